@@ -1,0 +1,3 @@
+module github.com/simdloss/simdloss/gen
+
+go 1.26

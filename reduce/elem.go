@@ -1,0 +1,129 @@
+package reduce
+
+import (
+	"github.com/simdloss/simdloss/asm"
+	"github.com/simdloss/simdloss/internal/noescape"
+)
+
+// BlockElems is the number of elements one kernel call handles at most
+// (whole rows where a row is longer). Blocks fix the order in which partial
+// sums combine, so results do not depend on alignment.
+const BlockElems = 8192
+
+// Elementwise computes an elementwise loss: Σ w·l(p, y) over all elements,
+// reduced by r. y is nil for losses of one argument. When unred is not nil it
+// receives w·l per element; when grad is not nil it receives w·g/D (all +0 when
+// D is 0). Inputs must be valid: equal lengths, weights built for len(p).
+func Elementwise[T Float](ks *asm.Kernels[T], loss asm.ElemLoss, pIn, yIn []T, a T, wt *Weighting[T], r Reduction, unredIn, gradIn []T) float64 {
+	if wt.n == 0 {
+		return 0
+	}
+	k := &ks.Elem[loss]
+	// New variables: escape analysis is flow-insensitive per variable.
+	p, y, unred, grad := noescape.Slice(pIn), noescape.Slice(yIn), noescape.Slice(unredIn), noescape.Slice(gradIn)
+	if y == nil {
+		y = p
+	}
+	var st Partial
+	known := false
+	gs := 0.0
+	if grad != nil || (unred != nil && r.needsStats()) {
+		st, known = wt.stats(ks.WeightStats), true
+		if grad != nil {
+			if d := st.Denominator(r); d == 0 {
+				clear(grad)
+				grad = nil
+			} else {
+				gs = 1 / d
+			}
+		}
+	}
+	if known && unred == nil && grad == nil && st.Denominator(r) == 0 {
+		return 0
+	}
+	var num acc
+	it := wt.blocks(BlockElems)
+	for it.next() {
+		b := &it.b
+		lo, hi := b.M0, b.M0+b.N
+		pb, yb := p[lo:hi], y[lo:hi]
+		var ub, gb []T
+		if unred != nil {
+			ub = unred[lo:hi]
+		}
+		if grad != nil {
+			gb = grad[lo:hi]
+		}
+		var s float64
+		switch {
+		case b.W == nil:
+			switch {
+			case gb != nil:
+				s = k.Grad(gb, pb, yb, T(float64(b.S)*gs), a)
+				if ub != nil {
+					k.Unred(ub, pb, yb, b.S, a)
+				}
+			case ub != nil:
+				s = k.Unred(ub, pb, yb, b.S, a)
+			default:
+				s = k.Sum(pb, yb, a)
+			}
+			s *= float64(b.S)
+			if !known {
+				if b.S != 0 {
+					st.Nonzero += b.N
+				}
+				st.WSum += float64(b.S) * float64(b.N)
+			}
+		case b.Inner == 1:
+			w := noescape.Slice(b.W)
+			switch {
+			case gb != nil:
+				s = k.WGrad(gb, pb, yb, w, T(gs), a)
+				if ub != nil {
+					k.WUnred(ub, pb, yb, w, a)
+				}
+			case ub != nil:
+				s = k.WUnred(ub, pb, yb, w, a)
+			default:
+				var nz int
+				var ws float64
+				s, nz, ws = k.WSum(pb, yb, w, a)
+				st.Nonzero += nz
+				st.WSum += ws
+			}
+		default:
+			w := noescape.Slice(b.W)
+			switch {
+			case gb != nil:
+				s = k.RowGrad(gb, pb, yb, w, b.Inner, T(gs), a)
+				if ub != nil {
+					k.RowUnred(ub, pb, yb, w, b.Inner, a)
+				}
+			case ub != nil:
+				s = k.RowUnred(ub, pb, yb, w, b.Inner, a)
+			default:
+				var nz int
+				var ws float64
+				s, nz, ws = k.RowSum(pb, yb, w, b.Inner, a)
+				st.Nonzero += nz * b.Inner
+				st.WSum += ws * float64(b.Inner)
+			}
+		}
+		num.add(s)
+	}
+	st.Num, st.N = num.value(), wt.n
+	return st.Value(r)
+}
+
+// SumOf returns Σ x accumulated in blocks combined in float64 on the kernels ks.
+func SumOf[T Float](ks *asm.Kernels[T], xIn []T) float64 {
+	x := noescape.Slice(xIn)
+	sum := ks.Elem[asm.Identity].Sum
+	var a acc
+	for lo := 0; lo < len(x); lo += BlockElems {
+		b := x[lo:min(lo+BlockElems, len(x))]
+		a.add(sum(b, b, 0))
+	}
+	return a.value()
+}

@@ -1,0 +1,6 @@
+package reduce
+
+import "github.com/simdloss/simdloss/asm"
+
+// Float is the set of element types reduce works on.
+type Float = asm.Float

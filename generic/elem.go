@@ -35,7 +35,6 @@ type Elem[T Float] struct {
 	RowGrad func(dst, p, y, w []T, inner int, s, a T) float64
 }
 
-
 // ElemLoss names an elementwise loss body; it indexes the kernel table.
 type ElemLoss int
 

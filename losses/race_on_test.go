@@ -1,0 +1,5 @@
+//go:build race
+
+package losses_test
+
+const raceEnabled = true

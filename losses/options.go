@@ -125,22 +125,22 @@ type dst struct {
 
 // config is the parsed options of one call.
 type config struct {
-	fn        string
-	weights   Option // optWeights, or optWeight, or optInvalid for none
-	red       reduce.Reduction
-	eps       float64
-	smooth    float64
-	unred     dst
-	grad      dst
-	coll      *Collection
-	name      string
-	esize     uint8
-	wantUnred bool
+	fn      string
+	weights Option // optWeights, or optWeight, or optInvalid for none
+	red     reduce.Reduction
+	eps     float64
+	smooth  float64
+	unred   dst
+	grad    dst
+	coll    *Collection
+	name    string // set by Named; otherwise the TensorFlow name
+	named   bool
+	esize   uint8
 }
 
 // parse checks opts against the function fn's allowed set for element size esize.
 func parse(fn string, esize uint8, allowed allow, opts []Option) (config, error) {
-	c := config{fn: fn, name: tfName(fn), eps: 1e-7, esize: esize}
+	c := config{fn: fn, eps: 1e-7, esize: esize}
 	var seen allow
 	for i := range opts {
 		o := &opts[i]
@@ -199,7 +199,7 @@ func parse(fn string, esize uint8, allowed allow, opts []Option) (config, error)
 			}
 			c.coll = o.coll
 		case optNamed:
-			c.name = o.name
+			c.name, c.named = o.name, true
 		}
 	}
 	return c, nil

@@ -78,10 +78,14 @@ func (c *config) collect(v float64, regularization bool) {
 	// The collection is only written to, never retained; hiding it keeps the
 	// whole config (and so the caller's option shapes) off the heap.
 	coll := noescape.Ptr(c.coll)
+	name := c.name
+	if !c.named {
+		name = tfName(c.fn)
+	}
 	if regularization {
-		coll.AddRegularizationLoss(c.name, v)
+		coll.AddRegularizationLoss(name, v)
 	} else {
-		coll.AddLoss(c.name, v)
+		coll.AddLoss(name, v)
 	}
 }
 

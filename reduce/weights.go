@@ -42,8 +42,9 @@ type Weighting[T Float] struct {
 
 // Uniform sets a single scalar weight over n measurable elements.
 func (wt *Weighting[T]) Uniform(n int, s T) {
-	*wt = Weighting[T]{}
-	wt.n, wt.scalar = n, s
+	// Only the fields the uniform form reads: the group arrays are large.
+	wt.n, wt.scalar, wt.w = n, s, nil
+	wt.ng, wt.rows, wt.inner, wt.lead = 0, 0, 0, 0
 }
 
 // Init sets weights w of shape ws (SPEC.md section 3 rules: a trailing 1 is

@@ -1,0 +1,89 @@
+package losses_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/simdloss/simdloss/losses"
+)
+
+var benchSink float64
+
+func benchData[T losses.Float](n int) (p, y []T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	p, y = make([]T, n), make([]T, n)
+	for i := range p {
+		p[i], y[i] = T(r.Float64()), T(r.IntN(2))
+	}
+	return p, y
+}
+
+func benchElementwise[T losses.Float](b *testing.B, name string) {
+	for _, n := range []int{1 << 10, 1 << 16, 1 << 20} {
+		p, y := benchData[T](n)
+		grad := make([]T, n)
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			b.SetBytes(int64(2 * n * int(sizeOf[T]())))
+			for b.Loop() {
+				v, _ := callPair(name, losses.New(p), losses.New(y))
+				benchSink += float64(v)
+			}
+		})
+		b.Run(fmt.Sprintf("n=%d/Gradient", n), func(b *testing.B) {
+			b.SetBytes(int64(3 * n * int(sizeOf[T]())))
+			for b.Loop() {
+				v, _ := callPair(name, losses.New(p), losses.New(y), losses.Gradient(grad))
+				benchSink += float64(v)
+			}
+		})
+	}
+}
+
+func sizeOf[T losses.Float]() uintptr {
+	var z T
+	switch any(z).(type) {
+	case float32:
+		return 4
+	}
+	return 8
+}
+
+func BenchmarkMeanSquaredError(b *testing.B) {
+	b.Run("float32", func(b *testing.B) { benchElementwise[float32](b, "MeanSquaredError") })
+	b.Run("float64", func(b *testing.B) { benchElementwise[float64](b, "MeanSquaredError") })
+}
+
+func BenchmarkLogLoss(b *testing.B) {
+	b.Run("float32", func(b *testing.B) { benchElementwise[float32](b, "LogLoss") })
+}
+
+func BenchmarkSigmoidCrossEntropy(b *testing.B) {
+	b.Run("float32", func(b *testing.B) { benchElementwise[float32](b, "SigmoidCrossEntropy") })
+}
+
+func BenchmarkSparseSoftmaxCrossEntropy(b *testing.B) {
+	for _, s := range [][2]int{{256, 1000}, {4096, 10}} {
+		rows, classes := s[0], s[1]
+		x, _ := benchData[float32](rows * classes)
+		labels := make([]int32, rows)
+		for i := range labels {
+			labels[i] = int32(i % classes)
+		}
+		grad := make([]float32, rows*classes)
+		b.Run(fmt.Sprintf("%dx%d", rows, classes), func(b *testing.B) {
+			b.SetBytes(int64(4 * rows * classes))
+			for b.Loop() {
+				v, _ := losses.SparseSoftmaxCrossEntropy(losses.New(x, rows, classes), labels)
+				benchSink += float64(v)
+			}
+		})
+		b.Run(fmt.Sprintf("%dx%d/Gradient", rows, classes), func(b *testing.B) {
+			b.SetBytes(int64(8 * rows * classes))
+			for b.Loop() {
+				v, _ := losses.SparseSoftmaxCrossEntropy(losses.New(x, rows, classes), labels, losses.Gradient(grad))
+				benchSink += float64(v)
+			}
+		})
+	}
+}

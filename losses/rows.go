@@ -24,6 +24,9 @@ func SoftmaxCrossEntropy[T Float](logits, onehotLabels Tensor[T], opts ...Option
 	}
 	r := len(logits.Shape)
 	ls, classes := logits.Shape[:r-1], logits.Shape[r-1]
+	if _, err := subElems(fn, "logits", logits.Shape, ls); err != nil {
+		return 0, err
+	}
 	var v float64
 	if is32[T]() {
 		v, err = runSoftmax(&c, as[float32](logits.Data), as[float32](onehotLabels.Data), ls, classes)
@@ -61,7 +64,10 @@ func SparseSoftmaxCrossEntropy[T Float, L Integer](logits Tensor[T], labels []L,
 	}
 	r := len(logits.Shape)
 	ls, classes := logits.Shape[:r-1], logits.Shape[r-1]
-	rows, _ := elems(ls)
+	rows, err := subElems(fn, "logits", logits.Shape, ls)
+	if err != nil {
+		return 0, err
+	}
 	if len(labels) != rows {
 		return 0, errorf(ErrShape, fn, "labels has length %d, want %d (the rows of logits shape %s)", len(labels), rows, shapeString(logits.Shape))
 	}
@@ -138,7 +144,13 @@ func CosineDistance[T Float](predictions, labels Tensor[T], axis int, opts ...Op
 	}
 	copy(ls, shape[:axis])
 	copy(ls[axis:], shape[axis+1:])
-	stride, _ := elems(shape[axis+1:])
+	if _, err := subElems(fn, "predictions", shape, ls); err != nil {
+		return 0, err
+	}
+	stride, err := subElems(fn, "predictions", shape, shape[axis+1:])
+	if err != nil {
+		return 0, err
+	}
 	if is32[T]() {
 		v, err := runCosine(&c, as[float32](predictions.Data), as[float32](labels.Data), ls, shape[axis], stride)
 		return finish[T](&c, v, err, false)
@@ -176,6 +188,9 @@ func MeanPairwiseSquaredError[T Float](predictions, labels Tensor[T], opts ...Op
 	}
 	ls := predictions.Shape[:1]
 	if w := &c.weights; w.kind == optWeights {
+		if err := c.checkWeightsTensor(); err != nil {
+			return 0, err
+		}
 		ok := len(w.shape) == 0 || // scalar
 			(len(w.shape) == 1 && w.shape[0] == ls[0]) ||
 			(len(w.shape) == 2 && w.shape[0] == ls[0] && w.shape[1] == 1)
@@ -183,7 +198,10 @@ func MeanPairwiseSquaredError[T Float](predictions, labels Tensor[T], opts ...Op
 			return 0, errorf(ErrWeights, fn, "weights shape %s: want a scalar, [%d] or [%d 1]", shapeString(w.shape), ls[0], ls[0])
 		}
 	}
-	n, _ := elems(predictions.Shape[1:])
+	n, err := subElems(fn, "predictions", predictions.Shape, predictions.Shape[1:])
+	if err != nil {
+		return 0, err
+	}
 	c.red = reduce.Sum
 	var v float64
 	if is32[T]() {

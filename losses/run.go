@@ -45,10 +45,10 @@ func weighting[E asm.Float](c *config, ls []int, wt *reduce.Weighting[E]) error 
 		wt.Uniform(n, 1)
 		return nil
 	}
-	o := &c.weights
-	if nw, ok := elems(o.shape); !ok || nw != o.n {
-		return errorf(errWeightsShape, c.fn, "weights shape %s is not a valid tensor of %d elements", shapeString(o.shape), o.n)
+	if err := c.checkWeightsTensor(); err != nil {
+		return err
 	}
+	o := &c.weights
 	w := slice[E](dst{ptr: o.ptr, n: o.n, on: true})
 	switch e, k := wt.Init(ls, o.shape, w); e {
 	case reduce.WeightsOK:
@@ -60,6 +60,15 @@ func weighting[E asm.Float](c *config, ls []int, wt *reduce.Weighting[E]) error 
 	default:
 		return errorf(ErrWeights, c.fn, "weights shape %s does not broadcast to %s", shapeString(o.shape), shapeString(ls))
 	}
+}
+
+// checkWeightsTensor validates the Weights tensor itself.
+func (c *config) checkWeightsTensor() error {
+	o := &c.weights
+	if nw, ok := elems(o.shape); !ok || nw != o.n {
+		return errorf(errWeightsShape, c.fn, "weights shape %s is not a valid tensor of %d elements", shapeString(o.shape), o.n)
+	}
+	return nil
 }
 
 // errWeightsShape is an invalid weights tensor: both ErrWeights and ErrShape.

@@ -39,12 +39,21 @@ func Scalar[T Float](v T) Tensor[T] {
 
 // elems returns the product of dims, or false when a dim is negative or the
 // product overflows int.
+// A dim of 0 makes the product 0 whatever the other dims are.
 func elems(dims []int) (int, bool) {
 	n := 1
 	for _, d := range dims {
 		if d < 0 {
 			return 0, false
 		}
+		if d == 0 {
+			n = 0
+		}
+	}
+	if n == 0 {
+		return 0, true
+	}
+	for _, d := range dims {
 		hi, lo := bits.Mul64(uint64(n), uint64(d))
 		if hi != 0 || lo > uint64(maxInt) {
 			return 0, false
@@ -55,6 +64,17 @@ func elems(dims []int) (int, bool) {
 }
 
 const maxInt = int(^uint(0) >> 1)
+
+// subElems is the element count of dims derived from arg's valid shape (its
+// rows, or its shape without an axis), which can overflow int when arg's own
+// product is 0.
+func subElems(fn, arg string, shape, dims []int) (int, error) {
+	n, ok := elems(dims)
+	if !ok {
+		return 0, errorf(ErrShape, fn, "%s shape %s: its measurable elements %s overflow int", arg, shapeString(shape), shapeString(dims))
+	}
+	return n, nil
+}
 
 // check validates t as argument arg of fn with rank at least minRank.
 func (t Tensor[T]) check(fn, arg string, minRank int) error {

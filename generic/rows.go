@@ -75,11 +75,12 @@ func softmaxCE[T Float](x, z []T, rows, c int, w []T, wrep int, ws, gs, smooth T
 		if c > 0 {
 			xr, zr := x[r*c:(r+1)*c], z[r*c:(r+1)*c]
 			m, s := logSumExp(xr)
-			lse := float64(m) + Log64(s)
+			// lse − x = (m − x) + ln s: exact however large m is.
+			ls := Log64(s)
 			var sz float64
 			for k, v := range xr {
 				zs := zr[k]*pos + neg
-				l += float64(zs) * (lse - float64(v))
+				l += float64(zs) * ((float64(m) - float64(v)) + ls)
 				sz += float64(zs)
 			}
 			if grad != nil {
@@ -107,17 +108,17 @@ func sparseCE[T Float](x []T, c int, labels []int, w []T, wrep int, ws, gs, smoo
 		om := rowWeight(w, wrep, r, ws)
 		xr := x[r*c : (r+1)*c]
 		m, s := logSumExp(xr)
-		lse := float64(m) + Log64(s)
+		ls := Log64(s) // lse − x = (m − x) + ln s, as in softmaxCE
 		var l float64
 		if smooth == 0 {
-			l = lse - float64(xr[lab])
+			l = (float64(m) - float64(xr[lab])) + ls
 		} else {
 			for k, v := range xr {
 				zs := neg
 				if k == lab {
 					zs += pos
 				}
-				l += float64(zs) * (lse - float64(v))
+				l += float64(zs) * ((float64(m) - float64(v)) + ls)
 			}
 		}
 		if grad != nil {

@@ -162,7 +162,9 @@ func TestCollectionConcurrentWriters(t *testing.T) {
 	assert.Len(t, c.Losses("tower3/"), direct+mse)
 	total, err := c.TotalLoss(true)
 	require.NoError(t, err)
-	assert.InDelta(t, float64(writers)*(float64(direct)+float64(mse)/3+2*float64(reg)), total, 1e-9)
+	// Into records the returned float32 value.
+	third := float64(float32(1.0 / 3))
+	assert.InDelta(t, float64(writers)*(float64(direct)+float64(mse)*third+2*float64(reg)), total, 1e-9)
 }
 
 func TestErrNoLossesIsASentinel(t *testing.T) {

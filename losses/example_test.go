@@ -63,5 +63,5 @@ func ExampleCollection_TotalLoss() {
 	fmt.Println(c.RegularizationLosses("l2_regularizer"))
 	// Output:
 	// data 0.0467, with regularisation 0.0729
-	// [0.026249999413266778]
+	// [0.026249999180436134]
 }

@@ -103,8 +103,9 @@ func finish[T Float](c *config, v float64, err error, regularization bool) (T, e
 	if err != nil {
 		return 0, err
 	}
-	c.collect(v, regularization)
-	return T(v), nil
+	r := T(v)
+	c.collect(float64(r), regularization) // the returned value, as SPEC.md section 7 says
+	return r, nil
 }
 
 // elemLoss computes an elementwise loss of p (and y, nil for losses of one

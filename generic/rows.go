@@ -187,6 +187,7 @@ func pairwise[T Float](p, y []T, rows, n int, w []T, ws T, unred, grad []T) floa
 				sc += e
 			}
 			l = 2 * (ss - sc*sc/float64(n)) / float64(n)
+			mean += sc / float64(n) // the same correction, for the gradient's d − mean
 			if grad != nil {
 				gr, f := grad[r*n:(r+1)*n], float64(om)*4/float64(n)
 				for k, v := range pr {

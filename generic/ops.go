@@ -5,13 +5,7 @@ package generic
 // operations where TensorFlow defines one.
 
 // absDiff: |p − y|; sign(p − y), 0 at equality.
-func absDiffL[T Float](p, y, _ T) T {
-	d := p - y
-	if d < 0 {
-		return -d
-	}
-	return d
-}
+func absDiffL[T Float](p, y, _ T) T { d := p - y; return max(d, -d) } // +0 for ±0, NaN for NaN
 func absDiffG[T Float](p, y, _ T) T { return sign(p - y) }
 
 // sqDiff: (p − y)²; 2(p − y).
@@ -59,12 +53,7 @@ func identityL[T Float](p, _, _ T) T { return p }
 func identityG[T Float](p, _, _ T) T { return 1 }
 
 // l1 (regulariser): |p|; sign(p).
-func l1L[T Float](p, _, _ T) T {
-	if p < 0 {
-		return -p
-	}
-	return p
-}
+func l1L[T Float](p, _, _ T) T { return max(p, -p) }
 func l1G[T Float](p, _, _ T) T { return sign(p) }
 
 // l2 (regulariser, tf.nn.l2_loss): p²/2; p.

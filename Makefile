@@ -12,7 +12,7 @@ export GOFLAGS
 
 all: test
 
-test: fmt-check vet check-generated unit race purego gen-test
+test: fmt-check vet check-generated gen-test unit race purego
 	@echo "make test: all checks passed"
 
 fmt-check:

@@ -25,20 +25,36 @@ vet:
 	cd gen && $(GO) vet ./...
 	cd bench && $(GO) vet ./...
 
-generate:
-	cd gen && $(GO) run ./generic -out ../generic/elem_gen.go
+# Regenerate into a temporary copy of the tree (same relative paths, so the
+# generators' headers match) and fail when the committed output differs.
+GENERATED = generic/elem_gen.go asm/elem_amd64.s asm/elem_amd64.go asm/levels_amd64.go
+GEN_AMD64 = $(GO) run ./amd64 -pkg asm -out ../asm/elem_amd64.s -stubs ../asm/elem_amd64.go -table ../asm/levels_amd64.go
+GEN_GENERIC = $(GO) run ./generic -out ../generic/elem_gen.go
 
-# Regenerate into a temporary copy and fail when the committed output differs.
+generate:
+	cd gen && $(GEN_GENERIC)
+	cd gen && $(GEN_AMD64)
+
 check-generated:
 	@tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
-	(cd gen && $(GO) run ./generic -out $$tmp/elem_gen.go) && \
-	if ! cmp -s $$tmp/elem_gen.go generic/elem_gen.go; then \
-		echo "generic/elem_gen.go is stale: run make generate"; diff $$tmp/elem_gen.go generic/elem_gen.go | head -20; exit 1; \
-	fi; echo "generated code is fresh"
+	mkdir -p $$tmp/asm $$tmp/generic && cp -r gen $$tmp/gen && \
+	(cd $$tmp/gen && $(GEN_GENERIC) && $(GEN_AMD64)) || exit 1; \
+	for f in $(GENERATED); do \
+		if ! cmp -s $$tmp/$$f $$f; then \
+			echo "$$f is stale: run make generate"; diff $$tmp/$$f $$f | head -20; exit 1; \
+		fi; \
+	done; echo "generated code is fresh"
 
-# Unit tests at every kernel level this machine has (allocation tests run here, not under -race).
+# Unit tests at every kernel level this machine has (allocation tests run here, not under -race);
+# then the public-API suite once more with each level forced through SIMDLOSS_KERNEL.
+LEVELS ?= generic avx2 avx512
 unit:
 	$(GO) test -count=1 ./...
+	@for l in $(LEVELS); do \
+		if $(GO) run ./internal/cmd/levels | grep -qx $$l; then \
+			echo "== SIMDLOSS_KERNEL=$$l"; SIMDLOSS_KERNEL=$$l $(GO) test -count=1 -short ./losses/ || exit 1; \
+		else echo "== level $$l: not available on this machine, skipped"; fi; \
+	done
 
 race:
 	$(GO) test -count=1 -race -short ./...

@@ -39,6 +39,8 @@ type Kernels[T Float] struct {
 	Rows Rows[T]
 	// WeightStats returns the number of non-zero weights and their sum.
 	WeightStats func(w []T) (nonzero int, sum float64)
+	// Log writes dst(i) = ln x(i) with the level's logarithm (the one of the log loss).
+	Log func(dst, x []T)
 }
 
 // Level is one kernel level: its name and its kernels for both element types.
@@ -70,6 +72,7 @@ func genericKernels[T Float]() *Kernels[T] {
 		Elem:        generic.ElemKernels[T](),
 		Rows:        generic.RowKernels[T](),
 		WeightStats: generic.WeightStats[T],
+		Log:         generic.LogMap[T],
 	}
 }
 

@@ -70,3 +70,11 @@ func sign[T Float](v T) T {
 	}
 	return v
 }
+
+// LogMap writes dst(i) = ln x(i); the kernel table's Log at the generic level.
+func LogMap[T Float](dst, x []T) {
+	dst = dst[:len(x)]
+	for i, v := range x {
+		dst[i] = Log(v)
+	}
+}

@@ -27,7 +27,10 @@ func Elementwise[T Float](ks *asm.Kernels[T], loss asm.ElemLoss, pIn, yIn []T, a
 	var st Partial
 	known := false
 	gs := 0.0
-	if grad != nil || (unred != nil && r.needsStats()) {
+	// Mean's Σw comes from one pass over the weights whatever else is asked,
+	// so the result is the same with or without Unreduced and Gradient (a
+	// fused per-block Σw would round differently).
+	if grad != nil || (unred != nil && r.needsStats()) || (r == Mean && wt.w != nil) {
 		st, known = wt.stats(ks.WeightStats), true
 		if grad != nil {
 			if d := st.Denominator(r); d == 0 {
@@ -89,8 +92,10 @@ func Elementwise[T Float](ks *asm.Kernels[T], loss asm.ElemLoss, pIn, yIn []T, a
 				var nz int
 				var ws float64
 				s, nz, ws = k.WSum(pb, yb, w, a)
-				st.Nonzero += nz
-				st.WSum += ws
+				if !known {
+					st.Nonzero += nz
+					st.WSum += ws
+				}
 			}
 		default:
 			w := noescape.Slice(b.W)
@@ -106,8 +111,10 @@ func Elementwise[T Float](ks *asm.Kernels[T], loss asm.ElemLoss, pIn, yIn []T, a
 				var nz int
 				var ws float64
 				s, nz, ws = k.RowSum(pb, yb, w, b.Inner, a)
-				st.Nonzero += nz * b.Inner
-				st.WSum += ws * float64(b.Inner)
+				if !known {
+					st.Nonzero += nz * b.Inner
+					st.WSum += ws * float64(b.Inner)
+				}
 			}
 		}
 		num.add(s)

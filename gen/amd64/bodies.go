@@ -1,0 +1,159 @@
+package main
+
+import (
+	"math"
+
+	"github.com/mmcloughlin/avo/reg"
+)
+
+// body is one elementwise loss: it computes the per-element loss l (and,
+// when asked, the gradient g) from vectors p, y and the broadcast parameter
+// a, in the same order of operations as package generic (no fused
+// multiply-adds), so per-element outputs match the generic level.
+type body struct {
+	Name   string // the ElemLoss name
+	Fn     string // prefix of the kernels' names
+	Doc    string
+	UsesY  bool // false: one argument, called with y == p
+	UsesA  bool
+	Unroll int
+	emit   func(c *g, p, y, a reg.VecVirtual, wantGrad bool) (l, gr reg.VecVirtual)
+}
+
+var bodies = []body{
+	{Name: "AbsDiff", Fn: "absDiff", Doc: "l = |p − y|, g = sign(p − y)", UsesY: true, Unroll: 4, emit: absDiffBody},
+	{Name: "SqDiff", Fn: "sqDiff", Doc: "l = (p − y)², g = 2(p − y)", UsesY: true, Unroll: 4, emit: sqDiffBody},
+	{Name: "LogLoss", Fn: "logLoss", Doc: "l = −y·ln(p + a) − (1 − y)·ln(1 − p + a), g = −y/(p + a) + (1 − y)/(1 − p + a)", UsesY: true, UsesA: true, Unroll: 1, emit: logLossBody},
+	{Name: "Hinge", Fn: "hinge", Doc: "y' = 2y − 1, l = max(0, 1 − y'·p), g = −y' where 1 − y'·p > 0 else 0", UsesY: true, Unroll: 2, emit: hingeBody},
+	{Name: "Identity", Fn: "identity", Doc: "l = p, g = 1", Unroll: 4, emit: identityBody},
+	{Name: "L1", Fn: "l1", Doc: "l = |p|, g = sign(p)", Unroll: 4, emit: l1Body},
+	{Name: "L2", Fn: "l2", Doc: "l = p²/2, g = p", Unroll: 4, emit: l2Body},
+}
+
+func (c *g) signMask() reg.VecVirtual {
+	if c.is64() {
+		return c.konstBits(1 << 63)
+	}
+	return c.konstBits(1 << 31)
+}
+
+func (c *g) absMask() reg.VecVirtual {
+	if c.is64() {
+		return c.konstBits(math.MaxInt64)
+	}
+	return c.konstBits(math.MaxInt32)
+}
+
+// sign returns −1, 0 or 1 per lane, and NaN for NaN.
+func (c *g) sign(d reg.VecVirtual) reg.VecVirtual {
+	zero := c.vec()
+	c.zero(zero)
+	one := c.konst(1)
+	mone := c.konst(-1)
+	r := c.vec()
+	c.blend(r, c.cmp(cmpGT, d, zero), one, zero)
+	c.blend(r, c.cmp(cmpLT, d, zero), mone, r)
+	c.blend(r, c.cmp(cmpUnord, d, d), d, r)
+	return r
+}
+
+func absDiffBody(c *g, p, y, _ reg.VecVirtual, wantGrad bool) (reg.VecVirtual, reg.VecVirtual) {
+	d := c.vec()
+	c.sub(d, p, y)
+	l := c.vec()
+	c.and(l, d, c.absMask())
+	if !wantGrad {
+		return l, nil
+	}
+	return l, c.sign(d)
+}
+
+func sqDiffBody(c *g, p, y, _ reg.VecVirtual, wantGrad bool) (reg.VecVirtual, reg.VecVirtual) {
+	d := c.vec()
+	c.sub(d, p, y)
+	l := c.vec()
+	c.mul(l, d, d)
+	if !wantGrad {
+		return l, nil
+	}
+	gr := c.vec()
+	c.add(gr, d, d)
+	return l, gr
+}
+
+func logLossBody(c *g, p, y, eps reg.VecVirtual, wantGrad bool) (reg.VecVirtual, reg.VecVirtual) {
+	one := c.konst(1)
+	a1 := c.vec()
+	c.add(a1, p, eps) // p + ε
+	a2 := c.vec()
+	c.sub(a2, one, p)
+	c.add(a2, a2, eps) // (1 − p) + ε
+	om := c.vec()
+	c.sub(om, one, y) // 1 − y
+	l1 := c.vlog(a1)
+	c.mul(l1, y, l1)
+	c.xor(l1, l1, c.signMask()) // −(y·ln(p+ε))
+	l2 := c.vlog(a2)
+	c.mul(l2, om, l2)
+	l := c.vec()
+	c.sub(l, l1, l2)
+	if !wantGrad {
+		return l, nil
+	}
+	q1 := c.vec()
+	c.xor(q1, y, c.signMask())
+	c.div(q1, q1, a1) // −y/(p+ε)
+	q2 := c.vec()
+	c.div(q2, om, a2)
+	gr := c.vec()
+	c.add(gr, q1, q2)
+	return l, gr
+}
+
+func hingeBody(c *g, x, y, _ reg.VecVirtual, wantGrad bool) (reg.VecVirtual, reg.VecVirtual) {
+	one := c.konst(1)
+	ys := c.vec()
+	c.add(ys, y, y)
+	c.sub(ys, ys, one) // y' = 2y − 1
+	v := c.vec()
+	c.mul(v, ys, x)
+	c.sub(v, one, v) // 1 − y'·x
+	zero := c.vec()
+	c.zero(zero)
+	l := c.vec()
+	c.maxSecond(l, zero, v) // max(0, v), NaN kept
+	if !wantGrad {
+		return l, nil
+	}
+	gr := c.vec()
+	c.xor(gr, ys, c.signMask())
+	c.blend(gr, c.cmp(cmpGT, v, zero), gr, zero)
+	c.blend(gr, c.cmp(cmpUnord, v, v), v, gr)
+	return l, gr
+}
+
+func identityBody(c *g, p, _, _ reg.VecVirtual, wantGrad bool) (reg.VecVirtual, reg.VecVirtual) {
+	if !wantGrad {
+		return p, nil
+	}
+	return p, c.konst(1)
+}
+
+func l1Body(c *g, p, _, _ reg.VecVirtual, wantGrad bool) (reg.VecVirtual, reg.VecVirtual) {
+	l := c.vec()
+	c.and(l, p, c.absMask())
+	if !wantGrad {
+		return l, nil
+	}
+	return l, c.sign(p)
+}
+
+func l2Body(c *g, p, _, _ reg.VecVirtual, wantGrad bool) (reg.VecVirtual, reg.VecVirtual) {
+	l := c.vec()
+	c.mul(l, p, p)
+	c.mul(l, l, c.konst(0.5))
+	if !wantGrad {
+		return l, nil
+	}
+	return l, p
+}

@@ -1,0 +1,157 @@
+package main
+
+import (
+	"math"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	"github.com/mmcloughlin/avo/reg"
+)
+
+// Natural logarithm: x = 2^e·m with m in [√2/2, √2), f = m − 1,
+// s = f/(2 + f), ln m = f − f²/2 + s·(f²/2 + R(s²)) with R a minimax
+// polynomial of the atanh series (the classic fdlibm reduction), and
+// ln x = e·ln2_hi + (ln m + e·ln2_lo) with ln2_hi short enough that e·ln2_hi
+// is exact. Subnormal inputs are scaled by 2^k first. Specials as Go's
+// math.Log: ln 0 = −Inf, ln(+Inf) = +Inf, ln(x < 0) = NaN, ln NaN = NaN.
+
+// Minimax coefficients of R(z) = Lg1·z + Lg2·z² + … for float64 (7 terms)
+// and float32 (4 terms, |error| < 2^-34 on the reduced range).
+var (
+	lg64 = []float64{
+		6.666666666666735130e-01, 3.999999999940941908e-01, 2.857142874366239149e-01,
+		2.222219843214978396e-01, 1.818357216161805012e-01, 1.531383769920937332e-01,
+		1.479819860511658591e-01,
+	}
+	lg32 = []float64{
+		float64(float32(0xaaaaaa) / (1 << 24)), float64(float32(0xccce13) / (1 << 25)),
+		float64(float32(0x91e9ee) / (1 << 25)), float64(float32(0xf89e26) / (1 << 26)),
+	}
+)
+
+// vlog returns ln x, lane by lane.
+func (c *g) vlog(x reg.VecVirtual) reg.VecVirtual {
+	var (
+		minNormal, scale, eScale float64
+		ln2Hi, ln2Lo            float64
+		mantMask, oneBits       uint64
+		lg                      []float64
+	)
+	if c.is64() {
+		minNormal, scale, eScale = 0x1p-1022, 0x1p54, 54
+		ln2Hi, ln2Lo = 6.93147180369123816490e-01, 1.90821492927058770002e-10
+		mantMask, oneBits = 0x000fffffffffffff, 0x3ff0000000000000
+		lg = lg64
+	} else {
+		minNormal, scale, eScale = 0x1p-126, 0x1p25, 25
+		ln2Hi, ln2Lo = float64(math.Float32frombits(0x3f317180)), float64(math.Float32frombits(0x3717f7d1))
+		mantMask, oneBits = 0x007fffff, 0x3f800000
+		lg = lg32
+	}
+	zero := c.vec()
+	c.zero(zero)
+
+	// Scale subnormals (and, harmlessly, zeros and negatives) into the normal range.
+	sub := c.cmp(cmpLT, x, c.konst(minNormal))
+	xs := c.vec()
+	c.mul(xs, x, c.konst(scale))
+	xn := c.vec()
+	c.blend(xn, sub, xs, x)
+	eadj := c.vec()
+	c.blend(eadj, sub, c.konst(eScale), zero)
+
+	// Exponent e as a float, mantissa m in [1, 2).
+	e := c.vec()
+	if c.is64() {
+		// e < 2048: place it in the mantissa of 2^52 and subtract 2^52.
+		VPSRLQ(U8(52), xn, e)
+		c.or(e, e, c.konstBits(0x4330000000000000))
+		c.sub(e, e, c.konst(0x1p52+1023))
+	} else {
+		VPSRLD(U8(23), xn, e)
+		VCVTDQ2PS(e, e)
+		c.sub(e, e, c.konst(127))
+	}
+	c.sub(e, e, eadj)
+	m := c.vec()
+	c.and(m, xn, c.konstBits(mantMask))
+	c.or(m, m, c.konstBits(oneBits))
+
+	// m in [√2/2, √2): halve m and bump e where m > √2.
+	one := c.konst(1)
+	big := c.cmp(cmpGT, m, c.konst(math.Sqrt2))
+	mh := c.vec()
+	c.mul(mh, m, c.konst(0.5))
+	c.blend(m, big, mh, m)
+	inc := c.vec()
+	c.blend(inc, big, one, zero)
+	c.add(e, e, inc)
+
+	f := c.vec()
+	c.sub(f, m, one)
+	s := c.vec()
+	c.add(s, f, c.konst(2))
+	c.div(s, f, s)
+	z := c.vec()
+	c.mul(z, s, s)
+	w := c.vec()
+	c.mul(w, z, z)
+	// Odd and even terms in w = z², Horner with FMA.
+	horner := func(coef []float64) reg.VecVirtual {
+		acc := c.konst(coef[len(coef)-1])
+		for i := len(coef) - 2; i >= 0; i-- {
+			c.fma213(acc, w, c.konst(coef[i]))
+		}
+		return acc
+	}
+	var odd, even []float64
+	for i, v := range lg {
+		if i%2 == 0 {
+			odd = append(odd, v)
+		} else {
+			even = append(even, v)
+		}
+	}
+	t2 := horner(odd)
+	c.mul(t2, t2, z)
+	t1 := horner(even)
+	c.mul(t1, t1, w)
+	r := c.vec()
+	c.add(r, t2, t1)
+
+	hfsq := c.vec()
+	c.mul(hfsq, f, f)
+	c.mul(hfsq, hfsq, c.konst(0.5))
+	// ln x = e·ln2_hi − ((hfsq − (s·(hfsq + R) + e·ln2_lo)) − f)
+	c.add(r, hfsq, r)
+	c.mul(r, s, r)
+	lo := c.vec()
+	c.mul(lo, e, c.konst(ln2Lo))
+	c.add(r, r, lo)
+	c.sub(r, hfsq, r)
+	c.sub(r, r, f)
+	hi := c.vec()
+	c.mul(hi, e, c.konst(ln2Hi))
+	c.sub(r, hi, r)
+
+	// Specials.
+	inf := c.konst(math.Inf(1))
+	isInf := c.cmp(cmpEQ, x, inf)
+	c.blend(r, isInf, inf, r)
+	isZero := c.cmp(cmpEQ, x, zero)
+	c.blend(r, isZero, c.konst(math.Inf(-1)), r)
+	bad := c.cmp(cmpNGE, x, zero) // x < 0 or NaN
+	c.blend(r, bad, c.konstBits(c.qnan()), r)
+	return r
+}
+
+// qnan is the default quiet NaN bit pattern of the element type.
+func (c *g) qnan() uint64 {
+	if c.is64() {
+		return 0x7ff8000000000000
+	}
+	return 0x7fc00000
+}
+
+// fma213: dst = dst*b + a.
+func (c *g) fma213(dst, b, a Op) { c.pick(VFMADD213PS, VFMADD213PD, a, b, dst) }

@@ -1,0 +1,465 @@
+// Command amd64 writes the AVX2 and AVX-512 kernels of package asm with avo:
+// every loss body composed with every loop driver, for float32 and float64.
+//
+//	go run ./amd64 -out ../asm/elem_amd64.s -stubs ../asm/elem_amd64.go -pkg asm -table ../asm/levels_amd64.go
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"go/format"
+	"log"
+	"os"
+	"strings"
+	"text/template"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	"github.com/mmcloughlin/avo/reg"
+)
+
+// driver is one loop shape. Every driver returns a float64 sum (see generic.Elem).
+type driver struct {
+	Field  string
+	Params string // Go parameter list
+	Result string
+	Doc    string
+	W      bool // per-element weights
+	Dst    bool // writes dst
+	S      bool // scale s
+	Grad   bool // dst gets the gradient
+	Stats  bool // also returns nonzero count and weight sum
+}
+
+var drivers = []driver{
+	{Field: "Sum", Params: "p, y []T, a T", Result: "float64", Doc: "returns Σ l(i)"},
+	{Field: "WSum", Params: "p, y, w []T, a T", Result: "(float64, int, float64)", W: true, Stats: true,
+		Doc: "returns Σ w(i)·l(i), the number of w(i) != 0 and Σ w(i)"},
+	{Field: "Unred", Params: "dst, p, y []T, s, a T", Result: "float64", Dst: true, S: true,
+		Doc: "writes dst(i) = s·l(i) and returns Σ l(i)"},
+	{Field: "WUnred", Params: "dst, p, y, w []T, a T", Result: "float64", W: true, Dst: true,
+		Doc: "writes dst(i) = w(i)·l(i) and returns their sum"},
+	{Field: "Grad", Params: "dst, p, y []T, s, a T", Result: "float64", Dst: true, S: true, Grad: true,
+		Doc: "writes dst(i) = s·g(i) and returns Σ l(i)"},
+	{Field: "WGrad", Params: "dst, p, y, w []T, s, a T", Result: "float64", W: true, Dst: true, S: true, Grad: true,
+		Doc: "writes dst(i) = s·w(i)·g(i) and returns Σ w(i)·l(i)"},
+}
+
+func (d driver) sig(e elt) string {
+	return "func(" + strings.ReplaceAll(d.Params, "T", e.GoType) + ") " + strings.ReplaceAll(d.Result, "T", e.GoType)
+}
+
+var consts constTable
+
+func main() {
+	table := flag.String("table", "", "Go file to write the kernel table of the generated levels to")
+	only := flag.String("only", "", "emit only kernels whose names contain this (debugging)")
+	flag.Parse()
+	ConstraintExpr("!purego")
+	consts.declare()
+	for _, is := range []isa{avx2, avx512} {
+		for _, e := range []elt{f32, f64} {
+			c := &g{isa: is, elt: e, consts: &consts}
+			for _, b := range bodies {
+				for _, d := range drivers {
+					if strings.Contains(b.Fn+d.Field+c.suffix(), *only) {
+						kernel(c, b, d)
+					}
+				}
+			}
+			logMap(c)
+		}
+	}
+	consts.finish()
+	Generate()
+	if *table != "" {
+		writeTable(*table)
+	}
+}
+
+// ptrs holds a kernel's slice base pointers, advanced together.
+type ptrs struct{ p, y, w, dst reg.GPVirtual }
+
+func (q *ptrs) advance(bytes int) {
+	for _, r := range []reg.GPVirtual{q.p, q.y, q.w, q.dst} {
+		if r != nil {
+			ADDQ(U32(bytes), r)
+		}
+	}
+}
+
+func kernel(c *g, b body, d driver) {
+	name := b.Fn + d.Field + c.suffix()
+	TEXT(name, NOSPLIT, d.sig(c.elt))
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s is the %s %s driver of %s: it %s.", name, c.isa.Name, d.Field, b.Doc, d.Doc))
+
+	var q ptrs
+	q.p = GP64()
+	Load(Param("p").Base(), q.p)
+	n := Load(Param("p").Len(), GP64())
+	if b.UsesY {
+		q.y = GP64()
+		Load(Param("y").Base(), q.y)
+	}
+	if d.W {
+		q.w = GP64()
+		Load(Param("w").Base(), q.w)
+	}
+	if d.Dst {
+		q.dst = GP64()
+		Load(Param("dst").Base(), q.dst)
+	}
+	var a, s reg.VecVirtual
+	if b.UsesA {
+		a = c.vec()
+		c.broadcast(a, Load(Param("a"), XMM()).(reg.VecVirtual))
+	}
+	if d.S {
+		s = c.vec()
+		c.broadcast(s, Load(Param("s"), XMM()).(reg.VecVirtual))
+	}
+	u := b.Unroll
+	acc := make([]reg.VecVirtual, u)
+	wacc := make([]reg.VecVirtual, u)
+	for i := range acc {
+		acc[i] = c.vec()
+		c.zero(acc[i])
+		if d.Stats {
+			wacc[i] = c.vec()
+			c.zero(wacc[i])
+		}
+	}
+	var cnt reg.GPVirtual
+	if d.Stats {
+		cnt = GP64()
+		XORQ(cnt, cnt)
+	}
+
+	// step processes one vector at byte offset off into accumulator i; a
+	// non-nil tail restricts it to that many lanes. The tail mask is rebuilt
+	// at each use rather than held across the body: avo's allocator has only
+	// seven opmask registers.
+	step := func(off, i int, tail reg.Register) {
+		var m *mask
+		remask := func() {
+			if tail != nil {
+				mm := c.tailMask(tail)
+				m = &mm
+			}
+		}
+		ld := func(base reg.GPVirtual) reg.VecVirtual {
+			v := c.vec()
+			mem := Mem{Base: base}.Offset(off)
+			remask()
+			if m != nil {
+				c.maskedLoad(v, *m, mem)
+			} else {
+				c.load(v, mem)
+			}
+			return v
+		}
+		st := func(v reg.VecVirtual) {
+			mem := Mem{Base: q.dst}.Offset(off)
+			remask()
+			if m != nil {
+				c.maskedStore(v, *m, mem)
+			} else {
+				c.store(v, mem)
+			}
+		}
+		keep := func(v reg.VecVirtual) {
+			remask()
+			if m != nil {
+				c.keep(v, *m)
+			}
+		}
+		p := ld(q.p)
+		y := p
+		if b.UsesY {
+			y = ld(q.y)
+		}
+		var w reg.VecVirtual
+		if d.W {
+			w = ld(q.w)
+		}
+		l, gr := b.emit(c, p, y, a, d.Grad)
+		switch d.Field {
+		case "Sum":
+			keep(l)
+			c.add(acc[i], acc[i], l)
+		case "WSum":
+			v := c.vec()
+			c.mul(v, w, l)
+			keep(v)
+			c.add(acc[i], acc[i], v)
+			c.add(wacc[i], wacc[i], w) // masked-out lanes were loaded as 0
+			zero := c.vec()
+			c.zero(zero)
+			c.popcount(cnt, c.cmp(cmpNEQ, w, zero))
+		case "Unred":
+			v := c.vec()
+			c.mul(v, s, l)
+			st(v)
+			keep(l)
+			c.add(acc[i], acc[i], l)
+		case "WUnred":
+			v := c.vec()
+			c.mul(v, w, l)
+			st(v)
+			keep(v)
+			c.add(acc[i], acc[i], v)
+		case "Grad":
+			v := c.vec()
+			c.mul(v, s, gr)
+			st(v)
+			keep(l)
+			c.add(acc[i], acc[i], l)
+		case "WGrad":
+			sw := c.vec()
+			c.mul(sw, s, w)
+			gv := c.vec()
+			c.mul(gv, sw, gr)
+			st(gv)
+			v := c.vec()
+			c.mul(v, w, l)
+			keep(v)
+			c.add(acc[i], acc[i], v)
+		}
+	}
+
+	lanes := c.lanes()
+	Label("loop")
+	CMPQ(n, U32(u*lanes))
+	JL(LabelRef("single"))
+	for i := 0; i < u; i++ {
+		step(i*c.Bytes, i, nil)
+	}
+	q.advance(u * c.Bytes)
+	SUBQ(U32(u*lanes), n)
+	JMP(LabelRef("loop"))
+
+	Label("single")
+	CMPQ(n, U32(lanes))
+	JL(LabelRef("tail"))
+	step(0, 0, nil)
+	q.advance(c.Bytes)
+	SUBQ(U32(lanes), n)
+	JMP(LabelRef("single"))
+
+	Label("tail")
+	TESTQ(n, n)
+	JZ(LabelRef("done"))
+	step(0, 0, n)
+
+	Label("done")
+	Store(c.hsum(acc), ReturnIndex(0))
+	if d.Stats {
+		Store(cnt, ReturnIndex(1))
+		Store(c.hsum(wacc), ReturnIndex(2))
+	}
+	VZEROUPPER()
+	RET()
+}
+
+// hsum adds the accumulators and returns their lanes' float64 sum in the low
+// lane of an XMM register. float32 lanes are converted to float64 before the
+// horizontal additions.
+func (c *g) hsum(acc []reg.VecVirtual) reg.VecVirtual {
+	for _, v := range acc[1:] {
+		c.add(acc[0], acc[0], v)
+	}
+	a := acc[0]
+	var d reg.VecVirtual // float64 lanes
+	switch {
+	case !c.is64() && c.wide():
+		hi := YMM()
+		VEXTRACTF32X8(U8(1), a, hi)
+		lo, hd := ZMM(), ZMM()
+		VCVTPS2PD(a.AsY(), lo)
+		VCVTPS2PD(hi, hd)
+		VADDPD(hd, lo, lo)
+		d = lo
+	case !c.is64():
+		hi := XMM()
+		VEXTRACTF128(U8(1), a, hi)
+		lo, hd := YMM(), YMM()
+		VCVTPS2PD(a.AsX(), lo)
+		VCVTPS2PD(hi, hd)
+		VADDPD(hd, lo, lo)
+		d = lo
+	default:
+		d = a
+	}
+	if c.wide() {
+		hi := YMM()
+		VEXTRACTF64X4(U8(1), d, hi)
+		y := YMM()
+		VADDPD(hi, d.AsY(), y)
+		d = y
+	}
+	hi := XMM()
+	VEXTRACTF128(U8(1), d, hi)
+	x := XMM()
+	VADDPD(hi, d.AsX(), x)
+	sw := XMM()
+	VPERMILPD(U8(1), x, sw)
+	VADDSD(sw, x, x)
+	return x
+}
+
+// logMap emits logMap<ISA><T>(dst, x): dst(i) = ln x(i), the vectorised
+// logarithm of the log loss on its own, for accuracy tests.
+func logMap(c *g) {
+	name := "logMap" + c.suffix()
+	TEXT(name, NOSPLIT, "func(dst, x []"+c.GoType+")")
+	Pragma("noescape")
+	Doc(name + " writes dst(i) = ln x(i) with the " + c.isa.Name + " vectorised logarithm.")
+	var q ptrs
+	q.p = GP64()
+	Load(Param("x").Base(), q.p)
+	q.dst = GP64()
+	Load(Param("dst").Base(), q.dst)
+	n := Load(Param("x").Len(), GP64())
+	lanes := c.lanes()
+	Label("loop")
+	CMPQ(n, U32(lanes))
+	JL(LabelRef("tail"))
+	x := c.vec()
+	c.load(x, Mem{Base: q.p})
+	c.store(c.vlog(x), Mem{Base: q.dst})
+	q.advance(c.Bytes)
+	SUBQ(U32(lanes), n)
+	JMP(LabelRef("loop"))
+	Label("tail")
+	TESTQ(n, n)
+	JZ(LabelRef("done"))
+	m := c.tailMask(n)
+	xt := c.vec()
+	c.maskedLoad(xt, m, Mem{Base: q.p})
+	c.maskedStore(c.vlog(xt), m, Mem{Base: q.dst})
+	Label("done")
+	VZEROUPPER()
+	RET()
+}
+
+// The Go side of the generated levels: race-annotated wrappers around every
+// assembly kernel and the tables that put them in place.
+var tableTmpl = template.Must(template.New("table").Parse(`// Code generated by gen/amd64. DO NOT EDIT.
+
+//go:build !purego
+
+package asm
+
+import "github.com/simdloss/simdloss/generic"
+
+func init() {
+	f := Detect()
+	if f.AVX2 {
+		levels = append([]*Level{{"{{"}}Name: AVX2, F32: avx2Kernels32(), F64: avx2Kernels64()}}, levels...)
+	}
+	if f.AVX512 {
+		levels = append([]*Level{{"{{"}}Name: AVX512, F32: avx512Kernels32(), F64: avx512Kernels64()}}, levels...)
+	}
+}
+{{range $s := .Sets}}
+// {{.Func}} is the {{.Level}} level for {{.GoType}}: generated kernels where
+// they exist, the generic ones elsewhere.
+func {{.Func}}() *Kernels[{{.GoType}}] {
+	k := genericKernels[{{.GoType}}]()
+{{- range .Bodies}}
+	k.Elem[generic.{{.Name}}] = withRows(Elem[{{$s.GoType}}]{
+		Sum:    {{.Fn}}SumR{{$s.Suffix}},
+		WSum:   {{.Fn}}WSumR{{$s.Suffix}},
+		Unred:  {{.Fn}}UnredR{{$s.Suffix}},
+		WUnred: {{.Fn}}WUnredR{{$s.Suffix}},
+		Grad:   {{.Fn}}GradR{{$s.Suffix}},
+		WGrad:  {{.Fn}}WGradR{{$s.Suffix}},
+	})
+{{- end}}
+	k.Log = logMapR{{.Suffix}}
+	return k
+}
+{{range .Bodies}}
+func {{.Fn}}SumR{{$s.Suffix}}(p, y []{{$s.GoType}}, a {{$s.GoType}}) float64 {
+	raceRead(p)
+	raceRead(y)
+	return {{.Fn}}Sum{{$s.Suffix}}(p, y, a)
+}
+
+func {{.Fn}}WSumR{{$s.Suffix}}(p, y, w []{{$s.GoType}}, a {{$s.GoType}}) (float64, int, float64) {
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	return {{.Fn}}WSum{{$s.Suffix}}(p, y, w, a)
+}
+
+func {{.Fn}}UnredR{{$s.Suffix}}(dst, p, y []{{$s.GoType}}, s, a {{$s.GoType}}) float64 {
+	raceRead(p)
+	raceRead(y)
+	raceWrite(dst)
+	return {{.Fn}}Unred{{$s.Suffix}}(dst, p, y, s, a)
+}
+
+func {{.Fn}}WUnredR{{$s.Suffix}}(dst, p, y, w []{{$s.GoType}}, a {{$s.GoType}}) float64 {
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return {{.Fn}}WUnred{{$s.Suffix}}(dst, p, y, w, a)
+}
+
+func {{.Fn}}GradR{{$s.Suffix}}(dst, p, y []{{$s.GoType}}, s, a {{$s.GoType}}) float64 {
+	raceRead(p)
+	raceRead(y)
+	raceWrite(dst)
+	return {{.Fn}}Grad{{$s.Suffix}}(dst, p, y, s, a)
+}
+
+func {{.Fn}}WGradR{{$s.Suffix}}(dst, p, y, w []{{$s.GoType}}, s, a {{$s.GoType}}) float64 {
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return {{.Fn}}WGrad{{$s.Suffix}}(dst, p, y, w, s, a)
+}
+{{end}}
+func logMapR{{.Suffix}}(dst, x []{{.GoType}}) {
+	raceRead(x)
+	raceWrite(dst)
+	logMap{{.Suffix}}(dst, x)
+}
+{{end}}`))
+
+type tableSet struct {
+	Func, Level, GoType, Suffix string
+	Bodies                      []body
+}
+
+func writeTable(path string) {
+	var sets []tableSet
+	for _, is := range []isa{avx2, avx512} {
+		for _, e := range []elt{f32, f64} {
+			bits := "32"
+			if e.Size == 8 {
+				bits = "64"
+			}
+			sets = append(sets, tableSet{
+				Func: strings.ToLower(is.Name) + "Kernels" + bits, Level: is.Level, GoType: e.GoType,
+				Suffix: is.Name + e.Name, Bodies: bodies,
+			})
+		}
+	}
+	var buf bytes.Buffer
+	if err := tableTmpl.Execute(&buf, struct{ Sets []tableSet }{sets}); err != nil {
+		log.Fatal(err)
+	}
+	src, err := format.Source(buf.Bytes())
+	if err != nil {
+		log.Fatalf("format: %v\n%s", err, buf.Bytes())
+	}
+	if err := os.WriteFile(path, src, 0o644); err != nil {
+		log.Fatal(err)
+	}
+}

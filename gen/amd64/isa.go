@@ -49,9 +49,9 @@ type g struct {
 	consts *constTable
 }
 
-func (c *g) lanes() int    { return c.Bytes / c.Size }
-func (c *g) wide() bool    { return c.isa.Bytes == 64 }
-func (c *g) is64() bool    { return c.Size == 8 }
+func (c *g) lanes() int     { return c.Bytes / c.Size }
+func (c *g) wide() bool     { return c.isa.Bytes == 64 }
+func (c *g) is64() bool     { return c.Size == 8 }
 func (c *g) suffix() string { return c.isa.Name + c.elt.Name }
 
 func (c *g) vec() reg.VecVirtual {

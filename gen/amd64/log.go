@@ -33,9 +33,9 @@ var (
 func (c *g) vlog(x reg.VecVirtual) reg.VecVirtual {
 	var (
 		minNormal, scale, eScale float64
-		ln2Hi, ln2Lo            float64
-		mantMask, oneBits       uint64
-		lg                      []float64
+		ln2Hi, ln2Lo             float64
+		mantMask, oneBits        uint64
+		lg                       []float64
 	)
 	if c.is64() {
 		minNormal, scale, eScale = 0x1p-1022, 0x1p54, 54

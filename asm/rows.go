@@ -2,12 +2,10 @@ package asm
 
 import "sync"
 
-// rowsDirect is the row length from which a row-weighted kernel runs the
-// uniform kernel once per row; shorter rows are batched: their weights are
-// expanded to one per element and the W kernel runs over many rows at once.
-const rowsDirect = 64
-
-// rowChunk is the number of elements expanded per W-kernel call.
+// rowChunk is the number of elements whose row weights are expanded per
+// W-kernel call: a row weight never costs one kernel call per row, and the
+// sums are Σ w·l exactly as the W form computes them (w·Σl would overflow
+// where the W form does not, and lose a NaN·0).
 const rowChunk = 1024
 
 var (
@@ -31,78 +29,62 @@ func putRowBuf[T Float](b *[rowChunk]T) {
 	rowBuf64.Put(b)
 }
 
-// rowSpan calls f for consecutive runs of whole rows (at most rowChunk
-// elements, at least one row) with the weights expanded per element into buf.
-func rowSpan[T Float](w []T, inner int, buf *[rowChunk]T, f func(lo, hi int, we []T)) {
-	per := max(rowChunk/inner, 1)
-	for r := 0; r < len(w); r += per {
-		nr := min(per, len(w)-r)
-		we := buf[:nr*inner]
-		for j := 0; j < nr; j++ {
-			v := w[r+j]
-			for k := j * inner; k < (j+1)*inner; k++ {
-				we[k] = v
+// rowSpans calls f for consecutive element ranges [lo, hi) of len(w) rows
+// of inner elements, at most rowChunk long, with the row weights expanded
+// to one per element in we.
+func rowSpans[T Float](w []T, inner int, buf *[rowChunk]T, f func(lo, hi int, we []T)) {
+	n := len(w) * inner
+	for lo := 0; lo < n; lo += rowChunk {
+		hi := min(lo+rowChunk, n)
+		we := buf[:hi-lo]
+		for k := lo; k < hi; {
+			r := k / inner
+			end := min((r+1)*inner, hi)
+			v := w[r]
+			for j := k - lo; j < end-lo; j++ {
+				we[j] = v
 			}
+			k = end
 		}
-		f(r*inner, (r+nr)*inner, we)
+		f(lo, hi, we)
 	}
 }
 
-// withRows completes e with its Row kernels, built from its uniform and W
-// kernels: short rows are batched (see rowsDirect), so a per-row weight
-// never costs one kernel call per row.
+// withRows completes e with its Row kernels, built from its W kernels over
+// expanded row weights.
 func withRows[T Float](e Elem[T]) Elem[T] {
-	sum, wsum, unred, wunred, grad, wgrad := e.Sum, e.WSum, e.Unred, e.WUnred, e.Grad, e.WGrad
+	wsum, wunred, wgrad := e.WSum, e.WUnred, e.WGrad
 	e.RowSum = func(p, y, w []T, inner int, a T) (float64, int, float64) {
 		var s, ws float64
 		nz := 0
-		if inner >= rowsDirect {
-			for r, wr := range w {
-				o := r * inner
-				s += float64(wr) * sum(p[o:o+inner], y[o:o+inner], a)
-				ws += float64(wr)
-				if wr != 0 {
-					nz++
-				}
+		for _, v := range w { // the row statistics, as the contract counts them
+			ws += float64(v)
+			if v != 0 {
+				nz++
 			}
-			return s, nz, ws
 		}
 		buf := getRowBuf[T]()
 		defer putRowBuf(buf)
-		rowSpan(w, inner, buf, func(lo, hi int, we []T) {
-			v, n, x := wsum(p[lo:hi], y[lo:hi], we, a)
-			s, nz, ws = s+v, nz+n, ws+x
+		rowSpans(w, inner, buf, func(lo, hi int, we []T) {
+			v, _, _ := wsum(p[lo:hi], y[lo:hi], we, a)
+			s += v
 		})
-		return s, nz / inner, ws / float64(inner)
+		return s, nz, ws
 	}
 	e.RowUnred = func(dst, p, y, w []T, inner int, a T) float64 {
 		var s float64
-		if inner >= rowsDirect {
-			for r, wr := range w {
-				o := r * inner
-				s += float64(wr) * unred(dst[o:o+inner], p[o:o+inner], y[o:o+inner], wr, a)
-			}
-			return s
-		}
 		buf := getRowBuf[T]()
 		defer putRowBuf(buf)
-		rowSpan(w, inner, buf, func(lo, hi int, we []T) {
+		rowSpans(w, inner, buf, func(lo, hi int, we []T) {
 			s += wunred(dst[lo:hi], p[lo:hi], y[lo:hi], we, a)
 		})
 		return s
 	}
 	e.RowGrad = func(dst, p, y, w []T, inner int, sc, a T) float64 {
 		var s float64
-		if inner >= rowsDirect {
-			for r, wr := range w {
-				o := r * inner
-				s += float64(wr) * grad(dst[o:o+inner], p[o:o+inner], y[o:o+inner], sc*wr, a)
-			}
-			return s
-		}
 		buf := getRowBuf[T]()
 		defer putRowBuf(buf)
-		rowSpan(w, inner, buf, func(lo, hi int, we []T) {
+		rowSpans(w, inner, buf, func(lo, hi int, we []T) {
 			s += wgrad(dst[lo:hi], p[lo:hi], y[lo:hi], we, sc, a)
 		})
 		return s

@@ -2,7 +2,6 @@ package generic_test
 
 import (
 	"math"
-	"math/big"
 	"math/rand/v2"
 	"testing"
 
@@ -10,82 +9,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/simdloss/simdloss/generic"
+	"github.com/simdloss/simdloss/internal/ref"
 )
 
-// bigPrec is the working precision of the reference logarithm, in bits.
-const bigPrec = 200
-
-// atanhSeries returns atanh(s) = Σ s^(2k+1)/(2k+1) for 0 <= s <= 1/3, to bigPrec bits.
-func atanhSeries(s *big.Float) *big.Float {
-	sum := new(big.Float).SetPrec(bigPrec).Set(s)
-	s2 := new(big.Float).SetPrec(bigPrec).Mul(s, s)
-	pow := new(big.Float).SetPrec(bigPrec).Set(s)
-	eps := new(big.Float).SetPrec(bigPrec).SetMantExp(big.NewFloat(1), -bigPrec-8)
-	term := new(big.Float).SetPrec(bigPrec)
-	for k := 1; ; k++ {
-		pow.Mul(pow, s2)
-		term.Quo(pow, new(big.Float).SetPrec(bigPrec).SetInt64(int64(2*k+1)))
-		sum.Add(sum, term)
-		if term.Cmp(eps) < 0 {
-			return sum
-		}
-	}
-}
-
-var bigLn2 = func() *big.Float {
-	third := new(big.Float).SetPrec(bigPrec).Quo(big.NewFloat(1), big.NewFloat(3))
-	return new(big.Float).SetPrec(bigPrec).Mul(big.NewFloat(2), atanhSeries(third))
-}()
-
-// bigLog is ln(x) for finite x > 0 to about bigPrec bits, independent of
-// package math's logarithm: x = m·2^e with m in [1, 2), ln m = 2·atanh((m−1)/(m+1)).
-func bigLog(x float64) *big.Float {
-	fr, e := math.Frexp(x) // exact, subnormals included
-	m := new(big.Float).SetPrec(bigPrec).SetFloat64(2 * fr)
-	e--
-	one := big.NewFloat(1)
-	num := new(big.Float).SetPrec(bigPrec).Sub(m, one)
-	den := new(big.Float).SetPrec(bigPrec).Add(m, one)
-	s := new(big.Float).SetPrec(bigPrec).Quo(num, den)
-	lnm := new(big.Float).SetPrec(bigPrec).Mul(big.NewFloat(2), atanhSeries(s))
-	ek := new(big.Float).SetPrec(bigPrec).Mul(new(big.Float).SetInt64(int64(e)), bigLn2)
-	return lnm.Add(lnm, ek)
-}
-
-func refLog64(x float64) float64 { v, _ := bigLog(x).Float64(); return v }
-func refLog32(x float32) float32 { v, _ := bigLog(float64(x)).Float32(); return v }
-
-func ulps64(a, b float64) int64 {
-	d := ord64(a) - ord64(b)
-	if d < 0 {
-		return -d
-	}
-	return d
-}
-
-func ulps32(a, b float32) int64 {
-	d := int64(ord32(a)) - int64(ord32(b))
-	if d < 0 {
-		return -d
-	}
-	return d
-}
-
-func ord64(f float64) int64 {
-	b := math.Float64bits(f)
-	if b&(1<<63) != 0 {
-		return -int64(b &^ (1 << 63))
-	}
-	return int64(b)
-}
-
-func ord32(f float32) int32 {
-	b := math.Float32bits(f)
-	if b&(1<<31) != 0 {
-		return -int32(b &^ (1 << 31))
-	}
-	return int32(b)
-}
+func refLog64(x float64) float64 { return ref.Log64(x) }
+func refLog32(x float32) float32 { return ref.Log32(x) }
+func ulps64(a, b float64) int64  { return ref.ULPs64(a, b) }
+func ulps32(a, b float32) int64  { return ref.ULPs32(a, b) }
 
 func TestBigLogReference(t *testing.T) {
 	// The reference itself against values known to many digits.

@@ -17,7 +17,7 @@ type body struct {
 	UsesY  bool // false: one argument, called with y == p
 	UsesA  bool
 	Unroll int
-	emit   func(c *g, p, y, a reg.VecVirtual, wantGrad bool) (l, gr reg.VecVirtual)
+	emit   func(c *g, p, y reg.VecVirtual, a func() reg.VecVirtual, wantGrad bool) (l, gr reg.VecVirtual)
 }
 
 var bodies = []body{
@@ -57,7 +57,7 @@ func (c *g) sign(d reg.VecVirtual) reg.VecVirtual {
 	return r
 }
 
-func absDiffBody(c *g, p, y, _ reg.VecVirtual, wantGrad bool) (reg.VecVirtual, reg.VecVirtual) {
+func absDiffBody(c *g, p, y reg.VecVirtual, _ func() reg.VecVirtual, wantGrad bool) (reg.VecVirtual, reg.VecVirtual) {
 	d := c.vec()
 	c.sub(d, p, y)
 	l := c.vec()
@@ -68,7 +68,7 @@ func absDiffBody(c *g, p, y, _ reg.VecVirtual, wantGrad bool) (reg.VecVirtual, r
 	return l, c.sign(d)
 }
 
-func sqDiffBody(c *g, p, y, _ reg.VecVirtual, wantGrad bool) (reg.VecVirtual, reg.VecVirtual) {
+func sqDiffBody(c *g, p, y reg.VecVirtual, _ func() reg.VecVirtual, wantGrad bool) (reg.VecVirtual, reg.VecVirtual) {
 	d := c.vec()
 	c.sub(d, p, y)
 	l := c.vec()
@@ -81,19 +81,20 @@ func sqDiffBody(c *g, p, y, _ reg.VecVirtual, wantGrad bool) (reg.VecVirtual, re
 	return l, gr
 }
 
-func logLossBody(c *g, p, y, eps reg.VecVirtual, wantGrad bool) (reg.VecVirtual, reg.VecVirtual) {
-	one := c.konst(1)
+func logLossBody(c *g, p, y reg.VecVirtual, eps func() reg.VecVirtual, wantGrad bool) (reg.VecVirtual, reg.VecVirtual) {
+	// Ordered to keep few registers live across the two logarithms (AVX2
+	// has sixteen).
 	a1 := c.vec()
-	c.add(a1, p, eps) // p + ε
-	a2 := c.vec()
-	c.sub(a2, one, p)
-	c.add(a2, a2, eps) // (1 − p) + ε
-	om := c.vec()
-	c.sub(om, one, y) // 1 − y
+	c.add(a1, p, eps()) // p + ε
 	l1 := c.vlog(a1)
 	c.mul(l1, y, l1)
 	c.xor(l1, l1, c.signMask()) // −(y·ln(p+ε))
+	a2 := c.vec()
+	c.sub(a2, c.konst(1), p)
+	c.add(a2, a2, eps()) // (1 − p) + ε
 	l2 := c.vlog(a2)
+	om := c.vec()
+	c.sub(om, c.konst(1), y) // 1 − y
 	c.mul(l2, om, l2)
 	l := c.vec()
 	c.sub(l, l1, l2)
@@ -102,15 +103,17 @@ func logLossBody(c *g, p, y, eps reg.VecVirtual, wantGrad bool) (reg.VecVirtual,
 	}
 	q1 := c.vec()
 	c.xor(q1, y, c.signMask())
+	c.add(a1, p, eps())
 	c.div(q1, q1, a1) // −y/(p+ε)
-	q2 := c.vec()
-	c.div(q2, om, a2)
+	c.sub(a2, c.konst(1), p)
+	c.add(a2, a2, eps())
+	c.div(om, om, a2) // (1 − y)/(1 − p + ε)
 	gr := c.vec()
-	c.add(gr, q1, q2)
+	c.add(gr, q1, om)
 	return l, gr
 }
 
-func hingeBody(c *g, x, y, _ reg.VecVirtual, wantGrad bool) (reg.VecVirtual, reg.VecVirtual) {
+func hingeBody(c *g, x, y reg.VecVirtual, _ func() reg.VecVirtual, wantGrad bool) (reg.VecVirtual, reg.VecVirtual) {
 	one := c.konst(1)
 	ys := c.vec()
 	c.add(ys, y, y)
@@ -132,14 +135,14 @@ func hingeBody(c *g, x, y, _ reg.VecVirtual, wantGrad bool) (reg.VecVirtual, reg
 	return l, gr
 }
 
-func identityBody(c *g, p, _, _ reg.VecVirtual, wantGrad bool) (reg.VecVirtual, reg.VecVirtual) {
+func identityBody(c *g, p, _ reg.VecVirtual, _ func() reg.VecVirtual, wantGrad bool) (reg.VecVirtual, reg.VecVirtual) {
 	if !wantGrad {
 		return p, nil
 	}
 	return p, c.konst(1)
 }
 
-func l1Body(c *g, p, _, _ reg.VecVirtual, wantGrad bool) (reg.VecVirtual, reg.VecVirtual) {
+func l1Body(c *g, p, _ reg.VecVirtual, _ func() reg.VecVirtual, wantGrad bool) (reg.VecVirtual, reg.VecVirtual) {
 	l := c.vec()
 	c.and(l, p, c.absMask())
 	if !wantGrad {
@@ -148,7 +151,7 @@ func l1Body(c *g, p, _, _ reg.VecVirtual, wantGrad bool) (reg.VecVirtual, reg.Ve
 	return l, c.sign(p)
 }
 
-func l2Body(c *g, p, _, _ reg.VecVirtual, wantGrad bool) (reg.VecVirtual, reg.VecVirtual) {
+func l2Body(c *g, p, _ reg.VecVirtual, _ func() reg.VecVirtual, wantGrad bool) (reg.VecVirtual, reg.VecVirtual) {
 	l := c.vec()
 	c.mul(l, p, p)
 	c.mul(l, l, c.konst(0.5))

@@ -81,6 +81,19 @@ func (c *g) or(dst, a, b Op)                 { c.pick(VORPS, VORPD, b, a, dst) }
 func (c *g) xor(dst, a, b Op)                { c.pick(VXORPS, VXORPD, b, a, dst) }
 func (c *g) zero(dst reg.VecVirtual)         { c.xor(dst, dst, dst) }
 
+// zeros returns a fresh zero vector (recreated at each use: cheaper than a
+// register held across a long body).
+func (c *g) zeros() reg.VecVirtual {
+	z := c.vec()
+	c.zero(z)
+	return z
+}
+
+// broadcastMem fills a vector with the scalar at m.
+func (c *g) broadcastMem(dst reg.VecVirtual, m Mem) {
+	c.pick(func(o ...Op) { VBROADCASTSS(o[0], o[1]) }, func(o ...Op) { VBROADCASTSD(o[0], o[1]) }, m, dst)
+}
+
 // fma: dst = a*b + dst.
 func (c *g) fma(dst, a, b Op) { c.pick(VFMADD231PS, VFMADD231PD, b, a, dst) }
 

@@ -48,9 +48,6 @@ func (c *g) vlog(x reg.VecVirtual) reg.VecVirtual {
 		mantMask, oneBits = 0x007fffff, 0x3f800000
 		lg = lg32
 	}
-	zero := c.vec()
-	c.zero(zero)
-
 	// Scale subnormals (and, harmlessly, zeros and negatives) into the normal range.
 	sub := c.cmp(cmpLT, x, c.konst(minNormal))
 	xs := c.vec()
@@ -58,7 +55,7 @@ func (c *g) vlog(x reg.VecVirtual) reg.VecVirtual {
 	xn := c.vec()
 	c.blend(xn, sub, xs, x)
 	eadj := c.vec()
-	c.blend(eadj, sub, c.konst(eScale), zero)
+	c.blend(eadj, sub, c.konst(eScale), c.zeros())
 
 	// Exponent e as a float, mantissa m in [1, 2).
 	e := c.vec()
@@ -84,7 +81,7 @@ func (c *g) vlog(x reg.VecVirtual) reg.VecVirtual {
 	c.mul(mh, m, c.konst(0.5))
 	c.blend(m, big, mh, m)
 	inc := c.vec()
-	c.blend(inc, big, one, zero)
+	c.blend(inc, big, one, c.zeros())
 	c.add(e, e, inc)
 
 	f := c.vec()
@@ -138,9 +135,9 @@ func (c *g) vlog(x reg.VecVirtual) reg.VecVirtual {
 	inf := c.konst(math.Inf(1))
 	isInf := c.cmp(cmpEQ, x, inf)
 	c.blend(r, isInf, inf, r)
-	isZero := c.cmp(cmpEQ, x, zero)
+	isZero := c.cmp(cmpEQ, x, c.zeros())
 	c.blend(r, isZero, c.konst(math.Inf(-1)), r)
-	bad := c.cmp(cmpNGE, x, zero) // x < 0 or NaN
+	bad := c.cmp(cmpNGE, x, c.zeros()) // x < 0 or NaN
 	c.blend(r, bad, c.konstBits(c.qnan()), r)
 	return r
 }

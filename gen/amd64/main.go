@@ -111,14 +111,25 @@ func kernel(c *g, b body, d driver) {
 		q.dst = GP64()
 		Load(Param("dst").Base(), q.dst)
 	}
-	var a, s reg.VecVirtual
+	// Scalar parameters are broadcast from their argument slots at each use
+	// rather than held in registers across the loop.
+	param := func(name string) func() reg.VecVirtual {
+		b, err := Param(name).Resolve()
+		if err != nil {
+			log.Fatal(err)
+		}
+		return func() reg.VecVirtual {
+			v := c.vec()
+			c.broadcastMem(v, b.Addr)
+			return v
+		}
+	}
+	var a, s func() reg.VecVirtual
 	if b.UsesA {
-		a = c.vec()
-		c.broadcast(a, Load(Param("a"), XMM()).(reg.VecVirtual))
+		a = param("a")
 	}
 	if d.S {
-		s = c.vec()
-		c.broadcast(s, Load(Param("s"), XMM()).(reg.VecVirtual))
+		s = param("s")
 	}
 	u := b.Unroll
 	acc := make([]reg.VecVirtual, u)
@@ -180,11 +191,11 @@ func kernel(c *g, b body, d driver) {
 		if b.UsesY {
 			y = ld(q.y)
 		}
+		l, gr := b.emit(c, p, y, a, d.Grad)
 		var w reg.VecVirtual
 		if d.W {
-			w = ld(q.w)
+			w = ld(q.w) // after the body: one register fewer across it
 		}
-		l, gr := b.emit(c, p, y, a, d.Grad)
 		switch d.Field {
 		case "Sum":
 			keep(l)
@@ -200,7 +211,7 @@ func kernel(c *g, b body, d driver) {
 			c.popcount(cnt, c.cmp(cmpNEQ, w, zero))
 		case "Unred":
 			v := c.vec()
-			c.mul(v, s, l)
+			c.mul(v, s(), l)
 			st(v)
 			keep(l)
 			c.add(acc[i], acc[i], l)
@@ -212,13 +223,13 @@ func kernel(c *g, b body, d driver) {
 			c.add(acc[i], acc[i], v)
 		case "Grad":
 			v := c.vec()
-			c.mul(v, s, gr)
+			c.mul(v, s(), gr)
 			st(v)
 			keep(l)
 			c.add(acc[i], acc[i], l)
 		case "WGrad":
 			sw := c.vec()
-			c.mul(sw, s, w)
+			c.mul(sw, s(), w)
 			gv := c.vec()
 			c.mul(gv, sw, gr)
 			st(gv)
@@ -230,67 +241,126 @@ func kernel(c *g, b body, d driver) {
 	}
 
 	lanes := c.lanes()
+	// float32 lanes accumulate at most flushElems elements, then drain into
+	// float64 accumulators: the sum's error is O(ε·flushElems/lanes), never O(ε·n).
+	flush := !c.is64()
+	var dacc, dwacc Mem // in the frame: no register is held for them
+	m := n
+	if flush {
+		dacc = AllocLocal(c.Bytes)
+		c.store(c.zeros(), dacc)
+		if d.Stats {
+			dwacc = AllocLocal(c.Bytes)
+			c.store(c.zeros(), dwacc)
+		}
+		m = GP64()
+		Label("outer")
+		MOVQ(n, m)
+		CMPQ(m, U32(flushElems))
+		JLE(LabelRef("sized"))
+		MOVQ(U32(flushElems), m)
+		Label("sized")
+		SUBQ(m, n)
+	}
 	Label("loop")
-	CMPQ(n, U32(u*lanes))
+	CMPQ(m, U32(u*lanes))
 	JL(LabelRef("single"))
 	for i := 0; i < u; i++ {
 		step(i*c.Bytes, i, nil)
 	}
 	q.advance(u * c.Bytes)
-	SUBQ(U32(u*lanes), n)
+	SUBQ(U32(u*lanes), m)
 	JMP(LabelRef("loop"))
 
 	Label("single")
-	CMPQ(n, U32(lanes))
+	CMPQ(m, U32(lanes))
 	JL(LabelRef("tail"))
 	step(0, 0, nil)
 	q.advance(c.Bytes)
-	SUBQ(U32(lanes), n)
+	SUBQ(U32(lanes), m)
 	JMP(LabelRef("single"))
 
 	Label("tail")
-	TESTQ(n, n)
-	JZ(LabelRef("done"))
-	step(0, 0, n)
+	TESTQ(m, m)
+	JZ(LabelRef("drain"))
+	step(0, 0, m)
 
-	Label("done")
-	Store(c.hsum(acc), ReturnIndex(0))
+	Label("drain")
+	var sum, wsum reg.VecVirtual
+	if flush {
+		c.drain(acc, dacc)
+		if d.Stats {
+			c.drain(wacc, dwacc)
+		}
+		TESTQ(n, n)
+		JNZ(LabelRef("outer"))
+		sum = c.reduce64(c.loaded(dacc))
+		if d.Stats {
+			wsum = c.reduce64(c.loaded(dwacc))
+		}
+	} else {
+		sum = c.reduce64(acc...)
+		if d.Stats {
+			wsum = c.reduce64(wacc...)
+		}
+	}
+	Store(sum, ReturnIndex(0))
 	if d.Stats {
 		Store(cnt, ReturnIndex(1))
-		Store(c.hsum(wacc), ReturnIndex(2))
+		Store(wsum, ReturnIndex(2))
 	}
 	VZEROUPPER()
 	RET()
 }
 
-// hsum adds the accumulators and returns their lanes' float64 sum in the low
-// lane of an XMM register. float32 lanes are converted to float64 before the
-// horizontal additions.
-func (c *g) hsum(acc []reg.VecVirtual) reg.VecVirtual {
+// flushElems is how many elements float32 lanes accumulate before they
+// drain into float64 (a multiple of every unroll × lanes).
+const flushElems = 4096
+
+// loaded returns a fresh vector loaded from m.
+func (c *g) loaded(m Mem) reg.VecVirtual {
+	v := c.vec()
+	c.load(v, m)
+	return v
+}
+
+// drain adds the float32 accumulators, widened to float64, into the
+// float64 vector at dm and zeroes them.
+func (c *g) drain(acc []reg.VecVirtual, dm Mem) {
+	d := c.vec()
+	VMOVUPD(dm, d)
 	for _, v := range acc[1:] {
 		c.add(acc[0], acc[0], v)
+		c.zero(v)
 	}
 	a := acc[0]
-	var d reg.VecVirtual // float64 lanes
-	switch {
-	case !c.is64() && c.wide():
+	if c.wide() {
 		hi := YMM()
 		VEXTRACTF32X8(U8(1), a, hi)
 		lo, hd := ZMM(), ZMM()
 		VCVTPS2PD(a.AsY(), lo)
 		VCVTPS2PD(hi, hd)
 		VADDPD(hd, lo, lo)
-		d = lo
-	case !c.is64():
+		VADDPD(lo, d, d)
+	} else {
 		hi := XMM()
 		VEXTRACTF128(U8(1), a, hi)
 		lo, hd := YMM(), YMM()
 		VCVTPS2PD(a.AsX(), lo)
 		VCVTPS2PD(hi, hd)
 		VADDPD(hd, lo, lo)
-		d = lo
-	default:
-		d = a
+		VADDPD(lo, d, d)
+	}
+	VMOVUPD(d, dm)
+	c.zero(a)
+}
+
+// reduce64 adds float64 vectors and returns the sum of their lanes in the
+// low lane of an XMM register.
+func (c *g) reduce64(vs ...reg.VecVirtual) reg.VecVirtual {
+	d := vs[0]
+	for _, v := range vs[1:] {
+		VADDPD(v, d, d)
 	}
 	if c.wide() {
 		hi := YMM()

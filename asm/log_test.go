@@ -84,9 +84,9 @@ func TestLog64WithinTwoULPs(t *testing.T) {
 	x := make([]float64, 0, n+8)
 	for range n / 4 {
 		x = append(x, math.Float64frombits(r.Uint64N(0x7ff0000000000000))) // any positive finite
-		x = append(x, 1+r.Float64()*r.Float64()-0.5)                         // around 1, where cancellation bites
-		x = append(x, math.Float64frombits(r.Uint64N(1<<52)+1))              // subnormal
-		x = append(x, r.Float64())                                           // (0, 1), the log loss's range
+		x = append(x, 1+r.Float64()*r.Float64()-0.5)                       // around 1, where cancellation bites
+		x = append(x, math.Float64frombits(r.Uint64N(1<<52)+1))            // subnormal
+		x = append(x, r.Float64())                                         // (0, 1), the log loss's range
 	}
 	x = append(x, math.SmallestNonzeroFloat64, 0x1p-1022, math.MaxFloat64, 1, 2, math.E, 0.5, 1-0x1p-53)
 	want := make([]float64, len(x))

@@ -1,12 +1,24 @@
 package asm
 
-import "sync"
+import (
+	"math"
+	"sync"
+)
 
-// rowChunk is the number of elements whose row weights are expanded per
-// W-kernel call: a row weight never costs one kernel call per row, and the
-// sums are Σ w·l exactly as the W form computes them (w·Σl would overflow
-// where the W form does not, and lose a NaN·0).
-const rowChunk = 1024
+// Row kernels (one weight per row of inner elements) are built from a
+// level's uniform and W kernels:
+//   - inner == 1: the W kernel on the weights as they are;
+//   - inner >= rowsDirect: the uniform kernel once per row, scaled by the
+//     row's weight (a row whose scaled sum is not finite is summed again in
+//     the W form, so overflow and NaN·0 behave exactly as there);
+//   - otherwise the weights are expanded to one per element, whole rows at
+//     a time, and the W kernel runs over many rows per call.
+//
+// No form costs one kernel call per short row.
+const (
+	rowsDirect = 64
+	rowChunk   = 1024 // elements expanded per W-kernel call
+)
 
 var (
 	rowBuf32 = sync.Pool{New: func() any { return new([rowChunk]float32) }}
@@ -29,64 +41,184 @@ func putRowBuf[T Float](b *[rowChunk]T) {
 	rowBuf64.Put(b)
 }
 
-// rowSpans calls f for consecutive element ranges [lo, hi) of len(w) rows
-// of inner elements, at most rowChunk long, with the row weights expanded
-// to one per element in we.
-func rowSpans[T Float](w []T, inner int, buf *[rowChunk]T, f func(lo, hi int, we []T)) {
-	n := len(w) * inner
-	for lo := 0; lo < n; lo += rowChunk {
-		hi := min(lo+rowChunk, n)
-		we := buf[:hi-lo]
-		for k := lo; k < hi; {
-			r := k / inner
-			end := min((r+1)*inner, hi)
-			v := w[r]
-			for j := k - lo; j < end-lo; j++ {
-				we[j] = v
+// expandTable holds, per row length inner (2 <= inner < rowsDirect), what the
+// assembly expandRows kernels need: per phase k % inner, 16 int32 permute
+// indices (the weight of each lane, relative to the current row; pairs of
+// 32-bit halves for float64 lanes) and the step: rows to advance, next phase.
+type expandTable struct {
+	idx  [rowsDirect][]int32
+	step [rowsDirect][]int32
+}
+
+func newExpandTable(vecBytes, size int) *expandTable {
+	lanes := vecBytes / size
+	t := &expandTable{}
+	for inner := 2; inner < rowsDirect; inner++ {
+		idx := make([]int32, 16*inner)
+		step := make([]int32, 2*inner)
+		for ph := 0; ph < inner; ph++ {
+			for j := 0; j < lanes; j++ {
+				e := int32((ph + j) / inner)
+				if size == 8 {
+					idx[16*ph+2*j], idx[16*ph+2*j+1] = 2*e, 2*e+1
+				} else {
+					idx[16*ph+j] = e
+				}
 			}
-			k = end
+			step[2*ph], step[2*ph+1] = int32((ph+lanes)/inner), int32((ph+lanes)%inner)
 		}
-		f(lo, hi, we)
+		t.idx[inner], t.step[inner] = idx, step
+	}
+	return t
+}
+
+// expandTables by 2·(vector bytes / 64) + size/8: AVX2 float32, AVX2 float64,
+// AVX-512 float32, AVX-512 float64.
+var expandTables = [4]func() *expandTable{
+	sync.OnceValue(func() *expandTable { return newExpandTable(32, 4) }),
+	sync.OnceValue(func() *expandTable { return newExpandTable(32, 8) }),
+	sync.OnceValue(func() *expandTable { return newExpandTable(64, 4) }),
+	sync.OnceValue(func() *expandTable { return newExpandTable(64, 8) }),
+}
+
+// expandRows calls f for runs of whole rows (0 < inner < rowsDirect) with
+// the row weights repeated once per element in we.
+func expandRows[T Float](expand func(dst, w []T, inner int), w []T, inner int, buf *[rowChunk]T, f func(lo, hi int, we []T)) {
+	per := rowChunk / inner
+	for r0 := 0; r0 < len(w); r0 += per {
+		rows := w[r0:min(r0+per, len(w))]
+		we := buf[:len(rows)*inner]
+		if expand != nil {
+			expand(we, rows, inner)
+		} else {
+			k := 0
+			for _, v := range rows {
+				run := we[k : k+inner : k+inner]
+				for j := range run {
+					run[j] = v
+				}
+				k += inner
+			}
+		}
+		f(r0*inner, r0*inner+len(we), we)
 	}
 }
 
-// withRows completes e with its Row kernels, built from its W kernels over
-// expanded row weights.
-func withRows[T Float](e Elem[T]) Elem[T] {
-	wsum, wunred, wgrad := e.WSum, e.WUnred, e.WGrad
-	e.RowSum = func(p, y, w []T, inner int, a T) (float64, int, float64) {
-		var s, ws float64
-		nz := 0
-		for _, v := range w { // the row statistics, as the contract counts them
-			ws += float64(v)
-			if v != 0 {
-				nz++
-			}
+// rowStats is the row-weight statistics of RowSum's contract.
+func rowStats[T Float](w []T) (nz int, ws float64) {
+	for _, v := range w {
+		ws += float64(v)
+		if v != 0 {
+			nz++
 		}
-		buf := getRowBuf[T]()
-		defer putRowBuf(buf)
-		rowSpans(w, inner, buf, func(lo, hi int, we []T) {
+	}
+	return nz, ws
+}
+
+// finite reports whether v is neither infinite nor NaN.
+func finite(v float64) bool { return !math.IsInf(v, 0) && !math.IsNaN(v) }
+
+// withRows completes e with its Row kernels (see above); expand, when not
+// nil, is the level's vectorised weight expansion.
+func withRows[T Float](expand func(dst, w []T, inner int), e Elem[T]) Elem[T] {
+	sum, wsum, unred, wunred, grad, wgrad := e.Sum, e.WSum, e.Unred, e.WUnred, e.Grad, e.WGrad
+	// rowW is Σ w·l of one row in the W form, the exact fallback.
+	rowW := func(p, y []T, wr, a T, buf *[rowChunk]T) float64 {
+		var s float64
+		for lo := 0; lo < len(p); lo += rowChunk {
+			hi := min(lo+rowChunk, len(p))
+			we := buf[:hi-lo]
+			for j := range we {
+				we[j] = wr
+			}
 			v, _, _ := wsum(p[lo:hi], y[lo:hi], we, a)
 			s += v
-		})
+		}
+		return s
+	}
+	// scaled is wr·rowSum, or the W form's sum where that is not finite.
+	scaled := func(rowSum float64, p, y []T, wr, a T, buf **[rowChunk]T) float64 {
+		v := float64(wr) * rowSum
+		if finite(v) {
+			return v
+		}
+		if *buf == nil {
+			*buf = getRowBuf[T]()
+		}
+		return rowW(p, y, wr, a, *buf)
+	}
+	e.RowSum = func(p, y, w []T, inner int, a T) (float64, int, float64) {
+		if inner == 1 {
+			return wsum(p, y, w, a)
+		}
+		var s, ws float64
+		var nz int
+		var buf *[rowChunk]T
+		if inner >= rowsDirect || inner == 0 {
+			nz, ws = rowStats(w)
+			for r, wr := range w {
+				o := r * inner
+				pr, yr := p[o:o+inner], y[o:o+inner]
+				s += scaled(sum(pr, yr, a), pr, yr, wr, a, &buf)
+			}
+		} else {
+			buf = getRowBuf[T]()
+			expandRows(expand, w, inner, buf, func(lo, hi int, we []T) {
+				v, n, x := wsum(p[lo:hi], y[lo:hi], we, a)
+				s, nz, ws = s+v, nz+n, ws+x
+			})
+			// Every row weight was counted inner times.
+			nz, ws = nz/inner, ws/float64(inner)
+		}
+		if buf != nil {
+			putRowBuf(buf)
+		}
 		return s, nz, ws
 	}
 	e.RowUnred = func(dst, p, y, w []T, inner int, a T) float64 {
+		if inner == 1 {
+			return wunred(dst, p, y, w, a)
+		}
 		var s float64
-		buf := getRowBuf[T]()
-		defer putRowBuf(buf)
-		rowSpans(w, inner, buf, func(lo, hi int, we []T) {
-			s += wunred(dst[lo:hi], p[lo:hi], y[lo:hi], we, a)
-		})
+		var buf *[rowChunk]T
+		if inner >= rowsDirect || inner == 0 {
+			for r, wr := range w {
+				o := r * inner
+				pr, yr := p[o:o+inner], y[o:o+inner]
+				s += scaled(unred(dst[o:o+inner], pr, yr, wr, a), pr, yr, wr, a, &buf)
+			}
+		} else {
+			buf = getRowBuf[T]()
+			expandRows(expand, w, inner, buf, func(lo, hi int, we []T) {
+				s += wunred(dst[lo:hi], p[lo:hi], y[lo:hi], we, a)
+			})
+		}
+		if buf != nil {
+			putRowBuf(buf)
+		}
 		return s
 	}
 	e.RowGrad = func(dst, p, y, w []T, inner int, sc, a T) float64 {
+		if inner == 1 {
+			return wgrad(dst, p, y, w, sc, a)
+		}
 		var s float64
-		buf := getRowBuf[T]()
-		defer putRowBuf(buf)
-		rowSpans(w, inner, buf, func(lo, hi int, we []T) {
-			s += wgrad(dst[lo:hi], p[lo:hi], y[lo:hi], we, sc, a)
-		})
+		var buf *[rowChunk]T
+		if inner >= rowsDirect || inner == 0 {
+			for r, wr := range w {
+				o := r * inner
+				pr, yr := p[o:o+inner], y[o:o+inner]
+				s += scaled(grad(dst[o:o+inner], pr, yr, sc*wr, a), pr, yr, wr, a, &buf)
+			}
+		} else {
+			buf = getRowBuf[T]()
+			expandRows(expand, w, inner, buf, func(lo, hi int, we []T) {
+				s += wgrad(dst[lo:hi], p[lo:hi], y[lo:hi], we, sc, a)
+			})
+		}
+		if buf != nil {
+			putRowBuf(buf)
+		}
 		return s
 	}
 	return e

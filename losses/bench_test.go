@@ -87,3 +87,31 @@ func BenchmarkSparseSoftmaxCrossEntropy(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRowWeights: [B] weights on rows of length C against no weights,
+// at the same element count (the row-weight kernels batch short rows).
+func BenchmarkRowWeights(b *testing.B) {
+	const n = 1 << 18
+	p, y := benchData[float32](n)
+	for _, c := range []int{1, 3, 16, 1000} {
+		rows := n / c
+		w := make([]float32, rows)
+		for i := range w {
+			w[i] = float32(i%3) + 0.5
+		}
+		b.Run(fmt.Sprintf("C=%d/unweighted", c), func(b *testing.B) {
+			b.SetBytes(int64(8 * rows * c))
+			for b.Loop() {
+				v, _ := losses.MeanSquaredError(losses.New(p[:rows*c], rows, c), losses.New(y[:rows*c], rows, c))
+				benchSink += float64(v)
+			}
+		})
+		b.Run(fmt.Sprintf("C=%d/weights[B]", c), func(b *testing.B) {
+			b.SetBytes(int64(8 * rows * c))
+			for b.Loop() {
+				v, _ := losses.MeanSquaredError(losses.New(p[:rows*c], rows, c), losses.New(y[:rows*c], rows, c), losses.Weights(losses.New(w, rows)))
+				benchSink += float64(v)
+			}
+		})
+	}
+}

@@ -69,6 +69,7 @@ func main() {
 				}
 			}
 			logMap(c)
+			expandRows(c)
 		}
 	}
 	consts.finish()
@@ -439,7 +440,7 @@ func init() {
 func {{.Func}}() *Kernels[{{.GoType}}] {
 	k := genericKernels[{{.GoType}}]()
 {{- range .Bodies}}
-	k.Elem[generic.{{.Name}}] = withRows(Elem[{{$s.GoType}}]{
+	k.Elem[generic.{{.Name}}] = withRows(expandRowsR{{$s.Suffix}}, Elem[{{$s.GoType}}]{
 		Sum:    {{.Fn}}SumR{{$s.Suffix}},
 		WSum:   {{.Fn}}WSumR{{$s.Suffix}},
 		Unred:  {{.Fn}}UnredR{{$s.Suffix}},
@@ -500,10 +501,18 @@ func logMapR{{.Suffix}}(dst, x []{{.GoType}}) {
 	raceWrite(dst)
 	logMap{{.Suffix}}(dst, x)
 }
+
+func expandRowsR{{.Suffix}}(dst, w []{{.GoType}}, inner int) {
+	t := expandTables[{{.TableIndex}}]()
+	raceRead(w)
+	raceWrite(dst)
+	expandRows{{.Suffix}}(dst, w, t.idx[inner], t.step[inner], inner)
+}
 {{end}}`))
 
 type tableSet struct {
 	Func, Level, GoType, Suffix string
+	TableIndex                  int // into asm's expandTables: by vector width and element size
 	Bodies                      []body
 }
 
@@ -517,7 +526,7 @@ func writeTable(path string) {
 			}
 			sets = append(sets, tableSet{
 				Func: strings.ToLower(is.Name) + "Kernels" + bits, Level: is.Level, GoType: e.GoType,
-				Suffix: is.Name + e.Name, Bodies: bodies,
+				Suffix: is.Name + e.Name, TableIndex: 2*(is.Bytes/64) + e.Size/8, Bodies: bodies,
 			})
 		}
 	}
@@ -532,4 +541,85 @@ func writeTable(path string) {
 	if err := os.WriteFile(path, src, 0o644); err != nil {
 		log.Fatal(err)
 	}
+}
+
+// expandRows emits expandRows<ISA><T>(dst, w []T, idx []int32, step []int32,
+// inner int): dst(k) = w(k / inner) for k < len(w)·inner (len(dst) is that),
+// one vector at a time with a variable permute of the weights from the
+// current row. idx holds, per phase k % inner, the permute indices (16
+// int32 per phase; pairs for float64 lanes); step holds per phase the rows to
+// advance and the next phase. Weights past len(w) are never read.
+func expandRows(c *g) {
+	name := "expandRows" + c.suffix()
+	TEXT(name, NOSPLIT, "func(dst, w []"+c.GoType+", idx, step []int32, inner int)")
+	Pragma("noescape")
+	Doc(name + " writes dst(k) = w(k / inner) with " + c.isa.Name + " permutes; see asm/rows.go.")
+	out := GP64()
+	Load(Param("dst").Base(), out)
+	n := Load(Param("dst").Len(), GP64())
+	wp := GP64()
+	Load(Param("w").Base(), wp)
+	nw := Load(Param("w").Len(), GP64())
+	idx := GP64()
+	Load(Param("idx").Base(), idx)
+	stp := GP64()
+	Load(Param("step").Base(), stp)
+	ph, r0 := GP64(), GP64()
+	XORQ(ph, ph)
+	XORQ(r0, r0)
+	lanes := c.lanes()
+
+	// body permutes the weights from row r0 into one output vector; tail
+	// restricts the store to that many lanes.
+	body := func(tail reg.Register) {
+		src := c.vec()
+		left := GP64()
+		MOVQ(nw, left)
+		SUBQ(r0, left)
+		src0 := Mem{Base: wp, Index: r0, Scale: uint8(c.Size)}
+		CMPQ(left, U32(lanes))
+		JL(LabelRef(name + "_part" + tailTag(tail)))
+		c.load(src, src0)
+		JMP(LabelRef(name + "_perm" + tailTag(tail)))
+		Label(name + "_part" + tailTag(tail))
+		c.maskedLoad(src, c.tailMask(left), src0)
+		Label(name + "_perm" + tailTag(tail))
+		ix := c.vec()
+		off := GP64()
+		MOVQ(ph, off)
+		SHLQ(U8(6), off) // 64 bytes of indices per phase
+		VMOVUPS(Mem{Base: idx, Index: off, Scale: 1}, ix)
+		o := c.vec()
+		VPERMPS(src, ix, o)
+		if tail != nil {
+			c.maskedStore(o, c.tailMask(tail), Mem{Base: out})
+		} else {
+			c.store(o, Mem{Base: out})
+		}
+		t := GP64()
+		MOVLQSX(Mem{Base: stp, Index: ph, Scale: 8}, t)
+		ADDQ(t, r0)
+		MOVLQSX(Mem{Base: stp, Index: ph, Scale: 8, Disp: 4}, ph)
+	}
+	Label("loop")
+	CMPQ(n, U32(lanes))
+	JL(LabelRef("tail"))
+	body(nil)
+	ADDQ(U32(c.Bytes), out)
+	SUBQ(U32(lanes), n)
+	JMP(LabelRef("loop"))
+	Label("tail")
+	TESTQ(n, n)
+	JZ(LabelRef("done"))
+	body(n)
+	Label("done")
+	VZEROUPPER()
+	RET()
+}
+
+func tailTag(tail reg.Register) string {
+	if tail != nil {
+		return "t"
+	}
+	return "v"
 }

@@ -219,6 +219,11 @@ func l2WGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, s floa
 //go:noescape
 func logMapAVX2F32(dst []float32, x []float32)
 
+// expandRowsAVX2F32 writes dst(k) = w(k / inner) with AVX2 permutes; see asm/rows.go.
+//
+//go:noescape
+func expandRowsAVX2F32(dst []float32, w []float32, idx []int32, step []int32, inner int)
+
 // absDiffSumAVX2F64 is the AVX2 Sum driver of l = |p − y|, g = sign(p − y): it returns Σ l(i).
 //
 //go:noescape
@@ -433,6 +438,11 @@ func l2WGradAVX2F64(dst []float64, p []float64, y []float64, w []float64, s floa
 //
 //go:noescape
 func logMapAVX2F64(dst []float64, x []float64)
+
+// expandRowsAVX2F64 writes dst(k) = w(k / inner) with AVX2 permutes; see asm/rows.go.
+//
+//go:noescape
+func expandRowsAVX2F64(dst []float64, w []float64, idx []int32, step []int32, inner int)
 
 // absDiffSumAVX512F32 is the AVX512 Sum driver of l = |p − y|, g = sign(p − y): it returns Σ l(i).
 //
@@ -649,6 +659,11 @@ func l2WGradAVX512F32(dst []float32, p []float32, y []float32, w []float32, s fl
 //go:noescape
 func logMapAVX512F32(dst []float32, x []float32)
 
+// expandRowsAVX512F32 writes dst(k) = w(k / inner) with AVX512 permutes; see asm/rows.go.
+//
+//go:noescape
+func expandRowsAVX512F32(dst []float32, w []float32, idx []int32, step []int32, inner int)
+
 // absDiffSumAVX512F64 is the AVX512 Sum driver of l = |p − y|, g = sign(p − y): it returns Σ l(i).
 //
 //go:noescape
@@ -863,3 +878,8 @@ func l2WGradAVX512F64(dst []float64, p []float64, y []float64, w []float64, s fl
 //
 //go:noescape
 func logMapAVX512F64(dst []float64, x []float64)
+
+// expandRowsAVX512F64 writes dst(k) = w(k / inner) with AVX512 permutes; see asm/rows.go.
+//
+//go:noescape
+func expandRowsAVX512F64(dst []float64, w []float64, idx []int32, step []int32, inner int)

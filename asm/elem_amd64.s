@@ -8787,6 +8787,82 @@ done:
 	VZEROUPPER
 	RET
 
+// func expandRowsAVX2F32(dst []float32, w []float32, idx []int32, step []int32, inner int)
+// Requires: AVX, AVX2
+TEXT ·expandRowsAVX2F32(SB), NOSPLIT, $0-104
+	MOVQ dst_base+0(FP), AX
+	MOVQ dst_len+8(FP), CX
+	MOVQ w_base+24(FP), DX
+	MOVQ w_len+32(FP), BX
+	MOVQ idx_base+48(FP), SI
+	MOVQ step_base+72(FP), DI
+	XORQ R8, R8
+	XORQ R9, R9
+
+loop:
+	CMPQ    CX, $0x00000008
+	JL      tail
+	MOVQ    BX, R10
+	SUBQ    R9, R10
+	CMPQ    R10, $0x00000008
+	JL      expandRowsAVX2F32_partv
+	VMOVUPS (DX)(R9*4), Y0
+	JMP     expandRowsAVX2F32_permv
+
+expandRowsAVX2F32_partv:
+	LEAQ       tailmask32<>+0(SB), R11
+	MOVQ       $0x00000008, R12
+	SUBQ       R10, R12
+	VMOVDQU    (R11)(R12*4), Y0
+	VMASKMOVPS (DX)(R9*4), Y0, Y0
+
+expandRowsAVX2F32_permv:
+	MOVQ    R8, R10
+	SHLQ    $0x06, R10
+	VMOVUPS (SI)(R10*1), Y1
+	VPERMPS Y0, Y1, Y0
+	VMOVUPS Y0, (AX)
+	MOVLQSX (DI)(R8*8), R10
+	ADDQ    R10, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	ADDQ    $0x00000020, AX
+	SUBQ    $0x00000008, CX
+	JMP     loop
+
+tail:
+	TESTQ   CX, CX
+	JZ      done
+	SUBQ    R9, BX
+	CMPQ    BX, $0x00000008
+	JL      expandRowsAVX2F32_partt
+	VMOVUPS (DX)(R9*4), Y0
+	JMP     expandRowsAVX2F32_permt
+
+expandRowsAVX2F32_partt:
+	LEAQ       tailmask32<>+0(SB), R10
+	MOVQ       $0x00000008, R11
+	SUBQ       BX, R11
+	VMOVDQU    (R10)(R11*4), Y0
+	VMASKMOVPS (DX)(R9*4), Y0, Y0
+
+expandRowsAVX2F32_permt:
+	MOVQ       R8, DX
+	SHLQ       $0x06, DX
+	VMOVUPS    (SI)(DX*1), Y1
+	VPERMPS    Y0, Y1, Y0
+	LEAQ       tailmask32<>+0(SB), DX
+	MOVQ       $0x00000008, BX
+	SUBQ       CX, BX
+	VMOVDQU    (DX)(BX*4), Y1
+	VMASKMOVPS Y0, Y1, (AX)
+	MOVLQSX    (DI)(R8*8), AX
+	ADDQ       AX, R9
+	MOVLQSX    4(DI)(R8*8), R8
+
+done:
+	VZEROUPPER
+	RET
+
 // func absDiffSumAVX2F64(p []float64, y []float64, a float64) float64
 // Requires: AVX, SSE2
 TEXT ·absDiffSumAVX2F64(SB), NOSPLIT, $0-64
@@ -16671,6 +16747,82 @@ tail:
 	VBROADCASTSD consts64<>+184(SB), Y2
 	VBLENDVPD    Y1, Y2, Y5, Y5
 	VMASKMOVPD   Y5, Y0, (CX)
+
+done:
+	VZEROUPPER
+	RET
+
+// func expandRowsAVX2F64(dst []float64, w []float64, idx []int32, step []int32, inner int)
+// Requires: AVX, AVX2
+TEXT ·expandRowsAVX2F64(SB), NOSPLIT, $0-104
+	MOVQ dst_base+0(FP), AX
+	MOVQ dst_len+8(FP), CX
+	MOVQ w_base+24(FP), DX
+	MOVQ w_len+32(FP), BX
+	MOVQ idx_base+48(FP), SI
+	MOVQ step_base+72(FP), DI
+	XORQ R8, R8
+	XORQ R9, R9
+
+loop:
+	CMPQ    CX, $0x00000004
+	JL      tail
+	MOVQ    BX, R10
+	SUBQ    R9, R10
+	CMPQ    R10, $0x00000004
+	JL      expandRowsAVX2F64_partv
+	VMOVUPD (DX)(R9*8), Y0
+	JMP     expandRowsAVX2F64_permv
+
+expandRowsAVX2F64_partv:
+	LEAQ       tailmask64<>+0(SB), R11
+	MOVQ       $0x00000004, R12
+	SUBQ       R10, R12
+	VMOVDQU    (R11)(R12*8), Y0
+	VMASKMOVPD (DX)(R9*8), Y0, Y0
+
+expandRowsAVX2F64_permv:
+	MOVQ    R8, R10
+	SHLQ    $0x06, R10
+	VMOVUPS (SI)(R10*1), Y1
+	VPERMPS Y0, Y1, Y0
+	VMOVUPD Y0, (AX)
+	MOVLQSX (DI)(R8*8), R10
+	ADDQ    R10, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	ADDQ    $0x00000020, AX
+	SUBQ    $0x00000004, CX
+	JMP     loop
+
+tail:
+	TESTQ   CX, CX
+	JZ      done
+	SUBQ    R9, BX
+	CMPQ    BX, $0x00000004
+	JL      expandRowsAVX2F64_partt
+	VMOVUPD (DX)(R9*8), Y0
+	JMP     expandRowsAVX2F64_permt
+
+expandRowsAVX2F64_partt:
+	LEAQ       tailmask64<>+0(SB), R10
+	MOVQ       $0x00000004, R11
+	SUBQ       BX, R11
+	VMOVDQU    (R10)(R11*8), Y0
+	VMASKMOVPD (DX)(R9*8), Y0, Y0
+
+expandRowsAVX2F64_permt:
+	MOVQ       R8, DX
+	SHLQ       $0x06, DX
+	VMOVUPS    (SI)(DX*1), Y1
+	VPERMPS    Y0, Y1, Y0
+	LEAQ       tailmask64<>+0(SB), DX
+	MOVQ       $0x00000004, BX
+	SUBQ       CX, BX
+	VMOVDQU    (DX)(BX*8), Y1
+	VMASKMOVPD Y0, Y1, (AX)
+	MOVLQSX    (DI)(R8*8), AX
+	ADDQ       AX, R9
+	MOVLQSX    4(DI)(R8*8), R8
 
 done:
 	VZEROUPPER
@@ -25420,6 +25572,78 @@ done:
 	VZEROUPPER
 	RET
 
+// func expandRowsAVX512F32(dst []float32, w []float32, idx []int32, step []int32, inner int)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·expandRowsAVX512F32(SB), NOSPLIT, $0-104
+	MOVQ dst_base+0(FP), AX
+	MOVQ dst_len+8(FP), CX
+	MOVQ w_base+24(FP), DX
+	MOVQ w_len+32(FP), BX
+	MOVQ idx_base+48(FP), SI
+	MOVQ step_base+72(FP), DI
+	XORQ R8, R8
+	XORQ R9, R9
+
+loop:
+	CMPQ    CX, $0x00000010
+	JL      tail
+	MOVQ    BX, R10
+	SUBQ    R9, R10
+	CMPQ    R10, $0x00000010
+	JL      expandRowsAVX512F32_partv
+	VMOVUPS (DX)(R9*4), Z0
+	JMP     expandRowsAVX512F32_permv
+
+expandRowsAVX512F32_partv:
+	LEAQ      kmask<>+0(SB), R11
+	KMOVW     (R11)(R10*2), K1
+	VXORPS    Z0, Z0, Z0
+	VMOVUPS.Z (DX)(R9*4), K1, Z0
+
+expandRowsAVX512F32_permv:
+	MOVQ    R8, R10
+	SHLQ    $0x06, R10
+	VMOVUPS (SI)(R10*1), Z1
+	VPERMPS Z0, Z1, Z0
+	VMOVUPS Z0, (AX)
+	MOVLQSX (DI)(R8*8), R10
+	ADDQ    R10, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	ADDQ    $0x00000040, AX
+	SUBQ    $0x00000010, CX
+	JMP     loop
+
+tail:
+	TESTQ   CX, CX
+	JZ      done
+	SUBQ    R9, BX
+	CMPQ    BX, $0x00000010
+	JL      expandRowsAVX512F32_partt
+	VMOVUPS (DX)(R9*4), Z0
+	JMP     expandRowsAVX512F32_permt
+
+expandRowsAVX512F32_partt:
+	LEAQ      kmask<>+0(SB), R10
+	KMOVW     (R10)(BX*2), K1
+	VXORPS    Z0, Z0, Z0
+	VMOVUPS.Z (DX)(R9*4), K1, Z0
+
+expandRowsAVX512F32_permt:
+	MOVQ    R8, DX
+	SHLQ    $0x06, DX
+	VMOVUPS (SI)(DX*1), Z1
+	VPERMPS Z0, Z1, Z0
+	LEAQ    kmask<>+0(SB), DX
+	KMOVW   (DX)(CX*2), K1
+	VMOVUPS Z0, K1, (AX)
+	MOVLQSX (DI)(R8*8), AX
+	ADDQ    AX, R9
+	MOVLQSX 4(DI)(R8*8), R8
+
+done:
+	VZEROUPPER
+	RET
+
 // func absDiffSumAVX512F64(p []float64, y []float64, a float64) float64
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
 TEXT ·absDiffSumAVX512F64(SB), NOSPLIT, $0-64
@@ -33312,6 +33536,78 @@ tail:
 	VBROADCASTSD consts64<>+184(SB), Z0
 	VBLENDMPD    Z0, Z4, K2, Z4
 	VMOVUPD      Z4, K1, (CX)
+
+done:
+	VZEROUPPER
+	RET
+
+// func expandRowsAVX512F64(dst []float64, w []float64, idx []int32, step []int32, inner int)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·expandRowsAVX512F64(SB), NOSPLIT, $0-104
+	MOVQ dst_base+0(FP), AX
+	MOVQ dst_len+8(FP), CX
+	MOVQ w_base+24(FP), DX
+	MOVQ w_len+32(FP), BX
+	MOVQ idx_base+48(FP), SI
+	MOVQ step_base+72(FP), DI
+	XORQ R8, R8
+	XORQ R9, R9
+
+loop:
+	CMPQ    CX, $0x00000008
+	JL      tail
+	MOVQ    BX, R10
+	SUBQ    R9, R10
+	CMPQ    R10, $0x00000008
+	JL      expandRowsAVX512F64_partv
+	VMOVUPD (DX)(R9*8), Z0
+	JMP     expandRowsAVX512F64_permv
+
+expandRowsAVX512F64_partv:
+	LEAQ      kmask<>+0(SB), R11
+	KMOVW     (R11)(R10*2), K1
+	VXORPD    Z0, Z0, Z0
+	VMOVUPD.Z (DX)(R9*8), K1, Z0
+
+expandRowsAVX512F64_permv:
+	MOVQ    R8, R10
+	SHLQ    $0x06, R10
+	VMOVUPS (SI)(R10*1), Z1
+	VPERMPS Z0, Z1, Z0
+	VMOVUPD Z0, (AX)
+	MOVLQSX (DI)(R8*8), R10
+	ADDQ    R10, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	ADDQ    $0x00000040, AX
+	SUBQ    $0x00000008, CX
+	JMP     loop
+
+tail:
+	TESTQ   CX, CX
+	JZ      done
+	SUBQ    R9, BX
+	CMPQ    BX, $0x00000008
+	JL      expandRowsAVX512F64_partt
+	VMOVUPD (DX)(R9*8), Z0
+	JMP     expandRowsAVX512F64_permt
+
+expandRowsAVX512F64_partt:
+	LEAQ      kmask<>+0(SB), R10
+	KMOVW     (R10)(BX*2), K1
+	VXORPD    Z0, Z0, Z0
+	VMOVUPD.Z (DX)(R9*8), K1, Z0
+
+expandRowsAVX512F64_permt:
+	MOVQ    R8, DX
+	SHLQ    $0x06, DX
+	VMOVUPS (SI)(DX*1), Z1
+	VPERMPS Z0, Z1, Z0
+	LEAQ    kmask<>+0(SB), DX
+	KMOVW   (DX)(CX*2), K1
+	VMOVUPD Z0, K1, (AX)
+	MOVLQSX (DI)(R8*8), AX
+	ADDQ    AX, R9
+	MOVLQSX 4(DI)(R8*8), R8
 
 done:
 	VZEROUPPER

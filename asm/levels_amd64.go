@@ -20,7 +20,7 @@ func init() {
 // they exist, the generic ones elsewhere.
 func avx2Kernels32() *Kernels[float32] {
 	k := genericKernels[float32]()
-	k.Elem[generic.AbsDiff] = withRows(Elem[float32]{
+	k.Elem[generic.AbsDiff] = withRows(expandRowsRAVX2F32, Elem[float32]{
 		Sum:    absDiffSumRAVX2F32,
 		WSum:   absDiffWSumRAVX2F32,
 		Unred:  absDiffUnredRAVX2F32,
@@ -28,7 +28,7 @@ func avx2Kernels32() *Kernels[float32] {
 		Grad:   absDiffGradRAVX2F32,
 		WGrad:  absDiffWGradRAVX2F32,
 	})
-	k.Elem[generic.SqDiff] = withRows(Elem[float32]{
+	k.Elem[generic.SqDiff] = withRows(expandRowsRAVX2F32, Elem[float32]{
 		Sum:    sqDiffSumRAVX2F32,
 		WSum:   sqDiffWSumRAVX2F32,
 		Unred:  sqDiffUnredRAVX2F32,
@@ -36,7 +36,7 @@ func avx2Kernels32() *Kernels[float32] {
 		Grad:   sqDiffGradRAVX2F32,
 		WGrad:  sqDiffWGradRAVX2F32,
 	})
-	k.Elem[generic.LogLoss] = withRows(Elem[float32]{
+	k.Elem[generic.LogLoss] = withRows(expandRowsRAVX2F32, Elem[float32]{
 		Sum:    logLossSumRAVX2F32,
 		WSum:   logLossWSumRAVX2F32,
 		Unred:  logLossUnredRAVX2F32,
@@ -44,7 +44,7 @@ func avx2Kernels32() *Kernels[float32] {
 		Grad:   logLossGradRAVX2F32,
 		WGrad:  logLossWGradRAVX2F32,
 	})
-	k.Elem[generic.Hinge] = withRows(Elem[float32]{
+	k.Elem[generic.Hinge] = withRows(expandRowsRAVX2F32, Elem[float32]{
 		Sum:    hingeSumRAVX2F32,
 		WSum:   hingeWSumRAVX2F32,
 		Unred:  hingeUnredRAVX2F32,
@@ -52,7 +52,7 @@ func avx2Kernels32() *Kernels[float32] {
 		Grad:   hingeGradRAVX2F32,
 		WGrad:  hingeWGradRAVX2F32,
 	})
-	k.Elem[generic.Identity] = withRows(Elem[float32]{
+	k.Elem[generic.Identity] = withRows(expandRowsRAVX2F32, Elem[float32]{
 		Sum:    identitySumRAVX2F32,
 		WSum:   identityWSumRAVX2F32,
 		Unred:  identityUnredRAVX2F32,
@@ -60,7 +60,7 @@ func avx2Kernels32() *Kernels[float32] {
 		Grad:   identityGradRAVX2F32,
 		WGrad:  identityWGradRAVX2F32,
 	})
-	k.Elem[generic.L1] = withRows(Elem[float32]{
+	k.Elem[generic.L1] = withRows(expandRowsRAVX2F32, Elem[float32]{
 		Sum:    l1SumRAVX2F32,
 		WSum:   l1WSumRAVX2F32,
 		Unred:  l1UnredRAVX2F32,
@@ -68,7 +68,7 @@ func avx2Kernels32() *Kernels[float32] {
 		Grad:   l1GradRAVX2F32,
 		WGrad:  l1WGradRAVX2F32,
 	})
-	k.Elem[generic.L2] = withRows(Elem[float32]{
+	k.Elem[generic.L2] = withRows(expandRowsRAVX2F32, Elem[float32]{
 		Sum:    l2SumRAVX2F32,
 		WSum:   l2WSumRAVX2F32,
 		Unred:  l2UnredRAVX2F32,
@@ -387,11 +387,18 @@ func logMapRAVX2F32(dst, x []float32) {
 	logMapAVX2F32(dst, x)
 }
 
+func expandRowsRAVX2F32(dst, w []float32, inner int) {
+	t := expandTables[0]()
+	raceRead(w)
+	raceWrite(dst)
+	expandRowsAVX2F32(dst, w, t.idx[inner], t.step[inner], inner)
+}
+
 // avx2Kernels64 is the avx2 level for float64: generated kernels where
 // they exist, the generic ones elsewhere.
 func avx2Kernels64() *Kernels[float64] {
 	k := genericKernels[float64]()
-	k.Elem[generic.AbsDiff] = withRows(Elem[float64]{
+	k.Elem[generic.AbsDiff] = withRows(expandRowsRAVX2F64, Elem[float64]{
 		Sum:    absDiffSumRAVX2F64,
 		WSum:   absDiffWSumRAVX2F64,
 		Unred:  absDiffUnredRAVX2F64,
@@ -399,7 +406,7 @@ func avx2Kernels64() *Kernels[float64] {
 		Grad:   absDiffGradRAVX2F64,
 		WGrad:  absDiffWGradRAVX2F64,
 	})
-	k.Elem[generic.SqDiff] = withRows(Elem[float64]{
+	k.Elem[generic.SqDiff] = withRows(expandRowsRAVX2F64, Elem[float64]{
 		Sum:    sqDiffSumRAVX2F64,
 		WSum:   sqDiffWSumRAVX2F64,
 		Unred:  sqDiffUnredRAVX2F64,
@@ -407,7 +414,7 @@ func avx2Kernels64() *Kernels[float64] {
 		Grad:   sqDiffGradRAVX2F64,
 		WGrad:  sqDiffWGradRAVX2F64,
 	})
-	k.Elem[generic.LogLoss] = withRows(Elem[float64]{
+	k.Elem[generic.LogLoss] = withRows(expandRowsRAVX2F64, Elem[float64]{
 		Sum:    logLossSumRAVX2F64,
 		WSum:   logLossWSumRAVX2F64,
 		Unred:  logLossUnredRAVX2F64,
@@ -415,7 +422,7 @@ func avx2Kernels64() *Kernels[float64] {
 		Grad:   logLossGradRAVX2F64,
 		WGrad:  logLossWGradRAVX2F64,
 	})
-	k.Elem[generic.Hinge] = withRows(Elem[float64]{
+	k.Elem[generic.Hinge] = withRows(expandRowsRAVX2F64, Elem[float64]{
 		Sum:    hingeSumRAVX2F64,
 		WSum:   hingeWSumRAVX2F64,
 		Unred:  hingeUnredRAVX2F64,
@@ -423,7 +430,7 @@ func avx2Kernels64() *Kernels[float64] {
 		Grad:   hingeGradRAVX2F64,
 		WGrad:  hingeWGradRAVX2F64,
 	})
-	k.Elem[generic.Identity] = withRows(Elem[float64]{
+	k.Elem[generic.Identity] = withRows(expandRowsRAVX2F64, Elem[float64]{
 		Sum:    identitySumRAVX2F64,
 		WSum:   identityWSumRAVX2F64,
 		Unred:  identityUnredRAVX2F64,
@@ -431,7 +438,7 @@ func avx2Kernels64() *Kernels[float64] {
 		Grad:   identityGradRAVX2F64,
 		WGrad:  identityWGradRAVX2F64,
 	})
-	k.Elem[generic.L1] = withRows(Elem[float64]{
+	k.Elem[generic.L1] = withRows(expandRowsRAVX2F64, Elem[float64]{
 		Sum:    l1SumRAVX2F64,
 		WSum:   l1WSumRAVX2F64,
 		Unred:  l1UnredRAVX2F64,
@@ -439,7 +446,7 @@ func avx2Kernels64() *Kernels[float64] {
 		Grad:   l1GradRAVX2F64,
 		WGrad:  l1WGradRAVX2F64,
 	})
-	k.Elem[generic.L2] = withRows(Elem[float64]{
+	k.Elem[generic.L2] = withRows(expandRowsRAVX2F64, Elem[float64]{
 		Sum:    l2SumRAVX2F64,
 		WSum:   l2WSumRAVX2F64,
 		Unred:  l2UnredRAVX2F64,
@@ -758,11 +765,18 @@ func logMapRAVX2F64(dst, x []float64) {
 	logMapAVX2F64(dst, x)
 }
 
+func expandRowsRAVX2F64(dst, w []float64, inner int) {
+	t := expandTables[1]()
+	raceRead(w)
+	raceWrite(dst)
+	expandRowsAVX2F64(dst, w, t.idx[inner], t.step[inner], inner)
+}
+
 // avx512Kernels32 is the avx512 level for float32: generated kernels where
 // they exist, the generic ones elsewhere.
 func avx512Kernels32() *Kernels[float32] {
 	k := genericKernels[float32]()
-	k.Elem[generic.AbsDiff] = withRows(Elem[float32]{
+	k.Elem[generic.AbsDiff] = withRows(expandRowsRAVX512F32, Elem[float32]{
 		Sum:    absDiffSumRAVX512F32,
 		WSum:   absDiffWSumRAVX512F32,
 		Unred:  absDiffUnredRAVX512F32,
@@ -770,7 +784,7 @@ func avx512Kernels32() *Kernels[float32] {
 		Grad:   absDiffGradRAVX512F32,
 		WGrad:  absDiffWGradRAVX512F32,
 	})
-	k.Elem[generic.SqDiff] = withRows(Elem[float32]{
+	k.Elem[generic.SqDiff] = withRows(expandRowsRAVX512F32, Elem[float32]{
 		Sum:    sqDiffSumRAVX512F32,
 		WSum:   sqDiffWSumRAVX512F32,
 		Unred:  sqDiffUnredRAVX512F32,
@@ -778,7 +792,7 @@ func avx512Kernels32() *Kernels[float32] {
 		Grad:   sqDiffGradRAVX512F32,
 		WGrad:  sqDiffWGradRAVX512F32,
 	})
-	k.Elem[generic.LogLoss] = withRows(Elem[float32]{
+	k.Elem[generic.LogLoss] = withRows(expandRowsRAVX512F32, Elem[float32]{
 		Sum:    logLossSumRAVX512F32,
 		WSum:   logLossWSumRAVX512F32,
 		Unred:  logLossUnredRAVX512F32,
@@ -786,7 +800,7 @@ func avx512Kernels32() *Kernels[float32] {
 		Grad:   logLossGradRAVX512F32,
 		WGrad:  logLossWGradRAVX512F32,
 	})
-	k.Elem[generic.Hinge] = withRows(Elem[float32]{
+	k.Elem[generic.Hinge] = withRows(expandRowsRAVX512F32, Elem[float32]{
 		Sum:    hingeSumRAVX512F32,
 		WSum:   hingeWSumRAVX512F32,
 		Unred:  hingeUnredRAVX512F32,
@@ -794,7 +808,7 @@ func avx512Kernels32() *Kernels[float32] {
 		Grad:   hingeGradRAVX512F32,
 		WGrad:  hingeWGradRAVX512F32,
 	})
-	k.Elem[generic.Identity] = withRows(Elem[float32]{
+	k.Elem[generic.Identity] = withRows(expandRowsRAVX512F32, Elem[float32]{
 		Sum:    identitySumRAVX512F32,
 		WSum:   identityWSumRAVX512F32,
 		Unred:  identityUnredRAVX512F32,
@@ -802,7 +816,7 @@ func avx512Kernels32() *Kernels[float32] {
 		Grad:   identityGradRAVX512F32,
 		WGrad:  identityWGradRAVX512F32,
 	})
-	k.Elem[generic.L1] = withRows(Elem[float32]{
+	k.Elem[generic.L1] = withRows(expandRowsRAVX512F32, Elem[float32]{
 		Sum:    l1SumRAVX512F32,
 		WSum:   l1WSumRAVX512F32,
 		Unred:  l1UnredRAVX512F32,
@@ -810,7 +824,7 @@ func avx512Kernels32() *Kernels[float32] {
 		Grad:   l1GradRAVX512F32,
 		WGrad:  l1WGradRAVX512F32,
 	})
-	k.Elem[generic.L2] = withRows(Elem[float32]{
+	k.Elem[generic.L2] = withRows(expandRowsRAVX512F32, Elem[float32]{
 		Sum:    l2SumRAVX512F32,
 		WSum:   l2WSumRAVX512F32,
 		Unred:  l2UnredRAVX512F32,
@@ -1129,11 +1143,18 @@ func logMapRAVX512F32(dst, x []float32) {
 	logMapAVX512F32(dst, x)
 }
 
+func expandRowsRAVX512F32(dst, w []float32, inner int) {
+	t := expandTables[2]()
+	raceRead(w)
+	raceWrite(dst)
+	expandRowsAVX512F32(dst, w, t.idx[inner], t.step[inner], inner)
+}
+
 // avx512Kernels64 is the avx512 level for float64: generated kernels where
 // they exist, the generic ones elsewhere.
 func avx512Kernels64() *Kernels[float64] {
 	k := genericKernels[float64]()
-	k.Elem[generic.AbsDiff] = withRows(Elem[float64]{
+	k.Elem[generic.AbsDiff] = withRows(expandRowsRAVX512F64, Elem[float64]{
 		Sum:    absDiffSumRAVX512F64,
 		WSum:   absDiffWSumRAVX512F64,
 		Unred:  absDiffUnredRAVX512F64,
@@ -1141,7 +1162,7 @@ func avx512Kernels64() *Kernels[float64] {
 		Grad:   absDiffGradRAVX512F64,
 		WGrad:  absDiffWGradRAVX512F64,
 	})
-	k.Elem[generic.SqDiff] = withRows(Elem[float64]{
+	k.Elem[generic.SqDiff] = withRows(expandRowsRAVX512F64, Elem[float64]{
 		Sum:    sqDiffSumRAVX512F64,
 		WSum:   sqDiffWSumRAVX512F64,
 		Unred:  sqDiffUnredRAVX512F64,
@@ -1149,7 +1170,7 @@ func avx512Kernels64() *Kernels[float64] {
 		Grad:   sqDiffGradRAVX512F64,
 		WGrad:  sqDiffWGradRAVX512F64,
 	})
-	k.Elem[generic.LogLoss] = withRows(Elem[float64]{
+	k.Elem[generic.LogLoss] = withRows(expandRowsRAVX512F64, Elem[float64]{
 		Sum:    logLossSumRAVX512F64,
 		WSum:   logLossWSumRAVX512F64,
 		Unred:  logLossUnredRAVX512F64,
@@ -1157,7 +1178,7 @@ func avx512Kernels64() *Kernels[float64] {
 		Grad:   logLossGradRAVX512F64,
 		WGrad:  logLossWGradRAVX512F64,
 	})
-	k.Elem[generic.Hinge] = withRows(Elem[float64]{
+	k.Elem[generic.Hinge] = withRows(expandRowsRAVX512F64, Elem[float64]{
 		Sum:    hingeSumRAVX512F64,
 		WSum:   hingeWSumRAVX512F64,
 		Unred:  hingeUnredRAVX512F64,
@@ -1165,7 +1186,7 @@ func avx512Kernels64() *Kernels[float64] {
 		Grad:   hingeGradRAVX512F64,
 		WGrad:  hingeWGradRAVX512F64,
 	})
-	k.Elem[generic.Identity] = withRows(Elem[float64]{
+	k.Elem[generic.Identity] = withRows(expandRowsRAVX512F64, Elem[float64]{
 		Sum:    identitySumRAVX512F64,
 		WSum:   identityWSumRAVX512F64,
 		Unred:  identityUnredRAVX512F64,
@@ -1173,7 +1194,7 @@ func avx512Kernels64() *Kernels[float64] {
 		Grad:   identityGradRAVX512F64,
 		WGrad:  identityWGradRAVX512F64,
 	})
-	k.Elem[generic.L1] = withRows(Elem[float64]{
+	k.Elem[generic.L1] = withRows(expandRowsRAVX512F64, Elem[float64]{
 		Sum:    l1SumRAVX512F64,
 		WSum:   l1WSumRAVX512F64,
 		Unred:  l1UnredRAVX512F64,
@@ -1181,7 +1202,7 @@ func avx512Kernels64() *Kernels[float64] {
 		Grad:   l1GradRAVX512F64,
 		WGrad:  l1WGradRAVX512F64,
 	})
-	k.Elem[generic.L2] = withRows(Elem[float64]{
+	k.Elem[generic.L2] = withRows(expandRowsRAVX512F64, Elem[float64]{
 		Sum:    l2SumRAVX512F64,
 		WSum:   l2WSumRAVX512F64,
 		Unred:  l2UnredRAVX512F64,
@@ -1498,4 +1519,11 @@ func logMapRAVX512F64(dst, x []float64) {
 	raceRead(x)
 	raceWrite(dst)
 	logMapAVX512F64(dst, x)
+}
+
+func expandRowsRAVX512F64(dst, w []float64, inner int) {
+	t := expandTables[3]()
+	raceRead(w)
+	raceWrite(dst)
+	expandRowsAVX512F64(dst, w, t.idx[inner], t.step[inner], inner)
 }

@@ -8,7 +8,7 @@ GO      ?= go
 GOFLAGS ?=
 export GOFLAGS
 
-.PHONY: all test vet fmt-check generate check-generated unit race purego gen-test bench bench-go fuzz
+.PHONY: all test vet fmt-check generate check-generated unit race purego gen-test bench bench-go fuzz accuracy
 
 all: test
 
@@ -64,6 +64,11 @@ purego:
 
 gen-test:
 	cd gen && $(GO) test -count=1 ./...
+
+# Every float32 in [1e-7, 1] through each level's vectorised logarithm (and
+# the sampled float64 and special-value checks); a few minutes.
+accuracy:
+	SIMDLOSS_EXHAUSTIVE=1 $(GO) test -count=1 -run 'TestLog' -v ./asm | grep -E 'ulp|^(ok|FAIL|---)'
 
 bench:
 	@echo "make bench: the benchmark report (bench/cmd/lossbench) is not there yet; 'make bench-go' runs the go test benchmarks"

@@ -11,8 +11,9 @@ import (
 //   - inner >= rowsDirect: the uniform kernel once per row, scaled by the
 //     row's weight (a row whose scaled sum is not finite is summed again in
 //     the W form, so overflow and NaN·0 behave exactly as there);
-//   - otherwise the weights are expanded to one per element, whole rows at
-//     a time, and the W kernel runs over many rows per call.
+//   - otherwise the level's fused row kernels, which expand the weights in
+//     registers (a variable permute per vector), or, for a level without
+//     them, weights expanded into a buffer for the W kernel.
 //
 // No form costs one kernel call per short row.
 const (
@@ -42,7 +43,7 @@ func putRowBuf[T Float](b *[rowChunk]T) {
 }
 
 // expandTable holds, per row length inner (2 <= inner < rowsDirect), what the
-// assembly expandRows kernels need: per phase k % inner, 16 int32 permute
+// fused row kernels need: per phase k % inner, 16 int32 permute
 // indices (the weight of each lane, relative to the current row; pairs of
 // 32-bit halves for float64 lanes) and the step: rows to advance, next phase.
 type expandTable struct {
@@ -83,25 +84,29 @@ var expandTables = [4]func() *expandTable{
 
 // expandRows calls f for runs of whole rows (0 < inner < rowsDirect) with
 // the row weights repeated once per element in we.
-func expandRows[T Float](expand func(dst, w []T, inner int), w []T, inner int, buf *[rowChunk]T, f func(lo, hi int, we []T)) {
+func expandRows[T Float](w []T, inner int, buf *[rowChunk]T, f func(lo, hi int, we []T)) {
 	per := rowChunk / inner
 	for r0 := 0; r0 < len(w); r0 += per {
 		rows := w[r0:min(r0+per, len(w))]
 		we := buf[:len(rows)*inner]
-		if expand != nil {
-			expand(we, rows, inner)
-		} else {
-			k := 0
-			for _, v := range rows {
-				run := we[k : k+inner : k+inner]
-				for j := range run {
-					run[j] = v
-				}
-				k += inner
+		k := 0
+		for _, v := range rows {
+			run := we[k : k+inner : k+inner]
+			for j := range run {
+				run[j] = v
 			}
+			k += inner
 		}
 		f(r0*inner, r0*inner+len(we), we)
 	}
+}
+
+// rowFused are a level's row kernels for 2 <= inner < rowsDirect (same
+// contracts as Elem's Row kernels).
+type rowFused[T Float] struct {
+	sum   func(p, y, w []T, inner int, a T) (float64, int, float64)
+	unred func(dst, p, y, w []T, inner int, a T) float64
+	grad  func(dst, p, y, w []T, inner int, s, a T) float64
 }
 
 // rowStats is the row-weight statistics of RowSum's contract.
@@ -118,9 +123,9 @@ func rowStats[T Float](w []T) (nz int, ws float64) {
 // finite reports whether v is neither infinite nor NaN.
 func finite(v float64) bool { return !math.IsInf(v, 0) && !math.IsNaN(v) }
 
-// withRows completes e with its Row kernels (see above); expand, when not
-// nil, is the level's vectorised weight expansion.
-func withRows[T Float](expand func(dst, w []T, inner int), e Elem[T]) Elem[T] {
+// withRows completes e with its Row kernels (see above); fused, when not
+// nil, holds the level's fused row kernels.
+func withRows[T Float](fused *rowFused[T], e Elem[T]) Elem[T] {
 	sum, wsum, unred, wunred, grad, wgrad := e.Sum, e.WSum, e.Unred, e.WUnred, e.Grad, e.WGrad
 	// rowW is Σ w·l of one row in the W form, the exact fallback.
 	rowW := func(p, y []T, wr, a T, buf *[rowChunk]T) float64 {
@@ -161,9 +166,11 @@ func withRows[T Float](expand func(dst, w []T, inner int), e Elem[T]) Elem[T] {
 				pr, yr := p[o:o+inner], y[o:o+inner]
 				s += scaled(sum(pr, yr, a), pr, yr, wr, a, &buf)
 			}
+		} else if fused != nil {
+			return fused.sum(p, y, w, inner, a)
 		} else {
 			buf = getRowBuf[T]()
-			expandRows(expand, w, inner, buf, func(lo, hi int, we []T) {
+			expandRows(w, inner, buf, func(lo, hi int, we []T) {
 				v, n, x := wsum(p[lo:hi], y[lo:hi], we, a)
 				s, nz, ws = s+v, nz+n, ws+x
 			})
@@ -187,9 +194,11 @@ func withRows[T Float](expand func(dst, w []T, inner int), e Elem[T]) Elem[T] {
 				pr, yr := p[o:o+inner], y[o:o+inner]
 				s += scaled(unred(dst[o:o+inner], pr, yr, wr, a), pr, yr, wr, a, &buf)
 			}
+		} else if fused != nil {
+			return fused.unred(dst, p, y, w, inner, a)
 		} else {
 			buf = getRowBuf[T]()
-			expandRows(expand, w, inner, buf, func(lo, hi int, we []T) {
+			expandRows(w, inner, buf, func(lo, hi int, we []T) {
 				s += wunred(dst[lo:hi], p[lo:hi], y[lo:hi], we, a)
 			})
 		}
@@ -210,9 +219,11 @@ func withRows[T Float](expand func(dst, w []T, inner int), e Elem[T]) Elem[T] {
 				pr, yr := p[o:o+inner], y[o:o+inner]
 				s += scaled(grad(dst[o:o+inner], pr, yr, sc*wr, a), pr, yr, wr, a, &buf)
 			}
+		} else if fused != nil {
+			return fused.grad(dst, p, y, w, inner, sc, a)
 		} else {
 			buf = getRowBuf[T]()
-			expandRows(expand, w, inner, buf, func(lo, hi int, we []T) {
+			expandRows(w, inner, buf, func(lo, hi int, we []T) {
 				s += wgrad(dst[lo:hi], p[lo:hi], y[lo:hi], we, sc, a)
 			})
 		}

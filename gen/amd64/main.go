@@ -26,6 +26,7 @@ type driver struct {
 	Result string
 	Doc    string
 	W      bool // per-element weights
+	Rows   bool // weights per row of inner elements, expanded in registers
 	Dst    bool // writes dst
 	S      bool // scale s
 	Grad   bool // dst gets the gradient
@@ -44,6 +45,16 @@ var drivers = []driver{
 		Doc: "writes dst(i) = s·g(i) and returns Σ l(i)"},
 	{Field: "WGrad", Params: "dst, p, y, w []T, s, a T", Result: "float64", W: true, Dst: true, S: true, Grad: true,
 		Doc: "writes dst(i) = s·w(i)·g(i) and returns Σ w(i)·l(i)"},
+	// The row forms: element i has weight w(i / inner), produced in registers
+	// by a variable permute of the weights from the current row (idx and
+	// step as for expandRows): no weight buffer, no call per row. The
+	// statistics count every row weight inner times.
+	{Field: "RowSum", Params: "p, y, w []T, idx, step []int32, inner int, a T", Result: "(float64, int, float64)",
+		W: true, Rows: true, Stats: true, Doc: "returns Σ w(i/inner)·l(i), the count of elements with w != 0 and Σ w over elements"},
+	{Field: "RowUnred", Params: "dst, p, y, w []T, idx, step []int32, inner int, a T", Result: "float64", W: true, Rows: true, Dst: true,
+		Doc: "writes dst(i) = w(i/inner)·l(i) and returns their sum"},
+	{Field: "RowGrad", Params: "dst, p, y, w []T, idx, step []int32, inner int, s, a T", Result: "float64", W: true, Rows: true, Dst: true, S: true, Grad: true,
+		Doc: "writes dst(i) = s·w(i/inner)·g(i) and returns Σ w(i/inner)·l(i)"},
 }
 
 func (d driver) sig(e elt) string {
@@ -69,7 +80,6 @@ func main() {
 				}
 			}
 			logMap(c)
-			expandRows(c)
 		}
 	}
 	consts.finish()
@@ -104,7 +114,10 @@ func kernel(c *g, b body, d driver) {
 		q.y = GP64()
 		Load(Param("y").Base(), q.y)
 	}
-	if d.W {
+	var rw *rowState
+	if d.Rows {
+		rw = newRowState(c)
+	} else if d.W {
 		q.w = GP64()
 		Load(Param("w").Base(), q.w)
 	}
@@ -194,14 +207,20 @@ func kernel(c *g, b body, d driver) {
 		}
 		l, gr := b.emit(c, p, y, a, d.Grad)
 		var w reg.VecVirtual
-		if d.W {
+		switch {
+		case d.Rows:
+			w = rw.next(c)
+			if tail != nil {
+				keep(w) // lanes past the end may hold the last row's weight
+			}
+		case d.W:
 			w = ld(q.w) // after the body: one register fewer across it
 		}
 		switch d.Field {
 		case "Sum":
 			keep(l)
 			c.add(acc[i], acc[i], l)
-		case "WSum":
+		case "WSum", "RowSum":
 			v := c.vec()
 			c.mul(v, w, l)
 			keep(v)
@@ -216,7 +235,7 @@ func kernel(c *g, b body, d driver) {
 			st(v)
 			keep(l)
 			c.add(acc[i], acc[i], l)
-		case "WUnred":
+		case "WUnred", "RowUnred":
 			v := c.vec()
 			c.mul(v, w, l)
 			st(v)
@@ -228,7 +247,7 @@ func kernel(c *g, b body, d driver) {
 			st(v)
 			keep(l)
 			c.add(acc[i], acc[i], l)
-		case "WGrad":
+		case "WGrad", "RowGrad":
 			sw := c.vec()
 			c.mul(sw, s(), w)
 			gv := c.vec()
@@ -440,7 +459,7 @@ func init() {
 func {{.Func}}() *Kernels[{{.GoType}}] {
 	k := genericKernels[{{.GoType}}]()
 {{- range .Bodies}}
-	k.Elem[generic.{{.Name}}] = withRows(expandRowsR{{$s.Suffix}}, Elem[{{$s.GoType}}]{
+	k.Elem[generic.{{.Name}}] = withRows(&rowFused[{{$s.GoType}}]{ {{.Fn}}RowSumR{{$s.Suffix}}, {{.Fn}}RowUnredR{{$s.Suffix}}, {{.Fn}}RowGradR{{$s.Suffix}} }, Elem[{{$s.GoType}}]{
 		Sum:    {{.Fn}}SumR{{$s.Suffix}},
 		WSum:   {{.Fn}}WSumR{{$s.Suffix}},
 		Unred:  {{.Fn}}UnredR{{$s.Suffix}},
@@ -495,6 +514,33 @@ func {{.Fn}}WGradR{{$s.Suffix}}(dst, p, y, w []{{$s.GoType}}, s, a {{$s.GoType}}
 	raceWrite(dst)
 	return {{.Fn}}WGrad{{$s.Suffix}}(dst, p, y, w, s, a)
 }
+
+func {{.Fn}}RowSumR{{$s.Suffix}}(p, y, w []{{$s.GoType}}, inner int, a {{$s.GoType}}) (float64, int, float64) {
+	t := expandTables[{{$s.TableIndex}}]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	s, nz, ws := {{.Fn}}RowSum{{$s.Suffix}}(p, y, w, t.idx[inner], t.step[inner], inner, a)
+	return s, nz / inner, ws / float64(inner)
+}
+
+func {{.Fn}}RowUnredR{{$s.Suffix}}(dst, p, y, w []{{$s.GoType}}, inner int, a {{$s.GoType}}) float64 {
+	t := expandTables[{{$s.TableIndex}}]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return {{.Fn}}RowUnred{{$s.Suffix}}(dst, p, y, w, t.idx[inner], t.step[inner], inner, a)
+}
+
+func {{.Fn}}RowGradR{{$s.Suffix}}(dst, p, y, w []{{$s.GoType}}, inner int, s, a {{$s.GoType}}) float64 {
+	t := expandTables[{{$s.TableIndex}}]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return {{.Fn}}RowGrad{{$s.Suffix}}(dst, p, y, w, t.idx[inner], t.step[inner], inner, s, a)
+}
 {{end}}
 func logMapR{{.Suffix}}(dst, x []{{.GoType}}) {
 	raceRead(x)
@@ -502,12 +548,7 @@ func logMapR{{.Suffix}}(dst, x []{{.GoType}}) {
 	logMap{{.Suffix}}(dst, x)
 }
 
-func expandRowsR{{.Suffix}}(dst, w []{{.GoType}}, inner int) {
-	t := expandTables[{{.TableIndex}}]()
-	raceRead(w)
-	raceWrite(dst)
-	expandRows{{.Suffix}}(dst, w, t.idx[inner], t.step[inner], inner)
-}
+
 {{end}}`))
 
 type tableSet struct {
@@ -543,83 +584,52 @@ func writeTable(path string) {
 	}
 }
 
-// expandRows emits expandRows<ISA><T>(dst, w []T, idx []int32, step []int32,
-// inner int): dst(k) = w(k / inner) for k < len(w)·inner (len(dst) is that),
-// one vector at a time with a variable permute of the weights from the
-// current row. idx holds, per phase k % inner, the permute indices (16
-// int32 per phase; pairs for float64 lanes); step holds per phase the rows to
-// advance and the next phase. Weights past len(w) are never read.
-func expandRows(c *g) {
-	name := "expandRows" + c.suffix()
-	TEXT(name, NOSPLIT, "func(dst, w []"+c.GoType+", idx, step []int32, inner int)")
-	Pragma("noescape")
-	Doc(name + " writes dst(k) = w(k / inner) with " + c.isa.Name + " permutes; see asm/rows.go.")
-	out := GP64()
-	Load(Param("dst").Base(), out)
-	n := Load(Param("dst").Len(), GP64())
-	wp := GP64()
-	Load(Param("w").Base(), wp)
-	nw := Load(Param("w").Len(), GP64())
-	idx := GP64()
-	Load(Param("idx").Base(), idx)
-	stp := GP64()
-	Load(Param("step").Base(), stp)
-	ph, r0 := GP64(), GP64()
-	XORQ(ph, ph)
-	XORQ(r0, r0)
-	lanes := c.lanes()
-
-	// body permutes the weights from row r0 into one output vector; tail
-	// restricts the store to that many lanes.
-	body := func(tail reg.Register) {
-		src := c.vec()
-		left := GP64()
-		MOVQ(nw, left)
-		SUBQ(r0, left)
-		src0 := Mem{Base: wp, Index: r0, Scale: uint8(c.Size)}
-		CMPQ(left, U32(lanes))
-		JL(LabelRef(name + "_part" + tailTag(tail)))
-		c.load(src, src0)
-		JMP(LabelRef(name + "_perm" + tailTag(tail)))
-		Label(name + "_part" + tailTag(tail))
-		c.maskedLoad(src, c.tailMask(left), src0)
-		Label(name + "_perm" + tailTag(tail))
-		ix := c.vec()
-		off := GP64()
-		MOVQ(ph, off)
-		SHLQ(U8(6), off) // 64 bytes of indices per phase
-		VMOVUPS(Mem{Base: idx, Index: off, Scale: 1}, ix)
-		o := c.vec()
-		VPERMPS(src, ix, o)
-		if tail != nil {
-			c.maskedStore(o, c.tailMask(tail), Mem{Base: out})
-		} else {
-			c.store(o, Mem{Base: out})
-		}
-		t := GP64()
-		MOVLQSX(Mem{Base: stp, Index: ph, Scale: 8}, t)
-		ADDQ(t, r0)
-		MOVLQSX(Mem{Base: stp, Index: ph, Scale: 8, Disp: 4}, ph)
-	}
-	Label("loop")
-	CMPQ(n, U32(lanes))
-	JL(LabelRef("tail"))
-	body(nil)
-	ADDQ(U32(c.Bytes), out)
-	SUBQ(U32(lanes), n)
-	JMP(LabelRef("loop"))
-	Label("tail")
-	TESTQ(n, n)
-	JZ(LabelRef("done"))
-	body(n)
-	Label("done")
-	VZEROUPPER()
-	RET()
+// rowState walks the row weights of a row-form kernel: the current row r0
+// and phase (element index mod inner).
+type rowState struct {
+	w, nw, idx, step, ph, r0 reg.Register
 }
 
-func tailTag(tail reg.Register) string {
-	if tail != nil {
-		return "t"
-	}
-	return "v"
+func newRowState(c *g) *rowState {
+	r := &rowState{w: GP64(), idx: GP64(), step: GP64(), ph: GP64(), r0: GP64()}
+	Load(Param("w").Base(), r.w)
+	r.nw = Load(Param("w").Len(), GP64())
+	Load(Param("idx").Base(), r.idx)
+	Load(Param("step").Base(), r.step)
+	XORQ(r.ph, r.ph)
+	XORQ(r.r0, r.r0)
+	return r
 }
+
+var rowLabels int
+
+// next returns the weights of the next vector of elements and advances.
+func (r *rowState) next(c *g) reg.VecVirtual {
+	rowLabels++
+	part, perm := fmt.Sprintf("rowpart%d", rowLabels), fmt.Sprintf("rowperm%d", rowLabels)
+	src := c.vec()
+	left := GP64()
+	MOVQ(r.nw, left)
+	SUBQ(r.r0, left)
+	src0 := Mem{Base: r.w, Index: r.r0, Scale: uint8(c.Size)}
+	CMPQ(left, U32(c.lanes()))
+	JL(LabelRef(part))
+	c.load(src, src0)
+	JMP(LabelRef(perm))
+	Label(part)
+	c.maskedLoad(src, c.tailMask(left), src0)
+	Label(perm)
+	ix := c.vec()
+	off := GP64()
+	MOVQ(r.ph, off)
+	SHLQ(U8(6), off) // 64 bytes of indices per phase
+	VMOVUPS(Mem{Base: r.idx, Index: off, Scale: 1}, ix)
+	w := c.vec()
+	VPERMPS(src, ix, w)
+	t := GP64()
+	MOVLQSX(Mem{Base: r.step, Index: r.ph, Scale: 8}, t)
+	ADDQ(t, r.r0)
+	MOVLQSX(Mem{Base: r.step, Index: r.ph, Scale: 8, Disp: 4}, r.ph)
+	return w
+}
+

@@ -34,6 +34,21 @@ func absDiffGradAVX2F32(dst []float32, p []float32, y []float32, s float32, a fl
 //go:noescape
 func absDiffWGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, s float32, a float32) float64
 
+// absDiffRowSumAVX2F32 is the AVX2 RowSum driver of l = |p − y|, g = sign(p − y): it returns Σ w(i/inner)·l(i), the count of elements with w != 0 and Σ w over elements.
+//
+//go:noescape
+func absDiffRowSumAVX2F32(p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) (float64, int, float64)
+
+// absDiffRowUnredAVX2F32 is the AVX2 RowUnred driver of l = |p − y|, g = sign(p − y): it writes dst(i) = w(i/inner)·l(i) and returns their sum.
+//
+//go:noescape
+func absDiffRowUnredAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) float64
+
+// absDiffRowGradAVX2F32 is the AVX2 RowGrad driver of l = |p − y|, g = sign(p − y): it writes dst(i) = s·w(i/inner)·g(i) and returns Σ w(i/inner)·l(i).
+//
+//go:noescape
+func absDiffRowGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
+
 // sqDiffSumAVX2F32 is the AVX2 Sum driver of l = (p − y)², g = 2(p − y): it returns Σ l(i).
 //
 //go:noescape
@@ -63,6 +78,21 @@ func sqDiffGradAVX2F32(dst []float32, p []float32, y []float32, s float32, a flo
 //
 //go:noescape
 func sqDiffWGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, s float32, a float32) float64
+
+// sqDiffRowSumAVX2F32 is the AVX2 RowSum driver of l = (p − y)², g = 2(p − y): it returns Σ w(i/inner)·l(i), the count of elements with w != 0 and Σ w over elements.
+//
+//go:noescape
+func sqDiffRowSumAVX2F32(p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) (float64, int, float64)
+
+// sqDiffRowUnredAVX2F32 is the AVX2 RowUnred driver of l = (p − y)², g = 2(p − y): it writes dst(i) = w(i/inner)·l(i) and returns their sum.
+//
+//go:noescape
+func sqDiffRowUnredAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) float64
+
+// sqDiffRowGradAVX2F32 is the AVX2 RowGrad driver of l = (p − y)², g = 2(p − y): it writes dst(i) = s·w(i/inner)·g(i) and returns Σ w(i/inner)·l(i).
+//
+//go:noescape
+func sqDiffRowGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
 
 // logLossSumAVX2F32 is the AVX2 Sum driver of l = −y·ln(p + a) − (1 − y)·ln(1 − p + a), g = −y/(p + a) + (1 − y)/(1 − p + a): it returns Σ l(i).
 //
@@ -94,6 +124,21 @@ func logLossGradAVX2F32(dst []float32, p []float32, y []float32, s float32, a fl
 //go:noescape
 func logLossWGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, s float32, a float32) float64
 
+// logLossRowSumAVX2F32 is the AVX2 RowSum driver of l = −y·ln(p + a) − (1 − y)·ln(1 − p + a), g = −y/(p + a) + (1 − y)/(1 − p + a): it returns Σ w(i/inner)·l(i), the count of elements with w != 0 and Σ w over elements.
+//
+//go:noescape
+func logLossRowSumAVX2F32(p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) (float64, int, float64)
+
+// logLossRowUnredAVX2F32 is the AVX2 RowUnred driver of l = −y·ln(p + a) − (1 − y)·ln(1 − p + a), g = −y/(p + a) + (1 − y)/(1 − p + a): it writes dst(i) = w(i/inner)·l(i) and returns their sum.
+//
+//go:noescape
+func logLossRowUnredAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) float64
+
+// logLossRowGradAVX2F32 is the AVX2 RowGrad driver of l = −y·ln(p + a) − (1 − y)·ln(1 − p + a), g = −y/(p + a) + (1 − y)/(1 − p + a): it writes dst(i) = s·w(i/inner)·g(i) and returns Σ w(i/inner)·l(i).
+//
+//go:noescape
+func logLossRowGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
+
 // hingeSumAVX2F32 is the AVX2 Sum driver of y' = 2y − 1, l = max(0, 1 − y'·p), g = −y' where 1 − y'·p > 0 else 0: it returns Σ l(i).
 //
 //go:noescape
@@ -123,6 +168,21 @@ func hingeGradAVX2F32(dst []float32, p []float32, y []float32, s float32, a floa
 //
 //go:noescape
 func hingeWGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, s float32, a float32) float64
+
+// hingeRowSumAVX2F32 is the AVX2 RowSum driver of y' = 2y − 1, l = max(0, 1 − y'·p), g = −y' where 1 − y'·p > 0 else 0: it returns Σ w(i/inner)·l(i), the count of elements with w != 0 and Σ w over elements.
+//
+//go:noescape
+func hingeRowSumAVX2F32(p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) (float64, int, float64)
+
+// hingeRowUnredAVX2F32 is the AVX2 RowUnred driver of y' = 2y − 1, l = max(0, 1 − y'·p), g = −y' where 1 − y'·p > 0 else 0: it writes dst(i) = w(i/inner)·l(i) and returns their sum.
+//
+//go:noescape
+func hingeRowUnredAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) float64
+
+// hingeRowGradAVX2F32 is the AVX2 RowGrad driver of y' = 2y − 1, l = max(0, 1 − y'·p), g = −y' where 1 − y'·p > 0 else 0: it writes dst(i) = s·w(i/inner)·g(i) and returns Σ w(i/inner)·l(i).
+//
+//go:noescape
+func hingeRowGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
 
 // identitySumAVX2F32 is the AVX2 Sum driver of l = p, g = 1: it returns Σ l(i).
 //
@@ -154,6 +214,21 @@ func identityGradAVX2F32(dst []float32, p []float32, y []float32, s float32, a f
 //go:noescape
 func identityWGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, s float32, a float32) float64
 
+// identityRowSumAVX2F32 is the AVX2 RowSum driver of l = p, g = 1: it returns Σ w(i/inner)·l(i), the count of elements with w != 0 and Σ w over elements.
+//
+//go:noescape
+func identityRowSumAVX2F32(p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) (float64, int, float64)
+
+// identityRowUnredAVX2F32 is the AVX2 RowUnred driver of l = p, g = 1: it writes dst(i) = w(i/inner)·l(i) and returns their sum.
+//
+//go:noescape
+func identityRowUnredAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) float64
+
+// identityRowGradAVX2F32 is the AVX2 RowGrad driver of l = p, g = 1: it writes dst(i) = s·w(i/inner)·g(i) and returns Σ w(i/inner)·l(i).
+//
+//go:noescape
+func identityRowGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
+
 // l1SumAVX2F32 is the AVX2 Sum driver of l = |p|, g = sign(p): it returns Σ l(i).
 //
 //go:noescape
@@ -183,6 +258,21 @@ func l1GradAVX2F32(dst []float32, p []float32, y []float32, s float32, a float32
 //
 //go:noescape
 func l1WGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, s float32, a float32) float64
+
+// l1RowSumAVX2F32 is the AVX2 RowSum driver of l = |p|, g = sign(p): it returns Σ w(i/inner)·l(i), the count of elements with w != 0 and Σ w over elements.
+//
+//go:noescape
+func l1RowSumAVX2F32(p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) (float64, int, float64)
+
+// l1RowUnredAVX2F32 is the AVX2 RowUnred driver of l = |p|, g = sign(p): it writes dst(i) = w(i/inner)·l(i) and returns their sum.
+//
+//go:noescape
+func l1RowUnredAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) float64
+
+// l1RowGradAVX2F32 is the AVX2 RowGrad driver of l = |p|, g = sign(p): it writes dst(i) = s·w(i/inner)·g(i) and returns Σ w(i/inner)·l(i).
+//
+//go:noescape
+func l1RowGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
 
 // l2SumAVX2F32 is the AVX2 Sum driver of l = p²/2, g = p: it returns Σ l(i).
 //
@@ -214,15 +304,25 @@ func l2GradAVX2F32(dst []float32, p []float32, y []float32, s float32, a float32
 //go:noescape
 func l2WGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, s float32, a float32) float64
 
+// l2RowSumAVX2F32 is the AVX2 RowSum driver of l = p²/2, g = p: it returns Σ w(i/inner)·l(i), the count of elements with w != 0 and Σ w over elements.
+//
+//go:noescape
+func l2RowSumAVX2F32(p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) (float64, int, float64)
+
+// l2RowUnredAVX2F32 is the AVX2 RowUnred driver of l = p²/2, g = p: it writes dst(i) = w(i/inner)·l(i) and returns their sum.
+//
+//go:noescape
+func l2RowUnredAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) float64
+
+// l2RowGradAVX2F32 is the AVX2 RowGrad driver of l = p²/2, g = p: it writes dst(i) = s·w(i/inner)·g(i) and returns Σ w(i/inner)·l(i).
+//
+//go:noescape
+func l2RowGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
+
 // logMapAVX2F32 writes dst(i) = ln x(i) with the AVX2 vectorised logarithm.
 //
 //go:noescape
 func logMapAVX2F32(dst []float32, x []float32)
-
-// expandRowsAVX2F32 writes dst(k) = w(k / inner) with AVX2 permutes; see asm/rows.go.
-//
-//go:noescape
-func expandRowsAVX2F32(dst []float32, w []float32, idx []int32, step []int32, inner int)
 
 // absDiffSumAVX2F64 is the AVX2 Sum driver of l = |p − y|, g = sign(p − y): it returns Σ l(i).
 //
@@ -254,6 +354,21 @@ func absDiffGradAVX2F64(dst []float64, p []float64, y []float64, s float64, a fl
 //go:noescape
 func absDiffWGradAVX2F64(dst []float64, p []float64, y []float64, w []float64, s float64, a float64) float64
 
+// absDiffRowSumAVX2F64 is the AVX2 RowSum driver of l = |p − y|, g = sign(p − y): it returns Σ w(i/inner)·l(i), the count of elements with w != 0 and Σ w over elements.
+//
+//go:noescape
+func absDiffRowSumAVX2F64(p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) (float64, int, float64)
+
+// absDiffRowUnredAVX2F64 is the AVX2 RowUnred driver of l = |p − y|, g = sign(p − y): it writes dst(i) = w(i/inner)·l(i) and returns their sum.
+//
+//go:noescape
+func absDiffRowUnredAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) float64
+
+// absDiffRowGradAVX2F64 is the AVX2 RowGrad driver of l = |p − y|, g = sign(p − y): it writes dst(i) = s·w(i/inner)·g(i) and returns Σ w(i/inner)·l(i).
+//
+//go:noescape
+func absDiffRowGradAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, s float64, a float64) float64
+
 // sqDiffSumAVX2F64 is the AVX2 Sum driver of l = (p − y)², g = 2(p − y): it returns Σ l(i).
 //
 //go:noescape
@@ -283,6 +398,21 @@ func sqDiffGradAVX2F64(dst []float64, p []float64, y []float64, s float64, a flo
 //
 //go:noescape
 func sqDiffWGradAVX2F64(dst []float64, p []float64, y []float64, w []float64, s float64, a float64) float64
+
+// sqDiffRowSumAVX2F64 is the AVX2 RowSum driver of l = (p − y)², g = 2(p − y): it returns Σ w(i/inner)·l(i), the count of elements with w != 0 and Σ w over elements.
+//
+//go:noescape
+func sqDiffRowSumAVX2F64(p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) (float64, int, float64)
+
+// sqDiffRowUnredAVX2F64 is the AVX2 RowUnred driver of l = (p − y)², g = 2(p − y): it writes dst(i) = w(i/inner)·l(i) and returns their sum.
+//
+//go:noescape
+func sqDiffRowUnredAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) float64
+
+// sqDiffRowGradAVX2F64 is the AVX2 RowGrad driver of l = (p − y)², g = 2(p − y): it writes dst(i) = s·w(i/inner)·g(i) and returns Σ w(i/inner)·l(i).
+//
+//go:noescape
+func sqDiffRowGradAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, s float64, a float64) float64
 
 // logLossSumAVX2F64 is the AVX2 Sum driver of l = −y·ln(p + a) − (1 − y)·ln(1 − p + a), g = −y/(p + a) + (1 − y)/(1 − p + a): it returns Σ l(i).
 //
@@ -314,6 +444,21 @@ func logLossGradAVX2F64(dst []float64, p []float64, y []float64, s float64, a fl
 //go:noescape
 func logLossWGradAVX2F64(dst []float64, p []float64, y []float64, w []float64, s float64, a float64) float64
 
+// logLossRowSumAVX2F64 is the AVX2 RowSum driver of l = −y·ln(p + a) − (1 − y)·ln(1 − p + a), g = −y/(p + a) + (1 − y)/(1 − p + a): it returns Σ w(i/inner)·l(i), the count of elements with w != 0 and Σ w over elements.
+//
+//go:noescape
+func logLossRowSumAVX2F64(p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) (float64, int, float64)
+
+// logLossRowUnredAVX2F64 is the AVX2 RowUnred driver of l = −y·ln(p + a) − (1 − y)·ln(1 − p + a), g = −y/(p + a) + (1 − y)/(1 − p + a): it writes dst(i) = w(i/inner)·l(i) and returns their sum.
+//
+//go:noescape
+func logLossRowUnredAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) float64
+
+// logLossRowGradAVX2F64 is the AVX2 RowGrad driver of l = −y·ln(p + a) − (1 − y)·ln(1 − p + a), g = −y/(p + a) + (1 − y)/(1 − p + a): it writes dst(i) = s·w(i/inner)·g(i) and returns Σ w(i/inner)·l(i).
+//
+//go:noescape
+func logLossRowGradAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, s float64, a float64) float64
+
 // hingeSumAVX2F64 is the AVX2 Sum driver of y' = 2y − 1, l = max(0, 1 − y'·p), g = −y' where 1 − y'·p > 0 else 0: it returns Σ l(i).
 //
 //go:noescape
@@ -343,6 +488,21 @@ func hingeGradAVX2F64(dst []float64, p []float64, y []float64, s float64, a floa
 //
 //go:noescape
 func hingeWGradAVX2F64(dst []float64, p []float64, y []float64, w []float64, s float64, a float64) float64
+
+// hingeRowSumAVX2F64 is the AVX2 RowSum driver of y' = 2y − 1, l = max(0, 1 − y'·p), g = −y' where 1 − y'·p > 0 else 0: it returns Σ w(i/inner)·l(i), the count of elements with w != 0 and Σ w over elements.
+//
+//go:noescape
+func hingeRowSumAVX2F64(p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) (float64, int, float64)
+
+// hingeRowUnredAVX2F64 is the AVX2 RowUnred driver of y' = 2y − 1, l = max(0, 1 − y'·p), g = −y' where 1 − y'·p > 0 else 0: it writes dst(i) = w(i/inner)·l(i) and returns their sum.
+//
+//go:noescape
+func hingeRowUnredAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) float64
+
+// hingeRowGradAVX2F64 is the AVX2 RowGrad driver of y' = 2y − 1, l = max(0, 1 − y'·p), g = −y' where 1 − y'·p > 0 else 0: it writes dst(i) = s·w(i/inner)·g(i) and returns Σ w(i/inner)·l(i).
+//
+//go:noescape
+func hingeRowGradAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, s float64, a float64) float64
 
 // identitySumAVX2F64 is the AVX2 Sum driver of l = p, g = 1: it returns Σ l(i).
 //
@@ -374,6 +534,21 @@ func identityGradAVX2F64(dst []float64, p []float64, y []float64, s float64, a f
 //go:noescape
 func identityWGradAVX2F64(dst []float64, p []float64, y []float64, w []float64, s float64, a float64) float64
 
+// identityRowSumAVX2F64 is the AVX2 RowSum driver of l = p, g = 1: it returns Σ w(i/inner)·l(i), the count of elements with w != 0 and Σ w over elements.
+//
+//go:noescape
+func identityRowSumAVX2F64(p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) (float64, int, float64)
+
+// identityRowUnredAVX2F64 is the AVX2 RowUnred driver of l = p, g = 1: it writes dst(i) = w(i/inner)·l(i) and returns their sum.
+//
+//go:noescape
+func identityRowUnredAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) float64
+
+// identityRowGradAVX2F64 is the AVX2 RowGrad driver of l = p, g = 1: it writes dst(i) = s·w(i/inner)·g(i) and returns Σ w(i/inner)·l(i).
+//
+//go:noescape
+func identityRowGradAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, s float64, a float64) float64
+
 // l1SumAVX2F64 is the AVX2 Sum driver of l = |p|, g = sign(p): it returns Σ l(i).
 //
 //go:noescape
@@ -403,6 +578,21 @@ func l1GradAVX2F64(dst []float64, p []float64, y []float64, s float64, a float64
 //
 //go:noescape
 func l1WGradAVX2F64(dst []float64, p []float64, y []float64, w []float64, s float64, a float64) float64
+
+// l1RowSumAVX2F64 is the AVX2 RowSum driver of l = |p|, g = sign(p): it returns Σ w(i/inner)·l(i), the count of elements with w != 0 and Σ w over elements.
+//
+//go:noescape
+func l1RowSumAVX2F64(p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) (float64, int, float64)
+
+// l1RowUnredAVX2F64 is the AVX2 RowUnred driver of l = |p|, g = sign(p): it writes dst(i) = w(i/inner)·l(i) and returns their sum.
+//
+//go:noescape
+func l1RowUnredAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) float64
+
+// l1RowGradAVX2F64 is the AVX2 RowGrad driver of l = |p|, g = sign(p): it writes dst(i) = s·w(i/inner)·g(i) and returns Σ w(i/inner)·l(i).
+//
+//go:noescape
+func l1RowGradAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, s float64, a float64) float64
 
 // l2SumAVX2F64 is the AVX2 Sum driver of l = p²/2, g = p: it returns Σ l(i).
 //
@@ -434,15 +624,25 @@ func l2GradAVX2F64(dst []float64, p []float64, y []float64, s float64, a float64
 //go:noescape
 func l2WGradAVX2F64(dst []float64, p []float64, y []float64, w []float64, s float64, a float64) float64
 
+// l2RowSumAVX2F64 is the AVX2 RowSum driver of l = p²/2, g = p: it returns Σ w(i/inner)·l(i), the count of elements with w != 0 and Σ w over elements.
+//
+//go:noescape
+func l2RowSumAVX2F64(p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) (float64, int, float64)
+
+// l2RowUnredAVX2F64 is the AVX2 RowUnred driver of l = p²/2, g = p: it writes dst(i) = w(i/inner)·l(i) and returns their sum.
+//
+//go:noescape
+func l2RowUnredAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) float64
+
+// l2RowGradAVX2F64 is the AVX2 RowGrad driver of l = p²/2, g = p: it writes dst(i) = s·w(i/inner)·g(i) and returns Σ w(i/inner)·l(i).
+//
+//go:noescape
+func l2RowGradAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, s float64, a float64) float64
+
 // logMapAVX2F64 writes dst(i) = ln x(i) with the AVX2 vectorised logarithm.
 //
 //go:noescape
 func logMapAVX2F64(dst []float64, x []float64)
-
-// expandRowsAVX2F64 writes dst(k) = w(k / inner) with AVX2 permutes; see asm/rows.go.
-//
-//go:noescape
-func expandRowsAVX2F64(dst []float64, w []float64, idx []int32, step []int32, inner int)
 
 // absDiffSumAVX512F32 is the AVX512 Sum driver of l = |p − y|, g = sign(p − y): it returns Σ l(i).
 //
@@ -474,6 +674,21 @@ func absDiffGradAVX512F32(dst []float32, p []float32, y []float32, s float32, a 
 //go:noescape
 func absDiffWGradAVX512F32(dst []float32, p []float32, y []float32, w []float32, s float32, a float32) float64
 
+// absDiffRowSumAVX512F32 is the AVX512 RowSum driver of l = |p − y|, g = sign(p − y): it returns Σ w(i/inner)·l(i), the count of elements with w != 0 and Σ w over elements.
+//
+//go:noescape
+func absDiffRowSumAVX512F32(p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) (float64, int, float64)
+
+// absDiffRowUnredAVX512F32 is the AVX512 RowUnred driver of l = |p − y|, g = sign(p − y): it writes dst(i) = w(i/inner)·l(i) and returns their sum.
+//
+//go:noescape
+func absDiffRowUnredAVX512F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) float64
+
+// absDiffRowGradAVX512F32 is the AVX512 RowGrad driver of l = |p − y|, g = sign(p − y): it writes dst(i) = s·w(i/inner)·g(i) and returns Σ w(i/inner)·l(i).
+//
+//go:noescape
+func absDiffRowGradAVX512F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
+
 // sqDiffSumAVX512F32 is the AVX512 Sum driver of l = (p − y)², g = 2(p − y): it returns Σ l(i).
 //
 //go:noescape
@@ -503,6 +718,21 @@ func sqDiffGradAVX512F32(dst []float32, p []float32, y []float32, s float32, a f
 //
 //go:noescape
 func sqDiffWGradAVX512F32(dst []float32, p []float32, y []float32, w []float32, s float32, a float32) float64
+
+// sqDiffRowSumAVX512F32 is the AVX512 RowSum driver of l = (p − y)², g = 2(p − y): it returns Σ w(i/inner)·l(i), the count of elements with w != 0 and Σ w over elements.
+//
+//go:noescape
+func sqDiffRowSumAVX512F32(p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) (float64, int, float64)
+
+// sqDiffRowUnredAVX512F32 is the AVX512 RowUnred driver of l = (p − y)², g = 2(p − y): it writes dst(i) = w(i/inner)·l(i) and returns their sum.
+//
+//go:noescape
+func sqDiffRowUnredAVX512F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) float64
+
+// sqDiffRowGradAVX512F32 is the AVX512 RowGrad driver of l = (p − y)², g = 2(p − y): it writes dst(i) = s·w(i/inner)·g(i) and returns Σ w(i/inner)·l(i).
+//
+//go:noescape
+func sqDiffRowGradAVX512F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
 
 // logLossSumAVX512F32 is the AVX512 Sum driver of l = −y·ln(p + a) − (1 − y)·ln(1 − p + a), g = −y/(p + a) + (1 − y)/(1 − p + a): it returns Σ l(i).
 //
@@ -534,6 +764,21 @@ func logLossGradAVX512F32(dst []float32, p []float32, y []float32, s float32, a 
 //go:noescape
 func logLossWGradAVX512F32(dst []float32, p []float32, y []float32, w []float32, s float32, a float32) float64
 
+// logLossRowSumAVX512F32 is the AVX512 RowSum driver of l = −y·ln(p + a) − (1 − y)·ln(1 − p + a), g = −y/(p + a) + (1 − y)/(1 − p + a): it returns Σ w(i/inner)·l(i), the count of elements with w != 0 and Σ w over elements.
+//
+//go:noescape
+func logLossRowSumAVX512F32(p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) (float64, int, float64)
+
+// logLossRowUnredAVX512F32 is the AVX512 RowUnred driver of l = −y·ln(p + a) − (1 − y)·ln(1 − p + a), g = −y/(p + a) + (1 − y)/(1 − p + a): it writes dst(i) = w(i/inner)·l(i) and returns their sum.
+//
+//go:noescape
+func logLossRowUnredAVX512F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) float64
+
+// logLossRowGradAVX512F32 is the AVX512 RowGrad driver of l = −y·ln(p + a) − (1 − y)·ln(1 − p + a), g = −y/(p + a) + (1 − y)/(1 − p + a): it writes dst(i) = s·w(i/inner)·g(i) and returns Σ w(i/inner)·l(i).
+//
+//go:noescape
+func logLossRowGradAVX512F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
+
 // hingeSumAVX512F32 is the AVX512 Sum driver of y' = 2y − 1, l = max(0, 1 − y'·p), g = −y' where 1 − y'·p > 0 else 0: it returns Σ l(i).
 //
 //go:noescape
@@ -563,6 +808,21 @@ func hingeGradAVX512F32(dst []float32, p []float32, y []float32, s float32, a fl
 //
 //go:noescape
 func hingeWGradAVX512F32(dst []float32, p []float32, y []float32, w []float32, s float32, a float32) float64
+
+// hingeRowSumAVX512F32 is the AVX512 RowSum driver of y' = 2y − 1, l = max(0, 1 − y'·p), g = −y' where 1 − y'·p > 0 else 0: it returns Σ w(i/inner)·l(i), the count of elements with w != 0 and Σ w over elements.
+//
+//go:noescape
+func hingeRowSumAVX512F32(p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) (float64, int, float64)
+
+// hingeRowUnredAVX512F32 is the AVX512 RowUnred driver of y' = 2y − 1, l = max(0, 1 − y'·p), g = −y' where 1 − y'·p > 0 else 0: it writes dst(i) = w(i/inner)·l(i) and returns their sum.
+//
+//go:noescape
+func hingeRowUnredAVX512F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) float64
+
+// hingeRowGradAVX512F32 is the AVX512 RowGrad driver of y' = 2y − 1, l = max(0, 1 − y'·p), g = −y' where 1 − y'·p > 0 else 0: it writes dst(i) = s·w(i/inner)·g(i) and returns Σ w(i/inner)·l(i).
+//
+//go:noescape
+func hingeRowGradAVX512F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
 
 // identitySumAVX512F32 is the AVX512 Sum driver of l = p, g = 1: it returns Σ l(i).
 //
@@ -594,6 +854,21 @@ func identityGradAVX512F32(dst []float32, p []float32, y []float32, s float32, a
 //go:noescape
 func identityWGradAVX512F32(dst []float32, p []float32, y []float32, w []float32, s float32, a float32) float64
 
+// identityRowSumAVX512F32 is the AVX512 RowSum driver of l = p, g = 1: it returns Σ w(i/inner)·l(i), the count of elements with w != 0 and Σ w over elements.
+//
+//go:noescape
+func identityRowSumAVX512F32(p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) (float64, int, float64)
+
+// identityRowUnredAVX512F32 is the AVX512 RowUnred driver of l = p, g = 1: it writes dst(i) = w(i/inner)·l(i) and returns their sum.
+//
+//go:noescape
+func identityRowUnredAVX512F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) float64
+
+// identityRowGradAVX512F32 is the AVX512 RowGrad driver of l = p, g = 1: it writes dst(i) = s·w(i/inner)·g(i) and returns Σ w(i/inner)·l(i).
+//
+//go:noescape
+func identityRowGradAVX512F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
+
 // l1SumAVX512F32 is the AVX512 Sum driver of l = |p|, g = sign(p): it returns Σ l(i).
 //
 //go:noescape
@@ -623,6 +898,21 @@ func l1GradAVX512F32(dst []float32, p []float32, y []float32, s float32, a float
 //
 //go:noescape
 func l1WGradAVX512F32(dst []float32, p []float32, y []float32, w []float32, s float32, a float32) float64
+
+// l1RowSumAVX512F32 is the AVX512 RowSum driver of l = |p|, g = sign(p): it returns Σ w(i/inner)·l(i), the count of elements with w != 0 and Σ w over elements.
+//
+//go:noescape
+func l1RowSumAVX512F32(p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) (float64, int, float64)
+
+// l1RowUnredAVX512F32 is the AVX512 RowUnred driver of l = |p|, g = sign(p): it writes dst(i) = w(i/inner)·l(i) and returns their sum.
+//
+//go:noescape
+func l1RowUnredAVX512F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) float64
+
+// l1RowGradAVX512F32 is the AVX512 RowGrad driver of l = |p|, g = sign(p): it writes dst(i) = s·w(i/inner)·g(i) and returns Σ w(i/inner)·l(i).
+//
+//go:noescape
+func l1RowGradAVX512F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
 
 // l2SumAVX512F32 is the AVX512 Sum driver of l = p²/2, g = p: it returns Σ l(i).
 //
@@ -654,15 +944,25 @@ func l2GradAVX512F32(dst []float32, p []float32, y []float32, s float32, a float
 //go:noescape
 func l2WGradAVX512F32(dst []float32, p []float32, y []float32, w []float32, s float32, a float32) float64
 
+// l2RowSumAVX512F32 is the AVX512 RowSum driver of l = p²/2, g = p: it returns Σ w(i/inner)·l(i), the count of elements with w != 0 and Σ w over elements.
+//
+//go:noescape
+func l2RowSumAVX512F32(p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) (float64, int, float64)
+
+// l2RowUnredAVX512F32 is the AVX512 RowUnred driver of l = p²/2, g = p: it writes dst(i) = w(i/inner)·l(i) and returns their sum.
+//
+//go:noescape
+func l2RowUnredAVX512F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) float64
+
+// l2RowGradAVX512F32 is the AVX512 RowGrad driver of l = p²/2, g = p: it writes dst(i) = s·w(i/inner)·g(i) and returns Σ w(i/inner)·l(i).
+//
+//go:noescape
+func l2RowGradAVX512F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
+
 // logMapAVX512F32 writes dst(i) = ln x(i) with the AVX512 vectorised logarithm.
 //
 //go:noescape
 func logMapAVX512F32(dst []float32, x []float32)
-
-// expandRowsAVX512F32 writes dst(k) = w(k / inner) with AVX512 permutes; see asm/rows.go.
-//
-//go:noescape
-func expandRowsAVX512F32(dst []float32, w []float32, idx []int32, step []int32, inner int)
 
 // absDiffSumAVX512F64 is the AVX512 Sum driver of l = |p − y|, g = sign(p − y): it returns Σ l(i).
 //
@@ -694,6 +994,21 @@ func absDiffGradAVX512F64(dst []float64, p []float64, y []float64, s float64, a 
 //go:noescape
 func absDiffWGradAVX512F64(dst []float64, p []float64, y []float64, w []float64, s float64, a float64) float64
 
+// absDiffRowSumAVX512F64 is the AVX512 RowSum driver of l = |p − y|, g = sign(p − y): it returns Σ w(i/inner)·l(i), the count of elements with w != 0 and Σ w over elements.
+//
+//go:noescape
+func absDiffRowSumAVX512F64(p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) (float64, int, float64)
+
+// absDiffRowUnredAVX512F64 is the AVX512 RowUnred driver of l = |p − y|, g = sign(p − y): it writes dst(i) = w(i/inner)·l(i) and returns their sum.
+//
+//go:noescape
+func absDiffRowUnredAVX512F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) float64
+
+// absDiffRowGradAVX512F64 is the AVX512 RowGrad driver of l = |p − y|, g = sign(p − y): it writes dst(i) = s·w(i/inner)·g(i) and returns Σ w(i/inner)·l(i).
+//
+//go:noescape
+func absDiffRowGradAVX512F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, s float64, a float64) float64
+
 // sqDiffSumAVX512F64 is the AVX512 Sum driver of l = (p − y)², g = 2(p − y): it returns Σ l(i).
 //
 //go:noescape
@@ -723,6 +1038,21 @@ func sqDiffGradAVX512F64(dst []float64, p []float64, y []float64, s float64, a f
 //
 //go:noescape
 func sqDiffWGradAVX512F64(dst []float64, p []float64, y []float64, w []float64, s float64, a float64) float64
+
+// sqDiffRowSumAVX512F64 is the AVX512 RowSum driver of l = (p − y)², g = 2(p − y): it returns Σ w(i/inner)·l(i), the count of elements with w != 0 and Σ w over elements.
+//
+//go:noescape
+func sqDiffRowSumAVX512F64(p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) (float64, int, float64)
+
+// sqDiffRowUnredAVX512F64 is the AVX512 RowUnred driver of l = (p − y)², g = 2(p − y): it writes dst(i) = w(i/inner)·l(i) and returns their sum.
+//
+//go:noescape
+func sqDiffRowUnredAVX512F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) float64
+
+// sqDiffRowGradAVX512F64 is the AVX512 RowGrad driver of l = (p − y)², g = 2(p − y): it writes dst(i) = s·w(i/inner)·g(i) and returns Σ w(i/inner)·l(i).
+//
+//go:noescape
+func sqDiffRowGradAVX512F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, s float64, a float64) float64
 
 // logLossSumAVX512F64 is the AVX512 Sum driver of l = −y·ln(p + a) − (1 − y)·ln(1 − p + a), g = −y/(p + a) + (1 − y)/(1 − p + a): it returns Σ l(i).
 //
@@ -754,6 +1084,21 @@ func logLossGradAVX512F64(dst []float64, p []float64, y []float64, s float64, a 
 //go:noescape
 func logLossWGradAVX512F64(dst []float64, p []float64, y []float64, w []float64, s float64, a float64) float64
 
+// logLossRowSumAVX512F64 is the AVX512 RowSum driver of l = −y·ln(p + a) − (1 − y)·ln(1 − p + a), g = −y/(p + a) + (1 − y)/(1 − p + a): it returns Σ w(i/inner)·l(i), the count of elements with w != 0 and Σ w over elements.
+//
+//go:noescape
+func logLossRowSumAVX512F64(p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) (float64, int, float64)
+
+// logLossRowUnredAVX512F64 is the AVX512 RowUnred driver of l = −y·ln(p + a) − (1 − y)·ln(1 − p + a), g = −y/(p + a) + (1 − y)/(1 − p + a): it writes dst(i) = w(i/inner)·l(i) and returns their sum.
+//
+//go:noescape
+func logLossRowUnredAVX512F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) float64
+
+// logLossRowGradAVX512F64 is the AVX512 RowGrad driver of l = −y·ln(p + a) − (1 − y)·ln(1 − p + a), g = −y/(p + a) + (1 − y)/(1 − p + a): it writes dst(i) = s·w(i/inner)·g(i) and returns Σ w(i/inner)·l(i).
+//
+//go:noescape
+func logLossRowGradAVX512F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, s float64, a float64) float64
+
 // hingeSumAVX512F64 is the AVX512 Sum driver of y' = 2y − 1, l = max(0, 1 − y'·p), g = −y' where 1 − y'·p > 0 else 0: it returns Σ l(i).
 //
 //go:noescape
@@ -783,6 +1128,21 @@ func hingeGradAVX512F64(dst []float64, p []float64, y []float64, s float64, a fl
 //
 //go:noescape
 func hingeWGradAVX512F64(dst []float64, p []float64, y []float64, w []float64, s float64, a float64) float64
+
+// hingeRowSumAVX512F64 is the AVX512 RowSum driver of y' = 2y − 1, l = max(0, 1 − y'·p), g = −y' where 1 − y'·p > 0 else 0: it returns Σ w(i/inner)·l(i), the count of elements with w != 0 and Σ w over elements.
+//
+//go:noescape
+func hingeRowSumAVX512F64(p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) (float64, int, float64)
+
+// hingeRowUnredAVX512F64 is the AVX512 RowUnred driver of y' = 2y − 1, l = max(0, 1 − y'·p), g = −y' where 1 − y'·p > 0 else 0: it writes dst(i) = w(i/inner)·l(i) and returns their sum.
+//
+//go:noescape
+func hingeRowUnredAVX512F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) float64
+
+// hingeRowGradAVX512F64 is the AVX512 RowGrad driver of y' = 2y − 1, l = max(0, 1 − y'·p), g = −y' where 1 − y'·p > 0 else 0: it writes dst(i) = s·w(i/inner)·g(i) and returns Σ w(i/inner)·l(i).
+//
+//go:noescape
+func hingeRowGradAVX512F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, s float64, a float64) float64
 
 // identitySumAVX512F64 is the AVX512 Sum driver of l = p, g = 1: it returns Σ l(i).
 //
@@ -814,6 +1174,21 @@ func identityGradAVX512F64(dst []float64, p []float64, y []float64, s float64, a
 //go:noescape
 func identityWGradAVX512F64(dst []float64, p []float64, y []float64, w []float64, s float64, a float64) float64
 
+// identityRowSumAVX512F64 is the AVX512 RowSum driver of l = p, g = 1: it returns Σ w(i/inner)·l(i), the count of elements with w != 0 and Σ w over elements.
+//
+//go:noescape
+func identityRowSumAVX512F64(p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) (float64, int, float64)
+
+// identityRowUnredAVX512F64 is the AVX512 RowUnred driver of l = p, g = 1: it writes dst(i) = w(i/inner)·l(i) and returns their sum.
+//
+//go:noescape
+func identityRowUnredAVX512F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) float64
+
+// identityRowGradAVX512F64 is the AVX512 RowGrad driver of l = p, g = 1: it writes dst(i) = s·w(i/inner)·g(i) and returns Σ w(i/inner)·l(i).
+//
+//go:noescape
+func identityRowGradAVX512F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, s float64, a float64) float64
+
 // l1SumAVX512F64 is the AVX512 Sum driver of l = |p|, g = sign(p): it returns Σ l(i).
 //
 //go:noescape
@@ -843,6 +1218,21 @@ func l1GradAVX512F64(dst []float64, p []float64, y []float64, s float64, a float
 //
 //go:noescape
 func l1WGradAVX512F64(dst []float64, p []float64, y []float64, w []float64, s float64, a float64) float64
+
+// l1RowSumAVX512F64 is the AVX512 RowSum driver of l = |p|, g = sign(p): it returns Σ w(i/inner)·l(i), the count of elements with w != 0 and Σ w over elements.
+//
+//go:noescape
+func l1RowSumAVX512F64(p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) (float64, int, float64)
+
+// l1RowUnredAVX512F64 is the AVX512 RowUnred driver of l = |p|, g = sign(p): it writes dst(i) = w(i/inner)·l(i) and returns their sum.
+//
+//go:noescape
+func l1RowUnredAVX512F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) float64
+
+// l1RowGradAVX512F64 is the AVX512 RowGrad driver of l = |p|, g = sign(p): it writes dst(i) = s·w(i/inner)·g(i) and returns Σ w(i/inner)·l(i).
+//
+//go:noescape
+func l1RowGradAVX512F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, s float64, a float64) float64
 
 // l2SumAVX512F64 is the AVX512 Sum driver of l = p²/2, g = p: it returns Σ l(i).
 //
@@ -874,12 +1264,22 @@ func l2GradAVX512F64(dst []float64, p []float64, y []float64, s float64, a float
 //go:noescape
 func l2WGradAVX512F64(dst []float64, p []float64, y []float64, w []float64, s float64, a float64) float64
 
+// l2RowSumAVX512F64 is the AVX512 RowSum driver of l = p²/2, g = p: it returns Σ w(i/inner)·l(i), the count of elements with w != 0 and Σ w over elements.
+//
+//go:noescape
+func l2RowSumAVX512F64(p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) (float64, int, float64)
+
+// l2RowUnredAVX512F64 is the AVX512 RowUnred driver of l = p²/2, g = p: it writes dst(i) = w(i/inner)·l(i) and returns their sum.
+//
+//go:noescape
+func l2RowUnredAVX512F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) float64
+
+// l2RowGradAVX512F64 is the AVX512 RowGrad driver of l = p²/2, g = p: it writes dst(i) = s·w(i/inner)·g(i) and returns Σ w(i/inner)·l(i).
+//
+//go:noescape
+func l2RowGradAVX512F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, s float64, a float64) float64
+
 // logMapAVX512F64 writes dst(i) = ln x(i) with the AVX512 vectorised logarithm.
 //
 //go:noescape
 func logMapAVX512F64(dst []float64, x []float64)
-
-// expandRowsAVX512F64 writes dst(k) = w(k / inner) with AVX512 permutes; see asm/rows.go.
-//
-//go:noescape
-func expandRowsAVX512F64(dst []float64, w []float64, idx []int32, step []int32, inner int)

@@ -1076,6 +1076,966 @@ drain:
 	VZEROUPPER
 	RET
 
+// func absDiffRowSumAVX2F32(p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) (float64, int, float64)
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·absDiffRowSumAVX2F32(SB), NOSPLIT, $64-160
+	MOVQ    p_base+0(FP), AX
+	MOVQ    p_len+8(FP), CX
+	MOVQ    y_base+24(FP), DX
+	MOVQ    w_base+48(FP), BX
+	MOVQ    w_len+56(FP), R10
+	MOVQ    idx_base+72(FP), SI
+	MOVQ    step_base+96(FP), DI
+	XORQ    R8, R8
+	XORQ    R9, R9
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	VXORPS  Y7, Y7, Y7
+	XORQ    R11, R11
+	VXORPS  Y8, Y8, Y8
+	VMOVUPS Y8, (SP)
+	VXORPS  Y8, Y8, Y8
+	VMOVUPS Y8, 32(SP)
+
+outer:
+	MOVQ CX, R12
+	CMPQ R12, $0x00001000
+	JLE  sized
+	MOVQ $0x00001000, R12
+
+sized:
+	SUBQ R12, CX
+
+loop:
+	CMPQ         R12, $0x00000020
+	JL           single
+	VMOVUPS      (AX), Y8
+	VMOVUPS      (DX), Y9
+	VSUBPS       Y9, Y8, Y8
+	VBROADCASTSS consts32<>+0(SB), Y9
+	VANDPS       Y9, Y8, Y8
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart1
+	VMOVUPS      (BX)(R9*4), Y9
+	JMP          rowperm1
+
+rowpart1:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y9
+	VMASKMOVPS (BX)(R9*4), Y9, Y9
+
+rowperm1:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Y10
+	VPERMPS      Y9, Y10, Y9
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VMULPS       Y8, Y9, Y8
+	VADDPS       Y8, Y0, Y0
+	VADDPS       Y9, Y1, Y1
+	VXORPS       Y8, Y8, Y8
+	VCMPPS       $0x04, Y8, Y9, Y8
+	VMOVMSKPS    Y8, R13
+	POPCNTL      R13, R13
+	ADDQ         R13, R11
+	VMOVUPS      32(AX), Y8
+	VMOVUPS      32(DX), Y9
+	VSUBPS       Y9, Y8, Y8
+	VBROADCASTSS consts32<>+0(SB), Y9
+	VANDPS       Y9, Y8, Y8
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart2
+	VMOVUPS      (BX)(R9*4), Y9
+	JMP          rowperm2
+
+rowpart2:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y9
+	VMASKMOVPS (BX)(R9*4), Y9, Y9
+
+rowperm2:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Y10
+	VPERMPS      Y9, Y10, Y9
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VMULPS       Y8, Y9, Y8
+	VADDPS       Y8, Y2, Y2
+	VADDPS       Y9, Y3, Y3
+	VXORPS       Y8, Y8, Y8
+	VCMPPS       $0x04, Y8, Y9, Y8
+	VMOVMSKPS    Y8, R13
+	POPCNTL      R13, R13
+	ADDQ         R13, R11
+	VMOVUPS      64(AX), Y8
+	VMOVUPS      64(DX), Y9
+	VSUBPS       Y9, Y8, Y8
+	VBROADCASTSS consts32<>+0(SB), Y9
+	VANDPS       Y9, Y8, Y8
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart3
+	VMOVUPS      (BX)(R9*4), Y9
+	JMP          rowperm3
+
+rowpart3:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y9
+	VMASKMOVPS (BX)(R9*4), Y9, Y9
+
+rowperm3:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Y10
+	VPERMPS      Y9, Y10, Y9
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VMULPS       Y8, Y9, Y8
+	VADDPS       Y8, Y4, Y4
+	VADDPS       Y9, Y5, Y5
+	VXORPS       Y8, Y8, Y8
+	VCMPPS       $0x04, Y8, Y9, Y8
+	VMOVMSKPS    Y8, R13
+	POPCNTL      R13, R13
+	ADDQ         R13, R11
+	VMOVUPS      96(AX), Y8
+	VMOVUPS      96(DX), Y9
+	VSUBPS       Y9, Y8, Y8
+	VBROADCASTSS consts32<>+0(SB), Y9
+	VANDPS       Y9, Y8, Y8
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart4
+	VMOVUPS      (BX)(R9*4), Y9
+	JMP          rowperm4
+
+rowpart4:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y9
+	VMASKMOVPS (BX)(R9*4), Y9, Y9
+
+rowperm4:
+	MOVQ      R8, R13
+	SHLQ      $0x06, R13
+	VMOVUPS   (SI)(R13*1), Y10
+	VPERMPS   Y9, Y10, Y9
+	MOVLQSX   (DI)(R8*8), R13
+	ADDQ      R13, R9
+	MOVLQSX   4(DI)(R8*8), R8
+	VMULPS    Y8, Y9, Y8
+	VADDPS    Y8, Y6, Y6
+	VADDPS    Y9, Y7, Y7
+	VXORPS    Y8, Y8, Y8
+	VCMPPS    $0x04, Y8, Y9, Y8
+	VMOVMSKPS Y8, R13
+	POPCNTL   R13, R13
+	ADDQ      R13, R11
+	ADDQ      $0x00000080, AX
+	ADDQ      $0x00000080, DX
+	SUBQ      $0x00000020, R12
+	JMP       loop
+
+single:
+	CMPQ         R12, $0x00000008
+	JL           tail
+	VMOVUPS      (AX), Y8
+	VMOVUPS      (DX), Y9
+	VSUBPS       Y9, Y8, Y8
+	VBROADCASTSS consts32<>+0(SB), Y9
+	VANDPS       Y9, Y8, Y8
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart5
+	VMOVUPS      (BX)(R9*4), Y9
+	JMP          rowperm5
+
+rowpart5:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y9
+	VMASKMOVPS (BX)(R9*4), Y9, Y9
+
+rowperm5:
+	MOVQ      R8, R13
+	SHLQ      $0x06, R13
+	VMOVUPS   (SI)(R13*1), Y10
+	VPERMPS   Y9, Y10, Y9
+	MOVLQSX   (DI)(R8*8), R13
+	ADDQ      R13, R9
+	MOVLQSX   4(DI)(R8*8), R8
+	VMULPS    Y8, Y9, Y8
+	VADDPS    Y8, Y0, Y0
+	VADDPS    Y9, Y1, Y1
+	VXORPS    Y8, Y8, Y8
+	VCMPPS    $0x04, Y8, Y9, Y8
+	VMOVMSKPS Y8, R13
+	POPCNTL   R13, R13
+	ADDQ      R13, R11
+	ADDQ      $0x00000020, AX
+	ADDQ      $0x00000020, DX
+	SUBQ      $0x00000008, R12
+	JMP       single
+
+tail:
+	TESTQ        R12, R12
+	JZ           drain
+	LEAQ         tailmask32<>+0(SB), R13
+	MOVQ         $0x00000008, R14
+	SUBQ         R12, R14
+	VMOVDQU      (R13)(R14*4), Y8
+	VMASKMOVPS   (AX), Y8, Y8
+	LEAQ         tailmask32<>+0(SB), R13
+	MOVQ         $0x00000008, R14
+	SUBQ         R12, R14
+	VMOVDQU      (R13)(R14*4), Y9
+	VMASKMOVPS   (DX), Y9, Y9
+	VSUBPS       Y9, Y8, Y8
+	VBROADCASTSS consts32<>+0(SB), Y9
+	VANDPS       Y9, Y8, Y8
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart6
+	VMOVUPS      (BX)(R9*4), Y9
+	JMP          rowperm6
+
+rowpart6:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y9
+	VMASKMOVPS (BX)(R9*4), Y9, Y9
+
+rowperm6:
+	MOVQ      R8, R13
+	SHLQ      $0x06, R13
+	VMOVUPS   (SI)(R13*1), Y10
+	VPERMPS   Y9, Y10, Y9
+	MOVLQSX   (DI)(R8*8), R13
+	ADDQ      R13, R9
+	MOVLQSX   4(DI)(R8*8), R8
+	LEAQ      tailmask32<>+0(SB), R13
+	MOVQ      $0x00000008, R14
+	SUBQ      R12, R14
+	VMOVDQU   (R13)(R14*4), Y10
+	VANDPS    Y10, Y9, Y9
+	VMULPS    Y8, Y9, Y8
+	LEAQ      tailmask32<>+0(SB), R13
+	MOVQ      $0x00000008, R14
+	SUBQ      R12, R14
+	VMOVDQU   (R13)(R14*4), Y10
+	VANDPS    Y10, Y8, Y8
+	VADDPS    Y8, Y0, Y0
+	VADDPS    Y9, Y1, Y1
+	VXORPS    Y8, Y8, Y8
+	VCMPPS    $0x04, Y8, Y9, Y8
+	VMOVMSKPS Y8, R12
+	POPCNTL   R12, R12
+	ADDQ      R12, R11
+
+drain:
+	VMOVUPD      (SP), Y8
+	VADDPS       Y2, Y0, Y0
+	VXORPS       Y2, Y2, Y2
+	VADDPS       Y4, Y0, Y0
+	VXORPS       Y4, Y4, Y4
+	VADDPS       Y6, Y0, Y0
+	VXORPS       Y6, Y6, Y6
+	VEXTRACTF128 $0x01, Y0, X9
+	VCVTPS2PD    X0, Y0
+	VCVTPS2PD    X9, Y9
+	VADDPD       Y9, Y0, Y0
+	VADDPD       Y0, Y8, Y8
+	VMOVUPD      Y8, (SP)
+	VXORPS       Y0, Y0, Y0
+	VMOVUPD      32(SP), Y8
+	VADDPS       Y3, Y1, Y1
+	VXORPS       Y3, Y3, Y3
+	VADDPS       Y5, Y1, Y1
+	VXORPS       Y5, Y5, Y5
+	VADDPS       Y7, Y1, Y1
+	VXORPS       Y7, Y7, Y7
+	VEXTRACTF128 $0x01, Y1, X9
+	VCVTPS2PD    X1, Y1
+	VCVTPS2PD    X9, Y9
+	VADDPD       Y9, Y1, Y1
+	VADDPD       Y1, Y8, Y8
+	VMOVUPD      Y8, 32(SP)
+	VXORPS       Y1, Y1, Y1
+	TESTQ        CX, CX
+	JNZ          outer
+	VMOVUPS      (SP), Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	VMOVUPS      32(SP), Y1
+	VEXTRACTF128 $0x01, Y1, X2
+	VADDPD       X2, X1, X1
+	VPERMILPD    $0x01, X1, X2
+	VADDSD       X2, X1, X1
+	MOVSD        X0, ret+136(FP)
+	MOVQ         R11, ret1+144(FP)
+	MOVSD        X1, ret2+152(FP)
+	VZEROUPPER
+	RET
+
+// func absDiffRowUnredAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) float64
+// Requires: AVX, AVX2, SSE2
+TEXT ·absDiffRowUnredAVX2F32(SB), NOSPLIT, $32-168
+	MOVQ    p_base+24(FP), AX
+	MOVQ    p_len+32(FP), CX
+	MOVQ    y_base+48(FP), DX
+	MOVQ    w_base+72(FP), BX
+	MOVQ    w_len+80(FP), R10
+	MOVQ    idx_base+96(FP), SI
+	MOVQ    step_base+120(FP), DI
+	XORQ    R8, R8
+	XORQ    R9, R9
+	MOVQ    dst_base+0(FP), R11
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VMOVUPS Y4, (SP)
+
+outer:
+	MOVQ CX, R12
+	CMPQ R12, $0x00001000
+	JLE  sized
+	MOVQ $0x00001000, R12
+
+sized:
+	SUBQ R12, CX
+
+loop:
+	CMPQ         R12, $0x00000020
+	JL           single
+	VMOVUPS      (AX), Y4
+	VMOVUPS      (DX), Y5
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y4
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart7
+	VMOVUPS      (BX)(R9*4), Y5
+	JMP          rowperm7
+
+rowpart7:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y5
+	VMASKMOVPS (BX)(R9*4), Y5, Y5
+
+rowperm7:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Y6
+	VPERMPS      Y5, Y6, Y5
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VMULPS       Y4, Y5, Y4
+	VMOVUPS      Y4, (R11)
+	VADDPS       Y4, Y0, Y0
+	VMOVUPS      32(AX), Y4
+	VMOVUPS      32(DX), Y5
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y4
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart8
+	VMOVUPS      (BX)(R9*4), Y5
+	JMP          rowperm8
+
+rowpart8:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y5
+	VMASKMOVPS (BX)(R9*4), Y5, Y5
+
+rowperm8:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Y6
+	VPERMPS      Y5, Y6, Y5
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VMULPS       Y4, Y5, Y4
+	VMOVUPS      Y4, 32(R11)
+	VADDPS       Y4, Y1, Y1
+	VMOVUPS      64(AX), Y4
+	VMOVUPS      64(DX), Y5
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y4
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart9
+	VMOVUPS      (BX)(R9*4), Y5
+	JMP          rowperm9
+
+rowpart9:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y5
+	VMASKMOVPS (BX)(R9*4), Y5, Y5
+
+rowperm9:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Y6
+	VPERMPS      Y5, Y6, Y5
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VMULPS       Y4, Y5, Y4
+	VMOVUPS      Y4, 64(R11)
+	VADDPS       Y4, Y2, Y2
+	VMOVUPS      96(AX), Y4
+	VMOVUPS      96(DX), Y5
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y4
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart10
+	VMOVUPS      (BX)(R9*4), Y5
+	JMP          rowperm10
+
+rowpart10:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y5
+	VMASKMOVPS (BX)(R9*4), Y5, Y5
+
+rowperm10:
+	MOVQ    R8, R13
+	SHLQ    $0x06, R13
+	VMOVUPS (SI)(R13*1), Y6
+	VPERMPS Y5, Y6, Y5
+	MOVLQSX (DI)(R8*8), R13
+	ADDQ    R13, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPS  Y4, Y5, Y4
+	VMOVUPS Y4, 96(R11)
+	VADDPS  Y4, Y3, Y3
+	ADDQ    $0x00000080, AX
+	ADDQ    $0x00000080, DX
+	ADDQ    $0x00000080, R11
+	SUBQ    $0x00000020, R12
+	JMP     loop
+
+single:
+	CMPQ         R12, $0x00000008
+	JL           tail
+	VMOVUPS      (AX), Y4
+	VMOVUPS      (DX), Y5
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y4
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart11
+	VMOVUPS      (BX)(R9*4), Y5
+	JMP          rowperm11
+
+rowpart11:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y5
+	VMASKMOVPS (BX)(R9*4), Y5, Y5
+
+rowperm11:
+	MOVQ    R8, R13
+	SHLQ    $0x06, R13
+	VMOVUPS (SI)(R13*1), Y6
+	VPERMPS Y5, Y6, Y5
+	MOVLQSX (DI)(R8*8), R13
+	ADDQ    R13, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPS  Y4, Y5, Y4
+	VMOVUPS Y4, (R11)
+	VADDPS  Y4, Y0, Y0
+	ADDQ    $0x00000020, AX
+	ADDQ    $0x00000020, DX
+	ADDQ    $0x00000020, R11
+	SUBQ    $0x00000008, R12
+	JMP     single
+
+tail:
+	TESTQ        R12, R12
+	JZ           drain
+	LEAQ         tailmask32<>+0(SB), R13
+	MOVQ         $0x00000008, R14
+	SUBQ         R12, R14
+	VMOVDQU      (R13)(R14*4), Y4
+	VMASKMOVPS   (AX), Y4, Y4
+	LEAQ         tailmask32<>+0(SB), R13
+	MOVQ         $0x00000008, R14
+	SUBQ         R12, R14
+	VMOVDQU      (R13)(R14*4), Y5
+	VMASKMOVPS   (DX), Y5, Y5
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y4
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart12
+	VMOVUPS      (BX)(R9*4), Y5
+	JMP          rowperm12
+
+rowpart12:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y5
+	VMASKMOVPS (BX)(R9*4), Y5, Y5
+
+rowperm12:
+	MOVQ       R8, R13
+	SHLQ       $0x06, R13
+	VMOVUPS    (SI)(R13*1), Y6
+	VPERMPS    Y5, Y6, Y5
+	MOVLQSX    (DI)(R8*8), R13
+	ADDQ       R13, R9
+	MOVLQSX    4(DI)(R8*8), R8
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y6
+	VANDPS     Y6, Y5, Y5
+	VMULPS     Y4, Y5, Y4
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y5
+	VMASKMOVPS Y4, Y5, (R11)
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y5
+	VANDPS     Y5, Y4, Y4
+	VADDPS     Y4, Y0, Y0
+
+drain:
+	VMOVUPD      (SP), Y4
+	VADDPS       Y1, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VADDPS       Y2, Y0, Y0
+	VXORPS       Y2, Y2, Y2
+	VADDPS       Y3, Y0, Y0
+	VXORPS       Y3, Y3, Y3
+	VEXTRACTF128 $0x01, Y0, X5
+	VCVTPS2PD    X0, Y0
+	VCVTPS2PD    X5, Y5
+	VADDPD       Y5, Y0, Y0
+	VADDPD       Y0, Y4, Y4
+	VMOVUPD      Y4, (SP)
+	VXORPS       Y0, Y0, Y0
+	TESTQ        CX, CX
+	JNZ          outer
+	VMOVUPS      (SP), Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	MOVSD        X0, ret+160(FP)
+	VZEROUPPER
+	RET
+
+// func absDiffRowGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
+// Requires: AVX, AVX2, SSE2
+TEXT ·absDiffRowGradAVX2F32(SB), NOSPLIT, $32-168
+	MOVQ    p_base+24(FP), AX
+	MOVQ    p_len+32(FP), CX
+	MOVQ    y_base+48(FP), DX
+	MOVQ    w_base+72(FP), BX
+	MOVQ    w_len+80(FP), R10
+	MOVQ    idx_base+96(FP), SI
+	MOVQ    step_base+120(FP), DI
+	XORQ    R8, R8
+	XORQ    R9, R9
+	MOVQ    dst_base+0(FP), R11
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VMOVUPS Y4, (SP)
+
+outer:
+	MOVQ CX, R12
+	CMPQ R12, $0x00001000
+	JLE  sized
+	MOVQ $0x00001000, R12
+
+sized:
+	SUBQ R12, CX
+
+loop:
+	CMPQ         R12, $0x00000020
+	JL           single
+	VMOVUPS      (AX), Y4
+	VMOVUPS      (DX), Y5
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y5
+	VXORPS       Y6, Y6, Y6
+	VBROADCASTSS consts32<>+4(SB), Y7
+	VBROADCASTSS consts32<>+8(SB), Y8
+	VCMPPS       $0x1e, Y6, Y4, Y9
+	VBLENDVPS    Y9, Y7, Y6, Y7
+	VCMPPS       $0x11, Y6, Y4, Y6
+	VBLENDVPS    Y6, Y8, Y7, Y7
+	VCMPPS       $0x03, Y4, Y4, Y6
+	VBLENDVPS    Y6, Y4, Y7, Y7
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart13
+	VMOVUPS      (BX)(R9*4), Y4
+	JMP          rowperm13
+
+rowpart13:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y4
+	VMASKMOVPS (BX)(R9*4), Y4, Y4
+
+rowperm13:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Y6
+	VPERMPS      Y4, Y6, Y4
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSS s+152(FP), Y6
+	VMULPS       Y4, Y6, Y6
+	VMULPS       Y7, Y6, Y6
+	VMOVUPS      Y6, (R11)
+	VMULPS       Y5, Y4, Y4
+	VADDPS       Y4, Y0, Y0
+	VMOVUPS      32(AX), Y4
+	VMOVUPS      32(DX), Y5
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y5
+	VXORPS       Y6, Y6, Y6
+	VBROADCASTSS consts32<>+4(SB), Y7
+	VBROADCASTSS consts32<>+8(SB), Y8
+	VCMPPS       $0x1e, Y6, Y4, Y9
+	VBLENDVPS    Y9, Y7, Y6, Y7
+	VCMPPS       $0x11, Y6, Y4, Y6
+	VBLENDVPS    Y6, Y8, Y7, Y7
+	VCMPPS       $0x03, Y4, Y4, Y6
+	VBLENDVPS    Y6, Y4, Y7, Y7
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart14
+	VMOVUPS      (BX)(R9*4), Y4
+	JMP          rowperm14
+
+rowpart14:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y4
+	VMASKMOVPS (BX)(R9*4), Y4, Y4
+
+rowperm14:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Y6
+	VPERMPS      Y4, Y6, Y4
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSS s+152(FP), Y6
+	VMULPS       Y4, Y6, Y6
+	VMULPS       Y7, Y6, Y6
+	VMOVUPS      Y6, 32(R11)
+	VMULPS       Y5, Y4, Y4
+	VADDPS       Y4, Y1, Y1
+	VMOVUPS      64(AX), Y4
+	VMOVUPS      64(DX), Y5
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y5
+	VXORPS       Y6, Y6, Y6
+	VBROADCASTSS consts32<>+4(SB), Y7
+	VBROADCASTSS consts32<>+8(SB), Y8
+	VCMPPS       $0x1e, Y6, Y4, Y9
+	VBLENDVPS    Y9, Y7, Y6, Y7
+	VCMPPS       $0x11, Y6, Y4, Y6
+	VBLENDVPS    Y6, Y8, Y7, Y7
+	VCMPPS       $0x03, Y4, Y4, Y6
+	VBLENDVPS    Y6, Y4, Y7, Y7
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart15
+	VMOVUPS      (BX)(R9*4), Y4
+	JMP          rowperm15
+
+rowpart15:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y4
+	VMASKMOVPS (BX)(R9*4), Y4, Y4
+
+rowperm15:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Y6
+	VPERMPS      Y4, Y6, Y4
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSS s+152(FP), Y6
+	VMULPS       Y4, Y6, Y6
+	VMULPS       Y7, Y6, Y6
+	VMOVUPS      Y6, 64(R11)
+	VMULPS       Y5, Y4, Y4
+	VADDPS       Y4, Y2, Y2
+	VMOVUPS      96(AX), Y4
+	VMOVUPS      96(DX), Y5
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y5
+	VXORPS       Y6, Y6, Y6
+	VBROADCASTSS consts32<>+4(SB), Y7
+	VBROADCASTSS consts32<>+8(SB), Y8
+	VCMPPS       $0x1e, Y6, Y4, Y9
+	VBLENDVPS    Y9, Y7, Y6, Y7
+	VCMPPS       $0x11, Y6, Y4, Y6
+	VBLENDVPS    Y6, Y8, Y7, Y7
+	VCMPPS       $0x03, Y4, Y4, Y6
+	VBLENDVPS    Y6, Y4, Y7, Y7
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart16
+	VMOVUPS      (BX)(R9*4), Y4
+	JMP          rowperm16
+
+rowpart16:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y4
+	VMASKMOVPS (BX)(R9*4), Y4, Y4
+
+rowperm16:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Y6
+	VPERMPS      Y4, Y6, Y4
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSS s+152(FP), Y6
+	VMULPS       Y4, Y6, Y6
+	VMULPS       Y7, Y6, Y6
+	VMOVUPS      Y6, 96(R11)
+	VMULPS       Y5, Y4, Y4
+	VADDPS       Y4, Y3, Y3
+	ADDQ         $0x00000080, AX
+	ADDQ         $0x00000080, DX
+	ADDQ         $0x00000080, R11
+	SUBQ         $0x00000020, R12
+	JMP          loop
+
+single:
+	CMPQ         R12, $0x00000008
+	JL           tail
+	VMOVUPS      (AX), Y4
+	VMOVUPS      (DX), Y5
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y5
+	VXORPS       Y6, Y6, Y6
+	VBROADCASTSS consts32<>+4(SB), Y7
+	VBROADCASTSS consts32<>+8(SB), Y8
+	VCMPPS       $0x1e, Y6, Y4, Y9
+	VBLENDVPS    Y9, Y7, Y6, Y7
+	VCMPPS       $0x11, Y6, Y4, Y6
+	VBLENDVPS    Y6, Y8, Y7, Y7
+	VCMPPS       $0x03, Y4, Y4, Y6
+	VBLENDVPS    Y6, Y4, Y7, Y7
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart17
+	VMOVUPS      (BX)(R9*4), Y4
+	JMP          rowperm17
+
+rowpart17:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y4
+	VMASKMOVPS (BX)(R9*4), Y4, Y4
+
+rowperm17:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Y6
+	VPERMPS      Y4, Y6, Y4
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSS s+152(FP), Y6
+	VMULPS       Y4, Y6, Y6
+	VMULPS       Y7, Y6, Y6
+	VMOVUPS      Y6, (R11)
+	VMULPS       Y5, Y4, Y4
+	VADDPS       Y4, Y0, Y0
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000020, DX
+	ADDQ         $0x00000020, R11
+	SUBQ         $0x00000008, R12
+	JMP          single
+
+tail:
+	TESTQ        R12, R12
+	JZ           drain
+	LEAQ         tailmask32<>+0(SB), R13
+	MOVQ         $0x00000008, R14
+	SUBQ         R12, R14
+	VMOVDQU      (R13)(R14*4), Y4
+	VMASKMOVPS   (AX), Y4, Y4
+	LEAQ         tailmask32<>+0(SB), R13
+	MOVQ         $0x00000008, R14
+	SUBQ         R12, R14
+	VMOVDQU      (R13)(R14*4), Y5
+	VMASKMOVPS   (DX), Y5, Y5
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y5
+	VXORPS       Y6, Y6, Y6
+	VBROADCASTSS consts32<>+4(SB), Y7
+	VBROADCASTSS consts32<>+8(SB), Y8
+	VCMPPS       $0x1e, Y6, Y4, Y9
+	VBLENDVPS    Y9, Y7, Y6, Y7
+	VCMPPS       $0x11, Y6, Y4, Y6
+	VBLENDVPS    Y6, Y8, Y7, Y7
+	VCMPPS       $0x03, Y4, Y4, Y6
+	VBLENDVPS    Y6, Y4, Y7, Y7
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart18
+	VMOVUPS      (BX)(R9*4), Y4
+	JMP          rowperm18
+
+rowpart18:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y4
+	VMASKMOVPS (BX)(R9*4), Y4, Y4
+
+rowperm18:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Y6
+	VPERMPS      Y4, Y6, Y4
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	LEAQ         tailmask32<>+0(SB), R13
+	MOVQ         $0x00000008, R14
+	SUBQ         R12, R14
+	VMOVDQU      (R13)(R14*4), Y6
+	VANDPS       Y6, Y4, Y4
+	VBROADCASTSS s+152(FP), Y6
+	VMULPS       Y4, Y6, Y6
+	VMULPS       Y7, Y6, Y6
+	LEAQ         tailmask32<>+0(SB), R13
+	MOVQ         $0x00000008, R14
+	SUBQ         R12, R14
+	VMOVDQU      (R13)(R14*4), Y7
+	VMASKMOVPS   Y6, Y7, (R11)
+	VMULPS       Y5, Y4, Y4
+	LEAQ         tailmask32<>+0(SB), R13
+	MOVQ         $0x00000008, R14
+	SUBQ         R12, R14
+	VMOVDQU      (R13)(R14*4), Y5
+	VANDPS       Y5, Y4, Y4
+	VADDPS       Y4, Y0, Y0
+
+drain:
+	VMOVUPD      (SP), Y4
+	VADDPS       Y1, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VADDPS       Y2, Y0, Y0
+	VXORPS       Y2, Y2, Y2
+	VADDPS       Y3, Y0, Y0
+	VXORPS       Y3, Y3, Y3
+	VEXTRACTF128 $0x01, Y0, X5
+	VCVTPS2PD    X0, Y0
+	VCVTPS2PD    X5, Y5
+	VADDPD       Y5, Y0, Y0
+	VADDPD       Y0, Y4, Y4
+	VMOVUPD      Y4, (SP)
+	VXORPS       Y0, Y0, Y0
+	TESTQ        CX, CX
+	JNZ          outer
+	VMOVUPS      (SP), Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	MOVSD        X0, ret+160(FP)
+	VZEROUPPER
+	RET
+
 // func sqDiffSumAVX2F32(p []float32, y []float32, a float32) float64
 // Requires: AVX, SSE2
 TEXT ·sqDiffSumAVX2F32(SB), NOSPLIT, $32-64
@@ -1966,6 +2926,900 @@ drain:
 	VPERMILPD    $0x01, X0, X1
 	VADDSD       X1, X0, X0
 	MOVSD        X0, ret+104(FP)
+	VZEROUPPER
+	RET
+
+// func sqDiffRowSumAVX2F32(p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) (float64, int, float64)
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·sqDiffRowSumAVX2F32(SB), NOSPLIT, $64-160
+	MOVQ    p_base+0(FP), AX
+	MOVQ    p_len+8(FP), CX
+	MOVQ    y_base+24(FP), DX
+	MOVQ    w_base+48(FP), BX
+	MOVQ    w_len+56(FP), R10
+	MOVQ    idx_base+72(FP), SI
+	MOVQ    step_base+96(FP), DI
+	XORQ    R8, R8
+	XORQ    R9, R9
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	VXORPS  Y7, Y7, Y7
+	XORQ    R11, R11
+	VXORPS  Y8, Y8, Y8
+	VMOVUPS Y8, (SP)
+	VXORPS  Y8, Y8, Y8
+	VMOVUPS Y8, 32(SP)
+
+outer:
+	MOVQ CX, R12
+	CMPQ R12, $0x00001000
+	JLE  sized
+	MOVQ $0x00001000, R12
+
+sized:
+	SUBQ R12, CX
+
+loop:
+	CMPQ    R12, $0x00000020
+	JL      single
+	VMOVUPS (AX), Y8
+	VMOVUPS (DX), Y9
+	VSUBPS  Y9, Y8, Y8
+	VMULPS  Y8, Y8, Y8
+	MOVQ    R10, R13
+	SUBQ    R9, R13
+	CMPQ    R13, $0x00000008
+	JL      rowpart19
+	VMOVUPS (BX)(R9*4), Y9
+	JMP     rowperm19
+
+rowpart19:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y9
+	VMASKMOVPS (BX)(R9*4), Y9, Y9
+
+rowperm19:
+	MOVQ      R8, R13
+	SHLQ      $0x06, R13
+	VMOVUPS   (SI)(R13*1), Y10
+	VPERMPS   Y9, Y10, Y9
+	MOVLQSX   (DI)(R8*8), R13
+	ADDQ      R13, R9
+	MOVLQSX   4(DI)(R8*8), R8
+	VMULPS    Y8, Y9, Y8
+	VADDPS    Y8, Y0, Y0
+	VADDPS    Y9, Y1, Y1
+	VXORPS    Y8, Y8, Y8
+	VCMPPS    $0x04, Y8, Y9, Y8
+	VMOVMSKPS Y8, R13
+	POPCNTL   R13, R13
+	ADDQ      R13, R11
+	VMOVUPS   32(AX), Y8
+	VMOVUPS   32(DX), Y9
+	VSUBPS    Y9, Y8, Y8
+	VMULPS    Y8, Y8, Y8
+	MOVQ      R10, R13
+	SUBQ      R9, R13
+	CMPQ      R13, $0x00000008
+	JL        rowpart20
+	VMOVUPS   (BX)(R9*4), Y9
+	JMP       rowperm20
+
+rowpart20:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y9
+	VMASKMOVPS (BX)(R9*4), Y9, Y9
+
+rowperm20:
+	MOVQ      R8, R13
+	SHLQ      $0x06, R13
+	VMOVUPS   (SI)(R13*1), Y10
+	VPERMPS   Y9, Y10, Y9
+	MOVLQSX   (DI)(R8*8), R13
+	ADDQ      R13, R9
+	MOVLQSX   4(DI)(R8*8), R8
+	VMULPS    Y8, Y9, Y8
+	VADDPS    Y8, Y2, Y2
+	VADDPS    Y9, Y3, Y3
+	VXORPS    Y8, Y8, Y8
+	VCMPPS    $0x04, Y8, Y9, Y8
+	VMOVMSKPS Y8, R13
+	POPCNTL   R13, R13
+	ADDQ      R13, R11
+	VMOVUPS   64(AX), Y8
+	VMOVUPS   64(DX), Y9
+	VSUBPS    Y9, Y8, Y8
+	VMULPS    Y8, Y8, Y8
+	MOVQ      R10, R13
+	SUBQ      R9, R13
+	CMPQ      R13, $0x00000008
+	JL        rowpart21
+	VMOVUPS   (BX)(R9*4), Y9
+	JMP       rowperm21
+
+rowpart21:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y9
+	VMASKMOVPS (BX)(R9*4), Y9, Y9
+
+rowperm21:
+	MOVQ      R8, R13
+	SHLQ      $0x06, R13
+	VMOVUPS   (SI)(R13*1), Y10
+	VPERMPS   Y9, Y10, Y9
+	MOVLQSX   (DI)(R8*8), R13
+	ADDQ      R13, R9
+	MOVLQSX   4(DI)(R8*8), R8
+	VMULPS    Y8, Y9, Y8
+	VADDPS    Y8, Y4, Y4
+	VADDPS    Y9, Y5, Y5
+	VXORPS    Y8, Y8, Y8
+	VCMPPS    $0x04, Y8, Y9, Y8
+	VMOVMSKPS Y8, R13
+	POPCNTL   R13, R13
+	ADDQ      R13, R11
+	VMOVUPS   96(AX), Y8
+	VMOVUPS   96(DX), Y9
+	VSUBPS    Y9, Y8, Y8
+	VMULPS    Y8, Y8, Y8
+	MOVQ      R10, R13
+	SUBQ      R9, R13
+	CMPQ      R13, $0x00000008
+	JL        rowpart22
+	VMOVUPS   (BX)(R9*4), Y9
+	JMP       rowperm22
+
+rowpart22:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y9
+	VMASKMOVPS (BX)(R9*4), Y9, Y9
+
+rowperm22:
+	MOVQ      R8, R13
+	SHLQ      $0x06, R13
+	VMOVUPS   (SI)(R13*1), Y10
+	VPERMPS   Y9, Y10, Y9
+	MOVLQSX   (DI)(R8*8), R13
+	ADDQ      R13, R9
+	MOVLQSX   4(DI)(R8*8), R8
+	VMULPS    Y8, Y9, Y8
+	VADDPS    Y8, Y6, Y6
+	VADDPS    Y9, Y7, Y7
+	VXORPS    Y8, Y8, Y8
+	VCMPPS    $0x04, Y8, Y9, Y8
+	VMOVMSKPS Y8, R13
+	POPCNTL   R13, R13
+	ADDQ      R13, R11
+	ADDQ      $0x00000080, AX
+	ADDQ      $0x00000080, DX
+	SUBQ      $0x00000020, R12
+	JMP       loop
+
+single:
+	CMPQ    R12, $0x00000008
+	JL      tail
+	VMOVUPS (AX), Y8
+	VMOVUPS (DX), Y9
+	VSUBPS  Y9, Y8, Y8
+	VMULPS  Y8, Y8, Y8
+	MOVQ    R10, R13
+	SUBQ    R9, R13
+	CMPQ    R13, $0x00000008
+	JL      rowpart23
+	VMOVUPS (BX)(R9*4), Y9
+	JMP     rowperm23
+
+rowpart23:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y9
+	VMASKMOVPS (BX)(R9*4), Y9, Y9
+
+rowperm23:
+	MOVQ      R8, R13
+	SHLQ      $0x06, R13
+	VMOVUPS   (SI)(R13*1), Y10
+	VPERMPS   Y9, Y10, Y9
+	MOVLQSX   (DI)(R8*8), R13
+	ADDQ      R13, R9
+	MOVLQSX   4(DI)(R8*8), R8
+	VMULPS    Y8, Y9, Y8
+	VADDPS    Y8, Y0, Y0
+	VADDPS    Y9, Y1, Y1
+	VXORPS    Y8, Y8, Y8
+	VCMPPS    $0x04, Y8, Y9, Y8
+	VMOVMSKPS Y8, R13
+	POPCNTL   R13, R13
+	ADDQ      R13, R11
+	ADDQ      $0x00000020, AX
+	ADDQ      $0x00000020, DX
+	SUBQ      $0x00000008, R12
+	JMP       single
+
+tail:
+	TESTQ      R12, R12
+	JZ         drain
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y8
+	VMASKMOVPS (AX), Y8, Y8
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y9
+	VMASKMOVPS (DX), Y9, Y9
+	VSUBPS     Y9, Y8, Y8
+	VMULPS     Y8, Y8, Y8
+	MOVQ       R10, R13
+	SUBQ       R9, R13
+	CMPQ       R13, $0x00000008
+	JL         rowpart24
+	VMOVUPS    (BX)(R9*4), Y9
+	JMP        rowperm24
+
+rowpart24:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y9
+	VMASKMOVPS (BX)(R9*4), Y9, Y9
+
+rowperm24:
+	MOVQ      R8, R13
+	SHLQ      $0x06, R13
+	VMOVUPS   (SI)(R13*1), Y10
+	VPERMPS   Y9, Y10, Y9
+	MOVLQSX   (DI)(R8*8), R13
+	ADDQ      R13, R9
+	MOVLQSX   4(DI)(R8*8), R8
+	LEAQ      tailmask32<>+0(SB), R13
+	MOVQ      $0x00000008, R14
+	SUBQ      R12, R14
+	VMOVDQU   (R13)(R14*4), Y10
+	VANDPS    Y10, Y9, Y9
+	VMULPS    Y8, Y9, Y8
+	LEAQ      tailmask32<>+0(SB), R13
+	MOVQ      $0x00000008, R14
+	SUBQ      R12, R14
+	VMOVDQU   (R13)(R14*4), Y10
+	VANDPS    Y10, Y8, Y8
+	VADDPS    Y8, Y0, Y0
+	VADDPS    Y9, Y1, Y1
+	VXORPS    Y8, Y8, Y8
+	VCMPPS    $0x04, Y8, Y9, Y8
+	VMOVMSKPS Y8, R12
+	POPCNTL   R12, R12
+	ADDQ      R12, R11
+
+drain:
+	VMOVUPD      (SP), Y8
+	VADDPS       Y2, Y0, Y0
+	VXORPS       Y2, Y2, Y2
+	VADDPS       Y4, Y0, Y0
+	VXORPS       Y4, Y4, Y4
+	VADDPS       Y6, Y0, Y0
+	VXORPS       Y6, Y6, Y6
+	VEXTRACTF128 $0x01, Y0, X9
+	VCVTPS2PD    X0, Y0
+	VCVTPS2PD    X9, Y9
+	VADDPD       Y9, Y0, Y0
+	VADDPD       Y0, Y8, Y8
+	VMOVUPD      Y8, (SP)
+	VXORPS       Y0, Y0, Y0
+	VMOVUPD      32(SP), Y8
+	VADDPS       Y3, Y1, Y1
+	VXORPS       Y3, Y3, Y3
+	VADDPS       Y5, Y1, Y1
+	VXORPS       Y5, Y5, Y5
+	VADDPS       Y7, Y1, Y1
+	VXORPS       Y7, Y7, Y7
+	VEXTRACTF128 $0x01, Y1, X9
+	VCVTPS2PD    X1, Y1
+	VCVTPS2PD    X9, Y9
+	VADDPD       Y9, Y1, Y1
+	VADDPD       Y1, Y8, Y8
+	VMOVUPD      Y8, 32(SP)
+	VXORPS       Y1, Y1, Y1
+	TESTQ        CX, CX
+	JNZ          outer
+	VMOVUPS      (SP), Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	VMOVUPS      32(SP), Y1
+	VEXTRACTF128 $0x01, Y1, X2
+	VADDPD       X2, X1, X1
+	VPERMILPD    $0x01, X1, X2
+	VADDSD       X2, X1, X1
+	MOVSD        X0, ret+136(FP)
+	MOVQ         R11, ret1+144(FP)
+	MOVSD        X1, ret2+152(FP)
+	VZEROUPPER
+	RET
+
+// func sqDiffRowUnredAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) float64
+// Requires: AVX, AVX2, SSE2
+TEXT ·sqDiffRowUnredAVX2F32(SB), NOSPLIT, $32-168
+	MOVQ    p_base+24(FP), AX
+	MOVQ    p_len+32(FP), CX
+	MOVQ    y_base+48(FP), DX
+	MOVQ    w_base+72(FP), BX
+	MOVQ    w_len+80(FP), R10
+	MOVQ    idx_base+96(FP), SI
+	MOVQ    step_base+120(FP), DI
+	XORQ    R8, R8
+	XORQ    R9, R9
+	MOVQ    dst_base+0(FP), R11
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VMOVUPS Y4, (SP)
+
+outer:
+	MOVQ CX, R12
+	CMPQ R12, $0x00001000
+	JLE  sized
+	MOVQ $0x00001000, R12
+
+sized:
+	SUBQ R12, CX
+
+loop:
+	CMPQ    R12, $0x00000020
+	JL      single
+	VMOVUPS (AX), Y4
+	VMOVUPS (DX), Y5
+	VSUBPS  Y5, Y4, Y4
+	VMULPS  Y4, Y4, Y4
+	MOVQ    R10, R13
+	SUBQ    R9, R13
+	CMPQ    R13, $0x00000008
+	JL      rowpart25
+	VMOVUPS (BX)(R9*4), Y5
+	JMP     rowperm25
+
+rowpart25:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y5
+	VMASKMOVPS (BX)(R9*4), Y5, Y5
+
+rowperm25:
+	MOVQ    R8, R13
+	SHLQ    $0x06, R13
+	VMOVUPS (SI)(R13*1), Y6
+	VPERMPS Y5, Y6, Y5
+	MOVLQSX (DI)(R8*8), R13
+	ADDQ    R13, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPS  Y4, Y5, Y4
+	VMOVUPS Y4, (R11)
+	VADDPS  Y4, Y0, Y0
+	VMOVUPS 32(AX), Y4
+	VMOVUPS 32(DX), Y5
+	VSUBPS  Y5, Y4, Y4
+	VMULPS  Y4, Y4, Y4
+	MOVQ    R10, R13
+	SUBQ    R9, R13
+	CMPQ    R13, $0x00000008
+	JL      rowpart26
+	VMOVUPS (BX)(R9*4), Y5
+	JMP     rowperm26
+
+rowpart26:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y5
+	VMASKMOVPS (BX)(R9*4), Y5, Y5
+
+rowperm26:
+	MOVQ    R8, R13
+	SHLQ    $0x06, R13
+	VMOVUPS (SI)(R13*1), Y6
+	VPERMPS Y5, Y6, Y5
+	MOVLQSX (DI)(R8*8), R13
+	ADDQ    R13, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPS  Y4, Y5, Y4
+	VMOVUPS Y4, 32(R11)
+	VADDPS  Y4, Y1, Y1
+	VMOVUPS 64(AX), Y4
+	VMOVUPS 64(DX), Y5
+	VSUBPS  Y5, Y4, Y4
+	VMULPS  Y4, Y4, Y4
+	MOVQ    R10, R13
+	SUBQ    R9, R13
+	CMPQ    R13, $0x00000008
+	JL      rowpart27
+	VMOVUPS (BX)(R9*4), Y5
+	JMP     rowperm27
+
+rowpart27:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y5
+	VMASKMOVPS (BX)(R9*4), Y5, Y5
+
+rowperm27:
+	MOVQ    R8, R13
+	SHLQ    $0x06, R13
+	VMOVUPS (SI)(R13*1), Y6
+	VPERMPS Y5, Y6, Y5
+	MOVLQSX (DI)(R8*8), R13
+	ADDQ    R13, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPS  Y4, Y5, Y4
+	VMOVUPS Y4, 64(R11)
+	VADDPS  Y4, Y2, Y2
+	VMOVUPS 96(AX), Y4
+	VMOVUPS 96(DX), Y5
+	VSUBPS  Y5, Y4, Y4
+	VMULPS  Y4, Y4, Y4
+	MOVQ    R10, R13
+	SUBQ    R9, R13
+	CMPQ    R13, $0x00000008
+	JL      rowpart28
+	VMOVUPS (BX)(R9*4), Y5
+	JMP     rowperm28
+
+rowpart28:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y5
+	VMASKMOVPS (BX)(R9*4), Y5, Y5
+
+rowperm28:
+	MOVQ    R8, R13
+	SHLQ    $0x06, R13
+	VMOVUPS (SI)(R13*1), Y6
+	VPERMPS Y5, Y6, Y5
+	MOVLQSX (DI)(R8*8), R13
+	ADDQ    R13, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPS  Y4, Y5, Y4
+	VMOVUPS Y4, 96(R11)
+	VADDPS  Y4, Y3, Y3
+	ADDQ    $0x00000080, AX
+	ADDQ    $0x00000080, DX
+	ADDQ    $0x00000080, R11
+	SUBQ    $0x00000020, R12
+	JMP     loop
+
+single:
+	CMPQ    R12, $0x00000008
+	JL      tail
+	VMOVUPS (AX), Y4
+	VMOVUPS (DX), Y5
+	VSUBPS  Y5, Y4, Y4
+	VMULPS  Y4, Y4, Y4
+	MOVQ    R10, R13
+	SUBQ    R9, R13
+	CMPQ    R13, $0x00000008
+	JL      rowpart29
+	VMOVUPS (BX)(R9*4), Y5
+	JMP     rowperm29
+
+rowpart29:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y5
+	VMASKMOVPS (BX)(R9*4), Y5, Y5
+
+rowperm29:
+	MOVQ    R8, R13
+	SHLQ    $0x06, R13
+	VMOVUPS (SI)(R13*1), Y6
+	VPERMPS Y5, Y6, Y5
+	MOVLQSX (DI)(R8*8), R13
+	ADDQ    R13, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPS  Y4, Y5, Y4
+	VMOVUPS Y4, (R11)
+	VADDPS  Y4, Y0, Y0
+	ADDQ    $0x00000020, AX
+	ADDQ    $0x00000020, DX
+	ADDQ    $0x00000020, R11
+	SUBQ    $0x00000008, R12
+	JMP     single
+
+tail:
+	TESTQ      R12, R12
+	JZ         drain
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y4
+	VMASKMOVPS (AX), Y4, Y4
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y5
+	VMASKMOVPS (DX), Y5, Y5
+	VSUBPS     Y5, Y4, Y4
+	VMULPS     Y4, Y4, Y4
+	MOVQ       R10, R13
+	SUBQ       R9, R13
+	CMPQ       R13, $0x00000008
+	JL         rowpart30
+	VMOVUPS    (BX)(R9*4), Y5
+	JMP        rowperm30
+
+rowpart30:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y5
+	VMASKMOVPS (BX)(R9*4), Y5, Y5
+
+rowperm30:
+	MOVQ       R8, R13
+	SHLQ       $0x06, R13
+	VMOVUPS    (SI)(R13*1), Y6
+	VPERMPS    Y5, Y6, Y5
+	MOVLQSX    (DI)(R8*8), R13
+	ADDQ       R13, R9
+	MOVLQSX    4(DI)(R8*8), R8
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y6
+	VANDPS     Y6, Y5, Y5
+	VMULPS     Y4, Y5, Y4
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y5
+	VMASKMOVPS Y4, Y5, (R11)
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y5
+	VANDPS     Y5, Y4, Y4
+	VADDPS     Y4, Y0, Y0
+
+drain:
+	VMOVUPD      (SP), Y4
+	VADDPS       Y1, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VADDPS       Y2, Y0, Y0
+	VXORPS       Y2, Y2, Y2
+	VADDPS       Y3, Y0, Y0
+	VXORPS       Y3, Y3, Y3
+	VEXTRACTF128 $0x01, Y0, X5
+	VCVTPS2PD    X0, Y0
+	VCVTPS2PD    X5, Y5
+	VADDPD       Y5, Y0, Y0
+	VADDPD       Y0, Y4, Y4
+	VMOVUPD      Y4, (SP)
+	VXORPS       Y0, Y0, Y0
+	TESTQ        CX, CX
+	JNZ          outer
+	VMOVUPS      (SP), Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	MOVSD        X0, ret+160(FP)
+	VZEROUPPER
+	RET
+
+// func sqDiffRowGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
+// Requires: AVX, AVX2, SSE2
+TEXT ·sqDiffRowGradAVX2F32(SB), NOSPLIT, $32-168
+	MOVQ    p_base+24(FP), AX
+	MOVQ    p_len+32(FP), CX
+	MOVQ    y_base+48(FP), DX
+	MOVQ    w_base+72(FP), BX
+	MOVQ    w_len+80(FP), R10
+	MOVQ    idx_base+96(FP), SI
+	MOVQ    step_base+120(FP), DI
+	XORQ    R8, R8
+	XORQ    R9, R9
+	MOVQ    dst_base+0(FP), R11
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VMOVUPS Y4, (SP)
+
+outer:
+	MOVQ CX, R12
+	CMPQ R12, $0x00001000
+	JLE  sized
+	MOVQ $0x00001000, R12
+
+sized:
+	SUBQ R12, CX
+
+loop:
+	CMPQ    R12, $0x00000020
+	JL      single
+	VMOVUPS (AX), Y4
+	VMOVUPS (DX), Y5
+	VSUBPS  Y5, Y4, Y4
+	VMULPS  Y4, Y4, Y5
+	VADDPS  Y4, Y4, Y4
+	MOVQ    R10, R13
+	SUBQ    R9, R13
+	CMPQ    R13, $0x00000008
+	JL      rowpart31
+	VMOVUPS (BX)(R9*4), Y6
+	JMP     rowperm31
+
+rowpart31:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y6
+	VMASKMOVPS (BX)(R9*4), Y6, Y6
+
+rowperm31:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Y7
+	VPERMPS      Y6, Y7, Y6
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSS s+152(FP), Y7
+	VMULPS       Y6, Y7, Y7
+	VMULPS       Y4, Y7, Y4
+	VMOVUPS      Y4, (R11)
+	VMULPS       Y5, Y6, Y4
+	VADDPS       Y4, Y0, Y0
+	VMOVUPS      32(AX), Y4
+	VMOVUPS      32(DX), Y5
+	VSUBPS       Y5, Y4, Y4
+	VMULPS       Y4, Y4, Y5
+	VADDPS       Y4, Y4, Y4
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart32
+	VMOVUPS      (BX)(R9*4), Y6
+	JMP          rowperm32
+
+rowpart32:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y6
+	VMASKMOVPS (BX)(R9*4), Y6, Y6
+
+rowperm32:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Y7
+	VPERMPS      Y6, Y7, Y6
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSS s+152(FP), Y7
+	VMULPS       Y6, Y7, Y7
+	VMULPS       Y4, Y7, Y4
+	VMOVUPS      Y4, 32(R11)
+	VMULPS       Y5, Y6, Y4
+	VADDPS       Y4, Y1, Y1
+	VMOVUPS      64(AX), Y4
+	VMOVUPS      64(DX), Y5
+	VSUBPS       Y5, Y4, Y4
+	VMULPS       Y4, Y4, Y5
+	VADDPS       Y4, Y4, Y4
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart33
+	VMOVUPS      (BX)(R9*4), Y6
+	JMP          rowperm33
+
+rowpart33:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y6
+	VMASKMOVPS (BX)(R9*4), Y6, Y6
+
+rowperm33:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Y7
+	VPERMPS      Y6, Y7, Y6
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSS s+152(FP), Y7
+	VMULPS       Y6, Y7, Y7
+	VMULPS       Y4, Y7, Y4
+	VMOVUPS      Y4, 64(R11)
+	VMULPS       Y5, Y6, Y4
+	VADDPS       Y4, Y2, Y2
+	VMOVUPS      96(AX), Y4
+	VMOVUPS      96(DX), Y5
+	VSUBPS       Y5, Y4, Y4
+	VMULPS       Y4, Y4, Y5
+	VADDPS       Y4, Y4, Y4
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart34
+	VMOVUPS      (BX)(R9*4), Y6
+	JMP          rowperm34
+
+rowpart34:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y6
+	VMASKMOVPS (BX)(R9*4), Y6, Y6
+
+rowperm34:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Y7
+	VPERMPS      Y6, Y7, Y6
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSS s+152(FP), Y7
+	VMULPS       Y6, Y7, Y7
+	VMULPS       Y4, Y7, Y4
+	VMOVUPS      Y4, 96(R11)
+	VMULPS       Y5, Y6, Y4
+	VADDPS       Y4, Y3, Y3
+	ADDQ         $0x00000080, AX
+	ADDQ         $0x00000080, DX
+	ADDQ         $0x00000080, R11
+	SUBQ         $0x00000020, R12
+	JMP          loop
+
+single:
+	CMPQ    R12, $0x00000008
+	JL      tail
+	VMOVUPS (AX), Y4
+	VMOVUPS (DX), Y5
+	VSUBPS  Y5, Y4, Y4
+	VMULPS  Y4, Y4, Y5
+	VADDPS  Y4, Y4, Y4
+	MOVQ    R10, R13
+	SUBQ    R9, R13
+	CMPQ    R13, $0x00000008
+	JL      rowpart35
+	VMOVUPS (BX)(R9*4), Y6
+	JMP     rowperm35
+
+rowpart35:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y6
+	VMASKMOVPS (BX)(R9*4), Y6, Y6
+
+rowperm35:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Y7
+	VPERMPS      Y6, Y7, Y6
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSS s+152(FP), Y7
+	VMULPS       Y6, Y7, Y7
+	VMULPS       Y4, Y7, Y4
+	VMOVUPS      Y4, (R11)
+	VMULPS       Y5, Y6, Y4
+	VADDPS       Y4, Y0, Y0
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000020, DX
+	ADDQ         $0x00000020, R11
+	SUBQ         $0x00000008, R12
+	JMP          single
+
+tail:
+	TESTQ      R12, R12
+	JZ         drain
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y4
+	VMASKMOVPS (AX), Y4, Y4
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y5
+	VMASKMOVPS (DX), Y5, Y5
+	VSUBPS     Y5, Y4, Y4
+	VMULPS     Y4, Y4, Y5
+	VADDPS     Y4, Y4, Y4
+	MOVQ       R10, R13
+	SUBQ       R9, R13
+	CMPQ       R13, $0x00000008
+	JL         rowpart36
+	VMOVUPS    (BX)(R9*4), Y6
+	JMP        rowperm36
+
+rowpart36:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y6
+	VMASKMOVPS (BX)(R9*4), Y6, Y6
+
+rowperm36:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Y7
+	VPERMPS      Y6, Y7, Y6
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	LEAQ         tailmask32<>+0(SB), R13
+	MOVQ         $0x00000008, R14
+	SUBQ         R12, R14
+	VMOVDQU      (R13)(R14*4), Y7
+	VANDPS       Y7, Y6, Y6
+	VBROADCASTSS s+152(FP), Y7
+	VMULPS       Y6, Y7, Y7
+	VMULPS       Y4, Y7, Y4
+	LEAQ         tailmask32<>+0(SB), R13
+	MOVQ         $0x00000008, R14
+	SUBQ         R12, R14
+	VMOVDQU      (R13)(R14*4), Y7
+	VMASKMOVPS   Y4, Y7, (R11)
+	VMULPS       Y5, Y6, Y4
+	LEAQ         tailmask32<>+0(SB), R13
+	MOVQ         $0x00000008, R14
+	SUBQ         R12, R14
+	VMOVDQU      (R13)(R14*4), Y5
+	VANDPS       Y5, Y4, Y4
+	VADDPS       Y4, Y0, Y0
+
+drain:
+	VMOVUPD      (SP), Y4
+	VADDPS       Y1, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VADDPS       Y2, Y0, Y0
+	VXORPS       Y2, Y2, Y2
+	VADDPS       Y3, Y0, Y0
+	VXORPS       Y3, Y3, Y3
+	VEXTRACTF128 $0x01, Y0, X5
+	VCVTPS2PD    X0, Y0
+	VCVTPS2PD    X5, Y5
+	VADDPD       Y5, Y0, Y0
+	VADDPD       Y0, Y4, Y4
+	VMOVUPD      Y4, (SP)
+	VXORPS       Y0, Y0, Y0
+	TESTQ        CX, CX
+	JNZ          outer
+	VMOVUPS      (SP), Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	MOVSD        X0, ret+160(FP)
 	VZEROUPPER
 	RET
 
@@ -5232,6 +7086,1875 @@ drain:
 	VZEROUPPER
 	RET
 
+// func logLossRowSumAVX2F32(p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) (float64, int, float64)
+// Requires: AVX, AVX2, FMA3, POPCNT, SSE2
+TEXT ·logLossRowSumAVX2F32(SB), NOSPLIT, $64-160
+	MOVQ    p_base+0(FP), AX
+	MOVQ    p_len+8(FP), CX
+	MOVQ    y_base+24(FP), DX
+	MOVQ    w_base+48(FP), BX
+	MOVQ    w_len+56(FP), R10
+	MOVQ    idx_base+72(FP), SI
+	MOVQ    step_base+96(FP), DI
+	XORQ    R8, R8
+	XORQ    R9, R9
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	XORQ    R11, R11
+	VXORPS  Y2, Y2, Y2
+	VMOVUPS Y2, (SP)
+	VXORPS  Y2, Y2, Y2
+	VMOVUPS Y2, 32(SP)
+
+outer:
+	MOVQ CX, R12
+	CMPQ R12, $0x00001000
+	JLE  sized
+	MOVQ $0x00001000, R12
+
+sized:
+	SUBQ R12, CX
+
+loop:
+	CMPQ         R12, $0x00000008
+	JL           single
+	VMOVUPS      (AX), Y2
+	VMOVUPS      (DX), Y3
+	VBROADCASTSS a+128(FP), Y4
+	VADDPS       Y4, Y2, Y4
+	VBROADCASTSS consts32<>+12(SB), Y5
+	VCMPPS       $0x11, Y5, Y4, Y5
+	VBROADCASTSS consts32<>+16(SB), Y6
+	VMULPS       Y6, Y4, Y6
+	VBLENDVPS    Y5, Y6, Y4, Y6
+	VBROADCASTSS consts32<>+20(SB), Y7
+	VXORPS       Y8, Y8, Y8
+	VBLENDVPS    Y5, Y7, Y8, Y5
+	VPSRLD       $0x17, Y6, Y7
+	VCVTDQ2PS    Y7, Y7
+	VBROADCASTSS consts32<>+24(SB), Y8
+	VSUBPS       Y8, Y7, Y7
+	VSUBPS       Y5, Y7, Y7
+	VBROADCASTSS consts32<>+28(SB), Y5
+	VANDPS       Y5, Y6, Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VORPS        Y6, Y5, Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VBROADCASTSS consts32<>+32(SB), Y8
+	VCMPPS       $0x1e, Y8, Y5, Y8
+	VBROADCASTSS consts32<>+36(SB), Y9
+	VMULPS       Y9, Y5, Y9
+	VBLENDVPS    Y8, Y9, Y5, Y5
+	VXORPS       Y9, Y9, Y9
+	VBLENDVPS    Y8, Y6, Y9, Y8
+	VADDPS       Y8, Y7, Y7
+	VSUBPS       Y6, Y5, Y5
+	VBROADCASTSS consts32<>+40(SB), Y6
+	VADDPS       Y6, Y5, Y6
+	VDIVPS       Y6, Y5, Y6
+	VMULPS       Y6, Y6, Y8
+	VMULPS       Y8, Y8, Y9
+	VBROADCASTSS consts32<>+44(SB), Y10
+	VBROADCASTSS consts32<>+48(SB), Y11
+	VFMADD213PS  Y11, Y9, Y10
+	VMULPS       Y8, Y10, Y10
+	VBROADCASTSS consts32<>+52(SB), Y8
+	VBROADCASTSS consts32<>+56(SB), Y11
+	VFMADD213PS  Y11, Y9, Y8
+	VMULPS       Y9, Y8, Y8
+	VADDPS       Y8, Y10, Y8
+	VMULPS       Y5, Y5, Y9
+	VBROADCASTSS consts32<>+36(SB), Y10
+	VMULPS       Y10, Y9, Y9
+	VADDPS       Y8, Y9, Y8
+	VMULPS       Y8, Y6, Y8
+	VBROADCASTSS consts32<>+60(SB), Y6
+	VMULPS       Y6, Y7, Y6
+	VADDPS       Y6, Y8, Y8
+	VSUBPS       Y8, Y9, Y8
+	VSUBPS       Y5, Y8, Y8
+	VBROADCASTSS consts32<>+64(SB), Y5
+	VMULPS       Y5, Y7, Y5
+	VSUBPS       Y8, Y5, Y8
+	VBROADCASTSS consts32<>+68(SB), Y5
+	VCMPPS       $0x00, Y5, Y4, Y6
+	VBLENDVPS    Y6, Y5, Y8, Y8
+	VXORPS       Y5, Y5, Y5
+	VCMPPS       $0x00, Y5, Y4, Y5
+	VBROADCASTSS consts32<>+72(SB), Y6
+	VBLENDVPS    Y5, Y6, Y8, Y8
+	VXORPS       Y5, Y5, Y5
+	VCMPPS       $0x19, Y5, Y4, Y4
+	VBROADCASTSS consts32<>+76(SB), Y5
+	VBLENDVPS    Y4, Y5, Y8, Y8
+	VMULPS       Y8, Y3, Y8
+	VBROADCASTSS consts32<>+80(SB), Y4
+	VXORPS       Y4, Y8, Y8
+	VBROADCASTSS consts32<>+4(SB), Y4
+	VSUBPS       Y2, Y4, Y2
+	VBROADCASTSS a+128(FP), Y4
+	VADDPS       Y4, Y2, Y2
+	VBROADCASTSS consts32<>+12(SB), Y4
+	VCMPPS       $0x11, Y4, Y2, Y4
+	VBROADCASTSS consts32<>+16(SB), Y5
+	VMULPS       Y5, Y2, Y5
+	VBLENDVPS    Y4, Y5, Y2, Y5
+	VBROADCASTSS consts32<>+20(SB), Y6
+	VXORPS       Y7, Y7, Y7
+	VBLENDVPS    Y4, Y6, Y7, Y4
+	VPSRLD       $0x17, Y5, Y6
+	VCVTDQ2PS    Y6, Y6
+	VBROADCASTSS consts32<>+24(SB), Y7
+	VSUBPS       Y7, Y6, Y6
+	VSUBPS       Y4, Y6, Y6
+	VBROADCASTSS consts32<>+28(SB), Y4
+	VANDPS       Y4, Y5, Y4
+	VBROADCASTSS consts32<>+4(SB), Y5
+	VORPS        Y5, Y4, Y4
+	VBROADCASTSS consts32<>+4(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y7
+	VCMPPS       $0x1e, Y7, Y4, Y7
+	VBROADCASTSS consts32<>+36(SB), Y9
+	VMULPS       Y9, Y4, Y9
+	VBLENDVPS    Y7, Y9, Y4, Y4
+	VXORPS       Y9, Y9, Y9
+	VBLENDVPS    Y7, Y5, Y9, Y7
+	VADDPS       Y7, Y6, Y6
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+40(SB), Y5
+	VADDPS       Y5, Y4, Y5
+	VDIVPS       Y5, Y4, Y5
+	VMULPS       Y5, Y5, Y7
+	VMULPS       Y7, Y7, Y9
+	VBROADCASTSS consts32<>+44(SB), Y10
+	VBROADCASTSS consts32<>+48(SB), Y11
+	VFMADD213PS  Y11, Y9, Y10
+	VMULPS       Y7, Y10, Y10
+	VBROADCASTSS consts32<>+52(SB), Y7
+	VBROADCASTSS consts32<>+56(SB), Y11
+	VFMADD213PS  Y11, Y9, Y7
+	VMULPS       Y9, Y7, Y7
+	VADDPS       Y7, Y10, Y7
+	VMULPS       Y4, Y4, Y9
+	VBROADCASTSS consts32<>+36(SB), Y10
+	VMULPS       Y10, Y9, Y9
+	VADDPS       Y7, Y9, Y7
+	VMULPS       Y7, Y5, Y7
+	VBROADCASTSS consts32<>+60(SB), Y5
+	VMULPS       Y5, Y6, Y5
+	VADDPS       Y5, Y7, Y7
+	VSUBPS       Y7, Y9, Y7
+	VSUBPS       Y4, Y7, Y7
+	VBROADCASTSS consts32<>+64(SB), Y4
+	VMULPS       Y4, Y6, Y4
+	VSUBPS       Y7, Y4, Y7
+	VBROADCASTSS consts32<>+68(SB), Y4
+	VCMPPS       $0x00, Y4, Y2, Y5
+	VBLENDVPS    Y5, Y4, Y7, Y7
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, Y4, Y2, Y4
+	VBROADCASTSS consts32<>+72(SB), Y5
+	VBLENDVPS    Y4, Y5, Y7, Y7
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x19, Y4, Y2, Y2
+	VBROADCASTSS consts32<>+76(SB), Y4
+	VBLENDVPS    Y2, Y4, Y7, Y7
+	VBROADCASTSS consts32<>+4(SB), Y2
+	VSUBPS       Y3, Y2, Y2
+	VMULPS       Y7, Y2, Y7
+	VSUBPS       Y7, Y8, Y2
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart37
+	VMOVUPS      (BX)(R9*4), Y3
+	JMP          rowperm37
+
+rowpart37:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y3
+	VMASKMOVPS (BX)(R9*4), Y3, Y3
+
+rowperm37:
+	MOVQ      R8, R13
+	SHLQ      $0x06, R13
+	VMOVUPS   (SI)(R13*1), Y4
+	VPERMPS   Y3, Y4, Y3
+	MOVLQSX   (DI)(R8*8), R13
+	ADDQ      R13, R9
+	MOVLQSX   4(DI)(R8*8), R8
+	VMULPS    Y2, Y3, Y2
+	VADDPS    Y2, Y0, Y0
+	VADDPS    Y3, Y1, Y1
+	VXORPS    Y2, Y2, Y2
+	VCMPPS    $0x04, Y2, Y3, Y2
+	VMOVMSKPS Y2, R13
+	POPCNTL   R13, R13
+	ADDQ      R13, R11
+	ADDQ      $0x00000020, AX
+	ADDQ      $0x00000020, DX
+	SUBQ      $0x00000008, R12
+	JMP       loop
+
+single:
+	CMPQ         R12, $0x00000008
+	JL           tail
+	VMOVUPS      (AX), Y2
+	VMOVUPS      (DX), Y3
+	VBROADCASTSS a+128(FP), Y4
+	VADDPS       Y4, Y2, Y4
+	VBROADCASTSS consts32<>+12(SB), Y5
+	VCMPPS       $0x11, Y5, Y4, Y5
+	VBROADCASTSS consts32<>+16(SB), Y6
+	VMULPS       Y6, Y4, Y6
+	VBLENDVPS    Y5, Y6, Y4, Y6
+	VBROADCASTSS consts32<>+20(SB), Y7
+	VXORPS       Y8, Y8, Y8
+	VBLENDVPS    Y5, Y7, Y8, Y5
+	VPSRLD       $0x17, Y6, Y7
+	VCVTDQ2PS    Y7, Y7
+	VBROADCASTSS consts32<>+24(SB), Y8
+	VSUBPS       Y8, Y7, Y7
+	VSUBPS       Y5, Y7, Y7
+	VBROADCASTSS consts32<>+28(SB), Y5
+	VANDPS       Y5, Y6, Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VORPS        Y6, Y5, Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VBROADCASTSS consts32<>+32(SB), Y8
+	VCMPPS       $0x1e, Y8, Y5, Y8
+	VBROADCASTSS consts32<>+36(SB), Y9
+	VMULPS       Y9, Y5, Y9
+	VBLENDVPS    Y8, Y9, Y5, Y5
+	VXORPS       Y9, Y9, Y9
+	VBLENDVPS    Y8, Y6, Y9, Y8
+	VADDPS       Y8, Y7, Y7
+	VSUBPS       Y6, Y5, Y5
+	VBROADCASTSS consts32<>+40(SB), Y6
+	VADDPS       Y6, Y5, Y6
+	VDIVPS       Y6, Y5, Y6
+	VMULPS       Y6, Y6, Y8
+	VMULPS       Y8, Y8, Y9
+	VBROADCASTSS consts32<>+44(SB), Y10
+	VBROADCASTSS consts32<>+48(SB), Y11
+	VFMADD213PS  Y11, Y9, Y10
+	VMULPS       Y8, Y10, Y10
+	VBROADCASTSS consts32<>+52(SB), Y8
+	VBROADCASTSS consts32<>+56(SB), Y11
+	VFMADD213PS  Y11, Y9, Y8
+	VMULPS       Y9, Y8, Y8
+	VADDPS       Y8, Y10, Y8
+	VMULPS       Y5, Y5, Y9
+	VBROADCASTSS consts32<>+36(SB), Y10
+	VMULPS       Y10, Y9, Y9
+	VADDPS       Y8, Y9, Y8
+	VMULPS       Y8, Y6, Y8
+	VBROADCASTSS consts32<>+60(SB), Y6
+	VMULPS       Y6, Y7, Y6
+	VADDPS       Y6, Y8, Y8
+	VSUBPS       Y8, Y9, Y8
+	VSUBPS       Y5, Y8, Y8
+	VBROADCASTSS consts32<>+64(SB), Y5
+	VMULPS       Y5, Y7, Y5
+	VSUBPS       Y8, Y5, Y8
+	VBROADCASTSS consts32<>+68(SB), Y5
+	VCMPPS       $0x00, Y5, Y4, Y6
+	VBLENDVPS    Y6, Y5, Y8, Y8
+	VXORPS       Y5, Y5, Y5
+	VCMPPS       $0x00, Y5, Y4, Y5
+	VBROADCASTSS consts32<>+72(SB), Y6
+	VBLENDVPS    Y5, Y6, Y8, Y8
+	VXORPS       Y5, Y5, Y5
+	VCMPPS       $0x19, Y5, Y4, Y4
+	VBROADCASTSS consts32<>+76(SB), Y5
+	VBLENDVPS    Y4, Y5, Y8, Y8
+	VMULPS       Y8, Y3, Y8
+	VBROADCASTSS consts32<>+80(SB), Y4
+	VXORPS       Y4, Y8, Y8
+	VBROADCASTSS consts32<>+4(SB), Y4
+	VSUBPS       Y2, Y4, Y2
+	VBROADCASTSS a+128(FP), Y4
+	VADDPS       Y4, Y2, Y2
+	VBROADCASTSS consts32<>+12(SB), Y4
+	VCMPPS       $0x11, Y4, Y2, Y4
+	VBROADCASTSS consts32<>+16(SB), Y5
+	VMULPS       Y5, Y2, Y5
+	VBLENDVPS    Y4, Y5, Y2, Y5
+	VBROADCASTSS consts32<>+20(SB), Y6
+	VXORPS       Y7, Y7, Y7
+	VBLENDVPS    Y4, Y6, Y7, Y4
+	VPSRLD       $0x17, Y5, Y6
+	VCVTDQ2PS    Y6, Y6
+	VBROADCASTSS consts32<>+24(SB), Y7
+	VSUBPS       Y7, Y6, Y6
+	VSUBPS       Y4, Y6, Y6
+	VBROADCASTSS consts32<>+28(SB), Y4
+	VANDPS       Y4, Y5, Y4
+	VBROADCASTSS consts32<>+4(SB), Y5
+	VORPS        Y5, Y4, Y4
+	VBROADCASTSS consts32<>+4(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y7
+	VCMPPS       $0x1e, Y7, Y4, Y7
+	VBROADCASTSS consts32<>+36(SB), Y9
+	VMULPS       Y9, Y4, Y9
+	VBLENDVPS    Y7, Y9, Y4, Y4
+	VXORPS       Y9, Y9, Y9
+	VBLENDVPS    Y7, Y5, Y9, Y7
+	VADDPS       Y7, Y6, Y6
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+40(SB), Y5
+	VADDPS       Y5, Y4, Y5
+	VDIVPS       Y5, Y4, Y5
+	VMULPS       Y5, Y5, Y7
+	VMULPS       Y7, Y7, Y9
+	VBROADCASTSS consts32<>+44(SB), Y10
+	VBROADCASTSS consts32<>+48(SB), Y11
+	VFMADD213PS  Y11, Y9, Y10
+	VMULPS       Y7, Y10, Y10
+	VBROADCASTSS consts32<>+52(SB), Y7
+	VBROADCASTSS consts32<>+56(SB), Y11
+	VFMADD213PS  Y11, Y9, Y7
+	VMULPS       Y9, Y7, Y7
+	VADDPS       Y7, Y10, Y7
+	VMULPS       Y4, Y4, Y9
+	VBROADCASTSS consts32<>+36(SB), Y10
+	VMULPS       Y10, Y9, Y9
+	VADDPS       Y7, Y9, Y7
+	VMULPS       Y7, Y5, Y7
+	VBROADCASTSS consts32<>+60(SB), Y5
+	VMULPS       Y5, Y6, Y5
+	VADDPS       Y5, Y7, Y7
+	VSUBPS       Y7, Y9, Y7
+	VSUBPS       Y4, Y7, Y7
+	VBROADCASTSS consts32<>+64(SB), Y4
+	VMULPS       Y4, Y6, Y4
+	VSUBPS       Y7, Y4, Y7
+	VBROADCASTSS consts32<>+68(SB), Y4
+	VCMPPS       $0x00, Y4, Y2, Y5
+	VBLENDVPS    Y5, Y4, Y7, Y7
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, Y4, Y2, Y4
+	VBROADCASTSS consts32<>+72(SB), Y5
+	VBLENDVPS    Y4, Y5, Y7, Y7
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x19, Y4, Y2, Y2
+	VBROADCASTSS consts32<>+76(SB), Y4
+	VBLENDVPS    Y2, Y4, Y7, Y7
+	VBROADCASTSS consts32<>+4(SB), Y2
+	VSUBPS       Y3, Y2, Y2
+	VMULPS       Y7, Y2, Y7
+	VSUBPS       Y7, Y8, Y2
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart38
+	VMOVUPS      (BX)(R9*4), Y3
+	JMP          rowperm38
+
+rowpart38:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y3
+	VMASKMOVPS (BX)(R9*4), Y3, Y3
+
+rowperm38:
+	MOVQ      R8, R13
+	SHLQ      $0x06, R13
+	VMOVUPS   (SI)(R13*1), Y4
+	VPERMPS   Y3, Y4, Y3
+	MOVLQSX   (DI)(R8*8), R13
+	ADDQ      R13, R9
+	MOVLQSX   4(DI)(R8*8), R8
+	VMULPS    Y2, Y3, Y2
+	VADDPS    Y2, Y0, Y0
+	VADDPS    Y3, Y1, Y1
+	VXORPS    Y2, Y2, Y2
+	VCMPPS    $0x04, Y2, Y3, Y2
+	VMOVMSKPS Y2, R13
+	POPCNTL   R13, R13
+	ADDQ      R13, R11
+	ADDQ      $0x00000020, AX
+	ADDQ      $0x00000020, DX
+	SUBQ      $0x00000008, R12
+	JMP       single
+
+tail:
+	TESTQ        R12, R12
+	JZ           drain
+	LEAQ         tailmask32<>+0(SB), R13
+	MOVQ         $0x00000008, R14
+	SUBQ         R12, R14
+	VMOVDQU      (R13)(R14*4), Y2
+	VMASKMOVPS   (AX), Y2, Y2
+	LEAQ         tailmask32<>+0(SB), R13
+	MOVQ         $0x00000008, R14
+	SUBQ         R12, R14
+	VMOVDQU      (R13)(R14*4), Y3
+	VMASKMOVPS   (DX), Y3, Y3
+	VBROADCASTSS a+128(FP), Y4
+	VADDPS       Y4, Y2, Y4
+	VBROADCASTSS consts32<>+12(SB), Y5
+	VCMPPS       $0x11, Y5, Y4, Y5
+	VBROADCASTSS consts32<>+16(SB), Y6
+	VMULPS       Y6, Y4, Y6
+	VBLENDVPS    Y5, Y6, Y4, Y6
+	VBROADCASTSS consts32<>+20(SB), Y7
+	VXORPS       Y8, Y8, Y8
+	VBLENDVPS    Y5, Y7, Y8, Y5
+	VPSRLD       $0x17, Y6, Y7
+	VCVTDQ2PS    Y7, Y7
+	VBROADCASTSS consts32<>+24(SB), Y8
+	VSUBPS       Y8, Y7, Y7
+	VSUBPS       Y5, Y7, Y7
+	VBROADCASTSS consts32<>+28(SB), Y5
+	VANDPS       Y5, Y6, Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VORPS        Y6, Y5, Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VBROADCASTSS consts32<>+32(SB), Y8
+	VCMPPS       $0x1e, Y8, Y5, Y8
+	VBROADCASTSS consts32<>+36(SB), Y9
+	VMULPS       Y9, Y5, Y9
+	VBLENDVPS    Y8, Y9, Y5, Y5
+	VXORPS       Y9, Y9, Y9
+	VBLENDVPS    Y8, Y6, Y9, Y8
+	VADDPS       Y8, Y7, Y7
+	VSUBPS       Y6, Y5, Y5
+	VBROADCASTSS consts32<>+40(SB), Y6
+	VADDPS       Y6, Y5, Y6
+	VDIVPS       Y6, Y5, Y6
+	VMULPS       Y6, Y6, Y8
+	VMULPS       Y8, Y8, Y9
+	VBROADCASTSS consts32<>+44(SB), Y10
+	VBROADCASTSS consts32<>+48(SB), Y11
+	VFMADD213PS  Y11, Y9, Y10
+	VMULPS       Y8, Y10, Y10
+	VBROADCASTSS consts32<>+52(SB), Y8
+	VBROADCASTSS consts32<>+56(SB), Y11
+	VFMADD213PS  Y11, Y9, Y8
+	VMULPS       Y9, Y8, Y8
+	VADDPS       Y8, Y10, Y8
+	VMULPS       Y5, Y5, Y9
+	VBROADCASTSS consts32<>+36(SB), Y10
+	VMULPS       Y10, Y9, Y9
+	VADDPS       Y8, Y9, Y8
+	VMULPS       Y8, Y6, Y8
+	VBROADCASTSS consts32<>+60(SB), Y6
+	VMULPS       Y6, Y7, Y6
+	VADDPS       Y6, Y8, Y8
+	VSUBPS       Y8, Y9, Y8
+	VSUBPS       Y5, Y8, Y8
+	VBROADCASTSS consts32<>+64(SB), Y5
+	VMULPS       Y5, Y7, Y5
+	VSUBPS       Y8, Y5, Y8
+	VBROADCASTSS consts32<>+68(SB), Y5
+	VCMPPS       $0x00, Y5, Y4, Y6
+	VBLENDVPS    Y6, Y5, Y8, Y8
+	VXORPS       Y5, Y5, Y5
+	VCMPPS       $0x00, Y5, Y4, Y5
+	VBROADCASTSS consts32<>+72(SB), Y6
+	VBLENDVPS    Y5, Y6, Y8, Y8
+	VXORPS       Y5, Y5, Y5
+	VCMPPS       $0x19, Y5, Y4, Y4
+	VBROADCASTSS consts32<>+76(SB), Y5
+	VBLENDVPS    Y4, Y5, Y8, Y8
+	VMULPS       Y8, Y3, Y8
+	VBROADCASTSS consts32<>+80(SB), Y4
+	VXORPS       Y4, Y8, Y8
+	VBROADCASTSS consts32<>+4(SB), Y4
+	VSUBPS       Y2, Y4, Y2
+	VBROADCASTSS a+128(FP), Y4
+	VADDPS       Y4, Y2, Y2
+	VBROADCASTSS consts32<>+12(SB), Y4
+	VCMPPS       $0x11, Y4, Y2, Y4
+	VBROADCASTSS consts32<>+16(SB), Y5
+	VMULPS       Y5, Y2, Y5
+	VBLENDVPS    Y4, Y5, Y2, Y5
+	VBROADCASTSS consts32<>+20(SB), Y6
+	VXORPS       Y7, Y7, Y7
+	VBLENDVPS    Y4, Y6, Y7, Y4
+	VPSRLD       $0x17, Y5, Y6
+	VCVTDQ2PS    Y6, Y6
+	VBROADCASTSS consts32<>+24(SB), Y7
+	VSUBPS       Y7, Y6, Y6
+	VSUBPS       Y4, Y6, Y6
+	VBROADCASTSS consts32<>+28(SB), Y4
+	VANDPS       Y4, Y5, Y4
+	VBROADCASTSS consts32<>+4(SB), Y5
+	VORPS        Y5, Y4, Y4
+	VBROADCASTSS consts32<>+4(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y7
+	VCMPPS       $0x1e, Y7, Y4, Y7
+	VBROADCASTSS consts32<>+36(SB), Y9
+	VMULPS       Y9, Y4, Y9
+	VBLENDVPS    Y7, Y9, Y4, Y4
+	VXORPS       Y9, Y9, Y9
+	VBLENDVPS    Y7, Y5, Y9, Y7
+	VADDPS       Y7, Y6, Y6
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+40(SB), Y5
+	VADDPS       Y5, Y4, Y5
+	VDIVPS       Y5, Y4, Y5
+	VMULPS       Y5, Y5, Y7
+	VMULPS       Y7, Y7, Y9
+	VBROADCASTSS consts32<>+44(SB), Y10
+	VBROADCASTSS consts32<>+48(SB), Y11
+	VFMADD213PS  Y11, Y9, Y10
+	VMULPS       Y7, Y10, Y10
+	VBROADCASTSS consts32<>+52(SB), Y7
+	VBROADCASTSS consts32<>+56(SB), Y11
+	VFMADD213PS  Y11, Y9, Y7
+	VMULPS       Y9, Y7, Y7
+	VADDPS       Y7, Y10, Y7
+	VMULPS       Y4, Y4, Y9
+	VBROADCASTSS consts32<>+36(SB), Y10
+	VMULPS       Y10, Y9, Y9
+	VADDPS       Y7, Y9, Y7
+	VMULPS       Y7, Y5, Y7
+	VBROADCASTSS consts32<>+60(SB), Y5
+	VMULPS       Y5, Y6, Y5
+	VADDPS       Y5, Y7, Y7
+	VSUBPS       Y7, Y9, Y7
+	VSUBPS       Y4, Y7, Y7
+	VBROADCASTSS consts32<>+64(SB), Y4
+	VMULPS       Y4, Y6, Y4
+	VSUBPS       Y7, Y4, Y7
+	VBROADCASTSS consts32<>+68(SB), Y4
+	VCMPPS       $0x00, Y4, Y2, Y5
+	VBLENDVPS    Y5, Y4, Y7, Y7
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, Y4, Y2, Y4
+	VBROADCASTSS consts32<>+72(SB), Y5
+	VBLENDVPS    Y4, Y5, Y7, Y7
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x19, Y4, Y2, Y2
+	VBROADCASTSS consts32<>+76(SB), Y4
+	VBLENDVPS    Y2, Y4, Y7, Y7
+	VBROADCASTSS consts32<>+4(SB), Y2
+	VSUBPS       Y3, Y2, Y2
+	VMULPS       Y7, Y2, Y7
+	VSUBPS       Y7, Y8, Y2
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart39
+	VMOVUPS      (BX)(R9*4), Y3
+	JMP          rowperm39
+
+rowpart39:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y3
+	VMASKMOVPS (BX)(R9*4), Y3, Y3
+
+rowperm39:
+	MOVQ      R8, R13
+	SHLQ      $0x06, R13
+	VMOVUPS   (SI)(R13*1), Y4
+	VPERMPS   Y3, Y4, Y3
+	MOVLQSX   (DI)(R8*8), R13
+	ADDQ      R13, R9
+	MOVLQSX   4(DI)(R8*8), R8
+	LEAQ      tailmask32<>+0(SB), R13
+	MOVQ      $0x00000008, R14
+	SUBQ      R12, R14
+	VMOVDQU   (R13)(R14*4), Y4
+	VANDPS    Y4, Y3, Y3
+	VMULPS    Y2, Y3, Y2
+	LEAQ      tailmask32<>+0(SB), R13
+	MOVQ      $0x00000008, R14
+	SUBQ      R12, R14
+	VMOVDQU   (R13)(R14*4), Y4
+	VANDPS    Y4, Y2, Y2
+	VADDPS    Y2, Y0, Y0
+	VADDPS    Y3, Y1, Y1
+	VXORPS    Y2, Y2, Y2
+	VCMPPS    $0x04, Y2, Y3, Y2
+	VMOVMSKPS Y2, R12
+	POPCNTL   R12, R12
+	ADDQ      R12, R11
+
+drain:
+	VMOVUPD      (SP), Y2
+	VEXTRACTF128 $0x01, Y0, X3
+	VCVTPS2PD    X0, Y0
+	VCVTPS2PD    X3, Y3
+	VADDPD       Y3, Y0, Y0
+	VADDPD       Y0, Y2, Y2
+	VMOVUPD      Y2, (SP)
+	VXORPS       Y0, Y0, Y0
+	VMOVUPD      32(SP), Y2
+	VEXTRACTF128 $0x01, Y1, X3
+	VCVTPS2PD    X1, Y1
+	VCVTPS2PD    X3, Y3
+	VADDPD       Y3, Y1, Y1
+	VADDPD       Y1, Y2, Y2
+	VMOVUPD      Y2, 32(SP)
+	VXORPS       Y1, Y1, Y1
+	TESTQ        CX, CX
+	JNZ          outer
+	VMOVUPS      (SP), Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	VMOVUPS      32(SP), Y1
+	VEXTRACTF128 $0x01, Y1, X2
+	VADDPD       X2, X1, X1
+	VPERMILPD    $0x01, X1, X2
+	VADDSD       X2, X1, X1
+	MOVSD        X0, ret+136(FP)
+	MOVQ         R11, ret1+144(FP)
+	MOVSD        X1, ret2+152(FP)
+	VZEROUPPER
+	RET
+
+// func logLossRowUnredAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) float64
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·logLossRowUnredAVX2F32(SB), NOSPLIT, $32-168
+	MOVQ    p_base+24(FP), AX
+	MOVQ    p_len+32(FP), CX
+	MOVQ    y_base+48(FP), DX
+	MOVQ    w_base+72(FP), BX
+	MOVQ    w_len+80(FP), R10
+	MOVQ    idx_base+96(FP), SI
+	MOVQ    step_base+120(FP), DI
+	XORQ    R8, R8
+	XORQ    R9, R9
+	MOVQ    dst_base+0(FP), R11
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VMOVUPS Y1, (SP)
+
+outer:
+	MOVQ CX, R12
+	CMPQ R12, $0x00001000
+	JLE  sized
+	MOVQ $0x00001000, R12
+
+sized:
+	SUBQ R12, CX
+
+loop:
+	CMPQ         R12, $0x00000008
+	JL           single
+	VMOVUPS      (AX), Y1
+	VMOVUPS      (DX), Y2
+	VBROADCASTSS a+152(FP), Y3
+	VADDPS       Y3, Y1, Y3
+	VBROADCASTSS consts32<>+12(SB), Y4
+	VCMPPS       $0x11, Y4, Y3, Y4
+	VBROADCASTSS consts32<>+16(SB), Y5
+	VMULPS       Y5, Y3, Y5
+	VBLENDVPS    Y4, Y5, Y3, Y5
+	VBROADCASTSS consts32<>+20(SB), Y6
+	VXORPS       Y7, Y7, Y7
+	VBLENDVPS    Y4, Y6, Y7, Y4
+	VPSRLD       $0x17, Y5, Y6
+	VCVTDQ2PS    Y6, Y6
+	VBROADCASTSS consts32<>+24(SB), Y7
+	VSUBPS       Y7, Y6, Y6
+	VSUBPS       Y4, Y6, Y6
+	VBROADCASTSS consts32<>+28(SB), Y4
+	VANDPS       Y4, Y5, Y4
+	VBROADCASTSS consts32<>+4(SB), Y5
+	VORPS        Y5, Y4, Y4
+	VBROADCASTSS consts32<>+4(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y7
+	VCMPPS       $0x1e, Y7, Y4, Y7
+	VBROADCASTSS consts32<>+36(SB), Y8
+	VMULPS       Y8, Y4, Y8
+	VBLENDVPS    Y7, Y8, Y4, Y4
+	VXORPS       Y8, Y8, Y8
+	VBLENDVPS    Y7, Y5, Y8, Y7
+	VADDPS       Y7, Y6, Y6
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+40(SB), Y5
+	VADDPS       Y5, Y4, Y5
+	VDIVPS       Y5, Y4, Y5
+	VMULPS       Y5, Y5, Y7
+	VMULPS       Y7, Y7, Y8
+	VBROADCASTSS consts32<>+44(SB), Y9
+	VBROADCASTSS consts32<>+48(SB), Y10
+	VFMADD213PS  Y10, Y8, Y9
+	VMULPS       Y7, Y9, Y9
+	VBROADCASTSS consts32<>+52(SB), Y7
+	VBROADCASTSS consts32<>+56(SB), Y10
+	VFMADD213PS  Y10, Y8, Y7
+	VMULPS       Y8, Y7, Y7
+	VADDPS       Y7, Y9, Y7
+	VMULPS       Y4, Y4, Y8
+	VBROADCASTSS consts32<>+36(SB), Y9
+	VMULPS       Y9, Y8, Y8
+	VADDPS       Y7, Y8, Y7
+	VMULPS       Y7, Y5, Y7
+	VBROADCASTSS consts32<>+60(SB), Y5
+	VMULPS       Y5, Y6, Y5
+	VADDPS       Y5, Y7, Y7
+	VSUBPS       Y7, Y8, Y7
+	VSUBPS       Y4, Y7, Y7
+	VBROADCASTSS consts32<>+64(SB), Y4
+	VMULPS       Y4, Y6, Y4
+	VSUBPS       Y7, Y4, Y7
+	VBROADCASTSS consts32<>+68(SB), Y4
+	VCMPPS       $0x00, Y4, Y3, Y5
+	VBLENDVPS    Y5, Y4, Y7, Y7
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, Y4, Y3, Y4
+	VBROADCASTSS consts32<>+72(SB), Y5
+	VBLENDVPS    Y4, Y5, Y7, Y7
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x19, Y4, Y3, Y3
+	VBROADCASTSS consts32<>+76(SB), Y4
+	VBLENDVPS    Y3, Y4, Y7, Y7
+	VMULPS       Y7, Y2, Y7
+	VBROADCASTSS consts32<>+80(SB), Y3
+	VXORPS       Y3, Y7, Y7
+	VBROADCASTSS consts32<>+4(SB), Y3
+	VSUBPS       Y1, Y3, Y1
+	VBROADCASTSS a+152(FP), Y3
+	VADDPS       Y3, Y1, Y1
+	VBROADCASTSS consts32<>+12(SB), Y3
+	VCMPPS       $0x11, Y3, Y1, Y3
+	VBROADCASTSS consts32<>+16(SB), Y4
+	VMULPS       Y4, Y1, Y4
+	VBLENDVPS    Y3, Y4, Y1, Y4
+	VBROADCASTSS consts32<>+20(SB), Y5
+	VXORPS       Y6, Y6, Y6
+	VBLENDVPS    Y3, Y5, Y6, Y3
+	VPSRLD       $0x17, Y4, Y5
+	VCVTDQ2PS    Y5, Y5
+	VBROADCASTSS consts32<>+24(SB), Y6
+	VSUBPS       Y6, Y5, Y5
+	VSUBPS       Y3, Y5, Y5
+	VBROADCASTSS consts32<>+28(SB), Y3
+	VANDPS       Y3, Y4, Y3
+	VBROADCASTSS consts32<>+4(SB), Y4
+	VORPS        Y4, Y3, Y3
+	VBROADCASTSS consts32<>+4(SB), Y4
+	VBROADCASTSS consts32<>+32(SB), Y6
+	VCMPPS       $0x1e, Y6, Y3, Y6
+	VBROADCASTSS consts32<>+36(SB), Y8
+	VMULPS       Y8, Y3, Y8
+	VBLENDVPS    Y6, Y8, Y3, Y3
+	VXORPS       Y8, Y8, Y8
+	VBLENDVPS    Y6, Y4, Y8, Y6
+	VADDPS       Y6, Y5, Y5
+	VSUBPS       Y4, Y3, Y3
+	VBROADCASTSS consts32<>+40(SB), Y4
+	VADDPS       Y4, Y3, Y4
+	VDIVPS       Y4, Y3, Y4
+	VMULPS       Y4, Y4, Y6
+	VMULPS       Y6, Y6, Y8
+	VBROADCASTSS consts32<>+44(SB), Y9
+	VBROADCASTSS consts32<>+48(SB), Y10
+	VFMADD213PS  Y10, Y8, Y9
+	VMULPS       Y6, Y9, Y9
+	VBROADCASTSS consts32<>+52(SB), Y6
+	VBROADCASTSS consts32<>+56(SB), Y10
+	VFMADD213PS  Y10, Y8, Y6
+	VMULPS       Y8, Y6, Y6
+	VADDPS       Y6, Y9, Y6
+	VMULPS       Y3, Y3, Y8
+	VBROADCASTSS consts32<>+36(SB), Y9
+	VMULPS       Y9, Y8, Y8
+	VADDPS       Y6, Y8, Y6
+	VMULPS       Y6, Y4, Y6
+	VBROADCASTSS consts32<>+60(SB), Y4
+	VMULPS       Y4, Y5, Y4
+	VADDPS       Y4, Y6, Y6
+	VSUBPS       Y6, Y8, Y6
+	VSUBPS       Y3, Y6, Y6
+	VBROADCASTSS consts32<>+64(SB), Y3
+	VMULPS       Y3, Y5, Y3
+	VSUBPS       Y6, Y3, Y6
+	VBROADCASTSS consts32<>+68(SB), Y3
+	VCMPPS       $0x00, Y3, Y1, Y4
+	VBLENDVPS    Y4, Y3, Y6, Y6
+	VXORPS       Y3, Y3, Y3
+	VCMPPS       $0x00, Y3, Y1, Y3
+	VBROADCASTSS consts32<>+72(SB), Y4
+	VBLENDVPS    Y3, Y4, Y6, Y6
+	VXORPS       Y3, Y3, Y3
+	VCMPPS       $0x19, Y3, Y1, Y1
+	VBROADCASTSS consts32<>+76(SB), Y3
+	VBLENDVPS    Y1, Y3, Y6, Y6
+	VBROADCASTSS consts32<>+4(SB), Y1
+	VSUBPS       Y2, Y1, Y1
+	VMULPS       Y6, Y1, Y6
+	VSUBPS       Y6, Y7, Y1
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart40
+	VMOVUPS      (BX)(R9*4), Y2
+	JMP          rowperm40
+
+rowpart40:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y2
+	VMASKMOVPS (BX)(R9*4), Y2, Y2
+
+rowperm40:
+	MOVQ    R8, R13
+	SHLQ    $0x06, R13
+	VMOVUPS (SI)(R13*1), Y3
+	VPERMPS Y2, Y3, Y2
+	MOVLQSX (DI)(R8*8), R13
+	ADDQ    R13, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPS  Y1, Y2, Y1
+	VMOVUPS Y1, (R11)
+	VADDPS  Y1, Y0, Y0
+	ADDQ    $0x00000020, AX
+	ADDQ    $0x00000020, DX
+	ADDQ    $0x00000020, R11
+	SUBQ    $0x00000008, R12
+	JMP     loop
+
+single:
+	CMPQ         R12, $0x00000008
+	JL           tail
+	VMOVUPS      (AX), Y1
+	VMOVUPS      (DX), Y2
+	VBROADCASTSS a+152(FP), Y3
+	VADDPS       Y3, Y1, Y3
+	VBROADCASTSS consts32<>+12(SB), Y4
+	VCMPPS       $0x11, Y4, Y3, Y4
+	VBROADCASTSS consts32<>+16(SB), Y5
+	VMULPS       Y5, Y3, Y5
+	VBLENDVPS    Y4, Y5, Y3, Y5
+	VBROADCASTSS consts32<>+20(SB), Y6
+	VXORPS       Y7, Y7, Y7
+	VBLENDVPS    Y4, Y6, Y7, Y4
+	VPSRLD       $0x17, Y5, Y6
+	VCVTDQ2PS    Y6, Y6
+	VBROADCASTSS consts32<>+24(SB), Y7
+	VSUBPS       Y7, Y6, Y6
+	VSUBPS       Y4, Y6, Y6
+	VBROADCASTSS consts32<>+28(SB), Y4
+	VANDPS       Y4, Y5, Y4
+	VBROADCASTSS consts32<>+4(SB), Y5
+	VORPS        Y5, Y4, Y4
+	VBROADCASTSS consts32<>+4(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y7
+	VCMPPS       $0x1e, Y7, Y4, Y7
+	VBROADCASTSS consts32<>+36(SB), Y8
+	VMULPS       Y8, Y4, Y8
+	VBLENDVPS    Y7, Y8, Y4, Y4
+	VXORPS       Y8, Y8, Y8
+	VBLENDVPS    Y7, Y5, Y8, Y7
+	VADDPS       Y7, Y6, Y6
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+40(SB), Y5
+	VADDPS       Y5, Y4, Y5
+	VDIVPS       Y5, Y4, Y5
+	VMULPS       Y5, Y5, Y7
+	VMULPS       Y7, Y7, Y8
+	VBROADCASTSS consts32<>+44(SB), Y9
+	VBROADCASTSS consts32<>+48(SB), Y10
+	VFMADD213PS  Y10, Y8, Y9
+	VMULPS       Y7, Y9, Y9
+	VBROADCASTSS consts32<>+52(SB), Y7
+	VBROADCASTSS consts32<>+56(SB), Y10
+	VFMADD213PS  Y10, Y8, Y7
+	VMULPS       Y8, Y7, Y7
+	VADDPS       Y7, Y9, Y7
+	VMULPS       Y4, Y4, Y8
+	VBROADCASTSS consts32<>+36(SB), Y9
+	VMULPS       Y9, Y8, Y8
+	VADDPS       Y7, Y8, Y7
+	VMULPS       Y7, Y5, Y7
+	VBROADCASTSS consts32<>+60(SB), Y5
+	VMULPS       Y5, Y6, Y5
+	VADDPS       Y5, Y7, Y7
+	VSUBPS       Y7, Y8, Y7
+	VSUBPS       Y4, Y7, Y7
+	VBROADCASTSS consts32<>+64(SB), Y4
+	VMULPS       Y4, Y6, Y4
+	VSUBPS       Y7, Y4, Y7
+	VBROADCASTSS consts32<>+68(SB), Y4
+	VCMPPS       $0x00, Y4, Y3, Y5
+	VBLENDVPS    Y5, Y4, Y7, Y7
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, Y4, Y3, Y4
+	VBROADCASTSS consts32<>+72(SB), Y5
+	VBLENDVPS    Y4, Y5, Y7, Y7
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x19, Y4, Y3, Y3
+	VBROADCASTSS consts32<>+76(SB), Y4
+	VBLENDVPS    Y3, Y4, Y7, Y7
+	VMULPS       Y7, Y2, Y7
+	VBROADCASTSS consts32<>+80(SB), Y3
+	VXORPS       Y3, Y7, Y7
+	VBROADCASTSS consts32<>+4(SB), Y3
+	VSUBPS       Y1, Y3, Y1
+	VBROADCASTSS a+152(FP), Y3
+	VADDPS       Y3, Y1, Y1
+	VBROADCASTSS consts32<>+12(SB), Y3
+	VCMPPS       $0x11, Y3, Y1, Y3
+	VBROADCASTSS consts32<>+16(SB), Y4
+	VMULPS       Y4, Y1, Y4
+	VBLENDVPS    Y3, Y4, Y1, Y4
+	VBROADCASTSS consts32<>+20(SB), Y5
+	VXORPS       Y6, Y6, Y6
+	VBLENDVPS    Y3, Y5, Y6, Y3
+	VPSRLD       $0x17, Y4, Y5
+	VCVTDQ2PS    Y5, Y5
+	VBROADCASTSS consts32<>+24(SB), Y6
+	VSUBPS       Y6, Y5, Y5
+	VSUBPS       Y3, Y5, Y5
+	VBROADCASTSS consts32<>+28(SB), Y3
+	VANDPS       Y3, Y4, Y3
+	VBROADCASTSS consts32<>+4(SB), Y4
+	VORPS        Y4, Y3, Y3
+	VBROADCASTSS consts32<>+4(SB), Y4
+	VBROADCASTSS consts32<>+32(SB), Y6
+	VCMPPS       $0x1e, Y6, Y3, Y6
+	VBROADCASTSS consts32<>+36(SB), Y8
+	VMULPS       Y8, Y3, Y8
+	VBLENDVPS    Y6, Y8, Y3, Y3
+	VXORPS       Y8, Y8, Y8
+	VBLENDVPS    Y6, Y4, Y8, Y6
+	VADDPS       Y6, Y5, Y5
+	VSUBPS       Y4, Y3, Y3
+	VBROADCASTSS consts32<>+40(SB), Y4
+	VADDPS       Y4, Y3, Y4
+	VDIVPS       Y4, Y3, Y4
+	VMULPS       Y4, Y4, Y6
+	VMULPS       Y6, Y6, Y8
+	VBROADCASTSS consts32<>+44(SB), Y9
+	VBROADCASTSS consts32<>+48(SB), Y10
+	VFMADD213PS  Y10, Y8, Y9
+	VMULPS       Y6, Y9, Y9
+	VBROADCASTSS consts32<>+52(SB), Y6
+	VBROADCASTSS consts32<>+56(SB), Y10
+	VFMADD213PS  Y10, Y8, Y6
+	VMULPS       Y8, Y6, Y6
+	VADDPS       Y6, Y9, Y6
+	VMULPS       Y3, Y3, Y8
+	VBROADCASTSS consts32<>+36(SB), Y9
+	VMULPS       Y9, Y8, Y8
+	VADDPS       Y6, Y8, Y6
+	VMULPS       Y6, Y4, Y6
+	VBROADCASTSS consts32<>+60(SB), Y4
+	VMULPS       Y4, Y5, Y4
+	VADDPS       Y4, Y6, Y6
+	VSUBPS       Y6, Y8, Y6
+	VSUBPS       Y3, Y6, Y6
+	VBROADCASTSS consts32<>+64(SB), Y3
+	VMULPS       Y3, Y5, Y3
+	VSUBPS       Y6, Y3, Y6
+	VBROADCASTSS consts32<>+68(SB), Y3
+	VCMPPS       $0x00, Y3, Y1, Y4
+	VBLENDVPS    Y4, Y3, Y6, Y6
+	VXORPS       Y3, Y3, Y3
+	VCMPPS       $0x00, Y3, Y1, Y3
+	VBROADCASTSS consts32<>+72(SB), Y4
+	VBLENDVPS    Y3, Y4, Y6, Y6
+	VXORPS       Y3, Y3, Y3
+	VCMPPS       $0x19, Y3, Y1, Y1
+	VBROADCASTSS consts32<>+76(SB), Y3
+	VBLENDVPS    Y1, Y3, Y6, Y6
+	VBROADCASTSS consts32<>+4(SB), Y1
+	VSUBPS       Y2, Y1, Y1
+	VMULPS       Y6, Y1, Y6
+	VSUBPS       Y6, Y7, Y1
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart41
+	VMOVUPS      (BX)(R9*4), Y2
+	JMP          rowperm41
+
+rowpart41:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y2
+	VMASKMOVPS (BX)(R9*4), Y2, Y2
+
+rowperm41:
+	MOVQ    R8, R13
+	SHLQ    $0x06, R13
+	VMOVUPS (SI)(R13*1), Y3
+	VPERMPS Y2, Y3, Y2
+	MOVLQSX (DI)(R8*8), R13
+	ADDQ    R13, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPS  Y1, Y2, Y1
+	VMOVUPS Y1, (R11)
+	VADDPS  Y1, Y0, Y0
+	ADDQ    $0x00000020, AX
+	ADDQ    $0x00000020, DX
+	ADDQ    $0x00000020, R11
+	SUBQ    $0x00000008, R12
+	JMP     single
+
+tail:
+	TESTQ        R12, R12
+	JZ           drain
+	LEAQ         tailmask32<>+0(SB), R13
+	MOVQ         $0x00000008, R14
+	SUBQ         R12, R14
+	VMOVDQU      (R13)(R14*4), Y1
+	VMASKMOVPS   (AX), Y1, Y1
+	LEAQ         tailmask32<>+0(SB), R13
+	MOVQ         $0x00000008, R14
+	SUBQ         R12, R14
+	VMOVDQU      (R13)(R14*4), Y2
+	VMASKMOVPS   (DX), Y2, Y2
+	VBROADCASTSS a+152(FP), Y3
+	VADDPS       Y3, Y1, Y3
+	VBROADCASTSS consts32<>+12(SB), Y4
+	VCMPPS       $0x11, Y4, Y3, Y4
+	VBROADCASTSS consts32<>+16(SB), Y5
+	VMULPS       Y5, Y3, Y5
+	VBLENDVPS    Y4, Y5, Y3, Y5
+	VBROADCASTSS consts32<>+20(SB), Y6
+	VXORPS       Y7, Y7, Y7
+	VBLENDVPS    Y4, Y6, Y7, Y4
+	VPSRLD       $0x17, Y5, Y6
+	VCVTDQ2PS    Y6, Y6
+	VBROADCASTSS consts32<>+24(SB), Y7
+	VSUBPS       Y7, Y6, Y6
+	VSUBPS       Y4, Y6, Y6
+	VBROADCASTSS consts32<>+28(SB), Y4
+	VANDPS       Y4, Y5, Y4
+	VBROADCASTSS consts32<>+4(SB), Y5
+	VORPS        Y5, Y4, Y4
+	VBROADCASTSS consts32<>+4(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y7
+	VCMPPS       $0x1e, Y7, Y4, Y7
+	VBROADCASTSS consts32<>+36(SB), Y8
+	VMULPS       Y8, Y4, Y8
+	VBLENDVPS    Y7, Y8, Y4, Y4
+	VXORPS       Y8, Y8, Y8
+	VBLENDVPS    Y7, Y5, Y8, Y7
+	VADDPS       Y7, Y6, Y6
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+40(SB), Y5
+	VADDPS       Y5, Y4, Y5
+	VDIVPS       Y5, Y4, Y5
+	VMULPS       Y5, Y5, Y7
+	VMULPS       Y7, Y7, Y8
+	VBROADCASTSS consts32<>+44(SB), Y9
+	VBROADCASTSS consts32<>+48(SB), Y10
+	VFMADD213PS  Y10, Y8, Y9
+	VMULPS       Y7, Y9, Y9
+	VBROADCASTSS consts32<>+52(SB), Y7
+	VBROADCASTSS consts32<>+56(SB), Y10
+	VFMADD213PS  Y10, Y8, Y7
+	VMULPS       Y8, Y7, Y7
+	VADDPS       Y7, Y9, Y7
+	VMULPS       Y4, Y4, Y8
+	VBROADCASTSS consts32<>+36(SB), Y9
+	VMULPS       Y9, Y8, Y8
+	VADDPS       Y7, Y8, Y7
+	VMULPS       Y7, Y5, Y7
+	VBROADCASTSS consts32<>+60(SB), Y5
+	VMULPS       Y5, Y6, Y5
+	VADDPS       Y5, Y7, Y7
+	VSUBPS       Y7, Y8, Y7
+	VSUBPS       Y4, Y7, Y7
+	VBROADCASTSS consts32<>+64(SB), Y4
+	VMULPS       Y4, Y6, Y4
+	VSUBPS       Y7, Y4, Y7
+	VBROADCASTSS consts32<>+68(SB), Y4
+	VCMPPS       $0x00, Y4, Y3, Y5
+	VBLENDVPS    Y5, Y4, Y7, Y7
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, Y4, Y3, Y4
+	VBROADCASTSS consts32<>+72(SB), Y5
+	VBLENDVPS    Y4, Y5, Y7, Y7
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x19, Y4, Y3, Y3
+	VBROADCASTSS consts32<>+76(SB), Y4
+	VBLENDVPS    Y3, Y4, Y7, Y7
+	VMULPS       Y7, Y2, Y7
+	VBROADCASTSS consts32<>+80(SB), Y3
+	VXORPS       Y3, Y7, Y7
+	VBROADCASTSS consts32<>+4(SB), Y3
+	VSUBPS       Y1, Y3, Y1
+	VBROADCASTSS a+152(FP), Y3
+	VADDPS       Y3, Y1, Y1
+	VBROADCASTSS consts32<>+12(SB), Y3
+	VCMPPS       $0x11, Y3, Y1, Y3
+	VBROADCASTSS consts32<>+16(SB), Y4
+	VMULPS       Y4, Y1, Y4
+	VBLENDVPS    Y3, Y4, Y1, Y4
+	VBROADCASTSS consts32<>+20(SB), Y5
+	VXORPS       Y6, Y6, Y6
+	VBLENDVPS    Y3, Y5, Y6, Y3
+	VPSRLD       $0x17, Y4, Y5
+	VCVTDQ2PS    Y5, Y5
+	VBROADCASTSS consts32<>+24(SB), Y6
+	VSUBPS       Y6, Y5, Y5
+	VSUBPS       Y3, Y5, Y5
+	VBROADCASTSS consts32<>+28(SB), Y3
+	VANDPS       Y3, Y4, Y3
+	VBROADCASTSS consts32<>+4(SB), Y4
+	VORPS        Y4, Y3, Y3
+	VBROADCASTSS consts32<>+4(SB), Y4
+	VBROADCASTSS consts32<>+32(SB), Y6
+	VCMPPS       $0x1e, Y6, Y3, Y6
+	VBROADCASTSS consts32<>+36(SB), Y8
+	VMULPS       Y8, Y3, Y8
+	VBLENDVPS    Y6, Y8, Y3, Y3
+	VXORPS       Y8, Y8, Y8
+	VBLENDVPS    Y6, Y4, Y8, Y6
+	VADDPS       Y6, Y5, Y5
+	VSUBPS       Y4, Y3, Y3
+	VBROADCASTSS consts32<>+40(SB), Y4
+	VADDPS       Y4, Y3, Y4
+	VDIVPS       Y4, Y3, Y4
+	VMULPS       Y4, Y4, Y6
+	VMULPS       Y6, Y6, Y8
+	VBROADCASTSS consts32<>+44(SB), Y9
+	VBROADCASTSS consts32<>+48(SB), Y10
+	VFMADD213PS  Y10, Y8, Y9
+	VMULPS       Y6, Y9, Y9
+	VBROADCASTSS consts32<>+52(SB), Y6
+	VBROADCASTSS consts32<>+56(SB), Y10
+	VFMADD213PS  Y10, Y8, Y6
+	VMULPS       Y8, Y6, Y6
+	VADDPS       Y6, Y9, Y6
+	VMULPS       Y3, Y3, Y8
+	VBROADCASTSS consts32<>+36(SB), Y9
+	VMULPS       Y9, Y8, Y8
+	VADDPS       Y6, Y8, Y6
+	VMULPS       Y6, Y4, Y6
+	VBROADCASTSS consts32<>+60(SB), Y4
+	VMULPS       Y4, Y5, Y4
+	VADDPS       Y4, Y6, Y6
+	VSUBPS       Y6, Y8, Y6
+	VSUBPS       Y3, Y6, Y6
+	VBROADCASTSS consts32<>+64(SB), Y3
+	VMULPS       Y3, Y5, Y3
+	VSUBPS       Y6, Y3, Y6
+	VBROADCASTSS consts32<>+68(SB), Y3
+	VCMPPS       $0x00, Y3, Y1, Y4
+	VBLENDVPS    Y4, Y3, Y6, Y6
+	VXORPS       Y3, Y3, Y3
+	VCMPPS       $0x00, Y3, Y1, Y3
+	VBROADCASTSS consts32<>+72(SB), Y4
+	VBLENDVPS    Y3, Y4, Y6, Y6
+	VXORPS       Y3, Y3, Y3
+	VCMPPS       $0x19, Y3, Y1, Y1
+	VBROADCASTSS consts32<>+76(SB), Y3
+	VBLENDVPS    Y1, Y3, Y6, Y6
+	VBROADCASTSS consts32<>+4(SB), Y1
+	VSUBPS       Y2, Y1, Y1
+	VMULPS       Y6, Y1, Y6
+	VSUBPS       Y6, Y7, Y1
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart42
+	VMOVUPS      (BX)(R9*4), Y2
+	JMP          rowperm42
+
+rowpart42:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y2
+	VMASKMOVPS (BX)(R9*4), Y2, Y2
+
+rowperm42:
+	MOVQ       R8, R13
+	SHLQ       $0x06, R13
+	VMOVUPS    (SI)(R13*1), Y3
+	VPERMPS    Y2, Y3, Y2
+	MOVLQSX    (DI)(R8*8), R13
+	ADDQ       R13, R9
+	MOVLQSX    4(DI)(R8*8), R8
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y3
+	VANDPS     Y3, Y2, Y2
+	VMULPS     Y1, Y2, Y1
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y2
+	VMASKMOVPS Y1, Y2, (R11)
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y2
+	VANDPS     Y2, Y1, Y1
+	VADDPS     Y1, Y0, Y0
+
+drain:
+	VMOVUPD      (SP), Y1
+	VEXTRACTF128 $0x01, Y0, X2
+	VCVTPS2PD    X0, Y0
+	VCVTPS2PD    X2, Y2
+	VADDPD       Y2, Y0, Y0
+	VADDPD       Y0, Y1, Y1
+	VMOVUPD      Y1, (SP)
+	VXORPS       Y0, Y0, Y0
+	TESTQ        CX, CX
+	JNZ          outer
+	VMOVUPS      (SP), Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	MOVSD        X0, ret+160(FP)
+	VZEROUPPER
+	RET
+
+// func logLossRowGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·logLossRowGradAVX2F32(SB), NOSPLIT, $32-168
+	MOVQ    p_base+24(FP), AX
+	MOVQ    p_len+32(FP), CX
+	MOVQ    y_base+48(FP), DX
+	MOVQ    w_base+72(FP), BX
+	MOVQ    w_len+80(FP), R10
+	MOVQ    idx_base+96(FP), SI
+	MOVQ    step_base+120(FP), DI
+	XORQ    R8, R8
+	XORQ    R9, R9
+	MOVQ    dst_base+0(FP), R11
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VMOVUPS Y1, (SP)
+
+outer:
+	MOVQ CX, R12
+	CMPQ R12, $0x00001000
+	JLE  sized
+	MOVQ $0x00001000, R12
+
+sized:
+	SUBQ R12, CX
+
+loop:
+	CMPQ         R12, $0x00000008
+	JL           single
+	VMOVUPS      (AX), Y1
+	VMOVUPS      (DX), Y2
+	VBROADCASTSS a+156(FP), Y3
+	VADDPS       Y3, Y1, Y3
+	VBROADCASTSS consts32<>+12(SB), Y4
+	VCMPPS       $0x11, Y4, Y3, Y4
+	VBROADCASTSS consts32<>+16(SB), Y5
+	VMULPS       Y5, Y3, Y5
+	VBLENDVPS    Y4, Y5, Y3, Y5
+	VBROADCASTSS consts32<>+20(SB), Y6
+	VXORPS       Y7, Y7, Y7
+	VBLENDVPS    Y4, Y6, Y7, Y4
+	VPSRLD       $0x17, Y5, Y6
+	VCVTDQ2PS    Y6, Y6
+	VBROADCASTSS consts32<>+24(SB), Y7
+	VSUBPS       Y7, Y6, Y6
+	VSUBPS       Y4, Y6, Y6
+	VBROADCASTSS consts32<>+28(SB), Y4
+	VANDPS       Y4, Y5, Y4
+	VBROADCASTSS consts32<>+4(SB), Y5
+	VORPS        Y5, Y4, Y4
+	VBROADCASTSS consts32<>+4(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y7
+	VCMPPS       $0x1e, Y7, Y4, Y7
+	VBROADCASTSS consts32<>+36(SB), Y8
+	VMULPS       Y8, Y4, Y8
+	VBLENDVPS    Y7, Y8, Y4, Y4
+	VXORPS       Y8, Y8, Y8
+	VBLENDVPS    Y7, Y5, Y8, Y7
+	VADDPS       Y7, Y6, Y6
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+40(SB), Y5
+	VADDPS       Y5, Y4, Y5
+	VDIVPS       Y5, Y4, Y5
+	VMULPS       Y5, Y5, Y7
+	VMULPS       Y7, Y7, Y8
+	VBROADCASTSS consts32<>+44(SB), Y9
+	VBROADCASTSS consts32<>+48(SB), Y10
+	VFMADD213PS  Y10, Y8, Y9
+	VMULPS       Y7, Y9, Y9
+	VBROADCASTSS consts32<>+52(SB), Y7
+	VBROADCASTSS consts32<>+56(SB), Y10
+	VFMADD213PS  Y10, Y8, Y7
+	VMULPS       Y8, Y7, Y7
+	VADDPS       Y7, Y9, Y7
+	VMULPS       Y4, Y4, Y8
+	VBROADCASTSS consts32<>+36(SB), Y9
+	VMULPS       Y9, Y8, Y8
+	VADDPS       Y7, Y8, Y7
+	VMULPS       Y7, Y5, Y7
+	VBROADCASTSS consts32<>+60(SB), Y5
+	VMULPS       Y5, Y6, Y5
+	VADDPS       Y5, Y7, Y7
+	VSUBPS       Y7, Y8, Y7
+	VSUBPS       Y4, Y7, Y7
+	VBROADCASTSS consts32<>+64(SB), Y4
+	VMULPS       Y4, Y6, Y4
+	VSUBPS       Y7, Y4, Y7
+	VBROADCASTSS consts32<>+68(SB), Y4
+	VCMPPS       $0x00, Y4, Y3, Y5
+	VBLENDVPS    Y5, Y4, Y7, Y7
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, Y4, Y3, Y4
+	VBROADCASTSS consts32<>+72(SB), Y5
+	VBLENDVPS    Y4, Y5, Y7, Y7
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x19, Y4, Y3, Y3
+	VBROADCASTSS consts32<>+76(SB), Y4
+	VBLENDVPS    Y3, Y4, Y7, Y7
+	VMULPS       Y7, Y2, Y7
+	VBROADCASTSS consts32<>+80(SB), Y3
+	VXORPS       Y3, Y7, Y7
+	VBROADCASTSS consts32<>+4(SB), Y3
+	VSUBPS       Y1, Y3, Y3
+	VBROADCASTSS a+156(FP), Y4
+	VADDPS       Y4, Y3, Y3
+	VBROADCASTSS consts32<>+12(SB), Y4
+	VCMPPS       $0x11, Y4, Y3, Y4
+	VBROADCASTSS consts32<>+16(SB), Y5
+	VMULPS       Y5, Y3, Y5
+	VBLENDVPS    Y4, Y5, Y3, Y5
+	VBROADCASTSS consts32<>+20(SB), Y6
+	VXORPS       Y8, Y8, Y8
+	VBLENDVPS    Y4, Y6, Y8, Y6
+	VPSRLD       $0x17, Y5, Y4
+	VCVTDQ2PS    Y4, Y4
+	VBROADCASTSS consts32<>+24(SB), Y8
+	VSUBPS       Y8, Y4, Y4
+	VSUBPS       Y6, Y4, Y4
+	VBROADCASTSS consts32<>+28(SB), Y6
+	VANDPS       Y6, Y5, Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VORPS        Y6, Y5, Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VBROADCASTSS consts32<>+32(SB), Y8
+	VCMPPS       $0x1e, Y8, Y5, Y8
+	VBROADCASTSS consts32<>+36(SB), Y9
+	VMULPS       Y9, Y5, Y9
+	VBLENDVPS    Y8, Y9, Y5, Y5
+	VXORPS       Y9, Y9, Y9
+	VBLENDVPS    Y8, Y6, Y9, Y8
+	VADDPS       Y8, Y4, Y4
+	VSUBPS       Y6, Y5, Y6
+	VBROADCASTSS consts32<>+40(SB), Y5
+	VADDPS       Y5, Y6, Y8
+	VDIVPS       Y8, Y6, Y8
+	VMULPS       Y8, Y8, Y5
+	VMULPS       Y5, Y5, Y9
+	VBROADCASTSS consts32<>+44(SB), Y10
+	VBROADCASTSS consts32<>+48(SB), Y11
+	VFMADD213PS  Y11, Y9, Y10
+	VMULPS       Y5, Y10, Y10
+	VBROADCASTSS consts32<>+52(SB), Y5
+	VBROADCASTSS consts32<>+56(SB), Y11
+	VFMADD213PS  Y11, Y9, Y5
+	VMULPS       Y9, Y5, Y5
+	VADDPS       Y5, Y10, Y5
+	VMULPS       Y6, Y6, Y9
+	VBROADCASTSS consts32<>+36(SB), Y10
+	VMULPS       Y10, Y9, Y9
+	VADDPS       Y5, Y9, Y5
+	VMULPS       Y5, Y8, Y5
+	VBROADCASTSS consts32<>+60(SB), Y8
+	VMULPS       Y8, Y4, Y8
+	VADDPS       Y8, Y5, Y5
+	VSUBPS       Y5, Y9, Y5
+	VSUBPS       Y6, Y5, Y5
+	VBROADCASTSS consts32<>+64(SB), Y6
+	VMULPS       Y6, Y4, Y4
+	VSUBPS       Y5, Y4, Y5
+	VBROADCASTSS consts32<>+68(SB), Y4
+	VCMPPS       $0x00, Y4, Y3, Y6
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, Y4, Y3, Y4
+	VBROADCASTSS consts32<>+72(SB), Y6
+	VBLENDVPS    Y4, Y6, Y5, Y5
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x19, Y4, Y3, Y3
+	VBROADCASTSS consts32<>+76(SB), Y4
+	VBLENDVPS    Y3, Y4, Y5, Y5
+	VBROADCASTSS consts32<>+4(SB), Y3
+	VSUBPS       Y2, Y3, Y4
+	VMULPS       Y5, Y4, Y5
+	VSUBPS       Y5, Y7, Y5
+	VBROADCASTSS consts32<>+80(SB), Y3
+	VXORPS       Y3, Y2, Y2
+	VBROADCASTSS a+156(FP), Y3
+	VADDPS       Y3, Y1, Y3
+	VDIVPS       Y3, Y2, Y2
+	VBROADCASTSS consts32<>+4(SB), Y3
+	VSUBPS       Y1, Y3, Y3
+	VBROADCASTSS a+156(FP), Y1
+	VADDPS       Y1, Y3, Y3
+	VDIVPS       Y3, Y4, Y4
+	VADDPS       Y4, Y2, Y1
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart43
+	VMOVUPS      (BX)(R9*4), Y2
+	JMP          rowperm43
+
+rowpart43:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y2
+	VMASKMOVPS (BX)(R9*4), Y2, Y2
+
+rowperm43:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Y3
+	VPERMPS      Y2, Y3, Y2
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSS s+152(FP), Y3
+	VMULPS       Y2, Y3, Y3
+	VMULPS       Y1, Y3, Y1
+	VMOVUPS      Y1, (R11)
+	VMULPS       Y5, Y2, Y1
+	VADDPS       Y1, Y0, Y0
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000020, DX
+	ADDQ         $0x00000020, R11
+	SUBQ         $0x00000008, R12
+	JMP          loop
+
+single:
+	CMPQ         R12, $0x00000008
+	JL           tail
+	VMOVUPS      (AX), Y1
+	VMOVUPS      (DX), Y2
+	VBROADCASTSS a+156(FP), Y3
+	VADDPS       Y3, Y1, Y3
+	VBROADCASTSS consts32<>+12(SB), Y4
+	VCMPPS       $0x11, Y4, Y3, Y4
+	VBROADCASTSS consts32<>+16(SB), Y5
+	VMULPS       Y5, Y3, Y5
+	VBLENDVPS    Y4, Y5, Y3, Y5
+	VBROADCASTSS consts32<>+20(SB), Y6
+	VXORPS       Y7, Y7, Y7
+	VBLENDVPS    Y4, Y6, Y7, Y4
+	VPSRLD       $0x17, Y5, Y6
+	VCVTDQ2PS    Y6, Y6
+	VBROADCASTSS consts32<>+24(SB), Y7
+	VSUBPS       Y7, Y6, Y6
+	VSUBPS       Y4, Y6, Y6
+	VBROADCASTSS consts32<>+28(SB), Y4
+	VANDPS       Y4, Y5, Y4
+	VBROADCASTSS consts32<>+4(SB), Y5
+	VORPS        Y5, Y4, Y4
+	VBROADCASTSS consts32<>+4(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y7
+	VCMPPS       $0x1e, Y7, Y4, Y7
+	VBROADCASTSS consts32<>+36(SB), Y8
+	VMULPS       Y8, Y4, Y8
+	VBLENDVPS    Y7, Y8, Y4, Y4
+	VXORPS       Y8, Y8, Y8
+	VBLENDVPS    Y7, Y5, Y8, Y7
+	VADDPS       Y7, Y6, Y6
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+40(SB), Y5
+	VADDPS       Y5, Y4, Y5
+	VDIVPS       Y5, Y4, Y5
+	VMULPS       Y5, Y5, Y7
+	VMULPS       Y7, Y7, Y8
+	VBROADCASTSS consts32<>+44(SB), Y9
+	VBROADCASTSS consts32<>+48(SB), Y10
+	VFMADD213PS  Y10, Y8, Y9
+	VMULPS       Y7, Y9, Y9
+	VBROADCASTSS consts32<>+52(SB), Y7
+	VBROADCASTSS consts32<>+56(SB), Y10
+	VFMADD213PS  Y10, Y8, Y7
+	VMULPS       Y8, Y7, Y7
+	VADDPS       Y7, Y9, Y7
+	VMULPS       Y4, Y4, Y8
+	VBROADCASTSS consts32<>+36(SB), Y9
+	VMULPS       Y9, Y8, Y8
+	VADDPS       Y7, Y8, Y7
+	VMULPS       Y7, Y5, Y7
+	VBROADCASTSS consts32<>+60(SB), Y5
+	VMULPS       Y5, Y6, Y5
+	VADDPS       Y5, Y7, Y7
+	VSUBPS       Y7, Y8, Y7
+	VSUBPS       Y4, Y7, Y7
+	VBROADCASTSS consts32<>+64(SB), Y4
+	VMULPS       Y4, Y6, Y4
+	VSUBPS       Y7, Y4, Y7
+	VBROADCASTSS consts32<>+68(SB), Y4
+	VCMPPS       $0x00, Y4, Y3, Y5
+	VBLENDVPS    Y5, Y4, Y7, Y7
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, Y4, Y3, Y4
+	VBROADCASTSS consts32<>+72(SB), Y5
+	VBLENDVPS    Y4, Y5, Y7, Y7
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x19, Y4, Y3, Y3
+	VBROADCASTSS consts32<>+76(SB), Y4
+	VBLENDVPS    Y3, Y4, Y7, Y7
+	VMULPS       Y7, Y2, Y7
+	VBROADCASTSS consts32<>+80(SB), Y3
+	VXORPS       Y3, Y7, Y7
+	VBROADCASTSS consts32<>+4(SB), Y3
+	VSUBPS       Y1, Y3, Y3
+	VBROADCASTSS a+156(FP), Y4
+	VADDPS       Y4, Y3, Y3
+	VBROADCASTSS consts32<>+12(SB), Y4
+	VCMPPS       $0x11, Y4, Y3, Y4
+	VBROADCASTSS consts32<>+16(SB), Y5
+	VMULPS       Y5, Y3, Y5
+	VBLENDVPS    Y4, Y5, Y3, Y5
+	VBROADCASTSS consts32<>+20(SB), Y6
+	VXORPS       Y8, Y8, Y8
+	VBLENDVPS    Y4, Y6, Y8, Y6
+	VPSRLD       $0x17, Y5, Y4
+	VCVTDQ2PS    Y4, Y4
+	VBROADCASTSS consts32<>+24(SB), Y8
+	VSUBPS       Y8, Y4, Y4
+	VSUBPS       Y6, Y4, Y4
+	VBROADCASTSS consts32<>+28(SB), Y6
+	VANDPS       Y6, Y5, Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VORPS        Y6, Y5, Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VBROADCASTSS consts32<>+32(SB), Y8
+	VCMPPS       $0x1e, Y8, Y5, Y8
+	VBROADCASTSS consts32<>+36(SB), Y9
+	VMULPS       Y9, Y5, Y9
+	VBLENDVPS    Y8, Y9, Y5, Y5
+	VXORPS       Y9, Y9, Y9
+	VBLENDVPS    Y8, Y6, Y9, Y8
+	VADDPS       Y8, Y4, Y4
+	VSUBPS       Y6, Y5, Y6
+	VBROADCASTSS consts32<>+40(SB), Y5
+	VADDPS       Y5, Y6, Y8
+	VDIVPS       Y8, Y6, Y8
+	VMULPS       Y8, Y8, Y5
+	VMULPS       Y5, Y5, Y9
+	VBROADCASTSS consts32<>+44(SB), Y10
+	VBROADCASTSS consts32<>+48(SB), Y11
+	VFMADD213PS  Y11, Y9, Y10
+	VMULPS       Y5, Y10, Y10
+	VBROADCASTSS consts32<>+52(SB), Y5
+	VBROADCASTSS consts32<>+56(SB), Y11
+	VFMADD213PS  Y11, Y9, Y5
+	VMULPS       Y9, Y5, Y5
+	VADDPS       Y5, Y10, Y5
+	VMULPS       Y6, Y6, Y9
+	VBROADCASTSS consts32<>+36(SB), Y10
+	VMULPS       Y10, Y9, Y9
+	VADDPS       Y5, Y9, Y5
+	VMULPS       Y5, Y8, Y5
+	VBROADCASTSS consts32<>+60(SB), Y8
+	VMULPS       Y8, Y4, Y8
+	VADDPS       Y8, Y5, Y5
+	VSUBPS       Y5, Y9, Y5
+	VSUBPS       Y6, Y5, Y5
+	VBROADCASTSS consts32<>+64(SB), Y6
+	VMULPS       Y6, Y4, Y4
+	VSUBPS       Y5, Y4, Y5
+	VBROADCASTSS consts32<>+68(SB), Y4
+	VCMPPS       $0x00, Y4, Y3, Y6
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, Y4, Y3, Y4
+	VBROADCASTSS consts32<>+72(SB), Y6
+	VBLENDVPS    Y4, Y6, Y5, Y5
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x19, Y4, Y3, Y3
+	VBROADCASTSS consts32<>+76(SB), Y4
+	VBLENDVPS    Y3, Y4, Y5, Y5
+	VBROADCASTSS consts32<>+4(SB), Y3
+	VSUBPS       Y2, Y3, Y4
+	VMULPS       Y5, Y4, Y5
+	VSUBPS       Y5, Y7, Y5
+	VBROADCASTSS consts32<>+80(SB), Y3
+	VXORPS       Y3, Y2, Y2
+	VBROADCASTSS a+156(FP), Y3
+	VADDPS       Y3, Y1, Y3
+	VDIVPS       Y3, Y2, Y2
+	VBROADCASTSS consts32<>+4(SB), Y3
+	VSUBPS       Y1, Y3, Y3
+	VBROADCASTSS a+156(FP), Y1
+	VADDPS       Y1, Y3, Y3
+	VDIVPS       Y3, Y4, Y4
+	VADDPS       Y4, Y2, Y1
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart44
+	VMOVUPS      (BX)(R9*4), Y2
+	JMP          rowperm44
+
+rowpart44:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y2
+	VMASKMOVPS (BX)(R9*4), Y2, Y2
+
+rowperm44:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Y3
+	VPERMPS      Y2, Y3, Y2
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSS s+152(FP), Y3
+	VMULPS       Y2, Y3, Y3
+	VMULPS       Y1, Y3, Y1
+	VMOVUPS      Y1, (R11)
+	VMULPS       Y5, Y2, Y1
+	VADDPS       Y1, Y0, Y0
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000020, DX
+	ADDQ         $0x00000020, R11
+	SUBQ         $0x00000008, R12
+	JMP          single
+
+tail:
+	TESTQ        R12, R12
+	JZ           drain
+	LEAQ         tailmask32<>+0(SB), R13
+	MOVQ         $0x00000008, R14
+	SUBQ         R12, R14
+	VMOVDQU      (R13)(R14*4), Y1
+	VMASKMOVPS   (AX), Y1, Y1
+	LEAQ         tailmask32<>+0(SB), R13
+	MOVQ         $0x00000008, R14
+	SUBQ         R12, R14
+	VMOVDQU      (R13)(R14*4), Y2
+	VMASKMOVPS   (DX), Y2, Y2
+	VBROADCASTSS a+156(FP), Y3
+	VADDPS       Y3, Y1, Y3
+	VBROADCASTSS consts32<>+12(SB), Y4
+	VCMPPS       $0x11, Y4, Y3, Y4
+	VBROADCASTSS consts32<>+16(SB), Y5
+	VMULPS       Y5, Y3, Y5
+	VBLENDVPS    Y4, Y5, Y3, Y5
+	VBROADCASTSS consts32<>+20(SB), Y6
+	VXORPS       Y7, Y7, Y7
+	VBLENDVPS    Y4, Y6, Y7, Y4
+	VPSRLD       $0x17, Y5, Y6
+	VCVTDQ2PS    Y6, Y6
+	VBROADCASTSS consts32<>+24(SB), Y7
+	VSUBPS       Y7, Y6, Y6
+	VSUBPS       Y4, Y6, Y6
+	VBROADCASTSS consts32<>+28(SB), Y4
+	VANDPS       Y4, Y5, Y4
+	VBROADCASTSS consts32<>+4(SB), Y5
+	VORPS        Y5, Y4, Y4
+	VBROADCASTSS consts32<>+4(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y7
+	VCMPPS       $0x1e, Y7, Y4, Y7
+	VBROADCASTSS consts32<>+36(SB), Y8
+	VMULPS       Y8, Y4, Y8
+	VBLENDVPS    Y7, Y8, Y4, Y4
+	VXORPS       Y8, Y8, Y8
+	VBLENDVPS    Y7, Y5, Y8, Y7
+	VADDPS       Y7, Y6, Y6
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+40(SB), Y5
+	VADDPS       Y5, Y4, Y5
+	VDIVPS       Y5, Y4, Y5
+	VMULPS       Y5, Y5, Y7
+	VMULPS       Y7, Y7, Y8
+	VBROADCASTSS consts32<>+44(SB), Y9
+	VBROADCASTSS consts32<>+48(SB), Y10
+	VFMADD213PS  Y10, Y8, Y9
+	VMULPS       Y7, Y9, Y9
+	VBROADCASTSS consts32<>+52(SB), Y7
+	VBROADCASTSS consts32<>+56(SB), Y10
+	VFMADD213PS  Y10, Y8, Y7
+	VMULPS       Y8, Y7, Y7
+	VADDPS       Y7, Y9, Y7
+	VMULPS       Y4, Y4, Y8
+	VBROADCASTSS consts32<>+36(SB), Y9
+	VMULPS       Y9, Y8, Y8
+	VADDPS       Y7, Y8, Y7
+	VMULPS       Y7, Y5, Y7
+	VBROADCASTSS consts32<>+60(SB), Y5
+	VMULPS       Y5, Y6, Y5
+	VADDPS       Y5, Y7, Y7
+	VSUBPS       Y7, Y8, Y7
+	VSUBPS       Y4, Y7, Y7
+	VBROADCASTSS consts32<>+64(SB), Y4
+	VMULPS       Y4, Y6, Y4
+	VSUBPS       Y7, Y4, Y7
+	VBROADCASTSS consts32<>+68(SB), Y4
+	VCMPPS       $0x00, Y4, Y3, Y5
+	VBLENDVPS    Y5, Y4, Y7, Y7
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, Y4, Y3, Y4
+	VBROADCASTSS consts32<>+72(SB), Y5
+	VBLENDVPS    Y4, Y5, Y7, Y7
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x19, Y4, Y3, Y3
+	VBROADCASTSS consts32<>+76(SB), Y4
+	VBLENDVPS    Y3, Y4, Y7, Y7
+	VMULPS       Y7, Y2, Y7
+	VBROADCASTSS consts32<>+80(SB), Y3
+	VXORPS       Y3, Y7, Y7
+	VBROADCASTSS consts32<>+4(SB), Y3
+	VSUBPS       Y1, Y3, Y3
+	VBROADCASTSS a+156(FP), Y4
+	VADDPS       Y4, Y3, Y3
+	VBROADCASTSS consts32<>+12(SB), Y4
+	VCMPPS       $0x11, Y4, Y3, Y4
+	VBROADCASTSS consts32<>+16(SB), Y5
+	VMULPS       Y5, Y3, Y5
+	VBLENDVPS    Y4, Y5, Y3, Y5
+	VBROADCASTSS consts32<>+20(SB), Y6
+	VXORPS       Y8, Y8, Y8
+	VBLENDVPS    Y4, Y6, Y8, Y6
+	VPSRLD       $0x17, Y5, Y4
+	VCVTDQ2PS    Y4, Y4
+	VBROADCASTSS consts32<>+24(SB), Y8
+	VSUBPS       Y8, Y4, Y4
+	VSUBPS       Y6, Y4, Y4
+	VBROADCASTSS consts32<>+28(SB), Y6
+	VANDPS       Y6, Y5, Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VORPS        Y6, Y5, Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VBROADCASTSS consts32<>+32(SB), Y8
+	VCMPPS       $0x1e, Y8, Y5, Y8
+	VBROADCASTSS consts32<>+36(SB), Y9
+	VMULPS       Y9, Y5, Y9
+	VBLENDVPS    Y8, Y9, Y5, Y5
+	VXORPS       Y9, Y9, Y9
+	VBLENDVPS    Y8, Y6, Y9, Y8
+	VADDPS       Y8, Y4, Y4
+	VSUBPS       Y6, Y5, Y6
+	VBROADCASTSS consts32<>+40(SB), Y5
+	VADDPS       Y5, Y6, Y8
+	VDIVPS       Y8, Y6, Y8
+	VMULPS       Y8, Y8, Y5
+	VMULPS       Y5, Y5, Y9
+	VBROADCASTSS consts32<>+44(SB), Y10
+	VBROADCASTSS consts32<>+48(SB), Y11
+	VFMADD213PS  Y11, Y9, Y10
+	VMULPS       Y5, Y10, Y10
+	VBROADCASTSS consts32<>+52(SB), Y5
+	VBROADCASTSS consts32<>+56(SB), Y11
+	VFMADD213PS  Y11, Y9, Y5
+	VMULPS       Y9, Y5, Y5
+	VADDPS       Y5, Y10, Y5
+	VMULPS       Y6, Y6, Y9
+	VBROADCASTSS consts32<>+36(SB), Y10
+	VMULPS       Y10, Y9, Y9
+	VADDPS       Y5, Y9, Y5
+	VMULPS       Y5, Y8, Y5
+	VBROADCASTSS consts32<>+60(SB), Y8
+	VMULPS       Y8, Y4, Y8
+	VADDPS       Y8, Y5, Y5
+	VSUBPS       Y5, Y9, Y5
+	VSUBPS       Y6, Y5, Y5
+	VBROADCASTSS consts32<>+64(SB), Y6
+	VMULPS       Y6, Y4, Y4
+	VSUBPS       Y5, Y4, Y5
+	VBROADCASTSS consts32<>+68(SB), Y4
+	VCMPPS       $0x00, Y4, Y3, Y6
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, Y4, Y3, Y4
+	VBROADCASTSS consts32<>+72(SB), Y6
+	VBLENDVPS    Y4, Y6, Y5, Y5
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x19, Y4, Y3, Y3
+	VBROADCASTSS consts32<>+76(SB), Y4
+	VBLENDVPS    Y3, Y4, Y5, Y5
+	VBROADCASTSS consts32<>+4(SB), Y3
+	VSUBPS       Y2, Y3, Y4
+	VMULPS       Y5, Y4, Y5
+	VSUBPS       Y5, Y7, Y5
+	VBROADCASTSS consts32<>+80(SB), Y3
+	VXORPS       Y3, Y2, Y2
+	VBROADCASTSS a+156(FP), Y3
+	VADDPS       Y3, Y1, Y3
+	VDIVPS       Y3, Y2, Y2
+	VBROADCASTSS consts32<>+4(SB), Y3
+	VSUBPS       Y1, Y3, Y3
+	VBROADCASTSS a+156(FP), Y1
+	VADDPS       Y1, Y3, Y3
+	VDIVPS       Y3, Y4, Y4
+	VADDPS       Y4, Y2, Y1
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart45
+	VMOVUPS      (BX)(R9*4), Y2
+	JMP          rowperm45
+
+rowpart45:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y2
+	VMASKMOVPS (BX)(R9*4), Y2, Y2
+
+rowperm45:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Y3
+	VPERMPS      Y2, Y3, Y2
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	LEAQ         tailmask32<>+0(SB), R13
+	MOVQ         $0x00000008, R14
+	SUBQ         R12, R14
+	VMOVDQU      (R13)(R14*4), Y3
+	VANDPS       Y3, Y2, Y2
+	VBROADCASTSS s+152(FP), Y3
+	VMULPS       Y2, Y3, Y3
+	VMULPS       Y1, Y3, Y1
+	LEAQ         tailmask32<>+0(SB), R13
+	MOVQ         $0x00000008, R14
+	SUBQ         R12, R14
+	VMOVDQU      (R13)(R14*4), Y3
+	VMASKMOVPS   Y1, Y3, (R11)
+	VMULPS       Y5, Y2, Y1
+	LEAQ         tailmask32<>+0(SB), R13
+	MOVQ         $0x00000008, R14
+	SUBQ         R12, R14
+	VMOVDQU      (R13)(R14*4), Y2
+	VANDPS       Y2, Y1, Y1
+	VADDPS       Y1, Y0, Y0
+
+drain:
+	VMOVUPD      (SP), Y1
+	VEXTRACTF128 $0x01, Y0, X2
+	VCVTPS2PD    X0, Y0
+	VCVTPS2PD    X2, Y2
+	VADDPD       Y2, Y0, Y0
+	VADDPD       Y0, Y1, Y1
+	VMOVUPD      Y1, (SP)
+	VXORPS       Y0, Y0, Y0
+	TESTQ        CX, CX
+	JNZ          outer
+	VMOVUPS      (SP), Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	MOVSD        X0, ret+160(FP)
+	VZEROUPPER
+	RET
+
 // func hingeSumAVX2F32(p []float32, y []float32, a float32) float64
 // Requires: AVX, SSE2
 TEXT ·hingeSumAVX2F32(SB), NOSPLIT, $32-64
@@ -6133,6 +9856,764 @@ drain:
 	VZEROUPPER
 	RET
 
+// func hingeRowSumAVX2F32(p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) (float64, int, float64)
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·hingeRowSumAVX2F32(SB), NOSPLIT, $64-160
+	MOVQ    p_base+0(FP), AX
+	MOVQ    p_len+8(FP), CX
+	MOVQ    y_base+24(FP), DX
+	MOVQ    w_base+48(FP), BX
+	MOVQ    w_len+56(FP), R10
+	MOVQ    idx_base+72(FP), SI
+	MOVQ    step_base+96(FP), DI
+	XORQ    R8, R8
+	XORQ    R9, R9
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	XORQ    R11, R11
+	VXORPS  Y4, Y4, Y4
+	VMOVUPS Y4, (SP)
+	VXORPS  Y4, Y4, Y4
+	VMOVUPS Y4, 32(SP)
+
+outer:
+	MOVQ CX, R12
+	CMPQ R12, $0x00001000
+	JLE  sized
+	MOVQ $0x00001000, R12
+
+sized:
+	SUBQ R12, CX
+
+loop:
+	CMPQ         R12, $0x00000010
+	JL           single
+	VMOVUPS      (AX), Y4
+	VMOVUPS      (DX), Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VADDPS       Y5, Y5, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y4, Y5, Y4
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart46
+	VMOVUPS      (BX)(R9*4), Y5
+	JMP          rowperm46
+
+rowpart46:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y5
+	VMASKMOVPS (BX)(R9*4), Y5, Y5
+
+rowperm46:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Y6
+	VPERMPS      Y5, Y6, Y5
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VMULPS       Y4, Y5, Y4
+	VADDPS       Y4, Y0, Y0
+	VADDPS       Y5, Y1, Y1
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x04, Y4, Y5, Y4
+	VMOVMSKPS    Y4, R13
+	POPCNTL      R13, R13
+	ADDQ         R13, R11
+	VMOVUPS      32(AX), Y4
+	VMOVUPS      32(DX), Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VADDPS       Y5, Y5, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y4, Y5, Y4
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart47
+	VMOVUPS      (BX)(R9*4), Y5
+	JMP          rowperm47
+
+rowpart47:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y5
+	VMASKMOVPS (BX)(R9*4), Y5, Y5
+
+rowperm47:
+	MOVQ      R8, R13
+	SHLQ      $0x06, R13
+	VMOVUPS   (SI)(R13*1), Y6
+	VPERMPS   Y5, Y6, Y5
+	MOVLQSX   (DI)(R8*8), R13
+	ADDQ      R13, R9
+	MOVLQSX   4(DI)(R8*8), R8
+	VMULPS    Y4, Y5, Y4
+	VADDPS    Y4, Y2, Y2
+	VADDPS    Y5, Y3, Y3
+	VXORPS    Y4, Y4, Y4
+	VCMPPS    $0x04, Y4, Y5, Y4
+	VMOVMSKPS Y4, R13
+	POPCNTL   R13, R13
+	ADDQ      R13, R11
+	ADDQ      $0x00000040, AX
+	ADDQ      $0x00000040, DX
+	SUBQ      $0x00000010, R12
+	JMP       loop
+
+single:
+	CMPQ         R12, $0x00000008
+	JL           tail
+	VMOVUPS      (AX), Y4
+	VMOVUPS      (DX), Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VADDPS       Y5, Y5, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y4, Y5, Y4
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart48
+	VMOVUPS      (BX)(R9*4), Y5
+	JMP          rowperm48
+
+rowpart48:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y5
+	VMASKMOVPS (BX)(R9*4), Y5, Y5
+
+rowperm48:
+	MOVQ      R8, R13
+	SHLQ      $0x06, R13
+	VMOVUPS   (SI)(R13*1), Y6
+	VPERMPS   Y5, Y6, Y5
+	MOVLQSX   (DI)(R8*8), R13
+	ADDQ      R13, R9
+	MOVLQSX   4(DI)(R8*8), R8
+	VMULPS    Y4, Y5, Y4
+	VADDPS    Y4, Y0, Y0
+	VADDPS    Y5, Y1, Y1
+	VXORPS    Y4, Y4, Y4
+	VCMPPS    $0x04, Y4, Y5, Y4
+	VMOVMSKPS Y4, R13
+	POPCNTL   R13, R13
+	ADDQ      R13, R11
+	ADDQ      $0x00000020, AX
+	ADDQ      $0x00000020, DX
+	SUBQ      $0x00000008, R12
+	JMP       single
+
+tail:
+	TESTQ        R12, R12
+	JZ           drain
+	LEAQ         tailmask32<>+0(SB), R13
+	MOVQ         $0x00000008, R14
+	SUBQ         R12, R14
+	VMOVDQU      (R13)(R14*4), Y4
+	VMASKMOVPS   (AX), Y4, Y4
+	LEAQ         tailmask32<>+0(SB), R13
+	MOVQ         $0x00000008, R14
+	SUBQ         R12, R14
+	VMOVDQU      (R13)(R14*4), Y5
+	VMASKMOVPS   (DX), Y5, Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VADDPS       Y5, Y5, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y4, Y5, Y4
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart49
+	VMOVUPS      (BX)(R9*4), Y5
+	JMP          rowperm49
+
+rowpart49:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y5
+	VMASKMOVPS (BX)(R9*4), Y5, Y5
+
+rowperm49:
+	MOVQ      R8, R13
+	SHLQ      $0x06, R13
+	VMOVUPS   (SI)(R13*1), Y6
+	VPERMPS   Y5, Y6, Y5
+	MOVLQSX   (DI)(R8*8), R13
+	ADDQ      R13, R9
+	MOVLQSX   4(DI)(R8*8), R8
+	LEAQ      tailmask32<>+0(SB), R13
+	MOVQ      $0x00000008, R14
+	SUBQ      R12, R14
+	VMOVDQU   (R13)(R14*4), Y6
+	VANDPS    Y6, Y5, Y5
+	VMULPS    Y4, Y5, Y4
+	LEAQ      tailmask32<>+0(SB), R13
+	MOVQ      $0x00000008, R14
+	SUBQ      R12, R14
+	VMOVDQU   (R13)(R14*4), Y6
+	VANDPS    Y6, Y4, Y4
+	VADDPS    Y4, Y0, Y0
+	VADDPS    Y5, Y1, Y1
+	VXORPS    Y4, Y4, Y4
+	VCMPPS    $0x04, Y4, Y5, Y4
+	VMOVMSKPS Y4, R12
+	POPCNTL   R12, R12
+	ADDQ      R12, R11
+
+drain:
+	VMOVUPD      (SP), Y4
+	VADDPS       Y2, Y0, Y0
+	VXORPS       Y2, Y2, Y2
+	VEXTRACTF128 $0x01, Y0, X5
+	VCVTPS2PD    X0, Y0
+	VCVTPS2PD    X5, Y5
+	VADDPD       Y5, Y0, Y0
+	VADDPD       Y0, Y4, Y4
+	VMOVUPD      Y4, (SP)
+	VXORPS       Y0, Y0, Y0
+	VMOVUPD      32(SP), Y4
+	VADDPS       Y3, Y1, Y1
+	VXORPS       Y3, Y3, Y3
+	VEXTRACTF128 $0x01, Y1, X5
+	VCVTPS2PD    X1, Y1
+	VCVTPS2PD    X5, Y5
+	VADDPD       Y5, Y1, Y1
+	VADDPD       Y1, Y4, Y4
+	VMOVUPD      Y4, 32(SP)
+	VXORPS       Y1, Y1, Y1
+	TESTQ        CX, CX
+	JNZ          outer
+	VMOVUPS      (SP), Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	VMOVUPS      32(SP), Y1
+	VEXTRACTF128 $0x01, Y1, X2
+	VADDPD       X2, X1, X1
+	VPERMILPD    $0x01, X1, X2
+	VADDSD       X2, X1, X1
+	MOVSD        X0, ret+136(FP)
+	MOVQ         R11, ret1+144(FP)
+	MOVSD        X1, ret2+152(FP)
+	VZEROUPPER
+	RET
+
+// func hingeRowUnredAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) float64
+// Requires: AVX, AVX2, SSE2
+TEXT ·hingeRowUnredAVX2F32(SB), NOSPLIT, $32-168
+	MOVQ    p_base+24(FP), AX
+	MOVQ    p_len+32(FP), CX
+	MOVQ    y_base+48(FP), DX
+	MOVQ    w_base+72(FP), BX
+	MOVQ    w_len+80(FP), R10
+	MOVQ    idx_base+96(FP), SI
+	MOVQ    step_base+120(FP), DI
+	XORQ    R8, R8
+	XORQ    R9, R9
+	MOVQ    dst_base+0(FP), R11
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VMOVUPS Y2, (SP)
+
+outer:
+	MOVQ CX, R12
+	CMPQ R12, $0x00001000
+	JLE  sized
+	MOVQ $0x00001000, R12
+
+sized:
+	SUBQ R12, CX
+
+loop:
+	CMPQ         R12, $0x00000010
+	JL           single
+	VMOVUPS      (AX), Y2
+	VMOVUPS      (DX), Y3
+	VBROADCASTSS consts32<>+4(SB), Y4
+	VADDPS       Y3, Y3, Y3
+	VSUBPS       Y4, Y3, Y3
+	VMULPS       Y2, Y3, Y2
+	VSUBPS       Y2, Y4, Y2
+	VXORPS       Y3, Y3, Y3
+	VMAXPS       Y2, Y3, Y2
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart50
+	VMOVUPS      (BX)(R9*4), Y3
+	JMP          rowperm50
+
+rowpart50:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y3
+	VMASKMOVPS (BX)(R9*4), Y3, Y3
+
+rowperm50:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Y4
+	VPERMPS      Y3, Y4, Y3
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VMULPS       Y2, Y3, Y2
+	VMOVUPS      Y2, (R11)
+	VADDPS       Y2, Y0, Y0
+	VMOVUPS      32(AX), Y2
+	VMOVUPS      32(DX), Y3
+	VBROADCASTSS consts32<>+4(SB), Y4
+	VADDPS       Y3, Y3, Y3
+	VSUBPS       Y4, Y3, Y3
+	VMULPS       Y2, Y3, Y2
+	VSUBPS       Y2, Y4, Y2
+	VXORPS       Y3, Y3, Y3
+	VMAXPS       Y2, Y3, Y2
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart51
+	VMOVUPS      (BX)(R9*4), Y3
+	JMP          rowperm51
+
+rowpart51:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y3
+	VMASKMOVPS (BX)(R9*4), Y3, Y3
+
+rowperm51:
+	MOVQ    R8, R13
+	SHLQ    $0x06, R13
+	VMOVUPS (SI)(R13*1), Y4
+	VPERMPS Y3, Y4, Y3
+	MOVLQSX (DI)(R8*8), R13
+	ADDQ    R13, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPS  Y2, Y3, Y2
+	VMOVUPS Y2, 32(R11)
+	VADDPS  Y2, Y1, Y1
+	ADDQ    $0x00000040, AX
+	ADDQ    $0x00000040, DX
+	ADDQ    $0x00000040, R11
+	SUBQ    $0x00000010, R12
+	JMP     loop
+
+single:
+	CMPQ         R12, $0x00000008
+	JL           tail
+	VMOVUPS      (AX), Y2
+	VMOVUPS      (DX), Y3
+	VBROADCASTSS consts32<>+4(SB), Y4
+	VADDPS       Y3, Y3, Y3
+	VSUBPS       Y4, Y3, Y3
+	VMULPS       Y2, Y3, Y2
+	VSUBPS       Y2, Y4, Y2
+	VXORPS       Y3, Y3, Y3
+	VMAXPS       Y2, Y3, Y2
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart52
+	VMOVUPS      (BX)(R9*4), Y3
+	JMP          rowperm52
+
+rowpart52:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y3
+	VMASKMOVPS (BX)(R9*4), Y3, Y3
+
+rowperm52:
+	MOVQ    R8, R13
+	SHLQ    $0x06, R13
+	VMOVUPS (SI)(R13*1), Y4
+	VPERMPS Y3, Y4, Y3
+	MOVLQSX (DI)(R8*8), R13
+	ADDQ    R13, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPS  Y2, Y3, Y2
+	VMOVUPS Y2, (R11)
+	VADDPS  Y2, Y0, Y0
+	ADDQ    $0x00000020, AX
+	ADDQ    $0x00000020, DX
+	ADDQ    $0x00000020, R11
+	SUBQ    $0x00000008, R12
+	JMP     single
+
+tail:
+	TESTQ        R12, R12
+	JZ           drain
+	LEAQ         tailmask32<>+0(SB), R13
+	MOVQ         $0x00000008, R14
+	SUBQ         R12, R14
+	VMOVDQU      (R13)(R14*4), Y2
+	VMASKMOVPS   (AX), Y2, Y2
+	LEAQ         tailmask32<>+0(SB), R13
+	MOVQ         $0x00000008, R14
+	SUBQ         R12, R14
+	VMOVDQU      (R13)(R14*4), Y3
+	VMASKMOVPS   (DX), Y3, Y3
+	VBROADCASTSS consts32<>+4(SB), Y4
+	VADDPS       Y3, Y3, Y3
+	VSUBPS       Y4, Y3, Y3
+	VMULPS       Y2, Y3, Y2
+	VSUBPS       Y2, Y4, Y2
+	VXORPS       Y3, Y3, Y3
+	VMAXPS       Y2, Y3, Y2
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart53
+	VMOVUPS      (BX)(R9*4), Y3
+	JMP          rowperm53
+
+rowpart53:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y3
+	VMASKMOVPS (BX)(R9*4), Y3, Y3
+
+rowperm53:
+	MOVQ       R8, R13
+	SHLQ       $0x06, R13
+	VMOVUPS    (SI)(R13*1), Y4
+	VPERMPS    Y3, Y4, Y3
+	MOVLQSX    (DI)(R8*8), R13
+	ADDQ       R13, R9
+	MOVLQSX    4(DI)(R8*8), R8
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y4
+	VANDPS     Y4, Y3, Y3
+	VMULPS     Y2, Y3, Y2
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y3
+	VMASKMOVPS Y2, Y3, (R11)
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y3
+	VANDPS     Y3, Y2, Y2
+	VADDPS     Y2, Y0, Y0
+
+drain:
+	VMOVUPD      (SP), Y2
+	VADDPS       Y1, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VEXTRACTF128 $0x01, Y0, X3
+	VCVTPS2PD    X0, Y0
+	VCVTPS2PD    X3, Y3
+	VADDPD       Y3, Y0, Y0
+	VADDPD       Y0, Y2, Y2
+	VMOVUPD      Y2, (SP)
+	VXORPS       Y0, Y0, Y0
+	TESTQ        CX, CX
+	JNZ          outer
+	VMOVUPS      (SP), Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	MOVSD        X0, ret+160(FP)
+	VZEROUPPER
+	RET
+
+// func hingeRowGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
+// Requires: AVX, AVX2, SSE2
+TEXT ·hingeRowGradAVX2F32(SB), NOSPLIT, $32-168
+	MOVQ    p_base+24(FP), AX
+	MOVQ    p_len+32(FP), CX
+	MOVQ    y_base+48(FP), DX
+	MOVQ    w_base+72(FP), BX
+	MOVQ    w_len+80(FP), R10
+	MOVQ    idx_base+96(FP), SI
+	MOVQ    step_base+120(FP), DI
+	XORQ    R8, R8
+	XORQ    R9, R9
+	MOVQ    dst_base+0(FP), R11
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VMOVUPS Y2, (SP)
+
+outer:
+	MOVQ CX, R12
+	CMPQ R12, $0x00001000
+	JLE  sized
+	MOVQ $0x00001000, R12
+
+sized:
+	SUBQ R12, CX
+
+loop:
+	CMPQ         R12, $0x00000010
+	JL           single
+	VMOVUPS      (AX), Y2
+	VMOVUPS      (DX), Y3
+	VBROADCASTSS consts32<>+4(SB), Y4
+	VADDPS       Y3, Y3, Y3
+	VSUBPS       Y4, Y3, Y3
+	VMULPS       Y2, Y3, Y2
+	VSUBPS       Y2, Y4, Y2
+	VXORPS       Y4, Y4, Y4
+	VMAXPS       Y2, Y4, Y5
+	VBROADCASTSS consts32<>+80(SB), Y6
+	VXORPS       Y6, Y3, Y3
+	VCMPPS       $0x1e, Y4, Y2, Y6
+	VBLENDVPS    Y6, Y3, Y4, Y3
+	VCMPPS       $0x03, Y2, Y2, Y4
+	VBLENDVPS    Y4, Y2, Y3, Y3
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart54
+	VMOVUPS      (BX)(R9*4), Y2
+	JMP          rowperm54
+
+rowpart54:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y2
+	VMASKMOVPS (BX)(R9*4), Y2, Y2
+
+rowperm54:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Y4
+	VPERMPS      Y2, Y4, Y2
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSS s+152(FP), Y4
+	VMULPS       Y2, Y4, Y4
+	VMULPS       Y3, Y4, Y3
+	VMOVUPS      Y3, (R11)
+	VMULPS       Y5, Y2, Y2
+	VADDPS       Y2, Y0, Y0
+	VMOVUPS      32(AX), Y2
+	VMOVUPS      32(DX), Y3
+	VBROADCASTSS consts32<>+4(SB), Y4
+	VADDPS       Y3, Y3, Y3
+	VSUBPS       Y4, Y3, Y3
+	VMULPS       Y2, Y3, Y2
+	VSUBPS       Y2, Y4, Y2
+	VXORPS       Y4, Y4, Y4
+	VMAXPS       Y2, Y4, Y5
+	VBROADCASTSS consts32<>+80(SB), Y6
+	VXORPS       Y6, Y3, Y3
+	VCMPPS       $0x1e, Y4, Y2, Y6
+	VBLENDVPS    Y6, Y3, Y4, Y3
+	VCMPPS       $0x03, Y2, Y2, Y4
+	VBLENDVPS    Y4, Y2, Y3, Y3
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart55
+	VMOVUPS      (BX)(R9*4), Y2
+	JMP          rowperm55
+
+rowpart55:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y2
+	VMASKMOVPS (BX)(R9*4), Y2, Y2
+
+rowperm55:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Y4
+	VPERMPS      Y2, Y4, Y2
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSS s+152(FP), Y4
+	VMULPS       Y2, Y4, Y4
+	VMULPS       Y3, Y4, Y3
+	VMOVUPS      Y3, 32(R11)
+	VMULPS       Y5, Y2, Y2
+	VADDPS       Y2, Y1, Y1
+	ADDQ         $0x00000040, AX
+	ADDQ         $0x00000040, DX
+	ADDQ         $0x00000040, R11
+	SUBQ         $0x00000010, R12
+	JMP          loop
+
+single:
+	CMPQ         R12, $0x00000008
+	JL           tail
+	VMOVUPS      (AX), Y2
+	VMOVUPS      (DX), Y3
+	VBROADCASTSS consts32<>+4(SB), Y4
+	VADDPS       Y3, Y3, Y3
+	VSUBPS       Y4, Y3, Y3
+	VMULPS       Y2, Y3, Y2
+	VSUBPS       Y2, Y4, Y2
+	VXORPS       Y4, Y4, Y4
+	VMAXPS       Y2, Y4, Y5
+	VBROADCASTSS consts32<>+80(SB), Y6
+	VXORPS       Y6, Y3, Y3
+	VCMPPS       $0x1e, Y4, Y2, Y6
+	VBLENDVPS    Y6, Y3, Y4, Y3
+	VCMPPS       $0x03, Y2, Y2, Y4
+	VBLENDVPS    Y4, Y2, Y3, Y3
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart56
+	VMOVUPS      (BX)(R9*4), Y2
+	JMP          rowperm56
+
+rowpart56:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y2
+	VMASKMOVPS (BX)(R9*4), Y2, Y2
+
+rowperm56:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Y4
+	VPERMPS      Y2, Y4, Y2
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSS s+152(FP), Y4
+	VMULPS       Y2, Y4, Y4
+	VMULPS       Y3, Y4, Y3
+	VMOVUPS      Y3, (R11)
+	VMULPS       Y5, Y2, Y2
+	VADDPS       Y2, Y0, Y0
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000020, DX
+	ADDQ         $0x00000020, R11
+	SUBQ         $0x00000008, R12
+	JMP          single
+
+tail:
+	TESTQ        R12, R12
+	JZ           drain
+	LEAQ         tailmask32<>+0(SB), R13
+	MOVQ         $0x00000008, R14
+	SUBQ         R12, R14
+	VMOVDQU      (R13)(R14*4), Y2
+	VMASKMOVPS   (AX), Y2, Y2
+	LEAQ         tailmask32<>+0(SB), R13
+	MOVQ         $0x00000008, R14
+	SUBQ         R12, R14
+	VMOVDQU      (R13)(R14*4), Y3
+	VMASKMOVPS   (DX), Y3, Y3
+	VBROADCASTSS consts32<>+4(SB), Y4
+	VADDPS       Y3, Y3, Y3
+	VSUBPS       Y4, Y3, Y3
+	VMULPS       Y2, Y3, Y2
+	VSUBPS       Y2, Y4, Y2
+	VXORPS       Y4, Y4, Y4
+	VMAXPS       Y2, Y4, Y5
+	VBROADCASTSS consts32<>+80(SB), Y6
+	VXORPS       Y6, Y3, Y3
+	VCMPPS       $0x1e, Y4, Y2, Y6
+	VBLENDVPS    Y6, Y3, Y4, Y3
+	VCMPPS       $0x03, Y2, Y2, Y4
+	VBLENDVPS    Y4, Y2, Y3, Y3
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart57
+	VMOVUPS      (BX)(R9*4), Y2
+	JMP          rowperm57
+
+rowpart57:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y2
+	VMASKMOVPS (BX)(R9*4), Y2, Y2
+
+rowperm57:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Y4
+	VPERMPS      Y2, Y4, Y2
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	LEAQ         tailmask32<>+0(SB), R13
+	MOVQ         $0x00000008, R14
+	SUBQ         R12, R14
+	VMOVDQU      (R13)(R14*4), Y4
+	VANDPS       Y4, Y2, Y2
+	VBROADCASTSS s+152(FP), Y4
+	VMULPS       Y2, Y4, Y4
+	VMULPS       Y3, Y4, Y3
+	LEAQ         tailmask32<>+0(SB), R13
+	MOVQ         $0x00000008, R14
+	SUBQ         R12, R14
+	VMOVDQU      (R13)(R14*4), Y4
+	VMASKMOVPS   Y3, Y4, (R11)
+	VMULPS       Y5, Y2, Y2
+	LEAQ         tailmask32<>+0(SB), R13
+	MOVQ         $0x00000008, R14
+	SUBQ         R12, R14
+	VMOVDQU      (R13)(R14*4), Y3
+	VANDPS       Y3, Y2, Y2
+	VADDPS       Y2, Y0, Y0
+
+drain:
+	VMOVUPD      (SP), Y2
+	VADDPS       Y1, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VEXTRACTF128 $0x01, Y0, X3
+	VCVTPS2PD    X0, Y0
+	VCVTPS2PD    X3, Y3
+	VADDPD       Y3, Y0, Y0
+	VADDPD       Y0, Y2, Y2
+	VMOVUPD      Y2, (SP)
+	VXORPS       Y0, Y0, Y0
+	TESTQ        CX, CX
+	JNZ          outer
+	VMOVUPS      (SP), Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	MOVSD        X0, ret+160(FP)
+	VZEROUPPER
+	RET
+
 // func identitySumAVX2F32(p []float32, y []float32, a float32) float64
 // Requires: AVX, SSE2
 TEXT ·identitySumAVX2F32(SB), NOSPLIT, $32-64
@@ -6873,6 +11354,825 @@ drain:
 	VPERMILPD    $0x01, X0, X1
 	VADDSD       X1, X0, X0
 	MOVSD        X0, ret+104(FP)
+	VZEROUPPER
+	RET
+
+// func identityRowSumAVX2F32(p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) (float64, int, float64)
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·identityRowSumAVX2F32(SB), NOSPLIT, $64-160
+	MOVQ    p_base+0(FP), AX
+	MOVQ    p_len+8(FP), CX
+	MOVQ    w_base+48(FP), DX
+	MOVQ    w_len+56(FP), R9
+	MOVQ    idx_base+72(FP), BX
+	MOVQ    step_base+96(FP), SI
+	XORQ    DI, DI
+	XORQ    R8, R8
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	VXORPS  Y7, Y7, Y7
+	XORQ    R10, R10
+	VXORPS  Y8, Y8, Y8
+	VMOVUPS Y8, (SP)
+	VXORPS  Y8, Y8, Y8
+	VMOVUPS Y8, 32(SP)
+
+outer:
+	MOVQ CX, R11
+	CMPQ R11, $0x00001000
+	JLE  sized
+	MOVQ $0x00001000, R11
+
+sized:
+	SUBQ R11, CX
+
+loop:
+	CMPQ    R11, $0x00000020
+	JL      single
+	VMOVUPS (AX), Y8
+	MOVQ    R9, R12
+	SUBQ    R8, R12
+	CMPQ    R12, $0x00000008
+	JL      rowpart58
+	VMOVUPS (DX)(R8*4), Y9
+	JMP     rowperm58
+
+rowpart58:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y9
+	VMASKMOVPS (DX)(R8*4), Y9, Y9
+
+rowperm58:
+	MOVQ      DI, R12
+	SHLQ      $0x06, R12
+	VMOVUPS   (BX)(R12*1), Y10
+	VPERMPS   Y9, Y10, Y9
+	MOVLQSX   (SI)(DI*8), R12
+	ADDQ      R12, R8
+	MOVLQSX   4(SI)(DI*8), DI
+	VMULPS    Y8, Y9, Y8
+	VADDPS    Y8, Y0, Y0
+	VADDPS    Y9, Y1, Y1
+	VXORPS    Y8, Y8, Y8
+	VCMPPS    $0x04, Y8, Y9, Y8
+	VMOVMSKPS Y8, R12
+	POPCNTL   R12, R12
+	ADDQ      R12, R10
+	VMOVUPS   32(AX), Y8
+	MOVQ      R9, R12
+	SUBQ      R8, R12
+	CMPQ      R12, $0x00000008
+	JL        rowpart59
+	VMOVUPS   (DX)(R8*4), Y9
+	JMP       rowperm59
+
+rowpart59:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y9
+	VMASKMOVPS (DX)(R8*4), Y9, Y9
+
+rowperm59:
+	MOVQ      DI, R12
+	SHLQ      $0x06, R12
+	VMOVUPS   (BX)(R12*1), Y10
+	VPERMPS   Y9, Y10, Y9
+	MOVLQSX   (SI)(DI*8), R12
+	ADDQ      R12, R8
+	MOVLQSX   4(SI)(DI*8), DI
+	VMULPS    Y8, Y9, Y8
+	VADDPS    Y8, Y2, Y2
+	VADDPS    Y9, Y3, Y3
+	VXORPS    Y8, Y8, Y8
+	VCMPPS    $0x04, Y8, Y9, Y8
+	VMOVMSKPS Y8, R12
+	POPCNTL   R12, R12
+	ADDQ      R12, R10
+	VMOVUPS   64(AX), Y8
+	MOVQ      R9, R12
+	SUBQ      R8, R12
+	CMPQ      R12, $0x00000008
+	JL        rowpart60
+	VMOVUPS   (DX)(R8*4), Y9
+	JMP       rowperm60
+
+rowpart60:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y9
+	VMASKMOVPS (DX)(R8*4), Y9, Y9
+
+rowperm60:
+	MOVQ      DI, R12
+	SHLQ      $0x06, R12
+	VMOVUPS   (BX)(R12*1), Y10
+	VPERMPS   Y9, Y10, Y9
+	MOVLQSX   (SI)(DI*8), R12
+	ADDQ      R12, R8
+	MOVLQSX   4(SI)(DI*8), DI
+	VMULPS    Y8, Y9, Y8
+	VADDPS    Y8, Y4, Y4
+	VADDPS    Y9, Y5, Y5
+	VXORPS    Y8, Y8, Y8
+	VCMPPS    $0x04, Y8, Y9, Y8
+	VMOVMSKPS Y8, R12
+	POPCNTL   R12, R12
+	ADDQ      R12, R10
+	VMOVUPS   96(AX), Y8
+	MOVQ      R9, R12
+	SUBQ      R8, R12
+	CMPQ      R12, $0x00000008
+	JL        rowpart61
+	VMOVUPS   (DX)(R8*4), Y9
+	JMP       rowperm61
+
+rowpart61:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y9
+	VMASKMOVPS (DX)(R8*4), Y9, Y9
+
+rowperm61:
+	MOVQ      DI, R12
+	SHLQ      $0x06, R12
+	VMOVUPS   (BX)(R12*1), Y10
+	VPERMPS   Y9, Y10, Y9
+	MOVLQSX   (SI)(DI*8), R12
+	ADDQ      R12, R8
+	MOVLQSX   4(SI)(DI*8), DI
+	VMULPS    Y8, Y9, Y8
+	VADDPS    Y8, Y6, Y6
+	VADDPS    Y9, Y7, Y7
+	VXORPS    Y8, Y8, Y8
+	VCMPPS    $0x04, Y8, Y9, Y8
+	VMOVMSKPS Y8, R12
+	POPCNTL   R12, R12
+	ADDQ      R12, R10
+	ADDQ      $0x00000080, AX
+	SUBQ      $0x00000020, R11
+	JMP       loop
+
+single:
+	CMPQ    R11, $0x00000008
+	JL      tail
+	VMOVUPS (AX), Y8
+	MOVQ    R9, R12
+	SUBQ    R8, R12
+	CMPQ    R12, $0x00000008
+	JL      rowpart62
+	VMOVUPS (DX)(R8*4), Y9
+	JMP     rowperm62
+
+rowpart62:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y9
+	VMASKMOVPS (DX)(R8*4), Y9, Y9
+
+rowperm62:
+	MOVQ      DI, R12
+	SHLQ      $0x06, R12
+	VMOVUPS   (BX)(R12*1), Y10
+	VPERMPS   Y9, Y10, Y9
+	MOVLQSX   (SI)(DI*8), R12
+	ADDQ      R12, R8
+	MOVLQSX   4(SI)(DI*8), DI
+	VMULPS    Y8, Y9, Y8
+	VADDPS    Y8, Y0, Y0
+	VADDPS    Y9, Y1, Y1
+	VXORPS    Y8, Y8, Y8
+	VCMPPS    $0x04, Y8, Y9, Y8
+	VMOVMSKPS Y8, R12
+	POPCNTL   R12, R12
+	ADDQ      R12, R10
+	ADDQ      $0x00000020, AX
+	SUBQ      $0x00000008, R11
+	JMP       single
+
+tail:
+	TESTQ      R11, R11
+	JZ         drain
+	LEAQ       tailmask32<>+0(SB), R12
+	MOVQ       $0x00000008, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*4), Y8
+	VMASKMOVPS (AX), Y8, Y8
+	MOVQ       R9, R12
+	SUBQ       R8, R12
+	CMPQ       R12, $0x00000008
+	JL         rowpart63
+	VMOVUPS    (DX)(R8*4), Y9
+	JMP        rowperm63
+
+rowpart63:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y9
+	VMASKMOVPS (DX)(R8*4), Y9, Y9
+
+rowperm63:
+	MOVQ      DI, R12
+	SHLQ      $0x06, R12
+	VMOVUPS   (BX)(R12*1), Y10
+	VPERMPS   Y9, Y10, Y9
+	MOVLQSX   (SI)(DI*8), R12
+	ADDQ      R12, R8
+	MOVLQSX   4(SI)(DI*8), DI
+	LEAQ      tailmask32<>+0(SB), R12
+	MOVQ      $0x00000008, R13
+	SUBQ      R11, R13
+	VMOVDQU   (R12)(R13*4), Y10
+	VANDPS    Y10, Y9, Y9
+	VMULPS    Y8, Y9, Y8
+	LEAQ      tailmask32<>+0(SB), R12
+	MOVQ      $0x00000008, R13
+	SUBQ      R11, R13
+	VMOVDQU   (R12)(R13*4), Y10
+	VANDPS    Y10, Y8, Y8
+	VADDPS    Y8, Y0, Y0
+	VADDPS    Y9, Y1, Y1
+	VXORPS    Y8, Y8, Y8
+	VCMPPS    $0x04, Y8, Y9, Y8
+	VMOVMSKPS Y8, R11
+	POPCNTL   R11, R11
+	ADDQ      R11, R10
+
+drain:
+	VMOVUPD      (SP), Y8
+	VADDPS       Y2, Y0, Y0
+	VXORPS       Y2, Y2, Y2
+	VADDPS       Y4, Y0, Y0
+	VXORPS       Y4, Y4, Y4
+	VADDPS       Y6, Y0, Y0
+	VXORPS       Y6, Y6, Y6
+	VEXTRACTF128 $0x01, Y0, X9
+	VCVTPS2PD    X0, Y0
+	VCVTPS2PD    X9, Y9
+	VADDPD       Y9, Y0, Y0
+	VADDPD       Y0, Y8, Y8
+	VMOVUPD      Y8, (SP)
+	VXORPS       Y0, Y0, Y0
+	VMOVUPD      32(SP), Y8
+	VADDPS       Y3, Y1, Y1
+	VXORPS       Y3, Y3, Y3
+	VADDPS       Y5, Y1, Y1
+	VXORPS       Y5, Y5, Y5
+	VADDPS       Y7, Y1, Y1
+	VXORPS       Y7, Y7, Y7
+	VEXTRACTF128 $0x01, Y1, X9
+	VCVTPS2PD    X1, Y1
+	VCVTPS2PD    X9, Y9
+	VADDPD       Y9, Y1, Y1
+	VADDPD       Y1, Y8, Y8
+	VMOVUPD      Y8, 32(SP)
+	VXORPS       Y1, Y1, Y1
+	TESTQ        CX, CX
+	JNZ          outer
+	VMOVUPS      (SP), Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	VMOVUPS      32(SP), Y1
+	VEXTRACTF128 $0x01, Y1, X2
+	VADDPD       X2, X1, X1
+	VPERMILPD    $0x01, X1, X2
+	VADDSD       X2, X1, X1
+	MOVSD        X0, ret+136(FP)
+	MOVQ         R10, ret1+144(FP)
+	MOVSD        X1, ret2+152(FP)
+	VZEROUPPER
+	RET
+
+// func identityRowUnredAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) float64
+// Requires: AVX, AVX2, SSE2
+TEXT ·identityRowUnredAVX2F32(SB), NOSPLIT, $32-168
+	MOVQ    p_base+24(FP), AX
+	MOVQ    p_len+32(FP), CX
+	MOVQ    w_base+72(FP), DX
+	MOVQ    w_len+80(FP), R9
+	MOVQ    idx_base+96(FP), BX
+	MOVQ    step_base+120(FP), SI
+	XORQ    DI, DI
+	XORQ    R8, R8
+	MOVQ    dst_base+0(FP), R10
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VMOVUPS Y4, (SP)
+
+outer:
+	MOVQ CX, R11
+	CMPQ R11, $0x00001000
+	JLE  sized
+	MOVQ $0x00001000, R11
+
+sized:
+	SUBQ R11, CX
+
+loop:
+	CMPQ    R11, $0x00000020
+	JL      single
+	VMOVUPS (AX), Y4
+	MOVQ    R9, R12
+	SUBQ    R8, R12
+	CMPQ    R12, $0x00000008
+	JL      rowpart64
+	VMOVUPS (DX)(R8*4), Y5
+	JMP     rowperm64
+
+rowpart64:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y5
+	VMASKMOVPS (DX)(R8*4), Y5, Y5
+
+rowperm64:
+	MOVQ    DI, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (BX)(R12*1), Y6
+	VPERMPS Y5, Y6, Y5
+	MOVLQSX (SI)(DI*8), R12
+	ADDQ    R12, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPS  Y4, Y5, Y4
+	VMOVUPS Y4, (R10)
+	VADDPS  Y4, Y0, Y0
+	VMOVUPS 32(AX), Y4
+	MOVQ    R9, R12
+	SUBQ    R8, R12
+	CMPQ    R12, $0x00000008
+	JL      rowpart65
+	VMOVUPS (DX)(R8*4), Y5
+	JMP     rowperm65
+
+rowpart65:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y5
+	VMASKMOVPS (DX)(R8*4), Y5, Y5
+
+rowperm65:
+	MOVQ    DI, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (BX)(R12*1), Y6
+	VPERMPS Y5, Y6, Y5
+	MOVLQSX (SI)(DI*8), R12
+	ADDQ    R12, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPS  Y4, Y5, Y4
+	VMOVUPS Y4, 32(R10)
+	VADDPS  Y4, Y1, Y1
+	VMOVUPS 64(AX), Y4
+	MOVQ    R9, R12
+	SUBQ    R8, R12
+	CMPQ    R12, $0x00000008
+	JL      rowpart66
+	VMOVUPS (DX)(R8*4), Y5
+	JMP     rowperm66
+
+rowpart66:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y5
+	VMASKMOVPS (DX)(R8*4), Y5, Y5
+
+rowperm66:
+	MOVQ    DI, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (BX)(R12*1), Y6
+	VPERMPS Y5, Y6, Y5
+	MOVLQSX (SI)(DI*8), R12
+	ADDQ    R12, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPS  Y4, Y5, Y4
+	VMOVUPS Y4, 64(R10)
+	VADDPS  Y4, Y2, Y2
+	VMOVUPS 96(AX), Y4
+	MOVQ    R9, R12
+	SUBQ    R8, R12
+	CMPQ    R12, $0x00000008
+	JL      rowpart67
+	VMOVUPS (DX)(R8*4), Y5
+	JMP     rowperm67
+
+rowpart67:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y5
+	VMASKMOVPS (DX)(R8*4), Y5, Y5
+
+rowperm67:
+	MOVQ    DI, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (BX)(R12*1), Y6
+	VPERMPS Y5, Y6, Y5
+	MOVLQSX (SI)(DI*8), R12
+	ADDQ    R12, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPS  Y4, Y5, Y4
+	VMOVUPS Y4, 96(R10)
+	VADDPS  Y4, Y3, Y3
+	ADDQ    $0x00000080, AX
+	ADDQ    $0x00000080, R10
+	SUBQ    $0x00000020, R11
+	JMP     loop
+
+single:
+	CMPQ    R11, $0x00000008
+	JL      tail
+	VMOVUPS (AX), Y4
+	MOVQ    R9, R12
+	SUBQ    R8, R12
+	CMPQ    R12, $0x00000008
+	JL      rowpart68
+	VMOVUPS (DX)(R8*4), Y5
+	JMP     rowperm68
+
+rowpart68:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y5
+	VMASKMOVPS (DX)(R8*4), Y5, Y5
+
+rowperm68:
+	MOVQ    DI, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (BX)(R12*1), Y6
+	VPERMPS Y5, Y6, Y5
+	MOVLQSX (SI)(DI*8), R12
+	ADDQ    R12, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPS  Y4, Y5, Y4
+	VMOVUPS Y4, (R10)
+	VADDPS  Y4, Y0, Y0
+	ADDQ    $0x00000020, AX
+	ADDQ    $0x00000020, R10
+	SUBQ    $0x00000008, R11
+	JMP     single
+
+tail:
+	TESTQ      R11, R11
+	JZ         drain
+	LEAQ       tailmask32<>+0(SB), R12
+	MOVQ       $0x00000008, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*4), Y4
+	VMASKMOVPS (AX), Y4, Y4
+	MOVQ       R9, R12
+	SUBQ       R8, R12
+	CMPQ       R12, $0x00000008
+	JL         rowpart69
+	VMOVUPS    (DX)(R8*4), Y5
+	JMP        rowperm69
+
+rowpart69:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y5
+	VMASKMOVPS (DX)(R8*4), Y5, Y5
+
+rowperm69:
+	MOVQ       DI, R12
+	SHLQ       $0x06, R12
+	VMOVUPS    (BX)(R12*1), Y6
+	VPERMPS    Y5, Y6, Y5
+	MOVLQSX    (SI)(DI*8), R12
+	ADDQ       R12, R8
+	MOVLQSX    4(SI)(DI*8), DI
+	LEAQ       tailmask32<>+0(SB), R12
+	MOVQ       $0x00000008, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*4), Y6
+	VANDPS     Y6, Y5, Y5
+	VMULPS     Y4, Y5, Y4
+	LEAQ       tailmask32<>+0(SB), R12
+	MOVQ       $0x00000008, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*4), Y5
+	VMASKMOVPS Y4, Y5, (R10)
+	LEAQ       tailmask32<>+0(SB), R12
+	MOVQ       $0x00000008, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*4), Y5
+	VANDPS     Y5, Y4, Y4
+	VADDPS     Y4, Y0, Y0
+
+drain:
+	VMOVUPD      (SP), Y4
+	VADDPS       Y1, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VADDPS       Y2, Y0, Y0
+	VXORPS       Y2, Y2, Y2
+	VADDPS       Y3, Y0, Y0
+	VXORPS       Y3, Y3, Y3
+	VEXTRACTF128 $0x01, Y0, X5
+	VCVTPS2PD    X0, Y0
+	VCVTPS2PD    X5, Y5
+	VADDPD       Y5, Y0, Y0
+	VADDPD       Y0, Y4, Y4
+	VMOVUPD      Y4, (SP)
+	VXORPS       Y0, Y0, Y0
+	TESTQ        CX, CX
+	JNZ          outer
+	VMOVUPS      (SP), Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	MOVSD        X0, ret+160(FP)
+	VZEROUPPER
+	RET
+
+// func identityRowGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
+// Requires: AVX, AVX2, SSE2
+TEXT ·identityRowGradAVX2F32(SB), NOSPLIT, $32-168
+	MOVQ    p_base+24(FP), AX
+	MOVQ    p_len+32(FP), CX
+	MOVQ    w_base+72(FP), DX
+	MOVQ    w_len+80(FP), R9
+	MOVQ    idx_base+96(FP), BX
+	MOVQ    step_base+120(FP), SI
+	XORQ    DI, DI
+	XORQ    R8, R8
+	MOVQ    dst_base+0(FP), R10
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VMOVUPS Y4, (SP)
+
+outer:
+	MOVQ CX, R11
+	CMPQ R11, $0x00001000
+	JLE  sized
+	MOVQ $0x00001000, R11
+
+sized:
+	SUBQ R11, CX
+
+loop:
+	CMPQ         R11, $0x00000020
+	JL           single
+	VMOVUPS      (AX), Y4
+	VBROADCASTSS consts32<>+4(SB), Y5
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart70
+	VMOVUPS      (DX)(R8*4), Y6
+	JMP          rowperm70
+
+rowpart70:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y6
+	VMASKMOVPS (DX)(R8*4), Y6, Y6
+
+rowperm70:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Y7
+	VPERMPS      Y6, Y7, Y6
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSS s+152(FP), Y7
+	VMULPS       Y6, Y7, Y7
+	VMULPS       Y5, Y7, Y5
+	VMOVUPS      Y5, (R10)
+	VMULPS       Y4, Y6, Y4
+	VADDPS       Y4, Y0, Y0
+	VMOVUPS      32(AX), Y4
+	VBROADCASTSS consts32<>+4(SB), Y5
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart71
+	VMOVUPS      (DX)(R8*4), Y6
+	JMP          rowperm71
+
+rowpart71:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y6
+	VMASKMOVPS (DX)(R8*4), Y6, Y6
+
+rowperm71:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Y7
+	VPERMPS      Y6, Y7, Y6
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSS s+152(FP), Y7
+	VMULPS       Y6, Y7, Y7
+	VMULPS       Y5, Y7, Y5
+	VMOVUPS      Y5, 32(R10)
+	VMULPS       Y4, Y6, Y4
+	VADDPS       Y4, Y1, Y1
+	VMOVUPS      64(AX), Y4
+	VBROADCASTSS consts32<>+4(SB), Y5
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart72
+	VMOVUPS      (DX)(R8*4), Y6
+	JMP          rowperm72
+
+rowpart72:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y6
+	VMASKMOVPS (DX)(R8*4), Y6, Y6
+
+rowperm72:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Y7
+	VPERMPS      Y6, Y7, Y6
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSS s+152(FP), Y7
+	VMULPS       Y6, Y7, Y7
+	VMULPS       Y5, Y7, Y5
+	VMOVUPS      Y5, 64(R10)
+	VMULPS       Y4, Y6, Y4
+	VADDPS       Y4, Y2, Y2
+	VMOVUPS      96(AX), Y4
+	VBROADCASTSS consts32<>+4(SB), Y5
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart73
+	VMOVUPS      (DX)(R8*4), Y6
+	JMP          rowperm73
+
+rowpart73:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y6
+	VMASKMOVPS (DX)(R8*4), Y6, Y6
+
+rowperm73:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Y7
+	VPERMPS      Y6, Y7, Y6
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSS s+152(FP), Y7
+	VMULPS       Y6, Y7, Y7
+	VMULPS       Y5, Y7, Y5
+	VMOVUPS      Y5, 96(R10)
+	VMULPS       Y4, Y6, Y4
+	VADDPS       Y4, Y3, Y3
+	ADDQ         $0x00000080, AX
+	ADDQ         $0x00000080, R10
+	SUBQ         $0x00000020, R11
+	JMP          loop
+
+single:
+	CMPQ         R11, $0x00000008
+	JL           tail
+	VMOVUPS      (AX), Y4
+	VBROADCASTSS consts32<>+4(SB), Y5
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart74
+	VMOVUPS      (DX)(R8*4), Y6
+	JMP          rowperm74
+
+rowpart74:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y6
+	VMASKMOVPS (DX)(R8*4), Y6, Y6
+
+rowperm74:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Y7
+	VPERMPS      Y6, Y7, Y6
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSS s+152(FP), Y7
+	VMULPS       Y6, Y7, Y7
+	VMULPS       Y5, Y7, Y5
+	VMOVUPS      Y5, (R10)
+	VMULPS       Y4, Y6, Y4
+	VADDPS       Y4, Y0, Y0
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000020, R10
+	SUBQ         $0x00000008, R11
+	JMP          single
+
+tail:
+	TESTQ        R11, R11
+	JZ           drain
+	LEAQ         tailmask32<>+0(SB), R12
+	MOVQ         $0x00000008, R13
+	SUBQ         R11, R13
+	VMOVDQU      (R12)(R13*4), Y4
+	VMASKMOVPS   (AX), Y4, Y4
+	VBROADCASTSS consts32<>+4(SB), Y5
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart75
+	VMOVUPS      (DX)(R8*4), Y6
+	JMP          rowperm75
+
+rowpart75:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y6
+	VMASKMOVPS (DX)(R8*4), Y6, Y6
+
+rowperm75:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Y7
+	VPERMPS      Y6, Y7, Y6
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	LEAQ         tailmask32<>+0(SB), R12
+	MOVQ         $0x00000008, R13
+	SUBQ         R11, R13
+	VMOVDQU      (R12)(R13*4), Y7
+	VANDPS       Y7, Y6, Y6
+	VBROADCASTSS s+152(FP), Y7
+	VMULPS       Y6, Y7, Y7
+	VMULPS       Y5, Y7, Y5
+	LEAQ         tailmask32<>+0(SB), R12
+	MOVQ         $0x00000008, R13
+	SUBQ         R11, R13
+	VMOVDQU      (R12)(R13*4), Y7
+	VMASKMOVPS   Y5, Y7, (R10)
+	VMULPS       Y4, Y6, Y4
+	LEAQ         tailmask32<>+0(SB), R12
+	MOVQ         $0x00000008, R13
+	SUBQ         R11, R13
+	VMOVDQU      (R12)(R13*4), Y5
+	VANDPS       Y5, Y4, Y4
+	VADDPS       Y4, Y0, Y0
+
+drain:
+	VMOVUPD      (SP), Y4
+	VADDPS       Y1, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VADDPS       Y2, Y0, Y0
+	VXORPS       Y2, Y2, Y2
+	VADDPS       Y3, Y0, Y0
+	VXORPS       Y3, Y3, Y3
+	VEXTRACTF128 $0x01, Y0, X5
+	VCVTPS2PD    X0, Y0
+	VCVTPS2PD    X5, Y5
+	VADDPD       Y5, Y0, Y0
+	VADDPD       Y0, Y4, Y4
+	VMOVUPD      Y4, (SP)
+	VXORPS       Y0, Y0, Y0
+	TESTQ        CX, CX
+	JNZ          outer
+	VMOVUPS      (SP), Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	MOVSD        X0, ret+160(FP)
 	VZEROUPPER
 	RET
 
@@ -7787,6 +13087,909 @@ drain:
 	VZEROUPPER
 	RET
 
+// func l1RowSumAVX2F32(p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) (float64, int, float64)
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·l1RowSumAVX2F32(SB), NOSPLIT, $64-160
+	MOVQ    p_base+0(FP), AX
+	MOVQ    p_len+8(FP), CX
+	MOVQ    w_base+48(FP), DX
+	MOVQ    w_len+56(FP), R9
+	MOVQ    idx_base+72(FP), BX
+	MOVQ    step_base+96(FP), SI
+	XORQ    DI, DI
+	XORQ    R8, R8
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	VXORPS  Y7, Y7, Y7
+	XORQ    R10, R10
+	VXORPS  Y8, Y8, Y8
+	VMOVUPS Y8, (SP)
+	VXORPS  Y8, Y8, Y8
+	VMOVUPS Y8, 32(SP)
+
+outer:
+	MOVQ CX, R11
+	CMPQ R11, $0x00001000
+	JLE  sized
+	MOVQ $0x00001000, R11
+
+sized:
+	SUBQ R11, CX
+
+loop:
+	CMPQ         R11, $0x00000020
+	JL           single
+	VMOVUPS      (AX), Y8
+	VBROADCASTSS consts32<>+0(SB), Y9
+	VANDPS       Y9, Y8, Y8
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart76
+	VMOVUPS      (DX)(R8*4), Y9
+	JMP          rowperm76
+
+rowpart76:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y9
+	VMASKMOVPS (DX)(R8*4), Y9, Y9
+
+rowperm76:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Y10
+	VPERMPS      Y9, Y10, Y9
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPS       Y8, Y9, Y8
+	VADDPS       Y8, Y0, Y0
+	VADDPS       Y9, Y1, Y1
+	VXORPS       Y8, Y8, Y8
+	VCMPPS       $0x04, Y8, Y9, Y8
+	VMOVMSKPS    Y8, R12
+	POPCNTL      R12, R12
+	ADDQ         R12, R10
+	VMOVUPS      32(AX), Y8
+	VBROADCASTSS consts32<>+0(SB), Y9
+	VANDPS       Y9, Y8, Y8
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart77
+	VMOVUPS      (DX)(R8*4), Y9
+	JMP          rowperm77
+
+rowpart77:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y9
+	VMASKMOVPS (DX)(R8*4), Y9, Y9
+
+rowperm77:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Y10
+	VPERMPS      Y9, Y10, Y9
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPS       Y8, Y9, Y8
+	VADDPS       Y8, Y2, Y2
+	VADDPS       Y9, Y3, Y3
+	VXORPS       Y8, Y8, Y8
+	VCMPPS       $0x04, Y8, Y9, Y8
+	VMOVMSKPS    Y8, R12
+	POPCNTL      R12, R12
+	ADDQ         R12, R10
+	VMOVUPS      64(AX), Y8
+	VBROADCASTSS consts32<>+0(SB), Y9
+	VANDPS       Y9, Y8, Y8
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart78
+	VMOVUPS      (DX)(R8*4), Y9
+	JMP          rowperm78
+
+rowpart78:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y9
+	VMASKMOVPS (DX)(R8*4), Y9, Y9
+
+rowperm78:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Y10
+	VPERMPS      Y9, Y10, Y9
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPS       Y8, Y9, Y8
+	VADDPS       Y8, Y4, Y4
+	VADDPS       Y9, Y5, Y5
+	VXORPS       Y8, Y8, Y8
+	VCMPPS       $0x04, Y8, Y9, Y8
+	VMOVMSKPS    Y8, R12
+	POPCNTL      R12, R12
+	ADDQ         R12, R10
+	VMOVUPS      96(AX), Y8
+	VBROADCASTSS consts32<>+0(SB), Y9
+	VANDPS       Y9, Y8, Y8
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart79
+	VMOVUPS      (DX)(R8*4), Y9
+	JMP          rowperm79
+
+rowpart79:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y9
+	VMASKMOVPS (DX)(R8*4), Y9, Y9
+
+rowperm79:
+	MOVQ      DI, R12
+	SHLQ      $0x06, R12
+	VMOVUPS   (BX)(R12*1), Y10
+	VPERMPS   Y9, Y10, Y9
+	MOVLQSX   (SI)(DI*8), R12
+	ADDQ      R12, R8
+	MOVLQSX   4(SI)(DI*8), DI
+	VMULPS    Y8, Y9, Y8
+	VADDPS    Y8, Y6, Y6
+	VADDPS    Y9, Y7, Y7
+	VXORPS    Y8, Y8, Y8
+	VCMPPS    $0x04, Y8, Y9, Y8
+	VMOVMSKPS Y8, R12
+	POPCNTL   R12, R12
+	ADDQ      R12, R10
+	ADDQ      $0x00000080, AX
+	SUBQ      $0x00000020, R11
+	JMP       loop
+
+single:
+	CMPQ         R11, $0x00000008
+	JL           tail
+	VMOVUPS      (AX), Y8
+	VBROADCASTSS consts32<>+0(SB), Y9
+	VANDPS       Y9, Y8, Y8
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart80
+	VMOVUPS      (DX)(R8*4), Y9
+	JMP          rowperm80
+
+rowpart80:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y9
+	VMASKMOVPS (DX)(R8*4), Y9, Y9
+
+rowperm80:
+	MOVQ      DI, R12
+	SHLQ      $0x06, R12
+	VMOVUPS   (BX)(R12*1), Y10
+	VPERMPS   Y9, Y10, Y9
+	MOVLQSX   (SI)(DI*8), R12
+	ADDQ      R12, R8
+	MOVLQSX   4(SI)(DI*8), DI
+	VMULPS    Y8, Y9, Y8
+	VADDPS    Y8, Y0, Y0
+	VADDPS    Y9, Y1, Y1
+	VXORPS    Y8, Y8, Y8
+	VCMPPS    $0x04, Y8, Y9, Y8
+	VMOVMSKPS Y8, R12
+	POPCNTL   R12, R12
+	ADDQ      R12, R10
+	ADDQ      $0x00000020, AX
+	SUBQ      $0x00000008, R11
+	JMP       single
+
+tail:
+	TESTQ        R11, R11
+	JZ           drain
+	LEAQ         tailmask32<>+0(SB), R12
+	MOVQ         $0x00000008, R13
+	SUBQ         R11, R13
+	VMOVDQU      (R12)(R13*4), Y8
+	VMASKMOVPS   (AX), Y8, Y8
+	VBROADCASTSS consts32<>+0(SB), Y9
+	VANDPS       Y9, Y8, Y8
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart81
+	VMOVUPS      (DX)(R8*4), Y9
+	JMP          rowperm81
+
+rowpart81:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y9
+	VMASKMOVPS (DX)(R8*4), Y9, Y9
+
+rowperm81:
+	MOVQ      DI, R12
+	SHLQ      $0x06, R12
+	VMOVUPS   (BX)(R12*1), Y10
+	VPERMPS   Y9, Y10, Y9
+	MOVLQSX   (SI)(DI*8), R12
+	ADDQ      R12, R8
+	MOVLQSX   4(SI)(DI*8), DI
+	LEAQ      tailmask32<>+0(SB), R12
+	MOVQ      $0x00000008, R13
+	SUBQ      R11, R13
+	VMOVDQU   (R12)(R13*4), Y10
+	VANDPS    Y10, Y9, Y9
+	VMULPS    Y8, Y9, Y8
+	LEAQ      tailmask32<>+0(SB), R12
+	MOVQ      $0x00000008, R13
+	SUBQ      R11, R13
+	VMOVDQU   (R12)(R13*4), Y10
+	VANDPS    Y10, Y8, Y8
+	VADDPS    Y8, Y0, Y0
+	VADDPS    Y9, Y1, Y1
+	VXORPS    Y8, Y8, Y8
+	VCMPPS    $0x04, Y8, Y9, Y8
+	VMOVMSKPS Y8, R11
+	POPCNTL   R11, R11
+	ADDQ      R11, R10
+
+drain:
+	VMOVUPD      (SP), Y8
+	VADDPS       Y2, Y0, Y0
+	VXORPS       Y2, Y2, Y2
+	VADDPS       Y4, Y0, Y0
+	VXORPS       Y4, Y4, Y4
+	VADDPS       Y6, Y0, Y0
+	VXORPS       Y6, Y6, Y6
+	VEXTRACTF128 $0x01, Y0, X9
+	VCVTPS2PD    X0, Y0
+	VCVTPS2PD    X9, Y9
+	VADDPD       Y9, Y0, Y0
+	VADDPD       Y0, Y8, Y8
+	VMOVUPD      Y8, (SP)
+	VXORPS       Y0, Y0, Y0
+	VMOVUPD      32(SP), Y8
+	VADDPS       Y3, Y1, Y1
+	VXORPS       Y3, Y3, Y3
+	VADDPS       Y5, Y1, Y1
+	VXORPS       Y5, Y5, Y5
+	VADDPS       Y7, Y1, Y1
+	VXORPS       Y7, Y7, Y7
+	VEXTRACTF128 $0x01, Y1, X9
+	VCVTPS2PD    X1, Y1
+	VCVTPS2PD    X9, Y9
+	VADDPD       Y9, Y1, Y1
+	VADDPD       Y1, Y8, Y8
+	VMOVUPD      Y8, 32(SP)
+	VXORPS       Y1, Y1, Y1
+	TESTQ        CX, CX
+	JNZ          outer
+	VMOVUPS      (SP), Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	VMOVUPS      32(SP), Y1
+	VEXTRACTF128 $0x01, Y1, X2
+	VADDPD       X2, X1, X1
+	VPERMILPD    $0x01, X1, X2
+	VADDSD       X2, X1, X1
+	MOVSD        X0, ret+136(FP)
+	MOVQ         R10, ret1+144(FP)
+	MOVSD        X1, ret2+152(FP)
+	VZEROUPPER
+	RET
+
+// func l1RowUnredAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) float64
+// Requires: AVX, AVX2, SSE2
+TEXT ·l1RowUnredAVX2F32(SB), NOSPLIT, $32-168
+	MOVQ    p_base+24(FP), AX
+	MOVQ    p_len+32(FP), CX
+	MOVQ    w_base+72(FP), DX
+	MOVQ    w_len+80(FP), R9
+	MOVQ    idx_base+96(FP), BX
+	MOVQ    step_base+120(FP), SI
+	XORQ    DI, DI
+	XORQ    R8, R8
+	MOVQ    dst_base+0(FP), R10
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VMOVUPS Y4, (SP)
+
+outer:
+	MOVQ CX, R11
+	CMPQ R11, $0x00001000
+	JLE  sized
+	MOVQ $0x00001000, R11
+
+sized:
+	SUBQ R11, CX
+
+loop:
+	CMPQ         R11, $0x00000020
+	JL           single
+	VMOVUPS      (AX), Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y4
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart82
+	VMOVUPS      (DX)(R8*4), Y5
+	JMP          rowperm82
+
+rowpart82:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y5
+	VMASKMOVPS (DX)(R8*4), Y5, Y5
+
+rowperm82:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Y6
+	VPERMPS      Y5, Y6, Y5
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPS       Y4, Y5, Y4
+	VMOVUPS      Y4, (R10)
+	VADDPS       Y4, Y0, Y0
+	VMOVUPS      32(AX), Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y4
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart83
+	VMOVUPS      (DX)(R8*4), Y5
+	JMP          rowperm83
+
+rowpart83:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y5
+	VMASKMOVPS (DX)(R8*4), Y5, Y5
+
+rowperm83:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Y6
+	VPERMPS      Y5, Y6, Y5
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPS       Y4, Y5, Y4
+	VMOVUPS      Y4, 32(R10)
+	VADDPS       Y4, Y1, Y1
+	VMOVUPS      64(AX), Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y4
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart84
+	VMOVUPS      (DX)(R8*4), Y5
+	JMP          rowperm84
+
+rowpart84:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y5
+	VMASKMOVPS (DX)(R8*4), Y5, Y5
+
+rowperm84:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Y6
+	VPERMPS      Y5, Y6, Y5
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPS       Y4, Y5, Y4
+	VMOVUPS      Y4, 64(R10)
+	VADDPS       Y4, Y2, Y2
+	VMOVUPS      96(AX), Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y4
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart85
+	VMOVUPS      (DX)(R8*4), Y5
+	JMP          rowperm85
+
+rowpart85:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y5
+	VMASKMOVPS (DX)(R8*4), Y5, Y5
+
+rowperm85:
+	MOVQ    DI, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (BX)(R12*1), Y6
+	VPERMPS Y5, Y6, Y5
+	MOVLQSX (SI)(DI*8), R12
+	ADDQ    R12, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPS  Y4, Y5, Y4
+	VMOVUPS Y4, 96(R10)
+	VADDPS  Y4, Y3, Y3
+	ADDQ    $0x00000080, AX
+	ADDQ    $0x00000080, R10
+	SUBQ    $0x00000020, R11
+	JMP     loop
+
+single:
+	CMPQ         R11, $0x00000008
+	JL           tail
+	VMOVUPS      (AX), Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y4
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart86
+	VMOVUPS      (DX)(R8*4), Y5
+	JMP          rowperm86
+
+rowpart86:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y5
+	VMASKMOVPS (DX)(R8*4), Y5, Y5
+
+rowperm86:
+	MOVQ    DI, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (BX)(R12*1), Y6
+	VPERMPS Y5, Y6, Y5
+	MOVLQSX (SI)(DI*8), R12
+	ADDQ    R12, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPS  Y4, Y5, Y4
+	VMOVUPS Y4, (R10)
+	VADDPS  Y4, Y0, Y0
+	ADDQ    $0x00000020, AX
+	ADDQ    $0x00000020, R10
+	SUBQ    $0x00000008, R11
+	JMP     single
+
+tail:
+	TESTQ        R11, R11
+	JZ           drain
+	LEAQ         tailmask32<>+0(SB), R12
+	MOVQ         $0x00000008, R13
+	SUBQ         R11, R13
+	VMOVDQU      (R12)(R13*4), Y4
+	VMASKMOVPS   (AX), Y4, Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y4
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart87
+	VMOVUPS      (DX)(R8*4), Y5
+	JMP          rowperm87
+
+rowpart87:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y5
+	VMASKMOVPS (DX)(R8*4), Y5, Y5
+
+rowperm87:
+	MOVQ       DI, R12
+	SHLQ       $0x06, R12
+	VMOVUPS    (BX)(R12*1), Y6
+	VPERMPS    Y5, Y6, Y5
+	MOVLQSX    (SI)(DI*8), R12
+	ADDQ       R12, R8
+	MOVLQSX    4(SI)(DI*8), DI
+	LEAQ       tailmask32<>+0(SB), R12
+	MOVQ       $0x00000008, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*4), Y6
+	VANDPS     Y6, Y5, Y5
+	VMULPS     Y4, Y5, Y4
+	LEAQ       tailmask32<>+0(SB), R12
+	MOVQ       $0x00000008, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*4), Y5
+	VMASKMOVPS Y4, Y5, (R10)
+	LEAQ       tailmask32<>+0(SB), R12
+	MOVQ       $0x00000008, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*4), Y5
+	VANDPS     Y5, Y4, Y4
+	VADDPS     Y4, Y0, Y0
+
+drain:
+	VMOVUPD      (SP), Y4
+	VADDPS       Y1, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VADDPS       Y2, Y0, Y0
+	VXORPS       Y2, Y2, Y2
+	VADDPS       Y3, Y0, Y0
+	VXORPS       Y3, Y3, Y3
+	VEXTRACTF128 $0x01, Y0, X5
+	VCVTPS2PD    X0, Y0
+	VCVTPS2PD    X5, Y5
+	VADDPD       Y5, Y0, Y0
+	VADDPD       Y0, Y4, Y4
+	VMOVUPD      Y4, (SP)
+	VXORPS       Y0, Y0, Y0
+	TESTQ        CX, CX
+	JNZ          outer
+	VMOVUPS      (SP), Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	MOVSD        X0, ret+160(FP)
+	VZEROUPPER
+	RET
+
+// func l1RowGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
+// Requires: AVX, AVX2, SSE2
+TEXT ·l1RowGradAVX2F32(SB), NOSPLIT, $32-168
+	MOVQ    p_base+24(FP), AX
+	MOVQ    p_len+32(FP), CX
+	MOVQ    w_base+72(FP), DX
+	MOVQ    w_len+80(FP), R9
+	MOVQ    idx_base+96(FP), BX
+	MOVQ    step_base+120(FP), SI
+	XORQ    DI, DI
+	XORQ    R8, R8
+	MOVQ    dst_base+0(FP), R10
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VMOVUPS Y4, (SP)
+
+outer:
+	MOVQ CX, R11
+	CMPQ R11, $0x00001000
+	JLE  sized
+	MOVQ $0x00001000, R11
+
+sized:
+	SUBQ R11, CX
+
+loop:
+	CMPQ         R11, $0x00000020
+	JL           single
+	VMOVUPS      (AX), Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y5
+	VXORPS       Y6, Y6, Y6
+	VBROADCASTSS consts32<>+4(SB), Y7
+	VBROADCASTSS consts32<>+8(SB), Y8
+	VCMPPS       $0x1e, Y6, Y4, Y9
+	VBLENDVPS    Y9, Y7, Y6, Y7
+	VCMPPS       $0x11, Y6, Y4, Y6
+	VBLENDVPS    Y6, Y8, Y7, Y7
+	VCMPPS       $0x03, Y4, Y4, Y6
+	VBLENDVPS    Y6, Y4, Y7, Y7
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart88
+	VMOVUPS      (DX)(R8*4), Y4
+	JMP          rowperm88
+
+rowpart88:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y4
+	VMASKMOVPS (DX)(R8*4), Y4, Y4
+
+rowperm88:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Y6
+	VPERMPS      Y4, Y6, Y4
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSS s+152(FP), Y6
+	VMULPS       Y4, Y6, Y6
+	VMULPS       Y7, Y6, Y6
+	VMOVUPS      Y6, (R10)
+	VMULPS       Y5, Y4, Y4
+	VADDPS       Y4, Y0, Y0
+	VMOVUPS      32(AX), Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y5
+	VXORPS       Y6, Y6, Y6
+	VBROADCASTSS consts32<>+4(SB), Y7
+	VBROADCASTSS consts32<>+8(SB), Y8
+	VCMPPS       $0x1e, Y6, Y4, Y9
+	VBLENDVPS    Y9, Y7, Y6, Y7
+	VCMPPS       $0x11, Y6, Y4, Y6
+	VBLENDVPS    Y6, Y8, Y7, Y7
+	VCMPPS       $0x03, Y4, Y4, Y6
+	VBLENDVPS    Y6, Y4, Y7, Y7
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart89
+	VMOVUPS      (DX)(R8*4), Y4
+	JMP          rowperm89
+
+rowpart89:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y4
+	VMASKMOVPS (DX)(R8*4), Y4, Y4
+
+rowperm89:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Y6
+	VPERMPS      Y4, Y6, Y4
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSS s+152(FP), Y6
+	VMULPS       Y4, Y6, Y6
+	VMULPS       Y7, Y6, Y6
+	VMOVUPS      Y6, 32(R10)
+	VMULPS       Y5, Y4, Y4
+	VADDPS       Y4, Y1, Y1
+	VMOVUPS      64(AX), Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y5
+	VXORPS       Y6, Y6, Y6
+	VBROADCASTSS consts32<>+4(SB), Y7
+	VBROADCASTSS consts32<>+8(SB), Y8
+	VCMPPS       $0x1e, Y6, Y4, Y9
+	VBLENDVPS    Y9, Y7, Y6, Y7
+	VCMPPS       $0x11, Y6, Y4, Y6
+	VBLENDVPS    Y6, Y8, Y7, Y7
+	VCMPPS       $0x03, Y4, Y4, Y6
+	VBLENDVPS    Y6, Y4, Y7, Y7
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart90
+	VMOVUPS      (DX)(R8*4), Y4
+	JMP          rowperm90
+
+rowpart90:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y4
+	VMASKMOVPS (DX)(R8*4), Y4, Y4
+
+rowperm90:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Y6
+	VPERMPS      Y4, Y6, Y4
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSS s+152(FP), Y6
+	VMULPS       Y4, Y6, Y6
+	VMULPS       Y7, Y6, Y6
+	VMOVUPS      Y6, 64(R10)
+	VMULPS       Y5, Y4, Y4
+	VADDPS       Y4, Y2, Y2
+	VMOVUPS      96(AX), Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y5
+	VXORPS       Y6, Y6, Y6
+	VBROADCASTSS consts32<>+4(SB), Y7
+	VBROADCASTSS consts32<>+8(SB), Y8
+	VCMPPS       $0x1e, Y6, Y4, Y9
+	VBLENDVPS    Y9, Y7, Y6, Y7
+	VCMPPS       $0x11, Y6, Y4, Y6
+	VBLENDVPS    Y6, Y8, Y7, Y7
+	VCMPPS       $0x03, Y4, Y4, Y6
+	VBLENDVPS    Y6, Y4, Y7, Y7
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart91
+	VMOVUPS      (DX)(R8*4), Y4
+	JMP          rowperm91
+
+rowpart91:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y4
+	VMASKMOVPS (DX)(R8*4), Y4, Y4
+
+rowperm91:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Y6
+	VPERMPS      Y4, Y6, Y4
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSS s+152(FP), Y6
+	VMULPS       Y4, Y6, Y6
+	VMULPS       Y7, Y6, Y6
+	VMOVUPS      Y6, 96(R10)
+	VMULPS       Y5, Y4, Y4
+	VADDPS       Y4, Y3, Y3
+	ADDQ         $0x00000080, AX
+	ADDQ         $0x00000080, R10
+	SUBQ         $0x00000020, R11
+	JMP          loop
+
+single:
+	CMPQ         R11, $0x00000008
+	JL           tail
+	VMOVUPS      (AX), Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y5
+	VXORPS       Y6, Y6, Y6
+	VBROADCASTSS consts32<>+4(SB), Y7
+	VBROADCASTSS consts32<>+8(SB), Y8
+	VCMPPS       $0x1e, Y6, Y4, Y9
+	VBLENDVPS    Y9, Y7, Y6, Y7
+	VCMPPS       $0x11, Y6, Y4, Y6
+	VBLENDVPS    Y6, Y8, Y7, Y7
+	VCMPPS       $0x03, Y4, Y4, Y6
+	VBLENDVPS    Y6, Y4, Y7, Y7
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart92
+	VMOVUPS      (DX)(R8*4), Y4
+	JMP          rowperm92
+
+rowpart92:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y4
+	VMASKMOVPS (DX)(R8*4), Y4, Y4
+
+rowperm92:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Y6
+	VPERMPS      Y4, Y6, Y4
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSS s+152(FP), Y6
+	VMULPS       Y4, Y6, Y6
+	VMULPS       Y7, Y6, Y6
+	VMOVUPS      Y6, (R10)
+	VMULPS       Y5, Y4, Y4
+	VADDPS       Y4, Y0, Y0
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000020, R10
+	SUBQ         $0x00000008, R11
+	JMP          single
+
+tail:
+	TESTQ        R11, R11
+	JZ           drain
+	LEAQ         tailmask32<>+0(SB), R12
+	MOVQ         $0x00000008, R13
+	SUBQ         R11, R13
+	VMOVDQU      (R12)(R13*4), Y4
+	VMASKMOVPS   (AX), Y4, Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y5
+	VXORPS       Y6, Y6, Y6
+	VBROADCASTSS consts32<>+4(SB), Y7
+	VBROADCASTSS consts32<>+8(SB), Y8
+	VCMPPS       $0x1e, Y6, Y4, Y9
+	VBLENDVPS    Y9, Y7, Y6, Y7
+	VCMPPS       $0x11, Y6, Y4, Y6
+	VBLENDVPS    Y6, Y8, Y7, Y7
+	VCMPPS       $0x03, Y4, Y4, Y6
+	VBLENDVPS    Y6, Y4, Y7, Y7
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart93
+	VMOVUPS      (DX)(R8*4), Y4
+	JMP          rowperm93
+
+rowpart93:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y4
+	VMASKMOVPS (DX)(R8*4), Y4, Y4
+
+rowperm93:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Y6
+	VPERMPS      Y4, Y6, Y4
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	LEAQ         tailmask32<>+0(SB), R12
+	MOVQ         $0x00000008, R13
+	SUBQ         R11, R13
+	VMOVDQU      (R12)(R13*4), Y6
+	VANDPS       Y6, Y4, Y4
+	VBROADCASTSS s+152(FP), Y6
+	VMULPS       Y4, Y6, Y6
+	VMULPS       Y7, Y6, Y6
+	LEAQ         tailmask32<>+0(SB), R12
+	MOVQ         $0x00000008, R13
+	SUBQ         R11, R13
+	VMOVDQU      (R12)(R13*4), Y7
+	VMASKMOVPS   Y6, Y7, (R10)
+	VMULPS       Y5, Y4, Y4
+	LEAQ         tailmask32<>+0(SB), R12
+	MOVQ         $0x00000008, R13
+	SUBQ         R11, R13
+	VMOVDQU      (R12)(R13*4), Y5
+	VANDPS       Y5, Y4, Y4
+	VADDPS       Y4, Y0, Y0
+
+drain:
+	VMOVUPD      (SP), Y4
+	VADDPS       Y1, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VADDPS       Y2, Y0, Y0
+	VXORPS       Y2, Y2, Y2
+	VADDPS       Y3, Y0, Y0
+	VXORPS       Y3, Y3, Y3
+	VEXTRACTF128 $0x01, Y0, X5
+	VCVTPS2PD    X0, Y0
+	VCVTPS2PD    X5, Y5
+	VADDPD       Y5, Y0, Y0
+	VADDPD       Y0, Y4, Y4
+	VMOVUPD      Y4, (SP)
+	VXORPS       Y0, Y0, Y0
+	TESTQ        CX, CX
+	JNZ          outer
+	VMOVUPS      (SP), Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	MOVSD        X0, ret+160(FP)
+	VZEROUPPER
+	RET
+
 // func l2SumAVX2F32(p []float32, y []float32, a float32) float64
 // Requires: AVX, SSE2
 TEXT ·l2SumAVX2F32(SB), NOSPLIT, $32-64
@@ -8626,6 +14829,873 @@ drain:
 	VZEROUPPER
 	RET
 
+// func l2RowSumAVX2F32(p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) (float64, int, float64)
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·l2RowSumAVX2F32(SB), NOSPLIT, $64-160
+	MOVQ    p_base+0(FP), AX
+	MOVQ    p_len+8(FP), CX
+	MOVQ    w_base+48(FP), DX
+	MOVQ    w_len+56(FP), R9
+	MOVQ    idx_base+72(FP), BX
+	MOVQ    step_base+96(FP), SI
+	XORQ    DI, DI
+	XORQ    R8, R8
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	VXORPS  Y7, Y7, Y7
+	XORQ    R10, R10
+	VXORPS  Y8, Y8, Y8
+	VMOVUPS Y8, (SP)
+	VXORPS  Y8, Y8, Y8
+	VMOVUPS Y8, 32(SP)
+
+outer:
+	MOVQ CX, R11
+	CMPQ R11, $0x00001000
+	JLE  sized
+	MOVQ $0x00001000, R11
+
+sized:
+	SUBQ R11, CX
+
+loop:
+	CMPQ         R11, $0x00000020
+	JL           single
+	VMOVUPS      (AX), Y8
+	VMULPS       Y8, Y8, Y8
+	VBROADCASTSS consts32<>+36(SB), Y9
+	VMULPS       Y9, Y8, Y8
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart94
+	VMOVUPS      (DX)(R8*4), Y9
+	JMP          rowperm94
+
+rowpart94:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y9
+	VMASKMOVPS (DX)(R8*4), Y9, Y9
+
+rowperm94:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Y10
+	VPERMPS      Y9, Y10, Y9
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPS       Y8, Y9, Y8
+	VADDPS       Y8, Y0, Y0
+	VADDPS       Y9, Y1, Y1
+	VXORPS       Y8, Y8, Y8
+	VCMPPS       $0x04, Y8, Y9, Y8
+	VMOVMSKPS    Y8, R12
+	POPCNTL      R12, R12
+	ADDQ         R12, R10
+	VMOVUPS      32(AX), Y8
+	VMULPS       Y8, Y8, Y8
+	VBROADCASTSS consts32<>+36(SB), Y9
+	VMULPS       Y9, Y8, Y8
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart95
+	VMOVUPS      (DX)(R8*4), Y9
+	JMP          rowperm95
+
+rowpart95:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y9
+	VMASKMOVPS (DX)(R8*4), Y9, Y9
+
+rowperm95:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Y10
+	VPERMPS      Y9, Y10, Y9
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPS       Y8, Y9, Y8
+	VADDPS       Y8, Y2, Y2
+	VADDPS       Y9, Y3, Y3
+	VXORPS       Y8, Y8, Y8
+	VCMPPS       $0x04, Y8, Y9, Y8
+	VMOVMSKPS    Y8, R12
+	POPCNTL      R12, R12
+	ADDQ         R12, R10
+	VMOVUPS      64(AX), Y8
+	VMULPS       Y8, Y8, Y8
+	VBROADCASTSS consts32<>+36(SB), Y9
+	VMULPS       Y9, Y8, Y8
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart96
+	VMOVUPS      (DX)(R8*4), Y9
+	JMP          rowperm96
+
+rowpart96:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y9
+	VMASKMOVPS (DX)(R8*4), Y9, Y9
+
+rowperm96:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Y10
+	VPERMPS      Y9, Y10, Y9
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPS       Y8, Y9, Y8
+	VADDPS       Y8, Y4, Y4
+	VADDPS       Y9, Y5, Y5
+	VXORPS       Y8, Y8, Y8
+	VCMPPS       $0x04, Y8, Y9, Y8
+	VMOVMSKPS    Y8, R12
+	POPCNTL      R12, R12
+	ADDQ         R12, R10
+	VMOVUPS      96(AX), Y8
+	VMULPS       Y8, Y8, Y8
+	VBROADCASTSS consts32<>+36(SB), Y9
+	VMULPS       Y9, Y8, Y8
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart97
+	VMOVUPS      (DX)(R8*4), Y9
+	JMP          rowperm97
+
+rowpart97:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y9
+	VMASKMOVPS (DX)(R8*4), Y9, Y9
+
+rowperm97:
+	MOVQ      DI, R12
+	SHLQ      $0x06, R12
+	VMOVUPS   (BX)(R12*1), Y10
+	VPERMPS   Y9, Y10, Y9
+	MOVLQSX   (SI)(DI*8), R12
+	ADDQ      R12, R8
+	MOVLQSX   4(SI)(DI*8), DI
+	VMULPS    Y8, Y9, Y8
+	VADDPS    Y8, Y6, Y6
+	VADDPS    Y9, Y7, Y7
+	VXORPS    Y8, Y8, Y8
+	VCMPPS    $0x04, Y8, Y9, Y8
+	VMOVMSKPS Y8, R12
+	POPCNTL   R12, R12
+	ADDQ      R12, R10
+	ADDQ      $0x00000080, AX
+	SUBQ      $0x00000020, R11
+	JMP       loop
+
+single:
+	CMPQ         R11, $0x00000008
+	JL           tail
+	VMOVUPS      (AX), Y8
+	VMULPS       Y8, Y8, Y8
+	VBROADCASTSS consts32<>+36(SB), Y9
+	VMULPS       Y9, Y8, Y8
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart98
+	VMOVUPS      (DX)(R8*4), Y9
+	JMP          rowperm98
+
+rowpart98:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y9
+	VMASKMOVPS (DX)(R8*4), Y9, Y9
+
+rowperm98:
+	MOVQ      DI, R12
+	SHLQ      $0x06, R12
+	VMOVUPS   (BX)(R12*1), Y10
+	VPERMPS   Y9, Y10, Y9
+	MOVLQSX   (SI)(DI*8), R12
+	ADDQ      R12, R8
+	MOVLQSX   4(SI)(DI*8), DI
+	VMULPS    Y8, Y9, Y8
+	VADDPS    Y8, Y0, Y0
+	VADDPS    Y9, Y1, Y1
+	VXORPS    Y8, Y8, Y8
+	VCMPPS    $0x04, Y8, Y9, Y8
+	VMOVMSKPS Y8, R12
+	POPCNTL   R12, R12
+	ADDQ      R12, R10
+	ADDQ      $0x00000020, AX
+	SUBQ      $0x00000008, R11
+	JMP       single
+
+tail:
+	TESTQ        R11, R11
+	JZ           drain
+	LEAQ         tailmask32<>+0(SB), R12
+	MOVQ         $0x00000008, R13
+	SUBQ         R11, R13
+	VMOVDQU      (R12)(R13*4), Y8
+	VMASKMOVPS   (AX), Y8, Y8
+	VMULPS       Y8, Y8, Y8
+	VBROADCASTSS consts32<>+36(SB), Y9
+	VMULPS       Y9, Y8, Y8
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart99
+	VMOVUPS      (DX)(R8*4), Y9
+	JMP          rowperm99
+
+rowpart99:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y9
+	VMASKMOVPS (DX)(R8*4), Y9, Y9
+
+rowperm99:
+	MOVQ      DI, R12
+	SHLQ      $0x06, R12
+	VMOVUPS   (BX)(R12*1), Y10
+	VPERMPS   Y9, Y10, Y9
+	MOVLQSX   (SI)(DI*8), R12
+	ADDQ      R12, R8
+	MOVLQSX   4(SI)(DI*8), DI
+	LEAQ      tailmask32<>+0(SB), R12
+	MOVQ      $0x00000008, R13
+	SUBQ      R11, R13
+	VMOVDQU   (R12)(R13*4), Y10
+	VANDPS    Y10, Y9, Y9
+	VMULPS    Y8, Y9, Y8
+	LEAQ      tailmask32<>+0(SB), R12
+	MOVQ      $0x00000008, R13
+	SUBQ      R11, R13
+	VMOVDQU   (R12)(R13*4), Y10
+	VANDPS    Y10, Y8, Y8
+	VADDPS    Y8, Y0, Y0
+	VADDPS    Y9, Y1, Y1
+	VXORPS    Y8, Y8, Y8
+	VCMPPS    $0x04, Y8, Y9, Y8
+	VMOVMSKPS Y8, R11
+	POPCNTL   R11, R11
+	ADDQ      R11, R10
+
+drain:
+	VMOVUPD      (SP), Y8
+	VADDPS       Y2, Y0, Y0
+	VXORPS       Y2, Y2, Y2
+	VADDPS       Y4, Y0, Y0
+	VXORPS       Y4, Y4, Y4
+	VADDPS       Y6, Y0, Y0
+	VXORPS       Y6, Y6, Y6
+	VEXTRACTF128 $0x01, Y0, X9
+	VCVTPS2PD    X0, Y0
+	VCVTPS2PD    X9, Y9
+	VADDPD       Y9, Y0, Y0
+	VADDPD       Y0, Y8, Y8
+	VMOVUPD      Y8, (SP)
+	VXORPS       Y0, Y0, Y0
+	VMOVUPD      32(SP), Y8
+	VADDPS       Y3, Y1, Y1
+	VXORPS       Y3, Y3, Y3
+	VADDPS       Y5, Y1, Y1
+	VXORPS       Y5, Y5, Y5
+	VADDPS       Y7, Y1, Y1
+	VXORPS       Y7, Y7, Y7
+	VEXTRACTF128 $0x01, Y1, X9
+	VCVTPS2PD    X1, Y1
+	VCVTPS2PD    X9, Y9
+	VADDPD       Y9, Y1, Y1
+	VADDPD       Y1, Y8, Y8
+	VMOVUPD      Y8, 32(SP)
+	VXORPS       Y1, Y1, Y1
+	TESTQ        CX, CX
+	JNZ          outer
+	VMOVUPS      (SP), Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	VMOVUPS      32(SP), Y1
+	VEXTRACTF128 $0x01, Y1, X2
+	VADDPD       X2, X1, X1
+	VPERMILPD    $0x01, X1, X2
+	VADDSD       X2, X1, X1
+	MOVSD        X0, ret+136(FP)
+	MOVQ         R10, ret1+144(FP)
+	MOVSD        X1, ret2+152(FP)
+	VZEROUPPER
+	RET
+
+// func l2RowUnredAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) float64
+// Requires: AVX, AVX2, SSE2
+TEXT ·l2RowUnredAVX2F32(SB), NOSPLIT, $32-168
+	MOVQ    p_base+24(FP), AX
+	MOVQ    p_len+32(FP), CX
+	MOVQ    w_base+72(FP), DX
+	MOVQ    w_len+80(FP), R9
+	MOVQ    idx_base+96(FP), BX
+	MOVQ    step_base+120(FP), SI
+	XORQ    DI, DI
+	XORQ    R8, R8
+	MOVQ    dst_base+0(FP), R10
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VMOVUPS Y4, (SP)
+
+outer:
+	MOVQ CX, R11
+	CMPQ R11, $0x00001000
+	JLE  sized
+	MOVQ $0x00001000, R11
+
+sized:
+	SUBQ R11, CX
+
+loop:
+	CMPQ         R11, $0x00000020
+	JL           single
+	VMOVUPS      (AX), Y4
+	VMULPS       Y4, Y4, Y4
+	VBROADCASTSS consts32<>+36(SB), Y5
+	VMULPS       Y5, Y4, Y4
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart100
+	VMOVUPS      (DX)(R8*4), Y5
+	JMP          rowperm100
+
+rowpart100:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y5
+	VMASKMOVPS (DX)(R8*4), Y5, Y5
+
+rowperm100:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Y6
+	VPERMPS      Y5, Y6, Y5
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPS       Y4, Y5, Y4
+	VMOVUPS      Y4, (R10)
+	VADDPS       Y4, Y0, Y0
+	VMOVUPS      32(AX), Y4
+	VMULPS       Y4, Y4, Y4
+	VBROADCASTSS consts32<>+36(SB), Y5
+	VMULPS       Y5, Y4, Y4
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart101
+	VMOVUPS      (DX)(R8*4), Y5
+	JMP          rowperm101
+
+rowpart101:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y5
+	VMASKMOVPS (DX)(R8*4), Y5, Y5
+
+rowperm101:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Y6
+	VPERMPS      Y5, Y6, Y5
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPS       Y4, Y5, Y4
+	VMOVUPS      Y4, 32(R10)
+	VADDPS       Y4, Y1, Y1
+	VMOVUPS      64(AX), Y4
+	VMULPS       Y4, Y4, Y4
+	VBROADCASTSS consts32<>+36(SB), Y5
+	VMULPS       Y5, Y4, Y4
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart102
+	VMOVUPS      (DX)(R8*4), Y5
+	JMP          rowperm102
+
+rowpart102:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y5
+	VMASKMOVPS (DX)(R8*4), Y5, Y5
+
+rowperm102:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Y6
+	VPERMPS      Y5, Y6, Y5
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPS       Y4, Y5, Y4
+	VMOVUPS      Y4, 64(R10)
+	VADDPS       Y4, Y2, Y2
+	VMOVUPS      96(AX), Y4
+	VMULPS       Y4, Y4, Y4
+	VBROADCASTSS consts32<>+36(SB), Y5
+	VMULPS       Y5, Y4, Y4
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart103
+	VMOVUPS      (DX)(R8*4), Y5
+	JMP          rowperm103
+
+rowpart103:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y5
+	VMASKMOVPS (DX)(R8*4), Y5, Y5
+
+rowperm103:
+	MOVQ    DI, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (BX)(R12*1), Y6
+	VPERMPS Y5, Y6, Y5
+	MOVLQSX (SI)(DI*8), R12
+	ADDQ    R12, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPS  Y4, Y5, Y4
+	VMOVUPS Y4, 96(R10)
+	VADDPS  Y4, Y3, Y3
+	ADDQ    $0x00000080, AX
+	ADDQ    $0x00000080, R10
+	SUBQ    $0x00000020, R11
+	JMP     loop
+
+single:
+	CMPQ         R11, $0x00000008
+	JL           tail
+	VMOVUPS      (AX), Y4
+	VMULPS       Y4, Y4, Y4
+	VBROADCASTSS consts32<>+36(SB), Y5
+	VMULPS       Y5, Y4, Y4
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart104
+	VMOVUPS      (DX)(R8*4), Y5
+	JMP          rowperm104
+
+rowpart104:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y5
+	VMASKMOVPS (DX)(R8*4), Y5, Y5
+
+rowperm104:
+	MOVQ    DI, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (BX)(R12*1), Y6
+	VPERMPS Y5, Y6, Y5
+	MOVLQSX (SI)(DI*8), R12
+	ADDQ    R12, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPS  Y4, Y5, Y4
+	VMOVUPS Y4, (R10)
+	VADDPS  Y4, Y0, Y0
+	ADDQ    $0x00000020, AX
+	ADDQ    $0x00000020, R10
+	SUBQ    $0x00000008, R11
+	JMP     single
+
+tail:
+	TESTQ        R11, R11
+	JZ           drain
+	LEAQ         tailmask32<>+0(SB), R12
+	MOVQ         $0x00000008, R13
+	SUBQ         R11, R13
+	VMOVDQU      (R12)(R13*4), Y4
+	VMASKMOVPS   (AX), Y4, Y4
+	VMULPS       Y4, Y4, Y4
+	VBROADCASTSS consts32<>+36(SB), Y5
+	VMULPS       Y5, Y4, Y4
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart105
+	VMOVUPS      (DX)(R8*4), Y5
+	JMP          rowperm105
+
+rowpart105:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y5
+	VMASKMOVPS (DX)(R8*4), Y5, Y5
+
+rowperm105:
+	MOVQ       DI, R12
+	SHLQ       $0x06, R12
+	VMOVUPS    (BX)(R12*1), Y6
+	VPERMPS    Y5, Y6, Y5
+	MOVLQSX    (SI)(DI*8), R12
+	ADDQ       R12, R8
+	MOVLQSX    4(SI)(DI*8), DI
+	LEAQ       tailmask32<>+0(SB), R12
+	MOVQ       $0x00000008, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*4), Y6
+	VANDPS     Y6, Y5, Y5
+	VMULPS     Y4, Y5, Y4
+	LEAQ       tailmask32<>+0(SB), R12
+	MOVQ       $0x00000008, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*4), Y5
+	VMASKMOVPS Y4, Y5, (R10)
+	LEAQ       tailmask32<>+0(SB), R12
+	MOVQ       $0x00000008, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*4), Y5
+	VANDPS     Y5, Y4, Y4
+	VADDPS     Y4, Y0, Y0
+
+drain:
+	VMOVUPD      (SP), Y4
+	VADDPS       Y1, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VADDPS       Y2, Y0, Y0
+	VXORPS       Y2, Y2, Y2
+	VADDPS       Y3, Y0, Y0
+	VXORPS       Y3, Y3, Y3
+	VEXTRACTF128 $0x01, Y0, X5
+	VCVTPS2PD    X0, Y0
+	VCVTPS2PD    X5, Y5
+	VADDPD       Y5, Y0, Y0
+	VADDPD       Y0, Y4, Y4
+	VMOVUPD      Y4, (SP)
+	VXORPS       Y0, Y0, Y0
+	TESTQ        CX, CX
+	JNZ          outer
+	VMOVUPS      (SP), Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	MOVSD        X0, ret+160(FP)
+	VZEROUPPER
+	RET
+
+// func l2RowGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
+// Requires: AVX, AVX2, SSE2
+TEXT ·l2RowGradAVX2F32(SB), NOSPLIT, $32-168
+	MOVQ    p_base+24(FP), AX
+	MOVQ    p_len+32(FP), CX
+	MOVQ    w_base+72(FP), DX
+	MOVQ    w_len+80(FP), R9
+	MOVQ    idx_base+96(FP), BX
+	MOVQ    step_base+120(FP), SI
+	XORQ    DI, DI
+	XORQ    R8, R8
+	MOVQ    dst_base+0(FP), R10
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VMOVUPS Y4, (SP)
+
+outer:
+	MOVQ CX, R11
+	CMPQ R11, $0x00001000
+	JLE  sized
+	MOVQ $0x00001000, R11
+
+sized:
+	SUBQ R11, CX
+
+loop:
+	CMPQ         R11, $0x00000020
+	JL           single
+	VMOVUPS      (AX), Y4
+	VMULPS       Y4, Y4, Y5
+	VBROADCASTSS consts32<>+36(SB), Y6
+	VMULPS       Y6, Y5, Y5
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart106
+	VMOVUPS      (DX)(R8*4), Y6
+	JMP          rowperm106
+
+rowpart106:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y6
+	VMASKMOVPS (DX)(R8*4), Y6, Y6
+
+rowperm106:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Y7
+	VPERMPS      Y6, Y7, Y6
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSS s+152(FP), Y7
+	VMULPS       Y6, Y7, Y7
+	VMULPS       Y4, Y7, Y4
+	VMOVUPS      Y4, (R10)
+	VMULPS       Y5, Y6, Y4
+	VADDPS       Y4, Y0, Y0
+	VMOVUPS      32(AX), Y4
+	VMULPS       Y4, Y4, Y5
+	VBROADCASTSS consts32<>+36(SB), Y6
+	VMULPS       Y6, Y5, Y5
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart107
+	VMOVUPS      (DX)(R8*4), Y6
+	JMP          rowperm107
+
+rowpart107:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y6
+	VMASKMOVPS (DX)(R8*4), Y6, Y6
+
+rowperm107:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Y7
+	VPERMPS      Y6, Y7, Y6
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSS s+152(FP), Y7
+	VMULPS       Y6, Y7, Y7
+	VMULPS       Y4, Y7, Y4
+	VMOVUPS      Y4, 32(R10)
+	VMULPS       Y5, Y6, Y4
+	VADDPS       Y4, Y1, Y1
+	VMOVUPS      64(AX), Y4
+	VMULPS       Y4, Y4, Y5
+	VBROADCASTSS consts32<>+36(SB), Y6
+	VMULPS       Y6, Y5, Y5
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart108
+	VMOVUPS      (DX)(R8*4), Y6
+	JMP          rowperm108
+
+rowpart108:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y6
+	VMASKMOVPS (DX)(R8*4), Y6, Y6
+
+rowperm108:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Y7
+	VPERMPS      Y6, Y7, Y6
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSS s+152(FP), Y7
+	VMULPS       Y6, Y7, Y7
+	VMULPS       Y4, Y7, Y4
+	VMOVUPS      Y4, 64(R10)
+	VMULPS       Y5, Y6, Y4
+	VADDPS       Y4, Y2, Y2
+	VMOVUPS      96(AX), Y4
+	VMULPS       Y4, Y4, Y5
+	VBROADCASTSS consts32<>+36(SB), Y6
+	VMULPS       Y6, Y5, Y5
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart109
+	VMOVUPS      (DX)(R8*4), Y6
+	JMP          rowperm109
+
+rowpart109:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y6
+	VMASKMOVPS (DX)(R8*4), Y6, Y6
+
+rowperm109:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Y7
+	VPERMPS      Y6, Y7, Y6
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSS s+152(FP), Y7
+	VMULPS       Y6, Y7, Y7
+	VMULPS       Y4, Y7, Y4
+	VMOVUPS      Y4, 96(R10)
+	VMULPS       Y5, Y6, Y4
+	VADDPS       Y4, Y3, Y3
+	ADDQ         $0x00000080, AX
+	ADDQ         $0x00000080, R10
+	SUBQ         $0x00000020, R11
+	JMP          loop
+
+single:
+	CMPQ         R11, $0x00000008
+	JL           tail
+	VMOVUPS      (AX), Y4
+	VMULPS       Y4, Y4, Y5
+	VBROADCASTSS consts32<>+36(SB), Y6
+	VMULPS       Y6, Y5, Y5
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart110
+	VMOVUPS      (DX)(R8*4), Y6
+	JMP          rowperm110
+
+rowpart110:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y6
+	VMASKMOVPS (DX)(R8*4), Y6, Y6
+
+rowperm110:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Y7
+	VPERMPS      Y6, Y7, Y6
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSS s+152(FP), Y7
+	VMULPS       Y6, Y7, Y7
+	VMULPS       Y4, Y7, Y4
+	VMOVUPS      Y4, (R10)
+	VMULPS       Y5, Y6, Y4
+	VADDPS       Y4, Y0, Y0
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000020, R10
+	SUBQ         $0x00000008, R11
+	JMP          single
+
+tail:
+	TESTQ        R11, R11
+	JZ           drain
+	LEAQ         tailmask32<>+0(SB), R12
+	MOVQ         $0x00000008, R13
+	SUBQ         R11, R13
+	VMOVDQU      (R12)(R13*4), Y4
+	VMASKMOVPS   (AX), Y4, Y4
+	VMULPS       Y4, Y4, Y5
+	VBROADCASTSS consts32<>+36(SB), Y6
+	VMULPS       Y6, Y5, Y5
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart111
+	VMOVUPS      (DX)(R8*4), Y6
+	JMP          rowperm111
+
+rowpart111:
+	LEAQ       tailmask32<>+0(SB), R13
+	MOVQ       $0x00000008, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*4), Y6
+	VMASKMOVPS (DX)(R8*4), Y6, Y6
+
+rowperm111:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Y7
+	VPERMPS      Y6, Y7, Y6
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	LEAQ         tailmask32<>+0(SB), R12
+	MOVQ         $0x00000008, R13
+	SUBQ         R11, R13
+	VMOVDQU      (R12)(R13*4), Y7
+	VANDPS       Y7, Y6, Y6
+	VBROADCASTSS s+152(FP), Y7
+	VMULPS       Y6, Y7, Y7
+	VMULPS       Y4, Y7, Y4
+	LEAQ         tailmask32<>+0(SB), R12
+	MOVQ         $0x00000008, R13
+	SUBQ         R11, R13
+	VMOVDQU      (R12)(R13*4), Y7
+	VMASKMOVPS   Y4, Y7, (R10)
+	VMULPS       Y5, Y6, Y4
+	LEAQ         tailmask32<>+0(SB), R12
+	MOVQ         $0x00000008, R13
+	SUBQ         R11, R13
+	VMOVDQU      (R12)(R13*4), Y5
+	VANDPS       Y5, Y4, Y4
+	VADDPS       Y4, Y0, Y0
+
+drain:
+	VMOVUPD      (SP), Y4
+	VADDPS       Y1, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VADDPS       Y2, Y0, Y0
+	VXORPS       Y2, Y2, Y2
+	VADDPS       Y3, Y0, Y0
+	VXORPS       Y3, Y3, Y3
+	VEXTRACTF128 $0x01, Y0, X5
+	VCVTPS2PD    X0, Y0
+	VCVTPS2PD    X5, Y5
+	VADDPD       Y5, Y0, Y0
+	VADDPD       Y0, Y4, Y4
+	VMOVUPD      Y4, (SP)
+	VXORPS       Y0, Y0, Y0
+	TESTQ        CX, CX
+	JNZ          outer
+	VMOVUPS      (SP), Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	MOVSD        X0, ret+160(FP)
+	VZEROUPPER
+	RET
+
 // func logMapAVX2F32(dst []float32, x []float32)
 // Requires: AVX, AVX2, FMA3
 TEXT ·logMapAVX2F32(SB), NOSPLIT, $0-48
@@ -8782,82 +15852,6 @@ tail:
 	VBROADCASTSS consts32<>+76(SB), Y2
 	VBLENDVPS    Y1, Y2, Y5, Y5
 	VMASKMOVPS   Y5, Y0, (CX)
-
-done:
-	VZEROUPPER
-	RET
-
-// func expandRowsAVX2F32(dst []float32, w []float32, idx []int32, step []int32, inner int)
-// Requires: AVX, AVX2
-TEXT ·expandRowsAVX2F32(SB), NOSPLIT, $0-104
-	MOVQ dst_base+0(FP), AX
-	MOVQ dst_len+8(FP), CX
-	MOVQ w_base+24(FP), DX
-	MOVQ w_len+32(FP), BX
-	MOVQ idx_base+48(FP), SI
-	MOVQ step_base+72(FP), DI
-	XORQ R8, R8
-	XORQ R9, R9
-
-loop:
-	CMPQ    CX, $0x00000008
-	JL      tail
-	MOVQ    BX, R10
-	SUBQ    R9, R10
-	CMPQ    R10, $0x00000008
-	JL      expandRowsAVX2F32_partv
-	VMOVUPS (DX)(R9*4), Y0
-	JMP     expandRowsAVX2F32_permv
-
-expandRowsAVX2F32_partv:
-	LEAQ       tailmask32<>+0(SB), R11
-	MOVQ       $0x00000008, R12
-	SUBQ       R10, R12
-	VMOVDQU    (R11)(R12*4), Y0
-	VMASKMOVPS (DX)(R9*4), Y0, Y0
-
-expandRowsAVX2F32_permv:
-	MOVQ    R8, R10
-	SHLQ    $0x06, R10
-	VMOVUPS (SI)(R10*1), Y1
-	VPERMPS Y0, Y1, Y0
-	VMOVUPS Y0, (AX)
-	MOVLQSX (DI)(R8*8), R10
-	ADDQ    R10, R9
-	MOVLQSX 4(DI)(R8*8), R8
-	ADDQ    $0x00000020, AX
-	SUBQ    $0x00000008, CX
-	JMP     loop
-
-tail:
-	TESTQ   CX, CX
-	JZ      done
-	SUBQ    R9, BX
-	CMPQ    BX, $0x00000008
-	JL      expandRowsAVX2F32_partt
-	VMOVUPS (DX)(R9*4), Y0
-	JMP     expandRowsAVX2F32_permt
-
-expandRowsAVX2F32_partt:
-	LEAQ       tailmask32<>+0(SB), R10
-	MOVQ       $0x00000008, R11
-	SUBQ       BX, R11
-	VMOVDQU    (R10)(R11*4), Y0
-	VMASKMOVPS (DX)(R9*4), Y0, Y0
-
-expandRowsAVX2F32_permt:
-	MOVQ       R8, DX
-	SHLQ       $0x06, DX
-	VMOVUPS    (SI)(DX*1), Y1
-	VPERMPS    Y0, Y1, Y0
-	LEAQ       tailmask32<>+0(SB), DX
-	MOVQ       $0x00000008, BX
-	SUBQ       CX, BX
-	VMOVDQU    (DX)(BX*4), Y1
-	VMASKMOVPS Y0, Y1, (AX)
-	MOVLQSX    (DI)(R8*8), AX
-	ADDQ       AX, R9
-	MOVLQSX    4(DI)(R8*8), R8
 
 done:
 	VZEROUPPER
@@ -9724,6 +16718,877 @@ drain:
 	VZEROUPPER
 	RET
 
+// func absDiffRowSumAVX2F64(p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) (float64, int, float64)
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·absDiffRowSumAVX2F64(SB), NOSPLIT, $0-160
+	MOVQ   p_base+0(FP), AX
+	MOVQ   p_len+8(FP), CX
+	MOVQ   y_base+24(FP), DX
+	MOVQ   w_base+48(FP), BX
+	MOVQ   w_len+56(FP), R10
+	MOVQ   idx_base+72(FP), SI
+	MOVQ   step_base+96(FP), DI
+	XORQ   R8, R8
+	XORQ   R9, R9
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	XORQ   R11, R11
+
+loop:
+	CMPQ         CX, $0x00000010
+	JL           single
+	VMOVUPD      (AX), Y8
+	VMOVUPD      (DX), Y9
+	VSUBPD       Y9, Y8, Y8
+	VBROADCASTSD consts64<>+0(SB), Y9
+	VANDPD       Y9, Y8, Y8
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000004
+	JL           rowpart112
+	VMOVUPD      (BX)(R9*8), Y9
+	JMP          rowperm112
+
+rowpart112:
+	LEAQ       tailmask64<>+0(SB), R13
+	MOVQ       $0x00000004, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*8), Y9
+	VMASKMOVPD (BX)(R9*8), Y9, Y9
+
+rowperm112:
+	MOVQ         R8, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (SI)(R12*1), Y10
+	VPERMPS      Y9, Y10, Y9
+	MOVLQSX      (DI)(R8*8), R12
+	ADDQ         R12, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y0, Y0
+	VADDPD       Y9, Y1, Y1
+	VXORPD       Y8, Y8, Y8
+	VCMPPD       $0x04, Y8, Y9, Y8
+	VMOVMSKPD    Y8, R12
+	POPCNTL      R12, R12
+	ADDQ         R12, R11
+	VMOVUPD      32(AX), Y8
+	VMOVUPD      32(DX), Y9
+	VSUBPD       Y9, Y8, Y8
+	VBROADCASTSD consts64<>+0(SB), Y9
+	VANDPD       Y9, Y8, Y8
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000004
+	JL           rowpart113
+	VMOVUPD      (BX)(R9*8), Y9
+	JMP          rowperm113
+
+rowpart113:
+	LEAQ       tailmask64<>+0(SB), R13
+	MOVQ       $0x00000004, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*8), Y9
+	VMASKMOVPD (BX)(R9*8), Y9, Y9
+
+rowperm113:
+	MOVQ         R8, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (SI)(R12*1), Y10
+	VPERMPS      Y9, Y10, Y9
+	MOVLQSX      (DI)(R8*8), R12
+	ADDQ         R12, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y2, Y2
+	VADDPD       Y9, Y3, Y3
+	VXORPD       Y8, Y8, Y8
+	VCMPPD       $0x04, Y8, Y9, Y8
+	VMOVMSKPD    Y8, R12
+	POPCNTL      R12, R12
+	ADDQ         R12, R11
+	VMOVUPD      64(AX), Y8
+	VMOVUPD      64(DX), Y9
+	VSUBPD       Y9, Y8, Y8
+	VBROADCASTSD consts64<>+0(SB), Y9
+	VANDPD       Y9, Y8, Y8
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000004
+	JL           rowpart114
+	VMOVUPD      (BX)(R9*8), Y9
+	JMP          rowperm114
+
+rowpart114:
+	LEAQ       tailmask64<>+0(SB), R13
+	MOVQ       $0x00000004, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*8), Y9
+	VMASKMOVPD (BX)(R9*8), Y9, Y9
+
+rowperm114:
+	MOVQ         R8, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (SI)(R12*1), Y10
+	VPERMPS      Y9, Y10, Y9
+	MOVLQSX      (DI)(R8*8), R12
+	ADDQ         R12, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y4, Y4
+	VADDPD       Y9, Y5, Y5
+	VXORPD       Y8, Y8, Y8
+	VCMPPD       $0x04, Y8, Y9, Y8
+	VMOVMSKPD    Y8, R12
+	POPCNTL      R12, R12
+	ADDQ         R12, R11
+	VMOVUPD      96(AX), Y8
+	VMOVUPD      96(DX), Y9
+	VSUBPD       Y9, Y8, Y8
+	VBROADCASTSD consts64<>+0(SB), Y9
+	VANDPD       Y9, Y8, Y8
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000004
+	JL           rowpart115
+	VMOVUPD      (BX)(R9*8), Y9
+	JMP          rowperm115
+
+rowpart115:
+	LEAQ       tailmask64<>+0(SB), R13
+	MOVQ       $0x00000004, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*8), Y9
+	VMASKMOVPD (BX)(R9*8), Y9, Y9
+
+rowperm115:
+	MOVQ      R8, R12
+	SHLQ      $0x06, R12
+	VMOVUPS   (SI)(R12*1), Y10
+	VPERMPS   Y9, Y10, Y9
+	MOVLQSX   (DI)(R8*8), R12
+	ADDQ      R12, R9
+	MOVLQSX   4(DI)(R8*8), R8
+	VMULPD    Y8, Y9, Y8
+	VADDPD    Y8, Y6, Y6
+	VADDPD    Y9, Y7, Y7
+	VXORPD    Y8, Y8, Y8
+	VCMPPD    $0x04, Y8, Y9, Y8
+	VMOVMSKPD Y8, R12
+	POPCNTL   R12, R12
+	ADDQ      R12, R11
+	ADDQ      $0x00000080, AX
+	ADDQ      $0x00000080, DX
+	SUBQ      $0x00000010, CX
+	JMP       loop
+
+single:
+	CMPQ         CX, $0x00000004
+	JL           tail
+	VMOVUPD      (AX), Y8
+	VMOVUPD      (DX), Y9
+	VSUBPD       Y9, Y8, Y8
+	VBROADCASTSD consts64<>+0(SB), Y9
+	VANDPD       Y9, Y8, Y8
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000004
+	JL           rowpart116
+	VMOVUPD      (BX)(R9*8), Y9
+	JMP          rowperm116
+
+rowpart116:
+	LEAQ       tailmask64<>+0(SB), R13
+	MOVQ       $0x00000004, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*8), Y9
+	VMASKMOVPD (BX)(R9*8), Y9, Y9
+
+rowperm116:
+	MOVQ      R8, R12
+	SHLQ      $0x06, R12
+	VMOVUPS   (SI)(R12*1), Y10
+	VPERMPS   Y9, Y10, Y9
+	MOVLQSX   (DI)(R8*8), R12
+	ADDQ      R12, R9
+	MOVLQSX   4(DI)(R8*8), R8
+	VMULPD    Y8, Y9, Y8
+	VADDPD    Y8, Y0, Y0
+	VADDPD    Y9, Y1, Y1
+	VXORPD    Y8, Y8, Y8
+	VCMPPD    $0x04, Y8, Y9, Y8
+	VMOVMSKPD Y8, R12
+	POPCNTL   R12, R12
+	ADDQ      R12, R11
+	ADDQ      $0x00000020, AX
+	ADDQ      $0x00000020, DX
+	SUBQ      $0x00000004, CX
+	JMP       single
+
+tail:
+	TESTQ        CX, CX
+	JZ           drain
+	LEAQ         tailmask64<>+0(SB), R12
+	MOVQ         $0x00000004, R13
+	SUBQ         CX, R13
+	VMOVDQU      (R12)(R13*8), Y8
+	VMASKMOVPD   (AX), Y8, Y8
+	LEAQ         tailmask64<>+0(SB), AX
+	MOVQ         $0x00000004, R12
+	SUBQ         CX, R12
+	VMOVDQU      (AX)(R12*8), Y9
+	VMASKMOVPD   (DX), Y9, Y9
+	VSUBPD       Y9, Y8, Y8
+	VBROADCASTSD consts64<>+0(SB), Y9
+	VANDPD       Y9, Y8, Y8
+	MOVQ         R10, AX
+	SUBQ         R9, AX
+	CMPQ         AX, $0x00000004
+	JL           rowpart117
+	VMOVUPD      (BX)(R9*8), Y9
+	JMP          rowperm117
+
+rowpart117:
+	LEAQ       tailmask64<>+0(SB), DX
+	MOVQ       $0x00000004, R10
+	SUBQ       AX, R10
+	VMOVDQU    (DX)(R10*8), Y9
+	VMASKMOVPD (BX)(R9*8), Y9, Y9
+
+rowperm117:
+	MOVQ      R8, AX
+	SHLQ      $0x06, AX
+	VMOVUPS   (SI)(AX*1), Y10
+	VPERMPS   Y9, Y10, Y9
+	MOVLQSX   (DI)(R8*8), AX
+	ADDQ      AX, R9
+	MOVLQSX   4(DI)(R8*8), R8
+	LEAQ      tailmask64<>+0(SB), AX
+	MOVQ      $0x00000004, DX
+	SUBQ      CX, DX
+	VMOVDQU   (AX)(DX*8), Y10
+	VANDPD    Y10, Y9, Y9
+	VMULPD    Y8, Y9, Y8
+	LEAQ      tailmask64<>+0(SB), AX
+	MOVQ      $0x00000004, DX
+	SUBQ      CX, DX
+	VMOVDQU   (AX)(DX*8), Y10
+	VANDPD    Y10, Y8, Y8
+	VADDPD    Y8, Y0, Y0
+	VADDPD    Y9, Y1, Y1
+	VXORPD    Y8, Y8, Y8
+	VCMPPD    $0x04, Y8, Y9, Y8
+	VMOVMSKPD Y8, AX
+	POPCNTL   AX, AX
+	ADDQ      AX, R11
+
+drain:
+	VADDPD       Y2, Y0, Y0
+	VADDPD       Y4, Y0, Y0
+	VADDPD       Y6, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X2
+	VADDPD       X2, X0, X0
+	VPERMILPD    $0x01, X0, X2
+	VADDSD       X2, X0, X0
+	VADDPD       Y3, Y1, Y1
+	VADDPD       Y5, Y1, Y1
+	VADDPD       Y7, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X2
+	VADDPD       X2, X1, X1
+	VPERMILPD    $0x01, X1, X2
+	VADDSD       X2, X1, X1
+	MOVSD        X0, ret+136(FP)
+	MOVQ         R11, ret1+144(FP)
+	MOVSD        X1, ret2+152(FP)
+	VZEROUPPER
+	RET
+
+// func absDiffRowUnredAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) float64
+// Requires: AVX, AVX2, SSE2
+TEXT ·absDiffRowUnredAVX2F64(SB), NOSPLIT, $0-168
+	MOVQ   p_base+24(FP), AX
+	MOVQ   p_len+32(FP), CX
+	MOVQ   y_base+48(FP), DX
+	MOVQ   w_base+72(FP), BX
+	MOVQ   w_len+80(FP), R10
+	MOVQ   idx_base+96(FP), SI
+	MOVQ   step_base+120(FP), DI
+	XORQ   R8, R8
+	XORQ   R9, R9
+	MOVQ   dst_base+0(FP), R11
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+
+loop:
+	CMPQ         CX, $0x00000010
+	JL           single
+	VMOVUPD      (AX), Y4
+	VMOVUPD      (DX), Y5
+	VSUBPD       Y5, Y4, Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y4
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000004
+	JL           rowpart118
+	VMOVUPD      (BX)(R9*8), Y5
+	JMP          rowperm118
+
+rowpart118:
+	LEAQ       tailmask64<>+0(SB), R13
+	MOVQ       $0x00000004, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*8), Y5
+	VMASKMOVPD (BX)(R9*8), Y5, Y5
+
+rowperm118:
+	MOVQ         R8, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (SI)(R12*1), Y6
+	VPERMPS      Y5, Y6, Y5
+	MOVLQSX      (DI)(R8*8), R12
+	ADDQ         R12, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VMULPD       Y4, Y5, Y4
+	VMOVUPD      Y4, (R11)
+	VADDPD       Y4, Y0, Y0
+	VMOVUPD      32(AX), Y4
+	VMOVUPD      32(DX), Y5
+	VSUBPD       Y5, Y4, Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y4
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000004
+	JL           rowpart119
+	VMOVUPD      (BX)(R9*8), Y5
+	JMP          rowperm119
+
+rowpart119:
+	LEAQ       tailmask64<>+0(SB), R13
+	MOVQ       $0x00000004, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*8), Y5
+	VMASKMOVPD (BX)(R9*8), Y5, Y5
+
+rowperm119:
+	MOVQ         R8, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (SI)(R12*1), Y6
+	VPERMPS      Y5, Y6, Y5
+	MOVLQSX      (DI)(R8*8), R12
+	ADDQ         R12, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VMULPD       Y4, Y5, Y4
+	VMOVUPD      Y4, 32(R11)
+	VADDPD       Y4, Y1, Y1
+	VMOVUPD      64(AX), Y4
+	VMOVUPD      64(DX), Y5
+	VSUBPD       Y5, Y4, Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y4
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000004
+	JL           rowpart120
+	VMOVUPD      (BX)(R9*8), Y5
+	JMP          rowperm120
+
+rowpart120:
+	LEAQ       tailmask64<>+0(SB), R13
+	MOVQ       $0x00000004, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*8), Y5
+	VMASKMOVPD (BX)(R9*8), Y5, Y5
+
+rowperm120:
+	MOVQ         R8, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (SI)(R12*1), Y6
+	VPERMPS      Y5, Y6, Y5
+	MOVLQSX      (DI)(R8*8), R12
+	ADDQ         R12, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VMULPD       Y4, Y5, Y4
+	VMOVUPD      Y4, 64(R11)
+	VADDPD       Y4, Y2, Y2
+	VMOVUPD      96(AX), Y4
+	VMOVUPD      96(DX), Y5
+	VSUBPD       Y5, Y4, Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y4
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000004
+	JL           rowpart121
+	VMOVUPD      (BX)(R9*8), Y5
+	JMP          rowperm121
+
+rowpart121:
+	LEAQ       tailmask64<>+0(SB), R13
+	MOVQ       $0x00000004, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*8), Y5
+	VMASKMOVPD (BX)(R9*8), Y5, Y5
+
+rowperm121:
+	MOVQ    R8, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (SI)(R12*1), Y6
+	VPERMPS Y5, Y6, Y5
+	MOVLQSX (DI)(R8*8), R12
+	ADDQ    R12, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPD  Y4, Y5, Y4
+	VMOVUPD Y4, 96(R11)
+	VADDPD  Y4, Y3, Y3
+	ADDQ    $0x00000080, AX
+	ADDQ    $0x00000080, DX
+	ADDQ    $0x00000080, R11
+	SUBQ    $0x00000010, CX
+	JMP     loop
+
+single:
+	CMPQ         CX, $0x00000004
+	JL           tail
+	VMOVUPD      (AX), Y4
+	VMOVUPD      (DX), Y5
+	VSUBPD       Y5, Y4, Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y4
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000004
+	JL           rowpart122
+	VMOVUPD      (BX)(R9*8), Y5
+	JMP          rowperm122
+
+rowpart122:
+	LEAQ       tailmask64<>+0(SB), R13
+	MOVQ       $0x00000004, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*8), Y5
+	VMASKMOVPD (BX)(R9*8), Y5, Y5
+
+rowperm122:
+	MOVQ    R8, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (SI)(R12*1), Y6
+	VPERMPS Y5, Y6, Y5
+	MOVLQSX (DI)(R8*8), R12
+	ADDQ    R12, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPD  Y4, Y5, Y4
+	VMOVUPD Y4, (R11)
+	VADDPD  Y4, Y0, Y0
+	ADDQ    $0x00000020, AX
+	ADDQ    $0x00000020, DX
+	ADDQ    $0x00000020, R11
+	SUBQ    $0x00000004, CX
+	JMP     single
+
+tail:
+	TESTQ        CX, CX
+	JZ           drain
+	LEAQ         tailmask64<>+0(SB), R12
+	MOVQ         $0x00000004, R13
+	SUBQ         CX, R13
+	VMOVDQU      (R12)(R13*8), Y4
+	VMASKMOVPD   (AX), Y4, Y4
+	LEAQ         tailmask64<>+0(SB), AX
+	MOVQ         $0x00000004, R12
+	SUBQ         CX, R12
+	VMOVDQU      (AX)(R12*8), Y5
+	VMASKMOVPD   (DX), Y5, Y5
+	VSUBPD       Y5, Y4, Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y4
+	MOVQ         R10, AX
+	SUBQ         R9, AX
+	CMPQ         AX, $0x00000004
+	JL           rowpart123
+	VMOVUPD      (BX)(R9*8), Y5
+	JMP          rowperm123
+
+rowpart123:
+	LEAQ       tailmask64<>+0(SB), DX
+	MOVQ       $0x00000004, R10
+	SUBQ       AX, R10
+	VMOVDQU    (DX)(R10*8), Y5
+	VMASKMOVPD (BX)(R9*8), Y5, Y5
+
+rowperm123:
+	MOVQ       R8, AX
+	SHLQ       $0x06, AX
+	VMOVUPS    (SI)(AX*1), Y6
+	VPERMPS    Y5, Y6, Y5
+	MOVLQSX    (DI)(R8*8), AX
+	ADDQ       AX, R9
+	MOVLQSX    4(DI)(R8*8), R8
+	LEAQ       tailmask64<>+0(SB), AX
+	MOVQ       $0x00000004, DX
+	SUBQ       CX, DX
+	VMOVDQU    (AX)(DX*8), Y6
+	VANDPD     Y6, Y5, Y5
+	VMULPD     Y4, Y5, Y4
+	LEAQ       tailmask64<>+0(SB), AX
+	MOVQ       $0x00000004, DX
+	SUBQ       CX, DX
+	VMOVDQU    (AX)(DX*8), Y5
+	VMASKMOVPD Y4, Y5, (R11)
+	LEAQ       tailmask64<>+0(SB), AX
+	MOVQ       $0x00000004, DX
+	SUBQ       CX, DX
+	VMOVDQU    (AX)(DX*8), Y5
+	VANDPD     Y5, Y4, Y4
+	VADDPD     Y4, Y0, Y0
+
+drain:
+	VADDPD       Y1, Y0, Y0
+	VADDPD       Y2, Y0, Y0
+	VADDPD       Y3, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	MOVSD        X0, ret+160(FP)
+	VZEROUPPER
+	RET
+
+// func absDiffRowGradAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, s float64, a float64) float64
+// Requires: AVX, AVX2, SSE2
+TEXT ·absDiffRowGradAVX2F64(SB), NOSPLIT, $0-176
+	MOVQ   p_base+24(FP), AX
+	MOVQ   p_len+32(FP), CX
+	MOVQ   y_base+48(FP), DX
+	MOVQ   w_base+72(FP), BX
+	MOVQ   w_len+80(FP), R10
+	MOVQ   idx_base+96(FP), SI
+	MOVQ   step_base+120(FP), DI
+	XORQ   R8, R8
+	XORQ   R9, R9
+	MOVQ   dst_base+0(FP), R11
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+
+loop:
+	CMPQ         CX, $0x00000010
+	JL           single
+	VMOVUPD      (AX), Y4
+	VMOVUPD      (DX), Y5
+	VSUBPD       Y5, Y4, Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y5
+	VXORPD       Y6, Y6, Y6
+	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+16(SB), Y8
+	VCMPPD       $0x1e, Y6, Y4, Y9
+	VBLENDVPD    Y9, Y7, Y6, Y7
+	VCMPPD       $0x11, Y6, Y4, Y6
+	VBLENDVPD    Y6, Y8, Y7, Y7
+	VCMPPD       $0x03, Y4, Y4, Y6
+	VBLENDVPD    Y6, Y4, Y7, Y7
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000004
+	JL           rowpart124
+	VMOVUPD      (BX)(R9*8), Y4
+	JMP          rowperm124
+
+rowpart124:
+	LEAQ       tailmask64<>+0(SB), R13
+	MOVQ       $0x00000004, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*8), Y4
+	VMASKMOVPD (BX)(R9*8), Y4, Y4
+
+rowperm124:
+	MOVQ         R8, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (SI)(R12*1), Y6
+	VPERMPS      Y4, Y6, Y4
+	MOVLQSX      (DI)(R8*8), R12
+	ADDQ         R12, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSD s+152(FP), Y6
+	VMULPD       Y4, Y6, Y6
+	VMULPD       Y7, Y6, Y6
+	VMOVUPD      Y6, (R11)
+	VMULPD       Y5, Y4, Y4
+	VADDPD       Y4, Y0, Y0
+	VMOVUPD      32(AX), Y4
+	VMOVUPD      32(DX), Y5
+	VSUBPD       Y5, Y4, Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y5
+	VXORPD       Y6, Y6, Y6
+	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+16(SB), Y8
+	VCMPPD       $0x1e, Y6, Y4, Y9
+	VBLENDVPD    Y9, Y7, Y6, Y7
+	VCMPPD       $0x11, Y6, Y4, Y6
+	VBLENDVPD    Y6, Y8, Y7, Y7
+	VCMPPD       $0x03, Y4, Y4, Y6
+	VBLENDVPD    Y6, Y4, Y7, Y7
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000004
+	JL           rowpart125
+	VMOVUPD      (BX)(R9*8), Y4
+	JMP          rowperm125
+
+rowpart125:
+	LEAQ       tailmask64<>+0(SB), R13
+	MOVQ       $0x00000004, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*8), Y4
+	VMASKMOVPD (BX)(R9*8), Y4, Y4
+
+rowperm125:
+	MOVQ         R8, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (SI)(R12*1), Y6
+	VPERMPS      Y4, Y6, Y4
+	MOVLQSX      (DI)(R8*8), R12
+	ADDQ         R12, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSD s+152(FP), Y6
+	VMULPD       Y4, Y6, Y6
+	VMULPD       Y7, Y6, Y6
+	VMOVUPD      Y6, 32(R11)
+	VMULPD       Y5, Y4, Y4
+	VADDPD       Y4, Y1, Y1
+	VMOVUPD      64(AX), Y4
+	VMOVUPD      64(DX), Y5
+	VSUBPD       Y5, Y4, Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y5
+	VXORPD       Y6, Y6, Y6
+	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+16(SB), Y8
+	VCMPPD       $0x1e, Y6, Y4, Y9
+	VBLENDVPD    Y9, Y7, Y6, Y7
+	VCMPPD       $0x11, Y6, Y4, Y6
+	VBLENDVPD    Y6, Y8, Y7, Y7
+	VCMPPD       $0x03, Y4, Y4, Y6
+	VBLENDVPD    Y6, Y4, Y7, Y7
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000004
+	JL           rowpart126
+	VMOVUPD      (BX)(R9*8), Y4
+	JMP          rowperm126
+
+rowpart126:
+	LEAQ       tailmask64<>+0(SB), R13
+	MOVQ       $0x00000004, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*8), Y4
+	VMASKMOVPD (BX)(R9*8), Y4, Y4
+
+rowperm126:
+	MOVQ         R8, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (SI)(R12*1), Y6
+	VPERMPS      Y4, Y6, Y4
+	MOVLQSX      (DI)(R8*8), R12
+	ADDQ         R12, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSD s+152(FP), Y6
+	VMULPD       Y4, Y6, Y6
+	VMULPD       Y7, Y6, Y6
+	VMOVUPD      Y6, 64(R11)
+	VMULPD       Y5, Y4, Y4
+	VADDPD       Y4, Y2, Y2
+	VMOVUPD      96(AX), Y4
+	VMOVUPD      96(DX), Y5
+	VSUBPD       Y5, Y4, Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y5
+	VXORPD       Y6, Y6, Y6
+	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+16(SB), Y8
+	VCMPPD       $0x1e, Y6, Y4, Y9
+	VBLENDVPD    Y9, Y7, Y6, Y7
+	VCMPPD       $0x11, Y6, Y4, Y6
+	VBLENDVPD    Y6, Y8, Y7, Y7
+	VCMPPD       $0x03, Y4, Y4, Y6
+	VBLENDVPD    Y6, Y4, Y7, Y7
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000004
+	JL           rowpart127
+	VMOVUPD      (BX)(R9*8), Y4
+	JMP          rowperm127
+
+rowpart127:
+	LEAQ       tailmask64<>+0(SB), R13
+	MOVQ       $0x00000004, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*8), Y4
+	VMASKMOVPD (BX)(R9*8), Y4, Y4
+
+rowperm127:
+	MOVQ         R8, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (SI)(R12*1), Y6
+	VPERMPS      Y4, Y6, Y4
+	MOVLQSX      (DI)(R8*8), R12
+	ADDQ         R12, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSD s+152(FP), Y6
+	VMULPD       Y4, Y6, Y6
+	VMULPD       Y7, Y6, Y6
+	VMOVUPD      Y6, 96(R11)
+	VMULPD       Y5, Y4, Y4
+	VADDPD       Y4, Y3, Y3
+	ADDQ         $0x00000080, AX
+	ADDQ         $0x00000080, DX
+	ADDQ         $0x00000080, R11
+	SUBQ         $0x00000010, CX
+	JMP          loop
+
+single:
+	CMPQ         CX, $0x00000004
+	JL           tail
+	VMOVUPD      (AX), Y4
+	VMOVUPD      (DX), Y5
+	VSUBPD       Y5, Y4, Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y5
+	VXORPD       Y6, Y6, Y6
+	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+16(SB), Y8
+	VCMPPD       $0x1e, Y6, Y4, Y9
+	VBLENDVPD    Y9, Y7, Y6, Y7
+	VCMPPD       $0x11, Y6, Y4, Y6
+	VBLENDVPD    Y6, Y8, Y7, Y7
+	VCMPPD       $0x03, Y4, Y4, Y6
+	VBLENDVPD    Y6, Y4, Y7, Y7
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000004
+	JL           rowpart128
+	VMOVUPD      (BX)(R9*8), Y4
+	JMP          rowperm128
+
+rowpart128:
+	LEAQ       tailmask64<>+0(SB), R13
+	MOVQ       $0x00000004, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*8), Y4
+	VMASKMOVPD (BX)(R9*8), Y4, Y4
+
+rowperm128:
+	MOVQ         R8, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (SI)(R12*1), Y6
+	VPERMPS      Y4, Y6, Y4
+	MOVLQSX      (DI)(R8*8), R12
+	ADDQ         R12, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSD s+152(FP), Y6
+	VMULPD       Y4, Y6, Y6
+	VMULPD       Y7, Y6, Y6
+	VMOVUPD      Y6, (R11)
+	VMULPD       Y5, Y4, Y4
+	VADDPD       Y4, Y0, Y0
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000020, DX
+	ADDQ         $0x00000020, R11
+	SUBQ         $0x00000004, CX
+	JMP          single
+
+tail:
+	TESTQ        CX, CX
+	JZ           drain
+	LEAQ         tailmask64<>+0(SB), R12
+	MOVQ         $0x00000004, R13
+	SUBQ         CX, R13
+	VMOVDQU      (R12)(R13*8), Y4
+	VMASKMOVPD   (AX), Y4, Y4
+	LEAQ         tailmask64<>+0(SB), AX
+	MOVQ         $0x00000004, R12
+	SUBQ         CX, R12
+	VMOVDQU      (AX)(R12*8), Y5
+	VMASKMOVPD   (DX), Y5, Y5
+	VSUBPD       Y5, Y4, Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y5
+	VXORPD       Y6, Y6, Y6
+	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+16(SB), Y8
+	VCMPPD       $0x1e, Y6, Y4, Y9
+	VBLENDVPD    Y9, Y7, Y6, Y7
+	VCMPPD       $0x11, Y6, Y4, Y6
+	VBLENDVPD    Y6, Y8, Y7, Y7
+	VCMPPD       $0x03, Y4, Y4, Y6
+	VBLENDVPD    Y6, Y4, Y7, Y7
+	MOVQ         R10, AX
+	SUBQ         R9, AX
+	CMPQ         AX, $0x00000004
+	JL           rowpart129
+	VMOVUPD      (BX)(R9*8), Y4
+	JMP          rowperm129
+
+rowpart129:
+	LEAQ       tailmask64<>+0(SB), DX
+	MOVQ       $0x00000004, R10
+	SUBQ       AX, R10
+	VMOVDQU    (DX)(R10*8), Y4
+	VMASKMOVPD (BX)(R9*8), Y4, Y4
+
+rowperm129:
+	MOVQ         R8, AX
+	SHLQ         $0x06, AX
+	VMOVUPS      (SI)(AX*1), Y6
+	VPERMPS      Y4, Y6, Y4
+	MOVLQSX      (DI)(R8*8), AX
+	ADDQ         AX, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	LEAQ         tailmask64<>+0(SB), AX
+	MOVQ         $0x00000004, DX
+	SUBQ         CX, DX
+	VMOVDQU      (AX)(DX*8), Y6
+	VANDPD       Y6, Y4, Y4
+	VBROADCASTSD s+152(FP), Y6
+	VMULPD       Y4, Y6, Y6
+	VMULPD       Y7, Y6, Y6
+	LEAQ         tailmask64<>+0(SB), AX
+	MOVQ         $0x00000004, DX
+	SUBQ         CX, DX
+	VMOVDQU      (AX)(DX*8), Y7
+	VMASKMOVPD   Y6, Y7, (R11)
+	VMULPD       Y5, Y4, Y4
+	LEAQ         tailmask64<>+0(SB), AX
+	MOVQ         $0x00000004, DX
+	SUBQ         CX, DX
+	VMOVDQU      (AX)(DX*8), Y5
+	VANDPD       Y5, Y4, Y4
+	VADDPD       Y4, Y0, Y0
+
+drain:
+	VADDPD       Y1, Y0, Y0
+	VADDPD       Y2, Y0, Y0
+	VADDPD       Y3, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	MOVSD        X0, ret+168(FP)
+	VZEROUPPER
+	RET
+
 // func sqDiffSumAVX2F64(p []float64, y []float64, a float64) float64
 // Requires: AVX, SSE2
 TEXT ·sqDiffSumAVX2F64(SB), NOSPLIT, $0-64
@@ -10450,6 +18315,811 @@ drain:
 	VPERMILPD    $0x01, X0, X1
 	VADDSD       X1, X0, X0
 	MOVSD        X0, ret+112(FP)
+	VZEROUPPER
+	RET
+
+// func sqDiffRowSumAVX2F64(p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) (float64, int, float64)
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·sqDiffRowSumAVX2F64(SB), NOSPLIT, $0-160
+	MOVQ   p_base+0(FP), AX
+	MOVQ   p_len+8(FP), CX
+	MOVQ   y_base+24(FP), DX
+	MOVQ   w_base+48(FP), BX
+	MOVQ   w_len+56(FP), R10
+	MOVQ   idx_base+72(FP), SI
+	MOVQ   step_base+96(FP), DI
+	XORQ   R8, R8
+	XORQ   R9, R9
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	XORQ   R11, R11
+
+loop:
+	CMPQ    CX, $0x00000010
+	JL      single
+	VMOVUPD (AX), Y8
+	VMOVUPD (DX), Y9
+	VSUBPD  Y9, Y8, Y8
+	VMULPD  Y8, Y8, Y8
+	MOVQ    R10, R12
+	SUBQ    R9, R12
+	CMPQ    R12, $0x00000004
+	JL      rowpart130
+	VMOVUPD (BX)(R9*8), Y9
+	JMP     rowperm130
+
+rowpart130:
+	LEAQ       tailmask64<>+0(SB), R13
+	MOVQ       $0x00000004, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*8), Y9
+	VMASKMOVPD (BX)(R9*8), Y9, Y9
+
+rowperm130:
+	MOVQ      R8, R12
+	SHLQ      $0x06, R12
+	VMOVUPS   (SI)(R12*1), Y10
+	VPERMPS   Y9, Y10, Y9
+	MOVLQSX   (DI)(R8*8), R12
+	ADDQ      R12, R9
+	MOVLQSX   4(DI)(R8*8), R8
+	VMULPD    Y8, Y9, Y8
+	VADDPD    Y8, Y0, Y0
+	VADDPD    Y9, Y1, Y1
+	VXORPD    Y8, Y8, Y8
+	VCMPPD    $0x04, Y8, Y9, Y8
+	VMOVMSKPD Y8, R12
+	POPCNTL   R12, R12
+	ADDQ      R12, R11
+	VMOVUPD   32(AX), Y8
+	VMOVUPD   32(DX), Y9
+	VSUBPD    Y9, Y8, Y8
+	VMULPD    Y8, Y8, Y8
+	MOVQ      R10, R12
+	SUBQ      R9, R12
+	CMPQ      R12, $0x00000004
+	JL        rowpart131
+	VMOVUPD   (BX)(R9*8), Y9
+	JMP       rowperm131
+
+rowpart131:
+	LEAQ       tailmask64<>+0(SB), R13
+	MOVQ       $0x00000004, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*8), Y9
+	VMASKMOVPD (BX)(R9*8), Y9, Y9
+
+rowperm131:
+	MOVQ      R8, R12
+	SHLQ      $0x06, R12
+	VMOVUPS   (SI)(R12*1), Y10
+	VPERMPS   Y9, Y10, Y9
+	MOVLQSX   (DI)(R8*8), R12
+	ADDQ      R12, R9
+	MOVLQSX   4(DI)(R8*8), R8
+	VMULPD    Y8, Y9, Y8
+	VADDPD    Y8, Y2, Y2
+	VADDPD    Y9, Y3, Y3
+	VXORPD    Y8, Y8, Y8
+	VCMPPD    $0x04, Y8, Y9, Y8
+	VMOVMSKPD Y8, R12
+	POPCNTL   R12, R12
+	ADDQ      R12, R11
+	VMOVUPD   64(AX), Y8
+	VMOVUPD   64(DX), Y9
+	VSUBPD    Y9, Y8, Y8
+	VMULPD    Y8, Y8, Y8
+	MOVQ      R10, R12
+	SUBQ      R9, R12
+	CMPQ      R12, $0x00000004
+	JL        rowpart132
+	VMOVUPD   (BX)(R9*8), Y9
+	JMP       rowperm132
+
+rowpart132:
+	LEAQ       tailmask64<>+0(SB), R13
+	MOVQ       $0x00000004, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*8), Y9
+	VMASKMOVPD (BX)(R9*8), Y9, Y9
+
+rowperm132:
+	MOVQ      R8, R12
+	SHLQ      $0x06, R12
+	VMOVUPS   (SI)(R12*1), Y10
+	VPERMPS   Y9, Y10, Y9
+	MOVLQSX   (DI)(R8*8), R12
+	ADDQ      R12, R9
+	MOVLQSX   4(DI)(R8*8), R8
+	VMULPD    Y8, Y9, Y8
+	VADDPD    Y8, Y4, Y4
+	VADDPD    Y9, Y5, Y5
+	VXORPD    Y8, Y8, Y8
+	VCMPPD    $0x04, Y8, Y9, Y8
+	VMOVMSKPD Y8, R12
+	POPCNTL   R12, R12
+	ADDQ      R12, R11
+	VMOVUPD   96(AX), Y8
+	VMOVUPD   96(DX), Y9
+	VSUBPD    Y9, Y8, Y8
+	VMULPD    Y8, Y8, Y8
+	MOVQ      R10, R12
+	SUBQ      R9, R12
+	CMPQ      R12, $0x00000004
+	JL        rowpart133
+	VMOVUPD   (BX)(R9*8), Y9
+	JMP       rowperm133
+
+rowpart133:
+	LEAQ       tailmask64<>+0(SB), R13
+	MOVQ       $0x00000004, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*8), Y9
+	VMASKMOVPD (BX)(R9*8), Y9, Y9
+
+rowperm133:
+	MOVQ      R8, R12
+	SHLQ      $0x06, R12
+	VMOVUPS   (SI)(R12*1), Y10
+	VPERMPS   Y9, Y10, Y9
+	MOVLQSX   (DI)(R8*8), R12
+	ADDQ      R12, R9
+	MOVLQSX   4(DI)(R8*8), R8
+	VMULPD    Y8, Y9, Y8
+	VADDPD    Y8, Y6, Y6
+	VADDPD    Y9, Y7, Y7
+	VXORPD    Y8, Y8, Y8
+	VCMPPD    $0x04, Y8, Y9, Y8
+	VMOVMSKPD Y8, R12
+	POPCNTL   R12, R12
+	ADDQ      R12, R11
+	ADDQ      $0x00000080, AX
+	ADDQ      $0x00000080, DX
+	SUBQ      $0x00000010, CX
+	JMP       loop
+
+single:
+	CMPQ    CX, $0x00000004
+	JL      tail
+	VMOVUPD (AX), Y8
+	VMOVUPD (DX), Y9
+	VSUBPD  Y9, Y8, Y8
+	VMULPD  Y8, Y8, Y8
+	MOVQ    R10, R12
+	SUBQ    R9, R12
+	CMPQ    R12, $0x00000004
+	JL      rowpart134
+	VMOVUPD (BX)(R9*8), Y9
+	JMP     rowperm134
+
+rowpart134:
+	LEAQ       tailmask64<>+0(SB), R13
+	MOVQ       $0x00000004, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*8), Y9
+	VMASKMOVPD (BX)(R9*8), Y9, Y9
+
+rowperm134:
+	MOVQ      R8, R12
+	SHLQ      $0x06, R12
+	VMOVUPS   (SI)(R12*1), Y10
+	VPERMPS   Y9, Y10, Y9
+	MOVLQSX   (DI)(R8*8), R12
+	ADDQ      R12, R9
+	MOVLQSX   4(DI)(R8*8), R8
+	VMULPD    Y8, Y9, Y8
+	VADDPD    Y8, Y0, Y0
+	VADDPD    Y9, Y1, Y1
+	VXORPD    Y8, Y8, Y8
+	VCMPPD    $0x04, Y8, Y9, Y8
+	VMOVMSKPD Y8, R12
+	POPCNTL   R12, R12
+	ADDQ      R12, R11
+	ADDQ      $0x00000020, AX
+	ADDQ      $0x00000020, DX
+	SUBQ      $0x00000004, CX
+	JMP       single
+
+tail:
+	TESTQ      CX, CX
+	JZ         drain
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       CX, R13
+	VMOVDQU    (R12)(R13*8), Y8
+	VMASKMOVPD (AX), Y8, Y8
+	LEAQ       tailmask64<>+0(SB), AX
+	MOVQ       $0x00000004, R12
+	SUBQ       CX, R12
+	VMOVDQU    (AX)(R12*8), Y9
+	VMASKMOVPD (DX), Y9, Y9
+	VSUBPD     Y9, Y8, Y8
+	VMULPD     Y8, Y8, Y8
+	MOVQ       R10, AX
+	SUBQ       R9, AX
+	CMPQ       AX, $0x00000004
+	JL         rowpart135
+	VMOVUPD    (BX)(R9*8), Y9
+	JMP        rowperm135
+
+rowpart135:
+	LEAQ       tailmask64<>+0(SB), DX
+	MOVQ       $0x00000004, R10
+	SUBQ       AX, R10
+	VMOVDQU    (DX)(R10*8), Y9
+	VMASKMOVPD (BX)(R9*8), Y9, Y9
+
+rowperm135:
+	MOVQ      R8, AX
+	SHLQ      $0x06, AX
+	VMOVUPS   (SI)(AX*1), Y10
+	VPERMPS   Y9, Y10, Y9
+	MOVLQSX   (DI)(R8*8), AX
+	ADDQ      AX, R9
+	MOVLQSX   4(DI)(R8*8), R8
+	LEAQ      tailmask64<>+0(SB), AX
+	MOVQ      $0x00000004, DX
+	SUBQ      CX, DX
+	VMOVDQU   (AX)(DX*8), Y10
+	VANDPD    Y10, Y9, Y9
+	VMULPD    Y8, Y9, Y8
+	LEAQ      tailmask64<>+0(SB), AX
+	MOVQ      $0x00000004, DX
+	SUBQ      CX, DX
+	VMOVDQU   (AX)(DX*8), Y10
+	VANDPD    Y10, Y8, Y8
+	VADDPD    Y8, Y0, Y0
+	VADDPD    Y9, Y1, Y1
+	VXORPD    Y8, Y8, Y8
+	VCMPPD    $0x04, Y8, Y9, Y8
+	VMOVMSKPD Y8, AX
+	POPCNTL   AX, AX
+	ADDQ      AX, R11
+
+drain:
+	VADDPD       Y2, Y0, Y0
+	VADDPD       Y4, Y0, Y0
+	VADDPD       Y6, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X2
+	VADDPD       X2, X0, X0
+	VPERMILPD    $0x01, X0, X2
+	VADDSD       X2, X0, X0
+	VADDPD       Y3, Y1, Y1
+	VADDPD       Y5, Y1, Y1
+	VADDPD       Y7, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X2
+	VADDPD       X2, X1, X1
+	VPERMILPD    $0x01, X1, X2
+	VADDSD       X2, X1, X1
+	MOVSD        X0, ret+136(FP)
+	MOVQ         R11, ret1+144(FP)
+	MOVSD        X1, ret2+152(FP)
+	VZEROUPPER
+	RET
+
+// func sqDiffRowUnredAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) float64
+// Requires: AVX, AVX2, SSE2
+TEXT ·sqDiffRowUnredAVX2F64(SB), NOSPLIT, $0-168
+	MOVQ   p_base+24(FP), AX
+	MOVQ   p_len+32(FP), CX
+	MOVQ   y_base+48(FP), DX
+	MOVQ   w_base+72(FP), BX
+	MOVQ   w_len+80(FP), R10
+	MOVQ   idx_base+96(FP), SI
+	MOVQ   step_base+120(FP), DI
+	XORQ   R8, R8
+	XORQ   R9, R9
+	MOVQ   dst_base+0(FP), R11
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+
+loop:
+	CMPQ    CX, $0x00000010
+	JL      single
+	VMOVUPD (AX), Y4
+	VMOVUPD (DX), Y5
+	VSUBPD  Y5, Y4, Y4
+	VMULPD  Y4, Y4, Y4
+	MOVQ    R10, R12
+	SUBQ    R9, R12
+	CMPQ    R12, $0x00000004
+	JL      rowpart136
+	VMOVUPD (BX)(R9*8), Y5
+	JMP     rowperm136
+
+rowpart136:
+	LEAQ       tailmask64<>+0(SB), R13
+	MOVQ       $0x00000004, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*8), Y5
+	VMASKMOVPD (BX)(R9*8), Y5, Y5
+
+rowperm136:
+	MOVQ    R8, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (SI)(R12*1), Y6
+	VPERMPS Y5, Y6, Y5
+	MOVLQSX (DI)(R8*8), R12
+	ADDQ    R12, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPD  Y4, Y5, Y4
+	VMOVUPD Y4, (R11)
+	VADDPD  Y4, Y0, Y0
+	VMOVUPD 32(AX), Y4
+	VMOVUPD 32(DX), Y5
+	VSUBPD  Y5, Y4, Y4
+	VMULPD  Y4, Y4, Y4
+	MOVQ    R10, R12
+	SUBQ    R9, R12
+	CMPQ    R12, $0x00000004
+	JL      rowpart137
+	VMOVUPD (BX)(R9*8), Y5
+	JMP     rowperm137
+
+rowpart137:
+	LEAQ       tailmask64<>+0(SB), R13
+	MOVQ       $0x00000004, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*8), Y5
+	VMASKMOVPD (BX)(R9*8), Y5, Y5
+
+rowperm137:
+	MOVQ    R8, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (SI)(R12*1), Y6
+	VPERMPS Y5, Y6, Y5
+	MOVLQSX (DI)(R8*8), R12
+	ADDQ    R12, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPD  Y4, Y5, Y4
+	VMOVUPD Y4, 32(R11)
+	VADDPD  Y4, Y1, Y1
+	VMOVUPD 64(AX), Y4
+	VMOVUPD 64(DX), Y5
+	VSUBPD  Y5, Y4, Y4
+	VMULPD  Y4, Y4, Y4
+	MOVQ    R10, R12
+	SUBQ    R9, R12
+	CMPQ    R12, $0x00000004
+	JL      rowpart138
+	VMOVUPD (BX)(R9*8), Y5
+	JMP     rowperm138
+
+rowpart138:
+	LEAQ       tailmask64<>+0(SB), R13
+	MOVQ       $0x00000004, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*8), Y5
+	VMASKMOVPD (BX)(R9*8), Y5, Y5
+
+rowperm138:
+	MOVQ    R8, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (SI)(R12*1), Y6
+	VPERMPS Y5, Y6, Y5
+	MOVLQSX (DI)(R8*8), R12
+	ADDQ    R12, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPD  Y4, Y5, Y4
+	VMOVUPD Y4, 64(R11)
+	VADDPD  Y4, Y2, Y2
+	VMOVUPD 96(AX), Y4
+	VMOVUPD 96(DX), Y5
+	VSUBPD  Y5, Y4, Y4
+	VMULPD  Y4, Y4, Y4
+	MOVQ    R10, R12
+	SUBQ    R9, R12
+	CMPQ    R12, $0x00000004
+	JL      rowpart139
+	VMOVUPD (BX)(R9*8), Y5
+	JMP     rowperm139
+
+rowpart139:
+	LEAQ       tailmask64<>+0(SB), R13
+	MOVQ       $0x00000004, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*8), Y5
+	VMASKMOVPD (BX)(R9*8), Y5, Y5
+
+rowperm139:
+	MOVQ    R8, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (SI)(R12*1), Y6
+	VPERMPS Y5, Y6, Y5
+	MOVLQSX (DI)(R8*8), R12
+	ADDQ    R12, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPD  Y4, Y5, Y4
+	VMOVUPD Y4, 96(R11)
+	VADDPD  Y4, Y3, Y3
+	ADDQ    $0x00000080, AX
+	ADDQ    $0x00000080, DX
+	ADDQ    $0x00000080, R11
+	SUBQ    $0x00000010, CX
+	JMP     loop
+
+single:
+	CMPQ    CX, $0x00000004
+	JL      tail
+	VMOVUPD (AX), Y4
+	VMOVUPD (DX), Y5
+	VSUBPD  Y5, Y4, Y4
+	VMULPD  Y4, Y4, Y4
+	MOVQ    R10, R12
+	SUBQ    R9, R12
+	CMPQ    R12, $0x00000004
+	JL      rowpart140
+	VMOVUPD (BX)(R9*8), Y5
+	JMP     rowperm140
+
+rowpart140:
+	LEAQ       tailmask64<>+0(SB), R13
+	MOVQ       $0x00000004, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*8), Y5
+	VMASKMOVPD (BX)(R9*8), Y5, Y5
+
+rowperm140:
+	MOVQ    R8, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (SI)(R12*1), Y6
+	VPERMPS Y5, Y6, Y5
+	MOVLQSX (DI)(R8*8), R12
+	ADDQ    R12, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPD  Y4, Y5, Y4
+	VMOVUPD Y4, (R11)
+	VADDPD  Y4, Y0, Y0
+	ADDQ    $0x00000020, AX
+	ADDQ    $0x00000020, DX
+	ADDQ    $0x00000020, R11
+	SUBQ    $0x00000004, CX
+	JMP     single
+
+tail:
+	TESTQ      CX, CX
+	JZ         drain
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       CX, R13
+	VMOVDQU    (R12)(R13*8), Y4
+	VMASKMOVPD (AX), Y4, Y4
+	LEAQ       tailmask64<>+0(SB), AX
+	MOVQ       $0x00000004, R12
+	SUBQ       CX, R12
+	VMOVDQU    (AX)(R12*8), Y5
+	VMASKMOVPD (DX), Y5, Y5
+	VSUBPD     Y5, Y4, Y4
+	VMULPD     Y4, Y4, Y4
+	MOVQ       R10, AX
+	SUBQ       R9, AX
+	CMPQ       AX, $0x00000004
+	JL         rowpart141
+	VMOVUPD    (BX)(R9*8), Y5
+	JMP        rowperm141
+
+rowpart141:
+	LEAQ       tailmask64<>+0(SB), DX
+	MOVQ       $0x00000004, R10
+	SUBQ       AX, R10
+	VMOVDQU    (DX)(R10*8), Y5
+	VMASKMOVPD (BX)(R9*8), Y5, Y5
+
+rowperm141:
+	MOVQ       R8, AX
+	SHLQ       $0x06, AX
+	VMOVUPS    (SI)(AX*1), Y6
+	VPERMPS    Y5, Y6, Y5
+	MOVLQSX    (DI)(R8*8), AX
+	ADDQ       AX, R9
+	MOVLQSX    4(DI)(R8*8), R8
+	LEAQ       tailmask64<>+0(SB), AX
+	MOVQ       $0x00000004, DX
+	SUBQ       CX, DX
+	VMOVDQU    (AX)(DX*8), Y6
+	VANDPD     Y6, Y5, Y5
+	VMULPD     Y4, Y5, Y4
+	LEAQ       tailmask64<>+0(SB), AX
+	MOVQ       $0x00000004, DX
+	SUBQ       CX, DX
+	VMOVDQU    (AX)(DX*8), Y5
+	VMASKMOVPD Y4, Y5, (R11)
+	LEAQ       tailmask64<>+0(SB), AX
+	MOVQ       $0x00000004, DX
+	SUBQ       CX, DX
+	VMOVDQU    (AX)(DX*8), Y5
+	VANDPD     Y5, Y4, Y4
+	VADDPD     Y4, Y0, Y0
+
+drain:
+	VADDPD       Y1, Y0, Y0
+	VADDPD       Y2, Y0, Y0
+	VADDPD       Y3, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	MOVSD        X0, ret+160(FP)
+	VZEROUPPER
+	RET
+
+// func sqDiffRowGradAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, s float64, a float64) float64
+// Requires: AVX, AVX2, SSE2
+TEXT ·sqDiffRowGradAVX2F64(SB), NOSPLIT, $0-176
+	MOVQ   p_base+24(FP), AX
+	MOVQ   p_len+32(FP), CX
+	MOVQ   y_base+48(FP), DX
+	MOVQ   w_base+72(FP), BX
+	MOVQ   w_len+80(FP), R10
+	MOVQ   idx_base+96(FP), SI
+	MOVQ   step_base+120(FP), DI
+	XORQ   R8, R8
+	XORQ   R9, R9
+	MOVQ   dst_base+0(FP), R11
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+
+loop:
+	CMPQ    CX, $0x00000010
+	JL      single
+	VMOVUPD (AX), Y4
+	VMOVUPD (DX), Y5
+	VSUBPD  Y5, Y4, Y4
+	VMULPD  Y4, Y4, Y5
+	VADDPD  Y4, Y4, Y4
+	MOVQ    R10, R12
+	SUBQ    R9, R12
+	CMPQ    R12, $0x00000004
+	JL      rowpart142
+	VMOVUPD (BX)(R9*8), Y6
+	JMP     rowperm142
+
+rowpart142:
+	LEAQ       tailmask64<>+0(SB), R13
+	MOVQ       $0x00000004, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*8), Y6
+	VMASKMOVPD (BX)(R9*8), Y6, Y6
+
+rowperm142:
+	MOVQ         R8, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (SI)(R12*1), Y7
+	VPERMPS      Y6, Y7, Y6
+	MOVLQSX      (DI)(R8*8), R12
+	ADDQ         R12, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSD s+152(FP), Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y4, Y7, Y4
+	VMOVUPD      Y4, (R11)
+	VMULPD       Y5, Y6, Y4
+	VADDPD       Y4, Y0, Y0
+	VMOVUPD      32(AX), Y4
+	VMOVUPD      32(DX), Y5
+	VSUBPD       Y5, Y4, Y4
+	VMULPD       Y4, Y4, Y5
+	VADDPD       Y4, Y4, Y4
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000004
+	JL           rowpart143
+	VMOVUPD      (BX)(R9*8), Y6
+	JMP          rowperm143
+
+rowpart143:
+	LEAQ       tailmask64<>+0(SB), R13
+	MOVQ       $0x00000004, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*8), Y6
+	VMASKMOVPD (BX)(R9*8), Y6, Y6
+
+rowperm143:
+	MOVQ         R8, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (SI)(R12*1), Y7
+	VPERMPS      Y6, Y7, Y6
+	MOVLQSX      (DI)(R8*8), R12
+	ADDQ         R12, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSD s+152(FP), Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y4, Y7, Y4
+	VMOVUPD      Y4, 32(R11)
+	VMULPD       Y5, Y6, Y4
+	VADDPD       Y4, Y1, Y1
+	VMOVUPD      64(AX), Y4
+	VMOVUPD      64(DX), Y5
+	VSUBPD       Y5, Y4, Y4
+	VMULPD       Y4, Y4, Y5
+	VADDPD       Y4, Y4, Y4
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000004
+	JL           rowpart144
+	VMOVUPD      (BX)(R9*8), Y6
+	JMP          rowperm144
+
+rowpart144:
+	LEAQ       tailmask64<>+0(SB), R13
+	MOVQ       $0x00000004, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*8), Y6
+	VMASKMOVPD (BX)(R9*8), Y6, Y6
+
+rowperm144:
+	MOVQ         R8, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (SI)(R12*1), Y7
+	VPERMPS      Y6, Y7, Y6
+	MOVLQSX      (DI)(R8*8), R12
+	ADDQ         R12, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSD s+152(FP), Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y4, Y7, Y4
+	VMOVUPD      Y4, 64(R11)
+	VMULPD       Y5, Y6, Y4
+	VADDPD       Y4, Y2, Y2
+	VMOVUPD      96(AX), Y4
+	VMOVUPD      96(DX), Y5
+	VSUBPD       Y5, Y4, Y4
+	VMULPD       Y4, Y4, Y5
+	VADDPD       Y4, Y4, Y4
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000004
+	JL           rowpart145
+	VMOVUPD      (BX)(R9*8), Y6
+	JMP          rowperm145
+
+rowpart145:
+	LEAQ       tailmask64<>+0(SB), R13
+	MOVQ       $0x00000004, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*8), Y6
+	VMASKMOVPD (BX)(R9*8), Y6, Y6
+
+rowperm145:
+	MOVQ         R8, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (SI)(R12*1), Y7
+	VPERMPS      Y6, Y7, Y6
+	MOVLQSX      (DI)(R8*8), R12
+	ADDQ         R12, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSD s+152(FP), Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y4, Y7, Y4
+	VMOVUPD      Y4, 96(R11)
+	VMULPD       Y5, Y6, Y4
+	VADDPD       Y4, Y3, Y3
+	ADDQ         $0x00000080, AX
+	ADDQ         $0x00000080, DX
+	ADDQ         $0x00000080, R11
+	SUBQ         $0x00000010, CX
+	JMP          loop
+
+single:
+	CMPQ    CX, $0x00000004
+	JL      tail
+	VMOVUPD (AX), Y4
+	VMOVUPD (DX), Y5
+	VSUBPD  Y5, Y4, Y4
+	VMULPD  Y4, Y4, Y5
+	VADDPD  Y4, Y4, Y4
+	MOVQ    R10, R12
+	SUBQ    R9, R12
+	CMPQ    R12, $0x00000004
+	JL      rowpart146
+	VMOVUPD (BX)(R9*8), Y6
+	JMP     rowperm146
+
+rowpart146:
+	LEAQ       tailmask64<>+0(SB), R13
+	MOVQ       $0x00000004, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*8), Y6
+	VMASKMOVPD (BX)(R9*8), Y6, Y6
+
+rowperm146:
+	MOVQ         R8, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (SI)(R12*1), Y7
+	VPERMPS      Y6, Y7, Y6
+	MOVLQSX      (DI)(R8*8), R12
+	ADDQ         R12, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSD s+152(FP), Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y4, Y7, Y4
+	VMOVUPD      Y4, (R11)
+	VMULPD       Y5, Y6, Y4
+	VADDPD       Y4, Y0, Y0
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000020, DX
+	ADDQ         $0x00000020, R11
+	SUBQ         $0x00000004, CX
+	JMP          single
+
+tail:
+	TESTQ      CX, CX
+	JZ         drain
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       CX, R13
+	VMOVDQU    (R12)(R13*8), Y4
+	VMASKMOVPD (AX), Y4, Y4
+	LEAQ       tailmask64<>+0(SB), AX
+	MOVQ       $0x00000004, R12
+	SUBQ       CX, R12
+	VMOVDQU    (AX)(R12*8), Y5
+	VMASKMOVPD (DX), Y5, Y5
+	VSUBPD     Y5, Y4, Y4
+	VMULPD     Y4, Y4, Y5
+	VADDPD     Y4, Y4, Y4
+	MOVQ       R10, AX
+	SUBQ       R9, AX
+	CMPQ       AX, $0x00000004
+	JL         rowpart147
+	VMOVUPD    (BX)(R9*8), Y6
+	JMP        rowperm147
+
+rowpart147:
+	LEAQ       tailmask64<>+0(SB), DX
+	MOVQ       $0x00000004, R10
+	SUBQ       AX, R10
+	VMOVDQU    (DX)(R10*8), Y6
+	VMASKMOVPD (BX)(R9*8), Y6, Y6
+
+rowperm147:
+	MOVQ         R8, AX
+	SHLQ         $0x06, AX
+	VMOVUPS      (SI)(AX*1), Y7
+	VPERMPS      Y6, Y7, Y6
+	MOVLQSX      (DI)(R8*8), AX
+	ADDQ         AX, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	LEAQ         tailmask64<>+0(SB), AX
+	MOVQ         $0x00000004, DX
+	SUBQ         CX, DX
+	VMOVDQU      (AX)(DX*8), Y7
+	VANDPD       Y7, Y6, Y6
+	VBROADCASTSD s+152(FP), Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y4, Y7, Y4
+	LEAQ         tailmask64<>+0(SB), AX
+	MOVQ         $0x00000004, DX
+	SUBQ         CX, DX
+	VMOVDQU      (AX)(DX*8), Y7
+	VMASKMOVPD   Y4, Y7, (R11)
+	VMULPD       Y5, Y6, Y4
+	LEAQ         tailmask64<>+0(SB), AX
+	MOVQ         $0x00000004, DX
+	SUBQ         CX, DX
+	VMOVDQU      (AX)(DX*8), Y5
+	VANDPD       Y5, Y4, Y4
+	VADDPD       Y4, Y0, Y0
+
+drain:
+	VADDPD       Y1, Y0, Y0
+	VADDPD       Y2, Y0, Y0
+	VADDPD       Y3, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	MOVSD        X0, ret+168(FP)
 	VZEROUPPER
 	RET
 
@@ -13825,6 +22495,1924 @@ drain:
 	VZEROUPPER
 	RET
 
+// func logLossRowSumAVX2F64(p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) (float64, int, float64)
+// Requires: AVX, AVX2, FMA3, POPCNT, SSE2
+TEXT ·logLossRowSumAVX2F64(SB), NOSPLIT, $0-160
+	MOVQ   p_base+0(FP), AX
+	MOVQ   p_len+8(FP), CX
+	MOVQ   y_base+24(FP), DX
+	MOVQ   w_base+48(FP), BX
+	MOVQ   w_len+56(FP), R10
+	MOVQ   idx_base+72(FP), SI
+	MOVQ   step_base+96(FP), DI
+	XORQ   R8, R8
+	XORQ   R9, R9
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	XORQ   R11, R11
+
+loop:
+	CMPQ         CX, $0x00000004
+	JL           single
+	VMOVUPD      (AX), Y2
+	VMOVUPD      (DX), Y3
+	VBROADCASTSD a+128(FP), Y4
+	VADDPD       Y4, Y2, Y4
+	VBROADCASTSD consts64<>+24(SB), Y5
+	VCMPPD       $0x11, Y5, Y4, Y5
+	VBROADCASTSD consts64<>+32(SB), Y6
+	VMULPD       Y6, Y4, Y6
+	VBLENDVPD    Y5, Y6, Y4, Y6
+	VBROADCASTSD consts64<>+40(SB), Y7
+	VXORPD       Y8, Y8, Y8
+	VBLENDVPD    Y5, Y7, Y8, Y5
+	VPSRLQ       $0x34, Y6, Y7
+	VBROADCASTSD consts64<>+48(SB), Y8
+	VORPD        Y8, Y7, Y7
+	VBROADCASTSD consts64<>+56(SB), Y8
+	VSUBPD       Y8, Y7, Y7
+	VSUBPD       Y5, Y7, Y7
+	VBROADCASTSD consts64<>+64(SB), Y5
+	VANDPD       Y5, Y6, Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VORPD        Y6, Y5, Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+72(SB), Y8
+	VCMPPD       $0x1e, Y8, Y5, Y8
+	VBROADCASTSD consts64<>+80(SB), Y9
+	VMULPD       Y9, Y5, Y9
+	VBLENDVPD    Y8, Y9, Y5, Y5
+	VXORPD       Y9, Y9, Y9
+	VBLENDVPD    Y8, Y6, Y9, Y8
+	VADDPD       Y8, Y7, Y7
+	VSUBPD       Y6, Y5, Y5
+	VBROADCASTSD consts64<>+88(SB), Y6
+	VADDPD       Y6, Y5, Y6
+	VDIVPD       Y6, Y5, Y6
+	VMULPD       Y6, Y6, Y8
+	VMULPD       Y8, Y8, Y9
+	VBROADCASTSD consts64<>+96(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+120(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y8, Y10, Y10
+	VBROADCASTSD consts64<>+128(SB), Y8
+	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y8
+	VBROADCASTSD consts64<>+144(SB), Y11
+	VFMADD213PD  Y11, Y9, Y8
+	VMULPD       Y9, Y8, Y8
+	VADDPD       Y8, Y10, Y8
+	VMULPD       Y5, Y5, Y9
+	VBROADCASTSD consts64<>+80(SB), Y10
+	VMULPD       Y10, Y9, Y9
+	VADDPD       Y8, Y9, Y8
+	VMULPD       Y8, Y6, Y8
+	VBROADCASTSD consts64<>+152(SB), Y6
+	VMULPD       Y6, Y7, Y6
+	VADDPD       Y6, Y8, Y8
+	VSUBPD       Y8, Y9, Y8
+	VSUBPD       Y5, Y8, Y8
+	VBROADCASTSD consts64<>+160(SB), Y5
+	VMULPD       Y5, Y7, Y5
+	VSUBPD       Y8, Y5, Y8
+	VBROADCASTSD consts64<>+168(SB), Y5
+	VCMPPD       $0x00, Y5, Y4, Y6
+	VBLENDVPD    Y6, Y5, Y8, Y8
+	VXORPD       Y5, Y5, Y5
+	VCMPPD       $0x00, Y5, Y4, Y5
+	VBROADCASTSD consts64<>+176(SB), Y6
+	VBLENDVPD    Y5, Y6, Y8, Y8
+	VXORPD       Y5, Y5, Y5
+	VCMPPD       $0x19, Y5, Y4, Y4
+	VBROADCASTSD consts64<>+184(SB), Y5
+	VBLENDVPD    Y4, Y5, Y8, Y8
+	VMULPD       Y8, Y3, Y8
+	VBROADCASTSD consts64<>+192(SB), Y4
+	VXORPD       Y4, Y8, Y8
+	VBROADCASTSD consts64<>+8(SB), Y4
+	VSUBPD       Y2, Y4, Y2
+	VBROADCASTSD a+128(FP), Y4
+	VADDPD       Y4, Y2, Y2
+	VBROADCASTSD consts64<>+24(SB), Y4
+	VCMPPD       $0x11, Y4, Y2, Y4
+	VBROADCASTSD consts64<>+32(SB), Y5
+	VMULPD       Y5, Y2, Y5
+	VBLENDVPD    Y4, Y5, Y2, Y5
+	VBROADCASTSD consts64<>+40(SB), Y6
+	VXORPD       Y7, Y7, Y7
+	VBLENDVPD    Y4, Y6, Y7, Y4
+	VPSRLQ       $0x34, Y5, Y6
+	VBROADCASTSD consts64<>+48(SB), Y7
+	VORPD        Y7, Y6, Y6
+	VBROADCASTSD consts64<>+56(SB), Y7
+	VSUBPD       Y7, Y6, Y6
+	VSUBPD       Y4, Y6, Y6
+	VBROADCASTSD consts64<>+64(SB), Y4
+	VANDPD       Y4, Y5, Y4
+	VBROADCASTSD consts64<>+8(SB), Y5
+	VORPD        Y5, Y4, Y4
+	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+72(SB), Y7
+	VCMPPD       $0x1e, Y7, Y4, Y7
+	VBROADCASTSD consts64<>+80(SB), Y9
+	VMULPD       Y9, Y4, Y9
+	VBLENDVPD    Y7, Y9, Y4, Y4
+	VXORPD       Y9, Y9, Y9
+	VBLENDVPD    Y7, Y5, Y9, Y7
+	VADDPD       Y7, Y6, Y6
+	VSUBPD       Y5, Y4, Y4
+	VBROADCASTSD consts64<>+88(SB), Y5
+	VADDPD       Y5, Y4, Y5
+	VDIVPD       Y5, Y4, Y5
+	VMULPD       Y5, Y5, Y7
+	VMULPD       Y7, Y7, Y9
+	VBROADCASTSD consts64<>+96(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+120(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y7, Y10, Y10
+	VBROADCASTSD consts64<>+128(SB), Y7
+	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y7
+	VBROADCASTSD consts64<>+144(SB), Y11
+	VFMADD213PD  Y11, Y9, Y7
+	VMULPD       Y9, Y7, Y7
+	VADDPD       Y7, Y10, Y7
+	VMULPD       Y4, Y4, Y9
+	VBROADCASTSD consts64<>+80(SB), Y10
+	VMULPD       Y10, Y9, Y9
+	VADDPD       Y7, Y9, Y7
+	VMULPD       Y7, Y5, Y7
+	VBROADCASTSD consts64<>+152(SB), Y5
+	VMULPD       Y5, Y6, Y5
+	VADDPD       Y5, Y7, Y7
+	VSUBPD       Y7, Y9, Y7
+	VSUBPD       Y4, Y7, Y7
+	VBROADCASTSD consts64<>+160(SB), Y4
+	VMULPD       Y4, Y6, Y4
+	VSUBPD       Y7, Y4, Y7
+	VBROADCASTSD consts64<>+168(SB), Y4
+	VCMPPD       $0x00, Y4, Y2, Y5
+	VBLENDVPD    Y5, Y4, Y7, Y7
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x00, Y4, Y2, Y4
+	VBROADCASTSD consts64<>+176(SB), Y5
+	VBLENDVPD    Y4, Y5, Y7, Y7
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x19, Y4, Y2, Y2
+	VBROADCASTSD consts64<>+184(SB), Y4
+	VBLENDVPD    Y2, Y4, Y7, Y7
+	VBROADCASTSD consts64<>+8(SB), Y2
+	VSUBPD       Y3, Y2, Y2
+	VMULPD       Y7, Y2, Y7
+	VSUBPD       Y7, Y8, Y2
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000004
+	JL           rowpart148
+	VMOVUPD      (BX)(R9*8), Y3
+	JMP          rowperm148
+
+rowpart148:
+	LEAQ       tailmask64<>+0(SB), R13
+	MOVQ       $0x00000004, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*8), Y3
+	VMASKMOVPD (BX)(R9*8), Y3, Y3
+
+rowperm148:
+	MOVQ      R8, R12
+	SHLQ      $0x06, R12
+	VMOVUPS   (SI)(R12*1), Y4
+	VPERMPS   Y3, Y4, Y3
+	MOVLQSX   (DI)(R8*8), R12
+	ADDQ      R12, R9
+	MOVLQSX   4(DI)(R8*8), R8
+	VMULPD    Y2, Y3, Y2
+	VADDPD    Y2, Y0, Y0
+	VADDPD    Y3, Y1, Y1
+	VXORPD    Y2, Y2, Y2
+	VCMPPD    $0x04, Y2, Y3, Y2
+	VMOVMSKPD Y2, R12
+	POPCNTL   R12, R12
+	ADDQ      R12, R11
+	ADDQ      $0x00000020, AX
+	ADDQ      $0x00000020, DX
+	SUBQ      $0x00000004, CX
+	JMP       loop
+
+single:
+	CMPQ         CX, $0x00000004
+	JL           tail
+	VMOVUPD      (AX), Y2
+	VMOVUPD      (DX), Y3
+	VBROADCASTSD a+128(FP), Y4
+	VADDPD       Y4, Y2, Y4
+	VBROADCASTSD consts64<>+24(SB), Y5
+	VCMPPD       $0x11, Y5, Y4, Y5
+	VBROADCASTSD consts64<>+32(SB), Y6
+	VMULPD       Y6, Y4, Y6
+	VBLENDVPD    Y5, Y6, Y4, Y6
+	VBROADCASTSD consts64<>+40(SB), Y7
+	VXORPD       Y8, Y8, Y8
+	VBLENDVPD    Y5, Y7, Y8, Y5
+	VPSRLQ       $0x34, Y6, Y7
+	VBROADCASTSD consts64<>+48(SB), Y8
+	VORPD        Y8, Y7, Y7
+	VBROADCASTSD consts64<>+56(SB), Y8
+	VSUBPD       Y8, Y7, Y7
+	VSUBPD       Y5, Y7, Y7
+	VBROADCASTSD consts64<>+64(SB), Y5
+	VANDPD       Y5, Y6, Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VORPD        Y6, Y5, Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+72(SB), Y8
+	VCMPPD       $0x1e, Y8, Y5, Y8
+	VBROADCASTSD consts64<>+80(SB), Y9
+	VMULPD       Y9, Y5, Y9
+	VBLENDVPD    Y8, Y9, Y5, Y5
+	VXORPD       Y9, Y9, Y9
+	VBLENDVPD    Y8, Y6, Y9, Y8
+	VADDPD       Y8, Y7, Y7
+	VSUBPD       Y6, Y5, Y5
+	VBROADCASTSD consts64<>+88(SB), Y6
+	VADDPD       Y6, Y5, Y6
+	VDIVPD       Y6, Y5, Y6
+	VMULPD       Y6, Y6, Y8
+	VMULPD       Y8, Y8, Y9
+	VBROADCASTSD consts64<>+96(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+120(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y8, Y10, Y10
+	VBROADCASTSD consts64<>+128(SB), Y8
+	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y8
+	VBROADCASTSD consts64<>+144(SB), Y11
+	VFMADD213PD  Y11, Y9, Y8
+	VMULPD       Y9, Y8, Y8
+	VADDPD       Y8, Y10, Y8
+	VMULPD       Y5, Y5, Y9
+	VBROADCASTSD consts64<>+80(SB), Y10
+	VMULPD       Y10, Y9, Y9
+	VADDPD       Y8, Y9, Y8
+	VMULPD       Y8, Y6, Y8
+	VBROADCASTSD consts64<>+152(SB), Y6
+	VMULPD       Y6, Y7, Y6
+	VADDPD       Y6, Y8, Y8
+	VSUBPD       Y8, Y9, Y8
+	VSUBPD       Y5, Y8, Y8
+	VBROADCASTSD consts64<>+160(SB), Y5
+	VMULPD       Y5, Y7, Y5
+	VSUBPD       Y8, Y5, Y8
+	VBROADCASTSD consts64<>+168(SB), Y5
+	VCMPPD       $0x00, Y5, Y4, Y6
+	VBLENDVPD    Y6, Y5, Y8, Y8
+	VXORPD       Y5, Y5, Y5
+	VCMPPD       $0x00, Y5, Y4, Y5
+	VBROADCASTSD consts64<>+176(SB), Y6
+	VBLENDVPD    Y5, Y6, Y8, Y8
+	VXORPD       Y5, Y5, Y5
+	VCMPPD       $0x19, Y5, Y4, Y4
+	VBROADCASTSD consts64<>+184(SB), Y5
+	VBLENDVPD    Y4, Y5, Y8, Y8
+	VMULPD       Y8, Y3, Y8
+	VBROADCASTSD consts64<>+192(SB), Y4
+	VXORPD       Y4, Y8, Y8
+	VBROADCASTSD consts64<>+8(SB), Y4
+	VSUBPD       Y2, Y4, Y2
+	VBROADCASTSD a+128(FP), Y4
+	VADDPD       Y4, Y2, Y2
+	VBROADCASTSD consts64<>+24(SB), Y4
+	VCMPPD       $0x11, Y4, Y2, Y4
+	VBROADCASTSD consts64<>+32(SB), Y5
+	VMULPD       Y5, Y2, Y5
+	VBLENDVPD    Y4, Y5, Y2, Y5
+	VBROADCASTSD consts64<>+40(SB), Y6
+	VXORPD       Y7, Y7, Y7
+	VBLENDVPD    Y4, Y6, Y7, Y4
+	VPSRLQ       $0x34, Y5, Y6
+	VBROADCASTSD consts64<>+48(SB), Y7
+	VORPD        Y7, Y6, Y6
+	VBROADCASTSD consts64<>+56(SB), Y7
+	VSUBPD       Y7, Y6, Y6
+	VSUBPD       Y4, Y6, Y6
+	VBROADCASTSD consts64<>+64(SB), Y4
+	VANDPD       Y4, Y5, Y4
+	VBROADCASTSD consts64<>+8(SB), Y5
+	VORPD        Y5, Y4, Y4
+	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+72(SB), Y7
+	VCMPPD       $0x1e, Y7, Y4, Y7
+	VBROADCASTSD consts64<>+80(SB), Y9
+	VMULPD       Y9, Y4, Y9
+	VBLENDVPD    Y7, Y9, Y4, Y4
+	VXORPD       Y9, Y9, Y9
+	VBLENDVPD    Y7, Y5, Y9, Y7
+	VADDPD       Y7, Y6, Y6
+	VSUBPD       Y5, Y4, Y4
+	VBROADCASTSD consts64<>+88(SB), Y5
+	VADDPD       Y5, Y4, Y5
+	VDIVPD       Y5, Y4, Y5
+	VMULPD       Y5, Y5, Y7
+	VMULPD       Y7, Y7, Y9
+	VBROADCASTSD consts64<>+96(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+120(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y7, Y10, Y10
+	VBROADCASTSD consts64<>+128(SB), Y7
+	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y7
+	VBROADCASTSD consts64<>+144(SB), Y11
+	VFMADD213PD  Y11, Y9, Y7
+	VMULPD       Y9, Y7, Y7
+	VADDPD       Y7, Y10, Y7
+	VMULPD       Y4, Y4, Y9
+	VBROADCASTSD consts64<>+80(SB), Y10
+	VMULPD       Y10, Y9, Y9
+	VADDPD       Y7, Y9, Y7
+	VMULPD       Y7, Y5, Y7
+	VBROADCASTSD consts64<>+152(SB), Y5
+	VMULPD       Y5, Y6, Y5
+	VADDPD       Y5, Y7, Y7
+	VSUBPD       Y7, Y9, Y7
+	VSUBPD       Y4, Y7, Y7
+	VBROADCASTSD consts64<>+160(SB), Y4
+	VMULPD       Y4, Y6, Y4
+	VSUBPD       Y7, Y4, Y7
+	VBROADCASTSD consts64<>+168(SB), Y4
+	VCMPPD       $0x00, Y4, Y2, Y5
+	VBLENDVPD    Y5, Y4, Y7, Y7
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x00, Y4, Y2, Y4
+	VBROADCASTSD consts64<>+176(SB), Y5
+	VBLENDVPD    Y4, Y5, Y7, Y7
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x19, Y4, Y2, Y2
+	VBROADCASTSD consts64<>+184(SB), Y4
+	VBLENDVPD    Y2, Y4, Y7, Y7
+	VBROADCASTSD consts64<>+8(SB), Y2
+	VSUBPD       Y3, Y2, Y2
+	VMULPD       Y7, Y2, Y7
+	VSUBPD       Y7, Y8, Y2
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000004
+	JL           rowpart149
+	VMOVUPD      (BX)(R9*8), Y3
+	JMP          rowperm149
+
+rowpart149:
+	LEAQ       tailmask64<>+0(SB), R13
+	MOVQ       $0x00000004, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*8), Y3
+	VMASKMOVPD (BX)(R9*8), Y3, Y3
+
+rowperm149:
+	MOVQ      R8, R12
+	SHLQ      $0x06, R12
+	VMOVUPS   (SI)(R12*1), Y4
+	VPERMPS   Y3, Y4, Y3
+	MOVLQSX   (DI)(R8*8), R12
+	ADDQ      R12, R9
+	MOVLQSX   4(DI)(R8*8), R8
+	VMULPD    Y2, Y3, Y2
+	VADDPD    Y2, Y0, Y0
+	VADDPD    Y3, Y1, Y1
+	VXORPD    Y2, Y2, Y2
+	VCMPPD    $0x04, Y2, Y3, Y2
+	VMOVMSKPD Y2, R12
+	POPCNTL   R12, R12
+	ADDQ      R12, R11
+	ADDQ      $0x00000020, AX
+	ADDQ      $0x00000020, DX
+	SUBQ      $0x00000004, CX
+	JMP       single
+
+tail:
+	TESTQ        CX, CX
+	JZ           drain
+	LEAQ         tailmask64<>+0(SB), R12
+	MOVQ         $0x00000004, R13
+	SUBQ         CX, R13
+	VMOVDQU      (R12)(R13*8), Y2
+	VMASKMOVPD   (AX), Y2, Y2
+	LEAQ         tailmask64<>+0(SB), AX
+	MOVQ         $0x00000004, R12
+	SUBQ         CX, R12
+	VMOVDQU      (AX)(R12*8), Y3
+	VMASKMOVPD   (DX), Y3, Y3
+	VBROADCASTSD a+128(FP), Y4
+	VADDPD       Y4, Y2, Y4
+	VBROADCASTSD consts64<>+24(SB), Y5
+	VCMPPD       $0x11, Y5, Y4, Y5
+	VBROADCASTSD consts64<>+32(SB), Y6
+	VMULPD       Y6, Y4, Y6
+	VBLENDVPD    Y5, Y6, Y4, Y6
+	VBROADCASTSD consts64<>+40(SB), Y7
+	VXORPD       Y8, Y8, Y8
+	VBLENDVPD    Y5, Y7, Y8, Y5
+	VPSRLQ       $0x34, Y6, Y7
+	VBROADCASTSD consts64<>+48(SB), Y8
+	VORPD        Y8, Y7, Y7
+	VBROADCASTSD consts64<>+56(SB), Y8
+	VSUBPD       Y8, Y7, Y7
+	VSUBPD       Y5, Y7, Y7
+	VBROADCASTSD consts64<>+64(SB), Y5
+	VANDPD       Y5, Y6, Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VORPD        Y6, Y5, Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+72(SB), Y8
+	VCMPPD       $0x1e, Y8, Y5, Y8
+	VBROADCASTSD consts64<>+80(SB), Y9
+	VMULPD       Y9, Y5, Y9
+	VBLENDVPD    Y8, Y9, Y5, Y5
+	VXORPD       Y9, Y9, Y9
+	VBLENDVPD    Y8, Y6, Y9, Y8
+	VADDPD       Y8, Y7, Y7
+	VSUBPD       Y6, Y5, Y5
+	VBROADCASTSD consts64<>+88(SB), Y6
+	VADDPD       Y6, Y5, Y6
+	VDIVPD       Y6, Y5, Y6
+	VMULPD       Y6, Y6, Y8
+	VMULPD       Y8, Y8, Y9
+	VBROADCASTSD consts64<>+96(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+120(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y8, Y10, Y10
+	VBROADCASTSD consts64<>+128(SB), Y8
+	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y8
+	VBROADCASTSD consts64<>+144(SB), Y11
+	VFMADD213PD  Y11, Y9, Y8
+	VMULPD       Y9, Y8, Y8
+	VADDPD       Y8, Y10, Y8
+	VMULPD       Y5, Y5, Y9
+	VBROADCASTSD consts64<>+80(SB), Y10
+	VMULPD       Y10, Y9, Y9
+	VADDPD       Y8, Y9, Y8
+	VMULPD       Y8, Y6, Y8
+	VBROADCASTSD consts64<>+152(SB), Y6
+	VMULPD       Y6, Y7, Y6
+	VADDPD       Y6, Y8, Y8
+	VSUBPD       Y8, Y9, Y8
+	VSUBPD       Y5, Y8, Y8
+	VBROADCASTSD consts64<>+160(SB), Y5
+	VMULPD       Y5, Y7, Y5
+	VSUBPD       Y8, Y5, Y8
+	VBROADCASTSD consts64<>+168(SB), Y5
+	VCMPPD       $0x00, Y5, Y4, Y6
+	VBLENDVPD    Y6, Y5, Y8, Y8
+	VXORPD       Y5, Y5, Y5
+	VCMPPD       $0x00, Y5, Y4, Y5
+	VBROADCASTSD consts64<>+176(SB), Y6
+	VBLENDVPD    Y5, Y6, Y8, Y8
+	VXORPD       Y5, Y5, Y5
+	VCMPPD       $0x19, Y5, Y4, Y4
+	VBROADCASTSD consts64<>+184(SB), Y5
+	VBLENDVPD    Y4, Y5, Y8, Y8
+	VMULPD       Y8, Y3, Y8
+	VBROADCASTSD consts64<>+192(SB), Y4
+	VXORPD       Y4, Y8, Y8
+	VBROADCASTSD consts64<>+8(SB), Y4
+	VSUBPD       Y2, Y4, Y2
+	VBROADCASTSD a+128(FP), Y4
+	VADDPD       Y4, Y2, Y2
+	VBROADCASTSD consts64<>+24(SB), Y4
+	VCMPPD       $0x11, Y4, Y2, Y4
+	VBROADCASTSD consts64<>+32(SB), Y5
+	VMULPD       Y5, Y2, Y5
+	VBLENDVPD    Y4, Y5, Y2, Y5
+	VBROADCASTSD consts64<>+40(SB), Y6
+	VXORPD       Y7, Y7, Y7
+	VBLENDVPD    Y4, Y6, Y7, Y4
+	VPSRLQ       $0x34, Y5, Y6
+	VBROADCASTSD consts64<>+48(SB), Y7
+	VORPD        Y7, Y6, Y6
+	VBROADCASTSD consts64<>+56(SB), Y7
+	VSUBPD       Y7, Y6, Y6
+	VSUBPD       Y4, Y6, Y6
+	VBROADCASTSD consts64<>+64(SB), Y4
+	VANDPD       Y4, Y5, Y4
+	VBROADCASTSD consts64<>+8(SB), Y5
+	VORPD        Y5, Y4, Y4
+	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+72(SB), Y7
+	VCMPPD       $0x1e, Y7, Y4, Y7
+	VBROADCASTSD consts64<>+80(SB), Y9
+	VMULPD       Y9, Y4, Y9
+	VBLENDVPD    Y7, Y9, Y4, Y4
+	VXORPD       Y9, Y9, Y9
+	VBLENDVPD    Y7, Y5, Y9, Y7
+	VADDPD       Y7, Y6, Y6
+	VSUBPD       Y5, Y4, Y4
+	VBROADCASTSD consts64<>+88(SB), Y5
+	VADDPD       Y5, Y4, Y5
+	VDIVPD       Y5, Y4, Y5
+	VMULPD       Y5, Y5, Y7
+	VMULPD       Y7, Y7, Y9
+	VBROADCASTSD consts64<>+96(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+120(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y7, Y10, Y10
+	VBROADCASTSD consts64<>+128(SB), Y7
+	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y7
+	VBROADCASTSD consts64<>+144(SB), Y11
+	VFMADD213PD  Y11, Y9, Y7
+	VMULPD       Y9, Y7, Y7
+	VADDPD       Y7, Y10, Y7
+	VMULPD       Y4, Y4, Y9
+	VBROADCASTSD consts64<>+80(SB), Y10
+	VMULPD       Y10, Y9, Y9
+	VADDPD       Y7, Y9, Y7
+	VMULPD       Y7, Y5, Y7
+	VBROADCASTSD consts64<>+152(SB), Y5
+	VMULPD       Y5, Y6, Y5
+	VADDPD       Y5, Y7, Y7
+	VSUBPD       Y7, Y9, Y7
+	VSUBPD       Y4, Y7, Y7
+	VBROADCASTSD consts64<>+160(SB), Y4
+	VMULPD       Y4, Y6, Y4
+	VSUBPD       Y7, Y4, Y7
+	VBROADCASTSD consts64<>+168(SB), Y4
+	VCMPPD       $0x00, Y4, Y2, Y5
+	VBLENDVPD    Y5, Y4, Y7, Y7
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x00, Y4, Y2, Y4
+	VBROADCASTSD consts64<>+176(SB), Y5
+	VBLENDVPD    Y4, Y5, Y7, Y7
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x19, Y4, Y2, Y2
+	VBROADCASTSD consts64<>+184(SB), Y4
+	VBLENDVPD    Y2, Y4, Y7, Y7
+	VBROADCASTSD consts64<>+8(SB), Y2
+	VSUBPD       Y3, Y2, Y2
+	VMULPD       Y7, Y2, Y7
+	VSUBPD       Y7, Y8, Y2
+	MOVQ         R10, AX
+	SUBQ         R9, AX
+	CMPQ         AX, $0x00000004
+	JL           rowpart150
+	VMOVUPD      (BX)(R9*8), Y3
+	JMP          rowperm150
+
+rowpart150:
+	LEAQ       tailmask64<>+0(SB), DX
+	MOVQ       $0x00000004, R10
+	SUBQ       AX, R10
+	VMOVDQU    (DX)(R10*8), Y3
+	VMASKMOVPD (BX)(R9*8), Y3, Y3
+
+rowperm150:
+	MOVQ      R8, AX
+	SHLQ      $0x06, AX
+	VMOVUPS   (SI)(AX*1), Y4
+	VPERMPS   Y3, Y4, Y3
+	MOVLQSX   (DI)(R8*8), AX
+	ADDQ      AX, R9
+	MOVLQSX   4(DI)(R8*8), R8
+	LEAQ      tailmask64<>+0(SB), AX
+	MOVQ      $0x00000004, DX
+	SUBQ      CX, DX
+	VMOVDQU   (AX)(DX*8), Y4
+	VANDPD    Y4, Y3, Y3
+	VMULPD    Y2, Y3, Y2
+	LEAQ      tailmask64<>+0(SB), AX
+	MOVQ      $0x00000004, DX
+	SUBQ      CX, DX
+	VMOVDQU   (AX)(DX*8), Y4
+	VANDPD    Y4, Y2, Y2
+	VADDPD    Y2, Y0, Y0
+	VADDPD    Y3, Y1, Y1
+	VXORPD    Y2, Y2, Y2
+	VCMPPD    $0x04, Y2, Y3, Y2
+	VMOVMSKPD Y2, AX
+	POPCNTL   AX, AX
+	ADDQ      AX, R11
+
+drain:
+	VEXTRACTF128 $0x01, Y0, X2
+	VADDPD       X2, X0, X0
+	VPERMILPD    $0x01, X0, X2
+	VADDSD       X2, X0, X0
+	VEXTRACTF128 $0x01, Y1, X2
+	VADDPD       X2, X1, X1
+	VPERMILPD    $0x01, X1, X2
+	VADDSD       X2, X1, X1
+	MOVSD        X0, ret+136(FP)
+	MOVQ         R11, ret1+144(FP)
+	MOVSD        X1, ret2+152(FP)
+	VZEROUPPER
+	RET
+
+// func logLossRowUnredAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) float64
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·logLossRowUnredAVX2F64(SB), NOSPLIT, $0-168
+	MOVQ   p_base+24(FP), AX
+	MOVQ   p_len+32(FP), CX
+	MOVQ   y_base+48(FP), DX
+	MOVQ   w_base+72(FP), BX
+	MOVQ   w_len+80(FP), R10
+	MOVQ   idx_base+96(FP), SI
+	MOVQ   step_base+120(FP), DI
+	XORQ   R8, R8
+	XORQ   R9, R9
+	MOVQ   dst_base+0(FP), R11
+	VXORPD Y0, Y0, Y0
+
+loop:
+	CMPQ         CX, $0x00000004
+	JL           single
+	VMOVUPD      (AX), Y1
+	VMOVUPD      (DX), Y2
+	VBROADCASTSD a+152(FP), Y3
+	VADDPD       Y3, Y1, Y3
+	VBROADCASTSD consts64<>+24(SB), Y4
+	VCMPPD       $0x11, Y4, Y3, Y4
+	VBROADCASTSD consts64<>+32(SB), Y5
+	VMULPD       Y5, Y3, Y5
+	VBLENDVPD    Y4, Y5, Y3, Y5
+	VBROADCASTSD consts64<>+40(SB), Y6
+	VXORPD       Y7, Y7, Y7
+	VBLENDVPD    Y4, Y6, Y7, Y4
+	VPSRLQ       $0x34, Y5, Y6
+	VBROADCASTSD consts64<>+48(SB), Y7
+	VORPD        Y7, Y6, Y6
+	VBROADCASTSD consts64<>+56(SB), Y7
+	VSUBPD       Y7, Y6, Y6
+	VSUBPD       Y4, Y6, Y6
+	VBROADCASTSD consts64<>+64(SB), Y4
+	VANDPD       Y4, Y5, Y4
+	VBROADCASTSD consts64<>+8(SB), Y5
+	VORPD        Y5, Y4, Y4
+	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+72(SB), Y7
+	VCMPPD       $0x1e, Y7, Y4, Y7
+	VBROADCASTSD consts64<>+80(SB), Y8
+	VMULPD       Y8, Y4, Y8
+	VBLENDVPD    Y7, Y8, Y4, Y4
+	VXORPD       Y8, Y8, Y8
+	VBLENDVPD    Y7, Y5, Y8, Y7
+	VADDPD       Y7, Y6, Y6
+	VSUBPD       Y5, Y4, Y4
+	VBROADCASTSD consts64<>+88(SB), Y5
+	VADDPD       Y5, Y4, Y5
+	VDIVPD       Y5, Y4, Y5
+	VMULPD       Y5, Y5, Y7
+	VMULPD       Y7, Y7, Y8
+	VBROADCASTSD consts64<>+96(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y10
+	VFMADD213PD  Y10, Y8, Y9
+	VBROADCASTSD consts64<>+112(SB), Y10
+	VFMADD213PD  Y10, Y8, Y9
+	VBROADCASTSD consts64<>+120(SB), Y10
+	VFMADD213PD  Y10, Y8, Y9
+	VMULPD       Y7, Y9, Y9
+	VBROADCASTSD consts64<>+128(SB), Y7
+	VBROADCASTSD consts64<>+136(SB), Y10
+	VFMADD213PD  Y10, Y8, Y7
+	VBROADCASTSD consts64<>+144(SB), Y10
+	VFMADD213PD  Y10, Y8, Y7
+	VMULPD       Y8, Y7, Y7
+	VADDPD       Y7, Y9, Y7
+	VMULPD       Y4, Y4, Y8
+	VBROADCASTSD consts64<>+80(SB), Y9
+	VMULPD       Y9, Y8, Y8
+	VADDPD       Y7, Y8, Y7
+	VMULPD       Y7, Y5, Y7
+	VBROADCASTSD consts64<>+152(SB), Y5
+	VMULPD       Y5, Y6, Y5
+	VADDPD       Y5, Y7, Y7
+	VSUBPD       Y7, Y8, Y7
+	VSUBPD       Y4, Y7, Y7
+	VBROADCASTSD consts64<>+160(SB), Y4
+	VMULPD       Y4, Y6, Y4
+	VSUBPD       Y7, Y4, Y7
+	VBROADCASTSD consts64<>+168(SB), Y4
+	VCMPPD       $0x00, Y4, Y3, Y5
+	VBLENDVPD    Y5, Y4, Y7, Y7
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x00, Y4, Y3, Y4
+	VBROADCASTSD consts64<>+176(SB), Y5
+	VBLENDVPD    Y4, Y5, Y7, Y7
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x19, Y4, Y3, Y3
+	VBROADCASTSD consts64<>+184(SB), Y4
+	VBLENDVPD    Y3, Y4, Y7, Y7
+	VMULPD       Y7, Y2, Y7
+	VBROADCASTSD consts64<>+192(SB), Y3
+	VXORPD       Y3, Y7, Y7
+	VBROADCASTSD consts64<>+8(SB), Y3
+	VSUBPD       Y1, Y3, Y1
+	VBROADCASTSD a+152(FP), Y3
+	VADDPD       Y3, Y1, Y1
+	VBROADCASTSD consts64<>+24(SB), Y3
+	VCMPPD       $0x11, Y3, Y1, Y3
+	VBROADCASTSD consts64<>+32(SB), Y4
+	VMULPD       Y4, Y1, Y4
+	VBLENDVPD    Y3, Y4, Y1, Y4
+	VBROADCASTSD consts64<>+40(SB), Y5
+	VXORPD       Y6, Y6, Y6
+	VBLENDVPD    Y3, Y5, Y6, Y3
+	VPSRLQ       $0x34, Y4, Y5
+	VBROADCASTSD consts64<>+48(SB), Y6
+	VORPD        Y6, Y5, Y5
+	VBROADCASTSD consts64<>+56(SB), Y6
+	VSUBPD       Y6, Y5, Y5
+	VSUBPD       Y3, Y5, Y5
+	VBROADCASTSD consts64<>+64(SB), Y3
+	VANDPD       Y3, Y4, Y3
+	VBROADCASTSD consts64<>+8(SB), Y4
+	VORPD        Y4, Y3, Y3
+	VBROADCASTSD consts64<>+8(SB), Y4
+	VBROADCASTSD consts64<>+72(SB), Y6
+	VCMPPD       $0x1e, Y6, Y3, Y6
+	VBROADCASTSD consts64<>+80(SB), Y8
+	VMULPD       Y8, Y3, Y8
+	VBLENDVPD    Y6, Y8, Y3, Y3
+	VXORPD       Y8, Y8, Y8
+	VBLENDVPD    Y6, Y4, Y8, Y6
+	VADDPD       Y6, Y5, Y5
+	VSUBPD       Y4, Y3, Y3
+	VBROADCASTSD consts64<>+88(SB), Y4
+	VADDPD       Y4, Y3, Y4
+	VDIVPD       Y4, Y3, Y4
+	VMULPD       Y4, Y4, Y6
+	VMULPD       Y6, Y6, Y8
+	VBROADCASTSD consts64<>+96(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y10
+	VFMADD213PD  Y10, Y8, Y9
+	VBROADCASTSD consts64<>+112(SB), Y10
+	VFMADD213PD  Y10, Y8, Y9
+	VBROADCASTSD consts64<>+120(SB), Y10
+	VFMADD213PD  Y10, Y8, Y9
+	VMULPD       Y6, Y9, Y9
+	VBROADCASTSD consts64<>+128(SB), Y6
+	VBROADCASTSD consts64<>+136(SB), Y10
+	VFMADD213PD  Y10, Y8, Y6
+	VBROADCASTSD consts64<>+144(SB), Y10
+	VFMADD213PD  Y10, Y8, Y6
+	VMULPD       Y8, Y6, Y6
+	VADDPD       Y6, Y9, Y6
+	VMULPD       Y3, Y3, Y8
+	VBROADCASTSD consts64<>+80(SB), Y9
+	VMULPD       Y9, Y8, Y8
+	VADDPD       Y6, Y8, Y6
+	VMULPD       Y6, Y4, Y6
+	VBROADCASTSD consts64<>+152(SB), Y4
+	VMULPD       Y4, Y5, Y4
+	VADDPD       Y4, Y6, Y6
+	VSUBPD       Y6, Y8, Y6
+	VSUBPD       Y3, Y6, Y6
+	VBROADCASTSD consts64<>+160(SB), Y3
+	VMULPD       Y3, Y5, Y3
+	VSUBPD       Y6, Y3, Y6
+	VBROADCASTSD consts64<>+168(SB), Y3
+	VCMPPD       $0x00, Y3, Y1, Y4
+	VBLENDVPD    Y4, Y3, Y6, Y6
+	VXORPD       Y3, Y3, Y3
+	VCMPPD       $0x00, Y3, Y1, Y3
+	VBROADCASTSD consts64<>+176(SB), Y4
+	VBLENDVPD    Y3, Y4, Y6, Y6
+	VXORPD       Y3, Y3, Y3
+	VCMPPD       $0x19, Y3, Y1, Y1
+	VBROADCASTSD consts64<>+184(SB), Y3
+	VBLENDVPD    Y1, Y3, Y6, Y6
+	VBROADCASTSD consts64<>+8(SB), Y1
+	VSUBPD       Y2, Y1, Y1
+	VMULPD       Y6, Y1, Y6
+	VSUBPD       Y6, Y7, Y1
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000004
+	JL           rowpart151
+	VMOVUPD      (BX)(R9*8), Y2
+	JMP          rowperm151
+
+rowpart151:
+	LEAQ       tailmask64<>+0(SB), R13
+	MOVQ       $0x00000004, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*8), Y2
+	VMASKMOVPD (BX)(R9*8), Y2, Y2
+
+rowperm151:
+	MOVQ    R8, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (SI)(R12*1), Y3
+	VPERMPS Y2, Y3, Y2
+	MOVLQSX (DI)(R8*8), R12
+	ADDQ    R12, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPD  Y1, Y2, Y1
+	VMOVUPD Y1, (R11)
+	VADDPD  Y1, Y0, Y0
+	ADDQ    $0x00000020, AX
+	ADDQ    $0x00000020, DX
+	ADDQ    $0x00000020, R11
+	SUBQ    $0x00000004, CX
+	JMP     loop
+
+single:
+	CMPQ         CX, $0x00000004
+	JL           tail
+	VMOVUPD      (AX), Y1
+	VMOVUPD      (DX), Y2
+	VBROADCASTSD a+152(FP), Y3
+	VADDPD       Y3, Y1, Y3
+	VBROADCASTSD consts64<>+24(SB), Y4
+	VCMPPD       $0x11, Y4, Y3, Y4
+	VBROADCASTSD consts64<>+32(SB), Y5
+	VMULPD       Y5, Y3, Y5
+	VBLENDVPD    Y4, Y5, Y3, Y5
+	VBROADCASTSD consts64<>+40(SB), Y6
+	VXORPD       Y7, Y7, Y7
+	VBLENDVPD    Y4, Y6, Y7, Y4
+	VPSRLQ       $0x34, Y5, Y6
+	VBROADCASTSD consts64<>+48(SB), Y7
+	VORPD        Y7, Y6, Y6
+	VBROADCASTSD consts64<>+56(SB), Y7
+	VSUBPD       Y7, Y6, Y6
+	VSUBPD       Y4, Y6, Y6
+	VBROADCASTSD consts64<>+64(SB), Y4
+	VANDPD       Y4, Y5, Y4
+	VBROADCASTSD consts64<>+8(SB), Y5
+	VORPD        Y5, Y4, Y4
+	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+72(SB), Y7
+	VCMPPD       $0x1e, Y7, Y4, Y7
+	VBROADCASTSD consts64<>+80(SB), Y8
+	VMULPD       Y8, Y4, Y8
+	VBLENDVPD    Y7, Y8, Y4, Y4
+	VXORPD       Y8, Y8, Y8
+	VBLENDVPD    Y7, Y5, Y8, Y7
+	VADDPD       Y7, Y6, Y6
+	VSUBPD       Y5, Y4, Y4
+	VBROADCASTSD consts64<>+88(SB), Y5
+	VADDPD       Y5, Y4, Y5
+	VDIVPD       Y5, Y4, Y5
+	VMULPD       Y5, Y5, Y7
+	VMULPD       Y7, Y7, Y8
+	VBROADCASTSD consts64<>+96(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y10
+	VFMADD213PD  Y10, Y8, Y9
+	VBROADCASTSD consts64<>+112(SB), Y10
+	VFMADD213PD  Y10, Y8, Y9
+	VBROADCASTSD consts64<>+120(SB), Y10
+	VFMADD213PD  Y10, Y8, Y9
+	VMULPD       Y7, Y9, Y9
+	VBROADCASTSD consts64<>+128(SB), Y7
+	VBROADCASTSD consts64<>+136(SB), Y10
+	VFMADD213PD  Y10, Y8, Y7
+	VBROADCASTSD consts64<>+144(SB), Y10
+	VFMADD213PD  Y10, Y8, Y7
+	VMULPD       Y8, Y7, Y7
+	VADDPD       Y7, Y9, Y7
+	VMULPD       Y4, Y4, Y8
+	VBROADCASTSD consts64<>+80(SB), Y9
+	VMULPD       Y9, Y8, Y8
+	VADDPD       Y7, Y8, Y7
+	VMULPD       Y7, Y5, Y7
+	VBROADCASTSD consts64<>+152(SB), Y5
+	VMULPD       Y5, Y6, Y5
+	VADDPD       Y5, Y7, Y7
+	VSUBPD       Y7, Y8, Y7
+	VSUBPD       Y4, Y7, Y7
+	VBROADCASTSD consts64<>+160(SB), Y4
+	VMULPD       Y4, Y6, Y4
+	VSUBPD       Y7, Y4, Y7
+	VBROADCASTSD consts64<>+168(SB), Y4
+	VCMPPD       $0x00, Y4, Y3, Y5
+	VBLENDVPD    Y5, Y4, Y7, Y7
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x00, Y4, Y3, Y4
+	VBROADCASTSD consts64<>+176(SB), Y5
+	VBLENDVPD    Y4, Y5, Y7, Y7
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x19, Y4, Y3, Y3
+	VBROADCASTSD consts64<>+184(SB), Y4
+	VBLENDVPD    Y3, Y4, Y7, Y7
+	VMULPD       Y7, Y2, Y7
+	VBROADCASTSD consts64<>+192(SB), Y3
+	VXORPD       Y3, Y7, Y7
+	VBROADCASTSD consts64<>+8(SB), Y3
+	VSUBPD       Y1, Y3, Y1
+	VBROADCASTSD a+152(FP), Y3
+	VADDPD       Y3, Y1, Y1
+	VBROADCASTSD consts64<>+24(SB), Y3
+	VCMPPD       $0x11, Y3, Y1, Y3
+	VBROADCASTSD consts64<>+32(SB), Y4
+	VMULPD       Y4, Y1, Y4
+	VBLENDVPD    Y3, Y4, Y1, Y4
+	VBROADCASTSD consts64<>+40(SB), Y5
+	VXORPD       Y6, Y6, Y6
+	VBLENDVPD    Y3, Y5, Y6, Y3
+	VPSRLQ       $0x34, Y4, Y5
+	VBROADCASTSD consts64<>+48(SB), Y6
+	VORPD        Y6, Y5, Y5
+	VBROADCASTSD consts64<>+56(SB), Y6
+	VSUBPD       Y6, Y5, Y5
+	VSUBPD       Y3, Y5, Y5
+	VBROADCASTSD consts64<>+64(SB), Y3
+	VANDPD       Y3, Y4, Y3
+	VBROADCASTSD consts64<>+8(SB), Y4
+	VORPD        Y4, Y3, Y3
+	VBROADCASTSD consts64<>+8(SB), Y4
+	VBROADCASTSD consts64<>+72(SB), Y6
+	VCMPPD       $0x1e, Y6, Y3, Y6
+	VBROADCASTSD consts64<>+80(SB), Y8
+	VMULPD       Y8, Y3, Y8
+	VBLENDVPD    Y6, Y8, Y3, Y3
+	VXORPD       Y8, Y8, Y8
+	VBLENDVPD    Y6, Y4, Y8, Y6
+	VADDPD       Y6, Y5, Y5
+	VSUBPD       Y4, Y3, Y3
+	VBROADCASTSD consts64<>+88(SB), Y4
+	VADDPD       Y4, Y3, Y4
+	VDIVPD       Y4, Y3, Y4
+	VMULPD       Y4, Y4, Y6
+	VMULPD       Y6, Y6, Y8
+	VBROADCASTSD consts64<>+96(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y10
+	VFMADD213PD  Y10, Y8, Y9
+	VBROADCASTSD consts64<>+112(SB), Y10
+	VFMADD213PD  Y10, Y8, Y9
+	VBROADCASTSD consts64<>+120(SB), Y10
+	VFMADD213PD  Y10, Y8, Y9
+	VMULPD       Y6, Y9, Y9
+	VBROADCASTSD consts64<>+128(SB), Y6
+	VBROADCASTSD consts64<>+136(SB), Y10
+	VFMADD213PD  Y10, Y8, Y6
+	VBROADCASTSD consts64<>+144(SB), Y10
+	VFMADD213PD  Y10, Y8, Y6
+	VMULPD       Y8, Y6, Y6
+	VADDPD       Y6, Y9, Y6
+	VMULPD       Y3, Y3, Y8
+	VBROADCASTSD consts64<>+80(SB), Y9
+	VMULPD       Y9, Y8, Y8
+	VADDPD       Y6, Y8, Y6
+	VMULPD       Y6, Y4, Y6
+	VBROADCASTSD consts64<>+152(SB), Y4
+	VMULPD       Y4, Y5, Y4
+	VADDPD       Y4, Y6, Y6
+	VSUBPD       Y6, Y8, Y6
+	VSUBPD       Y3, Y6, Y6
+	VBROADCASTSD consts64<>+160(SB), Y3
+	VMULPD       Y3, Y5, Y3
+	VSUBPD       Y6, Y3, Y6
+	VBROADCASTSD consts64<>+168(SB), Y3
+	VCMPPD       $0x00, Y3, Y1, Y4
+	VBLENDVPD    Y4, Y3, Y6, Y6
+	VXORPD       Y3, Y3, Y3
+	VCMPPD       $0x00, Y3, Y1, Y3
+	VBROADCASTSD consts64<>+176(SB), Y4
+	VBLENDVPD    Y3, Y4, Y6, Y6
+	VXORPD       Y3, Y3, Y3
+	VCMPPD       $0x19, Y3, Y1, Y1
+	VBROADCASTSD consts64<>+184(SB), Y3
+	VBLENDVPD    Y1, Y3, Y6, Y6
+	VBROADCASTSD consts64<>+8(SB), Y1
+	VSUBPD       Y2, Y1, Y1
+	VMULPD       Y6, Y1, Y6
+	VSUBPD       Y6, Y7, Y1
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000004
+	JL           rowpart152
+	VMOVUPD      (BX)(R9*8), Y2
+	JMP          rowperm152
+
+rowpart152:
+	LEAQ       tailmask64<>+0(SB), R13
+	MOVQ       $0x00000004, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*8), Y2
+	VMASKMOVPD (BX)(R9*8), Y2, Y2
+
+rowperm152:
+	MOVQ    R8, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (SI)(R12*1), Y3
+	VPERMPS Y2, Y3, Y2
+	MOVLQSX (DI)(R8*8), R12
+	ADDQ    R12, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPD  Y1, Y2, Y1
+	VMOVUPD Y1, (R11)
+	VADDPD  Y1, Y0, Y0
+	ADDQ    $0x00000020, AX
+	ADDQ    $0x00000020, DX
+	ADDQ    $0x00000020, R11
+	SUBQ    $0x00000004, CX
+	JMP     single
+
+tail:
+	TESTQ        CX, CX
+	JZ           drain
+	LEAQ         tailmask64<>+0(SB), R12
+	MOVQ         $0x00000004, R13
+	SUBQ         CX, R13
+	VMOVDQU      (R12)(R13*8), Y1
+	VMASKMOVPD   (AX), Y1, Y1
+	LEAQ         tailmask64<>+0(SB), AX
+	MOVQ         $0x00000004, R12
+	SUBQ         CX, R12
+	VMOVDQU      (AX)(R12*8), Y2
+	VMASKMOVPD   (DX), Y2, Y2
+	VBROADCASTSD a+152(FP), Y3
+	VADDPD       Y3, Y1, Y3
+	VBROADCASTSD consts64<>+24(SB), Y4
+	VCMPPD       $0x11, Y4, Y3, Y4
+	VBROADCASTSD consts64<>+32(SB), Y5
+	VMULPD       Y5, Y3, Y5
+	VBLENDVPD    Y4, Y5, Y3, Y5
+	VBROADCASTSD consts64<>+40(SB), Y6
+	VXORPD       Y7, Y7, Y7
+	VBLENDVPD    Y4, Y6, Y7, Y4
+	VPSRLQ       $0x34, Y5, Y6
+	VBROADCASTSD consts64<>+48(SB), Y7
+	VORPD        Y7, Y6, Y6
+	VBROADCASTSD consts64<>+56(SB), Y7
+	VSUBPD       Y7, Y6, Y6
+	VSUBPD       Y4, Y6, Y6
+	VBROADCASTSD consts64<>+64(SB), Y4
+	VANDPD       Y4, Y5, Y4
+	VBROADCASTSD consts64<>+8(SB), Y5
+	VORPD        Y5, Y4, Y4
+	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+72(SB), Y7
+	VCMPPD       $0x1e, Y7, Y4, Y7
+	VBROADCASTSD consts64<>+80(SB), Y8
+	VMULPD       Y8, Y4, Y8
+	VBLENDVPD    Y7, Y8, Y4, Y4
+	VXORPD       Y8, Y8, Y8
+	VBLENDVPD    Y7, Y5, Y8, Y7
+	VADDPD       Y7, Y6, Y6
+	VSUBPD       Y5, Y4, Y4
+	VBROADCASTSD consts64<>+88(SB), Y5
+	VADDPD       Y5, Y4, Y5
+	VDIVPD       Y5, Y4, Y5
+	VMULPD       Y5, Y5, Y7
+	VMULPD       Y7, Y7, Y8
+	VBROADCASTSD consts64<>+96(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y10
+	VFMADD213PD  Y10, Y8, Y9
+	VBROADCASTSD consts64<>+112(SB), Y10
+	VFMADD213PD  Y10, Y8, Y9
+	VBROADCASTSD consts64<>+120(SB), Y10
+	VFMADD213PD  Y10, Y8, Y9
+	VMULPD       Y7, Y9, Y9
+	VBROADCASTSD consts64<>+128(SB), Y7
+	VBROADCASTSD consts64<>+136(SB), Y10
+	VFMADD213PD  Y10, Y8, Y7
+	VBROADCASTSD consts64<>+144(SB), Y10
+	VFMADD213PD  Y10, Y8, Y7
+	VMULPD       Y8, Y7, Y7
+	VADDPD       Y7, Y9, Y7
+	VMULPD       Y4, Y4, Y8
+	VBROADCASTSD consts64<>+80(SB), Y9
+	VMULPD       Y9, Y8, Y8
+	VADDPD       Y7, Y8, Y7
+	VMULPD       Y7, Y5, Y7
+	VBROADCASTSD consts64<>+152(SB), Y5
+	VMULPD       Y5, Y6, Y5
+	VADDPD       Y5, Y7, Y7
+	VSUBPD       Y7, Y8, Y7
+	VSUBPD       Y4, Y7, Y7
+	VBROADCASTSD consts64<>+160(SB), Y4
+	VMULPD       Y4, Y6, Y4
+	VSUBPD       Y7, Y4, Y7
+	VBROADCASTSD consts64<>+168(SB), Y4
+	VCMPPD       $0x00, Y4, Y3, Y5
+	VBLENDVPD    Y5, Y4, Y7, Y7
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x00, Y4, Y3, Y4
+	VBROADCASTSD consts64<>+176(SB), Y5
+	VBLENDVPD    Y4, Y5, Y7, Y7
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x19, Y4, Y3, Y3
+	VBROADCASTSD consts64<>+184(SB), Y4
+	VBLENDVPD    Y3, Y4, Y7, Y7
+	VMULPD       Y7, Y2, Y7
+	VBROADCASTSD consts64<>+192(SB), Y3
+	VXORPD       Y3, Y7, Y7
+	VBROADCASTSD consts64<>+8(SB), Y3
+	VSUBPD       Y1, Y3, Y1
+	VBROADCASTSD a+152(FP), Y3
+	VADDPD       Y3, Y1, Y1
+	VBROADCASTSD consts64<>+24(SB), Y3
+	VCMPPD       $0x11, Y3, Y1, Y3
+	VBROADCASTSD consts64<>+32(SB), Y4
+	VMULPD       Y4, Y1, Y4
+	VBLENDVPD    Y3, Y4, Y1, Y4
+	VBROADCASTSD consts64<>+40(SB), Y5
+	VXORPD       Y6, Y6, Y6
+	VBLENDVPD    Y3, Y5, Y6, Y3
+	VPSRLQ       $0x34, Y4, Y5
+	VBROADCASTSD consts64<>+48(SB), Y6
+	VORPD        Y6, Y5, Y5
+	VBROADCASTSD consts64<>+56(SB), Y6
+	VSUBPD       Y6, Y5, Y5
+	VSUBPD       Y3, Y5, Y5
+	VBROADCASTSD consts64<>+64(SB), Y3
+	VANDPD       Y3, Y4, Y3
+	VBROADCASTSD consts64<>+8(SB), Y4
+	VORPD        Y4, Y3, Y3
+	VBROADCASTSD consts64<>+8(SB), Y4
+	VBROADCASTSD consts64<>+72(SB), Y6
+	VCMPPD       $0x1e, Y6, Y3, Y6
+	VBROADCASTSD consts64<>+80(SB), Y8
+	VMULPD       Y8, Y3, Y8
+	VBLENDVPD    Y6, Y8, Y3, Y3
+	VXORPD       Y8, Y8, Y8
+	VBLENDVPD    Y6, Y4, Y8, Y6
+	VADDPD       Y6, Y5, Y5
+	VSUBPD       Y4, Y3, Y3
+	VBROADCASTSD consts64<>+88(SB), Y4
+	VADDPD       Y4, Y3, Y4
+	VDIVPD       Y4, Y3, Y4
+	VMULPD       Y4, Y4, Y6
+	VMULPD       Y6, Y6, Y8
+	VBROADCASTSD consts64<>+96(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y10
+	VFMADD213PD  Y10, Y8, Y9
+	VBROADCASTSD consts64<>+112(SB), Y10
+	VFMADD213PD  Y10, Y8, Y9
+	VBROADCASTSD consts64<>+120(SB), Y10
+	VFMADD213PD  Y10, Y8, Y9
+	VMULPD       Y6, Y9, Y9
+	VBROADCASTSD consts64<>+128(SB), Y6
+	VBROADCASTSD consts64<>+136(SB), Y10
+	VFMADD213PD  Y10, Y8, Y6
+	VBROADCASTSD consts64<>+144(SB), Y10
+	VFMADD213PD  Y10, Y8, Y6
+	VMULPD       Y8, Y6, Y6
+	VADDPD       Y6, Y9, Y6
+	VMULPD       Y3, Y3, Y8
+	VBROADCASTSD consts64<>+80(SB), Y9
+	VMULPD       Y9, Y8, Y8
+	VADDPD       Y6, Y8, Y6
+	VMULPD       Y6, Y4, Y6
+	VBROADCASTSD consts64<>+152(SB), Y4
+	VMULPD       Y4, Y5, Y4
+	VADDPD       Y4, Y6, Y6
+	VSUBPD       Y6, Y8, Y6
+	VSUBPD       Y3, Y6, Y6
+	VBROADCASTSD consts64<>+160(SB), Y3
+	VMULPD       Y3, Y5, Y3
+	VSUBPD       Y6, Y3, Y6
+	VBROADCASTSD consts64<>+168(SB), Y3
+	VCMPPD       $0x00, Y3, Y1, Y4
+	VBLENDVPD    Y4, Y3, Y6, Y6
+	VXORPD       Y3, Y3, Y3
+	VCMPPD       $0x00, Y3, Y1, Y3
+	VBROADCASTSD consts64<>+176(SB), Y4
+	VBLENDVPD    Y3, Y4, Y6, Y6
+	VXORPD       Y3, Y3, Y3
+	VCMPPD       $0x19, Y3, Y1, Y1
+	VBROADCASTSD consts64<>+184(SB), Y3
+	VBLENDVPD    Y1, Y3, Y6, Y6
+	VBROADCASTSD consts64<>+8(SB), Y1
+	VSUBPD       Y2, Y1, Y1
+	VMULPD       Y6, Y1, Y6
+	VSUBPD       Y6, Y7, Y1
+	MOVQ         R10, AX
+	SUBQ         R9, AX
+	CMPQ         AX, $0x00000004
+	JL           rowpart153
+	VMOVUPD      (BX)(R9*8), Y2
+	JMP          rowperm153
+
+rowpart153:
+	LEAQ       tailmask64<>+0(SB), DX
+	MOVQ       $0x00000004, R10
+	SUBQ       AX, R10
+	VMOVDQU    (DX)(R10*8), Y2
+	VMASKMOVPD (BX)(R9*8), Y2, Y2
+
+rowperm153:
+	MOVQ       R8, AX
+	SHLQ       $0x06, AX
+	VMOVUPS    (SI)(AX*1), Y3
+	VPERMPS    Y2, Y3, Y2
+	MOVLQSX    (DI)(R8*8), AX
+	ADDQ       AX, R9
+	MOVLQSX    4(DI)(R8*8), R8
+	LEAQ       tailmask64<>+0(SB), AX
+	MOVQ       $0x00000004, DX
+	SUBQ       CX, DX
+	VMOVDQU    (AX)(DX*8), Y3
+	VANDPD     Y3, Y2, Y2
+	VMULPD     Y1, Y2, Y1
+	LEAQ       tailmask64<>+0(SB), AX
+	MOVQ       $0x00000004, DX
+	SUBQ       CX, DX
+	VMOVDQU    (AX)(DX*8), Y2
+	VMASKMOVPD Y1, Y2, (R11)
+	LEAQ       tailmask64<>+0(SB), AX
+	MOVQ       $0x00000004, DX
+	SUBQ       CX, DX
+	VMOVDQU    (AX)(DX*8), Y2
+	VANDPD     Y2, Y1, Y1
+	VADDPD     Y1, Y0, Y0
+
+drain:
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	MOVSD        X0, ret+160(FP)
+	VZEROUPPER
+	RET
+
+// func logLossRowGradAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, s float64, a float64) float64
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·logLossRowGradAVX2F64(SB), NOSPLIT, $0-176
+	MOVQ   p_base+24(FP), AX
+	MOVQ   p_len+32(FP), CX
+	MOVQ   y_base+48(FP), DX
+	MOVQ   w_base+72(FP), BX
+	MOVQ   w_len+80(FP), R10
+	MOVQ   idx_base+96(FP), SI
+	MOVQ   step_base+120(FP), DI
+	XORQ   R8, R8
+	XORQ   R9, R9
+	MOVQ   dst_base+0(FP), R11
+	VXORPD Y0, Y0, Y0
+
+loop:
+	CMPQ         CX, $0x00000004
+	JL           single
+	VMOVUPD      (AX), Y1
+	VMOVUPD      (DX), Y2
+	VBROADCASTSD a+160(FP), Y3
+	VADDPD       Y3, Y1, Y3
+	VBROADCASTSD consts64<>+24(SB), Y4
+	VCMPPD       $0x11, Y4, Y3, Y4
+	VBROADCASTSD consts64<>+32(SB), Y5
+	VMULPD       Y5, Y3, Y5
+	VBLENDVPD    Y4, Y5, Y3, Y5
+	VBROADCASTSD consts64<>+40(SB), Y6
+	VXORPD       Y7, Y7, Y7
+	VBLENDVPD    Y4, Y6, Y7, Y4
+	VPSRLQ       $0x34, Y5, Y6
+	VBROADCASTSD consts64<>+48(SB), Y7
+	VORPD        Y7, Y6, Y6
+	VBROADCASTSD consts64<>+56(SB), Y7
+	VSUBPD       Y7, Y6, Y6
+	VSUBPD       Y4, Y6, Y6
+	VBROADCASTSD consts64<>+64(SB), Y4
+	VANDPD       Y4, Y5, Y4
+	VBROADCASTSD consts64<>+8(SB), Y5
+	VORPD        Y5, Y4, Y4
+	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+72(SB), Y7
+	VCMPPD       $0x1e, Y7, Y4, Y7
+	VBROADCASTSD consts64<>+80(SB), Y8
+	VMULPD       Y8, Y4, Y8
+	VBLENDVPD    Y7, Y8, Y4, Y4
+	VXORPD       Y8, Y8, Y8
+	VBLENDVPD    Y7, Y5, Y8, Y7
+	VADDPD       Y7, Y6, Y6
+	VSUBPD       Y5, Y4, Y4
+	VBROADCASTSD consts64<>+88(SB), Y5
+	VADDPD       Y5, Y4, Y5
+	VDIVPD       Y5, Y4, Y5
+	VMULPD       Y5, Y5, Y7
+	VMULPD       Y7, Y7, Y8
+	VBROADCASTSD consts64<>+96(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y10
+	VFMADD213PD  Y10, Y8, Y9
+	VBROADCASTSD consts64<>+112(SB), Y10
+	VFMADD213PD  Y10, Y8, Y9
+	VBROADCASTSD consts64<>+120(SB), Y10
+	VFMADD213PD  Y10, Y8, Y9
+	VMULPD       Y7, Y9, Y9
+	VBROADCASTSD consts64<>+128(SB), Y7
+	VBROADCASTSD consts64<>+136(SB), Y10
+	VFMADD213PD  Y10, Y8, Y7
+	VBROADCASTSD consts64<>+144(SB), Y10
+	VFMADD213PD  Y10, Y8, Y7
+	VMULPD       Y8, Y7, Y7
+	VADDPD       Y7, Y9, Y7
+	VMULPD       Y4, Y4, Y8
+	VBROADCASTSD consts64<>+80(SB), Y9
+	VMULPD       Y9, Y8, Y8
+	VADDPD       Y7, Y8, Y7
+	VMULPD       Y7, Y5, Y7
+	VBROADCASTSD consts64<>+152(SB), Y5
+	VMULPD       Y5, Y6, Y5
+	VADDPD       Y5, Y7, Y7
+	VSUBPD       Y7, Y8, Y7
+	VSUBPD       Y4, Y7, Y7
+	VBROADCASTSD consts64<>+160(SB), Y4
+	VMULPD       Y4, Y6, Y4
+	VSUBPD       Y7, Y4, Y7
+	VBROADCASTSD consts64<>+168(SB), Y4
+	VCMPPD       $0x00, Y4, Y3, Y5
+	VBLENDVPD    Y5, Y4, Y7, Y7
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x00, Y4, Y3, Y4
+	VBROADCASTSD consts64<>+176(SB), Y5
+	VBLENDVPD    Y4, Y5, Y7, Y7
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x19, Y4, Y3, Y3
+	VBROADCASTSD consts64<>+184(SB), Y4
+	VBLENDVPD    Y3, Y4, Y7, Y7
+	VMULPD       Y7, Y2, Y7
+	VBROADCASTSD consts64<>+192(SB), Y3
+	VXORPD       Y3, Y7, Y7
+	VBROADCASTSD consts64<>+8(SB), Y3
+	VSUBPD       Y1, Y3, Y3
+	VBROADCASTSD a+160(FP), Y4
+	VADDPD       Y4, Y3, Y3
+	VBROADCASTSD consts64<>+24(SB), Y4
+	VCMPPD       $0x11, Y4, Y3, Y4
+	VBROADCASTSD consts64<>+32(SB), Y5
+	VMULPD       Y5, Y3, Y5
+	VBLENDVPD    Y4, Y5, Y3, Y5
+	VBROADCASTSD consts64<>+40(SB), Y6
+	VXORPD       Y8, Y8, Y8
+	VBLENDVPD    Y4, Y6, Y8, Y6
+	VPSRLQ       $0x34, Y5, Y4
+	VBROADCASTSD consts64<>+48(SB), Y8
+	VORPD        Y8, Y4, Y4
+	VBROADCASTSD consts64<>+56(SB), Y8
+	VSUBPD       Y8, Y4, Y4
+	VSUBPD       Y6, Y4, Y4
+	VBROADCASTSD consts64<>+64(SB), Y6
+	VANDPD       Y6, Y5, Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VORPD        Y6, Y5, Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+72(SB), Y8
+	VCMPPD       $0x1e, Y8, Y5, Y8
+	VBROADCASTSD consts64<>+80(SB), Y9
+	VMULPD       Y9, Y5, Y9
+	VBLENDVPD    Y8, Y9, Y5, Y5
+	VXORPD       Y9, Y9, Y9
+	VBLENDVPD    Y8, Y6, Y9, Y8
+	VADDPD       Y8, Y4, Y4
+	VSUBPD       Y6, Y5, Y6
+	VBROADCASTSD consts64<>+88(SB), Y5
+	VADDPD       Y5, Y6, Y8
+	VDIVPD       Y8, Y6, Y8
+	VMULPD       Y8, Y8, Y5
+	VMULPD       Y5, Y5, Y9
+	VBROADCASTSD consts64<>+96(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+120(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y5, Y10, Y10
+	VBROADCASTSD consts64<>+128(SB), Y5
+	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y5
+	VBROADCASTSD consts64<>+144(SB), Y11
+	VFMADD213PD  Y11, Y9, Y5
+	VMULPD       Y9, Y5, Y5
+	VADDPD       Y5, Y10, Y5
+	VMULPD       Y6, Y6, Y9
+	VBROADCASTSD consts64<>+80(SB), Y10
+	VMULPD       Y10, Y9, Y9
+	VADDPD       Y5, Y9, Y5
+	VMULPD       Y5, Y8, Y5
+	VBROADCASTSD consts64<>+152(SB), Y8
+	VMULPD       Y8, Y4, Y8
+	VADDPD       Y8, Y5, Y5
+	VSUBPD       Y5, Y9, Y5
+	VSUBPD       Y6, Y5, Y5
+	VBROADCASTSD consts64<>+160(SB), Y6
+	VMULPD       Y6, Y4, Y4
+	VSUBPD       Y5, Y4, Y5
+	VBROADCASTSD consts64<>+168(SB), Y4
+	VCMPPD       $0x00, Y4, Y3, Y6
+	VBLENDVPD    Y6, Y4, Y5, Y5
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x00, Y4, Y3, Y4
+	VBROADCASTSD consts64<>+176(SB), Y6
+	VBLENDVPD    Y4, Y6, Y5, Y5
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x19, Y4, Y3, Y3
+	VBROADCASTSD consts64<>+184(SB), Y4
+	VBLENDVPD    Y3, Y4, Y5, Y5
+	VBROADCASTSD consts64<>+8(SB), Y3
+	VSUBPD       Y2, Y3, Y4
+	VMULPD       Y5, Y4, Y5
+	VSUBPD       Y5, Y7, Y5
+	VBROADCASTSD consts64<>+192(SB), Y3
+	VXORPD       Y3, Y2, Y2
+	VBROADCASTSD a+160(FP), Y3
+	VADDPD       Y3, Y1, Y3
+	VDIVPD       Y3, Y2, Y2
+	VBROADCASTSD consts64<>+8(SB), Y3
+	VSUBPD       Y1, Y3, Y3
+	VBROADCASTSD a+160(FP), Y1
+	VADDPD       Y1, Y3, Y3
+	VDIVPD       Y3, Y4, Y4
+	VADDPD       Y4, Y2, Y1
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000004
+	JL           rowpart154
+	VMOVUPD      (BX)(R9*8), Y2
+	JMP          rowperm154
+
+rowpart154:
+	LEAQ       tailmask64<>+0(SB), R13
+	MOVQ       $0x00000004, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*8), Y2
+	VMASKMOVPD (BX)(R9*8), Y2, Y2
+
+rowperm154:
+	MOVQ         R8, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (SI)(R12*1), Y3
+	VPERMPS      Y2, Y3, Y2
+	MOVLQSX      (DI)(R8*8), R12
+	ADDQ         R12, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSD s+152(FP), Y3
+	VMULPD       Y2, Y3, Y3
+	VMULPD       Y1, Y3, Y1
+	VMOVUPD      Y1, (R11)
+	VMULPD       Y5, Y2, Y1
+	VADDPD       Y1, Y0, Y0
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000020, DX
+	ADDQ         $0x00000020, R11
+	SUBQ         $0x00000004, CX
+	JMP          loop
+
+single:
+	CMPQ         CX, $0x00000004
+	JL           tail
+	VMOVUPD      (AX), Y1
+	VMOVUPD      (DX), Y2
+	VBROADCASTSD a+160(FP), Y3
+	VADDPD       Y3, Y1, Y3
+	VBROADCASTSD consts64<>+24(SB), Y4
+	VCMPPD       $0x11, Y4, Y3, Y4
+	VBROADCASTSD consts64<>+32(SB), Y5
+	VMULPD       Y5, Y3, Y5
+	VBLENDVPD    Y4, Y5, Y3, Y5
+	VBROADCASTSD consts64<>+40(SB), Y6
+	VXORPD       Y7, Y7, Y7
+	VBLENDVPD    Y4, Y6, Y7, Y4
+	VPSRLQ       $0x34, Y5, Y6
+	VBROADCASTSD consts64<>+48(SB), Y7
+	VORPD        Y7, Y6, Y6
+	VBROADCASTSD consts64<>+56(SB), Y7
+	VSUBPD       Y7, Y6, Y6
+	VSUBPD       Y4, Y6, Y6
+	VBROADCASTSD consts64<>+64(SB), Y4
+	VANDPD       Y4, Y5, Y4
+	VBROADCASTSD consts64<>+8(SB), Y5
+	VORPD        Y5, Y4, Y4
+	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+72(SB), Y7
+	VCMPPD       $0x1e, Y7, Y4, Y7
+	VBROADCASTSD consts64<>+80(SB), Y8
+	VMULPD       Y8, Y4, Y8
+	VBLENDVPD    Y7, Y8, Y4, Y4
+	VXORPD       Y8, Y8, Y8
+	VBLENDVPD    Y7, Y5, Y8, Y7
+	VADDPD       Y7, Y6, Y6
+	VSUBPD       Y5, Y4, Y4
+	VBROADCASTSD consts64<>+88(SB), Y5
+	VADDPD       Y5, Y4, Y5
+	VDIVPD       Y5, Y4, Y5
+	VMULPD       Y5, Y5, Y7
+	VMULPD       Y7, Y7, Y8
+	VBROADCASTSD consts64<>+96(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y10
+	VFMADD213PD  Y10, Y8, Y9
+	VBROADCASTSD consts64<>+112(SB), Y10
+	VFMADD213PD  Y10, Y8, Y9
+	VBROADCASTSD consts64<>+120(SB), Y10
+	VFMADD213PD  Y10, Y8, Y9
+	VMULPD       Y7, Y9, Y9
+	VBROADCASTSD consts64<>+128(SB), Y7
+	VBROADCASTSD consts64<>+136(SB), Y10
+	VFMADD213PD  Y10, Y8, Y7
+	VBROADCASTSD consts64<>+144(SB), Y10
+	VFMADD213PD  Y10, Y8, Y7
+	VMULPD       Y8, Y7, Y7
+	VADDPD       Y7, Y9, Y7
+	VMULPD       Y4, Y4, Y8
+	VBROADCASTSD consts64<>+80(SB), Y9
+	VMULPD       Y9, Y8, Y8
+	VADDPD       Y7, Y8, Y7
+	VMULPD       Y7, Y5, Y7
+	VBROADCASTSD consts64<>+152(SB), Y5
+	VMULPD       Y5, Y6, Y5
+	VADDPD       Y5, Y7, Y7
+	VSUBPD       Y7, Y8, Y7
+	VSUBPD       Y4, Y7, Y7
+	VBROADCASTSD consts64<>+160(SB), Y4
+	VMULPD       Y4, Y6, Y4
+	VSUBPD       Y7, Y4, Y7
+	VBROADCASTSD consts64<>+168(SB), Y4
+	VCMPPD       $0x00, Y4, Y3, Y5
+	VBLENDVPD    Y5, Y4, Y7, Y7
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x00, Y4, Y3, Y4
+	VBROADCASTSD consts64<>+176(SB), Y5
+	VBLENDVPD    Y4, Y5, Y7, Y7
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x19, Y4, Y3, Y3
+	VBROADCASTSD consts64<>+184(SB), Y4
+	VBLENDVPD    Y3, Y4, Y7, Y7
+	VMULPD       Y7, Y2, Y7
+	VBROADCASTSD consts64<>+192(SB), Y3
+	VXORPD       Y3, Y7, Y7
+	VBROADCASTSD consts64<>+8(SB), Y3
+	VSUBPD       Y1, Y3, Y3
+	VBROADCASTSD a+160(FP), Y4
+	VADDPD       Y4, Y3, Y3
+	VBROADCASTSD consts64<>+24(SB), Y4
+	VCMPPD       $0x11, Y4, Y3, Y4
+	VBROADCASTSD consts64<>+32(SB), Y5
+	VMULPD       Y5, Y3, Y5
+	VBLENDVPD    Y4, Y5, Y3, Y5
+	VBROADCASTSD consts64<>+40(SB), Y6
+	VXORPD       Y8, Y8, Y8
+	VBLENDVPD    Y4, Y6, Y8, Y6
+	VPSRLQ       $0x34, Y5, Y4
+	VBROADCASTSD consts64<>+48(SB), Y8
+	VORPD        Y8, Y4, Y4
+	VBROADCASTSD consts64<>+56(SB), Y8
+	VSUBPD       Y8, Y4, Y4
+	VSUBPD       Y6, Y4, Y4
+	VBROADCASTSD consts64<>+64(SB), Y6
+	VANDPD       Y6, Y5, Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VORPD        Y6, Y5, Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+72(SB), Y8
+	VCMPPD       $0x1e, Y8, Y5, Y8
+	VBROADCASTSD consts64<>+80(SB), Y9
+	VMULPD       Y9, Y5, Y9
+	VBLENDVPD    Y8, Y9, Y5, Y5
+	VXORPD       Y9, Y9, Y9
+	VBLENDVPD    Y8, Y6, Y9, Y8
+	VADDPD       Y8, Y4, Y4
+	VSUBPD       Y6, Y5, Y6
+	VBROADCASTSD consts64<>+88(SB), Y5
+	VADDPD       Y5, Y6, Y8
+	VDIVPD       Y8, Y6, Y8
+	VMULPD       Y8, Y8, Y5
+	VMULPD       Y5, Y5, Y9
+	VBROADCASTSD consts64<>+96(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+120(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y5, Y10, Y10
+	VBROADCASTSD consts64<>+128(SB), Y5
+	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y5
+	VBROADCASTSD consts64<>+144(SB), Y11
+	VFMADD213PD  Y11, Y9, Y5
+	VMULPD       Y9, Y5, Y5
+	VADDPD       Y5, Y10, Y5
+	VMULPD       Y6, Y6, Y9
+	VBROADCASTSD consts64<>+80(SB), Y10
+	VMULPD       Y10, Y9, Y9
+	VADDPD       Y5, Y9, Y5
+	VMULPD       Y5, Y8, Y5
+	VBROADCASTSD consts64<>+152(SB), Y8
+	VMULPD       Y8, Y4, Y8
+	VADDPD       Y8, Y5, Y5
+	VSUBPD       Y5, Y9, Y5
+	VSUBPD       Y6, Y5, Y5
+	VBROADCASTSD consts64<>+160(SB), Y6
+	VMULPD       Y6, Y4, Y4
+	VSUBPD       Y5, Y4, Y5
+	VBROADCASTSD consts64<>+168(SB), Y4
+	VCMPPD       $0x00, Y4, Y3, Y6
+	VBLENDVPD    Y6, Y4, Y5, Y5
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x00, Y4, Y3, Y4
+	VBROADCASTSD consts64<>+176(SB), Y6
+	VBLENDVPD    Y4, Y6, Y5, Y5
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x19, Y4, Y3, Y3
+	VBROADCASTSD consts64<>+184(SB), Y4
+	VBLENDVPD    Y3, Y4, Y5, Y5
+	VBROADCASTSD consts64<>+8(SB), Y3
+	VSUBPD       Y2, Y3, Y4
+	VMULPD       Y5, Y4, Y5
+	VSUBPD       Y5, Y7, Y5
+	VBROADCASTSD consts64<>+192(SB), Y3
+	VXORPD       Y3, Y2, Y2
+	VBROADCASTSD a+160(FP), Y3
+	VADDPD       Y3, Y1, Y3
+	VDIVPD       Y3, Y2, Y2
+	VBROADCASTSD consts64<>+8(SB), Y3
+	VSUBPD       Y1, Y3, Y3
+	VBROADCASTSD a+160(FP), Y1
+	VADDPD       Y1, Y3, Y3
+	VDIVPD       Y3, Y4, Y4
+	VADDPD       Y4, Y2, Y1
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000004
+	JL           rowpart155
+	VMOVUPD      (BX)(R9*8), Y2
+	JMP          rowperm155
+
+rowpart155:
+	LEAQ       tailmask64<>+0(SB), R13
+	MOVQ       $0x00000004, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*8), Y2
+	VMASKMOVPD (BX)(R9*8), Y2, Y2
+
+rowperm155:
+	MOVQ         R8, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (SI)(R12*1), Y3
+	VPERMPS      Y2, Y3, Y2
+	MOVLQSX      (DI)(R8*8), R12
+	ADDQ         R12, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSD s+152(FP), Y3
+	VMULPD       Y2, Y3, Y3
+	VMULPD       Y1, Y3, Y1
+	VMOVUPD      Y1, (R11)
+	VMULPD       Y5, Y2, Y1
+	VADDPD       Y1, Y0, Y0
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000020, DX
+	ADDQ         $0x00000020, R11
+	SUBQ         $0x00000004, CX
+	JMP          single
+
+tail:
+	TESTQ        CX, CX
+	JZ           drain
+	LEAQ         tailmask64<>+0(SB), R12
+	MOVQ         $0x00000004, R13
+	SUBQ         CX, R13
+	VMOVDQU      (R12)(R13*8), Y1
+	VMASKMOVPD   (AX), Y1, Y1
+	LEAQ         tailmask64<>+0(SB), AX
+	MOVQ         $0x00000004, R12
+	SUBQ         CX, R12
+	VMOVDQU      (AX)(R12*8), Y2
+	VMASKMOVPD   (DX), Y2, Y2
+	VBROADCASTSD a+160(FP), Y3
+	VADDPD       Y3, Y1, Y3
+	VBROADCASTSD consts64<>+24(SB), Y4
+	VCMPPD       $0x11, Y4, Y3, Y4
+	VBROADCASTSD consts64<>+32(SB), Y5
+	VMULPD       Y5, Y3, Y5
+	VBLENDVPD    Y4, Y5, Y3, Y5
+	VBROADCASTSD consts64<>+40(SB), Y6
+	VXORPD       Y7, Y7, Y7
+	VBLENDVPD    Y4, Y6, Y7, Y4
+	VPSRLQ       $0x34, Y5, Y6
+	VBROADCASTSD consts64<>+48(SB), Y7
+	VORPD        Y7, Y6, Y6
+	VBROADCASTSD consts64<>+56(SB), Y7
+	VSUBPD       Y7, Y6, Y6
+	VSUBPD       Y4, Y6, Y6
+	VBROADCASTSD consts64<>+64(SB), Y4
+	VANDPD       Y4, Y5, Y4
+	VBROADCASTSD consts64<>+8(SB), Y5
+	VORPD        Y5, Y4, Y4
+	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+72(SB), Y7
+	VCMPPD       $0x1e, Y7, Y4, Y7
+	VBROADCASTSD consts64<>+80(SB), Y8
+	VMULPD       Y8, Y4, Y8
+	VBLENDVPD    Y7, Y8, Y4, Y4
+	VXORPD       Y8, Y8, Y8
+	VBLENDVPD    Y7, Y5, Y8, Y7
+	VADDPD       Y7, Y6, Y6
+	VSUBPD       Y5, Y4, Y4
+	VBROADCASTSD consts64<>+88(SB), Y5
+	VADDPD       Y5, Y4, Y5
+	VDIVPD       Y5, Y4, Y5
+	VMULPD       Y5, Y5, Y7
+	VMULPD       Y7, Y7, Y8
+	VBROADCASTSD consts64<>+96(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y10
+	VFMADD213PD  Y10, Y8, Y9
+	VBROADCASTSD consts64<>+112(SB), Y10
+	VFMADD213PD  Y10, Y8, Y9
+	VBROADCASTSD consts64<>+120(SB), Y10
+	VFMADD213PD  Y10, Y8, Y9
+	VMULPD       Y7, Y9, Y9
+	VBROADCASTSD consts64<>+128(SB), Y7
+	VBROADCASTSD consts64<>+136(SB), Y10
+	VFMADD213PD  Y10, Y8, Y7
+	VBROADCASTSD consts64<>+144(SB), Y10
+	VFMADD213PD  Y10, Y8, Y7
+	VMULPD       Y8, Y7, Y7
+	VADDPD       Y7, Y9, Y7
+	VMULPD       Y4, Y4, Y8
+	VBROADCASTSD consts64<>+80(SB), Y9
+	VMULPD       Y9, Y8, Y8
+	VADDPD       Y7, Y8, Y7
+	VMULPD       Y7, Y5, Y7
+	VBROADCASTSD consts64<>+152(SB), Y5
+	VMULPD       Y5, Y6, Y5
+	VADDPD       Y5, Y7, Y7
+	VSUBPD       Y7, Y8, Y7
+	VSUBPD       Y4, Y7, Y7
+	VBROADCASTSD consts64<>+160(SB), Y4
+	VMULPD       Y4, Y6, Y4
+	VSUBPD       Y7, Y4, Y7
+	VBROADCASTSD consts64<>+168(SB), Y4
+	VCMPPD       $0x00, Y4, Y3, Y5
+	VBLENDVPD    Y5, Y4, Y7, Y7
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x00, Y4, Y3, Y4
+	VBROADCASTSD consts64<>+176(SB), Y5
+	VBLENDVPD    Y4, Y5, Y7, Y7
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x19, Y4, Y3, Y3
+	VBROADCASTSD consts64<>+184(SB), Y4
+	VBLENDVPD    Y3, Y4, Y7, Y7
+	VMULPD       Y7, Y2, Y7
+	VBROADCASTSD consts64<>+192(SB), Y3
+	VXORPD       Y3, Y7, Y7
+	VBROADCASTSD consts64<>+8(SB), Y3
+	VSUBPD       Y1, Y3, Y3
+	VBROADCASTSD a+160(FP), Y4
+	VADDPD       Y4, Y3, Y3
+	VBROADCASTSD consts64<>+24(SB), Y4
+	VCMPPD       $0x11, Y4, Y3, Y4
+	VBROADCASTSD consts64<>+32(SB), Y5
+	VMULPD       Y5, Y3, Y5
+	VBLENDVPD    Y4, Y5, Y3, Y5
+	VBROADCASTSD consts64<>+40(SB), Y6
+	VXORPD       Y8, Y8, Y8
+	VBLENDVPD    Y4, Y6, Y8, Y6
+	VPSRLQ       $0x34, Y5, Y4
+	VBROADCASTSD consts64<>+48(SB), Y8
+	VORPD        Y8, Y4, Y4
+	VBROADCASTSD consts64<>+56(SB), Y8
+	VSUBPD       Y8, Y4, Y4
+	VSUBPD       Y6, Y4, Y4
+	VBROADCASTSD consts64<>+64(SB), Y6
+	VANDPD       Y6, Y5, Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VORPD        Y6, Y5, Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+72(SB), Y8
+	VCMPPD       $0x1e, Y8, Y5, Y8
+	VBROADCASTSD consts64<>+80(SB), Y9
+	VMULPD       Y9, Y5, Y9
+	VBLENDVPD    Y8, Y9, Y5, Y5
+	VXORPD       Y9, Y9, Y9
+	VBLENDVPD    Y8, Y6, Y9, Y8
+	VADDPD       Y8, Y4, Y4
+	VSUBPD       Y6, Y5, Y6
+	VBROADCASTSD consts64<>+88(SB), Y5
+	VADDPD       Y5, Y6, Y8
+	VDIVPD       Y8, Y6, Y8
+	VMULPD       Y8, Y8, Y5
+	VMULPD       Y5, Y5, Y9
+	VBROADCASTSD consts64<>+96(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+120(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y5, Y10, Y10
+	VBROADCASTSD consts64<>+128(SB), Y5
+	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y5
+	VBROADCASTSD consts64<>+144(SB), Y11
+	VFMADD213PD  Y11, Y9, Y5
+	VMULPD       Y9, Y5, Y5
+	VADDPD       Y5, Y10, Y5
+	VMULPD       Y6, Y6, Y9
+	VBROADCASTSD consts64<>+80(SB), Y10
+	VMULPD       Y10, Y9, Y9
+	VADDPD       Y5, Y9, Y5
+	VMULPD       Y5, Y8, Y5
+	VBROADCASTSD consts64<>+152(SB), Y8
+	VMULPD       Y8, Y4, Y8
+	VADDPD       Y8, Y5, Y5
+	VSUBPD       Y5, Y9, Y5
+	VSUBPD       Y6, Y5, Y5
+	VBROADCASTSD consts64<>+160(SB), Y6
+	VMULPD       Y6, Y4, Y4
+	VSUBPD       Y5, Y4, Y5
+	VBROADCASTSD consts64<>+168(SB), Y4
+	VCMPPD       $0x00, Y4, Y3, Y6
+	VBLENDVPD    Y6, Y4, Y5, Y5
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x00, Y4, Y3, Y4
+	VBROADCASTSD consts64<>+176(SB), Y6
+	VBLENDVPD    Y4, Y6, Y5, Y5
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x19, Y4, Y3, Y3
+	VBROADCASTSD consts64<>+184(SB), Y4
+	VBLENDVPD    Y3, Y4, Y5, Y5
+	VBROADCASTSD consts64<>+8(SB), Y3
+	VSUBPD       Y2, Y3, Y4
+	VMULPD       Y5, Y4, Y5
+	VSUBPD       Y5, Y7, Y5
+	VBROADCASTSD consts64<>+192(SB), Y3
+	VXORPD       Y3, Y2, Y2
+	VBROADCASTSD a+160(FP), Y3
+	VADDPD       Y3, Y1, Y3
+	VDIVPD       Y3, Y2, Y2
+	VBROADCASTSD consts64<>+8(SB), Y3
+	VSUBPD       Y1, Y3, Y3
+	VBROADCASTSD a+160(FP), Y1
+	VADDPD       Y1, Y3, Y3
+	VDIVPD       Y3, Y4, Y4
+	VADDPD       Y4, Y2, Y1
+	MOVQ         R10, AX
+	SUBQ         R9, AX
+	CMPQ         AX, $0x00000004
+	JL           rowpart156
+	VMOVUPD      (BX)(R9*8), Y2
+	JMP          rowperm156
+
+rowpart156:
+	LEAQ       tailmask64<>+0(SB), DX
+	MOVQ       $0x00000004, R10
+	SUBQ       AX, R10
+	VMOVDQU    (DX)(R10*8), Y2
+	VMASKMOVPD (BX)(R9*8), Y2, Y2
+
+rowperm156:
+	MOVQ         R8, AX
+	SHLQ         $0x06, AX
+	VMOVUPS      (SI)(AX*1), Y3
+	VPERMPS      Y2, Y3, Y2
+	MOVLQSX      (DI)(R8*8), AX
+	ADDQ         AX, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	LEAQ         tailmask64<>+0(SB), AX
+	MOVQ         $0x00000004, DX
+	SUBQ         CX, DX
+	VMOVDQU      (AX)(DX*8), Y3
+	VANDPD       Y3, Y2, Y2
+	VBROADCASTSD s+152(FP), Y3
+	VMULPD       Y2, Y3, Y3
+	VMULPD       Y1, Y3, Y1
+	LEAQ         tailmask64<>+0(SB), AX
+	MOVQ         $0x00000004, DX
+	SUBQ         CX, DX
+	VMOVDQU      (AX)(DX*8), Y3
+	VMASKMOVPD   Y1, Y3, (R11)
+	VMULPD       Y5, Y2, Y1
+	LEAQ         tailmask64<>+0(SB), AX
+	MOVQ         $0x00000004, DX
+	SUBQ         CX, DX
+	VMOVDQU      (AX)(DX*8), Y2
+	VANDPD       Y2, Y1, Y1
+	VADDPD       Y1, Y0, Y0
+
+drain:
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	MOVSD        X0, ret+168(FP)
+	VZEROUPPER
+	RET
+
 // func hingeSumAVX2F64(p []float64, y []float64, a float64) float64
 // Requires: AVX, SSE2
 TEXT ·hingeSumAVX2F64(SB), NOSPLIT, $0-64
@@ -14576,6 +25164,683 @@ drain:
 	VZEROUPPER
 	RET
 
+// func hingeRowSumAVX2F64(p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) (float64, int, float64)
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·hingeRowSumAVX2F64(SB), NOSPLIT, $0-160
+	MOVQ   p_base+0(FP), AX
+	MOVQ   p_len+8(FP), CX
+	MOVQ   y_base+24(FP), DX
+	MOVQ   w_base+48(FP), BX
+	MOVQ   w_len+56(FP), R10
+	MOVQ   idx_base+72(FP), SI
+	MOVQ   step_base+96(FP), DI
+	XORQ   R8, R8
+	XORQ   R9, R9
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	XORQ   R11, R11
+
+loop:
+	CMPQ         CX, $0x00000008
+	JL           single
+	VMOVUPD      (AX), Y4
+	VMOVUPD      (DX), Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VADDPD       Y5, Y5, Y5
+	VSUBPD       Y6, Y5, Y5
+	VMULPD       Y4, Y5, Y4
+	VSUBPD       Y4, Y6, Y4
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y4, Y5, Y4
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000004
+	JL           rowpart157
+	VMOVUPD      (BX)(R9*8), Y5
+	JMP          rowperm157
+
+rowpart157:
+	LEAQ       tailmask64<>+0(SB), R13
+	MOVQ       $0x00000004, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*8), Y5
+	VMASKMOVPD (BX)(R9*8), Y5, Y5
+
+rowperm157:
+	MOVQ         R8, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (SI)(R12*1), Y6
+	VPERMPS      Y5, Y6, Y5
+	MOVLQSX      (DI)(R8*8), R12
+	ADDQ         R12, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VMULPD       Y4, Y5, Y4
+	VADDPD       Y4, Y0, Y0
+	VADDPD       Y5, Y1, Y1
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x04, Y4, Y5, Y4
+	VMOVMSKPD    Y4, R12
+	POPCNTL      R12, R12
+	ADDQ         R12, R11
+	VMOVUPD      32(AX), Y4
+	VMOVUPD      32(DX), Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VADDPD       Y5, Y5, Y5
+	VSUBPD       Y6, Y5, Y5
+	VMULPD       Y4, Y5, Y4
+	VSUBPD       Y4, Y6, Y4
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y4, Y5, Y4
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000004
+	JL           rowpart158
+	VMOVUPD      (BX)(R9*8), Y5
+	JMP          rowperm158
+
+rowpart158:
+	LEAQ       tailmask64<>+0(SB), R13
+	MOVQ       $0x00000004, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*8), Y5
+	VMASKMOVPD (BX)(R9*8), Y5, Y5
+
+rowperm158:
+	MOVQ      R8, R12
+	SHLQ      $0x06, R12
+	VMOVUPS   (SI)(R12*1), Y6
+	VPERMPS   Y5, Y6, Y5
+	MOVLQSX   (DI)(R8*8), R12
+	ADDQ      R12, R9
+	MOVLQSX   4(DI)(R8*8), R8
+	VMULPD    Y4, Y5, Y4
+	VADDPD    Y4, Y2, Y2
+	VADDPD    Y5, Y3, Y3
+	VXORPD    Y4, Y4, Y4
+	VCMPPD    $0x04, Y4, Y5, Y4
+	VMOVMSKPD Y4, R12
+	POPCNTL   R12, R12
+	ADDQ      R12, R11
+	ADDQ      $0x00000040, AX
+	ADDQ      $0x00000040, DX
+	SUBQ      $0x00000008, CX
+	JMP       loop
+
+single:
+	CMPQ         CX, $0x00000004
+	JL           tail
+	VMOVUPD      (AX), Y4
+	VMOVUPD      (DX), Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VADDPD       Y5, Y5, Y5
+	VSUBPD       Y6, Y5, Y5
+	VMULPD       Y4, Y5, Y4
+	VSUBPD       Y4, Y6, Y4
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y4, Y5, Y4
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000004
+	JL           rowpart159
+	VMOVUPD      (BX)(R9*8), Y5
+	JMP          rowperm159
+
+rowpart159:
+	LEAQ       tailmask64<>+0(SB), R13
+	MOVQ       $0x00000004, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*8), Y5
+	VMASKMOVPD (BX)(R9*8), Y5, Y5
+
+rowperm159:
+	MOVQ      R8, R12
+	SHLQ      $0x06, R12
+	VMOVUPS   (SI)(R12*1), Y6
+	VPERMPS   Y5, Y6, Y5
+	MOVLQSX   (DI)(R8*8), R12
+	ADDQ      R12, R9
+	MOVLQSX   4(DI)(R8*8), R8
+	VMULPD    Y4, Y5, Y4
+	VADDPD    Y4, Y0, Y0
+	VADDPD    Y5, Y1, Y1
+	VXORPD    Y4, Y4, Y4
+	VCMPPD    $0x04, Y4, Y5, Y4
+	VMOVMSKPD Y4, R12
+	POPCNTL   R12, R12
+	ADDQ      R12, R11
+	ADDQ      $0x00000020, AX
+	ADDQ      $0x00000020, DX
+	SUBQ      $0x00000004, CX
+	JMP       single
+
+tail:
+	TESTQ        CX, CX
+	JZ           drain
+	LEAQ         tailmask64<>+0(SB), R12
+	MOVQ         $0x00000004, R13
+	SUBQ         CX, R13
+	VMOVDQU      (R12)(R13*8), Y4
+	VMASKMOVPD   (AX), Y4, Y4
+	LEAQ         tailmask64<>+0(SB), AX
+	MOVQ         $0x00000004, R12
+	SUBQ         CX, R12
+	VMOVDQU      (AX)(R12*8), Y5
+	VMASKMOVPD   (DX), Y5, Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VADDPD       Y5, Y5, Y5
+	VSUBPD       Y6, Y5, Y5
+	VMULPD       Y4, Y5, Y4
+	VSUBPD       Y4, Y6, Y4
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y4, Y5, Y4
+	MOVQ         R10, AX
+	SUBQ         R9, AX
+	CMPQ         AX, $0x00000004
+	JL           rowpart160
+	VMOVUPD      (BX)(R9*8), Y5
+	JMP          rowperm160
+
+rowpart160:
+	LEAQ       tailmask64<>+0(SB), DX
+	MOVQ       $0x00000004, R10
+	SUBQ       AX, R10
+	VMOVDQU    (DX)(R10*8), Y5
+	VMASKMOVPD (BX)(R9*8), Y5, Y5
+
+rowperm160:
+	MOVQ      R8, AX
+	SHLQ      $0x06, AX
+	VMOVUPS   (SI)(AX*1), Y6
+	VPERMPS   Y5, Y6, Y5
+	MOVLQSX   (DI)(R8*8), AX
+	ADDQ      AX, R9
+	MOVLQSX   4(DI)(R8*8), R8
+	LEAQ      tailmask64<>+0(SB), AX
+	MOVQ      $0x00000004, DX
+	SUBQ      CX, DX
+	VMOVDQU   (AX)(DX*8), Y6
+	VANDPD    Y6, Y5, Y5
+	VMULPD    Y4, Y5, Y4
+	LEAQ      tailmask64<>+0(SB), AX
+	MOVQ      $0x00000004, DX
+	SUBQ      CX, DX
+	VMOVDQU   (AX)(DX*8), Y6
+	VANDPD    Y6, Y4, Y4
+	VADDPD    Y4, Y0, Y0
+	VADDPD    Y5, Y1, Y1
+	VXORPD    Y4, Y4, Y4
+	VCMPPD    $0x04, Y4, Y5, Y4
+	VMOVMSKPD Y4, AX
+	POPCNTL   AX, AX
+	ADDQ      AX, R11
+
+drain:
+	VADDPD       Y2, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X2
+	VADDPD       X2, X0, X0
+	VPERMILPD    $0x01, X0, X2
+	VADDSD       X2, X0, X0
+	VADDPD       Y3, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X2
+	VADDPD       X2, X1, X1
+	VPERMILPD    $0x01, X1, X2
+	VADDSD       X2, X1, X1
+	MOVSD        X0, ret+136(FP)
+	MOVQ         R11, ret1+144(FP)
+	MOVSD        X1, ret2+152(FP)
+	VZEROUPPER
+	RET
+
+// func hingeRowUnredAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) float64
+// Requires: AVX, AVX2, SSE2
+TEXT ·hingeRowUnredAVX2F64(SB), NOSPLIT, $0-168
+	MOVQ   p_base+24(FP), AX
+	MOVQ   p_len+32(FP), CX
+	MOVQ   y_base+48(FP), DX
+	MOVQ   w_base+72(FP), BX
+	MOVQ   w_len+80(FP), R10
+	MOVQ   idx_base+96(FP), SI
+	MOVQ   step_base+120(FP), DI
+	XORQ   R8, R8
+	XORQ   R9, R9
+	MOVQ   dst_base+0(FP), R11
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+
+loop:
+	CMPQ         CX, $0x00000008
+	JL           single
+	VMOVUPD      (AX), Y2
+	VMOVUPD      (DX), Y3
+	VBROADCASTSD consts64<>+8(SB), Y4
+	VADDPD       Y3, Y3, Y3
+	VSUBPD       Y4, Y3, Y3
+	VMULPD       Y2, Y3, Y2
+	VSUBPD       Y2, Y4, Y2
+	VXORPD       Y3, Y3, Y3
+	VMAXPD       Y2, Y3, Y2
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000004
+	JL           rowpart161
+	VMOVUPD      (BX)(R9*8), Y3
+	JMP          rowperm161
+
+rowpart161:
+	LEAQ       tailmask64<>+0(SB), R13
+	MOVQ       $0x00000004, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*8), Y3
+	VMASKMOVPD (BX)(R9*8), Y3, Y3
+
+rowperm161:
+	MOVQ         R8, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (SI)(R12*1), Y4
+	VPERMPS      Y3, Y4, Y3
+	MOVLQSX      (DI)(R8*8), R12
+	ADDQ         R12, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VMULPD       Y2, Y3, Y2
+	VMOVUPD      Y2, (R11)
+	VADDPD       Y2, Y0, Y0
+	VMOVUPD      32(AX), Y2
+	VMOVUPD      32(DX), Y3
+	VBROADCASTSD consts64<>+8(SB), Y4
+	VADDPD       Y3, Y3, Y3
+	VSUBPD       Y4, Y3, Y3
+	VMULPD       Y2, Y3, Y2
+	VSUBPD       Y2, Y4, Y2
+	VXORPD       Y3, Y3, Y3
+	VMAXPD       Y2, Y3, Y2
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000004
+	JL           rowpart162
+	VMOVUPD      (BX)(R9*8), Y3
+	JMP          rowperm162
+
+rowpart162:
+	LEAQ       tailmask64<>+0(SB), R13
+	MOVQ       $0x00000004, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*8), Y3
+	VMASKMOVPD (BX)(R9*8), Y3, Y3
+
+rowperm162:
+	MOVQ    R8, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (SI)(R12*1), Y4
+	VPERMPS Y3, Y4, Y3
+	MOVLQSX (DI)(R8*8), R12
+	ADDQ    R12, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPD  Y2, Y3, Y2
+	VMOVUPD Y2, 32(R11)
+	VADDPD  Y2, Y1, Y1
+	ADDQ    $0x00000040, AX
+	ADDQ    $0x00000040, DX
+	ADDQ    $0x00000040, R11
+	SUBQ    $0x00000008, CX
+	JMP     loop
+
+single:
+	CMPQ         CX, $0x00000004
+	JL           tail
+	VMOVUPD      (AX), Y2
+	VMOVUPD      (DX), Y3
+	VBROADCASTSD consts64<>+8(SB), Y4
+	VADDPD       Y3, Y3, Y3
+	VSUBPD       Y4, Y3, Y3
+	VMULPD       Y2, Y3, Y2
+	VSUBPD       Y2, Y4, Y2
+	VXORPD       Y3, Y3, Y3
+	VMAXPD       Y2, Y3, Y2
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000004
+	JL           rowpart163
+	VMOVUPD      (BX)(R9*8), Y3
+	JMP          rowperm163
+
+rowpart163:
+	LEAQ       tailmask64<>+0(SB), R13
+	MOVQ       $0x00000004, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*8), Y3
+	VMASKMOVPD (BX)(R9*8), Y3, Y3
+
+rowperm163:
+	MOVQ    R8, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (SI)(R12*1), Y4
+	VPERMPS Y3, Y4, Y3
+	MOVLQSX (DI)(R8*8), R12
+	ADDQ    R12, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPD  Y2, Y3, Y2
+	VMOVUPD Y2, (R11)
+	VADDPD  Y2, Y0, Y0
+	ADDQ    $0x00000020, AX
+	ADDQ    $0x00000020, DX
+	ADDQ    $0x00000020, R11
+	SUBQ    $0x00000004, CX
+	JMP     single
+
+tail:
+	TESTQ        CX, CX
+	JZ           drain
+	LEAQ         tailmask64<>+0(SB), R12
+	MOVQ         $0x00000004, R13
+	SUBQ         CX, R13
+	VMOVDQU      (R12)(R13*8), Y2
+	VMASKMOVPD   (AX), Y2, Y2
+	LEAQ         tailmask64<>+0(SB), AX
+	MOVQ         $0x00000004, R12
+	SUBQ         CX, R12
+	VMOVDQU      (AX)(R12*8), Y3
+	VMASKMOVPD   (DX), Y3, Y3
+	VBROADCASTSD consts64<>+8(SB), Y4
+	VADDPD       Y3, Y3, Y3
+	VSUBPD       Y4, Y3, Y3
+	VMULPD       Y2, Y3, Y2
+	VSUBPD       Y2, Y4, Y2
+	VXORPD       Y3, Y3, Y3
+	VMAXPD       Y2, Y3, Y2
+	MOVQ         R10, AX
+	SUBQ         R9, AX
+	CMPQ         AX, $0x00000004
+	JL           rowpart164
+	VMOVUPD      (BX)(R9*8), Y3
+	JMP          rowperm164
+
+rowpart164:
+	LEAQ       tailmask64<>+0(SB), DX
+	MOVQ       $0x00000004, R10
+	SUBQ       AX, R10
+	VMOVDQU    (DX)(R10*8), Y3
+	VMASKMOVPD (BX)(R9*8), Y3, Y3
+
+rowperm164:
+	MOVQ       R8, AX
+	SHLQ       $0x06, AX
+	VMOVUPS    (SI)(AX*1), Y4
+	VPERMPS    Y3, Y4, Y3
+	MOVLQSX    (DI)(R8*8), AX
+	ADDQ       AX, R9
+	MOVLQSX    4(DI)(R8*8), R8
+	LEAQ       tailmask64<>+0(SB), AX
+	MOVQ       $0x00000004, DX
+	SUBQ       CX, DX
+	VMOVDQU    (AX)(DX*8), Y4
+	VANDPD     Y4, Y3, Y3
+	VMULPD     Y2, Y3, Y2
+	LEAQ       tailmask64<>+0(SB), AX
+	MOVQ       $0x00000004, DX
+	SUBQ       CX, DX
+	VMOVDQU    (AX)(DX*8), Y3
+	VMASKMOVPD Y2, Y3, (R11)
+	LEAQ       tailmask64<>+0(SB), AX
+	MOVQ       $0x00000004, DX
+	SUBQ       CX, DX
+	VMOVDQU    (AX)(DX*8), Y3
+	VANDPD     Y3, Y2, Y2
+	VADDPD     Y2, Y0, Y0
+
+drain:
+	VADDPD       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	MOVSD        X0, ret+160(FP)
+	VZEROUPPER
+	RET
+
+// func hingeRowGradAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, s float64, a float64) float64
+// Requires: AVX, AVX2, SSE2
+TEXT ·hingeRowGradAVX2F64(SB), NOSPLIT, $0-176
+	MOVQ   p_base+24(FP), AX
+	MOVQ   p_len+32(FP), CX
+	MOVQ   y_base+48(FP), DX
+	MOVQ   w_base+72(FP), BX
+	MOVQ   w_len+80(FP), R10
+	MOVQ   idx_base+96(FP), SI
+	MOVQ   step_base+120(FP), DI
+	XORQ   R8, R8
+	XORQ   R9, R9
+	MOVQ   dst_base+0(FP), R11
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+
+loop:
+	CMPQ         CX, $0x00000008
+	JL           single
+	VMOVUPD      (AX), Y2
+	VMOVUPD      (DX), Y3
+	VBROADCASTSD consts64<>+8(SB), Y4
+	VADDPD       Y3, Y3, Y3
+	VSUBPD       Y4, Y3, Y3
+	VMULPD       Y2, Y3, Y2
+	VSUBPD       Y2, Y4, Y2
+	VXORPD       Y4, Y4, Y4
+	VMAXPD       Y2, Y4, Y5
+	VBROADCASTSD consts64<>+192(SB), Y6
+	VXORPD       Y6, Y3, Y3
+	VCMPPD       $0x1e, Y4, Y2, Y6
+	VBLENDVPD    Y6, Y3, Y4, Y3
+	VCMPPD       $0x03, Y2, Y2, Y4
+	VBLENDVPD    Y4, Y2, Y3, Y3
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000004
+	JL           rowpart165
+	VMOVUPD      (BX)(R9*8), Y2
+	JMP          rowperm165
+
+rowpart165:
+	LEAQ       tailmask64<>+0(SB), R13
+	MOVQ       $0x00000004, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*8), Y2
+	VMASKMOVPD (BX)(R9*8), Y2, Y2
+
+rowperm165:
+	MOVQ         R8, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (SI)(R12*1), Y4
+	VPERMPS      Y2, Y4, Y2
+	MOVLQSX      (DI)(R8*8), R12
+	ADDQ         R12, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSD s+152(FP), Y4
+	VMULPD       Y2, Y4, Y4
+	VMULPD       Y3, Y4, Y3
+	VMOVUPD      Y3, (R11)
+	VMULPD       Y5, Y2, Y2
+	VADDPD       Y2, Y0, Y0
+	VMOVUPD      32(AX), Y2
+	VMOVUPD      32(DX), Y3
+	VBROADCASTSD consts64<>+8(SB), Y4
+	VADDPD       Y3, Y3, Y3
+	VSUBPD       Y4, Y3, Y3
+	VMULPD       Y2, Y3, Y2
+	VSUBPD       Y2, Y4, Y2
+	VXORPD       Y4, Y4, Y4
+	VMAXPD       Y2, Y4, Y5
+	VBROADCASTSD consts64<>+192(SB), Y6
+	VXORPD       Y6, Y3, Y3
+	VCMPPD       $0x1e, Y4, Y2, Y6
+	VBLENDVPD    Y6, Y3, Y4, Y3
+	VCMPPD       $0x03, Y2, Y2, Y4
+	VBLENDVPD    Y4, Y2, Y3, Y3
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000004
+	JL           rowpart166
+	VMOVUPD      (BX)(R9*8), Y2
+	JMP          rowperm166
+
+rowpart166:
+	LEAQ       tailmask64<>+0(SB), R13
+	MOVQ       $0x00000004, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*8), Y2
+	VMASKMOVPD (BX)(R9*8), Y2, Y2
+
+rowperm166:
+	MOVQ         R8, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (SI)(R12*1), Y4
+	VPERMPS      Y2, Y4, Y2
+	MOVLQSX      (DI)(R8*8), R12
+	ADDQ         R12, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSD s+152(FP), Y4
+	VMULPD       Y2, Y4, Y4
+	VMULPD       Y3, Y4, Y3
+	VMOVUPD      Y3, 32(R11)
+	VMULPD       Y5, Y2, Y2
+	VADDPD       Y2, Y1, Y1
+	ADDQ         $0x00000040, AX
+	ADDQ         $0x00000040, DX
+	ADDQ         $0x00000040, R11
+	SUBQ         $0x00000008, CX
+	JMP          loop
+
+single:
+	CMPQ         CX, $0x00000004
+	JL           tail
+	VMOVUPD      (AX), Y2
+	VMOVUPD      (DX), Y3
+	VBROADCASTSD consts64<>+8(SB), Y4
+	VADDPD       Y3, Y3, Y3
+	VSUBPD       Y4, Y3, Y3
+	VMULPD       Y2, Y3, Y2
+	VSUBPD       Y2, Y4, Y2
+	VXORPD       Y4, Y4, Y4
+	VMAXPD       Y2, Y4, Y5
+	VBROADCASTSD consts64<>+192(SB), Y6
+	VXORPD       Y6, Y3, Y3
+	VCMPPD       $0x1e, Y4, Y2, Y6
+	VBLENDVPD    Y6, Y3, Y4, Y3
+	VCMPPD       $0x03, Y2, Y2, Y4
+	VBLENDVPD    Y4, Y2, Y3, Y3
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000004
+	JL           rowpart167
+	VMOVUPD      (BX)(R9*8), Y2
+	JMP          rowperm167
+
+rowpart167:
+	LEAQ       tailmask64<>+0(SB), R13
+	MOVQ       $0x00000004, R14
+	SUBQ       R12, R14
+	VMOVDQU    (R13)(R14*8), Y2
+	VMASKMOVPD (BX)(R9*8), Y2, Y2
+
+rowperm167:
+	MOVQ         R8, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (SI)(R12*1), Y4
+	VPERMPS      Y2, Y4, Y2
+	MOVLQSX      (DI)(R8*8), R12
+	ADDQ         R12, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSD s+152(FP), Y4
+	VMULPD       Y2, Y4, Y4
+	VMULPD       Y3, Y4, Y3
+	VMOVUPD      Y3, (R11)
+	VMULPD       Y5, Y2, Y2
+	VADDPD       Y2, Y0, Y0
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000020, DX
+	ADDQ         $0x00000020, R11
+	SUBQ         $0x00000004, CX
+	JMP          single
+
+tail:
+	TESTQ        CX, CX
+	JZ           drain
+	LEAQ         tailmask64<>+0(SB), R12
+	MOVQ         $0x00000004, R13
+	SUBQ         CX, R13
+	VMOVDQU      (R12)(R13*8), Y2
+	VMASKMOVPD   (AX), Y2, Y2
+	LEAQ         tailmask64<>+0(SB), AX
+	MOVQ         $0x00000004, R12
+	SUBQ         CX, R12
+	VMOVDQU      (AX)(R12*8), Y3
+	VMASKMOVPD   (DX), Y3, Y3
+	VBROADCASTSD consts64<>+8(SB), Y4
+	VADDPD       Y3, Y3, Y3
+	VSUBPD       Y4, Y3, Y3
+	VMULPD       Y2, Y3, Y2
+	VSUBPD       Y2, Y4, Y2
+	VXORPD       Y4, Y4, Y4
+	VMAXPD       Y2, Y4, Y5
+	VBROADCASTSD consts64<>+192(SB), Y6
+	VXORPD       Y6, Y3, Y3
+	VCMPPD       $0x1e, Y4, Y2, Y6
+	VBLENDVPD    Y6, Y3, Y4, Y3
+	VCMPPD       $0x03, Y2, Y2, Y4
+	VBLENDVPD    Y4, Y2, Y3, Y3
+	MOVQ         R10, AX
+	SUBQ         R9, AX
+	CMPQ         AX, $0x00000004
+	JL           rowpart168
+	VMOVUPD      (BX)(R9*8), Y2
+	JMP          rowperm168
+
+rowpart168:
+	LEAQ       tailmask64<>+0(SB), DX
+	MOVQ       $0x00000004, R10
+	SUBQ       AX, R10
+	VMOVDQU    (DX)(R10*8), Y2
+	VMASKMOVPD (BX)(R9*8), Y2, Y2
+
+rowperm168:
+	MOVQ         R8, AX
+	SHLQ         $0x06, AX
+	VMOVUPS      (SI)(AX*1), Y4
+	VPERMPS      Y2, Y4, Y2
+	MOVLQSX      (DI)(R8*8), AX
+	ADDQ         AX, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	LEAQ         tailmask64<>+0(SB), AX
+	MOVQ         $0x00000004, DX
+	SUBQ         CX, DX
+	VMOVDQU      (AX)(DX*8), Y4
+	VANDPD       Y4, Y2, Y2
+	VBROADCASTSD s+152(FP), Y4
+	VMULPD       Y2, Y4, Y4
+	VMULPD       Y3, Y4, Y3
+	LEAQ         tailmask64<>+0(SB), AX
+	MOVQ         $0x00000004, DX
+	SUBQ         CX, DX
+	VMOVDQU      (AX)(DX*8), Y4
+	VMASKMOVPD   Y3, Y4, (R11)
+	VMULPD       Y5, Y2, Y2
+	LEAQ         tailmask64<>+0(SB), AX
+	MOVQ         $0x00000004, DX
+	SUBQ         CX, DX
+	VMOVDQU      (AX)(DX*8), Y3
+	VANDPD       Y3, Y2, Y2
+	VADDPD       Y2, Y0, Y0
+
+drain:
+	VADDPD       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	MOVSD        X0, ret+168(FP)
+	VZEROUPPER
+	RET
+
 // func identitySumAVX2F64(p []float64, y []float64, a float64) float64
 // Requires: AVX, SSE2
 TEXT ·identitySumAVX2F64(SB), NOSPLIT, $0-64
@@ -15152,6 +26417,736 @@ drain:
 	VPERMILPD    $0x01, X0, X1
 	VADDSD       X1, X0, X0
 	MOVSD        X0, ret+112(FP)
+	VZEROUPPER
+	RET
+
+// func identityRowSumAVX2F64(p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) (float64, int, float64)
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·identityRowSumAVX2F64(SB), NOSPLIT, $0-160
+	MOVQ   p_base+0(FP), AX
+	MOVQ   p_len+8(FP), CX
+	MOVQ   w_base+48(FP), DX
+	MOVQ   w_len+56(FP), R9
+	MOVQ   idx_base+72(FP), BX
+	MOVQ   step_base+96(FP), SI
+	XORQ   DI, DI
+	XORQ   R8, R8
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	XORQ   R10, R10
+
+loop:
+	CMPQ    CX, $0x00000010
+	JL      single
+	VMOVUPD (AX), Y8
+	MOVQ    R9, R11
+	SUBQ    R8, R11
+	CMPQ    R11, $0x00000004
+	JL      rowpart169
+	VMOVUPD (DX)(R8*8), Y9
+	JMP     rowperm169
+
+rowpart169:
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y9
+	VMASKMOVPD (DX)(R8*8), Y9, Y9
+
+rowperm169:
+	MOVQ      DI, R11
+	SHLQ      $0x06, R11
+	VMOVUPS   (BX)(R11*1), Y10
+	VPERMPS   Y9, Y10, Y9
+	MOVLQSX   (SI)(DI*8), R11
+	ADDQ      R11, R8
+	MOVLQSX   4(SI)(DI*8), DI
+	VMULPD    Y8, Y9, Y8
+	VADDPD    Y8, Y0, Y0
+	VADDPD    Y9, Y1, Y1
+	VXORPD    Y8, Y8, Y8
+	VCMPPD    $0x04, Y8, Y9, Y8
+	VMOVMSKPD Y8, R11
+	POPCNTL   R11, R11
+	ADDQ      R11, R10
+	VMOVUPD   32(AX), Y8
+	MOVQ      R9, R11
+	SUBQ      R8, R11
+	CMPQ      R11, $0x00000004
+	JL        rowpart170
+	VMOVUPD   (DX)(R8*8), Y9
+	JMP       rowperm170
+
+rowpart170:
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y9
+	VMASKMOVPD (DX)(R8*8), Y9, Y9
+
+rowperm170:
+	MOVQ      DI, R11
+	SHLQ      $0x06, R11
+	VMOVUPS   (BX)(R11*1), Y10
+	VPERMPS   Y9, Y10, Y9
+	MOVLQSX   (SI)(DI*8), R11
+	ADDQ      R11, R8
+	MOVLQSX   4(SI)(DI*8), DI
+	VMULPD    Y8, Y9, Y8
+	VADDPD    Y8, Y2, Y2
+	VADDPD    Y9, Y3, Y3
+	VXORPD    Y8, Y8, Y8
+	VCMPPD    $0x04, Y8, Y9, Y8
+	VMOVMSKPD Y8, R11
+	POPCNTL   R11, R11
+	ADDQ      R11, R10
+	VMOVUPD   64(AX), Y8
+	MOVQ      R9, R11
+	SUBQ      R8, R11
+	CMPQ      R11, $0x00000004
+	JL        rowpart171
+	VMOVUPD   (DX)(R8*8), Y9
+	JMP       rowperm171
+
+rowpart171:
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y9
+	VMASKMOVPD (DX)(R8*8), Y9, Y9
+
+rowperm171:
+	MOVQ      DI, R11
+	SHLQ      $0x06, R11
+	VMOVUPS   (BX)(R11*1), Y10
+	VPERMPS   Y9, Y10, Y9
+	MOVLQSX   (SI)(DI*8), R11
+	ADDQ      R11, R8
+	MOVLQSX   4(SI)(DI*8), DI
+	VMULPD    Y8, Y9, Y8
+	VADDPD    Y8, Y4, Y4
+	VADDPD    Y9, Y5, Y5
+	VXORPD    Y8, Y8, Y8
+	VCMPPD    $0x04, Y8, Y9, Y8
+	VMOVMSKPD Y8, R11
+	POPCNTL   R11, R11
+	ADDQ      R11, R10
+	VMOVUPD   96(AX), Y8
+	MOVQ      R9, R11
+	SUBQ      R8, R11
+	CMPQ      R11, $0x00000004
+	JL        rowpart172
+	VMOVUPD   (DX)(R8*8), Y9
+	JMP       rowperm172
+
+rowpart172:
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y9
+	VMASKMOVPD (DX)(R8*8), Y9, Y9
+
+rowperm172:
+	MOVQ      DI, R11
+	SHLQ      $0x06, R11
+	VMOVUPS   (BX)(R11*1), Y10
+	VPERMPS   Y9, Y10, Y9
+	MOVLQSX   (SI)(DI*8), R11
+	ADDQ      R11, R8
+	MOVLQSX   4(SI)(DI*8), DI
+	VMULPD    Y8, Y9, Y8
+	VADDPD    Y8, Y6, Y6
+	VADDPD    Y9, Y7, Y7
+	VXORPD    Y8, Y8, Y8
+	VCMPPD    $0x04, Y8, Y9, Y8
+	VMOVMSKPD Y8, R11
+	POPCNTL   R11, R11
+	ADDQ      R11, R10
+	ADDQ      $0x00000080, AX
+	SUBQ      $0x00000010, CX
+	JMP       loop
+
+single:
+	CMPQ    CX, $0x00000004
+	JL      tail
+	VMOVUPD (AX), Y8
+	MOVQ    R9, R11
+	SUBQ    R8, R11
+	CMPQ    R11, $0x00000004
+	JL      rowpart173
+	VMOVUPD (DX)(R8*8), Y9
+	JMP     rowperm173
+
+rowpart173:
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y9
+	VMASKMOVPD (DX)(R8*8), Y9, Y9
+
+rowperm173:
+	MOVQ      DI, R11
+	SHLQ      $0x06, R11
+	VMOVUPS   (BX)(R11*1), Y10
+	VPERMPS   Y9, Y10, Y9
+	MOVLQSX   (SI)(DI*8), R11
+	ADDQ      R11, R8
+	MOVLQSX   4(SI)(DI*8), DI
+	VMULPD    Y8, Y9, Y8
+	VADDPD    Y8, Y0, Y0
+	VADDPD    Y9, Y1, Y1
+	VXORPD    Y8, Y8, Y8
+	VCMPPD    $0x04, Y8, Y9, Y8
+	VMOVMSKPD Y8, R11
+	POPCNTL   R11, R11
+	ADDQ      R11, R10
+	ADDQ      $0x00000020, AX
+	SUBQ      $0x00000004, CX
+	JMP       single
+
+tail:
+	TESTQ      CX, CX
+	JZ         drain
+	LEAQ       tailmask64<>+0(SB), R11
+	MOVQ       $0x00000004, R12
+	SUBQ       CX, R12
+	VMOVDQU    (R11)(R12*8), Y8
+	VMASKMOVPD (AX), Y8, Y8
+	MOVQ       R9, AX
+	SUBQ       R8, AX
+	CMPQ       AX, $0x00000004
+	JL         rowpart174
+	VMOVUPD    (DX)(R8*8), Y9
+	JMP        rowperm174
+
+rowpart174:
+	LEAQ       tailmask64<>+0(SB), R9
+	MOVQ       $0x00000004, R11
+	SUBQ       AX, R11
+	VMOVDQU    (R9)(R11*8), Y9
+	VMASKMOVPD (DX)(R8*8), Y9, Y9
+
+rowperm174:
+	MOVQ      DI, AX
+	SHLQ      $0x06, AX
+	VMOVUPS   (BX)(AX*1), Y10
+	VPERMPS   Y9, Y10, Y9
+	MOVLQSX   (SI)(DI*8), AX
+	ADDQ      AX, R8
+	MOVLQSX   4(SI)(DI*8), DI
+	LEAQ      tailmask64<>+0(SB), AX
+	MOVQ      $0x00000004, DX
+	SUBQ      CX, DX
+	VMOVDQU   (AX)(DX*8), Y10
+	VANDPD    Y10, Y9, Y9
+	VMULPD    Y8, Y9, Y8
+	LEAQ      tailmask64<>+0(SB), AX
+	MOVQ      $0x00000004, DX
+	SUBQ      CX, DX
+	VMOVDQU   (AX)(DX*8), Y10
+	VANDPD    Y10, Y8, Y8
+	VADDPD    Y8, Y0, Y0
+	VADDPD    Y9, Y1, Y1
+	VXORPD    Y8, Y8, Y8
+	VCMPPD    $0x04, Y8, Y9, Y8
+	VMOVMSKPD Y8, AX
+	POPCNTL   AX, AX
+	ADDQ      AX, R10
+
+drain:
+	VADDPD       Y2, Y0, Y0
+	VADDPD       Y4, Y0, Y0
+	VADDPD       Y6, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X2
+	VADDPD       X2, X0, X0
+	VPERMILPD    $0x01, X0, X2
+	VADDSD       X2, X0, X0
+	VADDPD       Y3, Y1, Y1
+	VADDPD       Y5, Y1, Y1
+	VADDPD       Y7, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X2
+	VADDPD       X2, X1, X1
+	VPERMILPD    $0x01, X1, X2
+	VADDSD       X2, X1, X1
+	MOVSD        X0, ret+136(FP)
+	MOVQ         R10, ret1+144(FP)
+	MOVSD        X1, ret2+152(FP)
+	VZEROUPPER
+	RET
+
+// func identityRowUnredAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) float64
+// Requires: AVX, AVX2, SSE2
+TEXT ·identityRowUnredAVX2F64(SB), NOSPLIT, $0-168
+	MOVQ   p_base+24(FP), AX
+	MOVQ   p_len+32(FP), CX
+	MOVQ   w_base+72(FP), DX
+	MOVQ   w_len+80(FP), R9
+	MOVQ   idx_base+96(FP), BX
+	MOVQ   step_base+120(FP), SI
+	XORQ   DI, DI
+	XORQ   R8, R8
+	MOVQ   dst_base+0(FP), R10
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+
+loop:
+	CMPQ    CX, $0x00000010
+	JL      single
+	VMOVUPD (AX), Y4
+	MOVQ    R9, R11
+	SUBQ    R8, R11
+	CMPQ    R11, $0x00000004
+	JL      rowpart175
+	VMOVUPD (DX)(R8*8), Y5
+	JMP     rowperm175
+
+rowpart175:
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y5
+	VMASKMOVPD (DX)(R8*8), Y5, Y5
+
+rowperm175:
+	MOVQ    DI, R11
+	SHLQ    $0x06, R11
+	VMOVUPS (BX)(R11*1), Y6
+	VPERMPS Y5, Y6, Y5
+	MOVLQSX (SI)(DI*8), R11
+	ADDQ    R11, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPD  Y4, Y5, Y4
+	VMOVUPD Y4, (R10)
+	VADDPD  Y4, Y0, Y0
+	VMOVUPD 32(AX), Y4
+	MOVQ    R9, R11
+	SUBQ    R8, R11
+	CMPQ    R11, $0x00000004
+	JL      rowpart176
+	VMOVUPD (DX)(R8*8), Y5
+	JMP     rowperm176
+
+rowpart176:
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y5
+	VMASKMOVPD (DX)(R8*8), Y5, Y5
+
+rowperm176:
+	MOVQ    DI, R11
+	SHLQ    $0x06, R11
+	VMOVUPS (BX)(R11*1), Y6
+	VPERMPS Y5, Y6, Y5
+	MOVLQSX (SI)(DI*8), R11
+	ADDQ    R11, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPD  Y4, Y5, Y4
+	VMOVUPD Y4, 32(R10)
+	VADDPD  Y4, Y1, Y1
+	VMOVUPD 64(AX), Y4
+	MOVQ    R9, R11
+	SUBQ    R8, R11
+	CMPQ    R11, $0x00000004
+	JL      rowpart177
+	VMOVUPD (DX)(R8*8), Y5
+	JMP     rowperm177
+
+rowpart177:
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y5
+	VMASKMOVPD (DX)(R8*8), Y5, Y5
+
+rowperm177:
+	MOVQ    DI, R11
+	SHLQ    $0x06, R11
+	VMOVUPS (BX)(R11*1), Y6
+	VPERMPS Y5, Y6, Y5
+	MOVLQSX (SI)(DI*8), R11
+	ADDQ    R11, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPD  Y4, Y5, Y4
+	VMOVUPD Y4, 64(R10)
+	VADDPD  Y4, Y2, Y2
+	VMOVUPD 96(AX), Y4
+	MOVQ    R9, R11
+	SUBQ    R8, R11
+	CMPQ    R11, $0x00000004
+	JL      rowpart178
+	VMOVUPD (DX)(R8*8), Y5
+	JMP     rowperm178
+
+rowpart178:
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y5
+	VMASKMOVPD (DX)(R8*8), Y5, Y5
+
+rowperm178:
+	MOVQ    DI, R11
+	SHLQ    $0x06, R11
+	VMOVUPS (BX)(R11*1), Y6
+	VPERMPS Y5, Y6, Y5
+	MOVLQSX (SI)(DI*8), R11
+	ADDQ    R11, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPD  Y4, Y5, Y4
+	VMOVUPD Y4, 96(R10)
+	VADDPD  Y4, Y3, Y3
+	ADDQ    $0x00000080, AX
+	ADDQ    $0x00000080, R10
+	SUBQ    $0x00000010, CX
+	JMP     loop
+
+single:
+	CMPQ    CX, $0x00000004
+	JL      tail
+	VMOVUPD (AX), Y4
+	MOVQ    R9, R11
+	SUBQ    R8, R11
+	CMPQ    R11, $0x00000004
+	JL      rowpart179
+	VMOVUPD (DX)(R8*8), Y5
+	JMP     rowperm179
+
+rowpart179:
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y5
+	VMASKMOVPD (DX)(R8*8), Y5, Y5
+
+rowperm179:
+	MOVQ    DI, R11
+	SHLQ    $0x06, R11
+	VMOVUPS (BX)(R11*1), Y6
+	VPERMPS Y5, Y6, Y5
+	MOVLQSX (SI)(DI*8), R11
+	ADDQ    R11, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPD  Y4, Y5, Y4
+	VMOVUPD Y4, (R10)
+	VADDPD  Y4, Y0, Y0
+	ADDQ    $0x00000020, AX
+	ADDQ    $0x00000020, R10
+	SUBQ    $0x00000004, CX
+	JMP     single
+
+tail:
+	TESTQ      CX, CX
+	JZ         drain
+	LEAQ       tailmask64<>+0(SB), R11
+	MOVQ       $0x00000004, R12
+	SUBQ       CX, R12
+	VMOVDQU    (R11)(R12*8), Y4
+	VMASKMOVPD (AX), Y4, Y4
+	MOVQ       R9, AX
+	SUBQ       R8, AX
+	CMPQ       AX, $0x00000004
+	JL         rowpart180
+	VMOVUPD    (DX)(R8*8), Y5
+	JMP        rowperm180
+
+rowpart180:
+	LEAQ       tailmask64<>+0(SB), R9
+	MOVQ       $0x00000004, R11
+	SUBQ       AX, R11
+	VMOVDQU    (R9)(R11*8), Y5
+	VMASKMOVPD (DX)(R8*8), Y5, Y5
+
+rowperm180:
+	MOVQ       DI, AX
+	SHLQ       $0x06, AX
+	VMOVUPS    (BX)(AX*1), Y6
+	VPERMPS    Y5, Y6, Y5
+	MOVLQSX    (SI)(DI*8), AX
+	ADDQ       AX, R8
+	MOVLQSX    4(SI)(DI*8), DI
+	LEAQ       tailmask64<>+0(SB), AX
+	MOVQ       $0x00000004, DX
+	SUBQ       CX, DX
+	VMOVDQU    (AX)(DX*8), Y6
+	VANDPD     Y6, Y5, Y5
+	VMULPD     Y4, Y5, Y4
+	LEAQ       tailmask64<>+0(SB), AX
+	MOVQ       $0x00000004, DX
+	SUBQ       CX, DX
+	VMOVDQU    (AX)(DX*8), Y5
+	VMASKMOVPD Y4, Y5, (R10)
+	LEAQ       tailmask64<>+0(SB), AX
+	MOVQ       $0x00000004, DX
+	SUBQ       CX, DX
+	VMOVDQU    (AX)(DX*8), Y5
+	VANDPD     Y5, Y4, Y4
+	VADDPD     Y4, Y0, Y0
+
+drain:
+	VADDPD       Y1, Y0, Y0
+	VADDPD       Y2, Y0, Y0
+	VADDPD       Y3, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	MOVSD        X0, ret+160(FP)
+	VZEROUPPER
+	RET
+
+// func identityRowGradAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, s float64, a float64) float64
+// Requires: AVX, AVX2, SSE2
+TEXT ·identityRowGradAVX2F64(SB), NOSPLIT, $0-176
+	MOVQ   p_base+24(FP), AX
+	MOVQ   p_len+32(FP), CX
+	MOVQ   w_base+72(FP), DX
+	MOVQ   w_len+80(FP), R9
+	MOVQ   idx_base+96(FP), BX
+	MOVQ   step_base+120(FP), SI
+	XORQ   DI, DI
+	XORQ   R8, R8
+	MOVQ   dst_base+0(FP), R10
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+
+loop:
+	CMPQ         CX, $0x00000010
+	JL           single
+	VMOVUPD      (AX), Y4
+	VBROADCASTSD consts64<>+8(SB), Y5
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000004
+	JL           rowpart181
+	VMOVUPD      (DX)(R8*8), Y6
+	JMP          rowperm181
+
+rowpart181:
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y6
+	VMASKMOVPD (DX)(R8*8), Y6, Y6
+
+rowperm181:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Y7
+	VPERMPS      Y6, Y7, Y6
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSD s+152(FP), Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y5, Y7, Y5
+	VMOVUPD      Y5, (R10)
+	VMULPD       Y4, Y6, Y4
+	VADDPD       Y4, Y0, Y0
+	VMOVUPD      32(AX), Y4
+	VBROADCASTSD consts64<>+8(SB), Y5
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000004
+	JL           rowpart182
+	VMOVUPD      (DX)(R8*8), Y6
+	JMP          rowperm182
+
+rowpart182:
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y6
+	VMASKMOVPD (DX)(R8*8), Y6, Y6
+
+rowperm182:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Y7
+	VPERMPS      Y6, Y7, Y6
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSD s+152(FP), Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y5, Y7, Y5
+	VMOVUPD      Y5, 32(R10)
+	VMULPD       Y4, Y6, Y4
+	VADDPD       Y4, Y1, Y1
+	VMOVUPD      64(AX), Y4
+	VBROADCASTSD consts64<>+8(SB), Y5
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000004
+	JL           rowpart183
+	VMOVUPD      (DX)(R8*8), Y6
+	JMP          rowperm183
+
+rowpart183:
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y6
+	VMASKMOVPD (DX)(R8*8), Y6, Y6
+
+rowperm183:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Y7
+	VPERMPS      Y6, Y7, Y6
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSD s+152(FP), Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y5, Y7, Y5
+	VMOVUPD      Y5, 64(R10)
+	VMULPD       Y4, Y6, Y4
+	VADDPD       Y4, Y2, Y2
+	VMOVUPD      96(AX), Y4
+	VBROADCASTSD consts64<>+8(SB), Y5
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000004
+	JL           rowpart184
+	VMOVUPD      (DX)(R8*8), Y6
+	JMP          rowperm184
+
+rowpart184:
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y6
+	VMASKMOVPD (DX)(R8*8), Y6, Y6
+
+rowperm184:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Y7
+	VPERMPS      Y6, Y7, Y6
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSD s+152(FP), Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y5, Y7, Y5
+	VMOVUPD      Y5, 96(R10)
+	VMULPD       Y4, Y6, Y4
+	VADDPD       Y4, Y3, Y3
+	ADDQ         $0x00000080, AX
+	ADDQ         $0x00000080, R10
+	SUBQ         $0x00000010, CX
+	JMP          loop
+
+single:
+	CMPQ         CX, $0x00000004
+	JL           tail
+	VMOVUPD      (AX), Y4
+	VBROADCASTSD consts64<>+8(SB), Y5
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000004
+	JL           rowpart185
+	VMOVUPD      (DX)(R8*8), Y6
+	JMP          rowperm185
+
+rowpart185:
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y6
+	VMASKMOVPD (DX)(R8*8), Y6, Y6
+
+rowperm185:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Y7
+	VPERMPS      Y6, Y7, Y6
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSD s+152(FP), Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y5, Y7, Y5
+	VMOVUPD      Y5, (R10)
+	VMULPD       Y4, Y6, Y4
+	VADDPD       Y4, Y0, Y0
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000020, R10
+	SUBQ         $0x00000004, CX
+	JMP          single
+
+tail:
+	TESTQ        CX, CX
+	JZ           drain
+	LEAQ         tailmask64<>+0(SB), R11
+	MOVQ         $0x00000004, R12
+	SUBQ         CX, R12
+	VMOVDQU      (R11)(R12*8), Y4
+	VMASKMOVPD   (AX), Y4, Y4
+	VBROADCASTSD consts64<>+8(SB), Y5
+	MOVQ         R9, AX
+	SUBQ         R8, AX
+	CMPQ         AX, $0x00000004
+	JL           rowpart186
+	VMOVUPD      (DX)(R8*8), Y6
+	JMP          rowperm186
+
+rowpart186:
+	LEAQ       tailmask64<>+0(SB), R9
+	MOVQ       $0x00000004, R11
+	SUBQ       AX, R11
+	VMOVDQU    (R9)(R11*8), Y6
+	VMASKMOVPD (DX)(R8*8), Y6, Y6
+
+rowperm186:
+	MOVQ         DI, AX
+	SHLQ         $0x06, AX
+	VMOVUPS      (BX)(AX*1), Y7
+	VPERMPS      Y6, Y7, Y6
+	MOVLQSX      (SI)(DI*8), AX
+	ADDQ         AX, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	LEAQ         tailmask64<>+0(SB), AX
+	MOVQ         $0x00000004, DX
+	SUBQ         CX, DX
+	VMOVDQU      (AX)(DX*8), Y7
+	VANDPD       Y7, Y6, Y6
+	VBROADCASTSD s+152(FP), Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y5, Y7, Y5
+	LEAQ         tailmask64<>+0(SB), AX
+	MOVQ         $0x00000004, DX
+	SUBQ         CX, DX
+	VMOVDQU      (AX)(DX*8), Y7
+	VMASKMOVPD   Y5, Y7, (R10)
+	VMULPD       Y4, Y6, Y4
+	LEAQ         tailmask64<>+0(SB), AX
+	MOVQ         $0x00000004, DX
+	SUBQ         CX, DX
+	VMOVDQU      (AX)(DX*8), Y5
+	VANDPD       Y5, Y4, Y4
+	VADDPD       Y4, Y0, Y0
+
+drain:
+	VADDPD       Y1, Y0, Y0
+	VADDPD       Y2, Y0, Y0
+	VADDPD       Y3, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	MOVSD        X0, ret+168(FP)
 	VZEROUPPER
 	RET
 
@@ -15902,6 +27897,820 @@ drain:
 	VZEROUPPER
 	RET
 
+// func l1RowSumAVX2F64(p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) (float64, int, float64)
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·l1RowSumAVX2F64(SB), NOSPLIT, $0-160
+	MOVQ   p_base+0(FP), AX
+	MOVQ   p_len+8(FP), CX
+	MOVQ   w_base+48(FP), DX
+	MOVQ   w_len+56(FP), R9
+	MOVQ   idx_base+72(FP), BX
+	MOVQ   step_base+96(FP), SI
+	XORQ   DI, DI
+	XORQ   R8, R8
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	XORQ   R10, R10
+
+loop:
+	CMPQ         CX, $0x00000010
+	JL           single
+	VMOVUPD      (AX), Y8
+	VBROADCASTSD consts64<>+0(SB), Y9
+	VANDPD       Y9, Y8, Y8
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000004
+	JL           rowpart187
+	VMOVUPD      (DX)(R8*8), Y9
+	JMP          rowperm187
+
+rowpart187:
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y9
+	VMASKMOVPD (DX)(R8*8), Y9, Y9
+
+rowperm187:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Y10
+	VPERMPS      Y9, Y10, Y9
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y0, Y0
+	VADDPD       Y9, Y1, Y1
+	VXORPD       Y8, Y8, Y8
+	VCMPPD       $0x04, Y8, Y9, Y8
+	VMOVMSKPD    Y8, R11
+	POPCNTL      R11, R11
+	ADDQ         R11, R10
+	VMOVUPD      32(AX), Y8
+	VBROADCASTSD consts64<>+0(SB), Y9
+	VANDPD       Y9, Y8, Y8
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000004
+	JL           rowpart188
+	VMOVUPD      (DX)(R8*8), Y9
+	JMP          rowperm188
+
+rowpart188:
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y9
+	VMASKMOVPD (DX)(R8*8), Y9, Y9
+
+rowperm188:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Y10
+	VPERMPS      Y9, Y10, Y9
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y2, Y2
+	VADDPD       Y9, Y3, Y3
+	VXORPD       Y8, Y8, Y8
+	VCMPPD       $0x04, Y8, Y9, Y8
+	VMOVMSKPD    Y8, R11
+	POPCNTL      R11, R11
+	ADDQ         R11, R10
+	VMOVUPD      64(AX), Y8
+	VBROADCASTSD consts64<>+0(SB), Y9
+	VANDPD       Y9, Y8, Y8
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000004
+	JL           rowpart189
+	VMOVUPD      (DX)(R8*8), Y9
+	JMP          rowperm189
+
+rowpart189:
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y9
+	VMASKMOVPD (DX)(R8*8), Y9, Y9
+
+rowperm189:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Y10
+	VPERMPS      Y9, Y10, Y9
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y4, Y4
+	VADDPD       Y9, Y5, Y5
+	VXORPD       Y8, Y8, Y8
+	VCMPPD       $0x04, Y8, Y9, Y8
+	VMOVMSKPD    Y8, R11
+	POPCNTL      R11, R11
+	ADDQ         R11, R10
+	VMOVUPD      96(AX), Y8
+	VBROADCASTSD consts64<>+0(SB), Y9
+	VANDPD       Y9, Y8, Y8
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000004
+	JL           rowpart190
+	VMOVUPD      (DX)(R8*8), Y9
+	JMP          rowperm190
+
+rowpart190:
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y9
+	VMASKMOVPD (DX)(R8*8), Y9, Y9
+
+rowperm190:
+	MOVQ      DI, R11
+	SHLQ      $0x06, R11
+	VMOVUPS   (BX)(R11*1), Y10
+	VPERMPS   Y9, Y10, Y9
+	MOVLQSX   (SI)(DI*8), R11
+	ADDQ      R11, R8
+	MOVLQSX   4(SI)(DI*8), DI
+	VMULPD    Y8, Y9, Y8
+	VADDPD    Y8, Y6, Y6
+	VADDPD    Y9, Y7, Y7
+	VXORPD    Y8, Y8, Y8
+	VCMPPD    $0x04, Y8, Y9, Y8
+	VMOVMSKPD Y8, R11
+	POPCNTL   R11, R11
+	ADDQ      R11, R10
+	ADDQ      $0x00000080, AX
+	SUBQ      $0x00000010, CX
+	JMP       loop
+
+single:
+	CMPQ         CX, $0x00000004
+	JL           tail
+	VMOVUPD      (AX), Y8
+	VBROADCASTSD consts64<>+0(SB), Y9
+	VANDPD       Y9, Y8, Y8
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000004
+	JL           rowpart191
+	VMOVUPD      (DX)(R8*8), Y9
+	JMP          rowperm191
+
+rowpart191:
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y9
+	VMASKMOVPD (DX)(R8*8), Y9, Y9
+
+rowperm191:
+	MOVQ      DI, R11
+	SHLQ      $0x06, R11
+	VMOVUPS   (BX)(R11*1), Y10
+	VPERMPS   Y9, Y10, Y9
+	MOVLQSX   (SI)(DI*8), R11
+	ADDQ      R11, R8
+	MOVLQSX   4(SI)(DI*8), DI
+	VMULPD    Y8, Y9, Y8
+	VADDPD    Y8, Y0, Y0
+	VADDPD    Y9, Y1, Y1
+	VXORPD    Y8, Y8, Y8
+	VCMPPD    $0x04, Y8, Y9, Y8
+	VMOVMSKPD Y8, R11
+	POPCNTL   R11, R11
+	ADDQ      R11, R10
+	ADDQ      $0x00000020, AX
+	SUBQ      $0x00000004, CX
+	JMP       single
+
+tail:
+	TESTQ        CX, CX
+	JZ           drain
+	LEAQ         tailmask64<>+0(SB), R11
+	MOVQ         $0x00000004, R12
+	SUBQ         CX, R12
+	VMOVDQU      (R11)(R12*8), Y8
+	VMASKMOVPD   (AX), Y8, Y8
+	VBROADCASTSD consts64<>+0(SB), Y9
+	VANDPD       Y9, Y8, Y8
+	MOVQ         R9, AX
+	SUBQ         R8, AX
+	CMPQ         AX, $0x00000004
+	JL           rowpart192
+	VMOVUPD      (DX)(R8*8), Y9
+	JMP          rowperm192
+
+rowpart192:
+	LEAQ       tailmask64<>+0(SB), R9
+	MOVQ       $0x00000004, R11
+	SUBQ       AX, R11
+	VMOVDQU    (R9)(R11*8), Y9
+	VMASKMOVPD (DX)(R8*8), Y9, Y9
+
+rowperm192:
+	MOVQ      DI, AX
+	SHLQ      $0x06, AX
+	VMOVUPS   (BX)(AX*1), Y10
+	VPERMPS   Y9, Y10, Y9
+	MOVLQSX   (SI)(DI*8), AX
+	ADDQ      AX, R8
+	MOVLQSX   4(SI)(DI*8), DI
+	LEAQ      tailmask64<>+0(SB), AX
+	MOVQ      $0x00000004, DX
+	SUBQ      CX, DX
+	VMOVDQU   (AX)(DX*8), Y10
+	VANDPD    Y10, Y9, Y9
+	VMULPD    Y8, Y9, Y8
+	LEAQ      tailmask64<>+0(SB), AX
+	MOVQ      $0x00000004, DX
+	SUBQ      CX, DX
+	VMOVDQU   (AX)(DX*8), Y10
+	VANDPD    Y10, Y8, Y8
+	VADDPD    Y8, Y0, Y0
+	VADDPD    Y9, Y1, Y1
+	VXORPD    Y8, Y8, Y8
+	VCMPPD    $0x04, Y8, Y9, Y8
+	VMOVMSKPD Y8, AX
+	POPCNTL   AX, AX
+	ADDQ      AX, R10
+
+drain:
+	VADDPD       Y2, Y0, Y0
+	VADDPD       Y4, Y0, Y0
+	VADDPD       Y6, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X2
+	VADDPD       X2, X0, X0
+	VPERMILPD    $0x01, X0, X2
+	VADDSD       X2, X0, X0
+	VADDPD       Y3, Y1, Y1
+	VADDPD       Y5, Y1, Y1
+	VADDPD       Y7, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X2
+	VADDPD       X2, X1, X1
+	VPERMILPD    $0x01, X1, X2
+	VADDSD       X2, X1, X1
+	MOVSD        X0, ret+136(FP)
+	MOVQ         R10, ret1+144(FP)
+	MOVSD        X1, ret2+152(FP)
+	VZEROUPPER
+	RET
+
+// func l1RowUnredAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) float64
+// Requires: AVX, AVX2, SSE2
+TEXT ·l1RowUnredAVX2F64(SB), NOSPLIT, $0-168
+	MOVQ   p_base+24(FP), AX
+	MOVQ   p_len+32(FP), CX
+	MOVQ   w_base+72(FP), DX
+	MOVQ   w_len+80(FP), R9
+	MOVQ   idx_base+96(FP), BX
+	MOVQ   step_base+120(FP), SI
+	XORQ   DI, DI
+	XORQ   R8, R8
+	MOVQ   dst_base+0(FP), R10
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+
+loop:
+	CMPQ         CX, $0x00000010
+	JL           single
+	VMOVUPD      (AX), Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y4
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000004
+	JL           rowpart193
+	VMOVUPD      (DX)(R8*8), Y5
+	JMP          rowperm193
+
+rowpart193:
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y5
+	VMASKMOVPD (DX)(R8*8), Y5, Y5
+
+rowperm193:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Y6
+	VPERMPS      Y5, Y6, Y5
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPD       Y4, Y5, Y4
+	VMOVUPD      Y4, (R10)
+	VADDPD       Y4, Y0, Y0
+	VMOVUPD      32(AX), Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y4
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000004
+	JL           rowpart194
+	VMOVUPD      (DX)(R8*8), Y5
+	JMP          rowperm194
+
+rowpart194:
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y5
+	VMASKMOVPD (DX)(R8*8), Y5, Y5
+
+rowperm194:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Y6
+	VPERMPS      Y5, Y6, Y5
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPD       Y4, Y5, Y4
+	VMOVUPD      Y4, 32(R10)
+	VADDPD       Y4, Y1, Y1
+	VMOVUPD      64(AX), Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y4
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000004
+	JL           rowpart195
+	VMOVUPD      (DX)(R8*8), Y5
+	JMP          rowperm195
+
+rowpart195:
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y5
+	VMASKMOVPD (DX)(R8*8), Y5, Y5
+
+rowperm195:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Y6
+	VPERMPS      Y5, Y6, Y5
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPD       Y4, Y5, Y4
+	VMOVUPD      Y4, 64(R10)
+	VADDPD       Y4, Y2, Y2
+	VMOVUPD      96(AX), Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y4
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000004
+	JL           rowpart196
+	VMOVUPD      (DX)(R8*8), Y5
+	JMP          rowperm196
+
+rowpart196:
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y5
+	VMASKMOVPD (DX)(R8*8), Y5, Y5
+
+rowperm196:
+	MOVQ    DI, R11
+	SHLQ    $0x06, R11
+	VMOVUPS (BX)(R11*1), Y6
+	VPERMPS Y5, Y6, Y5
+	MOVLQSX (SI)(DI*8), R11
+	ADDQ    R11, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPD  Y4, Y5, Y4
+	VMOVUPD Y4, 96(R10)
+	VADDPD  Y4, Y3, Y3
+	ADDQ    $0x00000080, AX
+	ADDQ    $0x00000080, R10
+	SUBQ    $0x00000010, CX
+	JMP     loop
+
+single:
+	CMPQ         CX, $0x00000004
+	JL           tail
+	VMOVUPD      (AX), Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y4
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000004
+	JL           rowpart197
+	VMOVUPD      (DX)(R8*8), Y5
+	JMP          rowperm197
+
+rowpart197:
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y5
+	VMASKMOVPD (DX)(R8*8), Y5, Y5
+
+rowperm197:
+	MOVQ    DI, R11
+	SHLQ    $0x06, R11
+	VMOVUPS (BX)(R11*1), Y6
+	VPERMPS Y5, Y6, Y5
+	MOVLQSX (SI)(DI*8), R11
+	ADDQ    R11, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPD  Y4, Y5, Y4
+	VMOVUPD Y4, (R10)
+	VADDPD  Y4, Y0, Y0
+	ADDQ    $0x00000020, AX
+	ADDQ    $0x00000020, R10
+	SUBQ    $0x00000004, CX
+	JMP     single
+
+tail:
+	TESTQ        CX, CX
+	JZ           drain
+	LEAQ         tailmask64<>+0(SB), R11
+	MOVQ         $0x00000004, R12
+	SUBQ         CX, R12
+	VMOVDQU      (R11)(R12*8), Y4
+	VMASKMOVPD   (AX), Y4, Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y4
+	MOVQ         R9, AX
+	SUBQ         R8, AX
+	CMPQ         AX, $0x00000004
+	JL           rowpart198
+	VMOVUPD      (DX)(R8*8), Y5
+	JMP          rowperm198
+
+rowpart198:
+	LEAQ       tailmask64<>+0(SB), R9
+	MOVQ       $0x00000004, R11
+	SUBQ       AX, R11
+	VMOVDQU    (R9)(R11*8), Y5
+	VMASKMOVPD (DX)(R8*8), Y5, Y5
+
+rowperm198:
+	MOVQ       DI, AX
+	SHLQ       $0x06, AX
+	VMOVUPS    (BX)(AX*1), Y6
+	VPERMPS    Y5, Y6, Y5
+	MOVLQSX    (SI)(DI*8), AX
+	ADDQ       AX, R8
+	MOVLQSX    4(SI)(DI*8), DI
+	LEAQ       tailmask64<>+0(SB), AX
+	MOVQ       $0x00000004, DX
+	SUBQ       CX, DX
+	VMOVDQU    (AX)(DX*8), Y6
+	VANDPD     Y6, Y5, Y5
+	VMULPD     Y4, Y5, Y4
+	LEAQ       tailmask64<>+0(SB), AX
+	MOVQ       $0x00000004, DX
+	SUBQ       CX, DX
+	VMOVDQU    (AX)(DX*8), Y5
+	VMASKMOVPD Y4, Y5, (R10)
+	LEAQ       tailmask64<>+0(SB), AX
+	MOVQ       $0x00000004, DX
+	SUBQ       CX, DX
+	VMOVDQU    (AX)(DX*8), Y5
+	VANDPD     Y5, Y4, Y4
+	VADDPD     Y4, Y0, Y0
+
+drain:
+	VADDPD       Y1, Y0, Y0
+	VADDPD       Y2, Y0, Y0
+	VADDPD       Y3, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	MOVSD        X0, ret+160(FP)
+	VZEROUPPER
+	RET
+
+// func l1RowGradAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, s float64, a float64) float64
+// Requires: AVX, AVX2, SSE2
+TEXT ·l1RowGradAVX2F64(SB), NOSPLIT, $0-176
+	MOVQ   p_base+24(FP), AX
+	MOVQ   p_len+32(FP), CX
+	MOVQ   w_base+72(FP), DX
+	MOVQ   w_len+80(FP), R9
+	MOVQ   idx_base+96(FP), BX
+	MOVQ   step_base+120(FP), SI
+	XORQ   DI, DI
+	XORQ   R8, R8
+	MOVQ   dst_base+0(FP), R10
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+
+loop:
+	CMPQ         CX, $0x00000010
+	JL           single
+	VMOVUPD      (AX), Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y5
+	VXORPD       Y6, Y6, Y6
+	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+16(SB), Y8
+	VCMPPD       $0x1e, Y6, Y4, Y9
+	VBLENDVPD    Y9, Y7, Y6, Y7
+	VCMPPD       $0x11, Y6, Y4, Y6
+	VBLENDVPD    Y6, Y8, Y7, Y7
+	VCMPPD       $0x03, Y4, Y4, Y6
+	VBLENDVPD    Y6, Y4, Y7, Y7
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000004
+	JL           rowpart199
+	VMOVUPD      (DX)(R8*8), Y4
+	JMP          rowperm199
+
+rowpart199:
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y4
+	VMASKMOVPD (DX)(R8*8), Y4, Y4
+
+rowperm199:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Y6
+	VPERMPS      Y4, Y6, Y4
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSD s+152(FP), Y6
+	VMULPD       Y4, Y6, Y6
+	VMULPD       Y7, Y6, Y6
+	VMOVUPD      Y6, (R10)
+	VMULPD       Y5, Y4, Y4
+	VADDPD       Y4, Y0, Y0
+	VMOVUPD      32(AX), Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y5
+	VXORPD       Y6, Y6, Y6
+	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+16(SB), Y8
+	VCMPPD       $0x1e, Y6, Y4, Y9
+	VBLENDVPD    Y9, Y7, Y6, Y7
+	VCMPPD       $0x11, Y6, Y4, Y6
+	VBLENDVPD    Y6, Y8, Y7, Y7
+	VCMPPD       $0x03, Y4, Y4, Y6
+	VBLENDVPD    Y6, Y4, Y7, Y7
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000004
+	JL           rowpart200
+	VMOVUPD      (DX)(R8*8), Y4
+	JMP          rowperm200
+
+rowpart200:
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y4
+	VMASKMOVPD (DX)(R8*8), Y4, Y4
+
+rowperm200:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Y6
+	VPERMPS      Y4, Y6, Y4
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSD s+152(FP), Y6
+	VMULPD       Y4, Y6, Y6
+	VMULPD       Y7, Y6, Y6
+	VMOVUPD      Y6, 32(R10)
+	VMULPD       Y5, Y4, Y4
+	VADDPD       Y4, Y1, Y1
+	VMOVUPD      64(AX), Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y5
+	VXORPD       Y6, Y6, Y6
+	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+16(SB), Y8
+	VCMPPD       $0x1e, Y6, Y4, Y9
+	VBLENDVPD    Y9, Y7, Y6, Y7
+	VCMPPD       $0x11, Y6, Y4, Y6
+	VBLENDVPD    Y6, Y8, Y7, Y7
+	VCMPPD       $0x03, Y4, Y4, Y6
+	VBLENDVPD    Y6, Y4, Y7, Y7
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000004
+	JL           rowpart201
+	VMOVUPD      (DX)(R8*8), Y4
+	JMP          rowperm201
+
+rowpart201:
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y4
+	VMASKMOVPD (DX)(R8*8), Y4, Y4
+
+rowperm201:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Y6
+	VPERMPS      Y4, Y6, Y4
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSD s+152(FP), Y6
+	VMULPD       Y4, Y6, Y6
+	VMULPD       Y7, Y6, Y6
+	VMOVUPD      Y6, 64(R10)
+	VMULPD       Y5, Y4, Y4
+	VADDPD       Y4, Y2, Y2
+	VMOVUPD      96(AX), Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y5
+	VXORPD       Y6, Y6, Y6
+	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+16(SB), Y8
+	VCMPPD       $0x1e, Y6, Y4, Y9
+	VBLENDVPD    Y9, Y7, Y6, Y7
+	VCMPPD       $0x11, Y6, Y4, Y6
+	VBLENDVPD    Y6, Y8, Y7, Y7
+	VCMPPD       $0x03, Y4, Y4, Y6
+	VBLENDVPD    Y6, Y4, Y7, Y7
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000004
+	JL           rowpart202
+	VMOVUPD      (DX)(R8*8), Y4
+	JMP          rowperm202
+
+rowpart202:
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y4
+	VMASKMOVPD (DX)(R8*8), Y4, Y4
+
+rowperm202:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Y6
+	VPERMPS      Y4, Y6, Y4
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSD s+152(FP), Y6
+	VMULPD       Y4, Y6, Y6
+	VMULPD       Y7, Y6, Y6
+	VMOVUPD      Y6, 96(R10)
+	VMULPD       Y5, Y4, Y4
+	VADDPD       Y4, Y3, Y3
+	ADDQ         $0x00000080, AX
+	ADDQ         $0x00000080, R10
+	SUBQ         $0x00000010, CX
+	JMP          loop
+
+single:
+	CMPQ         CX, $0x00000004
+	JL           tail
+	VMOVUPD      (AX), Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y5
+	VXORPD       Y6, Y6, Y6
+	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+16(SB), Y8
+	VCMPPD       $0x1e, Y6, Y4, Y9
+	VBLENDVPD    Y9, Y7, Y6, Y7
+	VCMPPD       $0x11, Y6, Y4, Y6
+	VBLENDVPD    Y6, Y8, Y7, Y7
+	VCMPPD       $0x03, Y4, Y4, Y6
+	VBLENDVPD    Y6, Y4, Y7, Y7
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000004
+	JL           rowpart203
+	VMOVUPD      (DX)(R8*8), Y4
+	JMP          rowperm203
+
+rowpart203:
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y4
+	VMASKMOVPD (DX)(R8*8), Y4, Y4
+
+rowperm203:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Y6
+	VPERMPS      Y4, Y6, Y4
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSD s+152(FP), Y6
+	VMULPD       Y4, Y6, Y6
+	VMULPD       Y7, Y6, Y6
+	VMOVUPD      Y6, (R10)
+	VMULPD       Y5, Y4, Y4
+	VADDPD       Y4, Y0, Y0
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000020, R10
+	SUBQ         $0x00000004, CX
+	JMP          single
+
+tail:
+	TESTQ        CX, CX
+	JZ           drain
+	LEAQ         tailmask64<>+0(SB), R11
+	MOVQ         $0x00000004, R12
+	SUBQ         CX, R12
+	VMOVDQU      (R11)(R12*8), Y4
+	VMASKMOVPD   (AX), Y4, Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y5
+	VXORPD       Y6, Y6, Y6
+	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+16(SB), Y8
+	VCMPPD       $0x1e, Y6, Y4, Y9
+	VBLENDVPD    Y9, Y7, Y6, Y7
+	VCMPPD       $0x11, Y6, Y4, Y6
+	VBLENDVPD    Y6, Y8, Y7, Y7
+	VCMPPD       $0x03, Y4, Y4, Y6
+	VBLENDVPD    Y6, Y4, Y7, Y7
+	MOVQ         R9, AX
+	SUBQ         R8, AX
+	CMPQ         AX, $0x00000004
+	JL           rowpart204
+	VMOVUPD      (DX)(R8*8), Y4
+	JMP          rowperm204
+
+rowpart204:
+	LEAQ       tailmask64<>+0(SB), R9
+	MOVQ       $0x00000004, R11
+	SUBQ       AX, R11
+	VMOVDQU    (R9)(R11*8), Y4
+	VMASKMOVPD (DX)(R8*8), Y4, Y4
+
+rowperm204:
+	MOVQ         DI, AX
+	SHLQ         $0x06, AX
+	VMOVUPS      (BX)(AX*1), Y6
+	VPERMPS      Y4, Y6, Y4
+	MOVLQSX      (SI)(DI*8), AX
+	ADDQ         AX, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	LEAQ         tailmask64<>+0(SB), AX
+	MOVQ         $0x00000004, DX
+	SUBQ         CX, DX
+	VMOVDQU      (AX)(DX*8), Y6
+	VANDPD       Y6, Y4, Y4
+	VBROADCASTSD s+152(FP), Y6
+	VMULPD       Y4, Y6, Y6
+	VMULPD       Y7, Y6, Y6
+	LEAQ         tailmask64<>+0(SB), AX
+	MOVQ         $0x00000004, DX
+	SUBQ         CX, DX
+	VMOVDQU      (AX)(DX*8), Y7
+	VMASKMOVPD   Y6, Y7, (R10)
+	VMULPD       Y5, Y4, Y4
+	LEAQ         tailmask64<>+0(SB), AX
+	MOVQ         $0x00000004, DX
+	SUBQ         CX, DX
+	VMOVDQU      (AX)(DX*8), Y5
+	VANDPD       Y5, Y4, Y4
+	VADDPD       Y4, Y0, Y0
+
+drain:
+	VADDPD       Y1, Y0, Y0
+	VADDPD       Y2, Y0, Y0
+	VADDPD       Y3, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	MOVSD        X0, ret+168(FP)
+	VZEROUPPER
+	RET
+
 // func l2SumAVX2F64(p []float64, y []float64, a float64) float64
 // Requires: AVX, SSE2
 TEXT ·l2SumAVX2F64(SB), NOSPLIT, $0-64
@@ -16577,6 +29386,784 @@ drain:
 	VZEROUPPER
 	RET
 
+// func l2RowSumAVX2F64(p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) (float64, int, float64)
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·l2RowSumAVX2F64(SB), NOSPLIT, $0-160
+	MOVQ   p_base+0(FP), AX
+	MOVQ   p_len+8(FP), CX
+	MOVQ   w_base+48(FP), DX
+	MOVQ   w_len+56(FP), R9
+	MOVQ   idx_base+72(FP), BX
+	MOVQ   step_base+96(FP), SI
+	XORQ   DI, DI
+	XORQ   R8, R8
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	XORQ   R10, R10
+
+loop:
+	CMPQ         CX, $0x00000010
+	JL           single
+	VMOVUPD      (AX), Y8
+	VMULPD       Y8, Y8, Y8
+	VBROADCASTSD consts64<>+80(SB), Y9
+	VMULPD       Y9, Y8, Y8
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000004
+	JL           rowpart205
+	VMOVUPD      (DX)(R8*8), Y9
+	JMP          rowperm205
+
+rowpart205:
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y9
+	VMASKMOVPD (DX)(R8*8), Y9, Y9
+
+rowperm205:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Y10
+	VPERMPS      Y9, Y10, Y9
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y0, Y0
+	VADDPD       Y9, Y1, Y1
+	VXORPD       Y8, Y8, Y8
+	VCMPPD       $0x04, Y8, Y9, Y8
+	VMOVMSKPD    Y8, R11
+	POPCNTL      R11, R11
+	ADDQ         R11, R10
+	VMOVUPD      32(AX), Y8
+	VMULPD       Y8, Y8, Y8
+	VBROADCASTSD consts64<>+80(SB), Y9
+	VMULPD       Y9, Y8, Y8
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000004
+	JL           rowpart206
+	VMOVUPD      (DX)(R8*8), Y9
+	JMP          rowperm206
+
+rowpart206:
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y9
+	VMASKMOVPD (DX)(R8*8), Y9, Y9
+
+rowperm206:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Y10
+	VPERMPS      Y9, Y10, Y9
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y2, Y2
+	VADDPD       Y9, Y3, Y3
+	VXORPD       Y8, Y8, Y8
+	VCMPPD       $0x04, Y8, Y9, Y8
+	VMOVMSKPD    Y8, R11
+	POPCNTL      R11, R11
+	ADDQ         R11, R10
+	VMOVUPD      64(AX), Y8
+	VMULPD       Y8, Y8, Y8
+	VBROADCASTSD consts64<>+80(SB), Y9
+	VMULPD       Y9, Y8, Y8
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000004
+	JL           rowpart207
+	VMOVUPD      (DX)(R8*8), Y9
+	JMP          rowperm207
+
+rowpart207:
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y9
+	VMASKMOVPD (DX)(R8*8), Y9, Y9
+
+rowperm207:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Y10
+	VPERMPS      Y9, Y10, Y9
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y4, Y4
+	VADDPD       Y9, Y5, Y5
+	VXORPD       Y8, Y8, Y8
+	VCMPPD       $0x04, Y8, Y9, Y8
+	VMOVMSKPD    Y8, R11
+	POPCNTL      R11, R11
+	ADDQ         R11, R10
+	VMOVUPD      96(AX), Y8
+	VMULPD       Y8, Y8, Y8
+	VBROADCASTSD consts64<>+80(SB), Y9
+	VMULPD       Y9, Y8, Y8
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000004
+	JL           rowpart208
+	VMOVUPD      (DX)(R8*8), Y9
+	JMP          rowperm208
+
+rowpart208:
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y9
+	VMASKMOVPD (DX)(R8*8), Y9, Y9
+
+rowperm208:
+	MOVQ      DI, R11
+	SHLQ      $0x06, R11
+	VMOVUPS   (BX)(R11*1), Y10
+	VPERMPS   Y9, Y10, Y9
+	MOVLQSX   (SI)(DI*8), R11
+	ADDQ      R11, R8
+	MOVLQSX   4(SI)(DI*8), DI
+	VMULPD    Y8, Y9, Y8
+	VADDPD    Y8, Y6, Y6
+	VADDPD    Y9, Y7, Y7
+	VXORPD    Y8, Y8, Y8
+	VCMPPD    $0x04, Y8, Y9, Y8
+	VMOVMSKPD Y8, R11
+	POPCNTL   R11, R11
+	ADDQ      R11, R10
+	ADDQ      $0x00000080, AX
+	SUBQ      $0x00000010, CX
+	JMP       loop
+
+single:
+	CMPQ         CX, $0x00000004
+	JL           tail
+	VMOVUPD      (AX), Y8
+	VMULPD       Y8, Y8, Y8
+	VBROADCASTSD consts64<>+80(SB), Y9
+	VMULPD       Y9, Y8, Y8
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000004
+	JL           rowpart209
+	VMOVUPD      (DX)(R8*8), Y9
+	JMP          rowperm209
+
+rowpart209:
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y9
+	VMASKMOVPD (DX)(R8*8), Y9, Y9
+
+rowperm209:
+	MOVQ      DI, R11
+	SHLQ      $0x06, R11
+	VMOVUPS   (BX)(R11*1), Y10
+	VPERMPS   Y9, Y10, Y9
+	MOVLQSX   (SI)(DI*8), R11
+	ADDQ      R11, R8
+	MOVLQSX   4(SI)(DI*8), DI
+	VMULPD    Y8, Y9, Y8
+	VADDPD    Y8, Y0, Y0
+	VADDPD    Y9, Y1, Y1
+	VXORPD    Y8, Y8, Y8
+	VCMPPD    $0x04, Y8, Y9, Y8
+	VMOVMSKPD Y8, R11
+	POPCNTL   R11, R11
+	ADDQ      R11, R10
+	ADDQ      $0x00000020, AX
+	SUBQ      $0x00000004, CX
+	JMP       single
+
+tail:
+	TESTQ        CX, CX
+	JZ           drain
+	LEAQ         tailmask64<>+0(SB), R11
+	MOVQ         $0x00000004, R12
+	SUBQ         CX, R12
+	VMOVDQU      (R11)(R12*8), Y8
+	VMASKMOVPD   (AX), Y8, Y8
+	VMULPD       Y8, Y8, Y8
+	VBROADCASTSD consts64<>+80(SB), Y9
+	VMULPD       Y9, Y8, Y8
+	MOVQ         R9, AX
+	SUBQ         R8, AX
+	CMPQ         AX, $0x00000004
+	JL           rowpart210
+	VMOVUPD      (DX)(R8*8), Y9
+	JMP          rowperm210
+
+rowpart210:
+	LEAQ       tailmask64<>+0(SB), R9
+	MOVQ       $0x00000004, R11
+	SUBQ       AX, R11
+	VMOVDQU    (R9)(R11*8), Y9
+	VMASKMOVPD (DX)(R8*8), Y9, Y9
+
+rowperm210:
+	MOVQ      DI, AX
+	SHLQ      $0x06, AX
+	VMOVUPS   (BX)(AX*1), Y10
+	VPERMPS   Y9, Y10, Y9
+	MOVLQSX   (SI)(DI*8), AX
+	ADDQ      AX, R8
+	MOVLQSX   4(SI)(DI*8), DI
+	LEAQ      tailmask64<>+0(SB), AX
+	MOVQ      $0x00000004, DX
+	SUBQ      CX, DX
+	VMOVDQU   (AX)(DX*8), Y10
+	VANDPD    Y10, Y9, Y9
+	VMULPD    Y8, Y9, Y8
+	LEAQ      tailmask64<>+0(SB), AX
+	MOVQ      $0x00000004, DX
+	SUBQ      CX, DX
+	VMOVDQU   (AX)(DX*8), Y10
+	VANDPD    Y10, Y8, Y8
+	VADDPD    Y8, Y0, Y0
+	VADDPD    Y9, Y1, Y1
+	VXORPD    Y8, Y8, Y8
+	VCMPPD    $0x04, Y8, Y9, Y8
+	VMOVMSKPD Y8, AX
+	POPCNTL   AX, AX
+	ADDQ      AX, R10
+
+drain:
+	VADDPD       Y2, Y0, Y0
+	VADDPD       Y4, Y0, Y0
+	VADDPD       Y6, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X2
+	VADDPD       X2, X0, X0
+	VPERMILPD    $0x01, X0, X2
+	VADDSD       X2, X0, X0
+	VADDPD       Y3, Y1, Y1
+	VADDPD       Y5, Y1, Y1
+	VADDPD       Y7, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X2
+	VADDPD       X2, X1, X1
+	VPERMILPD    $0x01, X1, X2
+	VADDSD       X2, X1, X1
+	MOVSD        X0, ret+136(FP)
+	MOVQ         R10, ret1+144(FP)
+	MOVSD        X1, ret2+152(FP)
+	VZEROUPPER
+	RET
+
+// func l2RowUnredAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) float64
+// Requires: AVX, AVX2, SSE2
+TEXT ·l2RowUnredAVX2F64(SB), NOSPLIT, $0-168
+	MOVQ   p_base+24(FP), AX
+	MOVQ   p_len+32(FP), CX
+	MOVQ   w_base+72(FP), DX
+	MOVQ   w_len+80(FP), R9
+	MOVQ   idx_base+96(FP), BX
+	MOVQ   step_base+120(FP), SI
+	XORQ   DI, DI
+	XORQ   R8, R8
+	MOVQ   dst_base+0(FP), R10
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+
+loop:
+	CMPQ         CX, $0x00000010
+	JL           single
+	VMOVUPD      (AX), Y4
+	VMULPD       Y4, Y4, Y4
+	VBROADCASTSD consts64<>+80(SB), Y5
+	VMULPD       Y5, Y4, Y4
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000004
+	JL           rowpart211
+	VMOVUPD      (DX)(R8*8), Y5
+	JMP          rowperm211
+
+rowpart211:
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y5
+	VMASKMOVPD (DX)(R8*8), Y5, Y5
+
+rowperm211:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Y6
+	VPERMPS      Y5, Y6, Y5
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPD       Y4, Y5, Y4
+	VMOVUPD      Y4, (R10)
+	VADDPD       Y4, Y0, Y0
+	VMOVUPD      32(AX), Y4
+	VMULPD       Y4, Y4, Y4
+	VBROADCASTSD consts64<>+80(SB), Y5
+	VMULPD       Y5, Y4, Y4
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000004
+	JL           rowpart212
+	VMOVUPD      (DX)(R8*8), Y5
+	JMP          rowperm212
+
+rowpart212:
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y5
+	VMASKMOVPD (DX)(R8*8), Y5, Y5
+
+rowperm212:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Y6
+	VPERMPS      Y5, Y6, Y5
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPD       Y4, Y5, Y4
+	VMOVUPD      Y4, 32(R10)
+	VADDPD       Y4, Y1, Y1
+	VMOVUPD      64(AX), Y4
+	VMULPD       Y4, Y4, Y4
+	VBROADCASTSD consts64<>+80(SB), Y5
+	VMULPD       Y5, Y4, Y4
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000004
+	JL           rowpart213
+	VMOVUPD      (DX)(R8*8), Y5
+	JMP          rowperm213
+
+rowpart213:
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y5
+	VMASKMOVPD (DX)(R8*8), Y5, Y5
+
+rowperm213:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Y6
+	VPERMPS      Y5, Y6, Y5
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPD       Y4, Y5, Y4
+	VMOVUPD      Y4, 64(R10)
+	VADDPD       Y4, Y2, Y2
+	VMOVUPD      96(AX), Y4
+	VMULPD       Y4, Y4, Y4
+	VBROADCASTSD consts64<>+80(SB), Y5
+	VMULPD       Y5, Y4, Y4
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000004
+	JL           rowpart214
+	VMOVUPD      (DX)(R8*8), Y5
+	JMP          rowperm214
+
+rowpart214:
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y5
+	VMASKMOVPD (DX)(R8*8), Y5, Y5
+
+rowperm214:
+	MOVQ    DI, R11
+	SHLQ    $0x06, R11
+	VMOVUPS (BX)(R11*1), Y6
+	VPERMPS Y5, Y6, Y5
+	MOVLQSX (SI)(DI*8), R11
+	ADDQ    R11, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPD  Y4, Y5, Y4
+	VMOVUPD Y4, 96(R10)
+	VADDPD  Y4, Y3, Y3
+	ADDQ    $0x00000080, AX
+	ADDQ    $0x00000080, R10
+	SUBQ    $0x00000010, CX
+	JMP     loop
+
+single:
+	CMPQ         CX, $0x00000004
+	JL           tail
+	VMOVUPD      (AX), Y4
+	VMULPD       Y4, Y4, Y4
+	VBROADCASTSD consts64<>+80(SB), Y5
+	VMULPD       Y5, Y4, Y4
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000004
+	JL           rowpart215
+	VMOVUPD      (DX)(R8*8), Y5
+	JMP          rowperm215
+
+rowpart215:
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y5
+	VMASKMOVPD (DX)(R8*8), Y5, Y5
+
+rowperm215:
+	MOVQ    DI, R11
+	SHLQ    $0x06, R11
+	VMOVUPS (BX)(R11*1), Y6
+	VPERMPS Y5, Y6, Y5
+	MOVLQSX (SI)(DI*8), R11
+	ADDQ    R11, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPD  Y4, Y5, Y4
+	VMOVUPD Y4, (R10)
+	VADDPD  Y4, Y0, Y0
+	ADDQ    $0x00000020, AX
+	ADDQ    $0x00000020, R10
+	SUBQ    $0x00000004, CX
+	JMP     single
+
+tail:
+	TESTQ        CX, CX
+	JZ           drain
+	LEAQ         tailmask64<>+0(SB), R11
+	MOVQ         $0x00000004, R12
+	SUBQ         CX, R12
+	VMOVDQU      (R11)(R12*8), Y4
+	VMASKMOVPD   (AX), Y4, Y4
+	VMULPD       Y4, Y4, Y4
+	VBROADCASTSD consts64<>+80(SB), Y5
+	VMULPD       Y5, Y4, Y4
+	MOVQ         R9, AX
+	SUBQ         R8, AX
+	CMPQ         AX, $0x00000004
+	JL           rowpart216
+	VMOVUPD      (DX)(R8*8), Y5
+	JMP          rowperm216
+
+rowpart216:
+	LEAQ       tailmask64<>+0(SB), R9
+	MOVQ       $0x00000004, R11
+	SUBQ       AX, R11
+	VMOVDQU    (R9)(R11*8), Y5
+	VMASKMOVPD (DX)(R8*8), Y5, Y5
+
+rowperm216:
+	MOVQ       DI, AX
+	SHLQ       $0x06, AX
+	VMOVUPS    (BX)(AX*1), Y6
+	VPERMPS    Y5, Y6, Y5
+	MOVLQSX    (SI)(DI*8), AX
+	ADDQ       AX, R8
+	MOVLQSX    4(SI)(DI*8), DI
+	LEAQ       tailmask64<>+0(SB), AX
+	MOVQ       $0x00000004, DX
+	SUBQ       CX, DX
+	VMOVDQU    (AX)(DX*8), Y6
+	VANDPD     Y6, Y5, Y5
+	VMULPD     Y4, Y5, Y4
+	LEAQ       tailmask64<>+0(SB), AX
+	MOVQ       $0x00000004, DX
+	SUBQ       CX, DX
+	VMOVDQU    (AX)(DX*8), Y5
+	VMASKMOVPD Y4, Y5, (R10)
+	LEAQ       tailmask64<>+0(SB), AX
+	MOVQ       $0x00000004, DX
+	SUBQ       CX, DX
+	VMOVDQU    (AX)(DX*8), Y5
+	VANDPD     Y5, Y4, Y4
+	VADDPD     Y4, Y0, Y0
+
+drain:
+	VADDPD       Y1, Y0, Y0
+	VADDPD       Y2, Y0, Y0
+	VADDPD       Y3, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	MOVSD        X0, ret+160(FP)
+	VZEROUPPER
+	RET
+
+// func l2RowGradAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, s float64, a float64) float64
+// Requires: AVX, AVX2, SSE2
+TEXT ·l2RowGradAVX2F64(SB), NOSPLIT, $0-176
+	MOVQ   p_base+24(FP), AX
+	MOVQ   p_len+32(FP), CX
+	MOVQ   w_base+72(FP), DX
+	MOVQ   w_len+80(FP), R9
+	MOVQ   idx_base+96(FP), BX
+	MOVQ   step_base+120(FP), SI
+	XORQ   DI, DI
+	XORQ   R8, R8
+	MOVQ   dst_base+0(FP), R10
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+
+loop:
+	CMPQ         CX, $0x00000010
+	JL           single
+	VMOVUPD      (AX), Y4
+	VMULPD       Y4, Y4, Y5
+	VBROADCASTSD consts64<>+80(SB), Y6
+	VMULPD       Y6, Y5, Y5
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000004
+	JL           rowpart217
+	VMOVUPD      (DX)(R8*8), Y6
+	JMP          rowperm217
+
+rowpart217:
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y6
+	VMASKMOVPD (DX)(R8*8), Y6, Y6
+
+rowperm217:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Y7
+	VPERMPS      Y6, Y7, Y6
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSD s+152(FP), Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y4, Y7, Y4
+	VMOVUPD      Y4, (R10)
+	VMULPD       Y5, Y6, Y4
+	VADDPD       Y4, Y0, Y0
+	VMOVUPD      32(AX), Y4
+	VMULPD       Y4, Y4, Y5
+	VBROADCASTSD consts64<>+80(SB), Y6
+	VMULPD       Y6, Y5, Y5
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000004
+	JL           rowpart218
+	VMOVUPD      (DX)(R8*8), Y6
+	JMP          rowperm218
+
+rowpart218:
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y6
+	VMASKMOVPD (DX)(R8*8), Y6, Y6
+
+rowperm218:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Y7
+	VPERMPS      Y6, Y7, Y6
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSD s+152(FP), Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y4, Y7, Y4
+	VMOVUPD      Y4, 32(R10)
+	VMULPD       Y5, Y6, Y4
+	VADDPD       Y4, Y1, Y1
+	VMOVUPD      64(AX), Y4
+	VMULPD       Y4, Y4, Y5
+	VBROADCASTSD consts64<>+80(SB), Y6
+	VMULPD       Y6, Y5, Y5
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000004
+	JL           rowpart219
+	VMOVUPD      (DX)(R8*8), Y6
+	JMP          rowperm219
+
+rowpart219:
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y6
+	VMASKMOVPD (DX)(R8*8), Y6, Y6
+
+rowperm219:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Y7
+	VPERMPS      Y6, Y7, Y6
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSD s+152(FP), Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y4, Y7, Y4
+	VMOVUPD      Y4, 64(R10)
+	VMULPD       Y5, Y6, Y4
+	VADDPD       Y4, Y2, Y2
+	VMOVUPD      96(AX), Y4
+	VMULPD       Y4, Y4, Y5
+	VBROADCASTSD consts64<>+80(SB), Y6
+	VMULPD       Y6, Y5, Y5
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000004
+	JL           rowpart220
+	VMOVUPD      (DX)(R8*8), Y6
+	JMP          rowperm220
+
+rowpart220:
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y6
+	VMASKMOVPD (DX)(R8*8), Y6, Y6
+
+rowperm220:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Y7
+	VPERMPS      Y6, Y7, Y6
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSD s+152(FP), Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y4, Y7, Y4
+	VMOVUPD      Y4, 96(R10)
+	VMULPD       Y5, Y6, Y4
+	VADDPD       Y4, Y3, Y3
+	ADDQ         $0x00000080, AX
+	ADDQ         $0x00000080, R10
+	SUBQ         $0x00000010, CX
+	JMP          loop
+
+single:
+	CMPQ         CX, $0x00000004
+	JL           tail
+	VMOVUPD      (AX), Y4
+	VMULPD       Y4, Y4, Y5
+	VBROADCASTSD consts64<>+80(SB), Y6
+	VMULPD       Y6, Y5, Y5
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000004
+	JL           rowpart221
+	VMOVUPD      (DX)(R8*8), Y6
+	JMP          rowperm221
+
+rowpart221:
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y6
+	VMASKMOVPD (DX)(R8*8), Y6, Y6
+
+rowperm221:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Y7
+	VPERMPS      Y6, Y7, Y6
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSD s+152(FP), Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y4, Y7, Y4
+	VMOVUPD      Y4, (R10)
+	VMULPD       Y5, Y6, Y4
+	VADDPD       Y4, Y0, Y0
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000020, R10
+	SUBQ         $0x00000004, CX
+	JMP          single
+
+tail:
+	TESTQ        CX, CX
+	JZ           drain
+	LEAQ         tailmask64<>+0(SB), R11
+	MOVQ         $0x00000004, R12
+	SUBQ         CX, R12
+	VMOVDQU      (R11)(R12*8), Y4
+	VMASKMOVPD   (AX), Y4, Y4
+	VMULPD       Y4, Y4, Y5
+	VBROADCASTSD consts64<>+80(SB), Y6
+	VMULPD       Y6, Y5, Y5
+	MOVQ         R9, AX
+	SUBQ         R8, AX
+	CMPQ         AX, $0x00000004
+	JL           rowpart222
+	VMOVUPD      (DX)(R8*8), Y6
+	JMP          rowperm222
+
+rowpart222:
+	LEAQ       tailmask64<>+0(SB), R9
+	MOVQ       $0x00000004, R11
+	SUBQ       AX, R11
+	VMOVDQU    (R9)(R11*8), Y6
+	VMASKMOVPD (DX)(R8*8), Y6, Y6
+
+rowperm222:
+	MOVQ         DI, AX
+	SHLQ         $0x06, AX
+	VMOVUPS      (BX)(AX*1), Y7
+	VPERMPS      Y6, Y7, Y6
+	MOVLQSX      (SI)(DI*8), AX
+	ADDQ         AX, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	LEAQ         tailmask64<>+0(SB), AX
+	MOVQ         $0x00000004, DX
+	SUBQ         CX, DX
+	VMOVDQU      (AX)(DX*8), Y7
+	VANDPD       Y7, Y6, Y6
+	VBROADCASTSD s+152(FP), Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y4, Y7, Y4
+	LEAQ         tailmask64<>+0(SB), AX
+	MOVQ         $0x00000004, DX
+	SUBQ         CX, DX
+	VMOVDQU      (AX)(DX*8), Y7
+	VMASKMOVPD   Y4, Y7, (R10)
+	VMULPD       Y5, Y6, Y4
+	LEAQ         tailmask64<>+0(SB), AX
+	MOVQ         $0x00000004, DX
+	SUBQ         CX, DX
+	VMOVDQU      (AX)(DX*8), Y5
+	VANDPD       Y5, Y4, Y4
+	VADDPD       Y4, Y0, Y0
+
+drain:
+	VADDPD       Y1, Y0, Y0
+	VADDPD       Y2, Y0, Y0
+	VADDPD       Y3, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	MOVSD        X0, ret+168(FP)
+	VZEROUPPER
+	RET
+
 // func logMapAVX2F64(dst []float64, x []float64)
 // Requires: AVX, AVX2, FMA3
 TEXT ·logMapAVX2F64(SB), NOSPLIT, $0-48
@@ -16747,82 +30334,6 @@ tail:
 	VBROADCASTSD consts64<>+184(SB), Y2
 	VBLENDVPD    Y1, Y2, Y5, Y5
 	VMASKMOVPD   Y5, Y0, (CX)
-
-done:
-	VZEROUPPER
-	RET
-
-// func expandRowsAVX2F64(dst []float64, w []float64, idx []int32, step []int32, inner int)
-// Requires: AVX, AVX2
-TEXT ·expandRowsAVX2F64(SB), NOSPLIT, $0-104
-	MOVQ dst_base+0(FP), AX
-	MOVQ dst_len+8(FP), CX
-	MOVQ w_base+24(FP), DX
-	MOVQ w_len+32(FP), BX
-	MOVQ idx_base+48(FP), SI
-	MOVQ step_base+72(FP), DI
-	XORQ R8, R8
-	XORQ R9, R9
-
-loop:
-	CMPQ    CX, $0x00000004
-	JL      tail
-	MOVQ    BX, R10
-	SUBQ    R9, R10
-	CMPQ    R10, $0x00000004
-	JL      expandRowsAVX2F64_partv
-	VMOVUPD (DX)(R9*8), Y0
-	JMP     expandRowsAVX2F64_permv
-
-expandRowsAVX2F64_partv:
-	LEAQ       tailmask64<>+0(SB), R11
-	MOVQ       $0x00000004, R12
-	SUBQ       R10, R12
-	VMOVDQU    (R11)(R12*8), Y0
-	VMASKMOVPD (DX)(R9*8), Y0, Y0
-
-expandRowsAVX2F64_permv:
-	MOVQ    R8, R10
-	SHLQ    $0x06, R10
-	VMOVUPS (SI)(R10*1), Y1
-	VPERMPS Y0, Y1, Y0
-	VMOVUPD Y0, (AX)
-	MOVLQSX (DI)(R8*8), R10
-	ADDQ    R10, R9
-	MOVLQSX 4(DI)(R8*8), R8
-	ADDQ    $0x00000020, AX
-	SUBQ    $0x00000004, CX
-	JMP     loop
-
-tail:
-	TESTQ   CX, CX
-	JZ      done
-	SUBQ    R9, BX
-	CMPQ    BX, $0x00000004
-	JL      expandRowsAVX2F64_partt
-	VMOVUPD (DX)(R9*8), Y0
-	JMP     expandRowsAVX2F64_permt
-
-expandRowsAVX2F64_partt:
-	LEAQ       tailmask64<>+0(SB), R10
-	MOVQ       $0x00000004, R11
-	SUBQ       BX, R11
-	VMOVDQU    (R10)(R11*8), Y0
-	VMASKMOVPD (DX)(R9*8), Y0, Y0
-
-expandRowsAVX2F64_permt:
-	MOVQ       R8, DX
-	SHLQ       $0x06, DX
-	VMOVUPS    (SI)(DX*1), Y1
-	VPERMPS    Y0, Y1, Y0
-	LEAQ       tailmask64<>+0(SB), DX
-	MOVQ       $0x00000004, BX
-	SUBQ       CX, BX
-	VMOVDQU    (DX)(BX*8), Y1
-	VMASKMOVPD Y0, Y1, (AX)
-	MOVLQSX    (DI)(R8*8), AX
-	ADDQ       AX, R9
-	MOVLQSX    4(DI)(R8*8), R8
 
 done:
 	VZEROUPPER
@@ -17844,6 +31355,940 @@ drain:
 	VZEROUPPER
 	RET
 
+// func absDiffRowSumAVX512F32(p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) (float64, int, float64)
+// Requires: AVX, AVX512DQ, AVX512F, POPCNT, SSE2
+TEXT ·absDiffRowSumAVX512F32(SB), NOSPLIT, $128-160
+	MOVQ    p_base+0(FP), AX
+	MOVQ    p_len+8(FP), CX
+	MOVQ    y_base+24(FP), DX
+	MOVQ    w_base+48(FP), BX
+	MOVQ    w_len+56(FP), R10
+	MOVQ    idx_base+72(FP), SI
+	MOVQ    step_base+96(FP), DI
+	XORQ    R8, R8
+	XORQ    R9, R9
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VXORPS  Z5, Z5, Z5
+	VXORPS  Z6, Z6, Z6
+	VXORPS  Z7, Z7, Z7
+	XORQ    R11, R11
+	VXORPS  Z8, Z8, Z8
+	VMOVUPS Z8, (SP)
+	VXORPS  Z8, Z8, Z8
+	VMOVUPS Z8, 64(SP)
+
+outer:
+	MOVQ CX, R12
+	CMPQ R12, $0x00001000
+	JLE  sized
+	MOVQ $0x00001000, R12
+
+sized:
+	SUBQ R12, CX
+
+loop:
+	CMPQ         R12, $0x00000040
+	JL           single
+	VMOVUPS      (AX), Z8
+	VMOVUPS      (DX), Z9
+	VSUBPS       Z9, Z8, Z8
+	VBROADCASTSS consts32<>+0(SB), Z9
+	VANDPS       Z9, Z8, Z8
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart223
+	VMOVUPS      (BX)(R9*4), Z9
+	JMP          rowperm223
+
+rowpart223:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z9, Z9, Z9
+	VMOVUPS.Z (BX)(R9*4), K1, Z9
+
+rowperm223:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Z10
+	VPERMPS      Z9, Z10, Z9
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VMULPS       Z8, Z9, Z8
+	VADDPS       Z8, Z0, Z0
+	VADDPS       Z9, Z1, Z1
+	VXORPS       Z8, Z8, Z8
+	VCMPPS       $0x04, Z8, Z9, K1
+	KMOVW        K1, R13
+	POPCNTL      R13, R13
+	ADDQ         R13, R11
+	VMOVUPS      64(AX), Z8
+	VMOVUPS      64(DX), Z9
+	VSUBPS       Z9, Z8, Z8
+	VBROADCASTSS consts32<>+0(SB), Z9
+	VANDPS       Z9, Z8, Z8
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart224
+	VMOVUPS      (BX)(R9*4), Z9
+	JMP          rowperm224
+
+rowpart224:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z9, Z9, Z9
+	VMOVUPS.Z (BX)(R9*4), K1, Z9
+
+rowperm224:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Z10
+	VPERMPS      Z9, Z10, Z9
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VMULPS       Z8, Z9, Z8
+	VADDPS       Z8, Z2, Z2
+	VADDPS       Z9, Z3, Z3
+	VXORPS       Z8, Z8, Z8
+	VCMPPS       $0x04, Z8, Z9, K1
+	KMOVW        K1, R13
+	POPCNTL      R13, R13
+	ADDQ         R13, R11
+	VMOVUPS      128(AX), Z8
+	VMOVUPS      128(DX), Z9
+	VSUBPS       Z9, Z8, Z8
+	VBROADCASTSS consts32<>+0(SB), Z9
+	VANDPS       Z9, Z8, Z8
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart225
+	VMOVUPS      (BX)(R9*4), Z9
+	JMP          rowperm225
+
+rowpart225:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z9, Z9, Z9
+	VMOVUPS.Z (BX)(R9*4), K1, Z9
+
+rowperm225:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Z10
+	VPERMPS      Z9, Z10, Z9
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VMULPS       Z8, Z9, Z8
+	VADDPS       Z8, Z4, Z4
+	VADDPS       Z9, Z5, Z5
+	VXORPS       Z8, Z8, Z8
+	VCMPPS       $0x04, Z8, Z9, K1
+	KMOVW        K1, R13
+	POPCNTL      R13, R13
+	ADDQ         R13, R11
+	VMOVUPS      192(AX), Z8
+	VMOVUPS      192(DX), Z9
+	VSUBPS       Z9, Z8, Z8
+	VBROADCASTSS consts32<>+0(SB), Z9
+	VANDPS       Z9, Z8, Z8
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart226
+	VMOVUPS      (BX)(R9*4), Z9
+	JMP          rowperm226
+
+rowpart226:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z9, Z9, Z9
+	VMOVUPS.Z (BX)(R9*4), K1, Z9
+
+rowperm226:
+	MOVQ    R8, R13
+	SHLQ    $0x06, R13
+	VMOVUPS (SI)(R13*1), Z10
+	VPERMPS Z9, Z10, Z9
+	MOVLQSX (DI)(R8*8), R13
+	ADDQ    R13, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPS  Z8, Z9, Z8
+	VADDPS  Z8, Z6, Z6
+	VADDPS  Z9, Z7, Z7
+	VXORPS  Z8, Z8, Z8
+	VCMPPS  $0x04, Z8, Z9, K1
+	KMOVW   K1, R13
+	POPCNTL R13, R13
+	ADDQ    R13, R11
+	ADDQ    $0x00000100, AX
+	ADDQ    $0x00000100, DX
+	SUBQ    $0x00000040, R12
+	JMP     loop
+
+single:
+	CMPQ         R12, $0x00000010
+	JL           tail
+	VMOVUPS      (AX), Z8
+	VMOVUPS      (DX), Z9
+	VSUBPS       Z9, Z8, Z8
+	VBROADCASTSS consts32<>+0(SB), Z9
+	VANDPS       Z9, Z8, Z8
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart227
+	VMOVUPS      (BX)(R9*4), Z9
+	JMP          rowperm227
+
+rowpart227:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z9, Z9, Z9
+	VMOVUPS.Z (BX)(R9*4), K1, Z9
+
+rowperm227:
+	MOVQ    R8, R13
+	SHLQ    $0x06, R13
+	VMOVUPS (SI)(R13*1), Z10
+	VPERMPS Z9, Z10, Z9
+	MOVLQSX (DI)(R8*8), R13
+	ADDQ    R13, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPS  Z8, Z9, Z8
+	VADDPS  Z8, Z0, Z0
+	VADDPS  Z9, Z1, Z1
+	VXORPS  Z8, Z8, Z8
+	VCMPPS  $0x04, Z8, Z9, K1
+	KMOVW   K1, R13
+	POPCNTL R13, R13
+	ADDQ    R13, R11
+	ADDQ    $0x00000040, AX
+	ADDQ    $0x00000040, DX
+	SUBQ    $0x00000010, R12
+	JMP     single
+
+tail:
+	TESTQ        R12, R12
+	JZ           drain
+	LEAQ         kmask<>+0(SB), R13
+	KMOVW        (R13)(R12*2), K1
+	VXORPS       Z8, Z8, Z8
+	VMOVUPS.Z    (AX), K1, Z8
+	LEAQ         kmask<>+0(SB), R13
+	KMOVW        (R13)(R12*2), K1
+	VXORPS       Z9, Z9, Z9
+	VMOVUPS.Z    (DX), K1, Z9
+	VSUBPS       Z9, Z8, Z8
+	VBROADCASTSS consts32<>+0(SB), Z9
+	VANDPS       Z9, Z8, Z8
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart228
+	VMOVUPS      (BX)(R9*4), Z9
+	JMP          rowperm228
+
+rowpart228:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z9, Z9, Z9
+	VMOVUPS.Z (BX)(R9*4), K1, Z9
+
+rowperm228:
+	MOVQ      R8, R13
+	SHLQ      $0x06, R13
+	VMOVUPS   (SI)(R13*1), Z10
+	VPERMPS   Z9, Z10, Z9
+	MOVLQSX   (DI)(R8*8), R13
+	ADDQ      R13, R9
+	MOVLQSX   4(DI)(R8*8), R8
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VMOVAPS.Z Z9, K1, Z9
+	VMULPS    Z8, Z9, Z8
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VMOVAPS.Z Z8, K1, Z8
+	VADDPS    Z8, Z0, Z0
+	VADDPS    Z9, Z1, Z1
+	VXORPS    Z8, Z8, Z8
+	VCMPPS    $0x04, Z8, Z9, K1
+	KMOVW     K1, R12
+	POPCNTL   R12, R12
+	ADDQ      R12, R11
+
+drain:
+	VMOVUPD       (SP), Z8
+	VADDPS        Z2, Z0, Z0
+	VXORPS        Z2, Z2, Z2
+	VADDPS        Z4, Z0, Z0
+	VXORPS        Z4, Z4, Z4
+	VADDPS        Z6, Z0, Z0
+	VXORPS        Z6, Z6, Z6
+	VEXTRACTF32X8 $0x01, Z0, Y9
+	VCVTPS2PD     Y0, Z0
+	VCVTPS2PD     Y9, Z9
+	VADDPD        Z9, Z0, Z0
+	VADDPD        Z0, Z8, Z8
+	VMOVUPD       Z8, (SP)
+	VXORPS        Z0, Z0, Z0
+	VMOVUPD       64(SP), Z8
+	VADDPS        Z3, Z1, Z1
+	VXORPS        Z3, Z3, Z3
+	VADDPS        Z5, Z1, Z1
+	VXORPS        Z5, Z5, Z5
+	VADDPS        Z7, Z1, Z1
+	VXORPS        Z7, Z7, Z7
+	VEXTRACTF32X8 $0x01, Z1, Y9
+	VCVTPS2PD     Y1, Z1
+	VCVTPS2PD     Y9, Z9
+	VADDPD        Z9, Z1, Z1
+	VADDPD        Z1, Z8, Z8
+	VMOVUPD       Z8, 64(SP)
+	VXORPS        Z1, Z1, Z1
+	TESTQ         CX, CX
+	JNZ           outer
+	VMOVUPS       (SP), Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	VMOVUPS       64(SP), Z1
+	VEXTRACTF64X4 $0x01, Z1, Y2
+	VADDPD        Y2, Y1, Y1
+	VEXTRACTF128  $0x01, Y1, X2
+	VADDPD        X2, X1, X1
+	VPERMILPD     $0x01, X1, X2
+	VADDSD        X2, X1, X1
+	MOVSD         X0, ret+136(FP)
+	MOVQ          R11, ret1+144(FP)
+	MOVSD         X1, ret2+152(FP)
+	VZEROUPPER
+	RET
+
+// func absDiffRowUnredAVX512F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·absDiffRowUnredAVX512F32(SB), NOSPLIT, $64-168
+	MOVQ    p_base+24(FP), AX
+	MOVQ    p_len+32(FP), CX
+	MOVQ    y_base+48(FP), DX
+	MOVQ    w_base+72(FP), BX
+	MOVQ    w_len+80(FP), R10
+	MOVQ    idx_base+96(FP), SI
+	MOVQ    step_base+120(FP), DI
+	XORQ    R8, R8
+	XORQ    R9, R9
+	MOVQ    dst_base+0(FP), R11
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VMOVUPS Z4, (SP)
+
+outer:
+	MOVQ CX, R12
+	CMPQ R12, $0x00001000
+	JLE  sized
+	MOVQ $0x00001000, R12
+
+sized:
+	SUBQ R12, CX
+
+loop:
+	CMPQ         R12, $0x00000040
+	JL           single
+	VMOVUPS      (AX), Z4
+	VMOVUPS      (DX), Z5
+	VSUBPS       Z5, Z4, Z4
+	VBROADCASTSS consts32<>+0(SB), Z5
+	VANDPS       Z5, Z4, Z4
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart229
+	VMOVUPS      (BX)(R9*4), Z5
+	JMP          rowperm229
+
+rowpart229:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z5, Z5, Z5
+	VMOVUPS.Z (BX)(R9*4), K1, Z5
+
+rowperm229:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Z6
+	VPERMPS      Z5, Z6, Z5
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VMULPS       Z4, Z5, Z4
+	VMOVUPS      Z4, (R11)
+	VADDPS       Z4, Z0, Z0
+	VMOVUPS      64(AX), Z4
+	VMOVUPS      64(DX), Z5
+	VSUBPS       Z5, Z4, Z4
+	VBROADCASTSS consts32<>+0(SB), Z5
+	VANDPS       Z5, Z4, Z4
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart230
+	VMOVUPS      (BX)(R9*4), Z5
+	JMP          rowperm230
+
+rowpart230:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z5, Z5, Z5
+	VMOVUPS.Z (BX)(R9*4), K1, Z5
+
+rowperm230:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Z6
+	VPERMPS      Z5, Z6, Z5
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VMULPS       Z4, Z5, Z4
+	VMOVUPS      Z4, 64(R11)
+	VADDPS       Z4, Z1, Z1
+	VMOVUPS      128(AX), Z4
+	VMOVUPS      128(DX), Z5
+	VSUBPS       Z5, Z4, Z4
+	VBROADCASTSS consts32<>+0(SB), Z5
+	VANDPS       Z5, Z4, Z4
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart231
+	VMOVUPS      (BX)(R9*4), Z5
+	JMP          rowperm231
+
+rowpart231:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z5, Z5, Z5
+	VMOVUPS.Z (BX)(R9*4), K1, Z5
+
+rowperm231:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Z6
+	VPERMPS      Z5, Z6, Z5
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VMULPS       Z4, Z5, Z4
+	VMOVUPS      Z4, 128(R11)
+	VADDPS       Z4, Z2, Z2
+	VMOVUPS      192(AX), Z4
+	VMOVUPS      192(DX), Z5
+	VSUBPS       Z5, Z4, Z4
+	VBROADCASTSS consts32<>+0(SB), Z5
+	VANDPS       Z5, Z4, Z4
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart232
+	VMOVUPS      (BX)(R9*4), Z5
+	JMP          rowperm232
+
+rowpart232:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z5, Z5, Z5
+	VMOVUPS.Z (BX)(R9*4), K1, Z5
+
+rowperm232:
+	MOVQ    R8, R13
+	SHLQ    $0x06, R13
+	VMOVUPS (SI)(R13*1), Z6
+	VPERMPS Z5, Z6, Z5
+	MOVLQSX (DI)(R8*8), R13
+	ADDQ    R13, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPS  Z4, Z5, Z4
+	VMOVUPS Z4, 192(R11)
+	VADDPS  Z4, Z3, Z3
+	ADDQ    $0x00000100, AX
+	ADDQ    $0x00000100, DX
+	ADDQ    $0x00000100, R11
+	SUBQ    $0x00000040, R12
+	JMP     loop
+
+single:
+	CMPQ         R12, $0x00000010
+	JL           tail
+	VMOVUPS      (AX), Z4
+	VMOVUPS      (DX), Z5
+	VSUBPS       Z5, Z4, Z4
+	VBROADCASTSS consts32<>+0(SB), Z5
+	VANDPS       Z5, Z4, Z4
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart233
+	VMOVUPS      (BX)(R9*4), Z5
+	JMP          rowperm233
+
+rowpart233:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z5, Z5, Z5
+	VMOVUPS.Z (BX)(R9*4), K1, Z5
+
+rowperm233:
+	MOVQ    R8, R13
+	SHLQ    $0x06, R13
+	VMOVUPS (SI)(R13*1), Z6
+	VPERMPS Z5, Z6, Z5
+	MOVLQSX (DI)(R8*8), R13
+	ADDQ    R13, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPS  Z4, Z5, Z4
+	VMOVUPS Z4, (R11)
+	VADDPS  Z4, Z0, Z0
+	ADDQ    $0x00000040, AX
+	ADDQ    $0x00000040, DX
+	ADDQ    $0x00000040, R11
+	SUBQ    $0x00000010, R12
+	JMP     single
+
+tail:
+	TESTQ        R12, R12
+	JZ           drain
+	LEAQ         kmask<>+0(SB), R13
+	KMOVW        (R13)(R12*2), K1
+	VXORPS       Z4, Z4, Z4
+	VMOVUPS.Z    (AX), K1, Z4
+	LEAQ         kmask<>+0(SB), R13
+	KMOVW        (R13)(R12*2), K1
+	VXORPS       Z5, Z5, Z5
+	VMOVUPS.Z    (DX), K1, Z5
+	VSUBPS       Z5, Z4, Z4
+	VBROADCASTSS consts32<>+0(SB), Z5
+	VANDPS       Z5, Z4, Z4
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart234
+	VMOVUPS      (BX)(R9*4), Z5
+	JMP          rowperm234
+
+rowpart234:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z5, Z5, Z5
+	VMOVUPS.Z (BX)(R9*4), K1, Z5
+
+rowperm234:
+	MOVQ      R8, R13
+	SHLQ      $0x06, R13
+	VMOVUPS   (SI)(R13*1), Z6
+	VPERMPS   Z5, Z6, Z5
+	MOVLQSX   (DI)(R8*8), R13
+	ADDQ      R13, R9
+	MOVLQSX   4(DI)(R8*8), R8
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VMOVAPS.Z Z5, K1, Z5
+	VMULPS    Z4, Z5, Z4
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VMOVUPS   Z4, K1, (R11)
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VMOVAPS.Z Z4, K1, Z4
+	VADDPS    Z4, Z0, Z0
+
+drain:
+	VMOVUPD       (SP), Z4
+	VADDPS        Z1, Z0, Z0
+	VXORPS        Z1, Z1, Z1
+	VADDPS        Z2, Z0, Z0
+	VXORPS        Z2, Z2, Z2
+	VADDPS        Z3, Z0, Z0
+	VXORPS        Z3, Z3, Z3
+	VEXTRACTF32X8 $0x01, Z0, Y5
+	VCVTPS2PD     Y0, Z0
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z5, Z0, Z0
+	VADDPD        Z0, Z4, Z4
+	VMOVUPD       Z4, (SP)
+	VXORPS        Z0, Z0, Z0
+	TESTQ         CX, CX
+	JNZ           outer
+	VMOVUPS       (SP), Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	MOVSD         X0, ret+160(FP)
+	VZEROUPPER
+	RET
+
+// func absDiffRowGradAVX512F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·absDiffRowGradAVX512F32(SB), NOSPLIT, $64-168
+	MOVQ    p_base+24(FP), AX
+	MOVQ    p_len+32(FP), CX
+	MOVQ    y_base+48(FP), DX
+	MOVQ    w_base+72(FP), BX
+	MOVQ    w_len+80(FP), R10
+	MOVQ    idx_base+96(FP), SI
+	MOVQ    step_base+120(FP), DI
+	XORQ    R8, R8
+	XORQ    R9, R9
+	MOVQ    dst_base+0(FP), R11
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VMOVUPS Z4, (SP)
+
+outer:
+	MOVQ CX, R12
+	CMPQ R12, $0x00001000
+	JLE  sized
+	MOVQ $0x00001000, R12
+
+sized:
+	SUBQ R12, CX
+
+loop:
+	CMPQ         R12, $0x00000040
+	JL           single
+	VMOVUPS      (AX), Z4
+	VMOVUPS      (DX), Z5
+	VSUBPS       Z5, Z4, Z4
+	VBROADCASTSS consts32<>+0(SB), Z5
+	VANDPS       Z5, Z4, Z5
+	VXORPS       Z6, Z6, Z6
+	VBROADCASTSS consts32<>+4(SB), Z7
+	VBROADCASTSS consts32<>+8(SB), Z8
+	VCMPPS       $0x1e, Z6, Z4, K1
+	VMOVAPS      Z6, Z9
+	VMOVAPS      Z7, K1, Z9
+	VCMPPS       $0x11, Z6, Z4, K1
+	VBLENDMPS    Z8, Z9, K1, Z9
+	VCMPPS       $0x03, Z4, Z4, K1
+	VBLENDMPS    Z4, Z9, K1, Z9
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart235
+	VMOVUPS      (BX)(R9*4), Z4
+	JMP          rowperm235
+
+rowpart235:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z4, Z4, Z4
+	VMOVUPS.Z (BX)(R9*4), K1, Z4
+
+rowperm235:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Z6
+	VPERMPS      Z4, Z6, Z4
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSS s+152(FP), Z6
+	VMULPS       Z4, Z6, Z6
+	VMULPS       Z9, Z6, Z6
+	VMOVUPS      Z6, (R11)
+	VMULPS       Z5, Z4, Z4
+	VADDPS       Z4, Z0, Z0
+	VMOVUPS      64(AX), Z4
+	VMOVUPS      64(DX), Z5
+	VSUBPS       Z5, Z4, Z4
+	VBROADCASTSS consts32<>+0(SB), Z5
+	VANDPS       Z5, Z4, Z5
+	VXORPS       Z6, Z6, Z6
+	VBROADCASTSS consts32<>+4(SB), Z7
+	VBROADCASTSS consts32<>+8(SB), Z8
+	VCMPPS       $0x1e, Z6, Z4, K1
+	VMOVAPS      Z6, Z9
+	VMOVAPS      Z7, K1, Z9
+	VCMPPS       $0x11, Z6, Z4, K1
+	VBLENDMPS    Z8, Z9, K1, Z9
+	VCMPPS       $0x03, Z4, Z4, K1
+	VBLENDMPS    Z4, Z9, K1, Z9
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart236
+	VMOVUPS      (BX)(R9*4), Z4
+	JMP          rowperm236
+
+rowpart236:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z4, Z4, Z4
+	VMOVUPS.Z (BX)(R9*4), K1, Z4
+
+rowperm236:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Z6
+	VPERMPS      Z4, Z6, Z4
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSS s+152(FP), Z6
+	VMULPS       Z4, Z6, Z6
+	VMULPS       Z9, Z6, Z6
+	VMOVUPS      Z6, 64(R11)
+	VMULPS       Z5, Z4, Z4
+	VADDPS       Z4, Z1, Z1
+	VMOVUPS      128(AX), Z4
+	VMOVUPS      128(DX), Z5
+	VSUBPS       Z5, Z4, Z4
+	VBROADCASTSS consts32<>+0(SB), Z5
+	VANDPS       Z5, Z4, Z5
+	VXORPS       Z6, Z6, Z6
+	VBROADCASTSS consts32<>+4(SB), Z7
+	VBROADCASTSS consts32<>+8(SB), Z8
+	VCMPPS       $0x1e, Z6, Z4, K1
+	VMOVAPS      Z6, Z9
+	VMOVAPS      Z7, K1, Z9
+	VCMPPS       $0x11, Z6, Z4, K1
+	VBLENDMPS    Z8, Z9, K1, Z9
+	VCMPPS       $0x03, Z4, Z4, K1
+	VBLENDMPS    Z4, Z9, K1, Z9
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart237
+	VMOVUPS      (BX)(R9*4), Z4
+	JMP          rowperm237
+
+rowpart237:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z4, Z4, Z4
+	VMOVUPS.Z (BX)(R9*4), K1, Z4
+
+rowperm237:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Z6
+	VPERMPS      Z4, Z6, Z4
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSS s+152(FP), Z6
+	VMULPS       Z4, Z6, Z6
+	VMULPS       Z9, Z6, Z6
+	VMOVUPS      Z6, 128(R11)
+	VMULPS       Z5, Z4, Z4
+	VADDPS       Z4, Z2, Z2
+	VMOVUPS      192(AX), Z4
+	VMOVUPS      192(DX), Z5
+	VSUBPS       Z5, Z4, Z4
+	VBROADCASTSS consts32<>+0(SB), Z5
+	VANDPS       Z5, Z4, Z5
+	VXORPS       Z6, Z6, Z6
+	VBROADCASTSS consts32<>+4(SB), Z7
+	VBROADCASTSS consts32<>+8(SB), Z8
+	VCMPPS       $0x1e, Z6, Z4, K1
+	VMOVAPS      Z6, Z9
+	VMOVAPS      Z7, K1, Z9
+	VCMPPS       $0x11, Z6, Z4, K1
+	VBLENDMPS    Z8, Z9, K1, Z9
+	VCMPPS       $0x03, Z4, Z4, K1
+	VBLENDMPS    Z4, Z9, K1, Z9
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart238
+	VMOVUPS      (BX)(R9*4), Z4
+	JMP          rowperm238
+
+rowpart238:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z4, Z4, Z4
+	VMOVUPS.Z (BX)(R9*4), K1, Z4
+
+rowperm238:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Z6
+	VPERMPS      Z4, Z6, Z4
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSS s+152(FP), Z6
+	VMULPS       Z4, Z6, Z6
+	VMULPS       Z9, Z6, Z6
+	VMOVUPS      Z6, 192(R11)
+	VMULPS       Z5, Z4, Z4
+	VADDPS       Z4, Z3, Z3
+	ADDQ         $0x00000100, AX
+	ADDQ         $0x00000100, DX
+	ADDQ         $0x00000100, R11
+	SUBQ         $0x00000040, R12
+	JMP          loop
+
+single:
+	CMPQ         R12, $0x00000010
+	JL           tail
+	VMOVUPS      (AX), Z4
+	VMOVUPS      (DX), Z5
+	VSUBPS       Z5, Z4, Z4
+	VBROADCASTSS consts32<>+0(SB), Z5
+	VANDPS       Z5, Z4, Z5
+	VXORPS       Z6, Z6, Z6
+	VBROADCASTSS consts32<>+4(SB), Z7
+	VBROADCASTSS consts32<>+8(SB), Z8
+	VCMPPS       $0x1e, Z6, Z4, K1
+	VMOVAPS      Z6, Z9
+	VMOVAPS      Z7, K1, Z9
+	VCMPPS       $0x11, Z6, Z4, K1
+	VBLENDMPS    Z8, Z9, K1, Z9
+	VCMPPS       $0x03, Z4, Z4, K1
+	VBLENDMPS    Z4, Z9, K1, Z9
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart239
+	VMOVUPS      (BX)(R9*4), Z4
+	JMP          rowperm239
+
+rowpart239:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z4, Z4, Z4
+	VMOVUPS.Z (BX)(R9*4), K1, Z4
+
+rowperm239:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Z6
+	VPERMPS      Z4, Z6, Z4
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSS s+152(FP), Z6
+	VMULPS       Z4, Z6, Z6
+	VMULPS       Z9, Z6, Z6
+	VMOVUPS      Z6, (R11)
+	VMULPS       Z5, Z4, Z4
+	VADDPS       Z4, Z0, Z0
+	ADDQ         $0x00000040, AX
+	ADDQ         $0x00000040, DX
+	ADDQ         $0x00000040, R11
+	SUBQ         $0x00000010, R12
+	JMP          single
+
+tail:
+	TESTQ        R12, R12
+	JZ           drain
+	LEAQ         kmask<>+0(SB), R13
+	KMOVW        (R13)(R12*2), K1
+	VXORPS       Z4, Z4, Z4
+	VMOVUPS.Z    (AX), K1, Z4
+	LEAQ         kmask<>+0(SB), R13
+	KMOVW        (R13)(R12*2), K1
+	VXORPS       Z5, Z5, Z5
+	VMOVUPS.Z    (DX), K1, Z5
+	VSUBPS       Z5, Z4, Z4
+	VBROADCASTSS consts32<>+0(SB), Z5
+	VANDPS       Z5, Z4, Z5
+	VXORPS       Z6, Z6, Z6
+	VBROADCASTSS consts32<>+4(SB), Z7
+	VBROADCASTSS consts32<>+8(SB), Z8
+	VCMPPS       $0x1e, Z6, Z4, K1
+	VMOVAPS      Z6, Z9
+	VMOVAPS      Z7, K1, Z9
+	VCMPPS       $0x11, Z6, Z4, K1
+	VBLENDMPS    Z8, Z9, K1, Z9
+	VCMPPS       $0x03, Z4, Z4, K1
+	VBLENDMPS    Z4, Z9, K1, Z9
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart240
+	VMOVUPS      (BX)(R9*4), Z4
+	JMP          rowperm240
+
+rowpart240:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z4, Z4, Z4
+	VMOVUPS.Z (BX)(R9*4), K1, Z4
+
+rowperm240:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Z6
+	VPERMPS      Z4, Z6, Z4
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	LEAQ         kmask<>+0(SB), R13
+	KMOVW        (R13)(R12*2), K1
+	VMOVAPS.Z    Z4, K1, Z4
+	VBROADCASTSS s+152(FP), Z6
+	VMULPS       Z4, Z6, Z6
+	VMULPS       Z9, Z6, Z6
+	LEAQ         kmask<>+0(SB), R13
+	KMOVW        (R13)(R12*2), K1
+	VMOVUPS      Z6, K1, (R11)
+	VMULPS       Z5, Z4, Z4
+	LEAQ         kmask<>+0(SB), R13
+	KMOVW        (R13)(R12*2), K1
+	VMOVAPS.Z    Z4, K1, Z4
+	VADDPS       Z4, Z0, Z0
+
+drain:
+	VMOVUPD       (SP), Z4
+	VADDPS        Z1, Z0, Z0
+	VXORPS        Z1, Z1, Z1
+	VADDPS        Z2, Z0, Z0
+	VXORPS        Z2, Z2, Z2
+	VADDPS        Z3, Z0, Z0
+	VXORPS        Z3, Z3, Z3
+	VEXTRACTF32X8 $0x01, Z0, Y5
+	VCVTPS2PD     Y0, Z0
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z5, Z0, Z0
+	VADDPD        Z0, Z4, Z4
+	VMOVUPD       Z4, (SP)
+	VXORPS        Z0, Z0, Z0
+	TESTQ         CX, CX
+	JNZ           outer
+	VMOVUPS       (SP), Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	MOVSD         X0, ret+160(FP)
+	VZEROUPPER
+	RET
+
 // func sqDiffSumAVX512F32(p []float32, y []float32, a float32) float64
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
 TEXT ·sqDiffSumAVX512F32(SB), NOSPLIT, $64-64
@@ -18713,6 +33158,868 @@ drain:
 	VPERMILPD     $0x01, X0, X1
 	VADDSD        X1, X0, X0
 	MOVSD         X0, ret+104(FP)
+	VZEROUPPER
+	RET
+
+// func sqDiffRowSumAVX512F32(p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) (float64, int, float64)
+// Requires: AVX, AVX512DQ, AVX512F, POPCNT, SSE2
+TEXT ·sqDiffRowSumAVX512F32(SB), NOSPLIT, $128-160
+	MOVQ    p_base+0(FP), AX
+	MOVQ    p_len+8(FP), CX
+	MOVQ    y_base+24(FP), DX
+	MOVQ    w_base+48(FP), BX
+	MOVQ    w_len+56(FP), R10
+	MOVQ    idx_base+72(FP), SI
+	MOVQ    step_base+96(FP), DI
+	XORQ    R8, R8
+	XORQ    R9, R9
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VXORPS  Z5, Z5, Z5
+	VXORPS  Z6, Z6, Z6
+	VXORPS  Z7, Z7, Z7
+	XORQ    R11, R11
+	VXORPS  Z8, Z8, Z8
+	VMOVUPS Z8, (SP)
+	VXORPS  Z8, Z8, Z8
+	VMOVUPS Z8, 64(SP)
+
+outer:
+	MOVQ CX, R12
+	CMPQ R12, $0x00001000
+	JLE  sized
+	MOVQ $0x00001000, R12
+
+sized:
+	SUBQ R12, CX
+
+loop:
+	CMPQ    R12, $0x00000040
+	JL      single
+	VMOVUPS (AX), Z8
+	VMOVUPS (DX), Z9
+	VSUBPS  Z9, Z8, Z8
+	VMULPS  Z8, Z8, Z8
+	MOVQ    R10, R13
+	SUBQ    R9, R13
+	CMPQ    R13, $0x00000010
+	JL      rowpart241
+	VMOVUPS (BX)(R9*4), Z9
+	JMP     rowperm241
+
+rowpart241:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z9, Z9, Z9
+	VMOVUPS.Z (BX)(R9*4), K1, Z9
+
+rowperm241:
+	MOVQ    R8, R13
+	SHLQ    $0x06, R13
+	VMOVUPS (SI)(R13*1), Z10
+	VPERMPS Z9, Z10, Z9
+	MOVLQSX (DI)(R8*8), R13
+	ADDQ    R13, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPS  Z8, Z9, Z8
+	VADDPS  Z8, Z0, Z0
+	VADDPS  Z9, Z1, Z1
+	VXORPS  Z8, Z8, Z8
+	VCMPPS  $0x04, Z8, Z9, K1
+	KMOVW   K1, R13
+	POPCNTL R13, R13
+	ADDQ    R13, R11
+	VMOVUPS 64(AX), Z8
+	VMOVUPS 64(DX), Z9
+	VSUBPS  Z9, Z8, Z8
+	VMULPS  Z8, Z8, Z8
+	MOVQ    R10, R13
+	SUBQ    R9, R13
+	CMPQ    R13, $0x00000010
+	JL      rowpart242
+	VMOVUPS (BX)(R9*4), Z9
+	JMP     rowperm242
+
+rowpart242:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z9, Z9, Z9
+	VMOVUPS.Z (BX)(R9*4), K1, Z9
+
+rowperm242:
+	MOVQ    R8, R13
+	SHLQ    $0x06, R13
+	VMOVUPS (SI)(R13*1), Z10
+	VPERMPS Z9, Z10, Z9
+	MOVLQSX (DI)(R8*8), R13
+	ADDQ    R13, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPS  Z8, Z9, Z8
+	VADDPS  Z8, Z2, Z2
+	VADDPS  Z9, Z3, Z3
+	VXORPS  Z8, Z8, Z8
+	VCMPPS  $0x04, Z8, Z9, K1
+	KMOVW   K1, R13
+	POPCNTL R13, R13
+	ADDQ    R13, R11
+	VMOVUPS 128(AX), Z8
+	VMOVUPS 128(DX), Z9
+	VSUBPS  Z9, Z8, Z8
+	VMULPS  Z8, Z8, Z8
+	MOVQ    R10, R13
+	SUBQ    R9, R13
+	CMPQ    R13, $0x00000010
+	JL      rowpart243
+	VMOVUPS (BX)(R9*4), Z9
+	JMP     rowperm243
+
+rowpart243:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z9, Z9, Z9
+	VMOVUPS.Z (BX)(R9*4), K1, Z9
+
+rowperm243:
+	MOVQ    R8, R13
+	SHLQ    $0x06, R13
+	VMOVUPS (SI)(R13*1), Z10
+	VPERMPS Z9, Z10, Z9
+	MOVLQSX (DI)(R8*8), R13
+	ADDQ    R13, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPS  Z8, Z9, Z8
+	VADDPS  Z8, Z4, Z4
+	VADDPS  Z9, Z5, Z5
+	VXORPS  Z8, Z8, Z8
+	VCMPPS  $0x04, Z8, Z9, K1
+	KMOVW   K1, R13
+	POPCNTL R13, R13
+	ADDQ    R13, R11
+	VMOVUPS 192(AX), Z8
+	VMOVUPS 192(DX), Z9
+	VSUBPS  Z9, Z8, Z8
+	VMULPS  Z8, Z8, Z8
+	MOVQ    R10, R13
+	SUBQ    R9, R13
+	CMPQ    R13, $0x00000010
+	JL      rowpart244
+	VMOVUPS (BX)(R9*4), Z9
+	JMP     rowperm244
+
+rowpart244:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z9, Z9, Z9
+	VMOVUPS.Z (BX)(R9*4), K1, Z9
+
+rowperm244:
+	MOVQ    R8, R13
+	SHLQ    $0x06, R13
+	VMOVUPS (SI)(R13*1), Z10
+	VPERMPS Z9, Z10, Z9
+	MOVLQSX (DI)(R8*8), R13
+	ADDQ    R13, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPS  Z8, Z9, Z8
+	VADDPS  Z8, Z6, Z6
+	VADDPS  Z9, Z7, Z7
+	VXORPS  Z8, Z8, Z8
+	VCMPPS  $0x04, Z8, Z9, K1
+	KMOVW   K1, R13
+	POPCNTL R13, R13
+	ADDQ    R13, R11
+	ADDQ    $0x00000100, AX
+	ADDQ    $0x00000100, DX
+	SUBQ    $0x00000040, R12
+	JMP     loop
+
+single:
+	CMPQ    R12, $0x00000010
+	JL      tail
+	VMOVUPS (AX), Z8
+	VMOVUPS (DX), Z9
+	VSUBPS  Z9, Z8, Z8
+	VMULPS  Z8, Z8, Z8
+	MOVQ    R10, R13
+	SUBQ    R9, R13
+	CMPQ    R13, $0x00000010
+	JL      rowpart245
+	VMOVUPS (BX)(R9*4), Z9
+	JMP     rowperm245
+
+rowpart245:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z9, Z9, Z9
+	VMOVUPS.Z (BX)(R9*4), K1, Z9
+
+rowperm245:
+	MOVQ    R8, R13
+	SHLQ    $0x06, R13
+	VMOVUPS (SI)(R13*1), Z10
+	VPERMPS Z9, Z10, Z9
+	MOVLQSX (DI)(R8*8), R13
+	ADDQ    R13, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPS  Z8, Z9, Z8
+	VADDPS  Z8, Z0, Z0
+	VADDPS  Z9, Z1, Z1
+	VXORPS  Z8, Z8, Z8
+	VCMPPS  $0x04, Z8, Z9, K1
+	KMOVW   K1, R13
+	POPCNTL R13, R13
+	ADDQ    R13, R11
+	ADDQ    $0x00000040, AX
+	ADDQ    $0x00000040, DX
+	SUBQ    $0x00000010, R12
+	JMP     single
+
+tail:
+	TESTQ     R12, R12
+	JZ        drain
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z8, Z8, Z8
+	VMOVUPS.Z (AX), K1, Z8
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z9, Z9, Z9
+	VMOVUPS.Z (DX), K1, Z9
+	VSUBPS    Z9, Z8, Z8
+	VMULPS    Z8, Z8, Z8
+	MOVQ      R10, R13
+	SUBQ      R9, R13
+	CMPQ      R13, $0x00000010
+	JL        rowpart246
+	VMOVUPS   (BX)(R9*4), Z9
+	JMP       rowperm246
+
+rowpart246:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z9, Z9, Z9
+	VMOVUPS.Z (BX)(R9*4), K1, Z9
+
+rowperm246:
+	MOVQ      R8, R13
+	SHLQ      $0x06, R13
+	VMOVUPS   (SI)(R13*1), Z10
+	VPERMPS   Z9, Z10, Z9
+	MOVLQSX   (DI)(R8*8), R13
+	ADDQ      R13, R9
+	MOVLQSX   4(DI)(R8*8), R8
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VMOVAPS.Z Z9, K1, Z9
+	VMULPS    Z8, Z9, Z8
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VMOVAPS.Z Z8, K1, Z8
+	VADDPS    Z8, Z0, Z0
+	VADDPS    Z9, Z1, Z1
+	VXORPS    Z8, Z8, Z8
+	VCMPPS    $0x04, Z8, Z9, K1
+	KMOVW     K1, R12
+	POPCNTL   R12, R12
+	ADDQ      R12, R11
+
+drain:
+	VMOVUPD       (SP), Z8
+	VADDPS        Z2, Z0, Z0
+	VXORPS        Z2, Z2, Z2
+	VADDPS        Z4, Z0, Z0
+	VXORPS        Z4, Z4, Z4
+	VADDPS        Z6, Z0, Z0
+	VXORPS        Z6, Z6, Z6
+	VEXTRACTF32X8 $0x01, Z0, Y9
+	VCVTPS2PD     Y0, Z0
+	VCVTPS2PD     Y9, Z9
+	VADDPD        Z9, Z0, Z0
+	VADDPD        Z0, Z8, Z8
+	VMOVUPD       Z8, (SP)
+	VXORPS        Z0, Z0, Z0
+	VMOVUPD       64(SP), Z8
+	VADDPS        Z3, Z1, Z1
+	VXORPS        Z3, Z3, Z3
+	VADDPS        Z5, Z1, Z1
+	VXORPS        Z5, Z5, Z5
+	VADDPS        Z7, Z1, Z1
+	VXORPS        Z7, Z7, Z7
+	VEXTRACTF32X8 $0x01, Z1, Y9
+	VCVTPS2PD     Y1, Z1
+	VCVTPS2PD     Y9, Z9
+	VADDPD        Z9, Z1, Z1
+	VADDPD        Z1, Z8, Z8
+	VMOVUPD       Z8, 64(SP)
+	VXORPS        Z1, Z1, Z1
+	TESTQ         CX, CX
+	JNZ           outer
+	VMOVUPS       (SP), Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	VMOVUPS       64(SP), Z1
+	VEXTRACTF64X4 $0x01, Z1, Y2
+	VADDPD        Y2, Y1, Y1
+	VEXTRACTF128  $0x01, Y1, X2
+	VADDPD        X2, X1, X1
+	VPERMILPD     $0x01, X1, X2
+	VADDSD        X2, X1, X1
+	MOVSD         X0, ret+136(FP)
+	MOVQ          R11, ret1+144(FP)
+	MOVSD         X1, ret2+152(FP)
+	VZEROUPPER
+	RET
+
+// func sqDiffRowUnredAVX512F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·sqDiffRowUnredAVX512F32(SB), NOSPLIT, $64-168
+	MOVQ    p_base+24(FP), AX
+	MOVQ    p_len+32(FP), CX
+	MOVQ    y_base+48(FP), DX
+	MOVQ    w_base+72(FP), BX
+	MOVQ    w_len+80(FP), R10
+	MOVQ    idx_base+96(FP), SI
+	MOVQ    step_base+120(FP), DI
+	XORQ    R8, R8
+	XORQ    R9, R9
+	MOVQ    dst_base+0(FP), R11
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VMOVUPS Z4, (SP)
+
+outer:
+	MOVQ CX, R12
+	CMPQ R12, $0x00001000
+	JLE  sized
+	MOVQ $0x00001000, R12
+
+sized:
+	SUBQ R12, CX
+
+loop:
+	CMPQ    R12, $0x00000040
+	JL      single
+	VMOVUPS (AX), Z4
+	VMOVUPS (DX), Z5
+	VSUBPS  Z5, Z4, Z4
+	VMULPS  Z4, Z4, Z4
+	MOVQ    R10, R13
+	SUBQ    R9, R13
+	CMPQ    R13, $0x00000010
+	JL      rowpart247
+	VMOVUPS (BX)(R9*4), Z5
+	JMP     rowperm247
+
+rowpart247:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z5, Z5, Z5
+	VMOVUPS.Z (BX)(R9*4), K1, Z5
+
+rowperm247:
+	MOVQ    R8, R13
+	SHLQ    $0x06, R13
+	VMOVUPS (SI)(R13*1), Z6
+	VPERMPS Z5, Z6, Z5
+	MOVLQSX (DI)(R8*8), R13
+	ADDQ    R13, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPS  Z4, Z5, Z4
+	VMOVUPS Z4, (R11)
+	VADDPS  Z4, Z0, Z0
+	VMOVUPS 64(AX), Z4
+	VMOVUPS 64(DX), Z5
+	VSUBPS  Z5, Z4, Z4
+	VMULPS  Z4, Z4, Z4
+	MOVQ    R10, R13
+	SUBQ    R9, R13
+	CMPQ    R13, $0x00000010
+	JL      rowpart248
+	VMOVUPS (BX)(R9*4), Z5
+	JMP     rowperm248
+
+rowpart248:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z5, Z5, Z5
+	VMOVUPS.Z (BX)(R9*4), K1, Z5
+
+rowperm248:
+	MOVQ    R8, R13
+	SHLQ    $0x06, R13
+	VMOVUPS (SI)(R13*1), Z6
+	VPERMPS Z5, Z6, Z5
+	MOVLQSX (DI)(R8*8), R13
+	ADDQ    R13, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPS  Z4, Z5, Z4
+	VMOVUPS Z4, 64(R11)
+	VADDPS  Z4, Z1, Z1
+	VMOVUPS 128(AX), Z4
+	VMOVUPS 128(DX), Z5
+	VSUBPS  Z5, Z4, Z4
+	VMULPS  Z4, Z4, Z4
+	MOVQ    R10, R13
+	SUBQ    R9, R13
+	CMPQ    R13, $0x00000010
+	JL      rowpart249
+	VMOVUPS (BX)(R9*4), Z5
+	JMP     rowperm249
+
+rowpart249:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z5, Z5, Z5
+	VMOVUPS.Z (BX)(R9*4), K1, Z5
+
+rowperm249:
+	MOVQ    R8, R13
+	SHLQ    $0x06, R13
+	VMOVUPS (SI)(R13*1), Z6
+	VPERMPS Z5, Z6, Z5
+	MOVLQSX (DI)(R8*8), R13
+	ADDQ    R13, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPS  Z4, Z5, Z4
+	VMOVUPS Z4, 128(R11)
+	VADDPS  Z4, Z2, Z2
+	VMOVUPS 192(AX), Z4
+	VMOVUPS 192(DX), Z5
+	VSUBPS  Z5, Z4, Z4
+	VMULPS  Z4, Z4, Z4
+	MOVQ    R10, R13
+	SUBQ    R9, R13
+	CMPQ    R13, $0x00000010
+	JL      rowpart250
+	VMOVUPS (BX)(R9*4), Z5
+	JMP     rowperm250
+
+rowpart250:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z5, Z5, Z5
+	VMOVUPS.Z (BX)(R9*4), K1, Z5
+
+rowperm250:
+	MOVQ    R8, R13
+	SHLQ    $0x06, R13
+	VMOVUPS (SI)(R13*1), Z6
+	VPERMPS Z5, Z6, Z5
+	MOVLQSX (DI)(R8*8), R13
+	ADDQ    R13, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPS  Z4, Z5, Z4
+	VMOVUPS Z4, 192(R11)
+	VADDPS  Z4, Z3, Z3
+	ADDQ    $0x00000100, AX
+	ADDQ    $0x00000100, DX
+	ADDQ    $0x00000100, R11
+	SUBQ    $0x00000040, R12
+	JMP     loop
+
+single:
+	CMPQ    R12, $0x00000010
+	JL      tail
+	VMOVUPS (AX), Z4
+	VMOVUPS (DX), Z5
+	VSUBPS  Z5, Z4, Z4
+	VMULPS  Z4, Z4, Z4
+	MOVQ    R10, R13
+	SUBQ    R9, R13
+	CMPQ    R13, $0x00000010
+	JL      rowpart251
+	VMOVUPS (BX)(R9*4), Z5
+	JMP     rowperm251
+
+rowpart251:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z5, Z5, Z5
+	VMOVUPS.Z (BX)(R9*4), K1, Z5
+
+rowperm251:
+	MOVQ    R8, R13
+	SHLQ    $0x06, R13
+	VMOVUPS (SI)(R13*1), Z6
+	VPERMPS Z5, Z6, Z5
+	MOVLQSX (DI)(R8*8), R13
+	ADDQ    R13, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPS  Z4, Z5, Z4
+	VMOVUPS Z4, (R11)
+	VADDPS  Z4, Z0, Z0
+	ADDQ    $0x00000040, AX
+	ADDQ    $0x00000040, DX
+	ADDQ    $0x00000040, R11
+	SUBQ    $0x00000010, R12
+	JMP     single
+
+tail:
+	TESTQ     R12, R12
+	JZ        drain
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z4, Z4, Z4
+	VMOVUPS.Z (AX), K1, Z4
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z5, Z5, Z5
+	VMOVUPS.Z (DX), K1, Z5
+	VSUBPS    Z5, Z4, Z4
+	VMULPS    Z4, Z4, Z4
+	MOVQ      R10, R13
+	SUBQ      R9, R13
+	CMPQ      R13, $0x00000010
+	JL        rowpart252
+	VMOVUPS   (BX)(R9*4), Z5
+	JMP       rowperm252
+
+rowpart252:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z5, Z5, Z5
+	VMOVUPS.Z (BX)(R9*4), K1, Z5
+
+rowperm252:
+	MOVQ      R8, R13
+	SHLQ      $0x06, R13
+	VMOVUPS   (SI)(R13*1), Z6
+	VPERMPS   Z5, Z6, Z5
+	MOVLQSX   (DI)(R8*8), R13
+	ADDQ      R13, R9
+	MOVLQSX   4(DI)(R8*8), R8
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VMOVAPS.Z Z5, K1, Z5
+	VMULPS    Z4, Z5, Z4
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VMOVUPS   Z4, K1, (R11)
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VMOVAPS.Z Z4, K1, Z4
+	VADDPS    Z4, Z0, Z0
+
+drain:
+	VMOVUPD       (SP), Z4
+	VADDPS        Z1, Z0, Z0
+	VXORPS        Z1, Z1, Z1
+	VADDPS        Z2, Z0, Z0
+	VXORPS        Z2, Z2, Z2
+	VADDPS        Z3, Z0, Z0
+	VXORPS        Z3, Z3, Z3
+	VEXTRACTF32X8 $0x01, Z0, Y5
+	VCVTPS2PD     Y0, Z0
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z5, Z0, Z0
+	VADDPD        Z0, Z4, Z4
+	VMOVUPD       Z4, (SP)
+	VXORPS        Z0, Z0, Z0
+	TESTQ         CX, CX
+	JNZ           outer
+	VMOVUPS       (SP), Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	MOVSD         X0, ret+160(FP)
+	VZEROUPPER
+	RET
+
+// func sqDiffRowGradAVX512F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·sqDiffRowGradAVX512F32(SB), NOSPLIT, $64-168
+	MOVQ    p_base+24(FP), AX
+	MOVQ    p_len+32(FP), CX
+	MOVQ    y_base+48(FP), DX
+	MOVQ    w_base+72(FP), BX
+	MOVQ    w_len+80(FP), R10
+	MOVQ    idx_base+96(FP), SI
+	MOVQ    step_base+120(FP), DI
+	XORQ    R8, R8
+	XORQ    R9, R9
+	MOVQ    dst_base+0(FP), R11
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VMOVUPS Z4, (SP)
+
+outer:
+	MOVQ CX, R12
+	CMPQ R12, $0x00001000
+	JLE  sized
+	MOVQ $0x00001000, R12
+
+sized:
+	SUBQ R12, CX
+
+loop:
+	CMPQ    R12, $0x00000040
+	JL      single
+	VMOVUPS (AX), Z4
+	VMOVUPS (DX), Z5
+	VSUBPS  Z5, Z4, Z4
+	VMULPS  Z4, Z4, Z5
+	VADDPS  Z4, Z4, Z4
+	MOVQ    R10, R13
+	SUBQ    R9, R13
+	CMPQ    R13, $0x00000010
+	JL      rowpart253
+	VMOVUPS (BX)(R9*4), Z6
+	JMP     rowperm253
+
+rowpart253:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z6, Z6, Z6
+	VMOVUPS.Z (BX)(R9*4), K1, Z6
+
+rowperm253:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Z7
+	VPERMPS      Z6, Z7, Z6
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSS s+152(FP), Z7
+	VMULPS       Z6, Z7, Z7
+	VMULPS       Z4, Z7, Z4
+	VMOVUPS      Z4, (R11)
+	VMULPS       Z5, Z6, Z4
+	VADDPS       Z4, Z0, Z0
+	VMOVUPS      64(AX), Z4
+	VMOVUPS      64(DX), Z5
+	VSUBPS       Z5, Z4, Z4
+	VMULPS       Z4, Z4, Z5
+	VADDPS       Z4, Z4, Z4
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart254
+	VMOVUPS      (BX)(R9*4), Z6
+	JMP          rowperm254
+
+rowpart254:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z6, Z6, Z6
+	VMOVUPS.Z (BX)(R9*4), K1, Z6
+
+rowperm254:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Z7
+	VPERMPS      Z6, Z7, Z6
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSS s+152(FP), Z7
+	VMULPS       Z6, Z7, Z7
+	VMULPS       Z4, Z7, Z4
+	VMOVUPS      Z4, 64(R11)
+	VMULPS       Z5, Z6, Z4
+	VADDPS       Z4, Z1, Z1
+	VMOVUPS      128(AX), Z4
+	VMOVUPS      128(DX), Z5
+	VSUBPS       Z5, Z4, Z4
+	VMULPS       Z4, Z4, Z5
+	VADDPS       Z4, Z4, Z4
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart255
+	VMOVUPS      (BX)(R9*4), Z6
+	JMP          rowperm255
+
+rowpart255:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z6, Z6, Z6
+	VMOVUPS.Z (BX)(R9*4), K1, Z6
+
+rowperm255:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Z7
+	VPERMPS      Z6, Z7, Z6
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSS s+152(FP), Z7
+	VMULPS       Z6, Z7, Z7
+	VMULPS       Z4, Z7, Z4
+	VMOVUPS      Z4, 128(R11)
+	VMULPS       Z5, Z6, Z4
+	VADDPS       Z4, Z2, Z2
+	VMOVUPS      192(AX), Z4
+	VMOVUPS      192(DX), Z5
+	VSUBPS       Z5, Z4, Z4
+	VMULPS       Z4, Z4, Z5
+	VADDPS       Z4, Z4, Z4
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart256
+	VMOVUPS      (BX)(R9*4), Z6
+	JMP          rowperm256
+
+rowpart256:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z6, Z6, Z6
+	VMOVUPS.Z (BX)(R9*4), K1, Z6
+
+rowperm256:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Z7
+	VPERMPS      Z6, Z7, Z6
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSS s+152(FP), Z7
+	VMULPS       Z6, Z7, Z7
+	VMULPS       Z4, Z7, Z4
+	VMOVUPS      Z4, 192(R11)
+	VMULPS       Z5, Z6, Z4
+	VADDPS       Z4, Z3, Z3
+	ADDQ         $0x00000100, AX
+	ADDQ         $0x00000100, DX
+	ADDQ         $0x00000100, R11
+	SUBQ         $0x00000040, R12
+	JMP          loop
+
+single:
+	CMPQ    R12, $0x00000010
+	JL      tail
+	VMOVUPS (AX), Z4
+	VMOVUPS (DX), Z5
+	VSUBPS  Z5, Z4, Z4
+	VMULPS  Z4, Z4, Z5
+	VADDPS  Z4, Z4, Z4
+	MOVQ    R10, R13
+	SUBQ    R9, R13
+	CMPQ    R13, $0x00000010
+	JL      rowpart257
+	VMOVUPS (BX)(R9*4), Z6
+	JMP     rowperm257
+
+rowpart257:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z6, Z6, Z6
+	VMOVUPS.Z (BX)(R9*4), K1, Z6
+
+rowperm257:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Z7
+	VPERMPS      Z6, Z7, Z6
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSS s+152(FP), Z7
+	VMULPS       Z6, Z7, Z7
+	VMULPS       Z4, Z7, Z4
+	VMOVUPS      Z4, (R11)
+	VMULPS       Z5, Z6, Z4
+	VADDPS       Z4, Z0, Z0
+	ADDQ         $0x00000040, AX
+	ADDQ         $0x00000040, DX
+	ADDQ         $0x00000040, R11
+	SUBQ         $0x00000010, R12
+	JMP          single
+
+tail:
+	TESTQ     R12, R12
+	JZ        drain
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z4, Z4, Z4
+	VMOVUPS.Z (AX), K1, Z4
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z5, Z5, Z5
+	VMOVUPS.Z (DX), K1, Z5
+	VSUBPS    Z5, Z4, Z4
+	VMULPS    Z4, Z4, Z5
+	VADDPS    Z4, Z4, Z4
+	MOVQ      R10, R13
+	SUBQ      R9, R13
+	CMPQ      R13, $0x00000010
+	JL        rowpart258
+	VMOVUPS   (BX)(R9*4), Z6
+	JMP       rowperm258
+
+rowpart258:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z6, Z6, Z6
+	VMOVUPS.Z (BX)(R9*4), K1, Z6
+
+rowperm258:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Z7
+	VPERMPS      Z6, Z7, Z6
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	LEAQ         kmask<>+0(SB), R13
+	KMOVW        (R13)(R12*2), K1
+	VMOVAPS.Z    Z6, K1, Z6
+	VBROADCASTSS s+152(FP), Z7
+	VMULPS       Z6, Z7, Z7
+	VMULPS       Z4, Z7, Z4
+	LEAQ         kmask<>+0(SB), R13
+	KMOVW        (R13)(R12*2), K1
+	VMOVUPS      Z4, K1, (R11)
+	VMULPS       Z5, Z6, Z4
+	LEAQ         kmask<>+0(SB), R13
+	KMOVW        (R13)(R12*2), K1
+	VMOVAPS.Z    Z4, K1, Z4
+	VADDPS       Z4, Z0, Z0
+
+drain:
+	VMOVUPD       (SP), Z4
+	VADDPS        Z1, Z0, Z0
+	VXORPS        Z1, Z1, Z1
+	VADDPS        Z2, Z0, Z0
+	VXORPS        Z2, Z2, Z2
+	VADDPS        Z3, Z0, Z0
+	VXORPS        Z3, Z3, Z3
+	VEXTRACTF32X8 $0x01, Z0, Y5
+	VCVTPS2PD     Y0, Z0
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z5, Z0, Z0
+	VADDPD        Z0, Z4, Z4
+	VMOVUPD       Z4, (SP)
+	VXORPS        Z0, Z0, Z0
+	TESTQ         CX, CX
+	JNZ           outer
+	VMOVUPS       (SP), Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	MOVSD         X0, ret+160(FP)
 	VZEROUPPER
 	RET
 
@@ -22066,6 +37373,1906 @@ drain:
 	VZEROUPPER
 	RET
 
+// func logLossRowSumAVX512F32(p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) (float64, int, float64)
+// Requires: AVX, AVX512DQ, AVX512F, POPCNT, SSE2
+TEXT ·logLossRowSumAVX512F32(SB), NOSPLIT, $128-160
+	MOVQ    p_base+0(FP), AX
+	MOVQ    p_len+8(FP), CX
+	MOVQ    y_base+24(FP), DX
+	MOVQ    w_base+48(FP), BX
+	MOVQ    w_len+56(FP), R10
+	MOVQ    idx_base+72(FP), SI
+	MOVQ    step_base+96(FP), DI
+	XORQ    R8, R8
+	XORQ    R9, R9
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	XORQ    R11, R11
+	VXORPS  Z2, Z2, Z2
+	VMOVUPS Z2, (SP)
+	VXORPS  Z2, Z2, Z2
+	VMOVUPS Z2, 64(SP)
+
+outer:
+	MOVQ CX, R12
+	CMPQ R12, $0x00001000
+	JLE  sized
+	MOVQ $0x00001000, R12
+
+sized:
+	SUBQ R12, CX
+
+loop:
+	CMPQ         R12, $0x00000010
+	JL           single
+	VMOVUPS      (AX), Z2
+	VMOVUPS      (DX), Z3
+	VBROADCASTSS a+128(FP), Z4
+	VADDPS       Z4, Z2, Z4
+	VBROADCASTSS consts32<>+12(SB), Z5
+	VCMPPS       $0x11, Z5, Z4, K1
+	VBROADCASTSS consts32<>+16(SB), Z5
+	VMULPS       Z5, Z4, Z5
+	VMOVAPS      Z4, Z6
+	VMOVAPS      Z5, K1, Z6
+	VBROADCASTSS consts32<>+20(SB), Z7
+	VXORPS       Z5, Z5, Z5
+	VMOVAPS      Z5, Z5
+	VMOVAPS      Z7, K1, Z5
+	VPSRLD       $0x17, Z6, Z7
+	VCVTDQ2PS    Z7, Z7
+	VBROADCASTSS consts32<>+24(SB), Z8
+	VSUBPS       Z8, Z7, Z7
+	VSUBPS       Z5, Z7, Z7
+	VBROADCASTSS consts32<>+28(SB), Z5
+	VANDPS       Z5, Z6, Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VORPS        Z6, Z5, Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VBROADCASTSS consts32<>+32(SB), Z8
+	VCMPPS       $0x1e, Z8, Z5, K1
+	VBROADCASTSS consts32<>+36(SB), Z8
+	VMULPS       Z8, Z5, Z8
+	VBLENDMPS    Z8, Z5, K1, Z5
+	VXORPS       Z8, Z8, Z8
+	VMOVAPS      Z8, Z8
+	VMOVAPS      Z6, K1, Z8
+	VADDPS       Z8, Z7, Z7
+	VSUBPS       Z6, Z5, Z5
+	VBROADCASTSS consts32<>+40(SB), Z6
+	VADDPS       Z6, Z5, Z6
+	VDIVPS       Z6, Z5, Z6
+	VMULPS       Z6, Z6, Z8
+	VMULPS       Z8, Z8, Z9
+	VBROADCASTSS consts32<>+44(SB), Z10
+	VBROADCASTSS consts32<>+48(SB), Z11
+	VFMADD213PS  Z11, Z9, Z10
+	VMULPS       Z8, Z10, Z10
+	VBROADCASTSS consts32<>+52(SB), Z8
+	VBROADCASTSS consts32<>+56(SB), Z11
+	VFMADD213PS  Z11, Z9, Z8
+	VMULPS       Z9, Z8, Z8
+	VADDPS       Z8, Z10, Z8
+	VMULPS       Z5, Z5, Z9
+	VBROADCASTSS consts32<>+36(SB), Z10
+	VMULPS       Z10, Z9, Z9
+	VADDPS       Z8, Z9, Z8
+	VMULPS       Z8, Z6, Z8
+	VBROADCASTSS consts32<>+60(SB), Z6
+	VMULPS       Z6, Z7, Z6
+	VADDPS       Z6, Z8, Z8
+	VSUBPS       Z8, Z9, Z8
+	VSUBPS       Z5, Z8, Z8
+	VBROADCASTSS consts32<>+64(SB), Z5
+	VMULPS       Z5, Z7, Z5
+	VSUBPS       Z8, Z5, Z8
+	VBROADCASTSS consts32<>+68(SB), Z5
+	VCMPPS       $0x00, Z5, Z4, K1
+	VBLENDMPS    Z5, Z8, K1, Z8
+	VXORPS       Z5, Z5, Z5
+	VCMPPS       $0x00, Z5, Z4, K1
+	VBROADCASTSS consts32<>+72(SB), Z5
+	VBLENDMPS    Z5, Z8, K1, Z8
+	VXORPS       Z5, Z5, Z5
+	VCMPPS       $0x19, Z5, Z4, K1
+	VBROADCASTSS consts32<>+76(SB), Z4
+	VBLENDMPS    Z4, Z8, K1, Z8
+	VMULPS       Z8, Z3, Z8
+	VBROADCASTSS consts32<>+80(SB), Z4
+	VXORPS       Z4, Z8, Z8
+	VBROADCASTSS consts32<>+4(SB), Z4
+	VSUBPS       Z2, Z4, Z2
+	VBROADCASTSS a+128(FP), Z4
+	VADDPS       Z4, Z2, Z2
+	VBROADCASTSS consts32<>+12(SB), Z4
+	VCMPPS       $0x11, Z4, Z2, K1
+	VBROADCASTSS consts32<>+16(SB), Z4
+	VMULPS       Z4, Z2, Z4
+	VMOVAPS      Z2, Z5
+	VMOVAPS      Z4, K1, Z5
+	VBROADCASTSS consts32<>+20(SB), Z6
+	VXORPS       Z4, Z4, Z4
+	VMOVAPS      Z4, Z4
+	VMOVAPS      Z6, K1, Z4
+	VPSRLD       $0x17, Z5, Z6
+	VCVTDQ2PS    Z6, Z6
+	VBROADCASTSS consts32<>+24(SB), Z7
+	VSUBPS       Z7, Z6, Z6
+	VSUBPS       Z4, Z6, Z6
+	VBROADCASTSS consts32<>+28(SB), Z4
+	VANDPS       Z4, Z5, Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VORPS        Z5, Z4, Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z7
+	VCMPPS       $0x1e, Z7, Z4, K1
+	VBROADCASTSS consts32<>+36(SB), Z7
+	VMULPS       Z7, Z4, Z7
+	VBLENDMPS    Z7, Z4, K1, Z4
+	VXORPS       Z7, Z7, Z7
+	VMOVAPS      Z7, Z7
+	VMOVAPS      Z5, K1, Z7
+	VADDPS       Z7, Z6, Z6
+	VSUBPS       Z5, Z4, Z4
+	VBROADCASTSS consts32<>+40(SB), Z5
+	VADDPS       Z5, Z4, Z5
+	VDIVPS       Z5, Z4, Z5
+	VMULPS       Z5, Z5, Z7
+	VMULPS       Z7, Z7, Z9
+	VBROADCASTSS consts32<>+44(SB), Z10
+	VBROADCASTSS consts32<>+48(SB), Z11
+	VFMADD213PS  Z11, Z9, Z10
+	VMULPS       Z7, Z10, Z10
+	VBROADCASTSS consts32<>+52(SB), Z7
+	VBROADCASTSS consts32<>+56(SB), Z11
+	VFMADD213PS  Z11, Z9, Z7
+	VMULPS       Z9, Z7, Z7
+	VADDPS       Z7, Z10, Z7
+	VMULPS       Z4, Z4, Z9
+	VBROADCASTSS consts32<>+36(SB), Z10
+	VMULPS       Z10, Z9, Z9
+	VADDPS       Z7, Z9, Z7
+	VMULPS       Z7, Z5, Z7
+	VBROADCASTSS consts32<>+60(SB), Z5
+	VMULPS       Z5, Z6, Z5
+	VADDPS       Z5, Z7, Z7
+	VSUBPS       Z7, Z9, Z7
+	VSUBPS       Z4, Z7, Z7
+	VBROADCASTSS consts32<>+64(SB), Z4
+	VMULPS       Z4, Z6, Z4
+	VSUBPS       Z7, Z4, Z7
+	VBROADCASTSS consts32<>+68(SB), Z4
+	VCMPPS       $0x00, Z4, Z2, K1
+	VBLENDMPS    Z4, Z7, K1, Z7
+	VXORPS       Z4, Z4, Z4
+	VCMPPS       $0x00, Z4, Z2, K1
+	VBROADCASTSS consts32<>+72(SB), Z4
+	VBLENDMPS    Z4, Z7, K1, Z7
+	VXORPS       Z4, Z4, Z4
+	VCMPPS       $0x19, Z4, Z2, K1
+	VBROADCASTSS consts32<>+76(SB), Z2
+	VBLENDMPS    Z2, Z7, K1, Z7
+	VBROADCASTSS consts32<>+4(SB), Z2
+	VSUBPS       Z3, Z2, Z2
+	VMULPS       Z7, Z2, Z7
+	VSUBPS       Z7, Z8, Z2
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart259
+	VMOVUPS      (BX)(R9*4), Z3
+	JMP          rowperm259
+
+rowpart259:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z3, Z3, Z3
+	VMOVUPS.Z (BX)(R9*4), K1, Z3
+
+rowperm259:
+	MOVQ    R8, R13
+	SHLQ    $0x06, R13
+	VMOVUPS (SI)(R13*1), Z4
+	VPERMPS Z3, Z4, Z3
+	MOVLQSX (DI)(R8*8), R13
+	ADDQ    R13, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPS  Z2, Z3, Z2
+	VADDPS  Z2, Z0, Z0
+	VADDPS  Z3, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VCMPPS  $0x04, Z2, Z3, K1
+	KMOVW   K1, R13
+	POPCNTL R13, R13
+	ADDQ    R13, R11
+	ADDQ    $0x00000040, AX
+	ADDQ    $0x00000040, DX
+	SUBQ    $0x00000010, R12
+	JMP     loop
+
+single:
+	CMPQ         R12, $0x00000010
+	JL           tail
+	VMOVUPS      (AX), Z2
+	VMOVUPS      (DX), Z3
+	VBROADCASTSS a+128(FP), Z4
+	VADDPS       Z4, Z2, Z4
+	VBROADCASTSS consts32<>+12(SB), Z5
+	VCMPPS       $0x11, Z5, Z4, K1
+	VBROADCASTSS consts32<>+16(SB), Z5
+	VMULPS       Z5, Z4, Z5
+	VMOVAPS      Z4, Z6
+	VMOVAPS      Z5, K1, Z6
+	VBROADCASTSS consts32<>+20(SB), Z7
+	VXORPS       Z5, Z5, Z5
+	VMOVAPS      Z5, Z5
+	VMOVAPS      Z7, K1, Z5
+	VPSRLD       $0x17, Z6, Z7
+	VCVTDQ2PS    Z7, Z7
+	VBROADCASTSS consts32<>+24(SB), Z8
+	VSUBPS       Z8, Z7, Z7
+	VSUBPS       Z5, Z7, Z7
+	VBROADCASTSS consts32<>+28(SB), Z5
+	VANDPS       Z5, Z6, Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VORPS        Z6, Z5, Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VBROADCASTSS consts32<>+32(SB), Z8
+	VCMPPS       $0x1e, Z8, Z5, K1
+	VBROADCASTSS consts32<>+36(SB), Z8
+	VMULPS       Z8, Z5, Z8
+	VBLENDMPS    Z8, Z5, K1, Z5
+	VXORPS       Z8, Z8, Z8
+	VMOVAPS      Z8, Z8
+	VMOVAPS      Z6, K1, Z8
+	VADDPS       Z8, Z7, Z7
+	VSUBPS       Z6, Z5, Z5
+	VBROADCASTSS consts32<>+40(SB), Z6
+	VADDPS       Z6, Z5, Z6
+	VDIVPS       Z6, Z5, Z6
+	VMULPS       Z6, Z6, Z8
+	VMULPS       Z8, Z8, Z9
+	VBROADCASTSS consts32<>+44(SB), Z10
+	VBROADCASTSS consts32<>+48(SB), Z11
+	VFMADD213PS  Z11, Z9, Z10
+	VMULPS       Z8, Z10, Z10
+	VBROADCASTSS consts32<>+52(SB), Z8
+	VBROADCASTSS consts32<>+56(SB), Z11
+	VFMADD213PS  Z11, Z9, Z8
+	VMULPS       Z9, Z8, Z8
+	VADDPS       Z8, Z10, Z8
+	VMULPS       Z5, Z5, Z9
+	VBROADCASTSS consts32<>+36(SB), Z10
+	VMULPS       Z10, Z9, Z9
+	VADDPS       Z8, Z9, Z8
+	VMULPS       Z8, Z6, Z8
+	VBROADCASTSS consts32<>+60(SB), Z6
+	VMULPS       Z6, Z7, Z6
+	VADDPS       Z6, Z8, Z8
+	VSUBPS       Z8, Z9, Z8
+	VSUBPS       Z5, Z8, Z8
+	VBROADCASTSS consts32<>+64(SB), Z5
+	VMULPS       Z5, Z7, Z5
+	VSUBPS       Z8, Z5, Z8
+	VBROADCASTSS consts32<>+68(SB), Z5
+	VCMPPS       $0x00, Z5, Z4, K1
+	VBLENDMPS    Z5, Z8, K1, Z8
+	VXORPS       Z5, Z5, Z5
+	VCMPPS       $0x00, Z5, Z4, K1
+	VBROADCASTSS consts32<>+72(SB), Z5
+	VBLENDMPS    Z5, Z8, K1, Z8
+	VXORPS       Z5, Z5, Z5
+	VCMPPS       $0x19, Z5, Z4, K1
+	VBROADCASTSS consts32<>+76(SB), Z4
+	VBLENDMPS    Z4, Z8, K1, Z8
+	VMULPS       Z8, Z3, Z8
+	VBROADCASTSS consts32<>+80(SB), Z4
+	VXORPS       Z4, Z8, Z8
+	VBROADCASTSS consts32<>+4(SB), Z4
+	VSUBPS       Z2, Z4, Z2
+	VBROADCASTSS a+128(FP), Z4
+	VADDPS       Z4, Z2, Z2
+	VBROADCASTSS consts32<>+12(SB), Z4
+	VCMPPS       $0x11, Z4, Z2, K1
+	VBROADCASTSS consts32<>+16(SB), Z4
+	VMULPS       Z4, Z2, Z4
+	VMOVAPS      Z2, Z5
+	VMOVAPS      Z4, K1, Z5
+	VBROADCASTSS consts32<>+20(SB), Z6
+	VXORPS       Z4, Z4, Z4
+	VMOVAPS      Z4, Z4
+	VMOVAPS      Z6, K1, Z4
+	VPSRLD       $0x17, Z5, Z6
+	VCVTDQ2PS    Z6, Z6
+	VBROADCASTSS consts32<>+24(SB), Z7
+	VSUBPS       Z7, Z6, Z6
+	VSUBPS       Z4, Z6, Z6
+	VBROADCASTSS consts32<>+28(SB), Z4
+	VANDPS       Z4, Z5, Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VORPS        Z5, Z4, Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z7
+	VCMPPS       $0x1e, Z7, Z4, K1
+	VBROADCASTSS consts32<>+36(SB), Z7
+	VMULPS       Z7, Z4, Z7
+	VBLENDMPS    Z7, Z4, K1, Z4
+	VXORPS       Z7, Z7, Z7
+	VMOVAPS      Z7, Z7
+	VMOVAPS      Z5, K1, Z7
+	VADDPS       Z7, Z6, Z6
+	VSUBPS       Z5, Z4, Z4
+	VBROADCASTSS consts32<>+40(SB), Z5
+	VADDPS       Z5, Z4, Z5
+	VDIVPS       Z5, Z4, Z5
+	VMULPS       Z5, Z5, Z7
+	VMULPS       Z7, Z7, Z9
+	VBROADCASTSS consts32<>+44(SB), Z10
+	VBROADCASTSS consts32<>+48(SB), Z11
+	VFMADD213PS  Z11, Z9, Z10
+	VMULPS       Z7, Z10, Z10
+	VBROADCASTSS consts32<>+52(SB), Z7
+	VBROADCASTSS consts32<>+56(SB), Z11
+	VFMADD213PS  Z11, Z9, Z7
+	VMULPS       Z9, Z7, Z7
+	VADDPS       Z7, Z10, Z7
+	VMULPS       Z4, Z4, Z9
+	VBROADCASTSS consts32<>+36(SB), Z10
+	VMULPS       Z10, Z9, Z9
+	VADDPS       Z7, Z9, Z7
+	VMULPS       Z7, Z5, Z7
+	VBROADCASTSS consts32<>+60(SB), Z5
+	VMULPS       Z5, Z6, Z5
+	VADDPS       Z5, Z7, Z7
+	VSUBPS       Z7, Z9, Z7
+	VSUBPS       Z4, Z7, Z7
+	VBROADCASTSS consts32<>+64(SB), Z4
+	VMULPS       Z4, Z6, Z4
+	VSUBPS       Z7, Z4, Z7
+	VBROADCASTSS consts32<>+68(SB), Z4
+	VCMPPS       $0x00, Z4, Z2, K1
+	VBLENDMPS    Z4, Z7, K1, Z7
+	VXORPS       Z4, Z4, Z4
+	VCMPPS       $0x00, Z4, Z2, K1
+	VBROADCASTSS consts32<>+72(SB), Z4
+	VBLENDMPS    Z4, Z7, K1, Z7
+	VXORPS       Z4, Z4, Z4
+	VCMPPS       $0x19, Z4, Z2, K1
+	VBROADCASTSS consts32<>+76(SB), Z2
+	VBLENDMPS    Z2, Z7, K1, Z7
+	VBROADCASTSS consts32<>+4(SB), Z2
+	VSUBPS       Z3, Z2, Z2
+	VMULPS       Z7, Z2, Z7
+	VSUBPS       Z7, Z8, Z2
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart260
+	VMOVUPS      (BX)(R9*4), Z3
+	JMP          rowperm260
+
+rowpart260:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z3, Z3, Z3
+	VMOVUPS.Z (BX)(R9*4), K1, Z3
+
+rowperm260:
+	MOVQ    R8, R13
+	SHLQ    $0x06, R13
+	VMOVUPS (SI)(R13*1), Z4
+	VPERMPS Z3, Z4, Z3
+	MOVLQSX (DI)(R8*8), R13
+	ADDQ    R13, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPS  Z2, Z3, Z2
+	VADDPS  Z2, Z0, Z0
+	VADDPS  Z3, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VCMPPS  $0x04, Z2, Z3, K1
+	KMOVW   K1, R13
+	POPCNTL R13, R13
+	ADDQ    R13, R11
+	ADDQ    $0x00000040, AX
+	ADDQ    $0x00000040, DX
+	SUBQ    $0x00000010, R12
+	JMP     single
+
+tail:
+	TESTQ        R12, R12
+	JZ           drain
+	LEAQ         kmask<>+0(SB), R13
+	KMOVW        (R13)(R12*2), K1
+	VXORPS       Z2, Z2, Z2
+	VMOVUPS.Z    (AX), K1, Z2
+	LEAQ         kmask<>+0(SB), R13
+	KMOVW        (R13)(R12*2), K1
+	VXORPS       Z3, Z3, Z3
+	VMOVUPS.Z    (DX), K1, Z3
+	VBROADCASTSS a+128(FP), Z4
+	VADDPS       Z4, Z2, Z4
+	VBROADCASTSS consts32<>+12(SB), Z5
+	VCMPPS       $0x11, Z5, Z4, K1
+	VBROADCASTSS consts32<>+16(SB), Z5
+	VMULPS       Z5, Z4, Z5
+	VMOVAPS      Z4, Z6
+	VMOVAPS      Z5, K1, Z6
+	VBROADCASTSS consts32<>+20(SB), Z7
+	VXORPS       Z5, Z5, Z5
+	VMOVAPS      Z5, Z5
+	VMOVAPS      Z7, K1, Z5
+	VPSRLD       $0x17, Z6, Z7
+	VCVTDQ2PS    Z7, Z7
+	VBROADCASTSS consts32<>+24(SB), Z8
+	VSUBPS       Z8, Z7, Z7
+	VSUBPS       Z5, Z7, Z7
+	VBROADCASTSS consts32<>+28(SB), Z5
+	VANDPS       Z5, Z6, Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VORPS        Z6, Z5, Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VBROADCASTSS consts32<>+32(SB), Z8
+	VCMPPS       $0x1e, Z8, Z5, K1
+	VBROADCASTSS consts32<>+36(SB), Z8
+	VMULPS       Z8, Z5, Z8
+	VBLENDMPS    Z8, Z5, K1, Z5
+	VXORPS       Z8, Z8, Z8
+	VMOVAPS      Z8, Z8
+	VMOVAPS      Z6, K1, Z8
+	VADDPS       Z8, Z7, Z7
+	VSUBPS       Z6, Z5, Z5
+	VBROADCASTSS consts32<>+40(SB), Z6
+	VADDPS       Z6, Z5, Z6
+	VDIVPS       Z6, Z5, Z6
+	VMULPS       Z6, Z6, Z8
+	VMULPS       Z8, Z8, Z9
+	VBROADCASTSS consts32<>+44(SB), Z10
+	VBROADCASTSS consts32<>+48(SB), Z11
+	VFMADD213PS  Z11, Z9, Z10
+	VMULPS       Z8, Z10, Z10
+	VBROADCASTSS consts32<>+52(SB), Z8
+	VBROADCASTSS consts32<>+56(SB), Z11
+	VFMADD213PS  Z11, Z9, Z8
+	VMULPS       Z9, Z8, Z8
+	VADDPS       Z8, Z10, Z8
+	VMULPS       Z5, Z5, Z9
+	VBROADCASTSS consts32<>+36(SB), Z10
+	VMULPS       Z10, Z9, Z9
+	VADDPS       Z8, Z9, Z8
+	VMULPS       Z8, Z6, Z8
+	VBROADCASTSS consts32<>+60(SB), Z6
+	VMULPS       Z6, Z7, Z6
+	VADDPS       Z6, Z8, Z8
+	VSUBPS       Z8, Z9, Z8
+	VSUBPS       Z5, Z8, Z8
+	VBROADCASTSS consts32<>+64(SB), Z5
+	VMULPS       Z5, Z7, Z5
+	VSUBPS       Z8, Z5, Z8
+	VBROADCASTSS consts32<>+68(SB), Z5
+	VCMPPS       $0x00, Z5, Z4, K1
+	VBLENDMPS    Z5, Z8, K1, Z8
+	VXORPS       Z5, Z5, Z5
+	VCMPPS       $0x00, Z5, Z4, K1
+	VBROADCASTSS consts32<>+72(SB), Z5
+	VBLENDMPS    Z5, Z8, K1, Z8
+	VXORPS       Z5, Z5, Z5
+	VCMPPS       $0x19, Z5, Z4, K1
+	VBROADCASTSS consts32<>+76(SB), Z4
+	VBLENDMPS    Z4, Z8, K1, Z8
+	VMULPS       Z8, Z3, Z8
+	VBROADCASTSS consts32<>+80(SB), Z4
+	VXORPS       Z4, Z8, Z8
+	VBROADCASTSS consts32<>+4(SB), Z4
+	VSUBPS       Z2, Z4, Z2
+	VBROADCASTSS a+128(FP), Z4
+	VADDPS       Z4, Z2, Z2
+	VBROADCASTSS consts32<>+12(SB), Z4
+	VCMPPS       $0x11, Z4, Z2, K1
+	VBROADCASTSS consts32<>+16(SB), Z4
+	VMULPS       Z4, Z2, Z4
+	VMOVAPS      Z2, Z5
+	VMOVAPS      Z4, K1, Z5
+	VBROADCASTSS consts32<>+20(SB), Z6
+	VXORPS       Z4, Z4, Z4
+	VMOVAPS      Z4, Z4
+	VMOVAPS      Z6, K1, Z4
+	VPSRLD       $0x17, Z5, Z6
+	VCVTDQ2PS    Z6, Z6
+	VBROADCASTSS consts32<>+24(SB), Z7
+	VSUBPS       Z7, Z6, Z6
+	VSUBPS       Z4, Z6, Z6
+	VBROADCASTSS consts32<>+28(SB), Z4
+	VANDPS       Z4, Z5, Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VORPS        Z5, Z4, Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z7
+	VCMPPS       $0x1e, Z7, Z4, K1
+	VBROADCASTSS consts32<>+36(SB), Z7
+	VMULPS       Z7, Z4, Z7
+	VBLENDMPS    Z7, Z4, K1, Z4
+	VXORPS       Z7, Z7, Z7
+	VMOVAPS      Z7, Z7
+	VMOVAPS      Z5, K1, Z7
+	VADDPS       Z7, Z6, Z6
+	VSUBPS       Z5, Z4, Z4
+	VBROADCASTSS consts32<>+40(SB), Z5
+	VADDPS       Z5, Z4, Z5
+	VDIVPS       Z5, Z4, Z5
+	VMULPS       Z5, Z5, Z7
+	VMULPS       Z7, Z7, Z9
+	VBROADCASTSS consts32<>+44(SB), Z10
+	VBROADCASTSS consts32<>+48(SB), Z11
+	VFMADD213PS  Z11, Z9, Z10
+	VMULPS       Z7, Z10, Z10
+	VBROADCASTSS consts32<>+52(SB), Z7
+	VBROADCASTSS consts32<>+56(SB), Z11
+	VFMADD213PS  Z11, Z9, Z7
+	VMULPS       Z9, Z7, Z7
+	VADDPS       Z7, Z10, Z7
+	VMULPS       Z4, Z4, Z9
+	VBROADCASTSS consts32<>+36(SB), Z10
+	VMULPS       Z10, Z9, Z9
+	VADDPS       Z7, Z9, Z7
+	VMULPS       Z7, Z5, Z7
+	VBROADCASTSS consts32<>+60(SB), Z5
+	VMULPS       Z5, Z6, Z5
+	VADDPS       Z5, Z7, Z7
+	VSUBPS       Z7, Z9, Z7
+	VSUBPS       Z4, Z7, Z7
+	VBROADCASTSS consts32<>+64(SB), Z4
+	VMULPS       Z4, Z6, Z4
+	VSUBPS       Z7, Z4, Z7
+	VBROADCASTSS consts32<>+68(SB), Z4
+	VCMPPS       $0x00, Z4, Z2, K1
+	VBLENDMPS    Z4, Z7, K1, Z7
+	VXORPS       Z4, Z4, Z4
+	VCMPPS       $0x00, Z4, Z2, K1
+	VBROADCASTSS consts32<>+72(SB), Z4
+	VBLENDMPS    Z4, Z7, K1, Z7
+	VXORPS       Z4, Z4, Z4
+	VCMPPS       $0x19, Z4, Z2, K1
+	VBROADCASTSS consts32<>+76(SB), Z2
+	VBLENDMPS    Z2, Z7, K1, Z7
+	VBROADCASTSS consts32<>+4(SB), Z2
+	VSUBPS       Z3, Z2, Z2
+	VMULPS       Z7, Z2, Z7
+	VSUBPS       Z7, Z8, Z2
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart261
+	VMOVUPS      (BX)(R9*4), Z3
+	JMP          rowperm261
+
+rowpart261:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z3, Z3, Z3
+	VMOVUPS.Z (BX)(R9*4), K1, Z3
+
+rowperm261:
+	MOVQ      R8, R13
+	SHLQ      $0x06, R13
+	VMOVUPS   (SI)(R13*1), Z4
+	VPERMPS   Z3, Z4, Z3
+	MOVLQSX   (DI)(R8*8), R13
+	ADDQ      R13, R9
+	MOVLQSX   4(DI)(R8*8), R8
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VMOVAPS.Z Z3, K1, Z3
+	VMULPS    Z2, Z3, Z2
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VMOVAPS.Z Z2, K1, Z2
+	VADDPS    Z2, Z0, Z0
+	VADDPS    Z3, Z1, Z1
+	VXORPS    Z2, Z2, Z2
+	VCMPPS    $0x04, Z2, Z3, K1
+	KMOVW     K1, R12
+	POPCNTL   R12, R12
+	ADDQ      R12, R11
+
+drain:
+	VMOVUPD       (SP), Z2
+	VEXTRACTF32X8 $0x01, Z0, Y3
+	VCVTPS2PD     Y0, Z0
+	VCVTPS2PD     Y3, Z3
+	VADDPD        Z3, Z0, Z0
+	VADDPD        Z0, Z2, Z2
+	VMOVUPD       Z2, (SP)
+	VXORPS        Z0, Z0, Z0
+	VMOVUPD       64(SP), Z2
+	VEXTRACTF32X8 $0x01, Z1, Y3
+	VCVTPS2PD     Y1, Z1
+	VCVTPS2PD     Y3, Z3
+	VADDPD        Z3, Z1, Z1
+	VADDPD        Z1, Z2, Z2
+	VMOVUPD       Z2, 64(SP)
+	VXORPS        Z1, Z1, Z1
+	TESTQ         CX, CX
+	JNZ           outer
+	VMOVUPS       (SP), Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	VMOVUPS       64(SP), Z1
+	VEXTRACTF64X4 $0x01, Z1, Y2
+	VADDPD        Y2, Y1, Y1
+	VEXTRACTF128  $0x01, Y1, X2
+	VADDPD        X2, X1, X1
+	VPERMILPD     $0x01, X1, X2
+	VADDSD        X2, X1, X1
+	MOVSD         X0, ret+136(FP)
+	MOVQ          R11, ret1+144(FP)
+	MOVSD         X1, ret2+152(FP)
+	VZEROUPPER
+	RET
+
+// func logLossRowUnredAVX512F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·logLossRowUnredAVX512F32(SB), NOSPLIT, $64-168
+	MOVQ    p_base+24(FP), AX
+	MOVQ    p_len+32(FP), CX
+	MOVQ    y_base+48(FP), DX
+	MOVQ    w_base+72(FP), BX
+	MOVQ    w_len+80(FP), R10
+	MOVQ    idx_base+96(FP), SI
+	MOVQ    step_base+120(FP), DI
+	XORQ    R8, R8
+	XORQ    R9, R9
+	MOVQ    dst_base+0(FP), R11
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VMOVUPS Z1, (SP)
+
+outer:
+	MOVQ CX, R12
+	CMPQ R12, $0x00001000
+	JLE  sized
+	MOVQ $0x00001000, R12
+
+sized:
+	SUBQ R12, CX
+
+loop:
+	CMPQ         R12, $0x00000010
+	JL           single
+	VMOVUPS      (AX), Z1
+	VMOVUPS      (DX), Z2
+	VBROADCASTSS a+152(FP), Z3
+	VADDPS       Z3, Z1, Z3
+	VBROADCASTSS consts32<>+12(SB), Z4
+	VCMPPS       $0x11, Z4, Z3, K1
+	VBROADCASTSS consts32<>+16(SB), Z4
+	VMULPS       Z4, Z3, Z4
+	VMOVAPS      Z3, Z5
+	VMOVAPS      Z4, K1, Z5
+	VBROADCASTSS consts32<>+20(SB), Z6
+	VXORPS       Z4, Z4, Z4
+	VMOVAPS      Z4, Z4
+	VMOVAPS      Z6, K1, Z4
+	VPSRLD       $0x17, Z5, Z6
+	VCVTDQ2PS    Z6, Z6
+	VBROADCASTSS consts32<>+24(SB), Z7
+	VSUBPS       Z7, Z6, Z6
+	VSUBPS       Z4, Z6, Z6
+	VBROADCASTSS consts32<>+28(SB), Z4
+	VANDPS       Z4, Z5, Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VORPS        Z5, Z4, Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z7
+	VCMPPS       $0x1e, Z7, Z4, K1
+	VBROADCASTSS consts32<>+36(SB), Z7
+	VMULPS       Z7, Z4, Z7
+	VBLENDMPS    Z7, Z4, K1, Z4
+	VXORPS       Z7, Z7, Z7
+	VMOVAPS      Z7, Z7
+	VMOVAPS      Z5, K1, Z7
+	VADDPS       Z7, Z6, Z6
+	VSUBPS       Z5, Z4, Z4
+	VBROADCASTSS consts32<>+40(SB), Z5
+	VADDPS       Z5, Z4, Z5
+	VDIVPS       Z5, Z4, Z5
+	VMULPS       Z5, Z5, Z7
+	VMULPS       Z7, Z7, Z8
+	VBROADCASTSS consts32<>+44(SB), Z9
+	VBROADCASTSS consts32<>+48(SB), Z10
+	VFMADD213PS  Z10, Z8, Z9
+	VMULPS       Z7, Z9, Z9
+	VBROADCASTSS consts32<>+52(SB), Z7
+	VBROADCASTSS consts32<>+56(SB), Z10
+	VFMADD213PS  Z10, Z8, Z7
+	VMULPS       Z8, Z7, Z7
+	VADDPS       Z7, Z9, Z7
+	VMULPS       Z4, Z4, Z8
+	VBROADCASTSS consts32<>+36(SB), Z9
+	VMULPS       Z9, Z8, Z8
+	VADDPS       Z7, Z8, Z7
+	VMULPS       Z7, Z5, Z7
+	VBROADCASTSS consts32<>+60(SB), Z5
+	VMULPS       Z5, Z6, Z5
+	VADDPS       Z5, Z7, Z7
+	VSUBPS       Z7, Z8, Z7
+	VSUBPS       Z4, Z7, Z7
+	VBROADCASTSS consts32<>+64(SB), Z4
+	VMULPS       Z4, Z6, Z4
+	VSUBPS       Z7, Z4, Z7
+	VBROADCASTSS consts32<>+68(SB), Z4
+	VCMPPS       $0x00, Z4, Z3, K1
+	VBLENDMPS    Z4, Z7, K1, Z7
+	VXORPS       Z4, Z4, Z4
+	VCMPPS       $0x00, Z4, Z3, K1
+	VBROADCASTSS consts32<>+72(SB), Z4
+	VBLENDMPS    Z4, Z7, K1, Z7
+	VXORPS       Z4, Z4, Z4
+	VCMPPS       $0x19, Z4, Z3, K1
+	VBROADCASTSS consts32<>+76(SB), Z3
+	VBLENDMPS    Z3, Z7, K1, Z7
+	VMULPS       Z7, Z2, Z7
+	VBROADCASTSS consts32<>+80(SB), Z3
+	VXORPS       Z3, Z7, Z7
+	VBROADCASTSS consts32<>+4(SB), Z3
+	VSUBPS       Z1, Z3, Z1
+	VBROADCASTSS a+152(FP), Z3
+	VADDPS       Z3, Z1, Z1
+	VBROADCASTSS consts32<>+12(SB), Z3
+	VCMPPS       $0x11, Z3, Z1, K1
+	VBROADCASTSS consts32<>+16(SB), Z3
+	VMULPS       Z3, Z1, Z3
+	VMOVAPS      Z1, Z4
+	VMOVAPS      Z3, K1, Z4
+	VBROADCASTSS consts32<>+20(SB), Z5
+	VXORPS       Z3, Z3, Z3
+	VMOVAPS      Z3, Z3
+	VMOVAPS      Z5, K1, Z3
+	VPSRLD       $0x17, Z4, Z5
+	VCVTDQ2PS    Z5, Z5
+	VBROADCASTSS consts32<>+24(SB), Z6
+	VSUBPS       Z6, Z5, Z5
+	VSUBPS       Z3, Z5, Z5
+	VBROADCASTSS consts32<>+28(SB), Z3
+	VANDPS       Z3, Z4, Z3
+	VBROADCASTSS consts32<>+4(SB), Z4
+	VORPS        Z4, Z3, Z3
+	VBROADCASTSS consts32<>+4(SB), Z4
+	VBROADCASTSS consts32<>+32(SB), Z6
+	VCMPPS       $0x1e, Z6, Z3, K1
+	VBROADCASTSS consts32<>+36(SB), Z6
+	VMULPS       Z6, Z3, Z6
+	VBLENDMPS    Z6, Z3, K1, Z3
+	VXORPS       Z6, Z6, Z6
+	VMOVAPS      Z6, Z6
+	VMOVAPS      Z4, K1, Z6
+	VADDPS       Z6, Z5, Z5
+	VSUBPS       Z4, Z3, Z3
+	VBROADCASTSS consts32<>+40(SB), Z4
+	VADDPS       Z4, Z3, Z4
+	VDIVPS       Z4, Z3, Z4
+	VMULPS       Z4, Z4, Z6
+	VMULPS       Z6, Z6, Z8
+	VBROADCASTSS consts32<>+44(SB), Z9
+	VBROADCASTSS consts32<>+48(SB), Z10
+	VFMADD213PS  Z10, Z8, Z9
+	VMULPS       Z6, Z9, Z9
+	VBROADCASTSS consts32<>+52(SB), Z6
+	VBROADCASTSS consts32<>+56(SB), Z10
+	VFMADD213PS  Z10, Z8, Z6
+	VMULPS       Z8, Z6, Z6
+	VADDPS       Z6, Z9, Z6
+	VMULPS       Z3, Z3, Z8
+	VBROADCASTSS consts32<>+36(SB), Z9
+	VMULPS       Z9, Z8, Z8
+	VADDPS       Z6, Z8, Z6
+	VMULPS       Z6, Z4, Z6
+	VBROADCASTSS consts32<>+60(SB), Z4
+	VMULPS       Z4, Z5, Z4
+	VADDPS       Z4, Z6, Z6
+	VSUBPS       Z6, Z8, Z6
+	VSUBPS       Z3, Z6, Z6
+	VBROADCASTSS consts32<>+64(SB), Z3
+	VMULPS       Z3, Z5, Z3
+	VSUBPS       Z6, Z3, Z6
+	VBROADCASTSS consts32<>+68(SB), Z3
+	VCMPPS       $0x00, Z3, Z1, K1
+	VBLENDMPS    Z3, Z6, K1, Z6
+	VXORPS       Z3, Z3, Z3
+	VCMPPS       $0x00, Z3, Z1, K1
+	VBROADCASTSS consts32<>+72(SB), Z3
+	VBLENDMPS    Z3, Z6, K1, Z6
+	VXORPS       Z3, Z3, Z3
+	VCMPPS       $0x19, Z3, Z1, K1
+	VBROADCASTSS consts32<>+76(SB), Z1
+	VBLENDMPS    Z1, Z6, K1, Z6
+	VBROADCASTSS consts32<>+4(SB), Z1
+	VSUBPS       Z2, Z1, Z1
+	VMULPS       Z6, Z1, Z6
+	VSUBPS       Z6, Z7, Z1
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart262
+	VMOVUPS      (BX)(R9*4), Z2
+	JMP          rowperm262
+
+rowpart262:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z2, Z2, Z2
+	VMOVUPS.Z (BX)(R9*4), K1, Z2
+
+rowperm262:
+	MOVQ    R8, R13
+	SHLQ    $0x06, R13
+	VMOVUPS (SI)(R13*1), Z3
+	VPERMPS Z2, Z3, Z2
+	MOVLQSX (DI)(R8*8), R13
+	ADDQ    R13, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPS  Z1, Z2, Z1
+	VMOVUPS Z1, (R11)
+	VADDPS  Z1, Z0, Z0
+	ADDQ    $0x00000040, AX
+	ADDQ    $0x00000040, DX
+	ADDQ    $0x00000040, R11
+	SUBQ    $0x00000010, R12
+	JMP     loop
+
+single:
+	CMPQ         R12, $0x00000010
+	JL           tail
+	VMOVUPS      (AX), Z1
+	VMOVUPS      (DX), Z2
+	VBROADCASTSS a+152(FP), Z3
+	VADDPS       Z3, Z1, Z3
+	VBROADCASTSS consts32<>+12(SB), Z4
+	VCMPPS       $0x11, Z4, Z3, K1
+	VBROADCASTSS consts32<>+16(SB), Z4
+	VMULPS       Z4, Z3, Z4
+	VMOVAPS      Z3, Z5
+	VMOVAPS      Z4, K1, Z5
+	VBROADCASTSS consts32<>+20(SB), Z6
+	VXORPS       Z4, Z4, Z4
+	VMOVAPS      Z4, Z4
+	VMOVAPS      Z6, K1, Z4
+	VPSRLD       $0x17, Z5, Z6
+	VCVTDQ2PS    Z6, Z6
+	VBROADCASTSS consts32<>+24(SB), Z7
+	VSUBPS       Z7, Z6, Z6
+	VSUBPS       Z4, Z6, Z6
+	VBROADCASTSS consts32<>+28(SB), Z4
+	VANDPS       Z4, Z5, Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VORPS        Z5, Z4, Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z7
+	VCMPPS       $0x1e, Z7, Z4, K1
+	VBROADCASTSS consts32<>+36(SB), Z7
+	VMULPS       Z7, Z4, Z7
+	VBLENDMPS    Z7, Z4, K1, Z4
+	VXORPS       Z7, Z7, Z7
+	VMOVAPS      Z7, Z7
+	VMOVAPS      Z5, K1, Z7
+	VADDPS       Z7, Z6, Z6
+	VSUBPS       Z5, Z4, Z4
+	VBROADCASTSS consts32<>+40(SB), Z5
+	VADDPS       Z5, Z4, Z5
+	VDIVPS       Z5, Z4, Z5
+	VMULPS       Z5, Z5, Z7
+	VMULPS       Z7, Z7, Z8
+	VBROADCASTSS consts32<>+44(SB), Z9
+	VBROADCASTSS consts32<>+48(SB), Z10
+	VFMADD213PS  Z10, Z8, Z9
+	VMULPS       Z7, Z9, Z9
+	VBROADCASTSS consts32<>+52(SB), Z7
+	VBROADCASTSS consts32<>+56(SB), Z10
+	VFMADD213PS  Z10, Z8, Z7
+	VMULPS       Z8, Z7, Z7
+	VADDPS       Z7, Z9, Z7
+	VMULPS       Z4, Z4, Z8
+	VBROADCASTSS consts32<>+36(SB), Z9
+	VMULPS       Z9, Z8, Z8
+	VADDPS       Z7, Z8, Z7
+	VMULPS       Z7, Z5, Z7
+	VBROADCASTSS consts32<>+60(SB), Z5
+	VMULPS       Z5, Z6, Z5
+	VADDPS       Z5, Z7, Z7
+	VSUBPS       Z7, Z8, Z7
+	VSUBPS       Z4, Z7, Z7
+	VBROADCASTSS consts32<>+64(SB), Z4
+	VMULPS       Z4, Z6, Z4
+	VSUBPS       Z7, Z4, Z7
+	VBROADCASTSS consts32<>+68(SB), Z4
+	VCMPPS       $0x00, Z4, Z3, K1
+	VBLENDMPS    Z4, Z7, K1, Z7
+	VXORPS       Z4, Z4, Z4
+	VCMPPS       $0x00, Z4, Z3, K1
+	VBROADCASTSS consts32<>+72(SB), Z4
+	VBLENDMPS    Z4, Z7, K1, Z7
+	VXORPS       Z4, Z4, Z4
+	VCMPPS       $0x19, Z4, Z3, K1
+	VBROADCASTSS consts32<>+76(SB), Z3
+	VBLENDMPS    Z3, Z7, K1, Z7
+	VMULPS       Z7, Z2, Z7
+	VBROADCASTSS consts32<>+80(SB), Z3
+	VXORPS       Z3, Z7, Z7
+	VBROADCASTSS consts32<>+4(SB), Z3
+	VSUBPS       Z1, Z3, Z1
+	VBROADCASTSS a+152(FP), Z3
+	VADDPS       Z3, Z1, Z1
+	VBROADCASTSS consts32<>+12(SB), Z3
+	VCMPPS       $0x11, Z3, Z1, K1
+	VBROADCASTSS consts32<>+16(SB), Z3
+	VMULPS       Z3, Z1, Z3
+	VMOVAPS      Z1, Z4
+	VMOVAPS      Z3, K1, Z4
+	VBROADCASTSS consts32<>+20(SB), Z5
+	VXORPS       Z3, Z3, Z3
+	VMOVAPS      Z3, Z3
+	VMOVAPS      Z5, K1, Z3
+	VPSRLD       $0x17, Z4, Z5
+	VCVTDQ2PS    Z5, Z5
+	VBROADCASTSS consts32<>+24(SB), Z6
+	VSUBPS       Z6, Z5, Z5
+	VSUBPS       Z3, Z5, Z5
+	VBROADCASTSS consts32<>+28(SB), Z3
+	VANDPS       Z3, Z4, Z3
+	VBROADCASTSS consts32<>+4(SB), Z4
+	VORPS        Z4, Z3, Z3
+	VBROADCASTSS consts32<>+4(SB), Z4
+	VBROADCASTSS consts32<>+32(SB), Z6
+	VCMPPS       $0x1e, Z6, Z3, K1
+	VBROADCASTSS consts32<>+36(SB), Z6
+	VMULPS       Z6, Z3, Z6
+	VBLENDMPS    Z6, Z3, K1, Z3
+	VXORPS       Z6, Z6, Z6
+	VMOVAPS      Z6, Z6
+	VMOVAPS      Z4, K1, Z6
+	VADDPS       Z6, Z5, Z5
+	VSUBPS       Z4, Z3, Z3
+	VBROADCASTSS consts32<>+40(SB), Z4
+	VADDPS       Z4, Z3, Z4
+	VDIVPS       Z4, Z3, Z4
+	VMULPS       Z4, Z4, Z6
+	VMULPS       Z6, Z6, Z8
+	VBROADCASTSS consts32<>+44(SB), Z9
+	VBROADCASTSS consts32<>+48(SB), Z10
+	VFMADD213PS  Z10, Z8, Z9
+	VMULPS       Z6, Z9, Z9
+	VBROADCASTSS consts32<>+52(SB), Z6
+	VBROADCASTSS consts32<>+56(SB), Z10
+	VFMADD213PS  Z10, Z8, Z6
+	VMULPS       Z8, Z6, Z6
+	VADDPS       Z6, Z9, Z6
+	VMULPS       Z3, Z3, Z8
+	VBROADCASTSS consts32<>+36(SB), Z9
+	VMULPS       Z9, Z8, Z8
+	VADDPS       Z6, Z8, Z6
+	VMULPS       Z6, Z4, Z6
+	VBROADCASTSS consts32<>+60(SB), Z4
+	VMULPS       Z4, Z5, Z4
+	VADDPS       Z4, Z6, Z6
+	VSUBPS       Z6, Z8, Z6
+	VSUBPS       Z3, Z6, Z6
+	VBROADCASTSS consts32<>+64(SB), Z3
+	VMULPS       Z3, Z5, Z3
+	VSUBPS       Z6, Z3, Z6
+	VBROADCASTSS consts32<>+68(SB), Z3
+	VCMPPS       $0x00, Z3, Z1, K1
+	VBLENDMPS    Z3, Z6, K1, Z6
+	VXORPS       Z3, Z3, Z3
+	VCMPPS       $0x00, Z3, Z1, K1
+	VBROADCASTSS consts32<>+72(SB), Z3
+	VBLENDMPS    Z3, Z6, K1, Z6
+	VXORPS       Z3, Z3, Z3
+	VCMPPS       $0x19, Z3, Z1, K1
+	VBROADCASTSS consts32<>+76(SB), Z1
+	VBLENDMPS    Z1, Z6, K1, Z6
+	VBROADCASTSS consts32<>+4(SB), Z1
+	VSUBPS       Z2, Z1, Z1
+	VMULPS       Z6, Z1, Z6
+	VSUBPS       Z6, Z7, Z1
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart263
+	VMOVUPS      (BX)(R9*4), Z2
+	JMP          rowperm263
+
+rowpart263:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z2, Z2, Z2
+	VMOVUPS.Z (BX)(R9*4), K1, Z2
+
+rowperm263:
+	MOVQ    R8, R13
+	SHLQ    $0x06, R13
+	VMOVUPS (SI)(R13*1), Z3
+	VPERMPS Z2, Z3, Z2
+	MOVLQSX (DI)(R8*8), R13
+	ADDQ    R13, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPS  Z1, Z2, Z1
+	VMOVUPS Z1, (R11)
+	VADDPS  Z1, Z0, Z0
+	ADDQ    $0x00000040, AX
+	ADDQ    $0x00000040, DX
+	ADDQ    $0x00000040, R11
+	SUBQ    $0x00000010, R12
+	JMP     single
+
+tail:
+	TESTQ        R12, R12
+	JZ           drain
+	LEAQ         kmask<>+0(SB), R13
+	KMOVW        (R13)(R12*2), K1
+	VXORPS       Z1, Z1, Z1
+	VMOVUPS.Z    (AX), K1, Z1
+	LEAQ         kmask<>+0(SB), R13
+	KMOVW        (R13)(R12*2), K1
+	VXORPS       Z2, Z2, Z2
+	VMOVUPS.Z    (DX), K1, Z2
+	VBROADCASTSS a+152(FP), Z3
+	VADDPS       Z3, Z1, Z3
+	VBROADCASTSS consts32<>+12(SB), Z4
+	VCMPPS       $0x11, Z4, Z3, K1
+	VBROADCASTSS consts32<>+16(SB), Z4
+	VMULPS       Z4, Z3, Z4
+	VMOVAPS      Z3, Z5
+	VMOVAPS      Z4, K1, Z5
+	VBROADCASTSS consts32<>+20(SB), Z6
+	VXORPS       Z4, Z4, Z4
+	VMOVAPS      Z4, Z4
+	VMOVAPS      Z6, K1, Z4
+	VPSRLD       $0x17, Z5, Z6
+	VCVTDQ2PS    Z6, Z6
+	VBROADCASTSS consts32<>+24(SB), Z7
+	VSUBPS       Z7, Z6, Z6
+	VSUBPS       Z4, Z6, Z6
+	VBROADCASTSS consts32<>+28(SB), Z4
+	VANDPS       Z4, Z5, Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VORPS        Z5, Z4, Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z7
+	VCMPPS       $0x1e, Z7, Z4, K1
+	VBROADCASTSS consts32<>+36(SB), Z7
+	VMULPS       Z7, Z4, Z7
+	VBLENDMPS    Z7, Z4, K1, Z4
+	VXORPS       Z7, Z7, Z7
+	VMOVAPS      Z7, Z7
+	VMOVAPS      Z5, K1, Z7
+	VADDPS       Z7, Z6, Z6
+	VSUBPS       Z5, Z4, Z4
+	VBROADCASTSS consts32<>+40(SB), Z5
+	VADDPS       Z5, Z4, Z5
+	VDIVPS       Z5, Z4, Z5
+	VMULPS       Z5, Z5, Z7
+	VMULPS       Z7, Z7, Z8
+	VBROADCASTSS consts32<>+44(SB), Z9
+	VBROADCASTSS consts32<>+48(SB), Z10
+	VFMADD213PS  Z10, Z8, Z9
+	VMULPS       Z7, Z9, Z9
+	VBROADCASTSS consts32<>+52(SB), Z7
+	VBROADCASTSS consts32<>+56(SB), Z10
+	VFMADD213PS  Z10, Z8, Z7
+	VMULPS       Z8, Z7, Z7
+	VADDPS       Z7, Z9, Z7
+	VMULPS       Z4, Z4, Z8
+	VBROADCASTSS consts32<>+36(SB), Z9
+	VMULPS       Z9, Z8, Z8
+	VADDPS       Z7, Z8, Z7
+	VMULPS       Z7, Z5, Z7
+	VBROADCASTSS consts32<>+60(SB), Z5
+	VMULPS       Z5, Z6, Z5
+	VADDPS       Z5, Z7, Z7
+	VSUBPS       Z7, Z8, Z7
+	VSUBPS       Z4, Z7, Z7
+	VBROADCASTSS consts32<>+64(SB), Z4
+	VMULPS       Z4, Z6, Z4
+	VSUBPS       Z7, Z4, Z7
+	VBROADCASTSS consts32<>+68(SB), Z4
+	VCMPPS       $0x00, Z4, Z3, K1
+	VBLENDMPS    Z4, Z7, K1, Z7
+	VXORPS       Z4, Z4, Z4
+	VCMPPS       $0x00, Z4, Z3, K1
+	VBROADCASTSS consts32<>+72(SB), Z4
+	VBLENDMPS    Z4, Z7, K1, Z7
+	VXORPS       Z4, Z4, Z4
+	VCMPPS       $0x19, Z4, Z3, K1
+	VBROADCASTSS consts32<>+76(SB), Z3
+	VBLENDMPS    Z3, Z7, K1, Z7
+	VMULPS       Z7, Z2, Z7
+	VBROADCASTSS consts32<>+80(SB), Z3
+	VXORPS       Z3, Z7, Z7
+	VBROADCASTSS consts32<>+4(SB), Z3
+	VSUBPS       Z1, Z3, Z1
+	VBROADCASTSS a+152(FP), Z3
+	VADDPS       Z3, Z1, Z1
+	VBROADCASTSS consts32<>+12(SB), Z3
+	VCMPPS       $0x11, Z3, Z1, K1
+	VBROADCASTSS consts32<>+16(SB), Z3
+	VMULPS       Z3, Z1, Z3
+	VMOVAPS      Z1, Z4
+	VMOVAPS      Z3, K1, Z4
+	VBROADCASTSS consts32<>+20(SB), Z5
+	VXORPS       Z3, Z3, Z3
+	VMOVAPS      Z3, Z3
+	VMOVAPS      Z5, K1, Z3
+	VPSRLD       $0x17, Z4, Z5
+	VCVTDQ2PS    Z5, Z5
+	VBROADCASTSS consts32<>+24(SB), Z6
+	VSUBPS       Z6, Z5, Z5
+	VSUBPS       Z3, Z5, Z5
+	VBROADCASTSS consts32<>+28(SB), Z3
+	VANDPS       Z3, Z4, Z3
+	VBROADCASTSS consts32<>+4(SB), Z4
+	VORPS        Z4, Z3, Z3
+	VBROADCASTSS consts32<>+4(SB), Z4
+	VBROADCASTSS consts32<>+32(SB), Z6
+	VCMPPS       $0x1e, Z6, Z3, K1
+	VBROADCASTSS consts32<>+36(SB), Z6
+	VMULPS       Z6, Z3, Z6
+	VBLENDMPS    Z6, Z3, K1, Z3
+	VXORPS       Z6, Z6, Z6
+	VMOVAPS      Z6, Z6
+	VMOVAPS      Z4, K1, Z6
+	VADDPS       Z6, Z5, Z5
+	VSUBPS       Z4, Z3, Z3
+	VBROADCASTSS consts32<>+40(SB), Z4
+	VADDPS       Z4, Z3, Z4
+	VDIVPS       Z4, Z3, Z4
+	VMULPS       Z4, Z4, Z6
+	VMULPS       Z6, Z6, Z8
+	VBROADCASTSS consts32<>+44(SB), Z9
+	VBROADCASTSS consts32<>+48(SB), Z10
+	VFMADD213PS  Z10, Z8, Z9
+	VMULPS       Z6, Z9, Z9
+	VBROADCASTSS consts32<>+52(SB), Z6
+	VBROADCASTSS consts32<>+56(SB), Z10
+	VFMADD213PS  Z10, Z8, Z6
+	VMULPS       Z8, Z6, Z6
+	VADDPS       Z6, Z9, Z6
+	VMULPS       Z3, Z3, Z8
+	VBROADCASTSS consts32<>+36(SB), Z9
+	VMULPS       Z9, Z8, Z8
+	VADDPS       Z6, Z8, Z6
+	VMULPS       Z6, Z4, Z6
+	VBROADCASTSS consts32<>+60(SB), Z4
+	VMULPS       Z4, Z5, Z4
+	VADDPS       Z4, Z6, Z6
+	VSUBPS       Z6, Z8, Z6
+	VSUBPS       Z3, Z6, Z6
+	VBROADCASTSS consts32<>+64(SB), Z3
+	VMULPS       Z3, Z5, Z3
+	VSUBPS       Z6, Z3, Z6
+	VBROADCASTSS consts32<>+68(SB), Z3
+	VCMPPS       $0x00, Z3, Z1, K1
+	VBLENDMPS    Z3, Z6, K1, Z6
+	VXORPS       Z3, Z3, Z3
+	VCMPPS       $0x00, Z3, Z1, K1
+	VBROADCASTSS consts32<>+72(SB), Z3
+	VBLENDMPS    Z3, Z6, K1, Z6
+	VXORPS       Z3, Z3, Z3
+	VCMPPS       $0x19, Z3, Z1, K1
+	VBROADCASTSS consts32<>+76(SB), Z1
+	VBLENDMPS    Z1, Z6, K1, Z6
+	VBROADCASTSS consts32<>+4(SB), Z1
+	VSUBPS       Z2, Z1, Z1
+	VMULPS       Z6, Z1, Z6
+	VSUBPS       Z6, Z7, Z1
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart264
+	VMOVUPS      (BX)(R9*4), Z2
+	JMP          rowperm264
+
+rowpart264:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z2, Z2, Z2
+	VMOVUPS.Z (BX)(R9*4), K1, Z2
+
+rowperm264:
+	MOVQ      R8, R13
+	SHLQ      $0x06, R13
+	VMOVUPS   (SI)(R13*1), Z3
+	VPERMPS   Z2, Z3, Z2
+	MOVLQSX   (DI)(R8*8), R13
+	ADDQ      R13, R9
+	MOVLQSX   4(DI)(R8*8), R8
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VMOVAPS.Z Z2, K1, Z2
+	VMULPS    Z1, Z2, Z1
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VMOVUPS   Z1, K1, (R11)
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VMOVAPS.Z Z1, K1, Z1
+	VADDPS    Z1, Z0, Z0
+
+drain:
+	VMOVUPD       (SP), Z1
+	VEXTRACTF32X8 $0x01, Z0, Y2
+	VCVTPS2PD     Y0, Z0
+	VCVTPS2PD     Y2, Z2
+	VADDPD        Z2, Z0, Z0
+	VADDPD        Z0, Z1, Z1
+	VMOVUPD       Z1, (SP)
+	VXORPS        Z0, Z0, Z0
+	TESTQ         CX, CX
+	JNZ           outer
+	VMOVUPS       (SP), Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	MOVSD         X0, ret+160(FP)
+	VZEROUPPER
+	RET
+
+// func logLossRowGradAVX512F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·logLossRowGradAVX512F32(SB), NOSPLIT, $64-168
+	MOVQ    p_base+24(FP), AX
+	MOVQ    p_len+32(FP), CX
+	MOVQ    y_base+48(FP), DX
+	MOVQ    w_base+72(FP), BX
+	MOVQ    w_len+80(FP), R10
+	MOVQ    idx_base+96(FP), SI
+	MOVQ    step_base+120(FP), DI
+	XORQ    R8, R8
+	XORQ    R9, R9
+	MOVQ    dst_base+0(FP), R11
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VMOVUPS Z1, (SP)
+
+outer:
+	MOVQ CX, R12
+	CMPQ R12, $0x00001000
+	JLE  sized
+	MOVQ $0x00001000, R12
+
+sized:
+	SUBQ R12, CX
+
+loop:
+	CMPQ         R12, $0x00000010
+	JL           single
+	VMOVUPS      (AX), Z1
+	VMOVUPS      (DX), Z2
+	VBROADCASTSS a+156(FP), Z3
+	VADDPS       Z3, Z1, Z3
+	VBROADCASTSS consts32<>+12(SB), Z4
+	VCMPPS       $0x11, Z4, Z3, K1
+	VBROADCASTSS consts32<>+16(SB), Z4
+	VMULPS       Z4, Z3, Z4
+	VMOVAPS      Z3, Z5
+	VMOVAPS      Z4, K1, Z5
+	VBROADCASTSS consts32<>+20(SB), Z6
+	VXORPS       Z4, Z4, Z4
+	VMOVAPS      Z4, Z4
+	VMOVAPS      Z6, K1, Z4
+	VPSRLD       $0x17, Z5, Z6
+	VCVTDQ2PS    Z6, Z6
+	VBROADCASTSS consts32<>+24(SB), Z7
+	VSUBPS       Z7, Z6, Z6
+	VSUBPS       Z4, Z6, Z6
+	VBROADCASTSS consts32<>+28(SB), Z4
+	VANDPS       Z4, Z5, Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VORPS        Z5, Z4, Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z7
+	VCMPPS       $0x1e, Z7, Z4, K1
+	VBROADCASTSS consts32<>+36(SB), Z7
+	VMULPS       Z7, Z4, Z7
+	VBLENDMPS    Z7, Z4, K1, Z4
+	VXORPS       Z7, Z7, Z7
+	VMOVAPS      Z7, Z7
+	VMOVAPS      Z5, K1, Z7
+	VADDPS       Z7, Z6, Z6
+	VSUBPS       Z5, Z4, Z4
+	VBROADCASTSS consts32<>+40(SB), Z5
+	VADDPS       Z5, Z4, Z5
+	VDIVPS       Z5, Z4, Z5
+	VMULPS       Z5, Z5, Z7
+	VMULPS       Z7, Z7, Z8
+	VBROADCASTSS consts32<>+44(SB), Z9
+	VBROADCASTSS consts32<>+48(SB), Z10
+	VFMADD213PS  Z10, Z8, Z9
+	VMULPS       Z7, Z9, Z9
+	VBROADCASTSS consts32<>+52(SB), Z7
+	VBROADCASTSS consts32<>+56(SB), Z10
+	VFMADD213PS  Z10, Z8, Z7
+	VMULPS       Z8, Z7, Z7
+	VADDPS       Z7, Z9, Z7
+	VMULPS       Z4, Z4, Z8
+	VBROADCASTSS consts32<>+36(SB), Z9
+	VMULPS       Z9, Z8, Z8
+	VADDPS       Z7, Z8, Z7
+	VMULPS       Z7, Z5, Z7
+	VBROADCASTSS consts32<>+60(SB), Z5
+	VMULPS       Z5, Z6, Z5
+	VADDPS       Z5, Z7, Z7
+	VSUBPS       Z7, Z8, Z7
+	VSUBPS       Z4, Z7, Z7
+	VBROADCASTSS consts32<>+64(SB), Z4
+	VMULPS       Z4, Z6, Z4
+	VSUBPS       Z7, Z4, Z7
+	VBROADCASTSS consts32<>+68(SB), Z4
+	VCMPPS       $0x00, Z4, Z3, K1
+	VBLENDMPS    Z4, Z7, K1, Z7
+	VXORPS       Z4, Z4, Z4
+	VCMPPS       $0x00, Z4, Z3, K1
+	VBROADCASTSS consts32<>+72(SB), Z4
+	VBLENDMPS    Z4, Z7, K1, Z7
+	VXORPS       Z4, Z4, Z4
+	VCMPPS       $0x19, Z4, Z3, K1
+	VBROADCASTSS consts32<>+76(SB), Z3
+	VBLENDMPS    Z3, Z7, K1, Z7
+	VMULPS       Z7, Z2, Z7
+	VBROADCASTSS consts32<>+80(SB), Z3
+	VXORPS       Z3, Z7, Z7
+	VBROADCASTSS consts32<>+4(SB), Z3
+	VSUBPS       Z1, Z3, Z3
+	VBROADCASTSS a+156(FP), Z4
+	VADDPS       Z4, Z3, Z3
+	VBROADCASTSS consts32<>+12(SB), Z4
+	VCMPPS       $0x11, Z4, Z3, K1
+	VBROADCASTSS consts32<>+16(SB), Z4
+	VMULPS       Z4, Z3, Z4
+	VMOVAPS      Z3, Z5
+	VMOVAPS      Z4, K1, Z5
+	VBROADCASTSS consts32<>+20(SB), Z4
+	VXORPS       Z6, Z6, Z6
+	VMOVAPS      Z6, Z6
+	VMOVAPS      Z4, K1, Z6
+	VPSRLD       $0x17, Z5, Z4
+	VCVTDQ2PS    Z4, Z4
+	VBROADCASTSS consts32<>+24(SB), Z8
+	VSUBPS       Z8, Z4, Z4
+	VSUBPS       Z6, Z4, Z4
+	VBROADCASTSS consts32<>+28(SB), Z6
+	VANDPS       Z6, Z5, Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VORPS        Z6, Z5, Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VBROADCASTSS consts32<>+32(SB), Z8
+	VCMPPS       $0x1e, Z8, Z5, K1
+	VBROADCASTSS consts32<>+36(SB), Z8
+	VMULPS       Z8, Z5, Z8
+	VBLENDMPS    Z8, Z5, K1, Z5
+	VXORPS       Z8, Z8, Z8
+	VMOVAPS      Z8, Z8
+	VMOVAPS      Z6, K1, Z8
+	VADDPS       Z8, Z4, Z4
+	VSUBPS       Z6, Z5, Z6
+	VBROADCASTSS consts32<>+40(SB), Z5
+	VADDPS       Z5, Z6, Z8
+	VDIVPS       Z8, Z6, Z8
+	VMULPS       Z8, Z8, Z5
+	VMULPS       Z5, Z5, Z9
+	VBROADCASTSS consts32<>+44(SB), Z10
+	VBROADCASTSS consts32<>+48(SB), Z11
+	VFMADD213PS  Z11, Z9, Z10
+	VMULPS       Z5, Z10, Z10
+	VBROADCASTSS consts32<>+52(SB), Z5
+	VBROADCASTSS consts32<>+56(SB), Z11
+	VFMADD213PS  Z11, Z9, Z5
+	VMULPS       Z9, Z5, Z5
+	VADDPS       Z5, Z10, Z5
+	VMULPS       Z6, Z6, Z9
+	VBROADCASTSS consts32<>+36(SB), Z10
+	VMULPS       Z10, Z9, Z9
+	VADDPS       Z5, Z9, Z5
+	VMULPS       Z5, Z8, Z5
+	VBROADCASTSS consts32<>+60(SB), Z8
+	VMULPS       Z8, Z4, Z8
+	VADDPS       Z8, Z5, Z5
+	VSUBPS       Z5, Z9, Z5
+	VSUBPS       Z6, Z5, Z5
+	VBROADCASTSS consts32<>+64(SB), Z6
+	VMULPS       Z6, Z4, Z4
+	VSUBPS       Z5, Z4, Z5
+	VBROADCASTSS consts32<>+68(SB), Z4
+	VCMPPS       $0x00, Z4, Z3, K1
+	VBLENDMPS    Z4, Z5, K1, Z5
+	VXORPS       Z4, Z4, Z4
+	VCMPPS       $0x00, Z4, Z3, K1
+	VBROADCASTSS consts32<>+72(SB), Z4
+	VBLENDMPS    Z4, Z5, K1, Z5
+	VXORPS       Z4, Z4, Z4
+	VCMPPS       $0x19, Z4, Z3, K1
+	VBROADCASTSS consts32<>+76(SB), Z3
+	VBLENDMPS    Z3, Z5, K1, Z5
+	VBROADCASTSS consts32<>+4(SB), Z3
+	VSUBPS       Z2, Z3, Z4
+	VMULPS       Z5, Z4, Z5
+	VSUBPS       Z5, Z7, Z5
+	VBROADCASTSS consts32<>+80(SB), Z3
+	VXORPS       Z3, Z2, Z2
+	VBROADCASTSS a+156(FP), Z3
+	VADDPS       Z3, Z1, Z3
+	VDIVPS       Z3, Z2, Z2
+	VBROADCASTSS consts32<>+4(SB), Z3
+	VSUBPS       Z1, Z3, Z3
+	VBROADCASTSS a+156(FP), Z1
+	VADDPS       Z1, Z3, Z3
+	VDIVPS       Z3, Z4, Z4
+	VADDPS       Z4, Z2, Z1
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart265
+	VMOVUPS      (BX)(R9*4), Z2
+	JMP          rowperm265
+
+rowpart265:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z2, Z2, Z2
+	VMOVUPS.Z (BX)(R9*4), K1, Z2
+
+rowperm265:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Z3
+	VPERMPS      Z2, Z3, Z2
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSS s+152(FP), Z3
+	VMULPS       Z2, Z3, Z3
+	VMULPS       Z1, Z3, Z1
+	VMOVUPS      Z1, (R11)
+	VMULPS       Z5, Z2, Z1
+	VADDPS       Z1, Z0, Z0
+	ADDQ         $0x00000040, AX
+	ADDQ         $0x00000040, DX
+	ADDQ         $0x00000040, R11
+	SUBQ         $0x00000010, R12
+	JMP          loop
+
+single:
+	CMPQ         R12, $0x00000010
+	JL           tail
+	VMOVUPS      (AX), Z1
+	VMOVUPS      (DX), Z2
+	VBROADCASTSS a+156(FP), Z3
+	VADDPS       Z3, Z1, Z3
+	VBROADCASTSS consts32<>+12(SB), Z4
+	VCMPPS       $0x11, Z4, Z3, K1
+	VBROADCASTSS consts32<>+16(SB), Z4
+	VMULPS       Z4, Z3, Z4
+	VMOVAPS      Z3, Z5
+	VMOVAPS      Z4, K1, Z5
+	VBROADCASTSS consts32<>+20(SB), Z6
+	VXORPS       Z4, Z4, Z4
+	VMOVAPS      Z4, Z4
+	VMOVAPS      Z6, K1, Z4
+	VPSRLD       $0x17, Z5, Z6
+	VCVTDQ2PS    Z6, Z6
+	VBROADCASTSS consts32<>+24(SB), Z7
+	VSUBPS       Z7, Z6, Z6
+	VSUBPS       Z4, Z6, Z6
+	VBROADCASTSS consts32<>+28(SB), Z4
+	VANDPS       Z4, Z5, Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VORPS        Z5, Z4, Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z7
+	VCMPPS       $0x1e, Z7, Z4, K1
+	VBROADCASTSS consts32<>+36(SB), Z7
+	VMULPS       Z7, Z4, Z7
+	VBLENDMPS    Z7, Z4, K1, Z4
+	VXORPS       Z7, Z7, Z7
+	VMOVAPS      Z7, Z7
+	VMOVAPS      Z5, K1, Z7
+	VADDPS       Z7, Z6, Z6
+	VSUBPS       Z5, Z4, Z4
+	VBROADCASTSS consts32<>+40(SB), Z5
+	VADDPS       Z5, Z4, Z5
+	VDIVPS       Z5, Z4, Z5
+	VMULPS       Z5, Z5, Z7
+	VMULPS       Z7, Z7, Z8
+	VBROADCASTSS consts32<>+44(SB), Z9
+	VBROADCASTSS consts32<>+48(SB), Z10
+	VFMADD213PS  Z10, Z8, Z9
+	VMULPS       Z7, Z9, Z9
+	VBROADCASTSS consts32<>+52(SB), Z7
+	VBROADCASTSS consts32<>+56(SB), Z10
+	VFMADD213PS  Z10, Z8, Z7
+	VMULPS       Z8, Z7, Z7
+	VADDPS       Z7, Z9, Z7
+	VMULPS       Z4, Z4, Z8
+	VBROADCASTSS consts32<>+36(SB), Z9
+	VMULPS       Z9, Z8, Z8
+	VADDPS       Z7, Z8, Z7
+	VMULPS       Z7, Z5, Z7
+	VBROADCASTSS consts32<>+60(SB), Z5
+	VMULPS       Z5, Z6, Z5
+	VADDPS       Z5, Z7, Z7
+	VSUBPS       Z7, Z8, Z7
+	VSUBPS       Z4, Z7, Z7
+	VBROADCASTSS consts32<>+64(SB), Z4
+	VMULPS       Z4, Z6, Z4
+	VSUBPS       Z7, Z4, Z7
+	VBROADCASTSS consts32<>+68(SB), Z4
+	VCMPPS       $0x00, Z4, Z3, K1
+	VBLENDMPS    Z4, Z7, K1, Z7
+	VXORPS       Z4, Z4, Z4
+	VCMPPS       $0x00, Z4, Z3, K1
+	VBROADCASTSS consts32<>+72(SB), Z4
+	VBLENDMPS    Z4, Z7, K1, Z7
+	VXORPS       Z4, Z4, Z4
+	VCMPPS       $0x19, Z4, Z3, K1
+	VBROADCASTSS consts32<>+76(SB), Z3
+	VBLENDMPS    Z3, Z7, K1, Z7
+	VMULPS       Z7, Z2, Z7
+	VBROADCASTSS consts32<>+80(SB), Z3
+	VXORPS       Z3, Z7, Z7
+	VBROADCASTSS consts32<>+4(SB), Z3
+	VSUBPS       Z1, Z3, Z3
+	VBROADCASTSS a+156(FP), Z4
+	VADDPS       Z4, Z3, Z3
+	VBROADCASTSS consts32<>+12(SB), Z4
+	VCMPPS       $0x11, Z4, Z3, K1
+	VBROADCASTSS consts32<>+16(SB), Z4
+	VMULPS       Z4, Z3, Z4
+	VMOVAPS      Z3, Z5
+	VMOVAPS      Z4, K1, Z5
+	VBROADCASTSS consts32<>+20(SB), Z4
+	VXORPS       Z6, Z6, Z6
+	VMOVAPS      Z6, Z6
+	VMOVAPS      Z4, K1, Z6
+	VPSRLD       $0x17, Z5, Z4
+	VCVTDQ2PS    Z4, Z4
+	VBROADCASTSS consts32<>+24(SB), Z8
+	VSUBPS       Z8, Z4, Z4
+	VSUBPS       Z6, Z4, Z4
+	VBROADCASTSS consts32<>+28(SB), Z6
+	VANDPS       Z6, Z5, Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VORPS        Z6, Z5, Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VBROADCASTSS consts32<>+32(SB), Z8
+	VCMPPS       $0x1e, Z8, Z5, K1
+	VBROADCASTSS consts32<>+36(SB), Z8
+	VMULPS       Z8, Z5, Z8
+	VBLENDMPS    Z8, Z5, K1, Z5
+	VXORPS       Z8, Z8, Z8
+	VMOVAPS      Z8, Z8
+	VMOVAPS      Z6, K1, Z8
+	VADDPS       Z8, Z4, Z4
+	VSUBPS       Z6, Z5, Z6
+	VBROADCASTSS consts32<>+40(SB), Z5
+	VADDPS       Z5, Z6, Z8
+	VDIVPS       Z8, Z6, Z8
+	VMULPS       Z8, Z8, Z5
+	VMULPS       Z5, Z5, Z9
+	VBROADCASTSS consts32<>+44(SB), Z10
+	VBROADCASTSS consts32<>+48(SB), Z11
+	VFMADD213PS  Z11, Z9, Z10
+	VMULPS       Z5, Z10, Z10
+	VBROADCASTSS consts32<>+52(SB), Z5
+	VBROADCASTSS consts32<>+56(SB), Z11
+	VFMADD213PS  Z11, Z9, Z5
+	VMULPS       Z9, Z5, Z5
+	VADDPS       Z5, Z10, Z5
+	VMULPS       Z6, Z6, Z9
+	VBROADCASTSS consts32<>+36(SB), Z10
+	VMULPS       Z10, Z9, Z9
+	VADDPS       Z5, Z9, Z5
+	VMULPS       Z5, Z8, Z5
+	VBROADCASTSS consts32<>+60(SB), Z8
+	VMULPS       Z8, Z4, Z8
+	VADDPS       Z8, Z5, Z5
+	VSUBPS       Z5, Z9, Z5
+	VSUBPS       Z6, Z5, Z5
+	VBROADCASTSS consts32<>+64(SB), Z6
+	VMULPS       Z6, Z4, Z4
+	VSUBPS       Z5, Z4, Z5
+	VBROADCASTSS consts32<>+68(SB), Z4
+	VCMPPS       $0x00, Z4, Z3, K1
+	VBLENDMPS    Z4, Z5, K1, Z5
+	VXORPS       Z4, Z4, Z4
+	VCMPPS       $0x00, Z4, Z3, K1
+	VBROADCASTSS consts32<>+72(SB), Z4
+	VBLENDMPS    Z4, Z5, K1, Z5
+	VXORPS       Z4, Z4, Z4
+	VCMPPS       $0x19, Z4, Z3, K1
+	VBROADCASTSS consts32<>+76(SB), Z3
+	VBLENDMPS    Z3, Z5, K1, Z5
+	VBROADCASTSS consts32<>+4(SB), Z3
+	VSUBPS       Z2, Z3, Z4
+	VMULPS       Z5, Z4, Z5
+	VSUBPS       Z5, Z7, Z5
+	VBROADCASTSS consts32<>+80(SB), Z3
+	VXORPS       Z3, Z2, Z2
+	VBROADCASTSS a+156(FP), Z3
+	VADDPS       Z3, Z1, Z3
+	VDIVPS       Z3, Z2, Z2
+	VBROADCASTSS consts32<>+4(SB), Z3
+	VSUBPS       Z1, Z3, Z3
+	VBROADCASTSS a+156(FP), Z1
+	VADDPS       Z1, Z3, Z3
+	VDIVPS       Z3, Z4, Z4
+	VADDPS       Z4, Z2, Z1
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart266
+	VMOVUPS      (BX)(R9*4), Z2
+	JMP          rowperm266
+
+rowpart266:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z2, Z2, Z2
+	VMOVUPS.Z (BX)(R9*4), K1, Z2
+
+rowperm266:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Z3
+	VPERMPS      Z2, Z3, Z2
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSS s+152(FP), Z3
+	VMULPS       Z2, Z3, Z3
+	VMULPS       Z1, Z3, Z1
+	VMOVUPS      Z1, (R11)
+	VMULPS       Z5, Z2, Z1
+	VADDPS       Z1, Z0, Z0
+	ADDQ         $0x00000040, AX
+	ADDQ         $0x00000040, DX
+	ADDQ         $0x00000040, R11
+	SUBQ         $0x00000010, R12
+	JMP          single
+
+tail:
+	TESTQ        R12, R12
+	JZ           drain
+	LEAQ         kmask<>+0(SB), R13
+	KMOVW        (R13)(R12*2), K1
+	VXORPS       Z1, Z1, Z1
+	VMOVUPS.Z    (AX), K1, Z1
+	LEAQ         kmask<>+0(SB), R13
+	KMOVW        (R13)(R12*2), K1
+	VXORPS       Z2, Z2, Z2
+	VMOVUPS.Z    (DX), K1, Z2
+	VBROADCASTSS a+156(FP), Z3
+	VADDPS       Z3, Z1, Z3
+	VBROADCASTSS consts32<>+12(SB), Z4
+	VCMPPS       $0x11, Z4, Z3, K1
+	VBROADCASTSS consts32<>+16(SB), Z4
+	VMULPS       Z4, Z3, Z4
+	VMOVAPS      Z3, Z5
+	VMOVAPS      Z4, K1, Z5
+	VBROADCASTSS consts32<>+20(SB), Z6
+	VXORPS       Z4, Z4, Z4
+	VMOVAPS      Z4, Z4
+	VMOVAPS      Z6, K1, Z4
+	VPSRLD       $0x17, Z5, Z6
+	VCVTDQ2PS    Z6, Z6
+	VBROADCASTSS consts32<>+24(SB), Z7
+	VSUBPS       Z7, Z6, Z6
+	VSUBPS       Z4, Z6, Z6
+	VBROADCASTSS consts32<>+28(SB), Z4
+	VANDPS       Z4, Z5, Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VORPS        Z5, Z4, Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z7
+	VCMPPS       $0x1e, Z7, Z4, K1
+	VBROADCASTSS consts32<>+36(SB), Z7
+	VMULPS       Z7, Z4, Z7
+	VBLENDMPS    Z7, Z4, K1, Z4
+	VXORPS       Z7, Z7, Z7
+	VMOVAPS      Z7, Z7
+	VMOVAPS      Z5, K1, Z7
+	VADDPS       Z7, Z6, Z6
+	VSUBPS       Z5, Z4, Z4
+	VBROADCASTSS consts32<>+40(SB), Z5
+	VADDPS       Z5, Z4, Z5
+	VDIVPS       Z5, Z4, Z5
+	VMULPS       Z5, Z5, Z7
+	VMULPS       Z7, Z7, Z8
+	VBROADCASTSS consts32<>+44(SB), Z9
+	VBROADCASTSS consts32<>+48(SB), Z10
+	VFMADD213PS  Z10, Z8, Z9
+	VMULPS       Z7, Z9, Z9
+	VBROADCASTSS consts32<>+52(SB), Z7
+	VBROADCASTSS consts32<>+56(SB), Z10
+	VFMADD213PS  Z10, Z8, Z7
+	VMULPS       Z8, Z7, Z7
+	VADDPS       Z7, Z9, Z7
+	VMULPS       Z4, Z4, Z8
+	VBROADCASTSS consts32<>+36(SB), Z9
+	VMULPS       Z9, Z8, Z8
+	VADDPS       Z7, Z8, Z7
+	VMULPS       Z7, Z5, Z7
+	VBROADCASTSS consts32<>+60(SB), Z5
+	VMULPS       Z5, Z6, Z5
+	VADDPS       Z5, Z7, Z7
+	VSUBPS       Z7, Z8, Z7
+	VSUBPS       Z4, Z7, Z7
+	VBROADCASTSS consts32<>+64(SB), Z4
+	VMULPS       Z4, Z6, Z4
+	VSUBPS       Z7, Z4, Z7
+	VBROADCASTSS consts32<>+68(SB), Z4
+	VCMPPS       $0x00, Z4, Z3, K1
+	VBLENDMPS    Z4, Z7, K1, Z7
+	VXORPS       Z4, Z4, Z4
+	VCMPPS       $0x00, Z4, Z3, K1
+	VBROADCASTSS consts32<>+72(SB), Z4
+	VBLENDMPS    Z4, Z7, K1, Z7
+	VXORPS       Z4, Z4, Z4
+	VCMPPS       $0x19, Z4, Z3, K1
+	VBROADCASTSS consts32<>+76(SB), Z3
+	VBLENDMPS    Z3, Z7, K1, Z7
+	VMULPS       Z7, Z2, Z7
+	VBROADCASTSS consts32<>+80(SB), Z3
+	VXORPS       Z3, Z7, Z7
+	VBROADCASTSS consts32<>+4(SB), Z3
+	VSUBPS       Z1, Z3, Z3
+	VBROADCASTSS a+156(FP), Z4
+	VADDPS       Z4, Z3, Z3
+	VBROADCASTSS consts32<>+12(SB), Z4
+	VCMPPS       $0x11, Z4, Z3, K1
+	VBROADCASTSS consts32<>+16(SB), Z4
+	VMULPS       Z4, Z3, Z4
+	VMOVAPS      Z3, Z5
+	VMOVAPS      Z4, K1, Z5
+	VBROADCASTSS consts32<>+20(SB), Z4
+	VXORPS       Z6, Z6, Z6
+	VMOVAPS      Z6, Z6
+	VMOVAPS      Z4, K1, Z6
+	VPSRLD       $0x17, Z5, Z4
+	VCVTDQ2PS    Z4, Z4
+	VBROADCASTSS consts32<>+24(SB), Z8
+	VSUBPS       Z8, Z4, Z4
+	VSUBPS       Z6, Z4, Z4
+	VBROADCASTSS consts32<>+28(SB), Z6
+	VANDPS       Z6, Z5, Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VORPS        Z6, Z5, Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VBROADCASTSS consts32<>+32(SB), Z8
+	VCMPPS       $0x1e, Z8, Z5, K1
+	VBROADCASTSS consts32<>+36(SB), Z8
+	VMULPS       Z8, Z5, Z8
+	VBLENDMPS    Z8, Z5, K1, Z5
+	VXORPS       Z8, Z8, Z8
+	VMOVAPS      Z8, Z8
+	VMOVAPS      Z6, K1, Z8
+	VADDPS       Z8, Z4, Z4
+	VSUBPS       Z6, Z5, Z6
+	VBROADCASTSS consts32<>+40(SB), Z5
+	VADDPS       Z5, Z6, Z8
+	VDIVPS       Z8, Z6, Z8
+	VMULPS       Z8, Z8, Z5
+	VMULPS       Z5, Z5, Z9
+	VBROADCASTSS consts32<>+44(SB), Z10
+	VBROADCASTSS consts32<>+48(SB), Z11
+	VFMADD213PS  Z11, Z9, Z10
+	VMULPS       Z5, Z10, Z10
+	VBROADCASTSS consts32<>+52(SB), Z5
+	VBROADCASTSS consts32<>+56(SB), Z11
+	VFMADD213PS  Z11, Z9, Z5
+	VMULPS       Z9, Z5, Z5
+	VADDPS       Z5, Z10, Z5
+	VMULPS       Z6, Z6, Z9
+	VBROADCASTSS consts32<>+36(SB), Z10
+	VMULPS       Z10, Z9, Z9
+	VADDPS       Z5, Z9, Z5
+	VMULPS       Z5, Z8, Z5
+	VBROADCASTSS consts32<>+60(SB), Z8
+	VMULPS       Z8, Z4, Z8
+	VADDPS       Z8, Z5, Z5
+	VSUBPS       Z5, Z9, Z5
+	VSUBPS       Z6, Z5, Z5
+	VBROADCASTSS consts32<>+64(SB), Z6
+	VMULPS       Z6, Z4, Z4
+	VSUBPS       Z5, Z4, Z5
+	VBROADCASTSS consts32<>+68(SB), Z4
+	VCMPPS       $0x00, Z4, Z3, K1
+	VBLENDMPS    Z4, Z5, K1, Z5
+	VXORPS       Z4, Z4, Z4
+	VCMPPS       $0x00, Z4, Z3, K1
+	VBROADCASTSS consts32<>+72(SB), Z4
+	VBLENDMPS    Z4, Z5, K1, Z5
+	VXORPS       Z4, Z4, Z4
+	VCMPPS       $0x19, Z4, Z3, K1
+	VBROADCASTSS consts32<>+76(SB), Z3
+	VBLENDMPS    Z3, Z5, K1, Z5
+	VBROADCASTSS consts32<>+4(SB), Z3
+	VSUBPS       Z2, Z3, Z4
+	VMULPS       Z5, Z4, Z5
+	VSUBPS       Z5, Z7, Z5
+	VBROADCASTSS consts32<>+80(SB), Z3
+	VXORPS       Z3, Z2, Z2
+	VBROADCASTSS a+156(FP), Z3
+	VADDPS       Z3, Z1, Z3
+	VDIVPS       Z3, Z2, Z2
+	VBROADCASTSS consts32<>+4(SB), Z3
+	VSUBPS       Z1, Z3, Z3
+	VBROADCASTSS a+156(FP), Z1
+	VADDPS       Z1, Z3, Z3
+	VDIVPS       Z3, Z4, Z4
+	VADDPS       Z4, Z2, Z1
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart267
+	VMOVUPS      (BX)(R9*4), Z2
+	JMP          rowperm267
+
+rowpart267:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z2, Z2, Z2
+	VMOVUPS.Z (BX)(R9*4), K1, Z2
+
+rowperm267:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Z3
+	VPERMPS      Z2, Z3, Z2
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	LEAQ         kmask<>+0(SB), R13
+	KMOVW        (R13)(R12*2), K1
+	VMOVAPS.Z    Z2, K1, Z2
+	VBROADCASTSS s+152(FP), Z3
+	VMULPS       Z2, Z3, Z3
+	VMULPS       Z1, Z3, Z1
+	LEAQ         kmask<>+0(SB), R13
+	KMOVW        (R13)(R12*2), K1
+	VMOVUPS      Z1, K1, (R11)
+	VMULPS       Z5, Z2, Z1
+	LEAQ         kmask<>+0(SB), R13
+	KMOVW        (R13)(R12*2), K1
+	VMOVAPS.Z    Z1, K1, Z1
+	VADDPS       Z1, Z0, Z0
+
+drain:
+	VMOVUPD       (SP), Z1
+	VEXTRACTF32X8 $0x01, Z0, Y2
+	VCVTPS2PD     Y0, Z0
+	VCVTPS2PD     Y2, Z2
+	VADDPD        Z2, Z0, Z0
+	VADDPD        Z0, Z1, Z1
+	VMOVUPD       Z1, (SP)
+	VXORPS        Z0, Z0, Z0
+	TESTQ         CX, CX
+	JNZ           outer
+	VMOVUPS       (SP), Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	MOVSD         X0, ret+160(FP)
+	VZEROUPPER
+	RET
+
 // func hingeSumAVX512F32(p []float32, y []float32, a float32) float64
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
 TEXT ·hingeSumAVX512F32(SB), NOSPLIT, $64-64
@@ -22946,6 +40153,738 @@ drain:
 	VZEROUPPER
 	RET
 
+// func hingeRowSumAVX512F32(p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) (float64, int, float64)
+// Requires: AVX, AVX512DQ, AVX512F, POPCNT, SSE2
+TEXT ·hingeRowSumAVX512F32(SB), NOSPLIT, $128-160
+	MOVQ    p_base+0(FP), AX
+	MOVQ    p_len+8(FP), CX
+	MOVQ    y_base+24(FP), DX
+	MOVQ    w_base+48(FP), BX
+	MOVQ    w_len+56(FP), R10
+	MOVQ    idx_base+72(FP), SI
+	MOVQ    step_base+96(FP), DI
+	XORQ    R8, R8
+	XORQ    R9, R9
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	XORQ    R11, R11
+	VXORPS  Z4, Z4, Z4
+	VMOVUPS Z4, (SP)
+	VXORPS  Z4, Z4, Z4
+	VMOVUPS Z4, 64(SP)
+
+outer:
+	MOVQ CX, R12
+	CMPQ R12, $0x00001000
+	JLE  sized
+	MOVQ $0x00001000, R12
+
+sized:
+	SUBQ R12, CX
+
+loop:
+	CMPQ         R12, $0x00000020
+	JL           single
+	VMOVUPS      (AX), Z4
+	VMOVUPS      (DX), Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VADDPS       Z5, Z5, Z5
+	VSUBPS       Z6, Z5, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
+	VXORPS       Z5, Z5, Z5
+	VMAXPS       Z4, Z5, Z4
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart268
+	VMOVUPS      (BX)(R9*4), Z5
+	JMP          rowperm268
+
+rowpart268:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z5, Z5, Z5
+	VMOVUPS.Z (BX)(R9*4), K1, Z5
+
+rowperm268:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Z6
+	VPERMPS      Z5, Z6, Z5
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VMULPS       Z4, Z5, Z4
+	VADDPS       Z4, Z0, Z0
+	VADDPS       Z5, Z1, Z1
+	VXORPS       Z4, Z4, Z4
+	VCMPPS       $0x04, Z4, Z5, K1
+	KMOVW        K1, R13
+	POPCNTL      R13, R13
+	ADDQ         R13, R11
+	VMOVUPS      64(AX), Z4
+	VMOVUPS      64(DX), Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VADDPS       Z5, Z5, Z5
+	VSUBPS       Z6, Z5, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
+	VXORPS       Z5, Z5, Z5
+	VMAXPS       Z4, Z5, Z4
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart269
+	VMOVUPS      (BX)(R9*4), Z5
+	JMP          rowperm269
+
+rowpart269:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z5, Z5, Z5
+	VMOVUPS.Z (BX)(R9*4), K1, Z5
+
+rowperm269:
+	MOVQ    R8, R13
+	SHLQ    $0x06, R13
+	VMOVUPS (SI)(R13*1), Z6
+	VPERMPS Z5, Z6, Z5
+	MOVLQSX (DI)(R8*8), R13
+	ADDQ    R13, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPS  Z4, Z5, Z4
+	VADDPS  Z4, Z2, Z2
+	VADDPS  Z5, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VCMPPS  $0x04, Z4, Z5, K1
+	KMOVW   K1, R13
+	POPCNTL R13, R13
+	ADDQ    R13, R11
+	ADDQ    $0x00000080, AX
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000020, R12
+	JMP     loop
+
+single:
+	CMPQ         R12, $0x00000010
+	JL           tail
+	VMOVUPS      (AX), Z4
+	VMOVUPS      (DX), Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VADDPS       Z5, Z5, Z5
+	VSUBPS       Z6, Z5, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
+	VXORPS       Z5, Z5, Z5
+	VMAXPS       Z4, Z5, Z4
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart270
+	VMOVUPS      (BX)(R9*4), Z5
+	JMP          rowperm270
+
+rowpart270:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z5, Z5, Z5
+	VMOVUPS.Z (BX)(R9*4), K1, Z5
+
+rowperm270:
+	MOVQ    R8, R13
+	SHLQ    $0x06, R13
+	VMOVUPS (SI)(R13*1), Z6
+	VPERMPS Z5, Z6, Z5
+	MOVLQSX (DI)(R8*8), R13
+	ADDQ    R13, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPS  Z4, Z5, Z4
+	VADDPS  Z4, Z0, Z0
+	VADDPS  Z5, Z1, Z1
+	VXORPS  Z4, Z4, Z4
+	VCMPPS  $0x04, Z4, Z5, K1
+	KMOVW   K1, R13
+	POPCNTL R13, R13
+	ADDQ    R13, R11
+	ADDQ    $0x00000040, AX
+	ADDQ    $0x00000040, DX
+	SUBQ    $0x00000010, R12
+	JMP     single
+
+tail:
+	TESTQ        R12, R12
+	JZ           drain
+	LEAQ         kmask<>+0(SB), R13
+	KMOVW        (R13)(R12*2), K1
+	VXORPS       Z4, Z4, Z4
+	VMOVUPS.Z    (AX), K1, Z4
+	LEAQ         kmask<>+0(SB), R13
+	KMOVW        (R13)(R12*2), K1
+	VXORPS       Z5, Z5, Z5
+	VMOVUPS.Z    (DX), K1, Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VADDPS       Z5, Z5, Z5
+	VSUBPS       Z6, Z5, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
+	VXORPS       Z5, Z5, Z5
+	VMAXPS       Z4, Z5, Z4
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart271
+	VMOVUPS      (BX)(R9*4), Z5
+	JMP          rowperm271
+
+rowpart271:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z5, Z5, Z5
+	VMOVUPS.Z (BX)(R9*4), K1, Z5
+
+rowperm271:
+	MOVQ      R8, R13
+	SHLQ      $0x06, R13
+	VMOVUPS   (SI)(R13*1), Z6
+	VPERMPS   Z5, Z6, Z5
+	MOVLQSX   (DI)(R8*8), R13
+	ADDQ      R13, R9
+	MOVLQSX   4(DI)(R8*8), R8
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VMOVAPS.Z Z5, K1, Z5
+	VMULPS    Z4, Z5, Z4
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VMOVAPS.Z Z4, K1, Z4
+	VADDPS    Z4, Z0, Z0
+	VADDPS    Z5, Z1, Z1
+	VXORPS    Z4, Z4, Z4
+	VCMPPS    $0x04, Z4, Z5, K1
+	KMOVW     K1, R12
+	POPCNTL   R12, R12
+	ADDQ      R12, R11
+
+drain:
+	VMOVUPD       (SP), Z4
+	VADDPS        Z2, Z0, Z0
+	VXORPS        Z2, Z2, Z2
+	VEXTRACTF32X8 $0x01, Z0, Y5
+	VCVTPS2PD     Y0, Z0
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z5, Z0, Z0
+	VADDPD        Z0, Z4, Z4
+	VMOVUPD       Z4, (SP)
+	VXORPS        Z0, Z0, Z0
+	VMOVUPD       64(SP), Z4
+	VADDPS        Z3, Z1, Z1
+	VXORPS        Z3, Z3, Z3
+	VEXTRACTF32X8 $0x01, Z1, Y5
+	VCVTPS2PD     Y1, Z1
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z5, Z1, Z1
+	VADDPD        Z1, Z4, Z4
+	VMOVUPD       Z4, 64(SP)
+	VXORPS        Z1, Z1, Z1
+	TESTQ         CX, CX
+	JNZ           outer
+	VMOVUPS       (SP), Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	VMOVUPS       64(SP), Z1
+	VEXTRACTF64X4 $0x01, Z1, Y2
+	VADDPD        Y2, Y1, Y1
+	VEXTRACTF128  $0x01, Y1, X2
+	VADDPD        X2, X1, X1
+	VPERMILPD     $0x01, X1, X2
+	VADDSD        X2, X1, X1
+	MOVSD         X0, ret+136(FP)
+	MOVQ          R11, ret1+144(FP)
+	MOVSD         X1, ret2+152(FP)
+	VZEROUPPER
+	RET
+
+// func hingeRowUnredAVX512F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·hingeRowUnredAVX512F32(SB), NOSPLIT, $64-168
+	MOVQ    p_base+24(FP), AX
+	MOVQ    p_len+32(FP), CX
+	MOVQ    y_base+48(FP), DX
+	MOVQ    w_base+72(FP), BX
+	MOVQ    w_len+80(FP), R10
+	MOVQ    idx_base+96(FP), SI
+	MOVQ    step_base+120(FP), DI
+	XORQ    R8, R8
+	XORQ    R9, R9
+	MOVQ    dst_base+0(FP), R11
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VMOVUPS Z2, (SP)
+
+outer:
+	MOVQ CX, R12
+	CMPQ R12, $0x00001000
+	JLE  sized
+	MOVQ $0x00001000, R12
+
+sized:
+	SUBQ R12, CX
+
+loop:
+	CMPQ         R12, $0x00000020
+	JL           single
+	VMOVUPS      (AX), Z2
+	VMOVUPS      (DX), Z3
+	VBROADCASTSS consts32<>+4(SB), Z4
+	VADDPS       Z3, Z3, Z3
+	VSUBPS       Z4, Z3, Z3
+	VMULPS       Z2, Z3, Z2
+	VSUBPS       Z2, Z4, Z2
+	VXORPS       Z3, Z3, Z3
+	VMAXPS       Z2, Z3, Z2
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart272
+	VMOVUPS      (BX)(R9*4), Z3
+	JMP          rowperm272
+
+rowpart272:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z3, Z3, Z3
+	VMOVUPS.Z (BX)(R9*4), K1, Z3
+
+rowperm272:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Z4
+	VPERMPS      Z3, Z4, Z3
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VMULPS       Z2, Z3, Z2
+	VMOVUPS      Z2, (R11)
+	VADDPS       Z2, Z0, Z0
+	VMOVUPS      64(AX), Z2
+	VMOVUPS      64(DX), Z3
+	VBROADCASTSS consts32<>+4(SB), Z4
+	VADDPS       Z3, Z3, Z3
+	VSUBPS       Z4, Z3, Z3
+	VMULPS       Z2, Z3, Z2
+	VSUBPS       Z2, Z4, Z2
+	VXORPS       Z3, Z3, Z3
+	VMAXPS       Z2, Z3, Z2
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart273
+	VMOVUPS      (BX)(R9*4), Z3
+	JMP          rowperm273
+
+rowpart273:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z3, Z3, Z3
+	VMOVUPS.Z (BX)(R9*4), K1, Z3
+
+rowperm273:
+	MOVQ    R8, R13
+	SHLQ    $0x06, R13
+	VMOVUPS (SI)(R13*1), Z4
+	VPERMPS Z3, Z4, Z3
+	MOVLQSX (DI)(R8*8), R13
+	ADDQ    R13, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPS  Z2, Z3, Z2
+	VMOVUPS Z2, 64(R11)
+	VADDPS  Z2, Z1, Z1
+	ADDQ    $0x00000080, AX
+	ADDQ    $0x00000080, DX
+	ADDQ    $0x00000080, R11
+	SUBQ    $0x00000020, R12
+	JMP     loop
+
+single:
+	CMPQ         R12, $0x00000010
+	JL           tail
+	VMOVUPS      (AX), Z2
+	VMOVUPS      (DX), Z3
+	VBROADCASTSS consts32<>+4(SB), Z4
+	VADDPS       Z3, Z3, Z3
+	VSUBPS       Z4, Z3, Z3
+	VMULPS       Z2, Z3, Z2
+	VSUBPS       Z2, Z4, Z2
+	VXORPS       Z3, Z3, Z3
+	VMAXPS       Z2, Z3, Z2
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart274
+	VMOVUPS      (BX)(R9*4), Z3
+	JMP          rowperm274
+
+rowpart274:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z3, Z3, Z3
+	VMOVUPS.Z (BX)(R9*4), K1, Z3
+
+rowperm274:
+	MOVQ    R8, R13
+	SHLQ    $0x06, R13
+	VMOVUPS (SI)(R13*1), Z4
+	VPERMPS Z3, Z4, Z3
+	MOVLQSX (DI)(R8*8), R13
+	ADDQ    R13, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPS  Z2, Z3, Z2
+	VMOVUPS Z2, (R11)
+	VADDPS  Z2, Z0, Z0
+	ADDQ    $0x00000040, AX
+	ADDQ    $0x00000040, DX
+	ADDQ    $0x00000040, R11
+	SUBQ    $0x00000010, R12
+	JMP     single
+
+tail:
+	TESTQ        R12, R12
+	JZ           drain
+	LEAQ         kmask<>+0(SB), R13
+	KMOVW        (R13)(R12*2), K1
+	VXORPS       Z2, Z2, Z2
+	VMOVUPS.Z    (AX), K1, Z2
+	LEAQ         kmask<>+0(SB), R13
+	KMOVW        (R13)(R12*2), K1
+	VXORPS       Z3, Z3, Z3
+	VMOVUPS.Z    (DX), K1, Z3
+	VBROADCASTSS consts32<>+4(SB), Z4
+	VADDPS       Z3, Z3, Z3
+	VSUBPS       Z4, Z3, Z3
+	VMULPS       Z2, Z3, Z2
+	VSUBPS       Z2, Z4, Z2
+	VXORPS       Z3, Z3, Z3
+	VMAXPS       Z2, Z3, Z2
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart275
+	VMOVUPS      (BX)(R9*4), Z3
+	JMP          rowperm275
+
+rowpart275:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z3, Z3, Z3
+	VMOVUPS.Z (BX)(R9*4), K1, Z3
+
+rowperm275:
+	MOVQ      R8, R13
+	SHLQ      $0x06, R13
+	VMOVUPS   (SI)(R13*1), Z4
+	VPERMPS   Z3, Z4, Z3
+	MOVLQSX   (DI)(R8*8), R13
+	ADDQ      R13, R9
+	MOVLQSX   4(DI)(R8*8), R8
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VMOVAPS.Z Z3, K1, Z3
+	VMULPS    Z2, Z3, Z2
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VMOVUPS   Z2, K1, (R11)
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VMOVAPS.Z Z2, K1, Z2
+	VADDPS    Z2, Z0, Z0
+
+drain:
+	VMOVUPD       (SP), Z2
+	VADDPS        Z1, Z0, Z0
+	VXORPS        Z1, Z1, Z1
+	VEXTRACTF32X8 $0x01, Z0, Y3
+	VCVTPS2PD     Y0, Z0
+	VCVTPS2PD     Y3, Z3
+	VADDPD        Z3, Z0, Z0
+	VADDPD        Z0, Z2, Z2
+	VMOVUPD       Z2, (SP)
+	VXORPS        Z0, Z0, Z0
+	TESTQ         CX, CX
+	JNZ           outer
+	VMOVUPS       (SP), Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	MOVSD         X0, ret+160(FP)
+	VZEROUPPER
+	RET
+
+// func hingeRowGradAVX512F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·hingeRowGradAVX512F32(SB), NOSPLIT, $64-168
+	MOVQ    p_base+24(FP), AX
+	MOVQ    p_len+32(FP), CX
+	MOVQ    y_base+48(FP), DX
+	MOVQ    w_base+72(FP), BX
+	MOVQ    w_len+80(FP), R10
+	MOVQ    idx_base+96(FP), SI
+	MOVQ    step_base+120(FP), DI
+	XORQ    R8, R8
+	XORQ    R9, R9
+	MOVQ    dst_base+0(FP), R11
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VMOVUPS Z2, (SP)
+
+outer:
+	MOVQ CX, R12
+	CMPQ R12, $0x00001000
+	JLE  sized
+	MOVQ $0x00001000, R12
+
+sized:
+	SUBQ R12, CX
+
+loop:
+	CMPQ         R12, $0x00000020
+	JL           single
+	VMOVUPS      (AX), Z2
+	VMOVUPS      (DX), Z3
+	VBROADCASTSS consts32<>+4(SB), Z4
+	VADDPS       Z3, Z3, Z3
+	VSUBPS       Z4, Z3, Z3
+	VMULPS       Z2, Z3, Z2
+	VSUBPS       Z2, Z4, Z2
+	VXORPS       Z4, Z4, Z4
+	VMAXPS       Z2, Z4, Z5
+	VBROADCASTSS consts32<>+80(SB), Z6
+	VXORPS       Z6, Z3, Z3
+	VCMPPS       $0x1e, Z4, Z2, K1
+	VBLENDMPS    Z3, Z4, K1, Z3
+	VCMPPS       $0x03, Z2, Z2, K1
+	VBLENDMPS    Z2, Z3, K1, Z3
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart276
+	VMOVUPS      (BX)(R9*4), Z2
+	JMP          rowperm276
+
+rowpart276:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z2, Z2, Z2
+	VMOVUPS.Z (BX)(R9*4), K1, Z2
+
+rowperm276:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Z4
+	VPERMPS      Z2, Z4, Z2
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSS s+152(FP), Z4
+	VMULPS       Z2, Z4, Z4
+	VMULPS       Z3, Z4, Z3
+	VMOVUPS      Z3, (R11)
+	VMULPS       Z5, Z2, Z2
+	VADDPS       Z2, Z0, Z0
+	VMOVUPS      64(AX), Z2
+	VMOVUPS      64(DX), Z3
+	VBROADCASTSS consts32<>+4(SB), Z4
+	VADDPS       Z3, Z3, Z3
+	VSUBPS       Z4, Z3, Z3
+	VMULPS       Z2, Z3, Z2
+	VSUBPS       Z2, Z4, Z2
+	VXORPS       Z4, Z4, Z4
+	VMAXPS       Z2, Z4, Z5
+	VBROADCASTSS consts32<>+80(SB), Z6
+	VXORPS       Z6, Z3, Z3
+	VCMPPS       $0x1e, Z4, Z2, K1
+	VBLENDMPS    Z3, Z4, K1, Z3
+	VCMPPS       $0x03, Z2, Z2, K1
+	VBLENDMPS    Z2, Z3, K1, Z3
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart277
+	VMOVUPS      (BX)(R9*4), Z2
+	JMP          rowperm277
+
+rowpart277:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z2, Z2, Z2
+	VMOVUPS.Z (BX)(R9*4), K1, Z2
+
+rowperm277:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Z4
+	VPERMPS      Z2, Z4, Z2
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSS s+152(FP), Z4
+	VMULPS       Z2, Z4, Z4
+	VMULPS       Z3, Z4, Z3
+	VMOVUPS      Z3, 64(R11)
+	VMULPS       Z5, Z2, Z2
+	VADDPS       Z2, Z1, Z1
+	ADDQ         $0x00000080, AX
+	ADDQ         $0x00000080, DX
+	ADDQ         $0x00000080, R11
+	SUBQ         $0x00000020, R12
+	JMP          loop
+
+single:
+	CMPQ         R12, $0x00000010
+	JL           tail
+	VMOVUPS      (AX), Z2
+	VMOVUPS      (DX), Z3
+	VBROADCASTSS consts32<>+4(SB), Z4
+	VADDPS       Z3, Z3, Z3
+	VSUBPS       Z4, Z3, Z3
+	VMULPS       Z2, Z3, Z2
+	VSUBPS       Z2, Z4, Z2
+	VXORPS       Z4, Z4, Z4
+	VMAXPS       Z2, Z4, Z5
+	VBROADCASTSS consts32<>+80(SB), Z6
+	VXORPS       Z6, Z3, Z3
+	VCMPPS       $0x1e, Z4, Z2, K1
+	VBLENDMPS    Z3, Z4, K1, Z3
+	VCMPPS       $0x03, Z2, Z2, K1
+	VBLENDMPS    Z2, Z3, K1, Z3
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart278
+	VMOVUPS      (BX)(R9*4), Z2
+	JMP          rowperm278
+
+rowpart278:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z2, Z2, Z2
+	VMOVUPS.Z (BX)(R9*4), K1, Z2
+
+rowperm278:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Z4
+	VPERMPS      Z2, Z4, Z2
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSS s+152(FP), Z4
+	VMULPS       Z2, Z4, Z4
+	VMULPS       Z3, Z4, Z3
+	VMOVUPS      Z3, (R11)
+	VMULPS       Z5, Z2, Z2
+	VADDPS       Z2, Z0, Z0
+	ADDQ         $0x00000040, AX
+	ADDQ         $0x00000040, DX
+	ADDQ         $0x00000040, R11
+	SUBQ         $0x00000010, R12
+	JMP          single
+
+tail:
+	TESTQ        R12, R12
+	JZ           drain
+	LEAQ         kmask<>+0(SB), R13
+	KMOVW        (R13)(R12*2), K1
+	VXORPS       Z2, Z2, Z2
+	VMOVUPS.Z    (AX), K1, Z2
+	LEAQ         kmask<>+0(SB), R13
+	KMOVW        (R13)(R12*2), K1
+	VXORPS       Z3, Z3, Z3
+	VMOVUPS.Z    (DX), K1, Z3
+	VBROADCASTSS consts32<>+4(SB), Z4
+	VADDPS       Z3, Z3, Z3
+	VSUBPS       Z4, Z3, Z3
+	VMULPS       Z2, Z3, Z2
+	VSUBPS       Z2, Z4, Z2
+	VXORPS       Z4, Z4, Z4
+	VMAXPS       Z2, Z4, Z5
+	VBROADCASTSS consts32<>+80(SB), Z6
+	VXORPS       Z6, Z3, Z3
+	VCMPPS       $0x1e, Z4, Z2, K1
+	VBLENDMPS    Z3, Z4, K1, Z3
+	VCMPPS       $0x03, Z2, Z2, K1
+	VBLENDMPS    Z2, Z3, K1, Z3
+	MOVQ         R10, R13
+	SUBQ         R9, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart279
+	VMOVUPS      (BX)(R9*4), Z2
+	JMP          rowperm279
+
+rowpart279:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z2, Z2, Z2
+	VMOVUPS.Z (BX)(R9*4), K1, Z2
+
+rowperm279:
+	MOVQ         R8, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (SI)(R13*1), Z4
+	VPERMPS      Z2, Z4, Z2
+	MOVLQSX      (DI)(R8*8), R13
+	ADDQ         R13, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	LEAQ         kmask<>+0(SB), R13
+	KMOVW        (R13)(R12*2), K1
+	VMOVAPS.Z    Z2, K1, Z2
+	VBROADCASTSS s+152(FP), Z4
+	VMULPS       Z2, Z4, Z4
+	VMULPS       Z3, Z4, Z3
+	LEAQ         kmask<>+0(SB), R13
+	KMOVW        (R13)(R12*2), K1
+	VMOVUPS      Z3, K1, (R11)
+	VMULPS       Z5, Z2, Z2
+	LEAQ         kmask<>+0(SB), R13
+	KMOVW        (R13)(R12*2), K1
+	VMOVAPS.Z    Z2, K1, Z2
+	VADDPS       Z2, Z0, Z0
+
+drain:
+	VMOVUPD       (SP), Z2
+	VADDPS        Z1, Z0, Z0
+	VXORPS        Z1, Z1, Z1
+	VEXTRACTF32X8 $0x01, Z0, Y3
+	VCVTPS2PD     Y0, Z0
+	VCVTPS2PD     Y3, Z3
+	VADDPD        Z3, Z0, Z0
+	VADDPD        Z0, Z2, Z2
+	VMOVUPD       Z2, (SP)
+	VXORPS        Z0, Z0, Z0
+	TESTQ         CX, CX
+	JNZ           outer
+	VMOVUPS       (SP), Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	MOVSD         X0, ret+160(FP)
+	VZEROUPPER
+	RET
+
 // func identitySumAVX512F32(p []float32, y []float32, a float32) float64
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
 TEXT ·identitySumAVX512F32(SB), NOSPLIT, $64-64
@@ -23671,6 +41610,796 @@ drain:
 	VPERMILPD     $0x01, X0, X1
 	VADDSD        X1, X0, X0
 	MOVSD         X0, ret+104(FP)
+	VZEROUPPER
+	RET
+
+// func identityRowSumAVX512F32(p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) (float64, int, float64)
+// Requires: AVX, AVX512DQ, AVX512F, POPCNT, SSE2
+TEXT ·identityRowSumAVX512F32(SB), NOSPLIT, $128-160
+	MOVQ    p_base+0(FP), AX
+	MOVQ    p_len+8(FP), CX
+	MOVQ    w_base+48(FP), DX
+	MOVQ    w_len+56(FP), R9
+	MOVQ    idx_base+72(FP), BX
+	MOVQ    step_base+96(FP), SI
+	XORQ    DI, DI
+	XORQ    R8, R8
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VXORPS  Z5, Z5, Z5
+	VXORPS  Z6, Z6, Z6
+	VXORPS  Z7, Z7, Z7
+	XORQ    R10, R10
+	VXORPS  Z8, Z8, Z8
+	VMOVUPS Z8, (SP)
+	VXORPS  Z8, Z8, Z8
+	VMOVUPS Z8, 64(SP)
+
+outer:
+	MOVQ CX, R11
+	CMPQ R11, $0x00001000
+	JLE  sized
+	MOVQ $0x00001000, R11
+
+sized:
+	SUBQ R11, CX
+
+loop:
+	CMPQ    R11, $0x00000040
+	JL      single
+	VMOVUPS (AX), Z8
+	MOVQ    R9, R12
+	SUBQ    R8, R12
+	CMPQ    R12, $0x00000010
+	JL      rowpart280
+	VMOVUPS (DX)(R8*4), Z9
+	JMP     rowperm280
+
+rowpart280:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z9, Z9, Z9
+	VMOVUPS.Z (DX)(R8*4), K1, Z9
+
+rowperm280:
+	MOVQ    DI, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (BX)(R12*1), Z10
+	VPERMPS Z9, Z10, Z9
+	MOVLQSX (SI)(DI*8), R12
+	ADDQ    R12, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPS  Z8, Z9, Z8
+	VADDPS  Z8, Z0, Z0
+	VADDPS  Z9, Z1, Z1
+	VXORPS  Z8, Z8, Z8
+	VCMPPS  $0x04, Z8, Z9, K1
+	KMOVW   K1, R12
+	POPCNTL R12, R12
+	ADDQ    R12, R10
+	VMOVUPS 64(AX), Z8
+	MOVQ    R9, R12
+	SUBQ    R8, R12
+	CMPQ    R12, $0x00000010
+	JL      rowpart281
+	VMOVUPS (DX)(R8*4), Z9
+	JMP     rowperm281
+
+rowpart281:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z9, Z9, Z9
+	VMOVUPS.Z (DX)(R8*4), K1, Z9
+
+rowperm281:
+	MOVQ    DI, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (BX)(R12*1), Z10
+	VPERMPS Z9, Z10, Z9
+	MOVLQSX (SI)(DI*8), R12
+	ADDQ    R12, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPS  Z8, Z9, Z8
+	VADDPS  Z8, Z2, Z2
+	VADDPS  Z9, Z3, Z3
+	VXORPS  Z8, Z8, Z8
+	VCMPPS  $0x04, Z8, Z9, K1
+	KMOVW   K1, R12
+	POPCNTL R12, R12
+	ADDQ    R12, R10
+	VMOVUPS 128(AX), Z8
+	MOVQ    R9, R12
+	SUBQ    R8, R12
+	CMPQ    R12, $0x00000010
+	JL      rowpart282
+	VMOVUPS (DX)(R8*4), Z9
+	JMP     rowperm282
+
+rowpart282:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z9, Z9, Z9
+	VMOVUPS.Z (DX)(R8*4), K1, Z9
+
+rowperm282:
+	MOVQ    DI, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (BX)(R12*1), Z10
+	VPERMPS Z9, Z10, Z9
+	MOVLQSX (SI)(DI*8), R12
+	ADDQ    R12, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPS  Z8, Z9, Z8
+	VADDPS  Z8, Z4, Z4
+	VADDPS  Z9, Z5, Z5
+	VXORPS  Z8, Z8, Z8
+	VCMPPS  $0x04, Z8, Z9, K1
+	KMOVW   K1, R12
+	POPCNTL R12, R12
+	ADDQ    R12, R10
+	VMOVUPS 192(AX), Z8
+	MOVQ    R9, R12
+	SUBQ    R8, R12
+	CMPQ    R12, $0x00000010
+	JL      rowpart283
+	VMOVUPS (DX)(R8*4), Z9
+	JMP     rowperm283
+
+rowpart283:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z9, Z9, Z9
+	VMOVUPS.Z (DX)(R8*4), K1, Z9
+
+rowperm283:
+	MOVQ    DI, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (BX)(R12*1), Z10
+	VPERMPS Z9, Z10, Z9
+	MOVLQSX (SI)(DI*8), R12
+	ADDQ    R12, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPS  Z8, Z9, Z8
+	VADDPS  Z8, Z6, Z6
+	VADDPS  Z9, Z7, Z7
+	VXORPS  Z8, Z8, Z8
+	VCMPPS  $0x04, Z8, Z9, K1
+	KMOVW   K1, R12
+	POPCNTL R12, R12
+	ADDQ    R12, R10
+	ADDQ    $0x00000100, AX
+	SUBQ    $0x00000040, R11
+	JMP     loop
+
+single:
+	CMPQ    R11, $0x00000010
+	JL      tail
+	VMOVUPS (AX), Z8
+	MOVQ    R9, R12
+	SUBQ    R8, R12
+	CMPQ    R12, $0x00000010
+	JL      rowpart284
+	VMOVUPS (DX)(R8*4), Z9
+	JMP     rowperm284
+
+rowpart284:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z9, Z9, Z9
+	VMOVUPS.Z (DX)(R8*4), K1, Z9
+
+rowperm284:
+	MOVQ    DI, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (BX)(R12*1), Z10
+	VPERMPS Z9, Z10, Z9
+	MOVLQSX (SI)(DI*8), R12
+	ADDQ    R12, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPS  Z8, Z9, Z8
+	VADDPS  Z8, Z0, Z0
+	VADDPS  Z9, Z1, Z1
+	VXORPS  Z8, Z8, Z8
+	VCMPPS  $0x04, Z8, Z9, K1
+	KMOVW   K1, R12
+	POPCNTL R12, R12
+	ADDQ    R12, R10
+	ADDQ    $0x00000040, AX
+	SUBQ    $0x00000010, R11
+	JMP     single
+
+tail:
+	TESTQ     R11, R11
+	JZ        drain
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPS    Z8, Z8, Z8
+	VMOVUPS.Z (AX), K1, Z8
+	MOVQ      R9, R12
+	SUBQ      R8, R12
+	CMPQ      R12, $0x00000010
+	JL        rowpart285
+	VMOVUPS   (DX)(R8*4), Z9
+	JMP       rowperm285
+
+rowpart285:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z9, Z9, Z9
+	VMOVUPS.Z (DX)(R8*4), K1, Z9
+
+rowperm285:
+	MOVQ      DI, R12
+	SHLQ      $0x06, R12
+	VMOVUPS   (BX)(R12*1), Z10
+	VPERMPS   Z9, Z10, Z9
+	MOVLQSX   (SI)(DI*8), R12
+	ADDQ      R12, R8
+	MOVLQSX   4(SI)(DI*8), DI
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VMOVAPS.Z Z9, K1, Z9
+	VMULPS    Z8, Z9, Z8
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VMOVAPS.Z Z8, K1, Z8
+	VADDPS    Z8, Z0, Z0
+	VADDPS    Z9, Z1, Z1
+	VXORPS    Z8, Z8, Z8
+	VCMPPS    $0x04, Z8, Z9, K1
+	KMOVW     K1, R11
+	POPCNTL   R11, R11
+	ADDQ      R11, R10
+
+drain:
+	VMOVUPD       (SP), Z8
+	VADDPS        Z2, Z0, Z0
+	VXORPS        Z2, Z2, Z2
+	VADDPS        Z4, Z0, Z0
+	VXORPS        Z4, Z4, Z4
+	VADDPS        Z6, Z0, Z0
+	VXORPS        Z6, Z6, Z6
+	VEXTRACTF32X8 $0x01, Z0, Y9
+	VCVTPS2PD     Y0, Z0
+	VCVTPS2PD     Y9, Z9
+	VADDPD        Z9, Z0, Z0
+	VADDPD        Z0, Z8, Z8
+	VMOVUPD       Z8, (SP)
+	VXORPS        Z0, Z0, Z0
+	VMOVUPD       64(SP), Z8
+	VADDPS        Z3, Z1, Z1
+	VXORPS        Z3, Z3, Z3
+	VADDPS        Z5, Z1, Z1
+	VXORPS        Z5, Z5, Z5
+	VADDPS        Z7, Z1, Z1
+	VXORPS        Z7, Z7, Z7
+	VEXTRACTF32X8 $0x01, Z1, Y9
+	VCVTPS2PD     Y1, Z1
+	VCVTPS2PD     Y9, Z9
+	VADDPD        Z9, Z1, Z1
+	VADDPD        Z1, Z8, Z8
+	VMOVUPD       Z8, 64(SP)
+	VXORPS        Z1, Z1, Z1
+	TESTQ         CX, CX
+	JNZ           outer
+	VMOVUPS       (SP), Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	VMOVUPS       64(SP), Z1
+	VEXTRACTF64X4 $0x01, Z1, Y2
+	VADDPD        Y2, Y1, Y1
+	VEXTRACTF128  $0x01, Y1, X2
+	VADDPD        X2, X1, X1
+	VPERMILPD     $0x01, X1, X2
+	VADDSD        X2, X1, X1
+	MOVSD         X0, ret+136(FP)
+	MOVQ          R10, ret1+144(FP)
+	MOVSD         X1, ret2+152(FP)
+	VZEROUPPER
+	RET
+
+// func identityRowUnredAVX512F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·identityRowUnredAVX512F32(SB), NOSPLIT, $64-168
+	MOVQ    p_base+24(FP), AX
+	MOVQ    p_len+32(FP), CX
+	MOVQ    w_base+72(FP), DX
+	MOVQ    w_len+80(FP), R9
+	MOVQ    idx_base+96(FP), BX
+	MOVQ    step_base+120(FP), SI
+	XORQ    DI, DI
+	XORQ    R8, R8
+	MOVQ    dst_base+0(FP), R10
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VMOVUPS Z4, (SP)
+
+outer:
+	MOVQ CX, R11
+	CMPQ R11, $0x00001000
+	JLE  sized
+	MOVQ $0x00001000, R11
+
+sized:
+	SUBQ R11, CX
+
+loop:
+	CMPQ    R11, $0x00000040
+	JL      single
+	VMOVUPS (AX), Z4
+	MOVQ    R9, R12
+	SUBQ    R8, R12
+	CMPQ    R12, $0x00000010
+	JL      rowpart286
+	VMOVUPS (DX)(R8*4), Z5
+	JMP     rowperm286
+
+rowpart286:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z5, Z5, Z5
+	VMOVUPS.Z (DX)(R8*4), K1, Z5
+
+rowperm286:
+	MOVQ    DI, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (BX)(R12*1), Z6
+	VPERMPS Z5, Z6, Z5
+	MOVLQSX (SI)(DI*8), R12
+	ADDQ    R12, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPS  Z4, Z5, Z4
+	VMOVUPS Z4, (R10)
+	VADDPS  Z4, Z0, Z0
+	VMOVUPS 64(AX), Z4
+	MOVQ    R9, R12
+	SUBQ    R8, R12
+	CMPQ    R12, $0x00000010
+	JL      rowpart287
+	VMOVUPS (DX)(R8*4), Z5
+	JMP     rowperm287
+
+rowpart287:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z5, Z5, Z5
+	VMOVUPS.Z (DX)(R8*4), K1, Z5
+
+rowperm287:
+	MOVQ    DI, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (BX)(R12*1), Z6
+	VPERMPS Z5, Z6, Z5
+	MOVLQSX (SI)(DI*8), R12
+	ADDQ    R12, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPS  Z4, Z5, Z4
+	VMOVUPS Z4, 64(R10)
+	VADDPS  Z4, Z1, Z1
+	VMOVUPS 128(AX), Z4
+	MOVQ    R9, R12
+	SUBQ    R8, R12
+	CMPQ    R12, $0x00000010
+	JL      rowpart288
+	VMOVUPS (DX)(R8*4), Z5
+	JMP     rowperm288
+
+rowpart288:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z5, Z5, Z5
+	VMOVUPS.Z (DX)(R8*4), K1, Z5
+
+rowperm288:
+	MOVQ    DI, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (BX)(R12*1), Z6
+	VPERMPS Z5, Z6, Z5
+	MOVLQSX (SI)(DI*8), R12
+	ADDQ    R12, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPS  Z4, Z5, Z4
+	VMOVUPS Z4, 128(R10)
+	VADDPS  Z4, Z2, Z2
+	VMOVUPS 192(AX), Z4
+	MOVQ    R9, R12
+	SUBQ    R8, R12
+	CMPQ    R12, $0x00000010
+	JL      rowpart289
+	VMOVUPS (DX)(R8*4), Z5
+	JMP     rowperm289
+
+rowpart289:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z5, Z5, Z5
+	VMOVUPS.Z (DX)(R8*4), K1, Z5
+
+rowperm289:
+	MOVQ    DI, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (BX)(R12*1), Z6
+	VPERMPS Z5, Z6, Z5
+	MOVLQSX (SI)(DI*8), R12
+	ADDQ    R12, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPS  Z4, Z5, Z4
+	VMOVUPS Z4, 192(R10)
+	VADDPS  Z4, Z3, Z3
+	ADDQ    $0x00000100, AX
+	ADDQ    $0x00000100, R10
+	SUBQ    $0x00000040, R11
+	JMP     loop
+
+single:
+	CMPQ    R11, $0x00000010
+	JL      tail
+	VMOVUPS (AX), Z4
+	MOVQ    R9, R12
+	SUBQ    R8, R12
+	CMPQ    R12, $0x00000010
+	JL      rowpart290
+	VMOVUPS (DX)(R8*4), Z5
+	JMP     rowperm290
+
+rowpart290:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z5, Z5, Z5
+	VMOVUPS.Z (DX)(R8*4), K1, Z5
+
+rowperm290:
+	MOVQ    DI, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (BX)(R12*1), Z6
+	VPERMPS Z5, Z6, Z5
+	MOVLQSX (SI)(DI*8), R12
+	ADDQ    R12, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPS  Z4, Z5, Z4
+	VMOVUPS Z4, (R10)
+	VADDPS  Z4, Z0, Z0
+	ADDQ    $0x00000040, AX
+	ADDQ    $0x00000040, R10
+	SUBQ    $0x00000010, R11
+	JMP     single
+
+tail:
+	TESTQ     R11, R11
+	JZ        drain
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPS    Z4, Z4, Z4
+	VMOVUPS.Z (AX), K1, Z4
+	MOVQ      R9, R12
+	SUBQ      R8, R12
+	CMPQ      R12, $0x00000010
+	JL        rowpart291
+	VMOVUPS   (DX)(R8*4), Z5
+	JMP       rowperm291
+
+rowpart291:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z5, Z5, Z5
+	VMOVUPS.Z (DX)(R8*4), K1, Z5
+
+rowperm291:
+	MOVQ      DI, R12
+	SHLQ      $0x06, R12
+	VMOVUPS   (BX)(R12*1), Z6
+	VPERMPS   Z5, Z6, Z5
+	MOVLQSX   (SI)(DI*8), R12
+	ADDQ      R12, R8
+	MOVLQSX   4(SI)(DI*8), DI
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VMOVAPS.Z Z5, K1, Z5
+	VMULPS    Z4, Z5, Z4
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VMOVUPS   Z4, K1, (R10)
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VMOVAPS.Z Z4, K1, Z4
+	VADDPS    Z4, Z0, Z0
+
+drain:
+	VMOVUPD       (SP), Z4
+	VADDPS        Z1, Z0, Z0
+	VXORPS        Z1, Z1, Z1
+	VADDPS        Z2, Z0, Z0
+	VXORPS        Z2, Z2, Z2
+	VADDPS        Z3, Z0, Z0
+	VXORPS        Z3, Z3, Z3
+	VEXTRACTF32X8 $0x01, Z0, Y5
+	VCVTPS2PD     Y0, Z0
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z5, Z0, Z0
+	VADDPD        Z0, Z4, Z4
+	VMOVUPD       Z4, (SP)
+	VXORPS        Z0, Z0, Z0
+	TESTQ         CX, CX
+	JNZ           outer
+	VMOVUPS       (SP), Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	MOVSD         X0, ret+160(FP)
+	VZEROUPPER
+	RET
+
+// func identityRowGradAVX512F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·identityRowGradAVX512F32(SB), NOSPLIT, $64-168
+	MOVQ    p_base+24(FP), AX
+	MOVQ    p_len+32(FP), CX
+	MOVQ    w_base+72(FP), DX
+	MOVQ    w_len+80(FP), R9
+	MOVQ    idx_base+96(FP), BX
+	MOVQ    step_base+120(FP), SI
+	XORQ    DI, DI
+	XORQ    R8, R8
+	MOVQ    dst_base+0(FP), R10
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VMOVUPS Z4, (SP)
+
+outer:
+	MOVQ CX, R11
+	CMPQ R11, $0x00001000
+	JLE  sized
+	MOVQ $0x00001000, R11
+
+sized:
+	SUBQ R11, CX
+
+loop:
+	CMPQ         R11, $0x00000040
+	JL           single
+	VMOVUPS      (AX), Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000010
+	JL           rowpart292
+	VMOVUPS      (DX)(R8*4), Z6
+	JMP          rowperm292
+
+rowpart292:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z6, Z6, Z6
+	VMOVUPS.Z (DX)(R8*4), K1, Z6
+
+rowperm292:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Z7
+	VPERMPS      Z6, Z7, Z6
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSS s+152(FP), Z7
+	VMULPS       Z6, Z7, Z7
+	VMULPS       Z5, Z7, Z5
+	VMOVUPS      Z5, (R10)
+	VMULPS       Z4, Z6, Z4
+	VADDPS       Z4, Z0, Z0
+	VMOVUPS      64(AX), Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000010
+	JL           rowpart293
+	VMOVUPS      (DX)(R8*4), Z6
+	JMP          rowperm293
+
+rowpart293:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z6, Z6, Z6
+	VMOVUPS.Z (DX)(R8*4), K1, Z6
+
+rowperm293:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Z7
+	VPERMPS      Z6, Z7, Z6
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSS s+152(FP), Z7
+	VMULPS       Z6, Z7, Z7
+	VMULPS       Z5, Z7, Z5
+	VMOVUPS      Z5, 64(R10)
+	VMULPS       Z4, Z6, Z4
+	VADDPS       Z4, Z1, Z1
+	VMOVUPS      128(AX), Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000010
+	JL           rowpart294
+	VMOVUPS      (DX)(R8*4), Z6
+	JMP          rowperm294
+
+rowpart294:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z6, Z6, Z6
+	VMOVUPS.Z (DX)(R8*4), K1, Z6
+
+rowperm294:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Z7
+	VPERMPS      Z6, Z7, Z6
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSS s+152(FP), Z7
+	VMULPS       Z6, Z7, Z7
+	VMULPS       Z5, Z7, Z5
+	VMOVUPS      Z5, 128(R10)
+	VMULPS       Z4, Z6, Z4
+	VADDPS       Z4, Z2, Z2
+	VMOVUPS      192(AX), Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000010
+	JL           rowpart295
+	VMOVUPS      (DX)(R8*4), Z6
+	JMP          rowperm295
+
+rowpart295:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z6, Z6, Z6
+	VMOVUPS.Z (DX)(R8*4), K1, Z6
+
+rowperm295:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Z7
+	VPERMPS      Z6, Z7, Z6
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSS s+152(FP), Z7
+	VMULPS       Z6, Z7, Z7
+	VMULPS       Z5, Z7, Z5
+	VMOVUPS      Z5, 192(R10)
+	VMULPS       Z4, Z6, Z4
+	VADDPS       Z4, Z3, Z3
+	ADDQ         $0x00000100, AX
+	ADDQ         $0x00000100, R10
+	SUBQ         $0x00000040, R11
+	JMP          loop
+
+single:
+	CMPQ         R11, $0x00000010
+	JL           tail
+	VMOVUPS      (AX), Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000010
+	JL           rowpart296
+	VMOVUPS      (DX)(R8*4), Z6
+	JMP          rowperm296
+
+rowpart296:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z6, Z6, Z6
+	VMOVUPS.Z (DX)(R8*4), K1, Z6
+
+rowperm296:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Z7
+	VPERMPS      Z6, Z7, Z6
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSS s+152(FP), Z7
+	VMULPS       Z6, Z7, Z7
+	VMULPS       Z5, Z7, Z5
+	VMOVUPS      Z5, (R10)
+	VMULPS       Z4, Z6, Z4
+	VADDPS       Z4, Z0, Z0
+	ADDQ         $0x00000040, AX
+	ADDQ         $0x00000040, R10
+	SUBQ         $0x00000010, R11
+	JMP          single
+
+tail:
+	TESTQ        R11, R11
+	JZ           drain
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(R11*2), K1
+	VXORPS       Z4, Z4, Z4
+	VMOVUPS.Z    (AX), K1, Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000010
+	JL           rowpart297
+	VMOVUPS      (DX)(R8*4), Z6
+	JMP          rowperm297
+
+rowpart297:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z6, Z6, Z6
+	VMOVUPS.Z (DX)(R8*4), K1, Z6
+
+rowperm297:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Z7
+	VPERMPS      Z6, Z7, Z6
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(R11*2), K1
+	VMOVAPS.Z    Z6, K1, Z6
+	VBROADCASTSS s+152(FP), Z7
+	VMULPS       Z6, Z7, Z7
+	VMULPS       Z5, Z7, Z5
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(R11*2), K1
+	VMOVUPS      Z5, K1, (R10)
+	VMULPS       Z4, Z6, Z4
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(R11*2), K1
+	VMOVAPS.Z    Z4, K1, Z4
+	VADDPS       Z4, Z0, Z0
+
+drain:
+	VMOVUPD       (SP), Z4
+	VADDPS        Z1, Z0, Z0
+	VXORPS        Z1, Z1, Z1
+	VADDPS        Z2, Z0, Z0
+	VXORPS        Z2, Z2, Z2
+	VADDPS        Z3, Z0, Z0
+	VXORPS        Z3, Z3, Z3
+	VEXTRACTF32X8 $0x01, Z0, Y5
+	VCVTPS2PD     Y0, Z0
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z5, Z0, Z0
+	VADDPD        Z0, Z4, Z4
+	VMOVUPD       Z4, (SP)
+	VXORPS        Z0, Z0, Z0
+	TESTQ         CX, CX
+	JNZ           outer
+	VMOVUPS       (SP), Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	MOVSD         X0, ret+160(FP)
 	VZEROUPPER
 	RET
 
@@ -24582,6 +43311,886 @@ drain:
 	VZEROUPPER
 	RET
 
+// func l1RowSumAVX512F32(p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) (float64, int, float64)
+// Requires: AVX, AVX512DQ, AVX512F, POPCNT, SSE2
+TEXT ·l1RowSumAVX512F32(SB), NOSPLIT, $128-160
+	MOVQ    p_base+0(FP), AX
+	MOVQ    p_len+8(FP), CX
+	MOVQ    w_base+48(FP), DX
+	MOVQ    w_len+56(FP), R9
+	MOVQ    idx_base+72(FP), BX
+	MOVQ    step_base+96(FP), SI
+	XORQ    DI, DI
+	XORQ    R8, R8
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VXORPS  Z5, Z5, Z5
+	VXORPS  Z6, Z6, Z6
+	VXORPS  Z7, Z7, Z7
+	XORQ    R10, R10
+	VXORPS  Z8, Z8, Z8
+	VMOVUPS Z8, (SP)
+	VXORPS  Z8, Z8, Z8
+	VMOVUPS Z8, 64(SP)
+
+outer:
+	MOVQ CX, R11
+	CMPQ R11, $0x00001000
+	JLE  sized
+	MOVQ $0x00001000, R11
+
+sized:
+	SUBQ R11, CX
+
+loop:
+	CMPQ         R11, $0x00000040
+	JL           single
+	VMOVUPS      (AX), Z8
+	VBROADCASTSS consts32<>+0(SB), Z9
+	VANDPS       Z9, Z8, Z8
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000010
+	JL           rowpart298
+	VMOVUPS      (DX)(R8*4), Z9
+	JMP          rowperm298
+
+rowpart298:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z9, Z9, Z9
+	VMOVUPS.Z (DX)(R8*4), K1, Z9
+
+rowperm298:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Z10
+	VPERMPS      Z9, Z10, Z9
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPS       Z8, Z9, Z8
+	VADDPS       Z8, Z0, Z0
+	VADDPS       Z9, Z1, Z1
+	VXORPS       Z8, Z8, Z8
+	VCMPPS       $0x04, Z8, Z9, K1
+	KMOVW        K1, R12
+	POPCNTL      R12, R12
+	ADDQ         R12, R10
+	VMOVUPS      64(AX), Z8
+	VBROADCASTSS consts32<>+0(SB), Z9
+	VANDPS       Z9, Z8, Z8
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000010
+	JL           rowpart299
+	VMOVUPS      (DX)(R8*4), Z9
+	JMP          rowperm299
+
+rowpart299:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z9, Z9, Z9
+	VMOVUPS.Z (DX)(R8*4), K1, Z9
+
+rowperm299:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Z10
+	VPERMPS      Z9, Z10, Z9
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPS       Z8, Z9, Z8
+	VADDPS       Z8, Z2, Z2
+	VADDPS       Z9, Z3, Z3
+	VXORPS       Z8, Z8, Z8
+	VCMPPS       $0x04, Z8, Z9, K1
+	KMOVW        K1, R12
+	POPCNTL      R12, R12
+	ADDQ         R12, R10
+	VMOVUPS      128(AX), Z8
+	VBROADCASTSS consts32<>+0(SB), Z9
+	VANDPS       Z9, Z8, Z8
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000010
+	JL           rowpart300
+	VMOVUPS      (DX)(R8*4), Z9
+	JMP          rowperm300
+
+rowpart300:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z9, Z9, Z9
+	VMOVUPS.Z (DX)(R8*4), K1, Z9
+
+rowperm300:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Z10
+	VPERMPS      Z9, Z10, Z9
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPS       Z8, Z9, Z8
+	VADDPS       Z8, Z4, Z4
+	VADDPS       Z9, Z5, Z5
+	VXORPS       Z8, Z8, Z8
+	VCMPPS       $0x04, Z8, Z9, K1
+	KMOVW        K1, R12
+	POPCNTL      R12, R12
+	ADDQ         R12, R10
+	VMOVUPS      192(AX), Z8
+	VBROADCASTSS consts32<>+0(SB), Z9
+	VANDPS       Z9, Z8, Z8
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000010
+	JL           rowpart301
+	VMOVUPS      (DX)(R8*4), Z9
+	JMP          rowperm301
+
+rowpart301:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z9, Z9, Z9
+	VMOVUPS.Z (DX)(R8*4), K1, Z9
+
+rowperm301:
+	MOVQ    DI, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (BX)(R12*1), Z10
+	VPERMPS Z9, Z10, Z9
+	MOVLQSX (SI)(DI*8), R12
+	ADDQ    R12, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPS  Z8, Z9, Z8
+	VADDPS  Z8, Z6, Z6
+	VADDPS  Z9, Z7, Z7
+	VXORPS  Z8, Z8, Z8
+	VCMPPS  $0x04, Z8, Z9, K1
+	KMOVW   K1, R12
+	POPCNTL R12, R12
+	ADDQ    R12, R10
+	ADDQ    $0x00000100, AX
+	SUBQ    $0x00000040, R11
+	JMP     loop
+
+single:
+	CMPQ         R11, $0x00000010
+	JL           tail
+	VMOVUPS      (AX), Z8
+	VBROADCASTSS consts32<>+0(SB), Z9
+	VANDPS       Z9, Z8, Z8
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000010
+	JL           rowpart302
+	VMOVUPS      (DX)(R8*4), Z9
+	JMP          rowperm302
+
+rowpart302:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z9, Z9, Z9
+	VMOVUPS.Z (DX)(R8*4), K1, Z9
+
+rowperm302:
+	MOVQ    DI, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (BX)(R12*1), Z10
+	VPERMPS Z9, Z10, Z9
+	MOVLQSX (SI)(DI*8), R12
+	ADDQ    R12, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPS  Z8, Z9, Z8
+	VADDPS  Z8, Z0, Z0
+	VADDPS  Z9, Z1, Z1
+	VXORPS  Z8, Z8, Z8
+	VCMPPS  $0x04, Z8, Z9, K1
+	KMOVW   K1, R12
+	POPCNTL R12, R12
+	ADDQ    R12, R10
+	ADDQ    $0x00000040, AX
+	SUBQ    $0x00000010, R11
+	JMP     single
+
+tail:
+	TESTQ        R11, R11
+	JZ           drain
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(R11*2), K1
+	VXORPS       Z8, Z8, Z8
+	VMOVUPS.Z    (AX), K1, Z8
+	VBROADCASTSS consts32<>+0(SB), Z9
+	VANDPS       Z9, Z8, Z8
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000010
+	JL           rowpart303
+	VMOVUPS      (DX)(R8*4), Z9
+	JMP          rowperm303
+
+rowpart303:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z9, Z9, Z9
+	VMOVUPS.Z (DX)(R8*4), K1, Z9
+
+rowperm303:
+	MOVQ      DI, R12
+	SHLQ      $0x06, R12
+	VMOVUPS   (BX)(R12*1), Z10
+	VPERMPS   Z9, Z10, Z9
+	MOVLQSX   (SI)(DI*8), R12
+	ADDQ      R12, R8
+	MOVLQSX   4(SI)(DI*8), DI
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VMOVAPS.Z Z9, K1, Z9
+	VMULPS    Z8, Z9, Z8
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VMOVAPS.Z Z8, K1, Z8
+	VADDPS    Z8, Z0, Z0
+	VADDPS    Z9, Z1, Z1
+	VXORPS    Z8, Z8, Z8
+	VCMPPS    $0x04, Z8, Z9, K1
+	KMOVW     K1, R11
+	POPCNTL   R11, R11
+	ADDQ      R11, R10
+
+drain:
+	VMOVUPD       (SP), Z8
+	VADDPS        Z2, Z0, Z0
+	VXORPS        Z2, Z2, Z2
+	VADDPS        Z4, Z0, Z0
+	VXORPS        Z4, Z4, Z4
+	VADDPS        Z6, Z0, Z0
+	VXORPS        Z6, Z6, Z6
+	VEXTRACTF32X8 $0x01, Z0, Y9
+	VCVTPS2PD     Y0, Z0
+	VCVTPS2PD     Y9, Z9
+	VADDPD        Z9, Z0, Z0
+	VADDPD        Z0, Z8, Z8
+	VMOVUPD       Z8, (SP)
+	VXORPS        Z0, Z0, Z0
+	VMOVUPD       64(SP), Z8
+	VADDPS        Z3, Z1, Z1
+	VXORPS        Z3, Z3, Z3
+	VADDPS        Z5, Z1, Z1
+	VXORPS        Z5, Z5, Z5
+	VADDPS        Z7, Z1, Z1
+	VXORPS        Z7, Z7, Z7
+	VEXTRACTF32X8 $0x01, Z1, Y9
+	VCVTPS2PD     Y1, Z1
+	VCVTPS2PD     Y9, Z9
+	VADDPD        Z9, Z1, Z1
+	VADDPD        Z1, Z8, Z8
+	VMOVUPD       Z8, 64(SP)
+	VXORPS        Z1, Z1, Z1
+	TESTQ         CX, CX
+	JNZ           outer
+	VMOVUPS       (SP), Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	VMOVUPS       64(SP), Z1
+	VEXTRACTF64X4 $0x01, Z1, Y2
+	VADDPD        Y2, Y1, Y1
+	VEXTRACTF128  $0x01, Y1, X2
+	VADDPD        X2, X1, X1
+	VPERMILPD     $0x01, X1, X2
+	VADDSD        X2, X1, X1
+	MOVSD         X0, ret+136(FP)
+	MOVQ          R10, ret1+144(FP)
+	MOVSD         X1, ret2+152(FP)
+	VZEROUPPER
+	RET
+
+// func l1RowUnredAVX512F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·l1RowUnredAVX512F32(SB), NOSPLIT, $64-168
+	MOVQ    p_base+24(FP), AX
+	MOVQ    p_len+32(FP), CX
+	MOVQ    w_base+72(FP), DX
+	MOVQ    w_len+80(FP), R9
+	MOVQ    idx_base+96(FP), BX
+	MOVQ    step_base+120(FP), SI
+	XORQ    DI, DI
+	XORQ    R8, R8
+	MOVQ    dst_base+0(FP), R10
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VMOVUPS Z4, (SP)
+
+outer:
+	MOVQ CX, R11
+	CMPQ R11, $0x00001000
+	JLE  sized
+	MOVQ $0x00001000, R11
+
+sized:
+	SUBQ R11, CX
+
+loop:
+	CMPQ         R11, $0x00000040
+	JL           single
+	VMOVUPS      (AX), Z4
+	VBROADCASTSS consts32<>+0(SB), Z5
+	VANDPS       Z5, Z4, Z4
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000010
+	JL           rowpart304
+	VMOVUPS      (DX)(R8*4), Z5
+	JMP          rowperm304
+
+rowpart304:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z5, Z5, Z5
+	VMOVUPS.Z (DX)(R8*4), K1, Z5
+
+rowperm304:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Z6
+	VPERMPS      Z5, Z6, Z5
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPS       Z4, Z5, Z4
+	VMOVUPS      Z4, (R10)
+	VADDPS       Z4, Z0, Z0
+	VMOVUPS      64(AX), Z4
+	VBROADCASTSS consts32<>+0(SB), Z5
+	VANDPS       Z5, Z4, Z4
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000010
+	JL           rowpart305
+	VMOVUPS      (DX)(R8*4), Z5
+	JMP          rowperm305
+
+rowpart305:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z5, Z5, Z5
+	VMOVUPS.Z (DX)(R8*4), K1, Z5
+
+rowperm305:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Z6
+	VPERMPS      Z5, Z6, Z5
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPS       Z4, Z5, Z4
+	VMOVUPS      Z4, 64(R10)
+	VADDPS       Z4, Z1, Z1
+	VMOVUPS      128(AX), Z4
+	VBROADCASTSS consts32<>+0(SB), Z5
+	VANDPS       Z5, Z4, Z4
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000010
+	JL           rowpart306
+	VMOVUPS      (DX)(R8*4), Z5
+	JMP          rowperm306
+
+rowpart306:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z5, Z5, Z5
+	VMOVUPS.Z (DX)(R8*4), K1, Z5
+
+rowperm306:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Z6
+	VPERMPS      Z5, Z6, Z5
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPS       Z4, Z5, Z4
+	VMOVUPS      Z4, 128(R10)
+	VADDPS       Z4, Z2, Z2
+	VMOVUPS      192(AX), Z4
+	VBROADCASTSS consts32<>+0(SB), Z5
+	VANDPS       Z5, Z4, Z4
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000010
+	JL           rowpart307
+	VMOVUPS      (DX)(R8*4), Z5
+	JMP          rowperm307
+
+rowpart307:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z5, Z5, Z5
+	VMOVUPS.Z (DX)(R8*4), K1, Z5
+
+rowperm307:
+	MOVQ    DI, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (BX)(R12*1), Z6
+	VPERMPS Z5, Z6, Z5
+	MOVLQSX (SI)(DI*8), R12
+	ADDQ    R12, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPS  Z4, Z5, Z4
+	VMOVUPS Z4, 192(R10)
+	VADDPS  Z4, Z3, Z3
+	ADDQ    $0x00000100, AX
+	ADDQ    $0x00000100, R10
+	SUBQ    $0x00000040, R11
+	JMP     loop
+
+single:
+	CMPQ         R11, $0x00000010
+	JL           tail
+	VMOVUPS      (AX), Z4
+	VBROADCASTSS consts32<>+0(SB), Z5
+	VANDPS       Z5, Z4, Z4
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000010
+	JL           rowpart308
+	VMOVUPS      (DX)(R8*4), Z5
+	JMP          rowperm308
+
+rowpart308:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z5, Z5, Z5
+	VMOVUPS.Z (DX)(R8*4), K1, Z5
+
+rowperm308:
+	MOVQ    DI, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (BX)(R12*1), Z6
+	VPERMPS Z5, Z6, Z5
+	MOVLQSX (SI)(DI*8), R12
+	ADDQ    R12, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPS  Z4, Z5, Z4
+	VMOVUPS Z4, (R10)
+	VADDPS  Z4, Z0, Z0
+	ADDQ    $0x00000040, AX
+	ADDQ    $0x00000040, R10
+	SUBQ    $0x00000010, R11
+	JMP     single
+
+tail:
+	TESTQ        R11, R11
+	JZ           drain
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(R11*2), K1
+	VXORPS       Z4, Z4, Z4
+	VMOVUPS.Z    (AX), K1, Z4
+	VBROADCASTSS consts32<>+0(SB), Z5
+	VANDPS       Z5, Z4, Z4
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000010
+	JL           rowpart309
+	VMOVUPS      (DX)(R8*4), Z5
+	JMP          rowperm309
+
+rowpart309:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z5, Z5, Z5
+	VMOVUPS.Z (DX)(R8*4), K1, Z5
+
+rowperm309:
+	MOVQ      DI, R12
+	SHLQ      $0x06, R12
+	VMOVUPS   (BX)(R12*1), Z6
+	VPERMPS   Z5, Z6, Z5
+	MOVLQSX   (SI)(DI*8), R12
+	ADDQ      R12, R8
+	MOVLQSX   4(SI)(DI*8), DI
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VMOVAPS.Z Z5, K1, Z5
+	VMULPS    Z4, Z5, Z4
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VMOVUPS   Z4, K1, (R10)
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VMOVAPS.Z Z4, K1, Z4
+	VADDPS    Z4, Z0, Z0
+
+drain:
+	VMOVUPD       (SP), Z4
+	VADDPS        Z1, Z0, Z0
+	VXORPS        Z1, Z1, Z1
+	VADDPS        Z2, Z0, Z0
+	VXORPS        Z2, Z2, Z2
+	VADDPS        Z3, Z0, Z0
+	VXORPS        Z3, Z3, Z3
+	VEXTRACTF32X8 $0x01, Z0, Y5
+	VCVTPS2PD     Y0, Z0
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z5, Z0, Z0
+	VADDPD        Z0, Z4, Z4
+	VMOVUPD       Z4, (SP)
+	VXORPS        Z0, Z0, Z0
+	TESTQ         CX, CX
+	JNZ           outer
+	VMOVUPS       (SP), Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	MOVSD         X0, ret+160(FP)
+	VZEROUPPER
+	RET
+
+// func l1RowGradAVX512F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·l1RowGradAVX512F32(SB), NOSPLIT, $64-168
+	MOVQ    p_base+24(FP), AX
+	MOVQ    p_len+32(FP), CX
+	MOVQ    w_base+72(FP), DX
+	MOVQ    w_len+80(FP), R9
+	MOVQ    idx_base+96(FP), BX
+	MOVQ    step_base+120(FP), SI
+	XORQ    DI, DI
+	XORQ    R8, R8
+	MOVQ    dst_base+0(FP), R10
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VMOVUPS Z4, (SP)
+
+outer:
+	MOVQ CX, R11
+	CMPQ R11, $0x00001000
+	JLE  sized
+	MOVQ $0x00001000, R11
+
+sized:
+	SUBQ R11, CX
+
+loop:
+	CMPQ         R11, $0x00000040
+	JL           single
+	VMOVUPS      (AX), Z4
+	VBROADCASTSS consts32<>+0(SB), Z5
+	VANDPS       Z5, Z4, Z5
+	VXORPS       Z6, Z6, Z6
+	VBROADCASTSS consts32<>+4(SB), Z7
+	VBROADCASTSS consts32<>+8(SB), Z8
+	VCMPPS       $0x1e, Z6, Z4, K1
+	VMOVAPS      Z6, Z9
+	VMOVAPS      Z7, K1, Z9
+	VCMPPS       $0x11, Z6, Z4, K1
+	VBLENDMPS    Z8, Z9, K1, Z9
+	VCMPPS       $0x03, Z4, Z4, K1
+	VBLENDMPS    Z4, Z9, K1, Z9
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000010
+	JL           rowpart310
+	VMOVUPS      (DX)(R8*4), Z4
+	JMP          rowperm310
+
+rowpart310:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z4, Z4, Z4
+	VMOVUPS.Z (DX)(R8*4), K1, Z4
+
+rowperm310:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Z6
+	VPERMPS      Z4, Z6, Z4
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSS s+152(FP), Z6
+	VMULPS       Z4, Z6, Z6
+	VMULPS       Z9, Z6, Z6
+	VMOVUPS      Z6, (R10)
+	VMULPS       Z5, Z4, Z4
+	VADDPS       Z4, Z0, Z0
+	VMOVUPS      64(AX), Z4
+	VBROADCASTSS consts32<>+0(SB), Z5
+	VANDPS       Z5, Z4, Z5
+	VXORPS       Z6, Z6, Z6
+	VBROADCASTSS consts32<>+4(SB), Z7
+	VBROADCASTSS consts32<>+8(SB), Z8
+	VCMPPS       $0x1e, Z6, Z4, K1
+	VMOVAPS      Z6, Z9
+	VMOVAPS      Z7, K1, Z9
+	VCMPPS       $0x11, Z6, Z4, K1
+	VBLENDMPS    Z8, Z9, K1, Z9
+	VCMPPS       $0x03, Z4, Z4, K1
+	VBLENDMPS    Z4, Z9, K1, Z9
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000010
+	JL           rowpart311
+	VMOVUPS      (DX)(R8*4), Z4
+	JMP          rowperm311
+
+rowpart311:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z4, Z4, Z4
+	VMOVUPS.Z (DX)(R8*4), K1, Z4
+
+rowperm311:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Z6
+	VPERMPS      Z4, Z6, Z4
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSS s+152(FP), Z6
+	VMULPS       Z4, Z6, Z6
+	VMULPS       Z9, Z6, Z6
+	VMOVUPS      Z6, 64(R10)
+	VMULPS       Z5, Z4, Z4
+	VADDPS       Z4, Z1, Z1
+	VMOVUPS      128(AX), Z4
+	VBROADCASTSS consts32<>+0(SB), Z5
+	VANDPS       Z5, Z4, Z5
+	VXORPS       Z6, Z6, Z6
+	VBROADCASTSS consts32<>+4(SB), Z7
+	VBROADCASTSS consts32<>+8(SB), Z8
+	VCMPPS       $0x1e, Z6, Z4, K1
+	VMOVAPS      Z6, Z9
+	VMOVAPS      Z7, K1, Z9
+	VCMPPS       $0x11, Z6, Z4, K1
+	VBLENDMPS    Z8, Z9, K1, Z9
+	VCMPPS       $0x03, Z4, Z4, K1
+	VBLENDMPS    Z4, Z9, K1, Z9
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000010
+	JL           rowpart312
+	VMOVUPS      (DX)(R8*4), Z4
+	JMP          rowperm312
+
+rowpart312:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z4, Z4, Z4
+	VMOVUPS.Z (DX)(R8*4), K1, Z4
+
+rowperm312:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Z6
+	VPERMPS      Z4, Z6, Z4
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSS s+152(FP), Z6
+	VMULPS       Z4, Z6, Z6
+	VMULPS       Z9, Z6, Z6
+	VMOVUPS      Z6, 128(R10)
+	VMULPS       Z5, Z4, Z4
+	VADDPS       Z4, Z2, Z2
+	VMOVUPS      192(AX), Z4
+	VBROADCASTSS consts32<>+0(SB), Z5
+	VANDPS       Z5, Z4, Z5
+	VXORPS       Z6, Z6, Z6
+	VBROADCASTSS consts32<>+4(SB), Z7
+	VBROADCASTSS consts32<>+8(SB), Z8
+	VCMPPS       $0x1e, Z6, Z4, K1
+	VMOVAPS      Z6, Z9
+	VMOVAPS      Z7, K1, Z9
+	VCMPPS       $0x11, Z6, Z4, K1
+	VBLENDMPS    Z8, Z9, K1, Z9
+	VCMPPS       $0x03, Z4, Z4, K1
+	VBLENDMPS    Z4, Z9, K1, Z9
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000010
+	JL           rowpart313
+	VMOVUPS      (DX)(R8*4), Z4
+	JMP          rowperm313
+
+rowpart313:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z4, Z4, Z4
+	VMOVUPS.Z (DX)(R8*4), K1, Z4
+
+rowperm313:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Z6
+	VPERMPS      Z4, Z6, Z4
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSS s+152(FP), Z6
+	VMULPS       Z4, Z6, Z6
+	VMULPS       Z9, Z6, Z6
+	VMOVUPS      Z6, 192(R10)
+	VMULPS       Z5, Z4, Z4
+	VADDPS       Z4, Z3, Z3
+	ADDQ         $0x00000100, AX
+	ADDQ         $0x00000100, R10
+	SUBQ         $0x00000040, R11
+	JMP          loop
+
+single:
+	CMPQ         R11, $0x00000010
+	JL           tail
+	VMOVUPS      (AX), Z4
+	VBROADCASTSS consts32<>+0(SB), Z5
+	VANDPS       Z5, Z4, Z5
+	VXORPS       Z6, Z6, Z6
+	VBROADCASTSS consts32<>+4(SB), Z7
+	VBROADCASTSS consts32<>+8(SB), Z8
+	VCMPPS       $0x1e, Z6, Z4, K1
+	VMOVAPS      Z6, Z9
+	VMOVAPS      Z7, K1, Z9
+	VCMPPS       $0x11, Z6, Z4, K1
+	VBLENDMPS    Z8, Z9, K1, Z9
+	VCMPPS       $0x03, Z4, Z4, K1
+	VBLENDMPS    Z4, Z9, K1, Z9
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000010
+	JL           rowpart314
+	VMOVUPS      (DX)(R8*4), Z4
+	JMP          rowperm314
+
+rowpart314:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z4, Z4, Z4
+	VMOVUPS.Z (DX)(R8*4), K1, Z4
+
+rowperm314:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Z6
+	VPERMPS      Z4, Z6, Z4
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSS s+152(FP), Z6
+	VMULPS       Z4, Z6, Z6
+	VMULPS       Z9, Z6, Z6
+	VMOVUPS      Z6, (R10)
+	VMULPS       Z5, Z4, Z4
+	VADDPS       Z4, Z0, Z0
+	ADDQ         $0x00000040, AX
+	ADDQ         $0x00000040, R10
+	SUBQ         $0x00000010, R11
+	JMP          single
+
+tail:
+	TESTQ        R11, R11
+	JZ           drain
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(R11*2), K1
+	VXORPS       Z4, Z4, Z4
+	VMOVUPS.Z    (AX), K1, Z4
+	VBROADCASTSS consts32<>+0(SB), Z5
+	VANDPS       Z5, Z4, Z5
+	VXORPS       Z6, Z6, Z6
+	VBROADCASTSS consts32<>+4(SB), Z7
+	VBROADCASTSS consts32<>+8(SB), Z8
+	VCMPPS       $0x1e, Z6, Z4, K1
+	VMOVAPS      Z6, Z9
+	VMOVAPS      Z7, K1, Z9
+	VCMPPS       $0x11, Z6, Z4, K1
+	VBLENDMPS    Z8, Z9, K1, Z9
+	VCMPPS       $0x03, Z4, Z4, K1
+	VBLENDMPS    Z4, Z9, K1, Z9
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000010
+	JL           rowpart315
+	VMOVUPS      (DX)(R8*4), Z4
+	JMP          rowperm315
+
+rowpart315:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z4, Z4, Z4
+	VMOVUPS.Z (DX)(R8*4), K1, Z4
+
+rowperm315:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Z6
+	VPERMPS      Z4, Z6, Z4
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(R11*2), K1
+	VMOVAPS.Z    Z4, K1, Z4
+	VBROADCASTSS s+152(FP), Z6
+	VMULPS       Z4, Z6, Z6
+	VMULPS       Z9, Z6, Z6
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(R11*2), K1
+	VMOVUPS      Z6, K1, (R10)
+	VMULPS       Z5, Z4, Z4
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(R11*2), K1
+	VMOVAPS.Z    Z4, K1, Z4
+	VADDPS       Z4, Z0, Z0
+
+drain:
+	VMOVUPD       (SP), Z4
+	VADDPS        Z1, Z0, Z0
+	VXORPS        Z1, Z1, Z1
+	VADDPS        Z2, Z0, Z0
+	VXORPS        Z2, Z2, Z2
+	VADDPS        Z3, Z0, Z0
+	VXORPS        Z3, Z3, Z3
+	VEXTRACTF32X8 $0x01, Z0, Y5
+	VCVTPS2PD     Y0, Z0
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z5, Z0, Z0
+	VADDPD        Z0, Z4, Z4
+	VMOVUPD       Z4, (SP)
+	VXORPS        Z0, Z0, Z0
+	TESTQ         CX, CX
+	JNZ           outer
+	VMOVUPS       (SP), Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	MOVSD         X0, ret+160(FP)
+	VZEROUPPER
+	RET
+
 // func l2SumAVX512F32(p []float32, y []float32, a float32) float64
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
 TEXT ·l2SumAVX512F32(SB), NOSPLIT, $64-64
@@ -25406,6 +45015,844 @@ drain:
 	VZEROUPPER
 	RET
 
+// func l2RowSumAVX512F32(p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) (float64, int, float64)
+// Requires: AVX, AVX512DQ, AVX512F, POPCNT, SSE2
+TEXT ·l2RowSumAVX512F32(SB), NOSPLIT, $128-160
+	MOVQ    p_base+0(FP), AX
+	MOVQ    p_len+8(FP), CX
+	MOVQ    w_base+48(FP), DX
+	MOVQ    w_len+56(FP), R9
+	MOVQ    idx_base+72(FP), BX
+	MOVQ    step_base+96(FP), SI
+	XORQ    DI, DI
+	XORQ    R8, R8
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VXORPS  Z5, Z5, Z5
+	VXORPS  Z6, Z6, Z6
+	VXORPS  Z7, Z7, Z7
+	XORQ    R10, R10
+	VXORPS  Z8, Z8, Z8
+	VMOVUPS Z8, (SP)
+	VXORPS  Z8, Z8, Z8
+	VMOVUPS Z8, 64(SP)
+
+outer:
+	MOVQ CX, R11
+	CMPQ R11, $0x00001000
+	JLE  sized
+	MOVQ $0x00001000, R11
+
+sized:
+	SUBQ R11, CX
+
+loop:
+	CMPQ         R11, $0x00000040
+	JL           single
+	VMOVUPS      (AX), Z8
+	VMULPS       Z8, Z8, Z8
+	VBROADCASTSS consts32<>+36(SB), Z9
+	VMULPS       Z9, Z8, Z8
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000010
+	JL           rowpart316
+	VMOVUPS      (DX)(R8*4), Z9
+	JMP          rowperm316
+
+rowpart316:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z9, Z9, Z9
+	VMOVUPS.Z (DX)(R8*4), K1, Z9
+
+rowperm316:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Z10
+	VPERMPS      Z9, Z10, Z9
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPS       Z8, Z9, Z8
+	VADDPS       Z8, Z0, Z0
+	VADDPS       Z9, Z1, Z1
+	VXORPS       Z8, Z8, Z8
+	VCMPPS       $0x04, Z8, Z9, K1
+	KMOVW        K1, R12
+	POPCNTL      R12, R12
+	ADDQ         R12, R10
+	VMOVUPS      64(AX), Z8
+	VMULPS       Z8, Z8, Z8
+	VBROADCASTSS consts32<>+36(SB), Z9
+	VMULPS       Z9, Z8, Z8
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000010
+	JL           rowpart317
+	VMOVUPS      (DX)(R8*4), Z9
+	JMP          rowperm317
+
+rowpart317:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z9, Z9, Z9
+	VMOVUPS.Z (DX)(R8*4), K1, Z9
+
+rowperm317:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Z10
+	VPERMPS      Z9, Z10, Z9
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPS       Z8, Z9, Z8
+	VADDPS       Z8, Z2, Z2
+	VADDPS       Z9, Z3, Z3
+	VXORPS       Z8, Z8, Z8
+	VCMPPS       $0x04, Z8, Z9, K1
+	KMOVW        K1, R12
+	POPCNTL      R12, R12
+	ADDQ         R12, R10
+	VMOVUPS      128(AX), Z8
+	VMULPS       Z8, Z8, Z8
+	VBROADCASTSS consts32<>+36(SB), Z9
+	VMULPS       Z9, Z8, Z8
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000010
+	JL           rowpart318
+	VMOVUPS      (DX)(R8*4), Z9
+	JMP          rowperm318
+
+rowpart318:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z9, Z9, Z9
+	VMOVUPS.Z (DX)(R8*4), K1, Z9
+
+rowperm318:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Z10
+	VPERMPS      Z9, Z10, Z9
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPS       Z8, Z9, Z8
+	VADDPS       Z8, Z4, Z4
+	VADDPS       Z9, Z5, Z5
+	VXORPS       Z8, Z8, Z8
+	VCMPPS       $0x04, Z8, Z9, K1
+	KMOVW        K1, R12
+	POPCNTL      R12, R12
+	ADDQ         R12, R10
+	VMOVUPS      192(AX), Z8
+	VMULPS       Z8, Z8, Z8
+	VBROADCASTSS consts32<>+36(SB), Z9
+	VMULPS       Z9, Z8, Z8
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000010
+	JL           rowpart319
+	VMOVUPS      (DX)(R8*4), Z9
+	JMP          rowperm319
+
+rowpart319:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z9, Z9, Z9
+	VMOVUPS.Z (DX)(R8*4), K1, Z9
+
+rowperm319:
+	MOVQ    DI, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (BX)(R12*1), Z10
+	VPERMPS Z9, Z10, Z9
+	MOVLQSX (SI)(DI*8), R12
+	ADDQ    R12, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPS  Z8, Z9, Z8
+	VADDPS  Z8, Z6, Z6
+	VADDPS  Z9, Z7, Z7
+	VXORPS  Z8, Z8, Z8
+	VCMPPS  $0x04, Z8, Z9, K1
+	KMOVW   K1, R12
+	POPCNTL R12, R12
+	ADDQ    R12, R10
+	ADDQ    $0x00000100, AX
+	SUBQ    $0x00000040, R11
+	JMP     loop
+
+single:
+	CMPQ         R11, $0x00000010
+	JL           tail
+	VMOVUPS      (AX), Z8
+	VMULPS       Z8, Z8, Z8
+	VBROADCASTSS consts32<>+36(SB), Z9
+	VMULPS       Z9, Z8, Z8
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000010
+	JL           rowpart320
+	VMOVUPS      (DX)(R8*4), Z9
+	JMP          rowperm320
+
+rowpart320:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z9, Z9, Z9
+	VMOVUPS.Z (DX)(R8*4), K1, Z9
+
+rowperm320:
+	MOVQ    DI, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (BX)(R12*1), Z10
+	VPERMPS Z9, Z10, Z9
+	MOVLQSX (SI)(DI*8), R12
+	ADDQ    R12, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPS  Z8, Z9, Z8
+	VADDPS  Z8, Z0, Z0
+	VADDPS  Z9, Z1, Z1
+	VXORPS  Z8, Z8, Z8
+	VCMPPS  $0x04, Z8, Z9, K1
+	KMOVW   K1, R12
+	POPCNTL R12, R12
+	ADDQ    R12, R10
+	ADDQ    $0x00000040, AX
+	SUBQ    $0x00000010, R11
+	JMP     single
+
+tail:
+	TESTQ        R11, R11
+	JZ           drain
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(R11*2), K1
+	VXORPS       Z8, Z8, Z8
+	VMOVUPS.Z    (AX), K1, Z8
+	VMULPS       Z8, Z8, Z8
+	VBROADCASTSS consts32<>+36(SB), Z9
+	VMULPS       Z9, Z8, Z8
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000010
+	JL           rowpart321
+	VMOVUPS      (DX)(R8*4), Z9
+	JMP          rowperm321
+
+rowpart321:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z9, Z9, Z9
+	VMOVUPS.Z (DX)(R8*4), K1, Z9
+
+rowperm321:
+	MOVQ      DI, R12
+	SHLQ      $0x06, R12
+	VMOVUPS   (BX)(R12*1), Z10
+	VPERMPS   Z9, Z10, Z9
+	MOVLQSX   (SI)(DI*8), R12
+	ADDQ      R12, R8
+	MOVLQSX   4(SI)(DI*8), DI
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VMOVAPS.Z Z9, K1, Z9
+	VMULPS    Z8, Z9, Z8
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VMOVAPS.Z Z8, K1, Z8
+	VADDPS    Z8, Z0, Z0
+	VADDPS    Z9, Z1, Z1
+	VXORPS    Z8, Z8, Z8
+	VCMPPS    $0x04, Z8, Z9, K1
+	KMOVW     K1, R11
+	POPCNTL   R11, R11
+	ADDQ      R11, R10
+
+drain:
+	VMOVUPD       (SP), Z8
+	VADDPS        Z2, Z0, Z0
+	VXORPS        Z2, Z2, Z2
+	VADDPS        Z4, Z0, Z0
+	VXORPS        Z4, Z4, Z4
+	VADDPS        Z6, Z0, Z0
+	VXORPS        Z6, Z6, Z6
+	VEXTRACTF32X8 $0x01, Z0, Y9
+	VCVTPS2PD     Y0, Z0
+	VCVTPS2PD     Y9, Z9
+	VADDPD        Z9, Z0, Z0
+	VADDPD        Z0, Z8, Z8
+	VMOVUPD       Z8, (SP)
+	VXORPS        Z0, Z0, Z0
+	VMOVUPD       64(SP), Z8
+	VADDPS        Z3, Z1, Z1
+	VXORPS        Z3, Z3, Z3
+	VADDPS        Z5, Z1, Z1
+	VXORPS        Z5, Z5, Z5
+	VADDPS        Z7, Z1, Z1
+	VXORPS        Z7, Z7, Z7
+	VEXTRACTF32X8 $0x01, Z1, Y9
+	VCVTPS2PD     Y1, Z1
+	VCVTPS2PD     Y9, Z9
+	VADDPD        Z9, Z1, Z1
+	VADDPD        Z1, Z8, Z8
+	VMOVUPD       Z8, 64(SP)
+	VXORPS        Z1, Z1, Z1
+	TESTQ         CX, CX
+	JNZ           outer
+	VMOVUPS       (SP), Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	VMOVUPS       64(SP), Z1
+	VEXTRACTF64X4 $0x01, Z1, Y2
+	VADDPD        Y2, Y1, Y1
+	VEXTRACTF128  $0x01, Y1, X2
+	VADDPD        X2, X1, X1
+	VPERMILPD     $0x01, X1, X2
+	VADDSD        X2, X1, X1
+	MOVSD         X0, ret+136(FP)
+	MOVQ          R10, ret1+144(FP)
+	MOVSD         X1, ret2+152(FP)
+	VZEROUPPER
+	RET
+
+// func l2RowUnredAVX512F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·l2RowUnredAVX512F32(SB), NOSPLIT, $64-168
+	MOVQ    p_base+24(FP), AX
+	MOVQ    p_len+32(FP), CX
+	MOVQ    w_base+72(FP), DX
+	MOVQ    w_len+80(FP), R9
+	MOVQ    idx_base+96(FP), BX
+	MOVQ    step_base+120(FP), SI
+	XORQ    DI, DI
+	XORQ    R8, R8
+	MOVQ    dst_base+0(FP), R10
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VMOVUPS Z4, (SP)
+
+outer:
+	MOVQ CX, R11
+	CMPQ R11, $0x00001000
+	JLE  sized
+	MOVQ $0x00001000, R11
+
+sized:
+	SUBQ R11, CX
+
+loop:
+	CMPQ         R11, $0x00000040
+	JL           single
+	VMOVUPS      (AX), Z4
+	VMULPS       Z4, Z4, Z4
+	VBROADCASTSS consts32<>+36(SB), Z5
+	VMULPS       Z5, Z4, Z4
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000010
+	JL           rowpart322
+	VMOVUPS      (DX)(R8*4), Z5
+	JMP          rowperm322
+
+rowpart322:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z5, Z5, Z5
+	VMOVUPS.Z (DX)(R8*4), K1, Z5
+
+rowperm322:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Z6
+	VPERMPS      Z5, Z6, Z5
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPS       Z4, Z5, Z4
+	VMOVUPS      Z4, (R10)
+	VADDPS       Z4, Z0, Z0
+	VMOVUPS      64(AX), Z4
+	VMULPS       Z4, Z4, Z4
+	VBROADCASTSS consts32<>+36(SB), Z5
+	VMULPS       Z5, Z4, Z4
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000010
+	JL           rowpart323
+	VMOVUPS      (DX)(R8*4), Z5
+	JMP          rowperm323
+
+rowpart323:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z5, Z5, Z5
+	VMOVUPS.Z (DX)(R8*4), K1, Z5
+
+rowperm323:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Z6
+	VPERMPS      Z5, Z6, Z5
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPS       Z4, Z5, Z4
+	VMOVUPS      Z4, 64(R10)
+	VADDPS       Z4, Z1, Z1
+	VMOVUPS      128(AX), Z4
+	VMULPS       Z4, Z4, Z4
+	VBROADCASTSS consts32<>+36(SB), Z5
+	VMULPS       Z5, Z4, Z4
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000010
+	JL           rowpart324
+	VMOVUPS      (DX)(R8*4), Z5
+	JMP          rowperm324
+
+rowpart324:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z5, Z5, Z5
+	VMOVUPS.Z (DX)(R8*4), K1, Z5
+
+rowperm324:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Z6
+	VPERMPS      Z5, Z6, Z5
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPS       Z4, Z5, Z4
+	VMOVUPS      Z4, 128(R10)
+	VADDPS       Z4, Z2, Z2
+	VMOVUPS      192(AX), Z4
+	VMULPS       Z4, Z4, Z4
+	VBROADCASTSS consts32<>+36(SB), Z5
+	VMULPS       Z5, Z4, Z4
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000010
+	JL           rowpart325
+	VMOVUPS      (DX)(R8*4), Z5
+	JMP          rowperm325
+
+rowpart325:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z5, Z5, Z5
+	VMOVUPS.Z (DX)(R8*4), K1, Z5
+
+rowperm325:
+	MOVQ    DI, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (BX)(R12*1), Z6
+	VPERMPS Z5, Z6, Z5
+	MOVLQSX (SI)(DI*8), R12
+	ADDQ    R12, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPS  Z4, Z5, Z4
+	VMOVUPS Z4, 192(R10)
+	VADDPS  Z4, Z3, Z3
+	ADDQ    $0x00000100, AX
+	ADDQ    $0x00000100, R10
+	SUBQ    $0x00000040, R11
+	JMP     loop
+
+single:
+	CMPQ         R11, $0x00000010
+	JL           tail
+	VMOVUPS      (AX), Z4
+	VMULPS       Z4, Z4, Z4
+	VBROADCASTSS consts32<>+36(SB), Z5
+	VMULPS       Z5, Z4, Z4
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000010
+	JL           rowpart326
+	VMOVUPS      (DX)(R8*4), Z5
+	JMP          rowperm326
+
+rowpart326:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z5, Z5, Z5
+	VMOVUPS.Z (DX)(R8*4), K1, Z5
+
+rowperm326:
+	MOVQ    DI, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (BX)(R12*1), Z6
+	VPERMPS Z5, Z6, Z5
+	MOVLQSX (SI)(DI*8), R12
+	ADDQ    R12, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPS  Z4, Z5, Z4
+	VMOVUPS Z4, (R10)
+	VADDPS  Z4, Z0, Z0
+	ADDQ    $0x00000040, AX
+	ADDQ    $0x00000040, R10
+	SUBQ    $0x00000010, R11
+	JMP     single
+
+tail:
+	TESTQ        R11, R11
+	JZ           drain
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(R11*2), K1
+	VXORPS       Z4, Z4, Z4
+	VMOVUPS.Z    (AX), K1, Z4
+	VMULPS       Z4, Z4, Z4
+	VBROADCASTSS consts32<>+36(SB), Z5
+	VMULPS       Z5, Z4, Z4
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000010
+	JL           rowpart327
+	VMOVUPS      (DX)(R8*4), Z5
+	JMP          rowperm327
+
+rowpart327:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z5, Z5, Z5
+	VMOVUPS.Z (DX)(R8*4), K1, Z5
+
+rowperm327:
+	MOVQ      DI, R12
+	SHLQ      $0x06, R12
+	VMOVUPS   (BX)(R12*1), Z6
+	VPERMPS   Z5, Z6, Z5
+	MOVLQSX   (SI)(DI*8), R12
+	ADDQ      R12, R8
+	MOVLQSX   4(SI)(DI*8), DI
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VMOVAPS.Z Z5, K1, Z5
+	VMULPS    Z4, Z5, Z4
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VMOVUPS   Z4, K1, (R10)
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VMOVAPS.Z Z4, K1, Z4
+	VADDPS    Z4, Z0, Z0
+
+drain:
+	VMOVUPD       (SP), Z4
+	VADDPS        Z1, Z0, Z0
+	VXORPS        Z1, Z1, Z1
+	VADDPS        Z2, Z0, Z0
+	VXORPS        Z2, Z2, Z2
+	VADDPS        Z3, Z0, Z0
+	VXORPS        Z3, Z3, Z3
+	VEXTRACTF32X8 $0x01, Z0, Y5
+	VCVTPS2PD     Y0, Z0
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z5, Z0, Z0
+	VADDPD        Z0, Z4, Z4
+	VMOVUPD       Z4, (SP)
+	VXORPS        Z0, Z0, Z0
+	TESTQ         CX, CX
+	JNZ           outer
+	VMOVUPS       (SP), Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	MOVSD         X0, ret+160(FP)
+	VZEROUPPER
+	RET
+
+// func l2RowGradAVX512F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·l2RowGradAVX512F32(SB), NOSPLIT, $64-168
+	MOVQ    p_base+24(FP), AX
+	MOVQ    p_len+32(FP), CX
+	MOVQ    w_base+72(FP), DX
+	MOVQ    w_len+80(FP), R9
+	MOVQ    idx_base+96(FP), BX
+	MOVQ    step_base+120(FP), SI
+	XORQ    DI, DI
+	XORQ    R8, R8
+	MOVQ    dst_base+0(FP), R10
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VMOVUPS Z4, (SP)
+
+outer:
+	MOVQ CX, R11
+	CMPQ R11, $0x00001000
+	JLE  sized
+	MOVQ $0x00001000, R11
+
+sized:
+	SUBQ R11, CX
+
+loop:
+	CMPQ         R11, $0x00000040
+	JL           single
+	VMOVUPS      (AX), Z4
+	VMULPS       Z4, Z4, Z5
+	VBROADCASTSS consts32<>+36(SB), Z6
+	VMULPS       Z6, Z5, Z5
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000010
+	JL           rowpart328
+	VMOVUPS      (DX)(R8*4), Z6
+	JMP          rowperm328
+
+rowpart328:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z6, Z6, Z6
+	VMOVUPS.Z (DX)(R8*4), K1, Z6
+
+rowperm328:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Z7
+	VPERMPS      Z6, Z7, Z6
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSS s+152(FP), Z7
+	VMULPS       Z6, Z7, Z7
+	VMULPS       Z4, Z7, Z4
+	VMOVUPS      Z4, (R10)
+	VMULPS       Z5, Z6, Z4
+	VADDPS       Z4, Z0, Z0
+	VMOVUPS      64(AX), Z4
+	VMULPS       Z4, Z4, Z5
+	VBROADCASTSS consts32<>+36(SB), Z6
+	VMULPS       Z6, Z5, Z5
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000010
+	JL           rowpart329
+	VMOVUPS      (DX)(R8*4), Z6
+	JMP          rowperm329
+
+rowpart329:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z6, Z6, Z6
+	VMOVUPS.Z (DX)(R8*4), K1, Z6
+
+rowperm329:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Z7
+	VPERMPS      Z6, Z7, Z6
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSS s+152(FP), Z7
+	VMULPS       Z6, Z7, Z7
+	VMULPS       Z4, Z7, Z4
+	VMOVUPS      Z4, 64(R10)
+	VMULPS       Z5, Z6, Z4
+	VADDPS       Z4, Z1, Z1
+	VMOVUPS      128(AX), Z4
+	VMULPS       Z4, Z4, Z5
+	VBROADCASTSS consts32<>+36(SB), Z6
+	VMULPS       Z6, Z5, Z5
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000010
+	JL           rowpart330
+	VMOVUPS      (DX)(R8*4), Z6
+	JMP          rowperm330
+
+rowpart330:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z6, Z6, Z6
+	VMOVUPS.Z (DX)(R8*4), K1, Z6
+
+rowperm330:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Z7
+	VPERMPS      Z6, Z7, Z6
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSS s+152(FP), Z7
+	VMULPS       Z6, Z7, Z7
+	VMULPS       Z4, Z7, Z4
+	VMOVUPS      Z4, 128(R10)
+	VMULPS       Z5, Z6, Z4
+	VADDPS       Z4, Z2, Z2
+	VMOVUPS      192(AX), Z4
+	VMULPS       Z4, Z4, Z5
+	VBROADCASTSS consts32<>+36(SB), Z6
+	VMULPS       Z6, Z5, Z5
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000010
+	JL           rowpart331
+	VMOVUPS      (DX)(R8*4), Z6
+	JMP          rowperm331
+
+rowpart331:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z6, Z6, Z6
+	VMOVUPS.Z (DX)(R8*4), K1, Z6
+
+rowperm331:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Z7
+	VPERMPS      Z6, Z7, Z6
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSS s+152(FP), Z7
+	VMULPS       Z6, Z7, Z7
+	VMULPS       Z4, Z7, Z4
+	VMOVUPS      Z4, 192(R10)
+	VMULPS       Z5, Z6, Z4
+	VADDPS       Z4, Z3, Z3
+	ADDQ         $0x00000100, AX
+	ADDQ         $0x00000100, R10
+	SUBQ         $0x00000040, R11
+	JMP          loop
+
+single:
+	CMPQ         R11, $0x00000010
+	JL           tail
+	VMOVUPS      (AX), Z4
+	VMULPS       Z4, Z4, Z5
+	VBROADCASTSS consts32<>+36(SB), Z6
+	VMULPS       Z6, Z5, Z5
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000010
+	JL           rowpart332
+	VMOVUPS      (DX)(R8*4), Z6
+	JMP          rowperm332
+
+rowpart332:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z6, Z6, Z6
+	VMOVUPS.Z (DX)(R8*4), K1, Z6
+
+rowperm332:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Z7
+	VPERMPS      Z6, Z7, Z6
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSS s+152(FP), Z7
+	VMULPS       Z6, Z7, Z7
+	VMULPS       Z4, Z7, Z4
+	VMOVUPS      Z4, (R10)
+	VMULPS       Z5, Z6, Z4
+	VADDPS       Z4, Z0, Z0
+	ADDQ         $0x00000040, AX
+	ADDQ         $0x00000040, R10
+	SUBQ         $0x00000010, R11
+	JMP          single
+
+tail:
+	TESTQ        R11, R11
+	JZ           drain
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(R11*2), K1
+	VXORPS       Z4, Z4, Z4
+	VMOVUPS.Z    (AX), K1, Z4
+	VMULPS       Z4, Z4, Z5
+	VBROADCASTSS consts32<>+36(SB), Z6
+	VMULPS       Z6, Z5, Z5
+	MOVQ         R9, R12
+	SUBQ         R8, R12
+	CMPQ         R12, $0x00000010
+	JL           rowpart333
+	VMOVUPS      (DX)(R8*4), Z6
+	JMP          rowperm333
+
+rowpart333:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPS    Z6, Z6, Z6
+	VMOVUPS.Z (DX)(R8*4), K1, Z6
+
+rowperm333:
+	MOVQ         DI, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (BX)(R12*1), Z7
+	VPERMPS      Z6, Z7, Z6
+	MOVLQSX      (SI)(DI*8), R12
+	ADDQ         R12, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(R11*2), K1
+	VMOVAPS.Z    Z6, K1, Z6
+	VBROADCASTSS s+152(FP), Z7
+	VMULPS       Z6, Z7, Z7
+	VMULPS       Z4, Z7, Z4
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(R11*2), K1
+	VMOVUPS      Z4, K1, (R10)
+	VMULPS       Z5, Z6, Z4
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(R11*2), K1
+	VMOVAPS.Z    Z4, K1, Z4
+	VADDPS       Z4, Z0, Z0
+
+drain:
+	VMOVUPD       (SP), Z4
+	VADDPS        Z1, Z0, Z0
+	VXORPS        Z1, Z1, Z1
+	VADDPS        Z2, Z0, Z0
+	VXORPS        Z2, Z2, Z2
+	VADDPS        Z3, Z0, Z0
+	VXORPS        Z3, Z3, Z3
+	VEXTRACTF32X8 $0x01, Z0, Y5
+	VCVTPS2PD     Y0, Z0
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z5, Z0, Z0
+	VADDPD        Z0, Z4, Z4
+	VMOVUPD       Z4, (SP)
+	VXORPS        Z0, Z0, Z0
+	TESTQ         CX, CX
+	JNZ           outer
+	VMOVUPS       (SP), Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	MOVSD         X0, ret+160(FP)
+	VZEROUPPER
+	RET
+
 // func logMapAVX512F32(dst []float32, x []float32)
 // Requires: AVX, AVX512DQ, AVX512F
 TEXT ·logMapAVX512F32(SB), NOSPLIT, $0-48
@@ -25567,78 +46014,6 @@ tail:
 	VBROADCASTSS consts32<>+76(SB), Z0
 	VBLENDMPS    Z0, Z4, K2, Z4
 	VMOVUPS      Z4, K1, (CX)
-
-done:
-	VZEROUPPER
-	RET
-
-// func expandRowsAVX512F32(dst []float32, w []float32, idx []int32, step []int32, inner int)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·expandRowsAVX512F32(SB), NOSPLIT, $0-104
-	MOVQ dst_base+0(FP), AX
-	MOVQ dst_len+8(FP), CX
-	MOVQ w_base+24(FP), DX
-	MOVQ w_len+32(FP), BX
-	MOVQ idx_base+48(FP), SI
-	MOVQ step_base+72(FP), DI
-	XORQ R8, R8
-	XORQ R9, R9
-
-loop:
-	CMPQ    CX, $0x00000010
-	JL      tail
-	MOVQ    BX, R10
-	SUBQ    R9, R10
-	CMPQ    R10, $0x00000010
-	JL      expandRowsAVX512F32_partv
-	VMOVUPS (DX)(R9*4), Z0
-	JMP     expandRowsAVX512F32_permv
-
-expandRowsAVX512F32_partv:
-	LEAQ      kmask<>+0(SB), R11
-	KMOVW     (R11)(R10*2), K1
-	VXORPS    Z0, Z0, Z0
-	VMOVUPS.Z (DX)(R9*4), K1, Z0
-
-expandRowsAVX512F32_permv:
-	MOVQ    R8, R10
-	SHLQ    $0x06, R10
-	VMOVUPS (SI)(R10*1), Z1
-	VPERMPS Z0, Z1, Z0
-	VMOVUPS Z0, (AX)
-	MOVLQSX (DI)(R8*8), R10
-	ADDQ    R10, R9
-	MOVLQSX 4(DI)(R8*8), R8
-	ADDQ    $0x00000040, AX
-	SUBQ    $0x00000010, CX
-	JMP     loop
-
-tail:
-	TESTQ   CX, CX
-	JZ      done
-	SUBQ    R9, BX
-	CMPQ    BX, $0x00000010
-	JL      expandRowsAVX512F32_partt
-	VMOVUPS (DX)(R9*4), Z0
-	JMP     expandRowsAVX512F32_permt
-
-expandRowsAVX512F32_partt:
-	LEAQ      kmask<>+0(SB), R10
-	KMOVW     (R10)(BX*2), K1
-	VXORPS    Z0, Z0, Z0
-	VMOVUPS.Z (DX)(R9*4), K1, Z0
-
-expandRowsAVX512F32_permt:
-	MOVQ    R8, DX
-	SHLQ    $0x06, DX
-	VMOVUPS (SI)(DX*1), Z1
-	VPERMPS Z0, Z1, Z0
-	LEAQ    kmask<>+0(SB), DX
-	KMOVW   (DX)(CX*2), K1
-	VMOVUPS Z0, K1, (AX)
-	MOVLQSX (DI)(R8*8), AX
-	ADDQ    AX, R9
-	MOVLQSX 4(DI)(R8*8), R8
 
 done:
 	VZEROUPPER
@@ -26496,6 +46871,851 @@ drain:
 	VZEROUPPER
 	RET
 
+// func absDiffRowSumAVX512F64(p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) (float64, int, float64)
+// Requires: AVX, AVX512DQ, AVX512F, POPCNT, SSE2
+TEXT ·absDiffRowSumAVX512F64(SB), NOSPLIT, $0-160
+	MOVQ   p_base+0(FP), AX
+	MOVQ   p_len+8(FP), CX
+	MOVQ   y_base+24(FP), DX
+	MOVQ   w_base+48(FP), BX
+	MOVQ   w_len+56(FP), R10
+	MOVQ   idx_base+72(FP), SI
+	MOVQ   step_base+96(FP), DI
+	XORQ   R8, R8
+	XORQ   R9, R9
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	VXORPD Z4, Z4, Z4
+	VXORPD Z5, Z5, Z5
+	VXORPD Z6, Z6, Z6
+	VXORPD Z7, Z7, Z7
+	XORQ   R11, R11
+
+loop:
+	CMPQ         CX, $0x00000020
+	JL           single
+	VMOVUPD      (AX), Z8
+	VMOVUPD      (DX), Z9
+	VSUBPD       Z9, Z8, Z8
+	VBROADCASTSD consts64<>+0(SB), Z9
+	VANDPD       Z9, Z8, Z8
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart334
+	VMOVUPD      (BX)(R9*8), Z9
+	JMP          rowperm334
+
+rowpart334:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPD    Z9, Z9, Z9
+	VMOVUPD.Z (BX)(R9*8), K1, Z9
+
+rowperm334:
+	MOVQ         R8, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (SI)(R12*1), Z10
+	VPERMPS      Z9, Z10, Z9
+	MOVLQSX      (DI)(R8*8), R12
+	ADDQ         R12, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VMULPD       Z8, Z9, Z8
+	VADDPD       Z8, Z0, Z0
+	VADDPD       Z9, Z1, Z1
+	VXORPD       Z8, Z8, Z8
+	VCMPPD       $0x04, Z8, Z9, K1
+	KMOVB        K1, R12
+	POPCNTL      R12, R12
+	ADDQ         R12, R11
+	VMOVUPD      64(AX), Z8
+	VMOVUPD      64(DX), Z9
+	VSUBPD       Z9, Z8, Z8
+	VBROADCASTSD consts64<>+0(SB), Z9
+	VANDPD       Z9, Z8, Z8
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart335
+	VMOVUPD      (BX)(R9*8), Z9
+	JMP          rowperm335
+
+rowpart335:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPD    Z9, Z9, Z9
+	VMOVUPD.Z (BX)(R9*8), K1, Z9
+
+rowperm335:
+	MOVQ         R8, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (SI)(R12*1), Z10
+	VPERMPS      Z9, Z10, Z9
+	MOVLQSX      (DI)(R8*8), R12
+	ADDQ         R12, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VMULPD       Z8, Z9, Z8
+	VADDPD       Z8, Z2, Z2
+	VADDPD       Z9, Z3, Z3
+	VXORPD       Z8, Z8, Z8
+	VCMPPD       $0x04, Z8, Z9, K1
+	KMOVB        K1, R12
+	POPCNTL      R12, R12
+	ADDQ         R12, R11
+	VMOVUPD      128(AX), Z8
+	VMOVUPD      128(DX), Z9
+	VSUBPD       Z9, Z8, Z8
+	VBROADCASTSD consts64<>+0(SB), Z9
+	VANDPD       Z9, Z8, Z8
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart336
+	VMOVUPD      (BX)(R9*8), Z9
+	JMP          rowperm336
+
+rowpart336:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPD    Z9, Z9, Z9
+	VMOVUPD.Z (BX)(R9*8), K1, Z9
+
+rowperm336:
+	MOVQ         R8, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (SI)(R12*1), Z10
+	VPERMPS      Z9, Z10, Z9
+	MOVLQSX      (DI)(R8*8), R12
+	ADDQ         R12, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VMULPD       Z8, Z9, Z8
+	VADDPD       Z8, Z4, Z4
+	VADDPD       Z9, Z5, Z5
+	VXORPD       Z8, Z8, Z8
+	VCMPPD       $0x04, Z8, Z9, K1
+	KMOVB        K1, R12
+	POPCNTL      R12, R12
+	ADDQ         R12, R11
+	VMOVUPD      192(AX), Z8
+	VMOVUPD      192(DX), Z9
+	VSUBPD       Z9, Z8, Z8
+	VBROADCASTSD consts64<>+0(SB), Z9
+	VANDPD       Z9, Z8, Z8
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart337
+	VMOVUPD      (BX)(R9*8), Z9
+	JMP          rowperm337
+
+rowpart337:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPD    Z9, Z9, Z9
+	VMOVUPD.Z (BX)(R9*8), K1, Z9
+
+rowperm337:
+	MOVQ    R8, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (SI)(R12*1), Z10
+	VPERMPS Z9, Z10, Z9
+	MOVLQSX (DI)(R8*8), R12
+	ADDQ    R12, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPD  Z8, Z9, Z8
+	VADDPD  Z8, Z6, Z6
+	VADDPD  Z9, Z7, Z7
+	VXORPD  Z8, Z8, Z8
+	VCMPPD  $0x04, Z8, Z9, K1
+	KMOVB   K1, R12
+	POPCNTL R12, R12
+	ADDQ    R12, R11
+	ADDQ    $0x00000100, AX
+	ADDQ    $0x00000100, DX
+	SUBQ    $0x00000020, CX
+	JMP     loop
+
+single:
+	CMPQ         CX, $0x00000008
+	JL           tail
+	VMOVUPD      (AX), Z8
+	VMOVUPD      (DX), Z9
+	VSUBPD       Z9, Z8, Z8
+	VBROADCASTSD consts64<>+0(SB), Z9
+	VANDPD       Z9, Z8, Z8
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart338
+	VMOVUPD      (BX)(R9*8), Z9
+	JMP          rowperm338
+
+rowpart338:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPD    Z9, Z9, Z9
+	VMOVUPD.Z (BX)(R9*8), K1, Z9
+
+rowperm338:
+	MOVQ    R8, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (SI)(R12*1), Z10
+	VPERMPS Z9, Z10, Z9
+	MOVLQSX (DI)(R8*8), R12
+	ADDQ    R12, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPD  Z8, Z9, Z8
+	VADDPD  Z8, Z0, Z0
+	VADDPD  Z9, Z1, Z1
+	VXORPD  Z8, Z8, Z8
+	VCMPPD  $0x04, Z8, Z9, K1
+	KMOVB   K1, R12
+	POPCNTL R12, R12
+	ADDQ    R12, R11
+	ADDQ    $0x00000040, AX
+	ADDQ    $0x00000040, DX
+	SUBQ    $0x00000008, CX
+	JMP     single
+
+tail:
+	TESTQ        CX, CX
+	JZ           drain
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(CX*2), K1
+	VXORPD       Z8, Z8, Z8
+	VMOVUPD.Z    (AX), K1, Z8
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(CX*2), K1
+	VXORPD       Z9, Z9, Z9
+	VMOVUPD.Z    (DX), K1, Z9
+	VSUBPD       Z9, Z8, Z8
+	VBROADCASTSD consts64<>+0(SB), Z9
+	VANDPD       Z9, Z8, Z8
+	MOVQ         R10, AX
+	SUBQ         R9, AX
+	CMPQ         AX, $0x00000008
+	JL           rowpart339
+	VMOVUPD      (BX)(R9*8), Z9
+	JMP          rowperm339
+
+rowpart339:
+	LEAQ      kmask<>+0(SB), DX
+	KMOVW     (DX)(AX*2), K1
+	VXORPD    Z9, Z9, Z9
+	VMOVUPD.Z (BX)(R9*8), K1, Z9
+
+rowperm339:
+	MOVQ      R8, AX
+	SHLQ      $0x06, AX
+	VMOVUPS   (SI)(AX*1), Z10
+	VPERMPS   Z9, Z10, Z9
+	MOVLQSX   (DI)(R8*8), AX
+	ADDQ      AX, R9
+	MOVLQSX   4(DI)(R8*8), R8
+	LEAQ      kmask<>+0(SB), AX
+	KMOVW     (AX)(CX*2), K1
+	VMOVAPD.Z Z9, K1, Z9
+	VMULPD    Z8, Z9, Z8
+	LEAQ      kmask<>+0(SB), AX
+	KMOVW     (AX)(CX*2), K1
+	VMOVAPD.Z Z8, K1, Z8
+	VADDPD    Z8, Z0, Z0
+	VADDPD    Z9, Z1, Z1
+	VXORPD    Z8, Z8, Z8
+	VCMPPD    $0x04, Z8, Z9, K1
+	KMOVB     K1, AX
+	POPCNTL   AX, AX
+	ADDQ      AX, R11
+
+drain:
+	VADDPD        Z2, Z0, Z0
+	VADDPD        Z4, Z0, Z0
+	VADDPD        Z6, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y2
+	VADDPD        Y2, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X2
+	VADDPD        X2, X0, X0
+	VPERMILPD     $0x01, X0, X2
+	VADDSD        X2, X0, X0
+	VADDPD        Z3, Z1, Z1
+	VADDPD        Z5, Z1, Z1
+	VADDPD        Z7, Z1, Z1
+	VEXTRACTF64X4 $0x01, Z1, Y2
+	VADDPD        Y2, Y1, Y1
+	VEXTRACTF128  $0x01, Y1, X2
+	VADDPD        X2, X1, X1
+	VPERMILPD     $0x01, X1, X2
+	VADDSD        X2, X1, X1
+	MOVSD         X0, ret+136(FP)
+	MOVQ          R11, ret1+144(FP)
+	MOVSD         X1, ret2+152(FP)
+	VZEROUPPER
+	RET
+
+// func absDiffRowUnredAVX512F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·absDiffRowUnredAVX512F64(SB), NOSPLIT, $0-168
+	MOVQ   p_base+24(FP), AX
+	MOVQ   p_len+32(FP), CX
+	MOVQ   y_base+48(FP), DX
+	MOVQ   w_base+72(FP), BX
+	MOVQ   w_len+80(FP), R10
+	MOVQ   idx_base+96(FP), SI
+	MOVQ   step_base+120(FP), DI
+	XORQ   R8, R8
+	XORQ   R9, R9
+	MOVQ   dst_base+0(FP), R11
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+
+loop:
+	CMPQ         CX, $0x00000020
+	JL           single
+	VMOVUPD      (AX), Z4
+	VMOVUPD      (DX), Z5
+	VSUBPD       Z5, Z4, Z4
+	VBROADCASTSD consts64<>+0(SB), Z5
+	VANDPD       Z5, Z4, Z4
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart340
+	VMOVUPD      (BX)(R9*8), Z5
+	JMP          rowperm340
+
+rowpart340:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPD    Z5, Z5, Z5
+	VMOVUPD.Z (BX)(R9*8), K1, Z5
+
+rowperm340:
+	MOVQ         R8, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (SI)(R12*1), Z6
+	VPERMPS      Z5, Z6, Z5
+	MOVLQSX      (DI)(R8*8), R12
+	ADDQ         R12, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VMULPD       Z4, Z5, Z4
+	VMOVUPD      Z4, (R11)
+	VADDPD       Z4, Z0, Z0
+	VMOVUPD      64(AX), Z4
+	VMOVUPD      64(DX), Z5
+	VSUBPD       Z5, Z4, Z4
+	VBROADCASTSD consts64<>+0(SB), Z5
+	VANDPD       Z5, Z4, Z4
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart341
+	VMOVUPD      (BX)(R9*8), Z5
+	JMP          rowperm341
+
+rowpart341:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPD    Z5, Z5, Z5
+	VMOVUPD.Z (BX)(R9*8), K1, Z5
+
+rowperm341:
+	MOVQ         R8, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (SI)(R12*1), Z6
+	VPERMPS      Z5, Z6, Z5
+	MOVLQSX      (DI)(R8*8), R12
+	ADDQ         R12, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VMULPD       Z4, Z5, Z4
+	VMOVUPD      Z4, 64(R11)
+	VADDPD       Z4, Z1, Z1
+	VMOVUPD      128(AX), Z4
+	VMOVUPD      128(DX), Z5
+	VSUBPD       Z5, Z4, Z4
+	VBROADCASTSD consts64<>+0(SB), Z5
+	VANDPD       Z5, Z4, Z4
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart342
+	VMOVUPD      (BX)(R9*8), Z5
+	JMP          rowperm342
+
+rowpart342:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPD    Z5, Z5, Z5
+	VMOVUPD.Z (BX)(R9*8), K1, Z5
+
+rowperm342:
+	MOVQ         R8, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (SI)(R12*1), Z6
+	VPERMPS      Z5, Z6, Z5
+	MOVLQSX      (DI)(R8*8), R12
+	ADDQ         R12, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VMULPD       Z4, Z5, Z4
+	VMOVUPD      Z4, 128(R11)
+	VADDPD       Z4, Z2, Z2
+	VMOVUPD      192(AX), Z4
+	VMOVUPD      192(DX), Z5
+	VSUBPD       Z5, Z4, Z4
+	VBROADCASTSD consts64<>+0(SB), Z5
+	VANDPD       Z5, Z4, Z4
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart343
+	VMOVUPD      (BX)(R9*8), Z5
+	JMP          rowperm343
+
+rowpart343:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPD    Z5, Z5, Z5
+	VMOVUPD.Z (BX)(R9*8), K1, Z5
+
+rowperm343:
+	MOVQ    R8, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (SI)(R12*1), Z6
+	VPERMPS Z5, Z6, Z5
+	MOVLQSX (DI)(R8*8), R12
+	ADDQ    R12, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPD  Z4, Z5, Z4
+	VMOVUPD Z4, 192(R11)
+	VADDPD  Z4, Z3, Z3
+	ADDQ    $0x00000100, AX
+	ADDQ    $0x00000100, DX
+	ADDQ    $0x00000100, R11
+	SUBQ    $0x00000020, CX
+	JMP     loop
+
+single:
+	CMPQ         CX, $0x00000008
+	JL           tail
+	VMOVUPD      (AX), Z4
+	VMOVUPD      (DX), Z5
+	VSUBPD       Z5, Z4, Z4
+	VBROADCASTSD consts64<>+0(SB), Z5
+	VANDPD       Z5, Z4, Z4
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart344
+	VMOVUPD      (BX)(R9*8), Z5
+	JMP          rowperm344
+
+rowpart344:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPD    Z5, Z5, Z5
+	VMOVUPD.Z (BX)(R9*8), K1, Z5
+
+rowperm344:
+	MOVQ    R8, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (SI)(R12*1), Z6
+	VPERMPS Z5, Z6, Z5
+	MOVLQSX (DI)(R8*8), R12
+	ADDQ    R12, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPD  Z4, Z5, Z4
+	VMOVUPD Z4, (R11)
+	VADDPD  Z4, Z0, Z0
+	ADDQ    $0x00000040, AX
+	ADDQ    $0x00000040, DX
+	ADDQ    $0x00000040, R11
+	SUBQ    $0x00000008, CX
+	JMP     single
+
+tail:
+	TESTQ        CX, CX
+	JZ           drain
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(CX*2), K1
+	VXORPD       Z4, Z4, Z4
+	VMOVUPD.Z    (AX), K1, Z4
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(CX*2), K1
+	VXORPD       Z5, Z5, Z5
+	VMOVUPD.Z    (DX), K1, Z5
+	VSUBPD       Z5, Z4, Z4
+	VBROADCASTSD consts64<>+0(SB), Z5
+	VANDPD       Z5, Z4, Z4
+	MOVQ         R10, AX
+	SUBQ         R9, AX
+	CMPQ         AX, $0x00000008
+	JL           rowpart345
+	VMOVUPD      (BX)(R9*8), Z5
+	JMP          rowperm345
+
+rowpart345:
+	LEAQ      kmask<>+0(SB), DX
+	KMOVW     (DX)(AX*2), K1
+	VXORPD    Z5, Z5, Z5
+	VMOVUPD.Z (BX)(R9*8), K1, Z5
+
+rowperm345:
+	MOVQ      R8, AX
+	SHLQ      $0x06, AX
+	VMOVUPS   (SI)(AX*1), Z6
+	VPERMPS   Z5, Z6, Z5
+	MOVLQSX   (DI)(R8*8), AX
+	ADDQ      AX, R9
+	MOVLQSX   4(DI)(R8*8), R8
+	LEAQ      kmask<>+0(SB), AX
+	KMOVW     (AX)(CX*2), K1
+	VMOVAPD.Z Z5, K1, Z5
+	VMULPD    Z4, Z5, Z4
+	LEAQ      kmask<>+0(SB), AX
+	KMOVW     (AX)(CX*2), K1
+	VMOVUPD   Z4, K1, (R11)
+	LEAQ      kmask<>+0(SB), AX
+	KMOVW     (AX)(CX*2), K1
+	VMOVAPD.Z Z4, K1, Z4
+	VADDPD    Z4, Z0, Z0
+
+drain:
+	VADDPD        Z1, Z0, Z0
+	VADDPD        Z2, Z0, Z0
+	VADDPD        Z3, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	MOVSD         X0, ret+160(FP)
+	VZEROUPPER
+	RET
+
+// func absDiffRowGradAVX512F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, s float64, a float64) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·absDiffRowGradAVX512F64(SB), NOSPLIT, $0-176
+	MOVQ   p_base+24(FP), AX
+	MOVQ   p_len+32(FP), CX
+	MOVQ   y_base+48(FP), DX
+	MOVQ   w_base+72(FP), BX
+	MOVQ   w_len+80(FP), R10
+	MOVQ   idx_base+96(FP), SI
+	MOVQ   step_base+120(FP), DI
+	XORQ   R8, R8
+	XORQ   R9, R9
+	MOVQ   dst_base+0(FP), R11
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+
+loop:
+	CMPQ         CX, $0x00000020
+	JL           single
+	VMOVUPD      (AX), Z4
+	VMOVUPD      (DX), Z5
+	VSUBPD       Z5, Z4, Z4
+	VBROADCASTSD consts64<>+0(SB), Z5
+	VANDPD       Z5, Z4, Z5
+	VXORPD       Z6, Z6, Z6
+	VBROADCASTSD consts64<>+8(SB), Z7
+	VBROADCASTSD consts64<>+16(SB), Z8
+	VCMPPD       $0x1e, Z6, Z4, K1
+	VMOVAPD      Z6, Z9
+	VMOVAPD      Z7, K1, Z9
+	VCMPPD       $0x11, Z6, Z4, K1
+	VBLENDMPD    Z8, Z9, K1, Z9
+	VCMPPD       $0x03, Z4, Z4, K1
+	VBLENDMPD    Z4, Z9, K1, Z9
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart346
+	VMOVUPD      (BX)(R9*8), Z4
+	JMP          rowperm346
+
+rowpart346:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPD    Z4, Z4, Z4
+	VMOVUPD.Z (BX)(R9*8), K1, Z4
+
+rowperm346:
+	MOVQ         R8, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (SI)(R12*1), Z6
+	VPERMPS      Z4, Z6, Z4
+	MOVLQSX      (DI)(R8*8), R12
+	ADDQ         R12, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSD s+152(FP), Z6
+	VMULPD       Z4, Z6, Z6
+	VMULPD       Z9, Z6, Z6
+	VMOVUPD      Z6, (R11)
+	VMULPD       Z5, Z4, Z4
+	VADDPD       Z4, Z0, Z0
+	VMOVUPD      64(AX), Z4
+	VMOVUPD      64(DX), Z5
+	VSUBPD       Z5, Z4, Z4
+	VBROADCASTSD consts64<>+0(SB), Z5
+	VANDPD       Z5, Z4, Z5
+	VXORPD       Z6, Z6, Z6
+	VBROADCASTSD consts64<>+8(SB), Z7
+	VBROADCASTSD consts64<>+16(SB), Z8
+	VCMPPD       $0x1e, Z6, Z4, K1
+	VMOVAPD      Z6, Z9
+	VMOVAPD      Z7, K1, Z9
+	VCMPPD       $0x11, Z6, Z4, K1
+	VBLENDMPD    Z8, Z9, K1, Z9
+	VCMPPD       $0x03, Z4, Z4, K1
+	VBLENDMPD    Z4, Z9, K1, Z9
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart347
+	VMOVUPD      (BX)(R9*8), Z4
+	JMP          rowperm347
+
+rowpart347:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPD    Z4, Z4, Z4
+	VMOVUPD.Z (BX)(R9*8), K1, Z4
+
+rowperm347:
+	MOVQ         R8, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (SI)(R12*1), Z6
+	VPERMPS      Z4, Z6, Z4
+	MOVLQSX      (DI)(R8*8), R12
+	ADDQ         R12, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSD s+152(FP), Z6
+	VMULPD       Z4, Z6, Z6
+	VMULPD       Z9, Z6, Z6
+	VMOVUPD      Z6, 64(R11)
+	VMULPD       Z5, Z4, Z4
+	VADDPD       Z4, Z1, Z1
+	VMOVUPD      128(AX), Z4
+	VMOVUPD      128(DX), Z5
+	VSUBPD       Z5, Z4, Z4
+	VBROADCASTSD consts64<>+0(SB), Z5
+	VANDPD       Z5, Z4, Z5
+	VXORPD       Z6, Z6, Z6
+	VBROADCASTSD consts64<>+8(SB), Z7
+	VBROADCASTSD consts64<>+16(SB), Z8
+	VCMPPD       $0x1e, Z6, Z4, K1
+	VMOVAPD      Z6, Z9
+	VMOVAPD      Z7, K1, Z9
+	VCMPPD       $0x11, Z6, Z4, K1
+	VBLENDMPD    Z8, Z9, K1, Z9
+	VCMPPD       $0x03, Z4, Z4, K1
+	VBLENDMPD    Z4, Z9, K1, Z9
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart348
+	VMOVUPD      (BX)(R9*8), Z4
+	JMP          rowperm348
+
+rowpart348:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPD    Z4, Z4, Z4
+	VMOVUPD.Z (BX)(R9*8), K1, Z4
+
+rowperm348:
+	MOVQ         R8, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (SI)(R12*1), Z6
+	VPERMPS      Z4, Z6, Z4
+	MOVLQSX      (DI)(R8*8), R12
+	ADDQ         R12, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSD s+152(FP), Z6
+	VMULPD       Z4, Z6, Z6
+	VMULPD       Z9, Z6, Z6
+	VMOVUPD      Z6, 128(R11)
+	VMULPD       Z5, Z4, Z4
+	VADDPD       Z4, Z2, Z2
+	VMOVUPD      192(AX), Z4
+	VMOVUPD      192(DX), Z5
+	VSUBPD       Z5, Z4, Z4
+	VBROADCASTSD consts64<>+0(SB), Z5
+	VANDPD       Z5, Z4, Z5
+	VXORPD       Z6, Z6, Z6
+	VBROADCASTSD consts64<>+8(SB), Z7
+	VBROADCASTSD consts64<>+16(SB), Z8
+	VCMPPD       $0x1e, Z6, Z4, K1
+	VMOVAPD      Z6, Z9
+	VMOVAPD      Z7, K1, Z9
+	VCMPPD       $0x11, Z6, Z4, K1
+	VBLENDMPD    Z8, Z9, K1, Z9
+	VCMPPD       $0x03, Z4, Z4, K1
+	VBLENDMPD    Z4, Z9, K1, Z9
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart349
+	VMOVUPD      (BX)(R9*8), Z4
+	JMP          rowperm349
+
+rowpart349:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPD    Z4, Z4, Z4
+	VMOVUPD.Z (BX)(R9*8), K1, Z4
+
+rowperm349:
+	MOVQ         R8, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (SI)(R12*1), Z6
+	VPERMPS      Z4, Z6, Z4
+	MOVLQSX      (DI)(R8*8), R12
+	ADDQ         R12, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSD s+152(FP), Z6
+	VMULPD       Z4, Z6, Z6
+	VMULPD       Z9, Z6, Z6
+	VMOVUPD      Z6, 192(R11)
+	VMULPD       Z5, Z4, Z4
+	VADDPD       Z4, Z3, Z3
+	ADDQ         $0x00000100, AX
+	ADDQ         $0x00000100, DX
+	ADDQ         $0x00000100, R11
+	SUBQ         $0x00000020, CX
+	JMP          loop
+
+single:
+	CMPQ         CX, $0x00000008
+	JL           tail
+	VMOVUPD      (AX), Z4
+	VMOVUPD      (DX), Z5
+	VSUBPD       Z5, Z4, Z4
+	VBROADCASTSD consts64<>+0(SB), Z5
+	VANDPD       Z5, Z4, Z5
+	VXORPD       Z6, Z6, Z6
+	VBROADCASTSD consts64<>+8(SB), Z7
+	VBROADCASTSD consts64<>+16(SB), Z8
+	VCMPPD       $0x1e, Z6, Z4, K1
+	VMOVAPD      Z6, Z9
+	VMOVAPD      Z7, K1, Z9
+	VCMPPD       $0x11, Z6, Z4, K1
+	VBLENDMPD    Z8, Z9, K1, Z9
+	VCMPPD       $0x03, Z4, Z4, K1
+	VBLENDMPD    Z4, Z9, K1, Z9
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart350
+	VMOVUPD      (BX)(R9*8), Z4
+	JMP          rowperm350
+
+rowpart350:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPD    Z4, Z4, Z4
+	VMOVUPD.Z (BX)(R9*8), K1, Z4
+
+rowperm350:
+	MOVQ         R8, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (SI)(R12*1), Z6
+	VPERMPS      Z4, Z6, Z4
+	MOVLQSX      (DI)(R8*8), R12
+	ADDQ         R12, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSD s+152(FP), Z6
+	VMULPD       Z4, Z6, Z6
+	VMULPD       Z9, Z6, Z6
+	VMOVUPD      Z6, (R11)
+	VMULPD       Z5, Z4, Z4
+	VADDPD       Z4, Z0, Z0
+	ADDQ         $0x00000040, AX
+	ADDQ         $0x00000040, DX
+	ADDQ         $0x00000040, R11
+	SUBQ         $0x00000008, CX
+	JMP          single
+
+tail:
+	TESTQ        CX, CX
+	JZ           drain
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(CX*2), K1
+	VXORPD       Z4, Z4, Z4
+	VMOVUPD.Z    (AX), K1, Z4
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(CX*2), K1
+	VXORPD       Z5, Z5, Z5
+	VMOVUPD.Z    (DX), K1, Z5
+	VSUBPD       Z5, Z4, Z4
+	VBROADCASTSD consts64<>+0(SB), Z5
+	VANDPD       Z5, Z4, Z5
+	VXORPD       Z6, Z6, Z6
+	VBROADCASTSD consts64<>+8(SB), Z7
+	VBROADCASTSD consts64<>+16(SB), Z8
+	VCMPPD       $0x1e, Z6, Z4, K1
+	VMOVAPD      Z6, Z9
+	VMOVAPD      Z7, K1, Z9
+	VCMPPD       $0x11, Z6, Z4, K1
+	VBLENDMPD    Z8, Z9, K1, Z9
+	VCMPPD       $0x03, Z4, Z4, K1
+	VBLENDMPD    Z4, Z9, K1, Z9
+	MOVQ         R10, AX
+	SUBQ         R9, AX
+	CMPQ         AX, $0x00000008
+	JL           rowpart351
+	VMOVUPD      (BX)(R9*8), Z4
+	JMP          rowperm351
+
+rowpart351:
+	LEAQ      kmask<>+0(SB), DX
+	KMOVW     (DX)(AX*2), K1
+	VXORPD    Z4, Z4, Z4
+	VMOVUPD.Z (BX)(R9*8), K1, Z4
+
+rowperm351:
+	MOVQ         R8, AX
+	SHLQ         $0x06, AX
+	VMOVUPS      (SI)(AX*1), Z6
+	VPERMPS      Z4, Z6, Z4
+	MOVLQSX      (DI)(R8*8), AX
+	ADDQ         AX, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(CX*2), K1
+	VMOVAPD.Z    Z4, K1, Z4
+	VBROADCASTSD s+152(FP), Z6
+	VMULPD       Z4, Z6, Z6
+	VMULPD       Z9, Z6, Z6
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(CX*2), K1
+	VMOVUPD      Z6, K1, (R11)
+	VMULPD       Z5, Z4, Z4
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(CX*2), K1
+	VMOVAPD.Z    Z4, K1, Z4
+	VADDPD       Z4, Z0, Z0
+
+drain:
+	VADDPD        Z1, Z0, Z0
+	VADDPD        Z2, Z0, Z0
+	VADDPD        Z3, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	MOVSD         X0, ret+168(FP)
+	VZEROUPPER
+	RET
+
 // func sqDiffSumAVX512F64(p []float64, y []float64, a float64) float64
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
 TEXT ·sqDiffSumAVX512F64(SB), NOSPLIT, $0-64
@@ -27201,6 +48421,779 @@ drain:
 	VPERMILPD     $0x01, X0, X1
 	VADDSD        X1, X0, X0
 	MOVSD         X0, ret+112(FP)
+	VZEROUPPER
+	RET
+
+// func sqDiffRowSumAVX512F64(p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) (float64, int, float64)
+// Requires: AVX, AVX512DQ, AVX512F, POPCNT, SSE2
+TEXT ·sqDiffRowSumAVX512F64(SB), NOSPLIT, $0-160
+	MOVQ   p_base+0(FP), AX
+	MOVQ   p_len+8(FP), CX
+	MOVQ   y_base+24(FP), DX
+	MOVQ   w_base+48(FP), BX
+	MOVQ   w_len+56(FP), R10
+	MOVQ   idx_base+72(FP), SI
+	MOVQ   step_base+96(FP), DI
+	XORQ   R8, R8
+	XORQ   R9, R9
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	VXORPD Z4, Z4, Z4
+	VXORPD Z5, Z5, Z5
+	VXORPD Z6, Z6, Z6
+	VXORPD Z7, Z7, Z7
+	XORQ   R11, R11
+
+loop:
+	CMPQ    CX, $0x00000020
+	JL      single
+	VMOVUPD (AX), Z8
+	VMOVUPD (DX), Z9
+	VSUBPD  Z9, Z8, Z8
+	VMULPD  Z8, Z8, Z8
+	MOVQ    R10, R12
+	SUBQ    R9, R12
+	CMPQ    R12, $0x00000008
+	JL      rowpart352
+	VMOVUPD (BX)(R9*8), Z9
+	JMP     rowperm352
+
+rowpart352:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPD    Z9, Z9, Z9
+	VMOVUPD.Z (BX)(R9*8), K1, Z9
+
+rowperm352:
+	MOVQ    R8, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (SI)(R12*1), Z10
+	VPERMPS Z9, Z10, Z9
+	MOVLQSX (DI)(R8*8), R12
+	ADDQ    R12, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPD  Z8, Z9, Z8
+	VADDPD  Z8, Z0, Z0
+	VADDPD  Z9, Z1, Z1
+	VXORPD  Z8, Z8, Z8
+	VCMPPD  $0x04, Z8, Z9, K1
+	KMOVB   K1, R12
+	POPCNTL R12, R12
+	ADDQ    R12, R11
+	VMOVUPD 64(AX), Z8
+	VMOVUPD 64(DX), Z9
+	VSUBPD  Z9, Z8, Z8
+	VMULPD  Z8, Z8, Z8
+	MOVQ    R10, R12
+	SUBQ    R9, R12
+	CMPQ    R12, $0x00000008
+	JL      rowpart353
+	VMOVUPD (BX)(R9*8), Z9
+	JMP     rowperm353
+
+rowpart353:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPD    Z9, Z9, Z9
+	VMOVUPD.Z (BX)(R9*8), K1, Z9
+
+rowperm353:
+	MOVQ    R8, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (SI)(R12*1), Z10
+	VPERMPS Z9, Z10, Z9
+	MOVLQSX (DI)(R8*8), R12
+	ADDQ    R12, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPD  Z8, Z9, Z8
+	VADDPD  Z8, Z2, Z2
+	VADDPD  Z9, Z3, Z3
+	VXORPD  Z8, Z8, Z8
+	VCMPPD  $0x04, Z8, Z9, K1
+	KMOVB   K1, R12
+	POPCNTL R12, R12
+	ADDQ    R12, R11
+	VMOVUPD 128(AX), Z8
+	VMOVUPD 128(DX), Z9
+	VSUBPD  Z9, Z8, Z8
+	VMULPD  Z8, Z8, Z8
+	MOVQ    R10, R12
+	SUBQ    R9, R12
+	CMPQ    R12, $0x00000008
+	JL      rowpart354
+	VMOVUPD (BX)(R9*8), Z9
+	JMP     rowperm354
+
+rowpart354:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPD    Z9, Z9, Z9
+	VMOVUPD.Z (BX)(R9*8), K1, Z9
+
+rowperm354:
+	MOVQ    R8, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (SI)(R12*1), Z10
+	VPERMPS Z9, Z10, Z9
+	MOVLQSX (DI)(R8*8), R12
+	ADDQ    R12, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPD  Z8, Z9, Z8
+	VADDPD  Z8, Z4, Z4
+	VADDPD  Z9, Z5, Z5
+	VXORPD  Z8, Z8, Z8
+	VCMPPD  $0x04, Z8, Z9, K1
+	KMOVB   K1, R12
+	POPCNTL R12, R12
+	ADDQ    R12, R11
+	VMOVUPD 192(AX), Z8
+	VMOVUPD 192(DX), Z9
+	VSUBPD  Z9, Z8, Z8
+	VMULPD  Z8, Z8, Z8
+	MOVQ    R10, R12
+	SUBQ    R9, R12
+	CMPQ    R12, $0x00000008
+	JL      rowpart355
+	VMOVUPD (BX)(R9*8), Z9
+	JMP     rowperm355
+
+rowpart355:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPD    Z9, Z9, Z9
+	VMOVUPD.Z (BX)(R9*8), K1, Z9
+
+rowperm355:
+	MOVQ    R8, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (SI)(R12*1), Z10
+	VPERMPS Z9, Z10, Z9
+	MOVLQSX (DI)(R8*8), R12
+	ADDQ    R12, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPD  Z8, Z9, Z8
+	VADDPD  Z8, Z6, Z6
+	VADDPD  Z9, Z7, Z7
+	VXORPD  Z8, Z8, Z8
+	VCMPPD  $0x04, Z8, Z9, K1
+	KMOVB   K1, R12
+	POPCNTL R12, R12
+	ADDQ    R12, R11
+	ADDQ    $0x00000100, AX
+	ADDQ    $0x00000100, DX
+	SUBQ    $0x00000020, CX
+	JMP     loop
+
+single:
+	CMPQ    CX, $0x00000008
+	JL      tail
+	VMOVUPD (AX), Z8
+	VMOVUPD (DX), Z9
+	VSUBPD  Z9, Z8, Z8
+	VMULPD  Z8, Z8, Z8
+	MOVQ    R10, R12
+	SUBQ    R9, R12
+	CMPQ    R12, $0x00000008
+	JL      rowpart356
+	VMOVUPD (BX)(R9*8), Z9
+	JMP     rowperm356
+
+rowpart356:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPD    Z9, Z9, Z9
+	VMOVUPD.Z (BX)(R9*8), K1, Z9
+
+rowperm356:
+	MOVQ    R8, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (SI)(R12*1), Z10
+	VPERMPS Z9, Z10, Z9
+	MOVLQSX (DI)(R8*8), R12
+	ADDQ    R12, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPD  Z8, Z9, Z8
+	VADDPD  Z8, Z0, Z0
+	VADDPD  Z9, Z1, Z1
+	VXORPD  Z8, Z8, Z8
+	VCMPPD  $0x04, Z8, Z9, K1
+	KMOVB   K1, R12
+	POPCNTL R12, R12
+	ADDQ    R12, R11
+	ADDQ    $0x00000040, AX
+	ADDQ    $0x00000040, DX
+	SUBQ    $0x00000008, CX
+	JMP     single
+
+tail:
+	TESTQ     CX, CX
+	JZ        drain
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(CX*2), K1
+	VXORPD    Z8, Z8, Z8
+	VMOVUPD.Z (AX), K1, Z8
+	LEAQ      kmask<>+0(SB), AX
+	KMOVW     (AX)(CX*2), K1
+	VXORPD    Z9, Z9, Z9
+	VMOVUPD.Z (DX), K1, Z9
+	VSUBPD    Z9, Z8, Z8
+	VMULPD    Z8, Z8, Z8
+	MOVQ      R10, AX
+	SUBQ      R9, AX
+	CMPQ      AX, $0x00000008
+	JL        rowpart357
+	VMOVUPD   (BX)(R9*8), Z9
+	JMP       rowperm357
+
+rowpart357:
+	LEAQ      kmask<>+0(SB), DX
+	KMOVW     (DX)(AX*2), K1
+	VXORPD    Z9, Z9, Z9
+	VMOVUPD.Z (BX)(R9*8), K1, Z9
+
+rowperm357:
+	MOVQ      R8, AX
+	SHLQ      $0x06, AX
+	VMOVUPS   (SI)(AX*1), Z10
+	VPERMPS   Z9, Z10, Z9
+	MOVLQSX   (DI)(R8*8), AX
+	ADDQ      AX, R9
+	MOVLQSX   4(DI)(R8*8), R8
+	LEAQ      kmask<>+0(SB), AX
+	KMOVW     (AX)(CX*2), K1
+	VMOVAPD.Z Z9, K1, Z9
+	VMULPD    Z8, Z9, Z8
+	LEAQ      kmask<>+0(SB), AX
+	KMOVW     (AX)(CX*2), K1
+	VMOVAPD.Z Z8, K1, Z8
+	VADDPD    Z8, Z0, Z0
+	VADDPD    Z9, Z1, Z1
+	VXORPD    Z8, Z8, Z8
+	VCMPPD    $0x04, Z8, Z9, K1
+	KMOVB     K1, AX
+	POPCNTL   AX, AX
+	ADDQ      AX, R11
+
+drain:
+	VADDPD        Z2, Z0, Z0
+	VADDPD        Z4, Z0, Z0
+	VADDPD        Z6, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y2
+	VADDPD        Y2, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X2
+	VADDPD        X2, X0, X0
+	VPERMILPD     $0x01, X0, X2
+	VADDSD        X2, X0, X0
+	VADDPD        Z3, Z1, Z1
+	VADDPD        Z5, Z1, Z1
+	VADDPD        Z7, Z1, Z1
+	VEXTRACTF64X4 $0x01, Z1, Y2
+	VADDPD        Y2, Y1, Y1
+	VEXTRACTF128  $0x01, Y1, X2
+	VADDPD        X2, X1, X1
+	VPERMILPD     $0x01, X1, X2
+	VADDSD        X2, X1, X1
+	MOVSD         X0, ret+136(FP)
+	MOVQ          R11, ret1+144(FP)
+	MOVSD         X1, ret2+152(FP)
+	VZEROUPPER
+	RET
+
+// func sqDiffRowUnredAVX512F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·sqDiffRowUnredAVX512F64(SB), NOSPLIT, $0-168
+	MOVQ   p_base+24(FP), AX
+	MOVQ   p_len+32(FP), CX
+	MOVQ   y_base+48(FP), DX
+	MOVQ   w_base+72(FP), BX
+	MOVQ   w_len+80(FP), R10
+	MOVQ   idx_base+96(FP), SI
+	MOVQ   step_base+120(FP), DI
+	XORQ   R8, R8
+	XORQ   R9, R9
+	MOVQ   dst_base+0(FP), R11
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+
+loop:
+	CMPQ    CX, $0x00000020
+	JL      single
+	VMOVUPD (AX), Z4
+	VMOVUPD (DX), Z5
+	VSUBPD  Z5, Z4, Z4
+	VMULPD  Z4, Z4, Z4
+	MOVQ    R10, R12
+	SUBQ    R9, R12
+	CMPQ    R12, $0x00000008
+	JL      rowpart358
+	VMOVUPD (BX)(R9*8), Z5
+	JMP     rowperm358
+
+rowpart358:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPD    Z5, Z5, Z5
+	VMOVUPD.Z (BX)(R9*8), K1, Z5
+
+rowperm358:
+	MOVQ    R8, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (SI)(R12*1), Z6
+	VPERMPS Z5, Z6, Z5
+	MOVLQSX (DI)(R8*8), R12
+	ADDQ    R12, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPD  Z4, Z5, Z4
+	VMOVUPD Z4, (R11)
+	VADDPD  Z4, Z0, Z0
+	VMOVUPD 64(AX), Z4
+	VMOVUPD 64(DX), Z5
+	VSUBPD  Z5, Z4, Z4
+	VMULPD  Z4, Z4, Z4
+	MOVQ    R10, R12
+	SUBQ    R9, R12
+	CMPQ    R12, $0x00000008
+	JL      rowpart359
+	VMOVUPD (BX)(R9*8), Z5
+	JMP     rowperm359
+
+rowpart359:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPD    Z5, Z5, Z5
+	VMOVUPD.Z (BX)(R9*8), K1, Z5
+
+rowperm359:
+	MOVQ    R8, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (SI)(R12*1), Z6
+	VPERMPS Z5, Z6, Z5
+	MOVLQSX (DI)(R8*8), R12
+	ADDQ    R12, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPD  Z4, Z5, Z4
+	VMOVUPD Z4, 64(R11)
+	VADDPD  Z4, Z1, Z1
+	VMOVUPD 128(AX), Z4
+	VMOVUPD 128(DX), Z5
+	VSUBPD  Z5, Z4, Z4
+	VMULPD  Z4, Z4, Z4
+	MOVQ    R10, R12
+	SUBQ    R9, R12
+	CMPQ    R12, $0x00000008
+	JL      rowpart360
+	VMOVUPD (BX)(R9*8), Z5
+	JMP     rowperm360
+
+rowpart360:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPD    Z5, Z5, Z5
+	VMOVUPD.Z (BX)(R9*8), K1, Z5
+
+rowperm360:
+	MOVQ    R8, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (SI)(R12*1), Z6
+	VPERMPS Z5, Z6, Z5
+	MOVLQSX (DI)(R8*8), R12
+	ADDQ    R12, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPD  Z4, Z5, Z4
+	VMOVUPD Z4, 128(R11)
+	VADDPD  Z4, Z2, Z2
+	VMOVUPD 192(AX), Z4
+	VMOVUPD 192(DX), Z5
+	VSUBPD  Z5, Z4, Z4
+	VMULPD  Z4, Z4, Z4
+	MOVQ    R10, R12
+	SUBQ    R9, R12
+	CMPQ    R12, $0x00000008
+	JL      rowpart361
+	VMOVUPD (BX)(R9*8), Z5
+	JMP     rowperm361
+
+rowpart361:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPD    Z5, Z5, Z5
+	VMOVUPD.Z (BX)(R9*8), K1, Z5
+
+rowperm361:
+	MOVQ    R8, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (SI)(R12*1), Z6
+	VPERMPS Z5, Z6, Z5
+	MOVLQSX (DI)(R8*8), R12
+	ADDQ    R12, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPD  Z4, Z5, Z4
+	VMOVUPD Z4, 192(R11)
+	VADDPD  Z4, Z3, Z3
+	ADDQ    $0x00000100, AX
+	ADDQ    $0x00000100, DX
+	ADDQ    $0x00000100, R11
+	SUBQ    $0x00000020, CX
+	JMP     loop
+
+single:
+	CMPQ    CX, $0x00000008
+	JL      tail
+	VMOVUPD (AX), Z4
+	VMOVUPD (DX), Z5
+	VSUBPD  Z5, Z4, Z4
+	VMULPD  Z4, Z4, Z4
+	MOVQ    R10, R12
+	SUBQ    R9, R12
+	CMPQ    R12, $0x00000008
+	JL      rowpart362
+	VMOVUPD (BX)(R9*8), Z5
+	JMP     rowperm362
+
+rowpart362:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPD    Z5, Z5, Z5
+	VMOVUPD.Z (BX)(R9*8), K1, Z5
+
+rowperm362:
+	MOVQ    R8, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (SI)(R12*1), Z6
+	VPERMPS Z5, Z6, Z5
+	MOVLQSX (DI)(R8*8), R12
+	ADDQ    R12, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPD  Z4, Z5, Z4
+	VMOVUPD Z4, (R11)
+	VADDPD  Z4, Z0, Z0
+	ADDQ    $0x00000040, AX
+	ADDQ    $0x00000040, DX
+	ADDQ    $0x00000040, R11
+	SUBQ    $0x00000008, CX
+	JMP     single
+
+tail:
+	TESTQ     CX, CX
+	JZ        drain
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(CX*2), K1
+	VXORPD    Z4, Z4, Z4
+	VMOVUPD.Z (AX), K1, Z4
+	LEAQ      kmask<>+0(SB), AX
+	KMOVW     (AX)(CX*2), K1
+	VXORPD    Z5, Z5, Z5
+	VMOVUPD.Z (DX), K1, Z5
+	VSUBPD    Z5, Z4, Z4
+	VMULPD    Z4, Z4, Z4
+	MOVQ      R10, AX
+	SUBQ      R9, AX
+	CMPQ      AX, $0x00000008
+	JL        rowpart363
+	VMOVUPD   (BX)(R9*8), Z5
+	JMP       rowperm363
+
+rowpart363:
+	LEAQ      kmask<>+0(SB), DX
+	KMOVW     (DX)(AX*2), K1
+	VXORPD    Z5, Z5, Z5
+	VMOVUPD.Z (BX)(R9*8), K1, Z5
+
+rowperm363:
+	MOVQ      R8, AX
+	SHLQ      $0x06, AX
+	VMOVUPS   (SI)(AX*1), Z6
+	VPERMPS   Z5, Z6, Z5
+	MOVLQSX   (DI)(R8*8), AX
+	ADDQ      AX, R9
+	MOVLQSX   4(DI)(R8*8), R8
+	LEAQ      kmask<>+0(SB), AX
+	KMOVW     (AX)(CX*2), K1
+	VMOVAPD.Z Z5, K1, Z5
+	VMULPD    Z4, Z5, Z4
+	LEAQ      kmask<>+0(SB), AX
+	KMOVW     (AX)(CX*2), K1
+	VMOVUPD   Z4, K1, (R11)
+	LEAQ      kmask<>+0(SB), AX
+	KMOVW     (AX)(CX*2), K1
+	VMOVAPD.Z Z4, K1, Z4
+	VADDPD    Z4, Z0, Z0
+
+drain:
+	VADDPD        Z1, Z0, Z0
+	VADDPD        Z2, Z0, Z0
+	VADDPD        Z3, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	MOVSD         X0, ret+160(FP)
+	VZEROUPPER
+	RET
+
+// func sqDiffRowGradAVX512F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, s float64, a float64) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·sqDiffRowGradAVX512F64(SB), NOSPLIT, $0-176
+	MOVQ   p_base+24(FP), AX
+	MOVQ   p_len+32(FP), CX
+	MOVQ   y_base+48(FP), DX
+	MOVQ   w_base+72(FP), BX
+	MOVQ   w_len+80(FP), R10
+	MOVQ   idx_base+96(FP), SI
+	MOVQ   step_base+120(FP), DI
+	XORQ   R8, R8
+	XORQ   R9, R9
+	MOVQ   dst_base+0(FP), R11
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+
+loop:
+	CMPQ    CX, $0x00000020
+	JL      single
+	VMOVUPD (AX), Z4
+	VMOVUPD (DX), Z5
+	VSUBPD  Z5, Z4, Z4
+	VMULPD  Z4, Z4, Z5
+	VADDPD  Z4, Z4, Z4
+	MOVQ    R10, R12
+	SUBQ    R9, R12
+	CMPQ    R12, $0x00000008
+	JL      rowpart364
+	VMOVUPD (BX)(R9*8), Z6
+	JMP     rowperm364
+
+rowpart364:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPD    Z6, Z6, Z6
+	VMOVUPD.Z (BX)(R9*8), K1, Z6
+
+rowperm364:
+	MOVQ         R8, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (SI)(R12*1), Z7
+	VPERMPS      Z6, Z7, Z6
+	MOVLQSX      (DI)(R8*8), R12
+	ADDQ         R12, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSD s+152(FP), Z7
+	VMULPD       Z6, Z7, Z7
+	VMULPD       Z4, Z7, Z4
+	VMOVUPD      Z4, (R11)
+	VMULPD       Z5, Z6, Z4
+	VADDPD       Z4, Z0, Z0
+	VMOVUPD      64(AX), Z4
+	VMOVUPD      64(DX), Z5
+	VSUBPD       Z5, Z4, Z4
+	VMULPD       Z4, Z4, Z5
+	VADDPD       Z4, Z4, Z4
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart365
+	VMOVUPD      (BX)(R9*8), Z6
+	JMP          rowperm365
+
+rowpart365:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPD    Z6, Z6, Z6
+	VMOVUPD.Z (BX)(R9*8), K1, Z6
+
+rowperm365:
+	MOVQ         R8, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (SI)(R12*1), Z7
+	VPERMPS      Z6, Z7, Z6
+	MOVLQSX      (DI)(R8*8), R12
+	ADDQ         R12, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSD s+152(FP), Z7
+	VMULPD       Z6, Z7, Z7
+	VMULPD       Z4, Z7, Z4
+	VMOVUPD      Z4, 64(R11)
+	VMULPD       Z5, Z6, Z4
+	VADDPD       Z4, Z1, Z1
+	VMOVUPD      128(AX), Z4
+	VMOVUPD      128(DX), Z5
+	VSUBPD       Z5, Z4, Z4
+	VMULPD       Z4, Z4, Z5
+	VADDPD       Z4, Z4, Z4
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart366
+	VMOVUPD      (BX)(R9*8), Z6
+	JMP          rowperm366
+
+rowpart366:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPD    Z6, Z6, Z6
+	VMOVUPD.Z (BX)(R9*8), K1, Z6
+
+rowperm366:
+	MOVQ         R8, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (SI)(R12*1), Z7
+	VPERMPS      Z6, Z7, Z6
+	MOVLQSX      (DI)(R8*8), R12
+	ADDQ         R12, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSD s+152(FP), Z7
+	VMULPD       Z6, Z7, Z7
+	VMULPD       Z4, Z7, Z4
+	VMOVUPD      Z4, 128(R11)
+	VMULPD       Z5, Z6, Z4
+	VADDPD       Z4, Z2, Z2
+	VMOVUPD      192(AX), Z4
+	VMOVUPD      192(DX), Z5
+	VSUBPD       Z5, Z4, Z4
+	VMULPD       Z4, Z4, Z5
+	VADDPD       Z4, Z4, Z4
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart367
+	VMOVUPD      (BX)(R9*8), Z6
+	JMP          rowperm367
+
+rowpart367:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPD    Z6, Z6, Z6
+	VMOVUPD.Z (BX)(R9*8), K1, Z6
+
+rowperm367:
+	MOVQ         R8, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (SI)(R12*1), Z7
+	VPERMPS      Z6, Z7, Z6
+	MOVLQSX      (DI)(R8*8), R12
+	ADDQ         R12, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSD s+152(FP), Z7
+	VMULPD       Z6, Z7, Z7
+	VMULPD       Z4, Z7, Z4
+	VMOVUPD      Z4, 192(R11)
+	VMULPD       Z5, Z6, Z4
+	VADDPD       Z4, Z3, Z3
+	ADDQ         $0x00000100, AX
+	ADDQ         $0x00000100, DX
+	ADDQ         $0x00000100, R11
+	SUBQ         $0x00000020, CX
+	JMP          loop
+
+single:
+	CMPQ    CX, $0x00000008
+	JL      tail
+	VMOVUPD (AX), Z4
+	VMOVUPD (DX), Z5
+	VSUBPD  Z5, Z4, Z4
+	VMULPD  Z4, Z4, Z5
+	VADDPD  Z4, Z4, Z4
+	MOVQ    R10, R12
+	SUBQ    R9, R12
+	CMPQ    R12, $0x00000008
+	JL      rowpart368
+	VMOVUPD (BX)(R9*8), Z6
+	JMP     rowperm368
+
+rowpart368:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPD    Z6, Z6, Z6
+	VMOVUPD.Z (BX)(R9*8), K1, Z6
+
+rowperm368:
+	MOVQ         R8, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (SI)(R12*1), Z7
+	VPERMPS      Z6, Z7, Z6
+	MOVLQSX      (DI)(R8*8), R12
+	ADDQ         R12, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSD s+152(FP), Z7
+	VMULPD       Z6, Z7, Z7
+	VMULPD       Z4, Z7, Z4
+	VMOVUPD      Z4, (R11)
+	VMULPD       Z5, Z6, Z4
+	VADDPD       Z4, Z0, Z0
+	ADDQ         $0x00000040, AX
+	ADDQ         $0x00000040, DX
+	ADDQ         $0x00000040, R11
+	SUBQ         $0x00000008, CX
+	JMP          single
+
+tail:
+	TESTQ     CX, CX
+	JZ        drain
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(CX*2), K1
+	VXORPD    Z4, Z4, Z4
+	VMOVUPD.Z (AX), K1, Z4
+	LEAQ      kmask<>+0(SB), AX
+	KMOVW     (AX)(CX*2), K1
+	VXORPD    Z5, Z5, Z5
+	VMOVUPD.Z (DX), K1, Z5
+	VSUBPD    Z5, Z4, Z4
+	VMULPD    Z4, Z4, Z5
+	VADDPD    Z4, Z4, Z4
+	MOVQ      R10, AX
+	SUBQ      R9, AX
+	CMPQ      AX, $0x00000008
+	JL        rowpart369
+	VMOVUPD   (BX)(R9*8), Z6
+	JMP       rowperm369
+
+rowpart369:
+	LEAQ      kmask<>+0(SB), DX
+	KMOVW     (DX)(AX*2), K1
+	VXORPD    Z6, Z6, Z6
+	VMOVUPD.Z (BX)(R9*8), K1, Z6
+
+rowperm369:
+	MOVQ         R8, AX
+	SHLQ         $0x06, AX
+	VMOVUPS      (SI)(AX*1), Z7
+	VPERMPS      Z6, Z7, Z6
+	MOVLQSX      (DI)(R8*8), AX
+	ADDQ         AX, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(CX*2), K1
+	VMOVAPD.Z    Z6, K1, Z6
+	VBROADCASTSD s+152(FP), Z7
+	VMULPD       Z6, Z7, Z7
+	VMULPD       Z4, Z7, Z4
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(CX*2), K1
+	VMOVUPD      Z4, K1, (R11)
+	VMULPD       Z5, Z6, Z4
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(CX*2), K1
+	VMOVAPD.Z    Z4, K1, Z4
+	VADDPD       Z4, Z0, Z0
+
+drain:
+	VADDPD        Z1, Z0, Z0
+	VADDPD        Z2, Z0, Z0
+	VADDPD        Z3, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	MOVSD         X0, ret+168(FP)
 	VZEROUPPER
 	RET
 
@@ -30663,6 +52656,1955 @@ drain:
 	VZEROUPPER
 	RET
 
+// func logLossRowSumAVX512F64(p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) (float64, int, float64)
+// Requires: AVX, AVX512DQ, AVX512F, POPCNT, SSE2
+TEXT ·logLossRowSumAVX512F64(SB), NOSPLIT, $0-160
+	MOVQ   p_base+0(FP), AX
+	MOVQ   p_len+8(FP), CX
+	MOVQ   y_base+24(FP), DX
+	MOVQ   w_base+48(FP), BX
+	MOVQ   w_len+56(FP), R10
+	MOVQ   idx_base+72(FP), SI
+	MOVQ   step_base+96(FP), DI
+	XORQ   R8, R8
+	XORQ   R9, R9
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	XORQ   R11, R11
+
+loop:
+	CMPQ         CX, $0x00000008
+	JL           single
+	VMOVUPD      (AX), Z2
+	VMOVUPD      (DX), Z3
+	VBROADCASTSD a+128(FP), Z4
+	VADDPD       Z4, Z2, Z4
+	VBROADCASTSD consts64<>+24(SB), Z5
+	VCMPPD       $0x11, Z5, Z4, K1
+	VBROADCASTSD consts64<>+32(SB), Z5
+	VMULPD       Z5, Z4, Z5
+	VMOVAPD      Z4, Z6
+	VMOVAPD      Z5, K1, Z6
+	VBROADCASTSD consts64<>+40(SB), Z7
+	VXORPD       Z5, Z5, Z5
+	VMOVAPD      Z5, Z5
+	VMOVAPD      Z7, K1, Z5
+	VPSRLQ       $0x34, Z6, Z7
+	VBROADCASTSD consts64<>+48(SB), Z8
+	VORPD        Z8, Z7, Z7
+	VBROADCASTSD consts64<>+56(SB), Z8
+	VSUBPD       Z8, Z7, Z7
+	VSUBPD       Z5, Z7, Z7
+	VBROADCASTSD consts64<>+64(SB), Z5
+	VANDPD       Z5, Z6, Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VORPD        Z6, Z5, Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+72(SB), Z8
+	VCMPPD       $0x1e, Z8, Z5, K1
+	VBROADCASTSD consts64<>+80(SB), Z8
+	VMULPD       Z8, Z5, Z8
+	VBLENDMPD    Z8, Z5, K1, Z5
+	VXORPD       Z8, Z8, Z8
+	VMOVAPD      Z8, Z8
+	VMOVAPD      Z6, K1, Z8
+	VADDPD       Z8, Z7, Z7
+	VSUBPD       Z6, Z5, Z5
+	VBROADCASTSD consts64<>+88(SB), Z6
+	VADDPD       Z6, Z5, Z6
+	VDIVPD       Z6, Z5, Z6
+	VMULPD       Z6, Z6, Z8
+	VMULPD       Z8, Z8, Z9
+	VBROADCASTSD consts64<>+96(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+120(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z8, Z10, Z10
+	VBROADCASTSD consts64<>+128(SB), Z8
+	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z8
+	VBROADCASTSD consts64<>+144(SB), Z11
+	VFMADD213PD  Z11, Z9, Z8
+	VMULPD       Z9, Z8, Z8
+	VADDPD       Z8, Z10, Z8
+	VMULPD       Z5, Z5, Z9
+	VBROADCASTSD consts64<>+80(SB), Z10
+	VMULPD       Z10, Z9, Z9
+	VADDPD       Z8, Z9, Z8
+	VMULPD       Z8, Z6, Z8
+	VBROADCASTSD consts64<>+152(SB), Z6
+	VMULPD       Z6, Z7, Z6
+	VADDPD       Z6, Z8, Z8
+	VSUBPD       Z8, Z9, Z8
+	VSUBPD       Z5, Z8, Z8
+	VBROADCASTSD consts64<>+160(SB), Z5
+	VMULPD       Z5, Z7, Z5
+	VSUBPD       Z8, Z5, Z8
+	VBROADCASTSD consts64<>+168(SB), Z5
+	VCMPPD       $0x00, Z5, Z4, K1
+	VBLENDMPD    Z5, Z8, K1, Z8
+	VXORPD       Z5, Z5, Z5
+	VCMPPD       $0x00, Z5, Z4, K1
+	VBROADCASTSD consts64<>+176(SB), Z5
+	VBLENDMPD    Z5, Z8, K1, Z8
+	VXORPD       Z5, Z5, Z5
+	VCMPPD       $0x19, Z5, Z4, K1
+	VBROADCASTSD consts64<>+184(SB), Z4
+	VBLENDMPD    Z4, Z8, K1, Z8
+	VMULPD       Z8, Z3, Z8
+	VBROADCASTSD consts64<>+192(SB), Z4
+	VXORPD       Z4, Z8, Z8
+	VBROADCASTSD consts64<>+8(SB), Z4
+	VSUBPD       Z2, Z4, Z2
+	VBROADCASTSD a+128(FP), Z4
+	VADDPD       Z4, Z2, Z2
+	VBROADCASTSD consts64<>+24(SB), Z4
+	VCMPPD       $0x11, Z4, Z2, K1
+	VBROADCASTSD consts64<>+32(SB), Z4
+	VMULPD       Z4, Z2, Z4
+	VMOVAPD      Z2, Z5
+	VMOVAPD      Z4, K1, Z5
+	VBROADCASTSD consts64<>+40(SB), Z6
+	VXORPD       Z4, Z4, Z4
+	VMOVAPD      Z4, Z4
+	VMOVAPD      Z6, K1, Z4
+	VPSRLQ       $0x34, Z5, Z6
+	VBROADCASTSD consts64<>+48(SB), Z7
+	VORPD        Z7, Z6, Z6
+	VBROADCASTSD consts64<>+56(SB), Z7
+	VSUBPD       Z7, Z6, Z6
+	VSUBPD       Z4, Z6, Z6
+	VBROADCASTSD consts64<>+64(SB), Z4
+	VANDPD       Z4, Z5, Z4
+	VBROADCASTSD consts64<>+8(SB), Z5
+	VORPD        Z5, Z4, Z4
+	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+72(SB), Z7
+	VCMPPD       $0x1e, Z7, Z4, K1
+	VBROADCASTSD consts64<>+80(SB), Z7
+	VMULPD       Z7, Z4, Z7
+	VBLENDMPD    Z7, Z4, K1, Z4
+	VXORPD       Z7, Z7, Z7
+	VMOVAPD      Z7, Z7
+	VMOVAPD      Z5, K1, Z7
+	VADDPD       Z7, Z6, Z6
+	VSUBPD       Z5, Z4, Z4
+	VBROADCASTSD consts64<>+88(SB), Z5
+	VADDPD       Z5, Z4, Z5
+	VDIVPD       Z5, Z4, Z5
+	VMULPD       Z5, Z5, Z7
+	VMULPD       Z7, Z7, Z9
+	VBROADCASTSD consts64<>+96(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+120(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z7, Z10, Z10
+	VBROADCASTSD consts64<>+128(SB), Z7
+	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z7
+	VBROADCASTSD consts64<>+144(SB), Z11
+	VFMADD213PD  Z11, Z9, Z7
+	VMULPD       Z9, Z7, Z7
+	VADDPD       Z7, Z10, Z7
+	VMULPD       Z4, Z4, Z9
+	VBROADCASTSD consts64<>+80(SB), Z10
+	VMULPD       Z10, Z9, Z9
+	VADDPD       Z7, Z9, Z7
+	VMULPD       Z7, Z5, Z7
+	VBROADCASTSD consts64<>+152(SB), Z5
+	VMULPD       Z5, Z6, Z5
+	VADDPD       Z5, Z7, Z7
+	VSUBPD       Z7, Z9, Z7
+	VSUBPD       Z4, Z7, Z7
+	VBROADCASTSD consts64<>+160(SB), Z4
+	VMULPD       Z4, Z6, Z4
+	VSUBPD       Z7, Z4, Z7
+	VBROADCASTSD consts64<>+168(SB), Z4
+	VCMPPD       $0x00, Z4, Z2, K1
+	VBLENDMPD    Z4, Z7, K1, Z7
+	VXORPD       Z4, Z4, Z4
+	VCMPPD       $0x00, Z4, Z2, K1
+	VBROADCASTSD consts64<>+176(SB), Z4
+	VBLENDMPD    Z4, Z7, K1, Z7
+	VXORPD       Z4, Z4, Z4
+	VCMPPD       $0x19, Z4, Z2, K1
+	VBROADCASTSD consts64<>+184(SB), Z2
+	VBLENDMPD    Z2, Z7, K1, Z7
+	VBROADCASTSD consts64<>+8(SB), Z2
+	VSUBPD       Z3, Z2, Z2
+	VMULPD       Z7, Z2, Z7
+	VSUBPD       Z7, Z8, Z2
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart370
+	VMOVUPD      (BX)(R9*8), Z3
+	JMP          rowperm370
+
+rowpart370:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPD    Z3, Z3, Z3
+	VMOVUPD.Z (BX)(R9*8), K1, Z3
+
+rowperm370:
+	MOVQ    R8, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (SI)(R12*1), Z4
+	VPERMPS Z3, Z4, Z3
+	MOVLQSX (DI)(R8*8), R12
+	ADDQ    R12, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPD  Z2, Z3, Z2
+	VADDPD  Z2, Z0, Z0
+	VADDPD  Z3, Z1, Z1
+	VXORPD  Z2, Z2, Z2
+	VCMPPD  $0x04, Z2, Z3, K1
+	KMOVB   K1, R12
+	POPCNTL R12, R12
+	ADDQ    R12, R11
+	ADDQ    $0x00000040, AX
+	ADDQ    $0x00000040, DX
+	SUBQ    $0x00000008, CX
+	JMP     loop
+
+single:
+	CMPQ         CX, $0x00000008
+	JL           tail
+	VMOVUPD      (AX), Z2
+	VMOVUPD      (DX), Z3
+	VBROADCASTSD a+128(FP), Z4
+	VADDPD       Z4, Z2, Z4
+	VBROADCASTSD consts64<>+24(SB), Z5
+	VCMPPD       $0x11, Z5, Z4, K1
+	VBROADCASTSD consts64<>+32(SB), Z5
+	VMULPD       Z5, Z4, Z5
+	VMOVAPD      Z4, Z6
+	VMOVAPD      Z5, K1, Z6
+	VBROADCASTSD consts64<>+40(SB), Z7
+	VXORPD       Z5, Z5, Z5
+	VMOVAPD      Z5, Z5
+	VMOVAPD      Z7, K1, Z5
+	VPSRLQ       $0x34, Z6, Z7
+	VBROADCASTSD consts64<>+48(SB), Z8
+	VORPD        Z8, Z7, Z7
+	VBROADCASTSD consts64<>+56(SB), Z8
+	VSUBPD       Z8, Z7, Z7
+	VSUBPD       Z5, Z7, Z7
+	VBROADCASTSD consts64<>+64(SB), Z5
+	VANDPD       Z5, Z6, Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VORPD        Z6, Z5, Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+72(SB), Z8
+	VCMPPD       $0x1e, Z8, Z5, K1
+	VBROADCASTSD consts64<>+80(SB), Z8
+	VMULPD       Z8, Z5, Z8
+	VBLENDMPD    Z8, Z5, K1, Z5
+	VXORPD       Z8, Z8, Z8
+	VMOVAPD      Z8, Z8
+	VMOVAPD      Z6, K1, Z8
+	VADDPD       Z8, Z7, Z7
+	VSUBPD       Z6, Z5, Z5
+	VBROADCASTSD consts64<>+88(SB), Z6
+	VADDPD       Z6, Z5, Z6
+	VDIVPD       Z6, Z5, Z6
+	VMULPD       Z6, Z6, Z8
+	VMULPD       Z8, Z8, Z9
+	VBROADCASTSD consts64<>+96(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+120(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z8, Z10, Z10
+	VBROADCASTSD consts64<>+128(SB), Z8
+	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z8
+	VBROADCASTSD consts64<>+144(SB), Z11
+	VFMADD213PD  Z11, Z9, Z8
+	VMULPD       Z9, Z8, Z8
+	VADDPD       Z8, Z10, Z8
+	VMULPD       Z5, Z5, Z9
+	VBROADCASTSD consts64<>+80(SB), Z10
+	VMULPD       Z10, Z9, Z9
+	VADDPD       Z8, Z9, Z8
+	VMULPD       Z8, Z6, Z8
+	VBROADCASTSD consts64<>+152(SB), Z6
+	VMULPD       Z6, Z7, Z6
+	VADDPD       Z6, Z8, Z8
+	VSUBPD       Z8, Z9, Z8
+	VSUBPD       Z5, Z8, Z8
+	VBROADCASTSD consts64<>+160(SB), Z5
+	VMULPD       Z5, Z7, Z5
+	VSUBPD       Z8, Z5, Z8
+	VBROADCASTSD consts64<>+168(SB), Z5
+	VCMPPD       $0x00, Z5, Z4, K1
+	VBLENDMPD    Z5, Z8, K1, Z8
+	VXORPD       Z5, Z5, Z5
+	VCMPPD       $0x00, Z5, Z4, K1
+	VBROADCASTSD consts64<>+176(SB), Z5
+	VBLENDMPD    Z5, Z8, K1, Z8
+	VXORPD       Z5, Z5, Z5
+	VCMPPD       $0x19, Z5, Z4, K1
+	VBROADCASTSD consts64<>+184(SB), Z4
+	VBLENDMPD    Z4, Z8, K1, Z8
+	VMULPD       Z8, Z3, Z8
+	VBROADCASTSD consts64<>+192(SB), Z4
+	VXORPD       Z4, Z8, Z8
+	VBROADCASTSD consts64<>+8(SB), Z4
+	VSUBPD       Z2, Z4, Z2
+	VBROADCASTSD a+128(FP), Z4
+	VADDPD       Z4, Z2, Z2
+	VBROADCASTSD consts64<>+24(SB), Z4
+	VCMPPD       $0x11, Z4, Z2, K1
+	VBROADCASTSD consts64<>+32(SB), Z4
+	VMULPD       Z4, Z2, Z4
+	VMOVAPD      Z2, Z5
+	VMOVAPD      Z4, K1, Z5
+	VBROADCASTSD consts64<>+40(SB), Z6
+	VXORPD       Z4, Z4, Z4
+	VMOVAPD      Z4, Z4
+	VMOVAPD      Z6, K1, Z4
+	VPSRLQ       $0x34, Z5, Z6
+	VBROADCASTSD consts64<>+48(SB), Z7
+	VORPD        Z7, Z6, Z6
+	VBROADCASTSD consts64<>+56(SB), Z7
+	VSUBPD       Z7, Z6, Z6
+	VSUBPD       Z4, Z6, Z6
+	VBROADCASTSD consts64<>+64(SB), Z4
+	VANDPD       Z4, Z5, Z4
+	VBROADCASTSD consts64<>+8(SB), Z5
+	VORPD        Z5, Z4, Z4
+	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+72(SB), Z7
+	VCMPPD       $0x1e, Z7, Z4, K1
+	VBROADCASTSD consts64<>+80(SB), Z7
+	VMULPD       Z7, Z4, Z7
+	VBLENDMPD    Z7, Z4, K1, Z4
+	VXORPD       Z7, Z7, Z7
+	VMOVAPD      Z7, Z7
+	VMOVAPD      Z5, K1, Z7
+	VADDPD       Z7, Z6, Z6
+	VSUBPD       Z5, Z4, Z4
+	VBROADCASTSD consts64<>+88(SB), Z5
+	VADDPD       Z5, Z4, Z5
+	VDIVPD       Z5, Z4, Z5
+	VMULPD       Z5, Z5, Z7
+	VMULPD       Z7, Z7, Z9
+	VBROADCASTSD consts64<>+96(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+120(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z7, Z10, Z10
+	VBROADCASTSD consts64<>+128(SB), Z7
+	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z7
+	VBROADCASTSD consts64<>+144(SB), Z11
+	VFMADD213PD  Z11, Z9, Z7
+	VMULPD       Z9, Z7, Z7
+	VADDPD       Z7, Z10, Z7
+	VMULPD       Z4, Z4, Z9
+	VBROADCASTSD consts64<>+80(SB), Z10
+	VMULPD       Z10, Z9, Z9
+	VADDPD       Z7, Z9, Z7
+	VMULPD       Z7, Z5, Z7
+	VBROADCASTSD consts64<>+152(SB), Z5
+	VMULPD       Z5, Z6, Z5
+	VADDPD       Z5, Z7, Z7
+	VSUBPD       Z7, Z9, Z7
+	VSUBPD       Z4, Z7, Z7
+	VBROADCASTSD consts64<>+160(SB), Z4
+	VMULPD       Z4, Z6, Z4
+	VSUBPD       Z7, Z4, Z7
+	VBROADCASTSD consts64<>+168(SB), Z4
+	VCMPPD       $0x00, Z4, Z2, K1
+	VBLENDMPD    Z4, Z7, K1, Z7
+	VXORPD       Z4, Z4, Z4
+	VCMPPD       $0x00, Z4, Z2, K1
+	VBROADCASTSD consts64<>+176(SB), Z4
+	VBLENDMPD    Z4, Z7, K1, Z7
+	VXORPD       Z4, Z4, Z4
+	VCMPPD       $0x19, Z4, Z2, K1
+	VBROADCASTSD consts64<>+184(SB), Z2
+	VBLENDMPD    Z2, Z7, K1, Z7
+	VBROADCASTSD consts64<>+8(SB), Z2
+	VSUBPD       Z3, Z2, Z2
+	VMULPD       Z7, Z2, Z7
+	VSUBPD       Z7, Z8, Z2
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart371
+	VMOVUPD      (BX)(R9*8), Z3
+	JMP          rowperm371
+
+rowpart371:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPD    Z3, Z3, Z3
+	VMOVUPD.Z (BX)(R9*8), K1, Z3
+
+rowperm371:
+	MOVQ    R8, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (SI)(R12*1), Z4
+	VPERMPS Z3, Z4, Z3
+	MOVLQSX (DI)(R8*8), R12
+	ADDQ    R12, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPD  Z2, Z3, Z2
+	VADDPD  Z2, Z0, Z0
+	VADDPD  Z3, Z1, Z1
+	VXORPD  Z2, Z2, Z2
+	VCMPPD  $0x04, Z2, Z3, K1
+	KMOVB   K1, R12
+	POPCNTL R12, R12
+	ADDQ    R12, R11
+	ADDQ    $0x00000040, AX
+	ADDQ    $0x00000040, DX
+	SUBQ    $0x00000008, CX
+	JMP     single
+
+tail:
+	TESTQ        CX, CX
+	JZ           drain
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(CX*2), K1
+	VXORPD       Z2, Z2, Z2
+	VMOVUPD.Z    (AX), K1, Z2
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(CX*2), K1
+	VXORPD       Z3, Z3, Z3
+	VMOVUPD.Z    (DX), K1, Z3
+	VBROADCASTSD a+128(FP), Z4
+	VADDPD       Z4, Z2, Z4
+	VBROADCASTSD consts64<>+24(SB), Z5
+	VCMPPD       $0x11, Z5, Z4, K1
+	VBROADCASTSD consts64<>+32(SB), Z5
+	VMULPD       Z5, Z4, Z5
+	VMOVAPD      Z4, Z6
+	VMOVAPD      Z5, K1, Z6
+	VBROADCASTSD consts64<>+40(SB), Z7
+	VXORPD       Z5, Z5, Z5
+	VMOVAPD      Z5, Z5
+	VMOVAPD      Z7, K1, Z5
+	VPSRLQ       $0x34, Z6, Z7
+	VBROADCASTSD consts64<>+48(SB), Z8
+	VORPD        Z8, Z7, Z7
+	VBROADCASTSD consts64<>+56(SB), Z8
+	VSUBPD       Z8, Z7, Z7
+	VSUBPD       Z5, Z7, Z7
+	VBROADCASTSD consts64<>+64(SB), Z5
+	VANDPD       Z5, Z6, Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VORPD        Z6, Z5, Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+72(SB), Z8
+	VCMPPD       $0x1e, Z8, Z5, K1
+	VBROADCASTSD consts64<>+80(SB), Z8
+	VMULPD       Z8, Z5, Z8
+	VBLENDMPD    Z8, Z5, K1, Z5
+	VXORPD       Z8, Z8, Z8
+	VMOVAPD      Z8, Z8
+	VMOVAPD      Z6, K1, Z8
+	VADDPD       Z8, Z7, Z7
+	VSUBPD       Z6, Z5, Z5
+	VBROADCASTSD consts64<>+88(SB), Z6
+	VADDPD       Z6, Z5, Z6
+	VDIVPD       Z6, Z5, Z6
+	VMULPD       Z6, Z6, Z8
+	VMULPD       Z8, Z8, Z9
+	VBROADCASTSD consts64<>+96(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+120(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z8, Z10, Z10
+	VBROADCASTSD consts64<>+128(SB), Z8
+	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z8
+	VBROADCASTSD consts64<>+144(SB), Z11
+	VFMADD213PD  Z11, Z9, Z8
+	VMULPD       Z9, Z8, Z8
+	VADDPD       Z8, Z10, Z8
+	VMULPD       Z5, Z5, Z9
+	VBROADCASTSD consts64<>+80(SB), Z10
+	VMULPD       Z10, Z9, Z9
+	VADDPD       Z8, Z9, Z8
+	VMULPD       Z8, Z6, Z8
+	VBROADCASTSD consts64<>+152(SB), Z6
+	VMULPD       Z6, Z7, Z6
+	VADDPD       Z6, Z8, Z8
+	VSUBPD       Z8, Z9, Z8
+	VSUBPD       Z5, Z8, Z8
+	VBROADCASTSD consts64<>+160(SB), Z5
+	VMULPD       Z5, Z7, Z5
+	VSUBPD       Z8, Z5, Z8
+	VBROADCASTSD consts64<>+168(SB), Z5
+	VCMPPD       $0x00, Z5, Z4, K1
+	VBLENDMPD    Z5, Z8, K1, Z8
+	VXORPD       Z5, Z5, Z5
+	VCMPPD       $0x00, Z5, Z4, K1
+	VBROADCASTSD consts64<>+176(SB), Z5
+	VBLENDMPD    Z5, Z8, K1, Z8
+	VXORPD       Z5, Z5, Z5
+	VCMPPD       $0x19, Z5, Z4, K1
+	VBROADCASTSD consts64<>+184(SB), Z4
+	VBLENDMPD    Z4, Z8, K1, Z8
+	VMULPD       Z8, Z3, Z8
+	VBROADCASTSD consts64<>+192(SB), Z4
+	VXORPD       Z4, Z8, Z8
+	VBROADCASTSD consts64<>+8(SB), Z4
+	VSUBPD       Z2, Z4, Z2
+	VBROADCASTSD a+128(FP), Z4
+	VADDPD       Z4, Z2, Z2
+	VBROADCASTSD consts64<>+24(SB), Z4
+	VCMPPD       $0x11, Z4, Z2, K1
+	VBROADCASTSD consts64<>+32(SB), Z4
+	VMULPD       Z4, Z2, Z4
+	VMOVAPD      Z2, Z5
+	VMOVAPD      Z4, K1, Z5
+	VBROADCASTSD consts64<>+40(SB), Z6
+	VXORPD       Z4, Z4, Z4
+	VMOVAPD      Z4, Z4
+	VMOVAPD      Z6, K1, Z4
+	VPSRLQ       $0x34, Z5, Z6
+	VBROADCASTSD consts64<>+48(SB), Z7
+	VORPD        Z7, Z6, Z6
+	VBROADCASTSD consts64<>+56(SB), Z7
+	VSUBPD       Z7, Z6, Z6
+	VSUBPD       Z4, Z6, Z6
+	VBROADCASTSD consts64<>+64(SB), Z4
+	VANDPD       Z4, Z5, Z4
+	VBROADCASTSD consts64<>+8(SB), Z5
+	VORPD        Z5, Z4, Z4
+	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+72(SB), Z7
+	VCMPPD       $0x1e, Z7, Z4, K1
+	VBROADCASTSD consts64<>+80(SB), Z7
+	VMULPD       Z7, Z4, Z7
+	VBLENDMPD    Z7, Z4, K1, Z4
+	VXORPD       Z7, Z7, Z7
+	VMOVAPD      Z7, Z7
+	VMOVAPD      Z5, K1, Z7
+	VADDPD       Z7, Z6, Z6
+	VSUBPD       Z5, Z4, Z4
+	VBROADCASTSD consts64<>+88(SB), Z5
+	VADDPD       Z5, Z4, Z5
+	VDIVPD       Z5, Z4, Z5
+	VMULPD       Z5, Z5, Z7
+	VMULPD       Z7, Z7, Z9
+	VBROADCASTSD consts64<>+96(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+120(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z7, Z10, Z10
+	VBROADCASTSD consts64<>+128(SB), Z7
+	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z7
+	VBROADCASTSD consts64<>+144(SB), Z11
+	VFMADD213PD  Z11, Z9, Z7
+	VMULPD       Z9, Z7, Z7
+	VADDPD       Z7, Z10, Z7
+	VMULPD       Z4, Z4, Z9
+	VBROADCASTSD consts64<>+80(SB), Z10
+	VMULPD       Z10, Z9, Z9
+	VADDPD       Z7, Z9, Z7
+	VMULPD       Z7, Z5, Z7
+	VBROADCASTSD consts64<>+152(SB), Z5
+	VMULPD       Z5, Z6, Z5
+	VADDPD       Z5, Z7, Z7
+	VSUBPD       Z7, Z9, Z7
+	VSUBPD       Z4, Z7, Z7
+	VBROADCASTSD consts64<>+160(SB), Z4
+	VMULPD       Z4, Z6, Z4
+	VSUBPD       Z7, Z4, Z7
+	VBROADCASTSD consts64<>+168(SB), Z4
+	VCMPPD       $0x00, Z4, Z2, K1
+	VBLENDMPD    Z4, Z7, K1, Z7
+	VXORPD       Z4, Z4, Z4
+	VCMPPD       $0x00, Z4, Z2, K1
+	VBROADCASTSD consts64<>+176(SB), Z4
+	VBLENDMPD    Z4, Z7, K1, Z7
+	VXORPD       Z4, Z4, Z4
+	VCMPPD       $0x19, Z4, Z2, K1
+	VBROADCASTSD consts64<>+184(SB), Z2
+	VBLENDMPD    Z2, Z7, K1, Z7
+	VBROADCASTSD consts64<>+8(SB), Z2
+	VSUBPD       Z3, Z2, Z2
+	VMULPD       Z7, Z2, Z7
+	VSUBPD       Z7, Z8, Z2
+	MOVQ         R10, AX
+	SUBQ         R9, AX
+	CMPQ         AX, $0x00000008
+	JL           rowpart372
+	VMOVUPD      (BX)(R9*8), Z3
+	JMP          rowperm372
+
+rowpart372:
+	LEAQ      kmask<>+0(SB), DX
+	KMOVW     (DX)(AX*2), K1
+	VXORPD    Z3, Z3, Z3
+	VMOVUPD.Z (BX)(R9*8), K1, Z3
+
+rowperm372:
+	MOVQ      R8, AX
+	SHLQ      $0x06, AX
+	VMOVUPS   (SI)(AX*1), Z4
+	VPERMPS   Z3, Z4, Z3
+	MOVLQSX   (DI)(R8*8), AX
+	ADDQ      AX, R9
+	MOVLQSX   4(DI)(R8*8), R8
+	LEAQ      kmask<>+0(SB), AX
+	KMOVW     (AX)(CX*2), K1
+	VMOVAPD.Z Z3, K1, Z3
+	VMULPD    Z2, Z3, Z2
+	LEAQ      kmask<>+0(SB), AX
+	KMOVW     (AX)(CX*2), K1
+	VMOVAPD.Z Z2, K1, Z2
+	VADDPD    Z2, Z0, Z0
+	VADDPD    Z3, Z1, Z1
+	VXORPD    Z2, Z2, Z2
+	VCMPPD    $0x04, Z2, Z3, K1
+	KMOVB     K1, AX
+	POPCNTL   AX, AX
+	ADDQ      AX, R11
+
+drain:
+	VEXTRACTF64X4 $0x01, Z0, Y2
+	VADDPD        Y2, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X2
+	VADDPD        X2, X0, X0
+	VPERMILPD     $0x01, X0, X2
+	VADDSD        X2, X0, X0
+	VEXTRACTF64X4 $0x01, Z1, Y2
+	VADDPD        Y2, Y1, Y1
+	VEXTRACTF128  $0x01, Y1, X2
+	VADDPD        X2, X1, X1
+	VPERMILPD     $0x01, X1, X2
+	VADDSD        X2, X1, X1
+	MOVSD         X0, ret+136(FP)
+	MOVQ          R11, ret1+144(FP)
+	MOVSD         X1, ret2+152(FP)
+	VZEROUPPER
+	RET
+
+// func logLossRowUnredAVX512F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·logLossRowUnredAVX512F64(SB), NOSPLIT, $0-168
+	MOVQ   p_base+24(FP), AX
+	MOVQ   p_len+32(FP), CX
+	MOVQ   y_base+48(FP), DX
+	MOVQ   w_base+72(FP), BX
+	MOVQ   w_len+80(FP), R10
+	MOVQ   idx_base+96(FP), SI
+	MOVQ   step_base+120(FP), DI
+	XORQ   R8, R8
+	XORQ   R9, R9
+	MOVQ   dst_base+0(FP), R11
+	VXORPD Z0, Z0, Z0
+
+loop:
+	CMPQ         CX, $0x00000008
+	JL           single
+	VMOVUPD      (AX), Z1
+	VMOVUPD      (DX), Z2
+	VBROADCASTSD a+152(FP), Z3
+	VADDPD       Z3, Z1, Z3
+	VBROADCASTSD consts64<>+24(SB), Z4
+	VCMPPD       $0x11, Z4, Z3, K1
+	VBROADCASTSD consts64<>+32(SB), Z4
+	VMULPD       Z4, Z3, Z4
+	VMOVAPD      Z3, Z5
+	VMOVAPD      Z4, K1, Z5
+	VBROADCASTSD consts64<>+40(SB), Z6
+	VXORPD       Z4, Z4, Z4
+	VMOVAPD      Z4, Z4
+	VMOVAPD      Z6, K1, Z4
+	VPSRLQ       $0x34, Z5, Z6
+	VBROADCASTSD consts64<>+48(SB), Z7
+	VORPD        Z7, Z6, Z6
+	VBROADCASTSD consts64<>+56(SB), Z7
+	VSUBPD       Z7, Z6, Z6
+	VSUBPD       Z4, Z6, Z6
+	VBROADCASTSD consts64<>+64(SB), Z4
+	VANDPD       Z4, Z5, Z4
+	VBROADCASTSD consts64<>+8(SB), Z5
+	VORPD        Z5, Z4, Z4
+	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+72(SB), Z7
+	VCMPPD       $0x1e, Z7, Z4, K1
+	VBROADCASTSD consts64<>+80(SB), Z7
+	VMULPD       Z7, Z4, Z7
+	VBLENDMPD    Z7, Z4, K1, Z4
+	VXORPD       Z7, Z7, Z7
+	VMOVAPD      Z7, Z7
+	VMOVAPD      Z5, K1, Z7
+	VADDPD       Z7, Z6, Z6
+	VSUBPD       Z5, Z4, Z4
+	VBROADCASTSD consts64<>+88(SB), Z5
+	VADDPD       Z5, Z4, Z5
+	VDIVPD       Z5, Z4, Z5
+	VMULPD       Z5, Z5, Z7
+	VMULPD       Z7, Z7, Z8
+	VBROADCASTSD consts64<>+96(SB), Z9
+	VBROADCASTSD consts64<>+104(SB), Z10
+	VFMADD213PD  Z10, Z8, Z9
+	VBROADCASTSD consts64<>+112(SB), Z10
+	VFMADD213PD  Z10, Z8, Z9
+	VBROADCASTSD consts64<>+120(SB), Z10
+	VFMADD213PD  Z10, Z8, Z9
+	VMULPD       Z7, Z9, Z9
+	VBROADCASTSD consts64<>+128(SB), Z7
+	VBROADCASTSD consts64<>+136(SB), Z10
+	VFMADD213PD  Z10, Z8, Z7
+	VBROADCASTSD consts64<>+144(SB), Z10
+	VFMADD213PD  Z10, Z8, Z7
+	VMULPD       Z8, Z7, Z7
+	VADDPD       Z7, Z9, Z7
+	VMULPD       Z4, Z4, Z8
+	VBROADCASTSD consts64<>+80(SB), Z9
+	VMULPD       Z9, Z8, Z8
+	VADDPD       Z7, Z8, Z7
+	VMULPD       Z7, Z5, Z7
+	VBROADCASTSD consts64<>+152(SB), Z5
+	VMULPD       Z5, Z6, Z5
+	VADDPD       Z5, Z7, Z7
+	VSUBPD       Z7, Z8, Z7
+	VSUBPD       Z4, Z7, Z7
+	VBROADCASTSD consts64<>+160(SB), Z4
+	VMULPD       Z4, Z6, Z4
+	VSUBPD       Z7, Z4, Z7
+	VBROADCASTSD consts64<>+168(SB), Z4
+	VCMPPD       $0x00, Z4, Z3, K1
+	VBLENDMPD    Z4, Z7, K1, Z7
+	VXORPD       Z4, Z4, Z4
+	VCMPPD       $0x00, Z4, Z3, K1
+	VBROADCASTSD consts64<>+176(SB), Z4
+	VBLENDMPD    Z4, Z7, K1, Z7
+	VXORPD       Z4, Z4, Z4
+	VCMPPD       $0x19, Z4, Z3, K1
+	VBROADCASTSD consts64<>+184(SB), Z3
+	VBLENDMPD    Z3, Z7, K1, Z7
+	VMULPD       Z7, Z2, Z7
+	VBROADCASTSD consts64<>+192(SB), Z3
+	VXORPD       Z3, Z7, Z7
+	VBROADCASTSD consts64<>+8(SB), Z3
+	VSUBPD       Z1, Z3, Z1
+	VBROADCASTSD a+152(FP), Z3
+	VADDPD       Z3, Z1, Z1
+	VBROADCASTSD consts64<>+24(SB), Z3
+	VCMPPD       $0x11, Z3, Z1, K1
+	VBROADCASTSD consts64<>+32(SB), Z3
+	VMULPD       Z3, Z1, Z3
+	VMOVAPD      Z1, Z4
+	VMOVAPD      Z3, K1, Z4
+	VBROADCASTSD consts64<>+40(SB), Z5
+	VXORPD       Z3, Z3, Z3
+	VMOVAPD      Z3, Z3
+	VMOVAPD      Z5, K1, Z3
+	VPSRLQ       $0x34, Z4, Z5
+	VBROADCASTSD consts64<>+48(SB), Z6
+	VORPD        Z6, Z5, Z5
+	VBROADCASTSD consts64<>+56(SB), Z6
+	VSUBPD       Z6, Z5, Z5
+	VSUBPD       Z3, Z5, Z5
+	VBROADCASTSD consts64<>+64(SB), Z3
+	VANDPD       Z3, Z4, Z3
+	VBROADCASTSD consts64<>+8(SB), Z4
+	VORPD        Z4, Z3, Z3
+	VBROADCASTSD consts64<>+8(SB), Z4
+	VBROADCASTSD consts64<>+72(SB), Z6
+	VCMPPD       $0x1e, Z6, Z3, K1
+	VBROADCASTSD consts64<>+80(SB), Z6
+	VMULPD       Z6, Z3, Z6
+	VBLENDMPD    Z6, Z3, K1, Z3
+	VXORPD       Z6, Z6, Z6
+	VMOVAPD      Z6, Z6
+	VMOVAPD      Z4, K1, Z6
+	VADDPD       Z6, Z5, Z5
+	VSUBPD       Z4, Z3, Z3
+	VBROADCASTSD consts64<>+88(SB), Z4
+	VADDPD       Z4, Z3, Z4
+	VDIVPD       Z4, Z3, Z4
+	VMULPD       Z4, Z4, Z6
+	VMULPD       Z6, Z6, Z8
+	VBROADCASTSD consts64<>+96(SB), Z9
+	VBROADCASTSD consts64<>+104(SB), Z10
+	VFMADD213PD  Z10, Z8, Z9
+	VBROADCASTSD consts64<>+112(SB), Z10
+	VFMADD213PD  Z10, Z8, Z9
+	VBROADCASTSD consts64<>+120(SB), Z10
+	VFMADD213PD  Z10, Z8, Z9
+	VMULPD       Z6, Z9, Z9
+	VBROADCASTSD consts64<>+128(SB), Z6
+	VBROADCASTSD consts64<>+136(SB), Z10
+	VFMADD213PD  Z10, Z8, Z6
+	VBROADCASTSD consts64<>+144(SB), Z10
+	VFMADD213PD  Z10, Z8, Z6
+	VMULPD       Z8, Z6, Z6
+	VADDPD       Z6, Z9, Z6
+	VMULPD       Z3, Z3, Z8
+	VBROADCASTSD consts64<>+80(SB), Z9
+	VMULPD       Z9, Z8, Z8
+	VADDPD       Z6, Z8, Z6
+	VMULPD       Z6, Z4, Z6
+	VBROADCASTSD consts64<>+152(SB), Z4
+	VMULPD       Z4, Z5, Z4
+	VADDPD       Z4, Z6, Z6
+	VSUBPD       Z6, Z8, Z6
+	VSUBPD       Z3, Z6, Z6
+	VBROADCASTSD consts64<>+160(SB), Z3
+	VMULPD       Z3, Z5, Z3
+	VSUBPD       Z6, Z3, Z6
+	VBROADCASTSD consts64<>+168(SB), Z3
+	VCMPPD       $0x00, Z3, Z1, K1
+	VBLENDMPD    Z3, Z6, K1, Z6
+	VXORPD       Z3, Z3, Z3
+	VCMPPD       $0x00, Z3, Z1, K1
+	VBROADCASTSD consts64<>+176(SB), Z3
+	VBLENDMPD    Z3, Z6, K1, Z6
+	VXORPD       Z3, Z3, Z3
+	VCMPPD       $0x19, Z3, Z1, K1
+	VBROADCASTSD consts64<>+184(SB), Z1
+	VBLENDMPD    Z1, Z6, K1, Z6
+	VBROADCASTSD consts64<>+8(SB), Z1
+	VSUBPD       Z2, Z1, Z1
+	VMULPD       Z6, Z1, Z6
+	VSUBPD       Z6, Z7, Z1
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart373
+	VMOVUPD      (BX)(R9*8), Z2
+	JMP          rowperm373
+
+rowpart373:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPD    Z2, Z2, Z2
+	VMOVUPD.Z (BX)(R9*8), K1, Z2
+
+rowperm373:
+	MOVQ    R8, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (SI)(R12*1), Z3
+	VPERMPS Z2, Z3, Z2
+	MOVLQSX (DI)(R8*8), R12
+	ADDQ    R12, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPD  Z1, Z2, Z1
+	VMOVUPD Z1, (R11)
+	VADDPD  Z1, Z0, Z0
+	ADDQ    $0x00000040, AX
+	ADDQ    $0x00000040, DX
+	ADDQ    $0x00000040, R11
+	SUBQ    $0x00000008, CX
+	JMP     loop
+
+single:
+	CMPQ         CX, $0x00000008
+	JL           tail
+	VMOVUPD      (AX), Z1
+	VMOVUPD      (DX), Z2
+	VBROADCASTSD a+152(FP), Z3
+	VADDPD       Z3, Z1, Z3
+	VBROADCASTSD consts64<>+24(SB), Z4
+	VCMPPD       $0x11, Z4, Z3, K1
+	VBROADCASTSD consts64<>+32(SB), Z4
+	VMULPD       Z4, Z3, Z4
+	VMOVAPD      Z3, Z5
+	VMOVAPD      Z4, K1, Z5
+	VBROADCASTSD consts64<>+40(SB), Z6
+	VXORPD       Z4, Z4, Z4
+	VMOVAPD      Z4, Z4
+	VMOVAPD      Z6, K1, Z4
+	VPSRLQ       $0x34, Z5, Z6
+	VBROADCASTSD consts64<>+48(SB), Z7
+	VORPD        Z7, Z6, Z6
+	VBROADCASTSD consts64<>+56(SB), Z7
+	VSUBPD       Z7, Z6, Z6
+	VSUBPD       Z4, Z6, Z6
+	VBROADCASTSD consts64<>+64(SB), Z4
+	VANDPD       Z4, Z5, Z4
+	VBROADCASTSD consts64<>+8(SB), Z5
+	VORPD        Z5, Z4, Z4
+	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+72(SB), Z7
+	VCMPPD       $0x1e, Z7, Z4, K1
+	VBROADCASTSD consts64<>+80(SB), Z7
+	VMULPD       Z7, Z4, Z7
+	VBLENDMPD    Z7, Z4, K1, Z4
+	VXORPD       Z7, Z7, Z7
+	VMOVAPD      Z7, Z7
+	VMOVAPD      Z5, K1, Z7
+	VADDPD       Z7, Z6, Z6
+	VSUBPD       Z5, Z4, Z4
+	VBROADCASTSD consts64<>+88(SB), Z5
+	VADDPD       Z5, Z4, Z5
+	VDIVPD       Z5, Z4, Z5
+	VMULPD       Z5, Z5, Z7
+	VMULPD       Z7, Z7, Z8
+	VBROADCASTSD consts64<>+96(SB), Z9
+	VBROADCASTSD consts64<>+104(SB), Z10
+	VFMADD213PD  Z10, Z8, Z9
+	VBROADCASTSD consts64<>+112(SB), Z10
+	VFMADD213PD  Z10, Z8, Z9
+	VBROADCASTSD consts64<>+120(SB), Z10
+	VFMADD213PD  Z10, Z8, Z9
+	VMULPD       Z7, Z9, Z9
+	VBROADCASTSD consts64<>+128(SB), Z7
+	VBROADCASTSD consts64<>+136(SB), Z10
+	VFMADD213PD  Z10, Z8, Z7
+	VBROADCASTSD consts64<>+144(SB), Z10
+	VFMADD213PD  Z10, Z8, Z7
+	VMULPD       Z8, Z7, Z7
+	VADDPD       Z7, Z9, Z7
+	VMULPD       Z4, Z4, Z8
+	VBROADCASTSD consts64<>+80(SB), Z9
+	VMULPD       Z9, Z8, Z8
+	VADDPD       Z7, Z8, Z7
+	VMULPD       Z7, Z5, Z7
+	VBROADCASTSD consts64<>+152(SB), Z5
+	VMULPD       Z5, Z6, Z5
+	VADDPD       Z5, Z7, Z7
+	VSUBPD       Z7, Z8, Z7
+	VSUBPD       Z4, Z7, Z7
+	VBROADCASTSD consts64<>+160(SB), Z4
+	VMULPD       Z4, Z6, Z4
+	VSUBPD       Z7, Z4, Z7
+	VBROADCASTSD consts64<>+168(SB), Z4
+	VCMPPD       $0x00, Z4, Z3, K1
+	VBLENDMPD    Z4, Z7, K1, Z7
+	VXORPD       Z4, Z4, Z4
+	VCMPPD       $0x00, Z4, Z3, K1
+	VBROADCASTSD consts64<>+176(SB), Z4
+	VBLENDMPD    Z4, Z7, K1, Z7
+	VXORPD       Z4, Z4, Z4
+	VCMPPD       $0x19, Z4, Z3, K1
+	VBROADCASTSD consts64<>+184(SB), Z3
+	VBLENDMPD    Z3, Z7, K1, Z7
+	VMULPD       Z7, Z2, Z7
+	VBROADCASTSD consts64<>+192(SB), Z3
+	VXORPD       Z3, Z7, Z7
+	VBROADCASTSD consts64<>+8(SB), Z3
+	VSUBPD       Z1, Z3, Z1
+	VBROADCASTSD a+152(FP), Z3
+	VADDPD       Z3, Z1, Z1
+	VBROADCASTSD consts64<>+24(SB), Z3
+	VCMPPD       $0x11, Z3, Z1, K1
+	VBROADCASTSD consts64<>+32(SB), Z3
+	VMULPD       Z3, Z1, Z3
+	VMOVAPD      Z1, Z4
+	VMOVAPD      Z3, K1, Z4
+	VBROADCASTSD consts64<>+40(SB), Z5
+	VXORPD       Z3, Z3, Z3
+	VMOVAPD      Z3, Z3
+	VMOVAPD      Z5, K1, Z3
+	VPSRLQ       $0x34, Z4, Z5
+	VBROADCASTSD consts64<>+48(SB), Z6
+	VORPD        Z6, Z5, Z5
+	VBROADCASTSD consts64<>+56(SB), Z6
+	VSUBPD       Z6, Z5, Z5
+	VSUBPD       Z3, Z5, Z5
+	VBROADCASTSD consts64<>+64(SB), Z3
+	VANDPD       Z3, Z4, Z3
+	VBROADCASTSD consts64<>+8(SB), Z4
+	VORPD        Z4, Z3, Z3
+	VBROADCASTSD consts64<>+8(SB), Z4
+	VBROADCASTSD consts64<>+72(SB), Z6
+	VCMPPD       $0x1e, Z6, Z3, K1
+	VBROADCASTSD consts64<>+80(SB), Z6
+	VMULPD       Z6, Z3, Z6
+	VBLENDMPD    Z6, Z3, K1, Z3
+	VXORPD       Z6, Z6, Z6
+	VMOVAPD      Z6, Z6
+	VMOVAPD      Z4, K1, Z6
+	VADDPD       Z6, Z5, Z5
+	VSUBPD       Z4, Z3, Z3
+	VBROADCASTSD consts64<>+88(SB), Z4
+	VADDPD       Z4, Z3, Z4
+	VDIVPD       Z4, Z3, Z4
+	VMULPD       Z4, Z4, Z6
+	VMULPD       Z6, Z6, Z8
+	VBROADCASTSD consts64<>+96(SB), Z9
+	VBROADCASTSD consts64<>+104(SB), Z10
+	VFMADD213PD  Z10, Z8, Z9
+	VBROADCASTSD consts64<>+112(SB), Z10
+	VFMADD213PD  Z10, Z8, Z9
+	VBROADCASTSD consts64<>+120(SB), Z10
+	VFMADD213PD  Z10, Z8, Z9
+	VMULPD       Z6, Z9, Z9
+	VBROADCASTSD consts64<>+128(SB), Z6
+	VBROADCASTSD consts64<>+136(SB), Z10
+	VFMADD213PD  Z10, Z8, Z6
+	VBROADCASTSD consts64<>+144(SB), Z10
+	VFMADD213PD  Z10, Z8, Z6
+	VMULPD       Z8, Z6, Z6
+	VADDPD       Z6, Z9, Z6
+	VMULPD       Z3, Z3, Z8
+	VBROADCASTSD consts64<>+80(SB), Z9
+	VMULPD       Z9, Z8, Z8
+	VADDPD       Z6, Z8, Z6
+	VMULPD       Z6, Z4, Z6
+	VBROADCASTSD consts64<>+152(SB), Z4
+	VMULPD       Z4, Z5, Z4
+	VADDPD       Z4, Z6, Z6
+	VSUBPD       Z6, Z8, Z6
+	VSUBPD       Z3, Z6, Z6
+	VBROADCASTSD consts64<>+160(SB), Z3
+	VMULPD       Z3, Z5, Z3
+	VSUBPD       Z6, Z3, Z6
+	VBROADCASTSD consts64<>+168(SB), Z3
+	VCMPPD       $0x00, Z3, Z1, K1
+	VBLENDMPD    Z3, Z6, K1, Z6
+	VXORPD       Z3, Z3, Z3
+	VCMPPD       $0x00, Z3, Z1, K1
+	VBROADCASTSD consts64<>+176(SB), Z3
+	VBLENDMPD    Z3, Z6, K1, Z6
+	VXORPD       Z3, Z3, Z3
+	VCMPPD       $0x19, Z3, Z1, K1
+	VBROADCASTSD consts64<>+184(SB), Z1
+	VBLENDMPD    Z1, Z6, K1, Z6
+	VBROADCASTSD consts64<>+8(SB), Z1
+	VSUBPD       Z2, Z1, Z1
+	VMULPD       Z6, Z1, Z6
+	VSUBPD       Z6, Z7, Z1
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart374
+	VMOVUPD      (BX)(R9*8), Z2
+	JMP          rowperm374
+
+rowpart374:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPD    Z2, Z2, Z2
+	VMOVUPD.Z (BX)(R9*8), K1, Z2
+
+rowperm374:
+	MOVQ    R8, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (SI)(R12*1), Z3
+	VPERMPS Z2, Z3, Z2
+	MOVLQSX (DI)(R8*8), R12
+	ADDQ    R12, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPD  Z1, Z2, Z1
+	VMOVUPD Z1, (R11)
+	VADDPD  Z1, Z0, Z0
+	ADDQ    $0x00000040, AX
+	ADDQ    $0x00000040, DX
+	ADDQ    $0x00000040, R11
+	SUBQ    $0x00000008, CX
+	JMP     single
+
+tail:
+	TESTQ        CX, CX
+	JZ           drain
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(CX*2), K1
+	VXORPD       Z1, Z1, Z1
+	VMOVUPD.Z    (AX), K1, Z1
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(CX*2), K1
+	VXORPD       Z2, Z2, Z2
+	VMOVUPD.Z    (DX), K1, Z2
+	VBROADCASTSD a+152(FP), Z3
+	VADDPD       Z3, Z1, Z3
+	VBROADCASTSD consts64<>+24(SB), Z4
+	VCMPPD       $0x11, Z4, Z3, K1
+	VBROADCASTSD consts64<>+32(SB), Z4
+	VMULPD       Z4, Z3, Z4
+	VMOVAPD      Z3, Z5
+	VMOVAPD      Z4, K1, Z5
+	VBROADCASTSD consts64<>+40(SB), Z6
+	VXORPD       Z4, Z4, Z4
+	VMOVAPD      Z4, Z4
+	VMOVAPD      Z6, K1, Z4
+	VPSRLQ       $0x34, Z5, Z6
+	VBROADCASTSD consts64<>+48(SB), Z7
+	VORPD        Z7, Z6, Z6
+	VBROADCASTSD consts64<>+56(SB), Z7
+	VSUBPD       Z7, Z6, Z6
+	VSUBPD       Z4, Z6, Z6
+	VBROADCASTSD consts64<>+64(SB), Z4
+	VANDPD       Z4, Z5, Z4
+	VBROADCASTSD consts64<>+8(SB), Z5
+	VORPD        Z5, Z4, Z4
+	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+72(SB), Z7
+	VCMPPD       $0x1e, Z7, Z4, K1
+	VBROADCASTSD consts64<>+80(SB), Z7
+	VMULPD       Z7, Z4, Z7
+	VBLENDMPD    Z7, Z4, K1, Z4
+	VXORPD       Z7, Z7, Z7
+	VMOVAPD      Z7, Z7
+	VMOVAPD      Z5, K1, Z7
+	VADDPD       Z7, Z6, Z6
+	VSUBPD       Z5, Z4, Z4
+	VBROADCASTSD consts64<>+88(SB), Z5
+	VADDPD       Z5, Z4, Z5
+	VDIVPD       Z5, Z4, Z5
+	VMULPD       Z5, Z5, Z7
+	VMULPD       Z7, Z7, Z8
+	VBROADCASTSD consts64<>+96(SB), Z9
+	VBROADCASTSD consts64<>+104(SB), Z10
+	VFMADD213PD  Z10, Z8, Z9
+	VBROADCASTSD consts64<>+112(SB), Z10
+	VFMADD213PD  Z10, Z8, Z9
+	VBROADCASTSD consts64<>+120(SB), Z10
+	VFMADD213PD  Z10, Z8, Z9
+	VMULPD       Z7, Z9, Z9
+	VBROADCASTSD consts64<>+128(SB), Z7
+	VBROADCASTSD consts64<>+136(SB), Z10
+	VFMADD213PD  Z10, Z8, Z7
+	VBROADCASTSD consts64<>+144(SB), Z10
+	VFMADD213PD  Z10, Z8, Z7
+	VMULPD       Z8, Z7, Z7
+	VADDPD       Z7, Z9, Z7
+	VMULPD       Z4, Z4, Z8
+	VBROADCASTSD consts64<>+80(SB), Z9
+	VMULPD       Z9, Z8, Z8
+	VADDPD       Z7, Z8, Z7
+	VMULPD       Z7, Z5, Z7
+	VBROADCASTSD consts64<>+152(SB), Z5
+	VMULPD       Z5, Z6, Z5
+	VADDPD       Z5, Z7, Z7
+	VSUBPD       Z7, Z8, Z7
+	VSUBPD       Z4, Z7, Z7
+	VBROADCASTSD consts64<>+160(SB), Z4
+	VMULPD       Z4, Z6, Z4
+	VSUBPD       Z7, Z4, Z7
+	VBROADCASTSD consts64<>+168(SB), Z4
+	VCMPPD       $0x00, Z4, Z3, K1
+	VBLENDMPD    Z4, Z7, K1, Z7
+	VXORPD       Z4, Z4, Z4
+	VCMPPD       $0x00, Z4, Z3, K1
+	VBROADCASTSD consts64<>+176(SB), Z4
+	VBLENDMPD    Z4, Z7, K1, Z7
+	VXORPD       Z4, Z4, Z4
+	VCMPPD       $0x19, Z4, Z3, K1
+	VBROADCASTSD consts64<>+184(SB), Z3
+	VBLENDMPD    Z3, Z7, K1, Z7
+	VMULPD       Z7, Z2, Z7
+	VBROADCASTSD consts64<>+192(SB), Z3
+	VXORPD       Z3, Z7, Z7
+	VBROADCASTSD consts64<>+8(SB), Z3
+	VSUBPD       Z1, Z3, Z1
+	VBROADCASTSD a+152(FP), Z3
+	VADDPD       Z3, Z1, Z1
+	VBROADCASTSD consts64<>+24(SB), Z3
+	VCMPPD       $0x11, Z3, Z1, K1
+	VBROADCASTSD consts64<>+32(SB), Z3
+	VMULPD       Z3, Z1, Z3
+	VMOVAPD      Z1, Z4
+	VMOVAPD      Z3, K1, Z4
+	VBROADCASTSD consts64<>+40(SB), Z5
+	VXORPD       Z3, Z3, Z3
+	VMOVAPD      Z3, Z3
+	VMOVAPD      Z5, K1, Z3
+	VPSRLQ       $0x34, Z4, Z5
+	VBROADCASTSD consts64<>+48(SB), Z6
+	VORPD        Z6, Z5, Z5
+	VBROADCASTSD consts64<>+56(SB), Z6
+	VSUBPD       Z6, Z5, Z5
+	VSUBPD       Z3, Z5, Z5
+	VBROADCASTSD consts64<>+64(SB), Z3
+	VANDPD       Z3, Z4, Z3
+	VBROADCASTSD consts64<>+8(SB), Z4
+	VORPD        Z4, Z3, Z3
+	VBROADCASTSD consts64<>+8(SB), Z4
+	VBROADCASTSD consts64<>+72(SB), Z6
+	VCMPPD       $0x1e, Z6, Z3, K1
+	VBROADCASTSD consts64<>+80(SB), Z6
+	VMULPD       Z6, Z3, Z6
+	VBLENDMPD    Z6, Z3, K1, Z3
+	VXORPD       Z6, Z6, Z6
+	VMOVAPD      Z6, Z6
+	VMOVAPD      Z4, K1, Z6
+	VADDPD       Z6, Z5, Z5
+	VSUBPD       Z4, Z3, Z3
+	VBROADCASTSD consts64<>+88(SB), Z4
+	VADDPD       Z4, Z3, Z4
+	VDIVPD       Z4, Z3, Z4
+	VMULPD       Z4, Z4, Z6
+	VMULPD       Z6, Z6, Z8
+	VBROADCASTSD consts64<>+96(SB), Z9
+	VBROADCASTSD consts64<>+104(SB), Z10
+	VFMADD213PD  Z10, Z8, Z9
+	VBROADCASTSD consts64<>+112(SB), Z10
+	VFMADD213PD  Z10, Z8, Z9
+	VBROADCASTSD consts64<>+120(SB), Z10
+	VFMADD213PD  Z10, Z8, Z9
+	VMULPD       Z6, Z9, Z9
+	VBROADCASTSD consts64<>+128(SB), Z6
+	VBROADCASTSD consts64<>+136(SB), Z10
+	VFMADD213PD  Z10, Z8, Z6
+	VBROADCASTSD consts64<>+144(SB), Z10
+	VFMADD213PD  Z10, Z8, Z6
+	VMULPD       Z8, Z6, Z6
+	VADDPD       Z6, Z9, Z6
+	VMULPD       Z3, Z3, Z8
+	VBROADCASTSD consts64<>+80(SB), Z9
+	VMULPD       Z9, Z8, Z8
+	VADDPD       Z6, Z8, Z6
+	VMULPD       Z6, Z4, Z6
+	VBROADCASTSD consts64<>+152(SB), Z4
+	VMULPD       Z4, Z5, Z4
+	VADDPD       Z4, Z6, Z6
+	VSUBPD       Z6, Z8, Z6
+	VSUBPD       Z3, Z6, Z6
+	VBROADCASTSD consts64<>+160(SB), Z3
+	VMULPD       Z3, Z5, Z3
+	VSUBPD       Z6, Z3, Z6
+	VBROADCASTSD consts64<>+168(SB), Z3
+	VCMPPD       $0x00, Z3, Z1, K1
+	VBLENDMPD    Z3, Z6, K1, Z6
+	VXORPD       Z3, Z3, Z3
+	VCMPPD       $0x00, Z3, Z1, K1
+	VBROADCASTSD consts64<>+176(SB), Z3
+	VBLENDMPD    Z3, Z6, K1, Z6
+	VXORPD       Z3, Z3, Z3
+	VCMPPD       $0x19, Z3, Z1, K1
+	VBROADCASTSD consts64<>+184(SB), Z1
+	VBLENDMPD    Z1, Z6, K1, Z6
+	VBROADCASTSD consts64<>+8(SB), Z1
+	VSUBPD       Z2, Z1, Z1
+	VMULPD       Z6, Z1, Z6
+	VSUBPD       Z6, Z7, Z1
+	MOVQ         R10, AX
+	SUBQ         R9, AX
+	CMPQ         AX, $0x00000008
+	JL           rowpart375
+	VMOVUPD      (BX)(R9*8), Z2
+	JMP          rowperm375
+
+rowpart375:
+	LEAQ      kmask<>+0(SB), DX
+	KMOVW     (DX)(AX*2), K1
+	VXORPD    Z2, Z2, Z2
+	VMOVUPD.Z (BX)(R9*8), K1, Z2
+
+rowperm375:
+	MOVQ      R8, AX
+	SHLQ      $0x06, AX
+	VMOVUPS   (SI)(AX*1), Z3
+	VPERMPS   Z2, Z3, Z2
+	MOVLQSX   (DI)(R8*8), AX
+	ADDQ      AX, R9
+	MOVLQSX   4(DI)(R8*8), R8
+	LEAQ      kmask<>+0(SB), AX
+	KMOVW     (AX)(CX*2), K1
+	VMOVAPD.Z Z2, K1, Z2
+	VMULPD    Z1, Z2, Z1
+	LEAQ      kmask<>+0(SB), AX
+	KMOVW     (AX)(CX*2), K1
+	VMOVUPD   Z1, K1, (R11)
+	LEAQ      kmask<>+0(SB), AX
+	KMOVW     (AX)(CX*2), K1
+	VMOVAPD.Z Z1, K1, Z1
+	VADDPD    Z1, Z0, Z0
+
+drain:
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	MOVSD         X0, ret+160(FP)
+	VZEROUPPER
+	RET
+
+// func logLossRowGradAVX512F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, s float64, a float64) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·logLossRowGradAVX512F64(SB), NOSPLIT, $0-176
+	MOVQ   p_base+24(FP), AX
+	MOVQ   p_len+32(FP), CX
+	MOVQ   y_base+48(FP), DX
+	MOVQ   w_base+72(FP), BX
+	MOVQ   w_len+80(FP), R10
+	MOVQ   idx_base+96(FP), SI
+	MOVQ   step_base+120(FP), DI
+	XORQ   R8, R8
+	XORQ   R9, R9
+	MOVQ   dst_base+0(FP), R11
+	VXORPD Z0, Z0, Z0
+
+loop:
+	CMPQ         CX, $0x00000008
+	JL           single
+	VMOVUPD      (AX), Z1
+	VMOVUPD      (DX), Z2
+	VBROADCASTSD a+160(FP), Z3
+	VADDPD       Z3, Z1, Z3
+	VBROADCASTSD consts64<>+24(SB), Z4
+	VCMPPD       $0x11, Z4, Z3, K1
+	VBROADCASTSD consts64<>+32(SB), Z4
+	VMULPD       Z4, Z3, Z4
+	VMOVAPD      Z3, Z5
+	VMOVAPD      Z4, K1, Z5
+	VBROADCASTSD consts64<>+40(SB), Z6
+	VXORPD       Z4, Z4, Z4
+	VMOVAPD      Z4, Z4
+	VMOVAPD      Z6, K1, Z4
+	VPSRLQ       $0x34, Z5, Z6
+	VBROADCASTSD consts64<>+48(SB), Z7
+	VORPD        Z7, Z6, Z6
+	VBROADCASTSD consts64<>+56(SB), Z7
+	VSUBPD       Z7, Z6, Z6
+	VSUBPD       Z4, Z6, Z6
+	VBROADCASTSD consts64<>+64(SB), Z4
+	VANDPD       Z4, Z5, Z4
+	VBROADCASTSD consts64<>+8(SB), Z5
+	VORPD        Z5, Z4, Z4
+	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+72(SB), Z7
+	VCMPPD       $0x1e, Z7, Z4, K1
+	VBROADCASTSD consts64<>+80(SB), Z7
+	VMULPD       Z7, Z4, Z7
+	VBLENDMPD    Z7, Z4, K1, Z4
+	VXORPD       Z7, Z7, Z7
+	VMOVAPD      Z7, Z7
+	VMOVAPD      Z5, K1, Z7
+	VADDPD       Z7, Z6, Z6
+	VSUBPD       Z5, Z4, Z4
+	VBROADCASTSD consts64<>+88(SB), Z5
+	VADDPD       Z5, Z4, Z5
+	VDIVPD       Z5, Z4, Z5
+	VMULPD       Z5, Z5, Z7
+	VMULPD       Z7, Z7, Z8
+	VBROADCASTSD consts64<>+96(SB), Z9
+	VBROADCASTSD consts64<>+104(SB), Z10
+	VFMADD213PD  Z10, Z8, Z9
+	VBROADCASTSD consts64<>+112(SB), Z10
+	VFMADD213PD  Z10, Z8, Z9
+	VBROADCASTSD consts64<>+120(SB), Z10
+	VFMADD213PD  Z10, Z8, Z9
+	VMULPD       Z7, Z9, Z9
+	VBROADCASTSD consts64<>+128(SB), Z7
+	VBROADCASTSD consts64<>+136(SB), Z10
+	VFMADD213PD  Z10, Z8, Z7
+	VBROADCASTSD consts64<>+144(SB), Z10
+	VFMADD213PD  Z10, Z8, Z7
+	VMULPD       Z8, Z7, Z7
+	VADDPD       Z7, Z9, Z7
+	VMULPD       Z4, Z4, Z8
+	VBROADCASTSD consts64<>+80(SB), Z9
+	VMULPD       Z9, Z8, Z8
+	VADDPD       Z7, Z8, Z7
+	VMULPD       Z7, Z5, Z7
+	VBROADCASTSD consts64<>+152(SB), Z5
+	VMULPD       Z5, Z6, Z5
+	VADDPD       Z5, Z7, Z7
+	VSUBPD       Z7, Z8, Z7
+	VSUBPD       Z4, Z7, Z7
+	VBROADCASTSD consts64<>+160(SB), Z4
+	VMULPD       Z4, Z6, Z4
+	VSUBPD       Z7, Z4, Z7
+	VBROADCASTSD consts64<>+168(SB), Z4
+	VCMPPD       $0x00, Z4, Z3, K1
+	VBLENDMPD    Z4, Z7, K1, Z7
+	VXORPD       Z4, Z4, Z4
+	VCMPPD       $0x00, Z4, Z3, K1
+	VBROADCASTSD consts64<>+176(SB), Z4
+	VBLENDMPD    Z4, Z7, K1, Z7
+	VXORPD       Z4, Z4, Z4
+	VCMPPD       $0x19, Z4, Z3, K1
+	VBROADCASTSD consts64<>+184(SB), Z3
+	VBLENDMPD    Z3, Z7, K1, Z7
+	VMULPD       Z7, Z2, Z7
+	VBROADCASTSD consts64<>+192(SB), Z3
+	VXORPD       Z3, Z7, Z7
+	VBROADCASTSD consts64<>+8(SB), Z3
+	VSUBPD       Z1, Z3, Z3
+	VBROADCASTSD a+160(FP), Z4
+	VADDPD       Z4, Z3, Z3
+	VBROADCASTSD consts64<>+24(SB), Z4
+	VCMPPD       $0x11, Z4, Z3, K1
+	VBROADCASTSD consts64<>+32(SB), Z4
+	VMULPD       Z4, Z3, Z4
+	VMOVAPD      Z3, Z5
+	VMOVAPD      Z4, K1, Z5
+	VBROADCASTSD consts64<>+40(SB), Z4
+	VXORPD       Z6, Z6, Z6
+	VMOVAPD      Z6, Z6
+	VMOVAPD      Z4, K1, Z6
+	VPSRLQ       $0x34, Z5, Z4
+	VBROADCASTSD consts64<>+48(SB), Z8
+	VORPD        Z8, Z4, Z4
+	VBROADCASTSD consts64<>+56(SB), Z8
+	VSUBPD       Z8, Z4, Z4
+	VSUBPD       Z6, Z4, Z4
+	VBROADCASTSD consts64<>+64(SB), Z6
+	VANDPD       Z6, Z5, Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VORPD        Z6, Z5, Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+72(SB), Z8
+	VCMPPD       $0x1e, Z8, Z5, K1
+	VBROADCASTSD consts64<>+80(SB), Z8
+	VMULPD       Z8, Z5, Z8
+	VBLENDMPD    Z8, Z5, K1, Z5
+	VXORPD       Z8, Z8, Z8
+	VMOVAPD      Z8, Z8
+	VMOVAPD      Z6, K1, Z8
+	VADDPD       Z8, Z4, Z4
+	VSUBPD       Z6, Z5, Z6
+	VBROADCASTSD consts64<>+88(SB), Z5
+	VADDPD       Z5, Z6, Z8
+	VDIVPD       Z8, Z6, Z8
+	VMULPD       Z8, Z8, Z5
+	VMULPD       Z5, Z5, Z9
+	VBROADCASTSD consts64<>+96(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+120(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z5, Z10, Z10
+	VBROADCASTSD consts64<>+128(SB), Z5
+	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z5
+	VBROADCASTSD consts64<>+144(SB), Z11
+	VFMADD213PD  Z11, Z9, Z5
+	VMULPD       Z9, Z5, Z5
+	VADDPD       Z5, Z10, Z5
+	VMULPD       Z6, Z6, Z9
+	VBROADCASTSD consts64<>+80(SB), Z10
+	VMULPD       Z10, Z9, Z9
+	VADDPD       Z5, Z9, Z5
+	VMULPD       Z5, Z8, Z5
+	VBROADCASTSD consts64<>+152(SB), Z8
+	VMULPD       Z8, Z4, Z8
+	VADDPD       Z8, Z5, Z5
+	VSUBPD       Z5, Z9, Z5
+	VSUBPD       Z6, Z5, Z5
+	VBROADCASTSD consts64<>+160(SB), Z6
+	VMULPD       Z6, Z4, Z4
+	VSUBPD       Z5, Z4, Z5
+	VBROADCASTSD consts64<>+168(SB), Z4
+	VCMPPD       $0x00, Z4, Z3, K1
+	VBLENDMPD    Z4, Z5, K1, Z5
+	VXORPD       Z4, Z4, Z4
+	VCMPPD       $0x00, Z4, Z3, K1
+	VBROADCASTSD consts64<>+176(SB), Z4
+	VBLENDMPD    Z4, Z5, K1, Z5
+	VXORPD       Z4, Z4, Z4
+	VCMPPD       $0x19, Z4, Z3, K1
+	VBROADCASTSD consts64<>+184(SB), Z3
+	VBLENDMPD    Z3, Z5, K1, Z5
+	VBROADCASTSD consts64<>+8(SB), Z3
+	VSUBPD       Z2, Z3, Z4
+	VMULPD       Z5, Z4, Z5
+	VSUBPD       Z5, Z7, Z5
+	VBROADCASTSD consts64<>+192(SB), Z3
+	VXORPD       Z3, Z2, Z2
+	VBROADCASTSD a+160(FP), Z3
+	VADDPD       Z3, Z1, Z3
+	VDIVPD       Z3, Z2, Z2
+	VBROADCASTSD consts64<>+8(SB), Z3
+	VSUBPD       Z1, Z3, Z3
+	VBROADCASTSD a+160(FP), Z1
+	VADDPD       Z1, Z3, Z3
+	VDIVPD       Z3, Z4, Z4
+	VADDPD       Z4, Z2, Z1
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart376
+	VMOVUPD      (BX)(R9*8), Z2
+	JMP          rowperm376
+
+rowpart376:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPD    Z2, Z2, Z2
+	VMOVUPD.Z (BX)(R9*8), K1, Z2
+
+rowperm376:
+	MOVQ         R8, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (SI)(R12*1), Z3
+	VPERMPS      Z2, Z3, Z2
+	MOVLQSX      (DI)(R8*8), R12
+	ADDQ         R12, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSD s+152(FP), Z3
+	VMULPD       Z2, Z3, Z3
+	VMULPD       Z1, Z3, Z1
+	VMOVUPD      Z1, (R11)
+	VMULPD       Z5, Z2, Z1
+	VADDPD       Z1, Z0, Z0
+	ADDQ         $0x00000040, AX
+	ADDQ         $0x00000040, DX
+	ADDQ         $0x00000040, R11
+	SUBQ         $0x00000008, CX
+	JMP          loop
+
+single:
+	CMPQ         CX, $0x00000008
+	JL           tail
+	VMOVUPD      (AX), Z1
+	VMOVUPD      (DX), Z2
+	VBROADCASTSD a+160(FP), Z3
+	VADDPD       Z3, Z1, Z3
+	VBROADCASTSD consts64<>+24(SB), Z4
+	VCMPPD       $0x11, Z4, Z3, K1
+	VBROADCASTSD consts64<>+32(SB), Z4
+	VMULPD       Z4, Z3, Z4
+	VMOVAPD      Z3, Z5
+	VMOVAPD      Z4, K1, Z5
+	VBROADCASTSD consts64<>+40(SB), Z6
+	VXORPD       Z4, Z4, Z4
+	VMOVAPD      Z4, Z4
+	VMOVAPD      Z6, K1, Z4
+	VPSRLQ       $0x34, Z5, Z6
+	VBROADCASTSD consts64<>+48(SB), Z7
+	VORPD        Z7, Z6, Z6
+	VBROADCASTSD consts64<>+56(SB), Z7
+	VSUBPD       Z7, Z6, Z6
+	VSUBPD       Z4, Z6, Z6
+	VBROADCASTSD consts64<>+64(SB), Z4
+	VANDPD       Z4, Z5, Z4
+	VBROADCASTSD consts64<>+8(SB), Z5
+	VORPD        Z5, Z4, Z4
+	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+72(SB), Z7
+	VCMPPD       $0x1e, Z7, Z4, K1
+	VBROADCASTSD consts64<>+80(SB), Z7
+	VMULPD       Z7, Z4, Z7
+	VBLENDMPD    Z7, Z4, K1, Z4
+	VXORPD       Z7, Z7, Z7
+	VMOVAPD      Z7, Z7
+	VMOVAPD      Z5, K1, Z7
+	VADDPD       Z7, Z6, Z6
+	VSUBPD       Z5, Z4, Z4
+	VBROADCASTSD consts64<>+88(SB), Z5
+	VADDPD       Z5, Z4, Z5
+	VDIVPD       Z5, Z4, Z5
+	VMULPD       Z5, Z5, Z7
+	VMULPD       Z7, Z7, Z8
+	VBROADCASTSD consts64<>+96(SB), Z9
+	VBROADCASTSD consts64<>+104(SB), Z10
+	VFMADD213PD  Z10, Z8, Z9
+	VBROADCASTSD consts64<>+112(SB), Z10
+	VFMADD213PD  Z10, Z8, Z9
+	VBROADCASTSD consts64<>+120(SB), Z10
+	VFMADD213PD  Z10, Z8, Z9
+	VMULPD       Z7, Z9, Z9
+	VBROADCASTSD consts64<>+128(SB), Z7
+	VBROADCASTSD consts64<>+136(SB), Z10
+	VFMADD213PD  Z10, Z8, Z7
+	VBROADCASTSD consts64<>+144(SB), Z10
+	VFMADD213PD  Z10, Z8, Z7
+	VMULPD       Z8, Z7, Z7
+	VADDPD       Z7, Z9, Z7
+	VMULPD       Z4, Z4, Z8
+	VBROADCASTSD consts64<>+80(SB), Z9
+	VMULPD       Z9, Z8, Z8
+	VADDPD       Z7, Z8, Z7
+	VMULPD       Z7, Z5, Z7
+	VBROADCASTSD consts64<>+152(SB), Z5
+	VMULPD       Z5, Z6, Z5
+	VADDPD       Z5, Z7, Z7
+	VSUBPD       Z7, Z8, Z7
+	VSUBPD       Z4, Z7, Z7
+	VBROADCASTSD consts64<>+160(SB), Z4
+	VMULPD       Z4, Z6, Z4
+	VSUBPD       Z7, Z4, Z7
+	VBROADCASTSD consts64<>+168(SB), Z4
+	VCMPPD       $0x00, Z4, Z3, K1
+	VBLENDMPD    Z4, Z7, K1, Z7
+	VXORPD       Z4, Z4, Z4
+	VCMPPD       $0x00, Z4, Z3, K1
+	VBROADCASTSD consts64<>+176(SB), Z4
+	VBLENDMPD    Z4, Z7, K1, Z7
+	VXORPD       Z4, Z4, Z4
+	VCMPPD       $0x19, Z4, Z3, K1
+	VBROADCASTSD consts64<>+184(SB), Z3
+	VBLENDMPD    Z3, Z7, K1, Z7
+	VMULPD       Z7, Z2, Z7
+	VBROADCASTSD consts64<>+192(SB), Z3
+	VXORPD       Z3, Z7, Z7
+	VBROADCASTSD consts64<>+8(SB), Z3
+	VSUBPD       Z1, Z3, Z3
+	VBROADCASTSD a+160(FP), Z4
+	VADDPD       Z4, Z3, Z3
+	VBROADCASTSD consts64<>+24(SB), Z4
+	VCMPPD       $0x11, Z4, Z3, K1
+	VBROADCASTSD consts64<>+32(SB), Z4
+	VMULPD       Z4, Z3, Z4
+	VMOVAPD      Z3, Z5
+	VMOVAPD      Z4, K1, Z5
+	VBROADCASTSD consts64<>+40(SB), Z4
+	VXORPD       Z6, Z6, Z6
+	VMOVAPD      Z6, Z6
+	VMOVAPD      Z4, K1, Z6
+	VPSRLQ       $0x34, Z5, Z4
+	VBROADCASTSD consts64<>+48(SB), Z8
+	VORPD        Z8, Z4, Z4
+	VBROADCASTSD consts64<>+56(SB), Z8
+	VSUBPD       Z8, Z4, Z4
+	VSUBPD       Z6, Z4, Z4
+	VBROADCASTSD consts64<>+64(SB), Z6
+	VANDPD       Z6, Z5, Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VORPD        Z6, Z5, Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+72(SB), Z8
+	VCMPPD       $0x1e, Z8, Z5, K1
+	VBROADCASTSD consts64<>+80(SB), Z8
+	VMULPD       Z8, Z5, Z8
+	VBLENDMPD    Z8, Z5, K1, Z5
+	VXORPD       Z8, Z8, Z8
+	VMOVAPD      Z8, Z8
+	VMOVAPD      Z6, K1, Z8
+	VADDPD       Z8, Z4, Z4
+	VSUBPD       Z6, Z5, Z6
+	VBROADCASTSD consts64<>+88(SB), Z5
+	VADDPD       Z5, Z6, Z8
+	VDIVPD       Z8, Z6, Z8
+	VMULPD       Z8, Z8, Z5
+	VMULPD       Z5, Z5, Z9
+	VBROADCASTSD consts64<>+96(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+120(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z5, Z10, Z10
+	VBROADCASTSD consts64<>+128(SB), Z5
+	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z5
+	VBROADCASTSD consts64<>+144(SB), Z11
+	VFMADD213PD  Z11, Z9, Z5
+	VMULPD       Z9, Z5, Z5
+	VADDPD       Z5, Z10, Z5
+	VMULPD       Z6, Z6, Z9
+	VBROADCASTSD consts64<>+80(SB), Z10
+	VMULPD       Z10, Z9, Z9
+	VADDPD       Z5, Z9, Z5
+	VMULPD       Z5, Z8, Z5
+	VBROADCASTSD consts64<>+152(SB), Z8
+	VMULPD       Z8, Z4, Z8
+	VADDPD       Z8, Z5, Z5
+	VSUBPD       Z5, Z9, Z5
+	VSUBPD       Z6, Z5, Z5
+	VBROADCASTSD consts64<>+160(SB), Z6
+	VMULPD       Z6, Z4, Z4
+	VSUBPD       Z5, Z4, Z5
+	VBROADCASTSD consts64<>+168(SB), Z4
+	VCMPPD       $0x00, Z4, Z3, K1
+	VBLENDMPD    Z4, Z5, K1, Z5
+	VXORPD       Z4, Z4, Z4
+	VCMPPD       $0x00, Z4, Z3, K1
+	VBROADCASTSD consts64<>+176(SB), Z4
+	VBLENDMPD    Z4, Z5, K1, Z5
+	VXORPD       Z4, Z4, Z4
+	VCMPPD       $0x19, Z4, Z3, K1
+	VBROADCASTSD consts64<>+184(SB), Z3
+	VBLENDMPD    Z3, Z5, K1, Z5
+	VBROADCASTSD consts64<>+8(SB), Z3
+	VSUBPD       Z2, Z3, Z4
+	VMULPD       Z5, Z4, Z5
+	VSUBPD       Z5, Z7, Z5
+	VBROADCASTSD consts64<>+192(SB), Z3
+	VXORPD       Z3, Z2, Z2
+	VBROADCASTSD a+160(FP), Z3
+	VADDPD       Z3, Z1, Z3
+	VDIVPD       Z3, Z2, Z2
+	VBROADCASTSD consts64<>+8(SB), Z3
+	VSUBPD       Z1, Z3, Z3
+	VBROADCASTSD a+160(FP), Z1
+	VADDPD       Z1, Z3, Z3
+	VDIVPD       Z3, Z4, Z4
+	VADDPD       Z4, Z2, Z1
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart377
+	VMOVUPD      (BX)(R9*8), Z2
+	JMP          rowperm377
+
+rowpart377:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPD    Z2, Z2, Z2
+	VMOVUPD.Z (BX)(R9*8), K1, Z2
+
+rowperm377:
+	MOVQ         R8, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (SI)(R12*1), Z3
+	VPERMPS      Z2, Z3, Z2
+	MOVLQSX      (DI)(R8*8), R12
+	ADDQ         R12, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSD s+152(FP), Z3
+	VMULPD       Z2, Z3, Z3
+	VMULPD       Z1, Z3, Z1
+	VMOVUPD      Z1, (R11)
+	VMULPD       Z5, Z2, Z1
+	VADDPD       Z1, Z0, Z0
+	ADDQ         $0x00000040, AX
+	ADDQ         $0x00000040, DX
+	ADDQ         $0x00000040, R11
+	SUBQ         $0x00000008, CX
+	JMP          single
+
+tail:
+	TESTQ        CX, CX
+	JZ           drain
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(CX*2), K1
+	VXORPD       Z1, Z1, Z1
+	VMOVUPD.Z    (AX), K1, Z1
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(CX*2), K1
+	VXORPD       Z2, Z2, Z2
+	VMOVUPD.Z    (DX), K1, Z2
+	VBROADCASTSD a+160(FP), Z3
+	VADDPD       Z3, Z1, Z3
+	VBROADCASTSD consts64<>+24(SB), Z4
+	VCMPPD       $0x11, Z4, Z3, K1
+	VBROADCASTSD consts64<>+32(SB), Z4
+	VMULPD       Z4, Z3, Z4
+	VMOVAPD      Z3, Z5
+	VMOVAPD      Z4, K1, Z5
+	VBROADCASTSD consts64<>+40(SB), Z6
+	VXORPD       Z4, Z4, Z4
+	VMOVAPD      Z4, Z4
+	VMOVAPD      Z6, K1, Z4
+	VPSRLQ       $0x34, Z5, Z6
+	VBROADCASTSD consts64<>+48(SB), Z7
+	VORPD        Z7, Z6, Z6
+	VBROADCASTSD consts64<>+56(SB), Z7
+	VSUBPD       Z7, Z6, Z6
+	VSUBPD       Z4, Z6, Z6
+	VBROADCASTSD consts64<>+64(SB), Z4
+	VANDPD       Z4, Z5, Z4
+	VBROADCASTSD consts64<>+8(SB), Z5
+	VORPD        Z5, Z4, Z4
+	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+72(SB), Z7
+	VCMPPD       $0x1e, Z7, Z4, K1
+	VBROADCASTSD consts64<>+80(SB), Z7
+	VMULPD       Z7, Z4, Z7
+	VBLENDMPD    Z7, Z4, K1, Z4
+	VXORPD       Z7, Z7, Z7
+	VMOVAPD      Z7, Z7
+	VMOVAPD      Z5, K1, Z7
+	VADDPD       Z7, Z6, Z6
+	VSUBPD       Z5, Z4, Z4
+	VBROADCASTSD consts64<>+88(SB), Z5
+	VADDPD       Z5, Z4, Z5
+	VDIVPD       Z5, Z4, Z5
+	VMULPD       Z5, Z5, Z7
+	VMULPD       Z7, Z7, Z8
+	VBROADCASTSD consts64<>+96(SB), Z9
+	VBROADCASTSD consts64<>+104(SB), Z10
+	VFMADD213PD  Z10, Z8, Z9
+	VBROADCASTSD consts64<>+112(SB), Z10
+	VFMADD213PD  Z10, Z8, Z9
+	VBROADCASTSD consts64<>+120(SB), Z10
+	VFMADD213PD  Z10, Z8, Z9
+	VMULPD       Z7, Z9, Z9
+	VBROADCASTSD consts64<>+128(SB), Z7
+	VBROADCASTSD consts64<>+136(SB), Z10
+	VFMADD213PD  Z10, Z8, Z7
+	VBROADCASTSD consts64<>+144(SB), Z10
+	VFMADD213PD  Z10, Z8, Z7
+	VMULPD       Z8, Z7, Z7
+	VADDPD       Z7, Z9, Z7
+	VMULPD       Z4, Z4, Z8
+	VBROADCASTSD consts64<>+80(SB), Z9
+	VMULPD       Z9, Z8, Z8
+	VADDPD       Z7, Z8, Z7
+	VMULPD       Z7, Z5, Z7
+	VBROADCASTSD consts64<>+152(SB), Z5
+	VMULPD       Z5, Z6, Z5
+	VADDPD       Z5, Z7, Z7
+	VSUBPD       Z7, Z8, Z7
+	VSUBPD       Z4, Z7, Z7
+	VBROADCASTSD consts64<>+160(SB), Z4
+	VMULPD       Z4, Z6, Z4
+	VSUBPD       Z7, Z4, Z7
+	VBROADCASTSD consts64<>+168(SB), Z4
+	VCMPPD       $0x00, Z4, Z3, K1
+	VBLENDMPD    Z4, Z7, K1, Z7
+	VXORPD       Z4, Z4, Z4
+	VCMPPD       $0x00, Z4, Z3, K1
+	VBROADCASTSD consts64<>+176(SB), Z4
+	VBLENDMPD    Z4, Z7, K1, Z7
+	VXORPD       Z4, Z4, Z4
+	VCMPPD       $0x19, Z4, Z3, K1
+	VBROADCASTSD consts64<>+184(SB), Z3
+	VBLENDMPD    Z3, Z7, K1, Z7
+	VMULPD       Z7, Z2, Z7
+	VBROADCASTSD consts64<>+192(SB), Z3
+	VXORPD       Z3, Z7, Z7
+	VBROADCASTSD consts64<>+8(SB), Z3
+	VSUBPD       Z1, Z3, Z3
+	VBROADCASTSD a+160(FP), Z4
+	VADDPD       Z4, Z3, Z3
+	VBROADCASTSD consts64<>+24(SB), Z4
+	VCMPPD       $0x11, Z4, Z3, K1
+	VBROADCASTSD consts64<>+32(SB), Z4
+	VMULPD       Z4, Z3, Z4
+	VMOVAPD      Z3, Z5
+	VMOVAPD      Z4, K1, Z5
+	VBROADCASTSD consts64<>+40(SB), Z4
+	VXORPD       Z6, Z6, Z6
+	VMOVAPD      Z6, Z6
+	VMOVAPD      Z4, K1, Z6
+	VPSRLQ       $0x34, Z5, Z4
+	VBROADCASTSD consts64<>+48(SB), Z8
+	VORPD        Z8, Z4, Z4
+	VBROADCASTSD consts64<>+56(SB), Z8
+	VSUBPD       Z8, Z4, Z4
+	VSUBPD       Z6, Z4, Z4
+	VBROADCASTSD consts64<>+64(SB), Z6
+	VANDPD       Z6, Z5, Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VORPD        Z6, Z5, Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+72(SB), Z8
+	VCMPPD       $0x1e, Z8, Z5, K1
+	VBROADCASTSD consts64<>+80(SB), Z8
+	VMULPD       Z8, Z5, Z8
+	VBLENDMPD    Z8, Z5, K1, Z5
+	VXORPD       Z8, Z8, Z8
+	VMOVAPD      Z8, Z8
+	VMOVAPD      Z6, K1, Z8
+	VADDPD       Z8, Z4, Z4
+	VSUBPD       Z6, Z5, Z6
+	VBROADCASTSD consts64<>+88(SB), Z5
+	VADDPD       Z5, Z6, Z8
+	VDIVPD       Z8, Z6, Z8
+	VMULPD       Z8, Z8, Z5
+	VMULPD       Z5, Z5, Z9
+	VBROADCASTSD consts64<>+96(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+120(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z5, Z10, Z10
+	VBROADCASTSD consts64<>+128(SB), Z5
+	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z5
+	VBROADCASTSD consts64<>+144(SB), Z11
+	VFMADD213PD  Z11, Z9, Z5
+	VMULPD       Z9, Z5, Z5
+	VADDPD       Z5, Z10, Z5
+	VMULPD       Z6, Z6, Z9
+	VBROADCASTSD consts64<>+80(SB), Z10
+	VMULPD       Z10, Z9, Z9
+	VADDPD       Z5, Z9, Z5
+	VMULPD       Z5, Z8, Z5
+	VBROADCASTSD consts64<>+152(SB), Z8
+	VMULPD       Z8, Z4, Z8
+	VADDPD       Z8, Z5, Z5
+	VSUBPD       Z5, Z9, Z5
+	VSUBPD       Z6, Z5, Z5
+	VBROADCASTSD consts64<>+160(SB), Z6
+	VMULPD       Z6, Z4, Z4
+	VSUBPD       Z5, Z4, Z5
+	VBROADCASTSD consts64<>+168(SB), Z4
+	VCMPPD       $0x00, Z4, Z3, K1
+	VBLENDMPD    Z4, Z5, K1, Z5
+	VXORPD       Z4, Z4, Z4
+	VCMPPD       $0x00, Z4, Z3, K1
+	VBROADCASTSD consts64<>+176(SB), Z4
+	VBLENDMPD    Z4, Z5, K1, Z5
+	VXORPD       Z4, Z4, Z4
+	VCMPPD       $0x19, Z4, Z3, K1
+	VBROADCASTSD consts64<>+184(SB), Z3
+	VBLENDMPD    Z3, Z5, K1, Z5
+	VBROADCASTSD consts64<>+8(SB), Z3
+	VSUBPD       Z2, Z3, Z4
+	VMULPD       Z5, Z4, Z5
+	VSUBPD       Z5, Z7, Z5
+	VBROADCASTSD consts64<>+192(SB), Z3
+	VXORPD       Z3, Z2, Z2
+	VBROADCASTSD a+160(FP), Z3
+	VADDPD       Z3, Z1, Z3
+	VDIVPD       Z3, Z2, Z2
+	VBROADCASTSD consts64<>+8(SB), Z3
+	VSUBPD       Z1, Z3, Z3
+	VBROADCASTSD a+160(FP), Z1
+	VADDPD       Z1, Z3, Z3
+	VDIVPD       Z3, Z4, Z4
+	VADDPD       Z4, Z2, Z1
+	MOVQ         R10, AX
+	SUBQ         R9, AX
+	CMPQ         AX, $0x00000008
+	JL           rowpart378
+	VMOVUPD      (BX)(R9*8), Z2
+	JMP          rowperm378
+
+rowpart378:
+	LEAQ      kmask<>+0(SB), DX
+	KMOVW     (DX)(AX*2), K1
+	VXORPD    Z2, Z2, Z2
+	VMOVUPD.Z (BX)(R9*8), K1, Z2
+
+rowperm378:
+	MOVQ         R8, AX
+	SHLQ         $0x06, AX
+	VMOVUPS      (SI)(AX*1), Z3
+	VPERMPS      Z2, Z3, Z2
+	MOVLQSX      (DI)(R8*8), AX
+	ADDQ         AX, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(CX*2), K1
+	VMOVAPD.Z    Z2, K1, Z2
+	VBROADCASTSD s+152(FP), Z3
+	VMULPD       Z2, Z3, Z3
+	VMULPD       Z1, Z3, Z1
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(CX*2), K1
+	VMOVUPD      Z1, K1, (R11)
+	VMULPD       Z5, Z2, Z1
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(CX*2), K1
+	VMOVAPD.Z    Z1, K1, Z1
+	VADDPD       Z1, Z0, Z0
+
+drain:
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	MOVSD         X0, ret+168(FP)
+	VZEROUPPER
+	RET
+
 // func hingeSumAVX512F64(p []float64, y []float64, a float64) float64
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
 TEXT ·hingeSumAVX512F64(SB), NOSPLIT, $0-64
@@ -31393,6 +55335,657 @@ drain:
 	VZEROUPPER
 	RET
 
+// func hingeRowSumAVX512F64(p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) (float64, int, float64)
+// Requires: AVX, AVX512DQ, AVX512F, POPCNT, SSE2
+TEXT ·hingeRowSumAVX512F64(SB), NOSPLIT, $0-160
+	MOVQ   p_base+0(FP), AX
+	MOVQ   p_len+8(FP), CX
+	MOVQ   y_base+24(FP), DX
+	MOVQ   w_base+48(FP), BX
+	MOVQ   w_len+56(FP), R10
+	MOVQ   idx_base+72(FP), SI
+	MOVQ   step_base+96(FP), DI
+	XORQ   R8, R8
+	XORQ   R9, R9
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	XORQ   R11, R11
+
+loop:
+	CMPQ         CX, $0x00000010
+	JL           single
+	VMOVUPD      (AX), Z4
+	VMOVUPD      (DX), Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VADDPD       Z5, Z5, Z5
+	VSUBPD       Z6, Z5, Z5
+	VMULPD       Z4, Z5, Z4
+	VSUBPD       Z4, Z6, Z4
+	VXORPD       Z5, Z5, Z5
+	VMAXPD       Z4, Z5, Z4
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart379
+	VMOVUPD      (BX)(R9*8), Z5
+	JMP          rowperm379
+
+rowpart379:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPD    Z5, Z5, Z5
+	VMOVUPD.Z (BX)(R9*8), K1, Z5
+
+rowperm379:
+	MOVQ         R8, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (SI)(R12*1), Z6
+	VPERMPS      Z5, Z6, Z5
+	MOVLQSX      (DI)(R8*8), R12
+	ADDQ         R12, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VMULPD       Z4, Z5, Z4
+	VADDPD       Z4, Z0, Z0
+	VADDPD       Z5, Z1, Z1
+	VXORPD       Z4, Z4, Z4
+	VCMPPD       $0x04, Z4, Z5, K1
+	KMOVB        K1, R12
+	POPCNTL      R12, R12
+	ADDQ         R12, R11
+	VMOVUPD      64(AX), Z4
+	VMOVUPD      64(DX), Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VADDPD       Z5, Z5, Z5
+	VSUBPD       Z6, Z5, Z5
+	VMULPD       Z4, Z5, Z4
+	VSUBPD       Z4, Z6, Z4
+	VXORPD       Z5, Z5, Z5
+	VMAXPD       Z4, Z5, Z4
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart380
+	VMOVUPD      (BX)(R9*8), Z5
+	JMP          rowperm380
+
+rowpart380:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPD    Z5, Z5, Z5
+	VMOVUPD.Z (BX)(R9*8), K1, Z5
+
+rowperm380:
+	MOVQ    R8, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (SI)(R12*1), Z6
+	VPERMPS Z5, Z6, Z5
+	MOVLQSX (DI)(R8*8), R12
+	ADDQ    R12, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPD  Z4, Z5, Z4
+	VADDPD  Z4, Z2, Z2
+	VADDPD  Z5, Z3, Z3
+	VXORPD  Z4, Z4, Z4
+	VCMPPD  $0x04, Z4, Z5, K1
+	KMOVB   K1, R12
+	POPCNTL R12, R12
+	ADDQ    R12, R11
+	ADDQ    $0x00000080, AX
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000010, CX
+	JMP     loop
+
+single:
+	CMPQ         CX, $0x00000008
+	JL           tail
+	VMOVUPD      (AX), Z4
+	VMOVUPD      (DX), Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VADDPD       Z5, Z5, Z5
+	VSUBPD       Z6, Z5, Z5
+	VMULPD       Z4, Z5, Z4
+	VSUBPD       Z4, Z6, Z4
+	VXORPD       Z5, Z5, Z5
+	VMAXPD       Z4, Z5, Z4
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart381
+	VMOVUPD      (BX)(R9*8), Z5
+	JMP          rowperm381
+
+rowpart381:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPD    Z5, Z5, Z5
+	VMOVUPD.Z (BX)(R9*8), K1, Z5
+
+rowperm381:
+	MOVQ    R8, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (SI)(R12*1), Z6
+	VPERMPS Z5, Z6, Z5
+	MOVLQSX (DI)(R8*8), R12
+	ADDQ    R12, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPD  Z4, Z5, Z4
+	VADDPD  Z4, Z0, Z0
+	VADDPD  Z5, Z1, Z1
+	VXORPD  Z4, Z4, Z4
+	VCMPPD  $0x04, Z4, Z5, K1
+	KMOVB   K1, R12
+	POPCNTL R12, R12
+	ADDQ    R12, R11
+	ADDQ    $0x00000040, AX
+	ADDQ    $0x00000040, DX
+	SUBQ    $0x00000008, CX
+	JMP     single
+
+tail:
+	TESTQ        CX, CX
+	JZ           drain
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(CX*2), K1
+	VXORPD       Z4, Z4, Z4
+	VMOVUPD.Z    (AX), K1, Z4
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(CX*2), K1
+	VXORPD       Z5, Z5, Z5
+	VMOVUPD.Z    (DX), K1, Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VADDPD       Z5, Z5, Z5
+	VSUBPD       Z6, Z5, Z5
+	VMULPD       Z4, Z5, Z4
+	VSUBPD       Z4, Z6, Z4
+	VXORPD       Z5, Z5, Z5
+	VMAXPD       Z4, Z5, Z4
+	MOVQ         R10, AX
+	SUBQ         R9, AX
+	CMPQ         AX, $0x00000008
+	JL           rowpart382
+	VMOVUPD      (BX)(R9*8), Z5
+	JMP          rowperm382
+
+rowpart382:
+	LEAQ      kmask<>+0(SB), DX
+	KMOVW     (DX)(AX*2), K1
+	VXORPD    Z5, Z5, Z5
+	VMOVUPD.Z (BX)(R9*8), K1, Z5
+
+rowperm382:
+	MOVQ      R8, AX
+	SHLQ      $0x06, AX
+	VMOVUPS   (SI)(AX*1), Z6
+	VPERMPS   Z5, Z6, Z5
+	MOVLQSX   (DI)(R8*8), AX
+	ADDQ      AX, R9
+	MOVLQSX   4(DI)(R8*8), R8
+	LEAQ      kmask<>+0(SB), AX
+	KMOVW     (AX)(CX*2), K1
+	VMOVAPD.Z Z5, K1, Z5
+	VMULPD    Z4, Z5, Z4
+	LEAQ      kmask<>+0(SB), AX
+	KMOVW     (AX)(CX*2), K1
+	VMOVAPD.Z Z4, K1, Z4
+	VADDPD    Z4, Z0, Z0
+	VADDPD    Z5, Z1, Z1
+	VXORPD    Z4, Z4, Z4
+	VCMPPD    $0x04, Z4, Z5, K1
+	KMOVB     K1, AX
+	POPCNTL   AX, AX
+	ADDQ      AX, R11
+
+drain:
+	VADDPD        Z2, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y2
+	VADDPD        Y2, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X2
+	VADDPD        X2, X0, X0
+	VPERMILPD     $0x01, X0, X2
+	VADDSD        X2, X0, X0
+	VADDPD        Z3, Z1, Z1
+	VEXTRACTF64X4 $0x01, Z1, Y2
+	VADDPD        Y2, Y1, Y1
+	VEXTRACTF128  $0x01, Y1, X2
+	VADDPD        X2, X1, X1
+	VPERMILPD     $0x01, X1, X2
+	VADDSD        X2, X1, X1
+	MOVSD         X0, ret+136(FP)
+	MOVQ          R11, ret1+144(FP)
+	MOVSD         X1, ret2+152(FP)
+	VZEROUPPER
+	RET
+
+// func hingeRowUnredAVX512F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·hingeRowUnredAVX512F64(SB), NOSPLIT, $0-168
+	MOVQ   p_base+24(FP), AX
+	MOVQ   p_len+32(FP), CX
+	MOVQ   y_base+48(FP), DX
+	MOVQ   w_base+72(FP), BX
+	MOVQ   w_len+80(FP), R10
+	MOVQ   idx_base+96(FP), SI
+	MOVQ   step_base+120(FP), DI
+	XORQ   R8, R8
+	XORQ   R9, R9
+	MOVQ   dst_base+0(FP), R11
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+
+loop:
+	CMPQ         CX, $0x00000010
+	JL           single
+	VMOVUPD      (AX), Z2
+	VMOVUPD      (DX), Z3
+	VBROADCASTSD consts64<>+8(SB), Z4
+	VADDPD       Z3, Z3, Z3
+	VSUBPD       Z4, Z3, Z3
+	VMULPD       Z2, Z3, Z2
+	VSUBPD       Z2, Z4, Z2
+	VXORPD       Z3, Z3, Z3
+	VMAXPD       Z2, Z3, Z2
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart383
+	VMOVUPD      (BX)(R9*8), Z3
+	JMP          rowperm383
+
+rowpart383:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPD    Z3, Z3, Z3
+	VMOVUPD.Z (BX)(R9*8), K1, Z3
+
+rowperm383:
+	MOVQ         R8, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (SI)(R12*1), Z4
+	VPERMPS      Z3, Z4, Z3
+	MOVLQSX      (DI)(R8*8), R12
+	ADDQ         R12, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VMULPD       Z2, Z3, Z2
+	VMOVUPD      Z2, (R11)
+	VADDPD       Z2, Z0, Z0
+	VMOVUPD      64(AX), Z2
+	VMOVUPD      64(DX), Z3
+	VBROADCASTSD consts64<>+8(SB), Z4
+	VADDPD       Z3, Z3, Z3
+	VSUBPD       Z4, Z3, Z3
+	VMULPD       Z2, Z3, Z2
+	VSUBPD       Z2, Z4, Z2
+	VXORPD       Z3, Z3, Z3
+	VMAXPD       Z2, Z3, Z2
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart384
+	VMOVUPD      (BX)(R9*8), Z3
+	JMP          rowperm384
+
+rowpart384:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPD    Z3, Z3, Z3
+	VMOVUPD.Z (BX)(R9*8), K1, Z3
+
+rowperm384:
+	MOVQ    R8, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (SI)(R12*1), Z4
+	VPERMPS Z3, Z4, Z3
+	MOVLQSX (DI)(R8*8), R12
+	ADDQ    R12, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPD  Z2, Z3, Z2
+	VMOVUPD Z2, 64(R11)
+	VADDPD  Z2, Z1, Z1
+	ADDQ    $0x00000080, AX
+	ADDQ    $0x00000080, DX
+	ADDQ    $0x00000080, R11
+	SUBQ    $0x00000010, CX
+	JMP     loop
+
+single:
+	CMPQ         CX, $0x00000008
+	JL           tail
+	VMOVUPD      (AX), Z2
+	VMOVUPD      (DX), Z3
+	VBROADCASTSD consts64<>+8(SB), Z4
+	VADDPD       Z3, Z3, Z3
+	VSUBPD       Z4, Z3, Z3
+	VMULPD       Z2, Z3, Z2
+	VSUBPD       Z2, Z4, Z2
+	VXORPD       Z3, Z3, Z3
+	VMAXPD       Z2, Z3, Z2
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart385
+	VMOVUPD      (BX)(R9*8), Z3
+	JMP          rowperm385
+
+rowpart385:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPD    Z3, Z3, Z3
+	VMOVUPD.Z (BX)(R9*8), K1, Z3
+
+rowperm385:
+	MOVQ    R8, R12
+	SHLQ    $0x06, R12
+	VMOVUPS (SI)(R12*1), Z4
+	VPERMPS Z3, Z4, Z3
+	MOVLQSX (DI)(R8*8), R12
+	ADDQ    R12, R9
+	MOVLQSX 4(DI)(R8*8), R8
+	VMULPD  Z2, Z3, Z2
+	VMOVUPD Z2, (R11)
+	VADDPD  Z2, Z0, Z0
+	ADDQ    $0x00000040, AX
+	ADDQ    $0x00000040, DX
+	ADDQ    $0x00000040, R11
+	SUBQ    $0x00000008, CX
+	JMP     single
+
+tail:
+	TESTQ        CX, CX
+	JZ           drain
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(CX*2), K1
+	VXORPD       Z2, Z2, Z2
+	VMOVUPD.Z    (AX), K1, Z2
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(CX*2), K1
+	VXORPD       Z3, Z3, Z3
+	VMOVUPD.Z    (DX), K1, Z3
+	VBROADCASTSD consts64<>+8(SB), Z4
+	VADDPD       Z3, Z3, Z3
+	VSUBPD       Z4, Z3, Z3
+	VMULPD       Z2, Z3, Z2
+	VSUBPD       Z2, Z4, Z2
+	VXORPD       Z3, Z3, Z3
+	VMAXPD       Z2, Z3, Z2
+	MOVQ         R10, AX
+	SUBQ         R9, AX
+	CMPQ         AX, $0x00000008
+	JL           rowpart386
+	VMOVUPD      (BX)(R9*8), Z3
+	JMP          rowperm386
+
+rowpart386:
+	LEAQ      kmask<>+0(SB), DX
+	KMOVW     (DX)(AX*2), K1
+	VXORPD    Z3, Z3, Z3
+	VMOVUPD.Z (BX)(R9*8), K1, Z3
+
+rowperm386:
+	MOVQ      R8, AX
+	SHLQ      $0x06, AX
+	VMOVUPS   (SI)(AX*1), Z4
+	VPERMPS   Z3, Z4, Z3
+	MOVLQSX   (DI)(R8*8), AX
+	ADDQ      AX, R9
+	MOVLQSX   4(DI)(R8*8), R8
+	LEAQ      kmask<>+0(SB), AX
+	KMOVW     (AX)(CX*2), K1
+	VMOVAPD.Z Z3, K1, Z3
+	VMULPD    Z2, Z3, Z2
+	LEAQ      kmask<>+0(SB), AX
+	KMOVW     (AX)(CX*2), K1
+	VMOVUPD   Z2, K1, (R11)
+	LEAQ      kmask<>+0(SB), AX
+	KMOVW     (AX)(CX*2), K1
+	VMOVAPD.Z Z2, K1, Z2
+	VADDPD    Z2, Z0, Z0
+
+drain:
+	VADDPD        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	MOVSD         X0, ret+160(FP)
+	VZEROUPPER
+	RET
+
+// func hingeRowGradAVX512F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, s float64, a float64) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·hingeRowGradAVX512F64(SB), NOSPLIT, $0-176
+	MOVQ   p_base+24(FP), AX
+	MOVQ   p_len+32(FP), CX
+	MOVQ   y_base+48(FP), DX
+	MOVQ   w_base+72(FP), BX
+	MOVQ   w_len+80(FP), R10
+	MOVQ   idx_base+96(FP), SI
+	MOVQ   step_base+120(FP), DI
+	XORQ   R8, R8
+	XORQ   R9, R9
+	MOVQ   dst_base+0(FP), R11
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+
+loop:
+	CMPQ         CX, $0x00000010
+	JL           single
+	VMOVUPD      (AX), Z2
+	VMOVUPD      (DX), Z3
+	VBROADCASTSD consts64<>+8(SB), Z4
+	VADDPD       Z3, Z3, Z3
+	VSUBPD       Z4, Z3, Z3
+	VMULPD       Z2, Z3, Z2
+	VSUBPD       Z2, Z4, Z2
+	VXORPD       Z4, Z4, Z4
+	VMAXPD       Z2, Z4, Z5
+	VBROADCASTSD consts64<>+192(SB), Z6
+	VXORPD       Z6, Z3, Z3
+	VCMPPD       $0x1e, Z4, Z2, K1
+	VBLENDMPD    Z3, Z4, K1, Z3
+	VCMPPD       $0x03, Z2, Z2, K1
+	VBLENDMPD    Z2, Z3, K1, Z3
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart387
+	VMOVUPD      (BX)(R9*8), Z2
+	JMP          rowperm387
+
+rowpart387:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPD    Z2, Z2, Z2
+	VMOVUPD.Z (BX)(R9*8), K1, Z2
+
+rowperm387:
+	MOVQ         R8, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (SI)(R12*1), Z4
+	VPERMPS      Z2, Z4, Z2
+	MOVLQSX      (DI)(R8*8), R12
+	ADDQ         R12, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSD s+152(FP), Z4
+	VMULPD       Z2, Z4, Z4
+	VMULPD       Z3, Z4, Z3
+	VMOVUPD      Z3, (R11)
+	VMULPD       Z5, Z2, Z2
+	VADDPD       Z2, Z0, Z0
+	VMOVUPD      64(AX), Z2
+	VMOVUPD      64(DX), Z3
+	VBROADCASTSD consts64<>+8(SB), Z4
+	VADDPD       Z3, Z3, Z3
+	VSUBPD       Z4, Z3, Z3
+	VMULPD       Z2, Z3, Z2
+	VSUBPD       Z2, Z4, Z2
+	VXORPD       Z4, Z4, Z4
+	VMAXPD       Z2, Z4, Z5
+	VBROADCASTSD consts64<>+192(SB), Z6
+	VXORPD       Z6, Z3, Z3
+	VCMPPD       $0x1e, Z4, Z2, K1
+	VBLENDMPD    Z3, Z4, K1, Z3
+	VCMPPD       $0x03, Z2, Z2, K1
+	VBLENDMPD    Z2, Z3, K1, Z3
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart388
+	VMOVUPD      (BX)(R9*8), Z2
+	JMP          rowperm388
+
+rowpart388:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPD    Z2, Z2, Z2
+	VMOVUPD.Z (BX)(R9*8), K1, Z2
+
+rowperm388:
+	MOVQ         R8, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (SI)(R12*1), Z4
+	VPERMPS      Z2, Z4, Z2
+	MOVLQSX      (DI)(R8*8), R12
+	ADDQ         R12, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSD s+152(FP), Z4
+	VMULPD       Z2, Z4, Z4
+	VMULPD       Z3, Z4, Z3
+	VMOVUPD      Z3, 64(R11)
+	VMULPD       Z5, Z2, Z2
+	VADDPD       Z2, Z1, Z1
+	ADDQ         $0x00000080, AX
+	ADDQ         $0x00000080, DX
+	ADDQ         $0x00000080, R11
+	SUBQ         $0x00000010, CX
+	JMP          loop
+
+single:
+	CMPQ         CX, $0x00000008
+	JL           tail
+	VMOVUPD      (AX), Z2
+	VMOVUPD      (DX), Z3
+	VBROADCASTSD consts64<>+8(SB), Z4
+	VADDPD       Z3, Z3, Z3
+	VSUBPD       Z4, Z3, Z3
+	VMULPD       Z2, Z3, Z2
+	VSUBPD       Z2, Z4, Z2
+	VXORPD       Z4, Z4, Z4
+	VMAXPD       Z2, Z4, Z5
+	VBROADCASTSD consts64<>+192(SB), Z6
+	VXORPD       Z6, Z3, Z3
+	VCMPPD       $0x1e, Z4, Z2, K1
+	VBLENDMPD    Z3, Z4, K1, Z3
+	VCMPPD       $0x03, Z2, Z2, K1
+	VBLENDMPD    Z2, Z3, K1, Z3
+	MOVQ         R10, R12
+	SUBQ         R9, R12
+	CMPQ         R12, $0x00000008
+	JL           rowpart389
+	VMOVUPD      (BX)(R9*8), Z2
+	JMP          rowperm389
+
+rowpart389:
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VXORPD    Z2, Z2, Z2
+	VMOVUPD.Z (BX)(R9*8), K1, Z2
+
+rowperm389:
+	MOVQ         R8, R12
+	SHLQ         $0x06, R12
+	VMOVUPS      (SI)(R12*1), Z4
+	VPERMPS      Z2, Z4, Z2
+	MOVLQSX      (DI)(R8*8), R12
+	ADDQ         R12, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	VBROADCASTSD s+152(FP), Z4
+	VMULPD       Z2, Z4, Z4
+	VMULPD       Z3, Z4, Z3
+	VMOVUPD      Z3, (R11)
+	VMULPD       Z5, Z2, Z2
+	VADDPD       Z2, Z0, Z0
+	ADDQ         $0x00000040, AX
+	ADDQ         $0x00000040, DX
+	ADDQ         $0x00000040, R11
+	SUBQ         $0x00000008, CX
+	JMP          single
+
+tail:
+	TESTQ        CX, CX
+	JZ           drain
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(CX*2), K1
+	VXORPD       Z2, Z2, Z2
+	VMOVUPD.Z    (AX), K1, Z2
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(CX*2), K1
+	VXORPD       Z3, Z3, Z3
+	VMOVUPD.Z    (DX), K1, Z3
+	VBROADCASTSD consts64<>+8(SB), Z4
+	VADDPD       Z3, Z3, Z3
+	VSUBPD       Z4, Z3, Z3
+	VMULPD       Z2, Z3, Z2
+	VSUBPD       Z2, Z4, Z2
+	VXORPD       Z4, Z4, Z4
+	VMAXPD       Z2, Z4, Z5
+	VBROADCASTSD consts64<>+192(SB), Z6
+	VXORPD       Z6, Z3, Z3
+	VCMPPD       $0x1e, Z4, Z2, K1
+	VBLENDMPD    Z3, Z4, K1, Z3
+	VCMPPD       $0x03, Z2, Z2, K1
+	VBLENDMPD    Z2, Z3, K1, Z3
+	MOVQ         R10, AX
+	SUBQ         R9, AX
+	CMPQ         AX, $0x00000008
+	JL           rowpart390
+	VMOVUPD      (BX)(R9*8), Z2
+	JMP          rowperm390
+
+rowpart390:
+	LEAQ      kmask<>+0(SB), DX
+	KMOVW     (DX)(AX*2), K1
+	VXORPD    Z2, Z2, Z2
+	VMOVUPD.Z (BX)(R9*8), K1, Z2
+
+rowperm390:
+	MOVQ         R8, AX
+	SHLQ         $0x06, AX
+	VMOVUPS      (SI)(AX*1), Z4
+	VPERMPS      Z2, Z4, Z2
+	MOVLQSX      (DI)(R8*8), AX
+	ADDQ         AX, R9
+	MOVLQSX      4(DI)(R8*8), R8
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(CX*2), K1
+	VMOVAPD.Z    Z2, K1, Z2
+	VBROADCASTSD s+152(FP), Z4
+	VMULPD       Z2, Z4, Z4
+	VMULPD       Z3, Z4, Z3
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(CX*2), K1
+	VMOVUPD      Z3, K1, (R11)
+	VMULPD       Z5, Z2, Z2
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(CX*2), K1
+	VMOVAPD.Z    Z2, K1, Z2
+	VADDPD       Z2, Z0, Z0
+
+drain:
+	VADDPD        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	MOVSD         X0, ret+168(FP)
+	VZEROUPPER
+	RET
+
 // func identitySumAVX512F64(p []float64, y []float64, a float64) float64
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
 TEXT ·identitySumAVX512F64(SB), NOSPLIT, $0-64
@@ -31954,6 +56547,707 @@ drain:
 	VPERMILPD     $0x01, X0, X1
 	VADDSD        X1, X0, X0
 	MOVSD         X0, ret+112(FP)
+	VZEROUPPER
+	RET
+
+// func identityRowSumAVX512F64(p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) (float64, int, float64)
+// Requires: AVX, AVX512DQ, AVX512F, POPCNT, SSE2
+TEXT ·identityRowSumAVX512F64(SB), NOSPLIT, $0-160
+	MOVQ   p_base+0(FP), AX
+	MOVQ   p_len+8(FP), CX
+	MOVQ   w_base+48(FP), DX
+	MOVQ   w_len+56(FP), R9
+	MOVQ   idx_base+72(FP), BX
+	MOVQ   step_base+96(FP), SI
+	XORQ   DI, DI
+	XORQ   R8, R8
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	VXORPD Z4, Z4, Z4
+	VXORPD Z5, Z5, Z5
+	VXORPD Z6, Z6, Z6
+	VXORPD Z7, Z7, Z7
+	XORQ   R10, R10
+
+loop:
+	CMPQ    CX, $0x00000020
+	JL      single
+	VMOVUPD (AX), Z8
+	MOVQ    R9, R11
+	SUBQ    R8, R11
+	CMPQ    R11, $0x00000008
+	JL      rowpart391
+	VMOVUPD (DX)(R8*8), Z9
+	JMP     rowperm391
+
+rowpart391:
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPD    Z9, Z9, Z9
+	VMOVUPD.Z (DX)(R8*8), K1, Z9
+
+rowperm391:
+	MOVQ    DI, R11
+	SHLQ    $0x06, R11
+	VMOVUPS (BX)(R11*1), Z10
+	VPERMPS Z9, Z10, Z9
+	MOVLQSX (SI)(DI*8), R11
+	ADDQ    R11, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPD  Z8, Z9, Z8
+	VADDPD  Z8, Z0, Z0
+	VADDPD  Z9, Z1, Z1
+	VXORPD  Z8, Z8, Z8
+	VCMPPD  $0x04, Z8, Z9, K1
+	KMOVB   K1, R11
+	POPCNTL R11, R11
+	ADDQ    R11, R10
+	VMOVUPD 64(AX), Z8
+	MOVQ    R9, R11
+	SUBQ    R8, R11
+	CMPQ    R11, $0x00000008
+	JL      rowpart392
+	VMOVUPD (DX)(R8*8), Z9
+	JMP     rowperm392
+
+rowpart392:
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPD    Z9, Z9, Z9
+	VMOVUPD.Z (DX)(R8*8), K1, Z9
+
+rowperm392:
+	MOVQ    DI, R11
+	SHLQ    $0x06, R11
+	VMOVUPS (BX)(R11*1), Z10
+	VPERMPS Z9, Z10, Z9
+	MOVLQSX (SI)(DI*8), R11
+	ADDQ    R11, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPD  Z8, Z9, Z8
+	VADDPD  Z8, Z2, Z2
+	VADDPD  Z9, Z3, Z3
+	VXORPD  Z8, Z8, Z8
+	VCMPPD  $0x04, Z8, Z9, K1
+	KMOVB   K1, R11
+	POPCNTL R11, R11
+	ADDQ    R11, R10
+	VMOVUPD 128(AX), Z8
+	MOVQ    R9, R11
+	SUBQ    R8, R11
+	CMPQ    R11, $0x00000008
+	JL      rowpart393
+	VMOVUPD (DX)(R8*8), Z9
+	JMP     rowperm393
+
+rowpart393:
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPD    Z9, Z9, Z9
+	VMOVUPD.Z (DX)(R8*8), K1, Z9
+
+rowperm393:
+	MOVQ    DI, R11
+	SHLQ    $0x06, R11
+	VMOVUPS (BX)(R11*1), Z10
+	VPERMPS Z9, Z10, Z9
+	MOVLQSX (SI)(DI*8), R11
+	ADDQ    R11, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPD  Z8, Z9, Z8
+	VADDPD  Z8, Z4, Z4
+	VADDPD  Z9, Z5, Z5
+	VXORPD  Z8, Z8, Z8
+	VCMPPD  $0x04, Z8, Z9, K1
+	KMOVB   K1, R11
+	POPCNTL R11, R11
+	ADDQ    R11, R10
+	VMOVUPD 192(AX), Z8
+	MOVQ    R9, R11
+	SUBQ    R8, R11
+	CMPQ    R11, $0x00000008
+	JL      rowpart394
+	VMOVUPD (DX)(R8*8), Z9
+	JMP     rowperm394
+
+rowpart394:
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPD    Z9, Z9, Z9
+	VMOVUPD.Z (DX)(R8*8), K1, Z9
+
+rowperm394:
+	MOVQ    DI, R11
+	SHLQ    $0x06, R11
+	VMOVUPS (BX)(R11*1), Z10
+	VPERMPS Z9, Z10, Z9
+	MOVLQSX (SI)(DI*8), R11
+	ADDQ    R11, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPD  Z8, Z9, Z8
+	VADDPD  Z8, Z6, Z6
+	VADDPD  Z9, Z7, Z7
+	VXORPD  Z8, Z8, Z8
+	VCMPPD  $0x04, Z8, Z9, K1
+	KMOVB   K1, R11
+	POPCNTL R11, R11
+	ADDQ    R11, R10
+	ADDQ    $0x00000100, AX
+	SUBQ    $0x00000020, CX
+	JMP     loop
+
+single:
+	CMPQ    CX, $0x00000008
+	JL      tail
+	VMOVUPD (AX), Z8
+	MOVQ    R9, R11
+	SUBQ    R8, R11
+	CMPQ    R11, $0x00000008
+	JL      rowpart395
+	VMOVUPD (DX)(R8*8), Z9
+	JMP     rowperm395
+
+rowpart395:
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPD    Z9, Z9, Z9
+	VMOVUPD.Z (DX)(R8*8), K1, Z9
+
+rowperm395:
+	MOVQ    DI, R11
+	SHLQ    $0x06, R11
+	VMOVUPS (BX)(R11*1), Z10
+	VPERMPS Z9, Z10, Z9
+	MOVLQSX (SI)(DI*8), R11
+	ADDQ    R11, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPD  Z8, Z9, Z8
+	VADDPD  Z8, Z0, Z0
+	VADDPD  Z9, Z1, Z1
+	VXORPD  Z8, Z8, Z8
+	VCMPPD  $0x04, Z8, Z9, K1
+	KMOVB   K1, R11
+	POPCNTL R11, R11
+	ADDQ    R11, R10
+	ADDQ    $0x00000040, AX
+	SUBQ    $0x00000008, CX
+	JMP     single
+
+tail:
+	TESTQ     CX, CX
+	JZ        drain
+	LEAQ      kmask<>+0(SB), R11
+	KMOVW     (R11)(CX*2), K1
+	VXORPD    Z8, Z8, Z8
+	VMOVUPD.Z (AX), K1, Z8
+	MOVQ      R9, AX
+	SUBQ      R8, AX
+	CMPQ      AX, $0x00000008
+	JL        rowpart396
+	VMOVUPD   (DX)(R8*8), Z9
+	JMP       rowperm396
+
+rowpart396:
+	LEAQ      kmask<>+0(SB), R9
+	KMOVW     (R9)(AX*2), K1
+	VXORPD    Z9, Z9, Z9
+	VMOVUPD.Z (DX)(R8*8), K1, Z9
+
+rowperm396:
+	MOVQ      DI, AX
+	SHLQ      $0x06, AX
+	VMOVUPS   (BX)(AX*1), Z10
+	VPERMPS   Z9, Z10, Z9
+	MOVLQSX   (SI)(DI*8), AX
+	ADDQ      AX, R8
+	MOVLQSX   4(SI)(DI*8), DI
+	LEAQ      kmask<>+0(SB), AX
+	KMOVW     (AX)(CX*2), K1
+	VMOVAPD.Z Z9, K1, Z9
+	VMULPD    Z8, Z9, Z8
+	LEAQ      kmask<>+0(SB), AX
+	KMOVW     (AX)(CX*2), K1
+	VMOVAPD.Z Z8, K1, Z8
+	VADDPD    Z8, Z0, Z0
+	VADDPD    Z9, Z1, Z1
+	VXORPD    Z8, Z8, Z8
+	VCMPPD    $0x04, Z8, Z9, K1
+	KMOVB     K1, AX
+	POPCNTL   AX, AX
+	ADDQ      AX, R10
+
+drain:
+	VADDPD        Z2, Z0, Z0
+	VADDPD        Z4, Z0, Z0
+	VADDPD        Z6, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y2
+	VADDPD        Y2, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X2
+	VADDPD        X2, X0, X0
+	VPERMILPD     $0x01, X0, X2
+	VADDSD        X2, X0, X0
+	VADDPD        Z3, Z1, Z1
+	VADDPD        Z5, Z1, Z1
+	VADDPD        Z7, Z1, Z1
+	VEXTRACTF64X4 $0x01, Z1, Y2
+	VADDPD        Y2, Y1, Y1
+	VEXTRACTF128  $0x01, Y1, X2
+	VADDPD        X2, X1, X1
+	VPERMILPD     $0x01, X1, X2
+	VADDSD        X2, X1, X1
+	MOVSD         X0, ret+136(FP)
+	MOVQ          R10, ret1+144(FP)
+	MOVSD         X1, ret2+152(FP)
+	VZEROUPPER
+	RET
+
+// func identityRowUnredAVX512F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·identityRowUnredAVX512F64(SB), NOSPLIT, $0-168
+	MOVQ   p_base+24(FP), AX
+	MOVQ   p_len+32(FP), CX
+	MOVQ   w_base+72(FP), DX
+	MOVQ   w_len+80(FP), R9
+	MOVQ   idx_base+96(FP), BX
+	MOVQ   step_base+120(FP), SI
+	XORQ   DI, DI
+	XORQ   R8, R8
+	MOVQ   dst_base+0(FP), R10
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+
+loop:
+	CMPQ    CX, $0x00000020
+	JL      single
+	VMOVUPD (AX), Z4
+	MOVQ    R9, R11
+	SUBQ    R8, R11
+	CMPQ    R11, $0x00000008
+	JL      rowpart397
+	VMOVUPD (DX)(R8*8), Z5
+	JMP     rowperm397
+
+rowpart397:
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPD    Z5, Z5, Z5
+	VMOVUPD.Z (DX)(R8*8), K1, Z5
+
+rowperm397:
+	MOVQ    DI, R11
+	SHLQ    $0x06, R11
+	VMOVUPS (BX)(R11*1), Z6
+	VPERMPS Z5, Z6, Z5
+	MOVLQSX (SI)(DI*8), R11
+	ADDQ    R11, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPD  Z4, Z5, Z4
+	VMOVUPD Z4, (R10)
+	VADDPD  Z4, Z0, Z0
+	VMOVUPD 64(AX), Z4
+	MOVQ    R9, R11
+	SUBQ    R8, R11
+	CMPQ    R11, $0x00000008
+	JL      rowpart398
+	VMOVUPD (DX)(R8*8), Z5
+	JMP     rowperm398
+
+rowpart398:
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPD    Z5, Z5, Z5
+	VMOVUPD.Z (DX)(R8*8), K1, Z5
+
+rowperm398:
+	MOVQ    DI, R11
+	SHLQ    $0x06, R11
+	VMOVUPS (BX)(R11*1), Z6
+	VPERMPS Z5, Z6, Z5
+	MOVLQSX (SI)(DI*8), R11
+	ADDQ    R11, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPD  Z4, Z5, Z4
+	VMOVUPD Z4, 64(R10)
+	VADDPD  Z4, Z1, Z1
+	VMOVUPD 128(AX), Z4
+	MOVQ    R9, R11
+	SUBQ    R8, R11
+	CMPQ    R11, $0x00000008
+	JL      rowpart399
+	VMOVUPD (DX)(R8*8), Z5
+	JMP     rowperm399
+
+rowpart399:
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPD    Z5, Z5, Z5
+	VMOVUPD.Z (DX)(R8*8), K1, Z5
+
+rowperm399:
+	MOVQ    DI, R11
+	SHLQ    $0x06, R11
+	VMOVUPS (BX)(R11*1), Z6
+	VPERMPS Z5, Z6, Z5
+	MOVLQSX (SI)(DI*8), R11
+	ADDQ    R11, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPD  Z4, Z5, Z4
+	VMOVUPD Z4, 128(R10)
+	VADDPD  Z4, Z2, Z2
+	VMOVUPD 192(AX), Z4
+	MOVQ    R9, R11
+	SUBQ    R8, R11
+	CMPQ    R11, $0x00000008
+	JL      rowpart400
+	VMOVUPD (DX)(R8*8), Z5
+	JMP     rowperm400
+
+rowpart400:
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPD    Z5, Z5, Z5
+	VMOVUPD.Z (DX)(R8*8), K1, Z5
+
+rowperm400:
+	MOVQ    DI, R11
+	SHLQ    $0x06, R11
+	VMOVUPS (BX)(R11*1), Z6
+	VPERMPS Z5, Z6, Z5
+	MOVLQSX (SI)(DI*8), R11
+	ADDQ    R11, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPD  Z4, Z5, Z4
+	VMOVUPD Z4, 192(R10)
+	VADDPD  Z4, Z3, Z3
+	ADDQ    $0x00000100, AX
+	ADDQ    $0x00000100, R10
+	SUBQ    $0x00000020, CX
+	JMP     loop
+
+single:
+	CMPQ    CX, $0x00000008
+	JL      tail
+	VMOVUPD (AX), Z4
+	MOVQ    R9, R11
+	SUBQ    R8, R11
+	CMPQ    R11, $0x00000008
+	JL      rowpart401
+	VMOVUPD (DX)(R8*8), Z5
+	JMP     rowperm401
+
+rowpart401:
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPD    Z5, Z5, Z5
+	VMOVUPD.Z (DX)(R8*8), K1, Z5
+
+rowperm401:
+	MOVQ    DI, R11
+	SHLQ    $0x06, R11
+	VMOVUPS (BX)(R11*1), Z6
+	VPERMPS Z5, Z6, Z5
+	MOVLQSX (SI)(DI*8), R11
+	ADDQ    R11, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPD  Z4, Z5, Z4
+	VMOVUPD Z4, (R10)
+	VADDPD  Z4, Z0, Z0
+	ADDQ    $0x00000040, AX
+	ADDQ    $0x00000040, R10
+	SUBQ    $0x00000008, CX
+	JMP     single
+
+tail:
+	TESTQ     CX, CX
+	JZ        drain
+	LEAQ      kmask<>+0(SB), R11
+	KMOVW     (R11)(CX*2), K1
+	VXORPD    Z4, Z4, Z4
+	VMOVUPD.Z (AX), K1, Z4
+	MOVQ      R9, AX
+	SUBQ      R8, AX
+	CMPQ      AX, $0x00000008
+	JL        rowpart402
+	VMOVUPD   (DX)(R8*8), Z5
+	JMP       rowperm402
+
+rowpart402:
+	LEAQ      kmask<>+0(SB), R9
+	KMOVW     (R9)(AX*2), K1
+	VXORPD    Z5, Z5, Z5
+	VMOVUPD.Z (DX)(R8*8), K1, Z5
+
+rowperm402:
+	MOVQ      DI, AX
+	SHLQ      $0x06, AX
+	VMOVUPS   (BX)(AX*1), Z6
+	VPERMPS   Z5, Z6, Z5
+	MOVLQSX   (SI)(DI*8), AX
+	ADDQ      AX, R8
+	MOVLQSX   4(SI)(DI*8), DI
+	LEAQ      kmask<>+0(SB), AX
+	KMOVW     (AX)(CX*2), K1
+	VMOVAPD.Z Z5, K1, Z5
+	VMULPD    Z4, Z5, Z4
+	LEAQ      kmask<>+0(SB), AX
+	KMOVW     (AX)(CX*2), K1
+	VMOVUPD   Z4, K1, (R10)
+	LEAQ      kmask<>+0(SB), AX
+	KMOVW     (AX)(CX*2), K1
+	VMOVAPD.Z Z4, K1, Z4
+	VADDPD    Z4, Z0, Z0
+
+drain:
+	VADDPD        Z1, Z0, Z0
+	VADDPD        Z2, Z0, Z0
+	VADDPD        Z3, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	MOVSD         X0, ret+160(FP)
+	VZEROUPPER
+	RET
+
+// func identityRowGradAVX512F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, s float64, a float64) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·identityRowGradAVX512F64(SB), NOSPLIT, $0-176
+	MOVQ   p_base+24(FP), AX
+	MOVQ   p_len+32(FP), CX
+	MOVQ   w_base+72(FP), DX
+	MOVQ   w_len+80(FP), R9
+	MOVQ   idx_base+96(FP), BX
+	MOVQ   step_base+120(FP), SI
+	XORQ   DI, DI
+	XORQ   R8, R8
+	MOVQ   dst_base+0(FP), R10
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+
+loop:
+	CMPQ         CX, $0x00000020
+	JL           single
+	VMOVUPD      (AX), Z4
+	VBROADCASTSD consts64<>+8(SB), Z5
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000008
+	JL           rowpart403
+	VMOVUPD      (DX)(R8*8), Z6
+	JMP          rowperm403
+
+rowpart403:
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPD    Z6, Z6, Z6
+	VMOVUPD.Z (DX)(R8*8), K1, Z6
+
+rowperm403:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Z7
+	VPERMPS      Z6, Z7, Z6
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSD s+152(FP), Z7
+	VMULPD       Z6, Z7, Z7
+	VMULPD       Z5, Z7, Z5
+	VMOVUPD      Z5, (R10)
+	VMULPD       Z4, Z6, Z4
+	VADDPD       Z4, Z0, Z0
+	VMOVUPD      64(AX), Z4
+	VBROADCASTSD consts64<>+8(SB), Z5
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000008
+	JL           rowpart404
+	VMOVUPD      (DX)(R8*8), Z6
+	JMP          rowperm404
+
+rowpart404:
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPD    Z6, Z6, Z6
+	VMOVUPD.Z (DX)(R8*8), K1, Z6
+
+rowperm404:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Z7
+	VPERMPS      Z6, Z7, Z6
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSD s+152(FP), Z7
+	VMULPD       Z6, Z7, Z7
+	VMULPD       Z5, Z7, Z5
+	VMOVUPD      Z5, 64(R10)
+	VMULPD       Z4, Z6, Z4
+	VADDPD       Z4, Z1, Z1
+	VMOVUPD      128(AX), Z4
+	VBROADCASTSD consts64<>+8(SB), Z5
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000008
+	JL           rowpart405
+	VMOVUPD      (DX)(R8*8), Z6
+	JMP          rowperm405
+
+rowpart405:
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPD    Z6, Z6, Z6
+	VMOVUPD.Z (DX)(R8*8), K1, Z6
+
+rowperm405:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Z7
+	VPERMPS      Z6, Z7, Z6
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSD s+152(FP), Z7
+	VMULPD       Z6, Z7, Z7
+	VMULPD       Z5, Z7, Z5
+	VMOVUPD      Z5, 128(R10)
+	VMULPD       Z4, Z6, Z4
+	VADDPD       Z4, Z2, Z2
+	VMOVUPD      192(AX), Z4
+	VBROADCASTSD consts64<>+8(SB), Z5
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000008
+	JL           rowpart406
+	VMOVUPD      (DX)(R8*8), Z6
+	JMP          rowperm406
+
+rowpart406:
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPD    Z6, Z6, Z6
+	VMOVUPD.Z (DX)(R8*8), K1, Z6
+
+rowperm406:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Z7
+	VPERMPS      Z6, Z7, Z6
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSD s+152(FP), Z7
+	VMULPD       Z6, Z7, Z7
+	VMULPD       Z5, Z7, Z5
+	VMOVUPD      Z5, 192(R10)
+	VMULPD       Z4, Z6, Z4
+	VADDPD       Z4, Z3, Z3
+	ADDQ         $0x00000100, AX
+	ADDQ         $0x00000100, R10
+	SUBQ         $0x00000020, CX
+	JMP          loop
+
+single:
+	CMPQ         CX, $0x00000008
+	JL           tail
+	VMOVUPD      (AX), Z4
+	VBROADCASTSD consts64<>+8(SB), Z5
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000008
+	JL           rowpart407
+	VMOVUPD      (DX)(R8*8), Z6
+	JMP          rowperm407
+
+rowpart407:
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPD    Z6, Z6, Z6
+	VMOVUPD.Z (DX)(R8*8), K1, Z6
+
+rowperm407:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Z7
+	VPERMPS      Z6, Z7, Z6
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSD s+152(FP), Z7
+	VMULPD       Z6, Z7, Z7
+	VMULPD       Z5, Z7, Z5
+	VMOVUPD      Z5, (R10)
+	VMULPD       Z4, Z6, Z4
+	VADDPD       Z4, Z0, Z0
+	ADDQ         $0x00000040, AX
+	ADDQ         $0x00000040, R10
+	SUBQ         $0x00000008, CX
+	JMP          single
+
+tail:
+	TESTQ        CX, CX
+	JZ           drain
+	LEAQ         kmask<>+0(SB), R11
+	KMOVW        (R11)(CX*2), K1
+	VXORPD       Z4, Z4, Z4
+	VMOVUPD.Z    (AX), K1, Z4
+	VBROADCASTSD consts64<>+8(SB), Z5
+	MOVQ         R9, AX
+	SUBQ         R8, AX
+	CMPQ         AX, $0x00000008
+	JL           rowpart408
+	VMOVUPD      (DX)(R8*8), Z6
+	JMP          rowperm408
+
+rowpart408:
+	LEAQ      kmask<>+0(SB), R9
+	KMOVW     (R9)(AX*2), K1
+	VXORPD    Z6, Z6, Z6
+	VMOVUPD.Z (DX)(R8*8), K1, Z6
+
+rowperm408:
+	MOVQ         DI, AX
+	SHLQ         $0x06, AX
+	VMOVUPS      (BX)(AX*1), Z7
+	VPERMPS      Z6, Z7, Z6
+	MOVLQSX      (SI)(DI*8), AX
+	ADDQ         AX, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(CX*2), K1
+	VMOVAPD.Z    Z6, K1, Z6
+	VBROADCASTSD s+152(FP), Z7
+	VMULPD       Z6, Z7, Z7
+	VMULPD       Z5, Z7, Z5
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(CX*2), K1
+	VMOVUPD      Z5, K1, (R10)
+	VMULPD       Z4, Z6, Z4
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(CX*2), K1
+	VMOVAPD.Z    Z4, K1, Z4
+	VADDPD       Z4, Z0, Z0
+
+drain:
+	VADDPD        Z1, Z0, Z0
+	VADDPD        Z2, Z0, Z0
+	VADDPD        Z3, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	MOVSD         X0, ret+168(FP)
 	VZEROUPPER
 	RET
 
@@ -32701,6 +57995,797 @@ drain:
 	VZEROUPPER
 	RET
 
+// func l1RowSumAVX512F64(p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) (float64, int, float64)
+// Requires: AVX, AVX512DQ, AVX512F, POPCNT, SSE2
+TEXT ·l1RowSumAVX512F64(SB), NOSPLIT, $0-160
+	MOVQ   p_base+0(FP), AX
+	MOVQ   p_len+8(FP), CX
+	MOVQ   w_base+48(FP), DX
+	MOVQ   w_len+56(FP), R9
+	MOVQ   idx_base+72(FP), BX
+	MOVQ   step_base+96(FP), SI
+	XORQ   DI, DI
+	XORQ   R8, R8
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	VXORPD Z4, Z4, Z4
+	VXORPD Z5, Z5, Z5
+	VXORPD Z6, Z6, Z6
+	VXORPD Z7, Z7, Z7
+	XORQ   R10, R10
+
+loop:
+	CMPQ         CX, $0x00000020
+	JL           single
+	VMOVUPD      (AX), Z8
+	VBROADCASTSD consts64<>+0(SB), Z9
+	VANDPD       Z9, Z8, Z8
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000008
+	JL           rowpart409
+	VMOVUPD      (DX)(R8*8), Z9
+	JMP          rowperm409
+
+rowpart409:
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPD    Z9, Z9, Z9
+	VMOVUPD.Z (DX)(R8*8), K1, Z9
+
+rowperm409:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Z10
+	VPERMPS      Z9, Z10, Z9
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPD       Z8, Z9, Z8
+	VADDPD       Z8, Z0, Z0
+	VADDPD       Z9, Z1, Z1
+	VXORPD       Z8, Z8, Z8
+	VCMPPD       $0x04, Z8, Z9, K1
+	KMOVB        K1, R11
+	POPCNTL      R11, R11
+	ADDQ         R11, R10
+	VMOVUPD      64(AX), Z8
+	VBROADCASTSD consts64<>+0(SB), Z9
+	VANDPD       Z9, Z8, Z8
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000008
+	JL           rowpart410
+	VMOVUPD      (DX)(R8*8), Z9
+	JMP          rowperm410
+
+rowpart410:
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPD    Z9, Z9, Z9
+	VMOVUPD.Z (DX)(R8*8), K1, Z9
+
+rowperm410:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Z10
+	VPERMPS      Z9, Z10, Z9
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPD       Z8, Z9, Z8
+	VADDPD       Z8, Z2, Z2
+	VADDPD       Z9, Z3, Z3
+	VXORPD       Z8, Z8, Z8
+	VCMPPD       $0x04, Z8, Z9, K1
+	KMOVB        K1, R11
+	POPCNTL      R11, R11
+	ADDQ         R11, R10
+	VMOVUPD      128(AX), Z8
+	VBROADCASTSD consts64<>+0(SB), Z9
+	VANDPD       Z9, Z8, Z8
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000008
+	JL           rowpart411
+	VMOVUPD      (DX)(R8*8), Z9
+	JMP          rowperm411
+
+rowpart411:
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPD    Z9, Z9, Z9
+	VMOVUPD.Z (DX)(R8*8), K1, Z9
+
+rowperm411:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Z10
+	VPERMPS      Z9, Z10, Z9
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPD       Z8, Z9, Z8
+	VADDPD       Z8, Z4, Z4
+	VADDPD       Z9, Z5, Z5
+	VXORPD       Z8, Z8, Z8
+	VCMPPD       $0x04, Z8, Z9, K1
+	KMOVB        K1, R11
+	POPCNTL      R11, R11
+	ADDQ         R11, R10
+	VMOVUPD      192(AX), Z8
+	VBROADCASTSD consts64<>+0(SB), Z9
+	VANDPD       Z9, Z8, Z8
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000008
+	JL           rowpart412
+	VMOVUPD      (DX)(R8*8), Z9
+	JMP          rowperm412
+
+rowpart412:
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPD    Z9, Z9, Z9
+	VMOVUPD.Z (DX)(R8*8), K1, Z9
+
+rowperm412:
+	MOVQ    DI, R11
+	SHLQ    $0x06, R11
+	VMOVUPS (BX)(R11*1), Z10
+	VPERMPS Z9, Z10, Z9
+	MOVLQSX (SI)(DI*8), R11
+	ADDQ    R11, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPD  Z8, Z9, Z8
+	VADDPD  Z8, Z6, Z6
+	VADDPD  Z9, Z7, Z7
+	VXORPD  Z8, Z8, Z8
+	VCMPPD  $0x04, Z8, Z9, K1
+	KMOVB   K1, R11
+	POPCNTL R11, R11
+	ADDQ    R11, R10
+	ADDQ    $0x00000100, AX
+	SUBQ    $0x00000020, CX
+	JMP     loop
+
+single:
+	CMPQ         CX, $0x00000008
+	JL           tail
+	VMOVUPD      (AX), Z8
+	VBROADCASTSD consts64<>+0(SB), Z9
+	VANDPD       Z9, Z8, Z8
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000008
+	JL           rowpart413
+	VMOVUPD      (DX)(R8*8), Z9
+	JMP          rowperm413
+
+rowpart413:
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPD    Z9, Z9, Z9
+	VMOVUPD.Z (DX)(R8*8), K1, Z9
+
+rowperm413:
+	MOVQ    DI, R11
+	SHLQ    $0x06, R11
+	VMOVUPS (BX)(R11*1), Z10
+	VPERMPS Z9, Z10, Z9
+	MOVLQSX (SI)(DI*8), R11
+	ADDQ    R11, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPD  Z8, Z9, Z8
+	VADDPD  Z8, Z0, Z0
+	VADDPD  Z9, Z1, Z1
+	VXORPD  Z8, Z8, Z8
+	VCMPPD  $0x04, Z8, Z9, K1
+	KMOVB   K1, R11
+	POPCNTL R11, R11
+	ADDQ    R11, R10
+	ADDQ    $0x00000040, AX
+	SUBQ    $0x00000008, CX
+	JMP     single
+
+tail:
+	TESTQ        CX, CX
+	JZ           drain
+	LEAQ         kmask<>+0(SB), R11
+	KMOVW        (R11)(CX*2), K1
+	VXORPD       Z8, Z8, Z8
+	VMOVUPD.Z    (AX), K1, Z8
+	VBROADCASTSD consts64<>+0(SB), Z9
+	VANDPD       Z9, Z8, Z8
+	MOVQ         R9, AX
+	SUBQ         R8, AX
+	CMPQ         AX, $0x00000008
+	JL           rowpart414
+	VMOVUPD      (DX)(R8*8), Z9
+	JMP          rowperm414
+
+rowpart414:
+	LEAQ      kmask<>+0(SB), R9
+	KMOVW     (R9)(AX*2), K1
+	VXORPD    Z9, Z9, Z9
+	VMOVUPD.Z (DX)(R8*8), K1, Z9
+
+rowperm414:
+	MOVQ      DI, AX
+	SHLQ      $0x06, AX
+	VMOVUPS   (BX)(AX*1), Z10
+	VPERMPS   Z9, Z10, Z9
+	MOVLQSX   (SI)(DI*8), AX
+	ADDQ      AX, R8
+	MOVLQSX   4(SI)(DI*8), DI
+	LEAQ      kmask<>+0(SB), AX
+	KMOVW     (AX)(CX*2), K1
+	VMOVAPD.Z Z9, K1, Z9
+	VMULPD    Z8, Z9, Z8
+	LEAQ      kmask<>+0(SB), AX
+	KMOVW     (AX)(CX*2), K1
+	VMOVAPD.Z Z8, K1, Z8
+	VADDPD    Z8, Z0, Z0
+	VADDPD    Z9, Z1, Z1
+	VXORPD    Z8, Z8, Z8
+	VCMPPD    $0x04, Z8, Z9, K1
+	KMOVB     K1, AX
+	POPCNTL   AX, AX
+	ADDQ      AX, R10
+
+drain:
+	VADDPD        Z2, Z0, Z0
+	VADDPD        Z4, Z0, Z0
+	VADDPD        Z6, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y2
+	VADDPD        Y2, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X2
+	VADDPD        X2, X0, X0
+	VPERMILPD     $0x01, X0, X2
+	VADDSD        X2, X0, X0
+	VADDPD        Z3, Z1, Z1
+	VADDPD        Z5, Z1, Z1
+	VADDPD        Z7, Z1, Z1
+	VEXTRACTF64X4 $0x01, Z1, Y2
+	VADDPD        Y2, Y1, Y1
+	VEXTRACTF128  $0x01, Y1, X2
+	VADDPD        X2, X1, X1
+	VPERMILPD     $0x01, X1, X2
+	VADDSD        X2, X1, X1
+	MOVSD         X0, ret+136(FP)
+	MOVQ          R10, ret1+144(FP)
+	MOVSD         X1, ret2+152(FP)
+	VZEROUPPER
+	RET
+
+// func l1RowUnredAVX512F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·l1RowUnredAVX512F64(SB), NOSPLIT, $0-168
+	MOVQ   p_base+24(FP), AX
+	MOVQ   p_len+32(FP), CX
+	MOVQ   w_base+72(FP), DX
+	MOVQ   w_len+80(FP), R9
+	MOVQ   idx_base+96(FP), BX
+	MOVQ   step_base+120(FP), SI
+	XORQ   DI, DI
+	XORQ   R8, R8
+	MOVQ   dst_base+0(FP), R10
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+
+loop:
+	CMPQ         CX, $0x00000020
+	JL           single
+	VMOVUPD      (AX), Z4
+	VBROADCASTSD consts64<>+0(SB), Z5
+	VANDPD       Z5, Z4, Z4
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000008
+	JL           rowpart415
+	VMOVUPD      (DX)(R8*8), Z5
+	JMP          rowperm415
+
+rowpart415:
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPD    Z5, Z5, Z5
+	VMOVUPD.Z (DX)(R8*8), K1, Z5
+
+rowperm415:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Z6
+	VPERMPS      Z5, Z6, Z5
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPD       Z4, Z5, Z4
+	VMOVUPD      Z4, (R10)
+	VADDPD       Z4, Z0, Z0
+	VMOVUPD      64(AX), Z4
+	VBROADCASTSD consts64<>+0(SB), Z5
+	VANDPD       Z5, Z4, Z4
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000008
+	JL           rowpart416
+	VMOVUPD      (DX)(R8*8), Z5
+	JMP          rowperm416
+
+rowpart416:
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPD    Z5, Z5, Z5
+	VMOVUPD.Z (DX)(R8*8), K1, Z5
+
+rowperm416:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Z6
+	VPERMPS      Z5, Z6, Z5
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPD       Z4, Z5, Z4
+	VMOVUPD      Z4, 64(R10)
+	VADDPD       Z4, Z1, Z1
+	VMOVUPD      128(AX), Z4
+	VBROADCASTSD consts64<>+0(SB), Z5
+	VANDPD       Z5, Z4, Z4
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000008
+	JL           rowpart417
+	VMOVUPD      (DX)(R8*8), Z5
+	JMP          rowperm417
+
+rowpart417:
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPD    Z5, Z5, Z5
+	VMOVUPD.Z (DX)(R8*8), K1, Z5
+
+rowperm417:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Z6
+	VPERMPS      Z5, Z6, Z5
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPD       Z4, Z5, Z4
+	VMOVUPD      Z4, 128(R10)
+	VADDPD       Z4, Z2, Z2
+	VMOVUPD      192(AX), Z4
+	VBROADCASTSD consts64<>+0(SB), Z5
+	VANDPD       Z5, Z4, Z4
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000008
+	JL           rowpart418
+	VMOVUPD      (DX)(R8*8), Z5
+	JMP          rowperm418
+
+rowpart418:
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPD    Z5, Z5, Z5
+	VMOVUPD.Z (DX)(R8*8), K1, Z5
+
+rowperm418:
+	MOVQ    DI, R11
+	SHLQ    $0x06, R11
+	VMOVUPS (BX)(R11*1), Z6
+	VPERMPS Z5, Z6, Z5
+	MOVLQSX (SI)(DI*8), R11
+	ADDQ    R11, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPD  Z4, Z5, Z4
+	VMOVUPD Z4, 192(R10)
+	VADDPD  Z4, Z3, Z3
+	ADDQ    $0x00000100, AX
+	ADDQ    $0x00000100, R10
+	SUBQ    $0x00000020, CX
+	JMP     loop
+
+single:
+	CMPQ         CX, $0x00000008
+	JL           tail
+	VMOVUPD      (AX), Z4
+	VBROADCASTSD consts64<>+0(SB), Z5
+	VANDPD       Z5, Z4, Z4
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000008
+	JL           rowpart419
+	VMOVUPD      (DX)(R8*8), Z5
+	JMP          rowperm419
+
+rowpart419:
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPD    Z5, Z5, Z5
+	VMOVUPD.Z (DX)(R8*8), K1, Z5
+
+rowperm419:
+	MOVQ    DI, R11
+	SHLQ    $0x06, R11
+	VMOVUPS (BX)(R11*1), Z6
+	VPERMPS Z5, Z6, Z5
+	MOVLQSX (SI)(DI*8), R11
+	ADDQ    R11, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPD  Z4, Z5, Z4
+	VMOVUPD Z4, (R10)
+	VADDPD  Z4, Z0, Z0
+	ADDQ    $0x00000040, AX
+	ADDQ    $0x00000040, R10
+	SUBQ    $0x00000008, CX
+	JMP     single
+
+tail:
+	TESTQ        CX, CX
+	JZ           drain
+	LEAQ         kmask<>+0(SB), R11
+	KMOVW        (R11)(CX*2), K1
+	VXORPD       Z4, Z4, Z4
+	VMOVUPD.Z    (AX), K1, Z4
+	VBROADCASTSD consts64<>+0(SB), Z5
+	VANDPD       Z5, Z4, Z4
+	MOVQ         R9, AX
+	SUBQ         R8, AX
+	CMPQ         AX, $0x00000008
+	JL           rowpart420
+	VMOVUPD      (DX)(R8*8), Z5
+	JMP          rowperm420
+
+rowpart420:
+	LEAQ      kmask<>+0(SB), R9
+	KMOVW     (R9)(AX*2), K1
+	VXORPD    Z5, Z5, Z5
+	VMOVUPD.Z (DX)(R8*8), K1, Z5
+
+rowperm420:
+	MOVQ      DI, AX
+	SHLQ      $0x06, AX
+	VMOVUPS   (BX)(AX*1), Z6
+	VPERMPS   Z5, Z6, Z5
+	MOVLQSX   (SI)(DI*8), AX
+	ADDQ      AX, R8
+	MOVLQSX   4(SI)(DI*8), DI
+	LEAQ      kmask<>+0(SB), AX
+	KMOVW     (AX)(CX*2), K1
+	VMOVAPD.Z Z5, K1, Z5
+	VMULPD    Z4, Z5, Z4
+	LEAQ      kmask<>+0(SB), AX
+	KMOVW     (AX)(CX*2), K1
+	VMOVUPD   Z4, K1, (R10)
+	LEAQ      kmask<>+0(SB), AX
+	KMOVW     (AX)(CX*2), K1
+	VMOVAPD.Z Z4, K1, Z4
+	VADDPD    Z4, Z0, Z0
+
+drain:
+	VADDPD        Z1, Z0, Z0
+	VADDPD        Z2, Z0, Z0
+	VADDPD        Z3, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	MOVSD         X0, ret+160(FP)
+	VZEROUPPER
+	RET
+
+// func l1RowGradAVX512F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, s float64, a float64) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·l1RowGradAVX512F64(SB), NOSPLIT, $0-176
+	MOVQ   p_base+24(FP), AX
+	MOVQ   p_len+32(FP), CX
+	MOVQ   w_base+72(FP), DX
+	MOVQ   w_len+80(FP), R9
+	MOVQ   idx_base+96(FP), BX
+	MOVQ   step_base+120(FP), SI
+	XORQ   DI, DI
+	XORQ   R8, R8
+	MOVQ   dst_base+0(FP), R10
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+
+loop:
+	CMPQ         CX, $0x00000020
+	JL           single
+	VMOVUPD      (AX), Z4
+	VBROADCASTSD consts64<>+0(SB), Z5
+	VANDPD       Z5, Z4, Z5
+	VXORPD       Z6, Z6, Z6
+	VBROADCASTSD consts64<>+8(SB), Z7
+	VBROADCASTSD consts64<>+16(SB), Z8
+	VCMPPD       $0x1e, Z6, Z4, K1
+	VMOVAPD      Z6, Z9
+	VMOVAPD      Z7, K1, Z9
+	VCMPPD       $0x11, Z6, Z4, K1
+	VBLENDMPD    Z8, Z9, K1, Z9
+	VCMPPD       $0x03, Z4, Z4, K1
+	VBLENDMPD    Z4, Z9, K1, Z9
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000008
+	JL           rowpart421
+	VMOVUPD      (DX)(R8*8), Z4
+	JMP          rowperm421
+
+rowpart421:
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPD    Z4, Z4, Z4
+	VMOVUPD.Z (DX)(R8*8), K1, Z4
+
+rowperm421:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Z6
+	VPERMPS      Z4, Z6, Z4
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSD s+152(FP), Z6
+	VMULPD       Z4, Z6, Z6
+	VMULPD       Z9, Z6, Z6
+	VMOVUPD      Z6, (R10)
+	VMULPD       Z5, Z4, Z4
+	VADDPD       Z4, Z0, Z0
+	VMOVUPD      64(AX), Z4
+	VBROADCASTSD consts64<>+0(SB), Z5
+	VANDPD       Z5, Z4, Z5
+	VXORPD       Z6, Z6, Z6
+	VBROADCASTSD consts64<>+8(SB), Z7
+	VBROADCASTSD consts64<>+16(SB), Z8
+	VCMPPD       $0x1e, Z6, Z4, K1
+	VMOVAPD      Z6, Z9
+	VMOVAPD      Z7, K1, Z9
+	VCMPPD       $0x11, Z6, Z4, K1
+	VBLENDMPD    Z8, Z9, K1, Z9
+	VCMPPD       $0x03, Z4, Z4, K1
+	VBLENDMPD    Z4, Z9, K1, Z9
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000008
+	JL           rowpart422
+	VMOVUPD      (DX)(R8*8), Z4
+	JMP          rowperm422
+
+rowpart422:
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPD    Z4, Z4, Z4
+	VMOVUPD.Z (DX)(R8*8), K1, Z4
+
+rowperm422:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Z6
+	VPERMPS      Z4, Z6, Z4
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSD s+152(FP), Z6
+	VMULPD       Z4, Z6, Z6
+	VMULPD       Z9, Z6, Z6
+	VMOVUPD      Z6, 64(R10)
+	VMULPD       Z5, Z4, Z4
+	VADDPD       Z4, Z1, Z1
+	VMOVUPD      128(AX), Z4
+	VBROADCASTSD consts64<>+0(SB), Z5
+	VANDPD       Z5, Z4, Z5
+	VXORPD       Z6, Z6, Z6
+	VBROADCASTSD consts64<>+8(SB), Z7
+	VBROADCASTSD consts64<>+16(SB), Z8
+	VCMPPD       $0x1e, Z6, Z4, K1
+	VMOVAPD      Z6, Z9
+	VMOVAPD      Z7, K1, Z9
+	VCMPPD       $0x11, Z6, Z4, K1
+	VBLENDMPD    Z8, Z9, K1, Z9
+	VCMPPD       $0x03, Z4, Z4, K1
+	VBLENDMPD    Z4, Z9, K1, Z9
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000008
+	JL           rowpart423
+	VMOVUPD      (DX)(R8*8), Z4
+	JMP          rowperm423
+
+rowpart423:
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPD    Z4, Z4, Z4
+	VMOVUPD.Z (DX)(R8*8), K1, Z4
+
+rowperm423:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Z6
+	VPERMPS      Z4, Z6, Z4
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSD s+152(FP), Z6
+	VMULPD       Z4, Z6, Z6
+	VMULPD       Z9, Z6, Z6
+	VMOVUPD      Z6, 128(R10)
+	VMULPD       Z5, Z4, Z4
+	VADDPD       Z4, Z2, Z2
+	VMOVUPD      192(AX), Z4
+	VBROADCASTSD consts64<>+0(SB), Z5
+	VANDPD       Z5, Z4, Z5
+	VXORPD       Z6, Z6, Z6
+	VBROADCASTSD consts64<>+8(SB), Z7
+	VBROADCASTSD consts64<>+16(SB), Z8
+	VCMPPD       $0x1e, Z6, Z4, K1
+	VMOVAPD      Z6, Z9
+	VMOVAPD      Z7, K1, Z9
+	VCMPPD       $0x11, Z6, Z4, K1
+	VBLENDMPD    Z8, Z9, K1, Z9
+	VCMPPD       $0x03, Z4, Z4, K1
+	VBLENDMPD    Z4, Z9, K1, Z9
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000008
+	JL           rowpart424
+	VMOVUPD      (DX)(R8*8), Z4
+	JMP          rowperm424
+
+rowpart424:
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPD    Z4, Z4, Z4
+	VMOVUPD.Z (DX)(R8*8), K1, Z4
+
+rowperm424:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Z6
+	VPERMPS      Z4, Z6, Z4
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSD s+152(FP), Z6
+	VMULPD       Z4, Z6, Z6
+	VMULPD       Z9, Z6, Z6
+	VMOVUPD      Z6, 192(R10)
+	VMULPD       Z5, Z4, Z4
+	VADDPD       Z4, Z3, Z3
+	ADDQ         $0x00000100, AX
+	ADDQ         $0x00000100, R10
+	SUBQ         $0x00000020, CX
+	JMP          loop
+
+single:
+	CMPQ         CX, $0x00000008
+	JL           tail
+	VMOVUPD      (AX), Z4
+	VBROADCASTSD consts64<>+0(SB), Z5
+	VANDPD       Z5, Z4, Z5
+	VXORPD       Z6, Z6, Z6
+	VBROADCASTSD consts64<>+8(SB), Z7
+	VBROADCASTSD consts64<>+16(SB), Z8
+	VCMPPD       $0x1e, Z6, Z4, K1
+	VMOVAPD      Z6, Z9
+	VMOVAPD      Z7, K1, Z9
+	VCMPPD       $0x11, Z6, Z4, K1
+	VBLENDMPD    Z8, Z9, K1, Z9
+	VCMPPD       $0x03, Z4, Z4, K1
+	VBLENDMPD    Z4, Z9, K1, Z9
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000008
+	JL           rowpart425
+	VMOVUPD      (DX)(R8*8), Z4
+	JMP          rowperm425
+
+rowpart425:
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPD    Z4, Z4, Z4
+	VMOVUPD.Z (DX)(R8*8), K1, Z4
+
+rowperm425:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Z6
+	VPERMPS      Z4, Z6, Z4
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSD s+152(FP), Z6
+	VMULPD       Z4, Z6, Z6
+	VMULPD       Z9, Z6, Z6
+	VMOVUPD      Z6, (R10)
+	VMULPD       Z5, Z4, Z4
+	VADDPD       Z4, Z0, Z0
+	ADDQ         $0x00000040, AX
+	ADDQ         $0x00000040, R10
+	SUBQ         $0x00000008, CX
+	JMP          single
+
+tail:
+	TESTQ        CX, CX
+	JZ           drain
+	LEAQ         kmask<>+0(SB), R11
+	KMOVW        (R11)(CX*2), K1
+	VXORPD       Z4, Z4, Z4
+	VMOVUPD.Z    (AX), K1, Z4
+	VBROADCASTSD consts64<>+0(SB), Z5
+	VANDPD       Z5, Z4, Z5
+	VXORPD       Z6, Z6, Z6
+	VBROADCASTSD consts64<>+8(SB), Z7
+	VBROADCASTSD consts64<>+16(SB), Z8
+	VCMPPD       $0x1e, Z6, Z4, K1
+	VMOVAPD      Z6, Z9
+	VMOVAPD      Z7, K1, Z9
+	VCMPPD       $0x11, Z6, Z4, K1
+	VBLENDMPD    Z8, Z9, K1, Z9
+	VCMPPD       $0x03, Z4, Z4, K1
+	VBLENDMPD    Z4, Z9, K1, Z9
+	MOVQ         R9, AX
+	SUBQ         R8, AX
+	CMPQ         AX, $0x00000008
+	JL           rowpart426
+	VMOVUPD      (DX)(R8*8), Z4
+	JMP          rowperm426
+
+rowpart426:
+	LEAQ      kmask<>+0(SB), R9
+	KMOVW     (R9)(AX*2), K1
+	VXORPD    Z4, Z4, Z4
+	VMOVUPD.Z (DX)(R8*8), K1, Z4
+
+rowperm426:
+	MOVQ         DI, AX
+	SHLQ         $0x06, AX
+	VMOVUPS      (BX)(AX*1), Z6
+	VPERMPS      Z4, Z6, Z4
+	MOVLQSX      (SI)(DI*8), AX
+	ADDQ         AX, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(CX*2), K1
+	VMOVAPD.Z    Z4, K1, Z4
+	VBROADCASTSD s+152(FP), Z6
+	VMULPD       Z4, Z6, Z6
+	VMULPD       Z9, Z6, Z6
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(CX*2), K1
+	VMOVUPD      Z6, K1, (R10)
+	VMULPD       Z5, Z4, Z4
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(CX*2), K1
+	VMOVAPD.Z    Z4, K1, Z4
+	VADDPD       Z4, Z0, Z0
+
+drain:
+	VADDPD        Z1, Z0, Z0
+	VADDPD        Z2, Z0, Z0
+	VADDPD        Z3, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	MOVSD         X0, ret+168(FP)
+	VZEROUPPER
+	RET
+
 // func l2SumAVX512F64(p []float64, y []float64, a float64) float64
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
 TEXT ·l2SumAVX512F64(SB), NOSPLIT, $0-64
@@ -33361,6 +59446,755 @@ drain:
 	VZEROUPPER
 	RET
 
+// func l2RowSumAVX512F64(p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) (float64, int, float64)
+// Requires: AVX, AVX512DQ, AVX512F, POPCNT, SSE2
+TEXT ·l2RowSumAVX512F64(SB), NOSPLIT, $0-160
+	MOVQ   p_base+0(FP), AX
+	MOVQ   p_len+8(FP), CX
+	MOVQ   w_base+48(FP), DX
+	MOVQ   w_len+56(FP), R9
+	MOVQ   idx_base+72(FP), BX
+	MOVQ   step_base+96(FP), SI
+	XORQ   DI, DI
+	XORQ   R8, R8
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	VXORPD Z4, Z4, Z4
+	VXORPD Z5, Z5, Z5
+	VXORPD Z6, Z6, Z6
+	VXORPD Z7, Z7, Z7
+	XORQ   R10, R10
+
+loop:
+	CMPQ         CX, $0x00000020
+	JL           single
+	VMOVUPD      (AX), Z8
+	VMULPD       Z8, Z8, Z8
+	VBROADCASTSD consts64<>+80(SB), Z9
+	VMULPD       Z9, Z8, Z8
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000008
+	JL           rowpart427
+	VMOVUPD      (DX)(R8*8), Z9
+	JMP          rowperm427
+
+rowpart427:
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPD    Z9, Z9, Z9
+	VMOVUPD.Z (DX)(R8*8), K1, Z9
+
+rowperm427:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Z10
+	VPERMPS      Z9, Z10, Z9
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPD       Z8, Z9, Z8
+	VADDPD       Z8, Z0, Z0
+	VADDPD       Z9, Z1, Z1
+	VXORPD       Z8, Z8, Z8
+	VCMPPD       $0x04, Z8, Z9, K1
+	KMOVB        K1, R11
+	POPCNTL      R11, R11
+	ADDQ         R11, R10
+	VMOVUPD      64(AX), Z8
+	VMULPD       Z8, Z8, Z8
+	VBROADCASTSD consts64<>+80(SB), Z9
+	VMULPD       Z9, Z8, Z8
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000008
+	JL           rowpart428
+	VMOVUPD      (DX)(R8*8), Z9
+	JMP          rowperm428
+
+rowpart428:
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPD    Z9, Z9, Z9
+	VMOVUPD.Z (DX)(R8*8), K1, Z9
+
+rowperm428:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Z10
+	VPERMPS      Z9, Z10, Z9
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPD       Z8, Z9, Z8
+	VADDPD       Z8, Z2, Z2
+	VADDPD       Z9, Z3, Z3
+	VXORPD       Z8, Z8, Z8
+	VCMPPD       $0x04, Z8, Z9, K1
+	KMOVB        K1, R11
+	POPCNTL      R11, R11
+	ADDQ         R11, R10
+	VMOVUPD      128(AX), Z8
+	VMULPD       Z8, Z8, Z8
+	VBROADCASTSD consts64<>+80(SB), Z9
+	VMULPD       Z9, Z8, Z8
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000008
+	JL           rowpart429
+	VMOVUPD      (DX)(R8*8), Z9
+	JMP          rowperm429
+
+rowpart429:
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPD    Z9, Z9, Z9
+	VMOVUPD.Z (DX)(R8*8), K1, Z9
+
+rowperm429:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Z10
+	VPERMPS      Z9, Z10, Z9
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPD       Z8, Z9, Z8
+	VADDPD       Z8, Z4, Z4
+	VADDPD       Z9, Z5, Z5
+	VXORPD       Z8, Z8, Z8
+	VCMPPD       $0x04, Z8, Z9, K1
+	KMOVB        K1, R11
+	POPCNTL      R11, R11
+	ADDQ         R11, R10
+	VMOVUPD      192(AX), Z8
+	VMULPD       Z8, Z8, Z8
+	VBROADCASTSD consts64<>+80(SB), Z9
+	VMULPD       Z9, Z8, Z8
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000008
+	JL           rowpart430
+	VMOVUPD      (DX)(R8*8), Z9
+	JMP          rowperm430
+
+rowpart430:
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPD    Z9, Z9, Z9
+	VMOVUPD.Z (DX)(R8*8), K1, Z9
+
+rowperm430:
+	MOVQ    DI, R11
+	SHLQ    $0x06, R11
+	VMOVUPS (BX)(R11*1), Z10
+	VPERMPS Z9, Z10, Z9
+	MOVLQSX (SI)(DI*8), R11
+	ADDQ    R11, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPD  Z8, Z9, Z8
+	VADDPD  Z8, Z6, Z6
+	VADDPD  Z9, Z7, Z7
+	VXORPD  Z8, Z8, Z8
+	VCMPPD  $0x04, Z8, Z9, K1
+	KMOVB   K1, R11
+	POPCNTL R11, R11
+	ADDQ    R11, R10
+	ADDQ    $0x00000100, AX
+	SUBQ    $0x00000020, CX
+	JMP     loop
+
+single:
+	CMPQ         CX, $0x00000008
+	JL           tail
+	VMOVUPD      (AX), Z8
+	VMULPD       Z8, Z8, Z8
+	VBROADCASTSD consts64<>+80(SB), Z9
+	VMULPD       Z9, Z8, Z8
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000008
+	JL           rowpart431
+	VMOVUPD      (DX)(R8*8), Z9
+	JMP          rowperm431
+
+rowpart431:
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPD    Z9, Z9, Z9
+	VMOVUPD.Z (DX)(R8*8), K1, Z9
+
+rowperm431:
+	MOVQ    DI, R11
+	SHLQ    $0x06, R11
+	VMOVUPS (BX)(R11*1), Z10
+	VPERMPS Z9, Z10, Z9
+	MOVLQSX (SI)(DI*8), R11
+	ADDQ    R11, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPD  Z8, Z9, Z8
+	VADDPD  Z8, Z0, Z0
+	VADDPD  Z9, Z1, Z1
+	VXORPD  Z8, Z8, Z8
+	VCMPPD  $0x04, Z8, Z9, K1
+	KMOVB   K1, R11
+	POPCNTL R11, R11
+	ADDQ    R11, R10
+	ADDQ    $0x00000040, AX
+	SUBQ    $0x00000008, CX
+	JMP     single
+
+tail:
+	TESTQ        CX, CX
+	JZ           drain
+	LEAQ         kmask<>+0(SB), R11
+	KMOVW        (R11)(CX*2), K1
+	VXORPD       Z8, Z8, Z8
+	VMOVUPD.Z    (AX), K1, Z8
+	VMULPD       Z8, Z8, Z8
+	VBROADCASTSD consts64<>+80(SB), Z9
+	VMULPD       Z9, Z8, Z8
+	MOVQ         R9, AX
+	SUBQ         R8, AX
+	CMPQ         AX, $0x00000008
+	JL           rowpart432
+	VMOVUPD      (DX)(R8*8), Z9
+	JMP          rowperm432
+
+rowpart432:
+	LEAQ      kmask<>+0(SB), R9
+	KMOVW     (R9)(AX*2), K1
+	VXORPD    Z9, Z9, Z9
+	VMOVUPD.Z (DX)(R8*8), K1, Z9
+
+rowperm432:
+	MOVQ      DI, AX
+	SHLQ      $0x06, AX
+	VMOVUPS   (BX)(AX*1), Z10
+	VPERMPS   Z9, Z10, Z9
+	MOVLQSX   (SI)(DI*8), AX
+	ADDQ      AX, R8
+	MOVLQSX   4(SI)(DI*8), DI
+	LEAQ      kmask<>+0(SB), AX
+	KMOVW     (AX)(CX*2), K1
+	VMOVAPD.Z Z9, K1, Z9
+	VMULPD    Z8, Z9, Z8
+	LEAQ      kmask<>+0(SB), AX
+	KMOVW     (AX)(CX*2), K1
+	VMOVAPD.Z Z8, K1, Z8
+	VADDPD    Z8, Z0, Z0
+	VADDPD    Z9, Z1, Z1
+	VXORPD    Z8, Z8, Z8
+	VCMPPD    $0x04, Z8, Z9, K1
+	KMOVB     K1, AX
+	POPCNTL   AX, AX
+	ADDQ      AX, R10
+
+drain:
+	VADDPD        Z2, Z0, Z0
+	VADDPD        Z4, Z0, Z0
+	VADDPD        Z6, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y2
+	VADDPD        Y2, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X2
+	VADDPD        X2, X0, X0
+	VPERMILPD     $0x01, X0, X2
+	VADDSD        X2, X0, X0
+	VADDPD        Z3, Z1, Z1
+	VADDPD        Z5, Z1, Z1
+	VADDPD        Z7, Z1, Z1
+	VEXTRACTF64X4 $0x01, Z1, Y2
+	VADDPD        Y2, Y1, Y1
+	VEXTRACTF128  $0x01, Y1, X2
+	VADDPD        X2, X1, X1
+	VPERMILPD     $0x01, X1, X2
+	VADDSD        X2, X1, X1
+	MOVSD         X0, ret+136(FP)
+	MOVQ          R10, ret1+144(FP)
+	MOVSD         X1, ret2+152(FP)
+	VZEROUPPER
+	RET
+
+// func l2RowUnredAVX512F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·l2RowUnredAVX512F64(SB), NOSPLIT, $0-168
+	MOVQ   p_base+24(FP), AX
+	MOVQ   p_len+32(FP), CX
+	MOVQ   w_base+72(FP), DX
+	MOVQ   w_len+80(FP), R9
+	MOVQ   idx_base+96(FP), BX
+	MOVQ   step_base+120(FP), SI
+	XORQ   DI, DI
+	XORQ   R8, R8
+	MOVQ   dst_base+0(FP), R10
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+
+loop:
+	CMPQ         CX, $0x00000020
+	JL           single
+	VMOVUPD      (AX), Z4
+	VMULPD       Z4, Z4, Z4
+	VBROADCASTSD consts64<>+80(SB), Z5
+	VMULPD       Z5, Z4, Z4
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000008
+	JL           rowpart433
+	VMOVUPD      (DX)(R8*8), Z5
+	JMP          rowperm433
+
+rowpart433:
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPD    Z5, Z5, Z5
+	VMOVUPD.Z (DX)(R8*8), K1, Z5
+
+rowperm433:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Z6
+	VPERMPS      Z5, Z6, Z5
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPD       Z4, Z5, Z4
+	VMOVUPD      Z4, (R10)
+	VADDPD       Z4, Z0, Z0
+	VMOVUPD      64(AX), Z4
+	VMULPD       Z4, Z4, Z4
+	VBROADCASTSD consts64<>+80(SB), Z5
+	VMULPD       Z5, Z4, Z4
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000008
+	JL           rowpart434
+	VMOVUPD      (DX)(R8*8), Z5
+	JMP          rowperm434
+
+rowpart434:
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPD    Z5, Z5, Z5
+	VMOVUPD.Z (DX)(R8*8), K1, Z5
+
+rowperm434:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Z6
+	VPERMPS      Z5, Z6, Z5
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPD       Z4, Z5, Z4
+	VMOVUPD      Z4, 64(R10)
+	VADDPD       Z4, Z1, Z1
+	VMOVUPD      128(AX), Z4
+	VMULPD       Z4, Z4, Z4
+	VBROADCASTSD consts64<>+80(SB), Z5
+	VMULPD       Z5, Z4, Z4
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000008
+	JL           rowpart435
+	VMOVUPD      (DX)(R8*8), Z5
+	JMP          rowperm435
+
+rowpart435:
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPD    Z5, Z5, Z5
+	VMOVUPD.Z (DX)(R8*8), K1, Z5
+
+rowperm435:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Z6
+	VPERMPS      Z5, Z6, Z5
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPD       Z4, Z5, Z4
+	VMOVUPD      Z4, 128(R10)
+	VADDPD       Z4, Z2, Z2
+	VMOVUPD      192(AX), Z4
+	VMULPD       Z4, Z4, Z4
+	VBROADCASTSD consts64<>+80(SB), Z5
+	VMULPD       Z5, Z4, Z4
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000008
+	JL           rowpart436
+	VMOVUPD      (DX)(R8*8), Z5
+	JMP          rowperm436
+
+rowpart436:
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPD    Z5, Z5, Z5
+	VMOVUPD.Z (DX)(R8*8), K1, Z5
+
+rowperm436:
+	MOVQ    DI, R11
+	SHLQ    $0x06, R11
+	VMOVUPS (BX)(R11*1), Z6
+	VPERMPS Z5, Z6, Z5
+	MOVLQSX (SI)(DI*8), R11
+	ADDQ    R11, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPD  Z4, Z5, Z4
+	VMOVUPD Z4, 192(R10)
+	VADDPD  Z4, Z3, Z3
+	ADDQ    $0x00000100, AX
+	ADDQ    $0x00000100, R10
+	SUBQ    $0x00000020, CX
+	JMP     loop
+
+single:
+	CMPQ         CX, $0x00000008
+	JL           tail
+	VMOVUPD      (AX), Z4
+	VMULPD       Z4, Z4, Z4
+	VBROADCASTSD consts64<>+80(SB), Z5
+	VMULPD       Z5, Z4, Z4
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000008
+	JL           rowpart437
+	VMOVUPD      (DX)(R8*8), Z5
+	JMP          rowperm437
+
+rowpart437:
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPD    Z5, Z5, Z5
+	VMOVUPD.Z (DX)(R8*8), K1, Z5
+
+rowperm437:
+	MOVQ    DI, R11
+	SHLQ    $0x06, R11
+	VMOVUPS (BX)(R11*1), Z6
+	VPERMPS Z5, Z6, Z5
+	MOVLQSX (SI)(DI*8), R11
+	ADDQ    R11, R8
+	MOVLQSX 4(SI)(DI*8), DI
+	VMULPD  Z4, Z5, Z4
+	VMOVUPD Z4, (R10)
+	VADDPD  Z4, Z0, Z0
+	ADDQ    $0x00000040, AX
+	ADDQ    $0x00000040, R10
+	SUBQ    $0x00000008, CX
+	JMP     single
+
+tail:
+	TESTQ        CX, CX
+	JZ           drain
+	LEAQ         kmask<>+0(SB), R11
+	KMOVW        (R11)(CX*2), K1
+	VXORPD       Z4, Z4, Z4
+	VMOVUPD.Z    (AX), K1, Z4
+	VMULPD       Z4, Z4, Z4
+	VBROADCASTSD consts64<>+80(SB), Z5
+	VMULPD       Z5, Z4, Z4
+	MOVQ         R9, AX
+	SUBQ         R8, AX
+	CMPQ         AX, $0x00000008
+	JL           rowpart438
+	VMOVUPD      (DX)(R8*8), Z5
+	JMP          rowperm438
+
+rowpart438:
+	LEAQ      kmask<>+0(SB), R9
+	KMOVW     (R9)(AX*2), K1
+	VXORPD    Z5, Z5, Z5
+	VMOVUPD.Z (DX)(R8*8), K1, Z5
+
+rowperm438:
+	MOVQ      DI, AX
+	SHLQ      $0x06, AX
+	VMOVUPS   (BX)(AX*1), Z6
+	VPERMPS   Z5, Z6, Z5
+	MOVLQSX   (SI)(DI*8), AX
+	ADDQ      AX, R8
+	MOVLQSX   4(SI)(DI*8), DI
+	LEAQ      kmask<>+0(SB), AX
+	KMOVW     (AX)(CX*2), K1
+	VMOVAPD.Z Z5, K1, Z5
+	VMULPD    Z4, Z5, Z4
+	LEAQ      kmask<>+0(SB), AX
+	KMOVW     (AX)(CX*2), K1
+	VMOVUPD   Z4, K1, (R10)
+	LEAQ      kmask<>+0(SB), AX
+	KMOVW     (AX)(CX*2), K1
+	VMOVAPD.Z Z4, K1, Z4
+	VADDPD    Z4, Z0, Z0
+
+drain:
+	VADDPD        Z1, Z0, Z0
+	VADDPD        Z2, Z0, Z0
+	VADDPD        Z3, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	MOVSD         X0, ret+160(FP)
+	VZEROUPPER
+	RET
+
+// func l2RowGradAVX512F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, s float64, a float64) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·l2RowGradAVX512F64(SB), NOSPLIT, $0-176
+	MOVQ   p_base+24(FP), AX
+	MOVQ   p_len+32(FP), CX
+	MOVQ   w_base+72(FP), DX
+	MOVQ   w_len+80(FP), R9
+	MOVQ   idx_base+96(FP), BX
+	MOVQ   step_base+120(FP), SI
+	XORQ   DI, DI
+	XORQ   R8, R8
+	MOVQ   dst_base+0(FP), R10
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+
+loop:
+	CMPQ         CX, $0x00000020
+	JL           single
+	VMOVUPD      (AX), Z4
+	VMULPD       Z4, Z4, Z5
+	VBROADCASTSD consts64<>+80(SB), Z6
+	VMULPD       Z6, Z5, Z5
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000008
+	JL           rowpart439
+	VMOVUPD      (DX)(R8*8), Z6
+	JMP          rowperm439
+
+rowpart439:
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPD    Z6, Z6, Z6
+	VMOVUPD.Z (DX)(R8*8), K1, Z6
+
+rowperm439:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Z7
+	VPERMPS      Z6, Z7, Z6
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSD s+152(FP), Z7
+	VMULPD       Z6, Z7, Z7
+	VMULPD       Z4, Z7, Z4
+	VMOVUPD      Z4, (R10)
+	VMULPD       Z5, Z6, Z4
+	VADDPD       Z4, Z0, Z0
+	VMOVUPD      64(AX), Z4
+	VMULPD       Z4, Z4, Z5
+	VBROADCASTSD consts64<>+80(SB), Z6
+	VMULPD       Z6, Z5, Z5
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000008
+	JL           rowpart440
+	VMOVUPD      (DX)(R8*8), Z6
+	JMP          rowperm440
+
+rowpart440:
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPD    Z6, Z6, Z6
+	VMOVUPD.Z (DX)(R8*8), K1, Z6
+
+rowperm440:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Z7
+	VPERMPS      Z6, Z7, Z6
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSD s+152(FP), Z7
+	VMULPD       Z6, Z7, Z7
+	VMULPD       Z4, Z7, Z4
+	VMOVUPD      Z4, 64(R10)
+	VMULPD       Z5, Z6, Z4
+	VADDPD       Z4, Z1, Z1
+	VMOVUPD      128(AX), Z4
+	VMULPD       Z4, Z4, Z5
+	VBROADCASTSD consts64<>+80(SB), Z6
+	VMULPD       Z6, Z5, Z5
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000008
+	JL           rowpart441
+	VMOVUPD      (DX)(R8*8), Z6
+	JMP          rowperm441
+
+rowpart441:
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPD    Z6, Z6, Z6
+	VMOVUPD.Z (DX)(R8*8), K1, Z6
+
+rowperm441:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Z7
+	VPERMPS      Z6, Z7, Z6
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSD s+152(FP), Z7
+	VMULPD       Z6, Z7, Z7
+	VMULPD       Z4, Z7, Z4
+	VMOVUPD      Z4, 128(R10)
+	VMULPD       Z5, Z6, Z4
+	VADDPD       Z4, Z2, Z2
+	VMOVUPD      192(AX), Z4
+	VMULPD       Z4, Z4, Z5
+	VBROADCASTSD consts64<>+80(SB), Z6
+	VMULPD       Z6, Z5, Z5
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000008
+	JL           rowpart442
+	VMOVUPD      (DX)(R8*8), Z6
+	JMP          rowperm442
+
+rowpart442:
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPD    Z6, Z6, Z6
+	VMOVUPD.Z (DX)(R8*8), K1, Z6
+
+rowperm442:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Z7
+	VPERMPS      Z6, Z7, Z6
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSD s+152(FP), Z7
+	VMULPD       Z6, Z7, Z7
+	VMULPD       Z4, Z7, Z4
+	VMOVUPD      Z4, 192(R10)
+	VMULPD       Z5, Z6, Z4
+	VADDPD       Z4, Z3, Z3
+	ADDQ         $0x00000100, AX
+	ADDQ         $0x00000100, R10
+	SUBQ         $0x00000020, CX
+	JMP          loop
+
+single:
+	CMPQ         CX, $0x00000008
+	JL           tail
+	VMOVUPD      (AX), Z4
+	VMULPD       Z4, Z4, Z5
+	VBROADCASTSD consts64<>+80(SB), Z6
+	VMULPD       Z6, Z5, Z5
+	MOVQ         R9, R11
+	SUBQ         R8, R11
+	CMPQ         R11, $0x00000008
+	JL           rowpart443
+	VMOVUPD      (DX)(R8*8), Z6
+	JMP          rowperm443
+
+rowpart443:
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPD    Z6, Z6, Z6
+	VMOVUPD.Z (DX)(R8*8), K1, Z6
+
+rowperm443:
+	MOVQ         DI, R11
+	SHLQ         $0x06, R11
+	VMOVUPS      (BX)(R11*1), Z7
+	VPERMPS      Z6, Z7, Z6
+	MOVLQSX      (SI)(DI*8), R11
+	ADDQ         R11, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSD s+152(FP), Z7
+	VMULPD       Z6, Z7, Z7
+	VMULPD       Z4, Z7, Z4
+	VMOVUPD      Z4, (R10)
+	VMULPD       Z5, Z6, Z4
+	VADDPD       Z4, Z0, Z0
+	ADDQ         $0x00000040, AX
+	ADDQ         $0x00000040, R10
+	SUBQ         $0x00000008, CX
+	JMP          single
+
+tail:
+	TESTQ        CX, CX
+	JZ           drain
+	LEAQ         kmask<>+0(SB), R11
+	KMOVW        (R11)(CX*2), K1
+	VXORPD       Z4, Z4, Z4
+	VMOVUPD.Z    (AX), K1, Z4
+	VMULPD       Z4, Z4, Z5
+	VBROADCASTSD consts64<>+80(SB), Z6
+	VMULPD       Z6, Z5, Z5
+	MOVQ         R9, AX
+	SUBQ         R8, AX
+	CMPQ         AX, $0x00000008
+	JL           rowpart444
+	VMOVUPD      (DX)(R8*8), Z6
+	JMP          rowperm444
+
+rowpart444:
+	LEAQ      kmask<>+0(SB), R9
+	KMOVW     (R9)(AX*2), K1
+	VXORPD    Z6, Z6, Z6
+	VMOVUPD.Z (DX)(R8*8), K1, Z6
+
+rowperm444:
+	MOVQ         DI, AX
+	SHLQ         $0x06, AX
+	VMOVUPS      (BX)(AX*1), Z7
+	VPERMPS      Z6, Z7, Z6
+	MOVLQSX      (SI)(DI*8), AX
+	ADDQ         AX, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(CX*2), K1
+	VMOVAPD.Z    Z6, K1, Z6
+	VBROADCASTSD s+152(FP), Z7
+	VMULPD       Z6, Z7, Z7
+	VMULPD       Z4, Z7, Z4
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(CX*2), K1
+	VMOVUPD      Z4, K1, (R10)
+	VMULPD       Z5, Z6, Z4
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(CX*2), K1
+	VMOVAPD.Z    Z4, K1, Z4
+	VADDPD       Z4, Z0, Z0
+
+drain:
+	VADDPD        Z1, Z0, Z0
+	VADDPD        Z2, Z0, Z0
+	VADDPD        Z3, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	MOVSD         X0, ret+168(FP)
+	VZEROUPPER
+	RET
+
 // func logMapAVX512F64(dst []float64, x []float64)
 // Requires: AVX, AVX512DQ, AVX512F
 TEXT ·logMapAVX512F64(SB), NOSPLIT, $0-48
@@ -33536,78 +60370,6 @@ tail:
 	VBROADCASTSD consts64<>+184(SB), Z0
 	VBLENDMPD    Z0, Z4, K2, Z4
 	VMOVUPD      Z4, K1, (CX)
-
-done:
-	VZEROUPPER
-	RET
-
-// func expandRowsAVX512F64(dst []float64, w []float64, idx []int32, step []int32, inner int)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·expandRowsAVX512F64(SB), NOSPLIT, $0-104
-	MOVQ dst_base+0(FP), AX
-	MOVQ dst_len+8(FP), CX
-	MOVQ w_base+24(FP), DX
-	MOVQ w_len+32(FP), BX
-	MOVQ idx_base+48(FP), SI
-	MOVQ step_base+72(FP), DI
-	XORQ R8, R8
-	XORQ R9, R9
-
-loop:
-	CMPQ    CX, $0x00000008
-	JL      tail
-	MOVQ    BX, R10
-	SUBQ    R9, R10
-	CMPQ    R10, $0x00000008
-	JL      expandRowsAVX512F64_partv
-	VMOVUPD (DX)(R9*8), Z0
-	JMP     expandRowsAVX512F64_permv
-
-expandRowsAVX512F64_partv:
-	LEAQ      kmask<>+0(SB), R11
-	KMOVW     (R11)(R10*2), K1
-	VXORPD    Z0, Z0, Z0
-	VMOVUPD.Z (DX)(R9*8), K1, Z0
-
-expandRowsAVX512F64_permv:
-	MOVQ    R8, R10
-	SHLQ    $0x06, R10
-	VMOVUPS (SI)(R10*1), Z1
-	VPERMPS Z0, Z1, Z0
-	VMOVUPD Z0, (AX)
-	MOVLQSX (DI)(R8*8), R10
-	ADDQ    R10, R9
-	MOVLQSX 4(DI)(R8*8), R8
-	ADDQ    $0x00000040, AX
-	SUBQ    $0x00000008, CX
-	JMP     loop
-
-tail:
-	TESTQ   CX, CX
-	JZ      done
-	SUBQ    R9, BX
-	CMPQ    BX, $0x00000008
-	JL      expandRowsAVX512F64_partt
-	VMOVUPD (DX)(R9*8), Z0
-	JMP     expandRowsAVX512F64_permt
-
-expandRowsAVX512F64_partt:
-	LEAQ      kmask<>+0(SB), R10
-	KMOVW     (R10)(BX*2), K1
-	VXORPD    Z0, Z0, Z0
-	VMOVUPD.Z (DX)(R9*8), K1, Z0
-
-expandRowsAVX512F64_permt:
-	MOVQ    R8, DX
-	SHLQ    $0x06, DX
-	VMOVUPS (SI)(DX*1), Z1
-	VPERMPS Z0, Z1, Z0
-	LEAQ    kmask<>+0(SB), DX
-	KMOVW   (DX)(CX*2), K1
-	VMOVUPD Z0, K1, (AX)
-	MOVLQSX (DI)(R8*8), AX
-	ADDQ    AX, R9
-	MOVLQSX 4(DI)(R8*8), R8
 
 done:
 	VZEROUPPER

@@ -20,7 +20,7 @@ func init() {
 // they exist, the generic ones elsewhere.
 func avx2Kernels32() *Kernels[float32] {
 	k := genericKernels[float32]()
-	k.Elem[generic.AbsDiff] = withRows(expandRowsRAVX2F32, Elem[float32]{
+	k.Elem[generic.AbsDiff] = withRows(&rowFused[float32]{absDiffRowSumRAVX2F32, absDiffRowUnredRAVX2F32, absDiffRowGradRAVX2F32}, Elem[float32]{
 		Sum:    absDiffSumRAVX2F32,
 		WSum:   absDiffWSumRAVX2F32,
 		Unred:  absDiffUnredRAVX2F32,
@@ -28,7 +28,7 @@ func avx2Kernels32() *Kernels[float32] {
 		Grad:   absDiffGradRAVX2F32,
 		WGrad:  absDiffWGradRAVX2F32,
 	})
-	k.Elem[generic.SqDiff] = withRows(expandRowsRAVX2F32, Elem[float32]{
+	k.Elem[generic.SqDiff] = withRows(&rowFused[float32]{sqDiffRowSumRAVX2F32, sqDiffRowUnredRAVX2F32, sqDiffRowGradRAVX2F32}, Elem[float32]{
 		Sum:    sqDiffSumRAVX2F32,
 		WSum:   sqDiffWSumRAVX2F32,
 		Unred:  sqDiffUnredRAVX2F32,
@@ -36,7 +36,7 @@ func avx2Kernels32() *Kernels[float32] {
 		Grad:   sqDiffGradRAVX2F32,
 		WGrad:  sqDiffWGradRAVX2F32,
 	})
-	k.Elem[generic.LogLoss] = withRows(expandRowsRAVX2F32, Elem[float32]{
+	k.Elem[generic.LogLoss] = withRows(&rowFused[float32]{logLossRowSumRAVX2F32, logLossRowUnredRAVX2F32, logLossRowGradRAVX2F32}, Elem[float32]{
 		Sum:    logLossSumRAVX2F32,
 		WSum:   logLossWSumRAVX2F32,
 		Unred:  logLossUnredRAVX2F32,
@@ -44,7 +44,7 @@ func avx2Kernels32() *Kernels[float32] {
 		Grad:   logLossGradRAVX2F32,
 		WGrad:  logLossWGradRAVX2F32,
 	})
-	k.Elem[generic.Hinge] = withRows(expandRowsRAVX2F32, Elem[float32]{
+	k.Elem[generic.Hinge] = withRows(&rowFused[float32]{hingeRowSumRAVX2F32, hingeRowUnredRAVX2F32, hingeRowGradRAVX2F32}, Elem[float32]{
 		Sum:    hingeSumRAVX2F32,
 		WSum:   hingeWSumRAVX2F32,
 		Unred:  hingeUnredRAVX2F32,
@@ -52,7 +52,7 @@ func avx2Kernels32() *Kernels[float32] {
 		Grad:   hingeGradRAVX2F32,
 		WGrad:  hingeWGradRAVX2F32,
 	})
-	k.Elem[generic.Identity] = withRows(expandRowsRAVX2F32, Elem[float32]{
+	k.Elem[generic.Identity] = withRows(&rowFused[float32]{identityRowSumRAVX2F32, identityRowUnredRAVX2F32, identityRowGradRAVX2F32}, Elem[float32]{
 		Sum:    identitySumRAVX2F32,
 		WSum:   identityWSumRAVX2F32,
 		Unred:  identityUnredRAVX2F32,
@@ -60,7 +60,7 @@ func avx2Kernels32() *Kernels[float32] {
 		Grad:   identityGradRAVX2F32,
 		WGrad:  identityWGradRAVX2F32,
 	})
-	k.Elem[generic.L1] = withRows(expandRowsRAVX2F32, Elem[float32]{
+	k.Elem[generic.L1] = withRows(&rowFused[float32]{l1RowSumRAVX2F32, l1RowUnredRAVX2F32, l1RowGradRAVX2F32}, Elem[float32]{
 		Sum:    l1SumRAVX2F32,
 		WSum:   l1WSumRAVX2F32,
 		Unred:  l1UnredRAVX2F32,
@@ -68,7 +68,7 @@ func avx2Kernels32() *Kernels[float32] {
 		Grad:   l1GradRAVX2F32,
 		WGrad:  l1WGradRAVX2F32,
 	})
-	k.Elem[generic.L2] = withRows(expandRowsRAVX2F32, Elem[float32]{
+	k.Elem[generic.L2] = withRows(&rowFused[float32]{l2RowSumRAVX2F32, l2RowUnredRAVX2F32, l2RowGradRAVX2F32}, Elem[float32]{
 		Sum:    l2SumRAVX2F32,
 		WSum:   l2WSumRAVX2F32,
 		Unred:  l2UnredRAVX2F32,
@@ -123,6 +123,33 @@ func absDiffWGradRAVX2F32(dst, p, y, w []float32, s, a float32) float64 {
 	return absDiffWGradAVX2F32(dst, p, y, w, s, a)
 }
 
+func absDiffRowSumRAVX2F32(p, y, w []float32, inner int, a float32) (float64, int, float64) {
+	t := expandTables[0]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	s, nz, ws := absDiffRowSumAVX2F32(p, y, w, t.idx[inner], t.step[inner], inner, a)
+	return s, nz / inner, ws / float64(inner)
+}
+
+func absDiffRowUnredRAVX2F32(dst, p, y, w []float32, inner int, a float32) float64 {
+	t := expandTables[0]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return absDiffRowUnredAVX2F32(dst, p, y, w, t.idx[inner], t.step[inner], inner, a)
+}
+
+func absDiffRowGradRAVX2F32(dst, p, y, w []float32, inner int, s, a float32) float64 {
+	t := expandTables[0]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return absDiffRowGradAVX2F32(dst, p, y, w, t.idx[inner], t.step[inner], inner, s, a)
+}
+
 func sqDiffSumRAVX2F32(p, y []float32, a float32) float64 {
 	raceRead(p)
 	raceRead(y)
@@ -164,6 +191,33 @@ func sqDiffWGradRAVX2F32(dst, p, y, w []float32, s, a float32) float64 {
 	raceRead(w)
 	raceWrite(dst)
 	return sqDiffWGradAVX2F32(dst, p, y, w, s, a)
+}
+
+func sqDiffRowSumRAVX2F32(p, y, w []float32, inner int, a float32) (float64, int, float64) {
+	t := expandTables[0]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	s, nz, ws := sqDiffRowSumAVX2F32(p, y, w, t.idx[inner], t.step[inner], inner, a)
+	return s, nz / inner, ws / float64(inner)
+}
+
+func sqDiffRowUnredRAVX2F32(dst, p, y, w []float32, inner int, a float32) float64 {
+	t := expandTables[0]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return sqDiffRowUnredAVX2F32(dst, p, y, w, t.idx[inner], t.step[inner], inner, a)
+}
+
+func sqDiffRowGradRAVX2F32(dst, p, y, w []float32, inner int, s, a float32) float64 {
+	t := expandTables[0]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return sqDiffRowGradAVX2F32(dst, p, y, w, t.idx[inner], t.step[inner], inner, s, a)
 }
 
 func logLossSumRAVX2F32(p, y []float32, a float32) float64 {
@@ -209,6 +263,33 @@ func logLossWGradRAVX2F32(dst, p, y, w []float32, s, a float32) float64 {
 	return logLossWGradAVX2F32(dst, p, y, w, s, a)
 }
 
+func logLossRowSumRAVX2F32(p, y, w []float32, inner int, a float32) (float64, int, float64) {
+	t := expandTables[0]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	s, nz, ws := logLossRowSumAVX2F32(p, y, w, t.idx[inner], t.step[inner], inner, a)
+	return s, nz / inner, ws / float64(inner)
+}
+
+func logLossRowUnredRAVX2F32(dst, p, y, w []float32, inner int, a float32) float64 {
+	t := expandTables[0]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return logLossRowUnredAVX2F32(dst, p, y, w, t.idx[inner], t.step[inner], inner, a)
+}
+
+func logLossRowGradRAVX2F32(dst, p, y, w []float32, inner int, s, a float32) float64 {
+	t := expandTables[0]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return logLossRowGradAVX2F32(dst, p, y, w, t.idx[inner], t.step[inner], inner, s, a)
+}
+
 func hingeSumRAVX2F32(p, y []float32, a float32) float64 {
 	raceRead(p)
 	raceRead(y)
@@ -250,6 +331,33 @@ func hingeWGradRAVX2F32(dst, p, y, w []float32, s, a float32) float64 {
 	raceRead(w)
 	raceWrite(dst)
 	return hingeWGradAVX2F32(dst, p, y, w, s, a)
+}
+
+func hingeRowSumRAVX2F32(p, y, w []float32, inner int, a float32) (float64, int, float64) {
+	t := expandTables[0]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	s, nz, ws := hingeRowSumAVX2F32(p, y, w, t.idx[inner], t.step[inner], inner, a)
+	return s, nz / inner, ws / float64(inner)
+}
+
+func hingeRowUnredRAVX2F32(dst, p, y, w []float32, inner int, a float32) float64 {
+	t := expandTables[0]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return hingeRowUnredAVX2F32(dst, p, y, w, t.idx[inner], t.step[inner], inner, a)
+}
+
+func hingeRowGradRAVX2F32(dst, p, y, w []float32, inner int, s, a float32) float64 {
+	t := expandTables[0]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return hingeRowGradAVX2F32(dst, p, y, w, t.idx[inner], t.step[inner], inner, s, a)
 }
 
 func identitySumRAVX2F32(p, y []float32, a float32) float64 {
@@ -295,6 +403,33 @@ func identityWGradRAVX2F32(dst, p, y, w []float32, s, a float32) float64 {
 	return identityWGradAVX2F32(dst, p, y, w, s, a)
 }
 
+func identityRowSumRAVX2F32(p, y, w []float32, inner int, a float32) (float64, int, float64) {
+	t := expandTables[0]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	s, nz, ws := identityRowSumAVX2F32(p, y, w, t.idx[inner], t.step[inner], inner, a)
+	return s, nz / inner, ws / float64(inner)
+}
+
+func identityRowUnredRAVX2F32(dst, p, y, w []float32, inner int, a float32) float64 {
+	t := expandTables[0]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return identityRowUnredAVX2F32(dst, p, y, w, t.idx[inner], t.step[inner], inner, a)
+}
+
+func identityRowGradRAVX2F32(dst, p, y, w []float32, inner int, s, a float32) float64 {
+	t := expandTables[0]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return identityRowGradAVX2F32(dst, p, y, w, t.idx[inner], t.step[inner], inner, s, a)
+}
+
 func l1SumRAVX2F32(p, y []float32, a float32) float64 {
 	raceRead(p)
 	raceRead(y)
@@ -336,6 +471,33 @@ func l1WGradRAVX2F32(dst, p, y, w []float32, s, a float32) float64 {
 	raceRead(w)
 	raceWrite(dst)
 	return l1WGradAVX2F32(dst, p, y, w, s, a)
+}
+
+func l1RowSumRAVX2F32(p, y, w []float32, inner int, a float32) (float64, int, float64) {
+	t := expandTables[0]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	s, nz, ws := l1RowSumAVX2F32(p, y, w, t.idx[inner], t.step[inner], inner, a)
+	return s, nz / inner, ws / float64(inner)
+}
+
+func l1RowUnredRAVX2F32(dst, p, y, w []float32, inner int, a float32) float64 {
+	t := expandTables[0]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return l1RowUnredAVX2F32(dst, p, y, w, t.idx[inner], t.step[inner], inner, a)
+}
+
+func l1RowGradRAVX2F32(dst, p, y, w []float32, inner int, s, a float32) float64 {
+	t := expandTables[0]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return l1RowGradAVX2F32(dst, p, y, w, t.idx[inner], t.step[inner], inner, s, a)
 }
 
 func l2SumRAVX2F32(p, y []float32, a float32) float64 {
@@ -381,24 +543,44 @@ func l2WGradRAVX2F32(dst, p, y, w []float32, s, a float32) float64 {
 	return l2WGradAVX2F32(dst, p, y, w, s, a)
 }
 
+func l2RowSumRAVX2F32(p, y, w []float32, inner int, a float32) (float64, int, float64) {
+	t := expandTables[0]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	s, nz, ws := l2RowSumAVX2F32(p, y, w, t.idx[inner], t.step[inner], inner, a)
+	return s, nz / inner, ws / float64(inner)
+}
+
+func l2RowUnredRAVX2F32(dst, p, y, w []float32, inner int, a float32) float64 {
+	t := expandTables[0]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return l2RowUnredAVX2F32(dst, p, y, w, t.idx[inner], t.step[inner], inner, a)
+}
+
+func l2RowGradRAVX2F32(dst, p, y, w []float32, inner int, s, a float32) float64 {
+	t := expandTables[0]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return l2RowGradAVX2F32(dst, p, y, w, t.idx[inner], t.step[inner], inner, s, a)
+}
+
 func logMapRAVX2F32(dst, x []float32) {
 	raceRead(x)
 	raceWrite(dst)
 	logMapAVX2F32(dst, x)
 }
 
-func expandRowsRAVX2F32(dst, w []float32, inner int) {
-	t := expandTables[0]()
-	raceRead(w)
-	raceWrite(dst)
-	expandRowsAVX2F32(dst, w, t.idx[inner], t.step[inner], inner)
-}
-
 // avx2Kernels64 is the avx2 level for float64: generated kernels where
 // they exist, the generic ones elsewhere.
 func avx2Kernels64() *Kernels[float64] {
 	k := genericKernels[float64]()
-	k.Elem[generic.AbsDiff] = withRows(expandRowsRAVX2F64, Elem[float64]{
+	k.Elem[generic.AbsDiff] = withRows(&rowFused[float64]{absDiffRowSumRAVX2F64, absDiffRowUnredRAVX2F64, absDiffRowGradRAVX2F64}, Elem[float64]{
 		Sum:    absDiffSumRAVX2F64,
 		WSum:   absDiffWSumRAVX2F64,
 		Unred:  absDiffUnredRAVX2F64,
@@ -406,7 +588,7 @@ func avx2Kernels64() *Kernels[float64] {
 		Grad:   absDiffGradRAVX2F64,
 		WGrad:  absDiffWGradRAVX2F64,
 	})
-	k.Elem[generic.SqDiff] = withRows(expandRowsRAVX2F64, Elem[float64]{
+	k.Elem[generic.SqDiff] = withRows(&rowFused[float64]{sqDiffRowSumRAVX2F64, sqDiffRowUnredRAVX2F64, sqDiffRowGradRAVX2F64}, Elem[float64]{
 		Sum:    sqDiffSumRAVX2F64,
 		WSum:   sqDiffWSumRAVX2F64,
 		Unred:  sqDiffUnredRAVX2F64,
@@ -414,7 +596,7 @@ func avx2Kernels64() *Kernels[float64] {
 		Grad:   sqDiffGradRAVX2F64,
 		WGrad:  sqDiffWGradRAVX2F64,
 	})
-	k.Elem[generic.LogLoss] = withRows(expandRowsRAVX2F64, Elem[float64]{
+	k.Elem[generic.LogLoss] = withRows(&rowFused[float64]{logLossRowSumRAVX2F64, logLossRowUnredRAVX2F64, logLossRowGradRAVX2F64}, Elem[float64]{
 		Sum:    logLossSumRAVX2F64,
 		WSum:   logLossWSumRAVX2F64,
 		Unred:  logLossUnredRAVX2F64,
@@ -422,7 +604,7 @@ func avx2Kernels64() *Kernels[float64] {
 		Grad:   logLossGradRAVX2F64,
 		WGrad:  logLossWGradRAVX2F64,
 	})
-	k.Elem[generic.Hinge] = withRows(expandRowsRAVX2F64, Elem[float64]{
+	k.Elem[generic.Hinge] = withRows(&rowFused[float64]{hingeRowSumRAVX2F64, hingeRowUnredRAVX2F64, hingeRowGradRAVX2F64}, Elem[float64]{
 		Sum:    hingeSumRAVX2F64,
 		WSum:   hingeWSumRAVX2F64,
 		Unred:  hingeUnredRAVX2F64,
@@ -430,7 +612,7 @@ func avx2Kernels64() *Kernels[float64] {
 		Grad:   hingeGradRAVX2F64,
 		WGrad:  hingeWGradRAVX2F64,
 	})
-	k.Elem[generic.Identity] = withRows(expandRowsRAVX2F64, Elem[float64]{
+	k.Elem[generic.Identity] = withRows(&rowFused[float64]{identityRowSumRAVX2F64, identityRowUnredRAVX2F64, identityRowGradRAVX2F64}, Elem[float64]{
 		Sum:    identitySumRAVX2F64,
 		WSum:   identityWSumRAVX2F64,
 		Unred:  identityUnredRAVX2F64,
@@ -438,7 +620,7 @@ func avx2Kernels64() *Kernels[float64] {
 		Grad:   identityGradRAVX2F64,
 		WGrad:  identityWGradRAVX2F64,
 	})
-	k.Elem[generic.L1] = withRows(expandRowsRAVX2F64, Elem[float64]{
+	k.Elem[generic.L1] = withRows(&rowFused[float64]{l1RowSumRAVX2F64, l1RowUnredRAVX2F64, l1RowGradRAVX2F64}, Elem[float64]{
 		Sum:    l1SumRAVX2F64,
 		WSum:   l1WSumRAVX2F64,
 		Unred:  l1UnredRAVX2F64,
@@ -446,7 +628,7 @@ func avx2Kernels64() *Kernels[float64] {
 		Grad:   l1GradRAVX2F64,
 		WGrad:  l1WGradRAVX2F64,
 	})
-	k.Elem[generic.L2] = withRows(expandRowsRAVX2F64, Elem[float64]{
+	k.Elem[generic.L2] = withRows(&rowFused[float64]{l2RowSumRAVX2F64, l2RowUnredRAVX2F64, l2RowGradRAVX2F64}, Elem[float64]{
 		Sum:    l2SumRAVX2F64,
 		WSum:   l2WSumRAVX2F64,
 		Unred:  l2UnredRAVX2F64,
@@ -501,6 +683,33 @@ func absDiffWGradRAVX2F64(dst, p, y, w []float64, s, a float64) float64 {
 	return absDiffWGradAVX2F64(dst, p, y, w, s, a)
 }
 
+func absDiffRowSumRAVX2F64(p, y, w []float64, inner int, a float64) (float64, int, float64) {
+	t := expandTables[1]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	s, nz, ws := absDiffRowSumAVX2F64(p, y, w, t.idx[inner], t.step[inner], inner, a)
+	return s, nz / inner, ws / float64(inner)
+}
+
+func absDiffRowUnredRAVX2F64(dst, p, y, w []float64, inner int, a float64) float64 {
+	t := expandTables[1]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return absDiffRowUnredAVX2F64(dst, p, y, w, t.idx[inner], t.step[inner], inner, a)
+}
+
+func absDiffRowGradRAVX2F64(dst, p, y, w []float64, inner int, s, a float64) float64 {
+	t := expandTables[1]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return absDiffRowGradAVX2F64(dst, p, y, w, t.idx[inner], t.step[inner], inner, s, a)
+}
+
 func sqDiffSumRAVX2F64(p, y []float64, a float64) float64 {
 	raceRead(p)
 	raceRead(y)
@@ -542,6 +751,33 @@ func sqDiffWGradRAVX2F64(dst, p, y, w []float64, s, a float64) float64 {
 	raceRead(w)
 	raceWrite(dst)
 	return sqDiffWGradAVX2F64(dst, p, y, w, s, a)
+}
+
+func sqDiffRowSumRAVX2F64(p, y, w []float64, inner int, a float64) (float64, int, float64) {
+	t := expandTables[1]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	s, nz, ws := sqDiffRowSumAVX2F64(p, y, w, t.idx[inner], t.step[inner], inner, a)
+	return s, nz / inner, ws / float64(inner)
+}
+
+func sqDiffRowUnredRAVX2F64(dst, p, y, w []float64, inner int, a float64) float64 {
+	t := expandTables[1]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return sqDiffRowUnredAVX2F64(dst, p, y, w, t.idx[inner], t.step[inner], inner, a)
+}
+
+func sqDiffRowGradRAVX2F64(dst, p, y, w []float64, inner int, s, a float64) float64 {
+	t := expandTables[1]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return sqDiffRowGradAVX2F64(dst, p, y, w, t.idx[inner], t.step[inner], inner, s, a)
 }
 
 func logLossSumRAVX2F64(p, y []float64, a float64) float64 {
@@ -587,6 +823,33 @@ func logLossWGradRAVX2F64(dst, p, y, w []float64, s, a float64) float64 {
 	return logLossWGradAVX2F64(dst, p, y, w, s, a)
 }
 
+func logLossRowSumRAVX2F64(p, y, w []float64, inner int, a float64) (float64, int, float64) {
+	t := expandTables[1]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	s, nz, ws := logLossRowSumAVX2F64(p, y, w, t.idx[inner], t.step[inner], inner, a)
+	return s, nz / inner, ws / float64(inner)
+}
+
+func logLossRowUnredRAVX2F64(dst, p, y, w []float64, inner int, a float64) float64 {
+	t := expandTables[1]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return logLossRowUnredAVX2F64(dst, p, y, w, t.idx[inner], t.step[inner], inner, a)
+}
+
+func logLossRowGradRAVX2F64(dst, p, y, w []float64, inner int, s, a float64) float64 {
+	t := expandTables[1]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return logLossRowGradAVX2F64(dst, p, y, w, t.idx[inner], t.step[inner], inner, s, a)
+}
+
 func hingeSumRAVX2F64(p, y []float64, a float64) float64 {
 	raceRead(p)
 	raceRead(y)
@@ -628,6 +891,33 @@ func hingeWGradRAVX2F64(dst, p, y, w []float64, s, a float64) float64 {
 	raceRead(w)
 	raceWrite(dst)
 	return hingeWGradAVX2F64(dst, p, y, w, s, a)
+}
+
+func hingeRowSumRAVX2F64(p, y, w []float64, inner int, a float64) (float64, int, float64) {
+	t := expandTables[1]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	s, nz, ws := hingeRowSumAVX2F64(p, y, w, t.idx[inner], t.step[inner], inner, a)
+	return s, nz / inner, ws / float64(inner)
+}
+
+func hingeRowUnredRAVX2F64(dst, p, y, w []float64, inner int, a float64) float64 {
+	t := expandTables[1]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return hingeRowUnredAVX2F64(dst, p, y, w, t.idx[inner], t.step[inner], inner, a)
+}
+
+func hingeRowGradRAVX2F64(dst, p, y, w []float64, inner int, s, a float64) float64 {
+	t := expandTables[1]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return hingeRowGradAVX2F64(dst, p, y, w, t.idx[inner], t.step[inner], inner, s, a)
 }
 
 func identitySumRAVX2F64(p, y []float64, a float64) float64 {
@@ -673,6 +963,33 @@ func identityWGradRAVX2F64(dst, p, y, w []float64, s, a float64) float64 {
 	return identityWGradAVX2F64(dst, p, y, w, s, a)
 }
 
+func identityRowSumRAVX2F64(p, y, w []float64, inner int, a float64) (float64, int, float64) {
+	t := expandTables[1]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	s, nz, ws := identityRowSumAVX2F64(p, y, w, t.idx[inner], t.step[inner], inner, a)
+	return s, nz / inner, ws / float64(inner)
+}
+
+func identityRowUnredRAVX2F64(dst, p, y, w []float64, inner int, a float64) float64 {
+	t := expandTables[1]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return identityRowUnredAVX2F64(dst, p, y, w, t.idx[inner], t.step[inner], inner, a)
+}
+
+func identityRowGradRAVX2F64(dst, p, y, w []float64, inner int, s, a float64) float64 {
+	t := expandTables[1]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return identityRowGradAVX2F64(dst, p, y, w, t.idx[inner], t.step[inner], inner, s, a)
+}
+
 func l1SumRAVX2F64(p, y []float64, a float64) float64 {
 	raceRead(p)
 	raceRead(y)
@@ -714,6 +1031,33 @@ func l1WGradRAVX2F64(dst, p, y, w []float64, s, a float64) float64 {
 	raceRead(w)
 	raceWrite(dst)
 	return l1WGradAVX2F64(dst, p, y, w, s, a)
+}
+
+func l1RowSumRAVX2F64(p, y, w []float64, inner int, a float64) (float64, int, float64) {
+	t := expandTables[1]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	s, nz, ws := l1RowSumAVX2F64(p, y, w, t.idx[inner], t.step[inner], inner, a)
+	return s, nz / inner, ws / float64(inner)
+}
+
+func l1RowUnredRAVX2F64(dst, p, y, w []float64, inner int, a float64) float64 {
+	t := expandTables[1]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return l1RowUnredAVX2F64(dst, p, y, w, t.idx[inner], t.step[inner], inner, a)
+}
+
+func l1RowGradRAVX2F64(dst, p, y, w []float64, inner int, s, a float64) float64 {
+	t := expandTables[1]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return l1RowGradAVX2F64(dst, p, y, w, t.idx[inner], t.step[inner], inner, s, a)
 }
 
 func l2SumRAVX2F64(p, y []float64, a float64) float64 {
@@ -759,24 +1103,44 @@ func l2WGradRAVX2F64(dst, p, y, w []float64, s, a float64) float64 {
 	return l2WGradAVX2F64(dst, p, y, w, s, a)
 }
 
+func l2RowSumRAVX2F64(p, y, w []float64, inner int, a float64) (float64, int, float64) {
+	t := expandTables[1]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	s, nz, ws := l2RowSumAVX2F64(p, y, w, t.idx[inner], t.step[inner], inner, a)
+	return s, nz / inner, ws / float64(inner)
+}
+
+func l2RowUnredRAVX2F64(dst, p, y, w []float64, inner int, a float64) float64 {
+	t := expandTables[1]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return l2RowUnredAVX2F64(dst, p, y, w, t.idx[inner], t.step[inner], inner, a)
+}
+
+func l2RowGradRAVX2F64(dst, p, y, w []float64, inner int, s, a float64) float64 {
+	t := expandTables[1]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return l2RowGradAVX2F64(dst, p, y, w, t.idx[inner], t.step[inner], inner, s, a)
+}
+
 func logMapRAVX2F64(dst, x []float64) {
 	raceRead(x)
 	raceWrite(dst)
 	logMapAVX2F64(dst, x)
 }
 
-func expandRowsRAVX2F64(dst, w []float64, inner int) {
-	t := expandTables[1]()
-	raceRead(w)
-	raceWrite(dst)
-	expandRowsAVX2F64(dst, w, t.idx[inner], t.step[inner], inner)
-}
-
 // avx512Kernels32 is the avx512 level for float32: generated kernels where
 // they exist, the generic ones elsewhere.
 func avx512Kernels32() *Kernels[float32] {
 	k := genericKernels[float32]()
-	k.Elem[generic.AbsDiff] = withRows(expandRowsRAVX512F32, Elem[float32]{
+	k.Elem[generic.AbsDiff] = withRows(&rowFused[float32]{absDiffRowSumRAVX512F32, absDiffRowUnredRAVX512F32, absDiffRowGradRAVX512F32}, Elem[float32]{
 		Sum:    absDiffSumRAVX512F32,
 		WSum:   absDiffWSumRAVX512F32,
 		Unred:  absDiffUnredRAVX512F32,
@@ -784,7 +1148,7 @@ func avx512Kernels32() *Kernels[float32] {
 		Grad:   absDiffGradRAVX512F32,
 		WGrad:  absDiffWGradRAVX512F32,
 	})
-	k.Elem[generic.SqDiff] = withRows(expandRowsRAVX512F32, Elem[float32]{
+	k.Elem[generic.SqDiff] = withRows(&rowFused[float32]{sqDiffRowSumRAVX512F32, sqDiffRowUnredRAVX512F32, sqDiffRowGradRAVX512F32}, Elem[float32]{
 		Sum:    sqDiffSumRAVX512F32,
 		WSum:   sqDiffWSumRAVX512F32,
 		Unred:  sqDiffUnredRAVX512F32,
@@ -792,7 +1156,7 @@ func avx512Kernels32() *Kernels[float32] {
 		Grad:   sqDiffGradRAVX512F32,
 		WGrad:  sqDiffWGradRAVX512F32,
 	})
-	k.Elem[generic.LogLoss] = withRows(expandRowsRAVX512F32, Elem[float32]{
+	k.Elem[generic.LogLoss] = withRows(&rowFused[float32]{logLossRowSumRAVX512F32, logLossRowUnredRAVX512F32, logLossRowGradRAVX512F32}, Elem[float32]{
 		Sum:    logLossSumRAVX512F32,
 		WSum:   logLossWSumRAVX512F32,
 		Unred:  logLossUnredRAVX512F32,
@@ -800,7 +1164,7 @@ func avx512Kernels32() *Kernels[float32] {
 		Grad:   logLossGradRAVX512F32,
 		WGrad:  logLossWGradRAVX512F32,
 	})
-	k.Elem[generic.Hinge] = withRows(expandRowsRAVX512F32, Elem[float32]{
+	k.Elem[generic.Hinge] = withRows(&rowFused[float32]{hingeRowSumRAVX512F32, hingeRowUnredRAVX512F32, hingeRowGradRAVX512F32}, Elem[float32]{
 		Sum:    hingeSumRAVX512F32,
 		WSum:   hingeWSumRAVX512F32,
 		Unred:  hingeUnredRAVX512F32,
@@ -808,7 +1172,7 @@ func avx512Kernels32() *Kernels[float32] {
 		Grad:   hingeGradRAVX512F32,
 		WGrad:  hingeWGradRAVX512F32,
 	})
-	k.Elem[generic.Identity] = withRows(expandRowsRAVX512F32, Elem[float32]{
+	k.Elem[generic.Identity] = withRows(&rowFused[float32]{identityRowSumRAVX512F32, identityRowUnredRAVX512F32, identityRowGradRAVX512F32}, Elem[float32]{
 		Sum:    identitySumRAVX512F32,
 		WSum:   identityWSumRAVX512F32,
 		Unred:  identityUnredRAVX512F32,
@@ -816,7 +1180,7 @@ func avx512Kernels32() *Kernels[float32] {
 		Grad:   identityGradRAVX512F32,
 		WGrad:  identityWGradRAVX512F32,
 	})
-	k.Elem[generic.L1] = withRows(expandRowsRAVX512F32, Elem[float32]{
+	k.Elem[generic.L1] = withRows(&rowFused[float32]{l1RowSumRAVX512F32, l1RowUnredRAVX512F32, l1RowGradRAVX512F32}, Elem[float32]{
 		Sum:    l1SumRAVX512F32,
 		WSum:   l1WSumRAVX512F32,
 		Unred:  l1UnredRAVX512F32,
@@ -824,7 +1188,7 @@ func avx512Kernels32() *Kernels[float32] {
 		Grad:   l1GradRAVX512F32,
 		WGrad:  l1WGradRAVX512F32,
 	})
-	k.Elem[generic.L2] = withRows(expandRowsRAVX512F32, Elem[float32]{
+	k.Elem[generic.L2] = withRows(&rowFused[float32]{l2RowSumRAVX512F32, l2RowUnredRAVX512F32, l2RowGradRAVX512F32}, Elem[float32]{
 		Sum:    l2SumRAVX512F32,
 		WSum:   l2WSumRAVX512F32,
 		Unred:  l2UnredRAVX512F32,
@@ -879,6 +1243,33 @@ func absDiffWGradRAVX512F32(dst, p, y, w []float32, s, a float32) float64 {
 	return absDiffWGradAVX512F32(dst, p, y, w, s, a)
 }
 
+func absDiffRowSumRAVX512F32(p, y, w []float32, inner int, a float32) (float64, int, float64) {
+	t := expandTables[2]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	s, nz, ws := absDiffRowSumAVX512F32(p, y, w, t.idx[inner], t.step[inner], inner, a)
+	return s, nz / inner, ws / float64(inner)
+}
+
+func absDiffRowUnredRAVX512F32(dst, p, y, w []float32, inner int, a float32) float64 {
+	t := expandTables[2]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return absDiffRowUnredAVX512F32(dst, p, y, w, t.idx[inner], t.step[inner], inner, a)
+}
+
+func absDiffRowGradRAVX512F32(dst, p, y, w []float32, inner int, s, a float32) float64 {
+	t := expandTables[2]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return absDiffRowGradAVX512F32(dst, p, y, w, t.idx[inner], t.step[inner], inner, s, a)
+}
+
 func sqDiffSumRAVX512F32(p, y []float32, a float32) float64 {
 	raceRead(p)
 	raceRead(y)
@@ -920,6 +1311,33 @@ func sqDiffWGradRAVX512F32(dst, p, y, w []float32, s, a float32) float64 {
 	raceRead(w)
 	raceWrite(dst)
 	return sqDiffWGradAVX512F32(dst, p, y, w, s, a)
+}
+
+func sqDiffRowSumRAVX512F32(p, y, w []float32, inner int, a float32) (float64, int, float64) {
+	t := expandTables[2]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	s, nz, ws := sqDiffRowSumAVX512F32(p, y, w, t.idx[inner], t.step[inner], inner, a)
+	return s, nz / inner, ws / float64(inner)
+}
+
+func sqDiffRowUnredRAVX512F32(dst, p, y, w []float32, inner int, a float32) float64 {
+	t := expandTables[2]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return sqDiffRowUnredAVX512F32(dst, p, y, w, t.idx[inner], t.step[inner], inner, a)
+}
+
+func sqDiffRowGradRAVX512F32(dst, p, y, w []float32, inner int, s, a float32) float64 {
+	t := expandTables[2]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return sqDiffRowGradAVX512F32(dst, p, y, w, t.idx[inner], t.step[inner], inner, s, a)
 }
 
 func logLossSumRAVX512F32(p, y []float32, a float32) float64 {
@@ -965,6 +1383,33 @@ func logLossWGradRAVX512F32(dst, p, y, w []float32, s, a float32) float64 {
 	return logLossWGradAVX512F32(dst, p, y, w, s, a)
 }
 
+func logLossRowSumRAVX512F32(p, y, w []float32, inner int, a float32) (float64, int, float64) {
+	t := expandTables[2]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	s, nz, ws := logLossRowSumAVX512F32(p, y, w, t.idx[inner], t.step[inner], inner, a)
+	return s, nz / inner, ws / float64(inner)
+}
+
+func logLossRowUnredRAVX512F32(dst, p, y, w []float32, inner int, a float32) float64 {
+	t := expandTables[2]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return logLossRowUnredAVX512F32(dst, p, y, w, t.idx[inner], t.step[inner], inner, a)
+}
+
+func logLossRowGradRAVX512F32(dst, p, y, w []float32, inner int, s, a float32) float64 {
+	t := expandTables[2]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return logLossRowGradAVX512F32(dst, p, y, w, t.idx[inner], t.step[inner], inner, s, a)
+}
+
 func hingeSumRAVX512F32(p, y []float32, a float32) float64 {
 	raceRead(p)
 	raceRead(y)
@@ -1006,6 +1451,33 @@ func hingeWGradRAVX512F32(dst, p, y, w []float32, s, a float32) float64 {
 	raceRead(w)
 	raceWrite(dst)
 	return hingeWGradAVX512F32(dst, p, y, w, s, a)
+}
+
+func hingeRowSumRAVX512F32(p, y, w []float32, inner int, a float32) (float64, int, float64) {
+	t := expandTables[2]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	s, nz, ws := hingeRowSumAVX512F32(p, y, w, t.idx[inner], t.step[inner], inner, a)
+	return s, nz / inner, ws / float64(inner)
+}
+
+func hingeRowUnredRAVX512F32(dst, p, y, w []float32, inner int, a float32) float64 {
+	t := expandTables[2]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return hingeRowUnredAVX512F32(dst, p, y, w, t.idx[inner], t.step[inner], inner, a)
+}
+
+func hingeRowGradRAVX512F32(dst, p, y, w []float32, inner int, s, a float32) float64 {
+	t := expandTables[2]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return hingeRowGradAVX512F32(dst, p, y, w, t.idx[inner], t.step[inner], inner, s, a)
 }
 
 func identitySumRAVX512F32(p, y []float32, a float32) float64 {
@@ -1051,6 +1523,33 @@ func identityWGradRAVX512F32(dst, p, y, w []float32, s, a float32) float64 {
 	return identityWGradAVX512F32(dst, p, y, w, s, a)
 }
 
+func identityRowSumRAVX512F32(p, y, w []float32, inner int, a float32) (float64, int, float64) {
+	t := expandTables[2]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	s, nz, ws := identityRowSumAVX512F32(p, y, w, t.idx[inner], t.step[inner], inner, a)
+	return s, nz / inner, ws / float64(inner)
+}
+
+func identityRowUnredRAVX512F32(dst, p, y, w []float32, inner int, a float32) float64 {
+	t := expandTables[2]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return identityRowUnredAVX512F32(dst, p, y, w, t.idx[inner], t.step[inner], inner, a)
+}
+
+func identityRowGradRAVX512F32(dst, p, y, w []float32, inner int, s, a float32) float64 {
+	t := expandTables[2]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return identityRowGradAVX512F32(dst, p, y, w, t.idx[inner], t.step[inner], inner, s, a)
+}
+
 func l1SumRAVX512F32(p, y []float32, a float32) float64 {
 	raceRead(p)
 	raceRead(y)
@@ -1092,6 +1591,33 @@ func l1WGradRAVX512F32(dst, p, y, w []float32, s, a float32) float64 {
 	raceRead(w)
 	raceWrite(dst)
 	return l1WGradAVX512F32(dst, p, y, w, s, a)
+}
+
+func l1RowSumRAVX512F32(p, y, w []float32, inner int, a float32) (float64, int, float64) {
+	t := expandTables[2]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	s, nz, ws := l1RowSumAVX512F32(p, y, w, t.idx[inner], t.step[inner], inner, a)
+	return s, nz / inner, ws / float64(inner)
+}
+
+func l1RowUnredRAVX512F32(dst, p, y, w []float32, inner int, a float32) float64 {
+	t := expandTables[2]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return l1RowUnredAVX512F32(dst, p, y, w, t.idx[inner], t.step[inner], inner, a)
+}
+
+func l1RowGradRAVX512F32(dst, p, y, w []float32, inner int, s, a float32) float64 {
+	t := expandTables[2]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return l1RowGradAVX512F32(dst, p, y, w, t.idx[inner], t.step[inner], inner, s, a)
 }
 
 func l2SumRAVX512F32(p, y []float32, a float32) float64 {
@@ -1137,24 +1663,44 @@ func l2WGradRAVX512F32(dst, p, y, w []float32, s, a float32) float64 {
 	return l2WGradAVX512F32(dst, p, y, w, s, a)
 }
 
+func l2RowSumRAVX512F32(p, y, w []float32, inner int, a float32) (float64, int, float64) {
+	t := expandTables[2]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	s, nz, ws := l2RowSumAVX512F32(p, y, w, t.idx[inner], t.step[inner], inner, a)
+	return s, nz / inner, ws / float64(inner)
+}
+
+func l2RowUnredRAVX512F32(dst, p, y, w []float32, inner int, a float32) float64 {
+	t := expandTables[2]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return l2RowUnredAVX512F32(dst, p, y, w, t.idx[inner], t.step[inner], inner, a)
+}
+
+func l2RowGradRAVX512F32(dst, p, y, w []float32, inner int, s, a float32) float64 {
+	t := expandTables[2]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return l2RowGradAVX512F32(dst, p, y, w, t.idx[inner], t.step[inner], inner, s, a)
+}
+
 func logMapRAVX512F32(dst, x []float32) {
 	raceRead(x)
 	raceWrite(dst)
 	logMapAVX512F32(dst, x)
 }
 
-func expandRowsRAVX512F32(dst, w []float32, inner int) {
-	t := expandTables[2]()
-	raceRead(w)
-	raceWrite(dst)
-	expandRowsAVX512F32(dst, w, t.idx[inner], t.step[inner], inner)
-}
-
 // avx512Kernels64 is the avx512 level for float64: generated kernels where
 // they exist, the generic ones elsewhere.
 func avx512Kernels64() *Kernels[float64] {
 	k := genericKernels[float64]()
-	k.Elem[generic.AbsDiff] = withRows(expandRowsRAVX512F64, Elem[float64]{
+	k.Elem[generic.AbsDiff] = withRows(&rowFused[float64]{absDiffRowSumRAVX512F64, absDiffRowUnredRAVX512F64, absDiffRowGradRAVX512F64}, Elem[float64]{
 		Sum:    absDiffSumRAVX512F64,
 		WSum:   absDiffWSumRAVX512F64,
 		Unred:  absDiffUnredRAVX512F64,
@@ -1162,7 +1708,7 @@ func avx512Kernels64() *Kernels[float64] {
 		Grad:   absDiffGradRAVX512F64,
 		WGrad:  absDiffWGradRAVX512F64,
 	})
-	k.Elem[generic.SqDiff] = withRows(expandRowsRAVX512F64, Elem[float64]{
+	k.Elem[generic.SqDiff] = withRows(&rowFused[float64]{sqDiffRowSumRAVX512F64, sqDiffRowUnredRAVX512F64, sqDiffRowGradRAVX512F64}, Elem[float64]{
 		Sum:    sqDiffSumRAVX512F64,
 		WSum:   sqDiffWSumRAVX512F64,
 		Unred:  sqDiffUnredRAVX512F64,
@@ -1170,7 +1716,7 @@ func avx512Kernels64() *Kernels[float64] {
 		Grad:   sqDiffGradRAVX512F64,
 		WGrad:  sqDiffWGradRAVX512F64,
 	})
-	k.Elem[generic.LogLoss] = withRows(expandRowsRAVX512F64, Elem[float64]{
+	k.Elem[generic.LogLoss] = withRows(&rowFused[float64]{logLossRowSumRAVX512F64, logLossRowUnredRAVX512F64, logLossRowGradRAVX512F64}, Elem[float64]{
 		Sum:    logLossSumRAVX512F64,
 		WSum:   logLossWSumRAVX512F64,
 		Unred:  logLossUnredRAVX512F64,
@@ -1178,7 +1724,7 @@ func avx512Kernels64() *Kernels[float64] {
 		Grad:   logLossGradRAVX512F64,
 		WGrad:  logLossWGradRAVX512F64,
 	})
-	k.Elem[generic.Hinge] = withRows(expandRowsRAVX512F64, Elem[float64]{
+	k.Elem[generic.Hinge] = withRows(&rowFused[float64]{hingeRowSumRAVX512F64, hingeRowUnredRAVX512F64, hingeRowGradRAVX512F64}, Elem[float64]{
 		Sum:    hingeSumRAVX512F64,
 		WSum:   hingeWSumRAVX512F64,
 		Unred:  hingeUnredRAVX512F64,
@@ -1186,7 +1732,7 @@ func avx512Kernels64() *Kernels[float64] {
 		Grad:   hingeGradRAVX512F64,
 		WGrad:  hingeWGradRAVX512F64,
 	})
-	k.Elem[generic.Identity] = withRows(expandRowsRAVX512F64, Elem[float64]{
+	k.Elem[generic.Identity] = withRows(&rowFused[float64]{identityRowSumRAVX512F64, identityRowUnredRAVX512F64, identityRowGradRAVX512F64}, Elem[float64]{
 		Sum:    identitySumRAVX512F64,
 		WSum:   identityWSumRAVX512F64,
 		Unred:  identityUnredRAVX512F64,
@@ -1194,7 +1740,7 @@ func avx512Kernels64() *Kernels[float64] {
 		Grad:   identityGradRAVX512F64,
 		WGrad:  identityWGradRAVX512F64,
 	})
-	k.Elem[generic.L1] = withRows(expandRowsRAVX512F64, Elem[float64]{
+	k.Elem[generic.L1] = withRows(&rowFused[float64]{l1RowSumRAVX512F64, l1RowUnredRAVX512F64, l1RowGradRAVX512F64}, Elem[float64]{
 		Sum:    l1SumRAVX512F64,
 		WSum:   l1WSumRAVX512F64,
 		Unred:  l1UnredRAVX512F64,
@@ -1202,7 +1748,7 @@ func avx512Kernels64() *Kernels[float64] {
 		Grad:   l1GradRAVX512F64,
 		WGrad:  l1WGradRAVX512F64,
 	})
-	k.Elem[generic.L2] = withRows(expandRowsRAVX512F64, Elem[float64]{
+	k.Elem[generic.L2] = withRows(&rowFused[float64]{l2RowSumRAVX512F64, l2RowUnredRAVX512F64, l2RowGradRAVX512F64}, Elem[float64]{
 		Sum:    l2SumRAVX512F64,
 		WSum:   l2WSumRAVX512F64,
 		Unred:  l2UnredRAVX512F64,
@@ -1257,6 +1803,33 @@ func absDiffWGradRAVX512F64(dst, p, y, w []float64, s, a float64) float64 {
 	return absDiffWGradAVX512F64(dst, p, y, w, s, a)
 }
 
+func absDiffRowSumRAVX512F64(p, y, w []float64, inner int, a float64) (float64, int, float64) {
+	t := expandTables[3]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	s, nz, ws := absDiffRowSumAVX512F64(p, y, w, t.idx[inner], t.step[inner], inner, a)
+	return s, nz / inner, ws / float64(inner)
+}
+
+func absDiffRowUnredRAVX512F64(dst, p, y, w []float64, inner int, a float64) float64 {
+	t := expandTables[3]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return absDiffRowUnredAVX512F64(dst, p, y, w, t.idx[inner], t.step[inner], inner, a)
+}
+
+func absDiffRowGradRAVX512F64(dst, p, y, w []float64, inner int, s, a float64) float64 {
+	t := expandTables[3]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return absDiffRowGradAVX512F64(dst, p, y, w, t.idx[inner], t.step[inner], inner, s, a)
+}
+
 func sqDiffSumRAVX512F64(p, y []float64, a float64) float64 {
 	raceRead(p)
 	raceRead(y)
@@ -1298,6 +1871,33 @@ func sqDiffWGradRAVX512F64(dst, p, y, w []float64, s, a float64) float64 {
 	raceRead(w)
 	raceWrite(dst)
 	return sqDiffWGradAVX512F64(dst, p, y, w, s, a)
+}
+
+func sqDiffRowSumRAVX512F64(p, y, w []float64, inner int, a float64) (float64, int, float64) {
+	t := expandTables[3]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	s, nz, ws := sqDiffRowSumAVX512F64(p, y, w, t.idx[inner], t.step[inner], inner, a)
+	return s, nz / inner, ws / float64(inner)
+}
+
+func sqDiffRowUnredRAVX512F64(dst, p, y, w []float64, inner int, a float64) float64 {
+	t := expandTables[3]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return sqDiffRowUnredAVX512F64(dst, p, y, w, t.idx[inner], t.step[inner], inner, a)
+}
+
+func sqDiffRowGradRAVX512F64(dst, p, y, w []float64, inner int, s, a float64) float64 {
+	t := expandTables[3]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return sqDiffRowGradAVX512F64(dst, p, y, w, t.idx[inner], t.step[inner], inner, s, a)
 }
 
 func logLossSumRAVX512F64(p, y []float64, a float64) float64 {
@@ -1343,6 +1943,33 @@ func logLossWGradRAVX512F64(dst, p, y, w []float64, s, a float64) float64 {
 	return logLossWGradAVX512F64(dst, p, y, w, s, a)
 }
 
+func logLossRowSumRAVX512F64(p, y, w []float64, inner int, a float64) (float64, int, float64) {
+	t := expandTables[3]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	s, nz, ws := logLossRowSumAVX512F64(p, y, w, t.idx[inner], t.step[inner], inner, a)
+	return s, nz / inner, ws / float64(inner)
+}
+
+func logLossRowUnredRAVX512F64(dst, p, y, w []float64, inner int, a float64) float64 {
+	t := expandTables[3]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return logLossRowUnredAVX512F64(dst, p, y, w, t.idx[inner], t.step[inner], inner, a)
+}
+
+func logLossRowGradRAVX512F64(dst, p, y, w []float64, inner int, s, a float64) float64 {
+	t := expandTables[3]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return logLossRowGradAVX512F64(dst, p, y, w, t.idx[inner], t.step[inner], inner, s, a)
+}
+
 func hingeSumRAVX512F64(p, y []float64, a float64) float64 {
 	raceRead(p)
 	raceRead(y)
@@ -1384,6 +2011,33 @@ func hingeWGradRAVX512F64(dst, p, y, w []float64, s, a float64) float64 {
 	raceRead(w)
 	raceWrite(dst)
 	return hingeWGradAVX512F64(dst, p, y, w, s, a)
+}
+
+func hingeRowSumRAVX512F64(p, y, w []float64, inner int, a float64) (float64, int, float64) {
+	t := expandTables[3]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	s, nz, ws := hingeRowSumAVX512F64(p, y, w, t.idx[inner], t.step[inner], inner, a)
+	return s, nz / inner, ws / float64(inner)
+}
+
+func hingeRowUnredRAVX512F64(dst, p, y, w []float64, inner int, a float64) float64 {
+	t := expandTables[3]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return hingeRowUnredAVX512F64(dst, p, y, w, t.idx[inner], t.step[inner], inner, a)
+}
+
+func hingeRowGradRAVX512F64(dst, p, y, w []float64, inner int, s, a float64) float64 {
+	t := expandTables[3]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return hingeRowGradAVX512F64(dst, p, y, w, t.idx[inner], t.step[inner], inner, s, a)
 }
 
 func identitySumRAVX512F64(p, y []float64, a float64) float64 {
@@ -1429,6 +2083,33 @@ func identityWGradRAVX512F64(dst, p, y, w []float64, s, a float64) float64 {
 	return identityWGradAVX512F64(dst, p, y, w, s, a)
 }
 
+func identityRowSumRAVX512F64(p, y, w []float64, inner int, a float64) (float64, int, float64) {
+	t := expandTables[3]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	s, nz, ws := identityRowSumAVX512F64(p, y, w, t.idx[inner], t.step[inner], inner, a)
+	return s, nz / inner, ws / float64(inner)
+}
+
+func identityRowUnredRAVX512F64(dst, p, y, w []float64, inner int, a float64) float64 {
+	t := expandTables[3]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return identityRowUnredAVX512F64(dst, p, y, w, t.idx[inner], t.step[inner], inner, a)
+}
+
+func identityRowGradRAVX512F64(dst, p, y, w []float64, inner int, s, a float64) float64 {
+	t := expandTables[3]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return identityRowGradAVX512F64(dst, p, y, w, t.idx[inner], t.step[inner], inner, s, a)
+}
+
 func l1SumRAVX512F64(p, y []float64, a float64) float64 {
 	raceRead(p)
 	raceRead(y)
@@ -1470,6 +2151,33 @@ func l1WGradRAVX512F64(dst, p, y, w []float64, s, a float64) float64 {
 	raceRead(w)
 	raceWrite(dst)
 	return l1WGradAVX512F64(dst, p, y, w, s, a)
+}
+
+func l1RowSumRAVX512F64(p, y, w []float64, inner int, a float64) (float64, int, float64) {
+	t := expandTables[3]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	s, nz, ws := l1RowSumAVX512F64(p, y, w, t.idx[inner], t.step[inner], inner, a)
+	return s, nz / inner, ws / float64(inner)
+}
+
+func l1RowUnredRAVX512F64(dst, p, y, w []float64, inner int, a float64) float64 {
+	t := expandTables[3]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return l1RowUnredAVX512F64(dst, p, y, w, t.idx[inner], t.step[inner], inner, a)
+}
+
+func l1RowGradRAVX512F64(dst, p, y, w []float64, inner int, s, a float64) float64 {
+	t := expandTables[3]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return l1RowGradAVX512F64(dst, p, y, w, t.idx[inner], t.step[inner], inner, s, a)
 }
 
 func l2SumRAVX512F64(p, y []float64, a float64) float64 {
@@ -1515,15 +2223,35 @@ func l2WGradRAVX512F64(dst, p, y, w []float64, s, a float64) float64 {
 	return l2WGradAVX512F64(dst, p, y, w, s, a)
 }
 
+func l2RowSumRAVX512F64(p, y, w []float64, inner int, a float64) (float64, int, float64) {
+	t := expandTables[3]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	s, nz, ws := l2RowSumAVX512F64(p, y, w, t.idx[inner], t.step[inner], inner, a)
+	return s, nz / inner, ws / float64(inner)
+}
+
+func l2RowUnredRAVX512F64(dst, p, y, w []float64, inner int, a float64) float64 {
+	t := expandTables[3]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return l2RowUnredAVX512F64(dst, p, y, w, t.idx[inner], t.step[inner], inner, a)
+}
+
+func l2RowGradRAVX512F64(dst, p, y, w []float64, inner int, s, a float64) float64 {
+	t := expandTables[3]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return l2RowGradAVX512F64(dst, p, y, w, t.idx[inner], t.step[inner], inner, s, a)
+}
+
 func logMapRAVX512F64(dst, x []float64) {
 	raceRead(x)
 	raceWrite(dst)
 	logMapAVX512F64(dst, x)
-}
-
-func expandRowsRAVX512F64(dst, w []float64, inner int) {
-	t := expandTables[3]()
-	raceRead(w)
-	raceWrite(dst)
-	expandRowsAVX512F64(dst, w, t.idx[inner], t.step[inner], inner)
 }

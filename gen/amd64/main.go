@@ -632,4 +632,3 @@ func (r *rowState) next(c *g) reg.VecVirtual {
 	MOVLQSX(Mem{Base: r.step, Index: r.ph, Scale: 8, Disp: 4}, r.ph)
 	return w
 }
-

@@ -17,7 +17,8 @@ type Elem[T Float] struct {
 	Sum func(p, y []T, a T) float64
 	// WSum returns Σ w(i)·l(i), the number of w(i) != 0 and Σ w(i).
 	WSum func(p, y, w []T, a T) (num float64, nonzero int, wsum float64)
-	// RowSum returns Σ_r w(r)·Σ_k l(r·inner+k), the number of rows with w(r) != 0 and Σ w(r).
+	// RowSum returns Σ_r Σ_k w(r)·l(r·inner+k) (each product rounded as in the
+	// W form, so Inf·0 is NaN), the number of rows with w(r) != 0 and Σ w(r).
 	RowSum func(p, y, w []T, inner int, a T) (num float64, nonzero int, wsum float64)
 
 	// Unred writes dst(i) = s·l(i) and returns Σ l(i).

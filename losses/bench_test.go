@@ -2,6 +2,7 @@ package losses_test
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -113,5 +114,68 @@ func BenchmarkRowWeights(b *testing.B) {
 				benchSink += float64(v)
 			}
 		})
+	}
+}
+
+// BenchmarkLevels runs the public API at every available level next to a
+// plain Go loop of the same formula, in one run: compare within it.
+func BenchmarkLevels(b *testing.B) {
+	const n = 1 << 20
+	p, y := benchData[float32](n)
+	for i := range p {
+		p[i] = 0.01 + 0.98*p[i] // log loss's domain
+	}
+	plain := map[string]func() float64{
+		"MeanSquaredError": func() float64 {
+			var s float32
+			for i := range p {
+				d := p[i] - y[i]
+				s += d * d
+			}
+			return float64(s) / n
+		},
+		"AbsoluteDifference": func() float64 {
+			var s float32
+			for i := range p {
+				s += float32(math.Abs(float64(p[i] - y[i])))
+			}
+			return float64(s) / n
+		},
+		"HingeLoss": func() float64 {
+			var s float32
+			for i := range p {
+				s += max(0, 1-(2*y[i]-1)*p[i])
+			}
+			return float64(s) / n
+		},
+		"LogLoss": func() float64 {
+			var s float32
+			for i := range p {
+				s += -y[i]*float32(math.Log(float64(p[i]+1e-7))) - (1-y[i])*float32(math.Log(float64(1-p[i]+1e-7)))
+			}
+			return float64(s) / n
+		},
+	}
+	for _, name := range []string{"MeanSquaredError", "AbsoluteDifference", "HingeLoss", "LogLoss"} {
+		b.Run(name+"/plain-go", func(b *testing.B) {
+			b.SetBytes(8 * n)
+			for b.Loop() {
+				benchSink += plain[name]()
+			}
+		})
+		for _, level := range losses.Kernels() {
+			b.Run(name+"/"+level, func(b *testing.B) {
+				restore, err := losses.UseKernel(level)
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer restore()
+				b.SetBytes(8 * n)
+				for b.Loop() {
+					v, _ := callPair(name, losses.New(p), losses.New(y))
+					benchSink += float64(v)
+				}
+			})
+		}
 	}
 }

@@ -8,11 +8,11 @@ GO      ?= go
 GOFLAGS ?=
 export GOFLAGS
 
-.PHONY: all test vet fmt-check generate check-generated unit race purego gen-test bench bench-go fuzz accuracy
+.PHONY: all test vet fmt-check generate check-generated unit race purego gen-test bench bench-go fuzz fuzz-smoke accuracy
 
 all: test
 
-test: fmt-check vet check-generated gen-test unit race purego
+test: fmt-check vet check-generated gen-test unit race purego fuzz-smoke
 	@echo "make test: all checks passed"
 
 fmt-check:
@@ -76,6 +76,12 @@ bench:
 bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem ./losses/...
 
+# Every fuzz target for FUZZTIME each (make fuzz FUZZTIME=10m); make test runs
+# a smoke of SMOKE_FUZZTIME each, and plain go test replays the seed corpora.
 FUZZTIME ?= 10s
+SMOKE_FUZZTIME ?= 2s
 fuzz:
-	@echo "make fuzz: no fuzz targets yet"
+	FUZZTIME=$(FUZZTIME) bash fuzz/smoke.sh
+
+fuzz-smoke:
+	FUZZTIME=$(SMOKE_FUZZTIME) bash fuzz/smoke.sh

@@ -340,7 +340,7 @@ func makeSoftmaxCase[T Float](L, variant int, special bool) *rowCase[T] {
 	}
 	cs.unred, cs.grad = outputsFor(L, variant)
 	cs.call = func(k *Rows[T], ins [][]T, _ []int, w, unred, grad []T) float64 {
-		return k.SoftmaxCE(ins[0], ins[1], rows, c, w, wrep, ws, gs, smooth, unred, grad)
+		return k.SoftmaxCE(ins[0], ins[1], rows, c, w, wrep, ws, float64(gs), smooth, unred, grad)
 	}
 	pos, neg := 1-smooth, smooth/T(max(c, 1))
 	zs := make([]float64, c)
@@ -382,7 +382,7 @@ func makeSparseCase[T Float](L, variant int, special bool) *rowCase[T] {
 	}
 	cs.unred, cs.grad = outputsFor(L, variant)
 	cs.call = func(k *Rows[T], ins [][]T, labels []int, w, unred, grad []T) float64 {
-		return k.SparseCE(ins[0], c, labels, w, wrep, ws, gs, smooth, unred, grad)
+		return k.SparseCE(ins[0], c, labels, w, wrep, ws, float64(gs), smooth, unred, grad)
 	}
 	pos, neg := 1-smooth, smooth/T(max(c, 1))
 	zs := make([]float64, c)
@@ -441,7 +441,7 @@ func makeCosineCase[T Float](L, variant int, special bool) *rowCase[T] {
 	}
 	cs.unred, cs.grad = outputsFor(L, variant)
 	cs.call = func(k *Rows[T], ins [][]T, _ []int, w, unred, grad []T) float64 {
-		return k.Cosine(ins[0], ins[1], axisLen, stride, m0, n, w, wrep, ws, gs, unred, grad)
+		return k.Cosine(ins[0], ins[1], axisLen, stride, m0, n, w, wrep, ws, float64(gs), unred, grad)
 	}
 	for j := 0; j < n; j++ {
 		m := m0 + j

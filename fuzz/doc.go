@@ -27,9 +27,9 @@
 //     lengths 0..300 with its slices flush against PROT_NONE pages;
 //     TestDeterminism* check bitwise identical results across alignment
 //     offsets 0..15, GOMAXPROCS 1 and 2, and repeated calls.
-//   - known_test.go lists the library defects the targets found; each
-//     relaxes only its own check, and SIMDLOSS_FUZZ_STRICT=1 turns them back
-//     into failures.
+//   - known_test.go lists the library defects the targets found (all fixed)
+//     with their regression tests; SIMDLOSS_FUZZ_STRICT=0 would relax each
+//     one's check while a new defect is open.
 //
 // go test ./fuzz runs the seed corpora (seeds in code and testdata/fuzz) and
 // the tests; -short samples the guard-page and alignment sweeps. smoke.sh

@@ -10,14 +10,13 @@ import (
 	"github.com/simdloss/simdloss/losses"
 )
 
-// Known library defects the harness found. Each is matched precisely and
-// relaxes only the check it breaks, logged on every hit, so its regression
-// inputs (testdata/fuzz) stay in the seed corpus and keep everything else
-// checked. SIMDLOSS_FUZZ_STRICT=1 turns the relaxations off: with the
-// defect fixed, the inputs must pass strictly and the entry can go.
+// Library defects the harness found, all fixed: their regression inputs stay
+// in the seed corpus (testdata/fuzz) and the tests below pin the fixed
+// behaviour. The relaxations that let the harness run while a defect was
+// open are kept for the next one found, off unless SIMDLOSS_FUZZ_STRICT=0.
 
-// strict reports whether known defects are failures.
-func strict() bool { return os.Getenv("SIMDLOSS_FUZZ_STRICT") == "1" }
+// strict reports whether known defects are failures (the default).
+func strict() bool { return os.Getenv("SIMDLOSS_FUZZ_STRICT") != "0" }
 
 // knownAPIDefect returns the errors a case may produce only because of a
 // known defect, and its description.
@@ -60,18 +59,16 @@ func knownAPIDefect[T Float](c *apiCase[T]) (errSet, string) {
 
 func logKnown(t fataler, what string) {
 	if what != "" {
-		t.Logf("%s (SIMDLOSS_FUZZ_STRICT=1 makes it a failure)", what)
+		t.Logf("%s (relaxed by SIMDLOSS_FUZZ_STRICT=0)", what)
 	}
 }
 
-// The known defects' smallest inputs, as tests: each checks SPEC.md's
-// behaviour; while the defect is present it logs it (and fails under
-// SIMDLOSS_FUZZ_STRICT=1).
+// The defects' smallest inputs, as tests: each checks SPEC.md's behaviour
+// and fails if the defect comes back (it only logs under SIMDLOSS_FUZZ_STRICT=0).
 func knownDefect(t *testing.T, present bool, format string, args ...any) {
 	t.Helper()
 	switch {
 	case !present:
-		t.Logf("fixed: remove its entry in known_test.go")
 	case strict():
 		t.Errorf("known defect: "+format, args...)
 	default:

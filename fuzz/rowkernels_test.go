@@ -156,11 +156,11 @@ func runRows[T Float](rep *report, lname string, ks *asm.Kernels[T], c *rowsCase
 		var r float64
 		switch c.kind {
 		case kSoftmax:
-			r = ks.Rows.SoftmaxCE(a, b, c.rows, c.c, w, c.wrep, c.ws, c.gs, c.smooth, unred, grad)
+			r = ks.Rows.SoftmaxCE(a, b, c.rows, c.c, w, c.wrep, c.ws, float64(c.gs), c.smooth, unred, grad)
 		case kSparse:
-			r = ks.Rows.SparseCE(a, c.c, labels, w, c.wrep, c.ws, c.gs, c.smooth, unred, grad)
+			r = ks.Rows.SparseCE(a, c.c, labels, w, c.wrep, c.ws, float64(c.gs), c.smooth, unred, grad)
 		case kCosine:
-			r = ks.Rows.Cosine(a, b, c.axisLen, c.stride, c.m0, c.rows, w, c.wrep, c.ws, c.gs, unred, grad)
+			r = ks.Rows.Cosine(a, b, c.axisLen, c.stride, c.m0, c.rows, w, c.wrep, c.ws, float64(c.gs), unred, grad)
 		case kPairwise:
 			r = ks.Rows.Pairwise(a, b, c.rows, c.c, w, c.ws, unred, grad)
 		}

@@ -6,19 +6,20 @@ package generic
 // Weights: measurable element r of a call has weight ω(r) = ws·w[r/wrep], or
 // ws alone when w is nil. Each kernel returns Σ ω(r)·l(r) in float64, writes
 // ω(r)·l(r) to unred[r] when unred is not nil, and writes gs·ω(r)·∂l(r)/∂x to
-// grad (laid out like the input) when grad is not nil.
+// grad (laid out like the input) when grad is not nil; gs (1/D) is a float64 so
+// that no denominator over- or underflows it in T.
 type Rows[T Float] struct {
 	// SoftmaxCE: x and z hold rows·c values; z'(c) = z(c)·(1−smooth) + smooth/c;
 	// l(r) = Σ_c z'(c)·(lse − x(c)), ∂l/∂x(c) = softmax(c)·Σz' − z'(c).
-	SoftmaxCE func(x, z []T, rows, c int, w []T, wrep int, ws, gs, smooth T, unred, grad []T) float64
+	SoftmaxCE func(x, z []T, rows, c int, w []T, wrep int, ws T, gs float64, smooth T, unred, grad []T) float64
 	// SparseCE: x holds len(labels) rows of c values and every label is in [0, c);
 	// z' is the smoothed one-hot of the label; l and ∂l/∂x as SoftmaxCE.
-	SparseCE func(x []T, c int, labels []int, w []T, wrep int, ws, gs, smooth T, unred, grad []T) float64
+	SparseCE func(x []T, c int, labels []int, w []T, wrep int, ws T, gs float64, smooth T, unred, grad []T) float64
 	// Cosine: measurable element m (m0 <= m < m0+n) is the slice of axisLen
 	// values of p and y starting at (m/stride)·axisLen·stride + m%stride with
 	// step stride; l = 1 − Σ p·y, ∂l/∂p = −y. p, y and grad are whole tensors;
 	// unred holds n values.
-	Cosine func(p, y []T, axisLen, stride, m0, n int, w []T, wrep int, ws, gs T, unred, grad []T) float64
+	Cosine func(p, y []T, axisLen, stride, m0, n int, w []T, wrep int, ws T, gs float64, unred, grad []T) float64
 	// Pairwise: p and y hold rows·n values, d = p − y; a row with ω(r) = 0 has
 	// l = 0 and gradient 0 whatever it holds; otherwise l = (2/n)·Σ(d − mean d)²
 	// and ∂l/∂p = (4/n)·(d − mean d). There is no gs: the reduction is a sum.
@@ -66,7 +67,7 @@ func logSumExp[T Float](x []T) (m T, s float64) {
 	return m, s
 }
 
-func softmaxCE[T Float](x, z []T, rows, c int, w []T, wrep int, ws, gs, smooth T, unred, grad []T) float64 {
+func softmaxCE[T Float](x, z []T, rows, c int, w []T, wrep int, ws T, gs float64, smooth T, unred, grad []T) float64 {
 	var total float64
 	pos, neg := 1-smooth, smooth/T(max(c, 1))
 	for r := 0; r < rows; r++ {
@@ -84,7 +85,7 @@ func softmaxCE[T Float](x, z []T, rows, c int, w []T, wrep int, ws, gs, smooth T
 				sz += float64(zs)
 			}
 			if grad != nil {
-				gr, sc := grad[r*c:(r+1)*c], float64(gs*om)
+				gr, sc := grad[r*c:(r+1)*c], gs*float64(om)
 				for k, v := range xr {
 					zs := zr[k]*pos + neg
 					sm := float64(Exp(v-m)) / s
@@ -101,7 +102,7 @@ func softmaxCE[T Float](x, z []T, rows, c int, w []T, wrep int, ws, gs, smooth T
 	return total
 }
 
-func sparseCE[T Float](x []T, c int, labels []int, w []T, wrep int, ws, gs, smooth T, unred, grad []T) float64 {
+func sparseCE[T Float](x []T, c int, labels []int, w []T, wrep int, ws T, gs float64, smooth T, unred, grad []T) float64 {
 	var total float64
 	pos, neg := 1-smooth, smooth/T(max(c, 1))
 	for r, lab := range labels {
@@ -122,7 +123,7 @@ func sparseCE[T Float](x []T, c int, labels []int, w []T, wrep int, ws, gs, smoo
 			}
 		}
 		if grad != nil {
-			gr, sc := grad[r*c:(r+1)*c], float64(gs*om)
+			gr, sc := grad[r*c:(r+1)*c], gs*float64(om)
 			for k, v := range xr {
 				zs := neg
 				if k == lab {
@@ -141,7 +142,7 @@ func sparseCE[T Float](x []T, c int, labels []int, w []T, wrep int, ws, gs, smoo
 	return total
 }
 
-func cosine[T Float](p, y []T, axisLen, stride, m0, n int, w []T, wrep int, ws, gs T, unred, grad []T) float64 {
+func cosine[T Float](p, y []T, axisLen, stride, m0, n int, w []T, wrep int, ws T, gs float64, unred, grad []T) float64 {
 	var total float64
 	for j := 0; j < n; j++ {
 		m := m0 + j
@@ -156,9 +157,9 @@ func cosine[T Float](p, y []T, axisLen, stride, m0, n int, w []T, wrep int, ws, 
 			unred[j] = T(l)
 		}
 		if grad != nil {
-			sc := -(gs * om)
+			sc := -gs * float64(om)
 			for a, o := 0, base; a < axisLen; a, o = a+1, o+stride {
-				grad[o] = sc * y[o]
+				grad[o] = T(sc * float64(y[o]))
 			}
 		}
 		total += l

@@ -144,12 +144,15 @@ func CosineDistance[T Float](predictions, labels Tensor[T], axis int, opts ...Op
 	}
 	copy(ls, shape[:axis])
 	copy(ls[axis:], shape[axis+1:])
-	if _, err := subElems(fn, "predictions", shape, ls); err != nil {
-		return 0, err
-	}
-	stride, err := subElems(fn, "predictions", shape, shape[axis+1:])
+	m, err := subElems(fn, "predictions", shape, ls)
 	if err != nil {
 		return 0, err
+	}
+	stride := 1 // the stride matters only when there are slices
+	if m > 0 {
+		if stride, err = subElems(fn, "predictions", shape, shape[axis+1:]); err != nil {
+			return 0, err
+		}
 	}
 	if is32[T]() {
 		v, err := runCosine(&c, as[float32](predictions.Data), as[float32](labels.Data), ls, shape[axis], stride)
@@ -198,9 +201,11 @@ func MeanPairwiseSquaredError[T Float](predictions, labels Tensor[T], opts ...Op
 			return 0, errorf(ErrWeights, fn, "weights shape %s: want a scalar, [%d] or [%d 1]", shapeString(w.shape), ls[0], ls[0])
 		}
 	}
-	n, err := subElems(fn, "predictions", predictions.Shape, predictions.Shape[1:])
-	if err != nil {
-		return 0, err
+	n := 0 // the row length matters only when there are rows
+	if ls[0] > 0 {
+		if n, err = subElems(fn, "predictions", predictions.Shape, predictions.Shape[1:]); err != nil {
+			return 0, err
+		}
 	}
 	c.red = reduce.Sum
 	var v float64

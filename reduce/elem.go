@@ -3,6 +3,8 @@ package reduce
 import (
 	"github.com/simdloss/simdloss/asm"
 	"github.com/simdloss/simdloss/internal/noescape"
+	"math"
+	"sync"
 )
 
 // BlockElems is the number of elements one kernel call handles at most
@@ -59,6 +61,14 @@ func Elementwise[T Float](ks *asm.Kernels[T], loss asm.ElemLoss, pIn, yIn []T, a
 		}
 		var s float64
 		switch {
+		case !b.fast(gb != nil, gs):
+			s = exactBlock(k, b, pb, yb, ub, gb, a, gs)
+			if !known && b.W == nil {
+				if b.S != 0 {
+					st.Nonzero += b.N
+				}
+				st.WSum += float64(b.S) * float64(b.N)
+			}
 		case b.W == nil:
 			switch {
 			case gb != nil:
@@ -121,6 +131,79 @@ func Elementwise[T Float](ks *asm.Kernels[T], loss asm.ElemLoss, pIn, yIn []T, a
 	}
 	st.Num, st.N = num.value(), wt.n
 	return st.Value(r)
+}
+
+// fast reports whether the kernels' fast forms compute b exactly as the
+// per-element products would: a uniform weight must be finite (Inf·l takes
+// the sign of each l, and Inf·0 is NaN), and with a gradient the scale
+// handed to the kernels (1/D, or S/D) must be a normal number of T.
+func (b *block[T]) fast(withGrad bool, gs float64) bool {
+	if b.W == nil && !finite(float64(b.S)) {
+		return false
+	}
+	if !withGrad {
+		return true
+	}
+	v := gs
+	if b.W == nil {
+		v *= float64(b.S)
+	}
+	return v == 0 || normal[T](v)
+}
+
+// normal reports whether v, rounded to T, is finite and not subnormal.
+func normal[T Float](v float64) bool {
+	t := float64(T(v))
+	if !finite(t) {
+		return false
+	}
+	var z T
+	if _, ok := any(z).(float32); ok {
+		return math.Abs(t) >= 0x1p-126
+	}
+	return math.Abs(t) >= 0x1p-1022
+}
+
+func finite(v float64) bool { return !math.IsInf(v, 0) && !math.IsNaN(v) }
+
+var (
+	weightBuf32 = sync.Pool{New: func() any { return new([BlockElems]float32) }}
+	weightBuf64 = sync.Pool{New: func() any { return new([BlockElems]float64) }}
+)
+
+// exactBlock computes a block the fast forms cannot (see fast): with its
+// weights written out one per element, and the gradient scaled in float64.
+func exactBlock[T Float](k *asm.Elem[T], b *block[T], pb, yb, ub, gb []T, a T, gs float64) float64 {
+	var z T
+	var pool *sync.Pool
+	if _, ok := any(z).(float32); ok {
+		pool = &weightBuf32
+	} else {
+		pool = &weightBuf64
+	}
+	buf := pool.Get()
+	defer pool.Put(buf)
+	we := noescape.Slice(buf.(*[BlockElems]T)[:b.N])
+	for i := range we {
+		if b.W == nil {
+			we[i] = b.S
+		} else {
+			we[i] = b.W[i/b.Inner]
+		}
+	}
+	var s float64
+	if ub != nil {
+		s = k.WUnred(ub, pb, yb, we, a)
+	} else {
+		s, _, _ = k.WSum(pb, yb, we, a)
+	}
+	if gb != nil {
+		k.Grad(gb, pb, yb, 1, a) // the bare gradient, then w/D in float64
+		for i, g := range gb {
+			gb[i] = T(float64(we[i]) * float64(g) * gs)
+		}
+	}
+	return s
 }
 
 // SumOf returns Σ x accumulated in blocks combined in float64 on the kernels ks.

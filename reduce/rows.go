@@ -16,7 +16,7 @@ type Integer interface {
 // rowSetup computes the weight statistics and the gradient scale of a row
 // loss. It clears grad and drops it when D is 0; done reports that nothing is
 // left to compute (the result is 0 and nothing else is written).
-func rowSetup[T Float](ks *asm.Kernels[T], wt *Weighting[T], r Reduction, unred []T, grad *[]T) (st Partial, gs T, done bool) {
+func rowSetup[T Float](ks *asm.Kernels[T], wt *Weighting[T], r Reduction, unred []T, grad *[]T) (st Partial, gs float64, done bool) {
 	st = wt.stats(ks.WeightStats)
 	d := st.Denominator(r)
 	if d == 0 {
@@ -24,7 +24,7 @@ func rowSetup[T Float](ks *asm.Kernels[T], wt *Weighting[T], r Reduction, unred 
 		*grad = nil
 		return st, 0, unred == nil
 	}
-	return st, T(1 / d), false
+	return st, 1 / d, false
 }
 
 // weightArgs maps a block's weight form to the row kernels' (w, wrep, ws).

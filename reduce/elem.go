@@ -28,14 +28,14 @@ func Elementwise[T Float](ks *asm.Kernels[T], loss asm.ElemLoss, pIn, yIn []T, a
 	}
 	var st Partial
 	known := false
-	gs := 0.0
+	gs, d := 0.0, 1.0
 	// Mean's Σw comes from one pass over the weights whatever else is asked,
 	// so the result is the same with or without Unreduced and Gradient (a
 	// fused per-block Σw would round differently).
 	if grad != nil || (unred != nil && r.needsStats()) || (r == Mean && wt.w != nil) {
 		st, known = wt.stats(ks.WeightStats), true
 		if grad != nil {
-			if d := st.Denominator(r); d == 0 {
+			if d = st.Denominator(r); d == 0 {
 				clear(grad)
 				grad = nil
 			} else {
@@ -61,8 +61,8 @@ func Elementwise[T Float](ks *asm.Kernels[T], loss asm.ElemLoss, pIn, yIn []T, a
 		}
 		var s float64
 		switch {
-		case !b.fast(gb != nil, gs):
-			s = exactBlock(k, b, pb, yb, ub, gb, a, gs)
+		case !b.fast(gb != nil, d):
+			s = exactBlock(k, b, pb, yb, ub, gb, a, d)
 			if !known && b.W == nil {
 				if b.S != 0 {
 					st.Nonzero += b.N
@@ -72,7 +72,7 @@ func Elementwise[T Float](ks *asm.Kernels[T], loss asm.ElemLoss, pIn, yIn []T, a
 		case b.W == nil:
 			switch {
 			case gb != nil:
-				s = k.Grad(gb, pb, yb, T(float64(b.S)*gs), a)
+				s = k.Grad(gb, pb, yb, T(float64(b.S)/d), a)
 				if ub != nil {
 					k.Unred(ub, pb, yb, b.S, a)
 				}
@@ -137,16 +137,16 @@ func Elementwise[T Float](ks *asm.Kernels[T], loss asm.ElemLoss, pIn, yIn []T, a
 // per-element products would: a uniform weight must be finite (Inf·l takes
 // the sign of each l, and Inf·0 is NaN), and with a gradient the scale
 // handed to the kernels (1/D, or S/D) must be a normal number of T.
-func (b *block[T]) fast(withGrad bool, gs float64) bool {
+func (b *block[T]) fast(withGrad bool, d float64) bool {
 	if b.W == nil && !finite(float64(b.S)) {
 		return false
 	}
 	if !withGrad {
 		return true
 	}
-	v := gs
+	v := 1 / d
 	if b.W == nil {
-		v *= float64(b.S)
+		v = float64(b.S) / d
 	}
 	return v == 0 || normal[T](v)
 }
@@ -173,7 +173,7 @@ var (
 
 // exactBlock computes a block the fast forms cannot (see fast): with its
 // weights written out one per element, and the gradient scaled in float64.
-func exactBlock[T Float](k *asm.Elem[T], b *block[T], pb, yb, ub, gb []T, a T, gs float64) float64 {
+func exactBlock[T Float](k *asm.Elem[T], b *block[T], pb, yb, ub, gb []T, a T, d float64) float64 {
 	var z T
 	var pool *sync.Pool
 	if _, ok := any(z).(float32); ok {
@@ -200,7 +200,7 @@ func exactBlock[T Float](k *asm.Elem[T], b *block[T], pb, yb, ub, gb []T, a T, g
 	if gb != nil {
 		k.Grad(gb, pb, yb, 1, a) // the bare gradient, then w/D in float64
 		for i, g := range gb {
-			gb[i] = T(float64(we[i]) * float64(g) * gs)
+			gb[i] = T(float64(we[i]) / d * float64(g))
 		}
 	}
 	return s

@@ -27,6 +27,14 @@ func rowSetup[T Float](ks *asm.Kernels[T], wt *Weighting[T], r Reduction, unred 
 	return st, 1 / d, false
 }
 
+// rescaleGrad finishes a row loss's gradient when 1/D overflows float64 (a
+// subnormal D): the kernels ran with gs = 1, and each value is divided by D.
+func rescaleGrad[T Float](grad []T, d float64) {
+	for i, v := range grad {
+		grad[i] = T(float64(v) / d)
+	}
+}
+
 // weightArgs maps a block's weight form to the row kernels' (w, wrep, ws).
 func weightArgs[T Float](b *block[T]) ([]T, int, T) {
 	if b.W == nil {
@@ -48,6 +56,10 @@ func SoftmaxCE[T Float](ks *asm.Kernels[T], xIn, zIn []T, c int, smooth T, wt *W
 	if done {
 		return 0
 	}
+	rescale := grad != nil && !finite(gs) // a subnormal D: divide afterwards
+	if rescale {
+		gs = 1
+	}
 	var num acc
 	it := wt.blocks(rowsPerBlock(c))
 	for it.next() {
@@ -62,6 +74,9 @@ func SoftmaxCE[T Float](ks *asm.Kernels[T], xIn, zIn []T, c int, smooth T, wt *W
 			gb = grad[lo:hi]
 		}
 		num.add(ks.Rows.SoftmaxCE(x[lo:hi], z[lo:hi], b.N, c, w, wrep, ws, gs, smooth, ub, gb))
+	}
+	if rescale {
+		rescaleGrad(grad, st.Denominator(r))
 	}
 	st.Num = num.value()
 	return st.Value(r)
@@ -79,6 +94,10 @@ func SparseCE[T Float, L Integer](ks *asm.Kernels[T], xIn []T, c int, labelsIn [
 	st, gs, done := rowSetup(ks, wt, r, unred, &grad)
 	if done {
 		return 0
+	}
+	rescale := grad != nil && !finite(gs) // a subnormal D: divide afterwards
+	if rescale {
+		gs = 1
 	}
 	var buf *[BlockElems]int
 	var wide []int
@@ -113,6 +132,9 @@ func SparseCE[T Float, L Integer](ks *asm.Kernels[T], xIn []T, c int, labelsIn [
 		}
 		num.add(ks.Rows.SparseCE(x[lo:hi], c, lab, w, wrep, ws, gs, smooth, ub, gb))
 	}
+	if rescale {
+		rescaleGrad(grad, st.Denominator(r))
+	}
 	st.Num = num.value()
 	return st.Value(r)
 }
@@ -129,6 +151,10 @@ func Cosine[T Float](ks *asm.Kernels[T], pIn, yIn []T, axisLen, stride int, wt *
 	if done {
 		return 0
 	}
+	rescale := grad != nil && !finite(gs) // a subnormal D: divide afterwards
+	if rescale {
+		gs = 1
+	}
 	var num acc
 	it := wt.blocks(rowsPerBlock(axisLen))
 	for it.next() {
@@ -139,6 +165,9 @@ func Cosine[T Float](ks *asm.Kernels[T], pIn, yIn []T, axisLen, stride int, wt *
 			ub = unred[b.M0 : b.M0+b.N]
 		}
 		num.add(ks.Rows.Cosine(p, y, axisLen, stride, b.M0, b.N, w, wrep, ws, gs, ub, grad))
+	}
+	if rescale {
+		rescaleGrad(grad, st.Denominator(r))
 	}
 	st.Num = num.value()
 	return st.Value(r)

@@ -118,64 +118,81 @@ func BenchmarkRowWeights(b *testing.B) {
 }
 
 // BenchmarkLevels runs the public API at every available level next to a
-// plain Go loop of the same formula, in one run: compare within it.
+// plain Go loop of the same formula, at 4Ki and 1Mi float32 elements (and
+// float64 squared error), in one run: compare within it.
 func BenchmarkLevels(b *testing.B) {
-	const n = 1 << 20
-	p, y := benchData[float32](n)
-	for i := range p {
-		p[i] = 0.01 + 0.98*p[i] // log loss's domain
-	}
-	plain := map[string]func() float64{
-		"MeanSquaredError": func() float64 {
-			var s float32
-			for i := range p {
-				d := p[i] - y[i]
-				s += d * d
-			}
-			return float64(s) / n
-		},
-		"AbsoluteDifference": func() float64 {
-			var s float32
-			for i := range p {
-				s += float32(math.Abs(float64(p[i] - y[i])))
-			}
-			return float64(s) / n
-		},
-		"HingeLoss": func() float64 {
-			var s float32
-			for i := range p {
-				s += max(0, 1-(2*y[i]-1)*p[i])
-			}
-			return float64(s) / n
-		},
-		"LogLoss": func() float64 {
-			var s float32
-			for i := range p {
-				s += -y[i]*float32(math.Log(float64(p[i]+1e-7))) - (1-y[i])*float32(math.Log(float64(1-p[i]+1e-7)))
-			}
-			return float64(s) / n
-		},
-	}
-	for _, name := range []string{"MeanSquaredError", "AbsoluteDifference", "HingeLoss", "LogLoss"} {
-		b.Run(name+"/plain-go", func(b *testing.B) {
-			b.SetBytes(8 * n)
-			for b.Loop() {
-				benchSink += plain[name]()
-			}
-		})
-		for _, level := range losses.Kernels() {
-			b.Run(name+"/"+level, func(b *testing.B) {
-				restore, err := losses.UseKernel(level)
-				if err != nil {
-					b.Fatal(err)
+	for _, n := range []int{1 << 12, 1 << 20} {
+		p, y := benchData[float32](n)
+		for i := range p {
+			p[i] = 0.01 + 0.98*p[i] // log loss's domain
+		}
+		p64, y64 := benchData[float64](n)
+		plain := map[string]func() float64{
+			"MeanSquaredError": func() float64 {
+				var s float32
+				for i := range p {
+					d := p[i] - y[i]
+					s += d * d
 				}
-				defer restore()
-				b.SetBytes(8 * n)
+				return float64(s) / float64(n)
+			},
+			"AbsoluteDifference": func() float64 {
+				var s float32
+				for i := range p {
+					s += float32(math.Abs(float64(p[i] - y[i])))
+				}
+				return float64(s) / float64(n)
+			},
+			"HingeLoss": func() float64 {
+				var s float32
+				for i := range p {
+					s += max(0, 1-(2*y[i]-1)*p[i])
+				}
+				return float64(s) / float64(n)
+			},
+			"LogLoss": func() float64 {
+				var s float32
+				for i := range p {
+					s += -y[i]*float32(math.Log(float64(p[i]+1e-7))) - (1-y[i])*float32(math.Log(float64(1-p[i]+1e-7)))
+				}
+				return float64(s) / float64(n)
+			},
+			"MeanSquaredError64": func() float64 {
+				var s float64
+				for i := range p64 {
+					d := p64[i] - y64[i]
+					s += d * d
+				}
+				return s / float64(n)
+			},
+		}
+		for _, name := range []string{"MeanSquaredError", "AbsoluteDifference", "HingeLoss", "LogLoss", "MeanSquaredError64"} {
+			prefix := fmt.Sprintf("n=%d/%s/", n, name)
+			b.Run(prefix+"plain-go", func(b *testing.B) {
+				b.SetBytes(int64(8 * n))
 				for b.Loop() {
-					v, _ := callPair(name, losses.New(p), losses.New(y))
-					benchSink += float64(v)
+					benchSink += plain[name]()
 				}
 			})
+			for _, level := range losses.Kernels() {
+				b.Run(prefix+level, func(b *testing.B) {
+					restore, err := losses.UseKernel(level)
+					if err != nil {
+						b.Fatal(err)
+					}
+					defer restore()
+					b.SetBytes(int64(8 * n))
+					for b.Loop() {
+						if name == "MeanSquaredError64" {
+							v, _ := losses.MeanSquaredError(losses.New(p64), losses.New(y64))
+							benchSink += v
+							continue
+						}
+						v, _ := callPair(name, losses.New(p), losses.New(y))
+						benchSink += float64(v)
+					}
+				})
+			}
 		}
 	}
 }

@@ -12,13 +12,12 @@ import (
 //     row's weight (a row whose scaled sum is not finite is summed again in
 //     the W form, so overflow and NaN·0 behave exactly as there);
 //   - otherwise the level's fused row kernels, which expand the weights in
-//     registers (a variable permute per vector), or, for a level without
-//     them, weights expanded into a buffer for the W kernel.
+//     registers (a variable permute per vector).
 //
 // No form costs one kernel call per short row.
 const (
 	rowsDirect = 64
-	rowChunk   = 1024 // elements expanded per W-kernel call
+	rowChunk   = 1024 // elements per W-kernel call of the exact fallback
 )
 
 var (
@@ -82,25 +81,6 @@ var expandTables = [4]func() *expandTable{
 	sync.OnceValue(func() *expandTable { return newExpandTable(64, 8) }),
 }
 
-// expandRows calls f for runs of whole rows (0 < inner < rowsDirect) with
-// the row weights repeated once per element in we.
-func expandRows[T Float](w []T, inner int, buf *[rowChunk]T, f func(lo, hi int, we []T)) {
-	per := rowChunk / inner
-	for r0 := 0; r0 < len(w); r0 += per {
-		rows := w[r0:min(r0+per, len(w))]
-		we := buf[:len(rows)*inner]
-		k := 0
-		for _, v := range rows {
-			run := we[k : k+inner : k+inner]
-			for j := range run {
-				run[j] = v
-			}
-			k += inner
-		}
-		f(r0*inner, r0*inner+len(we), we)
-	}
-}
-
 // rowFused are a level's row kernels for 2 <= inner < rowsDirect (same
 // contracts as Elem's Row kernels).
 type rowFused[T Float] struct {
@@ -123,8 +103,8 @@ func rowStats[T Float](w []T) (nz int, ws float64) {
 // finite reports whether v is neither infinite nor NaN.
 func finite(v float64) bool { return !math.IsInf(v, 0) && !math.IsNaN(v) }
 
-// withRows completes e with its Row kernels (see above); fused, when not
-// nil, holds the level's fused row kernels.
+// withRows completes e with its Row kernels (see above); fused holds the
+// level's fused row kernels.
 func withRows[T Float](fused *rowFused[T], e Elem[T]) Elem[T] {
 	sum, wsum, unred, wunred, grad, wgrad := e.Sum, e.WSum, e.Unred, e.WUnred, e.Grad, e.WGrad
 	// rowW is Σ w·l of one row in the W form, the exact fallback.
@@ -156,26 +136,16 @@ func withRows[T Float](fused *rowFused[T], e Elem[T]) Elem[T] {
 		if inner == 1 {
 			return wsum(p, y, w, a)
 		}
-		var s, ws float64
-		var nz int
-		var buf *[rowChunk]T
-		if inner >= rowsDirect || inner == 0 {
-			nz, ws = rowStats(w)
-			for r, wr := range w {
-				o := r * inner
-				pr, yr := p[o:o+inner], y[o:o+inner]
-				s += scaled(sum(pr, yr, a), pr, yr, wr, a, &buf)
-			}
-		} else if fused != nil {
+		if inner > 0 && inner < rowsDirect {
 			return fused.sum(p, y, w, inner, a)
-		} else {
-			buf = getRowBuf[T]()
-			expandRows(w, inner, buf, func(lo, hi int, we []T) {
-				v, n, x := wsum(p[lo:hi], y[lo:hi], we, a)
-				s, nz, ws = s+v, nz+n, ws+x
-			})
-			// Every row weight was counted inner times.
-			nz, ws = nz/inner, ws/float64(inner)
+		}
+		var s float64
+		var buf *[rowChunk]T
+		nz, ws := rowStats(w)
+		for r, wr := range w {
+			o := r * inner
+			pr, yr := p[o:o+inner], y[o:o+inner]
+			s += scaled(sum(pr, yr, a), pr, yr, wr, a, &buf)
 		}
 		if buf != nil {
 			putRowBuf(buf)
@@ -186,21 +156,15 @@ func withRows[T Float](fused *rowFused[T], e Elem[T]) Elem[T] {
 		if inner == 1 {
 			return wunred(dst, p, y, w, a)
 		}
+		if inner > 0 && inner < rowsDirect {
+			return fused.unred(dst, p, y, w, inner, a)
+		}
 		var s float64
 		var buf *[rowChunk]T
-		if inner >= rowsDirect || inner == 0 {
-			for r, wr := range w {
-				o := r * inner
-				pr, yr := p[o:o+inner], y[o:o+inner]
-				s += scaled(unred(dst[o:o+inner], pr, yr, wr, a), pr, yr, wr, a, &buf)
-			}
-		} else if fused != nil {
-			return fused.unred(dst, p, y, w, inner, a)
-		} else {
-			buf = getRowBuf[T]()
-			expandRows(w, inner, buf, func(lo, hi int, we []T) {
-				s += wunred(dst[lo:hi], p[lo:hi], y[lo:hi], we, a)
-			})
+		for r, wr := range w {
+			o := r * inner
+			pr, yr := p[o:o+inner], y[o:o+inner]
+			s += scaled(unred(dst[o:o+inner], pr, yr, wr, a), pr, yr, wr, a, &buf)
 		}
 		if buf != nil {
 			putRowBuf(buf)
@@ -211,21 +175,15 @@ func withRows[T Float](fused *rowFused[T], e Elem[T]) Elem[T] {
 		if inner == 1 {
 			return wgrad(dst, p, y, w, sc, a)
 		}
+		if inner > 0 && inner < rowsDirect {
+			return fused.grad(dst, p, y, w, inner, sc, a)
+		}
 		var s float64
 		var buf *[rowChunk]T
-		if inner >= rowsDirect || inner == 0 {
-			for r, wr := range w {
-				o := r * inner
-				pr, yr := p[o:o+inner], y[o:o+inner]
-				s += scaled(grad(dst[o:o+inner], pr, yr, sc*wr, a), pr, yr, wr, a, &buf)
-			}
-		} else if fused != nil {
-			return fused.grad(dst, p, y, w, inner, sc, a)
-		} else {
-			buf = getRowBuf[T]()
-			expandRows(w, inner, buf, func(lo, hi int, we []T) {
-				s += wgrad(dst[lo:hi], p[lo:hi], y[lo:hi], we, sc, a)
-			})
+		for r, wr := range w {
+			o := r * inner
+			pr, yr := p[o:o+inner], y[o:o+inner]
+			s += scaled(grad(dst[o:o+inner], pr, yr, sc*wr, a), pr, yr, wr, a, &buf)
 		}
 		if buf != nil {
 			putRowBuf(buf)

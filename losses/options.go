@@ -38,9 +38,11 @@ const (
 	optGradient
 	optInto
 	optNamed
+	optThreads
+	optPartial
 )
 
-var optNames = [...]string{"zero Option", "Weights", "Weight", "Reduce", "Epsilon", "LabelSmoothing", "Unreduced", "Gradient", "Into", "Named"}
+var optNames = [...]string{"zero Option", "Weights", "Weight", "Reduce", "Epsilon", "LabelSmoothing", "Unreduced", "Gradient", "Into", "Named", "Threads", "PartialInto"}
 
 // Option configures a loss. It is a plain value: passing options allocates nothing.
 type Option struct {
@@ -109,11 +111,11 @@ func allowOf(kinds ...optKind) allow {
 }
 
 var (
-	allowCommon    = allowOf(optWeights, optWeight, optReduce, optUnreduced, optGradient, optInto, optNamed)
+	allowCommon    = allowOf(optWeights, optWeight, optReduce, optUnreduced, optGradient, optInto, optNamed, optThreads, optPartial)
 	allowLog       = allowCommon | allowOf(optEpsilon)
 	allowSmoothing = allowCommon | allowOf(optSmoothing)
-	allowPairwise  = allowOf(optWeights, optWeight, optUnreduced, optGradient, optInto, optNamed)
-	allowRegular   = allowOf(optGradient, optInto, optNamed)
+	allowPairwise  = allowOf(optWeights, optWeight, optUnreduced, optGradient, optInto, optNamed, optThreads, optPartial)
+	allowRegular   = allowOf(optGradient, optInto, optNamed, optThreads)
 )
 
 // dst is a destination slice given by an option.
@@ -136,6 +138,8 @@ type config struct {
 	name    string // set by Named; otherwise the TensorFlow name
 	named   bool
 	esize   uint8
+	ex      execOpts       // Threads and PartialInto
+	part    reduce.Partial // the partial, until the call succeeds
 }
 
 // parse checks opts against the function fn's allowed set for element size esize.
@@ -200,6 +204,11 @@ func parse(fn string, esize uint8, allowed allow, opts []Option) (config, error)
 			c.coll = o.coll
 		case optNamed:
 			c.name, c.named = o.name, true
+		case optThreads, optPartial:
+			var err error
+			if c.ex, err = c.ex.with(fn, o); err != nil {
+				return c, err
+			}
 		}
 	}
 	return c, nil

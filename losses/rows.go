@@ -44,7 +44,7 @@ func runSoftmax[E asm.Float](c *config, x, z []E, ls []int, classes int) (float6
 	if err := c.checkDsts(wt.N(), len(x), spanOf(x), spanOf(z)); err != nil {
 		return 0, err
 	}
-	return reduce.SoftmaxCE(kernels[E](), x, z, classes, E(c.smooth), &wt, c.red, slice[E](c.unred), slice[E](c.grad)), nil
+	return reduce.SoftmaxCE(kernels[E](), x, z, classes, E(c.smooth), &wt, c.red, slice[E](c.unred), slice[E](c.grad), c.exec()), nil
 }
 
 // SparseSoftmaxCrossEntropy is tf.contrib.losses.sparse_softmax_cross_entropy:
@@ -110,7 +110,7 @@ func runSparse[E asm.Float, L Integer](c *config, x []E, labels []L, ls []int, c
 	if err := c.checkDsts(wt.N(), len(x), spanOf(x), spanOf(labels)); err != nil {
 		return 0, err
 	}
-	return reduce.SparseCE(kernels[E](), x, classes, labels, E(c.smooth), &wt, c.red, slice[E](c.unred), slice[E](c.grad)), nil
+	return reduce.SparseCE(kernels[E](), x, classes, labels, E(c.smooth), &wt, c.red, slice[E](c.unred), slice[E](c.grad), c.exec()), nil
 }
 
 // CosineDistance is tf.contrib.losses.cosine_distance: per slice along axis,
@@ -170,7 +170,7 @@ func runCosine[E asm.Float](c *config, p, y []E, ls []int, axisLen, stride int) 
 	if err := c.checkDsts(wt.N(), len(p), spanOf(p), spanOf(y)); err != nil {
 		return 0, err
 	}
-	return reduce.Cosine(kernels[E](), p, y, axisLen, max(stride, 1), &wt, c.red, slice[E](c.unred), slice[E](c.grad)), nil
+	return reduce.Cosine(kernels[E](), p, y, axisLen, max(stride, 1), &wt, c.red, slice[E](c.unred), slice[E](c.grad), c.exec()), nil
 }
 
 // MeanPairwiseSquaredError is tf.contrib.losses.mean_pairwise_squared_error
@@ -225,7 +225,7 @@ func runPairwise[E asm.Float](c *config, p, y []E, ls []int, n int) (float64, er
 	if err := c.checkDsts(wt.N(), len(p), spanOf(p), spanOf(y)); err != nil {
 		return 0, err
 	}
-	return reduce.Pairwise(kernels[E](), p, y, n, &wt, slice[E](c.unred), slice[E](c.grad)), nil
+	return reduce.Pairwise(kernels[E](), p, y, n, &wt, slice[E](c.unred), slice[E](c.grad), c.exec()), nil
 }
 
 // SumOfPairwiseSquares is MeanPairwiseSquaredError under its deprecated contrib name.

@@ -104,6 +104,7 @@ func finish[T Float](c *config, v float64, err error, regularization bool) (T, e
 		return 0, err
 	}
 	r := T(v)
+	c.reportPartial()
 	c.collect(float64(r), regularization) // the returned value, as SPEC.md section 7 says
 	return r, nil
 }
@@ -125,7 +126,7 @@ func runElem[E asm.Float](c *config, loss asm.ElemLoss, p, y []E, ls []int, a E)
 	if err := c.checkDsts(wt.N(), len(p), spanOf(p), spanOf(y)); err != nil {
 		return 0, err
 	}
-	return reduce.Elementwise(kernels[E](), loss, p, y, a, &wt, c.red, slice[E](c.unred), slice[E](c.grad)), nil
+	return reduce.Elementwise(kernels[E](), loss, p, y, a, &wt, c.red, slice[E](c.unred), slice[E](c.grad), c.exec()), nil
 }
 
 // pairLoss is an elementwise loss of two tensors of the same shape.

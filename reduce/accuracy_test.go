@@ -89,21 +89,21 @@ func TestFloat32SumOfExpTermsStaysWithin1e6WhereNaiveSumIsOffByPercent(t *testin
 
 		var wt reduce.Weighting[float32]
 		wt.Uniform(n, 1)
-		got = reduce.Elementwise(ks, asm.Identity, x, nil, 0, &wt, reduce.Sum, nil, nil)
+		got = reduce.Elementwise(ks, asm.Identity, x, nil, 0, &wt, reduce.Sum, nil, nil, reduce.Exec{})
 		e = relErr(got, ref)
 		t.Logf("Elementwise(Identity, Sum): relative error %.3e", e)
 		require.Less(t, e, 1e-6, "Elementwise Identity Sum")
 
-		got = reduce.Elementwise(ks, asm.Identity, x, nil, 0, &wt, reduce.SumOverBatchSize, nil, nil)
+		got = reduce.Elementwise(ks, asm.Identity, x, nil, 0, &wt, reduce.SumOverBatchSize, nil, nil, reduce.Exec{})
 		require.Less(t, relErr(got, ref/float64(n)), 1e-6, "Elementwise Identity SumOverBatchSize")
 
 		code, _ := wt.Init([]int{rows, 1000}, []int{rows}, rw)
 		require.Equal(t, reduce.WeightsOK, code)
-		got = reduce.Elementwise(ks, asm.Identity, x, nil, 0, &wt, reduce.Sum, nil, nil)
+		got = reduce.Elementwise(ks, asm.Identity, x, nil, 0, &wt, reduce.Sum, nil, nil, reduce.Exec{})
 		e = relErr(got, wref.value())
 		t.Logf("Elementwise(Identity, row weights, Sum): relative error %.3e", e)
 		require.Less(t, e, 1e-6, "Elementwise Identity row weights Sum")
-		got = reduce.Elementwise(ks, asm.Identity, x, nil, 0, &wt, reduce.Mean, nil, nil)
+		got = reduce.Elementwise(ks, asm.Identity, x, nil, 0, &wt, reduce.Mean, nil, nil, reduce.Exec{})
 		require.Less(t, relErr(got, wref.value()/wsum.value()), 1e-6, "Elementwise Identity row weights Mean")
 	})
 }
@@ -133,11 +133,11 @@ func TestFloat32SquaredDifferenceSumStaysWithin1e6WhereNaiveSumIsOffByPercent(t 
 	forEachLevel(t, func(t *testing.T, l *asm.Level) {
 		var wt reduce.Weighting[float32]
 		wt.Uniform(n, 1)
-		got := reduce.Elementwise(l.F32, asm.SqDiff, p, y, 0, &wt, reduce.Sum, nil, nil)
+		got := reduce.Elementwise(l.F32, asm.SqDiff, p, y, 0, &wt, reduce.Sum, nil, nil, reduce.Exec{})
 		e := relErr(got, ref.value())
 		t.Logf("Elementwise(SqDiff, Sum): relative error %.3e (naive float32 %.3e)", e, naive)
 		require.Less(t, e, 1e-6)
-		got = reduce.Elementwise(l.F32, asm.SqDiff, p, y, 0, &wt, reduce.SumByNonzeroWeights, nil, nil)
+		got = reduce.Elementwise(l.F32, asm.SqDiff, p, y, 0, &wt, reduce.SumByNonzeroWeights, nil, nil, reduce.Exec{})
 		require.Less(t, relErr(got, ref.value()/float64(n)), 1e-6, "SumByNonzeroWeights")
 	})
 }
@@ -254,7 +254,7 @@ func elemOffsets[T reduce.Float](t *testing.T, ks *asm.Kernels[T], c elemOffsetC
 			code, _ := wt.Init(c.ls, c.ws, w)
 			require.Equal(t, reduce.WeightsOK, code)
 		}
-		return reduce.Elementwise(ks, c.loss, p, y, a, &wt, c.r, unred, grad)
+		return reduce.Elementwise(ks, c.loss, p, y, a, &wt, c.r, unred, grad, reduce.Exec{})
 	}
 	baseSum := run(p, y, w, nil, nil)
 	baseU, baseG := make([]T, n), make([]T, n)
@@ -331,23 +331,23 @@ func rowOffsets[T reduce.Float](t *testing.T, ks *asm.Kernels[T]) {
 		"softmax": func(x, z, w, unred, grad []T) float64 {
 			var wt reduce.Weighting[T]
 			wt.Init([]int{rows}, []int{rows}, w)
-			return reduce.SoftmaxCE(ks, x, z, c, 0.1, &wt, reduce.SumByNonzeroWeights, unred, grad)
+			return reduce.SoftmaxCE(ks, x, z, c, 0.1, &wt, reduce.SumByNonzeroWeights, unred, grad, reduce.Exec{})
 		},
 		"sparse": func(x, _, w, unred, grad []T) float64 {
 			var wt reduce.Weighting[T]
 			wt.Init([]int{rows}, []int{rows, 1}, w)
-			return reduce.SparseCE(ks, x, c, labels, 0, &wt, reduce.Mean, unred, grad)
+			return reduce.SparseCE(ks, x, c, labels, 0, &wt, reduce.Mean, unred, grad, reduce.Exec{})
 		},
 		"cosine-middle-axis": func(x, z, w, unred, grad []T) float64 {
 			// [50, 9, 50] along axis 1: 2500 measurable slices with stride 50.
 			var wt reduce.Weighting[T]
 			wt.Init([]int{50, 50}, []int{50, 50}, w)
-			return reduce.Cosine(ks, x, z, c, 50, &wt, reduce.SumByNonzeroWeights, unred, grad)
+			return reduce.Cosine(ks, x, z, c, 50, &wt, reduce.SumByNonzeroWeights, unred, grad, reduce.Exec{})
 		},
 		"pairwise": func(x, z, w, unred, grad []T) float64 {
 			var wt reduce.Weighting[T]
 			wt.Init([]int{rows}, []int{rows}, w)
-			return reduce.Pairwise(ks, x, z, c, &wt, unred, grad)
+			return reduce.Pairwise(ks, x, z, c, &wt, unred, grad, reduce.Exec{})
 		},
 	}
 	for name, f := range calls {

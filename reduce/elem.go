@@ -1,10 +1,12 @@
 package reduce
 
 import (
-	"github.com/simdloss/simdloss/asm"
-	"github.com/simdloss/simdloss/internal/noescape"
 	"math"
 	"sync"
+	"unsafe"
+
+	"github.com/simdloss/simdloss/asm"
+	"github.com/simdloss/simdloss/internal/noescape"
 )
 
 // BlockElems is the number of elements one kernel call handles at most
@@ -16,11 +18,11 @@ const BlockElems = 8192
 // reduced by r. y is nil for losses of one argument. When unred is not nil it
 // receives w·l per element; when grad is not nil it receives w·g/D (all +0 when
 // D is 0). Inputs must be valid: equal lengths, weights built for len(p).
-func Elementwise[T Float](ks *asm.Kernels[T], loss asm.ElemLoss, pIn, yIn []T, a T, wt *Weighting[T], r Reduction, unredIn, gradIn []T) float64 {
+func Elementwise[T Float](ks *asm.Kernels[T], loss asm.ElemLoss, pIn, yIn []T, a T, wt *Weighting[T], r Reduction, unredIn, gradIn []T, ex Exec) float64 {
 	if wt.n == 0 {
+		ex.report(Partial{})
 		return 0
 	}
-	k := &ks.Elem[loss]
 	// New variables: escape analysis is flow-insensitive per variable.
 	p, y, unred, grad := noescape.Slice(pIn), noescape.Slice(yIn), noescape.Slice(unredIn), noescape.Slice(gradIn)
 	if y == nil {
@@ -31,8 +33,9 @@ func Elementwise[T Float](ks *asm.Kernels[T], loss asm.ElemLoss, pIn, yIn []T, a
 	gs, d := 0.0, 1.0
 	// Mean's Σw comes from one pass over the weights whatever else is asked,
 	// so the result is the same with or without Unreduced and Gradient (a
-	// fused per-block Σw would round differently).
-	if grad != nil || (unred != nil && r.needsStats()) || (r == Mean && wt.w != nil) {
+	// fused per-block Σw would round differently). The kernels writing
+	// Unreduced do not count weights, so a partial with them needs the pass too.
+	if grad != nil || (unred != nil && (r.needsStats() || ex.Partial != nil)) || (r == Mean && wt.w != nil) {
 		st, known = wt.stats(ks.WeightStats), true
 		if grad != nil {
 			if d = st.Denominator(r); d == 0 {
@@ -43,94 +46,117 @@ func Elementwise[T Float](ks *asm.Kernels[T], loss asm.ElemLoss, pIn, yIn []T, a
 			}
 		}
 	}
-	if known && unred == nil && grad == nil && st.Denominator(r) == 0 {
+	if known && unred == nil && grad == nil && ex.Partial == nil && st.Denominator(r) == 0 {
 		return 0
 	}
+	e := elemCall[T]{k: &ks.Elem[loss], p: p, y: y, unred: unred, grad: grad, a: a, d: d, gs: gs}
 	var num acc
-	it := wt.blocks(BlockElems)
-	for it.next() {
-		b := &it.b
-		lo, hi := b.M0, b.M0+b.N
-		pb, yb := p[lo:hi], y[lo:hi]
-		var ub, gb []T
-		if unred != nil {
-			ub = unred[lo:hi]
+	add := func(b blockRes) {
+		num.add(b.s)
+		if !known {
+			st.Nonzero += b.nz
+			st.WSum += b.ws
 		}
-		if grad != nil {
-			gb = grad[lo:hi]
+	}
+	if threads := ex.threads(len(p), unsafe.Sizeof(a)); threads > 1 {
+		// p, y, unred and grad hold len(p) elements: more than a stack holds.
+		j := getJob[T]()
+		j.kind, j.elem = jobElem, e
+		j.setWeighting(wt, BlockElems)
+		for _, b := range j.run(threads) {
+			add(b)
 		}
-		var s float64
-		switch {
-		case !b.fast(gb != nil, d):
-			s = exactBlock(k, b, pb, yb, ub, gb, a, d)
-			if !known && b.W == nil {
-				if b.S != 0 {
-					st.Nonzero += b.N
-				}
-				st.WSum += float64(b.S) * float64(b.N)
-			}
-		case b.W == nil:
-			switch {
-			case gb != nil:
-				s = k.Grad(gb, pb, yb, T(float64(b.S)/d), a)
-				if ub != nil {
-					k.Unred(ub, pb, yb, b.S, a)
-				}
-			case ub != nil:
-				s = k.Unred(ub, pb, yb, b.S, a)
-			default:
-				s = k.Sum(pb, yb, a)
-			}
-			s *= float64(b.S)
-			if !known {
-				if b.S != 0 {
-					st.Nonzero += b.N
-				}
-				st.WSum += float64(b.S) * float64(b.N)
-			}
-		case b.Inner == 1:
-			w := noescape.Slice(b.W)
-			switch {
-			case gb != nil:
-				s = k.WGrad(gb, pb, yb, w, T(gs), a)
-				if ub != nil {
-					k.WUnred(ub, pb, yb, w, a)
-				}
-			case ub != nil:
-				s = k.WUnred(ub, pb, yb, w, a)
-			default:
-				var nz int
-				var ws float64
-				s, nz, ws = k.WSum(pb, yb, w, a)
-				if !known {
-					st.Nonzero += nz
-					st.WSum += ws
-				}
-			}
-		default:
-			w := noescape.Slice(b.W)
-			switch {
-			case gb != nil:
-				s = k.RowGrad(gb, pb, yb, w, b.Inner, T(gs), a)
-				if ub != nil {
-					k.RowUnred(ub, pb, yb, w, b.Inner, a)
-				}
-			case ub != nil:
-				s = k.RowUnred(ub, pb, yb, w, b.Inner, a)
-			default:
-				var nz int
-				var ws float64
-				s, nz, ws = k.RowSum(pb, yb, w, b.Inner, a)
-				if !known {
-					st.Nonzero += nz * b.Inner
-					st.WSum += ws * float64(b.Inner)
-				}
-			}
+		j.release()
+	} else {
+		it := wt.blocks(BlockElems)
+		for it.next() {
+			add(e.block(&it.b))
 		}
-		num.add(s)
 	}
 	st.Num, st.N = num.value(), wt.n
+	ex.report(st)
 	return st.Value(r)
+}
+
+// elemCall is what computing one block of an elementwise loss needs.
+type elemCall[T Float] struct {
+	k                 *asm.Elem[T]
+	p, y, unred, grad []T
+	a                 T
+	d, gs             float64 // the denominator and 1/D, when there is a gradient
+}
+
+// block computes b: its Σ w·l, and its weight statistics where the kernels
+// count them.
+func (e *elemCall[T]) block(b *block[T]) (res blockRes) {
+	k, a, d, gs := e.k, e.a, e.d, e.gs
+	lo, hi := b.M0, b.M0+b.N
+	pb, yb := e.p[lo:hi], e.y[lo:hi]
+	var ub, gb []T
+	if e.unred != nil {
+		ub = e.unred[lo:hi]
+	}
+	if e.grad != nil {
+		gb = e.grad[lo:hi]
+	}
+	uniformStats := func() {
+		if b.S != 0 {
+			res.nz = b.N
+		}
+		res.ws = float64(b.S) * float64(b.N)
+	}
+	switch {
+	case !b.fast(gb != nil, d):
+		res.s = exactBlock(k, b, pb, yb, ub, gb, a, d)
+		if b.W == nil {
+			uniformStats()
+		}
+	case b.W == nil:
+		var s float64
+		switch {
+		case gb != nil:
+			s = k.Grad(gb, pb, yb, T(float64(b.S)/d), a)
+			if ub != nil {
+				k.Unred(ub, pb, yb, b.S, a)
+			}
+		case ub != nil:
+			s = k.Unred(ub, pb, yb, b.S, a)
+		default:
+			s = k.Sum(pb, yb, a)
+		}
+		res.s = s * float64(b.S)
+		uniformStats()
+	case b.Inner == 1:
+		w := noescape.Slice(b.W)
+		switch {
+		case gb != nil:
+			res.s = k.WGrad(gb, pb, yb, w, T(gs), a)
+			if ub != nil {
+				k.WUnred(ub, pb, yb, w, a)
+			}
+		case ub != nil:
+			res.s = k.WUnred(ub, pb, yb, w, a)
+		default:
+			res.s, res.nz, res.ws = k.WSum(pb, yb, w, a)
+		}
+	default:
+		w := noescape.Slice(b.W)
+		switch {
+		case gb != nil:
+			res.s = k.RowGrad(gb, pb, yb, w, b.Inner, T(gs), a)
+			if ub != nil {
+				k.RowUnred(ub, pb, yb, w, b.Inner, a)
+			}
+		case ub != nil:
+			res.s = k.RowUnred(ub, pb, yb, w, b.Inner, a)
+		default:
+			var nz int
+			var ws float64
+			res.s, nz, ws = k.RowSum(pb, yb, w, b.Inner, a)
+			res.nz, res.ws = nz*b.Inner, ws*float64(b.Inner)
+		}
+	}
+	return res
 }
 
 // fast reports whether the kernels' fast forms compute b exactly as the

@@ -275,7 +275,7 @@ func softmaxCases[T reduce.Float](t *testing.T, ks *asm.Kernels[T]) {
 				}
 				checkRowLoss(t, sh.ls, rows*c, o, specs,
 					func(wt *reduce.Weighting[T], red reduce.Reduction, unred, grad []T) float64 {
-						return reduce.SoftmaxCE(ks, x, z, c, smooth, wt, red, unred, grad)
+						return reduce.SoftmaxCE(ks, x, z, c, smooth, wt, red, unred, grad, reduce.Exec{})
 					}, false)
 			})
 		}
@@ -327,7 +327,7 @@ func sparseCases[T reduce.Float, L reduce.Integer](t *testing.T, ks *asm.Kernels
 				}
 				checkRowLoss(t, sh.ls, rows*c, o, specs,
 					func(wt *reduce.Weighting[T], red reduce.Reduction, unred, grad []T) float64 {
-						return reduce.SparseCE(ks, x, c, labels, smooth, wt, red, unred, grad)
+						return reduce.SparseCE(ks, x, c, labels, smooth, wt, red, unred, grad, reduce.Exec{})
 					}, false)
 			})
 		}
@@ -395,7 +395,7 @@ func cosineCases[T reduce.Float](t *testing.T, ks *asm.Kernels[T]) {
 			}
 			checkRowLoss(t, ls, n, o, specs,
 				func(wt *reduce.Weighting[T], red reduce.Reduction, unred, grad []T) float64 {
-					return reduce.Cosine(ks, p, y, axisLen, max(post, 1), wt, red, unred, grad)
+					return reduce.Cosine(ks, p, y, axisLen, max(post, 1), wt, red, unred, grad, reduce.Exec{})
 				}, false)
 		})
 	}
@@ -473,7 +473,7 @@ func pairwiseCases[T reduce.Float](t *testing.T, ks *asm.Kernels[T]) {
 			}
 			checkRowLoss(t, ls, rows*n, o, specs,
 				func(wt *reduce.Weighting[T], _ reduce.Reduction, unred, grad []T) float64 {
-					return reduce.Pairwise(ks, p, y, n, wt, unred, grad)
+					return reduce.Pairwise(ks, p, y, n, wt, unred, grad, reduce.Exec{})
 				}, true)
 		})
 	}
@@ -500,7 +500,7 @@ func TestPairwiseZeroWeightRowIgnoresNaN(t *testing.T) {
 			wt.Init([]int{rows}, []int{rows}, w)
 			grad := nanSlice[float64](rows * n)
 			unred := nanSlice[float64](rows)
-			got := reduce.Pairwise(l.F64, p, y, n, &wt, unred, grad)
+			got := reduce.Pairwise(l.F64, p, y, n, &wt, unred, grad, reduce.Exec{})
 			require.False(t, math.IsNaN(got), "rows=%d: a NaN row of weight 0 is ignored", rows)
 			require.Equal(t, 0.0, unred[1])
 			for k := 0; k < n; k++ {
@@ -508,7 +508,7 @@ func TestPairwiseZeroWeightRowIgnoresNaN(t *testing.T) {
 			}
 			w[1] = 1
 			wt.Init([]int{rows}, []int{rows}, w)
-			require.True(t, math.IsNaN(reduce.Pairwise(l.F64, p, y, n, &wt, nil, nil)), "rows=%d: NaN with weight 1", rows)
+			require.True(t, math.IsNaN(reduce.Pairwise(l.F64, p, y, n, &wt, nil, nil, reduce.Exec{})), "rows=%d: NaN with weight 1", rows)
 		}
 	})
 }
@@ -530,16 +530,16 @@ func TestRowLossesPropagateNaN(t *testing.T) {
 			var wt reduce.Weighting[float32]
 			wt.Uniform(rows, 1)
 			unred := make([]float32, rows)
-			got := reduce.SoftmaxCE(l.F32, x, z, c, 0, &wt, reduce.Sum, unred, nil)
+			got := reduce.SoftmaxCE(l.F32, x, z, c, 0, &wt, reduce.Sum, unred, nil, reduce.Exec{})
 			require.True(t, math.IsNaN(got), "softmax NaN at class %d", pos)
 			require.True(t, unred[1] != unred[1], "softmax row 1 NaN at class %d", pos)
 			require.False(t, unred[0] != unred[0] || unred[2] != unred[2], "other rows stay finite")
 
-			got = reduce.SparseCE(l.F32, x, c, []int{0, (pos + 1) % c, 4}, 0, &wt, reduce.Sum, unred, nil)
+			got = reduce.SparseCE(l.F32, x, c, []int{0, (pos + 1) % c, 4}, 0, &wt, reduce.Sum, unred, nil, reduce.Exec{})
 			require.True(t, math.IsNaN(got), "sparse NaN at class %d (label elsewhere)", pos)
 			require.True(t, unred[1] != unred[1])
 
-			got = reduce.Cosine(l.F32, x, z, c, 1, &wt, reduce.Sum, unred, nil)
+			got = reduce.Cosine(l.F32, x, z, c, 1, &wt, reduce.Sum, unred, nil, reduce.Exec{})
 			require.True(t, math.IsNaN(got), "cosine NaN at %d", pos)
 			require.True(t, unred[1] != unred[1])
 		}
@@ -573,7 +573,7 @@ func TestPairwiseGradientKeepsAccuracyWithOffset1000(t *testing.T) {
 			var wt reduce.Weighting[float64]
 			wt.Uniform(1, 1)
 			grad := make([]float64, n)
-			got := reduce.Pairwise(l.F64, p, y, n, &wt, nil, grad)
+			got := reduce.Pairwise(l.F64, p, y, n, &wt, nil, grad, reduce.Exec{})
 			wantL := 2 * ss.value() / float64(n)
 			t.Logf("n=%d: loss relative error %.2e", n, math.Abs(got-wantL)/wantL)
 			require.InEpsilon(t, wantL, got, 1e-12, "loss")

@@ -243,7 +243,7 @@ func checkWeightedIdentity[T reduce.Float](t *testing.T, ks *asm.Kernels[T], ls,
 		msg := fmt.Sprintf("%s ls %v ws %v %s", typeName[T](), ls, ws, red)
 		var wt reduce.Weighting[T]
 		init(&wt)
-		got := reduce.Elementwise(ks, asm.Identity, p, nil, 0, &wt, red, nil, nil)
+		got := reduce.Elementwise(ks, asm.Identity, p, nil, 0, &wt, red, nil, nil, reduce.Exec{})
 		// Terms and weights are small multiples of 1/4: every sum is exact.
 		require.Equal(t, want, got, msg)
 
@@ -257,7 +257,7 @@ func checkWeightedIdentity[T reduce.Float](t *testing.T, ks *asm.Kernels[T], ls,
 				grad, gbuf = place(make([]T, n), 5)
 			}
 			init(&wt)
-			got := reduce.Elementwise(ks, asm.Identity, p, nil, 0, &wt, red, unred, grad)
+			got := reduce.Elementwise(ks, asm.Identity, p, nil, 0, &wt, red, unred, grad, reduce.Exec{})
 			require.Equal(t, want, got, "%s with %s", msg, mode)
 			if unred != nil {
 				requireGuards(t, ubuf, 3, n, msg)
@@ -404,10 +404,10 @@ func TestElementwiseUniformWeightMatchesBruteForce(t *testing.T) {
 					want, d := reduceOracle(red, num.value(), nz, s*float64(n), n)
 					grad := make([]float64, n)
 					unred := make([]float64, n)
-					got := reduce.Elementwise(l.F64, asm.Identity, p, nil, 0, &wt, red, unred, grad)
+					got := reduce.Elementwise(l.F64, asm.Identity, p, nil, 0, &wt, red, unred, grad, reduce.Exec{})
 					msg := fmt.Sprintf("n %d weight %v %s", n, s, red)
 					require.Equal(t, want, got, msg)
-					require.Equal(t, want, reduce.Elementwise(l.F64, asm.Identity, p, nil, 0, &wt, red, nil, nil), msg)
+					require.Equal(t, want, reduce.Elementwise(l.F64, asm.Identity, p, nil, 0, &wt, red, nil, nil, reduce.Exec{}), msg)
 					for i := range p {
 						require.Equal(t, s*p[i], unred[i], msg)
 					}
@@ -440,7 +440,7 @@ func TestElementwiseZeroDenominatorAndNaN(t *testing.T) {
 				var wt reduce.Weighting[float64]
 				code, _ := wt.Init([]int{n}, []int{n}, w)
 				require.Equal(t, reduce.WeightsOK, code)
-				return reduce.Elementwise(ks, asm.Identity, p, nil, 0, &wt, red, unred, grad)
+				return reduce.Elementwise(ks, asm.Identity, p, nil, 0, &wt, red, unred, grad, reduce.Exec{})
 			}
 			// All weights zero: SumByNonzeroWeights and Mean have D = 0.
 			for _, red := range []reduce.Reduction{reduce.SumByNonzeroWeights, reduce.Mean} {
@@ -486,9 +486,9 @@ func TestElementwiseNoMeasurableElementsIsZero(t *testing.T) {
 			var wt reduce.Weighting[float32]
 			code, _ := wt.Init([]int{0, 3}, []int{0}, nil)
 			require.Equal(t, reduce.WeightsOK, code)
-			require.Equal(t, 0.0, reduce.Elementwise(l.F32, asm.SqDiff, nil, nil, 0, &wt, red, []float32{}, []float32{}))
+			require.Equal(t, 0.0, reduce.Elementwise(l.F32, asm.SqDiff, nil, nil, 0, &wt, red, []float32{}, []float32{}, reduce.Exec{}))
 			wt.Uniform(0, 1)
-			require.Equal(t, 0.0, reduce.Elementwise(l.F32, asm.SqDiff, nil, nil, 0, &wt, red, nil, nil))
+			require.Equal(t, 0.0, reduce.Elementwise(l.F32, asm.SqDiff, nil, nil, 0, &wt, red, nil, nil, reduce.Exec{}))
 		}
 		require.Equal(t, 0.0, reduce.SumOf(l.F32, nil))
 		require.Equal(t, 0.0, reduce.SumOf(l.F64, []float64{}))

@@ -1,0 +1,124 @@
+package losses
+
+import (
+	"unsafe"
+
+	"github.com/simdloss/simdloss/internal/noescape"
+	"github.com/simdloss/simdloss/reduce"
+)
+
+// Threads bounds the goroutines a call runs on, the calling one included
+// (n >= 1). Threads(1) computes everything on the calling goroutine, for
+// callers that already run losses in parallel. Without it a call on a large
+// input (see SetParallelThreshold) uses up to GOMAXPROCS goroutines from a
+// pool shared by all calls; smaller inputs always run on the caller.
+//
+// The result does not depend on the number of threads: the input is split
+// into blocks fixed by its shape alone, and the blocks' partial sums are
+// combined in one fixed order, so every thread count (and every GOMAXPROCS)
+// gives bitwise the same loss, Unreduced values and Gradient.
+func Threads(n int) Option { return Option{kind: optThreads, n: n} }
+
+// DefaultParallelThreshold is the input size, in elements, from which calls
+// may run on several goroutines unless SetParallelThreshold says otherwise.
+const DefaultParallelThreshold = reduce.DefaultParallelThreshold
+
+// SetParallelThreshold sets the input size, in elements of the predictions
+// or logits, from which a call may run on several goroutines (n <= 0: the
+// default, DefaultParallelThreshold), and returns a function restoring the
+// previous setting. Only speed depends on it, never a result. Inputs of at
+// most 128 KiB always run on the calling goroutine.
+func SetParallelThreshold(n int) (restore func()) {
+	prev := reduce.SetParallelThreshold(n)
+	return func() { reduce.SetParallelThreshold(prev) }
+}
+
+// Partial is what every reduction needs to know of a set of measurable
+// elements. A data-parallel trainer computes one per shard of a batch (with
+// PartialInto), combines them over its own transport with Merge (field by
+// field: two sums and two counts), and finishes with Loss, which gives the
+// loss of the whole batch as if it had been computed at once, up to float64
+// rounding, under every reduction and weight form.
+//
+// Gradients of the whole batch's loss: compute each shard with Reduce(Sum)
+// and Gradient, then scale the gradient by 1/Denominator of the merged partial
+// (0 when it is 0).
+type Partial struct {
+	WeightedSum float64 // Σ w(e)·l(e)
+	Nonzero     int64   // count(e: w(e) != 0)
+	WeightSum   float64 // Σ w(e)
+	Count       int64   // the number of measurable elements
+}
+
+// PartialInto also writes the call's Partial to *p (on success only). It
+// applies to every loss but L1 and L2 (whose results simply add). For
+// MeanPairwiseSquaredError, whose result is a sum, finish with Loss(Sum).
+func PartialInto(p *Partial) Option {
+	return Option{kind: optPartial, ptr: unsafe.Pointer(p)}
+}
+
+// Merge returns the partial of the union of the elements of p and q.
+func (p Partial) Merge(q Partial) Partial {
+	return Partial{
+		WeightedSum: p.WeightedSum + q.WeightedSum,
+		Nonzero:     p.Nonzero + q.Nonzero,
+		WeightSum:   p.WeightSum + q.WeightSum,
+		Count:       p.Count + q.Count,
+	}
+}
+
+// Denominator is the reduction r's denominator D (SPEC.md section 4): the
+// non-zero weight count, the weight sum, the element count, or 1 for Sum.
+func (p Partial) Denominator(r Reduction) float64 { return p.reduce().Denominator(reduce.Reduction(r)) }
+
+// Loss is the reduced loss WeightedSum / D, exactly 0 when D is 0.
+func (p Partial) Loss(r Reduction) float64 { return p.reduce().Value(reduce.Reduction(r)) }
+
+func (p Partial) reduce() reduce.Partial {
+	return reduce.Partial{Num: p.WeightedSum, Nonzero: int(p.Nonzero), WSum: p.WeightSum, N: int(p.Count)}
+}
+
+// execOpts are the Threads and PartialInto options of a call.
+type execOpts struct {
+	threads int      // 0: GOMAXPROCS
+	partial *Partial // PartialInto's destination
+}
+
+// with returns e with the option o (Threads or PartialInto) applied. It
+// returns values rather than storing through a pointer, which would make
+// every option's content escape.
+func (e execOpts) with(fn string, o *Option) (execOpts, error) {
+	switch o.kind {
+	case optThreads:
+		if o.n < 1 {
+			return e, errorf(ErrOption, fn, "Threads(%d) must be at least 1", o.n)
+		}
+		e.threads = o.n
+	case optPartial:
+		if o.ptr == nil {
+			return e, errorf(ErrOption, fn, "PartialInto(nil)")
+		}
+		e.partial = (*Partial)(o.ptr)
+	}
+	return e, nil
+}
+
+// exec is how reduce runs the call: its thread bound, and where the partial
+// goes until the call has succeeded.
+func (c *config) exec() reduce.Exec {
+	ex := reduce.Exec{Threads: c.ex.threads}
+	if c.ex.partial != nil {
+		ex.Partial = &c.part
+	}
+	return ex
+}
+
+// reportPartial writes the call's partial to the PartialInto destination.
+func (c *config) reportPartial() {
+	if c.ex.partial == nil {
+		return
+	}
+	p := c.part
+	// Only written to, never retained (as Into's collection).
+	*noescape.Ptr(c.ex.partial) = Partial{WeightedSum: p.Num, Nonzero: int64(p.Nonzero), WeightSum: p.WSum, Count: int64(p.N)}
+}

@@ -601,7 +601,7 @@ drain:
 	RET
 
 // func absDiffWUnredAVX2F32(dst []float32, p []float32, y []float32, w []float32, a float32) float64
-// Requires: AVX, SSE2
+// Requires: AVX, FMA3, SSE2
 TEXT ·absDiffWUnredAVX2F32(SB), NOSPLIT, $32-112
 	MOVQ    p_base+24(FP), AX
 	MOVQ    y_base+48(FP), CX
@@ -611,13 +611,9 @@ TEXT ·absDiffWUnredAVX2F32(SB), NOSPLIT, $32-112
 	VXORPS  Y1, Y1, Y1
 	VXORPS  Y2, Y2, Y2
 	VXORPS  Y3, Y3, Y3
-	VXORPS  Y4, Y4, Y4
-	VXORPS  Y5, Y5, Y5
-	VXORPS  Y6, Y6, Y6
-	VXORPS  Y7, Y7, Y7
 	XORQ    SI, SI
-	VXORPS  Y8, Y8, Y8
-	VMOVUPS Y8, (SP)
+	VXORPS  Y4, Y4, Y4
+	VMOVUPS Y4, (SP)
 
 outer:
 	MOVQ SI, DI
@@ -628,102 +624,66 @@ outer:
 	MOVQ R8, DI
 
 sized:
-	SUBQ $0x00000040, DI
+	SUBQ $0x00000020, DI
 	CMPQ SI, DI
 	JG   single
 
 loop:
-	VMOVUPS      (AX)(SI*4), Y8
-	VMOVUPS      (CX)(SI*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+0(SB), Y9
-	VANDPS       Y9, Y8, Y8
-	VMOVUPS      (DX)(SI*4), Y9
-	VMULPS       Y8, Y9, Y8
-	VMOVUPS      Y8, (BX)(SI*4)
-	VADDPS       Y8, Y0, Y0
-	VMOVUPS      32(AX)(SI*4), Y8
-	VMOVUPS      32(CX)(SI*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+0(SB), Y9
-	VANDPS       Y9, Y8, Y8
-	VMOVUPS      32(DX)(SI*4), Y9
-	VMULPS       Y8, Y9, Y8
-	VMOVUPS      Y8, 32(BX)(SI*4)
-	VADDPS       Y8, Y1, Y1
-	VMOVUPS      64(AX)(SI*4), Y8
-	VMOVUPS      64(CX)(SI*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+0(SB), Y9
-	VANDPS       Y9, Y8, Y8
-	VMOVUPS      64(DX)(SI*4), Y9
-	VMULPS       Y8, Y9, Y8
-	VMOVUPS      Y8, 64(BX)(SI*4)
-	VADDPS       Y8, Y2, Y2
-	VMOVUPS      96(AX)(SI*4), Y8
-	VMOVUPS      96(CX)(SI*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+0(SB), Y9
-	VANDPS       Y9, Y8, Y8
-	VMOVUPS      96(DX)(SI*4), Y9
-	VMULPS       Y8, Y9, Y8
-	VMOVUPS      Y8, 96(BX)(SI*4)
-	VADDPS       Y8, Y3, Y3
-	VMOVUPS      128(AX)(SI*4), Y8
-	VMOVUPS      128(CX)(SI*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+0(SB), Y9
-	VANDPS       Y9, Y8, Y8
-	VMOVUPS      128(DX)(SI*4), Y9
-	VMULPS       Y8, Y9, Y8
-	VMOVUPS      Y8, 128(BX)(SI*4)
-	VADDPS       Y8, Y4, Y4
-	VMOVUPS      160(AX)(SI*4), Y8
-	VMOVUPS      160(CX)(SI*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+0(SB), Y9
-	VANDPS       Y9, Y8, Y8
-	VMOVUPS      160(DX)(SI*4), Y9
-	VMULPS       Y8, Y9, Y8
-	VMOVUPS      Y8, 160(BX)(SI*4)
-	VADDPS       Y8, Y5, Y5
-	VMOVUPS      192(AX)(SI*4), Y8
-	VMOVUPS      192(CX)(SI*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+0(SB), Y9
-	VANDPS       Y9, Y8, Y8
-	VMOVUPS      192(DX)(SI*4), Y9
-	VMULPS       Y8, Y9, Y8
-	VMOVUPS      Y8, 192(BX)(SI*4)
-	VADDPS       Y8, Y6, Y6
-	VMOVUPS      224(AX)(SI*4), Y8
-	VMOVUPS      224(CX)(SI*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+0(SB), Y9
-	VANDPS       Y9, Y8, Y8
-	VMOVUPS      224(DX)(SI*4), Y9
-	VMULPS       Y8, Y9, Y8
-	VMOVUPS      Y8, 224(BX)(SI*4)
-	VADDPS       Y8, Y7, Y7
-	ADDQ         $0x00000040, SI
+	VMOVUPS      (AX)(SI*4), Y4
+	VMOVUPS      (CX)(SI*4), Y5
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y4
+	VMOVUPS      (DX)(SI*4), Y5
+	VMULPS       Y4, Y5, Y6
+	VMOVUPS      Y6, (BX)(SI*4)
+	VFMADD231PS  Y4, Y5, Y0
+	VMOVUPS      32(AX)(SI*4), Y4
+	VMOVUPS      32(CX)(SI*4), Y5
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y4
+	VMOVUPS      32(DX)(SI*4), Y5
+	VMULPS       Y4, Y5, Y6
+	VMOVUPS      Y6, 32(BX)(SI*4)
+	VFMADD231PS  Y4, Y5, Y1
+	VMOVUPS      64(AX)(SI*4), Y4
+	VMOVUPS      64(CX)(SI*4), Y5
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y4
+	VMOVUPS      64(DX)(SI*4), Y5
+	VMULPS       Y4, Y5, Y6
+	VMOVUPS      Y6, 64(BX)(SI*4)
+	VFMADD231PS  Y4, Y5, Y2
+	VMOVUPS      96(AX)(SI*4), Y4
+	VMOVUPS      96(CX)(SI*4), Y5
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y4
+	VMOVUPS      96(DX)(SI*4), Y5
+	VMULPS       Y4, Y5, Y6
+	VMOVUPS      Y6, 96(BX)(SI*4)
+	VFMADD231PS  Y4, Y5, Y3
+	ADDQ         $0x00000020, SI
 	CMPQ         SI, DI
 	JLE          loop
 
 single:
-	ADDQ $0x00000038, DI
+	ADDQ $0x00000018, DI
 
 single1:
 	CMPQ         SI, DI
 	JG           tail
-	VMOVUPS      (AX)(SI*4), Y8
-	VMOVUPS      (CX)(SI*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+0(SB), Y9
-	VANDPS       Y9, Y8, Y8
-	VMOVUPS      (DX)(SI*4), Y9
-	VMULPS       Y8, Y9, Y8
-	VMOVUPS      Y8, (BX)(SI*4)
-	VADDPS       Y8, Y0, Y0
+	VMOVUPS      (AX)(SI*4), Y4
+	VMOVUPS      (CX)(SI*4), Y5
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y4
+	VMOVUPS      (DX)(SI*4), Y5
+	VMULPS       Y4, Y5, Y6
+	VMOVUPS      Y6, (BX)(SI*4)
+	VFMADD231PS  Y4, Y5, Y0
 	ADDQ         $0x00000008, SI
 	JMP          single1
 
@@ -734,57 +694,49 @@ tail:
 	LEAQ         tailmask32<>+0(SB), R8
 	MOVQ         $0x00000008, R9
 	SUBQ         DI, R9
-	VMOVDQU      (R8)(R9*4), Y8
-	VMASKMOVPS   (AX)(SI*4), Y8, Y8
+	VMOVDQU      (R8)(R9*4), Y4
+	VMASKMOVPS   (AX)(SI*4), Y4, Y4
 	LEAQ         tailmask32<>+0(SB), R8
 	MOVQ         $0x00000008, R9
 	SUBQ         DI, R9
-	VMOVDQU      (R8)(R9*4), Y9
-	VMASKMOVPS   (CX)(SI*4), Y9, Y9
-	VSUBPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+0(SB), Y9
-	VANDPS       Y9, Y8, Y8
+	VMOVDQU      (R8)(R9*4), Y5
+	VMASKMOVPS   (CX)(SI*4), Y5, Y5
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y4
 	LEAQ         tailmask32<>+0(SB), R8
 	MOVQ         $0x00000008, R9
 	SUBQ         DI, R9
-	VMOVDQU      (R8)(R9*4), Y9
-	VMASKMOVPS   (DX)(SI*4), Y9, Y9
-	VMULPS       Y8, Y9, Y8
+	VMOVDQU      (R8)(R9*4), Y5
+	VMASKMOVPS   (DX)(SI*4), Y5, Y5
+	VMULPS       Y4, Y5, Y4
 	LEAQ         tailmask32<>+0(SB), R8
 	MOVQ         $0x00000008, R9
 	SUBQ         DI, R9
-	VMOVDQU      (R8)(R9*4), Y9
-	VMASKMOVPS   Y8, Y9, (BX)(SI*4)
+	VMOVDQU      (R8)(R9*4), Y5
+	VMASKMOVPS   Y4, Y5, (BX)(SI*4)
 	LEAQ         tailmask32<>+0(SB), R8
 	MOVQ         $0x00000008, R9
 	SUBQ         DI, R9
-	VMOVDQU      (R8)(R9*4), Y9
-	VANDPS       Y9, Y8, Y8
-	VADDPS       Y8, Y0, Y0
+	VMOVDQU      (R8)(R9*4), Y5
+	VANDPS       Y5, Y4, Y4
+	VADDPS       Y4, Y0, Y0
 	ADDQ         DI, SI
 
 drain:
-	VMOVUPD      (SP), Y8
+	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
 	VXORPS       Y1, Y1, Y1
 	VADDPS       Y2, Y0, Y0
 	VXORPS       Y2, Y2, Y2
 	VADDPS       Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
-	VADDPS       Y4, Y0, Y0
-	VXORPS       Y4, Y4, Y4
-	VADDPS       Y5, Y0, Y0
-	VXORPS       Y5, Y5, Y5
-	VADDPS       Y6, Y0, Y0
-	VXORPS       Y6, Y6, Y6
-	VADDPS       Y7, Y0, Y0
-	VXORPS       Y7, Y7, Y7
-	VEXTRACTF128 $0x01, Y0, X9
+	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X9, Y9
-	VADDPD       Y9, Y0, Y0
-	VADDPD       Y0, Y8, Y8
-	VMOVUPD      Y8, (SP)
+	VCVTPS2PD    X5, Y5
+	VADDPD       Y5, Y0, Y0
+	VADDPD       Y0, Y4, Y4
+	VMOVUPD      Y4, (SP)
 	VXORPS       Y0, Y0, Y0
 	MOVQ         p_len+32(FP), DI
 	CMPQ         SI, DI
@@ -1082,7 +1034,7 @@ drain:
 	RET
 
 // func absDiffWGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, s float32, a float32) float64
-// Requires: AVX, SSE2
+// Requires: AVX, FMA3, SSE2
 TEXT ·absDiffWGradAVX2F32(SB), NOSPLIT, $32-112
 	MOVQ    p_base+24(FP), AX
 	MOVQ    y_base+48(FP), CX
@@ -1092,13 +1044,9 @@ TEXT ·absDiffWGradAVX2F32(SB), NOSPLIT, $32-112
 	VXORPS  Y1, Y1, Y1
 	VXORPS  Y2, Y2, Y2
 	VXORPS  Y3, Y3, Y3
-	VXORPS  Y4, Y4, Y4
-	VXORPS  Y5, Y5, Y5
-	VXORPS  Y6, Y6, Y6
-	VXORPS  Y7, Y7, Y7
 	XORQ    SI, SI
-	VXORPS  Y8, Y8, Y8
-	VMOVUPS Y8, (SP)
+	VXORPS  Y4, Y4, Y4
+	VMOVUPS Y4, (SP)
 
 outer:
 	MOVQ SI, DI
@@ -1109,210 +1057,121 @@ outer:
 	MOVQ R8, DI
 
 sized:
-	SUBQ $0x00000040, DI
+	SUBQ $0x00000020, DI
 	CMPQ SI, DI
 	JG   single
 
 loop:
-	VMOVUPS      (AX)(SI*4), Y8
-	VMOVUPS      (CX)(SI*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+0(SB), Y9
-	VANDPS       Y9, Y8, Y9
-	VXORPS       Y10, Y10, Y10
-	VBROADCASTSS consts32<>+4(SB), Y11
-	VBROADCASTSS consts32<>+8(SB), Y12
-	VCMPPS       $0x1e, Y10, Y8, Y13
-	VBLENDVPS    Y13, Y11, Y10, Y11
-	VCMPPS       $0x11, Y10, Y8, Y10
-	VBLENDVPS    Y10, Y12, Y11, Y11
-	VCMPPS       $0x03, Y8, Y8, Y10
-	VBLENDVPS    Y10, Y8, Y11, Y11
-	VMOVUPS      (DX)(SI*4), Y8
-	VBROADCASTSS s+96(FP), Y10
-	VMULPS       Y8, Y10, Y10
-	VMULPS       Y11, Y10, Y10
-	VMOVUPS      Y10, (BX)(SI*4)
-	VMULPS       Y9, Y8, Y8
-	VADDPS       Y8, Y0, Y0
-	VMOVUPS      32(AX)(SI*4), Y8
-	VMOVUPS      32(CX)(SI*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+0(SB), Y9
-	VANDPS       Y9, Y8, Y9
-	VXORPS       Y10, Y10, Y10
-	VBROADCASTSS consts32<>+4(SB), Y11
-	VBROADCASTSS consts32<>+8(SB), Y12
-	VCMPPS       $0x1e, Y10, Y8, Y13
-	VBLENDVPS    Y13, Y11, Y10, Y11
-	VCMPPS       $0x11, Y10, Y8, Y10
-	VBLENDVPS    Y10, Y12, Y11, Y11
-	VCMPPS       $0x03, Y8, Y8, Y10
-	VBLENDVPS    Y10, Y8, Y11, Y11
-	VMOVUPS      32(DX)(SI*4), Y8
-	VBROADCASTSS s+96(FP), Y10
-	VMULPS       Y8, Y10, Y10
-	VMULPS       Y11, Y10, Y10
-	VMOVUPS      Y10, 32(BX)(SI*4)
-	VMULPS       Y9, Y8, Y8
-	VADDPS       Y8, Y1, Y1
-	VMOVUPS      64(AX)(SI*4), Y8
-	VMOVUPS      64(CX)(SI*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+0(SB), Y9
-	VANDPS       Y9, Y8, Y9
-	VXORPS       Y10, Y10, Y10
-	VBROADCASTSS consts32<>+4(SB), Y11
-	VBROADCASTSS consts32<>+8(SB), Y12
-	VCMPPS       $0x1e, Y10, Y8, Y13
-	VBLENDVPS    Y13, Y11, Y10, Y11
-	VCMPPS       $0x11, Y10, Y8, Y10
-	VBLENDVPS    Y10, Y12, Y11, Y11
-	VCMPPS       $0x03, Y8, Y8, Y10
-	VBLENDVPS    Y10, Y8, Y11, Y11
-	VMOVUPS      64(DX)(SI*4), Y8
-	VBROADCASTSS s+96(FP), Y10
-	VMULPS       Y8, Y10, Y10
-	VMULPS       Y11, Y10, Y10
-	VMOVUPS      Y10, 64(BX)(SI*4)
-	VMULPS       Y9, Y8, Y8
-	VADDPS       Y8, Y2, Y2
-	VMOVUPS      96(AX)(SI*4), Y8
-	VMOVUPS      96(CX)(SI*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+0(SB), Y9
-	VANDPS       Y9, Y8, Y9
-	VXORPS       Y10, Y10, Y10
-	VBROADCASTSS consts32<>+4(SB), Y11
-	VBROADCASTSS consts32<>+8(SB), Y12
-	VCMPPS       $0x1e, Y10, Y8, Y13
-	VBLENDVPS    Y13, Y11, Y10, Y11
-	VCMPPS       $0x11, Y10, Y8, Y10
-	VBLENDVPS    Y10, Y12, Y11, Y11
-	VCMPPS       $0x03, Y8, Y8, Y10
-	VBLENDVPS    Y10, Y8, Y11, Y11
-	VMOVUPS      96(DX)(SI*4), Y8
-	VBROADCASTSS s+96(FP), Y10
-	VMULPS       Y8, Y10, Y10
-	VMULPS       Y11, Y10, Y10
-	VMOVUPS      Y10, 96(BX)(SI*4)
-	VMULPS       Y9, Y8, Y8
-	VADDPS       Y8, Y3, Y3
-	VMOVUPS      128(AX)(SI*4), Y8
-	VMOVUPS      128(CX)(SI*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+0(SB), Y9
-	VANDPS       Y9, Y8, Y9
-	VXORPS       Y10, Y10, Y10
-	VBROADCASTSS consts32<>+4(SB), Y11
-	VBROADCASTSS consts32<>+8(SB), Y12
-	VCMPPS       $0x1e, Y10, Y8, Y13
-	VBLENDVPS    Y13, Y11, Y10, Y11
-	VCMPPS       $0x11, Y10, Y8, Y10
-	VBLENDVPS    Y10, Y12, Y11, Y11
-	VCMPPS       $0x03, Y8, Y8, Y10
-	VBLENDVPS    Y10, Y8, Y11, Y11
-	VMOVUPS      128(DX)(SI*4), Y8
-	VBROADCASTSS s+96(FP), Y10
-	VMULPS       Y8, Y10, Y10
-	VMULPS       Y11, Y10, Y10
-	VMOVUPS      Y10, 128(BX)(SI*4)
-	VMULPS       Y9, Y8, Y8
-	VADDPS       Y8, Y4, Y4
-	VMOVUPS      160(AX)(SI*4), Y8
-	VMOVUPS      160(CX)(SI*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+0(SB), Y9
-	VANDPS       Y9, Y8, Y9
-	VXORPS       Y10, Y10, Y10
-	VBROADCASTSS consts32<>+4(SB), Y11
-	VBROADCASTSS consts32<>+8(SB), Y12
-	VCMPPS       $0x1e, Y10, Y8, Y13
-	VBLENDVPS    Y13, Y11, Y10, Y11
-	VCMPPS       $0x11, Y10, Y8, Y10
-	VBLENDVPS    Y10, Y12, Y11, Y11
-	VCMPPS       $0x03, Y8, Y8, Y10
-	VBLENDVPS    Y10, Y8, Y11, Y11
-	VMOVUPS      160(DX)(SI*4), Y8
-	VBROADCASTSS s+96(FP), Y10
-	VMULPS       Y8, Y10, Y10
-	VMULPS       Y11, Y10, Y10
-	VMOVUPS      Y10, 160(BX)(SI*4)
-	VMULPS       Y9, Y8, Y8
-	VADDPS       Y8, Y5, Y5
-	VMOVUPS      192(AX)(SI*4), Y8
-	VMOVUPS      192(CX)(SI*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+0(SB), Y9
-	VANDPS       Y9, Y8, Y9
-	VXORPS       Y10, Y10, Y10
-	VBROADCASTSS consts32<>+4(SB), Y11
-	VBROADCASTSS consts32<>+8(SB), Y12
-	VCMPPS       $0x1e, Y10, Y8, Y13
-	VBLENDVPS    Y13, Y11, Y10, Y11
-	VCMPPS       $0x11, Y10, Y8, Y10
-	VBLENDVPS    Y10, Y12, Y11, Y11
-	VCMPPS       $0x03, Y8, Y8, Y10
-	VBLENDVPS    Y10, Y8, Y11, Y11
-	VMOVUPS      192(DX)(SI*4), Y8
-	VBROADCASTSS s+96(FP), Y10
-	VMULPS       Y8, Y10, Y10
-	VMULPS       Y11, Y10, Y10
-	VMOVUPS      Y10, 192(BX)(SI*4)
-	VMULPS       Y9, Y8, Y8
-	VADDPS       Y8, Y6, Y6
-	VMOVUPS      224(AX)(SI*4), Y8
-	VMOVUPS      224(CX)(SI*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+0(SB), Y9
-	VANDPS       Y9, Y8, Y9
-	VXORPS       Y10, Y10, Y10
-	VBROADCASTSS consts32<>+4(SB), Y11
-	VBROADCASTSS consts32<>+8(SB), Y12
-	VCMPPS       $0x1e, Y10, Y8, Y13
-	VBLENDVPS    Y13, Y11, Y10, Y11
-	VCMPPS       $0x11, Y10, Y8, Y10
-	VBLENDVPS    Y10, Y12, Y11, Y11
-	VCMPPS       $0x03, Y8, Y8, Y10
-	VBLENDVPS    Y10, Y8, Y11, Y11
-	VMOVUPS      224(DX)(SI*4), Y8
-	VBROADCASTSS s+96(FP), Y10
-	VMULPS       Y8, Y10, Y10
-	VMULPS       Y11, Y10, Y10
-	VMOVUPS      Y10, 224(BX)(SI*4)
-	VMULPS       Y9, Y8, Y8
-	VADDPS       Y8, Y7, Y7
-	ADDQ         $0x00000040, SI
+	VMOVUPS      (AX)(SI*4), Y4
+	VMOVUPS      (CX)(SI*4), Y5
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y5
+	VXORPS       Y6, Y6, Y6
+	VBROADCASTSS consts32<>+4(SB), Y7
+	VBROADCASTSS consts32<>+8(SB), Y8
+	VCMPPS       $0x1e, Y6, Y4, Y9
+	VBLENDVPS    Y9, Y7, Y6, Y7
+	VCMPPS       $0x11, Y6, Y4, Y6
+	VBLENDVPS    Y6, Y8, Y7, Y7
+	VCMPPS       $0x03, Y4, Y4, Y6
+	VBLENDVPS    Y6, Y4, Y7, Y7
+	VMOVUPS      (DX)(SI*4), Y4
+	VBROADCASTSS s+96(FP), Y6
+	VMULPS       Y4, Y6, Y6
+	VMULPS       Y7, Y6, Y6
+	VMOVUPS      Y6, (BX)(SI*4)
+	VFMADD231PS  Y5, Y4, Y0
+	VMOVUPS      32(AX)(SI*4), Y4
+	VMOVUPS      32(CX)(SI*4), Y5
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y5
+	VXORPS       Y6, Y6, Y6
+	VBROADCASTSS consts32<>+4(SB), Y7
+	VBROADCASTSS consts32<>+8(SB), Y8
+	VCMPPS       $0x1e, Y6, Y4, Y9
+	VBLENDVPS    Y9, Y7, Y6, Y7
+	VCMPPS       $0x11, Y6, Y4, Y6
+	VBLENDVPS    Y6, Y8, Y7, Y7
+	VCMPPS       $0x03, Y4, Y4, Y6
+	VBLENDVPS    Y6, Y4, Y7, Y7
+	VMOVUPS      32(DX)(SI*4), Y4
+	VBROADCASTSS s+96(FP), Y6
+	VMULPS       Y4, Y6, Y6
+	VMULPS       Y7, Y6, Y6
+	VMOVUPS      Y6, 32(BX)(SI*4)
+	VFMADD231PS  Y5, Y4, Y1
+	VMOVUPS      64(AX)(SI*4), Y4
+	VMOVUPS      64(CX)(SI*4), Y5
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y5
+	VXORPS       Y6, Y6, Y6
+	VBROADCASTSS consts32<>+4(SB), Y7
+	VBROADCASTSS consts32<>+8(SB), Y8
+	VCMPPS       $0x1e, Y6, Y4, Y9
+	VBLENDVPS    Y9, Y7, Y6, Y7
+	VCMPPS       $0x11, Y6, Y4, Y6
+	VBLENDVPS    Y6, Y8, Y7, Y7
+	VCMPPS       $0x03, Y4, Y4, Y6
+	VBLENDVPS    Y6, Y4, Y7, Y7
+	VMOVUPS      64(DX)(SI*4), Y4
+	VBROADCASTSS s+96(FP), Y6
+	VMULPS       Y4, Y6, Y6
+	VMULPS       Y7, Y6, Y6
+	VMOVUPS      Y6, 64(BX)(SI*4)
+	VFMADD231PS  Y5, Y4, Y2
+	VMOVUPS      96(AX)(SI*4), Y4
+	VMOVUPS      96(CX)(SI*4), Y5
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y5
+	VXORPS       Y6, Y6, Y6
+	VBROADCASTSS consts32<>+4(SB), Y7
+	VBROADCASTSS consts32<>+8(SB), Y8
+	VCMPPS       $0x1e, Y6, Y4, Y9
+	VBLENDVPS    Y9, Y7, Y6, Y7
+	VCMPPS       $0x11, Y6, Y4, Y6
+	VBLENDVPS    Y6, Y8, Y7, Y7
+	VCMPPS       $0x03, Y4, Y4, Y6
+	VBLENDVPS    Y6, Y4, Y7, Y7
+	VMOVUPS      96(DX)(SI*4), Y4
+	VBROADCASTSS s+96(FP), Y6
+	VMULPS       Y4, Y6, Y6
+	VMULPS       Y7, Y6, Y6
+	VMOVUPS      Y6, 96(BX)(SI*4)
+	VFMADD231PS  Y5, Y4, Y3
+	ADDQ         $0x00000020, SI
 	CMPQ         SI, DI
 	JLE          loop
 
 single:
-	ADDQ $0x00000038, DI
+	ADDQ $0x00000018, DI
 
 single1:
 	CMPQ         SI, DI
 	JG           tail
-	VMOVUPS      (AX)(SI*4), Y8
-	VMOVUPS      (CX)(SI*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+0(SB), Y9
-	VANDPS       Y9, Y8, Y9
-	VXORPS       Y10, Y10, Y10
-	VBROADCASTSS consts32<>+4(SB), Y11
-	VBROADCASTSS consts32<>+8(SB), Y12
-	VCMPPS       $0x1e, Y10, Y8, Y13
-	VBLENDVPS    Y13, Y11, Y10, Y11
-	VCMPPS       $0x11, Y10, Y8, Y10
-	VBLENDVPS    Y10, Y12, Y11, Y11
-	VCMPPS       $0x03, Y8, Y8, Y10
-	VBLENDVPS    Y10, Y8, Y11, Y11
-	VMOVUPS      (DX)(SI*4), Y8
-	VBROADCASTSS s+96(FP), Y10
-	VMULPS       Y8, Y10, Y10
-	VMULPS       Y11, Y10, Y10
-	VMOVUPS      Y10, (BX)(SI*4)
-	VMULPS       Y9, Y8, Y8
-	VADDPS       Y8, Y0, Y0
+	VMOVUPS      (AX)(SI*4), Y4
+	VMOVUPS      (CX)(SI*4), Y5
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y5
+	VXORPS       Y6, Y6, Y6
+	VBROADCASTSS consts32<>+4(SB), Y7
+	VBROADCASTSS consts32<>+8(SB), Y8
+	VCMPPS       $0x1e, Y6, Y4, Y9
+	VBLENDVPS    Y9, Y7, Y6, Y7
+	VCMPPS       $0x11, Y6, Y4, Y6
+	VBLENDVPS    Y6, Y8, Y7, Y7
+	VCMPPS       $0x03, Y4, Y4, Y6
+	VBLENDVPS    Y6, Y4, Y7, Y7
+	VMOVUPS      (DX)(SI*4), Y4
+	VBROADCASTSS s+96(FP), Y6
+	VMULPS       Y4, Y6, Y6
+	VMULPS       Y7, Y6, Y6
+	VMOVUPS      Y6, (BX)(SI*4)
+	VFMADD231PS  Y5, Y4, Y0
 	ADDQ         $0x00000008, SI
 	JMP          single1
 
@@ -1323,69 +1182,61 @@ tail:
 	LEAQ         tailmask32<>+0(SB), R8
 	MOVQ         $0x00000008, R9
 	SUBQ         DI, R9
-	VMOVDQU      (R8)(R9*4), Y8
-	VMASKMOVPS   (AX)(SI*4), Y8, Y8
+	VMOVDQU      (R8)(R9*4), Y4
+	VMASKMOVPS   (AX)(SI*4), Y4, Y4
 	LEAQ         tailmask32<>+0(SB), R8
 	MOVQ         $0x00000008, R9
 	SUBQ         DI, R9
-	VMOVDQU      (R8)(R9*4), Y9
-	VMASKMOVPS   (CX)(SI*4), Y9, Y9
-	VSUBPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+0(SB), Y9
-	VANDPS       Y9, Y8, Y9
-	VXORPS       Y10, Y10, Y10
-	VBROADCASTSS consts32<>+4(SB), Y11
-	VBROADCASTSS consts32<>+8(SB), Y12
-	VCMPPS       $0x1e, Y10, Y8, Y13
-	VBLENDVPS    Y13, Y11, Y10, Y11
-	VCMPPS       $0x11, Y10, Y8, Y10
-	VBLENDVPS    Y10, Y12, Y11, Y11
-	VCMPPS       $0x03, Y8, Y8, Y10
-	VBLENDVPS    Y10, Y8, Y11, Y11
+	VMOVDQU      (R8)(R9*4), Y5
+	VMASKMOVPS   (CX)(SI*4), Y5, Y5
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y5
+	VXORPS       Y6, Y6, Y6
+	VBROADCASTSS consts32<>+4(SB), Y7
+	VBROADCASTSS consts32<>+8(SB), Y8
+	VCMPPS       $0x1e, Y6, Y4, Y9
+	VBLENDVPS    Y9, Y7, Y6, Y7
+	VCMPPS       $0x11, Y6, Y4, Y6
+	VBLENDVPS    Y6, Y8, Y7, Y7
+	VCMPPS       $0x03, Y4, Y4, Y6
+	VBLENDVPS    Y6, Y4, Y7, Y7
 	LEAQ         tailmask32<>+0(SB), R8
 	MOVQ         $0x00000008, R9
 	SUBQ         DI, R9
-	VMOVDQU      (R8)(R9*4), Y8
-	VMASKMOVPS   (DX)(SI*4), Y8, Y8
-	VBROADCASTSS s+96(FP), Y10
-	VMULPS       Y8, Y10, Y10
-	VMULPS       Y11, Y10, Y10
+	VMOVDQU      (R8)(R9*4), Y4
+	VMASKMOVPS   (DX)(SI*4), Y4, Y4
+	VBROADCASTSS s+96(FP), Y6
+	VMULPS       Y4, Y6, Y6
+	VMULPS       Y7, Y6, Y6
 	LEAQ         tailmask32<>+0(SB), R8
 	MOVQ         $0x00000008, R9
 	SUBQ         DI, R9
-	VMOVDQU      (R8)(R9*4), Y11
-	VMASKMOVPS   Y10, Y11, (BX)(SI*4)
-	VMULPS       Y9, Y8, Y8
+	VMOVDQU      (R8)(R9*4), Y7
+	VMASKMOVPS   Y6, Y7, (BX)(SI*4)
+	VMULPS       Y5, Y4, Y4
 	LEAQ         tailmask32<>+0(SB), R8
 	MOVQ         $0x00000008, R9
 	SUBQ         DI, R9
-	VMOVDQU      (R8)(R9*4), Y9
-	VANDPS       Y9, Y8, Y8
-	VADDPS       Y8, Y0, Y0
+	VMOVDQU      (R8)(R9*4), Y5
+	VANDPS       Y5, Y4, Y4
+	VADDPS       Y4, Y0, Y0
 	ADDQ         DI, SI
 
 drain:
-	VMOVUPD      (SP), Y8
+	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
 	VXORPS       Y1, Y1, Y1
 	VADDPS       Y2, Y0, Y0
 	VXORPS       Y2, Y2, Y2
 	VADDPS       Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
-	VADDPS       Y4, Y0, Y0
-	VXORPS       Y4, Y4, Y4
-	VADDPS       Y5, Y0, Y0
-	VXORPS       Y5, Y5, Y5
-	VADDPS       Y6, Y0, Y0
-	VXORPS       Y6, Y6, Y6
-	VADDPS       Y7, Y0, Y0
-	VXORPS       Y7, Y7, Y7
-	VEXTRACTF128 $0x01, Y0, X9
+	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X9, Y9
-	VADDPD       Y9, Y0, Y0
-	VADDPD       Y0, Y8, Y8
-	VMOVUPD      Y8, (SP)
+	VCVTPS2PD    X5, Y5
+	VADDPD       Y5, Y0, Y0
+	VADDPD       Y0, Y4, Y4
+	VMOVUPD      Y4, (SP)
 	VXORPS       Y0, Y0, Y0
 	MOVQ         p_len+32(FP), DI
 	CMPQ         SI, DI
@@ -1730,7 +1581,7 @@ drain:
 	RET
 
 // func absDiffRowUnredAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) float64
-// Requires: AVX, AVX2, SSE2
+// Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·absDiffRowUnredAVX2F32(SB), NOSPLIT, $32-168
 	MOVQ    p_base+24(FP), AX
 	MOVQ    y_base+48(FP), CX
@@ -1745,13 +1596,9 @@ TEXT ·absDiffRowUnredAVX2F32(SB), NOSPLIT, $32-168
 	VXORPS  Y1, Y1, Y1
 	VXORPS  Y2, Y2, Y2
 	VXORPS  Y3, Y3, Y3
-	VXORPS  Y4, Y4, Y4
-	VXORPS  Y5, Y5, Y5
-	VXORPS  Y6, Y6, Y6
-	VXORPS  Y7, Y7, Y7
 	XORQ    R11, R11
-	VXORPS  Y8, Y8, Y8
-	VMOVUPS Y8, (SP)
+	VXORPS  Y4, Y4, Y4
+	VMOVUPS Y4, (SP)
 
 outer:
 	MOVQ R11, R12
@@ -1762,293 +1609,173 @@ outer:
 	MOVQ R13, R12
 
 sized:
-	SUBQ $0x00000040, R12
+	SUBQ $0x00000020, R12
 	CMPQ R11, R12
 	JG   single
 
 loop:
-	VMOVUPS      (AX)(R11*4), Y8
-	VMOVUPS      (CX)(R11*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+0(SB), Y9
-	VANDPS       Y9, Y8, Y8
+	VMOVUPS      (AX)(R11*4), Y4
+	VMOVUPS      (CX)(R11*4), Y5
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y4
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
 	JL           rowpart7
-	VMOVUPS      (DX)(R8*4), Y9
+	VMOVUPS      (DX)(R8*4), Y5
 	JMP          rowperm7
 
 rowpart7:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y9
-	VMASKMOVPS (DX)(R8*4), Y9, Y9
+	VMOVDQU    (R14)(R15*4), Y5
+	VMASKMOVPS (DX)(R8*4), Y5, Y5
 
 rowperm7:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y10
-	VPERMPS      Y9, Y10, Y9
+	VMOVUPS      (BX)(R13*1), Y6
+	VPERMPS      Y5, Y6, Y5
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VMULPS       Y8, Y9, Y8
-	VMOVUPS      Y8, (R10)(R11*4)
-	VADDPS       Y8, Y0, Y0
-	VMOVUPS      32(AX)(R11*4), Y8
-	VMOVUPS      32(CX)(R11*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+0(SB), Y9
-	VANDPS       Y9, Y8, Y8
+	VMULPS       Y4, Y5, Y6
+	VMOVUPS      Y6, (R10)(R11*4)
+	VFMADD231PS  Y4, Y5, Y0
+	VMOVUPS      32(AX)(R11*4), Y4
+	VMOVUPS      32(CX)(R11*4), Y5
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y4
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
 	JL           rowpart8
-	VMOVUPS      (DX)(R8*4), Y9
+	VMOVUPS      (DX)(R8*4), Y5
 	JMP          rowperm8
 
 rowpart8:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y9
-	VMASKMOVPS (DX)(R8*4), Y9, Y9
+	VMOVDQU    (R14)(R15*4), Y5
+	VMASKMOVPS (DX)(R8*4), Y5, Y5
 
 rowperm8:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y10
-	VPERMPS      Y9, Y10, Y9
+	VMOVUPS      (BX)(R13*1), Y6
+	VPERMPS      Y5, Y6, Y5
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VMULPS       Y8, Y9, Y8
-	VMOVUPS      Y8, 32(R10)(R11*4)
-	VADDPS       Y8, Y1, Y1
-	VMOVUPS      64(AX)(R11*4), Y8
-	VMOVUPS      64(CX)(R11*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+0(SB), Y9
-	VANDPS       Y9, Y8, Y8
+	VMULPS       Y4, Y5, Y6
+	VMOVUPS      Y6, 32(R10)(R11*4)
+	VFMADD231PS  Y4, Y5, Y1
+	VMOVUPS      64(AX)(R11*4), Y4
+	VMOVUPS      64(CX)(R11*4), Y5
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y4
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
 	JL           rowpart9
-	VMOVUPS      (DX)(R8*4), Y9
+	VMOVUPS      (DX)(R8*4), Y5
 	JMP          rowperm9
 
 rowpart9:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y9
-	VMASKMOVPS (DX)(R8*4), Y9, Y9
+	VMOVDQU    (R14)(R15*4), Y5
+	VMASKMOVPS (DX)(R8*4), Y5, Y5
 
 rowperm9:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y10
-	VPERMPS      Y9, Y10, Y9
+	VMOVUPS      (BX)(R13*1), Y6
+	VPERMPS      Y5, Y6, Y5
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VMULPS       Y8, Y9, Y8
-	VMOVUPS      Y8, 64(R10)(R11*4)
-	VADDPS       Y8, Y2, Y2
-	VMOVUPS      96(AX)(R11*4), Y8
-	VMOVUPS      96(CX)(R11*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+0(SB), Y9
-	VANDPS       Y9, Y8, Y8
+	VMULPS       Y4, Y5, Y6
+	VMOVUPS      Y6, 64(R10)(R11*4)
+	VFMADD231PS  Y4, Y5, Y2
+	VMOVUPS      96(AX)(R11*4), Y4
+	VMOVUPS      96(CX)(R11*4), Y5
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y4
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
 	JL           rowpart10
-	VMOVUPS      (DX)(R8*4), Y9
+	VMOVUPS      (DX)(R8*4), Y5
 	JMP          rowperm10
 
 rowpart10:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y9
-	VMASKMOVPS (DX)(R8*4), Y9, Y9
+	VMOVDQU    (R14)(R15*4), Y5
+	VMASKMOVPS (DX)(R8*4), Y5, Y5
 
 rowperm10:
-	MOVQ         DI, R13
-	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y10
-	VPERMPS      Y9, Y10, Y9
-	MOVLQSX      (SI)(DI*8), R13
-	ADDQ         R13, R8
-	MOVLQSX      4(SI)(DI*8), DI
-	VMULPS       Y8, Y9, Y8
-	VMOVUPS      Y8, 96(R10)(R11*4)
-	VADDPS       Y8, Y3, Y3
-	VMOVUPS      128(AX)(R11*4), Y8
-	VMOVUPS      128(CX)(R11*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+0(SB), Y9
-	VANDPS       Y9, Y8, Y8
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Y6
+	VPERMPS     Y5, Y6, Y5
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPS      Y4, Y5, Y6
+	VMOVUPS     Y6, 96(R10)(R11*4)
+	VFMADD231PS Y4, Y5, Y3
+	ADDQ        $0x00000020, R11
+	CMPQ        R11, R12
+	JLE         loop
+
+single:
+	ADDQ $0x00000018, R12
+
+single1:
+	CMPQ         R11, R12
+	JG           tail
+	VMOVUPS      (AX)(R11*4), Y4
+	VMOVUPS      (CX)(R11*4), Y5
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y4
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
 	JL           rowpart11
-	VMOVUPS      (DX)(R8*4), Y9
+	VMOVUPS      (DX)(R8*4), Y5
 	JMP          rowperm11
 
 rowpart11:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y9
-	VMASKMOVPS (DX)(R8*4), Y9, Y9
+	VMOVDQU    (R14)(R15*4), Y5
+	VMASKMOVPS (DX)(R8*4), Y5, Y5
 
 rowperm11:
-	MOVQ         DI, R13
-	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y10
-	VPERMPS      Y9, Y10, Y9
-	MOVLQSX      (SI)(DI*8), R13
-	ADDQ         R13, R8
-	MOVLQSX      4(SI)(DI*8), DI
-	VMULPS       Y8, Y9, Y8
-	VMOVUPS      Y8, 128(R10)(R11*4)
-	VADDPS       Y8, Y4, Y4
-	VMOVUPS      160(AX)(R11*4), Y8
-	VMOVUPS      160(CX)(R11*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+0(SB), Y9
-	VANDPS       Y9, Y8, Y8
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000008
-	JL           rowpart12
-	VMOVUPS      (DX)(R8*4), Y9
-	JMP          rowperm12
-
-rowpart12:
-	LEAQ       tailmask32<>+0(SB), R14
-	MOVQ       $0x00000008, R15
-	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y9
-	VMASKMOVPS (DX)(R8*4), Y9, Y9
-
-rowperm12:
-	MOVQ         DI, R13
-	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y10
-	VPERMPS      Y9, Y10, Y9
-	MOVLQSX      (SI)(DI*8), R13
-	ADDQ         R13, R8
-	MOVLQSX      4(SI)(DI*8), DI
-	VMULPS       Y8, Y9, Y8
-	VMOVUPS      Y8, 160(R10)(R11*4)
-	VADDPS       Y8, Y5, Y5
-	VMOVUPS      192(AX)(R11*4), Y8
-	VMOVUPS      192(CX)(R11*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+0(SB), Y9
-	VANDPS       Y9, Y8, Y8
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000008
-	JL           rowpart13
-	VMOVUPS      (DX)(R8*4), Y9
-	JMP          rowperm13
-
-rowpart13:
-	LEAQ       tailmask32<>+0(SB), R14
-	MOVQ       $0x00000008, R15
-	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y9
-	VMASKMOVPS (DX)(R8*4), Y9, Y9
-
-rowperm13:
-	MOVQ         DI, R13
-	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y10
-	VPERMPS      Y9, Y10, Y9
-	MOVLQSX      (SI)(DI*8), R13
-	ADDQ         R13, R8
-	MOVLQSX      4(SI)(DI*8), DI
-	VMULPS       Y8, Y9, Y8
-	VMOVUPS      Y8, 192(R10)(R11*4)
-	VADDPS       Y8, Y6, Y6
-	VMOVUPS      224(AX)(R11*4), Y8
-	VMOVUPS      224(CX)(R11*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+0(SB), Y9
-	VANDPS       Y9, Y8, Y8
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000008
-	JL           rowpart14
-	VMOVUPS      (DX)(R8*4), Y9
-	JMP          rowperm14
-
-rowpart14:
-	LEAQ       tailmask32<>+0(SB), R14
-	MOVQ       $0x00000008, R15
-	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y9
-	VMASKMOVPS (DX)(R8*4), Y9, Y9
-
-rowperm14:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Y10
-	VPERMPS Y9, Y10, Y9
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPS  Y8, Y9, Y8
-	VMOVUPS Y8, 224(R10)(R11*4)
-	VADDPS  Y8, Y7, Y7
-	ADDQ    $0x00000040, R11
-	CMPQ    R11, R12
-	JLE     loop
-
-single:
-	ADDQ $0x00000038, R12
-
-single1:
-	CMPQ         R11, R12
-	JG           tail
-	VMOVUPS      (AX)(R11*4), Y8
-	VMOVUPS      (CX)(R11*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+0(SB), Y9
-	VANDPS       Y9, Y8, Y8
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000008
-	JL           rowpart15
-	VMOVUPS      (DX)(R8*4), Y9
-	JMP          rowperm15
-
-rowpart15:
-	LEAQ       tailmask32<>+0(SB), R14
-	MOVQ       $0x00000008, R15
-	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y9
-	VMASKMOVPS (DX)(R8*4), Y9, Y9
-
-rowperm15:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Y10
-	VPERMPS Y9, Y10, Y9
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPS  Y8, Y9, Y8
-	VMOVUPS Y8, (R10)(R11*4)
-	VADDPS  Y8, Y0, Y0
-	ADDQ    $0x00000008, R11
-	JMP     single1
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Y6
+	VPERMPS     Y5, Y6, Y5
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPS      Y4, Y5, Y6
+	VMOVUPS     Y6, (R10)(R11*4)
+	VFMADD231PS Y4, Y5, Y0
+	ADDQ        $0x00000008, R11
+	JMP         single1
 
 tail:
 	ADDQ         $0x00000008, R12
@@ -2057,79 +1784,71 @@ tail:
 	LEAQ         tailmask32<>+0(SB), R13
 	MOVQ         $0x00000008, R14
 	SUBQ         R12, R14
-	VMOVDQU      (R13)(R14*4), Y8
-	VMASKMOVPS   (AX)(R11*4), Y8, Y8
+	VMOVDQU      (R13)(R14*4), Y4
+	VMASKMOVPS   (AX)(R11*4), Y4, Y4
 	LEAQ         tailmask32<>+0(SB), R13
 	MOVQ         $0x00000008, R14
 	SUBQ         R12, R14
-	VMOVDQU      (R13)(R14*4), Y9
-	VMASKMOVPS   (CX)(R11*4), Y9, Y9
-	VSUBPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+0(SB), Y9
-	VANDPS       Y9, Y8, Y8
+	VMOVDQU      (R13)(R14*4), Y5
+	VMASKMOVPS   (CX)(R11*4), Y5, Y5
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y4
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart16
-	VMOVUPS      (DX)(R8*4), Y9
-	JMP          rowperm16
+	JL           rowpart12
+	VMOVUPS      (DX)(R8*4), Y5
+	JMP          rowperm12
 
-rowpart16:
+rowpart12:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y9
-	VMASKMOVPS (DX)(R8*4), Y9, Y9
+	VMOVDQU    (R14)(R15*4), Y5
+	VMASKMOVPS (DX)(R8*4), Y5, Y5
 
-rowperm16:
+rowperm12:
 	MOVQ       DI, R13
 	SHLQ       $0x06, R13
-	VMOVUPS    (BX)(R13*1), Y10
-	VPERMPS    Y9, Y10, Y9
+	VMOVUPS    (BX)(R13*1), Y6
+	VPERMPS    Y5, Y6, Y5
 	MOVLQSX    (SI)(DI*8), R13
 	ADDQ       R13, R8
 	MOVLQSX    4(SI)(DI*8), DI
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
-	VMOVDQU    (R13)(R14*4), Y10
-	VANDPS     Y10, Y9, Y9
-	VMULPS     Y8, Y9, Y8
+	VMOVDQU    (R13)(R14*4), Y6
+	VANDPS     Y6, Y5, Y5
+	VMULPS     Y4, Y5, Y4
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
-	VMOVDQU    (R13)(R14*4), Y9
-	VMASKMOVPS Y8, Y9, (R10)(R11*4)
+	VMOVDQU    (R13)(R14*4), Y5
+	VMASKMOVPS Y4, Y5, (R10)(R11*4)
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
-	VMOVDQU    (R13)(R14*4), Y9
-	VANDPS     Y9, Y8, Y8
-	VADDPS     Y8, Y0, Y0
+	VMOVDQU    (R13)(R14*4), Y5
+	VANDPS     Y5, Y4, Y4
+	VADDPS     Y4, Y0, Y0
 	ADDQ       R12, R11
 
 drain:
-	VMOVUPD      (SP), Y8
+	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
 	VXORPS       Y1, Y1, Y1
 	VADDPS       Y2, Y0, Y0
 	VXORPS       Y2, Y2, Y2
 	VADDPS       Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
-	VADDPS       Y4, Y0, Y0
-	VXORPS       Y4, Y4, Y4
-	VADDPS       Y5, Y0, Y0
-	VXORPS       Y5, Y5, Y5
-	VADDPS       Y6, Y0, Y0
-	VXORPS       Y6, Y6, Y6
-	VADDPS       Y7, Y0, Y0
-	VXORPS       Y7, Y7, Y7
-	VEXTRACTF128 $0x01, Y0, X9
+	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X9, Y9
-	VADDPD       Y9, Y0, Y0
-	VADDPD       Y0, Y8, Y8
-	VMOVUPD      Y8, (SP)
+	VCVTPS2PD    X5, Y5
+	VADDPD       Y5, Y0, Y0
+	VADDPD       Y0, Y4, Y4
+	VMOVUPD      Y4, (SP)
 	VXORPS       Y0, Y0, Y0
 	MOVQ         p_len+32(FP), R12
 	CMPQ         R11, R12
@@ -2144,7 +1863,7 @@ drain:
 	RET
 
 // func absDiffRowGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
-// Requires: AVX, AVX2, SSE2
+// Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·absDiffRowGradAVX2F32(SB), NOSPLIT, $32-168
 	MOVQ    p_base+24(FP), AX
 	MOVQ    y_base+48(FP), CX
@@ -2159,13 +1878,9 @@ TEXT ·absDiffRowGradAVX2F32(SB), NOSPLIT, $32-168
 	VXORPS  Y1, Y1, Y1
 	VXORPS  Y2, Y2, Y2
 	VXORPS  Y3, Y3, Y3
-	VXORPS  Y4, Y4, Y4
-	VXORPS  Y5, Y5, Y5
-	VXORPS  Y6, Y6, Y6
-	VXORPS  Y7, Y7, Y7
 	XORQ    R11, R11
-	VXORPS  Y8, Y8, Y8
-	VMOVUPS Y8, (SP)
+	VXORPS  Y4, Y4, Y4
+	VMOVUPS Y4, (SP)
 
 outer:
 	MOVQ R11, R12
@@ -2176,399 +1891,226 @@ outer:
 	MOVQ R13, R12
 
 sized:
-	SUBQ $0x00000040, R12
+	SUBQ $0x00000020, R12
 	CMPQ R11, R12
 	JG   single
 
 loop:
-	VMOVUPS      (AX)(R11*4), Y8
-	VMOVUPS      (CX)(R11*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+0(SB), Y9
-	VANDPS       Y9, Y8, Y9
-	VXORPS       Y10, Y10, Y10
-	VBROADCASTSS consts32<>+4(SB), Y11
-	VBROADCASTSS consts32<>+8(SB), Y12
-	VCMPPS       $0x1e, Y10, Y8, Y13
-	VBLENDVPS    Y13, Y11, Y10, Y11
-	VCMPPS       $0x11, Y10, Y8, Y10
-	VBLENDVPS    Y10, Y12, Y11, Y11
-	VCMPPS       $0x03, Y8, Y8, Y10
-	VBLENDVPS    Y10, Y8, Y11, Y11
+	VMOVUPS      (AX)(R11*4), Y4
+	VMOVUPS      (CX)(R11*4), Y5
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y5
+	VXORPS       Y6, Y6, Y6
+	VBROADCASTSS consts32<>+4(SB), Y7
+	VBROADCASTSS consts32<>+8(SB), Y8
+	VCMPPS       $0x1e, Y6, Y4, Y9
+	VBLENDVPS    Y9, Y7, Y6, Y7
+	VCMPPS       $0x11, Y6, Y4, Y6
+	VBLENDVPS    Y6, Y8, Y7, Y7
+	VCMPPS       $0x03, Y4, Y4, Y6
+	VBLENDVPS    Y6, Y4, Y7, Y7
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart13
+	VMOVUPS      (DX)(R8*4), Y4
+	JMP          rowperm13
+
+rowpart13:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y4
+	VMASKMOVPS (DX)(R8*4), Y4, Y4
+
+rowperm13:
+	MOVQ         DI, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (BX)(R13*1), Y6
+	VPERMPS      Y4, Y6, Y4
+	MOVLQSX      (SI)(DI*8), R13
+	ADDQ         R13, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSS s+152(FP), Y6
+	VMULPS       Y4, Y6, Y6
+	VMULPS       Y7, Y6, Y6
+	VMOVUPS      Y6, (R10)(R11*4)
+	VFMADD231PS  Y5, Y4, Y0
+	VMOVUPS      32(AX)(R11*4), Y4
+	VMOVUPS      32(CX)(R11*4), Y5
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y5
+	VXORPS       Y6, Y6, Y6
+	VBROADCASTSS consts32<>+4(SB), Y7
+	VBROADCASTSS consts32<>+8(SB), Y8
+	VCMPPS       $0x1e, Y6, Y4, Y9
+	VBLENDVPS    Y9, Y7, Y6, Y7
+	VCMPPS       $0x11, Y6, Y4, Y6
+	VBLENDVPS    Y6, Y8, Y7, Y7
+	VCMPPS       $0x03, Y4, Y4, Y6
+	VBLENDVPS    Y6, Y4, Y7, Y7
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart14
+	VMOVUPS      (DX)(R8*4), Y4
+	JMP          rowperm14
+
+rowpart14:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y4
+	VMASKMOVPS (DX)(R8*4), Y4, Y4
+
+rowperm14:
+	MOVQ         DI, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (BX)(R13*1), Y6
+	VPERMPS      Y4, Y6, Y4
+	MOVLQSX      (SI)(DI*8), R13
+	ADDQ         R13, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSS s+152(FP), Y6
+	VMULPS       Y4, Y6, Y6
+	VMULPS       Y7, Y6, Y6
+	VMOVUPS      Y6, 32(R10)(R11*4)
+	VFMADD231PS  Y5, Y4, Y1
+	VMOVUPS      64(AX)(R11*4), Y4
+	VMOVUPS      64(CX)(R11*4), Y5
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y5
+	VXORPS       Y6, Y6, Y6
+	VBROADCASTSS consts32<>+4(SB), Y7
+	VBROADCASTSS consts32<>+8(SB), Y8
+	VCMPPS       $0x1e, Y6, Y4, Y9
+	VBLENDVPS    Y9, Y7, Y6, Y7
+	VCMPPS       $0x11, Y6, Y4, Y6
+	VBLENDVPS    Y6, Y8, Y7, Y7
+	VCMPPS       $0x03, Y4, Y4, Y6
+	VBLENDVPS    Y6, Y4, Y7, Y7
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart15
+	VMOVUPS      (DX)(R8*4), Y4
+	JMP          rowperm15
+
+rowpart15:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y4
+	VMASKMOVPS (DX)(R8*4), Y4, Y4
+
+rowperm15:
+	MOVQ         DI, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (BX)(R13*1), Y6
+	VPERMPS      Y4, Y6, Y4
+	MOVLQSX      (SI)(DI*8), R13
+	ADDQ         R13, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSS s+152(FP), Y6
+	VMULPS       Y4, Y6, Y6
+	VMULPS       Y7, Y6, Y6
+	VMOVUPS      Y6, 64(R10)(R11*4)
+	VFMADD231PS  Y5, Y4, Y2
+	VMOVUPS      96(AX)(R11*4), Y4
+	VMOVUPS      96(CX)(R11*4), Y5
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y5
+	VXORPS       Y6, Y6, Y6
+	VBROADCASTSS consts32<>+4(SB), Y7
+	VBROADCASTSS consts32<>+8(SB), Y8
+	VCMPPS       $0x1e, Y6, Y4, Y9
+	VBLENDVPS    Y9, Y7, Y6, Y7
+	VCMPPS       $0x11, Y6, Y4, Y6
+	VBLENDVPS    Y6, Y8, Y7, Y7
+	VCMPPS       $0x03, Y4, Y4, Y6
+	VBLENDVPS    Y6, Y4, Y7, Y7
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart16
+	VMOVUPS      (DX)(R8*4), Y4
+	JMP          rowperm16
+
+rowpart16:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y4
+	VMASKMOVPS (DX)(R8*4), Y4, Y4
+
+rowperm16:
+	MOVQ         DI, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (BX)(R13*1), Y6
+	VPERMPS      Y4, Y6, Y4
+	MOVLQSX      (SI)(DI*8), R13
+	ADDQ         R13, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSS s+152(FP), Y6
+	VMULPS       Y4, Y6, Y6
+	VMULPS       Y7, Y6, Y6
+	VMOVUPS      Y6, 96(R10)(R11*4)
+	VFMADD231PS  Y5, Y4, Y3
+	ADDQ         $0x00000020, R11
+	CMPQ         R11, R12
+	JLE          loop
+
+single:
+	ADDQ $0x00000018, R12
+
+single1:
+	CMPQ         R11, R12
+	JG           tail
+	VMOVUPS      (AX)(R11*4), Y4
+	VMOVUPS      (CX)(R11*4), Y5
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y5
+	VXORPS       Y6, Y6, Y6
+	VBROADCASTSS consts32<>+4(SB), Y7
+	VBROADCASTSS consts32<>+8(SB), Y8
+	VCMPPS       $0x1e, Y6, Y4, Y9
+	VBLENDVPS    Y9, Y7, Y6, Y7
+	VCMPPS       $0x11, Y6, Y4, Y6
+	VBLENDVPS    Y6, Y8, Y7, Y7
+	VCMPPS       $0x03, Y4, Y4, Y6
+	VBLENDVPS    Y6, Y4, Y7, Y7
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
 	JL           rowpart17
-	VMOVUPS      (DX)(R8*4), Y8
+	VMOVUPS      (DX)(R8*4), Y4
 	JMP          rowperm17
 
 rowpart17:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y8
-	VMASKMOVPS (DX)(R8*4), Y8, Y8
+	VMOVDQU    (R14)(R15*4), Y4
+	VMASKMOVPS (DX)(R8*4), Y4, Y4
 
 rowperm17:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y10
-	VPERMPS      Y8, Y10, Y8
+	VMOVUPS      (BX)(R13*1), Y6
+	VPERMPS      Y4, Y6, Y4
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSS s+152(FP), Y10
-	VMULPS       Y8, Y10, Y10
-	VMULPS       Y11, Y10, Y10
-	VMOVUPS      Y10, (R10)(R11*4)
-	VMULPS       Y9, Y8, Y8
-	VADDPS       Y8, Y0, Y0
-	VMOVUPS      32(AX)(R11*4), Y8
-	VMOVUPS      32(CX)(R11*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+0(SB), Y9
-	VANDPS       Y9, Y8, Y9
-	VXORPS       Y10, Y10, Y10
-	VBROADCASTSS consts32<>+4(SB), Y11
-	VBROADCASTSS consts32<>+8(SB), Y12
-	VCMPPS       $0x1e, Y10, Y8, Y13
-	VBLENDVPS    Y13, Y11, Y10, Y11
-	VCMPPS       $0x11, Y10, Y8, Y10
-	VBLENDVPS    Y10, Y12, Y11, Y11
-	VCMPPS       $0x03, Y8, Y8, Y10
-	VBLENDVPS    Y10, Y8, Y11, Y11
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000008
-	JL           rowpart18
-	VMOVUPS      (DX)(R8*4), Y8
-	JMP          rowperm18
-
-rowpart18:
-	LEAQ       tailmask32<>+0(SB), R14
-	MOVQ       $0x00000008, R15
-	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y8
-	VMASKMOVPS (DX)(R8*4), Y8, Y8
-
-rowperm18:
-	MOVQ         DI, R13
-	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y10
-	VPERMPS      Y8, Y10, Y8
-	MOVLQSX      (SI)(DI*8), R13
-	ADDQ         R13, R8
-	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSS s+152(FP), Y10
-	VMULPS       Y8, Y10, Y10
-	VMULPS       Y11, Y10, Y10
-	VMOVUPS      Y10, 32(R10)(R11*4)
-	VMULPS       Y9, Y8, Y8
-	VADDPS       Y8, Y1, Y1
-	VMOVUPS      64(AX)(R11*4), Y8
-	VMOVUPS      64(CX)(R11*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+0(SB), Y9
-	VANDPS       Y9, Y8, Y9
-	VXORPS       Y10, Y10, Y10
-	VBROADCASTSS consts32<>+4(SB), Y11
-	VBROADCASTSS consts32<>+8(SB), Y12
-	VCMPPS       $0x1e, Y10, Y8, Y13
-	VBLENDVPS    Y13, Y11, Y10, Y11
-	VCMPPS       $0x11, Y10, Y8, Y10
-	VBLENDVPS    Y10, Y12, Y11, Y11
-	VCMPPS       $0x03, Y8, Y8, Y10
-	VBLENDVPS    Y10, Y8, Y11, Y11
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000008
-	JL           rowpart19
-	VMOVUPS      (DX)(R8*4), Y8
-	JMP          rowperm19
-
-rowpart19:
-	LEAQ       tailmask32<>+0(SB), R14
-	MOVQ       $0x00000008, R15
-	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y8
-	VMASKMOVPS (DX)(R8*4), Y8, Y8
-
-rowperm19:
-	MOVQ         DI, R13
-	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y10
-	VPERMPS      Y8, Y10, Y8
-	MOVLQSX      (SI)(DI*8), R13
-	ADDQ         R13, R8
-	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSS s+152(FP), Y10
-	VMULPS       Y8, Y10, Y10
-	VMULPS       Y11, Y10, Y10
-	VMOVUPS      Y10, 64(R10)(R11*4)
-	VMULPS       Y9, Y8, Y8
-	VADDPS       Y8, Y2, Y2
-	VMOVUPS      96(AX)(R11*4), Y8
-	VMOVUPS      96(CX)(R11*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+0(SB), Y9
-	VANDPS       Y9, Y8, Y9
-	VXORPS       Y10, Y10, Y10
-	VBROADCASTSS consts32<>+4(SB), Y11
-	VBROADCASTSS consts32<>+8(SB), Y12
-	VCMPPS       $0x1e, Y10, Y8, Y13
-	VBLENDVPS    Y13, Y11, Y10, Y11
-	VCMPPS       $0x11, Y10, Y8, Y10
-	VBLENDVPS    Y10, Y12, Y11, Y11
-	VCMPPS       $0x03, Y8, Y8, Y10
-	VBLENDVPS    Y10, Y8, Y11, Y11
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000008
-	JL           rowpart20
-	VMOVUPS      (DX)(R8*4), Y8
-	JMP          rowperm20
-
-rowpart20:
-	LEAQ       tailmask32<>+0(SB), R14
-	MOVQ       $0x00000008, R15
-	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y8
-	VMASKMOVPS (DX)(R8*4), Y8, Y8
-
-rowperm20:
-	MOVQ         DI, R13
-	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y10
-	VPERMPS      Y8, Y10, Y8
-	MOVLQSX      (SI)(DI*8), R13
-	ADDQ         R13, R8
-	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSS s+152(FP), Y10
-	VMULPS       Y8, Y10, Y10
-	VMULPS       Y11, Y10, Y10
-	VMOVUPS      Y10, 96(R10)(R11*4)
-	VMULPS       Y9, Y8, Y8
-	VADDPS       Y8, Y3, Y3
-	VMOVUPS      128(AX)(R11*4), Y8
-	VMOVUPS      128(CX)(R11*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+0(SB), Y9
-	VANDPS       Y9, Y8, Y9
-	VXORPS       Y10, Y10, Y10
-	VBROADCASTSS consts32<>+4(SB), Y11
-	VBROADCASTSS consts32<>+8(SB), Y12
-	VCMPPS       $0x1e, Y10, Y8, Y13
-	VBLENDVPS    Y13, Y11, Y10, Y11
-	VCMPPS       $0x11, Y10, Y8, Y10
-	VBLENDVPS    Y10, Y12, Y11, Y11
-	VCMPPS       $0x03, Y8, Y8, Y10
-	VBLENDVPS    Y10, Y8, Y11, Y11
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000008
-	JL           rowpart21
-	VMOVUPS      (DX)(R8*4), Y8
-	JMP          rowperm21
-
-rowpart21:
-	LEAQ       tailmask32<>+0(SB), R14
-	MOVQ       $0x00000008, R15
-	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y8
-	VMASKMOVPS (DX)(R8*4), Y8, Y8
-
-rowperm21:
-	MOVQ         DI, R13
-	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y10
-	VPERMPS      Y8, Y10, Y8
-	MOVLQSX      (SI)(DI*8), R13
-	ADDQ         R13, R8
-	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSS s+152(FP), Y10
-	VMULPS       Y8, Y10, Y10
-	VMULPS       Y11, Y10, Y10
-	VMOVUPS      Y10, 128(R10)(R11*4)
-	VMULPS       Y9, Y8, Y8
-	VADDPS       Y8, Y4, Y4
-	VMOVUPS      160(AX)(R11*4), Y8
-	VMOVUPS      160(CX)(R11*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+0(SB), Y9
-	VANDPS       Y9, Y8, Y9
-	VXORPS       Y10, Y10, Y10
-	VBROADCASTSS consts32<>+4(SB), Y11
-	VBROADCASTSS consts32<>+8(SB), Y12
-	VCMPPS       $0x1e, Y10, Y8, Y13
-	VBLENDVPS    Y13, Y11, Y10, Y11
-	VCMPPS       $0x11, Y10, Y8, Y10
-	VBLENDVPS    Y10, Y12, Y11, Y11
-	VCMPPS       $0x03, Y8, Y8, Y10
-	VBLENDVPS    Y10, Y8, Y11, Y11
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000008
-	JL           rowpart22
-	VMOVUPS      (DX)(R8*4), Y8
-	JMP          rowperm22
-
-rowpart22:
-	LEAQ       tailmask32<>+0(SB), R14
-	MOVQ       $0x00000008, R15
-	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y8
-	VMASKMOVPS (DX)(R8*4), Y8, Y8
-
-rowperm22:
-	MOVQ         DI, R13
-	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y10
-	VPERMPS      Y8, Y10, Y8
-	MOVLQSX      (SI)(DI*8), R13
-	ADDQ         R13, R8
-	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSS s+152(FP), Y10
-	VMULPS       Y8, Y10, Y10
-	VMULPS       Y11, Y10, Y10
-	VMOVUPS      Y10, 160(R10)(R11*4)
-	VMULPS       Y9, Y8, Y8
-	VADDPS       Y8, Y5, Y5
-	VMOVUPS      192(AX)(R11*4), Y8
-	VMOVUPS      192(CX)(R11*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+0(SB), Y9
-	VANDPS       Y9, Y8, Y9
-	VXORPS       Y10, Y10, Y10
-	VBROADCASTSS consts32<>+4(SB), Y11
-	VBROADCASTSS consts32<>+8(SB), Y12
-	VCMPPS       $0x1e, Y10, Y8, Y13
-	VBLENDVPS    Y13, Y11, Y10, Y11
-	VCMPPS       $0x11, Y10, Y8, Y10
-	VBLENDVPS    Y10, Y12, Y11, Y11
-	VCMPPS       $0x03, Y8, Y8, Y10
-	VBLENDVPS    Y10, Y8, Y11, Y11
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000008
-	JL           rowpart23
-	VMOVUPS      (DX)(R8*4), Y8
-	JMP          rowperm23
-
-rowpart23:
-	LEAQ       tailmask32<>+0(SB), R14
-	MOVQ       $0x00000008, R15
-	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y8
-	VMASKMOVPS (DX)(R8*4), Y8, Y8
-
-rowperm23:
-	MOVQ         DI, R13
-	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y10
-	VPERMPS      Y8, Y10, Y8
-	MOVLQSX      (SI)(DI*8), R13
-	ADDQ         R13, R8
-	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSS s+152(FP), Y10
-	VMULPS       Y8, Y10, Y10
-	VMULPS       Y11, Y10, Y10
-	VMOVUPS      Y10, 192(R10)(R11*4)
-	VMULPS       Y9, Y8, Y8
-	VADDPS       Y8, Y6, Y6
-	VMOVUPS      224(AX)(R11*4), Y8
-	VMOVUPS      224(CX)(R11*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+0(SB), Y9
-	VANDPS       Y9, Y8, Y9
-	VXORPS       Y10, Y10, Y10
-	VBROADCASTSS consts32<>+4(SB), Y11
-	VBROADCASTSS consts32<>+8(SB), Y12
-	VCMPPS       $0x1e, Y10, Y8, Y13
-	VBLENDVPS    Y13, Y11, Y10, Y11
-	VCMPPS       $0x11, Y10, Y8, Y10
-	VBLENDVPS    Y10, Y12, Y11, Y11
-	VCMPPS       $0x03, Y8, Y8, Y10
-	VBLENDVPS    Y10, Y8, Y11, Y11
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000008
-	JL           rowpart24
-	VMOVUPS      (DX)(R8*4), Y8
-	JMP          rowperm24
-
-rowpart24:
-	LEAQ       tailmask32<>+0(SB), R14
-	MOVQ       $0x00000008, R15
-	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y8
-	VMASKMOVPS (DX)(R8*4), Y8, Y8
-
-rowperm24:
-	MOVQ         DI, R13
-	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y10
-	VPERMPS      Y8, Y10, Y8
-	MOVLQSX      (SI)(DI*8), R13
-	ADDQ         R13, R8
-	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSS s+152(FP), Y10
-	VMULPS       Y8, Y10, Y10
-	VMULPS       Y11, Y10, Y10
-	VMOVUPS      Y10, 224(R10)(R11*4)
-	VMULPS       Y9, Y8, Y8
-	VADDPS       Y8, Y7, Y7
-	ADDQ         $0x00000040, R11
-	CMPQ         R11, R12
-	JLE          loop
-
-single:
-	ADDQ $0x00000038, R12
-
-single1:
-	CMPQ         R11, R12
-	JG           tail
-	VMOVUPS      (AX)(R11*4), Y8
-	VMOVUPS      (CX)(R11*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+0(SB), Y9
-	VANDPS       Y9, Y8, Y9
-	VXORPS       Y10, Y10, Y10
-	VBROADCASTSS consts32<>+4(SB), Y11
-	VBROADCASTSS consts32<>+8(SB), Y12
-	VCMPPS       $0x1e, Y10, Y8, Y13
-	VBLENDVPS    Y13, Y11, Y10, Y11
-	VCMPPS       $0x11, Y10, Y8, Y10
-	VBLENDVPS    Y10, Y12, Y11, Y11
-	VCMPPS       $0x03, Y8, Y8, Y10
-	VBLENDVPS    Y10, Y8, Y11, Y11
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000008
-	JL           rowpart25
-	VMOVUPS      (DX)(R8*4), Y8
-	JMP          rowperm25
-
-rowpart25:
-	LEAQ       tailmask32<>+0(SB), R14
-	MOVQ       $0x00000008, R15
-	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y8
-	VMASKMOVPS (DX)(R8*4), Y8, Y8
-
-rowperm25:
-	MOVQ         DI, R13
-	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y10
-	VPERMPS      Y8, Y10, Y8
-	MOVLQSX      (SI)(DI*8), R13
-	ADDQ         R13, R8
-	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSS s+152(FP), Y10
-	VMULPS       Y8, Y10, Y10
-	VMULPS       Y11, Y10, Y10
-	VMOVUPS      Y10, (R10)(R11*4)
-	VMULPS       Y9, Y8, Y8
-	VADDPS       Y8, Y0, Y0
+	VBROADCASTSS s+152(FP), Y6
+	VMULPS       Y4, Y6, Y6
+	VMULPS       Y7, Y6, Y6
+	VMOVUPS      Y6, (R10)(R11*4)
+	VFMADD231PS  Y5, Y4, Y0
 	ADDQ         $0x00000008, R11
 	JMP          single1
 
@@ -2579,91 +2121,83 @@ tail:
 	LEAQ         tailmask32<>+0(SB), R13
 	MOVQ         $0x00000008, R14
 	SUBQ         R12, R14
-	VMOVDQU      (R13)(R14*4), Y8
-	VMASKMOVPS   (AX)(R11*4), Y8, Y8
+	VMOVDQU      (R13)(R14*4), Y4
+	VMASKMOVPS   (AX)(R11*4), Y4, Y4
 	LEAQ         tailmask32<>+0(SB), R13
 	MOVQ         $0x00000008, R14
 	SUBQ         R12, R14
-	VMOVDQU      (R13)(R14*4), Y9
-	VMASKMOVPS   (CX)(R11*4), Y9, Y9
-	VSUBPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+0(SB), Y9
-	VANDPS       Y9, Y8, Y9
-	VXORPS       Y10, Y10, Y10
-	VBROADCASTSS consts32<>+4(SB), Y11
-	VBROADCASTSS consts32<>+8(SB), Y12
-	VCMPPS       $0x1e, Y10, Y8, Y13
-	VBLENDVPS    Y13, Y11, Y10, Y11
-	VCMPPS       $0x11, Y10, Y8, Y10
-	VBLENDVPS    Y10, Y12, Y11, Y11
-	VCMPPS       $0x03, Y8, Y8, Y10
-	VBLENDVPS    Y10, Y8, Y11, Y11
+	VMOVDQU      (R13)(R14*4), Y5
+	VMASKMOVPS   (CX)(R11*4), Y5, Y5
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+0(SB), Y5
+	VANDPS       Y5, Y4, Y5
+	VXORPS       Y6, Y6, Y6
+	VBROADCASTSS consts32<>+4(SB), Y7
+	VBROADCASTSS consts32<>+8(SB), Y8
+	VCMPPS       $0x1e, Y6, Y4, Y9
+	VBLENDVPS    Y9, Y7, Y6, Y7
+	VCMPPS       $0x11, Y6, Y4, Y6
+	VBLENDVPS    Y6, Y8, Y7, Y7
+	VCMPPS       $0x03, Y4, Y4, Y6
+	VBLENDVPS    Y6, Y4, Y7, Y7
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart26
-	VMOVUPS      (DX)(R8*4), Y8
-	JMP          rowperm26
+	JL           rowpart18
+	VMOVUPS      (DX)(R8*4), Y4
+	JMP          rowperm18
 
-rowpart26:
+rowpart18:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y8
-	VMASKMOVPS (DX)(R8*4), Y8, Y8
+	VMOVDQU    (R14)(R15*4), Y4
+	VMASKMOVPS (DX)(R8*4), Y4, Y4
 
-rowperm26:
+rowperm18:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y10
-	VPERMPS      Y8, Y10, Y8
+	VMOVUPS      (BX)(R13*1), Y6
+	VPERMPS      Y4, Y6, Y4
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
 	LEAQ         tailmask32<>+0(SB), R13
 	MOVQ         $0x00000008, R14
 	SUBQ         R12, R14
-	VMOVDQU      (R13)(R14*4), Y10
-	VANDPS       Y10, Y8, Y8
-	VBROADCASTSS s+152(FP), Y10
-	VMULPS       Y8, Y10, Y10
-	VMULPS       Y11, Y10, Y10
+	VMOVDQU      (R13)(R14*4), Y6
+	VANDPS       Y6, Y4, Y4
+	VBROADCASTSS s+152(FP), Y6
+	VMULPS       Y4, Y6, Y6
+	VMULPS       Y7, Y6, Y6
 	LEAQ         tailmask32<>+0(SB), R13
 	MOVQ         $0x00000008, R14
 	SUBQ         R12, R14
-	VMOVDQU      (R13)(R14*4), Y11
-	VMASKMOVPS   Y10, Y11, (R10)(R11*4)
-	VMULPS       Y9, Y8, Y8
+	VMOVDQU      (R13)(R14*4), Y7
+	VMASKMOVPS   Y6, Y7, (R10)(R11*4)
+	VMULPS       Y5, Y4, Y4
 	LEAQ         tailmask32<>+0(SB), R13
 	MOVQ         $0x00000008, R14
 	SUBQ         R12, R14
-	VMOVDQU      (R13)(R14*4), Y9
-	VANDPS       Y9, Y8, Y8
-	VADDPS       Y8, Y0, Y0
+	VMOVDQU      (R13)(R14*4), Y5
+	VANDPS       Y5, Y4, Y4
+	VADDPS       Y4, Y0, Y0
 	ADDQ         R12, R11
 
 drain:
-	VMOVUPD      (SP), Y8
+	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
 	VXORPS       Y1, Y1, Y1
 	VADDPS       Y2, Y0, Y0
 	VXORPS       Y2, Y2, Y2
 	VADDPS       Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
-	VADDPS       Y4, Y0, Y0
-	VXORPS       Y4, Y4, Y4
-	VADDPS       Y5, Y0, Y0
-	VXORPS       Y5, Y5, Y5
-	VADDPS       Y6, Y0, Y0
-	VXORPS       Y6, Y6, Y6
-	VADDPS       Y7, Y0, Y0
-	VXORPS       Y7, Y7, Y7
-	VEXTRACTF128 $0x01, Y0, X9
+	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X9, Y9
-	VADDPD       Y9, Y0, Y0
-	VADDPD       Y0, Y8, Y8
-	VMOVUPD      Y8, (SP)
+	VCVTPS2PD    X5, Y5
+	VADDPD       Y5, Y0, Y0
+	VADDPD       Y0, Y4, Y4
+	VMOVUPD      Y4, (SP)
 	VXORPS       Y0, Y0, Y0
 	MOVQ         p_len+32(FP), R12
 	CMPQ         R11, R12
@@ -3009,7 +2543,7 @@ drain:
 	RET
 
 // func sqDiffUnredAVX2F32(dst []float32, p []float32, y []float32, s float32, a float32) float64
-// Requires: AVX, SSE2
+// Requires: AVX, FMA3, SSE2
 TEXT ·sqDiffUnredAVX2F32(SB), NOSPLIT, $32-88
 	MOVQ    p_base+24(FP), AX
 	MOVQ    y_base+48(FP), CX
@@ -3042,68 +2576,76 @@ sized:
 loop:
 	VMOVUPS      (AX)(BX*4), Y8
 	VMOVUPS      (CX)(BX*4), Y9
+	VSUBPS       Y9, Y8, Y10
 	VSUBPS       Y9, Y8, Y8
 	VMULPS       Y8, Y8, Y8
 	VBROADCASTSS s+72(FP), Y9
-	VMULPS       Y8, Y9, Y9
-	VMOVUPS      Y9, (DX)(BX*4)
-	VADDPS       Y8, Y0, Y0
+	VMULPS       Y8, Y9, Y8
+	VMOVUPS      Y8, (DX)(BX*4)
+	VFMADD231PS  Y10, Y10, Y0
 	VMOVUPS      32(AX)(BX*4), Y8
 	VMOVUPS      32(CX)(BX*4), Y9
+	VSUBPS       Y9, Y8, Y10
 	VSUBPS       Y9, Y8, Y8
 	VMULPS       Y8, Y8, Y8
 	VBROADCASTSS s+72(FP), Y9
-	VMULPS       Y8, Y9, Y9
-	VMOVUPS      Y9, 32(DX)(BX*4)
-	VADDPS       Y8, Y1, Y1
+	VMULPS       Y8, Y9, Y8
+	VMOVUPS      Y8, 32(DX)(BX*4)
+	VFMADD231PS  Y10, Y10, Y1
 	VMOVUPS      64(AX)(BX*4), Y8
 	VMOVUPS      64(CX)(BX*4), Y9
+	VSUBPS       Y9, Y8, Y10
 	VSUBPS       Y9, Y8, Y8
 	VMULPS       Y8, Y8, Y8
 	VBROADCASTSS s+72(FP), Y9
-	VMULPS       Y8, Y9, Y9
-	VMOVUPS      Y9, 64(DX)(BX*4)
-	VADDPS       Y8, Y2, Y2
+	VMULPS       Y8, Y9, Y8
+	VMOVUPS      Y8, 64(DX)(BX*4)
+	VFMADD231PS  Y10, Y10, Y2
 	VMOVUPS      96(AX)(BX*4), Y8
 	VMOVUPS      96(CX)(BX*4), Y9
+	VSUBPS       Y9, Y8, Y10
 	VSUBPS       Y9, Y8, Y8
 	VMULPS       Y8, Y8, Y8
 	VBROADCASTSS s+72(FP), Y9
-	VMULPS       Y8, Y9, Y9
-	VMOVUPS      Y9, 96(DX)(BX*4)
-	VADDPS       Y8, Y3, Y3
+	VMULPS       Y8, Y9, Y8
+	VMOVUPS      Y8, 96(DX)(BX*4)
+	VFMADD231PS  Y10, Y10, Y3
 	VMOVUPS      128(AX)(BX*4), Y8
 	VMOVUPS      128(CX)(BX*4), Y9
+	VSUBPS       Y9, Y8, Y10
 	VSUBPS       Y9, Y8, Y8
 	VMULPS       Y8, Y8, Y8
 	VBROADCASTSS s+72(FP), Y9
-	VMULPS       Y8, Y9, Y9
-	VMOVUPS      Y9, 128(DX)(BX*4)
-	VADDPS       Y8, Y4, Y4
+	VMULPS       Y8, Y9, Y8
+	VMOVUPS      Y8, 128(DX)(BX*4)
+	VFMADD231PS  Y10, Y10, Y4
 	VMOVUPS      160(AX)(BX*4), Y8
 	VMOVUPS      160(CX)(BX*4), Y9
+	VSUBPS       Y9, Y8, Y10
 	VSUBPS       Y9, Y8, Y8
 	VMULPS       Y8, Y8, Y8
 	VBROADCASTSS s+72(FP), Y9
-	VMULPS       Y8, Y9, Y9
-	VMOVUPS      Y9, 160(DX)(BX*4)
-	VADDPS       Y8, Y5, Y5
+	VMULPS       Y8, Y9, Y8
+	VMOVUPS      Y8, 160(DX)(BX*4)
+	VFMADD231PS  Y10, Y10, Y5
 	VMOVUPS      192(AX)(BX*4), Y8
 	VMOVUPS      192(CX)(BX*4), Y9
+	VSUBPS       Y9, Y8, Y10
 	VSUBPS       Y9, Y8, Y8
 	VMULPS       Y8, Y8, Y8
 	VBROADCASTSS s+72(FP), Y9
-	VMULPS       Y8, Y9, Y9
-	VMOVUPS      Y9, 192(DX)(BX*4)
-	VADDPS       Y8, Y6, Y6
+	VMULPS       Y8, Y9, Y8
+	VMOVUPS      Y8, 192(DX)(BX*4)
+	VFMADD231PS  Y10, Y10, Y6
 	VMOVUPS      224(AX)(BX*4), Y8
 	VMOVUPS      224(CX)(BX*4), Y9
+	VSUBPS       Y9, Y8, Y10
 	VSUBPS       Y9, Y8, Y8
 	VMULPS       Y8, Y8, Y8
 	VBROADCASTSS s+72(FP), Y9
-	VMULPS       Y8, Y9, Y9
-	VMOVUPS      Y9, 224(DX)(BX*4)
-	VADDPS       Y8, Y7, Y7
+	VMULPS       Y8, Y9, Y8
+	VMOVUPS      Y8, 224(DX)(BX*4)
+	VFMADD231PS  Y10, Y10, Y7
 	ADDQ         $0x00000040, BX
 	CMPQ         BX, SI
 	JLE          loop
@@ -3116,12 +2658,13 @@ single1:
 	JG           tail
 	VMOVUPS      (AX)(BX*4), Y8
 	VMOVUPS      (CX)(BX*4), Y9
+	VSUBPS       Y9, Y8, Y10
 	VSUBPS       Y9, Y8, Y8
 	VMULPS       Y8, Y8, Y8
 	VBROADCASTSS s+72(FP), Y9
-	VMULPS       Y8, Y9, Y9
-	VMOVUPS      Y9, (DX)(BX*4)
-	VADDPS       Y8, Y0, Y0
+	VMULPS       Y8, Y9, Y8
+	VMOVUPS      Y8, (DX)(BX*4)
+	VFMADD231PS  Y10, Y10, Y0
 	ADDQ         $0x00000008, BX
 	JMP          single1
 
@@ -3192,7 +2735,7 @@ drain:
 	RET
 
 // func sqDiffWUnredAVX2F32(dst []float32, p []float32, y []float32, w []float32, a float32) float64
-// Requires: AVX, SSE2
+// Requires: AVX, FMA3, SSE2
 TEXT ·sqDiffWUnredAVX2F32(SB), NOSPLIT, $32-112
 	MOVQ    p_base+24(FP), AX
 	MOVQ    y_base+48(FP), CX
@@ -3202,13 +2745,9 @@ TEXT ·sqDiffWUnredAVX2F32(SB), NOSPLIT, $32-112
 	VXORPS  Y1, Y1, Y1
 	VXORPS  Y2, Y2, Y2
 	VXORPS  Y3, Y3, Y3
-	VXORPS  Y4, Y4, Y4
-	VXORPS  Y5, Y5, Y5
-	VXORPS  Y6, Y6, Y6
-	VXORPS  Y7, Y7, Y7
 	XORQ    SI, SI
-	VXORPS  Y8, Y8, Y8
-	VMOVUPS Y8, (SP)
+	VXORPS  Y4, Y4, Y4
+	VMOVUPS Y4, (SP)
 
 outer:
 	MOVQ SI, DI
@@ -3219,95 +2758,63 @@ outer:
 	MOVQ R8, DI
 
 sized:
-	SUBQ $0x00000040, DI
+	SUBQ $0x00000020, DI
 	CMPQ SI, DI
 	JG   single
 
 loop:
-	VMOVUPS (AX)(SI*4), Y8
-	VMOVUPS (CX)(SI*4), Y9
-	VSUBPS  Y9, Y8, Y8
-	VMULPS  Y8, Y8, Y8
-	VMOVUPS (DX)(SI*4), Y9
-	VMULPS  Y8, Y9, Y8
-	VMOVUPS Y8, (BX)(SI*4)
-	VADDPS  Y8, Y0, Y0
-	VMOVUPS 32(AX)(SI*4), Y8
-	VMOVUPS 32(CX)(SI*4), Y9
-	VSUBPS  Y9, Y8, Y8
-	VMULPS  Y8, Y8, Y8
-	VMOVUPS 32(DX)(SI*4), Y9
-	VMULPS  Y8, Y9, Y8
-	VMOVUPS Y8, 32(BX)(SI*4)
-	VADDPS  Y8, Y1, Y1
-	VMOVUPS 64(AX)(SI*4), Y8
-	VMOVUPS 64(CX)(SI*4), Y9
-	VSUBPS  Y9, Y8, Y8
-	VMULPS  Y8, Y8, Y8
-	VMOVUPS 64(DX)(SI*4), Y9
-	VMULPS  Y8, Y9, Y8
-	VMOVUPS Y8, 64(BX)(SI*4)
-	VADDPS  Y8, Y2, Y2
-	VMOVUPS 96(AX)(SI*4), Y8
-	VMOVUPS 96(CX)(SI*4), Y9
-	VSUBPS  Y9, Y8, Y8
-	VMULPS  Y8, Y8, Y8
-	VMOVUPS 96(DX)(SI*4), Y9
-	VMULPS  Y8, Y9, Y8
-	VMOVUPS Y8, 96(BX)(SI*4)
-	VADDPS  Y8, Y3, Y3
-	VMOVUPS 128(AX)(SI*4), Y8
-	VMOVUPS 128(CX)(SI*4), Y9
-	VSUBPS  Y9, Y8, Y8
-	VMULPS  Y8, Y8, Y8
-	VMOVUPS 128(DX)(SI*4), Y9
-	VMULPS  Y8, Y9, Y8
-	VMOVUPS Y8, 128(BX)(SI*4)
-	VADDPS  Y8, Y4, Y4
-	VMOVUPS 160(AX)(SI*4), Y8
-	VMOVUPS 160(CX)(SI*4), Y9
-	VSUBPS  Y9, Y8, Y8
-	VMULPS  Y8, Y8, Y8
-	VMOVUPS 160(DX)(SI*4), Y9
-	VMULPS  Y8, Y9, Y8
-	VMOVUPS Y8, 160(BX)(SI*4)
-	VADDPS  Y8, Y5, Y5
-	VMOVUPS 192(AX)(SI*4), Y8
-	VMOVUPS 192(CX)(SI*4), Y9
-	VSUBPS  Y9, Y8, Y8
-	VMULPS  Y8, Y8, Y8
-	VMOVUPS 192(DX)(SI*4), Y9
-	VMULPS  Y8, Y9, Y8
-	VMOVUPS Y8, 192(BX)(SI*4)
-	VADDPS  Y8, Y6, Y6
-	VMOVUPS 224(AX)(SI*4), Y8
-	VMOVUPS 224(CX)(SI*4), Y9
-	VSUBPS  Y9, Y8, Y8
-	VMULPS  Y8, Y8, Y8
-	VMOVUPS 224(DX)(SI*4), Y9
-	VMULPS  Y8, Y9, Y8
-	VMOVUPS Y8, 224(BX)(SI*4)
-	VADDPS  Y8, Y7, Y7
-	ADDQ    $0x00000040, SI
-	CMPQ    SI, DI
-	JLE     loop
+	VMOVUPS     (AX)(SI*4), Y4
+	VMOVUPS     (CX)(SI*4), Y5
+	VSUBPS      Y5, Y4, Y4
+	VMULPS      Y4, Y4, Y4
+	VMOVUPS     (DX)(SI*4), Y5
+	VMULPS      Y4, Y5, Y6
+	VMOVUPS     Y6, (BX)(SI*4)
+	VFMADD231PS Y4, Y5, Y0
+	VMOVUPS     32(AX)(SI*4), Y4
+	VMOVUPS     32(CX)(SI*4), Y5
+	VSUBPS      Y5, Y4, Y4
+	VMULPS      Y4, Y4, Y4
+	VMOVUPS     32(DX)(SI*4), Y5
+	VMULPS      Y4, Y5, Y6
+	VMOVUPS     Y6, 32(BX)(SI*4)
+	VFMADD231PS Y4, Y5, Y1
+	VMOVUPS     64(AX)(SI*4), Y4
+	VMOVUPS     64(CX)(SI*4), Y5
+	VSUBPS      Y5, Y4, Y4
+	VMULPS      Y4, Y4, Y4
+	VMOVUPS     64(DX)(SI*4), Y5
+	VMULPS      Y4, Y5, Y6
+	VMOVUPS     Y6, 64(BX)(SI*4)
+	VFMADD231PS Y4, Y5, Y2
+	VMOVUPS     96(AX)(SI*4), Y4
+	VMOVUPS     96(CX)(SI*4), Y5
+	VSUBPS      Y5, Y4, Y4
+	VMULPS      Y4, Y4, Y4
+	VMOVUPS     96(DX)(SI*4), Y5
+	VMULPS      Y4, Y5, Y6
+	VMOVUPS     Y6, 96(BX)(SI*4)
+	VFMADD231PS Y4, Y5, Y3
+	ADDQ        $0x00000020, SI
+	CMPQ        SI, DI
+	JLE         loop
 
 single:
-	ADDQ $0x00000038, DI
+	ADDQ $0x00000018, DI
 
 single1:
-	CMPQ    SI, DI
-	JG      tail
-	VMOVUPS (AX)(SI*4), Y8
-	VMOVUPS (CX)(SI*4), Y9
-	VSUBPS  Y9, Y8, Y8
-	VMULPS  Y8, Y8, Y8
-	VMOVUPS (DX)(SI*4), Y9
-	VMULPS  Y8, Y9, Y8
-	VMOVUPS Y8, (BX)(SI*4)
-	VADDPS  Y8, Y0, Y0
-	ADDQ    $0x00000008, SI
-	JMP     single1
+	CMPQ        SI, DI
+	JG          tail
+	VMOVUPS     (AX)(SI*4), Y4
+	VMOVUPS     (CX)(SI*4), Y5
+	VSUBPS      Y5, Y4, Y4
+	VMULPS      Y4, Y4, Y4
+	VMOVUPS     (DX)(SI*4), Y5
+	VMULPS      Y4, Y5, Y6
+	VMOVUPS     Y6, (BX)(SI*4)
+	VFMADD231PS Y4, Y5, Y0
+	ADDQ        $0x00000008, SI
+	JMP         single1
 
 tail:
 	ADDQ       $0x00000008, DI
@@ -3316,56 +2823,48 @@ tail:
 	LEAQ       tailmask32<>+0(SB), R8
 	MOVQ       $0x00000008, R9
 	SUBQ       DI, R9
-	VMOVDQU    (R8)(R9*4), Y8
-	VMASKMOVPS (AX)(SI*4), Y8, Y8
+	VMOVDQU    (R8)(R9*4), Y4
+	VMASKMOVPS (AX)(SI*4), Y4, Y4
 	LEAQ       tailmask32<>+0(SB), R8
 	MOVQ       $0x00000008, R9
 	SUBQ       DI, R9
-	VMOVDQU    (R8)(R9*4), Y9
-	VMASKMOVPS (CX)(SI*4), Y9, Y9
-	VSUBPS     Y9, Y8, Y8
-	VMULPS     Y8, Y8, Y8
+	VMOVDQU    (R8)(R9*4), Y5
+	VMASKMOVPS (CX)(SI*4), Y5, Y5
+	VSUBPS     Y5, Y4, Y4
+	VMULPS     Y4, Y4, Y4
 	LEAQ       tailmask32<>+0(SB), R8
 	MOVQ       $0x00000008, R9
 	SUBQ       DI, R9
-	VMOVDQU    (R8)(R9*4), Y9
-	VMASKMOVPS (DX)(SI*4), Y9, Y9
-	VMULPS     Y8, Y9, Y8
+	VMOVDQU    (R8)(R9*4), Y5
+	VMASKMOVPS (DX)(SI*4), Y5, Y5
+	VMULPS     Y4, Y5, Y4
 	LEAQ       tailmask32<>+0(SB), R8
 	MOVQ       $0x00000008, R9
 	SUBQ       DI, R9
-	VMOVDQU    (R8)(R9*4), Y9
-	VMASKMOVPS Y8, Y9, (BX)(SI*4)
+	VMOVDQU    (R8)(R9*4), Y5
+	VMASKMOVPS Y4, Y5, (BX)(SI*4)
 	LEAQ       tailmask32<>+0(SB), R8
 	MOVQ       $0x00000008, R9
 	SUBQ       DI, R9
-	VMOVDQU    (R8)(R9*4), Y9
-	VANDPS     Y9, Y8, Y8
-	VADDPS     Y8, Y0, Y0
+	VMOVDQU    (R8)(R9*4), Y5
+	VANDPS     Y5, Y4, Y4
+	VADDPS     Y4, Y0, Y0
 	ADDQ       DI, SI
 
 drain:
-	VMOVUPD      (SP), Y8
+	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
 	VXORPS       Y1, Y1, Y1
 	VADDPS       Y2, Y0, Y0
 	VXORPS       Y2, Y2, Y2
 	VADDPS       Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
-	VADDPS       Y4, Y0, Y0
-	VXORPS       Y4, Y4, Y4
-	VADDPS       Y5, Y0, Y0
-	VXORPS       Y5, Y5, Y5
-	VADDPS       Y6, Y0, Y0
-	VXORPS       Y6, Y6, Y6
-	VADDPS       Y7, Y0, Y0
-	VXORPS       Y7, Y7, Y7
-	VEXTRACTF128 $0x01, Y0, X9
+	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X9, Y9
-	VADDPD       Y9, Y0, Y0
-	VADDPD       Y0, Y8, Y8
-	VMOVUPD      Y8, (SP)
+	VCVTPS2PD    X5, Y5
+	VADDPD       Y5, Y0, Y0
+	VADDPD       Y0, Y4, Y4
+	VMOVUPD      Y4, (SP)
 	VXORPS       Y0, Y0, Y0
 	MOVQ         p_len+32(FP), DI
 	CMPQ         SI, DI
@@ -3380,7 +2879,7 @@ drain:
 	RET
 
 // func sqDiffGradAVX2F32(dst []float32, p []float32, y []float32, s float32, a float32) float64
-// Requires: AVX, SSE2
+// Requires: AVX, FMA3, SSE2
 TEXT ·sqDiffGradAVX2F32(SB), NOSPLIT, $32-88
 	MOVQ    p_base+24(FP), AX
 	MOVQ    y_base+48(FP), CX
@@ -3413,76 +2912,84 @@ sized:
 loop:
 	VMOVUPS      (AX)(BX*4), Y8
 	VMOVUPS      (CX)(BX*4), Y9
+	VSUBPS       Y9, Y8, Y10
 	VSUBPS       Y9, Y8, Y8
 	VMULPS       Y8, Y8, Y9
 	VADDPS       Y8, Y8, Y8
-	VBROADCASTSS s+72(FP), Y10
-	VMULPS       Y8, Y10, Y8
+	VBROADCASTSS s+72(FP), Y9
+	VMULPS       Y8, Y9, Y8
 	VMOVUPS      Y8, (DX)(BX*4)
-	VADDPS       Y9, Y0, Y0
+	VFMADD231PS  Y10, Y10, Y0
 	VMOVUPS      32(AX)(BX*4), Y8
 	VMOVUPS      32(CX)(BX*4), Y9
+	VSUBPS       Y9, Y8, Y10
 	VSUBPS       Y9, Y8, Y8
 	VMULPS       Y8, Y8, Y9
 	VADDPS       Y8, Y8, Y8
-	VBROADCASTSS s+72(FP), Y10
-	VMULPS       Y8, Y10, Y8
+	VBROADCASTSS s+72(FP), Y9
+	VMULPS       Y8, Y9, Y8
 	VMOVUPS      Y8, 32(DX)(BX*4)
-	VADDPS       Y9, Y1, Y1
+	VFMADD231PS  Y10, Y10, Y1
 	VMOVUPS      64(AX)(BX*4), Y8
 	VMOVUPS      64(CX)(BX*4), Y9
+	VSUBPS       Y9, Y8, Y10
 	VSUBPS       Y9, Y8, Y8
 	VMULPS       Y8, Y8, Y9
 	VADDPS       Y8, Y8, Y8
-	VBROADCASTSS s+72(FP), Y10
-	VMULPS       Y8, Y10, Y8
+	VBROADCASTSS s+72(FP), Y9
+	VMULPS       Y8, Y9, Y8
 	VMOVUPS      Y8, 64(DX)(BX*4)
-	VADDPS       Y9, Y2, Y2
+	VFMADD231PS  Y10, Y10, Y2
 	VMOVUPS      96(AX)(BX*4), Y8
 	VMOVUPS      96(CX)(BX*4), Y9
+	VSUBPS       Y9, Y8, Y10
 	VSUBPS       Y9, Y8, Y8
 	VMULPS       Y8, Y8, Y9
 	VADDPS       Y8, Y8, Y8
-	VBROADCASTSS s+72(FP), Y10
-	VMULPS       Y8, Y10, Y8
+	VBROADCASTSS s+72(FP), Y9
+	VMULPS       Y8, Y9, Y8
 	VMOVUPS      Y8, 96(DX)(BX*4)
-	VADDPS       Y9, Y3, Y3
+	VFMADD231PS  Y10, Y10, Y3
 	VMOVUPS      128(AX)(BX*4), Y8
 	VMOVUPS      128(CX)(BX*4), Y9
+	VSUBPS       Y9, Y8, Y10
 	VSUBPS       Y9, Y8, Y8
 	VMULPS       Y8, Y8, Y9
 	VADDPS       Y8, Y8, Y8
-	VBROADCASTSS s+72(FP), Y10
-	VMULPS       Y8, Y10, Y8
+	VBROADCASTSS s+72(FP), Y9
+	VMULPS       Y8, Y9, Y8
 	VMOVUPS      Y8, 128(DX)(BX*4)
-	VADDPS       Y9, Y4, Y4
+	VFMADD231PS  Y10, Y10, Y4
 	VMOVUPS      160(AX)(BX*4), Y8
 	VMOVUPS      160(CX)(BX*4), Y9
+	VSUBPS       Y9, Y8, Y10
 	VSUBPS       Y9, Y8, Y8
 	VMULPS       Y8, Y8, Y9
 	VADDPS       Y8, Y8, Y8
-	VBROADCASTSS s+72(FP), Y10
-	VMULPS       Y8, Y10, Y8
+	VBROADCASTSS s+72(FP), Y9
+	VMULPS       Y8, Y9, Y8
 	VMOVUPS      Y8, 160(DX)(BX*4)
-	VADDPS       Y9, Y5, Y5
+	VFMADD231PS  Y10, Y10, Y5
 	VMOVUPS      192(AX)(BX*4), Y8
 	VMOVUPS      192(CX)(BX*4), Y9
+	VSUBPS       Y9, Y8, Y10
 	VSUBPS       Y9, Y8, Y8
 	VMULPS       Y8, Y8, Y9
 	VADDPS       Y8, Y8, Y8
-	VBROADCASTSS s+72(FP), Y10
-	VMULPS       Y8, Y10, Y8
+	VBROADCASTSS s+72(FP), Y9
+	VMULPS       Y8, Y9, Y8
 	VMOVUPS      Y8, 192(DX)(BX*4)
-	VADDPS       Y9, Y6, Y6
+	VFMADD231PS  Y10, Y10, Y6
 	VMOVUPS      224(AX)(BX*4), Y8
 	VMOVUPS      224(CX)(BX*4), Y9
+	VSUBPS       Y9, Y8, Y10
 	VSUBPS       Y9, Y8, Y8
 	VMULPS       Y8, Y8, Y9
 	VADDPS       Y8, Y8, Y8
-	VBROADCASTSS s+72(FP), Y10
-	VMULPS       Y8, Y10, Y8
+	VBROADCASTSS s+72(FP), Y9
+	VMULPS       Y8, Y9, Y8
 	VMOVUPS      Y8, 224(DX)(BX*4)
-	VADDPS       Y9, Y7, Y7
+	VFMADD231PS  Y10, Y10, Y7
 	ADDQ         $0x00000040, BX
 	CMPQ         BX, SI
 	JLE          loop
@@ -3495,13 +3002,14 @@ single1:
 	JG           tail
 	VMOVUPS      (AX)(BX*4), Y8
 	VMOVUPS      (CX)(BX*4), Y9
+	VSUBPS       Y9, Y8, Y10
 	VSUBPS       Y9, Y8, Y8
 	VMULPS       Y8, Y8, Y9
 	VADDPS       Y8, Y8, Y8
-	VBROADCASTSS s+72(FP), Y10
-	VMULPS       Y8, Y10, Y8
+	VBROADCASTSS s+72(FP), Y9
+	VMULPS       Y8, Y9, Y8
 	VMOVUPS      Y8, (DX)(BX*4)
-	VADDPS       Y9, Y0, Y0
+	VFMADD231PS  Y10, Y10, Y0
 	ADDQ         $0x00000008, BX
 	JMP          single1
 
@@ -3573,7 +3081,7 @@ drain:
 	RET
 
 // func sqDiffWGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, s float32, a float32) float64
-// Requires: AVX, SSE2
+// Requires: AVX, FMA3, SSE2
 TEXT ·sqDiffWGradAVX2F32(SB), NOSPLIT, $32-112
 	MOVQ    p_base+24(FP), AX
 	MOVQ    y_base+48(FP), CX
@@ -3583,13 +3091,9 @@ TEXT ·sqDiffWGradAVX2F32(SB), NOSPLIT, $32-112
 	VXORPS  Y1, Y1, Y1
 	VXORPS  Y2, Y2, Y2
 	VXORPS  Y3, Y3, Y3
-	VXORPS  Y4, Y4, Y4
-	VXORPS  Y5, Y5, Y5
-	VXORPS  Y6, Y6, Y6
-	VXORPS  Y7, Y7, Y7
 	XORQ    SI, SI
-	VXORPS  Y8, Y8, Y8
-	VMOVUPS Y8, (SP)
+	VXORPS  Y4, Y4, Y4
+	VMOVUPS Y4, (SP)
 
 outer:
 	MOVQ SI, DI
@@ -3600,129 +3104,76 @@ outer:
 	MOVQ R8, DI
 
 sized:
-	SUBQ $0x00000040, DI
+	SUBQ $0x00000020, DI
 	CMPQ SI, DI
 	JG   single
 
 loop:
-	VMOVUPS      (AX)(SI*4), Y8
-	VMOVUPS      (CX)(SI*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VMULPS       Y8, Y8, Y9
-	VADDPS       Y8, Y8, Y8
-	VMOVUPS      (DX)(SI*4), Y10
-	VBROADCASTSS s+96(FP), Y11
-	VMULPS       Y10, Y11, Y11
-	VMULPS       Y8, Y11, Y8
-	VMOVUPS      Y8, (BX)(SI*4)
-	VMULPS       Y9, Y10, Y8
-	VADDPS       Y8, Y0, Y0
-	VMOVUPS      32(AX)(SI*4), Y8
-	VMOVUPS      32(CX)(SI*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VMULPS       Y8, Y8, Y9
-	VADDPS       Y8, Y8, Y8
-	VMOVUPS      32(DX)(SI*4), Y10
-	VBROADCASTSS s+96(FP), Y11
-	VMULPS       Y10, Y11, Y11
-	VMULPS       Y8, Y11, Y8
-	VMOVUPS      Y8, 32(BX)(SI*4)
-	VMULPS       Y9, Y10, Y8
-	VADDPS       Y8, Y1, Y1
-	VMOVUPS      64(AX)(SI*4), Y8
-	VMOVUPS      64(CX)(SI*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VMULPS       Y8, Y8, Y9
-	VADDPS       Y8, Y8, Y8
-	VMOVUPS      64(DX)(SI*4), Y10
-	VBROADCASTSS s+96(FP), Y11
-	VMULPS       Y10, Y11, Y11
-	VMULPS       Y8, Y11, Y8
-	VMOVUPS      Y8, 64(BX)(SI*4)
-	VMULPS       Y9, Y10, Y8
-	VADDPS       Y8, Y2, Y2
-	VMOVUPS      96(AX)(SI*4), Y8
-	VMOVUPS      96(CX)(SI*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VMULPS       Y8, Y8, Y9
-	VADDPS       Y8, Y8, Y8
-	VMOVUPS      96(DX)(SI*4), Y10
-	VBROADCASTSS s+96(FP), Y11
-	VMULPS       Y10, Y11, Y11
-	VMULPS       Y8, Y11, Y8
-	VMOVUPS      Y8, 96(BX)(SI*4)
-	VMULPS       Y9, Y10, Y8
-	VADDPS       Y8, Y3, Y3
-	VMOVUPS      128(AX)(SI*4), Y8
-	VMOVUPS      128(CX)(SI*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VMULPS       Y8, Y8, Y9
-	VADDPS       Y8, Y8, Y8
-	VMOVUPS      128(DX)(SI*4), Y10
-	VBROADCASTSS s+96(FP), Y11
-	VMULPS       Y10, Y11, Y11
-	VMULPS       Y8, Y11, Y8
-	VMOVUPS      Y8, 128(BX)(SI*4)
-	VMULPS       Y9, Y10, Y8
-	VADDPS       Y8, Y4, Y4
-	VMOVUPS      160(AX)(SI*4), Y8
-	VMOVUPS      160(CX)(SI*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VMULPS       Y8, Y8, Y9
-	VADDPS       Y8, Y8, Y8
-	VMOVUPS      160(DX)(SI*4), Y10
-	VBROADCASTSS s+96(FP), Y11
-	VMULPS       Y10, Y11, Y11
-	VMULPS       Y8, Y11, Y8
-	VMOVUPS      Y8, 160(BX)(SI*4)
-	VMULPS       Y9, Y10, Y8
-	VADDPS       Y8, Y5, Y5
-	VMOVUPS      192(AX)(SI*4), Y8
-	VMOVUPS      192(CX)(SI*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VMULPS       Y8, Y8, Y9
-	VADDPS       Y8, Y8, Y8
-	VMOVUPS      192(DX)(SI*4), Y10
-	VBROADCASTSS s+96(FP), Y11
-	VMULPS       Y10, Y11, Y11
-	VMULPS       Y8, Y11, Y8
-	VMOVUPS      Y8, 192(BX)(SI*4)
-	VMULPS       Y9, Y10, Y8
-	VADDPS       Y8, Y6, Y6
-	VMOVUPS      224(AX)(SI*4), Y8
-	VMOVUPS      224(CX)(SI*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VMULPS       Y8, Y8, Y9
-	VADDPS       Y8, Y8, Y8
-	VMOVUPS      224(DX)(SI*4), Y10
-	VBROADCASTSS s+96(FP), Y11
-	VMULPS       Y10, Y11, Y11
-	VMULPS       Y8, Y11, Y8
-	VMOVUPS      Y8, 224(BX)(SI*4)
-	VMULPS       Y9, Y10, Y8
-	VADDPS       Y8, Y7, Y7
-	ADDQ         $0x00000040, SI
+	VMOVUPS      (AX)(SI*4), Y4
+	VMOVUPS      (CX)(SI*4), Y5
+	VSUBPS       Y5, Y4, Y4
+	VMULPS       Y4, Y4, Y5
+	VADDPS       Y4, Y4, Y4
+	VMOVUPS      (DX)(SI*4), Y6
+	VBROADCASTSS s+96(FP), Y7
+	VMULPS       Y6, Y7, Y7
+	VMULPS       Y4, Y7, Y4
+	VMOVUPS      Y4, (BX)(SI*4)
+	VFMADD231PS  Y5, Y6, Y0
+	VMOVUPS      32(AX)(SI*4), Y4
+	VMOVUPS      32(CX)(SI*4), Y5
+	VSUBPS       Y5, Y4, Y4
+	VMULPS       Y4, Y4, Y5
+	VADDPS       Y4, Y4, Y4
+	VMOVUPS      32(DX)(SI*4), Y6
+	VBROADCASTSS s+96(FP), Y7
+	VMULPS       Y6, Y7, Y7
+	VMULPS       Y4, Y7, Y4
+	VMOVUPS      Y4, 32(BX)(SI*4)
+	VFMADD231PS  Y5, Y6, Y1
+	VMOVUPS      64(AX)(SI*4), Y4
+	VMOVUPS      64(CX)(SI*4), Y5
+	VSUBPS       Y5, Y4, Y4
+	VMULPS       Y4, Y4, Y5
+	VADDPS       Y4, Y4, Y4
+	VMOVUPS      64(DX)(SI*4), Y6
+	VBROADCASTSS s+96(FP), Y7
+	VMULPS       Y6, Y7, Y7
+	VMULPS       Y4, Y7, Y4
+	VMOVUPS      Y4, 64(BX)(SI*4)
+	VFMADD231PS  Y5, Y6, Y2
+	VMOVUPS      96(AX)(SI*4), Y4
+	VMOVUPS      96(CX)(SI*4), Y5
+	VSUBPS       Y5, Y4, Y4
+	VMULPS       Y4, Y4, Y5
+	VADDPS       Y4, Y4, Y4
+	VMOVUPS      96(DX)(SI*4), Y6
+	VBROADCASTSS s+96(FP), Y7
+	VMULPS       Y6, Y7, Y7
+	VMULPS       Y4, Y7, Y4
+	VMOVUPS      Y4, 96(BX)(SI*4)
+	VFMADD231PS  Y5, Y6, Y3
+	ADDQ         $0x00000020, SI
 	CMPQ         SI, DI
 	JLE          loop
 
 single:
-	ADDQ $0x00000038, DI
+	ADDQ $0x00000018, DI
 
 single1:
 	CMPQ         SI, DI
 	JG           tail
-	VMOVUPS      (AX)(SI*4), Y8
-	VMOVUPS      (CX)(SI*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VMULPS       Y8, Y8, Y9
-	VADDPS       Y8, Y8, Y8
-	VMOVUPS      (DX)(SI*4), Y10
-	VBROADCASTSS s+96(FP), Y11
-	VMULPS       Y10, Y11, Y11
-	VMULPS       Y8, Y11, Y8
-	VMOVUPS      Y8, (BX)(SI*4)
-	VMULPS       Y9, Y10, Y8
-	VADDPS       Y8, Y0, Y0
+	VMOVUPS      (AX)(SI*4), Y4
+	VMOVUPS      (CX)(SI*4), Y5
+	VSUBPS       Y5, Y4, Y4
+	VMULPS       Y4, Y4, Y5
+	VADDPS       Y4, Y4, Y4
+	VMOVUPS      (DX)(SI*4), Y6
+	VBROADCASTSS s+96(FP), Y7
+	VMULPS       Y6, Y7, Y7
+	VMULPS       Y4, Y7, Y4
+	VMOVUPS      Y4, (BX)(SI*4)
+	VFMADD231PS  Y5, Y6, Y0
 	ADDQ         $0x00000008, SI
 	JMP          single1
 
@@ -3733,60 +3184,52 @@ tail:
 	LEAQ         tailmask32<>+0(SB), R8
 	MOVQ         $0x00000008, R9
 	SUBQ         DI, R9
-	VMOVDQU      (R8)(R9*4), Y8
-	VMASKMOVPS   (AX)(SI*4), Y8, Y8
+	VMOVDQU      (R8)(R9*4), Y4
+	VMASKMOVPS   (AX)(SI*4), Y4, Y4
 	LEAQ         tailmask32<>+0(SB), R8
 	MOVQ         $0x00000008, R9
 	SUBQ         DI, R9
-	VMOVDQU      (R8)(R9*4), Y9
-	VMASKMOVPS   (CX)(SI*4), Y9, Y9
-	VSUBPS       Y9, Y8, Y8
-	VMULPS       Y8, Y8, Y9
-	VADDPS       Y8, Y8, Y8
+	VMOVDQU      (R8)(R9*4), Y5
+	VMASKMOVPS   (CX)(SI*4), Y5, Y5
+	VSUBPS       Y5, Y4, Y4
+	VMULPS       Y4, Y4, Y5
+	VADDPS       Y4, Y4, Y4
 	LEAQ         tailmask32<>+0(SB), R8
 	MOVQ         $0x00000008, R9
 	SUBQ         DI, R9
-	VMOVDQU      (R8)(R9*4), Y10
-	VMASKMOVPS   (DX)(SI*4), Y10, Y10
-	VBROADCASTSS s+96(FP), Y11
-	VMULPS       Y10, Y11, Y11
-	VMULPS       Y8, Y11, Y8
+	VMOVDQU      (R8)(R9*4), Y6
+	VMASKMOVPS   (DX)(SI*4), Y6, Y6
+	VBROADCASTSS s+96(FP), Y7
+	VMULPS       Y6, Y7, Y7
+	VMULPS       Y4, Y7, Y4
 	LEAQ         tailmask32<>+0(SB), R8
 	MOVQ         $0x00000008, R9
 	SUBQ         DI, R9
-	VMOVDQU      (R8)(R9*4), Y11
-	VMASKMOVPS   Y8, Y11, (BX)(SI*4)
-	VMULPS       Y9, Y10, Y8
+	VMOVDQU      (R8)(R9*4), Y7
+	VMASKMOVPS   Y4, Y7, (BX)(SI*4)
+	VMULPS       Y5, Y6, Y4
 	LEAQ         tailmask32<>+0(SB), R8
 	MOVQ         $0x00000008, R9
 	SUBQ         DI, R9
-	VMOVDQU      (R8)(R9*4), Y9
-	VANDPS       Y9, Y8, Y8
-	VADDPS       Y8, Y0, Y0
+	VMOVDQU      (R8)(R9*4), Y5
+	VANDPS       Y5, Y4, Y4
+	VADDPS       Y4, Y0, Y0
 	ADDQ         DI, SI
 
 drain:
-	VMOVUPD      (SP), Y8
+	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
 	VXORPS       Y1, Y1, Y1
 	VADDPS       Y2, Y0, Y0
 	VXORPS       Y2, Y2, Y2
 	VADDPS       Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
-	VADDPS       Y4, Y0, Y0
-	VXORPS       Y4, Y4, Y4
-	VADDPS       Y5, Y0, Y0
-	VXORPS       Y5, Y5, Y5
-	VADDPS       Y6, Y0, Y0
-	VXORPS       Y6, Y6, Y6
-	VADDPS       Y7, Y0, Y0
-	VXORPS       Y7, Y7, Y7
-	VEXTRACTF128 $0x01, Y0, X9
+	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X9, Y9
-	VADDPD       Y9, Y0, Y0
-	VADDPD       Y0, Y8, Y8
-	VMOVUPD      Y8, (SP)
+	VCVTPS2PD    X5, Y5
+	VADDPD       Y5, Y0, Y0
+	VADDPD       Y0, Y4, Y4
+	VMOVUPD      Y4, (SP)
 	VXORPS       Y0, Y0, Y0
 	MOVQ         p_len+32(FP), DI
 	CMPQ         SI, DI
@@ -3847,18 +3290,18 @@ loop:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000008
-	JL      rowpart27
+	JL      rowpart19
 	VMOVUPS (DX)(R8*4), Y9
-	JMP     rowperm27
+	JMP     rowperm19
 
-rowpart27:
+rowpart19:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*4), Y9
 	VMASKMOVPS (DX)(R8*4), Y9, Y9
 
-rowperm27:
+rowperm19:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Y10
@@ -3880,18 +3323,18 @@ rowperm27:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart28
+	JL          rowpart20
 	VMOVUPS     (DX)(R8*4), Y9
-	JMP         rowperm28
+	JMP         rowperm20
 
-rowpart28:
+rowpart20:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*4), Y9
 	VMASKMOVPS (DX)(R8*4), Y9, Y9
 
-rowperm28:
+rowperm20:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Y10
@@ -3913,18 +3356,18 @@ rowperm28:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart29
+	JL          rowpart21
 	VMOVUPS     (DX)(R8*4), Y9
-	JMP         rowperm29
+	JMP         rowperm21
 
-rowpart29:
+rowpart21:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*4), Y9
 	VMASKMOVPS (DX)(R8*4), Y9, Y9
 
-rowperm29:
+rowperm21:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Y10
@@ -3946,18 +3389,18 @@ rowperm29:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart30
+	JL          rowpart22
 	VMOVUPS     (DX)(R8*4), Y9
-	JMP         rowperm30
+	JMP         rowperm22
 
-rowpart30:
+rowpart22:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*4), Y9
 	VMASKMOVPS (DX)(R8*4), Y9, Y9
 
-rowperm30:
+rowperm22:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Y10
@@ -3989,18 +3432,18 @@ single1:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000008
-	JL      rowpart31
+	JL      rowpart23
 	VMOVUPS (DX)(R8*4), Y9
-	JMP     rowperm31
+	JMP     rowperm23
 
-rowpart31:
+rowpart23:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*4), Y9
 	VMASKMOVPS (DX)(R8*4), Y9, Y9
 
-rowperm31:
+rowperm23:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Y10
@@ -4037,18 +3480,18 @@ tail:
 	MOVQ       R9, R13
 	SUBQ       R8, R13
 	CMPQ       R13, $0x00000008
-	JL         rowpart32
+	JL         rowpart24
 	VMOVUPS    (DX)(R8*4), Y9
-	JMP        rowperm32
+	JMP        rowperm24
 
-rowpart32:
+rowpart24:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*4), Y9
 	VMASKMOVPS (DX)(R8*4), Y9, Y9
 
-rowperm32:
+rowperm24:
 	MOVQ      DI, R13
 	SHLQ      $0x06, R13
 	VMOVUPS   (BX)(R13*1), Y10
@@ -4125,7 +3568,7 @@ drain:
 	RET
 
 // func sqDiffRowUnredAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) float64
-// Requires: AVX, AVX2, SSE2
+// Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·sqDiffRowUnredAVX2F32(SB), NOSPLIT, $32-168
 	MOVQ    p_base+24(FP), AX
 	MOVQ    y_base+48(FP), CX
@@ -4140,13 +3583,9 @@ TEXT ·sqDiffRowUnredAVX2F32(SB), NOSPLIT, $32-168
 	VXORPS  Y1, Y1, Y1
 	VXORPS  Y2, Y2, Y2
 	VXORPS  Y3, Y3, Y3
-	VXORPS  Y4, Y4, Y4
-	VXORPS  Y5, Y5, Y5
-	VXORPS  Y6, Y6, Y6
-	VXORPS  Y7, Y7, Y7
 	XORQ    R11, R11
-	VXORPS  Y8, Y8, Y8
-	VMOVUPS Y8, (SP)
+	VXORPS  Y4, Y4, Y4
+	VMOVUPS Y4, (SP)
 
 outer:
 	MOVQ R11, R12
@@ -4157,284 +3596,168 @@ outer:
 	MOVQ R13, R12
 
 sized:
-	SUBQ $0x00000040, R12
+	SUBQ $0x00000020, R12
 	CMPQ R11, R12
 	JG   single
 
 loop:
-	VMOVUPS (AX)(R11*4), Y8
-	VMOVUPS (CX)(R11*4), Y9
-	VSUBPS  Y9, Y8, Y8
-	VMULPS  Y8, Y8, Y8
+	VMOVUPS (AX)(R11*4), Y4
+	VMOVUPS (CX)(R11*4), Y5
+	VSUBPS  Y5, Y4, Y4
+	VMULPS  Y4, Y4, Y4
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000008
-	JL      rowpart33
-	VMOVUPS (DX)(R8*4), Y9
-	JMP     rowperm33
+	JL      rowpart25
+	VMOVUPS (DX)(R8*4), Y5
+	JMP     rowperm25
 
-rowpart33:
+rowpart25:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y9
-	VMASKMOVPS (DX)(R8*4), Y9, Y9
+	VMOVDQU    (R14)(R15*4), Y5
+	VMASKMOVPS (DX)(R8*4), Y5, Y5
 
-rowperm33:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Y10
-	VPERMPS Y9, Y10, Y9
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPS  Y8, Y9, Y8
-	VMOVUPS Y8, (R10)(R11*4)
-	VADDPS  Y8, Y0, Y0
-	VMOVUPS 32(AX)(R11*4), Y8
-	VMOVUPS 32(CX)(R11*4), Y9
-	VSUBPS  Y9, Y8, Y8
-	VMULPS  Y8, Y8, Y8
-	MOVQ    R9, R13
-	SUBQ    R8, R13
-	CMPQ    R13, $0x00000008
-	JL      rowpart34
-	VMOVUPS (DX)(R8*4), Y9
-	JMP     rowperm34
+rowperm25:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Y6
+	VPERMPS     Y5, Y6, Y5
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPS      Y4, Y5, Y6
+	VMOVUPS     Y6, (R10)(R11*4)
+	VFMADD231PS Y4, Y5, Y0
+	VMOVUPS     32(AX)(R11*4), Y4
+	VMOVUPS     32(CX)(R11*4), Y5
+	VSUBPS      Y5, Y4, Y4
+	VMULPS      Y4, Y4, Y4
+	MOVQ        R9, R13
+	SUBQ        R8, R13
+	CMPQ        R13, $0x00000008
+	JL          rowpart26
+	VMOVUPS     (DX)(R8*4), Y5
+	JMP         rowperm26
 
-rowpart34:
+rowpart26:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y9
-	VMASKMOVPS (DX)(R8*4), Y9, Y9
+	VMOVDQU    (R14)(R15*4), Y5
+	VMASKMOVPS (DX)(R8*4), Y5, Y5
 
-rowperm34:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Y10
-	VPERMPS Y9, Y10, Y9
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPS  Y8, Y9, Y8
-	VMOVUPS Y8, 32(R10)(R11*4)
-	VADDPS  Y8, Y1, Y1
-	VMOVUPS 64(AX)(R11*4), Y8
-	VMOVUPS 64(CX)(R11*4), Y9
-	VSUBPS  Y9, Y8, Y8
-	VMULPS  Y8, Y8, Y8
-	MOVQ    R9, R13
-	SUBQ    R8, R13
-	CMPQ    R13, $0x00000008
-	JL      rowpart35
-	VMOVUPS (DX)(R8*4), Y9
-	JMP     rowperm35
+rowperm26:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Y6
+	VPERMPS     Y5, Y6, Y5
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPS      Y4, Y5, Y6
+	VMOVUPS     Y6, 32(R10)(R11*4)
+	VFMADD231PS Y4, Y5, Y1
+	VMOVUPS     64(AX)(R11*4), Y4
+	VMOVUPS     64(CX)(R11*4), Y5
+	VSUBPS      Y5, Y4, Y4
+	VMULPS      Y4, Y4, Y4
+	MOVQ        R9, R13
+	SUBQ        R8, R13
+	CMPQ        R13, $0x00000008
+	JL          rowpart27
+	VMOVUPS     (DX)(R8*4), Y5
+	JMP         rowperm27
 
-rowpart35:
+rowpart27:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y9
-	VMASKMOVPS (DX)(R8*4), Y9, Y9
+	VMOVDQU    (R14)(R15*4), Y5
+	VMASKMOVPS (DX)(R8*4), Y5, Y5
 
-rowperm35:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Y10
-	VPERMPS Y9, Y10, Y9
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPS  Y8, Y9, Y8
-	VMOVUPS Y8, 64(R10)(R11*4)
-	VADDPS  Y8, Y2, Y2
-	VMOVUPS 96(AX)(R11*4), Y8
-	VMOVUPS 96(CX)(R11*4), Y9
-	VSUBPS  Y9, Y8, Y8
-	VMULPS  Y8, Y8, Y8
-	MOVQ    R9, R13
-	SUBQ    R8, R13
-	CMPQ    R13, $0x00000008
-	JL      rowpart36
-	VMOVUPS (DX)(R8*4), Y9
-	JMP     rowperm36
+rowperm27:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Y6
+	VPERMPS     Y5, Y6, Y5
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPS      Y4, Y5, Y6
+	VMOVUPS     Y6, 64(R10)(R11*4)
+	VFMADD231PS Y4, Y5, Y2
+	VMOVUPS     96(AX)(R11*4), Y4
+	VMOVUPS     96(CX)(R11*4), Y5
+	VSUBPS      Y5, Y4, Y4
+	VMULPS      Y4, Y4, Y4
+	MOVQ        R9, R13
+	SUBQ        R8, R13
+	CMPQ        R13, $0x00000008
+	JL          rowpart28
+	VMOVUPS     (DX)(R8*4), Y5
+	JMP         rowperm28
 
-rowpart36:
+rowpart28:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y9
-	VMASKMOVPS (DX)(R8*4), Y9, Y9
+	VMOVDQU    (R14)(R15*4), Y5
+	VMASKMOVPS (DX)(R8*4), Y5, Y5
 
-rowperm36:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Y10
-	VPERMPS Y9, Y10, Y9
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPS  Y8, Y9, Y8
-	VMOVUPS Y8, 96(R10)(R11*4)
-	VADDPS  Y8, Y3, Y3
-	VMOVUPS 128(AX)(R11*4), Y8
-	VMOVUPS 128(CX)(R11*4), Y9
-	VSUBPS  Y9, Y8, Y8
-	VMULPS  Y8, Y8, Y8
-	MOVQ    R9, R13
-	SUBQ    R8, R13
-	CMPQ    R13, $0x00000008
-	JL      rowpart37
-	VMOVUPS (DX)(R8*4), Y9
-	JMP     rowperm37
-
-rowpart37:
-	LEAQ       tailmask32<>+0(SB), R14
-	MOVQ       $0x00000008, R15
-	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y9
-	VMASKMOVPS (DX)(R8*4), Y9, Y9
-
-rowperm37:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Y10
-	VPERMPS Y9, Y10, Y9
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPS  Y8, Y9, Y8
-	VMOVUPS Y8, 128(R10)(R11*4)
-	VADDPS  Y8, Y4, Y4
-	VMOVUPS 160(AX)(R11*4), Y8
-	VMOVUPS 160(CX)(R11*4), Y9
-	VSUBPS  Y9, Y8, Y8
-	VMULPS  Y8, Y8, Y8
-	MOVQ    R9, R13
-	SUBQ    R8, R13
-	CMPQ    R13, $0x00000008
-	JL      rowpart38
-	VMOVUPS (DX)(R8*4), Y9
-	JMP     rowperm38
-
-rowpart38:
-	LEAQ       tailmask32<>+0(SB), R14
-	MOVQ       $0x00000008, R15
-	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y9
-	VMASKMOVPS (DX)(R8*4), Y9, Y9
-
-rowperm38:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Y10
-	VPERMPS Y9, Y10, Y9
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPS  Y8, Y9, Y8
-	VMOVUPS Y8, 160(R10)(R11*4)
-	VADDPS  Y8, Y5, Y5
-	VMOVUPS 192(AX)(R11*4), Y8
-	VMOVUPS 192(CX)(R11*4), Y9
-	VSUBPS  Y9, Y8, Y8
-	VMULPS  Y8, Y8, Y8
-	MOVQ    R9, R13
-	SUBQ    R8, R13
-	CMPQ    R13, $0x00000008
-	JL      rowpart39
-	VMOVUPS (DX)(R8*4), Y9
-	JMP     rowperm39
-
-rowpart39:
-	LEAQ       tailmask32<>+0(SB), R14
-	MOVQ       $0x00000008, R15
-	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y9
-	VMASKMOVPS (DX)(R8*4), Y9, Y9
-
-rowperm39:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Y10
-	VPERMPS Y9, Y10, Y9
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPS  Y8, Y9, Y8
-	VMOVUPS Y8, 192(R10)(R11*4)
-	VADDPS  Y8, Y6, Y6
-	VMOVUPS 224(AX)(R11*4), Y8
-	VMOVUPS 224(CX)(R11*4), Y9
-	VSUBPS  Y9, Y8, Y8
-	VMULPS  Y8, Y8, Y8
-	MOVQ    R9, R13
-	SUBQ    R8, R13
-	CMPQ    R13, $0x00000008
-	JL      rowpart40
-	VMOVUPS (DX)(R8*4), Y9
-	JMP     rowperm40
-
-rowpart40:
-	LEAQ       tailmask32<>+0(SB), R14
-	MOVQ       $0x00000008, R15
-	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y9
-	VMASKMOVPS (DX)(R8*4), Y9, Y9
-
-rowperm40:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Y10
-	VPERMPS Y9, Y10, Y9
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPS  Y8, Y9, Y8
-	VMOVUPS Y8, 224(R10)(R11*4)
-	VADDPS  Y8, Y7, Y7
-	ADDQ    $0x00000040, R11
-	CMPQ    R11, R12
-	JLE     loop
+rowperm28:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Y6
+	VPERMPS     Y5, Y6, Y5
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPS      Y4, Y5, Y6
+	VMOVUPS     Y6, 96(R10)(R11*4)
+	VFMADD231PS Y4, Y5, Y3
+	ADDQ        $0x00000020, R11
+	CMPQ        R11, R12
+	JLE         loop
 
 single:
-	ADDQ $0x00000038, R12
+	ADDQ $0x00000018, R12
 
 single1:
 	CMPQ    R11, R12
 	JG      tail
-	VMOVUPS (AX)(R11*4), Y8
-	VMOVUPS (CX)(R11*4), Y9
-	VSUBPS  Y9, Y8, Y8
-	VMULPS  Y8, Y8, Y8
+	VMOVUPS (AX)(R11*4), Y4
+	VMOVUPS (CX)(R11*4), Y5
+	VSUBPS  Y5, Y4, Y4
+	VMULPS  Y4, Y4, Y4
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000008
-	JL      rowpart41
-	VMOVUPS (DX)(R8*4), Y9
-	JMP     rowperm41
+	JL      rowpart29
+	VMOVUPS (DX)(R8*4), Y5
+	JMP     rowperm29
 
-rowpart41:
+rowpart29:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y9
-	VMASKMOVPS (DX)(R8*4), Y9, Y9
+	VMOVDQU    (R14)(R15*4), Y5
+	VMASKMOVPS (DX)(R8*4), Y5, Y5
 
-rowperm41:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Y10
-	VPERMPS Y9, Y10, Y9
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPS  Y8, Y9, Y8
-	VMOVUPS Y8, (R10)(R11*4)
-	VADDPS  Y8, Y0, Y0
-	ADDQ    $0x00000008, R11
-	JMP     single1
+rowperm29:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Y6
+	VPERMPS     Y5, Y6, Y5
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPS      Y4, Y5, Y6
+	VMOVUPS     Y6, (R10)(R11*4)
+	VFMADD231PS Y4, Y5, Y0
+	ADDQ        $0x00000008, R11
+	JMP         single1
 
 tail:
 	ADDQ       $0x00000008, R12
@@ -4443,78 +3766,70 @@ tail:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
-	VMOVDQU    (R13)(R14*4), Y8
-	VMASKMOVPS (AX)(R11*4), Y8, Y8
+	VMOVDQU    (R13)(R14*4), Y4
+	VMASKMOVPS (AX)(R11*4), Y4, Y4
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
-	VMOVDQU    (R13)(R14*4), Y9
-	VMASKMOVPS (CX)(R11*4), Y9, Y9
-	VSUBPS     Y9, Y8, Y8
-	VMULPS     Y8, Y8, Y8
+	VMOVDQU    (R13)(R14*4), Y5
+	VMASKMOVPS (CX)(R11*4), Y5, Y5
+	VSUBPS     Y5, Y4, Y4
+	VMULPS     Y4, Y4, Y4
 	MOVQ       R9, R13
 	SUBQ       R8, R13
 	CMPQ       R13, $0x00000008
-	JL         rowpart42
-	VMOVUPS    (DX)(R8*4), Y9
-	JMP        rowperm42
+	JL         rowpart30
+	VMOVUPS    (DX)(R8*4), Y5
+	JMP        rowperm30
 
-rowpart42:
+rowpart30:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y9
-	VMASKMOVPS (DX)(R8*4), Y9, Y9
+	VMOVDQU    (R14)(R15*4), Y5
+	VMASKMOVPS (DX)(R8*4), Y5, Y5
 
-rowperm42:
+rowperm30:
 	MOVQ       DI, R13
 	SHLQ       $0x06, R13
-	VMOVUPS    (BX)(R13*1), Y10
-	VPERMPS    Y9, Y10, Y9
+	VMOVUPS    (BX)(R13*1), Y6
+	VPERMPS    Y5, Y6, Y5
 	MOVLQSX    (SI)(DI*8), R13
 	ADDQ       R13, R8
 	MOVLQSX    4(SI)(DI*8), DI
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
-	VMOVDQU    (R13)(R14*4), Y10
-	VANDPS     Y10, Y9, Y9
-	VMULPS     Y8, Y9, Y8
+	VMOVDQU    (R13)(R14*4), Y6
+	VANDPS     Y6, Y5, Y5
+	VMULPS     Y4, Y5, Y4
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
-	VMOVDQU    (R13)(R14*4), Y9
-	VMASKMOVPS Y8, Y9, (R10)(R11*4)
+	VMOVDQU    (R13)(R14*4), Y5
+	VMASKMOVPS Y4, Y5, (R10)(R11*4)
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
-	VMOVDQU    (R13)(R14*4), Y9
-	VANDPS     Y9, Y8, Y8
-	VADDPS     Y8, Y0, Y0
+	VMOVDQU    (R13)(R14*4), Y5
+	VANDPS     Y5, Y4, Y4
+	VADDPS     Y4, Y0, Y0
 	ADDQ       R12, R11
 
 drain:
-	VMOVUPD      (SP), Y8
+	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
 	VXORPS       Y1, Y1, Y1
 	VADDPS       Y2, Y0, Y0
 	VXORPS       Y2, Y2, Y2
 	VADDPS       Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
-	VADDPS       Y4, Y0, Y0
-	VXORPS       Y4, Y4, Y4
-	VADDPS       Y5, Y0, Y0
-	VXORPS       Y5, Y5, Y5
-	VADDPS       Y6, Y0, Y0
-	VXORPS       Y6, Y6, Y6
-	VADDPS       Y7, Y0, Y0
-	VXORPS       Y7, Y7, Y7
-	VEXTRACTF128 $0x01, Y0, X9
+	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X9, Y9
-	VADDPD       Y9, Y0, Y0
-	VADDPD       Y0, Y8, Y8
-	VMOVUPD      Y8, (SP)
+	VCVTPS2PD    X5, Y5
+	VADDPD       Y5, Y0, Y0
+	VADDPD       Y0, Y4, Y4
+	VMOVUPD      Y4, (SP)
 	VXORPS       Y0, Y0, Y0
 	MOVQ         p_len+32(FP), R12
 	CMPQ         R11, R12
@@ -4529,7 +3844,7 @@ drain:
 	RET
 
 // func sqDiffRowGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
-// Requires: AVX, AVX2, SSE2
+// Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·sqDiffRowGradAVX2F32(SB), NOSPLIT, $32-168
 	MOVQ    p_base+24(FP), AX
 	MOVQ    y_base+48(FP), CX
@@ -4544,13 +3859,9 @@ TEXT ·sqDiffRowGradAVX2F32(SB), NOSPLIT, $32-168
 	VXORPS  Y1, Y1, Y1
 	VXORPS  Y2, Y2, Y2
 	VXORPS  Y3, Y3, Y3
-	VXORPS  Y4, Y4, Y4
-	VXORPS  Y5, Y5, Y5
-	VXORPS  Y6, Y6, Y6
-	VXORPS  Y7, Y7, Y7
 	XORQ    R11, R11
-	VXORPS  Y8, Y8, Y8
-	VMOVUPS Y8, (SP)
+	VXORPS  Y4, Y4, Y4
+	VMOVUPS Y4, (SP)
 
 outer:
 	MOVQ R11, R12
@@ -4561,318 +3872,181 @@ outer:
 	MOVQ R13, R12
 
 sized:
-	SUBQ $0x00000040, R12
+	SUBQ $0x00000020, R12
 	CMPQ R11, R12
 	JG   single
 
 loop:
-	VMOVUPS (AX)(R11*4), Y8
-	VMOVUPS (CX)(R11*4), Y9
-	VSUBPS  Y9, Y8, Y8
-	VMULPS  Y8, Y8, Y9
-	VADDPS  Y8, Y8, Y8
+	VMOVUPS (AX)(R11*4), Y4
+	VMOVUPS (CX)(R11*4), Y5
+	VSUBPS  Y5, Y4, Y4
+	VMULPS  Y4, Y4, Y5
+	VADDPS  Y4, Y4, Y4
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000008
-	JL      rowpart43
-	VMOVUPS (DX)(R8*4), Y10
-	JMP     rowperm43
+	JL      rowpart31
+	VMOVUPS (DX)(R8*4), Y6
+	JMP     rowperm31
 
-rowpart43:
+rowpart31:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y10
-	VMASKMOVPS (DX)(R8*4), Y10, Y10
+	VMOVDQU    (R14)(R15*4), Y6
+	VMASKMOVPS (DX)(R8*4), Y6, Y6
 
-rowperm43:
+rowperm31:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y11
-	VPERMPS      Y10, Y11, Y10
+	VMOVUPS      (BX)(R13*1), Y7
+	VPERMPS      Y6, Y7, Y6
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSS s+152(FP), Y11
-	VMULPS       Y10, Y11, Y11
-	VMULPS       Y8, Y11, Y8
-	VMOVUPS      Y8, (R10)(R11*4)
-	VMULPS       Y9, Y10, Y8
-	VADDPS       Y8, Y0, Y0
-	VMOVUPS      32(AX)(R11*4), Y8
-	VMOVUPS      32(CX)(R11*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VMULPS       Y8, Y8, Y9
-	VADDPS       Y8, Y8, Y8
+	VBROADCASTSS s+152(FP), Y7
+	VMULPS       Y6, Y7, Y7
+	VMULPS       Y4, Y7, Y4
+	VMOVUPS      Y4, (R10)(R11*4)
+	VFMADD231PS  Y5, Y6, Y0
+	VMOVUPS      32(AX)(R11*4), Y4
+	VMOVUPS      32(CX)(R11*4), Y5
+	VSUBPS       Y5, Y4, Y4
+	VMULPS       Y4, Y4, Y5
+	VADDPS       Y4, Y4, Y4
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart44
-	VMOVUPS      (DX)(R8*4), Y10
-	JMP          rowperm44
+	JL           rowpart32
+	VMOVUPS      (DX)(R8*4), Y6
+	JMP          rowperm32
 
-rowpart44:
+rowpart32:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y10
-	VMASKMOVPS (DX)(R8*4), Y10, Y10
+	VMOVDQU    (R14)(R15*4), Y6
+	VMASKMOVPS (DX)(R8*4), Y6, Y6
 
-rowperm44:
+rowperm32:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y11
-	VPERMPS      Y10, Y11, Y10
+	VMOVUPS      (BX)(R13*1), Y7
+	VPERMPS      Y6, Y7, Y6
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSS s+152(FP), Y11
-	VMULPS       Y10, Y11, Y11
-	VMULPS       Y8, Y11, Y8
-	VMOVUPS      Y8, 32(R10)(R11*4)
-	VMULPS       Y9, Y10, Y8
-	VADDPS       Y8, Y1, Y1
-	VMOVUPS      64(AX)(R11*4), Y8
-	VMOVUPS      64(CX)(R11*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VMULPS       Y8, Y8, Y9
-	VADDPS       Y8, Y8, Y8
+	VBROADCASTSS s+152(FP), Y7
+	VMULPS       Y6, Y7, Y7
+	VMULPS       Y4, Y7, Y4
+	VMOVUPS      Y4, 32(R10)(R11*4)
+	VFMADD231PS  Y5, Y6, Y1
+	VMOVUPS      64(AX)(R11*4), Y4
+	VMOVUPS      64(CX)(R11*4), Y5
+	VSUBPS       Y5, Y4, Y4
+	VMULPS       Y4, Y4, Y5
+	VADDPS       Y4, Y4, Y4
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart45
-	VMOVUPS      (DX)(R8*4), Y10
-	JMP          rowperm45
+	JL           rowpart33
+	VMOVUPS      (DX)(R8*4), Y6
+	JMP          rowperm33
 
-rowpart45:
+rowpart33:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y10
-	VMASKMOVPS (DX)(R8*4), Y10, Y10
+	VMOVDQU    (R14)(R15*4), Y6
+	VMASKMOVPS (DX)(R8*4), Y6, Y6
 
-rowperm45:
+rowperm33:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y11
-	VPERMPS      Y10, Y11, Y10
+	VMOVUPS      (BX)(R13*1), Y7
+	VPERMPS      Y6, Y7, Y6
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSS s+152(FP), Y11
-	VMULPS       Y10, Y11, Y11
-	VMULPS       Y8, Y11, Y8
-	VMOVUPS      Y8, 64(R10)(R11*4)
-	VMULPS       Y9, Y10, Y8
-	VADDPS       Y8, Y2, Y2
-	VMOVUPS      96(AX)(R11*4), Y8
-	VMOVUPS      96(CX)(R11*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VMULPS       Y8, Y8, Y9
-	VADDPS       Y8, Y8, Y8
+	VBROADCASTSS s+152(FP), Y7
+	VMULPS       Y6, Y7, Y7
+	VMULPS       Y4, Y7, Y4
+	VMOVUPS      Y4, 64(R10)(R11*4)
+	VFMADD231PS  Y5, Y6, Y2
+	VMOVUPS      96(AX)(R11*4), Y4
+	VMOVUPS      96(CX)(R11*4), Y5
+	VSUBPS       Y5, Y4, Y4
+	VMULPS       Y4, Y4, Y5
+	VADDPS       Y4, Y4, Y4
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart46
-	VMOVUPS      (DX)(R8*4), Y10
-	JMP          rowperm46
+	JL           rowpart34
+	VMOVUPS      (DX)(R8*4), Y6
+	JMP          rowperm34
 
-rowpart46:
+rowpart34:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y10
-	VMASKMOVPS (DX)(R8*4), Y10, Y10
+	VMOVDQU    (R14)(R15*4), Y6
+	VMASKMOVPS (DX)(R8*4), Y6, Y6
 
-rowperm46:
+rowperm34:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y11
-	VPERMPS      Y10, Y11, Y10
+	VMOVUPS      (BX)(R13*1), Y7
+	VPERMPS      Y6, Y7, Y6
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSS s+152(FP), Y11
-	VMULPS       Y10, Y11, Y11
-	VMULPS       Y8, Y11, Y8
-	VMOVUPS      Y8, 96(R10)(R11*4)
-	VMULPS       Y9, Y10, Y8
-	VADDPS       Y8, Y3, Y3
-	VMOVUPS      128(AX)(R11*4), Y8
-	VMOVUPS      128(CX)(R11*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VMULPS       Y8, Y8, Y9
-	VADDPS       Y8, Y8, Y8
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000008
-	JL           rowpart47
-	VMOVUPS      (DX)(R8*4), Y10
-	JMP          rowperm47
-
-rowpart47:
-	LEAQ       tailmask32<>+0(SB), R14
-	MOVQ       $0x00000008, R15
-	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y10
-	VMASKMOVPS (DX)(R8*4), Y10, Y10
-
-rowperm47:
-	MOVQ         DI, R13
-	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y11
-	VPERMPS      Y10, Y11, Y10
-	MOVLQSX      (SI)(DI*8), R13
-	ADDQ         R13, R8
-	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSS s+152(FP), Y11
-	VMULPS       Y10, Y11, Y11
-	VMULPS       Y8, Y11, Y8
-	VMOVUPS      Y8, 128(R10)(R11*4)
-	VMULPS       Y9, Y10, Y8
-	VADDPS       Y8, Y4, Y4
-	VMOVUPS      160(AX)(R11*4), Y8
-	VMOVUPS      160(CX)(R11*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VMULPS       Y8, Y8, Y9
-	VADDPS       Y8, Y8, Y8
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000008
-	JL           rowpart48
-	VMOVUPS      (DX)(R8*4), Y10
-	JMP          rowperm48
-
-rowpart48:
-	LEAQ       tailmask32<>+0(SB), R14
-	MOVQ       $0x00000008, R15
-	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y10
-	VMASKMOVPS (DX)(R8*4), Y10, Y10
-
-rowperm48:
-	MOVQ         DI, R13
-	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y11
-	VPERMPS      Y10, Y11, Y10
-	MOVLQSX      (SI)(DI*8), R13
-	ADDQ         R13, R8
-	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSS s+152(FP), Y11
-	VMULPS       Y10, Y11, Y11
-	VMULPS       Y8, Y11, Y8
-	VMOVUPS      Y8, 160(R10)(R11*4)
-	VMULPS       Y9, Y10, Y8
-	VADDPS       Y8, Y5, Y5
-	VMOVUPS      192(AX)(R11*4), Y8
-	VMOVUPS      192(CX)(R11*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VMULPS       Y8, Y8, Y9
-	VADDPS       Y8, Y8, Y8
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000008
-	JL           rowpart49
-	VMOVUPS      (DX)(R8*4), Y10
-	JMP          rowperm49
-
-rowpart49:
-	LEAQ       tailmask32<>+0(SB), R14
-	MOVQ       $0x00000008, R15
-	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y10
-	VMASKMOVPS (DX)(R8*4), Y10, Y10
-
-rowperm49:
-	MOVQ         DI, R13
-	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y11
-	VPERMPS      Y10, Y11, Y10
-	MOVLQSX      (SI)(DI*8), R13
-	ADDQ         R13, R8
-	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSS s+152(FP), Y11
-	VMULPS       Y10, Y11, Y11
-	VMULPS       Y8, Y11, Y8
-	VMOVUPS      Y8, 192(R10)(R11*4)
-	VMULPS       Y9, Y10, Y8
-	VADDPS       Y8, Y6, Y6
-	VMOVUPS      224(AX)(R11*4), Y8
-	VMOVUPS      224(CX)(R11*4), Y9
-	VSUBPS       Y9, Y8, Y8
-	VMULPS       Y8, Y8, Y9
-	VADDPS       Y8, Y8, Y8
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000008
-	JL           rowpart50
-	VMOVUPS      (DX)(R8*4), Y10
-	JMP          rowperm50
-
-rowpart50:
-	LEAQ       tailmask32<>+0(SB), R14
-	MOVQ       $0x00000008, R15
-	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y10
-	VMASKMOVPS (DX)(R8*4), Y10, Y10
-
-rowperm50:
-	MOVQ         DI, R13
-	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y11
-	VPERMPS      Y10, Y11, Y10
-	MOVLQSX      (SI)(DI*8), R13
-	ADDQ         R13, R8
-	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSS s+152(FP), Y11
-	VMULPS       Y10, Y11, Y11
-	VMULPS       Y8, Y11, Y8
-	VMOVUPS      Y8, 224(R10)(R11*4)
-	VMULPS       Y9, Y10, Y8
-	VADDPS       Y8, Y7, Y7
-	ADDQ         $0x00000040, R11
+	VBROADCASTSS s+152(FP), Y7
+	VMULPS       Y6, Y7, Y7
+	VMULPS       Y4, Y7, Y4
+	VMOVUPS      Y4, 96(R10)(R11*4)
+	VFMADD231PS  Y5, Y6, Y3
+	ADDQ         $0x00000020, R11
 	CMPQ         R11, R12
 	JLE          loop
 
 single:
-	ADDQ $0x00000038, R12
+	ADDQ $0x00000018, R12
 
 single1:
 	CMPQ    R11, R12
 	JG      tail
-	VMOVUPS (AX)(R11*4), Y8
-	VMOVUPS (CX)(R11*4), Y9
-	VSUBPS  Y9, Y8, Y8
-	VMULPS  Y8, Y8, Y9
-	VADDPS  Y8, Y8, Y8
+	VMOVUPS (AX)(R11*4), Y4
+	VMOVUPS (CX)(R11*4), Y5
+	VSUBPS  Y5, Y4, Y4
+	VMULPS  Y4, Y4, Y5
+	VADDPS  Y4, Y4, Y4
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000008
-	JL      rowpart51
-	VMOVUPS (DX)(R8*4), Y10
-	JMP     rowperm51
+	JL      rowpart35
+	VMOVUPS (DX)(R8*4), Y6
+	JMP     rowperm35
 
-rowpart51:
+rowpart35:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y10
-	VMASKMOVPS (DX)(R8*4), Y10, Y10
+	VMOVDQU    (R14)(R15*4), Y6
+	VMASKMOVPS (DX)(R8*4), Y6, Y6
 
-rowperm51:
+rowperm35:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y11
-	VPERMPS      Y10, Y11, Y10
+	VMOVUPS      (BX)(R13*1), Y7
+	VPERMPS      Y6, Y7, Y6
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSS s+152(FP), Y11
-	VMULPS       Y10, Y11, Y11
-	VMULPS       Y8, Y11, Y8
-	VMOVUPS      Y8, (R10)(R11*4)
-	VMULPS       Y9, Y10, Y8
-	VADDPS       Y8, Y0, Y0
+	VBROADCASTSS s+152(FP), Y7
+	VMULPS       Y6, Y7, Y7
+	VMULPS       Y4, Y7, Y4
+	VMOVUPS      Y4, (R10)(R11*4)
+	VFMADD231PS  Y5, Y6, Y0
 	ADDQ         $0x00000008, R11
 	JMP          single1
 
@@ -4883,82 +4057,74 @@ tail:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
-	VMOVDQU    (R13)(R14*4), Y8
-	VMASKMOVPS (AX)(R11*4), Y8, Y8
+	VMOVDQU    (R13)(R14*4), Y4
+	VMASKMOVPS (AX)(R11*4), Y4, Y4
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
-	VMOVDQU    (R13)(R14*4), Y9
-	VMASKMOVPS (CX)(R11*4), Y9, Y9
-	VSUBPS     Y9, Y8, Y8
-	VMULPS     Y8, Y8, Y9
-	VADDPS     Y8, Y8, Y8
+	VMOVDQU    (R13)(R14*4), Y5
+	VMASKMOVPS (CX)(R11*4), Y5, Y5
+	VSUBPS     Y5, Y4, Y4
+	VMULPS     Y4, Y4, Y5
+	VADDPS     Y4, Y4, Y4
 	MOVQ       R9, R13
 	SUBQ       R8, R13
 	CMPQ       R13, $0x00000008
-	JL         rowpart52
-	VMOVUPS    (DX)(R8*4), Y10
-	JMP        rowperm52
+	JL         rowpart36
+	VMOVUPS    (DX)(R8*4), Y6
+	JMP        rowperm36
 
-rowpart52:
+rowpart36:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y10
-	VMASKMOVPS (DX)(R8*4), Y10, Y10
+	VMOVDQU    (R14)(R15*4), Y6
+	VMASKMOVPS (DX)(R8*4), Y6, Y6
 
-rowperm52:
+rowperm36:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y11
-	VPERMPS      Y10, Y11, Y10
+	VMOVUPS      (BX)(R13*1), Y7
+	VPERMPS      Y6, Y7, Y6
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
 	LEAQ         tailmask32<>+0(SB), R13
 	MOVQ         $0x00000008, R14
 	SUBQ         R12, R14
-	VMOVDQU      (R13)(R14*4), Y11
-	VANDPS       Y11, Y10, Y10
-	VBROADCASTSS s+152(FP), Y11
-	VMULPS       Y10, Y11, Y11
-	VMULPS       Y8, Y11, Y8
+	VMOVDQU      (R13)(R14*4), Y7
+	VANDPS       Y7, Y6, Y6
+	VBROADCASTSS s+152(FP), Y7
+	VMULPS       Y6, Y7, Y7
+	VMULPS       Y4, Y7, Y4
 	LEAQ         tailmask32<>+0(SB), R13
 	MOVQ         $0x00000008, R14
 	SUBQ         R12, R14
-	VMOVDQU      (R13)(R14*4), Y11
-	VMASKMOVPS   Y8, Y11, (R10)(R11*4)
-	VMULPS       Y9, Y10, Y8
+	VMOVDQU      (R13)(R14*4), Y7
+	VMASKMOVPS   Y4, Y7, (R10)(R11*4)
+	VMULPS       Y5, Y6, Y4
 	LEAQ         tailmask32<>+0(SB), R13
 	MOVQ         $0x00000008, R14
 	SUBQ         R12, R14
-	VMOVDQU      (R13)(R14*4), Y9
-	VANDPS       Y9, Y8, Y8
-	VADDPS       Y8, Y0, Y0
+	VMOVDQU      (R13)(R14*4), Y5
+	VANDPS       Y5, Y4, Y4
+	VADDPS       Y4, Y0, Y0
 	ADDQ         R12, R11
 
 drain:
-	VMOVUPD      (SP), Y8
+	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
 	VXORPS       Y1, Y1, Y1
 	VADDPS       Y2, Y0, Y0
 	VXORPS       Y2, Y2, Y2
 	VADDPS       Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
-	VADDPS       Y4, Y0, Y0
-	VXORPS       Y4, Y4, Y4
-	VADDPS       Y5, Y0, Y0
-	VXORPS       Y5, Y5, Y5
-	VADDPS       Y6, Y0, Y0
-	VXORPS       Y6, Y6, Y6
-	VADDPS       Y7, Y0, Y0
-	VXORPS       Y7, Y7, Y7
-	VEXTRACTF128 $0x01, Y0, X9
+	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X9, Y9
-	VADDPD       Y9, Y0, Y0
-	VADDPD       Y0, Y8, Y8
-	VMOVUPD      Y8, (SP)
+	VCVTPS2PD    X5, Y5
+	VADDPD       Y5, Y0, Y0
+	VADDPD       Y0, Y4, Y4
+	VMOVUPD      Y4, (SP)
 	VXORPS       Y0, Y0, Y0
 	MOVQ         p_len+32(FP), R12
 	CMPQ         R11, R12
@@ -6743,9 +5909,9 @@ loop:
 	VMULPS       Y6, Y1, Y6
 	VSUBPS       Y6, Y7, Y1
 	VMOVUPS      (DX)(SI*4), Y2
-	VMULPS       Y1, Y2, Y1
-	VMOVUPS      Y1, (BX)(SI*4)
-	VADDPS       Y1, Y0, Y0
+	VMULPS       Y1, Y2, Y3
+	VMOVUPS      Y3, (BX)(SI*4)
+	VFMADD231PS  Y1, Y2, Y0
 	ADDQ         $0x00000008, SI
 	CMPQ         SI, DI
 	JLE          loop
@@ -6900,9 +6066,9 @@ single1:
 	VMULPS       Y6, Y1, Y6
 	VSUBPS       Y6, Y7, Y1
 	VMOVUPS      (DX)(SI*4), Y2
-	VMULPS       Y1, Y2, Y1
-	VMOVUPS      Y1, (BX)(SI*4)
-	VADDPS       Y1, Y0, Y0
+	VMULPS       Y1, Y2, Y3
+	VMOVUPS      Y3, (BX)(SI*4)
+	VFMADD231PS  Y1, Y2, Y0
 	ADDQ         $0x00000008, SI
 	JMP          single1
 
@@ -7850,8 +7016,7 @@ loop:
 	VMULPS       Y2, Y3, Y3
 	VMULPS       Y1, Y3, Y1
 	VMOVUPS      Y1, (BX)(SI*4)
-	VMULPS       Y5, Y2, Y1
-	VADDPS       Y1, Y0, Y0
+	VFMADD231PS  Y5, Y2, Y0
 	ADDQ         $0x00000008, SI
 	CMPQ         SI, DI
 	JLE          loop
@@ -8021,8 +7186,7 @@ single1:
 	VMULPS       Y2, Y3, Y3
 	VMULPS       Y1, Y3, Y1
 	VMOVUPS      Y1, (BX)(SI*4)
-	VMULPS       Y5, Y2, Y1
-	VADDPS       Y1, Y0, Y0
+	VFMADD231PS  Y5, Y2, Y0
 	ADDQ         $0x00000008, SI
 	JMP          single1
 
@@ -8419,18 +7583,18 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart53
+	JL           rowpart37
 	VMOVUPS      (DX)(R8*4), Y3
-	JMP          rowperm53
+	JMP          rowperm37
 
-rowpart53:
+rowpart37:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*4), Y3
 	VMASKMOVPS (DX)(R8*4), Y3, Y3
 
-rowperm53:
+rowperm37:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Y4
@@ -8601,18 +7765,18 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart54
+	JL           rowpart38
 	VMOVUPS      (DX)(R8*4), Y3
-	JMP          rowperm54
+	JMP          rowperm38
 
-rowpart54:
+rowpart38:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*4), Y3
 	VMASKMOVPS (DX)(R8*4), Y3, Y3
 
-rowperm54:
+rowperm38:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Y4
@@ -8790,18 +7954,18 @@ tail:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart55
+	JL           rowpart39
 	VMOVUPS      (DX)(R8*4), Y3
-	JMP          rowperm55
+	JMP          rowperm39
 
-rowpart55:
+rowpart39:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*4), Y3
 	VMASKMOVPS (DX)(R8*4), Y3, Y3
 
-rowperm55:
+rowperm39:
 	MOVQ      DI, R13
 	SHLQ      $0x06, R13
 	VMOVUPS   (BX)(R13*1), Y4
@@ -9044,31 +8208,31 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart56
+	JL           rowpart40
 	VMOVUPS      (DX)(R8*4), Y2
-	JMP          rowperm56
+	JMP          rowperm40
 
-rowpart56:
+rowpart40:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*4), Y2
 	VMASKMOVPS (DX)(R8*4), Y2, Y2
 
-rowperm56:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Y3
-	VPERMPS Y2, Y3, Y2
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPS  Y1, Y2, Y1
-	VMOVUPS Y1, (R10)(R11*4)
-	VADDPS  Y1, Y0, Y0
-	ADDQ    $0x00000008, R11
-	CMPQ    R11, R12
-	JLE     loop
+rowperm40:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Y3
+	VPERMPS     Y2, Y3, Y2
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPS      Y1, Y2, Y3
+	VMOVUPS     Y3, (R10)(R11*4)
+	VFMADD231PS Y1, Y2, Y0
+	ADDQ        $0x00000008, R11
+	CMPQ        R11, R12
+	JLE         loop
 
 single:
 single1:
@@ -9222,30 +8386,30 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart57
+	JL           rowpart41
 	VMOVUPS      (DX)(R8*4), Y2
-	JMP          rowperm57
+	JMP          rowperm41
 
-rowpart57:
+rowpart41:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*4), Y2
 	VMASKMOVPS (DX)(R8*4), Y2, Y2
 
-rowperm57:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Y3
-	VPERMPS Y2, Y3, Y2
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPS  Y1, Y2, Y1
-	VMOVUPS Y1, (R10)(R11*4)
-	VADDPS  Y1, Y0, Y0
-	ADDQ    $0x00000008, R11
-	JMP     single1
+rowperm41:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Y3
+	VPERMPS     Y2, Y3, Y2
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPS      Y1, Y2, Y3
+	VMOVUPS     Y3, (R10)(R11*4)
+	VFMADD231PS Y1, Y2, Y0
+	ADDQ        $0x00000008, R11
+	JMP         single1
 
 tail:
 	ADDQ         $0x00000008, R12
@@ -9407,18 +8571,18 @@ tail:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart58
+	JL           rowpart42
 	VMOVUPS      (DX)(R8*4), Y2
-	JMP          rowperm58
+	JMP          rowperm42
 
-rowpart58:
+rowpart42:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*4), Y2
 	VMASKMOVPS (DX)(R8*4), Y2, Y2
 
-rowperm58:
+rowperm42:
 	MOVQ       DI, R13
 	SHLQ       $0x06, R13
 	VMOVUPS    (BX)(R13*1), Y3
@@ -9656,18 +8820,18 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart59
+	JL           rowpart43
 	VMOVUPS      (DX)(R8*4), Y2
-	JMP          rowperm59
+	JMP          rowperm43
 
-rowpart59:
+rowpart43:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*4), Y2
 	VMASKMOVPS (DX)(R8*4), Y2, Y2
 
-rowperm59:
+rowperm43:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Y3
@@ -9679,8 +8843,7 @@ rowperm59:
 	VMULPS       Y2, Y3, Y3
 	VMULPS       Y1, Y3, Y1
 	VMOVUPS      Y1, (R10)(R11*4)
-	VMULPS       Y5, Y2, Y1
-	VADDPS       Y1, Y0, Y0
+	VFMADD231PS  Y5, Y2, Y0
 	ADDQ         $0x00000008, R11
 	CMPQ         R11, R12
 	JLE          loop
@@ -9848,18 +9011,18 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart60
+	JL           rowpart44
 	VMOVUPS      (DX)(R8*4), Y2
-	JMP          rowperm60
+	JMP          rowperm44
 
-rowpart60:
+rowpart44:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*4), Y2
 	VMASKMOVPS (DX)(R8*4), Y2, Y2
 
-rowperm60:
+rowperm44:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Y3
@@ -9871,8 +9034,7 @@ rowperm60:
 	VMULPS       Y2, Y3, Y3
 	VMULPS       Y1, Y3, Y1
 	VMOVUPS      Y1, (R10)(R11*4)
-	VMULPS       Y5, Y2, Y1
-	VADDPS       Y1, Y0, Y0
+	VFMADD231PS  Y5, Y2, Y0
 	ADDQ         $0x00000008, R11
 	JMP          single1
 
@@ -10047,18 +9209,18 @@ tail:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart61
+	JL           rowpart45
 	VMOVUPS      (DX)(R8*4), Y2
-	JMP          rowperm61
+	JMP          rowperm45
 
-rowpart61:
+rowpart45:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*4), Y2
 	VMASKMOVPS (DX)(R8*4), Y2, Y2
 
-rowperm61:
+rowperm45:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Y3
@@ -10543,7 +9705,7 @@ drain:
 	RET
 
 // func hingeWUnredAVX2F32(dst []float32, p []float32, y []float32, w []float32, a float32) float64
-// Requires: AVX, SSE2
+// Requires: AVX, FMA3, SSE2
 TEXT ·hingeWUnredAVX2F32(SB), NOSPLIT, $32-112
 	MOVQ    p_base+24(FP), AX
 	MOVQ    y_base+48(FP), CX
@@ -10579,9 +9741,9 @@ loop:
 	VXORPS       Y3, Y3, Y3
 	VMAXPS       Y2, Y3, Y2
 	VMOVUPS      (DX)(SI*4), Y3
-	VMULPS       Y2, Y3, Y2
-	VMOVUPS      Y2, (BX)(SI*4)
-	VADDPS       Y2, Y0, Y0
+	VMULPS       Y2, Y3, Y4
+	VMOVUPS      Y4, (BX)(SI*4)
+	VFMADD231PS  Y2, Y3, Y0
 	VMOVUPS      32(AX)(SI*4), Y2
 	VMOVUPS      32(CX)(SI*4), Y3
 	VBROADCASTSS consts32<>+4(SB), Y4
@@ -10592,9 +9754,9 @@ loop:
 	VXORPS       Y3, Y3, Y3
 	VMAXPS       Y2, Y3, Y2
 	VMOVUPS      32(DX)(SI*4), Y3
-	VMULPS       Y2, Y3, Y2
-	VMOVUPS      Y2, 32(BX)(SI*4)
-	VADDPS       Y2, Y1, Y1
+	VMULPS       Y2, Y3, Y4
+	VMOVUPS      Y4, 32(BX)(SI*4)
+	VFMADD231PS  Y2, Y3, Y1
 	ADDQ         $0x00000010, SI
 	CMPQ         SI, DI
 	JLE          loop
@@ -10615,9 +9777,9 @@ single1:
 	VXORPS       Y3, Y3, Y3
 	VMAXPS       Y2, Y3, Y2
 	VMOVUPS      (DX)(SI*4), Y3
-	VMULPS       Y2, Y3, Y2
-	VMOVUPS      Y2, (BX)(SI*4)
-	VADDPS       Y2, Y0, Y0
+	VMULPS       Y2, Y3, Y4
+	VMOVUPS      Y4, (BX)(SI*4)
+	VFMADD231PS  Y2, Y3, Y0
 	ADDQ         $0x00000008, SI
 	JMP          single1
 
@@ -10846,7 +10008,7 @@ drain:
 	RET
 
 // func hingeWGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, s float32, a float32) float64
-// Requires: AVX, SSE2
+// Requires: AVX, FMA3, SSE2
 TEXT ·hingeWGradAVX2F32(SB), NOSPLIT, $32-112
 	MOVQ    p_base+24(FP), AX
 	MOVQ    y_base+48(FP), CX
@@ -10892,8 +10054,7 @@ loop:
 	VMULPS       Y2, Y4, Y4
 	VMULPS       Y3, Y4, Y3
 	VMOVUPS      Y3, (BX)(SI*4)
-	VMULPS       Y5, Y2, Y2
-	VADDPS       Y2, Y0, Y0
+	VFMADD231PS  Y5, Y2, Y0
 	VMOVUPS      32(AX)(SI*4), Y2
 	VMOVUPS      32(CX)(SI*4), Y3
 	VBROADCASTSS consts32<>+4(SB), Y4
@@ -10914,8 +10075,7 @@ loop:
 	VMULPS       Y2, Y4, Y4
 	VMULPS       Y3, Y4, Y3
 	VMOVUPS      Y3, 32(BX)(SI*4)
-	VMULPS       Y5, Y2, Y2
-	VADDPS       Y2, Y1, Y1
+	VFMADD231PS  Y5, Y2, Y1
 	ADDQ         $0x00000010, SI
 	CMPQ         SI, DI
 	JLE          loop
@@ -10946,8 +10106,7 @@ single1:
 	VMULPS       Y2, Y4, Y4
 	VMULPS       Y3, Y4, Y3
 	VMOVUPS      Y3, (BX)(SI*4)
-	VMULPS       Y5, Y2, Y2
-	VADDPS       Y2, Y0, Y0
+	VFMADD231PS  Y5, Y2, Y0
 	ADDQ         $0x00000008, SI
 	JMP          single1
 
@@ -11071,18 +10230,18 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart62
+	JL           rowpart46
 	VMOVUPS      (DX)(R8*4), Y5
-	JMP          rowperm62
+	JMP          rowperm46
 
-rowpart62:
+rowpart46:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*4), Y5
 	VMASKMOVPS (DX)(R8*4), Y5, Y5
 
-rowperm62:
+rowperm46:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Y6
@@ -11109,18 +10268,18 @@ rowperm62:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart63
+	JL           rowpart47
 	VMOVUPS      (DX)(R8*4), Y5
-	JMP          rowperm63
+	JMP          rowperm47
 
-rowpart63:
+rowpart47:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*4), Y5
 	VMASKMOVPS (DX)(R8*4), Y5, Y5
 
-rowperm63:
+rowperm47:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Y6
@@ -11157,18 +10316,18 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart64
+	JL           rowpart48
 	VMOVUPS      (DX)(R8*4), Y5
-	JMP          rowperm64
+	JMP          rowperm48
 
-rowpart64:
+rowpart48:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*4), Y5
 	VMASKMOVPS (DX)(R8*4), Y5, Y5
 
-rowperm64:
+rowperm48:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Y6
@@ -11210,18 +10369,18 @@ tail:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart65
+	JL           rowpart49
 	VMOVUPS      (DX)(R8*4), Y5
-	JMP          rowperm65
+	JMP          rowperm49
 
-rowpart65:
+rowpart49:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*4), Y5
 	VMASKMOVPS (DX)(R8*4), Y5, Y5
 
-rowperm65:
+rowperm49:
 	MOVQ      DI, R13
 	SHLQ      $0x06, R13
 	VMOVUPS   (BX)(R13*1), Y6
@@ -11290,7 +10449,7 @@ drain:
 	RET
 
 // func hingeRowUnredAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) float64
-// Requires: AVX, AVX2, SSE2
+// Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·hingeRowUnredAVX2F32(SB), NOSPLIT, $32-168
 	MOVQ    p_base+24(FP), AX
 	MOVQ    y_base+48(FP), CX
@@ -11333,18 +10492,18 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart66
+	JL           rowpart50
 	VMOVUPS      (DX)(R8*4), Y3
-	JMP          rowperm66
+	JMP          rowperm50
 
-rowpart66:
+rowpart50:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*4), Y3
 	VMASKMOVPS (DX)(R8*4), Y3, Y3
 
-rowperm66:
+rowperm50:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Y4
@@ -11352,9 +10511,9 @@ rowperm66:
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VMULPS       Y2, Y3, Y2
-	VMOVUPS      Y2, (R10)(R11*4)
-	VADDPS       Y2, Y0, Y0
+	VMULPS       Y2, Y3, Y4
+	VMOVUPS      Y4, (R10)(R11*4)
+	VFMADD231PS  Y2, Y3, Y0
 	VMOVUPS      32(AX)(R11*4), Y2
 	VMOVUPS      32(CX)(R11*4), Y3
 	VBROADCASTSS consts32<>+4(SB), Y4
@@ -11367,31 +10526,31 @@ rowperm66:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart67
+	JL           rowpart51
 	VMOVUPS      (DX)(R8*4), Y3
-	JMP          rowperm67
+	JMP          rowperm51
 
-rowpart67:
+rowpart51:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*4), Y3
 	VMASKMOVPS (DX)(R8*4), Y3, Y3
 
-rowperm67:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Y4
-	VPERMPS Y3, Y4, Y3
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPS  Y2, Y3, Y2
-	VMOVUPS Y2, 32(R10)(R11*4)
-	VADDPS  Y2, Y1, Y1
-	ADDQ    $0x00000010, R11
-	CMPQ    R11, R12
-	JLE     loop
+rowperm51:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Y4
+	VPERMPS     Y3, Y4, Y3
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPS      Y2, Y3, Y4
+	VMOVUPS     Y4, 32(R10)(R11*4)
+	VFMADD231PS Y2, Y3, Y1
+	ADDQ        $0x00000010, R11
+	CMPQ        R11, R12
+	JLE         loop
 
 single:
 	ADDQ $0x00000008, R12
@@ -11411,30 +10570,30 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart68
+	JL           rowpart52
 	VMOVUPS      (DX)(R8*4), Y3
-	JMP          rowperm68
+	JMP          rowperm52
 
-rowpart68:
+rowpart52:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*4), Y3
 	VMASKMOVPS (DX)(R8*4), Y3, Y3
 
-rowperm68:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Y4
-	VPERMPS Y3, Y4, Y3
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPS  Y2, Y3, Y2
-	VMOVUPS Y2, (R10)(R11*4)
-	VADDPS  Y2, Y0, Y0
-	ADDQ    $0x00000008, R11
-	JMP     single1
+rowperm52:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Y4
+	VPERMPS     Y3, Y4, Y3
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPS      Y2, Y3, Y4
+	VMOVUPS     Y4, (R10)(R11*4)
+	VFMADD231PS Y2, Y3, Y0
+	ADDQ        $0x00000008, R11
+	JMP         single1
 
 tail:
 	ADDQ         $0x00000008, R12
@@ -11460,18 +10619,18 @@ tail:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart69
+	JL           rowpart53
 	VMOVUPS      (DX)(R8*4), Y3
-	JMP          rowperm69
+	JMP          rowperm53
 
-rowpart69:
+rowpart53:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*4), Y3
 	VMASKMOVPS (DX)(R8*4), Y3, Y3
 
-rowperm69:
+rowperm53:
 	MOVQ       DI, R13
 	SHLQ       $0x06, R13
 	VMOVUPS    (BX)(R13*1), Y4
@@ -11522,7 +10681,7 @@ drain:
 	RET
 
 // func hingeRowGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
-// Requires: AVX, AVX2, SSE2
+// Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·hingeRowGradAVX2F32(SB), NOSPLIT, $32-168
 	MOVQ    p_base+24(FP), AX
 	MOVQ    y_base+48(FP), CX
@@ -11571,18 +10730,18 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart70
+	JL           rowpart54
 	VMOVUPS      (DX)(R8*4), Y2
-	JMP          rowperm70
+	JMP          rowperm54
 
-rowpart70:
+rowpart54:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*4), Y2
 	VMASKMOVPS (DX)(R8*4), Y2, Y2
 
-rowperm70:
+rowperm54:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Y4
@@ -11594,8 +10753,7 @@ rowperm70:
 	VMULPS       Y2, Y4, Y4
 	VMULPS       Y3, Y4, Y3
 	VMOVUPS      Y3, (R10)(R11*4)
-	VMULPS       Y5, Y2, Y2
-	VADDPS       Y2, Y0, Y0
+	VFMADD231PS  Y5, Y2, Y0
 	VMOVUPS      32(AX)(R11*4), Y2
 	VMOVUPS      32(CX)(R11*4), Y3
 	VBROADCASTSS consts32<>+4(SB), Y4
@@ -11614,18 +10772,18 @@ rowperm70:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart71
+	JL           rowpart55
 	VMOVUPS      (DX)(R8*4), Y2
-	JMP          rowperm71
+	JMP          rowperm55
 
-rowpart71:
+rowpart55:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*4), Y2
 	VMASKMOVPS (DX)(R8*4), Y2, Y2
 
-rowperm71:
+rowperm55:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Y4
@@ -11637,8 +10795,7 @@ rowperm71:
 	VMULPS       Y2, Y4, Y4
 	VMULPS       Y3, Y4, Y3
 	VMOVUPS      Y3, 32(R10)(R11*4)
-	VMULPS       Y5, Y2, Y2
-	VADDPS       Y2, Y1, Y1
+	VFMADD231PS  Y5, Y2, Y1
 	ADDQ         $0x00000010, R11
 	CMPQ         R11, R12
 	JLE          loop
@@ -11667,18 +10824,18 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart72
+	JL           rowpart56
 	VMOVUPS      (DX)(R8*4), Y2
-	JMP          rowperm72
+	JMP          rowperm56
 
-rowpart72:
+rowpart56:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*4), Y2
 	VMASKMOVPS (DX)(R8*4), Y2, Y2
 
-rowperm72:
+rowperm56:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Y4
@@ -11690,8 +10847,7 @@ rowperm72:
 	VMULPS       Y2, Y4, Y4
 	VMULPS       Y3, Y4, Y3
 	VMOVUPS      Y3, (R10)(R11*4)
-	VMULPS       Y5, Y2, Y2
-	VADDPS       Y2, Y0, Y0
+	VFMADD231PS  Y5, Y2, Y0
 	ADDQ         $0x00000008, R11
 	JMP          single1
 
@@ -11725,18 +10881,18 @@ tail:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart73
+	JL           rowpart57
 	VMOVUPS      (DX)(R8*4), Y2
-	JMP          rowperm73
+	JMP          rowperm57
 
-rowpart73:
+rowpart57:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*4), Y2
 	VMASKMOVPS (DX)(R8*4), Y2, Y2
 
-rowperm73:
+rowperm57:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Y4
@@ -12168,7 +11324,7 @@ drain:
 	RET
 
 // func identityWUnredAVX2F32(dst []float32, p []float32, y []float32, w []float32, a float32) float64
-// Requires: AVX, SSE2
+// Requires: AVX, FMA3, SSE2
 TEXT ·identityWUnredAVX2F32(SB), NOSPLIT, $32-112
 	MOVQ    p_base+24(FP), AX
 	MOVQ    w_base+72(FP), CX
@@ -12195,43 +11351,43 @@ sized:
 	JG   single
 
 loop:
-	VMOVUPS (AX)(BX*4), Y4
-	VMOVUPS (CX)(BX*4), Y5
-	VMULPS  Y4, Y5, Y4
-	VMOVUPS Y4, (DX)(BX*4)
-	VADDPS  Y4, Y0, Y0
-	VMOVUPS 32(AX)(BX*4), Y4
-	VMOVUPS 32(CX)(BX*4), Y5
-	VMULPS  Y4, Y5, Y4
-	VMOVUPS Y4, 32(DX)(BX*4)
-	VADDPS  Y4, Y1, Y1
-	VMOVUPS 64(AX)(BX*4), Y4
-	VMOVUPS 64(CX)(BX*4), Y5
-	VMULPS  Y4, Y5, Y4
-	VMOVUPS Y4, 64(DX)(BX*4)
-	VADDPS  Y4, Y2, Y2
-	VMOVUPS 96(AX)(BX*4), Y4
-	VMOVUPS 96(CX)(BX*4), Y5
-	VMULPS  Y4, Y5, Y4
-	VMOVUPS Y4, 96(DX)(BX*4)
-	VADDPS  Y4, Y3, Y3
-	ADDQ    $0x00000020, BX
-	CMPQ    BX, SI
-	JLE     loop
+	VMOVUPS     (AX)(BX*4), Y4
+	VMOVUPS     (CX)(BX*4), Y5
+	VMULPS      Y4, Y5, Y6
+	VMOVUPS     Y6, (DX)(BX*4)
+	VFMADD231PS Y4, Y5, Y0
+	VMOVUPS     32(AX)(BX*4), Y4
+	VMOVUPS     32(CX)(BX*4), Y5
+	VMULPS      Y4, Y5, Y6
+	VMOVUPS     Y6, 32(DX)(BX*4)
+	VFMADD231PS Y4, Y5, Y1
+	VMOVUPS     64(AX)(BX*4), Y4
+	VMOVUPS     64(CX)(BX*4), Y5
+	VMULPS      Y4, Y5, Y6
+	VMOVUPS     Y6, 64(DX)(BX*4)
+	VFMADD231PS Y4, Y5, Y2
+	VMOVUPS     96(AX)(BX*4), Y4
+	VMOVUPS     96(CX)(BX*4), Y5
+	VMULPS      Y4, Y5, Y6
+	VMOVUPS     Y6, 96(DX)(BX*4)
+	VFMADD231PS Y4, Y5, Y3
+	ADDQ        $0x00000020, BX
+	CMPQ        BX, SI
+	JLE         loop
 
 single:
 	ADDQ $0x00000018, SI
 
 single1:
-	CMPQ    BX, SI
-	JG      tail
-	VMOVUPS (AX)(BX*4), Y4
-	VMOVUPS (CX)(BX*4), Y5
-	VMULPS  Y4, Y5, Y4
-	VMOVUPS Y4, (DX)(BX*4)
-	VADDPS  Y4, Y0, Y0
-	ADDQ    $0x00000008, BX
-	JMP     single1
+	CMPQ        BX, SI
+	JG          tail
+	VMOVUPS     (AX)(BX*4), Y4
+	VMOVUPS     (CX)(BX*4), Y5
+	VMULPS      Y4, Y5, Y6
+	VMOVUPS     Y6, (DX)(BX*4)
+	VFMADD231PS Y4, Y5, Y0
+	ADDQ        $0x00000008, BX
+	JMP         single1
 
 tail:
 	ADDQ       $0x00000008, SI
@@ -12411,7 +11567,7 @@ drain:
 	RET
 
 // func identityWGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, s float32, a float32) float64
-// Requires: AVX, SSE2
+// Requires: AVX, FMA3, SSE2
 TEXT ·identityWGradAVX2F32(SB), NOSPLIT, $32-112
 	MOVQ    p_base+24(FP), AX
 	MOVQ    w_base+72(FP), CX
@@ -12445,8 +11601,7 @@ loop:
 	VMULPS       Y6, Y7, Y7
 	VMULPS       Y5, Y7, Y5
 	VMOVUPS      Y5, (DX)(BX*4)
-	VMULPS       Y4, Y6, Y4
-	VADDPS       Y4, Y0, Y0
+	VFMADD231PS  Y4, Y6, Y0
 	VMOVUPS      32(AX)(BX*4), Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VMOVUPS      32(CX)(BX*4), Y6
@@ -12454,8 +11609,7 @@ loop:
 	VMULPS       Y6, Y7, Y7
 	VMULPS       Y5, Y7, Y5
 	VMOVUPS      Y5, 32(DX)(BX*4)
-	VMULPS       Y4, Y6, Y4
-	VADDPS       Y4, Y1, Y1
+	VFMADD231PS  Y4, Y6, Y1
 	VMOVUPS      64(AX)(BX*4), Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VMOVUPS      64(CX)(BX*4), Y6
@@ -12463,8 +11617,7 @@ loop:
 	VMULPS       Y6, Y7, Y7
 	VMULPS       Y5, Y7, Y5
 	VMOVUPS      Y5, 64(DX)(BX*4)
-	VMULPS       Y4, Y6, Y4
-	VADDPS       Y4, Y2, Y2
+	VFMADD231PS  Y4, Y6, Y2
 	VMOVUPS      96(AX)(BX*4), Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VMOVUPS      96(CX)(BX*4), Y6
@@ -12472,8 +11625,7 @@ loop:
 	VMULPS       Y6, Y7, Y7
 	VMULPS       Y5, Y7, Y5
 	VMOVUPS      Y5, 96(DX)(BX*4)
-	VMULPS       Y4, Y6, Y4
-	VADDPS       Y4, Y3, Y3
+	VFMADD231PS  Y4, Y6, Y3
 	ADDQ         $0x00000020, BX
 	CMPQ         BX, SI
 	JLE          loop
@@ -12491,8 +11643,7 @@ single1:
 	VMULPS       Y6, Y7, Y7
 	VMULPS       Y5, Y7, Y5
 	VMOVUPS      Y5, (DX)(BX*4)
-	VMULPS       Y4, Y6, Y4
-	VADDPS       Y4, Y0, Y0
+	VFMADD231PS  Y4, Y6, Y0
 	ADDQ         $0x00000008, BX
 	JMP          single1
 
@@ -12598,18 +11749,18 @@ loop:
 	MOVQ    R8, R12
 	SUBQ    DI, R12
 	CMPQ    R12, $0x00000008
-	JL      rowpart74
+	JL      rowpart58
 	VMOVUPS (CX)(DI*4), Y9
-	JMP     rowperm74
+	JMP     rowperm58
 
-rowpart74:
+rowpart58:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y9
 	VMASKMOVPS (CX)(DI*4), Y9, Y9
 
-rowperm74:
+rowperm58:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y10
@@ -12628,18 +11779,18 @@ rowperm74:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000008
-	JL          rowpart75
+	JL          rowpart59
 	VMOVUPS     (CX)(DI*4), Y9
-	JMP         rowperm75
+	JMP         rowperm59
 
-rowpart75:
+rowpart59:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y9
 	VMASKMOVPS (CX)(DI*4), Y9, Y9
 
-rowperm75:
+rowperm59:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y10
@@ -12658,18 +11809,18 @@ rowperm75:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000008
-	JL          rowpart76
+	JL          rowpart60
 	VMOVUPS     (CX)(DI*4), Y9
-	JMP         rowperm76
+	JMP         rowperm60
 
-rowpart76:
+rowpart60:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y9
 	VMASKMOVPS (CX)(DI*4), Y9, Y9
 
-rowperm76:
+rowperm60:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y10
@@ -12688,18 +11839,18 @@ rowperm76:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000008
-	JL          rowpart77
+	JL          rowpart61
 	VMOVUPS     (CX)(DI*4), Y9
-	JMP         rowperm77
+	JMP         rowperm61
 
-rowpart77:
+rowpart61:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y9
 	VMASKMOVPS (CX)(DI*4), Y9, Y9
 
-rowperm77:
+rowperm61:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y10
@@ -12728,18 +11879,18 @@ single1:
 	MOVQ    R8, R12
 	SUBQ    DI, R12
 	CMPQ    R12, $0x00000008
-	JL      rowpart78
+	JL      rowpart62
 	VMOVUPS (CX)(DI*4), Y9
-	JMP     rowperm78
+	JMP     rowperm62
 
-rowpart78:
+rowpart62:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y9
 	VMASKMOVPS (CX)(DI*4), Y9, Y9
 
-rowperm78:
+rowperm62:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y10
@@ -12769,18 +11920,18 @@ tail:
 	MOVQ       R8, R12
 	SUBQ       DI, R12
 	CMPQ       R12, $0x00000008
-	JL         rowpart79
+	JL         rowpart63
 	VMOVUPS    (CX)(DI*4), Y9
-	JMP        rowperm79
+	JMP        rowperm63
 
-rowpart79:
+rowpart63:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y9
 	VMASKMOVPS (CX)(DI*4), Y9, Y9
 
-rowperm79:
+rowperm63:
 	MOVQ      SI, R12
 	SHLQ      $0x06, R12
 	VMOVUPS   (DX)(R12*1), Y10
@@ -12857,7 +12008,7 @@ drain:
 	RET
 
 // func identityRowUnredAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) float64
-// Requires: AVX, AVX2, SSE2
+// Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·identityRowUnredAVX2F32(SB), NOSPLIT, $32-168
 	MOVQ    p_base+24(FP), AX
 	MOVQ    w_base+72(FP), CX
@@ -12893,109 +12044,109 @@ loop:
 	MOVQ    R8, R12
 	SUBQ    DI, R12
 	CMPQ    R12, $0x00000008
-	JL      rowpart80
+	JL      rowpart64
 	VMOVUPS (CX)(DI*4), Y5
-	JMP     rowperm80
+	JMP     rowperm64
 
-rowpart80:
+rowpart64:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y5
 	VMASKMOVPS (CX)(DI*4), Y5, Y5
 
-rowperm80:
-	MOVQ    SI, R12
-	SHLQ    $0x06, R12
-	VMOVUPS (DX)(R12*1), Y6
-	VPERMPS Y5, Y6, Y5
-	MOVLQSX (BX)(SI*8), R12
-	ADDQ    R12, DI
-	MOVLQSX 4(BX)(SI*8), SI
-	VMULPS  Y4, Y5, Y4
-	VMOVUPS Y4, (R9)(R10*4)
-	VADDPS  Y4, Y0, Y0
-	VMOVUPS 32(AX)(R10*4), Y4
-	MOVQ    R8, R12
-	SUBQ    DI, R12
-	CMPQ    R12, $0x00000008
-	JL      rowpart81
-	VMOVUPS (CX)(DI*4), Y5
-	JMP     rowperm81
+rowperm64:
+	MOVQ        SI, R12
+	SHLQ        $0x06, R12
+	VMOVUPS     (DX)(R12*1), Y6
+	VPERMPS     Y5, Y6, Y5
+	MOVLQSX     (BX)(SI*8), R12
+	ADDQ        R12, DI
+	MOVLQSX     4(BX)(SI*8), SI
+	VMULPS      Y4, Y5, Y6
+	VMOVUPS     Y6, (R9)(R10*4)
+	VFMADD231PS Y4, Y5, Y0
+	VMOVUPS     32(AX)(R10*4), Y4
+	MOVQ        R8, R12
+	SUBQ        DI, R12
+	CMPQ        R12, $0x00000008
+	JL          rowpart65
+	VMOVUPS     (CX)(DI*4), Y5
+	JMP         rowperm65
 
-rowpart81:
+rowpart65:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y5
 	VMASKMOVPS (CX)(DI*4), Y5, Y5
 
-rowperm81:
-	MOVQ    SI, R12
-	SHLQ    $0x06, R12
-	VMOVUPS (DX)(R12*1), Y6
-	VPERMPS Y5, Y6, Y5
-	MOVLQSX (BX)(SI*8), R12
-	ADDQ    R12, DI
-	MOVLQSX 4(BX)(SI*8), SI
-	VMULPS  Y4, Y5, Y4
-	VMOVUPS Y4, 32(R9)(R10*4)
-	VADDPS  Y4, Y1, Y1
-	VMOVUPS 64(AX)(R10*4), Y4
-	MOVQ    R8, R12
-	SUBQ    DI, R12
-	CMPQ    R12, $0x00000008
-	JL      rowpart82
-	VMOVUPS (CX)(DI*4), Y5
-	JMP     rowperm82
+rowperm65:
+	MOVQ        SI, R12
+	SHLQ        $0x06, R12
+	VMOVUPS     (DX)(R12*1), Y6
+	VPERMPS     Y5, Y6, Y5
+	MOVLQSX     (BX)(SI*8), R12
+	ADDQ        R12, DI
+	MOVLQSX     4(BX)(SI*8), SI
+	VMULPS      Y4, Y5, Y6
+	VMOVUPS     Y6, 32(R9)(R10*4)
+	VFMADD231PS Y4, Y5, Y1
+	VMOVUPS     64(AX)(R10*4), Y4
+	MOVQ        R8, R12
+	SUBQ        DI, R12
+	CMPQ        R12, $0x00000008
+	JL          rowpart66
+	VMOVUPS     (CX)(DI*4), Y5
+	JMP         rowperm66
 
-rowpart82:
+rowpart66:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y5
 	VMASKMOVPS (CX)(DI*4), Y5, Y5
 
-rowperm82:
-	MOVQ    SI, R12
-	SHLQ    $0x06, R12
-	VMOVUPS (DX)(R12*1), Y6
-	VPERMPS Y5, Y6, Y5
-	MOVLQSX (BX)(SI*8), R12
-	ADDQ    R12, DI
-	MOVLQSX 4(BX)(SI*8), SI
-	VMULPS  Y4, Y5, Y4
-	VMOVUPS Y4, 64(R9)(R10*4)
-	VADDPS  Y4, Y2, Y2
-	VMOVUPS 96(AX)(R10*4), Y4
-	MOVQ    R8, R12
-	SUBQ    DI, R12
-	CMPQ    R12, $0x00000008
-	JL      rowpart83
-	VMOVUPS (CX)(DI*4), Y5
-	JMP     rowperm83
+rowperm66:
+	MOVQ        SI, R12
+	SHLQ        $0x06, R12
+	VMOVUPS     (DX)(R12*1), Y6
+	VPERMPS     Y5, Y6, Y5
+	MOVLQSX     (BX)(SI*8), R12
+	ADDQ        R12, DI
+	MOVLQSX     4(BX)(SI*8), SI
+	VMULPS      Y4, Y5, Y6
+	VMOVUPS     Y6, 64(R9)(R10*4)
+	VFMADD231PS Y4, Y5, Y2
+	VMOVUPS     96(AX)(R10*4), Y4
+	MOVQ        R8, R12
+	SUBQ        DI, R12
+	CMPQ        R12, $0x00000008
+	JL          rowpart67
+	VMOVUPS     (CX)(DI*4), Y5
+	JMP         rowperm67
 
-rowpart83:
+rowpart67:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y5
 	VMASKMOVPS (CX)(DI*4), Y5, Y5
 
-rowperm83:
-	MOVQ    SI, R12
-	SHLQ    $0x06, R12
-	VMOVUPS (DX)(R12*1), Y6
-	VPERMPS Y5, Y6, Y5
-	MOVLQSX (BX)(SI*8), R12
-	ADDQ    R12, DI
-	MOVLQSX 4(BX)(SI*8), SI
-	VMULPS  Y4, Y5, Y4
-	VMOVUPS Y4, 96(R9)(R10*4)
-	VADDPS  Y4, Y3, Y3
-	ADDQ    $0x00000020, R10
-	CMPQ    R10, R11
-	JLE     loop
+rowperm67:
+	MOVQ        SI, R12
+	SHLQ        $0x06, R12
+	VMOVUPS     (DX)(R12*1), Y6
+	VPERMPS     Y5, Y6, Y5
+	MOVLQSX     (BX)(SI*8), R12
+	ADDQ        R12, DI
+	MOVLQSX     4(BX)(SI*8), SI
+	VMULPS      Y4, Y5, Y6
+	VMOVUPS     Y6, 96(R9)(R10*4)
+	VFMADD231PS Y4, Y5, Y3
+	ADDQ        $0x00000020, R10
+	CMPQ        R10, R11
+	JLE         loop
 
 single:
 	ADDQ $0x00000018, R11
@@ -13007,30 +12158,30 @@ single1:
 	MOVQ    R8, R12
 	SUBQ    DI, R12
 	CMPQ    R12, $0x00000008
-	JL      rowpart84
+	JL      rowpart68
 	VMOVUPS (CX)(DI*4), Y5
-	JMP     rowperm84
+	JMP     rowperm68
 
-rowpart84:
+rowpart68:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y5
 	VMASKMOVPS (CX)(DI*4), Y5, Y5
 
-rowperm84:
-	MOVQ    SI, R12
-	SHLQ    $0x06, R12
-	VMOVUPS (DX)(R12*1), Y6
-	VPERMPS Y5, Y6, Y5
-	MOVLQSX (BX)(SI*8), R12
-	ADDQ    R12, DI
-	MOVLQSX 4(BX)(SI*8), SI
-	VMULPS  Y4, Y5, Y4
-	VMOVUPS Y4, (R9)(R10*4)
-	VADDPS  Y4, Y0, Y0
-	ADDQ    $0x00000008, R10
-	JMP     single1
+rowperm68:
+	MOVQ        SI, R12
+	SHLQ        $0x06, R12
+	VMOVUPS     (DX)(R12*1), Y6
+	VPERMPS     Y5, Y6, Y5
+	MOVLQSX     (BX)(SI*8), R12
+	ADDQ        R12, DI
+	MOVLQSX     4(BX)(SI*8), SI
+	VMULPS      Y4, Y5, Y6
+	VMOVUPS     Y6, (R9)(R10*4)
+	VFMADD231PS Y4, Y5, Y0
+	ADDQ        $0x00000008, R10
+	JMP         single1
 
 tail:
 	ADDQ       $0x00000008, R11
@@ -13044,18 +12195,18 @@ tail:
 	MOVQ       R8, R12
 	SUBQ       DI, R12
 	CMPQ       R12, $0x00000008
-	JL         rowpart85
+	JL         rowpart69
 	VMOVUPS    (CX)(DI*4), Y5
-	JMP        rowperm85
+	JMP        rowperm69
 
-rowpart85:
+rowpart69:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y5
 	VMASKMOVPS (CX)(DI*4), Y5, Y5
 
-rowperm85:
+rowperm69:
 	MOVQ       SI, R12
 	SHLQ       $0x06, R12
 	VMOVUPS    (DX)(R12*1), Y6
@@ -13110,7 +12261,7 @@ drain:
 	RET
 
 // func identityRowGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
-// Requires: AVX, AVX2, SSE2
+// Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·identityRowGradAVX2F32(SB), NOSPLIT, $32-168
 	MOVQ    p_base+24(FP), AX
 	MOVQ    w_base+72(FP), CX
@@ -13147,18 +12298,18 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart86
+	JL           rowpart70
 	VMOVUPS      (CX)(DI*4), Y6
-	JMP          rowperm86
+	JMP          rowperm70
 
-rowpart86:
+rowpart70:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y6
 	VMASKMOVPS (CX)(DI*4), Y6, Y6
 
-rowperm86:
+rowperm70:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y7
@@ -13170,25 +12321,24 @@ rowperm86:
 	VMULPS       Y6, Y7, Y7
 	VMULPS       Y5, Y7, Y5
 	VMOVUPS      Y5, (R9)(R10*4)
-	VMULPS       Y4, Y6, Y4
-	VADDPS       Y4, Y0, Y0
+	VFMADD231PS  Y4, Y6, Y0
 	VMOVUPS      32(AX)(R10*4), Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart87
+	JL           rowpart71
 	VMOVUPS      (CX)(DI*4), Y6
-	JMP          rowperm87
+	JMP          rowperm71
 
-rowpart87:
+rowpart71:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y6
 	VMASKMOVPS (CX)(DI*4), Y6, Y6
 
-rowperm87:
+rowperm71:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y7
@@ -13200,25 +12350,24 @@ rowperm87:
 	VMULPS       Y6, Y7, Y7
 	VMULPS       Y5, Y7, Y5
 	VMOVUPS      Y5, 32(R9)(R10*4)
-	VMULPS       Y4, Y6, Y4
-	VADDPS       Y4, Y1, Y1
+	VFMADD231PS  Y4, Y6, Y1
 	VMOVUPS      64(AX)(R10*4), Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart88
+	JL           rowpart72
 	VMOVUPS      (CX)(DI*4), Y6
-	JMP          rowperm88
+	JMP          rowperm72
 
-rowpart88:
+rowpart72:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y6
 	VMASKMOVPS (CX)(DI*4), Y6, Y6
 
-rowperm88:
+rowperm72:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y7
@@ -13230,25 +12379,24 @@ rowperm88:
 	VMULPS       Y6, Y7, Y7
 	VMULPS       Y5, Y7, Y5
 	VMOVUPS      Y5, 64(R9)(R10*4)
-	VMULPS       Y4, Y6, Y4
-	VADDPS       Y4, Y2, Y2
+	VFMADD231PS  Y4, Y6, Y2
 	VMOVUPS      96(AX)(R10*4), Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart89
+	JL           rowpart73
 	VMOVUPS      (CX)(DI*4), Y6
-	JMP          rowperm89
+	JMP          rowperm73
 
-rowpart89:
+rowpart73:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y6
 	VMASKMOVPS (CX)(DI*4), Y6, Y6
 
-rowperm89:
+rowperm73:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y7
@@ -13260,8 +12408,7 @@ rowperm89:
 	VMULPS       Y6, Y7, Y7
 	VMULPS       Y5, Y7, Y5
 	VMOVUPS      Y5, 96(R9)(R10*4)
-	VMULPS       Y4, Y6, Y4
-	VADDPS       Y4, Y3, Y3
+	VFMADD231PS  Y4, Y6, Y3
 	ADDQ         $0x00000020, R10
 	CMPQ         R10, R11
 	JLE          loop
@@ -13277,18 +12424,18 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart90
+	JL           rowpart74
 	VMOVUPS      (CX)(DI*4), Y6
-	JMP          rowperm90
+	JMP          rowperm74
 
-rowpart90:
+rowpart74:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y6
 	VMASKMOVPS (CX)(DI*4), Y6, Y6
 
-rowperm90:
+rowperm74:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y7
@@ -13300,8 +12447,7 @@ rowperm90:
 	VMULPS       Y6, Y7, Y7
 	VMULPS       Y5, Y7, Y5
 	VMOVUPS      Y5, (R9)(R10*4)
-	VMULPS       Y4, Y6, Y4
-	VADDPS       Y4, Y0, Y0
+	VFMADD231PS  Y4, Y6, Y0
 	ADDQ         $0x00000008, R10
 	JMP          single1
 
@@ -13318,18 +12464,18 @@ tail:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart91
+	JL           rowpart75
 	VMOVUPS      (CX)(DI*4), Y6
-	JMP          rowperm91
+	JMP          rowperm75
 
-rowpart91:
+rowpart75:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y6
 	VMASKMOVPS (CX)(DI*4), Y6, Y6
 
-rowperm91:
+rowperm75:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y7
@@ -13801,7 +12947,7 @@ drain:
 	RET
 
 // func l1WUnredAVX2F32(dst []float32, p []float32, y []float32, w []float32, a float32) float64
-// Requires: AVX, SSE2
+// Requires: AVX, FMA3, SSE2
 TEXT ·l1WUnredAVX2F32(SB), NOSPLIT, $32-112
 	MOVQ    p_base+24(FP), AX
 	MOVQ    w_base+72(FP), CX
@@ -13832,30 +12978,30 @@ loop:
 	VBROADCASTSS consts32<>+0(SB), Y5
 	VANDPS       Y5, Y4, Y4
 	VMOVUPS      (CX)(BX*4), Y5
-	VMULPS       Y4, Y5, Y4
-	VMOVUPS      Y4, (DX)(BX*4)
-	VADDPS       Y4, Y0, Y0
+	VMULPS       Y4, Y5, Y6
+	VMOVUPS      Y6, (DX)(BX*4)
+	VFMADD231PS  Y4, Y5, Y0
 	VMOVUPS      32(AX)(BX*4), Y4
 	VBROADCASTSS consts32<>+0(SB), Y5
 	VANDPS       Y5, Y4, Y4
 	VMOVUPS      32(CX)(BX*4), Y5
-	VMULPS       Y4, Y5, Y4
-	VMOVUPS      Y4, 32(DX)(BX*4)
-	VADDPS       Y4, Y1, Y1
+	VMULPS       Y4, Y5, Y6
+	VMOVUPS      Y6, 32(DX)(BX*4)
+	VFMADD231PS  Y4, Y5, Y1
 	VMOVUPS      64(AX)(BX*4), Y4
 	VBROADCASTSS consts32<>+0(SB), Y5
 	VANDPS       Y5, Y4, Y4
 	VMOVUPS      64(CX)(BX*4), Y5
-	VMULPS       Y4, Y5, Y4
-	VMOVUPS      Y4, 64(DX)(BX*4)
-	VADDPS       Y4, Y2, Y2
+	VMULPS       Y4, Y5, Y6
+	VMOVUPS      Y6, 64(DX)(BX*4)
+	VFMADD231PS  Y4, Y5, Y2
 	VMOVUPS      96(AX)(BX*4), Y4
 	VBROADCASTSS consts32<>+0(SB), Y5
 	VANDPS       Y5, Y4, Y4
 	VMOVUPS      96(CX)(BX*4), Y5
-	VMULPS       Y4, Y5, Y4
-	VMOVUPS      Y4, 96(DX)(BX*4)
-	VADDPS       Y4, Y3, Y3
+	VMULPS       Y4, Y5, Y6
+	VMOVUPS      Y6, 96(DX)(BX*4)
+	VFMADD231PS  Y4, Y5, Y3
 	ADDQ         $0x00000020, BX
 	CMPQ         BX, SI
 	JLE          loop
@@ -13870,9 +13016,9 @@ single1:
 	VBROADCASTSS consts32<>+0(SB), Y5
 	VANDPS       Y5, Y4, Y4
 	VMOVUPS      (CX)(BX*4), Y5
-	VMULPS       Y4, Y5, Y4
-	VMOVUPS      Y4, (DX)(BX*4)
-	VADDPS       Y4, Y0, Y0
+	VMULPS       Y4, Y5, Y6
+	VMOVUPS      Y6, (DX)(BX*4)
+	VFMADD231PS  Y4, Y5, Y0
 	ADDQ         $0x00000008, BX
 	JMP          single1
 
@@ -14116,7 +13262,7 @@ drain:
 	RET
 
 // func l1WGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, s float32, a float32) float64
-// Requires: AVX, SSE2
+// Requires: AVX, FMA3, SSE2
 TEXT ·l1WGradAVX2F32(SB), NOSPLIT, $32-112
 	MOVQ    p_base+24(FP), AX
 	MOVQ    w_base+72(FP), CX
@@ -14160,8 +13306,7 @@ loop:
 	VMULPS       Y4, Y6, Y6
 	VMULPS       Y7, Y6, Y6
 	VMOVUPS      Y6, (DX)(BX*4)
-	VMULPS       Y5, Y4, Y4
-	VADDPS       Y4, Y0, Y0
+	VFMADD231PS  Y5, Y4, Y0
 	VMOVUPS      32(AX)(BX*4), Y4
 	VBROADCASTSS consts32<>+0(SB), Y5
 	VANDPS       Y5, Y4, Y5
@@ -14179,8 +13324,7 @@ loop:
 	VMULPS       Y4, Y6, Y6
 	VMULPS       Y7, Y6, Y6
 	VMOVUPS      Y6, 32(DX)(BX*4)
-	VMULPS       Y5, Y4, Y4
-	VADDPS       Y4, Y1, Y1
+	VFMADD231PS  Y5, Y4, Y1
 	VMOVUPS      64(AX)(BX*4), Y4
 	VBROADCASTSS consts32<>+0(SB), Y5
 	VANDPS       Y5, Y4, Y5
@@ -14198,8 +13342,7 @@ loop:
 	VMULPS       Y4, Y6, Y6
 	VMULPS       Y7, Y6, Y6
 	VMOVUPS      Y6, 64(DX)(BX*4)
-	VMULPS       Y5, Y4, Y4
-	VADDPS       Y4, Y2, Y2
+	VFMADD231PS  Y5, Y4, Y2
 	VMOVUPS      96(AX)(BX*4), Y4
 	VBROADCASTSS consts32<>+0(SB), Y5
 	VANDPS       Y5, Y4, Y5
@@ -14217,8 +13360,7 @@ loop:
 	VMULPS       Y4, Y6, Y6
 	VMULPS       Y7, Y6, Y6
 	VMOVUPS      Y6, 96(DX)(BX*4)
-	VMULPS       Y5, Y4, Y4
-	VADDPS       Y4, Y3, Y3
+	VFMADD231PS  Y5, Y4, Y3
 	ADDQ         $0x00000020, BX
 	CMPQ         BX, SI
 	JLE          loop
@@ -14246,8 +13388,7 @@ single1:
 	VMULPS       Y4, Y6, Y6
 	VMULPS       Y7, Y6, Y6
 	VMOVUPS      Y6, (DX)(BX*4)
-	VMULPS       Y5, Y4, Y4
-	VADDPS       Y4, Y0, Y0
+	VFMADD231PS  Y5, Y4, Y0
 	ADDQ         $0x00000008, BX
 	JMP          single1
 
@@ -14365,18 +13506,18 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart92
+	JL           rowpart76
 	VMOVUPS      (CX)(DI*4), Y9
-	JMP          rowperm92
+	JMP          rowperm76
 
-rowpart92:
+rowpart76:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y9
 	VMASKMOVPS (CX)(DI*4), Y9, Y9
 
-rowperm92:
+rowperm76:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y10
@@ -14397,18 +13538,18 @@ rowperm92:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart93
+	JL           rowpart77
 	VMOVUPS      (CX)(DI*4), Y9
-	JMP          rowperm93
+	JMP          rowperm77
 
-rowpart93:
+rowpart77:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y9
 	VMASKMOVPS (CX)(DI*4), Y9, Y9
 
-rowperm93:
+rowperm77:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y10
@@ -14429,18 +13570,18 @@ rowperm93:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart94
+	JL           rowpart78
 	VMOVUPS      (CX)(DI*4), Y9
-	JMP          rowperm94
+	JMP          rowperm78
 
-rowpart94:
+rowpart78:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y9
 	VMASKMOVPS (CX)(DI*4), Y9, Y9
 
-rowperm94:
+rowperm78:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y10
@@ -14461,18 +13602,18 @@ rowperm94:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart95
+	JL           rowpart79
 	VMOVUPS      (CX)(DI*4), Y9
-	JMP          rowperm95
+	JMP          rowperm79
 
-rowpart95:
+rowpart79:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y9
 	VMASKMOVPS (CX)(DI*4), Y9, Y9
 
-rowperm95:
+rowperm79:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y10
@@ -14503,18 +13644,18 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart96
+	JL           rowpart80
 	VMOVUPS      (CX)(DI*4), Y9
-	JMP          rowperm96
+	JMP          rowperm80
 
-rowpart96:
+rowpart80:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y9
 	VMASKMOVPS (CX)(DI*4), Y9, Y9
 
-rowperm96:
+rowperm80:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y10
@@ -14546,18 +13687,18 @@ tail:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart97
+	JL           rowpart81
 	VMOVUPS      (CX)(DI*4), Y9
-	JMP          rowperm97
+	JMP          rowperm81
 
-rowpart97:
+rowpart81:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y9
 	VMASKMOVPS (CX)(DI*4), Y9, Y9
 
-rowperm97:
+rowperm81:
 	MOVQ      SI, R12
 	SHLQ      $0x06, R12
 	VMOVUPS   (DX)(R12*1), Y10
@@ -14634,7 +13775,7 @@ drain:
 	RET
 
 // func l1RowUnredAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) float64
-// Requires: AVX, AVX2, SSE2
+// Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·l1RowUnredAVX2F32(SB), NOSPLIT, $32-168
 	MOVQ    p_base+24(FP), AX
 	MOVQ    w_base+72(FP), CX
@@ -14672,18 +13813,18 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart98
+	JL           rowpart82
 	VMOVUPS      (CX)(DI*4), Y5
-	JMP          rowperm98
+	JMP          rowperm82
 
-rowpart98:
+rowpart82:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y5
 	VMASKMOVPS (CX)(DI*4), Y5, Y5
 
-rowperm98:
+rowperm82:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y6
@@ -14691,27 +13832,27 @@ rowperm98:
 	MOVLQSX      (BX)(SI*8), R12
 	ADDQ         R12, DI
 	MOVLQSX      4(BX)(SI*8), SI
-	VMULPS       Y4, Y5, Y4
-	VMOVUPS      Y4, (R9)(R10*4)
-	VADDPS       Y4, Y0, Y0
+	VMULPS       Y4, Y5, Y6
+	VMOVUPS      Y6, (R9)(R10*4)
+	VFMADD231PS  Y4, Y5, Y0
 	VMOVUPS      32(AX)(R10*4), Y4
 	VBROADCASTSS consts32<>+0(SB), Y5
 	VANDPS       Y5, Y4, Y4
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart99
+	JL           rowpart83
 	VMOVUPS      (CX)(DI*4), Y5
-	JMP          rowperm99
+	JMP          rowperm83
 
-rowpart99:
+rowpart83:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y5
 	VMASKMOVPS (CX)(DI*4), Y5, Y5
 
-rowperm99:
+rowperm83:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y6
@@ -14719,27 +13860,27 @@ rowperm99:
 	MOVLQSX      (BX)(SI*8), R12
 	ADDQ         R12, DI
 	MOVLQSX      4(BX)(SI*8), SI
-	VMULPS       Y4, Y5, Y4
-	VMOVUPS      Y4, 32(R9)(R10*4)
-	VADDPS       Y4, Y1, Y1
+	VMULPS       Y4, Y5, Y6
+	VMOVUPS      Y6, 32(R9)(R10*4)
+	VFMADD231PS  Y4, Y5, Y1
 	VMOVUPS      64(AX)(R10*4), Y4
 	VBROADCASTSS consts32<>+0(SB), Y5
 	VANDPS       Y5, Y4, Y4
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart100
+	JL           rowpart84
 	VMOVUPS      (CX)(DI*4), Y5
-	JMP          rowperm100
+	JMP          rowperm84
 
-rowpart100:
+rowpart84:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y5
 	VMASKMOVPS (CX)(DI*4), Y5, Y5
 
-rowperm100:
+rowperm84:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y6
@@ -14747,40 +13888,40 @@ rowperm100:
 	MOVLQSX      (BX)(SI*8), R12
 	ADDQ         R12, DI
 	MOVLQSX      4(BX)(SI*8), SI
-	VMULPS       Y4, Y5, Y4
-	VMOVUPS      Y4, 64(R9)(R10*4)
-	VADDPS       Y4, Y2, Y2
+	VMULPS       Y4, Y5, Y6
+	VMOVUPS      Y6, 64(R9)(R10*4)
+	VFMADD231PS  Y4, Y5, Y2
 	VMOVUPS      96(AX)(R10*4), Y4
 	VBROADCASTSS consts32<>+0(SB), Y5
 	VANDPS       Y5, Y4, Y4
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart101
+	JL           rowpart85
 	VMOVUPS      (CX)(DI*4), Y5
-	JMP          rowperm101
+	JMP          rowperm85
 
-rowpart101:
+rowpart85:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y5
 	VMASKMOVPS (CX)(DI*4), Y5, Y5
 
-rowperm101:
-	MOVQ    SI, R12
-	SHLQ    $0x06, R12
-	VMOVUPS (DX)(R12*1), Y6
-	VPERMPS Y5, Y6, Y5
-	MOVLQSX (BX)(SI*8), R12
-	ADDQ    R12, DI
-	MOVLQSX 4(BX)(SI*8), SI
-	VMULPS  Y4, Y5, Y4
-	VMOVUPS Y4, 96(R9)(R10*4)
-	VADDPS  Y4, Y3, Y3
-	ADDQ    $0x00000020, R10
-	CMPQ    R10, R11
-	JLE     loop
+rowperm85:
+	MOVQ        SI, R12
+	SHLQ        $0x06, R12
+	VMOVUPS     (DX)(R12*1), Y6
+	VPERMPS     Y5, Y6, Y5
+	MOVLQSX     (BX)(SI*8), R12
+	ADDQ        R12, DI
+	MOVLQSX     4(BX)(SI*8), SI
+	VMULPS      Y4, Y5, Y6
+	VMOVUPS     Y6, 96(R9)(R10*4)
+	VFMADD231PS Y4, Y5, Y3
+	ADDQ        $0x00000020, R10
+	CMPQ        R10, R11
+	JLE         loop
 
 single:
 	ADDQ $0x00000018, R11
@@ -14794,30 +13935,30 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart102
+	JL           rowpart86
 	VMOVUPS      (CX)(DI*4), Y5
-	JMP          rowperm102
+	JMP          rowperm86
 
-rowpart102:
+rowpart86:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y5
 	VMASKMOVPS (CX)(DI*4), Y5, Y5
 
-rowperm102:
-	MOVQ    SI, R12
-	SHLQ    $0x06, R12
-	VMOVUPS (DX)(R12*1), Y6
-	VPERMPS Y5, Y6, Y5
-	MOVLQSX (BX)(SI*8), R12
-	ADDQ    R12, DI
-	MOVLQSX 4(BX)(SI*8), SI
-	VMULPS  Y4, Y5, Y4
-	VMOVUPS Y4, (R9)(R10*4)
-	VADDPS  Y4, Y0, Y0
-	ADDQ    $0x00000008, R10
-	JMP     single1
+rowperm86:
+	MOVQ        SI, R12
+	SHLQ        $0x06, R12
+	VMOVUPS     (DX)(R12*1), Y6
+	VPERMPS     Y5, Y6, Y5
+	MOVLQSX     (BX)(SI*8), R12
+	ADDQ        R12, DI
+	MOVLQSX     4(BX)(SI*8), SI
+	VMULPS      Y4, Y5, Y6
+	VMOVUPS     Y6, (R9)(R10*4)
+	VFMADD231PS Y4, Y5, Y0
+	ADDQ        $0x00000008, R10
+	JMP         single1
 
 tail:
 	ADDQ         $0x00000008, R11
@@ -14833,18 +13974,18 @@ tail:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart103
+	JL           rowpart87
 	VMOVUPS      (CX)(DI*4), Y5
-	JMP          rowperm103
+	JMP          rowperm87
 
-rowpart103:
+rowpart87:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y5
 	VMASKMOVPS (CX)(DI*4), Y5, Y5
 
-rowperm103:
+rowperm87:
 	MOVQ       SI, R12
 	SHLQ       $0x06, R12
 	VMOVUPS    (DX)(R12*1), Y6
@@ -14899,7 +14040,7 @@ drain:
 	RET
 
 // func l1RowGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
-// Requires: AVX, AVX2, SSE2
+// Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·l1RowGradAVX2F32(SB), NOSPLIT, $32-168
 	MOVQ    p_base+24(FP), AX
 	MOVQ    w_base+72(FP), CX
@@ -14946,18 +14087,18 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart104
+	JL           rowpart88
 	VMOVUPS      (CX)(DI*4), Y4
-	JMP          rowperm104
+	JMP          rowperm88
 
-rowpart104:
+rowpart88:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y4
 	VMASKMOVPS (CX)(DI*4), Y4, Y4
 
-rowperm104:
+rowperm88:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y6
@@ -14969,8 +14110,7 @@ rowperm104:
 	VMULPS       Y4, Y6, Y6
 	VMULPS       Y7, Y6, Y6
 	VMOVUPS      Y6, (R9)(R10*4)
-	VMULPS       Y5, Y4, Y4
-	VADDPS       Y4, Y0, Y0
+	VFMADD231PS  Y5, Y4, Y0
 	VMOVUPS      32(AX)(R10*4), Y4
 	VBROADCASTSS consts32<>+0(SB), Y5
 	VANDPS       Y5, Y4, Y5
@@ -14986,18 +14126,18 @@ rowperm104:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart105
+	JL           rowpart89
 	VMOVUPS      (CX)(DI*4), Y4
-	JMP          rowperm105
+	JMP          rowperm89
 
-rowpart105:
+rowpart89:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y4
 	VMASKMOVPS (CX)(DI*4), Y4, Y4
 
-rowperm105:
+rowperm89:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y6
@@ -15009,8 +14149,7 @@ rowperm105:
 	VMULPS       Y4, Y6, Y6
 	VMULPS       Y7, Y6, Y6
 	VMOVUPS      Y6, 32(R9)(R10*4)
-	VMULPS       Y5, Y4, Y4
-	VADDPS       Y4, Y1, Y1
+	VFMADD231PS  Y5, Y4, Y1
 	VMOVUPS      64(AX)(R10*4), Y4
 	VBROADCASTSS consts32<>+0(SB), Y5
 	VANDPS       Y5, Y4, Y5
@@ -15026,18 +14165,18 @@ rowperm105:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart106
+	JL           rowpart90
 	VMOVUPS      (CX)(DI*4), Y4
-	JMP          rowperm106
+	JMP          rowperm90
 
-rowpart106:
+rowpart90:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y4
 	VMASKMOVPS (CX)(DI*4), Y4, Y4
 
-rowperm106:
+rowperm90:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y6
@@ -15049,8 +14188,7 @@ rowperm106:
 	VMULPS       Y4, Y6, Y6
 	VMULPS       Y7, Y6, Y6
 	VMOVUPS      Y6, 64(R9)(R10*4)
-	VMULPS       Y5, Y4, Y4
-	VADDPS       Y4, Y2, Y2
+	VFMADD231PS  Y5, Y4, Y2
 	VMOVUPS      96(AX)(R10*4), Y4
 	VBROADCASTSS consts32<>+0(SB), Y5
 	VANDPS       Y5, Y4, Y5
@@ -15066,18 +14204,18 @@ rowperm106:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart107
+	JL           rowpart91
 	VMOVUPS      (CX)(DI*4), Y4
-	JMP          rowperm107
+	JMP          rowperm91
 
-rowpart107:
+rowpart91:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y4
 	VMASKMOVPS (CX)(DI*4), Y4, Y4
 
-rowperm107:
+rowperm91:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y6
@@ -15089,8 +14227,7 @@ rowperm107:
 	VMULPS       Y4, Y6, Y6
 	VMULPS       Y7, Y6, Y6
 	VMOVUPS      Y6, 96(R9)(R10*4)
-	VMULPS       Y5, Y4, Y4
-	VADDPS       Y4, Y3, Y3
+	VFMADD231PS  Y5, Y4, Y3
 	ADDQ         $0x00000020, R10
 	CMPQ         R10, R11
 	JLE          loop
@@ -15116,18 +14253,18 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart108
+	JL           rowpart92
 	VMOVUPS      (CX)(DI*4), Y4
-	JMP          rowperm108
+	JMP          rowperm92
 
-rowpart108:
+rowpart92:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y4
 	VMASKMOVPS (CX)(DI*4), Y4, Y4
 
-rowperm108:
+rowperm92:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y6
@@ -15139,8 +14276,7 @@ rowperm108:
 	VMULPS       Y4, Y6, Y6
 	VMULPS       Y7, Y6, Y6
 	VMOVUPS      Y6, (R9)(R10*4)
-	VMULPS       Y5, Y4, Y4
-	VADDPS       Y4, Y0, Y0
+	VFMADD231PS  Y5, Y4, Y0
 	ADDQ         $0x00000008, R10
 	JMP          single1
 
@@ -15167,18 +14303,18 @@ tail:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart109
+	JL           rowpart93
 	VMOVUPS      (CX)(DI*4), Y4
-	JMP          rowperm109
+	JMP          rowperm93
 
-rowpart109:
+rowpart93:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y4
 	VMASKMOVPS (CX)(DI*4), Y4, Y4
 
-rowperm109:
+rowperm93:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y6
@@ -15668,7 +14804,7 @@ drain:
 	RET
 
 // func l2WUnredAVX2F32(dst []float32, p []float32, y []float32, w []float32, a float32) float64
-// Requires: AVX, SSE2
+// Requires: AVX, FMA3, SSE2
 TEXT ·l2WUnredAVX2F32(SB), NOSPLIT, $32-112
 	MOVQ    p_base+24(FP), AX
 	MOVQ    w_base+72(FP), CX
@@ -15700,33 +14836,33 @@ loop:
 	VBROADCASTSS consts32<>+36(SB), Y5
 	VMULPS       Y5, Y4, Y4
 	VMOVUPS      (CX)(BX*4), Y5
-	VMULPS       Y4, Y5, Y4
-	VMOVUPS      Y4, (DX)(BX*4)
-	VADDPS       Y4, Y0, Y0
+	VMULPS       Y4, Y5, Y6
+	VMOVUPS      Y6, (DX)(BX*4)
+	VFMADD231PS  Y4, Y5, Y0
 	VMOVUPS      32(AX)(BX*4), Y4
 	VMULPS       Y4, Y4, Y4
 	VBROADCASTSS consts32<>+36(SB), Y5
 	VMULPS       Y5, Y4, Y4
 	VMOVUPS      32(CX)(BX*4), Y5
-	VMULPS       Y4, Y5, Y4
-	VMOVUPS      Y4, 32(DX)(BX*4)
-	VADDPS       Y4, Y1, Y1
+	VMULPS       Y4, Y5, Y6
+	VMOVUPS      Y6, 32(DX)(BX*4)
+	VFMADD231PS  Y4, Y5, Y1
 	VMOVUPS      64(AX)(BX*4), Y4
 	VMULPS       Y4, Y4, Y4
 	VBROADCASTSS consts32<>+36(SB), Y5
 	VMULPS       Y5, Y4, Y4
 	VMOVUPS      64(CX)(BX*4), Y5
-	VMULPS       Y4, Y5, Y4
-	VMOVUPS      Y4, 64(DX)(BX*4)
-	VADDPS       Y4, Y2, Y2
+	VMULPS       Y4, Y5, Y6
+	VMOVUPS      Y6, 64(DX)(BX*4)
+	VFMADD231PS  Y4, Y5, Y2
 	VMOVUPS      96(AX)(BX*4), Y4
 	VMULPS       Y4, Y4, Y4
 	VBROADCASTSS consts32<>+36(SB), Y5
 	VMULPS       Y5, Y4, Y4
 	VMOVUPS      96(CX)(BX*4), Y5
-	VMULPS       Y4, Y5, Y4
-	VMOVUPS      Y4, 96(DX)(BX*4)
-	VADDPS       Y4, Y3, Y3
+	VMULPS       Y4, Y5, Y6
+	VMOVUPS      Y6, 96(DX)(BX*4)
+	VFMADD231PS  Y4, Y5, Y3
 	ADDQ         $0x00000020, BX
 	CMPQ         BX, SI
 	JLE          loop
@@ -15742,9 +14878,9 @@ single1:
 	VBROADCASTSS consts32<>+36(SB), Y5
 	VMULPS       Y5, Y4, Y4
 	VMOVUPS      (CX)(BX*4), Y5
-	VMULPS       Y4, Y5, Y4
-	VMOVUPS      Y4, (DX)(BX*4)
-	VADDPS       Y4, Y0, Y0
+	VMULPS       Y4, Y5, Y6
+	VMOVUPS      Y6, (DX)(BX*4)
+	VFMADD231PS  Y4, Y5, Y0
 	ADDQ         $0x00000008, BX
 	JMP          single1
 
@@ -15941,7 +15077,7 @@ drain:
 	RET
 
 // func l2WGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, s float32, a float32) float64
-// Requires: AVX, SSE2
+// Requires: AVX, FMA3, SSE2
 TEXT ·l2WGradAVX2F32(SB), NOSPLIT, $32-112
 	MOVQ    p_base+24(FP), AX
 	MOVQ    w_base+72(FP), CX
@@ -15977,8 +15113,7 @@ loop:
 	VMULPS       Y6, Y7, Y7
 	VMULPS       Y4, Y7, Y4
 	VMOVUPS      Y4, (DX)(BX*4)
-	VMULPS       Y5, Y6, Y4
-	VADDPS       Y4, Y0, Y0
+	VFMADD231PS  Y5, Y6, Y0
 	VMOVUPS      32(AX)(BX*4), Y4
 	VMULPS       Y4, Y4, Y5
 	VBROADCASTSS consts32<>+36(SB), Y6
@@ -15988,8 +15123,7 @@ loop:
 	VMULPS       Y6, Y7, Y7
 	VMULPS       Y4, Y7, Y4
 	VMOVUPS      Y4, 32(DX)(BX*4)
-	VMULPS       Y5, Y6, Y4
-	VADDPS       Y4, Y1, Y1
+	VFMADD231PS  Y5, Y6, Y1
 	VMOVUPS      64(AX)(BX*4), Y4
 	VMULPS       Y4, Y4, Y5
 	VBROADCASTSS consts32<>+36(SB), Y6
@@ -15999,8 +15133,7 @@ loop:
 	VMULPS       Y6, Y7, Y7
 	VMULPS       Y4, Y7, Y4
 	VMOVUPS      Y4, 64(DX)(BX*4)
-	VMULPS       Y5, Y6, Y4
-	VADDPS       Y4, Y2, Y2
+	VFMADD231PS  Y5, Y6, Y2
 	VMOVUPS      96(AX)(BX*4), Y4
 	VMULPS       Y4, Y4, Y5
 	VBROADCASTSS consts32<>+36(SB), Y6
@@ -16010,8 +15143,7 @@ loop:
 	VMULPS       Y6, Y7, Y7
 	VMULPS       Y4, Y7, Y4
 	VMOVUPS      Y4, 96(DX)(BX*4)
-	VMULPS       Y5, Y6, Y4
-	VADDPS       Y4, Y3, Y3
+	VFMADD231PS  Y5, Y6, Y3
 	ADDQ         $0x00000020, BX
 	CMPQ         BX, SI
 	JLE          loop
@@ -16031,8 +15163,7 @@ single1:
 	VMULPS       Y6, Y7, Y7
 	VMULPS       Y4, Y7, Y4
 	VMOVUPS      Y4, (DX)(BX*4)
-	VMULPS       Y5, Y6, Y4
-	VADDPS       Y4, Y0, Y0
+	VFMADD231PS  Y5, Y6, Y0
 	ADDQ         $0x00000008, BX
 	JMP          single1
 
@@ -16143,18 +15274,18 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart110
+	JL           rowpart94
 	VMOVUPS      (CX)(DI*4), Y9
-	JMP          rowperm110
+	JMP          rowperm94
 
-rowpart110:
+rowpart94:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y9
 	VMASKMOVPS (CX)(DI*4), Y9, Y9
 
-rowperm110:
+rowperm94:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y10
@@ -16176,18 +15307,18 @@ rowperm110:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart111
+	JL           rowpart95
 	VMOVUPS      (CX)(DI*4), Y9
-	JMP          rowperm111
+	JMP          rowperm95
 
-rowpart111:
+rowpart95:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y9
 	VMASKMOVPS (CX)(DI*4), Y9, Y9
 
-rowperm111:
+rowperm95:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y10
@@ -16209,18 +15340,18 @@ rowperm111:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart112
+	JL           rowpart96
 	VMOVUPS      (CX)(DI*4), Y9
-	JMP          rowperm112
+	JMP          rowperm96
 
-rowpart112:
+rowpart96:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y9
 	VMASKMOVPS (CX)(DI*4), Y9, Y9
 
-rowperm112:
+rowperm96:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y10
@@ -16242,18 +15373,18 @@ rowperm112:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart113
+	JL           rowpart97
 	VMOVUPS      (CX)(DI*4), Y9
-	JMP          rowperm113
+	JMP          rowperm97
 
-rowpart113:
+rowpart97:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y9
 	VMASKMOVPS (CX)(DI*4), Y9, Y9
 
-rowperm113:
+rowperm97:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y10
@@ -16285,18 +15416,18 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart114
+	JL           rowpart98
 	VMOVUPS      (CX)(DI*4), Y9
-	JMP          rowperm114
+	JMP          rowperm98
 
-rowpart114:
+rowpart98:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y9
 	VMASKMOVPS (CX)(DI*4), Y9, Y9
 
-rowperm114:
+rowperm98:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y10
@@ -16329,18 +15460,18 @@ tail:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart115
+	JL           rowpart99
 	VMOVUPS      (CX)(DI*4), Y9
-	JMP          rowperm115
+	JMP          rowperm99
 
-rowpart115:
+rowpart99:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y9
 	VMASKMOVPS (CX)(DI*4), Y9, Y9
 
-rowperm115:
+rowperm99:
 	MOVQ      SI, R12
 	SHLQ      $0x06, R12
 	VMOVUPS   (DX)(R12*1), Y10
@@ -16417,7 +15548,7 @@ drain:
 	RET
 
 // func l2RowUnredAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) float64
-// Requires: AVX, AVX2, SSE2
+// Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·l2RowUnredAVX2F32(SB), NOSPLIT, $32-168
 	MOVQ    p_base+24(FP), AX
 	MOVQ    w_base+72(FP), CX
@@ -16456,18 +15587,18 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart116
+	JL           rowpart100
 	VMOVUPS      (CX)(DI*4), Y5
-	JMP          rowperm116
+	JMP          rowperm100
 
-rowpart116:
+rowpart100:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y5
 	VMASKMOVPS (CX)(DI*4), Y5, Y5
 
-rowperm116:
+rowperm100:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y6
@@ -16475,9 +15606,9 @@ rowperm116:
 	MOVLQSX      (BX)(SI*8), R12
 	ADDQ         R12, DI
 	MOVLQSX      4(BX)(SI*8), SI
-	VMULPS       Y4, Y5, Y4
-	VMOVUPS      Y4, (R9)(R10*4)
-	VADDPS       Y4, Y0, Y0
+	VMULPS       Y4, Y5, Y6
+	VMOVUPS      Y6, (R9)(R10*4)
+	VFMADD231PS  Y4, Y5, Y0
 	VMOVUPS      32(AX)(R10*4), Y4
 	VMULPS       Y4, Y4, Y4
 	VBROADCASTSS consts32<>+36(SB), Y5
@@ -16485,18 +15616,18 @@ rowperm116:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart117
+	JL           rowpart101
 	VMOVUPS      (CX)(DI*4), Y5
-	JMP          rowperm117
+	JMP          rowperm101
 
-rowpart117:
+rowpart101:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y5
 	VMASKMOVPS (CX)(DI*4), Y5, Y5
 
-rowperm117:
+rowperm101:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y6
@@ -16504,9 +15635,9 @@ rowperm117:
 	MOVLQSX      (BX)(SI*8), R12
 	ADDQ         R12, DI
 	MOVLQSX      4(BX)(SI*8), SI
-	VMULPS       Y4, Y5, Y4
-	VMOVUPS      Y4, 32(R9)(R10*4)
-	VADDPS       Y4, Y1, Y1
+	VMULPS       Y4, Y5, Y6
+	VMOVUPS      Y6, 32(R9)(R10*4)
+	VFMADD231PS  Y4, Y5, Y1
 	VMOVUPS      64(AX)(R10*4), Y4
 	VMULPS       Y4, Y4, Y4
 	VBROADCASTSS consts32<>+36(SB), Y5
@@ -16514,18 +15645,18 @@ rowperm117:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart118
+	JL           rowpart102
 	VMOVUPS      (CX)(DI*4), Y5
-	JMP          rowperm118
+	JMP          rowperm102
 
-rowpart118:
+rowpart102:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y5
 	VMASKMOVPS (CX)(DI*4), Y5, Y5
 
-rowperm118:
+rowperm102:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y6
@@ -16533,9 +15664,9 @@ rowperm118:
 	MOVLQSX      (BX)(SI*8), R12
 	ADDQ         R12, DI
 	MOVLQSX      4(BX)(SI*8), SI
-	VMULPS       Y4, Y5, Y4
-	VMOVUPS      Y4, 64(R9)(R10*4)
-	VADDPS       Y4, Y2, Y2
+	VMULPS       Y4, Y5, Y6
+	VMOVUPS      Y6, 64(R9)(R10*4)
+	VFMADD231PS  Y4, Y5, Y2
 	VMOVUPS      96(AX)(R10*4), Y4
 	VMULPS       Y4, Y4, Y4
 	VBROADCASTSS consts32<>+36(SB), Y5
@@ -16543,31 +15674,31 @@ rowperm118:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart119
+	JL           rowpart103
 	VMOVUPS      (CX)(DI*4), Y5
-	JMP          rowperm119
+	JMP          rowperm103
 
-rowpart119:
+rowpart103:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y5
 	VMASKMOVPS (CX)(DI*4), Y5, Y5
 
-rowperm119:
-	MOVQ    SI, R12
-	SHLQ    $0x06, R12
-	VMOVUPS (DX)(R12*1), Y6
-	VPERMPS Y5, Y6, Y5
-	MOVLQSX (BX)(SI*8), R12
-	ADDQ    R12, DI
-	MOVLQSX 4(BX)(SI*8), SI
-	VMULPS  Y4, Y5, Y4
-	VMOVUPS Y4, 96(R9)(R10*4)
-	VADDPS  Y4, Y3, Y3
-	ADDQ    $0x00000020, R10
-	CMPQ    R10, R11
-	JLE     loop
+rowperm103:
+	MOVQ        SI, R12
+	SHLQ        $0x06, R12
+	VMOVUPS     (DX)(R12*1), Y6
+	VPERMPS     Y5, Y6, Y5
+	MOVLQSX     (BX)(SI*8), R12
+	ADDQ        R12, DI
+	MOVLQSX     4(BX)(SI*8), SI
+	VMULPS      Y4, Y5, Y6
+	VMOVUPS     Y6, 96(R9)(R10*4)
+	VFMADD231PS Y4, Y5, Y3
+	ADDQ        $0x00000020, R10
+	CMPQ        R10, R11
+	JLE         loop
 
 single:
 	ADDQ $0x00000018, R11
@@ -16582,30 +15713,30 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart120
+	JL           rowpart104
 	VMOVUPS      (CX)(DI*4), Y5
-	JMP          rowperm120
+	JMP          rowperm104
 
-rowpart120:
+rowpart104:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y5
 	VMASKMOVPS (CX)(DI*4), Y5, Y5
 
-rowperm120:
-	MOVQ    SI, R12
-	SHLQ    $0x06, R12
-	VMOVUPS (DX)(R12*1), Y6
-	VPERMPS Y5, Y6, Y5
-	MOVLQSX (BX)(SI*8), R12
-	ADDQ    R12, DI
-	MOVLQSX 4(BX)(SI*8), SI
-	VMULPS  Y4, Y5, Y4
-	VMOVUPS Y4, (R9)(R10*4)
-	VADDPS  Y4, Y0, Y0
-	ADDQ    $0x00000008, R10
-	JMP     single1
+rowperm104:
+	MOVQ        SI, R12
+	SHLQ        $0x06, R12
+	VMOVUPS     (DX)(R12*1), Y6
+	VPERMPS     Y5, Y6, Y5
+	MOVLQSX     (BX)(SI*8), R12
+	ADDQ        R12, DI
+	MOVLQSX     4(BX)(SI*8), SI
+	VMULPS      Y4, Y5, Y6
+	VMOVUPS     Y6, (R9)(R10*4)
+	VFMADD231PS Y4, Y5, Y0
+	ADDQ        $0x00000008, R10
+	JMP         single1
 
 tail:
 	ADDQ         $0x00000008, R11
@@ -16622,18 +15753,18 @@ tail:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart121
+	JL           rowpart105
 	VMOVUPS      (CX)(DI*4), Y5
-	JMP          rowperm121
+	JMP          rowperm105
 
-rowpart121:
+rowpart105:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y5
 	VMASKMOVPS (CX)(DI*4), Y5, Y5
 
-rowperm121:
+rowperm105:
 	MOVQ       SI, R12
 	SHLQ       $0x06, R12
 	VMOVUPS    (DX)(R12*1), Y6
@@ -16688,7 +15819,7 @@ drain:
 	RET
 
 // func l2RowGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
-// Requires: AVX, AVX2, SSE2
+// Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·l2RowGradAVX2F32(SB), NOSPLIT, $32-168
 	MOVQ    p_base+24(FP), AX
 	MOVQ    w_base+72(FP), CX
@@ -16727,18 +15858,18 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart122
+	JL           rowpart106
 	VMOVUPS      (CX)(DI*4), Y6
-	JMP          rowperm122
+	JMP          rowperm106
 
-rowpart122:
+rowpart106:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y6
 	VMASKMOVPS (CX)(DI*4), Y6, Y6
 
-rowperm122:
+rowperm106:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y7
@@ -16750,8 +15881,7 @@ rowperm122:
 	VMULPS       Y6, Y7, Y7
 	VMULPS       Y4, Y7, Y4
 	VMOVUPS      Y4, (R9)(R10*4)
-	VMULPS       Y5, Y6, Y4
-	VADDPS       Y4, Y0, Y0
+	VFMADD231PS  Y5, Y6, Y0
 	VMOVUPS      32(AX)(R10*4), Y4
 	VMULPS       Y4, Y4, Y5
 	VBROADCASTSS consts32<>+36(SB), Y6
@@ -16759,18 +15889,18 @@ rowperm122:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart123
+	JL           rowpart107
 	VMOVUPS      (CX)(DI*4), Y6
-	JMP          rowperm123
+	JMP          rowperm107
 
-rowpart123:
+rowpart107:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y6
 	VMASKMOVPS (CX)(DI*4), Y6, Y6
 
-rowperm123:
+rowperm107:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y7
@@ -16782,8 +15912,7 @@ rowperm123:
 	VMULPS       Y6, Y7, Y7
 	VMULPS       Y4, Y7, Y4
 	VMOVUPS      Y4, 32(R9)(R10*4)
-	VMULPS       Y5, Y6, Y4
-	VADDPS       Y4, Y1, Y1
+	VFMADD231PS  Y5, Y6, Y1
 	VMOVUPS      64(AX)(R10*4), Y4
 	VMULPS       Y4, Y4, Y5
 	VBROADCASTSS consts32<>+36(SB), Y6
@@ -16791,18 +15920,18 @@ rowperm123:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart124
+	JL           rowpart108
 	VMOVUPS      (CX)(DI*4), Y6
-	JMP          rowperm124
+	JMP          rowperm108
 
-rowpart124:
+rowpart108:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y6
 	VMASKMOVPS (CX)(DI*4), Y6, Y6
 
-rowperm124:
+rowperm108:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y7
@@ -16814,8 +15943,7 @@ rowperm124:
 	VMULPS       Y6, Y7, Y7
 	VMULPS       Y4, Y7, Y4
 	VMOVUPS      Y4, 64(R9)(R10*4)
-	VMULPS       Y5, Y6, Y4
-	VADDPS       Y4, Y2, Y2
+	VFMADD231PS  Y5, Y6, Y2
 	VMOVUPS      96(AX)(R10*4), Y4
 	VMULPS       Y4, Y4, Y5
 	VBROADCASTSS consts32<>+36(SB), Y6
@@ -16823,18 +15951,18 @@ rowperm124:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart125
+	JL           rowpart109
 	VMOVUPS      (CX)(DI*4), Y6
-	JMP          rowperm125
+	JMP          rowperm109
 
-rowpart125:
+rowpart109:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y6
 	VMASKMOVPS (CX)(DI*4), Y6, Y6
 
-rowperm125:
+rowperm109:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y7
@@ -16846,8 +15974,7 @@ rowperm125:
 	VMULPS       Y6, Y7, Y7
 	VMULPS       Y4, Y7, Y4
 	VMOVUPS      Y4, 96(R9)(R10*4)
-	VMULPS       Y5, Y6, Y4
-	VADDPS       Y4, Y3, Y3
+	VFMADD231PS  Y5, Y6, Y3
 	ADDQ         $0x00000020, R10
 	CMPQ         R10, R11
 	JLE          loop
@@ -16865,18 +15992,18 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart126
+	JL           rowpart110
 	VMOVUPS      (CX)(DI*4), Y6
-	JMP          rowperm126
+	JMP          rowperm110
 
-rowpart126:
+rowpart110:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y6
 	VMASKMOVPS (CX)(DI*4), Y6, Y6
 
-rowperm126:
+rowperm110:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y7
@@ -16888,8 +16015,7 @@ rowperm126:
 	VMULPS       Y6, Y7, Y7
 	VMULPS       Y4, Y7, Y4
 	VMOVUPS      Y4, (R9)(R10*4)
-	VMULPS       Y5, Y6, Y4
-	VADDPS       Y4, Y0, Y0
+	VFMADD231PS  Y5, Y6, Y0
 	ADDQ         $0x00000008, R10
 	JMP          single1
 
@@ -16908,18 +16034,18 @@ tail:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart127
+	JL           rowpart111
 	VMOVUPS      (CX)(DI*4), Y6
-	JMP          rowperm127
+	JMP          rowperm111
 
-rowpart127:
+rowpart111:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y6
 	VMASKMOVPS (CX)(DI*4), Y6, Y6
 
-rowperm127:
+rowperm111:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y7
@@ -17665,7 +16791,7 @@ drain:
 	RET
 
 // func absDiffWUnredAVX2F64(dst []float64, p []float64, y []float64, w []float64, a float64) float64
-// Requires: AVX, SSE2
+// Requires: AVX, FMA3, SSE2
 TEXT ·absDiffWUnredAVX2F64(SB), NOSPLIT, $0-112
 	MOVQ   p_base+24(FP), AX
 	MOVQ   y_base+48(FP), CX
@@ -17675,108 +16801,68 @@ TEXT ·absDiffWUnredAVX2F64(SB), NOSPLIT, $0-112
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
 	VXORPD Y3, Y3, Y3
-	VXORPD Y4, Y4, Y4
-	VXORPD Y5, Y5, Y5
-	VXORPD Y6, Y6, Y6
-	VXORPD Y7, Y7, Y7
 	XORQ   SI, SI
 	MOVQ   p_len+32(FP), DI
-	SUBQ   $0x00000020, DI
+	SUBQ   $0x00000010, DI
 	CMPQ   SI, DI
 	JG     single
 
 loop:
-	VMOVUPD      (AX)(SI*8), Y8
-	VMOVUPD      (CX)(SI*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
-	VANDPD       Y9, Y8, Y8
-	VMOVUPD      (DX)(SI*8), Y9
-	VMULPD       Y8, Y9, Y8
-	VMOVUPD      Y8, (BX)(SI*8)
-	VADDPD       Y8, Y0, Y0
-	VMOVUPD      32(AX)(SI*8), Y8
-	VMOVUPD      32(CX)(SI*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
-	VANDPD       Y9, Y8, Y8
-	VMOVUPD      32(DX)(SI*8), Y9
-	VMULPD       Y8, Y9, Y8
-	VMOVUPD      Y8, 32(BX)(SI*8)
-	VADDPD       Y8, Y1, Y1
-	VMOVUPD      64(AX)(SI*8), Y8
-	VMOVUPD      64(CX)(SI*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
-	VANDPD       Y9, Y8, Y8
-	VMOVUPD      64(DX)(SI*8), Y9
-	VMULPD       Y8, Y9, Y8
-	VMOVUPD      Y8, 64(BX)(SI*8)
-	VADDPD       Y8, Y2, Y2
-	VMOVUPD      96(AX)(SI*8), Y8
-	VMOVUPD      96(CX)(SI*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
-	VANDPD       Y9, Y8, Y8
-	VMOVUPD      96(DX)(SI*8), Y9
-	VMULPD       Y8, Y9, Y8
-	VMOVUPD      Y8, 96(BX)(SI*8)
-	VADDPD       Y8, Y3, Y3
-	VMOVUPD      128(AX)(SI*8), Y8
-	VMOVUPD      128(CX)(SI*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
-	VANDPD       Y9, Y8, Y8
-	VMOVUPD      128(DX)(SI*8), Y9
-	VMULPD       Y8, Y9, Y8
-	VMOVUPD      Y8, 128(BX)(SI*8)
-	VADDPD       Y8, Y4, Y4
-	VMOVUPD      160(AX)(SI*8), Y8
-	VMOVUPD      160(CX)(SI*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
-	VANDPD       Y9, Y8, Y8
-	VMOVUPD      160(DX)(SI*8), Y9
-	VMULPD       Y8, Y9, Y8
-	VMOVUPD      Y8, 160(BX)(SI*8)
-	VADDPD       Y8, Y5, Y5
-	VMOVUPD      192(AX)(SI*8), Y8
-	VMOVUPD      192(CX)(SI*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
-	VANDPD       Y9, Y8, Y8
-	VMOVUPD      192(DX)(SI*8), Y9
-	VMULPD       Y8, Y9, Y8
-	VMOVUPD      Y8, 192(BX)(SI*8)
-	VADDPD       Y8, Y6, Y6
-	VMOVUPD      224(AX)(SI*8), Y8
-	VMOVUPD      224(CX)(SI*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
-	VANDPD       Y9, Y8, Y8
-	VMOVUPD      224(DX)(SI*8), Y9
-	VMULPD       Y8, Y9, Y8
-	VMOVUPD      Y8, 224(BX)(SI*8)
-	VADDPD       Y8, Y7, Y7
-	ADDQ         $0x00000020, SI
+	VMOVUPD      (AX)(SI*8), Y4
+	VMOVUPD      (CX)(SI*8), Y5
+	VSUBPD       Y5, Y4, Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y4
+	VMOVUPD      (DX)(SI*8), Y5
+	VMULPD       Y4, Y5, Y6
+	VMOVUPD      Y6, (BX)(SI*8)
+	VFMADD231PD  Y4, Y5, Y0
+	VMOVUPD      32(AX)(SI*8), Y4
+	VMOVUPD      32(CX)(SI*8), Y5
+	VSUBPD       Y5, Y4, Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y4
+	VMOVUPD      32(DX)(SI*8), Y5
+	VMULPD       Y4, Y5, Y6
+	VMOVUPD      Y6, 32(BX)(SI*8)
+	VFMADD231PD  Y4, Y5, Y1
+	VMOVUPD      64(AX)(SI*8), Y4
+	VMOVUPD      64(CX)(SI*8), Y5
+	VSUBPD       Y5, Y4, Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y4
+	VMOVUPD      64(DX)(SI*8), Y5
+	VMULPD       Y4, Y5, Y6
+	VMOVUPD      Y6, 64(BX)(SI*8)
+	VFMADD231PD  Y4, Y5, Y2
+	VMOVUPD      96(AX)(SI*8), Y4
+	VMOVUPD      96(CX)(SI*8), Y5
+	VSUBPD       Y5, Y4, Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y4
+	VMOVUPD      96(DX)(SI*8), Y5
+	VMULPD       Y4, Y5, Y6
+	VMOVUPD      Y6, 96(BX)(SI*8)
+	VFMADD231PD  Y4, Y5, Y3
+	ADDQ         $0x00000010, SI
 	CMPQ         SI, DI
 	JLE          loop
 
 single:
-	ADDQ $0x0000001c, DI
+	ADDQ $0x0000000c, DI
 
 single1:
 	CMPQ         SI, DI
 	JG           tail
-	VMOVUPD      (AX)(SI*8), Y8
-	VMOVUPD      (CX)(SI*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
-	VANDPD       Y9, Y8, Y8
-	VMOVUPD      (DX)(SI*8), Y9
-	VMULPD       Y8, Y9, Y8
-	VMOVUPD      Y8, (BX)(SI*8)
-	VADDPD       Y8, Y0, Y0
+	VMOVUPD      (AX)(SI*8), Y4
+	VMOVUPD      (CX)(SI*8), Y5
+	VSUBPD       Y5, Y4, Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y4
+	VMOVUPD      (DX)(SI*8), Y5
+	VMULPD       Y4, Y5, Y6
+	VMOVUPD      Y6, (BX)(SI*8)
+	VFMADD231PD  Y4, Y5, Y0
 	ADDQ         $0x00000004, SI
 	JMP          single1
 
@@ -17787,43 +16873,39 @@ tail:
 	LEAQ         tailmask64<>+0(SB), R8
 	MOVQ         $0x00000004, R9
 	SUBQ         DI, R9
-	VMOVDQU      (R8)(R9*8), Y8
-	VMASKMOVPD   (AX)(SI*8), Y8, Y8
+	VMOVDQU      (R8)(R9*8), Y4
+	VMASKMOVPD   (AX)(SI*8), Y4, Y4
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, R8
 	SUBQ         DI, R8
-	VMOVDQU      (AX)(R8*8), Y9
-	VMASKMOVPD   (CX)(SI*8), Y9, Y9
-	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
-	VANDPD       Y9, Y8, Y8
+	VMOVDQU      (AX)(R8*8), Y5
+	VMASKMOVPD   (CX)(SI*8), Y5, Y5
+	VSUBPD       Y5, Y4, Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y4
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         DI, CX
-	VMOVDQU      (AX)(CX*8), Y9
-	VMASKMOVPD   (DX)(SI*8), Y9, Y9
-	VMULPD       Y8, Y9, Y8
+	VMOVDQU      (AX)(CX*8), Y5
+	VMASKMOVPD   (DX)(SI*8), Y5, Y5
+	VMULPD       Y4, Y5, Y4
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         DI, CX
-	VMOVDQU      (AX)(CX*8), Y9
-	VMASKMOVPD   Y8, Y9, (BX)(SI*8)
+	VMOVDQU      (AX)(CX*8), Y5
+	VMASKMOVPD   Y4, Y5, (BX)(SI*8)
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         DI, CX
-	VMOVDQU      (AX)(CX*8), Y9
-	VANDPD       Y9, Y8, Y8
-	VADDPD       Y8, Y0, Y0
+	VMOVDQU      (AX)(CX*8), Y5
+	VANDPD       Y5, Y4, Y4
+	VADDPD       Y4, Y0, Y0
 	ADDQ         DI, SI
 
 drain:
 	VADDPD       Y1, Y0, Y0
 	VADDPD       Y2, Y0, Y0
 	VADDPD       Y3, Y0, Y0
-	VADDPD       Y4, Y0, Y0
-	VADDPD       Y5, Y0, Y0
-	VADDPD       Y6, Y0, Y0
-	VADDPD       Y7, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -18086,7 +17168,7 @@ drain:
 	RET
 
 // func absDiffWGradAVX2F64(dst []float64, p []float64, y []float64, w []float64, s float64, a float64) float64
-// Requires: AVX, SSE2
+// Requires: AVX, FMA3, SSE2
 TEXT ·absDiffWGradAVX2F64(SB), NOSPLIT, $0-120
 	MOVQ   p_base+24(FP), AX
 	MOVQ   y_base+48(FP), CX
@@ -18096,216 +17178,123 @@ TEXT ·absDiffWGradAVX2F64(SB), NOSPLIT, $0-120
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
 	VXORPD Y3, Y3, Y3
-	VXORPD Y4, Y4, Y4
-	VXORPD Y5, Y5, Y5
-	VXORPD Y6, Y6, Y6
-	VXORPD Y7, Y7, Y7
 	XORQ   SI, SI
 	MOVQ   p_len+32(FP), DI
-	SUBQ   $0x00000020, DI
+	SUBQ   $0x00000010, DI
 	CMPQ   SI, DI
 	JG     single
 
 loop:
-	VMOVUPD      (AX)(SI*8), Y8
-	VMOVUPD      (CX)(SI*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
-	VANDPD       Y9, Y8, Y9
-	VXORPD       Y10, Y10, Y10
-	VBROADCASTSD consts64<>+8(SB), Y11
-	VBROADCASTSD consts64<>+16(SB), Y12
-	VCMPPD       $0x1e, Y10, Y8, Y13
-	VBLENDVPD    Y13, Y11, Y10, Y11
-	VCMPPD       $0x11, Y10, Y8, Y10
-	VBLENDVPD    Y10, Y12, Y11, Y11
-	VCMPPD       $0x03, Y8, Y8, Y10
-	VBLENDVPD    Y10, Y8, Y11, Y11
-	VMOVUPD      (DX)(SI*8), Y8
-	VBROADCASTSD s+96(FP), Y10
-	VMULPD       Y8, Y10, Y10
-	VMULPD       Y11, Y10, Y10
-	VMOVUPD      Y10, (BX)(SI*8)
-	VMULPD       Y9, Y8, Y8
-	VADDPD       Y8, Y0, Y0
-	VMOVUPD      32(AX)(SI*8), Y8
-	VMOVUPD      32(CX)(SI*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
-	VANDPD       Y9, Y8, Y9
-	VXORPD       Y10, Y10, Y10
-	VBROADCASTSD consts64<>+8(SB), Y11
-	VBROADCASTSD consts64<>+16(SB), Y12
-	VCMPPD       $0x1e, Y10, Y8, Y13
-	VBLENDVPD    Y13, Y11, Y10, Y11
-	VCMPPD       $0x11, Y10, Y8, Y10
-	VBLENDVPD    Y10, Y12, Y11, Y11
-	VCMPPD       $0x03, Y8, Y8, Y10
-	VBLENDVPD    Y10, Y8, Y11, Y11
-	VMOVUPD      32(DX)(SI*8), Y8
-	VBROADCASTSD s+96(FP), Y10
-	VMULPD       Y8, Y10, Y10
-	VMULPD       Y11, Y10, Y10
-	VMOVUPD      Y10, 32(BX)(SI*8)
-	VMULPD       Y9, Y8, Y8
-	VADDPD       Y8, Y1, Y1
-	VMOVUPD      64(AX)(SI*8), Y8
-	VMOVUPD      64(CX)(SI*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
-	VANDPD       Y9, Y8, Y9
-	VXORPD       Y10, Y10, Y10
-	VBROADCASTSD consts64<>+8(SB), Y11
-	VBROADCASTSD consts64<>+16(SB), Y12
-	VCMPPD       $0x1e, Y10, Y8, Y13
-	VBLENDVPD    Y13, Y11, Y10, Y11
-	VCMPPD       $0x11, Y10, Y8, Y10
-	VBLENDVPD    Y10, Y12, Y11, Y11
-	VCMPPD       $0x03, Y8, Y8, Y10
-	VBLENDVPD    Y10, Y8, Y11, Y11
-	VMOVUPD      64(DX)(SI*8), Y8
-	VBROADCASTSD s+96(FP), Y10
-	VMULPD       Y8, Y10, Y10
-	VMULPD       Y11, Y10, Y10
-	VMOVUPD      Y10, 64(BX)(SI*8)
-	VMULPD       Y9, Y8, Y8
-	VADDPD       Y8, Y2, Y2
-	VMOVUPD      96(AX)(SI*8), Y8
-	VMOVUPD      96(CX)(SI*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
-	VANDPD       Y9, Y8, Y9
-	VXORPD       Y10, Y10, Y10
-	VBROADCASTSD consts64<>+8(SB), Y11
-	VBROADCASTSD consts64<>+16(SB), Y12
-	VCMPPD       $0x1e, Y10, Y8, Y13
-	VBLENDVPD    Y13, Y11, Y10, Y11
-	VCMPPD       $0x11, Y10, Y8, Y10
-	VBLENDVPD    Y10, Y12, Y11, Y11
-	VCMPPD       $0x03, Y8, Y8, Y10
-	VBLENDVPD    Y10, Y8, Y11, Y11
-	VMOVUPD      96(DX)(SI*8), Y8
-	VBROADCASTSD s+96(FP), Y10
-	VMULPD       Y8, Y10, Y10
-	VMULPD       Y11, Y10, Y10
-	VMOVUPD      Y10, 96(BX)(SI*8)
-	VMULPD       Y9, Y8, Y8
-	VADDPD       Y8, Y3, Y3
-	VMOVUPD      128(AX)(SI*8), Y8
-	VMOVUPD      128(CX)(SI*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
-	VANDPD       Y9, Y8, Y9
-	VXORPD       Y10, Y10, Y10
-	VBROADCASTSD consts64<>+8(SB), Y11
-	VBROADCASTSD consts64<>+16(SB), Y12
-	VCMPPD       $0x1e, Y10, Y8, Y13
-	VBLENDVPD    Y13, Y11, Y10, Y11
-	VCMPPD       $0x11, Y10, Y8, Y10
-	VBLENDVPD    Y10, Y12, Y11, Y11
-	VCMPPD       $0x03, Y8, Y8, Y10
-	VBLENDVPD    Y10, Y8, Y11, Y11
-	VMOVUPD      128(DX)(SI*8), Y8
-	VBROADCASTSD s+96(FP), Y10
-	VMULPD       Y8, Y10, Y10
-	VMULPD       Y11, Y10, Y10
-	VMOVUPD      Y10, 128(BX)(SI*8)
-	VMULPD       Y9, Y8, Y8
-	VADDPD       Y8, Y4, Y4
-	VMOVUPD      160(AX)(SI*8), Y8
-	VMOVUPD      160(CX)(SI*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
-	VANDPD       Y9, Y8, Y9
-	VXORPD       Y10, Y10, Y10
-	VBROADCASTSD consts64<>+8(SB), Y11
-	VBROADCASTSD consts64<>+16(SB), Y12
-	VCMPPD       $0x1e, Y10, Y8, Y13
-	VBLENDVPD    Y13, Y11, Y10, Y11
-	VCMPPD       $0x11, Y10, Y8, Y10
-	VBLENDVPD    Y10, Y12, Y11, Y11
-	VCMPPD       $0x03, Y8, Y8, Y10
-	VBLENDVPD    Y10, Y8, Y11, Y11
-	VMOVUPD      160(DX)(SI*8), Y8
-	VBROADCASTSD s+96(FP), Y10
-	VMULPD       Y8, Y10, Y10
-	VMULPD       Y11, Y10, Y10
-	VMOVUPD      Y10, 160(BX)(SI*8)
-	VMULPD       Y9, Y8, Y8
-	VADDPD       Y8, Y5, Y5
-	VMOVUPD      192(AX)(SI*8), Y8
-	VMOVUPD      192(CX)(SI*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
-	VANDPD       Y9, Y8, Y9
-	VXORPD       Y10, Y10, Y10
-	VBROADCASTSD consts64<>+8(SB), Y11
-	VBROADCASTSD consts64<>+16(SB), Y12
-	VCMPPD       $0x1e, Y10, Y8, Y13
-	VBLENDVPD    Y13, Y11, Y10, Y11
-	VCMPPD       $0x11, Y10, Y8, Y10
-	VBLENDVPD    Y10, Y12, Y11, Y11
-	VCMPPD       $0x03, Y8, Y8, Y10
-	VBLENDVPD    Y10, Y8, Y11, Y11
-	VMOVUPD      192(DX)(SI*8), Y8
-	VBROADCASTSD s+96(FP), Y10
-	VMULPD       Y8, Y10, Y10
-	VMULPD       Y11, Y10, Y10
-	VMOVUPD      Y10, 192(BX)(SI*8)
-	VMULPD       Y9, Y8, Y8
-	VADDPD       Y8, Y6, Y6
-	VMOVUPD      224(AX)(SI*8), Y8
-	VMOVUPD      224(CX)(SI*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
-	VANDPD       Y9, Y8, Y9
-	VXORPD       Y10, Y10, Y10
-	VBROADCASTSD consts64<>+8(SB), Y11
-	VBROADCASTSD consts64<>+16(SB), Y12
-	VCMPPD       $0x1e, Y10, Y8, Y13
-	VBLENDVPD    Y13, Y11, Y10, Y11
-	VCMPPD       $0x11, Y10, Y8, Y10
-	VBLENDVPD    Y10, Y12, Y11, Y11
-	VCMPPD       $0x03, Y8, Y8, Y10
-	VBLENDVPD    Y10, Y8, Y11, Y11
-	VMOVUPD      224(DX)(SI*8), Y8
-	VBROADCASTSD s+96(FP), Y10
-	VMULPD       Y8, Y10, Y10
-	VMULPD       Y11, Y10, Y10
-	VMOVUPD      Y10, 224(BX)(SI*8)
-	VMULPD       Y9, Y8, Y8
-	VADDPD       Y8, Y7, Y7
-	ADDQ         $0x00000020, SI
+	VMOVUPD      (AX)(SI*8), Y4
+	VMOVUPD      (CX)(SI*8), Y5
+	VSUBPD       Y5, Y4, Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y5
+	VXORPD       Y6, Y6, Y6
+	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+16(SB), Y8
+	VCMPPD       $0x1e, Y6, Y4, Y9
+	VBLENDVPD    Y9, Y7, Y6, Y7
+	VCMPPD       $0x11, Y6, Y4, Y6
+	VBLENDVPD    Y6, Y8, Y7, Y7
+	VCMPPD       $0x03, Y4, Y4, Y6
+	VBLENDVPD    Y6, Y4, Y7, Y7
+	VMOVUPD      (DX)(SI*8), Y4
+	VBROADCASTSD s+96(FP), Y6
+	VMULPD       Y4, Y6, Y6
+	VMULPD       Y7, Y6, Y6
+	VMOVUPD      Y6, (BX)(SI*8)
+	VFMADD231PD  Y5, Y4, Y0
+	VMOVUPD      32(AX)(SI*8), Y4
+	VMOVUPD      32(CX)(SI*8), Y5
+	VSUBPD       Y5, Y4, Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y5
+	VXORPD       Y6, Y6, Y6
+	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+16(SB), Y8
+	VCMPPD       $0x1e, Y6, Y4, Y9
+	VBLENDVPD    Y9, Y7, Y6, Y7
+	VCMPPD       $0x11, Y6, Y4, Y6
+	VBLENDVPD    Y6, Y8, Y7, Y7
+	VCMPPD       $0x03, Y4, Y4, Y6
+	VBLENDVPD    Y6, Y4, Y7, Y7
+	VMOVUPD      32(DX)(SI*8), Y4
+	VBROADCASTSD s+96(FP), Y6
+	VMULPD       Y4, Y6, Y6
+	VMULPD       Y7, Y6, Y6
+	VMOVUPD      Y6, 32(BX)(SI*8)
+	VFMADD231PD  Y5, Y4, Y1
+	VMOVUPD      64(AX)(SI*8), Y4
+	VMOVUPD      64(CX)(SI*8), Y5
+	VSUBPD       Y5, Y4, Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y5
+	VXORPD       Y6, Y6, Y6
+	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+16(SB), Y8
+	VCMPPD       $0x1e, Y6, Y4, Y9
+	VBLENDVPD    Y9, Y7, Y6, Y7
+	VCMPPD       $0x11, Y6, Y4, Y6
+	VBLENDVPD    Y6, Y8, Y7, Y7
+	VCMPPD       $0x03, Y4, Y4, Y6
+	VBLENDVPD    Y6, Y4, Y7, Y7
+	VMOVUPD      64(DX)(SI*8), Y4
+	VBROADCASTSD s+96(FP), Y6
+	VMULPD       Y4, Y6, Y6
+	VMULPD       Y7, Y6, Y6
+	VMOVUPD      Y6, 64(BX)(SI*8)
+	VFMADD231PD  Y5, Y4, Y2
+	VMOVUPD      96(AX)(SI*8), Y4
+	VMOVUPD      96(CX)(SI*8), Y5
+	VSUBPD       Y5, Y4, Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y5
+	VXORPD       Y6, Y6, Y6
+	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+16(SB), Y8
+	VCMPPD       $0x1e, Y6, Y4, Y9
+	VBLENDVPD    Y9, Y7, Y6, Y7
+	VCMPPD       $0x11, Y6, Y4, Y6
+	VBLENDVPD    Y6, Y8, Y7, Y7
+	VCMPPD       $0x03, Y4, Y4, Y6
+	VBLENDVPD    Y6, Y4, Y7, Y7
+	VMOVUPD      96(DX)(SI*8), Y4
+	VBROADCASTSD s+96(FP), Y6
+	VMULPD       Y4, Y6, Y6
+	VMULPD       Y7, Y6, Y6
+	VMOVUPD      Y6, 96(BX)(SI*8)
+	VFMADD231PD  Y5, Y4, Y3
+	ADDQ         $0x00000010, SI
 	CMPQ         SI, DI
 	JLE          loop
 
 single:
-	ADDQ $0x0000001c, DI
+	ADDQ $0x0000000c, DI
 
 single1:
 	CMPQ         SI, DI
 	JG           tail
-	VMOVUPD      (AX)(SI*8), Y8
-	VMOVUPD      (CX)(SI*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
-	VANDPD       Y9, Y8, Y9
-	VXORPD       Y10, Y10, Y10
-	VBROADCASTSD consts64<>+8(SB), Y11
-	VBROADCASTSD consts64<>+16(SB), Y12
-	VCMPPD       $0x1e, Y10, Y8, Y13
-	VBLENDVPD    Y13, Y11, Y10, Y11
-	VCMPPD       $0x11, Y10, Y8, Y10
-	VBLENDVPD    Y10, Y12, Y11, Y11
-	VCMPPD       $0x03, Y8, Y8, Y10
-	VBLENDVPD    Y10, Y8, Y11, Y11
-	VMOVUPD      (DX)(SI*8), Y8
-	VBROADCASTSD s+96(FP), Y10
-	VMULPD       Y8, Y10, Y10
-	VMULPD       Y11, Y10, Y10
-	VMOVUPD      Y10, (BX)(SI*8)
-	VMULPD       Y9, Y8, Y8
-	VADDPD       Y8, Y0, Y0
+	VMOVUPD      (AX)(SI*8), Y4
+	VMOVUPD      (CX)(SI*8), Y5
+	VSUBPD       Y5, Y4, Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y5
+	VXORPD       Y6, Y6, Y6
+	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+16(SB), Y8
+	VCMPPD       $0x1e, Y6, Y4, Y9
+	VBLENDVPD    Y9, Y7, Y6, Y7
+	VCMPPD       $0x11, Y6, Y4, Y6
+	VBLENDVPD    Y6, Y8, Y7, Y7
+	VCMPPD       $0x03, Y4, Y4, Y6
+	VBLENDVPD    Y6, Y4, Y7, Y7
+	VMOVUPD      (DX)(SI*8), Y4
+	VBROADCASTSD s+96(FP), Y6
+	VMULPD       Y4, Y6, Y6
+	VMULPD       Y7, Y6, Y6
+	VMOVUPD      Y6, (BX)(SI*8)
+	VFMADD231PD  Y5, Y4, Y0
 	ADDQ         $0x00000004, SI
 	JMP          single1
 
@@ -18316,55 +17305,51 @@ tail:
 	LEAQ         tailmask64<>+0(SB), R8
 	MOVQ         $0x00000004, R9
 	SUBQ         DI, R9
-	VMOVDQU      (R8)(R9*8), Y8
-	VMASKMOVPD   (AX)(SI*8), Y8, Y8
+	VMOVDQU      (R8)(R9*8), Y4
+	VMASKMOVPD   (AX)(SI*8), Y4, Y4
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, R8
 	SUBQ         DI, R8
-	VMOVDQU      (AX)(R8*8), Y9
-	VMASKMOVPD   (CX)(SI*8), Y9, Y9
-	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
-	VANDPD       Y9, Y8, Y9
-	VXORPD       Y10, Y10, Y10
-	VBROADCASTSD consts64<>+8(SB), Y11
-	VBROADCASTSD consts64<>+16(SB), Y12
-	VCMPPD       $0x1e, Y10, Y8, Y13
-	VBLENDVPD    Y13, Y11, Y10, Y11
-	VCMPPD       $0x11, Y10, Y8, Y10
-	VBLENDVPD    Y10, Y12, Y11, Y11
-	VCMPPD       $0x03, Y8, Y8, Y10
-	VBLENDVPD    Y10, Y8, Y11, Y11
+	VMOVDQU      (AX)(R8*8), Y5
+	VMASKMOVPD   (CX)(SI*8), Y5, Y5
+	VSUBPD       Y5, Y4, Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y5
+	VXORPD       Y6, Y6, Y6
+	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+16(SB), Y8
+	VCMPPD       $0x1e, Y6, Y4, Y9
+	VBLENDVPD    Y9, Y7, Y6, Y7
+	VCMPPD       $0x11, Y6, Y4, Y6
+	VBLENDVPD    Y6, Y8, Y7, Y7
+	VCMPPD       $0x03, Y4, Y4, Y6
+	VBLENDVPD    Y6, Y4, Y7, Y7
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         DI, CX
-	VMOVDQU      (AX)(CX*8), Y8
-	VMASKMOVPD   (DX)(SI*8), Y8, Y8
-	VBROADCASTSD s+96(FP), Y10
-	VMULPD       Y8, Y10, Y10
-	VMULPD       Y11, Y10, Y10
+	VMOVDQU      (AX)(CX*8), Y4
+	VMASKMOVPD   (DX)(SI*8), Y4, Y4
+	VBROADCASTSD s+96(FP), Y6
+	VMULPD       Y4, Y6, Y6
+	VMULPD       Y7, Y6, Y6
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         DI, CX
-	VMOVDQU      (AX)(CX*8), Y11
-	VMASKMOVPD   Y10, Y11, (BX)(SI*8)
-	VMULPD       Y9, Y8, Y8
+	VMOVDQU      (AX)(CX*8), Y7
+	VMASKMOVPD   Y6, Y7, (BX)(SI*8)
+	VMULPD       Y5, Y4, Y4
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         DI, CX
-	VMOVDQU      (AX)(CX*8), Y9
-	VANDPD       Y9, Y8, Y8
-	VADDPD       Y8, Y0, Y0
+	VMOVDQU      (AX)(CX*8), Y5
+	VANDPD       Y5, Y4, Y4
+	VADDPD       Y4, Y0, Y0
 	ADDQ         DI, SI
 
 drain:
 	VADDPD       Y1, Y0, Y0
 	VADDPD       Y2, Y0, Y0
 	VADDPD       Y3, Y0, Y0
-	VADDPD       Y4, Y0, Y0
-	VADDPD       Y5, Y0, Y0
-	VADDPD       Y6, Y0, Y0
-	VADDPD       Y7, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -18408,18 +17393,18 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart128
+	JL           rowpart112
 	VMOVUPD      (DX)(R8*8), Y9
-	JMP          rowperm128
+	JMP          rowperm112
 
-rowpart128:
+rowpart112:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y9
 	VMASKMOVPD (DX)(R8*8), Y9, Y9
 
-rowperm128:
+rowperm112:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Y10
@@ -18442,18 +17427,18 @@ rowperm128:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart129
+	JL           rowpart113
 	VMOVUPD      (DX)(R8*8), Y9
-	JMP          rowperm129
+	JMP          rowperm113
 
-rowpart129:
+rowpart113:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y9
 	VMASKMOVPD (DX)(R8*8), Y9, Y9
 
-rowperm129:
+rowperm113:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Y10
@@ -18476,18 +17461,18 @@ rowperm129:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart130
+	JL           rowpart114
 	VMOVUPD      (DX)(R8*8), Y9
-	JMP          rowperm130
+	JMP          rowperm114
 
-rowpart130:
+rowpart114:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y9
 	VMASKMOVPD (DX)(R8*8), Y9, Y9
 
-rowperm130:
+rowperm114:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Y10
@@ -18510,18 +17495,18 @@ rowperm130:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart131
+	JL           rowpart115
 	VMOVUPD      (DX)(R8*8), Y9
-	JMP          rowperm131
+	JMP          rowperm115
 
-rowpart131:
+rowpart115:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y9
 	VMASKMOVPD (DX)(R8*8), Y9, Y9
 
-rowperm131:
+rowperm115:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Y10
@@ -18554,18 +17539,18 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart132
+	JL           rowpart116
 	VMOVUPD      (DX)(R8*8), Y9
-	JMP          rowperm132
+	JMP          rowperm116
 
-rowpart132:
+rowpart116:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y9
 	VMASKMOVPD (DX)(R8*8), Y9, Y9
 
-rowperm132:
+rowperm116:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Y10
@@ -18603,18 +17588,18 @@ tail:
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000004
-	JL           rowpart133
+	JL           rowpart117
 	VMOVUPD      (DX)(R8*8), Y9
-	JMP          rowperm133
+	JMP          rowperm117
 
-rowpart133:
+rowpart117:
 	LEAQ       tailmask64<>+0(SB), CX
 	MOVQ       $0x00000004, R9
 	SUBQ       AX, R9
 	VMOVDQU    (CX)(R9*8), Y9
 	VMASKMOVPD (DX)(R8*8), Y9, Y9
 
-rowperm133:
+rowperm117:
 	MOVQ      DI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (BX)(AX*1), Y10
@@ -18664,7 +17649,7 @@ drain:
 	RET
 
 // func absDiffRowUnredAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) float64
-// Requires: AVX, AVX2, SSE2
+// Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·absDiffRowUnredAVX2F64(SB), NOSPLIT, $0-168
 	MOVQ   p_base+24(FP), AX
 	MOVQ   y_base+48(FP), CX
@@ -18679,299 +17664,175 @@ TEXT ·absDiffRowUnredAVX2F64(SB), NOSPLIT, $0-168
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
 	VXORPD Y3, Y3, Y3
-	VXORPD Y4, Y4, Y4
-	VXORPD Y5, Y5, Y5
-	VXORPD Y6, Y6, Y6
-	VXORPD Y7, Y7, Y7
 	XORQ   R11, R11
 	MOVQ   p_len+32(FP), R12
-	SUBQ   $0x00000020, R12
+	SUBQ   $0x00000010, R12
 	CMPQ   R11, R12
 	JG     single
 
 loop:
-	VMOVUPD      (AX)(R11*8), Y8
-	VMOVUPD      (CX)(R11*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
-	VANDPD       Y9, Y8, Y8
+	VMOVUPD      (AX)(R11*8), Y4
+	VMOVUPD      (CX)(R11*8), Y5
+	VSUBPD       Y5, Y4, Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y4
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart134
-	VMOVUPD      (DX)(R8*8), Y9
-	JMP          rowperm134
+	JL           rowpart118
+	VMOVUPD      (DX)(R8*8), Y5
+	JMP          rowperm118
 
-rowpart134:
+rowpart118:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*8), Y9
-	VMASKMOVPD (DX)(R8*8), Y9, Y9
+	VMOVDQU    (R14)(R15*8), Y5
+	VMASKMOVPD (DX)(R8*8), Y5, Y5
 
-rowperm134:
+rowperm118:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y10
-	VPERMPS      Y9, Y10, Y9
+	VMOVUPS      (BX)(R13*1), Y6
+	VPERMPS      Y5, Y6, Y5
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VMULPD       Y8, Y9, Y8
-	VMOVUPD      Y8, (R10)(R11*8)
-	VADDPD       Y8, Y0, Y0
-	VMOVUPD      32(AX)(R11*8), Y8
-	VMOVUPD      32(CX)(R11*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
-	VANDPD       Y9, Y8, Y8
+	VMULPD       Y4, Y5, Y6
+	VMOVUPD      Y6, (R10)(R11*8)
+	VFMADD231PD  Y4, Y5, Y0
+	VMOVUPD      32(AX)(R11*8), Y4
+	VMOVUPD      32(CX)(R11*8), Y5
+	VSUBPD       Y5, Y4, Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y4
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart135
-	VMOVUPD      (DX)(R8*8), Y9
-	JMP          rowperm135
+	JL           rowpart119
+	VMOVUPD      (DX)(R8*8), Y5
+	JMP          rowperm119
 
-rowpart135:
+rowpart119:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*8), Y9
-	VMASKMOVPD (DX)(R8*8), Y9, Y9
+	VMOVDQU    (R14)(R15*8), Y5
+	VMASKMOVPD (DX)(R8*8), Y5, Y5
 
-rowperm135:
+rowperm119:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y10
-	VPERMPS      Y9, Y10, Y9
+	VMOVUPS      (BX)(R13*1), Y6
+	VPERMPS      Y5, Y6, Y5
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VMULPD       Y8, Y9, Y8
-	VMOVUPD      Y8, 32(R10)(R11*8)
-	VADDPD       Y8, Y1, Y1
-	VMOVUPD      64(AX)(R11*8), Y8
-	VMOVUPD      64(CX)(R11*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
-	VANDPD       Y9, Y8, Y8
+	VMULPD       Y4, Y5, Y6
+	VMOVUPD      Y6, 32(R10)(R11*8)
+	VFMADD231PD  Y4, Y5, Y1
+	VMOVUPD      64(AX)(R11*8), Y4
+	VMOVUPD      64(CX)(R11*8), Y5
+	VSUBPD       Y5, Y4, Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y4
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart136
-	VMOVUPD      (DX)(R8*8), Y9
-	JMP          rowperm136
+	JL           rowpart120
+	VMOVUPD      (DX)(R8*8), Y5
+	JMP          rowperm120
 
-rowpart136:
+rowpart120:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*8), Y9
-	VMASKMOVPD (DX)(R8*8), Y9, Y9
+	VMOVDQU    (R14)(R15*8), Y5
+	VMASKMOVPD (DX)(R8*8), Y5, Y5
 
-rowperm136:
+rowperm120:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y10
-	VPERMPS      Y9, Y10, Y9
+	VMOVUPS      (BX)(R13*1), Y6
+	VPERMPS      Y5, Y6, Y5
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VMULPD       Y8, Y9, Y8
-	VMOVUPD      Y8, 64(R10)(R11*8)
-	VADDPD       Y8, Y2, Y2
-	VMOVUPD      96(AX)(R11*8), Y8
-	VMOVUPD      96(CX)(R11*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
-	VANDPD       Y9, Y8, Y8
+	VMULPD       Y4, Y5, Y6
+	VMOVUPD      Y6, 64(R10)(R11*8)
+	VFMADD231PD  Y4, Y5, Y2
+	VMOVUPD      96(AX)(R11*8), Y4
+	VMOVUPD      96(CX)(R11*8), Y5
+	VSUBPD       Y5, Y4, Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y4
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart137
-	VMOVUPD      (DX)(R8*8), Y9
-	JMP          rowperm137
+	JL           rowpart121
+	VMOVUPD      (DX)(R8*8), Y5
+	JMP          rowperm121
 
-rowpart137:
+rowpart121:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*8), Y9
-	VMASKMOVPD (DX)(R8*8), Y9, Y9
+	VMOVDQU    (R14)(R15*8), Y5
+	VMASKMOVPD (DX)(R8*8), Y5, Y5
 
-rowperm137:
-	MOVQ         DI, R13
-	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y10
-	VPERMPS      Y9, Y10, Y9
-	MOVLQSX      (SI)(DI*8), R13
-	ADDQ         R13, R8
-	MOVLQSX      4(SI)(DI*8), DI
-	VMULPD       Y8, Y9, Y8
-	VMOVUPD      Y8, 96(R10)(R11*8)
-	VADDPD       Y8, Y3, Y3
-	VMOVUPD      128(AX)(R11*8), Y8
-	VMOVUPD      128(CX)(R11*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
-	VANDPD       Y9, Y8, Y8
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000004
-	JL           rowpart138
-	VMOVUPD      (DX)(R8*8), Y9
-	JMP          rowperm138
-
-rowpart138:
-	LEAQ       tailmask64<>+0(SB), R14
-	MOVQ       $0x00000004, R15
-	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*8), Y9
-	VMASKMOVPD (DX)(R8*8), Y9, Y9
-
-rowperm138:
-	MOVQ         DI, R13
-	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y10
-	VPERMPS      Y9, Y10, Y9
-	MOVLQSX      (SI)(DI*8), R13
-	ADDQ         R13, R8
-	MOVLQSX      4(SI)(DI*8), DI
-	VMULPD       Y8, Y9, Y8
-	VMOVUPD      Y8, 128(R10)(R11*8)
-	VADDPD       Y8, Y4, Y4
-	VMOVUPD      160(AX)(R11*8), Y8
-	VMOVUPD      160(CX)(R11*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
-	VANDPD       Y9, Y8, Y8
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000004
-	JL           rowpart139
-	VMOVUPD      (DX)(R8*8), Y9
-	JMP          rowperm139
-
-rowpart139:
-	LEAQ       tailmask64<>+0(SB), R14
-	MOVQ       $0x00000004, R15
-	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*8), Y9
-	VMASKMOVPD (DX)(R8*8), Y9, Y9
-
-rowperm139:
-	MOVQ         DI, R13
-	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y10
-	VPERMPS      Y9, Y10, Y9
-	MOVLQSX      (SI)(DI*8), R13
-	ADDQ         R13, R8
-	MOVLQSX      4(SI)(DI*8), DI
-	VMULPD       Y8, Y9, Y8
-	VMOVUPD      Y8, 160(R10)(R11*8)
-	VADDPD       Y8, Y5, Y5
-	VMOVUPD      192(AX)(R11*8), Y8
-	VMOVUPD      192(CX)(R11*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
-	VANDPD       Y9, Y8, Y8
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000004
-	JL           rowpart140
-	VMOVUPD      (DX)(R8*8), Y9
-	JMP          rowperm140
-
-rowpart140:
-	LEAQ       tailmask64<>+0(SB), R14
-	MOVQ       $0x00000004, R15
-	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*8), Y9
-	VMASKMOVPD (DX)(R8*8), Y9, Y9
-
-rowperm140:
-	MOVQ         DI, R13
-	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y10
-	VPERMPS      Y9, Y10, Y9
-	MOVLQSX      (SI)(DI*8), R13
-	ADDQ         R13, R8
-	MOVLQSX      4(SI)(DI*8), DI
-	VMULPD       Y8, Y9, Y8
-	VMOVUPD      Y8, 192(R10)(R11*8)
-	VADDPD       Y8, Y6, Y6
-	VMOVUPD      224(AX)(R11*8), Y8
-	VMOVUPD      224(CX)(R11*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
-	VANDPD       Y9, Y8, Y8
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000004
-	JL           rowpart141
-	VMOVUPD      (DX)(R8*8), Y9
-	JMP          rowperm141
-
-rowpart141:
-	LEAQ       tailmask64<>+0(SB), R14
-	MOVQ       $0x00000004, R15
-	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*8), Y9
-	VMASKMOVPD (DX)(R8*8), Y9, Y9
-
-rowperm141:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Y10
-	VPERMPS Y9, Y10, Y9
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPD  Y8, Y9, Y8
-	VMOVUPD Y8, 224(R10)(R11*8)
-	VADDPD  Y8, Y7, Y7
-	ADDQ    $0x00000020, R11
-	CMPQ    R11, R12
-	JLE     loop
+rowperm121:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Y6
+	VPERMPS     Y5, Y6, Y5
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPD      Y4, Y5, Y6
+	VMOVUPD     Y6, 96(R10)(R11*8)
+	VFMADD231PD Y4, Y5, Y3
+	ADDQ        $0x00000010, R11
+	CMPQ        R11, R12
+	JLE         loop
 
 single:
-	ADDQ $0x0000001c, R12
+	ADDQ $0x0000000c, R12
 
 single1:
 	CMPQ         R11, R12
 	JG           tail
-	VMOVUPD      (AX)(R11*8), Y8
-	VMOVUPD      (CX)(R11*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
-	VANDPD       Y9, Y8, Y8
+	VMOVUPD      (AX)(R11*8), Y4
+	VMOVUPD      (CX)(R11*8), Y5
+	VSUBPD       Y5, Y4, Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y4
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart142
-	VMOVUPD      (DX)(R8*8), Y9
-	JMP          rowperm142
+	JL           rowpart122
+	VMOVUPD      (DX)(R8*8), Y5
+	JMP          rowperm122
 
-rowpart142:
+rowpart122:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*8), Y9
-	VMASKMOVPD (DX)(R8*8), Y9, Y9
+	VMOVDQU    (R14)(R15*8), Y5
+	VMASKMOVPD (DX)(R8*8), Y5, Y5
 
-rowperm142:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Y10
-	VPERMPS Y9, Y10, Y9
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPD  Y8, Y9, Y8
-	VMOVUPD Y8, (R10)(R11*8)
-	VADDPD  Y8, Y0, Y0
-	ADDQ    $0x00000004, R11
-	JMP     single1
+rowperm122:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Y6
+	VPERMPS     Y5, Y6, Y5
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPD      Y4, Y5, Y6
+	VMOVUPD     Y6, (R10)(R11*8)
+	VFMADD231PD Y4, Y5, Y0
+	ADDQ        $0x00000004, R11
+	JMP         single1
 
 tail:
 	ADDQ         $0x00000004, R12
@@ -18980,65 +17841,61 @@ tail:
 	LEAQ         tailmask64<>+0(SB), R13
 	MOVQ         $0x00000004, R14
 	SUBQ         R12, R14
-	VMOVDQU      (R13)(R14*8), Y8
-	VMASKMOVPD   (AX)(R11*8), Y8, Y8
+	VMOVDQU      (R13)(R14*8), Y4
+	VMASKMOVPD   (AX)(R11*8), Y4, Y4
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, R13
 	SUBQ         R12, R13
-	VMOVDQU      (AX)(R13*8), Y9
-	VMASKMOVPD   (CX)(R11*8), Y9, Y9
-	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
-	VANDPD       Y9, Y8, Y8
+	VMOVDQU      (AX)(R13*8), Y5
+	VMASKMOVPD   (CX)(R11*8), Y5, Y5
+	VSUBPD       Y5, Y4, Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y4
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000004
-	JL           rowpart143
-	VMOVUPD      (DX)(R8*8), Y9
-	JMP          rowperm143
+	JL           rowpart123
+	VMOVUPD      (DX)(R8*8), Y5
+	JMP          rowperm123
 
-rowpart143:
+rowpart123:
 	LEAQ       tailmask64<>+0(SB), CX
 	MOVQ       $0x00000004, R9
 	SUBQ       AX, R9
-	VMOVDQU    (CX)(R9*8), Y9
-	VMASKMOVPD (DX)(R8*8), Y9, Y9
+	VMOVDQU    (CX)(R9*8), Y5
+	VMASKMOVPD (DX)(R8*8), Y5, Y5
 
-rowperm143:
+rowperm123:
 	MOVQ       DI, AX
 	SHLQ       $0x06, AX
-	VMOVUPS    (BX)(AX*1), Y10
-	VPERMPS    Y9, Y10, Y9
+	VMOVUPS    (BX)(AX*1), Y6
+	VPERMPS    Y5, Y6, Y5
 	MOVLQSX    (SI)(DI*8), AX
 	ADDQ       AX, R8
 	MOVLQSX    4(SI)(DI*8), DI
 	LEAQ       tailmask64<>+0(SB), AX
 	MOVQ       $0x00000004, CX
 	SUBQ       R12, CX
-	VMOVDQU    (AX)(CX*8), Y10
-	VANDPD     Y10, Y9, Y9
-	VMULPD     Y8, Y9, Y8
+	VMOVDQU    (AX)(CX*8), Y6
+	VANDPD     Y6, Y5, Y5
+	VMULPD     Y4, Y5, Y4
 	LEAQ       tailmask64<>+0(SB), AX
 	MOVQ       $0x00000004, CX
 	SUBQ       R12, CX
-	VMOVDQU    (AX)(CX*8), Y9
-	VMASKMOVPD Y8, Y9, (R10)(R11*8)
+	VMOVDQU    (AX)(CX*8), Y5
+	VMASKMOVPD Y4, Y5, (R10)(R11*8)
 	LEAQ       tailmask64<>+0(SB), AX
 	MOVQ       $0x00000004, CX
 	SUBQ       R12, CX
-	VMOVDQU    (AX)(CX*8), Y9
-	VANDPD     Y9, Y8, Y8
-	VADDPD     Y8, Y0, Y0
+	VMOVDQU    (AX)(CX*8), Y5
+	VANDPD     Y5, Y4, Y4
+	VADDPD     Y4, Y0, Y0
 	ADDQ       R12, R11
 
 drain:
 	VADDPD       Y1, Y0, Y0
 	VADDPD       Y2, Y0, Y0
 	VADDPD       Y3, Y0, Y0
-	VADDPD       Y4, Y0, Y0
-	VADDPD       Y5, Y0, Y0
-	VADDPD       Y6, Y0, Y0
-	VADDPD       Y7, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -19048,7 +17905,7 @@ drain:
 	RET
 
 // func absDiffRowGradAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, s float64, a float64) float64
-// Requires: AVX, AVX2, SSE2
+// Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·absDiffRowGradAVX2F64(SB), NOSPLIT, $0-176
 	MOVQ   p_base+24(FP), AX
 	MOVQ   y_base+48(FP), CX
@@ -19063,405 +17920,228 @@ TEXT ·absDiffRowGradAVX2F64(SB), NOSPLIT, $0-176
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
 	VXORPD Y3, Y3, Y3
-	VXORPD Y4, Y4, Y4
-	VXORPD Y5, Y5, Y5
-	VXORPD Y6, Y6, Y6
-	VXORPD Y7, Y7, Y7
 	XORQ   R11, R11
 	MOVQ   p_len+32(FP), R12
-	SUBQ   $0x00000020, R12
+	SUBQ   $0x00000010, R12
 	CMPQ   R11, R12
 	JG     single
 
 loop:
-	VMOVUPD      (AX)(R11*8), Y8
-	VMOVUPD      (CX)(R11*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
-	VANDPD       Y9, Y8, Y9
-	VXORPD       Y10, Y10, Y10
-	VBROADCASTSD consts64<>+8(SB), Y11
-	VBROADCASTSD consts64<>+16(SB), Y12
-	VCMPPD       $0x1e, Y10, Y8, Y13
-	VBLENDVPD    Y13, Y11, Y10, Y11
-	VCMPPD       $0x11, Y10, Y8, Y10
-	VBLENDVPD    Y10, Y12, Y11, Y11
-	VCMPPD       $0x03, Y8, Y8, Y10
-	VBLENDVPD    Y10, Y8, Y11, Y11
+	VMOVUPD      (AX)(R11*8), Y4
+	VMOVUPD      (CX)(R11*8), Y5
+	VSUBPD       Y5, Y4, Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y5
+	VXORPD       Y6, Y6, Y6
+	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+16(SB), Y8
+	VCMPPD       $0x1e, Y6, Y4, Y9
+	VBLENDVPD    Y9, Y7, Y6, Y7
+	VCMPPD       $0x11, Y6, Y4, Y6
+	VBLENDVPD    Y6, Y8, Y7, Y7
+	VCMPPD       $0x03, Y4, Y4, Y6
+	VBLENDVPD    Y6, Y4, Y7, Y7
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart144
-	VMOVUPD      (DX)(R8*8), Y8
-	JMP          rowperm144
+	JL           rowpart124
+	VMOVUPD      (DX)(R8*8), Y4
+	JMP          rowperm124
 
-rowpart144:
+rowpart124:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*8), Y8
-	VMASKMOVPD (DX)(R8*8), Y8, Y8
+	VMOVDQU    (R14)(R15*8), Y4
+	VMASKMOVPD (DX)(R8*8), Y4, Y4
 
-rowperm144:
+rowperm124:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y10
-	VPERMPS      Y8, Y10, Y8
+	VMOVUPS      (BX)(R13*1), Y6
+	VPERMPS      Y4, Y6, Y4
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSD s+152(FP), Y10
-	VMULPD       Y8, Y10, Y10
-	VMULPD       Y11, Y10, Y10
-	VMOVUPD      Y10, (R10)(R11*8)
-	VMULPD       Y9, Y8, Y8
-	VADDPD       Y8, Y0, Y0
-	VMOVUPD      32(AX)(R11*8), Y8
-	VMOVUPD      32(CX)(R11*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
-	VANDPD       Y9, Y8, Y9
-	VXORPD       Y10, Y10, Y10
-	VBROADCASTSD consts64<>+8(SB), Y11
-	VBROADCASTSD consts64<>+16(SB), Y12
-	VCMPPD       $0x1e, Y10, Y8, Y13
-	VBLENDVPD    Y13, Y11, Y10, Y11
-	VCMPPD       $0x11, Y10, Y8, Y10
-	VBLENDVPD    Y10, Y12, Y11, Y11
-	VCMPPD       $0x03, Y8, Y8, Y10
-	VBLENDVPD    Y10, Y8, Y11, Y11
+	VBROADCASTSD s+152(FP), Y6
+	VMULPD       Y4, Y6, Y6
+	VMULPD       Y7, Y6, Y6
+	VMOVUPD      Y6, (R10)(R11*8)
+	VFMADD231PD  Y5, Y4, Y0
+	VMOVUPD      32(AX)(R11*8), Y4
+	VMOVUPD      32(CX)(R11*8), Y5
+	VSUBPD       Y5, Y4, Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y5
+	VXORPD       Y6, Y6, Y6
+	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+16(SB), Y8
+	VCMPPD       $0x1e, Y6, Y4, Y9
+	VBLENDVPD    Y9, Y7, Y6, Y7
+	VCMPPD       $0x11, Y6, Y4, Y6
+	VBLENDVPD    Y6, Y8, Y7, Y7
+	VCMPPD       $0x03, Y4, Y4, Y6
+	VBLENDVPD    Y6, Y4, Y7, Y7
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart145
-	VMOVUPD      (DX)(R8*8), Y8
-	JMP          rowperm145
+	JL           rowpart125
+	VMOVUPD      (DX)(R8*8), Y4
+	JMP          rowperm125
 
-rowpart145:
+rowpart125:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*8), Y8
-	VMASKMOVPD (DX)(R8*8), Y8, Y8
+	VMOVDQU    (R14)(R15*8), Y4
+	VMASKMOVPD (DX)(R8*8), Y4, Y4
 
-rowperm145:
+rowperm125:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y10
-	VPERMPS      Y8, Y10, Y8
+	VMOVUPS      (BX)(R13*1), Y6
+	VPERMPS      Y4, Y6, Y4
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSD s+152(FP), Y10
-	VMULPD       Y8, Y10, Y10
-	VMULPD       Y11, Y10, Y10
-	VMOVUPD      Y10, 32(R10)(R11*8)
-	VMULPD       Y9, Y8, Y8
-	VADDPD       Y8, Y1, Y1
-	VMOVUPD      64(AX)(R11*8), Y8
-	VMOVUPD      64(CX)(R11*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
-	VANDPD       Y9, Y8, Y9
-	VXORPD       Y10, Y10, Y10
-	VBROADCASTSD consts64<>+8(SB), Y11
-	VBROADCASTSD consts64<>+16(SB), Y12
-	VCMPPD       $0x1e, Y10, Y8, Y13
-	VBLENDVPD    Y13, Y11, Y10, Y11
-	VCMPPD       $0x11, Y10, Y8, Y10
-	VBLENDVPD    Y10, Y12, Y11, Y11
-	VCMPPD       $0x03, Y8, Y8, Y10
-	VBLENDVPD    Y10, Y8, Y11, Y11
+	VBROADCASTSD s+152(FP), Y6
+	VMULPD       Y4, Y6, Y6
+	VMULPD       Y7, Y6, Y6
+	VMOVUPD      Y6, 32(R10)(R11*8)
+	VFMADD231PD  Y5, Y4, Y1
+	VMOVUPD      64(AX)(R11*8), Y4
+	VMOVUPD      64(CX)(R11*8), Y5
+	VSUBPD       Y5, Y4, Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y5
+	VXORPD       Y6, Y6, Y6
+	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+16(SB), Y8
+	VCMPPD       $0x1e, Y6, Y4, Y9
+	VBLENDVPD    Y9, Y7, Y6, Y7
+	VCMPPD       $0x11, Y6, Y4, Y6
+	VBLENDVPD    Y6, Y8, Y7, Y7
+	VCMPPD       $0x03, Y4, Y4, Y6
+	VBLENDVPD    Y6, Y4, Y7, Y7
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart146
-	VMOVUPD      (DX)(R8*8), Y8
-	JMP          rowperm146
+	JL           rowpart126
+	VMOVUPD      (DX)(R8*8), Y4
+	JMP          rowperm126
 
-rowpart146:
+rowpart126:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*8), Y8
-	VMASKMOVPD (DX)(R8*8), Y8, Y8
+	VMOVDQU    (R14)(R15*8), Y4
+	VMASKMOVPD (DX)(R8*8), Y4, Y4
 
-rowperm146:
+rowperm126:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y10
-	VPERMPS      Y8, Y10, Y8
+	VMOVUPS      (BX)(R13*1), Y6
+	VPERMPS      Y4, Y6, Y4
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSD s+152(FP), Y10
-	VMULPD       Y8, Y10, Y10
-	VMULPD       Y11, Y10, Y10
-	VMOVUPD      Y10, 64(R10)(R11*8)
-	VMULPD       Y9, Y8, Y8
-	VADDPD       Y8, Y2, Y2
-	VMOVUPD      96(AX)(R11*8), Y8
-	VMOVUPD      96(CX)(R11*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
-	VANDPD       Y9, Y8, Y9
-	VXORPD       Y10, Y10, Y10
-	VBROADCASTSD consts64<>+8(SB), Y11
-	VBROADCASTSD consts64<>+16(SB), Y12
-	VCMPPD       $0x1e, Y10, Y8, Y13
-	VBLENDVPD    Y13, Y11, Y10, Y11
-	VCMPPD       $0x11, Y10, Y8, Y10
-	VBLENDVPD    Y10, Y12, Y11, Y11
-	VCMPPD       $0x03, Y8, Y8, Y10
-	VBLENDVPD    Y10, Y8, Y11, Y11
+	VBROADCASTSD s+152(FP), Y6
+	VMULPD       Y4, Y6, Y6
+	VMULPD       Y7, Y6, Y6
+	VMOVUPD      Y6, 64(R10)(R11*8)
+	VFMADD231PD  Y5, Y4, Y2
+	VMOVUPD      96(AX)(R11*8), Y4
+	VMOVUPD      96(CX)(R11*8), Y5
+	VSUBPD       Y5, Y4, Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y5
+	VXORPD       Y6, Y6, Y6
+	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+16(SB), Y8
+	VCMPPD       $0x1e, Y6, Y4, Y9
+	VBLENDVPD    Y9, Y7, Y6, Y7
+	VCMPPD       $0x11, Y6, Y4, Y6
+	VBLENDVPD    Y6, Y8, Y7, Y7
+	VCMPPD       $0x03, Y4, Y4, Y6
+	VBLENDVPD    Y6, Y4, Y7, Y7
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart147
-	VMOVUPD      (DX)(R8*8), Y8
-	JMP          rowperm147
+	JL           rowpart127
+	VMOVUPD      (DX)(R8*8), Y4
+	JMP          rowperm127
 
-rowpart147:
+rowpart127:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*8), Y8
-	VMASKMOVPD (DX)(R8*8), Y8, Y8
+	VMOVDQU    (R14)(R15*8), Y4
+	VMASKMOVPD (DX)(R8*8), Y4, Y4
 
-rowperm147:
+rowperm127:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y10
-	VPERMPS      Y8, Y10, Y8
+	VMOVUPS      (BX)(R13*1), Y6
+	VPERMPS      Y4, Y6, Y4
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSD s+152(FP), Y10
-	VMULPD       Y8, Y10, Y10
-	VMULPD       Y11, Y10, Y10
-	VMOVUPD      Y10, 96(R10)(R11*8)
-	VMULPD       Y9, Y8, Y8
-	VADDPD       Y8, Y3, Y3
-	VMOVUPD      128(AX)(R11*8), Y8
-	VMOVUPD      128(CX)(R11*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
-	VANDPD       Y9, Y8, Y9
-	VXORPD       Y10, Y10, Y10
-	VBROADCASTSD consts64<>+8(SB), Y11
-	VBROADCASTSD consts64<>+16(SB), Y12
-	VCMPPD       $0x1e, Y10, Y8, Y13
-	VBLENDVPD    Y13, Y11, Y10, Y11
-	VCMPPD       $0x11, Y10, Y8, Y10
-	VBLENDVPD    Y10, Y12, Y11, Y11
-	VCMPPD       $0x03, Y8, Y8, Y10
-	VBLENDVPD    Y10, Y8, Y11, Y11
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000004
-	JL           rowpart148
-	VMOVUPD      (DX)(R8*8), Y8
-	JMP          rowperm148
-
-rowpart148:
-	LEAQ       tailmask64<>+0(SB), R14
-	MOVQ       $0x00000004, R15
-	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*8), Y8
-	VMASKMOVPD (DX)(R8*8), Y8, Y8
-
-rowperm148:
-	MOVQ         DI, R13
-	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y10
-	VPERMPS      Y8, Y10, Y8
-	MOVLQSX      (SI)(DI*8), R13
-	ADDQ         R13, R8
-	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSD s+152(FP), Y10
-	VMULPD       Y8, Y10, Y10
-	VMULPD       Y11, Y10, Y10
-	VMOVUPD      Y10, 128(R10)(R11*8)
-	VMULPD       Y9, Y8, Y8
-	VADDPD       Y8, Y4, Y4
-	VMOVUPD      160(AX)(R11*8), Y8
-	VMOVUPD      160(CX)(R11*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
-	VANDPD       Y9, Y8, Y9
-	VXORPD       Y10, Y10, Y10
-	VBROADCASTSD consts64<>+8(SB), Y11
-	VBROADCASTSD consts64<>+16(SB), Y12
-	VCMPPD       $0x1e, Y10, Y8, Y13
-	VBLENDVPD    Y13, Y11, Y10, Y11
-	VCMPPD       $0x11, Y10, Y8, Y10
-	VBLENDVPD    Y10, Y12, Y11, Y11
-	VCMPPD       $0x03, Y8, Y8, Y10
-	VBLENDVPD    Y10, Y8, Y11, Y11
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000004
-	JL           rowpart149
-	VMOVUPD      (DX)(R8*8), Y8
-	JMP          rowperm149
-
-rowpart149:
-	LEAQ       tailmask64<>+0(SB), R14
-	MOVQ       $0x00000004, R15
-	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*8), Y8
-	VMASKMOVPD (DX)(R8*8), Y8, Y8
-
-rowperm149:
-	MOVQ         DI, R13
-	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y10
-	VPERMPS      Y8, Y10, Y8
-	MOVLQSX      (SI)(DI*8), R13
-	ADDQ         R13, R8
-	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSD s+152(FP), Y10
-	VMULPD       Y8, Y10, Y10
-	VMULPD       Y11, Y10, Y10
-	VMOVUPD      Y10, 160(R10)(R11*8)
-	VMULPD       Y9, Y8, Y8
-	VADDPD       Y8, Y5, Y5
-	VMOVUPD      192(AX)(R11*8), Y8
-	VMOVUPD      192(CX)(R11*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
-	VANDPD       Y9, Y8, Y9
-	VXORPD       Y10, Y10, Y10
-	VBROADCASTSD consts64<>+8(SB), Y11
-	VBROADCASTSD consts64<>+16(SB), Y12
-	VCMPPD       $0x1e, Y10, Y8, Y13
-	VBLENDVPD    Y13, Y11, Y10, Y11
-	VCMPPD       $0x11, Y10, Y8, Y10
-	VBLENDVPD    Y10, Y12, Y11, Y11
-	VCMPPD       $0x03, Y8, Y8, Y10
-	VBLENDVPD    Y10, Y8, Y11, Y11
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000004
-	JL           rowpart150
-	VMOVUPD      (DX)(R8*8), Y8
-	JMP          rowperm150
-
-rowpart150:
-	LEAQ       tailmask64<>+0(SB), R14
-	MOVQ       $0x00000004, R15
-	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*8), Y8
-	VMASKMOVPD (DX)(R8*8), Y8, Y8
-
-rowperm150:
-	MOVQ         DI, R13
-	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y10
-	VPERMPS      Y8, Y10, Y8
-	MOVLQSX      (SI)(DI*8), R13
-	ADDQ         R13, R8
-	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSD s+152(FP), Y10
-	VMULPD       Y8, Y10, Y10
-	VMULPD       Y11, Y10, Y10
-	VMOVUPD      Y10, 192(R10)(R11*8)
-	VMULPD       Y9, Y8, Y8
-	VADDPD       Y8, Y6, Y6
-	VMOVUPD      224(AX)(R11*8), Y8
-	VMOVUPD      224(CX)(R11*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
-	VANDPD       Y9, Y8, Y9
-	VXORPD       Y10, Y10, Y10
-	VBROADCASTSD consts64<>+8(SB), Y11
-	VBROADCASTSD consts64<>+16(SB), Y12
-	VCMPPD       $0x1e, Y10, Y8, Y13
-	VBLENDVPD    Y13, Y11, Y10, Y11
-	VCMPPD       $0x11, Y10, Y8, Y10
-	VBLENDVPD    Y10, Y12, Y11, Y11
-	VCMPPD       $0x03, Y8, Y8, Y10
-	VBLENDVPD    Y10, Y8, Y11, Y11
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000004
-	JL           rowpart151
-	VMOVUPD      (DX)(R8*8), Y8
-	JMP          rowperm151
-
-rowpart151:
-	LEAQ       tailmask64<>+0(SB), R14
-	MOVQ       $0x00000004, R15
-	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*8), Y8
-	VMASKMOVPD (DX)(R8*8), Y8, Y8
-
-rowperm151:
-	MOVQ         DI, R13
-	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y10
-	VPERMPS      Y8, Y10, Y8
-	MOVLQSX      (SI)(DI*8), R13
-	ADDQ         R13, R8
-	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSD s+152(FP), Y10
-	VMULPD       Y8, Y10, Y10
-	VMULPD       Y11, Y10, Y10
-	VMOVUPD      Y10, 224(R10)(R11*8)
-	VMULPD       Y9, Y8, Y8
-	VADDPD       Y8, Y7, Y7
-	ADDQ         $0x00000020, R11
+	VBROADCASTSD s+152(FP), Y6
+	VMULPD       Y4, Y6, Y6
+	VMULPD       Y7, Y6, Y6
+	VMOVUPD      Y6, 96(R10)(R11*8)
+	VFMADD231PD  Y5, Y4, Y3
+	ADDQ         $0x00000010, R11
 	CMPQ         R11, R12
 	JLE          loop
 
 single:
-	ADDQ $0x0000001c, R12
+	ADDQ $0x0000000c, R12
 
 single1:
 	CMPQ         R11, R12
 	JG           tail
-	VMOVUPD      (AX)(R11*8), Y8
-	VMOVUPD      (CX)(R11*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
-	VANDPD       Y9, Y8, Y9
-	VXORPD       Y10, Y10, Y10
-	VBROADCASTSD consts64<>+8(SB), Y11
-	VBROADCASTSD consts64<>+16(SB), Y12
-	VCMPPD       $0x1e, Y10, Y8, Y13
-	VBLENDVPD    Y13, Y11, Y10, Y11
-	VCMPPD       $0x11, Y10, Y8, Y10
-	VBLENDVPD    Y10, Y12, Y11, Y11
-	VCMPPD       $0x03, Y8, Y8, Y10
-	VBLENDVPD    Y10, Y8, Y11, Y11
+	VMOVUPD      (AX)(R11*8), Y4
+	VMOVUPD      (CX)(R11*8), Y5
+	VSUBPD       Y5, Y4, Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y5
+	VXORPD       Y6, Y6, Y6
+	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+16(SB), Y8
+	VCMPPD       $0x1e, Y6, Y4, Y9
+	VBLENDVPD    Y9, Y7, Y6, Y7
+	VCMPPD       $0x11, Y6, Y4, Y6
+	VBLENDVPD    Y6, Y8, Y7, Y7
+	VCMPPD       $0x03, Y4, Y4, Y6
+	VBLENDVPD    Y6, Y4, Y7, Y7
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart152
-	VMOVUPD      (DX)(R8*8), Y8
-	JMP          rowperm152
+	JL           rowpart128
+	VMOVUPD      (DX)(R8*8), Y4
+	JMP          rowperm128
 
-rowpart152:
+rowpart128:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*8), Y8
-	VMASKMOVPD (DX)(R8*8), Y8, Y8
+	VMOVDQU    (R14)(R15*8), Y4
+	VMASKMOVPD (DX)(R8*8), Y4, Y4
 
-rowperm152:
+rowperm128:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y10
-	VPERMPS      Y8, Y10, Y8
+	VMOVUPS      (BX)(R13*1), Y6
+	VPERMPS      Y4, Y6, Y4
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSD s+152(FP), Y10
-	VMULPD       Y8, Y10, Y10
-	VMULPD       Y11, Y10, Y10
-	VMOVUPD      Y10, (R10)(R11*8)
-	VMULPD       Y9, Y8, Y8
-	VADDPD       Y8, Y0, Y0
+	VBROADCASTSD s+152(FP), Y6
+	VMULPD       Y4, Y6, Y6
+	VMULPD       Y7, Y6, Y6
+	VMOVUPD      Y6, (R10)(R11*8)
+	VFMADD231PD  Y5, Y4, Y0
 	ADDQ         $0x00000004, R11
 	JMP          single1
 
@@ -19472,77 +18152,73 @@ tail:
 	LEAQ         tailmask64<>+0(SB), R13
 	MOVQ         $0x00000004, R14
 	SUBQ         R12, R14
-	VMOVDQU      (R13)(R14*8), Y8
-	VMASKMOVPD   (AX)(R11*8), Y8, Y8
+	VMOVDQU      (R13)(R14*8), Y4
+	VMASKMOVPD   (AX)(R11*8), Y4, Y4
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, R13
 	SUBQ         R12, R13
-	VMOVDQU      (AX)(R13*8), Y9
-	VMASKMOVPD   (CX)(R11*8), Y9, Y9
-	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
-	VANDPD       Y9, Y8, Y9
-	VXORPD       Y10, Y10, Y10
-	VBROADCASTSD consts64<>+8(SB), Y11
-	VBROADCASTSD consts64<>+16(SB), Y12
-	VCMPPD       $0x1e, Y10, Y8, Y13
-	VBLENDVPD    Y13, Y11, Y10, Y11
-	VCMPPD       $0x11, Y10, Y8, Y10
-	VBLENDVPD    Y10, Y12, Y11, Y11
-	VCMPPD       $0x03, Y8, Y8, Y10
-	VBLENDVPD    Y10, Y8, Y11, Y11
+	VMOVDQU      (AX)(R13*8), Y5
+	VMASKMOVPD   (CX)(R11*8), Y5, Y5
+	VSUBPD       Y5, Y4, Y4
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VANDPD       Y5, Y4, Y5
+	VXORPD       Y6, Y6, Y6
+	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+16(SB), Y8
+	VCMPPD       $0x1e, Y6, Y4, Y9
+	VBLENDVPD    Y9, Y7, Y6, Y7
+	VCMPPD       $0x11, Y6, Y4, Y6
+	VBLENDVPD    Y6, Y8, Y7, Y7
+	VCMPPD       $0x03, Y4, Y4, Y6
+	VBLENDVPD    Y6, Y4, Y7, Y7
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000004
-	JL           rowpart153
-	VMOVUPD      (DX)(R8*8), Y8
-	JMP          rowperm153
+	JL           rowpart129
+	VMOVUPD      (DX)(R8*8), Y4
+	JMP          rowperm129
 
-rowpart153:
+rowpart129:
 	LEAQ       tailmask64<>+0(SB), CX
 	MOVQ       $0x00000004, R9
 	SUBQ       AX, R9
-	VMOVDQU    (CX)(R9*8), Y8
-	VMASKMOVPD (DX)(R8*8), Y8, Y8
+	VMOVDQU    (CX)(R9*8), Y4
+	VMASKMOVPD (DX)(R8*8), Y4, Y4
 
-rowperm153:
+rowperm129:
 	MOVQ         DI, AX
 	SHLQ         $0x06, AX
-	VMOVUPS      (BX)(AX*1), Y10
-	VPERMPS      Y8, Y10, Y8
+	VMOVUPS      (BX)(AX*1), Y6
+	VPERMPS      Y4, Y6, Y4
 	MOVLQSX      (SI)(DI*8), AX
 	ADDQ         AX, R8
 	MOVLQSX      4(SI)(DI*8), DI
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         R12, CX
-	VMOVDQU      (AX)(CX*8), Y10
-	VANDPD       Y10, Y8, Y8
-	VBROADCASTSD s+152(FP), Y10
-	VMULPD       Y8, Y10, Y10
-	VMULPD       Y11, Y10, Y10
+	VMOVDQU      (AX)(CX*8), Y6
+	VANDPD       Y6, Y4, Y4
+	VBROADCASTSD s+152(FP), Y6
+	VMULPD       Y4, Y6, Y6
+	VMULPD       Y7, Y6, Y6
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         R12, CX
-	VMOVDQU      (AX)(CX*8), Y11
-	VMASKMOVPD   Y10, Y11, (R10)(R11*8)
-	VMULPD       Y9, Y8, Y8
+	VMOVDQU      (AX)(CX*8), Y7
+	VMASKMOVPD   Y6, Y7, (R10)(R11*8)
+	VMULPD       Y5, Y4, Y4
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         R12, CX
-	VMOVDQU      (AX)(CX*8), Y9
-	VANDPD       Y9, Y8, Y8
-	VADDPD       Y8, Y0, Y0
+	VMOVDQU      (AX)(CX*8), Y5
+	VANDPD       Y5, Y4, Y4
+	VADDPD       Y4, Y0, Y0
 	ADDQ         R12, R11
 
 drain:
 	VADDPD       Y1, Y0, Y0
 	VADDPD       Y2, Y0, Y0
 	VADDPD       Y3, Y0, Y0
-	VADDPD       Y4, Y0, Y0
-	VADDPD       Y5, Y0, Y0
-	VADDPD       Y6, Y0, Y0
-	VADDPD       Y7, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -19813,7 +18489,7 @@ drain:
 	RET
 
 // func sqDiffUnredAVX2F64(dst []float64, p []float64, y []float64, s float64, a float64) float64
-// Requires: AVX, SSE2
+// Requires: AVX, FMA3, SSE2
 TEXT ·sqDiffUnredAVX2F64(SB), NOSPLIT, $0-96
 	MOVQ   p_base+24(FP), AX
 	MOVQ   y_base+48(FP), CX
@@ -19835,68 +18511,76 @@ TEXT ·sqDiffUnredAVX2F64(SB), NOSPLIT, $0-96
 loop:
 	VMOVUPD      (AX)(BX*8), Y8
 	VMOVUPD      (CX)(BX*8), Y9
+	VSUBPD       Y9, Y8, Y10
 	VSUBPD       Y9, Y8, Y8
 	VMULPD       Y8, Y8, Y8
 	VBROADCASTSD s+72(FP), Y9
-	VMULPD       Y8, Y9, Y9
-	VMOVUPD      Y9, (DX)(BX*8)
-	VADDPD       Y8, Y0, Y0
+	VMULPD       Y8, Y9, Y8
+	VMOVUPD      Y8, (DX)(BX*8)
+	VFMADD231PD  Y10, Y10, Y0
 	VMOVUPD      32(AX)(BX*8), Y8
 	VMOVUPD      32(CX)(BX*8), Y9
+	VSUBPD       Y9, Y8, Y10
 	VSUBPD       Y9, Y8, Y8
 	VMULPD       Y8, Y8, Y8
 	VBROADCASTSD s+72(FP), Y9
-	VMULPD       Y8, Y9, Y9
-	VMOVUPD      Y9, 32(DX)(BX*8)
-	VADDPD       Y8, Y1, Y1
+	VMULPD       Y8, Y9, Y8
+	VMOVUPD      Y8, 32(DX)(BX*8)
+	VFMADD231PD  Y10, Y10, Y1
 	VMOVUPD      64(AX)(BX*8), Y8
 	VMOVUPD      64(CX)(BX*8), Y9
+	VSUBPD       Y9, Y8, Y10
 	VSUBPD       Y9, Y8, Y8
 	VMULPD       Y8, Y8, Y8
 	VBROADCASTSD s+72(FP), Y9
-	VMULPD       Y8, Y9, Y9
-	VMOVUPD      Y9, 64(DX)(BX*8)
-	VADDPD       Y8, Y2, Y2
+	VMULPD       Y8, Y9, Y8
+	VMOVUPD      Y8, 64(DX)(BX*8)
+	VFMADD231PD  Y10, Y10, Y2
 	VMOVUPD      96(AX)(BX*8), Y8
 	VMOVUPD      96(CX)(BX*8), Y9
+	VSUBPD       Y9, Y8, Y10
 	VSUBPD       Y9, Y8, Y8
 	VMULPD       Y8, Y8, Y8
 	VBROADCASTSD s+72(FP), Y9
-	VMULPD       Y8, Y9, Y9
-	VMOVUPD      Y9, 96(DX)(BX*8)
-	VADDPD       Y8, Y3, Y3
+	VMULPD       Y8, Y9, Y8
+	VMOVUPD      Y8, 96(DX)(BX*8)
+	VFMADD231PD  Y10, Y10, Y3
 	VMOVUPD      128(AX)(BX*8), Y8
 	VMOVUPD      128(CX)(BX*8), Y9
+	VSUBPD       Y9, Y8, Y10
 	VSUBPD       Y9, Y8, Y8
 	VMULPD       Y8, Y8, Y8
 	VBROADCASTSD s+72(FP), Y9
-	VMULPD       Y8, Y9, Y9
-	VMOVUPD      Y9, 128(DX)(BX*8)
-	VADDPD       Y8, Y4, Y4
+	VMULPD       Y8, Y9, Y8
+	VMOVUPD      Y8, 128(DX)(BX*8)
+	VFMADD231PD  Y10, Y10, Y4
 	VMOVUPD      160(AX)(BX*8), Y8
 	VMOVUPD      160(CX)(BX*8), Y9
+	VSUBPD       Y9, Y8, Y10
 	VSUBPD       Y9, Y8, Y8
 	VMULPD       Y8, Y8, Y8
 	VBROADCASTSD s+72(FP), Y9
-	VMULPD       Y8, Y9, Y9
-	VMOVUPD      Y9, 160(DX)(BX*8)
-	VADDPD       Y8, Y5, Y5
+	VMULPD       Y8, Y9, Y8
+	VMOVUPD      Y8, 160(DX)(BX*8)
+	VFMADD231PD  Y10, Y10, Y5
 	VMOVUPD      192(AX)(BX*8), Y8
 	VMOVUPD      192(CX)(BX*8), Y9
+	VSUBPD       Y9, Y8, Y10
 	VSUBPD       Y9, Y8, Y8
 	VMULPD       Y8, Y8, Y8
 	VBROADCASTSD s+72(FP), Y9
-	VMULPD       Y8, Y9, Y9
-	VMOVUPD      Y9, 192(DX)(BX*8)
-	VADDPD       Y8, Y6, Y6
+	VMULPD       Y8, Y9, Y8
+	VMOVUPD      Y8, 192(DX)(BX*8)
+	VFMADD231PD  Y10, Y10, Y6
 	VMOVUPD      224(AX)(BX*8), Y8
 	VMOVUPD      224(CX)(BX*8), Y9
+	VSUBPD       Y9, Y8, Y10
 	VSUBPD       Y9, Y8, Y8
 	VMULPD       Y8, Y8, Y8
 	VBROADCASTSD s+72(FP), Y9
-	VMULPD       Y8, Y9, Y9
-	VMOVUPD      Y9, 224(DX)(BX*8)
-	VADDPD       Y8, Y7, Y7
+	VMULPD       Y8, Y9, Y8
+	VMOVUPD      Y8, 224(DX)(BX*8)
+	VFMADD231PD  Y10, Y10, Y7
 	ADDQ         $0x00000020, BX
 	CMPQ         BX, SI
 	JLE          loop
@@ -19909,12 +18593,13 @@ single1:
 	JG           tail
 	VMOVUPD      (AX)(BX*8), Y8
 	VMOVUPD      (CX)(BX*8), Y9
+	VSUBPD       Y9, Y8, Y10
 	VSUBPD       Y9, Y8, Y8
 	VMULPD       Y8, Y8, Y8
 	VBROADCASTSD s+72(FP), Y9
-	VMULPD       Y8, Y9, Y9
-	VMOVUPD      Y9, (DX)(BX*8)
-	VADDPD       Y8, Y0, Y0
+	VMULPD       Y8, Y9, Y8
+	VMOVUPD      Y8, (DX)(BX*8)
+	VFMADD231PD  Y10, Y10, Y0
 	ADDQ         $0x00000004, BX
 	JMP          single1
 
@@ -19966,7 +18651,7 @@ drain:
 	RET
 
 // func sqDiffWUnredAVX2F64(dst []float64, p []float64, y []float64, w []float64, a float64) float64
-// Requires: AVX, SSE2
+// Requires: AVX, FMA3, SSE2
 TEXT ·sqDiffWUnredAVX2F64(SB), NOSPLIT, $0-112
 	MOVQ   p_base+24(FP), AX
 	MOVQ   y_base+48(FP), CX
@@ -19976,101 +18661,65 @@ TEXT ·sqDiffWUnredAVX2F64(SB), NOSPLIT, $0-112
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
 	VXORPD Y3, Y3, Y3
-	VXORPD Y4, Y4, Y4
-	VXORPD Y5, Y5, Y5
-	VXORPD Y6, Y6, Y6
-	VXORPD Y7, Y7, Y7
 	XORQ   SI, SI
 	MOVQ   p_len+32(FP), DI
-	SUBQ   $0x00000020, DI
+	SUBQ   $0x00000010, DI
 	CMPQ   SI, DI
 	JG     single
 
 loop:
-	VMOVUPD (AX)(SI*8), Y8
-	VMOVUPD (CX)(SI*8), Y9
-	VSUBPD  Y9, Y8, Y8
-	VMULPD  Y8, Y8, Y8
-	VMOVUPD (DX)(SI*8), Y9
-	VMULPD  Y8, Y9, Y8
-	VMOVUPD Y8, (BX)(SI*8)
-	VADDPD  Y8, Y0, Y0
-	VMOVUPD 32(AX)(SI*8), Y8
-	VMOVUPD 32(CX)(SI*8), Y9
-	VSUBPD  Y9, Y8, Y8
-	VMULPD  Y8, Y8, Y8
-	VMOVUPD 32(DX)(SI*8), Y9
-	VMULPD  Y8, Y9, Y8
-	VMOVUPD Y8, 32(BX)(SI*8)
-	VADDPD  Y8, Y1, Y1
-	VMOVUPD 64(AX)(SI*8), Y8
-	VMOVUPD 64(CX)(SI*8), Y9
-	VSUBPD  Y9, Y8, Y8
-	VMULPD  Y8, Y8, Y8
-	VMOVUPD 64(DX)(SI*8), Y9
-	VMULPD  Y8, Y9, Y8
-	VMOVUPD Y8, 64(BX)(SI*8)
-	VADDPD  Y8, Y2, Y2
-	VMOVUPD 96(AX)(SI*8), Y8
-	VMOVUPD 96(CX)(SI*8), Y9
-	VSUBPD  Y9, Y8, Y8
-	VMULPD  Y8, Y8, Y8
-	VMOVUPD 96(DX)(SI*8), Y9
-	VMULPD  Y8, Y9, Y8
-	VMOVUPD Y8, 96(BX)(SI*8)
-	VADDPD  Y8, Y3, Y3
-	VMOVUPD 128(AX)(SI*8), Y8
-	VMOVUPD 128(CX)(SI*8), Y9
-	VSUBPD  Y9, Y8, Y8
-	VMULPD  Y8, Y8, Y8
-	VMOVUPD 128(DX)(SI*8), Y9
-	VMULPD  Y8, Y9, Y8
-	VMOVUPD Y8, 128(BX)(SI*8)
-	VADDPD  Y8, Y4, Y4
-	VMOVUPD 160(AX)(SI*8), Y8
-	VMOVUPD 160(CX)(SI*8), Y9
-	VSUBPD  Y9, Y8, Y8
-	VMULPD  Y8, Y8, Y8
-	VMOVUPD 160(DX)(SI*8), Y9
-	VMULPD  Y8, Y9, Y8
-	VMOVUPD Y8, 160(BX)(SI*8)
-	VADDPD  Y8, Y5, Y5
-	VMOVUPD 192(AX)(SI*8), Y8
-	VMOVUPD 192(CX)(SI*8), Y9
-	VSUBPD  Y9, Y8, Y8
-	VMULPD  Y8, Y8, Y8
-	VMOVUPD 192(DX)(SI*8), Y9
-	VMULPD  Y8, Y9, Y8
-	VMOVUPD Y8, 192(BX)(SI*8)
-	VADDPD  Y8, Y6, Y6
-	VMOVUPD 224(AX)(SI*8), Y8
-	VMOVUPD 224(CX)(SI*8), Y9
-	VSUBPD  Y9, Y8, Y8
-	VMULPD  Y8, Y8, Y8
-	VMOVUPD 224(DX)(SI*8), Y9
-	VMULPD  Y8, Y9, Y8
-	VMOVUPD Y8, 224(BX)(SI*8)
-	VADDPD  Y8, Y7, Y7
-	ADDQ    $0x00000020, SI
-	CMPQ    SI, DI
-	JLE     loop
+	VMOVUPD     (AX)(SI*8), Y4
+	VMOVUPD     (CX)(SI*8), Y5
+	VSUBPD      Y5, Y4, Y4
+	VMULPD      Y4, Y4, Y4
+	VMOVUPD     (DX)(SI*8), Y5
+	VMULPD      Y4, Y5, Y6
+	VMOVUPD     Y6, (BX)(SI*8)
+	VFMADD231PD Y4, Y5, Y0
+	VMOVUPD     32(AX)(SI*8), Y4
+	VMOVUPD     32(CX)(SI*8), Y5
+	VSUBPD      Y5, Y4, Y4
+	VMULPD      Y4, Y4, Y4
+	VMOVUPD     32(DX)(SI*8), Y5
+	VMULPD      Y4, Y5, Y6
+	VMOVUPD     Y6, 32(BX)(SI*8)
+	VFMADD231PD Y4, Y5, Y1
+	VMOVUPD     64(AX)(SI*8), Y4
+	VMOVUPD     64(CX)(SI*8), Y5
+	VSUBPD      Y5, Y4, Y4
+	VMULPD      Y4, Y4, Y4
+	VMOVUPD     64(DX)(SI*8), Y5
+	VMULPD      Y4, Y5, Y6
+	VMOVUPD     Y6, 64(BX)(SI*8)
+	VFMADD231PD Y4, Y5, Y2
+	VMOVUPD     96(AX)(SI*8), Y4
+	VMOVUPD     96(CX)(SI*8), Y5
+	VSUBPD      Y5, Y4, Y4
+	VMULPD      Y4, Y4, Y4
+	VMOVUPD     96(DX)(SI*8), Y5
+	VMULPD      Y4, Y5, Y6
+	VMOVUPD     Y6, 96(BX)(SI*8)
+	VFMADD231PD Y4, Y5, Y3
+	ADDQ        $0x00000010, SI
+	CMPQ        SI, DI
+	JLE         loop
 
 single:
-	ADDQ $0x0000001c, DI
+	ADDQ $0x0000000c, DI
 
 single1:
-	CMPQ    SI, DI
-	JG      tail
-	VMOVUPD (AX)(SI*8), Y8
-	VMOVUPD (CX)(SI*8), Y9
-	VSUBPD  Y9, Y8, Y8
-	VMULPD  Y8, Y8, Y8
-	VMOVUPD (DX)(SI*8), Y9
-	VMULPD  Y8, Y9, Y8
-	VMOVUPD Y8, (BX)(SI*8)
-	VADDPD  Y8, Y0, Y0
-	ADDQ    $0x00000004, SI
-	JMP     single1
+	CMPQ        SI, DI
+	JG          tail
+	VMOVUPD     (AX)(SI*8), Y4
+	VMOVUPD     (CX)(SI*8), Y5
+	VSUBPD      Y5, Y4, Y4
+	VMULPD      Y4, Y4, Y4
+	VMOVUPD     (DX)(SI*8), Y5
+	VMULPD      Y4, Y5, Y6
+	VMOVUPD     Y6, (BX)(SI*8)
+	VFMADD231PD Y4, Y5, Y0
+	ADDQ        $0x00000004, SI
+	JMP         single1
 
 tail:
 	ADDQ       $0x00000004, DI
@@ -20079,42 +18728,38 @@ tail:
 	LEAQ       tailmask64<>+0(SB), R8
 	MOVQ       $0x00000004, R9
 	SUBQ       DI, R9
-	VMOVDQU    (R8)(R9*8), Y8
-	VMASKMOVPD (AX)(SI*8), Y8, Y8
+	VMOVDQU    (R8)(R9*8), Y4
+	VMASKMOVPD (AX)(SI*8), Y4, Y4
 	LEAQ       tailmask64<>+0(SB), AX
 	MOVQ       $0x00000004, R8
 	SUBQ       DI, R8
-	VMOVDQU    (AX)(R8*8), Y9
-	VMASKMOVPD (CX)(SI*8), Y9, Y9
-	VSUBPD     Y9, Y8, Y8
-	VMULPD     Y8, Y8, Y8
+	VMOVDQU    (AX)(R8*8), Y5
+	VMASKMOVPD (CX)(SI*8), Y5, Y5
+	VSUBPD     Y5, Y4, Y4
+	VMULPD     Y4, Y4, Y4
 	LEAQ       tailmask64<>+0(SB), AX
 	MOVQ       $0x00000004, CX
 	SUBQ       DI, CX
-	VMOVDQU    (AX)(CX*8), Y9
-	VMASKMOVPD (DX)(SI*8), Y9, Y9
-	VMULPD     Y8, Y9, Y8
+	VMOVDQU    (AX)(CX*8), Y5
+	VMASKMOVPD (DX)(SI*8), Y5, Y5
+	VMULPD     Y4, Y5, Y4
 	LEAQ       tailmask64<>+0(SB), AX
 	MOVQ       $0x00000004, CX
 	SUBQ       DI, CX
-	VMOVDQU    (AX)(CX*8), Y9
-	VMASKMOVPD Y8, Y9, (BX)(SI*8)
+	VMOVDQU    (AX)(CX*8), Y5
+	VMASKMOVPD Y4, Y5, (BX)(SI*8)
 	LEAQ       tailmask64<>+0(SB), AX
 	MOVQ       $0x00000004, CX
 	SUBQ       DI, CX
-	VMOVDQU    (AX)(CX*8), Y9
-	VANDPD     Y9, Y8, Y8
-	VADDPD     Y8, Y0, Y0
+	VMOVDQU    (AX)(CX*8), Y5
+	VANDPD     Y5, Y4, Y4
+	VADDPD     Y4, Y0, Y0
 	ADDQ       DI, SI
 
 drain:
 	VADDPD       Y1, Y0, Y0
 	VADDPD       Y2, Y0, Y0
 	VADDPD       Y3, Y0, Y0
-	VADDPD       Y4, Y0, Y0
-	VADDPD       Y5, Y0, Y0
-	VADDPD       Y6, Y0, Y0
-	VADDPD       Y7, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -20124,7 +18769,7 @@ drain:
 	RET
 
 // func sqDiffGradAVX2F64(dst []float64, p []float64, y []float64, s float64, a float64) float64
-// Requires: AVX, SSE2
+// Requires: AVX, FMA3, SSE2
 TEXT ·sqDiffGradAVX2F64(SB), NOSPLIT, $0-96
 	MOVQ   p_base+24(FP), AX
 	MOVQ   y_base+48(FP), CX
@@ -20146,76 +18791,84 @@ TEXT ·sqDiffGradAVX2F64(SB), NOSPLIT, $0-96
 loop:
 	VMOVUPD      (AX)(BX*8), Y8
 	VMOVUPD      (CX)(BX*8), Y9
+	VSUBPD       Y9, Y8, Y10
 	VSUBPD       Y9, Y8, Y8
 	VMULPD       Y8, Y8, Y9
 	VADDPD       Y8, Y8, Y8
-	VBROADCASTSD s+72(FP), Y10
-	VMULPD       Y8, Y10, Y8
+	VBROADCASTSD s+72(FP), Y9
+	VMULPD       Y8, Y9, Y8
 	VMOVUPD      Y8, (DX)(BX*8)
-	VADDPD       Y9, Y0, Y0
+	VFMADD231PD  Y10, Y10, Y0
 	VMOVUPD      32(AX)(BX*8), Y8
 	VMOVUPD      32(CX)(BX*8), Y9
+	VSUBPD       Y9, Y8, Y10
 	VSUBPD       Y9, Y8, Y8
 	VMULPD       Y8, Y8, Y9
 	VADDPD       Y8, Y8, Y8
-	VBROADCASTSD s+72(FP), Y10
-	VMULPD       Y8, Y10, Y8
+	VBROADCASTSD s+72(FP), Y9
+	VMULPD       Y8, Y9, Y8
 	VMOVUPD      Y8, 32(DX)(BX*8)
-	VADDPD       Y9, Y1, Y1
+	VFMADD231PD  Y10, Y10, Y1
 	VMOVUPD      64(AX)(BX*8), Y8
 	VMOVUPD      64(CX)(BX*8), Y9
+	VSUBPD       Y9, Y8, Y10
 	VSUBPD       Y9, Y8, Y8
 	VMULPD       Y8, Y8, Y9
 	VADDPD       Y8, Y8, Y8
-	VBROADCASTSD s+72(FP), Y10
-	VMULPD       Y8, Y10, Y8
+	VBROADCASTSD s+72(FP), Y9
+	VMULPD       Y8, Y9, Y8
 	VMOVUPD      Y8, 64(DX)(BX*8)
-	VADDPD       Y9, Y2, Y2
+	VFMADD231PD  Y10, Y10, Y2
 	VMOVUPD      96(AX)(BX*8), Y8
 	VMOVUPD      96(CX)(BX*8), Y9
+	VSUBPD       Y9, Y8, Y10
 	VSUBPD       Y9, Y8, Y8
 	VMULPD       Y8, Y8, Y9
 	VADDPD       Y8, Y8, Y8
-	VBROADCASTSD s+72(FP), Y10
-	VMULPD       Y8, Y10, Y8
+	VBROADCASTSD s+72(FP), Y9
+	VMULPD       Y8, Y9, Y8
 	VMOVUPD      Y8, 96(DX)(BX*8)
-	VADDPD       Y9, Y3, Y3
+	VFMADD231PD  Y10, Y10, Y3
 	VMOVUPD      128(AX)(BX*8), Y8
 	VMOVUPD      128(CX)(BX*8), Y9
+	VSUBPD       Y9, Y8, Y10
 	VSUBPD       Y9, Y8, Y8
 	VMULPD       Y8, Y8, Y9
 	VADDPD       Y8, Y8, Y8
-	VBROADCASTSD s+72(FP), Y10
-	VMULPD       Y8, Y10, Y8
+	VBROADCASTSD s+72(FP), Y9
+	VMULPD       Y8, Y9, Y8
 	VMOVUPD      Y8, 128(DX)(BX*8)
-	VADDPD       Y9, Y4, Y4
+	VFMADD231PD  Y10, Y10, Y4
 	VMOVUPD      160(AX)(BX*8), Y8
 	VMOVUPD      160(CX)(BX*8), Y9
+	VSUBPD       Y9, Y8, Y10
 	VSUBPD       Y9, Y8, Y8
 	VMULPD       Y8, Y8, Y9
 	VADDPD       Y8, Y8, Y8
-	VBROADCASTSD s+72(FP), Y10
-	VMULPD       Y8, Y10, Y8
+	VBROADCASTSD s+72(FP), Y9
+	VMULPD       Y8, Y9, Y8
 	VMOVUPD      Y8, 160(DX)(BX*8)
-	VADDPD       Y9, Y5, Y5
+	VFMADD231PD  Y10, Y10, Y5
 	VMOVUPD      192(AX)(BX*8), Y8
 	VMOVUPD      192(CX)(BX*8), Y9
+	VSUBPD       Y9, Y8, Y10
 	VSUBPD       Y9, Y8, Y8
 	VMULPD       Y8, Y8, Y9
 	VADDPD       Y8, Y8, Y8
-	VBROADCASTSD s+72(FP), Y10
-	VMULPD       Y8, Y10, Y8
+	VBROADCASTSD s+72(FP), Y9
+	VMULPD       Y8, Y9, Y8
 	VMOVUPD      Y8, 192(DX)(BX*8)
-	VADDPD       Y9, Y6, Y6
+	VFMADD231PD  Y10, Y10, Y6
 	VMOVUPD      224(AX)(BX*8), Y8
 	VMOVUPD      224(CX)(BX*8), Y9
+	VSUBPD       Y9, Y8, Y10
 	VSUBPD       Y9, Y8, Y8
 	VMULPD       Y8, Y8, Y9
 	VADDPD       Y8, Y8, Y8
-	VBROADCASTSD s+72(FP), Y10
-	VMULPD       Y8, Y10, Y8
+	VBROADCASTSD s+72(FP), Y9
+	VMULPD       Y8, Y9, Y8
 	VMOVUPD      Y8, 224(DX)(BX*8)
-	VADDPD       Y9, Y7, Y7
+	VFMADD231PD  Y10, Y10, Y7
 	ADDQ         $0x00000020, BX
 	CMPQ         BX, SI
 	JLE          loop
@@ -20228,13 +18881,14 @@ single1:
 	JG           tail
 	VMOVUPD      (AX)(BX*8), Y8
 	VMOVUPD      (CX)(BX*8), Y9
+	VSUBPD       Y9, Y8, Y10
 	VSUBPD       Y9, Y8, Y8
 	VMULPD       Y8, Y8, Y9
 	VADDPD       Y8, Y8, Y8
-	VBROADCASTSD s+72(FP), Y10
-	VMULPD       Y8, Y10, Y8
+	VBROADCASTSD s+72(FP), Y9
+	VMULPD       Y8, Y9, Y8
 	VMOVUPD      Y8, (DX)(BX*8)
-	VADDPD       Y9, Y0, Y0
+	VFMADD231PD  Y10, Y10, Y0
 	ADDQ         $0x00000004, BX
 	JMP          single1
 
@@ -20287,7 +18941,7 @@ drain:
 	RET
 
 // func sqDiffWGradAVX2F64(dst []float64, p []float64, y []float64, w []float64, s float64, a float64) float64
-// Requires: AVX, SSE2
+// Requires: AVX, FMA3, SSE2
 TEXT ·sqDiffWGradAVX2F64(SB), NOSPLIT, $0-120
 	MOVQ   p_base+24(FP), AX
 	MOVQ   y_base+48(FP), CX
@@ -20297,135 +18951,78 @@ TEXT ·sqDiffWGradAVX2F64(SB), NOSPLIT, $0-120
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
 	VXORPD Y3, Y3, Y3
-	VXORPD Y4, Y4, Y4
-	VXORPD Y5, Y5, Y5
-	VXORPD Y6, Y6, Y6
-	VXORPD Y7, Y7, Y7
 	XORQ   SI, SI
 	MOVQ   p_len+32(FP), DI
-	SUBQ   $0x00000020, DI
+	SUBQ   $0x00000010, DI
 	CMPQ   SI, DI
 	JG     single
 
 loop:
-	VMOVUPD      (AX)(SI*8), Y8
-	VMOVUPD      (CX)(SI*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VMULPD       Y8, Y8, Y9
-	VADDPD       Y8, Y8, Y8
-	VMOVUPD      (DX)(SI*8), Y10
-	VBROADCASTSD s+96(FP), Y11
-	VMULPD       Y10, Y11, Y11
-	VMULPD       Y8, Y11, Y8
-	VMOVUPD      Y8, (BX)(SI*8)
-	VMULPD       Y9, Y10, Y8
-	VADDPD       Y8, Y0, Y0
-	VMOVUPD      32(AX)(SI*8), Y8
-	VMOVUPD      32(CX)(SI*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VMULPD       Y8, Y8, Y9
-	VADDPD       Y8, Y8, Y8
-	VMOVUPD      32(DX)(SI*8), Y10
-	VBROADCASTSD s+96(FP), Y11
-	VMULPD       Y10, Y11, Y11
-	VMULPD       Y8, Y11, Y8
-	VMOVUPD      Y8, 32(BX)(SI*8)
-	VMULPD       Y9, Y10, Y8
-	VADDPD       Y8, Y1, Y1
-	VMOVUPD      64(AX)(SI*8), Y8
-	VMOVUPD      64(CX)(SI*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VMULPD       Y8, Y8, Y9
-	VADDPD       Y8, Y8, Y8
-	VMOVUPD      64(DX)(SI*8), Y10
-	VBROADCASTSD s+96(FP), Y11
-	VMULPD       Y10, Y11, Y11
-	VMULPD       Y8, Y11, Y8
-	VMOVUPD      Y8, 64(BX)(SI*8)
-	VMULPD       Y9, Y10, Y8
-	VADDPD       Y8, Y2, Y2
-	VMOVUPD      96(AX)(SI*8), Y8
-	VMOVUPD      96(CX)(SI*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VMULPD       Y8, Y8, Y9
-	VADDPD       Y8, Y8, Y8
-	VMOVUPD      96(DX)(SI*8), Y10
-	VBROADCASTSD s+96(FP), Y11
-	VMULPD       Y10, Y11, Y11
-	VMULPD       Y8, Y11, Y8
-	VMOVUPD      Y8, 96(BX)(SI*8)
-	VMULPD       Y9, Y10, Y8
-	VADDPD       Y8, Y3, Y3
-	VMOVUPD      128(AX)(SI*8), Y8
-	VMOVUPD      128(CX)(SI*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VMULPD       Y8, Y8, Y9
-	VADDPD       Y8, Y8, Y8
-	VMOVUPD      128(DX)(SI*8), Y10
-	VBROADCASTSD s+96(FP), Y11
-	VMULPD       Y10, Y11, Y11
-	VMULPD       Y8, Y11, Y8
-	VMOVUPD      Y8, 128(BX)(SI*8)
-	VMULPD       Y9, Y10, Y8
-	VADDPD       Y8, Y4, Y4
-	VMOVUPD      160(AX)(SI*8), Y8
-	VMOVUPD      160(CX)(SI*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VMULPD       Y8, Y8, Y9
-	VADDPD       Y8, Y8, Y8
-	VMOVUPD      160(DX)(SI*8), Y10
-	VBROADCASTSD s+96(FP), Y11
-	VMULPD       Y10, Y11, Y11
-	VMULPD       Y8, Y11, Y8
-	VMOVUPD      Y8, 160(BX)(SI*8)
-	VMULPD       Y9, Y10, Y8
-	VADDPD       Y8, Y5, Y5
-	VMOVUPD      192(AX)(SI*8), Y8
-	VMOVUPD      192(CX)(SI*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VMULPD       Y8, Y8, Y9
-	VADDPD       Y8, Y8, Y8
-	VMOVUPD      192(DX)(SI*8), Y10
-	VBROADCASTSD s+96(FP), Y11
-	VMULPD       Y10, Y11, Y11
-	VMULPD       Y8, Y11, Y8
-	VMOVUPD      Y8, 192(BX)(SI*8)
-	VMULPD       Y9, Y10, Y8
-	VADDPD       Y8, Y6, Y6
-	VMOVUPD      224(AX)(SI*8), Y8
-	VMOVUPD      224(CX)(SI*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VMULPD       Y8, Y8, Y9
-	VADDPD       Y8, Y8, Y8
-	VMOVUPD      224(DX)(SI*8), Y10
-	VBROADCASTSD s+96(FP), Y11
-	VMULPD       Y10, Y11, Y11
-	VMULPD       Y8, Y11, Y8
-	VMOVUPD      Y8, 224(BX)(SI*8)
-	VMULPD       Y9, Y10, Y8
-	VADDPD       Y8, Y7, Y7
-	ADDQ         $0x00000020, SI
+	VMOVUPD      (AX)(SI*8), Y4
+	VMOVUPD      (CX)(SI*8), Y5
+	VSUBPD       Y5, Y4, Y4
+	VMULPD       Y4, Y4, Y5
+	VADDPD       Y4, Y4, Y4
+	VMOVUPD      (DX)(SI*8), Y6
+	VBROADCASTSD s+96(FP), Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y4, Y7, Y4
+	VMOVUPD      Y4, (BX)(SI*8)
+	VFMADD231PD  Y5, Y6, Y0
+	VMOVUPD      32(AX)(SI*8), Y4
+	VMOVUPD      32(CX)(SI*8), Y5
+	VSUBPD       Y5, Y4, Y4
+	VMULPD       Y4, Y4, Y5
+	VADDPD       Y4, Y4, Y4
+	VMOVUPD      32(DX)(SI*8), Y6
+	VBROADCASTSD s+96(FP), Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y4, Y7, Y4
+	VMOVUPD      Y4, 32(BX)(SI*8)
+	VFMADD231PD  Y5, Y6, Y1
+	VMOVUPD      64(AX)(SI*8), Y4
+	VMOVUPD      64(CX)(SI*8), Y5
+	VSUBPD       Y5, Y4, Y4
+	VMULPD       Y4, Y4, Y5
+	VADDPD       Y4, Y4, Y4
+	VMOVUPD      64(DX)(SI*8), Y6
+	VBROADCASTSD s+96(FP), Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y4, Y7, Y4
+	VMOVUPD      Y4, 64(BX)(SI*8)
+	VFMADD231PD  Y5, Y6, Y2
+	VMOVUPD      96(AX)(SI*8), Y4
+	VMOVUPD      96(CX)(SI*8), Y5
+	VSUBPD       Y5, Y4, Y4
+	VMULPD       Y4, Y4, Y5
+	VADDPD       Y4, Y4, Y4
+	VMOVUPD      96(DX)(SI*8), Y6
+	VBROADCASTSD s+96(FP), Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y4, Y7, Y4
+	VMOVUPD      Y4, 96(BX)(SI*8)
+	VFMADD231PD  Y5, Y6, Y3
+	ADDQ         $0x00000010, SI
 	CMPQ         SI, DI
 	JLE          loop
 
 single:
-	ADDQ $0x0000001c, DI
+	ADDQ $0x0000000c, DI
 
 single1:
 	CMPQ         SI, DI
 	JG           tail
-	VMOVUPD      (AX)(SI*8), Y8
-	VMOVUPD      (CX)(SI*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VMULPD       Y8, Y8, Y9
-	VADDPD       Y8, Y8, Y8
-	VMOVUPD      (DX)(SI*8), Y10
-	VBROADCASTSD s+96(FP), Y11
-	VMULPD       Y10, Y11, Y11
-	VMULPD       Y8, Y11, Y8
-	VMOVUPD      Y8, (BX)(SI*8)
-	VMULPD       Y9, Y10, Y8
-	VADDPD       Y8, Y0, Y0
+	VMOVUPD      (AX)(SI*8), Y4
+	VMOVUPD      (CX)(SI*8), Y5
+	VSUBPD       Y5, Y4, Y4
+	VMULPD       Y4, Y4, Y5
+	VADDPD       Y4, Y4, Y4
+	VMOVUPD      (DX)(SI*8), Y6
+	VBROADCASTSD s+96(FP), Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y4, Y7, Y4
+	VMOVUPD      Y4, (BX)(SI*8)
+	VFMADD231PD  Y5, Y6, Y0
 	ADDQ         $0x00000004, SI
 	JMP          single1
 
@@ -20436,46 +19033,42 @@ tail:
 	LEAQ         tailmask64<>+0(SB), R8
 	MOVQ         $0x00000004, R9
 	SUBQ         DI, R9
-	VMOVDQU      (R8)(R9*8), Y8
-	VMASKMOVPD   (AX)(SI*8), Y8, Y8
+	VMOVDQU      (R8)(R9*8), Y4
+	VMASKMOVPD   (AX)(SI*8), Y4, Y4
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, R8
 	SUBQ         DI, R8
-	VMOVDQU      (AX)(R8*8), Y9
-	VMASKMOVPD   (CX)(SI*8), Y9, Y9
-	VSUBPD       Y9, Y8, Y8
-	VMULPD       Y8, Y8, Y9
-	VADDPD       Y8, Y8, Y8
+	VMOVDQU      (AX)(R8*8), Y5
+	VMASKMOVPD   (CX)(SI*8), Y5, Y5
+	VSUBPD       Y5, Y4, Y4
+	VMULPD       Y4, Y4, Y5
+	VADDPD       Y4, Y4, Y4
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         DI, CX
-	VMOVDQU      (AX)(CX*8), Y10
-	VMASKMOVPD   (DX)(SI*8), Y10, Y10
-	VBROADCASTSD s+96(FP), Y11
-	VMULPD       Y10, Y11, Y11
-	VMULPD       Y8, Y11, Y8
+	VMOVDQU      (AX)(CX*8), Y6
+	VMASKMOVPD   (DX)(SI*8), Y6, Y6
+	VBROADCASTSD s+96(FP), Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y4, Y7, Y4
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         DI, CX
-	VMOVDQU      (AX)(CX*8), Y11
-	VMASKMOVPD   Y8, Y11, (BX)(SI*8)
-	VMULPD       Y9, Y10, Y8
+	VMOVDQU      (AX)(CX*8), Y7
+	VMASKMOVPD   Y4, Y7, (BX)(SI*8)
+	VMULPD       Y5, Y6, Y4
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         DI, CX
-	VMOVDQU      (AX)(CX*8), Y9
-	VANDPD       Y9, Y8, Y8
-	VADDPD       Y8, Y0, Y0
+	VMOVDQU      (AX)(CX*8), Y5
+	VANDPD       Y5, Y4, Y4
+	VADDPD       Y4, Y0, Y0
 	ADDQ         DI, SI
 
 drain:
 	VADDPD       Y1, Y0, Y0
 	VADDPD       Y2, Y0, Y0
 	VADDPD       Y3, Y0, Y0
-	VADDPD       Y4, Y0, Y0
-	VADDPD       Y5, Y0, Y0
-	VADDPD       Y6, Y0, Y0
-	VADDPD       Y7, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -20518,18 +19111,18 @@ loop:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000004
-	JL      rowpart154
+	JL      rowpart130
 	VMOVUPD (DX)(R8*8), Y9
-	JMP     rowperm154
+	JMP     rowperm130
 
-rowpart154:
+rowpart130:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y9
 	VMASKMOVPD (DX)(R8*8), Y9, Y9
 
-rowperm154:
+rowperm130:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Y10
@@ -20551,18 +19144,18 @@ rowperm154:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000004
-	JL          rowpart155
+	JL          rowpart131
 	VMOVUPD     (DX)(R8*8), Y9
-	JMP         rowperm155
+	JMP         rowperm131
 
-rowpart155:
+rowpart131:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y9
 	VMASKMOVPD (DX)(R8*8), Y9, Y9
 
-rowperm155:
+rowperm131:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Y10
@@ -20584,18 +19177,18 @@ rowperm155:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000004
-	JL          rowpart156
+	JL          rowpart132
 	VMOVUPD     (DX)(R8*8), Y9
-	JMP         rowperm156
+	JMP         rowperm132
 
-rowpart156:
+rowpart132:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y9
 	VMASKMOVPD (DX)(R8*8), Y9, Y9
 
-rowperm156:
+rowperm132:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Y10
@@ -20617,18 +19210,18 @@ rowperm156:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000004
-	JL          rowpart157
+	JL          rowpart133
 	VMOVUPD     (DX)(R8*8), Y9
-	JMP         rowperm157
+	JMP         rowperm133
 
-rowpart157:
+rowpart133:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y9
 	VMASKMOVPD (DX)(R8*8), Y9, Y9
 
-rowperm157:
+rowperm133:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Y10
@@ -20660,18 +19253,18 @@ single1:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000004
-	JL      rowpart158
+	JL      rowpart134
 	VMOVUPD (DX)(R8*8), Y9
-	JMP     rowperm158
+	JMP     rowperm134
 
-rowpart158:
+rowpart134:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y9
 	VMASKMOVPD (DX)(R8*8), Y9, Y9
 
-rowperm158:
+rowperm134:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Y10
@@ -20708,18 +19301,18 @@ tail:
 	MOVQ       R9, AX
 	SUBQ       R8, AX
 	CMPQ       AX, $0x00000004
-	JL         rowpart159
+	JL         rowpart135
 	VMOVUPD    (DX)(R8*8), Y9
-	JMP        rowperm159
+	JMP        rowperm135
 
-rowpart159:
+rowpart135:
 	LEAQ       tailmask64<>+0(SB), CX
 	MOVQ       $0x00000004, R9
 	SUBQ       AX, R9
 	VMOVDQU    (CX)(R9*8), Y9
 	VMASKMOVPD (DX)(R8*8), Y9, Y9
 
-rowperm159:
+rowperm135:
 	MOVQ      DI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (BX)(AX*1), Y10
@@ -20769,7 +19362,7 @@ drain:
 	RET
 
 // func sqDiffRowUnredAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) float64
-// Requires: AVX, AVX2, SSE2
+// Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·sqDiffRowUnredAVX2F64(SB), NOSPLIT, $0-168
 	MOVQ   p_base+24(FP), AX
 	MOVQ   y_base+48(FP), CX
@@ -20784,290 +19377,170 @@ TEXT ·sqDiffRowUnredAVX2F64(SB), NOSPLIT, $0-168
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
 	VXORPD Y3, Y3, Y3
-	VXORPD Y4, Y4, Y4
-	VXORPD Y5, Y5, Y5
-	VXORPD Y6, Y6, Y6
-	VXORPD Y7, Y7, Y7
 	XORQ   R11, R11
 	MOVQ   p_len+32(FP), R12
-	SUBQ   $0x00000020, R12
+	SUBQ   $0x00000010, R12
 	CMPQ   R11, R12
 	JG     single
 
 loop:
-	VMOVUPD (AX)(R11*8), Y8
-	VMOVUPD (CX)(R11*8), Y9
-	VSUBPD  Y9, Y8, Y8
-	VMULPD  Y8, Y8, Y8
+	VMOVUPD (AX)(R11*8), Y4
+	VMOVUPD (CX)(R11*8), Y5
+	VSUBPD  Y5, Y4, Y4
+	VMULPD  Y4, Y4, Y4
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000004
-	JL      rowpart160
-	VMOVUPD (DX)(R8*8), Y9
-	JMP     rowperm160
+	JL      rowpart136
+	VMOVUPD (DX)(R8*8), Y5
+	JMP     rowperm136
 
-rowpart160:
+rowpart136:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*8), Y9
-	VMASKMOVPD (DX)(R8*8), Y9, Y9
+	VMOVDQU    (R14)(R15*8), Y5
+	VMASKMOVPD (DX)(R8*8), Y5, Y5
 
-rowperm160:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Y10
-	VPERMPS Y9, Y10, Y9
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPD  Y8, Y9, Y8
-	VMOVUPD Y8, (R10)(R11*8)
-	VADDPD  Y8, Y0, Y0
-	VMOVUPD 32(AX)(R11*8), Y8
-	VMOVUPD 32(CX)(R11*8), Y9
-	VSUBPD  Y9, Y8, Y8
-	VMULPD  Y8, Y8, Y8
-	MOVQ    R9, R13
-	SUBQ    R8, R13
-	CMPQ    R13, $0x00000004
-	JL      rowpart161
-	VMOVUPD (DX)(R8*8), Y9
-	JMP     rowperm161
+rowperm136:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Y6
+	VPERMPS     Y5, Y6, Y5
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPD      Y4, Y5, Y6
+	VMOVUPD     Y6, (R10)(R11*8)
+	VFMADD231PD Y4, Y5, Y0
+	VMOVUPD     32(AX)(R11*8), Y4
+	VMOVUPD     32(CX)(R11*8), Y5
+	VSUBPD      Y5, Y4, Y4
+	VMULPD      Y4, Y4, Y4
+	MOVQ        R9, R13
+	SUBQ        R8, R13
+	CMPQ        R13, $0x00000004
+	JL          rowpart137
+	VMOVUPD     (DX)(R8*8), Y5
+	JMP         rowperm137
 
-rowpart161:
+rowpart137:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*8), Y9
-	VMASKMOVPD (DX)(R8*8), Y9, Y9
+	VMOVDQU    (R14)(R15*8), Y5
+	VMASKMOVPD (DX)(R8*8), Y5, Y5
 
-rowperm161:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Y10
-	VPERMPS Y9, Y10, Y9
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPD  Y8, Y9, Y8
-	VMOVUPD Y8, 32(R10)(R11*8)
-	VADDPD  Y8, Y1, Y1
-	VMOVUPD 64(AX)(R11*8), Y8
-	VMOVUPD 64(CX)(R11*8), Y9
-	VSUBPD  Y9, Y8, Y8
-	VMULPD  Y8, Y8, Y8
-	MOVQ    R9, R13
-	SUBQ    R8, R13
-	CMPQ    R13, $0x00000004
-	JL      rowpart162
-	VMOVUPD (DX)(R8*8), Y9
-	JMP     rowperm162
+rowperm137:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Y6
+	VPERMPS     Y5, Y6, Y5
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPD      Y4, Y5, Y6
+	VMOVUPD     Y6, 32(R10)(R11*8)
+	VFMADD231PD Y4, Y5, Y1
+	VMOVUPD     64(AX)(R11*8), Y4
+	VMOVUPD     64(CX)(R11*8), Y5
+	VSUBPD      Y5, Y4, Y4
+	VMULPD      Y4, Y4, Y4
+	MOVQ        R9, R13
+	SUBQ        R8, R13
+	CMPQ        R13, $0x00000004
+	JL          rowpart138
+	VMOVUPD     (DX)(R8*8), Y5
+	JMP         rowperm138
 
-rowpart162:
+rowpart138:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*8), Y9
-	VMASKMOVPD (DX)(R8*8), Y9, Y9
+	VMOVDQU    (R14)(R15*8), Y5
+	VMASKMOVPD (DX)(R8*8), Y5, Y5
 
-rowperm162:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Y10
-	VPERMPS Y9, Y10, Y9
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPD  Y8, Y9, Y8
-	VMOVUPD Y8, 64(R10)(R11*8)
-	VADDPD  Y8, Y2, Y2
-	VMOVUPD 96(AX)(R11*8), Y8
-	VMOVUPD 96(CX)(R11*8), Y9
-	VSUBPD  Y9, Y8, Y8
-	VMULPD  Y8, Y8, Y8
-	MOVQ    R9, R13
-	SUBQ    R8, R13
-	CMPQ    R13, $0x00000004
-	JL      rowpart163
-	VMOVUPD (DX)(R8*8), Y9
-	JMP     rowperm163
+rowperm138:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Y6
+	VPERMPS     Y5, Y6, Y5
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPD      Y4, Y5, Y6
+	VMOVUPD     Y6, 64(R10)(R11*8)
+	VFMADD231PD Y4, Y5, Y2
+	VMOVUPD     96(AX)(R11*8), Y4
+	VMOVUPD     96(CX)(R11*8), Y5
+	VSUBPD      Y5, Y4, Y4
+	VMULPD      Y4, Y4, Y4
+	MOVQ        R9, R13
+	SUBQ        R8, R13
+	CMPQ        R13, $0x00000004
+	JL          rowpart139
+	VMOVUPD     (DX)(R8*8), Y5
+	JMP         rowperm139
 
-rowpart163:
+rowpart139:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*8), Y9
-	VMASKMOVPD (DX)(R8*8), Y9, Y9
+	VMOVDQU    (R14)(R15*8), Y5
+	VMASKMOVPD (DX)(R8*8), Y5, Y5
 
-rowperm163:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Y10
-	VPERMPS Y9, Y10, Y9
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPD  Y8, Y9, Y8
-	VMOVUPD Y8, 96(R10)(R11*8)
-	VADDPD  Y8, Y3, Y3
-	VMOVUPD 128(AX)(R11*8), Y8
-	VMOVUPD 128(CX)(R11*8), Y9
-	VSUBPD  Y9, Y8, Y8
-	VMULPD  Y8, Y8, Y8
-	MOVQ    R9, R13
-	SUBQ    R8, R13
-	CMPQ    R13, $0x00000004
-	JL      rowpart164
-	VMOVUPD (DX)(R8*8), Y9
-	JMP     rowperm164
-
-rowpart164:
-	LEAQ       tailmask64<>+0(SB), R14
-	MOVQ       $0x00000004, R15
-	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*8), Y9
-	VMASKMOVPD (DX)(R8*8), Y9, Y9
-
-rowperm164:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Y10
-	VPERMPS Y9, Y10, Y9
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPD  Y8, Y9, Y8
-	VMOVUPD Y8, 128(R10)(R11*8)
-	VADDPD  Y8, Y4, Y4
-	VMOVUPD 160(AX)(R11*8), Y8
-	VMOVUPD 160(CX)(R11*8), Y9
-	VSUBPD  Y9, Y8, Y8
-	VMULPD  Y8, Y8, Y8
-	MOVQ    R9, R13
-	SUBQ    R8, R13
-	CMPQ    R13, $0x00000004
-	JL      rowpart165
-	VMOVUPD (DX)(R8*8), Y9
-	JMP     rowperm165
-
-rowpart165:
-	LEAQ       tailmask64<>+0(SB), R14
-	MOVQ       $0x00000004, R15
-	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*8), Y9
-	VMASKMOVPD (DX)(R8*8), Y9, Y9
-
-rowperm165:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Y10
-	VPERMPS Y9, Y10, Y9
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPD  Y8, Y9, Y8
-	VMOVUPD Y8, 160(R10)(R11*8)
-	VADDPD  Y8, Y5, Y5
-	VMOVUPD 192(AX)(R11*8), Y8
-	VMOVUPD 192(CX)(R11*8), Y9
-	VSUBPD  Y9, Y8, Y8
-	VMULPD  Y8, Y8, Y8
-	MOVQ    R9, R13
-	SUBQ    R8, R13
-	CMPQ    R13, $0x00000004
-	JL      rowpart166
-	VMOVUPD (DX)(R8*8), Y9
-	JMP     rowperm166
-
-rowpart166:
-	LEAQ       tailmask64<>+0(SB), R14
-	MOVQ       $0x00000004, R15
-	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*8), Y9
-	VMASKMOVPD (DX)(R8*8), Y9, Y9
-
-rowperm166:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Y10
-	VPERMPS Y9, Y10, Y9
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPD  Y8, Y9, Y8
-	VMOVUPD Y8, 192(R10)(R11*8)
-	VADDPD  Y8, Y6, Y6
-	VMOVUPD 224(AX)(R11*8), Y8
-	VMOVUPD 224(CX)(R11*8), Y9
-	VSUBPD  Y9, Y8, Y8
-	VMULPD  Y8, Y8, Y8
-	MOVQ    R9, R13
-	SUBQ    R8, R13
-	CMPQ    R13, $0x00000004
-	JL      rowpart167
-	VMOVUPD (DX)(R8*8), Y9
-	JMP     rowperm167
-
-rowpart167:
-	LEAQ       tailmask64<>+0(SB), R14
-	MOVQ       $0x00000004, R15
-	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*8), Y9
-	VMASKMOVPD (DX)(R8*8), Y9, Y9
-
-rowperm167:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Y10
-	VPERMPS Y9, Y10, Y9
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPD  Y8, Y9, Y8
-	VMOVUPD Y8, 224(R10)(R11*8)
-	VADDPD  Y8, Y7, Y7
-	ADDQ    $0x00000020, R11
-	CMPQ    R11, R12
-	JLE     loop
+rowperm139:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Y6
+	VPERMPS     Y5, Y6, Y5
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPD      Y4, Y5, Y6
+	VMOVUPD     Y6, 96(R10)(R11*8)
+	VFMADD231PD Y4, Y5, Y3
+	ADDQ        $0x00000010, R11
+	CMPQ        R11, R12
+	JLE         loop
 
 single:
-	ADDQ $0x0000001c, R12
+	ADDQ $0x0000000c, R12
 
 single1:
 	CMPQ    R11, R12
 	JG      tail
-	VMOVUPD (AX)(R11*8), Y8
-	VMOVUPD (CX)(R11*8), Y9
-	VSUBPD  Y9, Y8, Y8
-	VMULPD  Y8, Y8, Y8
+	VMOVUPD (AX)(R11*8), Y4
+	VMOVUPD (CX)(R11*8), Y5
+	VSUBPD  Y5, Y4, Y4
+	VMULPD  Y4, Y4, Y4
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000004
-	JL      rowpart168
-	VMOVUPD (DX)(R8*8), Y9
-	JMP     rowperm168
+	JL      rowpart140
+	VMOVUPD (DX)(R8*8), Y5
+	JMP     rowperm140
 
-rowpart168:
+rowpart140:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*8), Y9
-	VMASKMOVPD (DX)(R8*8), Y9, Y9
+	VMOVDQU    (R14)(R15*8), Y5
+	VMASKMOVPD (DX)(R8*8), Y5, Y5
 
-rowperm168:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Y10
-	VPERMPS Y9, Y10, Y9
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPD  Y8, Y9, Y8
-	VMOVUPD Y8, (R10)(R11*8)
-	VADDPD  Y8, Y0, Y0
-	ADDQ    $0x00000004, R11
-	JMP     single1
+rowperm140:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Y6
+	VPERMPS     Y5, Y6, Y5
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPD      Y4, Y5, Y6
+	VMOVUPD     Y6, (R10)(R11*8)
+	VFMADD231PD Y4, Y5, Y0
+	ADDQ        $0x00000004, R11
+	JMP         single1
 
 tail:
 	ADDQ       $0x00000004, R12
@@ -21076,64 +19549,60 @@ tail:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
-	VMOVDQU    (R13)(R14*8), Y8
-	VMASKMOVPD (AX)(R11*8), Y8, Y8
+	VMOVDQU    (R13)(R14*8), Y4
+	VMASKMOVPD (AX)(R11*8), Y4, Y4
 	LEAQ       tailmask64<>+0(SB), AX
 	MOVQ       $0x00000004, R13
 	SUBQ       R12, R13
-	VMOVDQU    (AX)(R13*8), Y9
-	VMASKMOVPD (CX)(R11*8), Y9, Y9
-	VSUBPD     Y9, Y8, Y8
-	VMULPD     Y8, Y8, Y8
+	VMOVDQU    (AX)(R13*8), Y5
+	VMASKMOVPD (CX)(R11*8), Y5, Y5
+	VSUBPD     Y5, Y4, Y4
+	VMULPD     Y4, Y4, Y4
 	MOVQ       R9, AX
 	SUBQ       R8, AX
 	CMPQ       AX, $0x00000004
-	JL         rowpart169
-	VMOVUPD    (DX)(R8*8), Y9
-	JMP        rowperm169
+	JL         rowpart141
+	VMOVUPD    (DX)(R8*8), Y5
+	JMP        rowperm141
 
-rowpart169:
+rowpart141:
 	LEAQ       tailmask64<>+0(SB), CX
 	MOVQ       $0x00000004, R9
 	SUBQ       AX, R9
-	VMOVDQU    (CX)(R9*8), Y9
-	VMASKMOVPD (DX)(R8*8), Y9, Y9
+	VMOVDQU    (CX)(R9*8), Y5
+	VMASKMOVPD (DX)(R8*8), Y5, Y5
 
-rowperm169:
+rowperm141:
 	MOVQ       DI, AX
 	SHLQ       $0x06, AX
-	VMOVUPS    (BX)(AX*1), Y10
-	VPERMPS    Y9, Y10, Y9
+	VMOVUPS    (BX)(AX*1), Y6
+	VPERMPS    Y5, Y6, Y5
 	MOVLQSX    (SI)(DI*8), AX
 	ADDQ       AX, R8
 	MOVLQSX    4(SI)(DI*8), DI
 	LEAQ       tailmask64<>+0(SB), AX
 	MOVQ       $0x00000004, CX
 	SUBQ       R12, CX
-	VMOVDQU    (AX)(CX*8), Y10
-	VANDPD     Y10, Y9, Y9
-	VMULPD     Y8, Y9, Y8
+	VMOVDQU    (AX)(CX*8), Y6
+	VANDPD     Y6, Y5, Y5
+	VMULPD     Y4, Y5, Y4
 	LEAQ       tailmask64<>+0(SB), AX
 	MOVQ       $0x00000004, CX
 	SUBQ       R12, CX
-	VMOVDQU    (AX)(CX*8), Y9
-	VMASKMOVPD Y8, Y9, (R10)(R11*8)
+	VMOVDQU    (AX)(CX*8), Y5
+	VMASKMOVPD Y4, Y5, (R10)(R11*8)
 	LEAQ       tailmask64<>+0(SB), AX
 	MOVQ       $0x00000004, CX
 	SUBQ       R12, CX
-	VMOVDQU    (AX)(CX*8), Y9
-	VANDPD     Y9, Y8, Y8
-	VADDPD     Y8, Y0, Y0
+	VMOVDQU    (AX)(CX*8), Y5
+	VANDPD     Y5, Y4, Y4
+	VADDPD     Y4, Y0, Y0
 	ADDQ       R12, R11
 
 drain:
 	VADDPD       Y1, Y0, Y0
 	VADDPD       Y2, Y0, Y0
 	VADDPD       Y3, Y0, Y0
-	VADDPD       Y4, Y0, Y0
-	VADDPD       Y5, Y0, Y0
-	VADDPD       Y6, Y0, Y0
-	VADDPD       Y7, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -21143,7 +19612,7 @@ drain:
 	RET
 
 // func sqDiffRowGradAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, s float64, a float64) float64
-// Requires: AVX, AVX2, SSE2
+// Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·sqDiffRowGradAVX2F64(SB), NOSPLIT, $0-176
 	MOVQ   p_base+24(FP), AX
 	MOVQ   y_base+48(FP), CX
@@ -21158,324 +19627,183 @@ TEXT ·sqDiffRowGradAVX2F64(SB), NOSPLIT, $0-176
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
 	VXORPD Y3, Y3, Y3
-	VXORPD Y4, Y4, Y4
-	VXORPD Y5, Y5, Y5
-	VXORPD Y6, Y6, Y6
-	VXORPD Y7, Y7, Y7
 	XORQ   R11, R11
 	MOVQ   p_len+32(FP), R12
-	SUBQ   $0x00000020, R12
+	SUBQ   $0x00000010, R12
 	CMPQ   R11, R12
 	JG     single
 
 loop:
-	VMOVUPD (AX)(R11*8), Y8
-	VMOVUPD (CX)(R11*8), Y9
-	VSUBPD  Y9, Y8, Y8
-	VMULPD  Y8, Y8, Y9
-	VADDPD  Y8, Y8, Y8
+	VMOVUPD (AX)(R11*8), Y4
+	VMOVUPD (CX)(R11*8), Y5
+	VSUBPD  Y5, Y4, Y4
+	VMULPD  Y4, Y4, Y5
+	VADDPD  Y4, Y4, Y4
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000004
-	JL      rowpart170
-	VMOVUPD (DX)(R8*8), Y10
-	JMP     rowperm170
+	JL      rowpart142
+	VMOVUPD (DX)(R8*8), Y6
+	JMP     rowperm142
 
-rowpart170:
+rowpart142:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*8), Y10
-	VMASKMOVPD (DX)(R8*8), Y10, Y10
+	VMOVDQU    (R14)(R15*8), Y6
+	VMASKMOVPD (DX)(R8*8), Y6, Y6
 
-rowperm170:
+rowperm142:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y11
-	VPERMPS      Y10, Y11, Y10
+	VMOVUPS      (BX)(R13*1), Y7
+	VPERMPS      Y6, Y7, Y6
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSD s+152(FP), Y11
-	VMULPD       Y10, Y11, Y11
-	VMULPD       Y8, Y11, Y8
-	VMOVUPD      Y8, (R10)(R11*8)
-	VMULPD       Y9, Y10, Y8
-	VADDPD       Y8, Y0, Y0
-	VMOVUPD      32(AX)(R11*8), Y8
-	VMOVUPD      32(CX)(R11*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VMULPD       Y8, Y8, Y9
-	VADDPD       Y8, Y8, Y8
+	VBROADCASTSD s+152(FP), Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y4, Y7, Y4
+	VMOVUPD      Y4, (R10)(R11*8)
+	VFMADD231PD  Y5, Y6, Y0
+	VMOVUPD      32(AX)(R11*8), Y4
+	VMOVUPD      32(CX)(R11*8), Y5
+	VSUBPD       Y5, Y4, Y4
+	VMULPD       Y4, Y4, Y5
+	VADDPD       Y4, Y4, Y4
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart171
-	VMOVUPD      (DX)(R8*8), Y10
-	JMP          rowperm171
+	JL           rowpart143
+	VMOVUPD      (DX)(R8*8), Y6
+	JMP          rowperm143
 
-rowpart171:
+rowpart143:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*8), Y10
-	VMASKMOVPD (DX)(R8*8), Y10, Y10
+	VMOVDQU    (R14)(R15*8), Y6
+	VMASKMOVPD (DX)(R8*8), Y6, Y6
 
-rowperm171:
+rowperm143:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y11
-	VPERMPS      Y10, Y11, Y10
+	VMOVUPS      (BX)(R13*1), Y7
+	VPERMPS      Y6, Y7, Y6
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSD s+152(FP), Y11
-	VMULPD       Y10, Y11, Y11
-	VMULPD       Y8, Y11, Y8
-	VMOVUPD      Y8, 32(R10)(R11*8)
-	VMULPD       Y9, Y10, Y8
-	VADDPD       Y8, Y1, Y1
-	VMOVUPD      64(AX)(R11*8), Y8
-	VMOVUPD      64(CX)(R11*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VMULPD       Y8, Y8, Y9
-	VADDPD       Y8, Y8, Y8
+	VBROADCASTSD s+152(FP), Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y4, Y7, Y4
+	VMOVUPD      Y4, 32(R10)(R11*8)
+	VFMADD231PD  Y5, Y6, Y1
+	VMOVUPD      64(AX)(R11*8), Y4
+	VMOVUPD      64(CX)(R11*8), Y5
+	VSUBPD       Y5, Y4, Y4
+	VMULPD       Y4, Y4, Y5
+	VADDPD       Y4, Y4, Y4
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart172
-	VMOVUPD      (DX)(R8*8), Y10
-	JMP          rowperm172
+	JL           rowpart144
+	VMOVUPD      (DX)(R8*8), Y6
+	JMP          rowperm144
 
-rowpart172:
+rowpart144:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*8), Y10
-	VMASKMOVPD (DX)(R8*8), Y10, Y10
+	VMOVDQU    (R14)(R15*8), Y6
+	VMASKMOVPD (DX)(R8*8), Y6, Y6
 
-rowperm172:
+rowperm144:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y11
-	VPERMPS      Y10, Y11, Y10
+	VMOVUPS      (BX)(R13*1), Y7
+	VPERMPS      Y6, Y7, Y6
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSD s+152(FP), Y11
-	VMULPD       Y10, Y11, Y11
-	VMULPD       Y8, Y11, Y8
-	VMOVUPD      Y8, 64(R10)(R11*8)
-	VMULPD       Y9, Y10, Y8
-	VADDPD       Y8, Y2, Y2
-	VMOVUPD      96(AX)(R11*8), Y8
-	VMOVUPD      96(CX)(R11*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VMULPD       Y8, Y8, Y9
-	VADDPD       Y8, Y8, Y8
+	VBROADCASTSD s+152(FP), Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y4, Y7, Y4
+	VMOVUPD      Y4, 64(R10)(R11*8)
+	VFMADD231PD  Y5, Y6, Y2
+	VMOVUPD      96(AX)(R11*8), Y4
+	VMOVUPD      96(CX)(R11*8), Y5
+	VSUBPD       Y5, Y4, Y4
+	VMULPD       Y4, Y4, Y5
+	VADDPD       Y4, Y4, Y4
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart173
-	VMOVUPD      (DX)(R8*8), Y10
-	JMP          rowperm173
+	JL           rowpart145
+	VMOVUPD      (DX)(R8*8), Y6
+	JMP          rowperm145
 
-rowpart173:
+rowpart145:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*8), Y10
-	VMASKMOVPD (DX)(R8*8), Y10, Y10
+	VMOVDQU    (R14)(R15*8), Y6
+	VMASKMOVPD (DX)(R8*8), Y6, Y6
 
-rowperm173:
+rowperm145:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y11
-	VPERMPS      Y10, Y11, Y10
+	VMOVUPS      (BX)(R13*1), Y7
+	VPERMPS      Y6, Y7, Y6
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSD s+152(FP), Y11
-	VMULPD       Y10, Y11, Y11
-	VMULPD       Y8, Y11, Y8
-	VMOVUPD      Y8, 96(R10)(R11*8)
-	VMULPD       Y9, Y10, Y8
-	VADDPD       Y8, Y3, Y3
-	VMOVUPD      128(AX)(R11*8), Y8
-	VMOVUPD      128(CX)(R11*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VMULPD       Y8, Y8, Y9
-	VADDPD       Y8, Y8, Y8
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000004
-	JL           rowpart174
-	VMOVUPD      (DX)(R8*8), Y10
-	JMP          rowperm174
-
-rowpart174:
-	LEAQ       tailmask64<>+0(SB), R14
-	MOVQ       $0x00000004, R15
-	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*8), Y10
-	VMASKMOVPD (DX)(R8*8), Y10, Y10
-
-rowperm174:
-	MOVQ         DI, R13
-	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y11
-	VPERMPS      Y10, Y11, Y10
-	MOVLQSX      (SI)(DI*8), R13
-	ADDQ         R13, R8
-	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSD s+152(FP), Y11
-	VMULPD       Y10, Y11, Y11
-	VMULPD       Y8, Y11, Y8
-	VMOVUPD      Y8, 128(R10)(R11*8)
-	VMULPD       Y9, Y10, Y8
-	VADDPD       Y8, Y4, Y4
-	VMOVUPD      160(AX)(R11*8), Y8
-	VMOVUPD      160(CX)(R11*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VMULPD       Y8, Y8, Y9
-	VADDPD       Y8, Y8, Y8
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000004
-	JL           rowpart175
-	VMOVUPD      (DX)(R8*8), Y10
-	JMP          rowperm175
-
-rowpart175:
-	LEAQ       tailmask64<>+0(SB), R14
-	MOVQ       $0x00000004, R15
-	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*8), Y10
-	VMASKMOVPD (DX)(R8*8), Y10, Y10
-
-rowperm175:
-	MOVQ         DI, R13
-	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y11
-	VPERMPS      Y10, Y11, Y10
-	MOVLQSX      (SI)(DI*8), R13
-	ADDQ         R13, R8
-	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSD s+152(FP), Y11
-	VMULPD       Y10, Y11, Y11
-	VMULPD       Y8, Y11, Y8
-	VMOVUPD      Y8, 160(R10)(R11*8)
-	VMULPD       Y9, Y10, Y8
-	VADDPD       Y8, Y5, Y5
-	VMOVUPD      192(AX)(R11*8), Y8
-	VMOVUPD      192(CX)(R11*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VMULPD       Y8, Y8, Y9
-	VADDPD       Y8, Y8, Y8
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000004
-	JL           rowpart176
-	VMOVUPD      (DX)(R8*8), Y10
-	JMP          rowperm176
-
-rowpart176:
-	LEAQ       tailmask64<>+0(SB), R14
-	MOVQ       $0x00000004, R15
-	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*8), Y10
-	VMASKMOVPD (DX)(R8*8), Y10, Y10
-
-rowperm176:
-	MOVQ         DI, R13
-	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y11
-	VPERMPS      Y10, Y11, Y10
-	MOVLQSX      (SI)(DI*8), R13
-	ADDQ         R13, R8
-	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSD s+152(FP), Y11
-	VMULPD       Y10, Y11, Y11
-	VMULPD       Y8, Y11, Y8
-	VMOVUPD      Y8, 192(R10)(R11*8)
-	VMULPD       Y9, Y10, Y8
-	VADDPD       Y8, Y6, Y6
-	VMOVUPD      224(AX)(R11*8), Y8
-	VMOVUPD      224(CX)(R11*8), Y9
-	VSUBPD       Y9, Y8, Y8
-	VMULPD       Y8, Y8, Y9
-	VADDPD       Y8, Y8, Y8
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000004
-	JL           rowpart177
-	VMOVUPD      (DX)(R8*8), Y10
-	JMP          rowperm177
-
-rowpart177:
-	LEAQ       tailmask64<>+0(SB), R14
-	MOVQ       $0x00000004, R15
-	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*8), Y10
-	VMASKMOVPD (DX)(R8*8), Y10, Y10
-
-rowperm177:
-	MOVQ         DI, R13
-	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y11
-	VPERMPS      Y10, Y11, Y10
-	MOVLQSX      (SI)(DI*8), R13
-	ADDQ         R13, R8
-	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSD s+152(FP), Y11
-	VMULPD       Y10, Y11, Y11
-	VMULPD       Y8, Y11, Y8
-	VMOVUPD      Y8, 224(R10)(R11*8)
-	VMULPD       Y9, Y10, Y8
-	VADDPD       Y8, Y7, Y7
-	ADDQ         $0x00000020, R11
+	VBROADCASTSD s+152(FP), Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y4, Y7, Y4
+	VMOVUPD      Y4, 96(R10)(R11*8)
+	VFMADD231PD  Y5, Y6, Y3
+	ADDQ         $0x00000010, R11
 	CMPQ         R11, R12
 	JLE          loop
 
 single:
-	ADDQ $0x0000001c, R12
+	ADDQ $0x0000000c, R12
 
 single1:
 	CMPQ    R11, R12
 	JG      tail
-	VMOVUPD (AX)(R11*8), Y8
-	VMOVUPD (CX)(R11*8), Y9
-	VSUBPD  Y9, Y8, Y8
-	VMULPD  Y8, Y8, Y9
-	VADDPD  Y8, Y8, Y8
+	VMOVUPD (AX)(R11*8), Y4
+	VMOVUPD (CX)(R11*8), Y5
+	VSUBPD  Y5, Y4, Y4
+	VMULPD  Y4, Y4, Y5
+	VADDPD  Y4, Y4, Y4
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000004
-	JL      rowpart178
-	VMOVUPD (DX)(R8*8), Y10
-	JMP     rowperm178
+	JL      rowpart146
+	VMOVUPD (DX)(R8*8), Y6
+	JMP     rowperm146
 
-rowpart178:
+rowpart146:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*8), Y10
-	VMASKMOVPD (DX)(R8*8), Y10, Y10
+	VMOVDQU    (R14)(R15*8), Y6
+	VMASKMOVPD (DX)(R8*8), Y6, Y6
 
-rowperm178:
+rowperm146:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y11
-	VPERMPS      Y10, Y11, Y10
+	VMOVUPS      (BX)(R13*1), Y7
+	VPERMPS      Y6, Y7, Y6
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSD s+152(FP), Y11
-	VMULPD       Y10, Y11, Y11
-	VMULPD       Y8, Y11, Y8
-	VMOVUPD      Y8, (R10)(R11*8)
-	VMULPD       Y9, Y10, Y8
-	VADDPD       Y8, Y0, Y0
+	VBROADCASTSD s+152(FP), Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y4, Y7, Y4
+	VMOVUPD      Y4, (R10)(R11*8)
+	VFMADD231PD  Y5, Y6, Y0
 	ADDQ         $0x00000004, R11
 	JMP          single1
 
@@ -21486,68 +19814,64 @@ tail:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
-	VMOVDQU    (R13)(R14*8), Y8
-	VMASKMOVPD (AX)(R11*8), Y8, Y8
+	VMOVDQU    (R13)(R14*8), Y4
+	VMASKMOVPD (AX)(R11*8), Y4, Y4
 	LEAQ       tailmask64<>+0(SB), AX
 	MOVQ       $0x00000004, R13
 	SUBQ       R12, R13
-	VMOVDQU    (AX)(R13*8), Y9
-	VMASKMOVPD (CX)(R11*8), Y9, Y9
-	VSUBPD     Y9, Y8, Y8
-	VMULPD     Y8, Y8, Y9
-	VADDPD     Y8, Y8, Y8
+	VMOVDQU    (AX)(R13*8), Y5
+	VMASKMOVPD (CX)(R11*8), Y5, Y5
+	VSUBPD     Y5, Y4, Y4
+	VMULPD     Y4, Y4, Y5
+	VADDPD     Y4, Y4, Y4
 	MOVQ       R9, AX
 	SUBQ       R8, AX
 	CMPQ       AX, $0x00000004
-	JL         rowpart179
-	VMOVUPD    (DX)(R8*8), Y10
-	JMP        rowperm179
+	JL         rowpart147
+	VMOVUPD    (DX)(R8*8), Y6
+	JMP        rowperm147
 
-rowpart179:
+rowpart147:
 	LEAQ       tailmask64<>+0(SB), CX
 	MOVQ       $0x00000004, R9
 	SUBQ       AX, R9
-	VMOVDQU    (CX)(R9*8), Y10
-	VMASKMOVPD (DX)(R8*8), Y10, Y10
+	VMOVDQU    (CX)(R9*8), Y6
+	VMASKMOVPD (DX)(R8*8), Y6, Y6
 
-rowperm179:
+rowperm147:
 	MOVQ         DI, AX
 	SHLQ         $0x06, AX
-	VMOVUPS      (BX)(AX*1), Y11
-	VPERMPS      Y10, Y11, Y10
+	VMOVUPS      (BX)(AX*1), Y7
+	VPERMPS      Y6, Y7, Y6
 	MOVLQSX      (SI)(DI*8), AX
 	ADDQ         AX, R8
 	MOVLQSX      4(SI)(DI*8), DI
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         R12, CX
-	VMOVDQU      (AX)(CX*8), Y11
-	VANDPD       Y11, Y10, Y10
-	VBROADCASTSD s+152(FP), Y11
-	VMULPD       Y10, Y11, Y11
-	VMULPD       Y8, Y11, Y8
+	VMOVDQU      (AX)(CX*8), Y7
+	VANDPD       Y7, Y6, Y6
+	VBROADCASTSD s+152(FP), Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y4, Y7, Y4
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         R12, CX
-	VMOVDQU      (AX)(CX*8), Y11
-	VMASKMOVPD   Y8, Y11, (R10)(R11*8)
-	VMULPD       Y9, Y10, Y8
+	VMOVDQU      (AX)(CX*8), Y7
+	VMASKMOVPD   Y4, Y7, (R10)(R11*8)
+	VMULPD       Y5, Y6, Y4
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         R12, CX
-	VMOVDQU      (AX)(CX*8), Y9
-	VANDPD       Y9, Y8, Y8
-	VADDPD       Y8, Y0, Y0
+	VMOVDQU      (AX)(CX*8), Y5
+	VANDPD       Y5, Y4, Y4
+	VADDPD       Y4, Y0, Y0
 	ADDQ         R12, R11
 
 drain:
 	VADDPD       Y1, Y0, Y0
 	VADDPD       Y2, Y0, Y0
 	VADDPD       Y3, Y0, Y0
-	VADDPD       Y4, Y0, Y0
-	VADDPD       Y5, Y0, Y0
-	VADDPD       Y6, Y0, Y0
-	VADDPD       Y7, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -23376,9 +21700,9 @@ loop:
 	VMULPD       Y6, Y1, Y6
 	VSUBPD       Y6, Y7, Y1
 	VMOVUPD      (DX)(SI*8), Y2
-	VMULPD       Y1, Y2, Y1
-	VMOVUPD      Y1, (BX)(SI*8)
-	VADDPD       Y1, Y0, Y0
+	VMULPD       Y1, Y2, Y3
+	VMOVUPD      Y3, (BX)(SI*8)
+	VFMADD231PD  Y1, Y2, Y0
 	ADDQ         $0x00000004, SI
 	CMPQ         SI, DI
 	JLE          loop
@@ -23547,9 +21871,9 @@ single1:
 	VMULPD       Y6, Y1, Y6
 	VSUBPD       Y6, Y7, Y1
 	VMOVUPD      (DX)(SI*8), Y2
-	VMULPD       Y1, Y2, Y1
-	VMOVUPD      Y1, (BX)(SI*8)
-	VADDPD       Y1, Y0, Y0
+	VMULPD       Y1, Y2, Y3
+	VMOVUPD      Y3, (BX)(SI*8)
+	VFMADD231PD  Y1, Y2, Y0
 	ADDQ         $0x00000004, SI
 	JMP          single1
 
@@ -24521,8 +22845,7 @@ loop:
 	VMULPD       Y2, Y3, Y3
 	VMULPD       Y1, Y3, Y1
 	VMOVUPD      Y1, (BX)(SI*8)
-	VMULPD       Y5, Y2, Y1
-	VADDPD       Y1, Y0, Y0
+	VFMADD231PD  Y5, Y2, Y0
 	ADDQ         $0x00000004, SI
 	CMPQ         SI, DI
 	JLE          loop
@@ -24706,8 +23029,7 @@ single1:
 	VMULPD       Y2, Y3, Y3
 	VMULPD       Y1, Y3, Y1
 	VMOVUPD      Y1, (BX)(SI*8)
-	VMULPD       Y5, Y2, Y1
-	VADDPD       Y1, Y0, Y0
+	VFMADD231PD  Y5, Y2, Y0
 	ADDQ         $0x00000004, SI
 	JMP          single1
 
@@ -25107,18 +23429,18 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart180
+	JL           rowpart148
 	VMOVUPD      (DX)(R8*8), Y3
-	JMP          rowperm180
+	JMP          rowperm148
 
-rowpart180:
+rowpart148:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y3
 	VMASKMOVPD (DX)(R8*8), Y3, Y3
 
-rowperm180:
+rowperm148:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Y4
@@ -25303,18 +23625,18 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart181
+	JL           rowpart149
 	VMOVUPD      (DX)(R8*8), Y3
-	JMP          rowperm181
+	JMP          rowperm149
 
-rowpart181:
+rowpart149:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y3
 	VMASKMOVPD (DX)(R8*8), Y3, Y3
 
-rowperm181:
+rowperm149:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Y4
@@ -25506,18 +23828,18 @@ tail:
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000004
-	JL           rowpart182
+	JL           rowpart150
 	VMOVUPD      (DX)(R8*8), Y3
-	JMP          rowperm182
+	JMP          rowperm150
 
-rowpart182:
+rowpart150:
 	LEAQ       tailmask64<>+0(SB), CX
 	MOVQ       $0x00000004, R9
 	SUBQ       AX, R9
 	VMOVDQU    (CX)(R9*8), Y3
 	VMASKMOVPD (DX)(R8*8), Y3, Y3
 
-rowperm182:
+rowperm150:
 	MOVQ      DI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (BX)(AX*1), Y4
@@ -25742,31 +24064,31 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart183
+	JL           rowpart151
 	VMOVUPD      (DX)(R8*8), Y2
-	JMP          rowperm183
+	JMP          rowperm151
 
-rowpart183:
+rowpart151:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y2
 	VMASKMOVPD (DX)(R8*8), Y2, Y2
 
-rowperm183:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Y3
-	VPERMPS Y2, Y3, Y2
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPD  Y1, Y2, Y1
-	VMOVUPD Y1, (R10)(R11*8)
-	VADDPD  Y1, Y0, Y0
-	ADDQ    $0x00000004, R11
-	CMPQ    R11, R12
-	JLE     loop
+rowperm151:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Y3
+	VPERMPS     Y2, Y3, Y2
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPD      Y1, Y2, Y3
+	VMOVUPD     Y3, (R10)(R11*8)
+	VFMADD231PD Y1, Y2, Y0
+	ADDQ        $0x00000004, R11
+	CMPQ        R11, R12
+	JLE         loop
 
 single:
 single1:
@@ -25934,30 +24256,30 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart184
+	JL           rowpart152
 	VMOVUPD      (DX)(R8*8), Y2
-	JMP          rowperm184
+	JMP          rowperm152
 
-rowpart184:
+rowpart152:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y2
 	VMASKMOVPD (DX)(R8*8), Y2, Y2
 
-rowperm184:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Y3
-	VPERMPS Y2, Y3, Y2
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPD  Y1, Y2, Y1
-	VMOVUPD Y1, (R10)(R11*8)
-	VADDPD  Y1, Y0, Y0
-	ADDQ    $0x00000004, R11
-	JMP     single1
+rowperm152:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Y3
+	VPERMPS     Y2, Y3, Y2
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPD      Y1, Y2, Y3
+	VMOVUPD     Y3, (R10)(R11*8)
+	VFMADD231PD Y1, Y2, Y0
+	ADDQ        $0x00000004, R11
+	JMP         single1
 
 tail:
 	ADDQ         $0x00000004, R12
@@ -26133,18 +24455,18 @@ tail:
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000004
-	JL           rowpart185
+	JL           rowpart153
 	VMOVUPD      (DX)(R8*8), Y2
-	JMP          rowperm185
+	JMP          rowperm153
 
-rowpart185:
+rowpart153:
 	LEAQ       tailmask64<>+0(SB), CX
 	MOVQ       $0x00000004, R9
 	SUBQ       AX, R9
 	VMOVDQU    (CX)(R9*8), Y2
 	VMASKMOVPD (DX)(R8*8), Y2, Y2
 
-rowperm185:
+rowperm153:
 	MOVQ       DI, AX
 	SHLQ       $0x06, AX
 	VMOVUPS    (BX)(AX*1), Y3
@@ -26373,18 +24695,18 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart186
+	JL           rowpart154
 	VMOVUPD      (DX)(R8*8), Y2
-	JMP          rowperm186
+	JMP          rowperm154
 
-rowpart186:
+rowpart154:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y2
 	VMASKMOVPD (DX)(R8*8), Y2, Y2
 
-rowperm186:
+rowperm154:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Y3
@@ -26396,8 +24718,7 @@ rowperm186:
 	VMULPD       Y2, Y3, Y3
 	VMULPD       Y1, Y3, Y1
 	VMOVUPD      Y1, (R10)(R11*8)
-	VMULPD       Y5, Y2, Y1
-	VADDPD       Y1, Y0, Y0
+	VFMADD231PD  Y5, Y2, Y0
 	ADDQ         $0x00000004, R11
 	CMPQ         R11, R12
 	JLE          loop
@@ -26579,18 +24900,18 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart187
+	JL           rowpart155
 	VMOVUPD      (DX)(R8*8), Y2
-	JMP          rowperm187
+	JMP          rowperm155
 
-rowpart187:
+rowpart155:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y2
 	VMASKMOVPD (DX)(R8*8), Y2, Y2
 
-rowperm187:
+rowperm155:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Y3
@@ -26602,8 +24923,7 @@ rowperm187:
 	VMULPD       Y2, Y3, Y3
 	VMULPD       Y1, Y3, Y1
 	VMOVUPD      Y1, (R10)(R11*8)
-	VMULPD       Y5, Y2, Y1
-	VADDPD       Y1, Y0, Y0
+	VFMADD231PD  Y5, Y2, Y0
 	ADDQ         $0x00000004, R11
 	JMP          single1
 
@@ -26792,18 +25112,18 @@ tail:
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000004
-	JL           rowpart188
+	JL           rowpart156
 	VMOVUPD      (DX)(R8*8), Y2
-	JMP          rowperm188
+	JMP          rowperm156
 
-rowpart188:
+rowpart156:
 	LEAQ       tailmask64<>+0(SB), CX
 	MOVQ       $0x00000004, R9
 	SUBQ       AX, R9
 	VMOVDQU    (CX)(R9*8), Y2
 	VMASKMOVPD (DX)(R8*8), Y2, Y2
 
-rowperm188:
+rowperm156:
 	MOVQ         DI, AX
 	SHLQ         $0x06, AX
 	VMOVUPS      (BX)(AX*1), Y3
@@ -27192,7 +25512,7 @@ drain:
 	RET
 
 // func hingeWUnredAVX2F64(dst []float64, p []float64, y []float64, w []float64, a float64) float64
-// Requires: AVX, SSE2
+// Requires: AVX, FMA3, SSE2
 TEXT ·hingeWUnredAVX2F64(SB), NOSPLIT, $0-112
 	MOVQ   p_base+24(FP), AX
 	MOVQ   y_base+48(FP), CX
@@ -27217,9 +25537,9 @@ loop:
 	VXORPD       Y3, Y3, Y3
 	VMAXPD       Y2, Y3, Y2
 	VMOVUPD      (DX)(SI*8), Y3
-	VMULPD       Y2, Y3, Y2
-	VMOVUPD      Y2, (BX)(SI*8)
-	VADDPD       Y2, Y0, Y0
+	VMULPD       Y2, Y3, Y4
+	VMOVUPD      Y4, (BX)(SI*8)
+	VFMADD231PD  Y2, Y3, Y0
 	VMOVUPD      32(AX)(SI*8), Y2
 	VMOVUPD      32(CX)(SI*8), Y3
 	VBROADCASTSD consts64<>+8(SB), Y4
@@ -27230,9 +25550,9 @@ loop:
 	VXORPD       Y3, Y3, Y3
 	VMAXPD       Y2, Y3, Y2
 	VMOVUPD      32(DX)(SI*8), Y3
-	VMULPD       Y2, Y3, Y2
-	VMOVUPD      Y2, 32(BX)(SI*8)
-	VADDPD       Y2, Y1, Y1
+	VMULPD       Y2, Y3, Y4
+	VMOVUPD      Y4, 32(BX)(SI*8)
+	VFMADD231PD  Y2, Y3, Y1
 	ADDQ         $0x00000008, SI
 	CMPQ         SI, DI
 	JLE          loop
@@ -27253,9 +25573,9 @@ single1:
 	VXORPD       Y3, Y3, Y3
 	VMAXPD       Y2, Y3, Y2
 	VMOVUPD      (DX)(SI*8), Y3
-	VMULPD       Y2, Y3, Y2
-	VMOVUPD      Y2, (BX)(SI*8)
-	VADDPD       Y2, Y0, Y0
+	VMULPD       Y2, Y3, Y4
+	VMOVUPD      Y4, (BX)(SI*8)
+	VFMADD231PD  Y2, Y3, Y0
 	ADDQ         $0x00000004, SI
 	JMP          single1
 
@@ -27447,7 +25767,7 @@ drain:
 	RET
 
 // func hingeWGradAVX2F64(dst []float64, p []float64, y []float64, w []float64, s float64, a float64) float64
-// Requires: AVX, SSE2
+// Requires: AVX, FMA3, SSE2
 TEXT ·hingeWGradAVX2F64(SB), NOSPLIT, $0-120
 	MOVQ   p_base+24(FP), AX
 	MOVQ   y_base+48(FP), CX
@@ -27482,8 +25802,7 @@ loop:
 	VMULPD       Y2, Y4, Y4
 	VMULPD       Y3, Y4, Y3
 	VMOVUPD      Y3, (BX)(SI*8)
-	VMULPD       Y5, Y2, Y2
-	VADDPD       Y2, Y0, Y0
+	VFMADD231PD  Y5, Y2, Y0
 	VMOVUPD      32(AX)(SI*8), Y2
 	VMOVUPD      32(CX)(SI*8), Y3
 	VBROADCASTSD consts64<>+8(SB), Y4
@@ -27504,8 +25823,7 @@ loop:
 	VMULPD       Y2, Y4, Y4
 	VMULPD       Y3, Y4, Y3
 	VMOVUPD      Y3, 32(BX)(SI*8)
-	VMULPD       Y5, Y2, Y2
-	VADDPD       Y2, Y1, Y1
+	VFMADD231PD  Y5, Y2, Y1
 	ADDQ         $0x00000008, SI
 	CMPQ         SI, DI
 	JLE          loop
@@ -27536,8 +25854,7 @@ single1:
 	VMULPD       Y2, Y4, Y4
 	VMULPD       Y3, Y4, Y3
 	VMOVUPD      Y3, (BX)(SI*8)
-	VMULPD       Y5, Y2, Y2
-	VADDPD       Y2, Y0, Y0
+	VFMADD231PD  Y5, Y2, Y0
 	ADDQ         $0x00000004, SI
 	JMP          single1
 
@@ -27635,18 +25952,18 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart189
+	JL           rowpart157
 	VMOVUPD      (DX)(R8*8), Y5
-	JMP          rowperm189
+	JMP          rowperm157
 
-rowpart189:
+rowpart157:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y5
 	VMASKMOVPD (DX)(R8*8), Y5, Y5
 
-rowperm189:
+rowperm157:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Y6
@@ -27673,18 +25990,18 @@ rowperm189:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart190
+	JL           rowpart158
 	VMOVUPD      (DX)(R8*8), Y5
-	JMP          rowperm190
+	JMP          rowperm158
 
-rowpart190:
+rowpart158:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y5
 	VMASKMOVPD (DX)(R8*8), Y5, Y5
 
-rowperm190:
+rowperm158:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Y6
@@ -27721,18 +26038,18 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart191
+	JL           rowpart159
 	VMOVUPD      (DX)(R8*8), Y5
-	JMP          rowperm191
+	JMP          rowperm159
 
-rowpart191:
+rowpart159:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y5
 	VMASKMOVPD (DX)(R8*8), Y5, Y5
 
-rowperm191:
+rowperm159:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Y6
@@ -27774,18 +26091,18 @@ tail:
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000004
-	JL           rowpart192
+	JL           rowpart160
 	VMOVUPD      (DX)(R8*8), Y5
-	JMP          rowperm192
+	JMP          rowperm160
 
-rowpart192:
+rowpart160:
 	LEAQ       tailmask64<>+0(SB), CX
 	MOVQ       $0x00000004, R9
 	SUBQ       AX, R9
 	VMOVDQU    (CX)(R9*8), Y5
 	VMASKMOVPD (DX)(R8*8), Y5, Y5
 
-rowperm192:
+rowperm160:
 	MOVQ      DI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (BX)(AX*1), Y6
@@ -27831,7 +26148,7 @@ drain:
 	RET
 
 // func hingeRowUnredAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) float64
-// Requires: AVX, AVX2, SSE2
+// Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·hingeRowUnredAVX2F64(SB), NOSPLIT, $0-168
 	MOVQ   p_base+24(FP), AX
 	MOVQ   y_base+48(FP), CX
@@ -27863,18 +26180,18 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart193
+	JL           rowpart161
 	VMOVUPD      (DX)(R8*8), Y3
-	JMP          rowperm193
+	JMP          rowperm161
 
-rowpart193:
+rowpart161:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y3
 	VMASKMOVPD (DX)(R8*8), Y3, Y3
 
-rowperm193:
+rowperm161:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Y4
@@ -27882,9 +26199,9 @@ rowperm193:
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VMULPD       Y2, Y3, Y2
-	VMOVUPD      Y2, (R10)(R11*8)
-	VADDPD       Y2, Y0, Y0
+	VMULPD       Y2, Y3, Y4
+	VMOVUPD      Y4, (R10)(R11*8)
+	VFMADD231PD  Y2, Y3, Y0
 	VMOVUPD      32(AX)(R11*8), Y2
 	VMOVUPD      32(CX)(R11*8), Y3
 	VBROADCASTSD consts64<>+8(SB), Y4
@@ -27897,31 +26214,31 @@ rowperm193:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart194
+	JL           rowpart162
 	VMOVUPD      (DX)(R8*8), Y3
-	JMP          rowperm194
+	JMP          rowperm162
 
-rowpart194:
+rowpart162:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y3
 	VMASKMOVPD (DX)(R8*8), Y3, Y3
 
-rowperm194:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Y4
-	VPERMPS Y3, Y4, Y3
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPD  Y2, Y3, Y2
-	VMOVUPD Y2, 32(R10)(R11*8)
-	VADDPD  Y2, Y1, Y1
-	ADDQ    $0x00000008, R11
-	CMPQ    R11, R12
-	JLE     loop
+rowperm162:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Y4
+	VPERMPS     Y3, Y4, Y3
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPD      Y2, Y3, Y4
+	VMOVUPD     Y4, 32(R10)(R11*8)
+	VFMADD231PD Y2, Y3, Y1
+	ADDQ        $0x00000008, R11
+	CMPQ        R11, R12
+	JLE         loop
 
 single:
 	ADDQ $0x00000004, R12
@@ -27941,30 +26258,30 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart195
+	JL           rowpart163
 	VMOVUPD      (DX)(R8*8), Y3
-	JMP          rowperm195
+	JMP          rowperm163
 
-rowpart195:
+rowpart163:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y3
 	VMASKMOVPD (DX)(R8*8), Y3, Y3
 
-rowperm195:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Y4
-	VPERMPS Y3, Y4, Y3
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPD  Y2, Y3, Y2
-	VMOVUPD Y2, (R10)(R11*8)
-	VADDPD  Y2, Y0, Y0
-	ADDQ    $0x00000004, R11
-	JMP     single1
+rowperm163:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Y4
+	VPERMPS     Y3, Y4, Y3
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPD      Y2, Y3, Y4
+	VMOVUPD     Y4, (R10)(R11*8)
+	VFMADD231PD Y2, Y3, Y0
+	ADDQ        $0x00000004, R11
+	JMP         single1
 
 tail:
 	ADDQ         $0x00000004, R12
@@ -27990,18 +26307,18 @@ tail:
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000004
-	JL           rowpart196
+	JL           rowpart164
 	VMOVUPD      (DX)(R8*8), Y3
-	JMP          rowperm196
+	JMP          rowperm164
 
-rowpart196:
+rowpart164:
 	LEAQ       tailmask64<>+0(SB), CX
 	MOVQ       $0x00000004, R9
 	SUBQ       AX, R9
 	VMOVDQU    (CX)(R9*8), Y3
 	VMASKMOVPD (DX)(R8*8), Y3, Y3
 
-rowperm196:
+rowperm164:
 	MOVQ       DI, AX
 	SHLQ       $0x06, AX
 	VMOVUPS    (BX)(AX*1), Y4
@@ -28039,7 +26356,7 @@ drain:
 	RET
 
 // func hingeRowGradAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, s float64, a float64) float64
-// Requires: AVX, AVX2, SSE2
+// Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·hingeRowGradAVX2F64(SB), NOSPLIT, $0-176
 	MOVQ   p_base+24(FP), AX
 	MOVQ   y_base+48(FP), CX
@@ -28077,18 +26394,18 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart197
+	JL           rowpart165
 	VMOVUPD      (DX)(R8*8), Y2
-	JMP          rowperm197
+	JMP          rowperm165
 
-rowpart197:
+rowpart165:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y2
 	VMASKMOVPD (DX)(R8*8), Y2, Y2
 
-rowperm197:
+rowperm165:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Y4
@@ -28100,8 +26417,7 @@ rowperm197:
 	VMULPD       Y2, Y4, Y4
 	VMULPD       Y3, Y4, Y3
 	VMOVUPD      Y3, (R10)(R11*8)
-	VMULPD       Y5, Y2, Y2
-	VADDPD       Y2, Y0, Y0
+	VFMADD231PD  Y5, Y2, Y0
 	VMOVUPD      32(AX)(R11*8), Y2
 	VMOVUPD      32(CX)(R11*8), Y3
 	VBROADCASTSD consts64<>+8(SB), Y4
@@ -28120,18 +26436,18 @@ rowperm197:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart198
+	JL           rowpart166
 	VMOVUPD      (DX)(R8*8), Y2
-	JMP          rowperm198
+	JMP          rowperm166
 
-rowpart198:
+rowpart166:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y2
 	VMASKMOVPD (DX)(R8*8), Y2, Y2
 
-rowperm198:
+rowperm166:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Y4
@@ -28143,8 +26459,7 @@ rowperm198:
 	VMULPD       Y2, Y4, Y4
 	VMULPD       Y3, Y4, Y3
 	VMOVUPD      Y3, 32(R10)(R11*8)
-	VMULPD       Y5, Y2, Y2
-	VADDPD       Y2, Y1, Y1
+	VFMADD231PD  Y5, Y2, Y1
 	ADDQ         $0x00000008, R11
 	CMPQ         R11, R12
 	JLE          loop
@@ -28173,18 +26488,18 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart199
+	JL           rowpart167
 	VMOVUPD      (DX)(R8*8), Y2
-	JMP          rowperm199
+	JMP          rowperm167
 
-rowpart199:
+rowpart167:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y2
 	VMASKMOVPD (DX)(R8*8), Y2, Y2
 
-rowperm199:
+rowperm167:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Y4
@@ -28196,8 +26511,7 @@ rowperm199:
 	VMULPD       Y2, Y4, Y4
 	VMULPD       Y3, Y4, Y3
 	VMOVUPD      Y3, (R10)(R11*8)
-	VMULPD       Y5, Y2, Y2
-	VADDPD       Y2, Y0, Y0
+	VFMADD231PD  Y5, Y2, Y0
 	ADDQ         $0x00000004, R11
 	JMP          single1
 
@@ -28231,18 +26545,18 @@ tail:
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000004
-	JL           rowpart200
+	JL           rowpart168
 	VMOVUPD      (DX)(R8*8), Y2
-	JMP          rowperm200
+	JMP          rowperm168
 
-rowpart200:
+rowpart168:
 	LEAQ       tailmask64<>+0(SB), CX
 	MOVQ       $0x00000004, R9
 	SUBQ       AX, R9
 	VMOVDQU    (CX)(R9*8), Y2
 	VMASKMOVPD (DX)(R8*8), Y2, Y2
 
-rowperm200:
+rowperm168:
 	MOVQ         DI, AX
 	SHLQ         $0x06, AX
 	VMOVUPS      (BX)(AX*1), Y4
@@ -28569,7 +26883,7 @@ drain:
 	RET
 
 // func identityWUnredAVX2F64(dst []float64, p []float64, y []float64, w []float64, a float64) float64
-// Requires: AVX, SSE2
+// Requires: AVX, FMA3, SSE2
 TEXT ·identityWUnredAVX2F64(SB), NOSPLIT, $0-112
 	MOVQ   p_base+24(FP), AX
 	MOVQ   w_base+72(FP), CX
@@ -28585,43 +26899,43 @@ TEXT ·identityWUnredAVX2F64(SB), NOSPLIT, $0-112
 	JG     single
 
 loop:
-	VMOVUPD (AX)(BX*8), Y4
-	VMOVUPD (CX)(BX*8), Y5
-	VMULPD  Y4, Y5, Y4
-	VMOVUPD Y4, (DX)(BX*8)
-	VADDPD  Y4, Y0, Y0
-	VMOVUPD 32(AX)(BX*8), Y4
-	VMOVUPD 32(CX)(BX*8), Y5
-	VMULPD  Y4, Y5, Y4
-	VMOVUPD Y4, 32(DX)(BX*8)
-	VADDPD  Y4, Y1, Y1
-	VMOVUPD 64(AX)(BX*8), Y4
-	VMOVUPD 64(CX)(BX*8), Y5
-	VMULPD  Y4, Y5, Y4
-	VMOVUPD Y4, 64(DX)(BX*8)
-	VADDPD  Y4, Y2, Y2
-	VMOVUPD 96(AX)(BX*8), Y4
-	VMOVUPD 96(CX)(BX*8), Y5
-	VMULPD  Y4, Y5, Y4
-	VMOVUPD Y4, 96(DX)(BX*8)
-	VADDPD  Y4, Y3, Y3
-	ADDQ    $0x00000010, BX
-	CMPQ    BX, SI
-	JLE     loop
+	VMOVUPD     (AX)(BX*8), Y4
+	VMOVUPD     (CX)(BX*8), Y5
+	VMULPD      Y4, Y5, Y6
+	VMOVUPD     Y6, (DX)(BX*8)
+	VFMADD231PD Y4, Y5, Y0
+	VMOVUPD     32(AX)(BX*8), Y4
+	VMOVUPD     32(CX)(BX*8), Y5
+	VMULPD      Y4, Y5, Y6
+	VMOVUPD     Y6, 32(DX)(BX*8)
+	VFMADD231PD Y4, Y5, Y1
+	VMOVUPD     64(AX)(BX*8), Y4
+	VMOVUPD     64(CX)(BX*8), Y5
+	VMULPD      Y4, Y5, Y6
+	VMOVUPD     Y6, 64(DX)(BX*8)
+	VFMADD231PD Y4, Y5, Y2
+	VMOVUPD     96(AX)(BX*8), Y4
+	VMOVUPD     96(CX)(BX*8), Y5
+	VMULPD      Y4, Y5, Y6
+	VMOVUPD     Y6, 96(DX)(BX*8)
+	VFMADD231PD Y4, Y5, Y3
+	ADDQ        $0x00000010, BX
+	CMPQ        BX, SI
+	JLE         loop
 
 single:
 	ADDQ $0x0000000c, SI
 
 single1:
-	CMPQ    BX, SI
-	JG      tail
-	VMOVUPD (AX)(BX*8), Y4
-	VMOVUPD (CX)(BX*8), Y5
-	VMULPD  Y4, Y5, Y4
-	VMOVUPD Y4, (DX)(BX*8)
-	VADDPD  Y4, Y0, Y0
-	ADDQ    $0x00000004, BX
-	JMP     single1
+	CMPQ        BX, SI
+	JG          tail
+	VMOVUPD     (AX)(BX*8), Y4
+	VMOVUPD     (CX)(BX*8), Y5
+	VMULPD      Y4, Y5, Y6
+	VMOVUPD     Y6, (DX)(BX*8)
+	VFMADD231PD Y4, Y5, Y0
+	ADDQ        $0x00000004, BX
+	JMP         single1
 
 tail:
 	ADDQ       $0x00000004, SI
@@ -28760,7 +27074,7 @@ drain:
 	RET
 
 // func identityWGradAVX2F64(dst []float64, p []float64, y []float64, w []float64, s float64, a float64) float64
-// Requires: AVX, SSE2
+// Requires: AVX, FMA3, SSE2
 TEXT ·identityWGradAVX2F64(SB), NOSPLIT, $0-120
 	MOVQ   p_base+24(FP), AX
 	MOVQ   w_base+72(FP), CX
@@ -28783,8 +27097,7 @@ loop:
 	VMULPD       Y6, Y7, Y7
 	VMULPD       Y5, Y7, Y5
 	VMOVUPD      Y5, (DX)(BX*8)
-	VMULPD       Y4, Y6, Y4
-	VADDPD       Y4, Y0, Y0
+	VFMADD231PD  Y4, Y6, Y0
 	VMOVUPD      32(AX)(BX*8), Y4
 	VBROADCASTSD consts64<>+8(SB), Y5
 	VMOVUPD      32(CX)(BX*8), Y6
@@ -28792,8 +27105,7 @@ loop:
 	VMULPD       Y6, Y7, Y7
 	VMULPD       Y5, Y7, Y5
 	VMOVUPD      Y5, 32(DX)(BX*8)
-	VMULPD       Y4, Y6, Y4
-	VADDPD       Y4, Y1, Y1
+	VFMADD231PD  Y4, Y6, Y1
 	VMOVUPD      64(AX)(BX*8), Y4
 	VBROADCASTSD consts64<>+8(SB), Y5
 	VMOVUPD      64(CX)(BX*8), Y6
@@ -28801,8 +27113,7 @@ loop:
 	VMULPD       Y6, Y7, Y7
 	VMULPD       Y5, Y7, Y5
 	VMOVUPD      Y5, 64(DX)(BX*8)
-	VMULPD       Y4, Y6, Y4
-	VADDPD       Y4, Y2, Y2
+	VFMADD231PD  Y4, Y6, Y2
 	VMOVUPD      96(AX)(BX*8), Y4
 	VBROADCASTSD consts64<>+8(SB), Y5
 	VMOVUPD      96(CX)(BX*8), Y6
@@ -28810,8 +27121,7 @@ loop:
 	VMULPD       Y6, Y7, Y7
 	VMULPD       Y5, Y7, Y5
 	VMOVUPD      Y5, 96(DX)(BX*8)
-	VMULPD       Y4, Y6, Y4
-	VADDPD       Y4, Y3, Y3
+	VFMADD231PD  Y4, Y6, Y3
 	ADDQ         $0x00000010, BX
 	CMPQ         BX, SI
 	JLE          loop
@@ -28829,8 +27139,7 @@ single1:
 	VMULPD       Y6, Y7, Y7
 	VMULPD       Y5, Y7, Y5
 	VMOVUPD      Y5, (DX)(BX*8)
-	VMULPD       Y4, Y6, Y4
-	VADDPD       Y4, Y0, Y0
+	VFMADD231PD  Y4, Y6, Y0
 	ADDQ         $0x00000004, BX
 	JMP          single1
 
@@ -28908,18 +27217,18 @@ loop:
 	MOVQ    R8, R12
 	SUBQ    DI, R12
 	CMPQ    R12, $0x00000004
-	JL      rowpart201
+	JL      rowpart169
 	VMOVUPD (CX)(DI*8), Y9
-	JMP     rowperm201
+	JMP     rowperm169
 
-rowpart201:
+rowpart169:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y9
 	VMASKMOVPD (CX)(DI*8), Y9, Y9
 
-rowperm201:
+rowperm169:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y10
@@ -28938,18 +27247,18 @@ rowperm201:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000004
-	JL          rowpart202
+	JL          rowpart170
 	VMOVUPD     (CX)(DI*8), Y9
-	JMP         rowperm202
+	JMP         rowperm170
 
-rowpart202:
+rowpart170:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y9
 	VMASKMOVPD (CX)(DI*8), Y9, Y9
 
-rowperm202:
+rowperm170:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y10
@@ -28968,18 +27277,18 @@ rowperm202:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000004
-	JL          rowpart203
+	JL          rowpart171
 	VMOVUPD     (CX)(DI*8), Y9
-	JMP         rowperm203
+	JMP         rowperm171
 
-rowpart203:
+rowpart171:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y9
 	VMASKMOVPD (CX)(DI*8), Y9, Y9
 
-rowperm203:
+rowperm171:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y10
@@ -28998,18 +27307,18 @@ rowperm203:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000004
-	JL          rowpart204
+	JL          rowpart172
 	VMOVUPD     (CX)(DI*8), Y9
-	JMP         rowperm204
+	JMP         rowperm172
 
-rowpart204:
+rowpart172:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y9
 	VMASKMOVPD (CX)(DI*8), Y9, Y9
 
-rowperm204:
+rowperm172:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y10
@@ -29038,18 +27347,18 @@ single1:
 	MOVQ    R8, R12
 	SUBQ    DI, R12
 	CMPQ    R12, $0x00000004
-	JL      rowpart205
+	JL      rowpart173
 	VMOVUPD (CX)(DI*8), Y9
-	JMP     rowperm205
+	JMP     rowperm173
 
-rowpart205:
+rowpart173:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y9
 	VMASKMOVPD (CX)(DI*8), Y9, Y9
 
-rowperm205:
+rowperm173:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y10
@@ -29079,18 +27388,18 @@ tail:
 	MOVQ       R8, AX
 	SUBQ       DI, AX
 	CMPQ       AX, $0x00000004
-	JL         rowpart206
+	JL         rowpart174
 	VMOVUPD    (CX)(DI*8), Y9
-	JMP        rowperm206
+	JMP        rowperm174
 
-rowpart206:
+rowpart174:
 	LEAQ       tailmask64<>+0(SB), R8
 	MOVQ       $0x00000004, R12
 	SUBQ       AX, R12
 	VMOVDQU    (R8)(R12*8), Y9
 	VMASKMOVPD (CX)(DI*8), Y9, Y9
 
-rowperm206:
+rowperm174:
 	MOVQ      SI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (DX)(AX*1), Y10
@@ -29140,7 +27449,7 @@ drain:
 	RET
 
 // func identityRowUnredAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) float64
-// Requires: AVX, AVX2, SSE2
+// Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·identityRowUnredAVX2F64(SB), NOSPLIT, $0-168
 	MOVQ   p_base+24(FP), AX
 	MOVQ   w_base+72(FP), CX
@@ -29165,109 +27474,109 @@ loop:
 	MOVQ    R8, R12
 	SUBQ    DI, R12
 	CMPQ    R12, $0x00000004
-	JL      rowpart207
+	JL      rowpart175
 	VMOVUPD (CX)(DI*8), Y5
-	JMP     rowperm207
+	JMP     rowperm175
 
-rowpart207:
+rowpart175:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y5
 	VMASKMOVPD (CX)(DI*8), Y5, Y5
 
-rowperm207:
-	MOVQ    SI, R12
-	SHLQ    $0x06, R12
-	VMOVUPS (DX)(R12*1), Y6
-	VPERMPS Y5, Y6, Y5
-	MOVLQSX (BX)(SI*8), R12
-	ADDQ    R12, DI
-	MOVLQSX 4(BX)(SI*8), SI
-	VMULPD  Y4, Y5, Y4
-	VMOVUPD Y4, (R9)(R10*8)
-	VADDPD  Y4, Y0, Y0
-	VMOVUPD 32(AX)(R10*8), Y4
-	MOVQ    R8, R12
-	SUBQ    DI, R12
-	CMPQ    R12, $0x00000004
-	JL      rowpart208
-	VMOVUPD (CX)(DI*8), Y5
-	JMP     rowperm208
+rowperm175:
+	MOVQ        SI, R12
+	SHLQ        $0x06, R12
+	VMOVUPS     (DX)(R12*1), Y6
+	VPERMPS     Y5, Y6, Y5
+	MOVLQSX     (BX)(SI*8), R12
+	ADDQ        R12, DI
+	MOVLQSX     4(BX)(SI*8), SI
+	VMULPD      Y4, Y5, Y6
+	VMOVUPD     Y6, (R9)(R10*8)
+	VFMADD231PD Y4, Y5, Y0
+	VMOVUPD     32(AX)(R10*8), Y4
+	MOVQ        R8, R12
+	SUBQ        DI, R12
+	CMPQ        R12, $0x00000004
+	JL          rowpart176
+	VMOVUPD     (CX)(DI*8), Y5
+	JMP         rowperm176
 
-rowpart208:
+rowpart176:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y5
 	VMASKMOVPD (CX)(DI*8), Y5, Y5
 
-rowperm208:
-	MOVQ    SI, R12
-	SHLQ    $0x06, R12
-	VMOVUPS (DX)(R12*1), Y6
-	VPERMPS Y5, Y6, Y5
-	MOVLQSX (BX)(SI*8), R12
-	ADDQ    R12, DI
-	MOVLQSX 4(BX)(SI*8), SI
-	VMULPD  Y4, Y5, Y4
-	VMOVUPD Y4, 32(R9)(R10*8)
-	VADDPD  Y4, Y1, Y1
-	VMOVUPD 64(AX)(R10*8), Y4
-	MOVQ    R8, R12
-	SUBQ    DI, R12
-	CMPQ    R12, $0x00000004
-	JL      rowpart209
-	VMOVUPD (CX)(DI*8), Y5
-	JMP     rowperm209
+rowperm176:
+	MOVQ        SI, R12
+	SHLQ        $0x06, R12
+	VMOVUPS     (DX)(R12*1), Y6
+	VPERMPS     Y5, Y6, Y5
+	MOVLQSX     (BX)(SI*8), R12
+	ADDQ        R12, DI
+	MOVLQSX     4(BX)(SI*8), SI
+	VMULPD      Y4, Y5, Y6
+	VMOVUPD     Y6, 32(R9)(R10*8)
+	VFMADD231PD Y4, Y5, Y1
+	VMOVUPD     64(AX)(R10*8), Y4
+	MOVQ        R8, R12
+	SUBQ        DI, R12
+	CMPQ        R12, $0x00000004
+	JL          rowpart177
+	VMOVUPD     (CX)(DI*8), Y5
+	JMP         rowperm177
 
-rowpart209:
+rowpart177:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y5
 	VMASKMOVPD (CX)(DI*8), Y5, Y5
 
-rowperm209:
-	MOVQ    SI, R12
-	SHLQ    $0x06, R12
-	VMOVUPS (DX)(R12*1), Y6
-	VPERMPS Y5, Y6, Y5
-	MOVLQSX (BX)(SI*8), R12
-	ADDQ    R12, DI
-	MOVLQSX 4(BX)(SI*8), SI
-	VMULPD  Y4, Y5, Y4
-	VMOVUPD Y4, 64(R9)(R10*8)
-	VADDPD  Y4, Y2, Y2
-	VMOVUPD 96(AX)(R10*8), Y4
-	MOVQ    R8, R12
-	SUBQ    DI, R12
-	CMPQ    R12, $0x00000004
-	JL      rowpart210
-	VMOVUPD (CX)(DI*8), Y5
-	JMP     rowperm210
+rowperm177:
+	MOVQ        SI, R12
+	SHLQ        $0x06, R12
+	VMOVUPS     (DX)(R12*1), Y6
+	VPERMPS     Y5, Y6, Y5
+	MOVLQSX     (BX)(SI*8), R12
+	ADDQ        R12, DI
+	MOVLQSX     4(BX)(SI*8), SI
+	VMULPD      Y4, Y5, Y6
+	VMOVUPD     Y6, 64(R9)(R10*8)
+	VFMADD231PD Y4, Y5, Y2
+	VMOVUPD     96(AX)(R10*8), Y4
+	MOVQ        R8, R12
+	SUBQ        DI, R12
+	CMPQ        R12, $0x00000004
+	JL          rowpart178
+	VMOVUPD     (CX)(DI*8), Y5
+	JMP         rowperm178
 
-rowpart210:
+rowpart178:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y5
 	VMASKMOVPD (CX)(DI*8), Y5, Y5
 
-rowperm210:
-	MOVQ    SI, R12
-	SHLQ    $0x06, R12
-	VMOVUPS (DX)(R12*1), Y6
-	VPERMPS Y5, Y6, Y5
-	MOVLQSX (BX)(SI*8), R12
-	ADDQ    R12, DI
-	MOVLQSX 4(BX)(SI*8), SI
-	VMULPD  Y4, Y5, Y4
-	VMOVUPD Y4, 96(R9)(R10*8)
-	VADDPD  Y4, Y3, Y3
-	ADDQ    $0x00000010, R10
-	CMPQ    R10, R11
-	JLE     loop
+rowperm178:
+	MOVQ        SI, R12
+	SHLQ        $0x06, R12
+	VMOVUPS     (DX)(R12*1), Y6
+	VPERMPS     Y5, Y6, Y5
+	MOVLQSX     (BX)(SI*8), R12
+	ADDQ        R12, DI
+	MOVLQSX     4(BX)(SI*8), SI
+	VMULPD      Y4, Y5, Y6
+	VMOVUPD     Y6, 96(R9)(R10*8)
+	VFMADD231PD Y4, Y5, Y3
+	ADDQ        $0x00000010, R10
+	CMPQ        R10, R11
+	JLE         loop
 
 single:
 	ADDQ $0x0000000c, R11
@@ -29279,30 +27588,30 @@ single1:
 	MOVQ    R8, R12
 	SUBQ    DI, R12
 	CMPQ    R12, $0x00000004
-	JL      rowpart211
+	JL      rowpart179
 	VMOVUPD (CX)(DI*8), Y5
-	JMP     rowperm211
+	JMP     rowperm179
 
-rowpart211:
+rowpart179:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y5
 	VMASKMOVPD (CX)(DI*8), Y5, Y5
 
-rowperm211:
-	MOVQ    SI, R12
-	SHLQ    $0x06, R12
-	VMOVUPS (DX)(R12*1), Y6
-	VPERMPS Y5, Y6, Y5
-	MOVLQSX (BX)(SI*8), R12
-	ADDQ    R12, DI
-	MOVLQSX 4(BX)(SI*8), SI
-	VMULPD  Y4, Y5, Y4
-	VMOVUPD Y4, (R9)(R10*8)
-	VADDPD  Y4, Y0, Y0
-	ADDQ    $0x00000004, R10
-	JMP     single1
+rowperm179:
+	MOVQ        SI, R12
+	SHLQ        $0x06, R12
+	VMOVUPS     (DX)(R12*1), Y6
+	VPERMPS     Y5, Y6, Y5
+	MOVLQSX     (BX)(SI*8), R12
+	ADDQ        R12, DI
+	MOVLQSX     4(BX)(SI*8), SI
+	VMULPD      Y4, Y5, Y6
+	VMOVUPD     Y6, (R9)(R10*8)
+	VFMADD231PD Y4, Y5, Y0
+	ADDQ        $0x00000004, R10
+	JMP         single1
 
 tail:
 	ADDQ       $0x00000004, R11
@@ -29316,18 +27625,18 @@ tail:
 	MOVQ       R8, AX
 	SUBQ       DI, AX
 	CMPQ       AX, $0x00000004
-	JL         rowpart212
+	JL         rowpart180
 	VMOVUPD    (CX)(DI*8), Y5
-	JMP        rowperm212
+	JMP        rowperm180
 
-rowpart212:
+rowpart180:
 	LEAQ       tailmask64<>+0(SB), R8
 	MOVQ       $0x00000004, R12
 	SUBQ       AX, R12
 	VMOVDQU    (R8)(R12*8), Y5
 	VMASKMOVPD (CX)(DI*8), Y5, Y5
 
-rowperm212:
+rowperm180:
 	MOVQ       SI, AX
 	SHLQ       $0x06, AX
 	VMOVUPS    (DX)(AX*1), Y6
@@ -29367,7 +27676,7 @@ drain:
 	RET
 
 // func identityRowGradAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, s float64, a float64) float64
-// Requires: AVX, AVX2, SSE2
+// Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·identityRowGradAVX2F64(SB), NOSPLIT, $0-176
 	MOVQ   p_base+24(FP), AX
 	MOVQ   w_base+72(FP), CX
@@ -29393,18 +27702,18 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart213
+	JL           rowpart181
 	VMOVUPD      (CX)(DI*8), Y6
-	JMP          rowperm213
+	JMP          rowperm181
 
-rowpart213:
+rowpart181:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y6
 	VMASKMOVPD (CX)(DI*8), Y6, Y6
 
-rowperm213:
+rowperm181:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y7
@@ -29416,25 +27725,24 @@ rowperm213:
 	VMULPD       Y6, Y7, Y7
 	VMULPD       Y5, Y7, Y5
 	VMOVUPD      Y5, (R9)(R10*8)
-	VMULPD       Y4, Y6, Y4
-	VADDPD       Y4, Y0, Y0
+	VFMADD231PD  Y4, Y6, Y0
 	VMOVUPD      32(AX)(R10*8), Y4
 	VBROADCASTSD consts64<>+8(SB), Y5
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart214
+	JL           rowpart182
 	VMOVUPD      (CX)(DI*8), Y6
-	JMP          rowperm214
+	JMP          rowperm182
 
-rowpart214:
+rowpart182:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y6
 	VMASKMOVPD (CX)(DI*8), Y6, Y6
 
-rowperm214:
+rowperm182:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y7
@@ -29446,25 +27754,24 @@ rowperm214:
 	VMULPD       Y6, Y7, Y7
 	VMULPD       Y5, Y7, Y5
 	VMOVUPD      Y5, 32(R9)(R10*8)
-	VMULPD       Y4, Y6, Y4
-	VADDPD       Y4, Y1, Y1
+	VFMADD231PD  Y4, Y6, Y1
 	VMOVUPD      64(AX)(R10*8), Y4
 	VBROADCASTSD consts64<>+8(SB), Y5
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart215
+	JL           rowpart183
 	VMOVUPD      (CX)(DI*8), Y6
-	JMP          rowperm215
+	JMP          rowperm183
 
-rowpart215:
+rowpart183:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y6
 	VMASKMOVPD (CX)(DI*8), Y6, Y6
 
-rowperm215:
+rowperm183:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y7
@@ -29476,25 +27783,24 @@ rowperm215:
 	VMULPD       Y6, Y7, Y7
 	VMULPD       Y5, Y7, Y5
 	VMOVUPD      Y5, 64(R9)(R10*8)
-	VMULPD       Y4, Y6, Y4
-	VADDPD       Y4, Y2, Y2
+	VFMADD231PD  Y4, Y6, Y2
 	VMOVUPD      96(AX)(R10*8), Y4
 	VBROADCASTSD consts64<>+8(SB), Y5
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart216
+	JL           rowpart184
 	VMOVUPD      (CX)(DI*8), Y6
-	JMP          rowperm216
+	JMP          rowperm184
 
-rowpart216:
+rowpart184:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y6
 	VMASKMOVPD (CX)(DI*8), Y6, Y6
 
-rowperm216:
+rowperm184:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y7
@@ -29506,8 +27812,7 @@ rowperm216:
 	VMULPD       Y6, Y7, Y7
 	VMULPD       Y5, Y7, Y5
 	VMOVUPD      Y5, 96(R9)(R10*8)
-	VMULPD       Y4, Y6, Y4
-	VADDPD       Y4, Y3, Y3
+	VFMADD231PD  Y4, Y6, Y3
 	ADDQ         $0x00000010, R10
 	CMPQ         R10, R11
 	JLE          loop
@@ -29523,18 +27828,18 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart217
+	JL           rowpart185
 	VMOVUPD      (CX)(DI*8), Y6
-	JMP          rowperm217
+	JMP          rowperm185
 
-rowpart217:
+rowpart185:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y6
 	VMASKMOVPD (CX)(DI*8), Y6, Y6
 
-rowperm217:
+rowperm185:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y7
@@ -29546,8 +27851,7 @@ rowperm217:
 	VMULPD       Y6, Y7, Y7
 	VMULPD       Y5, Y7, Y5
 	VMOVUPD      Y5, (R9)(R10*8)
-	VMULPD       Y4, Y6, Y4
-	VADDPD       Y4, Y0, Y0
+	VFMADD231PD  Y4, Y6, Y0
 	ADDQ         $0x00000004, R10
 	JMP          single1
 
@@ -29564,18 +27868,18 @@ tail:
 	MOVQ         R8, AX
 	SUBQ         DI, AX
 	CMPQ         AX, $0x00000004
-	JL           rowpart218
+	JL           rowpart186
 	VMOVUPD      (CX)(DI*8), Y6
-	JMP          rowperm218
+	JMP          rowperm186
 
-rowpart218:
+rowpart186:
 	LEAQ       tailmask64<>+0(SB), R8
 	MOVQ       $0x00000004, R12
 	SUBQ       AX, R12
 	VMOVDQU    (R8)(R12*8), Y6
 	VMASKMOVPD (CX)(DI*8), Y6, Y6
 
-rowperm218:
+rowperm186:
 	MOVQ         SI, AX
 	SHLQ         $0x06, AX
 	VMOVUPS      (DX)(AX*1), Y7
@@ -29940,7 +28244,7 @@ drain:
 	RET
 
 // func l1WUnredAVX2F64(dst []float64, p []float64, y []float64, w []float64, a float64) float64
-// Requires: AVX, SSE2
+// Requires: AVX, FMA3, SSE2
 TEXT ·l1WUnredAVX2F64(SB), NOSPLIT, $0-112
 	MOVQ   p_base+24(FP), AX
 	MOVQ   w_base+72(FP), CX
@@ -29960,30 +28264,30 @@ loop:
 	VBROADCASTSD consts64<>+0(SB), Y5
 	VANDPD       Y5, Y4, Y4
 	VMOVUPD      (CX)(BX*8), Y5
-	VMULPD       Y4, Y5, Y4
-	VMOVUPD      Y4, (DX)(BX*8)
-	VADDPD       Y4, Y0, Y0
+	VMULPD       Y4, Y5, Y6
+	VMOVUPD      Y6, (DX)(BX*8)
+	VFMADD231PD  Y4, Y5, Y0
 	VMOVUPD      32(AX)(BX*8), Y4
 	VBROADCASTSD consts64<>+0(SB), Y5
 	VANDPD       Y5, Y4, Y4
 	VMOVUPD      32(CX)(BX*8), Y5
-	VMULPD       Y4, Y5, Y4
-	VMOVUPD      Y4, 32(DX)(BX*8)
-	VADDPD       Y4, Y1, Y1
+	VMULPD       Y4, Y5, Y6
+	VMOVUPD      Y6, 32(DX)(BX*8)
+	VFMADD231PD  Y4, Y5, Y1
 	VMOVUPD      64(AX)(BX*8), Y4
 	VBROADCASTSD consts64<>+0(SB), Y5
 	VANDPD       Y5, Y4, Y4
 	VMOVUPD      64(CX)(BX*8), Y5
-	VMULPD       Y4, Y5, Y4
-	VMOVUPD      Y4, 64(DX)(BX*8)
-	VADDPD       Y4, Y2, Y2
+	VMULPD       Y4, Y5, Y6
+	VMOVUPD      Y6, 64(DX)(BX*8)
+	VFMADD231PD  Y4, Y5, Y2
 	VMOVUPD      96(AX)(BX*8), Y4
 	VBROADCASTSD consts64<>+0(SB), Y5
 	VANDPD       Y5, Y4, Y4
 	VMOVUPD      96(CX)(BX*8), Y5
-	VMULPD       Y4, Y5, Y4
-	VMOVUPD      Y4, 96(DX)(BX*8)
-	VADDPD       Y4, Y3, Y3
+	VMULPD       Y4, Y5, Y6
+	VMOVUPD      Y6, 96(DX)(BX*8)
+	VFMADD231PD  Y4, Y5, Y3
 	ADDQ         $0x00000010, BX
 	CMPQ         BX, SI
 	JLE          loop
@@ -29998,9 +28302,9 @@ single1:
 	VBROADCASTSD consts64<>+0(SB), Y5
 	VANDPD       Y5, Y4, Y4
 	VMOVUPD      (CX)(BX*8), Y5
-	VMULPD       Y4, Y5, Y4
-	VMOVUPD      Y4, (DX)(BX*8)
-	VADDPD       Y4, Y0, Y0
+	VMULPD       Y4, Y5, Y6
+	VMOVUPD      Y6, (DX)(BX*8)
+	VFMADD231PD  Y4, Y5, Y0
 	ADDQ         $0x00000004, BX
 	JMP          single1
 
@@ -30203,7 +28507,7 @@ drain:
 	RET
 
 // func l1WGradAVX2F64(dst []float64, p []float64, y []float64, w []float64, s float64, a float64) float64
-// Requires: AVX, SSE2
+// Requires: AVX, FMA3, SSE2
 TEXT ·l1WGradAVX2F64(SB), NOSPLIT, $0-120
 	MOVQ   p_base+24(FP), AX
 	MOVQ   w_base+72(FP), CX
@@ -30236,8 +28540,7 @@ loop:
 	VMULPD       Y4, Y6, Y6
 	VMULPD       Y7, Y6, Y6
 	VMOVUPD      Y6, (DX)(BX*8)
-	VMULPD       Y5, Y4, Y4
-	VADDPD       Y4, Y0, Y0
+	VFMADD231PD  Y5, Y4, Y0
 	VMOVUPD      32(AX)(BX*8), Y4
 	VBROADCASTSD consts64<>+0(SB), Y5
 	VANDPD       Y5, Y4, Y5
@@ -30255,8 +28558,7 @@ loop:
 	VMULPD       Y4, Y6, Y6
 	VMULPD       Y7, Y6, Y6
 	VMOVUPD      Y6, 32(DX)(BX*8)
-	VMULPD       Y5, Y4, Y4
-	VADDPD       Y4, Y1, Y1
+	VFMADD231PD  Y5, Y4, Y1
 	VMOVUPD      64(AX)(BX*8), Y4
 	VBROADCASTSD consts64<>+0(SB), Y5
 	VANDPD       Y5, Y4, Y5
@@ -30274,8 +28576,7 @@ loop:
 	VMULPD       Y4, Y6, Y6
 	VMULPD       Y7, Y6, Y6
 	VMOVUPD      Y6, 64(DX)(BX*8)
-	VMULPD       Y5, Y4, Y4
-	VADDPD       Y4, Y2, Y2
+	VFMADD231PD  Y5, Y4, Y2
 	VMOVUPD      96(AX)(BX*8), Y4
 	VBROADCASTSD consts64<>+0(SB), Y5
 	VANDPD       Y5, Y4, Y5
@@ -30293,8 +28594,7 @@ loop:
 	VMULPD       Y4, Y6, Y6
 	VMULPD       Y7, Y6, Y6
 	VMOVUPD      Y6, 96(DX)(BX*8)
-	VMULPD       Y5, Y4, Y4
-	VADDPD       Y4, Y3, Y3
+	VFMADD231PD  Y5, Y4, Y3
 	ADDQ         $0x00000010, BX
 	CMPQ         BX, SI
 	JLE          loop
@@ -30322,8 +28622,7 @@ single1:
 	VMULPD       Y4, Y6, Y6
 	VMULPD       Y7, Y6, Y6
 	VMOVUPD      Y6, (DX)(BX*8)
-	VMULPD       Y5, Y4, Y4
-	VADDPD       Y4, Y0, Y0
+	VFMADD231PD  Y5, Y4, Y0
 	ADDQ         $0x00000004, BX
 	JMP          single1
 
@@ -30413,18 +28712,18 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart219
+	JL           rowpart187
 	VMOVUPD      (CX)(DI*8), Y9
-	JMP          rowperm219
+	JMP          rowperm187
 
-rowpart219:
+rowpart187:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y9
 	VMASKMOVPD (CX)(DI*8), Y9, Y9
 
-rowperm219:
+rowperm187:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y10
@@ -30445,18 +28744,18 @@ rowperm219:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart220
+	JL           rowpart188
 	VMOVUPD      (CX)(DI*8), Y9
-	JMP          rowperm220
+	JMP          rowperm188
 
-rowpart220:
+rowpart188:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y9
 	VMASKMOVPD (CX)(DI*8), Y9, Y9
 
-rowperm220:
+rowperm188:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y10
@@ -30477,18 +28776,18 @@ rowperm220:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart221
+	JL           rowpart189
 	VMOVUPD      (CX)(DI*8), Y9
-	JMP          rowperm221
+	JMP          rowperm189
 
-rowpart221:
+rowpart189:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y9
 	VMASKMOVPD (CX)(DI*8), Y9, Y9
 
-rowperm221:
+rowperm189:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y10
@@ -30509,18 +28808,18 @@ rowperm221:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart222
+	JL           rowpart190
 	VMOVUPD      (CX)(DI*8), Y9
-	JMP          rowperm222
+	JMP          rowperm190
 
-rowpart222:
+rowpart190:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y9
 	VMASKMOVPD (CX)(DI*8), Y9, Y9
 
-rowperm222:
+rowperm190:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y10
@@ -30551,18 +28850,18 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart223
+	JL           rowpart191
 	VMOVUPD      (CX)(DI*8), Y9
-	JMP          rowperm223
+	JMP          rowperm191
 
-rowpart223:
+rowpart191:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y9
 	VMASKMOVPD (CX)(DI*8), Y9, Y9
 
-rowperm223:
+rowperm191:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y10
@@ -30594,18 +28893,18 @@ tail:
 	MOVQ         R8, AX
 	SUBQ         DI, AX
 	CMPQ         AX, $0x00000004
-	JL           rowpart224
+	JL           rowpart192
 	VMOVUPD      (CX)(DI*8), Y9
-	JMP          rowperm224
+	JMP          rowperm192
 
-rowpart224:
+rowpart192:
 	LEAQ       tailmask64<>+0(SB), R8
 	MOVQ       $0x00000004, R12
 	SUBQ       AX, R12
 	VMOVDQU    (R8)(R12*8), Y9
 	VMASKMOVPD (CX)(DI*8), Y9, Y9
 
-rowperm224:
+rowperm192:
 	MOVQ      SI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (DX)(AX*1), Y10
@@ -30655,7 +28954,7 @@ drain:
 	RET
 
 // func l1RowUnredAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) float64
-// Requires: AVX, AVX2, SSE2
+// Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·l1RowUnredAVX2F64(SB), NOSPLIT, $0-168
 	MOVQ   p_base+24(FP), AX
 	MOVQ   w_base+72(FP), CX
@@ -30682,18 +28981,18 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart225
+	JL           rowpart193
 	VMOVUPD      (CX)(DI*8), Y5
-	JMP          rowperm225
+	JMP          rowperm193
 
-rowpart225:
+rowpart193:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y5
 	VMASKMOVPD (CX)(DI*8), Y5, Y5
 
-rowperm225:
+rowperm193:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y6
@@ -30701,27 +29000,27 @@ rowperm225:
 	MOVLQSX      (BX)(SI*8), R12
 	ADDQ         R12, DI
 	MOVLQSX      4(BX)(SI*8), SI
-	VMULPD       Y4, Y5, Y4
-	VMOVUPD      Y4, (R9)(R10*8)
-	VADDPD       Y4, Y0, Y0
+	VMULPD       Y4, Y5, Y6
+	VMOVUPD      Y6, (R9)(R10*8)
+	VFMADD231PD  Y4, Y5, Y0
 	VMOVUPD      32(AX)(R10*8), Y4
 	VBROADCASTSD consts64<>+0(SB), Y5
 	VANDPD       Y5, Y4, Y4
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart226
+	JL           rowpart194
 	VMOVUPD      (CX)(DI*8), Y5
-	JMP          rowperm226
+	JMP          rowperm194
 
-rowpart226:
+rowpart194:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y5
 	VMASKMOVPD (CX)(DI*8), Y5, Y5
 
-rowperm226:
+rowperm194:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y6
@@ -30729,27 +29028,27 @@ rowperm226:
 	MOVLQSX      (BX)(SI*8), R12
 	ADDQ         R12, DI
 	MOVLQSX      4(BX)(SI*8), SI
-	VMULPD       Y4, Y5, Y4
-	VMOVUPD      Y4, 32(R9)(R10*8)
-	VADDPD       Y4, Y1, Y1
+	VMULPD       Y4, Y5, Y6
+	VMOVUPD      Y6, 32(R9)(R10*8)
+	VFMADD231PD  Y4, Y5, Y1
 	VMOVUPD      64(AX)(R10*8), Y4
 	VBROADCASTSD consts64<>+0(SB), Y5
 	VANDPD       Y5, Y4, Y4
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart227
+	JL           rowpart195
 	VMOVUPD      (CX)(DI*8), Y5
-	JMP          rowperm227
+	JMP          rowperm195
 
-rowpart227:
+rowpart195:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y5
 	VMASKMOVPD (CX)(DI*8), Y5, Y5
 
-rowperm227:
+rowperm195:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y6
@@ -30757,40 +29056,40 @@ rowperm227:
 	MOVLQSX      (BX)(SI*8), R12
 	ADDQ         R12, DI
 	MOVLQSX      4(BX)(SI*8), SI
-	VMULPD       Y4, Y5, Y4
-	VMOVUPD      Y4, 64(R9)(R10*8)
-	VADDPD       Y4, Y2, Y2
+	VMULPD       Y4, Y5, Y6
+	VMOVUPD      Y6, 64(R9)(R10*8)
+	VFMADD231PD  Y4, Y5, Y2
 	VMOVUPD      96(AX)(R10*8), Y4
 	VBROADCASTSD consts64<>+0(SB), Y5
 	VANDPD       Y5, Y4, Y4
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart228
+	JL           rowpart196
 	VMOVUPD      (CX)(DI*8), Y5
-	JMP          rowperm228
+	JMP          rowperm196
 
-rowpart228:
+rowpart196:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y5
 	VMASKMOVPD (CX)(DI*8), Y5, Y5
 
-rowperm228:
-	MOVQ    SI, R12
-	SHLQ    $0x06, R12
-	VMOVUPS (DX)(R12*1), Y6
-	VPERMPS Y5, Y6, Y5
-	MOVLQSX (BX)(SI*8), R12
-	ADDQ    R12, DI
-	MOVLQSX 4(BX)(SI*8), SI
-	VMULPD  Y4, Y5, Y4
-	VMOVUPD Y4, 96(R9)(R10*8)
-	VADDPD  Y4, Y3, Y3
-	ADDQ    $0x00000010, R10
-	CMPQ    R10, R11
-	JLE     loop
+rowperm196:
+	MOVQ        SI, R12
+	SHLQ        $0x06, R12
+	VMOVUPS     (DX)(R12*1), Y6
+	VPERMPS     Y5, Y6, Y5
+	MOVLQSX     (BX)(SI*8), R12
+	ADDQ        R12, DI
+	MOVLQSX     4(BX)(SI*8), SI
+	VMULPD      Y4, Y5, Y6
+	VMOVUPD     Y6, 96(R9)(R10*8)
+	VFMADD231PD Y4, Y5, Y3
+	ADDQ        $0x00000010, R10
+	CMPQ        R10, R11
+	JLE         loop
 
 single:
 	ADDQ $0x0000000c, R11
@@ -30804,30 +29103,30 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart229
+	JL           rowpart197
 	VMOVUPD      (CX)(DI*8), Y5
-	JMP          rowperm229
+	JMP          rowperm197
 
-rowpart229:
+rowpart197:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y5
 	VMASKMOVPD (CX)(DI*8), Y5, Y5
 
-rowperm229:
-	MOVQ    SI, R12
-	SHLQ    $0x06, R12
-	VMOVUPS (DX)(R12*1), Y6
-	VPERMPS Y5, Y6, Y5
-	MOVLQSX (BX)(SI*8), R12
-	ADDQ    R12, DI
-	MOVLQSX 4(BX)(SI*8), SI
-	VMULPD  Y4, Y5, Y4
-	VMOVUPD Y4, (R9)(R10*8)
-	VADDPD  Y4, Y0, Y0
-	ADDQ    $0x00000004, R10
-	JMP     single1
+rowperm197:
+	MOVQ        SI, R12
+	SHLQ        $0x06, R12
+	VMOVUPS     (DX)(R12*1), Y6
+	VPERMPS     Y5, Y6, Y5
+	MOVLQSX     (BX)(SI*8), R12
+	ADDQ        R12, DI
+	MOVLQSX     4(BX)(SI*8), SI
+	VMULPD      Y4, Y5, Y6
+	VMOVUPD     Y6, (R9)(R10*8)
+	VFMADD231PD Y4, Y5, Y0
+	ADDQ        $0x00000004, R10
+	JMP         single1
 
 tail:
 	ADDQ         $0x00000004, R11
@@ -30843,18 +29142,18 @@ tail:
 	MOVQ         R8, AX
 	SUBQ         DI, AX
 	CMPQ         AX, $0x00000004
-	JL           rowpart230
+	JL           rowpart198
 	VMOVUPD      (CX)(DI*8), Y5
-	JMP          rowperm230
+	JMP          rowperm198
 
-rowpart230:
+rowpart198:
 	LEAQ       tailmask64<>+0(SB), R8
 	MOVQ       $0x00000004, R12
 	SUBQ       AX, R12
 	VMOVDQU    (R8)(R12*8), Y5
 	VMASKMOVPD (CX)(DI*8), Y5, Y5
 
-rowperm230:
+rowperm198:
 	MOVQ       SI, AX
 	SHLQ       $0x06, AX
 	VMOVUPS    (DX)(AX*1), Y6
@@ -30894,7 +29193,7 @@ drain:
 	RET
 
 // func l1RowGradAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, s float64, a float64) float64
-// Requires: AVX, AVX2, SSE2
+// Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·l1RowGradAVX2F64(SB), NOSPLIT, $0-176
 	MOVQ   p_base+24(FP), AX
 	MOVQ   w_base+72(FP), CX
@@ -30930,18 +29229,18 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart231
+	JL           rowpart199
 	VMOVUPD      (CX)(DI*8), Y4
-	JMP          rowperm231
+	JMP          rowperm199
 
-rowpart231:
+rowpart199:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y4
 	VMASKMOVPD (CX)(DI*8), Y4, Y4
 
-rowperm231:
+rowperm199:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y6
@@ -30953,8 +29252,7 @@ rowperm231:
 	VMULPD       Y4, Y6, Y6
 	VMULPD       Y7, Y6, Y6
 	VMOVUPD      Y6, (R9)(R10*8)
-	VMULPD       Y5, Y4, Y4
-	VADDPD       Y4, Y0, Y0
+	VFMADD231PD  Y5, Y4, Y0
 	VMOVUPD      32(AX)(R10*8), Y4
 	VBROADCASTSD consts64<>+0(SB), Y5
 	VANDPD       Y5, Y4, Y5
@@ -30970,18 +29268,18 @@ rowperm231:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart232
+	JL           rowpart200
 	VMOVUPD      (CX)(DI*8), Y4
-	JMP          rowperm232
+	JMP          rowperm200
 
-rowpart232:
+rowpart200:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y4
 	VMASKMOVPD (CX)(DI*8), Y4, Y4
 
-rowperm232:
+rowperm200:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y6
@@ -30993,8 +29291,7 @@ rowperm232:
 	VMULPD       Y4, Y6, Y6
 	VMULPD       Y7, Y6, Y6
 	VMOVUPD      Y6, 32(R9)(R10*8)
-	VMULPD       Y5, Y4, Y4
-	VADDPD       Y4, Y1, Y1
+	VFMADD231PD  Y5, Y4, Y1
 	VMOVUPD      64(AX)(R10*8), Y4
 	VBROADCASTSD consts64<>+0(SB), Y5
 	VANDPD       Y5, Y4, Y5
@@ -31010,18 +29307,18 @@ rowperm232:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart233
+	JL           rowpart201
 	VMOVUPD      (CX)(DI*8), Y4
-	JMP          rowperm233
+	JMP          rowperm201
 
-rowpart233:
+rowpart201:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y4
 	VMASKMOVPD (CX)(DI*8), Y4, Y4
 
-rowperm233:
+rowperm201:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y6
@@ -31033,8 +29330,7 @@ rowperm233:
 	VMULPD       Y4, Y6, Y6
 	VMULPD       Y7, Y6, Y6
 	VMOVUPD      Y6, 64(R9)(R10*8)
-	VMULPD       Y5, Y4, Y4
-	VADDPD       Y4, Y2, Y2
+	VFMADD231PD  Y5, Y4, Y2
 	VMOVUPD      96(AX)(R10*8), Y4
 	VBROADCASTSD consts64<>+0(SB), Y5
 	VANDPD       Y5, Y4, Y5
@@ -31050,18 +29346,18 @@ rowperm233:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart234
+	JL           rowpart202
 	VMOVUPD      (CX)(DI*8), Y4
-	JMP          rowperm234
+	JMP          rowperm202
 
-rowpart234:
+rowpart202:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y4
 	VMASKMOVPD (CX)(DI*8), Y4, Y4
 
-rowperm234:
+rowperm202:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y6
@@ -31073,8 +29369,7 @@ rowperm234:
 	VMULPD       Y4, Y6, Y6
 	VMULPD       Y7, Y6, Y6
 	VMOVUPD      Y6, 96(R9)(R10*8)
-	VMULPD       Y5, Y4, Y4
-	VADDPD       Y4, Y3, Y3
+	VFMADD231PD  Y5, Y4, Y3
 	ADDQ         $0x00000010, R10
 	CMPQ         R10, R11
 	JLE          loop
@@ -31100,18 +29395,18 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart235
+	JL           rowpart203
 	VMOVUPD      (CX)(DI*8), Y4
-	JMP          rowperm235
+	JMP          rowperm203
 
-rowpart235:
+rowpart203:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y4
 	VMASKMOVPD (CX)(DI*8), Y4, Y4
 
-rowperm235:
+rowperm203:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y6
@@ -31123,8 +29418,7 @@ rowperm235:
 	VMULPD       Y4, Y6, Y6
 	VMULPD       Y7, Y6, Y6
 	VMOVUPD      Y6, (R9)(R10*8)
-	VMULPD       Y5, Y4, Y4
-	VADDPD       Y4, Y0, Y0
+	VFMADD231PD  Y5, Y4, Y0
 	ADDQ         $0x00000004, R10
 	JMP          single1
 
@@ -31151,18 +29445,18 @@ tail:
 	MOVQ         R8, AX
 	SUBQ         DI, AX
 	CMPQ         AX, $0x00000004
-	JL           rowpart236
+	JL           rowpart204
 	VMOVUPD      (CX)(DI*8), Y4
-	JMP          rowperm236
+	JMP          rowperm204
 
-rowpart236:
+rowpart204:
 	LEAQ       tailmask64<>+0(SB), R8
 	MOVQ       $0x00000004, R12
 	SUBQ       AX, R12
 	VMOVDQU    (R8)(R12*8), Y4
 	VMASKMOVPD (CX)(DI*8), Y4, Y4
 
-rowperm236:
+rowperm204:
 	MOVQ         SI, AX
 	SHLQ         $0x06, AX
 	VMOVUPS      (DX)(AX*1), Y6
@@ -31545,7 +29839,7 @@ drain:
 	RET
 
 // func l2WUnredAVX2F64(dst []float64, p []float64, y []float64, w []float64, a float64) float64
-// Requires: AVX, SSE2
+// Requires: AVX, FMA3, SSE2
 TEXT ·l2WUnredAVX2F64(SB), NOSPLIT, $0-112
 	MOVQ   p_base+24(FP), AX
 	MOVQ   w_base+72(FP), CX
@@ -31566,33 +29860,33 @@ loop:
 	VBROADCASTSD consts64<>+80(SB), Y5
 	VMULPD       Y5, Y4, Y4
 	VMOVUPD      (CX)(BX*8), Y5
-	VMULPD       Y4, Y5, Y4
-	VMOVUPD      Y4, (DX)(BX*8)
-	VADDPD       Y4, Y0, Y0
+	VMULPD       Y4, Y5, Y6
+	VMOVUPD      Y6, (DX)(BX*8)
+	VFMADD231PD  Y4, Y5, Y0
 	VMOVUPD      32(AX)(BX*8), Y4
 	VMULPD       Y4, Y4, Y4
 	VBROADCASTSD consts64<>+80(SB), Y5
 	VMULPD       Y5, Y4, Y4
 	VMOVUPD      32(CX)(BX*8), Y5
-	VMULPD       Y4, Y5, Y4
-	VMOVUPD      Y4, 32(DX)(BX*8)
-	VADDPD       Y4, Y1, Y1
+	VMULPD       Y4, Y5, Y6
+	VMOVUPD      Y6, 32(DX)(BX*8)
+	VFMADD231PD  Y4, Y5, Y1
 	VMOVUPD      64(AX)(BX*8), Y4
 	VMULPD       Y4, Y4, Y4
 	VBROADCASTSD consts64<>+80(SB), Y5
 	VMULPD       Y5, Y4, Y4
 	VMOVUPD      64(CX)(BX*8), Y5
-	VMULPD       Y4, Y5, Y4
-	VMOVUPD      Y4, 64(DX)(BX*8)
-	VADDPD       Y4, Y2, Y2
+	VMULPD       Y4, Y5, Y6
+	VMOVUPD      Y6, 64(DX)(BX*8)
+	VFMADD231PD  Y4, Y5, Y2
 	VMOVUPD      96(AX)(BX*8), Y4
 	VMULPD       Y4, Y4, Y4
 	VBROADCASTSD consts64<>+80(SB), Y5
 	VMULPD       Y5, Y4, Y4
 	VMOVUPD      96(CX)(BX*8), Y5
-	VMULPD       Y4, Y5, Y4
-	VMOVUPD      Y4, 96(DX)(BX*8)
-	VADDPD       Y4, Y3, Y3
+	VMULPD       Y4, Y5, Y6
+	VMOVUPD      Y6, 96(DX)(BX*8)
+	VFMADD231PD  Y4, Y5, Y3
 	ADDQ         $0x00000010, BX
 	CMPQ         BX, SI
 	JLE          loop
@@ -31608,9 +29902,9 @@ single1:
 	VBROADCASTSD consts64<>+80(SB), Y5
 	VMULPD       Y5, Y4, Y4
 	VMOVUPD      (CX)(BX*8), Y5
-	VMULPD       Y4, Y5, Y4
-	VMOVUPD      Y4, (DX)(BX*8)
-	VADDPD       Y4, Y0, Y0
+	VMULPD       Y4, Y5, Y6
+	VMOVUPD      Y6, (DX)(BX*8)
+	VFMADD231PD  Y4, Y5, Y0
 	ADDQ         $0x00000004, BX
 	JMP          single1
 
@@ -31766,7 +30060,7 @@ drain:
 	RET
 
 // func l2WGradAVX2F64(dst []float64, p []float64, y []float64, w []float64, s float64, a float64) float64
-// Requires: AVX, SSE2
+// Requires: AVX, FMA3, SSE2
 TEXT ·l2WGradAVX2F64(SB), NOSPLIT, $0-120
 	MOVQ   p_base+24(FP), AX
 	MOVQ   w_base+72(FP), CX
@@ -31791,8 +30085,7 @@ loop:
 	VMULPD       Y6, Y7, Y7
 	VMULPD       Y4, Y7, Y4
 	VMOVUPD      Y4, (DX)(BX*8)
-	VMULPD       Y5, Y6, Y4
-	VADDPD       Y4, Y0, Y0
+	VFMADD231PD  Y5, Y6, Y0
 	VMOVUPD      32(AX)(BX*8), Y4
 	VMULPD       Y4, Y4, Y5
 	VBROADCASTSD consts64<>+80(SB), Y6
@@ -31802,8 +30095,7 @@ loop:
 	VMULPD       Y6, Y7, Y7
 	VMULPD       Y4, Y7, Y4
 	VMOVUPD      Y4, 32(DX)(BX*8)
-	VMULPD       Y5, Y6, Y4
-	VADDPD       Y4, Y1, Y1
+	VFMADD231PD  Y5, Y6, Y1
 	VMOVUPD      64(AX)(BX*8), Y4
 	VMULPD       Y4, Y4, Y5
 	VBROADCASTSD consts64<>+80(SB), Y6
@@ -31813,8 +30105,7 @@ loop:
 	VMULPD       Y6, Y7, Y7
 	VMULPD       Y4, Y7, Y4
 	VMOVUPD      Y4, 64(DX)(BX*8)
-	VMULPD       Y5, Y6, Y4
-	VADDPD       Y4, Y2, Y2
+	VFMADD231PD  Y5, Y6, Y2
 	VMOVUPD      96(AX)(BX*8), Y4
 	VMULPD       Y4, Y4, Y5
 	VBROADCASTSD consts64<>+80(SB), Y6
@@ -31824,8 +30115,7 @@ loop:
 	VMULPD       Y6, Y7, Y7
 	VMULPD       Y4, Y7, Y4
 	VMOVUPD      Y4, 96(DX)(BX*8)
-	VMULPD       Y5, Y6, Y4
-	VADDPD       Y4, Y3, Y3
+	VFMADD231PD  Y5, Y6, Y3
 	ADDQ         $0x00000010, BX
 	CMPQ         BX, SI
 	JLE          loop
@@ -31845,8 +30135,7 @@ single1:
 	VMULPD       Y6, Y7, Y7
 	VMULPD       Y4, Y7, Y4
 	VMOVUPD      Y4, (DX)(BX*8)
-	VMULPD       Y5, Y6, Y4
-	VADDPD       Y4, Y0, Y0
+	VFMADD231PD  Y5, Y6, Y0
 	ADDQ         $0x00000004, BX
 	JMP          single1
 
@@ -31929,18 +30218,18 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart237
+	JL           rowpart205
 	VMOVUPD      (CX)(DI*8), Y9
-	JMP          rowperm237
+	JMP          rowperm205
 
-rowpart237:
+rowpart205:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y9
 	VMASKMOVPD (CX)(DI*8), Y9, Y9
 
-rowperm237:
+rowperm205:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y10
@@ -31962,18 +30251,18 @@ rowperm237:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart238
+	JL           rowpart206
 	VMOVUPD      (CX)(DI*8), Y9
-	JMP          rowperm238
+	JMP          rowperm206
 
-rowpart238:
+rowpart206:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y9
 	VMASKMOVPD (CX)(DI*8), Y9, Y9
 
-rowperm238:
+rowperm206:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y10
@@ -31995,18 +30284,18 @@ rowperm238:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart239
+	JL           rowpart207
 	VMOVUPD      (CX)(DI*8), Y9
-	JMP          rowperm239
+	JMP          rowperm207
 
-rowpart239:
+rowpart207:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y9
 	VMASKMOVPD (CX)(DI*8), Y9, Y9
 
-rowperm239:
+rowperm207:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y10
@@ -32028,18 +30317,18 @@ rowperm239:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart240
+	JL           rowpart208
 	VMOVUPD      (CX)(DI*8), Y9
-	JMP          rowperm240
+	JMP          rowperm208
 
-rowpart240:
+rowpart208:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y9
 	VMASKMOVPD (CX)(DI*8), Y9, Y9
 
-rowperm240:
+rowperm208:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y10
@@ -32071,18 +30360,18 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart241
+	JL           rowpart209
 	VMOVUPD      (CX)(DI*8), Y9
-	JMP          rowperm241
+	JMP          rowperm209
 
-rowpart241:
+rowpart209:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y9
 	VMASKMOVPD (CX)(DI*8), Y9, Y9
 
-rowperm241:
+rowperm209:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y10
@@ -32115,18 +30404,18 @@ tail:
 	MOVQ         R8, AX
 	SUBQ         DI, AX
 	CMPQ         AX, $0x00000004
-	JL           rowpart242
+	JL           rowpart210
 	VMOVUPD      (CX)(DI*8), Y9
-	JMP          rowperm242
+	JMP          rowperm210
 
-rowpart242:
+rowpart210:
 	LEAQ       tailmask64<>+0(SB), R8
 	MOVQ       $0x00000004, R12
 	SUBQ       AX, R12
 	VMOVDQU    (R8)(R12*8), Y9
 	VMASKMOVPD (CX)(DI*8), Y9, Y9
 
-rowperm242:
+rowperm210:
 	MOVQ      SI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (DX)(AX*1), Y10
@@ -32176,7 +30465,7 @@ drain:
 	RET
 
 // func l2RowUnredAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) float64
-// Requires: AVX, AVX2, SSE2
+// Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·l2RowUnredAVX2F64(SB), NOSPLIT, $0-168
 	MOVQ   p_base+24(FP), AX
 	MOVQ   w_base+72(FP), CX
@@ -32204,18 +30493,18 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart243
+	JL           rowpart211
 	VMOVUPD      (CX)(DI*8), Y5
-	JMP          rowperm243
+	JMP          rowperm211
 
-rowpart243:
+rowpart211:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y5
 	VMASKMOVPD (CX)(DI*8), Y5, Y5
 
-rowperm243:
+rowperm211:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y6
@@ -32223,9 +30512,9 @@ rowperm243:
 	MOVLQSX      (BX)(SI*8), R12
 	ADDQ         R12, DI
 	MOVLQSX      4(BX)(SI*8), SI
-	VMULPD       Y4, Y5, Y4
-	VMOVUPD      Y4, (R9)(R10*8)
-	VADDPD       Y4, Y0, Y0
+	VMULPD       Y4, Y5, Y6
+	VMOVUPD      Y6, (R9)(R10*8)
+	VFMADD231PD  Y4, Y5, Y0
 	VMOVUPD      32(AX)(R10*8), Y4
 	VMULPD       Y4, Y4, Y4
 	VBROADCASTSD consts64<>+80(SB), Y5
@@ -32233,18 +30522,18 @@ rowperm243:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart244
+	JL           rowpart212
 	VMOVUPD      (CX)(DI*8), Y5
-	JMP          rowperm244
+	JMP          rowperm212
 
-rowpart244:
+rowpart212:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y5
 	VMASKMOVPD (CX)(DI*8), Y5, Y5
 
-rowperm244:
+rowperm212:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y6
@@ -32252,9 +30541,9 @@ rowperm244:
 	MOVLQSX      (BX)(SI*8), R12
 	ADDQ         R12, DI
 	MOVLQSX      4(BX)(SI*8), SI
-	VMULPD       Y4, Y5, Y4
-	VMOVUPD      Y4, 32(R9)(R10*8)
-	VADDPD       Y4, Y1, Y1
+	VMULPD       Y4, Y5, Y6
+	VMOVUPD      Y6, 32(R9)(R10*8)
+	VFMADD231PD  Y4, Y5, Y1
 	VMOVUPD      64(AX)(R10*8), Y4
 	VMULPD       Y4, Y4, Y4
 	VBROADCASTSD consts64<>+80(SB), Y5
@@ -32262,18 +30551,18 @@ rowperm244:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart245
+	JL           rowpart213
 	VMOVUPD      (CX)(DI*8), Y5
-	JMP          rowperm245
+	JMP          rowperm213
 
-rowpart245:
+rowpart213:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y5
 	VMASKMOVPD (CX)(DI*8), Y5, Y5
 
-rowperm245:
+rowperm213:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y6
@@ -32281,9 +30570,9 @@ rowperm245:
 	MOVLQSX      (BX)(SI*8), R12
 	ADDQ         R12, DI
 	MOVLQSX      4(BX)(SI*8), SI
-	VMULPD       Y4, Y5, Y4
-	VMOVUPD      Y4, 64(R9)(R10*8)
-	VADDPD       Y4, Y2, Y2
+	VMULPD       Y4, Y5, Y6
+	VMOVUPD      Y6, 64(R9)(R10*8)
+	VFMADD231PD  Y4, Y5, Y2
 	VMOVUPD      96(AX)(R10*8), Y4
 	VMULPD       Y4, Y4, Y4
 	VBROADCASTSD consts64<>+80(SB), Y5
@@ -32291,31 +30580,31 @@ rowperm245:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart246
+	JL           rowpart214
 	VMOVUPD      (CX)(DI*8), Y5
-	JMP          rowperm246
+	JMP          rowperm214
 
-rowpart246:
+rowpart214:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y5
 	VMASKMOVPD (CX)(DI*8), Y5, Y5
 
-rowperm246:
-	MOVQ    SI, R12
-	SHLQ    $0x06, R12
-	VMOVUPS (DX)(R12*1), Y6
-	VPERMPS Y5, Y6, Y5
-	MOVLQSX (BX)(SI*8), R12
-	ADDQ    R12, DI
-	MOVLQSX 4(BX)(SI*8), SI
-	VMULPD  Y4, Y5, Y4
-	VMOVUPD Y4, 96(R9)(R10*8)
-	VADDPD  Y4, Y3, Y3
-	ADDQ    $0x00000010, R10
-	CMPQ    R10, R11
-	JLE     loop
+rowperm214:
+	MOVQ        SI, R12
+	SHLQ        $0x06, R12
+	VMOVUPS     (DX)(R12*1), Y6
+	VPERMPS     Y5, Y6, Y5
+	MOVLQSX     (BX)(SI*8), R12
+	ADDQ        R12, DI
+	MOVLQSX     4(BX)(SI*8), SI
+	VMULPD      Y4, Y5, Y6
+	VMOVUPD     Y6, 96(R9)(R10*8)
+	VFMADD231PD Y4, Y5, Y3
+	ADDQ        $0x00000010, R10
+	CMPQ        R10, R11
+	JLE         loop
 
 single:
 	ADDQ $0x0000000c, R11
@@ -32330,30 +30619,30 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart247
+	JL           rowpart215
 	VMOVUPD      (CX)(DI*8), Y5
-	JMP          rowperm247
+	JMP          rowperm215
 
-rowpart247:
+rowpart215:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y5
 	VMASKMOVPD (CX)(DI*8), Y5, Y5
 
-rowperm247:
-	MOVQ    SI, R12
-	SHLQ    $0x06, R12
-	VMOVUPS (DX)(R12*1), Y6
-	VPERMPS Y5, Y6, Y5
-	MOVLQSX (BX)(SI*8), R12
-	ADDQ    R12, DI
-	MOVLQSX 4(BX)(SI*8), SI
-	VMULPD  Y4, Y5, Y4
-	VMOVUPD Y4, (R9)(R10*8)
-	VADDPD  Y4, Y0, Y0
-	ADDQ    $0x00000004, R10
-	JMP     single1
+rowperm215:
+	MOVQ        SI, R12
+	SHLQ        $0x06, R12
+	VMOVUPS     (DX)(R12*1), Y6
+	VPERMPS     Y5, Y6, Y5
+	MOVLQSX     (BX)(SI*8), R12
+	ADDQ        R12, DI
+	MOVLQSX     4(BX)(SI*8), SI
+	VMULPD      Y4, Y5, Y6
+	VMOVUPD     Y6, (R9)(R10*8)
+	VFMADD231PD Y4, Y5, Y0
+	ADDQ        $0x00000004, R10
+	JMP         single1
 
 tail:
 	ADDQ         $0x00000004, R11
@@ -32370,18 +30659,18 @@ tail:
 	MOVQ         R8, AX
 	SUBQ         DI, AX
 	CMPQ         AX, $0x00000004
-	JL           rowpart248
+	JL           rowpart216
 	VMOVUPD      (CX)(DI*8), Y5
-	JMP          rowperm248
+	JMP          rowperm216
 
-rowpart248:
+rowpart216:
 	LEAQ       tailmask64<>+0(SB), R8
 	MOVQ       $0x00000004, R12
 	SUBQ       AX, R12
 	VMOVDQU    (R8)(R12*8), Y5
 	VMASKMOVPD (CX)(DI*8), Y5, Y5
 
-rowperm248:
+rowperm216:
 	MOVQ       SI, AX
 	SHLQ       $0x06, AX
 	VMOVUPS    (DX)(AX*1), Y6
@@ -32421,7 +30710,7 @@ drain:
 	RET
 
 // func l2RowGradAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, s float64, a float64) float64
-// Requires: AVX, AVX2, SSE2
+// Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·l2RowGradAVX2F64(SB), NOSPLIT, $0-176
 	MOVQ   p_base+24(FP), AX
 	MOVQ   w_base+72(FP), CX
@@ -32449,18 +30738,18 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart249
+	JL           rowpart217
 	VMOVUPD      (CX)(DI*8), Y6
-	JMP          rowperm249
+	JMP          rowperm217
 
-rowpart249:
+rowpart217:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y6
 	VMASKMOVPD (CX)(DI*8), Y6, Y6
 
-rowperm249:
+rowperm217:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y7
@@ -32472,8 +30761,7 @@ rowperm249:
 	VMULPD       Y6, Y7, Y7
 	VMULPD       Y4, Y7, Y4
 	VMOVUPD      Y4, (R9)(R10*8)
-	VMULPD       Y5, Y6, Y4
-	VADDPD       Y4, Y0, Y0
+	VFMADD231PD  Y5, Y6, Y0
 	VMOVUPD      32(AX)(R10*8), Y4
 	VMULPD       Y4, Y4, Y5
 	VBROADCASTSD consts64<>+80(SB), Y6
@@ -32481,18 +30769,18 @@ rowperm249:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart250
+	JL           rowpart218
 	VMOVUPD      (CX)(DI*8), Y6
-	JMP          rowperm250
+	JMP          rowperm218
 
-rowpart250:
+rowpart218:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y6
 	VMASKMOVPD (CX)(DI*8), Y6, Y6
 
-rowperm250:
+rowperm218:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y7
@@ -32504,8 +30792,7 @@ rowperm250:
 	VMULPD       Y6, Y7, Y7
 	VMULPD       Y4, Y7, Y4
 	VMOVUPD      Y4, 32(R9)(R10*8)
-	VMULPD       Y5, Y6, Y4
-	VADDPD       Y4, Y1, Y1
+	VFMADD231PD  Y5, Y6, Y1
 	VMOVUPD      64(AX)(R10*8), Y4
 	VMULPD       Y4, Y4, Y5
 	VBROADCASTSD consts64<>+80(SB), Y6
@@ -32513,18 +30800,18 @@ rowperm250:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart251
+	JL           rowpart219
 	VMOVUPD      (CX)(DI*8), Y6
-	JMP          rowperm251
+	JMP          rowperm219
 
-rowpart251:
+rowpart219:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y6
 	VMASKMOVPD (CX)(DI*8), Y6, Y6
 
-rowperm251:
+rowperm219:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y7
@@ -32536,8 +30823,7 @@ rowperm251:
 	VMULPD       Y6, Y7, Y7
 	VMULPD       Y4, Y7, Y4
 	VMOVUPD      Y4, 64(R9)(R10*8)
-	VMULPD       Y5, Y6, Y4
-	VADDPD       Y4, Y2, Y2
+	VFMADD231PD  Y5, Y6, Y2
 	VMOVUPD      96(AX)(R10*8), Y4
 	VMULPD       Y4, Y4, Y5
 	VBROADCASTSD consts64<>+80(SB), Y6
@@ -32545,18 +30831,18 @@ rowperm251:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart252
+	JL           rowpart220
 	VMOVUPD      (CX)(DI*8), Y6
-	JMP          rowperm252
+	JMP          rowperm220
 
-rowpart252:
+rowpart220:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y6
 	VMASKMOVPD (CX)(DI*8), Y6, Y6
 
-rowperm252:
+rowperm220:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y7
@@ -32568,8 +30854,7 @@ rowperm252:
 	VMULPD       Y6, Y7, Y7
 	VMULPD       Y4, Y7, Y4
 	VMOVUPD      Y4, 96(R9)(R10*8)
-	VMULPD       Y5, Y6, Y4
-	VADDPD       Y4, Y3, Y3
+	VFMADD231PD  Y5, Y6, Y3
 	ADDQ         $0x00000010, R10
 	CMPQ         R10, R11
 	JLE          loop
@@ -32587,18 +30872,18 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart253
+	JL           rowpart221
 	VMOVUPD      (CX)(DI*8), Y6
-	JMP          rowperm253
+	JMP          rowperm221
 
-rowpart253:
+rowpart221:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y6
 	VMASKMOVPD (CX)(DI*8), Y6, Y6
 
-rowperm253:
+rowperm221:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y7
@@ -32610,8 +30895,7 @@ rowperm253:
 	VMULPD       Y6, Y7, Y7
 	VMULPD       Y4, Y7, Y4
 	VMOVUPD      Y4, (R9)(R10*8)
-	VMULPD       Y5, Y6, Y4
-	VADDPD       Y4, Y0, Y0
+	VFMADD231PD  Y5, Y6, Y0
 	ADDQ         $0x00000004, R10
 	JMP          single1
 
@@ -32630,18 +30914,18 @@ tail:
 	MOVQ         R8, AX
 	SUBQ         DI, AX
 	CMPQ         AX, $0x00000004
-	JL           rowpart254
+	JL           rowpart222
 	VMOVUPD      (CX)(DI*8), Y6
-	JMP          rowperm254
+	JMP          rowperm222
 
-rowpart254:
+rowpart222:
 	LEAQ       tailmask64<>+0(SB), R8
 	MOVQ       $0x00000004, R12
 	SUBQ       AX, R12
 	VMOVDQU    (R8)(R12*8), Y6
 	VMASKMOVPD (CX)(DI*8), Y6, Y6
 
-rowperm254:
+rowperm222:
 	MOVQ         SI, AX
 	SHLQ         $0x06, AX
 	VMOVUPS      (DX)(AX*1), Y7
@@ -33515,72 +31799,72 @@ loop:
 	VBROADCASTSS consts32<>+0(SB), Z9
 	VANDPS       Z9, Z8, Z8
 	VMOVUPS      (DX)(SI*4), Z9
-	VMULPS       Z8, Z9, Z8
-	VMOVUPS      Z8, (BX)(SI*4)
-	VADDPS       Z8, Z0, Z0
+	VMULPS       Z8, Z9, Z10
+	VMOVUPS      Z10, (BX)(SI*4)
+	VFMADD231PS  Z8, Z9, Z0
 	VMOVUPS      64(AX)(SI*4), Z8
 	VMOVUPS      64(CX)(SI*4), Z9
 	VSUBPS       Z9, Z8, Z8
 	VBROADCASTSS consts32<>+0(SB), Z9
 	VANDPS       Z9, Z8, Z8
 	VMOVUPS      64(DX)(SI*4), Z9
-	VMULPS       Z8, Z9, Z8
-	VMOVUPS      Z8, 64(BX)(SI*4)
-	VADDPS       Z8, Z1, Z1
+	VMULPS       Z8, Z9, Z10
+	VMOVUPS      Z10, 64(BX)(SI*4)
+	VFMADD231PS  Z8, Z9, Z1
 	VMOVUPS      128(AX)(SI*4), Z8
 	VMOVUPS      128(CX)(SI*4), Z9
 	VSUBPS       Z9, Z8, Z8
 	VBROADCASTSS consts32<>+0(SB), Z9
 	VANDPS       Z9, Z8, Z8
 	VMOVUPS      128(DX)(SI*4), Z9
-	VMULPS       Z8, Z9, Z8
-	VMOVUPS      Z8, 128(BX)(SI*4)
-	VADDPS       Z8, Z2, Z2
+	VMULPS       Z8, Z9, Z10
+	VMOVUPS      Z10, 128(BX)(SI*4)
+	VFMADD231PS  Z8, Z9, Z2
 	VMOVUPS      192(AX)(SI*4), Z8
 	VMOVUPS      192(CX)(SI*4), Z9
 	VSUBPS       Z9, Z8, Z8
 	VBROADCASTSS consts32<>+0(SB), Z9
 	VANDPS       Z9, Z8, Z8
 	VMOVUPS      192(DX)(SI*4), Z9
-	VMULPS       Z8, Z9, Z8
-	VMOVUPS      Z8, 192(BX)(SI*4)
-	VADDPS       Z8, Z3, Z3
+	VMULPS       Z8, Z9, Z10
+	VMOVUPS      Z10, 192(BX)(SI*4)
+	VFMADD231PS  Z8, Z9, Z3
 	VMOVUPS      256(AX)(SI*4), Z8
 	VMOVUPS      256(CX)(SI*4), Z9
 	VSUBPS       Z9, Z8, Z8
 	VBROADCASTSS consts32<>+0(SB), Z9
 	VANDPS       Z9, Z8, Z8
 	VMOVUPS      256(DX)(SI*4), Z9
-	VMULPS       Z8, Z9, Z8
-	VMOVUPS      Z8, 256(BX)(SI*4)
-	VADDPS       Z8, Z4, Z4
+	VMULPS       Z8, Z9, Z10
+	VMOVUPS      Z10, 256(BX)(SI*4)
+	VFMADD231PS  Z8, Z9, Z4
 	VMOVUPS      320(AX)(SI*4), Z8
 	VMOVUPS      320(CX)(SI*4), Z9
 	VSUBPS       Z9, Z8, Z8
 	VBROADCASTSS consts32<>+0(SB), Z9
 	VANDPS       Z9, Z8, Z8
 	VMOVUPS      320(DX)(SI*4), Z9
-	VMULPS       Z8, Z9, Z8
-	VMOVUPS      Z8, 320(BX)(SI*4)
-	VADDPS       Z8, Z5, Z5
+	VMULPS       Z8, Z9, Z10
+	VMOVUPS      Z10, 320(BX)(SI*4)
+	VFMADD231PS  Z8, Z9, Z5
 	VMOVUPS      384(AX)(SI*4), Z8
 	VMOVUPS      384(CX)(SI*4), Z9
 	VSUBPS       Z9, Z8, Z8
 	VBROADCASTSS consts32<>+0(SB), Z9
 	VANDPS       Z9, Z8, Z8
 	VMOVUPS      384(DX)(SI*4), Z9
-	VMULPS       Z8, Z9, Z8
-	VMOVUPS      Z8, 384(BX)(SI*4)
-	VADDPS       Z8, Z6, Z6
+	VMULPS       Z8, Z9, Z10
+	VMOVUPS      Z10, 384(BX)(SI*4)
+	VFMADD231PS  Z8, Z9, Z6
 	VMOVUPS      448(AX)(SI*4), Z8
 	VMOVUPS      448(CX)(SI*4), Z9
 	VSUBPS       Z9, Z8, Z8
 	VBROADCASTSS consts32<>+0(SB), Z9
 	VANDPS       Z9, Z8, Z8
 	VMOVUPS      448(DX)(SI*4), Z9
-	VMULPS       Z8, Z9, Z8
-	VMOVUPS      Z8, 448(BX)(SI*4)
-	VADDPS       Z8, Z7, Z7
+	VMULPS       Z8, Z9, Z10
+	VMOVUPS      Z10, 448(BX)(SI*4)
+	VFMADD231PS  Z8, Z9, Z7
 	ADDQ         $0x00000080, SI
 	CMPQ         SI, DI
 	JLE          loop
@@ -33597,9 +31881,9 @@ single1:
 	VBROADCASTSS consts32<>+0(SB), Z9
 	VANDPS       Z9, Z8, Z8
 	VMOVUPS      (DX)(SI*4), Z9
-	VMULPS       Z8, Z9, Z8
-	VMOVUPS      Z8, (BX)(SI*4)
-	VADDPS       Z8, Z0, Z0
+	VMULPS       Z8, Z9, Z10
+	VMOVUPS      Z10, (BX)(SI*4)
+	VFMADD231PS  Z8, Z9, Z0
 	ADDQ         $0x00000010, SI
 	JMP          single1
 
@@ -34011,8 +32295,7 @@ loop:
 	VMULPS       Z8, Z10, Z10
 	VMULPS       Z13, Z10, Z10
 	VMOVUPS      Z10, (BX)(SI*4)
-	VMULPS       Z9, Z8, Z8
-	VADDPS       Z8, Z0, Z0
+	VFMADD231PS  Z9, Z8, Z0
 	VMOVUPS      64(AX)(SI*4), Z8
 	VMOVUPS      64(CX)(SI*4), Z9
 	VSUBPS       Z9, Z8, Z8
@@ -34033,8 +32316,7 @@ loop:
 	VMULPS       Z8, Z10, Z10
 	VMULPS       Z13, Z10, Z10
 	VMOVUPS      Z10, 64(BX)(SI*4)
-	VMULPS       Z9, Z8, Z8
-	VADDPS       Z8, Z1, Z1
+	VFMADD231PS  Z9, Z8, Z1
 	VMOVUPS      128(AX)(SI*4), Z8
 	VMOVUPS      128(CX)(SI*4), Z9
 	VSUBPS       Z9, Z8, Z8
@@ -34055,8 +32337,7 @@ loop:
 	VMULPS       Z8, Z10, Z10
 	VMULPS       Z13, Z10, Z10
 	VMOVUPS      Z10, 128(BX)(SI*4)
-	VMULPS       Z9, Z8, Z8
-	VADDPS       Z8, Z2, Z2
+	VFMADD231PS  Z9, Z8, Z2
 	VMOVUPS      192(AX)(SI*4), Z8
 	VMOVUPS      192(CX)(SI*4), Z9
 	VSUBPS       Z9, Z8, Z8
@@ -34077,8 +32358,7 @@ loop:
 	VMULPS       Z8, Z10, Z10
 	VMULPS       Z13, Z10, Z10
 	VMOVUPS      Z10, 192(BX)(SI*4)
-	VMULPS       Z9, Z8, Z8
-	VADDPS       Z8, Z3, Z3
+	VFMADD231PS  Z9, Z8, Z3
 	VMOVUPS      256(AX)(SI*4), Z8
 	VMOVUPS      256(CX)(SI*4), Z9
 	VSUBPS       Z9, Z8, Z8
@@ -34099,8 +32379,7 @@ loop:
 	VMULPS       Z8, Z10, Z10
 	VMULPS       Z13, Z10, Z10
 	VMOVUPS      Z10, 256(BX)(SI*4)
-	VMULPS       Z9, Z8, Z8
-	VADDPS       Z8, Z4, Z4
+	VFMADD231PS  Z9, Z8, Z4
 	VMOVUPS      320(AX)(SI*4), Z8
 	VMOVUPS      320(CX)(SI*4), Z9
 	VSUBPS       Z9, Z8, Z8
@@ -34121,8 +32400,7 @@ loop:
 	VMULPS       Z8, Z10, Z10
 	VMULPS       Z13, Z10, Z10
 	VMOVUPS      Z10, 320(BX)(SI*4)
-	VMULPS       Z9, Z8, Z8
-	VADDPS       Z8, Z5, Z5
+	VFMADD231PS  Z9, Z8, Z5
 	VMOVUPS      384(AX)(SI*4), Z8
 	VMOVUPS      384(CX)(SI*4), Z9
 	VSUBPS       Z9, Z8, Z8
@@ -34143,8 +32421,7 @@ loop:
 	VMULPS       Z8, Z10, Z10
 	VMULPS       Z13, Z10, Z10
 	VMOVUPS      Z10, 384(BX)(SI*4)
-	VMULPS       Z9, Z8, Z8
-	VADDPS       Z8, Z6, Z6
+	VFMADD231PS  Z9, Z8, Z6
 	VMOVUPS      448(AX)(SI*4), Z8
 	VMOVUPS      448(CX)(SI*4), Z9
 	VSUBPS       Z9, Z8, Z8
@@ -34165,8 +32442,7 @@ loop:
 	VMULPS       Z8, Z10, Z10
 	VMULPS       Z13, Z10, Z10
 	VMOVUPS      Z10, 448(BX)(SI*4)
-	VMULPS       Z9, Z8, Z8
-	VADDPS       Z8, Z7, Z7
+	VFMADD231PS  Z9, Z8, Z7
 	ADDQ         $0x00000080, SI
 	CMPQ         SI, DI
 	JLE          loop
@@ -34197,8 +32473,7 @@ single1:
 	VMULPS       Z8, Z10, Z10
 	VMULPS       Z13, Z10, Z10
 	VMOVUPS      Z10, (BX)(SI*4)
-	VMULPS       Z9, Z8, Z8
-	VADDPS       Z8, Z0, Z0
+	VFMADD231PS  Z9, Z8, Z0
 	ADDQ         $0x00000010, SI
 	JMP          single1
 
@@ -34337,17 +32612,17 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart255
+	JL           rowpart223
 	VMOVUPS      (DX)(R8*4), Z17
-	JMP          rowperm255
+	JMP          rowperm223
 
-rowpart255:
+rowpart223:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z17, Z17, Z17
 	VMOVUPS.Z (DX)(R8*4), K1, Z17
 
-rowperm255:
+rowperm223:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z18
@@ -34370,17 +32645,17 @@ rowperm255:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart256
+	JL           rowpart224
 	VMOVUPS      (DX)(R8*4), Z17
-	JMP          rowperm256
+	JMP          rowperm224
 
-rowpart256:
+rowpart224:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z17, Z17, Z17
 	VMOVUPS.Z (DX)(R8*4), K1, Z17
 
-rowperm256:
+rowperm224:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z18
@@ -34403,17 +32678,17 @@ rowperm256:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart257
+	JL           rowpart225
 	VMOVUPS      (DX)(R8*4), Z17
-	JMP          rowperm257
+	JMP          rowperm225
 
-rowpart257:
+rowpart225:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z17, Z17, Z17
 	VMOVUPS.Z (DX)(R8*4), K1, Z17
 
-rowperm257:
+rowperm225:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z18
@@ -34436,17 +32711,17 @@ rowperm257:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart258
+	JL           rowpart226
 	VMOVUPS      (DX)(R8*4), Z17
-	JMP          rowperm258
+	JMP          rowperm226
 
-rowpart258:
+rowpart226:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z17, Z17, Z17
 	VMOVUPS.Z (DX)(R8*4), K1, Z17
 
-rowperm258:
+rowperm226:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z18
@@ -34469,17 +32744,17 @@ rowperm258:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart259
+	JL           rowpart227
 	VMOVUPS      (DX)(R8*4), Z17
-	JMP          rowperm259
+	JMP          rowperm227
 
-rowpart259:
+rowpart227:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z17, Z17, Z17
 	VMOVUPS.Z (DX)(R8*4), K1, Z17
 
-rowperm259:
+rowperm227:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z18
@@ -34502,17 +32777,17 @@ rowperm259:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart260
+	JL           rowpart228
 	VMOVUPS      (DX)(R8*4), Z17
-	JMP          rowperm260
+	JMP          rowperm228
 
-rowpart260:
+rowpart228:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z17, Z17, Z17
 	VMOVUPS.Z (DX)(R8*4), K1, Z17
 
-rowperm260:
+rowperm228:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z18
@@ -34535,17 +32810,17 @@ rowperm260:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart261
+	JL           rowpart229
 	VMOVUPS      (DX)(R8*4), Z17
-	JMP          rowperm261
+	JMP          rowperm229
 
-rowpart261:
+rowpart229:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z17, Z17, Z17
 	VMOVUPS.Z (DX)(R8*4), K1, Z17
 
-rowperm261:
+rowperm229:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z18
@@ -34568,17 +32843,17 @@ rowperm261:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart262
+	JL           rowpart230
 	VMOVUPS      (DX)(R8*4), Z17
-	JMP          rowperm262
+	JMP          rowperm230
 
-rowpart262:
+rowpart230:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z17, Z17, Z17
 	VMOVUPS.Z (DX)(R8*4), K1, Z17
 
-rowperm262:
+rowperm230:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -34611,17 +32886,17 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart263
+	JL           rowpart231
 	VMOVUPS      (DX)(R8*4), Z17
-	JMP          rowperm263
+	JMP          rowperm231
 
-rowpart263:
+rowpart231:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z17, Z17, Z17
 	VMOVUPS.Z (DX)(R8*4), K1, Z17
 
-rowperm263:
+rowperm231:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -34657,17 +32932,17 @@ tail:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart264
+	JL           rowpart232
 	VMOVUPS      (DX)(R8*4), Z17
-	JMP          rowperm264
+	JMP          rowperm232
 
-rowpart264:
+rowpart232:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z17, Z17, Z17
 	VMOVUPS.Z (DX)(R8*4), K1, Z17
 
-rowperm264:
+rowperm232:
 	MOVQ      DI, R13
 	SHLQ      $0x06, R13
 	VMOVUPS   (BX)(R13*1), Z18
@@ -34805,17 +33080,17 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart265
+	JL           rowpart233
 	VMOVUPS      (DX)(R8*4), Z9
-	JMP          rowperm265
+	JMP          rowperm233
 
-rowpart265:
+rowpart233:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (DX)(R8*4), K1, Z9
 
-rowperm265:
+rowperm233:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -34823,9 +33098,9 @@ rowperm265:
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VMULPS       Z8, Z9, Z8
-	VMOVUPS      Z8, (R10)(R11*4)
-	VADDPS       Z8, Z0, Z0
+	VMULPS       Z8, Z9, Z10
+	VMOVUPS      Z10, (R10)(R11*4)
+	VFMADD231PS  Z8, Z9, Z0
 	VMOVUPS      64(AX)(R11*4), Z8
 	VMOVUPS      64(CX)(R11*4), Z9
 	VSUBPS       Z9, Z8, Z8
@@ -34834,17 +33109,17 @@ rowperm265:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart266
+	JL           rowpart234
 	VMOVUPS      (DX)(R8*4), Z9
-	JMP          rowperm266
+	JMP          rowperm234
 
-rowpart266:
+rowpart234:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (DX)(R8*4), K1, Z9
 
-rowperm266:
+rowperm234:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -34852,9 +33127,9 @@ rowperm266:
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VMULPS       Z8, Z9, Z8
-	VMOVUPS      Z8, 64(R10)(R11*4)
-	VADDPS       Z8, Z1, Z1
+	VMULPS       Z8, Z9, Z10
+	VMOVUPS      Z10, 64(R10)(R11*4)
+	VFMADD231PS  Z8, Z9, Z1
 	VMOVUPS      128(AX)(R11*4), Z8
 	VMOVUPS      128(CX)(R11*4), Z9
 	VSUBPS       Z9, Z8, Z8
@@ -34863,17 +33138,17 @@ rowperm266:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart267
+	JL           rowpart235
 	VMOVUPS      (DX)(R8*4), Z9
-	JMP          rowperm267
+	JMP          rowperm235
 
-rowpart267:
+rowpart235:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (DX)(R8*4), K1, Z9
 
-rowperm267:
+rowperm235:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -34881,9 +33156,9 @@ rowperm267:
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VMULPS       Z8, Z9, Z8
-	VMOVUPS      Z8, 128(R10)(R11*4)
-	VADDPS       Z8, Z2, Z2
+	VMULPS       Z8, Z9, Z10
+	VMOVUPS      Z10, 128(R10)(R11*4)
+	VFMADD231PS  Z8, Z9, Z2
 	VMOVUPS      192(AX)(R11*4), Z8
 	VMOVUPS      192(CX)(R11*4), Z9
 	VSUBPS       Z9, Z8, Z8
@@ -34892,17 +33167,17 @@ rowperm267:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart268
+	JL           rowpart236
 	VMOVUPS      (DX)(R8*4), Z9
-	JMP          rowperm268
+	JMP          rowperm236
 
-rowpart268:
+rowpart236:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (DX)(R8*4), K1, Z9
 
-rowperm268:
+rowperm236:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -34910,9 +33185,9 @@ rowperm268:
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VMULPS       Z8, Z9, Z8
-	VMOVUPS      Z8, 192(R10)(R11*4)
-	VADDPS       Z8, Z3, Z3
+	VMULPS       Z8, Z9, Z10
+	VMOVUPS      Z10, 192(R10)(R11*4)
+	VFMADD231PS  Z8, Z9, Z3
 	VMOVUPS      256(AX)(R11*4), Z8
 	VMOVUPS      256(CX)(R11*4), Z9
 	VSUBPS       Z9, Z8, Z8
@@ -34921,17 +33196,17 @@ rowperm268:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart269
+	JL           rowpart237
 	VMOVUPS      (DX)(R8*4), Z9
-	JMP          rowperm269
+	JMP          rowperm237
 
-rowpart269:
+rowpart237:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (DX)(R8*4), K1, Z9
 
-rowperm269:
+rowperm237:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -34939,9 +33214,9 @@ rowperm269:
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VMULPS       Z8, Z9, Z8
-	VMOVUPS      Z8, 256(R10)(R11*4)
-	VADDPS       Z8, Z4, Z4
+	VMULPS       Z8, Z9, Z10
+	VMOVUPS      Z10, 256(R10)(R11*4)
+	VFMADD231PS  Z8, Z9, Z4
 	VMOVUPS      320(AX)(R11*4), Z8
 	VMOVUPS      320(CX)(R11*4), Z9
 	VSUBPS       Z9, Z8, Z8
@@ -34950,17 +33225,17 @@ rowperm269:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart270
+	JL           rowpart238
 	VMOVUPS      (DX)(R8*4), Z9
-	JMP          rowperm270
+	JMP          rowperm238
 
-rowpart270:
+rowpart238:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (DX)(R8*4), K1, Z9
 
-rowperm270:
+rowperm238:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -34968,9 +33243,9 @@ rowperm270:
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VMULPS       Z8, Z9, Z8
-	VMOVUPS      Z8, 320(R10)(R11*4)
-	VADDPS       Z8, Z5, Z5
+	VMULPS       Z8, Z9, Z10
+	VMOVUPS      Z10, 320(R10)(R11*4)
+	VFMADD231PS  Z8, Z9, Z5
 	VMOVUPS      384(AX)(R11*4), Z8
 	VMOVUPS      384(CX)(R11*4), Z9
 	VSUBPS       Z9, Z8, Z8
@@ -34979,17 +33254,17 @@ rowperm270:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart271
+	JL           rowpart239
 	VMOVUPS      (DX)(R8*4), Z9
-	JMP          rowperm271
+	JMP          rowperm239
 
-rowpart271:
+rowpart239:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (DX)(R8*4), K1, Z9
 
-rowperm271:
+rowperm239:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -34997,9 +33272,9 @@ rowperm271:
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VMULPS       Z8, Z9, Z8
-	VMOVUPS      Z8, 384(R10)(R11*4)
-	VADDPS       Z8, Z6, Z6
+	VMULPS       Z8, Z9, Z10
+	VMOVUPS      Z10, 384(R10)(R11*4)
+	VFMADD231PS  Z8, Z9, Z6
 	VMOVUPS      448(AX)(R11*4), Z8
 	VMOVUPS      448(CX)(R11*4), Z9
 	VSUBPS       Z9, Z8, Z8
@@ -35008,30 +33283,30 @@ rowperm271:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart272
+	JL           rowpart240
 	VMOVUPS      (DX)(R8*4), Z9
-	JMP          rowperm272
+	JMP          rowperm240
 
-rowpart272:
+rowpart240:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (DX)(R8*4), K1, Z9
 
-rowperm272:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Z10
-	VPERMPS Z9, Z10, Z9
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPS  Z8, Z9, Z8
-	VMOVUPS Z8, 448(R10)(R11*4)
-	VADDPS  Z8, Z7, Z7
-	ADDQ    $0x00000080, R11
-	CMPQ    R11, R12
-	JLE     loop
+rowperm240:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Z10
+	VPERMPS     Z9, Z10, Z9
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPS      Z8, Z9, Z10
+	VMOVUPS     Z10, 448(R10)(R11*4)
+	VFMADD231PS Z8, Z9, Z7
+	ADDQ        $0x00000080, R11
+	CMPQ        R11, R12
+	JLE         loop
 
 single:
 	ADDQ $0x00000070, R12
@@ -35047,29 +33322,29 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart273
+	JL           rowpart241
 	VMOVUPS      (DX)(R8*4), Z9
-	JMP          rowperm273
+	JMP          rowperm241
 
-rowpart273:
+rowpart241:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (DX)(R8*4), K1, Z9
 
-rowperm273:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Z10
-	VPERMPS Z9, Z10, Z9
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPS  Z8, Z9, Z8
-	VMOVUPS Z8, (R10)(R11*4)
-	VADDPS  Z8, Z0, Z0
-	ADDQ    $0x00000010, R11
-	JMP     single1
+rowperm241:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Z10
+	VPERMPS     Z9, Z10, Z9
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPS      Z8, Z9, Z10
+	VMOVUPS     Z10, (R10)(R11*4)
+	VFMADD231PS Z8, Z9, Z0
+	ADDQ        $0x00000010, R11
+	JMP         single1
 
 tail:
 	ADDQ         $0x00000010, R12
@@ -35089,17 +33364,17 @@ tail:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart274
+	JL           rowpart242
 	VMOVUPS      (DX)(R8*4), Z9
-	JMP          rowperm274
+	JMP          rowperm242
 
-rowpart274:
+rowpart242:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (DX)(R8*4), K1, Z9
 
-rowperm274:
+rowperm242:
 	MOVQ      DI, R13
 	SHLQ      $0x06, R13
 	VMOVUPS   (BX)(R13*1), Z10
@@ -35213,17 +33488,17 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart275
+	JL           rowpart243
 	VMOVUPS      (DX)(R8*4), Z8
-	JMP          rowperm275
+	JMP          rowperm243
 
-rowpart275:
+rowpart243:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z8, Z8, Z8
 	VMOVUPS.Z (DX)(R8*4), K1, Z8
 
-rowperm275:
+rowperm243:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -35235,8 +33510,7 @@ rowperm275:
 	VMULPS       Z8, Z10, Z10
 	VMULPS       Z13, Z10, Z10
 	VMOVUPS      Z10, (R10)(R11*4)
-	VMULPS       Z9, Z8, Z8
-	VADDPS       Z8, Z0, Z0
+	VFMADD231PS  Z9, Z8, Z0
 	VMOVUPS      64(AX)(R11*4), Z8
 	VMOVUPS      64(CX)(R11*4), Z9
 	VSUBPS       Z9, Z8, Z8
@@ -35255,17 +33529,17 @@ rowperm275:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart276
+	JL           rowpart244
 	VMOVUPS      (DX)(R8*4), Z8
-	JMP          rowperm276
+	JMP          rowperm244
 
-rowpart276:
+rowpart244:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z8, Z8, Z8
 	VMOVUPS.Z (DX)(R8*4), K1, Z8
 
-rowperm276:
+rowperm244:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -35277,8 +33551,7 @@ rowperm276:
 	VMULPS       Z8, Z10, Z10
 	VMULPS       Z13, Z10, Z10
 	VMOVUPS      Z10, 64(R10)(R11*4)
-	VMULPS       Z9, Z8, Z8
-	VADDPS       Z8, Z1, Z1
+	VFMADD231PS  Z9, Z8, Z1
 	VMOVUPS      128(AX)(R11*4), Z8
 	VMOVUPS      128(CX)(R11*4), Z9
 	VSUBPS       Z9, Z8, Z8
@@ -35297,17 +33570,17 @@ rowperm276:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart277
+	JL           rowpart245
 	VMOVUPS      (DX)(R8*4), Z8
-	JMP          rowperm277
+	JMP          rowperm245
 
-rowpart277:
+rowpart245:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z8, Z8, Z8
 	VMOVUPS.Z (DX)(R8*4), K1, Z8
 
-rowperm277:
+rowperm245:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -35319,8 +33592,7 @@ rowperm277:
 	VMULPS       Z8, Z10, Z10
 	VMULPS       Z13, Z10, Z10
 	VMOVUPS      Z10, 128(R10)(R11*4)
-	VMULPS       Z9, Z8, Z8
-	VADDPS       Z8, Z2, Z2
+	VFMADD231PS  Z9, Z8, Z2
 	VMOVUPS      192(AX)(R11*4), Z8
 	VMOVUPS      192(CX)(R11*4), Z9
 	VSUBPS       Z9, Z8, Z8
@@ -35339,17 +33611,17 @@ rowperm277:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart278
+	JL           rowpart246
 	VMOVUPS      (DX)(R8*4), Z8
-	JMP          rowperm278
+	JMP          rowperm246
 
-rowpart278:
+rowpart246:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z8, Z8, Z8
 	VMOVUPS.Z (DX)(R8*4), K1, Z8
 
-rowperm278:
+rowperm246:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -35361,8 +33633,7 @@ rowperm278:
 	VMULPS       Z8, Z10, Z10
 	VMULPS       Z13, Z10, Z10
 	VMOVUPS      Z10, 192(R10)(R11*4)
-	VMULPS       Z9, Z8, Z8
-	VADDPS       Z8, Z3, Z3
+	VFMADD231PS  Z9, Z8, Z3
 	VMOVUPS      256(AX)(R11*4), Z8
 	VMOVUPS      256(CX)(R11*4), Z9
 	VSUBPS       Z9, Z8, Z8
@@ -35381,17 +33652,17 @@ rowperm278:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart279
+	JL           rowpart247
 	VMOVUPS      (DX)(R8*4), Z8
-	JMP          rowperm279
+	JMP          rowperm247
 
-rowpart279:
+rowpart247:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z8, Z8, Z8
 	VMOVUPS.Z (DX)(R8*4), K1, Z8
 
-rowperm279:
+rowperm247:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -35403,8 +33674,7 @@ rowperm279:
 	VMULPS       Z8, Z10, Z10
 	VMULPS       Z13, Z10, Z10
 	VMOVUPS      Z10, 256(R10)(R11*4)
-	VMULPS       Z9, Z8, Z8
-	VADDPS       Z8, Z4, Z4
+	VFMADD231PS  Z9, Z8, Z4
 	VMOVUPS      320(AX)(R11*4), Z8
 	VMOVUPS      320(CX)(R11*4), Z9
 	VSUBPS       Z9, Z8, Z8
@@ -35423,17 +33693,17 @@ rowperm279:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart280
+	JL           rowpart248
 	VMOVUPS      (DX)(R8*4), Z8
-	JMP          rowperm280
+	JMP          rowperm248
 
-rowpart280:
+rowpart248:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z8, Z8, Z8
 	VMOVUPS.Z (DX)(R8*4), K1, Z8
 
-rowperm280:
+rowperm248:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -35445,8 +33715,7 @@ rowperm280:
 	VMULPS       Z8, Z10, Z10
 	VMULPS       Z13, Z10, Z10
 	VMOVUPS      Z10, 320(R10)(R11*4)
-	VMULPS       Z9, Z8, Z8
-	VADDPS       Z8, Z5, Z5
+	VFMADD231PS  Z9, Z8, Z5
 	VMOVUPS      384(AX)(R11*4), Z8
 	VMOVUPS      384(CX)(R11*4), Z9
 	VSUBPS       Z9, Z8, Z8
@@ -35465,17 +33734,17 @@ rowperm280:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart281
+	JL           rowpart249
 	VMOVUPS      (DX)(R8*4), Z8
-	JMP          rowperm281
+	JMP          rowperm249
 
-rowpart281:
+rowpart249:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z8, Z8, Z8
 	VMOVUPS.Z (DX)(R8*4), K1, Z8
 
-rowperm281:
+rowperm249:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -35487,8 +33756,7 @@ rowperm281:
 	VMULPS       Z8, Z10, Z10
 	VMULPS       Z13, Z10, Z10
 	VMOVUPS      Z10, 384(R10)(R11*4)
-	VMULPS       Z9, Z8, Z8
-	VADDPS       Z8, Z6, Z6
+	VFMADD231PS  Z9, Z8, Z6
 	VMOVUPS      448(AX)(R11*4), Z8
 	VMOVUPS      448(CX)(R11*4), Z9
 	VSUBPS       Z9, Z8, Z8
@@ -35507,17 +33775,17 @@ rowperm281:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart282
+	JL           rowpart250
 	VMOVUPS      (DX)(R8*4), Z8
-	JMP          rowperm282
+	JMP          rowperm250
 
-rowpart282:
+rowpart250:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z8, Z8, Z8
 	VMOVUPS.Z (DX)(R8*4), K1, Z8
 
-rowperm282:
+rowperm250:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -35529,8 +33797,7 @@ rowperm282:
 	VMULPS       Z8, Z10, Z10
 	VMULPS       Z13, Z10, Z10
 	VMOVUPS      Z10, 448(R10)(R11*4)
-	VMULPS       Z9, Z8, Z8
-	VADDPS       Z8, Z7, Z7
+	VFMADD231PS  Z9, Z8, Z7
 	ADDQ         $0x00000080, R11
 	CMPQ         R11, R12
 	JLE          loop
@@ -35559,17 +33826,17 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart283
+	JL           rowpart251
 	VMOVUPS      (DX)(R8*4), Z8
-	JMP          rowperm283
+	JMP          rowperm251
 
-rowpart283:
+rowpart251:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z8, Z8, Z8
 	VMOVUPS.Z (DX)(R8*4), K1, Z8
 
-rowperm283:
+rowperm251:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -35581,8 +33848,7 @@ rowperm283:
 	VMULPS       Z8, Z10, Z10
 	VMULPS       Z13, Z10, Z10
 	VMOVUPS      Z10, (R10)(R11*4)
-	VMULPS       Z9, Z8, Z8
-	VADDPS       Z8, Z0, Z0
+	VFMADD231PS  Z9, Z8, Z0
 	ADDQ         $0x00000010, R11
 	JMP          single1
 
@@ -35614,17 +33880,17 @@ tail:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart284
+	JL           rowpart252
 	VMOVUPS      (DX)(R8*4), Z8
-	JMP          rowperm284
+	JMP          rowperm252
 
-rowpart284:
+rowpart252:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z8, Z8, Z8
 	VMOVUPS.Z (DX)(R8*4), K1, Z8
 
-rowperm284:
+rowperm252:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -36119,68 +34385,76 @@ sized:
 loop:
 	VMOVUPS      (AX)(BX*4), Z8
 	VMOVUPS      (CX)(BX*4), Z9
+	VSUBPS       Z9, Z8, Z10
 	VSUBPS       Z9, Z8, Z8
 	VMULPS       Z8, Z8, Z8
 	VBROADCASTSS s+72(FP), Z9
-	VMULPS       Z8, Z9, Z9
-	VMOVUPS      Z9, (DX)(BX*4)
-	VADDPS       Z8, Z0, Z0
+	VMULPS       Z8, Z9, Z8
+	VMOVUPS      Z8, (DX)(BX*4)
+	VFMADD231PS  Z10, Z10, Z0
 	VMOVUPS      64(AX)(BX*4), Z8
 	VMOVUPS      64(CX)(BX*4), Z9
+	VSUBPS       Z9, Z8, Z10
 	VSUBPS       Z9, Z8, Z8
 	VMULPS       Z8, Z8, Z8
 	VBROADCASTSS s+72(FP), Z9
-	VMULPS       Z8, Z9, Z9
-	VMOVUPS      Z9, 64(DX)(BX*4)
-	VADDPS       Z8, Z1, Z1
+	VMULPS       Z8, Z9, Z8
+	VMOVUPS      Z8, 64(DX)(BX*4)
+	VFMADD231PS  Z10, Z10, Z1
 	VMOVUPS      128(AX)(BX*4), Z8
 	VMOVUPS      128(CX)(BX*4), Z9
+	VSUBPS       Z9, Z8, Z10
 	VSUBPS       Z9, Z8, Z8
 	VMULPS       Z8, Z8, Z8
 	VBROADCASTSS s+72(FP), Z9
-	VMULPS       Z8, Z9, Z9
-	VMOVUPS      Z9, 128(DX)(BX*4)
-	VADDPS       Z8, Z2, Z2
+	VMULPS       Z8, Z9, Z8
+	VMOVUPS      Z8, 128(DX)(BX*4)
+	VFMADD231PS  Z10, Z10, Z2
 	VMOVUPS      192(AX)(BX*4), Z8
 	VMOVUPS      192(CX)(BX*4), Z9
+	VSUBPS       Z9, Z8, Z10
 	VSUBPS       Z9, Z8, Z8
 	VMULPS       Z8, Z8, Z8
 	VBROADCASTSS s+72(FP), Z9
-	VMULPS       Z8, Z9, Z9
-	VMOVUPS      Z9, 192(DX)(BX*4)
-	VADDPS       Z8, Z3, Z3
+	VMULPS       Z8, Z9, Z8
+	VMOVUPS      Z8, 192(DX)(BX*4)
+	VFMADD231PS  Z10, Z10, Z3
 	VMOVUPS      256(AX)(BX*4), Z8
 	VMOVUPS      256(CX)(BX*4), Z9
+	VSUBPS       Z9, Z8, Z10
 	VSUBPS       Z9, Z8, Z8
 	VMULPS       Z8, Z8, Z8
 	VBROADCASTSS s+72(FP), Z9
-	VMULPS       Z8, Z9, Z9
-	VMOVUPS      Z9, 256(DX)(BX*4)
-	VADDPS       Z8, Z4, Z4
+	VMULPS       Z8, Z9, Z8
+	VMOVUPS      Z8, 256(DX)(BX*4)
+	VFMADD231PS  Z10, Z10, Z4
 	VMOVUPS      320(AX)(BX*4), Z8
 	VMOVUPS      320(CX)(BX*4), Z9
+	VSUBPS       Z9, Z8, Z10
 	VSUBPS       Z9, Z8, Z8
 	VMULPS       Z8, Z8, Z8
 	VBROADCASTSS s+72(FP), Z9
-	VMULPS       Z8, Z9, Z9
-	VMOVUPS      Z9, 320(DX)(BX*4)
-	VADDPS       Z8, Z5, Z5
+	VMULPS       Z8, Z9, Z8
+	VMOVUPS      Z8, 320(DX)(BX*4)
+	VFMADD231PS  Z10, Z10, Z5
 	VMOVUPS      384(AX)(BX*4), Z8
 	VMOVUPS      384(CX)(BX*4), Z9
+	VSUBPS       Z9, Z8, Z10
 	VSUBPS       Z9, Z8, Z8
 	VMULPS       Z8, Z8, Z8
 	VBROADCASTSS s+72(FP), Z9
-	VMULPS       Z8, Z9, Z9
-	VMOVUPS      Z9, 384(DX)(BX*4)
-	VADDPS       Z8, Z6, Z6
+	VMULPS       Z8, Z9, Z8
+	VMOVUPS      Z8, 384(DX)(BX*4)
+	VFMADD231PS  Z10, Z10, Z6
 	VMOVUPS      448(AX)(BX*4), Z8
 	VMOVUPS      448(CX)(BX*4), Z9
+	VSUBPS       Z9, Z8, Z10
 	VSUBPS       Z9, Z8, Z8
 	VMULPS       Z8, Z8, Z8
 	VBROADCASTSS s+72(FP), Z9
-	VMULPS       Z8, Z9, Z9
-	VMOVUPS      Z9, 448(DX)(BX*4)
-	VADDPS       Z8, Z7, Z7
+	VMULPS       Z8, Z9, Z8
+	VMOVUPS      Z8, 448(DX)(BX*4)
+	VFMADD231PS  Z10, Z10, Z7
 	ADDQ         $0x00000080, BX
 	CMPQ         BX, SI
 	JLE          loop
@@ -36193,12 +34467,13 @@ single1:
 	JG           tail
 	VMOVUPS      (AX)(BX*4), Z8
 	VMOVUPS      (CX)(BX*4), Z9
+	VSUBPS       Z9, Z8, Z10
 	VSUBPS       Z9, Z8, Z8
 	VMULPS       Z8, Z8, Z8
 	VBROADCASTSS s+72(FP), Z9
-	VMULPS       Z8, Z9, Z9
-	VMOVUPS      Z9, (DX)(BX*4)
-	VADDPS       Z8, Z0, Z0
+	VMULPS       Z8, Z9, Z8
+	VMOVUPS      Z8, (DX)(BX*4)
+	VFMADD231PS  Z10, Z10, Z0
 	ADDQ         $0x00000010, BX
 	JMP          single1
 
@@ -36297,90 +34572,90 @@ sized:
 	JG   single
 
 loop:
-	VMOVUPS (AX)(SI*4), Z8
-	VMOVUPS (CX)(SI*4), Z9
-	VSUBPS  Z9, Z8, Z8
-	VMULPS  Z8, Z8, Z8
-	VMOVUPS (DX)(SI*4), Z9
-	VMULPS  Z8, Z9, Z8
-	VMOVUPS Z8, (BX)(SI*4)
-	VADDPS  Z8, Z0, Z0
-	VMOVUPS 64(AX)(SI*4), Z8
-	VMOVUPS 64(CX)(SI*4), Z9
-	VSUBPS  Z9, Z8, Z8
-	VMULPS  Z8, Z8, Z8
-	VMOVUPS 64(DX)(SI*4), Z9
-	VMULPS  Z8, Z9, Z8
-	VMOVUPS Z8, 64(BX)(SI*4)
-	VADDPS  Z8, Z1, Z1
-	VMOVUPS 128(AX)(SI*4), Z8
-	VMOVUPS 128(CX)(SI*4), Z9
-	VSUBPS  Z9, Z8, Z8
-	VMULPS  Z8, Z8, Z8
-	VMOVUPS 128(DX)(SI*4), Z9
-	VMULPS  Z8, Z9, Z8
-	VMOVUPS Z8, 128(BX)(SI*4)
-	VADDPS  Z8, Z2, Z2
-	VMOVUPS 192(AX)(SI*4), Z8
-	VMOVUPS 192(CX)(SI*4), Z9
-	VSUBPS  Z9, Z8, Z8
-	VMULPS  Z8, Z8, Z8
-	VMOVUPS 192(DX)(SI*4), Z9
-	VMULPS  Z8, Z9, Z8
-	VMOVUPS Z8, 192(BX)(SI*4)
-	VADDPS  Z8, Z3, Z3
-	VMOVUPS 256(AX)(SI*4), Z8
-	VMOVUPS 256(CX)(SI*4), Z9
-	VSUBPS  Z9, Z8, Z8
-	VMULPS  Z8, Z8, Z8
-	VMOVUPS 256(DX)(SI*4), Z9
-	VMULPS  Z8, Z9, Z8
-	VMOVUPS Z8, 256(BX)(SI*4)
-	VADDPS  Z8, Z4, Z4
-	VMOVUPS 320(AX)(SI*4), Z8
-	VMOVUPS 320(CX)(SI*4), Z9
-	VSUBPS  Z9, Z8, Z8
-	VMULPS  Z8, Z8, Z8
-	VMOVUPS 320(DX)(SI*4), Z9
-	VMULPS  Z8, Z9, Z8
-	VMOVUPS Z8, 320(BX)(SI*4)
-	VADDPS  Z8, Z5, Z5
-	VMOVUPS 384(AX)(SI*4), Z8
-	VMOVUPS 384(CX)(SI*4), Z9
-	VSUBPS  Z9, Z8, Z8
-	VMULPS  Z8, Z8, Z8
-	VMOVUPS 384(DX)(SI*4), Z9
-	VMULPS  Z8, Z9, Z8
-	VMOVUPS Z8, 384(BX)(SI*4)
-	VADDPS  Z8, Z6, Z6
-	VMOVUPS 448(AX)(SI*4), Z8
-	VMOVUPS 448(CX)(SI*4), Z9
-	VSUBPS  Z9, Z8, Z8
-	VMULPS  Z8, Z8, Z8
-	VMOVUPS 448(DX)(SI*4), Z9
-	VMULPS  Z8, Z9, Z8
-	VMOVUPS Z8, 448(BX)(SI*4)
-	VADDPS  Z8, Z7, Z7
-	ADDQ    $0x00000080, SI
-	CMPQ    SI, DI
-	JLE     loop
+	VMOVUPS     (AX)(SI*4), Z8
+	VMOVUPS     (CX)(SI*4), Z9
+	VSUBPS      Z9, Z8, Z8
+	VMULPS      Z8, Z8, Z8
+	VMOVUPS     (DX)(SI*4), Z9
+	VMULPS      Z8, Z9, Z10
+	VMOVUPS     Z10, (BX)(SI*4)
+	VFMADD231PS Z8, Z9, Z0
+	VMOVUPS     64(AX)(SI*4), Z8
+	VMOVUPS     64(CX)(SI*4), Z9
+	VSUBPS      Z9, Z8, Z8
+	VMULPS      Z8, Z8, Z8
+	VMOVUPS     64(DX)(SI*4), Z9
+	VMULPS      Z8, Z9, Z10
+	VMOVUPS     Z10, 64(BX)(SI*4)
+	VFMADD231PS Z8, Z9, Z1
+	VMOVUPS     128(AX)(SI*4), Z8
+	VMOVUPS     128(CX)(SI*4), Z9
+	VSUBPS      Z9, Z8, Z8
+	VMULPS      Z8, Z8, Z8
+	VMOVUPS     128(DX)(SI*4), Z9
+	VMULPS      Z8, Z9, Z10
+	VMOVUPS     Z10, 128(BX)(SI*4)
+	VFMADD231PS Z8, Z9, Z2
+	VMOVUPS     192(AX)(SI*4), Z8
+	VMOVUPS     192(CX)(SI*4), Z9
+	VSUBPS      Z9, Z8, Z8
+	VMULPS      Z8, Z8, Z8
+	VMOVUPS     192(DX)(SI*4), Z9
+	VMULPS      Z8, Z9, Z10
+	VMOVUPS     Z10, 192(BX)(SI*4)
+	VFMADD231PS Z8, Z9, Z3
+	VMOVUPS     256(AX)(SI*4), Z8
+	VMOVUPS     256(CX)(SI*4), Z9
+	VSUBPS      Z9, Z8, Z8
+	VMULPS      Z8, Z8, Z8
+	VMOVUPS     256(DX)(SI*4), Z9
+	VMULPS      Z8, Z9, Z10
+	VMOVUPS     Z10, 256(BX)(SI*4)
+	VFMADD231PS Z8, Z9, Z4
+	VMOVUPS     320(AX)(SI*4), Z8
+	VMOVUPS     320(CX)(SI*4), Z9
+	VSUBPS      Z9, Z8, Z8
+	VMULPS      Z8, Z8, Z8
+	VMOVUPS     320(DX)(SI*4), Z9
+	VMULPS      Z8, Z9, Z10
+	VMOVUPS     Z10, 320(BX)(SI*4)
+	VFMADD231PS Z8, Z9, Z5
+	VMOVUPS     384(AX)(SI*4), Z8
+	VMOVUPS     384(CX)(SI*4), Z9
+	VSUBPS      Z9, Z8, Z8
+	VMULPS      Z8, Z8, Z8
+	VMOVUPS     384(DX)(SI*4), Z9
+	VMULPS      Z8, Z9, Z10
+	VMOVUPS     Z10, 384(BX)(SI*4)
+	VFMADD231PS Z8, Z9, Z6
+	VMOVUPS     448(AX)(SI*4), Z8
+	VMOVUPS     448(CX)(SI*4), Z9
+	VSUBPS      Z9, Z8, Z8
+	VMULPS      Z8, Z8, Z8
+	VMOVUPS     448(DX)(SI*4), Z9
+	VMULPS      Z8, Z9, Z10
+	VMOVUPS     Z10, 448(BX)(SI*4)
+	VFMADD231PS Z8, Z9, Z7
+	ADDQ        $0x00000080, SI
+	CMPQ        SI, DI
+	JLE         loop
 
 single:
 	ADDQ $0x00000070, DI
 
 single1:
-	CMPQ    SI, DI
-	JG      tail
-	VMOVUPS (AX)(SI*4), Z8
-	VMOVUPS (CX)(SI*4), Z9
-	VSUBPS  Z9, Z8, Z8
-	VMULPS  Z8, Z8, Z8
-	VMOVUPS (DX)(SI*4), Z9
-	VMULPS  Z8, Z9, Z8
-	VMOVUPS Z8, (BX)(SI*4)
-	VADDPS  Z8, Z0, Z0
-	ADDQ    $0x00000010, SI
-	JMP     single1
+	CMPQ        SI, DI
+	JG          tail
+	VMOVUPS     (AX)(SI*4), Z8
+	VMOVUPS     (CX)(SI*4), Z9
+	VSUBPS      Z9, Z8, Z8
+	VMULPS      Z8, Z8, Z8
+	VMOVUPS     (DX)(SI*4), Z9
+	VMULPS      Z8, Z9, Z10
+	VMOVUPS     Z10, (BX)(SI*4)
+	VFMADD231PS Z8, Z9, Z0
+	ADDQ        $0x00000010, SI
+	JMP         single1
 
 tail:
 	ADDQ      $0x00000010, DI
@@ -36481,76 +34756,84 @@ sized:
 loop:
 	VMOVUPS      (AX)(BX*4), Z8
 	VMOVUPS      (CX)(BX*4), Z9
+	VSUBPS       Z9, Z8, Z10
 	VSUBPS       Z9, Z8, Z8
 	VMULPS       Z8, Z8, Z9
 	VADDPS       Z8, Z8, Z8
-	VBROADCASTSS s+72(FP), Z10
-	VMULPS       Z8, Z10, Z8
+	VBROADCASTSS s+72(FP), Z9
+	VMULPS       Z8, Z9, Z8
 	VMOVUPS      Z8, (DX)(BX*4)
-	VADDPS       Z9, Z0, Z0
+	VFMADD231PS  Z10, Z10, Z0
 	VMOVUPS      64(AX)(BX*4), Z8
 	VMOVUPS      64(CX)(BX*4), Z9
+	VSUBPS       Z9, Z8, Z10
 	VSUBPS       Z9, Z8, Z8
 	VMULPS       Z8, Z8, Z9
 	VADDPS       Z8, Z8, Z8
-	VBROADCASTSS s+72(FP), Z10
-	VMULPS       Z8, Z10, Z8
+	VBROADCASTSS s+72(FP), Z9
+	VMULPS       Z8, Z9, Z8
 	VMOVUPS      Z8, 64(DX)(BX*4)
-	VADDPS       Z9, Z1, Z1
+	VFMADD231PS  Z10, Z10, Z1
 	VMOVUPS      128(AX)(BX*4), Z8
 	VMOVUPS      128(CX)(BX*4), Z9
+	VSUBPS       Z9, Z8, Z10
 	VSUBPS       Z9, Z8, Z8
 	VMULPS       Z8, Z8, Z9
 	VADDPS       Z8, Z8, Z8
-	VBROADCASTSS s+72(FP), Z10
-	VMULPS       Z8, Z10, Z8
+	VBROADCASTSS s+72(FP), Z9
+	VMULPS       Z8, Z9, Z8
 	VMOVUPS      Z8, 128(DX)(BX*4)
-	VADDPS       Z9, Z2, Z2
+	VFMADD231PS  Z10, Z10, Z2
 	VMOVUPS      192(AX)(BX*4), Z8
 	VMOVUPS      192(CX)(BX*4), Z9
+	VSUBPS       Z9, Z8, Z10
 	VSUBPS       Z9, Z8, Z8
 	VMULPS       Z8, Z8, Z9
 	VADDPS       Z8, Z8, Z8
-	VBROADCASTSS s+72(FP), Z10
-	VMULPS       Z8, Z10, Z8
+	VBROADCASTSS s+72(FP), Z9
+	VMULPS       Z8, Z9, Z8
 	VMOVUPS      Z8, 192(DX)(BX*4)
-	VADDPS       Z9, Z3, Z3
+	VFMADD231PS  Z10, Z10, Z3
 	VMOVUPS      256(AX)(BX*4), Z8
 	VMOVUPS      256(CX)(BX*4), Z9
+	VSUBPS       Z9, Z8, Z10
 	VSUBPS       Z9, Z8, Z8
 	VMULPS       Z8, Z8, Z9
 	VADDPS       Z8, Z8, Z8
-	VBROADCASTSS s+72(FP), Z10
-	VMULPS       Z8, Z10, Z8
+	VBROADCASTSS s+72(FP), Z9
+	VMULPS       Z8, Z9, Z8
 	VMOVUPS      Z8, 256(DX)(BX*4)
-	VADDPS       Z9, Z4, Z4
+	VFMADD231PS  Z10, Z10, Z4
 	VMOVUPS      320(AX)(BX*4), Z8
 	VMOVUPS      320(CX)(BX*4), Z9
+	VSUBPS       Z9, Z8, Z10
 	VSUBPS       Z9, Z8, Z8
 	VMULPS       Z8, Z8, Z9
 	VADDPS       Z8, Z8, Z8
-	VBROADCASTSS s+72(FP), Z10
-	VMULPS       Z8, Z10, Z8
+	VBROADCASTSS s+72(FP), Z9
+	VMULPS       Z8, Z9, Z8
 	VMOVUPS      Z8, 320(DX)(BX*4)
-	VADDPS       Z9, Z5, Z5
+	VFMADD231PS  Z10, Z10, Z5
 	VMOVUPS      384(AX)(BX*4), Z8
 	VMOVUPS      384(CX)(BX*4), Z9
+	VSUBPS       Z9, Z8, Z10
 	VSUBPS       Z9, Z8, Z8
 	VMULPS       Z8, Z8, Z9
 	VADDPS       Z8, Z8, Z8
-	VBROADCASTSS s+72(FP), Z10
-	VMULPS       Z8, Z10, Z8
+	VBROADCASTSS s+72(FP), Z9
+	VMULPS       Z8, Z9, Z8
 	VMOVUPS      Z8, 384(DX)(BX*4)
-	VADDPS       Z9, Z6, Z6
+	VFMADD231PS  Z10, Z10, Z6
 	VMOVUPS      448(AX)(BX*4), Z8
 	VMOVUPS      448(CX)(BX*4), Z9
+	VSUBPS       Z9, Z8, Z10
 	VSUBPS       Z9, Z8, Z8
 	VMULPS       Z8, Z8, Z9
 	VADDPS       Z8, Z8, Z8
-	VBROADCASTSS s+72(FP), Z10
-	VMULPS       Z8, Z10, Z8
+	VBROADCASTSS s+72(FP), Z9
+	VMULPS       Z8, Z9, Z8
 	VMOVUPS      Z8, 448(DX)(BX*4)
-	VADDPS       Z9, Z7, Z7
+	VFMADD231PS  Z10, Z10, Z7
 	ADDQ         $0x00000080, BX
 	CMPQ         BX, SI
 	JLE          loop
@@ -36563,13 +34846,14 @@ single1:
 	JG           tail
 	VMOVUPS      (AX)(BX*4), Z8
 	VMOVUPS      (CX)(BX*4), Z9
+	VSUBPS       Z9, Z8, Z10
 	VSUBPS       Z9, Z8, Z8
 	VMULPS       Z8, Z8, Z9
 	VADDPS       Z8, Z8, Z8
-	VBROADCASTSS s+72(FP), Z10
-	VMULPS       Z8, Z10, Z8
+	VBROADCASTSS s+72(FP), Z9
+	VMULPS       Z8, Z9, Z8
 	VMOVUPS      Z8, (DX)(BX*4)
-	VADDPS       Z9, Z0, Z0
+	VFMADD231PS  Z10, Z10, Z0
 	ADDQ         $0x00000010, BX
 	JMP          single1
 
@@ -36679,8 +34963,7 @@ loop:
 	VMULPS       Z10, Z11, Z11
 	VMULPS       Z8, Z11, Z8
 	VMOVUPS      Z8, (BX)(SI*4)
-	VMULPS       Z9, Z10, Z8
-	VADDPS       Z8, Z0, Z0
+	VFMADD231PS  Z9, Z10, Z0
 	VMOVUPS      64(AX)(SI*4), Z8
 	VMOVUPS      64(CX)(SI*4), Z9
 	VSUBPS       Z9, Z8, Z8
@@ -36691,8 +34974,7 @@ loop:
 	VMULPS       Z10, Z11, Z11
 	VMULPS       Z8, Z11, Z8
 	VMOVUPS      Z8, 64(BX)(SI*4)
-	VMULPS       Z9, Z10, Z8
-	VADDPS       Z8, Z1, Z1
+	VFMADD231PS  Z9, Z10, Z1
 	VMOVUPS      128(AX)(SI*4), Z8
 	VMOVUPS      128(CX)(SI*4), Z9
 	VSUBPS       Z9, Z8, Z8
@@ -36703,8 +34985,7 @@ loop:
 	VMULPS       Z10, Z11, Z11
 	VMULPS       Z8, Z11, Z8
 	VMOVUPS      Z8, 128(BX)(SI*4)
-	VMULPS       Z9, Z10, Z8
-	VADDPS       Z8, Z2, Z2
+	VFMADD231PS  Z9, Z10, Z2
 	VMOVUPS      192(AX)(SI*4), Z8
 	VMOVUPS      192(CX)(SI*4), Z9
 	VSUBPS       Z9, Z8, Z8
@@ -36715,8 +34996,7 @@ loop:
 	VMULPS       Z10, Z11, Z11
 	VMULPS       Z8, Z11, Z8
 	VMOVUPS      Z8, 192(BX)(SI*4)
-	VMULPS       Z9, Z10, Z8
-	VADDPS       Z8, Z3, Z3
+	VFMADD231PS  Z9, Z10, Z3
 	VMOVUPS      256(AX)(SI*4), Z8
 	VMOVUPS      256(CX)(SI*4), Z9
 	VSUBPS       Z9, Z8, Z8
@@ -36727,8 +35007,7 @@ loop:
 	VMULPS       Z10, Z11, Z11
 	VMULPS       Z8, Z11, Z8
 	VMOVUPS      Z8, 256(BX)(SI*4)
-	VMULPS       Z9, Z10, Z8
-	VADDPS       Z8, Z4, Z4
+	VFMADD231PS  Z9, Z10, Z4
 	VMOVUPS      320(AX)(SI*4), Z8
 	VMOVUPS      320(CX)(SI*4), Z9
 	VSUBPS       Z9, Z8, Z8
@@ -36739,8 +35018,7 @@ loop:
 	VMULPS       Z10, Z11, Z11
 	VMULPS       Z8, Z11, Z8
 	VMOVUPS      Z8, 320(BX)(SI*4)
-	VMULPS       Z9, Z10, Z8
-	VADDPS       Z8, Z5, Z5
+	VFMADD231PS  Z9, Z10, Z5
 	VMOVUPS      384(AX)(SI*4), Z8
 	VMOVUPS      384(CX)(SI*4), Z9
 	VSUBPS       Z9, Z8, Z8
@@ -36751,8 +35029,7 @@ loop:
 	VMULPS       Z10, Z11, Z11
 	VMULPS       Z8, Z11, Z8
 	VMOVUPS      Z8, 384(BX)(SI*4)
-	VMULPS       Z9, Z10, Z8
-	VADDPS       Z8, Z6, Z6
+	VFMADD231PS  Z9, Z10, Z6
 	VMOVUPS      448(AX)(SI*4), Z8
 	VMOVUPS      448(CX)(SI*4), Z9
 	VSUBPS       Z9, Z8, Z8
@@ -36763,8 +35040,7 @@ loop:
 	VMULPS       Z10, Z11, Z11
 	VMULPS       Z8, Z11, Z8
 	VMOVUPS      Z8, 448(BX)(SI*4)
-	VMULPS       Z9, Z10, Z8
-	VADDPS       Z8, Z7, Z7
+	VFMADD231PS  Z9, Z10, Z7
 	ADDQ         $0x00000080, SI
 	CMPQ         SI, DI
 	JLE          loop
@@ -36785,8 +35061,7 @@ single1:
 	VMULPS       Z10, Z11, Z11
 	VMULPS       Z8, Z11, Z8
 	VMOVUPS      Z8, (BX)(SI*4)
-	VMULPS       Z9, Z10, Z8
-	VADDPS       Z8, Z0, Z0
+	VFMADD231PS  Z9, Z10, Z0
 	ADDQ         $0x00000010, SI
 	JMP          single1
 
@@ -36914,17 +35189,17 @@ loop:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000010
-	JL      rowpart285
+	JL      rowpart253
 	VMOVUPS (DX)(R8*4), Z17
-	JMP     rowperm285
+	JMP     rowperm253
 
-rowpart285:
+rowpart253:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z17, Z17, Z17
 	VMOVUPS.Z (DX)(R8*4), K1, Z17
 
-rowperm285:
+rowperm253:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -36946,17 +35221,17 @@ rowperm285:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000010
-	JL          rowpart286
+	JL          rowpart254
 	VMOVUPS     (DX)(R8*4), Z17
-	JMP         rowperm286
+	JMP         rowperm254
 
-rowpart286:
+rowpart254:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z17, Z17, Z17
 	VMOVUPS.Z (DX)(R8*4), K1, Z17
 
-rowperm286:
+rowperm254:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -36978,17 +35253,17 @@ rowperm286:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000010
-	JL          rowpart287
+	JL          rowpart255
 	VMOVUPS     (DX)(R8*4), Z17
-	JMP         rowperm287
+	JMP         rowperm255
 
-rowpart287:
+rowpart255:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z17, Z17, Z17
 	VMOVUPS.Z (DX)(R8*4), K1, Z17
 
-rowperm287:
+rowperm255:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -37010,17 +35285,17 @@ rowperm287:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000010
-	JL          rowpart288
+	JL          rowpart256
 	VMOVUPS     (DX)(R8*4), Z17
-	JMP         rowperm288
+	JMP         rowperm256
 
-rowpart288:
+rowpart256:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z17, Z17, Z17
 	VMOVUPS.Z (DX)(R8*4), K1, Z17
 
-rowperm288:
+rowperm256:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -37042,17 +35317,17 @@ rowperm288:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000010
-	JL          rowpart289
+	JL          rowpart257
 	VMOVUPS     (DX)(R8*4), Z17
-	JMP         rowperm289
+	JMP         rowperm257
 
-rowpart289:
+rowpart257:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z17, Z17, Z17
 	VMOVUPS.Z (DX)(R8*4), K1, Z17
 
-rowperm289:
+rowperm257:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -37074,17 +35349,17 @@ rowperm289:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000010
-	JL          rowpart290
+	JL          rowpart258
 	VMOVUPS     (DX)(R8*4), Z17
-	JMP         rowperm290
+	JMP         rowperm258
 
-rowpart290:
+rowpart258:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z17, Z17, Z17
 	VMOVUPS.Z (DX)(R8*4), K1, Z17
 
-rowperm290:
+rowperm258:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -37106,17 +35381,17 @@ rowperm290:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000010
-	JL          rowpart291
+	JL          rowpart259
 	VMOVUPS     (DX)(R8*4), Z17
-	JMP         rowperm291
+	JMP         rowperm259
 
-rowpart291:
+rowpart259:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z17, Z17, Z17
 	VMOVUPS.Z (DX)(R8*4), K1, Z17
 
-rowperm291:
+rowperm259:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -37138,17 +35413,17 @@ rowperm291:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000010
-	JL          rowpart292
+	JL          rowpart260
 	VMOVUPS     (DX)(R8*4), Z17
-	JMP         rowperm292
+	JMP         rowperm260
 
-rowpart292:
+rowpart260:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z17, Z17, Z17
 	VMOVUPS.Z (DX)(R8*4), K1, Z17
 
-rowperm292:
+rowperm260:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -37180,17 +35455,17 @@ single1:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000010
-	JL      rowpart293
+	JL      rowpart261
 	VMOVUPS (DX)(R8*4), Z17
-	JMP     rowperm293
+	JMP     rowperm261
 
-rowpart293:
+rowpart261:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z17, Z17, Z17
 	VMOVUPS.Z (DX)(R8*4), K1, Z17
 
-rowperm293:
+rowperm261:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -37225,17 +35500,17 @@ tail:
 	MOVQ      R9, R13
 	SUBQ      R8, R13
 	CMPQ      R13, $0x00000010
-	JL        rowpart294
+	JL        rowpart262
 	VMOVUPS   (DX)(R8*4), Z17
-	JMP       rowperm294
+	JMP       rowperm262
 
-rowpart294:
+rowpart262:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z17, Z17, Z17
 	VMOVUPS.Z (DX)(R8*4), K1, Z17
 
-rowperm294:
+rowperm262:
 	MOVQ      DI, R13
 	SHLQ      $0x06, R13
 	VMOVUPS   (BX)(R13*1), Z18
@@ -37372,226 +35647,226 @@ loop:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000010
-	JL      rowpart295
+	JL      rowpart263
 	VMOVUPS (DX)(R8*4), Z9
-	JMP     rowperm295
+	JMP     rowperm263
 
-rowpart295:
+rowpart263:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (DX)(R8*4), K1, Z9
 
-rowperm295:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Z10
-	VPERMPS Z9, Z10, Z9
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPS  Z8, Z9, Z8
-	VMOVUPS Z8, (R10)(R11*4)
-	VADDPS  Z8, Z0, Z0
-	VMOVUPS 64(AX)(R11*4), Z8
-	VMOVUPS 64(CX)(R11*4), Z9
-	VSUBPS  Z9, Z8, Z8
-	VMULPS  Z8, Z8, Z8
-	MOVQ    R9, R13
-	SUBQ    R8, R13
-	CMPQ    R13, $0x00000010
-	JL      rowpart296
-	VMOVUPS (DX)(R8*4), Z9
-	JMP     rowperm296
+rowperm263:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Z10
+	VPERMPS     Z9, Z10, Z9
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPS      Z8, Z9, Z10
+	VMOVUPS     Z10, (R10)(R11*4)
+	VFMADD231PS Z8, Z9, Z0
+	VMOVUPS     64(AX)(R11*4), Z8
+	VMOVUPS     64(CX)(R11*4), Z9
+	VSUBPS      Z9, Z8, Z8
+	VMULPS      Z8, Z8, Z8
+	MOVQ        R9, R13
+	SUBQ        R8, R13
+	CMPQ        R13, $0x00000010
+	JL          rowpart264
+	VMOVUPS     (DX)(R8*4), Z9
+	JMP         rowperm264
 
-rowpart296:
+rowpart264:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (DX)(R8*4), K1, Z9
 
-rowperm296:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Z10
-	VPERMPS Z9, Z10, Z9
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPS  Z8, Z9, Z8
-	VMOVUPS Z8, 64(R10)(R11*4)
-	VADDPS  Z8, Z1, Z1
-	VMOVUPS 128(AX)(R11*4), Z8
-	VMOVUPS 128(CX)(R11*4), Z9
-	VSUBPS  Z9, Z8, Z8
-	VMULPS  Z8, Z8, Z8
-	MOVQ    R9, R13
-	SUBQ    R8, R13
-	CMPQ    R13, $0x00000010
-	JL      rowpart297
-	VMOVUPS (DX)(R8*4), Z9
-	JMP     rowperm297
+rowperm264:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Z10
+	VPERMPS     Z9, Z10, Z9
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPS      Z8, Z9, Z10
+	VMOVUPS     Z10, 64(R10)(R11*4)
+	VFMADD231PS Z8, Z9, Z1
+	VMOVUPS     128(AX)(R11*4), Z8
+	VMOVUPS     128(CX)(R11*4), Z9
+	VSUBPS      Z9, Z8, Z8
+	VMULPS      Z8, Z8, Z8
+	MOVQ        R9, R13
+	SUBQ        R8, R13
+	CMPQ        R13, $0x00000010
+	JL          rowpart265
+	VMOVUPS     (DX)(R8*4), Z9
+	JMP         rowperm265
 
-rowpart297:
+rowpart265:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (DX)(R8*4), K1, Z9
 
-rowperm297:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Z10
-	VPERMPS Z9, Z10, Z9
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPS  Z8, Z9, Z8
-	VMOVUPS Z8, 128(R10)(R11*4)
-	VADDPS  Z8, Z2, Z2
-	VMOVUPS 192(AX)(R11*4), Z8
-	VMOVUPS 192(CX)(R11*4), Z9
-	VSUBPS  Z9, Z8, Z8
-	VMULPS  Z8, Z8, Z8
-	MOVQ    R9, R13
-	SUBQ    R8, R13
-	CMPQ    R13, $0x00000010
-	JL      rowpart298
-	VMOVUPS (DX)(R8*4), Z9
-	JMP     rowperm298
+rowperm265:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Z10
+	VPERMPS     Z9, Z10, Z9
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPS      Z8, Z9, Z10
+	VMOVUPS     Z10, 128(R10)(R11*4)
+	VFMADD231PS Z8, Z9, Z2
+	VMOVUPS     192(AX)(R11*4), Z8
+	VMOVUPS     192(CX)(R11*4), Z9
+	VSUBPS      Z9, Z8, Z8
+	VMULPS      Z8, Z8, Z8
+	MOVQ        R9, R13
+	SUBQ        R8, R13
+	CMPQ        R13, $0x00000010
+	JL          rowpart266
+	VMOVUPS     (DX)(R8*4), Z9
+	JMP         rowperm266
 
-rowpart298:
+rowpart266:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (DX)(R8*4), K1, Z9
 
-rowperm298:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Z10
-	VPERMPS Z9, Z10, Z9
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPS  Z8, Z9, Z8
-	VMOVUPS Z8, 192(R10)(R11*4)
-	VADDPS  Z8, Z3, Z3
-	VMOVUPS 256(AX)(R11*4), Z8
-	VMOVUPS 256(CX)(R11*4), Z9
-	VSUBPS  Z9, Z8, Z8
-	VMULPS  Z8, Z8, Z8
-	MOVQ    R9, R13
-	SUBQ    R8, R13
-	CMPQ    R13, $0x00000010
-	JL      rowpart299
-	VMOVUPS (DX)(R8*4), Z9
-	JMP     rowperm299
+rowperm266:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Z10
+	VPERMPS     Z9, Z10, Z9
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPS      Z8, Z9, Z10
+	VMOVUPS     Z10, 192(R10)(R11*4)
+	VFMADD231PS Z8, Z9, Z3
+	VMOVUPS     256(AX)(R11*4), Z8
+	VMOVUPS     256(CX)(R11*4), Z9
+	VSUBPS      Z9, Z8, Z8
+	VMULPS      Z8, Z8, Z8
+	MOVQ        R9, R13
+	SUBQ        R8, R13
+	CMPQ        R13, $0x00000010
+	JL          rowpart267
+	VMOVUPS     (DX)(R8*4), Z9
+	JMP         rowperm267
 
-rowpart299:
+rowpart267:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (DX)(R8*4), K1, Z9
 
-rowperm299:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Z10
-	VPERMPS Z9, Z10, Z9
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPS  Z8, Z9, Z8
-	VMOVUPS Z8, 256(R10)(R11*4)
-	VADDPS  Z8, Z4, Z4
-	VMOVUPS 320(AX)(R11*4), Z8
-	VMOVUPS 320(CX)(R11*4), Z9
-	VSUBPS  Z9, Z8, Z8
-	VMULPS  Z8, Z8, Z8
-	MOVQ    R9, R13
-	SUBQ    R8, R13
-	CMPQ    R13, $0x00000010
-	JL      rowpart300
-	VMOVUPS (DX)(R8*4), Z9
-	JMP     rowperm300
+rowperm267:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Z10
+	VPERMPS     Z9, Z10, Z9
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPS      Z8, Z9, Z10
+	VMOVUPS     Z10, 256(R10)(R11*4)
+	VFMADD231PS Z8, Z9, Z4
+	VMOVUPS     320(AX)(R11*4), Z8
+	VMOVUPS     320(CX)(R11*4), Z9
+	VSUBPS      Z9, Z8, Z8
+	VMULPS      Z8, Z8, Z8
+	MOVQ        R9, R13
+	SUBQ        R8, R13
+	CMPQ        R13, $0x00000010
+	JL          rowpart268
+	VMOVUPS     (DX)(R8*4), Z9
+	JMP         rowperm268
 
-rowpart300:
+rowpart268:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (DX)(R8*4), K1, Z9
 
-rowperm300:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Z10
-	VPERMPS Z9, Z10, Z9
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPS  Z8, Z9, Z8
-	VMOVUPS Z8, 320(R10)(R11*4)
-	VADDPS  Z8, Z5, Z5
-	VMOVUPS 384(AX)(R11*4), Z8
-	VMOVUPS 384(CX)(R11*4), Z9
-	VSUBPS  Z9, Z8, Z8
-	VMULPS  Z8, Z8, Z8
-	MOVQ    R9, R13
-	SUBQ    R8, R13
-	CMPQ    R13, $0x00000010
-	JL      rowpart301
-	VMOVUPS (DX)(R8*4), Z9
-	JMP     rowperm301
+rowperm268:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Z10
+	VPERMPS     Z9, Z10, Z9
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPS      Z8, Z9, Z10
+	VMOVUPS     Z10, 320(R10)(R11*4)
+	VFMADD231PS Z8, Z9, Z5
+	VMOVUPS     384(AX)(R11*4), Z8
+	VMOVUPS     384(CX)(R11*4), Z9
+	VSUBPS      Z9, Z8, Z8
+	VMULPS      Z8, Z8, Z8
+	MOVQ        R9, R13
+	SUBQ        R8, R13
+	CMPQ        R13, $0x00000010
+	JL          rowpart269
+	VMOVUPS     (DX)(R8*4), Z9
+	JMP         rowperm269
 
-rowpart301:
+rowpart269:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (DX)(R8*4), K1, Z9
 
-rowperm301:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Z10
-	VPERMPS Z9, Z10, Z9
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPS  Z8, Z9, Z8
-	VMOVUPS Z8, 384(R10)(R11*4)
-	VADDPS  Z8, Z6, Z6
-	VMOVUPS 448(AX)(R11*4), Z8
-	VMOVUPS 448(CX)(R11*4), Z9
-	VSUBPS  Z9, Z8, Z8
-	VMULPS  Z8, Z8, Z8
-	MOVQ    R9, R13
-	SUBQ    R8, R13
-	CMPQ    R13, $0x00000010
-	JL      rowpart302
-	VMOVUPS (DX)(R8*4), Z9
-	JMP     rowperm302
+rowperm269:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Z10
+	VPERMPS     Z9, Z10, Z9
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPS      Z8, Z9, Z10
+	VMOVUPS     Z10, 384(R10)(R11*4)
+	VFMADD231PS Z8, Z9, Z6
+	VMOVUPS     448(AX)(R11*4), Z8
+	VMOVUPS     448(CX)(R11*4), Z9
+	VSUBPS      Z9, Z8, Z8
+	VMULPS      Z8, Z8, Z8
+	MOVQ        R9, R13
+	SUBQ        R8, R13
+	CMPQ        R13, $0x00000010
+	JL          rowpart270
+	VMOVUPS     (DX)(R8*4), Z9
+	JMP         rowperm270
 
-rowpart302:
+rowpart270:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (DX)(R8*4), K1, Z9
 
-rowperm302:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Z10
-	VPERMPS Z9, Z10, Z9
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPS  Z8, Z9, Z8
-	VMOVUPS Z8, 448(R10)(R11*4)
-	VADDPS  Z8, Z7, Z7
-	ADDQ    $0x00000080, R11
-	CMPQ    R11, R12
-	JLE     loop
+rowperm270:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Z10
+	VPERMPS     Z9, Z10, Z9
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPS      Z8, Z9, Z10
+	VMOVUPS     Z10, 448(R10)(R11*4)
+	VFMADD231PS Z8, Z9, Z7
+	ADDQ        $0x00000080, R11
+	CMPQ        R11, R12
+	JLE         loop
 
 single:
 	ADDQ $0x00000070, R12
@@ -37606,29 +35881,29 @@ single1:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000010
-	JL      rowpart303
+	JL      rowpart271
 	VMOVUPS (DX)(R8*4), Z9
-	JMP     rowperm303
+	JMP     rowperm271
 
-rowpart303:
+rowpart271:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (DX)(R8*4), K1, Z9
 
-rowperm303:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Z10
-	VPERMPS Z9, Z10, Z9
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPS  Z8, Z9, Z8
-	VMOVUPS Z8, (R10)(R11*4)
-	VADDPS  Z8, Z0, Z0
-	ADDQ    $0x00000010, R11
-	JMP     single1
+rowperm271:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Z10
+	VPERMPS     Z9, Z10, Z9
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPS      Z8, Z9, Z10
+	VMOVUPS     Z10, (R10)(R11*4)
+	VFMADD231PS Z8, Z9, Z0
+	ADDQ        $0x00000010, R11
+	JMP         single1
 
 tail:
 	ADDQ      $0x00000010, R12
@@ -37647,17 +35922,17 @@ tail:
 	MOVQ      R9, R13
 	SUBQ      R8, R13
 	CMPQ      R13, $0x00000010
-	JL        rowpart304
+	JL        rowpart272
 	VMOVUPS   (DX)(R8*4), Z9
-	JMP       rowperm304
+	JMP       rowperm272
 
-rowpart304:
+rowpart272:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (DX)(R8*4), K1, Z9
 
-rowperm304:
+rowperm272:
 	MOVQ      DI, R13
 	SHLQ      $0x06, R13
 	VMOVUPS   (BX)(R13*1), Z10
@@ -37761,17 +36036,17 @@ loop:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000010
-	JL      rowpart305
+	JL      rowpart273
 	VMOVUPS (DX)(R8*4), Z10
-	JMP     rowperm305
+	JMP     rowperm273
 
-rowpart305:
+rowpart273:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z10, Z10, Z10
 	VMOVUPS.Z (DX)(R8*4), K1, Z10
 
-rowperm305:
+rowperm273:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -37783,8 +36058,7 @@ rowperm305:
 	VMULPS       Z10, Z11, Z11
 	VMULPS       Z8, Z11, Z8
 	VMOVUPS      Z8, (R10)(R11*4)
-	VMULPS       Z9, Z10, Z8
-	VADDPS       Z8, Z0, Z0
+	VFMADD231PS  Z9, Z10, Z0
 	VMOVUPS      64(AX)(R11*4), Z8
 	VMOVUPS      64(CX)(R11*4), Z9
 	VSUBPS       Z9, Z8, Z8
@@ -37793,17 +36067,17 @@ rowperm305:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart306
+	JL           rowpart274
 	VMOVUPS      (DX)(R8*4), Z10
-	JMP          rowperm306
+	JMP          rowperm274
 
-rowpart306:
+rowpart274:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z10, Z10, Z10
 	VMOVUPS.Z (DX)(R8*4), K1, Z10
 
-rowperm306:
+rowperm274:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -37815,8 +36089,7 @@ rowperm306:
 	VMULPS       Z10, Z11, Z11
 	VMULPS       Z8, Z11, Z8
 	VMOVUPS      Z8, 64(R10)(R11*4)
-	VMULPS       Z9, Z10, Z8
-	VADDPS       Z8, Z1, Z1
+	VFMADD231PS  Z9, Z10, Z1
 	VMOVUPS      128(AX)(R11*4), Z8
 	VMOVUPS      128(CX)(R11*4), Z9
 	VSUBPS       Z9, Z8, Z8
@@ -37825,17 +36098,17 @@ rowperm306:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart307
+	JL           rowpart275
 	VMOVUPS      (DX)(R8*4), Z10
-	JMP          rowperm307
+	JMP          rowperm275
 
-rowpart307:
+rowpart275:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z10, Z10, Z10
 	VMOVUPS.Z (DX)(R8*4), K1, Z10
 
-rowperm307:
+rowperm275:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -37847,8 +36120,7 @@ rowperm307:
 	VMULPS       Z10, Z11, Z11
 	VMULPS       Z8, Z11, Z8
 	VMOVUPS      Z8, 128(R10)(R11*4)
-	VMULPS       Z9, Z10, Z8
-	VADDPS       Z8, Z2, Z2
+	VFMADD231PS  Z9, Z10, Z2
 	VMOVUPS      192(AX)(R11*4), Z8
 	VMOVUPS      192(CX)(R11*4), Z9
 	VSUBPS       Z9, Z8, Z8
@@ -37857,17 +36129,17 @@ rowperm307:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart308
+	JL           rowpart276
 	VMOVUPS      (DX)(R8*4), Z10
-	JMP          rowperm308
+	JMP          rowperm276
 
-rowpart308:
+rowpart276:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z10, Z10, Z10
 	VMOVUPS.Z (DX)(R8*4), K1, Z10
 
-rowperm308:
+rowperm276:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -37879,8 +36151,7 @@ rowperm308:
 	VMULPS       Z10, Z11, Z11
 	VMULPS       Z8, Z11, Z8
 	VMOVUPS      Z8, 192(R10)(R11*4)
-	VMULPS       Z9, Z10, Z8
-	VADDPS       Z8, Z3, Z3
+	VFMADD231PS  Z9, Z10, Z3
 	VMOVUPS      256(AX)(R11*4), Z8
 	VMOVUPS      256(CX)(R11*4), Z9
 	VSUBPS       Z9, Z8, Z8
@@ -37889,17 +36160,17 @@ rowperm308:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart309
+	JL           rowpart277
 	VMOVUPS      (DX)(R8*4), Z10
-	JMP          rowperm309
+	JMP          rowperm277
 
-rowpart309:
+rowpart277:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z10, Z10, Z10
 	VMOVUPS.Z (DX)(R8*4), K1, Z10
 
-rowperm309:
+rowperm277:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -37911,8 +36182,7 @@ rowperm309:
 	VMULPS       Z10, Z11, Z11
 	VMULPS       Z8, Z11, Z8
 	VMOVUPS      Z8, 256(R10)(R11*4)
-	VMULPS       Z9, Z10, Z8
-	VADDPS       Z8, Z4, Z4
+	VFMADD231PS  Z9, Z10, Z4
 	VMOVUPS      320(AX)(R11*4), Z8
 	VMOVUPS      320(CX)(R11*4), Z9
 	VSUBPS       Z9, Z8, Z8
@@ -37921,17 +36191,17 @@ rowperm309:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart310
+	JL           rowpart278
 	VMOVUPS      (DX)(R8*4), Z10
-	JMP          rowperm310
+	JMP          rowperm278
 
-rowpart310:
+rowpart278:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z10, Z10, Z10
 	VMOVUPS.Z (DX)(R8*4), K1, Z10
 
-rowperm310:
+rowperm278:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -37943,8 +36213,7 @@ rowperm310:
 	VMULPS       Z10, Z11, Z11
 	VMULPS       Z8, Z11, Z8
 	VMOVUPS      Z8, 320(R10)(R11*4)
-	VMULPS       Z9, Z10, Z8
-	VADDPS       Z8, Z5, Z5
+	VFMADD231PS  Z9, Z10, Z5
 	VMOVUPS      384(AX)(R11*4), Z8
 	VMOVUPS      384(CX)(R11*4), Z9
 	VSUBPS       Z9, Z8, Z8
@@ -37953,17 +36222,17 @@ rowperm310:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart311
+	JL           rowpart279
 	VMOVUPS      (DX)(R8*4), Z10
-	JMP          rowperm311
+	JMP          rowperm279
 
-rowpart311:
+rowpart279:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z10, Z10, Z10
 	VMOVUPS.Z (DX)(R8*4), K1, Z10
 
-rowperm311:
+rowperm279:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -37975,8 +36244,7 @@ rowperm311:
 	VMULPS       Z10, Z11, Z11
 	VMULPS       Z8, Z11, Z8
 	VMOVUPS      Z8, 384(R10)(R11*4)
-	VMULPS       Z9, Z10, Z8
-	VADDPS       Z8, Z6, Z6
+	VFMADD231PS  Z9, Z10, Z6
 	VMOVUPS      448(AX)(R11*4), Z8
 	VMOVUPS      448(CX)(R11*4), Z9
 	VSUBPS       Z9, Z8, Z8
@@ -37985,17 +36253,17 @@ rowperm311:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart312
+	JL           rowpart280
 	VMOVUPS      (DX)(R8*4), Z10
-	JMP          rowperm312
+	JMP          rowperm280
 
-rowpart312:
+rowpart280:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z10, Z10, Z10
 	VMOVUPS.Z (DX)(R8*4), K1, Z10
 
-rowperm312:
+rowperm280:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -38007,8 +36275,7 @@ rowperm312:
 	VMULPS       Z10, Z11, Z11
 	VMULPS       Z8, Z11, Z8
 	VMOVUPS      Z8, 448(R10)(R11*4)
-	VMULPS       Z9, Z10, Z8
-	VADDPS       Z8, Z7, Z7
+	VFMADD231PS  Z9, Z10, Z7
 	ADDQ         $0x00000080, R11
 	CMPQ         R11, R12
 	JLE          loop
@@ -38027,17 +36294,17 @@ single1:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000010
-	JL      rowpart313
+	JL      rowpart281
 	VMOVUPS (DX)(R8*4), Z10
-	JMP     rowperm313
+	JMP     rowperm281
 
-rowpart313:
+rowpart281:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z10, Z10, Z10
 	VMOVUPS.Z (DX)(R8*4), K1, Z10
 
-rowperm313:
+rowperm281:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -38049,8 +36316,7 @@ rowperm313:
 	VMULPS       Z10, Z11, Z11
 	VMULPS       Z8, Z11, Z8
 	VMOVUPS      Z8, (R10)(R11*4)
-	VMULPS       Z9, Z10, Z8
-	VADDPS       Z8, Z0, Z0
+	VFMADD231PS  Z9, Z10, Z0
 	ADDQ         $0x00000010, R11
 	JMP          single1
 
@@ -38072,17 +36338,17 @@ tail:
 	MOVQ      R9, R13
 	SUBQ      R8, R13
 	CMPQ      R13, $0x00000010
-	JL        rowpart314
+	JL        rowpart282
 	VMOVUPS   (DX)(R8*4), Z10
-	JMP       rowperm314
+	JMP       rowperm282
 
-rowpart314:
+rowpart282:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z10, Z10, Z10
 	VMOVUPS.Z (DX)(R8*4), K1, Z10
 
-rowperm314:
+rowperm282:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -39967,9 +38233,9 @@ loop:
 	VMULPS       Z6, Z1, Z6
 	VSUBPS       Z6, Z7, Z1
 	VMOVUPS      (DX)(SI*4), Z2
-	VMULPS       Z1, Z2, Z1
-	VMOVUPS      Z1, (BX)(SI*4)
-	VADDPS       Z1, Z0, Z0
+	VMULPS       Z1, Z2, Z3
+	VMOVUPS      Z3, (BX)(SI*4)
+	VFMADD231PS  Z1, Z2, Z0
 	ADDQ         $0x00000010, SI
 	CMPQ         SI, DI
 	JLE          loop
@@ -40130,9 +38396,9 @@ single1:
 	VMULPS       Z6, Z1, Z6
 	VSUBPS       Z6, Z7, Z1
 	VMOVUPS      (DX)(SI*4), Z2
-	VMULPS       Z1, Z2, Z1
-	VMOVUPS      Z1, (BX)(SI*4)
-	VADDPS       Z1, Z0, Z0
+	VMULPS       Z1, Z2, Z3
+	VMOVUPS      Z3, (BX)(SI*4)
+	VFMADD231PS  Z1, Z2, Z0
 	ADDQ         $0x00000010, SI
 	JMP          single1
 
@@ -41101,8 +39367,7 @@ loop:
 	VMULPS       Z2, Z3, Z3
 	VMULPS       Z1, Z3, Z1
 	VMOVUPS      Z1, (BX)(SI*4)
-	VMULPS       Z5, Z2, Z1
-	VADDPS       Z1, Z0, Z0
+	VFMADD231PS  Z5, Z2, Z0
 	ADDQ         $0x00000010, SI
 	CMPQ         SI, DI
 	JLE          loop
@@ -41278,8 +39543,7 @@ single1:
 	VMULPS       Z2, Z3, Z3
 	VMULPS       Z1, Z3, Z1
 	VMOVUPS      Z1, (BX)(SI*4)
-	VMULPS       Z5, Z2, Z1
-	VADDPS       Z1, Z0, Z0
+	VFMADD231PS  Z5, Z2, Z0
 	ADDQ         $0x00000010, SI
 	JMP          single1
 
@@ -41683,17 +39947,17 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart315
+	JL           rowpart283
 	VMOVUPS      (DX)(R8*4), Z3
-	JMP          rowperm315
+	JMP          rowperm283
 
-rowpart315:
+rowpart283:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z3, Z3, Z3
 	VMOVUPS.Z (DX)(R8*4), K1, Z3
 
-rowperm315:
+rowperm283:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z4
@@ -41870,17 +40134,17 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart316
+	JL           rowpart284
 	VMOVUPS      (DX)(R8*4), Z3
-	JMP          rowperm316
+	JMP          rowperm284
 
-rowpart316:
+rowpart284:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z3, Z3, Z3
 	VMOVUPS.Z (DX)(R8*4), K1, Z3
 
-rowperm316:
+rowperm284:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z4
@@ -42062,17 +40326,17 @@ tail:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart317
+	JL           rowpart285
 	VMOVUPS      (DX)(R8*4), Z3
-	JMP          rowperm317
+	JMP          rowperm285
 
-rowpart317:
+rowpart285:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z3, Z3, Z3
 	VMOVUPS.Z (DX)(R8*4), K1, Z3
 
-rowperm317:
+rowperm285:
 	MOVQ      DI, R13
 	SHLQ      $0x06, R13
 	VMOVUPS   (BX)(R13*1), Z4
@@ -42321,30 +40585,30 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart318
+	JL           rowpart286
 	VMOVUPS      (DX)(R8*4), Z2
-	JMP          rowperm318
+	JMP          rowperm286
 
-rowpart318:
+rowpart286:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z2, Z2, Z2
 	VMOVUPS.Z (DX)(R8*4), K1, Z2
 
-rowperm318:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Z3
-	VPERMPS Z2, Z3, Z2
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPS  Z1, Z2, Z1
-	VMOVUPS Z1, (R10)(R11*4)
-	VADDPS  Z1, Z0, Z0
-	ADDQ    $0x00000010, R11
-	CMPQ    R11, R12
-	JLE     loop
+rowperm286:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Z3
+	VPERMPS     Z2, Z3, Z2
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPS      Z1, Z2, Z3
+	VMOVUPS     Z3, (R10)(R11*4)
+	VFMADD231PS Z1, Z2, Z0
+	ADDQ        $0x00000010, R11
+	CMPQ        R11, R12
+	JLE         loop
 
 single:
 single1:
@@ -42504,29 +40768,29 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart319
+	JL           rowpart287
 	VMOVUPS      (DX)(R8*4), Z2
-	JMP          rowperm319
+	JMP          rowperm287
 
-rowpart319:
+rowpart287:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z2, Z2, Z2
 	VMOVUPS.Z (DX)(R8*4), K1, Z2
 
-rowperm319:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Z3
-	VPERMPS Z2, Z3, Z2
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPS  Z1, Z2, Z1
-	VMOVUPS Z1, (R10)(R11*4)
-	VADDPS  Z1, Z0, Z0
-	ADDQ    $0x00000010, R11
-	JMP     single1
+rowperm287:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Z3
+	VPERMPS     Z2, Z3, Z2
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPS      Z1, Z2, Z3
+	VMOVUPS     Z3, (R10)(R11*4)
+	VFMADD231PS Z1, Z2, Z0
+	ADDQ        $0x00000010, R11
+	JMP         single1
 
 tail:
 	ADDQ         $0x00000010, R12
@@ -42692,17 +40956,17 @@ tail:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart320
+	JL           rowpart288
 	VMOVUPS      (DX)(R8*4), Z2
-	JMP          rowperm320
+	JMP          rowperm288
 
-rowpart320:
+rowpart288:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z2, Z2, Z2
 	VMOVUPS.Z (DX)(R8*4), K1, Z2
 
-rowperm320:
+rowperm288:
 	MOVQ      DI, R13
 	SHLQ      $0x06, R13
 	VMOVUPS   (BX)(R13*1), Z3
@@ -42942,17 +41206,17 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart321
+	JL           rowpart289
 	VMOVUPS      (DX)(R8*4), Z2
-	JMP          rowperm321
+	JMP          rowperm289
 
-rowpart321:
+rowpart289:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z2, Z2, Z2
 	VMOVUPS.Z (DX)(R8*4), K1, Z2
 
-rowperm321:
+rowperm289:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z3
@@ -42964,8 +41228,7 @@ rowperm321:
 	VMULPS       Z2, Z3, Z3
 	VMULPS       Z1, Z3, Z1
 	VMOVUPS      Z1, (R10)(R11*4)
-	VMULPS       Z5, Z2, Z1
-	VADDPS       Z1, Z0, Z0
+	VFMADD231PS  Z5, Z2, Z0
 	ADDQ         $0x00000010, R11
 	CMPQ         R11, R12
 	JLE          loop
@@ -43139,17 +41402,17 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart322
+	JL           rowpart290
 	VMOVUPS      (DX)(R8*4), Z2
-	JMP          rowperm322
+	JMP          rowperm290
 
-rowpart322:
+rowpart290:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z2, Z2, Z2
 	VMOVUPS.Z (DX)(R8*4), K1, Z2
 
-rowperm322:
+rowperm290:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z3
@@ -43161,8 +41424,7 @@ rowperm322:
 	VMULPS       Z2, Z3, Z3
 	VMULPS       Z1, Z3, Z1
 	VMOVUPS      Z1, (R10)(R11*4)
-	VMULPS       Z5, Z2, Z1
-	VADDPS       Z1, Z0, Z0
+	VFMADD231PS  Z5, Z2, Z0
 	ADDQ         $0x00000010, R11
 	JMP          single1
 
@@ -43341,17 +41603,17 @@ tail:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart323
+	JL           rowpart291
 	VMOVUPS      (DX)(R8*4), Z2
-	JMP          rowperm323
+	JMP          rowperm291
 
-rowpart323:
+rowpart291:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z2, Z2, Z2
 	VMOVUPS.Z (DX)(R8*4), K1, Z2
 
-rowperm323:
+rowperm291:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z3
@@ -43861,9 +42123,9 @@ loop:
 	VXORPS       Z3, Z3, Z3
 	VMAXPS       Z2, Z3, Z2
 	VMOVUPS      (DX)(SI*4), Z3
-	VMULPS       Z2, Z3, Z2
-	VMOVUPS      Z2, (BX)(SI*4)
-	VADDPS       Z2, Z0, Z0
+	VMULPS       Z2, Z3, Z4
+	VMOVUPS      Z4, (BX)(SI*4)
+	VFMADD231PS  Z2, Z3, Z0
 	VMOVUPS      64(AX)(SI*4), Z2
 	VMOVUPS      64(CX)(SI*4), Z3
 	VBROADCASTSS consts32<>+4(SB), Z4
@@ -43874,9 +42136,9 @@ loop:
 	VXORPS       Z3, Z3, Z3
 	VMAXPS       Z2, Z3, Z2
 	VMOVUPS      64(DX)(SI*4), Z3
-	VMULPS       Z2, Z3, Z2
-	VMOVUPS      Z2, 64(BX)(SI*4)
-	VADDPS       Z2, Z1, Z1
+	VMULPS       Z2, Z3, Z4
+	VMOVUPS      Z4, 64(BX)(SI*4)
+	VFMADD231PS  Z2, Z3, Z1
 	ADDQ         $0x00000020, SI
 	CMPQ         SI, DI
 	JLE          loop
@@ -43897,9 +42159,9 @@ single1:
 	VXORPS       Z3, Z3, Z3
 	VMAXPS       Z2, Z3, Z2
 	VMOVUPS      (DX)(SI*4), Z3
-	VMULPS       Z2, Z3, Z2
-	VMOVUPS      Z2, (BX)(SI*4)
-	VADDPS       Z2, Z0, Z0
+	VMULPS       Z2, Z3, Z4
+	VMOVUPS      Z4, (BX)(SI*4)
+	VFMADD231PS  Z2, Z3, Z0
 	ADDQ         $0x00000010, SI
 	JMP          single1
 
@@ -44165,8 +42427,7 @@ loop:
 	VMULPS       Z2, Z4, Z4
 	VMULPS       Z3, Z4, Z3
 	VMOVUPS      Z3, (BX)(SI*4)
-	VMULPS       Z5, Z2, Z2
-	VADDPS       Z2, Z0, Z0
+	VFMADD231PS  Z5, Z2, Z0
 	VMOVUPS      64(AX)(SI*4), Z2
 	VMOVUPS      64(CX)(SI*4), Z3
 	VBROADCASTSS consts32<>+4(SB), Z4
@@ -44187,8 +42448,7 @@ loop:
 	VMULPS       Z2, Z4, Z4
 	VMULPS       Z3, Z4, Z3
 	VMOVUPS      Z3, 64(BX)(SI*4)
-	VMULPS       Z5, Z2, Z2
-	VADDPS       Z2, Z1, Z1
+	VFMADD231PS  Z5, Z2, Z1
 	ADDQ         $0x00000020, SI
 	CMPQ         SI, DI
 	JLE          loop
@@ -44219,8 +42479,7 @@ single1:
 	VMULPS       Z2, Z4, Z4
 	VMULPS       Z3, Z4, Z3
 	VMOVUPS      Z3, (BX)(SI*4)
-	VMULPS       Z5, Z2, Z2
-	VADDPS       Z2, Z0, Z0
+	VFMADD231PS  Z5, Z2, Z0
 	ADDQ         $0x00000010, SI
 	JMP          single1
 
@@ -44339,17 +42598,17 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart324
+	JL           rowpart292
 	VMOVUPS      (DX)(R8*4), Z5
-	JMP          rowperm324
+	JMP          rowperm292
 
-rowpart324:
+rowpart292:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z5, Z5, Z5
 	VMOVUPS.Z (DX)(R8*4), K1, Z5
 
-rowperm324:
+rowperm292:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z6
@@ -44376,17 +42635,17 @@ rowperm324:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart325
+	JL           rowpart293
 	VMOVUPS      (DX)(R8*4), Z5
-	JMP          rowperm325
+	JMP          rowperm293
 
-rowpart325:
+rowpart293:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z5, Z5, Z5
 	VMOVUPS.Z (DX)(R8*4), K1, Z5
 
-rowperm325:
+rowperm293:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z6
@@ -44423,17 +42682,17 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart326
+	JL           rowpart294
 	VMOVUPS      (DX)(R8*4), Z5
-	JMP          rowperm326
+	JMP          rowperm294
 
-rowpart326:
+rowpart294:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z5, Z5, Z5
 	VMOVUPS.Z (DX)(R8*4), K1, Z5
 
-rowperm326:
+rowperm294:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z6
@@ -44473,17 +42732,17 @@ tail:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart327
+	JL           rowpart295
 	VMOVUPS      (DX)(R8*4), Z5
-	JMP          rowperm327
+	JMP          rowperm295
 
-rowpart327:
+rowpart295:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z5, Z5, Z5
 	VMOVUPS.Z (DX)(R8*4), K1, Z5
 
-rowperm327:
+rowperm295:
 	MOVQ      DI, R13
 	SHLQ      $0x06, R13
 	VMOVUPS   (BX)(R13*1), Z6
@@ -44595,17 +42854,17 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart328
+	JL           rowpart296
 	VMOVUPS      (DX)(R8*4), Z3
-	JMP          rowperm328
+	JMP          rowperm296
 
-rowpart328:
+rowpart296:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z3, Z3, Z3
 	VMOVUPS.Z (DX)(R8*4), K1, Z3
 
-rowperm328:
+rowperm296:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z4
@@ -44613,9 +42872,9 @@ rowperm328:
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VMULPS       Z2, Z3, Z2
-	VMOVUPS      Z2, (R10)(R11*4)
-	VADDPS       Z2, Z0, Z0
+	VMULPS       Z2, Z3, Z4
+	VMOVUPS      Z4, (R10)(R11*4)
+	VFMADD231PS  Z2, Z3, Z0
 	VMOVUPS      64(AX)(R11*4), Z2
 	VMOVUPS      64(CX)(R11*4), Z3
 	VBROADCASTSS consts32<>+4(SB), Z4
@@ -44628,30 +42887,30 @@ rowperm328:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart329
+	JL           rowpart297
 	VMOVUPS      (DX)(R8*4), Z3
-	JMP          rowperm329
+	JMP          rowperm297
 
-rowpart329:
+rowpart297:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z3, Z3, Z3
 	VMOVUPS.Z (DX)(R8*4), K1, Z3
 
-rowperm329:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Z4
-	VPERMPS Z3, Z4, Z3
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPS  Z2, Z3, Z2
-	VMOVUPS Z2, 64(R10)(R11*4)
-	VADDPS  Z2, Z1, Z1
-	ADDQ    $0x00000020, R11
-	CMPQ    R11, R12
-	JLE     loop
+rowperm297:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Z4
+	VPERMPS     Z3, Z4, Z3
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPS      Z2, Z3, Z4
+	VMOVUPS     Z4, 64(R10)(R11*4)
+	VFMADD231PS Z2, Z3, Z1
+	ADDQ        $0x00000020, R11
+	CMPQ        R11, R12
+	JLE         loop
 
 single:
 	ADDQ $0x00000010, R12
@@ -44671,29 +42930,29 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart330
+	JL           rowpart298
 	VMOVUPS      (DX)(R8*4), Z3
-	JMP          rowperm330
+	JMP          rowperm298
 
-rowpart330:
+rowpart298:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z3, Z3, Z3
 	VMOVUPS.Z (DX)(R8*4), K1, Z3
 
-rowperm330:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Z4
-	VPERMPS Z3, Z4, Z3
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPS  Z2, Z3, Z2
-	VMOVUPS Z2, (R10)(R11*4)
-	VADDPS  Z2, Z0, Z0
-	ADDQ    $0x00000010, R11
-	JMP     single1
+rowperm298:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Z4
+	VPERMPS     Z3, Z4, Z3
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPS      Z2, Z3, Z4
+	VMOVUPS     Z4, (R10)(R11*4)
+	VFMADD231PS Z2, Z3, Z0
+	ADDQ        $0x00000010, R11
+	JMP         single1
 
 tail:
 	ADDQ         $0x00000010, R12
@@ -44717,17 +42976,17 @@ tail:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart331
+	JL           rowpart299
 	VMOVUPS      (DX)(R8*4), Z3
-	JMP          rowperm331
+	JMP          rowperm299
 
-rowpart331:
+rowpart299:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z3, Z3, Z3
 	VMOVUPS.Z (DX)(R8*4), K1, Z3
 
-rowperm331:
+rowperm299:
 	MOVQ      DI, R13
 	SHLQ      $0x06, R13
 	VMOVUPS   (BX)(R13*1), Z4
@@ -44823,17 +43082,17 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart332
+	JL           rowpart300
 	VMOVUPS      (DX)(R8*4), Z2
-	JMP          rowperm332
+	JMP          rowperm300
 
-rowpart332:
+rowpart300:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z2, Z2, Z2
 	VMOVUPS.Z (DX)(R8*4), K1, Z2
 
-rowperm332:
+rowperm300:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z4
@@ -44845,8 +43104,7 @@ rowperm332:
 	VMULPS       Z2, Z4, Z4
 	VMULPS       Z3, Z4, Z3
 	VMOVUPS      Z3, (R10)(R11*4)
-	VMULPS       Z5, Z2, Z2
-	VADDPS       Z2, Z0, Z0
+	VFMADD231PS  Z5, Z2, Z0
 	VMOVUPS      64(AX)(R11*4), Z2
 	VMOVUPS      64(CX)(R11*4), Z3
 	VBROADCASTSS consts32<>+4(SB), Z4
@@ -44865,17 +43123,17 @@ rowperm332:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart333
+	JL           rowpart301
 	VMOVUPS      (DX)(R8*4), Z2
-	JMP          rowperm333
+	JMP          rowperm301
 
-rowpart333:
+rowpart301:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z2, Z2, Z2
 	VMOVUPS.Z (DX)(R8*4), K1, Z2
 
-rowperm333:
+rowperm301:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z4
@@ -44887,8 +43145,7 @@ rowperm333:
 	VMULPS       Z2, Z4, Z4
 	VMULPS       Z3, Z4, Z3
 	VMOVUPS      Z3, 64(R10)(R11*4)
-	VMULPS       Z5, Z2, Z2
-	VADDPS       Z2, Z1, Z1
+	VFMADD231PS  Z5, Z2, Z1
 	ADDQ         $0x00000020, R11
 	CMPQ         R11, R12
 	JLE          loop
@@ -44917,17 +43174,17 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart334
+	JL           rowpart302
 	VMOVUPS      (DX)(R8*4), Z2
-	JMP          rowperm334
+	JMP          rowperm302
 
-rowpart334:
+rowpart302:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z2, Z2, Z2
 	VMOVUPS.Z (DX)(R8*4), K1, Z2
 
-rowperm334:
+rowperm302:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z4
@@ -44939,8 +43196,7 @@ rowperm334:
 	VMULPS       Z2, Z4, Z4
 	VMULPS       Z3, Z4, Z3
 	VMOVUPS      Z3, (R10)(R11*4)
-	VMULPS       Z5, Z2, Z2
-	VADDPS       Z2, Z0, Z0
+	VFMADD231PS  Z5, Z2, Z0
 	ADDQ         $0x00000010, R11
 	JMP          single1
 
@@ -44972,17 +43228,17 @@ tail:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart335
+	JL           rowpart303
 	VMOVUPS      (DX)(R8*4), Z2
-	JMP          rowperm335
+	JMP          rowperm303
 
-rowpart335:
+rowpart303:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z2, Z2, Z2
 	VMOVUPS.Z (DX)(R8*4), K1, Z2
 
-rowperm335:
+rowperm303:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z4
@@ -45433,43 +43689,43 @@ sized:
 	JG   single
 
 loop:
-	VMOVUPS (AX)(BX*4), Z4
-	VMOVUPS (CX)(BX*4), Z5
-	VMULPS  Z4, Z5, Z4
-	VMOVUPS Z4, (DX)(BX*4)
-	VADDPS  Z4, Z0, Z0
-	VMOVUPS 64(AX)(BX*4), Z4
-	VMOVUPS 64(CX)(BX*4), Z5
-	VMULPS  Z4, Z5, Z4
-	VMOVUPS Z4, 64(DX)(BX*4)
-	VADDPS  Z4, Z1, Z1
-	VMOVUPS 128(AX)(BX*4), Z4
-	VMOVUPS 128(CX)(BX*4), Z5
-	VMULPS  Z4, Z5, Z4
-	VMOVUPS Z4, 128(DX)(BX*4)
-	VADDPS  Z4, Z2, Z2
-	VMOVUPS 192(AX)(BX*4), Z4
-	VMOVUPS 192(CX)(BX*4), Z5
-	VMULPS  Z4, Z5, Z4
-	VMOVUPS Z4, 192(DX)(BX*4)
-	VADDPS  Z4, Z3, Z3
-	ADDQ    $0x00000040, BX
-	CMPQ    BX, SI
-	JLE     loop
+	VMOVUPS     (AX)(BX*4), Z4
+	VMOVUPS     (CX)(BX*4), Z5
+	VMULPS      Z4, Z5, Z6
+	VMOVUPS     Z6, (DX)(BX*4)
+	VFMADD231PS Z4, Z5, Z0
+	VMOVUPS     64(AX)(BX*4), Z4
+	VMOVUPS     64(CX)(BX*4), Z5
+	VMULPS      Z4, Z5, Z6
+	VMOVUPS     Z6, 64(DX)(BX*4)
+	VFMADD231PS Z4, Z5, Z1
+	VMOVUPS     128(AX)(BX*4), Z4
+	VMOVUPS     128(CX)(BX*4), Z5
+	VMULPS      Z4, Z5, Z6
+	VMOVUPS     Z6, 128(DX)(BX*4)
+	VFMADD231PS Z4, Z5, Z2
+	VMOVUPS     192(AX)(BX*4), Z4
+	VMOVUPS     192(CX)(BX*4), Z5
+	VMULPS      Z4, Z5, Z6
+	VMOVUPS     Z6, 192(DX)(BX*4)
+	VFMADD231PS Z4, Z5, Z3
+	ADDQ        $0x00000040, BX
+	CMPQ        BX, SI
+	JLE         loop
 
 single:
 	ADDQ $0x00000030, SI
 
 single1:
-	CMPQ    BX, SI
-	JG      tail
-	VMOVUPS (AX)(BX*4), Z4
-	VMOVUPS (CX)(BX*4), Z5
-	VMULPS  Z4, Z5, Z4
-	VMOVUPS Z4, (DX)(BX*4)
-	VADDPS  Z4, Z0, Z0
-	ADDQ    $0x00000010, BX
-	JMP     single1
+	CMPQ        BX, SI
+	JG          tail
+	VMOVUPS     (AX)(BX*4), Z4
+	VMOVUPS     (CX)(BX*4), Z5
+	VMULPS      Z4, Z5, Z6
+	VMOVUPS     Z6, (DX)(BX*4)
+	VFMADD231PS Z4, Z5, Z0
+	ADDQ        $0x00000010, BX
+	JMP         single1
 
 tail:
 	ADDQ      $0x00000010, SI
@@ -45676,8 +43932,7 @@ loop:
 	VMULPS       Z6, Z7, Z7
 	VMULPS       Z5, Z7, Z5
 	VMOVUPS      Z5, (DX)(BX*4)
-	VMULPS       Z4, Z6, Z4
-	VADDPS       Z4, Z0, Z0
+	VFMADD231PS  Z4, Z6, Z0
 	VMOVUPS      64(AX)(BX*4), Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VMOVUPS      64(CX)(BX*4), Z6
@@ -45685,8 +43940,7 @@ loop:
 	VMULPS       Z6, Z7, Z7
 	VMULPS       Z5, Z7, Z5
 	VMOVUPS      Z5, 64(DX)(BX*4)
-	VMULPS       Z4, Z6, Z4
-	VADDPS       Z4, Z1, Z1
+	VFMADD231PS  Z4, Z6, Z1
 	VMOVUPS      128(AX)(BX*4), Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VMOVUPS      128(CX)(BX*4), Z6
@@ -45694,8 +43948,7 @@ loop:
 	VMULPS       Z6, Z7, Z7
 	VMULPS       Z5, Z7, Z5
 	VMOVUPS      Z5, 128(DX)(BX*4)
-	VMULPS       Z4, Z6, Z4
-	VADDPS       Z4, Z2, Z2
+	VFMADD231PS  Z4, Z6, Z2
 	VMOVUPS      192(AX)(BX*4), Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VMOVUPS      192(CX)(BX*4), Z6
@@ -45703,8 +43956,7 @@ loop:
 	VMULPS       Z6, Z7, Z7
 	VMULPS       Z5, Z7, Z5
 	VMOVUPS      Z5, 192(DX)(BX*4)
-	VMULPS       Z4, Z6, Z4
-	VADDPS       Z4, Z3, Z3
+	VFMADD231PS  Z4, Z6, Z3
 	ADDQ         $0x00000040, BX
 	CMPQ         BX, SI
 	JLE          loop
@@ -45722,8 +43974,7 @@ single1:
 	VMULPS       Z6, Z7, Z7
 	VMULPS       Z5, Z7, Z5
 	VMOVUPS      Z5, (DX)(BX*4)
-	VMULPS       Z4, Z6, Z4
-	VADDPS       Z4, Z0, Z0
+	VFMADD231PS  Z4, Z6, Z0
 	ADDQ         $0x00000010, BX
 	JMP          single1
 
@@ -45825,17 +44076,17 @@ loop:
 	MOVQ    R8, R12
 	SUBQ    DI, R12
 	CMPQ    R12, $0x00000010
-	JL      rowpart336
+	JL      rowpart304
 	VMOVUPS (CX)(DI*4), Z9
-	JMP     rowperm336
+	JMP     rowperm304
 
-rowpart336:
+rowpart304:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (CX)(DI*4), K1, Z9
 
-rowperm336:
+rowperm304:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z10
@@ -45854,17 +44105,17 @@ rowperm336:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000010
-	JL          rowpart337
+	JL          rowpart305
 	VMOVUPS     (CX)(DI*4), Z9
-	JMP         rowperm337
+	JMP         rowperm305
 
-rowpart337:
+rowpart305:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (CX)(DI*4), K1, Z9
 
-rowperm337:
+rowperm305:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z10
@@ -45883,17 +44134,17 @@ rowperm337:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000010
-	JL          rowpart338
+	JL          rowpart306
 	VMOVUPS     (CX)(DI*4), Z9
-	JMP         rowperm338
+	JMP         rowperm306
 
-rowpart338:
+rowpart306:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (CX)(DI*4), K1, Z9
 
-rowperm338:
+rowperm306:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z10
@@ -45912,17 +44163,17 @@ rowperm338:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000010
-	JL          rowpart339
+	JL          rowpart307
 	VMOVUPS     (CX)(DI*4), Z9
-	JMP         rowperm339
+	JMP         rowperm307
 
-rowpart339:
+rowpart307:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (CX)(DI*4), K1, Z9
 
-rowperm339:
+rowperm307:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z10
@@ -45951,17 +44202,17 @@ single1:
 	MOVQ    R8, R12
 	SUBQ    DI, R12
 	CMPQ    R12, $0x00000010
-	JL      rowpart340
+	JL      rowpart308
 	VMOVUPS (CX)(DI*4), Z9
-	JMP     rowperm340
+	JMP     rowperm308
 
-rowpart340:
+rowpart308:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (CX)(DI*4), K1, Z9
 
-rowperm340:
+rowperm308:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z10
@@ -45990,17 +44241,17 @@ tail:
 	MOVQ      R8, R12
 	SUBQ      DI, R12
 	CMPQ      R12, $0x00000010
-	JL        rowpart341
+	JL        rowpart309
 	VMOVUPS   (CX)(DI*4), Z9
-	JMP       rowperm341
+	JMP       rowperm309
 
-rowpart341:
+rowpart309:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (CX)(DI*4), K1, Z9
 
-rowperm341:
+rowperm309:
 	MOVQ      SI, R12
 	SHLQ      $0x06, R12
 	VMOVUPS   (DX)(R12*1), Z10
@@ -46113,105 +44364,105 @@ loop:
 	MOVQ    R8, R12
 	SUBQ    DI, R12
 	CMPQ    R12, $0x00000010
-	JL      rowpart342
+	JL      rowpart310
 	VMOVUPS (CX)(DI*4), Z5
-	JMP     rowperm342
+	JMP     rowperm310
 
-rowpart342:
+rowpart310:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z5, Z5, Z5
 	VMOVUPS.Z (CX)(DI*4), K1, Z5
 
-rowperm342:
-	MOVQ    SI, R12
-	SHLQ    $0x06, R12
-	VMOVUPS (DX)(R12*1), Z6
-	VPERMPS Z5, Z6, Z5
-	MOVLQSX (BX)(SI*8), R12
-	ADDQ    R12, DI
-	MOVLQSX 4(BX)(SI*8), SI
-	VMULPS  Z4, Z5, Z4
-	VMOVUPS Z4, (R9)(R10*4)
-	VADDPS  Z4, Z0, Z0
-	VMOVUPS 64(AX)(R10*4), Z4
-	MOVQ    R8, R12
-	SUBQ    DI, R12
-	CMPQ    R12, $0x00000010
-	JL      rowpart343
-	VMOVUPS (CX)(DI*4), Z5
-	JMP     rowperm343
+rowperm310:
+	MOVQ        SI, R12
+	SHLQ        $0x06, R12
+	VMOVUPS     (DX)(R12*1), Z6
+	VPERMPS     Z5, Z6, Z5
+	MOVLQSX     (BX)(SI*8), R12
+	ADDQ        R12, DI
+	MOVLQSX     4(BX)(SI*8), SI
+	VMULPS      Z4, Z5, Z6
+	VMOVUPS     Z6, (R9)(R10*4)
+	VFMADD231PS Z4, Z5, Z0
+	VMOVUPS     64(AX)(R10*4), Z4
+	MOVQ        R8, R12
+	SUBQ        DI, R12
+	CMPQ        R12, $0x00000010
+	JL          rowpart311
+	VMOVUPS     (CX)(DI*4), Z5
+	JMP         rowperm311
 
-rowpart343:
+rowpart311:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z5, Z5, Z5
 	VMOVUPS.Z (CX)(DI*4), K1, Z5
 
-rowperm343:
-	MOVQ    SI, R12
-	SHLQ    $0x06, R12
-	VMOVUPS (DX)(R12*1), Z6
-	VPERMPS Z5, Z6, Z5
-	MOVLQSX (BX)(SI*8), R12
-	ADDQ    R12, DI
-	MOVLQSX 4(BX)(SI*8), SI
-	VMULPS  Z4, Z5, Z4
-	VMOVUPS Z4, 64(R9)(R10*4)
-	VADDPS  Z4, Z1, Z1
-	VMOVUPS 128(AX)(R10*4), Z4
-	MOVQ    R8, R12
-	SUBQ    DI, R12
-	CMPQ    R12, $0x00000010
-	JL      rowpart344
-	VMOVUPS (CX)(DI*4), Z5
-	JMP     rowperm344
+rowperm311:
+	MOVQ        SI, R12
+	SHLQ        $0x06, R12
+	VMOVUPS     (DX)(R12*1), Z6
+	VPERMPS     Z5, Z6, Z5
+	MOVLQSX     (BX)(SI*8), R12
+	ADDQ        R12, DI
+	MOVLQSX     4(BX)(SI*8), SI
+	VMULPS      Z4, Z5, Z6
+	VMOVUPS     Z6, 64(R9)(R10*4)
+	VFMADD231PS Z4, Z5, Z1
+	VMOVUPS     128(AX)(R10*4), Z4
+	MOVQ        R8, R12
+	SUBQ        DI, R12
+	CMPQ        R12, $0x00000010
+	JL          rowpart312
+	VMOVUPS     (CX)(DI*4), Z5
+	JMP         rowperm312
 
-rowpart344:
+rowpart312:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z5, Z5, Z5
 	VMOVUPS.Z (CX)(DI*4), K1, Z5
 
-rowperm344:
-	MOVQ    SI, R12
-	SHLQ    $0x06, R12
-	VMOVUPS (DX)(R12*1), Z6
-	VPERMPS Z5, Z6, Z5
-	MOVLQSX (BX)(SI*8), R12
-	ADDQ    R12, DI
-	MOVLQSX 4(BX)(SI*8), SI
-	VMULPS  Z4, Z5, Z4
-	VMOVUPS Z4, 128(R9)(R10*4)
-	VADDPS  Z4, Z2, Z2
-	VMOVUPS 192(AX)(R10*4), Z4
-	MOVQ    R8, R12
-	SUBQ    DI, R12
-	CMPQ    R12, $0x00000010
-	JL      rowpart345
-	VMOVUPS (CX)(DI*4), Z5
-	JMP     rowperm345
+rowperm312:
+	MOVQ        SI, R12
+	SHLQ        $0x06, R12
+	VMOVUPS     (DX)(R12*1), Z6
+	VPERMPS     Z5, Z6, Z5
+	MOVLQSX     (BX)(SI*8), R12
+	ADDQ        R12, DI
+	MOVLQSX     4(BX)(SI*8), SI
+	VMULPS      Z4, Z5, Z6
+	VMOVUPS     Z6, 128(R9)(R10*4)
+	VFMADD231PS Z4, Z5, Z2
+	VMOVUPS     192(AX)(R10*4), Z4
+	MOVQ        R8, R12
+	SUBQ        DI, R12
+	CMPQ        R12, $0x00000010
+	JL          rowpart313
+	VMOVUPS     (CX)(DI*4), Z5
+	JMP         rowperm313
 
-rowpart345:
+rowpart313:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z5, Z5, Z5
 	VMOVUPS.Z (CX)(DI*4), K1, Z5
 
-rowperm345:
-	MOVQ    SI, R12
-	SHLQ    $0x06, R12
-	VMOVUPS (DX)(R12*1), Z6
-	VPERMPS Z5, Z6, Z5
-	MOVLQSX (BX)(SI*8), R12
-	ADDQ    R12, DI
-	MOVLQSX 4(BX)(SI*8), SI
-	VMULPS  Z4, Z5, Z4
-	VMOVUPS Z4, 192(R9)(R10*4)
-	VADDPS  Z4, Z3, Z3
-	ADDQ    $0x00000040, R10
-	CMPQ    R10, R11
-	JLE     loop
+rowperm313:
+	MOVQ        SI, R12
+	SHLQ        $0x06, R12
+	VMOVUPS     (DX)(R12*1), Z6
+	VPERMPS     Z5, Z6, Z5
+	MOVLQSX     (BX)(SI*8), R12
+	ADDQ        R12, DI
+	MOVLQSX     4(BX)(SI*8), SI
+	VMULPS      Z4, Z5, Z6
+	VMOVUPS     Z6, 192(R9)(R10*4)
+	VFMADD231PS Z4, Z5, Z3
+	ADDQ        $0x00000040, R10
+	CMPQ        R10, R11
+	JLE         loop
 
 single:
 	ADDQ $0x00000030, R11
@@ -46223,29 +44474,29 @@ single1:
 	MOVQ    R8, R12
 	SUBQ    DI, R12
 	CMPQ    R12, $0x00000010
-	JL      rowpart346
+	JL      rowpart314
 	VMOVUPS (CX)(DI*4), Z5
-	JMP     rowperm346
+	JMP     rowperm314
 
-rowpart346:
+rowpart314:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z5, Z5, Z5
 	VMOVUPS.Z (CX)(DI*4), K1, Z5
 
-rowperm346:
-	MOVQ    SI, R12
-	SHLQ    $0x06, R12
-	VMOVUPS (DX)(R12*1), Z6
-	VPERMPS Z5, Z6, Z5
-	MOVLQSX (BX)(SI*8), R12
-	ADDQ    R12, DI
-	MOVLQSX 4(BX)(SI*8), SI
-	VMULPS  Z4, Z5, Z4
-	VMOVUPS Z4, (R9)(R10*4)
-	VADDPS  Z4, Z0, Z0
-	ADDQ    $0x00000010, R10
-	JMP     single1
+rowperm314:
+	MOVQ        SI, R12
+	SHLQ        $0x06, R12
+	VMOVUPS     (DX)(R12*1), Z6
+	VPERMPS     Z5, Z6, Z5
+	MOVLQSX     (BX)(SI*8), R12
+	ADDQ        R12, DI
+	MOVLQSX     4(BX)(SI*8), SI
+	VMULPS      Z4, Z5, Z6
+	VMOVUPS     Z6, (R9)(R10*4)
+	VFMADD231PS Z4, Z5, Z0
+	ADDQ        $0x00000010, R10
+	JMP         single1
 
 tail:
 	ADDQ      $0x00000010, R11
@@ -46258,17 +44509,17 @@ tail:
 	MOVQ      R8, R12
 	SUBQ      DI, R12
 	CMPQ      R12, $0x00000010
-	JL        rowpart347
+	JL        rowpart315
 	VMOVUPS   (CX)(DI*4), Z5
-	JMP       rowperm347
+	JMP       rowperm315
 
-rowpart347:
+rowpart315:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z5, Z5, Z5
 	VMOVUPS.Z (CX)(DI*4), K1, Z5
 
-rowperm347:
+rowperm315:
 	MOVQ      SI, R12
 	SHLQ      $0x06, R12
 	VMOVUPS   (DX)(R12*1), Z6
@@ -46356,17 +44607,17 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart348
+	JL           rowpart316
 	VMOVUPS      (CX)(DI*4), Z6
-	JMP          rowperm348
+	JMP          rowperm316
 
-rowpart348:
+rowpart316:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z6, Z6, Z6
 	VMOVUPS.Z (CX)(DI*4), K1, Z6
 
-rowperm348:
+rowperm316:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -46378,24 +44629,23 @@ rowperm348:
 	VMULPS       Z6, Z7, Z7
 	VMULPS       Z5, Z7, Z5
 	VMOVUPS      Z5, (R9)(R10*4)
-	VMULPS       Z4, Z6, Z4
-	VADDPS       Z4, Z0, Z0
+	VFMADD231PS  Z4, Z6, Z0
 	VMOVUPS      64(AX)(R10*4), Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart349
+	JL           rowpart317
 	VMOVUPS      (CX)(DI*4), Z6
-	JMP          rowperm349
+	JMP          rowperm317
 
-rowpart349:
+rowpart317:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z6, Z6, Z6
 	VMOVUPS.Z (CX)(DI*4), K1, Z6
 
-rowperm349:
+rowperm317:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -46407,24 +44657,23 @@ rowperm349:
 	VMULPS       Z6, Z7, Z7
 	VMULPS       Z5, Z7, Z5
 	VMOVUPS      Z5, 64(R9)(R10*4)
-	VMULPS       Z4, Z6, Z4
-	VADDPS       Z4, Z1, Z1
+	VFMADD231PS  Z4, Z6, Z1
 	VMOVUPS      128(AX)(R10*4), Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart350
+	JL           rowpart318
 	VMOVUPS      (CX)(DI*4), Z6
-	JMP          rowperm350
+	JMP          rowperm318
 
-rowpart350:
+rowpart318:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z6, Z6, Z6
 	VMOVUPS.Z (CX)(DI*4), K1, Z6
 
-rowperm350:
+rowperm318:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -46436,24 +44685,23 @@ rowperm350:
 	VMULPS       Z6, Z7, Z7
 	VMULPS       Z5, Z7, Z5
 	VMOVUPS      Z5, 128(R9)(R10*4)
-	VMULPS       Z4, Z6, Z4
-	VADDPS       Z4, Z2, Z2
+	VFMADD231PS  Z4, Z6, Z2
 	VMOVUPS      192(AX)(R10*4), Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart351
+	JL           rowpart319
 	VMOVUPS      (CX)(DI*4), Z6
-	JMP          rowperm351
+	JMP          rowperm319
 
-rowpart351:
+rowpart319:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z6, Z6, Z6
 	VMOVUPS.Z (CX)(DI*4), K1, Z6
 
-rowperm351:
+rowperm319:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -46465,8 +44713,7 @@ rowperm351:
 	VMULPS       Z6, Z7, Z7
 	VMULPS       Z5, Z7, Z5
 	VMOVUPS      Z5, 192(R9)(R10*4)
-	VMULPS       Z4, Z6, Z4
-	VADDPS       Z4, Z3, Z3
+	VFMADD231PS  Z4, Z6, Z3
 	ADDQ         $0x00000040, R10
 	CMPQ         R10, R11
 	JLE          loop
@@ -46482,17 +44729,17 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart352
+	JL           rowpart320
 	VMOVUPS      (CX)(DI*4), Z6
-	JMP          rowperm352
+	JMP          rowperm320
 
-rowpart352:
+rowpart320:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z6, Z6, Z6
 	VMOVUPS.Z (CX)(DI*4), K1, Z6
 
-rowperm352:
+rowperm320:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -46504,8 +44751,7 @@ rowperm352:
 	VMULPS       Z6, Z7, Z7
 	VMULPS       Z5, Z7, Z5
 	VMOVUPS      Z5, (R9)(R10*4)
-	VMULPS       Z4, Z6, Z4
-	VADDPS       Z4, Z0, Z0
+	VFMADD231PS  Z4, Z6, Z0
 	ADDQ         $0x00000010, R10
 	JMP          single1
 
@@ -46521,17 +44767,17 @@ tail:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart353
+	JL           rowpart321
 	VMOVUPS      (CX)(DI*4), Z6
-	JMP          rowperm353
+	JMP          rowperm321
 
-rowpart353:
+rowpart321:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z6, Z6, Z6
 	VMOVUPS.Z (CX)(DI*4), K1, Z6
 
-rowperm353:
+rowperm321:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -47026,30 +45272,30 @@ loop:
 	VBROADCASTSS consts32<>+0(SB), Z5
 	VANDPS       Z5, Z4, Z4
 	VMOVUPS      (CX)(BX*4), Z5
-	VMULPS       Z4, Z5, Z4
-	VMOVUPS      Z4, (DX)(BX*4)
-	VADDPS       Z4, Z0, Z0
+	VMULPS       Z4, Z5, Z6
+	VMOVUPS      Z6, (DX)(BX*4)
+	VFMADD231PS  Z4, Z5, Z0
 	VMOVUPS      64(AX)(BX*4), Z4
 	VBROADCASTSS consts32<>+0(SB), Z5
 	VANDPS       Z5, Z4, Z4
 	VMOVUPS      64(CX)(BX*4), Z5
-	VMULPS       Z4, Z5, Z4
-	VMOVUPS      Z4, 64(DX)(BX*4)
-	VADDPS       Z4, Z1, Z1
+	VMULPS       Z4, Z5, Z6
+	VMOVUPS      Z6, 64(DX)(BX*4)
+	VFMADD231PS  Z4, Z5, Z1
 	VMOVUPS      128(AX)(BX*4), Z4
 	VBROADCASTSS consts32<>+0(SB), Z5
 	VANDPS       Z5, Z4, Z4
 	VMOVUPS      128(CX)(BX*4), Z5
-	VMULPS       Z4, Z5, Z4
-	VMOVUPS      Z4, 128(DX)(BX*4)
-	VADDPS       Z4, Z2, Z2
+	VMULPS       Z4, Z5, Z6
+	VMOVUPS      Z6, 128(DX)(BX*4)
+	VFMADD231PS  Z4, Z5, Z2
 	VMOVUPS      192(AX)(BX*4), Z4
 	VBROADCASTSS consts32<>+0(SB), Z5
 	VANDPS       Z5, Z4, Z4
 	VMOVUPS      192(CX)(BX*4), Z5
-	VMULPS       Z4, Z5, Z4
-	VMOVUPS      Z4, 192(DX)(BX*4)
-	VADDPS       Z4, Z3, Z3
+	VMULPS       Z4, Z5, Z6
+	VMOVUPS      Z6, 192(DX)(BX*4)
+	VFMADD231PS  Z4, Z5, Z3
 	ADDQ         $0x00000040, BX
 	CMPQ         BX, SI
 	JLE          loop
@@ -47064,9 +45310,9 @@ single1:
 	VBROADCASTSS consts32<>+0(SB), Z5
 	VANDPS       Z5, Z4, Z4
 	VMOVUPS      (CX)(BX*4), Z5
-	VMULPS       Z4, Z5, Z4
-	VMOVUPS      Z4, (DX)(BX*4)
-	VADDPS       Z4, Z0, Z0
+	VMULPS       Z4, Z5, Z6
+	VMOVUPS      Z6, (DX)(BX*4)
+	VFMADD231PS  Z4, Z5, Z0
 	ADDQ         $0x00000010, BX
 	JMP          single1
 
@@ -47354,8 +45600,7 @@ loop:
 	VMULPS       Z4, Z6, Z6
 	VMULPS       Z9, Z6, Z6
 	VMOVUPS      Z6, (DX)(BX*4)
-	VMULPS       Z5, Z4, Z4
-	VADDPS       Z4, Z0, Z0
+	VFMADD231PS  Z5, Z4, Z0
 	VMOVUPS      64(AX)(BX*4), Z4
 	VBROADCASTSS consts32<>+0(SB), Z5
 	VANDPS       Z5, Z4, Z5
@@ -47374,8 +45619,7 @@ loop:
 	VMULPS       Z4, Z6, Z6
 	VMULPS       Z9, Z6, Z6
 	VMOVUPS      Z6, 64(DX)(BX*4)
-	VMULPS       Z5, Z4, Z4
-	VADDPS       Z4, Z1, Z1
+	VFMADD231PS  Z5, Z4, Z1
 	VMOVUPS      128(AX)(BX*4), Z4
 	VBROADCASTSS consts32<>+0(SB), Z5
 	VANDPS       Z5, Z4, Z5
@@ -47394,8 +45638,7 @@ loop:
 	VMULPS       Z4, Z6, Z6
 	VMULPS       Z9, Z6, Z6
 	VMOVUPS      Z6, 128(DX)(BX*4)
-	VMULPS       Z5, Z4, Z4
-	VADDPS       Z4, Z2, Z2
+	VFMADD231PS  Z5, Z4, Z2
 	VMOVUPS      192(AX)(BX*4), Z4
 	VBROADCASTSS consts32<>+0(SB), Z5
 	VANDPS       Z5, Z4, Z5
@@ -47414,8 +45657,7 @@ loop:
 	VMULPS       Z4, Z6, Z6
 	VMULPS       Z9, Z6, Z6
 	VMOVUPS      Z6, 192(DX)(BX*4)
-	VMULPS       Z5, Z4, Z4
-	VADDPS       Z4, Z3, Z3
+	VFMADD231PS  Z5, Z4, Z3
 	ADDQ         $0x00000040, BX
 	CMPQ         BX, SI
 	JLE          loop
@@ -47444,8 +45686,7 @@ single1:
 	VMULPS       Z4, Z6, Z6
 	VMULPS       Z9, Z6, Z6
 	VMOVUPS      Z6, (DX)(BX*4)
-	VMULPS       Z5, Z4, Z4
-	VADDPS       Z4, Z0, Z0
+	VFMADD231PS  Z5, Z4, Z0
 	ADDQ         $0x00000010, BX
 	JMP          single1
 
@@ -47560,17 +45801,17 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart354
+	JL           rowpart322
 	VMOVUPS      (CX)(DI*4), Z9
-	JMP          rowperm354
+	JMP          rowperm322
 
-rowpart354:
+rowpart322:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (CX)(DI*4), K1, Z9
 
-rowperm354:
+rowperm322:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z10
@@ -47591,17 +45832,17 @@ rowperm354:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart355
+	JL           rowpart323
 	VMOVUPS      (CX)(DI*4), Z9
-	JMP          rowperm355
+	JMP          rowperm323
 
-rowpart355:
+rowpart323:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (CX)(DI*4), K1, Z9
 
-rowperm355:
+rowperm323:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z10
@@ -47622,17 +45863,17 @@ rowperm355:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart356
+	JL           rowpart324
 	VMOVUPS      (CX)(DI*4), Z9
-	JMP          rowperm356
+	JMP          rowperm324
 
-rowpart356:
+rowpart324:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (CX)(DI*4), K1, Z9
 
-rowperm356:
+rowperm324:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z10
@@ -47653,17 +45894,17 @@ rowperm356:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart357
+	JL           rowpart325
 	VMOVUPS      (CX)(DI*4), Z9
-	JMP          rowperm357
+	JMP          rowperm325
 
-rowpart357:
+rowpart325:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (CX)(DI*4), K1, Z9
 
-rowperm357:
+rowperm325:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z10
@@ -47694,17 +45935,17 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart358
+	JL           rowpart326
 	VMOVUPS      (CX)(DI*4), Z9
-	JMP          rowperm358
+	JMP          rowperm326
 
-rowpart358:
+rowpart326:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (CX)(DI*4), K1, Z9
 
-rowperm358:
+rowperm326:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z10
@@ -47735,17 +45976,17 @@ tail:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart359
+	JL           rowpart327
 	VMOVUPS      (CX)(DI*4), Z9
-	JMP          rowperm359
+	JMP          rowperm327
 
-rowpart359:
+rowpart327:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (CX)(DI*4), K1, Z9
 
-rowperm359:
+rowperm327:
 	MOVQ      SI, R12
 	SHLQ      $0x06, R12
 	VMOVUPS   (DX)(R12*1), Z10
@@ -47860,17 +46101,17 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart360
+	JL           rowpart328
 	VMOVUPS      (CX)(DI*4), Z5
-	JMP          rowperm360
+	JMP          rowperm328
 
-rowpart360:
+rowpart328:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z5, Z5, Z5
 	VMOVUPS.Z (CX)(DI*4), K1, Z5
 
-rowperm360:
+rowperm328:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -47878,26 +46119,26 @@ rowperm360:
 	MOVLQSX      (BX)(SI*8), R12
 	ADDQ         R12, DI
 	MOVLQSX      4(BX)(SI*8), SI
-	VMULPS       Z4, Z5, Z4
-	VMOVUPS      Z4, (R9)(R10*4)
-	VADDPS       Z4, Z0, Z0
+	VMULPS       Z4, Z5, Z6
+	VMOVUPS      Z6, (R9)(R10*4)
+	VFMADD231PS  Z4, Z5, Z0
 	VMOVUPS      64(AX)(R10*4), Z4
 	VBROADCASTSS consts32<>+0(SB), Z5
 	VANDPS       Z5, Z4, Z4
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart361
+	JL           rowpart329
 	VMOVUPS      (CX)(DI*4), Z5
-	JMP          rowperm361
+	JMP          rowperm329
 
-rowpart361:
+rowpart329:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z5, Z5, Z5
 	VMOVUPS.Z (CX)(DI*4), K1, Z5
 
-rowperm361:
+rowperm329:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -47905,26 +46146,26 @@ rowperm361:
 	MOVLQSX      (BX)(SI*8), R12
 	ADDQ         R12, DI
 	MOVLQSX      4(BX)(SI*8), SI
-	VMULPS       Z4, Z5, Z4
-	VMOVUPS      Z4, 64(R9)(R10*4)
-	VADDPS       Z4, Z1, Z1
+	VMULPS       Z4, Z5, Z6
+	VMOVUPS      Z6, 64(R9)(R10*4)
+	VFMADD231PS  Z4, Z5, Z1
 	VMOVUPS      128(AX)(R10*4), Z4
 	VBROADCASTSS consts32<>+0(SB), Z5
 	VANDPS       Z5, Z4, Z4
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart362
+	JL           rowpart330
 	VMOVUPS      (CX)(DI*4), Z5
-	JMP          rowperm362
+	JMP          rowperm330
 
-rowpart362:
+rowpart330:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z5, Z5, Z5
 	VMOVUPS.Z (CX)(DI*4), K1, Z5
 
-rowperm362:
+rowperm330:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -47932,39 +46173,39 @@ rowperm362:
 	MOVLQSX      (BX)(SI*8), R12
 	ADDQ         R12, DI
 	MOVLQSX      4(BX)(SI*8), SI
-	VMULPS       Z4, Z5, Z4
-	VMOVUPS      Z4, 128(R9)(R10*4)
-	VADDPS       Z4, Z2, Z2
+	VMULPS       Z4, Z5, Z6
+	VMOVUPS      Z6, 128(R9)(R10*4)
+	VFMADD231PS  Z4, Z5, Z2
 	VMOVUPS      192(AX)(R10*4), Z4
 	VBROADCASTSS consts32<>+0(SB), Z5
 	VANDPS       Z5, Z4, Z4
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart363
+	JL           rowpart331
 	VMOVUPS      (CX)(DI*4), Z5
-	JMP          rowperm363
+	JMP          rowperm331
 
-rowpart363:
+rowpart331:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z5, Z5, Z5
 	VMOVUPS.Z (CX)(DI*4), K1, Z5
 
-rowperm363:
-	MOVQ    SI, R12
-	SHLQ    $0x06, R12
-	VMOVUPS (DX)(R12*1), Z6
-	VPERMPS Z5, Z6, Z5
-	MOVLQSX (BX)(SI*8), R12
-	ADDQ    R12, DI
-	MOVLQSX 4(BX)(SI*8), SI
-	VMULPS  Z4, Z5, Z4
-	VMOVUPS Z4, 192(R9)(R10*4)
-	VADDPS  Z4, Z3, Z3
-	ADDQ    $0x00000040, R10
-	CMPQ    R10, R11
-	JLE     loop
+rowperm331:
+	MOVQ        SI, R12
+	SHLQ        $0x06, R12
+	VMOVUPS     (DX)(R12*1), Z6
+	VPERMPS     Z5, Z6, Z5
+	MOVLQSX     (BX)(SI*8), R12
+	ADDQ        R12, DI
+	MOVLQSX     4(BX)(SI*8), SI
+	VMULPS      Z4, Z5, Z6
+	VMOVUPS     Z6, 192(R9)(R10*4)
+	VFMADD231PS Z4, Z5, Z3
+	ADDQ        $0x00000040, R10
+	CMPQ        R10, R11
+	JLE         loop
 
 single:
 	ADDQ $0x00000030, R11
@@ -47978,29 +46219,29 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart364
+	JL           rowpart332
 	VMOVUPS      (CX)(DI*4), Z5
-	JMP          rowperm364
+	JMP          rowperm332
 
-rowpart364:
+rowpart332:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z5, Z5, Z5
 	VMOVUPS.Z (CX)(DI*4), K1, Z5
 
-rowperm364:
-	MOVQ    SI, R12
-	SHLQ    $0x06, R12
-	VMOVUPS (DX)(R12*1), Z6
-	VPERMPS Z5, Z6, Z5
-	MOVLQSX (BX)(SI*8), R12
-	ADDQ    R12, DI
-	MOVLQSX 4(BX)(SI*8), SI
-	VMULPS  Z4, Z5, Z4
-	VMOVUPS Z4, (R9)(R10*4)
-	VADDPS  Z4, Z0, Z0
-	ADDQ    $0x00000010, R10
-	JMP     single1
+rowperm332:
+	MOVQ        SI, R12
+	SHLQ        $0x06, R12
+	VMOVUPS     (DX)(R12*1), Z6
+	VPERMPS     Z5, Z6, Z5
+	MOVLQSX     (BX)(SI*8), R12
+	ADDQ        R12, DI
+	MOVLQSX     4(BX)(SI*8), SI
+	VMULPS      Z4, Z5, Z6
+	VMOVUPS     Z6, (R9)(R10*4)
+	VFMADD231PS Z4, Z5, Z0
+	ADDQ        $0x00000010, R10
+	JMP         single1
 
 tail:
 	ADDQ         $0x00000010, R11
@@ -48015,17 +46256,17 @@ tail:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart365
+	JL           rowpart333
 	VMOVUPS      (CX)(DI*4), Z5
-	JMP          rowperm365
+	JMP          rowperm333
 
-rowpart365:
+rowpart333:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z5, Z5, Z5
 	VMOVUPS.Z (CX)(DI*4), K1, Z5
 
-rowperm365:
+rowperm333:
 	MOVQ      SI, R12
 	SHLQ      $0x06, R12
 	VMOVUPS   (DX)(R12*1), Z6
@@ -48124,17 +46365,17 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart366
+	JL           rowpart334
 	VMOVUPS      (CX)(DI*4), Z4
-	JMP          rowperm366
+	JMP          rowperm334
 
-rowpart366:
+rowpart334:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z4, Z4, Z4
 	VMOVUPS.Z (CX)(DI*4), K1, Z4
 
-rowperm366:
+rowperm334:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -48146,8 +46387,7 @@ rowperm366:
 	VMULPS       Z4, Z6, Z6
 	VMULPS       Z9, Z6, Z6
 	VMOVUPS      Z6, (R9)(R10*4)
-	VMULPS       Z5, Z4, Z4
-	VADDPS       Z4, Z0, Z0
+	VFMADD231PS  Z5, Z4, Z0
 	VMOVUPS      64(AX)(R10*4), Z4
 	VBROADCASTSS consts32<>+0(SB), Z5
 	VANDPS       Z5, Z4, Z5
@@ -48164,17 +46404,17 @@ rowperm366:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart367
+	JL           rowpart335
 	VMOVUPS      (CX)(DI*4), Z4
-	JMP          rowperm367
+	JMP          rowperm335
 
-rowpart367:
+rowpart335:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z4, Z4, Z4
 	VMOVUPS.Z (CX)(DI*4), K1, Z4
 
-rowperm367:
+rowperm335:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -48186,8 +46426,7 @@ rowperm367:
 	VMULPS       Z4, Z6, Z6
 	VMULPS       Z9, Z6, Z6
 	VMOVUPS      Z6, 64(R9)(R10*4)
-	VMULPS       Z5, Z4, Z4
-	VADDPS       Z4, Z1, Z1
+	VFMADD231PS  Z5, Z4, Z1
 	VMOVUPS      128(AX)(R10*4), Z4
 	VBROADCASTSS consts32<>+0(SB), Z5
 	VANDPS       Z5, Z4, Z5
@@ -48204,17 +46443,17 @@ rowperm367:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart368
+	JL           rowpart336
 	VMOVUPS      (CX)(DI*4), Z4
-	JMP          rowperm368
+	JMP          rowperm336
 
-rowpart368:
+rowpart336:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z4, Z4, Z4
 	VMOVUPS.Z (CX)(DI*4), K1, Z4
 
-rowperm368:
+rowperm336:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -48226,8 +46465,7 @@ rowperm368:
 	VMULPS       Z4, Z6, Z6
 	VMULPS       Z9, Z6, Z6
 	VMOVUPS      Z6, 128(R9)(R10*4)
-	VMULPS       Z5, Z4, Z4
-	VADDPS       Z4, Z2, Z2
+	VFMADD231PS  Z5, Z4, Z2
 	VMOVUPS      192(AX)(R10*4), Z4
 	VBROADCASTSS consts32<>+0(SB), Z5
 	VANDPS       Z5, Z4, Z5
@@ -48244,17 +46482,17 @@ rowperm368:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart369
+	JL           rowpart337
 	VMOVUPS      (CX)(DI*4), Z4
-	JMP          rowperm369
+	JMP          rowperm337
 
-rowpart369:
+rowpart337:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z4, Z4, Z4
 	VMOVUPS.Z (CX)(DI*4), K1, Z4
 
-rowperm369:
+rowperm337:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -48266,8 +46504,7 @@ rowperm369:
 	VMULPS       Z4, Z6, Z6
 	VMULPS       Z9, Z6, Z6
 	VMOVUPS      Z6, 192(R9)(R10*4)
-	VMULPS       Z5, Z4, Z4
-	VADDPS       Z4, Z3, Z3
+	VFMADD231PS  Z5, Z4, Z3
 	ADDQ         $0x00000040, R10
 	CMPQ         R10, R11
 	JLE          loop
@@ -48294,17 +46531,17 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart370
+	JL           rowpart338
 	VMOVUPS      (CX)(DI*4), Z4
-	JMP          rowperm370
+	JMP          rowperm338
 
-rowpart370:
+rowpart338:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z4, Z4, Z4
 	VMOVUPS.Z (CX)(DI*4), K1, Z4
 
-rowperm370:
+rowperm338:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -48316,8 +46553,7 @@ rowperm370:
 	VMULPS       Z4, Z6, Z6
 	VMULPS       Z9, Z6, Z6
 	VMOVUPS      Z6, (R9)(R10*4)
-	VMULPS       Z5, Z4, Z4
-	VADDPS       Z4, Z0, Z0
+	VFMADD231PS  Z5, Z4, Z0
 	ADDQ         $0x00000010, R10
 	JMP          single1
 
@@ -48344,17 +46580,17 @@ tail:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart371
+	JL           rowpart339
 	VMOVUPS      (CX)(DI*4), Z4
-	JMP          rowperm371
+	JMP          rowperm339
 
-rowpart371:
+rowpart339:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z4, Z4, Z4
 	VMOVUPS.Z (CX)(DI*4), K1, Z4
 
-rowperm371:
+rowperm339:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -48868,33 +47104,33 @@ loop:
 	VBROADCASTSS consts32<>+36(SB), Z5
 	VMULPS       Z5, Z4, Z4
 	VMOVUPS      (CX)(BX*4), Z5
-	VMULPS       Z4, Z5, Z4
-	VMOVUPS      Z4, (DX)(BX*4)
-	VADDPS       Z4, Z0, Z0
+	VMULPS       Z4, Z5, Z6
+	VMOVUPS      Z6, (DX)(BX*4)
+	VFMADD231PS  Z4, Z5, Z0
 	VMOVUPS      64(AX)(BX*4), Z4
 	VMULPS       Z4, Z4, Z4
 	VBROADCASTSS consts32<>+36(SB), Z5
 	VMULPS       Z5, Z4, Z4
 	VMOVUPS      64(CX)(BX*4), Z5
-	VMULPS       Z4, Z5, Z4
-	VMOVUPS      Z4, 64(DX)(BX*4)
-	VADDPS       Z4, Z1, Z1
+	VMULPS       Z4, Z5, Z6
+	VMOVUPS      Z6, 64(DX)(BX*4)
+	VFMADD231PS  Z4, Z5, Z1
 	VMOVUPS      128(AX)(BX*4), Z4
 	VMULPS       Z4, Z4, Z4
 	VBROADCASTSS consts32<>+36(SB), Z5
 	VMULPS       Z5, Z4, Z4
 	VMOVUPS      128(CX)(BX*4), Z5
-	VMULPS       Z4, Z5, Z4
-	VMOVUPS      Z4, 128(DX)(BX*4)
-	VADDPS       Z4, Z2, Z2
+	VMULPS       Z4, Z5, Z6
+	VMOVUPS      Z6, 128(DX)(BX*4)
+	VFMADD231PS  Z4, Z5, Z2
 	VMOVUPS      192(AX)(BX*4), Z4
 	VMULPS       Z4, Z4, Z4
 	VBROADCASTSS consts32<>+36(SB), Z5
 	VMULPS       Z5, Z4, Z4
 	VMOVUPS      192(CX)(BX*4), Z5
-	VMULPS       Z4, Z5, Z4
-	VMOVUPS      Z4, 192(DX)(BX*4)
-	VADDPS       Z4, Z3, Z3
+	VMULPS       Z4, Z5, Z6
+	VMOVUPS      Z6, 192(DX)(BX*4)
+	VFMADD231PS  Z4, Z5, Z3
 	ADDQ         $0x00000040, BX
 	CMPQ         BX, SI
 	JLE          loop
@@ -48910,9 +47146,9 @@ single1:
 	VBROADCASTSS consts32<>+36(SB), Z5
 	VMULPS       Z5, Z4, Z4
 	VMOVUPS      (CX)(BX*4), Z5
-	VMULPS       Z4, Z5, Z4
-	VMOVUPS      Z4, (DX)(BX*4)
-	VADDPS       Z4, Z0, Z0
+	VMULPS       Z4, Z5, Z6
+	VMOVUPS      Z6, (DX)(BX*4)
+	VFMADD231PS  Z4, Z5, Z0
 	ADDQ         $0x00000010, BX
 	JMP          single1
 
@@ -49138,8 +47374,7 @@ loop:
 	VMULPS       Z6, Z7, Z7
 	VMULPS       Z4, Z7, Z4
 	VMOVUPS      Z4, (DX)(BX*4)
-	VMULPS       Z5, Z6, Z4
-	VADDPS       Z4, Z0, Z0
+	VFMADD231PS  Z5, Z6, Z0
 	VMOVUPS      64(AX)(BX*4), Z4
 	VMULPS       Z4, Z4, Z5
 	VBROADCASTSS consts32<>+36(SB), Z6
@@ -49149,8 +47384,7 @@ loop:
 	VMULPS       Z6, Z7, Z7
 	VMULPS       Z4, Z7, Z4
 	VMOVUPS      Z4, 64(DX)(BX*4)
-	VMULPS       Z5, Z6, Z4
-	VADDPS       Z4, Z1, Z1
+	VFMADD231PS  Z5, Z6, Z1
 	VMOVUPS      128(AX)(BX*4), Z4
 	VMULPS       Z4, Z4, Z5
 	VBROADCASTSS consts32<>+36(SB), Z6
@@ -49160,8 +47394,7 @@ loop:
 	VMULPS       Z6, Z7, Z7
 	VMULPS       Z4, Z7, Z4
 	VMOVUPS      Z4, 128(DX)(BX*4)
-	VMULPS       Z5, Z6, Z4
-	VADDPS       Z4, Z2, Z2
+	VFMADD231PS  Z5, Z6, Z2
 	VMOVUPS      192(AX)(BX*4), Z4
 	VMULPS       Z4, Z4, Z5
 	VBROADCASTSS consts32<>+36(SB), Z6
@@ -49171,8 +47404,7 @@ loop:
 	VMULPS       Z6, Z7, Z7
 	VMULPS       Z4, Z7, Z4
 	VMOVUPS      Z4, 192(DX)(BX*4)
-	VMULPS       Z5, Z6, Z4
-	VADDPS       Z4, Z3, Z3
+	VFMADD231PS  Z5, Z6, Z3
 	ADDQ         $0x00000040, BX
 	CMPQ         BX, SI
 	JLE          loop
@@ -49192,8 +47424,7 @@ single1:
 	VMULPS       Z6, Z7, Z7
 	VMULPS       Z4, Z7, Z4
 	VMOVUPS      Z4, (DX)(BX*4)
-	VMULPS       Z5, Z6, Z4
-	VADDPS       Z4, Z0, Z0
+	VFMADD231PS  Z5, Z6, Z0
 	ADDQ         $0x00000010, BX
 	JMP          single1
 
@@ -49300,17 +47531,17 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart372
+	JL           rowpart340
 	VMOVUPS      (CX)(DI*4), Z9
-	JMP          rowperm372
+	JMP          rowperm340
 
-rowpart372:
+rowpart340:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (CX)(DI*4), K1, Z9
 
-rowperm372:
+rowperm340:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z10
@@ -49332,17 +47563,17 @@ rowperm372:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart373
+	JL           rowpart341
 	VMOVUPS      (CX)(DI*4), Z9
-	JMP          rowperm373
+	JMP          rowperm341
 
-rowpart373:
+rowpart341:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (CX)(DI*4), K1, Z9
 
-rowperm373:
+rowperm341:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z10
@@ -49364,17 +47595,17 @@ rowperm373:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart374
+	JL           rowpart342
 	VMOVUPS      (CX)(DI*4), Z9
-	JMP          rowperm374
+	JMP          rowperm342
 
-rowpart374:
+rowpart342:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (CX)(DI*4), K1, Z9
 
-rowperm374:
+rowperm342:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z10
@@ -49396,17 +47627,17 @@ rowperm374:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart375
+	JL           rowpart343
 	VMOVUPS      (CX)(DI*4), Z9
-	JMP          rowperm375
+	JMP          rowperm343
 
-rowpart375:
+rowpart343:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (CX)(DI*4), K1, Z9
 
-rowperm375:
+rowperm343:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z10
@@ -49438,17 +47669,17 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart376
+	JL           rowpart344
 	VMOVUPS      (CX)(DI*4), Z9
-	JMP          rowperm376
+	JMP          rowperm344
 
-rowpart376:
+rowpart344:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (CX)(DI*4), K1, Z9
 
-rowperm376:
+rowperm344:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z10
@@ -49480,17 +47711,17 @@ tail:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart377
+	JL           rowpart345
 	VMOVUPS      (CX)(DI*4), Z9
-	JMP          rowperm377
+	JMP          rowperm345
 
-rowpart377:
+rowpart345:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (CX)(DI*4), K1, Z9
 
-rowperm377:
+rowperm345:
 	MOVQ      SI, R12
 	SHLQ      $0x06, R12
 	VMOVUPS   (DX)(R12*1), Z10
@@ -49606,17 +47837,17 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart378
+	JL           rowpart346
 	VMOVUPS      (CX)(DI*4), Z5
-	JMP          rowperm378
+	JMP          rowperm346
 
-rowpart378:
+rowpart346:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z5, Z5, Z5
 	VMOVUPS.Z (CX)(DI*4), K1, Z5
 
-rowperm378:
+rowperm346:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -49624,9 +47855,9 @@ rowperm378:
 	MOVLQSX      (BX)(SI*8), R12
 	ADDQ         R12, DI
 	MOVLQSX      4(BX)(SI*8), SI
-	VMULPS       Z4, Z5, Z4
-	VMOVUPS      Z4, (R9)(R10*4)
-	VADDPS       Z4, Z0, Z0
+	VMULPS       Z4, Z5, Z6
+	VMOVUPS      Z6, (R9)(R10*4)
+	VFMADD231PS  Z4, Z5, Z0
 	VMOVUPS      64(AX)(R10*4), Z4
 	VMULPS       Z4, Z4, Z4
 	VBROADCASTSS consts32<>+36(SB), Z5
@@ -49634,17 +47865,17 @@ rowperm378:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart379
+	JL           rowpart347
 	VMOVUPS      (CX)(DI*4), Z5
-	JMP          rowperm379
+	JMP          rowperm347
 
-rowpart379:
+rowpart347:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z5, Z5, Z5
 	VMOVUPS.Z (CX)(DI*4), K1, Z5
 
-rowperm379:
+rowperm347:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -49652,9 +47883,9 @@ rowperm379:
 	MOVLQSX      (BX)(SI*8), R12
 	ADDQ         R12, DI
 	MOVLQSX      4(BX)(SI*8), SI
-	VMULPS       Z4, Z5, Z4
-	VMOVUPS      Z4, 64(R9)(R10*4)
-	VADDPS       Z4, Z1, Z1
+	VMULPS       Z4, Z5, Z6
+	VMOVUPS      Z6, 64(R9)(R10*4)
+	VFMADD231PS  Z4, Z5, Z1
 	VMOVUPS      128(AX)(R10*4), Z4
 	VMULPS       Z4, Z4, Z4
 	VBROADCASTSS consts32<>+36(SB), Z5
@@ -49662,17 +47893,17 @@ rowperm379:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart380
+	JL           rowpart348
 	VMOVUPS      (CX)(DI*4), Z5
-	JMP          rowperm380
+	JMP          rowperm348
 
-rowpart380:
+rowpart348:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z5, Z5, Z5
 	VMOVUPS.Z (CX)(DI*4), K1, Z5
 
-rowperm380:
+rowperm348:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -49680,9 +47911,9 @@ rowperm380:
 	MOVLQSX      (BX)(SI*8), R12
 	ADDQ         R12, DI
 	MOVLQSX      4(BX)(SI*8), SI
-	VMULPS       Z4, Z5, Z4
-	VMOVUPS      Z4, 128(R9)(R10*4)
-	VADDPS       Z4, Z2, Z2
+	VMULPS       Z4, Z5, Z6
+	VMOVUPS      Z6, 128(R9)(R10*4)
+	VFMADD231PS  Z4, Z5, Z2
 	VMOVUPS      192(AX)(R10*4), Z4
 	VMULPS       Z4, Z4, Z4
 	VBROADCASTSS consts32<>+36(SB), Z5
@@ -49690,30 +47921,30 @@ rowperm380:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart381
+	JL           rowpart349
 	VMOVUPS      (CX)(DI*4), Z5
-	JMP          rowperm381
+	JMP          rowperm349
 
-rowpart381:
+rowpart349:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z5, Z5, Z5
 	VMOVUPS.Z (CX)(DI*4), K1, Z5
 
-rowperm381:
-	MOVQ    SI, R12
-	SHLQ    $0x06, R12
-	VMOVUPS (DX)(R12*1), Z6
-	VPERMPS Z5, Z6, Z5
-	MOVLQSX (BX)(SI*8), R12
-	ADDQ    R12, DI
-	MOVLQSX 4(BX)(SI*8), SI
-	VMULPS  Z4, Z5, Z4
-	VMOVUPS Z4, 192(R9)(R10*4)
-	VADDPS  Z4, Z3, Z3
-	ADDQ    $0x00000040, R10
-	CMPQ    R10, R11
-	JLE     loop
+rowperm349:
+	MOVQ        SI, R12
+	SHLQ        $0x06, R12
+	VMOVUPS     (DX)(R12*1), Z6
+	VPERMPS     Z5, Z6, Z5
+	MOVLQSX     (BX)(SI*8), R12
+	ADDQ        R12, DI
+	MOVLQSX     4(BX)(SI*8), SI
+	VMULPS      Z4, Z5, Z6
+	VMOVUPS     Z6, 192(R9)(R10*4)
+	VFMADD231PS Z4, Z5, Z3
+	ADDQ        $0x00000040, R10
+	CMPQ        R10, R11
+	JLE         loop
 
 single:
 	ADDQ $0x00000030, R11
@@ -49728,29 +47959,29 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart382
+	JL           rowpart350
 	VMOVUPS      (CX)(DI*4), Z5
-	JMP          rowperm382
+	JMP          rowperm350
 
-rowpart382:
+rowpart350:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z5, Z5, Z5
 	VMOVUPS.Z (CX)(DI*4), K1, Z5
 
-rowperm382:
-	MOVQ    SI, R12
-	SHLQ    $0x06, R12
-	VMOVUPS (DX)(R12*1), Z6
-	VPERMPS Z5, Z6, Z5
-	MOVLQSX (BX)(SI*8), R12
-	ADDQ    R12, DI
-	MOVLQSX 4(BX)(SI*8), SI
-	VMULPS  Z4, Z5, Z4
-	VMOVUPS Z4, (R9)(R10*4)
-	VADDPS  Z4, Z0, Z0
-	ADDQ    $0x00000010, R10
-	JMP     single1
+rowperm350:
+	MOVQ        SI, R12
+	SHLQ        $0x06, R12
+	VMOVUPS     (DX)(R12*1), Z6
+	VPERMPS     Z5, Z6, Z5
+	MOVLQSX     (BX)(SI*8), R12
+	ADDQ        R12, DI
+	MOVLQSX     4(BX)(SI*8), SI
+	VMULPS      Z4, Z5, Z6
+	VMOVUPS     Z6, (R9)(R10*4)
+	VFMADD231PS Z4, Z5, Z0
+	ADDQ        $0x00000010, R10
+	JMP         single1
 
 tail:
 	ADDQ         $0x00000010, R11
@@ -49766,17 +47997,17 @@ tail:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart383
+	JL           rowpart351
 	VMOVUPS      (CX)(DI*4), Z5
-	JMP          rowperm383
+	JMP          rowperm351
 
-rowpart383:
+rowpart351:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z5, Z5, Z5
 	VMOVUPS.Z (CX)(DI*4), K1, Z5
 
-rowperm383:
+rowperm351:
 	MOVQ      SI, R12
 	SHLQ      $0x06, R12
 	VMOVUPS   (DX)(R12*1), Z6
@@ -49866,17 +48097,17 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart384
+	JL           rowpart352
 	VMOVUPS      (CX)(DI*4), Z6
-	JMP          rowperm384
+	JMP          rowperm352
 
-rowpart384:
+rowpart352:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z6, Z6, Z6
 	VMOVUPS.Z (CX)(DI*4), K1, Z6
 
-rowperm384:
+rowperm352:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -49888,8 +48119,7 @@ rowperm384:
 	VMULPS       Z6, Z7, Z7
 	VMULPS       Z4, Z7, Z4
 	VMOVUPS      Z4, (R9)(R10*4)
-	VMULPS       Z5, Z6, Z4
-	VADDPS       Z4, Z0, Z0
+	VFMADD231PS  Z5, Z6, Z0
 	VMOVUPS      64(AX)(R10*4), Z4
 	VMULPS       Z4, Z4, Z5
 	VBROADCASTSS consts32<>+36(SB), Z6
@@ -49897,17 +48127,17 @@ rowperm384:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart385
+	JL           rowpart353
 	VMOVUPS      (CX)(DI*4), Z6
-	JMP          rowperm385
+	JMP          rowperm353
 
-rowpart385:
+rowpart353:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z6, Z6, Z6
 	VMOVUPS.Z (CX)(DI*4), K1, Z6
 
-rowperm385:
+rowperm353:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -49919,8 +48149,7 @@ rowperm385:
 	VMULPS       Z6, Z7, Z7
 	VMULPS       Z4, Z7, Z4
 	VMOVUPS      Z4, 64(R9)(R10*4)
-	VMULPS       Z5, Z6, Z4
-	VADDPS       Z4, Z1, Z1
+	VFMADD231PS  Z5, Z6, Z1
 	VMOVUPS      128(AX)(R10*4), Z4
 	VMULPS       Z4, Z4, Z5
 	VBROADCASTSS consts32<>+36(SB), Z6
@@ -49928,17 +48157,17 @@ rowperm385:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart386
+	JL           rowpart354
 	VMOVUPS      (CX)(DI*4), Z6
-	JMP          rowperm386
+	JMP          rowperm354
 
-rowpart386:
+rowpart354:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z6, Z6, Z6
 	VMOVUPS.Z (CX)(DI*4), K1, Z6
 
-rowperm386:
+rowperm354:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -49950,8 +48179,7 @@ rowperm386:
 	VMULPS       Z6, Z7, Z7
 	VMULPS       Z4, Z7, Z4
 	VMOVUPS      Z4, 128(R9)(R10*4)
-	VMULPS       Z5, Z6, Z4
-	VADDPS       Z4, Z2, Z2
+	VFMADD231PS  Z5, Z6, Z2
 	VMOVUPS      192(AX)(R10*4), Z4
 	VMULPS       Z4, Z4, Z5
 	VBROADCASTSS consts32<>+36(SB), Z6
@@ -49959,17 +48187,17 @@ rowperm386:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart387
+	JL           rowpart355
 	VMOVUPS      (CX)(DI*4), Z6
-	JMP          rowperm387
+	JMP          rowperm355
 
-rowpart387:
+rowpart355:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z6, Z6, Z6
 	VMOVUPS.Z (CX)(DI*4), K1, Z6
 
-rowperm387:
+rowperm355:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -49981,8 +48209,7 @@ rowperm387:
 	VMULPS       Z6, Z7, Z7
 	VMULPS       Z4, Z7, Z4
 	VMOVUPS      Z4, 192(R9)(R10*4)
-	VMULPS       Z5, Z6, Z4
-	VADDPS       Z4, Z3, Z3
+	VFMADD231PS  Z5, Z6, Z3
 	ADDQ         $0x00000040, R10
 	CMPQ         R10, R11
 	JLE          loop
@@ -50000,17 +48227,17 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart388
+	JL           rowpart356
 	VMOVUPS      (CX)(DI*4), Z6
-	JMP          rowperm388
+	JMP          rowperm356
 
-rowpart388:
+rowpart356:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z6, Z6, Z6
 	VMOVUPS.Z (CX)(DI*4), K1, Z6
 
-rowperm388:
+rowperm356:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -50022,8 +48249,7 @@ rowperm388:
 	VMULPS       Z6, Z7, Z7
 	VMULPS       Z4, Z7, Z4
 	VMOVUPS      Z4, (R9)(R10*4)
-	VMULPS       Z5, Z6, Z4
-	VADDPS       Z4, Z0, Z0
+	VFMADD231PS  Z5, Z6, Z0
 	ADDQ         $0x00000010, R10
 	JMP          single1
 
@@ -50041,17 +48267,17 @@ tail:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart389
+	JL           rowpart357
 	VMOVUPS      (CX)(DI*4), Z6
-	JMP          rowperm389
+	JMP          rowperm357
 
-rowpart389:
+rowpart357:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z6, Z6, Z6
 	VMOVUPS.Z (CX)(DI*4), K1, Z6
 
-rowperm389:
+rowperm357:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -50886,72 +49112,72 @@ loop:
 	VBROADCASTSD consts64<>+0(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	VMOVUPD      (DX)(SI*8), Z9
-	VMULPD       Z8, Z9, Z8
-	VMOVUPD      Z8, (BX)(SI*8)
-	VADDPD       Z8, Z0, Z0
+	VMULPD       Z8, Z9, Z10
+	VMOVUPD      Z10, (BX)(SI*8)
+	VFMADD231PD  Z8, Z9, Z0
 	VMOVUPD      64(AX)(SI*8), Z8
 	VMOVUPD      64(CX)(SI*8), Z9
 	VSUBPD       Z9, Z8, Z8
 	VBROADCASTSD consts64<>+0(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	VMOVUPD      64(DX)(SI*8), Z9
-	VMULPD       Z8, Z9, Z8
-	VMOVUPD      Z8, 64(BX)(SI*8)
-	VADDPD       Z8, Z1, Z1
+	VMULPD       Z8, Z9, Z10
+	VMOVUPD      Z10, 64(BX)(SI*8)
+	VFMADD231PD  Z8, Z9, Z1
 	VMOVUPD      128(AX)(SI*8), Z8
 	VMOVUPD      128(CX)(SI*8), Z9
 	VSUBPD       Z9, Z8, Z8
 	VBROADCASTSD consts64<>+0(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	VMOVUPD      128(DX)(SI*8), Z9
-	VMULPD       Z8, Z9, Z8
-	VMOVUPD      Z8, 128(BX)(SI*8)
-	VADDPD       Z8, Z2, Z2
+	VMULPD       Z8, Z9, Z10
+	VMOVUPD      Z10, 128(BX)(SI*8)
+	VFMADD231PD  Z8, Z9, Z2
 	VMOVUPD      192(AX)(SI*8), Z8
 	VMOVUPD      192(CX)(SI*8), Z9
 	VSUBPD       Z9, Z8, Z8
 	VBROADCASTSD consts64<>+0(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	VMOVUPD      192(DX)(SI*8), Z9
-	VMULPD       Z8, Z9, Z8
-	VMOVUPD      Z8, 192(BX)(SI*8)
-	VADDPD       Z8, Z3, Z3
+	VMULPD       Z8, Z9, Z10
+	VMOVUPD      Z10, 192(BX)(SI*8)
+	VFMADD231PD  Z8, Z9, Z3
 	VMOVUPD      256(AX)(SI*8), Z8
 	VMOVUPD      256(CX)(SI*8), Z9
 	VSUBPD       Z9, Z8, Z8
 	VBROADCASTSD consts64<>+0(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	VMOVUPD      256(DX)(SI*8), Z9
-	VMULPD       Z8, Z9, Z8
-	VMOVUPD      Z8, 256(BX)(SI*8)
-	VADDPD       Z8, Z4, Z4
+	VMULPD       Z8, Z9, Z10
+	VMOVUPD      Z10, 256(BX)(SI*8)
+	VFMADD231PD  Z8, Z9, Z4
 	VMOVUPD      320(AX)(SI*8), Z8
 	VMOVUPD      320(CX)(SI*8), Z9
 	VSUBPD       Z9, Z8, Z8
 	VBROADCASTSD consts64<>+0(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	VMOVUPD      320(DX)(SI*8), Z9
-	VMULPD       Z8, Z9, Z8
-	VMOVUPD      Z8, 320(BX)(SI*8)
-	VADDPD       Z8, Z5, Z5
+	VMULPD       Z8, Z9, Z10
+	VMOVUPD      Z10, 320(BX)(SI*8)
+	VFMADD231PD  Z8, Z9, Z5
 	VMOVUPD      384(AX)(SI*8), Z8
 	VMOVUPD      384(CX)(SI*8), Z9
 	VSUBPD       Z9, Z8, Z8
 	VBROADCASTSD consts64<>+0(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	VMOVUPD      384(DX)(SI*8), Z9
-	VMULPD       Z8, Z9, Z8
-	VMOVUPD      Z8, 384(BX)(SI*8)
-	VADDPD       Z8, Z6, Z6
+	VMULPD       Z8, Z9, Z10
+	VMOVUPD      Z10, 384(BX)(SI*8)
+	VFMADD231PD  Z8, Z9, Z6
 	VMOVUPD      448(AX)(SI*8), Z8
 	VMOVUPD      448(CX)(SI*8), Z9
 	VSUBPD       Z9, Z8, Z8
 	VBROADCASTSD consts64<>+0(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	VMOVUPD      448(DX)(SI*8), Z9
-	VMULPD       Z8, Z9, Z8
-	VMOVUPD      Z8, 448(BX)(SI*8)
-	VADDPD       Z8, Z7, Z7
+	VMULPD       Z8, Z9, Z10
+	VMOVUPD      Z10, 448(BX)(SI*8)
+	VFMADD231PD  Z8, Z9, Z7
 	ADDQ         $0x00000040, SI
 	CMPQ         SI, DI
 	JLE          loop
@@ -50968,9 +49194,9 @@ single1:
 	VBROADCASTSD consts64<>+0(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	VMOVUPD      (DX)(SI*8), Z9
-	VMULPD       Z8, Z9, Z8
-	VMOVUPD      Z8, (BX)(SI*8)
-	VADDPD       Z8, Z0, Z0
+	VMULPD       Z8, Z9, Z10
+	VMOVUPD      Z10, (BX)(SI*8)
+	VFMADD231PD  Z8, Z9, Z0
 	ADDQ         $0x00000008, SI
 	JMP          single1
 
@@ -51322,8 +49548,7 @@ loop:
 	VMULPD       Z8, Z10, Z10
 	VMULPD       Z13, Z10, Z10
 	VMOVUPD      Z10, (BX)(SI*8)
-	VMULPD       Z9, Z8, Z8
-	VADDPD       Z8, Z0, Z0
+	VFMADD231PD  Z9, Z8, Z0
 	VMOVUPD      64(AX)(SI*8), Z8
 	VMOVUPD      64(CX)(SI*8), Z9
 	VSUBPD       Z9, Z8, Z8
@@ -51344,8 +49569,7 @@ loop:
 	VMULPD       Z8, Z10, Z10
 	VMULPD       Z13, Z10, Z10
 	VMOVUPD      Z10, 64(BX)(SI*8)
-	VMULPD       Z9, Z8, Z8
-	VADDPD       Z8, Z1, Z1
+	VFMADD231PD  Z9, Z8, Z1
 	VMOVUPD      128(AX)(SI*8), Z8
 	VMOVUPD      128(CX)(SI*8), Z9
 	VSUBPD       Z9, Z8, Z8
@@ -51366,8 +49590,7 @@ loop:
 	VMULPD       Z8, Z10, Z10
 	VMULPD       Z13, Z10, Z10
 	VMOVUPD      Z10, 128(BX)(SI*8)
-	VMULPD       Z9, Z8, Z8
-	VADDPD       Z8, Z2, Z2
+	VFMADD231PD  Z9, Z8, Z2
 	VMOVUPD      192(AX)(SI*8), Z8
 	VMOVUPD      192(CX)(SI*8), Z9
 	VSUBPD       Z9, Z8, Z8
@@ -51388,8 +49611,7 @@ loop:
 	VMULPD       Z8, Z10, Z10
 	VMULPD       Z13, Z10, Z10
 	VMOVUPD      Z10, 192(BX)(SI*8)
-	VMULPD       Z9, Z8, Z8
-	VADDPD       Z8, Z3, Z3
+	VFMADD231PD  Z9, Z8, Z3
 	VMOVUPD      256(AX)(SI*8), Z8
 	VMOVUPD      256(CX)(SI*8), Z9
 	VSUBPD       Z9, Z8, Z8
@@ -51410,8 +49632,7 @@ loop:
 	VMULPD       Z8, Z10, Z10
 	VMULPD       Z13, Z10, Z10
 	VMOVUPD      Z10, 256(BX)(SI*8)
-	VMULPD       Z9, Z8, Z8
-	VADDPD       Z8, Z4, Z4
+	VFMADD231PD  Z9, Z8, Z4
 	VMOVUPD      320(AX)(SI*8), Z8
 	VMOVUPD      320(CX)(SI*8), Z9
 	VSUBPD       Z9, Z8, Z8
@@ -51432,8 +49653,7 @@ loop:
 	VMULPD       Z8, Z10, Z10
 	VMULPD       Z13, Z10, Z10
 	VMOVUPD      Z10, 320(BX)(SI*8)
-	VMULPD       Z9, Z8, Z8
-	VADDPD       Z8, Z5, Z5
+	VFMADD231PD  Z9, Z8, Z5
 	VMOVUPD      384(AX)(SI*8), Z8
 	VMOVUPD      384(CX)(SI*8), Z9
 	VSUBPD       Z9, Z8, Z8
@@ -51454,8 +49674,7 @@ loop:
 	VMULPD       Z8, Z10, Z10
 	VMULPD       Z13, Z10, Z10
 	VMOVUPD      Z10, 384(BX)(SI*8)
-	VMULPD       Z9, Z8, Z8
-	VADDPD       Z8, Z6, Z6
+	VFMADD231PD  Z9, Z8, Z6
 	VMOVUPD      448(AX)(SI*8), Z8
 	VMOVUPD      448(CX)(SI*8), Z9
 	VSUBPD       Z9, Z8, Z8
@@ -51476,8 +49695,7 @@ loop:
 	VMULPD       Z8, Z10, Z10
 	VMULPD       Z13, Z10, Z10
 	VMOVUPD      Z10, 448(BX)(SI*8)
-	VMULPD       Z9, Z8, Z8
-	VADDPD       Z8, Z7, Z7
+	VFMADD231PD  Z9, Z8, Z7
 	ADDQ         $0x00000040, SI
 	CMPQ         SI, DI
 	JLE          loop
@@ -51508,8 +49726,7 @@ single1:
 	VMULPD       Z8, Z10, Z10
 	VMULPD       Z13, Z10, Z10
 	VMOVUPD      Z10, (BX)(SI*8)
-	VMULPD       Z9, Z8, Z8
-	VADDPD       Z8, Z0, Z0
+	VFMADD231PD  Z9, Z8, Z0
 	ADDQ         $0x00000008, SI
 	JMP          single1
 
@@ -51616,17 +49833,17 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart390
+	JL           rowpart358
 	VMOVUPD      (DX)(R8*8), Z17
-	JMP          rowperm390
+	JMP          rowperm358
 
-rowpart390:
+rowpart358:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm390:
+rowperm358:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z18
@@ -51649,17 +49866,17 @@ rowperm390:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart391
+	JL           rowpart359
 	VMOVUPD      (DX)(R8*8), Z17
-	JMP          rowperm391
+	JMP          rowperm359
 
-rowpart391:
+rowpart359:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm391:
+rowperm359:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z18
@@ -51682,17 +49899,17 @@ rowperm391:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart392
+	JL           rowpart360
 	VMOVUPD      (DX)(R8*8), Z17
-	JMP          rowperm392
+	JMP          rowperm360
 
-rowpart392:
+rowpart360:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm392:
+rowperm360:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z18
@@ -51715,17 +49932,17 @@ rowperm392:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart393
+	JL           rowpart361
 	VMOVUPD      (DX)(R8*8), Z17
-	JMP          rowperm393
+	JMP          rowperm361
 
-rowpart393:
+rowpart361:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm393:
+rowperm361:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z18
@@ -51748,17 +49965,17 @@ rowperm393:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart394
+	JL           rowpart362
 	VMOVUPD      (DX)(R8*8), Z17
-	JMP          rowperm394
+	JMP          rowperm362
 
-rowpart394:
+rowpart362:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm394:
+rowperm362:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z18
@@ -51781,17 +49998,17 @@ rowperm394:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart395
+	JL           rowpart363
 	VMOVUPD      (DX)(R8*8), Z17
-	JMP          rowperm395
+	JMP          rowperm363
 
-rowpart395:
+rowpart363:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm395:
+rowperm363:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z18
@@ -51814,17 +50031,17 @@ rowperm395:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart396
+	JL           rowpart364
 	VMOVUPD      (DX)(R8*8), Z17
-	JMP          rowperm396
+	JMP          rowperm364
 
-rowpart396:
+rowpart364:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm396:
+rowperm364:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z18
@@ -51847,17 +50064,17 @@ rowperm396:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart397
+	JL           rowpart365
 	VMOVUPD      (DX)(R8*8), Z17
-	JMP          rowperm397
+	JMP          rowperm365
 
-rowpart397:
+rowpart365:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm397:
+rowperm365:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -51890,17 +50107,17 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart398
+	JL           rowpart366
 	VMOVUPD      (DX)(R8*8), Z17
-	JMP          rowperm398
+	JMP          rowperm366
 
-rowpart398:
+rowpart366:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm398:
+rowperm366:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -51936,17 +50153,17 @@ tail:
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000008
-	JL           rowpart399
+	JL           rowpart367
 	VMOVUPD      (DX)(R8*8), Z17
-	JMP          rowperm399
+	JMP          rowperm367
 
-rowpart399:
+rowpart367:
 	LEAQ      kmask<>+0(SB), CX
 	KMOVW     (CX)(AX*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm399:
+rowperm367:
 	MOVQ      DI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (BX)(AX*1), Z18
@@ -52038,17 +50255,17 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart400
+	JL           rowpart368
 	VMOVUPD      (DX)(R8*8), Z9
-	JMP          rowperm400
+	JMP          rowperm368
 
-rowpart400:
+rowpart368:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm400:
+rowperm368:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -52056,9 +50273,9 @@ rowperm400:
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VMULPD       Z8, Z9, Z8
-	VMOVUPD      Z8, (R10)(R11*8)
-	VADDPD       Z8, Z0, Z0
+	VMULPD       Z8, Z9, Z10
+	VMOVUPD      Z10, (R10)(R11*8)
+	VFMADD231PD  Z8, Z9, Z0
 	VMOVUPD      64(AX)(R11*8), Z8
 	VMOVUPD      64(CX)(R11*8), Z9
 	VSUBPD       Z9, Z8, Z8
@@ -52067,17 +50284,17 @@ rowperm400:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart401
+	JL           rowpart369
 	VMOVUPD      (DX)(R8*8), Z9
-	JMP          rowperm401
+	JMP          rowperm369
 
-rowpart401:
+rowpart369:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm401:
+rowperm369:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -52085,9 +50302,9 @@ rowperm401:
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VMULPD       Z8, Z9, Z8
-	VMOVUPD      Z8, 64(R10)(R11*8)
-	VADDPD       Z8, Z1, Z1
+	VMULPD       Z8, Z9, Z10
+	VMOVUPD      Z10, 64(R10)(R11*8)
+	VFMADD231PD  Z8, Z9, Z1
 	VMOVUPD      128(AX)(R11*8), Z8
 	VMOVUPD      128(CX)(R11*8), Z9
 	VSUBPD       Z9, Z8, Z8
@@ -52096,17 +50313,17 @@ rowperm401:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart402
+	JL           rowpart370
 	VMOVUPD      (DX)(R8*8), Z9
-	JMP          rowperm402
+	JMP          rowperm370
 
-rowpart402:
+rowpart370:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm402:
+rowperm370:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -52114,9 +50331,9 @@ rowperm402:
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VMULPD       Z8, Z9, Z8
-	VMOVUPD      Z8, 128(R10)(R11*8)
-	VADDPD       Z8, Z2, Z2
+	VMULPD       Z8, Z9, Z10
+	VMOVUPD      Z10, 128(R10)(R11*8)
+	VFMADD231PD  Z8, Z9, Z2
 	VMOVUPD      192(AX)(R11*8), Z8
 	VMOVUPD      192(CX)(R11*8), Z9
 	VSUBPD       Z9, Z8, Z8
@@ -52125,17 +50342,17 @@ rowperm402:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart403
+	JL           rowpart371
 	VMOVUPD      (DX)(R8*8), Z9
-	JMP          rowperm403
+	JMP          rowperm371
 
-rowpart403:
+rowpart371:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm403:
+rowperm371:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -52143,9 +50360,9 @@ rowperm403:
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VMULPD       Z8, Z9, Z8
-	VMOVUPD      Z8, 192(R10)(R11*8)
-	VADDPD       Z8, Z3, Z3
+	VMULPD       Z8, Z9, Z10
+	VMOVUPD      Z10, 192(R10)(R11*8)
+	VFMADD231PD  Z8, Z9, Z3
 	VMOVUPD      256(AX)(R11*8), Z8
 	VMOVUPD      256(CX)(R11*8), Z9
 	VSUBPD       Z9, Z8, Z8
@@ -52154,17 +50371,17 @@ rowperm403:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart404
+	JL           rowpart372
 	VMOVUPD      (DX)(R8*8), Z9
-	JMP          rowperm404
+	JMP          rowperm372
 
-rowpart404:
+rowpart372:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm404:
+rowperm372:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -52172,9 +50389,9 @@ rowperm404:
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VMULPD       Z8, Z9, Z8
-	VMOVUPD      Z8, 256(R10)(R11*8)
-	VADDPD       Z8, Z4, Z4
+	VMULPD       Z8, Z9, Z10
+	VMOVUPD      Z10, 256(R10)(R11*8)
+	VFMADD231PD  Z8, Z9, Z4
 	VMOVUPD      320(AX)(R11*8), Z8
 	VMOVUPD      320(CX)(R11*8), Z9
 	VSUBPD       Z9, Z8, Z8
@@ -52183,17 +50400,17 @@ rowperm404:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart405
+	JL           rowpart373
 	VMOVUPD      (DX)(R8*8), Z9
-	JMP          rowperm405
+	JMP          rowperm373
 
-rowpart405:
+rowpart373:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm405:
+rowperm373:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -52201,9 +50418,9 @@ rowperm405:
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VMULPD       Z8, Z9, Z8
-	VMOVUPD      Z8, 320(R10)(R11*8)
-	VADDPD       Z8, Z5, Z5
+	VMULPD       Z8, Z9, Z10
+	VMOVUPD      Z10, 320(R10)(R11*8)
+	VFMADD231PD  Z8, Z9, Z5
 	VMOVUPD      384(AX)(R11*8), Z8
 	VMOVUPD      384(CX)(R11*8), Z9
 	VSUBPD       Z9, Z8, Z8
@@ -52212,17 +50429,17 @@ rowperm405:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart406
+	JL           rowpart374
 	VMOVUPD      (DX)(R8*8), Z9
-	JMP          rowperm406
+	JMP          rowperm374
 
-rowpart406:
+rowpart374:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm406:
+rowperm374:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -52230,9 +50447,9 @@ rowperm406:
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VMULPD       Z8, Z9, Z8
-	VMOVUPD      Z8, 384(R10)(R11*8)
-	VADDPD       Z8, Z6, Z6
+	VMULPD       Z8, Z9, Z10
+	VMOVUPD      Z10, 384(R10)(R11*8)
+	VFMADD231PD  Z8, Z9, Z6
 	VMOVUPD      448(AX)(R11*8), Z8
 	VMOVUPD      448(CX)(R11*8), Z9
 	VSUBPD       Z9, Z8, Z8
@@ -52241,30 +50458,30 @@ rowperm406:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart407
+	JL           rowpart375
 	VMOVUPD      (DX)(R8*8), Z9
-	JMP          rowperm407
+	JMP          rowperm375
 
-rowpart407:
+rowpart375:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm407:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Z10
-	VPERMPS Z9, Z10, Z9
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPD  Z8, Z9, Z8
-	VMOVUPD Z8, 448(R10)(R11*8)
-	VADDPD  Z8, Z7, Z7
-	ADDQ    $0x00000040, R11
-	CMPQ    R11, R12
-	JLE     loop
+rowperm375:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Z10
+	VPERMPS     Z9, Z10, Z9
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPD      Z8, Z9, Z10
+	VMOVUPD     Z10, 448(R10)(R11*8)
+	VFMADD231PD Z8, Z9, Z7
+	ADDQ        $0x00000040, R11
+	CMPQ        R11, R12
+	JLE         loop
 
 single:
 	ADDQ $0x00000038, R12
@@ -52280,29 +50497,29 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart408
+	JL           rowpart376
 	VMOVUPD      (DX)(R8*8), Z9
-	JMP          rowperm408
+	JMP          rowperm376
 
-rowpart408:
+rowpart376:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm408:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Z10
-	VPERMPS Z9, Z10, Z9
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPD  Z8, Z9, Z8
-	VMOVUPD Z8, (R10)(R11*8)
-	VADDPD  Z8, Z0, Z0
-	ADDQ    $0x00000008, R11
-	JMP     single1
+rowperm376:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Z10
+	VPERMPS     Z9, Z10, Z9
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPD      Z8, Z9, Z10
+	VMOVUPD     Z10, (R10)(R11*8)
+	VFMADD231PD Z8, Z9, Z0
+	ADDQ        $0x00000008, R11
+	JMP         single1
 
 tail:
 	ADDQ         $0x00000008, R12
@@ -52322,17 +50539,17 @@ tail:
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000008
-	JL           rowpart409
+	JL           rowpart377
 	VMOVUPD      (DX)(R8*8), Z9
-	JMP          rowperm409
+	JMP          rowperm377
 
-rowpart409:
+rowpart377:
 	LEAQ      kmask<>+0(SB), CX
 	KMOVW     (CX)(AX*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm409:
+rowperm377:
 	MOVQ      DI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (BX)(AX*1), Z10
@@ -52416,17 +50633,17 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart410
+	JL           rowpart378
 	VMOVUPD      (DX)(R8*8), Z8
-	JMP          rowperm410
+	JMP          rowperm378
 
-rowpart410:
+rowpart378:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z8, Z8, Z8
 	VMOVUPD.Z (DX)(R8*8), K1, Z8
 
-rowperm410:
+rowperm378:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -52438,8 +50655,7 @@ rowperm410:
 	VMULPD       Z8, Z10, Z10
 	VMULPD       Z13, Z10, Z10
 	VMOVUPD      Z10, (R10)(R11*8)
-	VMULPD       Z9, Z8, Z8
-	VADDPD       Z8, Z0, Z0
+	VFMADD231PD  Z9, Z8, Z0
 	VMOVUPD      64(AX)(R11*8), Z8
 	VMOVUPD      64(CX)(R11*8), Z9
 	VSUBPD       Z9, Z8, Z8
@@ -52458,17 +50674,17 @@ rowperm410:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart411
+	JL           rowpart379
 	VMOVUPD      (DX)(R8*8), Z8
-	JMP          rowperm411
+	JMP          rowperm379
 
-rowpart411:
+rowpart379:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z8, Z8, Z8
 	VMOVUPD.Z (DX)(R8*8), K1, Z8
 
-rowperm411:
+rowperm379:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -52480,8 +50696,7 @@ rowperm411:
 	VMULPD       Z8, Z10, Z10
 	VMULPD       Z13, Z10, Z10
 	VMOVUPD      Z10, 64(R10)(R11*8)
-	VMULPD       Z9, Z8, Z8
-	VADDPD       Z8, Z1, Z1
+	VFMADD231PD  Z9, Z8, Z1
 	VMOVUPD      128(AX)(R11*8), Z8
 	VMOVUPD      128(CX)(R11*8), Z9
 	VSUBPD       Z9, Z8, Z8
@@ -52500,17 +50715,17 @@ rowperm411:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart412
+	JL           rowpart380
 	VMOVUPD      (DX)(R8*8), Z8
-	JMP          rowperm412
+	JMP          rowperm380
 
-rowpart412:
+rowpart380:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z8, Z8, Z8
 	VMOVUPD.Z (DX)(R8*8), K1, Z8
 
-rowperm412:
+rowperm380:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -52522,8 +50737,7 @@ rowperm412:
 	VMULPD       Z8, Z10, Z10
 	VMULPD       Z13, Z10, Z10
 	VMOVUPD      Z10, 128(R10)(R11*8)
-	VMULPD       Z9, Z8, Z8
-	VADDPD       Z8, Z2, Z2
+	VFMADD231PD  Z9, Z8, Z2
 	VMOVUPD      192(AX)(R11*8), Z8
 	VMOVUPD      192(CX)(R11*8), Z9
 	VSUBPD       Z9, Z8, Z8
@@ -52542,17 +50756,17 @@ rowperm412:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart413
+	JL           rowpart381
 	VMOVUPD      (DX)(R8*8), Z8
-	JMP          rowperm413
+	JMP          rowperm381
 
-rowpart413:
+rowpart381:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z8, Z8, Z8
 	VMOVUPD.Z (DX)(R8*8), K1, Z8
 
-rowperm413:
+rowperm381:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -52564,8 +50778,7 @@ rowperm413:
 	VMULPD       Z8, Z10, Z10
 	VMULPD       Z13, Z10, Z10
 	VMOVUPD      Z10, 192(R10)(R11*8)
-	VMULPD       Z9, Z8, Z8
-	VADDPD       Z8, Z3, Z3
+	VFMADD231PD  Z9, Z8, Z3
 	VMOVUPD      256(AX)(R11*8), Z8
 	VMOVUPD      256(CX)(R11*8), Z9
 	VSUBPD       Z9, Z8, Z8
@@ -52584,17 +50797,17 @@ rowperm413:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart414
+	JL           rowpart382
 	VMOVUPD      (DX)(R8*8), Z8
-	JMP          rowperm414
+	JMP          rowperm382
 
-rowpart414:
+rowpart382:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z8, Z8, Z8
 	VMOVUPD.Z (DX)(R8*8), K1, Z8
 
-rowperm414:
+rowperm382:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -52606,8 +50819,7 @@ rowperm414:
 	VMULPD       Z8, Z10, Z10
 	VMULPD       Z13, Z10, Z10
 	VMOVUPD      Z10, 256(R10)(R11*8)
-	VMULPD       Z9, Z8, Z8
-	VADDPD       Z8, Z4, Z4
+	VFMADD231PD  Z9, Z8, Z4
 	VMOVUPD      320(AX)(R11*8), Z8
 	VMOVUPD      320(CX)(R11*8), Z9
 	VSUBPD       Z9, Z8, Z8
@@ -52626,17 +50838,17 @@ rowperm414:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart415
+	JL           rowpart383
 	VMOVUPD      (DX)(R8*8), Z8
-	JMP          rowperm415
+	JMP          rowperm383
 
-rowpart415:
+rowpart383:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z8, Z8, Z8
 	VMOVUPD.Z (DX)(R8*8), K1, Z8
 
-rowperm415:
+rowperm383:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -52648,8 +50860,7 @@ rowperm415:
 	VMULPD       Z8, Z10, Z10
 	VMULPD       Z13, Z10, Z10
 	VMOVUPD      Z10, 320(R10)(R11*8)
-	VMULPD       Z9, Z8, Z8
-	VADDPD       Z8, Z5, Z5
+	VFMADD231PD  Z9, Z8, Z5
 	VMOVUPD      384(AX)(R11*8), Z8
 	VMOVUPD      384(CX)(R11*8), Z9
 	VSUBPD       Z9, Z8, Z8
@@ -52668,17 +50879,17 @@ rowperm415:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart416
+	JL           rowpart384
 	VMOVUPD      (DX)(R8*8), Z8
-	JMP          rowperm416
+	JMP          rowperm384
 
-rowpart416:
+rowpart384:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z8, Z8, Z8
 	VMOVUPD.Z (DX)(R8*8), K1, Z8
 
-rowperm416:
+rowperm384:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -52690,8 +50901,7 @@ rowperm416:
 	VMULPD       Z8, Z10, Z10
 	VMULPD       Z13, Z10, Z10
 	VMOVUPD      Z10, 384(R10)(R11*8)
-	VMULPD       Z9, Z8, Z8
-	VADDPD       Z8, Z6, Z6
+	VFMADD231PD  Z9, Z8, Z6
 	VMOVUPD      448(AX)(R11*8), Z8
 	VMOVUPD      448(CX)(R11*8), Z9
 	VSUBPD       Z9, Z8, Z8
@@ -52710,17 +50920,17 @@ rowperm416:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart417
+	JL           rowpart385
 	VMOVUPD      (DX)(R8*8), Z8
-	JMP          rowperm417
+	JMP          rowperm385
 
-rowpart417:
+rowpart385:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z8, Z8, Z8
 	VMOVUPD.Z (DX)(R8*8), K1, Z8
 
-rowperm417:
+rowperm385:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -52732,8 +50942,7 @@ rowperm417:
 	VMULPD       Z8, Z10, Z10
 	VMULPD       Z13, Z10, Z10
 	VMOVUPD      Z10, 448(R10)(R11*8)
-	VMULPD       Z9, Z8, Z8
-	VADDPD       Z8, Z7, Z7
+	VFMADD231PD  Z9, Z8, Z7
 	ADDQ         $0x00000040, R11
 	CMPQ         R11, R12
 	JLE          loop
@@ -52762,17 +50971,17 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart418
+	JL           rowpart386
 	VMOVUPD      (DX)(R8*8), Z8
-	JMP          rowperm418
+	JMP          rowperm386
 
-rowpart418:
+rowpart386:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z8, Z8, Z8
 	VMOVUPD.Z (DX)(R8*8), K1, Z8
 
-rowperm418:
+rowperm386:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -52784,8 +50993,7 @@ rowperm418:
 	VMULPD       Z8, Z10, Z10
 	VMULPD       Z13, Z10, Z10
 	VMOVUPD      Z10, (R10)(R11*8)
-	VMULPD       Z9, Z8, Z8
-	VADDPD       Z8, Z0, Z0
+	VFMADD231PD  Z9, Z8, Z0
 	ADDQ         $0x00000008, R11
 	JMP          single1
 
@@ -52817,17 +51025,17 @@ tail:
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000008
-	JL           rowpart419
+	JL           rowpart387
 	VMOVUPD      (DX)(R8*8), Z8
-	JMP          rowperm419
+	JMP          rowperm387
 
-rowpart419:
+rowpart387:
 	LEAQ      kmask<>+0(SB), CX
 	KMOVW     (CX)(AX*2), K1
 	VXORPD    Z8, Z8, Z8
 	VMOVUPD.Z (DX)(R8*8), K1, Z8
 
-rowperm419:
+rowperm387:
 	MOVQ         DI, AX
 	SHLQ         $0x06, AX
 	VMOVUPS      (BX)(AX*1), Z10
@@ -53214,68 +51422,76 @@ TEXT ·sqDiffUnredAVX512F64(SB), NOSPLIT, $0-96
 loop:
 	VMOVUPD      (AX)(BX*8), Z8
 	VMOVUPD      (CX)(BX*8), Z9
+	VSUBPD       Z9, Z8, Z10
 	VSUBPD       Z9, Z8, Z8
 	VMULPD       Z8, Z8, Z8
 	VBROADCASTSD s+72(FP), Z9
-	VMULPD       Z8, Z9, Z9
-	VMOVUPD      Z9, (DX)(BX*8)
-	VADDPD       Z8, Z0, Z0
+	VMULPD       Z8, Z9, Z8
+	VMOVUPD      Z8, (DX)(BX*8)
+	VFMADD231PD  Z10, Z10, Z0
 	VMOVUPD      64(AX)(BX*8), Z8
 	VMOVUPD      64(CX)(BX*8), Z9
+	VSUBPD       Z9, Z8, Z10
 	VSUBPD       Z9, Z8, Z8
 	VMULPD       Z8, Z8, Z8
 	VBROADCASTSD s+72(FP), Z9
-	VMULPD       Z8, Z9, Z9
-	VMOVUPD      Z9, 64(DX)(BX*8)
-	VADDPD       Z8, Z1, Z1
+	VMULPD       Z8, Z9, Z8
+	VMOVUPD      Z8, 64(DX)(BX*8)
+	VFMADD231PD  Z10, Z10, Z1
 	VMOVUPD      128(AX)(BX*8), Z8
 	VMOVUPD      128(CX)(BX*8), Z9
+	VSUBPD       Z9, Z8, Z10
 	VSUBPD       Z9, Z8, Z8
 	VMULPD       Z8, Z8, Z8
 	VBROADCASTSD s+72(FP), Z9
-	VMULPD       Z8, Z9, Z9
-	VMOVUPD      Z9, 128(DX)(BX*8)
-	VADDPD       Z8, Z2, Z2
+	VMULPD       Z8, Z9, Z8
+	VMOVUPD      Z8, 128(DX)(BX*8)
+	VFMADD231PD  Z10, Z10, Z2
 	VMOVUPD      192(AX)(BX*8), Z8
 	VMOVUPD      192(CX)(BX*8), Z9
+	VSUBPD       Z9, Z8, Z10
 	VSUBPD       Z9, Z8, Z8
 	VMULPD       Z8, Z8, Z8
 	VBROADCASTSD s+72(FP), Z9
-	VMULPD       Z8, Z9, Z9
-	VMOVUPD      Z9, 192(DX)(BX*8)
-	VADDPD       Z8, Z3, Z3
+	VMULPD       Z8, Z9, Z8
+	VMOVUPD      Z8, 192(DX)(BX*8)
+	VFMADD231PD  Z10, Z10, Z3
 	VMOVUPD      256(AX)(BX*8), Z8
 	VMOVUPD      256(CX)(BX*8), Z9
+	VSUBPD       Z9, Z8, Z10
 	VSUBPD       Z9, Z8, Z8
 	VMULPD       Z8, Z8, Z8
 	VBROADCASTSD s+72(FP), Z9
-	VMULPD       Z8, Z9, Z9
-	VMOVUPD      Z9, 256(DX)(BX*8)
-	VADDPD       Z8, Z4, Z4
+	VMULPD       Z8, Z9, Z8
+	VMOVUPD      Z8, 256(DX)(BX*8)
+	VFMADD231PD  Z10, Z10, Z4
 	VMOVUPD      320(AX)(BX*8), Z8
 	VMOVUPD      320(CX)(BX*8), Z9
+	VSUBPD       Z9, Z8, Z10
 	VSUBPD       Z9, Z8, Z8
 	VMULPD       Z8, Z8, Z8
 	VBROADCASTSD s+72(FP), Z9
-	VMULPD       Z8, Z9, Z9
-	VMOVUPD      Z9, 320(DX)(BX*8)
-	VADDPD       Z8, Z5, Z5
+	VMULPD       Z8, Z9, Z8
+	VMOVUPD      Z8, 320(DX)(BX*8)
+	VFMADD231PD  Z10, Z10, Z5
 	VMOVUPD      384(AX)(BX*8), Z8
 	VMOVUPD      384(CX)(BX*8), Z9
+	VSUBPD       Z9, Z8, Z10
 	VSUBPD       Z9, Z8, Z8
 	VMULPD       Z8, Z8, Z8
 	VBROADCASTSD s+72(FP), Z9
-	VMULPD       Z8, Z9, Z9
-	VMOVUPD      Z9, 384(DX)(BX*8)
-	VADDPD       Z8, Z6, Z6
+	VMULPD       Z8, Z9, Z8
+	VMOVUPD      Z8, 384(DX)(BX*8)
+	VFMADD231PD  Z10, Z10, Z6
 	VMOVUPD      448(AX)(BX*8), Z8
 	VMOVUPD      448(CX)(BX*8), Z9
+	VSUBPD       Z9, Z8, Z10
 	VSUBPD       Z9, Z8, Z8
 	VMULPD       Z8, Z8, Z8
 	VBROADCASTSD s+72(FP), Z9
-	VMULPD       Z8, Z9, Z9
-	VMOVUPD      Z9, 448(DX)(BX*8)
-	VADDPD       Z8, Z7, Z7
+	VMULPD       Z8, Z9, Z8
+	VMOVUPD      Z8, 448(DX)(BX*8)
+	VFMADD231PD  Z10, Z10, Z7
 	ADDQ         $0x00000040, BX
 	CMPQ         BX, SI
 	JLE          loop
@@ -53288,12 +51504,13 @@ single1:
 	JG           tail
 	VMOVUPD      (AX)(BX*8), Z8
 	VMOVUPD      (CX)(BX*8), Z9
+	VSUBPD       Z9, Z8, Z10
 	VSUBPD       Z9, Z8, Z8
 	VMULPD       Z8, Z8, Z8
 	VBROADCASTSD s+72(FP), Z9
-	VMULPD       Z8, Z9, Z9
-	VMOVUPD      Z9, (DX)(BX*8)
-	VADDPD       Z8, Z0, Z0
+	VMULPD       Z8, Z9, Z8
+	VMOVUPD      Z8, (DX)(BX*8)
+	VFMADD231PD  Z10, Z10, Z0
 	ADDQ         $0x00000008, BX
 	JMP          single1
 
@@ -53362,90 +51579,90 @@ TEXT ·sqDiffWUnredAVX512F64(SB), NOSPLIT, $0-112
 	JG     single
 
 loop:
-	VMOVUPD (AX)(SI*8), Z8
-	VMOVUPD (CX)(SI*8), Z9
-	VSUBPD  Z9, Z8, Z8
-	VMULPD  Z8, Z8, Z8
-	VMOVUPD (DX)(SI*8), Z9
-	VMULPD  Z8, Z9, Z8
-	VMOVUPD Z8, (BX)(SI*8)
-	VADDPD  Z8, Z0, Z0
-	VMOVUPD 64(AX)(SI*8), Z8
-	VMOVUPD 64(CX)(SI*8), Z9
-	VSUBPD  Z9, Z8, Z8
-	VMULPD  Z8, Z8, Z8
-	VMOVUPD 64(DX)(SI*8), Z9
-	VMULPD  Z8, Z9, Z8
-	VMOVUPD Z8, 64(BX)(SI*8)
-	VADDPD  Z8, Z1, Z1
-	VMOVUPD 128(AX)(SI*8), Z8
-	VMOVUPD 128(CX)(SI*8), Z9
-	VSUBPD  Z9, Z8, Z8
-	VMULPD  Z8, Z8, Z8
-	VMOVUPD 128(DX)(SI*8), Z9
-	VMULPD  Z8, Z9, Z8
-	VMOVUPD Z8, 128(BX)(SI*8)
-	VADDPD  Z8, Z2, Z2
-	VMOVUPD 192(AX)(SI*8), Z8
-	VMOVUPD 192(CX)(SI*8), Z9
-	VSUBPD  Z9, Z8, Z8
-	VMULPD  Z8, Z8, Z8
-	VMOVUPD 192(DX)(SI*8), Z9
-	VMULPD  Z8, Z9, Z8
-	VMOVUPD Z8, 192(BX)(SI*8)
-	VADDPD  Z8, Z3, Z3
-	VMOVUPD 256(AX)(SI*8), Z8
-	VMOVUPD 256(CX)(SI*8), Z9
-	VSUBPD  Z9, Z8, Z8
-	VMULPD  Z8, Z8, Z8
-	VMOVUPD 256(DX)(SI*8), Z9
-	VMULPD  Z8, Z9, Z8
-	VMOVUPD Z8, 256(BX)(SI*8)
-	VADDPD  Z8, Z4, Z4
-	VMOVUPD 320(AX)(SI*8), Z8
-	VMOVUPD 320(CX)(SI*8), Z9
-	VSUBPD  Z9, Z8, Z8
-	VMULPD  Z8, Z8, Z8
-	VMOVUPD 320(DX)(SI*8), Z9
-	VMULPD  Z8, Z9, Z8
-	VMOVUPD Z8, 320(BX)(SI*8)
-	VADDPD  Z8, Z5, Z5
-	VMOVUPD 384(AX)(SI*8), Z8
-	VMOVUPD 384(CX)(SI*8), Z9
-	VSUBPD  Z9, Z8, Z8
-	VMULPD  Z8, Z8, Z8
-	VMOVUPD 384(DX)(SI*8), Z9
-	VMULPD  Z8, Z9, Z8
-	VMOVUPD Z8, 384(BX)(SI*8)
-	VADDPD  Z8, Z6, Z6
-	VMOVUPD 448(AX)(SI*8), Z8
-	VMOVUPD 448(CX)(SI*8), Z9
-	VSUBPD  Z9, Z8, Z8
-	VMULPD  Z8, Z8, Z8
-	VMOVUPD 448(DX)(SI*8), Z9
-	VMULPD  Z8, Z9, Z8
-	VMOVUPD Z8, 448(BX)(SI*8)
-	VADDPD  Z8, Z7, Z7
-	ADDQ    $0x00000040, SI
-	CMPQ    SI, DI
-	JLE     loop
+	VMOVUPD     (AX)(SI*8), Z8
+	VMOVUPD     (CX)(SI*8), Z9
+	VSUBPD      Z9, Z8, Z8
+	VMULPD      Z8, Z8, Z8
+	VMOVUPD     (DX)(SI*8), Z9
+	VMULPD      Z8, Z9, Z10
+	VMOVUPD     Z10, (BX)(SI*8)
+	VFMADD231PD Z8, Z9, Z0
+	VMOVUPD     64(AX)(SI*8), Z8
+	VMOVUPD     64(CX)(SI*8), Z9
+	VSUBPD      Z9, Z8, Z8
+	VMULPD      Z8, Z8, Z8
+	VMOVUPD     64(DX)(SI*8), Z9
+	VMULPD      Z8, Z9, Z10
+	VMOVUPD     Z10, 64(BX)(SI*8)
+	VFMADD231PD Z8, Z9, Z1
+	VMOVUPD     128(AX)(SI*8), Z8
+	VMOVUPD     128(CX)(SI*8), Z9
+	VSUBPD      Z9, Z8, Z8
+	VMULPD      Z8, Z8, Z8
+	VMOVUPD     128(DX)(SI*8), Z9
+	VMULPD      Z8, Z9, Z10
+	VMOVUPD     Z10, 128(BX)(SI*8)
+	VFMADD231PD Z8, Z9, Z2
+	VMOVUPD     192(AX)(SI*8), Z8
+	VMOVUPD     192(CX)(SI*8), Z9
+	VSUBPD      Z9, Z8, Z8
+	VMULPD      Z8, Z8, Z8
+	VMOVUPD     192(DX)(SI*8), Z9
+	VMULPD      Z8, Z9, Z10
+	VMOVUPD     Z10, 192(BX)(SI*8)
+	VFMADD231PD Z8, Z9, Z3
+	VMOVUPD     256(AX)(SI*8), Z8
+	VMOVUPD     256(CX)(SI*8), Z9
+	VSUBPD      Z9, Z8, Z8
+	VMULPD      Z8, Z8, Z8
+	VMOVUPD     256(DX)(SI*8), Z9
+	VMULPD      Z8, Z9, Z10
+	VMOVUPD     Z10, 256(BX)(SI*8)
+	VFMADD231PD Z8, Z9, Z4
+	VMOVUPD     320(AX)(SI*8), Z8
+	VMOVUPD     320(CX)(SI*8), Z9
+	VSUBPD      Z9, Z8, Z8
+	VMULPD      Z8, Z8, Z8
+	VMOVUPD     320(DX)(SI*8), Z9
+	VMULPD      Z8, Z9, Z10
+	VMOVUPD     Z10, 320(BX)(SI*8)
+	VFMADD231PD Z8, Z9, Z5
+	VMOVUPD     384(AX)(SI*8), Z8
+	VMOVUPD     384(CX)(SI*8), Z9
+	VSUBPD      Z9, Z8, Z8
+	VMULPD      Z8, Z8, Z8
+	VMOVUPD     384(DX)(SI*8), Z9
+	VMULPD      Z8, Z9, Z10
+	VMOVUPD     Z10, 384(BX)(SI*8)
+	VFMADD231PD Z8, Z9, Z6
+	VMOVUPD     448(AX)(SI*8), Z8
+	VMOVUPD     448(CX)(SI*8), Z9
+	VSUBPD      Z9, Z8, Z8
+	VMULPD      Z8, Z8, Z8
+	VMOVUPD     448(DX)(SI*8), Z9
+	VMULPD      Z8, Z9, Z10
+	VMOVUPD     Z10, 448(BX)(SI*8)
+	VFMADD231PD Z8, Z9, Z7
+	ADDQ        $0x00000040, SI
+	CMPQ        SI, DI
+	JLE         loop
 
 single:
 	ADDQ $0x00000038, DI
 
 single1:
-	CMPQ    SI, DI
-	JG      tail
-	VMOVUPD (AX)(SI*8), Z8
-	VMOVUPD (CX)(SI*8), Z9
-	VSUBPD  Z9, Z8, Z8
-	VMULPD  Z8, Z8, Z8
-	VMOVUPD (DX)(SI*8), Z9
-	VMULPD  Z8, Z9, Z8
-	VMOVUPD Z8, (BX)(SI*8)
-	VADDPD  Z8, Z0, Z0
-	ADDQ    $0x00000008, SI
-	JMP     single1
+	CMPQ        SI, DI
+	JG          tail
+	VMOVUPD     (AX)(SI*8), Z8
+	VMOVUPD     (CX)(SI*8), Z9
+	VSUBPD      Z9, Z8, Z8
+	VMULPD      Z8, Z8, Z8
+	VMOVUPD     (DX)(SI*8), Z9
+	VMULPD      Z8, Z9, Z10
+	VMOVUPD     Z10, (BX)(SI*8)
+	VFMADD231PD Z8, Z9, Z0
+	ADDQ        $0x00000008, SI
+	JMP         single1
 
 tail:
 	ADDQ      $0x00000008, DI
@@ -53516,76 +51733,84 @@ TEXT ·sqDiffGradAVX512F64(SB), NOSPLIT, $0-96
 loop:
 	VMOVUPD      (AX)(BX*8), Z8
 	VMOVUPD      (CX)(BX*8), Z9
+	VSUBPD       Z9, Z8, Z10
 	VSUBPD       Z9, Z8, Z8
 	VMULPD       Z8, Z8, Z9
 	VADDPD       Z8, Z8, Z8
-	VBROADCASTSD s+72(FP), Z10
-	VMULPD       Z8, Z10, Z8
+	VBROADCASTSD s+72(FP), Z9
+	VMULPD       Z8, Z9, Z8
 	VMOVUPD      Z8, (DX)(BX*8)
-	VADDPD       Z9, Z0, Z0
+	VFMADD231PD  Z10, Z10, Z0
 	VMOVUPD      64(AX)(BX*8), Z8
 	VMOVUPD      64(CX)(BX*8), Z9
+	VSUBPD       Z9, Z8, Z10
 	VSUBPD       Z9, Z8, Z8
 	VMULPD       Z8, Z8, Z9
 	VADDPD       Z8, Z8, Z8
-	VBROADCASTSD s+72(FP), Z10
-	VMULPD       Z8, Z10, Z8
+	VBROADCASTSD s+72(FP), Z9
+	VMULPD       Z8, Z9, Z8
 	VMOVUPD      Z8, 64(DX)(BX*8)
-	VADDPD       Z9, Z1, Z1
+	VFMADD231PD  Z10, Z10, Z1
 	VMOVUPD      128(AX)(BX*8), Z8
 	VMOVUPD      128(CX)(BX*8), Z9
+	VSUBPD       Z9, Z8, Z10
 	VSUBPD       Z9, Z8, Z8
 	VMULPD       Z8, Z8, Z9
 	VADDPD       Z8, Z8, Z8
-	VBROADCASTSD s+72(FP), Z10
-	VMULPD       Z8, Z10, Z8
+	VBROADCASTSD s+72(FP), Z9
+	VMULPD       Z8, Z9, Z8
 	VMOVUPD      Z8, 128(DX)(BX*8)
-	VADDPD       Z9, Z2, Z2
+	VFMADD231PD  Z10, Z10, Z2
 	VMOVUPD      192(AX)(BX*8), Z8
 	VMOVUPD      192(CX)(BX*8), Z9
+	VSUBPD       Z9, Z8, Z10
 	VSUBPD       Z9, Z8, Z8
 	VMULPD       Z8, Z8, Z9
 	VADDPD       Z8, Z8, Z8
-	VBROADCASTSD s+72(FP), Z10
-	VMULPD       Z8, Z10, Z8
+	VBROADCASTSD s+72(FP), Z9
+	VMULPD       Z8, Z9, Z8
 	VMOVUPD      Z8, 192(DX)(BX*8)
-	VADDPD       Z9, Z3, Z3
+	VFMADD231PD  Z10, Z10, Z3
 	VMOVUPD      256(AX)(BX*8), Z8
 	VMOVUPD      256(CX)(BX*8), Z9
+	VSUBPD       Z9, Z8, Z10
 	VSUBPD       Z9, Z8, Z8
 	VMULPD       Z8, Z8, Z9
 	VADDPD       Z8, Z8, Z8
-	VBROADCASTSD s+72(FP), Z10
-	VMULPD       Z8, Z10, Z8
+	VBROADCASTSD s+72(FP), Z9
+	VMULPD       Z8, Z9, Z8
 	VMOVUPD      Z8, 256(DX)(BX*8)
-	VADDPD       Z9, Z4, Z4
+	VFMADD231PD  Z10, Z10, Z4
 	VMOVUPD      320(AX)(BX*8), Z8
 	VMOVUPD      320(CX)(BX*8), Z9
+	VSUBPD       Z9, Z8, Z10
 	VSUBPD       Z9, Z8, Z8
 	VMULPD       Z8, Z8, Z9
 	VADDPD       Z8, Z8, Z8
-	VBROADCASTSD s+72(FP), Z10
-	VMULPD       Z8, Z10, Z8
+	VBROADCASTSD s+72(FP), Z9
+	VMULPD       Z8, Z9, Z8
 	VMOVUPD      Z8, 320(DX)(BX*8)
-	VADDPD       Z9, Z5, Z5
+	VFMADD231PD  Z10, Z10, Z5
 	VMOVUPD      384(AX)(BX*8), Z8
 	VMOVUPD      384(CX)(BX*8), Z9
+	VSUBPD       Z9, Z8, Z10
 	VSUBPD       Z9, Z8, Z8
 	VMULPD       Z8, Z8, Z9
 	VADDPD       Z8, Z8, Z8
-	VBROADCASTSD s+72(FP), Z10
-	VMULPD       Z8, Z10, Z8
+	VBROADCASTSD s+72(FP), Z9
+	VMULPD       Z8, Z9, Z8
 	VMOVUPD      Z8, 384(DX)(BX*8)
-	VADDPD       Z9, Z6, Z6
+	VFMADD231PD  Z10, Z10, Z6
 	VMOVUPD      448(AX)(BX*8), Z8
 	VMOVUPD      448(CX)(BX*8), Z9
+	VSUBPD       Z9, Z8, Z10
 	VSUBPD       Z9, Z8, Z8
 	VMULPD       Z8, Z8, Z9
 	VADDPD       Z8, Z8, Z8
-	VBROADCASTSD s+72(FP), Z10
-	VMULPD       Z8, Z10, Z8
+	VBROADCASTSD s+72(FP), Z9
+	VMULPD       Z8, Z9, Z8
 	VMOVUPD      Z8, 448(DX)(BX*8)
-	VADDPD       Z9, Z7, Z7
+	VFMADD231PD  Z10, Z10, Z7
 	ADDQ         $0x00000040, BX
 	CMPQ         BX, SI
 	JLE          loop
@@ -53598,13 +51823,14 @@ single1:
 	JG           tail
 	VMOVUPD      (AX)(BX*8), Z8
 	VMOVUPD      (CX)(BX*8), Z9
+	VSUBPD       Z9, Z8, Z10
 	VSUBPD       Z9, Z8, Z8
 	VMULPD       Z8, Z8, Z9
 	VADDPD       Z8, Z8, Z8
-	VBROADCASTSD s+72(FP), Z10
-	VMULPD       Z8, Z10, Z8
+	VBROADCASTSD s+72(FP), Z9
+	VMULPD       Z8, Z9, Z8
 	VMOVUPD      Z8, (DX)(BX*8)
-	VADDPD       Z9, Z0, Z0
+	VFMADD231PD  Z10, Z10, Z0
 	ADDQ         $0x00000008, BX
 	JMP          single1
 
@@ -53684,8 +51910,7 @@ loop:
 	VMULPD       Z10, Z11, Z11
 	VMULPD       Z8, Z11, Z8
 	VMOVUPD      Z8, (BX)(SI*8)
-	VMULPD       Z9, Z10, Z8
-	VADDPD       Z8, Z0, Z0
+	VFMADD231PD  Z9, Z10, Z0
 	VMOVUPD      64(AX)(SI*8), Z8
 	VMOVUPD      64(CX)(SI*8), Z9
 	VSUBPD       Z9, Z8, Z8
@@ -53696,8 +51921,7 @@ loop:
 	VMULPD       Z10, Z11, Z11
 	VMULPD       Z8, Z11, Z8
 	VMOVUPD      Z8, 64(BX)(SI*8)
-	VMULPD       Z9, Z10, Z8
-	VADDPD       Z8, Z1, Z1
+	VFMADD231PD  Z9, Z10, Z1
 	VMOVUPD      128(AX)(SI*8), Z8
 	VMOVUPD      128(CX)(SI*8), Z9
 	VSUBPD       Z9, Z8, Z8
@@ -53708,8 +51932,7 @@ loop:
 	VMULPD       Z10, Z11, Z11
 	VMULPD       Z8, Z11, Z8
 	VMOVUPD      Z8, 128(BX)(SI*8)
-	VMULPD       Z9, Z10, Z8
-	VADDPD       Z8, Z2, Z2
+	VFMADD231PD  Z9, Z10, Z2
 	VMOVUPD      192(AX)(SI*8), Z8
 	VMOVUPD      192(CX)(SI*8), Z9
 	VSUBPD       Z9, Z8, Z8
@@ -53720,8 +51943,7 @@ loop:
 	VMULPD       Z10, Z11, Z11
 	VMULPD       Z8, Z11, Z8
 	VMOVUPD      Z8, 192(BX)(SI*8)
-	VMULPD       Z9, Z10, Z8
-	VADDPD       Z8, Z3, Z3
+	VFMADD231PD  Z9, Z10, Z3
 	VMOVUPD      256(AX)(SI*8), Z8
 	VMOVUPD      256(CX)(SI*8), Z9
 	VSUBPD       Z9, Z8, Z8
@@ -53732,8 +51954,7 @@ loop:
 	VMULPD       Z10, Z11, Z11
 	VMULPD       Z8, Z11, Z8
 	VMOVUPD      Z8, 256(BX)(SI*8)
-	VMULPD       Z9, Z10, Z8
-	VADDPD       Z8, Z4, Z4
+	VFMADD231PD  Z9, Z10, Z4
 	VMOVUPD      320(AX)(SI*8), Z8
 	VMOVUPD      320(CX)(SI*8), Z9
 	VSUBPD       Z9, Z8, Z8
@@ -53744,8 +51965,7 @@ loop:
 	VMULPD       Z10, Z11, Z11
 	VMULPD       Z8, Z11, Z8
 	VMOVUPD      Z8, 320(BX)(SI*8)
-	VMULPD       Z9, Z10, Z8
-	VADDPD       Z8, Z5, Z5
+	VFMADD231PD  Z9, Z10, Z5
 	VMOVUPD      384(AX)(SI*8), Z8
 	VMOVUPD      384(CX)(SI*8), Z9
 	VSUBPD       Z9, Z8, Z8
@@ -53756,8 +51976,7 @@ loop:
 	VMULPD       Z10, Z11, Z11
 	VMULPD       Z8, Z11, Z8
 	VMOVUPD      Z8, 384(BX)(SI*8)
-	VMULPD       Z9, Z10, Z8
-	VADDPD       Z8, Z6, Z6
+	VFMADD231PD  Z9, Z10, Z6
 	VMOVUPD      448(AX)(SI*8), Z8
 	VMOVUPD      448(CX)(SI*8), Z9
 	VSUBPD       Z9, Z8, Z8
@@ -53768,8 +51987,7 @@ loop:
 	VMULPD       Z10, Z11, Z11
 	VMULPD       Z8, Z11, Z8
 	VMOVUPD      Z8, 448(BX)(SI*8)
-	VMULPD       Z9, Z10, Z8
-	VADDPD       Z8, Z7, Z7
+	VFMADD231PD  Z9, Z10, Z7
 	ADDQ         $0x00000040, SI
 	CMPQ         SI, DI
 	JLE          loop
@@ -53790,8 +52008,7 @@ single1:
 	VMULPD       Z10, Z11, Z11
 	VMULPD       Z8, Z11, Z8
 	VMOVUPD      Z8, (BX)(SI*8)
-	VMULPD       Z9, Z10, Z8
-	VADDPD       Z8, Z0, Z0
+	VFMADD231PD  Z9, Z10, Z0
 	ADDQ         $0x00000008, SI
 	JMP          single1
 
@@ -53887,17 +52104,17 @@ loop:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000008
-	JL      rowpart420
+	JL      rowpart388
 	VMOVUPD (DX)(R8*8), Z17
-	JMP     rowperm420
+	JMP     rowperm388
 
-rowpart420:
+rowpart388:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm420:
+rowperm388:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -53919,17 +52136,17 @@ rowperm420:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart421
+	JL          rowpart389
 	VMOVUPD     (DX)(R8*8), Z17
-	JMP         rowperm421
+	JMP         rowperm389
 
-rowpart421:
+rowpart389:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm421:
+rowperm389:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -53951,17 +52168,17 @@ rowperm421:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart422
+	JL          rowpart390
 	VMOVUPD     (DX)(R8*8), Z17
-	JMP         rowperm422
+	JMP         rowperm390
 
-rowpart422:
+rowpart390:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm422:
+rowperm390:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -53983,17 +52200,17 @@ rowperm422:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart423
+	JL          rowpart391
 	VMOVUPD     (DX)(R8*8), Z17
-	JMP         rowperm423
+	JMP         rowperm391
 
-rowpart423:
+rowpart391:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm423:
+rowperm391:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -54015,17 +52232,17 @@ rowperm423:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart424
+	JL          rowpart392
 	VMOVUPD     (DX)(R8*8), Z17
-	JMP         rowperm424
+	JMP         rowperm392
 
-rowpart424:
+rowpart392:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm424:
+rowperm392:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -54047,17 +52264,17 @@ rowperm424:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart425
+	JL          rowpart393
 	VMOVUPD     (DX)(R8*8), Z17
-	JMP         rowperm425
+	JMP         rowperm393
 
-rowpart425:
+rowpart393:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm425:
+rowperm393:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -54079,17 +52296,17 @@ rowperm425:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart426
+	JL          rowpart394
 	VMOVUPD     (DX)(R8*8), Z17
-	JMP         rowperm426
+	JMP         rowperm394
 
-rowpart426:
+rowpart394:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm426:
+rowperm394:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -54111,17 +52328,17 @@ rowperm426:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart427
+	JL          rowpart395
 	VMOVUPD     (DX)(R8*8), Z17
-	JMP         rowperm427
+	JMP         rowperm395
 
-rowpart427:
+rowpart395:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm427:
+rowperm395:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -54153,17 +52370,17 @@ single1:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000008
-	JL      rowpart428
+	JL      rowpart396
 	VMOVUPD (DX)(R8*8), Z17
-	JMP     rowperm428
+	JMP     rowperm396
 
-rowpart428:
+rowpart396:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm428:
+rowperm396:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -54198,17 +52415,17 @@ tail:
 	MOVQ      R9, AX
 	SUBQ      R8, AX
 	CMPQ      AX, $0x00000008
-	JL        rowpart429
+	JL        rowpart397
 	VMOVUPD   (DX)(R8*8), Z17
-	JMP       rowperm429
+	JMP       rowperm397
 
-rowpart429:
+rowpart397:
 	LEAQ      kmask<>+0(SB), CX
 	KMOVW     (CX)(AX*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm429:
+rowperm397:
 	MOVQ      DI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (BX)(AX*1), Z18
@@ -54299,226 +52516,226 @@ loop:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000008
-	JL      rowpart430
+	JL      rowpart398
 	VMOVUPD (DX)(R8*8), Z9
-	JMP     rowperm430
+	JMP     rowperm398
 
-rowpart430:
+rowpart398:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm430:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Z10
-	VPERMPS Z9, Z10, Z9
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPD  Z8, Z9, Z8
-	VMOVUPD Z8, (R10)(R11*8)
-	VADDPD  Z8, Z0, Z0
-	VMOVUPD 64(AX)(R11*8), Z8
-	VMOVUPD 64(CX)(R11*8), Z9
-	VSUBPD  Z9, Z8, Z8
-	VMULPD  Z8, Z8, Z8
-	MOVQ    R9, R13
-	SUBQ    R8, R13
-	CMPQ    R13, $0x00000008
-	JL      rowpart431
-	VMOVUPD (DX)(R8*8), Z9
-	JMP     rowperm431
+rowperm398:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Z10
+	VPERMPS     Z9, Z10, Z9
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPD      Z8, Z9, Z10
+	VMOVUPD     Z10, (R10)(R11*8)
+	VFMADD231PD Z8, Z9, Z0
+	VMOVUPD     64(AX)(R11*8), Z8
+	VMOVUPD     64(CX)(R11*8), Z9
+	VSUBPD      Z9, Z8, Z8
+	VMULPD      Z8, Z8, Z8
+	MOVQ        R9, R13
+	SUBQ        R8, R13
+	CMPQ        R13, $0x00000008
+	JL          rowpart399
+	VMOVUPD     (DX)(R8*8), Z9
+	JMP         rowperm399
 
-rowpart431:
+rowpart399:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm431:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Z10
-	VPERMPS Z9, Z10, Z9
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPD  Z8, Z9, Z8
-	VMOVUPD Z8, 64(R10)(R11*8)
-	VADDPD  Z8, Z1, Z1
-	VMOVUPD 128(AX)(R11*8), Z8
-	VMOVUPD 128(CX)(R11*8), Z9
-	VSUBPD  Z9, Z8, Z8
-	VMULPD  Z8, Z8, Z8
-	MOVQ    R9, R13
-	SUBQ    R8, R13
-	CMPQ    R13, $0x00000008
-	JL      rowpart432
-	VMOVUPD (DX)(R8*8), Z9
-	JMP     rowperm432
+rowperm399:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Z10
+	VPERMPS     Z9, Z10, Z9
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPD      Z8, Z9, Z10
+	VMOVUPD     Z10, 64(R10)(R11*8)
+	VFMADD231PD Z8, Z9, Z1
+	VMOVUPD     128(AX)(R11*8), Z8
+	VMOVUPD     128(CX)(R11*8), Z9
+	VSUBPD      Z9, Z8, Z8
+	VMULPD      Z8, Z8, Z8
+	MOVQ        R9, R13
+	SUBQ        R8, R13
+	CMPQ        R13, $0x00000008
+	JL          rowpart400
+	VMOVUPD     (DX)(R8*8), Z9
+	JMP         rowperm400
 
-rowpart432:
+rowpart400:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm432:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Z10
-	VPERMPS Z9, Z10, Z9
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPD  Z8, Z9, Z8
-	VMOVUPD Z8, 128(R10)(R11*8)
-	VADDPD  Z8, Z2, Z2
-	VMOVUPD 192(AX)(R11*8), Z8
-	VMOVUPD 192(CX)(R11*8), Z9
-	VSUBPD  Z9, Z8, Z8
-	VMULPD  Z8, Z8, Z8
-	MOVQ    R9, R13
-	SUBQ    R8, R13
-	CMPQ    R13, $0x00000008
-	JL      rowpart433
-	VMOVUPD (DX)(R8*8), Z9
-	JMP     rowperm433
+rowperm400:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Z10
+	VPERMPS     Z9, Z10, Z9
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPD      Z8, Z9, Z10
+	VMOVUPD     Z10, 128(R10)(R11*8)
+	VFMADD231PD Z8, Z9, Z2
+	VMOVUPD     192(AX)(R11*8), Z8
+	VMOVUPD     192(CX)(R11*8), Z9
+	VSUBPD      Z9, Z8, Z8
+	VMULPD      Z8, Z8, Z8
+	MOVQ        R9, R13
+	SUBQ        R8, R13
+	CMPQ        R13, $0x00000008
+	JL          rowpart401
+	VMOVUPD     (DX)(R8*8), Z9
+	JMP         rowperm401
 
-rowpart433:
+rowpart401:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm433:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Z10
-	VPERMPS Z9, Z10, Z9
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPD  Z8, Z9, Z8
-	VMOVUPD Z8, 192(R10)(R11*8)
-	VADDPD  Z8, Z3, Z3
-	VMOVUPD 256(AX)(R11*8), Z8
-	VMOVUPD 256(CX)(R11*8), Z9
-	VSUBPD  Z9, Z8, Z8
-	VMULPD  Z8, Z8, Z8
-	MOVQ    R9, R13
-	SUBQ    R8, R13
-	CMPQ    R13, $0x00000008
-	JL      rowpart434
-	VMOVUPD (DX)(R8*8), Z9
-	JMP     rowperm434
+rowperm401:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Z10
+	VPERMPS     Z9, Z10, Z9
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPD      Z8, Z9, Z10
+	VMOVUPD     Z10, 192(R10)(R11*8)
+	VFMADD231PD Z8, Z9, Z3
+	VMOVUPD     256(AX)(R11*8), Z8
+	VMOVUPD     256(CX)(R11*8), Z9
+	VSUBPD      Z9, Z8, Z8
+	VMULPD      Z8, Z8, Z8
+	MOVQ        R9, R13
+	SUBQ        R8, R13
+	CMPQ        R13, $0x00000008
+	JL          rowpart402
+	VMOVUPD     (DX)(R8*8), Z9
+	JMP         rowperm402
 
-rowpart434:
+rowpart402:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm434:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Z10
-	VPERMPS Z9, Z10, Z9
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPD  Z8, Z9, Z8
-	VMOVUPD Z8, 256(R10)(R11*8)
-	VADDPD  Z8, Z4, Z4
-	VMOVUPD 320(AX)(R11*8), Z8
-	VMOVUPD 320(CX)(R11*8), Z9
-	VSUBPD  Z9, Z8, Z8
-	VMULPD  Z8, Z8, Z8
-	MOVQ    R9, R13
-	SUBQ    R8, R13
-	CMPQ    R13, $0x00000008
-	JL      rowpart435
-	VMOVUPD (DX)(R8*8), Z9
-	JMP     rowperm435
+rowperm402:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Z10
+	VPERMPS     Z9, Z10, Z9
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPD      Z8, Z9, Z10
+	VMOVUPD     Z10, 256(R10)(R11*8)
+	VFMADD231PD Z8, Z9, Z4
+	VMOVUPD     320(AX)(R11*8), Z8
+	VMOVUPD     320(CX)(R11*8), Z9
+	VSUBPD      Z9, Z8, Z8
+	VMULPD      Z8, Z8, Z8
+	MOVQ        R9, R13
+	SUBQ        R8, R13
+	CMPQ        R13, $0x00000008
+	JL          rowpart403
+	VMOVUPD     (DX)(R8*8), Z9
+	JMP         rowperm403
 
-rowpart435:
+rowpart403:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm435:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Z10
-	VPERMPS Z9, Z10, Z9
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPD  Z8, Z9, Z8
-	VMOVUPD Z8, 320(R10)(R11*8)
-	VADDPD  Z8, Z5, Z5
-	VMOVUPD 384(AX)(R11*8), Z8
-	VMOVUPD 384(CX)(R11*8), Z9
-	VSUBPD  Z9, Z8, Z8
-	VMULPD  Z8, Z8, Z8
-	MOVQ    R9, R13
-	SUBQ    R8, R13
-	CMPQ    R13, $0x00000008
-	JL      rowpart436
-	VMOVUPD (DX)(R8*8), Z9
-	JMP     rowperm436
+rowperm403:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Z10
+	VPERMPS     Z9, Z10, Z9
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPD      Z8, Z9, Z10
+	VMOVUPD     Z10, 320(R10)(R11*8)
+	VFMADD231PD Z8, Z9, Z5
+	VMOVUPD     384(AX)(R11*8), Z8
+	VMOVUPD     384(CX)(R11*8), Z9
+	VSUBPD      Z9, Z8, Z8
+	VMULPD      Z8, Z8, Z8
+	MOVQ        R9, R13
+	SUBQ        R8, R13
+	CMPQ        R13, $0x00000008
+	JL          rowpart404
+	VMOVUPD     (DX)(R8*8), Z9
+	JMP         rowperm404
 
-rowpart436:
+rowpart404:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm436:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Z10
-	VPERMPS Z9, Z10, Z9
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPD  Z8, Z9, Z8
-	VMOVUPD Z8, 384(R10)(R11*8)
-	VADDPD  Z8, Z6, Z6
-	VMOVUPD 448(AX)(R11*8), Z8
-	VMOVUPD 448(CX)(R11*8), Z9
-	VSUBPD  Z9, Z8, Z8
-	VMULPD  Z8, Z8, Z8
-	MOVQ    R9, R13
-	SUBQ    R8, R13
-	CMPQ    R13, $0x00000008
-	JL      rowpart437
-	VMOVUPD (DX)(R8*8), Z9
-	JMP     rowperm437
+rowperm404:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Z10
+	VPERMPS     Z9, Z10, Z9
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPD      Z8, Z9, Z10
+	VMOVUPD     Z10, 384(R10)(R11*8)
+	VFMADD231PD Z8, Z9, Z6
+	VMOVUPD     448(AX)(R11*8), Z8
+	VMOVUPD     448(CX)(R11*8), Z9
+	VSUBPD      Z9, Z8, Z8
+	VMULPD      Z8, Z8, Z8
+	MOVQ        R9, R13
+	SUBQ        R8, R13
+	CMPQ        R13, $0x00000008
+	JL          rowpart405
+	VMOVUPD     (DX)(R8*8), Z9
+	JMP         rowperm405
 
-rowpart437:
+rowpart405:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm437:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Z10
-	VPERMPS Z9, Z10, Z9
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPD  Z8, Z9, Z8
-	VMOVUPD Z8, 448(R10)(R11*8)
-	VADDPD  Z8, Z7, Z7
-	ADDQ    $0x00000040, R11
-	CMPQ    R11, R12
-	JLE     loop
+rowperm405:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Z10
+	VPERMPS     Z9, Z10, Z9
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPD      Z8, Z9, Z10
+	VMOVUPD     Z10, 448(R10)(R11*8)
+	VFMADD231PD Z8, Z9, Z7
+	ADDQ        $0x00000040, R11
+	CMPQ        R11, R12
+	JLE         loop
 
 single:
 	ADDQ $0x00000038, R12
@@ -54533,29 +52750,29 @@ single1:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000008
-	JL      rowpart438
+	JL      rowpart406
 	VMOVUPD (DX)(R8*8), Z9
-	JMP     rowperm438
+	JMP     rowperm406
 
-rowpart438:
+rowpart406:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm438:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Z10
-	VPERMPS Z9, Z10, Z9
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPD  Z8, Z9, Z8
-	VMOVUPD Z8, (R10)(R11*8)
-	VADDPD  Z8, Z0, Z0
-	ADDQ    $0x00000008, R11
-	JMP     single1
+rowperm406:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Z10
+	VPERMPS     Z9, Z10, Z9
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPD      Z8, Z9, Z10
+	VMOVUPD     Z10, (R10)(R11*8)
+	VFMADD231PD Z8, Z9, Z0
+	ADDQ        $0x00000008, R11
+	JMP         single1
 
 tail:
 	ADDQ      $0x00000008, R12
@@ -54574,17 +52791,17 @@ tail:
 	MOVQ      R9, AX
 	SUBQ      R8, AX
 	CMPQ      AX, $0x00000008
-	JL        rowpart439
+	JL        rowpart407
 	VMOVUPD   (DX)(R8*8), Z9
-	JMP       rowperm439
+	JMP       rowperm407
 
-rowpart439:
+rowpart407:
 	LEAQ      kmask<>+0(SB), CX
 	KMOVW     (CX)(AX*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm439:
+rowperm407:
 	MOVQ      DI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (BX)(AX*1), Z10
@@ -54658,17 +52875,17 @@ loop:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000008
-	JL      rowpart440
+	JL      rowpart408
 	VMOVUPD (DX)(R8*8), Z10
-	JMP     rowperm440
+	JMP     rowperm408
 
-rowpart440:
+rowpart408:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z10, Z10, Z10
 	VMOVUPD.Z (DX)(R8*8), K1, Z10
 
-rowperm440:
+rowperm408:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -54680,8 +52897,7 @@ rowperm440:
 	VMULPD       Z10, Z11, Z11
 	VMULPD       Z8, Z11, Z8
 	VMOVUPD      Z8, (R10)(R11*8)
-	VMULPD       Z9, Z10, Z8
-	VADDPD       Z8, Z0, Z0
+	VFMADD231PD  Z9, Z10, Z0
 	VMOVUPD      64(AX)(R11*8), Z8
 	VMOVUPD      64(CX)(R11*8), Z9
 	VSUBPD       Z9, Z8, Z8
@@ -54690,17 +52906,17 @@ rowperm440:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart441
+	JL           rowpart409
 	VMOVUPD      (DX)(R8*8), Z10
-	JMP          rowperm441
+	JMP          rowperm409
 
-rowpart441:
+rowpart409:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z10, Z10, Z10
 	VMOVUPD.Z (DX)(R8*8), K1, Z10
 
-rowperm441:
+rowperm409:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -54712,8 +52928,7 @@ rowperm441:
 	VMULPD       Z10, Z11, Z11
 	VMULPD       Z8, Z11, Z8
 	VMOVUPD      Z8, 64(R10)(R11*8)
-	VMULPD       Z9, Z10, Z8
-	VADDPD       Z8, Z1, Z1
+	VFMADD231PD  Z9, Z10, Z1
 	VMOVUPD      128(AX)(R11*8), Z8
 	VMOVUPD      128(CX)(R11*8), Z9
 	VSUBPD       Z9, Z8, Z8
@@ -54722,17 +52937,17 @@ rowperm441:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart442
+	JL           rowpart410
 	VMOVUPD      (DX)(R8*8), Z10
-	JMP          rowperm442
+	JMP          rowperm410
 
-rowpart442:
+rowpart410:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z10, Z10, Z10
 	VMOVUPD.Z (DX)(R8*8), K1, Z10
 
-rowperm442:
+rowperm410:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -54744,8 +52959,7 @@ rowperm442:
 	VMULPD       Z10, Z11, Z11
 	VMULPD       Z8, Z11, Z8
 	VMOVUPD      Z8, 128(R10)(R11*8)
-	VMULPD       Z9, Z10, Z8
-	VADDPD       Z8, Z2, Z2
+	VFMADD231PD  Z9, Z10, Z2
 	VMOVUPD      192(AX)(R11*8), Z8
 	VMOVUPD      192(CX)(R11*8), Z9
 	VSUBPD       Z9, Z8, Z8
@@ -54754,17 +52968,17 @@ rowperm442:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart443
+	JL           rowpart411
 	VMOVUPD      (DX)(R8*8), Z10
-	JMP          rowperm443
+	JMP          rowperm411
 
-rowpart443:
+rowpart411:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z10, Z10, Z10
 	VMOVUPD.Z (DX)(R8*8), K1, Z10
 
-rowperm443:
+rowperm411:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -54776,8 +52990,7 @@ rowperm443:
 	VMULPD       Z10, Z11, Z11
 	VMULPD       Z8, Z11, Z8
 	VMOVUPD      Z8, 192(R10)(R11*8)
-	VMULPD       Z9, Z10, Z8
-	VADDPD       Z8, Z3, Z3
+	VFMADD231PD  Z9, Z10, Z3
 	VMOVUPD      256(AX)(R11*8), Z8
 	VMOVUPD      256(CX)(R11*8), Z9
 	VSUBPD       Z9, Z8, Z8
@@ -54786,17 +52999,17 @@ rowperm443:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart444
+	JL           rowpart412
 	VMOVUPD      (DX)(R8*8), Z10
-	JMP          rowperm444
+	JMP          rowperm412
 
-rowpart444:
+rowpart412:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z10, Z10, Z10
 	VMOVUPD.Z (DX)(R8*8), K1, Z10
 
-rowperm444:
+rowperm412:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -54808,8 +53021,7 @@ rowperm444:
 	VMULPD       Z10, Z11, Z11
 	VMULPD       Z8, Z11, Z8
 	VMOVUPD      Z8, 256(R10)(R11*8)
-	VMULPD       Z9, Z10, Z8
-	VADDPD       Z8, Z4, Z4
+	VFMADD231PD  Z9, Z10, Z4
 	VMOVUPD      320(AX)(R11*8), Z8
 	VMOVUPD      320(CX)(R11*8), Z9
 	VSUBPD       Z9, Z8, Z8
@@ -54818,17 +53030,17 @@ rowperm444:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart445
+	JL           rowpart413
 	VMOVUPD      (DX)(R8*8), Z10
-	JMP          rowperm445
+	JMP          rowperm413
 
-rowpart445:
+rowpart413:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z10, Z10, Z10
 	VMOVUPD.Z (DX)(R8*8), K1, Z10
 
-rowperm445:
+rowperm413:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -54840,8 +53052,7 @@ rowperm445:
 	VMULPD       Z10, Z11, Z11
 	VMULPD       Z8, Z11, Z8
 	VMOVUPD      Z8, 320(R10)(R11*8)
-	VMULPD       Z9, Z10, Z8
-	VADDPD       Z8, Z5, Z5
+	VFMADD231PD  Z9, Z10, Z5
 	VMOVUPD      384(AX)(R11*8), Z8
 	VMOVUPD      384(CX)(R11*8), Z9
 	VSUBPD       Z9, Z8, Z8
@@ -54850,17 +53061,17 @@ rowperm445:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart446
+	JL           rowpart414
 	VMOVUPD      (DX)(R8*8), Z10
-	JMP          rowperm446
+	JMP          rowperm414
 
-rowpart446:
+rowpart414:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z10, Z10, Z10
 	VMOVUPD.Z (DX)(R8*8), K1, Z10
 
-rowperm446:
+rowperm414:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -54872,8 +53083,7 @@ rowperm446:
 	VMULPD       Z10, Z11, Z11
 	VMULPD       Z8, Z11, Z8
 	VMOVUPD      Z8, 384(R10)(R11*8)
-	VMULPD       Z9, Z10, Z8
-	VADDPD       Z8, Z6, Z6
+	VFMADD231PD  Z9, Z10, Z6
 	VMOVUPD      448(AX)(R11*8), Z8
 	VMOVUPD      448(CX)(R11*8), Z9
 	VSUBPD       Z9, Z8, Z8
@@ -54882,17 +53092,17 @@ rowperm446:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart447
+	JL           rowpart415
 	VMOVUPD      (DX)(R8*8), Z10
-	JMP          rowperm447
+	JMP          rowperm415
 
-rowpart447:
+rowpart415:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z10, Z10, Z10
 	VMOVUPD.Z (DX)(R8*8), K1, Z10
 
-rowperm447:
+rowperm415:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -54904,8 +53114,7 @@ rowperm447:
 	VMULPD       Z10, Z11, Z11
 	VMULPD       Z8, Z11, Z8
 	VMOVUPD      Z8, 448(R10)(R11*8)
-	VMULPD       Z9, Z10, Z8
-	VADDPD       Z8, Z7, Z7
+	VFMADD231PD  Z9, Z10, Z7
 	ADDQ         $0x00000040, R11
 	CMPQ         R11, R12
 	JLE          loop
@@ -54924,17 +53133,17 @@ single1:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000008
-	JL      rowpart448
+	JL      rowpart416
 	VMOVUPD (DX)(R8*8), Z10
-	JMP     rowperm448
+	JMP     rowperm416
 
-rowpart448:
+rowpart416:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z10, Z10, Z10
 	VMOVUPD.Z (DX)(R8*8), K1, Z10
 
-rowperm448:
+rowperm416:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -54946,8 +53155,7 @@ rowperm448:
 	VMULPD       Z10, Z11, Z11
 	VMULPD       Z8, Z11, Z8
 	VMOVUPD      Z8, (R10)(R11*8)
-	VMULPD       Z9, Z10, Z8
-	VADDPD       Z8, Z0, Z0
+	VFMADD231PD  Z9, Z10, Z0
 	ADDQ         $0x00000008, R11
 	JMP          single1
 
@@ -54969,17 +53177,17 @@ tail:
 	MOVQ      R9, AX
 	SUBQ      R8, AX
 	CMPQ      AX, $0x00000008
-	JL        rowpart449
+	JL        rowpart417
 	VMOVUPD   (DX)(R8*8), Z10
-	JMP       rowperm449
+	JMP       rowperm417
 
-rowpart449:
+rowpart417:
 	LEAQ      kmask<>+0(SB), CX
 	KMOVW     (CX)(AX*2), K1
 	VXORPD    Z10, Z10, Z10
 	VMOVUPD.Z (DX)(R8*8), K1, Z10
 
-rowperm449:
+rowperm417:
 	MOVQ         DI, AX
 	SHLQ         $0x06, AX
 	VMOVUPS      (BX)(AX*1), Z11
@@ -56894,9 +55102,9 @@ loop:
 	VMULPD       Z6, Z1, Z6
 	VSUBPD       Z6, Z7, Z1
 	VMOVUPD      (DX)(SI*8), Z2
-	VMULPD       Z1, Z2, Z1
-	VMOVUPD      Z1, (BX)(SI*8)
-	VADDPD       Z1, Z0, Z0
+	VMULPD       Z1, Z2, Z3
+	VMOVUPD      Z3, (BX)(SI*8)
+	VFMADD231PD  Z1, Z2, Z0
 	ADDQ         $0x00000008, SI
 	CMPQ         SI, DI
 	JLE          loop
@@ -57071,9 +55279,9 @@ single1:
 	VMULPD       Z6, Z1, Z6
 	VSUBPD       Z6, Z7, Z1
 	VMOVUPD      (DX)(SI*8), Z2
-	VMULPD       Z1, Z2, Z1
-	VMOVUPD      Z1, (BX)(SI*8)
-	VADDPD       Z1, Z0, Z0
+	VMULPD       Z1, Z2, Z3
+	VMOVUPD      Z3, (BX)(SI*8)
+	VFMADD231PD  Z1, Z2, Z0
 	ADDQ         $0x00000008, SI
 	JMP          single1
 
@@ -58066,8 +56274,7 @@ loop:
 	VMULPD       Z2, Z3, Z3
 	VMULPD       Z1, Z3, Z1
 	VMOVUPD      Z1, (BX)(SI*8)
-	VMULPD       Z5, Z2, Z1
-	VADDPD       Z1, Z0, Z0
+	VFMADD231PD  Z5, Z2, Z0
 	ADDQ         $0x00000008, SI
 	CMPQ         SI, DI
 	JLE          loop
@@ -58257,8 +56464,7 @@ single1:
 	VMULPD       Z2, Z3, Z3
 	VMULPD       Z1, Z3, Z1
 	VMOVUPD      Z1, (BX)(SI*8)
-	VMULPD       Z5, Z2, Z1
-	VADDPD       Z1, Z0, Z0
+	VFMADD231PD  Z5, Z2, Z0
 	ADDQ         $0x00000008, SI
 	JMP          single1
 
@@ -58665,17 +56871,17 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart450
+	JL           rowpart418
 	VMOVUPD      (DX)(R8*8), Z3
-	JMP          rowperm450
+	JMP          rowperm418
 
-rowpart450:
+rowpart418:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z3, Z3, Z3
 	VMOVUPD.Z (DX)(R8*8), K1, Z3
 
-rowperm450:
+rowperm418:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z4
@@ -58866,17 +57072,17 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart451
+	JL           rowpart419
 	VMOVUPD      (DX)(R8*8), Z3
-	JMP          rowperm451
+	JMP          rowperm419
 
-rowpart451:
+rowpart419:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z3, Z3, Z3
 	VMOVUPD.Z (DX)(R8*8), K1, Z3
 
-rowperm451:
+rowperm419:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z4
@@ -59072,17 +57278,17 @@ tail:
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000008
-	JL           rowpart452
+	JL           rowpart420
 	VMOVUPD      (DX)(R8*8), Z3
-	JMP          rowperm452
+	JMP          rowperm420
 
-rowpart452:
+rowpart420:
 	LEAQ      kmask<>+0(SB), CX
 	KMOVW     (CX)(AX*2), K1
 	VXORPD    Z3, Z3, Z3
 	VMOVUPD.Z (DX)(R8*8), K1, Z3
 
-rowperm452:
+rowperm420:
 	MOVQ      DI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (BX)(AX*1), Z4
@@ -59313,30 +57519,30 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart453
+	JL           rowpart421
 	VMOVUPD      (DX)(R8*8), Z2
-	JMP          rowperm453
+	JMP          rowperm421
 
-rowpart453:
+rowpart421:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z2, Z2, Z2
 	VMOVUPD.Z (DX)(R8*8), K1, Z2
 
-rowperm453:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Z3
-	VPERMPS Z2, Z3, Z2
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPD  Z1, Z2, Z1
-	VMOVUPD Z1, (R10)(R11*8)
-	VADDPD  Z1, Z0, Z0
-	ADDQ    $0x00000008, R11
-	CMPQ    R11, R12
-	JLE     loop
+rowperm421:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Z3
+	VPERMPS     Z2, Z3, Z2
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPD      Z1, Z2, Z3
+	VMOVUPD     Z3, (R10)(R11*8)
+	VFMADD231PD Z1, Z2, Z0
+	ADDQ        $0x00000008, R11
+	CMPQ        R11, R12
+	JLE         loop
 
 single:
 single1:
@@ -59510,29 +57716,29 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart454
+	JL           rowpart422
 	VMOVUPD      (DX)(R8*8), Z2
-	JMP          rowperm454
+	JMP          rowperm422
 
-rowpart454:
+rowpart422:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z2, Z2, Z2
 	VMOVUPD.Z (DX)(R8*8), K1, Z2
 
-rowperm454:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Z3
-	VPERMPS Z2, Z3, Z2
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPD  Z1, Z2, Z1
-	VMOVUPD Z1, (R10)(R11*8)
-	VADDPD  Z1, Z0, Z0
-	ADDQ    $0x00000008, R11
-	JMP     single1
+rowperm422:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Z3
+	VPERMPS     Z2, Z3, Z2
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPD      Z1, Z2, Z3
+	VMOVUPD     Z3, (R10)(R11*8)
+	VFMADD231PD Z1, Z2, Z0
+	ADDQ        $0x00000008, R11
+	JMP         single1
 
 tail:
 	ADDQ         $0x00000008, R12
@@ -59712,17 +57918,17 @@ tail:
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000008
-	JL           rowpart455
+	JL           rowpart423
 	VMOVUPD      (DX)(R8*8), Z2
-	JMP          rowperm455
+	JMP          rowperm423
 
-rowpart455:
+rowpart423:
 	LEAQ      kmask<>+0(SB), CX
 	KMOVW     (CX)(AX*2), K1
 	VXORPD    Z2, Z2, Z2
 	VMOVUPD.Z (DX)(R8*8), K1, Z2
 
-rowperm455:
+rowperm423:
 	MOVQ      DI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (BX)(AX*1), Z3
@@ -59953,17 +58159,17 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart456
+	JL           rowpart424
 	VMOVUPD      (DX)(R8*8), Z2
-	JMP          rowperm456
+	JMP          rowperm424
 
-rowpart456:
+rowpart424:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z2, Z2, Z2
 	VMOVUPD.Z (DX)(R8*8), K1, Z2
 
-rowperm456:
+rowperm424:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z3
@@ -59975,8 +58181,7 @@ rowperm456:
 	VMULPD       Z2, Z3, Z3
 	VMULPD       Z1, Z3, Z1
 	VMOVUPD      Z1, (R10)(R11*8)
-	VMULPD       Z5, Z2, Z1
-	VADDPD       Z1, Z0, Z0
+	VFMADD231PD  Z5, Z2, Z0
 	ADDQ         $0x00000008, R11
 	CMPQ         R11, R12
 	JLE          loop
@@ -60164,17 +58369,17 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart457
+	JL           rowpart425
 	VMOVUPD      (DX)(R8*8), Z2
-	JMP          rowperm457
+	JMP          rowperm425
 
-rowpart457:
+rowpart425:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z2, Z2, Z2
 	VMOVUPD.Z (DX)(R8*8), K1, Z2
 
-rowperm457:
+rowperm425:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z3
@@ -60186,8 +58391,7 @@ rowperm457:
 	VMULPD       Z2, Z3, Z3
 	VMULPD       Z1, Z3, Z1
 	VMOVUPD      Z1, (R10)(R11*8)
-	VMULPD       Z5, Z2, Z1
-	VADDPD       Z1, Z0, Z0
+	VFMADD231PD  Z5, Z2, Z0
 	ADDQ         $0x00000008, R11
 	JMP          single1
 
@@ -60380,17 +58584,17 @@ tail:
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000008
-	JL           rowpart458
+	JL           rowpart426
 	VMOVUPD      (DX)(R8*8), Z2
-	JMP          rowperm458
+	JMP          rowperm426
 
-rowpart458:
+rowpart426:
 	LEAQ      kmask<>+0(SB), CX
 	KMOVW     (CX)(AX*2), K1
 	VXORPD    Z2, Z2, Z2
 	VMOVUPD.Z (DX)(R8*8), K1, Z2
 
-rowperm458:
+rowperm426:
 	MOVQ         DI, AX
 	SHLQ         $0x06, AX
 	VMOVUPS      (BX)(AX*1), Z3
@@ -60793,9 +58997,9 @@ loop:
 	VXORPD       Z3, Z3, Z3
 	VMAXPD       Z2, Z3, Z2
 	VMOVUPD      (DX)(SI*8), Z3
-	VMULPD       Z2, Z3, Z2
-	VMOVUPD      Z2, (BX)(SI*8)
-	VADDPD       Z2, Z0, Z0
+	VMULPD       Z2, Z3, Z4
+	VMOVUPD      Z4, (BX)(SI*8)
+	VFMADD231PD  Z2, Z3, Z0
 	VMOVUPD      64(AX)(SI*8), Z2
 	VMOVUPD      64(CX)(SI*8), Z3
 	VBROADCASTSD consts64<>+8(SB), Z4
@@ -60806,9 +59010,9 @@ loop:
 	VXORPD       Z3, Z3, Z3
 	VMAXPD       Z2, Z3, Z2
 	VMOVUPD      64(DX)(SI*8), Z3
-	VMULPD       Z2, Z3, Z2
-	VMOVUPD      Z2, 64(BX)(SI*8)
-	VADDPD       Z2, Z1, Z1
+	VMULPD       Z2, Z3, Z4
+	VMOVUPD      Z4, 64(BX)(SI*8)
+	VFMADD231PD  Z2, Z3, Z1
 	ADDQ         $0x00000010, SI
 	CMPQ         SI, DI
 	JLE          loop
@@ -60829,9 +59033,9 @@ single1:
 	VXORPD       Z3, Z3, Z3
 	VMAXPD       Z2, Z3, Z2
 	VMOVUPD      (DX)(SI*8), Z3
-	VMULPD       Z2, Z3, Z2
-	VMOVUPD      Z2, (BX)(SI*8)
-	VADDPD       Z2, Z0, Z0
+	VMULPD       Z2, Z3, Z4
+	VMOVUPD      Z4, (BX)(SI*8)
+	VFMADD231PD  Z2, Z3, Z0
 	ADDQ         $0x00000008, SI
 	JMP          single1
 
@@ -61049,8 +59253,7 @@ loop:
 	VMULPD       Z2, Z4, Z4
 	VMULPD       Z3, Z4, Z3
 	VMOVUPD      Z3, (BX)(SI*8)
-	VMULPD       Z5, Z2, Z2
-	VADDPD       Z2, Z0, Z0
+	VFMADD231PD  Z5, Z2, Z0
 	VMOVUPD      64(AX)(SI*8), Z2
 	VMOVUPD      64(CX)(SI*8), Z3
 	VBROADCASTSD consts64<>+8(SB), Z4
@@ -61071,8 +59274,7 @@ loop:
 	VMULPD       Z2, Z4, Z4
 	VMULPD       Z3, Z4, Z3
 	VMOVUPD      Z3, 64(BX)(SI*8)
-	VMULPD       Z5, Z2, Z2
-	VADDPD       Z2, Z1, Z1
+	VFMADD231PD  Z5, Z2, Z1
 	ADDQ         $0x00000010, SI
 	CMPQ         SI, DI
 	JLE          loop
@@ -61103,8 +59305,7 @@ single1:
 	VMULPD       Z2, Z4, Z4
 	VMULPD       Z3, Z4, Z3
 	VMOVUPD      Z3, (BX)(SI*8)
-	VMULPD       Z5, Z2, Z2
-	VADDPD       Z2, Z0, Z0
+	VFMADD231PD  Z5, Z2, Z0
 	ADDQ         $0x00000008, SI
 	JMP          single1
 
@@ -61197,17 +59398,17 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart459
+	JL           rowpart427
 	VMOVUPD      (DX)(R8*8), Z5
-	JMP          rowperm459
+	JMP          rowperm427
 
-rowpart459:
+rowpart427:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (DX)(R8*8), K1, Z5
 
-rowperm459:
+rowperm427:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z6
@@ -61234,17 +59435,17 @@ rowperm459:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart460
+	JL           rowpart428
 	VMOVUPD      (DX)(R8*8), Z5
-	JMP          rowperm460
+	JMP          rowperm428
 
-rowpart460:
+rowpart428:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (DX)(R8*8), K1, Z5
 
-rowperm460:
+rowperm428:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z6
@@ -61281,17 +59482,17 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart461
+	JL           rowpart429
 	VMOVUPD      (DX)(R8*8), Z5
-	JMP          rowperm461
+	JMP          rowperm429
 
-rowpart461:
+rowpart429:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (DX)(R8*8), K1, Z5
 
-rowperm461:
+rowperm429:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z6
@@ -61331,17 +59532,17 @@ tail:
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000008
-	JL           rowpart462
+	JL           rowpart430
 	VMOVUPD      (DX)(R8*8), Z5
-	JMP          rowperm462
+	JMP          rowperm430
 
-rowpart462:
+rowpart430:
 	LEAQ      kmask<>+0(SB), CX
 	KMOVW     (CX)(AX*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (DX)(R8*8), K1, Z5
 
-rowperm462:
+rowperm430:
 	MOVQ      DI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (BX)(AX*1), Z6
@@ -61419,17 +59620,17 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart463
+	JL           rowpart431
 	VMOVUPD      (DX)(R8*8), Z3
-	JMP          rowperm463
+	JMP          rowperm431
 
-rowpart463:
+rowpart431:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z3, Z3, Z3
 	VMOVUPD.Z (DX)(R8*8), K1, Z3
 
-rowperm463:
+rowperm431:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z4
@@ -61437,9 +59638,9 @@ rowperm463:
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VMULPD       Z2, Z3, Z2
-	VMOVUPD      Z2, (R10)(R11*8)
-	VADDPD       Z2, Z0, Z0
+	VMULPD       Z2, Z3, Z4
+	VMOVUPD      Z4, (R10)(R11*8)
+	VFMADD231PD  Z2, Z3, Z0
 	VMOVUPD      64(AX)(R11*8), Z2
 	VMOVUPD      64(CX)(R11*8), Z3
 	VBROADCASTSD consts64<>+8(SB), Z4
@@ -61452,30 +59653,30 @@ rowperm463:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart464
+	JL           rowpart432
 	VMOVUPD      (DX)(R8*8), Z3
-	JMP          rowperm464
+	JMP          rowperm432
 
-rowpart464:
+rowpart432:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z3, Z3, Z3
 	VMOVUPD.Z (DX)(R8*8), K1, Z3
 
-rowperm464:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Z4
-	VPERMPS Z3, Z4, Z3
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPD  Z2, Z3, Z2
-	VMOVUPD Z2, 64(R10)(R11*8)
-	VADDPD  Z2, Z1, Z1
-	ADDQ    $0x00000010, R11
-	CMPQ    R11, R12
-	JLE     loop
+rowperm432:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Z4
+	VPERMPS     Z3, Z4, Z3
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPD      Z2, Z3, Z4
+	VMOVUPD     Z4, 64(R10)(R11*8)
+	VFMADD231PD Z2, Z3, Z1
+	ADDQ        $0x00000010, R11
+	CMPQ        R11, R12
+	JLE         loop
 
 single:
 	ADDQ $0x00000008, R12
@@ -61495,29 +59696,29 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart465
+	JL           rowpart433
 	VMOVUPD      (DX)(R8*8), Z3
-	JMP          rowperm465
+	JMP          rowperm433
 
-rowpart465:
+rowpart433:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z3, Z3, Z3
 	VMOVUPD.Z (DX)(R8*8), K1, Z3
 
-rowperm465:
-	MOVQ    DI, R13
-	SHLQ    $0x06, R13
-	VMOVUPS (BX)(R13*1), Z4
-	VPERMPS Z3, Z4, Z3
-	MOVLQSX (SI)(DI*8), R13
-	ADDQ    R13, R8
-	MOVLQSX 4(SI)(DI*8), DI
-	VMULPD  Z2, Z3, Z2
-	VMOVUPD Z2, (R10)(R11*8)
-	VADDPD  Z2, Z0, Z0
-	ADDQ    $0x00000008, R11
-	JMP     single1
+rowperm433:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Z4
+	VPERMPS     Z3, Z4, Z3
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPD      Z2, Z3, Z4
+	VMOVUPD     Z4, (R10)(R11*8)
+	VFMADD231PD Z2, Z3, Z0
+	ADDQ        $0x00000008, R11
+	JMP         single1
 
 tail:
 	ADDQ         $0x00000008, R12
@@ -61541,17 +59742,17 @@ tail:
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000008
-	JL           rowpart466
+	JL           rowpart434
 	VMOVUPD      (DX)(R8*8), Z3
-	JMP          rowperm466
+	JMP          rowperm434
 
-rowpart466:
+rowpart434:
 	LEAQ      kmask<>+0(SB), CX
 	KMOVW     (CX)(AX*2), K1
 	VXORPD    Z3, Z3, Z3
 	VMOVUPD.Z (DX)(R8*8), K1, Z3
 
-rowperm466:
+rowperm434:
 	MOVQ      DI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (BX)(AX*1), Z4
@@ -61623,17 +59824,17 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart467
+	JL           rowpart435
 	VMOVUPD      (DX)(R8*8), Z2
-	JMP          rowperm467
+	JMP          rowperm435
 
-rowpart467:
+rowpart435:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z2, Z2, Z2
 	VMOVUPD.Z (DX)(R8*8), K1, Z2
 
-rowperm467:
+rowperm435:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z4
@@ -61645,8 +59846,7 @@ rowperm467:
 	VMULPD       Z2, Z4, Z4
 	VMULPD       Z3, Z4, Z3
 	VMOVUPD      Z3, (R10)(R11*8)
-	VMULPD       Z5, Z2, Z2
-	VADDPD       Z2, Z0, Z0
+	VFMADD231PD  Z5, Z2, Z0
 	VMOVUPD      64(AX)(R11*8), Z2
 	VMOVUPD      64(CX)(R11*8), Z3
 	VBROADCASTSD consts64<>+8(SB), Z4
@@ -61665,17 +59865,17 @@ rowperm467:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart468
+	JL           rowpart436
 	VMOVUPD      (DX)(R8*8), Z2
-	JMP          rowperm468
+	JMP          rowperm436
 
-rowpart468:
+rowpart436:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z2, Z2, Z2
 	VMOVUPD.Z (DX)(R8*8), K1, Z2
 
-rowperm468:
+rowperm436:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z4
@@ -61687,8 +59887,7 @@ rowperm468:
 	VMULPD       Z2, Z4, Z4
 	VMULPD       Z3, Z4, Z3
 	VMOVUPD      Z3, 64(R10)(R11*8)
-	VMULPD       Z5, Z2, Z2
-	VADDPD       Z2, Z1, Z1
+	VFMADD231PD  Z5, Z2, Z1
 	ADDQ         $0x00000010, R11
 	CMPQ         R11, R12
 	JLE          loop
@@ -61717,17 +59916,17 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart469
+	JL           rowpart437
 	VMOVUPD      (DX)(R8*8), Z2
-	JMP          rowperm469
+	JMP          rowperm437
 
-rowpart469:
+rowpart437:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z2, Z2, Z2
 	VMOVUPD.Z (DX)(R8*8), K1, Z2
 
-rowperm469:
+rowperm437:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z4
@@ -61739,8 +59938,7 @@ rowperm469:
 	VMULPD       Z2, Z4, Z4
 	VMULPD       Z3, Z4, Z3
 	VMOVUPD      Z3, (R10)(R11*8)
-	VMULPD       Z5, Z2, Z2
-	VADDPD       Z2, Z0, Z0
+	VFMADD231PD  Z5, Z2, Z0
 	ADDQ         $0x00000008, R11
 	JMP          single1
 
@@ -61772,17 +59970,17 @@ tail:
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000008
-	JL           rowpart470
+	JL           rowpart438
 	VMOVUPD      (DX)(R8*8), Z2
-	JMP          rowperm470
+	JMP          rowperm438
 
-rowpart470:
+rowpart438:
 	LEAQ      kmask<>+0(SB), CX
 	KMOVW     (CX)(AX*2), K1
 	VXORPD    Z2, Z2, Z2
 	VMOVUPD.Z (DX)(R8*8), K1, Z2
 
-rowperm470:
+rowperm438:
 	MOVQ         DI, AX
 	SHLQ         $0x06, AX
 	VMOVUPS      (BX)(AX*1), Z4
@@ -62117,43 +60315,43 @@ TEXT ·identityWUnredAVX512F64(SB), NOSPLIT, $0-112
 	JG     single
 
 loop:
-	VMOVUPD (AX)(BX*8), Z4
-	VMOVUPD (CX)(BX*8), Z5
-	VMULPD  Z4, Z5, Z4
-	VMOVUPD Z4, (DX)(BX*8)
-	VADDPD  Z4, Z0, Z0
-	VMOVUPD 64(AX)(BX*8), Z4
-	VMOVUPD 64(CX)(BX*8), Z5
-	VMULPD  Z4, Z5, Z4
-	VMOVUPD Z4, 64(DX)(BX*8)
-	VADDPD  Z4, Z1, Z1
-	VMOVUPD 128(AX)(BX*8), Z4
-	VMOVUPD 128(CX)(BX*8), Z5
-	VMULPD  Z4, Z5, Z4
-	VMOVUPD Z4, 128(DX)(BX*8)
-	VADDPD  Z4, Z2, Z2
-	VMOVUPD 192(AX)(BX*8), Z4
-	VMOVUPD 192(CX)(BX*8), Z5
-	VMULPD  Z4, Z5, Z4
-	VMOVUPD Z4, 192(DX)(BX*8)
-	VADDPD  Z4, Z3, Z3
-	ADDQ    $0x00000020, BX
-	CMPQ    BX, SI
-	JLE     loop
+	VMOVUPD     (AX)(BX*8), Z4
+	VMOVUPD     (CX)(BX*8), Z5
+	VMULPD      Z4, Z5, Z6
+	VMOVUPD     Z6, (DX)(BX*8)
+	VFMADD231PD Z4, Z5, Z0
+	VMOVUPD     64(AX)(BX*8), Z4
+	VMOVUPD     64(CX)(BX*8), Z5
+	VMULPD      Z4, Z5, Z6
+	VMOVUPD     Z6, 64(DX)(BX*8)
+	VFMADD231PD Z4, Z5, Z1
+	VMOVUPD     128(AX)(BX*8), Z4
+	VMOVUPD     128(CX)(BX*8), Z5
+	VMULPD      Z4, Z5, Z6
+	VMOVUPD     Z6, 128(DX)(BX*8)
+	VFMADD231PD Z4, Z5, Z2
+	VMOVUPD     192(AX)(BX*8), Z4
+	VMOVUPD     192(CX)(BX*8), Z5
+	VMULPD      Z4, Z5, Z6
+	VMOVUPD     Z6, 192(DX)(BX*8)
+	VFMADD231PD Z4, Z5, Z3
+	ADDQ        $0x00000020, BX
+	CMPQ        BX, SI
+	JLE         loop
 
 single:
 	ADDQ $0x00000018, SI
 
 single1:
-	CMPQ    BX, SI
-	JG      tail
-	VMOVUPD (AX)(BX*8), Z4
-	VMOVUPD (CX)(BX*8), Z5
-	VMULPD  Z4, Z5, Z4
-	VMOVUPD Z4, (DX)(BX*8)
-	VADDPD  Z4, Z0, Z0
-	ADDQ    $0x00000008, BX
-	JMP     single1
+	CMPQ        BX, SI
+	JG          tail
+	VMOVUPD     (AX)(BX*8), Z4
+	VMOVUPD     (CX)(BX*8), Z5
+	VMULPD      Z4, Z5, Z6
+	VMOVUPD     Z6, (DX)(BX*8)
+	VFMADD231PD Z4, Z5, Z0
+	ADDQ        $0x00000008, BX
+	JMP         single1
 
 tail:
 	ADDQ      $0x00000008, SI
@@ -62308,8 +60506,7 @@ loop:
 	VMULPD       Z6, Z7, Z7
 	VMULPD       Z5, Z7, Z5
 	VMOVUPD      Z5, (DX)(BX*8)
-	VMULPD       Z4, Z6, Z4
-	VADDPD       Z4, Z0, Z0
+	VFMADD231PD  Z4, Z6, Z0
 	VMOVUPD      64(AX)(BX*8), Z4
 	VBROADCASTSD consts64<>+8(SB), Z5
 	VMOVUPD      64(CX)(BX*8), Z6
@@ -62317,8 +60514,7 @@ loop:
 	VMULPD       Z6, Z7, Z7
 	VMULPD       Z5, Z7, Z5
 	VMOVUPD      Z5, 64(DX)(BX*8)
-	VMULPD       Z4, Z6, Z4
-	VADDPD       Z4, Z1, Z1
+	VFMADD231PD  Z4, Z6, Z1
 	VMOVUPD      128(AX)(BX*8), Z4
 	VBROADCASTSD consts64<>+8(SB), Z5
 	VMOVUPD      128(CX)(BX*8), Z6
@@ -62326,8 +60522,7 @@ loop:
 	VMULPD       Z6, Z7, Z7
 	VMULPD       Z5, Z7, Z5
 	VMOVUPD      Z5, 128(DX)(BX*8)
-	VMULPD       Z4, Z6, Z4
-	VADDPD       Z4, Z2, Z2
+	VFMADD231PD  Z4, Z6, Z2
 	VMOVUPD      192(AX)(BX*8), Z4
 	VBROADCASTSD consts64<>+8(SB), Z5
 	VMOVUPD      192(CX)(BX*8), Z6
@@ -62335,8 +60530,7 @@ loop:
 	VMULPD       Z6, Z7, Z7
 	VMULPD       Z5, Z7, Z5
 	VMOVUPD      Z5, 192(DX)(BX*8)
-	VMULPD       Z4, Z6, Z4
-	VADDPD       Z4, Z3, Z3
+	VFMADD231PD  Z4, Z6, Z3
 	ADDQ         $0x00000020, BX
 	CMPQ         BX, SI
 	JLE          loop
@@ -62354,8 +60548,7 @@ single1:
 	VMULPD       Z6, Z7, Z7
 	VMULPD       Z5, Z7, Z5
 	VMOVUPD      Z5, (DX)(BX*8)
-	VMULPD       Z4, Z6, Z4
-	VADDPD       Z4, Z0, Z0
+	VFMADD231PD  Z4, Z6, Z0
 	ADDQ         $0x00000008, BX
 	JMP          single1
 
@@ -62429,17 +60622,17 @@ loop:
 	MOVQ    R8, R12
 	SUBQ    DI, R12
 	CMPQ    R12, $0x00000008
-	JL      rowpart471
+	JL      rowpart439
 	VMOVUPD (CX)(DI*8), Z9
-	JMP     rowperm471
+	JMP     rowperm439
 
-rowpart471:
+rowpart439:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm471:
+rowperm439:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z10
@@ -62458,17 +60651,17 @@ rowperm471:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000008
-	JL          rowpart472
+	JL          rowpart440
 	VMOVUPD     (CX)(DI*8), Z9
-	JMP         rowperm472
+	JMP         rowperm440
 
-rowpart472:
+rowpart440:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm472:
+rowperm440:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z10
@@ -62487,17 +60680,17 @@ rowperm472:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000008
-	JL          rowpart473
+	JL          rowpart441
 	VMOVUPD     (CX)(DI*8), Z9
-	JMP         rowperm473
+	JMP         rowperm441
 
-rowpart473:
+rowpart441:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm473:
+rowperm441:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z10
@@ -62516,17 +60709,17 @@ rowperm473:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000008
-	JL          rowpart474
+	JL          rowpart442
 	VMOVUPD     (CX)(DI*8), Z9
-	JMP         rowperm474
+	JMP         rowperm442
 
-rowpart474:
+rowpart442:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm474:
+rowperm442:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z10
@@ -62555,17 +60748,17 @@ single1:
 	MOVQ    R8, R12
 	SUBQ    DI, R12
 	CMPQ    R12, $0x00000008
-	JL      rowpart475
+	JL      rowpart443
 	VMOVUPD (CX)(DI*8), Z9
-	JMP     rowperm475
+	JMP     rowperm443
 
-rowpart475:
+rowpart443:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm475:
+rowperm443:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z10
@@ -62594,17 +60787,17 @@ tail:
 	MOVQ      R8, AX
 	SUBQ      DI, AX
 	CMPQ      AX, $0x00000008
-	JL        rowpart476
+	JL        rowpart444
 	VMOVUPD   (CX)(DI*8), Z9
-	JMP       rowperm476
+	JMP       rowperm444
 
-rowpart476:
+rowpart444:
 	LEAQ      kmask<>+0(SB), R8
 	KMOVW     (R8)(AX*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm476:
+rowperm444:
 	MOVQ      SI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (DX)(AX*1), Z10
@@ -62679,105 +60872,105 @@ loop:
 	MOVQ    R8, R12
 	SUBQ    DI, R12
 	CMPQ    R12, $0x00000008
-	JL      rowpart477
+	JL      rowpart445
 	VMOVUPD (CX)(DI*8), Z5
-	JMP     rowperm477
+	JMP     rowperm445
 
-rowpart477:
+rowpart445:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm477:
-	MOVQ    SI, R12
-	SHLQ    $0x06, R12
-	VMOVUPS (DX)(R12*1), Z6
-	VPERMPS Z5, Z6, Z5
-	MOVLQSX (BX)(SI*8), R12
-	ADDQ    R12, DI
-	MOVLQSX 4(BX)(SI*8), SI
-	VMULPD  Z4, Z5, Z4
-	VMOVUPD Z4, (R9)(R10*8)
-	VADDPD  Z4, Z0, Z0
-	VMOVUPD 64(AX)(R10*8), Z4
-	MOVQ    R8, R12
-	SUBQ    DI, R12
-	CMPQ    R12, $0x00000008
-	JL      rowpart478
-	VMOVUPD (CX)(DI*8), Z5
-	JMP     rowperm478
+rowperm445:
+	MOVQ        SI, R12
+	SHLQ        $0x06, R12
+	VMOVUPS     (DX)(R12*1), Z6
+	VPERMPS     Z5, Z6, Z5
+	MOVLQSX     (BX)(SI*8), R12
+	ADDQ        R12, DI
+	MOVLQSX     4(BX)(SI*8), SI
+	VMULPD      Z4, Z5, Z6
+	VMOVUPD     Z6, (R9)(R10*8)
+	VFMADD231PD Z4, Z5, Z0
+	VMOVUPD     64(AX)(R10*8), Z4
+	MOVQ        R8, R12
+	SUBQ        DI, R12
+	CMPQ        R12, $0x00000008
+	JL          rowpart446
+	VMOVUPD     (CX)(DI*8), Z5
+	JMP         rowperm446
 
-rowpart478:
+rowpart446:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm478:
-	MOVQ    SI, R12
-	SHLQ    $0x06, R12
-	VMOVUPS (DX)(R12*1), Z6
-	VPERMPS Z5, Z6, Z5
-	MOVLQSX (BX)(SI*8), R12
-	ADDQ    R12, DI
-	MOVLQSX 4(BX)(SI*8), SI
-	VMULPD  Z4, Z5, Z4
-	VMOVUPD Z4, 64(R9)(R10*8)
-	VADDPD  Z4, Z1, Z1
-	VMOVUPD 128(AX)(R10*8), Z4
-	MOVQ    R8, R12
-	SUBQ    DI, R12
-	CMPQ    R12, $0x00000008
-	JL      rowpart479
-	VMOVUPD (CX)(DI*8), Z5
-	JMP     rowperm479
+rowperm446:
+	MOVQ        SI, R12
+	SHLQ        $0x06, R12
+	VMOVUPS     (DX)(R12*1), Z6
+	VPERMPS     Z5, Z6, Z5
+	MOVLQSX     (BX)(SI*8), R12
+	ADDQ        R12, DI
+	MOVLQSX     4(BX)(SI*8), SI
+	VMULPD      Z4, Z5, Z6
+	VMOVUPD     Z6, 64(R9)(R10*8)
+	VFMADD231PD Z4, Z5, Z1
+	VMOVUPD     128(AX)(R10*8), Z4
+	MOVQ        R8, R12
+	SUBQ        DI, R12
+	CMPQ        R12, $0x00000008
+	JL          rowpart447
+	VMOVUPD     (CX)(DI*8), Z5
+	JMP         rowperm447
 
-rowpart479:
+rowpart447:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm479:
-	MOVQ    SI, R12
-	SHLQ    $0x06, R12
-	VMOVUPS (DX)(R12*1), Z6
-	VPERMPS Z5, Z6, Z5
-	MOVLQSX (BX)(SI*8), R12
-	ADDQ    R12, DI
-	MOVLQSX 4(BX)(SI*8), SI
-	VMULPD  Z4, Z5, Z4
-	VMOVUPD Z4, 128(R9)(R10*8)
-	VADDPD  Z4, Z2, Z2
-	VMOVUPD 192(AX)(R10*8), Z4
-	MOVQ    R8, R12
-	SUBQ    DI, R12
-	CMPQ    R12, $0x00000008
-	JL      rowpart480
-	VMOVUPD (CX)(DI*8), Z5
-	JMP     rowperm480
+rowperm447:
+	MOVQ        SI, R12
+	SHLQ        $0x06, R12
+	VMOVUPS     (DX)(R12*1), Z6
+	VPERMPS     Z5, Z6, Z5
+	MOVLQSX     (BX)(SI*8), R12
+	ADDQ        R12, DI
+	MOVLQSX     4(BX)(SI*8), SI
+	VMULPD      Z4, Z5, Z6
+	VMOVUPD     Z6, 128(R9)(R10*8)
+	VFMADD231PD Z4, Z5, Z2
+	VMOVUPD     192(AX)(R10*8), Z4
+	MOVQ        R8, R12
+	SUBQ        DI, R12
+	CMPQ        R12, $0x00000008
+	JL          rowpart448
+	VMOVUPD     (CX)(DI*8), Z5
+	JMP         rowperm448
 
-rowpart480:
+rowpart448:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm480:
-	MOVQ    SI, R12
-	SHLQ    $0x06, R12
-	VMOVUPS (DX)(R12*1), Z6
-	VPERMPS Z5, Z6, Z5
-	MOVLQSX (BX)(SI*8), R12
-	ADDQ    R12, DI
-	MOVLQSX 4(BX)(SI*8), SI
-	VMULPD  Z4, Z5, Z4
-	VMOVUPD Z4, 192(R9)(R10*8)
-	VADDPD  Z4, Z3, Z3
-	ADDQ    $0x00000020, R10
-	CMPQ    R10, R11
-	JLE     loop
+rowperm448:
+	MOVQ        SI, R12
+	SHLQ        $0x06, R12
+	VMOVUPS     (DX)(R12*1), Z6
+	VPERMPS     Z5, Z6, Z5
+	MOVLQSX     (BX)(SI*8), R12
+	ADDQ        R12, DI
+	MOVLQSX     4(BX)(SI*8), SI
+	VMULPD      Z4, Z5, Z6
+	VMOVUPD     Z6, 192(R9)(R10*8)
+	VFMADD231PD Z4, Z5, Z3
+	ADDQ        $0x00000020, R10
+	CMPQ        R10, R11
+	JLE         loop
 
 single:
 	ADDQ $0x00000018, R11
@@ -62789,29 +60982,29 @@ single1:
 	MOVQ    R8, R12
 	SUBQ    DI, R12
 	CMPQ    R12, $0x00000008
-	JL      rowpart481
+	JL      rowpart449
 	VMOVUPD (CX)(DI*8), Z5
-	JMP     rowperm481
+	JMP     rowperm449
 
-rowpart481:
+rowpart449:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm481:
-	MOVQ    SI, R12
-	SHLQ    $0x06, R12
-	VMOVUPS (DX)(R12*1), Z6
-	VPERMPS Z5, Z6, Z5
-	MOVLQSX (BX)(SI*8), R12
-	ADDQ    R12, DI
-	MOVLQSX 4(BX)(SI*8), SI
-	VMULPD  Z4, Z5, Z4
-	VMOVUPD Z4, (R9)(R10*8)
-	VADDPD  Z4, Z0, Z0
-	ADDQ    $0x00000008, R10
-	JMP     single1
+rowperm449:
+	MOVQ        SI, R12
+	SHLQ        $0x06, R12
+	VMOVUPS     (DX)(R12*1), Z6
+	VPERMPS     Z5, Z6, Z5
+	MOVLQSX     (BX)(SI*8), R12
+	ADDQ        R12, DI
+	MOVLQSX     4(BX)(SI*8), SI
+	VMULPD      Z4, Z5, Z6
+	VMOVUPD     Z6, (R9)(R10*8)
+	VFMADD231PD Z4, Z5, Z0
+	ADDQ        $0x00000008, R10
+	JMP         single1
 
 tail:
 	ADDQ      $0x00000008, R11
@@ -62824,17 +61017,17 @@ tail:
 	MOVQ      R8, AX
 	SUBQ      DI, AX
 	CMPQ      AX, $0x00000008
-	JL        rowpart482
+	JL        rowpart450
 	VMOVUPD   (CX)(DI*8), Z5
-	JMP       rowperm482
+	JMP       rowperm450
 
-rowpart482:
+rowpart450:
 	LEAQ      kmask<>+0(SB), R8
 	KMOVW     (R8)(AX*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm482:
+rowperm450:
 	MOVQ      SI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (DX)(AX*1), Z6
@@ -62896,17 +61089,17 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart483
+	JL           rowpart451
 	VMOVUPD      (CX)(DI*8), Z6
-	JMP          rowperm483
+	JMP          rowperm451
 
-rowpart483:
+rowpart451:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z6, Z6, Z6
 	VMOVUPD.Z (CX)(DI*8), K1, Z6
 
-rowperm483:
+rowperm451:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -62918,24 +61111,23 @@ rowperm483:
 	VMULPD       Z6, Z7, Z7
 	VMULPD       Z5, Z7, Z5
 	VMOVUPD      Z5, (R9)(R10*8)
-	VMULPD       Z4, Z6, Z4
-	VADDPD       Z4, Z0, Z0
+	VFMADD231PD  Z4, Z6, Z0
 	VMOVUPD      64(AX)(R10*8), Z4
 	VBROADCASTSD consts64<>+8(SB), Z5
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart484
+	JL           rowpart452
 	VMOVUPD      (CX)(DI*8), Z6
-	JMP          rowperm484
+	JMP          rowperm452
 
-rowpart484:
+rowpart452:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z6, Z6, Z6
 	VMOVUPD.Z (CX)(DI*8), K1, Z6
 
-rowperm484:
+rowperm452:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -62947,24 +61139,23 @@ rowperm484:
 	VMULPD       Z6, Z7, Z7
 	VMULPD       Z5, Z7, Z5
 	VMOVUPD      Z5, 64(R9)(R10*8)
-	VMULPD       Z4, Z6, Z4
-	VADDPD       Z4, Z1, Z1
+	VFMADD231PD  Z4, Z6, Z1
 	VMOVUPD      128(AX)(R10*8), Z4
 	VBROADCASTSD consts64<>+8(SB), Z5
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart485
+	JL           rowpart453
 	VMOVUPD      (CX)(DI*8), Z6
-	JMP          rowperm485
+	JMP          rowperm453
 
-rowpart485:
+rowpart453:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z6, Z6, Z6
 	VMOVUPD.Z (CX)(DI*8), K1, Z6
 
-rowperm485:
+rowperm453:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -62976,24 +61167,23 @@ rowperm485:
 	VMULPD       Z6, Z7, Z7
 	VMULPD       Z5, Z7, Z5
 	VMOVUPD      Z5, 128(R9)(R10*8)
-	VMULPD       Z4, Z6, Z4
-	VADDPD       Z4, Z2, Z2
+	VFMADD231PD  Z4, Z6, Z2
 	VMOVUPD      192(AX)(R10*8), Z4
 	VBROADCASTSD consts64<>+8(SB), Z5
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart486
+	JL           rowpart454
 	VMOVUPD      (CX)(DI*8), Z6
-	JMP          rowperm486
+	JMP          rowperm454
 
-rowpart486:
+rowpart454:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z6, Z6, Z6
 	VMOVUPD.Z (CX)(DI*8), K1, Z6
 
-rowperm486:
+rowperm454:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -63005,8 +61195,7 @@ rowperm486:
 	VMULPD       Z6, Z7, Z7
 	VMULPD       Z5, Z7, Z5
 	VMOVUPD      Z5, 192(R9)(R10*8)
-	VMULPD       Z4, Z6, Z4
-	VADDPD       Z4, Z3, Z3
+	VFMADD231PD  Z4, Z6, Z3
 	ADDQ         $0x00000020, R10
 	CMPQ         R10, R11
 	JLE          loop
@@ -63022,17 +61211,17 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart487
+	JL           rowpart455
 	VMOVUPD      (CX)(DI*8), Z6
-	JMP          rowperm487
+	JMP          rowperm455
 
-rowpart487:
+rowpart455:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z6, Z6, Z6
 	VMOVUPD.Z (CX)(DI*8), K1, Z6
 
-rowperm487:
+rowperm455:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -63044,8 +61233,7 @@ rowperm487:
 	VMULPD       Z6, Z7, Z7
 	VMULPD       Z5, Z7, Z5
 	VMOVUPD      Z5, (R9)(R10*8)
-	VMULPD       Z4, Z6, Z4
-	VADDPD       Z4, Z0, Z0
+	VFMADD231PD  Z4, Z6, Z0
 	ADDQ         $0x00000008, R10
 	JMP          single1
 
@@ -63061,17 +61249,17 @@ tail:
 	MOVQ         R8, AX
 	SUBQ         DI, AX
 	CMPQ         AX, $0x00000008
-	JL           rowpart488
+	JL           rowpart456
 	VMOVUPD      (CX)(DI*8), Z6
-	JMP          rowperm488
+	JMP          rowperm456
 
-rowpart488:
+rowpart456:
 	LEAQ      kmask<>+0(SB), R8
 	KMOVW     (R8)(AX*2), K1
 	VXORPD    Z6, Z6, Z6
 	VMOVUPD.Z (CX)(DI*8), K1, Z6
 
-rowperm488:
+rowperm456:
 	MOVQ         SI, AX
 	SHLQ         $0x06, AX
 	VMOVUPS      (DX)(AX*1), Z7
@@ -63448,30 +61636,30 @@ loop:
 	VBROADCASTSD consts64<>+0(SB), Z5
 	VANDPD       Z5, Z4, Z4
 	VMOVUPD      (CX)(BX*8), Z5
-	VMULPD       Z4, Z5, Z4
-	VMOVUPD      Z4, (DX)(BX*8)
-	VADDPD       Z4, Z0, Z0
+	VMULPD       Z4, Z5, Z6
+	VMOVUPD      Z6, (DX)(BX*8)
+	VFMADD231PD  Z4, Z5, Z0
 	VMOVUPD      64(AX)(BX*8), Z4
 	VBROADCASTSD consts64<>+0(SB), Z5
 	VANDPD       Z5, Z4, Z4
 	VMOVUPD      64(CX)(BX*8), Z5
-	VMULPD       Z4, Z5, Z4
-	VMOVUPD      Z4, 64(DX)(BX*8)
-	VADDPD       Z4, Z1, Z1
+	VMULPD       Z4, Z5, Z6
+	VMOVUPD      Z6, 64(DX)(BX*8)
+	VFMADD231PD  Z4, Z5, Z1
 	VMOVUPD      128(AX)(BX*8), Z4
 	VBROADCASTSD consts64<>+0(SB), Z5
 	VANDPD       Z5, Z4, Z4
 	VMOVUPD      128(CX)(BX*8), Z5
-	VMULPD       Z4, Z5, Z4
-	VMOVUPD      Z4, 128(DX)(BX*8)
-	VADDPD       Z4, Z2, Z2
+	VMULPD       Z4, Z5, Z6
+	VMOVUPD      Z6, 128(DX)(BX*8)
+	VFMADD231PD  Z4, Z5, Z2
 	VMOVUPD      192(AX)(BX*8), Z4
 	VBROADCASTSD consts64<>+0(SB), Z5
 	VANDPD       Z5, Z4, Z4
 	VMOVUPD      192(CX)(BX*8), Z5
-	VMULPD       Z4, Z5, Z4
-	VMOVUPD      Z4, 192(DX)(BX*8)
-	VADDPD       Z4, Z3, Z3
+	VMULPD       Z4, Z5, Z6
+	VMOVUPD      Z6, 192(DX)(BX*8)
+	VFMADD231PD  Z4, Z5, Z3
 	ADDQ         $0x00000020, BX
 	CMPQ         BX, SI
 	JLE          loop
@@ -63486,9 +61674,9 @@ single1:
 	VBROADCASTSD consts64<>+0(SB), Z5
 	VANDPD       Z5, Z4, Z4
 	VMOVUPD      (CX)(BX*8), Z5
-	VMULPD       Z4, Z5, Z4
-	VMOVUPD      Z4, (DX)(BX*8)
-	VADDPD       Z4, Z0, Z0
+	VMULPD       Z4, Z5, Z6
+	VMOVUPD      Z6, (DX)(BX*8)
+	VFMADD231PD  Z4, Z5, Z0
 	ADDQ         $0x00000008, BX
 	JMP          single1
 
@@ -63724,8 +61912,7 @@ loop:
 	VMULPD       Z4, Z6, Z6
 	VMULPD       Z9, Z6, Z6
 	VMOVUPD      Z6, (DX)(BX*8)
-	VMULPD       Z5, Z4, Z4
-	VADDPD       Z4, Z0, Z0
+	VFMADD231PD  Z5, Z4, Z0
 	VMOVUPD      64(AX)(BX*8), Z4
 	VBROADCASTSD consts64<>+0(SB), Z5
 	VANDPD       Z5, Z4, Z5
@@ -63744,8 +61931,7 @@ loop:
 	VMULPD       Z4, Z6, Z6
 	VMULPD       Z9, Z6, Z6
 	VMOVUPD      Z6, 64(DX)(BX*8)
-	VMULPD       Z5, Z4, Z4
-	VADDPD       Z4, Z1, Z1
+	VFMADD231PD  Z5, Z4, Z1
 	VMOVUPD      128(AX)(BX*8), Z4
 	VBROADCASTSD consts64<>+0(SB), Z5
 	VANDPD       Z5, Z4, Z5
@@ -63764,8 +61950,7 @@ loop:
 	VMULPD       Z4, Z6, Z6
 	VMULPD       Z9, Z6, Z6
 	VMOVUPD      Z6, 128(DX)(BX*8)
-	VMULPD       Z5, Z4, Z4
-	VADDPD       Z4, Z2, Z2
+	VFMADD231PD  Z5, Z4, Z2
 	VMOVUPD      192(AX)(BX*8), Z4
 	VBROADCASTSD consts64<>+0(SB), Z5
 	VANDPD       Z5, Z4, Z5
@@ -63784,8 +61969,7 @@ loop:
 	VMULPD       Z4, Z6, Z6
 	VMULPD       Z9, Z6, Z6
 	VMOVUPD      Z6, 192(DX)(BX*8)
-	VMULPD       Z5, Z4, Z4
-	VADDPD       Z4, Z3, Z3
+	VFMADD231PD  Z5, Z4, Z3
 	ADDQ         $0x00000020, BX
 	CMPQ         BX, SI
 	JLE          loop
@@ -63814,8 +61998,7 @@ single1:
 	VMULPD       Z4, Z6, Z6
 	VMULPD       Z9, Z6, Z6
 	VMOVUPD      Z6, (DX)(BX*8)
-	VMULPD       Z5, Z4, Z4
-	VADDPD       Z4, Z0, Z0
+	VFMADD231PD  Z5, Z4, Z0
 	ADDQ         $0x00000008, BX
 	JMP          single1
 
@@ -63902,17 +62085,17 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart489
+	JL           rowpart457
 	VMOVUPD      (CX)(DI*8), Z9
-	JMP          rowperm489
+	JMP          rowperm457
 
-rowpart489:
+rowpart457:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm489:
+rowperm457:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z10
@@ -63933,17 +62116,17 @@ rowperm489:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart490
+	JL           rowpart458
 	VMOVUPD      (CX)(DI*8), Z9
-	JMP          rowperm490
+	JMP          rowperm458
 
-rowpart490:
+rowpart458:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm490:
+rowperm458:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z10
@@ -63964,17 +62147,17 @@ rowperm490:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart491
+	JL           rowpart459
 	VMOVUPD      (CX)(DI*8), Z9
-	JMP          rowperm491
+	JMP          rowperm459
 
-rowpart491:
+rowpart459:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm491:
+rowperm459:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z10
@@ -63995,17 +62178,17 @@ rowperm491:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart492
+	JL           rowpart460
 	VMOVUPD      (CX)(DI*8), Z9
-	JMP          rowperm492
+	JMP          rowperm460
 
-rowpart492:
+rowpart460:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm492:
+rowperm460:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z10
@@ -64036,17 +62219,17 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart493
+	JL           rowpart461
 	VMOVUPD      (CX)(DI*8), Z9
-	JMP          rowperm493
+	JMP          rowperm461
 
-rowpart493:
+rowpart461:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm493:
+rowperm461:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z10
@@ -64077,17 +62260,17 @@ tail:
 	MOVQ         R8, AX
 	SUBQ         DI, AX
 	CMPQ         AX, $0x00000008
-	JL           rowpart494
+	JL           rowpart462
 	VMOVUPD      (CX)(DI*8), Z9
-	JMP          rowperm494
+	JMP          rowperm462
 
-rowpart494:
+rowpart462:
 	LEAQ      kmask<>+0(SB), R8
 	KMOVW     (R8)(AX*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm494:
+rowperm462:
 	MOVQ      SI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (DX)(AX*1), Z10
@@ -64164,17 +62347,17 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart495
+	JL           rowpart463
 	VMOVUPD      (CX)(DI*8), Z5
-	JMP          rowperm495
+	JMP          rowperm463
 
-rowpart495:
+rowpart463:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm495:
+rowperm463:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -64182,26 +62365,26 @@ rowperm495:
 	MOVLQSX      (BX)(SI*8), R12
 	ADDQ         R12, DI
 	MOVLQSX      4(BX)(SI*8), SI
-	VMULPD       Z4, Z5, Z4
-	VMOVUPD      Z4, (R9)(R10*8)
-	VADDPD       Z4, Z0, Z0
+	VMULPD       Z4, Z5, Z6
+	VMOVUPD      Z6, (R9)(R10*8)
+	VFMADD231PD  Z4, Z5, Z0
 	VMOVUPD      64(AX)(R10*8), Z4
 	VBROADCASTSD consts64<>+0(SB), Z5
 	VANDPD       Z5, Z4, Z4
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart496
+	JL           rowpart464
 	VMOVUPD      (CX)(DI*8), Z5
-	JMP          rowperm496
+	JMP          rowperm464
 
-rowpart496:
+rowpart464:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm496:
+rowperm464:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -64209,26 +62392,26 @@ rowperm496:
 	MOVLQSX      (BX)(SI*8), R12
 	ADDQ         R12, DI
 	MOVLQSX      4(BX)(SI*8), SI
-	VMULPD       Z4, Z5, Z4
-	VMOVUPD      Z4, 64(R9)(R10*8)
-	VADDPD       Z4, Z1, Z1
+	VMULPD       Z4, Z5, Z6
+	VMOVUPD      Z6, 64(R9)(R10*8)
+	VFMADD231PD  Z4, Z5, Z1
 	VMOVUPD      128(AX)(R10*8), Z4
 	VBROADCASTSD consts64<>+0(SB), Z5
 	VANDPD       Z5, Z4, Z4
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart497
+	JL           rowpart465
 	VMOVUPD      (CX)(DI*8), Z5
-	JMP          rowperm497
+	JMP          rowperm465
 
-rowpart497:
+rowpart465:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm497:
+rowperm465:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -64236,39 +62419,39 @@ rowperm497:
 	MOVLQSX      (BX)(SI*8), R12
 	ADDQ         R12, DI
 	MOVLQSX      4(BX)(SI*8), SI
-	VMULPD       Z4, Z5, Z4
-	VMOVUPD      Z4, 128(R9)(R10*8)
-	VADDPD       Z4, Z2, Z2
+	VMULPD       Z4, Z5, Z6
+	VMOVUPD      Z6, 128(R9)(R10*8)
+	VFMADD231PD  Z4, Z5, Z2
 	VMOVUPD      192(AX)(R10*8), Z4
 	VBROADCASTSD consts64<>+0(SB), Z5
 	VANDPD       Z5, Z4, Z4
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart498
+	JL           rowpart466
 	VMOVUPD      (CX)(DI*8), Z5
-	JMP          rowperm498
+	JMP          rowperm466
 
-rowpart498:
+rowpart466:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm498:
-	MOVQ    SI, R12
-	SHLQ    $0x06, R12
-	VMOVUPS (DX)(R12*1), Z6
-	VPERMPS Z5, Z6, Z5
-	MOVLQSX (BX)(SI*8), R12
-	ADDQ    R12, DI
-	MOVLQSX 4(BX)(SI*8), SI
-	VMULPD  Z4, Z5, Z4
-	VMOVUPD Z4, 192(R9)(R10*8)
-	VADDPD  Z4, Z3, Z3
-	ADDQ    $0x00000020, R10
-	CMPQ    R10, R11
-	JLE     loop
+rowperm466:
+	MOVQ        SI, R12
+	SHLQ        $0x06, R12
+	VMOVUPS     (DX)(R12*1), Z6
+	VPERMPS     Z5, Z6, Z5
+	MOVLQSX     (BX)(SI*8), R12
+	ADDQ        R12, DI
+	MOVLQSX     4(BX)(SI*8), SI
+	VMULPD      Z4, Z5, Z6
+	VMOVUPD     Z6, 192(R9)(R10*8)
+	VFMADD231PD Z4, Z5, Z3
+	ADDQ        $0x00000020, R10
+	CMPQ        R10, R11
+	JLE         loop
 
 single:
 	ADDQ $0x00000018, R11
@@ -64282,29 +62465,29 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart499
+	JL           rowpart467
 	VMOVUPD      (CX)(DI*8), Z5
-	JMP          rowperm499
+	JMP          rowperm467
 
-rowpart499:
+rowpart467:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm499:
-	MOVQ    SI, R12
-	SHLQ    $0x06, R12
-	VMOVUPS (DX)(R12*1), Z6
-	VPERMPS Z5, Z6, Z5
-	MOVLQSX (BX)(SI*8), R12
-	ADDQ    R12, DI
-	MOVLQSX 4(BX)(SI*8), SI
-	VMULPD  Z4, Z5, Z4
-	VMOVUPD Z4, (R9)(R10*8)
-	VADDPD  Z4, Z0, Z0
-	ADDQ    $0x00000008, R10
-	JMP     single1
+rowperm467:
+	MOVQ        SI, R12
+	SHLQ        $0x06, R12
+	VMOVUPS     (DX)(R12*1), Z6
+	VPERMPS     Z5, Z6, Z5
+	MOVLQSX     (BX)(SI*8), R12
+	ADDQ        R12, DI
+	MOVLQSX     4(BX)(SI*8), SI
+	VMULPD      Z4, Z5, Z6
+	VMOVUPD     Z6, (R9)(R10*8)
+	VFMADD231PD Z4, Z5, Z0
+	ADDQ        $0x00000008, R10
+	JMP         single1
 
 tail:
 	ADDQ         $0x00000008, R11
@@ -64319,17 +62502,17 @@ tail:
 	MOVQ         R8, AX
 	SUBQ         DI, AX
 	CMPQ         AX, $0x00000008
-	JL           rowpart500
+	JL           rowpart468
 	VMOVUPD      (CX)(DI*8), Z5
-	JMP          rowperm500
+	JMP          rowperm468
 
-rowpart500:
+rowpart468:
 	LEAQ      kmask<>+0(SB), R8
 	KMOVW     (R8)(AX*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm500:
+rowperm468:
 	MOVQ      SI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (DX)(AX*1), Z6
@@ -64402,17 +62585,17 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart501
+	JL           rowpart469
 	VMOVUPD      (CX)(DI*8), Z4
-	JMP          rowperm501
+	JMP          rowperm469
 
-rowpart501:
+rowpart469:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z4, Z4, Z4
 	VMOVUPD.Z (CX)(DI*8), K1, Z4
 
-rowperm501:
+rowperm469:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -64424,8 +62607,7 @@ rowperm501:
 	VMULPD       Z4, Z6, Z6
 	VMULPD       Z9, Z6, Z6
 	VMOVUPD      Z6, (R9)(R10*8)
-	VMULPD       Z5, Z4, Z4
-	VADDPD       Z4, Z0, Z0
+	VFMADD231PD  Z5, Z4, Z0
 	VMOVUPD      64(AX)(R10*8), Z4
 	VBROADCASTSD consts64<>+0(SB), Z5
 	VANDPD       Z5, Z4, Z5
@@ -64442,17 +62624,17 @@ rowperm501:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart502
+	JL           rowpart470
 	VMOVUPD      (CX)(DI*8), Z4
-	JMP          rowperm502
+	JMP          rowperm470
 
-rowpart502:
+rowpart470:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z4, Z4, Z4
 	VMOVUPD.Z (CX)(DI*8), K1, Z4
 
-rowperm502:
+rowperm470:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -64464,8 +62646,7 @@ rowperm502:
 	VMULPD       Z4, Z6, Z6
 	VMULPD       Z9, Z6, Z6
 	VMOVUPD      Z6, 64(R9)(R10*8)
-	VMULPD       Z5, Z4, Z4
-	VADDPD       Z4, Z1, Z1
+	VFMADD231PD  Z5, Z4, Z1
 	VMOVUPD      128(AX)(R10*8), Z4
 	VBROADCASTSD consts64<>+0(SB), Z5
 	VANDPD       Z5, Z4, Z5
@@ -64482,17 +62663,17 @@ rowperm502:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart503
+	JL           rowpart471
 	VMOVUPD      (CX)(DI*8), Z4
-	JMP          rowperm503
+	JMP          rowperm471
 
-rowpart503:
+rowpart471:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z4, Z4, Z4
 	VMOVUPD.Z (CX)(DI*8), K1, Z4
 
-rowperm503:
+rowperm471:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -64504,8 +62685,7 @@ rowperm503:
 	VMULPD       Z4, Z6, Z6
 	VMULPD       Z9, Z6, Z6
 	VMOVUPD      Z6, 128(R9)(R10*8)
-	VMULPD       Z5, Z4, Z4
-	VADDPD       Z4, Z2, Z2
+	VFMADD231PD  Z5, Z4, Z2
 	VMOVUPD      192(AX)(R10*8), Z4
 	VBROADCASTSD consts64<>+0(SB), Z5
 	VANDPD       Z5, Z4, Z5
@@ -64522,17 +62702,17 @@ rowperm503:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart504
+	JL           rowpart472
 	VMOVUPD      (CX)(DI*8), Z4
-	JMP          rowperm504
+	JMP          rowperm472
 
-rowpart504:
+rowpart472:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z4, Z4, Z4
 	VMOVUPD.Z (CX)(DI*8), K1, Z4
 
-rowperm504:
+rowperm472:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -64544,8 +62724,7 @@ rowperm504:
 	VMULPD       Z4, Z6, Z6
 	VMULPD       Z9, Z6, Z6
 	VMOVUPD      Z6, 192(R9)(R10*8)
-	VMULPD       Z5, Z4, Z4
-	VADDPD       Z4, Z3, Z3
+	VFMADD231PD  Z5, Z4, Z3
 	ADDQ         $0x00000020, R10
 	CMPQ         R10, R11
 	JLE          loop
@@ -64572,17 +62751,17 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart505
+	JL           rowpart473
 	VMOVUPD      (CX)(DI*8), Z4
-	JMP          rowperm505
+	JMP          rowperm473
 
-rowpart505:
+rowpart473:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z4, Z4, Z4
 	VMOVUPD.Z (CX)(DI*8), K1, Z4
 
-rowperm505:
+rowperm473:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -64594,8 +62773,7 @@ rowperm505:
 	VMULPD       Z4, Z6, Z6
 	VMULPD       Z9, Z6, Z6
 	VMOVUPD      Z6, (R9)(R10*8)
-	VMULPD       Z5, Z4, Z4
-	VADDPD       Z4, Z0, Z0
+	VFMADD231PD  Z5, Z4, Z0
 	ADDQ         $0x00000008, R10
 	JMP          single1
 
@@ -64622,17 +62800,17 @@ tail:
 	MOVQ         R8, AX
 	SUBQ         DI, AX
 	CMPQ         AX, $0x00000008
-	JL           rowpart506
+	JL           rowpart474
 	VMOVUPD      (CX)(DI*8), Z4
-	JMP          rowperm506
+	JMP          rowperm474
 
-rowpart506:
+rowpart474:
 	LEAQ      kmask<>+0(SB), R8
 	KMOVW     (R8)(AX*2), K1
 	VXORPD    Z4, Z4, Z4
 	VMOVUPD.Z (CX)(DI*8), K1, Z4
 
-rowperm506:
+rowperm474:
 	MOVQ         SI, AX
 	SHLQ         $0x06, AX
 	VMOVUPS      (DX)(AX*1), Z6
@@ -65028,33 +63206,33 @@ loop:
 	VBROADCASTSD consts64<>+80(SB), Z5
 	VMULPD       Z5, Z4, Z4
 	VMOVUPD      (CX)(BX*8), Z5
-	VMULPD       Z4, Z5, Z4
-	VMOVUPD      Z4, (DX)(BX*8)
-	VADDPD       Z4, Z0, Z0
+	VMULPD       Z4, Z5, Z6
+	VMOVUPD      Z6, (DX)(BX*8)
+	VFMADD231PD  Z4, Z5, Z0
 	VMOVUPD      64(AX)(BX*8), Z4
 	VMULPD       Z4, Z4, Z4
 	VBROADCASTSD consts64<>+80(SB), Z5
 	VMULPD       Z5, Z4, Z4
 	VMOVUPD      64(CX)(BX*8), Z5
-	VMULPD       Z4, Z5, Z4
-	VMOVUPD      Z4, 64(DX)(BX*8)
-	VADDPD       Z4, Z1, Z1
+	VMULPD       Z4, Z5, Z6
+	VMOVUPD      Z6, 64(DX)(BX*8)
+	VFMADD231PD  Z4, Z5, Z1
 	VMOVUPD      128(AX)(BX*8), Z4
 	VMULPD       Z4, Z4, Z4
 	VBROADCASTSD consts64<>+80(SB), Z5
 	VMULPD       Z5, Z4, Z4
 	VMOVUPD      128(CX)(BX*8), Z5
-	VMULPD       Z4, Z5, Z4
-	VMOVUPD      Z4, 128(DX)(BX*8)
-	VADDPD       Z4, Z2, Z2
+	VMULPD       Z4, Z5, Z6
+	VMOVUPD      Z6, 128(DX)(BX*8)
+	VFMADD231PD  Z4, Z5, Z2
 	VMOVUPD      192(AX)(BX*8), Z4
 	VMULPD       Z4, Z4, Z4
 	VBROADCASTSD consts64<>+80(SB), Z5
 	VMULPD       Z5, Z4, Z4
 	VMOVUPD      192(CX)(BX*8), Z5
-	VMULPD       Z4, Z5, Z4
-	VMOVUPD      Z4, 192(DX)(BX*8)
-	VADDPD       Z4, Z3, Z3
+	VMULPD       Z4, Z5, Z6
+	VMOVUPD      Z6, 192(DX)(BX*8)
+	VFMADD231PD  Z4, Z5, Z3
 	ADDQ         $0x00000020, BX
 	CMPQ         BX, SI
 	JLE          loop
@@ -65070,9 +63248,9 @@ single1:
 	VBROADCASTSD consts64<>+80(SB), Z5
 	VMULPD       Z5, Z4, Z4
 	VMOVUPD      (CX)(BX*8), Z5
-	VMULPD       Z4, Z5, Z4
-	VMOVUPD      Z4, (DX)(BX*8)
-	VADDPD       Z4, Z0, Z0
+	VMULPD       Z4, Z5, Z6
+	VMOVUPD      Z6, (DX)(BX*8)
+	VFMADD231PD  Z4, Z5, Z0
 	ADDQ         $0x00000008, BX
 	JMP          single1
 
@@ -65246,8 +63424,7 @@ loop:
 	VMULPD       Z6, Z7, Z7
 	VMULPD       Z4, Z7, Z4
 	VMOVUPD      Z4, (DX)(BX*8)
-	VMULPD       Z5, Z6, Z4
-	VADDPD       Z4, Z0, Z0
+	VFMADD231PD  Z5, Z6, Z0
 	VMOVUPD      64(AX)(BX*8), Z4
 	VMULPD       Z4, Z4, Z5
 	VBROADCASTSD consts64<>+80(SB), Z6
@@ -65257,8 +63434,7 @@ loop:
 	VMULPD       Z6, Z7, Z7
 	VMULPD       Z4, Z7, Z4
 	VMOVUPD      Z4, 64(DX)(BX*8)
-	VMULPD       Z5, Z6, Z4
-	VADDPD       Z4, Z1, Z1
+	VFMADD231PD  Z5, Z6, Z1
 	VMOVUPD      128(AX)(BX*8), Z4
 	VMULPD       Z4, Z4, Z5
 	VBROADCASTSD consts64<>+80(SB), Z6
@@ -65268,8 +63444,7 @@ loop:
 	VMULPD       Z6, Z7, Z7
 	VMULPD       Z4, Z7, Z4
 	VMOVUPD      Z4, 128(DX)(BX*8)
-	VMULPD       Z5, Z6, Z4
-	VADDPD       Z4, Z2, Z2
+	VFMADD231PD  Z5, Z6, Z2
 	VMOVUPD      192(AX)(BX*8), Z4
 	VMULPD       Z4, Z4, Z5
 	VBROADCASTSD consts64<>+80(SB), Z6
@@ -65279,8 +63454,7 @@ loop:
 	VMULPD       Z6, Z7, Z7
 	VMULPD       Z4, Z7, Z4
 	VMOVUPD      Z4, 192(DX)(BX*8)
-	VMULPD       Z5, Z6, Z4
-	VADDPD       Z4, Z3, Z3
+	VFMADD231PD  Z5, Z6, Z3
 	ADDQ         $0x00000020, BX
 	CMPQ         BX, SI
 	JLE          loop
@@ -65300,8 +63474,7 @@ single1:
 	VMULPD       Z6, Z7, Z7
 	VMULPD       Z4, Z7, Z4
 	VMOVUPD      Z4, (DX)(BX*8)
-	VMULPD       Z5, Z6, Z4
-	VADDPD       Z4, Z0, Z0
+	VFMADD231PD  Z5, Z6, Z0
 	ADDQ         $0x00000008, BX
 	JMP          single1
 
@@ -65380,17 +63553,17 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart507
+	JL           rowpart475
 	VMOVUPD      (CX)(DI*8), Z9
-	JMP          rowperm507
+	JMP          rowperm475
 
-rowpart507:
+rowpart475:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm507:
+rowperm475:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z10
@@ -65412,17 +63585,17 @@ rowperm507:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart508
+	JL           rowpart476
 	VMOVUPD      (CX)(DI*8), Z9
-	JMP          rowperm508
+	JMP          rowperm476
 
-rowpart508:
+rowpart476:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm508:
+rowperm476:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z10
@@ -65444,17 +63617,17 @@ rowperm508:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart509
+	JL           rowpart477
 	VMOVUPD      (CX)(DI*8), Z9
-	JMP          rowperm509
+	JMP          rowperm477
 
-rowpart509:
+rowpart477:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm509:
+rowperm477:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z10
@@ -65476,17 +63649,17 @@ rowperm509:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart510
+	JL           rowpart478
 	VMOVUPD      (CX)(DI*8), Z9
-	JMP          rowperm510
+	JMP          rowperm478
 
-rowpart510:
+rowpart478:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm510:
+rowperm478:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z10
@@ -65518,17 +63691,17 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart511
+	JL           rowpart479
 	VMOVUPD      (CX)(DI*8), Z9
-	JMP          rowperm511
+	JMP          rowperm479
 
-rowpart511:
+rowpart479:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm511:
+rowperm479:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z10
@@ -65560,17 +63733,17 @@ tail:
 	MOVQ         R8, AX
 	SUBQ         DI, AX
 	CMPQ         AX, $0x00000008
-	JL           rowpart512
+	JL           rowpart480
 	VMOVUPD      (CX)(DI*8), Z9
-	JMP          rowperm512
+	JMP          rowperm480
 
-rowpart512:
+rowpart480:
 	LEAQ      kmask<>+0(SB), R8
 	KMOVW     (R8)(AX*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm512:
+rowperm480:
 	MOVQ      SI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (DX)(AX*1), Z10
@@ -65648,17 +63821,17 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart513
+	JL           rowpart481
 	VMOVUPD      (CX)(DI*8), Z5
-	JMP          rowperm513
+	JMP          rowperm481
 
-rowpart513:
+rowpart481:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm513:
+rowperm481:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -65666,9 +63839,9 @@ rowperm513:
 	MOVLQSX      (BX)(SI*8), R12
 	ADDQ         R12, DI
 	MOVLQSX      4(BX)(SI*8), SI
-	VMULPD       Z4, Z5, Z4
-	VMOVUPD      Z4, (R9)(R10*8)
-	VADDPD       Z4, Z0, Z0
+	VMULPD       Z4, Z5, Z6
+	VMOVUPD      Z6, (R9)(R10*8)
+	VFMADD231PD  Z4, Z5, Z0
 	VMOVUPD      64(AX)(R10*8), Z4
 	VMULPD       Z4, Z4, Z4
 	VBROADCASTSD consts64<>+80(SB), Z5
@@ -65676,17 +63849,17 @@ rowperm513:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart514
+	JL           rowpart482
 	VMOVUPD      (CX)(DI*8), Z5
-	JMP          rowperm514
+	JMP          rowperm482
 
-rowpart514:
+rowpart482:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm514:
+rowperm482:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -65694,9 +63867,9 @@ rowperm514:
 	MOVLQSX      (BX)(SI*8), R12
 	ADDQ         R12, DI
 	MOVLQSX      4(BX)(SI*8), SI
-	VMULPD       Z4, Z5, Z4
-	VMOVUPD      Z4, 64(R9)(R10*8)
-	VADDPD       Z4, Z1, Z1
+	VMULPD       Z4, Z5, Z6
+	VMOVUPD      Z6, 64(R9)(R10*8)
+	VFMADD231PD  Z4, Z5, Z1
 	VMOVUPD      128(AX)(R10*8), Z4
 	VMULPD       Z4, Z4, Z4
 	VBROADCASTSD consts64<>+80(SB), Z5
@@ -65704,17 +63877,17 @@ rowperm514:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart515
+	JL           rowpart483
 	VMOVUPD      (CX)(DI*8), Z5
-	JMP          rowperm515
+	JMP          rowperm483
 
-rowpart515:
+rowpart483:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm515:
+rowperm483:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -65722,9 +63895,9 @@ rowperm515:
 	MOVLQSX      (BX)(SI*8), R12
 	ADDQ         R12, DI
 	MOVLQSX      4(BX)(SI*8), SI
-	VMULPD       Z4, Z5, Z4
-	VMOVUPD      Z4, 128(R9)(R10*8)
-	VADDPD       Z4, Z2, Z2
+	VMULPD       Z4, Z5, Z6
+	VMOVUPD      Z6, 128(R9)(R10*8)
+	VFMADD231PD  Z4, Z5, Z2
 	VMOVUPD      192(AX)(R10*8), Z4
 	VMULPD       Z4, Z4, Z4
 	VBROADCASTSD consts64<>+80(SB), Z5
@@ -65732,30 +63905,30 @@ rowperm515:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart516
+	JL           rowpart484
 	VMOVUPD      (CX)(DI*8), Z5
-	JMP          rowperm516
+	JMP          rowperm484
 
-rowpart516:
+rowpart484:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm516:
-	MOVQ    SI, R12
-	SHLQ    $0x06, R12
-	VMOVUPS (DX)(R12*1), Z6
-	VPERMPS Z5, Z6, Z5
-	MOVLQSX (BX)(SI*8), R12
-	ADDQ    R12, DI
-	MOVLQSX 4(BX)(SI*8), SI
-	VMULPD  Z4, Z5, Z4
-	VMOVUPD Z4, 192(R9)(R10*8)
-	VADDPD  Z4, Z3, Z3
-	ADDQ    $0x00000020, R10
-	CMPQ    R10, R11
-	JLE     loop
+rowperm484:
+	MOVQ        SI, R12
+	SHLQ        $0x06, R12
+	VMOVUPS     (DX)(R12*1), Z6
+	VPERMPS     Z5, Z6, Z5
+	MOVLQSX     (BX)(SI*8), R12
+	ADDQ        R12, DI
+	MOVLQSX     4(BX)(SI*8), SI
+	VMULPD      Z4, Z5, Z6
+	VMOVUPD     Z6, 192(R9)(R10*8)
+	VFMADD231PD Z4, Z5, Z3
+	ADDQ        $0x00000020, R10
+	CMPQ        R10, R11
+	JLE         loop
 
 single:
 	ADDQ $0x00000018, R11
@@ -65770,29 +63943,29 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart517
+	JL           rowpart485
 	VMOVUPD      (CX)(DI*8), Z5
-	JMP          rowperm517
+	JMP          rowperm485
 
-rowpart517:
+rowpart485:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm517:
-	MOVQ    SI, R12
-	SHLQ    $0x06, R12
-	VMOVUPS (DX)(R12*1), Z6
-	VPERMPS Z5, Z6, Z5
-	MOVLQSX (BX)(SI*8), R12
-	ADDQ    R12, DI
-	MOVLQSX 4(BX)(SI*8), SI
-	VMULPD  Z4, Z5, Z4
-	VMOVUPD Z4, (R9)(R10*8)
-	VADDPD  Z4, Z0, Z0
-	ADDQ    $0x00000008, R10
-	JMP     single1
+rowperm485:
+	MOVQ        SI, R12
+	SHLQ        $0x06, R12
+	VMOVUPS     (DX)(R12*1), Z6
+	VPERMPS     Z5, Z6, Z5
+	MOVLQSX     (BX)(SI*8), R12
+	ADDQ        R12, DI
+	MOVLQSX     4(BX)(SI*8), SI
+	VMULPD      Z4, Z5, Z6
+	VMOVUPD     Z6, (R9)(R10*8)
+	VFMADD231PD Z4, Z5, Z0
+	ADDQ        $0x00000008, R10
+	JMP         single1
 
 tail:
 	ADDQ         $0x00000008, R11
@@ -65808,17 +63981,17 @@ tail:
 	MOVQ         R8, AX
 	SUBQ         DI, AX
 	CMPQ         AX, $0x00000008
-	JL           rowpart518
+	JL           rowpart486
 	VMOVUPD      (CX)(DI*8), Z5
-	JMP          rowperm518
+	JMP          rowperm486
 
-rowpart518:
+rowpart486:
 	LEAQ      kmask<>+0(SB), R8
 	KMOVW     (R8)(AX*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm518:
+rowperm486:
 	MOVQ      SI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (DX)(AX*1), Z6
@@ -65882,17 +64055,17 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart519
+	JL           rowpart487
 	VMOVUPD      (CX)(DI*8), Z6
-	JMP          rowperm519
+	JMP          rowperm487
 
-rowpart519:
+rowpart487:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z6, Z6, Z6
 	VMOVUPD.Z (CX)(DI*8), K1, Z6
 
-rowperm519:
+rowperm487:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -65904,8 +64077,7 @@ rowperm519:
 	VMULPD       Z6, Z7, Z7
 	VMULPD       Z4, Z7, Z4
 	VMOVUPD      Z4, (R9)(R10*8)
-	VMULPD       Z5, Z6, Z4
-	VADDPD       Z4, Z0, Z0
+	VFMADD231PD  Z5, Z6, Z0
 	VMOVUPD      64(AX)(R10*8), Z4
 	VMULPD       Z4, Z4, Z5
 	VBROADCASTSD consts64<>+80(SB), Z6
@@ -65913,17 +64085,17 @@ rowperm519:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart520
+	JL           rowpart488
 	VMOVUPD      (CX)(DI*8), Z6
-	JMP          rowperm520
+	JMP          rowperm488
 
-rowpart520:
+rowpart488:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z6, Z6, Z6
 	VMOVUPD.Z (CX)(DI*8), K1, Z6
 
-rowperm520:
+rowperm488:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -65935,8 +64107,7 @@ rowperm520:
 	VMULPD       Z6, Z7, Z7
 	VMULPD       Z4, Z7, Z4
 	VMOVUPD      Z4, 64(R9)(R10*8)
-	VMULPD       Z5, Z6, Z4
-	VADDPD       Z4, Z1, Z1
+	VFMADD231PD  Z5, Z6, Z1
 	VMOVUPD      128(AX)(R10*8), Z4
 	VMULPD       Z4, Z4, Z5
 	VBROADCASTSD consts64<>+80(SB), Z6
@@ -65944,17 +64115,17 @@ rowperm520:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart521
+	JL           rowpart489
 	VMOVUPD      (CX)(DI*8), Z6
-	JMP          rowperm521
+	JMP          rowperm489
 
-rowpart521:
+rowpart489:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z6, Z6, Z6
 	VMOVUPD.Z (CX)(DI*8), K1, Z6
 
-rowperm521:
+rowperm489:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -65966,8 +64137,7 @@ rowperm521:
 	VMULPD       Z6, Z7, Z7
 	VMULPD       Z4, Z7, Z4
 	VMOVUPD      Z4, 128(R9)(R10*8)
-	VMULPD       Z5, Z6, Z4
-	VADDPD       Z4, Z2, Z2
+	VFMADD231PD  Z5, Z6, Z2
 	VMOVUPD      192(AX)(R10*8), Z4
 	VMULPD       Z4, Z4, Z5
 	VBROADCASTSD consts64<>+80(SB), Z6
@@ -65975,17 +64145,17 @@ rowperm521:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart522
+	JL           rowpart490
 	VMOVUPD      (CX)(DI*8), Z6
-	JMP          rowperm522
+	JMP          rowperm490
 
-rowpart522:
+rowpart490:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z6, Z6, Z6
 	VMOVUPD.Z (CX)(DI*8), K1, Z6
 
-rowperm522:
+rowperm490:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -65997,8 +64167,7 @@ rowperm522:
 	VMULPD       Z6, Z7, Z7
 	VMULPD       Z4, Z7, Z4
 	VMOVUPD      Z4, 192(R9)(R10*8)
-	VMULPD       Z5, Z6, Z4
-	VADDPD       Z4, Z3, Z3
+	VFMADD231PD  Z5, Z6, Z3
 	ADDQ         $0x00000020, R10
 	CMPQ         R10, R11
 	JLE          loop
@@ -66016,17 +64185,17 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart523
+	JL           rowpart491
 	VMOVUPD      (CX)(DI*8), Z6
-	JMP          rowperm523
+	JMP          rowperm491
 
-rowpart523:
+rowpart491:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z6, Z6, Z6
 	VMOVUPD.Z (CX)(DI*8), K1, Z6
 
-rowperm523:
+rowperm491:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -66038,8 +64207,7 @@ rowperm523:
 	VMULPD       Z6, Z7, Z7
 	VMULPD       Z4, Z7, Z4
 	VMOVUPD      Z4, (R9)(R10*8)
-	VMULPD       Z5, Z6, Z4
-	VADDPD       Z4, Z0, Z0
+	VFMADD231PD  Z5, Z6, Z0
 	ADDQ         $0x00000008, R10
 	JMP          single1
 
@@ -66057,17 +64225,17 @@ tail:
 	MOVQ         R8, AX
 	SUBQ         DI, AX
 	CMPQ         AX, $0x00000008
-	JL           rowpart524
+	JL           rowpart492
 	VMOVUPD      (CX)(DI*8), Z6
-	JMP          rowperm524
+	JMP          rowperm492
 
-rowpart524:
+rowpart492:
 	LEAQ      kmask<>+0(SB), R8
 	KMOVW     (R8)(AX*2), K1
 	VXORPD    Z6, Z6, Z6
 	VMOVUPD.Z (CX)(DI*8), K1, Z6
 
-rowperm524:
+rowperm492:
 	MOVQ         SI, AX
 	SHLQ         $0x06, AX
 	VMOVUPS      (DX)(AX*1), Z7

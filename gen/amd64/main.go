@@ -148,8 +148,11 @@ func kernel(c *g, b body, d driver) {
 		s = param("s")
 	}
 	u := b.Unroll
-	if d.Stats && !c.wide() {
-		u = min(u, 4) // two accumulators per step: sixteen YMM registers
+	if d.W && !c.wide() {
+		// Sixteen YMM registers: weighted steps hold more (and the
+		// statistics two accumulators each). All weighted drivers unroll
+		// alike, so their sums add in the same order.
+		u = min(u, 4)
 	}
 	acc := make([]reg.VecVirtual, u)
 	wacc := make([]reg.VecVirtual, u)
@@ -216,12 +219,28 @@ func kernel(c *g, b body, d driver) {
 		if b.UsesY {
 			y = ld(q.y)
 		}
-		// Sums of whole vectors fuse the loss's last product with the
-		// accumulation (per-element outputs never do: they match generic).
-		if d.Field == "Sum" && tail == nil && b.fused != nil {
-			f1, f2 := b.fused(c, p, y)
-			c.fma(acc[k], f1, f2)
-			return
+		// Whole vectors accumulate the loss's last product with a fused
+		// multiply-add (the weight product, or the body's own when it ends
+		// in one); every driver does it the same way, so a sum is bitwise
+		// the same whether or not per-element outputs are written (those
+		// never fuse: they match generic).
+		whole := tail == nil
+		accum := func(l reg.VecVirtual, f1, f2 reg.VecVirtual) {
+			if whole && f1 != nil {
+				c.fma(acc[k], f1, f2)
+				return
+			}
+			keep(l)
+			c.add(acc[k], acc[k], l)
+		}
+		var f1, f2 reg.VecVirtual
+		if whole && !d.W && b.fused != nil {
+			if d.Field == "Sum" {
+				f1, f2 = b.fused(c, p, y)
+				c.fma(acc[k], f1, f2)
+				return
+			}
+			f1, f2 = b.fused(c, p, y)
 		}
 		l, gr := b.emit(c, p, y, a, d.Grad)
 		var w reg.VecVirtual
@@ -234,18 +253,19 @@ func kernel(c *g, b body, d driver) {
 		case d.W:
 			w = ld(q.w) // after the body: one register fewer across it
 		}
+		wl := func() reg.VecVirtual { // w·l, rounded
+			v := c.vec()
+			c.mul(v, w, l)
+			return v
+		}
 		switch d.Field {
 		case "Sum":
-			keep(l)
-			c.add(acc[k], acc[k], l)
+			accum(l, nil, nil)
 		case "WSum", "RowSum":
-			if tail == nil {
+			if whole {
 				c.fma(acc[k], w, l)
 			} else {
-				v := c.vec()
-				c.mul(v, w, l)
-				keep(v)
-				c.add(acc[k], acc[k], v)
+				accum(wl(), nil, nil)
 			}
 			c.add(wacc[k], wacc[k], w) // masked-out lanes were loaded as 0
 			zero := c.vec()
@@ -255,30 +275,31 @@ func kernel(c *g, b body, d driver) {
 			v := c.vec()
 			c.mul(v, s(), l)
 			st(v)
-			keep(l)
-			c.add(acc[k], acc[k], l)
+			accum(l, f1, f2)
 		case "WUnred", "RowUnred":
-			v := c.vec()
-			c.mul(v, w, l)
+			v := wl()
 			st(v)
-			keep(v)
-			c.add(acc[k], acc[k], v)
+			if whole {
+				c.fma(acc[k], w, l)
+			} else {
+				accum(v, nil, nil)
+			}
 		case "Grad":
 			v := c.vec()
 			c.mul(v, s(), gr)
 			st(v)
-			keep(l)
-			c.add(acc[k], acc[k], l)
+			accum(l, f1, f2)
 		case "WGrad", "RowGrad":
 			sw := c.vec()
 			c.mul(sw, s(), w)
 			gv := c.vec()
 			c.mul(gv, sw, gr)
 			st(gv)
-			v := c.vec()
-			c.mul(v, w, l)
-			keep(v)
-			c.add(acc[k], acc[k], v)
+			if whole {
+				c.fma(acc[k], w, l)
+			} else {
+				accum(wl(), nil, nil)
+			}
 		}
 	}
 

@@ -18,11 +18,14 @@ type body struct {
 	UsesA  bool
 	Unroll int
 	emit   func(c *g, p, y reg.VecVirtual, a func() reg.VecVirtual, wantGrad bool) (l, gr reg.VecVirtual)
+	// fused, when set, returns f1 and f2 with l = f1·f2 (the body's last
+	// operation a product): sums accumulate it with one fused multiply-add.
+	fused func(c *g, p, y reg.VecVirtual) (f1, f2 reg.VecVirtual)
 }
 
 var bodies = []body{
-	{Name: "AbsDiff", Fn: "absDiff", Doc: "l = |p − y|, g = sign(p − y)", UsesY: true, Unroll: 4, emit: absDiffBody},
-	{Name: "SqDiff", Fn: "sqDiff", Doc: "l = (p − y)², g = 2(p − y)", UsesY: true, Unroll: 4, emit: sqDiffBody},
+	{Name: "AbsDiff", Fn: "absDiff", Doc: "l = |p − y|, g = sign(p − y)", UsesY: true, Unroll: 8, emit: absDiffBody},
+	{Name: "SqDiff", Fn: "sqDiff", Doc: "l = (p − y)², g = 2(p − y)", UsesY: true, Unroll: 8, emit: sqDiffBody, fused: sqDiffFused},
 	{Name: "LogLoss", Fn: "logLoss", Doc: "l = −y·ln(p + a) − (1 − y)·ln(1 − p + a), g = −y/(p + a) + (1 − y)/(1 − p + a)", UsesY: true, UsesA: true, Unroll: 1, emit: logLossBody},
 	{Name: "Hinge", Fn: "hinge", Doc: "y' = 2y − 1, l = max(0, 1 − y'·p), g = −y' where 1 − y'·p > 0 else 0", UsesY: true, Unroll: 2, emit: hingeBody},
 	{Name: "Identity", Fn: "identity", Doc: "l = p, g = 1", Unroll: 4, emit: identityBody},
@@ -66,6 +69,12 @@ func absDiffBody(c *g, p, y reg.VecVirtual, _ func() reg.VecVirtual, wantGrad bo
 		return l, nil
 	}
 	return l, c.sign(d)
+}
+
+func sqDiffFused(c *g, p, y reg.VecVirtual) (reg.VecVirtual, reg.VecVirtual) {
+	d := c.vec()
+	c.sub(d, p, y)
+	return d, d
 }
 
 func sqDiffBody(c *g, p, y reg.VecVirtual, _ func() reg.VecVirtual, wantGrad bool) (reg.VecVirtual, reg.VecVirtual) {

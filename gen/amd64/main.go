@@ -80,6 +80,9 @@ func main() {
 				}
 			}
 			logMap(c)
+			if e == f32 {
+				readProbe(c)
+			}
 		}
 	}
 	consts.finish()
@@ -109,7 +112,6 @@ func kernel(c *g, b body, d driver) {
 	var q ptrs
 	q.p = GP64()
 	Load(Param("p").Base(), q.p)
-	n := Load(Param("p").Len(), GP64())
 	if b.UsesY {
 		q.y = GP64()
 		Load(Param("y").Base(), q.y)
@@ -146,6 +148,12 @@ func kernel(c *g, b body, d driver) {
 		s = param("s")
 	}
 	u := b.Unroll
+	if d.W && !c.wide() {
+		// Sixteen YMM registers: weighted steps hold more (and the
+		// statistics two accumulators each). All weighted drivers unroll
+		// alike, so their sums add in the same order.
+		u = min(u, 4)
+	}
 	acc := make([]reg.VecVirtual, u)
 	wacc := make([]reg.VecVirtual, u)
 	for i := range acc {
@@ -162,11 +170,19 @@ func kernel(c *g, b body, d driver) {
 		XORQ(cnt, cnt)
 	}
 
-	// step processes one vector at byte offset off into accumulator i; a
-	// non-nil tail restricts it to that many lanes. The tail mask is rebuilt
-	// at each use rather than held across the body: avo's allocator has only
-	// seven opmask registers.
-	step := func(off, i int, tail reg.Register) {
+	// Element index of the current vector: every slice is addressed from its
+	// base with it, so one register advances per iteration.
+	i := GP64()
+	XORQ(i, i)
+	at := func(base reg.GPVirtual, off int) Mem {
+		return Mem{Base: base, Index: i, Scale: uint8(c.Size), Disp: off}
+	}
+
+	// step processes one vector at byte offset off (from element i) into
+	// accumulator k; a non-nil tail restricts it to that many lanes. The tail
+	// mask is rebuilt at each use rather than held across the body: avo's
+	// allocator has only seven opmask registers.
+	step := func(off, k int, tail reg.Register) {
 		var m *mask
 		remask := func() {
 			if tail != nil {
@@ -176,22 +192,20 @@ func kernel(c *g, b body, d driver) {
 		}
 		ld := func(base reg.GPVirtual) reg.VecVirtual {
 			v := c.vec()
-			mem := Mem{Base: base}.Offset(off)
 			remask()
 			if m != nil {
-				c.maskedLoad(v, *m, mem)
+				c.maskedLoad(v, *m, at(base, off))
 			} else {
-				c.load(v, mem)
+				c.load(v, at(base, off))
 			}
 			return v
 		}
 		st := func(v reg.VecVirtual) {
-			mem := Mem{Base: q.dst}.Offset(off)
 			remask()
 			if m != nil {
-				c.maskedStore(v, *m, mem)
+				c.maskedStore(v, *m, at(q.dst, off))
 			} else {
-				c.store(v, mem)
+				c.store(v, at(q.dst, off))
 			}
 		}
 		keep := func(v reg.VecVirtual) {
@@ -205,6 +219,29 @@ func kernel(c *g, b body, d driver) {
 		if b.UsesY {
 			y = ld(q.y)
 		}
+		// Whole vectors accumulate the loss's last product with a fused
+		// multiply-add (the weight product, or the body's own when it ends
+		// in one); every driver does it the same way, so a sum is bitwise
+		// the same whether or not per-element outputs are written (those
+		// never fuse: they match generic).
+		whole := tail == nil
+		accum := func(l reg.VecVirtual, f1, f2 reg.VecVirtual) {
+			if whole && f1 != nil {
+				c.fma(acc[k], f1, f2)
+				return
+			}
+			keep(l)
+			c.add(acc[k], acc[k], l)
+		}
+		var f1, f2 reg.VecVirtual
+		if whole && !d.W && b.fused != nil {
+			if d.Field == "Sum" {
+				f1, f2 = b.fused(c, p, y)
+				c.fma(acc[k], f1, f2)
+				return
+			}
+			f1, f2 = b.fused(c, p, y)
+		}
 		l, gr := b.emit(c, p, y, a, d.Grad)
 		var w reg.VecVirtual
 		switch {
@@ -216,16 +253,21 @@ func kernel(c *g, b body, d driver) {
 		case d.W:
 			w = ld(q.w) // after the body: one register fewer across it
 		}
-		switch d.Field {
-		case "Sum":
-			keep(l)
-			c.add(acc[i], acc[i], l)
-		case "WSum", "RowSum":
+		wl := func() reg.VecVirtual { // w·l, rounded
 			v := c.vec()
 			c.mul(v, w, l)
-			keep(v)
-			c.add(acc[i], acc[i], v)
-			c.add(wacc[i], wacc[i], w) // masked-out lanes were loaded as 0
+			return v
+		}
+		switch d.Field {
+		case "Sum":
+			accum(l, nil, nil)
+		case "WSum", "RowSum":
+			if whole {
+				c.fma(acc[k], w, l)
+			} else {
+				accum(wl(), nil, nil)
+			}
+			c.add(wacc[k], wacc[k], w) // masked-out lanes were loaded as 0
 			zero := c.vec()
 			c.zero(zero)
 			c.popcount(cnt, c.cmp(cmpNEQ, w, zero))
@@ -233,39 +275,42 @@ func kernel(c *g, b body, d driver) {
 			v := c.vec()
 			c.mul(v, s(), l)
 			st(v)
-			keep(l)
-			c.add(acc[i], acc[i], l)
+			accum(l, f1, f2)
 		case "WUnred", "RowUnred":
-			v := c.vec()
-			c.mul(v, w, l)
+			v := wl()
 			st(v)
-			keep(v)
-			c.add(acc[i], acc[i], v)
+			if whole {
+				c.fma(acc[k], w, l)
+			} else {
+				accum(v, nil, nil)
+			}
 		case "Grad":
 			v := c.vec()
 			c.mul(v, s(), gr)
 			st(v)
-			keep(l)
-			c.add(acc[i], acc[i], l)
+			accum(l, f1, f2)
 		case "WGrad", "RowGrad":
 			sw := c.vec()
 			c.mul(sw, s(), w)
 			gv := c.vec()
 			c.mul(gv, sw, gr)
 			st(gv)
-			v := c.vec()
-			c.mul(v, w, l)
-			keep(v)
-			c.add(acc[i], acc[i], v)
+			if whole {
+				c.fma(acc[k], w, l)
+			} else {
+				accum(wl(), nil, nil)
+			}
 		}
 	}
 
 	lanes := c.lanes()
 	// float32 lanes accumulate at most flushElems elements, then drain into
 	// float64 accumulators: the sum's error is O(ε·flushElems/lanes), never O(ε·n).
+	// The element count is reloaded where needed rather than held in a
+	// register (the row forms use most of them).
 	flush := !c.is64()
 	var dacc, dwacc Mem // in the frame: no register is held for them
-	m := n
+	lim := GP64()       // the current block's end, less what the loop needs
 	if flush {
 		dacc = AllocLocal(c.Bytes)
 		c.store(c.zeros(), dacc)
@@ -273,37 +318,49 @@ func kernel(c *g, b body, d driver) {
 			dwacc = AllocLocal(c.Bytes)
 			c.store(c.zeros(), dwacc)
 		}
-		m = GP64()
 		Label("outer")
-		MOVQ(n, m)
-		CMPQ(m, U32(flushElems))
+		MOVQ(i, lim)
+		ADDQ(U32(flushElems), lim)
+		n := Load(Param("p").Len(), GP64())
+		CMPQ(lim, n)
 		JLE(LabelRef("sized"))
-		MOVQ(U32(flushElems), m)
+		MOVQ(n, lim)
 		Label("sized")
-		SUBQ(m, n)
+	} else {
+		Load(Param("p").Len(), lim)
 	}
+	// Whole unrolled iterations while i <= end − u·lanes, the loop tested at
+	// its bottom; then single vectors while i <= end − lanes; then the tail.
+	SUBQ(U32(u*lanes), lim)
+	CMPQ(i, lim)
+	JG(LabelRef("single"))
 	Label("loop")
-	CMPQ(m, U32(u*lanes))
-	JL(LabelRef("single"))
-	for i := 0; i < u; i++ {
-		step(i*c.Bytes, i, nil)
+	for k := 0; k < u; k++ {
+		step(k*c.Bytes, k, nil)
 	}
-	q.advance(u * c.Bytes)
-	SUBQ(U32(u*lanes), m)
-	JMP(LabelRef("loop"))
+	ADDQ(U32(u*lanes), i)
+	CMPQ(i, lim)
+	JLE(LabelRef("loop"))
 
 	Label("single")
-	CMPQ(m, U32(lanes))
-	JL(LabelRef("tail"))
+	if u > 1 {
+		ADDQ(U32((u-1)*lanes), lim)
+	}
+	Label("single1")
+	CMPQ(i, lim)
+	JG(LabelRef("tail"))
 	step(0, 0, nil)
-	q.advance(c.Bytes)
-	SUBQ(U32(lanes), m)
-	JMP(LabelRef("single"))
+	ADDQ(U32(lanes), i)
+	JMP(LabelRef("single1"))
 
 	Label("tail")
-	TESTQ(m, m)
+	rest := GP64()
+	MOVQ(lim, rest)
+	ADDQ(U32(lanes), rest)
+	SUBQ(i, rest)
 	JZ(LabelRef("drain"))
-	step(0, 0, m)
+	step(0, 0, rest)
+	ADDQ(rest, i)
 
 	Label("drain")
 	var sum, wsum reg.VecVirtual
@@ -312,8 +369,8 @@ func kernel(c *g, b body, d driver) {
 		if d.Stats {
 			c.drain(wacc, dwacc)
 		}
-		TESTQ(n, n)
-		JNZ(LabelRef("outer"))
+		CMPQ(i, Load(Param("p").Len(), GP64()))
+		JL(LabelRef("outer"))
 		sum = c.reduce64(c.loaded(dacc))
 		if d.Stats {
 			wsum = c.reduce64(c.loaded(dwacc))
@@ -448,9 +505,11 @@ func init() {
 	f := Detect()
 	if f.AVX2 {
 		levels = append([]*Level{{"{{"}}Name: AVX2, F32: avx2Kernels32(), F64: avx2Kernels64()}}, levels...)
+		probes = append([]probe{{"{{"}}AVX2, readProbeRAVX2F32}}, probes...)
 	}
 	if f.AVX512 {
 		levels = append([]*Level{{"{{"}}Name: AVX512, F32: avx512Kernels32(), F64: avx512Kernels64()}}, levels...)
+		probes = append([]probe{{"{{"}}AVX512, readProbeRAVX512F32}}, probes...)
 	}
 }
 {{range $s := .Sets}}
@@ -547,7 +606,13 @@ func logMapR{{.Suffix}}(dst, x []{{.GoType}}) {
 	raceWrite(dst)
 	logMap{{.Suffix}}(dst, x)
 }
-
+{{if eq .GoType "float32"}}
+func readProbeR{{.Suffix}}(x, y []float32) float32 {
+	raceRead(x)
+	raceRead(y[:len(x)])
+	return readProbe{{.Suffix}}(x, y)
+}
+{{end}}
 
 {{end}}`))
 

@@ -29,6 +29,11 @@ func directSum[E asm.Float](ks *asm.Kernels[E], loss asm.ElemLoss, pIn, yIn []E,
 		return 0
 	}
 	p, y := noescape.Slice(pIn), noescape.Slice(yIn)
+	if n >= reduce.ParallelThreshold() {
+		// The threshold was set below directMax: the general path may split
+		// the work (with the same result).
+		return directSplit(ks, loss, p, y, a)
+	}
 	if y == nil {
 		y = p
 	}
@@ -40,4 +45,14 @@ func directSum[E asm.Float](ks *asm.Kernels[E], loss asm.ElemLoss, pIn, yIn []E,
 	}
 	part := reduce.Partial{Num: c.Value(), Nonzero: n, WSum: float64(n), N: n}
 	return part.Value(reduce.SumByNonzeroWeights)
+}
+
+// directSplit is the general path of a call without options. Not inlined:
+// its weight broadcast would enlarge directSum's frame.
+//
+//go:noinline
+func directSplit[E asm.Float](ks *asm.Kernels[E], loss asm.ElemLoss, p, y []E, a E) float64 {
+	var wt reduce.Weighting[E]
+	wt.Uniform(len(p), 1)
+	return reduce.Elementwise(ks, loss, p, y, a, &wt, reduce.SumByNonzeroWeights, nil, nil, reduce.Exec{})
 }

@@ -20,14 +20,19 @@ import (
 func Threads(n int) Option { return Option{kind: optThreads, n: n} }
 
 // DefaultParallelThreshold is the input size, in elements, from which calls
-// may run on several goroutines unless SetParallelThreshold says otherwise.
+// of the cheapest losses may run on several goroutines unless
+// SetParallelThreshold says otherwise.
 const DefaultParallelThreshold = reduce.DefaultParallelThreshold
 
 // SetParallelThreshold sets the input size, in elements of the predictions
-// or logits, from which a call may run on several goroutines (n <= 0: the
-// default, DefaultParallelThreshold), and returns a function restoring the
-// previous setting. Only speed depends on it, never a result. Inputs of at
-// most 128 KiB always run on the calling goroutine.
+// or logits, from which a call of the cheapest losses (squared and absolute
+// difference, hinge, ComputeWeightedLoss) may run on several goroutines, and
+// returns a function restoring the previous setting; n <= 0 selects
+// DefaultParallelThreshold. Losses that cost more per element (the
+// logarithms and exponentials of the log loss and the cross-entropies, the
+// row losses) split from proportionally fewer elements. Only speed depends on
+// it, never a result. Inputs of at most 128 KiB always run on the calling
+// goroutine.
 func SetParallelThreshold(n int) (restore func()) {
 	prev := reduce.SetParallelThreshold(n)
 	return func() { reduce.SetParallelThreshold(prev) }

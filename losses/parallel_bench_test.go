@@ -140,3 +140,46 @@ func BenchmarkParallelReadProbe(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkParallelCost times each kind of loss over the same 128Ki input
+// elements on one thread: the relative costs per element that scale the
+// parallel threshold (reduce.Cost).
+func BenchmarkParallelCost(b *testing.B) {
+	const rows, c = 128, 1024
+	x, y := benchData[float32](rows * c)
+	labels := make([]int32, rows)
+	for i := range labels {
+		labels[i] = int32(i * 7 % c)
+	}
+	one := losses.Threads(1)
+	calls := []struct {
+		name string
+		f    func() (float32, error)
+	}{
+		{"MeanSquaredError", func() (float32, error) { return losses.MeanSquaredError(losses.New(x), losses.New(y), one) }},
+		{"HingeLoss", func() (float32, error) { return losses.HingeLoss(losses.New(x), losses.New(y), one) }},
+		{"LogLoss", func() (float32, error) { return losses.LogLoss(losses.New(x), losses.New(y), one) }},
+		{"SigmoidCrossEntropy", func() (float32, error) { return losses.SigmoidCrossEntropy(losses.New(x), losses.New(y), one) }},
+		{"SoftmaxCrossEntropy", func() (float32, error) {
+			return losses.SoftmaxCrossEntropy(losses.New(x, rows, c), losses.New(y, rows, c), one)
+		}},
+		{"SparseSoftmaxCrossEntropy", func() (float32, error) {
+			return losses.SparseSoftmaxCrossEntropy(losses.New(x, rows, c), labels, one)
+		}},
+		{"CosineDistance", func() (float32, error) {
+			return losses.CosineDistance(losses.New(x, rows, c), losses.New(y, rows, c), 1, one)
+		}},
+		{"MeanPairwiseSquaredError", func() (float32, error) {
+			return losses.MeanPairwiseSquaredError(losses.New(x, rows, c), losses.New(y, rows, c), one)
+		}},
+	}
+	for _, call := range calls {
+		b.Run(call.name, func(b *testing.B) {
+			b.SetBytes(int64(4 * rows * c))
+			for b.Loop() {
+				v, _ := call.f()
+				benchSink += float64(v)
+			}
+		})
+	}
+}

@@ -295,7 +295,7 @@ func TestPartialOfAnEmptyBatch(t *testing.T) {
 // largeCalls are calls over the default parallel threshold, with the options
 // given, as users make them.
 func largeCalls(opts ...losses.Option) map[string]func(grad []float32) (float32, error) {
-	const rows, classes = 512, 1024 // 512Ki logits
+	const rows, classes = 1024, 1024 // the default threshold of the cheapest losses
 	r := rand.New(rand.NewPCG(22, 22))
 	x := make([]float32, rows*classes)
 	y := make([]float32, rows*classes)
@@ -325,7 +325,7 @@ func TestThreadsDoNotChangeResults(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	one := largeCalls(losses.Threads(1))
 	for name, call := range largeCalls() {
-		grad1 := make([]float32, 512*1024)
+		grad1 := make([]float32, 1024*1024)
 		want, err := one[name](grad1)
 		require.NoError(t, err)
 		for _, procs := range []int{1, 2, 64} {

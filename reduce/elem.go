@@ -58,7 +58,7 @@ func Elementwise[T Float](ks *asm.Kernels[T], loss asm.ElemLoss, pIn, yIn []T, a
 			st.WSum += b.ws
 		}
 	}
-	if threads := ex.threads(len(p), unsafe.Sizeof(a)); threads > 1 {
+	if threads := ex.threads(len(p), costOfElem(loss), unsafe.Sizeof(a)); threads > 1 {
 		// p, y, unred and grad hold len(p) elements: more than a stack holds.
 		j := getJob[T]()
 		j.kind, j.elem = jobElem, e

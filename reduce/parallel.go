@@ -5,6 +5,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"unsafe"
+
+	"github.com/simdloss/simdloss/asm"
 )
 
 // Large inputs are reduced on several goroutines. The blocks are the same as
@@ -17,12 +19,28 @@ import (
 // MaxThreads bounds the goroutines one call runs on, the caller's included.
 const MaxThreads = 64
 
-// DefaultParallelThreshold is the number of input elements from which a call
-// runs on several threads by default (see SetParallelThreshold). Measured on
-// a 2-core AMD EPYC (AVX-512): below it the hand-off to a helper costs more
-// than it saves for the cheapest loss (squared difference); the README has
-// the figures.
-const DefaultParallelThreshold = 1 << 18
+// DefaultParallelThreshold is the number of input elements of the cheapest
+// losses (squared or absolute difference, hinge, the weighted sum and the
+// regularisers) from which a call runs on several threads by default (see
+// SetParallelThreshold); costlier losses scale it down by their cost. Measured
+// on a 2-core AMD EPYC (AVX-512): below it, waking a helper costs about as
+// much as it saves for the squared difference.
+const DefaultParallelThreshold = 1 << 20
+
+// Relative costs per input element against the squared difference (AVX-512,
+// single-threaded; BenchmarkParallelCost in package losses), rounded down to
+// a power of two so that no loss goes multi-threaded too early: a call
+// reading n elements may split when n·cost reaches the threshold.
+var elemCost = [asm.NumElemLoss]int{asm.LogLoss: 8, asm.SigmoidCE: 32}
+
+var rowCost = [...]int{jobSoftmax: 32, jobSparse: 32, jobCosine: 4, jobPairwise: 8}
+
+func costOfElem(loss asm.ElemLoss) int {
+	if loss >= 0 && loss < asm.NumElemLoss && elemCost[loss] > 0 {
+		return elemCost[loss]
+	}
+	return 1
+}
 
 // stackSafeBytes is the size above which a slice cannot lie on a goroutine
 // stack: the compiler's largest stack variable is 128 KiB
@@ -36,8 +54,9 @@ var parallelThreshold atomic.Int64
 func init() { parallelThreshold.Store(DefaultParallelThreshold) }
 
 // SetParallelThreshold sets the number of input elements (the elements the
-// kernels read: predictions, logits) from which a call may run on several
-// threads, and returns the previous setting. n <= 0 restores the default.
+// kernels read: predictions, logits) from which a call of the cheapest
+// losses may run on several threads (costlier ones divide it by their cost),
+// and returns the previous setting. n <= 0 restores the default.
 // Results do not depend on it: only the speed does. Inputs of 128 KiB or
 // less always run on the calling goroutine.
 func SetParallelThreshold(n int) (previous int) {
@@ -61,10 +80,10 @@ type Exec struct {
 	Partial *Partial
 }
 
-// threads returns how many goroutines a call reading work elements of size
-// esize may use (1: run on the caller).
-func (ex *Exec) threads(work int, esize uintptr) int {
-	if ex.Threads == 1 || work < ParallelThreshold() || uintptr(work)*esize <= stackSafeBytes {
+// threads returns how many goroutines a call reading n elements of size
+// esize, each of the given relative cost, may use (1: run on the caller).
+func (ex *Exec) threads(n, cost int, esize uintptr) int {
+	if ex.Threads == 1 || n*cost < ParallelThreshold() || uintptr(n)*esize <= stackSafeBytes {
 		return 1
 	}
 	t := ex.Threads

@@ -120,7 +120,7 @@ func rowsParallel[T Float](j *job[T], kind jobKind, rc *rowCall[T], wt *Weightin
 
 // rowsRun computes a row loss on one thread or several (see Exec).
 func rowsRun[T Float](kind jobKind, rc *rowCall[T], wt *Weighting[T], per, work int, ex *Exec) float64 {
-	if threads := ex.threads(work, unsafe.Sizeof(rc.smooth)); threads > 1 {
+	if threads := ex.threads(work, rowCost[kind], unsafe.Sizeof(rc.smooth)); threads > 1 {
 		return rowsParallel(getJob[T](), kind, rc, wt, per, threads)
 	}
 	return rowsSerial(kind, rc, wt, per)
@@ -176,7 +176,7 @@ func SparseCE[T Float, L Integer](ks *asm.Kernels[T], xIn []T, c int, labelsIn [
 		wide = unsafe.Slice((*int)(unsafe.Pointer(unsafe.SliceData(labels))), len(labels))
 	}
 	per := rowsPerBlock(c)
-	if threads := ex.threads(len(x), unsafe.Sizeof(smooth)); threads > 1 {
+	if threads := ex.threads(len(x), rowCost[jobSparse], unsafe.Sizeof(smooth)); threads > 1 {
 		j := getJob[T]()
 		if wide != nil && uintptr(len(wide))*unsafe.Sizeof(wide[0]) > stackSafeBytes {
 			rc.labels = wide

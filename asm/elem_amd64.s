@@ -10775,9 +10775,11 @@ TEXT ·hingeSumAVX2F32(SB), NOSPLIT, $32-64
 	MOVQ    y_base+24(FP), CX
 	VXORPS  Y0, Y0, Y0
 	VXORPS  Y1, Y1, Y1
-	XORQ    DX, DX
 	VXORPS  Y2, Y2, Y2
-	VMOVUPS Y2, (SP)
+	VXORPS  Y3, Y3, Y3
+	XORQ    DX, DX
+	VXORPS  Y4, Y4, Y4
+	VMOVUPS Y4, (SP)
 
 outer:
 	MOVQ DX, BX
@@ -10788,51 +10790,71 @@ outer:
 	MOVQ SI, BX
 
 sized:
-	SUBQ $0x00000010, BX
+	SUBQ $0x00000020, BX
 	CMPQ DX, BX
 	JG   single
 
 loop:
-	VMOVUPS      (AX)(DX*4), Y2
-	VMOVUPS      (CX)(DX*4), Y3
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VADDPS       Y3, Y3, Y3
-	VSUBPS       Y4, Y3, Y3
-	VMULPS       Y2, Y3, Y2
-	VSUBPS       Y2, Y4, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPS       Y2, Y3, Y2
-	VADDPS       Y2, Y0, Y0
-	VMOVUPS      32(AX)(DX*4), Y2
-	VMOVUPS      32(CX)(DX*4), Y3
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VADDPS       Y3, Y3, Y3
-	VSUBPS       Y4, Y3, Y3
-	VMULPS       Y2, Y3, Y2
-	VSUBPS       Y2, Y4, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPS       Y2, Y3, Y2
-	VADDPS       Y2, Y1, Y1
-	ADDQ         $0x00000010, DX
+	VMOVUPS      (AX)(DX*4), Y4
+	VMOVUPS      (CX)(DX*4), Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VADDPS       Y5, Y5, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y4, Y5, Y4
+	VADDPS       Y4, Y0, Y0
+	VMOVUPS      32(AX)(DX*4), Y4
+	VMOVUPS      32(CX)(DX*4), Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VADDPS       Y5, Y5, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y4, Y5, Y4
+	VADDPS       Y4, Y1, Y1
+	VMOVUPS      64(AX)(DX*4), Y4
+	VMOVUPS      64(CX)(DX*4), Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VADDPS       Y5, Y5, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y4, Y5, Y4
+	VADDPS       Y4, Y2, Y2
+	VMOVUPS      96(AX)(DX*4), Y4
+	VMOVUPS      96(CX)(DX*4), Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VADDPS       Y5, Y5, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y4, Y5, Y4
+	VADDPS       Y4, Y3, Y3
+	ADDQ         $0x00000020, DX
 	CMPQ         DX, BX
 	JLE          loop
 
 single:
-	ADDQ $0x00000008, BX
+	ADDQ $0x00000018, BX
 
 single1:
 	CMPQ         DX, BX
 	JG           tail
-	VMOVUPS      (AX)(DX*4), Y2
-	VMOVUPS      (CX)(DX*4), Y3
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VADDPS       Y3, Y3, Y3
-	VSUBPS       Y4, Y3, Y3
-	VMULPS       Y2, Y3, Y2
-	VSUBPS       Y2, Y4, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPS       Y2, Y3, Y2
-	VADDPS       Y2, Y0, Y0
+	VMOVUPS      (AX)(DX*4), Y4
+	VMOVUPS      (CX)(DX*4), Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VADDPS       Y5, Y5, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y4, Y5, Y4
+	VADDPS       Y4, Y0, Y0
 	ADDQ         $0x00000008, DX
 	JMP          single1
 
@@ -10843,38 +10865,42 @@ tail:
 	LEAQ         tailmask32<>+0(SB), SI
 	MOVQ         $0x00000008, DI
 	SUBQ         BX, DI
-	VMOVDQU      (SI)(DI*4), Y2
-	VMASKMOVPS   (AX)(DX*4), Y2, Y2
+	VMOVDQU      (SI)(DI*4), Y4
+	VMASKMOVPS   (AX)(DX*4), Y4, Y4
 	LEAQ         tailmask32<>+0(SB), SI
 	MOVQ         $0x00000008, DI
 	SUBQ         BX, DI
-	VMOVDQU      (SI)(DI*4), Y3
-	VMASKMOVPS   (CX)(DX*4), Y3, Y3
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VADDPS       Y3, Y3, Y3
-	VSUBPS       Y4, Y3, Y3
-	VMULPS       Y2, Y3, Y2
-	VSUBPS       Y2, Y4, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPS       Y2, Y3, Y2
+	VMOVDQU      (SI)(DI*4), Y5
+	VMASKMOVPS   (CX)(DX*4), Y5, Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VADDPS       Y5, Y5, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y4, Y5, Y4
 	LEAQ         tailmask32<>+0(SB), SI
 	MOVQ         $0x00000008, DI
 	SUBQ         BX, DI
-	VMOVDQU      (SI)(DI*4), Y3
-	VANDPS       Y3, Y2, Y2
-	VADDPS       Y2, Y0, Y0
+	VMOVDQU      (SI)(DI*4), Y5
+	VANDPS       Y5, Y4, Y4
+	VADDPS       Y4, Y0, Y0
 	ADDQ         BX, DX
 
 drain:
-	VMOVUPD      (SP), Y2
+	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
 	VXORPS       Y1, Y1, Y1
-	VEXTRACTF128 $0x01, Y0, X3
+	VADDPS       Y2, Y0, Y0
+	VXORPS       Y2, Y2, Y2
+	VADDPS       Y3, Y0, Y0
+	VXORPS       Y3, Y3, Y3
+	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X3, Y3
-	VADDPD       Y3, Y0, Y0
-	VADDPD       Y0, Y2, Y2
-	VMOVUPD      Y2, (SP)
+	VCVTPS2PD    X5, Y5
+	VADDPD       Y5, Y0, Y0
+	VADDPD       Y0, Y4, Y4
+	VMOVUPD      Y4, (SP)
 	VXORPS       Y0, Y0, Y0
 	MOVQ         p_len+8(FP), BX
 	CMPQ         DX, BX
@@ -10898,12 +10924,16 @@ TEXT ·hingeWSumAVX2F32(SB), NOSPLIT, $64-104
 	VXORPS  Y1, Y1, Y1
 	VXORPS  Y2, Y2, Y2
 	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	VXORPS  Y7, Y7, Y7
 	XORQ    BX, BX
 	XORQ    SI, SI
-	VXORPS  Y4, Y4, Y4
-	VMOVUPS Y4, (SP)
-	VXORPS  Y4, Y4, Y4
-	VMOVUPS Y4, 32(SP)
+	VXORPS  Y8, Y8, Y8
+	VMOVUPS Y8, (SP)
+	VXORPS  Y8, Y8, Y8
+	VMOVUPS Y8, 32(SP)
 
 outer:
 	MOVQ SI, DI
@@ -10914,7 +10944,392 @@ outer:
 	MOVQ R8, DI
 
 sized:
-	SUBQ $0x00000010, DI
+	SUBQ $0x00000020, DI
+	CMPQ SI, DI
+	JG   single
+
+loop:
+	VMOVUPS      (AX)(SI*4), Y8
+	VMOVUPS      (CX)(SI*4), Y9
+	VBROADCASTSS consts32<>+4(SB), Y10
+	VADDPS       Y9, Y9, Y9
+	VSUBPS       Y10, Y9, Y9
+	VMULPS       Y8, Y9, Y8
+	VSUBPS       Y8, Y10, Y8
+	VXORPS       Y9, Y9, Y9
+	VMAXPS       Y8, Y9, Y8
+	VMOVUPS      (DX)(SI*4), Y9
+	VFMADD231PS  Y8, Y9, Y0
+	VADDPS       Y9, Y1, Y1
+	VXORPS       Y8, Y8, Y8
+	VCMPPS       $0x04, Y8, Y9, Y8
+	VMOVMSKPS    Y8, R8
+	POPCNTL      R8, R8
+	ADDQ         R8, BX
+	VMOVUPS      32(AX)(SI*4), Y8
+	VMOVUPS      32(CX)(SI*4), Y9
+	VBROADCASTSS consts32<>+4(SB), Y10
+	VADDPS       Y9, Y9, Y9
+	VSUBPS       Y10, Y9, Y9
+	VMULPS       Y8, Y9, Y8
+	VSUBPS       Y8, Y10, Y8
+	VXORPS       Y9, Y9, Y9
+	VMAXPS       Y8, Y9, Y8
+	VMOVUPS      32(DX)(SI*4), Y9
+	VFMADD231PS  Y8, Y9, Y2
+	VADDPS       Y9, Y3, Y3
+	VXORPS       Y8, Y8, Y8
+	VCMPPS       $0x04, Y8, Y9, Y8
+	VMOVMSKPS    Y8, R8
+	POPCNTL      R8, R8
+	ADDQ         R8, BX
+	VMOVUPS      64(AX)(SI*4), Y8
+	VMOVUPS      64(CX)(SI*4), Y9
+	VBROADCASTSS consts32<>+4(SB), Y10
+	VADDPS       Y9, Y9, Y9
+	VSUBPS       Y10, Y9, Y9
+	VMULPS       Y8, Y9, Y8
+	VSUBPS       Y8, Y10, Y8
+	VXORPS       Y9, Y9, Y9
+	VMAXPS       Y8, Y9, Y8
+	VMOVUPS      64(DX)(SI*4), Y9
+	VFMADD231PS  Y8, Y9, Y4
+	VADDPS       Y9, Y5, Y5
+	VXORPS       Y8, Y8, Y8
+	VCMPPS       $0x04, Y8, Y9, Y8
+	VMOVMSKPS    Y8, R8
+	POPCNTL      R8, R8
+	ADDQ         R8, BX
+	VMOVUPS      96(AX)(SI*4), Y8
+	VMOVUPS      96(CX)(SI*4), Y9
+	VBROADCASTSS consts32<>+4(SB), Y10
+	VADDPS       Y9, Y9, Y9
+	VSUBPS       Y10, Y9, Y9
+	VMULPS       Y8, Y9, Y8
+	VSUBPS       Y8, Y10, Y8
+	VXORPS       Y9, Y9, Y9
+	VMAXPS       Y8, Y9, Y8
+	VMOVUPS      96(DX)(SI*4), Y9
+	VFMADD231PS  Y8, Y9, Y6
+	VADDPS       Y9, Y7, Y7
+	VXORPS       Y8, Y8, Y8
+	VCMPPS       $0x04, Y8, Y9, Y8
+	VMOVMSKPS    Y8, R8
+	POPCNTL      R8, R8
+	ADDQ         R8, BX
+	ADDQ         $0x00000020, SI
+	CMPQ         SI, DI
+	JLE          loop
+
+single:
+	ADDQ $0x00000018, DI
+
+single1:
+	CMPQ         SI, DI
+	JG           tail
+	VMOVUPS      (AX)(SI*4), Y8
+	VMOVUPS      (CX)(SI*4), Y9
+	VBROADCASTSS consts32<>+4(SB), Y10
+	VADDPS       Y9, Y9, Y9
+	VSUBPS       Y10, Y9, Y9
+	VMULPS       Y8, Y9, Y8
+	VSUBPS       Y8, Y10, Y8
+	VXORPS       Y9, Y9, Y9
+	VMAXPS       Y8, Y9, Y8
+	VMOVUPS      (DX)(SI*4), Y9
+	VFMADD231PS  Y8, Y9, Y0
+	VADDPS       Y9, Y1, Y1
+	VXORPS       Y8, Y8, Y8
+	VCMPPS       $0x04, Y8, Y9, Y8
+	VMOVMSKPS    Y8, R8
+	POPCNTL      R8, R8
+	ADDQ         R8, BX
+	ADDQ         $0x00000008, SI
+	JMP          single1
+
+tail:
+	ADDQ         $0x00000008, DI
+	SUBQ         SI, DI
+	JZ           drain
+	LEAQ         tailmask32<>+0(SB), R8
+	MOVQ         $0x00000008, R9
+	SUBQ         DI, R9
+	VMOVDQU      (R8)(R9*4), Y8
+	VMASKMOVPS   (AX)(SI*4), Y8, Y8
+	LEAQ         tailmask32<>+0(SB), R8
+	MOVQ         $0x00000008, R9
+	SUBQ         DI, R9
+	VMOVDQU      (R8)(R9*4), Y9
+	VMASKMOVPS   (CX)(SI*4), Y9, Y9
+	VBROADCASTSS consts32<>+4(SB), Y10
+	VADDPS       Y9, Y9, Y9
+	VSUBPS       Y10, Y9, Y9
+	VMULPS       Y8, Y9, Y8
+	VSUBPS       Y8, Y10, Y8
+	VXORPS       Y9, Y9, Y9
+	VMAXPS       Y8, Y9, Y8
+	LEAQ         tailmask32<>+0(SB), R8
+	MOVQ         $0x00000008, R9
+	SUBQ         DI, R9
+	VMOVDQU      (R8)(R9*4), Y9
+	VMASKMOVPS   (DX)(SI*4), Y9, Y9
+	VMULPS       Y8, Y9, Y8
+	LEAQ         tailmask32<>+0(SB), R8
+	MOVQ         $0x00000008, R9
+	SUBQ         DI, R9
+	VMOVDQU      (R8)(R9*4), Y10
+	VANDPS       Y10, Y8, Y8
+	VADDPS       Y8, Y0, Y0
+	VADDPS       Y9, Y1, Y1
+	VXORPS       Y8, Y8, Y8
+	VCMPPS       $0x04, Y8, Y9, Y8
+	VMOVMSKPS    Y8, R8
+	POPCNTL      R8, R8
+	ADDQ         R8, BX
+	ADDQ         DI, SI
+
+drain:
+	VMOVUPD      (SP), Y8
+	VADDPS       Y2, Y0, Y0
+	VXORPS       Y2, Y2, Y2
+	VADDPS       Y4, Y0, Y0
+	VXORPS       Y4, Y4, Y4
+	VADDPS       Y6, Y0, Y0
+	VXORPS       Y6, Y6, Y6
+	VEXTRACTF128 $0x01, Y0, X9
+	VCVTPS2PD    X0, Y0
+	VCVTPS2PD    X9, Y9
+	VADDPD       Y9, Y0, Y0
+	VADDPD       Y0, Y8, Y8
+	VMOVUPD      Y8, (SP)
+	VXORPS       Y0, Y0, Y0
+	VMOVUPD      32(SP), Y8
+	VADDPS       Y3, Y1, Y1
+	VXORPS       Y3, Y3, Y3
+	VADDPS       Y5, Y1, Y1
+	VXORPS       Y5, Y5, Y5
+	VADDPS       Y7, Y1, Y1
+	VXORPS       Y7, Y7, Y7
+	VEXTRACTF128 $0x01, Y1, X9
+	VCVTPS2PD    X1, Y1
+	VCVTPS2PD    X9, Y9
+	VADDPD       Y9, Y1, Y1
+	VADDPD       Y1, Y8, Y8
+	VMOVUPD      Y8, 32(SP)
+	VXORPS       Y1, Y1, Y1
+	MOVQ         p_len+8(FP), DI
+	CMPQ         SI, DI
+	JL           outer
+	VMOVUPS      (SP), Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	VMOVUPS      32(SP), Y1
+	VEXTRACTF128 $0x01, Y1, X2
+	VADDPD       X2, X1, X1
+	VPERMILPD    $0x01, X1, X2
+	VADDSD       X2, X1, X1
+	MOVSD        X0, ret+80(FP)
+	MOVQ         BX, ret1+88(FP)
+	MOVSD        X1, ret2+96(FP)
+	VZEROUPPER
+	RET
+
+// func hingeUnredAVX2F32(dst []float32, p []float32, y []float32, s float32, a float32) float64
+// Requires: AVX, SSE2
+TEXT ·hingeUnredAVX2F32(SB), NOSPLIT, $32-88
+	MOVQ    p_base+24(FP), AX
+	MOVQ    y_base+48(FP), CX
+	MOVQ    dst_base+0(FP), DX
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	XORQ    BX, BX
+	VXORPS  Y4, Y4, Y4
+	VMOVUPS Y4, (SP)
+
+outer:
+	MOVQ BX, SI
+	ADDQ $0x00001000, SI
+	MOVQ p_len+32(FP), DI
+	CMPQ SI, DI
+	JLE  sized
+	MOVQ DI, SI
+
+sized:
+	SUBQ $0x00000020, SI
+	CMPQ BX, SI
+	JG   single
+
+loop:
+	VMOVUPS      (AX)(BX*4), Y4
+	VMOVUPS      (CX)(BX*4), Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VADDPS       Y5, Y5, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y4, Y5, Y4
+	VBROADCASTSS s+72(FP), Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      Y5, (DX)(BX*4)
+	VADDPS       Y4, Y0, Y0
+	VMOVUPS      32(AX)(BX*4), Y4
+	VMOVUPS      32(CX)(BX*4), Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VADDPS       Y5, Y5, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y4, Y5, Y4
+	VBROADCASTSS s+72(FP), Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      Y5, 32(DX)(BX*4)
+	VADDPS       Y4, Y1, Y1
+	VMOVUPS      64(AX)(BX*4), Y4
+	VMOVUPS      64(CX)(BX*4), Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VADDPS       Y5, Y5, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y4, Y5, Y4
+	VBROADCASTSS s+72(FP), Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      Y5, 64(DX)(BX*4)
+	VADDPS       Y4, Y2, Y2
+	VMOVUPS      96(AX)(BX*4), Y4
+	VMOVUPS      96(CX)(BX*4), Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VADDPS       Y5, Y5, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y4, Y5, Y4
+	VBROADCASTSS s+72(FP), Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      Y5, 96(DX)(BX*4)
+	VADDPS       Y4, Y3, Y3
+	ADDQ         $0x00000020, BX
+	CMPQ         BX, SI
+	JLE          loop
+
+single:
+	ADDQ $0x00000018, SI
+
+single1:
+	CMPQ         BX, SI
+	JG           tail
+	VMOVUPS      (AX)(BX*4), Y4
+	VMOVUPS      (CX)(BX*4), Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VADDPS       Y5, Y5, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y4, Y5, Y4
+	VBROADCASTSS s+72(FP), Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      Y5, (DX)(BX*4)
+	VADDPS       Y4, Y0, Y0
+	ADDQ         $0x00000008, BX
+	JMP          single1
+
+tail:
+	ADDQ         $0x00000008, SI
+	SUBQ         BX, SI
+	JZ           drain
+	LEAQ         tailmask32<>+0(SB), DI
+	MOVQ         $0x00000008, R8
+	SUBQ         SI, R8
+	VMOVDQU      (DI)(R8*4), Y4
+	VMASKMOVPS   (AX)(BX*4), Y4, Y4
+	LEAQ         tailmask32<>+0(SB), DI
+	MOVQ         $0x00000008, R8
+	SUBQ         SI, R8
+	VMOVDQU      (DI)(R8*4), Y5
+	VMASKMOVPS   (CX)(BX*4), Y5, Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VADDPS       Y5, Y5, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y4, Y5, Y4
+	VBROADCASTSS s+72(FP), Y5
+	VMULPS       Y4, Y5, Y5
+	LEAQ         tailmask32<>+0(SB), DI
+	MOVQ         $0x00000008, R8
+	SUBQ         SI, R8
+	VMOVDQU      (DI)(R8*4), Y6
+	VMASKMOVPS   Y5, Y6, (DX)(BX*4)
+	LEAQ         tailmask32<>+0(SB), DI
+	MOVQ         $0x00000008, R8
+	SUBQ         SI, R8
+	VMOVDQU      (DI)(R8*4), Y5
+	VANDPS       Y5, Y4, Y4
+	VADDPS       Y4, Y0, Y0
+	ADDQ         SI, BX
+
+drain:
+	VMOVUPD      (SP), Y4
+	VADDPS       Y1, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VADDPS       Y2, Y0, Y0
+	VXORPS       Y2, Y2, Y2
+	VADDPS       Y3, Y0, Y0
+	VXORPS       Y3, Y3, Y3
+	VEXTRACTF128 $0x01, Y0, X5
+	VCVTPS2PD    X0, Y0
+	VCVTPS2PD    X5, Y5
+	VADDPD       Y5, Y0, Y0
+	VADDPD       Y0, Y4, Y4
+	VMOVUPD      Y4, (SP)
+	VXORPS       Y0, Y0, Y0
+	MOVQ         p_len+32(FP), SI
+	CMPQ         BX, SI
+	JL           outer
+	VMOVUPS      (SP), Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	MOVSD        X0, ret+80(FP)
+	VZEROUPPER
+	RET
+
+// func hingeWUnredAVX2F32(dst []float32, p []float32, y []float32, w []float32, a float32) float64
+// Requires: AVX, FMA3, SSE2
+TEXT ·hingeWUnredAVX2F32(SB), NOSPLIT, $32-112
+	MOVQ    p_base+24(FP), AX
+	MOVQ    y_base+48(FP), CX
+	MOVQ    w_base+72(FP), DX
+	MOVQ    dst_base+0(FP), BX
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	XORQ    SI, SI
+	VXORPS  Y4, Y4, Y4
+	VMOVUPS Y4, (SP)
+
+outer:
+	MOVQ SI, DI
+	ADDQ $0x00001000, DI
+	MOVQ p_len+32(FP), R8
+	CMPQ DI, R8
+	JLE  sized
+	MOVQ R8, DI
+
+sized:
+	SUBQ $0x00000020, DI
 	CMPQ SI, DI
 	JG   single
 
@@ -10929,13 +11344,9 @@ loop:
 	VXORPS       Y5, Y5, Y5
 	VMAXPS       Y4, Y5, Y4
 	VMOVUPS      (DX)(SI*4), Y5
+	VMULPS       Y4, Y5, Y6
+	VMOVUPS      Y6, (BX)(SI*4)
 	VFMADD231PS  Y4, Y5, Y0
-	VADDPS       Y5, Y1, Y1
-	VXORPS       Y4, Y4, Y4
-	VCMPPS       $0x04, Y4, Y5, Y4
-	VMOVMSKPS    Y4, R8
-	POPCNTL      R8, R8
-	ADDQ         R8, BX
 	VMOVUPS      32(AX)(SI*4), Y4
 	VMOVUPS      32(CX)(SI*4), Y5
 	VBROADCASTSS consts32<>+4(SB), Y6
@@ -10946,19 +11357,41 @@ loop:
 	VXORPS       Y5, Y5, Y5
 	VMAXPS       Y4, Y5, Y4
 	VMOVUPS      32(DX)(SI*4), Y5
+	VMULPS       Y4, Y5, Y6
+	VMOVUPS      Y6, 32(BX)(SI*4)
+	VFMADD231PS  Y4, Y5, Y1
+	VMOVUPS      64(AX)(SI*4), Y4
+	VMOVUPS      64(CX)(SI*4), Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VADDPS       Y5, Y5, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y4, Y5, Y4
+	VMOVUPS      64(DX)(SI*4), Y5
+	VMULPS       Y4, Y5, Y6
+	VMOVUPS      Y6, 64(BX)(SI*4)
 	VFMADD231PS  Y4, Y5, Y2
-	VADDPS       Y5, Y3, Y3
-	VXORPS       Y4, Y4, Y4
-	VCMPPS       $0x04, Y4, Y5, Y4
-	VMOVMSKPS    Y4, R8
-	POPCNTL      R8, R8
-	ADDQ         R8, BX
-	ADDQ         $0x00000010, SI
+	VMOVUPS      96(AX)(SI*4), Y4
+	VMOVUPS      96(CX)(SI*4), Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VADDPS       Y5, Y5, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y4, Y5, Y4
+	VMOVUPS      96(DX)(SI*4), Y5
+	VMULPS       Y4, Y5, Y6
+	VMOVUPS      Y6, 96(BX)(SI*4)
+	VFMADD231PS  Y4, Y5, Y3
+	ADDQ         $0x00000020, SI
 	CMPQ         SI, DI
 	JLE          loop
 
 single:
-	ADDQ $0x00000008, DI
+	ADDQ $0x00000018, DI
 
 single1:
 	CMPQ         SI, DI
@@ -10973,13 +11406,9 @@ single1:
 	VXORPS       Y5, Y5, Y5
 	VMAXPS       Y4, Y5, Y4
 	VMOVUPS      (DX)(SI*4), Y5
+	VMULPS       Y4, Y5, Y6
+	VMOVUPS      Y6, (BX)(SI*4)
 	VFMADD231PS  Y4, Y5, Y0
-	VADDPS       Y5, Y1, Y1
-	VXORPS       Y4, Y4, Y4
-	VCMPPS       $0x04, Y4, Y5, Y4
-	VMOVMSKPS    Y4, R8
-	POPCNTL      R8, R8
-	ADDQ         R8, BX
 	ADDQ         $0x00000008, SI
 	JMP          single1
 
@@ -11013,323 +11442,30 @@ tail:
 	LEAQ         tailmask32<>+0(SB), R8
 	MOVQ         $0x00000008, R9
 	SUBQ         DI, R9
-	VMOVDQU      (R8)(R9*4), Y6
-	VANDPS       Y6, Y4, Y4
+	VMOVDQU      (R8)(R9*4), Y5
+	VMASKMOVPS   Y4, Y5, (BX)(SI*4)
+	LEAQ         tailmask32<>+0(SB), R8
+	MOVQ         $0x00000008, R9
+	SUBQ         DI, R9
+	VMOVDQU      (R8)(R9*4), Y5
+	VANDPS       Y5, Y4, Y4
 	VADDPS       Y4, Y0, Y0
-	VADDPS       Y5, Y1, Y1
-	VXORPS       Y4, Y4, Y4
-	VCMPPS       $0x04, Y4, Y5, Y4
-	VMOVMSKPS    Y4, R8
-	POPCNTL      R8, R8
-	ADDQ         R8, BX
 	ADDQ         DI, SI
 
 drain:
 	VMOVUPD      (SP), Y4
+	VADDPS       Y1, Y0, Y0
+	VXORPS       Y1, Y1, Y1
 	VADDPS       Y2, Y0, Y0
 	VXORPS       Y2, Y2, Y2
+	VADDPS       Y3, Y0, Y0
+	VXORPS       Y3, Y3, Y3
 	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
 	VCVTPS2PD    X5, Y5
 	VADDPD       Y5, Y0, Y0
 	VADDPD       Y0, Y4, Y4
 	VMOVUPD      Y4, (SP)
-	VXORPS       Y0, Y0, Y0
-	VMOVUPD      32(SP), Y4
-	VADDPS       Y3, Y1, Y1
-	VXORPS       Y3, Y3, Y3
-	VEXTRACTF128 $0x01, Y1, X5
-	VCVTPS2PD    X1, Y1
-	VCVTPS2PD    X5, Y5
-	VADDPD       Y5, Y1, Y1
-	VADDPD       Y1, Y4, Y4
-	VMOVUPD      Y4, 32(SP)
-	VXORPS       Y1, Y1, Y1
-	MOVQ         p_len+8(FP), DI
-	CMPQ         SI, DI
-	JL           outer
-	VMOVUPS      (SP), Y0
-	VEXTRACTF128 $0x01, Y0, X1
-	VADDPD       X1, X0, X0
-	VPERMILPD    $0x01, X0, X1
-	VADDSD       X1, X0, X0
-	VMOVUPS      32(SP), Y1
-	VEXTRACTF128 $0x01, Y1, X2
-	VADDPD       X2, X1, X1
-	VPERMILPD    $0x01, X1, X2
-	VADDSD       X2, X1, X1
-	MOVSD        X0, ret+80(FP)
-	MOVQ         BX, ret1+88(FP)
-	MOVSD        X1, ret2+96(FP)
-	VZEROUPPER
-	RET
-
-// func hingeUnredAVX2F32(dst []float32, p []float32, y []float32, s float32, a float32) float64
-// Requires: AVX, SSE2
-TEXT ·hingeUnredAVX2F32(SB), NOSPLIT, $32-88
-	MOVQ    p_base+24(FP), AX
-	MOVQ    y_base+48(FP), CX
-	MOVQ    dst_base+0(FP), DX
-	VXORPS  Y0, Y0, Y0
-	VXORPS  Y1, Y1, Y1
-	XORQ    BX, BX
-	VXORPS  Y2, Y2, Y2
-	VMOVUPS Y2, (SP)
-
-outer:
-	MOVQ BX, SI
-	ADDQ $0x00001000, SI
-	MOVQ p_len+32(FP), DI
-	CMPQ SI, DI
-	JLE  sized
-	MOVQ DI, SI
-
-sized:
-	SUBQ $0x00000010, SI
-	CMPQ BX, SI
-	JG   single
-
-loop:
-	VMOVUPS      (AX)(BX*4), Y2
-	VMOVUPS      (CX)(BX*4), Y3
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VADDPS       Y3, Y3, Y3
-	VSUBPS       Y4, Y3, Y3
-	VMULPS       Y2, Y3, Y2
-	VSUBPS       Y2, Y4, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPS       Y2, Y3, Y2
-	VBROADCASTSS s+72(FP), Y3
-	VMULPS       Y2, Y3, Y3
-	VMOVUPS      Y3, (DX)(BX*4)
-	VADDPS       Y2, Y0, Y0
-	VMOVUPS      32(AX)(BX*4), Y2
-	VMOVUPS      32(CX)(BX*4), Y3
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VADDPS       Y3, Y3, Y3
-	VSUBPS       Y4, Y3, Y3
-	VMULPS       Y2, Y3, Y2
-	VSUBPS       Y2, Y4, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPS       Y2, Y3, Y2
-	VBROADCASTSS s+72(FP), Y3
-	VMULPS       Y2, Y3, Y3
-	VMOVUPS      Y3, 32(DX)(BX*4)
-	VADDPS       Y2, Y1, Y1
-	ADDQ         $0x00000010, BX
-	CMPQ         BX, SI
-	JLE          loop
-
-single:
-	ADDQ $0x00000008, SI
-
-single1:
-	CMPQ         BX, SI
-	JG           tail
-	VMOVUPS      (AX)(BX*4), Y2
-	VMOVUPS      (CX)(BX*4), Y3
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VADDPS       Y3, Y3, Y3
-	VSUBPS       Y4, Y3, Y3
-	VMULPS       Y2, Y3, Y2
-	VSUBPS       Y2, Y4, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPS       Y2, Y3, Y2
-	VBROADCASTSS s+72(FP), Y3
-	VMULPS       Y2, Y3, Y3
-	VMOVUPS      Y3, (DX)(BX*4)
-	VADDPS       Y2, Y0, Y0
-	ADDQ         $0x00000008, BX
-	JMP          single1
-
-tail:
-	ADDQ         $0x00000008, SI
-	SUBQ         BX, SI
-	JZ           drain
-	LEAQ         tailmask32<>+0(SB), DI
-	MOVQ         $0x00000008, R8
-	SUBQ         SI, R8
-	VMOVDQU      (DI)(R8*4), Y2
-	VMASKMOVPS   (AX)(BX*4), Y2, Y2
-	LEAQ         tailmask32<>+0(SB), DI
-	MOVQ         $0x00000008, R8
-	SUBQ         SI, R8
-	VMOVDQU      (DI)(R8*4), Y3
-	VMASKMOVPS   (CX)(BX*4), Y3, Y3
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VADDPS       Y3, Y3, Y3
-	VSUBPS       Y4, Y3, Y3
-	VMULPS       Y2, Y3, Y2
-	VSUBPS       Y2, Y4, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPS       Y2, Y3, Y2
-	VBROADCASTSS s+72(FP), Y3
-	VMULPS       Y2, Y3, Y3
-	LEAQ         tailmask32<>+0(SB), DI
-	MOVQ         $0x00000008, R8
-	SUBQ         SI, R8
-	VMOVDQU      (DI)(R8*4), Y4
-	VMASKMOVPS   Y3, Y4, (DX)(BX*4)
-	LEAQ         tailmask32<>+0(SB), DI
-	MOVQ         $0x00000008, R8
-	SUBQ         SI, R8
-	VMOVDQU      (DI)(R8*4), Y3
-	VANDPS       Y3, Y2, Y2
-	VADDPS       Y2, Y0, Y0
-	ADDQ         SI, BX
-
-drain:
-	VMOVUPD      (SP), Y2
-	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VEXTRACTF128 $0x01, Y0, X3
-	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X3, Y3
-	VADDPD       Y3, Y0, Y0
-	VADDPD       Y0, Y2, Y2
-	VMOVUPD      Y2, (SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), SI
-	CMPQ         BX, SI
-	JL           outer
-	VMOVUPS      (SP), Y0
-	VEXTRACTF128 $0x01, Y0, X1
-	VADDPD       X1, X0, X0
-	VPERMILPD    $0x01, X0, X1
-	VADDSD       X1, X0, X0
-	MOVSD        X0, ret+80(FP)
-	VZEROUPPER
-	RET
-
-// func hingeWUnredAVX2F32(dst []float32, p []float32, y []float32, w []float32, a float32) float64
-// Requires: AVX, FMA3, SSE2
-TEXT ·hingeWUnredAVX2F32(SB), NOSPLIT, $32-112
-	MOVQ    p_base+24(FP), AX
-	MOVQ    y_base+48(FP), CX
-	MOVQ    w_base+72(FP), DX
-	MOVQ    dst_base+0(FP), BX
-	VXORPS  Y0, Y0, Y0
-	VXORPS  Y1, Y1, Y1
-	XORQ    SI, SI
-	VXORPS  Y2, Y2, Y2
-	VMOVUPS Y2, (SP)
-
-outer:
-	MOVQ SI, DI
-	ADDQ $0x00001000, DI
-	MOVQ p_len+32(FP), R8
-	CMPQ DI, R8
-	JLE  sized
-	MOVQ R8, DI
-
-sized:
-	SUBQ $0x00000010, DI
-	CMPQ SI, DI
-	JG   single
-
-loop:
-	VMOVUPS      (AX)(SI*4), Y2
-	VMOVUPS      (CX)(SI*4), Y3
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VADDPS       Y3, Y3, Y3
-	VSUBPS       Y4, Y3, Y3
-	VMULPS       Y2, Y3, Y2
-	VSUBPS       Y2, Y4, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPS       Y2, Y3, Y2
-	VMOVUPS      (DX)(SI*4), Y3
-	VMULPS       Y2, Y3, Y4
-	VMOVUPS      Y4, (BX)(SI*4)
-	VFMADD231PS  Y2, Y3, Y0
-	VMOVUPS      32(AX)(SI*4), Y2
-	VMOVUPS      32(CX)(SI*4), Y3
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VADDPS       Y3, Y3, Y3
-	VSUBPS       Y4, Y3, Y3
-	VMULPS       Y2, Y3, Y2
-	VSUBPS       Y2, Y4, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPS       Y2, Y3, Y2
-	VMOVUPS      32(DX)(SI*4), Y3
-	VMULPS       Y2, Y3, Y4
-	VMOVUPS      Y4, 32(BX)(SI*4)
-	VFMADD231PS  Y2, Y3, Y1
-	ADDQ         $0x00000010, SI
-	CMPQ         SI, DI
-	JLE          loop
-
-single:
-	ADDQ $0x00000008, DI
-
-single1:
-	CMPQ         SI, DI
-	JG           tail
-	VMOVUPS      (AX)(SI*4), Y2
-	VMOVUPS      (CX)(SI*4), Y3
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VADDPS       Y3, Y3, Y3
-	VSUBPS       Y4, Y3, Y3
-	VMULPS       Y2, Y3, Y2
-	VSUBPS       Y2, Y4, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPS       Y2, Y3, Y2
-	VMOVUPS      (DX)(SI*4), Y3
-	VMULPS       Y2, Y3, Y4
-	VMOVUPS      Y4, (BX)(SI*4)
-	VFMADD231PS  Y2, Y3, Y0
-	ADDQ         $0x00000008, SI
-	JMP          single1
-
-tail:
-	ADDQ         $0x00000008, DI
-	SUBQ         SI, DI
-	JZ           drain
-	LEAQ         tailmask32<>+0(SB), R8
-	MOVQ         $0x00000008, R9
-	SUBQ         DI, R9
-	VMOVDQU      (R8)(R9*4), Y2
-	VMASKMOVPS   (AX)(SI*4), Y2, Y2
-	LEAQ         tailmask32<>+0(SB), R8
-	MOVQ         $0x00000008, R9
-	SUBQ         DI, R9
-	VMOVDQU      (R8)(R9*4), Y3
-	VMASKMOVPS   (CX)(SI*4), Y3, Y3
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VADDPS       Y3, Y3, Y3
-	VSUBPS       Y4, Y3, Y3
-	VMULPS       Y2, Y3, Y2
-	VSUBPS       Y2, Y4, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPS       Y2, Y3, Y2
-	LEAQ         tailmask32<>+0(SB), R8
-	MOVQ         $0x00000008, R9
-	SUBQ         DI, R9
-	VMOVDQU      (R8)(R9*4), Y3
-	VMASKMOVPS   (DX)(SI*4), Y3, Y3
-	VMULPS       Y2, Y3, Y2
-	LEAQ         tailmask32<>+0(SB), R8
-	MOVQ         $0x00000008, R9
-	SUBQ         DI, R9
-	VMOVDQU      (R8)(R9*4), Y3
-	VMASKMOVPS   Y2, Y3, (BX)(SI*4)
-	LEAQ         tailmask32<>+0(SB), R8
-	MOVQ         $0x00000008, R9
-	SUBQ         DI, R9
-	VMOVDQU      (R8)(R9*4), Y3
-	VANDPS       Y3, Y2, Y2
-	VADDPS       Y2, Y0, Y0
-	ADDQ         DI, SI
-
-drain:
-	VMOVUPD      (SP), Y2
-	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VEXTRACTF128 $0x01, Y0, X3
-	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X3, Y3
-	VADDPD       Y3, Y0, Y0
-	VADDPD       Y0, Y2, Y2
-	VMOVUPD      Y2, (SP)
 	VXORPS       Y0, Y0, Y0
 	MOVQ         p_len+32(FP), DI
 	CMPQ         SI, DI
@@ -11351,9 +11487,11 @@ TEXT ·hingeGradAVX2F32(SB), NOSPLIT, $32-88
 	MOVQ    dst_base+0(FP), DX
 	VXORPS  Y0, Y0, Y0
 	VXORPS  Y1, Y1, Y1
-	XORQ    BX, BX
 	VXORPS  Y2, Y2, Y2
-	VMOVUPS Y2, (SP)
+	VXORPS  Y3, Y3, Y3
+	XORQ    BX, BX
+	VXORPS  Y4, Y4, Y4
+	VMOVUPS Y4, (SP)
 
 outer:
 	MOVQ BX, SI
@@ -11364,78 +11502,116 @@ outer:
 	MOVQ DI, SI
 
 sized:
-	SUBQ $0x00000010, SI
+	SUBQ $0x00000020, SI
 	CMPQ BX, SI
 	JG   single
 
 loop:
-	VMOVUPS      (AX)(BX*4), Y2
-	VMOVUPS      (CX)(BX*4), Y3
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VADDPS       Y3, Y3, Y3
-	VSUBPS       Y4, Y3, Y3
-	VMULPS       Y2, Y3, Y2
-	VSUBPS       Y2, Y4, Y2
-	VXORPS       Y4, Y4, Y4
-	VMAXPS       Y2, Y4, Y5
-	VBROADCASTSS consts32<>+80(SB), Y6
-	VXORPS       Y6, Y3, Y3
-	VCMPPS       $0x1e, Y4, Y2, Y6
-	VBLENDVPS    Y6, Y3, Y4, Y3
-	VCMPPS       $0x03, Y2, Y2, Y4
-	VBLENDVPS    Y4, Y2, Y3, Y3
-	VBROADCASTSS s+72(FP), Y2
-	VMULPS       Y3, Y2, Y2
-	VMOVUPS      Y2, (DX)(BX*4)
-	VADDPS       Y5, Y0, Y0
-	VMOVUPS      32(AX)(BX*4), Y2
-	VMOVUPS      32(CX)(BX*4), Y3
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VADDPS       Y3, Y3, Y3
-	VSUBPS       Y4, Y3, Y3
-	VMULPS       Y2, Y3, Y2
-	VSUBPS       Y2, Y4, Y2
-	VXORPS       Y4, Y4, Y4
-	VMAXPS       Y2, Y4, Y5
-	VBROADCASTSS consts32<>+80(SB), Y6
-	VXORPS       Y6, Y3, Y3
-	VCMPPS       $0x1e, Y4, Y2, Y6
-	VBLENDVPS    Y6, Y3, Y4, Y3
-	VCMPPS       $0x03, Y2, Y2, Y4
-	VBLENDVPS    Y4, Y2, Y3, Y3
-	VBROADCASTSS s+72(FP), Y2
-	VMULPS       Y3, Y2, Y2
-	VMOVUPS      Y2, 32(DX)(BX*4)
-	VADDPS       Y5, Y1, Y1
-	ADDQ         $0x00000010, BX
+	VMOVUPS      (AX)(BX*4), Y4
+	VMOVUPS      (CX)(BX*4), Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VADDPS       Y5, Y5, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
+	VXORPS       Y6, Y6, Y6
+	VMAXPS       Y4, Y6, Y7
+	VBROADCASTSS consts32<>+80(SB), Y8
+	VXORPS       Y8, Y5, Y5
+	VCMPPS       $0x1e, Y6, Y4, Y8
+	VBLENDVPS    Y8, Y5, Y6, Y5
+	VCMPPS       $0x03, Y4, Y4, Y6
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VBROADCASTSS s+72(FP), Y4
+	VMULPS       Y5, Y4, Y4
+	VMOVUPS      Y4, (DX)(BX*4)
+	VADDPS       Y7, Y0, Y0
+	VMOVUPS      32(AX)(BX*4), Y4
+	VMOVUPS      32(CX)(BX*4), Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VADDPS       Y5, Y5, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
+	VXORPS       Y6, Y6, Y6
+	VMAXPS       Y4, Y6, Y7
+	VBROADCASTSS consts32<>+80(SB), Y8
+	VXORPS       Y8, Y5, Y5
+	VCMPPS       $0x1e, Y6, Y4, Y8
+	VBLENDVPS    Y8, Y5, Y6, Y5
+	VCMPPS       $0x03, Y4, Y4, Y6
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VBROADCASTSS s+72(FP), Y4
+	VMULPS       Y5, Y4, Y4
+	VMOVUPS      Y4, 32(DX)(BX*4)
+	VADDPS       Y7, Y1, Y1
+	VMOVUPS      64(AX)(BX*4), Y4
+	VMOVUPS      64(CX)(BX*4), Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VADDPS       Y5, Y5, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
+	VXORPS       Y6, Y6, Y6
+	VMAXPS       Y4, Y6, Y7
+	VBROADCASTSS consts32<>+80(SB), Y8
+	VXORPS       Y8, Y5, Y5
+	VCMPPS       $0x1e, Y6, Y4, Y8
+	VBLENDVPS    Y8, Y5, Y6, Y5
+	VCMPPS       $0x03, Y4, Y4, Y6
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VBROADCASTSS s+72(FP), Y4
+	VMULPS       Y5, Y4, Y4
+	VMOVUPS      Y4, 64(DX)(BX*4)
+	VADDPS       Y7, Y2, Y2
+	VMOVUPS      96(AX)(BX*4), Y4
+	VMOVUPS      96(CX)(BX*4), Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VADDPS       Y5, Y5, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
+	VXORPS       Y6, Y6, Y6
+	VMAXPS       Y4, Y6, Y7
+	VBROADCASTSS consts32<>+80(SB), Y8
+	VXORPS       Y8, Y5, Y5
+	VCMPPS       $0x1e, Y6, Y4, Y8
+	VBLENDVPS    Y8, Y5, Y6, Y5
+	VCMPPS       $0x03, Y4, Y4, Y6
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VBROADCASTSS s+72(FP), Y4
+	VMULPS       Y5, Y4, Y4
+	VMOVUPS      Y4, 96(DX)(BX*4)
+	VADDPS       Y7, Y3, Y3
+	ADDQ         $0x00000020, BX
 	CMPQ         BX, SI
 	JLE          loop
 
 single:
-	ADDQ $0x00000008, SI
+	ADDQ $0x00000018, SI
 
 single1:
 	CMPQ         BX, SI
 	JG           tail
-	VMOVUPS      (AX)(BX*4), Y2
-	VMOVUPS      (CX)(BX*4), Y3
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VADDPS       Y3, Y3, Y3
-	VSUBPS       Y4, Y3, Y3
-	VMULPS       Y2, Y3, Y2
-	VSUBPS       Y2, Y4, Y2
-	VXORPS       Y4, Y4, Y4
-	VMAXPS       Y2, Y4, Y5
-	VBROADCASTSS consts32<>+80(SB), Y6
-	VXORPS       Y6, Y3, Y3
-	VCMPPS       $0x1e, Y4, Y2, Y6
-	VBLENDVPS    Y6, Y3, Y4, Y3
-	VCMPPS       $0x03, Y2, Y2, Y4
-	VBLENDVPS    Y4, Y2, Y3, Y3
-	VBROADCASTSS s+72(FP), Y2
-	VMULPS       Y3, Y2, Y2
-	VMOVUPS      Y2, (DX)(BX*4)
-	VADDPS       Y5, Y0, Y0
+	VMOVUPS      (AX)(BX*4), Y4
+	VMOVUPS      (CX)(BX*4), Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VADDPS       Y5, Y5, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
+	VXORPS       Y6, Y6, Y6
+	VMAXPS       Y4, Y6, Y7
+	VBROADCASTSS consts32<>+80(SB), Y8
+	VXORPS       Y8, Y5, Y5
+	VCMPPS       $0x1e, Y6, Y4, Y8
+	VBLENDVPS    Y8, Y5, Y6, Y5
+	VCMPPS       $0x03, Y4, Y4, Y6
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VBROADCASTSS s+72(FP), Y4
+	VMULPS       Y5, Y4, Y4
+	VMOVUPS      Y4, (DX)(BX*4)
+	VADDPS       Y7, Y0, Y0
 	ADDQ         $0x00000008, BX
 	JMP          single1
 
@@ -11446,51 +11622,55 @@ tail:
 	LEAQ         tailmask32<>+0(SB), DI
 	MOVQ         $0x00000008, R8
 	SUBQ         SI, R8
-	VMOVDQU      (DI)(R8*4), Y2
-	VMASKMOVPS   (AX)(BX*4), Y2, Y2
+	VMOVDQU      (DI)(R8*4), Y4
+	VMASKMOVPS   (AX)(BX*4), Y4, Y4
 	LEAQ         tailmask32<>+0(SB), DI
 	MOVQ         $0x00000008, R8
 	SUBQ         SI, R8
-	VMOVDQU      (DI)(R8*4), Y3
-	VMASKMOVPS   (CX)(BX*4), Y3, Y3
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VADDPS       Y3, Y3, Y3
-	VSUBPS       Y4, Y3, Y3
-	VMULPS       Y2, Y3, Y2
-	VSUBPS       Y2, Y4, Y2
-	VXORPS       Y4, Y4, Y4
-	VMAXPS       Y2, Y4, Y5
-	VBROADCASTSS consts32<>+80(SB), Y6
-	VXORPS       Y6, Y3, Y3
-	VCMPPS       $0x1e, Y4, Y2, Y6
-	VBLENDVPS    Y6, Y3, Y4, Y3
-	VCMPPS       $0x03, Y2, Y2, Y4
-	VBLENDVPS    Y4, Y2, Y3, Y3
-	VBROADCASTSS s+72(FP), Y2
-	VMULPS       Y3, Y2, Y2
+	VMOVDQU      (DI)(R8*4), Y5
+	VMASKMOVPS   (CX)(BX*4), Y5, Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VADDPS       Y5, Y5, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
+	VXORPS       Y6, Y6, Y6
+	VMAXPS       Y4, Y6, Y7
+	VBROADCASTSS consts32<>+80(SB), Y8
+	VXORPS       Y8, Y5, Y5
+	VCMPPS       $0x1e, Y6, Y4, Y8
+	VBLENDVPS    Y8, Y5, Y6, Y5
+	VCMPPS       $0x03, Y4, Y4, Y6
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VBROADCASTSS s+72(FP), Y4
+	VMULPS       Y5, Y4, Y4
 	LEAQ         tailmask32<>+0(SB), DI
 	MOVQ         $0x00000008, R8
 	SUBQ         SI, R8
-	VMOVDQU      (DI)(R8*4), Y3
-	VMASKMOVPS   Y2, Y3, (DX)(BX*4)
+	VMOVDQU      (DI)(R8*4), Y5
+	VMASKMOVPS   Y4, Y5, (DX)(BX*4)
 	LEAQ         tailmask32<>+0(SB), DI
 	MOVQ         $0x00000008, R8
 	SUBQ         SI, R8
-	VMOVDQU      (DI)(R8*4), Y2
-	VANDPS       Y2, Y5, Y5
-	VADDPS       Y5, Y0, Y0
+	VMOVDQU      (DI)(R8*4), Y4
+	VANDPS       Y4, Y7, Y7
+	VADDPS       Y7, Y0, Y0
 	ADDQ         SI, BX
 
 drain:
-	VMOVUPD      (SP), Y2
+	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
 	VXORPS       Y1, Y1, Y1
-	VEXTRACTF128 $0x01, Y0, X3
+	VADDPS       Y2, Y0, Y0
+	VXORPS       Y2, Y2, Y2
+	VADDPS       Y3, Y0, Y0
+	VXORPS       Y3, Y3, Y3
+	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X3, Y3
-	VADDPD       Y3, Y0, Y0
-	VADDPD       Y0, Y2, Y2
-	VMOVUPD      Y2, (SP)
+	VCVTPS2PD    X5, Y5
+	VADDPD       Y5, Y0, Y0
+	VADDPD       Y0, Y4, Y4
+	VMOVUPD      Y4, (SP)
 	VXORPS       Y0, Y0, Y0
 	MOVQ         p_len+32(FP), SI
 	CMPQ         BX, SI
@@ -11513,9 +11693,11 @@ TEXT ·hingeWGradAVX2F32(SB), NOSPLIT, $32-112
 	MOVQ    dst_base+0(FP), BX
 	VXORPS  Y0, Y0, Y0
 	VXORPS  Y1, Y1, Y1
-	XORQ    SI, SI
 	VXORPS  Y2, Y2, Y2
-	VMOVUPS Y2, (SP)
+	VXORPS  Y3, Y3, Y3
+	XORQ    SI, SI
+	VXORPS  Y4, Y4, Y4
+	VMOVUPS Y4, (SP)
 
 outer:
 	MOVQ SI, DI
@@ -11526,84 +11708,126 @@ outer:
 	MOVQ R8, DI
 
 sized:
-	SUBQ $0x00000010, DI
+	SUBQ $0x00000020, DI
 	CMPQ SI, DI
 	JG   single
 
 loop:
-	VMOVUPS      (AX)(SI*4), Y2
-	VMOVUPS      (CX)(SI*4), Y3
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VADDPS       Y3, Y3, Y3
-	VSUBPS       Y4, Y3, Y3
-	VMULPS       Y2, Y3, Y2
-	VSUBPS       Y2, Y4, Y2
-	VXORPS       Y4, Y4, Y4
-	VMAXPS       Y2, Y4, Y5
-	VBROADCASTSS consts32<>+80(SB), Y6
-	VXORPS       Y6, Y3, Y3
-	VCMPPS       $0x1e, Y4, Y2, Y6
-	VBLENDVPS    Y6, Y3, Y4, Y3
-	VCMPPS       $0x03, Y2, Y2, Y4
-	VBLENDVPS    Y4, Y2, Y3, Y3
-	VMOVUPS      (DX)(SI*4), Y2
-	VBROADCASTSS s+96(FP), Y4
-	VMULPS       Y2, Y4, Y4
-	VMULPS       Y3, Y4, Y3
-	VMOVUPS      Y3, (BX)(SI*4)
-	VFMADD231PS  Y5, Y2, Y0
-	VMOVUPS      32(AX)(SI*4), Y2
-	VMOVUPS      32(CX)(SI*4), Y3
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VADDPS       Y3, Y3, Y3
-	VSUBPS       Y4, Y3, Y3
-	VMULPS       Y2, Y3, Y2
-	VSUBPS       Y2, Y4, Y2
-	VXORPS       Y4, Y4, Y4
-	VMAXPS       Y2, Y4, Y5
-	VBROADCASTSS consts32<>+80(SB), Y6
-	VXORPS       Y6, Y3, Y3
-	VCMPPS       $0x1e, Y4, Y2, Y6
-	VBLENDVPS    Y6, Y3, Y4, Y3
-	VCMPPS       $0x03, Y2, Y2, Y4
-	VBLENDVPS    Y4, Y2, Y3, Y3
-	VMOVUPS      32(DX)(SI*4), Y2
-	VBROADCASTSS s+96(FP), Y4
-	VMULPS       Y2, Y4, Y4
-	VMULPS       Y3, Y4, Y3
-	VMOVUPS      Y3, 32(BX)(SI*4)
-	VFMADD231PS  Y5, Y2, Y1
-	ADDQ         $0x00000010, SI
+	VMOVUPS      (AX)(SI*4), Y4
+	VMOVUPS      (CX)(SI*4), Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VADDPS       Y5, Y5, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
+	VXORPS       Y6, Y6, Y6
+	VMAXPS       Y4, Y6, Y7
+	VBROADCASTSS consts32<>+80(SB), Y8
+	VXORPS       Y8, Y5, Y5
+	VCMPPS       $0x1e, Y6, Y4, Y8
+	VBLENDVPS    Y8, Y5, Y6, Y5
+	VCMPPS       $0x03, Y4, Y4, Y6
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VMOVUPS      (DX)(SI*4), Y4
+	VBROADCASTSS s+96(FP), Y6
+	VMULPS       Y4, Y6, Y6
+	VMULPS       Y5, Y6, Y5
+	VMOVUPS      Y5, (BX)(SI*4)
+	VFMADD231PS  Y7, Y4, Y0
+	VMOVUPS      32(AX)(SI*4), Y4
+	VMOVUPS      32(CX)(SI*4), Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VADDPS       Y5, Y5, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
+	VXORPS       Y6, Y6, Y6
+	VMAXPS       Y4, Y6, Y7
+	VBROADCASTSS consts32<>+80(SB), Y8
+	VXORPS       Y8, Y5, Y5
+	VCMPPS       $0x1e, Y6, Y4, Y8
+	VBLENDVPS    Y8, Y5, Y6, Y5
+	VCMPPS       $0x03, Y4, Y4, Y6
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VMOVUPS      32(DX)(SI*4), Y4
+	VBROADCASTSS s+96(FP), Y6
+	VMULPS       Y4, Y6, Y6
+	VMULPS       Y5, Y6, Y5
+	VMOVUPS      Y5, 32(BX)(SI*4)
+	VFMADD231PS  Y7, Y4, Y1
+	VMOVUPS      64(AX)(SI*4), Y4
+	VMOVUPS      64(CX)(SI*4), Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VADDPS       Y5, Y5, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
+	VXORPS       Y6, Y6, Y6
+	VMAXPS       Y4, Y6, Y7
+	VBROADCASTSS consts32<>+80(SB), Y8
+	VXORPS       Y8, Y5, Y5
+	VCMPPS       $0x1e, Y6, Y4, Y8
+	VBLENDVPS    Y8, Y5, Y6, Y5
+	VCMPPS       $0x03, Y4, Y4, Y6
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VMOVUPS      64(DX)(SI*4), Y4
+	VBROADCASTSS s+96(FP), Y6
+	VMULPS       Y4, Y6, Y6
+	VMULPS       Y5, Y6, Y5
+	VMOVUPS      Y5, 64(BX)(SI*4)
+	VFMADD231PS  Y7, Y4, Y2
+	VMOVUPS      96(AX)(SI*4), Y4
+	VMOVUPS      96(CX)(SI*4), Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VADDPS       Y5, Y5, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
+	VXORPS       Y6, Y6, Y6
+	VMAXPS       Y4, Y6, Y7
+	VBROADCASTSS consts32<>+80(SB), Y8
+	VXORPS       Y8, Y5, Y5
+	VCMPPS       $0x1e, Y6, Y4, Y8
+	VBLENDVPS    Y8, Y5, Y6, Y5
+	VCMPPS       $0x03, Y4, Y4, Y6
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VMOVUPS      96(DX)(SI*4), Y4
+	VBROADCASTSS s+96(FP), Y6
+	VMULPS       Y4, Y6, Y6
+	VMULPS       Y5, Y6, Y5
+	VMOVUPS      Y5, 96(BX)(SI*4)
+	VFMADD231PS  Y7, Y4, Y3
+	ADDQ         $0x00000020, SI
 	CMPQ         SI, DI
 	JLE          loop
 
 single:
-	ADDQ $0x00000008, DI
+	ADDQ $0x00000018, DI
 
 single1:
 	CMPQ         SI, DI
 	JG           tail
-	VMOVUPS      (AX)(SI*4), Y2
-	VMOVUPS      (CX)(SI*4), Y3
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VADDPS       Y3, Y3, Y3
-	VSUBPS       Y4, Y3, Y3
-	VMULPS       Y2, Y3, Y2
-	VSUBPS       Y2, Y4, Y2
-	VXORPS       Y4, Y4, Y4
-	VMAXPS       Y2, Y4, Y5
-	VBROADCASTSS consts32<>+80(SB), Y6
-	VXORPS       Y6, Y3, Y3
-	VCMPPS       $0x1e, Y4, Y2, Y6
-	VBLENDVPS    Y6, Y3, Y4, Y3
-	VCMPPS       $0x03, Y2, Y2, Y4
-	VBLENDVPS    Y4, Y2, Y3, Y3
-	VMOVUPS      (DX)(SI*4), Y2
-	VBROADCASTSS s+96(FP), Y4
-	VMULPS       Y2, Y4, Y4
-	VMULPS       Y3, Y4, Y3
-	VMOVUPS      Y3, (BX)(SI*4)
-	VFMADD231PS  Y5, Y2, Y0
+	VMOVUPS      (AX)(SI*4), Y4
+	VMOVUPS      (CX)(SI*4), Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VADDPS       Y5, Y5, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
+	VXORPS       Y6, Y6, Y6
+	VMAXPS       Y4, Y6, Y7
+	VBROADCASTSS consts32<>+80(SB), Y8
+	VXORPS       Y8, Y5, Y5
+	VCMPPS       $0x1e, Y6, Y4, Y8
+	VBLENDVPS    Y8, Y5, Y6, Y5
+	VCMPPS       $0x03, Y4, Y4, Y6
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VMOVUPS      (DX)(SI*4), Y4
+	VBROADCASTSS s+96(FP), Y6
+	VMULPS       Y4, Y6, Y6
+	VMULPS       Y5, Y6, Y5
+	VMOVUPS      Y5, (BX)(SI*4)
+	VFMADD231PS  Y7, Y4, Y0
 	ADDQ         $0x00000008, SI
 	JMP          single1
 
@@ -11614,58 +11838,62 @@ tail:
 	LEAQ         tailmask32<>+0(SB), R8
 	MOVQ         $0x00000008, R9
 	SUBQ         DI, R9
-	VMOVDQU      (R8)(R9*4), Y2
-	VMASKMOVPS   (AX)(SI*4), Y2, Y2
+	VMOVDQU      (R8)(R9*4), Y4
+	VMASKMOVPS   (AX)(SI*4), Y4, Y4
 	LEAQ         tailmask32<>+0(SB), R8
 	MOVQ         $0x00000008, R9
 	SUBQ         DI, R9
-	VMOVDQU      (R8)(R9*4), Y3
-	VMASKMOVPS   (CX)(SI*4), Y3, Y3
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VADDPS       Y3, Y3, Y3
-	VSUBPS       Y4, Y3, Y3
-	VMULPS       Y2, Y3, Y2
-	VSUBPS       Y2, Y4, Y2
-	VXORPS       Y4, Y4, Y4
-	VMAXPS       Y2, Y4, Y5
-	VBROADCASTSS consts32<>+80(SB), Y6
-	VXORPS       Y6, Y3, Y3
-	VCMPPS       $0x1e, Y4, Y2, Y6
-	VBLENDVPS    Y6, Y3, Y4, Y3
-	VCMPPS       $0x03, Y2, Y2, Y4
-	VBLENDVPS    Y4, Y2, Y3, Y3
-	LEAQ         tailmask32<>+0(SB), R8
-	MOVQ         $0x00000008, R9
-	SUBQ         DI, R9
-	VMOVDQU      (R8)(R9*4), Y2
-	VMASKMOVPS   (DX)(SI*4), Y2, Y2
-	VBROADCASTSS s+96(FP), Y4
-	VMULPS       Y2, Y4, Y4
-	VMULPS       Y3, Y4, Y3
+	VMOVDQU      (R8)(R9*4), Y5
+	VMASKMOVPS   (CX)(SI*4), Y5, Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VADDPS       Y5, Y5, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
+	VXORPS       Y6, Y6, Y6
+	VMAXPS       Y4, Y6, Y7
+	VBROADCASTSS consts32<>+80(SB), Y8
+	VXORPS       Y8, Y5, Y5
+	VCMPPS       $0x1e, Y6, Y4, Y8
+	VBLENDVPS    Y8, Y5, Y6, Y5
+	VCMPPS       $0x03, Y4, Y4, Y6
+	VBLENDVPS    Y6, Y4, Y5, Y5
 	LEAQ         tailmask32<>+0(SB), R8
 	MOVQ         $0x00000008, R9
 	SUBQ         DI, R9
 	VMOVDQU      (R8)(R9*4), Y4
-	VMASKMOVPS   Y3, Y4, (BX)(SI*4)
-	VMULPS       Y5, Y2, Y2
+	VMASKMOVPS   (DX)(SI*4), Y4, Y4
+	VBROADCASTSS s+96(FP), Y6
+	VMULPS       Y4, Y6, Y6
+	VMULPS       Y5, Y6, Y5
 	LEAQ         tailmask32<>+0(SB), R8
 	MOVQ         $0x00000008, R9
 	SUBQ         DI, R9
-	VMOVDQU      (R8)(R9*4), Y3
-	VANDPS       Y3, Y2, Y2
-	VADDPS       Y2, Y0, Y0
+	VMOVDQU      (R8)(R9*4), Y6
+	VMASKMOVPS   Y5, Y6, (BX)(SI*4)
+	VMULPS       Y7, Y4, Y4
+	LEAQ         tailmask32<>+0(SB), R8
+	MOVQ         $0x00000008, R9
+	SUBQ         DI, R9
+	VMOVDQU      (R8)(R9*4), Y5
+	VANDPS       Y5, Y4, Y4
+	VADDPS       Y4, Y0, Y0
 	ADDQ         DI, SI
 
 drain:
-	VMOVUPD      (SP), Y2
+	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
 	VXORPS       Y1, Y1, Y1
-	VEXTRACTF128 $0x01, Y0, X3
+	VADDPS       Y2, Y0, Y0
+	VXORPS       Y2, Y2, Y2
+	VADDPS       Y3, Y0, Y0
+	VXORPS       Y3, Y3, Y3
+	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X3, Y3
-	VADDPD       Y3, Y0, Y0
-	VADDPD       Y0, Y2, Y2
-	VMOVUPD      Y2, (SP)
+	VCVTPS2PD    X5, Y5
+	VADDPD       Y5, Y0, Y0
+	VADDPD       Y0, Y4, Y4
+	VMOVUPD      Y4, (SP)
 	VXORPS       Y0, Y0, Y0
 	MOVQ         p_len+32(FP), DI
 	CMPQ         SI, DI
@@ -11694,12 +11922,16 @@ TEXT ·hingeRowSumAVX2F32(SB), NOSPLIT, $64-160
 	VXORPS  Y1, Y1, Y1
 	VXORPS  Y2, Y2, Y2
 	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	VXORPS  Y7, Y7, Y7
 	XORQ    R10, R10
 	XORQ    R11, R11
-	VXORPS  Y4, Y4, Y4
-	VMOVUPS Y4, (SP)
-	VXORPS  Y4, Y4, Y4
-	VMOVUPS Y4, 32(SP)
+	VXORPS  Y8, Y8, Y8
+	VMOVUPS Y8, (SP)
+	VXORPS  Y8, Y8, Y8
+	VMOVUPS Y8, 32(SP)
 
 outer:
 	MOVQ R11, R12
@@ -11710,133 +11942,209 @@ outer:
 	MOVQ R13, R12
 
 sized:
-	SUBQ $0x00000010, R12
+	SUBQ $0x00000020, R12
 	CMPQ R11, R12
 	JG   single
 
 loop:
-	VMOVUPS      (AX)(R11*4), Y4
-	VMOVUPS      (CX)(R11*4), Y5
-	VBROADCASTSS consts32<>+4(SB), Y6
-	VADDPS       Y5, Y5, Y5
-	VSUBPS       Y6, Y5, Y5
-	VMULPS       Y4, Y5, Y4
-	VSUBPS       Y4, Y6, Y4
-	VXORPS       Y5, Y5, Y5
-	VMAXPS       Y4, Y5, Y4
+	VMOVUPS      (AX)(R11*4), Y8
+	VMOVUPS      (CX)(R11*4), Y9
+	VBROADCASTSS consts32<>+4(SB), Y10
+	VADDPS       Y9, Y9, Y9
+	VSUBPS       Y10, Y9, Y9
+	VMULPS       Y8, Y9, Y8
+	VSUBPS       Y8, Y10, Y8
+	VXORPS       Y9, Y9, Y9
+	VMAXPS       Y8, Y9, Y8
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
 	JL           rowpart49
-	VMOVUPS      (DX)(R8*4), Y5
+	VMOVUPS      (DX)(R8*4), Y9
 	JMP          rowperm49
 
 rowpart49:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y5
-	VMASKMOVPS (DX)(R8*4), Y5, Y5
+	VMOVDQU    (R14)(R15*4), Y9
+	VMASKMOVPS (DX)(R8*4), Y9, Y9
 
 rowperm49:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y6
-	VPERMPS      Y5, Y6, Y5
+	VMOVUPS      (BX)(R13*1), Y10
+	VPERMPS      Y9, Y10, Y9
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VFMADD231PS  Y4, Y5, Y0
-	VADDPS       Y5, Y1, Y1
-	VXORPS       Y4, Y4, Y4
-	VCMPPS       $0x04, Y4, Y5, Y4
-	VMOVMSKPS    Y4, R13
+	VFMADD231PS  Y8, Y9, Y0
+	VADDPS       Y9, Y1, Y1
+	VXORPS       Y8, Y8, Y8
+	VCMPPS       $0x04, Y8, Y9, Y8
+	VMOVMSKPS    Y8, R13
 	POPCNTL      R13, R13
 	ADDQ         R13, R10
-	VMOVUPS      32(AX)(R11*4), Y4
-	VMOVUPS      32(CX)(R11*4), Y5
-	VBROADCASTSS consts32<>+4(SB), Y6
-	VADDPS       Y5, Y5, Y5
-	VSUBPS       Y6, Y5, Y5
-	VMULPS       Y4, Y5, Y4
-	VSUBPS       Y4, Y6, Y4
-	VXORPS       Y5, Y5, Y5
-	VMAXPS       Y4, Y5, Y4
+	VMOVUPS      32(AX)(R11*4), Y8
+	VMOVUPS      32(CX)(R11*4), Y9
+	VBROADCASTSS consts32<>+4(SB), Y10
+	VADDPS       Y9, Y9, Y9
+	VSUBPS       Y10, Y9, Y9
+	VMULPS       Y8, Y9, Y8
+	VSUBPS       Y8, Y10, Y8
+	VXORPS       Y9, Y9, Y9
+	VMAXPS       Y8, Y9, Y8
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
 	JL           rowpart50
-	VMOVUPS      (DX)(R8*4), Y5
+	VMOVUPS      (DX)(R8*4), Y9
 	JMP          rowperm50
 
 rowpart50:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y5
-	VMASKMOVPS (DX)(R8*4), Y5, Y5
+	VMOVDQU    (R14)(R15*4), Y9
+	VMASKMOVPS (DX)(R8*4), Y9, Y9
 
 rowperm50:
-	MOVQ        DI, R13
-	SHLQ        $0x06, R13
-	VMOVUPS     (BX)(R13*1), Y6
-	VPERMPS     Y5, Y6, Y5
-	MOVLQSX     (SI)(DI*8), R13
-	ADDQ        R13, R8
-	MOVLQSX     4(SI)(DI*8), DI
-	VFMADD231PS Y4, Y5, Y2
-	VADDPS      Y5, Y3, Y3
-	VXORPS      Y4, Y4, Y4
-	VCMPPS      $0x04, Y4, Y5, Y4
-	VMOVMSKPS   Y4, R13
-	POPCNTL     R13, R13
-	ADDQ        R13, R10
-	ADDQ        $0x00000010, R11
-	CMPQ        R11, R12
-	JLE         loop
-
-single:
-	ADDQ $0x00000008, R12
-
-single1:
-	CMPQ         R11, R12
-	JG           tail
-	VMOVUPS      (AX)(R11*4), Y4
-	VMOVUPS      (CX)(R11*4), Y5
-	VBROADCASTSS consts32<>+4(SB), Y6
-	VADDPS       Y5, Y5, Y5
-	VSUBPS       Y6, Y5, Y5
-	VMULPS       Y4, Y5, Y4
-	VSUBPS       Y4, Y6, Y4
-	VXORPS       Y5, Y5, Y5
-	VMAXPS       Y4, Y5, Y4
+	MOVQ         DI, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (BX)(R13*1), Y10
+	VPERMPS      Y9, Y10, Y9
+	MOVLQSX      (SI)(DI*8), R13
+	ADDQ         R13, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VFMADD231PS  Y8, Y9, Y2
+	VADDPS       Y9, Y3, Y3
+	VXORPS       Y8, Y8, Y8
+	VCMPPS       $0x04, Y8, Y9, Y8
+	VMOVMSKPS    Y8, R13
+	POPCNTL      R13, R13
+	ADDQ         R13, R10
+	VMOVUPS      64(AX)(R11*4), Y8
+	VMOVUPS      64(CX)(R11*4), Y9
+	VBROADCASTSS consts32<>+4(SB), Y10
+	VADDPS       Y9, Y9, Y9
+	VSUBPS       Y10, Y9, Y9
+	VMULPS       Y8, Y9, Y8
+	VSUBPS       Y8, Y10, Y8
+	VXORPS       Y9, Y9, Y9
+	VMAXPS       Y8, Y9, Y8
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
 	JL           rowpart51
-	VMOVUPS      (DX)(R8*4), Y5
+	VMOVUPS      (DX)(R8*4), Y9
 	JMP          rowperm51
 
 rowpart51:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y5
-	VMASKMOVPS (DX)(R8*4), Y5, Y5
+	VMOVDQU    (R14)(R15*4), Y9
+	VMASKMOVPS (DX)(R8*4), Y9, Y9
 
 rowperm51:
+	MOVQ         DI, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (BX)(R13*1), Y10
+	VPERMPS      Y9, Y10, Y9
+	MOVLQSX      (SI)(DI*8), R13
+	ADDQ         R13, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VFMADD231PS  Y8, Y9, Y4
+	VADDPS       Y9, Y5, Y5
+	VXORPS       Y8, Y8, Y8
+	VCMPPS       $0x04, Y8, Y9, Y8
+	VMOVMSKPS    Y8, R13
+	POPCNTL      R13, R13
+	ADDQ         R13, R10
+	VMOVUPS      96(AX)(R11*4), Y8
+	VMOVUPS      96(CX)(R11*4), Y9
+	VBROADCASTSS consts32<>+4(SB), Y10
+	VADDPS       Y9, Y9, Y9
+	VSUBPS       Y10, Y9, Y9
+	VMULPS       Y8, Y9, Y8
+	VSUBPS       Y8, Y10, Y8
+	VXORPS       Y9, Y9, Y9
+	VMAXPS       Y8, Y9, Y8
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart52
+	VMOVUPS      (DX)(R8*4), Y9
+	JMP          rowperm52
+
+rowpart52:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y9
+	VMASKMOVPS (DX)(R8*4), Y9, Y9
+
+rowperm52:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
-	VMOVUPS     (BX)(R13*1), Y6
-	VPERMPS     Y5, Y6, Y5
+	VMOVUPS     (BX)(R13*1), Y10
+	VPERMPS     Y9, Y10, Y9
 	MOVLQSX     (SI)(DI*8), R13
 	ADDQ        R13, R8
 	MOVLQSX     4(SI)(DI*8), DI
-	VFMADD231PS Y4, Y5, Y0
-	VADDPS      Y5, Y1, Y1
-	VXORPS      Y4, Y4, Y4
-	VCMPPS      $0x04, Y4, Y5, Y4
-	VMOVMSKPS   Y4, R13
+	VFMADD231PS Y8, Y9, Y6
+	VADDPS      Y9, Y7, Y7
+	VXORPS      Y8, Y8, Y8
+	VCMPPS      $0x04, Y8, Y9, Y8
+	VMOVMSKPS   Y8, R13
+	POPCNTL     R13, R13
+	ADDQ        R13, R10
+	ADDQ        $0x00000020, R11
+	CMPQ        R11, R12
+	JLE         loop
+
+single:
+	ADDQ $0x00000018, R12
+
+single1:
+	CMPQ         R11, R12
+	JG           tail
+	VMOVUPS      (AX)(R11*4), Y8
+	VMOVUPS      (CX)(R11*4), Y9
+	VBROADCASTSS consts32<>+4(SB), Y10
+	VADDPS       Y9, Y9, Y9
+	VSUBPS       Y10, Y9, Y9
+	VMULPS       Y8, Y9, Y8
+	VSUBPS       Y8, Y10, Y8
+	VXORPS       Y9, Y9, Y9
+	VMAXPS       Y8, Y9, Y8
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart53
+	VMOVUPS      (DX)(R8*4), Y9
+	JMP          rowperm53
+
+rowpart53:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y9
+	VMASKMOVPS (DX)(R8*4), Y9, Y9
+
+rowperm53:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Y10
+	VPERMPS     Y9, Y10, Y9
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VFMADD231PS Y8, Y9, Y0
+	VADDPS      Y9, Y1, Y1
+	VXORPS      Y8, Y8, Y8
+	VCMPPS      $0x04, Y8, Y9, Y8
+	VMOVMSKPS   Y8, R13
 	POPCNTL     R13, R13
 	ADDQ        R13, R10
 	ADDQ        $0x00000008, R11
@@ -11849,82 +12157,90 @@ tail:
 	LEAQ         tailmask32<>+0(SB), R13
 	MOVQ         $0x00000008, R14
 	SUBQ         R12, R14
-	VMOVDQU      (R13)(R14*4), Y4
-	VMASKMOVPS   (AX)(R11*4), Y4, Y4
+	VMOVDQU      (R13)(R14*4), Y8
+	VMASKMOVPS   (AX)(R11*4), Y8, Y8
 	LEAQ         tailmask32<>+0(SB), R13
 	MOVQ         $0x00000008, R14
 	SUBQ         R12, R14
-	VMOVDQU      (R13)(R14*4), Y5
-	VMASKMOVPS   (CX)(R11*4), Y5, Y5
-	VBROADCASTSS consts32<>+4(SB), Y6
-	VADDPS       Y5, Y5, Y5
-	VSUBPS       Y6, Y5, Y5
-	VMULPS       Y4, Y5, Y4
-	VSUBPS       Y4, Y6, Y4
-	VXORPS       Y5, Y5, Y5
-	VMAXPS       Y4, Y5, Y4
+	VMOVDQU      (R13)(R14*4), Y9
+	VMASKMOVPS   (CX)(R11*4), Y9, Y9
+	VBROADCASTSS consts32<>+4(SB), Y10
+	VADDPS       Y9, Y9, Y9
+	VSUBPS       Y10, Y9, Y9
+	VMULPS       Y8, Y9, Y8
+	VSUBPS       Y8, Y10, Y8
+	VXORPS       Y9, Y9, Y9
+	VMAXPS       Y8, Y9, Y8
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart52
-	VMOVUPS      (DX)(R8*4), Y5
-	JMP          rowperm52
+	JL           rowpart54
+	VMOVUPS      (DX)(R8*4), Y9
+	JMP          rowperm54
 
-rowpart52:
+rowpart54:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y5
-	VMASKMOVPS (DX)(R8*4), Y5, Y5
+	VMOVDQU    (R14)(R15*4), Y9
+	VMASKMOVPS (DX)(R8*4), Y9, Y9
 
-rowperm52:
+rowperm54:
 	MOVQ      DI, R13
 	SHLQ      $0x06, R13
-	VMOVUPS   (BX)(R13*1), Y6
-	VPERMPS   Y5, Y6, Y5
+	VMOVUPS   (BX)(R13*1), Y10
+	VPERMPS   Y9, Y10, Y9
 	MOVLQSX   (SI)(DI*8), R13
 	ADDQ      R13, R8
 	MOVLQSX   4(SI)(DI*8), DI
 	LEAQ      tailmask32<>+0(SB), R13
 	MOVQ      $0x00000008, R14
 	SUBQ      R12, R14
-	VMOVDQU   (R13)(R14*4), Y6
-	VANDPS    Y6, Y5, Y5
-	VMULPS    Y4, Y5, Y4
+	VMOVDQU   (R13)(R14*4), Y10
+	VANDPS    Y10, Y9, Y9
+	VMULPS    Y8, Y9, Y8
 	LEAQ      tailmask32<>+0(SB), R13
 	MOVQ      $0x00000008, R14
 	SUBQ      R12, R14
-	VMOVDQU   (R13)(R14*4), Y6
-	VANDPS    Y6, Y4, Y4
-	VADDPS    Y4, Y0, Y0
-	VADDPS    Y5, Y1, Y1
-	VXORPS    Y4, Y4, Y4
-	VCMPPS    $0x04, Y4, Y5, Y4
-	VMOVMSKPS Y4, R13
+	VMOVDQU   (R13)(R14*4), Y10
+	VANDPS    Y10, Y8, Y8
+	VADDPS    Y8, Y0, Y0
+	VADDPS    Y9, Y1, Y1
+	VXORPS    Y8, Y8, Y8
+	VCMPPS    $0x04, Y8, Y9, Y8
+	VMOVMSKPS Y8, R13
 	POPCNTL   R13, R13
 	ADDQ      R13, R10
 	ADDQ      R12, R11
 
 drain:
-	VMOVUPD      (SP), Y4
+	VMOVUPD      (SP), Y8
 	VADDPS       Y2, Y0, Y0
 	VXORPS       Y2, Y2, Y2
-	VEXTRACTF128 $0x01, Y0, X5
+	VADDPS       Y4, Y0, Y0
+	VXORPS       Y4, Y4, Y4
+	VADDPS       Y6, Y0, Y0
+	VXORPS       Y6, Y6, Y6
+	VEXTRACTF128 $0x01, Y0, X9
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X5, Y5
-	VADDPD       Y5, Y0, Y0
-	VADDPD       Y0, Y4, Y4
-	VMOVUPD      Y4, (SP)
+	VCVTPS2PD    X9, Y9
+	VADDPD       Y9, Y0, Y0
+	VADDPD       Y0, Y8, Y8
+	VMOVUPD      Y8, (SP)
 	VXORPS       Y0, Y0, Y0
-	VMOVUPD      32(SP), Y4
+	VMOVUPD      32(SP), Y8
 	VADDPS       Y3, Y1, Y1
 	VXORPS       Y3, Y3, Y3
-	VEXTRACTF128 $0x01, Y1, X5
+	VADDPS       Y5, Y1, Y1
+	VXORPS       Y5, Y5, Y5
+	VADDPS       Y7, Y1, Y1
+	VXORPS       Y7, Y7, Y7
+	VEXTRACTF128 $0x01, Y1, X9
 	VCVTPS2PD    X1, Y1
-	VCVTPS2PD    X5, Y5
-	VADDPD       Y5, Y1, Y1
-	VADDPD       Y1, Y4, Y4
-	VMOVUPD      Y4, 32(SP)
+	VCVTPS2PD    X9, Y9
+	VADDPD       Y9, Y1, Y1
+	VADDPD       Y1, Y8, Y8
+	VMOVUPD      Y8, 32(SP)
 	VXORPS       Y1, Y1, Y1
 	MOVQ         p_len+8(FP), R12
 	CMPQ         R11, R12
@@ -11959,9 +12275,11 @@ TEXT ·hingeRowUnredAVX2F32(SB), NOSPLIT, $32-168
 	MOVQ    dst_base+0(FP), R10
 	VXORPS  Y0, Y0, Y0
 	VXORPS  Y1, Y1, Y1
-	XORQ    R11, R11
 	VXORPS  Y2, Y2, Y2
-	VMOVUPS Y2, (SP)
+	VXORPS  Y3, Y3, Y3
+	XORQ    R11, R11
+	VXORPS  Y4, Y4, Y4
+	VMOVUPS Y4, (SP)
 
 outer:
 	MOVQ R11, R12
@@ -11972,123 +12290,191 @@ outer:
 	MOVQ R13, R12
 
 sized:
-	SUBQ $0x00000010, R12
+	SUBQ $0x00000020, R12
 	CMPQ R11, R12
 	JG   single
 
 loop:
-	VMOVUPS      (AX)(R11*4), Y2
-	VMOVUPS      (CX)(R11*4), Y3
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VADDPS       Y3, Y3, Y3
-	VSUBPS       Y4, Y3, Y3
-	VMULPS       Y2, Y3, Y2
-	VSUBPS       Y2, Y4, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPS       Y2, Y3, Y2
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000008
-	JL           rowpart53
-	VMOVUPS      (DX)(R8*4), Y3
-	JMP          rowperm53
-
-rowpart53:
-	LEAQ       tailmask32<>+0(SB), R14
-	MOVQ       $0x00000008, R15
-	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y3
-	VMASKMOVPS (DX)(R8*4), Y3, Y3
-
-rowperm53:
-	MOVQ         DI, R13
-	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y4
-	VPERMPS      Y3, Y4, Y3
-	MOVLQSX      (SI)(DI*8), R13
-	ADDQ         R13, R8
-	MOVLQSX      4(SI)(DI*8), DI
-	VMULPS       Y2, Y3, Y4
-	VMOVUPS      Y4, (R10)(R11*4)
-	VFMADD231PS  Y2, Y3, Y0
-	VMOVUPS      32(AX)(R11*4), Y2
-	VMOVUPS      32(CX)(R11*4), Y3
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VADDPS       Y3, Y3, Y3
-	VSUBPS       Y4, Y3, Y3
-	VMULPS       Y2, Y3, Y2
-	VSUBPS       Y2, Y4, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPS       Y2, Y3, Y2
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000008
-	JL           rowpart54
-	VMOVUPS      (DX)(R8*4), Y3
-	JMP          rowperm54
-
-rowpart54:
-	LEAQ       tailmask32<>+0(SB), R14
-	MOVQ       $0x00000008, R15
-	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y3
-	VMASKMOVPS (DX)(R8*4), Y3, Y3
-
-rowperm54:
-	MOVQ        DI, R13
-	SHLQ        $0x06, R13
-	VMOVUPS     (BX)(R13*1), Y4
-	VPERMPS     Y3, Y4, Y3
-	MOVLQSX     (SI)(DI*8), R13
-	ADDQ        R13, R8
-	MOVLQSX     4(SI)(DI*8), DI
-	VMULPS      Y2, Y3, Y4
-	VMOVUPS     Y4, 32(R10)(R11*4)
-	VFMADD231PS Y2, Y3, Y1
-	ADDQ        $0x00000010, R11
-	CMPQ        R11, R12
-	JLE         loop
-
-single:
-	ADDQ $0x00000008, R12
-
-single1:
-	CMPQ         R11, R12
-	JG           tail
-	VMOVUPS      (AX)(R11*4), Y2
-	VMOVUPS      (CX)(R11*4), Y3
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VADDPS       Y3, Y3, Y3
-	VSUBPS       Y4, Y3, Y3
-	VMULPS       Y2, Y3, Y2
-	VSUBPS       Y2, Y4, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPS       Y2, Y3, Y2
+	VMOVUPS      (AX)(R11*4), Y4
+	VMOVUPS      (CX)(R11*4), Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VADDPS       Y5, Y5, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y4, Y5, Y4
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
 	JL           rowpart55
-	VMOVUPS      (DX)(R8*4), Y3
+	VMOVUPS      (DX)(R8*4), Y5
 	JMP          rowperm55
 
 rowpart55:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y3
-	VMASKMOVPS (DX)(R8*4), Y3, Y3
+	VMOVDQU    (R14)(R15*4), Y5
+	VMASKMOVPS (DX)(R8*4), Y5, Y5
 
 rowperm55:
+	MOVQ         DI, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (BX)(R13*1), Y6
+	VPERMPS      Y5, Y6, Y5
+	MOVLQSX      (SI)(DI*8), R13
+	ADDQ         R13, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPS       Y4, Y5, Y6
+	VMOVUPS      Y6, (R10)(R11*4)
+	VFMADD231PS  Y4, Y5, Y0
+	VMOVUPS      32(AX)(R11*4), Y4
+	VMOVUPS      32(CX)(R11*4), Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VADDPS       Y5, Y5, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y4, Y5, Y4
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart56
+	VMOVUPS      (DX)(R8*4), Y5
+	JMP          rowperm56
+
+rowpart56:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y5
+	VMASKMOVPS (DX)(R8*4), Y5, Y5
+
+rowperm56:
+	MOVQ         DI, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (BX)(R13*1), Y6
+	VPERMPS      Y5, Y6, Y5
+	MOVLQSX      (SI)(DI*8), R13
+	ADDQ         R13, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPS       Y4, Y5, Y6
+	VMOVUPS      Y6, 32(R10)(R11*4)
+	VFMADD231PS  Y4, Y5, Y1
+	VMOVUPS      64(AX)(R11*4), Y4
+	VMOVUPS      64(CX)(R11*4), Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VADDPS       Y5, Y5, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y4, Y5, Y4
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart57
+	VMOVUPS      (DX)(R8*4), Y5
+	JMP          rowperm57
+
+rowpart57:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y5
+	VMASKMOVPS (DX)(R8*4), Y5, Y5
+
+rowperm57:
+	MOVQ         DI, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (BX)(R13*1), Y6
+	VPERMPS      Y5, Y6, Y5
+	MOVLQSX      (SI)(DI*8), R13
+	ADDQ         R13, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPS       Y4, Y5, Y6
+	VMOVUPS      Y6, 64(R10)(R11*4)
+	VFMADD231PS  Y4, Y5, Y2
+	VMOVUPS      96(AX)(R11*4), Y4
+	VMOVUPS      96(CX)(R11*4), Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VADDPS       Y5, Y5, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y4, Y5, Y4
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart58
+	VMOVUPS      (DX)(R8*4), Y5
+	JMP          rowperm58
+
+rowpart58:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y5
+	VMASKMOVPS (DX)(R8*4), Y5, Y5
+
+rowperm58:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
-	VMOVUPS     (BX)(R13*1), Y4
-	VPERMPS     Y3, Y4, Y3
+	VMOVUPS     (BX)(R13*1), Y6
+	VPERMPS     Y5, Y6, Y5
 	MOVLQSX     (SI)(DI*8), R13
 	ADDQ        R13, R8
 	MOVLQSX     4(SI)(DI*8), DI
-	VMULPS      Y2, Y3, Y4
-	VMOVUPS     Y4, (R10)(R11*4)
-	VFMADD231PS Y2, Y3, Y0
+	VMULPS      Y4, Y5, Y6
+	VMOVUPS     Y6, 96(R10)(R11*4)
+	VFMADD231PS Y4, Y5, Y3
+	ADDQ        $0x00000020, R11
+	CMPQ        R11, R12
+	JLE         loop
+
+single:
+	ADDQ $0x00000018, R12
+
+single1:
+	CMPQ         R11, R12
+	JG           tail
+	VMOVUPS      (AX)(R11*4), Y4
+	VMOVUPS      (CX)(R11*4), Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VADDPS       Y5, Y5, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y4, Y5, Y4
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart59
+	VMOVUPS      (DX)(R8*4), Y5
+	JMP          rowperm59
+
+rowpart59:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y5
+	VMASKMOVPS (DX)(R8*4), Y5, Y5
+
+rowperm59:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Y6
+	VPERMPS     Y5, Y6, Y5
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VMULPS      Y4, Y5, Y6
+	VMOVUPS     Y6, (R10)(R11*4)
+	VFMADD231PS Y4, Y5, Y0
 	ADDQ        $0x00000008, R11
 	JMP         single1
 
@@ -12099,71 +12485,75 @@ tail:
 	LEAQ         tailmask32<>+0(SB), R13
 	MOVQ         $0x00000008, R14
 	SUBQ         R12, R14
-	VMOVDQU      (R13)(R14*4), Y2
-	VMASKMOVPS   (AX)(R11*4), Y2, Y2
+	VMOVDQU      (R13)(R14*4), Y4
+	VMASKMOVPS   (AX)(R11*4), Y4, Y4
 	LEAQ         tailmask32<>+0(SB), R13
 	MOVQ         $0x00000008, R14
 	SUBQ         R12, R14
-	VMOVDQU      (R13)(R14*4), Y3
-	VMASKMOVPS   (CX)(R11*4), Y3, Y3
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VADDPS       Y3, Y3, Y3
-	VSUBPS       Y4, Y3, Y3
-	VMULPS       Y2, Y3, Y2
-	VSUBPS       Y2, Y4, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPS       Y2, Y3, Y2
+	VMOVDQU      (R13)(R14*4), Y5
+	VMASKMOVPS   (CX)(R11*4), Y5, Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VADDPS       Y5, Y5, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y4, Y5, Y4
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart56
-	VMOVUPS      (DX)(R8*4), Y3
-	JMP          rowperm56
+	JL           rowpart60
+	VMOVUPS      (DX)(R8*4), Y5
+	JMP          rowperm60
 
-rowpart56:
+rowpart60:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y3
-	VMASKMOVPS (DX)(R8*4), Y3, Y3
+	VMOVDQU    (R14)(R15*4), Y5
+	VMASKMOVPS (DX)(R8*4), Y5, Y5
 
-rowperm56:
+rowperm60:
 	MOVQ       DI, R13
 	SHLQ       $0x06, R13
-	VMOVUPS    (BX)(R13*1), Y4
-	VPERMPS    Y3, Y4, Y3
+	VMOVUPS    (BX)(R13*1), Y6
+	VPERMPS    Y5, Y6, Y5
 	MOVLQSX    (SI)(DI*8), R13
 	ADDQ       R13, R8
 	MOVLQSX    4(SI)(DI*8), DI
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
-	VMOVDQU    (R13)(R14*4), Y4
-	VANDPS     Y4, Y3, Y3
-	VMULPS     Y2, Y3, Y2
+	VMOVDQU    (R13)(R14*4), Y6
+	VANDPS     Y6, Y5, Y5
+	VMULPS     Y4, Y5, Y4
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
-	VMOVDQU    (R13)(R14*4), Y3
-	VMASKMOVPS Y2, Y3, (R10)(R11*4)
+	VMOVDQU    (R13)(R14*4), Y5
+	VMASKMOVPS Y4, Y5, (R10)(R11*4)
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
-	VMOVDQU    (R13)(R14*4), Y3
-	VANDPS     Y3, Y2, Y2
-	VADDPS     Y2, Y0, Y0
+	VMOVDQU    (R13)(R14*4), Y5
+	VANDPS     Y5, Y4, Y4
+	VADDPS     Y4, Y0, Y0
 	ADDQ       R12, R11
 
 drain:
-	VMOVUPD      (SP), Y2
+	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
 	VXORPS       Y1, Y1, Y1
-	VEXTRACTF128 $0x01, Y0, X3
+	VADDPS       Y2, Y0, Y0
+	VXORPS       Y2, Y2, Y2
+	VADDPS       Y3, Y0, Y0
+	VXORPS       Y3, Y3, Y3
+	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X3, Y3
-	VADDPD       Y3, Y0, Y0
-	VADDPD       Y0, Y2, Y2
-	VMOVUPD      Y2, (SP)
+	VCVTPS2PD    X5, Y5
+	VADDPD       Y5, Y0, Y0
+	VADDPD       Y0, Y4, Y4
+	VMOVUPD      Y4, (SP)
 	VXORPS       Y0, Y0, Y0
 	MOVQ         p_len+32(FP), R12
 	CMPQ         R11, R12
@@ -12191,9 +12581,11 @@ TEXT ·hingeRowGradAVX2F32(SB), NOSPLIT, $32-168
 	MOVQ    dst_base+0(FP), R10
 	VXORPS  Y0, Y0, Y0
 	VXORPS  Y1, Y1, Y1
-	XORQ    R11, R11
 	VXORPS  Y2, Y2, Y2
-	VMOVUPS Y2, (SP)
+	VXORPS  Y3, Y3, Y3
+	XORQ    R11, R11
+	VXORPS  Y4, Y4, Y4
+	VMOVUPS Y4, (SP)
 
 outer:
 	MOVQ R11, R12
@@ -12204,147 +12596,231 @@ outer:
 	MOVQ R13, R12
 
 sized:
-	SUBQ $0x00000010, R12
+	SUBQ $0x00000020, R12
 	CMPQ R11, R12
 	JG   single
 
 loop:
-	VMOVUPS      (AX)(R11*4), Y2
-	VMOVUPS      (CX)(R11*4), Y3
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VADDPS       Y3, Y3, Y3
-	VSUBPS       Y4, Y3, Y3
-	VMULPS       Y2, Y3, Y2
-	VSUBPS       Y2, Y4, Y2
-	VXORPS       Y4, Y4, Y4
-	VMAXPS       Y2, Y4, Y5
-	VBROADCASTSS consts32<>+80(SB), Y6
-	VXORPS       Y6, Y3, Y3
-	VCMPPS       $0x1e, Y4, Y2, Y6
-	VBLENDVPS    Y6, Y3, Y4, Y3
-	VCMPPS       $0x03, Y2, Y2, Y4
-	VBLENDVPS    Y4, Y2, Y3, Y3
+	VMOVUPS      (AX)(R11*4), Y4
+	VMOVUPS      (CX)(R11*4), Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VADDPS       Y5, Y5, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
+	VXORPS       Y6, Y6, Y6
+	VMAXPS       Y4, Y6, Y7
+	VBROADCASTSS consts32<>+80(SB), Y8
+	VXORPS       Y8, Y5, Y5
+	VCMPPS       $0x1e, Y6, Y4, Y8
+	VBLENDVPS    Y8, Y5, Y6, Y5
+	VCMPPS       $0x03, Y4, Y4, Y6
+	VBLENDVPS    Y6, Y4, Y5, Y5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart57
-	VMOVUPS      (DX)(R8*4), Y2
-	JMP          rowperm57
+	JL           rowpart61
+	VMOVUPS      (DX)(R8*4), Y4
+	JMP          rowperm61
 
-rowpart57:
+rowpart61:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y2
-	VMASKMOVPS (DX)(R8*4), Y2, Y2
+	VMOVDQU    (R14)(R15*4), Y4
+	VMASKMOVPS (DX)(R8*4), Y4, Y4
 
-rowperm57:
+rowperm61:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y4
-	VPERMPS      Y2, Y4, Y2
+	VMOVUPS      (BX)(R13*1), Y6
+	VPERMPS      Y4, Y6, Y4
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSS s+152(FP), Y4
-	VMULPS       Y2, Y4, Y4
-	VMULPS       Y3, Y4, Y3
-	VMOVUPS      Y3, (R10)(R11*4)
-	VFMADD231PS  Y5, Y2, Y0
-	VMOVUPS      32(AX)(R11*4), Y2
-	VMOVUPS      32(CX)(R11*4), Y3
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VADDPS       Y3, Y3, Y3
-	VSUBPS       Y4, Y3, Y3
-	VMULPS       Y2, Y3, Y2
-	VSUBPS       Y2, Y4, Y2
-	VXORPS       Y4, Y4, Y4
-	VMAXPS       Y2, Y4, Y5
-	VBROADCASTSS consts32<>+80(SB), Y6
-	VXORPS       Y6, Y3, Y3
-	VCMPPS       $0x1e, Y4, Y2, Y6
-	VBLENDVPS    Y6, Y3, Y4, Y3
-	VCMPPS       $0x03, Y2, Y2, Y4
-	VBLENDVPS    Y4, Y2, Y3, Y3
+	VBROADCASTSS s+152(FP), Y6
+	VMULPS       Y4, Y6, Y6
+	VMULPS       Y5, Y6, Y5
+	VMOVUPS      Y5, (R10)(R11*4)
+	VFMADD231PS  Y7, Y4, Y0
+	VMOVUPS      32(AX)(R11*4), Y4
+	VMOVUPS      32(CX)(R11*4), Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VADDPS       Y5, Y5, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
+	VXORPS       Y6, Y6, Y6
+	VMAXPS       Y4, Y6, Y7
+	VBROADCASTSS consts32<>+80(SB), Y8
+	VXORPS       Y8, Y5, Y5
+	VCMPPS       $0x1e, Y6, Y4, Y8
+	VBLENDVPS    Y8, Y5, Y6, Y5
+	VCMPPS       $0x03, Y4, Y4, Y6
+	VBLENDVPS    Y6, Y4, Y5, Y5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart58
-	VMOVUPS      (DX)(R8*4), Y2
-	JMP          rowperm58
+	JL           rowpart62
+	VMOVUPS      (DX)(R8*4), Y4
+	JMP          rowperm62
 
-rowpart58:
+rowpart62:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y2
-	VMASKMOVPS (DX)(R8*4), Y2, Y2
+	VMOVDQU    (R14)(R15*4), Y4
+	VMASKMOVPS (DX)(R8*4), Y4, Y4
 
-rowperm58:
+rowperm62:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y4
-	VPERMPS      Y2, Y4, Y2
+	VMOVUPS      (BX)(R13*1), Y6
+	VPERMPS      Y4, Y6, Y4
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSS s+152(FP), Y4
-	VMULPS       Y2, Y4, Y4
-	VMULPS       Y3, Y4, Y3
-	VMOVUPS      Y3, 32(R10)(R11*4)
-	VFMADD231PS  Y5, Y2, Y1
-	ADDQ         $0x00000010, R11
+	VBROADCASTSS s+152(FP), Y6
+	VMULPS       Y4, Y6, Y6
+	VMULPS       Y5, Y6, Y5
+	VMOVUPS      Y5, 32(R10)(R11*4)
+	VFMADD231PS  Y7, Y4, Y1
+	VMOVUPS      64(AX)(R11*4), Y4
+	VMOVUPS      64(CX)(R11*4), Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VADDPS       Y5, Y5, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
+	VXORPS       Y6, Y6, Y6
+	VMAXPS       Y4, Y6, Y7
+	VBROADCASTSS consts32<>+80(SB), Y8
+	VXORPS       Y8, Y5, Y5
+	VCMPPS       $0x1e, Y6, Y4, Y8
+	VBLENDVPS    Y8, Y5, Y6, Y5
+	VCMPPS       $0x03, Y4, Y4, Y6
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart63
+	VMOVUPS      (DX)(R8*4), Y4
+	JMP          rowperm63
+
+rowpart63:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y4
+	VMASKMOVPS (DX)(R8*4), Y4, Y4
+
+rowperm63:
+	MOVQ         DI, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (BX)(R13*1), Y6
+	VPERMPS      Y4, Y6, Y4
+	MOVLQSX      (SI)(DI*8), R13
+	ADDQ         R13, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSS s+152(FP), Y6
+	VMULPS       Y4, Y6, Y6
+	VMULPS       Y5, Y6, Y5
+	VMOVUPS      Y5, 64(R10)(R11*4)
+	VFMADD231PS  Y7, Y4, Y2
+	VMOVUPS      96(AX)(R11*4), Y4
+	VMOVUPS      96(CX)(R11*4), Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VADDPS       Y5, Y5, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
+	VXORPS       Y6, Y6, Y6
+	VMAXPS       Y4, Y6, Y7
+	VBROADCASTSS consts32<>+80(SB), Y8
+	VXORPS       Y8, Y5, Y5
+	VCMPPS       $0x1e, Y6, Y4, Y8
+	VBLENDVPS    Y8, Y5, Y6, Y5
+	VCMPPS       $0x03, Y4, Y4, Y6
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart64
+	VMOVUPS      (DX)(R8*4), Y4
+	JMP          rowperm64
+
+rowpart64:
+	LEAQ       tailmask32<>+0(SB), R14
+	MOVQ       $0x00000008, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*4), Y4
+	VMASKMOVPS (DX)(R8*4), Y4, Y4
+
+rowperm64:
+	MOVQ         DI, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (BX)(R13*1), Y6
+	VPERMPS      Y4, Y6, Y4
+	MOVLQSX      (SI)(DI*8), R13
+	ADDQ         R13, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSS s+152(FP), Y6
+	VMULPS       Y4, Y6, Y6
+	VMULPS       Y5, Y6, Y5
+	VMOVUPS      Y5, 96(R10)(R11*4)
+	VFMADD231PS  Y7, Y4, Y3
+	ADDQ         $0x00000020, R11
 	CMPQ         R11, R12
 	JLE          loop
 
 single:
-	ADDQ $0x00000008, R12
+	ADDQ $0x00000018, R12
 
 single1:
 	CMPQ         R11, R12
 	JG           tail
-	VMOVUPS      (AX)(R11*4), Y2
-	VMOVUPS      (CX)(R11*4), Y3
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VADDPS       Y3, Y3, Y3
-	VSUBPS       Y4, Y3, Y3
-	VMULPS       Y2, Y3, Y2
-	VSUBPS       Y2, Y4, Y2
-	VXORPS       Y4, Y4, Y4
-	VMAXPS       Y2, Y4, Y5
-	VBROADCASTSS consts32<>+80(SB), Y6
-	VXORPS       Y6, Y3, Y3
-	VCMPPS       $0x1e, Y4, Y2, Y6
-	VBLENDVPS    Y6, Y3, Y4, Y3
-	VCMPPS       $0x03, Y2, Y2, Y4
-	VBLENDVPS    Y4, Y2, Y3, Y3
+	VMOVUPS      (AX)(R11*4), Y4
+	VMOVUPS      (CX)(R11*4), Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VADDPS       Y5, Y5, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
+	VXORPS       Y6, Y6, Y6
+	VMAXPS       Y4, Y6, Y7
+	VBROADCASTSS consts32<>+80(SB), Y8
+	VXORPS       Y8, Y5, Y5
+	VCMPPS       $0x1e, Y6, Y4, Y8
+	VBLENDVPS    Y8, Y5, Y6, Y5
+	VCMPPS       $0x03, Y4, Y4, Y6
+	VBLENDVPS    Y6, Y4, Y5, Y5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart59
-	VMOVUPS      (DX)(R8*4), Y2
-	JMP          rowperm59
+	JL           rowpart65
+	VMOVUPS      (DX)(R8*4), Y4
+	JMP          rowperm65
 
-rowpart59:
+rowpart65:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y2
-	VMASKMOVPS (DX)(R8*4), Y2, Y2
+	VMOVDQU    (R14)(R15*4), Y4
+	VMASKMOVPS (DX)(R8*4), Y4, Y4
 
-rowperm59:
+rowperm65:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y4
-	VPERMPS      Y2, Y4, Y2
+	VMOVUPS      (BX)(R13*1), Y6
+	VPERMPS      Y4, Y6, Y4
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSS s+152(FP), Y4
-	VMULPS       Y2, Y4, Y4
-	VMULPS       Y3, Y4, Y3
-	VMOVUPS      Y3, (R10)(R11*4)
-	VFMADD231PS  Y5, Y2, Y0
+	VBROADCASTSS s+152(FP), Y6
+	VMULPS       Y4, Y6, Y6
+	VMULPS       Y5, Y6, Y5
+	VMOVUPS      Y5, (R10)(R11*4)
+	VFMADD231PS  Y7, Y4, Y0
 	ADDQ         $0x00000008, R11
 	JMP          single1
 
@@ -12355,80 +12831,84 @@ tail:
 	LEAQ         tailmask32<>+0(SB), R13
 	MOVQ         $0x00000008, R14
 	SUBQ         R12, R14
-	VMOVDQU      (R13)(R14*4), Y2
-	VMASKMOVPS   (AX)(R11*4), Y2, Y2
+	VMOVDQU      (R13)(R14*4), Y4
+	VMASKMOVPS   (AX)(R11*4), Y4, Y4
 	LEAQ         tailmask32<>+0(SB), R13
 	MOVQ         $0x00000008, R14
 	SUBQ         R12, R14
-	VMOVDQU      (R13)(R14*4), Y3
-	VMASKMOVPS   (CX)(R11*4), Y3, Y3
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VADDPS       Y3, Y3, Y3
-	VSUBPS       Y4, Y3, Y3
-	VMULPS       Y2, Y3, Y2
-	VSUBPS       Y2, Y4, Y2
-	VXORPS       Y4, Y4, Y4
-	VMAXPS       Y2, Y4, Y5
-	VBROADCASTSS consts32<>+80(SB), Y6
-	VXORPS       Y6, Y3, Y3
-	VCMPPS       $0x1e, Y4, Y2, Y6
-	VBLENDVPS    Y6, Y3, Y4, Y3
-	VCMPPS       $0x03, Y2, Y2, Y4
-	VBLENDVPS    Y4, Y2, Y3, Y3
+	VMOVDQU      (R13)(R14*4), Y5
+	VMASKMOVPS   (CX)(R11*4), Y5, Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VADDPS       Y5, Y5, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
+	VXORPS       Y6, Y6, Y6
+	VMAXPS       Y4, Y6, Y7
+	VBROADCASTSS consts32<>+80(SB), Y8
+	VXORPS       Y8, Y5, Y5
+	VCMPPS       $0x1e, Y6, Y4, Y8
+	VBLENDVPS    Y8, Y5, Y6, Y5
+	VCMPPS       $0x03, Y4, Y4, Y6
+	VBLENDVPS    Y6, Y4, Y5, Y5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart60
-	VMOVUPS      (DX)(R8*4), Y2
-	JMP          rowperm60
+	JL           rowpart66
+	VMOVUPS      (DX)(R8*4), Y4
+	JMP          rowperm66
 
-rowpart60:
+rowpart66:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y2
-	VMASKMOVPS (DX)(R8*4), Y2, Y2
+	VMOVDQU    (R14)(R15*4), Y4
+	VMASKMOVPS (DX)(R8*4), Y4, Y4
 
-rowperm60:
+rowperm66:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y4
-	VPERMPS      Y2, Y4, Y2
+	VMOVUPS      (BX)(R13*1), Y6
+	VPERMPS      Y4, Y6, Y4
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
 	LEAQ         tailmask32<>+0(SB), R13
 	MOVQ         $0x00000008, R14
 	SUBQ         R12, R14
-	VMOVDQU      (R13)(R14*4), Y4
-	VANDPS       Y4, Y2, Y2
-	VBROADCASTSS s+152(FP), Y4
-	VMULPS       Y2, Y4, Y4
-	VMULPS       Y3, Y4, Y3
+	VMOVDQU      (R13)(R14*4), Y6
+	VANDPS       Y6, Y4, Y4
+	VBROADCASTSS s+152(FP), Y6
+	VMULPS       Y4, Y6, Y6
+	VMULPS       Y5, Y6, Y5
 	LEAQ         tailmask32<>+0(SB), R13
 	MOVQ         $0x00000008, R14
 	SUBQ         R12, R14
-	VMOVDQU      (R13)(R14*4), Y4
-	VMASKMOVPS   Y3, Y4, (R10)(R11*4)
-	VMULPS       Y5, Y2, Y2
+	VMOVDQU      (R13)(R14*4), Y6
+	VMASKMOVPS   Y5, Y6, (R10)(R11*4)
+	VMULPS       Y7, Y4, Y4
 	LEAQ         tailmask32<>+0(SB), R13
 	MOVQ         $0x00000008, R14
 	SUBQ         R12, R14
-	VMOVDQU      (R13)(R14*4), Y3
-	VANDPS       Y3, Y2, Y2
-	VADDPS       Y2, Y0, Y0
+	VMOVDQU      (R13)(R14*4), Y5
+	VANDPS       Y5, Y4, Y4
+	VADDPS       Y4, Y0, Y0
 	ADDQ         R12, R11
 
 drain:
-	VMOVUPD      (SP), Y2
+	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
 	VXORPS       Y1, Y1, Y1
-	VEXTRACTF128 $0x01, Y0, X3
+	VADDPS       Y2, Y0, Y0
+	VXORPS       Y2, Y2, Y2
+	VADDPS       Y3, Y0, Y0
+	VXORPS       Y3, Y3, Y3
+	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X3, Y3
-	VADDPD       Y3, Y0, Y0
-	VADDPD       Y0, Y2, Y2
-	VMOVUPD      Y2, (SP)
+	VCVTPS2PD    X5, Y5
+	VADDPD       Y5, Y0, Y0
+	VADDPD       Y0, Y4, Y4
+	VMOVUPD      Y4, (SP)
 	VXORPS       Y0, Y0, Y0
 	MOVQ         p_len+32(FP), R12
 	CMPQ         R11, R12
@@ -13246,18 +13726,18 @@ loop:
 	MOVQ    R8, R12
 	SUBQ    DI, R12
 	CMPQ    R12, $0x00000008
-	JL      rowpart61
+	JL      rowpart67
 	VMOVUPS (CX)(DI*4), Y9
-	JMP     rowperm61
+	JMP     rowperm67
 
-rowpart61:
+rowpart67:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y9
 	VMASKMOVPS (CX)(DI*4), Y9, Y9
 
-rowperm61:
+rowperm67:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y10
@@ -13276,18 +13756,18 @@ rowperm61:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000008
-	JL          rowpart62
+	JL          rowpart68
 	VMOVUPS     (CX)(DI*4), Y9
-	JMP         rowperm62
+	JMP         rowperm68
 
-rowpart62:
+rowpart68:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y9
 	VMASKMOVPS (CX)(DI*4), Y9, Y9
 
-rowperm62:
+rowperm68:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y10
@@ -13306,18 +13786,18 @@ rowperm62:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000008
-	JL          rowpart63
+	JL          rowpart69
 	VMOVUPS     (CX)(DI*4), Y9
-	JMP         rowperm63
+	JMP         rowperm69
 
-rowpart63:
+rowpart69:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y9
 	VMASKMOVPS (CX)(DI*4), Y9, Y9
 
-rowperm63:
+rowperm69:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y10
@@ -13336,18 +13816,18 @@ rowperm63:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000008
-	JL          rowpart64
+	JL          rowpart70
 	VMOVUPS     (CX)(DI*4), Y9
-	JMP         rowperm64
+	JMP         rowperm70
 
-rowpart64:
+rowpart70:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y9
 	VMASKMOVPS (CX)(DI*4), Y9, Y9
 
-rowperm64:
+rowperm70:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y10
@@ -13376,18 +13856,18 @@ single1:
 	MOVQ    R8, R12
 	SUBQ    DI, R12
 	CMPQ    R12, $0x00000008
-	JL      rowpart65
+	JL      rowpart71
 	VMOVUPS (CX)(DI*4), Y9
-	JMP     rowperm65
+	JMP     rowperm71
 
-rowpart65:
+rowpart71:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y9
 	VMASKMOVPS (CX)(DI*4), Y9, Y9
 
-rowperm65:
+rowperm71:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y10
@@ -13417,18 +13897,18 @@ tail:
 	MOVQ       R8, R12
 	SUBQ       DI, R12
 	CMPQ       R12, $0x00000008
-	JL         rowpart66
+	JL         rowpart72
 	VMOVUPS    (CX)(DI*4), Y9
-	JMP        rowperm66
+	JMP        rowperm72
 
-rowpart66:
+rowpart72:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y9
 	VMASKMOVPS (CX)(DI*4), Y9, Y9
 
-rowperm66:
+rowperm72:
 	MOVQ      SI, R12
 	SHLQ      $0x06, R12
 	VMOVUPS   (DX)(R12*1), Y10
@@ -13541,18 +14021,18 @@ loop:
 	MOVQ    R8, R12
 	SUBQ    DI, R12
 	CMPQ    R12, $0x00000008
-	JL      rowpart67
+	JL      rowpart73
 	VMOVUPS (CX)(DI*4), Y5
-	JMP     rowperm67
+	JMP     rowperm73
 
-rowpart67:
+rowpart73:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y5
 	VMASKMOVPS (CX)(DI*4), Y5, Y5
 
-rowperm67:
+rowperm73:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y6
@@ -13567,18 +14047,18 @@ rowperm67:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000008
-	JL          rowpart68
+	JL          rowpart74
 	VMOVUPS     (CX)(DI*4), Y5
-	JMP         rowperm68
+	JMP         rowperm74
 
-rowpart68:
+rowpart74:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y5
 	VMASKMOVPS (CX)(DI*4), Y5, Y5
 
-rowperm68:
+rowperm74:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y6
@@ -13593,18 +14073,18 @@ rowperm68:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000008
-	JL          rowpart69
+	JL          rowpart75
 	VMOVUPS     (CX)(DI*4), Y5
-	JMP         rowperm69
+	JMP         rowperm75
 
-rowpart69:
+rowpart75:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y5
 	VMASKMOVPS (CX)(DI*4), Y5, Y5
 
-rowperm69:
+rowperm75:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y6
@@ -13619,18 +14099,18 @@ rowperm69:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000008
-	JL          rowpart70
+	JL          rowpart76
 	VMOVUPS     (CX)(DI*4), Y5
-	JMP         rowperm70
+	JMP         rowperm76
 
-rowpart70:
+rowpart76:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y5
 	VMASKMOVPS (CX)(DI*4), Y5, Y5
 
-rowperm70:
+rowperm76:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y6
@@ -13655,18 +14135,18 @@ single1:
 	MOVQ    R8, R12
 	SUBQ    DI, R12
 	CMPQ    R12, $0x00000008
-	JL      rowpart71
+	JL      rowpart77
 	VMOVUPS (CX)(DI*4), Y5
-	JMP     rowperm71
+	JMP     rowperm77
 
-rowpart71:
+rowpart77:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y5
 	VMASKMOVPS (CX)(DI*4), Y5, Y5
 
-rowperm71:
+rowperm77:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y6
@@ -13692,18 +14172,18 @@ tail:
 	MOVQ       R8, R12
 	SUBQ       DI, R12
 	CMPQ       R12, $0x00000008
-	JL         rowpart72
+	JL         rowpart78
 	VMOVUPS    (CX)(DI*4), Y5
-	JMP        rowperm72
+	JMP        rowperm78
 
-rowpart72:
+rowpart78:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y5
 	VMASKMOVPS (CX)(DI*4), Y5, Y5
 
-rowperm72:
+rowperm78:
 	MOVQ       SI, R12
 	SHLQ       $0x06, R12
 	VMOVUPS    (DX)(R12*1), Y6
@@ -13795,18 +14275,18 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart73
+	JL           rowpart79
 	VMOVUPS      (CX)(DI*4), Y6
-	JMP          rowperm73
+	JMP          rowperm79
 
-rowpart73:
+rowpart79:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y6
 	VMASKMOVPS (CX)(DI*4), Y6, Y6
 
-rowperm73:
+rowperm79:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y7
@@ -13824,18 +14304,18 @@ rowperm73:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart74
+	JL           rowpart80
 	VMOVUPS      (CX)(DI*4), Y6
-	JMP          rowperm74
+	JMP          rowperm80
 
-rowpart74:
+rowpart80:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y6
 	VMASKMOVPS (CX)(DI*4), Y6, Y6
 
-rowperm74:
+rowperm80:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y7
@@ -13853,18 +14333,18 @@ rowperm74:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart75
+	JL           rowpart81
 	VMOVUPS      (CX)(DI*4), Y6
-	JMP          rowperm75
+	JMP          rowperm81
 
-rowpart75:
+rowpart81:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y6
 	VMASKMOVPS (CX)(DI*4), Y6, Y6
 
-rowperm75:
+rowperm81:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y7
@@ -13882,18 +14362,18 @@ rowperm75:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart76
+	JL           rowpart82
 	VMOVUPS      (CX)(DI*4), Y6
-	JMP          rowperm76
+	JMP          rowperm82
 
-rowpart76:
+rowpart82:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y6
 	VMASKMOVPS (CX)(DI*4), Y6, Y6
 
-rowperm76:
+rowperm82:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y7
@@ -13921,18 +14401,18 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart77
+	JL           rowpart83
 	VMOVUPS      (CX)(DI*4), Y6
-	JMP          rowperm77
+	JMP          rowperm83
 
-rowpart77:
+rowpart83:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y6
 	VMASKMOVPS (CX)(DI*4), Y6, Y6
 
-rowperm77:
+rowperm83:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y7
@@ -13961,18 +14441,18 @@ tail:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart78
+	JL           rowpart84
 	VMOVUPS      (CX)(DI*4), Y6
-	JMP          rowperm78
+	JMP          rowperm84
 
-rowpart78:
+rowpart84:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y6
 	VMASKMOVPS (CX)(DI*4), Y6, Y6
 
-rowperm78:
+rowperm84:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y7
@@ -15003,18 +15483,18 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart79
+	JL           rowpart85
 	VMOVUPS      (CX)(DI*4), Y9
-	JMP          rowperm79
+	JMP          rowperm85
 
-rowpart79:
+rowpart85:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y9
 	VMASKMOVPS (CX)(DI*4), Y9, Y9
 
-rowperm79:
+rowperm85:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y10
@@ -15035,18 +15515,18 @@ rowperm79:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart80
+	JL           rowpart86
 	VMOVUPS      (CX)(DI*4), Y9
-	JMP          rowperm80
+	JMP          rowperm86
 
-rowpart80:
+rowpart86:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y9
 	VMASKMOVPS (CX)(DI*4), Y9, Y9
 
-rowperm80:
+rowperm86:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y10
@@ -15067,18 +15547,18 @@ rowperm80:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart81
+	JL           rowpart87
 	VMOVUPS      (CX)(DI*4), Y9
-	JMP          rowperm81
+	JMP          rowperm87
 
-rowpart81:
+rowpart87:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y9
 	VMASKMOVPS (CX)(DI*4), Y9, Y9
 
-rowperm81:
+rowperm87:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y10
@@ -15099,18 +15579,18 @@ rowperm81:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart82
+	JL           rowpart88
 	VMOVUPS      (CX)(DI*4), Y9
-	JMP          rowperm82
+	JMP          rowperm88
 
-rowpart82:
+rowpart88:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y9
 	VMASKMOVPS (CX)(DI*4), Y9, Y9
 
-rowperm82:
+rowperm88:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y10
@@ -15141,18 +15621,18 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart83
+	JL           rowpart89
 	VMOVUPS      (CX)(DI*4), Y9
-	JMP          rowperm83
+	JMP          rowperm89
 
-rowpart83:
+rowpart89:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y9
 	VMASKMOVPS (CX)(DI*4), Y9, Y9
 
-rowperm83:
+rowperm89:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y10
@@ -15184,18 +15664,18 @@ tail:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart84
+	JL           rowpart90
 	VMOVUPS      (CX)(DI*4), Y9
-	JMP          rowperm84
+	JMP          rowperm90
 
-rowpart84:
+rowpart90:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y9
 	VMASKMOVPS (CX)(DI*4), Y9, Y9
 
-rowperm84:
+rowperm90:
 	MOVQ      SI, R12
 	SHLQ      $0x06, R12
 	VMOVUPS   (DX)(R12*1), Y10
@@ -15310,18 +15790,18 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart85
+	JL           rowpart91
 	VMOVUPS      (CX)(DI*4), Y5
-	JMP          rowperm85
+	JMP          rowperm91
 
-rowpart85:
+rowpart91:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y5
 	VMASKMOVPS (CX)(DI*4), Y5, Y5
 
-rowperm85:
+rowperm91:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y6
@@ -15338,18 +15818,18 @@ rowperm85:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart86
+	JL           rowpart92
 	VMOVUPS      (CX)(DI*4), Y5
-	JMP          rowperm86
+	JMP          rowperm92
 
-rowpart86:
+rowpart92:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y5
 	VMASKMOVPS (CX)(DI*4), Y5, Y5
 
-rowperm86:
+rowperm92:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y6
@@ -15366,18 +15846,18 @@ rowperm86:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart87
+	JL           rowpart93
 	VMOVUPS      (CX)(DI*4), Y5
-	JMP          rowperm87
+	JMP          rowperm93
 
-rowpart87:
+rowpart93:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y5
 	VMASKMOVPS (CX)(DI*4), Y5, Y5
 
-rowperm87:
+rowperm93:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y6
@@ -15394,18 +15874,18 @@ rowperm87:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart88
+	JL           rowpart94
 	VMOVUPS      (CX)(DI*4), Y5
-	JMP          rowperm88
+	JMP          rowperm94
 
-rowpart88:
+rowpart94:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y5
 	VMASKMOVPS (CX)(DI*4), Y5, Y5
 
-rowperm88:
+rowperm94:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y6
@@ -15432,18 +15912,18 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart89
+	JL           rowpart95
 	VMOVUPS      (CX)(DI*4), Y5
-	JMP          rowperm89
+	JMP          rowperm95
 
-rowpart89:
+rowpart95:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y5
 	VMASKMOVPS (CX)(DI*4), Y5, Y5
 
-rowperm89:
+rowperm95:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y6
@@ -15471,18 +15951,18 @@ tail:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart90
+	JL           rowpart96
 	VMOVUPS      (CX)(DI*4), Y5
-	JMP          rowperm90
+	JMP          rowperm96
 
-rowpart90:
+rowpart96:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y5
 	VMASKMOVPS (CX)(DI*4), Y5, Y5
 
-rowperm90:
+rowperm96:
 	MOVQ       SI, R12
 	SHLQ       $0x06, R12
 	VMOVUPS    (DX)(R12*1), Y6
@@ -15584,18 +16064,18 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart91
+	JL           rowpart97
 	VMOVUPS      (CX)(DI*4), Y4
-	JMP          rowperm91
+	JMP          rowperm97
 
-rowpart91:
+rowpart97:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y4
 	VMASKMOVPS (CX)(DI*4), Y4, Y4
 
-rowperm91:
+rowperm97:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y6
@@ -15623,18 +16103,18 @@ rowperm91:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart92
+	JL           rowpart98
 	VMOVUPS      (CX)(DI*4), Y4
-	JMP          rowperm92
+	JMP          rowperm98
 
-rowpart92:
+rowpart98:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y4
 	VMASKMOVPS (CX)(DI*4), Y4, Y4
 
-rowperm92:
+rowperm98:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y6
@@ -15662,18 +16142,18 @@ rowperm92:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart93
+	JL           rowpart99
 	VMOVUPS      (CX)(DI*4), Y4
-	JMP          rowperm93
+	JMP          rowperm99
 
-rowpart93:
+rowpart99:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y4
 	VMASKMOVPS (CX)(DI*4), Y4, Y4
 
-rowperm93:
+rowperm99:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y6
@@ -15701,18 +16181,18 @@ rowperm93:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart94
+	JL           rowpart100
 	VMOVUPS      (CX)(DI*4), Y4
-	JMP          rowperm94
+	JMP          rowperm100
 
-rowpart94:
+rowpart100:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y4
 	VMASKMOVPS (CX)(DI*4), Y4, Y4
 
-rowperm94:
+rowperm100:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y6
@@ -15750,18 +16230,18 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart95
+	JL           rowpart101
 	VMOVUPS      (CX)(DI*4), Y4
-	JMP          rowperm95
+	JMP          rowperm101
 
-rowpart95:
+rowpart101:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y4
 	VMASKMOVPS (CX)(DI*4), Y4, Y4
 
-rowperm95:
+rowperm101:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y6
@@ -15800,18 +16280,18 @@ tail:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart96
+	JL           rowpart102
 	VMOVUPS      (CX)(DI*4), Y4
-	JMP          rowperm96
+	JMP          rowperm102
 
-rowpart96:
+rowpart102:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y4
 	VMASKMOVPS (CX)(DI*4), Y4, Y4
 
-rowperm96:
+rowperm102:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y6
@@ -16771,18 +17251,18 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart97
+	JL           rowpart103
 	VMOVUPS      (CX)(DI*4), Y9
-	JMP          rowperm97
+	JMP          rowperm103
 
-rowpart97:
+rowpart103:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y9
 	VMASKMOVPS (CX)(DI*4), Y9, Y9
 
-rowperm97:
+rowperm103:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y10
@@ -16804,18 +17284,18 @@ rowperm97:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart98
+	JL           rowpart104
 	VMOVUPS      (CX)(DI*4), Y9
-	JMP          rowperm98
+	JMP          rowperm104
 
-rowpart98:
+rowpart104:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y9
 	VMASKMOVPS (CX)(DI*4), Y9, Y9
 
-rowperm98:
+rowperm104:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y10
@@ -16837,18 +17317,18 @@ rowperm98:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart99
+	JL           rowpart105
 	VMOVUPS      (CX)(DI*4), Y9
-	JMP          rowperm99
+	JMP          rowperm105
 
-rowpart99:
+rowpart105:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y9
 	VMASKMOVPS (CX)(DI*4), Y9, Y9
 
-rowperm99:
+rowperm105:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y10
@@ -16870,18 +17350,18 @@ rowperm99:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart100
+	JL           rowpart106
 	VMOVUPS      (CX)(DI*4), Y9
-	JMP          rowperm100
+	JMP          rowperm106
 
-rowpart100:
+rowpart106:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y9
 	VMASKMOVPS (CX)(DI*4), Y9, Y9
 
-rowperm100:
+rowperm106:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y10
@@ -16913,18 +17393,18 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart101
+	JL           rowpart107
 	VMOVUPS      (CX)(DI*4), Y9
-	JMP          rowperm101
+	JMP          rowperm107
 
-rowpart101:
+rowpart107:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y9
 	VMASKMOVPS (CX)(DI*4), Y9, Y9
 
-rowperm101:
+rowperm107:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y10
@@ -16957,18 +17437,18 @@ tail:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart102
+	JL           rowpart108
 	VMOVUPS      (CX)(DI*4), Y9
-	JMP          rowperm102
+	JMP          rowperm108
 
-rowpart102:
+rowpart108:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y9
 	VMASKMOVPS (CX)(DI*4), Y9, Y9
 
-rowperm102:
+rowperm108:
 	MOVQ      SI, R12
 	SHLQ      $0x06, R12
 	VMOVUPS   (DX)(R12*1), Y10
@@ -17084,18 +17564,18 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart103
+	JL           rowpart109
 	VMOVUPS      (CX)(DI*4), Y5
-	JMP          rowperm103
+	JMP          rowperm109
 
-rowpart103:
+rowpart109:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y5
 	VMASKMOVPS (CX)(DI*4), Y5, Y5
 
-rowperm103:
+rowperm109:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y6
@@ -17113,18 +17593,18 @@ rowperm103:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart104
+	JL           rowpart110
 	VMOVUPS      (CX)(DI*4), Y5
-	JMP          rowperm104
+	JMP          rowperm110
 
-rowpart104:
+rowpart110:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y5
 	VMASKMOVPS (CX)(DI*4), Y5, Y5
 
-rowperm104:
+rowperm110:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y6
@@ -17142,18 +17622,18 @@ rowperm104:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart105
+	JL           rowpart111
 	VMOVUPS      (CX)(DI*4), Y5
-	JMP          rowperm105
+	JMP          rowperm111
 
-rowpart105:
+rowpart111:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y5
 	VMASKMOVPS (CX)(DI*4), Y5, Y5
 
-rowperm105:
+rowperm111:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y6
@@ -17171,18 +17651,18 @@ rowperm105:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart106
+	JL           rowpart112
 	VMOVUPS      (CX)(DI*4), Y5
-	JMP          rowperm106
+	JMP          rowperm112
 
-rowpart106:
+rowpart112:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y5
 	VMASKMOVPS (CX)(DI*4), Y5, Y5
 
-rowperm106:
+rowperm112:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y6
@@ -17210,18 +17690,18 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart107
+	JL           rowpart113
 	VMOVUPS      (CX)(DI*4), Y5
-	JMP          rowperm107
+	JMP          rowperm113
 
-rowpart107:
+rowpart113:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y5
 	VMASKMOVPS (CX)(DI*4), Y5, Y5
 
-rowperm107:
+rowperm113:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y6
@@ -17250,18 +17730,18 @@ tail:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart108
+	JL           rowpart114
 	VMOVUPS      (CX)(DI*4), Y5
-	JMP          rowperm108
+	JMP          rowperm114
 
-rowpart108:
+rowpart114:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y5
 	VMASKMOVPS (CX)(DI*4), Y5, Y5
 
-rowperm108:
+rowperm114:
 	MOVQ       SI, R12
 	SHLQ       $0x06, R12
 	VMOVUPS    (DX)(R12*1), Y6
@@ -17355,18 +17835,18 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart109
+	JL           rowpart115
 	VMOVUPS      (CX)(DI*4), Y6
-	JMP          rowperm109
+	JMP          rowperm115
 
-rowpart109:
+rowpart115:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y6
 	VMASKMOVPS (CX)(DI*4), Y6, Y6
 
-rowperm109:
+rowperm115:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y7
@@ -17386,18 +17866,18 @@ rowperm109:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart110
+	JL           rowpart116
 	VMOVUPS      (CX)(DI*4), Y6
-	JMP          rowperm110
+	JMP          rowperm116
 
-rowpart110:
+rowpart116:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y6
 	VMASKMOVPS (CX)(DI*4), Y6, Y6
 
-rowperm110:
+rowperm116:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y7
@@ -17417,18 +17897,18 @@ rowperm110:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart111
+	JL           rowpart117
 	VMOVUPS      (CX)(DI*4), Y6
-	JMP          rowperm111
+	JMP          rowperm117
 
-rowpart111:
+rowpart117:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y6
 	VMASKMOVPS (CX)(DI*4), Y6, Y6
 
-rowperm111:
+rowperm117:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y7
@@ -17448,18 +17928,18 @@ rowperm111:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart112
+	JL           rowpart118
 	VMOVUPS      (CX)(DI*4), Y6
-	JMP          rowperm112
+	JMP          rowperm118
 
-rowpart112:
+rowpart118:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y6
 	VMASKMOVPS (CX)(DI*4), Y6, Y6
 
-rowperm112:
+rowperm118:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y7
@@ -17489,18 +17969,18 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart113
+	JL           rowpart119
 	VMOVUPS      (CX)(DI*4), Y6
-	JMP          rowperm113
+	JMP          rowperm119
 
-rowpart113:
+rowpart119:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y6
 	VMASKMOVPS (CX)(DI*4), Y6, Y6
 
-rowperm113:
+rowperm119:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y7
@@ -17531,18 +18011,18 @@ tail:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart114
+	JL           rowpart120
 	VMOVUPS      (CX)(DI*4), Y6
-	JMP          rowperm114
+	JMP          rowperm120
 
-rowpart114:
+rowpart120:
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y6
 	VMASKMOVPS (CX)(DI*4), Y6, Y6
 
-rowperm114:
+rowperm120:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y7
@@ -18890,18 +19370,18 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart115
+	JL           rowpart121
 	VMOVUPD      (DX)(R8*8), Y9
-	JMP          rowperm115
+	JMP          rowperm121
 
-rowpart115:
+rowpart121:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y9
 	VMASKMOVPD (DX)(R8*8), Y9, Y9
 
-rowperm115:
+rowperm121:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Y10
@@ -18924,18 +19404,18 @@ rowperm115:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart116
+	JL           rowpart122
 	VMOVUPD      (DX)(R8*8), Y9
-	JMP          rowperm116
+	JMP          rowperm122
 
-rowpart116:
+rowpart122:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y9
 	VMASKMOVPD (DX)(R8*8), Y9, Y9
 
-rowperm116:
+rowperm122:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Y10
@@ -18958,18 +19438,18 @@ rowperm116:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart117
+	JL           rowpart123
 	VMOVUPD      (DX)(R8*8), Y9
-	JMP          rowperm117
+	JMP          rowperm123
 
-rowpart117:
+rowpart123:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y9
 	VMASKMOVPD (DX)(R8*8), Y9, Y9
 
-rowperm117:
+rowperm123:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Y10
@@ -18992,18 +19472,18 @@ rowperm117:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart118
+	JL           rowpart124
 	VMOVUPD      (DX)(R8*8), Y9
-	JMP          rowperm118
+	JMP          rowperm124
 
-rowpart118:
+rowpart124:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y9
 	VMASKMOVPD (DX)(R8*8), Y9, Y9
 
-rowperm118:
+rowperm124:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Y10
@@ -19036,18 +19516,18 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart119
+	JL           rowpart125
 	VMOVUPD      (DX)(R8*8), Y9
-	JMP          rowperm119
+	JMP          rowperm125
 
-rowpart119:
+rowpart125:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y9
 	VMASKMOVPD (DX)(R8*8), Y9, Y9
 
-rowperm119:
+rowperm125:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Y10
@@ -19085,18 +19565,18 @@ tail:
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000004
-	JL           rowpart120
+	JL           rowpart126
 	VMOVUPD      (DX)(R8*8), Y9
-	JMP          rowperm120
+	JMP          rowperm126
 
-rowpart120:
+rowpart126:
 	LEAQ       tailmask64<>+0(SB), CX
 	MOVQ       $0x00000004, R9
 	SUBQ       AX, R9
 	VMOVDQU    (CX)(R9*8), Y9
 	VMASKMOVPD (DX)(R8*8), Y9, Y9
 
-rowperm120:
+rowperm126:
 	MOVQ      DI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (BX)(AX*1), Y10
@@ -19176,18 +19656,18 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart121
+	JL           rowpart127
 	VMOVUPD      (DX)(R8*8), Y5
-	JMP          rowperm121
+	JMP          rowperm127
 
-rowpart121:
+rowpart127:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y5
 	VMASKMOVPD (DX)(R8*8), Y5, Y5
 
-rowperm121:
+rowperm127:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Y6
@@ -19206,18 +19686,18 @@ rowperm121:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart122
+	JL           rowpart128
 	VMOVUPD      (DX)(R8*8), Y5
-	JMP          rowperm122
+	JMP          rowperm128
 
-rowpart122:
+rowpart128:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y5
 	VMASKMOVPD (DX)(R8*8), Y5, Y5
 
-rowperm122:
+rowperm128:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Y6
@@ -19236,18 +19716,18 @@ rowperm122:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart123
+	JL           rowpart129
 	VMOVUPD      (DX)(R8*8), Y5
-	JMP          rowperm123
+	JMP          rowperm129
 
-rowpart123:
+rowpart129:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y5
 	VMASKMOVPD (DX)(R8*8), Y5, Y5
 
-rowperm123:
+rowperm129:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Y6
@@ -19266,18 +19746,18 @@ rowperm123:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart124
+	JL           rowpart130
 	VMOVUPD      (DX)(R8*8), Y5
-	JMP          rowperm124
+	JMP          rowperm130
 
-rowpart124:
+rowpart130:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y5
 	VMASKMOVPD (DX)(R8*8), Y5, Y5
 
-rowperm124:
+rowperm130:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Y6
@@ -19306,18 +19786,18 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart125
+	JL           rowpart131
 	VMOVUPD      (DX)(R8*8), Y5
-	JMP          rowperm125
+	JMP          rowperm131
 
-rowpart125:
+rowpart131:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y5
 	VMASKMOVPD (DX)(R8*8), Y5, Y5
 
-rowperm125:
+rowperm131:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Y6
@@ -19351,18 +19831,18 @@ tail:
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000004
-	JL           rowpart126
+	JL           rowpart132
 	VMOVUPD      (DX)(R8*8), Y5
-	JMP          rowperm126
+	JMP          rowperm132
 
-rowpart126:
+rowpart132:
 	LEAQ       tailmask64<>+0(SB), CX
 	MOVQ       $0x00000004, R9
 	SUBQ       AX, R9
 	VMOVDQU    (CX)(R9*8), Y5
 	VMASKMOVPD (DX)(R8*8), Y5, Y5
 
-rowperm126:
+rowperm132:
 	MOVQ       DI, AX
 	SHLQ       $0x06, AX
 	VMOVUPS    (BX)(AX*1), Y6
@@ -19441,18 +19921,18 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart127
+	JL           rowpart133
 	VMOVUPD      (DX)(R8*8), Y4
-	JMP          rowperm127
+	JMP          rowperm133
 
-rowpart127:
+rowpart133:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y4
 	VMASKMOVPD (DX)(R8*8), Y4, Y4
 
-rowperm127:
+rowperm133:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Y6
@@ -19482,18 +19962,18 @@ rowperm127:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart128
+	JL           rowpart134
 	VMOVUPD      (DX)(R8*8), Y4
-	JMP          rowperm128
+	JMP          rowperm134
 
-rowpart128:
+rowpart134:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y4
 	VMASKMOVPD (DX)(R8*8), Y4, Y4
 
-rowperm128:
+rowperm134:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Y6
@@ -19523,18 +20003,18 @@ rowperm128:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart129
+	JL           rowpart135
 	VMOVUPD      (DX)(R8*8), Y4
-	JMP          rowperm129
+	JMP          rowperm135
 
-rowpart129:
+rowpart135:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y4
 	VMASKMOVPD (DX)(R8*8), Y4, Y4
 
-rowperm129:
+rowperm135:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Y6
@@ -19564,18 +20044,18 @@ rowperm129:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart130
+	JL           rowpart136
 	VMOVUPD      (DX)(R8*8), Y4
-	JMP          rowperm130
+	JMP          rowperm136
 
-rowpart130:
+rowpart136:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y4
 	VMASKMOVPD (DX)(R8*8), Y4, Y4
 
-rowperm130:
+rowperm136:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Y6
@@ -19615,18 +20095,18 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart131
+	JL           rowpart137
 	VMOVUPD      (DX)(R8*8), Y4
-	JMP          rowperm131
+	JMP          rowperm137
 
-rowpart131:
+rowpart137:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y4
 	VMASKMOVPD (DX)(R8*8), Y4, Y4
 
-rowperm131:
+rowperm137:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Y6
@@ -19671,18 +20151,18 @@ tail:
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000004
-	JL           rowpart132
+	JL           rowpart138
 	VMOVUPD      (DX)(R8*8), Y4
-	JMP          rowperm132
+	JMP          rowperm138
 
-rowpart132:
+rowpart138:
 	LEAQ       tailmask64<>+0(SB), CX
 	MOVQ       $0x00000004, R9
 	SUBQ       AX, R9
 	VMOVDQU    (CX)(R9*8), Y4
 	VMASKMOVPD (DX)(R8*8), Y4, Y4
 
-rowperm132:
+rowperm138:
 	MOVQ         DI, AX
 	SHLQ         $0x06, AX
 	VMOVUPS      (BX)(AX*1), Y6
@@ -20608,18 +21088,18 @@ loop:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000004
-	JL      rowpart133
+	JL      rowpart139
 	VMOVUPD (DX)(R8*8), Y9
-	JMP     rowperm133
+	JMP     rowperm139
 
-rowpart133:
+rowpart139:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y9
 	VMASKMOVPD (DX)(R8*8), Y9, Y9
 
-rowperm133:
+rowperm139:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Y10
@@ -20641,18 +21121,18 @@ rowperm133:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000004
-	JL          rowpart134
+	JL          rowpart140
 	VMOVUPD     (DX)(R8*8), Y9
-	JMP         rowperm134
+	JMP         rowperm140
 
-rowpart134:
+rowpart140:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y9
 	VMASKMOVPD (DX)(R8*8), Y9, Y9
 
-rowperm134:
+rowperm140:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Y10
@@ -20674,18 +21154,18 @@ rowperm134:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000004
-	JL          rowpart135
+	JL          rowpart141
 	VMOVUPD     (DX)(R8*8), Y9
-	JMP         rowperm135
+	JMP         rowperm141
 
-rowpart135:
+rowpart141:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y9
 	VMASKMOVPD (DX)(R8*8), Y9, Y9
 
-rowperm135:
+rowperm141:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Y10
@@ -20707,18 +21187,18 @@ rowperm135:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000004
-	JL          rowpart136
+	JL          rowpart142
 	VMOVUPD     (DX)(R8*8), Y9
-	JMP         rowperm136
+	JMP         rowperm142
 
-rowpart136:
+rowpart142:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y9
 	VMASKMOVPD (DX)(R8*8), Y9, Y9
 
-rowperm136:
+rowperm142:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Y10
@@ -20750,18 +21230,18 @@ single1:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000004
-	JL      rowpart137
+	JL      rowpart143
 	VMOVUPD (DX)(R8*8), Y9
-	JMP     rowperm137
+	JMP     rowperm143
 
-rowpart137:
+rowpart143:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y9
 	VMASKMOVPD (DX)(R8*8), Y9, Y9
 
-rowperm137:
+rowperm143:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Y10
@@ -20798,18 +21278,18 @@ tail:
 	MOVQ       R9, AX
 	SUBQ       R8, AX
 	CMPQ       AX, $0x00000004
-	JL         rowpart138
+	JL         rowpart144
 	VMOVUPD    (DX)(R8*8), Y9
-	JMP        rowperm138
+	JMP        rowperm144
 
-rowpart138:
+rowpart144:
 	LEAQ       tailmask64<>+0(SB), CX
 	MOVQ       $0x00000004, R9
 	SUBQ       AX, R9
 	VMOVDQU    (CX)(R9*8), Y9
 	VMASKMOVPD (DX)(R8*8), Y9, Y9
 
-rowperm138:
+rowperm144:
 	MOVQ      DI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (BX)(AX*1), Y10
@@ -20888,18 +21368,18 @@ loop:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000004
-	JL      rowpart139
+	JL      rowpart145
 	VMOVUPD (DX)(R8*8), Y5
-	JMP     rowperm139
+	JMP     rowperm145
 
-rowpart139:
+rowpart145:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y5
 	VMASKMOVPD (DX)(R8*8), Y5, Y5
 
-rowperm139:
+rowperm145:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Y6
@@ -20917,18 +21397,18 @@ rowperm139:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000004
-	JL          rowpart140
+	JL          rowpart146
 	VMOVUPD     (DX)(R8*8), Y5
-	JMP         rowperm140
+	JMP         rowperm146
 
-rowpart140:
+rowpart146:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y5
 	VMASKMOVPD (DX)(R8*8), Y5, Y5
 
-rowperm140:
+rowperm146:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Y6
@@ -20946,18 +21426,18 @@ rowperm140:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000004
-	JL          rowpart141
+	JL          rowpart147
 	VMOVUPD     (DX)(R8*8), Y5
-	JMP         rowperm141
+	JMP         rowperm147
 
-rowpart141:
+rowpart147:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y5
 	VMASKMOVPD (DX)(R8*8), Y5, Y5
 
-rowperm141:
+rowperm147:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Y6
@@ -20975,18 +21455,18 @@ rowperm141:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000004
-	JL          rowpart142
+	JL          rowpart148
 	VMOVUPD     (DX)(R8*8), Y5
-	JMP         rowperm142
+	JMP         rowperm148
 
-rowpart142:
+rowpart148:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y5
 	VMASKMOVPD (DX)(R8*8), Y5, Y5
 
-rowperm142:
+rowperm148:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Y6
@@ -21014,18 +21494,18 @@ single1:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000004
-	JL      rowpart143
+	JL      rowpart149
 	VMOVUPD (DX)(R8*8), Y5
-	JMP     rowperm143
+	JMP     rowperm149
 
-rowpart143:
+rowpart149:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y5
 	VMASKMOVPD (DX)(R8*8), Y5, Y5
 
-rowperm143:
+rowperm149:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Y6
@@ -21058,18 +21538,18 @@ tail:
 	MOVQ       R9, AX
 	SUBQ       R8, AX
 	CMPQ       AX, $0x00000004
-	JL         rowpart144
+	JL         rowpart150
 	VMOVUPD    (DX)(R8*8), Y5
-	JMP        rowperm144
+	JMP        rowperm150
 
-rowpart144:
+rowpart150:
 	LEAQ       tailmask64<>+0(SB), CX
 	MOVQ       $0x00000004, R9
 	SUBQ       AX, R9
 	VMOVDQU    (CX)(R9*8), Y5
 	VMASKMOVPD (DX)(R8*8), Y5, Y5
 
-rowperm144:
+rowperm150:
 	MOVQ       DI, AX
 	SHLQ       $0x06, AX
 	VMOVUPS    (BX)(AX*1), Y6
@@ -21139,18 +21619,18 @@ loop:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000004
-	JL      rowpart145
+	JL      rowpart151
 	VMOVUPD (DX)(R8*8), Y6
-	JMP     rowperm145
+	JMP     rowperm151
 
-rowpart145:
+rowpart151:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y6
 	VMASKMOVPD (DX)(R8*8), Y6, Y6
 
-rowperm145:
+rowperm151:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Y7
@@ -21171,18 +21651,18 @@ rowperm145:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart146
+	JL           rowpart152
 	VMOVUPD      (DX)(R8*8), Y6
-	JMP          rowperm146
+	JMP          rowperm152
 
-rowpart146:
+rowpart152:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y6
 	VMASKMOVPD (DX)(R8*8), Y6, Y6
 
-rowperm146:
+rowperm152:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Y7
@@ -21203,18 +21683,18 @@ rowperm146:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart147
+	JL           rowpart153
 	VMOVUPD      (DX)(R8*8), Y6
-	JMP          rowperm147
+	JMP          rowperm153
 
-rowpart147:
+rowpart153:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y6
 	VMASKMOVPD (DX)(R8*8), Y6, Y6
 
-rowperm147:
+rowperm153:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Y7
@@ -21235,18 +21715,18 @@ rowperm147:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart148
+	JL           rowpart154
 	VMOVUPD      (DX)(R8*8), Y6
-	JMP          rowperm148
+	JMP          rowperm154
 
-rowpart148:
+rowpart154:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y6
 	VMASKMOVPD (DX)(R8*8), Y6, Y6
 
-rowperm148:
+rowperm154:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Y7
@@ -21277,18 +21757,18 @@ single1:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000004
-	JL      rowpart149
+	JL      rowpart155
 	VMOVUPD (DX)(R8*8), Y6
-	JMP     rowperm149
+	JMP     rowperm155
 
-rowpart149:
+rowpart155:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y6
 	VMASKMOVPD (DX)(R8*8), Y6, Y6
 
-rowperm149:
+rowperm155:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Y7
@@ -21324,18 +21804,18 @@ tail:
 	MOVQ       R9, AX
 	SUBQ       R8, AX
 	CMPQ       AX, $0x00000004
-	JL         rowpart150
+	JL         rowpart156
 	VMOVUPD    (DX)(R8*8), Y6
-	JMP        rowperm150
+	JMP        rowperm156
 
-rowpart150:
+rowpart156:
 	LEAQ       tailmask64<>+0(SB), CX
 	MOVQ       $0x00000004, R9
 	SUBQ       AX, R9
 	VMOVDQU    (CX)(R9*8), Y6
 	VMASKMOVPD (DX)(R8*8), Y6, Y6
 
-rowperm150:
+rowperm156:
 	MOVQ         DI, AX
 	SHLQ         $0x06, AX
 	VMOVUPS      (BX)(AX*1), Y7
@@ -25957,18 +26437,18 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart151
+	JL           rowpart157
 	VMOVUPD      (DX)(R8*8), Y5
-	JMP          rowperm151
+	JMP          rowperm157
 
-rowpart151:
+rowpart157:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y5
 	VMASKMOVPD (DX)(R8*8), Y5, Y5
 
-rowperm151:
+rowperm157:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Y6
@@ -26145,18 +26625,18 @@ rowperm151:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart152
+	JL           rowpart158
 	VMOVUPD      (DX)(R8*8), Y5
-	JMP          rowperm152
+	JMP          rowperm158
 
-rowpart152:
+rowpart158:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y5
 	VMASKMOVPD (DX)(R8*8), Y5, Y5
 
-rowperm152:
+rowperm158:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Y6
@@ -26343,18 +26823,18 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart153
+	JL           rowpart159
 	VMOVUPD      (DX)(R8*8), Y5
-	JMP          rowperm153
+	JMP          rowperm159
 
-rowpart153:
+rowpart159:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y5
 	VMASKMOVPD (DX)(R8*8), Y5, Y5
 
-rowperm153:
+rowperm159:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Y6
@@ -26546,18 +27026,18 @@ tail:
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000004
-	JL           rowpart154
+	JL           rowpart160
 	VMOVUPD      (DX)(R8*8), Y5
-	JMP          rowperm154
+	JMP          rowperm160
 
-rowpart154:
+rowpart160:
 	LEAQ       tailmask64<>+0(SB), CX
 	MOVQ       $0x00000004, R9
 	SUBQ       AX, R9
 	VMOVDQU    (CX)(R9*8), Y5
 	VMASKMOVPD (DX)(R8*8), Y5, Y5
 
-rowperm154:
+rowperm160:
 	MOVQ      DI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (BX)(AX*1), Y6
@@ -26785,18 +27265,18 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart155
+	JL           rowpart161
 	VMOVUPD      (DX)(R8*8), Y3
-	JMP          rowperm155
+	JMP          rowperm161
 
-rowpart155:
+rowpart161:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y3
 	VMASKMOVPD (DX)(R8*8), Y3, Y3
 
-rowperm155:
+rowperm161:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Y4
@@ -26969,18 +27449,18 @@ rowperm155:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart156
+	JL           rowpart162
 	VMOVUPD      (DX)(R8*8), Y3
-	JMP          rowperm156
+	JMP          rowperm162
 
-rowpart156:
+rowpart162:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y3
 	VMASKMOVPD (DX)(R8*8), Y3, Y3
 
-rowperm156:
+rowperm162:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Y4
@@ -27163,18 +27643,18 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart157
+	JL           rowpart163
 	VMOVUPD      (DX)(R8*8), Y3
-	JMP          rowperm157
+	JMP          rowperm163
 
-rowpart157:
+rowpart163:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y3
 	VMASKMOVPD (DX)(R8*8), Y3, Y3
 
-rowperm157:
+rowperm163:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Y4
@@ -27362,18 +27842,18 @@ tail:
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000004
-	JL           rowpart158
+	JL           rowpart164
 	VMOVUPD      (DX)(R8*8), Y3
-	JMP          rowperm158
+	JMP          rowperm164
 
-rowpart158:
+rowpart164:
 	LEAQ       tailmask64<>+0(SB), CX
 	MOVQ       $0x00000004, R9
 	SUBQ       AX, R9
 	VMOVDQU    (CX)(R9*8), Y3
 	VMASKMOVPD (DX)(R8*8), Y3, Y3
 
-rowperm158:
+rowperm164:
 	MOVQ       DI, AX
 	SHLQ       $0x06, AX
 	VMOVUPS    (BX)(AX*1), Y4
@@ -27604,18 +28084,18 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart159
+	JL           rowpart165
 	VMOVUPD      (DX)(R8*8), Y3
-	JMP          rowperm159
+	JMP          rowperm165
 
-rowpart159:
+rowpart165:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y3
 	VMASKMOVPD (DX)(R8*8), Y3, Y3
 
-rowperm159:
+rowperm165:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Y4
@@ -27801,18 +28281,18 @@ rowperm159:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart160
+	JL           rowpart166
 	VMOVUPD      (DX)(R8*8), Y3
-	JMP          rowperm160
+	JMP          rowperm166
 
-rowpart160:
+rowpart166:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y3
 	VMASKMOVPD (DX)(R8*8), Y3, Y3
 
-rowperm160:
+rowperm166:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Y4
@@ -28008,18 +28488,18 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart161
+	JL           rowpart167
 	VMOVUPD      (DX)(R8*8), Y3
-	JMP          rowperm161
+	JMP          rowperm167
 
-rowpart161:
+rowpart167:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y3
 	VMASKMOVPD (DX)(R8*8), Y3, Y3
 
-rowperm161:
+rowperm167:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Y4
@@ -28220,18 +28700,18 @@ tail:
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000004
-	JL           rowpart162
+	JL           rowpart168
 	VMOVUPD      (DX)(R8*8), Y3
-	JMP          rowperm162
+	JMP          rowperm168
 
-rowpart162:
+rowpart168:
 	LEAQ       tailmask64<>+0(SB), CX
 	MOVQ       $0x00000004, R9
 	SUBQ       AX, R9
 	VMOVDQU    (CX)(R9*8), Y3
 	VMASKMOVPD (DX)(R8*8), Y3, Y3
 
-rowperm162:
+rowperm168:
 	MOVQ         DI, AX
 	SHLQ         $0x06, AX
 	VMOVUPS      (BX)(AX*1), Y4
@@ -28278,53 +28758,75 @@ TEXT ·hingeSumAVX2F64(SB), NOSPLIT, $0-64
 	MOVQ   y_base+24(FP), CX
 	VXORPD Y0, Y0, Y0
 	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
 	XORQ   DX, DX
 	MOVQ   p_len+8(FP), BX
-	SUBQ   $0x00000008, BX
+	SUBQ   $0x00000010, BX
 	CMPQ   DX, BX
 	JG     single
 
 loop:
-	VMOVUPD      (AX)(DX*8), Y2
-	VMOVUPD      (CX)(DX*8), Y3
-	VBROADCASTSD consts64<>+8(SB), Y4
-	VADDPD       Y3, Y3, Y3
-	VSUBPD       Y4, Y3, Y3
-	VMULPD       Y2, Y3, Y2
-	VSUBPD       Y2, Y4, Y2
-	VXORPD       Y3, Y3, Y3
-	VMAXPD       Y2, Y3, Y2
-	VADDPD       Y2, Y0, Y0
-	VMOVUPD      32(AX)(DX*8), Y2
-	VMOVUPD      32(CX)(DX*8), Y3
-	VBROADCASTSD consts64<>+8(SB), Y4
-	VADDPD       Y3, Y3, Y3
-	VSUBPD       Y4, Y3, Y3
-	VMULPD       Y2, Y3, Y2
-	VSUBPD       Y2, Y4, Y2
-	VXORPD       Y3, Y3, Y3
-	VMAXPD       Y2, Y3, Y2
-	VADDPD       Y2, Y1, Y1
-	ADDQ         $0x00000008, DX
+	VMOVUPD      (AX)(DX*8), Y4
+	VMOVUPD      (CX)(DX*8), Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VADDPD       Y5, Y5, Y5
+	VSUBPD       Y6, Y5, Y5
+	VMULPD       Y4, Y5, Y4
+	VSUBPD       Y4, Y6, Y4
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y4, Y5, Y4
+	VADDPD       Y4, Y0, Y0
+	VMOVUPD      32(AX)(DX*8), Y4
+	VMOVUPD      32(CX)(DX*8), Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VADDPD       Y5, Y5, Y5
+	VSUBPD       Y6, Y5, Y5
+	VMULPD       Y4, Y5, Y4
+	VSUBPD       Y4, Y6, Y4
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y4, Y5, Y4
+	VADDPD       Y4, Y1, Y1
+	VMOVUPD      64(AX)(DX*8), Y4
+	VMOVUPD      64(CX)(DX*8), Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VADDPD       Y5, Y5, Y5
+	VSUBPD       Y6, Y5, Y5
+	VMULPD       Y4, Y5, Y4
+	VSUBPD       Y4, Y6, Y4
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y4, Y5, Y4
+	VADDPD       Y4, Y2, Y2
+	VMOVUPD      96(AX)(DX*8), Y4
+	VMOVUPD      96(CX)(DX*8), Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VADDPD       Y5, Y5, Y5
+	VSUBPD       Y6, Y5, Y5
+	VMULPD       Y4, Y5, Y4
+	VSUBPD       Y4, Y6, Y4
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y4, Y5, Y4
+	VADDPD       Y4, Y3, Y3
+	ADDQ         $0x00000010, DX
 	CMPQ         DX, BX
 	JLE          loop
 
 single:
-	ADDQ $0x00000004, BX
+	ADDQ $0x0000000c, BX
 
 single1:
 	CMPQ         DX, BX
 	JG           tail
-	VMOVUPD      (AX)(DX*8), Y2
-	VMOVUPD      (CX)(DX*8), Y3
-	VBROADCASTSD consts64<>+8(SB), Y4
-	VADDPD       Y3, Y3, Y3
-	VSUBPD       Y4, Y3, Y3
-	VMULPD       Y2, Y3, Y2
-	VSUBPD       Y2, Y4, Y2
-	VXORPD       Y3, Y3, Y3
-	VMAXPD       Y2, Y3, Y2
-	VADDPD       Y2, Y0, Y0
+	VMOVUPD      (AX)(DX*8), Y4
+	VMOVUPD      (CX)(DX*8), Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VADDPD       Y5, Y5, Y5
+	VSUBPD       Y6, Y5, Y5
+	VMULPD       Y4, Y5, Y4
+	VSUBPD       Y4, Y6, Y4
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y4, Y5, Y4
+	VADDPD       Y4, Y0, Y0
 	ADDQ         $0x00000004, DX
 	JMP          single1
 
@@ -28335,30 +28837,32 @@ tail:
 	LEAQ         tailmask64<>+0(SB), SI
 	MOVQ         $0x00000004, DI
 	SUBQ         BX, DI
-	VMOVDQU      (SI)(DI*8), Y2
-	VMASKMOVPD   (AX)(DX*8), Y2, Y2
+	VMOVDQU      (SI)(DI*8), Y4
+	VMASKMOVPD   (AX)(DX*8), Y4, Y4
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, SI
 	SUBQ         BX, SI
-	VMOVDQU      (AX)(SI*8), Y3
-	VMASKMOVPD   (CX)(DX*8), Y3, Y3
-	VBROADCASTSD consts64<>+8(SB), Y4
-	VADDPD       Y3, Y3, Y3
-	VSUBPD       Y4, Y3, Y3
-	VMULPD       Y2, Y3, Y2
-	VSUBPD       Y2, Y4, Y2
-	VXORPD       Y3, Y3, Y3
-	VMAXPD       Y2, Y3, Y2
+	VMOVDQU      (AX)(SI*8), Y5
+	VMASKMOVPD   (CX)(DX*8), Y5, Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VADDPD       Y5, Y5, Y5
+	VSUBPD       Y6, Y5, Y5
+	VMULPD       Y4, Y5, Y4
+	VSUBPD       Y4, Y6, Y4
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y4, Y5, Y4
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         BX, CX
-	VMOVDQU      (AX)(CX*8), Y3
-	VANDPD       Y3, Y2, Y2
-	VADDPD       Y2, Y0, Y0
+	VMOVDQU      (AX)(CX*8), Y5
+	VANDPD       Y5, Y4, Y4
+	VADDPD       Y4, Y0, Y0
 	ADDQ         BX, DX
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y2, Y0, Y0
+	VADDPD       Y3, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -28377,10 +28881,335 @@ TEXT ·hingeWSumAVX2F64(SB), NOSPLIT, $0-104
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
 	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
 	XORQ   BX, BX
 	XORQ   SI, SI
 	MOVQ   p_len+8(FP), DI
-	SUBQ   $0x00000008, DI
+	SUBQ   $0x00000010, DI
+	CMPQ   SI, DI
+	JG     single
+
+loop:
+	VMOVUPD      (AX)(SI*8), Y8
+	VMOVUPD      (CX)(SI*8), Y9
+	VBROADCASTSD consts64<>+8(SB), Y10
+	VADDPD       Y9, Y9, Y9
+	VSUBPD       Y10, Y9, Y9
+	VMULPD       Y8, Y9, Y8
+	VSUBPD       Y8, Y10, Y8
+	VXORPD       Y9, Y9, Y9
+	VMAXPD       Y8, Y9, Y8
+	VMOVUPD      (DX)(SI*8), Y9
+	VFMADD231PD  Y8, Y9, Y0
+	VADDPD       Y9, Y1, Y1
+	VXORPD       Y8, Y8, Y8
+	VCMPPD       $0x04, Y8, Y9, Y8
+	VMOVMSKPD    Y8, R8
+	POPCNTL      R8, R8
+	ADDQ         R8, BX
+	VMOVUPD      32(AX)(SI*8), Y8
+	VMOVUPD      32(CX)(SI*8), Y9
+	VBROADCASTSD consts64<>+8(SB), Y10
+	VADDPD       Y9, Y9, Y9
+	VSUBPD       Y10, Y9, Y9
+	VMULPD       Y8, Y9, Y8
+	VSUBPD       Y8, Y10, Y8
+	VXORPD       Y9, Y9, Y9
+	VMAXPD       Y8, Y9, Y8
+	VMOVUPD      32(DX)(SI*8), Y9
+	VFMADD231PD  Y8, Y9, Y2
+	VADDPD       Y9, Y3, Y3
+	VXORPD       Y8, Y8, Y8
+	VCMPPD       $0x04, Y8, Y9, Y8
+	VMOVMSKPD    Y8, R8
+	POPCNTL      R8, R8
+	ADDQ         R8, BX
+	VMOVUPD      64(AX)(SI*8), Y8
+	VMOVUPD      64(CX)(SI*8), Y9
+	VBROADCASTSD consts64<>+8(SB), Y10
+	VADDPD       Y9, Y9, Y9
+	VSUBPD       Y10, Y9, Y9
+	VMULPD       Y8, Y9, Y8
+	VSUBPD       Y8, Y10, Y8
+	VXORPD       Y9, Y9, Y9
+	VMAXPD       Y8, Y9, Y8
+	VMOVUPD      64(DX)(SI*8), Y9
+	VFMADD231PD  Y8, Y9, Y4
+	VADDPD       Y9, Y5, Y5
+	VXORPD       Y8, Y8, Y8
+	VCMPPD       $0x04, Y8, Y9, Y8
+	VMOVMSKPD    Y8, R8
+	POPCNTL      R8, R8
+	ADDQ         R8, BX
+	VMOVUPD      96(AX)(SI*8), Y8
+	VMOVUPD      96(CX)(SI*8), Y9
+	VBROADCASTSD consts64<>+8(SB), Y10
+	VADDPD       Y9, Y9, Y9
+	VSUBPD       Y10, Y9, Y9
+	VMULPD       Y8, Y9, Y8
+	VSUBPD       Y8, Y10, Y8
+	VXORPD       Y9, Y9, Y9
+	VMAXPD       Y8, Y9, Y8
+	VMOVUPD      96(DX)(SI*8), Y9
+	VFMADD231PD  Y8, Y9, Y6
+	VADDPD       Y9, Y7, Y7
+	VXORPD       Y8, Y8, Y8
+	VCMPPD       $0x04, Y8, Y9, Y8
+	VMOVMSKPD    Y8, R8
+	POPCNTL      R8, R8
+	ADDQ         R8, BX
+	ADDQ         $0x00000010, SI
+	CMPQ         SI, DI
+	JLE          loop
+
+single:
+	ADDQ $0x0000000c, DI
+
+single1:
+	CMPQ         SI, DI
+	JG           tail
+	VMOVUPD      (AX)(SI*8), Y8
+	VMOVUPD      (CX)(SI*8), Y9
+	VBROADCASTSD consts64<>+8(SB), Y10
+	VADDPD       Y9, Y9, Y9
+	VSUBPD       Y10, Y9, Y9
+	VMULPD       Y8, Y9, Y8
+	VSUBPD       Y8, Y10, Y8
+	VXORPD       Y9, Y9, Y9
+	VMAXPD       Y8, Y9, Y8
+	VMOVUPD      (DX)(SI*8), Y9
+	VFMADD231PD  Y8, Y9, Y0
+	VADDPD       Y9, Y1, Y1
+	VXORPD       Y8, Y8, Y8
+	VCMPPD       $0x04, Y8, Y9, Y8
+	VMOVMSKPD    Y8, R8
+	POPCNTL      R8, R8
+	ADDQ         R8, BX
+	ADDQ         $0x00000004, SI
+	JMP          single1
+
+tail:
+	ADDQ         $0x00000004, DI
+	SUBQ         SI, DI
+	JZ           drain
+	LEAQ         tailmask64<>+0(SB), R8
+	MOVQ         $0x00000004, R9
+	SUBQ         DI, R9
+	VMOVDQU      (R8)(R9*8), Y8
+	VMASKMOVPD   (AX)(SI*8), Y8, Y8
+	LEAQ         tailmask64<>+0(SB), AX
+	MOVQ         $0x00000004, R8
+	SUBQ         DI, R8
+	VMOVDQU      (AX)(R8*8), Y9
+	VMASKMOVPD   (CX)(SI*8), Y9, Y9
+	VBROADCASTSD consts64<>+8(SB), Y10
+	VADDPD       Y9, Y9, Y9
+	VSUBPD       Y10, Y9, Y9
+	VMULPD       Y8, Y9, Y8
+	VSUBPD       Y8, Y10, Y8
+	VXORPD       Y9, Y9, Y9
+	VMAXPD       Y8, Y9, Y8
+	LEAQ         tailmask64<>+0(SB), AX
+	MOVQ         $0x00000004, CX
+	SUBQ         DI, CX
+	VMOVDQU      (AX)(CX*8), Y9
+	VMASKMOVPD   (DX)(SI*8), Y9, Y9
+	VMULPD       Y8, Y9, Y8
+	LEAQ         tailmask64<>+0(SB), AX
+	MOVQ         $0x00000004, CX
+	SUBQ         DI, CX
+	VMOVDQU      (AX)(CX*8), Y10
+	VANDPD       Y10, Y8, Y8
+	VADDPD       Y8, Y0, Y0
+	VADDPD       Y9, Y1, Y1
+	VXORPD       Y8, Y8, Y8
+	VCMPPD       $0x04, Y8, Y9, Y8
+	VMOVMSKPD    Y8, AX
+	POPCNTL      AX, AX
+	ADDQ         AX, BX
+	ADDQ         DI, SI
+
+drain:
+	VADDPD       Y2, Y0, Y0
+	VADDPD       Y4, Y0, Y0
+	VADDPD       Y6, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X2
+	VADDPD       X2, X0, X0
+	VPERMILPD    $0x01, X0, X2
+	VADDSD       X2, X0, X0
+	VADDPD       Y3, Y1, Y1
+	VADDPD       Y5, Y1, Y1
+	VADDPD       Y7, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X2
+	VADDPD       X2, X1, X1
+	VPERMILPD    $0x01, X1, X2
+	VADDSD       X2, X1, X1
+	MOVSD        X0, ret+80(FP)
+	MOVQ         BX, ret1+88(FP)
+	MOVSD        X1, ret2+96(FP)
+	VZEROUPPER
+	RET
+
+// func hingeUnredAVX2F64(dst []float64, p []float64, y []float64, s float64, a float64) float64
+// Requires: AVX, SSE2
+TEXT ·hingeUnredAVX2F64(SB), NOSPLIT, $0-96
+	MOVQ   p_base+24(FP), AX
+	MOVQ   y_base+48(FP), CX
+	MOVQ   dst_base+0(FP), DX
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	XORQ   BX, BX
+	MOVQ   p_len+32(FP), SI
+	SUBQ   $0x00000010, SI
+	CMPQ   BX, SI
+	JG     single
+
+loop:
+	VMOVUPD      (AX)(BX*8), Y4
+	VMOVUPD      (CX)(BX*8), Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VADDPD       Y5, Y5, Y5
+	VSUBPD       Y6, Y5, Y5
+	VMULPD       Y4, Y5, Y4
+	VSUBPD       Y4, Y6, Y4
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y4, Y5, Y4
+	VBROADCASTSD s+72(FP), Y5
+	VMULPD       Y4, Y5, Y5
+	VMOVUPD      Y5, (DX)(BX*8)
+	VADDPD       Y4, Y0, Y0
+	VMOVUPD      32(AX)(BX*8), Y4
+	VMOVUPD      32(CX)(BX*8), Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VADDPD       Y5, Y5, Y5
+	VSUBPD       Y6, Y5, Y5
+	VMULPD       Y4, Y5, Y4
+	VSUBPD       Y4, Y6, Y4
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y4, Y5, Y4
+	VBROADCASTSD s+72(FP), Y5
+	VMULPD       Y4, Y5, Y5
+	VMOVUPD      Y5, 32(DX)(BX*8)
+	VADDPD       Y4, Y1, Y1
+	VMOVUPD      64(AX)(BX*8), Y4
+	VMOVUPD      64(CX)(BX*8), Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VADDPD       Y5, Y5, Y5
+	VSUBPD       Y6, Y5, Y5
+	VMULPD       Y4, Y5, Y4
+	VSUBPD       Y4, Y6, Y4
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y4, Y5, Y4
+	VBROADCASTSD s+72(FP), Y5
+	VMULPD       Y4, Y5, Y5
+	VMOVUPD      Y5, 64(DX)(BX*8)
+	VADDPD       Y4, Y2, Y2
+	VMOVUPD      96(AX)(BX*8), Y4
+	VMOVUPD      96(CX)(BX*8), Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VADDPD       Y5, Y5, Y5
+	VSUBPD       Y6, Y5, Y5
+	VMULPD       Y4, Y5, Y4
+	VSUBPD       Y4, Y6, Y4
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y4, Y5, Y4
+	VBROADCASTSD s+72(FP), Y5
+	VMULPD       Y4, Y5, Y5
+	VMOVUPD      Y5, 96(DX)(BX*8)
+	VADDPD       Y4, Y3, Y3
+	ADDQ         $0x00000010, BX
+	CMPQ         BX, SI
+	JLE          loop
+
+single:
+	ADDQ $0x0000000c, SI
+
+single1:
+	CMPQ         BX, SI
+	JG           tail
+	VMOVUPD      (AX)(BX*8), Y4
+	VMOVUPD      (CX)(BX*8), Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VADDPD       Y5, Y5, Y5
+	VSUBPD       Y6, Y5, Y5
+	VMULPD       Y4, Y5, Y4
+	VSUBPD       Y4, Y6, Y4
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y4, Y5, Y4
+	VBROADCASTSD s+72(FP), Y5
+	VMULPD       Y4, Y5, Y5
+	VMOVUPD      Y5, (DX)(BX*8)
+	VADDPD       Y4, Y0, Y0
+	ADDQ         $0x00000004, BX
+	JMP          single1
+
+tail:
+	ADDQ         $0x00000004, SI
+	SUBQ         BX, SI
+	JZ           drain
+	LEAQ         tailmask64<>+0(SB), DI
+	MOVQ         $0x00000004, R8
+	SUBQ         SI, R8
+	VMOVDQU      (DI)(R8*8), Y4
+	VMASKMOVPD   (AX)(BX*8), Y4, Y4
+	LEAQ         tailmask64<>+0(SB), AX
+	MOVQ         $0x00000004, DI
+	SUBQ         SI, DI
+	VMOVDQU      (AX)(DI*8), Y5
+	VMASKMOVPD   (CX)(BX*8), Y5, Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VADDPD       Y5, Y5, Y5
+	VSUBPD       Y6, Y5, Y5
+	VMULPD       Y4, Y5, Y4
+	VSUBPD       Y4, Y6, Y4
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y4, Y5, Y4
+	VBROADCASTSD s+72(FP), Y5
+	VMULPD       Y4, Y5, Y5
+	LEAQ         tailmask64<>+0(SB), AX
+	MOVQ         $0x00000004, CX
+	SUBQ         SI, CX
+	VMOVDQU      (AX)(CX*8), Y6
+	VMASKMOVPD   Y5, Y6, (DX)(BX*8)
+	LEAQ         tailmask64<>+0(SB), AX
+	MOVQ         $0x00000004, CX
+	SUBQ         SI, CX
+	VMOVDQU      (AX)(CX*8), Y5
+	VANDPD       Y5, Y4, Y4
+	VADDPD       Y4, Y0, Y0
+	ADDQ         SI, BX
+
+drain:
+	VADDPD       Y1, Y0, Y0
+	VADDPD       Y2, Y0, Y0
+	VADDPD       Y3, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	MOVSD        X0, ret+88(FP)
+	VZEROUPPER
+	RET
+
+// func hingeWUnredAVX2F64(dst []float64, p []float64, y []float64, w []float64, a float64) float64
+// Requires: AVX, FMA3, SSE2
+TEXT ·hingeWUnredAVX2F64(SB), NOSPLIT, $0-112
+	MOVQ   p_base+24(FP), AX
+	MOVQ   y_base+48(FP), CX
+	MOVQ   w_base+72(FP), DX
+	MOVQ   dst_base+0(FP), BX
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	XORQ   SI, SI
+	MOVQ   p_len+32(FP), DI
+	SUBQ   $0x00000010, DI
 	CMPQ   SI, DI
 	JG     single
 
@@ -28395,13 +29224,9 @@ loop:
 	VXORPD       Y5, Y5, Y5
 	VMAXPD       Y4, Y5, Y4
 	VMOVUPD      (DX)(SI*8), Y5
+	VMULPD       Y4, Y5, Y6
+	VMOVUPD      Y6, (BX)(SI*8)
 	VFMADD231PD  Y4, Y5, Y0
-	VADDPD       Y5, Y1, Y1
-	VXORPD       Y4, Y4, Y4
-	VCMPPD       $0x04, Y4, Y5, Y4
-	VMOVMSKPD    Y4, R8
-	POPCNTL      R8, R8
-	ADDQ         R8, BX
 	VMOVUPD      32(AX)(SI*8), Y4
 	VMOVUPD      32(CX)(SI*8), Y5
 	VBROADCASTSD consts64<>+8(SB), Y6
@@ -28412,19 +29237,41 @@ loop:
 	VXORPD       Y5, Y5, Y5
 	VMAXPD       Y4, Y5, Y4
 	VMOVUPD      32(DX)(SI*8), Y5
+	VMULPD       Y4, Y5, Y6
+	VMOVUPD      Y6, 32(BX)(SI*8)
+	VFMADD231PD  Y4, Y5, Y1
+	VMOVUPD      64(AX)(SI*8), Y4
+	VMOVUPD      64(CX)(SI*8), Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VADDPD       Y5, Y5, Y5
+	VSUBPD       Y6, Y5, Y5
+	VMULPD       Y4, Y5, Y4
+	VSUBPD       Y4, Y6, Y4
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y4, Y5, Y4
+	VMOVUPD      64(DX)(SI*8), Y5
+	VMULPD       Y4, Y5, Y6
+	VMOVUPD      Y6, 64(BX)(SI*8)
 	VFMADD231PD  Y4, Y5, Y2
-	VADDPD       Y5, Y3, Y3
-	VXORPD       Y4, Y4, Y4
-	VCMPPD       $0x04, Y4, Y5, Y4
-	VMOVMSKPD    Y4, R8
-	POPCNTL      R8, R8
-	ADDQ         R8, BX
-	ADDQ         $0x00000008, SI
+	VMOVUPD      96(AX)(SI*8), Y4
+	VMOVUPD      96(CX)(SI*8), Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VADDPD       Y5, Y5, Y5
+	VSUBPD       Y6, Y5, Y5
+	VMULPD       Y4, Y5, Y4
+	VSUBPD       Y4, Y6, Y4
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y4, Y5, Y4
+	VMOVUPD      96(DX)(SI*8), Y5
+	VMULPD       Y4, Y5, Y6
+	VMOVUPD      Y6, 96(BX)(SI*8)
+	VFMADD231PD  Y4, Y5, Y3
+	ADDQ         $0x00000010, SI
 	CMPQ         SI, DI
 	JLE          loop
 
 single:
-	ADDQ $0x00000004, DI
+	ADDQ $0x0000000c, DI
 
 single1:
 	CMPQ         SI, DI
@@ -28439,13 +29286,9 @@ single1:
 	VXORPD       Y5, Y5, Y5
 	VMAXPD       Y4, Y5, Y4
 	VMOVUPD      (DX)(SI*8), Y5
+	VMULPD       Y4, Y5, Y6
+	VMOVUPD      Y6, (BX)(SI*8)
 	VFMADD231PD  Y4, Y5, Y0
-	VADDPD       Y5, Y1, Y1
-	VXORPD       Y4, Y4, Y4
-	VCMPPD       $0x04, Y4, Y5, Y4
-	VMOVMSKPD    Y4, R8
-	POPCNTL      R8, R8
-	ADDQ         R8, BX
 	ADDQ         $0x00000004, SI
 	JMP          single1
 
@@ -28479,257 +29322,20 @@ tail:
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         DI, CX
-	VMOVDQU      (AX)(CX*8), Y6
-	VANDPD       Y6, Y4, Y4
+	VMOVDQU      (AX)(CX*8), Y5
+	VMASKMOVPD   Y4, Y5, (BX)(SI*8)
+	LEAQ         tailmask64<>+0(SB), AX
+	MOVQ         $0x00000004, CX
+	SUBQ         DI, CX
+	VMOVDQU      (AX)(CX*8), Y5
+	VANDPD       Y5, Y4, Y4
 	VADDPD       Y4, Y0, Y0
-	VADDPD       Y5, Y1, Y1
-	VXORPD       Y4, Y4, Y4
-	VCMPPD       $0x04, Y4, Y5, Y4
-	VMOVMSKPD    Y4, AX
-	POPCNTL      AX, AX
-	ADDQ         AX, BX
-	ADDQ         DI, SI
-
-drain:
-	VADDPD       Y2, Y0, Y0
-	VEXTRACTF128 $0x01, Y0, X2
-	VADDPD       X2, X0, X0
-	VPERMILPD    $0x01, X0, X2
-	VADDSD       X2, X0, X0
-	VADDPD       Y3, Y1, Y1
-	VEXTRACTF128 $0x01, Y1, X2
-	VADDPD       X2, X1, X1
-	VPERMILPD    $0x01, X1, X2
-	VADDSD       X2, X1, X1
-	MOVSD        X0, ret+80(FP)
-	MOVQ         BX, ret1+88(FP)
-	MOVSD        X1, ret2+96(FP)
-	VZEROUPPER
-	RET
-
-// func hingeUnredAVX2F64(dst []float64, p []float64, y []float64, s float64, a float64) float64
-// Requires: AVX, SSE2
-TEXT ·hingeUnredAVX2F64(SB), NOSPLIT, $0-96
-	MOVQ   p_base+24(FP), AX
-	MOVQ   y_base+48(FP), CX
-	MOVQ   dst_base+0(FP), DX
-	VXORPD Y0, Y0, Y0
-	VXORPD Y1, Y1, Y1
-	XORQ   BX, BX
-	MOVQ   p_len+32(FP), SI
-	SUBQ   $0x00000008, SI
-	CMPQ   BX, SI
-	JG     single
-
-loop:
-	VMOVUPD      (AX)(BX*8), Y2
-	VMOVUPD      (CX)(BX*8), Y3
-	VBROADCASTSD consts64<>+8(SB), Y4
-	VADDPD       Y3, Y3, Y3
-	VSUBPD       Y4, Y3, Y3
-	VMULPD       Y2, Y3, Y2
-	VSUBPD       Y2, Y4, Y2
-	VXORPD       Y3, Y3, Y3
-	VMAXPD       Y2, Y3, Y2
-	VBROADCASTSD s+72(FP), Y3
-	VMULPD       Y2, Y3, Y3
-	VMOVUPD      Y3, (DX)(BX*8)
-	VADDPD       Y2, Y0, Y0
-	VMOVUPD      32(AX)(BX*8), Y2
-	VMOVUPD      32(CX)(BX*8), Y3
-	VBROADCASTSD consts64<>+8(SB), Y4
-	VADDPD       Y3, Y3, Y3
-	VSUBPD       Y4, Y3, Y3
-	VMULPD       Y2, Y3, Y2
-	VSUBPD       Y2, Y4, Y2
-	VXORPD       Y3, Y3, Y3
-	VMAXPD       Y2, Y3, Y2
-	VBROADCASTSD s+72(FP), Y3
-	VMULPD       Y2, Y3, Y3
-	VMOVUPD      Y3, 32(DX)(BX*8)
-	VADDPD       Y2, Y1, Y1
-	ADDQ         $0x00000008, BX
-	CMPQ         BX, SI
-	JLE          loop
-
-single:
-	ADDQ $0x00000004, SI
-
-single1:
-	CMPQ         BX, SI
-	JG           tail
-	VMOVUPD      (AX)(BX*8), Y2
-	VMOVUPD      (CX)(BX*8), Y3
-	VBROADCASTSD consts64<>+8(SB), Y4
-	VADDPD       Y3, Y3, Y3
-	VSUBPD       Y4, Y3, Y3
-	VMULPD       Y2, Y3, Y2
-	VSUBPD       Y2, Y4, Y2
-	VXORPD       Y3, Y3, Y3
-	VMAXPD       Y2, Y3, Y2
-	VBROADCASTSD s+72(FP), Y3
-	VMULPD       Y2, Y3, Y3
-	VMOVUPD      Y3, (DX)(BX*8)
-	VADDPD       Y2, Y0, Y0
-	ADDQ         $0x00000004, BX
-	JMP          single1
-
-tail:
-	ADDQ         $0x00000004, SI
-	SUBQ         BX, SI
-	JZ           drain
-	LEAQ         tailmask64<>+0(SB), DI
-	MOVQ         $0x00000004, R8
-	SUBQ         SI, R8
-	VMOVDQU      (DI)(R8*8), Y2
-	VMASKMOVPD   (AX)(BX*8), Y2, Y2
-	LEAQ         tailmask64<>+0(SB), AX
-	MOVQ         $0x00000004, DI
-	SUBQ         SI, DI
-	VMOVDQU      (AX)(DI*8), Y3
-	VMASKMOVPD   (CX)(BX*8), Y3, Y3
-	VBROADCASTSD consts64<>+8(SB), Y4
-	VADDPD       Y3, Y3, Y3
-	VSUBPD       Y4, Y3, Y3
-	VMULPD       Y2, Y3, Y2
-	VSUBPD       Y2, Y4, Y2
-	VXORPD       Y3, Y3, Y3
-	VMAXPD       Y2, Y3, Y2
-	VBROADCASTSD s+72(FP), Y3
-	VMULPD       Y2, Y3, Y3
-	LEAQ         tailmask64<>+0(SB), AX
-	MOVQ         $0x00000004, CX
-	SUBQ         SI, CX
-	VMOVDQU      (AX)(CX*8), Y4
-	VMASKMOVPD   Y3, Y4, (DX)(BX*8)
-	LEAQ         tailmask64<>+0(SB), AX
-	MOVQ         $0x00000004, CX
-	SUBQ         SI, CX
-	VMOVDQU      (AX)(CX*8), Y3
-	VANDPD       Y3, Y2, Y2
-	VADDPD       Y2, Y0, Y0
-	ADDQ         SI, BX
-
-drain:
-	VADDPD       Y1, Y0, Y0
-	VEXTRACTF128 $0x01, Y0, X1
-	VADDPD       X1, X0, X0
-	VPERMILPD    $0x01, X0, X1
-	VADDSD       X1, X0, X0
-	MOVSD        X0, ret+88(FP)
-	VZEROUPPER
-	RET
-
-// func hingeWUnredAVX2F64(dst []float64, p []float64, y []float64, w []float64, a float64) float64
-// Requires: AVX, FMA3, SSE2
-TEXT ·hingeWUnredAVX2F64(SB), NOSPLIT, $0-112
-	MOVQ   p_base+24(FP), AX
-	MOVQ   y_base+48(FP), CX
-	MOVQ   w_base+72(FP), DX
-	MOVQ   dst_base+0(FP), BX
-	VXORPD Y0, Y0, Y0
-	VXORPD Y1, Y1, Y1
-	XORQ   SI, SI
-	MOVQ   p_len+32(FP), DI
-	SUBQ   $0x00000008, DI
-	CMPQ   SI, DI
-	JG     single
-
-loop:
-	VMOVUPD      (AX)(SI*8), Y2
-	VMOVUPD      (CX)(SI*8), Y3
-	VBROADCASTSD consts64<>+8(SB), Y4
-	VADDPD       Y3, Y3, Y3
-	VSUBPD       Y4, Y3, Y3
-	VMULPD       Y2, Y3, Y2
-	VSUBPD       Y2, Y4, Y2
-	VXORPD       Y3, Y3, Y3
-	VMAXPD       Y2, Y3, Y2
-	VMOVUPD      (DX)(SI*8), Y3
-	VMULPD       Y2, Y3, Y4
-	VMOVUPD      Y4, (BX)(SI*8)
-	VFMADD231PD  Y2, Y3, Y0
-	VMOVUPD      32(AX)(SI*8), Y2
-	VMOVUPD      32(CX)(SI*8), Y3
-	VBROADCASTSD consts64<>+8(SB), Y4
-	VADDPD       Y3, Y3, Y3
-	VSUBPD       Y4, Y3, Y3
-	VMULPD       Y2, Y3, Y2
-	VSUBPD       Y2, Y4, Y2
-	VXORPD       Y3, Y3, Y3
-	VMAXPD       Y2, Y3, Y2
-	VMOVUPD      32(DX)(SI*8), Y3
-	VMULPD       Y2, Y3, Y4
-	VMOVUPD      Y4, 32(BX)(SI*8)
-	VFMADD231PD  Y2, Y3, Y1
-	ADDQ         $0x00000008, SI
-	CMPQ         SI, DI
-	JLE          loop
-
-single:
-	ADDQ $0x00000004, DI
-
-single1:
-	CMPQ         SI, DI
-	JG           tail
-	VMOVUPD      (AX)(SI*8), Y2
-	VMOVUPD      (CX)(SI*8), Y3
-	VBROADCASTSD consts64<>+8(SB), Y4
-	VADDPD       Y3, Y3, Y3
-	VSUBPD       Y4, Y3, Y3
-	VMULPD       Y2, Y3, Y2
-	VSUBPD       Y2, Y4, Y2
-	VXORPD       Y3, Y3, Y3
-	VMAXPD       Y2, Y3, Y2
-	VMOVUPD      (DX)(SI*8), Y3
-	VMULPD       Y2, Y3, Y4
-	VMOVUPD      Y4, (BX)(SI*8)
-	VFMADD231PD  Y2, Y3, Y0
-	ADDQ         $0x00000004, SI
-	JMP          single1
-
-tail:
-	ADDQ         $0x00000004, DI
-	SUBQ         SI, DI
-	JZ           drain
-	LEAQ         tailmask64<>+0(SB), R8
-	MOVQ         $0x00000004, R9
-	SUBQ         DI, R9
-	VMOVDQU      (R8)(R9*8), Y2
-	VMASKMOVPD   (AX)(SI*8), Y2, Y2
-	LEAQ         tailmask64<>+0(SB), AX
-	MOVQ         $0x00000004, R8
-	SUBQ         DI, R8
-	VMOVDQU      (AX)(R8*8), Y3
-	VMASKMOVPD   (CX)(SI*8), Y3, Y3
-	VBROADCASTSD consts64<>+8(SB), Y4
-	VADDPD       Y3, Y3, Y3
-	VSUBPD       Y4, Y3, Y3
-	VMULPD       Y2, Y3, Y2
-	VSUBPD       Y2, Y4, Y2
-	VXORPD       Y3, Y3, Y3
-	VMAXPD       Y2, Y3, Y2
-	LEAQ         tailmask64<>+0(SB), AX
-	MOVQ         $0x00000004, CX
-	SUBQ         DI, CX
-	VMOVDQU      (AX)(CX*8), Y3
-	VMASKMOVPD   (DX)(SI*8), Y3, Y3
-	VMULPD       Y2, Y3, Y2
-	LEAQ         tailmask64<>+0(SB), AX
-	MOVQ         $0x00000004, CX
-	SUBQ         DI, CX
-	VMOVDQU      (AX)(CX*8), Y3
-	VMASKMOVPD   Y2, Y3, (BX)(SI*8)
-	LEAQ         tailmask64<>+0(SB), AX
-	MOVQ         $0x00000004, CX
-	SUBQ         DI, CX
-	VMOVDQU      (AX)(CX*8), Y3
-	VANDPD       Y3, Y2, Y2
-	VADDPD       Y2, Y0, Y0
 	ADDQ         DI, SI
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y2, Y0, Y0
+	VADDPD       Y3, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -28746,80 +29352,120 @@ TEXT ·hingeGradAVX2F64(SB), NOSPLIT, $0-96
 	MOVQ   dst_base+0(FP), DX
 	VXORPD Y0, Y0, Y0
 	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
 	XORQ   BX, BX
 	MOVQ   p_len+32(FP), SI
-	SUBQ   $0x00000008, SI
+	SUBQ   $0x00000010, SI
 	CMPQ   BX, SI
 	JG     single
 
 loop:
-	VMOVUPD      (AX)(BX*8), Y2
-	VMOVUPD      (CX)(BX*8), Y3
-	VBROADCASTSD consts64<>+8(SB), Y4
-	VADDPD       Y3, Y3, Y3
-	VSUBPD       Y4, Y3, Y3
-	VMULPD       Y2, Y3, Y2
-	VSUBPD       Y2, Y4, Y2
-	VXORPD       Y4, Y4, Y4
-	VMAXPD       Y2, Y4, Y5
-	VBROADCASTSD consts64<>+192(SB), Y6
-	VXORPD       Y6, Y3, Y3
-	VCMPPD       $0x1e, Y4, Y2, Y6
-	VBLENDVPD    Y6, Y3, Y4, Y3
-	VCMPPD       $0x03, Y2, Y2, Y4
-	VBLENDVPD    Y4, Y2, Y3, Y3
-	VBROADCASTSD s+72(FP), Y2
-	VMULPD       Y3, Y2, Y2
-	VMOVUPD      Y2, (DX)(BX*8)
-	VADDPD       Y5, Y0, Y0
-	VMOVUPD      32(AX)(BX*8), Y2
-	VMOVUPD      32(CX)(BX*8), Y3
-	VBROADCASTSD consts64<>+8(SB), Y4
-	VADDPD       Y3, Y3, Y3
-	VSUBPD       Y4, Y3, Y3
-	VMULPD       Y2, Y3, Y2
-	VSUBPD       Y2, Y4, Y2
-	VXORPD       Y4, Y4, Y4
-	VMAXPD       Y2, Y4, Y5
-	VBROADCASTSD consts64<>+192(SB), Y6
-	VXORPD       Y6, Y3, Y3
-	VCMPPD       $0x1e, Y4, Y2, Y6
-	VBLENDVPD    Y6, Y3, Y4, Y3
-	VCMPPD       $0x03, Y2, Y2, Y4
-	VBLENDVPD    Y4, Y2, Y3, Y3
-	VBROADCASTSD s+72(FP), Y2
-	VMULPD       Y3, Y2, Y2
-	VMOVUPD      Y2, 32(DX)(BX*8)
-	VADDPD       Y5, Y1, Y1
-	ADDQ         $0x00000008, BX
+	VMOVUPD      (AX)(BX*8), Y4
+	VMOVUPD      (CX)(BX*8), Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VADDPD       Y5, Y5, Y5
+	VSUBPD       Y6, Y5, Y5
+	VMULPD       Y4, Y5, Y4
+	VSUBPD       Y4, Y6, Y4
+	VXORPD       Y6, Y6, Y6
+	VMAXPD       Y4, Y6, Y7
+	VBROADCASTSD consts64<>+192(SB), Y8
+	VXORPD       Y8, Y5, Y5
+	VCMPPD       $0x1e, Y6, Y4, Y8
+	VBLENDVPD    Y8, Y5, Y6, Y5
+	VCMPPD       $0x03, Y4, Y4, Y6
+	VBLENDVPD    Y6, Y4, Y5, Y5
+	VBROADCASTSD s+72(FP), Y4
+	VMULPD       Y5, Y4, Y4
+	VMOVUPD      Y4, (DX)(BX*8)
+	VADDPD       Y7, Y0, Y0
+	VMOVUPD      32(AX)(BX*8), Y4
+	VMOVUPD      32(CX)(BX*8), Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VADDPD       Y5, Y5, Y5
+	VSUBPD       Y6, Y5, Y5
+	VMULPD       Y4, Y5, Y4
+	VSUBPD       Y4, Y6, Y4
+	VXORPD       Y6, Y6, Y6
+	VMAXPD       Y4, Y6, Y7
+	VBROADCASTSD consts64<>+192(SB), Y8
+	VXORPD       Y8, Y5, Y5
+	VCMPPD       $0x1e, Y6, Y4, Y8
+	VBLENDVPD    Y8, Y5, Y6, Y5
+	VCMPPD       $0x03, Y4, Y4, Y6
+	VBLENDVPD    Y6, Y4, Y5, Y5
+	VBROADCASTSD s+72(FP), Y4
+	VMULPD       Y5, Y4, Y4
+	VMOVUPD      Y4, 32(DX)(BX*8)
+	VADDPD       Y7, Y1, Y1
+	VMOVUPD      64(AX)(BX*8), Y4
+	VMOVUPD      64(CX)(BX*8), Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VADDPD       Y5, Y5, Y5
+	VSUBPD       Y6, Y5, Y5
+	VMULPD       Y4, Y5, Y4
+	VSUBPD       Y4, Y6, Y4
+	VXORPD       Y6, Y6, Y6
+	VMAXPD       Y4, Y6, Y7
+	VBROADCASTSD consts64<>+192(SB), Y8
+	VXORPD       Y8, Y5, Y5
+	VCMPPD       $0x1e, Y6, Y4, Y8
+	VBLENDVPD    Y8, Y5, Y6, Y5
+	VCMPPD       $0x03, Y4, Y4, Y6
+	VBLENDVPD    Y6, Y4, Y5, Y5
+	VBROADCASTSD s+72(FP), Y4
+	VMULPD       Y5, Y4, Y4
+	VMOVUPD      Y4, 64(DX)(BX*8)
+	VADDPD       Y7, Y2, Y2
+	VMOVUPD      96(AX)(BX*8), Y4
+	VMOVUPD      96(CX)(BX*8), Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VADDPD       Y5, Y5, Y5
+	VSUBPD       Y6, Y5, Y5
+	VMULPD       Y4, Y5, Y4
+	VSUBPD       Y4, Y6, Y4
+	VXORPD       Y6, Y6, Y6
+	VMAXPD       Y4, Y6, Y7
+	VBROADCASTSD consts64<>+192(SB), Y8
+	VXORPD       Y8, Y5, Y5
+	VCMPPD       $0x1e, Y6, Y4, Y8
+	VBLENDVPD    Y8, Y5, Y6, Y5
+	VCMPPD       $0x03, Y4, Y4, Y6
+	VBLENDVPD    Y6, Y4, Y5, Y5
+	VBROADCASTSD s+72(FP), Y4
+	VMULPD       Y5, Y4, Y4
+	VMOVUPD      Y4, 96(DX)(BX*8)
+	VADDPD       Y7, Y3, Y3
+	ADDQ         $0x00000010, BX
 	CMPQ         BX, SI
 	JLE          loop
 
 single:
-	ADDQ $0x00000004, SI
+	ADDQ $0x0000000c, SI
 
 single1:
 	CMPQ         BX, SI
 	JG           tail
-	VMOVUPD      (AX)(BX*8), Y2
-	VMOVUPD      (CX)(BX*8), Y3
-	VBROADCASTSD consts64<>+8(SB), Y4
-	VADDPD       Y3, Y3, Y3
-	VSUBPD       Y4, Y3, Y3
-	VMULPD       Y2, Y3, Y2
-	VSUBPD       Y2, Y4, Y2
-	VXORPD       Y4, Y4, Y4
-	VMAXPD       Y2, Y4, Y5
-	VBROADCASTSD consts64<>+192(SB), Y6
-	VXORPD       Y6, Y3, Y3
-	VCMPPD       $0x1e, Y4, Y2, Y6
-	VBLENDVPD    Y6, Y3, Y4, Y3
-	VCMPPD       $0x03, Y2, Y2, Y4
-	VBLENDVPD    Y4, Y2, Y3, Y3
-	VBROADCASTSD s+72(FP), Y2
-	VMULPD       Y3, Y2, Y2
-	VMOVUPD      Y2, (DX)(BX*8)
-	VADDPD       Y5, Y0, Y0
+	VMOVUPD      (AX)(BX*8), Y4
+	VMOVUPD      (CX)(BX*8), Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VADDPD       Y5, Y5, Y5
+	VSUBPD       Y6, Y5, Y5
+	VMULPD       Y4, Y5, Y4
+	VSUBPD       Y4, Y6, Y4
+	VXORPD       Y6, Y6, Y6
+	VMAXPD       Y4, Y6, Y7
+	VBROADCASTSD consts64<>+192(SB), Y8
+	VXORPD       Y8, Y5, Y5
+	VCMPPD       $0x1e, Y6, Y4, Y8
+	VBLENDVPD    Y8, Y5, Y6, Y5
+	VCMPPD       $0x03, Y4, Y4, Y6
+	VBLENDVPD    Y6, Y4, Y5, Y5
+	VBROADCASTSD s+72(FP), Y4
+	VMULPD       Y5, Y4, Y4
+	VMOVUPD      Y4, (DX)(BX*8)
+	VADDPD       Y7, Y0, Y0
 	ADDQ         $0x00000004, BX
 	JMP          single1
 
@@ -28830,43 +29476,45 @@ tail:
 	LEAQ         tailmask64<>+0(SB), DI
 	MOVQ         $0x00000004, R8
 	SUBQ         SI, R8
-	VMOVDQU      (DI)(R8*8), Y2
-	VMASKMOVPD   (AX)(BX*8), Y2, Y2
+	VMOVDQU      (DI)(R8*8), Y4
+	VMASKMOVPD   (AX)(BX*8), Y4, Y4
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, DI
 	SUBQ         SI, DI
-	VMOVDQU      (AX)(DI*8), Y3
-	VMASKMOVPD   (CX)(BX*8), Y3, Y3
-	VBROADCASTSD consts64<>+8(SB), Y4
-	VADDPD       Y3, Y3, Y3
-	VSUBPD       Y4, Y3, Y3
-	VMULPD       Y2, Y3, Y2
-	VSUBPD       Y2, Y4, Y2
-	VXORPD       Y4, Y4, Y4
-	VMAXPD       Y2, Y4, Y5
-	VBROADCASTSD consts64<>+192(SB), Y6
-	VXORPD       Y6, Y3, Y3
-	VCMPPD       $0x1e, Y4, Y2, Y6
-	VBLENDVPD    Y6, Y3, Y4, Y3
-	VCMPPD       $0x03, Y2, Y2, Y4
-	VBLENDVPD    Y4, Y2, Y3, Y3
-	VBROADCASTSD s+72(FP), Y2
-	VMULPD       Y3, Y2, Y2
+	VMOVDQU      (AX)(DI*8), Y5
+	VMASKMOVPD   (CX)(BX*8), Y5, Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VADDPD       Y5, Y5, Y5
+	VSUBPD       Y6, Y5, Y5
+	VMULPD       Y4, Y5, Y4
+	VSUBPD       Y4, Y6, Y4
+	VXORPD       Y6, Y6, Y6
+	VMAXPD       Y4, Y6, Y7
+	VBROADCASTSD consts64<>+192(SB), Y8
+	VXORPD       Y8, Y5, Y5
+	VCMPPD       $0x1e, Y6, Y4, Y8
+	VBLENDVPD    Y8, Y5, Y6, Y5
+	VCMPPD       $0x03, Y4, Y4, Y6
+	VBLENDVPD    Y6, Y4, Y5, Y5
+	VBROADCASTSD s+72(FP), Y4
+	VMULPD       Y5, Y4, Y4
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         SI, CX
-	VMOVDQU      (AX)(CX*8), Y3
-	VMASKMOVPD   Y2, Y3, (DX)(BX*8)
+	VMOVDQU      (AX)(CX*8), Y5
+	VMASKMOVPD   Y4, Y5, (DX)(BX*8)
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         SI, CX
-	VMOVDQU      (AX)(CX*8), Y2
-	VANDPD       Y2, Y5, Y5
-	VADDPD       Y5, Y0, Y0
+	VMOVDQU      (AX)(CX*8), Y4
+	VANDPD       Y4, Y7, Y7
+	VADDPD       Y7, Y0, Y0
 	ADDQ         SI, BX
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y2, Y0, Y0
+	VADDPD       Y3, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -28884,86 +29532,130 @@ TEXT ·hingeWGradAVX2F64(SB), NOSPLIT, $0-120
 	MOVQ   dst_base+0(FP), BX
 	VXORPD Y0, Y0, Y0
 	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
 	XORQ   SI, SI
 	MOVQ   p_len+32(FP), DI
-	SUBQ   $0x00000008, DI
+	SUBQ   $0x00000010, DI
 	CMPQ   SI, DI
 	JG     single
 
 loop:
-	VMOVUPD      (AX)(SI*8), Y2
-	VMOVUPD      (CX)(SI*8), Y3
-	VBROADCASTSD consts64<>+8(SB), Y4
-	VADDPD       Y3, Y3, Y3
-	VSUBPD       Y4, Y3, Y3
-	VMULPD       Y2, Y3, Y2
-	VSUBPD       Y2, Y4, Y2
-	VXORPD       Y4, Y4, Y4
-	VMAXPD       Y2, Y4, Y5
-	VBROADCASTSD consts64<>+192(SB), Y6
-	VXORPD       Y6, Y3, Y3
-	VCMPPD       $0x1e, Y4, Y2, Y6
-	VBLENDVPD    Y6, Y3, Y4, Y3
-	VCMPPD       $0x03, Y2, Y2, Y4
-	VBLENDVPD    Y4, Y2, Y3, Y3
-	VMOVUPD      (DX)(SI*8), Y2
-	VBROADCASTSD s+96(FP), Y4
-	VMULPD       Y2, Y4, Y4
-	VMULPD       Y3, Y4, Y3
-	VMOVUPD      Y3, (BX)(SI*8)
-	VFMADD231PD  Y5, Y2, Y0
-	VMOVUPD      32(AX)(SI*8), Y2
-	VMOVUPD      32(CX)(SI*8), Y3
-	VBROADCASTSD consts64<>+8(SB), Y4
-	VADDPD       Y3, Y3, Y3
-	VSUBPD       Y4, Y3, Y3
-	VMULPD       Y2, Y3, Y2
-	VSUBPD       Y2, Y4, Y2
-	VXORPD       Y4, Y4, Y4
-	VMAXPD       Y2, Y4, Y5
-	VBROADCASTSD consts64<>+192(SB), Y6
-	VXORPD       Y6, Y3, Y3
-	VCMPPD       $0x1e, Y4, Y2, Y6
-	VBLENDVPD    Y6, Y3, Y4, Y3
-	VCMPPD       $0x03, Y2, Y2, Y4
-	VBLENDVPD    Y4, Y2, Y3, Y3
-	VMOVUPD      32(DX)(SI*8), Y2
-	VBROADCASTSD s+96(FP), Y4
-	VMULPD       Y2, Y4, Y4
-	VMULPD       Y3, Y4, Y3
-	VMOVUPD      Y3, 32(BX)(SI*8)
-	VFMADD231PD  Y5, Y2, Y1
-	ADDQ         $0x00000008, SI
+	VMOVUPD      (AX)(SI*8), Y4
+	VMOVUPD      (CX)(SI*8), Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VADDPD       Y5, Y5, Y5
+	VSUBPD       Y6, Y5, Y5
+	VMULPD       Y4, Y5, Y4
+	VSUBPD       Y4, Y6, Y4
+	VXORPD       Y6, Y6, Y6
+	VMAXPD       Y4, Y6, Y7
+	VBROADCASTSD consts64<>+192(SB), Y8
+	VXORPD       Y8, Y5, Y5
+	VCMPPD       $0x1e, Y6, Y4, Y8
+	VBLENDVPD    Y8, Y5, Y6, Y5
+	VCMPPD       $0x03, Y4, Y4, Y6
+	VBLENDVPD    Y6, Y4, Y5, Y5
+	VMOVUPD      (DX)(SI*8), Y4
+	VBROADCASTSD s+96(FP), Y6
+	VMULPD       Y4, Y6, Y6
+	VMULPD       Y5, Y6, Y5
+	VMOVUPD      Y5, (BX)(SI*8)
+	VFMADD231PD  Y7, Y4, Y0
+	VMOVUPD      32(AX)(SI*8), Y4
+	VMOVUPD      32(CX)(SI*8), Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VADDPD       Y5, Y5, Y5
+	VSUBPD       Y6, Y5, Y5
+	VMULPD       Y4, Y5, Y4
+	VSUBPD       Y4, Y6, Y4
+	VXORPD       Y6, Y6, Y6
+	VMAXPD       Y4, Y6, Y7
+	VBROADCASTSD consts64<>+192(SB), Y8
+	VXORPD       Y8, Y5, Y5
+	VCMPPD       $0x1e, Y6, Y4, Y8
+	VBLENDVPD    Y8, Y5, Y6, Y5
+	VCMPPD       $0x03, Y4, Y4, Y6
+	VBLENDVPD    Y6, Y4, Y5, Y5
+	VMOVUPD      32(DX)(SI*8), Y4
+	VBROADCASTSD s+96(FP), Y6
+	VMULPD       Y4, Y6, Y6
+	VMULPD       Y5, Y6, Y5
+	VMOVUPD      Y5, 32(BX)(SI*8)
+	VFMADD231PD  Y7, Y4, Y1
+	VMOVUPD      64(AX)(SI*8), Y4
+	VMOVUPD      64(CX)(SI*8), Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VADDPD       Y5, Y5, Y5
+	VSUBPD       Y6, Y5, Y5
+	VMULPD       Y4, Y5, Y4
+	VSUBPD       Y4, Y6, Y4
+	VXORPD       Y6, Y6, Y6
+	VMAXPD       Y4, Y6, Y7
+	VBROADCASTSD consts64<>+192(SB), Y8
+	VXORPD       Y8, Y5, Y5
+	VCMPPD       $0x1e, Y6, Y4, Y8
+	VBLENDVPD    Y8, Y5, Y6, Y5
+	VCMPPD       $0x03, Y4, Y4, Y6
+	VBLENDVPD    Y6, Y4, Y5, Y5
+	VMOVUPD      64(DX)(SI*8), Y4
+	VBROADCASTSD s+96(FP), Y6
+	VMULPD       Y4, Y6, Y6
+	VMULPD       Y5, Y6, Y5
+	VMOVUPD      Y5, 64(BX)(SI*8)
+	VFMADD231PD  Y7, Y4, Y2
+	VMOVUPD      96(AX)(SI*8), Y4
+	VMOVUPD      96(CX)(SI*8), Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VADDPD       Y5, Y5, Y5
+	VSUBPD       Y6, Y5, Y5
+	VMULPD       Y4, Y5, Y4
+	VSUBPD       Y4, Y6, Y4
+	VXORPD       Y6, Y6, Y6
+	VMAXPD       Y4, Y6, Y7
+	VBROADCASTSD consts64<>+192(SB), Y8
+	VXORPD       Y8, Y5, Y5
+	VCMPPD       $0x1e, Y6, Y4, Y8
+	VBLENDVPD    Y8, Y5, Y6, Y5
+	VCMPPD       $0x03, Y4, Y4, Y6
+	VBLENDVPD    Y6, Y4, Y5, Y5
+	VMOVUPD      96(DX)(SI*8), Y4
+	VBROADCASTSD s+96(FP), Y6
+	VMULPD       Y4, Y6, Y6
+	VMULPD       Y5, Y6, Y5
+	VMOVUPD      Y5, 96(BX)(SI*8)
+	VFMADD231PD  Y7, Y4, Y3
+	ADDQ         $0x00000010, SI
 	CMPQ         SI, DI
 	JLE          loop
 
 single:
-	ADDQ $0x00000004, DI
+	ADDQ $0x0000000c, DI
 
 single1:
 	CMPQ         SI, DI
 	JG           tail
-	VMOVUPD      (AX)(SI*8), Y2
-	VMOVUPD      (CX)(SI*8), Y3
-	VBROADCASTSD consts64<>+8(SB), Y4
-	VADDPD       Y3, Y3, Y3
-	VSUBPD       Y4, Y3, Y3
-	VMULPD       Y2, Y3, Y2
-	VSUBPD       Y2, Y4, Y2
-	VXORPD       Y4, Y4, Y4
-	VMAXPD       Y2, Y4, Y5
-	VBROADCASTSD consts64<>+192(SB), Y6
-	VXORPD       Y6, Y3, Y3
-	VCMPPD       $0x1e, Y4, Y2, Y6
-	VBLENDVPD    Y6, Y3, Y4, Y3
-	VCMPPD       $0x03, Y2, Y2, Y4
-	VBLENDVPD    Y4, Y2, Y3, Y3
-	VMOVUPD      (DX)(SI*8), Y2
-	VBROADCASTSD s+96(FP), Y4
-	VMULPD       Y2, Y4, Y4
-	VMULPD       Y3, Y4, Y3
-	VMOVUPD      Y3, (BX)(SI*8)
-	VFMADD231PD  Y5, Y2, Y0
+	VMOVUPD      (AX)(SI*8), Y4
+	VMOVUPD      (CX)(SI*8), Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VADDPD       Y5, Y5, Y5
+	VSUBPD       Y6, Y5, Y5
+	VMULPD       Y4, Y5, Y4
+	VSUBPD       Y4, Y6, Y4
+	VXORPD       Y6, Y6, Y6
+	VMAXPD       Y4, Y6, Y7
+	VBROADCASTSD consts64<>+192(SB), Y8
+	VXORPD       Y8, Y5, Y5
+	VCMPPD       $0x1e, Y6, Y4, Y8
+	VBLENDVPD    Y8, Y5, Y6, Y5
+	VCMPPD       $0x03, Y4, Y4, Y6
+	VBLENDVPD    Y6, Y4, Y5, Y5
+	VMOVUPD      (DX)(SI*8), Y4
+	VBROADCASTSD s+96(FP), Y6
+	VMULPD       Y4, Y6, Y6
+	VMULPD       Y5, Y6, Y5
+	VMOVUPD      Y5, (BX)(SI*8)
+	VFMADD231PD  Y7, Y4, Y0
 	ADDQ         $0x00000004, SI
 	JMP          single1
 
@@ -28974,50 +29666,52 @@ tail:
 	LEAQ         tailmask64<>+0(SB), R8
 	MOVQ         $0x00000004, R9
 	SUBQ         DI, R9
-	VMOVDQU      (R8)(R9*8), Y2
-	VMASKMOVPD   (AX)(SI*8), Y2, Y2
+	VMOVDQU      (R8)(R9*8), Y4
+	VMASKMOVPD   (AX)(SI*8), Y4, Y4
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, R8
 	SUBQ         DI, R8
-	VMOVDQU      (AX)(R8*8), Y3
-	VMASKMOVPD   (CX)(SI*8), Y3, Y3
-	VBROADCASTSD consts64<>+8(SB), Y4
-	VADDPD       Y3, Y3, Y3
-	VSUBPD       Y4, Y3, Y3
-	VMULPD       Y2, Y3, Y2
-	VSUBPD       Y2, Y4, Y2
-	VXORPD       Y4, Y4, Y4
-	VMAXPD       Y2, Y4, Y5
-	VBROADCASTSD consts64<>+192(SB), Y6
-	VXORPD       Y6, Y3, Y3
-	VCMPPD       $0x1e, Y4, Y2, Y6
-	VBLENDVPD    Y6, Y3, Y4, Y3
-	VCMPPD       $0x03, Y2, Y2, Y4
-	VBLENDVPD    Y4, Y2, Y3, Y3
-	LEAQ         tailmask64<>+0(SB), AX
-	MOVQ         $0x00000004, CX
-	SUBQ         DI, CX
-	VMOVDQU      (AX)(CX*8), Y2
-	VMASKMOVPD   (DX)(SI*8), Y2, Y2
-	VBROADCASTSD s+96(FP), Y4
-	VMULPD       Y2, Y4, Y4
-	VMULPD       Y3, Y4, Y3
+	VMOVDQU      (AX)(R8*8), Y5
+	VMASKMOVPD   (CX)(SI*8), Y5, Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VADDPD       Y5, Y5, Y5
+	VSUBPD       Y6, Y5, Y5
+	VMULPD       Y4, Y5, Y4
+	VSUBPD       Y4, Y6, Y4
+	VXORPD       Y6, Y6, Y6
+	VMAXPD       Y4, Y6, Y7
+	VBROADCASTSD consts64<>+192(SB), Y8
+	VXORPD       Y8, Y5, Y5
+	VCMPPD       $0x1e, Y6, Y4, Y8
+	VBLENDVPD    Y8, Y5, Y6, Y5
+	VCMPPD       $0x03, Y4, Y4, Y6
+	VBLENDVPD    Y6, Y4, Y5, Y5
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         DI, CX
 	VMOVDQU      (AX)(CX*8), Y4
-	VMASKMOVPD   Y3, Y4, (BX)(SI*8)
-	VMULPD       Y5, Y2, Y2
+	VMASKMOVPD   (DX)(SI*8), Y4, Y4
+	VBROADCASTSD s+96(FP), Y6
+	VMULPD       Y4, Y6, Y6
+	VMULPD       Y5, Y6, Y5
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         DI, CX
-	VMOVDQU      (AX)(CX*8), Y3
-	VANDPD       Y3, Y2, Y2
-	VADDPD       Y2, Y0, Y0
+	VMOVDQU      (AX)(CX*8), Y6
+	VMASKMOVPD   Y5, Y6, (BX)(SI*8)
+	VMULPD       Y7, Y4, Y4
+	LEAQ         tailmask64<>+0(SB), AX
+	MOVQ         $0x00000004, CX
+	SUBQ         DI, CX
+	VMOVDQU      (AX)(CX*8), Y5
+	VANDPD       Y5, Y4, Y4
+	VADDPD       Y4, Y0, Y0
 	ADDQ         DI, SI
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y2, Y0, Y0
+	VADDPD       Y3, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -29041,10 +29735,324 @@ TEXT ·hingeRowSumAVX2F64(SB), NOSPLIT, $0-160
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
 	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
 	XORQ   R10, R10
 	XORQ   R11, R11
 	MOVQ   p_len+8(FP), R12
-	SUBQ   $0x00000008, R12
+	SUBQ   $0x00000010, R12
+	CMPQ   R11, R12
+	JG     single
+
+loop:
+	VMOVUPD      (AX)(R11*8), Y8
+	VMOVUPD      (CX)(R11*8), Y9
+	VBROADCASTSD consts64<>+8(SB), Y10
+	VADDPD       Y9, Y9, Y9
+	VSUBPD       Y10, Y9, Y9
+	VMULPD       Y8, Y9, Y8
+	VSUBPD       Y8, Y10, Y8
+	VXORPD       Y9, Y9, Y9
+	VMAXPD       Y8, Y9, Y8
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000004
+	JL           rowpart169
+	VMOVUPD      (DX)(R8*8), Y9
+	JMP          rowperm169
+
+rowpart169:
+	LEAQ       tailmask64<>+0(SB), R14
+	MOVQ       $0x00000004, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*8), Y9
+	VMASKMOVPD (DX)(R8*8), Y9, Y9
+
+rowperm169:
+	MOVQ         DI, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (BX)(R13*1), Y10
+	VPERMPS      Y9, Y10, Y9
+	MOVLQSX      (SI)(DI*8), R13
+	ADDQ         R13, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VFMADD231PD  Y8, Y9, Y0
+	VADDPD       Y9, Y1, Y1
+	VXORPD       Y8, Y8, Y8
+	VCMPPD       $0x04, Y8, Y9, Y8
+	VMOVMSKPD    Y8, R13
+	POPCNTL      R13, R13
+	ADDQ         R13, R10
+	VMOVUPD      32(AX)(R11*8), Y8
+	VMOVUPD      32(CX)(R11*8), Y9
+	VBROADCASTSD consts64<>+8(SB), Y10
+	VADDPD       Y9, Y9, Y9
+	VSUBPD       Y10, Y9, Y9
+	VMULPD       Y8, Y9, Y8
+	VSUBPD       Y8, Y10, Y8
+	VXORPD       Y9, Y9, Y9
+	VMAXPD       Y8, Y9, Y8
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000004
+	JL           rowpart170
+	VMOVUPD      (DX)(R8*8), Y9
+	JMP          rowperm170
+
+rowpart170:
+	LEAQ       tailmask64<>+0(SB), R14
+	MOVQ       $0x00000004, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*8), Y9
+	VMASKMOVPD (DX)(R8*8), Y9, Y9
+
+rowperm170:
+	MOVQ         DI, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (BX)(R13*1), Y10
+	VPERMPS      Y9, Y10, Y9
+	MOVLQSX      (SI)(DI*8), R13
+	ADDQ         R13, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VFMADD231PD  Y8, Y9, Y2
+	VADDPD       Y9, Y3, Y3
+	VXORPD       Y8, Y8, Y8
+	VCMPPD       $0x04, Y8, Y9, Y8
+	VMOVMSKPD    Y8, R13
+	POPCNTL      R13, R13
+	ADDQ         R13, R10
+	VMOVUPD      64(AX)(R11*8), Y8
+	VMOVUPD      64(CX)(R11*8), Y9
+	VBROADCASTSD consts64<>+8(SB), Y10
+	VADDPD       Y9, Y9, Y9
+	VSUBPD       Y10, Y9, Y9
+	VMULPD       Y8, Y9, Y8
+	VSUBPD       Y8, Y10, Y8
+	VXORPD       Y9, Y9, Y9
+	VMAXPD       Y8, Y9, Y8
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000004
+	JL           rowpart171
+	VMOVUPD      (DX)(R8*8), Y9
+	JMP          rowperm171
+
+rowpart171:
+	LEAQ       tailmask64<>+0(SB), R14
+	MOVQ       $0x00000004, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*8), Y9
+	VMASKMOVPD (DX)(R8*8), Y9, Y9
+
+rowperm171:
+	MOVQ         DI, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (BX)(R13*1), Y10
+	VPERMPS      Y9, Y10, Y9
+	MOVLQSX      (SI)(DI*8), R13
+	ADDQ         R13, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VFMADD231PD  Y8, Y9, Y4
+	VADDPD       Y9, Y5, Y5
+	VXORPD       Y8, Y8, Y8
+	VCMPPD       $0x04, Y8, Y9, Y8
+	VMOVMSKPD    Y8, R13
+	POPCNTL      R13, R13
+	ADDQ         R13, R10
+	VMOVUPD      96(AX)(R11*8), Y8
+	VMOVUPD      96(CX)(R11*8), Y9
+	VBROADCASTSD consts64<>+8(SB), Y10
+	VADDPD       Y9, Y9, Y9
+	VSUBPD       Y10, Y9, Y9
+	VMULPD       Y8, Y9, Y8
+	VSUBPD       Y8, Y10, Y8
+	VXORPD       Y9, Y9, Y9
+	VMAXPD       Y8, Y9, Y8
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000004
+	JL           rowpart172
+	VMOVUPD      (DX)(R8*8), Y9
+	JMP          rowperm172
+
+rowpart172:
+	LEAQ       tailmask64<>+0(SB), R14
+	MOVQ       $0x00000004, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*8), Y9
+	VMASKMOVPD (DX)(R8*8), Y9, Y9
+
+rowperm172:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Y10
+	VPERMPS     Y9, Y10, Y9
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VFMADD231PD Y8, Y9, Y6
+	VADDPD      Y9, Y7, Y7
+	VXORPD      Y8, Y8, Y8
+	VCMPPD      $0x04, Y8, Y9, Y8
+	VMOVMSKPD   Y8, R13
+	POPCNTL     R13, R13
+	ADDQ        R13, R10
+	ADDQ        $0x00000010, R11
+	CMPQ        R11, R12
+	JLE         loop
+
+single:
+	ADDQ $0x0000000c, R12
+
+single1:
+	CMPQ         R11, R12
+	JG           tail
+	VMOVUPD      (AX)(R11*8), Y8
+	VMOVUPD      (CX)(R11*8), Y9
+	VBROADCASTSD consts64<>+8(SB), Y10
+	VADDPD       Y9, Y9, Y9
+	VSUBPD       Y10, Y9, Y9
+	VMULPD       Y8, Y9, Y8
+	VSUBPD       Y8, Y10, Y8
+	VXORPD       Y9, Y9, Y9
+	VMAXPD       Y8, Y9, Y8
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000004
+	JL           rowpart173
+	VMOVUPD      (DX)(R8*8), Y9
+	JMP          rowperm173
+
+rowpart173:
+	LEAQ       tailmask64<>+0(SB), R14
+	MOVQ       $0x00000004, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*8), Y9
+	VMASKMOVPD (DX)(R8*8), Y9, Y9
+
+rowperm173:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Y10
+	VPERMPS     Y9, Y10, Y9
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VFMADD231PD Y8, Y9, Y0
+	VADDPD      Y9, Y1, Y1
+	VXORPD      Y8, Y8, Y8
+	VCMPPD      $0x04, Y8, Y9, Y8
+	VMOVMSKPD   Y8, R13
+	POPCNTL     R13, R13
+	ADDQ        R13, R10
+	ADDQ        $0x00000004, R11
+	JMP         single1
+
+tail:
+	ADDQ         $0x00000004, R12
+	SUBQ         R11, R12
+	JZ           drain
+	LEAQ         tailmask64<>+0(SB), R13
+	MOVQ         $0x00000004, R14
+	SUBQ         R12, R14
+	VMOVDQU      (R13)(R14*8), Y8
+	VMASKMOVPD   (AX)(R11*8), Y8, Y8
+	LEAQ         tailmask64<>+0(SB), AX
+	MOVQ         $0x00000004, R13
+	SUBQ         R12, R13
+	VMOVDQU      (AX)(R13*8), Y9
+	VMASKMOVPD   (CX)(R11*8), Y9, Y9
+	VBROADCASTSD consts64<>+8(SB), Y10
+	VADDPD       Y9, Y9, Y9
+	VSUBPD       Y10, Y9, Y9
+	VMULPD       Y8, Y9, Y8
+	VSUBPD       Y8, Y10, Y8
+	VXORPD       Y9, Y9, Y9
+	VMAXPD       Y8, Y9, Y8
+	MOVQ         R9, AX
+	SUBQ         R8, AX
+	CMPQ         AX, $0x00000004
+	JL           rowpart174
+	VMOVUPD      (DX)(R8*8), Y9
+	JMP          rowperm174
+
+rowpart174:
+	LEAQ       tailmask64<>+0(SB), CX
+	MOVQ       $0x00000004, R9
+	SUBQ       AX, R9
+	VMOVDQU    (CX)(R9*8), Y9
+	VMASKMOVPD (DX)(R8*8), Y9, Y9
+
+rowperm174:
+	MOVQ      DI, AX
+	SHLQ      $0x06, AX
+	VMOVUPS   (BX)(AX*1), Y10
+	VPERMPS   Y9, Y10, Y9
+	MOVLQSX   (SI)(DI*8), AX
+	ADDQ      AX, R8
+	MOVLQSX   4(SI)(DI*8), DI
+	LEAQ      tailmask64<>+0(SB), AX
+	MOVQ      $0x00000004, CX
+	SUBQ      R12, CX
+	VMOVDQU   (AX)(CX*8), Y10
+	VANDPD    Y10, Y9, Y9
+	VMULPD    Y8, Y9, Y8
+	LEAQ      tailmask64<>+0(SB), AX
+	MOVQ      $0x00000004, CX
+	SUBQ      R12, CX
+	VMOVDQU   (AX)(CX*8), Y10
+	VANDPD    Y10, Y8, Y8
+	VADDPD    Y8, Y0, Y0
+	VADDPD    Y9, Y1, Y1
+	VXORPD    Y8, Y8, Y8
+	VCMPPD    $0x04, Y8, Y9, Y8
+	VMOVMSKPD Y8, AX
+	POPCNTL   AX, AX
+	ADDQ      AX, R10
+	ADDQ      R12, R11
+
+drain:
+	VADDPD       Y2, Y0, Y0
+	VADDPD       Y4, Y0, Y0
+	VADDPD       Y6, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X2
+	VADDPD       X2, X0, X0
+	VPERMILPD    $0x01, X0, X2
+	VADDSD       X2, X0, X0
+	VADDPD       Y3, Y1, Y1
+	VADDPD       Y5, Y1, Y1
+	VADDPD       Y7, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X2
+	VADDPD       X2, X1, X1
+	VPERMILPD    $0x01, X1, X2
+	VADDSD       X2, X1, X1
+	MOVSD        X0, ret+136(FP)
+	MOVQ         R10, ret1+144(FP)
+	MOVSD        X1, ret2+152(FP)
+	VZEROUPPER
+	RET
+
+// func hingeRowUnredAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) float64
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·hingeRowUnredAVX2F64(SB), NOSPLIT, $0-168
+	MOVQ   p_base+24(FP), AX
+	MOVQ   y_base+48(FP), CX
+	MOVQ   w_base+72(FP), DX
+	MOVQ   w_len+80(FP), R9
+	MOVQ   idx_base+96(FP), BX
+	MOVQ   step_base+120(FP), SI
+	XORQ   DI, DI
+	XORQ   R8, R8
+	MOVQ   dst_base+0(FP), R10
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	XORQ   R11, R11
+	MOVQ   p_len+32(FP), R12
+	SUBQ   $0x00000010, R12
 	CMPQ   R11, R12
 	JG     single
 
@@ -29061,18 +30069,18 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart163
+	JL           rowpart175
 	VMOVUPD      (DX)(R8*8), Y5
-	JMP          rowperm163
+	JMP          rowperm175
 
-rowpart163:
+rowpart175:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y5
 	VMASKMOVPD (DX)(R8*8), Y5, Y5
 
-rowperm163:
+rowperm175:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Y6
@@ -29080,13 +30088,9 @@ rowperm163:
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
+	VMULPD       Y4, Y5, Y6
+	VMOVUPD      Y6, (R10)(R11*8)
 	VFMADD231PD  Y4, Y5, Y0
-	VADDPD       Y5, Y1, Y1
-	VXORPD       Y4, Y4, Y4
-	VCMPPD       $0x04, Y4, Y5, Y4
-	VMOVMSKPD    Y4, R13
-	POPCNTL      R13, R13
-	ADDQ         R13, R10
 	VMOVUPD      32(AX)(R11*8), Y4
 	VMOVUPD      32(CX)(R11*8), Y5
 	VBROADCASTSD consts64<>+8(SB), Y6
@@ -29099,18 +30103,86 @@ rowperm163:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart164
+	JL           rowpart176
 	VMOVUPD      (DX)(R8*8), Y5
-	JMP          rowperm164
+	JMP          rowperm176
 
-rowpart164:
+rowpart176:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y5
 	VMASKMOVPD (DX)(R8*8), Y5, Y5
 
-rowperm164:
+rowperm176:
+	MOVQ         DI, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (BX)(R13*1), Y6
+	VPERMPS      Y5, Y6, Y5
+	MOVLQSX      (SI)(DI*8), R13
+	ADDQ         R13, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPD       Y4, Y5, Y6
+	VMOVUPD      Y6, 32(R10)(R11*8)
+	VFMADD231PD  Y4, Y5, Y1
+	VMOVUPD      64(AX)(R11*8), Y4
+	VMOVUPD      64(CX)(R11*8), Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VADDPD       Y5, Y5, Y5
+	VSUBPD       Y6, Y5, Y5
+	VMULPD       Y4, Y5, Y4
+	VSUBPD       Y4, Y6, Y4
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y4, Y5, Y4
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000004
+	JL           rowpart177
+	VMOVUPD      (DX)(R8*8), Y5
+	JMP          rowperm177
+
+rowpart177:
+	LEAQ       tailmask64<>+0(SB), R14
+	MOVQ       $0x00000004, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*8), Y5
+	VMASKMOVPD (DX)(R8*8), Y5, Y5
+
+rowperm177:
+	MOVQ         DI, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (BX)(R13*1), Y6
+	VPERMPS      Y5, Y6, Y5
+	MOVLQSX      (SI)(DI*8), R13
+	ADDQ         R13, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPD       Y4, Y5, Y6
+	VMOVUPD      Y6, 64(R10)(R11*8)
+	VFMADD231PD  Y4, Y5, Y2
+	VMOVUPD      96(AX)(R11*8), Y4
+	VMOVUPD      96(CX)(R11*8), Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VADDPD       Y5, Y5, Y5
+	VSUBPD       Y6, Y5, Y5
+	VMULPD       Y4, Y5, Y4
+	VSUBPD       Y4, Y6, Y4
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y4, Y5, Y4
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000004
+	JL           rowpart178
+	VMOVUPD      (DX)(R8*8), Y5
+	JMP          rowperm178
+
+rowpart178:
+	LEAQ       tailmask64<>+0(SB), R14
+	MOVQ       $0x00000004, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*8), Y5
+	VMASKMOVPD (DX)(R8*8), Y5, Y5
+
+rowperm178:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Y6
@@ -29118,19 +30190,15 @@ rowperm164:
 	MOVLQSX     (SI)(DI*8), R13
 	ADDQ        R13, R8
 	MOVLQSX     4(SI)(DI*8), DI
-	VFMADD231PD Y4, Y5, Y2
-	VADDPD      Y5, Y3, Y3
-	VXORPD      Y4, Y4, Y4
-	VCMPPD      $0x04, Y4, Y5, Y4
-	VMOVMSKPD   Y4, R13
-	POPCNTL     R13, R13
-	ADDQ        R13, R10
-	ADDQ        $0x00000008, R11
+	VMULPD      Y4, Y5, Y6
+	VMOVUPD     Y6, 96(R10)(R11*8)
+	VFMADD231PD Y4, Y5, Y3
+	ADDQ        $0x00000010, R11
 	CMPQ        R11, R12
 	JLE         loop
 
 single:
-	ADDQ $0x00000004, R12
+	ADDQ $0x0000000c, R12
 
 single1:
 	CMPQ         R11, R12
@@ -29147,18 +30215,18 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart165
+	JL           rowpart179
 	VMOVUPD      (DX)(R8*8), Y5
-	JMP          rowperm165
+	JMP          rowperm179
 
-rowpart165:
+rowpart179:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
 	VMOVDQU    (R14)(R15*8), Y5
 	VMASKMOVPD (DX)(R8*8), Y5, Y5
 
-rowperm165:
+rowperm179:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Y6
@@ -29166,13 +30234,9 @@ rowperm165:
 	MOVLQSX     (SI)(DI*8), R13
 	ADDQ        R13, R8
 	MOVLQSX     4(SI)(DI*8), DI
+	VMULPD      Y4, Y5, Y6
+	VMOVUPD     Y6, (R10)(R11*8)
 	VFMADD231PD Y4, Y5, Y0
-	VADDPD      Y5, Y1, Y1
-	VXORPD      Y4, Y4, Y4
-	VCMPPD      $0x04, Y4, Y5, Y4
-	VMOVMSKPD   Y4, R13
-	POPCNTL     R13, R13
-	ADDQ        R13, R10
 	ADDQ        $0x00000004, R11
 	JMP         single1
 
@@ -29200,262 +30264,48 @@ tail:
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000004
-	JL           rowpart166
+	JL           rowpart180
 	VMOVUPD      (DX)(R8*8), Y5
-	JMP          rowperm166
+	JMP          rowperm180
 
-rowpart166:
+rowpart180:
 	LEAQ       tailmask64<>+0(SB), CX
 	MOVQ       $0x00000004, R9
 	SUBQ       AX, R9
 	VMOVDQU    (CX)(R9*8), Y5
 	VMASKMOVPD (DX)(R8*8), Y5, Y5
 
-rowperm166:
-	MOVQ      DI, AX
-	SHLQ      $0x06, AX
-	VMOVUPS   (BX)(AX*1), Y6
-	VPERMPS   Y5, Y6, Y5
-	MOVLQSX   (SI)(DI*8), AX
-	ADDQ      AX, R8
-	MOVLQSX   4(SI)(DI*8), DI
-	LEAQ      tailmask64<>+0(SB), AX
-	MOVQ      $0x00000004, CX
-	SUBQ      R12, CX
-	VMOVDQU   (AX)(CX*8), Y6
-	VANDPD    Y6, Y5, Y5
-	VMULPD    Y4, Y5, Y4
-	LEAQ      tailmask64<>+0(SB), AX
-	MOVQ      $0x00000004, CX
-	SUBQ      R12, CX
-	VMOVDQU   (AX)(CX*8), Y6
-	VANDPD    Y6, Y4, Y4
-	VADDPD    Y4, Y0, Y0
-	VADDPD    Y5, Y1, Y1
-	VXORPD    Y4, Y4, Y4
-	VCMPPD    $0x04, Y4, Y5, Y4
-	VMOVMSKPD Y4, AX
-	POPCNTL   AX, AX
-	ADDQ      AX, R10
-	ADDQ      R12, R11
-
-drain:
-	VADDPD       Y2, Y0, Y0
-	VEXTRACTF128 $0x01, Y0, X2
-	VADDPD       X2, X0, X0
-	VPERMILPD    $0x01, X0, X2
-	VADDSD       X2, X0, X0
-	VADDPD       Y3, Y1, Y1
-	VEXTRACTF128 $0x01, Y1, X2
-	VADDPD       X2, X1, X1
-	VPERMILPD    $0x01, X1, X2
-	VADDSD       X2, X1, X1
-	MOVSD        X0, ret+136(FP)
-	MOVQ         R10, ret1+144(FP)
-	MOVSD        X1, ret2+152(FP)
-	VZEROUPPER
-	RET
-
-// func hingeRowUnredAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) float64
-// Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·hingeRowUnredAVX2F64(SB), NOSPLIT, $0-168
-	MOVQ   p_base+24(FP), AX
-	MOVQ   y_base+48(FP), CX
-	MOVQ   w_base+72(FP), DX
-	MOVQ   w_len+80(FP), R9
-	MOVQ   idx_base+96(FP), BX
-	MOVQ   step_base+120(FP), SI
-	XORQ   DI, DI
-	XORQ   R8, R8
-	MOVQ   dst_base+0(FP), R10
-	VXORPD Y0, Y0, Y0
-	VXORPD Y1, Y1, Y1
-	XORQ   R11, R11
-	MOVQ   p_len+32(FP), R12
-	SUBQ   $0x00000008, R12
-	CMPQ   R11, R12
-	JG     single
-
-loop:
-	VMOVUPD      (AX)(R11*8), Y2
-	VMOVUPD      (CX)(R11*8), Y3
-	VBROADCASTSD consts64<>+8(SB), Y4
-	VADDPD       Y3, Y3, Y3
-	VSUBPD       Y4, Y3, Y3
-	VMULPD       Y2, Y3, Y2
-	VSUBPD       Y2, Y4, Y2
-	VXORPD       Y3, Y3, Y3
-	VMAXPD       Y2, Y3, Y2
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000004
-	JL           rowpart167
-	VMOVUPD      (DX)(R8*8), Y3
-	JMP          rowperm167
-
-rowpart167:
-	LEAQ       tailmask64<>+0(SB), R14
-	MOVQ       $0x00000004, R15
-	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*8), Y3
-	VMASKMOVPD (DX)(R8*8), Y3, Y3
-
-rowperm167:
-	MOVQ         DI, R13
-	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y4
-	VPERMPS      Y3, Y4, Y3
-	MOVLQSX      (SI)(DI*8), R13
-	ADDQ         R13, R8
-	MOVLQSX      4(SI)(DI*8), DI
-	VMULPD       Y2, Y3, Y4
-	VMOVUPD      Y4, (R10)(R11*8)
-	VFMADD231PD  Y2, Y3, Y0
-	VMOVUPD      32(AX)(R11*8), Y2
-	VMOVUPD      32(CX)(R11*8), Y3
-	VBROADCASTSD consts64<>+8(SB), Y4
-	VADDPD       Y3, Y3, Y3
-	VSUBPD       Y4, Y3, Y3
-	VMULPD       Y2, Y3, Y2
-	VSUBPD       Y2, Y4, Y2
-	VXORPD       Y3, Y3, Y3
-	VMAXPD       Y2, Y3, Y2
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000004
-	JL           rowpart168
-	VMOVUPD      (DX)(R8*8), Y3
-	JMP          rowperm168
-
-rowpart168:
-	LEAQ       tailmask64<>+0(SB), R14
-	MOVQ       $0x00000004, R15
-	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*8), Y3
-	VMASKMOVPD (DX)(R8*8), Y3, Y3
-
-rowperm168:
-	MOVQ        DI, R13
-	SHLQ        $0x06, R13
-	VMOVUPS     (BX)(R13*1), Y4
-	VPERMPS     Y3, Y4, Y3
-	MOVLQSX     (SI)(DI*8), R13
-	ADDQ        R13, R8
-	MOVLQSX     4(SI)(DI*8), DI
-	VMULPD      Y2, Y3, Y4
-	VMOVUPD     Y4, 32(R10)(R11*8)
-	VFMADD231PD Y2, Y3, Y1
-	ADDQ        $0x00000008, R11
-	CMPQ        R11, R12
-	JLE         loop
-
-single:
-	ADDQ $0x00000004, R12
-
-single1:
-	CMPQ         R11, R12
-	JG           tail
-	VMOVUPD      (AX)(R11*8), Y2
-	VMOVUPD      (CX)(R11*8), Y3
-	VBROADCASTSD consts64<>+8(SB), Y4
-	VADDPD       Y3, Y3, Y3
-	VSUBPD       Y4, Y3, Y3
-	VMULPD       Y2, Y3, Y2
-	VSUBPD       Y2, Y4, Y2
-	VXORPD       Y3, Y3, Y3
-	VMAXPD       Y2, Y3, Y2
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000004
-	JL           rowpart169
-	VMOVUPD      (DX)(R8*8), Y3
-	JMP          rowperm169
-
-rowpart169:
-	LEAQ       tailmask64<>+0(SB), R14
-	MOVQ       $0x00000004, R15
-	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*8), Y3
-	VMASKMOVPD (DX)(R8*8), Y3, Y3
-
-rowperm169:
-	MOVQ        DI, R13
-	SHLQ        $0x06, R13
-	VMOVUPS     (BX)(R13*1), Y4
-	VPERMPS     Y3, Y4, Y3
-	MOVLQSX     (SI)(DI*8), R13
-	ADDQ        R13, R8
-	MOVLQSX     4(SI)(DI*8), DI
-	VMULPD      Y2, Y3, Y4
-	VMOVUPD     Y4, (R10)(R11*8)
-	VFMADD231PD Y2, Y3, Y0
-	ADDQ        $0x00000004, R11
-	JMP         single1
-
-tail:
-	ADDQ         $0x00000004, R12
-	SUBQ         R11, R12
-	JZ           drain
-	LEAQ         tailmask64<>+0(SB), R13
-	MOVQ         $0x00000004, R14
-	SUBQ         R12, R14
-	VMOVDQU      (R13)(R14*8), Y2
-	VMASKMOVPD   (AX)(R11*8), Y2, Y2
-	LEAQ         tailmask64<>+0(SB), AX
-	MOVQ         $0x00000004, R13
-	SUBQ         R12, R13
-	VMOVDQU      (AX)(R13*8), Y3
-	VMASKMOVPD   (CX)(R11*8), Y3, Y3
-	VBROADCASTSD consts64<>+8(SB), Y4
-	VADDPD       Y3, Y3, Y3
-	VSUBPD       Y4, Y3, Y3
-	VMULPD       Y2, Y3, Y2
-	VSUBPD       Y2, Y4, Y2
-	VXORPD       Y3, Y3, Y3
-	VMAXPD       Y2, Y3, Y2
-	MOVQ         R9, AX
-	SUBQ         R8, AX
-	CMPQ         AX, $0x00000004
-	JL           rowpart170
-	VMOVUPD      (DX)(R8*8), Y3
-	JMP          rowperm170
-
-rowpart170:
-	LEAQ       tailmask64<>+0(SB), CX
-	MOVQ       $0x00000004, R9
-	SUBQ       AX, R9
-	VMOVDQU    (CX)(R9*8), Y3
-	VMASKMOVPD (DX)(R8*8), Y3, Y3
-
-rowperm170:
+rowperm180:
 	MOVQ       DI, AX
 	SHLQ       $0x06, AX
-	VMOVUPS    (BX)(AX*1), Y4
-	VPERMPS    Y3, Y4, Y3
+	VMOVUPS    (BX)(AX*1), Y6
+	VPERMPS    Y5, Y6, Y5
 	MOVLQSX    (SI)(DI*8), AX
 	ADDQ       AX, R8
 	MOVLQSX    4(SI)(DI*8), DI
 	LEAQ       tailmask64<>+0(SB), AX
 	MOVQ       $0x00000004, CX
 	SUBQ       R12, CX
-	VMOVDQU    (AX)(CX*8), Y4
-	VANDPD     Y4, Y3, Y3
-	VMULPD     Y2, Y3, Y2
+	VMOVDQU    (AX)(CX*8), Y6
+	VANDPD     Y6, Y5, Y5
+	VMULPD     Y4, Y5, Y4
 	LEAQ       tailmask64<>+0(SB), AX
 	MOVQ       $0x00000004, CX
 	SUBQ       R12, CX
-	VMOVDQU    (AX)(CX*8), Y3
-	VMASKMOVPD Y2, Y3, (R10)(R11*8)
+	VMOVDQU    (AX)(CX*8), Y5
+	VMASKMOVPD Y4, Y5, (R10)(R11*8)
 	LEAQ       tailmask64<>+0(SB), AX
 	MOVQ       $0x00000004, CX
 	SUBQ       R12, CX
-	VMOVDQU    (AX)(CX*8), Y3
-	VANDPD     Y3, Y2, Y2
-	VADDPD     Y2, Y0, Y0
+	VMOVDQU    (AX)(CX*8), Y5
+	VANDPD     Y5, Y4, Y4
+	VADDPD     Y4, Y0, Y0
 	ADDQ       R12, R11
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y2, Y0, Y0
+	VADDPD       Y3, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -29478,149 +30328,235 @@ TEXT ·hingeRowGradAVX2F64(SB), NOSPLIT, $0-176
 	MOVQ   dst_base+0(FP), R10
 	VXORPD Y0, Y0, Y0
 	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
 	XORQ   R11, R11
 	MOVQ   p_len+32(FP), R12
-	SUBQ   $0x00000008, R12
+	SUBQ   $0x00000010, R12
 	CMPQ   R11, R12
 	JG     single
 
 loop:
-	VMOVUPD      (AX)(R11*8), Y2
-	VMOVUPD      (CX)(R11*8), Y3
-	VBROADCASTSD consts64<>+8(SB), Y4
-	VADDPD       Y3, Y3, Y3
-	VSUBPD       Y4, Y3, Y3
-	VMULPD       Y2, Y3, Y2
-	VSUBPD       Y2, Y4, Y2
-	VXORPD       Y4, Y4, Y4
-	VMAXPD       Y2, Y4, Y5
-	VBROADCASTSD consts64<>+192(SB), Y6
-	VXORPD       Y6, Y3, Y3
-	VCMPPD       $0x1e, Y4, Y2, Y6
-	VBLENDVPD    Y6, Y3, Y4, Y3
-	VCMPPD       $0x03, Y2, Y2, Y4
-	VBLENDVPD    Y4, Y2, Y3, Y3
+	VMOVUPD      (AX)(R11*8), Y4
+	VMOVUPD      (CX)(R11*8), Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VADDPD       Y5, Y5, Y5
+	VSUBPD       Y6, Y5, Y5
+	VMULPD       Y4, Y5, Y4
+	VSUBPD       Y4, Y6, Y4
+	VXORPD       Y6, Y6, Y6
+	VMAXPD       Y4, Y6, Y7
+	VBROADCASTSD consts64<>+192(SB), Y8
+	VXORPD       Y8, Y5, Y5
+	VCMPPD       $0x1e, Y6, Y4, Y8
+	VBLENDVPD    Y8, Y5, Y6, Y5
+	VCMPPD       $0x03, Y4, Y4, Y6
+	VBLENDVPD    Y6, Y4, Y5, Y5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart171
-	VMOVUPD      (DX)(R8*8), Y2
-	JMP          rowperm171
+	JL           rowpart181
+	VMOVUPD      (DX)(R8*8), Y4
+	JMP          rowperm181
 
-rowpart171:
+rowpart181:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*8), Y2
-	VMASKMOVPD (DX)(R8*8), Y2, Y2
+	VMOVDQU    (R14)(R15*8), Y4
+	VMASKMOVPD (DX)(R8*8), Y4, Y4
 
-rowperm171:
+rowperm181:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y4
-	VPERMPS      Y2, Y4, Y2
+	VMOVUPS      (BX)(R13*1), Y6
+	VPERMPS      Y4, Y6, Y4
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSD s+152(FP), Y4
-	VMULPD       Y2, Y4, Y4
-	VMULPD       Y3, Y4, Y3
-	VMOVUPD      Y3, (R10)(R11*8)
-	VFMADD231PD  Y5, Y2, Y0
-	VMOVUPD      32(AX)(R11*8), Y2
-	VMOVUPD      32(CX)(R11*8), Y3
-	VBROADCASTSD consts64<>+8(SB), Y4
-	VADDPD       Y3, Y3, Y3
-	VSUBPD       Y4, Y3, Y3
-	VMULPD       Y2, Y3, Y2
-	VSUBPD       Y2, Y4, Y2
-	VXORPD       Y4, Y4, Y4
-	VMAXPD       Y2, Y4, Y5
-	VBROADCASTSD consts64<>+192(SB), Y6
-	VXORPD       Y6, Y3, Y3
-	VCMPPD       $0x1e, Y4, Y2, Y6
-	VBLENDVPD    Y6, Y3, Y4, Y3
-	VCMPPD       $0x03, Y2, Y2, Y4
-	VBLENDVPD    Y4, Y2, Y3, Y3
+	VBROADCASTSD s+152(FP), Y6
+	VMULPD       Y4, Y6, Y6
+	VMULPD       Y5, Y6, Y5
+	VMOVUPD      Y5, (R10)(R11*8)
+	VFMADD231PD  Y7, Y4, Y0
+	VMOVUPD      32(AX)(R11*8), Y4
+	VMOVUPD      32(CX)(R11*8), Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VADDPD       Y5, Y5, Y5
+	VSUBPD       Y6, Y5, Y5
+	VMULPD       Y4, Y5, Y4
+	VSUBPD       Y4, Y6, Y4
+	VXORPD       Y6, Y6, Y6
+	VMAXPD       Y4, Y6, Y7
+	VBROADCASTSD consts64<>+192(SB), Y8
+	VXORPD       Y8, Y5, Y5
+	VCMPPD       $0x1e, Y6, Y4, Y8
+	VBLENDVPD    Y8, Y5, Y6, Y5
+	VCMPPD       $0x03, Y4, Y4, Y6
+	VBLENDVPD    Y6, Y4, Y5, Y5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart172
-	VMOVUPD      (DX)(R8*8), Y2
-	JMP          rowperm172
+	JL           rowpart182
+	VMOVUPD      (DX)(R8*8), Y4
+	JMP          rowperm182
 
-rowpart172:
+rowpart182:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*8), Y2
-	VMASKMOVPD (DX)(R8*8), Y2, Y2
+	VMOVDQU    (R14)(R15*8), Y4
+	VMASKMOVPD (DX)(R8*8), Y4, Y4
 
-rowperm172:
+rowperm182:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y4
-	VPERMPS      Y2, Y4, Y2
+	VMOVUPS      (BX)(R13*1), Y6
+	VPERMPS      Y4, Y6, Y4
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSD s+152(FP), Y4
-	VMULPD       Y2, Y4, Y4
-	VMULPD       Y3, Y4, Y3
-	VMOVUPD      Y3, 32(R10)(R11*8)
-	VFMADD231PD  Y5, Y2, Y1
-	ADDQ         $0x00000008, R11
+	VBROADCASTSD s+152(FP), Y6
+	VMULPD       Y4, Y6, Y6
+	VMULPD       Y5, Y6, Y5
+	VMOVUPD      Y5, 32(R10)(R11*8)
+	VFMADD231PD  Y7, Y4, Y1
+	VMOVUPD      64(AX)(R11*8), Y4
+	VMOVUPD      64(CX)(R11*8), Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VADDPD       Y5, Y5, Y5
+	VSUBPD       Y6, Y5, Y5
+	VMULPD       Y4, Y5, Y4
+	VSUBPD       Y4, Y6, Y4
+	VXORPD       Y6, Y6, Y6
+	VMAXPD       Y4, Y6, Y7
+	VBROADCASTSD consts64<>+192(SB), Y8
+	VXORPD       Y8, Y5, Y5
+	VCMPPD       $0x1e, Y6, Y4, Y8
+	VBLENDVPD    Y8, Y5, Y6, Y5
+	VCMPPD       $0x03, Y4, Y4, Y6
+	VBLENDVPD    Y6, Y4, Y5, Y5
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000004
+	JL           rowpart183
+	VMOVUPD      (DX)(R8*8), Y4
+	JMP          rowperm183
+
+rowpart183:
+	LEAQ       tailmask64<>+0(SB), R14
+	MOVQ       $0x00000004, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*8), Y4
+	VMASKMOVPD (DX)(R8*8), Y4, Y4
+
+rowperm183:
+	MOVQ         DI, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (BX)(R13*1), Y6
+	VPERMPS      Y4, Y6, Y4
+	MOVLQSX      (SI)(DI*8), R13
+	ADDQ         R13, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSD s+152(FP), Y6
+	VMULPD       Y4, Y6, Y6
+	VMULPD       Y5, Y6, Y5
+	VMOVUPD      Y5, 64(R10)(R11*8)
+	VFMADD231PD  Y7, Y4, Y2
+	VMOVUPD      96(AX)(R11*8), Y4
+	VMOVUPD      96(CX)(R11*8), Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VADDPD       Y5, Y5, Y5
+	VSUBPD       Y6, Y5, Y5
+	VMULPD       Y4, Y5, Y4
+	VSUBPD       Y4, Y6, Y4
+	VXORPD       Y6, Y6, Y6
+	VMAXPD       Y4, Y6, Y7
+	VBROADCASTSD consts64<>+192(SB), Y8
+	VXORPD       Y8, Y5, Y5
+	VCMPPD       $0x1e, Y6, Y4, Y8
+	VBLENDVPD    Y8, Y5, Y6, Y5
+	VCMPPD       $0x03, Y4, Y4, Y6
+	VBLENDVPD    Y6, Y4, Y5, Y5
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000004
+	JL           rowpart184
+	VMOVUPD      (DX)(R8*8), Y4
+	JMP          rowperm184
+
+rowpart184:
+	LEAQ       tailmask64<>+0(SB), R14
+	MOVQ       $0x00000004, R15
+	SUBQ       R13, R15
+	VMOVDQU    (R14)(R15*8), Y4
+	VMASKMOVPD (DX)(R8*8), Y4, Y4
+
+rowperm184:
+	MOVQ         DI, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (BX)(R13*1), Y6
+	VPERMPS      Y4, Y6, Y4
+	MOVLQSX      (SI)(DI*8), R13
+	ADDQ         R13, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSD s+152(FP), Y6
+	VMULPD       Y4, Y6, Y6
+	VMULPD       Y5, Y6, Y5
+	VMOVUPD      Y5, 96(R10)(R11*8)
+	VFMADD231PD  Y7, Y4, Y3
+	ADDQ         $0x00000010, R11
 	CMPQ         R11, R12
 	JLE          loop
 
 single:
-	ADDQ $0x00000004, R12
+	ADDQ $0x0000000c, R12
 
 single1:
 	CMPQ         R11, R12
 	JG           tail
-	VMOVUPD      (AX)(R11*8), Y2
-	VMOVUPD      (CX)(R11*8), Y3
-	VBROADCASTSD consts64<>+8(SB), Y4
-	VADDPD       Y3, Y3, Y3
-	VSUBPD       Y4, Y3, Y3
-	VMULPD       Y2, Y3, Y2
-	VSUBPD       Y2, Y4, Y2
-	VXORPD       Y4, Y4, Y4
-	VMAXPD       Y2, Y4, Y5
-	VBROADCASTSD consts64<>+192(SB), Y6
-	VXORPD       Y6, Y3, Y3
-	VCMPPD       $0x1e, Y4, Y2, Y6
-	VBLENDVPD    Y6, Y3, Y4, Y3
-	VCMPPD       $0x03, Y2, Y2, Y4
-	VBLENDVPD    Y4, Y2, Y3, Y3
+	VMOVUPD      (AX)(R11*8), Y4
+	VMOVUPD      (CX)(R11*8), Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VADDPD       Y5, Y5, Y5
+	VSUBPD       Y6, Y5, Y5
+	VMULPD       Y4, Y5, Y4
+	VSUBPD       Y4, Y6, Y4
+	VXORPD       Y6, Y6, Y6
+	VMAXPD       Y4, Y6, Y7
+	VBROADCASTSD consts64<>+192(SB), Y8
+	VXORPD       Y8, Y5, Y5
+	VCMPPD       $0x1e, Y6, Y4, Y8
+	VBLENDVPD    Y8, Y5, Y6, Y5
+	VCMPPD       $0x03, Y4, Y4, Y6
+	VBLENDVPD    Y6, Y4, Y5, Y5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
-	JL           rowpart173
-	VMOVUPD      (DX)(R8*8), Y2
-	JMP          rowperm173
+	JL           rowpart185
+	VMOVUPD      (DX)(R8*8), Y4
+	JMP          rowperm185
 
-rowpart173:
+rowpart185:
 	LEAQ       tailmask64<>+0(SB), R14
 	MOVQ       $0x00000004, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*8), Y2
-	VMASKMOVPD (DX)(R8*8), Y2, Y2
+	VMOVDQU    (R14)(R15*8), Y4
+	VMASKMOVPD (DX)(R8*8), Y4, Y4
 
-rowperm173:
+rowperm185:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y4
-	VPERMPS      Y2, Y4, Y2
+	VMOVUPS      (BX)(R13*1), Y6
+	VPERMPS      Y4, Y6, Y4
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSD s+152(FP), Y4
-	VMULPD       Y2, Y4, Y4
-	VMULPD       Y3, Y4, Y3
-	VMOVUPD      Y3, (R10)(R11*8)
-	VFMADD231PD  Y5, Y2, Y0
+	VBROADCASTSD s+152(FP), Y6
+	VMULPD       Y4, Y6, Y6
+	VMULPD       Y5, Y6, Y5
+	VMOVUPD      Y5, (R10)(R11*8)
+	VFMADD231PD  Y7, Y4, Y0
 	ADDQ         $0x00000004, R11
 	JMP          single1
 
@@ -29631,72 +30567,74 @@ tail:
 	LEAQ         tailmask64<>+0(SB), R13
 	MOVQ         $0x00000004, R14
 	SUBQ         R12, R14
-	VMOVDQU      (R13)(R14*8), Y2
-	VMASKMOVPD   (AX)(R11*8), Y2, Y2
+	VMOVDQU      (R13)(R14*8), Y4
+	VMASKMOVPD   (AX)(R11*8), Y4, Y4
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, R13
 	SUBQ         R12, R13
-	VMOVDQU      (AX)(R13*8), Y3
-	VMASKMOVPD   (CX)(R11*8), Y3, Y3
-	VBROADCASTSD consts64<>+8(SB), Y4
-	VADDPD       Y3, Y3, Y3
-	VSUBPD       Y4, Y3, Y3
-	VMULPD       Y2, Y3, Y2
-	VSUBPD       Y2, Y4, Y2
-	VXORPD       Y4, Y4, Y4
-	VMAXPD       Y2, Y4, Y5
-	VBROADCASTSD consts64<>+192(SB), Y6
-	VXORPD       Y6, Y3, Y3
-	VCMPPD       $0x1e, Y4, Y2, Y6
-	VBLENDVPD    Y6, Y3, Y4, Y3
-	VCMPPD       $0x03, Y2, Y2, Y4
-	VBLENDVPD    Y4, Y2, Y3, Y3
+	VMOVDQU      (AX)(R13*8), Y5
+	VMASKMOVPD   (CX)(R11*8), Y5, Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VADDPD       Y5, Y5, Y5
+	VSUBPD       Y6, Y5, Y5
+	VMULPD       Y4, Y5, Y4
+	VSUBPD       Y4, Y6, Y4
+	VXORPD       Y6, Y6, Y6
+	VMAXPD       Y4, Y6, Y7
+	VBROADCASTSD consts64<>+192(SB), Y8
+	VXORPD       Y8, Y5, Y5
+	VCMPPD       $0x1e, Y6, Y4, Y8
+	VBLENDVPD    Y8, Y5, Y6, Y5
+	VCMPPD       $0x03, Y4, Y4, Y6
+	VBLENDVPD    Y6, Y4, Y5, Y5
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000004
-	JL           rowpart174
-	VMOVUPD      (DX)(R8*8), Y2
-	JMP          rowperm174
+	JL           rowpart186
+	VMOVUPD      (DX)(R8*8), Y4
+	JMP          rowperm186
 
-rowpart174:
+rowpart186:
 	LEAQ       tailmask64<>+0(SB), CX
 	MOVQ       $0x00000004, R9
 	SUBQ       AX, R9
-	VMOVDQU    (CX)(R9*8), Y2
-	VMASKMOVPD (DX)(R8*8), Y2, Y2
+	VMOVDQU    (CX)(R9*8), Y4
+	VMASKMOVPD (DX)(R8*8), Y4, Y4
 
-rowperm174:
+rowperm186:
 	MOVQ         DI, AX
 	SHLQ         $0x06, AX
-	VMOVUPS      (BX)(AX*1), Y4
-	VPERMPS      Y2, Y4, Y2
+	VMOVUPS      (BX)(AX*1), Y6
+	VPERMPS      Y4, Y6, Y4
 	MOVLQSX      (SI)(DI*8), AX
 	ADDQ         AX, R8
 	MOVLQSX      4(SI)(DI*8), DI
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         R12, CX
-	VMOVDQU      (AX)(CX*8), Y4
-	VANDPD       Y4, Y2, Y2
-	VBROADCASTSD s+152(FP), Y4
-	VMULPD       Y2, Y4, Y4
-	VMULPD       Y3, Y4, Y3
+	VMOVDQU      (AX)(CX*8), Y6
+	VANDPD       Y6, Y4, Y4
+	VBROADCASTSD s+152(FP), Y6
+	VMULPD       Y4, Y6, Y6
+	VMULPD       Y5, Y6, Y5
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         R12, CX
-	VMOVDQU      (AX)(CX*8), Y4
-	VMASKMOVPD   Y3, Y4, (R10)(R11*8)
-	VMULPD       Y5, Y2, Y2
+	VMOVDQU      (AX)(CX*8), Y6
+	VMASKMOVPD   Y5, Y6, (R10)(R11*8)
+	VMULPD       Y7, Y4, Y4
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         R12, CX
-	VMOVDQU      (AX)(CX*8), Y3
-	VANDPD       Y3, Y2, Y2
-	VADDPD       Y2, Y0, Y0
+	VMOVDQU      (AX)(CX*8), Y5
+	VANDPD       Y5, Y4, Y4
+	VADDPD       Y4, Y0, Y0
 	ADDQ         R12, R11
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y2, Y0, Y0
+	VADDPD       Y3, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -30326,18 +31264,18 @@ loop:
 	MOVQ    R8, R12
 	SUBQ    DI, R12
 	CMPQ    R12, $0x00000004
-	JL      rowpart175
+	JL      rowpart187
 	VMOVUPD (CX)(DI*8), Y9
-	JMP     rowperm175
+	JMP     rowperm187
 
-rowpart175:
+rowpart187:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y9
 	VMASKMOVPD (CX)(DI*8), Y9, Y9
 
-rowperm175:
+rowperm187:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y10
@@ -30356,18 +31294,18 @@ rowperm175:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000004
-	JL          rowpart176
+	JL          rowpart188
 	VMOVUPD     (CX)(DI*8), Y9
-	JMP         rowperm176
+	JMP         rowperm188
 
-rowpart176:
+rowpart188:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y9
 	VMASKMOVPD (CX)(DI*8), Y9, Y9
 
-rowperm176:
+rowperm188:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y10
@@ -30386,18 +31324,18 @@ rowperm176:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000004
-	JL          rowpart177
+	JL          rowpart189
 	VMOVUPD     (CX)(DI*8), Y9
-	JMP         rowperm177
+	JMP         rowperm189
 
-rowpart177:
+rowpart189:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y9
 	VMASKMOVPD (CX)(DI*8), Y9, Y9
 
-rowperm177:
+rowperm189:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y10
@@ -30416,18 +31354,18 @@ rowperm177:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000004
-	JL          rowpart178
+	JL          rowpart190
 	VMOVUPD     (CX)(DI*8), Y9
-	JMP         rowperm178
+	JMP         rowperm190
 
-rowpart178:
+rowpart190:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y9
 	VMASKMOVPD (CX)(DI*8), Y9, Y9
 
-rowperm178:
+rowperm190:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y10
@@ -30456,18 +31394,18 @@ single1:
 	MOVQ    R8, R12
 	SUBQ    DI, R12
 	CMPQ    R12, $0x00000004
-	JL      rowpart179
+	JL      rowpart191
 	VMOVUPD (CX)(DI*8), Y9
-	JMP     rowperm179
+	JMP     rowperm191
 
-rowpart179:
+rowpart191:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y9
 	VMASKMOVPD (CX)(DI*8), Y9, Y9
 
-rowperm179:
+rowperm191:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y10
@@ -30497,18 +31435,18 @@ tail:
 	MOVQ       R8, AX
 	SUBQ       DI, AX
 	CMPQ       AX, $0x00000004
-	JL         rowpart180
+	JL         rowpart192
 	VMOVUPD    (CX)(DI*8), Y9
-	JMP        rowperm180
+	JMP        rowperm192
 
-rowpart180:
+rowpart192:
 	LEAQ       tailmask64<>+0(SB), R8
 	MOVQ       $0x00000004, R12
 	SUBQ       AX, R12
 	VMOVDQU    (R8)(R12*8), Y9
 	VMASKMOVPD (CX)(DI*8), Y9, Y9
 
-rowperm180:
+rowperm192:
 	MOVQ      SI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (DX)(AX*1), Y10
@@ -30583,18 +31521,18 @@ loop:
 	MOVQ    R8, R12
 	SUBQ    DI, R12
 	CMPQ    R12, $0x00000004
-	JL      rowpart181
+	JL      rowpart193
 	VMOVUPD (CX)(DI*8), Y5
-	JMP     rowperm181
+	JMP     rowperm193
 
-rowpart181:
+rowpart193:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y5
 	VMASKMOVPD (CX)(DI*8), Y5, Y5
 
-rowperm181:
+rowperm193:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y6
@@ -30609,18 +31547,18 @@ rowperm181:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000004
-	JL          rowpart182
+	JL          rowpart194
 	VMOVUPD     (CX)(DI*8), Y5
-	JMP         rowperm182
+	JMP         rowperm194
 
-rowpart182:
+rowpart194:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y5
 	VMASKMOVPD (CX)(DI*8), Y5, Y5
 
-rowperm182:
+rowperm194:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y6
@@ -30635,18 +31573,18 @@ rowperm182:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000004
-	JL          rowpart183
+	JL          rowpart195
 	VMOVUPD     (CX)(DI*8), Y5
-	JMP         rowperm183
+	JMP         rowperm195
 
-rowpart183:
+rowpart195:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y5
 	VMASKMOVPD (CX)(DI*8), Y5, Y5
 
-rowperm183:
+rowperm195:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y6
@@ -30661,18 +31599,18 @@ rowperm183:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000004
-	JL          rowpart184
+	JL          rowpart196
 	VMOVUPD     (CX)(DI*8), Y5
-	JMP         rowperm184
+	JMP         rowperm196
 
-rowpart184:
+rowpart196:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y5
 	VMASKMOVPD (CX)(DI*8), Y5, Y5
 
-rowperm184:
+rowperm196:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y6
@@ -30697,18 +31635,18 @@ single1:
 	MOVQ    R8, R12
 	SUBQ    DI, R12
 	CMPQ    R12, $0x00000004
-	JL      rowpart185
+	JL      rowpart197
 	VMOVUPD (CX)(DI*8), Y5
-	JMP     rowperm185
+	JMP     rowperm197
 
-rowpart185:
+rowpart197:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y5
 	VMASKMOVPD (CX)(DI*8), Y5, Y5
 
-rowperm185:
+rowperm197:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y6
@@ -30734,18 +31672,18 @@ tail:
 	MOVQ       R8, AX
 	SUBQ       DI, AX
 	CMPQ       AX, $0x00000004
-	JL         rowpart186
+	JL         rowpart198
 	VMOVUPD    (CX)(DI*8), Y5
-	JMP        rowperm186
+	JMP        rowperm198
 
-rowpart186:
+rowpart198:
 	LEAQ       tailmask64<>+0(SB), R8
 	MOVQ       $0x00000004, R12
 	SUBQ       AX, R12
 	VMOVDQU    (R8)(R12*8), Y5
 	VMASKMOVPD (CX)(DI*8), Y5, Y5
 
-rowperm186:
+rowperm198:
 	MOVQ       SI, AX
 	SHLQ       $0x06, AX
 	VMOVUPS    (DX)(AX*1), Y6
@@ -30811,18 +31749,18 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart187
+	JL           rowpart199
 	VMOVUPD      (CX)(DI*8), Y6
-	JMP          rowperm187
+	JMP          rowperm199
 
-rowpart187:
+rowpart199:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y6
 	VMASKMOVPD (CX)(DI*8), Y6, Y6
 
-rowperm187:
+rowperm199:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y7
@@ -30840,18 +31778,18 @@ rowperm187:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart188
+	JL           rowpart200
 	VMOVUPD      (CX)(DI*8), Y6
-	JMP          rowperm188
+	JMP          rowperm200
 
-rowpart188:
+rowpart200:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y6
 	VMASKMOVPD (CX)(DI*8), Y6, Y6
 
-rowperm188:
+rowperm200:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y7
@@ -30869,18 +31807,18 @@ rowperm188:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart189
+	JL           rowpart201
 	VMOVUPD      (CX)(DI*8), Y6
-	JMP          rowperm189
+	JMP          rowperm201
 
-rowpart189:
+rowpart201:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y6
 	VMASKMOVPD (CX)(DI*8), Y6, Y6
 
-rowperm189:
+rowperm201:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y7
@@ -30898,18 +31836,18 @@ rowperm189:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart190
+	JL           rowpart202
 	VMOVUPD      (CX)(DI*8), Y6
-	JMP          rowperm190
+	JMP          rowperm202
 
-rowpart190:
+rowpart202:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y6
 	VMASKMOVPD (CX)(DI*8), Y6, Y6
 
-rowperm190:
+rowperm202:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y7
@@ -30937,18 +31875,18 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart191
+	JL           rowpart203
 	VMOVUPD      (CX)(DI*8), Y6
-	JMP          rowperm191
+	JMP          rowperm203
 
-rowpart191:
+rowpart203:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y6
 	VMASKMOVPD (CX)(DI*8), Y6, Y6
 
-rowperm191:
+rowperm203:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y7
@@ -30977,18 +31915,18 @@ tail:
 	MOVQ         R8, AX
 	SUBQ         DI, AX
 	CMPQ         AX, $0x00000004
-	JL           rowpart192
+	JL           rowpart204
 	VMOVUPD      (CX)(DI*8), Y6
-	JMP          rowperm192
+	JMP          rowperm204
 
-rowpart192:
+rowpart204:
 	LEAQ       tailmask64<>+0(SB), R8
 	MOVQ       $0x00000004, R12
 	SUBQ       AX, R12
 	VMOVDQU    (R8)(R12*8), Y6
 	VMASKMOVPD (CX)(DI*8), Y6, Y6
 
-rowperm192:
+rowperm204:
 	MOVQ         SI, AX
 	SHLQ         $0x06, AX
 	VMOVUPS      (DX)(AX*1), Y7
@@ -31821,18 +32759,18 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart193
+	JL           rowpart205
 	VMOVUPD      (CX)(DI*8), Y9
-	JMP          rowperm193
+	JMP          rowperm205
 
-rowpart193:
+rowpart205:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y9
 	VMASKMOVPD (CX)(DI*8), Y9, Y9
 
-rowperm193:
+rowperm205:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y10
@@ -31853,18 +32791,18 @@ rowperm193:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart194
+	JL           rowpart206
 	VMOVUPD      (CX)(DI*8), Y9
-	JMP          rowperm194
+	JMP          rowperm206
 
-rowpart194:
+rowpart206:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y9
 	VMASKMOVPD (CX)(DI*8), Y9, Y9
 
-rowperm194:
+rowperm206:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y10
@@ -31885,18 +32823,18 @@ rowperm194:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart195
+	JL           rowpart207
 	VMOVUPD      (CX)(DI*8), Y9
-	JMP          rowperm195
+	JMP          rowperm207
 
-rowpart195:
+rowpart207:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y9
 	VMASKMOVPD (CX)(DI*8), Y9, Y9
 
-rowperm195:
+rowperm207:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y10
@@ -31917,18 +32855,18 @@ rowperm195:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart196
+	JL           rowpart208
 	VMOVUPD      (CX)(DI*8), Y9
-	JMP          rowperm196
+	JMP          rowperm208
 
-rowpart196:
+rowpart208:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y9
 	VMASKMOVPD (CX)(DI*8), Y9, Y9
 
-rowperm196:
+rowperm208:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y10
@@ -31959,18 +32897,18 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart197
+	JL           rowpart209
 	VMOVUPD      (CX)(DI*8), Y9
-	JMP          rowperm197
+	JMP          rowperm209
 
-rowpart197:
+rowpart209:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y9
 	VMASKMOVPD (CX)(DI*8), Y9, Y9
 
-rowperm197:
+rowperm209:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y10
@@ -32002,18 +32940,18 @@ tail:
 	MOVQ         R8, AX
 	SUBQ         DI, AX
 	CMPQ         AX, $0x00000004
-	JL           rowpart198
+	JL           rowpart210
 	VMOVUPD      (CX)(DI*8), Y9
-	JMP          rowperm198
+	JMP          rowperm210
 
-rowpart198:
+rowpart210:
 	LEAQ       tailmask64<>+0(SB), R8
 	MOVQ       $0x00000004, R12
 	SUBQ       AX, R12
 	VMOVDQU    (R8)(R12*8), Y9
 	VMASKMOVPD (CX)(DI*8), Y9, Y9
 
-rowperm198:
+rowperm210:
 	MOVQ      SI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (DX)(AX*1), Y10
@@ -32090,18 +33028,18 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart199
+	JL           rowpart211
 	VMOVUPD      (CX)(DI*8), Y5
-	JMP          rowperm199
+	JMP          rowperm211
 
-rowpart199:
+rowpart211:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y5
 	VMASKMOVPD (CX)(DI*8), Y5, Y5
 
-rowperm199:
+rowperm211:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y6
@@ -32118,18 +33056,18 @@ rowperm199:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart200
+	JL           rowpart212
 	VMOVUPD      (CX)(DI*8), Y5
-	JMP          rowperm200
+	JMP          rowperm212
 
-rowpart200:
+rowpart212:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y5
 	VMASKMOVPD (CX)(DI*8), Y5, Y5
 
-rowperm200:
+rowperm212:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y6
@@ -32146,18 +33084,18 @@ rowperm200:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart201
+	JL           rowpart213
 	VMOVUPD      (CX)(DI*8), Y5
-	JMP          rowperm201
+	JMP          rowperm213
 
-rowpart201:
+rowpart213:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y5
 	VMASKMOVPD (CX)(DI*8), Y5, Y5
 
-rowperm201:
+rowperm213:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y6
@@ -32174,18 +33112,18 @@ rowperm201:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart202
+	JL           rowpart214
 	VMOVUPD      (CX)(DI*8), Y5
-	JMP          rowperm202
+	JMP          rowperm214
 
-rowpart202:
+rowpart214:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y5
 	VMASKMOVPD (CX)(DI*8), Y5, Y5
 
-rowperm202:
+rowperm214:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y6
@@ -32212,18 +33150,18 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart203
+	JL           rowpart215
 	VMOVUPD      (CX)(DI*8), Y5
-	JMP          rowperm203
+	JMP          rowperm215
 
-rowpart203:
+rowpart215:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y5
 	VMASKMOVPD (CX)(DI*8), Y5, Y5
 
-rowperm203:
+rowperm215:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y6
@@ -32251,18 +33189,18 @@ tail:
 	MOVQ         R8, AX
 	SUBQ         DI, AX
 	CMPQ         AX, $0x00000004
-	JL           rowpart204
+	JL           rowpart216
 	VMOVUPD      (CX)(DI*8), Y5
-	JMP          rowperm204
+	JMP          rowperm216
 
-rowpart204:
+rowpart216:
 	LEAQ       tailmask64<>+0(SB), R8
 	MOVQ       $0x00000004, R12
 	SUBQ       AX, R12
 	VMOVDQU    (R8)(R12*8), Y5
 	VMASKMOVPD (CX)(DI*8), Y5, Y5
 
-rowperm204:
+rowperm216:
 	MOVQ       SI, AX
 	SHLQ       $0x06, AX
 	VMOVUPS    (DX)(AX*1), Y6
@@ -32338,18 +33276,18 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart205
+	JL           rowpart217
 	VMOVUPD      (CX)(DI*8), Y4
-	JMP          rowperm205
+	JMP          rowperm217
 
-rowpart205:
+rowpart217:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y4
 	VMASKMOVPD (CX)(DI*8), Y4, Y4
 
-rowperm205:
+rowperm217:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y6
@@ -32377,18 +33315,18 @@ rowperm205:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart206
+	JL           rowpart218
 	VMOVUPD      (CX)(DI*8), Y4
-	JMP          rowperm206
+	JMP          rowperm218
 
-rowpart206:
+rowpart218:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y4
 	VMASKMOVPD (CX)(DI*8), Y4, Y4
 
-rowperm206:
+rowperm218:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y6
@@ -32416,18 +33354,18 @@ rowperm206:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart207
+	JL           rowpart219
 	VMOVUPD      (CX)(DI*8), Y4
-	JMP          rowperm207
+	JMP          rowperm219
 
-rowpart207:
+rowpart219:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y4
 	VMASKMOVPD (CX)(DI*8), Y4, Y4
 
-rowperm207:
+rowperm219:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y6
@@ -32455,18 +33393,18 @@ rowperm207:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart208
+	JL           rowpart220
 	VMOVUPD      (CX)(DI*8), Y4
-	JMP          rowperm208
+	JMP          rowperm220
 
-rowpart208:
+rowpart220:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y4
 	VMASKMOVPD (CX)(DI*8), Y4, Y4
 
-rowperm208:
+rowperm220:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y6
@@ -32504,18 +33442,18 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart209
+	JL           rowpart221
 	VMOVUPD      (CX)(DI*8), Y4
-	JMP          rowperm209
+	JMP          rowperm221
 
-rowpart209:
+rowpart221:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y4
 	VMASKMOVPD (CX)(DI*8), Y4, Y4
 
-rowperm209:
+rowperm221:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y6
@@ -32554,18 +33492,18 @@ tail:
 	MOVQ         R8, AX
 	SUBQ         DI, AX
 	CMPQ         AX, $0x00000004
-	JL           rowpart210
+	JL           rowpart222
 	VMOVUPD      (CX)(DI*8), Y4
-	JMP          rowperm210
+	JMP          rowperm222
 
-rowpart210:
+rowpart222:
 	LEAQ       tailmask64<>+0(SB), R8
 	MOVQ       $0x00000004, R12
 	SUBQ       AX, R12
 	VMOVDQU    (R8)(R12*8), Y4
 	VMASKMOVPD (CX)(DI*8), Y4, Y4
 
-rowperm210:
+rowperm222:
 	MOVQ         SI, AX
 	SHLQ         $0x06, AX
 	VMOVUPS      (DX)(AX*1), Y6
@@ -33327,18 +34265,18 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart211
+	JL           rowpart223
 	VMOVUPD      (CX)(DI*8), Y9
-	JMP          rowperm211
+	JMP          rowperm223
 
-rowpart211:
+rowpart223:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y9
 	VMASKMOVPD (CX)(DI*8), Y9, Y9
 
-rowperm211:
+rowperm223:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y10
@@ -33360,18 +34298,18 @@ rowperm211:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart212
+	JL           rowpart224
 	VMOVUPD      (CX)(DI*8), Y9
-	JMP          rowperm212
+	JMP          rowperm224
 
-rowpart212:
+rowpart224:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y9
 	VMASKMOVPD (CX)(DI*8), Y9, Y9
 
-rowperm212:
+rowperm224:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y10
@@ -33393,18 +34331,18 @@ rowperm212:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart213
+	JL           rowpart225
 	VMOVUPD      (CX)(DI*8), Y9
-	JMP          rowperm213
+	JMP          rowperm225
 
-rowpart213:
+rowpart225:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y9
 	VMASKMOVPD (CX)(DI*8), Y9, Y9
 
-rowperm213:
+rowperm225:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y10
@@ -33426,18 +34364,18 @@ rowperm213:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart214
+	JL           rowpart226
 	VMOVUPD      (CX)(DI*8), Y9
-	JMP          rowperm214
+	JMP          rowperm226
 
-rowpart214:
+rowpart226:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y9
 	VMASKMOVPD (CX)(DI*8), Y9, Y9
 
-rowperm214:
+rowperm226:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y10
@@ -33469,18 +34407,18 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart215
+	JL           rowpart227
 	VMOVUPD      (CX)(DI*8), Y9
-	JMP          rowperm215
+	JMP          rowperm227
 
-rowpart215:
+rowpart227:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y9
 	VMASKMOVPD (CX)(DI*8), Y9, Y9
 
-rowperm215:
+rowperm227:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y10
@@ -33513,18 +34451,18 @@ tail:
 	MOVQ         R8, AX
 	SUBQ         DI, AX
 	CMPQ         AX, $0x00000004
-	JL           rowpart216
+	JL           rowpart228
 	VMOVUPD      (CX)(DI*8), Y9
-	JMP          rowperm216
+	JMP          rowperm228
 
-rowpart216:
+rowpart228:
 	LEAQ       tailmask64<>+0(SB), R8
 	MOVQ       $0x00000004, R12
 	SUBQ       AX, R12
 	VMOVDQU    (R8)(R12*8), Y9
 	VMASKMOVPD (CX)(DI*8), Y9, Y9
 
-rowperm216:
+rowperm228:
 	MOVQ      SI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (DX)(AX*1), Y10
@@ -33602,18 +34540,18 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart217
+	JL           rowpart229
 	VMOVUPD      (CX)(DI*8), Y5
-	JMP          rowperm217
+	JMP          rowperm229
 
-rowpart217:
+rowpart229:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y5
 	VMASKMOVPD (CX)(DI*8), Y5, Y5
 
-rowperm217:
+rowperm229:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y6
@@ -33631,18 +34569,18 @@ rowperm217:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart218
+	JL           rowpart230
 	VMOVUPD      (CX)(DI*8), Y5
-	JMP          rowperm218
+	JMP          rowperm230
 
-rowpart218:
+rowpart230:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y5
 	VMASKMOVPD (CX)(DI*8), Y5, Y5
 
-rowperm218:
+rowperm230:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y6
@@ -33660,18 +34598,18 @@ rowperm218:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart219
+	JL           rowpart231
 	VMOVUPD      (CX)(DI*8), Y5
-	JMP          rowperm219
+	JMP          rowperm231
 
-rowpart219:
+rowpart231:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y5
 	VMASKMOVPD (CX)(DI*8), Y5, Y5
 
-rowperm219:
+rowperm231:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y6
@@ -33689,18 +34627,18 @@ rowperm219:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart220
+	JL           rowpart232
 	VMOVUPD      (CX)(DI*8), Y5
-	JMP          rowperm220
+	JMP          rowperm232
 
-rowpart220:
+rowpart232:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y5
 	VMASKMOVPD (CX)(DI*8), Y5, Y5
 
-rowperm220:
+rowperm232:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y6
@@ -33728,18 +34666,18 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart221
+	JL           rowpart233
 	VMOVUPD      (CX)(DI*8), Y5
-	JMP          rowperm221
+	JMP          rowperm233
 
-rowpart221:
+rowpart233:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y5
 	VMASKMOVPD (CX)(DI*8), Y5, Y5
 
-rowperm221:
+rowperm233:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Y6
@@ -33768,18 +34706,18 @@ tail:
 	MOVQ         R8, AX
 	SUBQ         DI, AX
 	CMPQ         AX, $0x00000004
-	JL           rowpart222
+	JL           rowpart234
 	VMOVUPD      (CX)(DI*8), Y5
-	JMP          rowperm222
+	JMP          rowperm234
 
-rowpart222:
+rowpart234:
 	LEAQ       tailmask64<>+0(SB), R8
 	MOVQ       $0x00000004, R12
 	SUBQ       AX, R12
 	VMOVDQU    (R8)(R12*8), Y5
 	VMASKMOVPD (CX)(DI*8), Y5, Y5
 
-rowperm222:
+rowperm234:
 	MOVQ       SI, AX
 	SHLQ       $0x06, AX
 	VMOVUPS    (DX)(AX*1), Y6
@@ -33847,18 +34785,18 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart223
+	JL           rowpart235
 	VMOVUPD      (CX)(DI*8), Y6
-	JMP          rowperm223
+	JMP          rowperm235
 
-rowpart223:
+rowpart235:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y6
 	VMASKMOVPD (CX)(DI*8), Y6, Y6
 
-rowperm223:
+rowperm235:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y7
@@ -33878,18 +34816,18 @@ rowperm223:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart224
+	JL           rowpart236
 	VMOVUPD      (CX)(DI*8), Y6
-	JMP          rowperm224
+	JMP          rowperm236
 
-rowpart224:
+rowpart236:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y6
 	VMASKMOVPD (CX)(DI*8), Y6, Y6
 
-rowperm224:
+rowperm236:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y7
@@ -33909,18 +34847,18 @@ rowperm224:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart225
+	JL           rowpart237
 	VMOVUPD      (CX)(DI*8), Y6
-	JMP          rowperm225
+	JMP          rowperm237
 
-rowpart225:
+rowpart237:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y6
 	VMASKMOVPD (CX)(DI*8), Y6, Y6
 
-rowperm225:
+rowperm237:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y7
@@ -33940,18 +34878,18 @@ rowperm225:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart226
+	JL           rowpart238
 	VMOVUPD      (CX)(DI*8), Y6
-	JMP          rowperm226
+	JMP          rowperm238
 
-rowpart226:
+rowpart238:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y6
 	VMASKMOVPD (CX)(DI*8), Y6, Y6
 
-rowperm226:
+rowperm238:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y7
@@ -33981,18 +34919,18 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
-	JL           rowpart227
+	JL           rowpart239
 	VMOVUPD      (CX)(DI*8), Y6
-	JMP          rowperm227
+	JMP          rowperm239
 
-rowpart227:
+rowpart239:
 	LEAQ       tailmask64<>+0(SB), R13
 	MOVQ       $0x00000004, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*8), Y6
 	VMASKMOVPD (CX)(DI*8), Y6, Y6
 
-rowperm227:
+rowperm239:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Y7
@@ -34023,18 +34961,18 @@ tail:
 	MOVQ         R8, AX
 	SUBQ         DI, AX
 	CMPQ         AX, $0x00000004
-	JL           rowpart228
+	JL           rowpart240
 	VMOVUPD      (CX)(DI*8), Y6
-	JMP          rowperm228
+	JMP          rowperm240
 
-rowpart228:
+rowpart240:
 	LEAQ       tailmask64<>+0(SB), R8
 	MOVQ       $0x00000004, R12
 	SUBQ       AX, R12
 	VMOVDQU    (R8)(R12*8), Y6
 	VMASKMOVPD (CX)(DI*8), Y6, Y6
 
-rowperm228:
+rowperm240:
 	MOVQ         SI, AX
 	SHLQ         $0x06, AX
 	VMOVUPS      (DX)(AX*1), Y7
@@ -35721,17 +36659,17 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart229
+	JL           rowpart241
 	VMOVUPS      (DX)(R8*4), Z17
-	JMP          rowperm229
+	JMP          rowperm241
 
-rowpart229:
+rowpart241:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z17, Z17, Z17
 	VMOVUPS.Z (DX)(R8*4), K1, Z17
 
-rowperm229:
+rowperm241:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z18
@@ -35754,17 +36692,17 @@ rowperm229:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart230
+	JL           rowpart242
 	VMOVUPS      (DX)(R8*4), Z17
-	JMP          rowperm230
+	JMP          rowperm242
 
-rowpart230:
+rowpart242:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z17, Z17, Z17
 	VMOVUPS.Z (DX)(R8*4), K1, Z17
 
-rowperm230:
+rowperm242:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z18
@@ -35787,17 +36725,17 @@ rowperm230:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart231
+	JL           rowpart243
 	VMOVUPS      (DX)(R8*4), Z17
-	JMP          rowperm231
+	JMP          rowperm243
 
-rowpart231:
+rowpart243:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z17, Z17, Z17
 	VMOVUPS.Z (DX)(R8*4), K1, Z17
 
-rowperm231:
+rowperm243:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z18
@@ -35820,17 +36758,17 @@ rowperm231:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart232
+	JL           rowpart244
 	VMOVUPS      (DX)(R8*4), Z17
-	JMP          rowperm232
+	JMP          rowperm244
 
-rowpart232:
+rowpart244:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z17, Z17, Z17
 	VMOVUPS.Z (DX)(R8*4), K1, Z17
 
-rowperm232:
+rowperm244:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z18
@@ -35853,17 +36791,17 @@ rowperm232:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart233
+	JL           rowpart245
 	VMOVUPS      (DX)(R8*4), Z17
-	JMP          rowperm233
+	JMP          rowperm245
 
-rowpart233:
+rowpart245:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z17, Z17, Z17
 	VMOVUPS.Z (DX)(R8*4), K1, Z17
 
-rowperm233:
+rowperm245:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z18
@@ -35886,17 +36824,17 @@ rowperm233:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart234
+	JL           rowpart246
 	VMOVUPS      (DX)(R8*4), Z17
-	JMP          rowperm234
+	JMP          rowperm246
 
-rowpart234:
+rowpart246:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z17, Z17, Z17
 	VMOVUPS.Z (DX)(R8*4), K1, Z17
 
-rowperm234:
+rowperm246:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z18
@@ -35919,17 +36857,17 @@ rowperm234:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart235
+	JL           rowpart247
 	VMOVUPS      (DX)(R8*4), Z17
-	JMP          rowperm235
+	JMP          rowperm247
 
-rowpart235:
+rowpart247:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z17, Z17, Z17
 	VMOVUPS.Z (DX)(R8*4), K1, Z17
 
-rowperm235:
+rowperm247:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z18
@@ -35952,17 +36890,17 @@ rowperm235:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart236
+	JL           rowpart248
 	VMOVUPS      (DX)(R8*4), Z17
-	JMP          rowperm236
+	JMP          rowperm248
 
-rowpart236:
+rowpart248:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z17, Z17, Z17
 	VMOVUPS.Z (DX)(R8*4), K1, Z17
 
-rowperm236:
+rowperm248:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -35995,17 +36933,17 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart237
+	JL           rowpart249
 	VMOVUPS      (DX)(R8*4), Z17
-	JMP          rowperm237
+	JMP          rowperm249
 
-rowpart237:
+rowpart249:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z17, Z17, Z17
 	VMOVUPS.Z (DX)(R8*4), K1, Z17
 
-rowperm237:
+rowperm249:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -36041,17 +36979,17 @@ tail:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart238
+	JL           rowpart250
 	VMOVUPS      (DX)(R8*4), Z17
-	JMP          rowperm238
+	JMP          rowperm250
 
-rowpart238:
+rowpart250:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z17, Z17, Z17
 	VMOVUPS.Z (DX)(R8*4), K1, Z17
 
-rowperm238:
+rowperm250:
 	MOVQ      DI, R13
 	SHLQ      $0x06, R13
 	VMOVUPS   (BX)(R13*1), Z18
@@ -36189,17 +37127,17 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart239
+	JL           rowpart251
 	VMOVUPS      (DX)(R8*4), Z9
-	JMP          rowperm239
+	JMP          rowperm251
 
-rowpart239:
+rowpart251:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (DX)(R8*4), K1, Z9
 
-rowperm239:
+rowperm251:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -36218,17 +37156,17 @@ rowperm239:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart240
+	JL           rowpart252
 	VMOVUPS      (DX)(R8*4), Z9
-	JMP          rowperm240
+	JMP          rowperm252
 
-rowpart240:
+rowpart252:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (DX)(R8*4), K1, Z9
 
-rowperm240:
+rowperm252:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -36247,17 +37185,17 @@ rowperm240:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart241
+	JL           rowpart253
 	VMOVUPS      (DX)(R8*4), Z9
-	JMP          rowperm241
+	JMP          rowperm253
 
-rowpart241:
+rowpart253:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (DX)(R8*4), K1, Z9
 
-rowperm241:
+rowperm253:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -36276,17 +37214,17 @@ rowperm241:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart242
+	JL           rowpart254
 	VMOVUPS      (DX)(R8*4), Z9
-	JMP          rowperm242
+	JMP          rowperm254
 
-rowpart242:
+rowpart254:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (DX)(R8*4), K1, Z9
 
-rowperm242:
+rowperm254:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -36305,17 +37243,17 @@ rowperm242:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart243
+	JL           rowpart255
 	VMOVUPS      (DX)(R8*4), Z9
-	JMP          rowperm243
+	JMP          rowperm255
 
-rowpart243:
+rowpart255:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (DX)(R8*4), K1, Z9
 
-rowperm243:
+rowperm255:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -36334,17 +37272,17 @@ rowperm243:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart244
+	JL           rowpart256
 	VMOVUPS      (DX)(R8*4), Z9
-	JMP          rowperm244
+	JMP          rowperm256
 
-rowpart244:
+rowpart256:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (DX)(R8*4), K1, Z9
 
-rowperm244:
+rowperm256:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -36363,17 +37301,17 @@ rowperm244:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart245
+	JL           rowpart257
 	VMOVUPS      (DX)(R8*4), Z9
-	JMP          rowperm245
+	JMP          rowperm257
 
-rowpart245:
+rowpart257:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (DX)(R8*4), K1, Z9
 
-rowperm245:
+rowperm257:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -36392,17 +37330,17 @@ rowperm245:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart246
+	JL           rowpart258
 	VMOVUPS      (DX)(R8*4), Z9
-	JMP          rowperm246
+	JMP          rowperm258
 
-rowpart246:
+rowpart258:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (DX)(R8*4), K1, Z9
 
-rowperm246:
+rowperm258:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z10
@@ -36431,17 +37369,17 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart247
+	JL           rowpart259
 	VMOVUPS      (DX)(R8*4), Z9
-	JMP          rowperm247
+	JMP          rowperm259
 
-rowpart247:
+rowpart259:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (DX)(R8*4), K1, Z9
 
-rowperm247:
+rowperm259:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z10
@@ -36473,17 +37411,17 @@ tail:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart248
+	JL           rowpart260
 	VMOVUPS      (DX)(R8*4), Z9
-	JMP          rowperm248
+	JMP          rowperm260
 
-rowpart248:
+rowpart260:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (DX)(R8*4), K1, Z9
 
-rowperm248:
+rowperm260:
 	MOVQ      DI, R13
 	SHLQ      $0x06, R13
 	VMOVUPS   (BX)(R13*1), Z10
@@ -36597,17 +37535,17 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart249
+	JL           rowpart261
 	VMOVUPS      (DX)(R8*4), Z8
-	JMP          rowperm249
+	JMP          rowperm261
 
-rowpart249:
+rowpart261:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z8, Z8, Z8
 	VMOVUPS.Z (DX)(R8*4), K1, Z8
 
-rowperm249:
+rowperm261:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -36638,17 +37576,17 @@ rowperm249:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart250
+	JL           rowpart262
 	VMOVUPS      (DX)(R8*4), Z8
-	JMP          rowperm250
+	JMP          rowperm262
 
-rowpart250:
+rowpart262:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z8, Z8, Z8
 	VMOVUPS.Z (DX)(R8*4), K1, Z8
 
-rowperm250:
+rowperm262:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -36679,17 +37617,17 @@ rowperm250:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart251
+	JL           rowpart263
 	VMOVUPS      (DX)(R8*4), Z8
-	JMP          rowperm251
+	JMP          rowperm263
 
-rowpart251:
+rowpart263:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z8, Z8, Z8
 	VMOVUPS.Z (DX)(R8*4), K1, Z8
 
-rowperm251:
+rowperm263:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -36720,17 +37658,17 @@ rowperm251:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart252
+	JL           rowpart264
 	VMOVUPS      (DX)(R8*4), Z8
-	JMP          rowperm252
+	JMP          rowperm264
 
-rowpart252:
+rowpart264:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z8, Z8, Z8
 	VMOVUPS.Z (DX)(R8*4), K1, Z8
 
-rowperm252:
+rowperm264:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -36761,17 +37699,17 @@ rowperm252:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart253
+	JL           rowpart265
 	VMOVUPS      (DX)(R8*4), Z8
-	JMP          rowperm253
+	JMP          rowperm265
 
-rowpart253:
+rowpart265:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z8, Z8, Z8
 	VMOVUPS.Z (DX)(R8*4), K1, Z8
 
-rowperm253:
+rowperm265:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -36802,17 +37740,17 @@ rowperm253:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart254
+	JL           rowpart266
 	VMOVUPS      (DX)(R8*4), Z8
-	JMP          rowperm254
+	JMP          rowperm266
 
-rowpart254:
+rowpart266:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z8, Z8, Z8
 	VMOVUPS.Z (DX)(R8*4), K1, Z8
 
-rowperm254:
+rowperm266:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -36843,17 +37781,17 @@ rowperm254:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart255
+	JL           rowpart267
 	VMOVUPS      (DX)(R8*4), Z8
-	JMP          rowperm255
+	JMP          rowperm267
 
-rowpart255:
+rowpart267:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z8, Z8, Z8
 	VMOVUPS.Z (DX)(R8*4), K1, Z8
 
-rowperm255:
+rowperm267:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -36884,17 +37822,17 @@ rowperm255:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart256
+	JL           rowpart268
 	VMOVUPS      (DX)(R8*4), Z8
-	JMP          rowperm256
+	JMP          rowperm268
 
-rowpart256:
+rowpart268:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z8, Z8, Z8
 	VMOVUPS.Z (DX)(R8*4), K1, Z8
 
-rowperm256:
+rowperm268:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -36935,17 +37873,17 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart257
+	JL           rowpart269
 	VMOVUPS      (DX)(R8*4), Z8
-	JMP          rowperm257
+	JMP          rowperm269
 
-rowpart257:
+rowpart269:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z8, Z8, Z8
 	VMOVUPS.Z (DX)(R8*4), K1, Z8
 
-rowperm257:
+rowperm269:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -36989,17 +37927,17 @@ tail:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart258
+	JL           rowpart270
 	VMOVUPS      (DX)(R8*4), Z8
-	JMP          rowperm258
+	JMP          rowperm270
 
-rowpart258:
+rowpart270:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z8, Z8, Z8
 	VMOVUPS.Z (DX)(R8*4), K1, Z8
 
-rowperm258:
+rowperm270:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -38298,17 +39236,17 @@ loop:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000010
-	JL      rowpart259
+	JL      rowpart271
 	VMOVUPS (DX)(R8*4), Z17
-	JMP     rowperm259
+	JMP     rowperm271
 
-rowpart259:
+rowpart271:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z17, Z17, Z17
 	VMOVUPS.Z (DX)(R8*4), K1, Z17
 
-rowperm259:
+rowperm271:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -38330,17 +39268,17 @@ rowperm259:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000010
-	JL          rowpart260
+	JL          rowpart272
 	VMOVUPS     (DX)(R8*4), Z17
-	JMP         rowperm260
+	JMP         rowperm272
 
-rowpart260:
+rowpart272:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z17, Z17, Z17
 	VMOVUPS.Z (DX)(R8*4), K1, Z17
 
-rowperm260:
+rowperm272:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -38362,17 +39300,17 @@ rowperm260:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000010
-	JL          rowpart261
+	JL          rowpart273
 	VMOVUPS     (DX)(R8*4), Z17
-	JMP         rowperm261
+	JMP         rowperm273
 
-rowpart261:
+rowpart273:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z17, Z17, Z17
 	VMOVUPS.Z (DX)(R8*4), K1, Z17
 
-rowperm261:
+rowperm273:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -38394,17 +39332,17 @@ rowperm261:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000010
-	JL          rowpart262
+	JL          rowpart274
 	VMOVUPS     (DX)(R8*4), Z17
-	JMP         rowperm262
+	JMP         rowperm274
 
-rowpart262:
+rowpart274:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z17, Z17, Z17
 	VMOVUPS.Z (DX)(R8*4), K1, Z17
 
-rowperm262:
+rowperm274:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -38426,17 +39364,17 @@ rowperm262:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000010
-	JL          rowpart263
+	JL          rowpart275
 	VMOVUPS     (DX)(R8*4), Z17
-	JMP         rowperm263
+	JMP         rowperm275
 
-rowpart263:
+rowpart275:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z17, Z17, Z17
 	VMOVUPS.Z (DX)(R8*4), K1, Z17
 
-rowperm263:
+rowperm275:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -38458,17 +39396,17 @@ rowperm263:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000010
-	JL          rowpart264
+	JL          rowpart276
 	VMOVUPS     (DX)(R8*4), Z17
-	JMP         rowperm264
+	JMP         rowperm276
 
-rowpart264:
+rowpart276:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z17, Z17, Z17
 	VMOVUPS.Z (DX)(R8*4), K1, Z17
 
-rowperm264:
+rowperm276:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -38490,17 +39428,17 @@ rowperm264:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000010
-	JL          rowpart265
+	JL          rowpart277
 	VMOVUPS     (DX)(R8*4), Z17
-	JMP         rowperm265
+	JMP         rowperm277
 
-rowpart265:
+rowpart277:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z17, Z17, Z17
 	VMOVUPS.Z (DX)(R8*4), K1, Z17
 
-rowperm265:
+rowperm277:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -38522,17 +39460,17 @@ rowperm265:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000010
-	JL          rowpart266
+	JL          rowpart278
 	VMOVUPS     (DX)(R8*4), Z17
-	JMP         rowperm266
+	JMP         rowperm278
 
-rowpart266:
+rowpart278:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z17, Z17, Z17
 	VMOVUPS.Z (DX)(R8*4), K1, Z17
 
-rowperm266:
+rowperm278:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -38564,17 +39502,17 @@ single1:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000010
-	JL      rowpart267
+	JL      rowpart279
 	VMOVUPS (DX)(R8*4), Z17
-	JMP     rowperm267
+	JMP     rowperm279
 
-rowpart267:
+rowpart279:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z17, Z17, Z17
 	VMOVUPS.Z (DX)(R8*4), K1, Z17
 
-rowperm267:
+rowperm279:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -38609,17 +39547,17 @@ tail:
 	MOVQ      R9, R13
 	SUBQ      R8, R13
 	CMPQ      R13, $0x00000010
-	JL        rowpart268
+	JL        rowpart280
 	VMOVUPS   (DX)(R8*4), Z17
-	JMP       rowperm268
+	JMP       rowperm280
 
-rowpart268:
+rowpart280:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z17, Z17, Z17
 	VMOVUPS.Z (DX)(R8*4), K1, Z17
 
-rowperm268:
+rowperm280:
 	MOVQ      DI, R13
 	SHLQ      $0x06, R13
 	VMOVUPS   (BX)(R13*1), Z18
@@ -38756,17 +39694,17 @@ loop:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000010
-	JL      rowpart269
+	JL      rowpart281
 	VMOVUPS (DX)(R8*4), Z9
-	JMP     rowperm269
+	JMP     rowperm281
 
-rowpart269:
+rowpart281:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (DX)(R8*4), K1, Z9
 
-rowperm269:
+rowperm281:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z10
@@ -38784,17 +39722,17 @@ rowperm269:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000010
-	JL          rowpart270
+	JL          rowpart282
 	VMOVUPS     (DX)(R8*4), Z9
-	JMP         rowperm270
+	JMP         rowperm282
 
-rowpart270:
+rowpart282:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (DX)(R8*4), K1, Z9
 
-rowperm270:
+rowperm282:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z10
@@ -38812,17 +39750,17 @@ rowperm270:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000010
-	JL          rowpart271
+	JL          rowpart283
 	VMOVUPS     (DX)(R8*4), Z9
-	JMP         rowperm271
+	JMP         rowperm283
 
-rowpart271:
+rowpart283:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (DX)(R8*4), K1, Z9
 
-rowperm271:
+rowperm283:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z10
@@ -38840,17 +39778,17 @@ rowperm271:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000010
-	JL          rowpart272
+	JL          rowpart284
 	VMOVUPS     (DX)(R8*4), Z9
-	JMP         rowperm272
+	JMP         rowperm284
 
-rowpart272:
+rowpart284:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (DX)(R8*4), K1, Z9
 
-rowperm272:
+rowperm284:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z10
@@ -38868,17 +39806,17 @@ rowperm272:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000010
-	JL          rowpart273
+	JL          rowpart285
 	VMOVUPS     (DX)(R8*4), Z9
-	JMP         rowperm273
+	JMP         rowperm285
 
-rowpart273:
+rowpart285:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (DX)(R8*4), K1, Z9
 
-rowperm273:
+rowperm285:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z10
@@ -38896,17 +39834,17 @@ rowperm273:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000010
-	JL          rowpart274
+	JL          rowpart286
 	VMOVUPS     (DX)(R8*4), Z9
-	JMP         rowperm274
+	JMP         rowperm286
 
-rowpart274:
+rowpart286:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (DX)(R8*4), K1, Z9
 
-rowperm274:
+rowperm286:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z10
@@ -38924,17 +39862,17 @@ rowperm274:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000010
-	JL          rowpart275
+	JL          rowpart287
 	VMOVUPS     (DX)(R8*4), Z9
-	JMP         rowperm275
+	JMP         rowperm287
 
-rowpart275:
+rowpart287:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (DX)(R8*4), K1, Z9
 
-rowperm275:
+rowperm287:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z10
@@ -38952,17 +39890,17 @@ rowperm275:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000010
-	JL          rowpart276
+	JL          rowpart288
 	VMOVUPS     (DX)(R8*4), Z9
-	JMP         rowperm276
+	JMP         rowperm288
 
-rowpart276:
+rowpart288:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (DX)(R8*4), K1, Z9
 
-rowperm276:
+rowperm288:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z10
@@ -38990,17 +39928,17 @@ single1:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000010
-	JL      rowpart277
+	JL      rowpart289
 	VMOVUPS (DX)(R8*4), Z9
-	JMP     rowperm277
+	JMP     rowperm289
 
-rowpart277:
+rowpart289:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (DX)(R8*4), K1, Z9
 
-rowperm277:
+rowperm289:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z10
@@ -39031,17 +39969,17 @@ tail:
 	MOVQ      R9, R13
 	SUBQ      R8, R13
 	CMPQ      R13, $0x00000010
-	JL        rowpart278
+	JL        rowpart290
 	VMOVUPS   (DX)(R8*4), Z9
-	JMP       rowperm278
+	JMP       rowperm290
 
-rowpart278:
+rowpart290:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (DX)(R8*4), K1, Z9
 
-rowperm278:
+rowperm290:
 	MOVQ      DI, R13
 	SHLQ      $0x06, R13
 	VMOVUPS   (BX)(R13*1), Z10
@@ -39145,17 +40083,17 @@ loop:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000010
-	JL      rowpart279
+	JL      rowpart291
 	VMOVUPS (DX)(R8*4), Z10
-	JMP     rowperm279
+	JMP     rowperm291
 
-rowpart279:
+rowpart291:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z10, Z10, Z10
 	VMOVUPS.Z (DX)(R8*4), K1, Z10
 
-rowperm279:
+rowperm291:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -39176,17 +40114,17 @@ rowperm279:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart280
+	JL           rowpart292
 	VMOVUPS      (DX)(R8*4), Z10
-	JMP          rowperm280
+	JMP          rowperm292
 
-rowpart280:
+rowpart292:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z10, Z10, Z10
 	VMOVUPS.Z (DX)(R8*4), K1, Z10
 
-rowperm280:
+rowperm292:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -39207,17 +40145,17 @@ rowperm280:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart281
+	JL           rowpart293
 	VMOVUPS      (DX)(R8*4), Z10
-	JMP          rowperm281
+	JMP          rowperm293
 
-rowpart281:
+rowpart293:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z10, Z10, Z10
 	VMOVUPS.Z (DX)(R8*4), K1, Z10
 
-rowperm281:
+rowperm293:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -39238,17 +40176,17 @@ rowperm281:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart282
+	JL           rowpart294
 	VMOVUPS      (DX)(R8*4), Z10
-	JMP          rowperm282
+	JMP          rowperm294
 
-rowpart282:
+rowpart294:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z10, Z10, Z10
 	VMOVUPS.Z (DX)(R8*4), K1, Z10
 
-rowperm282:
+rowperm294:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -39269,17 +40207,17 @@ rowperm282:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart283
+	JL           rowpart295
 	VMOVUPS      (DX)(R8*4), Z10
-	JMP          rowperm283
+	JMP          rowperm295
 
-rowpart283:
+rowpart295:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z10, Z10, Z10
 	VMOVUPS.Z (DX)(R8*4), K1, Z10
 
-rowperm283:
+rowperm295:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -39300,17 +40238,17 @@ rowperm283:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart284
+	JL           rowpart296
 	VMOVUPS      (DX)(R8*4), Z10
-	JMP          rowperm284
+	JMP          rowperm296
 
-rowpart284:
+rowpart296:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z10, Z10, Z10
 	VMOVUPS.Z (DX)(R8*4), K1, Z10
 
-rowperm284:
+rowperm296:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -39331,17 +40269,17 @@ rowperm284:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart285
+	JL           rowpart297
 	VMOVUPS      (DX)(R8*4), Z10
-	JMP          rowperm285
+	JMP          rowperm297
 
-rowpart285:
+rowpart297:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z10, Z10, Z10
 	VMOVUPS.Z (DX)(R8*4), K1, Z10
 
-rowperm285:
+rowperm297:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -39362,17 +40300,17 @@ rowperm285:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart286
+	JL           rowpart298
 	VMOVUPS      (DX)(R8*4), Z10
-	JMP          rowperm286
+	JMP          rowperm298
 
-rowpart286:
+rowpart298:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z10, Z10, Z10
 	VMOVUPS.Z (DX)(R8*4), K1, Z10
 
-rowperm286:
+rowperm298:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -39403,17 +40341,17 @@ single1:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000010
-	JL      rowpart287
+	JL      rowpart299
 	VMOVUPS (DX)(R8*4), Z10
-	JMP     rowperm287
+	JMP     rowperm299
 
-rowpart287:
+rowpart299:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z10, Z10, Z10
 	VMOVUPS.Z (DX)(R8*4), K1, Z10
 
-rowperm287:
+rowperm299:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -39447,17 +40385,17 @@ tail:
 	MOVQ      R9, R13
 	SUBQ      R8, R13
 	CMPQ      R13, $0x00000010
-	JL        rowpart288
+	JL        rowpart300
 	VMOVUPS   (DX)(R8*4), Z10
-	JMP       rowperm288
+	JMP       rowperm300
 
-rowpart288:
+rowpart300:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z10, Z10, Z10
 	VMOVUPS.Z (DX)(R8*4), K1, Z10
 
-rowperm288:
+rowperm300:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -44046,17 +44984,17 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart289
+	JL           rowpart301
 	VMOVUPS      (DX)(R8*4), Z5
-	JMP          rowperm289
+	JMP          rowperm301
 
-rowpart289:
+rowpart301:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z5, Z5, Z5
 	VMOVUPS.Z (DX)(R8*4), K1, Z5
 
-rowperm289:
+rowperm301:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z6
@@ -44225,17 +45163,17 @@ rowperm289:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart290
+	JL           rowpart302
 	VMOVUPS      (DX)(R8*4), Z5
-	JMP          rowperm290
+	JMP          rowperm302
 
-rowpart290:
+rowpart302:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z5, Z5, Z5
 	VMOVUPS.Z (DX)(R8*4), K1, Z5
 
-rowperm290:
+rowperm302:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z6
@@ -44414,17 +45352,17 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart291
+	JL           rowpart303
 	VMOVUPS      (DX)(R8*4), Z5
-	JMP          rowperm291
+	JMP          rowperm303
 
-rowpart291:
+rowpart303:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z5, Z5, Z5
 	VMOVUPS.Z (DX)(R8*4), K1, Z5
 
-rowperm291:
+rowperm303:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z6
@@ -44606,17 +45544,17 @@ tail:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart292
+	JL           rowpart304
 	VMOVUPS      (DX)(R8*4), Z5
-	JMP          rowperm292
+	JMP          rowperm304
 
-rowpart292:
+rowpart304:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z5, Z5, Z5
 	VMOVUPS.Z (DX)(R8*4), K1, Z5
 
-rowperm292:
+rowperm304:
 	MOVQ      DI, R13
 	SHLQ      $0x06, R13
 	VMOVUPS   (BX)(R13*1), Z6
@@ -44870,17 +45808,17 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart293
+	JL           rowpart305
 	VMOVUPS      (DX)(R8*4), Z3
-	JMP          rowperm293
+	JMP          rowperm305
 
-rowpart293:
+rowpart305:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z3, Z3, Z3
 	VMOVUPS.Z (DX)(R8*4), K1, Z3
 
-rowperm293:
+rowperm305:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z4
@@ -45045,17 +45983,17 @@ rowperm293:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart294
+	JL           rowpart306
 	VMOVUPS      (DX)(R8*4), Z3
-	JMP          rowperm294
+	JMP          rowperm306
 
-rowpart294:
+rowpart306:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z3, Z3, Z3
 	VMOVUPS.Z (DX)(R8*4), K1, Z3
 
-rowperm294:
+rowperm306:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z4
@@ -45230,17 +46168,17 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart295
+	JL           rowpart307
 	VMOVUPS      (DX)(R8*4), Z3
-	JMP          rowperm295
+	JMP          rowperm307
 
-rowpart295:
+rowpart307:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z3, Z3, Z3
 	VMOVUPS.Z (DX)(R8*4), K1, Z3
 
-rowperm295:
+rowperm307:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z4
@@ -45418,17 +46356,17 @@ tail:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart296
+	JL           rowpart308
 	VMOVUPS      (DX)(R8*4), Z3
-	JMP          rowperm296
+	JMP          rowperm308
 
-rowpart296:
+rowpart308:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z3, Z3, Z3
 	VMOVUPS.Z (DX)(R8*4), K1, Z3
 
-rowperm296:
+rowperm308:
 	MOVQ      DI, R13
 	SHLQ      $0x06, R13
 	VMOVUPS   (BX)(R13*1), Z4
@@ -45671,17 +46609,17 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart297
+	JL           rowpart309
 	VMOVUPS      (DX)(R8*4), Z3
-	JMP          rowperm297
+	JMP          rowperm309
 
-rowpart297:
+rowpart309:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z3, Z3, Z3
 	VMOVUPS.Z (DX)(R8*4), K1, Z3
 
-rowperm297:
+rowperm309:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z4
@@ -45859,17 +46797,17 @@ rowperm297:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart298
+	JL           rowpart310
 	VMOVUPS      (DX)(R8*4), Z3
-	JMP          rowperm298
+	JMP          rowperm310
 
-rowpart298:
+rowpart310:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z3, Z3, Z3
 	VMOVUPS.Z (DX)(R8*4), K1, Z3
 
-rowperm298:
+rowperm310:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z4
@@ -46057,17 +46995,17 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart299
+	JL           rowpart311
 	VMOVUPS      (DX)(R8*4), Z3
-	JMP          rowperm299
+	JMP          rowperm311
 
-rowpart299:
+rowpart311:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z3, Z3, Z3
 	VMOVUPS.Z (DX)(R8*4), K1, Z3
 
-rowperm299:
+rowperm311:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z4
@@ -46258,17 +47196,17 @@ tail:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart300
+	JL           rowpart312
 	VMOVUPS      (DX)(R8*4), Z3
-	JMP          rowperm300
+	JMP          rowperm312
 
-rowpart300:
+rowpart312:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z3, Z3, Z3
 	VMOVUPS.Z (DX)(R8*4), K1, Z3
 
-rowperm300:
+rowperm312:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z4
@@ -46324,9 +47262,11 @@ TEXT ·hingeSumAVX512F32(SB), NOSPLIT, $64-64
 	MOVQ    y_base+24(FP), CX
 	VXORPS  Z0, Z0, Z0
 	VXORPS  Z1, Z1, Z1
-	XORQ    DX, DX
 	VXORPS  Z2, Z2, Z2
-	VMOVUPS Z2, (SP)
+	VXORPS  Z3, Z3, Z3
+	XORQ    DX, DX
+	VXORPS  Z4, Z4, Z4
+	VMOVUPS Z4, (SP)
 
 outer:
 	MOVQ DX, BX
@@ -46337,51 +47277,71 @@ outer:
 	MOVQ SI, BX
 
 sized:
-	SUBQ $0x00000020, BX
+	SUBQ $0x00000040, BX
 	CMPQ DX, BX
 	JG   single
 
 loop:
-	VMOVUPS      (AX)(DX*4), Z2
-	VMOVUPS      (CX)(DX*4), Z3
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VADDPS       Z3, Z3, Z3
-	VSUBPS       Z4, Z3, Z3
-	VMULPS       Z2, Z3, Z2
-	VSUBPS       Z2, Z4, Z2
-	VXORPS       Z3, Z3, Z3
-	VMAXPS       Z2, Z3, Z2
-	VADDPS       Z2, Z0, Z0
-	VMOVUPS      64(AX)(DX*4), Z2
-	VMOVUPS      64(CX)(DX*4), Z3
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VADDPS       Z3, Z3, Z3
-	VSUBPS       Z4, Z3, Z3
-	VMULPS       Z2, Z3, Z2
-	VSUBPS       Z2, Z4, Z2
-	VXORPS       Z3, Z3, Z3
-	VMAXPS       Z2, Z3, Z2
-	VADDPS       Z2, Z1, Z1
-	ADDQ         $0x00000020, DX
+	VMOVUPS      (AX)(DX*4), Z4
+	VMOVUPS      (CX)(DX*4), Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VADDPS       Z5, Z5, Z5
+	VSUBPS       Z6, Z5, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
+	VXORPS       Z5, Z5, Z5
+	VMAXPS       Z4, Z5, Z4
+	VADDPS       Z4, Z0, Z0
+	VMOVUPS      64(AX)(DX*4), Z4
+	VMOVUPS      64(CX)(DX*4), Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VADDPS       Z5, Z5, Z5
+	VSUBPS       Z6, Z5, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
+	VXORPS       Z5, Z5, Z5
+	VMAXPS       Z4, Z5, Z4
+	VADDPS       Z4, Z1, Z1
+	VMOVUPS      128(AX)(DX*4), Z4
+	VMOVUPS      128(CX)(DX*4), Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VADDPS       Z5, Z5, Z5
+	VSUBPS       Z6, Z5, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
+	VXORPS       Z5, Z5, Z5
+	VMAXPS       Z4, Z5, Z4
+	VADDPS       Z4, Z2, Z2
+	VMOVUPS      192(AX)(DX*4), Z4
+	VMOVUPS      192(CX)(DX*4), Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VADDPS       Z5, Z5, Z5
+	VSUBPS       Z6, Z5, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
+	VXORPS       Z5, Z5, Z5
+	VMAXPS       Z4, Z5, Z4
+	VADDPS       Z4, Z3, Z3
+	ADDQ         $0x00000040, DX
 	CMPQ         DX, BX
 	JLE          loop
 
 single:
-	ADDQ $0x00000010, BX
+	ADDQ $0x00000030, BX
 
 single1:
 	CMPQ         DX, BX
 	JG           tail
-	VMOVUPS      (AX)(DX*4), Z2
-	VMOVUPS      (CX)(DX*4), Z3
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VADDPS       Z3, Z3, Z3
-	VSUBPS       Z4, Z3, Z3
-	VMULPS       Z2, Z3, Z2
-	VSUBPS       Z2, Z4, Z2
-	VXORPS       Z3, Z3, Z3
-	VMAXPS       Z2, Z3, Z2
-	VADDPS       Z2, Z0, Z0
+	VMOVUPS      (AX)(DX*4), Z4
+	VMOVUPS      (CX)(DX*4), Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VADDPS       Z5, Z5, Z5
+	VSUBPS       Z6, Z5, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
+	VXORPS       Z5, Z5, Z5
+	VMAXPS       Z4, Z5, Z4
+	VADDPS       Z4, Z0, Z0
 	ADDQ         $0x00000010, DX
 	JMP          single1
 
@@ -46391,35 +47351,39 @@ tail:
 	JZ           drain
 	LEAQ         kmask<>+0(SB), SI
 	KMOVW        (SI)(BX*2), K1
-	VXORPS       Z2, Z2, Z2
-	VMOVUPS.Z    (AX)(DX*4), K1, Z2
+	VXORPS       Z4, Z4, Z4
+	VMOVUPS.Z    (AX)(DX*4), K1, Z4
 	LEAQ         kmask<>+0(SB), SI
 	KMOVW        (SI)(BX*2), K1
-	VXORPS       Z3, Z3, Z3
-	VMOVUPS.Z    (CX)(DX*4), K1, Z3
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VADDPS       Z3, Z3, Z3
-	VSUBPS       Z4, Z3, Z3
-	VMULPS       Z2, Z3, Z2
-	VSUBPS       Z2, Z4, Z2
-	VXORPS       Z3, Z3, Z3
-	VMAXPS       Z2, Z3, Z2
+	VXORPS       Z5, Z5, Z5
+	VMOVUPS.Z    (CX)(DX*4), K1, Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VADDPS       Z5, Z5, Z5
+	VSUBPS       Z6, Z5, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
+	VXORPS       Z5, Z5, Z5
+	VMAXPS       Z4, Z5, Z4
 	LEAQ         kmask<>+0(SB), SI
 	KMOVW        (SI)(BX*2), K1
-	VMOVAPS.Z    Z2, K1, Z2
-	VADDPS       Z2, Z0, Z0
+	VMOVAPS.Z    Z4, K1, Z4
+	VADDPS       Z4, Z0, Z0
 	ADDQ         BX, DX
 
 drain:
-	VMOVUPD       (SP), Z2
+	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
 	VXORPS        Z1, Z1, Z1
-	VEXTRACTF32X8 $0x01, Z0, Y3
+	VADDPS        Z2, Z0, Z0
+	VXORPS        Z2, Z2, Z2
+	VADDPS        Z3, Z0, Z0
+	VXORPS        Z3, Z3, Z3
+	VEXTRACTF32X8 $0x01, Z0, Y5
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y3, Z3
-	VADDPD        Z3, Z0, Z0
-	VADDPD        Z0, Z2, Z2
-	VMOVUPD       Z2, (SP)
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z5, Z0, Z0
+	VADDPD        Z0, Z4, Z4
+	VMOVUPD       Z4, (SP)
 	VXORPS        Z0, Z0, Z0
 	MOVQ          p_len+8(FP), BX
 	CMPQ          DX, BX
@@ -46445,12 +47409,16 @@ TEXT ·hingeWSumAVX512F32(SB), NOSPLIT, $128-104
 	VXORPS  Z1, Z1, Z1
 	VXORPS  Z2, Z2, Z2
 	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VXORPS  Z5, Z5, Z5
+	VXORPS  Z6, Z6, Z6
+	VXORPS  Z7, Z7, Z7
 	XORQ    BX, BX
 	XORQ    SI, SI
-	VXORPS  Z4, Z4, Z4
-	VMOVUPS Z4, (SP)
-	VXORPS  Z4, Z4, Z4
-	VMOVUPS Z4, 64(SP)
+	VXORPS  Z8, Z8, Z8
+	VMOVUPS Z8, (SP)
+	VXORPS  Z8, Z8, Z8
+	VMOVUPS Z8, 64(SP)
 
 outer:
 	MOVQ SI, DI
@@ -46461,69 +47429,103 @@ outer:
 	MOVQ R8, DI
 
 sized:
-	SUBQ $0x00000020, DI
+	SUBQ $0x00000040, DI
 	CMPQ SI, DI
 	JG   single
 
 loop:
-	VMOVUPS      (AX)(SI*4), Z4
-	VMOVUPS      (CX)(SI*4), Z5
-	VBROADCASTSS consts32<>+4(SB), Z6
-	VADDPS       Z5, Z5, Z5
-	VSUBPS       Z6, Z5, Z5
-	VMULPS       Z4, Z5, Z4
-	VSUBPS       Z4, Z6, Z4
-	VXORPS       Z5, Z5, Z5
-	VMAXPS       Z4, Z5, Z4
-	VMOVUPS      (DX)(SI*4), Z5
-	VFMADD231PS  Z4, Z5, Z0
-	VADDPS       Z5, Z1, Z1
-	VXORPS       Z4, Z4, Z4
-	VCMPPS       $0x04, Z4, Z5, K1
+	VMOVUPS      (AX)(SI*4), Z8
+	VMOVUPS      (CX)(SI*4), Z9
+	VBROADCASTSS consts32<>+4(SB), Z10
+	VADDPS       Z9, Z9, Z9
+	VSUBPS       Z10, Z9, Z9
+	VMULPS       Z8, Z9, Z8
+	VSUBPS       Z8, Z10, Z8
+	VXORPS       Z9, Z9, Z9
+	VMAXPS       Z8, Z9, Z8
+	VMOVUPS      (DX)(SI*4), Z9
+	VFMADD231PS  Z8, Z9, Z0
+	VADDPS       Z9, Z1, Z1
+	VXORPS       Z8, Z8, Z8
+	VCMPPS       $0x04, Z8, Z9, K1
 	KMOVW        K1, R8
 	POPCNTL      R8, R8
 	ADDQ         R8, BX
-	VMOVUPS      64(AX)(SI*4), Z4
-	VMOVUPS      64(CX)(SI*4), Z5
-	VBROADCASTSS consts32<>+4(SB), Z6
-	VADDPS       Z5, Z5, Z5
-	VSUBPS       Z6, Z5, Z5
-	VMULPS       Z4, Z5, Z4
-	VSUBPS       Z4, Z6, Z4
-	VXORPS       Z5, Z5, Z5
-	VMAXPS       Z4, Z5, Z4
-	VMOVUPS      64(DX)(SI*4), Z5
-	VFMADD231PS  Z4, Z5, Z2
-	VADDPS       Z5, Z3, Z3
-	VXORPS       Z4, Z4, Z4
-	VCMPPS       $0x04, Z4, Z5, K1
+	VMOVUPS      64(AX)(SI*4), Z8
+	VMOVUPS      64(CX)(SI*4), Z9
+	VBROADCASTSS consts32<>+4(SB), Z10
+	VADDPS       Z9, Z9, Z9
+	VSUBPS       Z10, Z9, Z9
+	VMULPS       Z8, Z9, Z8
+	VSUBPS       Z8, Z10, Z8
+	VXORPS       Z9, Z9, Z9
+	VMAXPS       Z8, Z9, Z8
+	VMOVUPS      64(DX)(SI*4), Z9
+	VFMADD231PS  Z8, Z9, Z2
+	VADDPS       Z9, Z3, Z3
+	VXORPS       Z8, Z8, Z8
+	VCMPPS       $0x04, Z8, Z9, K1
 	KMOVW        K1, R8
 	POPCNTL      R8, R8
 	ADDQ         R8, BX
-	ADDQ         $0x00000020, SI
+	VMOVUPS      128(AX)(SI*4), Z8
+	VMOVUPS      128(CX)(SI*4), Z9
+	VBROADCASTSS consts32<>+4(SB), Z10
+	VADDPS       Z9, Z9, Z9
+	VSUBPS       Z10, Z9, Z9
+	VMULPS       Z8, Z9, Z8
+	VSUBPS       Z8, Z10, Z8
+	VXORPS       Z9, Z9, Z9
+	VMAXPS       Z8, Z9, Z8
+	VMOVUPS      128(DX)(SI*4), Z9
+	VFMADD231PS  Z8, Z9, Z4
+	VADDPS       Z9, Z5, Z5
+	VXORPS       Z8, Z8, Z8
+	VCMPPS       $0x04, Z8, Z9, K1
+	KMOVW        K1, R8
+	POPCNTL      R8, R8
+	ADDQ         R8, BX
+	VMOVUPS      192(AX)(SI*4), Z8
+	VMOVUPS      192(CX)(SI*4), Z9
+	VBROADCASTSS consts32<>+4(SB), Z10
+	VADDPS       Z9, Z9, Z9
+	VSUBPS       Z10, Z9, Z9
+	VMULPS       Z8, Z9, Z8
+	VSUBPS       Z8, Z10, Z8
+	VXORPS       Z9, Z9, Z9
+	VMAXPS       Z8, Z9, Z8
+	VMOVUPS      192(DX)(SI*4), Z9
+	VFMADD231PS  Z8, Z9, Z6
+	VADDPS       Z9, Z7, Z7
+	VXORPS       Z8, Z8, Z8
+	VCMPPS       $0x04, Z8, Z9, K1
+	KMOVW        K1, R8
+	POPCNTL      R8, R8
+	ADDQ         R8, BX
+	ADDQ         $0x00000040, SI
 	CMPQ         SI, DI
 	JLE          loop
 
 single:
-	ADDQ $0x00000010, DI
+	ADDQ $0x00000030, DI
 
 single1:
 	CMPQ         SI, DI
 	JG           tail
-	VMOVUPS      (AX)(SI*4), Z4
-	VMOVUPS      (CX)(SI*4), Z5
-	VBROADCASTSS consts32<>+4(SB), Z6
-	VADDPS       Z5, Z5, Z5
-	VSUBPS       Z6, Z5, Z5
-	VMULPS       Z4, Z5, Z4
-	VSUBPS       Z4, Z6, Z4
-	VXORPS       Z5, Z5, Z5
-	VMAXPS       Z4, Z5, Z4
-	VMOVUPS      (DX)(SI*4), Z5
-	VFMADD231PS  Z4, Z5, Z0
-	VADDPS       Z5, Z1, Z1
-	VXORPS       Z4, Z4, Z4
-	VCMPPS       $0x04, Z4, Z5, K1
+	VMOVUPS      (AX)(SI*4), Z8
+	VMOVUPS      (CX)(SI*4), Z9
+	VBROADCASTSS consts32<>+4(SB), Z10
+	VADDPS       Z9, Z9, Z9
+	VSUBPS       Z10, Z9, Z9
+	VMULPS       Z8, Z9, Z8
+	VSUBPS       Z8, Z10, Z8
+	VXORPS       Z9, Z9, Z9
+	VMAXPS       Z8, Z9, Z8
+	VMOVUPS      (DX)(SI*4), Z9
+	VFMADD231PS  Z8, Z9, Z0
+	VADDPS       Z9, Z1, Z1
+	VXORPS       Z8, Z8, Z8
+	VCMPPS       $0x04, Z8, Z9, K1
 	KMOVW        K1, R8
 	POPCNTL      R8, R8
 	ADDQ         R8, BX
@@ -46536,56 +47538,64 @@ tail:
 	JZ           drain
 	LEAQ         kmask<>+0(SB), R8
 	KMOVW        (R8)(DI*2), K1
-	VXORPS       Z4, Z4, Z4
-	VMOVUPS.Z    (AX)(SI*4), K1, Z4
+	VXORPS       Z8, Z8, Z8
+	VMOVUPS.Z    (AX)(SI*4), K1, Z8
 	LEAQ         kmask<>+0(SB), R8
 	KMOVW        (R8)(DI*2), K1
-	VXORPS       Z5, Z5, Z5
-	VMOVUPS.Z    (CX)(SI*4), K1, Z5
-	VBROADCASTSS consts32<>+4(SB), Z6
-	VADDPS       Z5, Z5, Z5
-	VSUBPS       Z6, Z5, Z5
-	VMULPS       Z4, Z5, Z4
-	VSUBPS       Z4, Z6, Z4
-	VXORPS       Z5, Z5, Z5
-	VMAXPS       Z4, Z5, Z4
+	VXORPS       Z9, Z9, Z9
+	VMOVUPS.Z    (CX)(SI*4), K1, Z9
+	VBROADCASTSS consts32<>+4(SB), Z10
+	VADDPS       Z9, Z9, Z9
+	VSUBPS       Z10, Z9, Z9
+	VMULPS       Z8, Z9, Z8
+	VSUBPS       Z8, Z10, Z8
+	VXORPS       Z9, Z9, Z9
+	VMAXPS       Z8, Z9, Z8
 	LEAQ         kmask<>+0(SB), R8
 	KMOVW        (R8)(DI*2), K1
-	VXORPS       Z5, Z5, Z5
-	VMOVUPS.Z    (DX)(SI*4), K1, Z5
-	VMULPS       Z4, Z5, Z4
+	VXORPS       Z9, Z9, Z9
+	VMOVUPS.Z    (DX)(SI*4), K1, Z9
+	VMULPS       Z8, Z9, Z8
 	LEAQ         kmask<>+0(SB), R8
 	KMOVW        (R8)(DI*2), K1
-	VMOVAPS.Z    Z4, K1, Z4
-	VADDPS       Z4, Z0, Z0
-	VADDPS       Z5, Z1, Z1
-	VXORPS       Z4, Z4, Z4
-	VCMPPS       $0x04, Z4, Z5, K1
+	VMOVAPS.Z    Z8, K1, Z8
+	VADDPS       Z8, Z0, Z0
+	VADDPS       Z9, Z1, Z1
+	VXORPS       Z8, Z8, Z8
+	VCMPPS       $0x04, Z8, Z9, K1
 	KMOVW        K1, R8
 	POPCNTL      R8, R8
 	ADDQ         R8, BX
 	ADDQ         DI, SI
 
 drain:
-	VMOVUPD       (SP), Z4
+	VMOVUPD       (SP), Z8
 	VADDPS        Z2, Z0, Z0
 	VXORPS        Z2, Z2, Z2
-	VEXTRACTF32X8 $0x01, Z0, Y5
+	VADDPS        Z4, Z0, Z0
+	VXORPS        Z4, Z4, Z4
+	VADDPS        Z6, Z0, Z0
+	VXORPS        Z6, Z6, Z6
+	VEXTRACTF32X8 $0x01, Z0, Y9
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y5, Z5
-	VADDPD        Z5, Z0, Z0
-	VADDPD        Z0, Z4, Z4
-	VMOVUPD       Z4, (SP)
+	VCVTPS2PD     Y9, Z9
+	VADDPD        Z9, Z0, Z0
+	VADDPD        Z0, Z8, Z8
+	VMOVUPD       Z8, (SP)
 	VXORPS        Z0, Z0, Z0
-	VMOVUPD       64(SP), Z4
+	VMOVUPD       64(SP), Z8
 	VADDPS        Z3, Z1, Z1
 	VXORPS        Z3, Z3, Z3
-	VEXTRACTF32X8 $0x01, Z1, Y5
+	VADDPS        Z5, Z1, Z1
+	VXORPS        Z5, Z5, Z5
+	VADDPS        Z7, Z1, Z1
+	VXORPS        Z7, Z7, Z7
+	VEXTRACTF32X8 $0x01, Z1, Y9
 	VCVTPS2PD     Y1, Z1
-	VCVTPS2PD     Y5, Z5
-	VADDPD        Z5, Z1, Z1
-	VADDPD        Z1, Z4, Z4
-	VMOVUPD       Z4, 64(SP)
+	VCVTPS2PD     Y9, Z9
+	VADDPD        Z9, Z1, Z1
+	VADDPD        Z1, Z8, Z8
+	VMOVUPD       Z8, 64(SP)
 	VXORPS        Z1, Z1, Z1
 	MOVQ          p_len+8(FP), DI
 	CMPQ          SI, DI
@@ -46618,9 +47628,11 @@ TEXT ·hingeUnredAVX512F32(SB), NOSPLIT, $64-88
 	MOVQ    dst_base+0(FP), DX
 	VXORPS  Z0, Z0, Z0
 	VXORPS  Z1, Z1, Z1
-	XORQ    BX, BX
 	VXORPS  Z2, Z2, Z2
-	VMOVUPS Z2, (SP)
+	VXORPS  Z3, Z3, Z3
+	XORQ    BX, BX
+	VXORPS  Z4, Z4, Z4
+	VMOVUPS Z4, (SP)
 
 outer:
 	MOVQ BX, SI
@@ -46631,60 +47643,86 @@ outer:
 	MOVQ DI, SI
 
 sized:
-	SUBQ $0x00000020, SI
+	SUBQ $0x00000040, SI
 	CMPQ BX, SI
 	JG   single
 
 loop:
-	VMOVUPS      (AX)(BX*4), Z2
-	VMOVUPS      (CX)(BX*4), Z3
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VADDPS       Z3, Z3, Z3
-	VSUBPS       Z4, Z3, Z3
-	VMULPS       Z2, Z3, Z2
-	VSUBPS       Z2, Z4, Z2
-	VXORPS       Z3, Z3, Z3
-	VMAXPS       Z2, Z3, Z2
-	VBROADCASTSS s+72(FP), Z3
-	VMULPS       Z2, Z3, Z3
-	VMOVUPS      Z3, (DX)(BX*4)
-	VADDPS       Z2, Z0, Z0
-	VMOVUPS      64(AX)(BX*4), Z2
-	VMOVUPS      64(CX)(BX*4), Z3
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VADDPS       Z3, Z3, Z3
-	VSUBPS       Z4, Z3, Z3
-	VMULPS       Z2, Z3, Z2
-	VSUBPS       Z2, Z4, Z2
-	VXORPS       Z3, Z3, Z3
-	VMAXPS       Z2, Z3, Z2
-	VBROADCASTSS s+72(FP), Z3
-	VMULPS       Z2, Z3, Z3
-	VMOVUPS      Z3, 64(DX)(BX*4)
-	VADDPS       Z2, Z1, Z1
-	ADDQ         $0x00000020, BX
+	VMOVUPS      (AX)(BX*4), Z4
+	VMOVUPS      (CX)(BX*4), Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VADDPS       Z5, Z5, Z5
+	VSUBPS       Z6, Z5, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
+	VXORPS       Z5, Z5, Z5
+	VMAXPS       Z4, Z5, Z4
+	VBROADCASTSS s+72(FP), Z5
+	VMULPS       Z4, Z5, Z5
+	VMOVUPS      Z5, (DX)(BX*4)
+	VADDPS       Z4, Z0, Z0
+	VMOVUPS      64(AX)(BX*4), Z4
+	VMOVUPS      64(CX)(BX*4), Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VADDPS       Z5, Z5, Z5
+	VSUBPS       Z6, Z5, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
+	VXORPS       Z5, Z5, Z5
+	VMAXPS       Z4, Z5, Z4
+	VBROADCASTSS s+72(FP), Z5
+	VMULPS       Z4, Z5, Z5
+	VMOVUPS      Z5, 64(DX)(BX*4)
+	VADDPS       Z4, Z1, Z1
+	VMOVUPS      128(AX)(BX*4), Z4
+	VMOVUPS      128(CX)(BX*4), Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VADDPS       Z5, Z5, Z5
+	VSUBPS       Z6, Z5, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
+	VXORPS       Z5, Z5, Z5
+	VMAXPS       Z4, Z5, Z4
+	VBROADCASTSS s+72(FP), Z5
+	VMULPS       Z4, Z5, Z5
+	VMOVUPS      Z5, 128(DX)(BX*4)
+	VADDPS       Z4, Z2, Z2
+	VMOVUPS      192(AX)(BX*4), Z4
+	VMOVUPS      192(CX)(BX*4), Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VADDPS       Z5, Z5, Z5
+	VSUBPS       Z6, Z5, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
+	VXORPS       Z5, Z5, Z5
+	VMAXPS       Z4, Z5, Z4
+	VBROADCASTSS s+72(FP), Z5
+	VMULPS       Z4, Z5, Z5
+	VMOVUPS      Z5, 192(DX)(BX*4)
+	VADDPS       Z4, Z3, Z3
+	ADDQ         $0x00000040, BX
 	CMPQ         BX, SI
 	JLE          loop
 
 single:
-	ADDQ $0x00000010, SI
+	ADDQ $0x00000030, SI
 
 single1:
 	CMPQ         BX, SI
 	JG           tail
-	VMOVUPS      (AX)(BX*4), Z2
-	VMOVUPS      (CX)(BX*4), Z3
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VADDPS       Z3, Z3, Z3
-	VSUBPS       Z4, Z3, Z3
-	VMULPS       Z2, Z3, Z2
-	VSUBPS       Z2, Z4, Z2
-	VXORPS       Z3, Z3, Z3
-	VMAXPS       Z2, Z3, Z2
-	VBROADCASTSS s+72(FP), Z3
-	VMULPS       Z2, Z3, Z3
-	VMOVUPS      Z3, (DX)(BX*4)
-	VADDPS       Z2, Z0, Z0
+	VMOVUPS      (AX)(BX*4), Z4
+	VMOVUPS      (CX)(BX*4), Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VADDPS       Z5, Z5, Z5
+	VSUBPS       Z6, Z5, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
+	VXORPS       Z5, Z5, Z5
+	VMAXPS       Z4, Z5, Z4
+	VBROADCASTSS s+72(FP), Z5
+	VMULPS       Z4, Z5, Z5
+	VMOVUPS      Z5, (DX)(BX*4)
+	VADDPS       Z4, Z0, Z0
 	ADDQ         $0x00000010, BX
 	JMP          single1
 
@@ -46694,40 +47732,44 @@ tail:
 	JZ           drain
 	LEAQ         kmask<>+0(SB), DI
 	KMOVW        (DI)(SI*2), K1
-	VXORPS       Z2, Z2, Z2
-	VMOVUPS.Z    (AX)(BX*4), K1, Z2
+	VXORPS       Z4, Z4, Z4
+	VMOVUPS.Z    (AX)(BX*4), K1, Z4
 	LEAQ         kmask<>+0(SB), DI
 	KMOVW        (DI)(SI*2), K1
-	VXORPS       Z3, Z3, Z3
-	VMOVUPS.Z    (CX)(BX*4), K1, Z3
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VADDPS       Z3, Z3, Z3
-	VSUBPS       Z4, Z3, Z3
-	VMULPS       Z2, Z3, Z2
-	VSUBPS       Z2, Z4, Z2
-	VXORPS       Z3, Z3, Z3
-	VMAXPS       Z2, Z3, Z2
-	VBROADCASTSS s+72(FP), Z3
-	VMULPS       Z2, Z3, Z3
+	VXORPS       Z5, Z5, Z5
+	VMOVUPS.Z    (CX)(BX*4), K1, Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VADDPS       Z5, Z5, Z5
+	VSUBPS       Z6, Z5, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
+	VXORPS       Z5, Z5, Z5
+	VMAXPS       Z4, Z5, Z4
+	VBROADCASTSS s+72(FP), Z5
+	VMULPS       Z4, Z5, Z5
 	LEAQ         kmask<>+0(SB), DI
 	KMOVW        (DI)(SI*2), K1
-	VMOVUPS      Z3, K1, (DX)(BX*4)
+	VMOVUPS      Z5, K1, (DX)(BX*4)
 	LEAQ         kmask<>+0(SB), DI
 	KMOVW        (DI)(SI*2), K1
-	VMOVAPS.Z    Z2, K1, Z2
-	VADDPS       Z2, Z0, Z0
+	VMOVAPS.Z    Z4, K1, Z4
+	VADDPS       Z4, Z0, Z0
 	ADDQ         SI, BX
 
 drain:
-	VMOVUPD       (SP), Z2
+	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
 	VXORPS        Z1, Z1, Z1
-	VEXTRACTF32X8 $0x01, Z0, Y3
+	VADDPS        Z2, Z0, Z0
+	VXORPS        Z2, Z2, Z2
+	VADDPS        Z3, Z0, Z0
+	VXORPS        Z3, Z3, Z3
+	VEXTRACTF32X8 $0x01, Z0, Y5
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y3, Z3
-	VADDPD        Z3, Z0, Z0
-	VADDPD        Z0, Z2, Z2
-	VMOVUPD       Z2, (SP)
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z5, Z0, Z0
+	VADDPD        Z0, Z4, Z4
+	VMOVUPD       Z4, (SP)
 	VXORPS        Z0, Z0, Z0
 	MOVQ          p_len+32(FP), SI
 	CMPQ          BX, SI
@@ -46752,9 +47794,11 @@ TEXT ·hingeWUnredAVX512F32(SB), NOSPLIT, $64-112
 	MOVQ    dst_base+0(FP), BX
 	VXORPS  Z0, Z0, Z0
 	VXORPS  Z1, Z1, Z1
-	XORQ    SI, SI
 	VXORPS  Z2, Z2, Z2
-	VMOVUPS Z2, (SP)
+	VXORPS  Z3, Z3, Z3
+	XORQ    SI, SI
+	VXORPS  Z4, Z4, Z4
+	VMOVUPS Z4, (SP)
 
 outer:
 	MOVQ SI, DI
@@ -46765,60 +47809,86 @@ outer:
 	MOVQ R8, DI
 
 sized:
-	SUBQ $0x00000020, DI
+	SUBQ $0x00000040, DI
 	CMPQ SI, DI
 	JG   single
 
 loop:
-	VMOVUPS      (AX)(SI*4), Z2
-	VMOVUPS      (CX)(SI*4), Z3
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VADDPS       Z3, Z3, Z3
-	VSUBPS       Z4, Z3, Z3
-	VMULPS       Z2, Z3, Z2
-	VSUBPS       Z2, Z4, Z2
-	VXORPS       Z3, Z3, Z3
-	VMAXPS       Z2, Z3, Z2
-	VMOVUPS      (DX)(SI*4), Z3
-	VMULPS       Z2, Z3, Z4
-	VMOVUPS      Z4, (BX)(SI*4)
-	VFMADD231PS  Z2, Z3, Z0
-	VMOVUPS      64(AX)(SI*4), Z2
-	VMOVUPS      64(CX)(SI*4), Z3
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VADDPS       Z3, Z3, Z3
-	VSUBPS       Z4, Z3, Z3
-	VMULPS       Z2, Z3, Z2
-	VSUBPS       Z2, Z4, Z2
-	VXORPS       Z3, Z3, Z3
-	VMAXPS       Z2, Z3, Z2
-	VMOVUPS      64(DX)(SI*4), Z3
-	VMULPS       Z2, Z3, Z4
-	VMOVUPS      Z4, 64(BX)(SI*4)
-	VFMADD231PS  Z2, Z3, Z1
-	ADDQ         $0x00000020, SI
+	VMOVUPS      (AX)(SI*4), Z4
+	VMOVUPS      (CX)(SI*4), Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VADDPS       Z5, Z5, Z5
+	VSUBPS       Z6, Z5, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
+	VXORPS       Z5, Z5, Z5
+	VMAXPS       Z4, Z5, Z4
+	VMOVUPS      (DX)(SI*4), Z5
+	VMULPS       Z4, Z5, Z6
+	VMOVUPS      Z6, (BX)(SI*4)
+	VFMADD231PS  Z4, Z5, Z0
+	VMOVUPS      64(AX)(SI*4), Z4
+	VMOVUPS      64(CX)(SI*4), Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VADDPS       Z5, Z5, Z5
+	VSUBPS       Z6, Z5, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
+	VXORPS       Z5, Z5, Z5
+	VMAXPS       Z4, Z5, Z4
+	VMOVUPS      64(DX)(SI*4), Z5
+	VMULPS       Z4, Z5, Z6
+	VMOVUPS      Z6, 64(BX)(SI*4)
+	VFMADD231PS  Z4, Z5, Z1
+	VMOVUPS      128(AX)(SI*4), Z4
+	VMOVUPS      128(CX)(SI*4), Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VADDPS       Z5, Z5, Z5
+	VSUBPS       Z6, Z5, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
+	VXORPS       Z5, Z5, Z5
+	VMAXPS       Z4, Z5, Z4
+	VMOVUPS      128(DX)(SI*4), Z5
+	VMULPS       Z4, Z5, Z6
+	VMOVUPS      Z6, 128(BX)(SI*4)
+	VFMADD231PS  Z4, Z5, Z2
+	VMOVUPS      192(AX)(SI*4), Z4
+	VMOVUPS      192(CX)(SI*4), Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VADDPS       Z5, Z5, Z5
+	VSUBPS       Z6, Z5, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
+	VXORPS       Z5, Z5, Z5
+	VMAXPS       Z4, Z5, Z4
+	VMOVUPS      192(DX)(SI*4), Z5
+	VMULPS       Z4, Z5, Z6
+	VMOVUPS      Z6, 192(BX)(SI*4)
+	VFMADD231PS  Z4, Z5, Z3
+	ADDQ         $0x00000040, SI
 	CMPQ         SI, DI
 	JLE          loop
 
 single:
-	ADDQ $0x00000010, DI
+	ADDQ $0x00000030, DI
 
 single1:
 	CMPQ         SI, DI
 	JG           tail
-	VMOVUPS      (AX)(SI*4), Z2
-	VMOVUPS      (CX)(SI*4), Z3
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VADDPS       Z3, Z3, Z3
-	VSUBPS       Z4, Z3, Z3
-	VMULPS       Z2, Z3, Z2
-	VSUBPS       Z2, Z4, Z2
-	VXORPS       Z3, Z3, Z3
-	VMAXPS       Z2, Z3, Z2
-	VMOVUPS      (DX)(SI*4), Z3
-	VMULPS       Z2, Z3, Z4
-	VMOVUPS      Z4, (BX)(SI*4)
-	VFMADD231PS  Z2, Z3, Z0
+	VMOVUPS      (AX)(SI*4), Z4
+	VMOVUPS      (CX)(SI*4), Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VADDPS       Z5, Z5, Z5
+	VSUBPS       Z6, Z5, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
+	VXORPS       Z5, Z5, Z5
+	VMAXPS       Z4, Z5, Z4
+	VMOVUPS      (DX)(SI*4), Z5
+	VMULPS       Z4, Z5, Z6
+	VMOVUPS      Z6, (BX)(SI*4)
+	VFMADD231PS  Z4, Z5, Z0
 	ADDQ         $0x00000010, SI
 	JMP          single1
 
@@ -46828,43 +47898,47 @@ tail:
 	JZ           drain
 	LEAQ         kmask<>+0(SB), R8
 	KMOVW        (R8)(DI*2), K1
-	VXORPS       Z2, Z2, Z2
-	VMOVUPS.Z    (AX)(SI*4), K1, Z2
+	VXORPS       Z4, Z4, Z4
+	VMOVUPS.Z    (AX)(SI*4), K1, Z4
 	LEAQ         kmask<>+0(SB), R8
 	KMOVW        (R8)(DI*2), K1
-	VXORPS       Z3, Z3, Z3
-	VMOVUPS.Z    (CX)(SI*4), K1, Z3
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VADDPS       Z3, Z3, Z3
-	VSUBPS       Z4, Z3, Z3
-	VMULPS       Z2, Z3, Z2
-	VSUBPS       Z2, Z4, Z2
-	VXORPS       Z3, Z3, Z3
-	VMAXPS       Z2, Z3, Z2
+	VXORPS       Z5, Z5, Z5
+	VMOVUPS.Z    (CX)(SI*4), K1, Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VADDPS       Z5, Z5, Z5
+	VSUBPS       Z6, Z5, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
+	VXORPS       Z5, Z5, Z5
+	VMAXPS       Z4, Z5, Z4
 	LEAQ         kmask<>+0(SB), R8
 	KMOVW        (R8)(DI*2), K1
-	VXORPS       Z3, Z3, Z3
-	VMOVUPS.Z    (DX)(SI*4), K1, Z3
-	VMULPS       Z2, Z3, Z2
+	VXORPS       Z5, Z5, Z5
+	VMOVUPS.Z    (DX)(SI*4), K1, Z5
+	VMULPS       Z4, Z5, Z4
 	LEAQ         kmask<>+0(SB), R8
 	KMOVW        (R8)(DI*2), K1
-	VMOVUPS      Z2, K1, (BX)(SI*4)
+	VMOVUPS      Z4, K1, (BX)(SI*4)
 	LEAQ         kmask<>+0(SB), R8
 	KMOVW        (R8)(DI*2), K1
-	VMOVAPS.Z    Z2, K1, Z2
-	VADDPS       Z2, Z0, Z0
+	VMOVAPS.Z    Z4, K1, Z4
+	VADDPS       Z4, Z0, Z0
 	ADDQ         DI, SI
 
 drain:
-	VMOVUPD       (SP), Z2
+	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
 	VXORPS        Z1, Z1, Z1
-	VEXTRACTF32X8 $0x01, Z0, Y3
+	VADDPS        Z2, Z0, Z0
+	VXORPS        Z2, Z2, Z2
+	VADDPS        Z3, Z0, Z0
+	VXORPS        Z3, Z3, Z3
+	VEXTRACTF32X8 $0x01, Z0, Y5
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y3, Z3
-	VADDPD        Z3, Z0, Z0
-	VADDPD        Z0, Z2, Z2
-	VMOVUPD       Z2, (SP)
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z5, Z0, Z0
+	VADDPD        Z0, Z4, Z4
+	VMOVUPD       Z4, (SP)
 	VXORPS        Z0, Z0, Z0
 	MOVQ          p_len+32(FP), DI
 	CMPQ          SI, DI
@@ -46888,9 +47962,11 @@ TEXT ·hingeGradAVX512F32(SB), NOSPLIT, $64-88
 	MOVQ    dst_base+0(FP), DX
 	VXORPS  Z0, Z0, Z0
 	VXORPS  Z1, Z1, Z1
-	XORQ    BX, BX
 	VXORPS  Z2, Z2, Z2
-	VMOVUPS Z2, (SP)
+	VXORPS  Z3, Z3, Z3
+	XORQ    BX, BX
+	VXORPS  Z4, Z4, Z4
+	VMOVUPS Z4, (SP)
 
 outer:
 	MOVQ BX, SI
@@ -46901,78 +47977,116 @@ outer:
 	MOVQ DI, SI
 
 sized:
-	SUBQ $0x00000020, SI
+	SUBQ $0x00000040, SI
 	CMPQ BX, SI
 	JG   single
 
 loop:
-	VMOVUPS      (AX)(BX*4), Z2
-	VMOVUPS      (CX)(BX*4), Z3
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VADDPS       Z3, Z3, Z3
-	VSUBPS       Z4, Z3, Z3
-	VMULPS       Z2, Z3, Z2
-	VSUBPS       Z2, Z4, Z2
-	VXORPS       Z4, Z4, Z4
-	VMAXPS       Z2, Z4, Z5
-	VBROADCASTSS consts32<>+80(SB), Z6
-	VXORPS       Z6, Z3, Z3
-	VCMPPS       $0x1e, Z4, Z2, K1
-	VBLENDMPS    Z3, Z4, K1, Z3
-	VCMPPS       $0x03, Z2, Z2, K1
-	VBLENDMPS    Z2, Z3, K1, Z3
-	VBROADCASTSS s+72(FP), Z2
-	VMULPS       Z3, Z2, Z2
-	VMOVUPS      Z2, (DX)(BX*4)
-	VADDPS       Z5, Z0, Z0
-	VMOVUPS      64(AX)(BX*4), Z2
-	VMOVUPS      64(CX)(BX*4), Z3
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VADDPS       Z3, Z3, Z3
-	VSUBPS       Z4, Z3, Z3
-	VMULPS       Z2, Z3, Z2
-	VSUBPS       Z2, Z4, Z2
-	VXORPS       Z4, Z4, Z4
-	VMAXPS       Z2, Z4, Z5
-	VBROADCASTSS consts32<>+80(SB), Z6
-	VXORPS       Z6, Z3, Z3
-	VCMPPS       $0x1e, Z4, Z2, K1
-	VBLENDMPS    Z3, Z4, K1, Z3
-	VCMPPS       $0x03, Z2, Z2, K1
-	VBLENDMPS    Z2, Z3, K1, Z3
-	VBROADCASTSS s+72(FP), Z2
-	VMULPS       Z3, Z2, Z2
-	VMOVUPS      Z2, 64(DX)(BX*4)
-	VADDPS       Z5, Z1, Z1
-	ADDQ         $0x00000020, BX
+	VMOVUPS      (AX)(BX*4), Z4
+	VMOVUPS      (CX)(BX*4), Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VADDPS       Z5, Z5, Z5
+	VSUBPS       Z6, Z5, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
+	VXORPS       Z6, Z6, Z6
+	VMAXPS       Z4, Z6, Z7
+	VBROADCASTSS consts32<>+80(SB), Z8
+	VXORPS       Z8, Z5, Z5
+	VCMPPS       $0x1e, Z6, Z4, K1
+	VBLENDMPS    Z5, Z6, K1, Z5
+	VCMPPS       $0x03, Z4, Z4, K1
+	VBLENDMPS    Z4, Z5, K1, Z5
+	VBROADCASTSS s+72(FP), Z4
+	VMULPS       Z5, Z4, Z4
+	VMOVUPS      Z4, (DX)(BX*4)
+	VADDPS       Z7, Z0, Z0
+	VMOVUPS      64(AX)(BX*4), Z4
+	VMOVUPS      64(CX)(BX*4), Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VADDPS       Z5, Z5, Z5
+	VSUBPS       Z6, Z5, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
+	VXORPS       Z6, Z6, Z6
+	VMAXPS       Z4, Z6, Z7
+	VBROADCASTSS consts32<>+80(SB), Z8
+	VXORPS       Z8, Z5, Z5
+	VCMPPS       $0x1e, Z6, Z4, K1
+	VBLENDMPS    Z5, Z6, K1, Z5
+	VCMPPS       $0x03, Z4, Z4, K1
+	VBLENDMPS    Z4, Z5, K1, Z5
+	VBROADCASTSS s+72(FP), Z4
+	VMULPS       Z5, Z4, Z4
+	VMOVUPS      Z4, 64(DX)(BX*4)
+	VADDPS       Z7, Z1, Z1
+	VMOVUPS      128(AX)(BX*4), Z4
+	VMOVUPS      128(CX)(BX*4), Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VADDPS       Z5, Z5, Z5
+	VSUBPS       Z6, Z5, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
+	VXORPS       Z6, Z6, Z6
+	VMAXPS       Z4, Z6, Z7
+	VBROADCASTSS consts32<>+80(SB), Z8
+	VXORPS       Z8, Z5, Z5
+	VCMPPS       $0x1e, Z6, Z4, K1
+	VBLENDMPS    Z5, Z6, K1, Z5
+	VCMPPS       $0x03, Z4, Z4, K1
+	VBLENDMPS    Z4, Z5, K1, Z5
+	VBROADCASTSS s+72(FP), Z4
+	VMULPS       Z5, Z4, Z4
+	VMOVUPS      Z4, 128(DX)(BX*4)
+	VADDPS       Z7, Z2, Z2
+	VMOVUPS      192(AX)(BX*4), Z4
+	VMOVUPS      192(CX)(BX*4), Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VADDPS       Z5, Z5, Z5
+	VSUBPS       Z6, Z5, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
+	VXORPS       Z6, Z6, Z6
+	VMAXPS       Z4, Z6, Z7
+	VBROADCASTSS consts32<>+80(SB), Z8
+	VXORPS       Z8, Z5, Z5
+	VCMPPS       $0x1e, Z6, Z4, K1
+	VBLENDMPS    Z5, Z6, K1, Z5
+	VCMPPS       $0x03, Z4, Z4, K1
+	VBLENDMPS    Z4, Z5, K1, Z5
+	VBROADCASTSS s+72(FP), Z4
+	VMULPS       Z5, Z4, Z4
+	VMOVUPS      Z4, 192(DX)(BX*4)
+	VADDPS       Z7, Z3, Z3
+	ADDQ         $0x00000040, BX
 	CMPQ         BX, SI
 	JLE          loop
 
 single:
-	ADDQ $0x00000010, SI
+	ADDQ $0x00000030, SI
 
 single1:
 	CMPQ         BX, SI
 	JG           tail
-	VMOVUPS      (AX)(BX*4), Z2
-	VMOVUPS      (CX)(BX*4), Z3
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VADDPS       Z3, Z3, Z3
-	VSUBPS       Z4, Z3, Z3
-	VMULPS       Z2, Z3, Z2
-	VSUBPS       Z2, Z4, Z2
-	VXORPS       Z4, Z4, Z4
-	VMAXPS       Z2, Z4, Z5
-	VBROADCASTSS consts32<>+80(SB), Z6
-	VXORPS       Z6, Z3, Z3
-	VCMPPS       $0x1e, Z4, Z2, K1
-	VBLENDMPS    Z3, Z4, K1, Z3
-	VCMPPS       $0x03, Z2, Z2, K1
-	VBLENDMPS    Z2, Z3, K1, Z3
-	VBROADCASTSS s+72(FP), Z2
-	VMULPS       Z3, Z2, Z2
-	VMOVUPS      Z2, (DX)(BX*4)
-	VADDPS       Z5, Z0, Z0
+	VMOVUPS      (AX)(BX*4), Z4
+	VMOVUPS      (CX)(BX*4), Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VADDPS       Z5, Z5, Z5
+	VSUBPS       Z6, Z5, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
+	VXORPS       Z6, Z6, Z6
+	VMAXPS       Z4, Z6, Z7
+	VBROADCASTSS consts32<>+80(SB), Z8
+	VXORPS       Z8, Z5, Z5
+	VCMPPS       $0x1e, Z6, Z4, K1
+	VBLENDMPS    Z5, Z6, K1, Z5
+	VCMPPS       $0x03, Z4, Z4, K1
+	VBLENDMPS    Z4, Z5, K1, Z5
+	VBROADCASTSS s+72(FP), Z4
+	VMULPS       Z5, Z4, Z4
+	VMOVUPS      Z4, (DX)(BX*4)
+	VADDPS       Z7, Z0, Z0
 	ADDQ         $0x00000010, BX
 	JMP          single1
 
@@ -46982,46 +48096,50 @@ tail:
 	JZ           drain
 	LEAQ         kmask<>+0(SB), DI
 	KMOVW        (DI)(SI*2), K1
-	VXORPS       Z2, Z2, Z2
-	VMOVUPS.Z    (AX)(BX*4), K1, Z2
-	LEAQ         kmask<>+0(SB), DI
-	KMOVW        (DI)(SI*2), K1
-	VXORPS       Z3, Z3, Z3
-	VMOVUPS.Z    (CX)(BX*4), K1, Z3
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VADDPS       Z3, Z3, Z3
-	VSUBPS       Z4, Z3, Z3
-	VMULPS       Z2, Z3, Z2
-	VSUBPS       Z2, Z4, Z2
 	VXORPS       Z4, Z4, Z4
-	VMAXPS       Z2, Z4, Z5
-	VBROADCASTSS consts32<>+80(SB), Z6
-	VXORPS       Z6, Z3, Z3
-	VCMPPS       $0x1e, Z4, Z2, K1
-	VBLENDMPS    Z3, Z4, K1, Z3
-	VCMPPS       $0x03, Z2, Z2, K1
-	VBLENDMPS    Z2, Z3, K1, Z3
-	VBROADCASTSS s+72(FP), Z2
-	VMULPS       Z3, Z2, Z2
+	VMOVUPS.Z    (AX)(BX*4), K1, Z4
 	LEAQ         kmask<>+0(SB), DI
 	KMOVW        (DI)(SI*2), K1
-	VMOVUPS      Z2, K1, (DX)(BX*4)
+	VXORPS       Z5, Z5, Z5
+	VMOVUPS.Z    (CX)(BX*4), K1, Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VADDPS       Z5, Z5, Z5
+	VSUBPS       Z6, Z5, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
+	VXORPS       Z6, Z6, Z6
+	VMAXPS       Z4, Z6, Z7
+	VBROADCASTSS consts32<>+80(SB), Z8
+	VXORPS       Z8, Z5, Z5
+	VCMPPS       $0x1e, Z6, Z4, K1
+	VBLENDMPS    Z5, Z6, K1, Z5
+	VCMPPS       $0x03, Z4, Z4, K1
+	VBLENDMPS    Z4, Z5, K1, Z5
+	VBROADCASTSS s+72(FP), Z4
+	VMULPS       Z5, Z4, Z4
 	LEAQ         kmask<>+0(SB), DI
 	KMOVW        (DI)(SI*2), K1
-	VMOVAPS.Z    Z5, K1, Z5
-	VADDPS       Z5, Z0, Z0
+	VMOVUPS      Z4, K1, (DX)(BX*4)
+	LEAQ         kmask<>+0(SB), DI
+	KMOVW        (DI)(SI*2), K1
+	VMOVAPS.Z    Z7, K1, Z7
+	VADDPS       Z7, Z0, Z0
 	ADDQ         SI, BX
 
 drain:
-	VMOVUPD       (SP), Z2
+	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
 	VXORPS        Z1, Z1, Z1
-	VEXTRACTF32X8 $0x01, Z0, Y3
+	VADDPS        Z2, Z0, Z0
+	VXORPS        Z2, Z2, Z2
+	VADDPS        Z3, Z0, Z0
+	VXORPS        Z3, Z3, Z3
+	VEXTRACTF32X8 $0x01, Z0, Y5
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y3, Z3
-	VADDPD        Z3, Z0, Z0
-	VADDPD        Z0, Z2, Z2
-	VMOVUPD       Z2, (SP)
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z5, Z0, Z0
+	VADDPD        Z0, Z4, Z4
+	VMOVUPD       Z4, (SP)
 	VXORPS        Z0, Z0, Z0
 	MOVQ          p_len+32(FP), SI
 	CMPQ          BX, SI
@@ -47046,9 +48164,11 @@ TEXT ·hingeWGradAVX512F32(SB), NOSPLIT, $64-112
 	MOVQ    dst_base+0(FP), BX
 	VXORPS  Z0, Z0, Z0
 	VXORPS  Z1, Z1, Z1
-	XORQ    SI, SI
 	VXORPS  Z2, Z2, Z2
-	VMOVUPS Z2, (SP)
+	VXORPS  Z3, Z3, Z3
+	XORQ    SI, SI
+	VXORPS  Z4, Z4, Z4
+	VMOVUPS Z4, (SP)
 
 outer:
 	MOVQ SI, DI
@@ -47059,84 +48179,126 @@ outer:
 	MOVQ R8, DI
 
 sized:
-	SUBQ $0x00000020, DI
+	SUBQ $0x00000040, DI
 	CMPQ SI, DI
 	JG   single
 
 loop:
-	VMOVUPS      (AX)(SI*4), Z2
-	VMOVUPS      (CX)(SI*4), Z3
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VADDPS       Z3, Z3, Z3
-	VSUBPS       Z4, Z3, Z3
-	VMULPS       Z2, Z3, Z2
-	VSUBPS       Z2, Z4, Z2
-	VXORPS       Z4, Z4, Z4
-	VMAXPS       Z2, Z4, Z5
-	VBROADCASTSS consts32<>+80(SB), Z6
-	VXORPS       Z6, Z3, Z3
-	VCMPPS       $0x1e, Z4, Z2, K1
-	VBLENDMPS    Z3, Z4, K1, Z3
-	VCMPPS       $0x03, Z2, Z2, K1
-	VBLENDMPS    Z2, Z3, K1, Z3
-	VMOVUPS      (DX)(SI*4), Z2
-	VBROADCASTSS s+96(FP), Z4
-	VMULPS       Z2, Z4, Z4
-	VMULPS       Z3, Z4, Z3
-	VMOVUPS      Z3, (BX)(SI*4)
-	VFMADD231PS  Z5, Z2, Z0
-	VMOVUPS      64(AX)(SI*4), Z2
-	VMOVUPS      64(CX)(SI*4), Z3
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VADDPS       Z3, Z3, Z3
-	VSUBPS       Z4, Z3, Z3
-	VMULPS       Z2, Z3, Z2
-	VSUBPS       Z2, Z4, Z2
-	VXORPS       Z4, Z4, Z4
-	VMAXPS       Z2, Z4, Z5
-	VBROADCASTSS consts32<>+80(SB), Z6
-	VXORPS       Z6, Z3, Z3
-	VCMPPS       $0x1e, Z4, Z2, K1
-	VBLENDMPS    Z3, Z4, K1, Z3
-	VCMPPS       $0x03, Z2, Z2, K1
-	VBLENDMPS    Z2, Z3, K1, Z3
-	VMOVUPS      64(DX)(SI*4), Z2
-	VBROADCASTSS s+96(FP), Z4
-	VMULPS       Z2, Z4, Z4
-	VMULPS       Z3, Z4, Z3
-	VMOVUPS      Z3, 64(BX)(SI*4)
-	VFMADD231PS  Z5, Z2, Z1
-	ADDQ         $0x00000020, SI
+	VMOVUPS      (AX)(SI*4), Z4
+	VMOVUPS      (CX)(SI*4), Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VADDPS       Z5, Z5, Z5
+	VSUBPS       Z6, Z5, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
+	VXORPS       Z6, Z6, Z6
+	VMAXPS       Z4, Z6, Z7
+	VBROADCASTSS consts32<>+80(SB), Z8
+	VXORPS       Z8, Z5, Z5
+	VCMPPS       $0x1e, Z6, Z4, K1
+	VBLENDMPS    Z5, Z6, K1, Z5
+	VCMPPS       $0x03, Z4, Z4, K1
+	VBLENDMPS    Z4, Z5, K1, Z5
+	VMOVUPS      (DX)(SI*4), Z4
+	VBROADCASTSS s+96(FP), Z6
+	VMULPS       Z4, Z6, Z6
+	VMULPS       Z5, Z6, Z5
+	VMOVUPS      Z5, (BX)(SI*4)
+	VFMADD231PS  Z7, Z4, Z0
+	VMOVUPS      64(AX)(SI*4), Z4
+	VMOVUPS      64(CX)(SI*4), Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VADDPS       Z5, Z5, Z5
+	VSUBPS       Z6, Z5, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
+	VXORPS       Z6, Z6, Z6
+	VMAXPS       Z4, Z6, Z7
+	VBROADCASTSS consts32<>+80(SB), Z8
+	VXORPS       Z8, Z5, Z5
+	VCMPPS       $0x1e, Z6, Z4, K1
+	VBLENDMPS    Z5, Z6, K1, Z5
+	VCMPPS       $0x03, Z4, Z4, K1
+	VBLENDMPS    Z4, Z5, K1, Z5
+	VMOVUPS      64(DX)(SI*4), Z4
+	VBROADCASTSS s+96(FP), Z6
+	VMULPS       Z4, Z6, Z6
+	VMULPS       Z5, Z6, Z5
+	VMOVUPS      Z5, 64(BX)(SI*4)
+	VFMADD231PS  Z7, Z4, Z1
+	VMOVUPS      128(AX)(SI*4), Z4
+	VMOVUPS      128(CX)(SI*4), Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VADDPS       Z5, Z5, Z5
+	VSUBPS       Z6, Z5, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
+	VXORPS       Z6, Z6, Z6
+	VMAXPS       Z4, Z6, Z7
+	VBROADCASTSS consts32<>+80(SB), Z8
+	VXORPS       Z8, Z5, Z5
+	VCMPPS       $0x1e, Z6, Z4, K1
+	VBLENDMPS    Z5, Z6, K1, Z5
+	VCMPPS       $0x03, Z4, Z4, K1
+	VBLENDMPS    Z4, Z5, K1, Z5
+	VMOVUPS      128(DX)(SI*4), Z4
+	VBROADCASTSS s+96(FP), Z6
+	VMULPS       Z4, Z6, Z6
+	VMULPS       Z5, Z6, Z5
+	VMOVUPS      Z5, 128(BX)(SI*4)
+	VFMADD231PS  Z7, Z4, Z2
+	VMOVUPS      192(AX)(SI*4), Z4
+	VMOVUPS      192(CX)(SI*4), Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VADDPS       Z5, Z5, Z5
+	VSUBPS       Z6, Z5, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
+	VXORPS       Z6, Z6, Z6
+	VMAXPS       Z4, Z6, Z7
+	VBROADCASTSS consts32<>+80(SB), Z8
+	VXORPS       Z8, Z5, Z5
+	VCMPPS       $0x1e, Z6, Z4, K1
+	VBLENDMPS    Z5, Z6, K1, Z5
+	VCMPPS       $0x03, Z4, Z4, K1
+	VBLENDMPS    Z4, Z5, K1, Z5
+	VMOVUPS      192(DX)(SI*4), Z4
+	VBROADCASTSS s+96(FP), Z6
+	VMULPS       Z4, Z6, Z6
+	VMULPS       Z5, Z6, Z5
+	VMOVUPS      Z5, 192(BX)(SI*4)
+	VFMADD231PS  Z7, Z4, Z3
+	ADDQ         $0x00000040, SI
 	CMPQ         SI, DI
 	JLE          loop
 
 single:
-	ADDQ $0x00000010, DI
+	ADDQ $0x00000030, DI
 
 single1:
 	CMPQ         SI, DI
 	JG           tail
-	VMOVUPS      (AX)(SI*4), Z2
-	VMOVUPS      (CX)(SI*4), Z3
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VADDPS       Z3, Z3, Z3
-	VSUBPS       Z4, Z3, Z3
-	VMULPS       Z2, Z3, Z2
-	VSUBPS       Z2, Z4, Z2
-	VXORPS       Z4, Z4, Z4
-	VMAXPS       Z2, Z4, Z5
-	VBROADCASTSS consts32<>+80(SB), Z6
-	VXORPS       Z6, Z3, Z3
-	VCMPPS       $0x1e, Z4, Z2, K1
-	VBLENDMPS    Z3, Z4, K1, Z3
-	VCMPPS       $0x03, Z2, Z2, K1
-	VBLENDMPS    Z2, Z3, K1, Z3
-	VMOVUPS      (DX)(SI*4), Z2
-	VBROADCASTSS s+96(FP), Z4
-	VMULPS       Z2, Z4, Z4
-	VMULPS       Z3, Z4, Z3
-	VMOVUPS      Z3, (BX)(SI*4)
-	VFMADD231PS  Z5, Z2, Z0
+	VMOVUPS      (AX)(SI*4), Z4
+	VMOVUPS      (CX)(SI*4), Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VADDPS       Z5, Z5, Z5
+	VSUBPS       Z6, Z5, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
+	VXORPS       Z6, Z6, Z6
+	VMAXPS       Z4, Z6, Z7
+	VBROADCASTSS consts32<>+80(SB), Z8
+	VXORPS       Z8, Z5, Z5
+	VCMPPS       $0x1e, Z6, Z4, K1
+	VBLENDMPS    Z5, Z6, K1, Z5
+	VCMPPS       $0x03, Z4, Z4, K1
+	VBLENDMPS    Z4, Z5, K1, Z5
+	VMOVUPS      (DX)(SI*4), Z4
+	VBROADCASTSS s+96(FP), Z6
+	VMULPS       Z4, Z6, Z6
+	VMULPS       Z5, Z6, Z5
+	VMOVUPS      Z5, (BX)(SI*4)
+	VFMADD231PS  Z7, Z4, Z0
 	ADDQ         $0x00000010, SI
 	JMP          single1
 
@@ -47146,52 +48308,56 @@ tail:
 	JZ           drain
 	LEAQ         kmask<>+0(SB), R8
 	KMOVW        (R8)(DI*2), K1
-	VXORPS       Z2, Z2, Z2
-	VMOVUPS.Z    (AX)(SI*4), K1, Z2
-	LEAQ         kmask<>+0(SB), R8
-	KMOVW        (R8)(DI*2), K1
-	VXORPS       Z3, Z3, Z3
-	VMOVUPS.Z    (CX)(SI*4), K1, Z3
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VADDPS       Z3, Z3, Z3
-	VSUBPS       Z4, Z3, Z3
-	VMULPS       Z2, Z3, Z2
-	VSUBPS       Z2, Z4, Z2
 	VXORPS       Z4, Z4, Z4
-	VMAXPS       Z2, Z4, Z5
-	VBROADCASTSS consts32<>+80(SB), Z6
-	VXORPS       Z6, Z3, Z3
-	VCMPPS       $0x1e, Z4, Z2, K1
-	VBLENDMPS    Z3, Z4, K1, Z3
-	VCMPPS       $0x03, Z2, Z2, K1
-	VBLENDMPS    Z2, Z3, K1, Z3
+	VMOVUPS.Z    (AX)(SI*4), K1, Z4
 	LEAQ         kmask<>+0(SB), R8
 	KMOVW        (R8)(DI*2), K1
-	VXORPS       Z2, Z2, Z2
-	VMOVUPS.Z    (DX)(SI*4), K1, Z2
-	VBROADCASTSS s+96(FP), Z4
-	VMULPS       Z2, Z4, Z4
-	VMULPS       Z3, Z4, Z3
+	VXORPS       Z5, Z5, Z5
+	VMOVUPS.Z    (CX)(SI*4), K1, Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VADDPS       Z5, Z5, Z5
+	VSUBPS       Z6, Z5, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
+	VXORPS       Z6, Z6, Z6
+	VMAXPS       Z4, Z6, Z7
+	VBROADCASTSS consts32<>+80(SB), Z8
+	VXORPS       Z8, Z5, Z5
+	VCMPPS       $0x1e, Z6, Z4, K1
+	VBLENDMPS    Z5, Z6, K1, Z5
+	VCMPPS       $0x03, Z4, Z4, K1
+	VBLENDMPS    Z4, Z5, K1, Z5
 	LEAQ         kmask<>+0(SB), R8
 	KMOVW        (R8)(DI*2), K1
-	VMOVUPS      Z3, K1, (BX)(SI*4)
-	VMULPS       Z5, Z2, Z2
+	VXORPS       Z4, Z4, Z4
+	VMOVUPS.Z    (DX)(SI*4), K1, Z4
+	VBROADCASTSS s+96(FP), Z6
+	VMULPS       Z4, Z6, Z6
+	VMULPS       Z5, Z6, Z5
 	LEAQ         kmask<>+0(SB), R8
 	KMOVW        (R8)(DI*2), K1
-	VMOVAPS.Z    Z2, K1, Z2
-	VADDPS       Z2, Z0, Z0
+	VMOVUPS      Z5, K1, (BX)(SI*4)
+	VMULPS       Z7, Z4, Z4
+	LEAQ         kmask<>+0(SB), R8
+	KMOVW        (R8)(DI*2), K1
+	VMOVAPS.Z    Z4, K1, Z4
+	VADDPS       Z4, Z0, Z0
 	ADDQ         DI, SI
 
 drain:
-	VMOVUPD       (SP), Z2
+	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
 	VXORPS        Z1, Z1, Z1
-	VEXTRACTF32X8 $0x01, Z0, Y3
+	VADDPS        Z2, Z0, Z0
+	VXORPS        Z2, Z2, Z2
+	VADDPS        Z3, Z0, Z0
+	VXORPS        Z3, Z3, Z3
+	VEXTRACTF32X8 $0x01, Z0, Y5
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y3, Z3
-	VADDPD        Z3, Z0, Z0
-	VADDPD        Z0, Z2, Z2
-	VMOVUPD       Z2, (SP)
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z5, Z0, Z0
+	VADDPD        Z0, Z4, Z4
+	VMOVUPD       Z4, (SP)
 	VXORPS        Z0, Z0, Z0
 	MOVQ          p_len+32(FP), DI
 	CMPQ          SI, DI
@@ -47222,12 +48388,16 @@ TEXT ·hingeRowSumAVX512F32(SB), NOSPLIT, $128-160
 	VXORPS  Z1, Z1, Z1
 	VXORPS  Z2, Z2, Z2
 	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VXORPS  Z5, Z5, Z5
+	VXORPS  Z6, Z6, Z6
+	VXORPS  Z7, Z7, Z7
 	XORQ    R10, R10
 	XORQ    R11, R11
-	VXORPS  Z4, Z4, Z4
-	VMOVUPS Z4, (SP)
-	VXORPS  Z4, Z4, Z4
-	VMOVUPS Z4, 64(SP)
+	VXORPS  Z8, Z8, Z8
+	VMOVUPS Z8, (SP)
+	VXORPS  Z8, Z8, Z8
+	VMOVUPS Z8, 64(SP)
 
 outer:
 	MOVQ R11, R12
@@ -47238,129 +48408,203 @@ outer:
 	MOVQ R13, R12
 
 sized:
-	SUBQ $0x00000020, R12
+	SUBQ $0x00000040, R12
 	CMPQ R11, R12
 	JG   single
 
 loop:
-	VMOVUPS      (AX)(R11*4), Z4
-	VMOVUPS      (CX)(R11*4), Z5
-	VBROADCASTSS consts32<>+4(SB), Z6
-	VADDPS       Z5, Z5, Z5
-	VSUBPS       Z6, Z5, Z5
-	VMULPS       Z4, Z5, Z4
-	VSUBPS       Z4, Z6, Z4
-	VXORPS       Z5, Z5, Z5
-	VMAXPS       Z4, Z5, Z4
+	VMOVUPS      (AX)(R11*4), Z8
+	VMOVUPS      (CX)(R11*4), Z9
+	VBROADCASTSS consts32<>+4(SB), Z10
+	VADDPS       Z9, Z9, Z9
+	VSUBPS       Z10, Z9, Z9
+	VMULPS       Z8, Z9, Z8
+	VSUBPS       Z8, Z10, Z8
+	VXORPS       Z9, Z9, Z9
+	VMAXPS       Z8, Z9, Z8
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart301
-	VMOVUPS      (DX)(R8*4), Z5
-	JMP          rowperm301
+	JL           rowpart313
+	VMOVUPS      (DX)(R8*4), Z9
+	JMP          rowperm313
 
-rowpart301:
+rowpart313:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
-	VXORPS    Z5, Z5, Z5
-	VMOVUPS.Z (DX)(R8*4), K1, Z5
+	VXORPS    Z9, Z9, Z9
+	VMOVUPS.Z (DX)(R8*4), K1, Z9
 
-rowperm301:
+rowperm313:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Z6
-	VPERMPS      Z5, Z6, Z5
+	VMOVUPS      (BX)(R13*1), Z10
+	VPERMPS      Z9, Z10, Z9
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VFMADD231PS  Z4, Z5, Z0
-	VADDPS       Z5, Z1, Z1
-	VXORPS       Z4, Z4, Z4
-	VCMPPS       $0x04, Z4, Z5, K1
+	VFMADD231PS  Z8, Z9, Z0
+	VADDPS       Z9, Z1, Z1
+	VXORPS       Z8, Z8, Z8
+	VCMPPS       $0x04, Z8, Z9, K1
 	KMOVW        K1, R13
 	POPCNTL      R13, R13
 	ADDQ         R13, R10
-	VMOVUPS      64(AX)(R11*4), Z4
-	VMOVUPS      64(CX)(R11*4), Z5
-	VBROADCASTSS consts32<>+4(SB), Z6
-	VADDPS       Z5, Z5, Z5
-	VSUBPS       Z6, Z5, Z5
-	VMULPS       Z4, Z5, Z4
-	VSUBPS       Z4, Z6, Z4
-	VXORPS       Z5, Z5, Z5
-	VMAXPS       Z4, Z5, Z4
+	VMOVUPS      64(AX)(R11*4), Z8
+	VMOVUPS      64(CX)(R11*4), Z9
+	VBROADCASTSS consts32<>+4(SB), Z10
+	VADDPS       Z9, Z9, Z9
+	VSUBPS       Z10, Z9, Z9
+	VMULPS       Z8, Z9, Z8
+	VSUBPS       Z8, Z10, Z8
+	VXORPS       Z9, Z9, Z9
+	VMAXPS       Z8, Z9, Z8
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart302
-	VMOVUPS      (DX)(R8*4), Z5
-	JMP          rowperm302
+	JL           rowpart314
+	VMOVUPS      (DX)(R8*4), Z9
+	JMP          rowperm314
 
-rowpart302:
+rowpart314:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
-	VXORPS    Z5, Z5, Z5
-	VMOVUPS.Z (DX)(R8*4), K1, Z5
+	VXORPS    Z9, Z9, Z9
+	VMOVUPS.Z (DX)(R8*4), K1, Z9
 
-rowperm302:
+rowperm314:
+	MOVQ         DI, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (BX)(R13*1), Z10
+	VPERMPS      Z9, Z10, Z9
+	MOVLQSX      (SI)(DI*8), R13
+	ADDQ         R13, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VFMADD231PS  Z8, Z9, Z2
+	VADDPS       Z9, Z3, Z3
+	VXORPS       Z8, Z8, Z8
+	VCMPPS       $0x04, Z8, Z9, K1
+	KMOVW        K1, R13
+	POPCNTL      R13, R13
+	ADDQ         R13, R10
+	VMOVUPS      128(AX)(R11*4), Z8
+	VMOVUPS      128(CX)(R11*4), Z9
+	VBROADCASTSS consts32<>+4(SB), Z10
+	VADDPS       Z9, Z9, Z9
+	VSUBPS       Z10, Z9, Z9
+	VMULPS       Z8, Z9, Z8
+	VSUBPS       Z8, Z10, Z8
+	VXORPS       Z9, Z9, Z9
+	VMAXPS       Z8, Z9, Z8
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart315
+	VMOVUPS      (DX)(R8*4), Z9
+	JMP          rowperm315
+
+rowpart315:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z9, Z9, Z9
+	VMOVUPS.Z (DX)(R8*4), K1, Z9
+
+rowperm315:
+	MOVQ         DI, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (BX)(R13*1), Z10
+	VPERMPS      Z9, Z10, Z9
+	MOVLQSX      (SI)(DI*8), R13
+	ADDQ         R13, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VFMADD231PS  Z8, Z9, Z4
+	VADDPS       Z9, Z5, Z5
+	VXORPS       Z8, Z8, Z8
+	VCMPPS       $0x04, Z8, Z9, K1
+	KMOVW        K1, R13
+	POPCNTL      R13, R13
+	ADDQ         R13, R10
+	VMOVUPS      192(AX)(R11*4), Z8
+	VMOVUPS      192(CX)(R11*4), Z9
+	VBROADCASTSS consts32<>+4(SB), Z10
+	VADDPS       Z9, Z9, Z9
+	VSUBPS       Z10, Z9, Z9
+	VMULPS       Z8, Z9, Z8
+	VSUBPS       Z8, Z10, Z8
+	VXORPS       Z9, Z9, Z9
+	VMAXPS       Z8, Z9, Z8
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart316
+	VMOVUPS      (DX)(R8*4), Z9
+	JMP          rowperm316
+
+rowpart316:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z9, Z9, Z9
+	VMOVUPS.Z (DX)(R8*4), K1, Z9
+
+rowperm316:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
-	VMOVUPS     (BX)(R13*1), Z6
-	VPERMPS     Z5, Z6, Z5
+	VMOVUPS     (BX)(R13*1), Z10
+	VPERMPS     Z9, Z10, Z9
 	MOVLQSX     (SI)(DI*8), R13
 	ADDQ        R13, R8
 	MOVLQSX     4(SI)(DI*8), DI
-	VFMADD231PS Z4, Z5, Z2
-	VADDPS      Z5, Z3, Z3
-	VXORPS      Z4, Z4, Z4
-	VCMPPS      $0x04, Z4, Z5, K1
+	VFMADD231PS Z8, Z9, Z6
+	VADDPS      Z9, Z7, Z7
+	VXORPS      Z8, Z8, Z8
+	VCMPPS      $0x04, Z8, Z9, K1
 	KMOVW       K1, R13
 	POPCNTL     R13, R13
 	ADDQ        R13, R10
-	ADDQ        $0x00000020, R11
+	ADDQ        $0x00000040, R11
 	CMPQ        R11, R12
 	JLE         loop
 
 single:
-	ADDQ $0x00000010, R12
+	ADDQ $0x00000030, R12
 
 single1:
 	CMPQ         R11, R12
 	JG           tail
-	VMOVUPS      (AX)(R11*4), Z4
-	VMOVUPS      (CX)(R11*4), Z5
-	VBROADCASTSS consts32<>+4(SB), Z6
-	VADDPS       Z5, Z5, Z5
-	VSUBPS       Z6, Z5, Z5
-	VMULPS       Z4, Z5, Z4
-	VSUBPS       Z4, Z6, Z4
-	VXORPS       Z5, Z5, Z5
-	VMAXPS       Z4, Z5, Z4
+	VMOVUPS      (AX)(R11*4), Z8
+	VMOVUPS      (CX)(R11*4), Z9
+	VBROADCASTSS consts32<>+4(SB), Z10
+	VADDPS       Z9, Z9, Z9
+	VSUBPS       Z10, Z9, Z9
+	VMULPS       Z8, Z9, Z8
+	VSUBPS       Z8, Z10, Z8
+	VXORPS       Z9, Z9, Z9
+	VMAXPS       Z8, Z9, Z8
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart303
-	VMOVUPS      (DX)(R8*4), Z5
-	JMP          rowperm303
+	JL           rowpart317
+	VMOVUPS      (DX)(R8*4), Z9
+	JMP          rowperm317
 
-rowpart303:
+rowpart317:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
-	VXORPS    Z5, Z5, Z5
-	VMOVUPS.Z (DX)(R8*4), K1, Z5
+	VXORPS    Z9, Z9, Z9
+	VMOVUPS.Z (DX)(R8*4), K1, Z9
 
-rowperm303:
+rowperm317:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
-	VMOVUPS     (BX)(R13*1), Z6
-	VPERMPS     Z5, Z6, Z5
+	VMOVUPS     (BX)(R13*1), Z10
+	VPERMPS     Z9, Z10, Z9
 	MOVLQSX     (SI)(DI*8), R13
 	ADDQ        R13, R8
 	MOVLQSX     4(SI)(DI*8), DI
-	VFMADD231PS Z4, Z5, Z0
-	VADDPS      Z5, Z1, Z1
-	VXORPS      Z4, Z4, Z4
-	VCMPPS      $0x04, Z4, Z5, K1
+	VFMADD231PS Z8, Z9, Z0
+	VADDPS      Z9, Z1, Z1
+	VXORPS      Z8, Z8, Z8
+	VCMPPS      $0x04, Z8, Z9, K1
 	KMOVW       K1, R13
 	POPCNTL     R13, R13
 	ADDQ        R13, R10
@@ -47373,76 +48617,84 @@ tail:
 	JZ           drain
 	LEAQ         kmask<>+0(SB), R13
 	KMOVW        (R13)(R12*2), K1
-	VXORPS       Z4, Z4, Z4
-	VMOVUPS.Z    (AX)(R11*4), K1, Z4
+	VXORPS       Z8, Z8, Z8
+	VMOVUPS.Z    (AX)(R11*4), K1, Z8
 	LEAQ         kmask<>+0(SB), R13
 	KMOVW        (R13)(R12*2), K1
-	VXORPS       Z5, Z5, Z5
-	VMOVUPS.Z    (CX)(R11*4), K1, Z5
-	VBROADCASTSS consts32<>+4(SB), Z6
-	VADDPS       Z5, Z5, Z5
-	VSUBPS       Z6, Z5, Z5
-	VMULPS       Z4, Z5, Z4
-	VSUBPS       Z4, Z6, Z4
-	VXORPS       Z5, Z5, Z5
-	VMAXPS       Z4, Z5, Z4
+	VXORPS       Z9, Z9, Z9
+	VMOVUPS.Z    (CX)(R11*4), K1, Z9
+	VBROADCASTSS consts32<>+4(SB), Z10
+	VADDPS       Z9, Z9, Z9
+	VSUBPS       Z10, Z9, Z9
+	VMULPS       Z8, Z9, Z8
+	VSUBPS       Z8, Z10, Z8
+	VXORPS       Z9, Z9, Z9
+	VMAXPS       Z8, Z9, Z8
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart304
-	VMOVUPS      (DX)(R8*4), Z5
-	JMP          rowperm304
+	JL           rowpart318
+	VMOVUPS      (DX)(R8*4), Z9
+	JMP          rowperm318
 
-rowpart304:
+rowpart318:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
-	VXORPS    Z5, Z5, Z5
-	VMOVUPS.Z (DX)(R8*4), K1, Z5
+	VXORPS    Z9, Z9, Z9
+	VMOVUPS.Z (DX)(R8*4), K1, Z9
 
-rowperm304:
+rowperm318:
 	MOVQ      DI, R13
 	SHLQ      $0x06, R13
-	VMOVUPS   (BX)(R13*1), Z6
-	VPERMPS   Z5, Z6, Z5
+	VMOVUPS   (BX)(R13*1), Z10
+	VPERMPS   Z9, Z10, Z9
 	MOVLQSX   (SI)(DI*8), R13
 	ADDQ      R13, R8
 	MOVLQSX   4(SI)(DI*8), DI
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
-	VMOVAPS.Z Z5, K1, Z5
-	VMULPS    Z4, Z5, Z4
+	VMOVAPS.Z Z9, K1, Z9
+	VMULPS    Z8, Z9, Z8
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
-	VMOVAPS.Z Z4, K1, Z4
-	VADDPS    Z4, Z0, Z0
-	VADDPS    Z5, Z1, Z1
-	VXORPS    Z4, Z4, Z4
-	VCMPPS    $0x04, Z4, Z5, K1
+	VMOVAPS.Z Z8, K1, Z8
+	VADDPS    Z8, Z0, Z0
+	VADDPS    Z9, Z1, Z1
+	VXORPS    Z8, Z8, Z8
+	VCMPPS    $0x04, Z8, Z9, K1
 	KMOVW     K1, R13
 	POPCNTL   R13, R13
 	ADDQ      R13, R10
 	ADDQ      R12, R11
 
 drain:
-	VMOVUPD       (SP), Z4
+	VMOVUPD       (SP), Z8
 	VADDPS        Z2, Z0, Z0
 	VXORPS        Z2, Z2, Z2
-	VEXTRACTF32X8 $0x01, Z0, Y5
+	VADDPS        Z4, Z0, Z0
+	VXORPS        Z4, Z4, Z4
+	VADDPS        Z6, Z0, Z0
+	VXORPS        Z6, Z6, Z6
+	VEXTRACTF32X8 $0x01, Z0, Y9
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y5, Z5
-	VADDPD        Z5, Z0, Z0
-	VADDPD        Z0, Z4, Z4
-	VMOVUPD       Z4, (SP)
+	VCVTPS2PD     Y9, Z9
+	VADDPD        Z9, Z0, Z0
+	VADDPD        Z0, Z8, Z8
+	VMOVUPD       Z8, (SP)
 	VXORPS        Z0, Z0, Z0
-	VMOVUPD       64(SP), Z4
+	VMOVUPD       64(SP), Z8
 	VADDPS        Z3, Z1, Z1
 	VXORPS        Z3, Z3, Z3
-	VEXTRACTF32X8 $0x01, Z1, Y5
+	VADDPS        Z5, Z1, Z1
+	VXORPS        Z5, Z5, Z5
+	VADDPS        Z7, Z1, Z1
+	VXORPS        Z7, Z7, Z7
+	VEXTRACTF32X8 $0x01, Z1, Y9
 	VCVTPS2PD     Y1, Z1
-	VCVTPS2PD     Y5, Z5
-	VADDPD        Z5, Z1, Z1
-	VADDPD        Z1, Z4, Z4
-	VMOVUPD       Z4, 64(SP)
+	VCVTPS2PD     Y9, Z9
+	VADDPD        Z9, Z1, Z1
+	VADDPD        Z1, Z8, Z8
+	VMOVUPD       Z8, 64(SP)
 	VXORPS        Z1, Z1, Z1
 	MOVQ          p_len+8(FP), R12
 	CMPQ          R11, R12
@@ -47481,9 +48733,11 @@ TEXT ·hingeRowUnredAVX512F32(SB), NOSPLIT, $64-168
 	MOVQ    dst_base+0(FP), R10
 	VXORPS  Z0, Z0, Z0
 	VXORPS  Z1, Z1, Z1
-	XORQ    R11, R11
 	VXORPS  Z2, Z2, Z2
-	VMOVUPS Z2, (SP)
+	VXORPS  Z3, Z3, Z3
+	XORQ    R11, R11
+	VXORPS  Z4, Z4, Z4
+	VMOVUPS Z4, (SP)
 
 outer:
 	MOVQ R11, R12
@@ -47494,120 +48748,186 @@ outer:
 	MOVQ R13, R12
 
 sized:
-	SUBQ $0x00000020, R12
+	SUBQ $0x00000040, R12
 	CMPQ R11, R12
 	JG   single
 
 loop:
-	VMOVUPS      (AX)(R11*4), Z2
-	VMOVUPS      (CX)(R11*4), Z3
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VADDPS       Z3, Z3, Z3
-	VSUBPS       Z4, Z3, Z3
-	VMULPS       Z2, Z3, Z2
-	VSUBPS       Z2, Z4, Z2
-	VXORPS       Z3, Z3, Z3
-	VMAXPS       Z2, Z3, Z2
+	VMOVUPS      (AX)(R11*4), Z4
+	VMOVUPS      (CX)(R11*4), Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VADDPS       Z5, Z5, Z5
+	VSUBPS       Z6, Z5, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
+	VXORPS       Z5, Z5, Z5
+	VMAXPS       Z4, Z5, Z4
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart305
-	VMOVUPS      (DX)(R8*4), Z3
-	JMP          rowperm305
+	JL           rowpart319
+	VMOVUPS      (DX)(R8*4), Z5
+	JMP          rowperm319
 
-rowpart305:
+rowpart319:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
-	VXORPS    Z3, Z3, Z3
-	VMOVUPS.Z (DX)(R8*4), K1, Z3
+	VXORPS    Z5, Z5, Z5
+	VMOVUPS.Z (DX)(R8*4), K1, Z5
 
-rowperm305:
+rowperm319:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Z4
-	VPERMPS      Z3, Z4, Z3
+	VMOVUPS      (BX)(R13*1), Z6
+	VPERMPS      Z5, Z6, Z5
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VMULPS       Z2, Z3, Z4
-	VMOVUPS      Z4, (R10)(R11*4)
-	VFMADD231PS  Z2, Z3, Z0
-	VMOVUPS      64(AX)(R11*4), Z2
-	VMOVUPS      64(CX)(R11*4), Z3
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VADDPS       Z3, Z3, Z3
-	VSUBPS       Z4, Z3, Z3
-	VMULPS       Z2, Z3, Z2
-	VSUBPS       Z2, Z4, Z2
-	VXORPS       Z3, Z3, Z3
-	VMAXPS       Z2, Z3, Z2
+	VMULPS       Z4, Z5, Z6
+	VMOVUPS      Z6, (R10)(R11*4)
+	VFMADD231PS  Z4, Z5, Z0
+	VMOVUPS      64(AX)(R11*4), Z4
+	VMOVUPS      64(CX)(R11*4), Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VADDPS       Z5, Z5, Z5
+	VSUBPS       Z6, Z5, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
+	VXORPS       Z5, Z5, Z5
+	VMAXPS       Z4, Z5, Z4
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart306
-	VMOVUPS      (DX)(R8*4), Z3
-	JMP          rowperm306
+	JL           rowpart320
+	VMOVUPS      (DX)(R8*4), Z5
+	JMP          rowperm320
 
-rowpart306:
+rowpart320:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
-	VXORPS    Z3, Z3, Z3
-	VMOVUPS.Z (DX)(R8*4), K1, Z3
+	VXORPS    Z5, Z5, Z5
+	VMOVUPS.Z (DX)(R8*4), K1, Z5
 
-rowperm306:
+rowperm320:
+	MOVQ         DI, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (BX)(R13*1), Z6
+	VPERMPS      Z5, Z6, Z5
+	MOVLQSX      (SI)(DI*8), R13
+	ADDQ         R13, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPS       Z4, Z5, Z6
+	VMOVUPS      Z6, 64(R10)(R11*4)
+	VFMADD231PS  Z4, Z5, Z1
+	VMOVUPS      128(AX)(R11*4), Z4
+	VMOVUPS      128(CX)(R11*4), Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VADDPS       Z5, Z5, Z5
+	VSUBPS       Z6, Z5, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
+	VXORPS       Z5, Z5, Z5
+	VMAXPS       Z4, Z5, Z4
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart321
+	VMOVUPS      (DX)(R8*4), Z5
+	JMP          rowperm321
+
+rowpart321:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z5, Z5, Z5
+	VMOVUPS.Z (DX)(R8*4), K1, Z5
+
+rowperm321:
+	MOVQ         DI, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (BX)(R13*1), Z6
+	VPERMPS      Z5, Z6, Z5
+	MOVLQSX      (SI)(DI*8), R13
+	ADDQ         R13, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPS       Z4, Z5, Z6
+	VMOVUPS      Z6, 128(R10)(R11*4)
+	VFMADD231PS  Z4, Z5, Z2
+	VMOVUPS      192(AX)(R11*4), Z4
+	VMOVUPS      192(CX)(R11*4), Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VADDPS       Z5, Z5, Z5
+	VSUBPS       Z6, Z5, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
+	VXORPS       Z5, Z5, Z5
+	VMAXPS       Z4, Z5, Z4
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart322
+	VMOVUPS      (DX)(R8*4), Z5
+	JMP          rowperm322
+
+rowpart322:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z5, Z5, Z5
+	VMOVUPS.Z (DX)(R8*4), K1, Z5
+
+rowperm322:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
-	VMOVUPS     (BX)(R13*1), Z4
-	VPERMPS     Z3, Z4, Z3
+	VMOVUPS     (BX)(R13*1), Z6
+	VPERMPS     Z5, Z6, Z5
 	MOVLQSX     (SI)(DI*8), R13
 	ADDQ        R13, R8
 	MOVLQSX     4(SI)(DI*8), DI
-	VMULPS      Z2, Z3, Z4
-	VMOVUPS     Z4, 64(R10)(R11*4)
-	VFMADD231PS Z2, Z3, Z1
-	ADDQ        $0x00000020, R11
+	VMULPS      Z4, Z5, Z6
+	VMOVUPS     Z6, 192(R10)(R11*4)
+	VFMADD231PS Z4, Z5, Z3
+	ADDQ        $0x00000040, R11
 	CMPQ        R11, R12
 	JLE         loop
 
 single:
-	ADDQ $0x00000010, R12
+	ADDQ $0x00000030, R12
 
 single1:
 	CMPQ         R11, R12
 	JG           tail
-	VMOVUPS      (AX)(R11*4), Z2
-	VMOVUPS      (CX)(R11*4), Z3
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VADDPS       Z3, Z3, Z3
-	VSUBPS       Z4, Z3, Z3
-	VMULPS       Z2, Z3, Z2
-	VSUBPS       Z2, Z4, Z2
-	VXORPS       Z3, Z3, Z3
-	VMAXPS       Z2, Z3, Z2
+	VMOVUPS      (AX)(R11*4), Z4
+	VMOVUPS      (CX)(R11*4), Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VADDPS       Z5, Z5, Z5
+	VSUBPS       Z6, Z5, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
+	VXORPS       Z5, Z5, Z5
+	VMAXPS       Z4, Z5, Z4
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart307
-	VMOVUPS      (DX)(R8*4), Z3
-	JMP          rowperm307
+	JL           rowpart323
+	VMOVUPS      (DX)(R8*4), Z5
+	JMP          rowperm323
 
-rowpart307:
+rowpart323:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
-	VXORPS    Z3, Z3, Z3
-	VMOVUPS.Z (DX)(R8*4), K1, Z3
+	VXORPS    Z5, Z5, Z5
+	VMOVUPS.Z (DX)(R8*4), K1, Z5
 
-rowperm307:
+rowperm323:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
-	VMOVUPS     (BX)(R13*1), Z4
-	VPERMPS     Z3, Z4, Z3
+	VMOVUPS     (BX)(R13*1), Z6
+	VPERMPS     Z5, Z6, Z5
 	MOVLQSX     (SI)(DI*8), R13
 	ADDQ        R13, R8
 	MOVLQSX     4(SI)(DI*8), DI
-	VMULPS      Z2, Z3, Z4
-	VMOVUPS     Z4, (R10)(R11*4)
-	VFMADD231PS Z2, Z3, Z0
+	VMULPS      Z4, Z5, Z6
+	VMOVUPS     Z6, (R10)(R11*4)
+	VFMADD231PS Z4, Z5, Z0
 	ADDQ        $0x00000010, R11
 	JMP         single1
 
@@ -47617,63 +48937,67 @@ tail:
 	JZ           drain
 	LEAQ         kmask<>+0(SB), R13
 	KMOVW        (R13)(R12*2), K1
-	VXORPS       Z2, Z2, Z2
-	VMOVUPS.Z    (AX)(R11*4), K1, Z2
+	VXORPS       Z4, Z4, Z4
+	VMOVUPS.Z    (AX)(R11*4), K1, Z4
 	LEAQ         kmask<>+0(SB), R13
 	KMOVW        (R13)(R12*2), K1
-	VXORPS       Z3, Z3, Z3
-	VMOVUPS.Z    (CX)(R11*4), K1, Z3
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VADDPS       Z3, Z3, Z3
-	VSUBPS       Z4, Z3, Z3
-	VMULPS       Z2, Z3, Z2
-	VSUBPS       Z2, Z4, Z2
-	VXORPS       Z3, Z3, Z3
-	VMAXPS       Z2, Z3, Z2
+	VXORPS       Z5, Z5, Z5
+	VMOVUPS.Z    (CX)(R11*4), K1, Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VADDPS       Z5, Z5, Z5
+	VSUBPS       Z6, Z5, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
+	VXORPS       Z5, Z5, Z5
+	VMAXPS       Z4, Z5, Z4
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart308
-	VMOVUPS      (DX)(R8*4), Z3
-	JMP          rowperm308
+	JL           rowpart324
+	VMOVUPS      (DX)(R8*4), Z5
+	JMP          rowperm324
 
-rowpart308:
+rowpart324:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
-	VXORPS    Z3, Z3, Z3
-	VMOVUPS.Z (DX)(R8*4), K1, Z3
+	VXORPS    Z5, Z5, Z5
+	VMOVUPS.Z (DX)(R8*4), K1, Z5
 
-rowperm308:
+rowperm324:
 	MOVQ      DI, R13
 	SHLQ      $0x06, R13
-	VMOVUPS   (BX)(R13*1), Z4
-	VPERMPS   Z3, Z4, Z3
+	VMOVUPS   (BX)(R13*1), Z6
+	VPERMPS   Z5, Z6, Z5
 	MOVLQSX   (SI)(DI*8), R13
 	ADDQ      R13, R8
 	MOVLQSX   4(SI)(DI*8), DI
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
-	VMOVAPS.Z Z3, K1, Z3
-	VMULPS    Z2, Z3, Z2
+	VMOVAPS.Z Z5, K1, Z5
+	VMULPS    Z4, Z5, Z4
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
-	VMOVUPS   Z2, K1, (R10)(R11*4)
+	VMOVUPS   Z4, K1, (R10)(R11*4)
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
-	VMOVAPS.Z Z2, K1, Z2
-	VADDPS    Z2, Z0, Z0
+	VMOVAPS.Z Z4, K1, Z4
+	VADDPS    Z4, Z0, Z0
 	ADDQ      R12, R11
 
 drain:
-	VMOVUPD       (SP), Z2
+	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
 	VXORPS        Z1, Z1, Z1
-	VEXTRACTF32X8 $0x01, Z0, Y3
+	VADDPS        Z2, Z0, Z0
+	VXORPS        Z2, Z2, Z2
+	VADDPS        Z3, Z0, Z0
+	VXORPS        Z3, Z3, Z3
+	VEXTRACTF32X8 $0x01, Z0, Y5
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y3, Z3
-	VADDPD        Z3, Z0, Z0
-	VADDPD        Z0, Z2, Z2
-	VMOVUPD       Z2, (SP)
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z5, Z0, Z0
+	VADDPD        Z0, Z4, Z4
+	VMOVUPD       Z4, (SP)
 	VXORPS        Z0, Z0, Z0
 	MOVQ          p_len+32(FP), R12
 	CMPQ          R11, R12
@@ -47703,9 +49027,11 @@ TEXT ·hingeRowGradAVX512F32(SB), NOSPLIT, $64-168
 	MOVQ    dst_base+0(FP), R10
 	VXORPS  Z0, Z0, Z0
 	VXORPS  Z1, Z1, Z1
-	XORQ    R11, R11
 	VXORPS  Z2, Z2, Z2
-	VMOVUPS Z2, (SP)
+	VXORPS  Z3, Z3, Z3
+	XORQ    R11, R11
+	VXORPS  Z4, Z4, Z4
+	VMOVUPS Z4, (SP)
 
 outer:
 	MOVQ R11, R12
@@ -47716,144 +49042,226 @@ outer:
 	MOVQ R13, R12
 
 sized:
-	SUBQ $0x00000020, R12
+	SUBQ $0x00000040, R12
 	CMPQ R11, R12
 	JG   single
 
 loop:
-	VMOVUPS      (AX)(R11*4), Z2
-	VMOVUPS      (CX)(R11*4), Z3
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VADDPS       Z3, Z3, Z3
-	VSUBPS       Z4, Z3, Z3
-	VMULPS       Z2, Z3, Z2
-	VSUBPS       Z2, Z4, Z2
-	VXORPS       Z4, Z4, Z4
-	VMAXPS       Z2, Z4, Z5
-	VBROADCASTSS consts32<>+80(SB), Z6
-	VXORPS       Z6, Z3, Z3
-	VCMPPS       $0x1e, Z4, Z2, K1
-	VBLENDMPS    Z3, Z4, K1, Z3
-	VCMPPS       $0x03, Z2, Z2, K1
-	VBLENDMPS    Z2, Z3, K1, Z3
+	VMOVUPS      (AX)(R11*4), Z4
+	VMOVUPS      (CX)(R11*4), Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VADDPS       Z5, Z5, Z5
+	VSUBPS       Z6, Z5, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
+	VXORPS       Z6, Z6, Z6
+	VMAXPS       Z4, Z6, Z7
+	VBROADCASTSS consts32<>+80(SB), Z8
+	VXORPS       Z8, Z5, Z5
+	VCMPPS       $0x1e, Z6, Z4, K1
+	VBLENDMPS    Z5, Z6, K1, Z5
+	VCMPPS       $0x03, Z4, Z4, K1
+	VBLENDMPS    Z4, Z5, K1, Z5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart309
-	VMOVUPS      (DX)(R8*4), Z2
-	JMP          rowperm309
+	JL           rowpart325
+	VMOVUPS      (DX)(R8*4), Z4
+	JMP          rowperm325
 
-rowpart309:
+rowpart325:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
-	VXORPS    Z2, Z2, Z2
-	VMOVUPS.Z (DX)(R8*4), K1, Z2
+	VXORPS    Z4, Z4, Z4
+	VMOVUPS.Z (DX)(R8*4), K1, Z4
 
-rowperm309:
+rowperm325:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Z4
-	VPERMPS      Z2, Z4, Z2
+	VMOVUPS      (BX)(R13*1), Z6
+	VPERMPS      Z4, Z6, Z4
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSS s+152(FP), Z4
-	VMULPS       Z2, Z4, Z4
-	VMULPS       Z3, Z4, Z3
-	VMOVUPS      Z3, (R10)(R11*4)
-	VFMADD231PS  Z5, Z2, Z0
-	VMOVUPS      64(AX)(R11*4), Z2
-	VMOVUPS      64(CX)(R11*4), Z3
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VADDPS       Z3, Z3, Z3
-	VSUBPS       Z4, Z3, Z3
-	VMULPS       Z2, Z3, Z2
-	VSUBPS       Z2, Z4, Z2
-	VXORPS       Z4, Z4, Z4
-	VMAXPS       Z2, Z4, Z5
-	VBROADCASTSS consts32<>+80(SB), Z6
-	VXORPS       Z6, Z3, Z3
-	VCMPPS       $0x1e, Z4, Z2, K1
-	VBLENDMPS    Z3, Z4, K1, Z3
-	VCMPPS       $0x03, Z2, Z2, K1
-	VBLENDMPS    Z2, Z3, K1, Z3
+	VBROADCASTSS s+152(FP), Z6
+	VMULPS       Z4, Z6, Z6
+	VMULPS       Z5, Z6, Z5
+	VMOVUPS      Z5, (R10)(R11*4)
+	VFMADD231PS  Z7, Z4, Z0
+	VMOVUPS      64(AX)(R11*4), Z4
+	VMOVUPS      64(CX)(R11*4), Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VADDPS       Z5, Z5, Z5
+	VSUBPS       Z6, Z5, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
+	VXORPS       Z6, Z6, Z6
+	VMAXPS       Z4, Z6, Z7
+	VBROADCASTSS consts32<>+80(SB), Z8
+	VXORPS       Z8, Z5, Z5
+	VCMPPS       $0x1e, Z6, Z4, K1
+	VBLENDMPS    Z5, Z6, K1, Z5
+	VCMPPS       $0x03, Z4, Z4, K1
+	VBLENDMPS    Z4, Z5, K1, Z5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart310
-	VMOVUPS      (DX)(R8*4), Z2
-	JMP          rowperm310
+	JL           rowpart326
+	VMOVUPS      (DX)(R8*4), Z4
+	JMP          rowperm326
 
-rowpart310:
+rowpart326:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
-	VXORPS    Z2, Z2, Z2
-	VMOVUPS.Z (DX)(R8*4), K1, Z2
+	VXORPS    Z4, Z4, Z4
+	VMOVUPS.Z (DX)(R8*4), K1, Z4
 
-rowperm310:
+rowperm326:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Z4
-	VPERMPS      Z2, Z4, Z2
+	VMOVUPS      (BX)(R13*1), Z6
+	VPERMPS      Z4, Z6, Z4
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSS s+152(FP), Z4
-	VMULPS       Z2, Z4, Z4
-	VMULPS       Z3, Z4, Z3
-	VMOVUPS      Z3, 64(R10)(R11*4)
-	VFMADD231PS  Z5, Z2, Z1
-	ADDQ         $0x00000020, R11
+	VBROADCASTSS s+152(FP), Z6
+	VMULPS       Z4, Z6, Z6
+	VMULPS       Z5, Z6, Z5
+	VMOVUPS      Z5, 64(R10)(R11*4)
+	VFMADD231PS  Z7, Z4, Z1
+	VMOVUPS      128(AX)(R11*4), Z4
+	VMOVUPS      128(CX)(R11*4), Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VADDPS       Z5, Z5, Z5
+	VSUBPS       Z6, Z5, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
+	VXORPS       Z6, Z6, Z6
+	VMAXPS       Z4, Z6, Z7
+	VBROADCASTSS consts32<>+80(SB), Z8
+	VXORPS       Z8, Z5, Z5
+	VCMPPS       $0x1e, Z6, Z4, K1
+	VBLENDMPS    Z5, Z6, K1, Z5
+	VCMPPS       $0x03, Z4, Z4, K1
+	VBLENDMPS    Z4, Z5, K1, Z5
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart327
+	VMOVUPS      (DX)(R8*4), Z4
+	JMP          rowperm327
+
+rowpart327:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z4, Z4, Z4
+	VMOVUPS.Z (DX)(R8*4), K1, Z4
+
+rowperm327:
+	MOVQ         DI, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (BX)(R13*1), Z6
+	VPERMPS      Z4, Z6, Z4
+	MOVLQSX      (SI)(DI*8), R13
+	ADDQ         R13, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSS s+152(FP), Z6
+	VMULPS       Z4, Z6, Z6
+	VMULPS       Z5, Z6, Z5
+	VMOVUPS      Z5, 128(R10)(R11*4)
+	VFMADD231PS  Z7, Z4, Z2
+	VMOVUPS      192(AX)(R11*4), Z4
+	VMOVUPS      192(CX)(R11*4), Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VADDPS       Z5, Z5, Z5
+	VSUBPS       Z6, Z5, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
+	VXORPS       Z6, Z6, Z6
+	VMAXPS       Z4, Z6, Z7
+	VBROADCASTSS consts32<>+80(SB), Z8
+	VXORPS       Z8, Z5, Z5
+	VCMPPS       $0x1e, Z6, Z4, K1
+	VBLENDMPS    Z5, Z6, K1, Z5
+	VCMPPS       $0x03, Z4, Z4, K1
+	VBLENDMPS    Z4, Z5, K1, Z5
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart328
+	VMOVUPS      (DX)(R8*4), Z4
+	JMP          rowperm328
+
+rowpart328:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z4, Z4, Z4
+	VMOVUPS.Z (DX)(R8*4), K1, Z4
+
+rowperm328:
+	MOVQ         DI, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (BX)(R13*1), Z6
+	VPERMPS      Z4, Z6, Z4
+	MOVLQSX      (SI)(DI*8), R13
+	ADDQ         R13, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSS s+152(FP), Z6
+	VMULPS       Z4, Z6, Z6
+	VMULPS       Z5, Z6, Z5
+	VMOVUPS      Z5, 192(R10)(R11*4)
+	VFMADD231PS  Z7, Z4, Z3
+	ADDQ         $0x00000040, R11
 	CMPQ         R11, R12
 	JLE          loop
 
 single:
-	ADDQ $0x00000010, R12
+	ADDQ $0x00000030, R12
 
 single1:
 	CMPQ         R11, R12
 	JG           tail
-	VMOVUPS      (AX)(R11*4), Z2
-	VMOVUPS      (CX)(R11*4), Z3
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VADDPS       Z3, Z3, Z3
-	VSUBPS       Z4, Z3, Z3
-	VMULPS       Z2, Z3, Z2
-	VSUBPS       Z2, Z4, Z2
-	VXORPS       Z4, Z4, Z4
-	VMAXPS       Z2, Z4, Z5
-	VBROADCASTSS consts32<>+80(SB), Z6
-	VXORPS       Z6, Z3, Z3
-	VCMPPS       $0x1e, Z4, Z2, K1
-	VBLENDMPS    Z3, Z4, K1, Z3
-	VCMPPS       $0x03, Z2, Z2, K1
-	VBLENDMPS    Z2, Z3, K1, Z3
+	VMOVUPS      (AX)(R11*4), Z4
+	VMOVUPS      (CX)(R11*4), Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VADDPS       Z5, Z5, Z5
+	VSUBPS       Z6, Z5, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
+	VXORPS       Z6, Z6, Z6
+	VMAXPS       Z4, Z6, Z7
+	VBROADCASTSS consts32<>+80(SB), Z8
+	VXORPS       Z8, Z5, Z5
+	VCMPPS       $0x1e, Z6, Z4, K1
+	VBLENDMPS    Z5, Z6, K1, Z5
+	VCMPPS       $0x03, Z4, Z4, K1
+	VBLENDMPS    Z4, Z5, K1, Z5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart311
-	VMOVUPS      (DX)(R8*4), Z2
-	JMP          rowperm311
+	JL           rowpart329
+	VMOVUPS      (DX)(R8*4), Z4
+	JMP          rowperm329
 
-rowpart311:
+rowpart329:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
-	VXORPS    Z2, Z2, Z2
-	VMOVUPS.Z (DX)(R8*4), K1, Z2
+	VXORPS    Z4, Z4, Z4
+	VMOVUPS.Z (DX)(R8*4), K1, Z4
 
-rowperm311:
+rowperm329:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Z4
-	VPERMPS      Z2, Z4, Z2
+	VMOVUPS      (BX)(R13*1), Z6
+	VPERMPS      Z4, Z6, Z4
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSS s+152(FP), Z4
-	VMULPS       Z2, Z4, Z4
-	VMULPS       Z3, Z4, Z3
-	VMOVUPS      Z3, (R10)(R11*4)
-	VFMADD231PS  Z5, Z2, Z0
+	VBROADCASTSS s+152(FP), Z6
+	VMULPS       Z4, Z6, Z6
+	VMULPS       Z5, Z6, Z5
+	VMOVUPS      Z5, (R10)(R11*4)
+	VFMADD231PS  Z7, Z4, Z0
 	ADDQ         $0x00000010, R11
 	JMP          single1
 
@@ -47863,72 +49271,76 @@ tail:
 	JZ           drain
 	LEAQ         kmask<>+0(SB), R13
 	KMOVW        (R13)(R12*2), K1
-	VXORPS       Z2, Z2, Z2
-	VMOVUPS.Z    (AX)(R11*4), K1, Z2
+	VXORPS       Z4, Z4, Z4
+	VMOVUPS.Z    (AX)(R11*4), K1, Z4
 	LEAQ         kmask<>+0(SB), R13
 	KMOVW        (R13)(R12*2), K1
-	VXORPS       Z3, Z3, Z3
-	VMOVUPS.Z    (CX)(R11*4), K1, Z3
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VADDPS       Z3, Z3, Z3
-	VSUBPS       Z4, Z3, Z3
-	VMULPS       Z2, Z3, Z2
-	VSUBPS       Z2, Z4, Z2
-	VXORPS       Z4, Z4, Z4
-	VMAXPS       Z2, Z4, Z5
-	VBROADCASTSS consts32<>+80(SB), Z6
-	VXORPS       Z6, Z3, Z3
-	VCMPPS       $0x1e, Z4, Z2, K1
-	VBLENDMPS    Z3, Z4, K1, Z3
-	VCMPPS       $0x03, Z2, Z2, K1
-	VBLENDMPS    Z2, Z3, K1, Z3
+	VXORPS       Z5, Z5, Z5
+	VMOVUPS.Z    (CX)(R11*4), K1, Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VADDPS       Z5, Z5, Z5
+	VSUBPS       Z6, Z5, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
+	VXORPS       Z6, Z6, Z6
+	VMAXPS       Z4, Z6, Z7
+	VBROADCASTSS consts32<>+80(SB), Z8
+	VXORPS       Z8, Z5, Z5
+	VCMPPS       $0x1e, Z6, Z4, K1
+	VBLENDMPS    Z5, Z6, K1, Z5
+	VCMPPS       $0x03, Z4, Z4, K1
+	VBLENDMPS    Z4, Z5, K1, Z5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart312
-	VMOVUPS      (DX)(R8*4), Z2
-	JMP          rowperm312
+	JL           rowpart330
+	VMOVUPS      (DX)(R8*4), Z4
+	JMP          rowperm330
 
-rowpart312:
+rowpart330:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
-	VXORPS    Z2, Z2, Z2
-	VMOVUPS.Z (DX)(R8*4), K1, Z2
+	VXORPS    Z4, Z4, Z4
+	VMOVUPS.Z (DX)(R8*4), K1, Z4
 
-rowperm312:
+rowperm330:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Z4
-	VPERMPS      Z2, Z4, Z2
+	VMOVUPS      (BX)(R13*1), Z6
+	VPERMPS      Z4, Z6, Z4
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
 	LEAQ         kmask<>+0(SB), R13
 	KMOVW        (R13)(R12*2), K1
-	VMOVAPS.Z    Z2, K1, Z2
-	VBROADCASTSS s+152(FP), Z4
-	VMULPS       Z2, Z4, Z4
-	VMULPS       Z3, Z4, Z3
+	VMOVAPS.Z    Z4, K1, Z4
+	VBROADCASTSS s+152(FP), Z6
+	VMULPS       Z4, Z6, Z6
+	VMULPS       Z5, Z6, Z5
 	LEAQ         kmask<>+0(SB), R13
 	KMOVW        (R13)(R12*2), K1
-	VMOVUPS      Z3, K1, (R10)(R11*4)
-	VMULPS       Z5, Z2, Z2
+	VMOVUPS      Z5, K1, (R10)(R11*4)
+	VMULPS       Z7, Z4, Z4
 	LEAQ         kmask<>+0(SB), R13
 	KMOVW        (R13)(R12*2), K1
-	VMOVAPS.Z    Z2, K1, Z2
-	VADDPS       Z2, Z0, Z0
+	VMOVAPS.Z    Z4, K1, Z4
+	VADDPS       Z4, Z0, Z0
 	ADDQ         R12, R11
 
 drain:
-	VMOVUPD       (SP), Z2
+	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
 	VXORPS        Z1, Z1, Z1
-	VEXTRACTF32X8 $0x01, Z0, Y3
+	VADDPS        Z2, Z0, Z0
+	VXORPS        Z2, Z2, Z2
+	VADDPS        Z3, Z0, Z0
+	VXORPS        Z3, Z3, Z3
+	VEXTRACTF32X8 $0x01, Z0, Y5
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y3, Z3
-	VADDPD        Z3, Z0, Z0
-	VADDPD        Z0, Z2, Z2
-	VMOVUPD       Z2, (SP)
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z5, Z0, Z0
+	VADDPD        Z0, Z4, Z4
+	VMOVUPD       Z4, (SP)
 	VXORPS        Z0, Z0, Z0
 	MOVQ          p_len+32(FP), R12
 	CMPQ          R11, R12
@@ -48733,17 +50145,17 @@ loop:
 	MOVQ    R8, R12
 	SUBQ    DI, R12
 	CMPQ    R12, $0x00000010
-	JL      rowpart313
+	JL      rowpart331
 	VMOVUPS (CX)(DI*4), Z9
-	JMP     rowperm313
+	JMP     rowperm331
 
-rowpart313:
+rowpart331:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (CX)(DI*4), K1, Z9
 
-rowperm313:
+rowperm331:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z10
@@ -48762,17 +50174,17 @@ rowperm313:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000010
-	JL          rowpart314
+	JL          rowpart332
 	VMOVUPS     (CX)(DI*4), Z9
-	JMP         rowperm314
+	JMP         rowperm332
 
-rowpart314:
+rowpart332:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (CX)(DI*4), K1, Z9
 
-rowperm314:
+rowperm332:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z10
@@ -48791,17 +50203,17 @@ rowperm314:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000010
-	JL          rowpart315
+	JL          rowpart333
 	VMOVUPS     (CX)(DI*4), Z9
-	JMP         rowperm315
+	JMP         rowperm333
 
-rowpart315:
+rowpart333:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (CX)(DI*4), K1, Z9
 
-rowperm315:
+rowperm333:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z10
@@ -48820,17 +50232,17 @@ rowperm315:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000010
-	JL          rowpart316
+	JL          rowpart334
 	VMOVUPS     (CX)(DI*4), Z9
-	JMP         rowperm316
+	JMP         rowperm334
 
-rowpart316:
+rowpart334:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (CX)(DI*4), K1, Z9
 
-rowperm316:
+rowperm334:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z10
@@ -48859,17 +50271,17 @@ single1:
 	MOVQ    R8, R12
 	SUBQ    DI, R12
 	CMPQ    R12, $0x00000010
-	JL      rowpart317
+	JL      rowpart335
 	VMOVUPS (CX)(DI*4), Z9
-	JMP     rowperm317
+	JMP     rowperm335
 
-rowpart317:
+rowpart335:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (CX)(DI*4), K1, Z9
 
-rowperm317:
+rowperm335:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z10
@@ -48898,17 +50310,17 @@ tail:
 	MOVQ      R8, R12
 	SUBQ      DI, R12
 	CMPQ      R12, $0x00000010
-	JL        rowpart318
+	JL        rowpart336
 	VMOVUPS   (CX)(DI*4), Z9
-	JMP       rowperm318
+	JMP       rowperm336
 
-rowpart318:
+rowpart336:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (CX)(DI*4), K1, Z9
 
-rowperm318:
+rowperm336:
 	MOVQ      SI, R12
 	SHLQ      $0x06, R12
 	VMOVUPS   (DX)(R12*1), Z10
@@ -49021,17 +50433,17 @@ loop:
 	MOVQ    R8, R12
 	SUBQ    DI, R12
 	CMPQ    R12, $0x00000010
-	JL      rowpart319
+	JL      rowpart337
 	VMOVUPS (CX)(DI*4), Z5
-	JMP     rowperm319
+	JMP     rowperm337
 
-rowpart319:
+rowpart337:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z5, Z5, Z5
 	VMOVUPS.Z (CX)(DI*4), K1, Z5
 
-rowperm319:
+rowperm337:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z6
@@ -49046,17 +50458,17 @@ rowperm319:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000010
-	JL          rowpart320
+	JL          rowpart338
 	VMOVUPS     (CX)(DI*4), Z5
-	JMP         rowperm320
+	JMP         rowperm338
 
-rowpart320:
+rowpart338:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z5, Z5, Z5
 	VMOVUPS.Z (CX)(DI*4), K1, Z5
 
-rowperm320:
+rowperm338:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z6
@@ -49071,17 +50483,17 @@ rowperm320:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000010
-	JL          rowpart321
+	JL          rowpart339
 	VMOVUPS     (CX)(DI*4), Z5
-	JMP         rowperm321
+	JMP         rowperm339
 
-rowpart321:
+rowpart339:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z5, Z5, Z5
 	VMOVUPS.Z (CX)(DI*4), K1, Z5
 
-rowperm321:
+rowperm339:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z6
@@ -49096,17 +50508,17 @@ rowperm321:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000010
-	JL          rowpart322
+	JL          rowpart340
 	VMOVUPS     (CX)(DI*4), Z5
-	JMP         rowperm322
+	JMP         rowperm340
 
-rowpart322:
+rowpart340:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z5, Z5, Z5
 	VMOVUPS.Z (CX)(DI*4), K1, Z5
 
-rowperm322:
+rowperm340:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z6
@@ -49131,17 +50543,17 @@ single1:
 	MOVQ    R8, R12
 	SUBQ    DI, R12
 	CMPQ    R12, $0x00000010
-	JL      rowpart323
+	JL      rowpart341
 	VMOVUPS (CX)(DI*4), Z5
-	JMP     rowperm323
+	JMP     rowperm341
 
-rowpart323:
+rowpart341:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z5, Z5, Z5
 	VMOVUPS.Z (CX)(DI*4), K1, Z5
 
-rowperm323:
+rowperm341:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z6
@@ -49166,17 +50578,17 @@ tail:
 	MOVQ      R8, R12
 	SUBQ      DI, R12
 	CMPQ      R12, $0x00000010
-	JL        rowpart324
+	JL        rowpart342
 	VMOVUPS   (CX)(DI*4), Z5
-	JMP       rowperm324
+	JMP       rowperm342
 
-rowpart324:
+rowpart342:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z5, Z5, Z5
 	VMOVUPS.Z (CX)(DI*4), K1, Z5
 
-rowperm324:
+rowperm342:
 	MOVQ      SI, R12
 	SHLQ      $0x06, R12
 	VMOVUPS   (DX)(R12*1), Z6
@@ -49264,17 +50676,17 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart325
+	JL           rowpart343
 	VMOVUPS      (CX)(DI*4), Z6
-	JMP          rowperm325
+	JMP          rowperm343
 
-rowpart325:
+rowpart343:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z6, Z6, Z6
 	VMOVUPS.Z (CX)(DI*4), K1, Z6
 
-rowperm325:
+rowperm343:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -49292,17 +50704,17 @@ rowperm325:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart326
+	JL           rowpart344
 	VMOVUPS      (CX)(DI*4), Z6
-	JMP          rowperm326
+	JMP          rowperm344
 
-rowpart326:
+rowpart344:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z6, Z6, Z6
 	VMOVUPS.Z (CX)(DI*4), K1, Z6
 
-rowperm326:
+rowperm344:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -49320,17 +50732,17 @@ rowperm326:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart327
+	JL           rowpart345
 	VMOVUPS      (CX)(DI*4), Z6
-	JMP          rowperm327
+	JMP          rowperm345
 
-rowpart327:
+rowpart345:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z6, Z6, Z6
 	VMOVUPS.Z (CX)(DI*4), K1, Z6
 
-rowperm327:
+rowperm345:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -49348,17 +50760,17 @@ rowperm327:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart328
+	JL           rowpart346
 	VMOVUPS      (CX)(DI*4), Z6
-	JMP          rowperm328
+	JMP          rowperm346
 
-rowpart328:
+rowpart346:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z6, Z6, Z6
 	VMOVUPS.Z (CX)(DI*4), K1, Z6
 
-rowperm328:
+rowperm346:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -49386,17 +50798,17 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart329
+	JL           rowpart347
 	VMOVUPS      (CX)(DI*4), Z6
-	JMP          rowperm329
+	JMP          rowperm347
 
-rowpart329:
+rowpart347:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z6, Z6, Z6
 	VMOVUPS.Z (CX)(DI*4), K1, Z6
 
-rowperm329:
+rowperm347:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -49424,17 +50836,17 @@ tail:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart330
+	JL           rowpart348
 	VMOVUPS      (CX)(DI*4), Z6
-	JMP          rowperm330
+	JMP          rowperm348
 
-rowpart330:
+rowpart348:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z6, Z6, Z6
 	VMOVUPS.Z (CX)(DI*4), K1, Z6
 
-rowperm330:
+rowperm348:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -50458,17 +51870,17 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart331
+	JL           rowpart349
 	VMOVUPS      (CX)(DI*4), Z9
-	JMP          rowperm331
+	JMP          rowperm349
 
-rowpart331:
+rowpart349:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (CX)(DI*4), K1, Z9
 
-rowperm331:
+rowperm349:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z10
@@ -50489,17 +51901,17 @@ rowperm331:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart332
+	JL           rowpart350
 	VMOVUPS      (CX)(DI*4), Z9
-	JMP          rowperm332
+	JMP          rowperm350
 
-rowpart332:
+rowpart350:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (CX)(DI*4), K1, Z9
 
-rowperm332:
+rowperm350:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z10
@@ -50520,17 +51932,17 @@ rowperm332:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart333
+	JL           rowpart351
 	VMOVUPS      (CX)(DI*4), Z9
-	JMP          rowperm333
+	JMP          rowperm351
 
-rowpart333:
+rowpart351:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (CX)(DI*4), K1, Z9
 
-rowperm333:
+rowperm351:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z10
@@ -50551,17 +51963,17 @@ rowperm333:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart334
+	JL           rowpart352
 	VMOVUPS      (CX)(DI*4), Z9
-	JMP          rowperm334
+	JMP          rowperm352
 
-rowpart334:
+rowpart352:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (CX)(DI*4), K1, Z9
 
-rowperm334:
+rowperm352:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z10
@@ -50592,17 +52004,17 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart335
+	JL           rowpart353
 	VMOVUPS      (CX)(DI*4), Z9
-	JMP          rowperm335
+	JMP          rowperm353
 
-rowpart335:
+rowpart353:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (CX)(DI*4), K1, Z9
 
-rowperm335:
+rowperm353:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z10
@@ -50633,17 +52045,17 @@ tail:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart336
+	JL           rowpart354
 	VMOVUPS      (CX)(DI*4), Z9
-	JMP          rowperm336
+	JMP          rowperm354
 
-rowpart336:
+rowpart354:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (CX)(DI*4), K1, Z9
 
-rowperm336:
+rowperm354:
 	MOVQ      SI, R12
 	SHLQ      $0x06, R12
 	VMOVUPS   (DX)(R12*1), Z10
@@ -50758,17 +52170,17 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart337
+	JL           rowpart355
 	VMOVUPS      (CX)(DI*4), Z5
-	JMP          rowperm337
+	JMP          rowperm355
 
-rowpart337:
+rowpart355:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z5, Z5, Z5
 	VMOVUPS.Z (CX)(DI*4), K1, Z5
 
-rowperm337:
+rowperm355:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -50785,17 +52197,17 @@ rowperm337:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart338
+	JL           rowpart356
 	VMOVUPS      (CX)(DI*4), Z5
-	JMP          rowperm338
+	JMP          rowperm356
 
-rowpart338:
+rowpart356:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z5, Z5, Z5
 	VMOVUPS.Z (CX)(DI*4), K1, Z5
 
-rowperm338:
+rowperm356:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -50812,17 +52224,17 @@ rowperm338:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart339
+	JL           rowpart357
 	VMOVUPS      (CX)(DI*4), Z5
-	JMP          rowperm339
+	JMP          rowperm357
 
-rowpart339:
+rowpart357:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z5, Z5, Z5
 	VMOVUPS.Z (CX)(DI*4), K1, Z5
 
-rowperm339:
+rowperm357:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -50839,17 +52251,17 @@ rowperm339:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart340
+	JL           rowpart358
 	VMOVUPS      (CX)(DI*4), Z5
-	JMP          rowperm340
+	JMP          rowperm358
 
-rowpart340:
+rowpart358:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z5, Z5, Z5
 	VMOVUPS.Z (CX)(DI*4), K1, Z5
 
-rowperm340:
+rowperm358:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z6
@@ -50876,17 +52288,17 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart341
+	JL           rowpart359
 	VMOVUPS      (CX)(DI*4), Z5
-	JMP          rowperm341
+	JMP          rowperm359
 
-rowpart341:
+rowpart359:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z5, Z5, Z5
 	VMOVUPS.Z (CX)(DI*4), K1, Z5
 
-rowperm341:
+rowperm359:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z6
@@ -50913,17 +52325,17 @@ tail:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart342
+	JL           rowpart360
 	VMOVUPS      (CX)(DI*4), Z5
-	JMP          rowperm342
+	JMP          rowperm360
 
-rowpart342:
+rowpart360:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z5, Z5, Z5
 	VMOVUPS.Z (CX)(DI*4), K1, Z5
 
-rowperm342:
+rowperm360:
 	MOVQ      SI, R12
 	SHLQ      $0x06, R12
 	VMOVUPS   (DX)(R12*1), Z6
@@ -51022,17 +52434,17 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart343
+	JL           rowpart361
 	VMOVUPS      (CX)(DI*4), Z4
-	JMP          rowperm343
+	JMP          rowperm361
 
-rowpart343:
+rowpart361:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z4, Z4, Z4
 	VMOVUPS.Z (CX)(DI*4), K1, Z4
 
-rowperm343:
+rowperm361:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -51061,17 +52473,17 @@ rowperm343:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart344
+	JL           rowpart362
 	VMOVUPS      (CX)(DI*4), Z4
-	JMP          rowperm344
+	JMP          rowperm362
 
-rowpart344:
+rowpart362:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z4, Z4, Z4
 	VMOVUPS.Z (CX)(DI*4), K1, Z4
 
-rowperm344:
+rowperm362:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -51100,17 +52512,17 @@ rowperm344:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart345
+	JL           rowpart363
 	VMOVUPS      (CX)(DI*4), Z4
-	JMP          rowperm345
+	JMP          rowperm363
 
-rowpart345:
+rowpart363:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z4, Z4, Z4
 	VMOVUPS.Z (CX)(DI*4), K1, Z4
 
-rowperm345:
+rowperm363:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -51139,17 +52551,17 @@ rowperm345:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart346
+	JL           rowpart364
 	VMOVUPS      (CX)(DI*4), Z4
-	JMP          rowperm346
+	JMP          rowperm364
 
-rowpart346:
+rowpart364:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z4, Z4, Z4
 	VMOVUPS.Z (CX)(DI*4), K1, Z4
 
-rowperm346:
+rowperm364:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -51188,17 +52600,17 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart347
+	JL           rowpart365
 	VMOVUPS      (CX)(DI*4), Z4
-	JMP          rowperm347
+	JMP          rowperm365
 
-rowpart347:
+rowpart365:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z4, Z4, Z4
 	VMOVUPS.Z (CX)(DI*4), K1, Z4
 
-rowperm347:
+rowperm365:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -51237,17 +52649,17 @@ tail:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart348
+	JL           rowpart366
 	VMOVUPS      (CX)(DI*4), Z4
-	JMP          rowperm348
+	JMP          rowperm366
 
-rowpart348:
+rowpart366:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z4, Z4, Z4
 	VMOVUPS.Z (CX)(DI*4), K1, Z4
 
-rowperm348:
+rowperm366:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -52188,17 +53600,17 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart349
+	JL           rowpart367
 	VMOVUPS      (CX)(DI*4), Z9
-	JMP          rowperm349
+	JMP          rowperm367
 
-rowpart349:
+rowpart367:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (CX)(DI*4), K1, Z9
 
-rowperm349:
+rowperm367:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z10
@@ -52220,17 +53632,17 @@ rowperm349:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart350
+	JL           rowpart368
 	VMOVUPS      (CX)(DI*4), Z9
-	JMP          rowperm350
+	JMP          rowperm368
 
-rowpart350:
+rowpart368:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (CX)(DI*4), K1, Z9
 
-rowperm350:
+rowperm368:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z10
@@ -52252,17 +53664,17 @@ rowperm350:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart351
+	JL           rowpart369
 	VMOVUPS      (CX)(DI*4), Z9
-	JMP          rowperm351
+	JMP          rowperm369
 
-rowpart351:
+rowpart369:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (CX)(DI*4), K1, Z9
 
-rowperm351:
+rowperm369:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z10
@@ -52284,17 +53696,17 @@ rowperm351:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart352
+	JL           rowpart370
 	VMOVUPS      (CX)(DI*4), Z9
-	JMP          rowperm352
+	JMP          rowperm370
 
-rowpart352:
+rowpart370:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (CX)(DI*4), K1, Z9
 
-rowperm352:
+rowperm370:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z10
@@ -52326,17 +53738,17 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart353
+	JL           rowpart371
 	VMOVUPS      (CX)(DI*4), Z9
-	JMP          rowperm353
+	JMP          rowperm371
 
-rowpart353:
+rowpart371:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (CX)(DI*4), K1, Z9
 
-rowperm353:
+rowperm371:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z10
@@ -52368,17 +53780,17 @@ tail:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart354
+	JL           rowpart372
 	VMOVUPS      (CX)(DI*4), Z9
-	JMP          rowperm354
+	JMP          rowperm372
 
-rowpart354:
+rowpart372:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z9, Z9, Z9
 	VMOVUPS.Z (CX)(DI*4), K1, Z9
 
-rowperm354:
+rowperm372:
 	MOVQ      SI, R12
 	SHLQ      $0x06, R12
 	VMOVUPS   (DX)(R12*1), Z10
@@ -52494,17 +53906,17 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart355
+	JL           rowpart373
 	VMOVUPS      (CX)(DI*4), Z5
-	JMP          rowperm355
+	JMP          rowperm373
 
-rowpart355:
+rowpart373:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z5, Z5, Z5
 	VMOVUPS.Z (CX)(DI*4), K1, Z5
 
-rowperm355:
+rowperm373:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -52522,17 +53934,17 @@ rowperm355:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart356
+	JL           rowpart374
 	VMOVUPS      (CX)(DI*4), Z5
-	JMP          rowperm356
+	JMP          rowperm374
 
-rowpart356:
+rowpart374:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z5, Z5, Z5
 	VMOVUPS.Z (CX)(DI*4), K1, Z5
 
-rowperm356:
+rowperm374:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -52550,17 +53962,17 @@ rowperm356:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart357
+	JL           rowpart375
 	VMOVUPS      (CX)(DI*4), Z5
-	JMP          rowperm357
+	JMP          rowperm375
 
-rowpart357:
+rowpart375:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z5, Z5, Z5
 	VMOVUPS.Z (CX)(DI*4), K1, Z5
 
-rowperm357:
+rowperm375:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -52578,17 +53990,17 @@ rowperm357:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart358
+	JL           rowpart376
 	VMOVUPS      (CX)(DI*4), Z5
-	JMP          rowperm358
+	JMP          rowperm376
 
-rowpart358:
+rowpart376:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z5, Z5, Z5
 	VMOVUPS.Z (CX)(DI*4), K1, Z5
 
-rowperm358:
+rowperm376:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z6
@@ -52616,17 +54028,17 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart359
+	JL           rowpart377
 	VMOVUPS      (CX)(DI*4), Z5
-	JMP          rowperm359
+	JMP          rowperm377
 
-rowpart359:
+rowpart377:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z5, Z5, Z5
 	VMOVUPS.Z (CX)(DI*4), K1, Z5
 
-rowperm359:
+rowperm377:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z6
@@ -52654,17 +54066,17 @@ tail:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart360
+	JL           rowpart378
 	VMOVUPS      (CX)(DI*4), Z5
-	JMP          rowperm360
+	JMP          rowperm378
 
-rowpart360:
+rowpart378:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z5, Z5, Z5
 	VMOVUPS.Z (CX)(DI*4), K1, Z5
 
-rowperm360:
+rowperm378:
 	MOVQ      SI, R12
 	SHLQ      $0x06, R12
 	VMOVUPS   (DX)(R12*1), Z6
@@ -52754,17 +54166,17 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart361
+	JL           rowpart379
 	VMOVUPS      (CX)(DI*4), Z6
-	JMP          rowperm361
+	JMP          rowperm379
 
-rowpart361:
+rowpart379:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z6, Z6, Z6
 	VMOVUPS.Z (CX)(DI*4), K1, Z6
 
-rowperm361:
+rowperm379:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -52784,17 +54196,17 @@ rowperm361:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart362
+	JL           rowpart380
 	VMOVUPS      (CX)(DI*4), Z6
-	JMP          rowperm362
+	JMP          rowperm380
 
-rowpart362:
+rowpart380:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z6, Z6, Z6
 	VMOVUPS.Z (CX)(DI*4), K1, Z6
 
-rowperm362:
+rowperm380:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -52814,17 +54226,17 @@ rowperm362:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart363
+	JL           rowpart381
 	VMOVUPS      (CX)(DI*4), Z6
-	JMP          rowperm363
+	JMP          rowperm381
 
-rowpart363:
+rowpart381:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z6, Z6, Z6
 	VMOVUPS.Z (CX)(DI*4), K1, Z6
 
-rowperm363:
+rowperm381:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -52844,17 +54256,17 @@ rowperm363:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart364
+	JL           rowpart382
 	VMOVUPS      (CX)(DI*4), Z6
-	JMP          rowperm364
+	JMP          rowperm382
 
-rowpart364:
+rowpart382:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z6, Z6, Z6
 	VMOVUPS.Z (CX)(DI*4), K1, Z6
 
-rowperm364:
+rowperm382:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -52884,17 +54296,17 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart365
+	JL           rowpart383
 	VMOVUPS      (CX)(DI*4), Z6
-	JMP          rowperm365
+	JMP          rowperm383
 
-rowpart365:
+rowpart383:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z6, Z6, Z6
 	VMOVUPS.Z (CX)(DI*4), K1, Z6
 
-rowperm365:
+rowperm383:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -52924,17 +54336,17 @@ tail:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000010
-	JL           rowpart366
+	JL           rowpart384
 	VMOVUPS      (CX)(DI*4), Z6
-	JMP          rowperm366
+	JMP          rowperm384
 
-rowpart366:
+rowpart384:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPS    Z6, Z6, Z6
 	VMOVUPS.Z (CX)(DI*4), K1, Z6
 
-rowperm366:
+rowperm384:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -54490,17 +55902,17 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart367
+	JL           rowpart385
 	VMOVUPD      (DX)(R8*8), Z17
-	JMP          rowperm367
+	JMP          rowperm385
 
-rowpart367:
+rowpart385:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm367:
+rowperm385:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z18
@@ -54523,17 +55935,17 @@ rowperm367:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart368
+	JL           rowpart386
 	VMOVUPD      (DX)(R8*8), Z17
-	JMP          rowperm368
+	JMP          rowperm386
 
-rowpart368:
+rowpart386:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm368:
+rowperm386:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z18
@@ -54556,17 +55968,17 @@ rowperm368:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart369
+	JL           rowpart387
 	VMOVUPD      (DX)(R8*8), Z17
-	JMP          rowperm369
+	JMP          rowperm387
 
-rowpart369:
+rowpart387:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm369:
+rowperm387:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z18
@@ -54589,17 +56001,17 @@ rowperm369:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart370
+	JL           rowpart388
 	VMOVUPD      (DX)(R8*8), Z17
-	JMP          rowperm370
+	JMP          rowperm388
 
-rowpart370:
+rowpart388:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm370:
+rowperm388:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z18
@@ -54622,17 +56034,17 @@ rowperm370:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart371
+	JL           rowpart389
 	VMOVUPD      (DX)(R8*8), Z17
-	JMP          rowperm371
+	JMP          rowperm389
 
-rowpart371:
+rowpart389:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm371:
+rowperm389:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z18
@@ -54655,17 +56067,17 @@ rowperm371:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart372
+	JL           rowpart390
 	VMOVUPD      (DX)(R8*8), Z17
-	JMP          rowperm372
+	JMP          rowperm390
 
-rowpart372:
+rowpart390:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm372:
+rowperm390:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z18
@@ -54688,17 +56100,17 @@ rowperm372:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart373
+	JL           rowpart391
 	VMOVUPD      (DX)(R8*8), Z17
-	JMP          rowperm373
+	JMP          rowperm391
 
-rowpart373:
+rowpart391:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm373:
+rowperm391:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z18
@@ -54721,17 +56133,17 @@ rowperm373:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart374
+	JL           rowpart392
 	VMOVUPD      (DX)(R8*8), Z17
-	JMP          rowperm374
+	JMP          rowperm392
 
-rowpart374:
+rowpart392:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm374:
+rowperm392:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -54764,17 +56176,17 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart375
+	JL           rowpart393
 	VMOVUPD      (DX)(R8*8), Z17
-	JMP          rowperm375
+	JMP          rowperm393
 
-rowpart375:
+rowpart393:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm375:
+rowperm393:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -54810,17 +56222,17 @@ tail:
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000008
-	JL           rowpart376
+	JL           rowpart394
 	VMOVUPD      (DX)(R8*8), Z17
-	JMP          rowperm376
+	JMP          rowperm394
 
-rowpart376:
+rowpart394:
 	LEAQ      kmask<>+0(SB), CX
 	KMOVW     (CX)(AX*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm376:
+rowperm394:
 	MOVQ      DI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (BX)(AX*1), Z18
@@ -54912,17 +56324,17 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart377
+	JL           rowpart395
 	VMOVUPD      (DX)(R8*8), Z9
-	JMP          rowperm377
+	JMP          rowperm395
 
-rowpart377:
+rowpart395:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm377:
+rowperm395:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -54941,17 +56353,17 @@ rowperm377:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart378
+	JL           rowpart396
 	VMOVUPD      (DX)(R8*8), Z9
-	JMP          rowperm378
+	JMP          rowperm396
 
-rowpart378:
+rowpart396:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm378:
+rowperm396:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -54970,17 +56382,17 @@ rowperm378:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart379
+	JL           rowpart397
 	VMOVUPD      (DX)(R8*8), Z9
-	JMP          rowperm379
+	JMP          rowperm397
 
-rowpart379:
+rowpart397:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm379:
+rowperm397:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -54999,17 +56411,17 @@ rowperm379:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart380
+	JL           rowpart398
 	VMOVUPD      (DX)(R8*8), Z9
-	JMP          rowperm380
+	JMP          rowperm398
 
-rowpart380:
+rowpart398:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm380:
+rowperm398:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -55028,17 +56440,17 @@ rowperm380:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart381
+	JL           rowpart399
 	VMOVUPD      (DX)(R8*8), Z9
-	JMP          rowperm381
+	JMP          rowperm399
 
-rowpart381:
+rowpart399:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm381:
+rowperm399:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -55057,17 +56469,17 @@ rowperm381:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart382
+	JL           rowpart400
 	VMOVUPD      (DX)(R8*8), Z9
-	JMP          rowperm382
+	JMP          rowperm400
 
-rowpart382:
+rowpart400:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm382:
+rowperm400:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -55086,17 +56498,17 @@ rowperm382:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart383
+	JL           rowpart401
 	VMOVUPD      (DX)(R8*8), Z9
-	JMP          rowperm383
+	JMP          rowperm401
 
-rowpart383:
+rowpart401:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm383:
+rowperm401:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -55115,17 +56527,17 @@ rowperm383:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart384
+	JL           rowpart402
 	VMOVUPD      (DX)(R8*8), Z9
-	JMP          rowperm384
+	JMP          rowperm402
 
-rowpart384:
+rowpart402:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm384:
+rowperm402:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z10
@@ -55154,17 +56566,17 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart385
+	JL           rowpart403
 	VMOVUPD      (DX)(R8*8), Z9
-	JMP          rowperm385
+	JMP          rowperm403
 
-rowpart385:
+rowpart403:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm385:
+rowperm403:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z10
@@ -55196,17 +56608,17 @@ tail:
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000008
-	JL           rowpart386
+	JL           rowpart404
 	VMOVUPD      (DX)(R8*8), Z9
-	JMP          rowperm386
+	JMP          rowperm404
 
-rowpart386:
+rowpart404:
 	LEAQ      kmask<>+0(SB), CX
 	KMOVW     (CX)(AX*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm386:
+rowperm404:
 	MOVQ      DI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (BX)(AX*1), Z10
@@ -55290,17 +56702,17 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart387
+	JL           rowpart405
 	VMOVUPD      (DX)(R8*8), Z8
-	JMP          rowperm387
+	JMP          rowperm405
 
-rowpart387:
+rowpart405:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z8, Z8, Z8
 	VMOVUPD.Z (DX)(R8*8), K1, Z8
 
-rowperm387:
+rowperm405:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -55331,17 +56743,17 @@ rowperm387:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart388
+	JL           rowpart406
 	VMOVUPD      (DX)(R8*8), Z8
-	JMP          rowperm388
+	JMP          rowperm406
 
-rowpart388:
+rowpart406:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z8, Z8, Z8
 	VMOVUPD.Z (DX)(R8*8), K1, Z8
 
-rowperm388:
+rowperm406:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -55372,17 +56784,17 @@ rowperm388:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart389
+	JL           rowpart407
 	VMOVUPD      (DX)(R8*8), Z8
-	JMP          rowperm389
+	JMP          rowperm407
 
-rowpart389:
+rowpart407:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z8, Z8, Z8
 	VMOVUPD.Z (DX)(R8*8), K1, Z8
 
-rowperm389:
+rowperm407:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -55413,17 +56825,17 @@ rowperm389:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart390
+	JL           rowpart408
 	VMOVUPD      (DX)(R8*8), Z8
-	JMP          rowperm390
+	JMP          rowperm408
 
-rowpart390:
+rowpart408:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z8, Z8, Z8
 	VMOVUPD.Z (DX)(R8*8), K1, Z8
 
-rowperm390:
+rowperm408:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -55454,17 +56866,17 @@ rowperm390:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart391
+	JL           rowpart409
 	VMOVUPD      (DX)(R8*8), Z8
-	JMP          rowperm391
+	JMP          rowperm409
 
-rowpart391:
+rowpart409:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z8, Z8, Z8
 	VMOVUPD.Z (DX)(R8*8), K1, Z8
 
-rowperm391:
+rowperm409:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -55495,17 +56907,17 @@ rowperm391:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart392
+	JL           rowpart410
 	VMOVUPD      (DX)(R8*8), Z8
-	JMP          rowperm392
+	JMP          rowperm410
 
-rowpart392:
+rowpart410:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z8, Z8, Z8
 	VMOVUPD.Z (DX)(R8*8), K1, Z8
 
-rowperm392:
+rowperm410:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -55536,17 +56948,17 @@ rowperm392:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart393
+	JL           rowpart411
 	VMOVUPD      (DX)(R8*8), Z8
-	JMP          rowperm393
+	JMP          rowperm411
 
-rowpart393:
+rowpart411:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z8, Z8, Z8
 	VMOVUPD.Z (DX)(R8*8), K1, Z8
 
-rowperm393:
+rowperm411:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -55577,17 +56989,17 @@ rowperm393:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart394
+	JL           rowpart412
 	VMOVUPD      (DX)(R8*8), Z8
-	JMP          rowperm394
+	JMP          rowperm412
 
-rowpart394:
+rowpart412:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z8, Z8, Z8
 	VMOVUPD.Z (DX)(R8*8), K1, Z8
 
-rowperm394:
+rowperm412:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -55628,17 +57040,17 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart395
+	JL           rowpart413
 	VMOVUPD      (DX)(R8*8), Z8
-	JMP          rowperm395
+	JMP          rowperm413
 
-rowpart395:
+rowpart413:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z8, Z8, Z8
 	VMOVUPD.Z (DX)(R8*8), K1, Z8
 
-rowperm395:
+rowperm413:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z10
@@ -55682,17 +57094,17 @@ tail:
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000008
-	JL           rowpart396
+	JL           rowpart414
 	VMOVUPD      (DX)(R8*8), Z8
-	JMP          rowperm396
+	JMP          rowperm414
 
-rowpart396:
+rowpart414:
 	LEAQ      kmask<>+0(SB), CX
 	KMOVW     (CX)(AX*2), K1
 	VXORPD    Z8, Z8, Z8
 	VMOVUPD.Z (DX)(R8*8), K1, Z8
 
-rowperm396:
+rowperm414:
 	MOVQ         DI, AX
 	SHLQ         $0x06, AX
 	VMOVUPS      (BX)(AX*1), Z10
@@ -56761,17 +58173,17 @@ loop:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000008
-	JL      rowpart397
+	JL      rowpart415
 	VMOVUPD (DX)(R8*8), Z17
-	JMP     rowperm397
+	JMP     rowperm415
 
-rowpart397:
+rowpart415:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm397:
+rowperm415:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -56793,17 +58205,17 @@ rowperm397:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart398
+	JL          rowpart416
 	VMOVUPD     (DX)(R8*8), Z17
-	JMP         rowperm398
+	JMP         rowperm416
 
-rowpart398:
+rowpart416:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm398:
+rowperm416:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -56825,17 +58237,17 @@ rowperm398:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart399
+	JL          rowpart417
 	VMOVUPD     (DX)(R8*8), Z17
-	JMP         rowperm399
+	JMP         rowperm417
 
-rowpart399:
+rowpart417:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm399:
+rowperm417:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -56857,17 +58269,17 @@ rowperm399:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart400
+	JL          rowpart418
 	VMOVUPD     (DX)(R8*8), Z17
-	JMP         rowperm400
+	JMP         rowperm418
 
-rowpart400:
+rowpart418:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm400:
+rowperm418:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -56889,17 +58301,17 @@ rowperm400:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart401
+	JL          rowpart419
 	VMOVUPD     (DX)(R8*8), Z17
-	JMP         rowperm401
+	JMP         rowperm419
 
-rowpart401:
+rowpart419:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm401:
+rowperm419:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -56921,17 +58333,17 @@ rowperm401:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart402
+	JL          rowpart420
 	VMOVUPD     (DX)(R8*8), Z17
-	JMP         rowperm402
+	JMP         rowperm420
 
-rowpart402:
+rowpart420:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm402:
+rowperm420:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -56953,17 +58365,17 @@ rowperm402:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart403
+	JL          rowpart421
 	VMOVUPD     (DX)(R8*8), Z17
-	JMP         rowperm403
+	JMP         rowperm421
 
-rowpart403:
+rowpart421:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm403:
+rowperm421:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -56985,17 +58397,17 @@ rowperm403:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart404
+	JL          rowpart422
 	VMOVUPD     (DX)(R8*8), Z17
-	JMP         rowperm404
+	JMP         rowperm422
 
-rowpart404:
+rowpart422:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm404:
+rowperm422:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -57027,17 +58439,17 @@ single1:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000008
-	JL      rowpart405
+	JL      rowpart423
 	VMOVUPD (DX)(R8*8), Z17
-	JMP     rowperm405
+	JMP     rowperm423
 
-rowpart405:
+rowpart423:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm405:
+rowperm423:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -57072,17 +58484,17 @@ tail:
 	MOVQ      R9, AX
 	SUBQ      R8, AX
 	CMPQ      AX, $0x00000008
-	JL        rowpart406
+	JL        rowpart424
 	VMOVUPD   (DX)(R8*8), Z17
-	JMP       rowperm406
+	JMP       rowperm424
 
-rowpart406:
+rowpart424:
 	LEAQ      kmask<>+0(SB), CX
 	KMOVW     (CX)(AX*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm406:
+rowperm424:
 	MOVQ      DI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (BX)(AX*1), Z18
@@ -57173,17 +58585,17 @@ loop:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000008
-	JL      rowpart407
+	JL      rowpart425
 	VMOVUPD (DX)(R8*8), Z9
-	JMP     rowperm407
+	JMP     rowperm425
 
-rowpart407:
+rowpart425:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm407:
+rowperm425:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z10
@@ -57201,17 +58613,17 @@ rowperm407:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart408
+	JL          rowpart426
 	VMOVUPD     (DX)(R8*8), Z9
-	JMP         rowperm408
+	JMP         rowperm426
 
-rowpart408:
+rowpart426:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm408:
+rowperm426:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z10
@@ -57229,17 +58641,17 @@ rowperm408:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart409
+	JL          rowpart427
 	VMOVUPD     (DX)(R8*8), Z9
-	JMP         rowperm409
+	JMP         rowperm427
 
-rowpart409:
+rowpart427:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm409:
+rowperm427:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z10
@@ -57257,17 +58669,17 @@ rowperm409:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart410
+	JL          rowpart428
 	VMOVUPD     (DX)(R8*8), Z9
-	JMP         rowperm410
+	JMP         rowperm428
 
-rowpart410:
+rowpart428:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm410:
+rowperm428:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z10
@@ -57285,17 +58697,17 @@ rowperm410:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart411
+	JL          rowpart429
 	VMOVUPD     (DX)(R8*8), Z9
-	JMP         rowperm411
+	JMP         rowperm429
 
-rowpart411:
+rowpart429:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm411:
+rowperm429:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z10
@@ -57313,17 +58725,17 @@ rowperm411:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart412
+	JL          rowpart430
 	VMOVUPD     (DX)(R8*8), Z9
-	JMP         rowperm412
+	JMP         rowperm430
 
-rowpart412:
+rowpart430:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm412:
+rowperm430:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z10
@@ -57341,17 +58753,17 @@ rowperm412:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart413
+	JL          rowpart431
 	VMOVUPD     (DX)(R8*8), Z9
-	JMP         rowperm413
+	JMP         rowperm431
 
-rowpart413:
+rowpart431:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm413:
+rowperm431:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z10
@@ -57369,17 +58781,17 @@ rowperm413:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart414
+	JL          rowpart432
 	VMOVUPD     (DX)(R8*8), Z9
-	JMP         rowperm414
+	JMP         rowperm432
 
-rowpart414:
+rowpart432:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm414:
+rowperm432:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z10
@@ -57407,17 +58819,17 @@ single1:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000008
-	JL      rowpart415
+	JL      rowpart433
 	VMOVUPD (DX)(R8*8), Z9
-	JMP     rowperm415
+	JMP     rowperm433
 
-rowpart415:
+rowpart433:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm415:
+rowperm433:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z10
@@ -57448,17 +58860,17 @@ tail:
 	MOVQ      R9, AX
 	SUBQ      R8, AX
 	CMPQ      AX, $0x00000008
-	JL        rowpart416
+	JL        rowpart434
 	VMOVUPD   (DX)(R8*8), Z9
-	JMP       rowperm416
+	JMP       rowperm434
 
-rowpart416:
+rowpart434:
 	LEAQ      kmask<>+0(SB), CX
 	KMOVW     (CX)(AX*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm416:
+rowperm434:
 	MOVQ      DI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (BX)(AX*1), Z10
@@ -57532,17 +58944,17 @@ loop:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000008
-	JL      rowpart417
+	JL      rowpart435
 	VMOVUPD (DX)(R8*8), Z10
-	JMP     rowperm417
+	JMP     rowperm435
 
-rowpart417:
+rowpart435:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z10, Z10, Z10
 	VMOVUPD.Z (DX)(R8*8), K1, Z10
 
-rowperm417:
+rowperm435:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -57563,17 +58975,17 @@ rowperm417:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart418
+	JL           rowpart436
 	VMOVUPD      (DX)(R8*8), Z10
-	JMP          rowperm418
+	JMP          rowperm436
 
-rowpart418:
+rowpart436:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z10, Z10, Z10
 	VMOVUPD.Z (DX)(R8*8), K1, Z10
 
-rowperm418:
+rowperm436:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -57594,17 +59006,17 @@ rowperm418:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart419
+	JL           rowpart437
 	VMOVUPD      (DX)(R8*8), Z10
-	JMP          rowperm419
+	JMP          rowperm437
 
-rowpart419:
+rowpart437:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z10, Z10, Z10
 	VMOVUPD.Z (DX)(R8*8), K1, Z10
 
-rowperm419:
+rowperm437:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -57625,17 +59037,17 @@ rowperm419:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart420
+	JL           rowpart438
 	VMOVUPD      (DX)(R8*8), Z10
-	JMP          rowperm420
+	JMP          rowperm438
 
-rowpart420:
+rowpart438:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z10, Z10, Z10
 	VMOVUPD.Z (DX)(R8*8), K1, Z10
 
-rowperm420:
+rowperm438:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -57656,17 +59068,17 @@ rowperm420:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart421
+	JL           rowpart439
 	VMOVUPD      (DX)(R8*8), Z10
-	JMP          rowperm421
+	JMP          rowperm439
 
-rowpart421:
+rowpart439:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z10, Z10, Z10
 	VMOVUPD.Z (DX)(R8*8), K1, Z10
 
-rowperm421:
+rowperm439:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -57687,17 +59099,17 @@ rowperm421:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart422
+	JL           rowpart440
 	VMOVUPD      (DX)(R8*8), Z10
-	JMP          rowperm422
+	JMP          rowperm440
 
-rowpart422:
+rowpart440:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z10, Z10, Z10
 	VMOVUPD.Z (DX)(R8*8), K1, Z10
 
-rowperm422:
+rowperm440:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -57718,17 +59130,17 @@ rowperm422:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart423
+	JL           rowpart441
 	VMOVUPD      (DX)(R8*8), Z10
-	JMP          rowperm423
+	JMP          rowperm441
 
-rowpart423:
+rowpart441:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z10, Z10, Z10
 	VMOVUPD.Z (DX)(R8*8), K1, Z10
 
-rowperm423:
+rowperm441:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -57749,17 +59161,17 @@ rowperm423:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart424
+	JL           rowpart442
 	VMOVUPD      (DX)(R8*8), Z10
-	JMP          rowperm424
+	JMP          rowperm442
 
-rowpart424:
+rowpart442:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z10, Z10, Z10
 	VMOVUPD.Z (DX)(R8*8), K1, Z10
 
-rowperm424:
+rowperm442:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -57790,17 +59202,17 @@ single1:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000008
-	JL      rowpart425
+	JL      rowpart443
 	VMOVUPD (DX)(R8*8), Z10
-	JMP     rowperm425
+	JMP     rowperm443
 
-rowpart425:
+rowpart443:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z10, Z10, Z10
 	VMOVUPD.Z (DX)(R8*8), K1, Z10
 
-rowperm425:
+rowperm443:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -57834,17 +59246,17 @@ tail:
 	MOVQ      R9, AX
 	SUBQ      R8, AX
 	CMPQ      AX, $0x00000008
-	JL        rowpart426
+	JL        rowpart444
 	VMOVUPD   (DX)(R8*8), Z10
-	JMP       rowperm426
+	JMP       rowperm444
 
-rowpart426:
+rowpart444:
 	LEAQ      kmask<>+0(SB), CX
 	KMOVW     (CX)(AX*2), K1
 	VXORPD    Z10, Z10, Z10
 	VMOVUPD.Z (DX)(R8*8), K1, Z10
 
-rowperm426:
+rowperm444:
 	MOVQ         DI, AX
 	SHLQ         $0x06, AX
 	VMOVUPS      (BX)(AX*1), Z11
@@ -62595,17 +64007,17 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart427
+	JL           rowpart445
 	VMOVUPD      (DX)(R8*8), Z5
-	JMP          rowperm427
+	JMP          rowperm445
 
-rowpart427:
+rowpart445:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (DX)(R8*8), K1, Z5
 
-rowperm427:
+rowperm445:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z6
@@ -62788,17 +64200,17 @@ rowperm427:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart428
+	JL           rowpart446
 	VMOVUPD      (DX)(R8*8), Z5
-	JMP          rowperm428
+	JMP          rowperm446
 
-rowpart428:
+rowpart446:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (DX)(R8*8), K1, Z5
 
-rowperm428:
+rowperm446:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z6
@@ -62991,17 +64403,17 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart429
+	JL           rowpart447
 	VMOVUPD      (DX)(R8*8), Z5
-	JMP          rowperm429
+	JMP          rowperm447
 
-rowpart429:
+rowpart447:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (DX)(R8*8), K1, Z5
 
-rowperm429:
+rowperm447:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z6
@@ -63197,17 +64609,17 @@ tail:
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000008
-	JL           rowpart430
+	JL           rowpart448
 	VMOVUPD      (DX)(R8*8), Z5
-	JMP          rowperm430
+	JMP          rowperm448
 
-rowpart430:
+rowpart448:
 	LEAQ      kmask<>+0(SB), CX
 	KMOVW     (CX)(AX*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (DX)(R8*8), K1, Z5
 
-rowperm430:
+rowperm448:
 	MOVQ      DI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (BX)(AX*1), Z6
@@ -63441,17 +64853,17 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart431
+	JL           rowpart449
 	VMOVUPD      (DX)(R8*8), Z3
-	JMP          rowperm431
+	JMP          rowperm449
 
-rowpart431:
+rowpart449:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z3, Z3, Z3
 	VMOVUPD.Z (DX)(R8*8), K1, Z3
 
-rowperm431:
+rowperm449:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z4
@@ -63630,17 +65042,17 @@ rowperm431:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart432
+	JL           rowpart450
 	VMOVUPD      (DX)(R8*8), Z3
-	JMP          rowperm432
+	JMP          rowperm450
 
-rowpart432:
+rowpart450:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z3, Z3, Z3
 	VMOVUPD.Z (DX)(R8*8), K1, Z3
 
-rowperm432:
+rowperm450:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z4
@@ -63829,17 +65241,17 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart433
+	JL           rowpart451
 	VMOVUPD      (DX)(R8*8), Z3
-	JMP          rowperm433
+	JMP          rowperm451
 
-rowpart433:
+rowpart451:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z3, Z3, Z3
 	VMOVUPD.Z (DX)(R8*8), K1, Z3
 
-rowperm433:
+rowperm451:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z4
@@ -64031,17 +65443,17 @@ tail:
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000008
-	JL           rowpart434
+	JL           rowpart452
 	VMOVUPD      (DX)(R8*8), Z3
-	JMP          rowperm434
+	JMP          rowperm452
 
-rowpart434:
+rowpart452:
 	LEAQ      kmask<>+0(SB), CX
 	KMOVW     (CX)(AX*2), K1
 	VXORPD    Z3, Z3, Z3
 	VMOVUPD.Z (DX)(R8*8), K1, Z3
 
-rowperm434:
+rowperm452:
 	MOVQ      DI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (BX)(AX*1), Z4
@@ -64274,17 +65686,17 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart435
+	JL           rowpart453
 	VMOVUPD      (DX)(R8*8), Z3
-	JMP          rowperm435
+	JMP          rowperm453
 
-rowpart435:
+rowpart453:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z3, Z3, Z3
 	VMOVUPD.Z (DX)(R8*8), K1, Z3
 
-rowperm435:
+rowperm453:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z4
@@ -64476,17 +65888,17 @@ rowperm435:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart436
+	JL           rowpart454
 	VMOVUPD      (DX)(R8*8), Z3
-	JMP          rowperm436
+	JMP          rowperm454
 
-rowpart436:
+rowpart454:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z3, Z3, Z3
 	VMOVUPD.Z (DX)(R8*8), K1, Z3
 
-rowperm436:
+rowperm454:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z4
@@ -64688,17 +66100,17 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart437
+	JL           rowpart455
 	VMOVUPD      (DX)(R8*8), Z3
-	JMP          rowperm437
+	JMP          rowperm455
 
-rowpart437:
+rowpart455:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z3, Z3, Z3
 	VMOVUPD.Z (DX)(R8*8), K1, Z3
 
-rowperm437:
+rowperm455:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z4
@@ -64903,17 +66315,17 @@ tail:
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000008
-	JL           rowpart438
+	JL           rowpart456
 	VMOVUPD      (DX)(R8*8), Z3
-	JMP          rowperm438
+	JMP          rowperm456
 
-rowpart438:
+rowpart456:
 	LEAQ      kmask<>+0(SB), CX
 	KMOVW     (CX)(AX*2), K1
 	VXORPD    Z3, Z3, Z3
 	VMOVUPD.Z (DX)(R8*8), K1, Z3
 
-rowperm438:
+rowperm456:
 	MOVQ         DI, AX
 	SHLQ         $0x06, AX
 	VMOVUPS      (BX)(AX*1), Z4
@@ -64956,53 +66368,75 @@ TEXT ·hingeSumAVX512F64(SB), NOSPLIT, $0-64
 	MOVQ   y_base+24(FP), CX
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
 	XORQ   DX, DX
 	MOVQ   p_len+8(FP), BX
-	SUBQ   $0x00000010, BX
+	SUBQ   $0x00000020, BX
 	CMPQ   DX, BX
 	JG     single
 
 loop:
-	VMOVUPD      (AX)(DX*8), Z2
-	VMOVUPD      (CX)(DX*8), Z3
-	VBROADCASTSD consts64<>+8(SB), Z4
-	VADDPD       Z3, Z3, Z3
-	VSUBPD       Z4, Z3, Z3
-	VMULPD       Z2, Z3, Z2
-	VSUBPD       Z2, Z4, Z2
-	VXORPD       Z3, Z3, Z3
-	VMAXPD       Z2, Z3, Z2
-	VADDPD       Z2, Z0, Z0
-	VMOVUPD      64(AX)(DX*8), Z2
-	VMOVUPD      64(CX)(DX*8), Z3
-	VBROADCASTSD consts64<>+8(SB), Z4
-	VADDPD       Z3, Z3, Z3
-	VSUBPD       Z4, Z3, Z3
-	VMULPD       Z2, Z3, Z2
-	VSUBPD       Z2, Z4, Z2
-	VXORPD       Z3, Z3, Z3
-	VMAXPD       Z2, Z3, Z2
-	VADDPD       Z2, Z1, Z1
-	ADDQ         $0x00000010, DX
+	VMOVUPD      (AX)(DX*8), Z4
+	VMOVUPD      (CX)(DX*8), Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VADDPD       Z5, Z5, Z5
+	VSUBPD       Z6, Z5, Z5
+	VMULPD       Z4, Z5, Z4
+	VSUBPD       Z4, Z6, Z4
+	VXORPD       Z5, Z5, Z5
+	VMAXPD       Z4, Z5, Z4
+	VADDPD       Z4, Z0, Z0
+	VMOVUPD      64(AX)(DX*8), Z4
+	VMOVUPD      64(CX)(DX*8), Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VADDPD       Z5, Z5, Z5
+	VSUBPD       Z6, Z5, Z5
+	VMULPD       Z4, Z5, Z4
+	VSUBPD       Z4, Z6, Z4
+	VXORPD       Z5, Z5, Z5
+	VMAXPD       Z4, Z5, Z4
+	VADDPD       Z4, Z1, Z1
+	VMOVUPD      128(AX)(DX*8), Z4
+	VMOVUPD      128(CX)(DX*8), Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VADDPD       Z5, Z5, Z5
+	VSUBPD       Z6, Z5, Z5
+	VMULPD       Z4, Z5, Z4
+	VSUBPD       Z4, Z6, Z4
+	VXORPD       Z5, Z5, Z5
+	VMAXPD       Z4, Z5, Z4
+	VADDPD       Z4, Z2, Z2
+	VMOVUPD      192(AX)(DX*8), Z4
+	VMOVUPD      192(CX)(DX*8), Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VADDPD       Z5, Z5, Z5
+	VSUBPD       Z6, Z5, Z5
+	VMULPD       Z4, Z5, Z4
+	VSUBPD       Z4, Z6, Z4
+	VXORPD       Z5, Z5, Z5
+	VMAXPD       Z4, Z5, Z4
+	VADDPD       Z4, Z3, Z3
+	ADDQ         $0x00000020, DX
 	CMPQ         DX, BX
 	JLE          loop
 
 single:
-	ADDQ $0x00000008, BX
+	ADDQ $0x00000018, BX
 
 single1:
 	CMPQ         DX, BX
 	JG           tail
-	VMOVUPD      (AX)(DX*8), Z2
-	VMOVUPD      (CX)(DX*8), Z3
-	VBROADCASTSD consts64<>+8(SB), Z4
-	VADDPD       Z3, Z3, Z3
-	VSUBPD       Z4, Z3, Z3
-	VMULPD       Z2, Z3, Z2
-	VSUBPD       Z2, Z4, Z2
-	VXORPD       Z3, Z3, Z3
-	VMAXPD       Z2, Z3, Z2
-	VADDPD       Z2, Z0, Z0
+	VMOVUPD      (AX)(DX*8), Z4
+	VMOVUPD      (CX)(DX*8), Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VADDPD       Z5, Z5, Z5
+	VSUBPD       Z6, Z5, Z5
+	VMULPD       Z4, Z5, Z4
+	VSUBPD       Z4, Z6, Z4
+	VXORPD       Z5, Z5, Z5
+	VMAXPD       Z4, Z5, Z4
+	VADDPD       Z4, Z0, Z0
 	ADDQ         $0x00000008, DX
 	JMP          single1
 
@@ -65012,27 +66446,29 @@ tail:
 	JZ           drain
 	LEAQ         kmask<>+0(SB), SI
 	KMOVW        (SI)(BX*2), K1
-	VXORPD       Z2, Z2, Z2
-	VMOVUPD.Z    (AX)(DX*8), K1, Z2
+	VXORPD       Z4, Z4, Z4
+	VMOVUPD.Z    (AX)(DX*8), K1, Z4
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(BX*2), K1
-	VXORPD       Z3, Z3, Z3
-	VMOVUPD.Z    (CX)(DX*8), K1, Z3
-	VBROADCASTSD consts64<>+8(SB), Z4
-	VADDPD       Z3, Z3, Z3
-	VSUBPD       Z4, Z3, Z3
-	VMULPD       Z2, Z3, Z2
-	VSUBPD       Z2, Z4, Z2
-	VXORPD       Z3, Z3, Z3
-	VMAXPD       Z2, Z3, Z2
+	VXORPD       Z5, Z5, Z5
+	VMOVUPD.Z    (CX)(DX*8), K1, Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VADDPD       Z5, Z5, Z5
+	VSUBPD       Z6, Z5, Z5
+	VMULPD       Z4, Z5, Z4
+	VSUBPD       Z4, Z6, Z4
+	VXORPD       Z5, Z5, Z5
+	VMAXPD       Z4, Z5, Z4
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(BX*2), K1
-	VMOVAPD.Z    Z2, K1, Z2
-	VADDPD       Z2, Z0, Z0
+	VMOVAPD.Z    Z4, K1, Z4
+	VADDPD       Z4, Z0, Z0
 	ADDQ         BX, DX
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z2, Z0, Z0
+	VADDPD        Z3, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -65053,10 +66489,330 @@ TEXT ·hingeWSumAVX512F64(SB), NOSPLIT, $0-104
 	VXORPD Z1, Z1, Z1
 	VXORPD Z2, Z2, Z2
 	VXORPD Z3, Z3, Z3
+	VXORPD Z4, Z4, Z4
+	VXORPD Z5, Z5, Z5
+	VXORPD Z6, Z6, Z6
+	VXORPD Z7, Z7, Z7
 	XORQ   BX, BX
 	XORQ   SI, SI
 	MOVQ   p_len+8(FP), DI
-	SUBQ   $0x00000010, DI
+	SUBQ   $0x00000020, DI
+	CMPQ   SI, DI
+	JG     single
+
+loop:
+	VMOVUPD      (AX)(SI*8), Z8
+	VMOVUPD      (CX)(SI*8), Z9
+	VBROADCASTSD consts64<>+8(SB), Z10
+	VADDPD       Z9, Z9, Z9
+	VSUBPD       Z10, Z9, Z9
+	VMULPD       Z8, Z9, Z8
+	VSUBPD       Z8, Z10, Z8
+	VXORPD       Z9, Z9, Z9
+	VMAXPD       Z8, Z9, Z8
+	VMOVUPD      (DX)(SI*8), Z9
+	VFMADD231PD  Z8, Z9, Z0
+	VADDPD       Z9, Z1, Z1
+	VXORPD       Z8, Z8, Z8
+	VCMPPD       $0x04, Z8, Z9, K1
+	KMOVB        K1, R8
+	POPCNTL      R8, R8
+	ADDQ         R8, BX
+	VMOVUPD      64(AX)(SI*8), Z8
+	VMOVUPD      64(CX)(SI*8), Z9
+	VBROADCASTSD consts64<>+8(SB), Z10
+	VADDPD       Z9, Z9, Z9
+	VSUBPD       Z10, Z9, Z9
+	VMULPD       Z8, Z9, Z8
+	VSUBPD       Z8, Z10, Z8
+	VXORPD       Z9, Z9, Z9
+	VMAXPD       Z8, Z9, Z8
+	VMOVUPD      64(DX)(SI*8), Z9
+	VFMADD231PD  Z8, Z9, Z2
+	VADDPD       Z9, Z3, Z3
+	VXORPD       Z8, Z8, Z8
+	VCMPPD       $0x04, Z8, Z9, K1
+	KMOVB        K1, R8
+	POPCNTL      R8, R8
+	ADDQ         R8, BX
+	VMOVUPD      128(AX)(SI*8), Z8
+	VMOVUPD      128(CX)(SI*8), Z9
+	VBROADCASTSD consts64<>+8(SB), Z10
+	VADDPD       Z9, Z9, Z9
+	VSUBPD       Z10, Z9, Z9
+	VMULPD       Z8, Z9, Z8
+	VSUBPD       Z8, Z10, Z8
+	VXORPD       Z9, Z9, Z9
+	VMAXPD       Z8, Z9, Z8
+	VMOVUPD      128(DX)(SI*8), Z9
+	VFMADD231PD  Z8, Z9, Z4
+	VADDPD       Z9, Z5, Z5
+	VXORPD       Z8, Z8, Z8
+	VCMPPD       $0x04, Z8, Z9, K1
+	KMOVB        K1, R8
+	POPCNTL      R8, R8
+	ADDQ         R8, BX
+	VMOVUPD      192(AX)(SI*8), Z8
+	VMOVUPD      192(CX)(SI*8), Z9
+	VBROADCASTSD consts64<>+8(SB), Z10
+	VADDPD       Z9, Z9, Z9
+	VSUBPD       Z10, Z9, Z9
+	VMULPD       Z8, Z9, Z8
+	VSUBPD       Z8, Z10, Z8
+	VXORPD       Z9, Z9, Z9
+	VMAXPD       Z8, Z9, Z8
+	VMOVUPD      192(DX)(SI*8), Z9
+	VFMADD231PD  Z8, Z9, Z6
+	VADDPD       Z9, Z7, Z7
+	VXORPD       Z8, Z8, Z8
+	VCMPPD       $0x04, Z8, Z9, K1
+	KMOVB        K1, R8
+	POPCNTL      R8, R8
+	ADDQ         R8, BX
+	ADDQ         $0x00000020, SI
+	CMPQ         SI, DI
+	JLE          loop
+
+single:
+	ADDQ $0x00000018, DI
+
+single1:
+	CMPQ         SI, DI
+	JG           tail
+	VMOVUPD      (AX)(SI*8), Z8
+	VMOVUPD      (CX)(SI*8), Z9
+	VBROADCASTSD consts64<>+8(SB), Z10
+	VADDPD       Z9, Z9, Z9
+	VSUBPD       Z10, Z9, Z9
+	VMULPD       Z8, Z9, Z8
+	VSUBPD       Z8, Z10, Z8
+	VXORPD       Z9, Z9, Z9
+	VMAXPD       Z8, Z9, Z8
+	VMOVUPD      (DX)(SI*8), Z9
+	VFMADD231PD  Z8, Z9, Z0
+	VADDPD       Z9, Z1, Z1
+	VXORPD       Z8, Z8, Z8
+	VCMPPD       $0x04, Z8, Z9, K1
+	KMOVB        K1, R8
+	POPCNTL      R8, R8
+	ADDQ         R8, BX
+	ADDQ         $0x00000008, SI
+	JMP          single1
+
+tail:
+	ADDQ         $0x00000008, DI
+	SUBQ         SI, DI
+	JZ           drain
+	LEAQ         kmask<>+0(SB), R8
+	KMOVW        (R8)(DI*2), K1
+	VXORPD       Z8, Z8, Z8
+	VMOVUPD.Z    (AX)(SI*8), K1, Z8
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(DI*2), K1
+	VXORPD       Z9, Z9, Z9
+	VMOVUPD.Z    (CX)(SI*8), K1, Z9
+	VBROADCASTSD consts64<>+8(SB), Z10
+	VADDPD       Z9, Z9, Z9
+	VSUBPD       Z10, Z9, Z9
+	VMULPD       Z8, Z9, Z8
+	VSUBPD       Z8, Z10, Z8
+	VXORPD       Z9, Z9, Z9
+	VMAXPD       Z8, Z9, Z8
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(DI*2), K1
+	VXORPD       Z9, Z9, Z9
+	VMOVUPD.Z    (DX)(SI*8), K1, Z9
+	VMULPD       Z8, Z9, Z8
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(DI*2), K1
+	VMOVAPD.Z    Z8, K1, Z8
+	VADDPD       Z8, Z0, Z0
+	VADDPD       Z9, Z1, Z1
+	VXORPD       Z8, Z8, Z8
+	VCMPPD       $0x04, Z8, Z9, K1
+	KMOVB        K1, AX
+	POPCNTL      AX, AX
+	ADDQ         AX, BX
+	ADDQ         DI, SI
+
+drain:
+	VADDPD        Z2, Z0, Z0
+	VADDPD        Z4, Z0, Z0
+	VADDPD        Z6, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y2
+	VADDPD        Y2, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X2
+	VADDPD        X2, X0, X0
+	VPERMILPD     $0x01, X0, X2
+	VADDSD        X2, X0, X0
+	VADDPD        Z3, Z1, Z1
+	VADDPD        Z5, Z1, Z1
+	VADDPD        Z7, Z1, Z1
+	VEXTRACTF64X4 $0x01, Z1, Y2
+	VADDPD        Y2, Y1, Y1
+	VEXTRACTF128  $0x01, Y1, X2
+	VADDPD        X2, X1, X1
+	VPERMILPD     $0x01, X1, X2
+	VADDSD        X2, X1, X1
+	MOVSD         X0, ret+80(FP)
+	MOVQ          BX, ret1+88(FP)
+	MOVSD         X1, ret2+96(FP)
+	VZEROUPPER
+	RET
+
+// func hingeUnredAVX512F64(dst []float64, p []float64, y []float64, s float64, a float64) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·hingeUnredAVX512F64(SB), NOSPLIT, $0-96
+	MOVQ   p_base+24(FP), AX
+	MOVQ   y_base+48(FP), CX
+	MOVQ   dst_base+0(FP), DX
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	XORQ   BX, BX
+	MOVQ   p_len+32(FP), SI
+	SUBQ   $0x00000020, SI
+	CMPQ   BX, SI
+	JG     single
+
+loop:
+	VMOVUPD      (AX)(BX*8), Z4
+	VMOVUPD      (CX)(BX*8), Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VADDPD       Z5, Z5, Z5
+	VSUBPD       Z6, Z5, Z5
+	VMULPD       Z4, Z5, Z4
+	VSUBPD       Z4, Z6, Z4
+	VXORPD       Z5, Z5, Z5
+	VMAXPD       Z4, Z5, Z4
+	VBROADCASTSD s+72(FP), Z5
+	VMULPD       Z4, Z5, Z5
+	VMOVUPD      Z5, (DX)(BX*8)
+	VADDPD       Z4, Z0, Z0
+	VMOVUPD      64(AX)(BX*8), Z4
+	VMOVUPD      64(CX)(BX*8), Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VADDPD       Z5, Z5, Z5
+	VSUBPD       Z6, Z5, Z5
+	VMULPD       Z4, Z5, Z4
+	VSUBPD       Z4, Z6, Z4
+	VXORPD       Z5, Z5, Z5
+	VMAXPD       Z4, Z5, Z4
+	VBROADCASTSD s+72(FP), Z5
+	VMULPD       Z4, Z5, Z5
+	VMOVUPD      Z5, 64(DX)(BX*8)
+	VADDPD       Z4, Z1, Z1
+	VMOVUPD      128(AX)(BX*8), Z4
+	VMOVUPD      128(CX)(BX*8), Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VADDPD       Z5, Z5, Z5
+	VSUBPD       Z6, Z5, Z5
+	VMULPD       Z4, Z5, Z4
+	VSUBPD       Z4, Z6, Z4
+	VXORPD       Z5, Z5, Z5
+	VMAXPD       Z4, Z5, Z4
+	VBROADCASTSD s+72(FP), Z5
+	VMULPD       Z4, Z5, Z5
+	VMOVUPD      Z5, 128(DX)(BX*8)
+	VADDPD       Z4, Z2, Z2
+	VMOVUPD      192(AX)(BX*8), Z4
+	VMOVUPD      192(CX)(BX*8), Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VADDPD       Z5, Z5, Z5
+	VSUBPD       Z6, Z5, Z5
+	VMULPD       Z4, Z5, Z4
+	VSUBPD       Z4, Z6, Z4
+	VXORPD       Z5, Z5, Z5
+	VMAXPD       Z4, Z5, Z4
+	VBROADCASTSD s+72(FP), Z5
+	VMULPD       Z4, Z5, Z5
+	VMOVUPD      Z5, 192(DX)(BX*8)
+	VADDPD       Z4, Z3, Z3
+	ADDQ         $0x00000020, BX
+	CMPQ         BX, SI
+	JLE          loop
+
+single:
+	ADDQ $0x00000018, SI
+
+single1:
+	CMPQ         BX, SI
+	JG           tail
+	VMOVUPD      (AX)(BX*8), Z4
+	VMOVUPD      (CX)(BX*8), Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VADDPD       Z5, Z5, Z5
+	VSUBPD       Z6, Z5, Z5
+	VMULPD       Z4, Z5, Z4
+	VSUBPD       Z4, Z6, Z4
+	VXORPD       Z5, Z5, Z5
+	VMAXPD       Z4, Z5, Z4
+	VBROADCASTSD s+72(FP), Z5
+	VMULPD       Z4, Z5, Z5
+	VMOVUPD      Z5, (DX)(BX*8)
+	VADDPD       Z4, Z0, Z0
+	ADDQ         $0x00000008, BX
+	JMP          single1
+
+tail:
+	ADDQ         $0x00000008, SI
+	SUBQ         BX, SI
+	JZ           drain
+	LEAQ         kmask<>+0(SB), DI
+	KMOVW        (DI)(SI*2), K1
+	VXORPD       Z4, Z4, Z4
+	VMOVUPD.Z    (AX)(BX*8), K1, Z4
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(SI*2), K1
+	VXORPD       Z5, Z5, Z5
+	VMOVUPD.Z    (CX)(BX*8), K1, Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VADDPD       Z5, Z5, Z5
+	VSUBPD       Z6, Z5, Z5
+	VMULPD       Z4, Z5, Z4
+	VSUBPD       Z4, Z6, Z4
+	VXORPD       Z5, Z5, Z5
+	VMAXPD       Z4, Z5, Z4
+	VBROADCASTSD s+72(FP), Z5
+	VMULPD       Z4, Z5, Z5
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(SI*2), K1
+	VMOVUPD      Z5, K1, (DX)(BX*8)
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(SI*2), K1
+	VMOVAPD.Z    Z4, K1, Z4
+	VADDPD       Z4, Z0, Z0
+	ADDQ         SI, BX
+
+drain:
+	VADDPD        Z1, Z0, Z0
+	VADDPD        Z2, Z0, Z0
+	VADDPD        Z3, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	MOVSD         X0, ret+88(FP)
+	VZEROUPPER
+	RET
+
+// func hingeWUnredAVX512F64(dst []float64, p []float64, y []float64, w []float64, a float64) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·hingeWUnredAVX512F64(SB), NOSPLIT, $0-112
+	MOVQ   p_base+24(FP), AX
+	MOVQ   y_base+48(FP), CX
+	MOVQ   w_base+72(FP), DX
+	MOVQ   dst_base+0(FP), BX
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	XORQ   SI, SI
+	MOVQ   p_len+32(FP), DI
+	SUBQ   $0x00000020, DI
 	CMPQ   SI, DI
 	JG     single
 
@@ -65071,13 +66827,9 @@ loop:
 	VXORPD       Z5, Z5, Z5
 	VMAXPD       Z4, Z5, Z4
 	VMOVUPD      (DX)(SI*8), Z5
+	VMULPD       Z4, Z5, Z6
+	VMOVUPD      Z6, (BX)(SI*8)
 	VFMADD231PD  Z4, Z5, Z0
-	VADDPD       Z5, Z1, Z1
-	VXORPD       Z4, Z4, Z4
-	VCMPPD       $0x04, Z4, Z5, K1
-	KMOVB        K1, R8
-	POPCNTL      R8, R8
-	ADDQ         R8, BX
 	VMOVUPD      64(AX)(SI*8), Z4
 	VMOVUPD      64(CX)(SI*8), Z5
 	VBROADCASTSD consts64<>+8(SB), Z6
@@ -65088,19 +66840,41 @@ loop:
 	VXORPD       Z5, Z5, Z5
 	VMAXPD       Z4, Z5, Z4
 	VMOVUPD      64(DX)(SI*8), Z5
+	VMULPD       Z4, Z5, Z6
+	VMOVUPD      Z6, 64(BX)(SI*8)
+	VFMADD231PD  Z4, Z5, Z1
+	VMOVUPD      128(AX)(SI*8), Z4
+	VMOVUPD      128(CX)(SI*8), Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VADDPD       Z5, Z5, Z5
+	VSUBPD       Z6, Z5, Z5
+	VMULPD       Z4, Z5, Z4
+	VSUBPD       Z4, Z6, Z4
+	VXORPD       Z5, Z5, Z5
+	VMAXPD       Z4, Z5, Z4
+	VMOVUPD      128(DX)(SI*8), Z5
+	VMULPD       Z4, Z5, Z6
+	VMOVUPD      Z6, 128(BX)(SI*8)
 	VFMADD231PD  Z4, Z5, Z2
-	VADDPD       Z5, Z3, Z3
-	VXORPD       Z4, Z4, Z4
-	VCMPPD       $0x04, Z4, Z5, K1
-	KMOVB        K1, R8
-	POPCNTL      R8, R8
-	ADDQ         R8, BX
-	ADDQ         $0x00000010, SI
+	VMOVUPD      192(AX)(SI*8), Z4
+	VMOVUPD      192(CX)(SI*8), Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VADDPD       Z5, Z5, Z5
+	VSUBPD       Z6, Z5, Z5
+	VMULPD       Z4, Z5, Z4
+	VSUBPD       Z4, Z6, Z4
+	VXORPD       Z5, Z5, Z5
+	VMAXPD       Z4, Z5, Z4
+	VMOVUPD      192(DX)(SI*8), Z5
+	VMULPD       Z4, Z5, Z6
+	VMOVUPD      Z6, 192(BX)(SI*8)
+	VFMADD231PD  Z4, Z5, Z3
+	ADDQ         $0x00000020, SI
 	CMPQ         SI, DI
 	JLE          loop
 
 single:
-	ADDQ $0x00000008, DI
+	ADDQ $0x00000018, DI
 
 single1:
 	CMPQ         SI, DI
@@ -65115,13 +66889,9 @@ single1:
 	VXORPD       Z5, Z5, Z5
 	VMAXPD       Z4, Z5, Z4
 	VMOVUPD      (DX)(SI*8), Z5
+	VMULPD       Z4, Z5, Z6
+	VMOVUPD      Z6, (BX)(SI*8)
 	VFMADD231PD  Z4, Z5, Z0
-	VADDPD       Z5, Z1, Z1
-	VXORPD       Z4, Z4, Z4
-	VCMPPD       $0x04, Z4, Z5, K1
-	KMOVB        K1, R8
-	POPCNTL      R8, R8
-	ADDQ         R8, BX
 	ADDQ         $0x00000008, SI
 	JMP          single1
 
@@ -65151,249 +66921,17 @@ tail:
 	VMULPD       Z4, Z5, Z4
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(DI*2), K1
+	VMOVUPD      Z4, K1, (BX)(SI*8)
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(DI*2), K1
 	VMOVAPD.Z    Z4, K1, Z4
 	VADDPD       Z4, Z0, Z0
-	VADDPD       Z5, Z1, Z1
-	VXORPD       Z4, Z4, Z4
-	VCMPPD       $0x04, Z4, Z5, K1
-	KMOVB        K1, AX
-	POPCNTL      AX, AX
-	ADDQ         AX, BX
 	ADDQ         DI, SI
 
 drain:
+	VADDPD        Z1, Z0, Z0
 	VADDPD        Z2, Z0, Z0
-	VEXTRACTF64X4 $0x01, Z0, Y2
-	VADDPD        Y2, Y0, Y0
-	VEXTRACTF128  $0x01, Y0, X2
-	VADDPD        X2, X0, X0
-	VPERMILPD     $0x01, X0, X2
-	VADDSD        X2, X0, X0
-	VADDPD        Z3, Z1, Z1
-	VEXTRACTF64X4 $0x01, Z1, Y2
-	VADDPD        Y2, Y1, Y1
-	VEXTRACTF128  $0x01, Y1, X2
-	VADDPD        X2, X1, X1
-	VPERMILPD     $0x01, X1, X2
-	VADDSD        X2, X1, X1
-	MOVSD         X0, ret+80(FP)
-	MOVQ          BX, ret1+88(FP)
-	MOVSD         X1, ret2+96(FP)
-	VZEROUPPER
-	RET
-
-// func hingeUnredAVX512F64(dst []float64, p []float64, y []float64, s float64, a float64) float64
-// Requires: AVX, AVX512DQ, AVX512F, SSE2
-TEXT ·hingeUnredAVX512F64(SB), NOSPLIT, $0-96
-	MOVQ   p_base+24(FP), AX
-	MOVQ   y_base+48(FP), CX
-	MOVQ   dst_base+0(FP), DX
-	VXORPD Z0, Z0, Z0
-	VXORPD Z1, Z1, Z1
-	XORQ   BX, BX
-	MOVQ   p_len+32(FP), SI
-	SUBQ   $0x00000010, SI
-	CMPQ   BX, SI
-	JG     single
-
-loop:
-	VMOVUPD      (AX)(BX*8), Z2
-	VMOVUPD      (CX)(BX*8), Z3
-	VBROADCASTSD consts64<>+8(SB), Z4
-	VADDPD       Z3, Z3, Z3
-	VSUBPD       Z4, Z3, Z3
-	VMULPD       Z2, Z3, Z2
-	VSUBPD       Z2, Z4, Z2
-	VXORPD       Z3, Z3, Z3
-	VMAXPD       Z2, Z3, Z2
-	VBROADCASTSD s+72(FP), Z3
-	VMULPD       Z2, Z3, Z3
-	VMOVUPD      Z3, (DX)(BX*8)
-	VADDPD       Z2, Z0, Z0
-	VMOVUPD      64(AX)(BX*8), Z2
-	VMOVUPD      64(CX)(BX*8), Z3
-	VBROADCASTSD consts64<>+8(SB), Z4
-	VADDPD       Z3, Z3, Z3
-	VSUBPD       Z4, Z3, Z3
-	VMULPD       Z2, Z3, Z2
-	VSUBPD       Z2, Z4, Z2
-	VXORPD       Z3, Z3, Z3
-	VMAXPD       Z2, Z3, Z2
-	VBROADCASTSD s+72(FP), Z3
-	VMULPD       Z2, Z3, Z3
-	VMOVUPD      Z3, 64(DX)(BX*8)
-	VADDPD       Z2, Z1, Z1
-	ADDQ         $0x00000010, BX
-	CMPQ         BX, SI
-	JLE          loop
-
-single:
-	ADDQ $0x00000008, SI
-
-single1:
-	CMPQ         BX, SI
-	JG           tail
-	VMOVUPD      (AX)(BX*8), Z2
-	VMOVUPD      (CX)(BX*8), Z3
-	VBROADCASTSD consts64<>+8(SB), Z4
-	VADDPD       Z3, Z3, Z3
-	VSUBPD       Z4, Z3, Z3
-	VMULPD       Z2, Z3, Z2
-	VSUBPD       Z2, Z4, Z2
-	VXORPD       Z3, Z3, Z3
-	VMAXPD       Z2, Z3, Z2
-	VBROADCASTSD s+72(FP), Z3
-	VMULPD       Z2, Z3, Z3
-	VMOVUPD      Z3, (DX)(BX*8)
-	VADDPD       Z2, Z0, Z0
-	ADDQ         $0x00000008, BX
-	JMP          single1
-
-tail:
-	ADDQ         $0x00000008, SI
-	SUBQ         BX, SI
-	JZ           drain
-	LEAQ         kmask<>+0(SB), DI
-	KMOVW        (DI)(SI*2), K1
-	VXORPD       Z2, Z2, Z2
-	VMOVUPD.Z    (AX)(BX*8), K1, Z2
-	LEAQ         kmask<>+0(SB), AX
-	KMOVW        (AX)(SI*2), K1
-	VXORPD       Z3, Z3, Z3
-	VMOVUPD.Z    (CX)(BX*8), K1, Z3
-	VBROADCASTSD consts64<>+8(SB), Z4
-	VADDPD       Z3, Z3, Z3
-	VSUBPD       Z4, Z3, Z3
-	VMULPD       Z2, Z3, Z2
-	VSUBPD       Z2, Z4, Z2
-	VXORPD       Z3, Z3, Z3
-	VMAXPD       Z2, Z3, Z2
-	VBROADCASTSD s+72(FP), Z3
-	VMULPD       Z2, Z3, Z3
-	LEAQ         kmask<>+0(SB), AX
-	KMOVW        (AX)(SI*2), K1
-	VMOVUPD      Z3, K1, (DX)(BX*8)
-	LEAQ         kmask<>+0(SB), AX
-	KMOVW        (AX)(SI*2), K1
-	VMOVAPD.Z    Z2, K1, Z2
-	VADDPD       Z2, Z0, Z0
-	ADDQ         SI, BX
-
-drain:
-	VADDPD        Z1, Z0, Z0
-	VEXTRACTF64X4 $0x01, Z0, Y1
-	VADDPD        Y1, Y0, Y0
-	VEXTRACTF128  $0x01, Y0, X1
-	VADDPD        X1, X0, X0
-	VPERMILPD     $0x01, X0, X1
-	VADDSD        X1, X0, X0
-	MOVSD         X0, ret+88(FP)
-	VZEROUPPER
-	RET
-
-// func hingeWUnredAVX512F64(dst []float64, p []float64, y []float64, w []float64, a float64) float64
-// Requires: AVX, AVX512DQ, AVX512F, SSE2
-TEXT ·hingeWUnredAVX512F64(SB), NOSPLIT, $0-112
-	MOVQ   p_base+24(FP), AX
-	MOVQ   y_base+48(FP), CX
-	MOVQ   w_base+72(FP), DX
-	MOVQ   dst_base+0(FP), BX
-	VXORPD Z0, Z0, Z0
-	VXORPD Z1, Z1, Z1
-	XORQ   SI, SI
-	MOVQ   p_len+32(FP), DI
-	SUBQ   $0x00000010, DI
-	CMPQ   SI, DI
-	JG     single
-
-loop:
-	VMOVUPD      (AX)(SI*8), Z2
-	VMOVUPD      (CX)(SI*8), Z3
-	VBROADCASTSD consts64<>+8(SB), Z4
-	VADDPD       Z3, Z3, Z3
-	VSUBPD       Z4, Z3, Z3
-	VMULPD       Z2, Z3, Z2
-	VSUBPD       Z2, Z4, Z2
-	VXORPD       Z3, Z3, Z3
-	VMAXPD       Z2, Z3, Z2
-	VMOVUPD      (DX)(SI*8), Z3
-	VMULPD       Z2, Z3, Z4
-	VMOVUPD      Z4, (BX)(SI*8)
-	VFMADD231PD  Z2, Z3, Z0
-	VMOVUPD      64(AX)(SI*8), Z2
-	VMOVUPD      64(CX)(SI*8), Z3
-	VBROADCASTSD consts64<>+8(SB), Z4
-	VADDPD       Z3, Z3, Z3
-	VSUBPD       Z4, Z3, Z3
-	VMULPD       Z2, Z3, Z2
-	VSUBPD       Z2, Z4, Z2
-	VXORPD       Z3, Z3, Z3
-	VMAXPD       Z2, Z3, Z2
-	VMOVUPD      64(DX)(SI*8), Z3
-	VMULPD       Z2, Z3, Z4
-	VMOVUPD      Z4, 64(BX)(SI*8)
-	VFMADD231PD  Z2, Z3, Z1
-	ADDQ         $0x00000010, SI
-	CMPQ         SI, DI
-	JLE          loop
-
-single:
-	ADDQ $0x00000008, DI
-
-single1:
-	CMPQ         SI, DI
-	JG           tail
-	VMOVUPD      (AX)(SI*8), Z2
-	VMOVUPD      (CX)(SI*8), Z3
-	VBROADCASTSD consts64<>+8(SB), Z4
-	VADDPD       Z3, Z3, Z3
-	VSUBPD       Z4, Z3, Z3
-	VMULPD       Z2, Z3, Z2
-	VSUBPD       Z2, Z4, Z2
-	VXORPD       Z3, Z3, Z3
-	VMAXPD       Z2, Z3, Z2
-	VMOVUPD      (DX)(SI*8), Z3
-	VMULPD       Z2, Z3, Z4
-	VMOVUPD      Z4, (BX)(SI*8)
-	VFMADD231PD  Z2, Z3, Z0
-	ADDQ         $0x00000008, SI
-	JMP          single1
-
-tail:
-	ADDQ         $0x00000008, DI
-	SUBQ         SI, DI
-	JZ           drain
-	LEAQ         kmask<>+0(SB), R8
-	KMOVW        (R8)(DI*2), K1
-	VXORPD       Z2, Z2, Z2
-	VMOVUPD.Z    (AX)(SI*8), K1, Z2
-	LEAQ         kmask<>+0(SB), AX
-	KMOVW        (AX)(DI*2), K1
-	VXORPD       Z3, Z3, Z3
-	VMOVUPD.Z    (CX)(SI*8), K1, Z3
-	VBROADCASTSD consts64<>+8(SB), Z4
-	VADDPD       Z3, Z3, Z3
-	VSUBPD       Z4, Z3, Z3
-	VMULPD       Z2, Z3, Z2
-	VSUBPD       Z2, Z4, Z2
-	VXORPD       Z3, Z3, Z3
-	VMAXPD       Z2, Z3, Z2
-	LEAQ         kmask<>+0(SB), AX
-	KMOVW        (AX)(DI*2), K1
-	VXORPD       Z3, Z3, Z3
-	VMOVUPD.Z    (DX)(SI*8), K1, Z3
-	VMULPD       Z2, Z3, Z2
-	LEAQ         kmask<>+0(SB), AX
-	KMOVW        (AX)(DI*2), K1
-	VMOVUPD      Z2, K1, (BX)(SI*8)
-	LEAQ         kmask<>+0(SB), AX
-	KMOVW        (AX)(DI*2), K1
-	VMOVAPD.Z    Z2, K1, Z2
-	VADDPD       Z2, Z0, Z0
-	ADDQ         DI, SI
-
-drain:
-	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -65412,80 +66950,120 @@ TEXT ·hingeGradAVX512F64(SB), NOSPLIT, $0-96
 	MOVQ   dst_base+0(FP), DX
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
 	XORQ   BX, BX
 	MOVQ   p_len+32(FP), SI
-	SUBQ   $0x00000010, SI
+	SUBQ   $0x00000020, SI
 	CMPQ   BX, SI
 	JG     single
 
 loop:
-	VMOVUPD      (AX)(BX*8), Z2
-	VMOVUPD      (CX)(BX*8), Z3
-	VBROADCASTSD consts64<>+8(SB), Z4
-	VADDPD       Z3, Z3, Z3
-	VSUBPD       Z4, Z3, Z3
-	VMULPD       Z2, Z3, Z2
-	VSUBPD       Z2, Z4, Z2
-	VXORPD       Z4, Z4, Z4
-	VMAXPD       Z2, Z4, Z5
-	VBROADCASTSD consts64<>+192(SB), Z6
-	VXORPD       Z6, Z3, Z3
-	VCMPPD       $0x1e, Z4, Z2, K1
-	VBLENDMPD    Z3, Z4, K1, Z3
-	VCMPPD       $0x03, Z2, Z2, K1
-	VBLENDMPD    Z2, Z3, K1, Z3
-	VBROADCASTSD s+72(FP), Z2
-	VMULPD       Z3, Z2, Z2
-	VMOVUPD      Z2, (DX)(BX*8)
-	VADDPD       Z5, Z0, Z0
-	VMOVUPD      64(AX)(BX*8), Z2
-	VMOVUPD      64(CX)(BX*8), Z3
-	VBROADCASTSD consts64<>+8(SB), Z4
-	VADDPD       Z3, Z3, Z3
-	VSUBPD       Z4, Z3, Z3
-	VMULPD       Z2, Z3, Z2
-	VSUBPD       Z2, Z4, Z2
-	VXORPD       Z4, Z4, Z4
-	VMAXPD       Z2, Z4, Z5
-	VBROADCASTSD consts64<>+192(SB), Z6
-	VXORPD       Z6, Z3, Z3
-	VCMPPD       $0x1e, Z4, Z2, K1
-	VBLENDMPD    Z3, Z4, K1, Z3
-	VCMPPD       $0x03, Z2, Z2, K1
-	VBLENDMPD    Z2, Z3, K1, Z3
-	VBROADCASTSD s+72(FP), Z2
-	VMULPD       Z3, Z2, Z2
-	VMOVUPD      Z2, 64(DX)(BX*8)
-	VADDPD       Z5, Z1, Z1
-	ADDQ         $0x00000010, BX
+	VMOVUPD      (AX)(BX*8), Z4
+	VMOVUPD      (CX)(BX*8), Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VADDPD       Z5, Z5, Z5
+	VSUBPD       Z6, Z5, Z5
+	VMULPD       Z4, Z5, Z4
+	VSUBPD       Z4, Z6, Z4
+	VXORPD       Z6, Z6, Z6
+	VMAXPD       Z4, Z6, Z7
+	VBROADCASTSD consts64<>+192(SB), Z8
+	VXORPD       Z8, Z5, Z5
+	VCMPPD       $0x1e, Z6, Z4, K1
+	VBLENDMPD    Z5, Z6, K1, Z5
+	VCMPPD       $0x03, Z4, Z4, K1
+	VBLENDMPD    Z4, Z5, K1, Z5
+	VBROADCASTSD s+72(FP), Z4
+	VMULPD       Z5, Z4, Z4
+	VMOVUPD      Z4, (DX)(BX*8)
+	VADDPD       Z7, Z0, Z0
+	VMOVUPD      64(AX)(BX*8), Z4
+	VMOVUPD      64(CX)(BX*8), Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VADDPD       Z5, Z5, Z5
+	VSUBPD       Z6, Z5, Z5
+	VMULPD       Z4, Z5, Z4
+	VSUBPD       Z4, Z6, Z4
+	VXORPD       Z6, Z6, Z6
+	VMAXPD       Z4, Z6, Z7
+	VBROADCASTSD consts64<>+192(SB), Z8
+	VXORPD       Z8, Z5, Z5
+	VCMPPD       $0x1e, Z6, Z4, K1
+	VBLENDMPD    Z5, Z6, K1, Z5
+	VCMPPD       $0x03, Z4, Z4, K1
+	VBLENDMPD    Z4, Z5, K1, Z5
+	VBROADCASTSD s+72(FP), Z4
+	VMULPD       Z5, Z4, Z4
+	VMOVUPD      Z4, 64(DX)(BX*8)
+	VADDPD       Z7, Z1, Z1
+	VMOVUPD      128(AX)(BX*8), Z4
+	VMOVUPD      128(CX)(BX*8), Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VADDPD       Z5, Z5, Z5
+	VSUBPD       Z6, Z5, Z5
+	VMULPD       Z4, Z5, Z4
+	VSUBPD       Z4, Z6, Z4
+	VXORPD       Z6, Z6, Z6
+	VMAXPD       Z4, Z6, Z7
+	VBROADCASTSD consts64<>+192(SB), Z8
+	VXORPD       Z8, Z5, Z5
+	VCMPPD       $0x1e, Z6, Z4, K1
+	VBLENDMPD    Z5, Z6, K1, Z5
+	VCMPPD       $0x03, Z4, Z4, K1
+	VBLENDMPD    Z4, Z5, K1, Z5
+	VBROADCASTSD s+72(FP), Z4
+	VMULPD       Z5, Z4, Z4
+	VMOVUPD      Z4, 128(DX)(BX*8)
+	VADDPD       Z7, Z2, Z2
+	VMOVUPD      192(AX)(BX*8), Z4
+	VMOVUPD      192(CX)(BX*8), Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VADDPD       Z5, Z5, Z5
+	VSUBPD       Z6, Z5, Z5
+	VMULPD       Z4, Z5, Z4
+	VSUBPD       Z4, Z6, Z4
+	VXORPD       Z6, Z6, Z6
+	VMAXPD       Z4, Z6, Z7
+	VBROADCASTSD consts64<>+192(SB), Z8
+	VXORPD       Z8, Z5, Z5
+	VCMPPD       $0x1e, Z6, Z4, K1
+	VBLENDMPD    Z5, Z6, K1, Z5
+	VCMPPD       $0x03, Z4, Z4, K1
+	VBLENDMPD    Z4, Z5, K1, Z5
+	VBROADCASTSD s+72(FP), Z4
+	VMULPD       Z5, Z4, Z4
+	VMOVUPD      Z4, 192(DX)(BX*8)
+	VADDPD       Z7, Z3, Z3
+	ADDQ         $0x00000020, BX
 	CMPQ         BX, SI
 	JLE          loop
 
 single:
-	ADDQ $0x00000008, SI
+	ADDQ $0x00000018, SI
 
 single1:
 	CMPQ         BX, SI
 	JG           tail
-	VMOVUPD      (AX)(BX*8), Z2
-	VMOVUPD      (CX)(BX*8), Z3
-	VBROADCASTSD consts64<>+8(SB), Z4
-	VADDPD       Z3, Z3, Z3
-	VSUBPD       Z4, Z3, Z3
-	VMULPD       Z2, Z3, Z2
-	VSUBPD       Z2, Z4, Z2
-	VXORPD       Z4, Z4, Z4
-	VMAXPD       Z2, Z4, Z5
-	VBROADCASTSD consts64<>+192(SB), Z6
-	VXORPD       Z6, Z3, Z3
-	VCMPPD       $0x1e, Z4, Z2, K1
-	VBLENDMPD    Z3, Z4, K1, Z3
-	VCMPPD       $0x03, Z2, Z2, K1
-	VBLENDMPD    Z2, Z3, K1, Z3
-	VBROADCASTSD s+72(FP), Z2
-	VMULPD       Z3, Z2, Z2
-	VMOVUPD      Z2, (DX)(BX*8)
-	VADDPD       Z5, Z0, Z0
+	VMOVUPD      (AX)(BX*8), Z4
+	VMOVUPD      (CX)(BX*8), Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VADDPD       Z5, Z5, Z5
+	VSUBPD       Z6, Z5, Z5
+	VMULPD       Z4, Z5, Z4
+	VSUBPD       Z4, Z6, Z4
+	VXORPD       Z6, Z6, Z6
+	VMAXPD       Z4, Z6, Z7
+	VBROADCASTSD consts64<>+192(SB), Z8
+	VXORPD       Z8, Z5, Z5
+	VCMPPD       $0x1e, Z6, Z4, K1
+	VBLENDMPD    Z5, Z6, K1, Z5
+	VCMPPD       $0x03, Z4, Z4, K1
+	VBLENDMPD    Z4, Z5, K1, Z5
+	VBROADCASTSD s+72(FP), Z4
+	VMULPD       Z5, Z4, Z4
+	VMOVUPD      Z4, (DX)(BX*8)
+	VADDPD       Z7, Z0, Z0
 	ADDQ         $0x00000008, BX
 	JMP          single1
 
@@ -65495,38 +67073,40 @@ tail:
 	JZ           drain
 	LEAQ         kmask<>+0(SB), DI
 	KMOVW        (DI)(SI*2), K1
-	VXORPD       Z2, Z2, Z2
-	VMOVUPD.Z    (AX)(BX*8), K1, Z2
-	LEAQ         kmask<>+0(SB), AX
-	KMOVW        (AX)(SI*2), K1
-	VXORPD       Z3, Z3, Z3
-	VMOVUPD.Z    (CX)(BX*8), K1, Z3
-	VBROADCASTSD consts64<>+8(SB), Z4
-	VADDPD       Z3, Z3, Z3
-	VSUBPD       Z4, Z3, Z3
-	VMULPD       Z2, Z3, Z2
-	VSUBPD       Z2, Z4, Z2
 	VXORPD       Z4, Z4, Z4
-	VMAXPD       Z2, Z4, Z5
-	VBROADCASTSD consts64<>+192(SB), Z6
-	VXORPD       Z6, Z3, Z3
-	VCMPPD       $0x1e, Z4, Z2, K1
-	VBLENDMPD    Z3, Z4, K1, Z3
-	VCMPPD       $0x03, Z2, Z2, K1
-	VBLENDMPD    Z2, Z3, K1, Z3
-	VBROADCASTSD s+72(FP), Z2
-	VMULPD       Z3, Z2, Z2
+	VMOVUPD.Z    (AX)(BX*8), K1, Z4
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(SI*2), K1
-	VMOVUPD      Z2, K1, (DX)(BX*8)
+	VXORPD       Z5, Z5, Z5
+	VMOVUPD.Z    (CX)(BX*8), K1, Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VADDPD       Z5, Z5, Z5
+	VSUBPD       Z6, Z5, Z5
+	VMULPD       Z4, Z5, Z4
+	VSUBPD       Z4, Z6, Z4
+	VXORPD       Z6, Z6, Z6
+	VMAXPD       Z4, Z6, Z7
+	VBROADCASTSD consts64<>+192(SB), Z8
+	VXORPD       Z8, Z5, Z5
+	VCMPPD       $0x1e, Z6, Z4, K1
+	VBLENDMPD    Z5, Z6, K1, Z5
+	VCMPPD       $0x03, Z4, Z4, K1
+	VBLENDMPD    Z4, Z5, K1, Z5
+	VBROADCASTSD s+72(FP), Z4
+	VMULPD       Z5, Z4, Z4
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(SI*2), K1
-	VMOVAPD.Z    Z5, K1, Z5
-	VADDPD       Z5, Z0, Z0
+	VMOVUPD      Z4, K1, (DX)(BX*8)
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(SI*2), K1
+	VMOVAPD.Z    Z7, K1, Z7
+	VADDPD       Z7, Z0, Z0
 	ADDQ         SI, BX
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z2, Z0, Z0
+	VADDPD        Z3, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -65546,86 +67126,130 @@ TEXT ·hingeWGradAVX512F64(SB), NOSPLIT, $0-120
 	MOVQ   dst_base+0(FP), BX
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
 	XORQ   SI, SI
 	MOVQ   p_len+32(FP), DI
-	SUBQ   $0x00000010, DI
+	SUBQ   $0x00000020, DI
 	CMPQ   SI, DI
 	JG     single
 
 loop:
-	VMOVUPD      (AX)(SI*8), Z2
-	VMOVUPD      (CX)(SI*8), Z3
-	VBROADCASTSD consts64<>+8(SB), Z4
-	VADDPD       Z3, Z3, Z3
-	VSUBPD       Z4, Z3, Z3
-	VMULPD       Z2, Z3, Z2
-	VSUBPD       Z2, Z4, Z2
-	VXORPD       Z4, Z4, Z4
-	VMAXPD       Z2, Z4, Z5
-	VBROADCASTSD consts64<>+192(SB), Z6
-	VXORPD       Z6, Z3, Z3
-	VCMPPD       $0x1e, Z4, Z2, K1
-	VBLENDMPD    Z3, Z4, K1, Z3
-	VCMPPD       $0x03, Z2, Z2, K1
-	VBLENDMPD    Z2, Z3, K1, Z3
-	VMOVUPD      (DX)(SI*8), Z2
-	VBROADCASTSD s+96(FP), Z4
-	VMULPD       Z2, Z4, Z4
-	VMULPD       Z3, Z4, Z3
-	VMOVUPD      Z3, (BX)(SI*8)
-	VFMADD231PD  Z5, Z2, Z0
-	VMOVUPD      64(AX)(SI*8), Z2
-	VMOVUPD      64(CX)(SI*8), Z3
-	VBROADCASTSD consts64<>+8(SB), Z4
-	VADDPD       Z3, Z3, Z3
-	VSUBPD       Z4, Z3, Z3
-	VMULPD       Z2, Z3, Z2
-	VSUBPD       Z2, Z4, Z2
-	VXORPD       Z4, Z4, Z4
-	VMAXPD       Z2, Z4, Z5
-	VBROADCASTSD consts64<>+192(SB), Z6
-	VXORPD       Z6, Z3, Z3
-	VCMPPD       $0x1e, Z4, Z2, K1
-	VBLENDMPD    Z3, Z4, K1, Z3
-	VCMPPD       $0x03, Z2, Z2, K1
-	VBLENDMPD    Z2, Z3, K1, Z3
-	VMOVUPD      64(DX)(SI*8), Z2
-	VBROADCASTSD s+96(FP), Z4
-	VMULPD       Z2, Z4, Z4
-	VMULPD       Z3, Z4, Z3
-	VMOVUPD      Z3, 64(BX)(SI*8)
-	VFMADD231PD  Z5, Z2, Z1
-	ADDQ         $0x00000010, SI
+	VMOVUPD      (AX)(SI*8), Z4
+	VMOVUPD      (CX)(SI*8), Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VADDPD       Z5, Z5, Z5
+	VSUBPD       Z6, Z5, Z5
+	VMULPD       Z4, Z5, Z4
+	VSUBPD       Z4, Z6, Z4
+	VXORPD       Z6, Z6, Z6
+	VMAXPD       Z4, Z6, Z7
+	VBROADCASTSD consts64<>+192(SB), Z8
+	VXORPD       Z8, Z5, Z5
+	VCMPPD       $0x1e, Z6, Z4, K1
+	VBLENDMPD    Z5, Z6, K1, Z5
+	VCMPPD       $0x03, Z4, Z4, K1
+	VBLENDMPD    Z4, Z5, K1, Z5
+	VMOVUPD      (DX)(SI*8), Z4
+	VBROADCASTSD s+96(FP), Z6
+	VMULPD       Z4, Z6, Z6
+	VMULPD       Z5, Z6, Z5
+	VMOVUPD      Z5, (BX)(SI*8)
+	VFMADD231PD  Z7, Z4, Z0
+	VMOVUPD      64(AX)(SI*8), Z4
+	VMOVUPD      64(CX)(SI*8), Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VADDPD       Z5, Z5, Z5
+	VSUBPD       Z6, Z5, Z5
+	VMULPD       Z4, Z5, Z4
+	VSUBPD       Z4, Z6, Z4
+	VXORPD       Z6, Z6, Z6
+	VMAXPD       Z4, Z6, Z7
+	VBROADCASTSD consts64<>+192(SB), Z8
+	VXORPD       Z8, Z5, Z5
+	VCMPPD       $0x1e, Z6, Z4, K1
+	VBLENDMPD    Z5, Z6, K1, Z5
+	VCMPPD       $0x03, Z4, Z4, K1
+	VBLENDMPD    Z4, Z5, K1, Z5
+	VMOVUPD      64(DX)(SI*8), Z4
+	VBROADCASTSD s+96(FP), Z6
+	VMULPD       Z4, Z6, Z6
+	VMULPD       Z5, Z6, Z5
+	VMOVUPD      Z5, 64(BX)(SI*8)
+	VFMADD231PD  Z7, Z4, Z1
+	VMOVUPD      128(AX)(SI*8), Z4
+	VMOVUPD      128(CX)(SI*8), Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VADDPD       Z5, Z5, Z5
+	VSUBPD       Z6, Z5, Z5
+	VMULPD       Z4, Z5, Z4
+	VSUBPD       Z4, Z6, Z4
+	VXORPD       Z6, Z6, Z6
+	VMAXPD       Z4, Z6, Z7
+	VBROADCASTSD consts64<>+192(SB), Z8
+	VXORPD       Z8, Z5, Z5
+	VCMPPD       $0x1e, Z6, Z4, K1
+	VBLENDMPD    Z5, Z6, K1, Z5
+	VCMPPD       $0x03, Z4, Z4, K1
+	VBLENDMPD    Z4, Z5, K1, Z5
+	VMOVUPD      128(DX)(SI*8), Z4
+	VBROADCASTSD s+96(FP), Z6
+	VMULPD       Z4, Z6, Z6
+	VMULPD       Z5, Z6, Z5
+	VMOVUPD      Z5, 128(BX)(SI*8)
+	VFMADD231PD  Z7, Z4, Z2
+	VMOVUPD      192(AX)(SI*8), Z4
+	VMOVUPD      192(CX)(SI*8), Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VADDPD       Z5, Z5, Z5
+	VSUBPD       Z6, Z5, Z5
+	VMULPD       Z4, Z5, Z4
+	VSUBPD       Z4, Z6, Z4
+	VXORPD       Z6, Z6, Z6
+	VMAXPD       Z4, Z6, Z7
+	VBROADCASTSD consts64<>+192(SB), Z8
+	VXORPD       Z8, Z5, Z5
+	VCMPPD       $0x1e, Z6, Z4, K1
+	VBLENDMPD    Z5, Z6, K1, Z5
+	VCMPPD       $0x03, Z4, Z4, K1
+	VBLENDMPD    Z4, Z5, K1, Z5
+	VMOVUPD      192(DX)(SI*8), Z4
+	VBROADCASTSD s+96(FP), Z6
+	VMULPD       Z4, Z6, Z6
+	VMULPD       Z5, Z6, Z5
+	VMOVUPD      Z5, 192(BX)(SI*8)
+	VFMADD231PD  Z7, Z4, Z3
+	ADDQ         $0x00000020, SI
 	CMPQ         SI, DI
 	JLE          loop
 
 single:
-	ADDQ $0x00000008, DI
+	ADDQ $0x00000018, DI
 
 single1:
 	CMPQ         SI, DI
 	JG           tail
-	VMOVUPD      (AX)(SI*8), Z2
-	VMOVUPD      (CX)(SI*8), Z3
-	VBROADCASTSD consts64<>+8(SB), Z4
-	VADDPD       Z3, Z3, Z3
-	VSUBPD       Z4, Z3, Z3
-	VMULPD       Z2, Z3, Z2
-	VSUBPD       Z2, Z4, Z2
-	VXORPD       Z4, Z4, Z4
-	VMAXPD       Z2, Z4, Z5
-	VBROADCASTSD consts64<>+192(SB), Z6
-	VXORPD       Z6, Z3, Z3
-	VCMPPD       $0x1e, Z4, Z2, K1
-	VBLENDMPD    Z3, Z4, K1, Z3
-	VCMPPD       $0x03, Z2, Z2, K1
-	VBLENDMPD    Z2, Z3, K1, Z3
-	VMOVUPD      (DX)(SI*8), Z2
-	VBROADCASTSD s+96(FP), Z4
-	VMULPD       Z2, Z4, Z4
-	VMULPD       Z3, Z4, Z3
-	VMOVUPD      Z3, (BX)(SI*8)
-	VFMADD231PD  Z5, Z2, Z0
+	VMOVUPD      (AX)(SI*8), Z4
+	VMOVUPD      (CX)(SI*8), Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VADDPD       Z5, Z5, Z5
+	VSUBPD       Z6, Z5, Z5
+	VMULPD       Z4, Z5, Z4
+	VSUBPD       Z4, Z6, Z4
+	VXORPD       Z6, Z6, Z6
+	VMAXPD       Z4, Z6, Z7
+	VBROADCASTSD consts64<>+192(SB), Z8
+	VXORPD       Z8, Z5, Z5
+	VCMPPD       $0x1e, Z6, Z4, K1
+	VBLENDMPD    Z5, Z6, K1, Z5
+	VCMPPD       $0x03, Z4, Z4, K1
+	VBLENDMPD    Z4, Z5, K1, Z5
+	VMOVUPD      (DX)(SI*8), Z4
+	VBROADCASTSD s+96(FP), Z6
+	VMULPD       Z4, Z6, Z6
+	VMULPD       Z5, Z6, Z5
+	VMOVUPD      Z5, (BX)(SI*8)
+	VFMADD231PD  Z7, Z4, Z0
 	ADDQ         $0x00000008, SI
 	JMP          single1
 
@@ -65635,44 +67259,46 @@ tail:
 	JZ           drain
 	LEAQ         kmask<>+0(SB), R8
 	KMOVW        (R8)(DI*2), K1
-	VXORPD       Z2, Z2, Z2
-	VMOVUPD.Z    (AX)(SI*8), K1, Z2
-	LEAQ         kmask<>+0(SB), AX
-	KMOVW        (AX)(DI*2), K1
-	VXORPD       Z3, Z3, Z3
-	VMOVUPD.Z    (CX)(SI*8), K1, Z3
-	VBROADCASTSD consts64<>+8(SB), Z4
-	VADDPD       Z3, Z3, Z3
-	VSUBPD       Z4, Z3, Z3
-	VMULPD       Z2, Z3, Z2
-	VSUBPD       Z2, Z4, Z2
 	VXORPD       Z4, Z4, Z4
-	VMAXPD       Z2, Z4, Z5
-	VBROADCASTSD consts64<>+192(SB), Z6
-	VXORPD       Z6, Z3, Z3
-	VCMPPD       $0x1e, Z4, Z2, K1
-	VBLENDMPD    Z3, Z4, K1, Z3
-	VCMPPD       $0x03, Z2, Z2, K1
-	VBLENDMPD    Z2, Z3, K1, Z3
+	VMOVUPD.Z    (AX)(SI*8), K1, Z4
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(DI*2), K1
-	VXORPD       Z2, Z2, Z2
-	VMOVUPD.Z    (DX)(SI*8), K1, Z2
-	VBROADCASTSD s+96(FP), Z4
-	VMULPD       Z2, Z4, Z4
-	VMULPD       Z3, Z4, Z3
+	VXORPD       Z5, Z5, Z5
+	VMOVUPD.Z    (CX)(SI*8), K1, Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VADDPD       Z5, Z5, Z5
+	VSUBPD       Z6, Z5, Z5
+	VMULPD       Z4, Z5, Z4
+	VSUBPD       Z4, Z6, Z4
+	VXORPD       Z6, Z6, Z6
+	VMAXPD       Z4, Z6, Z7
+	VBROADCASTSD consts64<>+192(SB), Z8
+	VXORPD       Z8, Z5, Z5
+	VCMPPD       $0x1e, Z6, Z4, K1
+	VBLENDMPD    Z5, Z6, K1, Z5
+	VCMPPD       $0x03, Z4, Z4, K1
+	VBLENDMPD    Z4, Z5, K1, Z5
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(DI*2), K1
-	VMOVUPD      Z3, K1, (BX)(SI*8)
-	VMULPD       Z5, Z2, Z2
+	VXORPD       Z4, Z4, Z4
+	VMOVUPD.Z    (DX)(SI*8), K1, Z4
+	VBROADCASTSD s+96(FP), Z6
+	VMULPD       Z4, Z6, Z6
+	VMULPD       Z5, Z6, Z5
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(DI*2), K1
-	VMOVAPD.Z    Z2, K1, Z2
-	VADDPD       Z2, Z0, Z0
+	VMOVUPD      Z5, K1, (BX)(SI*8)
+	VMULPD       Z7, Z4, Z4
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(DI*2), K1
+	VMOVAPD.Z    Z4, K1, Z4
+	VADDPD       Z4, Z0, Z0
 	ADDQ         DI, SI
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z2, Z0, Z0
+	VADDPD        Z3, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -65698,132 +67324,210 @@ TEXT ·hingeRowSumAVX512F64(SB), NOSPLIT, $0-160
 	VXORPD Z1, Z1, Z1
 	VXORPD Z2, Z2, Z2
 	VXORPD Z3, Z3, Z3
+	VXORPD Z4, Z4, Z4
+	VXORPD Z5, Z5, Z5
+	VXORPD Z6, Z6, Z6
+	VXORPD Z7, Z7, Z7
 	XORQ   R10, R10
 	XORQ   R11, R11
 	MOVQ   p_len+8(FP), R12
-	SUBQ   $0x00000010, R12
+	SUBQ   $0x00000020, R12
 	CMPQ   R11, R12
 	JG     single
 
 loop:
-	VMOVUPD      (AX)(R11*8), Z4
-	VMOVUPD      (CX)(R11*8), Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VADDPD       Z5, Z5, Z5
-	VSUBPD       Z6, Z5, Z5
-	VMULPD       Z4, Z5, Z4
-	VSUBPD       Z4, Z6, Z4
-	VXORPD       Z5, Z5, Z5
-	VMAXPD       Z4, Z5, Z4
+	VMOVUPD      (AX)(R11*8), Z8
+	VMOVUPD      (CX)(R11*8), Z9
+	VBROADCASTSD consts64<>+8(SB), Z10
+	VADDPD       Z9, Z9, Z9
+	VSUBPD       Z10, Z9, Z9
+	VMULPD       Z8, Z9, Z8
+	VSUBPD       Z8, Z10, Z8
+	VXORPD       Z9, Z9, Z9
+	VMAXPD       Z8, Z9, Z8
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart439
-	VMOVUPD      (DX)(R8*8), Z5
-	JMP          rowperm439
+	JL           rowpart457
+	VMOVUPD      (DX)(R8*8), Z9
+	JMP          rowperm457
 
-rowpart439:
+rowpart457:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
-	VXORPD    Z5, Z5, Z5
-	VMOVUPD.Z (DX)(R8*8), K1, Z5
+	VXORPD    Z9, Z9, Z9
+	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm439:
+rowperm457:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Z6
-	VPERMPS      Z5, Z6, Z5
+	VMOVUPS      (BX)(R13*1), Z10
+	VPERMPS      Z9, Z10, Z9
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VFMADD231PD  Z4, Z5, Z0
-	VADDPD       Z5, Z1, Z1
-	VXORPD       Z4, Z4, Z4
-	VCMPPD       $0x04, Z4, Z5, K1
+	VFMADD231PD  Z8, Z9, Z0
+	VADDPD       Z9, Z1, Z1
+	VXORPD       Z8, Z8, Z8
+	VCMPPD       $0x04, Z8, Z9, K1
 	KMOVB        K1, R13
 	POPCNTL      R13, R13
 	ADDQ         R13, R10
-	VMOVUPD      64(AX)(R11*8), Z4
-	VMOVUPD      64(CX)(R11*8), Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VADDPD       Z5, Z5, Z5
-	VSUBPD       Z6, Z5, Z5
-	VMULPD       Z4, Z5, Z4
-	VSUBPD       Z4, Z6, Z4
-	VXORPD       Z5, Z5, Z5
-	VMAXPD       Z4, Z5, Z4
+	VMOVUPD      64(AX)(R11*8), Z8
+	VMOVUPD      64(CX)(R11*8), Z9
+	VBROADCASTSD consts64<>+8(SB), Z10
+	VADDPD       Z9, Z9, Z9
+	VSUBPD       Z10, Z9, Z9
+	VMULPD       Z8, Z9, Z8
+	VSUBPD       Z8, Z10, Z8
+	VXORPD       Z9, Z9, Z9
+	VMAXPD       Z8, Z9, Z8
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart440
-	VMOVUPD      (DX)(R8*8), Z5
-	JMP          rowperm440
+	JL           rowpart458
+	VMOVUPD      (DX)(R8*8), Z9
+	JMP          rowperm458
 
-rowpart440:
+rowpart458:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
-	VXORPD    Z5, Z5, Z5
-	VMOVUPD.Z (DX)(R8*8), K1, Z5
+	VXORPD    Z9, Z9, Z9
+	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm440:
+rowperm458:
+	MOVQ         DI, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (BX)(R13*1), Z10
+	VPERMPS      Z9, Z10, Z9
+	MOVLQSX      (SI)(DI*8), R13
+	ADDQ         R13, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VFMADD231PD  Z8, Z9, Z2
+	VADDPD       Z9, Z3, Z3
+	VXORPD       Z8, Z8, Z8
+	VCMPPD       $0x04, Z8, Z9, K1
+	KMOVB        K1, R13
+	POPCNTL      R13, R13
+	ADDQ         R13, R10
+	VMOVUPD      128(AX)(R11*8), Z8
+	VMOVUPD      128(CX)(R11*8), Z9
+	VBROADCASTSD consts64<>+8(SB), Z10
+	VADDPD       Z9, Z9, Z9
+	VSUBPD       Z10, Z9, Z9
+	VMULPD       Z8, Z9, Z8
+	VSUBPD       Z8, Z10, Z8
+	VXORPD       Z9, Z9, Z9
+	VMAXPD       Z8, Z9, Z8
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart459
+	VMOVUPD      (DX)(R8*8), Z9
+	JMP          rowperm459
+
+rowpart459:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPD    Z9, Z9, Z9
+	VMOVUPD.Z (DX)(R8*8), K1, Z9
+
+rowperm459:
+	MOVQ         DI, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (BX)(R13*1), Z10
+	VPERMPS      Z9, Z10, Z9
+	MOVLQSX      (SI)(DI*8), R13
+	ADDQ         R13, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VFMADD231PD  Z8, Z9, Z4
+	VADDPD       Z9, Z5, Z5
+	VXORPD       Z8, Z8, Z8
+	VCMPPD       $0x04, Z8, Z9, K1
+	KMOVB        K1, R13
+	POPCNTL      R13, R13
+	ADDQ         R13, R10
+	VMOVUPD      192(AX)(R11*8), Z8
+	VMOVUPD      192(CX)(R11*8), Z9
+	VBROADCASTSD consts64<>+8(SB), Z10
+	VADDPD       Z9, Z9, Z9
+	VSUBPD       Z10, Z9, Z9
+	VMULPD       Z8, Z9, Z8
+	VSUBPD       Z8, Z10, Z8
+	VXORPD       Z9, Z9, Z9
+	VMAXPD       Z8, Z9, Z8
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart460
+	VMOVUPD      (DX)(R8*8), Z9
+	JMP          rowperm460
+
+rowpart460:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPD    Z9, Z9, Z9
+	VMOVUPD.Z (DX)(R8*8), K1, Z9
+
+rowperm460:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
-	VMOVUPS     (BX)(R13*1), Z6
-	VPERMPS     Z5, Z6, Z5
+	VMOVUPS     (BX)(R13*1), Z10
+	VPERMPS     Z9, Z10, Z9
 	MOVLQSX     (SI)(DI*8), R13
 	ADDQ        R13, R8
 	MOVLQSX     4(SI)(DI*8), DI
-	VFMADD231PD Z4, Z5, Z2
-	VADDPD      Z5, Z3, Z3
-	VXORPD      Z4, Z4, Z4
-	VCMPPD      $0x04, Z4, Z5, K1
+	VFMADD231PD Z8, Z9, Z6
+	VADDPD      Z9, Z7, Z7
+	VXORPD      Z8, Z8, Z8
+	VCMPPD      $0x04, Z8, Z9, K1
 	KMOVB       K1, R13
 	POPCNTL     R13, R13
 	ADDQ        R13, R10
-	ADDQ        $0x00000010, R11
+	ADDQ        $0x00000020, R11
 	CMPQ        R11, R12
 	JLE         loop
 
 single:
-	ADDQ $0x00000008, R12
+	ADDQ $0x00000018, R12
 
 single1:
 	CMPQ         R11, R12
 	JG           tail
-	VMOVUPD      (AX)(R11*8), Z4
-	VMOVUPD      (CX)(R11*8), Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VADDPD       Z5, Z5, Z5
-	VSUBPD       Z6, Z5, Z5
-	VMULPD       Z4, Z5, Z4
-	VSUBPD       Z4, Z6, Z4
-	VXORPD       Z5, Z5, Z5
-	VMAXPD       Z4, Z5, Z4
+	VMOVUPD      (AX)(R11*8), Z8
+	VMOVUPD      (CX)(R11*8), Z9
+	VBROADCASTSD consts64<>+8(SB), Z10
+	VADDPD       Z9, Z9, Z9
+	VSUBPD       Z10, Z9, Z9
+	VMULPD       Z8, Z9, Z8
+	VSUBPD       Z8, Z10, Z8
+	VXORPD       Z9, Z9, Z9
+	VMAXPD       Z8, Z9, Z8
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart441
-	VMOVUPD      (DX)(R8*8), Z5
-	JMP          rowperm441
+	JL           rowpart461
+	VMOVUPD      (DX)(R8*8), Z9
+	JMP          rowperm461
 
-rowpart441:
+rowpart461:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
-	VXORPD    Z5, Z5, Z5
-	VMOVUPD.Z (DX)(R8*8), K1, Z5
+	VXORPD    Z9, Z9, Z9
+	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm441:
+rowperm461:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
-	VMOVUPS     (BX)(R13*1), Z6
-	VPERMPS     Z5, Z6, Z5
+	VMOVUPS     (BX)(R13*1), Z10
+	VPERMPS     Z9, Z10, Z9
 	MOVLQSX     (SI)(DI*8), R13
 	ADDQ        R13, R8
 	MOVLQSX     4(SI)(DI*8), DI
-	VFMADD231PD Z4, Z5, Z0
-	VADDPD      Z5, Z1, Z1
-	VXORPD      Z4, Z4, Z4
-	VCMPPD      $0x04, Z4, Z5, K1
+	VFMADD231PD Z8, Z9, Z0
+	VADDPD      Z9, Z1, Z1
+	VXORPD      Z8, Z8, Z8
+	VCMPPD      $0x04, Z8, Z9, K1
 	KMOVB       K1, R13
 	POPCNTL     R13, R13
 	ADDQ        R13, R10
@@ -65836,51 +67540,51 @@ tail:
 	JZ           drain
 	LEAQ         kmask<>+0(SB), R13
 	KMOVW        (R13)(R12*2), K1
-	VXORPD       Z4, Z4, Z4
-	VMOVUPD.Z    (AX)(R11*8), K1, Z4
+	VXORPD       Z8, Z8, Z8
+	VMOVUPD.Z    (AX)(R11*8), K1, Z8
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(R12*2), K1
-	VXORPD       Z5, Z5, Z5
-	VMOVUPD.Z    (CX)(R11*8), K1, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VADDPD       Z5, Z5, Z5
-	VSUBPD       Z6, Z5, Z5
-	VMULPD       Z4, Z5, Z4
-	VSUBPD       Z4, Z6, Z4
-	VXORPD       Z5, Z5, Z5
-	VMAXPD       Z4, Z5, Z4
+	VXORPD       Z9, Z9, Z9
+	VMOVUPD.Z    (CX)(R11*8), K1, Z9
+	VBROADCASTSD consts64<>+8(SB), Z10
+	VADDPD       Z9, Z9, Z9
+	VSUBPD       Z10, Z9, Z9
+	VMULPD       Z8, Z9, Z8
+	VSUBPD       Z8, Z10, Z8
+	VXORPD       Z9, Z9, Z9
+	VMAXPD       Z8, Z9, Z8
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000008
-	JL           rowpart442
-	VMOVUPD      (DX)(R8*8), Z5
-	JMP          rowperm442
+	JL           rowpart462
+	VMOVUPD      (DX)(R8*8), Z9
+	JMP          rowperm462
 
-rowpart442:
+rowpart462:
 	LEAQ      kmask<>+0(SB), CX
 	KMOVW     (CX)(AX*2), K1
-	VXORPD    Z5, Z5, Z5
-	VMOVUPD.Z (DX)(R8*8), K1, Z5
+	VXORPD    Z9, Z9, Z9
+	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm442:
+rowperm462:
 	MOVQ      DI, AX
 	SHLQ      $0x06, AX
-	VMOVUPS   (BX)(AX*1), Z6
-	VPERMPS   Z5, Z6, Z5
+	VMOVUPS   (BX)(AX*1), Z10
+	VPERMPS   Z9, Z10, Z9
 	MOVLQSX   (SI)(DI*8), AX
 	ADDQ      AX, R8
 	MOVLQSX   4(SI)(DI*8), DI
 	LEAQ      kmask<>+0(SB), AX
 	KMOVW     (AX)(R12*2), K1
-	VMOVAPD.Z Z5, K1, Z5
-	VMULPD    Z4, Z5, Z4
+	VMOVAPD.Z Z9, K1, Z9
+	VMULPD    Z8, Z9, Z8
 	LEAQ      kmask<>+0(SB), AX
 	KMOVW     (AX)(R12*2), K1
-	VMOVAPD.Z Z4, K1, Z4
-	VADDPD    Z4, Z0, Z0
-	VADDPD    Z5, Z1, Z1
-	VXORPD    Z4, Z4, Z4
-	VCMPPD    $0x04, Z4, Z5, K1
+	VMOVAPD.Z Z8, K1, Z8
+	VADDPD    Z8, Z0, Z0
+	VADDPD    Z9, Z1, Z1
+	VXORPD    Z8, Z8, Z8
+	VCMPPD    $0x04, Z8, Z9, K1
 	KMOVB     K1, AX
 	POPCNTL   AX, AX
 	ADDQ      AX, R10
@@ -65888,6 +67592,8 @@ rowperm442:
 
 drain:
 	VADDPD        Z2, Z0, Z0
+	VADDPD        Z4, Z0, Z0
+	VADDPD        Z6, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y2
 	VADDPD        Y2, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X2
@@ -65895,6 +67601,8 @@ drain:
 	VPERMILPD     $0x01, X0, X2
 	VADDSD        X2, X0, X0
 	VADDPD        Z3, Z1, Z1
+	VADDPD        Z5, Z1, Z1
+	VADDPD        Z7, Z1, Z1
 	VEXTRACTF64X4 $0x01, Z1, Y2
 	VADDPD        Y2, Y1, Y1
 	VEXTRACTF128  $0x01, Y1, X2
@@ -65921,122 +67629,190 @@ TEXT ·hingeRowUnredAVX512F64(SB), NOSPLIT, $0-168
 	MOVQ   dst_base+0(FP), R10
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
 	XORQ   R11, R11
 	MOVQ   p_len+32(FP), R12
-	SUBQ   $0x00000010, R12
+	SUBQ   $0x00000020, R12
 	CMPQ   R11, R12
 	JG     single
 
 loop:
-	VMOVUPD      (AX)(R11*8), Z2
-	VMOVUPD      (CX)(R11*8), Z3
-	VBROADCASTSD consts64<>+8(SB), Z4
-	VADDPD       Z3, Z3, Z3
-	VSUBPD       Z4, Z3, Z3
-	VMULPD       Z2, Z3, Z2
-	VSUBPD       Z2, Z4, Z2
-	VXORPD       Z3, Z3, Z3
-	VMAXPD       Z2, Z3, Z2
+	VMOVUPD      (AX)(R11*8), Z4
+	VMOVUPD      (CX)(R11*8), Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VADDPD       Z5, Z5, Z5
+	VSUBPD       Z6, Z5, Z5
+	VMULPD       Z4, Z5, Z4
+	VSUBPD       Z4, Z6, Z4
+	VXORPD       Z5, Z5, Z5
+	VMAXPD       Z4, Z5, Z4
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart443
-	VMOVUPD      (DX)(R8*8), Z3
-	JMP          rowperm443
+	JL           rowpart463
+	VMOVUPD      (DX)(R8*8), Z5
+	JMP          rowperm463
 
-rowpart443:
+rowpart463:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
-	VXORPD    Z3, Z3, Z3
-	VMOVUPD.Z (DX)(R8*8), K1, Z3
+	VXORPD    Z5, Z5, Z5
+	VMOVUPD.Z (DX)(R8*8), K1, Z5
 
-rowperm443:
+rowperm463:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Z4
-	VPERMPS      Z3, Z4, Z3
+	VMOVUPS      (BX)(R13*1), Z6
+	VPERMPS      Z5, Z6, Z5
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VMULPD       Z2, Z3, Z4
-	VMOVUPD      Z4, (R10)(R11*8)
-	VFMADD231PD  Z2, Z3, Z0
-	VMOVUPD      64(AX)(R11*8), Z2
-	VMOVUPD      64(CX)(R11*8), Z3
-	VBROADCASTSD consts64<>+8(SB), Z4
-	VADDPD       Z3, Z3, Z3
-	VSUBPD       Z4, Z3, Z3
-	VMULPD       Z2, Z3, Z2
-	VSUBPD       Z2, Z4, Z2
-	VXORPD       Z3, Z3, Z3
-	VMAXPD       Z2, Z3, Z2
+	VMULPD       Z4, Z5, Z6
+	VMOVUPD      Z6, (R10)(R11*8)
+	VFMADD231PD  Z4, Z5, Z0
+	VMOVUPD      64(AX)(R11*8), Z4
+	VMOVUPD      64(CX)(R11*8), Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VADDPD       Z5, Z5, Z5
+	VSUBPD       Z6, Z5, Z5
+	VMULPD       Z4, Z5, Z4
+	VSUBPD       Z4, Z6, Z4
+	VXORPD       Z5, Z5, Z5
+	VMAXPD       Z4, Z5, Z4
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart444
-	VMOVUPD      (DX)(R8*8), Z3
-	JMP          rowperm444
+	JL           rowpart464
+	VMOVUPD      (DX)(R8*8), Z5
+	JMP          rowperm464
 
-rowpart444:
+rowpart464:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
-	VXORPD    Z3, Z3, Z3
-	VMOVUPD.Z (DX)(R8*8), K1, Z3
+	VXORPD    Z5, Z5, Z5
+	VMOVUPD.Z (DX)(R8*8), K1, Z5
 
-rowperm444:
+rowperm464:
+	MOVQ         DI, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (BX)(R13*1), Z6
+	VPERMPS      Z5, Z6, Z5
+	MOVLQSX      (SI)(DI*8), R13
+	ADDQ         R13, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPD       Z4, Z5, Z6
+	VMOVUPD      Z6, 64(R10)(R11*8)
+	VFMADD231PD  Z4, Z5, Z1
+	VMOVUPD      128(AX)(R11*8), Z4
+	VMOVUPD      128(CX)(R11*8), Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VADDPD       Z5, Z5, Z5
+	VSUBPD       Z6, Z5, Z5
+	VMULPD       Z4, Z5, Z4
+	VSUBPD       Z4, Z6, Z4
+	VXORPD       Z5, Z5, Z5
+	VMAXPD       Z4, Z5, Z4
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart465
+	VMOVUPD      (DX)(R8*8), Z5
+	JMP          rowperm465
+
+rowpart465:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPD    Z5, Z5, Z5
+	VMOVUPD.Z (DX)(R8*8), K1, Z5
+
+rowperm465:
+	MOVQ         DI, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (BX)(R13*1), Z6
+	VPERMPS      Z5, Z6, Z5
+	MOVLQSX      (SI)(DI*8), R13
+	ADDQ         R13, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPD       Z4, Z5, Z6
+	VMOVUPD      Z6, 128(R10)(R11*8)
+	VFMADD231PD  Z4, Z5, Z2
+	VMOVUPD      192(AX)(R11*8), Z4
+	VMOVUPD      192(CX)(R11*8), Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VADDPD       Z5, Z5, Z5
+	VSUBPD       Z6, Z5, Z5
+	VMULPD       Z4, Z5, Z4
+	VSUBPD       Z4, Z6, Z4
+	VXORPD       Z5, Z5, Z5
+	VMAXPD       Z4, Z5, Z4
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart466
+	VMOVUPD      (DX)(R8*8), Z5
+	JMP          rowperm466
+
+rowpart466:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPD    Z5, Z5, Z5
+	VMOVUPD.Z (DX)(R8*8), K1, Z5
+
+rowperm466:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
-	VMOVUPS     (BX)(R13*1), Z4
-	VPERMPS     Z3, Z4, Z3
+	VMOVUPS     (BX)(R13*1), Z6
+	VPERMPS     Z5, Z6, Z5
 	MOVLQSX     (SI)(DI*8), R13
 	ADDQ        R13, R8
 	MOVLQSX     4(SI)(DI*8), DI
-	VMULPD      Z2, Z3, Z4
-	VMOVUPD     Z4, 64(R10)(R11*8)
-	VFMADD231PD Z2, Z3, Z1
-	ADDQ        $0x00000010, R11
+	VMULPD      Z4, Z5, Z6
+	VMOVUPD     Z6, 192(R10)(R11*8)
+	VFMADD231PD Z4, Z5, Z3
+	ADDQ        $0x00000020, R11
 	CMPQ        R11, R12
 	JLE         loop
 
 single:
-	ADDQ $0x00000008, R12
+	ADDQ $0x00000018, R12
 
 single1:
 	CMPQ         R11, R12
 	JG           tail
-	VMOVUPD      (AX)(R11*8), Z2
-	VMOVUPD      (CX)(R11*8), Z3
-	VBROADCASTSD consts64<>+8(SB), Z4
-	VADDPD       Z3, Z3, Z3
-	VSUBPD       Z4, Z3, Z3
-	VMULPD       Z2, Z3, Z2
-	VSUBPD       Z2, Z4, Z2
-	VXORPD       Z3, Z3, Z3
-	VMAXPD       Z2, Z3, Z2
+	VMOVUPD      (AX)(R11*8), Z4
+	VMOVUPD      (CX)(R11*8), Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VADDPD       Z5, Z5, Z5
+	VSUBPD       Z6, Z5, Z5
+	VMULPD       Z4, Z5, Z4
+	VSUBPD       Z4, Z6, Z4
+	VXORPD       Z5, Z5, Z5
+	VMAXPD       Z4, Z5, Z4
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart445
-	VMOVUPD      (DX)(R8*8), Z3
-	JMP          rowperm445
+	JL           rowpart467
+	VMOVUPD      (DX)(R8*8), Z5
+	JMP          rowperm467
 
-rowpart445:
+rowpart467:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
-	VXORPD    Z3, Z3, Z3
-	VMOVUPD.Z (DX)(R8*8), K1, Z3
+	VXORPD    Z5, Z5, Z5
+	VMOVUPD.Z (DX)(R8*8), K1, Z5
 
-rowperm445:
+rowperm467:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
-	VMOVUPS     (BX)(R13*1), Z4
-	VPERMPS     Z3, Z4, Z3
+	VMOVUPS     (BX)(R13*1), Z6
+	VPERMPS     Z5, Z6, Z5
 	MOVLQSX     (SI)(DI*8), R13
 	ADDQ        R13, R8
 	MOVLQSX     4(SI)(DI*8), DI
-	VMULPD      Z2, Z3, Z4
-	VMOVUPD     Z4, (R10)(R11*8)
-	VFMADD231PD Z2, Z3, Z0
+	VMULPD      Z4, Z5, Z6
+	VMOVUPD     Z6, (R10)(R11*8)
+	VFMADD231PD Z4, Z5, Z0
 	ADDQ        $0x00000008, R11
 	JMP         single1
 
@@ -66046,55 +67822,57 @@ tail:
 	JZ           drain
 	LEAQ         kmask<>+0(SB), R13
 	KMOVW        (R13)(R12*2), K1
-	VXORPD       Z2, Z2, Z2
-	VMOVUPD.Z    (AX)(R11*8), K1, Z2
+	VXORPD       Z4, Z4, Z4
+	VMOVUPD.Z    (AX)(R11*8), K1, Z4
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(R12*2), K1
-	VXORPD       Z3, Z3, Z3
-	VMOVUPD.Z    (CX)(R11*8), K1, Z3
-	VBROADCASTSD consts64<>+8(SB), Z4
-	VADDPD       Z3, Z3, Z3
-	VSUBPD       Z4, Z3, Z3
-	VMULPD       Z2, Z3, Z2
-	VSUBPD       Z2, Z4, Z2
-	VXORPD       Z3, Z3, Z3
-	VMAXPD       Z2, Z3, Z2
+	VXORPD       Z5, Z5, Z5
+	VMOVUPD.Z    (CX)(R11*8), K1, Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VADDPD       Z5, Z5, Z5
+	VSUBPD       Z6, Z5, Z5
+	VMULPD       Z4, Z5, Z4
+	VSUBPD       Z4, Z6, Z4
+	VXORPD       Z5, Z5, Z5
+	VMAXPD       Z4, Z5, Z4
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000008
-	JL           rowpart446
-	VMOVUPD      (DX)(R8*8), Z3
-	JMP          rowperm446
+	JL           rowpart468
+	VMOVUPD      (DX)(R8*8), Z5
+	JMP          rowperm468
 
-rowpart446:
+rowpart468:
 	LEAQ      kmask<>+0(SB), CX
 	KMOVW     (CX)(AX*2), K1
-	VXORPD    Z3, Z3, Z3
-	VMOVUPD.Z (DX)(R8*8), K1, Z3
+	VXORPD    Z5, Z5, Z5
+	VMOVUPD.Z (DX)(R8*8), K1, Z5
 
-rowperm446:
+rowperm468:
 	MOVQ      DI, AX
 	SHLQ      $0x06, AX
-	VMOVUPS   (BX)(AX*1), Z4
-	VPERMPS   Z3, Z4, Z3
+	VMOVUPS   (BX)(AX*1), Z6
+	VPERMPS   Z5, Z6, Z5
 	MOVLQSX   (SI)(DI*8), AX
 	ADDQ      AX, R8
 	MOVLQSX   4(SI)(DI*8), DI
 	LEAQ      kmask<>+0(SB), AX
 	KMOVW     (AX)(R12*2), K1
-	VMOVAPD.Z Z3, K1, Z3
-	VMULPD    Z2, Z3, Z2
+	VMOVAPD.Z Z5, K1, Z5
+	VMULPD    Z4, Z5, Z4
 	LEAQ      kmask<>+0(SB), AX
 	KMOVW     (AX)(R12*2), K1
-	VMOVUPD   Z2, K1, (R10)(R11*8)
+	VMOVUPD   Z4, K1, (R10)(R11*8)
 	LEAQ      kmask<>+0(SB), AX
 	KMOVW     (AX)(R12*2), K1
-	VMOVAPD.Z Z2, K1, Z2
-	VADDPD    Z2, Z0, Z0
+	VMOVAPD.Z Z4, K1, Z4
+	VADDPD    Z4, Z0, Z0
 	ADDQ      R12, R11
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z2, Z0, Z0
+	VADDPD        Z3, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -66119,146 +67897,230 @@ TEXT ·hingeRowGradAVX512F64(SB), NOSPLIT, $0-176
 	MOVQ   dst_base+0(FP), R10
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
 	XORQ   R11, R11
 	MOVQ   p_len+32(FP), R12
-	SUBQ   $0x00000010, R12
+	SUBQ   $0x00000020, R12
 	CMPQ   R11, R12
 	JG     single
 
 loop:
-	VMOVUPD      (AX)(R11*8), Z2
-	VMOVUPD      (CX)(R11*8), Z3
-	VBROADCASTSD consts64<>+8(SB), Z4
-	VADDPD       Z3, Z3, Z3
-	VSUBPD       Z4, Z3, Z3
-	VMULPD       Z2, Z3, Z2
-	VSUBPD       Z2, Z4, Z2
-	VXORPD       Z4, Z4, Z4
-	VMAXPD       Z2, Z4, Z5
-	VBROADCASTSD consts64<>+192(SB), Z6
-	VXORPD       Z6, Z3, Z3
-	VCMPPD       $0x1e, Z4, Z2, K1
-	VBLENDMPD    Z3, Z4, K1, Z3
-	VCMPPD       $0x03, Z2, Z2, K1
-	VBLENDMPD    Z2, Z3, K1, Z3
+	VMOVUPD      (AX)(R11*8), Z4
+	VMOVUPD      (CX)(R11*8), Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VADDPD       Z5, Z5, Z5
+	VSUBPD       Z6, Z5, Z5
+	VMULPD       Z4, Z5, Z4
+	VSUBPD       Z4, Z6, Z4
+	VXORPD       Z6, Z6, Z6
+	VMAXPD       Z4, Z6, Z7
+	VBROADCASTSD consts64<>+192(SB), Z8
+	VXORPD       Z8, Z5, Z5
+	VCMPPD       $0x1e, Z6, Z4, K1
+	VBLENDMPD    Z5, Z6, K1, Z5
+	VCMPPD       $0x03, Z4, Z4, K1
+	VBLENDMPD    Z4, Z5, K1, Z5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart447
-	VMOVUPD      (DX)(R8*8), Z2
-	JMP          rowperm447
+	JL           rowpart469
+	VMOVUPD      (DX)(R8*8), Z4
+	JMP          rowperm469
 
-rowpart447:
+rowpart469:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
-	VXORPD    Z2, Z2, Z2
-	VMOVUPD.Z (DX)(R8*8), K1, Z2
+	VXORPD    Z4, Z4, Z4
+	VMOVUPD.Z (DX)(R8*8), K1, Z4
 
-rowperm447:
+rowperm469:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Z4
-	VPERMPS      Z2, Z4, Z2
+	VMOVUPS      (BX)(R13*1), Z6
+	VPERMPS      Z4, Z6, Z4
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSD s+152(FP), Z4
-	VMULPD       Z2, Z4, Z4
-	VMULPD       Z3, Z4, Z3
-	VMOVUPD      Z3, (R10)(R11*8)
-	VFMADD231PD  Z5, Z2, Z0
-	VMOVUPD      64(AX)(R11*8), Z2
-	VMOVUPD      64(CX)(R11*8), Z3
-	VBROADCASTSD consts64<>+8(SB), Z4
-	VADDPD       Z3, Z3, Z3
-	VSUBPD       Z4, Z3, Z3
-	VMULPD       Z2, Z3, Z2
-	VSUBPD       Z2, Z4, Z2
-	VXORPD       Z4, Z4, Z4
-	VMAXPD       Z2, Z4, Z5
-	VBROADCASTSD consts64<>+192(SB), Z6
-	VXORPD       Z6, Z3, Z3
-	VCMPPD       $0x1e, Z4, Z2, K1
-	VBLENDMPD    Z3, Z4, K1, Z3
-	VCMPPD       $0x03, Z2, Z2, K1
-	VBLENDMPD    Z2, Z3, K1, Z3
+	VBROADCASTSD s+152(FP), Z6
+	VMULPD       Z4, Z6, Z6
+	VMULPD       Z5, Z6, Z5
+	VMOVUPD      Z5, (R10)(R11*8)
+	VFMADD231PD  Z7, Z4, Z0
+	VMOVUPD      64(AX)(R11*8), Z4
+	VMOVUPD      64(CX)(R11*8), Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VADDPD       Z5, Z5, Z5
+	VSUBPD       Z6, Z5, Z5
+	VMULPD       Z4, Z5, Z4
+	VSUBPD       Z4, Z6, Z4
+	VXORPD       Z6, Z6, Z6
+	VMAXPD       Z4, Z6, Z7
+	VBROADCASTSD consts64<>+192(SB), Z8
+	VXORPD       Z8, Z5, Z5
+	VCMPPD       $0x1e, Z6, Z4, K1
+	VBLENDMPD    Z5, Z6, K1, Z5
+	VCMPPD       $0x03, Z4, Z4, K1
+	VBLENDMPD    Z4, Z5, K1, Z5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart448
-	VMOVUPD      (DX)(R8*8), Z2
-	JMP          rowperm448
+	JL           rowpart470
+	VMOVUPD      (DX)(R8*8), Z4
+	JMP          rowperm470
 
-rowpart448:
+rowpart470:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
-	VXORPD    Z2, Z2, Z2
-	VMOVUPD.Z (DX)(R8*8), K1, Z2
+	VXORPD    Z4, Z4, Z4
+	VMOVUPD.Z (DX)(R8*8), K1, Z4
 
-rowperm448:
+rowperm470:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Z4
-	VPERMPS      Z2, Z4, Z2
+	VMOVUPS      (BX)(R13*1), Z6
+	VPERMPS      Z4, Z6, Z4
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSD s+152(FP), Z4
-	VMULPD       Z2, Z4, Z4
-	VMULPD       Z3, Z4, Z3
-	VMOVUPD      Z3, 64(R10)(R11*8)
-	VFMADD231PD  Z5, Z2, Z1
-	ADDQ         $0x00000010, R11
+	VBROADCASTSD s+152(FP), Z6
+	VMULPD       Z4, Z6, Z6
+	VMULPD       Z5, Z6, Z5
+	VMOVUPD      Z5, 64(R10)(R11*8)
+	VFMADD231PD  Z7, Z4, Z1
+	VMOVUPD      128(AX)(R11*8), Z4
+	VMOVUPD      128(CX)(R11*8), Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VADDPD       Z5, Z5, Z5
+	VSUBPD       Z6, Z5, Z5
+	VMULPD       Z4, Z5, Z4
+	VSUBPD       Z4, Z6, Z4
+	VXORPD       Z6, Z6, Z6
+	VMAXPD       Z4, Z6, Z7
+	VBROADCASTSD consts64<>+192(SB), Z8
+	VXORPD       Z8, Z5, Z5
+	VCMPPD       $0x1e, Z6, Z4, K1
+	VBLENDMPD    Z5, Z6, K1, Z5
+	VCMPPD       $0x03, Z4, Z4, K1
+	VBLENDMPD    Z4, Z5, K1, Z5
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart471
+	VMOVUPD      (DX)(R8*8), Z4
+	JMP          rowperm471
+
+rowpart471:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPD    Z4, Z4, Z4
+	VMOVUPD.Z (DX)(R8*8), K1, Z4
+
+rowperm471:
+	MOVQ         DI, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (BX)(R13*1), Z6
+	VPERMPS      Z4, Z6, Z4
+	MOVLQSX      (SI)(DI*8), R13
+	ADDQ         R13, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSD s+152(FP), Z6
+	VMULPD       Z4, Z6, Z6
+	VMULPD       Z5, Z6, Z5
+	VMOVUPD      Z5, 128(R10)(R11*8)
+	VFMADD231PD  Z7, Z4, Z2
+	VMOVUPD      192(AX)(R11*8), Z4
+	VMOVUPD      192(CX)(R11*8), Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VADDPD       Z5, Z5, Z5
+	VSUBPD       Z6, Z5, Z5
+	VMULPD       Z4, Z5, Z4
+	VSUBPD       Z4, Z6, Z4
+	VXORPD       Z6, Z6, Z6
+	VMAXPD       Z4, Z6, Z7
+	VBROADCASTSD consts64<>+192(SB), Z8
+	VXORPD       Z8, Z5, Z5
+	VCMPPD       $0x1e, Z6, Z4, K1
+	VBLENDMPD    Z5, Z6, K1, Z5
+	VCMPPD       $0x03, Z4, Z4, K1
+	VBLENDMPD    Z4, Z5, K1, Z5
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart472
+	VMOVUPD      (DX)(R8*8), Z4
+	JMP          rowperm472
+
+rowpart472:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPD    Z4, Z4, Z4
+	VMOVUPD.Z (DX)(R8*8), K1, Z4
+
+rowperm472:
+	MOVQ         DI, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (BX)(R13*1), Z6
+	VPERMPS      Z4, Z6, Z4
+	MOVLQSX      (SI)(DI*8), R13
+	ADDQ         R13, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSD s+152(FP), Z6
+	VMULPD       Z4, Z6, Z6
+	VMULPD       Z5, Z6, Z5
+	VMOVUPD      Z5, 192(R10)(R11*8)
+	VFMADD231PD  Z7, Z4, Z3
+	ADDQ         $0x00000020, R11
 	CMPQ         R11, R12
 	JLE          loop
 
 single:
-	ADDQ $0x00000008, R12
+	ADDQ $0x00000018, R12
 
 single1:
 	CMPQ         R11, R12
 	JG           tail
-	VMOVUPD      (AX)(R11*8), Z2
-	VMOVUPD      (CX)(R11*8), Z3
-	VBROADCASTSD consts64<>+8(SB), Z4
-	VADDPD       Z3, Z3, Z3
-	VSUBPD       Z4, Z3, Z3
-	VMULPD       Z2, Z3, Z2
-	VSUBPD       Z2, Z4, Z2
-	VXORPD       Z4, Z4, Z4
-	VMAXPD       Z2, Z4, Z5
-	VBROADCASTSD consts64<>+192(SB), Z6
-	VXORPD       Z6, Z3, Z3
-	VCMPPD       $0x1e, Z4, Z2, K1
-	VBLENDMPD    Z3, Z4, K1, Z3
-	VCMPPD       $0x03, Z2, Z2, K1
-	VBLENDMPD    Z2, Z3, K1, Z3
+	VMOVUPD      (AX)(R11*8), Z4
+	VMOVUPD      (CX)(R11*8), Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VADDPD       Z5, Z5, Z5
+	VSUBPD       Z6, Z5, Z5
+	VMULPD       Z4, Z5, Z4
+	VSUBPD       Z4, Z6, Z4
+	VXORPD       Z6, Z6, Z6
+	VMAXPD       Z4, Z6, Z7
+	VBROADCASTSD consts64<>+192(SB), Z8
+	VXORPD       Z8, Z5, Z5
+	VCMPPD       $0x1e, Z6, Z4, K1
+	VBLENDMPD    Z5, Z6, K1, Z5
+	VCMPPD       $0x03, Z4, Z4, K1
+	VBLENDMPD    Z4, Z5, K1, Z5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart449
-	VMOVUPD      (DX)(R8*8), Z2
-	JMP          rowperm449
+	JL           rowpart473
+	VMOVUPD      (DX)(R8*8), Z4
+	JMP          rowperm473
 
-rowpart449:
+rowpart473:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
-	VXORPD    Z2, Z2, Z2
-	VMOVUPD.Z (DX)(R8*8), K1, Z2
+	VXORPD    Z4, Z4, Z4
+	VMOVUPD.Z (DX)(R8*8), K1, Z4
 
-rowperm449:
+rowperm473:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Z4
-	VPERMPS      Z2, Z4, Z2
+	VMOVUPS      (BX)(R13*1), Z6
+	VPERMPS      Z4, Z6, Z4
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSD s+152(FP), Z4
-	VMULPD       Z2, Z4, Z4
-	VMULPD       Z3, Z4, Z3
-	VMOVUPD      Z3, (R10)(R11*8)
-	VFMADD231PD  Z5, Z2, Z0
+	VBROADCASTSD s+152(FP), Z6
+	VMULPD       Z4, Z6, Z6
+	VMULPD       Z5, Z6, Z5
+	VMOVUPD      Z5, (R10)(R11*8)
+	VFMADD231PD  Z7, Z4, Z0
 	ADDQ         $0x00000008, R11
 	JMP          single1
 
@@ -66268,64 +68130,66 @@ tail:
 	JZ           drain
 	LEAQ         kmask<>+0(SB), R13
 	KMOVW        (R13)(R12*2), K1
-	VXORPD       Z2, Z2, Z2
-	VMOVUPD.Z    (AX)(R11*8), K1, Z2
+	VXORPD       Z4, Z4, Z4
+	VMOVUPD.Z    (AX)(R11*8), K1, Z4
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(R12*2), K1
-	VXORPD       Z3, Z3, Z3
-	VMOVUPD.Z    (CX)(R11*8), K1, Z3
-	VBROADCASTSD consts64<>+8(SB), Z4
-	VADDPD       Z3, Z3, Z3
-	VSUBPD       Z4, Z3, Z3
-	VMULPD       Z2, Z3, Z2
-	VSUBPD       Z2, Z4, Z2
-	VXORPD       Z4, Z4, Z4
-	VMAXPD       Z2, Z4, Z5
-	VBROADCASTSD consts64<>+192(SB), Z6
-	VXORPD       Z6, Z3, Z3
-	VCMPPD       $0x1e, Z4, Z2, K1
-	VBLENDMPD    Z3, Z4, K1, Z3
-	VCMPPD       $0x03, Z2, Z2, K1
-	VBLENDMPD    Z2, Z3, K1, Z3
+	VXORPD       Z5, Z5, Z5
+	VMOVUPD.Z    (CX)(R11*8), K1, Z5
+	VBROADCASTSD consts64<>+8(SB), Z6
+	VADDPD       Z5, Z5, Z5
+	VSUBPD       Z6, Z5, Z5
+	VMULPD       Z4, Z5, Z4
+	VSUBPD       Z4, Z6, Z4
+	VXORPD       Z6, Z6, Z6
+	VMAXPD       Z4, Z6, Z7
+	VBROADCASTSD consts64<>+192(SB), Z8
+	VXORPD       Z8, Z5, Z5
+	VCMPPD       $0x1e, Z6, Z4, K1
+	VBLENDMPD    Z5, Z6, K1, Z5
+	VCMPPD       $0x03, Z4, Z4, K1
+	VBLENDMPD    Z4, Z5, K1, Z5
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000008
-	JL           rowpart450
-	VMOVUPD      (DX)(R8*8), Z2
-	JMP          rowperm450
+	JL           rowpart474
+	VMOVUPD      (DX)(R8*8), Z4
+	JMP          rowperm474
 
-rowpart450:
+rowpart474:
 	LEAQ      kmask<>+0(SB), CX
 	KMOVW     (CX)(AX*2), K1
-	VXORPD    Z2, Z2, Z2
-	VMOVUPD.Z (DX)(R8*8), K1, Z2
+	VXORPD    Z4, Z4, Z4
+	VMOVUPD.Z (DX)(R8*8), K1, Z4
 
-rowperm450:
+rowperm474:
 	MOVQ         DI, AX
 	SHLQ         $0x06, AX
-	VMOVUPS      (BX)(AX*1), Z4
-	VPERMPS      Z2, Z4, Z2
+	VMOVUPS      (BX)(AX*1), Z6
+	VPERMPS      Z4, Z6, Z4
 	MOVLQSX      (SI)(DI*8), AX
 	ADDQ         AX, R8
 	MOVLQSX      4(SI)(DI*8), DI
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(R12*2), K1
-	VMOVAPD.Z    Z2, K1, Z2
-	VBROADCASTSD s+152(FP), Z4
-	VMULPD       Z2, Z4, Z4
-	VMULPD       Z3, Z4, Z3
+	VMOVAPD.Z    Z4, K1, Z4
+	VBROADCASTSD s+152(FP), Z6
+	VMULPD       Z4, Z6, Z6
+	VMULPD       Z5, Z6, Z5
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(R12*2), K1
-	VMOVUPD      Z3, K1, (R10)(R11*8)
-	VMULPD       Z5, Z2, Z2
+	VMOVUPD      Z5, K1, (R10)(R11*8)
+	VMULPD       Z7, Z4, Z4
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(R12*2), K1
-	VMOVAPD.Z    Z2, K1, Z2
-	VADDPD       Z2, Z0, Z0
+	VMOVAPD.Z    Z4, K1, Z4
+	VADDPD       Z4, Z0, Z0
 	ADDQ         R12, R11
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z2, Z0, Z0
+	VADDPD        Z3, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -66942,17 +68806,17 @@ loop:
 	MOVQ    R8, R12
 	SUBQ    DI, R12
 	CMPQ    R12, $0x00000008
-	JL      rowpart451
+	JL      rowpart475
 	VMOVUPD (CX)(DI*8), Z9
-	JMP     rowperm451
+	JMP     rowperm475
 
-rowpart451:
+rowpart475:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm451:
+rowperm475:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z10
@@ -66971,17 +68835,17 @@ rowperm451:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000008
-	JL          rowpart452
+	JL          rowpart476
 	VMOVUPD     (CX)(DI*8), Z9
-	JMP         rowperm452
+	JMP         rowperm476
 
-rowpart452:
+rowpart476:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm452:
+rowperm476:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z10
@@ -67000,17 +68864,17 @@ rowperm452:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000008
-	JL          rowpart453
+	JL          rowpart477
 	VMOVUPD     (CX)(DI*8), Z9
-	JMP         rowperm453
+	JMP         rowperm477
 
-rowpart453:
+rowpart477:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm453:
+rowperm477:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z10
@@ -67029,17 +68893,17 @@ rowperm453:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000008
-	JL          rowpart454
+	JL          rowpart478
 	VMOVUPD     (CX)(DI*8), Z9
-	JMP         rowperm454
+	JMP         rowperm478
 
-rowpart454:
+rowpart478:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm454:
+rowperm478:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z10
@@ -67068,17 +68932,17 @@ single1:
 	MOVQ    R8, R12
 	SUBQ    DI, R12
 	CMPQ    R12, $0x00000008
-	JL      rowpart455
+	JL      rowpart479
 	VMOVUPD (CX)(DI*8), Z9
-	JMP     rowperm455
+	JMP     rowperm479
 
-rowpart455:
+rowpart479:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm455:
+rowperm479:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z10
@@ -67107,17 +68971,17 @@ tail:
 	MOVQ      R8, AX
 	SUBQ      DI, AX
 	CMPQ      AX, $0x00000008
-	JL        rowpart456
+	JL        rowpart480
 	VMOVUPD   (CX)(DI*8), Z9
-	JMP       rowperm456
+	JMP       rowperm480
 
-rowpart456:
+rowpart480:
 	LEAQ      kmask<>+0(SB), R8
 	KMOVW     (R8)(AX*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm456:
+rowperm480:
 	MOVQ      SI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (DX)(AX*1), Z10
@@ -67192,17 +69056,17 @@ loop:
 	MOVQ    R8, R12
 	SUBQ    DI, R12
 	CMPQ    R12, $0x00000008
-	JL      rowpart457
+	JL      rowpart481
 	VMOVUPD (CX)(DI*8), Z5
-	JMP     rowperm457
+	JMP     rowperm481
 
-rowpart457:
+rowpart481:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm457:
+rowperm481:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z6
@@ -67217,17 +69081,17 @@ rowperm457:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000008
-	JL          rowpart458
+	JL          rowpart482
 	VMOVUPD     (CX)(DI*8), Z5
-	JMP         rowperm458
+	JMP         rowperm482
 
-rowpart458:
+rowpart482:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm458:
+rowperm482:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z6
@@ -67242,17 +69106,17 @@ rowperm458:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000008
-	JL          rowpart459
+	JL          rowpart483
 	VMOVUPD     (CX)(DI*8), Z5
-	JMP         rowperm459
+	JMP         rowperm483
 
-rowpart459:
+rowpart483:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm459:
+rowperm483:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z6
@@ -67267,17 +69131,17 @@ rowperm459:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000008
-	JL          rowpart460
+	JL          rowpart484
 	VMOVUPD     (CX)(DI*8), Z5
-	JMP         rowperm460
+	JMP         rowperm484
 
-rowpart460:
+rowpart484:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm460:
+rowperm484:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z6
@@ -67302,17 +69166,17 @@ single1:
 	MOVQ    R8, R12
 	SUBQ    DI, R12
 	CMPQ    R12, $0x00000008
-	JL      rowpart461
+	JL      rowpart485
 	VMOVUPD (CX)(DI*8), Z5
-	JMP     rowperm461
+	JMP     rowperm485
 
-rowpart461:
+rowpart485:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm461:
+rowperm485:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z6
@@ -67337,17 +69201,17 @@ tail:
 	MOVQ      R8, AX
 	SUBQ      DI, AX
 	CMPQ      AX, $0x00000008
-	JL        rowpart462
+	JL        rowpart486
 	VMOVUPD   (CX)(DI*8), Z5
-	JMP       rowperm462
+	JMP       rowperm486
 
-rowpart462:
+rowpart486:
 	LEAQ      kmask<>+0(SB), R8
 	KMOVW     (R8)(AX*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm462:
+rowperm486:
 	MOVQ      SI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (DX)(AX*1), Z6
@@ -67409,17 +69273,17 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart463
+	JL           rowpart487
 	VMOVUPD      (CX)(DI*8), Z6
-	JMP          rowperm463
+	JMP          rowperm487
 
-rowpart463:
+rowpart487:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z6, Z6, Z6
 	VMOVUPD.Z (CX)(DI*8), K1, Z6
 
-rowperm463:
+rowperm487:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -67437,17 +69301,17 @@ rowperm463:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart464
+	JL           rowpart488
 	VMOVUPD      (CX)(DI*8), Z6
-	JMP          rowperm464
+	JMP          rowperm488
 
-rowpart464:
+rowpart488:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z6, Z6, Z6
 	VMOVUPD.Z (CX)(DI*8), K1, Z6
 
-rowperm464:
+rowperm488:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -67465,17 +69329,17 @@ rowperm464:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart465
+	JL           rowpart489
 	VMOVUPD      (CX)(DI*8), Z6
-	JMP          rowperm465
+	JMP          rowperm489
 
-rowpart465:
+rowpart489:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z6, Z6, Z6
 	VMOVUPD.Z (CX)(DI*8), K1, Z6
 
-rowperm465:
+rowperm489:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -67493,17 +69357,17 @@ rowperm465:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart466
+	JL           rowpart490
 	VMOVUPD      (CX)(DI*8), Z6
-	JMP          rowperm466
+	JMP          rowperm490
 
-rowpart466:
+rowpart490:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z6, Z6, Z6
 	VMOVUPD.Z (CX)(DI*8), K1, Z6
 
-rowperm466:
+rowperm490:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -67531,17 +69395,17 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart467
+	JL           rowpart491
 	VMOVUPD      (CX)(DI*8), Z6
-	JMP          rowperm467
+	JMP          rowperm491
 
-rowpart467:
+rowpart491:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z6, Z6, Z6
 	VMOVUPD.Z (CX)(DI*8), K1, Z6
 
-rowperm467:
+rowperm491:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -67569,17 +69433,17 @@ tail:
 	MOVQ         R8, AX
 	SUBQ         DI, AX
 	CMPQ         AX, $0x00000008
-	JL           rowpart468
+	JL           rowpart492
 	VMOVUPD      (CX)(DI*8), Z6
-	JMP          rowperm468
+	JMP          rowperm492
 
-rowpart468:
+rowpart492:
 	LEAQ      kmask<>+0(SB), R8
 	KMOVW     (R8)(AX*2), K1
 	VXORPD    Z6, Z6, Z6
 	VMOVUPD.Z (CX)(DI*8), K1, Z6
 
-rowperm468:
+rowperm492:
 	MOVQ         SI, AX
 	SHLQ         $0x06, AX
 	VMOVUPS      (DX)(AX*1), Z7
@@ -68405,17 +70269,17 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart469
+	JL           rowpart493
 	VMOVUPD      (CX)(DI*8), Z9
-	JMP          rowperm469
+	JMP          rowperm493
 
-rowpart469:
+rowpart493:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm469:
+rowperm493:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z10
@@ -68436,17 +70300,17 @@ rowperm469:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart470
+	JL           rowpart494
 	VMOVUPD      (CX)(DI*8), Z9
-	JMP          rowperm470
+	JMP          rowperm494
 
-rowpart470:
+rowpart494:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm470:
+rowperm494:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z10
@@ -68467,17 +70331,17 @@ rowperm470:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart471
+	JL           rowpart495
 	VMOVUPD      (CX)(DI*8), Z9
-	JMP          rowperm471
+	JMP          rowperm495
 
-rowpart471:
+rowpart495:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm471:
+rowperm495:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z10
@@ -68498,17 +70362,17 @@ rowperm471:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart472
+	JL           rowpart496
 	VMOVUPD      (CX)(DI*8), Z9
-	JMP          rowperm472
+	JMP          rowperm496
 
-rowpart472:
+rowpart496:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm472:
+rowperm496:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z10
@@ -68539,17 +70403,17 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart473
+	JL           rowpart497
 	VMOVUPD      (CX)(DI*8), Z9
-	JMP          rowperm473
+	JMP          rowperm497
 
-rowpart473:
+rowpart497:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm473:
+rowperm497:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z10
@@ -68580,17 +70444,17 @@ tail:
 	MOVQ         R8, AX
 	SUBQ         DI, AX
 	CMPQ         AX, $0x00000008
-	JL           rowpart474
+	JL           rowpart498
 	VMOVUPD      (CX)(DI*8), Z9
-	JMP          rowperm474
+	JMP          rowperm498
 
-rowpart474:
+rowpart498:
 	LEAQ      kmask<>+0(SB), R8
 	KMOVW     (R8)(AX*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm474:
+rowperm498:
 	MOVQ      SI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (DX)(AX*1), Z10
@@ -68667,17 +70531,17 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart475
+	JL           rowpart499
 	VMOVUPD      (CX)(DI*8), Z5
-	JMP          rowperm475
+	JMP          rowperm499
 
-rowpart475:
+rowpart499:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm475:
+rowperm499:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -68694,17 +70558,17 @@ rowperm475:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart476
+	JL           rowpart500
 	VMOVUPD      (CX)(DI*8), Z5
-	JMP          rowperm476
+	JMP          rowperm500
 
-rowpart476:
+rowpart500:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm476:
+rowperm500:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -68721,17 +70585,17 @@ rowperm476:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart477
+	JL           rowpart501
 	VMOVUPD      (CX)(DI*8), Z5
-	JMP          rowperm477
+	JMP          rowperm501
 
-rowpart477:
+rowpart501:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm477:
+rowperm501:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -68748,17 +70612,17 @@ rowperm477:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart478
+	JL           rowpart502
 	VMOVUPD      (CX)(DI*8), Z5
-	JMP          rowperm478
+	JMP          rowperm502
 
-rowpart478:
+rowpart502:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm478:
+rowperm502:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z6
@@ -68785,17 +70649,17 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart479
+	JL           rowpart503
 	VMOVUPD      (CX)(DI*8), Z5
-	JMP          rowperm479
+	JMP          rowperm503
 
-rowpart479:
+rowpart503:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm479:
+rowperm503:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z6
@@ -68822,17 +70686,17 @@ tail:
 	MOVQ         R8, AX
 	SUBQ         DI, AX
 	CMPQ         AX, $0x00000008
-	JL           rowpart480
+	JL           rowpart504
 	VMOVUPD      (CX)(DI*8), Z5
-	JMP          rowperm480
+	JMP          rowperm504
 
-rowpart480:
+rowpart504:
 	LEAQ      kmask<>+0(SB), R8
 	KMOVW     (R8)(AX*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm480:
+rowperm504:
 	MOVQ      SI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (DX)(AX*1), Z6
@@ -68905,17 +70769,17 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart481
+	JL           rowpart505
 	VMOVUPD      (CX)(DI*8), Z4
-	JMP          rowperm481
+	JMP          rowperm505
 
-rowpart481:
+rowpart505:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z4, Z4, Z4
 	VMOVUPD.Z (CX)(DI*8), K1, Z4
 
-rowperm481:
+rowperm505:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -68944,17 +70808,17 @@ rowperm481:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart482
+	JL           rowpart506
 	VMOVUPD      (CX)(DI*8), Z4
-	JMP          rowperm482
+	JMP          rowperm506
 
-rowpart482:
+rowpart506:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z4, Z4, Z4
 	VMOVUPD.Z (CX)(DI*8), K1, Z4
 
-rowperm482:
+rowperm506:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -68983,17 +70847,17 @@ rowperm482:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart483
+	JL           rowpart507
 	VMOVUPD      (CX)(DI*8), Z4
-	JMP          rowperm483
+	JMP          rowperm507
 
-rowpart483:
+rowpart507:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z4, Z4, Z4
 	VMOVUPD.Z (CX)(DI*8), K1, Z4
 
-rowperm483:
+rowperm507:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -69022,17 +70886,17 @@ rowperm483:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart484
+	JL           rowpart508
 	VMOVUPD      (CX)(DI*8), Z4
-	JMP          rowperm484
+	JMP          rowperm508
 
-rowpart484:
+rowpart508:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z4, Z4, Z4
 	VMOVUPD.Z (CX)(DI*8), K1, Z4
 
-rowperm484:
+rowperm508:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -69071,17 +70935,17 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart485
+	JL           rowpart509
 	VMOVUPD      (CX)(DI*8), Z4
-	JMP          rowperm485
+	JMP          rowperm509
 
-rowpart485:
+rowpart509:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z4, Z4, Z4
 	VMOVUPD.Z (CX)(DI*8), K1, Z4
 
-rowperm485:
+rowperm509:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -69120,17 +70984,17 @@ tail:
 	MOVQ         R8, AX
 	SUBQ         DI, AX
 	CMPQ         AX, $0x00000008
-	JL           rowpart486
+	JL           rowpart510
 	VMOVUPD      (CX)(DI*8), Z4
-	JMP          rowperm486
+	JMP          rowperm510
 
-rowpart486:
+rowpart510:
 	LEAQ      kmask<>+0(SB), R8
 	KMOVW     (R8)(AX*2), K1
 	VXORPD    Z4, Z4, Z4
 	VMOVUPD.Z (CX)(DI*8), K1, Z4
 
-rowperm486:
+rowperm510:
 	MOVQ         SI, AX
 	SHLQ         $0x06, AX
 	VMOVUPS      (DX)(AX*1), Z6
@@ -69873,17 +71737,17 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart487
+	JL           rowpart511
 	VMOVUPD      (CX)(DI*8), Z9
-	JMP          rowperm487
+	JMP          rowperm511
 
-rowpart487:
+rowpart511:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm487:
+rowperm511:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z10
@@ -69905,17 +71769,17 @@ rowperm487:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart488
+	JL           rowpart512
 	VMOVUPD      (CX)(DI*8), Z9
-	JMP          rowperm488
+	JMP          rowperm512
 
-rowpart488:
+rowpart512:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm488:
+rowperm512:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z10
@@ -69937,17 +71801,17 @@ rowperm488:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart489
+	JL           rowpart513
 	VMOVUPD      (CX)(DI*8), Z9
-	JMP          rowperm489
+	JMP          rowperm513
 
-rowpart489:
+rowpart513:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm489:
+rowperm513:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z10
@@ -69969,17 +71833,17 @@ rowperm489:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart490
+	JL           rowpart514
 	VMOVUPD      (CX)(DI*8), Z9
-	JMP          rowperm490
+	JMP          rowperm514
 
-rowpart490:
+rowpart514:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm490:
+rowperm514:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z10
@@ -70011,17 +71875,17 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart491
+	JL           rowpart515
 	VMOVUPD      (CX)(DI*8), Z9
-	JMP          rowperm491
+	JMP          rowperm515
 
-rowpart491:
+rowpart515:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm491:
+rowperm515:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z10
@@ -70053,17 +71917,17 @@ tail:
 	MOVQ         R8, AX
 	SUBQ         DI, AX
 	CMPQ         AX, $0x00000008
-	JL           rowpart492
+	JL           rowpart516
 	VMOVUPD      (CX)(DI*8), Z9
-	JMP          rowperm492
+	JMP          rowperm516
 
-rowpart492:
+rowpart516:
 	LEAQ      kmask<>+0(SB), R8
 	KMOVW     (R8)(AX*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm492:
+rowperm516:
 	MOVQ      SI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (DX)(AX*1), Z10
@@ -70141,17 +72005,17 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart493
+	JL           rowpart517
 	VMOVUPD      (CX)(DI*8), Z5
-	JMP          rowperm493
+	JMP          rowperm517
 
-rowpart493:
+rowpart517:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm493:
+rowperm517:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -70169,17 +72033,17 @@ rowperm493:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart494
+	JL           rowpart518
 	VMOVUPD      (CX)(DI*8), Z5
-	JMP          rowperm494
+	JMP          rowperm518
 
-rowpart494:
+rowpart518:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm494:
+rowperm518:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -70197,17 +72061,17 @@ rowperm494:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart495
+	JL           rowpart519
 	VMOVUPD      (CX)(DI*8), Z5
-	JMP          rowperm495
+	JMP          rowperm519
 
-rowpart495:
+rowpart519:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm495:
+rowperm519:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -70225,17 +72089,17 @@ rowperm495:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart496
+	JL           rowpart520
 	VMOVUPD      (CX)(DI*8), Z5
-	JMP          rowperm496
+	JMP          rowperm520
 
-rowpart496:
+rowpart520:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm496:
+rowperm520:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z6
@@ -70263,17 +72127,17 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart497
+	JL           rowpart521
 	VMOVUPD      (CX)(DI*8), Z5
-	JMP          rowperm497
+	JMP          rowperm521
 
-rowpart497:
+rowpart521:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm497:
+rowperm521:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z6
@@ -70301,17 +72165,17 @@ tail:
 	MOVQ         R8, AX
 	SUBQ         DI, AX
 	CMPQ         AX, $0x00000008
-	JL           rowpart498
+	JL           rowpart522
 	VMOVUPD      (CX)(DI*8), Z5
-	JMP          rowperm498
+	JMP          rowperm522
 
-rowpart498:
+rowpart522:
 	LEAQ      kmask<>+0(SB), R8
 	KMOVW     (R8)(AX*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm498:
+rowperm522:
 	MOVQ      SI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (DX)(AX*1), Z6
@@ -70375,17 +72239,17 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart499
+	JL           rowpart523
 	VMOVUPD      (CX)(DI*8), Z6
-	JMP          rowperm499
+	JMP          rowperm523
 
-rowpart499:
+rowpart523:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z6, Z6, Z6
 	VMOVUPD.Z (CX)(DI*8), K1, Z6
 
-rowperm499:
+rowperm523:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -70405,17 +72269,17 @@ rowperm499:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart500
+	JL           rowpart524
 	VMOVUPD      (CX)(DI*8), Z6
-	JMP          rowperm500
+	JMP          rowperm524
 
-rowpart500:
+rowpart524:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z6, Z6, Z6
 	VMOVUPD.Z (CX)(DI*8), K1, Z6
 
-rowperm500:
+rowperm524:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -70435,17 +72299,17 @@ rowperm500:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart501
+	JL           rowpart525
 	VMOVUPD      (CX)(DI*8), Z6
-	JMP          rowperm501
+	JMP          rowperm525
 
-rowpart501:
+rowpart525:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z6, Z6, Z6
 	VMOVUPD.Z (CX)(DI*8), K1, Z6
 
-rowperm501:
+rowperm525:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -70465,17 +72329,17 @@ rowperm501:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart502
+	JL           rowpart526
 	VMOVUPD      (CX)(DI*8), Z6
-	JMP          rowperm502
+	JMP          rowperm526
 
-rowpart502:
+rowpart526:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z6, Z6, Z6
 	VMOVUPD.Z (CX)(DI*8), K1, Z6
 
-rowperm502:
+rowperm526:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -70505,17 +72369,17 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart503
+	JL           rowpart527
 	VMOVUPD      (CX)(DI*8), Z6
-	JMP          rowperm503
+	JMP          rowperm527
 
-rowpart503:
+rowpart527:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z6, Z6, Z6
 	VMOVUPD.Z (CX)(DI*8), K1, Z6
 
-rowperm503:
+rowperm527:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -70545,17 +72409,17 @@ tail:
 	MOVQ         R8, AX
 	SUBQ         DI, AX
 	CMPQ         AX, $0x00000008
-	JL           rowpart504
+	JL           rowpart528
 	VMOVUPD      (CX)(DI*8), Z6
-	JMP          rowperm504
+	JMP          rowperm528
 
-rowpart504:
+rowpart528:
 	LEAQ      kmask<>+0(SB), R8
 	KMOVW     (R8)(AX*2), K1
 	VXORPD    Z6, Z6, Z6
 	VMOVUPD.Z (CX)(DI*8), K1, Z6
 
-rowperm504:
+rowperm528:
 	MOVQ         SI, AX
 	SHLQ         $0x06, AX
 	VMOVUPS      (DX)(AX*1), Z7

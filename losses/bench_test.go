@@ -252,3 +252,35 @@ func BenchmarkOverhead(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkBandwidth/<loss or probe>/<level>: float32 at 16Mi elements
+// (128 MiB read per call, far beyond the caches), next to the read-bandwidth
+// probe of each level reading the same two slices: memory-bound losses are
+// judged by their MB/s against the probe's, in the same run.
+func BenchmarkBandwidth(b *testing.B) {
+	const n = 1 << 24
+	p, y := benchData[float32](n)
+	for _, level := range losses.Kernels() {
+		b.Run("ReadProbe/"+level, func(b *testing.B) {
+			b.SetBytes(8 * n)
+			cputime.Report(b, func() {
+				v, _ := asm.ReadProbeAt(level, p, y)
+				benchSink += float64(v)
+			})
+		})
+		for _, name := range []string{"MeanSquaredError", "AbsoluteDifference", "HingeLoss", "LogLoss"} {
+			b.Run(name+"/"+level, func(b *testing.B) {
+				restore, err := losses.UseKernel(level)
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer restore()
+				b.SetBytes(8 * n)
+				cputime.Report(b, func() {
+					v, _ := callPair(name, losses.New(p), losses.New(y))
+					benchSink += float64(v)
+				})
+			})
+		}
+	}
+}

@@ -177,18 +177,18 @@ tail:
 drain:
 	VMOVUPD      (SP), Y8
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
+	VADDPS       Y3, Y2, Y2
+	VADDPS       Y5, Y4, Y4
+	VADDPS       Y7, Y6, Y6
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y2, Y2, Y2
-	VADDPS       Y3, Y0, Y0
-	VXORPS       Y3, Y3, Y3
+	VADDPS       Y6, Y4, Y4
 	VADDPS       Y4, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VXORPS       Y3, Y3, Y3
 	VXORPS       Y4, Y4, Y4
-	VADDPS       Y5, Y0, Y0
 	VXORPS       Y5, Y5, Y5
-	VADDPS       Y6, Y0, Y0
 	VXORPS       Y6, Y6, Y6
-	VADDPS       Y7, Y0, Y0
 	VXORPS       Y7, Y7, Y7
 	VEXTRACTF128 $0x01, Y0, X9
 	VCVTPS2PD    X0, Y0
@@ -362,10 +362,10 @@ tail:
 drain:
 	VMOVUPD      (SP), Y8
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y2, Y2, Y2
+	VADDPS       Y6, Y4, Y4
 	VADDPS       Y4, Y0, Y0
+	VXORPS       Y2, Y2, Y2
 	VXORPS       Y4, Y4, Y4
-	VADDPS       Y6, Y0, Y0
 	VXORPS       Y6, Y6, Y6
 	VEXTRACTF128 $0x01, Y0, X9
 	VCVTPS2PD    X0, Y0
@@ -376,10 +376,10 @@ drain:
 	VXORPS       Y0, Y0, Y0
 	VMOVUPD      32(SP), Y8
 	VADDPS       Y3, Y1, Y1
-	VXORPS       Y3, Y3, Y3
+	VADDPS       Y7, Y5, Y5
 	VADDPS       Y5, Y1, Y1
+	VXORPS       Y3, Y3, Y3
 	VXORPS       Y5, Y5, Y5
-	VADDPS       Y7, Y1, Y1
 	VXORPS       Y7, Y7, Y7
 	VEXTRACTF128 $0x01, Y1, X9
 	VCVTPS2PD    X1, Y1
@@ -568,18 +568,18 @@ tail:
 drain:
 	VMOVUPD      (SP), Y8
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
+	VADDPS       Y3, Y2, Y2
+	VADDPS       Y5, Y4, Y4
+	VADDPS       Y7, Y6, Y6
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y2, Y2, Y2
-	VADDPS       Y3, Y0, Y0
-	VXORPS       Y3, Y3, Y3
+	VADDPS       Y6, Y4, Y4
 	VADDPS       Y4, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VXORPS       Y3, Y3, Y3
 	VXORPS       Y4, Y4, Y4
-	VADDPS       Y5, Y0, Y0
 	VXORPS       Y5, Y5, Y5
-	VADDPS       Y6, Y0, Y0
 	VXORPS       Y6, Y6, Y6
-	VADDPS       Y7, Y0, Y0
 	VXORPS       Y7, Y7, Y7
 	VEXTRACTF128 $0x01, Y0, X9
 	VCVTPS2PD    X0, Y0
@@ -726,10 +726,10 @@ tail:
 drain:
 	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
+	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
+	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VADDPS       Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
 	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
@@ -1001,18 +1001,18 @@ tail:
 drain:
 	VMOVUPD      (SP), Y8
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
+	VADDPS       Y3, Y2, Y2
+	VADDPS       Y5, Y4, Y4
+	VADDPS       Y7, Y6, Y6
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y2, Y2, Y2
-	VADDPS       Y3, Y0, Y0
-	VXORPS       Y3, Y3, Y3
+	VADDPS       Y6, Y4, Y4
 	VADDPS       Y4, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VXORPS       Y3, Y3, Y3
 	VXORPS       Y4, Y4, Y4
-	VADDPS       Y5, Y0, Y0
 	VXORPS       Y5, Y5, Y5
-	VADDPS       Y6, Y0, Y0
 	VXORPS       Y6, Y6, Y6
-	VADDPS       Y7, Y0, Y0
 	VXORPS       Y7, Y7, Y7
 	VEXTRACTF128 $0x01, Y0, X9
 	VCVTPS2PD    X0, Y0
@@ -1226,10 +1226,10 @@ tail:
 drain:
 	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
+	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
+	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VADDPS       Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
 	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
@@ -1535,10 +1535,10 @@ rowperm6:
 drain:
 	VMOVUPD      (SP), Y8
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y2, Y2, Y2
+	VADDPS       Y6, Y4, Y4
 	VADDPS       Y4, Y0, Y0
+	VXORPS       Y2, Y2, Y2
 	VXORPS       Y4, Y4, Y4
-	VADDPS       Y6, Y0, Y0
 	VXORPS       Y6, Y6, Y6
 	VEXTRACTF128 $0x01, Y0, X9
 	VCVTPS2PD    X0, Y0
@@ -1549,10 +1549,10 @@ drain:
 	VXORPS       Y0, Y0, Y0
 	VMOVUPD      32(SP), Y8
 	VADDPS       Y3, Y1, Y1
-	VXORPS       Y3, Y3, Y3
+	VADDPS       Y7, Y5, Y5
 	VADDPS       Y5, Y1, Y1
+	VXORPS       Y3, Y3, Y3
 	VXORPS       Y5, Y5, Y5
-	VADDPS       Y7, Y1, Y1
 	VXORPS       Y7, Y7, Y7
 	VEXTRACTF128 $0x01, Y1, X9
 	VCVTPS2PD    X1, Y1
@@ -1838,10 +1838,10 @@ rowperm12:
 drain:
 	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
+	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
+	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VADDPS       Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
 	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
@@ -2187,10 +2187,10 @@ rowperm18:
 drain:
 	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
+	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
+	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VADDPS       Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
 	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
@@ -2318,18 +2318,18 @@ tail:
 drain:
 	VMOVUPD      (SP), Y8
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
+	VADDPS       Y3, Y2, Y2
+	VADDPS       Y5, Y4, Y4
+	VADDPS       Y7, Y6, Y6
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y2, Y2, Y2
-	VADDPS       Y3, Y0, Y0
-	VXORPS       Y3, Y3, Y3
+	VADDPS       Y6, Y4, Y4
 	VADDPS       Y4, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VXORPS       Y3, Y3, Y3
 	VXORPS       Y4, Y4, Y4
-	VADDPS       Y5, Y0, Y0
 	VXORPS       Y5, Y5, Y5
-	VADDPS       Y6, Y0, Y0
 	VXORPS       Y6, Y6, Y6
-	VADDPS       Y7, Y0, Y0
 	VXORPS       Y7, Y7, Y7
 	VEXTRACTF128 $0x01, Y0, X9
 	VCVTPS2PD    X0, Y0
@@ -2497,10 +2497,10 @@ tail:
 drain:
 	VMOVUPD      (SP), Y8
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y2, Y2, Y2
+	VADDPS       Y6, Y4, Y4
 	VADDPS       Y4, Y0, Y0
+	VXORPS       Y2, Y2, Y2
 	VXORPS       Y4, Y4, Y4
-	VADDPS       Y6, Y0, Y0
 	VXORPS       Y6, Y6, Y6
 	VEXTRACTF128 $0x01, Y0, X9
 	VCVTPS2PD    X0, Y0
@@ -2511,10 +2511,10 @@ drain:
 	VXORPS       Y0, Y0, Y0
 	VMOVUPD      32(SP), Y8
 	VADDPS       Y3, Y1, Y1
-	VXORPS       Y3, Y3, Y3
+	VADDPS       Y7, Y5, Y5
 	VADDPS       Y5, Y1, Y1
+	VXORPS       Y3, Y3, Y3
 	VXORPS       Y5, Y5, Y5
-	VADDPS       Y7, Y1, Y1
 	VXORPS       Y7, Y7, Y7
 	VEXTRACTF128 $0x01, Y1, X9
 	VCVTPS2PD    X1, Y1
@@ -2702,18 +2702,18 @@ tail:
 drain:
 	VMOVUPD      (SP), Y8
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
+	VADDPS       Y3, Y2, Y2
+	VADDPS       Y5, Y4, Y4
+	VADDPS       Y7, Y6, Y6
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y2, Y2, Y2
-	VADDPS       Y3, Y0, Y0
-	VXORPS       Y3, Y3, Y3
+	VADDPS       Y6, Y4, Y4
 	VADDPS       Y4, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VXORPS       Y3, Y3, Y3
 	VXORPS       Y4, Y4, Y4
-	VADDPS       Y5, Y0, Y0
 	VXORPS       Y5, Y5, Y5
-	VADDPS       Y6, Y0, Y0
 	VXORPS       Y6, Y6, Y6
-	VADDPS       Y7, Y0, Y0
 	VXORPS       Y7, Y7, Y7
 	VEXTRACTF128 $0x01, Y0, X9
 	VCVTPS2PD    X0, Y0
@@ -2854,10 +2854,10 @@ tail:
 drain:
 	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
+	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
+	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VADDPS       Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
 	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
@@ -3048,18 +3048,18 @@ tail:
 drain:
 	VMOVUPD      (SP), Y8
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
+	VADDPS       Y3, Y2, Y2
+	VADDPS       Y5, Y4, Y4
+	VADDPS       Y7, Y6, Y6
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y2, Y2, Y2
-	VADDPS       Y3, Y0, Y0
-	VXORPS       Y3, Y3, Y3
+	VADDPS       Y6, Y4, Y4
 	VADDPS       Y4, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VXORPS       Y3, Y3, Y3
 	VXORPS       Y4, Y4, Y4
-	VADDPS       Y5, Y0, Y0
 	VXORPS       Y5, Y5, Y5
-	VADDPS       Y6, Y0, Y0
 	VXORPS       Y6, Y6, Y6
-	VADDPS       Y7, Y0, Y0
 	VXORPS       Y7, Y7, Y7
 	VEXTRACTF128 $0x01, Y0, X9
 	VCVTPS2PD    X0, Y0
@@ -3219,10 +3219,10 @@ tail:
 drain:
 	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
+	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
+	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VADDPS       Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
 	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
@@ -3522,10 +3522,10 @@ rowperm24:
 drain:
 	VMOVUPD      (SP), Y8
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y2, Y2, Y2
+	VADDPS       Y6, Y4, Y4
 	VADDPS       Y4, Y0, Y0
+	VXORPS       Y2, Y2, Y2
 	VXORPS       Y4, Y4, Y4
-	VADDPS       Y6, Y0, Y0
 	VXORPS       Y6, Y6, Y6
 	VEXTRACTF128 $0x01, Y0, X9
 	VCVTPS2PD    X0, Y0
@@ -3536,10 +3536,10 @@ drain:
 	VXORPS       Y0, Y0, Y0
 	VMOVUPD      32(SP), Y8
 	VADDPS       Y3, Y1, Y1
-	VXORPS       Y3, Y3, Y3
+	VADDPS       Y7, Y5, Y5
 	VADDPS       Y5, Y1, Y1
+	VXORPS       Y3, Y3, Y3
 	VXORPS       Y5, Y5, Y5
-	VADDPS       Y7, Y1, Y1
 	VXORPS       Y7, Y7, Y7
 	VEXTRACTF128 $0x01, Y1, X9
 	VCVTPS2PD    X1, Y1
@@ -3819,10 +3819,10 @@ rowperm30:
 drain:
 	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
+	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
+	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VADDPS       Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
 	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
@@ -4114,10 +4114,10 @@ rowperm36:
 drain:
 	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
+	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
+	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VADDPS       Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
 	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
@@ -10890,10 +10890,10 @@ tail:
 drain:
 	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
+	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
+	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VADDPS       Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
 	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
@@ -11091,10 +11091,10 @@ tail:
 drain:
 	VMOVUPD      (SP), Y8
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y2, Y2, Y2
+	VADDPS       Y6, Y4, Y4
 	VADDPS       Y4, Y0, Y0
+	VXORPS       Y2, Y2, Y2
 	VXORPS       Y4, Y4, Y4
-	VADDPS       Y6, Y0, Y0
 	VXORPS       Y6, Y6, Y6
 	VEXTRACTF128 $0x01, Y0, X9
 	VCVTPS2PD    X0, Y0
@@ -11105,10 +11105,10 @@ drain:
 	VXORPS       Y0, Y0, Y0
 	VMOVUPD      32(SP), Y8
 	VADDPS       Y3, Y1, Y1
-	VXORPS       Y3, Y3, Y3
+	VADDPS       Y7, Y5, Y5
 	VADDPS       Y5, Y1, Y1
+	VXORPS       Y3, Y3, Y3
 	VXORPS       Y5, Y5, Y5
-	VADDPS       Y7, Y1, Y1
 	VXORPS       Y7, Y7, Y7
 	VEXTRACTF128 $0x01, Y1, X9
 	VCVTPS2PD    X1, Y1
@@ -11281,10 +11281,10 @@ tail:
 drain:
 	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
+	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
+	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VADDPS       Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
 	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
@@ -11455,10 +11455,10 @@ tail:
 drain:
 	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
+	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
+	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VADDPS       Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
 	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
@@ -11660,10 +11660,10 @@ tail:
 drain:
 	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
+	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
+	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VADDPS       Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
 	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
@@ -11883,10 +11883,10 @@ tail:
 drain:
 	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
+	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
+	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VADDPS       Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
 	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
@@ -12216,10 +12216,10 @@ rowperm54:
 drain:
 	VMOVUPD      (SP), Y8
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y2, Y2, Y2
+	VADDPS       Y6, Y4, Y4
 	VADDPS       Y4, Y0, Y0
+	VXORPS       Y2, Y2, Y2
 	VXORPS       Y4, Y4, Y4
-	VADDPS       Y6, Y0, Y0
 	VXORPS       Y6, Y6, Y6
 	VEXTRACTF128 $0x01, Y0, X9
 	VCVTPS2PD    X0, Y0
@@ -12230,10 +12230,10 @@ drain:
 	VXORPS       Y0, Y0, Y0
 	VMOVUPD      32(SP), Y8
 	VADDPS       Y3, Y1, Y1
-	VXORPS       Y3, Y3, Y3
+	VADDPS       Y7, Y5, Y5
 	VADDPS       Y5, Y1, Y1
+	VXORPS       Y3, Y3, Y3
 	VXORPS       Y5, Y5, Y5
-	VADDPS       Y7, Y1, Y1
 	VXORPS       Y7, Y7, Y7
 	VEXTRACTF128 $0x01, Y1, X9
 	VCVTPS2PD    X1, Y1
@@ -12543,10 +12543,10 @@ rowperm60:
 drain:
 	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
+	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
+	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VADDPS       Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
 	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
@@ -12898,10 +12898,10 @@ rowperm66:
 drain:
 	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
+	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
+	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VADDPS       Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
 	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
@@ -12991,10 +12991,10 @@ tail:
 drain:
 	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
+	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
+	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VADDPS       Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
 	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
@@ -13139,10 +13139,10 @@ tail:
 drain:
 	VMOVUPD      (SP), Y8
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y2, Y2, Y2
+	VADDPS       Y6, Y4, Y4
 	VADDPS       Y4, Y0, Y0
+	VXORPS       Y2, Y2, Y2
 	VXORPS       Y4, Y4, Y4
-	VADDPS       Y6, Y0, Y0
 	VXORPS       Y6, Y6, Y6
 	VEXTRACTF128 $0x01, Y0, X9
 	VCVTPS2PD    X0, Y0
@@ -13153,10 +13153,10 @@ drain:
 	VXORPS       Y0, Y0, Y0
 	VMOVUPD      32(SP), Y8
 	VADDPS       Y3, Y1, Y1
-	VXORPS       Y3, Y3, Y3
+	VADDPS       Y7, Y5, Y5
 	VADDPS       Y5, Y1, Y1
+	VXORPS       Y3, Y3, Y3
 	VXORPS       Y5, Y5, Y5
-	VADDPS       Y7, Y1, Y1
 	VXORPS       Y7, Y7, Y7
 	VEXTRACTF128 $0x01, Y1, X9
 	VCVTPS2PD    X1, Y1
@@ -13276,10 +13276,10 @@ tail:
 drain:
 	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
+	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
+	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VADDPS       Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
 	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
@@ -13397,10 +13397,10 @@ tail:
 drain:
 	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
+	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
+	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VADDPS       Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
 	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
@@ -13519,10 +13519,10 @@ tail:
 drain:
 	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
+	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
+	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VADDPS       Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
 	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
@@ -13659,10 +13659,10 @@ tail:
 drain:
 	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
+	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
+	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VADDPS       Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
 	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
@@ -13939,10 +13939,10 @@ rowperm72:
 drain:
 	VMOVUPD      (SP), Y8
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y2, Y2, Y2
+	VADDPS       Y6, Y4, Y4
 	VADDPS       Y4, Y0, Y0
+	VXORPS       Y2, Y2, Y2
 	VXORPS       Y4, Y4, Y4
-	VADDPS       Y6, Y0, Y0
 	VXORPS       Y6, Y6, Y6
 	VEXTRACTF128 $0x01, Y0, X9
 	VCVTPS2PD    X0, Y0
@@ -13953,10 +13953,10 @@ drain:
 	VXORPS       Y0, Y0, Y0
 	VMOVUPD      32(SP), Y8
 	VADDPS       Y3, Y1, Y1
-	VXORPS       Y3, Y3, Y3
+	VADDPS       Y7, Y5, Y5
 	VADDPS       Y5, Y1, Y1
+	VXORPS       Y3, Y3, Y3
 	VXORPS       Y5, Y5, Y5
-	VADDPS       Y7, Y1, Y1
 	VXORPS       Y7, Y7, Y7
 	VEXTRACTF128 $0x01, Y1, X9
 	VCVTPS2PD    X1, Y1
@@ -14213,10 +14213,10 @@ rowperm78:
 drain:
 	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
+	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
+	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VADDPS       Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
 	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
@@ -14485,10 +14485,10 @@ rowperm84:
 drain:
 	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
+	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
+	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VADDPS       Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
 	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
@@ -14590,10 +14590,10 @@ tail:
 drain:
 	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
+	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
+	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VADDPS       Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
 	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
@@ -14750,10 +14750,10 @@ tail:
 drain:
 	VMOVUPD      (SP), Y8
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y2, Y2, Y2
+	VADDPS       Y6, Y4, Y4
 	VADDPS       Y4, Y0, Y0
+	VXORPS       Y2, Y2, Y2
 	VXORPS       Y4, Y4, Y4
-	VADDPS       Y6, Y0, Y0
 	VXORPS       Y6, Y6, Y6
 	VEXTRACTF128 $0x01, Y0, X9
 	VCVTPS2PD    X0, Y0
@@ -14764,10 +14764,10 @@ drain:
 	VXORPS       Y0, Y0, Y0
 	VMOVUPD      32(SP), Y8
 	VADDPS       Y3, Y1, Y1
-	VXORPS       Y3, Y3, Y3
+	VADDPS       Y7, Y5, Y5
 	VADDPS       Y5, Y1, Y1
+	VXORPS       Y3, Y3, Y3
 	VXORPS       Y5, Y5, Y5
-	VADDPS       Y7, Y1, Y1
 	VXORPS       Y7, Y7, Y7
 	VEXTRACTF128 $0x01, Y1, X9
 	VCVTPS2PD    X1, Y1
@@ -14899,10 +14899,10 @@ tail:
 drain:
 	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
+	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
+	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VADDPS       Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
 	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
@@ -15032,10 +15032,10 @@ tail:
 drain:
 	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
+	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
+	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VADDPS       Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
 	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
@@ -15214,10 +15214,10 @@ tail:
 drain:
 	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
+	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
+	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VADDPS       Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
 	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
@@ -15414,10 +15414,10 @@ tail:
 drain:
 	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
+	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
+	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VADDPS       Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
 	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
@@ -15706,10 +15706,10 @@ rowperm90:
 drain:
 	VMOVUPD      (SP), Y8
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y2, Y2, Y2
+	VADDPS       Y6, Y4, Y4
 	VADDPS       Y4, Y0, Y0
+	VXORPS       Y2, Y2, Y2
 	VXORPS       Y4, Y4, Y4
-	VADDPS       Y6, Y0, Y0
 	VXORPS       Y6, Y6, Y6
 	VEXTRACTF128 $0x01, Y0, X9
 	VCVTPS2PD    X0, Y0
@@ -15720,10 +15720,10 @@ drain:
 	VXORPS       Y0, Y0, Y0
 	VMOVUPD      32(SP), Y8
 	VADDPS       Y3, Y1, Y1
-	VXORPS       Y3, Y3, Y3
+	VADDPS       Y7, Y5, Y5
 	VADDPS       Y5, Y1, Y1
+	VXORPS       Y3, Y3, Y3
 	VXORPS       Y5, Y5, Y5
-	VADDPS       Y7, Y1, Y1
 	VXORPS       Y7, Y7, Y7
 	VEXTRACTF128 $0x01, Y1, X9
 	VCVTPS2PD    X1, Y1
@@ -15992,10 +15992,10 @@ rowperm96:
 drain:
 	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
+	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
+	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VADDPS       Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
 	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
@@ -16324,10 +16324,10 @@ rowperm102:
 drain:
 	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
+	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
+	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VADDPS       Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
 	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
@@ -16435,10 +16435,10 @@ tail:
 drain:
 	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
+	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
+	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VADDPS       Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
 	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
@@ -16601,10 +16601,10 @@ tail:
 drain:
 	VMOVUPD      (SP), Y8
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y2, Y2, Y2
+	VADDPS       Y6, Y4, Y4
 	VADDPS       Y4, Y0, Y0
+	VXORPS       Y2, Y2, Y2
 	VXORPS       Y4, Y4, Y4
-	VADDPS       Y6, Y0, Y0
 	VXORPS       Y6, Y6, Y6
 	VEXTRACTF128 $0x01, Y0, X9
 	VCVTPS2PD    X0, Y0
@@ -16615,10 +16615,10 @@ drain:
 	VXORPS       Y0, Y0, Y0
 	VMOVUPD      32(SP), Y8
 	VADDPS       Y3, Y1, Y1
-	VXORPS       Y3, Y3, Y3
+	VADDPS       Y7, Y5, Y5
 	VADDPS       Y5, Y1, Y1
+	VXORPS       Y3, Y3, Y3
 	VXORPS       Y5, Y5, Y5
-	VADDPS       Y7, Y1, Y1
 	VXORPS       Y7, Y7, Y7
 	VEXTRACTF128 $0x01, Y1, X9
 	VCVTPS2PD    X1, Y1
@@ -16756,10 +16756,10 @@ tail:
 drain:
 	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
+	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
+	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VADDPS       Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
 	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
@@ -16895,10 +16895,10 @@ tail:
 drain:
 	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
+	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
+	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VADDPS       Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
 	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
@@ -17029,10 +17029,10 @@ tail:
 drain:
 	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
+	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
+	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VADDPS       Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
 	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
@@ -17181,10 +17181,10 @@ tail:
 drain:
 	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
+	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
+	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VADDPS       Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
 	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
@@ -17479,10 +17479,10 @@ rowperm108:
 drain:
 	VMOVUPD      (SP), Y8
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y2, Y2, Y2
+	VADDPS       Y6, Y4, Y4
 	VADDPS       Y4, Y0, Y0
+	VXORPS       Y2, Y2, Y2
 	VXORPS       Y4, Y4, Y4
-	VADDPS       Y6, Y0, Y0
 	VXORPS       Y6, Y6, Y6
 	VEXTRACTF128 $0x01, Y0, X9
 	VCVTPS2PD    X0, Y0
@@ -17493,10 +17493,10 @@ drain:
 	VXORPS       Y0, Y0, Y0
 	VMOVUPD      32(SP), Y8
 	VADDPS       Y3, Y1, Y1
-	VXORPS       Y3, Y3, Y3
+	VADDPS       Y7, Y5, Y5
 	VADDPS       Y5, Y1, Y1
+	VXORPS       Y3, Y3, Y3
 	VXORPS       Y5, Y5, Y5
-	VADDPS       Y7, Y1, Y1
 	VXORPS       Y7, Y7, Y7
 	VEXTRACTF128 $0x01, Y1, X9
 	VCVTPS2PD    X1, Y1
@@ -17771,10 +17771,10 @@ rowperm114:
 drain:
 	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
+	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
+	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VADDPS       Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
 	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
@@ -18055,10 +18055,10 @@ rowperm120:
 drain:
 	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
+	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
+	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VADDPS       Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
 	VEXTRACTF128 $0x01, Y0, X5
 	VCVTPS2PD    X0, Y0
@@ -18432,12 +18432,12 @@ tail:
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
+	VADDPD       Y5, Y4, Y4
+	VADDPD       Y7, Y6, Y6
 	VADDPD       Y2, Y0, Y0
-	VADDPD       Y3, Y0, Y0
+	VADDPD       Y6, Y4, Y4
 	VADDPD       Y4, Y0, Y0
-	VADDPD       Y5, Y0, Y0
-	VADDPD       Y6, Y0, Y0
-	VADDPD       Y7, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -18585,15 +18585,15 @@ tail:
 
 drain:
 	VADDPD       Y2, Y0, Y0
+	VADDPD       Y6, Y4, Y4
 	VADDPD       Y4, Y0, Y0
-	VADDPD       Y6, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X2
 	VADDPD       X2, X0, X0
 	VPERMILPD    $0x01, X0, X2
 	VADDSD       X2, X0, X0
 	VADDPD       Y3, Y1, Y1
+	VADDPD       Y7, Y5, Y5
 	VADDPD       Y5, Y1, Y1
-	VADDPD       Y7, Y1, Y1
 	VEXTRACTF128 $0x01, Y1, X2
 	VADDPD       X2, X1, X1
 	VPERMILPD    $0x01, X1, X2
@@ -18753,12 +18753,12 @@ tail:
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
+	VADDPD       Y5, Y4, Y4
+	VADDPD       Y7, Y6, Y6
 	VADDPD       Y2, Y0, Y0
-	VADDPD       Y3, Y0, Y0
+	VADDPD       Y6, Y4, Y4
 	VADDPD       Y4, Y0, Y0
-	VADDPD       Y5, Y0, Y0
-	VADDPD       Y6, Y0, Y0
-	VADDPD       Y7, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -18881,8 +18881,8 @@ tail:
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
 	VADDPD       Y2, Y0, Y0
-	VADDPD       Y3, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -19130,12 +19130,12 @@ tail:
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
+	VADDPD       Y5, Y4, Y4
+	VADDPD       Y7, Y6, Y6
 	VADDPD       Y2, Y0, Y0
-	VADDPD       Y3, Y0, Y0
+	VADDPD       Y6, Y4, Y4
 	VADDPD       Y4, Y0, Y0
-	VADDPD       Y5, Y0, Y0
-	VADDPD       Y6, Y0, Y0
-	VADDPD       Y7, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -19325,8 +19325,8 @@ tail:
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
 	VADDPD       Y2, Y0, Y0
-	VADDPD       Y3, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -19606,15 +19606,15 @@ rowperm126:
 
 drain:
 	VADDPD       Y2, Y0, Y0
+	VADDPD       Y6, Y4, Y4
 	VADDPD       Y4, Y0, Y0
-	VADDPD       Y6, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X2
 	VADDPD       X2, X0, X0
 	VPERMILPD    $0x01, X0, X2
 	VADDSD       X2, X0, X0
 	VADDPD       Y3, Y1, Y1
+	VADDPD       Y7, Y5, Y5
 	VADDPD       Y5, Y1, Y1
-	VADDPD       Y7, Y1, Y1
 	VEXTRACTF128 $0x01, Y1, X2
 	VADDPD       X2, X1, X1
 	VPERMILPD    $0x01, X1, X2
@@ -19871,8 +19871,8 @@ rowperm132:
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
 	VADDPD       Y2, Y0, Y0
-	VADDPD       Y3, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -20194,8 +20194,8 @@ rowperm138:
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
 	VADDPD       Y2, Y0, Y0
-	VADDPD       Y3, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -20299,12 +20299,12 @@ tail:
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
+	VADDPD       Y5, Y4, Y4
+	VADDPD       Y7, Y6, Y6
 	VADDPD       Y2, Y0, Y0
-	VADDPD       Y3, Y0, Y0
+	VADDPD       Y6, Y4, Y4
 	VADDPD       Y4, Y0, Y0
-	VADDPD       Y5, Y0, Y0
-	VADDPD       Y6, Y0, Y0
-	VADDPD       Y7, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -20446,15 +20446,15 @@ tail:
 
 drain:
 	VADDPD       Y2, Y0, Y0
+	VADDPD       Y6, Y4, Y4
 	VADDPD       Y4, Y0, Y0
-	VADDPD       Y6, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X2
 	VADDPD       X2, X0, X0
 	VPERMILPD    $0x01, X0, X2
 	VADDSD       X2, X0, X0
 	VADDPD       Y3, Y1, Y1
+	VADDPD       Y7, Y5, Y5
 	VADDPD       Y5, Y1, Y1
-	VADDPD       Y7, Y1, Y1
 	VEXTRACTF128 $0x01, Y1, X2
 	VADDPD       X2, X1, X1
 	VPERMILPD    $0x01, X1, X2
@@ -20613,12 +20613,12 @@ tail:
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
+	VADDPD       Y5, Y4, Y4
+	VADDPD       Y7, Y6, Y6
 	VADDPD       Y2, Y0, Y0
-	VADDPD       Y3, Y0, Y0
+	VADDPD       Y6, Y4, Y4
 	VADDPD       Y4, Y0, Y0
-	VADDPD       Y5, Y0, Y0
-	VADDPD       Y6, Y0, Y0
-	VADDPD       Y7, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -20735,8 +20735,8 @@ tail:
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
 	VADDPD       Y2, Y0, Y0
-	VADDPD       Y3, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -20903,12 +20903,12 @@ tail:
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
+	VADDPD       Y5, Y4, Y4
+	VADDPD       Y7, Y6, Y6
 	VADDPD       Y2, Y0, Y0
-	VADDPD       Y3, Y0, Y0
+	VADDPD       Y6, Y4, Y4
 	VADDPD       Y4, Y0, Y0
-	VADDPD       Y5, Y0, Y0
-	VADDPD       Y6, Y0, Y0
-	VADDPD       Y7, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -21044,8 +21044,8 @@ tail:
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
 	VADDPD       Y2, Y0, Y0
-	VADDPD       Y3, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -21319,15 +21319,15 @@ rowperm144:
 
 drain:
 	VADDPD       Y2, Y0, Y0
+	VADDPD       Y6, Y4, Y4
 	VADDPD       Y4, Y0, Y0
-	VADDPD       Y6, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X2
 	VADDPD       X2, X0, X0
 	VPERMILPD    $0x01, X0, X2
 	VADDSD       X2, X0, X0
 	VADDPD       Y3, Y1, Y1
+	VADDPD       Y7, Y5, Y5
 	VADDPD       Y5, Y1, Y1
-	VADDPD       Y7, Y1, Y1
 	VEXTRACTF128 $0x01, Y1, X2
 	VADDPD       X2, X1, X1
 	VPERMILPD    $0x01, X1, X2
@@ -21578,8 +21578,8 @@ rowperm150:
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
 	VADDPD       Y2, Y0, Y0
-	VADDPD       Y3, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -21847,8 +21847,8 @@ rowperm156:
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
 	VADDPD       Y2, Y0, Y0
-	VADDPD       Y3, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -28861,8 +28861,8 @@ tail:
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
 	VADDPD       Y2, Y0, Y0
-	VADDPD       Y3, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -29034,15 +29034,15 @@ tail:
 
 drain:
 	VADDPD       Y2, Y0, Y0
+	VADDPD       Y6, Y4, Y4
 	VADDPD       Y4, Y0, Y0
-	VADDPD       Y6, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X2
 	VADDPD       X2, X0, X0
 	VPERMILPD    $0x01, X0, X2
 	VADDSD       X2, X0, X0
 	VADDPD       Y3, Y1, Y1
+	VADDPD       Y7, Y5, Y5
 	VADDPD       Y5, Y1, Y1
-	VADDPD       Y7, Y1, Y1
 	VEXTRACTF128 $0x01, Y1, X2
 	VADDPD       X2, X1, X1
 	VPERMILPD    $0x01, X1, X2
@@ -29186,8 +29186,8 @@ tail:
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
 	VADDPD       Y2, Y0, Y0
-	VADDPD       Y3, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -29334,8 +29334,8 @@ tail:
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
 	VADDPD       Y2, Y0, Y0
-	VADDPD       Y3, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -29513,8 +29513,8 @@ tail:
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
 	VADDPD       Y2, Y0, Y0
-	VADDPD       Y3, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -29710,8 +29710,8 @@ tail:
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
 	VADDPD       Y2, Y0, Y0
-	VADDPD       Y3, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -30015,15 +30015,15 @@ rowperm174:
 
 drain:
 	VADDPD       Y2, Y0, Y0
+	VADDPD       Y6, Y4, Y4
 	VADDPD       Y4, Y0, Y0
-	VADDPD       Y6, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X2
 	VADDPD       X2, X0, X0
 	VPERMILPD    $0x01, X0, X2
 	VADDSD       X2, X0, X0
 	VADDPD       Y3, Y1, Y1
+	VADDPD       Y7, Y5, Y5
 	VADDPD       Y5, Y1, Y1
-	VADDPD       Y7, Y1, Y1
 	VEXTRACTF128 $0x01, Y1, X2
 	VADDPD       X2, X1, X1
 	VPERMILPD    $0x01, X1, X2
@@ -30304,8 +30304,8 @@ rowperm180:
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
 	VADDPD       Y2, Y0, Y0
-	VADDPD       Y3, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -30633,8 +30633,8 @@ rowperm186:
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
 	VADDPD       Y2, Y0, Y0
-	VADDPD       Y3, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -30700,8 +30700,8 @@ tail:
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
 	VADDPD       Y2, Y0, Y0
-	VADDPD       Y3, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -30820,15 +30820,15 @@ tail:
 
 drain:
 	VADDPD       Y2, Y0, Y0
+	VADDPD       Y6, Y4, Y4
 	VADDPD       Y4, Y0, Y0
-	VADDPD       Y6, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X2
 	VADDPD       X2, X0, X0
 	VPERMILPD    $0x01, X0, X2
 	VADDSD       X2, X0, X0
 	VADDPD       Y3, Y1, Y1
+	VADDPD       Y7, Y5, Y5
 	VADDPD       Y5, Y1, Y1
-	VADDPD       Y7, Y1, Y1
 	VEXTRACTF128 $0x01, Y1, X2
 	VADDPD       X2, X1, X1
 	VPERMILPD    $0x01, X1, X2
@@ -30919,8 +30919,8 @@ tail:
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
 	VADDPD       Y2, Y0, Y0
-	VADDPD       Y3, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -31014,8 +31014,8 @@ tail:
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
 	VADDPD       Y2, Y0, Y0
-	VADDPD       Y3, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -31110,8 +31110,8 @@ tail:
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
 	VADDPD       Y2, Y0, Y0
-	VADDPD       Y3, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -31224,8 +31224,8 @@ tail:
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
 	VADDPD       Y2, Y0, Y0
-	VADDPD       Y3, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -31476,15 +31476,15 @@ rowperm192:
 
 drain:
 	VADDPD       Y2, Y0, Y0
+	VADDPD       Y6, Y4, Y4
 	VADDPD       Y4, Y0, Y0
-	VADDPD       Y6, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X2
 	VADDPD       X2, X0, X0
 	VPERMILPD    $0x01, X0, X2
 	VADDSD       X2, X0, X0
 	VADDPD       Y3, Y1, Y1
+	VADDPD       Y7, Y5, Y5
 	VADDPD       Y5, Y1, Y1
-	VADDPD       Y7, Y1, Y1
 	VEXTRACTF128 $0x01, Y1, X2
 	VADDPD       X2, X1, X1
 	VPERMILPD    $0x01, X1, X2
@@ -31712,8 +31712,8 @@ rowperm198:
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
 	VADDPD       Y2, Y0, Y0
-	VADDPD       Y3, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -31958,8 +31958,8 @@ rowperm204:
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
 	VADDPD       Y2, Y0, Y0
-	VADDPD       Y3, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -32037,8 +32037,8 @@ tail:
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
 	VADDPD       Y2, Y0, Y0
-	VADDPD       Y3, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -32169,15 +32169,15 @@ tail:
 
 drain:
 	VADDPD       Y2, Y0, Y0
+	VADDPD       Y6, Y4, Y4
 	VADDPD       Y4, Y0, Y0
-	VADDPD       Y6, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X2
 	VADDPD       X2, X0, X0
 	VPERMILPD    $0x01, X0, X2
 	VADDSD       X2, X0, X0
 	VADDPD       Y3, Y1, Y1
+	VADDPD       Y7, Y5, Y5
 	VADDPD       Y5, Y1, Y1
-	VADDPD       Y7, Y1, Y1
 	VEXTRACTF128 $0x01, Y1, X2
 	VADDPD       X2, X1, X1
 	VPERMILPD    $0x01, X1, X2
@@ -32280,8 +32280,8 @@ tail:
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
 	VADDPD       Y2, Y0, Y0
-	VADDPD       Y3, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -32387,8 +32387,8 @@ tail:
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
 	VADDPD       Y2, Y0, Y0
-	VADDPD       Y3, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -32543,8 +32543,8 @@ tail:
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
 	VADDPD       Y2, Y0, Y0
-	VADDPD       Y3, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -32717,8 +32717,8 @@ tail:
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
 	VADDPD       Y2, Y0, Y0
-	VADDPD       Y3, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -32981,15 +32981,15 @@ rowperm210:
 
 drain:
 	VADDPD       Y2, Y0, Y0
+	VADDPD       Y6, Y4, Y4
 	VADDPD       Y4, Y0, Y0
-	VADDPD       Y6, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X2
 	VADDPD       X2, X0, X0
 	VPERMILPD    $0x01, X0, X2
 	VADDSD       X2, X0, X0
 	VADDPD       Y3, Y1, Y1
+	VADDPD       Y7, Y5, Y5
 	VADDPD       Y5, Y1, Y1
-	VADDPD       Y7, Y1, Y1
 	VEXTRACTF128 $0x01, Y1, X2
 	VADDPD       X2, X1, X1
 	VPERMILPD    $0x01, X1, X2
@@ -33229,8 +33229,8 @@ rowperm216:
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
 	VADDPD       Y2, Y0, Y0
-	VADDPD       Y3, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -33535,8 +33535,8 @@ rowperm222:
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
 	VADDPD       Y2, Y0, Y0
-	VADDPD       Y3, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -33620,8 +33620,8 @@ tail:
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
 	VADDPD       Y2, Y0, Y0
-	VADDPD       Y3, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -33758,15 +33758,15 @@ tail:
 
 drain:
 	VADDPD       Y2, Y0, Y0
+	VADDPD       Y6, Y4, Y4
 	VADDPD       Y4, Y0, Y0
-	VADDPD       Y6, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X2
 	VADDPD       X2, X0, X0
 	VPERMILPD    $0x01, X0, X2
 	VADDSD       X2, X0, X0
 	VADDPD       Y3, Y1, Y1
+	VADDPD       Y7, Y5, Y5
 	VADDPD       Y5, Y1, Y1
-	VADDPD       Y7, Y1, Y1
 	VEXTRACTF128 $0x01, Y1, X2
 	VADDPD       X2, X1, X1
 	VPERMILPD    $0x01, X1, X2
@@ -33875,8 +33875,8 @@ tail:
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
 	VADDPD       Y2, Y0, Y0
-	VADDPD       Y3, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -33988,8 +33988,8 @@ tail:
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
 	VADDPD       Y2, Y0, Y0
-	VADDPD       Y3, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -34096,8 +34096,8 @@ tail:
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
 	VADDPD       Y2, Y0, Y0
-	VADDPD       Y3, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -34222,8 +34222,8 @@ tail:
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
 	VADDPD       Y2, Y0, Y0
-	VADDPD       Y3, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -34492,15 +34492,15 @@ rowperm228:
 
 drain:
 	VADDPD       Y2, Y0, Y0
+	VADDPD       Y6, Y4, Y4
 	VADDPD       Y4, Y0, Y0
-	VADDPD       Y6, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X2
 	VADDPD       X2, X0, X0
 	VPERMILPD    $0x01, X0, X2
 	VADDSD       X2, X0, X0
 	VADDPD       Y3, Y1, Y1
+	VADDPD       Y7, Y5, Y5
 	VADDPD       Y5, Y1, Y1
-	VADDPD       Y7, Y1, Y1
 	VEXTRACTF128 $0x01, Y1, X2
 	VADDPD       X2, X1, X1
 	VPERMILPD    $0x01, X1, X2
@@ -34746,8 +34746,8 @@ rowperm234:
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
 	VADDPD       Y2, Y0, Y0
-	VADDPD       Y3, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -35004,8 +35004,8 @@ rowperm240:
 
 drain:
 	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
 	VADDPD       Y2, Y0, Y0
-	VADDPD       Y3, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -35311,18 +35311,18 @@ tail:
 drain:
 	VMOVUPD       (SP), Z8
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
+	VADDPS        Z3, Z2, Z2
+	VADDPS        Z5, Z4, Z4
+	VADDPS        Z7, Z6, Z6
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z2, Z2, Z2
-	VADDPS        Z3, Z0, Z0
-	VXORPS        Z3, Z3, Z3
+	VADDPS        Z6, Z4, Z4
 	VADDPS        Z4, Z0, Z0
+	VXORPS        Z1, Z1, Z1
+	VXORPS        Z2, Z2, Z2
+	VXORPS        Z3, Z3, Z3
 	VXORPS        Z4, Z4, Z4
-	VADDPS        Z5, Z0, Z0
 	VXORPS        Z5, Z5, Z5
-	VADDPS        Z6, Z0, Z0
 	VXORPS        Z6, Z6, Z6
-	VADDPS        Z7, Z0, Z0
 	VXORPS        Z7, Z7, Z7
 	VEXTRACTF32X8 $0x01, Z0, Y9
 	VCVTPS2PD     Y0, Z0
@@ -35553,18 +35553,18 @@ tail:
 drain:
 	VMOVUPD       (SP), Z16
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z2, Z2, Z2
+	VADDPS        Z6, Z4, Z4
+	VADDPS        Z10, Z8, Z8
+	VADDPS        Z14, Z12, Z12
 	VADDPS        Z4, Z0, Z0
-	VXORPS        Z4, Z4, Z4
-	VADDPS        Z6, Z0, Z0
-	VXORPS        Z6, Z6, Z6
+	VADDPS        Z12, Z8, Z8
 	VADDPS        Z8, Z0, Z0
+	VXORPS        Z2, Z2, Z2
+	VXORPS        Z4, Z4, Z4
+	VXORPS        Z6, Z6, Z6
 	VXORPS        Z8, Z8, Z8
-	VADDPS        Z10, Z0, Z0
 	VXORPS        Z10, Z10, Z10
-	VADDPS        Z12, Z0, Z0
 	VXORPS        Z12, Z12, Z12
-	VADDPS        Z14, Z0, Z0
 	VXORPS        Z14, Z14, Z14
 	VEXTRACTF32X8 $0x01, Z0, Y17
 	VCVTPS2PD     Y0, Z0
@@ -35575,18 +35575,18 @@ drain:
 	VXORPS        Z0, Z0, Z0
 	VMOVUPD       64(SP), Z16
 	VADDPS        Z3, Z1, Z1
-	VXORPS        Z3, Z3, Z3
+	VADDPS        Z7, Z5, Z5
+	VADDPS        Z11, Z9, Z9
+	VADDPS        Z15, Z13, Z13
 	VADDPS        Z5, Z1, Z1
-	VXORPS        Z5, Z5, Z5
-	VADDPS        Z7, Z1, Z1
-	VXORPS        Z7, Z7, Z7
+	VADDPS        Z13, Z9, Z9
 	VADDPS        Z9, Z1, Z1
+	VXORPS        Z3, Z3, Z3
+	VXORPS        Z5, Z5, Z5
+	VXORPS        Z7, Z7, Z7
 	VXORPS        Z9, Z9, Z9
-	VADDPS        Z11, Z1, Z1
 	VXORPS        Z11, Z11, Z11
-	VADDPS        Z13, Z1, Z1
 	VXORPS        Z13, Z13, Z13
-	VADDPS        Z15, Z1, Z1
 	VXORPS        Z15, Z15, Z15
 	VEXTRACTF32X8 $0x01, Z1, Y17
 	VCVTPS2PD     Y1, Z1
@@ -35773,18 +35773,18 @@ tail:
 drain:
 	VMOVUPD       (SP), Z8
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
+	VADDPS        Z3, Z2, Z2
+	VADDPS        Z5, Z4, Z4
+	VADDPS        Z7, Z6, Z6
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z2, Z2, Z2
-	VADDPS        Z3, Z0, Z0
-	VXORPS        Z3, Z3, Z3
+	VADDPS        Z6, Z4, Z4
 	VADDPS        Z4, Z0, Z0
+	VXORPS        Z1, Z1, Z1
+	VXORPS        Z2, Z2, Z2
+	VXORPS        Z3, Z3, Z3
 	VXORPS        Z4, Z4, Z4
-	VADDPS        Z5, Z0, Z0
 	VXORPS        Z5, Z5, Z5
-	VADDPS        Z6, Z0, Z0
 	VXORPS        Z6, Z6, Z6
-	VADDPS        Z7, Z0, Z0
 	VXORPS        Z7, Z7, Z7
 	VEXTRACTF32X8 $0x01, Z0, Y9
 	VCVTPS2PD     Y0, Z0
@@ -35966,18 +35966,18 @@ tail:
 drain:
 	VMOVUPD       (SP), Z8
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
+	VADDPS        Z3, Z2, Z2
+	VADDPS        Z5, Z4, Z4
+	VADDPS        Z7, Z6, Z6
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z2, Z2, Z2
-	VADDPS        Z3, Z0, Z0
-	VXORPS        Z3, Z3, Z3
+	VADDPS        Z6, Z4, Z4
 	VADDPS        Z4, Z0, Z0
+	VXORPS        Z1, Z1, Z1
+	VXORPS        Z2, Z2, Z2
+	VXORPS        Z3, Z3, Z3
 	VXORPS        Z4, Z4, Z4
-	VADDPS        Z5, Z0, Z0
 	VXORPS        Z5, Z5, Z5
-	VADDPS        Z6, Z0, Z0
 	VXORPS        Z6, Z6, Z6
-	VADDPS        Z7, Z0, Z0
 	VXORPS        Z7, Z7, Z7
 	VEXTRACTF32X8 $0x01, Z0, Y9
 	VCVTPS2PD     Y0, Z0
@@ -36255,18 +36255,18 @@ tail:
 drain:
 	VMOVUPD       (SP), Z8
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
+	VADDPS        Z3, Z2, Z2
+	VADDPS        Z5, Z4, Z4
+	VADDPS        Z7, Z6, Z6
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z2, Z2, Z2
-	VADDPS        Z3, Z0, Z0
-	VXORPS        Z3, Z3, Z3
+	VADDPS        Z6, Z4, Z4
 	VADDPS        Z4, Z0, Z0
+	VXORPS        Z1, Z1, Z1
+	VXORPS        Z2, Z2, Z2
+	VXORPS        Z3, Z3, Z3
 	VXORPS        Z4, Z4, Z4
-	VADDPS        Z5, Z0, Z0
 	VXORPS        Z5, Z5, Z5
-	VADDPS        Z6, Z0, Z0
 	VXORPS        Z6, Z6, Z6
-	VADDPS        Z7, Z0, Z0
 	VXORPS        Z7, Z7, Z7
 	VEXTRACTF32X8 $0x01, Z0, Y9
 	VCVTPS2PD     Y0, Z0
@@ -36569,18 +36569,18 @@ tail:
 drain:
 	VMOVUPD       (SP), Z8
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
+	VADDPS        Z3, Z2, Z2
+	VADDPS        Z5, Z4, Z4
+	VADDPS        Z7, Z6, Z6
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z2, Z2, Z2
-	VADDPS        Z3, Z0, Z0
-	VXORPS        Z3, Z3, Z3
+	VADDPS        Z6, Z4, Z4
 	VADDPS        Z4, Z0, Z0
+	VXORPS        Z1, Z1, Z1
+	VXORPS        Z2, Z2, Z2
+	VXORPS        Z3, Z3, Z3
 	VXORPS        Z4, Z4, Z4
-	VADDPS        Z5, Z0, Z0
 	VXORPS        Z5, Z5, Z5
-	VADDPS        Z6, Z0, Z0
 	VXORPS        Z6, Z6, Z6
-	VADDPS        Z7, Z0, Z0
 	VXORPS        Z7, Z7, Z7
 	VEXTRACTF32X8 $0x01, Z0, Y9
 	VCVTPS2PD     Y0, Z0
@@ -37016,18 +37016,18 @@ rowperm250:
 drain:
 	VMOVUPD       (SP), Z16
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z2, Z2, Z2
+	VADDPS        Z6, Z4, Z4
+	VADDPS        Z10, Z8, Z8
+	VADDPS        Z14, Z12, Z12
 	VADDPS        Z4, Z0, Z0
-	VXORPS        Z4, Z4, Z4
-	VADDPS        Z6, Z0, Z0
-	VXORPS        Z6, Z6, Z6
+	VADDPS        Z12, Z8, Z8
 	VADDPS        Z8, Z0, Z0
+	VXORPS        Z2, Z2, Z2
+	VXORPS        Z4, Z4, Z4
+	VXORPS        Z6, Z6, Z6
 	VXORPS        Z8, Z8, Z8
-	VADDPS        Z10, Z0, Z0
 	VXORPS        Z10, Z10, Z10
-	VADDPS        Z12, Z0, Z0
 	VXORPS        Z12, Z12, Z12
-	VADDPS        Z14, Z0, Z0
 	VXORPS        Z14, Z14, Z14
 	VEXTRACTF32X8 $0x01, Z0, Y17
 	VCVTPS2PD     Y0, Z0
@@ -37038,18 +37038,18 @@ drain:
 	VXORPS        Z0, Z0, Z0
 	VMOVUPD       64(SP), Z16
 	VADDPS        Z3, Z1, Z1
-	VXORPS        Z3, Z3, Z3
+	VADDPS        Z7, Z5, Z5
+	VADDPS        Z11, Z9, Z9
+	VADDPS        Z15, Z13, Z13
 	VADDPS        Z5, Z1, Z1
-	VXORPS        Z5, Z5, Z5
-	VADDPS        Z7, Z1, Z1
-	VXORPS        Z7, Z7, Z7
+	VADDPS        Z13, Z9, Z9
 	VADDPS        Z9, Z1, Z1
+	VXORPS        Z3, Z3, Z3
+	VXORPS        Z5, Z5, Z5
+	VXORPS        Z7, Z7, Z7
 	VXORPS        Z9, Z9, Z9
-	VADDPS        Z11, Z1, Z1
 	VXORPS        Z11, Z11, Z11
-	VADDPS        Z13, Z1, Z1
 	VXORPS        Z13, Z13, Z13
-	VADDPS        Z15, Z1, Z1
 	VXORPS        Z15, Z15, Z15
 	VEXTRACTF32X8 $0x01, Z1, Y17
 	VCVTPS2PD     Y1, Z1
@@ -37445,18 +37445,18 @@ rowperm260:
 drain:
 	VMOVUPD       (SP), Z8
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
+	VADDPS        Z3, Z2, Z2
+	VADDPS        Z5, Z4, Z4
+	VADDPS        Z7, Z6, Z6
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z2, Z2, Z2
-	VADDPS        Z3, Z0, Z0
-	VXORPS        Z3, Z3, Z3
+	VADDPS        Z6, Z4, Z4
 	VADDPS        Z4, Z0, Z0
+	VXORPS        Z1, Z1, Z1
+	VXORPS        Z2, Z2, Z2
+	VXORPS        Z3, Z3, Z3
 	VXORPS        Z4, Z4, Z4
-	VADDPS        Z5, Z0, Z0
 	VXORPS        Z5, Z5, Z5
-	VADDPS        Z6, Z0, Z0
 	VXORPS        Z6, Z6, Z6
-	VADDPS        Z7, Z0, Z0
 	VXORPS        Z7, Z7, Z7
 	VEXTRACTF32X8 $0x01, Z0, Y9
 	VCVTPS2PD     Y0, Z0
@@ -37964,18 +37964,18 @@ rowperm270:
 drain:
 	VMOVUPD       (SP), Z8
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
+	VADDPS        Z3, Z2, Z2
+	VADDPS        Z5, Z4, Z4
+	VADDPS        Z7, Z6, Z6
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z2, Z2, Z2
-	VADDPS        Z3, Z0, Z0
-	VXORPS        Z3, Z3, Z3
+	VADDPS        Z6, Z4, Z4
 	VADDPS        Z4, Z0, Z0
+	VXORPS        Z1, Z1, Z1
+	VXORPS        Z2, Z2, Z2
+	VXORPS        Z3, Z3, Z3
 	VXORPS        Z4, Z4, Z4
-	VADDPS        Z5, Z0, Z0
 	VXORPS        Z5, Z5, Z5
-	VADDPS        Z6, Z0, Z0
 	VXORPS        Z6, Z6, Z6
-	VADDPS        Z7, Z0, Z0
 	VXORPS        Z7, Z7, Z7
 	VEXTRACTF32X8 $0x01, Z0, Y9
 	VCVTPS2PD     Y0, Z0
@@ -38101,18 +38101,18 @@ tail:
 drain:
 	VMOVUPD       (SP), Z8
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
+	VADDPS        Z3, Z2, Z2
+	VADDPS        Z5, Z4, Z4
+	VADDPS        Z7, Z6, Z6
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z2, Z2, Z2
-	VADDPS        Z3, Z0, Z0
-	VXORPS        Z3, Z3, Z3
+	VADDPS        Z6, Z4, Z4
 	VADDPS        Z4, Z0, Z0
+	VXORPS        Z1, Z1, Z1
+	VXORPS        Z2, Z2, Z2
+	VXORPS        Z3, Z3, Z3
 	VXORPS        Z4, Z4, Z4
-	VADDPS        Z5, Z0, Z0
 	VXORPS        Z5, Z5, Z5
-	VADDPS        Z6, Z0, Z0
 	VXORPS        Z6, Z6, Z6
-	VADDPS        Z7, Z0, Z0
 	VXORPS        Z7, Z7, Z7
 	VEXTRACTF32X8 $0x01, Z0, Y9
 	VCVTPS2PD     Y0, Z0
@@ -38333,18 +38333,18 @@ tail:
 drain:
 	VMOVUPD       (SP), Z16
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z2, Z2, Z2
+	VADDPS        Z6, Z4, Z4
+	VADDPS        Z10, Z8, Z8
+	VADDPS        Z14, Z12, Z12
 	VADDPS        Z4, Z0, Z0
-	VXORPS        Z4, Z4, Z4
-	VADDPS        Z6, Z0, Z0
-	VXORPS        Z6, Z6, Z6
+	VADDPS        Z12, Z8, Z8
 	VADDPS        Z8, Z0, Z0
+	VXORPS        Z2, Z2, Z2
+	VXORPS        Z4, Z4, Z4
+	VXORPS        Z6, Z6, Z6
 	VXORPS        Z8, Z8, Z8
-	VADDPS        Z10, Z0, Z0
 	VXORPS        Z10, Z10, Z10
-	VADDPS        Z12, Z0, Z0
 	VXORPS        Z12, Z12, Z12
-	VADDPS        Z14, Z0, Z0
 	VXORPS        Z14, Z14, Z14
 	VEXTRACTF32X8 $0x01, Z0, Y17
 	VCVTPS2PD     Y0, Z0
@@ -38355,18 +38355,18 @@ drain:
 	VXORPS        Z0, Z0, Z0
 	VMOVUPD       64(SP), Z16
 	VADDPS        Z3, Z1, Z1
-	VXORPS        Z3, Z3, Z3
+	VADDPS        Z7, Z5, Z5
+	VADDPS        Z11, Z9, Z9
+	VADDPS        Z15, Z13, Z13
 	VADDPS        Z5, Z1, Z1
-	VXORPS        Z5, Z5, Z5
-	VADDPS        Z7, Z1, Z1
-	VXORPS        Z7, Z7, Z7
+	VADDPS        Z13, Z9, Z9
 	VADDPS        Z9, Z1, Z1
+	VXORPS        Z3, Z3, Z3
+	VXORPS        Z5, Z5, Z5
+	VXORPS        Z7, Z7, Z7
 	VXORPS        Z9, Z9, Z9
-	VADDPS        Z11, Z1, Z1
 	VXORPS        Z11, Z11, Z11
-	VADDPS        Z13, Z1, Z1
 	VXORPS        Z13, Z13, Z13
-	VADDPS        Z15, Z1, Z1
 	VXORPS        Z15, Z15, Z15
 	VEXTRACTF32X8 $0x01, Z1, Y17
 	VCVTPS2PD     Y1, Z1
@@ -38552,18 +38552,18 @@ tail:
 drain:
 	VMOVUPD       (SP), Z8
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
+	VADDPS        Z3, Z2, Z2
+	VADDPS        Z5, Z4, Z4
+	VADDPS        Z7, Z6, Z6
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z2, Z2, Z2
-	VADDPS        Z3, Z0, Z0
-	VXORPS        Z3, Z3, Z3
+	VADDPS        Z6, Z4, Z4
 	VADDPS        Z4, Z0, Z0
+	VXORPS        Z1, Z1, Z1
+	VXORPS        Z2, Z2, Z2
+	VXORPS        Z3, Z3, Z3
 	VXORPS        Z4, Z4, Z4
-	VADDPS        Z5, Z0, Z0
 	VXORPS        Z5, Z5, Z5
-	VADDPS        Z6, Z0, Z0
 	VXORPS        Z6, Z6, Z6
-	VADDPS        Z7, Z0, Z0
 	VXORPS        Z7, Z7, Z7
 	VEXTRACTF32X8 $0x01, Z0, Y9
 	VCVTPS2PD     Y0, Z0
@@ -38735,18 +38735,18 @@ tail:
 drain:
 	VMOVUPD       (SP), Z8
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
+	VADDPS        Z3, Z2, Z2
+	VADDPS        Z5, Z4, Z4
+	VADDPS        Z7, Z6, Z6
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z2, Z2, Z2
-	VADDPS        Z3, Z0, Z0
-	VXORPS        Z3, Z3, Z3
+	VADDPS        Z6, Z4, Z4
 	VADDPS        Z4, Z0, Z0
+	VXORPS        Z1, Z1, Z1
+	VXORPS        Z2, Z2, Z2
+	VXORPS        Z3, Z3, Z3
 	VXORPS        Z4, Z4, Z4
-	VADDPS        Z5, Z0, Z0
 	VXORPS        Z5, Z5, Z5
-	VADDPS        Z6, Z0, Z0
 	VXORPS        Z6, Z6, Z6
-	VADDPS        Z7, Z0, Z0
 	VXORPS        Z7, Z7, Z7
 	VEXTRACTF32X8 $0x01, Z0, Y9
 	VCVTPS2PD     Y0, Z0
@@ -38933,18 +38933,18 @@ tail:
 drain:
 	VMOVUPD       (SP), Z8
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
+	VADDPS        Z3, Z2, Z2
+	VADDPS        Z5, Z4, Z4
+	VADDPS        Z7, Z6, Z6
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z2, Z2, Z2
-	VADDPS        Z3, Z0, Z0
-	VXORPS        Z3, Z3, Z3
+	VADDPS        Z6, Z4, Z4
 	VADDPS        Z4, Z0, Z0
+	VXORPS        Z1, Z1, Z1
+	VXORPS        Z2, Z2, Z2
+	VXORPS        Z3, Z3, Z3
 	VXORPS        Z4, Z4, Z4
-	VADDPS        Z5, Z0, Z0
 	VXORPS        Z5, Z5, Z5
-	VADDPS        Z6, Z0, Z0
 	VXORPS        Z6, Z6, Z6
-	VADDPS        Z7, Z0, Z0
 	VXORPS        Z7, Z7, Z7
 	VEXTRACTF32X8 $0x01, Z0, Y9
 	VCVTPS2PD     Y0, Z0
@@ -39147,18 +39147,18 @@ tail:
 drain:
 	VMOVUPD       (SP), Z8
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
+	VADDPS        Z3, Z2, Z2
+	VADDPS        Z5, Z4, Z4
+	VADDPS        Z7, Z6, Z6
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z2, Z2, Z2
-	VADDPS        Z3, Z0, Z0
-	VXORPS        Z3, Z3, Z3
+	VADDPS        Z6, Z4, Z4
 	VADDPS        Z4, Z0, Z0
+	VXORPS        Z1, Z1, Z1
+	VXORPS        Z2, Z2, Z2
+	VXORPS        Z3, Z3, Z3
 	VXORPS        Z4, Z4, Z4
-	VADDPS        Z5, Z0, Z0
 	VXORPS        Z5, Z5, Z5
-	VADDPS        Z6, Z0, Z0
 	VXORPS        Z6, Z6, Z6
-	VADDPS        Z7, Z0, Z0
 	VXORPS        Z7, Z7, Z7
 	VEXTRACTF32X8 $0x01, Z0, Y9
 	VCVTPS2PD     Y0, Z0
@@ -39584,18 +39584,18 @@ rowperm280:
 drain:
 	VMOVUPD       (SP), Z16
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z2, Z2, Z2
+	VADDPS        Z6, Z4, Z4
+	VADDPS        Z10, Z8, Z8
+	VADDPS        Z14, Z12, Z12
 	VADDPS        Z4, Z0, Z0
-	VXORPS        Z4, Z4, Z4
-	VADDPS        Z6, Z0, Z0
-	VXORPS        Z6, Z6, Z6
+	VADDPS        Z12, Z8, Z8
 	VADDPS        Z8, Z0, Z0
+	VXORPS        Z2, Z2, Z2
+	VXORPS        Z4, Z4, Z4
+	VXORPS        Z6, Z6, Z6
 	VXORPS        Z8, Z8, Z8
-	VADDPS        Z10, Z0, Z0
 	VXORPS        Z10, Z10, Z10
-	VADDPS        Z12, Z0, Z0
 	VXORPS        Z12, Z12, Z12
-	VADDPS        Z14, Z0, Z0
 	VXORPS        Z14, Z14, Z14
 	VEXTRACTF32X8 $0x01, Z0, Y17
 	VCVTPS2PD     Y0, Z0
@@ -39606,18 +39606,18 @@ drain:
 	VXORPS        Z0, Z0, Z0
 	VMOVUPD       64(SP), Z16
 	VADDPS        Z3, Z1, Z1
-	VXORPS        Z3, Z3, Z3
+	VADDPS        Z7, Z5, Z5
+	VADDPS        Z11, Z9, Z9
+	VADDPS        Z15, Z13, Z13
 	VADDPS        Z5, Z1, Z1
-	VXORPS        Z5, Z5, Z5
-	VADDPS        Z7, Z1, Z1
-	VXORPS        Z7, Z7, Z7
+	VADDPS        Z13, Z9, Z9
 	VADDPS        Z9, Z1, Z1
+	VXORPS        Z3, Z3, Z3
+	VXORPS        Z5, Z5, Z5
+	VXORPS        Z7, Z7, Z7
 	VXORPS        Z9, Z9, Z9
-	VADDPS        Z11, Z1, Z1
 	VXORPS        Z11, Z11, Z11
-	VADDPS        Z13, Z1, Z1
 	VXORPS        Z13, Z13, Z13
-	VADDPS        Z15, Z1, Z1
 	VXORPS        Z15, Z15, Z15
 	VEXTRACTF32X8 $0x01, Z1, Y17
 	VCVTPS2PD     Y1, Z1
@@ -40003,18 +40003,18 @@ rowperm290:
 drain:
 	VMOVUPD       (SP), Z8
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
+	VADDPS        Z3, Z2, Z2
+	VADDPS        Z5, Z4, Z4
+	VADDPS        Z7, Z6, Z6
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z2, Z2, Z2
-	VADDPS        Z3, Z0, Z0
-	VXORPS        Z3, Z3, Z3
+	VADDPS        Z6, Z4, Z4
 	VADDPS        Z4, Z0, Z0
+	VXORPS        Z1, Z1, Z1
+	VXORPS        Z2, Z2, Z2
+	VXORPS        Z3, Z3, Z3
 	VXORPS        Z4, Z4, Z4
-	VADDPS        Z5, Z0, Z0
 	VXORPS        Z5, Z5, Z5
-	VADDPS        Z6, Z0, Z0
 	VXORPS        Z6, Z6, Z6
-	VADDPS        Z7, Z0, Z0
 	VXORPS        Z7, Z7, Z7
 	VEXTRACTF32X8 $0x01, Z0, Y9
 	VCVTPS2PD     Y0, Z0
@@ -40422,18 +40422,18 @@ rowperm300:
 drain:
 	VMOVUPD       (SP), Z8
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
+	VADDPS        Z3, Z2, Z2
+	VADDPS        Z5, Z4, Z4
+	VADDPS        Z7, Z6, Z6
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z2, Z2, Z2
-	VADDPS        Z3, Z0, Z0
-	VXORPS        Z3, Z3, Z3
+	VADDPS        Z6, Z4, Z4
 	VADDPS        Z4, Z0, Z0
+	VXORPS        Z1, Z1, Z1
+	VXORPS        Z2, Z2, Z2
+	VXORPS        Z3, Z3, Z3
 	VXORPS        Z4, Z4, Z4
-	VADDPS        Z5, Z0, Z0
 	VXORPS        Z5, Z5, Z5
-	VADDPS        Z6, Z0, Z0
 	VXORPS        Z6, Z6, Z6
-	VADDPS        Z7, Z0, Z0
 	VXORPS        Z7, Z7, Z7
 	VEXTRACTF32X8 $0x01, Z0, Y9
 	VCVTPS2PD     Y0, Z0
@@ -47373,10 +47373,10 @@ tail:
 drain:
 	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
+	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
+	VXORPS        Z1, Z1, Z1
 	VXORPS        Z2, Z2, Z2
-	VADDPS        Z3, Z0, Z0
 	VXORPS        Z3, Z3, Z3
 	VEXTRACTF32X8 $0x01, Z0, Y5
 	VCVTPS2PD     Y0, Z0
@@ -47571,10 +47571,10 @@ tail:
 drain:
 	VMOVUPD       (SP), Z8
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z2, Z2, Z2
+	VADDPS        Z6, Z4, Z4
 	VADDPS        Z4, Z0, Z0
+	VXORPS        Z2, Z2, Z2
 	VXORPS        Z4, Z4, Z4
-	VADDPS        Z6, Z0, Z0
 	VXORPS        Z6, Z6, Z6
 	VEXTRACTF32X8 $0x01, Z0, Y9
 	VCVTPS2PD     Y0, Z0
@@ -47585,10 +47585,10 @@ drain:
 	VXORPS        Z0, Z0, Z0
 	VMOVUPD       64(SP), Z8
 	VADDPS        Z3, Z1, Z1
-	VXORPS        Z3, Z3, Z3
+	VADDPS        Z7, Z5, Z5
 	VADDPS        Z5, Z1, Z1
+	VXORPS        Z3, Z3, Z3
 	VXORPS        Z5, Z5, Z5
-	VADDPS        Z7, Z1, Z1
 	VXORPS        Z7, Z7, Z7
 	VEXTRACTF32X8 $0x01, Z1, Y9
 	VCVTPS2PD     Y1, Z1
@@ -47759,10 +47759,10 @@ tail:
 drain:
 	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
+	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
+	VXORPS        Z1, Z1, Z1
 	VXORPS        Z2, Z2, Z2
-	VADDPS        Z3, Z0, Z0
 	VXORPS        Z3, Z3, Z3
 	VEXTRACTF32X8 $0x01, Z0, Y5
 	VCVTPS2PD     Y0, Z0
@@ -47928,10 +47928,10 @@ tail:
 drain:
 	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
+	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
+	VXORPS        Z1, Z1, Z1
 	VXORPS        Z2, Z2, Z2
-	VADDPS        Z3, Z0, Z0
 	VXORPS        Z3, Z3, Z3
 	VEXTRACTF32X8 $0x01, Z0, Y5
 	VCVTPS2PD     Y0, Z0
@@ -48129,10 +48129,10 @@ tail:
 drain:
 	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
+	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
+	VXORPS        Z1, Z1, Z1
 	VXORPS        Z2, Z2, Z2
-	VADDPS        Z3, Z0, Z0
 	VXORPS        Z3, Z3, Z3
 	VEXTRACTF32X8 $0x01, Z0, Y5
 	VCVTPS2PD     Y0, Z0
@@ -48347,10 +48347,10 @@ tail:
 drain:
 	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
+	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
+	VXORPS        Z1, Z1, Z1
 	VXORPS        Z2, Z2, Z2
-	VADDPS        Z3, Z0, Z0
 	VXORPS        Z3, Z3, Z3
 	VEXTRACTF32X8 $0x01, Z0, Y5
 	VCVTPS2PD     Y0, Z0
@@ -48670,10 +48670,10 @@ rowperm318:
 drain:
 	VMOVUPD       (SP), Z8
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z2, Z2, Z2
+	VADDPS        Z6, Z4, Z4
 	VADDPS        Z4, Z0, Z0
+	VXORPS        Z2, Z2, Z2
 	VXORPS        Z4, Z4, Z4
-	VADDPS        Z6, Z0, Z0
 	VXORPS        Z6, Z6, Z6
 	VEXTRACTF32X8 $0x01, Z0, Y9
 	VCVTPS2PD     Y0, Z0
@@ -48684,10 +48684,10 @@ drain:
 	VXORPS        Z0, Z0, Z0
 	VMOVUPD       64(SP), Z8
 	VADDPS        Z3, Z1, Z1
-	VXORPS        Z3, Z3, Z3
+	VADDPS        Z7, Z5, Z5
 	VADDPS        Z5, Z1, Z1
+	VXORPS        Z3, Z3, Z3
 	VXORPS        Z5, Z5, Z5
-	VADDPS        Z7, Z1, Z1
 	VXORPS        Z7, Z7, Z7
 	VEXTRACTF32X8 $0x01, Z1, Y9
 	VCVTPS2PD     Y1, Z1
@@ -48987,10 +48987,10 @@ rowperm324:
 drain:
 	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
+	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
+	VXORPS        Z1, Z1, Z1
 	VXORPS        Z2, Z2, Z2
-	VADDPS        Z3, Z0, Z0
 	VXORPS        Z3, Z3, Z3
 	VEXTRACTF32X8 $0x01, Z0, Y5
 	VCVTPS2PD     Y0, Z0
@@ -49330,10 +49330,10 @@ rowperm330:
 drain:
 	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
+	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
+	VXORPS        Z1, Z1, Z1
 	VXORPS        Z2, Z2, Z2
-	VADDPS        Z3, Z0, Z0
 	VXORPS        Z3, Z3, Z3
 	VEXTRACTF32X8 $0x01, Z0, Y5
 	VCVTPS2PD     Y0, Z0
@@ -49422,10 +49422,10 @@ tail:
 drain:
 	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
+	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
+	VXORPS        Z1, Z1, Z1
 	VXORPS        Z2, Z2, Z2
-	VADDPS        Z3, Z0, Z0
 	VXORPS        Z3, Z3, Z3
 	VEXTRACTF32X8 $0x01, Z0, Y5
 	VCVTPS2PD     Y0, Z0
@@ -49568,10 +49568,10 @@ tail:
 drain:
 	VMOVUPD       (SP), Z8
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z2, Z2, Z2
+	VADDPS        Z6, Z4, Z4
 	VADDPS        Z4, Z0, Z0
+	VXORPS        Z2, Z2, Z2
 	VXORPS        Z4, Z4, Z4
-	VADDPS        Z6, Z0, Z0
 	VXORPS        Z6, Z6, Z6
 	VEXTRACTF32X8 $0x01, Z0, Y9
 	VCVTPS2PD     Y0, Z0
@@ -49582,10 +49582,10 @@ drain:
 	VXORPS        Z0, Z0, Z0
 	VMOVUPD       64(SP), Z8
 	VADDPS        Z3, Z1, Z1
-	VXORPS        Z3, Z3, Z3
+	VADDPS        Z7, Z5, Z5
 	VADDPS        Z5, Z1, Z1
+	VXORPS        Z3, Z3, Z3
 	VXORPS        Z5, Z5, Z5
-	VADDPS        Z7, Z1, Z1
 	VXORPS        Z7, Z7, Z7
 	VEXTRACTF32X8 $0x01, Z1, Y9
 	VCVTPS2PD     Y1, Z1
@@ -49704,10 +49704,10 @@ tail:
 drain:
 	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
+	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
+	VXORPS        Z1, Z1, Z1
 	VXORPS        Z2, Z2, Z2
-	VADDPS        Z3, Z0, Z0
 	VXORPS        Z3, Z3, Z3
 	VEXTRACTF32X8 $0x01, Z0, Y5
 	VCVTPS2PD     Y0, Z0
@@ -49821,10 +49821,10 @@ tail:
 drain:
 	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
+	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
+	VXORPS        Z1, Z1, Z1
 	VXORPS        Z2, Z2, Z2
-	VADDPS        Z3, Z0, Z0
 	VXORPS        Z3, Z3, Z3
 	VEXTRACTF32X8 $0x01, Z0, Y5
 	VCVTPS2PD     Y0, Z0
@@ -49940,10 +49940,10 @@ tail:
 drain:
 	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
+	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
+	VXORPS        Z1, Z1, Z1
 	VXORPS        Z2, Z2, Z2
-	VADDPS        Z3, Z0, Z0
 	VXORPS        Z3, Z3, Z3
 	VEXTRACTF32X8 $0x01, Z0, Y5
 	VCVTPS2PD     Y0, Z0
@@ -50076,10 +50076,10 @@ tail:
 drain:
 	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
+	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
+	VXORPS        Z1, Z1, Z1
 	VXORPS        Z2, Z2, Z2
-	VADDPS        Z3, Z0, Z0
 	VXORPS        Z3, Z3, Z3
 	VEXTRACTF32X8 $0x01, Z0, Y5
 	VCVTPS2PD     Y0, Z0
@@ -50347,10 +50347,10 @@ rowperm336:
 drain:
 	VMOVUPD       (SP), Z8
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z2, Z2, Z2
+	VADDPS        Z6, Z4, Z4
 	VADDPS        Z4, Z0, Z0
+	VXORPS        Z2, Z2, Z2
 	VXORPS        Z4, Z4, Z4
-	VADDPS        Z6, Z0, Z0
 	VXORPS        Z6, Z6, Z6
 	VEXTRACTF32X8 $0x01, Z0, Y9
 	VCVTPS2PD     Y0, Z0
@@ -50361,10 +50361,10 @@ drain:
 	VXORPS        Z0, Z0, Z0
 	VMOVUPD       64(SP), Z8
 	VADDPS        Z3, Z1, Z1
-	VXORPS        Z3, Z3, Z3
+	VADDPS        Z7, Z5, Z5
 	VADDPS        Z5, Z1, Z1
+	VXORPS        Z3, Z3, Z3
 	VXORPS        Z5, Z5, Z5
-	VADDPS        Z7, Z1, Z1
 	VXORPS        Z7, Z7, Z7
 	VEXTRACTF32X8 $0x01, Z1, Y9
 	VCVTPS2PD     Y1, Z1
@@ -50612,10 +50612,10 @@ rowperm342:
 drain:
 	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
+	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
+	VXORPS        Z1, Z1, Z1
 	VXORPS        Z2, Z2, Z2
-	VADDPS        Z3, Z0, Z0
 	VXORPS        Z3, Z3, Z3
 	VEXTRACTF32X8 $0x01, Z0, Y5
 	VCVTPS2PD     Y0, Z0
@@ -50873,10 +50873,10 @@ rowperm348:
 drain:
 	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
+	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
+	VXORPS        Z1, Z1, Z1
 	VXORPS        Z2, Z2, Z2
-	VADDPS        Z3, Z0, Z0
 	VXORPS        Z3, Z3, Z3
 	VEXTRACTF32X8 $0x01, Z0, Y5
 	VCVTPS2PD     Y0, Z0
@@ -50977,10 +50977,10 @@ tail:
 drain:
 	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
+	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
+	VXORPS        Z1, Z1, Z1
 	VXORPS        Z2, Z2, Z2
-	VADDPS        Z3, Z0, Z0
 	VXORPS        Z3, Z3, Z3
 	VEXTRACTF32X8 $0x01, Z0, Y5
 	VCVTPS2PD     Y0, Z0
@@ -51135,10 +51135,10 @@ tail:
 drain:
 	VMOVUPD       (SP), Z8
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z2, Z2, Z2
+	VADDPS        Z6, Z4, Z4
 	VADDPS        Z4, Z0, Z0
+	VXORPS        Z2, Z2, Z2
 	VXORPS        Z4, Z4, Z4
-	VADDPS        Z6, Z0, Z0
 	VXORPS        Z6, Z6, Z6
 	VEXTRACTF32X8 $0x01, Z0, Y9
 	VCVTPS2PD     Y0, Z0
@@ -51149,10 +51149,10 @@ drain:
 	VXORPS        Z0, Z0, Z0
 	VMOVUPD       64(SP), Z8
 	VADDPS        Z3, Z1, Z1
-	VXORPS        Z3, Z3, Z3
+	VADDPS        Z7, Z5, Z5
 	VADDPS        Z5, Z1, Z1
+	VXORPS        Z3, Z3, Z3
 	VXORPS        Z5, Z5, Z5
-	VADDPS        Z7, Z1, Z1
 	VXORPS        Z7, Z7, Z7
 	VEXTRACTF32X8 $0x01, Z1, Y9
 	VCVTPS2PD     Y1, Z1
@@ -51283,10 +51283,10 @@ tail:
 drain:
 	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
+	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
+	VXORPS        Z1, Z1, Z1
 	VXORPS        Z2, Z2, Z2
-	VADDPS        Z3, Z0, Z0
 	VXORPS        Z3, Z3, Z3
 	VEXTRACTF32X8 $0x01, Z0, Y5
 	VCVTPS2PD     Y0, Z0
@@ -51412,10 +51412,10 @@ tail:
 drain:
 	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
+	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
+	VXORPS        Z1, Z1, Z1
 	VXORPS        Z2, Z2, Z2
-	VADDPS        Z3, Z0, Z0
 	VXORPS        Z3, Z3, Z3
 	VEXTRACTF32X8 $0x01, Z0, Y5
 	VCVTPS2PD     Y0, Z0
@@ -51597,10 +51597,10 @@ tail:
 drain:
 	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
+	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
+	VXORPS        Z1, Z1, Z1
 	VXORPS        Z2, Z2, Z2
-	VADDPS        Z3, Z0, Z0
 	VXORPS        Z3, Z3, Z3
 	VEXTRACTF32X8 $0x01, Z0, Y5
 	VCVTPS2PD     Y0, Z0
@@ -51799,10 +51799,10 @@ tail:
 drain:
 	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
+	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
+	VXORPS        Z1, Z1, Z1
 	VXORPS        Z2, Z2, Z2
-	VADDPS        Z3, Z0, Z0
 	VXORPS        Z3, Z3, Z3
 	VEXTRACTF32X8 $0x01, Z0, Y5
 	VCVTPS2PD     Y0, Z0
@@ -52082,10 +52082,10 @@ rowperm354:
 drain:
 	VMOVUPD       (SP), Z8
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z2, Z2, Z2
+	VADDPS        Z6, Z4, Z4
 	VADDPS        Z4, Z0, Z0
+	VXORPS        Z2, Z2, Z2
 	VXORPS        Z4, Z4, Z4
-	VADDPS        Z6, Z0, Z0
 	VXORPS        Z6, Z6, Z6
 	VEXTRACTF32X8 $0x01, Z0, Y9
 	VCVTPS2PD     Y0, Z0
@@ -52096,10 +52096,10 @@ drain:
 	VXORPS        Z0, Z0, Z0
 	VMOVUPD       64(SP), Z8
 	VADDPS        Z3, Z1, Z1
-	VXORPS        Z3, Z3, Z3
+	VADDPS        Z7, Z5, Z5
 	VADDPS        Z5, Z1, Z1
+	VXORPS        Z3, Z3, Z3
 	VXORPS        Z5, Z5, Z5
-	VADDPS        Z7, Z1, Z1
 	VXORPS        Z7, Z7, Z7
 	VEXTRACTF32X8 $0x01, Z1, Y9
 	VCVTPS2PD     Y1, Z1
@@ -52359,10 +52359,10 @@ rowperm360:
 drain:
 	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
+	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
+	VXORPS        Z1, Z1, Z1
 	VXORPS        Z2, Z2, Z2
-	VADDPS        Z3, Z0, Z0
 	VXORPS        Z3, Z3, Z3
 	VEXTRACTF32X8 $0x01, Z0, Y5
 	VCVTPS2PD     Y0, Z0
@@ -52686,10 +52686,10 @@ rowperm366:
 drain:
 	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
+	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
+	VXORPS        Z1, Z1, Z1
 	VXORPS        Z2, Z2, Z2
-	VADDPS        Z3, Z0, Z0
 	VXORPS        Z3, Z3, Z3
 	VEXTRACTF32X8 $0x01, Z0, Y5
 	VCVTPS2PD     Y0, Z0
@@ -52796,10 +52796,10 @@ tail:
 drain:
 	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
+	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
+	VXORPS        Z1, Z1, Z1
 	VXORPS        Z2, Z2, Z2
-	VADDPS        Z3, Z0, Z0
 	VXORPS        Z3, Z3, Z3
 	VEXTRACTF32X8 $0x01, Z0, Y5
 	VCVTPS2PD     Y0, Z0
@@ -52960,10 +52960,10 @@ tail:
 drain:
 	VMOVUPD       (SP), Z8
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z2, Z2, Z2
+	VADDPS        Z6, Z4, Z4
 	VADDPS        Z4, Z0, Z0
+	VXORPS        Z2, Z2, Z2
 	VXORPS        Z4, Z4, Z4
-	VADDPS        Z6, Z0, Z0
 	VXORPS        Z6, Z6, Z6
 	VEXTRACTF32X8 $0x01, Z0, Y9
 	VCVTPS2PD     Y0, Z0
@@ -52974,10 +52974,10 @@ drain:
 	VXORPS        Z0, Z0, Z0
 	VMOVUPD       64(SP), Z8
 	VADDPS        Z3, Z1, Z1
-	VXORPS        Z3, Z3, Z3
+	VADDPS        Z7, Z5, Z5
 	VADDPS        Z5, Z1, Z1
+	VXORPS        Z3, Z3, Z3
 	VXORPS        Z5, Z5, Z5
-	VADDPS        Z7, Z1, Z1
 	VXORPS        Z7, Z7, Z7
 	VEXTRACTF32X8 $0x01, Z1, Y9
 	VCVTPS2PD     Y1, Z1
@@ -53114,10 +53114,10 @@ tail:
 drain:
 	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
+	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
+	VXORPS        Z1, Z1, Z1
 	VXORPS        Z2, Z2, Z2
-	VADDPS        Z3, Z0, Z0
 	VXORPS        Z3, Z3, Z3
 	VEXTRACTF32X8 $0x01, Z0, Y5
 	VCVTPS2PD     Y0, Z0
@@ -53249,10 +53249,10 @@ tail:
 drain:
 	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
+	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
+	VXORPS        Z1, Z1, Z1
 	VXORPS        Z2, Z2, Z2
-	VADDPS        Z3, Z0, Z0
 	VXORPS        Z3, Z3, Z3
 	VEXTRACTF32X8 $0x01, Z0, Y5
 	VCVTPS2PD     Y0, Z0
@@ -53380,10 +53380,10 @@ tail:
 drain:
 	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
+	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
+	VXORPS        Z1, Z1, Z1
 	VXORPS        Z2, Z2, Z2
-	VADDPS        Z3, Z0, Z0
 	VXORPS        Z3, Z3, Z3
 	VEXTRACTF32X8 $0x01, Z0, Y5
 	VCVTPS2PD     Y0, Z0
@@ -53528,10 +53528,10 @@ tail:
 drain:
 	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
+	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
+	VXORPS        Z1, Z1, Z1
 	VXORPS        Z2, Z2, Z2
-	VADDPS        Z3, Z0, Z0
 	VXORPS        Z3, Z3, Z3
 	VEXTRACTF32X8 $0x01, Z0, Y5
 	VCVTPS2PD     Y0, Z0
@@ -53817,10 +53817,10 @@ rowperm372:
 drain:
 	VMOVUPD       (SP), Z8
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z2, Z2, Z2
+	VADDPS        Z6, Z4, Z4
 	VADDPS        Z4, Z0, Z0
+	VXORPS        Z2, Z2, Z2
 	VXORPS        Z4, Z4, Z4
-	VADDPS        Z6, Z0, Z0
 	VXORPS        Z6, Z6, Z6
 	VEXTRACTF32X8 $0x01, Z0, Y9
 	VCVTPS2PD     Y0, Z0
@@ -53831,10 +53831,10 @@ drain:
 	VXORPS        Z0, Z0, Z0
 	VMOVUPD       64(SP), Z8
 	VADDPS        Z3, Z1, Z1
-	VXORPS        Z3, Z3, Z3
+	VADDPS        Z7, Z5, Z5
 	VADDPS        Z5, Z1, Z1
+	VXORPS        Z3, Z3, Z3
 	VXORPS        Z5, Z5, Z5
-	VADDPS        Z7, Z1, Z1
 	VXORPS        Z7, Z7, Z7
 	VEXTRACTF32X8 $0x01, Z1, Y9
 	VCVTPS2PD     Y1, Z1
@@ -54100,10 +54100,10 @@ rowperm378:
 drain:
 	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
+	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
+	VXORPS        Z1, Z1, Z1
 	VXORPS        Z2, Z2, Z2
-	VADDPS        Z3, Z0, Z0
 	VXORPS        Z3, Z3, Z3
 	VEXTRACTF32X8 $0x01, Z0, Y5
 	VCVTPS2PD     Y0, Z0
@@ -54373,10 +54373,10 @@ rowperm384:
 drain:
 	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
+	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
+	VXORPS        Z1, Z1, Z1
 	VXORPS        Z2, Z2, Z2
-	VADDPS        Z3, Z0, Z0
 	VXORPS        Z3, Z3, Z3
 	VEXTRACTF32X8 $0x01, Z0, Y5
 	VCVTPS2PD     Y0, Z0
@@ -54753,12 +54753,12 @@ tail:
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
+	VADDPD        Z5, Z4, Z4
+	VADDPD        Z7, Z6, Z6
 	VADDPD        Z2, Z0, Z0
-	VADDPD        Z3, Z0, Z0
+	VADDPD        Z6, Z4, Z4
 	VADDPD        Z4, Z0, Z0
-	VADDPD        Z5, Z0, Z0
-	VADDPD        Z6, Z0, Z0
-	VADDPD        Z7, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -54963,12 +54963,12 @@ tail:
 
 drain:
 	VADDPD        Z2, Z0, Z0
+	VADDPD        Z6, Z4, Z4
+	VADDPD        Z10, Z8, Z8
+	VADDPD        Z14, Z12, Z12
 	VADDPD        Z4, Z0, Z0
-	VADDPD        Z6, Z0, Z0
+	VADDPD        Z12, Z8, Z8
 	VADDPD        Z8, Z0, Z0
-	VADDPD        Z10, Z0, Z0
-	VADDPD        Z12, Z0, Z0
-	VADDPD        Z14, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y2
 	VADDPD        Y2, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X2
@@ -54976,12 +54976,12 @@ drain:
 	VPERMILPD     $0x01, X0, X2
 	VADDSD        X2, X0, X0
 	VADDPD        Z3, Z1, Z1
+	VADDPD        Z7, Z5, Z5
+	VADDPD        Z11, Z9, Z9
+	VADDPD        Z15, Z13, Z13
 	VADDPD        Z5, Z1, Z1
-	VADDPD        Z7, Z1, Z1
+	VADDPD        Z13, Z9, Z9
 	VADDPD        Z9, Z1, Z1
-	VADDPD        Z11, Z1, Z1
-	VADDPD        Z13, Z1, Z1
-	VADDPD        Z15, Z1, Z1
 	VEXTRACTF64X4 $0x01, Z1, Y2
 	VADDPD        Y2, Y1, Y1
 	VEXTRACTF128  $0x01, Y1, X2
@@ -55137,12 +55137,12 @@ tail:
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
+	VADDPD        Z5, Z4, Z4
+	VADDPD        Z7, Z6, Z6
 	VADDPD        Z2, Z0, Z0
-	VADDPD        Z3, Z0, Z0
+	VADDPD        Z6, Z4, Z4
 	VADDPD        Z4, Z0, Z0
-	VADDPD        Z5, Z0, Z0
-	VADDPD        Z6, Z0, Z0
-	VADDPD        Z7, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -55300,12 +55300,12 @@ tail:
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
+	VADDPD        Z5, Z4, Z4
+	VADDPD        Z7, Z6, Z6
 	VADDPD        Z2, Z0, Z0
-	VADDPD        Z3, Z0, Z0
+	VADDPD        Z6, Z4, Z4
 	VADDPD        Z4, Z0, Z0
-	VADDPD        Z5, Z0, Z0
-	VADDPD        Z6, Z0, Z0
-	VADDPD        Z7, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -55559,12 +55559,12 @@ tail:
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
+	VADDPD        Z5, Z4, Z4
+	VADDPD        Z7, Z6, Z6
 	VADDPD        Z2, Z0, Z0
-	VADDPD        Z3, Z0, Z0
+	VADDPD        Z6, Z4, Z4
 	VADDPD        Z4, Z0, Z0
-	VADDPD        Z5, Z0, Z0
-	VADDPD        Z6, Z0, Z0
-	VADDPD        Z7, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -55843,12 +55843,12 @@ tail:
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
+	VADDPD        Z5, Z4, Z4
+	VADDPD        Z7, Z6, Z6
 	VADDPD        Z2, Z0, Z0
-	VADDPD        Z3, Z0, Z0
+	VADDPD        Z6, Z4, Z4
 	VADDPD        Z4, Z0, Z0
-	VADDPD        Z5, Z0, Z0
-	VADDPD        Z6, Z0, Z0
-	VADDPD        Z7, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -56258,12 +56258,12 @@ rowperm394:
 
 drain:
 	VADDPD        Z2, Z0, Z0
+	VADDPD        Z6, Z4, Z4
+	VADDPD        Z10, Z8, Z8
+	VADDPD        Z14, Z12, Z12
 	VADDPD        Z4, Z0, Z0
-	VADDPD        Z6, Z0, Z0
+	VADDPD        Z12, Z8, Z8
 	VADDPD        Z8, Z0, Z0
-	VADDPD        Z10, Z0, Z0
-	VADDPD        Z12, Z0, Z0
-	VADDPD        Z14, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y2
 	VADDPD        Y2, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X2
@@ -56271,12 +56271,12 @@ drain:
 	VPERMILPD     $0x01, X0, X2
 	VADDSD        X2, X0, X0
 	VADDPD        Z3, Z1, Z1
+	VADDPD        Z7, Z5, Z5
+	VADDPD        Z11, Z9, Z9
+	VADDPD        Z15, Z13, Z13
 	VADDPD        Z5, Z1, Z1
-	VADDPD        Z7, Z1, Z1
+	VADDPD        Z13, Z9, Z9
 	VADDPD        Z9, Z1, Z1
-	VADDPD        Z11, Z1, Z1
-	VADDPD        Z13, Z1, Z1
-	VADDPD        Z15, Z1, Z1
 	VEXTRACTF64X4 $0x01, Z1, Y2
 	VADDPD        Y2, Y1, Y1
 	VEXTRACTF128  $0x01, Y1, X2
@@ -56641,12 +56641,12 @@ rowperm404:
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
+	VADDPD        Z5, Z4, Z4
+	VADDPD        Z7, Z6, Z6
 	VADDPD        Z2, Z0, Z0
-	VADDPD        Z3, Z0, Z0
+	VADDPD        Z6, Z4, Z4
 	VADDPD        Z4, Z0, Z0
-	VADDPD        Z5, Z0, Z0
-	VADDPD        Z6, Z0, Z0
-	VADDPD        Z7, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -57130,12 +57130,12 @@ rowperm414:
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
+	VADDPD        Z5, Z4, Z4
+	VADDPD        Z7, Z6, Z6
 	VADDPD        Z2, Z0, Z0
-	VADDPD        Z3, Z0, Z0
+	VADDPD        Z6, Z4, Z4
 	VADDPD        Z4, Z0, Z0
-	VADDPD        Z5, Z0, Z0
-	VADDPD        Z6, Z0, Z0
-	VADDPD        Z7, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -57237,12 +57237,12 @@ tail:
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
+	VADDPD        Z5, Z4, Z4
+	VADDPD        Z7, Z6, Z6
 	VADDPD        Z2, Z0, Z0
-	VADDPD        Z3, Z0, Z0
+	VADDPD        Z6, Z4, Z4
 	VADDPD        Z4, Z0, Z0
-	VADDPD        Z5, Z0, Z0
-	VADDPD        Z6, Z0, Z0
-	VADDPD        Z7, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -57437,12 +57437,12 @@ tail:
 
 drain:
 	VADDPD        Z2, Z0, Z0
+	VADDPD        Z6, Z4, Z4
+	VADDPD        Z10, Z8, Z8
+	VADDPD        Z14, Z12, Z12
 	VADDPD        Z4, Z0, Z0
-	VADDPD        Z6, Z0, Z0
+	VADDPD        Z12, Z8, Z8
 	VADDPD        Z8, Z0, Z0
-	VADDPD        Z10, Z0, Z0
-	VADDPD        Z12, Z0, Z0
-	VADDPD        Z14, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y2
 	VADDPD        Y2, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X2
@@ -57450,12 +57450,12 @@ drain:
 	VPERMILPD     $0x01, X0, X2
 	VADDSD        X2, X0, X0
 	VADDPD        Z3, Z1, Z1
+	VADDPD        Z7, Z5, Z5
+	VADDPD        Z11, Z9, Z9
+	VADDPD        Z15, Z13, Z13
 	VADDPD        Z5, Z1, Z1
-	VADDPD        Z7, Z1, Z1
+	VADDPD        Z13, Z9, Z9
 	VADDPD        Z9, Z1, Z1
-	VADDPD        Z11, Z1, Z1
-	VADDPD        Z13, Z1, Z1
-	VADDPD        Z15, Z1, Z1
 	VEXTRACTF64X4 $0x01, Z1, Y2
 	VADDPD        Y2, Y1, Y1
 	VEXTRACTF128  $0x01, Y1, X2
@@ -57610,12 +57610,12 @@ tail:
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
+	VADDPD        Z5, Z4, Z4
+	VADDPD        Z7, Z6, Z6
 	VADDPD        Z2, Z0, Z0
-	VADDPD        Z3, Z0, Z0
+	VADDPD        Z6, Z4, Z4
 	VADDPD        Z4, Z0, Z0
-	VADDPD        Z5, Z0, Z0
-	VADDPD        Z6, Z0, Z0
-	VADDPD        Z7, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -57763,12 +57763,12 @@ tail:
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
+	VADDPD        Z5, Z4, Z4
+	VADDPD        Z7, Z6, Z6
 	VADDPD        Z2, Z0, Z0
-	VADDPD        Z3, Z0, Z0
+	VADDPD        Z6, Z4, Z4
 	VADDPD        Z4, Z0, Z0
-	VADDPD        Z5, Z0, Z0
-	VADDPD        Z6, Z0, Z0
-	VADDPD        Z7, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -57931,12 +57931,12 @@ tail:
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
+	VADDPD        Z5, Z4, Z4
+	VADDPD        Z7, Z6, Z6
 	VADDPD        Z2, Z0, Z0
-	VADDPD        Z3, Z0, Z0
+	VADDPD        Z6, Z4, Z4
 	VADDPD        Z4, Z0, Z0
-	VADDPD        Z5, Z0, Z0
-	VADDPD        Z6, Z0, Z0
-	VADDPD        Z7, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -58115,12 +58115,12 @@ tail:
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
+	VADDPD        Z5, Z4, Z4
+	VADDPD        Z7, Z6, Z6
 	VADDPD        Z2, Z0, Z0
-	VADDPD        Z3, Z0, Z0
+	VADDPD        Z6, Z4, Z4
 	VADDPD        Z4, Z0, Z0
-	VADDPD        Z5, Z0, Z0
-	VADDPD        Z6, Z0, Z0
-	VADDPD        Z7, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -58520,12 +58520,12 @@ rowperm424:
 
 drain:
 	VADDPD        Z2, Z0, Z0
+	VADDPD        Z6, Z4, Z4
+	VADDPD        Z10, Z8, Z8
+	VADDPD        Z14, Z12, Z12
 	VADDPD        Z4, Z0, Z0
-	VADDPD        Z6, Z0, Z0
+	VADDPD        Z12, Z8, Z8
 	VADDPD        Z8, Z0, Z0
-	VADDPD        Z10, Z0, Z0
-	VADDPD        Z12, Z0, Z0
-	VADDPD        Z14, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y2
 	VADDPD        Y2, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X2
@@ -58533,12 +58533,12 @@ drain:
 	VPERMILPD     $0x01, X0, X2
 	VADDSD        X2, X0, X0
 	VADDPD        Z3, Z1, Z1
+	VADDPD        Z7, Z5, Z5
+	VADDPD        Z11, Z9, Z9
+	VADDPD        Z15, Z13, Z13
 	VADDPD        Z5, Z1, Z1
-	VADDPD        Z7, Z1, Z1
+	VADDPD        Z13, Z9, Z9
 	VADDPD        Z9, Z1, Z1
-	VADDPD        Z11, Z1, Z1
-	VADDPD        Z13, Z1, Z1
-	VADDPD        Z15, Z1, Z1
 	VEXTRACTF64X4 $0x01, Z1, Y2
 	VADDPD        Y2, Y1, Y1
 	VEXTRACTF128  $0x01, Y1, X2
@@ -58893,12 +58893,12 @@ rowperm434:
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
+	VADDPD        Z5, Z4, Z4
+	VADDPD        Z7, Z6, Z6
 	VADDPD        Z2, Z0, Z0
-	VADDPD        Z3, Z0, Z0
+	VADDPD        Z6, Z4, Z4
 	VADDPD        Z4, Z0, Z0
-	VADDPD        Z5, Z0, Z0
-	VADDPD        Z6, Z0, Z0
-	VADDPD        Z7, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -59282,12 +59282,12 @@ rowperm444:
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
+	VADDPD        Z5, Z4, Z4
+	VADDPD        Z7, Z6, Z6
 	VADDPD        Z2, Z0, Z0
-	VADDPD        Z3, Z0, Z0
+	VADDPD        Z6, Z4, Z4
 	VADDPD        Z4, Z0, Z0
-	VADDPD        Z5, Z0, Z0
-	VADDPD        Z6, Z0, Z0
-	VADDPD        Z7, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -66467,8 +66467,8 @@ tail:
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
 	VADDPD        Z2, Z0, Z0
-	VADDPD        Z3, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -66637,8 +66637,8 @@ tail:
 
 drain:
 	VADDPD        Z2, Z0, Z0
+	VADDPD        Z6, Z4, Z4
 	VADDPD        Z4, Z0, Z0
-	VADDPD        Z6, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y2
 	VADDPD        Y2, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X2
@@ -66646,8 +66646,8 @@ drain:
 	VPERMILPD     $0x01, X0, X2
 	VADDSD        X2, X0, X0
 	VADDPD        Z3, Z1, Z1
+	VADDPD        Z7, Z5, Z5
 	VADDPD        Z5, Z1, Z1
-	VADDPD        Z7, Z1, Z1
 	VEXTRACTF64X4 $0x01, Z1, Y2
 	VADDPD        Y2, Y1, Y1
 	VEXTRACTF128  $0x01, Y1, X2
@@ -66787,8 +66787,8 @@ tail:
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
 	VADDPD        Z2, Z0, Z0
-	VADDPD        Z3, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -66930,8 +66930,8 @@ tail:
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
 	VADDPD        Z2, Z0, Z0
-	VADDPD        Z3, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -67105,8 +67105,8 @@ tail:
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
 	VADDPD        Z2, Z0, Z0
-	VADDPD        Z3, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -67297,8 +67297,8 @@ tail:
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
 	VADDPD        Z2, Z0, Z0
-	VADDPD        Z3, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -67592,8 +67592,8 @@ rowperm462:
 
 drain:
 	VADDPD        Z2, Z0, Z0
+	VADDPD        Z6, Z4, Z4
 	VADDPD        Z4, Z0, Z0
-	VADDPD        Z6, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y2
 	VADDPD        Y2, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X2
@@ -67601,8 +67601,8 @@ drain:
 	VPERMILPD     $0x01, X0, X2
 	VADDSD        X2, X0, X0
 	VADDPD        Z3, Z1, Z1
+	VADDPD        Z7, Z5, Z5
 	VADDPD        Z5, Z1, Z1
-	VADDPD        Z7, Z1, Z1
 	VEXTRACTF64X4 $0x01, Z1, Y2
 	VADDPD        Y2, Y1, Y1
 	VEXTRACTF128  $0x01, Y1, X2
@@ -67871,8 +67871,8 @@ rowperm468:
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
 	VADDPD        Z2, Z0, Z0
-	VADDPD        Z3, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -68188,8 +68188,8 @@ rowperm474:
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
 	VADDPD        Z2, Z0, Z0
-	VADDPD        Z3, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -68254,8 +68254,8 @@ tail:
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
 	VADDPD        Z2, Z0, Z0
-	VADDPD        Z3, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -68372,8 +68372,8 @@ tail:
 
 drain:
 	VADDPD        Z2, Z0, Z0
+	VADDPD        Z6, Z4, Z4
 	VADDPD        Z4, Z0, Z0
-	VADDPD        Z6, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y2
 	VADDPD        Y2, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X2
@@ -68381,8 +68381,8 @@ drain:
 	VPERMILPD     $0x01, X0, X2
 	VADDSD        X2, X0, X0
 	VADDPD        Z3, Z1, Z1
+	VADDPD        Z7, Z5, Z5
 	VADDPD        Z5, Z1, Z1
-	VADDPD        Z7, Z1, Z1
 	VEXTRACTF64X4 $0x01, Z1, Y2
 	VADDPD        Y2, Y1, Y1
 	VEXTRACTF128  $0x01, Y1, X2
@@ -68470,8 +68470,8 @@ tail:
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
 	VADDPD        Z2, Z0, Z0
-	VADDPD        Z3, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -68561,8 +68561,8 @@ tail:
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
 	VADDPD        Z2, Z0, Z0
-	VADDPD        Z3, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -68654,8 +68654,8 @@ tail:
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
 	VADDPD        Z2, Z0, Z0
-	VADDPD        Z3, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -68764,8 +68764,8 @@ tail:
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
 	VADDPD        Z2, Z0, Z0
-	VADDPD        Z3, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -69007,8 +69007,8 @@ rowperm480:
 
 drain:
 	VADDPD        Z2, Z0, Z0
+	VADDPD        Z6, Z4, Z4
 	VADDPD        Z4, Z0, Z0
-	VADDPD        Z6, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y2
 	VADDPD        Y2, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X2
@@ -69016,8 +69016,8 @@ drain:
 	VPERMILPD     $0x01, X0, X2
 	VADDSD        X2, X0, X0
 	VADDPD        Z3, Z1, Z1
+	VADDPD        Z7, Z5, Z5
 	VADDPD        Z5, Z1, Z1
-	VADDPD        Z7, Z1, Z1
 	VEXTRACTF64X4 $0x01, Z1, Y2
 	VADDPD        Y2, Y1, Y1
 	VEXTRACTF128  $0x01, Y1, X2
@@ -69234,8 +69234,8 @@ rowperm486:
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
 	VADDPD        Z2, Z0, Z0
-	VADDPD        Z3, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -69469,8 +69469,8 @@ rowperm492:
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
 	VADDPD        Z2, Z0, Z0
-	VADDPD        Z3, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -69547,8 +69547,8 @@ tail:
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
 	VADDPD        Z2, Z0, Z0
-	VADDPD        Z3, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -69677,8 +69677,8 @@ tail:
 
 drain:
 	VADDPD        Z2, Z0, Z0
+	VADDPD        Z6, Z4, Z4
 	VADDPD        Z4, Z0, Z0
-	VADDPD        Z6, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y2
 	VADDPD        Y2, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X2
@@ -69686,8 +69686,8 @@ drain:
 	VPERMILPD     $0x01, X0, X2
 	VADDSD        X2, X0, X0
 	VADDPD        Z3, Z1, Z1
+	VADDPD        Z7, Z5, Z5
 	VADDPD        Z5, Z1, Z1
-	VADDPD        Z7, Z1, Z1
 	VEXTRACTF64X4 $0x01, Z1, Y2
 	VADDPD        Y2, Y1, Y1
 	VEXTRACTF128  $0x01, Y1, X2
@@ -69787,8 +69787,8 @@ tail:
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
 	VADDPD        Z2, Z0, Z0
-	VADDPD        Z3, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -69890,8 +69890,8 @@ tail:
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
 	VADDPD        Z2, Z0, Z0
-	VADDPD        Z3, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -70049,8 +70049,8 @@ tail:
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
 	VADDPD        Z2, Z0, Z0
-	VADDPD        Z3, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -70225,8 +70225,8 @@ tail:
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
 	VADDPD        Z2, Z0, Z0
-	VADDPD        Z3, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -70480,8 +70480,8 @@ rowperm498:
 
 drain:
 	VADDPD        Z2, Z0, Z0
+	VADDPD        Z6, Z4, Z4
 	VADDPD        Z4, Z0, Z0
-	VADDPD        Z6, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y2
 	VADDPD        Y2, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X2
@@ -70489,8 +70489,8 @@ drain:
 	VPERMILPD     $0x01, X0, X2
 	VADDSD        X2, X0, X0
 	VADDPD        Z3, Z1, Z1
+	VADDPD        Z7, Z5, Z5
 	VADDPD        Z5, Z1, Z1
-	VADDPD        Z7, Z1, Z1
 	VEXTRACTF64X4 $0x01, Z1, Y2
 	VADDPD        Y2, Y1, Y1
 	VEXTRACTF128  $0x01, Y1, X2
@@ -70719,8 +70719,8 @@ rowperm504:
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
 	VADDPD        Z2, Z0, Z0
-	VADDPD        Z3, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -71020,8 +71020,8 @@ rowperm510:
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
 	VADDPD        Z2, Z0, Z0
-	VADDPD        Z3, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -71104,8 +71104,8 @@ tail:
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
 	VADDPD        Z2, Z0, Z0
-	VADDPD        Z3, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -71240,8 +71240,8 @@ tail:
 
 drain:
 	VADDPD        Z2, Z0, Z0
+	VADDPD        Z6, Z4, Z4
 	VADDPD        Z4, Z0, Z0
-	VADDPD        Z6, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y2
 	VADDPD        Y2, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X2
@@ -71249,8 +71249,8 @@ drain:
 	VPERMILPD     $0x01, X0, X2
 	VADDSD        X2, X0, X0
 	VADDPD        Z3, Z1, Z1
+	VADDPD        Z7, Z5, Z5
 	VADDPD        Z5, Z1, Z1
-	VADDPD        Z7, Z1, Z1
 	VEXTRACTF64X4 $0x01, Z1, Y2
 	VADDPD        Y2, Y1, Y1
 	VEXTRACTF128  $0x01, Y1, X2
@@ -71356,8 +71356,8 @@ tail:
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
 	VADDPD        Z2, Z0, Z0
-	VADDPD        Z3, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -71465,8 +71465,8 @@ tail:
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
 	VADDPD        Z2, Z0, Z0
-	VADDPD        Z3, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -71570,8 +71570,8 @@ tail:
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
 	VADDPD        Z2, Z0, Z0
-	VADDPD        Z3, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -71692,8 +71692,8 @@ tail:
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
 	VADDPD        Z2, Z0, Z0
-	VADDPD        Z3, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -71953,8 +71953,8 @@ rowperm516:
 
 drain:
 	VADDPD        Z2, Z0, Z0
+	VADDPD        Z6, Z4, Z4
 	VADDPD        Z4, Z0, Z0
-	VADDPD        Z6, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y2
 	VADDPD        Y2, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X2
@@ -71962,8 +71962,8 @@ drain:
 	VPERMILPD     $0x01, X0, X2
 	VADDSD        X2, X0, X0
 	VADDPD        Z3, Z1, Z1
+	VADDPD        Z7, Z5, Z5
 	VADDPD        Z5, Z1, Z1
-	VADDPD        Z7, Z1, Z1
 	VEXTRACTF64X4 $0x01, Z1, Y2
 	VADDPD        Y2, Y1, Y1
 	VEXTRACTF128  $0x01, Y1, X2
@@ -72198,8 +72198,8 @@ rowperm522:
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
 	VADDPD        Z2, Z0, Z0
-	VADDPD        Z3, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -72445,8 +72445,8 @@ rowperm528:
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
 	VADDPD        Z2, Z0, Z0
-	VADDPD        Z3, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1

@@ -8,6 +8,8 @@ import (
 	"math/rand/v2"
 	"testing"
 	"unsafe"
+
+	"github.com/simdloss/simdloss/internal/cputime"
 )
 
 var benchSink float64
@@ -38,22 +40,17 @@ func benchElem[T Float](b *testing.B, k *Elem[T], spec *elemSpec, d driver, n in
 		arrays++ // dst
 	}
 	b.SetBytes(int64(n * arrays * int(unsafe.Sizeof(z))))
-	b.ResetTimer()
 	var acc float64
 	switch d {
 	case dSum:
-		for range b.N {
-			acc += k.Sum(p, y, a)
-		}
+		cputime.Report(b, func() { acc += k.Sum(p, y, a) })
 	case dWSum:
-		for range b.N {
+		cputime.Report(b, func() {
 			v, _, _ := k.WSum(p, y, w, a)
 			acc += v
-		}
+		})
 	case dGrad:
-		for range b.N {
-			acc += k.Grad(dst, p, y, s, a)
-		}
+		cputime.Report(b, func() { acc += k.Grad(dst, p, y, s, a) })
 	}
 	benchSink = acc
 }

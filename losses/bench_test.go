@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/simdloss/simdloss/asm"
+	"github.com/simdloss/simdloss/internal/cputime"
 	"github.com/simdloss/simdloss/losses"
 )
 
@@ -171,9 +172,8 @@ func BenchmarkLevels(b *testing.B) {
 			prefix := fmt.Sprintf("n=%d/%s/", n, name)
 			b.Run(prefix+"plain-go", func(b *testing.B) {
 				b.SetBytes(int64(8 * n))
-				for b.Loop() {
-					benchSink += plain[name]()
-				}
+				f := plain[name]
+				cputime.Report(b, func() { benchSink += f() })
 			})
 			for _, level := range losses.Kernels() {
 				b.Run(prefix+level, func(b *testing.B) {
@@ -183,15 +183,17 @@ func BenchmarkLevels(b *testing.B) {
 					}
 					defer restore()
 					b.SetBytes(int64(8 * n))
-					for b.Loop() {
-						if name == "MeanSquaredError64" {
+					if name == "MeanSquaredError64" {
+						cputime.Report(b, func() {
 							v, _ := losses.MeanSquaredError(losses.New(p64), losses.New(y64))
 							benchSink += v
-							continue
-						}
+						})
+						return
+					}
+					cputime.Report(b, func() {
 						v, _ := callPair(name, losses.New(p), losses.New(y))
 						benchSink += float64(v)
-					}
+					})
 				})
 			}
 		}
@@ -202,22 +204,40 @@ func BenchmarkLevels(b *testing.B) {
 // to the level's Sum kernel called directly on the same data (divided by n
 // like the API's default reduction), in one run: the API's per-call cost.
 func BenchmarkOverhead(b *testing.B) {
-	losses32 := []struct {
-		name string
-		loss asm.ElemLoss
-		a    float32
-	}{{"MeanSquaredError", asm.SqDiff, 0}, {"AbsoluteDifference", asm.AbsDiff, 0}, {"HingeLoss", asm.Hinge, 0}, {"LogLoss", asm.LogLoss, 1e-7}}
 	for _, n := range []int{1 << 10, 1 << 12} {
 		p, y := benchData[float32](n)
+		// Each public call written out as a caller would: a direct call on
+		// tensors built in place.
+		losses32 := []struct {
+			name string
+			call func()
+			loss asm.ElemLoss
+			a    float32
+		}{
+			{"MeanSquaredError", func() {
+				v, _ := losses.MeanSquaredError(losses.New(p), losses.New(y))
+				benchSink += float64(v)
+			}, asm.SqDiff, 0},
+			{"AbsoluteDifference", func() {
+				v, _ := losses.AbsoluteDifference(losses.New(p), losses.New(y))
+				benchSink += float64(v)
+			}, asm.AbsDiff, 0},
+			{"HingeLoss", func() {
+				v, _ := losses.HingeLoss(losses.New(p), losses.New(y))
+				benchSink += float64(v)
+			}, asm.Hinge, 0},
+			{"LogLoss", func() {
+				v, _ := losses.LogLoss(losses.New(p), losses.New(y))
+				benchSink += float64(v)
+			}, asm.LogLoss, 1e-7},
+		}
 		for _, l := range losses32 {
 			for _, lv := range asm.Levels() {
 				prefix := fmt.Sprintf("n=%d/%s/%s/", n, l.name, lv.Name)
 				sum := lv.F32.Elem[l.loss].Sum
 				b.Run(prefix+"kernel", func(b *testing.B) {
 					b.SetBytes(int64(8 * n))
-					for b.Loop() {
-						benchSink += sum(p, y, l.a) / float64(n)
-					}
+					cputime.Report(b, func() { benchSink += sum(p, y, l.a) / float64(n) })
 				})
 				b.Run(prefix+"api", func(b *testing.B) {
 					restore, err := losses.UseKernel(lv.Name)
@@ -226,12 +246,41 @@ func BenchmarkOverhead(b *testing.B) {
 					}
 					defer restore()
 					b.SetBytes(int64(8 * n))
-					for b.Loop() {
-						v, _ := callPair(l.name, losses.New(p), losses.New(y))
-						benchSink += float64(v)
-					}
+					cputime.Report(b, l.call)
 				})
 			}
+		}
+	}
+}
+
+// BenchmarkBandwidth/<loss or probe>/<level>: float32 at 16Mi elements
+// (128 MiB read per call, far beyond the caches), next to the read-bandwidth
+// probe of each level reading the same two slices: memory-bound losses are
+// judged by their MB/s against the probe's, in the same run.
+func BenchmarkBandwidth(b *testing.B) {
+	const n = 1 << 24
+	p, y := benchData[float32](n)
+	for _, level := range losses.Kernels() {
+		b.Run("ReadProbe/"+level, func(b *testing.B) {
+			b.SetBytes(8 * n)
+			cputime.Report(b, func() {
+				v, _ := asm.ReadProbeAt(level, p, y)
+				benchSink += float64(v)
+			})
+		})
+		for _, name := range []string{"MeanSquaredError", "AbsoluteDifference", "HingeLoss", "LogLoss"} {
+			b.Run(name+"/"+level, func(b *testing.B) {
+				restore, err := losses.UseKernel(level)
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer restore()
+				b.SetBytes(8 * n)
+				cputime.Report(b, func() {
+					v, _ := callPair(name, losses.New(p), losses.New(y))
+					benchSink += float64(v)
+				})
+			})
 		}
 	}
 }

@@ -10,12 +10,22 @@ import (
 // AbsoluteDifference is tf.contrib.losses.absolute_difference: the reduced
 // weighted |p − y|. Gradient: sign(p − y), 0 at equality.
 func AbsoluteDifference[T Float](predictions, labels Tensor[T], opts ...Option) (T, error) {
+	if len(opts) == 0 {
+		if v, ok := directPair(asm.AbsDiff, predictions, labels, 0); ok {
+			return v, nil
+		}
+	}
 	return pairLoss("AbsoluteDifference", allowCommon, asm.AbsDiff, "predictions", "labels", predictions, labels, opts)
 }
 
 // MeanSquaredError is tf.contrib.losses.mean_squared_error: the reduced
 // weighted (p − y)². Gradient: 2(p − y).
 func MeanSquaredError[T Float](predictions, labels Tensor[T], opts ...Option) (T, error) {
+	if len(opts) == 0 {
+		if v, ok := directPair(asm.SqDiff, predictions, labels, 0); ok {
+			return v, nil
+		}
+	}
 	return pairLoss("MeanSquaredError", allowCommon, asm.SqDiff, "predictions", "labels", predictions, labels, opts)
 }
 
@@ -24,6 +34,11 @@ func MeanSquaredError[T Float](predictions, labels Tensor[T], opts ...Option) (T
 // perfect prediction gives about −1e-7, not 0, and p outside [0, 1] gives NaN.
 // Gradient: −y/(p + ε) + (1 − y)/(1 − p + ε).
 func LogLoss[T Float](predictions, labels Tensor[T], opts ...Option) (T, error) {
+	if len(opts) == 0 {
+		if v, ok := directPair(asm.LogLoss, predictions, labels, defaultEpsilon); ok {
+			return v, nil
+		}
+	}
 	return pairLoss("LogLoss", allowLog, asm.LogLoss, "predictions", "labels", predictions, labels, opts)
 }
 
@@ -32,6 +47,11 @@ func LogLoss[T Float](predictions, labels Tensor[T], opts ...Option) (T, error) 
 // and the returned scalar applies the weights and reduction (as tf.losses v1).
 // Gradient: −y' where 1 − y'·x > 0, else 0.
 func HingeLoss[T Float](logits, labels Tensor[T], opts ...Option) (T, error) {
+	if len(opts) == 0 {
+		if v, ok := directPair(asm.Hinge, logits, labels, 0); ok {
+			return v, nil
+		}
+	}
 	return pairLoss("HingeLoss", allowCommon, asm.Hinge, "logits", "labels", logits, labels, opts)
 }
 
@@ -39,6 +59,11 @@ func HingeLoss[T Float](logits, labels Tensor[T], opts ...Option) (T, error) {
 // TensorFlow's stable form max(x, 0) − x·z' + log1p(exp(−|x|)), with the
 // smoothed labels z' = z(1 − L) + L/2 (LabelSmoothing). Gradient: sigmoid(x) − z'.
 func SigmoidCrossEntropy[T Float](logits, multiClassLabels Tensor[T], opts ...Option) (T, error) {
+	if len(opts) == 0 {
+		if v, ok := directPair(asm.SigmoidCE, logits, multiClassLabels, 0); ok {
+			return v, nil
+		}
+	}
 	return pairLoss("SigmoidCrossEntropy", allowSmoothing, asm.SigmoidCE, "logits", "multi_class_labels", logits, multiClassLabels, opts)
 }
 

@@ -13,6 +13,34 @@ import (
 // the general path runs (it may split the work across goroutines).
 const directMax = 1 << 16
 
+// directPair is the direct path of an elementwise loss of two tensors: ok
+// is false (and nothing computed) unless both are valid tensors of the same
+// shape with at most directMax elements; the general path then runs and
+// reports any error.
+func directPair[T Float](loss asm.ElemLoss, p, y Tensor[T], a float64) (T, bool) {
+	n := len(p.Data)
+	if n > directMax || len(y.Data) != n || len(p.Shape) != len(y.Shape) || len(p.Shape) == 0 {
+		return 0, false
+	}
+	m := 1
+	for i, d := range p.Shape {
+		if d != y.Shape[i] || d < 0 || d > directMax {
+			return 0, false
+		}
+		m *= d // at most directMax·directMax before a 0 dim or an early exit
+		if m > directMax {
+			m = directMax + 1
+		}
+	}
+	if m != n {
+		return 0, false
+	}
+	if is32[T]() {
+		return T(directSum(kernels[float32](), loss, as[float32](p.Data), as[float32](y.Data), float32(a))), true
+	}
+	return T(directSum(kernels[float64](), loss, as[float64](p.Data), as[float64](y.Data), a)), true
+}
+
 // direct returns the default reduction (SumByNonzeroWeights with the
 // implicit weight 1: the mean) of an elementwise loss over n <= directMax
 // valid elements. It is bitwise the general path's result for the same call.
@@ -38,13 +66,18 @@ func directSum[E asm.Float](ks *asm.Kernels[E], loss asm.ElemLoss, pIn, yIn []E,
 		y = p
 	}
 	sum := ks.Elem[loss].Sum
+	if n <= reduce.BlockElems {
+		// One block: the compensated combination of a single partial v is
+		// v + 0 (−0 becomes +0; Inf and NaN stay).
+		return (sum(p, y, a) + 0) / float64(n)
+	}
 	var c reduce.Compensated
 	for lo := 0; lo < n; lo += reduce.BlockElems {
 		hi := min(lo+reduce.BlockElems, n)
 		c.Add(sum(p[lo:hi], y[lo:hi], a))
 	}
-	part := reduce.Partial{Num: c.Value(), Nonzero: n, WSum: float64(n), N: n}
-	return part.Value(reduce.SumByNonzeroWeights)
+	// Partial.Value(SumByNonzeroWeights) with n non-zero weights of 1.
+	return c.Value() / float64(n)
 }
 
 // directSplit is the general path of a call without options. Not inlined:

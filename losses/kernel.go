@@ -3,6 +3,7 @@ package losses
 import (
 	"os"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/simdloss/simdloss/asm"
 )
@@ -71,9 +72,10 @@ func UseKernel(name string) (restore func(), err error) {
 // kernels returns the active level's kernels for element type E.
 func kernels[E asm.Float]() *asm.Kernels[E] {
 	l := active.Load()
-	var z E
-	if _, ok := any(z).(float32); ok {
-		return any(l.F32).(*asm.Kernels[E])
+	// E is float32 or float64 (asm.Float): its size tells which, and the
+	// conversion is a no-op (no interface round trip on the hot path).
+	if is32[E]() {
+		return (*asm.Kernels[E])(unsafe.Pointer(l.F32))
 	}
-	return any(l.F64).(*asm.Kernels[E])
+	return (*asm.Kernels[E])(unsafe.Pointer(l.F64))
 }

@@ -394,6 +394,17 @@ func kernel(c *g, b body, d driver) {
 // drain into float64 (a multiple of every unroll × lanes).
 const flushElems = 4096
 
+// addTree leaves the sum of vs in vs[0], added pairwise (a tree of depth
+// log2 len(vs) rather than a chain of len(vs)−1 dependent adds); the other
+// vectors are clobbered.
+func (c *g) addTree(vs []reg.VecVirtual) {
+	for step := 1; step < len(vs); step *= 2 {
+		for i := 0; i+step < len(vs); i += 2 * step {
+			c.add(vs[i], vs[i], vs[i+step])
+		}
+	}
+}
+
 // loaded returns a fresh vector loaded from m.
 func (c *g) loaded(m Mem) reg.VecVirtual {
 	v := c.vec()
@@ -406,8 +417,8 @@ func (c *g) loaded(m Mem) reg.VecVirtual {
 func (c *g) drain(acc []reg.VecVirtual, dm Mem) {
 	d := c.vec()
 	VMOVUPD(dm, d)
+	c.addTree(acc)
 	for _, v := range acc[1:] {
-		c.add(acc[0], acc[0], v)
 		c.zero(v)
 	}
 	a := acc[0]
@@ -435,10 +446,8 @@ func (c *g) drain(acc []reg.VecVirtual, dm Mem) {
 // reduce64 adds float64 vectors and returns the sum of their lanes in the
 // low lane of an XMM register.
 func (c *g) reduce64(vs ...reg.VecVirtual) reg.VecVirtual {
+	c.addTree(vs)
 	d := vs[0]
-	for _, v := range vs[1:] {
-		VADDPD(v, d, d)
-	}
 	if c.wide() {
 		hi := YMM()
 		VEXTRACTF64X4(U8(1), d, hi)

@@ -141,8 +141,7 @@ type config struct {
 	name    string // set by Named; otherwise the TensorFlow name
 	named   bool
 	esize   uint8
-	ex      execOpts       // Threads and PartialInto
-	part    reduce.Partial // the partial, until the call succeeds
+	ex      execOpts // Threads and PartialInto
 }
 
 // parse checks opts against the function fn's allowed set for element size esize.

@@ -3,7 +3,6 @@ package losses
 import (
 	"unsafe"
 
-	"github.com/simdloss/simdloss/internal/noescape"
 	"github.com/simdloss/simdloss/reduce"
 )
 
@@ -50,10 +49,23 @@ func SetParallelThreshold(n int) (restore func()) {
 // (0 when it is 0).
 type Partial struct {
 	WeightedSum float64 // Σ w(e)·l(e)
-	Nonzero     int64   // count(e: w(e) != 0)
+	Nonzero     int     // count(e: w(e) != 0)
 	WeightSum   float64 // Σ w(e)
-	Count       int64   // the number of measurable elements
+	Count       int     // the number of measurable elements
 }
+
+// Partial has reduce.Partial's layout, so that a call's partial is written
+// straight into PartialInto's destination (these fail to compile otherwise).
+var (
+	_ [unsafe.Sizeof(Partial{}) - unsafe.Sizeof(reduce.Partial{})]struct{}
+	_ [unsafe.Sizeof(reduce.Partial{}) - unsafe.Sizeof(Partial{})]struct{}
+	_ [unsafe.Offsetof(Partial{}.Nonzero) - unsafe.Offsetof(reduce.Partial{}.Nonzero)]struct{}
+	_ [unsafe.Offsetof(reduce.Partial{}.Nonzero) - unsafe.Offsetof(Partial{}.Nonzero)]struct{}
+	_ [unsafe.Offsetof(Partial{}.WeightSum) - unsafe.Offsetof(reduce.Partial{}.WSum)]struct{}
+	_ [unsafe.Offsetof(reduce.Partial{}.WSum) - unsafe.Offsetof(Partial{}.WeightSum)]struct{}
+	_ [unsafe.Offsetof(Partial{}.Count) - unsafe.Offsetof(reduce.Partial{}.N)]struct{}
+	_ [unsafe.Offsetof(reduce.Partial{}.N) - unsafe.Offsetof(Partial{}.Count)]struct{}
+)
 
 // PartialInto also writes the call's Partial to *p (on success only). It
 // applies to every loss but L1 and L2 (whose results simply add). For
@@ -80,7 +92,7 @@ func (p Partial) Denominator(r Reduction) float64 { return p.reduce().Denominato
 func (p Partial) Loss(r Reduction) float64 { return p.reduce().Value(reduce.Reduction(r)) }
 
 func (p Partial) reduce() reduce.Partial {
-	return reduce.Partial{Num: p.WeightedSum, Nonzero: int(p.Nonzero), WSum: p.WeightSum, N: int(p.Count)}
+	return reduce.Partial{Num: p.WeightedSum, Nonzero: p.Nonzero, WSum: p.WeightSum, N: p.Count}
 }
 
 // execOpts are the Threads and PartialInto options of a call.
@@ -108,22 +120,9 @@ func (e execOpts) with(fn string, o *Option) (execOpts, error) {
 	return e, nil
 }
 
-// exec is how reduce runs the call: its thread bound, and where the partial
-// goes until the call has succeeded.
+// exec is how reduce runs the call: its thread bound, and where its partial
+// goes. reduce writes the partial once the result is computed, after every
+// check, so PartialInto's destination is written only on success.
 func (c *config) exec() reduce.Exec {
-	ex := reduce.Exec{Threads: c.ex.threads}
-	if c.ex.partial != nil {
-		ex.Partial = &c.part
-	}
-	return ex
-}
-
-// reportPartial writes the call's partial to the PartialInto destination.
-func (c *config) reportPartial() {
-	if c.ex.partial == nil {
-		return
-	}
-	p := c.part
-	// Only written to, never retained (as Into's collection).
-	*noescape.Ptr(c.ex.partial) = Partial{WeightedSum: p.Num, Nonzero: int64(p.Nonzero), WeightSum: p.WSum, Count: int64(p.N)}
+	return reduce.Exec{Threads: c.ex.threads, Partial: (*reduce.Partial)(unsafe.Pointer(c.ex.partial))}
 }

@@ -104,7 +104,6 @@ func finish[T Float](c *config, v float64, err error, regularization bool) (T, e
 		return 0, err
 	}
 	r := T(v)
-	c.reportPartial()
 	c.collect(float64(r), regularization) // the returned value, as SPEC.md section 7 says
 	return r, nil
 }

@@ -51,31 +51,45 @@ func Elementwise[T Float](ks *asm.Kernels[T], loss asm.ElemLoss, pIn, yIn []T, a
 	}
 	e := elemCall[T]{k: &ks.Elem[loss], p: p, y: y, unred: unred, grad: grad, a: a, d: d, gs: gs}
 	var num acc
-	add := func(b blockRes) {
+	if threads := ex.threads(len(p), costOfElem(loss), unsafe.Sizeof(a)); threads > 1 {
+		num = elemParallel(&e, wt, threads, known, &st)
+	} else {
+		it := wt.blocks(BlockElems)
+		for it.next() {
+			b := e.block(&it.b)
+			num.add(b.s)
+			if !known {
+				st.Nonzero += b.nz
+				st.WSum += b.ws
+			}
+		}
+	}
+	st.Num, st.N = num.value(), wt.n
+	ex.report(st)
+	return st.Value(r)
+}
+
+// elemParallel computes the blocks of e on up to threads goroutines and
+// combines them as Elementwise's loop does: Σ w·l, and the weight statistics
+// into st unless known. p, y, unred and grad hold len(p) elements, more than
+// a stack holds (see Exec.threads). Not inlined: its frame would weigh on the
+// single-threaded path.
+//
+//go:noinline
+func elemParallel[T Float](e *elemCall[T], wt *Weighting[T], threads int, known bool, st *Partial) acc {
+	j := getJob[T]()
+	j.kind, j.elem = jobElem, *e
+	j.setWeighting(wt, BlockElems)
+	var num acc
+	for _, b := range j.run(threads) {
 		num.add(b.s)
 		if !known {
 			st.Nonzero += b.nz
 			st.WSum += b.ws
 		}
 	}
-	if threads := ex.threads(len(p), costOfElem(loss), unsafe.Sizeof(a)); threads > 1 {
-		// p, y, unred and grad hold len(p) elements: more than a stack holds.
-		j := getJob[T]()
-		j.kind, j.elem = jobElem, e
-		j.setWeighting(wt, BlockElems)
-		for _, b := range j.run(threads) {
-			add(b)
-		}
-		j.release()
-	} else {
-		it := wt.blocks(BlockElems)
-		for it.next() {
-			add(e.block(&it.b))
-		}
-	}
-	st.Num, st.N = num.value(), wt.n
-	ex.report(st)
-	return st.Value(r)
+	j.release()
+	return num
 }
 
 // elemCall is what computing one block of an elementwise loss needs.
@@ -99,7 +113,7 @@ func (e *elemCall[T]) block(b *block[T]) (res blockRes) {
 	if e.grad != nil {
 		gb = e.grad[lo:hi]
 	}
-	uniformStats := func() {
+	if b.W == nil { // the statistics of a uniform block
 		if b.S != 0 {
 			res.nz = b.N
 		}
@@ -108,9 +122,6 @@ func (e *elemCall[T]) block(b *block[T]) (res blockRes) {
 	switch {
 	case !b.fast(gb != nil, d):
 		res.s = exactBlock(k, b, pb, yb, ub, gb, a, d)
-		if b.W == nil {
-			uniformStats()
-		}
 	case b.W == nil:
 		var s float64
 		switch {
@@ -125,7 +136,6 @@ func (e *elemCall[T]) block(b *block[T]) (res blockRes) {
 			s = k.Sum(pb, yb, a)
 		}
 		res.s = s * float64(b.S)
-		uniformStats()
 	case b.Inner == 1:
 		w := noescape.Slice(b.W)
 		switch {

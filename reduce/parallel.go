@@ -82,8 +82,17 @@ type Exec struct {
 
 // threads returns how many goroutines a call reading n elements of size
 // esize, each of the given relative cost, may use (1: run on the caller).
+// The common answer is inlined; the rest is not.
 func (ex *Exec) threads(n, cost int, esize uintptr) int {
-	if ex.Threads == 1 || n*cost < ParallelThreshold() || uintptr(n)*esize <= stackSafeBytes {
+	if ex.Threads == 1 || n*cost < ParallelThreshold() {
+		return 1
+	}
+	return ex.threadsAbove(n, esize)
+}
+
+//go:noinline
+func (ex *Exec) threadsAbove(n int, esize uintptr) int {
+	if uintptr(n)*esize <= stackSafeBytes {
 		return 1
 	}
 	t := ex.Threads

@@ -88,6 +88,34 @@ func BenchmarkParallelLogLoss(b *testing.B) {
 	}
 }
 
+// BenchmarkParallelSplitProbe is the ideal two-thread split of the sparse
+// softmax cross-entropy at [16384, 1024]: GOMAXPROCS goroutines started per
+// call, each computing its share of the rows with Threads(1). On a shared
+// machine it shows how much a second core delivers at the moment; the
+// library's threads=max is judged against threads=1 and against it.
+func BenchmarkParallelSplitProbe(b *testing.B) {
+	const rows, classes = 16384, 1024
+	x, _ := benchData[float32](rows * classes)
+	labels := make([]int32, rows)
+	for i := range labels {
+		labels[i] = int32(i * 7 % classes)
+	}
+	threads := runtime.GOMAXPROCS(0)
+	b.SetBytes(int64(4 * rows * classes))
+	res := make([]float32, threads)
+	var wg sync.WaitGroup
+	for b.Loop() {
+		for t := range threads {
+			wg.Go(func() {
+				lo, hi := t*rows/threads, (t+1)*rows/threads
+				res[t], _ = losses.SparseSoftmaxCrossEntropy(losses.New(x[lo*classes:hi*classes], hi-lo, classes), labels[lo:hi], losses.Threads(1))
+			})
+		}
+		wg.Wait()
+		benchSink += float64(res[0])
+	}
+}
+
 func BenchmarkParallelSparseSoftmaxCrossEntropy(b *testing.B) {
 	for _, s := range [][2]int{{48, 1024}, {64, 1024}, {128, 1024}, {256, 1024}, {1024, 1024}, {16384, 1024}} {
 		rows, classes := s[0], s[1]

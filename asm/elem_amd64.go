@@ -324,6 +324,11 @@ func l2RowGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx 
 //go:noescape
 func logMapAVX2F32(dst []float32, x []float32)
 
+// readProbeAVX2F32 returns Σ x(i) + y(i) over len(x) elements (y is at least as long), reading both slices at the AVX2 load rate.
+//
+//go:noescape
+func readProbeAVX2F32(x []float32, y []float32) float32
+
 // absDiffSumAVX2F64 is the AVX2 Sum driver of l = |p − y|, g = sign(p − y): it returns Σ l(i).
 //
 //go:noescape
@@ -963,6 +968,11 @@ func l2RowGradAVX512F32(dst []float32, p []float32, y []float32, w []float32, id
 //
 //go:noescape
 func logMapAVX512F32(dst []float32, x []float32)
+
+// readProbeAVX512F32 returns Σ x(i) + y(i) over len(x) elements (y is at least as long), reading both slices at the AVX512 load rate.
+//
+//go:noescape
+func readProbeAVX512F32(x []float32, y []float32) float32
 
 // absDiffSumAVX512F64 is the AVX512 Sum driver of l = |p − y|, g = sign(p − y): it returns Σ l(i).
 //

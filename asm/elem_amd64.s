@@ -15857,6 +15857,84 @@ done:
 	VZEROUPPER
 	RET
 
+// func readProbeAVX2F32(x []float32, y []float32) float32
+// Requires: AVX, SSE
+TEXT ·readProbeAVX2F32(SB), NOSPLIT, $0-52
+	MOVQ   x_base+0(FP), AX
+	MOVQ   y_base+24(FP), CX
+	MOVQ   x_len+8(FP), DX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	XORQ   BX, BX
+
+loop:
+	MOVQ   DX, SI
+	SUBQ   BX, SI
+	CMPQ   SI, $0x00000020
+	JL     single
+	VADDPS (AX)(BX*4), Y0, Y0
+	VADDPS (CX)(BX*4), Y1, Y1
+	VADDPS 32(AX)(BX*4), Y2, Y2
+	VADDPS 32(CX)(BX*4), Y3, Y3
+	VADDPS 64(AX)(BX*4), Y4, Y4
+	VADDPS 64(CX)(BX*4), Y5, Y5
+	VADDPS 96(AX)(BX*4), Y6, Y6
+	VADDPS 96(CX)(BX*4), Y7, Y7
+	ADDQ   $0x00000020, BX
+	JMP    loop
+
+single:
+	CMPQ   SI, $0x00000008
+	JL     tail
+	VADDPS (AX)(BX*4), Y0, Y0
+	VADDPS (CX)(BX*4), Y1, Y1
+	ADDQ   $0x00000008, BX
+	SUBQ   $0x00000008, SI
+	JMP    single
+
+tail:
+	TESTQ      SI, SI
+	JZ         done
+	LEAQ       tailmask32<>+0(SB), DX
+	MOVQ       $0x00000008, DI
+	SUBQ       SI, DI
+	VMOVDQU    (DX)(DI*4), Y8
+	VMASKMOVPS (AX)(BX*4), Y8, Y8
+	VADDPS     Y8, Y0, Y0
+	LEAQ       tailmask32<>+0(SB), AX
+	MOVQ       $0x00000008, DX
+	SUBQ       SI, DX
+	VMOVDQU    (AX)(DX*4), Y8
+	VMASKMOVPS (CX)(BX*4), Y8, Y8
+	VADDPS     Y8, Y1, Y1
+
+done:
+	VADDPS       Y1, Y0, Y0
+	VADDPS       Y2, Y0, Y0
+	VADDPS       Y3, Y0, Y0
+	VADDPS       Y4, Y0, Y0
+	VADDPS       Y5, Y0, Y0
+	VADDPS       Y6, Y0, Y0
+	VADDPS       Y7, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VCVTPS2PD    X0, Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y0, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPD       X0, X1, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	VCVTSD2SS    X0, X9, X9
+	MOVSS        X9, ret+48(FP)
+	VZEROUPPER
+	RET
+
 // func absDiffSumAVX2F64(p []float64, y []float64, a float64) float64
 // Requires: AVX, SSE2
 TEXT ·absDiffSumAVX2F64(SB), NOSPLIT, $0-64
@@ -46016,6 +46094,84 @@ tail:
 	VMOVUPS      Z4, K1, (CX)
 
 done:
+	VZEROUPPER
+	RET
+
+// func readProbeAVX512F32(x []float32, y []float32) float32
+// Requires: AVX, AVX512DQ, AVX512F, SSE
+TEXT ·readProbeAVX512F32(SB), NOSPLIT, $0-52
+	MOVQ   x_base+0(FP), AX
+	MOVQ   y_base+24(FP), CX
+	MOVQ   x_len+8(FP), DX
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	XORQ   BX, BX
+
+loop:
+	MOVQ   DX, SI
+	SUBQ   BX, SI
+	CMPQ   SI, $0x00000040
+	JL     single
+	VADDPS (AX)(BX*4), Z0, Z0
+	VADDPS (CX)(BX*4), Z1, Z1
+	VADDPS 64(AX)(BX*4), Z2, Z2
+	VADDPS 64(CX)(BX*4), Z3, Z3
+	VADDPS 128(AX)(BX*4), Z4, Z4
+	VADDPS 128(CX)(BX*4), Z5, Z5
+	VADDPS 192(AX)(BX*4), Z6, Z6
+	VADDPS 192(CX)(BX*4), Z7, Z7
+	ADDQ   $0x00000040, BX
+	JMP    loop
+
+single:
+	CMPQ   SI, $0x00000010
+	JL     tail
+	VADDPS (AX)(BX*4), Z0, Z0
+	VADDPS (CX)(BX*4), Z1, Z1
+	ADDQ   $0x00000010, BX
+	SUBQ   $0x00000010, SI
+	JMP    single
+
+tail:
+	TESTQ     SI, SI
+	JZ        done
+	LEAQ      kmask<>+0(SB), DX
+	KMOVW     (DX)(SI*2), K1
+	VXORPS    Z8, Z8, Z8
+	VMOVUPS.Z (AX)(BX*4), K1, Z8
+	VADDPS    Z8, Z0, Z0
+	LEAQ      kmask<>+0(SB), AX
+	KMOVW     (AX)(SI*2), K1
+	VXORPS    Z8, Z8, Z8
+	VMOVUPS.Z (CX)(BX*4), K1, Z8
+	VADDPS    Z8, Z1, Z1
+
+done:
+	VADDPS        Z1, Z0, Z0
+	VADDPS        Z2, Z0, Z0
+	VADDPS        Z3, Z0, Z0
+	VADDPS        Z4, Z0, Z0
+	VADDPS        Z5, Z0, Z0
+	VADDPS        Z6, Z0, Z0
+	VADDPS        Z7, Z0, Z0
+	VEXTRACTF32X8 $0x01, Z0, Y1
+	VCVTPS2PD     Y0, Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z0, Z1, Z1
+	VEXTRACTF64X4 $0x01, Z1, Y0
+	VADDPD        Y0, Y1, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	VCVTSD2SS     X0, X9, X9
+	MOVSS         X9, ret+48(FP)
 	VZEROUPPER
 	RET
 

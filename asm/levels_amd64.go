@@ -10,9 +10,11 @@ func init() {
 	f := Detect()
 	if f.AVX2 {
 		levels = append([]*Level{{Name: AVX2, F32: avx2Kernels32(), F64: avx2Kernels64()}}, levels...)
+		probes = append([]probe{{AVX2, readProbeRAVX2F32}}, probes...)
 	}
 	if f.AVX512 {
 		levels = append([]*Level{{Name: AVX512, F32: avx512Kernels32(), F64: avx512Kernels64()}}, levels...)
+		probes = append([]probe{{AVX512, readProbeRAVX512F32}}, probes...)
 	}
 }
 
@@ -574,6 +576,12 @@ func logMapRAVX2F32(dst, x []float32) {
 	raceRead(x)
 	raceWrite(dst)
 	logMapAVX2F32(dst, x)
+}
+
+func readProbeRAVX2F32(x, y []float32) float32 {
+	raceRead(x)
+	raceRead(y[:len(x)])
+	return readProbeAVX2F32(x, y)
 }
 
 // avx2Kernels64 is the avx2 level for float64: generated kernels where
@@ -1694,6 +1702,12 @@ func logMapRAVX512F32(dst, x []float32) {
 	raceRead(x)
 	raceWrite(dst)
 	logMapAVX512F32(dst, x)
+}
+
+func readProbeRAVX512F32(x, y []float32) float32 {
+	raceRead(x)
+	raceRead(y[:len(x)])
+	return readProbeAVX512F32(x, y)
 }
 
 // avx512Kernels64 is the avx512 level for float64: generated kernels where

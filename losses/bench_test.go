@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/simdloss/simdloss/asm"
 	"github.com/simdloss/simdloss/losses"
 )
 
@@ -189,6 +190,44 @@ func BenchmarkLevels(b *testing.B) {
 							continue
 						}
 						v, _ := callPair(name, losses.New(p), losses.New(y))
+						benchSink += float64(v)
+					}
+				})
+			}
+		}
+	}
+}
+
+// BenchmarkOverhead/n=<n>/<loss>/<level>/{kernel,api}: the public call next
+// to the level's Sum kernel called directly on the same data (divided by n
+// like the API's default reduction), in one run: the API's per-call cost.
+func BenchmarkOverhead(b *testing.B) {
+	losses32 := []struct {
+		name string
+		loss asm.ElemLoss
+		a    float32
+	}{{"MeanSquaredError", asm.SqDiff, 0}, {"AbsoluteDifference", asm.AbsDiff, 0}, {"HingeLoss", asm.Hinge, 0}, {"LogLoss", asm.LogLoss, 1e-7}}
+	for _, n := range []int{1 << 10, 1 << 12} {
+		p, y := benchData[float32](n)
+		for _, l := range losses32 {
+			for _, lv := range asm.Levels() {
+				prefix := fmt.Sprintf("n=%d/%s/%s/", n, l.name, lv.Name)
+				sum := lv.F32.Elem[l.loss].Sum
+				b.Run(prefix+"kernel", func(b *testing.B) {
+					b.SetBytes(int64(8 * n))
+					for b.Loop() {
+						benchSink += sum(p, y, l.a) / float64(n)
+					}
+				})
+				b.Run(prefix+"api", func(b *testing.B) {
+					restore, err := losses.UseKernel(lv.Name)
+					if err != nil {
+						b.Fatal(err)
+					}
+					defer restore()
+					b.SetBytes(int64(8 * n))
+					for b.Loop() {
+						v, _ := callPair(l.name, losses.New(p), losses.New(y))
 						benchSink += float64(v)
 					}
 				})

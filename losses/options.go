@@ -123,6 +123,9 @@ type dst struct {
 	on  bool
 }
 
+// defaultEpsilon is LogLoss's ε when no Epsilon option is given.
+const defaultEpsilon = 1e-7
+
 // config is the parsed options of one call.
 type config struct {
 	fn      string
@@ -140,7 +143,7 @@ type config struct {
 
 // parse checks opts against the function fn's allowed set for element size esize.
 func parse(fn string, esize uint8, allowed allow, opts []Option) (config, error) {
-	c := config{fn: fn, eps: 1e-7, esize: esize}
+	c := config{fn: fn, eps: defaultEpsilon, esize: esize}
 	var seen allow
 	for i := range opts {
 		o := &opts[i]

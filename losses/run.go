@@ -130,6 +130,22 @@ func runElem[E asm.Float](c *config, loss asm.ElemLoss, p, y []E, ls []int, a E)
 
 // pairLoss is an elementwise loss of two tensors of the same shape.
 func pairLoss[T Float](fn string, allowed allow, loss asm.ElemLoss, pName, yName string, p, y Tensor[T], opts []Option) (T, error) {
+	if len(opts) == 0 && len(p.Data) <= directMax && checkPair(fn, pName, yName, p, y, 1) == nil {
+		a := 0.0
+		if loss == asm.LogLoss {
+			a = defaultEpsilon
+		}
+		return T(direct(loss, p.Data, y.Data, a)), nil
+	}
+	return pairLossGeneral(fn, allowed, loss, pName, yName, p, y, opts)
+}
+
+// pairLossGeneral is pairLoss with options. Not inlined: its frame (the
+// parsed options, the weight broadcast) would otherwise be set up on the
+// direct path too.
+//
+//go:noinline
+func pairLossGeneral[T Float](fn string, allowed allow, loss asm.ElemLoss, pName, yName string, p, y Tensor[T], opts []Option) (T, error) {
 	c, err := parse(fn, esize[T](), allowed, opts)
 	if err == nil {
 		err = checkPair(fn, pName, yName, p, y, 1)

@@ -80,6 +80,9 @@ func main() {
 				}
 			}
 			logMap(c)
+			if e == f32 {
+				readProbe(c)
+			}
 		}
 	}
 	consts.finish()
@@ -448,9 +451,11 @@ func init() {
 	f := Detect()
 	if f.AVX2 {
 		levels = append([]*Level{{"{{"}}Name: AVX2, F32: avx2Kernels32(), F64: avx2Kernels64()}}, levels...)
+		probes = append([]probe{{"{{"}}AVX2, readProbeRAVX2F32}}, probes...)
 	}
 	if f.AVX512 {
 		levels = append([]*Level{{"{{"}}Name: AVX512, F32: avx512Kernels32(), F64: avx512Kernels64()}}, levels...)
+		probes = append([]probe{{"{{"}}AVX512, readProbeRAVX512F32}}, probes...)
 	}
 }
 {{range $s := .Sets}}
@@ -547,7 +552,13 @@ func logMapR{{.Suffix}}(dst, x []{{.GoType}}) {
 	raceWrite(dst)
 	logMap{{.Suffix}}(dst, x)
 }
-
+{{if eq .GoType "float32"}}
+func readProbeR{{.Suffix}}(x, y []float32) float32 {
+	raceRead(x)
+	raceRead(y[:len(x)])
+	return readProbe{{.Suffix}}(x, y)
+}
+{{end}}
 
 {{end}}`))
 

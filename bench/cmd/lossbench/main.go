@@ -3,7 +3,7 @@
 // thread) and NumPy, against a read-bandwidth probe, and writes a Markdown
 // report, a CSV and charts.
 //
-//	go run ./cmd/lossbench -out report          # the full grid (about 10 minutes)
+//	go run ./cmd/lossbench -out report          # the full grid (about 10 minutes on 2 cores)
 //	go run ./cmd/lossbench -quick -out /tmp/r   # a reduced grid (under a minute)
 //
 // The peers run in a python3 subprocess (peers.py, embedded) with glibc's
@@ -44,8 +44,8 @@ func main() {
 	typesFlag := flag.String("types", "float32,float64", "element types, comma-separated")
 	levelsFlag := flag.String("levels", "", "kernel levels, comma-separated (default: every available level)")
 	python := flag.String("python", "/usr/bin/python3", "python3 that runs the PyTorch and NumPy peers ('' for none)")
-	sample := flag.Duration("sample", 0, "target duration of one sample (default 20ms, -quick 4ms)")
-	reps := flag.Int("reps", 0, "samples per implementation and group (default 7, -quick 3)")
+	sample := flag.Duration("sample", 0, "target duration of one sample (default 2ms, -quick 1ms)")
+	reps := flag.Int("reps", 0, "samples per implementation and group (default 15, -quick 7)")
 	chartPrefix := flag.String("chart-prefix", "bench/report/", "path from the project README to -out, for summary.md's chart link")
 	flag.Parse()
 	if err := run(*out, *quick, *lossRe, *typesFlag, *levelsFlag, *python, *sample, *reps, *chartPrefix); err != nil {
@@ -59,9 +59,12 @@ func run(out string, quick bool, lossRe, typesFlag, levelsFlag, python string, s
 		return err
 	}
 	cfg := config{Out: out, Quick: quick, ChartPrefix: chartPrefix, Command: strings.TrimSpace("lossbench " + strings.Join(os.Args[1:], " "))}
-	cfg.Timing = timing{Sample: 20 * time.Millisecond, Reps: 7, MinRep: 3, MaxImp: 2 * time.Second}
+	// Short samples, many of them: on a loaded machine a sample shorter than
+	// a scheduler time slice is often not preempted at all, so the median
+	// over interleaved short samples is much steadier than over long ones.
+	cfg.Timing = timing{Sample: 2 * time.Millisecond, Reps: 15, MinRep: 3, MaxImp: time.Second}
 	if quick {
-		cfg.Timing = timing{Sample: 4 * time.Millisecond, Reps: 3, MinRep: 2, MaxImp: 300 * time.Millisecond}
+		cfg.Timing = timing{Sample: time.Millisecond, Reps: 7, MinRep: 2, MaxImp: 120 * time.Millisecond}
 	}
 	if sample > 0 {
 		cfg.Timing.Sample = sample

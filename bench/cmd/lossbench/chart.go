@@ -55,6 +55,7 @@ func chartName(dtype string, grad bool) string {
 // one line per kernel level, peer and probe.
 func writeChart(path string, results []*result, dtype string, grad bool, impls []string) (bool, error) {
 	var panels []*plot.Plot
+	used := map[string]bool{}
 	for _, l := range lossSpecs {
 		var rs []*result
 		for _, res := range results {
@@ -77,12 +78,6 @@ func writeChart(path string, results []*result, dtype string, grad bool, impls [
 		p.X.Tick.Marker = sizeTicks{}
 		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
 		p.Add(plotter.NewGrid())
-		p.Legend.TextStyle.Font.Size = vg.Points(7)
-		p.Legend.Top = false
-		p.Legend.Left = true
-		p.Legend.XOffs = vg.Points(4)
-		p.Legend.YOffs = vg.Points(2)
-		p.Legend.ThumbnailWidth = vg.Points(18)
 		for _, impl := range impls {
 			var xys plotter.XYs
 			for _, res := range rs {
@@ -103,7 +98,7 @@ func writeChart(path string, results []*result, dtype string, grad bool, impls [
 			line.Color, line.Dashes, line.Width = c, dashes, vg.Points(1.3)
 			pts.Color, pts.Radius = c, vg.Points(1.8)
 			p.Add(line, pts)
-			p.Legend.Add(impl, line, pts)
+			used[impl] = true
 		}
 		panels = append(panels, p)
 	}
@@ -121,7 +116,7 @@ func writeChart(path string, results []*result, dtype string, grad bool, impls [
 			}
 		}
 	}
-	img := vgimg.NewWith(vgimg.UseWH(vg.Points(float64(330*cols)), vg.Points(float64(270*rows+30))), vgimg.UseDPI(110))
+	img := vgimg.NewWith(vgimg.UseWH(vg.Points(float64(330*cols)), vg.Points(float64(260*rows+64))), vgimg.UseDPI(110))
 	dc := draw.New(img)
 	mode := "forward"
 	if grad {
@@ -132,7 +127,24 @@ func writeChart(path string, results []*result, dtype string, grad bool, impls [
 	font.Size = vg.Points(13)
 	dc.FillText(draw.TextStyle{Color: color.Black, Font: font, Handler: plot.DefaultTextHandler, XAlign: draw.XCenter},
 		vg.Point{X: (dc.Min.X + dc.Max.X) / 2, Y: dc.Max.Y - vg.Points(20)}, title)
-	tiles := draw.Tiles{Rows: rows, Cols: cols, PadTop: vg.Points(32), PadX: vg.Points(14), PadY: vg.Points(14), PadLeft: vg.Points(6), PadRight: vg.Points(10), PadBottom: vg.Points(6)}
+	// One legend for every panel, in a band along the bottom.
+	var legend []string
+	for _, impl := range impls {
+		if used[impl] {
+			legend = append(legend, impl)
+		}
+	}
+	font.Size = vg.Points(11)
+	step := (dc.Max.X - dc.Min.X - vg.Points(40)) / vg.Length(max(len(legend), 1))
+	for i, impl := range legend {
+		x := dc.Min.X + vg.Points(20) + vg.Length(i)*step
+		y := dc.Min.Y + vg.Points(14)
+		c, dashes := implStyle(impl)
+		dc.StrokeLines(draw.LineStyle{Color: c, Width: vg.Points(2), Dashes: dashes}, []vg.Point{{X: x, Y: y}, {X: x + vg.Points(24), Y: y}})
+		dc.FillText(draw.TextStyle{Color: color.Black, Font: font, Handler: plot.DefaultTextHandler, YAlign: draw.YCenter},
+			vg.Point{X: x + vg.Points(28), Y: y}, impl)
+	}
+	tiles := draw.Tiles{Rows: rows, Cols: cols, PadTop: vg.Points(32), PadX: vg.Points(14), PadY: vg.Points(14), PadLeft: vg.Points(6), PadRight: vg.Points(10), PadBottom: vg.Points(32)}
 	canvases := plot.Align(grid, tiles, dc)
 	for i := range grid {
 		for j := range grid[i] {

@@ -17,12 +17,15 @@ var peersScript []byte
 
 // mallocEnv keeps glibc from returning PyTorch's and NumPy's large
 // temporaries to the kernel after every call (each page fault costs
-// microseconds here): no mmap'd chunks, no trimming. Reported in the report.
+// microseconds here): no mmap'd chunks, no trimming, and one arena (the
+// autograd engine frees on another thread, whose arena would shrink its heap
+// otherwise). Reported in the report.
 var mallocEnv = []string{
 	"MALLOC_MMAP_THRESHOLD_=33554432", // glibc's largest accepted value (32 MiB)
 	"MALLOC_MMAP_MAX_=0",              // larger chunks from the heap as well, never mmap'd
 	"MALLOC_TRIM_THRESHOLD_=68719476736",
 	"MALLOC_TOP_PAD_=268435456",
+	"MALLOC_ARENA_MAX=1",
 	"OMP_NUM_THREADS=1",
 	"MKL_NUM_THREADS=1",
 }

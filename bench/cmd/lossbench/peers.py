@@ -39,7 +39,7 @@ except Exception as e:
     torch = None
     hello["torch_error"] = "%s: %s" % (type(e).__name__, e)
 hello["env"] = {k: os.environ.get(k) for k in (
-    "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_MAX_", "MALLOC_TOP_PAD_",
+    "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_MAX_", "MALLOC_TOP_PAD_", "MALLOC_ARENA_MAX",
     "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
 
 
@@ -160,31 +160,39 @@ def numpy_fn(loss, grad):
 
 def measure(fn, target_s, reps, min_reps, max_s):
     """Median ns per call over samples of about target_s each, and the minor
-    and major page faults per call during the samples."""
+    and major page faults per call during the samples. A first call warms up;
+    a call longer than a sample counts as a sample itself."""
     fn()
-    fn()
+    r0 = resource.getrusage(resource.RUSAGE_SELF)
     t = time.perf_counter_ns()
     fn()
     one = max(time.perf_counter_ns() - t, 1)
-    n = max(1, int(target_s * 1e9 / one))
-    if n > 1:
-        m = max(1, n // 10)
+    samples, calls, n = [], 0, 1
+    if one >= target_s * 1e9:
+        samples.append(float(one))
+        calls = 1
+    else:
         t = time.perf_counter_ns()
-        for _ in range(m):
-            fn()
-        n = max(1, int(target_s * 1e9 * m / max(time.perf_counter_ns() - t, 1)))
+        fn()
+        one = min(one, max(time.perf_counter_ns() - t, 1))
+        n = max(1, int(target_s * 1e9 / one))
+        if n > 1:
+            m = max(1, n // 10)
+            t = time.perf_counter_ns()
+            for _ in range(m):
+                fn()
+            n = max(1, int(target_s * 1e9 * m / max(time.perf_counter_ns() - t, 1)))
+        r0 = resource.getrusage(resource.RUSAGE_SELF)
     per_sample = one * n
     if reps * per_sample > max_s * 1e9:
         reps = max(min_reps, int(max_s * 1e9 / per_sample))
-    samples = []
-    r0 = resource.getrusage(resource.RUSAGE_SELF)
-    for _ in range(reps):
+    while len(samples) < reps:
         t = time.perf_counter_ns()
         for _ in range(n):
             fn()
         samples.append((time.perf_counter_ns() - t) / n)
+        calls += n
     r1 = resource.getrusage(resource.RUSAGE_SELF)
-    calls = reps * n
     return {
         "samples": samples,
         "calls": n,

@@ -80,6 +80,9 @@ func build[T losses.Float](g group) (*workload, error) {
 	var opts []losses.Option
 	if g.Grad {
 		grad = make([]T, n)
+		for i := range grad { // touch the pages, so that no call pays their faults
+			grad[i] = 1
+		}
 		opts = []losses.Option{losses.Gradient(grad)}
 		w.outBytes = n * esz
 		w.gradient = func() []float64 {

@@ -76,7 +76,7 @@ func writeMachine(w io.Writer, cfg *config, info machineInfo, ps *peers) {
 	if h.Python != "" {
 		fmt.Fprintf(w, "- Python: %s (`%s`)\n", h.Python, h.Executable)
 	}
-	fmt.Fprintf(w, "- The peer process runs with `%s`: glibc then never returns PyTorch's or NumPy's large temporaries to the kernel between calls (by default it does, and each page fault costs microseconds), so the peers are measured at their steady state; the faults/call column shows what remains.\n", strings.Join(mallocEnv, " "))
+	fmt.Fprintf(w, "- The peer process runs with `%s`: glibc then never returns PyTorch's or NumPy's large temporaries to the kernel between calls (by default it does, and each page fault costs microseconds), and each peer is warmed up until its calls stop faulting pages in (glibc's heap grows for a few calls with large tensors; at most 20 calls or 20 s), so the peers are measured at their steady state; the faults/call column shows what remains.\n", strings.Join(mallocEnv, " "))
 	fmt.Fprintf(w, "- Read probe: %s; `read-probe-2t` runs it on two goroutines, one half each.\n", probeSource)
 }
 

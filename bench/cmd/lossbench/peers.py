@@ -15,6 +15,8 @@ import time
 SEQ_P = 0.6180339887498949
 SEQ_Y = 0.41421356237309503
 LOG_EPS = 1e-7
+WARM_CALLS = 20  # at most, before the timed samples
+WARM_S = 20  # seconds of warm-up at most
 
 hello = {"python": platform.python_version(), "executable": sys.executable}
 try:
@@ -160,9 +162,19 @@ def numpy_fn(loss, grad):
 
 def measure(fn, target_s, reps, min_reps, max_s):
     """Median ns per call over samples of about target_s each, and the minor
-    and major page faults per call during the samples. A first call warms up;
-    a call longer than a sample counts as a sample itself."""
-    fn()
+    and major page faults per call during the samples. A call longer than a
+    sample counts as a sample itself."""
+    # Warm up until calls stop faulting pages in: glibc's heap keeps growing
+    # for a few calls with large tensors (fragmentation), each new page a
+    # fault; the steady state is what the figures are about.
+    t_warm = time.perf_counter_ns()
+    quiet = 0
+    for _ in range(WARM_CALLS):
+        f0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        fn()
+        quiet = quiet + 1 if resource.getrusage(resource.RUSAGE_SELF).ru_minflt - f0 <= 8 else 0
+        if quiet >= 3 or time.perf_counter_ns() - t_warm > WARM_S * 1e9:
+            break
     r0 = resource.getrusage(resource.RUSAGE_SELF)
     t = time.perf_counter_ns()
     fn()

@@ -8,7 +8,7 @@ GO      ?= go
 GOFLAGS ?=
 export GOFLAGS
 
-.PHONY: all test vet fmt-check generate check-generated unit race purego gen-test bench bench-go fuzz fuzz-smoke accuracy
+.PHONY: all test vet fmt-check generate check-generated unit race purego gen-test bench bench-deps bench-go fuzz fuzz-smoke accuracy
 
 all: test
 
@@ -70,8 +70,28 @@ gen-test:
 accuracy:
 	SIMDLOSS_EXHAUSTIVE=1 $(GO) test -count=1 -run 'TestLog' -v ./asm | grep -E 'ulp|^(ok|FAIL|---)'
 
-bench:
-	@echo "make bench: the benchmark report (bench/cmd/lossbench) is not there yet; 'make bench-go' runs the go test benchmarks"
+# The benchmark report: every loss x type x level x size beside a plain Go
+# loop, PyTorch and NumPy (Debian's, installed by bench-deps when root), into
+# bench/report/ (report.md, results.csv, summary.md, charts); about 10 minutes.
+# make bench BENCHFLAGS=-quick for the reduced grid (under a minute).
+BENCH_PYTHON ?= /usr/bin/python3
+BENCHFLAGS ?=
+bench: bench-deps
+	cd bench && $(GO) run ./cmd/lossbench -out report -python $(BENCH_PYTHON) $(BENCHFLAGS)
+
+# The peers of the report: Debian's python3-torch and python3-numpy. Without
+# root or apt-get the report lists them as missing.
+bench-deps:
+	@if $(BENCH_PYTHON) -c 'import torch, numpy' >/dev/null 2>&1; then \
+		echo "bench-deps: PyTorch and NumPy present"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "bench-deps: installing python3-torch python3-numpy"; \
+		{ apt-get -o DPkg::Lock::Timeout=600 update -qq && \
+		  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq python3-torch python3-numpy; } \
+		|| echo "bench-deps: could not install them; the report lists the missing peers as missing"; \
+	else \
+		echo "bench-deps: PyTorch or NumPy missing, and not root with apt-get: the report lists them as missing"; \
+	fi
 
 bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem ./losses/...

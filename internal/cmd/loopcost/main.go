@@ -3,7 +3,9 @@
 // one trip handles, as a Markdown table with AVX2, AVX-512 and NEON side by
 // side. Instructions are counted in the generated assembly between the
 // "loop:" label and the branch back to it; that includes the loop's compare,
-// branches, pointer updates and any constants loaded inside the loop.
+// branches, pointer updates and any constants loaded inside the loop, but not
+// the row kernels' partial weight loads (from a "rowpart" label to its
+// "rowperm" label), which run only at the end of the weights.
 //
 //	go run ./internal/cmd/loopcost asm/elem_amd64.s asm/elem_arm64.s
 package main
@@ -31,18 +33,24 @@ func main() {
 	if len(os.Args) < 2 {
 		log.Fatal("usage: loopcost file.s ...")
 	}
+	fmt.Print(table(os.Args[1:]...))
+}
+
+// table returns the Markdown table of the kernels in the assembly files.
+func table(paths ...string) string {
 	costs := map[string]map[string]cost{} // kernel → ISA+type → cost
-	for _, path := range os.Args[1:] {
+	for _, path := range paths {
 		scan(path, costs)
 	}
+	var b strings.Builder
 	cols := []string{"AVX2F32", "AVX512F32", "NEONF32", "AVX2F64", "AVX512F64", "NEONF64"}
 	var names []string
 	for n := range costs {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	fmt.Println("| kernel | AVX2 f32 | AVX-512 f32 | NEON f32 | AVX2 f64 | AVX-512 f64 | NEON f64 |")
-	fmt.Println("|---|--:|--:|--:|--:|--:|--:|")
+	b.WriteString("| kernel | AVX2 f32 | AVX-512 f32 | NEON f32 | AVX2 f64 | AVX-512 f64 | NEON f64 |\n")
+	b.WriteString("|---|--:|--:|--:|--:|--:|--:|\n")
 	for _, n := range names {
 		row := "| " + n
 		for _, c := range cols {
@@ -53,8 +61,9 @@ func main() {
 			}
 			row += fmt.Sprintf(" | %.2f", float64(k.insts)/float64(k.elems))
 		}
-		fmt.Println(row + " |")
+		b.WriteString(row + " |\n")
 	}
+	return b.String()
 }
 
 func scan(path string, costs map[string]map[string]cost) {
@@ -64,7 +73,7 @@ func scan(path string, costs map[string]map[string]cost) {
 	}
 	defer f.Close()
 	var name, col string
-	inLoop, done := false, false
+	inLoop, done, cold := false, false, false
 	n, elems := 0, 0
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
@@ -82,7 +91,13 @@ func scan(path string, costs map[string]map[string]cost) {
 			inLoop = true
 			continue
 		}
-		if !inLoop || line == "" || strings.HasPrefix(line, "//") || strings.HasSuffix(line, ":") {
+		if strings.HasPrefix(line, "rowpart") && strings.HasSuffix(line, ":") {
+			cold = true
+		}
+		if strings.HasPrefix(line, "rowperm") && strings.HasSuffix(line, ":") {
+			cold = false
+		}
+		if !inLoop || cold || line == "" || strings.HasPrefix(line, "//") || strings.HasSuffix(line, ":") {
 			continue
 		}
 		n++

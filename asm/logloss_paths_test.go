@@ -68,6 +68,9 @@ func TestLogLossPathsAgreeBitwise(t *testing.T) {
 			want := make([]float32, n)
 			GenericLevel.F32.Elem[LogLoss].Unred(want, p, y, 1, eps)
 			for i := range want {
+				if ref[i] != ref[i] && want[i] != want[i] {
+					continue // NaN for NaN (payloads may differ between levels)
+				}
 				if d := ulpDist(ref[i], want[i]); d > 2 {
 					t.Errorf("loss %d (p=%v y=%v): %v, generic %v (%d ulp)", i, p[i], y[i], ref[i], want[i], d)
 				}

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"fmt"
 	"math"
 
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
 )
 
@@ -90,7 +93,89 @@ func sqDiffBody(c *g, p, y reg.VecVirtual, _ func() reg.VecVirtual, wantGrad boo
 	return l, gr
 }
 
+var logLossLabels int
+
 func logLossBody(c *g, p, y reg.VecVirtual, eps func() reg.VecVirtual, wantGrad bool) (reg.VecVirtual, reg.VecVirtual) {
+	l := c.vec()
+	if c.is64() {
+		c.move(l, logLossGeneral(c, p, y, eps))
+	} else {
+		// float32: when both arguments of the logarithms are positive normal
+		// numbers in every lane (the usual case), the logarithm skips its
+		// special-value and subnormal handling; when moreover every label is
+		// 0 or 1, one logarithm per element serves, the other term being a
+		// signed zero. Each path gives the general path's bits.
+		logLossLabels++
+		general, two, done := fmt.Sprintf("llgeneral%d", logLossLabels), fmt.Sprintf("lltwo%d", logLossLabels), fmt.Sprintf("lldone%d", logLossLabels)
+		a1, a2 := logLossArgs(c, p, eps)
+		c.unlessAll(c.maskAnd(c.normalLanes(a1), c.normalLanes(a2)), general)
+		isOne := c.cmp(cmpEQ, y, c.konst(1))
+		c.unlessAll(c.maskOr(isOne, c.cmp(cmpEQ, y, c.zeros())), two)
+
+		// Hard labels: L = ln(y == 1 ? a1 : a2); the unused logarithm enters
+		// only as 0·ln(a), a zero with the sign of ln a (negative iff a < 1).
+		t := c.vec()
+		c.blend(t, isOne, a1, a2)
+		lt := c.vlogNormal32(t)
+		z1 := c.signMask()
+		c.keep(z1, c.cmp(cmpLT, a1, c.konst(1)))
+		z2 := c.signMask()
+		c.keep(z2, c.cmp(cmpLT, a2, c.konst(1)))
+		l1, l2 := c.vec(), c.vec()
+		isOne = c.cmp(cmpEQ, y, c.konst(1))
+		c.blend(l1, isOne, lt, z1)
+		c.blend(l2, isOne, z2, lt)
+		c.move(l, logLossCombine(c, y, l1, l2))
+		JMP(LabelRef(done))
+
+		Label(two)
+		a1, a2 = logLossArgs(c, p, eps)
+		c.move(l, logLossCombine(c, y, c.vlogNormal32(a1), c.vlogNormal32(a2)))
+		JMP(LabelRef(done))
+
+		Label(general)
+		c.move(l, logLossGeneral(c, p, y, eps))
+		Label(done)
+	}
+	if !wantGrad {
+		return l, nil
+	}
+	q1 := c.vec()
+	c.xor(q1, y, c.signMask())
+	a1, a2 := logLossArgs(c, p, eps)
+	c.div(q1, q1, a1) // −y/(p+ε)
+	om := c.vec()
+	c.sub(om, c.konst(1), y)
+	c.div(om, om, a2) // (1 − y)/(1 − p + ε)
+	gr := c.vec()
+	c.add(gr, q1, om)
+	return l, gr
+}
+
+// logLossArgs returns p + ε and (1 − p) + ε.
+func logLossArgs(c *g, p reg.VecVirtual, eps func() reg.VecVirtual) (reg.VecVirtual, reg.VecVirtual) {
+	a1 := c.vec()
+	c.add(a1, p, eps())
+	a2 := c.vec()
+	c.sub(a2, c.konst(1), p)
+	c.add(a2, a2, eps())
+	return a1, a2
+}
+
+// logLossCombine returns −(y·l1) − (1 − y)·l2, in generic's order.
+func logLossCombine(c *g, y, l1, l2 reg.VecVirtual) reg.VecVirtual {
+	c.mul(l1, y, l1)
+	c.xor(l1, l1, c.signMask()) // −(y·l1)
+	om := c.vec()
+	c.sub(om, c.konst(1), y)
+	c.mul(l2, om, l2)
+	l := c.vec()
+	c.sub(l, l1, l2)
+	return l
+}
+
+// logLossGeneral is the loss with vlog's full handling of every input.
+func logLossGeneral(c *g, p, y reg.VecVirtual, eps func() reg.VecVirtual) reg.VecVirtual {
 	// Ordered to keep few registers live across the two logarithms (AVX2
 	// has sixteen).
 	a1 := c.vec()
@@ -107,19 +192,7 @@ func logLossBody(c *g, p, y reg.VecVirtual, eps func() reg.VecVirtual, wantGrad 
 	c.mul(l2, om, l2)
 	l := c.vec()
 	c.sub(l, l1, l2)
-	if !wantGrad {
-		return l, nil
-	}
-	q1 := c.vec()
-	c.xor(q1, y, c.signMask())
-	c.add(a1, p, eps())
-	c.div(q1, q1, a1) // −y/(p+ε)
-	c.sub(a2, c.konst(1), p)
-	c.add(a2, a2, eps())
-	c.div(om, om, a2) // (1 − y)/(1 − p + ε)
-	gr := c.vec()
-	c.add(gr, q1, om)
-	return l, gr
+	return l
 }
 
 func hingeBody(c *g, x, y reg.VecVirtual, _ func() reg.VecVirtual, wantGrad bool) (reg.VecVirtual, reg.VecVirtual) {

@@ -108,6 +108,7 @@ const (
 	cmpUnord = 0x03 // UNORD_Q
 	cmpNEQ   = 0x04 // NEQ_UQ: true for NaN
 	cmpGT    = 0x1e // GT_OQ
+	cmpGE    = 0x1d // GE_OQ
 	cmpNGE   = 0x19 // NGE_UQ: x < y or unordered
 )
 
@@ -164,6 +165,42 @@ func (c *g) maskAnd(a, b mask) mask {
 	c.and(m, a.v, b.v)
 	return mask{v: m}
 }
+
+// maskOr returns a | b.
+func (c *g) maskOr(a, b mask) mask {
+	if c.wide() {
+		k := K()
+		if c.is64() {
+			KORB(a.k, b.k, k)
+		} else {
+			KORW(a.k, b.k, k)
+		}
+		return mask{k: k}
+	}
+	m := c.vec()
+	c.or(m, a.v, b.v)
+	return mask{v: m}
+}
+
+// unlessAll jumps to label unless every lane of m is true.
+func (c *g) unlessAll(m mask, label string) {
+	bits := GP32()
+	switch {
+	case c.wide() && c.is64():
+		KMOVB(m.k, bits)
+	case c.wide():
+		KMOVW(m.k, bits)
+	case c.is64():
+		VMOVMSKPD(m.v, bits)
+	default:
+		VMOVMSKPS(m.v, bits)
+	}
+	CMPL(bits, U32(1<<c.lanes()-1))
+	JNE(LabelRef(label))
+}
+
+// move: dst = src.
+func (c *g) move(dst, src reg.VecVirtual) { c.pick(VMOVAPS, VMOVAPD, src, dst) }
 
 // popcount adds the number of true lanes of m to cnt.
 func (c *g) popcount(cnt reg.GPVirtual, m mask) {

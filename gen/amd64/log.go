@@ -29,25 +29,56 @@ var (
 	}
 )
 
+// logConsts are the constants of one element type's logarithm.
+type logConsts struct {
+	minNormal, scale, eScale float64
+	ln2Hi, ln2Lo             float64
+	mantMask, oneBits        uint64
+	lg                       []float64
+}
+
+func (c *g) logConsts() logConsts {
+	if c.is64() {
+		return logConsts{0x1p-1022, 0x1p54, 54, 6.93147180369123816490e-01, 1.90821492927058770002e-10,
+			0x000fffffffffffff, 0x3ff0000000000000, lg64}
+	}
+	return logConsts{0x1p-126, 0x1p25, 25, float64(math.Float32frombits(0x3f317180)), float64(math.Float32frombits(0x3717f7d1)),
+		0x007fffff, 0x3f800000, lg32}
+}
+
+// normalLanes returns the lanes where x is a positive normal finite number
+// (false for zeros, subnormals, negatives, infinities and NaN).
+func (c *g) normalLanes(x reg.VecVirtual) mask {
+	k := c.logConsts()
+	return c.maskAnd(c.cmp(cmpGE, x, c.konst(k.minNormal)), c.cmp(cmpLT, x, c.konst(math.Inf(1))))
+}
+
+// vlogNormal32 returns ln x for float32 lanes that are all positive, normal
+// and finite (see normalLanes): the same reduction as vlog, taken from the
+// bits with integer operations (x = m·2^e with m in (√2/2, √2], exactly as
+// vlog's compare-and-halve gives), then vlog's own polynomial and
+// reconstruction, so the results are bitwise vlog's.
+func (c *g) vlogNormal32(x reg.VecVirtual) reg.VecVirtual {
+	// With b the bits of float32(√2/2), t = bits(x) − (b + 1) has e = t >> 23
+	// (arithmetic) and bits(m) = bits(x) − e<<23.
+	t := c.vec()
+	VPSUBD(c.konstBits(0x3f3504f4), x, t)
+	ei := c.vec()
+	VPSRAD(U8(23), t, ei)
+	sh := c.vec()
+	VPSLLD(U8(23), ei, sh)
+	m := c.vec()
+	VPSUBD(sh, x, m)
+	e := c.vec()
+	VCVTDQ2PS(ei, e)
+	return c.logCore(m, e)
+}
+
 // vlog returns ln x, lane by lane.
 func (c *g) vlog(x reg.VecVirtual) reg.VecVirtual {
-	var (
-		minNormal, scale, eScale float64
-		ln2Hi, ln2Lo             float64
-		mantMask, oneBits        uint64
-		lg                       []float64
-	)
-	if c.is64() {
-		minNormal, scale, eScale = 0x1p-1022, 0x1p54, 54
-		ln2Hi, ln2Lo = 6.93147180369123816490e-01, 1.90821492927058770002e-10
-		mantMask, oneBits = 0x000fffffffffffff, 0x3ff0000000000000
-		lg = lg64
-	} else {
-		minNormal, scale, eScale = 0x1p-126, 0x1p25, 25
-		ln2Hi, ln2Lo = float64(math.Float32frombits(0x3f317180)), float64(math.Float32frombits(0x3717f7d1))
-		mantMask, oneBits = 0x007fffff, 0x3f800000
-		lg = lg32
-	}
+	k := c.logConsts()
+	minNormal, scale, eScale := k.minNormal, k.scale, k.eScale
+	mantMask, oneBits := k.mantMask, k.oneBits
 	// Scale subnormals (and, harmlessly, zeros and negatives) into the normal range.
 	sub := c.cmp(cmpLT, x, c.konst(minNormal))
 	xs := c.vec()
@@ -83,7 +114,25 @@ func (c *g) vlog(x reg.VecVirtual) reg.VecVirtual {
 	inc := c.vec()
 	c.blend(inc, big, one, c.zeros())
 	c.add(e, e, inc)
+	r := c.logCore(m, e)
 
+	// Specials.
+	inf := c.konst(math.Inf(1))
+	isInf := c.cmp(cmpEQ, x, inf)
+	c.blend(r, isInf, inf, r)
+	isZero := c.cmp(cmpEQ, x, c.zeros())
+	c.blend(r, isZero, c.konst(math.Inf(-1)), r)
+	bad := c.cmp(cmpNGE, x, c.zeros()) // x < 0 or NaN
+	c.blend(r, bad, c.konstBits(c.qnan()), r)
+	return r
+}
+
+// logCore returns e·ln2 + ln m for m in (√2/2, √2] and the integer e (as a
+// float).
+func (c *g) logCore(m, e reg.VecVirtual) reg.VecVirtual {
+	k := c.logConsts()
+	ln2Hi, ln2Lo, lg := k.ln2Hi, k.ln2Lo, k.lg
+	one := c.konst(1)
 	f := c.vec()
 	c.sub(f, m, one)
 	s := c.vec()
@@ -130,15 +179,6 @@ func (c *g) vlog(x reg.VecVirtual) reg.VecVirtual {
 	hi := c.vec()
 	c.mul(hi, e, c.konst(ln2Hi))
 	c.sub(r, hi, r)
-
-	// Specials.
-	inf := c.konst(math.Inf(1))
-	isInf := c.cmp(cmpEQ, x, inf)
-	c.blend(r, isInf, inf, r)
-	isZero := c.cmp(cmpEQ, x, c.zeros())
-	c.blend(r, isZero, c.konst(math.Inf(-1)), r)
-	bad := c.cmp(cmpNGE, x, c.zeros()) // x < 0 or NaN
-	c.blend(r, bad, c.konstBits(c.qnan()), r)
 	return r
 }
 

@@ -1,0 +1,727 @@
+// Command arm64 writes the NEON kernels of package asm with the emitter of
+// gen/neon: every loss body composed with every loop driver, for float32
+// (4S) and float64 (2D), plus the vectorised logarithm on its own.
+//
+//	go run ./arm64 -out ../asm/elem_arm64.s -stubs ../asm/elem_arm64.go -table ../asm/levels_arm64.go
+package main
+
+import (
+	"encoding/binary"
+	"flag"
+	"fmt"
+	"go/format"
+	"log"
+	"math"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/simdloss/simdloss/gen/neon"
+)
+
+// elt is one element type.
+type elt struct {
+	Name   string // F32, F64
+	GoType string
+	Size   int
+	A      neon.Arr
+}
+
+var (
+	f32 = elt{Name: "F32", GoType: "float32", Size: 4, A: neon.S4}
+	f64 = elt{Name: "F64", GoType: "float64", Size: 8, A: neon.D2}
+)
+
+func (e elt) lanes() int { return 16 / e.Size }
+
+// driver is one loop shape. Every driver returns a float64 sum (see generic.Elem).
+type driver struct {
+	Field  string
+	Params string // Go parameter list
+	Result string
+	Doc    string
+	W      bool // per-element weights
+	Rows   bool // weights per row of inner elements, expanded in registers
+	Dst    bool // writes dst
+	S      bool // scale s
+	Grad   bool // dst gets the gradient
+	Stats  bool // also returns nonzero count and weight sum
+}
+
+var drivers = []driver{
+	{Field: "Sum", Params: "p, y []T, a T", Result: "float64", Doc: "returns Σ l(i)"},
+	{Field: "WSum", Params: "p, y, w []T, a T", Result: "(float64, int, float64)", W: true, Stats: true,
+		Doc: "returns Σ w(i)·l(i), the number of w(i) != 0 and Σ w(i)"},
+	{Field: "Unred", Params: "dst, p, y []T, s, a T", Result: "float64", Dst: true, S: true,
+		Doc: "writes dst(i) = s·l(i) and returns Σ l(i)"},
+	{Field: "WUnred", Params: "dst, p, y, w []T, a T", Result: "float64", W: true, Dst: true,
+		Doc: "writes dst(i) = w(i)·l(i) and returns their sum"},
+	{Field: "Grad", Params: "dst, p, y []T, s, a T", Result: "float64", Dst: true, S: true, Grad: true,
+		Doc: "writes dst(i) = s·g(i) and returns Σ l(i)"},
+	{Field: "WGrad", Params: "dst, p, y, w []T, s, a T", Result: "float64", W: true, Dst: true, S: true, Grad: true,
+		Doc: "writes dst(i) = s·w(i)·g(i) and returns Σ w(i)·l(i)"},
+	// The row forms: element i has weight w(i / inner), produced in registers
+	// by a table lookup (TBL) of the weights from the current row, with one
+	// record of tbl per phase (see asm/rows_arm64.go): no weight buffer, no
+	// call per row. The statistics count every row weight inner times.
+	{Field: "RowSum", Params: "p, y, w []T, tbl []byte, a T", Result: "(float64, int, float64)",
+		W: true, Rows: true, Stats: true, Doc: "returns Σ w(i/inner)·l(i), the count of elements with w != 0 and Σ w over elements"},
+	{Field: "RowUnred", Params: "dst, p, y, w []T, tbl []byte, a T", Result: "float64", W: true, Rows: true, Dst: true,
+		Doc: "writes dst(i) = w(i/inner)·l(i) and returns their sum"},
+	{Field: "RowGrad", Params: "dst, p, y, w []T, tbl []byte, s, a T", Result: "float64", W: true, Rows: true, Dst: true, S: true, Grad: true,
+		Doc: "writes dst(i) = s·w(i/inner)·g(i) and returns Σ w(i/inner)·l(i)"},
+}
+
+func (d driver) sig(e elt) string {
+	return "func(" + strings.ReplaceAll(d.Params, "T", e.GoType) + ") " + strings.ReplaceAll(d.Result, "T", e.GoType)
+}
+
+// General-purpose registers of every kernel (R18, R26–R30 are never used:
+// platform, closure context, assembler temporary, g, frame pointer, link).
+const (
+	rP    neon.R = 0  // p, advancing
+	rY    neon.R = 1  // y, advancing
+	rW    neon.R = 2  // w (advancing, or the row weights' base)
+	rDst  neon.R = 3  // dst, advancing
+	rN    neon.R = 4  // elements not yet handed to the inner loops
+	rM    neon.R = 5  // elements left in the current block
+	rK    neon.R = 6  // the constant table
+	rZ    neon.R = 7  // zero weights counted so far
+	rT    neon.R = 8  // scratch
+	rA    neon.R = 9  // scratch (addresses)
+	rNW   neon.R = 10 // len(w), rows
+	rTbl  neon.R = 11 // the row table of this inner
+	rPh   neon.R = 12 // byte offset of the current phase's record in tbl
+	rR0   neon.R = 13 // the current row
+	rRec  neon.R = 14 // the current phase's record
+	recSz        = 48 // bytes per phase record of the row table
+)
+
+// flushElems is how many elements float32 lanes accumulate before they
+// drain into float64 (a multiple of every unroll × lanes).
+const flushElems = 4096
+
+func main() {
+	out := flag.String("out", "", "assembly file to write")
+	stubs := flag.String("stubs", "", "Go declarations file to write")
+	table := flag.String("table", "", "Go file to write the kernel table of the neon level to")
+	pkg := flag.String("pkg", "asm", "package name")
+	flag.Parse()
+	asmText, stubText := generate(*pkg)
+	write(*out, asmText)
+	write(*stubs, stubText)
+	if *table != "" {
+		write(*table, tableText())
+	}
+}
+
+func write(path string, data []byte) {
+	if path == "" {
+		return
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		log.Fatal(err)
+	}
+}
+
+const header = "// Code generated by gen/arm64. DO NOT EDIT.\n\n"
+
+// generate returns the assembly and the Go declarations of every kernel.
+func generate(pkg string) (asmText, stubText []byte) {
+	consts := &constTable{}
+	var s, g strings.Builder
+	s.WriteString(header + "//go:build !purego\n\n#include \"textflag.h\"\n\n")
+	g.WriteString(header + "//go:build !purego\n\npackage " + pkg + "\n")
+	forms := map[string]int{}
+	emit := func(name, doc, sig string, gen func(c *kgen)) {
+		text, f := build(consts, gen)
+		for k, v := range f {
+			forms[k] += v
+		}
+		fmt.Fprintf(&s, "// %s\n%s\n", strings.TrimPrefix(sig, "func"), text)
+		fmt.Fprintf(&g, "\n// %s\n//\n//go:noescape\nfunc %s%s\n", doc, name, strings.TrimPrefix(sig, "func"))
+	}
+	for _, e := range []elt{f32, f64} {
+		for _, b := range bodies {
+			for _, d := range drivers {
+				name := b.Fn + d.Field + "NEON" + e.Name
+				doc := fmt.Sprintf("%s is the NEON %s driver of %s: it %s.", name, d.Field, b.Doc, d.Doc)
+				b, d, e := b, d, e
+				emit(name, doc, d.sig(e), func(c *kgen) { c.elt = e; kernel(c, name, b, d) })
+			}
+		}
+		name := "logMapNEON" + e.Name
+		e := e
+		sig := "func(dst, x []" + e.GoType + ")"
+		emit(name, name+" writes dst(i) = ln x(i) with the NEON vectorised logarithm.", sig,
+			func(c *kgen) { c.elt = e; logMap(c, name) })
+	}
+	s.WriteString(consts.text())
+	lastForms = forms
+	src, err := format.Source([]byte(g.String()))
+	if err != nil {
+		log.Fatalf("format stubs: %v", err)
+	}
+	return []byte(s.String()), src
+}
+
+// lastForms is every encoded form the last generate emitted, with counts.
+var lastForms map[string]int
+
+// kgen emits one kernel.
+type kgen struct {
+	*neon.Prog
+	elt
+	pool   *neon.Pool
+	consts *constTable
+	hoist  map[[16]byte]neon.V // constants held in registers for the whole kernel
+	allow  map[[16]byte]bool   // constants that may be hoisted
+	uses   map[[16]byte]int
+	order  [][16]byte
+	labels int
+}
+
+// build emits a kernel, holding as many of its constants in registers for
+// the whole kernel as the register file allows (most used first) and
+// loading the rest from the constant table at each use.
+func build(consts *constTable, gen func(c *kgen)) (string, map[string]int) {
+	try := func(allow [][16]byte) (c *kgen, ok bool) {
+		c = &kgen{Prog: &neon.Prog{}, pool: &neon.Pool{}, consts: consts, hoist: map[[16]byte]neon.V{},
+			allow: map[[16]byte]bool{}, uses: map[[16]byte]int{}}
+		for _, k := range allow {
+			c.allow[k] = true
+		}
+		defer func() {
+			if r := recover(); r != nil {
+				if r != neon.ErrNoRegister {
+					panic(r)
+				}
+				ok = false
+			}
+		}()
+		gen(c)
+		return c, true
+	}
+	c, ok := try(nil)
+	if !ok {
+		log.Fatal("kernel needs more than 32 vector registers")
+	}
+	keys := append([][16]byte(nil), c.order...)
+	sort.SliceStable(keys, func(i, j int) bool { return c.uses[keys[i]] > c.uses[keys[j]] })
+	for n := len(keys); n >= 0; n-- {
+		if c, ok := try(keys[:n]); ok {
+			return c.String(), c.Forms
+		}
+	}
+	panic("unreachable")
+}
+
+// I emits instructions.
+func (c *kgen) I(ins ...neon.Inst) { c.Prog.I(ins...) }
+
+func (c *kgen) tmp() neon.V { return c.pool.Get() }
+
+// put returns temporaries (constants held for the kernel stay).
+func (c *kgen) put(vs ...neon.V) { c.pool.Put(vs...) }
+
+// op3 returns a fresh register holding f(a, b).
+func (c *kgen) op3(f func(neon.Arr, neon.V, neon.V, neon.V) neon.Inst, a, b neon.V) neon.V {
+	d := c.tmp()
+	c.I(f(c.A, d, a, b))
+	return d
+}
+
+// copyOf returns a fresh register holding a copy of v and puts v back.
+func (c *kgen) copyOf(v neon.V) neon.V {
+	d := c.tmp()
+	c.I(neon.MOV(d, v))
+	c.put(v)
+	return d
+}
+
+func (c *kgen) label(prefix string) string {
+	c.labels++
+	return fmt.Sprintf("%s%d", prefix, c.labels)
+}
+
+// konst returns a register holding v in every lane (read-only; put it back).
+func (c *kgen) konst(v float64) neon.V {
+	if c.Size == 8 {
+		return c.konstBits(math.Float64bits(v))
+	}
+	return c.konstBits(uint64(math.Float32bits(float32(v))))
+}
+
+// konstBits returns a register holding the bit pattern in every lane.
+func (c *kgen) konstBits(bits uint64) neon.V {
+	var k [16]byte
+	for i := 0; i < 16; i += c.Size {
+		if c.Size == 8 {
+			binary.LittleEndian.PutUint64(k[i:], bits)
+		} else {
+			binary.LittleEndian.PutUint32(k[i:], uint32(bits))
+		}
+	}
+	return c.konstVec(k)
+}
+
+// konstVec returns a register holding the 16 bytes k.
+func (c *kgen) konstVec(k [16]byte) neon.V {
+	if v, ok := c.hoist[k]; ok {
+		return v
+	}
+	if c.uses[k] == 0 {
+		c.order = append(c.order, k)
+	}
+	c.uses[k]++
+	v := c.tmp()
+	c.I(neon.LDRQ(v, rK, c.consts.offset(k)))
+	return v
+}
+
+// lane0 returns the mask of lane 0.
+func (c *kgen) lane0() neon.V {
+	var k [16]byte
+	for i := 0; i < c.Size; i++ {
+		k[i] = 0xff
+	}
+	return c.konstVec(k)
+}
+
+// prologue points rK at the constant table and loads the hoisted constants.
+func (c *kgen) prologue() {
+	c.Go("MOVD $neonconsts<>(SB), R%d", rK)
+	// Hoist in a fixed order (the table's), so the output is deterministic.
+	var ks [][16]byte
+	for k := range c.allow {
+		ks = append(ks, k)
+	}
+	sort.Slice(ks, func(i, j int) bool { return c.consts.offset(ks[i]) < c.consts.offset(ks[j]) })
+	for _, k := range ks {
+		v := c.pool.Fixed()
+		c.I(neon.LDRQ(v, rK, c.consts.offset(k)))
+		c.hoist[k] = v
+	}
+}
+
+// frame computes the argument offsets of a Go signature on arm64 (asmdecl's
+// names: x_base, x_len for slices; ret, ret1, ... for results).
+func frame(params, result string, size int) (map[string]int, int) {
+	offs := map[string]int{}
+	off := 0
+	align := func(a int) { off = (off + a - 1) / a * a }
+	var pending []string
+	for _, tok := range strings.Split(params, ", ") {
+		name, typ, hasType := strings.Cut(tok, " ")
+		pending = append(pending, name)
+		if !hasType {
+			continue
+		}
+		for _, n := range pending {
+			switch typ {
+			case "[]T", "[]byte":
+				align(8)
+				offs[n+"_base"], offs[n+"_len"] = off, off+8
+				off += 24
+			case "T":
+				align(size)
+				offs[n] = off
+				off += size
+			case "int":
+				align(8)
+				offs[n] = off
+				off += 8
+			default:
+				log.Fatalf("frame: type %q", typ)
+			}
+		}
+		pending = nil
+	}
+	align(8)
+	n := strings.Count(result, ",") + 1
+	for i := 0; i < n; i++ {
+		name := "ret"
+		if i > 0 {
+			name = fmt.Sprintf("ret%d", i)
+		}
+		offs[name] = off
+		off += 8
+	}
+	return offs, off
+}
+
+func (c *kgen) fmov() string {
+	if c.Size == 8 {
+		return "FMOVD"
+	}
+	return "FMOVS"
+}
+
+func kernel(c *kgen, name string, b body, d driver) {
+	offs, argSize := frame(d.Params, d.Result, c.Size)
+	arg := func(n string) string {
+		o, ok := offs[n]
+		if !ok {
+			log.Fatalf("%s: no argument %s", name, n)
+		}
+		return fmt.Sprintf("%s+%d(FP)", n, o)
+	}
+	c.Raw(fmt.Sprintf("TEXT ·%s(SB), NOSPLIT, $0-%d\n", name, argSize))
+	c.Go("MOVD %s, R%d", arg("p_base"), rP)
+	c.Go("MOVD %s, R%d", arg("p_len"), rN)
+	if b.UsesY {
+		c.Go("MOVD %s, R%d", arg("y_base"), rY)
+	}
+	if d.W {
+		c.Go("MOVD %s, R%d", arg("w_base"), rW)
+	}
+	if d.Rows {
+		c.Go("MOVD %s, R%d", arg("w_len"), rNW)
+		c.Go("MOVD %s, R%d", arg("tbl_base"), rTbl)
+		c.Go("MOVD ZR, R%d", rPh)
+		c.Go("MOVD ZR, R%d", rR0)
+	}
+	if d.Dst {
+		c.Go("MOVD %s, R%d", arg("dst_base"), rDst)
+	}
+	c.prologue()
+	// Scalar parameters, broadcast once.
+	bcast := func(n string) neon.V {
+		v := c.pool.Fixed()
+		c.Go("%s %s, F%d", c.fmov(), arg(n), v)
+		c.I(neon.DUP(c.A, v, v, 0))
+		return v
+	}
+	var a, s neon.V
+	if b.UsesA {
+		a = bcast("a")
+	}
+	if d.S {
+		s = bcast("s")
+	}
+	zero := func(v neon.V) { c.I(neon.EOR(v, v, v)) }
+	u := b.Unroll
+	acc := make([]neon.V, u)
+	wacc := make([]neon.V, u)
+	for i := range acc {
+		acc[i] = c.pool.Fixed()
+		zero(acc[i])
+		if d.Stats {
+			wacc[i] = c.pool.Fixed()
+			zero(wacc[i])
+		}
+	}
+	var zc neon.V // zero weights per lane (integer)
+	if d.Stats {
+		zc = c.pool.Fixed()
+		zero(zc)
+		c.Go("MOVD ZR, R%d", rZ)
+	}
+	flush := c.Size == 4
+	var dacc, dwacc neon.V // float64 sums of the drained float32 blocks
+	if flush {
+		dacc = c.pool.Fixed()
+		zero(dacc)
+		if d.Stats {
+			dwacc = c.pool.Fixed()
+			zero(dwacc)
+		}
+	}
+
+	// step processes one vector into accumulator i, or (tail) the one
+	// element in lane 0, the other lanes loaded as zero and masked out of
+	// every sum.
+	step := func(i int, tail bool) {
+		var free []neon.V
+		ld := func(base neon.R) neon.V {
+			v := c.tmp()
+			if tail {
+				c.I(neon.LDRP(c.A, v, base))
+			} else {
+				c.I(neon.LD1P(c.A, v, base))
+			}
+			free = append(free, v)
+			return v
+		}
+		st := func(v neon.V) {
+			if tail {
+				c.I(neon.STRP(c.A, v, rDst))
+			} else {
+				c.I(neon.ST1P(c.A, v, rDst))
+			}
+		}
+		keep := func(v neon.V) {
+			if tail {
+				m := c.lane0()
+				c.I(neon.AND(v, v, m))
+				c.put(m)
+			}
+		}
+		p := ld(rP)
+		y := p
+		if b.UsesY {
+			y = ld(rY)
+		}
+		l, gr := b.emit(c, p, y, a, d.Grad)
+		free = append(free, l, gr)
+		var w neon.V
+		switch {
+		case d.Rows:
+			w = c.rowWeights(tail)
+			free = append(free, w)
+		case d.W:
+			w = ld(rW) // after the body: one register fewer across it
+		}
+		tmp := func() neon.V { v := c.tmp(); free = append(free, v); return v }
+		A := c.A
+		switch d.Field {
+		case "Sum":
+			keep(l)
+			c.I(neon.FADD(A, acc[i], acc[i], l))
+		case "WSum", "RowSum":
+			v := tmp()
+			c.I(neon.FMUL(A, v, w, l))
+			keep(v)
+			c.I(neon.FADD(A, acc[i], acc[i], v))
+			c.I(neon.FADD(A, wacc[i], wacc[i], w)) // lanes past the element are 0
+			m := tmp()
+			c.I(neon.FCMEQZ(A, m, w))
+			keep(m)
+			c.I(neon.SUB(A, zc, zc, m)) // a true lane is −1
+		case "Unred":
+			v := tmp()
+			c.I(neon.FMUL(A, v, s, l))
+			st(v)
+			keep(l)
+			c.I(neon.FADD(A, acc[i], acc[i], l))
+		case "WUnred", "RowUnred":
+			v := tmp()
+			c.I(neon.FMUL(A, v, w, l))
+			st(v)
+			keep(v)
+			c.I(neon.FADD(A, acc[i], acc[i], v))
+		case "Grad":
+			v := tmp()
+			c.I(neon.FMUL(A, v, s, gr))
+			st(v)
+			keep(l)
+			c.I(neon.FADD(A, acc[i], acc[i], l))
+		case "WGrad", "RowGrad":
+			sw := tmp()
+			c.I(neon.FMUL(A, sw, s, w), neon.FMUL(A, sw, sw, gr))
+			st(sw)
+			v := tmp()
+			c.I(neon.FMUL(A, v, w, l))
+			keep(v)
+			c.I(neon.FADD(A, acc[i], acc[i], v))
+		}
+		c.put(free...)
+	}
+
+	lanes := c.lanes()
+	if flush {
+		c.Label("outer")
+		c.Go("MOVD R%d, R%d", rN, rM)
+		c.Go("CMP $%d, R%d", flushElems, rM)
+		c.Go("BLE sized")
+		c.Go("MOVD $%d, R%d", flushElems, rM)
+		c.Label("sized")
+		c.Go("SUB R%d, R%d", rM, rN)
+	} else {
+		c.Go("MOVD R%d, R%d", rN, rM)
+	}
+	next := "single"
+	if u == 1 {
+		next = "tail"
+	}
+	c.Label("loop")
+	c.Go("CMP $%d, R%d", u*lanes, rM)
+	c.Go("BLT %s", next)
+	for i := 0; i < u; i++ {
+		step(i, false)
+	}
+	c.Go("SUB $%d, R%d", u*lanes, rM)
+	c.Go("B loop")
+	if u > 1 {
+		c.Label("single")
+		c.Go("CMP $%d, R%d", lanes, rM)
+		c.Go("BLT tail")
+		step(0, false)
+		c.Go("SUB $%d, R%d", lanes, rM)
+		c.Go("B single")
+	}
+	c.Label("tail")
+	c.Go("CBZ R%d, drain", rM)
+	step(0, true)
+	c.Go("SUB $1, R%d", rM)
+	c.Go("B tail")
+
+	c.Label("drain")
+	// sumAccs adds the accumulators into the first and zeroes the others.
+	sumAccs := func(vs []neon.V) {
+		for _, v := range vs[1:] {
+			c.I(neon.FADD(c.A, vs[0], vs[0], v))
+			zero(v)
+		}
+	}
+	countZeros := func() {
+		t := c.tmp()
+		if c.Size == 4 {
+			c.I(neon.UADDLV4S(t, zc))
+		} else {
+			c.I(neon.ADDPD(t, zc))
+		}
+		c.I(neon.UMOVD(rT, t, 0))
+		c.put(t)
+		c.Go("ADD R%d, R%d", rT, rZ)
+		zero(zc)
+	}
+	var sum, wsum neon.V
+	if flush {
+		widen := func(vs []neon.V, into neon.V) {
+			sumAccs(vs)
+			lo, hi := c.tmp(), c.tmp()
+			c.I(neon.FCVTL(lo, vs[0]), neon.FCVTL2(hi, vs[0]))
+			c.I(neon.FADD(neon.D2, lo, lo, hi), neon.FADD(neon.D2, into, into, lo))
+			c.put(lo, hi)
+			zero(vs[0])
+		}
+		widen(acc, dacc)
+		if d.Stats {
+			widen(wacc, dwacc)
+			countZeros()
+		}
+		c.Go("CBNZ R%d, outer", rN)
+		sum, wsum = dacc, dwacc
+	} else {
+		sumAccs(acc)
+		sum = acc[0]
+		if d.Stats {
+			sumAccs(wacc)
+			wsum = wacc[0]
+			countZeros()
+		}
+	}
+	t := c.tmp()
+	c.I(neon.FADDPD(t, sum))
+	c.Go("FMOVD F%d, %s", t, arg("ret"))
+	if d.Stats {
+		c.Go("MOVD %s, R%d", arg("p_len"), rT)
+		c.Go("SUB R%d, R%d", rZ, rT)
+		c.Go("MOVD R%d, %s", rT, arg("ret1"))
+		c.I(neon.FADDPD(t, wsum))
+		c.Go("FMOVD F%d, %s", t, arg("ret2"))
+	}
+	c.put(t)
+	c.Go("RET")
+}
+
+// rowWeights returns the weights of the next vector of elements (or, in the
+// tail, of the next element, in lane 0) and advances the row state.
+func (c *kgen) rowWeights(tail bool) neon.V {
+	shift := 2
+	if c.Size == 8 {
+		shift = 3
+	}
+	w := c.tmp()
+	c.Go("ADD R%d<<%d, R%d, R%d", rR0, shift, rW, rA) // &w[r0]
+	c.Go("ADD R%d, R%d, R%d", rPh, rTbl, rRec)
+	if tail {
+		c.I(neon.LDR1(c.A, w, rA))
+		c.Go("LDP 32(R%d), (R%d, R%d)", rRec, rT, rPh)
+		c.Go("ADD R%d, R%d", rT, rR0)
+		return w
+	}
+	// The rows this vector touches all exist, but a full load from w[r0]
+	// could pass the end of w: load lane by lane there.
+	part, perm := c.label("rowpart"), c.label("rowperm")
+	src := c.tmp()
+	c.Go("SUB R%d, R%d, R%d", rR0, rNW, rT) // rows left
+	c.Go("CMP $%d, R%d", c.lanes(), rT)
+	c.Go("BLT %s", part)
+	c.I(neon.LD1(c.A, src, rA))
+	c.Go("B %s", perm)
+	c.Label(part)
+	c.I(neon.LD1Lane(c.A, src, 0, rA))
+	for lane := 1; lane < c.lanes()-1; lane++ {
+		c.Go("CMP $%d, R%d", lane+1, rT)
+		c.Go("BLT %s", perm)
+		c.Go("ADD $%d, R%d", c.Size, rA)
+		c.I(neon.LD1Lane(c.A, src, lane, rA))
+	}
+	c.Label(perm)
+	ix := c.tmp()
+	c.I(neon.LD1(neon.B16, ix, rRec), neon.TBL(w, src, ix))
+	c.put(src, ix)
+	c.Go("LDP 16(R%d), (R%d, R%d)", rRec, rT, rPh)
+	c.Go("ADD R%d, R%d", rT, rR0)
+	return w
+}
+
+// logMap emits logMap<T>(dst, x): dst(i) = ln x(i), the vectorised
+// logarithm of the log loss on its own, for accuracy tests.
+func logMap(c *kgen, name string) {
+	offs, argSize := frame("dst, x []T", "", c.Size)
+	delete(offs, "ret")
+	argSize -= 8
+	c.Raw(fmt.Sprintf("TEXT ·%s(SB), NOSPLIT, $0-%d\n", name, argSize))
+	c.Go("MOVD dst_base+%d(FP), R%d", offs["dst_base"], rDst)
+	c.Go("MOVD x_base+%d(FP), R%d", offs["x_base"], rP)
+	c.Go("MOVD x_len+%d(FP), R%d", offs["x_len"], rN)
+	c.prologue()
+	one := func(tail bool) {
+		x := c.tmp()
+		if tail {
+			c.I(neon.LDRP(c.A, x, rP))
+		} else {
+			c.I(neon.LD1P(c.A, x, rP))
+		}
+		r := c.vlog(x)
+		if tail {
+			c.I(neon.STRP(c.A, r, rDst))
+		} else {
+			c.I(neon.ST1P(c.A, r, rDst))
+		}
+		c.put(x, r)
+	}
+	c.Label("loop")
+	c.Go("CMP $%d, R%d", c.lanes(), rN)
+	c.Go("BLT tail")
+	one(false)
+	c.Go("SUB $%d, R%d", c.lanes(), rN)
+	c.Go("B loop")
+	c.Label("tail")
+	c.Go("CBZ R%d, done", rN)
+	one(true)
+	c.Go("SUB $1, R%d", rN)
+	c.Go("B tail")
+	c.Label("done")
+	c.Go("RET")
+}
+
+// constTable is the RODATA table of 16-byte constant vectors.
+type constTable struct {
+	vals [][16]byte
+}
+
+func (t *constTable) offset(k [16]byte) int {
+	for i, v := range t.vals {
+		if v == k {
+			return 16 * i
+		}
+	}
+	t.vals = append(t.vals, k)
+	return 16 * (len(t.vals) - 1)
+}
+
+func (t *constTable) text() string {
+	var b strings.Builder
+	b.WriteString("// Constant vectors, 16 bytes each, loaded with LDR Q.\n")
+	for i, v := range t.vals {
+		for j := 0; j < 16; j += 8 {
+			fmt.Fprintf(&b, "DATA neonconsts<>+%d(SB)/8, $0x%016x\n", 16*i+j, binary.LittleEndian.Uint64(v[j:]))
+		}
+	}
+	fmt.Fprintf(&b, "GLOBL neonconsts<>(SB), RODATA|NOPTR, $%d\n", 16*max(1, len(t.vals)))
+	return b.String()
+}

@@ -41,8 +41,13 @@ func SetParallelThreshold(n int) (restore func()) {
 // elements. A data-parallel trainer computes one per shard of a batch (with
 // PartialInto), combines them over its own transport with Merge (field by
 // field: two sums and two counts), and finishes with Loss, which gives the
-// loss of the whole batch as if it had been computed at once, up to float64
-// rounding, under every reduction and weight form.
+// loss of the whole batch as if it had been computed at once, under every
+// reduction and weight form: up to float64 rounding where the shards are cut
+// at block boundaries of the whole (multiples of 8192 elements for the
+// elementwise losses, of 8192/C rows of C classes for the row losses, and
+// any cut for float64 inputs), otherwise within SPEC.md's tolerance of a
+// float32 reduced result (float32 block sums round where the blocks fall).
+// Nonzero and Count are ints: send them as 64-bit integers.
 //
 // Gradients of the whole batch's loss: compute each shard with Reduce(Sum)
 // and Gradient, then scale the gradient by 1/Denominator of the merged partial
@@ -76,12 +81,8 @@ func PartialInto(p *Partial) Option {
 
 // Merge returns the partial of the union of the elements of p and q.
 func (p Partial) Merge(q Partial) Partial {
-	return Partial{
-		WeightedSum: p.WeightedSum + q.WeightedSum,
-		Nonzero:     p.Nonzero + q.Nonzero,
-		WeightSum:   p.WeightSum + q.WeightSum,
-		Count:       p.Count + q.Count,
-	}
+	m := p.reduce().Merge(q.reduce())
+	return Partial{WeightedSum: m.Num, Nonzero: m.Nonzero, WeightSum: m.WSum, Count: m.N}
 }
 
 // Denominator is the reduction r's denominator D (SPEC.md section 4): the

@@ -362,7 +362,7 @@ func TestPartialMergeOfBlockAlignedShardsMatchesWhole(t *testing.T) {
 	}
 	whole := partOf(0, rows)
 	a, b := partOf(0, 2), partOf(2, rows)
-	merged := reduce.Partial{Num: a.Num + b.Num, Nonzero: a.Nonzero + b.Nonzero, WSum: a.WSum + b.WSum, N: a.N + b.N}
+	merged := a.Merge(b)
 	for _, red := range reductions {
 		require.InEpsilon(t, whole.Value(red), merged.Value(red), 1e-15, "%v", red)
 	}

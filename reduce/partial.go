@@ -40,6 +40,14 @@ type Partial struct {
 	N       int     // number of measurable elements
 }
 
+// Merge returns the partial of the union of p's and q's elements: a
+// reduction over shards merged this way equals the reduction of the whole up
+// to float64 rounding (exactly, for shards cut at block boundaries, up to
+// the rounding of the sums' combination).
+func (p Partial) Merge(q Partial) Partial {
+	return Partial{Num: p.Num + q.Num, Nonzero: p.Nonzero + q.Nonzero, WSum: p.WSum + q.WSum, N: p.N + q.N}
+}
+
 // Denominator is D of the reduction r.
 func (p Partial) Denominator(r Reduction) float64 {
 	switch r {

@@ -11,7 +11,7 @@ import (
 // weighted |p − y|. Gradient: sign(p − y), 0 at equality.
 func AbsoluteDifference[T Float](predictions, labels Tensor[T], opts ...Option) (T, error) {
 	if len(opts) == 0 {
-		if v, ok := directPair(asm.AbsDiff, predictions, labels, 0); ok {
+		if v, ok := directPair(asm.AbsDiff, &predictions, &labels, 0); ok {
 			return v, nil
 		}
 	}
@@ -22,7 +22,7 @@ func AbsoluteDifference[T Float](predictions, labels Tensor[T], opts ...Option) 
 // weighted (p − y)². Gradient: 2(p − y).
 func MeanSquaredError[T Float](predictions, labels Tensor[T], opts ...Option) (T, error) {
 	if len(opts) == 0 {
-		if v, ok := directPair(asm.SqDiff, predictions, labels, 0); ok {
+		if v, ok := directPair(asm.SqDiff, &predictions, &labels, 0); ok {
 			return v, nil
 		}
 	}
@@ -35,7 +35,7 @@ func MeanSquaredError[T Float](predictions, labels Tensor[T], opts ...Option) (T
 // Gradient: −y/(p + ε) + (1 − y)/(1 − p + ε).
 func LogLoss[T Float](predictions, labels Tensor[T], opts ...Option) (T, error) {
 	if len(opts) == 0 {
-		if v, ok := directPair(asm.LogLoss, predictions, labels, defaultEpsilon); ok {
+		if v, ok := directPair(asm.LogLoss, &predictions, &labels, defaultEpsilon); ok {
 			return v, nil
 		}
 	}
@@ -48,7 +48,7 @@ func LogLoss[T Float](predictions, labels Tensor[T], opts ...Option) (T, error) 
 // Gradient: −y' where 1 − y'·x > 0, else 0.
 func HingeLoss[T Float](logits, labels Tensor[T], opts ...Option) (T, error) {
 	if len(opts) == 0 {
-		if v, ok := directPair(asm.Hinge, logits, labels, 0); ok {
+		if v, ok := directPair(asm.Hinge, &logits, &labels, 0); ok {
 			return v, nil
 		}
 	}
@@ -60,7 +60,7 @@ func HingeLoss[T Float](logits, labels Tensor[T], opts ...Option) (T, error) {
 // smoothed labels z' = z(1 − L) + L/2 (LabelSmoothing). Gradient: sigmoid(x) − z'.
 func SigmoidCrossEntropy[T Float](logits, multiClassLabels Tensor[T], opts ...Option) (T, error) {
 	if len(opts) == 0 {
-		if v, ok := directPair(asm.SigmoidCE, logits, multiClassLabels, 0); ok {
+		if v, ok := directPair(asm.SigmoidCE, &logits, &multiClassLabels, 0); ok {
 			return v, nil
 		}
 	}

@@ -13,11 +13,13 @@ import (
 // the general path runs (it may split the work across goroutines).
 const directMax = 1 << 16
 
-// directPair is the direct path of an elementwise loss of two tensors: ok
+// directPair is the direct path of an elementwise loss of two tensors
+// (passed by pointer: copying two tensors through the stack again costs more
+// than the checks): ok
 // is false (and nothing computed) unless both are valid tensors of the same
 // shape with at most directMax elements; the general path then runs and
 // reports any error.
-func directPair[T Float](loss asm.ElemLoss, p, y Tensor[T], a float64) (T, bool) {
+func directPair[T Float](loss asm.ElemLoss, p, y *Tensor[T], a float64) (T, bool) {
 	n := len(p.Data)
 	if n > directMax || len(y.Data) != n || len(p.Shape) != len(y.Shape) || len(p.Shape) == 0 {
 		return 0, false

@@ -23,7 +23,7 @@ type body struct {
 	emit   func(c *g, p, y reg.VecVirtual, a func() reg.VecVirtual, wantGrad bool) (l, gr reg.VecVirtual)
 	// fused, when set, returns f1 and f2 with l = f1·f2 (the body's last
 	// operation a product): sums accumulate it with one fused multiply-add.
-	fused func(c *g, p, y reg.VecVirtual) (f1, f2 reg.VecVirtual)
+	fused func(c *g, p reg.VecVirtual, y Op) (f1, f2 reg.VecVirtual)
 }
 
 var bodies = []body{
@@ -74,7 +74,7 @@ func absDiffBody(c *g, p, y reg.VecVirtual, _ func() reg.VecVirtual, wantGrad bo
 	return l, c.sign(d)
 }
 
-func sqDiffFused(c *g, p, y reg.VecVirtual) (reg.VecVirtual, reg.VecVirtual) {
+func sqDiffFused(c *g, p reg.VecVirtual, y Op) (reg.VecVirtual, reg.VecVirtual) {
 	d := c.vec()
 	c.sub(d, p, y)
 	return d, d

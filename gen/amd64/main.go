@@ -215,6 +215,14 @@ func kernel(c *g, b body, d driver) {
 			}
 		}
 		p := ld(q.p)
+		whole := tail == nil
+		if whole && d.Field == "Sum" && b.fused != nil && b.UsesY {
+			// The plain sum of a fused body reads y straight from memory
+			// (one instruction fewer per vector).
+			f1, f2 := b.fused(c, p, at(q.y, off))
+			c.fma(acc[k], f1, f2)
+			return
+		}
 		y := p
 		if b.UsesY {
 			y = ld(q.y)
@@ -224,7 +232,6 @@ func kernel(c *g, b body, d driver) {
 		// in one); every driver does it the same way, so a sum is bitwise
 		// the same whether or not per-element outputs are written (those
 		// never fuse: they match generic).
-		whole := tail == nil
 		accum := func(l reg.VecVirtual, f1, f2 reg.VecVirtual) {
 			if whole && f1 != nil {
 				c.fma(acc[k], f1, f2)

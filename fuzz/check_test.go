@@ -198,7 +198,10 @@ func (x *expVec) setElemPost(n *num, i int, coef, v, mag, post float64, ovf, unf
 	e := ev{num: n}
 	x.v[i] = e.mul(coef, v)
 	x.tol[i] = tolOf(4*n.ulp*math.Abs(x.v[i]) + 4*n.ulp*magProd(coef, mag) + underflowAllowance(n, coef, math.Max(mag, post)))
-	x.ovf[i] = ovf || e.ovf || infTimesZero(n, coef, v, math.Max(mag, post))
+	// As for sums: when the coefficient times the magnitude of the terms
+	// behind v passes the overflow limit, a rounding error of v (say a
+	// cancellation of two huge labels) times the coefficient may overflow.
+	x.ovf[i] = ovf || e.ovf || infTimesZero(n, coef, v, math.Max(mag, post)) || magProd(coef, math.Max(mag, post)) > n.lim
 	x.unf[i] = unf || e.unf
 }
 

@@ -41,6 +41,12 @@ type Kernels[T Float] struct {
 	WeightStats func(w []T) (nonzero int, sum float64)
 	// Log writes dst(i) = ln x(i) with the level's logarithm (the one of the log loss).
 	Log func(dst, x []T)
+	// Exp writes dst(i) = e**x(i) with the level's exponential (the one of the
+	// sigmoid and softmax cross-entropies).
+	Exp func(dst, x []T)
+	// Log1p writes dst(i) = ln(1 + x(i)) with the level's log1p (the one of the
+	// sigmoid cross-entropy).
+	Log1p func(dst, x []T)
 }
 
 // Level is one kernel level: its name and its kernels for both element types.
@@ -73,6 +79,8 @@ func genericKernels[T Float]() *Kernels[T] {
 		Rows:        generic.RowKernels[T](),
 		WeightStats: generic.WeightStats[T],
 		Log:         generic.LogMap[T],
+		Exp:         generic.ExpMap[T],
+		Log1p:       generic.Log1pMap[T],
 	}
 }
 

@@ -78,3 +78,19 @@ func LogMap[T Float](dst, x []T) {
 		dst[i] = Log(v)
 	}
 }
+
+// ExpMap writes dst(i) = e**x(i); the kernel table's Exp at the generic level.
+func ExpMap[T Float](dst, x []T) {
+	dst = dst[:len(x)]
+	for i, v := range x {
+		dst[i] = Exp(v)
+	}
+}
+
+// Log1pMap writes dst(i) = ln(1 + x(i)); the kernel table's Log1p at the generic level.
+func Log1pMap[T Float](dst, x []T) {
+	dst = dst[:len(x)]
+	for i, v := range x {
+		dst[i] = Log1p(v)
+	}
+}

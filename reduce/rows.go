@@ -27,9 +27,17 @@ func rowSetup[T Float](ks *asm.Kernels[T], wt *Weighting[T], r Reduction, unred 
 	return st, 1 / d, false
 }
 
-// rescaleGrad finishes a row loss's gradient when 1/D overflows float64 (a
-// subnormal D): the kernels ran with gs = 1, and each value is divided by D.
+// rescaleBias is the gradient scale the row kernels run with when 1/D
+// overflows float64 (a subnormal D); rescaleGrad then divides by D·rescaleBias,
+// a normal number. A scale of 1 would not do: ω·∂l of a subnormal weight ω
+// rounds to a few bits before the division (3·2⁻¹⁰⁷⁴·0.49 is 2⁻¹⁰⁷⁴). With
+// the bias the products are normal, and since D·rescaleBias < 1 they are
+// smaller than the final values, so nothing overflows that would not anyway.
+const rescaleBias = 0x1p1000
+
+// rescaleGrad finishes a row loss's gradient computed with gs = rescaleBias.
 func rescaleGrad[T Float](grad []T, d float64) {
+	d *= rescaleBias
 	for i, v := range grad {
 		grad[i] = T(float64(v) / d)
 	}
@@ -140,7 +148,7 @@ func SoftmaxCE[T Float](ks *asm.Kernels[T], xIn, zIn []T, c int, smooth T, wt *W
 	}
 	rescale := grad != nil && !finite(gs) // a subnormal D: divide afterwards
 	if rescale {
-		gs = 1
+		gs = rescaleBias
 	}
 	rc := rowCall[T]{ks: ks, x: x, z: z, c: c, smooth: smooth, gs: gs, unred: unred, grad: grad}
 	st.Num = rowsRun(jobSoftmax, &rc, wt, rowsPerBlock(c), len(x), &ex)
@@ -167,7 +175,7 @@ func SparseCE[T Float, L Integer](ks *asm.Kernels[T], xIn []T, c int, labelsIn [
 	}
 	rescale := grad != nil && !finite(gs) // a subnormal D: divide afterwards
 	if rescale {
-		gs = 1
+		gs = rescaleBias
 	}
 	rc := rowCall[T]{ks: ks, x: x, c: c, smooth: smooth, gs: gs, unred: unred, grad: grad}
 	var wide []int
@@ -228,7 +236,7 @@ func Cosine[T Float](ks *asm.Kernels[T], pIn, yIn []T, axisLen, stride int, wt *
 	}
 	rescale := grad != nil && !finite(gs) // a subnormal D: divide afterwards
 	if rescale {
-		gs = 1
+		gs = rescaleBias
 	}
 	rc := rowCall[T]{ks: ks, x: p, z: y, c: axisLen, stride: stride, gs: gs, unred: unred, grad: grad}
 	st.Num = rowsRun(jobCosine, &rc, wt, rowsPerBlock(axisLen), len(p), &ex)

@@ -27,19 +27,58 @@ func rowSetup[T Float](ks *asm.Kernels[T], wt *Weighting[T], r Reduction, unred 
 	return st, 1 / d, false
 }
 
-// rescaleBias is the gradient scale the row kernels run with when 1/D
-// overflows float64 (a subnormal D); rescaleGrad then divides by D·rescaleBias,
-// a normal number. A scale of 1 would not do: ω·∂l of a subnormal weight ω
-// rounds to a few bits before the division (3·2⁻¹⁰⁷⁴·0.49 is 2⁻¹⁰⁷⁴). With
-// the bias the products are normal, and since D·rescaleBias < 1 they are
-// smaller than the final values, so nothing overflows that would not anyway.
-const rescaleBias = 0x1p1000
+// subnormalGrad writes the gradient of a row loss whose denominator D is so
+// small that 1/D overflows float64 (a subnormal D; the loss itself was
+// computed without a gradient). Scaling inside the kernels cannot be exact
+// then: ω·∂l of a subnormal weight ω, or of a subnormal ∂l, keeps only a few
+// bits before any division. So the kernels write ∂l with unit weights, and
+// each measurable element's values are multiplied by ω/D, which is computed
+// from ω·2^1000 and D·2^1000 (normal numbers; the quotient overflows only
+// where the gradient does). lab converts a block's labels (sparse) or is nil.
+func subnormalGrad[T Float](kind jobKind, rc *rowCall[T], wt *Weighting[T], per int, d float64, lab func(b *block[T], buf []int) []int) {
+	const bias = 0x1p1000
+	u := *rc
+	u.unred, u.gs = nil, 1
+	dd := d * bias
+	var buf []int
+	if lab != nil {
+		buf = make([]int, per)
+	}
+	it := wt.blocks(per)
+	for it.next() {
+		b := it.b
+		one := block[T]{M0: b.M0, N: b.N, S: 1, Inner: 1}
+		var l []int
+		if lab != nil {
+			l = lab(&b, buf[:b.N])
+		}
+		u.block(kind, &one, l)
+		for i := 0; i < b.N; i++ {
+			om := b.S
+			if b.W != nil {
+				om = b.W[i/b.Inner]
+			}
+			f := float64(om) * bias / dd
+			m := b.M0 + i
+			if kind == jobCosine {
+				base := (m/rc.stride)*rc.c*rc.stride + m%rc.stride
+				for a, o := 0, base; a < rc.c; a, o = a+1, o+rc.stride {
+					scaleGrad(&rc.grad[o], f)
+				}
+				continue
+			}
+			for o := m * rc.c; o < (m+1)*rc.c; o++ {
+				scaleGrad(&rc.grad[o], f)
+			}
+		}
+	}
+}
 
-// rescaleGrad finishes a row loss's gradient computed with gs = rescaleBias.
-func rescaleGrad[T Float](grad []T, d float64) {
-	d *= rescaleBias
-	for i, v := range grad {
-		grad[i] = T(float64(v) / d)
+// scaleGrad multiplies *g by f; a zero stays zero whatever f (the exact
+// product, where f overflowed to ±Inf).
+func scaleGrad[T Float](g *T, f float64) {
+	if *g != 0 {
+		*g = T(float64(*g) * f)
 	}
 }
 
@@ -146,14 +185,15 @@ func SoftmaxCE[T Float](ks *asm.Kernels[T], xIn, zIn []T, c int, smooth T, wt *W
 	if done {
 		return 0
 	}
-	rescale := grad != nil && !finite(gs) // a subnormal D: divide afterwards
-	if rescale {
-		gs = rescaleBias
-	}
+	rescale := grad != nil && !finite(gs) // a subnormal D: see subnormalGrad
 	rc := rowCall[T]{ks: ks, x: x, z: z, c: c, smooth: smooth, gs: gs, unred: unred, grad: grad}
+	if rescale {
+		rc.grad = nil
+	}
 	st.Num = rowsRun(jobSoftmax, &rc, wt, rowsPerBlock(c), len(x), &ex)
 	if rescale {
-		rescaleGrad(grad, st.Denominator(r))
+		rc.grad = grad
+		subnormalGrad(jobSoftmax, &rc, wt, rowsPerBlock(c), st.Denominator(r), nil)
 	}
 	ex.report(st)
 	return st.Value(r)
@@ -173,11 +213,11 @@ func SparseCE[T Float, L Integer](ks *asm.Kernels[T], xIn []T, c int, labelsIn [
 	if done {
 		return 0
 	}
-	rescale := grad != nil && !finite(gs) // a subnormal D: divide afterwards
-	if rescale {
-		gs = rescaleBias
-	}
+	rescale := grad != nil && !finite(gs) // a subnormal D: see subnormalGrad
 	rc := rowCall[T]{ks: ks, x: x, c: c, smooth: smooth, gs: gs, unred: unred, grad: grad}
+	if rescale {
+		rc.grad = nil
+	}
 	var wide []int
 	if unsafe.Sizeof(labels[0]) == unsafe.Sizeof(int(0)) {
 		// Validated labels are in [0, c), so their bits read as int unchanged.
@@ -215,7 +255,13 @@ func SparseCE[T Float, L Integer](ks *asm.Kernels[T], xIn []T, c int, labelsIn [
 		st.Num = num.value()
 	}
 	if rescale {
-		rescaleGrad(grad, st.Denominator(r))
+		rc.grad, rc.labels = grad, nil
+		subnormalGrad(jobSparse, &rc, wt, per, st.Denominator(r), func(b *block[T], buf []int) []int {
+			for i, v := range labels[b.M0 : b.M0+b.N] {
+				buf[i] = int(v)
+			}
+			return buf
+		})
 	}
 	ex.report(st)
 	return st.Value(r)
@@ -234,14 +280,15 @@ func Cosine[T Float](ks *asm.Kernels[T], pIn, yIn []T, axisLen, stride int, wt *
 	if done {
 		return 0
 	}
-	rescale := grad != nil && !finite(gs) // a subnormal D: divide afterwards
-	if rescale {
-		gs = rescaleBias
-	}
+	rescale := grad != nil && !finite(gs) // a subnormal D: see subnormalGrad
 	rc := rowCall[T]{ks: ks, x: p, z: y, c: axisLen, stride: stride, gs: gs, unred: unred, grad: grad}
+	if rescale {
+		rc.grad = nil
+	}
 	st.Num = rowsRun(jobCosine, &rc, wt, rowsPerBlock(axisLen), len(p), &ex)
 	if rescale {
-		rescaleGrad(grad, st.Denominator(r))
+		rc.grad = grad
+		subnormalGrad(jobCosine, &rc, wt, rowsPerBlock(axisLen), st.Denominator(r), nil)
 	}
 	ex.report(st)
 	return st.Value(r)

@@ -1,11 +1,12 @@
 package reduce
 
 import (
-	"github.com/simdloss/simdloss/internal/noescape"
+	"math"
 	"sync"
 	"unsafe"
 
 	"github.com/simdloss/simdloss/asm"
+	"github.com/simdloss/simdloss/internal/noescape"
 )
 
 // Integer is the set of label types of the sparse cross-entropy.
@@ -185,7 +186,7 @@ func SoftmaxCE[T Float](ks *asm.Kernels[T], xIn, zIn []T, c int, smooth T, wt *W
 	if done {
 		return 0
 	}
-	rescale := grad != nil && !finite(gs) // a subnormal D: see subnormalGrad
+	rescale := grad != nil && math.IsInf(gs, 0) // a subnormal D: see subnormalGrad
 	rc := rowCall[T]{ks: ks, x: x, z: z, c: c, smooth: smooth, gs: gs, unred: unred, grad: grad}
 	if rescale {
 		rc.grad = nil
@@ -213,7 +214,7 @@ func SparseCE[T Float, L Integer](ks *asm.Kernels[T], xIn []T, c int, labelsIn [
 	if done {
 		return 0
 	}
-	rescale := grad != nil && !finite(gs) // a subnormal D: see subnormalGrad
+	rescale := grad != nil && math.IsInf(gs, 0) // a subnormal D: see subnormalGrad
 	rc := rowCall[T]{ks: ks, x: x, c: c, smooth: smooth, gs: gs, unred: unred, grad: grad}
 	if rescale {
 		rc.grad = nil
@@ -280,7 +281,7 @@ func Cosine[T Float](ks *asm.Kernels[T], pIn, yIn []T, axisLen, stride int, wt *
 	if done {
 		return 0
 	}
-	rescale := grad != nil && !finite(gs) // a subnormal D: see subnormalGrad
+	rescale := grad != nil && math.IsInf(gs, 0) // a subnormal D: see subnormalGrad
 	rc := rowCall[T]{ks: ks, x: p, z: y, c: axisLen, stride: stride, gs: gs, unred: unred, grad: grad}
 	if rescale {
 		rc.grad = nil

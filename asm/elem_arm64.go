@@ -324,6 +324,16 @@ func l2RowGradNEONF32(dst, p, y, w []float32, tbl []byte, s, a float32) float64
 //go:noescape
 func logMapNEONF32(dst, x []float32)
 
+// expMapNEONF32 writes dst(i) = e**x(i) with the NEON vectorised exponential.
+//
+//go:noescape
+func expMapNEONF32(dst, x []float32)
+
+// log1pMapNEONF32 writes dst(i) = ln(1 + x(i)) with the NEON vectorised log1p.
+//
+//go:noescape
+func log1pMapNEONF32(dst, x []float32)
+
 // absDiffSumNEONF64 is the NEON Sum driver of l = |p − y|, g = sign(p − y): it returns Σ l(i).
 //
 //go:noescape
@@ -643,3 +653,13 @@ func l2RowGradNEONF64(dst, p, y, w []float64, tbl []byte, s, a float64) float64
 //
 //go:noescape
 func logMapNEONF64(dst, x []float64)
+
+// expMapNEONF64 writes dst(i) = e**x(i) with the NEON vectorised exponential.
+//
+//go:noescape
+func expMapNEONF64(dst, x []float64)
+
+// log1pMapNEONF64 writes dst(i) = ln(1 + x(i)) with the NEON vectorised log1p.
+//
+//go:noescape
+func log1pMapNEONF64(dst, x []float64)

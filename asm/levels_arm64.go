@@ -73,6 +73,8 @@ func neonKernels32() *Kernels[float32] {
 		WGrad:  l2WGradRNEONF32,
 	})
 	k.Log = logMapRNEONF32
+	k.Exp = expMapRNEONF32
+	k.Log1p = log1pMapRNEONF32
 	return k
 }
 
@@ -551,6 +553,18 @@ func logMapRNEONF32(dst, x []float32) {
 	logMapNEONF32(dst, x)
 }
 
+func expMapRNEONF32(dst, x []float32) {
+	raceRead(x)
+	raceWrite(dst)
+	expMapNEONF32(dst, x)
+}
+
+func log1pMapRNEONF32(dst, x []float32) {
+	raceRead(x)
+	raceWrite(dst)
+	log1pMapNEONF32(dst, x)
+}
+
 // neonKernels64 is the neon level for float64: generated kernels where
 // they exist, the generic ones elsewhere.
 func neonKernels64() *Kernels[float64] {
@@ -612,6 +626,8 @@ func neonKernels64() *Kernels[float64] {
 		WGrad:  l2WGradRNEONF64,
 	})
 	k.Log = logMapRNEONF64
+	k.Exp = expMapRNEONF64
+	k.Log1p = log1pMapRNEONF64
 	return k
 }
 
@@ -1088,4 +1104,16 @@ func logMapRNEONF64(dst, x []float64) {
 	raceRead(x)
 	raceWrite(dst)
 	logMapNEONF64(dst, x)
+}
+
+func expMapRNEONF64(dst, x []float64) {
+	raceRead(x)
+	raceWrite(dst)
+	expMapNEONF64(dst, x)
+}
+
+func log1pMapRNEONF64(dst, x []float64) {
+	raceRead(x)
+	raceWrite(dst)
+	log1pMapNEONF64(dst, x)
 }

@@ -189,31 +189,40 @@ func sweep32(f func(dst, x []float32), want func(float32) float32, lo, hi float3
 	return worst, at
 }
 
-// sweepSteps is the step of a float32 sweep: 1 under SIMDLOSS_EXHAUSTIVE.
-func sweepSteps(sampled int64) int64 {
-	if exhaustive {
-		return 1
+// sweep32Range is one float32 range of an accuracy test: the first range of
+// a test is swept whole under SIMDLOSS_EXHAUSTIVE (make accuracy-arm64),
+// the ones inside it are then skipped, and the others keep their step.
+type sweep32Range struct {
+	lo, hi float32
+	step   int64
+	inside bool // inside the first range
+}
+
+func runSweeps32(t *testing.T, name string, f func(dst, x []float32), want func(float32) float32, rs []sweep32Range) {
+	for i, r := range rs {
+		if exhaustive && i == 0 {
+			r.step = 1
+		} else if exhaustive && r.inside {
+			continue
+		}
+		worst, at := sweep32(f, want, r.lo, r.hi, r.step)
+		t.Logf("%s float32 [%g, %g] step %d: worst %d ulp at %g", name, r.lo, r.hi, r.step, worst, at)
+		assert.LessOrEqual(t, worst, int64(maxExpULPs), "%s(%g)", name, at)
 	}
-	return sampled
 }
 
 func TestArm64Exp32WithinTwoULPs(t *testing.T) {
 	for _, l := range asm.Levels() {
 		t.Run(l.Name, func(t *testing.T) {
-			for _, r := range []struct {
-				lo, hi float32
-				step   int64
-			}{
-				{-104, 89, sweepSteps(1021)},          // every result from 0 to +Inf
-				{-104, -87.33, sweepSteps(97)},        // subnormal results
-				{-1e-3, 1e-3, sweepSteps(4099)},       // near 1
-				{88.5, 89, sweepSteps(7)},             // towards overflow
-				{-0x1p-20, 0x1p-20, sweepSteps(8191)}, // tiny arguments: 1 exactly or its neighbours
-			} {
-				worst, at := sweep32(l.F32.Exp, exp32Ref, r.lo, r.hi, r.step)
-				t.Logf("%s: exp float32 [%g, %g] step %d: worst %d ulp at %g", l.Name, r.lo, r.hi, r.step, worst, at)
-				assert.LessOrEqual(t, worst, int64(maxExpULPs), "exp(%g)", at)
-			}
+			runSweeps32(t, l.Name+": exp", l.F32.Exp, exp32Ref, []sweep32Range{
+				{-104, 89, 1021, false},                // every result from 0 to +Inf
+				{-104, -87.33, 97, true},               // subnormal results
+				{-1e-3, 1e-3, 4099, true},              // near 1
+				{88.5, 89, 7, true},                    // towards overflow
+				{-0x1p-20, 0x1p-20, 8191, true},        // tiny arguments: 1 or its neighbours
+				{-math.MaxFloat32, -104, 65537, false}, // 0
+				{89, math.MaxFloat32, 65537, false},    // +Inf
+			})
 		})
 	}
 }
@@ -221,20 +230,13 @@ func TestArm64Exp32WithinTwoULPs(t *testing.T) {
 func TestArm64Log1p32WithinTwoULPs(t *testing.T) {
 	for _, l := range asm.Levels() {
 		t.Run(l.Name, func(t *testing.T) {
-			for _, r := range []struct {
-				lo, hi float32
-				step   int64
-			}{
-				{math.Nextafter32(-1, 0), 1e10, sweepSteps(1021)}, // (−1, 1e10]
-				{-1e-6, 1e-6, sweepSteps(4099)},                   // near 0, where u = 1 + x rounds
-				{math.Nextafter32(-1, 0), -0.99, sweepSteps(997)}, // towards −1
-				{0.5, 4, sweepSteps(997)},
-				{1e10, math.MaxFloat32, sweepSteps(65537)},
-			} {
-				worst, at := sweep32(l.F32.Log1p, log1p32Ref, r.lo, r.hi, r.step)
-				t.Logf("%s: log1p float32 [%g, %g] step %d: worst %d ulp at %g", l.Name, r.lo, r.hi, r.step, worst, at)
-				assert.LessOrEqual(t, worst, int64(maxExpULPs), "log1p(%g)", at)
-			}
+			runSweeps32(t, l.Name+": log1p", l.F32.Log1p, log1p32Ref, []sweep32Range{
+				{math.Nextafter32(-1, 0), 1e10, 1021, false}, // (−1, 1e10]
+				{-1e-6, 1e-6, 4099, true},                    // near 0, where u = 1 + x rounds
+				{math.Nextafter32(-1, 0), -0.99, 997, true},  // towards −1
+				{0.5, 4, 997, true},
+				{1e10, math.MaxFloat32, 65537, false},
+			})
 		})
 	}
 }

@@ -8809,6 +8809,5055 @@ drain:
 	RET
 
 // (p, y []float32, a float32) float64
+TEXT ·sigmoidCESumNEONF32(SB), NOSPLIT, $0-64
+	MOVD p_base+0(FP), R0
+	MOVD p_len+8(FP), R4
+	MOVD y_base+24(FP), R1
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 16(R6), F0
+	FMOVQ 48(R6), F1
+	FMOVQ 144(R6), F2
+	FMOVQ 336(R6), F3
+	FMOVQ 352(R6), F4
+	FMOVQ 368(R6), F5
+	FMOVQ 384(R6), F6
+	FMOVQ 400(R6), F7
+	FMOVQ 416(R6), F8
+	FMOVQ 432(R6), F9
+	FMOVQ 448(R6), F10
+	FMOVQ 464(R6), F11
+	FMOVQ 480(R6), F12
+	FMOVQ 496(R6), F13
+	FMOVQ 512(R6), F14
+	FMOVS a+48(FP), F15
+	VDUP V15.S[0], V15.S4
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+outer:
+	MOVD R4, R5
+	CMP $4096, R5
+	BLE sized
+	MOVD $4096, R5
+sized:
+	SUB R5, R4
+loop:
+	CMP $8, R5
+	BLT single
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eafd415 // fsub v21.4s, v0.4s, v15.4s
+	WORD $0x6e22ddf6 // fmul v22.4s, v15.4s, v2.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e23f6b7 // fmax v23.4s, v21.4s, v3.4s
+	WORD $0x4ea4f6f7 // fmin v23.4s, v23.4s, v4.4s
+	VMOV V5.B16, V24.B16
+	VFMLA V6.S4, V23.S4, V24.S4
+	WORD $0x4ea5d719 // fsub v25.4s, v24.4s, v5.4s
+	VSUB V5.S4, V24.S4, V24.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VFMLS V8.S4, V25.S4, V23.S4
+	VMOV V9.B16, V25.B16
+	VMOV V10.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V11.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V12.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V13.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V2.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V14.S4, V25.S4, V25.S4
+	VADD V14.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	WORD $0x6eb5e438 // fcmgt v24.4s, v1.4s, v21.4s
+	FMOVQ 64(R6), F25
+	WORD $0x6e39deba // fmul v26.4s, v21.4s, v25.4s
+	VBIF V24.B16, V21.B16, V26.B16
+	FMOVQ 80(R6), F25
+	VAND V25.B16, V24.B16, V24.B16
+	VUSHR $23, V26.S4, V25.S4
+	WORD $0x4e21db39 // scvtf v25.4s, v25.4s
+	FMOVQ 96(R6), F27
+	WORD $0x4ebbd739 // fsub v25.4s, v25.4s, v27.4s
+	WORD $0x4eb8d739 // fsub v25.4s, v25.4s, v24.4s
+	FMOVQ 112(R6), F24
+	VAND V24.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 128(R6), F24
+	WORD $0x6eb8e77a // fcmgt v26.4s, v27.4s, v24.4s
+	WORD $0x6e22df78 // fmul v24.4s, v27.4s, v2.4s
+	VBIT V26.B16, V24.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e3ad739 // fadd v25.4s, v25.4s, v26.4s
+	WORD $0x4ea0d778 // fsub v24.4s, v27.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad71b // fadd v27.4s, v24.4s, v26.4s
+	WORD $0x6e3bff1b // fdiv v27.4s, v24.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e38df1a // fmul v26.4s, v24.4s, v24.4s
+	WORD $0x6e22df5a // fmul v26.4s, v26.4s, v2.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf3c // fmul v28.4s, v25.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb8d7ff // fsub v31.4s, v31.4s, v24.4s
+	FMOVQ 256(R6), F24
+	WORD $0x6e38df39 // fmul v25.4s, v25.4s, v24.4s
+	WORD $0x4ebfd73f // fsub v31.4s, v25.4s, v31.4s
+	FMOVQ 272(R6), F25
+	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 288(R6), F25
+	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 304(R6), F25
+	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	WORD $0x4e38d610 // fadd v16.4s, v16.4s, v24.4s
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eafd415 // fsub v21.4s, v0.4s, v15.4s
+	WORD $0x6e22ddf6 // fmul v22.4s, v15.4s, v2.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e23f6b7 // fmax v23.4s, v21.4s, v3.4s
+	WORD $0x4ea4f6f7 // fmin v23.4s, v23.4s, v4.4s
+	VMOV V5.B16, V24.B16
+	VFMLA V6.S4, V23.S4, V24.S4
+	WORD $0x4ea5d719 // fsub v25.4s, v24.4s, v5.4s
+	VSUB V5.S4, V24.S4, V24.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VFMLS V8.S4, V25.S4, V23.S4
+	VMOV V9.B16, V25.B16
+	VMOV V10.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V11.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V12.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V13.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V2.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V14.S4, V25.S4, V25.S4
+	VADD V14.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	WORD $0x6eb5e438 // fcmgt v24.4s, v1.4s, v21.4s
+	FMOVQ 64(R6), F25
+	WORD $0x6e39deba // fmul v26.4s, v21.4s, v25.4s
+	VBIF V24.B16, V21.B16, V26.B16
+	FMOVQ 80(R6), F25
+	VAND V25.B16, V24.B16, V24.B16
+	VUSHR $23, V26.S4, V25.S4
+	WORD $0x4e21db39 // scvtf v25.4s, v25.4s
+	FMOVQ 96(R6), F27
+	WORD $0x4ebbd739 // fsub v25.4s, v25.4s, v27.4s
+	WORD $0x4eb8d739 // fsub v25.4s, v25.4s, v24.4s
+	FMOVQ 112(R6), F24
+	VAND V24.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 128(R6), F24
+	WORD $0x6eb8e77a // fcmgt v26.4s, v27.4s, v24.4s
+	WORD $0x6e22df78 // fmul v24.4s, v27.4s, v2.4s
+	VBIT V26.B16, V24.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e3ad739 // fadd v25.4s, v25.4s, v26.4s
+	WORD $0x4ea0d778 // fsub v24.4s, v27.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad71b // fadd v27.4s, v24.4s, v26.4s
+	WORD $0x6e3bff1b // fdiv v27.4s, v24.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e38df1a // fmul v26.4s, v24.4s, v24.4s
+	WORD $0x6e22df5a // fmul v26.4s, v26.4s, v2.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf3c // fmul v28.4s, v25.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb8d7ff // fsub v31.4s, v31.4s, v24.4s
+	FMOVQ 256(R6), F24
+	WORD $0x6e38df39 // fmul v25.4s, v25.4s, v24.4s
+	WORD $0x4ebfd73f // fsub v31.4s, v25.4s, v31.4s
+	FMOVQ 272(R6), F25
+	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 288(R6), F25
+	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 304(R6), F25
+	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	WORD $0x4e38d631 // fadd v17.4s, v17.4s, v24.4s
+	SUB $8, R5
+	B loop
+single:
+	CMP $4, R5
+	BLT tail
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eafd415 // fsub v21.4s, v0.4s, v15.4s
+	WORD $0x6e22ddf6 // fmul v22.4s, v15.4s, v2.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e23f6b7 // fmax v23.4s, v21.4s, v3.4s
+	WORD $0x4ea4f6f7 // fmin v23.4s, v23.4s, v4.4s
+	VMOV V5.B16, V24.B16
+	VFMLA V6.S4, V23.S4, V24.S4
+	WORD $0x4ea5d719 // fsub v25.4s, v24.4s, v5.4s
+	VSUB V5.S4, V24.S4, V24.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VFMLS V8.S4, V25.S4, V23.S4
+	VMOV V9.B16, V25.B16
+	VMOV V10.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V11.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V12.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V13.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V2.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V14.S4, V25.S4, V25.S4
+	VADD V14.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	WORD $0x6eb5e438 // fcmgt v24.4s, v1.4s, v21.4s
+	FMOVQ 64(R6), F25
+	WORD $0x6e39deba // fmul v26.4s, v21.4s, v25.4s
+	VBIF V24.B16, V21.B16, V26.B16
+	FMOVQ 80(R6), F25
+	VAND V25.B16, V24.B16, V24.B16
+	VUSHR $23, V26.S4, V25.S4
+	WORD $0x4e21db39 // scvtf v25.4s, v25.4s
+	FMOVQ 96(R6), F27
+	WORD $0x4ebbd739 // fsub v25.4s, v25.4s, v27.4s
+	WORD $0x4eb8d739 // fsub v25.4s, v25.4s, v24.4s
+	FMOVQ 112(R6), F24
+	VAND V24.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 128(R6), F24
+	WORD $0x6eb8e77a // fcmgt v26.4s, v27.4s, v24.4s
+	WORD $0x6e22df78 // fmul v24.4s, v27.4s, v2.4s
+	VBIT V26.B16, V24.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e3ad739 // fadd v25.4s, v25.4s, v26.4s
+	WORD $0x4ea0d778 // fsub v24.4s, v27.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad71b // fadd v27.4s, v24.4s, v26.4s
+	WORD $0x6e3bff1b // fdiv v27.4s, v24.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e38df1a // fmul v26.4s, v24.4s, v24.4s
+	WORD $0x6e22df5a // fmul v26.4s, v26.4s, v2.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf3c // fmul v28.4s, v25.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb8d7ff // fsub v31.4s, v31.4s, v24.4s
+	FMOVQ 256(R6), F24
+	WORD $0x6e38df39 // fmul v25.4s, v25.4s, v24.4s
+	WORD $0x4ebfd73f // fsub v31.4s, v25.4s, v31.4s
+	FMOVQ 272(R6), F25
+	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 288(R6), F25
+	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 304(R6), F25
+	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	WORD $0x4e38d610 // fadd v16.4s, v16.4s, v24.4s
+	SUB $4, R5
+	B single
+tail:
+	CBZ R5, drain
+	FMOVS.P 4(R0), F19
+	FMOVS.P 4(R1), F20
+	WORD $0x4eafd415 // fsub v21.4s, v0.4s, v15.4s
+	WORD $0x6e22ddf6 // fmul v22.4s, v15.4s, v2.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e23f6b7 // fmax v23.4s, v21.4s, v3.4s
+	WORD $0x4ea4f6f7 // fmin v23.4s, v23.4s, v4.4s
+	VMOV V5.B16, V24.B16
+	VFMLA V6.S4, V23.S4, V24.S4
+	WORD $0x4ea5d719 // fsub v25.4s, v24.4s, v5.4s
+	VSUB V5.S4, V24.S4, V24.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VFMLS V8.S4, V25.S4, V23.S4
+	VMOV V9.B16, V25.B16
+	VMOV V10.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V11.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V12.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V13.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V2.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V14.S4, V25.S4, V25.S4
+	VADD V14.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	WORD $0x6eb5e438 // fcmgt v24.4s, v1.4s, v21.4s
+	FMOVQ 64(R6), F25
+	WORD $0x6e39deba // fmul v26.4s, v21.4s, v25.4s
+	VBIF V24.B16, V21.B16, V26.B16
+	FMOVQ 80(R6), F25
+	VAND V25.B16, V24.B16, V24.B16
+	VUSHR $23, V26.S4, V25.S4
+	WORD $0x4e21db39 // scvtf v25.4s, v25.4s
+	FMOVQ 96(R6), F27
+	WORD $0x4ebbd739 // fsub v25.4s, v25.4s, v27.4s
+	WORD $0x4eb8d739 // fsub v25.4s, v25.4s, v24.4s
+	FMOVQ 112(R6), F24
+	VAND V24.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 128(R6), F24
+	WORD $0x6eb8e77a // fcmgt v26.4s, v27.4s, v24.4s
+	WORD $0x6e22df78 // fmul v24.4s, v27.4s, v2.4s
+	VBIT V26.B16, V24.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e3ad739 // fadd v25.4s, v25.4s, v26.4s
+	WORD $0x4ea0d778 // fsub v24.4s, v27.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad71b // fadd v27.4s, v24.4s, v26.4s
+	WORD $0x6e3bff1b // fdiv v27.4s, v24.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e38df1a // fmul v26.4s, v24.4s, v24.4s
+	WORD $0x6e22df5a // fmul v26.4s, v26.4s, v2.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf3c // fmul v28.4s, v25.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb8d7ff // fsub v31.4s, v31.4s, v24.4s
+	FMOVQ 256(R6), F24
+	WORD $0x6e38df39 // fmul v25.4s, v25.4s, v24.4s
+	WORD $0x4ebfd73f // fsub v31.4s, v25.4s, v31.4s
+	FMOVQ 272(R6), F25
+	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 288(R6), F25
+	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 304(R6), F25
+	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	FMOVQ 0(R6), F21
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e38d610 // fadd v16.4s, v16.4s, v24.4s
+	SUB $1, R5
+	B tail
+drain:
+	WORD $0x4e31d610 // fadd v16.4s, v16.4s, v17.4s
+	VEOR V17.B16, V17.B16, V17.B16
+	WORD $0x0e617a13 // fcvtl v19.2d, v16.2s
+	WORD $0x4e617a14 // fcvtl2 v20.2d, v16.4s
+	WORD $0x4e74d673 // fadd v19.2d, v19.2d, v20.2d
+	WORD $0x4e73d652 // fadd v18.2d, v18.2d, v19.2d
+	VEOR V16.B16, V16.B16, V16.B16
+	CBNZ R4, outer
+	WORD $0x7e70da53 // faddp d19, v18.2d
+	FMOVD F19, ret+56(FP)
+	RET
+
+// (p, y, w []float32, a float32) (float64, int, float64)
+TEXT ·sigmoidCEWSumNEONF32(SB), NOSPLIT, $0-104
+	MOVD p_base+0(FP), R0
+	MOVD p_len+8(FP), R4
+	MOVD y_base+24(FP), R1
+	MOVD w_base+48(FP), R2
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 16(R6), F0
+	FMOVQ 144(R6), F1
+	FMOVQ 336(R6), F2
+	FMOVQ 352(R6), F3
+	FMOVQ 368(R6), F4
+	FMOVQ 384(R6), F5
+	FMOVQ 400(R6), F6
+	FMOVQ 416(R6), F7
+	FMOVQ 432(R6), F8
+	FMOVQ 448(R6), F9
+	FMOVQ 464(R6), F10
+	FMOVS a+72(FP), F11
+	VDUP V11.S[0], V11.S4
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	VEOR V16.B16, V16.B16, V16.B16
+	MOVD ZR, R7
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+outer:
+	MOVD R4, R5
+	CMP $4096, R5
+	BLE sized
+	MOVD $4096, R5
+sized:
+	SUB R5, R4
+loop:
+	CMP $8, R5
+	BLT single
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eabd415 // fsub v21.4s, v0.4s, v11.4s
+	WORD $0x6e21dd76 // fmul v22.4s, v11.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	FMOVQ 480(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.S4, V25.S4, V27.S4
+	FMOVQ 496(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.S4, V27.S4, V26.S4
+	VMOV V1.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	WORD $0x6e37defa // fmul v26.4s, v23.4s, v23.4s
+	VFMLA V25.S4, V26.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	FMOVQ 512(R6), F26
+	VADD V26.S4, V25.S4, V25.S4
+	VADD V26.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	FMOVQ 48(R6), F24
+	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
+	FMOVQ 64(R6), F24
+	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 80(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $23, V26.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F27
+	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
+	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
+	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	FMOVQ 272(R6), F25
+	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 288(R6), F25
+	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 304(R6), F25
+	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	VLD1.P 16(R2), [V21.S4]
+	WORD $0x6e38deb6 // fmul v22.4s, v21.4s, v24.4s
+	WORD $0x4e36d58c // fadd v12.4s, v12.4s, v22.4s
+	WORD $0x4e35d5ad // fadd v13.4s, v13.4s, v21.4s
+	WORD $0x4ea0dab7 // fcmeq v23.4s, v21.4s, #0.0
+	VSUB V23.S4, V16.S4, V16.S4
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eabd415 // fsub v21.4s, v0.4s, v11.4s
+	WORD $0x6e21dd76 // fmul v22.4s, v11.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	FMOVQ 480(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.S4, V25.S4, V27.S4
+	FMOVQ 496(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.S4, V27.S4, V26.S4
+	VMOV V1.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	WORD $0x6e37defa // fmul v26.4s, v23.4s, v23.4s
+	VFMLA V25.S4, V26.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	FMOVQ 512(R6), F26
+	VADD V26.S4, V25.S4, V25.S4
+	VADD V26.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	FMOVQ 48(R6), F24
+	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
+	FMOVQ 64(R6), F24
+	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 80(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $23, V26.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F27
+	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
+	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
+	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	FMOVQ 272(R6), F25
+	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 288(R6), F25
+	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 304(R6), F25
+	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	VLD1.P 16(R2), [V21.S4]
+	WORD $0x6e38deb6 // fmul v22.4s, v21.4s, v24.4s
+	WORD $0x4e36d5ce // fadd v14.4s, v14.4s, v22.4s
+	WORD $0x4e35d5ef // fadd v15.4s, v15.4s, v21.4s
+	WORD $0x4ea0dab7 // fcmeq v23.4s, v21.4s, #0.0
+	VSUB V23.S4, V16.S4, V16.S4
+	SUB $8, R5
+	B loop
+single:
+	CMP $4, R5
+	BLT tail
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eabd415 // fsub v21.4s, v0.4s, v11.4s
+	WORD $0x6e21dd76 // fmul v22.4s, v11.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	FMOVQ 480(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.S4, V25.S4, V27.S4
+	FMOVQ 496(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.S4, V27.S4, V26.S4
+	VMOV V1.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	WORD $0x6e37defa // fmul v26.4s, v23.4s, v23.4s
+	VFMLA V25.S4, V26.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	FMOVQ 512(R6), F26
+	VADD V26.S4, V25.S4, V25.S4
+	VADD V26.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	FMOVQ 48(R6), F24
+	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
+	FMOVQ 64(R6), F24
+	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 80(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $23, V26.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F27
+	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
+	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
+	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	FMOVQ 272(R6), F25
+	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 288(R6), F25
+	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 304(R6), F25
+	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	VLD1.P 16(R2), [V21.S4]
+	WORD $0x6e38deb6 // fmul v22.4s, v21.4s, v24.4s
+	WORD $0x4e36d58c // fadd v12.4s, v12.4s, v22.4s
+	WORD $0x4e35d5ad // fadd v13.4s, v13.4s, v21.4s
+	WORD $0x4ea0dab7 // fcmeq v23.4s, v21.4s, #0.0
+	VSUB V23.S4, V16.S4, V16.S4
+	SUB $4, R5
+	B single
+tail:
+	CBZ R5, drain
+	FMOVS.P 4(R0), F19
+	FMOVS.P 4(R1), F20
+	WORD $0x4eabd415 // fsub v21.4s, v0.4s, v11.4s
+	WORD $0x6e21dd76 // fmul v22.4s, v11.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	FMOVQ 480(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.S4, V25.S4, V27.S4
+	FMOVQ 496(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.S4, V27.S4, V26.S4
+	VMOV V1.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	WORD $0x6e37defa // fmul v26.4s, v23.4s, v23.4s
+	VFMLA V25.S4, V26.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	FMOVQ 512(R6), F26
+	VADD V26.S4, V25.S4, V25.S4
+	VADD V26.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	FMOVQ 48(R6), F24
+	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
+	FMOVQ 64(R6), F24
+	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 80(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $23, V26.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F27
+	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
+	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
+	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	FMOVQ 272(R6), F25
+	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 288(R6), F25
+	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 304(R6), F25
+	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	FMOVS.P 4(R2), F21
+	WORD $0x6e38deb6 // fmul v22.4s, v21.4s, v24.4s
+	FMOVQ 0(R6), F23
+	VAND V23.B16, V22.B16, V22.B16
+	WORD $0x4e36d58c // fadd v12.4s, v12.4s, v22.4s
+	WORD $0x4e35d5ad // fadd v13.4s, v13.4s, v21.4s
+	WORD $0x4ea0dab7 // fcmeq v23.4s, v21.4s, #0.0
+	FMOVQ 0(R6), F25
+	VAND V25.B16, V23.B16, V23.B16
+	VSUB V23.S4, V16.S4, V16.S4
+	SUB $1, R5
+	B tail
+drain:
+	WORD $0x4e2ed58c // fadd v12.4s, v12.4s, v14.4s
+	VEOR V14.B16, V14.B16, V14.B16
+	WORD $0x0e617993 // fcvtl v19.2d, v12.2s
+	WORD $0x4e617994 // fcvtl2 v20.2d, v12.4s
+	WORD $0x4e74d673 // fadd v19.2d, v19.2d, v20.2d
+	WORD $0x4e73d631 // fadd v17.2d, v17.2d, v19.2d
+	VEOR V12.B16, V12.B16, V12.B16
+	WORD $0x4e2fd5ad // fadd v13.4s, v13.4s, v15.4s
+	VEOR V15.B16, V15.B16, V15.B16
+	WORD $0x0e6179b3 // fcvtl v19.2d, v13.2s
+	WORD $0x4e6179b4 // fcvtl2 v20.2d, v13.4s
+	WORD $0x4e74d673 // fadd v19.2d, v19.2d, v20.2d
+	WORD $0x4e73d652 // fadd v18.2d, v18.2d, v19.2d
+	VEOR V13.B16, V13.B16, V13.B16
+	VUADDLV V16.S4, V19
+	VMOV V19.D[0], R8
+	ADD R8, R7
+	VEOR V16.B16, V16.B16, V16.B16
+	CBNZ R4, outer
+	WORD $0x7e70da33 // faddp d19, v17.2d
+	FMOVD F19, ret+80(FP)
+	MOVD p_len+8(FP), R8
+	SUB R7, R8
+	MOVD R8, ret1+88(FP)
+	WORD $0x7e70da53 // faddp d19, v18.2d
+	FMOVD F19, ret2+96(FP)
+	RET
+
+// (dst, p, y []float32, s, a float32) float64
+TEXT ·sigmoidCEUnredNEONF32(SB), NOSPLIT, $0-88
+	MOVD p_base+24(FP), R0
+	MOVD p_len+32(FP), R4
+	MOVD y_base+48(FP), R1
+	MOVD dst_base+0(FP), R3
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 16(R6), F0
+	FMOVQ 144(R6), F1
+	FMOVQ 336(R6), F2
+	FMOVQ 352(R6), F3
+	FMOVQ 368(R6), F4
+	FMOVQ 384(R6), F5
+	FMOVQ 400(R6), F6
+	FMOVQ 416(R6), F7
+	FMOVQ 432(R6), F8
+	FMOVQ 448(R6), F9
+	FMOVQ 464(R6), F10
+	FMOVQ 480(R6), F11
+	FMOVQ 496(R6), F12
+	FMOVQ 512(R6), F13
+	FMOVS a+76(FP), F14
+	VDUP V14.S[0], V14.S4
+	FMOVS s+72(FP), F15
+	VDUP V15.S[0], V15.S4
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+outer:
+	MOVD R4, R5
+	CMP $4096, R5
+	BLE sized
+	MOVD $4096, R5
+sized:
+	SUB R5, R4
+loop:
+	CMP $8, R5
+	BLT single
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eaed415 // fsub v21.4s, v0.4s, v14.4s
+	WORD $0x6e21ddd6 // fmul v22.4s, v14.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V11.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V12.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V1.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V13.S4, V25.S4, V25.S4
+	VADD V13.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	FMOVQ 48(R6), F24
+	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
+	FMOVQ 64(R6), F24
+	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 80(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $23, V26.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F27
+	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
+	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
+	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	FMOVQ 272(R6), F25
+	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 288(R6), F25
+	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 304(R6), F25
+	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	WORD $0x6e38ddf5 // fmul v21.4s, v15.4s, v24.4s
+	VST1.P [V21.S4], 16(R3)
+	WORD $0x4e38d610 // fadd v16.4s, v16.4s, v24.4s
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eaed415 // fsub v21.4s, v0.4s, v14.4s
+	WORD $0x6e21ddd6 // fmul v22.4s, v14.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V11.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V12.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V1.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V13.S4, V25.S4, V25.S4
+	VADD V13.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	FMOVQ 48(R6), F24
+	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
+	FMOVQ 64(R6), F24
+	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 80(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $23, V26.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F27
+	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
+	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
+	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	FMOVQ 272(R6), F25
+	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 288(R6), F25
+	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 304(R6), F25
+	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	WORD $0x6e38ddf5 // fmul v21.4s, v15.4s, v24.4s
+	VST1.P [V21.S4], 16(R3)
+	WORD $0x4e38d631 // fadd v17.4s, v17.4s, v24.4s
+	SUB $8, R5
+	B loop
+single:
+	CMP $4, R5
+	BLT tail
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eaed415 // fsub v21.4s, v0.4s, v14.4s
+	WORD $0x6e21ddd6 // fmul v22.4s, v14.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V11.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V12.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V1.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V13.S4, V25.S4, V25.S4
+	VADD V13.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	FMOVQ 48(R6), F24
+	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
+	FMOVQ 64(R6), F24
+	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 80(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $23, V26.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F27
+	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
+	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
+	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	FMOVQ 272(R6), F25
+	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 288(R6), F25
+	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 304(R6), F25
+	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	WORD $0x6e38ddf5 // fmul v21.4s, v15.4s, v24.4s
+	VST1.P [V21.S4], 16(R3)
+	WORD $0x4e38d610 // fadd v16.4s, v16.4s, v24.4s
+	SUB $4, R5
+	B single
+tail:
+	CBZ R5, drain
+	FMOVS.P 4(R0), F19
+	FMOVS.P 4(R1), F20
+	WORD $0x4eaed415 // fsub v21.4s, v0.4s, v14.4s
+	WORD $0x6e21ddd6 // fmul v22.4s, v14.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V11.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V12.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V1.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V13.S4, V25.S4, V25.S4
+	VADD V13.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	FMOVQ 48(R6), F24
+	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
+	FMOVQ 64(R6), F24
+	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 80(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $23, V26.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F27
+	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
+	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
+	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	FMOVQ 272(R6), F25
+	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 288(R6), F25
+	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 304(R6), F25
+	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	WORD $0x6e38ddf5 // fmul v21.4s, v15.4s, v24.4s
+	FMOVS.P F21, 4(R3)
+	FMOVQ 0(R6), F22
+	VAND V22.B16, V24.B16, V24.B16
+	WORD $0x4e38d610 // fadd v16.4s, v16.4s, v24.4s
+	SUB $1, R5
+	B tail
+drain:
+	WORD $0x4e31d610 // fadd v16.4s, v16.4s, v17.4s
+	VEOR V17.B16, V17.B16, V17.B16
+	WORD $0x0e617a13 // fcvtl v19.2d, v16.2s
+	WORD $0x4e617a14 // fcvtl2 v20.2d, v16.4s
+	WORD $0x4e74d673 // fadd v19.2d, v19.2d, v20.2d
+	WORD $0x4e73d652 // fadd v18.2d, v18.2d, v19.2d
+	VEOR V16.B16, V16.B16, V16.B16
+	CBNZ R4, outer
+	WORD $0x7e70da53 // faddp d19, v18.2d
+	FMOVD F19, ret+80(FP)
+	RET
+
+// (dst, p, y, w []float32, a float32) float64
+TEXT ·sigmoidCEWUnredNEONF32(SB), NOSPLIT, $0-112
+	MOVD p_base+24(FP), R0
+	MOVD p_len+32(FP), R4
+	MOVD y_base+48(FP), R1
+	MOVD w_base+72(FP), R2
+	MOVD dst_base+0(FP), R3
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 16(R6), F0
+	FMOVQ 48(R6), F1
+	FMOVQ 144(R6), F2
+	FMOVQ 336(R6), F3
+	FMOVQ 352(R6), F4
+	FMOVQ 368(R6), F5
+	FMOVQ 384(R6), F6
+	FMOVQ 400(R6), F7
+	FMOVQ 416(R6), F8
+	FMOVQ 432(R6), F9
+	FMOVQ 448(R6), F10
+	FMOVQ 464(R6), F11
+	FMOVQ 480(R6), F12
+	FMOVQ 496(R6), F13
+	FMOVQ 512(R6), F14
+	FMOVS a+96(FP), F15
+	VDUP V15.S[0], V15.S4
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+outer:
+	MOVD R4, R5
+	CMP $4096, R5
+	BLE sized
+	MOVD $4096, R5
+sized:
+	SUB R5, R4
+loop:
+	CMP $8, R5
+	BLT single
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eafd415 // fsub v21.4s, v0.4s, v15.4s
+	WORD $0x6e22ddf6 // fmul v22.4s, v15.4s, v2.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e23f6b7 // fmax v23.4s, v21.4s, v3.4s
+	WORD $0x4ea4f6f7 // fmin v23.4s, v23.4s, v4.4s
+	VMOV V5.B16, V24.B16
+	VFMLA V6.S4, V23.S4, V24.S4
+	WORD $0x4ea5d719 // fsub v25.4s, v24.4s, v5.4s
+	VSUB V5.S4, V24.S4, V24.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VFMLS V8.S4, V25.S4, V23.S4
+	VMOV V9.B16, V25.B16
+	VMOV V10.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V11.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V12.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V13.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V2.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V14.S4, V25.S4, V25.S4
+	VADD V14.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	WORD $0x6eb5e438 // fcmgt v24.4s, v1.4s, v21.4s
+	FMOVQ 64(R6), F25
+	WORD $0x6e39deba // fmul v26.4s, v21.4s, v25.4s
+	VBIF V24.B16, V21.B16, V26.B16
+	FMOVQ 80(R6), F25
+	VAND V25.B16, V24.B16, V24.B16
+	VUSHR $23, V26.S4, V25.S4
+	WORD $0x4e21db39 // scvtf v25.4s, v25.4s
+	FMOVQ 96(R6), F27
+	WORD $0x4ebbd739 // fsub v25.4s, v25.4s, v27.4s
+	WORD $0x4eb8d739 // fsub v25.4s, v25.4s, v24.4s
+	FMOVQ 112(R6), F24
+	VAND V24.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 128(R6), F24
+	WORD $0x6eb8e77a // fcmgt v26.4s, v27.4s, v24.4s
+	WORD $0x6e22df78 // fmul v24.4s, v27.4s, v2.4s
+	VBIT V26.B16, V24.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e3ad739 // fadd v25.4s, v25.4s, v26.4s
+	WORD $0x4ea0d778 // fsub v24.4s, v27.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad71b // fadd v27.4s, v24.4s, v26.4s
+	WORD $0x6e3bff1b // fdiv v27.4s, v24.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e38df1a // fmul v26.4s, v24.4s, v24.4s
+	WORD $0x6e22df5a // fmul v26.4s, v26.4s, v2.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf3c // fmul v28.4s, v25.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb8d7ff // fsub v31.4s, v31.4s, v24.4s
+	FMOVQ 256(R6), F24
+	WORD $0x6e38df39 // fmul v25.4s, v25.4s, v24.4s
+	WORD $0x4ebfd73f // fsub v31.4s, v25.4s, v31.4s
+	FMOVQ 272(R6), F25
+	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 288(R6), F25
+	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 304(R6), F25
+	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	VLD1.P 16(R2), [V21.S4]
+	WORD $0x6e38deb6 // fmul v22.4s, v21.4s, v24.4s
+	VST1.P [V22.S4], 16(R3)
+	WORD $0x4e36d610 // fadd v16.4s, v16.4s, v22.4s
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eafd415 // fsub v21.4s, v0.4s, v15.4s
+	WORD $0x6e22ddf6 // fmul v22.4s, v15.4s, v2.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e23f6b7 // fmax v23.4s, v21.4s, v3.4s
+	WORD $0x4ea4f6f7 // fmin v23.4s, v23.4s, v4.4s
+	VMOV V5.B16, V24.B16
+	VFMLA V6.S4, V23.S4, V24.S4
+	WORD $0x4ea5d719 // fsub v25.4s, v24.4s, v5.4s
+	VSUB V5.S4, V24.S4, V24.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VFMLS V8.S4, V25.S4, V23.S4
+	VMOV V9.B16, V25.B16
+	VMOV V10.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V11.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V12.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V13.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V2.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V14.S4, V25.S4, V25.S4
+	VADD V14.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	WORD $0x6eb5e438 // fcmgt v24.4s, v1.4s, v21.4s
+	FMOVQ 64(R6), F25
+	WORD $0x6e39deba // fmul v26.4s, v21.4s, v25.4s
+	VBIF V24.B16, V21.B16, V26.B16
+	FMOVQ 80(R6), F25
+	VAND V25.B16, V24.B16, V24.B16
+	VUSHR $23, V26.S4, V25.S4
+	WORD $0x4e21db39 // scvtf v25.4s, v25.4s
+	FMOVQ 96(R6), F27
+	WORD $0x4ebbd739 // fsub v25.4s, v25.4s, v27.4s
+	WORD $0x4eb8d739 // fsub v25.4s, v25.4s, v24.4s
+	FMOVQ 112(R6), F24
+	VAND V24.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 128(R6), F24
+	WORD $0x6eb8e77a // fcmgt v26.4s, v27.4s, v24.4s
+	WORD $0x6e22df78 // fmul v24.4s, v27.4s, v2.4s
+	VBIT V26.B16, V24.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e3ad739 // fadd v25.4s, v25.4s, v26.4s
+	WORD $0x4ea0d778 // fsub v24.4s, v27.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad71b // fadd v27.4s, v24.4s, v26.4s
+	WORD $0x6e3bff1b // fdiv v27.4s, v24.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e38df1a // fmul v26.4s, v24.4s, v24.4s
+	WORD $0x6e22df5a // fmul v26.4s, v26.4s, v2.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf3c // fmul v28.4s, v25.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb8d7ff // fsub v31.4s, v31.4s, v24.4s
+	FMOVQ 256(R6), F24
+	WORD $0x6e38df39 // fmul v25.4s, v25.4s, v24.4s
+	WORD $0x4ebfd73f // fsub v31.4s, v25.4s, v31.4s
+	FMOVQ 272(R6), F25
+	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 288(R6), F25
+	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 304(R6), F25
+	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	VLD1.P 16(R2), [V21.S4]
+	WORD $0x6e38deb6 // fmul v22.4s, v21.4s, v24.4s
+	VST1.P [V22.S4], 16(R3)
+	WORD $0x4e36d631 // fadd v17.4s, v17.4s, v22.4s
+	SUB $8, R5
+	B loop
+single:
+	CMP $4, R5
+	BLT tail
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eafd415 // fsub v21.4s, v0.4s, v15.4s
+	WORD $0x6e22ddf6 // fmul v22.4s, v15.4s, v2.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e23f6b7 // fmax v23.4s, v21.4s, v3.4s
+	WORD $0x4ea4f6f7 // fmin v23.4s, v23.4s, v4.4s
+	VMOV V5.B16, V24.B16
+	VFMLA V6.S4, V23.S4, V24.S4
+	WORD $0x4ea5d719 // fsub v25.4s, v24.4s, v5.4s
+	VSUB V5.S4, V24.S4, V24.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VFMLS V8.S4, V25.S4, V23.S4
+	VMOV V9.B16, V25.B16
+	VMOV V10.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V11.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V12.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V13.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V2.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V14.S4, V25.S4, V25.S4
+	VADD V14.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	WORD $0x6eb5e438 // fcmgt v24.4s, v1.4s, v21.4s
+	FMOVQ 64(R6), F25
+	WORD $0x6e39deba // fmul v26.4s, v21.4s, v25.4s
+	VBIF V24.B16, V21.B16, V26.B16
+	FMOVQ 80(R6), F25
+	VAND V25.B16, V24.B16, V24.B16
+	VUSHR $23, V26.S4, V25.S4
+	WORD $0x4e21db39 // scvtf v25.4s, v25.4s
+	FMOVQ 96(R6), F27
+	WORD $0x4ebbd739 // fsub v25.4s, v25.4s, v27.4s
+	WORD $0x4eb8d739 // fsub v25.4s, v25.4s, v24.4s
+	FMOVQ 112(R6), F24
+	VAND V24.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 128(R6), F24
+	WORD $0x6eb8e77a // fcmgt v26.4s, v27.4s, v24.4s
+	WORD $0x6e22df78 // fmul v24.4s, v27.4s, v2.4s
+	VBIT V26.B16, V24.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e3ad739 // fadd v25.4s, v25.4s, v26.4s
+	WORD $0x4ea0d778 // fsub v24.4s, v27.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad71b // fadd v27.4s, v24.4s, v26.4s
+	WORD $0x6e3bff1b // fdiv v27.4s, v24.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e38df1a // fmul v26.4s, v24.4s, v24.4s
+	WORD $0x6e22df5a // fmul v26.4s, v26.4s, v2.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf3c // fmul v28.4s, v25.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb8d7ff // fsub v31.4s, v31.4s, v24.4s
+	FMOVQ 256(R6), F24
+	WORD $0x6e38df39 // fmul v25.4s, v25.4s, v24.4s
+	WORD $0x4ebfd73f // fsub v31.4s, v25.4s, v31.4s
+	FMOVQ 272(R6), F25
+	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 288(R6), F25
+	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 304(R6), F25
+	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	VLD1.P 16(R2), [V21.S4]
+	WORD $0x6e38deb6 // fmul v22.4s, v21.4s, v24.4s
+	VST1.P [V22.S4], 16(R3)
+	WORD $0x4e36d610 // fadd v16.4s, v16.4s, v22.4s
+	SUB $4, R5
+	B single
+tail:
+	CBZ R5, drain
+	FMOVS.P 4(R0), F19
+	FMOVS.P 4(R1), F20
+	WORD $0x4eafd415 // fsub v21.4s, v0.4s, v15.4s
+	WORD $0x6e22ddf6 // fmul v22.4s, v15.4s, v2.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e23f6b7 // fmax v23.4s, v21.4s, v3.4s
+	WORD $0x4ea4f6f7 // fmin v23.4s, v23.4s, v4.4s
+	VMOV V5.B16, V24.B16
+	VFMLA V6.S4, V23.S4, V24.S4
+	WORD $0x4ea5d719 // fsub v25.4s, v24.4s, v5.4s
+	VSUB V5.S4, V24.S4, V24.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VFMLS V8.S4, V25.S4, V23.S4
+	VMOV V9.B16, V25.B16
+	VMOV V10.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V11.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V12.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V13.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V2.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V14.S4, V25.S4, V25.S4
+	VADD V14.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	WORD $0x6eb5e438 // fcmgt v24.4s, v1.4s, v21.4s
+	FMOVQ 64(R6), F25
+	WORD $0x6e39deba // fmul v26.4s, v21.4s, v25.4s
+	VBIF V24.B16, V21.B16, V26.B16
+	FMOVQ 80(R6), F25
+	VAND V25.B16, V24.B16, V24.B16
+	VUSHR $23, V26.S4, V25.S4
+	WORD $0x4e21db39 // scvtf v25.4s, v25.4s
+	FMOVQ 96(R6), F27
+	WORD $0x4ebbd739 // fsub v25.4s, v25.4s, v27.4s
+	WORD $0x4eb8d739 // fsub v25.4s, v25.4s, v24.4s
+	FMOVQ 112(R6), F24
+	VAND V24.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 128(R6), F24
+	WORD $0x6eb8e77a // fcmgt v26.4s, v27.4s, v24.4s
+	WORD $0x6e22df78 // fmul v24.4s, v27.4s, v2.4s
+	VBIT V26.B16, V24.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e3ad739 // fadd v25.4s, v25.4s, v26.4s
+	WORD $0x4ea0d778 // fsub v24.4s, v27.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad71b // fadd v27.4s, v24.4s, v26.4s
+	WORD $0x6e3bff1b // fdiv v27.4s, v24.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e38df1a // fmul v26.4s, v24.4s, v24.4s
+	WORD $0x6e22df5a // fmul v26.4s, v26.4s, v2.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf3c // fmul v28.4s, v25.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb8d7ff // fsub v31.4s, v31.4s, v24.4s
+	FMOVQ 256(R6), F24
+	WORD $0x6e38df39 // fmul v25.4s, v25.4s, v24.4s
+	WORD $0x4ebfd73f // fsub v31.4s, v25.4s, v31.4s
+	FMOVQ 272(R6), F25
+	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 288(R6), F25
+	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 304(R6), F25
+	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	FMOVS.P 4(R2), F21
+	WORD $0x6e38deb6 // fmul v22.4s, v21.4s, v24.4s
+	FMOVS.P F22, 4(R3)
+	FMOVQ 0(R6), F23
+	VAND V23.B16, V22.B16, V22.B16
+	WORD $0x4e36d610 // fadd v16.4s, v16.4s, v22.4s
+	SUB $1, R5
+	B tail
+drain:
+	WORD $0x4e31d610 // fadd v16.4s, v16.4s, v17.4s
+	VEOR V17.B16, V17.B16, V17.B16
+	WORD $0x0e617a13 // fcvtl v19.2d, v16.2s
+	WORD $0x4e617a14 // fcvtl2 v20.2d, v16.4s
+	WORD $0x4e74d673 // fadd v19.2d, v19.2d, v20.2d
+	WORD $0x4e73d652 // fadd v18.2d, v18.2d, v19.2d
+	VEOR V16.B16, V16.B16, V16.B16
+	CBNZ R4, outer
+	WORD $0x7e70da53 // faddp d19, v18.2d
+	FMOVD F19, ret+104(FP)
+	RET
+
+// (dst, p, y []float32, s, a float32) float64
+TEXT ·sigmoidCEGradNEONF32(SB), NOSPLIT, $0-88
+	MOVD p_base+24(FP), R0
+	MOVD p_len+32(FP), R4
+	MOVD y_base+48(FP), R1
+	MOVD dst_base+0(FP), R3
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 16(R6), F0
+	FMOVQ 144(R6), F1
+	FMOVQ 336(R6), F2
+	FMOVQ 352(R6), F3
+	FMOVQ 368(R6), F4
+	FMOVQ 384(R6), F5
+	FMOVQ 400(R6), F6
+	FMOVQ 416(R6), F7
+	FMOVQ 432(R6), F8
+	FMOVQ 448(R6), F9
+	FMOVQ 464(R6), F10
+	FMOVQ 480(R6), F11
+	FMOVQ 496(R6), F12
+	FMOVQ 512(R6), F13
+	FMOVS a+76(FP), F14
+	VDUP V14.S[0], V14.S4
+	FMOVS s+72(FP), F15
+	VDUP V15.S[0], V15.S4
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+outer:
+	MOVD R4, R5
+	CMP $4096, R5
+	BLE sized
+	MOVD $4096, R5
+sized:
+	SUB R5, R4
+loop:
+	CMP $8, R5
+	BLT single
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eaed415 // fsub v21.4s, v0.4s, v14.4s
+	WORD $0x6e21ddd6 // fmul v22.4s, v14.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V11.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V12.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V1.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V13.S4, V25.S4, V25.S4
+	VADD V13.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	FMOVQ 48(R6), F24
+	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
+	FMOVQ 64(R6), F24
+	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 80(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $23, V26.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F27
+	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
+	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
+	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	FMOVQ 272(R6), F25
+	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 288(R6), F25
+	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 304(R6), F25
+	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	WORD $0x6ea0ca79 // fcmge v25.4s, v19.4s, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e35fef7 // fdiv v23.4s, v23.4s, v21.4s
+	WORD $0x4eb6d6f7 // fsub v23.4s, v23.4s, v22.4s
+	WORD $0x6e37ddf5 // fmul v21.4s, v15.4s, v23.4s
+	VST1.P [V21.S4], 16(R3)
+	WORD $0x4e38d610 // fadd v16.4s, v16.4s, v24.4s
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eaed415 // fsub v21.4s, v0.4s, v14.4s
+	WORD $0x6e21ddd6 // fmul v22.4s, v14.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V11.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V12.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V1.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V13.S4, V25.S4, V25.S4
+	VADD V13.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	FMOVQ 48(R6), F24
+	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
+	FMOVQ 64(R6), F24
+	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 80(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $23, V26.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F27
+	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
+	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
+	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	FMOVQ 272(R6), F25
+	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 288(R6), F25
+	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 304(R6), F25
+	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	WORD $0x6ea0ca79 // fcmge v25.4s, v19.4s, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e35fef7 // fdiv v23.4s, v23.4s, v21.4s
+	WORD $0x4eb6d6f7 // fsub v23.4s, v23.4s, v22.4s
+	WORD $0x6e37ddf5 // fmul v21.4s, v15.4s, v23.4s
+	VST1.P [V21.S4], 16(R3)
+	WORD $0x4e38d631 // fadd v17.4s, v17.4s, v24.4s
+	SUB $8, R5
+	B loop
+single:
+	CMP $4, R5
+	BLT tail
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eaed415 // fsub v21.4s, v0.4s, v14.4s
+	WORD $0x6e21ddd6 // fmul v22.4s, v14.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V11.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V12.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V1.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V13.S4, V25.S4, V25.S4
+	VADD V13.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	FMOVQ 48(R6), F24
+	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
+	FMOVQ 64(R6), F24
+	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 80(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $23, V26.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F27
+	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
+	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
+	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	FMOVQ 272(R6), F25
+	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 288(R6), F25
+	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 304(R6), F25
+	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	WORD $0x6ea0ca79 // fcmge v25.4s, v19.4s, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e35fef7 // fdiv v23.4s, v23.4s, v21.4s
+	WORD $0x4eb6d6f7 // fsub v23.4s, v23.4s, v22.4s
+	WORD $0x6e37ddf5 // fmul v21.4s, v15.4s, v23.4s
+	VST1.P [V21.S4], 16(R3)
+	WORD $0x4e38d610 // fadd v16.4s, v16.4s, v24.4s
+	SUB $4, R5
+	B single
+tail:
+	CBZ R5, drain
+	FMOVS.P 4(R0), F19
+	FMOVS.P 4(R1), F20
+	WORD $0x4eaed415 // fsub v21.4s, v0.4s, v14.4s
+	WORD $0x6e21ddd6 // fmul v22.4s, v14.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V11.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V12.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V1.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V13.S4, V25.S4, V25.S4
+	VADD V13.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	FMOVQ 48(R6), F24
+	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
+	FMOVQ 64(R6), F24
+	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 80(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $23, V26.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F27
+	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
+	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
+	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	FMOVQ 272(R6), F25
+	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 288(R6), F25
+	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 304(R6), F25
+	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	WORD $0x6ea0ca79 // fcmge v25.4s, v19.4s, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e35fef7 // fdiv v23.4s, v23.4s, v21.4s
+	WORD $0x4eb6d6f7 // fsub v23.4s, v23.4s, v22.4s
+	WORD $0x6e37ddf5 // fmul v21.4s, v15.4s, v23.4s
+	FMOVS.P F21, 4(R3)
+	FMOVQ 0(R6), F22
+	VAND V22.B16, V24.B16, V24.B16
+	WORD $0x4e38d610 // fadd v16.4s, v16.4s, v24.4s
+	SUB $1, R5
+	B tail
+drain:
+	WORD $0x4e31d610 // fadd v16.4s, v16.4s, v17.4s
+	VEOR V17.B16, V17.B16, V17.B16
+	WORD $0x0e617a13 // fcvtl v19.2d, v16.2s
+	WORD $0x4e617a14 // fcvtl2 v20.2d, v16.4s
+	WORD $0x4e74d673 // fadd v19.2d, v19.2d, v20.2d
+	WORD $0x4e73d652 // fadd v18.2d, v18.2d, v19.2d
+	VEOR V16.B16, V16.B16, V16.B16
+	CBNZ R4, outer
+	WORD $0x7e70da53 // faddp d19, v18.2d
+	FMOVD F19, ret+80(FP)
+	RET
+
+// (dst, p, y, w []float32, s, a float32) float64
+TEXT ·sigmoidCEWGradNEONF32(SB), NOSPLIT, $0-112
+	MOVD p_base+24(FP), R0
+	MOVD p_len+32(FP), R4
+	MOVD y_base+48(FP), R1
+	MOVD w_base+72(FP), R2
+	MOVD dst_base+0(FP), R3
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 16(R6), F0
+	FMOVQ 144(R6), F1
+	FMOVQ 336(R6), F2
+	FMOVQ 352(R6), F3
+	FMOVQ 368(R6), F4
+	FMOVQ 384(R6), F5
+	FMOVQ 400(R6), F6
+	FMOVQ 416(R6), F7
+	FMOVQ 432(R6), F8
+	FMOVQ 448(R6), F9
+	FMOVQ 464(R6), F10
+	FMOVQ 480(R6), F11
+	FMOVQ 496(R6), F12
+	FMOVQ 512(R6), F13
+	FMOVS a+100(FP), F14
+	VDUP V14.S[0], V14.S4
+	FMOVS s+96(FP), F15
+	VDUP V15.S[0], V15.S4
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+outer:
+	MOVD R4, R5
+	CMP $4096, R5
+	BLE sized
+	MOVD $4096, R5
+sized:
+	SUB R5, R4
+loop:
+	CMP $8, R5
+	BLT single
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eaed415 // fsub v21.4s, v0.4s, v14.4s
+	WORD $0x6e21ddd6 // fmul v22.4s, v14.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V11.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V12.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V1.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V13.S4, V25.S4, V25.S4
+	VADD V13.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	FMOVQ 48(R6), F24
+	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
+	FMOVQ 64(R6), F24
+	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 80(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $23, V26.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F27
+	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
+	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
+	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	FMOVQ 272(R6), F25
+	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 288(R6), F25
+	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 304(R6), F25
+	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	WORD $0x6ea0ca79 // fcmge v25.4s, v19.4s, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e35fef7 // fdiv v23.4s, v23.4s, v21.4s
+	WORD $0x4eb6d6f7 // fsub v23.4s, v23.4s, v22.4s
+	VLD1.P 16(R2), [V21.S4]
+	WORD $0x6e35ddf6 // fmul v22.4s, v15.4s, v21.4s
+	WORD $0x6e37ded6 // fmul v22.4s, v22.4s, v23.4s
+	VST1.P [V22.S4], 16(R3)
+	WORD $0x6e38deb9 // fmul v25.4s, v21.4s, v24.4s
+	WORD $0x4e39d610 // fadd v16.4s, v16.4s, v25.4s
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eaed415 // fsub v21.4s, v0.4s, v14.4s
+	WORD $0x6e21ddd6 // fmul v22.4s, v14.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V11.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V12.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V1.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V13.S4, V25.S4, V25.S4
+	VADD V13.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	FMOVQ 48(R6), F24
+	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
+	FMOVQ 64(R6), F24
+	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 80(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $23, V26.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F27
+	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
+	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
+	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	FMOVQ 272(R6), F25
+	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 288(R6), F25
+	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 304(R6), F25
+	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	WORD $0x6ea0ca79 // fcmge v25.4s, v19.4s, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e35fef7 // fdiv v23.4s, v23.4s, v21.4s
+	WORD $0x4eb6d6f7 // fsub v23.4s, v23.4s, v22.4s
+	VLD1.P 16(R2), [V21.S4]
+	WORD $0x6e35ddf6 // fmul v22.4s, v15.4s, v21.4s
+	WORD $0x6e37ded6 // fmul v22.4s, v22.4s, v23.4s
+	VST1.P [V22.S4], 16(R3)
+	WORD $0x6e38deb9 // fmul v25.4s, v21.4s, v24.4s
+	WORD $0x4e39d631 // fadd v17.4s, v17.4s, v25.4s
+	SUB $8, R5
+	B loop
+single:
+	CMP $4, R5
+	BLT tail
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eaed415 // fsub v21.4s, v0.4s, v14.4s
+	WORD $0x6e21ddd6 // fmul v22.4s, v14.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V11.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V12.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V1.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V13.S4, V25.S4, V25.S4
+	VADD V13.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	FMOVQ 48(R6), F24
+	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
+	FMOVQ 64(R6), F24
+	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 80(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $23, V26.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F27
+	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
+	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
+	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	FMOVQ 272(R6), F25
+	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 288(R6), F25
+	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 304(R6), F25
+	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	WORD $0x6ea0ca79 // fcmge v25.4s, v19.4s, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e35fef7 // fdiv v23.4s, v23.4s, v21.4s
+	WORD $0x4eb6d6f7 // fsub v23.4s, v23.4s, v22.4s
+	VLD1.P 16(R2), [V21.S4]
+	WORD $0x6e35ddf6 // fmul v22.4s, v15.4s, v21.4s
+	WORD $0x6e37ded6 // fmul v22.4s, v22.4s, v23.4s
+	VST1.P [V22.S4], 16(R3)
+	WORD $0x6e38deb9 // fmul v25.4s, v21.4s, v24.4s
+	WORD $0x4e39d610 // fadd v16.4s, v16.4s, v25.4s
+	SUB $4, R5
+	B single
+tail:
+	CBZ R5, drain
+	FMOVS.P 4(R0), F19
+	FMOVS.P 4(R1), F20
+	WORD $0x4eaed415 // fsub v21.4s, v0.4s, v14.4s
+	WORD $0x6e21ddd6 // fmul v22.4s, v14.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V11.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V12.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V1.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V13.S4, V25.S4, V25.S4
+	VADD V13.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	FMOVQ 48(R6), F24
+	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
+	FMOVQ 64(R6), F24
+	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 80(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $23, V26.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F27
+	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
+	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
+	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	FMOVQ 272(R6), F25
+	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 288(R6), F25
+	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 304(R6), F25
+	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	WORD $0x6ea0ca79 // fcmge v25.4s, v19.4s, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e35fef7 // fdiv v23.4s, v23.4s, v21.4s
+	WORD $0x4eb6d6f7 // fsub v23.4s, v23.4s, v22.4s
+	FMOVS.P 4(R2), F21
+	WORD $0x6e35ddf6 // fmul v22.4s, v15.4s, v21.4s
+	WORD $0x6e37ded6 // fmul v22.4s, v22.4s, v23.4s
+	FMOVS.P F22, 4(R3)
+	WORD $0x6e38deb9 // fmul v25.4s, v21.4s, v24.4s
+	FMOVQ 0(R6), F26
+	VAND V26.B16, V25.B16, V25.B16
+	WORD $0x4e39d610 // fadd v16.4s, v16.4s, v25.4s
+	SUB $1, R5
+	B tail
+drain:
+	WORD $0x4e31d610 // fadd v16.4s, v16.4s, v17.4s
+	VEOR V17.B16, V17.B16, V17.B16
+	WORD $0x0e617a13 // fcvtl v19.2d, v16.2s
+	WORD $0x4e617a14 // fcvtl2 v20.2d, v16.4s
+	WORD $0x4e74d673 // fadd v19.2d, v19.2d, v20.2d
+	WORD $0x4e73d652 // fadd v18.2d, v18.2d, v19.2d
+	VEOR V16.B16, V16.B16, V16.B16
+	CBNZ R4, outer
+	WORD $0x7e70da53 // faddp d19, v18.2d
+	FMOVD F19, ret+104(FP)
+	RET
+
+// (p, y, w []float32, tbl []byte, a float32) (float64, int, float64)
+TEXT ·sigmoidCERowSumNEONF32(SB), NOSPLIT, $0-128
+	MOVD p_base+0(FP), R0
+	MOVD p_len+8(FP), R4
+	MOVD y_base+24(FP), R1
+	MOVD w_base+48(FP), R2
+	MOVD w_len+56(FP), R10
+	MOVD tbl_base+72(FP), R11
+	MOVD ZR, R12
+	MOVD ZR, R13
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 16(R6), F0
+	FMOVQ 144(R6), F1
+	FMOVQ 336(R6), F2
+	FMOVQ 352(R6), F3
+	FMOVQ 368(R6), F4
+	FMOVQ 384(R6), F5
+	FMOVQ 400(R6), F6
+	FMOVQ 416(R6), F7
+	FMOVQ 432(R6), F8
+	FMOVQ 448(R6), F9
+	FMOVQ 464(R6), F10
+	FMOVS a+96(FP), F11
+	VDUP V11.S[0], V11.S4
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	VEOR V16.B16, V16.B16, V16.B16
+	MOVD ZR, R7
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+outer:
+	MOVD R4, R5
+	CMP $4096, R5
+	BLE sized
+	MOVD $4096, R5
+sized:
+	SUB R5, R4
+loop:
+	CMP $8, R5
+	BLT single
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eabd415 // fsub v21.4s, v0.4s, v11.4s
+	WORD $0x6e21dd76 // fmul v22.4s, v11.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	FMOVQ 480(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.S4, V25.S4, V27.S4
+	FMOVQ 496(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.S4, V27.S4, V26.S4
+	VMOV V1.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	WORD $0x6e37defa // fmul v26.4s, v23.4s, v23.4s
+	VFMLA V25.S4, V26.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	FMOVQ 512(R6), F26
+	VADD V26.S4, V25.S4, V25.S4
+	VADD V26.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	FMOVQ 48(R6), F24
+	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
+	FMOVQ 64(R6), F24
+	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 80(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $23, V26.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F27
+	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
+	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
+	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	FMOVQ 272(R6), F25
+	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 288(R6), F25
+	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 304(R6), F25
+	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	ADD R13<<2, R2, R9
+	ADD R12, R11, R14
+	SUB R13, R10, R8
+	CMP $4, R8
+	BLT rowpart1
+	VLD1 (R9), [V22.S4]
+	B rowperm2
+rowpart1:
+	VLD1 (R9), V22.S[0]
+	CMP $2, R8
+	BLT rowperm2
+	ADD $4, R9
+	VLD1 (R9), V22.S[1]
+	CMP $3, R8
+	BLT rowperm2
+	ADD $4, R9
+	VLD1 (R9), V22.S[2]
+rowperm2:
+	VLD1 (R14), [V23.B16]
+	VTBL V23.B16, [V22.B16], V21.B16
+	LDP 16(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e38deb6 // fmul v22.4s, v21.4s, v24.4s
+	WORD $0x4e36d58c // fadd v12.4s, v12.4s, v22.4s
+	WORD $0x4e35d5ad // fadd v13.4s, v13.4s, v21.4s
+	WORD $0x4ea0dab7 // fcmeq v23.4s, v21.4s, #0.0
+	VSUB V23.S4, V16.S4, V16.S4
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eabd415 // fsub v21.4s, v0.4s, v11.4s
+	WORD $0x6e21dd76 // fmul v22.4s, v11.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	FMOVQ 480(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.S4, V25.S4, V27.S4
+	FMOVQ 496(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.S4, V27.S4, V26.S4
+	VMOV V1.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	WORD $0x6e37defa // fmul v26.4s, v23.4s, v23.4s
+	VFMLA V25.S4, V26.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	FMOVQ 512(R6), F26
+	VADD V26.S4, V25.S4, V25.S4
+	VADD V26.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	FMOVQ 48(R6), F24
+	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
+	FMOVQ 64(R6), F24
+	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 80(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $23, V26.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F27
+	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
+	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
+	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	FMOVQ 272(R6), F25
+	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 288(R6), F25
+	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 304(R6), F25
+	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	ADD R13<<2, R2, R9
+	ADD R12, R11, R14
+	SUB R13, R10, R8
+	CMP $4, R8
+	BLT rowpart3
+	VLD1 (R9), [V22.S4]
+	B rowperm4
+rowpart3:
+	VLD1 (R9), V22.S[0]
+	CMP $2, R8
+	BLT rowperm4
+	ADD $4, R9
+	VLD1 (R9), V22.S[1]
+	CMP $3, R8
+	BLT rowperm4
+	ADD $4, R9
+	VLD1 (R9), V22.S[2]
+rowperm4:
+	VLD1 (R14), [V23.B16]
+	VTBL V23.B16, [V22.B16], V21.B16
+	LDP 16(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e38deb6 // fmul v22.4s, v21.4s, v24.4s
+	WORD $0x4e36d5ce // fadd v14.4s, v14.4s, v22.4s
+	WORD $0x4e35d5ef // fadd v15.4s, v15.4s, v21.4s
+	WORD $0x4ea0dab7 // fcmeq v23.4s, v21.4s, #0.0
+	VSUB V23.S4, V16.S4, V16.S4
+	SUB $8, R5
+	B loop
+single:
+	CMP $4, R5
+	BLT tail
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eabd415 // fsub v21.4s, v0.4s, v11.4s
+	WORD $0x6e21dd76 // fmul v22.4s, v11.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	FMOVQ 480(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.S4, V25.S4, V27.S4
+	FMOVQ 496(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.S4, V27.S4, V26.S4
+	VMOV V1.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	WORD $0x6e37defa // fmul v26.4s, v23.4s, v23.4s
+	VFMLA V25.S4, V26.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	FMOVQ 512(R6), F26
+	VADD V26.S4, V25.S4, V25.S4
+	VADD V26.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	FMOVQ 48(R6), F24
+	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
+	FMOVQ 64(R6), F24
+	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 80(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $23, V26.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F27
+	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
+	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
+	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	FMOVQ 272(R6), F25
+	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 288(R6), F25
+	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 304(R6), F25
+	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	ADD R13<<2, R2, R9
+	ADD R12, R11, R14
+	SUB R13, R10, R8
+	CMP $4, R8
+	BLT rowpart5
+	VLD1 (R9), [V22.S4]
+	B rowperm6
+rowpart5:
+	VLD1 (R9), V22.S[0]
+	CMP $2, R8
+	BLT rowperm6
+	ADD $4, R9
+	VLD1 (R9), V22.S[1]
+	CMP $3, R8
+	BLT rowperm6
+	ADD $4, R9
+	VLD1 (R9), V22.S[2]
+rowperm6:
+	VLD1 (R14), [V23.B16]
+	VTBL V23.B16, [V22.B16], V21.B16
+	LDP 16(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e38deb6 // fmul v22.4s, v21.4s, v24.4s
+	WORD $0x4e36d58c // fadd v12.4s, v12.4s, v22.4s
+	WORD $0x4e35d5ad // fadd v13.4s, v13.4s, v21.4s
+	WORD $0x4ea0dab7 // fcmeq v23.4s, v21.4s, #0.0
+	VSUB V23.S4, V16.S4, V16.S4
+	SUB $4, R5
+	B single
+tail:
+	CBZ R5, drain
+	FMOVS.P 4(R0), F19
+	FMOVS.P 4(R1), F20
+	WORD $0x4eabd415 // fsub v21.4s, v0.4s, v11.4s
+	WORD $0x6e21dd76 // fmul v22.4s, v11.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	FMOVQ 480(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.S4, V25.S4, V27.S4
+	FMOVQ 496(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.S4, V27.S4, V26.S4
+	VMOV V1.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	WORD $0x6e37defa // fmul v26.4s, v23.4s, v23.4s
+	VFMLA V25.S4, V26.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	FMOVQ 512(R6), F26
+	VADD V26.S4, V25.S4, V25.S4
+	VADD V26.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	FMOVQ 48(R6), F24
+	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
+	FMOVQ 64(R6), F24
+	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 80(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $23, V26.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F27
+	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
+	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
+	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	FMOVQ 272(R6), F25
+	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 288(R6), F25
+	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 304(R6), F25
+	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	ADD R13<<2, R2, R9
+	ADD R12, R11, R14
+	FMOVS (R9), F21
+	LDP 32(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e38deb6 // fmul v22.4s, v21.4s, v24.4s
+	FMOVQ 0(R6), F23
+	VAND V23.B16, V22.B16, V22.B16
+	WORD $0x4e36d58c // fadd v12.4s, v12.4s, v22.4s
+	WORD $0x4e35d5ad // fadd v13.4s, v13.4s, v21.4s
+	WORD $0x4ea0dab7 // fcmeq v23.4s, v21.4s, #0.0
+	FMOVQ 0(R6), F25
+	VAND V25.B16, V23.B16, V23.B16
+	VSUB V23.S4, V16.S4, V16.S4
+	SUB $1, R5
+	B tail
+drain:
+	WORD $0x4e2ed58c // fadd v12.4s, v12.4s, v14.4s
+	VEOR V14.B16, V14.B16, V14.B16
+	WORD $0x0e617993 // fcvtl v19.2d, v12.2s
+	WORD $0x4e617994 // fcvtl2 v20.2d, v12.4s
+	WORD $0x4e74d673 // fadd v19.2d, v19.2d, v20.2d
+	WORD $0x4e73d631 // fadd v17.2d, v17.2d, v19.2d
+	VEOR V12.B16, V12.B16, V12.B16
+	WORD $0x4e2fd5ad // fadd v13.4s, v13.4s, v15.4s
+	VEOR V15.B16, V15.B16, V15.B16
+	WORD $0x0e6179b3 // fcvtl v19.2d, v13.2s
+	WORD $0x4e6179b4 // fcvtl2 v20.2d, v13.4s
+	WORD $0x4e74d673 // fadd v19.2d, v19.2d, v20.2d
+	WORD $0x4e73d652 // fadd v18.2d, v18.2d, v19.2d
+	VEOR V13.B16, V13.B16, V13.B16
+	VUADDLV V16.S4, V19
+	VMOV V19.D[0], R8
+	ADD R8, R7
+	VEOR V16.B16, V16.B16, V16.B16
+	CBNZ R4, outer
+	WORD $0x7e70da33 // faddp d19, v17.2d
+	FMOVD F19, ret+104(FP)
+	MOVD p_len+8(FP), R8
+	SUB R7, R8
+	MOVD R8, ret1+112(FP)
+	WORD $0x7e70da53 // faddp d19, v18.2d
+	FMOVD F19, ret2+120(FP)
+	RET
+
+// (dst, p, y, w []float32, tbl []byte, a float32) float64
+TEXT ·sigmoidCERowUnredNEONF32(SB), NOSPLIT, $0-136
+	MOVD p_base+24(FP), R0
+	MOVD p_len+32(FP), R4
+	MOVD y_base+48(FP), R1
+	MOVD w_base+72(FP), R2
+	MOVD w_len+80(FP), R10
+	MOVD tbl_base+96(FP), R11
+	MOVD ZR, R12
+	MOVD ZR, R13
+	MOVD dst_base+0(FP), R3
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 16(R6), F0
+	FMOVQ 48(R6), F1
+	FMOVQ 144(R6), F2
+	FMOVQ 336(R6), F3
+	FMOVQ 352(R6), F4
+	FMOVQ 368(R6), F5
+	FMOVQ 384(R6), F6
+	FMOVQ 400(R6), F7
+	FMOVQ 416(R6), F8
+	FMOVQ 432(R6), F9
+	FMOVQ 448(R6), F10
+	FMOVQ 464(R6), F11
+	FMOVQ 480(R6), F12
+	FMOVQ 496(R6), F13
+	FMOVQ 512(R6), F14
+	FMOVS a+120(FP), F15
+	VDUP V15.S[0], V15.S4
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+outer:
+	MOVD R4, R5
+	CMP $4096, R5
+	BLE sized
+	MOVD $4096, R5
+sized:
+	SUB R5, R4
+loop:
+	CMP $8, R5
+	BLT single
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eafd415 // fsub v21.4s, v0.4s, v15.4s
+	WORD $0x6e22ddf6 // fmul v22.4s, v15.4s, v2.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e23f6b7 // fmax v23.4s, v21.4s, v3.4s
+	WORD $0x4ea4f6f7 // fmin v23.4s, v23.4s, v4.4s
+	VMOV V5.B16, V24.B16
+	VFMLA V6.S4, V23.S4, V24.S4
+	WORD $0x4ea5d719 // fsub v25.4s, v24.4s, v5.4s
+	VSUB V5.S4, V24.S4, V24.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VFMLS V8.S4, V25.S4, V23.S4
+	VMOV V9.B16, V25.B16
+	VMOV V10.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V11.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V12.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V13.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V2.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V14.S4, V25.S4, V25.S4
+	VADD V14.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	WORD $0x6eb5e438 // fcmgt v24.4s, v1.4s, v21.4s
+	FMOVQ 64(R6), F25
+	WORD $0x6e39deba // fmul v26.4s, v21.4s, v25.4s
+	VBIF V24.B16, V21.B16, V26.B16
+	FMOVQ 80(R6), F25
+	VAND V25.B16, V24.B16, V24.B16
+	VUSHR $23, V26.S4, V25.S4
+	WORD $0x4e21db39 // scvtf v25.4s, v25.4s
+	FMOVQ 96(R6), F27
+	WORD $0x4ebbd739 // fsub v25.4s, v25.4s, v27.4s
+	WORD $0x4eb8d739 // fsub v25.4s, v25.4s, v24.4s
+	FMOVQ 112(R6), F24
+	VAND V24.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 128(R6), F24
+	WORD $0x6eb8e77a // fcmgt v26.4s, v27.4s, v24.4s
+	WORD $0x6e22df78 // fmul v24.4s, v27.4s, v2.4s
+	VBIT V26.B16, V24.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e3ad739 // fadd v25.4s, v25.4s, v26.4s
+	WORD $0x4ea0d778 // fsub v24.4s, v27.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad71b // fadd v27.4s, v24.4s, v26.4s
+	WORD $0x6e3bff1b // fdiv v27.4s, v24.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e38df1a // fmul v26.4s, v24.4s, v24.4s
+	WORD $0x6e22df5a // fmul v26.4s, v26.4s, v2.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf3c // fmul v28.4s, v25.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb8d7ff // fsub v31.4s, v31.4s, v24.4s
+	FMOVQ 256(R6), F24
+	WORD $0x6e38df39 // fmul v25.4s, v25.4s, v24.4s
+	WORD $0x4ebfd73f // fsub v31.4s, v25.4s, v31.4s
+	FMOVQ 272(R6), F25
+	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 288(R6), F25
+	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 304(R6), F25
+	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	ADD R13<<2, R2, R9
+	ADD R12, R11, R14
+	SUB R13, R10, R8
+	CMP $4, R8
+	BLT rowpart1
+	VLD1 (R9), [V22.S4]
+	B rowperm2
+rowpart1:
+	VLD1 (R9), V22.S[0]
+	CMP $2, R8
+	BLT rowperm2
+	ADD $4, R9
+	VLD1 (R9), V22.S[1]
+	CMP $3, R8
+	BLT rowperm2
+	ADD $4, R9
+	VLD1 (R9), V22.S[2]
+rowperm2:
+	VLD1 (R14), [V23.B16]
+	VTBL V23.B16, [V22.B16], V21.B16
+	LDP 16(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e38deb6 // fmul v22.4s, v21.4s, v24.4s
+	VST1.P [V22.S4], 16(R3)
+	WORD $0x4e36d610 // fadd v16.4s, v16.4s, v22.4s
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eafd415 // fsub v21.4s, v0.4s, v15.4s
+	WORD $0x6e22ddf6 // fmul v22.4s, v15.4s, v2.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e23f6b7 // fmax v23.4s, v21.4s, v3.4s
+	WORD $0x4ea4f6f7 // fmin v23.4s, v23.4s, v4.4s
+	VMOV V5.B16, V24.B16
+	VFMLA V6.S4, V23.S4, V24.S4
+	WORD $0x4ea5d719 // fsub v25.4s, v24.4s, v5.4s
+	VSUB V5.S4, V24.S4, V24.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VFMLS V8.S4, V25.S4, V23.S4
+	VMOV V9.B16, V25.B16
+	VMOV V10.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V11.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V12.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V13.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V2.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V14.S4, V25.S4, V25.S4
+	VADD V14.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	WORD $0x6eb5e438 // fcmgt v24.4s, v1.4s, v21.4s
+	FMOVQ 64(R6), F25
+	WORD $0x6e39deba // fmul v26.4s, v21.4s, v25.4s
+	VBIF V24.B16, V21.B16, V26.B16
+	FMOVQ 80(R6), F25
+	VAND V25.B16, V24.B16, V24.B16
+	VUSHR $23, V26.S4, V25.S4
+	WORD $0x4e21db39 // scvtf v25.4s, v25.4s
+	FMOVQ 96(R6), F27
+	WORD $0x4ebbd739 // fsub v25.4s, v25.4s, v27.4s
+	WORD $0x4eb8d739 // fsub v25.4s, v25.4s, v24.4s
+	FMOVQ 112(R6), F24
+	VAND V24.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 128(R6), F24
+	WORD $0x6eb8e77a // fcmgt v26.4s, v27.4s, v24.4s
+	WORD $0x6e22df78 // fmul v24.4s, v27.4s, v2.4s
+	VBIT V26.B16, V24.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e3ad739 // fadd v25.4s, v25.4s, v26.4s
+	WORD $0x4ea0d778 // fsub v24.4s, v27.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad71b // fadd v27.4s, v24.4s, v26.4s
+	WORD $0x6e3bff1b // fdiv v27.4s, v24.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e38df1a // fmul v26.4s, v24.4s, v24.4s
+	WORD $0x6e22df5a // fmul v26.4s, v26.4s, v2.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf3c // fmul v28.4s, v25.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb8d7ff // fsub v31.4s, v31.4s, v24.4s
+	FMOVQ 256(R6), F24
+	WORD $0x6e38df39 // fmul v25.4s, v25.4s, v24.4s
+	WORD $0x4ebfd73f // fsub v31.4s, v25.4s, v31.4s
+	FMOVQ 272(R6), F25
+	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 288(R6), F25
+	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 304(R6), F25
+	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	ADD R13<<2, R2, R9
+	ADD R12, R11, R14
+	SUB R13, R10, R8
+	CMP $4, R8
+	BLT rowpart3
+	VLD1 (R9), [V22.S4]
+	B rowperm4
+rowpart3:
+	VLD1 (R9), V22.S[0]
+	CMP $2, R8
+	BLT rowperm4
+	ADD $4, R9
+	VLD1 (R9), V22.S[1]
+	CMP $3, R8
+	BLT rowperm4
+	ADD $4, R9
+	VLD1 (R9), V22.S[2]
+rowperm4:
+	VLD1 (R14), [V23.B16]
+	VTBL V23.B16, [V22.B16], V21.B16
+	LDP 16(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e38deb6 // fmul v22.4s, v21.4s, v24.4s
+	VST1.P [V22.S4], 16(R3)
+	WORD $0x4e36d631 // fadd v17.4s, v17.4s, v22.4s
+	SUB $8, R5
+	B loop
+single:
+	CMP $4, R5
+	BLT tail
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eafd415 // fsub v21.4s, v0.4s, v15.4s
+	WORD $0x6e22ddf6 // fmul v22.4s, v15.4s, v2.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e23f6b7 // fmax v23.4s, v21.4s, v3.4s
+	WORD $0x4ea4f6f7 // fmin v23.4s, v23.4s, v4.4s
+	VMOV V5.B16, V24.B16
+	VFMLA V6.S4, V23.S4, V24.S4
+	WORD $0x4ea5d719 // fsub v25.4s, v24.4s, v5.4s
+	VSUB V5.S4, V24.S4, V24.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VFMLS V8.S4, V25.S4, V23.S4
+	VMOV V9.B16, V25.B16
+	VMOV V10.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V11.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V12.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V13.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V2.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V14.S4, V25.S4, V25.S4
+	VADD V14.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	WORD $0x6eb5e438 // fcmgt v24.4s, v1.4s, v21.4s
+	FMOVQ 64(R6), F25
+	WORD $0x6e39deba // fmul v26.4s, v21.4s, v25.4s
+	VBIF V24.B16, V21.B16, V26.B16
+	FMOVQ 80(R6), F25
+	VAND V25.B16, V24.B16, V24.B16
+	VUSHR $23, V26.S4, V25.S4
+	WORD $0x4e21db39 // scvtf v25.4s, v25.4s
+	FMOVQ 96(R6), F27
+	WORD $0x4ebbd739 // fsub v25.4s, v25.4s, v27.4s
+	WORD $0x4eb8d739 // fsub v25.4s, v25.4s, v24.4s
+	FMOVQ 112(R6), F24
+	VAND V24.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 128(R6), F24
+	WORD $0x6eb8e77a // fcmgt v26.4s, v27.4s, v24.4s
+	WORD $0x6e22df78 // fmul v24.4s, v27.4s, v2.4s
+	VBIT V26.B16, V24.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e3ad739 // fadd v25.4s, v25.4s, v26.4s
+	WORD $0x4ea0d778 // fsub v24.4s, v27.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad71b // fadd v27.4s, v24.4s, v26.4s
+	WORD $0x6e3bff1b // fdiv v27.4s, v24.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e38df1a // fmul v26.4s, v24.4s, v24.4s
+	WORD $0x6e22df5a // fmul v26.4s, v26.4s, v2.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf3c // fmul v28.4s, v25.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb8d7ff // fsub v31.4s, v31.4s, v24.4s
+	FMOVQ 256(R6), F24
+	WORD $0x6e38df39 // fmul v25.4s, v25.4s, v24.4s
+	WORD $0x4ebfd73f // fsub v31.4s, v25.4s, v31.4s
+	FMOVQ 272(R6), F25
+	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 288(R6), F25
+	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 304(R6), F25
+	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	ADD R13<<2, R2, R9
+	ADD R12, R11, R14
+	SUB R13, R10, R8
+	CMP $4, R8
+	BLT rowpart5
+	VLD1 (R9), [V22.S4]
+	B rowperm6
+rowpart5:
+	VLD1 (R9), V22.S[0]
+	CMP $2, R8
+	BLT rowperm6
+	ADD $4, R9
+	VLD1 (R9), V22.S[1]
+	CMP $3, R8
+	BLT rowperm6
+	ADD $4, R9
+	VLD1 (R9), V22.S[2]
+rowperm6:
+	VLD1 (R14), [V23.B16]
+	VTBL V23.B16, [V22.B16], V21.B16
+	LDP 16(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e38deb6 // fmul v22.4s, v21.4s, v24.4s
+	VST1.P [V22.S4], 16(R3)
+	WORD $0x4e36d610 // fadd v16.4s, v16.4s, v22.4s
+	SUB $4, R5
+	B single
+tail:
+	CBZ R5, drain
+	FMOVS.P 4(R0), F19
+	FMOVS.P 4(R1), F20
+	WORD $0x4eafd415 // fsub v21.4s, v0.4s, v15.4s
+	WORD $0x6e22ddf6 // fmul v22.4s, v15.4s, v2.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e23f6b7 // fmax v23.4s, v21.4s, v3.4s
+	WORD $0x4ea4f6f7 // fmin v23.4s, v23.4s, v4.4s
+	VMOV V5.B16, V24.B16
+	VFMLA V6.S4, V23.S4, V24.S4
+	WORD $0x4ea5d719 // fsub v25.4s, v24.4s, v5.4s
+	VSUB V5.S4, V24.S4, V24.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VFMLS V8.S4, V25.S4, V23.S4
+	VMOV V9.B16, V25.B16
+	VMOV V10.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V11.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V12.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V13.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V2.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V14.S4, V25.S4, V25.S4
+	VADD V14.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	WORD $0x6eb5e438 // fcmgt v24.4s, v1.4s, v21.4s
+	FMOVQ 64(R6), F25
+	WORD $0x6e39deba // fmul v26.4s, v21.4s, v25.4s
+	VBIF V24.B16, V21.B16, V26.B16
+	FMOVQ 80(R6), F25
+	VAND V25.B16, V24.B16, V24.B16
+	VUSHR $23, V26.S4, V25.S4
+	WORD $0x4e21db39 // scvtf v25.4s, v25.4s
+	FMOVQ 96(R6), F27
+	WORD $0x4ebbd739 // fsub v25.4s, v25.4s, v27.4s
+	WORD $0x4eb8d739 // fsub v25.4s, v25.4s, v24.4s
+	FMOVQ 112(R6), F24
+	VAND V24.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 128(R6), F24
+	WORD $0x6eb8e77a // fcmgt v26.4s, v27.4s, v24.4s
+	WORD $0x6e22df78 // fmul v24.4s, v27.4s, v2.4s
+	VBIT V26.B16, V24.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e3ad739 // fadd v25.4s, v25.4s, v26.4s
+	WORD $0x4ea0d778 // fsub v24.4s, v27.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad71b // fadd v27.4s, v24.4s, v26.4s
+	WORD $0x6e3bff1b // fdiv v27.4s, v24.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e38df1a // fmul v26.4s, v24.4s, v24.4s
+	WORD $0x6e22df5a // fmul v26.4s, v26.4s, v2.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf3c // fmul v28.4s, v25.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb8d7ff // fsub v31.4s, v31.4s, v24.4s
+	FMOVQ 256(R6), F24
+	WORD $0x6e38df39 // fmul v25.4s, v25.4s, v24.4s
+	WORD $0x4ebfd73f // fsub v31.4s, v25.4s, v31.4s
+	FMOVQ 272(R6), F25
+	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 288(R6), F25
+	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 304(R6), F25
+	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	ADD R13<<2, R2, R9
+	ADD R12, R11, R14
+	FMOVS (R9), F21
+	LDP 32(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e38deb6 // fmul v22.4s, v21.4s, v24.4s
+	FMOVS.P F22, 4(R3)
+	FMOVQ 0(R6), F23
+	VAND V23.B16, V22.B16, V22.B16
+	WORD $0x4e36d610 // fadd v16.4s, v16.4s, v22.4s
+	SUB $1, R5
+	B tail
+drain:
+	WORD $0x4e31d610 // fadd v16.4s, v16.4s, v17.4s
+	VEOR V17.B16, V17.B16, V17.B16
+	WORD $0x0e617a13 // fcvtl v19.2d, v16.2s
+	WORD $0x4e617a14 // fcvtl2 v20.2d, v16.4s
+	WORD $0x4e74d673 // fadd v19.2d, v19.2d, v20.2d
+	WORD $0x4e73d652 // fadd v18.2d, v18.2d, v19.2d
+	VEOR V16.B16, V16.B16, V16.B16
+	CBNZ R4, outer
+	WORD $0x7e70da53 // faddp d19, v18.2d
+	FMOVD F19, ret+128(FP)
+	RET
+
+// (dst, p, y, w []float32, tbl []byte, s, a float32) float64
+TEXT ·sigmoidCERowGradNEONF32(SB), NOSPLIT, $0-136
+	MOVD p_base+24(FP), R0
+	MOVD p_len+32(FP), R4
+	MOVD y_base+48(FP), R1
+	MOVD w_base+72(FP), R2
+	MOVD w_len+80(FP), R10
+	MOVD tbl_base+96(FP), R11
+	MOVD ZR, R12
+	MOVD ZR, R13
+	MOVD dst_base+0(FP), R3
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 16(R6), F0
+	FMOVQ 144(R6), F1
+	FMOVQ 336(R6), F2
+	FMOVQ 352(R6), F3
+	FMOVQ 368(R6), F4
+	FMOVQ 384(R6), F5
+	FMOVQ 400(R6), F6
+	FMOVQ 416(R6), F7
+	FMOVQ 432(R6), F8
+	FMOVQ 448(R6), F9
+	FMOVQ 464(R6), F10
+	FMOVQ 480(R6), F11
+	FMOVQ 496(R6), F12
+	FMOVQ 512(R6), F13
+	FMOVS a+124(FP), F14
+	VDUP V14.S[0], V14.S4
+	FMOVS s+120(FP), F15
+	VDUP V15.S[0], V15.S4
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+outer:
+	MOVD R4, R5
+	CMP $4096, R5
+	BLE sized
+	MOVD $4096, R5
+sized:
+	SUB R5, R4
+loop:
+	CMP $8, R5
+	BLT single
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eaed415 // fsub v21.4s, v0.4s, v14.4s
+	WORD $0x6e21ddd6 // fmul v22.4s, v14.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V11.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V12.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V1.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V13.S4, V25.S4, V25.S4
+	VADD V13.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	FMOVQ 48(R6), F24
+	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
+	FMOVQ 64(R6), F24
+	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 80(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $23, V26.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F27
+	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
+	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
+	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	FMOVQ 272(R6), F25
+	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 288(R6), F25
+	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 304(R6), F25
+	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	WORD $0x6ea0ca79 // fcmge v25.4s, v19.4s, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e35fef7 // fdiv v23.4s, v23.4s, v21.4s
+	WORD $0x4eb6d6f7 // fsub v23.4s, v23.4s, v22.4s
+	ADD R13<<2, R2, R9
+	ADD R12, R11, R14
+	SUB R13, R10, R8
+	CMP $4, R8
+	BLT rowpart1
+	VLD1 (R9), [V22.S4]
+	B rowperm2
+rowpart1:
+	VLD1 (R9), V22.S[0]
+	CMP $2, R8
+	BLT rowperm2
+	ADD $4, R9
+	VLD1 (R9), V22.S[1]
+	CMP $3, R8
+	BLT rowperm2
+	ADD $4, R9
+	VLD1 (R9), V22.S[2]
+rowperm2:
+	VLD1 (R14), [V25.B16]
+	VTBL V25.B16, [V22.B16], V21.B16
+	LDP 16(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e35ddf6 // fmul v22.4s, v15.4s, v21.4s
+	WORD $0x6e37ded6 // fmul v22.4s, v22.4s, v23.4s
+	VST1.P [V22.S4], 16(R3)
+	WORD $0x6e38deb9 // fmul v25.4s, v21.4s, v24.4s
+	WORD $0x4e39d610 // fadd v16.4s, v16.4s, v25.4s
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eaed415 // fsub v21.4s, v0.4s, v14.4s
+	WORD $0x6e21ddd6 // fmul v22.4s, v14.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V11.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V12.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V1.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V13.S4, V25.S4, V25.S4
+	VADD V13.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	FMOVQ 48(R6), F24
+	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
+	FMOVQ 64(R6), F24
+	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 80(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $23, V26.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F27
+	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
+	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
+	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	FMOVQ 272(R6), F25
+	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 288(R6), F25
+	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 304(R6), F25
+	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	WORD $0x6ea0ca79 // fcmge v25.4s, v19.4s, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e35fef7 // fdiv v23.4s, v23.4s, v21.4s
+	WORD $0x4eb6d6f7 // fsub v23.4s, v23.4s, v22.4s
+	ADD R13<<2, R2, R9
+	ADD R12, R11, R14
+	SUB R13, R10, R8
+	CMP $4, R8
+	BLT rowpart3
+	VLD1 (R9), [V22.S4]
+	B rowperm4
+rowpart3:
+	VLD1 (R9), V22.S[0]
+	CMP $2, R8
+	BLT rowperm4
+	ADD $4, R9
+	VLD1 (R9), V22.S[1]
+	CMP $3, R8
+	BLT rowperm4
+	ADD $4, R9
+	VLD1 (R9), V22.S[2]
+rowperm4:
+	VLD1 (R14), [V25.B16]
+	VTBL V25.B16, [V22.B16], V21.B16
+	LDP 16(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e35ddf6 // fmul v22.4s, v15.4s, v21.4s
+	WORD $0x6e37ded6 // fmul v22.4s, v22.4s, v23.4s
+	VST1.P [V22.S4], 16(R3)
+	WORD $0x6e38deb9 // fmul v25.4s, v21.4s, v24.4s
+	WORD $0x4e39d631 // fadd v17.4s, v17.4s, v25.4s
+	SUB $8, R5
+	B loop
+single:
+	CMP $4, R5
+	BLT tail
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eaed415 // fsub v21.4s, v0.4s, v14.4s
+	WORD $0x6e21ddd6 // fmul v22.4s, v14.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V11.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V12.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V1.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V13.S4, V25.S4, V25.S4
+	VADD V13.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	FMOVQ 48(R6), F24
+	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
+	FMOVQ 64(R6), F24
+	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 80(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $23, V26.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F27
+	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
+	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
+	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	FMOVQ 272(R6), F25
+	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 288(R6), F25
+	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 304(R6), F25
+	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	WORD $0x6ea0ca79 // fcmge v25.4s, v19.4s, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e35fef7 // fdiv v23.4s, v23.4s, v21.4s
+	WORD $0x4eb6d6f7 // fsub v23.4s, v23.4s, v22.4s
+	ADD R13<<2, R2, R9
+	ADD R12, R11, R14
+	SUB R13, R10, R8
+	CMP $4, R8
+	BLT rowpart5
+	VLD1 (R9), [V22.S4]
+	B rowperm6
+rowpart5:
+	VLD1 (R9), V22.S[0]
+	CMP $2, R8
+	BLT rowperm6
+	ADD $4, R9
+	VLD1 (R9), V22.S[1]
+	CMP $3, R8
+	BLT rowperm6
+	ADD $4, R9
+	VLD1 (R9), V22.S[2]
+rowperm6:
+	VLD1 (R14), [V25.B16]
+	VTBL V25.B16, [V22.B16], V21.B16
+	LDP 16(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e35ddf6 // fmul v22.4s, v15.4s, v21.4s
+	WORD $0x6e37ded6 // fmul v22.4s, v22.4s, v23.4s
+	VST1.P [V22.S4], 16(R3)
+	WORD $0x6e38deb9 // fmul v25.4s, v21.4s, v24.4s
+	WORD $0x4e39d610 // fadd v16.4s, v16.4s, v25.4s
+	SUB $4, R5
+	B single
+tail:
+	CBZ R5, drain
+	FMOVS.P 4(R0), F19
+	FMOVS.P 4(R1), F20
+	WORD $0x4eaed415 // fsub v21.4s, v0.4s, v14.4s
+	WORD $0x6e21ddd6 // fmul v22.4s, v14.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V11.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V12.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V1.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V13.S4, V25.S4, V25.S4
+	VADD V13.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	FMOVQ 48(R6), F24
+	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
+	FMOVQ 64(R6), F24
+	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 80(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $23, V26.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F27
+	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
+	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
+	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	FMOVQ 272(R6), F25
+	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 288(R6), F25
+	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 304(R6), F25
+	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	WORD $0x6ea0ca79 // fcmge v25.4s, v19.4s, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e35fef7 // fdiv v23.4s, v23.4s, v21.4s
+	WORD $0x4eb6d6f7 // fsub v23.4s, v23.4s, v22.4s
+	ADD R13<<2, R2, R9
+	ADD R12, R11, R14
+	FMOVS (R9), F21
+	LDP 32(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e35ddf6 // fmul v22.4s, v15.4s, v21.4s
+	WORD $0x6e37ded6 // fmul v22.4s, v22.4s, v23.4s
+	FMOVS.P F22, 4(R3)
+	WORD $0x6e38deb9 // fmul v25.4s, v21.4s, v24.4s
+	FMOVQ 0(R6), F26
+	VAND V26.B16, V25.B16, V25.B16
+	WORD $0x4e39d610 // fadd v16.4s, v16.4s, v25.4s
+	SUB $1, R5
+	B tail
+drain:
+	WORD $0x4e31d610 // fadd v16.4s, v16.4s, v17.4s
+	VEOR V17.B16, V17.B16, V17.B16
+	WORD $0x0e617a13 // fcvtl v19.2d, v16.2s
+	WORD $0x4e617a14 // fcvtl2 v20.2d, v16.4s
+	WORD $0x4e74d673 // fadd v19.2d, v19.2d, v20.2d
+	WORD $0x4e73d652 // fadd v18.2d, v18.2d, v19.2d
+	VEOR V16.B16, V16.B16, V16.B16
+	CBNZ R4, outer
+	WORD $0x7e70da53 // faddp d19, v18.2d
+	FMOVD F19, ret+128(FP)
+	RET
+
+// (p, y []float32, a float32) float64
 TEXT ·identitySumNEONF32(SB), NOSPLIT, $0-64
 	MOVD p_base+0(FP), R0
 	MOVD p_len+8(FP), R4
@@ -21402,6 +26451,5721 @@ drain:
 	VEOR V5.B16, V5.B16, V5.B16
 	WORD $0x7e70d886 // faddp d6, v4.2d
 	FMOVD F6, ret+136(FP)
+	RET
+
+// (p, y []float64, a float64) float64
+TEXT ·sigmoidCESumNEONF64(SB), NOSPLIT, $0-64
+	MOVD p_base+0(FP), R0
+	MOVD p_len+8(FP), R4
+	MOVD y_base+24(FP), R1
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 544(R6), F0
+	FMOVQ 672(R6), F1
+	FMOVQ 816(R6), F2
+	FMOVQ 832(R6), F3
+	FMOVQ 896(R6), F4
+	FMOVQ 912(R6), F5
+	FMOVQ 928(R6), F6
+	FMOVQ 944(R6), F7
+	FMOVQ 960(R6), F8
+	FMOVQ 976(R6), F9
+	FMOVQ 992(R6), F10
+	FMOVQ 1008(R6), F11
+	FMOVQ 1024(R6), F12
+	FMOVQ 1040(R6), F13
+	FMOVQ 1056(R6), F14
+	FMOVQ 1072(R6), F15
+	FMOVD a+48(FP), F16
+	VDUP V16.D[0], V16.D2
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	MOVD R4, R5
+loop:
+	CMP $4, R5
+	BLT single
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4ef0d415 // fsub v21.2d, v0.2d, v16.2d
+	WORD $0x6e61de16 // fmul v22.2d, v16.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V15.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V27.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	FMOVQ 576(R6), F24
+	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
+	FMOVQ 592(R6), F24
+	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 608(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $52, V26.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F27
+	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
+	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
+	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	FMOVQ 848(R6), F25
+	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 864(R6), F25
+	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 880(R6), F25
+	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	WORD $0x4e78d631 // fadd v17.2d, v17.2d, v24.2d
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4ef0d415 // fsub v21.2d, v0.2d, v16.2d
+	WORD $0x6e61de16 // fmul v22.2d, v16.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V15.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V27.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	FMOVQ 576(R6), F24
+	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
+	FMOVQ 592(R6), F24
+	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 608(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $52, V26.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F27
+	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
+	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
+	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	FMOVQ 848(R6), F25
+	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 864(R6), F25
+	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 880(R6), F25
+	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	WORD $0x4e78d652 // fadd v18.2d, v18.2d, v24.2d
+	SUB $4, R5
+	B loop
+single:
+	CMP $2, R5
+	BLT tail
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4ef0d415 // fsub v21.2d, v0.2d, v16.2d
+	WORD $0x6e61de16 // fmul v22.2d, v16.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V15.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V27.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	FMOVQ 576(R6), F24
+	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
+	FMOVQ 592(R6), F24
+	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 608(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $52, V26.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F27
+	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
+	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
+	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	FMOVQ 848(R6), F25
+	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 864(R6), F25
+	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 880(R6), F25
+	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	WORD $0x4e78d631 // fadd v17.2d, v17.2d, v24.2d
+	SUB $2, R5
+	B single
+tail:
+	CBZ R5, drain
+	FMOVD.P 8(R0), F19
+	FMOVD.P 8(R1), F20
+	WORD $0x4ef0d415 // fsub v21.2d, v0.2d, v16.2d
+	WORD $0x6e61de16 // fmul v22.2d, v16.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V15.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V27.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	FMOVQ 576(R6), F24
+	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
+	FMOVQ 592(R6), F24
+	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 608(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $52, V26.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F27
+	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
+	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
+	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	FMOVQ 848(R6), F25
+	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 864(R6), F25
+	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 880(R6), F25
+	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	FMOVQ 528(R6), F21
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e78d631 // fadd v17.2d, v17.2d, v24.2d
+	SUB $1, R5
+	B tail
+drain:
+	WORD $0x4e72d631 // fadd v17.2d, v17.2d, v18.2d
+	VEOR V18.B16, V18.B16, V18.B16
+	WORD $0x7e70da33 // faddp d19, v17.2d
+	FMOVD F19, ret+56(FP)
+	RET
+
+// (p, y, w []float64, a float64) (float64, int, float64)
+TEXT ·sigmoidCEWSumNEONF64(SB), NOSPLIT, $0-104
+	MOVD p_base+0(FP), R0
+	MOVD p_len+8(FP), R4
+	MOVD y_base+24(FP), R1
+	MOVD w_base+48(FP), R2
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 544(R6), F0
+	FMOVQ 672(R6), F1
+	FMOVQ 816(R6), F2
+	FMOVQ 832(R6), F3
+	FMOVQ 896(R6), F4
+	FMOVQ 912(R6), F5
+	FMOVQ 928(R6), F6
+	FMOVQ 944(R6), F7
+	FMOVQ 960(R6), F8
+	FMOVQ 976(R6), F9
+	FMOVQ 992(R6), F10
+	FMOVQ 1008(R6), F11
+	FMOVQ 1024(R6), F12
+	FMOVD a+72(FP), F13
+	VDUP V13.D[0], V13.D2
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	MOVD ZR, R7
+	MOVD R4, R5
+loop:
+	CMP $4, R5
+	BLT single
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4eedd415 // fsub v21.2d, v0.2d, v13.2d
+	WORD $0x6e61ddb6 // fmul v22.2d, v13.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1040(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1056(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1072(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	FMOVQ 576(R6), F24
+	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
+	FMOVQ 592(R6), F24
+	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 608(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $52, V26.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F27
+	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
+	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
+	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	FMOVQ 848(R6), F25
+	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 864(R6), F25
+	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 880(R6), F25
+	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	VLD1.P 16(R2), [V21.D2]
+	WORD $0x6e78deb6 // fmul v22.2d, v21.2d, v24.2d
+	WORD $0x4e76d5ce // fadd v14.2d, v14.2d, v22.2d
+	WORD $0x4e75d5ef // fadd v15.2d, v15.2d, v21.2d
+	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
+	VSUB V23.D2, V18.D2, V18.D2
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4eedd415 // fsub v21.2d, v0.2d, v13.2d
+	WORD $0x6e61ddb6 // fmul v22.2d, v13.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1040(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1056(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1072(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	FMOVQ 576(R6), F24
+	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
+	FMOVQ 592(R6), F24
+	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 608(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $52, V26.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F27
+	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
+	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
+	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	FMOVQ 848(R6), F25
+	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 864(R6), F25
+	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 880(R6), F25
+	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	VLD1.P 16(R2), [V21.D2]
+	WORD $0x6e78deb6 // fmul v22.2d, v21.2d, v24.2d
+	WORD $0x4e76d610 // fadd v16.2d, v16.2d, v22.2d
+	WORD $0x4e75d631 // fadd v17.2d, v17.2d, v21.2d
+	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
+	VSUB V23.D2, V18.D2, V18.D2
+	SUB $4, R5
+	B loop
+single:
+	CMP $2, R5
+	BLT tail
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4eedd415 // fsub v21.2d, v0.2d, v13.2d
+	WORD $0x6e61ddb6 // fmul v22.2d, v13.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1040(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1056(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1072(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	FMOVQ 576(R6), F24
+	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
+	FMOVQ 592(R6), F24
+	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 608(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $52, V26.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F27
+	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
+	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
+	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	FMOVQ 848(R6), F25
+	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 864(R6), F25
+	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 880(R6), F25
+	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	VLD1.P 16(R2), [V21.D2]
+	WORD $0x6e78deb6 // fmul v22.2d, v21.2d, v24.2d
+	WORD $0x4e76d5ce // fadd v14.2d, v14.2d, v22.2d
+	WORD $0x4e75d5ef // fadd v15.2d, v15.2d, v21.2d
+	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
+	VSUB V23.D2, V18.D2, V18.D2
+	SUB $2, R5
+	B single
+tail:
+	CBZ R5, drain
+	FMOVD.P 8(R0), F19
+	FMOVD.P 8(R1), F20
+	WORD $0x4eedd415 // fsub v21.2d, v0.2d, v13.2d
+	WORD $0x6e61ddb6 // fmul v22.2d, v13.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1040(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1056(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1072(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	FMOVQ 576(R6), F24
+	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
+	FMOVQ 592(R6), F24
+	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 608(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $52, V26.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F27
+	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
+	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
+	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	FMOVQ 848(R6), F25
+	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 864(R6), F25
+	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 880(R6), F25
+	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	FMOVD.P 8(R2), F21
+	WORD $0x6e78deb6 // fmul v22.2d, v21.2d, v24.2d
+	FMOVQ 528(R6), F23
+	VAND V23.B16, V22.B16, V22.B16
+	WORD $0x4e76d5ce // fadd v14.2d, v14.2d, v22.2d
+	WORD $0x4e75d5ef // fadd v15.2d, v15.2d, v21.2d
+	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
+	FMOVQ 528(R6), F25
+	VAND V25.B16, V23.B16, V23.B16
+	VSUB V23.D2, V18.D2, V18.D2
+	SUB $1, R5
+	B tail
+drain:
+	WORD $0x4e70d5ce // fadd v14.2d, v14.2d, v16.2d
+	VEOR V16.B16, V16.B16, V16.B16
+	WORD $0x4e71d5ef // fadd v15.2d, v15.2d, v17.2d
+	VEOR V17.B16, V17.B16, V17.B16
+	WORD $0x5ef1ba53 // addp d19, v18.2d
+	VMOV V19.D[0], R8
+	ADD R8, R7
+	VEOR V18.B16, V18.B16, V18.B16
+	WORD $0x7e70d9d3 // faddp d19, v14.2d
+	FMOVD F19, ret+80(FP)
+	MOVD p_len+8(FP), R8
+	SUB R7, R8
+	MOVD R8, ret1+88(FP)
+	WORD $0x7e70d9f3 // faddp d19, v15.2d
+	FMOVD F19, ret2+96(FP)
+	RET
+
+// (dst, p, y []float64, s, a float64) float64
+TEXT ·sigmoidCEUnredNEONF64(SB), NOSPLIT, $0-96
+	MOVD p_base+24(FP), R0
+	MOVD p_len+32(FP), R4
+	MOVD y_base+48(FP), R1
+	MOVD dst_base+0(FP), R3
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 544(R6), F0
+	FMOVQ 672(R6), F1
+	FMOVQ 816(R6), F2
+	FMOVQ 832(R6), F3
+	FMOVQ 896(R6), F4
+	FMOVQ 912(R6), F5
+	FMOVQ 928(R6), F6
+	FMOVQ 944(R6), F7
+	FMOVQ 960(R6), F8
+	FMOVQ 976(R6), F9
+	FMOVQ 992(R6), F10
+	FMOVQ 1008(R6), F11
+	FMOVQ 1024(R6), F12
+	FMOVQ 1040(R6), F13
+	FMOVQ 1056(R6), F14
+	FMOVD a+80(FP), F15
+	VDUP V15.D[0], V15.D2
+	FMOVD s+72(FP), F16
+	VDUP V16.D[0], V16.D2
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	MOVD R4, R5
+loop:
+	CMP $4, R5
+	BLT single
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4eefd415 // fsub v21.2d, v0.2d, v15.2d
+	WORD $0x6e61ddf6 // fmul v22.2d, v15.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1072(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	FMOVQ 576(R6), F24
+	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
+	FMOVQ 592(R6), F24
+	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 608(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $52, V26.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F27
+	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
+	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
+	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	FMOVQ 848(R6), F25
+	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 864(R6), F25
+	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 880(R6), F25
+	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	WORD $0x6e78de15 // fmul v21.2d, v16.2d, v24.2d
+	VST1.P [V21.D2], 16(R3)
+	WORD $0x4e78d631 // fadd v17.2d, v17.2d, v24.2d
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4eefd415 // fsub v21.2d, v0.2d, v15.2d
+	WORD $0x6e61ddf6 // fmul v22.2d, v15.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1072(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	FMOVQ 576(R6), F24
+	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
+	FMOVQ 592(R6), F24
+	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 608(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $52, V26.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F27
+	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
+	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
+	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	FMOVQ 848(R6), F25
+	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 864(R6), F25
+	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 880(R6), F25
+	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	WORD $0x6e78de15 // fmul v21.2d, v16.2d, v24.2d
+	VST1.P [V21.D2], 16(R3)
+	WORD $0x4e78d652 // fadd v18.2d, v18.2d, v24.2d
+	SUB $4, R5
+	B loop
+single:
+	CMP $2, R5
+	BLT tail
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4eefd415 // fsub v21.2d, v0.2d, v15.2d
+	WORD $0x6e61ddf6 // fmul v22.2d, v15.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1072(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	FMOVQ 576(R6), F24
+	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
+	FMOVQ 592(R6), F24
+	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 608(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $52, V26.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F27
+	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
+	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
+	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	FMOVQ 848(R6), F25
+	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 864(R6), F25
+	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 880(R6), F25
+	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	WORD $0x6e78de15 // fmul v21.2d, v16.2d, v24.2d
+	VST1.P [V21.D2], 16(R3)
+	WORD $0x4e78d631 // fadd v17.2d, v17.2d, v24.2d
+	SUB $2, R5
+	B single
+tail:
+	CBZ R5, drain
+	FMOVD.P 8(R0), F19
+	FMOVD.P 8(R1), F20
+	WORD $0x4eefd415 // fsub v21.2d, v0.2d, v15.2d
+	WORD $0x6e61ddf6 // fmul v22.2d, v15.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1072(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	FMOVQ 576(R6), F24
+	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
+	FMOVQ 592(R6), F24
+	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 608(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $52, V26.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F27
+	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
+	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
+	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	FMOVQ 848(R6), F25
+	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 864(R6), F25
+	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 880(R6), F25
+	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	WORD $0x6e78de15 // fmul v21.2d, v16.2d, v24.2d
+	FMOVD.P F21, 8(R3)
+	FMOVQ 528(R6), F22
+	VAND V22.B16, V24.B16, V24.B16
+	WORD $0x4e78d631 // fadd v17.2d, v17.2d, v24.2d
+	SUB $1, R5
+	B tail
+drain:
+	WORD $0x4e72d631 // fadd v17.2d, v17.2d, v18.2d
+	VEOR V18.B16, V18.B16, V18.B16
+	WORD $0x7e70da33 // faddp d19, v17.2d
+	FMOVD F19, ret+88(FP)
+	RET
+
+// (dst, p, y, w []float64, a float64) float64
+TEXT ·sigmoidCEWUnredNEONF64(SB), NOSPLIT, $0-112
+	MOVD p_base+24(FP), R0
+	MOVD p_len+32(FP), R4
+	MOVD y_base+48(FP), R1
+	MOVD w_base+72(FP), R2
+	MOVD dst_base+0(FP), R3
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 544(R6), F0
+	FMOVQ 672(R6), F1
+	FMOVQ 816(R6), F2
+	FMOVQ 832(R6), F3
+	FMOVQ 896(R6), F4
+	FMOVQ 912(R6), F5
+	FMOVQ 928(R6), F6
+	FMOVQ 944(R6), F7
+	FMOVQ 960(R6), F8
+	FMOVQ 976(R6), F9
+	FMOVQ 992(R6), F10
+	FMOVQ 1008(R6), F11
+	FMOVQ 1024(R6), F12
+	FMOVQ 1040(R6), F13
+	FMOVQ 1056(R6), F14
+	FMOVQ 1072(R6), F15
+	FMOVD a+96(FP), F16
+	VDUP V16.D[0], V16.D2
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	MOVD R4, R5
+loop:
+	CMP $4, R5
+	BLT single
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4ef0d415 // fsub v21.2d, v0.2d, v16.2d
+	WORD $0x6e61de16 // fmul v22.2d, v16.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V15.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V27.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	FMOVQ 576(R6), F24
+	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
+	FMOVQ 592(R6), F24
+	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 608(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $52, V26.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F27
+	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
+	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
+	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	FMOVQ 848(R6), F25
+	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 864(R6), F25
+	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 880(R6), F25
+	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	VLD1.P 16(R2), [V21.D2]
+	WORD $0x6e78deb6 // fmul v22.2d, v21.2d, v24.2d
+	VST1.P [V22.D2], 16(R3)
+	WORD $0x4e76d631 // fadd v17.2d, v17.2d, v22.2d
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4ef0d415 // fsub v21.2d, v0.2d, v16.2d
+	WORD $0x6e61de16 // fmul v22.2d, v16.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V15.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V27.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	FMOVQ 576(R6), F24
+	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
+	FMOVQ 592(R6), F24
+	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 608(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $52, V26.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F27
+	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
+	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
+	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	FMOVQ 848(R6), F25
+	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 864(R6), F25
+	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 880(R6), F25
+	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	VLD1.P 16(R2), [V21.D2]
+	WORD $0x6e78deb6 // fmul v22.2d, v21.2d, v24.2d
+	VST1.P [V22.D2], 16(R3)
+	WORD $0x4e76d652 // fadd v18.2d, v18.2d, v22.2d
+	SUB $4, R5
+	B loop
+single:
+	CMP $2, R5
+	BLT tail
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4ef0d415 // fsub v21.2d, v0.2d, v16.2d
+	WORD $0x6e61de16 // fmul v22.2d, v16.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V15.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V27.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	FMOVQ 576(R6), F24
+	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
+	FMOVQ 592(R6), F24
+	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 608(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $52, V26.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F27
+	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
+	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
+	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	FMOVQ 848(R6), F25
+	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 864(R6), F25
+	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 880(R6), F25
+	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	VLD1.P 16(R2), [V21.D2]
+	WORD $0x6e78deb6 // fmul v22.2d, v21.2d, v24.2d
+	VST1.P [V22.D2], 16(R3)
+	WORD $0x4e76d631 // fadd v17.2d, v17.2d, v22.2d
+	SUB $2, R5
+	B single
+tail:
+	CBZ R5, drain
+	FMOVD.P 8(R0), F19
+	FMOVD.P 8(R1), F20
+	WORD $0x4ef0d415 // fsub v21.2d, v0.2d, v16.2d
+	WORD $0x6e61de16 // fmul v22.2d, v16.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V15.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V27.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	FMOVQ 576(R6), F24
+	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
+	FMOVQ 592(R6), F24
+	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 608(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $52, V26.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F27
+	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
+	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
+	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	FMOVQ 848(R6), F25
+	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 864(R6), F25
+	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 880(R6), F25
+	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	FMOVD.P 8(R2), F21
+	WORD $0x6e78deb6 // fmul v22.2d, v21.2d, v24.2d
+	FMOVD.P F22, 8(R3)
+	FMOVQ 528(R6), F23
+	VAND V23.B16, V22.B16, V22.B16
+	WORD $0x4e76d631 // fadd v17.2d, v17.2d, v22.2d
+	SUB $1, R5
+	B tail
+drain:
+	WORD $0x4e72d631 // fadd v17.2d, v17.2d, v18.2d
+	VEOR V18.B16, V18.B16, V18.B16
+	WORD $0x7e70da33 // faddp d19, v17.2d
+	FMOVD F19, ret+104(FP)
+	RET
+
+// (dst, p, y []float64, s, a float64) float64
+TEXT ·sigmoidCEGradNEONF64(SB), NOSPLIT, $0-96
+	MOVD p_base+24(FP), R0
+	MOVD p_len+32(FP), R4
+	MOVD y_base+48(FP), R1
+	MOVD dst_base+0(FP), R3
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 544(R6), F0
+	FMOVQ 672(R6), F1
+	FMOVQ 816(R6), F2
+	FMOVQ 832(R6), F3
+	FMOVQ 896(R6), F4
+	FMOVQ 912(R6), F5
+	FMOVQ 928(R6), F6
+	FMOVQ 944(R6), F7
+	FMOVQ 960(R6), F8
+	FMOVQ 976(R6), F9
+	FMOVQ 992(R6), F10
+	FMOVQ 1008(R6), F11
+	FMOVQ 1024(R6), F12
+	FMOVQ 1040(R6), F13
+	FMOVQ 1056(R6), F14
+	FMOVD a+80(FP), F15
+	VDUP V15.D[0], V15.D2
+	FMOVD s+72(FP), F16
+	VDUP V16.D[0], V16.D2
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	MOVD R4, R5
+loop:
+	CMP $4, R5
+	BLT single
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4eefd415 // fsub v21.2d, v0.2d, v15.2d
+	WORD $0x6e61ddf6 // fmul v22.2d, v15.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1072(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	FMOVQ 576(R6), F24
+	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
+	FMOVQ 592(R6), F24
+	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 608(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $52, V26.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F27
+	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
+	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
+	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	FMOVQ 848(R6), F25
+	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 864(R6), F25
+	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 880(R6), F25
+	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	WORD $0x6ee0ca79 // fcmge v25.2d, v19.2d, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e75fef7 // fdiv v23.2d, v23.2d, v21.2d
+	WORD $0x4ef6d6f7 // fsub v23.2d, v23.2d, v22.2d
+	WORD $0x6e77de15 // fmul v21.2d, v16.2d, v23.2d
+	VST1.P [V21.D2], 16(R3)
+	WORD $0x4e78d631 // fadd v17.2d, v17.2d, v24.2d
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4eefd415 // fsub v21.2d, v0.2d, v15.2d
+	WORD $0x6e61ddf6 // fmul v22.2d, v15.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1072(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	FMOVQ 576(R6), F24
+	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
+	FMOVQ 592(R6), F24
+	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 608(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $52, V26.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F27
+	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
+	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
+	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	FMOVQ 848(R6), F25
+	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 864(R6), F25
+	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 880(R6), F25
+	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	WORD $0x6ee0ca79 // fcmge v25.2d, v19.2d, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e75fef7 // fdiv v23.2d, v23.2d, v21.2d
+	WORD $0x4ef6d6f7 // fsub v23.2d, v23.2d, v22.2d
+	WORD $0x6e77de15 // fmul v21.2d, v16.2d, v23.2d
+	VST1.P [V21.D2], 16(R3)
+	WORD $0x4e78d652 // fadd v18.2d, v18.2d, v24.2d
+	SUB $4, R5
+	B loop
+single:
+	CMP $2, R5
+	BLT tail
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4eefd415 // fsub v21.2d, v0.2d, v15.2d
+	WORD $0x6e61ddf6 // fmul v22.2d, v15.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1072(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	FMOVQ 576(R6), F24
+	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
+	FMOVQ 592(R6), F24
+	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 608(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $52, V26.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F27
+	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
+	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
+	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	FMOVQ 848(R6), F25
+	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 864(R6), F25
+	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 880(R6), F25
+	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	WORD $0x6ee0ca79 // fcmge v25.2d, v19.2d, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e75fef7 // fdiv v23.2d, v23.2d, v21.2d
+	WORD $0x4ef6d6f7 // fsub v23.2d, v23.2d, v22.2d
+	WORD $0x6e77de15 // fmul v21.2d, v16.2d, v23.2d
+	VST1.P [V21.D2], 16(R3)
+	WORD $0x4e78d631 // fadd v17.2d, v17.2d, v24.2d
+	SUB $2, R5
+	B single
+tail:
+	CBZ R5, drain
+	FMOVD.P 8(R0), F19
+	FMOVD.P 8(R1), F20
+	WORD $0x4eefd415 // fsub v21.2d, v0.2d, v15.2d
+	WORD $0x6e61ddf6 // fmul v22.2d, v15.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1072(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	FMOVQ 576(R6), F24
+	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
+	FMOVQ 592(R6), F24
+	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 608(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $52, V26.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F27
+	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
+	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
+	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	FMOVQ 848(R6), F25
+	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 864(R6), F25
+	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 880(R6), F25
+	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	WORD $0x6ee0ca79 // fcmge v25.2d, v19.2d, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e75fef7 // fdiv v23.2d, v23.2d, v21.2d
+	WORD $0x4ef6d6f7 // fsub v23.2d, v23.2d, v22.2d
+	WORD $0x6e77de15 // fmul v21.2d, v16.2d, v23.2d
+	FMOVD.P F21, 8(R3)
+	FMOVQ 528(R6), F22
+	VAND V22.B16, V24.B16, V24.B16
+	WORD $0x4e78d631 // fadd v17.2d, v17.2d, v24.2d
+	SUB $1, R5
+	B tail
+drain:
+	WORD $0x4e72d631 // fadd v17.2d, v17.2d, v18.2d
+	VEOR V18.B16, V18.B16, V18.B16
+	WORD $0x7e70da33 // faddp d19, v17.2d
+	FMOVD F19, ret+88(FP)
+	RET
+
+// (dst, p, y, w []float64, s, a float64) float64
+TEXT ·sigmoidCEWGradNEONF64(SB), NOSPLIT, $0-120
+	MOVD p_base+24(FP), R0
+	MOVD p_len+32(FP), R4
+	MOVD y_base+48(FP), R1
+	MOVD w_base+72(FP), R2
+	MOVD dst_base+0(FP), R3
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 544(R6), F0
+	FMOVQ 672(R6), F1
+	FMOVQ 816(R6), F2
+	FMOVQ 832(R6), F3
+	FMOVQ 896(R6), F4
+	FMOVQ 912(R6), F5
+	FMOVQ 928(R6), F6
+	FMOVQ 944(R6), F7
+	FMOVQ 960(R6), F8
+	FMOVQ 976(R6), F9
+	FMOVQ 992(R6), F10
+	FMOVQ 1008(R6), F11
+	FMOVQ 1024(R6), F12
+	FMOVQ 1040(R6), F13
+	FMOVQ 1056(R6), F14
+	FMOVD a+104(FP), F15
+	VDUP V15.D[0], V15.D2
+	FMOVD s+96(FP), F16
+	VDUP V16.D[0], V16.D2
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	MOVD R4, R5
+loop:
+	CMP $4, R5
+	BLT single
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4eefd415 // fsub v21.2d, v0.2d, v15.2d
+	WORD $0x6e61ddf6 // fmul v22.2d, v15.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1072(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	FMOVQ 576(R6), F24
+	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
+	FMOVQ 592(R6), F24
+	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 608(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $52, V26.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F27
+	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
+	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
+	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	FMOVQ 848(R6), F25
+	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 864(R6), F25
+	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 880(R6), F25
+	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	WORD $0x6ee0ca79 // fcmge v25.2d, v19.2d, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e75fef7 // fdiv v23.2d, v23.2d, v21.2d
+	WORD $0x4ef6d6f7 // fsub v23.2d, v23.2d, v22.2d
+	VLD1.P 16(R2), [V21.D2]
+	WORD $0x6e75de16 // fmul v22.2d, v16.2d, v21.2d
+	WORD $0x6e77ded6 // fmul v22.2d, v22.2d, v23.2d
+	VST1.P [V22.D2], 16(R3)
+	WORD $0x6e78deb9 // fmul v25.2d, v21.2d, v24.2d
+	WORD $0x4e79d631 // fadd v17.2d, v17.2d, v25.2d
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4eefd415 // fsub v21.2d, v0.2d, v15.2d
+	WORD $0x6e61ddf6 // fmul v22.2d, v15.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1072(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	FMOVQ 576(R6), F24
+	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
+	FMOVQ 592(R6), F24
+	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 608(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $52, V26.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F27
+	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
+	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
+	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	FMOVQ 848(R6), F25
+	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 864(R6), F25
+	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 880(R6), F25
+	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	WORD $0x6ee0ca79 // fcmge v25.2d, v19.2d, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e75fef7 // fdiv v23.2d, v23.2d, v21.2d
+	WORD $0x4ef6d6f7 // fsub v23.2d, v23.2d, v22.2d
+	VLD1.P 16(R2), [V21.D2]
+	WORD $0x6e75de16 // fmul v22.2d, v16.2d, v21.2d
+	WORD $0x6e77ded6 // fmul v22.2d, v22.2d, v23.2d
+	VST1.P [V22.D2], 16(R3)
+	WORD $0x6e78deb9 // fmul v25.2d, v21.2d, v24.2d
+	WORD $0x4e79d652 // fadd v18.2d, v18.2d, v25.2d
+	SUB $4, R5
+	B loop
+single:
+	CMP $2, R5
+	BLT tail
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4eefd415 // fsub v21.2d, v0.2d, v15.2d
+	WORD $0x6e61ddf6 // fmul v22.2d, v15.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1072(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	FMOVQ 576(R6), F24
+	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
+	FMOVQ 592(R6), F24
+	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 608(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $52, V26.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F27
+	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
+	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
+	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	FMOVQ 848(R6), F25
+	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 864(R6), F25
+	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 880(R6), F25
+	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	WORD $0x6ee0ca79 // fcmge v25.2d, v19.2d, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e75fef7 // fdiv v23.2d, v23.2d, v21.2d
+	WORD $0x4ef6d6f7 // fsub v23.2d, v23.2d, v22.2d
+	VLD1.P 16(R2), [V21.D2]
+	WORD $0x6e75de16 // fmul v22.2d, v16.2d, v21.2d
+	WORD $0x6e77ded6 // fmul v22.2d, v22.2d, v23.2d
+	VST1.P [V22.D2], 16(R3)
+	WORD $0x6e78deb9 // fmul v25.2d, v21.2d, v24.2d
+	WORD $0x4e79d631 // fadd v17.2d, v17.2d, v25.2d
+	SUB $2, R5
+	B single
+tail:
+	CBZ R5, drain
+	FMOVD.P 8(R0), F19
+	FMOVD.P 8(R1), F20
+	WORD $0x4eefd415 // fsub v21.2d, v0.2d, v15.2d
+	WORD $0x6e61ddf6 // fmul v22.2d, v15.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1072(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	FMOVQ 576(R6), F24
+	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
+	FMOVQ 592(R6), F24
+	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 608(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $52, V26.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F27
+	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
+	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
+	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	FMOVQ 848(R6), F25
+	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 864(R6), F25
+	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 880(R6), F25
+	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	WORD $0x6ee0ca79 // fcmge v25.2d, v19.2d, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e75fef7 // fdiv v23.2d, v23.2d, v21.2d
+	WORD $0x4ef6d6f7 // fsub v23.2d, v23.2d, v22.2d
+	FMOVD.P 8(R2), F21
+	WORD $0x6e75de16 // fmul v22.2d, v16.2d, v21.2d
+	WORD $0x6e77ded6 // fmul v22.2d, v22.2d, v23.2d
+	FMOVD.P F22, 8(R3)
+	WORD $0x6e78deb9 // fmul v25.2d, v21.2d, v24.2d
+	FMOVQ 528(R6), F26
+	VAND V26.B16, V25.B16, V25.B16
+	WORD $0x4e79d631 // fadd v17.2d, v17.2d, v25.2d
+	SUB $1, R5
+	B tail
+drain:
+	WORD $0x4e72d631 // fadd v17.2d, v17.2d, v18.2d
+	VEOR V18.B16, V18.B16, V18.B16
+	WORD $0x7e70da33 // faddp d19, v17.2d
+	FMOVD F19, ret+112(FP)
+	RET
+
+// (p, y, w []float64, tbl []byte, a float64) (float64, int, float64)
+TEXT ·sigmoidCERowSumNEONF64(SB), NOSPLIT, $0-128
+	MOVD p_base+0(FP), R0
+	MOVD p_len+8(FP), R4
+	MOVD y_base+24(FP), R1
+	MOVD w_base+48(FP), R2
+	MOVD w_len+56(FP), R10
+	MOVD tbl_base+72(FP), R11
+	MOVD ZR, R12
+	MOVD ZR, R13
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 544(R6), F0
+	FMOVQ 672(R6), F1
+	FMOVQ 816(R6), F2
+	FMOVQ 832(R6), F3
+	FMOVQ 896(R6), F4
+	FMOVQ 912(R6), F5
+	FMOVQ 928(R6), F6
+	FMOVQ 944(R6), F7
+	FMOVQ 960(R6), F8
+	FMOVQ 976(R6), F9
+	FMOVQ 992(R6), F10
+	FMOVQ 1008(R6), F11
+	FMOVQ 1024(R6), F12
+	FMOVD a+96(FP), F13
+	VDUP V13.D[0], V13.D2
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	MOVD ZR, R7
+	MOVD R4, R5
+loop:
+	CMP $4, R5
+	BLT single
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4eedd415 // fsub v21.2d, v0.2d, v13.2d
+	WORD $0x6e61ddb6 // fmul v22.2d, v13.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1040(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1056(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1072(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	FMOVQ 576(R6), F24
+	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
+	FMOVQ 592(R6), F24
+	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 608(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $52, V26.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F27
+	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
+	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
+	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	FMOVQ 848(R6), F25
+	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 864(R6), F25
+	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 880(R6), F25
+	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	ADD R13<<3, R2, R9
+	ADD R12, R11, R14
+	SUB R13, R10, R8
+	CMP $2, R8
+	BLT rowpart1
+	VLD1 (R9), [V22.D2]
+	B rowperm2
+rowpart1:
+	VLD1 (R9), V22.D[0]
+rowperm2:
+	VLD1 (R14), [V23.B16]
+	VTBL V23.B16, [V22.B16], V21.B16
+	LDP 16(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e78deb6 // fmul v22.2d, v21.2d, v24.2d
+	WORD $0x4e76d5ce // fadd v14.2d, v14.2d, v22.2d
+	WORD $0x4e75d5ef // fadd v15.2d, v15.2d, v21.2d
+	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
+	VSUB V23.D2, V18.D2, V18.D2
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4eedd415 // fsub v21.2d, v0.2d, v13.2d
+	WORD $0x6e61ddb6 // fmul v22.2d, v13.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1040(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1056(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1072(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	FMOVQ 576(R6), F24
+	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
+	FMOVQ 592(R6), F24
+	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 608(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $52, V26.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F27
+	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
+	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
+	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	FMOVQ 848(R6), F25
+	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 864(R6), F25
+	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 880(R6), F25
+	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	ADD R13<<3, R2, R9
+	ADD R12, R11, R14
+	SUB R13, R10, R8
+	CMP $2, R8
+	BLT rowpart3
+	VLD1 (R9), [V22.D2]
+	B rowperm4
+rowpart3:
+	VLD1 (R9), V22.D[0]
+rowperm4:
+	VLD1 (R14), [V23.B16]
+	VTBL V23.B16, [V22.B16], V21.B16
+	LDP 16(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e78deb6 // fmul v22.2d, v21.2d, v24.2d
+	WORD $0x4e76d610 // fadd v16.2d, v16.2d, v22.2d
+	WORD $0x4e75d631 // fadd v17.2d, v17.2d, v21.2d
+	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
+	VSUB V23.D2, V18.D2, V18.D2
+	SUB $4, R5
+	B loop
+single:
+	CMP $2, R5
+	BLT tail
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4eedd415 // fsub v21.2d, v0.2d, v13.2d
+	WORD $0x6e61ddb6 // fmul v22.2d, v13.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1040(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1056(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1072(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	FMOVQ 576(R6), F24
+	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
+	FMOVQ 592(R6), F24
+	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 608(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $52, V26.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F27
+	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
+	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
+	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	FMOVQ 848(R6), F25
+	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 864(R6), F25
+	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 880(R6), F25
+	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	ADD R13<<3, R2, R9
+	ADD R12, R11, R14
+	SUB R13, R10, R8
+	CMP $2, R8
+	BLT rowpart5
+	VLD1 (R9), [V22.D2]
+	B rowperm6
+rowpart5:
+	VLD1 (R9), V22.D[0]
+rowperm6:
+	VLD1 (R14), [V23.B16]
+	VTBL V23.B16, [V22.B16], V21.B16
+	LDP 16(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e78deb6 // fmul v22.2d, v21.2d, v24.2d
+	WORD $0x4e76d5ce // fadd v14.2d, v14.2d, v22.2d
+	WORD $0x4e75d5ef // fadd v15.2d, v15.2d, v21.2d
+	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
+	VSUB V23.D2, V18.D2, V18.D2
+	SUB $2, R5
+	B single
+tail:
+	CBZ R5, drain
+	FMOVD.P 8(R0), F19
+	FMOVD.P 8(R1), F20
+	WORD $0x4eedd415 // fsub v21.2d, v0.2d, v13.2d
+	WORD $0x6e61ddb6 // fmul v22.2d, v13.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1040(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1056(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1072(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	FMOVQ 576(R6), F24
+	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
+	FMOVQ 592(R6), F24
+	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 608(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $52, V26.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F27
+	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
+	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
+	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	FMOVQ 848(R6), F25
+	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 864(R6), F25
+	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 880(R6), F25
+	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	ADD R13<<3, R2, R9
+	ADD R12, R11, R14
+	FMOVD (R9), F21
+	LDP 32(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e78deb6 // fmul v22.2d, v21.2d, v24.2d
+	FMOVQ 528(R6), F23
+	VAND V23.B16, V22.B16, V22.B16
+	WORD $0x4e76d5ce // fadd v14.2d, v14.2d, v22.2d
+	WORD $0x4e75d5ef // fadd v15.2d, v15.2d, v21.2d
+	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
+	FMOVQ 528(R6), F25
+	VAND V25.B16, V23.B16, V23.B16
+	VSUB V23.D2, V18.D2, V18.D2
+	SUB $1, R5
+	B tail
+drain:
+	WORD $0x4e70d5ce // fadd v14.2d, v14.2d, v16.2d
+	VEOR V16.B16, V16.B16, V16.B16
+	WORD $0x4e71d5ef // fadd v15.2d, v15.2d, v17.2d
+	VEOR V17.B16, V17.B16, V17.B16
+	WORD $0x5ef1ba53 // addp d19, v18.2d
+	VMOV V19.D[0], R8
+	ADD R8, R7
+	VEOR V18.B16, V18.B16, V18.B16
+	WORD $0x7e70d9d3 // faddp d19, v14.2d
+	FMOVD F19, ret+104(FP)
+	MOVD p_len+8(FP), R8
+	SUB R7, R8
+	MOVD R8, ret1+112(FP)
+	WORD $0x7e70d9f3 // faddp d19, v15.2d
+	FMOVD F19, ret2+120(FP)
+	RET
+
+// (dst, p, y, w []float64, tbl []byte, a float64) float64
+TEXT ·sigmoidCERowUnredNEONF64(SB), NOSPLIT, $0-136
+	MOVD p_base+24(FP), R0
+	MOVD p_len+32(FP), R4
+	MOVD y_base+48(FP), R1
+	MOVD w_base+72(FP), R2
+	MOVD w_len+80(FP), R10
+	MOVD tbl_base+96(FP), R11
+	MOVD ZR, R12
+	MOVD ZR, R13
+	MOVD dst_base+0(FP), R3
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 544(R6), F0
+	FMOVQ 672(R6), F1
+	FMOVQ 816(R6), F2
+	FMOVQ 832(R6), F3
+	FMOVQ 896(R6), F4
+	FMOVQ 912(R6), F5
+	FMOVQ 928(R6), F6
+	FMOVQ 944(R6), F7
+	FMOVQ 960(R6), F8
+	FMOVQ 976(R6), F9
+	FMOVQ 992(R6), F10
+	FMOVQ 1008(R6), F11
+	FMOVQ 1024(R6), F12
+	FMOVQ 1040(R6), F13
+	FMOVQ 1056(R6), F14
+	FMOVQ 1072(R6), F15
+	FMOVD a+120(FP), F16
+	VDUP V16.D[0], V16.D2
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	MOVD R4, R5
+loop:
+	CMP $4, R5
+	BLT single
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4ef0d415 // fsub v21.2d, v0.2d, v16.2d
+	WORD $0x6e61de16 // fmul v22.2d, v16.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V15.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V27.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	FMOVQ 576(R6), F24
+	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
+	FMOVQ 592(R6), F24
+	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 608(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $52, V26.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F27
+	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
+	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
+	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	FMOVQ 848(R6), F25
+	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 864(R6), F25
+	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 880(R6), F25
+	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	ADD R13<<3, R2, R9
+	ADD R12, R11, R14
+	SUB R13, R10, R8
+	CMP $2, R8
+	BLT rowpart1
+	VLD1 (R9), [V22.D2]
+	B rowperm2
+rowpart1:
+	VLD1 (R9), V22.D[0]
+rowperm2:
+	VLD1 (R14), [V23.B16]
+	VTBL V23.B16, [V22.B16], V21.B16
+	LDP 16(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e78deb6 // fmul v22.2d, v21.2d, v24.2d
+	VST1.P [V22.D2], 16(R3)
+	WORD $0x4e76d631 // fadd v17.2d, v17.2d, v22.2d
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4ef0d415 // fsub v21.2d, v0.2d, v16.2d
+	WORD $0x6e61de16 // fmul v22.2d, v16.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V15.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V27.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	FMOVQ 576(R6), F24
+	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
+	FMOVQ 592(R6), F24
+	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 608(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $52, V26.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F27
+	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
+	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
+	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	FMOVQ 848(R6), F25
+	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 864(R6), F25
+	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 880(R6), F25
+	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	ADD R13<<3, R2, R9
+	ADD R12, R11, R14
+	SUB R13, R10, R8
+	CMP $2, R8
+	BLT rowpart3
+	VLD1 (R9), [V22.D2]
+	B rowperm4
+rowpart3:
+	VLD1 (R9), V22.D[0]
+rowperm4:
+	VLD1 (R14), [V23.B16]
+	VTBL V23.B16, [V22.B16], V21.B16
+	LDP 16(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e78deb6 // fmul v22.2d, v21.2d, v24.2d
+	VST1.P [V22.D2], 16(R3)
+	WORD $0x4e76d652 // fadd v18.2d, v18.2d, v22.2d
+	SUB $4, R5
+	B loop
+single:
+	CMP $2, R5
+	BLT tail
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4ef0d415 // fsub v21.2d, v0.2d, v16.2d
+	WORD $0x6e61de16 // fmul v22.2d, v16.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V15.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V27.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	FMOVQ 576(R6), F24
+	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
+	FMOVQ 592(R6), F24
+	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 608(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $52, V26.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F27
+	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
+	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
+	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	FMOVQ 848(R6), F25
+	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 864(R6), F25
+	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 880(R6), F25
+	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	ADD R13<<3, R2, R9
+	ADD R12, R11, R14
+	SUB R13, R10, R8
+	CMP $2, R8
+	BLT rowpart5
+	VLD1 (R9), [V22.D2]
+	B rowperm6
+rowpart5:
+	VLD1 (R9), V22.D[0]
+rowperm6:
+	VLD1 (R14), [V23.B16]
+	VTBL V23.B16, [V22.B16], V21.B16
+	LDP 16(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e78deb6 // fmul v22.2d, v21.2d, v24.2d
+	VST1.P [V22.D2], 16(R3)
+	WORD $0x4e76d631 // fadd v17.2d, v17.2d, v22.2d
+	SUB $2, R5
+	B single
+tail:
+	CBZ R5, drain
+	FMOVD.P 8(R0), F19
+	FMOVD.P 8(R1), F20
+	WORD $0x4ef0d415 // fsub v21.2d, v0.2d, v16.2d
+	WORD $0x6e61de16 // fmul v22.2d, v16.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V15.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V27.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	FMOVQ 576(R6), F24
+	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
+	FMOVQ 592(R6), F24
+	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 608(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $52, V26.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F27
+	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
+	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
+	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	FMOVQ 848(R6), F25
+	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 864(R6), F25
+	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 880(R6), F25
+	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	ADD R13<<3, R2, R9
+	ADD R12, R11, R14
+	FMOVD (R9), F21
+	LDP 32(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e78deb6 // fmul v22.2d, v21.2d, v24.2d
+	FMOVD.P F22, 8(R3)
+	FMOVQ 528(R6), F23
+	VAND V23.B16, V22.B16, V22.B16
+	WORD $0x4e76d631 // fadd v17.2d, v17.2d, v22.2d
+	SUB $1, R5
+	B tail
+drain:
+	WORD $0x4e72d631 // fadd v17.2d, v17.2d, v18.2d
+	VEOR V18.B16, V18.B16, V18.B16
+	WORD $0x7e70da33 // faddp d19, v17.2d
+	FMOVD F19, ret+128(FP)
+	RET
+
+// (dst, p, y, w []float64, tbl []byte, s, a float64) float64
+TEXT ·sigmoidCERowGradNEONF64(SB), NOSPLIT, $0-144
+	MOVD p_base+24(FP), R0
+	MOVD p_len+32(FP), R4
+	MOVD y_base+48(FP), R1
+	MOVD w_base+72(FP), R2
+	MOVD w_len+80(FP), R10
+	MOVD tbl_base+96(FP), R11
+	MOVD ZR, R12
+	MOVD ZR, R13
+	MOVD dst_base+0(FP), R3
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 544(R6), F0
+	FMOVQ 672(R6), F1
+	FMOVQ 816(R6), F2
+	FMOVQ 832(R6), F3
+	FMOVQ 896(R6), F4
+	FMOVQ 912(R6), F5
+	FMOVQ 928(R6), F6
+	FMOVQ 944(R6), F7
+	FMOVQ 960(R6), F8
+	FMOVQ 976(R6), F9
+	FMOVQ 992(R6), F10
+	FMOVQ 1008(R6), F11
+	FMOVQ 1024(R6), F12
+	FMOVQ 1040(R6), F13
+	FMOVQ 1056(R6), F14
+	FMOVD a+128(FP), F15
+	VDUP V15.D[0], V15.D2
+	FMOVD s+120(FP), F16
+	VDUP V16.D[0], V16.D2
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	MOVD R4, R5
+loop:
+	CMP $4, R5
+	BLT single
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4eefd415 // fsub v21.2d, v0.2d, v15.2d
+	WORD $0x6e61ddf6 // fmul v22.2d, v15.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1072(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	FMOVQ 576(R6), F24
+	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
+	FMOVQ 592(R6), F24
+	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 608(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $52, V26.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F27
+	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
+	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
+	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	FMOVQ 848(R6), F25
+	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 864(R6), F25
+	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 880(R6), F25
+	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	WORD $0x6ee0ca79 // fcmge v25.2d, v19.2d, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e75fef7 // fdiv v23.2d, v23.2d, v21.2d
+	WORD $0x4ef6d6f7 // fsub v23.2d, v23.2d, v22.2d
+	ADD R13<<3, R2, R9
+	ADD R12, R11, R14
+	SUB R13, R10, R8
+	CMP $2, R8
+	BLT rowpart1
+	VLD1 (R9), [V22.D2]
+	B rowperm2
+rowpart1:
+	VLD1 (R9), V22.D[0]
+rowperm2:
+	VLD1 (R14), [V25.B16]
+	VTBL V25.B16, [V22.B16], V21.B16
+	LDP 16(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e75de16 // fmul v22.2d, v16.2d, v21.2d
+	WORD $0x6e77ded6 // fmul v22.2d, v22.2d, v23.2d
+	VST1.P [V22.D2], 16(R3)
+	WORD $0x6e78deb9 // fmul v25.2d, v21.2d, v24.2d
+	WORD $0x4e79d631 // fadd v17.2d, v17.2d, v25.2d
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4eefd415 // fsub v21.2d, v0.2d, v15.2d
+	WORD $0x6e61ddf6 // fmul v22.2d, v15.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1072(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	FMOVQ 576(R6), F24
+	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
+	FMOVQ 592(R6), F24
+	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 608(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $52, V26.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F27
+	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
+	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
+	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	FMOVQ 848(R6), F25
+	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 864(R6), F25
+	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 880(R6), F25
+	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	WORD $0x6ee0ca79 // fcmge v25.2d, v19.2d, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e75fef7 // fdiv v23.2d, v23.2d, v21.2d
+	WORD $0x4ef6d6f7 // fsub v23.2d, v23.2d, v22.2d
+	ADD R13<<3, R2, R9
+	ADD R12, R11, R14
+	SUB R13, R10, R8
+	CMP $2, R8
+	BLT rowpart3
+	VLD1 (R9), [V22.D2]
+	B rowperm4
+rowpart3:
+	VLD1 (R9), V22.D[0]
+rowperm4:
+	VLD1 (R14), [V25.B16]
+	VTBL V25.B16, [V22.B16], V21.B16
+	LDP 16(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e75de16 // fmul v22.2d, v16.2d, v21.2d
+	WORD $0x6e77ded6 // fmul v22.2d, v22.2d, v23.2d
+	VST1.P [V22.D2], 16(R3)
+	WORD $0x6e78deb9 // fmul v25.2d, v21.2d, v24.2d
+	WORD $0x4e79d652 // fadd v18.2d, v18.2d, v25.2d
+	SUB $4, R5
+	B loop
+single:
+	CMP $2, R5
+	BLT tail
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4eefd415 // fsub v21.2d, v0.2d, v15.2d
+	WORD $0x6e61ddf6 // fmul v22.2d, v15.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1072(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	FMOVQ 576(R6), F24
+	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
+	FMOVQ 592(R6), F24
+	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 608(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $52, V26.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F27
+	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
+	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
+	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	FMOVQ 848(R6), F25
+	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 864(R6), F25
+	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 880(R6), F25
+	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	WORD $0x6ee0ca79 // fcmge v25.2d, v19.2d, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e75fef7 // fdiv v23.2d, v23.2d, v21.2d
+	WORD $0x4ef6d6f7 // fsub v23.2d, v23.2d, v22.2d
+	ADD R13<<3, R2, R9
+	ADD R12, R11, R14
+	SUB R13, R10, R8
+	CMP $2, R8
+	BLT rowpart5
+	VLD1 (R9), [V22.D2]
+	B rowperm6
+rowpart5:
+	VLD1 (R9), V22.D[0]
+rowperm6:
+	VLD1 (R14), [V25.B16]
+	VTBL V25.B16, [V22.B16], V21.B16
+	LDP 16(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e75de16 // fmul v22.2d, v16.2d, v21.2d
+	WORD $0x6e77ded6 // fmul v22.2d, v22.2d, v23.2d
+	VST1.P [V22.D2], 16(R3)
+	WORD $0x6e78deb9 // fmul v25.2d, v21.2d, v24.2d
+	WORD $0x4e79d631 // fadd v17.2d, v17.2d, v25.2d
+	SUB $2, R5
+	B single
+tail:
+	CBZ R5, drain
+	FMOVD.P 8(R0), F19
+	FMOVD.P 8(R1), F20
+	WORD $0x4eefd415 // fsub v21.2d, v0.2d, v15.2d
+	WORD $0x6e61ddf6 // fmul v22.2d, v15.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1072(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	FMOVQ 576(R6), F24
+	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
+	FMOVQ 592(R6), F24
+	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
+	VBIF V25.B16, V21.B16, V26.B16
+	FMOVQ 608(R6), F24
+	VAND V24.B16, V25.B16, V25.B16
+	VUSHR $52, V26.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F27
+	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V26.B16, V27.B16
+	VORR V0.B16, V27.B16, V27.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
+	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
+	VBIT V26.B16, V25.B16, V27.B16
+	VAND V0.B16, V26.B16, V26.B16
+	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
+	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	FMOVQ 848(R6), F25
+	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 864(R6), F25
+	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
+	VBIT V24.B16, V25.B16, V31.B16
+	FMOVQ 880(R6), F25
+	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
+	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
+	VBIT V21.B16, V23.B16, V31.B16
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	WORD $0x6ee0ca79 // fcmge v25.2d, v19.2d, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e75fef7 // fdiv v23.2d, v23.2d, v21.2d
+	WORD $0x4ef6d6f7 // fsub v23.2d, v23.2d, v22.2d
+	ADD R13<<3, R2, R9
+	ADD R12, R11, R14
+	FMOVD (R9), F21
+	LDP 32(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e75de16 // fmul v22.2d, v16.2d, v21.2d
+	WORD $0x6e77ded6 // fmul v22.2d, v22.2d, v23.2d
+	FMOVD.P F22, 8(R3)
+	WORD $0x6e78deb9 // fmul v25.2d, v21.2d, v24.2d
+	FMOVQ 528(R6), F26
+	VAND V26.B16, V25.B16, V25.B16
+	WORD $0x4e79d631 // fadd v17.2d, v17.2d, v25.2d
+	SUB $1, R5
+	B tail
+drain:
+	WORD $0x4e72d631 // fadd v17.2d, v17.2d, v18.2d
+	VEOR V18.B16, V18.B16, V18.B16
+	WORD $0x7e70da33 // faddp d19, v17.2d
+	FMOVD F19, ret+136(FP)
 	RET
 
 // (p, y []float64, a float64) float64

@@ -139,6 +139,22 @@ func (c *kgen) vlog1p(x neon.V) neon.V {
 	return l
 }
 
+// vlog1pUnit is vlog1p for x in [0, 1] or NaN (then NaN): u = 1 + x is a
+// normal number in [1, 2], so the logarithm needs neither its subnormal
+// scaling nor its special values, and the correction no mask (a NaN x makes
+// it NaN).
+func (c *kgen) vlog1pUnit(x neon.V) neon.V {
+	A := c.A
+	one := c.konst(1)
+	u := c.op3(neon.FADD, x, one)
+	l := c.vlogOf(u, true)
+	d := c.op3(neon.FSUB, u, one)
+	c.put(one)
+	c.I(neon.FSUB(A, d, x, d), neon.FDIV(A, d, d, u), neon.FADD(A, l, l, d))
+	c.put(u, d)
+	return l
+}
+
 // mapFn is one vectorised function with a map kernel of its own
 // (<Fn>Map<Suffix>(dst, x)) filling a slot of asm.Kernels.
 type mapFn struct {

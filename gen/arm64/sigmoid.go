@@ -22,7 +22,7 @@ func sigmoidCEBody(c *kgen, x, z, a neon.V, wantGrad bool) (neon.V, neon.V) {
 	c.I(neon.FABS(A, na, x), neon.FNEG(A, na, na)) // −|x|
 	e := c.vexp(na)
 	c.put(na)
-	lp := c.vlog1p(e)
+	lp := c.vlog1pUnit(e) // e in [0, 1], or NaN
 	zero := c.konstBits(0)
 	l := c.op3(neon.FMAX, x, zero)
 	c.put(zero)

@@ -8815,7 +8815,7 @@ TEXT ·sigmoidCESumNEONF32(SB), NOSPLIT, $0-64
 	MOVD y_base+24(FP), R1
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 16(R6), F0
-	FMOVQ 48(R6), F1
+	FMOVQ 96(R6), F1
 	FMOVQ 144(R6), F2
 	FMOVQ 336(R6), F3
 	FMOVQ 352(R6), F4
@@ -8882,30 +8882,22 @@ loop:
 	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
 	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
 	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
-	WORD $0x6eb5e438 // fcmgt v24.4s, v1.4s, v21.4s
-	FMOVQ 64(R6), F25
-	WORD $0x6e39deba // fmul v26.4s, v21.4s, v25.4s
-	VBIF V24.B16, V21.B16, V26.B16
-	FMOVQ 80(R6), F25
-	VAND V25.B16, V24.B16, V24.B16
-	VUSHR $23, V26.S4, V25.S4
-	WORD $0x4e21db39 // scvtf v25.4s, v25.4s
-	FMOVQ 96(R6), F27
-	WORD $0x4ebbd739 // fsub v25.4s, v25.4s, v27.4s
-	WORD $0x4eb8d739 // fsub v25.4s, v25.4s, v24.4s
-	FMOVQ 112(R6), F24
-	VAND V24.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
-	FMOVQ 128(R6), F24
-	WORD $0x6eb8e77a // fcmgt v26.4s, v27.4s, v24.4s
-	WORD $0x6e22df78 // fmul v24.4s, v27.4s, v2.4s
-	VBIT V26.B16, V24.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e3ad739 // fadd v25.4s, v25.4s, v26.4s
-	WORD $0x4ea0d778 // fsub v24.4s, v27.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	WORD $0x4ea1d718 // fsub v24.4s, v24.4s, v1.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e22df59 // fmul v25.4s, v26.4s, v2.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
 	FMOVQ 160(R6), F26
-	WORD $0x4e3ad71b // fadd v27.4s, v24.4s, v26.4s
-	WORD $0x6e3bff1b // fdiv v27.4s, v24.4s, v27.4s
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
 	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
 	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
 	FMOVQ 176(R6), F29
@@ -8921,35 +8913,22 @@ loop:
 	VFMLA V28.S4, V29.S4, V30.S4
 	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
 	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
-	WORD $0x6e38df1a // fmul v26.4s, v24.4s, v24.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
 	WORD $0x6e22df5a // fmul v26.4s, v26.4s, v2.4s
 	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
 	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
 	FMOVQ 240(R6), F27
-	WORD $0x6e3bdf3c // fmul v28.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
 	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
 	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
-	WORD $0x4eb8d7ff // fsub v31.4s, v31.4s, v24.4s
-	FMOVQ 256(R6), F24
-	WORD $0x6e38df39 // fmul v25.4s, v25.4s, v24.4s
-	WORD $0x4ebfd73f // fsub v31.4s, v25.4s, v31.4s
-	FMOVQ 272(R6), F25
-	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 288(R6), F25
-	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 304(R6), F25
-	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
 	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
 	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
 	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
-	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
-	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
 	VFMLS V22.S4, V19.S4, V24.S4
@@ -8993,30 +8972,22 @@ loop:
 	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
 	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
 	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
-	WORD $0x6eb5e438 // fcmgt v24.4s, v1.4s, v21.4s
-	FMOVQ 64(R6), F25
-	WORD $0x6e39deba // fmul v26.4s, v21.4s, v25.4s
-	VBIF V24.B16, V21.B16, V26.B16
-	FMOVQ 80(R6), F25
-	VAND V25.B16, V24.B16, V24.B16
-	VUSHR $23, V26.S4, V25.S4
-	WORD $0x4e21db39 // scvtf v25.4s, v25.4s
-	FMOVQ 96(R6), F27
-	WORD $0x4ebbd739 // fsub v25.4s, v25.4s, v27.4s
-	WORD $0x4eb8d739 // fsub v25.4s, v25.4s, v24.4s
-	FMOVQ 112(R6), F24
-	VAND V24.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
-	FMOVQ 128(R6), F24
-	WORD $0x6eb8e77a // fcmgt v26.4s, v27.4s, v24.4s
-	WORD $0x6e22df78 // fmul v24.4s, v27.4s, v2.4s
-	VBIT V26.B16, V24.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e3ad739 // fadd v25.4s, v25.4s, v26.4s
-	WORD $0x4ea0d778 // fsub v24.4s, v27.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	WORD $0x4ea1d718 // fsub v24.4s, v24.4s, v1.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e22df59 // fmul v25.4s, v26.4s, v2.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
 	FMOVQ 160(R6), F26
-	WORD $0x4e3ad71b // fadd v27.4s, v24.4s, v26.4s
-	WORD $0x6e3bff1b // fdiv v27.4s, v24.4s, v27.4s
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
 	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
 	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
 	FMOVQ 176(R6), F29
@@ -9032,35 +9003,22 @@ loop:
 	VFMLA V28.S4, V29.S4, V30.S4
 	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
 	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
-	WORD $0x6e38df1a // fmul v26.4s, v24.4s, v24.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
 	WORD $0x6e22df5a // fmul v26.4s, v26.4s, v2.4s
 	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
 	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
 	FMOVQ 240(R6), F27
-	WORD $0x6e3bdf3c // fmul v28.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
 	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
 	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
-	WORD $0x4eb8d7ff // fsub v31.4s, v31.4s, v24.4s
-	FMOVQ 256(R6), F24
-	WORD $0x6e38df39 // fmul v25.4s, v25.4s, v24.4s
-	WORD $0x4ebfd73f // fsub v31.4s, v25.4s, v31.4s
-	FMOVQ 272(R6), F25
-	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 288(R6), F25
-	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 304(R6), F25
-	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
 	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
 	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
 	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
-	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
-	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
 	VFMLS V22.S4, V19.S4, V24.S4
@@ -9109,30 +9067,22 @@ single:
 	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
 	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
 	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
-	WORD $0x6eb5e438 // fcmgt v24.4s, v1.4s, v21.4s
-	FMOVQ 64(R6), F25
-	WORD $0x6e39deba // fmul v26.4s, v21.4s, v25.4s
-	VBIF V24.B16, V21.B16, V26.B16
-	FMOVQ 80(R6), F25
-	VAND V25.B16, V24.B16, V24.B16
-	VUSHR $23, V26.S4, V25.S4
-	WORD $0x4e21db39 // scvtf v25.4s, v25.4s
-	FMOVQ 96(R6), F27
-	WORD $0x4ebbd739 // fsub v25.4s, v25.4s, v27.4s
-	WORD $0x4eb8d739 // fsub v25.4s, v25.4s, v24.4s
-	FMOVQ 112(R6), F24
-	VAND V24.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
-	FMOVQ 128(R6), F24
-	WORD $0x6eb8e77a // fcmgt v26.4s, v27.4s, v24.4s
-	WORD $0x6e22df78 // fmul v24.4s, v27.4s, v2.4s
-	VBIT V26.B16, V24.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e3ad739 // fadd v25.4s, v25.4s, v26.4s
-	WORD $0x4ea0d778 // fsub v24.4s, v27.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	WORD $0x4ea1d718 // fsub v24.4s, v24.4s, v1.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e22df59 // fmul v25.4s, v26.4s, v2.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
 	FMOVQ 160(R6), F26
-	WORD $0x4e3ad71b // fadd v27.4s, v24.4s, v26.4s
-	WORD $0x6e3bff1b // fdiv v27.4s, v24.4s, v27.4s
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
 	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
 	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
 	FMOVQ 176(R6), F29
@@ -9148,35 +9098,22 @@ single:
 	VFMLA V28.S4, V29.S4, V30.S4
 	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
 	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
-	WORD $0x6e38df1a // fmul v26.4s, v24.4s, v24.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
 	WORD $0x6e22df5a // fmul v26.4s, v26.4s, v2.4s
 	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
 	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
 	FMOVQ 240(R6), F27
-	WORD $0x6e3bdf3c // fmul v28.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
 	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
 	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
-	WORD $0x4eb8d7ff // fsub v31.4s, v31.4s, v24.4s
-	FMOVQ 256(R6), F24
-	WORD $0x6e38df39 // fmul v25.4s, v25.4s, v24.4s
-	WORD $0x4ebfd73f // fsub v31.4s, v25.4s, v31.4s
-	FMOVQ 272(R6), F25
-	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 288(R6), F25
-	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 304(R6), F25
-	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
 	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
 	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
 	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
-	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
-	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
 	VFMLS V22.S4, V19.S4, V24.S4
@@ -9224,30 +9161,22 @@ tail:
 	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
 	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
 	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
-	WORD $0x6eb5e438 // fcmgt v24.4s, v1.4s, v21.4s
-	FMOVQ 64(R6), F25
-	WORD $0x6e39deba // fmul v26.4s, v21.4s, v25.4s
-	VBIF V24.B16, V21.B16, V26.B16
-	FMOVQ 80(R6), F25
-	VAND V25.B16, V24.B16, V24.B16
-	VUSHR $23, V26.S4, V25.S4
-	WORD $0x4e21db39 // scvtf v25.4s, v25.4s
-	FMOVQ 96(R6), F27
-	WORD $0x4ebbd739 // fsub v25.4s, v25.4s, v27.4s
-	WORD $0x4eb8d739 // fsub v25.4s, v25.4s, v24.4s
-	FMOVQ 112(R6), F24
-	VAND V24.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
-	FMOVQ 128(R6), F24
-	WORD $0x6eb8e77a // fcmgt v26.4s, v27.4s, v24.4s
-	WORD $0x6e22df78 // fmul v24.4s, v27.4s, v2.4s
-	VBIT V26.B16, V24.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e3ad739 // fadd v25.4s, v25.4s, v26.4s
-	WORD $0x4ea0d778 // fsub v24.4s, v27.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	WORD $0x4ea1d718 // fsub v24.4s, v24.4s, v1.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e22df59 // fmul v25.4s, v26.4s, v2.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
 	FMOVQ 160(R6), F26
-	WORD $0x4e3ad71b // fadd v27.4s, v24.4s, v26.4s
-	WORD $0x6e3bff1b // fdiv v27.4s, v24.4s, v27.4s
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
 	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
 	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
 	FMOVQ 176(R6), F29
@@ -9263,35 +9192,22 @@ tail:
 	VFMLA V28.S4, V29.S4, V30.S4
 	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
 	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
-	WORD $0x6e38df1a // fmul v26.4s, v24.4s, v24.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
 	WORD $0x6e22df5a // fmul v26.4s, v26.4s, v2.4s
 	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
 	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
 	FMOVQ 240(R6), F27
-	WORD $0x6e3bdf3c // fmul v28.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
 	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
 	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
-	WORD $0x4eb8d7ff // fsub v31.4s, v31.4s, v24.4s
-	FMOVQ 256(R6), F24
-	WORD $0x6e38df39 // fmul v25.4s, v25.4s, v24.4s
-	WORD $0x4ebfd73f // fsub v31.4s, v25.4s, v31.4s
-	FMOVQ 272(R6), F25
-	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 288(R6), F25
-	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 304(R6), F25
-	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
 	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
 	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
 	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
-	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
-	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
 	VFMLS V22.S4, V19.S4, V24.S4
@@ -9393,28 +9309,20 @@ loop:
 	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
 	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
 	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
-	FMOVQ 48(R6), F24
-	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
-	FMOVQ 64(R6), F24
-	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 80(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $23, V26.S4, V24.S4
+	VUSHR $23, V21.S4, V24.S4
 	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
-	FMOVQ 96(R6), F27
-	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	FMOVQ 96(R6), F25
 	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
 	FMOVQ 112(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 128(R6), F25
-	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
-	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
-	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
 	FMOVQ 160(R6), F26
 	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
 	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
@@ -9445,23 +9353,10 @@ loop:
 	FMOVQ 256(R6), F25
 	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
 	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
-	FMOVQ 272(R6), F25
-	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 288(R6), F25
-	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 304(R6), F25
-	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
 	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
 	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
-	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
-	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
 	VFMLS V22.S4, V19.S4, V24.S4
@@ -9513,28 +9408,20 @@ loop:
 	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
 	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
 	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
-	FMOVQ 48(R6), F24
-	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
-	FMOVQ 64(R6), F24
-	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 80(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $23, V26.S4, V24.S4
+	VUSHR $23, V21.S4, V24.S4
 	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
-	FMOVQ 96(R6), F27
-	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	FMOVQ 96(R6), F25
 	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
 	FMOVQ 112(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 128(R6), F25
-	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
-	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
-	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
 	FMOVQ 160(R6), F26
 	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
 	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
@@ -9565,23 +9452,10 @@ loop:
 	FMOVQ 256(R6), F25
 	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
 	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
-	FMOVQ 272(R6), F25
-	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 288(R6), F25
-	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 304(R6), F25
-	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
 	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
 	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
-	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
-	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
 	VFMLS V22.S4, V19.S4, V24.S4
@@ -9638,28 +9512,20 @@ single:
 	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
 	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
 	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
-	FMOVQ 48(R6), F24
-	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
-	FMOVQ 64(R6), F24
-	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 80(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $23, V26.S4, V24.S4
+	VUSHR $23, V21.S4, V24.S4
 	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
-	FMOVQ 96(R6), F27
-	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	FMOVQ 96(R6), F25
 	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
 	FMOVQ 112(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 128(R6), F25
-	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
-	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
-	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
 	FMOVQ 160(R6), F26
 	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
 	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
@@ -9690,23 +9556,10 @@ single:
 	FMOVQ 256(R6), F25
 	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
 	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
-	FMOVQ 272(R6), F25
-	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 288(R6), F25
-	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 304(R6), F25
-	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
 	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
 	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
-	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
-	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
 	VFMLS V22.S4, V19.S4, V24.S4
@@ -9762,28 +9615,20 @@ tail:
 	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
 	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
 	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
-	FMOVQ 48(R6), F24
-	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
-	FMOVQ 64(R6), F24
-	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 80(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $23, V26.S4, V24.S4
+	VUSHR $23, V21.S4, V24.S4
 	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
-	FMOVQ 96(R6), F27
-	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	FMOVQ 96(R6), F25
 	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
 	FMOVQ 112(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 128(R6), F25
-	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
-	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
-	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
 	FMOVQ 160(R6), F26
 	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
 	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
@@ -9814,23 +9659,10 @@ tail:
 	FMOVQ 256(R6), F25
 	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
 	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
-	FMOVQ 272(R6), F25
-	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 288(R6), F25
-	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 304(R6), F25
-	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
 	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
 	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
-	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
-	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
 	VFMLS V22.S4, V19.S4, V24.S4
@@ -9952,28 +9784,20 @@ loop:
 	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
 	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
 	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
-	FMOVQ 48(R6), F24
-	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
-	FMOVQ 64(R6), F24
-	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 80(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $23, V26.S4, V24.S4
+	VUSHR $23, V21.S4, V24.S4
 	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
-	FMOVQ 96(R6), F27
-	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	FMOVQ 96(R6), F25
 	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
 	FMOVQ 112(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 128(R6), F25
-	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
-	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
-	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
 	FMOVQ 160(R6), F26
 	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
 	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
@@ -10004,23 +9828,10 @@ loop:
 	FMOVQ 256(R6), F25
 	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
 	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
-	FMOVQ 272(R6), F25
-	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 288(R6), F25
-	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 304(R6), F25
-	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
 	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
 	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
-	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
-	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
 	VFMLS V22.S4, V19.S4, V24.S4
@@ -10066,28 +9877,20 @@ loop:
 	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
 	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
 	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
-	FMOVQ 48(R6), F24
-	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
-	FMOVQ 64(R6), F24
-	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 80(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $23, V26.S4, V24.S4
+	VUSHR $23, V21.S4, V24.S4
 	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
-	FMOVQ 96(R6), F27
-	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	FMOVQ 96(R6), F25
 	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
 	FMOVQ 112(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 128(R6), F25
-	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
-	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
-	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
 	FMOVQ 160(R6), F26
 	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
 	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
@@ -10118,23 +9921,10 @@ loop:
 	FMOVQ 256(R6), F25
 	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
 	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
-	FMOVQ 272(R6), F25
-	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 288(R6), F25
-	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 304(R6), F25
-	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
 	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
 	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
-	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
-	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
 	VFMLS V22.S4, V19.S4, V24.S4
@@ -10185,28 +9975,20 @@ single:
 	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
 	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
 	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
-	FMOVQ 48(R6), F24
-	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
-	FMOVQ 64(R6), F24
-	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 80(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $23, V26.S4, V24.S4
+	VUSHR $23, V21.S4, V24.S4
 	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
-	FMOVQ 96(R6), F27
-	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	FMOVQ 96(R6), F25
 	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
 	FMOVQ 112(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 128(R6), F25
-	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
-	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
-	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
 	FMOVQ 160(R6), F26
 	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
 	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
@@ -10237,23 +10019,10 @@ single:
 	FMOVQ 256(R6), F25
 	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
 	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
-	FMOVQ 272(R6), F25
-	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 288(R6), F25
-	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 304(R6), F25
-	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
 	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
 	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
-	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
-	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
 	VFMLS V22.S4, V19.S4, V24.S4
@@ -10303,28 +10072,20 @@ tail:
 	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
 	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
 	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
-	FMOVQ 48(R6), F24
-	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
-	FMOVQ 64(R6), F24
-	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 80(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $23, V26.S4, V24.S4
+	VUSHR $23, V21.S4, V24.S4
 	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
-	FMOVQ 96(R6), F27
-	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	FMOVQ 96(R6), F25
 	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
 	FMOVQ 112(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 128(R6), F25
-	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
-	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
-	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
 	FMOVQ 160(R6), F26
 	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
 	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
@@ -10355,23 +10116,10 @@ tail:
 	FMOVQ 256(R6), F25
 	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
 	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
-	FMOVQ 272(R6), F25
-	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 288(R6), F25
-	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 304(R6), F25
-	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
 	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
 	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
-	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
-	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
 	VFMLS V22.S4, V19.S4, V24.S4
@@ -10405,7 +10153,7 @@ TEXT ·sigmoidCEWUnredNEONF32(SB), NOSPLIT, $0-112
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 16(R6), F0
-	FMOVQ 48(R6), F1
+	FMOVQ 96(R6), F1
 	FMOVQ 144(R6), F2
 	FMOVQ 336(R6), F3
 	FMOVQ 352(R6), F4
@@ -10472,30 +10220,22 @@ loop:
 	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
 	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
 	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
-	WORD $0x6eb5e438 // fcmgt v24.4s, v1.4s, v21.4s
-	FMOVQ 64(R6), F25
-	WORD $0x6e39deba // fmul v26.4s, v21.4s, v25.4s
-	VBIF V24.B16, V21.B16, V26.B16
-	FMOVQ 80(R6), F25
-	VAND V25.B16, V24.B16, V24.B16
-	VUSHR $23, V26.S4, V25.S4
-	WORD $0x4e21db39 // scvtf v25.4s, v25.4s
-	FMOVQ 96(R6), F27
-	WORD $0x4ebbd739 // fsub v25.4s, v25.4s, v27.4s
-	WORD $0x4eb8d739 // fsub v25.4s, v25.4s, v24.4s
-	FMOVQ 112(R6), F24
-	VAND V24.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
-	FMOVQ 128(R6), F24
-	WORD $0x6eb8e77a // fcmgt v26.4s, v27.4s, v24.4s
-	WORD $0x6e22df78 // fmul v24.4s, v27.4s, v2.4s
-	VBIT V26.B16, V24.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e3ad739 // fadd v25.4s, v25.4s, v26.4s
-	WORD $0x4ea0d778 // fsub v24.4s, v27.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	WORD $0x4ea1d718 // fsub v24.4s, v24.4s, v1.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e22df59 // fmul v25.4s, v26.4s, v2.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
 	FMOVQ 160(R6), F26
-	WORD $0x4e3ad71b // fadd v27.4s, v24.4s, v26.4s
-	WORD $0x6e3bff1b // fdiv v27.4s, v24.4s, v27.4s
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
 	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
 	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
 	FMOVQ 176(R6), F29
@@ -10511,35 +10251,22 @@ loop:
 	VFMLA V28.S4, V29.S4, V30.S4
 	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
 	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
-	WORD $0x6e38df1a // fmul v26.4s, v24.4s, v24.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
 	WORD $0x6e22df5a // fmul v26.4s, v26.4s, v2.4s
 	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
 	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
 	FMOVQ 240(R6), F27
-	WORD $0x6e3bdf3c // fmul v28.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
 	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
 	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
-	WORD $0x4eb8d7ff // fsub v31.4s, v31.4s, v24.4s
-	FMOVQ 256(R6), F24
-	WORD $0x6e38df39 // fmul v25.4s, v25.4s, v24.4s
-	WORD $0x4ebfd73f // fsub v31.4s, v25.4s, v31.4s
-	FMOVQ 272(R6), F25
-	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 288(R6), F25
-	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 304(R6), F25
-	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
 	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
 	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
 	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
-	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
-	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
 	VFMLS V22.S4, V19.S4, V24.S4
@@ -10586,30 +10313,22 @@ loop:
 	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
 	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
 	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
-	WORD $0x6eb5e438 // fcmgt v24.4s, v1.4s, v21.4s
-	FMOVQ 64(R6), F25
-	WORD $0x6e39deba // fmul v26.4s, v21.4s, v25.4s
-	VBIF V24.B16, V21.B16, V26.B16
-	FMOVQ 80(R6), F25
-	VAND V25.B16, V24.B16, V24.B16
-	VUSHR $23, V26.S4, V25.S4
-	WORD $0x4e21db39 // scvtf v25.4s, v25.4s
-	FMOVQ 96(R6), F27
-	WORD $0x4ebbd739 // fsub v25.4s, v25.4s, v27.4s
-	WORD $0x4eb8d739 // fsub v25.4s, v25.4s, v24.4s
-	FMOVQ 112(R6), F24
-	VAND V24.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
-	FMOVQ 128(R6), F24
-	WORD $0x6eb8e77a // fcmgt v26.4s, v27.4s, v24.4s
-	WORD $0x6e22df78 // fmul v24.4s, v27.4s, v2.4s
-	VBIT V26.B16, V24.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e3ad739 // fadd v25.4s, v25.4s, v26.4s
-	WORD $0x4ea0d778 // fsub v24.4s, v27.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	WORD $0x4ea1d718 // fsub v24.4s, v24.4s, v1.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e22df59 // fmul v25.4s, v26.4s, v2.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
 	FMOVQ 160(R6), F26
-	WORD $0x4e3ad71b // fadd v27.4s, v24.4s, v26.4s
-	WORD $0x6e3bff1b // fdiv v27.4s, v24.4s, v27.4s
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
 	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
 	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
 	FMOVQ 176(R6), F29
@@ -10625,35 +10344,22 @@ loop:
 	VFMLA V28.S4, V29.S4, V30.S4
 	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
 	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
-	WORD $0x6e38df1a // fmul v26.4s, v24.4s, v24.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
 	WORD $0x6e22df5a // fmul v26.4s, v26.4s, v2.4s
 	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
 	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
 	FMOVQ 240(R6), F27
-	WORD $0x6e3bdf3c // fmul v28.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
 	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
 	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
-	WORD $0x4eb8d7ff // fsub v31.4s, v31.4s, v24.4s
-	FMOVQ 256(R6), F24
-	WORD $0x6e38df39 // fmul v25.4s, v25.4s, v24.4s
-	WORD $0x4ebfd73f // fsub v31.4s, v25.4s, v31.4s
-	FMOVQ 272(R6), F25
-	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 288(R6), F25
-	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 304(R6), F25
-	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
 	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
 	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
 	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
-	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
-	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
 	VFMLS V22.S4, V19.S4, V24.S4
@@ -10705,30 +10411,22 @@ single:
 	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
 	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
 	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
-	WORD $0x6eb5e438 // fcmgt v24.4s, v1.4s, v21.4s
-	FMOVQ 64(R6), F25
-	WORD $0x6e39deba // fmul v26.4s, v21.4s, v25.4s
-	VBIF V24.B16, V21.B16, V26.B16
-	FMOVQ 80(R6), F25
-	VAND V25.B16, V24.B16, V24.B16
-	VUSHR $23, V26.S4, V25.S4
-	WORD $0x4e21db39 // scvtf v25.4s, v25.4s
-	FMOVQ 96(R6), F27
-	WORD $0x4ebbd739 // fsub v25.4s, v25.4s, v27.4s
-	WORD $0x4eb8d739 // fsub v25.4s, v25.4s, v24.4s
-	FMOVQ 112(R6), F24
-	VAND V24.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
-	FMOVQ 128(R6), F24
-	WORD $0x6eb8e77a // fcmgt v26.4s, v27.4s, v24.4s
-	WORD $0x6e22df78 // fmul v24.4s, v27.4s, v2.4s
-	VBIT V26.B16, V24.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e3ad739 // fadd v25.4s, v25.4s, v26.4s
-	WORD $0x4ea0d778 // fsub v24.4s, v27.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	WORD $0x4ea1d718 // fsub v24.4s, v24.4s, v1.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e22df59 // fmul v25.4s, v26.4s, v2.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
 	FMOVQ 160(R6), F26
-	WORD $0x4e3ad71b // fadd v27.4s, v24.4s, v26.4s
-	WORD $0x6e3bff1b // fdiv v27.4s, v24.4s, v27.4s
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
 	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
 	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
 	FMOVQ 176(R6), F29
@@ -10744,35 +10442,22 @@ single:
 	VFMLA V28.S4, V29.S4, V30.S4
 	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
 	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
-	WORD $0x6e38df1a // fmul v26.4s, v24.4s, v24.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
 	WORD $0x6e22df5a // fmul v26.4s, v26.4s, v2.4s
 	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
 	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
 	FMOVQ 240(R6), F27
-	WORD $0x6e3bdf3c // fmul v28.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
 	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
 	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
-	WORD $0x4eb8d7ff // fsub v31.4s, v31.4s, v24.4s
-	FMOVQ 256(R6), F24
-	WORD $0x6e38df39 // fmul v25.4s, v25.4s, v24.4s
-	WORD $0x4ebfd73f // fsub v31.4s, v25.4s, v31.4s
-	FMOVQ 272(R6), F25
-	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 288(R6), F25
-	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 304(R6), F25
-	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
 	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
 	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
 	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
-	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
-	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
 	VFMLS V22.S4, V19.S4, V24.S4
@@ -10823,30 +10508,22 @@ tail:
 	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
 	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
 	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
-	WORD $0x6eb5e438 // fcmgt v24.4s, v1.4s, v21.4s
-	FMOVQ 64(R6), F25
-	WORD $0x6e39deba // fmul v26.4s, v21.4s, v25.4s
-	VBIF V24.B16, V21.B16, V26.B16
-	FMOVQ 80(R6), F25
-	VAND V25.B16, V24.B16, V24.B16
-	VUSHR $23, V26.S4, V25.S4
-	WORD $0x4e21db39 // scvtf v25.4s, v25.4s
-	FMOVQ 96(R6), F27
-	WORD $0x4ebbd739 // fsub v25.4s, v25.4s, v27.4s
-	WORD $0x4eb8d739 // fsub v25.4s, v25.4s, v24.4s
-	FMOVQ 112(R6), F24
-	VAND V24.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
-	FMOVQ 128(R6), F24
-	WORD $0x6eb8e77a // fcmgt v26.4s, v27.4s, v24.4s
-	WORD $0x6e22df78 // fmul v24.4s, v27.4s, v2.4s
-	VBIT V26.B16, V24.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e3ad739 // fadd v25.4s, v25.4s, v26.4s
-	WORD $0x4ea0d778 // fsub v24.4s, v27.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	WORD $0x4ea1d718 // fsub v24.4s, v24.4s, v1.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e22df59 // fmul v25.4s, v26.4s, v2.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
 	FMOVQ 160(R6), F26
-	WORD $0x4e3ad71b // fadd v27.4s, v24.4s, v26.4s
-	WORD $0x6e3bff1b // fdiv v27.4s, v24.4s, v27.4s
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
 	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
 	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
 	FMOVQ 176(R6), F29
@@ -10862,35 +10539,22 @@ tail:
 	VFMLA V28.S4, V29.S4, V30.S4
 	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
 	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
-	WORD $0x6e38df1a // fmul v26.4s, v24.4s, v24.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
 	WORD $0x6e22df5a // fmul v26.4s, v26.4s, v2.4s
 	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
 	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
 	FMOVQ 240(R6), F27
-	WORD $0x6e3bdf3c // fmul v28.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
 	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
 	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
-	WORD $0x4eb8d7ff // fsub v31.4s, v31.4s, v24.4s
-	FMOVQ 256(R6), F24
-	WORD $0x6e38df39 // fmul v25.4s, v25.4s, v24.4s
-	WORD $0x4ebfd73f // fsub v31.4s, v25.4s, v31.4s
-	FMOVQ 272(R6), F25
-	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 288(R6), F25
-	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 304(R6), F25
-	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
 	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
 	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
 	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
-	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
-	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
 	VFMLS V22.S4, V19.S4, V24.S4
@@ -10992,28 +10656,20 @@ loop:
 	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
 	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
 	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
-	FMOVQ 48(R6), F24
-	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
-	FMOVQ 64(R6), F24
-	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 80(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $23, V26.S4, V24.S4
+	VUSHR $23, V21.S4, V24.S4
 	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
-	FMOVQ 96(R6), F27
-	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	FMOVQ 96(R6), F25
 	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
 	FMOVQ 112(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 128(R6), F25
-	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
-	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
-	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
 	FMOVQ 160(R6), F26
 	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
 	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
@@ -11044,23 +10700,10 @@ loop:
 	FMOVQ 256(R6), F25
 	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
 	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
-	FMOVQ 272(R6), F25
-	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 288(R6), F25
-	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 304(R6), F25
-	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
 	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
 	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
-	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
-	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
 	VFMLS V22.S4, V19.S4, V24.S4
@@ -11111,28 +10754,20 @@ loop:
 	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
 	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
 	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
-	FMOVQ 48(R6), F24
-	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
-	FMOVQ 64(R6), F24
-	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 80(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $23, V26.S4, V24.S4
+	VUSHR $23, V21.S4, V24.S4
 	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
-	FMOVQ 96(R6), F27
-	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	FMOVQ 96(R6), F25
 	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
 	FMOVQ 112(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 128(R6), F25
-	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
-	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
-	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
 	FMOVQ 160(R6), F26
 	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
 	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
@@ -11163,23 +10798,10 @@ loop:
 	FMOVQ 256(R6), F25
 	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
 	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
-	FMOVQ 272(R6), F25
-	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 288(R6), F25
-	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 304(R6), F25
-	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
 	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
 	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
-	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
-	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
 	VFMLS V22.S4, V19.S4, V24.S4
@@ -11235,28 +10857,20 @@ single:
 	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
 	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
 	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
-	FMOVQ 48(R6), F24
-	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
-	FMOVQ 64(R6), F24
-	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 80(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $23, V26.S4, V24.S4
+	VUSHR $23, V21.S4, V24.S4
 	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
-	FMOVQ 96(R6), F27
-	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	FMOVQ 96(R6), F25
 	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
 	FMOVQ 112(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 128(R6), F25
-	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
-	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
-	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
 	FMOVQ 160(R6), F26
 	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
 	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
@@ -11287,23 +10901,10 @@ single:
 	FMOVQ 256(R6), F25
 	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
 	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
-	FMOVQ 272(R6), F25
-	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 288(R6), F25
-	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 304(R6), F25
-	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
 	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
 	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
-	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
-	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
 	VFMLS V22.S4, V19.S4, V24.S4
@@ -11358,28 +10959,20 @@ tail:
 	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
 	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
 	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
-	FMOVQ 48(R6), F24
-	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
-	FMOVQ 64(R6), F24
-	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 80(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $23, V26.S4, V24.S4
+	VUSHR $23, V21.S4, V24.S4
 	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
-	FMOVQ 96(R6), F27
-	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	FMOVQ 96(R6), F25
 	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
 	FMOVQ 112(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 128(R6), F25
-	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
-	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
-	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
 	FMOVQ 160(R6), F26
 	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
 	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
@@ -11410,23 +11003,10 @@ tail:
 	FMOVQ 256(R6), F25
 	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
 	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
-	FMOVQ 272(R6), F25
-	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 288(R6), F25
-	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 304(R6), F25
-	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
 	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
 	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
-	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
-	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
 	VFMLS V22.S4, V19.S4, V24.S4
@@ -11533,28 +11113,20 @@ loop:
 	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
 	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
 	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
-	FMOVQ 48(R6), F24
-	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
-	FMOVQ 64(R6), F24
-	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 80(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $23, V26.S4, V24.S4
+	VUSHR $23, V21.S4, V24.S4
 	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
-	FMOVQ 96(R6), F27
-	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	FMOVQ 96(R6), F25
 	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
 	FMOVQ 112(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 128(R6), F25
-	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
-	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
-	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
 	FMOVQ 160(R6), F26
 	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
 	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
@@ -11585,23 +11157,10 @@ loop:
 	FMOVQ 256(R6), F25
 	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
 	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
-	FMOVQ 272(R6), F25
-	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 288(R6), F25
-	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 304(R6), F25
-	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
 	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
 	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
-	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
-	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
 	VFMLS V22.S4, V19.S4, V24.S4
@@ -11655,28 +11214,20 @@ loop:
 	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
 	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
 	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
-	FMOVQ 48(R6), F24
-	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
-	FMOVQ 64(R6), F24
-	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 80(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $23, V26.S4, V24.S4
+	VUSHR $23, V21.S4, V24.S4
 	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
-	FMOVQ 96(R6), F27
-	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	FMOVQ 96(R6), F25
 	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
 	FMOVQ 112(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 128(R6), F25
-	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
-	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
-	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
 	FMOVQ 160(R6), F26
 	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
 	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
@@ -11707,23 +11258,10 @@ loop:
 	FMOVQ 256(R6), F25
 	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
 	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
-	FMOVQ 272(R6), F25
-	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 288(R6), F25
-	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 304(R6), F25
-	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
 	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
 	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
-	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
-	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
 	VFMLS V22.S4, V19.S4, V24.S4
@@ -11782,28 +11320,20 @@ single:
 	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
 	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
 	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
-	FMOVQ 48(R6), F24
-	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
-	FMOVQ 64(R6), F24
-	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 80(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $23, V26.S4, V24.S4
+	VUSHR $23, V21.S4, V24.S4
 	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
-	FMOVQ 96(R6), F27
-	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	FMOVQ 96(R6), F25
 	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
 	FMOVQ 112(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 128(R6), F25
-	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
-	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
-	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
 	FMOVQ 160(R6), F26
 	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
 	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
@@ -11834,23 +11364,10 @@ single:
 	FMOVQ 256(R6), F25
 	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
 	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
-	FMOVQ 272(R6), F25
-	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 288(R6), F25
-	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 304(R6), F25
-	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
 	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
 	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
-	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
-	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
 	VFMLS V22.S4, V19.S4, V24.S4
@@ -11908,28 +11425,20 @@ tail:
 	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
 	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
 	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
-	FMOVQ 48(R6), F24
-	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
-	FMOVQ 64(R6), F24
-	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 80(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $23, V26.S4, V24.S4
+	VUSHR $23, V21.S4, V24.S4
 	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
-	FMOVQ 96(R6), F27
-	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	FMOVQ 96(R6), F25
 	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
 	FMOVQ 112(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 128(R6), F25
-	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
-	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
-	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
 	FMOVQ 160(R6), F26
 	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
 	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
@@ -11960,23 +11469,10 @@ tail:
 	FMOVQ 256(R6), F25
 	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
 	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
-	FMOVQ 272(R6), F25
-	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 288(R6), F25
-	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 304(R6), F25
-	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
 	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
 	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
-	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
-	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
 	VFMLS V22.S4, V19.S4, V24.S4
@@ -12092,28 +11588,20 @@ loop:
 	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
 	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
 	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
-	FMOVQ 48(R6), F24
-	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
-	FMOVQ 64(R6), F24
-	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 80(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $23, V26.S4, V24.S4
+	VUSHR $23, V21.S4, V24.S4
 	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
-	FMOVQ 96(R6), F27
-	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	FMOVQ 96(R6), F25
 	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
 	FMOVQ 112(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 128(R6), F25
-	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
-	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
-	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
 	FMOVQ 160(R6), F26
 	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
 	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
@@ -12144,23 +11632,10 @@ loop:
 	FMOVQ 256(R6), F25
 	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
 	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
-	FMOVQ 272(R6), F25
-	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 288(R6), F25
-	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 304(R6), F25
-	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
 	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
 	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
-	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
-	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
 	VFMLS V22.S4, V19.S4, V24.S4
@@ -12233,28 +11708,20 @@ rowperm2:
 	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
 	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
 	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
-	FMOVQ 48(R6), F24
-	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
-	FMOVQ 64(R6), F24
-	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 80(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $23, V26.S4, V24.S4
+	VUSHR $23, V21.S4, V24.S4
 	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
-	FMOVQ 96(R6), F27
-	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	FMOVQ 96(R6), F25
 	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
 	FMOVQ 112(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 128(R6), F25
-	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
-	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
-	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
 	FMOVQ 160(R6), F26
 	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
 	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
@@ -12285,23 +11752,10 @@ rowperm2:
 	FMOVQ 256(R6), F25
 	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
 	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
-	FMOVQ 272(R6), F25
-	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 288(R6), F25
-	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 304(R6), F25
-	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
 	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
 	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
-	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
-	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
 	VFMLS V22.S4, V19.S4, V24.S4
@@ -12379,28 +11833,20 @@ single:
 	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
 	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
 	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
-	FMOVQ 48(R6), F24
-	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
-	FMOVQ 64(R6), F24
-	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 80(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $23, V26.S4, V24.S4
+	VUSHR $23, V21.S4, V24.S4
 	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
-	FMOVQ 96(R6), F27
-	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	FMOVQ 96(R6), F25
 	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
 	FMOVQ 112(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 128(R6), F25
-	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
-	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
-	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
 	FMOVQ 160(R6), F26
 	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
 	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
@@ -12431,23 +11877,10 @@ single:
 	FMOVQ 256(R6), F25
 	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
 	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
-	FMOVQ 272(R6), F25
-	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 288(R6), F25
-	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 304(R6), F25
-	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
 	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
 	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
-	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
-	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
 	VFMLS V22.S4, V19.S4, V24.S4
@@ -12524,28 +11957,20 @@ tail:
 	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
 	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
 	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
-	FMOVQ 48(R6), F24
-	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
-	FMOVQ 64(R6), F24
-	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 80(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $23, V26.S4, V24.S4
+	VUSHR $23, V21.S4, V24.S4
 	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
-	FMOVQ 96(R6), F27
-	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	FMOVQ 96(R6), F25
 	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
 	FMOVQ 112(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 128(R6), F25
-	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
-	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
-	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
 	FMOVQ 160(R6), F26
 	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
 	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
@@ -12576,23 +12001,10 @@ tail:
 	FMOVQ 256(R6), F25
 	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
 	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
-	FMOVQ 272(R6), F25
-	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 288(R6), F25
-	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 304(R6), F25
-	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
 	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
 	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
-	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
-	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
 	VFMLS V22.S4, V19.S4, V24.S4
@@ -12655,7 +12067,7 @@ TEXT ·sigmoidCERowUnredNEONF32(SB), NOSPLIT, $0-136
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 16(R6), F0
-	FMOVQ 48(R6), F1
+	FMOVQ 96(R6), F1
 	FMOVQ 144(R6), F2
 	FMOVQ 336(R6), F3
 	FMOVQ 352(R6), F4
@@ -12722,30 +12134,22 @@ loop:
 	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
 	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
 	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
-	WORD $0x6eb5e438 // fcmgt v24.4s, v1.4s, v21.4s
-	FMOVQ 64(R6), F25
-	WORD $0x6e39deba // fmul v26.4s, v21.4s, v25.4s
-	VBIF V24.B16, V21.B16, V26.B16
-	FMOVQ 80(R6), F25
-	VAND V25.B16, V24.B16, V24.B16
-	VUSHR $23, V26.S4, V25.S4
-	WORD $0x4e21db39 // scvtf v25.4s, v25.4s
-	FMOVQ 96(R6), F27
-	WORD $0x4ebbd739 // fsub v25.4s, v25.4s, v27.4s
-	WORD $0x4eb8d739 // fsub v25.4s, v25.4s, v24.4s
-	FMOVQ 112(R6), F24
-	VAND V24.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
-	FMOVQ 128(R6), F24
-	WORD $0x6eb8e77a // fcmgt v26.4s, v27.4s, v24.4s
-	WORD $0x6e22df78 // fmul v24.4s, v27.4s, v2.4s
-	VBIT V26.B16, V24.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e3ad739 // fadd v25.4s, v25.4s, v26.4s
-	WORD $0x4ea0d778 // fsub v24.4s, v27.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	WORD $0x4ea1d718 // fsub v24.4s, v24.4s, v1.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e22df59 // fmul v25.4s, v26.4s, v2.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
 	FMOVQ 160(R6), F26
-	WORD $0x4e3ad71b // fadd v27.4s, v24.4s, v26.4s
-	WORD $0x6e3bff1b // fdiv v27.4s, v24.4s, v27.4s
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
 	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
 	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
 	FMOVQ 176(R6), F29
@@ -12761,35 +12165,22 @@ loop:
 	VFMLA V28.S4, V29.S4, V30.S4
 	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
 	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
-	WORD $0x6e38df1a // fmul v26.4s, v24.4s, v24.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
 	WORD $0x6e22df5a // fmul v26.4s, v26.4s, v2.4s
 	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
 	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
 	FMOVQ 240(R6), F27
-	WORD $0x6e3bdf3c // fmul v28.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
 	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
 	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
-	WORD $0x4eb8d7ff // fsub v31.4s, v31.4s, v24.4s
-	FMOVQ 256(R6), F24
-	WORD $0x6e38df39 // fmul v25.4s, v25.4s, v24.4s
-	WORD $0x4ebfd73f // fsub v31.4s, v25.4s, v31.4s
-	FMOVQ 272(R6), F25
-	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 288(R6), F25
-	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 304(R6), F25
-	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
 	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
 	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
 	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
-	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
-	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
 	VFMLS V22.S4, V19.S4, V24.S4
@@ -12857,30 +12248,22 @@ rowperm2:
 	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
 	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
 	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
-	WORD $0x6eb5e438 // fcmgt v24.4s, v1.4s, v21.4s
-	FMOVQ 64(R6), F25
-	WORD $0x6e39deba // fmul v26.4s, v21.4s, v25.4s
-	VBIF V24.B16, V21.B16, V26.B16
-	FMOVQ 80(R6), F25
-	VAND V25.B16, V24.B16, V24.B16
-	VUSHR $23, V26.S4, V25.S4
-	WORD $0x4e21db39 // scvtf v25.4s, v25.4s
-	FMOVQ 96(R6), F27
-	WORD $0x4ebbd739 // fsub v25.4s, v25.4s, v27.4s
-	WORD $0x4eb8d739 // fsub v25.4s, v25.4s, v24.4s
-	FMOVQ 112(R6), F24
-	VAND V24.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
-	FMOVQ 128(R6), F24
-	WORD $0x6eb8e77a // fcmgt v26.4s, v27.4s, v24.4s
-	WORD $0x6e22df78 // fmul v24.4s, v27.4s, v2.4s
-	VBIT V26.B16, V24.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e3ad739 // fadd v25.4s, v25.4s, v26.4s
-	WORD $0x4ea0d778 // fsub v24.4s, v27.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	WORD $0x4ea1d718 // fsub v24.4s, v24.4s, v1.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e22df59 // fmul v25.4s, v26.4s, v2.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
 	FMOVQ 160(R6), F26
-	WORD $0x4e3ad71b // fadd v27.4s, v24.4s, v26.4s
-	WORD $0x6e3bff1b // fdiv v27.4s, v24.4s, v27.4s
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
 	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
 	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
 	FMOVQ 176(R6), F29
@@ -12896,35 +12279,22 @@ rowperm2:
 	VFMLA V28.S4, V29.S4, V30.S4
 	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
 	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
-	WORD $0x6e38df1a // fmul v26.4s, v24.4s, v24.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
 	WORD $0x6e22df5a // fmul v26.4s, v26.4s, v2.4s
 	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
 	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
 	FMOVQ 240(R6), F27
-	WORD $0x6e3bdf3c // fmul v28.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
 	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
 	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
-	WORD $0x4eb8d7ff // fsub v31.4s, v31.4s, v24.4s
-	FMOVQ 256(R6), F24
-	WORD $0x6e38df39 // fmul v25.4s, v25.4s, v24.4s
-	WORD $0x4ebfd73f // fsub v31.4s, v25.4s, v31.4s
-	FMOVQ 272(R6), F25
-	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 288(R6), F25
-	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 304(R6), F25
-	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
 	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
 	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
 	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
-	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
-	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
 	VFMLS V22.S4, V19.S4, V24.S4
@@ -12997,30 +12367,22 @@ single:
 	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
 	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
 	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
-	WORD $0x6eb5e438 // fcmgt v24.4s, v1.4s, v21.4s
-	FMOVQ 64(R6), F25
-	WORD $0x6e39deba // fmul v26.4s, v21.4s, v25.4s
-	VBIF V24.B16, V21.B16, V26.B16
-	FMOVQ 80(R6), F25
-	VAND V25.B16, V24.B16, V24.B16
-	VUSHR $23, V26.S4, V25.S4
-	WORD $0x4e21db39 // scvtf v25.4s, v25.4s
-	FMOVQ 96(R6), F27
-	WORD $0x4ebbd739 // fsub v25.4s, v25.4s, v27.4s
-	WORD $0x4eb8d739 // fsub v25.4s, v25.4s, v24.4s
-	FMOVQ 112(R6), F24
-	VAND V24.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
-	FMOVQ 128(R6), F24
-	WORD $0x6eb8e77a // fcmgt v26.4s, v27.4s, v24.4s
-	WORD $0x6e22df78 // fmul v24.4s, v27.4s, v2.4s
-	VBIT V26.B16, V24.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e3ad739 // fadd v25.4s, v25.4s, v26.4s
-	WORD $0x4ea0d778 // fsub v24.4s, v27.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	WORD $0x4ea1d718 // fsub v24.4s, v24.4s, v1.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e22df59 // fmul v25.4s, v26.4s, v2.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
 	FMOVQ 160(R6), F26
-	WORD $0x4e3ad71b // fadd v27.4s, v24.4s, v26.4s
-	WORD $0x6e3bff1b // fdiv v27.4s, v24.4s, v27.4s
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
 	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
 	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
 	FMOVQ 176(R6), F29
@@ -13036,35 +12398,22 @@ single:
 	VFMLA V28.S4, V29.S4, V30.S4
 	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
 	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
-	WORD $0x6e38df1a // fmul v26.4s, v24.4s, v24.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
 	WORD $0x6e22df5a // fmul v26.4s, v26.4s, v2.4s
 	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
 	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
 	FMOVQ 240(R6), F27
-	WORD $0x6e3bdf3c // fmul v28.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
 	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
 	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
-	WORD $0x4eb8d7ff // fsub v31.4s, v31.4s, v24.4s
-	FMOVQ 256(R6), F24
-	WORD $0x6e38df39 // fmul v25.4s, v25.4s, v24.4s
-	WORD $0x4ebfd73f // fsub v31.4s, v25.4s, v31.4s
-	FMOVQ 272(R6), F25
-	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 288(R6), F25
-	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 304(R6), F25
-	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
 	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
 	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
 	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
-	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
-	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
 	VFMLS V22.S4, V19.S4, V24.S4
@@ -13136,30 +12485,22 @@ tail:
 	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
 	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
 	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
-	WORD $0x6eb5e438 // fcmgt v24.4s, v1.4s, v21.4s
-	FMOVQ 64(R6), F25
-	WORD $0x6e39deba // fmul v26.4s, v21.4s, v25.4s
-	VBIF V24.B16, V21.B16, V26.B16
-	FMOVQ 80(R6), F25
-	VAND V25.B16, V24.B16, V24.B16
-	VUSHR $23, V26.S4, V25.S4
-	WORD $0x4e21db39 // scvtf v25.4s, v25.4s
-	FMOVQ 96(R6), F27
-	WORD $0x4ebbd739 // fsub v25.4s, v25.4s, v27.4s
-	WORD $0x4eb8d739 // fsub v25.4s, v25.4s, v24.4s
-	FMOVQ 112(R6), F24
-	VAND V24.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
-	FMOVQ 128(R6), F24
-	WORD $0x6eb8e77a // fcmgt v26.4s, v27.4s, v24.4s
-	WORD $0x6e22df78 // fmul v24.4s, v27.4s, v2.4s
-	VBIT V26.B16, V24.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e3ad739 // fadd v25.4s, v25.4s, v26.4s
-	WORD $0x4ea0d778 // fsub v24.4s, v27.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	WORD $0x4ea1d718 // fsub v24.4s, v24.4s, v1.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e22df59 // fmul v25.4s, v26.4s, v2.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
 	FMOVQ 160(R6), F26
-	WORD $0x4e3ad71b // fadd v27.4s, v24.4s, v26.4s
-	WORD $0x6e3bff1b // fdiv v27.4s, v24.4s, v27.4s
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
 	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
 	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
 	FMOVQ 176(R6), F29
@@ -13175,35 +12516,22 @@ tail:
 	VFMLA V28.S4, V29.S4, V30.S4
 	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
 	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
-	WORD $0x6e38df1a // fmul v26.4s, v24.4s, v24.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
 	WORD $0x6e22df5a // fmul v26.4s, v26.4s, v2.4s
 	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
 	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
 	FMOVQ 240(R6), F27
-	WORD $0x6e3bdf3c // fmul v28.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
 	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
 	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
-	WORD $0x4eb8d7ff // fsub v31.4s, v31.4s, v24.4s
-	FMOVQ 256(R6), F24
-	WORD $0x6e38df39 // fmul v25.4s, v25.4s, v24.4s
-	WORD $0x4ebfd73f // fsub v31.4s, v25.4s, v31.4s
-	FMOVQ 272(R6), F25
-	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 288(R6), F25
-	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 304(R6), F25
-	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
 	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
 	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
 	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
-	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
-	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
 	VFMLS V22.S4, V19.S4, V24.S4
@@ -13314,28 +12642,20 @@ loop:
 	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
 	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
 	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
-	FMOVQ 48(R6), F24
-	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
-	FMOVQ 64(R6), F24
-	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 80(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $23, V26.S4, V24.S4
+	VUSHR $23, V21.S4, V24.S4
 	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
-	FMOVQ 96(R6), F27
-	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	FMOVQ 96(R6), F25
 	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
 	FMOVQ 112(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 128(R6), F25
-	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
-	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
-	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
 	FMOVQ 160(R6), F26
 	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
 	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
@@ -13366,23 +12686,10 @@ loop:
 	FMOVQ 256(R6), F25
 	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
 	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
-	FMOVQ 272(R6), F25
-	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 288(R6), F25
-	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 304(R6), F25
-	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
 	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
 	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
-	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
-	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
 	VFMLS V22.S4, V19.S4, V24.S4
@@ -13457,28 +12764,20 @@ rowperm2:
 	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
 	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
 	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
-	FMOVQ 48(R6), F24
-	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
-	FMOVQ 64(R6), F24
-	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 80(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $23, V26.S4, V24.S4
+	VUSHR $23, V21.S4, V24.S4
 	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
-	FMOVQ 96(R6), F27
-	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	FMOVQ 96(R6), F25
 	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
 	FMOVQ 112(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 128(R6), F25
-	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
-	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
-	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
 	FMOVQ 160(R6), F26
 	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
 	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
@@ -13509,23 +12808,10 @@ rowperm2:
 	FMOVQ 256(R6), F25
 	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
 	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
-	FMOVQ 272(R6), F25
-	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 288(R6), F25
-	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 304(R6), F25
-	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
 	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
 	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
-	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
-	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
 	VFMLS V22.S4, V19.S4, V24.S4
@@ -13605,28 +12891,20 @@ single:
 	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
 	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
 	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
-	FMOVQ 48(R6), F24
-	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
-	FMOVQ 64(R6), F24
-	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 80(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $23, V26.S4, V24.S4
+	VUSHR $23, V21.S4, V24.S4
 	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
-	FMOVQ 96(R6), F27
-	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	FMOVQ 96(R6), F25
 	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
 	FMOVQ 112(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 128(R6), F25
-	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
-	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
-	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
 	FMOVQ 160(R6), F26
 	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
 	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
@@ -13657,23 +12935,10 @@ single:
 	FMOVQ 256(R6), F25
 	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
 	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
-	FMOVQ 272(R6), F25
-	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 288(R6), F25
-	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 304(R6), F25
-	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
 	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
 	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
-	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
-	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
 	VFMLS V22.S4, V19.S4, V24.S4
@@ -13752,28 +13017,20 @@ tail:
 	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
 	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
 	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
-	FMOVQ 48(R6), F24
-	WORD $0x6eb5e719 // fcmgt v25.4s, v24.4s, v21.4s
-	FMOVQ 64(R6), F24
-	WORD $0x6e38deba // fmul v26.4s, v21.4s, v24.4s
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 80(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $23, V26.S4, V24.S4
+	VUSHR $23, V21.S4, V24.S4
 	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
-	FMOVQ 96(R6), F27
-	WORD $0x4ebbd718 // fsub v24.4s, v24.4s, v27.4s
+	FMOVQ 96(R6), F25
 	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
 	FMOVQ 112(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 128(R6), F25
-	WORD $0x6eb9e77a // fcmgt v26.4s, v27.4s, v25.4s
-	WORD $0x6e21df79 // fmul v25.4s, v27.4s, v1.4s
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e3ad718 // fadd v24.4s, v24.4s, v26.4s
-	WORD $0x4ea0d779 // fsub v25.4s, v27.4s, v0.4s
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
 	FMOVQ 160(R6), F26
 	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
 	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
@@ -13804,23 +13061,10 @@ tail:
 	FMOVQ 256(R6), F25
 	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
 	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
-	FMOVQ 272(R6), F25
-	WORD $0x4e39e6b8 // fcmeq v24.4s, v21.4s, v25.4s
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 288(R6), F25
-	WORD $0x4ea0dab8 // fcmeq v24.4s, v21.4s, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 304(R6), F25
-	WORD $0x6ea0cab8 // fcmge v24.4s, v21.4s, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
 	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
 	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
-	WORD $0x4e38e715 // fcmeq v21.4s, v24.4s, v24.4s
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
-	WORD $0x4ea0daf5 // fcmeq v21.4s, v23.4s, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
 	VFMLS V22.S4, V19.S4, V24.S4
@@ -26537,28 +25781,20 @@ loop:
 	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
 	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
-	FMOVQ 576(R6), F24
-	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
-	FMOVQ 592(R6), F24
-	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 608(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $52, V26.D2, V24.D2
+	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F27
-	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	FMOVQ 624(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
 	FMOVQ 640(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 656(R6), F25
-	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
-	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
-	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
 	FMOVQ 688(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
@@ -26596,23 +25832,10 @@ loop:
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
 	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
 	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
-	FMOVQ 848(R6), F25
-	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
-	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
-	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
 	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
 	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
-	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
-	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
 	VFMLS V22.D2, V19.D2, V24.D2
@@ -26672,28 +25895,20 @@ loop:
 	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
 	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
-	FMOVQ 576(R6), F24
-	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
-	FMOVQ 592(R6), F24
-	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 608(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $52, V26.D2, V24.D2
+	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F27
-	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	FMOVQ 624(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
 	FMOVQ 640(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 656(R6), F25
-	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
-	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
-	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
 	FMOVQ 688(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
@@ -26731,23 +25946,10 @@ loop:
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
 	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
 	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
-	FMOVQ 848(R6), F25
-	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
-	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
-	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
 	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
 	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
-	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
-	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
 	VFMLS V22.D2, V19.D2, V24.D2
@@ -26812,28 +26014,20 @@ single:
 	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
 	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
-	FMOVQ 576(R6), F24
-	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
-	FMOVQ 592(R6), F24
-	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 608(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $52, V26.D2, V24.D2
+	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F27
-	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	FMOVQ 624(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
 	FMOVQ 640(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 656(R6), F25
-	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
-	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
-	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
 	FMOVQ 688(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
@@ -26871,23 +26065,10 @@ single:
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
 	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
 	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
-	FMOVQ 848(R6), F25
-	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
-	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
-	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
 	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
 	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
-	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
-	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
 	VFMLS V22.D2, V19.D2, V24.D2
@@ -26951,28 +26132,20 @@ tail:
 	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
 	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
-	FMOVQ 576(R6), F24
-	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
-	FMOVQ 592(R6), F24
-	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 608(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $52, V26.D2, V24.D2
+	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F27
-	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	FMOVQ 624(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
 	FMOVQ 640(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 656(R6), F25
-	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
-	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
-	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
 	FMOVQ 688(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
@@ -27010,23 +26183,10 @@ tail:
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
 	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
 	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
-	FMOVQ 848(R6), F25
-	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
-	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
-	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
 	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
 	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
-	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
-	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
 	VFMLS V22.D2, V19.D2, V24.D2
@@ -27132,28 +26292,20 @@ loop:
 	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
 	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
-	FMOVQ 576(R6), F24
-	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
-	FMOVQ 592(R6), F24
-	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 608(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $52, V26.D2, V24.D2
+	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F27
-	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	FMOVQ 624(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
 	FMOVQ 640(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 656(R6), F25
-	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
-	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
-	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
 	FMOVQ 688(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
@@ -27191,23 +26343,10 @@ loop:
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
 	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
 	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
-	FMOVQ 848(R6), F25
-	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
-	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
-	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
 	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
 	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
-	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
-	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
 	VFMLS V22.D2, V19.D2, V24.D2
@@ -27275,28 +26414,20 @@ loop:
 	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
 	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
-	FMOVQ 576(R6), F24
-	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
-	FMOVQ 592(R6), F24
-	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 608(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $52, V26.D2, V24.D2
+	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F27
-	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	FMOVQ 624(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
 	FMOVQ 640(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 656(R6), F25
-	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
-	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
-	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
 	FMOVQ 688(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
@@ -27334,23 +26465,10 @@ loop:
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
 	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
 	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
-	FMOVQ 848(R6), F25
-	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
-	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
-	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
 	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
 	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
-	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
-	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
 	VFMLS V22.D2, V19.D2, V24.D2
@@ -27423,28 +26541,20 @@ single:
 	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
 	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
-	FMOVQ 576(R6), F24
-	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
-	FMOVQ 592(R6), F24
-	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 608(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $52, V26.D2, V24.D2
+	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F27
-	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	FMOVQ 624(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
 	FMOVQ 640(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 656(R6), F25
-	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
-	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
-	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
 	FMOVQ 688(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
@@ -27482,23 +26592,10 @@ single:
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
 	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
 	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
-	FMOVQ 848(R6), F25
-	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
-	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
-	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
 	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
 	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
-	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
-	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
 	VFMLS V22.D2, V19.D2, V24.D2
@@ -27570,28 +26667,20 @@ tail:
 	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
 	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
-	FMOVQ 576(R6), F24
-	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
-	FMOVQ 592(R6), F24
-	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 608(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $52, V26.D2, V24.D2
+	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F27
-	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	FMOVQ 624(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
 	FMOVQ 640(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 656(R6), F25
-	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
-	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
-	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
 	FMOVQ 688(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
@@ -27629,23 +26718,10 @@ tail:
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
 	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
 	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
-	FMOVQ 848(R6), F25
-	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
-	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
-	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
 	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
 	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
-	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
-	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
 	VFMLS V22.D2, V19.D2, V24.D2
@@ -27767,28 +26843,20 @@ loop:
 	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
 	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
-	FMOVQ 576(R6), F24
-	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
-	FMOVQ 592(R6), F24
-	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 608(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $52, V26.D2, V24.D2
+	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F27
-	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	FMOVQ 624(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
 	FMOVQ 640(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 656(R6), F25
-	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
-	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
-	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
 	FMOVQ 688(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
@@ -27826,23 +26894,10 @@ loop:
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
 	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
 	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
-	FMOVQ 848(R6), F25
-	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
-	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
-	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
 	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
 	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
-	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
-	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
 	VFMLS V22.D2, V19.D2, V24.D2
@@ -27905,28 +26960,20 @@ loop:
 	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
 	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
-	FMOVQ 576(R6), F24
-	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
-	FMOVQ 592(R6), F24
-	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 608(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $52, V26.D2, V24.D2
+	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F27
-	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	FMOVQ 624(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
 	FMOVQ 640(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 656(R6), F25
-	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
-	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
-	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
 	FMOVQ 688(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
@@ -27964,23 +27011,10 @@ loop:
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
 	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
 	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
-	FMOVQ 848(R6), F25
-	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
-	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
-	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
 	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
 	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
-	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
-	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
 	VFMLS V22.D2, V19.D2, V24.D2
@@ -28048,28 +27082,20 @@ single:
 	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
 	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
-	FMOVQ 576(R6), F24
-	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
-	FMOVQ 592(R6), F24
-	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 608(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $52, V26.D2, V24.D2
+	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F27
-	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	FMOVQ 624(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
 	FMOVQ 640(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 656(R6), F25
-	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
-	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
-	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
 	FMOVQ 688(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
@@ -28107,23 +27133,10 @@ single:
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
 	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
 	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
-	FMOVQ 848(R6), F25
-	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
-	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
-	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
 	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
 	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
-	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
-	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
 	VFMLS V22.D2, V19.D2, V24.D2
@@ -28190,28 +27203,20 @@ tail:
 	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
 	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
-	FMOVQ 576(R6), F24
-	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
-	FMOVQ 592(R6), F24
-	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 608(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $52, V26.D2, V24.D2
+	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F27
-	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	FMOVQ 624(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
 	FMOVQ 640(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 656(R6), F25
-	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
-	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
-	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
 	FMOVQ 688(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
@@ -28249,23 +27254,10 @@ tail:
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
 	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
 	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
-	FMOVQ 848(R6), F25
-	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
-	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
-	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
 	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
 	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
-	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
-	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
 	VFMLS V22.D2, V19.D2, V24.D2
@@ -28370,28 +27362,20 @@ loop:
 	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
 	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
-	FMOVQ 576(R6), F24
-	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
-	FMOVQ 592(R6), F24
-	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 608(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $52, V26.D2, V24.D2
+	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F27
-	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	FMOVQ 624(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
 	FMOVQ 640(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 656(R6), F25
-	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
-	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
-	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
 	FMOVQ 688(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
@@ -28429,23 +27413,10 @@ loop:
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
 	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
 	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
-	FMOVQ 848(R6), F25
-	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
-	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
-	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
 	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
 	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
-	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
-	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
 	VFMLS V22.D2, V19.D2, V24.D2
@@ -28508,28 +27479,20 @@ loop:
 	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
 	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
-	FMOVQ 576(R6), F24
-	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
-	FMOVQ 592(R6), F24
-	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 608(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $52, V26.D2, V24.D2
+	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F27
-	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	FMOVQ 624(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
 	FMOVQ 640(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 656(R6), F25
-	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
-	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
-	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
 	FMOVQ 688(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
@@ -28567,23 +27530,10 @@ loop:
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
 	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
 	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
-	FMOVQ 848(R6), F25
-	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
-	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
-	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
 	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
 	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
-	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
-	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
 	VFMLS V22.D2, V19.D2, V24.D2
@@ -28651,28 +27601,20 @@ single:
 	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
 	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
-	FMOVQ 576(R6), F24
-	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
-	FMOVQ 592(R6), F24
-	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 608(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $52, V26.D2, V24.D2
+	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F27
-	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	FMOVQ 624(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
 	FMOVQ 640(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 656(R6), F25
-	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
-	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
-	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
 	FMOVQ 688(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
@@ -28710,23 +27652,10 @@ single:
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
 	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
 	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
-	FMOVQ 848(R6), F25
-	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
-	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
-	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
 	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
 	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
-	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
-	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
 	VFMLS V22.D2, V19.D2, V24.D2
@@ -28793,28 +27722,20 @@ tail:
 	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
 	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
-	FMOVQ 576(R6), F24
-	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
-	FMOVQ 592(R6), F24
-	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 608(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $52, V26.D2, V24.D2
+	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F27
-	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	FMOVQ 624(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
 	FMOVQ 640(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 656(R6), F25
-	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
-	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
-	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
 	FMOVQ 688(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
@@ -28852,23 +27773,10 @@ tail:
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
 	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
 	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
-	FMOVQ 848(R6), F25
-	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
-	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
-	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
 	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
 	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
-	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
-	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
 	VFMLS V22.D2, V19.D2, V24.D2
@@ -28975,28 +27883,20 @@ loop:
 	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
 	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
-	FMOVQ 576(R6), F24
-	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
-	FMOVQ 592(R6), F24
-	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 608(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $52, V26.D2, V24.D2
+	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F27
-	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	FMOVQ 624(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
 	FMOVQ 640(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 656(R6), F25
-	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
-	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
-	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
 	FMOVQ 688(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
@@ -29034,23 +27934,10 @@ loop:
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
 	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
 	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
-	FMOVQ 848(R6), F25
-	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
-	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
-	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
 	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
 	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
-	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
-	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
 	VFMLS V22.D2, V19.D2, V24.D2
@@ -29118,28 +28005,20 @@ loop:
 	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
 	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
-	FMOVQ 576(R6), F24
-	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
-	FMOVQ 592(R6), F24
-	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 608(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $52, V26.D2, V24.D2
+	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F27
-	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	FMOVQ 624(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
 	FMOVQ 640(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 656(R6), F25
-	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
-	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
-	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
 	FMOVQ 688(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
@@ -29177,23 +28056,10 @@ loop:
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
 	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
 	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
-	FMOVQ 848(R6), F25
-	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
-	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
-	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
 	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
 	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
-	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
-	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
 	VFMLS V22.D2, V19.D2, V24.D2
@@ -29266,28 +28132,20 @@ single:
 	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
 	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
-	FMOVQ 576(R6), F24
-	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
-	FMOVQ 592(R6), F24
-	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 608(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $52, V26.D2, V24.D2
+	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F27
-	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	FMOVQ 624(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
 	FMOVQ 640(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 656(R6), F25
-	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
-	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
-	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
 	FMOVQ 688(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
@@ -29325,23 +28183,10 @@ single:
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
 	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
 	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
-	FMOVQ 848(R6), F25
-	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
-	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
-	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
 	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
 	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
-	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
-	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
 	VFMLS V22.D2, V19.D2, V24.D2
@@ -29413,28 +28258,20 @@ tail:
 	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
 	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
-	FMOVQ 576(R6), F24
-	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
-	FMOVQ 592(R6), F24
-	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 608(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $52, V26.D2, V24.D2
+	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F27
-	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	FMOVQ 624(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
 	FMOVQ 640(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 656(R6), F25
-	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
-	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
-	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
 	FMOVQ 688(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
@@ -29472,23 +28309,10 @@ tail:
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
 	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
 	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
-	FMOVQ 848(R6), F25
-	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
-	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
-	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
 	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
 	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
-	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
-	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
 	VFMLS V22.D2, V19.D2, V24.D2
@@ -29600,28 +28424,20 @@ loop:
 	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
 	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
-	FMOVQ 576(R6), F24
-	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
-	FMOVQ 592(R6), F24
-	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 608(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $52, V26.D2, V24.D2
+	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F27
-	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	FMOVQ 624(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
 	FMOVQ 640(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 656(R6), F25
-	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
-	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
-	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
 	FMOVQ 688(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
@@ -29659,23 +28475,10 @@ loop:
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
 	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
 	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
-	FMOVQ 848(R6), F25
-	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
-	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
-	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
 	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
 	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
-	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
-	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
 	VFMLS V22.D2, V19.D2, V24.D2
@@ -29746,28 +28549,20 @@ loop:
 	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
 	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
-	FMOVQ 576(R6), F24
-	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
-	FMOVQ 592(R6), F24
-	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 608(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $52, V26.D2, V24.D2
+	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F27
-	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	FMOVQ 624(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
 	FMOVQ 640(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 656(R6), F25
-	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
-	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
-	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
 	FMOVQ 688(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
@@ -29805,23 +28600,10 @@ loop:
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
 	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
 	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
-	FMOVQ 848(R6), F25
-	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
-	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
-	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
 	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
 	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
-	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
-	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
 	VFMLS V22.D2, V19.D2, V24.D2
@@ -29897,28 +28679,20 @@ single:
 	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
 	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
-	FMOVQ 576(R6), F24
-	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
-	FMOVQ 592(R6), F24
-	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 608(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $52, V26.D2, V24.D2
+	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F27
-	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	FMOVQ 624(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
 	FMOVQ 640(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 656(R6), F25
-	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
-	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
-	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
 	FMOVQ 688(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
@@ -29956,23 +28730,10 @@ single:
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
 	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
 	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
-	FMOVQ 848(R6), F25
-	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
-	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
-	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
 	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
 	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
-	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
-	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
 	VFMLS V22.D2, V19.D2, V24.D2
@@ -30047,28 +28808,20 @@ tail:
 	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
 	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
-	FMOVQ 576(R6), F24
-	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
-	FMOVQ 592(R6), F24
-	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 608(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $52, V26.D2, V24.D2
+	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F27
-	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	FMOVQ 624(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
 	FMOVQ 640(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 656(R6), F25
-	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
-	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
-	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
 	FMOVQ 688(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
@@ -30106,23 +28859,10 @@ tail:
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
 	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
 	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
-	FMOVQ 848(R6), F25
-	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
-	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
-	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
 	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
 	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
-	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
-	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
 	VFMLS V22.D2, V19.D2, V24.D2
@@ -30242,28 +28982,20 @@ loop:
 	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
 	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
-	FMOVQ 576(R6), F24
-	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
-	FMOVQ 592(R6), F24
-	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 608(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $52, V26.D2, V24.D2
+	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F27
-	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	FMOVQ 624(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
 	FMOVQ 640(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 656(R6), F25
-	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
-	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
-	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
 	FMOVQ 688(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
@@ -30301,23 +29033,10 @@ loop:
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
 	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
 	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
-	FMOVQ 848(R6), F25
-	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
-	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
-	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
 	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
 	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
-	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
-	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
 	VFMLS V22.D2, V19.D2, V24.D2
@@ -30398,28 +29117,20 @@ rowperm2:
 	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
 	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
-	FMOVQ 576(R6), F24
-	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
-	FMOVQ 592(R6), F24
-	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 608(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $52, V26.D2, V24.D2
+	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F27
-	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	FMOVQ 624(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
 	FMOVQ 640(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 656(R6), F25
-	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
-	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
-	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
 	FMOVQ 688(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
@@ -30457,23 +29168,10 @@ rowperm2:
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
 	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
 	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
-	FMOVQ 848(R6), F25
-	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
-	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
-	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
 	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
 	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
-	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
-	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
 	VFMLS V22.D2, V19.D2, V24.D2
@@ -30559,28 +29257,20 @@ single:
 	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
 	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
-	FMOVQ 576(R6), F24
-	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
-	FMOVQ 592(R6), F24
-	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 608(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $52, V26.D2, V24.D2
+	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F27
-	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	FMOVQ 624(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
 	FMOVQ 640(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 656(R6), F25
-	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
-	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
-	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
 	FMOVQ 688(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
@@ -30618,23 +29308,10 @@ single:
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
 	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
 	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
-	FMOVQ 848(R6), F25
-	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
-	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
-	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
 	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
 	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
-	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
-	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
 	VFMLS V22.D2, V19.D2, V24.D2
@@ -30719,28 +29396,20 @@ tail:
 	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
 	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
-	FMOVQ 576(R6), F24
-	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
-	FMOVQ 592(R6), F24
-	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 608(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $52, V26.D2, V24.D2
+	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F27
-	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	FMOVQ 624(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
 	FMOVQ 640(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 656(R6), F25
-	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
-	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
-	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
 	FMOVQ 688(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
@@ -30778,23 +29447,10 @@ tail:
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
 	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
 	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
-	FMOVQ 848(R6), F25
-	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
-	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
-	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
 	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
 	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
-	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
-	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
 	VFMLS V22.D2, V19.D2, V24.D2
@@ -30923,28 +29579,20 @@ loop:
 	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
 	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
-	FMOVQ 576(R6), F24
-	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
-	FMOVQ 592(R6), F24
-	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 608(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $52, V26.D2, V24.D2
+	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F27
-	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	FMOVQ 624(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
 	FMOVQ 640(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 656(R6), F25
-	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
-	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
-	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
 	FMOVQ 688(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
@@ -30982,23 +29630,10 @@ loop:
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
 	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
 	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
-	FMOVQ 848(R6), F25
-	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
-	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
-	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
 	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
 	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
-	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
-	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
 	VFMLS V22.D2, V19.D2, V24.D2
@@ -31074,28 +29709,20 @@ rowperm2:
 	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
 	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
-	FMOVQ 576(R6), F24
-	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
-	FMOVQ 592(R6), F24
-	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 608(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $52, V26.D2, V24.D2
+	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F27
-	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	FMOVQ 624(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
 	FMOVQ 640(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 656(R6), F25
-	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
-	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
-	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
 	FMOVQ 688(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
@@ -31133,23 +29760,10 @@ rowperm2:
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
 	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
 	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
-	FMOVQ 848(R6), F25
-	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
-	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
-	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
 	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
 	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
-	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
-	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
 	VFMLS V22.D2, V19.D2, V24.D2
@@ -31230,28 +29844,20 @@ single:
 	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
 	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
-	FMOVQ 576(R6), F24
-	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
-	FMOVQ 592(R6), F24
-	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 608(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $52, V26.D2, V24.D2
+	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F27
-	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	FMOVQ 624(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
 	FMOVQ 640(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 656(R6), F25
-	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
-	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
-	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
 	FMOVQ 688(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
@@ -31289,23 +29895,10 @@ single:
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
 	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
 	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
-	FMOVQ 848(R6), F25
-	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
-	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
-	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
 	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
 	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
-	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
-	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
 	VFMLS V22.D2, V19.D2, V24.D2
@@ -31385,28 +29978,20 @@ tail:
 	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
 	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
-	FMOVQ 576(R6), F24
-	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
-	FMOVQ 592(R6), F24
-	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 608(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $52, V26.D2, V24.D2
+	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F27
-	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	FMOVQ 624(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
 	FMOVQ 640(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 656(R6), F25
-	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
-	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
-	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
 	FMOVQ 688(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
@@ -31444,23 +30029,10 @@ tail:
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
 	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
 	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
-	FMOVQ 848(R6), F25
-	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
-	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
-	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
 	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
 	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
-	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
-	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
 	VFMLS V22.D2, V19.D2, V24.D2
@@ -31576,28 +30148,20 @@ loop:
 	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
 	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
-	FMOVQ 576(R6), F24
-	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
-	FMOVQ 592(R6), F24
-	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 608(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $52, V26.D2, V24.D2
+	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F27
-	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	FMOVQ 624(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
 	FMOVQ 640(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 656(R6), F25
-	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
-	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
-	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
 	FMOVQ 688(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
@@ -31635,23 +30199,10 @@ loop:
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
 	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
 	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
-	FMOVQ 848(R6), F25
-	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
-	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
-	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
 	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
 	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
-	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
-	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
 	VFMLS V22.D2, V19.D2, V24.D2
@@ -31735,28 +30286,20 @@ rowperm2:
 	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
 	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
-	FMOVQ 576(R6), F24
-	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
-	FMOVQ 592(R6), F24
-	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 608(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $52, V26.D2, V24.D2
+	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F27
-	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	FMOVQ 624(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
 	FMOVQ 640(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 656(R6), F25
-	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
-	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
-	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
 	FMOVQ 688(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
@@ -31794,23 +30337,10 @@ rowperm2:
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
 	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
 	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
-	FMOVQ 848(R6), F25
-	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
-	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
-	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
 	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
 	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
-	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
-	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
 	VFMLS V22.D2, V19.D2, V24.D2
@@ -31899,28 +30429,20 @@ single:
 	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
 	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
-	FMOVQ 576(R6), F24
-	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
-	FMOVQ 592(R6), F24
-	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 608(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $52, V26.D2, V24.D2
+	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F27
-	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	FMOVQ 624(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
 	FMOVQ 640(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 656(R6), F25
-	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
-	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
-	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
 	FMOVQ 688(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
@@ -31958,23 +30480,10 @@ single:
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
 	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
 	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
-	FMOVQ 848(R6), F25
-	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
-	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
-	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
 	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
 	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
-	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
-	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
 	VFMLS V22.D2, V19.D2, V24.D2
@@ -32062,28 +30571,20 @@ tail:
 	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
 	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
-	FMOVQ 576(R6), F24
-	WORD $0x6ef5e719 // fcmgt v25.2d, v24.2d, v21.2d
-	FMOVQ 592(R6), F24
-	WORD $0x6e78deba // fmul v26.2d, v21.2d, v24.2d
-	VBIF V25.B16, V21.B16, V26.B16
-	FMOVQ 608(R6), F24
-	VAND V24.B16, V25.B16, V25.B16
-	VUSHR $52, V26.D2, V24.D2
+	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F27
-	WORD $0x4efbd718 // fsub v24.2d, v24.2d, v27.2d
+	FMOVQ 624(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
 	FMOVQ 640(R6), F25
-	VAND V25.B16, V26.B16, V27.B16
-	VORR V0.B16, V27.B16, V27.B16
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
 	FMOVQ 656(R6), F25
-	WORD $0x6ef9e77a // fcmgt v26.2d, v27.2d, v25.2d
-	WORD $0x6e61df79 // fmul v25.2d, v27.2d, v1.2d
-	VBIT V26.B16, V25.B16, V27.B16
-	VAND V0.B16, V26.B16, V26.B16
-	WORD $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
-	WORD $0x4ee0d779 // fsub v25.2d, v27.2d, v0.2d
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
 	FMOVQ 688(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
@@ -32121,23 +30622,10 @@ tail:
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
 	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
 	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
-	FMOVQ 848(R6), F25
-	WORD $0x4e79e6b8 // fcmeq v24.2d, v21.2d, v25.2d
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
-	WORD $0x4ee0dab8 // fcmeq v24.2d, v21.2d, #0.0
-	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
-	WORD $0x6ee0cab8 // fcmge v24.2d, v21.2d, #0.0
-	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
 	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
 	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
-	WORD $0x4e78e715 // fcmeq v21.2d, v24.2d, v24.2d
-	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
-	WORD $0x4ee0daf5 // fcmeq v21.2d, v23.2d, #0.0
-	VBIT V21.B16, V23.B16, V31.B16
 	FMOVQ 320(R6), F21
 	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
 	VFMLS V22.D2, V19.D2, V24.D2

@@ -19,15 +19,15 @@ import (
 
 const expLog1pULPs = 3
 
-// mapKernel is one of the table's elementwise maps.
-type mapKernel struct {
+// expLog1pMap is one of the table's elementwise maps.
+type expLog1pMap struct {
 	name string
 	k32  func(*Kernels[float32]) func(dst, x []float32)
 	k64  func(*Kernels[float64]) func(dst, x []float64)
 	gen  func(r *rand.Rand) float64
 }
 
-var expLog1pMaps = []mapKernel{
+var expLog1pMaps = []expLog1pMap{
 	{
 		name: "Exp",
 		k32:  func(k *Kernels[float32]) func(dst, x []float32) { return k.Exp },
@@ -62,21 +62,21 @@ var expLog1pMaps = []mapKernel{
 	},
 }
 
-func mapOf[T Float](m *mapKernel, k *Kernels[T]) func(dst, x []T) {
+func expLog1pMapOf[T Float](m *expLog1pMap, k *Kernels[T]) func(dst, x []T) {
 	if isF32[T]() {
 		return any(m.k32(any(k).(*Kernels[float32]))).(func(dst, x []T))
 	}
 	return any(m.k64(any(k).(*Kernels[float64]))).(func(dst, x []T))
 }
 
-func expLog1pSweep[T Float](m *mapKernel, lk, gk *Kernels[T], special bool, plan *sweepPlan, da, xa placer[T]) error {
+func expLog1pSweep[T Float](m *expLog1pMap, lk, gk *Kernels[T], special bool, plan *sweepPlan, da, xa placer[T]) error {
 	const (
 		argDst = 0
 		argX   = 1
 	)
 	names := []string{"dst", "x"}
 	args := []int{argDst, argX}
-	lf, gf := mapOf(m, lk), mapOf(m, gk)
+	lf, gf := expLog1pMapOf(m, lk), expLog1pMapOf(m, gk)
 	var baseOut []T
 	for _, n := range plan.lengths {
 		r := rand.New(rand.NewPCG(13, uint64(n)))

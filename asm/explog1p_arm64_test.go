@@ -6,7 +6,8 @@ package asm_test
 // references are independent of the code under test: float32 from the
 // float64 function, settled by a 200-bit evaluation where the float64 value
 // is too close to a float32 rounding boundary to decide; float64 from the
-// 200-bit evaluation alone.
+// 200-bit evaluation alone. The file builds for arm64 only; its helpers
+// carry the prefix arm.
 
 import (
 	"math"
@@ -23,82 +24,82 @@ import (
 	"github.com/simdloss/simdloss/internal/ref"
 )
 
-// maxExpULPs is SPEC.md section 6's bound for the vectorised exp and log1p.
-const maxExpULPs = 2
+// armMaxExpULPs is SPEC.md section 6's bound for the vectorised exp and log1p.
+const armMaxExpULPs = 2
 
-const bigPrec = 200
+const armBigPrec = 200
 
-var bigLn2 = ref.BigLog(2)
+var armBigLn2 = ref.BigLog(2)
 
-func newBig() *big.Float { return new(big.Float).SetPrec(bigPrec) }
+func armNewBig() *big.Float { return new(big.Float).SetPrec(armBigPrec) }
 
-// tiny reports whether the series term t no longer matters at bigPrec
+// armTiny reports whether the series term t no longer matters at armBigPrec
 // against a sum of magnitude about 2^e.
-func tiny(t *big.Float, e int) bool {
-	return t.Sign() == 0 || t.MantExp(nil) < e-bigPrec-8
+func armTiny(t *big.Float, e int) bool {
+	return t.Sign() == 0 || t.MantExp(nil) < e-armBigPrec-8
 }
 
-// bigExp is e**x to about 200 bits: x = n·ln2 + r, e**r by its Taylor series.
-func bigExp(x float64) *big.Float {
+// armBigExp is e**x to about 200 bits: x = n·ln2 + r, e**r by its Taylor series.
+func armBigExp(x float64) *big.Float {
 	n := math.Round(x / math.Ln2)
-	r := newBig().SetFloat64(x)
-	r.Sub(r, newBig().Mul(bigLn2, newBig().SetFloat64(n)))
-	sum, term := newBig().SetInt64(1), newBig().SetInt64(1)
-	for k := int64(1); !tiny(term, 0); k++ {
+	r := armNewBig().SetFloat64(x)
+	r.Sub(r, armNewBig().Mul(armBigLn2, armNewBig().SetFloat64(n)))
+	sum, term := armNewBig().SetInt64(1), armNewBig().SetInt64(1)
+	for k := int64(1); !armTiny(term, 0); k++ {
 		term.Mul(term, r)
-		term.Quo(term, newBig().SetInt64(k))
+		term.Quo(term, armNewBig().SetInt64(k))
 		sum.Add(sum, term)
 	}
 	return sum.SetMantExp(sum, int(n))
 }
 
-// bigLogOf is ln v for v > 0 to about 200 bits: v = m·2^e with m in [1, 2),
+// armBigLogOf is ln v for v > 0 to about 200 bits: v = m·2^e with m in [1, 2),
 // ln m = 2·atanh((m − 1)/(m + 1)).
-func bigLogOf(v *big.Float) *big.Float {
-	m := newBig()
+func armBigLogOf(v *big.Float) *big.Float {
+	m := armNewBig()
 	e := v.MantExp(m) - 1
 	m.SetMantExp(m, 1)
-	one := newBig().SetInt64(1)
-	s := newBig().Quo(newBig().Sub(m, one), newBig().Add(m, one))
-	s2 := newBig().Mul(s, s)
-	sum, pow := newBig().Set(s), newBig().Set(s)
+	one := armNewBig().SetInt64(1)
+	s := armNewBig().Quo(armNewBig().Sub(m, one), armNewBig().Add(m, one))
+	s2 := armNewBig().Mul(s, s)
+	sum, pow := armNewBig().Set(s), armNewBig().Set(s)
 	for k := int64(1); ; k++ {
 		pow.Mul(pow, s2)
-		term := newBig().Quo(pow, newBig().SetInt64(2*k+1))
+		term := armNewBig().Quo(pow, armNewBig().SetInt64(2*k+1))
 		sum.Add(sum, term)
-		if tiny(term, -2) {
+		if armTiny(term, -2) {
 			break
 		}
 	}
-	sum.Mul(sum, newBig().SetInt64(2))
-	return sum.Add(sum, newBig().Mul(bigLn2, newBig().SetInt64(int64(e))))
+	sum.Mul(sum, armNewBig().SetInt64(2))
+	return sum.Add(sum, armNewBig().Mul(armBigLn2, armNewBig().SetInt64(int64(e))))
 }
 
-// bigLog1p is ln(1 + x) for x > −1 to about 200 bits (by its series where
+// armBigLog1p is ln(1 + x) for x > −1 to about 200 bits (by its series where
 // 1 + x would not hold x exactly).
-func bigLog1p(x float64) *big.Float {
+func armBigLog1p(x float64) *big.Float {
 	if math.Abs(x) < 0x1p-20 {
-		xb := newBig().SetFloat64(x)
-		sum, pow := newBig().Set(xb), newBig().Set(xb)
+		xb := armNewBig().SetFloat64(x)
+		sum, pow := armNewBig().Set(xb), armNewBig().Set(xb)
 		for k := int64(2); ; k++ {
 			pow.Mul(pow, xb)
-			term := newBig().Quo(pow, newBig().SetInt64(k))
+			term := armNewBig().Quo(pow, armNewBig().SetInt64(k))
 			if k%2 == 0 {
 				term.Neg(term)
 			}
 			sum.Add(sum, term)
-			if tiny(term, xb.MantExp(nil)) {
+			if armTiny(term, xb.MantExp(nil)) {
 				return sum
 			}
 		}
 	}
-	u := newBig().SetFloat64(x)
-	return bigLogOf(u.Add(u, newBig().SetInt64(1)))
+	u := armNewBig().SetFloat64(x)
+	return armBigLogOf(u.Add(u, armNewBig().SetInt64(1)))
 }
 
-// round32 is the float32 nearest to the value whose float64 approximation
+// armRound32 is the float32 nearest to the value whose float64 approximation
 // (within 1 ulp) is v, with big the exact value for the undecided cases.
-func round32(v float64, exact func() *big.Float) float32 {
+func armRound32(v float64, exact func() *big.Float) float32 {
 	a, b := float32(v*(1-0x1p-50)), float32(v*(1+0x1p-50))
 	if a == b {
 		return a
@@ -107,29 +108,29 @@ func round32(v float64, exact func() *big.Float) float32 {
 	return f
 }
 
-func exp32Ref(x float32) float32 {
-	return round32(math.Exp(float64(x)), func() *big.Float { return bigExp(float64(x)) })
+func armExp32Ref(x float32) float32 {
+	return armRound32(math.Exp(float64(x)), func() *big.Float { return armBigExp(float64(x)) })
 }
 
-func log1p32Ref(x float32) float32 {
+func armLog1p32Ref(x float32) float32 {
 	if x == -1 {
 		return float32(math.Inf(-1))
 	}
-	return round32(math.Log1p(float64(x)), func() *big.Float { return bigLog1p(float64(x)) })
+	return armRound32(math.Log1p(float64(x)), func() *big.Float { return armBigLog1p(float64(x)) })
 }
 
-func exp64Ref(x float64) float64 { v, _ := bigExp(x).Float64(); return v }
+func armExp64Ref(x float64) float64 { v, _ := armBigExp(x).Float64(); return v }
 
-func log1p64Ref(x float64) float64 {
+func armLog1p64Ref(x float64) float64 {
 	if x == -1 {
 		return math.Inf(-1)
 	}
-	v, _ := bigLog1p(x).Float64()
+	v, _ := armBigLog1p(x).Float64()
 	return v
 }
 
-// ord32 maps float32 to integers in the order of the values (−0 = +0 = 0).
-func ord32(f float32) int64 {
+// armOrd32 maps float32 to integers in the order of the values (−0 = +0 = 0).
+func armOrd32(f float32) int64 {
 	b := math.Float32bits(f)
 	if b&(1<<31) != 0 {
 		return -int64(b &^ (1 << 31))
@@ -137,19 +138,19 @@ func ord32(f float32) int64 {
 	return int64(b)
 }
 
-func unord32(o int64) float32 {
+func armUnord32(o int64) float32 {
 	if o < 0 {
 		return math.Float32frombits(uint32(-o) | 1<<31)
 	}
 	return math.Float32frombits(uint32(o))
 }
 
-// sweep32 checks every step-th float32 in [lo, hi] (in value order) of f
+// armSweep32 checks every step-th float32 in [lo, hi] (in value order) of f
 // against want, split over GOMAXPROCS goroutines, and returns the largest
 // ulp distance and where it occurred.
-func sweep32(f func(dst, x []float32), want func(float32) float32, lo, hi float32, step int64) (worst int64, at float32) {
+func armSweep32(f func(dst, x []float32), want func(float32) float32, lo, hi float32, step int64) (worst int64, at float32) {
 	const chunk = 1 << 14
-	olo, ohi := ord32(lo), ord32(hi)
+	olo, ohi := armOrd32(lo), armOrd32(hi)
 	workers := int64(runtime.GOMAXPROCS(0))
 	span := ((ohi-olo)/step/workers + 1) * step
 	var mu sync.Mutex
@@ -172,7 +173,7 @@ func sweep32(f func(dst, x []float32), want func(float32) float32, lo, hi float3
 				x = x[:0]
 			}
 			for o := from; o <= to; o += step {
-				x = append(x, unord32(o))
+				x = append(x, armUnord32(o))
 				if len(x) == chunk {
 					flush()
 				}
@@ -189,32 +190,32 @@ func sweep32(f func(dst, x []float32), want func(float32) float32, lo, hi float3
 	return worst, at
 }
 
-// sweep32Range is one float32 range of an accuracy test: the first range of
+// armSweep32Range is one float32 range of an accuracy test: the first range of
 // a test is swept whole under SIMDLOSS_EXHAUSTIVE (make accuracy-arm64),
 // the ones inside it are then skipped, and the others keep their step.
-type sweep32Range struct {
+type armSweep32Range struct {
 	lo, hi float32
 	step   int64
 	inside bool // inside the first range
 }
 
-func runSweeps32(t *testing.T, name string, f func(dst, x []float32), want func(float32) float32, rs []sweep32Range) {
+func armRunSweeps32(t *testing.T, name string, f func(dst, x []float32), want func(float32) float32, rs []armSweep32Range) {
 	for i, r := range rs {
 		if exhaustive && i == 0 {
 			r.step = 1
 		} else if exhaustive && r.inside {
 			continue
 		}
-		worst, at := sweep32(f, want, r.lo, r.hi, r.step)
+		worst, at := armSweep32(f, want, r.lo, r.hi, r.step)
 		t.Logf("%s float32 [%g, %g] step %d: worst %d ulp at %g", name, r.lo, r.hi, r.step, worst, at)
-		assert.LessOrEqual(t, worst, int64(maxExpULPs), "%s(%g)", name, at)
+		assert.LessOrEqual(t, worst, int64(armMaxExpULPs), "%s(%g)", name, at)
 	}
 }
 
 func TestArm64Exp32WithinTwoULPs(t *testing.T) {
 	for _, l := range asm.Levels() {
 		t.Run(l.Name, func(t *testing.T) {
-			runSweeps32(t, l.Name+": exp", l.F32.Exp, exp32Ref, []sweep32Range{
+			armRunSweeps32(t, l.Name+": exp", l.F32.Exp, armExp32Ref, []armSweep32Range{
 				{-104, 89, 1021, false},                // every result from 0 to +Inf
 				{-104, -87.33, 97, true},               // subnormal results
 				{-1e-3, 1e-3, 4099, true},              // near 1
@@ -230,7 +231,7 @@ func TestArm64Exp32WithinTwoULPs(t *testing.T) {
 func TestArm64Log1p32WithinTwoULPs(t *testing.T) {
 	for _, l := range asm.Levels() {
 		t.Run(l.Name, func(t *testing.T) {
-			runSweeps32(t, l.Name+": log1p", l.F32.Log1p, log1p32Ref, []sweep32Range{
+			armRunSweeps32(t, l.Name+": log1p", l.F32.Log1p, armLog1p32Ref, []armSweep32Range{
 				{math.Nextafter32(-1, 0), 1e10, 1021, false}, // (−1, 1e10]
 				{-1e-6, 1e-6, 4099, true},                    // near 0, where u = 1 + x rounds
 				{math.Nextafter32(-1, 0), -0.99, 997, true},  // towards −1
@@ -241,9 +242,9 @@ func TestArm64Log1p32WithinTwoULPs(t *testing.T) {
 	}
 }
 
-// sample64 checks f against the reference values want on xs and returns
+// armSample64 checks f against the reference values want on xs and returns
 // the largest ulp distance and where it occurred.
-func sample64(f func(dst, x []float64), want, xs []float64) (worst int64, at float64) {
+func armSample64(f func(dst, x []float64), want, xs []float64) (worst int64, at float64) {
 	got := make([]float64, len(xs))
 	f(got, xs)
 	for i, x := range xs {
@@ -254,7 +255,7 @@ func sample64(f func(dst, x []float64), want, xs []float64) (worst int64, at flo
 	return worst, at
 }
 
-func samples64() int {
+func armSamples64() int {
 	if testing.Short() {
 		return 2000
 	}
@@ -263,7 +264,7 @@ func samples64() int {
 
 func TestArm64Exp64WithinTwoULPs(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
-	n := samples64()
+	n := armSamples64()
 	var xs []float64
 	for range n / 5 {
 		xs = append(xs,
@@ -277,18 +278,18 @@ func TestArm64Exp64WithinTwoULPs(t *testing.T) {
 	xs = append(xs, 0, 1, -1, 1e-300, -1e-300, 0x1p-1074, 709.782712893384, 709.7827128933841, -745.1332191019411, -745.1332191019412, -708.3964185322641)
 	want := make([]float64, len(xs))
 	for i, x := range xs {
-		want[i] = exp64Ref(x)
+		want[i] = armExp64Ref(x)
 	}
 	for _, l := range asm.Levels() {
-		worst, at := sample64(l.F64.Exp, want, xs)
+		worst, at := armSample64(l.F64.Exp, want, xs)
 		t.Logf("%s: exp float64, %d samples: worst %d ulp at %v", l.Name, len(xs), worst, at)
-		assert.LessOrEqual(t, worst, int64(maxExpULPs), "%s: exp(%v)", l.Name, at)
+		assert.LessOrEqual(t, worst, int64(armMaxExpULPs), "%s: exp(%v)", l.Name, at)
 	}
 }
 
 func TestArm64Log1p64WithinTwoULPs(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
-	n := samples64()
+	n := armSamples64()
 	var xs []float64
 	for range n / 5 {
 		xs = append(xs,
@@ -302,12 +303,12 @@ func TestArm64Log1p64WithinTwoULPs(t *testing.T) {
 	xs = append(xs, 1e-300, -1e-300, 0x1p-1074, 1, math.MaxFloat64, -0.5, 0x1p-53, -0x1p-54, math.Nextafter(-1, 0))
 	want := make([]float64, len(xs))
 	for i, x := range xs {
-		want[i] = log1p64Ref(x)
+		want[i] = armLog1p64Ref(x)
 	}
 	for _, l := range asm.Levels() {
-		worst, at := sample64(l.F64.Log1p, want, xs)
+		worst, at := armSample64(l.F64.Log1p, want, xs)
 		t.Logf("%s: log1p float64, %d samples: worst %d ulp at %v", l.Name, len(xs), worst, at)
-		assert.LessOrEqual(t, worst, int64(maxExpULPs), "%s: log1p(%v)", l.Name, at)
+		assert.LessOrEqual(t, worst, int64(armMaxExpULPs), "%s: log1p(%v)", l.Name, at)
 	}
 }
 

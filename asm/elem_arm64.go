@@ -184,6 +184,51 @@ func hingeRowUnredNEONF32(dst, p, y, w []float32, tbl []byte, a float32) float64
 //go:noescape
 func hingeRowGradNEONF32(dst, p, y, w []float32, tbl []byte, s, a float32) float64
 
+// sigmoidCESumNEONF32 is the NEON Sum driver of z' = y(1 − a) + a/2, l = max(p, 0) − p·z' + log1p(exp(−|p|)), g = sigmoid(p) − z': it returns Σ l(i).
+//
+//go:noescape
+func sigmoidCESumNEONF32(p, y []float32, a float32) float64
+
+// sigmoidCEWSumNEONF32 is the NEON WSum driver of z' = y(1 − a) + a/2, l = max(p, 0) − p·z' + log1p(exp(−|p|)), g = sigmoid(p) − z': it returns Σ w(i)·l(i), the number of w(i) != 0 and Σ w(i).
+//
+//go:noescape
+func sigmoidCEWSumNEONF32(p, y, w []float32, a float32) (float64, int, float64)
+
+// sigmoidCEUnredNEONF32 is the NEON Unred driver of z' = y(1 − a) + a/2, l = max(p, 0) − p·z' + log1p(exp(−|p|)), g = sigmoid(p) − z': it writes dst(i) = s·l(i) and returns Σ l(i).
+//
+//go:noescape
+func sigmoidCEUnredNEONF32(dst, p, y []float32, s, a float32) float64
+
+// sigmoidCEWUnredNEONF32 is the NEON WUnred driver of z' = y(1 − a) + a/2, l = max(p, 0) − p·z' + log1p(exp(−|p|)), g = sigmoid(p) − z': it writes dst(i) = w(i)·l(i) and returns their sum.
+//
+//go:noescape
+func sigmoidCEWUnredNEONF32(dst, p, y, w []float32, a float32) float64
+
+// sigmoidCEGradNEONF32 is the NEON Grad driver of z' = y(1 − a) + a/2, l = max(p, 0) − p·z' + log1p(exp(−|p|)), g = sigmoid(p) − z': it writes dst(i) = s·g(i) and returns Σ l(i).
+//
+//go:noescape
+func sigmoidCEGradNEONF32(dst, p, y []float32, s, a float32) float64
+
+// sigmoidCEWGradNEONF32 is the NEON WGrad driver of z' = y(1 − a) + a/2, l = max(p, 0) − p·z' + log1p(exp(−|p|)), g = sigmoid(p) − z': it writes dst(i) = s·w(i)·g(i) and returns Σ w(i)·l(i).
+//
+//go:noescape
+func sigmoidCEWGradNEONF32(dst, p, y, w []float32, s, a float32) float64
+
+// sigmoidCERowSumNEONF32 is the NEON RowSum driver of z' = y(1 − a) + a/2, l = max(p, 0) − p·z' + log1p(exp(−|p|)), g = sigmoid(p) − z': it returns Σ w(i/inner)·l(i), the count of elements with w != 0 and Σ w over elements.
+//
+//go:noescape
+func sigmoidCERowSumNEONF32(p, y, w []float32, tbl []byte, a float32) (float64, int, float64)
+
+// sigmoidCERowUnredNEONF32 is the NEON RowUnred driver of z' = y(1 − a) + a/2, l = max(p, 0) − p·z' + log1p(exp(−|p|)), g = sigmoid(p) − z': it writes dst(i) = w(i/inner)·l(i) and returns their sum.
+//
+//go:noescape
+func sigmoidCERowUnredNEONF32(dst, p, y, w []float32, tbl []byte, a float32) float64
+
+// sigmoidCERowGradNEONF32 is the NEON RowGrad driver of z' = y(1 − a) + a/2, l = max(p, 0) − p·z' + log1p(exp(−|p|)), g = sigmoid(p) − z': it writes dst(i) = s·w(i/inner)·g(i) and returns Σ w(i/inner)·l(i).
+//
+//go:noescape
+func sigmoidCERowGradNEONF32(dst, p, y, w []float32, tbl []byte, s, a float32) float64
+
 // identitySumNEONF32 is the NEON Sum driver of l = p, g = 1: it returns Σ l(i).
 //
 //go:noescape
@@ -323,6 +368,16 @@ func l2RowGradNEONF32(dst, p, y, w []float32, tbl []byte, s, a float32) float64
 //
 //go:noescape
 func logMapNEONF32(dst, x []float32)
+
+// expMapNEONF32 writes dst(i) = e**x(i) with the NEON vectorised exponential.
+//
+//go:noescape
+func expMapNEONF32(dst, x []float32)
+
+// log1pMapNEONF32 writes dst(i) = ln(1 + x(i)) with the NEON vectorised log1p.
+//
+//go:noescape
+func log1pMapNEONF32(dst, x []float32)
 
 // absDiffSumNEONF64 is the NEON Sum driver of l = |p − y|, g = sign(p − y): it returns Σ l(i).
 //
@@ -504,6 +559,51 @@ func hingeRowUnredNEONF64(dst, p, y, w []float64, tbl []byte, a float64) float64
 //go:noescape
 func hingeRowGradNEONF64(dst, p, y, w []float64, tbl []byte, s, a float64) float64
 
+// sigmoidCESumNEONF64 is the NEON Sum driver of z' = y(1 − a) + a/2, l = max(p, 0) − p·z' + log1p(exp(−|p|)), g = sigmoid(p) − z': it returns Σ l(i).
+//
+//go:noescape
+func sigmoidCESumNEONF64(p, y []float64, a float64) float64
+
+// sigmoidCEWSumNEONF64 is the NEON WSum driver of z' = y(1 − a) + a/2, l = max(p, 0) − p·z' + log1p(exp(−|p|)), g = sigmoid(p) − z': it returns Σ w(i)·l(i), the number of w(i) != 0 and Σ w(i).
+//
+//go:noescape
+func sigmoidCEWSumNEONF64(p, y, w []float64, a float64) (float64, int, float64)
+
+// sigmoidCEUnredNEONF64 is the NEON Unred driver of z' = y(1 − a) + a/2, l = max(p, 0) − p·z' + log1p(exp(−|p|)), g = sigmoid(p) − z': it writes dst(i) = s·l(i) and returns Σ l(i).
+//
+//go:noescape
+func sigmoidCEUnredNEONF64(dst, p, y []float64, s, a float64) float64
+
+// sigmoidCEWUnredNEONF64 is the NEON WUnred driver of z' = y(1 − a) + a/2, l = max(p, 0) − p·z' + log1p(exp(−|p|)), g = sigmoid(p) − z': it writes dst(i) = w(i)·l(i) and returns their sum.
+//
+//go:noescape
+func sigmoidCEWUnredNEONF64(dst, p, y, w []float64, a float64) float64
+
+// sigmoidCEGradNEONF64 is the NEON Grad driver of z' = y(1 − a) + a/2, l = max(p, 0) − p·z' + log1p(exp(−|p|)), g = sigmoid(p) − z': it writes dst(i) = s·g(i) and returns Σ l(i).
+//
+//go:noescape
+func sigmoidCEGradNEONF64(dst, p, y []float64, s, a float64) float64
+
+// sigmoidCEWGradNEONF64 is the NEON WGrad driver of z' = y(1 − a) + a/2, l = max(p, 0) − p·z' + log1p(exp(−|p|)), g = sigmoid(p) − z': it writes dst(i) = s·w(i)·g(i) and returns Σ w(i)·l(i).
+//
+//go:noescape
+func sigmoidCEWGradNEONF64(dst, p, y, w []float64, s, a float64) float64
+
+// sigmoidCERowSumNEONF64 is the NEON RowSum driver of z' = y(1 − a) + a/2, l = max(p, 0) − p·z' + log1p(exp(−|p|)), g = sigmoid(p) − z': it returns Σ w(i/inner)·l(i), the count of elements with w != 0 and Σ w over elements.
+//
+//go:noescape
+func sigmoidCERowSumNEONF64(p, y, w []float64, tbl []byte, a float64) (float64, int, float64)
+
+// sigmoidCERowUnredNEONF64 is the NEON RowUnred driver of z' = y(1 − a) + a/2, l = max(p, 0) − p·z' + log1p(exp(−|p|)), g = sigmoid(p) − z': it writes dst(i) = w(i/inner)·l(i) and returns their sum.
+//
+//go:noescape
+func sigmoidCERowUnredNEONF64(dst, p, y, w []float64, tbl []byte, a float64) float64
+
+// sigmoidCERowGradNEONF64 is the NEON RowGrad driver of z' = y(1 − a) + a/2, l = max(p, 0) − p·z' + log1p(exp(−|p|)), g = sigmoid(p) − z': it writes dst(i) = s·w(i/inner)·g(i) and returns Σ w(i/inner)·l(i).
+//
+//go:noescape
+func sigmoidCERowGradNEONF64(dst, p, y, w []float64, tbl []byte, s, a float64) float64
+
 // identitySumNEONF64 is the NEON Sum driver of l = p, g = 1: it returns Σ l(i).
 //
 //go:noescape
@@ -643,3 +743,13 @@ func l2RowGradNEONF64(dst, p, y, w []float64, tbl []byte, s, a float64) float64
 //
 //go:noescape
 func logMapNEONF64(dst, x []float64)
+
+// expMapNEONF64 writes dst(i) = e**x(i) with the NEON vectorised exponential.
+//
+//go:noescape
+func expMapNEONF64(dst, x []float64)
+
+// log1pMapNEONF64 writes dst(i) = ln(1 + x(i)) with the NEON vectorised log1p.
+//
+//go:noescape
+func log1pMapNEONF64(dst, x []float64)

@@ -8809,6 +8809,4299 @@ drain:
 	RET
 
 // (p, y []float32, a float32) float64
+TEXT ·sigmoidCESumNEONF32(SB), NOSPLIT, $0-64
+	MOVD p_base+0(FP), R0
+	MOVD p_len+8(FP), R4
+	MOVD y_base+24(FP), R1
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 16(R6), F0
+	FMOVQ 96(R6), F1
+	FMOVQ 144(R6), F2
+	FMOVQ 336(R6), F3
+	FMOVQ 352(R6), F4
+	FMOVQ 368(R6), F5
+	FMOVQ 384(R6), F6
+	FMOVQ 400(R6), F7
+	FMOVQ 416(R6), F8
+	FMOVQ 432(R6), F9
+	FMOVQ 448(R6), F10
+	FMOVQ 464(R6), F11
+	FMOVQ 480(R6), F12
+	FMOVQ 496(R6), F13
+	FMOVQ 512(R6), F14
+	FMOVS a+48(FP), F15
+	VDUP V15.S[0], V15.S4
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+outer:
+	MOVD R4, R5
+	CMP $4096, R5
+	BLE sized
+	MOVD $4096, R5
+sized:
+	SUB R5, R4
+loop:
+	CMP $8, R5
+	BLT single
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eafd415 // fsub v21.4s, v0.4s, v15.4s
+	WORD $0x6e22ddf6 // fmul v22.4s, v15.4s, v2.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e23f6b7 // fmax v23.4s, v21.4s, v3.4s
+	WORD $0x4ea4f6f7 // fmin v23.4s, v23.4s, v4.4s
+	VMOV V5.B16, V24.B16
+	VFMLA V6.S4, V23.S4, V24.S4
+	WORD $0x4ea5d719 // fsub v25.4s, v24.4s, v5.4s
+	VSUB V5.S4, V24.S4, V24.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VFMLS V8.S4, V25.S4, V23.S4
+	VMOV V9.B16, V25.B16
+	VMOV V10.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V11.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V12.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V13.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V2.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V14.S4, V25.S4, V25.S4
+	VADD V14.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	WORD $0x4ea1d718 // fsub v24.4s, v24.4s, v1.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e22df59 // fmul v25.4s, v26.4s, v2.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e22df5a // fmul v26.4s, v26.4s, v2.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	WORD $0x4e38d610 // fadd v16.4s, v16.4s, v24.4s
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eafd415 // fsub v21.4s, v0.4s, v15.4s
+	WORD $0x6e22ddf6 // fmul v22.4s, v15.4s, v2.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e23f6b7 // fmax v23.4s, v21.4s, v3.4s
+	WORD $0x4ea4f6f7 // fmin v23.4s, v23.4s, v4.4s
+	VMOV V5.B16, V24.B16
+	VFMLA V6.S4, V23.S4, V24.S4
+	WORD $0x4ea5d719 // fsub v25.4s, v24.4s, v5.4s
+	VSUB V5.S4, V24.S4, V24.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VFMLS V8.S4, V25.S4, V23.S4
+	VMOV V9.B16, V25.B16
+	VMOV V10.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V11.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V12.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V13.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V2.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V14.S4, V25.S4, V25.S4
+	VADD V14.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	WORD $0x4ea1d718 // fsub v24.4s, v24.4s, v1.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e22df59 // fmul v25.4s, v26.4s, v2.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e22df5a // fmul v26.4s, v26.4s, v2.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	WORD $0x4e38d631 // fadd v17.4s, v17.4s, v24.4s
+	SUB $8, R5
+	B loop
+single:
+	CMP $4, R5
+	BLT tail
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eafd415 // fsub v21.4s, v0.4s, v15.4s
+	WORD $0x6e22ddf6 // fmul v22.4s, v15.4s, v2.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e23f6b7 // fmax v23.4s, v21.4s, v3.4s
+	WORD $0x4ea4f6f7 // fmin v23.4s, v23.4s, v4.4s
+	VMOV V5.B16, V24.B16
+	VFMLA V6.S4, V23.S4, V24.S4
+	WORD $0x4ea5d719 // fsub v25.4s, v24.4s, v5.4s
+	VSUB V5.S4, V24.S4, V24.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VFMLS V8.S4, V25.S4, V23.S4
+	VMOV V9.B16, V25.B16
+	VMOV V10.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V11.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V12.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V13.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V2.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V14.S4, V25.S4, V25.S4
+	VADD V14.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	WORD $0x4ea1d718 // fsub v24.4s, v24.4s, v1.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e22df59 // fmul v25.4s, v26.4s, v2.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e22df5a // fmul v26.4s, v26.4s, v2.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	WORD $0x4e38d610 // fadd v16.4s, v16.4s, v24.4s
+	SUB $4, R5
+	B single
+tail:
+	CBZ R5, drain
+	FMOVS.P 4(R0), F19
+	FMOVS.P 4(R1), F20
+	WORD $0x4eafd415 // fsub v21.4s, v0.4s, v15.4s
+	WORD $0x6e22ddf6 // fmul v22.4s, v15.4s, v2.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e23f6b7 // fmax v23.4s, v21.4s, v3.4s
+	WORD $0x4ea4f6f7 // fmin v23.4s, v23.4s, v4.4s
+	VMOV V5.B16, V24.B16
+	VFMLA V6.S4, V23.S4, V24.S4
+	WORD $0x4ea5d719 // fsub v25.4s, v24.4s, v5.4s
+	VSUB V5.S4, V24.S4, V24.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VFMLS V8.S4, V25.S4, V23.S4
+	VMOV V9.B16, V25.B16
+	VMOV V10.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V11.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V12.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V13.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V2.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V14.S4, V25.S4, V25.S4
+	VADD V14.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	WORD $0x4ea1d718 // fsub v24.4s, v24.4s, v1.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e22df59 // fmul v25.4s, v26.4s, v2.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e22df5a // fmul v26.4s, v26.4s, v2.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	FMOVQ 0(R6), F21
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e38d610 // fadd v16.4s, v16.4s, v24.4s
+	SUB $1, R5
+	B tail
+drain:
+	WORD $0x4e31d610 // fadd v16.4s, v16.4s, v17.4s
+	VEOR V17.B16, V17.B16, V17.B16
+	WORD $0x0e617a13 // fcvtl v19.2d, v16.2s
+	WORD $0x4e617a14 // fcvtl2 v20.2d, v16.4s
+	WORD $0x4e74d673 // fadd v19.2d, v19.2d, v20.2d
+	WORD $0x4e73d652 // fadd v18.2d, v18.2d, v19.2d
+	VEOR V16.B16, V16.B16, V16.B16
+	CBNZ R4, outer
+	WORD $0x7e70da53 // faddp d19, v18.2d
+	FMOVD F19, ret+56(FP)
+	RET
+
+// (p, y, w []float32, a float32) (float64, int, float64)
+TEXT ·sigmoidCEWSumNEONF32(SB), NOSPLIT, $0-104
+	MOVD p_base+0(FP), R0
+	MOVD p_len+8(FP), R4
+	MOVD y_base+24(FP), R1
+	MOVD w_base+48(FP), R2
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 16(R6), F0
+	FMOVQ 144(R6), F1
+	FMOVQ 336(R6), F2
+	FMOVQ 352(R6), F3
+	FMOVQ 368(R6), F4
+	FMOVQ 384(R6), F5
+	FMOVQ 400(R6), F6
+	FMOVQ 416(R6), F7
+	FMOVQ 432(R6), F8
+	FMOVQ 448(R6), F9
+	FMOVQ 464(R6), F10
+	FMOVS a+72(FP), F11
+	VDUP V11.S[0], V11.S4
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	VEOR V16.B16, V16.B16, V16.B16
+	MOVD ZR, R7
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+outer:
+	MOVD R4, R5
+	CMP $4096, R5
+	BLE sized
+	MOVD $4096, R5
+sized:
+	SUB R5, R4
+loop:
+	CMP $8, R5
+	BLT single
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eabd415 // fsub v21.4s, v0.4s, v11.4s
+	WORD $0x6e21dd76 // fmul v22.4s, v11.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	FMOVQ 480(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.S4, V25.S4, V27.S4
+	FMOVQ 496(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.S4, V27.S4, V26.S4
+	VMOV V1.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	WORD $0x6e37defa // fmul v26.4s, v23.4s, v23.4s
+	VFMLA V25.S4, V26.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	FMOVQ 512(R6), F26
+	VADD V26.S4, V25.S4, V25.S4
+	VADD V26.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F25
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	VLD1.P 16(R2), [V21.S4]
+	WORD $0x6e38deb6 // fmul v22.4s, v21.4s, v24.4s
+	WORD $0x4e36d58c // fadd v12.4s, v12.4s, v22.4s
+	WORD $0x4e35d5ad // fadd v13.4s, v13.4s, v21.4s
+	WORD $0x4ea0dab7 // fcmeq v23.4s, v21.4s, #0.0
+	VSUB V23.S4, V16.S4, V16.S4
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eabd415 // fsub v21.4s, v0.4s, v11.4s
+	WORD $0x6e21dd76 // fmul v22.4s, v11.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	FMOVQ 480(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.S4, V25.S4, V27.S4
+	FMOVQ 496(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.S4, V27.S4, V26.S4
+	VMOV V1.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	WORD $0x6e37defa // fmul v26.4s, v23.4s, v23.4s
+	VFMLA V25.S4, V26.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	FMOVQ 512(R6), F26
+	VADD V26.S4, V25.S4, V25.S4
+	VADD V26.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F25
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	VLD1.P 16(R2), [V21.S4]
+	WORD $0x6e38deb6 // fmul v22.4s, v21.4s, v24.4s
+	WORD $0x4e36d5ce // fadd v14.4s, v14.4s, v22.4s
+	WORD $0x4e35d5ef // fadd v15.4s, v15.4s, v21.4s
+	WORD $0x4ea0dab7 // fcmeq v23.4s, v21.4s, #0.0
+	VSUB V23.S4, V16.S4, V16.S4
+	SUB $8, R5
+	B loop
+single:
+	CMP $4, R5
+	BLT tail
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eabd415 // fsub v21.4s, v0.4s, v11.4s
+	WORD $0x6e21dd76 // fmul v22.4s, v11.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	FMOVQ 480(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.S4, V25.S4, V27.S4
+	FMOVQ 496(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.S4, V27.S4, V26.S4
+	VMOV V1.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	WORD $0x6e37defa // fmul v26.4s, v23.4s, v23.4s
+	VFMLA V25.S4, V26.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	FMOVQ 512(R6), F26
+	VADD V26.S4, V25.S4, V25.S4
+	VADD V26.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F25
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	VLD1.P 16(R2), [V21.S4]
+	WORD $0x6e38deb6 // fmul v22.4s, v21.4s, v24.4s
+	WORD $0x4e36d58c // fadd v12.4s, v12.4s, v22.4s
+	WORD $0x4e35d5ad // fadd v13.4s, v13.4s, v21.4s
+	WORD $0x4ea0dab7 // fcmeq v23.4s, v21.4s, #0.0
+	VSUB V23.S4, V16.S4, V16.S4
+	SUB $4, R5
+	B single
+tail:
+	CBZ R5, drain
+	FMOVS.P 4(R0), F19
+	FMOVS.P 4(R1), F20
+	WORD $0x4eabd415 // fsub v21.4s, v0.4s, v11.4s
+	WORD $0x6e21dd76 // fmul v22.4s, v11.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	FMOVQ 480(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.S4, V25.S4, V27.S4
+	FMOVQ 496(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.S4, V27.S4, V26.S4
+	VMOV V1.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	WORD $0x6e37defa // fmul v26.4s, v23.4s, v23.4s
+	VFMLA V25.S4, V26.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	FMOVQ 512(R6), F26
+	VADD V26.S4, V25.S4, V25.S4
+	VADD V26.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F25
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	FMOVS.P 4(R2), F21
+	WORD $0x6e38deb6 // fmul v22.4s, v21.4s, v24.4s
+	FMOVQ 0(R6), F23
+	VAND V23.B16, V22.B16, V22.B16
+	WORD $0x4e36d58c // fadd v12.4s, v12.4s, v22.4s
+	WORD $0x4e35d5ad // fadd v13.4s, v13.4s, v21.4s
+	WORD $0x4ea0dab7 // fcmeq v23.4s, v21.4s, #0.0
+	FMOVQ 0(R6), F25
+	VAND V25.B16, V23.B16, V23.B16
+	VSUB V23.S4, V16.S4, V16.S4
+	SUB $1, R5
+	B tail
+drain:
+	WORD $0x4e2ed58c // fadd v12.4s, v12.4s, v14.4s
+	VEOR V14.B16, V14.B16, V14.B16
+	WORD $0x0e617993 // fcvtl v19.2d, v12.2s
+	WORD $0x4e617994 // fcvtl2 v20.2d, v12.4s
+	WORD $0x4e74d673 // fadd v19.2d, v19.2d, v20.2d
+	WORD $0x4e73d631 // fadd v17.2d, v17.2d, v19.2d
+	VEOR V12.B16, V12.B16, V12.B16
+	WORD $0x4e2fd5ad // fadd v13.4s, v13.4s, v15.4s
+	VEOR V15.B16, V15.B16, V15.B16
+	WORD $0x0e6179b3 // fcvtl v19.2d, v13.2s
+	WORD $0x4e6179b4 // fcvtl2 v20.2d, v13.4s
+	WORD $0x4e74d673 // fadd v19.2d, v19.2d, v20.2d
+	WORD $0x4e73d652 // fadd v18.2d, v18.2d, v19.2d
+	VEOR V13.B16, V13.B16, V13.B16
+	VUADDLV V16.S4, V19
+	VMOV V19.D[0], R8
+	ADD R8, R7
+	VEOR V16.B16, V16.B16, V16.B16
+	CBNZ R4, outer
+	WORD $0x7e70da33 // faddp d19, v17.2d
+	FMOVD F19, ret+80(FP)
+	MOVD p_len+8(FP), R8
+	SUB R7, R8
+	MOVD R8, ret1+88(FP)
+	WORD $0x7e70da53 // faddp d19, v18.2d
+	FMOVD F19, ret2+96(FP)
+	RET
+
+// (dst, p, y []float32, s, a float32) float64
+TEXT ·sigmoidCEUnredNEONF32(SB), NOSPLIT, $0-88
+	MOVD p_base+24(FP), R0
+	MOVD p_len+32(FP), R4
+	MOVD y_base+48(FP), R1
+	MOVD dst_base+0(FP), R3
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 16(R6), F0
+	FMOVQ 144(R6), F1
+	FMOVQ 336(R6), F2
+	FMOVQ 352(R6), F3
+	FMOVQ 368(R6), F4
+	FMOVQ 384(R6), F5
+	FMOVQ 400(R6), F6
+	FMOVQ 416(R6), F7
+	FMOVQ 432(R6), F8
+	FMOVQ 448(R6), F9
+	FMOVQ 464(R6), F10
+	FMOVQ 480(R6), F11
+	FMOVQ 496(R6), F12
+	FMOVQ 512(R6), F13
+	FMOVS a+76(FP), F14
+	VDUP V14.S[0], V14.S4
+	FMOVS s+72(FP), F15
+	VDUP V15.S[0], V15.S4
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+outer:
+	MOVD R4, R5
+	CMP $4096, R5
+	BLE sized
+	MOVD $4096, R5
+sized:
+	SUB R5, R4
+loop:
+	CMP $8, R5
+	BLT single
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eaed415 // fsub v21.4s, v0.4s, v14.4s
+	WORD $0x6e21ddd6 // fmul v22.4s, v14.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V11.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V12.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V1.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V13.S4, V25.S4, V25.S4
+	VADD V13.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F25
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	WORD $0x6e38ddf5 // fmul v21.4s, v15.4s, v24.4s
+	VST1.P [V21.S4], 16(R3)
+	WORD $0x4e38d610 // fadd v16.4s, v16.4s, v24.4s
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eaed415 // fsub v21.4s, v0.4s, v14.4s
+	WORD $0x6e21ddd6 // fmul v22.4s, v14.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V11.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V12.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V1.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V13.S4, V25.S4, V25.S4
+	VADD V13.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F25
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	WORD $0x6e38ddf5 // fmul v21.4s, v15.4s, v24.4s
+	VST1.P [V21.S4], 16(R3)
+	WORD $0x4e38d631 // fadd v17.4s, v17.4s, v24.4s
+	SUB $8, R5
+	B loop
+single:
+	CMP $4, R5
+	BLT tail
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eaed415 // fsub v21.4s, v0.4s, v14.4s
+	WORD $0x6e21ddd6 // fmul v22.4s, v14.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V11.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V12.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V1.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V13.S4, V25.S4, V25.S4
+	VADD V13.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F25
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	WORD $0x6e38ddf5 // fmul v21.4s, v15.4s, v24.4s
+	VST1.P [V21.S4], 16(R3)
+	WORD $0x4e38d610 // fadd v16.4s, v16.4s, v24.4s
+	SUB $4, R5
+	B single
+tail:
+	CBZ R5, drain
+	FMOVS.P 4(R0), F19
+	FMOVS.P 4(R1), F20
+	WORD $0x4eaed415 // fsub v21.4s, v0.4s, v14.4s
+	WORD $0x6e21ddd6 // fmul v22.4s, v14.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V11.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V12.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V1.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V13.S4, V25.S4, V25.S4
+	VADD V13.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F25
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	WORD $0x6e38ddf5 // fmul v21.4s, v15.4s, v24.4s
+	FMOVS.P F21, 4(R3)
+	FMOVQ 0(R6), F22
+	VAND V22.B16, V24.B16, V24.B16
+	WORD $0x4e38d610 // fadd v16.4s, v16.4s, v24.4s
+	SUB $1, R5
+	B tail
+drain:
+	WORD $0x4e31d610 // fadd v16.4s, v16.4s, v17.4s
+	VEOR V17.B16, V17.B16, V17.B16
+	WORD $0x0e617a13 // fcvtl v19.2d, v16.2s
+	WORD $0x4e617a14 // fcvtl2 v20.2d, v16.4s
+	WORD $0x4e74d673 // fadd v19.2d, v19.2d, v20.2d
+	WORD $0x4e73d652 // fadd v18.2d, v18.2d, v19.2d
+	VEOR V16.B16, V16.B16, V16.B16
+	CBNZ R4, outer
+	WORD $0x7e70da53 // faddp d19, v18.2d
+	FMOVD F19, ret+80(FP)
+	RET
+
+// (dst, p, y, w []float32, a float32) float64
+TEXT ·sigmoidCEWUnredNEONF32(SB), NOSPLIT, $0-112
+	MOVD p_base+24(FP), R0
+	MOVD p_len+32(FP), R4
+	MOVD y_base+48(FP), R1
+	MOVD w_base+72(FP), R2
+	MOVD dst_base+0(FP), R3
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 16(R6), F0
+	FMOVQ 96(R6), F1
+	FMOVQ 144(R6), F2
+	FMOVQ 336(R6), F3
+	FMOVQ 352(R6), F4
+	FMOVQ 368(R6), F5
+	FMOVQ 384(R6), F6
+	FMOVQ 400(R6), F7
+	FMOVQ 416(R6), F8
+	FMOVQ 432(R6), F9
+	FMOVQ 448(R6), F10
+	FMOVQ 464(R6), F11
+	FMOVQ 480(R6), F12
+	FMOVQ 496(R6), F13
+	FMOVQ 512(R6), F14
+	FMOVS a+96(FP), F15
+	VDUP V15.S[0], V15.S4
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+outer:
+	MOVD R4, R5
+	CMP $4096, R5
+	BLE sized
+	MOVD $4096, R5
+sized:
+	SUB R5, R4
+loop:
+	CMP $8, R5
+	BLT single
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eafd415 // fsub v21.4s, v0.4s, v15.4s
+	WORD $0x6e22ddf6 // fmul v22.4s, v15.4s, v2.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e23f6b7 // fmax v23.4s, v21.4s, v3.4s
+	WORD $0x4ea4f6f7 // fmin v23.4s, v23.4s, v4.4s
+	VMOV V5.B16, V24.B16
+	VFMLA V6.S4, V23.S4, V24.S4
+	WORD $0x4ea5d719 // fsub v25.4s, v24.4s, v5.4s
+	VSUB V5.S4, V24.S4, V24.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VFMLS V8.S4, V25.S4, V23.S4
+	VMOV V9.B16, V25.B16
+	VMOV V10.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V11.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V12.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V13.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V2.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V14.S4, V25.S4, V25.S4
+	VADD V14.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	WORD $0x4ea1d718 // fsub v24.4s, v24.4s, v1.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e22df59 // fmul v25.4s, v26.4s, v2.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e22df5a // fmul v26.4s, v26.4s, v2.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	VLD1.P 16(R2), [V21.S4]
+	WORD $0x6e38deb6 // fmul v22.4s, v21.4s, v24.4s
+	VST1.P [V22.S4], 16(R3)
+	WORD $0x4e36d610 // fadd v16.4s, v16.4s, v22.4s
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eafd415 // fsub v21.4s, v0.4s, v15.4s
+	WORD $0x6e22ddf6 // fmul v22.4s, v15.4s, v2.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e23f6b7 // fmax v23.4s, v21.4s, v3.4s
+	WORD $0x4ea4f6f7 // fmin v23.4s, v23.4s, v4.4s
+	VMOV V5.B16, V24.B16
+	VFMLA V6.S4, V23.S4, V24.S4
+	WORD $0x4ea5d719 // fsub v25.4s, v24.4s, v5.4s
+	VSUB V5.S4, V24.S4, V24.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VFMLS V8.S4, V25.S4, V23.S4
+	VMOV V9.B16, V25.B16
+	VMOV V10.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V11.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V12.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V13.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V2.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V14.S4, V25.S4, V25.S4
+	VADD V14.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	WORD $0x4ea1d718 // fsub v24.4s, v24.4s, v1.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e22df59 // fmul v25.4s, v26.4s, v2.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e22df5a // fmul v26.4s, v26.4s, v2.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	VLD1.P 16(R2), [V21.S4]
+	WORD $0x6e38deb6 // fmul v22.4s, v21.4s, v24.4s
+	VST1.P [V22.S4], 16(R3)
+	WORD $0x4e36d631 // fadd v17.4s, v17.4s, v22.4s
+	SUB $8, R5
+	B loop
+single:
+	CMP $4, R5
+	BLT tail
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eafd415 // fsub v21.4s, v0.4s, v15.4s
+	WORD $0x6e22ddf6 // fmul v22.4s, v15.4s, v2.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e23f6b7 // fmax v23.4s, v21.4s, v3.4s
+	WORD $0x4ea4f6f7 // fmin v23.4s, v23.4s, v4.4s
+	VMOV V5.B16, V24.B16
+	VFMLA V6.S4, V23.S4, V24.S4
+	WORD $0x4ea5d719 // fsub v25.4s, v24.4s, v5.4s
+	VSUB V5.S4, V24.S4, V24.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VFMLS V8.S4, V25.S4, V23.S4
+	VMOV V9.B16, V25.B16
+	VMOV V10.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V11.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V12.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V13.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V2.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V14.S4, V25.S4, V25.S4
+	VADD V14.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	WORD $0x4ea1d718 // fsub v24.4s, v24.4s, v1.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e22df59 // fmul v25.4s, v26.4s, v2.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e22df5a // fmul v26.4s, v26.4s, v2.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	VLD1.P 16(R2), [V21.S4]
+	WORD $0x6e38deb6 // fmul v22.4s, v21.4s, v24.4s
+	VST1.P [V22.S4], 16(R3)
+	WORD $0x4e36d610 // fadd v16.4s, v16.4s, v22.4s
+	SUB $4, R5
+	B single
+tail:
+	CBZ R5, drain
+	FMOVS.P 4(R0), F19
+	FMOVS.P 4(R1), F20
+	WORD $0x4eafd415 // fsub v21.4s, v0.4s, v15.4s
+	WORD $0x6e22ddf6 // fmul v22.4s, v15.4s, v2.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e23f6b7 // fmax v23.4s, v21.4s, v3.4s
+	WORD $0x4ea4f6f7 // fmin v23.4s, v23.4s, v4.4s
+	VMOV V5.B16, V24.B16
+	VFMLA V6.S4, V23.S4, V24.S4
+	WORD $0x4ea5d719 // fsub v25.4s, v24.4s, v5.4s
+	VSUB V5.S4, V24.S4, V24.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VFMLS V8.S4, V25.S4, V23.S4
+	VMOV V9.B16, V25.B16
+	VMOV V10.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V11.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V12.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V13.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V2.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V14.S4, V25.S4, V25.S4
+	VADD V14.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	WORD $0x4ea1d718 // fsub v24.4s, v24.4s, v1.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e22df59 // fmul v25.4s, v26.4s, v2.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e22df5a // fmul v26.4s, v26.4s, v2.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	FMOVS.P 4(R2), F21
+	WORD $0x6e38deb6 // fmul v22.4s, v21.4s, v24.4s
+	FMOVS.P F22, 4(R3)
+	FMOVQ 0(R6), F23
+	VAND V23.B16, V22.B16, V22.B16
+	WORD $0x4e36d610 // fadd v16.4s, v16.4s, v22.4s
+	SUB $1, R5
+	B tail
+drain:
+	WORD $0x4e31d610 // fadd v16.4s, v16.4s, v17.4s
+	VEOR V17.B16, V17.B16, V17.B16
+	WORD $0x0e617a13 // fcvtl v19.2d, v16.2s
+	WORD $0x4e617a14 // fcvtl2 v20.2d, v16.4s
+	WORD $0x4e74d673 // fadd v19.2d, v19.2d, v20.2d
+	WORD $0x4e73d652 // fadd v18.2d, v18.2d, v19.2d
+	VEOR V16.B16, V16.B16, V16.B16
+	CBNZ R4, outer
+	WORD $0x7e70da53 // faddp d19, v18.2d
+	FMOVD F19, ret+104(FP)
+	RET
+
+// (dst, p, y []float32, s, a float32) float64
+TEXT ·sigmoidCEGradNEONF32(SB), NOSPLIT, $0-88
+	MOVD p_base+24(FP), R0
+	MOVD p_len+32(FP), R4
+	MOVD y_base+48(FP), R1
+	MOVD dst_base+0(FP), R3
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 16(R6), F0
+	FMOVQ 144(R6), F1
+	FMOVQ 336(R6), F2
+	FMOVQ 352(R6), F3
+	FMOVQ 368(R6), F4
+	FMOVQ 384(R6), F5
+	FMOVQ 400(R6), F6
+	FMOVQ 416(R6), F7
+	FMOVQ 432(R6), F8
+	FMOVQ 448(R6), F9
+	FMOVQ 464(R6), F10
+	FMOVQ 480(R6), F11
+	FMOVQ 496(R6), F12
+	FMOVQ 512(R6), F13
+	FMOVS a+76(FP), F14
+	VDUP V14.S[0], V14.S4
+	FMOVS s+72(FP), F15
+	VDUP V15.S[0], V15.S4
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+outer:
+	MOVD R4, R5
+	CMP $4096, R5
+	BLE sized
+	MOVD $4096, R5
+sized:
+	SUB R5, R4
+loop:
+	CMP $8, R5
+	BLT single
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eaed415 // fsub v21.4s, v0.4s, v14.4s
+	WORD $0x6e21ddd6 // fmul v22.4s, v14.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V11.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V12.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V1.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V13.S4, V25.S4, V25.S4
+	VADD V13.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F25
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	WORD $0x6ea0ca79 // fcmge v25.4s, v19.4s, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e35fef7 // fdiv v23.4s, v23.4s, v21.4s
+	WORD $0x4eb6d6f7 // fsub v23.4s, v23.4s, v22.4s
+	WORD $0x6e37ddf5 // fmul v21.4s, v15.4s, v23.4s
+	VST1.P [V21.S4], 16(R3)
+	WORD $0x4e38d610 // fadd v16.4s, v16.4s, v24.4s
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eaed415 // fsub v21.4s, v0.4s, v14.4s
+	WORD $0x6e21ddd6 // fmul v22.4s, v14.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V11.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V12.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V1.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V13.S4, V25.S4, V25.S4
+	VADD V13.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F25
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	WORD $0x6ea0ca79 // fcmge v25.4s, v19.4s, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e35fef7 // fdiv v23.4s, v23.4s, v21.4s
+	WORD $0x4eb6d6f7 // fsub v23.4s, v23.4s, v22.4s
+	WORD $0x6e37ddf5 // fmul v21.4s, v15.4s, v23.4s
+	VST1.P [V21.S4], 16(R3)
+	WORD $0x4e38d631 // fadd v17.4s, v17.4s, v24.4s
+	SUB $8, R5
+	B loop
+single:
+	CMP $4, R5
+	BLT tail
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eaed415 // fsub v21.4s, v0.4s, v14.4s
+	WORD $0x6e21ddd6 // fmul v22.4s, v14.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V11.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V12.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V1.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V13.S4, V25.S4, V25.S4
+	VADD V13.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F25
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	WORD $0x6ea0ca79 // fcmge v25.4s, v19.4s, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e35fef7 // fdiv v23.4s, v23.4s, v21.4s
+	WORD $0x4eb6d6f7 // fsub v23.4s, v23.4s, v22.4s
+	WORD $0x6e37ddf5 // fmul v21.4s, v15.4s, v23.4s
+	VST1.P [V21.S4], 16(R3)
+	WORD $0x4e38d610 // fadd v16.4s, v16.4s, v24.4s
+	SUB $4, R5
+	B single
+tail:
+	CBZ R5, drain
+	FMOVS.P 4(R0), F19
+	FMOVS.P 4(R1), F20
+	WORD $0x4eaed415 // fsub v21.4s, v0.4s, v14.4s
+	WORD $0x6e21ddd6 // fmul v22.4s, v14.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V11.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V12.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V1.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V13.S4, V25.S4, V25.S4
+	VADD V13.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F25
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	WORD $0x6ea0ca79 // fcmge v25.4s, v19.4s, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e35fef7 // fdiv v23.4s, v23.4s, v21.4s
+	WORD $0x4eb6d6f7 // fsub v23.4s, v23.4s, v22.4s
+	WORD $0x6e37ddf5 // fmul v21.4s, v15.4s, v23.4s
+	FMOVS.P F21, 4(R3)
+	FMOVQ 0(R6), F22
+	VAND V22.B16, V24.B16, V24.B16
+	WORD $0x4e38d610 // fadd v16.4s, v16.4s, v24.4s
+	SUB $1, R5
+	B tail
+drain:
+	WORD $0x4e31d610 // fadd v16.4s, v16.4s, v17.4s
+	VEOR V17.B16, V17.B16, V17.B16
+	WORD $0x0e617a13 // fcvtl v19.2d, v16.2s
+	WORD $0x4e617a14 // fcvtl2 v20.2d, v16.4s
+	WORD $0x4e74d673 // fadd v19.2d, v19.2d, v20.2d
+	WORD $0x4e73d652 // fadd v18.2d, v18.2d, v19.2d
+	VEOR V16.B16, V16.B16, V16.B16
+	CBNZ R4, outer
+	WORD $0x7e70da53 // faddp d19, v18.2d
+	FMOVD F19, ret+80(FP)
+	RET
+
+// (dst, p, y, w []float32, s, a float32) float64
+TEXT ·sigmoidCEWGradNEONF32(SB), NOSPLIT, $0-112
+	MOVD p_base+24(FP), R0
+	MOVD p_len+32(FP), R4
+	MOVD y_base+48(FP), R1
+	MOVD w_base+72(FP), R2
+	MOVD dst_base+0(FP), R3
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 16(R6), F0
+	FMOVQ 144(R6), F1
+	FMOVQ 336(R6), F2
+	FMOVQ 352(R6), F3
+	FMOVQ 368(R6), F4
+	FMOVQ 384(R6), F5
+	FMOVQ 400(R6), F6
+	FMOVQ 416(R6), F7
+	FMOVQ 432(R6), F8
+	FMOVQ 448(R6), F9
+	FMOVQ 464(R6), F10
+	FMOVQ 480(R6), F11
+	FMOVQ 496(R6), F12
+	FMOVQ 512(R6), F13
+	FMOVS a+100(FP), F14
+	VDUP V14.S[0], V14.S4
+	FMOVS s+96(FP), F15
+	VDUP V15.S[0], V15.S4
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+outer:
+	MOVD R4, R5
+	CMP $4096, R5
+	BLE sized
+	MOVD $4096, R5
+sized:
+	SUB R5, R4
+loop:
+	CMP $8, R5
+	BLT single
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eaed415 // fsub v21.4s, v0.4s, v14.4s
+	WORD $0x6e21ddd6 // fmul v22.4s, v14.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V11.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V12.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V1.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V13.S4, V25.S4, V25.S4
+	VADD V13.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F25
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	WORD $0x6ea0ca79 // fcmge v25.4s, v19.4s, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e35fef7 // fdiv v23.4s, v23.4s, v21.4s
+	WORD $0x4eb6d6f7 // fsub v23.4s, v23.4s, v22.4s
+	VLD1.P 16(R2), [V21.S4]
+	WORD $0x6e35ddf6 // fmul v22.4s, v15.4s, v21.4s
+	WORD $0x6e37ded6 // fmul v22.4s, v22.4s, v23.4s
+	VST1.P [V22.S4], 16(R3)
+	WORD $0x6e38deb9 // fmul v25.4s, v21.4s, v24.4s
+	WORD $0x4e39d610 // fadd v16.4s, v16.4s, v25.4s
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eaed415 // fsub v21.4s, v0.4s, v14.4s
+	WORD $0x6e21ddd6 // fmul v22.4s, v14.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V11.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V12.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V1.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V13.S4, V25.S4, V25.S4
+	VADD V13.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F25
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	WORD $0x6ea0ca79 // fcmge v25.4s, v19.4s, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e35fef7 // fdiv v23.4s, v23.4s, v21.4s
+	WORD $0x4eb6d6f7 // fsub v23.4s, v23.4s, v22.4s
+	VLD1.P 16(R2), [V21.S4]
+	WORD $0x6e35ddf6 // fmul v22.4s, v15.4s, v21.4s
+	WORD $0x6e37ded6 // fmul v22.4s, v22.4s, v23.4s
+	VST1.P [V22.S4], 16(R3)
+	WORD $0x6e38deb9 // fmul v25.4s, v21.4s, v24.4s
+	WORD $0x4e39d631 // fadd v17.4s, v17.4s, v25.4s
+	SUB $8, R5
+	B loop
+single:
+	CMP $4, R5
+	BLT tail
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eaed415 // fsub v21.4s, v0.4s, v14.4s
+	WORD $0x6e21ddd6 // fmul v22.4s, v14.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V11.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V12.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V1.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V13.S4, V25.S4, V25.S4
+	VADD V13.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F25
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	WORD $0x6ea0ca79 // fcmge v25.4s, v19.4s, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e35fef7 // fdiv v23.4s, v23.4s, v21.4s
+	WORD $0x4eb6d6f7 // fsub v23.4s, v23.4s, v22.4s
+	VLD1.P 16(R2), [V21.S4]
+	WORD $0x6e35ddf6 // fmul v22.4s, v15.4s, v21.4s
+	WORD $0x6e37ded6 // fmul v22.4s, v22.4s, v23.4s
+	VST1.P [V22.S4], 16(R3)
+	WORD $0x6e38deb9 // fmul v25.4s, v21.4s, v24.4s
+	WORD $0x4e39d610 // fadd v16.4s, v16.4s, v25.4s
+	SUB $4, R5
+	B single
+tail:
+	CBZ R5, drain
+	FMOVS.P 4(R0), F19
+	FMOVS.P 4(R1), F20
+	WORD $0x4eaed415 // fsub v21.4s, v0.4s, v14.4s
+	WORD $0x6e21ddd6 // fmul v22.4s, v14.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V11.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V12.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V1.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V13.S4, V25.S4, V25.S4
+	VADD V13.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F25
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	WORD $0x6ea0ca79 // fcmge v25.4s, v19.4s, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e35fef7 // fdiv v23.4s, v23.4s, v21.4s
+	WORD $0x4eb6d6f7 // fsub v23.4s, v23.4s, v22.4s
+	FMOVS.P 4(R2), F21
+	WORD $0x6e35ddf6 // fmul v22.4s, v15.4s, v21.4s
+	WORD $0x6e37ded6 // fmul v22.4s, v22.4s, v23.4s
+	FMOVS.P F22, 4(R3)
+	WORD $0x6e38deb9 // fmul v25.4s, v21.4s, v24.4s
+	FMOVQ 0(R6), F26
+	VAND V26.B16, V25.B16, V25.B16
+	WORD $0x4e39d610 // fadd v16.4s, v16.4s, v25.4s
+	SUB $1, R5
+	B tail
+drain:
+	WORD $0x4e31d610 // fadd v16.4s, v16.4s, v17.4s
+	VEOR V17.B16, V17.B16, V17.B16
+	WORD $0x0e617a13 // fcvtl v19.2d, v16.2s
+	WORD $0x4e617a14 // fcvtl2 v20.2d, v16.4s
+	WORD $0x4e74d673 // fadd v19.2d, v19.2d, v20.2d
+	WORD $0x4e73d652 // fadd v18.2d, v18.2d, v19.2d
+	VEOR V16.B16, V16.B16, V16.B16
+	CBNZ R4, outer
+	WORD $0x7e70da53 // faddp d19, v18.2d
+	FMOVD F19, ret+104(FP)
+	RET
+
+// (p, y, w []float32, tbl []byte, a float32) (float64, int, float64)
+TEXT ·sigmoidCERowSumNEONF32(SB), NOSPLIT, $0-128
+	MOVD p_base+0(FP), R0
+	MOVD p_len+8(FP), R4
+	MOVD y_base+24(FP), R1
+	MOVD w_base+48(FP), R2
+	MOVD w_len+56(FP), R10
+	MOVD tbl_base+72(FP), R11
+	MOVD ZR, R12
+	MOVD ZR, R13
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 16(R6), F0
+	FMOVQ 144(R6), F1
+	FMOVQ 336(R6), F2
+	FMOVQ 352(R6), F3
+	FMOVQ 368(R6), F4
+	FMOVQ 384(R6), F5
+	FMOVQ 400(R6), F6
+	FMOVQ 416(R6), F7
+	FMOVQ 432(R6), F8
+	FMOVQ 448(R6), F9
+	FMOVQ 464(R6), F10
+	FMOVS a+96(FP), F11
+	VDUP V11.S[0], V11.S4
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	VEOR V16.B16, V16.B16, V16.B16
+	MOVD ZR, R7
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+outer:
+	MOVD R4, R5
+	CMP $4096, R5
+	BLE sized
+	MOVD $4096, R5
+sized:
+	SUB R5, R4
+loop:
+	CMP $8, R5
+	BLT single
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eabd415 // fsub v21.4s, v0.4s, v11.4s
+	WORD $0x6e21dd76 // fmul v22.4s, v11.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	FMOVQ 480(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.S4, V25.S4, V27.S4
+	FMOVQ 496(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.S4, V27.S4, V26.S4
+	VMOV V1.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	WORD $0x6e37defa // fmul v26.4s, v23.4s, v23.4s
+	VFMLA V25.S4, V26.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	FMOVQ 512(R6), F26
+	VADD V26.S4, V25.S4, V25.S4
+	VADD V26.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F25
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	ADD R13<<2, R2, R9
+	ADD R12, R11, R14
+	SUB R13, R10, R8
+	CMP $4, R8
+	BLT rowpart1
+	VLD1 (R9), [V22.S4]
+	B rowperm2
+rowpart1:
+	VLD1 (R9), V22.S[0]
+	CMP $2, R8
+	BLT rowperm2
+	ADD $4, R9
+	VLD1 (R9), V22.S[1]
+	CMP $3, R8
+	BLT rowperm2
+	ADD $4, R9
+	VLD1 (R9), V22.S[2]
+rowperm2:
+	VLD1 (R14), [V23.B16]
+	VTBL V23.B16, [V22.B16], V21.B16
+	LDP 16(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e38deb6 // fmul v22.4s, v21.4s, v24.4s
+	WORD $0x4e36d58c // fadd v12.4s, v12.4s, v22.4s
+	WORD $0x4e35d5ad // fadd v13.4s, v13.4s, v21.4s
+	WORD $0x4ea0dab7 // fcmeq v23.4s, v21.4s, #0.0
+	VSUB V23.S4, V16.S4, V16.S4
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eabd415 // fsub v21.4s, v0.4s, v11.4s
+	WORD $0x6e21dd76 // fmul v22.4s, v11.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	FMOVQ 480(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.S4, V25.S4, V27.S4
+	FMOVQ 496(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.S4, V27.S4, V26.S4
+	VMOV V1.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	WORD $0x6e37defa // fmul v26.4s, v23.4s, v23.4s
+	VFMLA V25.S4, V26.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	FMOVQ 512(R6), F26
+	VADD V26.S4, V25.S4, V25.S4
+	VADD V26.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F25
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	ADD R13<<2, R2, R9
+	ADD R12, R11, R14
+	SUB R13, R10, R8
+	CMP $4, R8
+	BLT rowpart3
+	VLD1 (R9), [V22.S4]
+	B rowperm4
+rowpart3:
+	VLD1 (R9), V22.S[0]
+	CMP $2, R8
+	BLT rowperm4
+	ADD $4, R9
+	VLD1 (R9), V22.S[1]
+	CMP $3, R8
+	BLT rowperm4
+	ADD $4, R9
+	VLD1 (R9), V22.S[2]
+rowperm4:
+	VLD1 (R14), [V23.B16]
+	VTBL V23.B16, [V22.B16], V21.B16
+	LDP 16(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e38deb6 // fmul v22.4s, v21.4s, v24.4s
+	WORD $0x4e36d5ce // fadd v14.4s, v14.4s, v22.4s
+	WORD $0x4e35d5ef // fadd v15.4s, v15.4s, v21.4s
+	WORD $0x4ea0dab7 // fcmeq v23.4s, v21.4s, #0.0
+	VSUB V23.S4, V16.S4, V16.S4
+	SUB $8, R5
+	B loop
+single:
+	CMP $4, R5
+	BLT tail
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eabd415 // fsub v21.4s, v0.4s, v11.4s
+	WORD $0x6e21dd76 // fmul v22.4s, v11.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	FMOVQ 480(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.S4, V25.S4, V27.S4
+	FMOVQ 496(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.S4, V27.S4, V26.S4
+	VMOV V1.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	WORD $0x6e37defa // fmul v26.4s, v23.4s, v23.4s
+	VFMLA V25.S4, V26.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	FMOVQ 512(R6), F26
+	VADD V26.S4, V25.S4, V25.S4
+	VADD V26.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F25
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	ADD R13<<2, R2, R9
+	ADD R12, R11, R14
+	SUB R13, R10, R8
+	CMP $4, R8
+	BLT rowpart5
+	VLD1 (R9), [V22.S4]
+	B rowperm6
+rowpart5:
+	VLD1 (R9), V22.S[0]
+	CMP $2, R8
+	BLT rowperm6
+	ADD $4, R9
+	VLD1 (R9), V22.S[1]
+	CMP $3, R8
+	BLT rowperm6
+	ADD $4, R9
+	VLD1 (R9), V22.S[2]
+rowperm6:
+	VLD1 (R14), [V23.B16]
+	VTBL V23.B16, [V22.B16], V21.B16
+	LDP 16(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e38deb6 // fmul v22.4s, v21.4s, v24.4s
+	WORD $0x4e36d58c // fadd v12.4s, v12.4s, v22.4s
+	WORD $0x4e35d5ad // fadd v13.4s, v13.4s, v21.4s
+	WORD $0x4ea0dab7 // fcmeq v23.4s, v21.4s, #0.0
+	VSUB V23.S4, V16.S4, V16.S4
+	SUB $4, R5
+	B single
+tail:
+	CBZ R5, drain
+	FMOVS.P 4(R0), F19
+	FMOVS.P 4(R1), F20
+	WORD $0x4eabd415 // fsub v21.4s, v0.4s, v11.4s
+	WORD $0x6e21dd76 // fmul v22.4s, v11.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	FMOVQ 480(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.S4, V25.S4, V27.S4
+	FMOVQ 496(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.S4, V27.S4, V26.S4
+	VMOV V1.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	WORD $0x6e37defa // fmul v26.4s, v23.4s, v23.4s
+	VFMLA V25.S4, V26.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	FMOVQ 512(R6), F26
+	VADD V26.S4, V25.S4, V25.S4
+	VADD V26.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F25
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	ADD R13<<2, R2, R9
+	ADD R12, R11, R14
+	FMOVS (R9), F21
+	LDP 32(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e38deb6 // fmul v22.4s, v21.4s, v24.4s
+	FMOVQ 0(R6), F23
+	VAND V23.B16, V22.B16, V22.B16
+	WORD $0x4e36d58c // fadd v12.4s, v12.4s, v22.4s
+	WORD $0x4e35d5ad // fadd v13.4s, v13.4s, v21.4s
+	WORD $0x4ea0dab7 // fcmeq v23.4s, v21.4s, #0.0
+	FMOVQ 0(R6), F25
+	VAND V25.B16, V23.B16, V23.B16
+	VSUB V23.S4, V16.S4, V16.S4
+	SUB $1, R5
+	B tail
+drain:
+	WORD $0x4e2ed58c // fadd v12.4s, v12.4s, v14.4s
+	VEOR V14.B16, V14.B16, V14.B16
+	WORD $0x0e617993 // fcvtl v19.2d, v12.2s
+	WORD $0x4e617994 // fcvtl2 v20.2d, v12.4s
+	WORD $0x4e74d673 // fadd v19.2d, v19.2d, v20.2d
+	WORD $0x4e73d631 // fadd v17.2d, v17.2d, v19.2d
+	VEOR V12.B16, V12.B16, V12.B16
+	WORD $0x4e2fd5ad // fadd v13.4s, v13.4s, v15.4s
+	VEOR V15.B16, V15.B16, V15.B16
+	WORD $0x0e6179b3 // fcvtl v19.2d, v13.2s
+	WORD $0x4e6179b4 // fcvtl2 v20.2d, v13.4s
+	WORD $0x4e74d673 // fadd v19.2d, v19.2d, v20.2d
+	WORD $0x4e73d652 // fadd v18.2d, v18.2d, v19.2d
+	VEOR V13.B16, V13.B16, V13.B16
+	VUADDLV V16.S4, V19
+	VMOV V19.D[0], R8
+	ADD R8, R7
+	VEOR V16.B16, V16.B16, V16.B16
+	CBNZ R4, outer
+	WORD $0x7e70da33 // faddp d19, v17.2d
+	FMOVD F19, ret+104(FP)
+	MOVD p_len+8(FP), R8
+	SUB R7, R8
+	MOVD R8, ret1+112(FP)
+	WORD $0x7e70da53 // faddp d19, v18.2d
+	FMOVD F19, ret2+120(FP)
+	RET
+
+// (dst, p, y, w []float32, tbl []byte, a float32) float64
+TEXT ·sigmoidCERowUnredNEONF32(SB), NOSPLIT, $0-136
+	MOVD p_base+24(FP), R0
+	MOVD p_len+32(FP), R4
+	MOVD y_base+48(FP), R1
+	MOVD w_base+72(FP), R2
+	MOVD w_len+80(FP), R10
+	MOVD tbl_base+96(FP), R11
+	MOVD ZR, R12
+	MOVD ZR, R13
+	MOVD dst_base+0(FP), R3
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 16(R6), F0
+	FMOVQ 96(R6), F1
+	FMOVQ 144(R6), F2
+	FMOVQ 336(R6), F3
+	FMOVQ 352(R6), F4
+	FMOVQ 368(R6), F5
+	FMOVQ 384(R6), F6
+	FMOVQ 400(R6), F7
+	FMOVQ 416(R6), F8
+	FMOVQ 432(R6), F9
+	FMOVQ 448(R6), F10
+	FMOVQ 464(R6), F11
+	FMOVQ 480(R6), F12
+	FMOVQ 496(R6), F13
+	FMOVQ 512(R6), F14
+	FMOVS a+120(FP), F15
+	VDUP V15.S[0], V15.S4
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+outer:
+	MOVD R4, R5
+	CMP $4096, R5
+	BLE sized
+	MOVD $4096, R5
+sized:
+	SUB R5, R4
+loop:
+	CMP $8, R5
+	BLT single
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eafd415 // fsub v21.4s, v0.4s, v15.4s
+	WORD $0x6e22ddf6 // fmul v22.4s, v15.4s, v2.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e23f6b7 // fmax v23.4s, v21.4s, v3.4s
+	WORD $0x4ea4f6f7 // fmin v23.4s, v23.4s, v4.4s
+	VMOV V5.B16, V24.B16
+	VFMLA V6.S4, V23.S4, V24.S4
+	WORD $0x4ea5d719 // fsub v25.4s, v24.4s, v5.4s
+	VSUB V5.S4, V24.S4, V24.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VFMLS V8.S4, V25.S4, V23.S4
+	VMOV V9.B16, V25.B16
+	VMOV V10.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V11.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V12.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V13.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V2.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V14.S4, V25.S4, V25.S4
+	VADD V14.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	WORD $0x4ea1d718 // fsub v24.4s, v24.4s, v1.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e22df59 // fmul v25.4s, v26.4s, v2.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e22df5a // fmul v26.4s, v26.4s, v2.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	ADD R13<<2, R2, R9
+	ADD R12, R11, R14
+	SUB R13, R10, R8
+	CMP $4, R8
+	BLT rowpart1
+	VLD1 (R9), [V22.S4]
+	B rowperm2
+rowpart1:
+	VLD1 (R9), V22.S[0]
+	CMP $2, R8
+	BLT rowperm2
+	ADD $4, R9
+	VLD1 (R9), V22.S[1]
+	CMP $3, R8
+	BLT rowperm2
+	ADD $4, R9
+	VLD1 (R9), V22.S[2]
+rowperm2:
+	VLD1 (R14), [V23.B16]
+	VTBL V23.B16, [V22.B16], V21.B16
+	LDP 16(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e38deb6 // fmul v22.4s, v21.4s, v24.4s
+	VST1.P [V22.S4], 16(R3)
+	WORD $0x4e36d610 // fadd v16.4s, v16.4s, v22.4s
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eafd415 // fsub v21.4s, v0.4s, v15.4s
+	WORD $0x6e22ddf6 // fmul v22.4s, v15.4s, v2.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e23f6b7 // fmax v23.4s, v21.4s, v3.4s
+	WORD $0x4ea4f6f7 // fmin v23.4s, v23.4s, v4.4s
+	VMOV V5.B16, V24.B16
+	VFMLA V6.S4, V23.S4, V24.S4
+	WORD $0x4ea5d719 // fsub v25.4s, v24.4s, v5.4s
+	VSUB V5.S4, V24.S4, V24.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VFMLS V8.S4, V25.S4, V23.S4
+	VMOV V9.B16, V25.B16
+	VMOV V10.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V11.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V12.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V13.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V2.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V14.S4, V25.S4, V25.S4
+	VADD V14.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	WORD $0x4ea1d718 // fsub v24.4s, v24.4s, v1.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e22df59 // fmul v25.4s, v26.4s, v2.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e22df5a // fmul v26.4s, v26.4s, v2.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	ADD R13<<2, R2, R9
+	ADD R12, R11, R14
+	SUB R13, R10, R8
+	CMP $4, R8
+	BLT rowpart3
+	VLD1 (R9), [V22.S4]
+	B rowperm4
+rowpart3:
+	VLD1 (R9), V22.S[0]
+	CMP $2, R8
+	BLT rowperm4
+	ADD $4, R9
+	VLD1 (R9), V22.S[1]
+	CMP $3, R8
+	BLT rowperm4
+	ADD $4, R9
+	VLD1 (R9), V22.S[2]
+rowperm4:
+	VLD1 (R14), [V23.B16]
+	VTBL V23.B16, [V22.B16], V21.B16
+	LDP 16(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e38deb6 // fmul v22.4s, v21.4s, v24.4s
+	VST1.P [V22.S4], 16(R3)
+	WORD $0x4e36d631 // fadd v17.4s, v17.4s, v22.4s
+	SUB $8, R5
+	B loop
+single:
+	CMP $4, R5
+	BLT tail
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eafd415 // fsub v21.4s, v0.4s, v15.4s
+	WORD $0x6e22ddf6 // fmul v22.4s, v15.4s, v2.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e23f6b7 // fmax v23.4s, v21.4s, v3.4s
+	WORD $0x4ea4f6f7 // fmin v23.4s, v23.4s, v4.4s
+	VMOV V5.B16, V24.B16
+	VFMLA V6.S4, V23.S4, V24.S4
+	WORD $0x4ea5d719 // fsub v25.4s, v24.4s, v5.4s
+	VSUB V5.S4, V24.S4, V24.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VFMLS V8.S4, V25.S4, V23.S4
+	VMOV V9.B16, V25.B16
+	VMOV V10.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V11.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V12.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V13.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V2.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V14.S4, V25.S4, V25.S4
+	VADD V14.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	WORD $0x4ea1d718 // fsub v24.4s, v24.4s, v1.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e22df59 // fmul v25.4s, v26.4s, v2.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e22df5a // fmul v26.4s, v26.4s, v2.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	ADD R13<<2, R2, R9
+	ADD R12, R11, R14
+	SUB R13, R10, R8
+	CMP $4, R8
+	BLT rowpart5
+	VLD1 (R9), [V22.S4]
+	B rowperm6
+rowpart5:
+	VLD1 (R9), V22.S[0]
+	CMP $2, R8
+	BLT rowperm6
+	ADD $4, R9
+	VLD1 (R9), V22.S[1]
+	CMP $3, R8
+	BLT rowperm6
+	ADD $4, R9
+	VLD1 (R9), V22.S[2]
+rowperm6:
+	VLD1 (R14), [V23.B16]
+	VTBL V23.B16, [V22.B16], V21.B16
+	LDP 16(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e38deb6 // fmul v22.4s, v21.4s, v24.4s
+	VST1.P [V22.S4], 16(R3)
+	WORD $0x4e36d610 // fadd v16.4s, v16.4s, v22.4s
+	SUB $4, R5
+	B single
+tail:
+	CBZ R5, drain
+	FMOVS.P 4(R0), F19
+	FMOVS.P 4(R1), F20
+	WORD $0x4eafd415 // fsub v21.4s, v0.4s, v15.4s
+	WORD $0x6e22ddf6 // fmul v22.4s, v15.4s, v2.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e23f6b7 // fmax v23.4s, v21.4s, v3.4s
+	WORD $0x4ea4f6f7 // fmin v23.4s, v23.4s, v4.4s
+	VMOV V5.B16, V24.B16
+	VFMLA V6.S4, V23.S4, V24.S4
+	WORD $0x4ea5d719 // fsub v25.4s, v24.4s, v5.4s
+	VSUB V5.S4, V24.S4, V24.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VFMLS V8.S4, V25.S4, V23.S4
+	VMOV V9.B16, V25.B16
+	VMOV V10.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V11.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V12.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V13.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V2.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V14.S4, V25.S4, V25.S4
+	VADD V14.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	WORD $0x4ea1d718 // fsub v24.4s, v24.4s, v1.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e22df59 // fmul v25.4s, v26.4s, v2.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e22df5a // fmul v26.4s, v26.4s, v2.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	ADD R13<<2, R2, R9
+	ADD R12, R11, R14
+	FMOVS (R9), F21
+	LDP 32(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e38deb6 // fmul v22.4s, v21.4s, v24.4s
+	FMOVS.P F22, 4(R3)
+	FMOVQ 0(R6), F23
+	VAND V23.B16, V22.B16, V22.B16
+	WORD $0x4e36d610 // fadd v16.4s, v16.4s, v22.4s
+	SUB $1, R5
+	B tail
+drain:
+	WORD $0x4e31d610 // fadd v16.4s, v16.4s, v17.4s
+	VEOR V17.B16, V17.B16, V17.B16
+	WORD $0x0e617a13 // fcvtl v19.2d, v16.2s
+	WORD $0x4e617a14 // fcvtl2 v20.2d, v16.4s
+	WORD $0x4e74d673 // fadd v19.2d, v19.2d, v20.2d
+	WORD $0x4e73d652 // fadd v18.2d, v18.2d, v19.2d
+	VEOR V16.B16, V16.B16, V16.B16
+	CBNZ R4, outer
+	WORD $0x7e70da53 // faddp d19, v18.2d
+	FMOVD F19, ret+128(FP)
+	RET
+
+// (dst, p, y, w []float32, tbl []byte, s, a float32) float64
+TEXT ·sigmoidCERowGradNEONF32(SB), NOSPLIT, $0-136
+	MOVD p_base+24(FP), R0
+	MOVD p_len+32(FP), R4
+	MOVD y_base+48(FP), R1
+	MOVD w_base+72(FP), R2
+	MOVD w_len+80(FP), R10
+	MOVD tbl_base+96(FP), R11
+	MOVD ZR, R12
+	MOVD ZR, R13
+	MOVD dst_base+0(FP), R3
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 16(R6), F0
+	FMOVQ 144(R6), F1
+	FMOVQ 336(R6), F2
+	FMOVQ 352(R6), F3
+	FMOVQ 368(R6), F4
+	FMOVQ 384(R6), F5
+	FMOVQ 400(R6), F6
+	FMOVQ 416(R6), F7
+	FMOVQ 432(R6), F8
+	FMOVQ 448(R6), F9
+	FMOVQ 464(R6), F10
+	FMOVQ 480(R6), F11
+	FMOVQ 496(R6), F12
+	FMOVQ 512(R6), F13
+	FMOVS a+124(FP), F14
+	VDUP V14.S[0], V14.S4
+	FMOVS s+120(FP), F15
+	VDUP V15.S[0], V15.S4
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+outer:
+	MOVD R4, R5
+	CMP $4096, R5
+	BLE sized
+	MOVD $4096, R5
+sized:
+	SUB R5, R4
+loop:
+	CMP $8, R5
+	BLT single
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eaed415 // fsub v21.4s, v0.4s, v14.4s
+	WORD $0x6e21ddd6 // fmul v22.4s, v14.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V11.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V12.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V1.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V13.S4, V25.S4, V25.S4
+	VADD V13.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F25
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	WORD $0x6ea0ca79 // fcmge v25.4s, v19.4s, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e35fef7 // fdiv v23.4s, v23.4s, v21.4s
+	WORD $0x4eb6d6f7 // fsub v23.4s, v23.4s, v22.4s
+	ADD R13<<2, R2, R9
+	ADD R12, R11, R14
+	SUB R13, R10, R8
+	CMP $4, R8
+	BLT rowpart1
+	VLD1 (R9), [V22.S4]
+	B rowperm2
+rowpart1:
+	VLD1 (R9), V22.S[0]
+	CMP $2, R8
+	BLT rowperm2
+	ADD $4, R9
+	VLD1 (R9), V22.S[1]
+	CMP $3, R8
+	BLT rowperm2
+	ADD $4, R9
+	VLD1 (R9), V22.S[2]
+rowperm2:
+	VLD1 (R14), [V25.B16]
+	VTBL V25.B16, [V22.B16], V21.B16
+	LDP 16(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e35ddf6 // fmul v22.4s, v15.4s, v21.4s
+	WORD $0x6e37ded6 // fmul v22.4s, v22.4s, v23.4s
+	VST1.P [V22.S4], 16(R3)
+	WORD $0x6e38deb9 // fmul v25.4s, v21.4s, v24.4s
+	WORD $0x4e39d610 // fadd v16.4s, v16.4s, v25.4s
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eaed415 // fsub v21.4s, v0.4s, v14.4s
+	WORD $0x6e21ddd6 // fmul v22.4s, v14.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V11.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V12.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V1.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V13.S4, V25.S4, V25.S4
+	VADD V13.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F25
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	WORD $0x6ea0ca79 // fcmge v25.4s, v19.4s, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e35fef7 // fdiv v23.4s, v23.4s, v21.4s
+	WORD $0x4eb6d6f7 // fsub v23.4s, v23.4s, v22.4s
+	ADD R13<<2, R2, R9
+	ADD R12, R11, R14
+	SUB R13, R10, R8
+	CMP $4, R8
+	BLT rowpart3
+	VLD1 (R9), [V22.S4]
+	B rowperm4
+rowpart3:
+	VLD1 (R9), V22.S[0]
+	CMP $2, R8
+	BLT rowperm4
+	ADD $4, R9
+	VLD1 (R9), V22.S[1]
+	CMP $3, R8
+	BLT rowperm4
+	ADD $4, R9
+	VLD1 (R9), V22.S[2]
+rowperm4:
+	VLD1 (R14), [V25.B16]
+	VTBL V25.B16, [V22.B16], V21.B16
+	LDP 16(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e35ddf6 // fmul v22.4s, v15.4s, v21.4s
+	WORD $0x6e37ded6 // fmul v22.4s, v22.4s, v23.4s
+	VST1.P [V22.S4], 16(R3)
+	WORD $0x6e38deb9 // fmul v25.4s, v21.4s, v24.4s
+	WORD $0x4e39d631 // fadd v17.4s, v17.4s, v25.4s
+	SUB $8, R5
+	B loop
+single:
+	CMP $4, R5
+	BLT tail
+	VLD1.P 16(R0), [V19.S4]
+	VLD1.P 16(R1), [V20.S4]
+	WORD $0x4eaed415 // fsub v21.4s, v0.4s, v14.4s
+	WORD $0x6e21ddd6 // fmul v22.4s, v14.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V11.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V12.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V1.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V13.S4, V25.S4, V25.S4
+	VADD V13.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F25
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	WORD $0x6ea0ca79 // fcmge v25.4s, v19.4s, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e35fef7 // fdiv v23.4s, v23.4s, v21.4s
+	WORD $0x4eb6d6f7 // fsub v23.4s, v23.4s, v22.4s
+	ADD R13<<2, R2, R9
+	ADD R12, R11, R14
+	SUB R13, R10, R8
+	CMP $4, R8
+	BLT rowpart5
+	VLD1 (R9), [V22.S4]
+	B rowperm6
+rowpart5:
+	VLD1 (R9), V22.S[0]
+	CMP $2, R8
+	BLT rowperm6
+	ADD $4, R9
+	VLD1 (R9), V22.S[1]
+	CMP $3, R8
+	BLT rowperm6
+	ADD $4, R9
+	VLD1 (R9), V22.S[2]
+rowperm6:
+	VLD1 (R14), [V25.B16]
+	VTBL V25.B16, [V22.B16], V21.B16
+	LDP 16(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e35ddf6 // fmul v22.4s, v15.4s, v21.4s
+	WORD $0x6e37ded6 // fmul v22.4s, v22.4s, v23.4s
+	VST1.P [V22.S4], 16(R3)
+	WORD $0x6e38deb9 // fmul v25.4s, v21.4s, v24.4s
+	WORD $0x4e39d610 // fadd v16.4s, v16.4s, v25.4s
+	SUB $4, R5
+	B single
+tail:
+	CBZ R5, drain
+	FMOVS.P 4(R0), F19
+	FMOVS.P 4(R1), F20
+	WORD $0x4eaed415 // fsub v21.4s, v0.4s, v14.4s
+	WORD $0x6e21ddd6 // fmul v22.4s, v14.4s, v1.4s
+	VFMLA V21.S4, V20.S4, V22.S4
+	WORD $0x4ea0fa75 // fabs v21.4s, v19.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
+	WORD $0x4e22f6b7 // fmax v23.4s, v21.4s, v2.4s
+	WORD $0x4ea3f6f7 // fmin v23.4s, v23.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V11.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V12.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V1.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e20d6f7 // fadd v23.4s, v23.4s, v0.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V13.S4, V25.S4, V25.S4
+	VADD V13.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	VUSHR $23, V21.S4, V24.S4
+	WORD $0x4e21db18 // scvtf v24.4s, v24.4s
+	FMOVQ 96(R6), F25
+	WORD $0x4eb9d718 // fsub v24.4s, v24.4s, v25.4s
+	FMOVQ 112(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 128(R6), F25
+	WORD $0x6eb9e75b // fcmgt v27.4s, v26.4s, v25.4s
+	WORD $0x6e21df59 // fmul v25.4s, v26.4s, v1.4s
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e3bd718 // fadd v24.4s, v24.4s, v27.4s
+	WORD $0x4ea0d759 // fsub v25.4s, v26.4s, v0.4s
+	FMOVQ 160(R6), F26
+	WORD $0x4e3ad73b // fadd v27.4s, v25.4s, v26.4s
+	WORD $0x6e3bff3b // fdiv v27.4s, v25.4s, v27.4s
+	WORD $0x6e3bdf7a // fmul v26.4s, v27.4s, v27.4s
+	WORD $0x6e3adf5c // fmul v28.4s, v26.4s, v26.4s
+	FMOVQ 176(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 192(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3adfff // fmul v31.4s, v31.4s, v26.4s
+	FMOVQ 208(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 224(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.S4, V29.S4, V30.S4
+	WORD $0x6e3cdfde // fmul v30.4s, v30.4s, v28.4s
+	WORD $0x4e3ed7ff // fadd v31.4s, v31.4s, v30.4s
+	WORD $0x6e39df3a // fmul v26.4s, v25.4s, v25.4s
+	WORD $0x6e21df5a // fmul v26.4s, v26.4s, v1.4s
+	WORD $0x4e3fd75f // fadd v31.4s, v26.4s, v31.4s
+	WORD $0x6e3fdf7f // fmul v31.4s, v27.4s, v31.4s
+	FMOVQ 240(R6), F27
+	WORD $0x6e3bdf1c // fmul v28.4s, v24.4s, v27.4s
+	WORD $0x4e3cd7ff // fadd v31.4s, v31.4s, v28.4s
+	WORD $0x4ebfd75f // fsub v31.4s, v26.4s, v31.4s
+	WORD $0x4eb9d7ff // fsub v31.4s, v31.4s, v25.4s
+	FMOVQ 256(R6), F25
+	WORD $0x6e39df18 // fmul v24.4s, v24.4s, v25.4s
+	WORD $0x4ebfd71f // fsub v31.4s, v24.4s, v31.4s
+	WORD $0x4ea0d6b8 // fsub v24.4s, v21.4s, v0.4s
+	WORD $0x4eb8d6f8 // fsub v24.4s, v23.4s, v24.4s
+	WORD $0x6e35ff18 // fdiv v24.4s, v24.4s, v21.4s
+	WORD $0x4e38d7ff // fadd v31.4s, v31.4s, v24.4s
+	FMOVQ 320(R6), F21
+	WORD $0x4e35f678 // fmax v24.4s, v19.4s, v21.4s
+	VFMLS V22.S4, V19.S4, V24.S4
+	WORD $0x4e3fd718 // fadd v24.4s, v24.4s, v31.4s
+	WORD $0x4e20d6f5 // fadd v21.4s, v23.4s, v0.4s
+	WORD $0x6ea0ca79 // fcmge v25.4s, v19.4s, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e35fef7 // fdiv v23.4s, v23.4s, v21.4s
+	WORD $0x4eb6d6f7 // fsub v23.4s, v23.4s, v22.4s
+	ADD R13<<2, R2, R9
+	ADD R12, R11, R14
+	FMOVS (R9), F21
+	LDP 32(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e35ddf6 // fmul v22.4s, v15.4s, v21.4s
+	WORD $0x6e37ded6 // fmul v22.4s, v22.4s, v23.4s
+	FMOVS.P F22, 4(R3)
+	WORD $0x6e38deb9 // fmul v25.4s, v21.4s, v24.4s
+	FMOVQ 0(R6), F26
+	VAND V26.B16, V25.B16, V25.B16
+	WORD $0x4e39d610 // fadd v16.4s, v16.4s, v25.4s
+	SUB $1, R5
+	B tail
+drain:
+	WORD $0x4e31d610 // fadd v16.4s, v16.4s, v17.4s
+	VEOR V17.B16, V17.B16, V17.B16
+	WORD $0x0e617a13 // fcvtl v19.2d, v16.2s
+	WORD $0x4e617a14 // fcvtl2 v20.2d, v16.4s
+	WORD $0x4e74d673 // fadd v19.2d, v19.2d, v20.2d
+	WORD $0x4e73d652 // fadd v18.2d, v18.2d, v19.2d
+	VEOR V16.B16, V16.B16, V16.B16
+	CBNZ R4, outer
+	WORD $0x7e70da53 // faddp d19, v18.2d
+	FMOVD F19, ret+128(FP)
+	RET
+
+// (p, y []float32, a float32) float64
 TEXT ·identitySumNEONF32(SB), NOSPLIT, $0-64
 	MOVD p_base+0(FP), R0
 	MOVD p_len+8(FP), R4
@@ -12685,13 +16978,257 @@ tail:
 done:
 	RET
 
+// (dst, x []float32)
+TEXT ·expMapNEONF32(SB), NOSPLIT, $0-48
+	MOVD dst_base+0(FP), R3
+	MOVD x_base+24(FP), R0
+	MOVD x_len+32(FP), R4
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 16(R6), F0
+	FMOVQ 144(R6), F1
+	FMOVQ 336(R6), F2
+	FMOVQ 352(R6), F3
+	FMOVQ 368(R6), F4
+	FMOVQ 384(R6), F5
+	FMOVQ 400(R6), F6
+	FMOVQ 416(R6), F7
+	FMOVQ 432(R6), F8
+	FMOVQ 448(R6), F9
+	FMOVQ 464(R6), F10
+	FMOVQ 480(R6), F11
+	FMOVQ 496(R6), F12
+	FMOVQ 512(R6), F13
+loop:
+	CMP $4, R4
+	BLT tail
+	VLD1.P 16(R0), [V14.S4]
+	WORD $0x4e22f5cf // fmax v15.4s, v14.4s, v2.4s
+	WORD $0x4ea3f5ef // fmin v15.4s, v15.4s, v3.4s
+	VMOV V4.B16, V16.B16
+	VFMLA V5.S4, V15.S4, V16.S4
+	WORD $0x4ea4d611 // fsub v17.4s, v16.4s, v4.4s
+	VSUB V4.S4, V16.S4, V16.S4
+	VFMLS V6.S4, V17.S4, V15.S4
+	VFMLS V7.S4, V17.S4, V15.S4
+	VMOV V8.B16, V17.B16
+	VMOV V9.B16, V18.B16
+	VFMLA V15.S4, V17.S4, V18.S4
+	VMOV V10.B16, V17.B16
+	VFMLA V15.S4, V18.S4, V17.S4
+	VMOV V11.B16, V18.B16
+	VFMLA V15.S4, V17.S4, V18.S4
+	VMOV V12.B16, V17.B16
+	VFMLA V15.S4, V18.S4, V17.S4
+	VMOV V1.B16, V18.B16
+	VFMLA V15.S4, V17.S4, V18.S4
+	WORD $0x6e2fddf1 // fmul v17.4s, v15.4s, v15.4s
+	VFMLA V18.S4, V17.S4, V15.S4
+	WORD $0x4e20d5ef // fadd v15.4s, v15.4s, v0.4s
+	WORD $0x4f3f0611 // sshr v17.4s, v16.4s, #1
+	VSUB V17.S4, V16.S4, V16.S4
+	VADD V13.S4, V17.S4, V17.S4
+	VADD V13.S4, V16.S4, V16.S4
+	VSHL $23, V17.S4, V17.S4
+	VSHL $23, V16.S4, V16.S4
+	WORD $0x6e31ddef // fmul v15.4s, v15.4s, v17.4s
+	WORD $0x6e30ddef // fmul v15.4s, v15.4s, v16.4s
+	VST1.P [V15.S4], 16(R3)
+	SUB $4, R4
+	B loop
+tail:
+	CBZ R4, done
+	FMOVS.P 4(R0), F14
+	WORD $0x4e22f5cf // fmax v15.4s, v14.4s, v2.4s
+	WORD $0x4ea3f5ef // fmin v15.4s, v15.4s, v3.4s
+	VMOV V4.B16, V16.B16
+	VFMLA V5.S4, V15.S4, V16.S4
+	WORD $0x4ea4d611 // fsub v17.4s, v16.4s, v4.4s
+	VSUB V4.S4, V16.S4, V16.S4
+	VFMLS V6.S4, V17.S4, V15.S4
+	VFMLS V7.S4, V17.S4, V15.S4
+	VMOV V8.B16, V17.B16
+	VMOV V9.B16, V18.B16
+	VFMLA V15.S4, V17.S4, V18.S4
+	VMOV V10.B16, V17.B16
+	VFMLA V15.S4, V18.S4, V17.S4
+	VMOV V11.B16, V18.B16
+	VFMLA V15.S4, V17.S4, V18.S4
+	VMOV V12.B16, V17.B16
+	VFMLA V15.S4, V18.S4, V17.S4
+	VMOV V1.B16, V18.B16
+	VFMLA V15.S4, V17.S4, V18.S4
+	WORD $0x6e2fddf1 // fmul v17.4s, v15.4s, v15.4s
+	VFMLA V18.S4, V17.S4, V15.S4
+	WORD $0x4e20d5ef // fadd v15.4s, v15.4s, v0.4s
+	WORD $0x4f3f0611 // sshr v17.4s, v16.4s, #1
+	VSUB V17.S4, V16.S4, V16.S4
+	VADD V13.S4, V17.S4, V17.S4
+	VADD V13.S4, V16.S4, V16.S4
+	VSHL $23, V17.S4, V17.S4
+	VSHL $23, V16.S4, V16.S4
+	WORD $0x6e31ddef // fmul v15.4s, v15.4s, v17.4s
+	WORD $0x6e30ddef // fmul v15.4s, v15.4s, v16.4s
+	FMOVS.P F15, 4(R3)
+	SUB $1, R4
+	B tail
+done:
+	RET
+
+// (dst, x []float32)
+TEXT ·log1pMapNEONF32(SB), NOSPLIT, $0-48
+	MOVD dst_base+0(FP), R3
+	MOVD x_base+24(FP), R0
+	MOVD x_len+32(FP), R4
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 16(R6), F0
+	FMOVQ 48(R6), F1
+	FMOVQ 64(R6), F2
+	FMOVQ 80(R6), F3
+	FMOVQ 96(R6), F4
+	FMOVQ 112(R6), F5
+	FMOVQ 128(R6), F6
+	FMOVQ 144(R6), F7
+	FMOVQ 160(R6), F8
+	FMOVQ 176(R6), F9
+	FMOVQ 192(R6), F10
+	FMOVQ 208(R6), F11
+	FMOVQ 224(R6), F12
+	FMOVQ 240(R6), F13
+	FMOVQ 256(R6), F14
+	FMOVQ 272(R6), F15
+	FMOVQ 288(R6), F16
+	FMOVQ 304(R6), F17
+loop:
+	CMP $4, R4
+	BLT tail
+	VLD1.P 16(R0), [V18.S4]
+	WORD $0x4e20d653 // fadd v19.4s, v18.4s, v0.4s
+	WORD $0x6eb3e434 // fcmgt v20.4s, v1.4s, v19.4s
+	WORD $0x6e22de75 // fmul v21.4s, v19.4s, v2.4s
+	VBIF V20.B16, V19.B16, V21.B16
+	VAND V3.B16, V20.B16, V20.B16
+	VUSHR $23, V21.S4, V22.S4
+	WORD $0x4e21dad6 // scvtf v22.4s, v22.4s
+	WORD $0x4ea4d6d6 // fsub v22.4s, v22.4s, v4.4s
+	WORD $0x4eb4d6d6 // fsub v22.4s, v22.4s, v20.4s
+	VAND V5.B16, V21.B16, V20.B16
+	VORR V0.B16, V20.B16, V20.B16
+	WORD $0x6ea6e695 // fcmgt v21.4s, v20.4s, v6.4s
+	WORD $0x6e27de97 // fmul v23.4s, v20.4s, v7.4s
+	VBIT V21.B16, V23.B16, V20.B16
+	VAND V0.B16, V21.B16, V21.B16
+	WORD $0x4e35d6d6 // fadd v22.4s, v22.4s, v21.4s
+	WORD $0x4ea0d695 // fsub v21.4s, v20.4s, v0.4s
+	WORD $0x4e28d6b4 // fadd v20.4s, v21.4s, v8.4s
+	WORD $0x6e34feb4 // fdiv v20.4s, v21.4s, v20.4s
+	WORD $0x6e34de97 // fmul v23.4s, v20.4s, v20.4s
+	WORD $0x6e37def8 // fmul v24.4s, v23.4s, v23.4s
+	VMOV V9.B16, V25.B16
+	VMOV V10.B16, V26.B16
+	VFMLA V24.S4, V25.S4, V26.S4
+	WORD $0x6e37df5a // fmul v26.4s, v26.4s, v23.4s
+	VMOV V11.B16, V23.B16
+	VMOV V12.B16, V25.B16
+	VFMLA V24.S4, V23.S4, V25.S4
+	WORD $0x6e38df39 // fmul v25.4s, v25.4s, v24.4s
+	WORD $0x4e39d75a // fadd v26.4s, v26.4s, v25.4s
+	WORD $0x6e35deb7 // fmul v23.4s, v21.4s, v21.4s
+	WORD $0x6e27def7 // fmul v23.4s, v23.4s, v7.4s
+	WORD $0x4e3ad6fa // fadd v26.4s, v23.4s, v26.4s
+	WORD $0x6e3ade9a // fmul v26.4s, v20.4s, v26.4s
+	WORD $0x6e2dded4 // fmul v20.4s, v22.4s, v13.4s
+	WORD $0x4e34d75a // fadd v26.4s, v26.4s, v20.4s
+	WORD $0x4ebad6fa // fsub v26.4s, v23.4s, v26.4s
+	WORD $0x4eb5d75a // fsub v26.4s, v26.4s, v21.4s
+	WORD $0x6e2eded6 // fmul v22.4s, v22.4s, v14.4s
+	WORD $0x4ebad6da // fsub v26.4s, v22.4s, v26.4s
+	WORD $0x4e2fe674 // fcmeq v20.4s, v19.4s, v15.4s
+	VBIT V20.B16, V15.B16, V26.B16
+	WORD $0x4ea0da74 // fcmeq v20.4s, v19.4s, #0.0
+	VBIT V20.B16, V16.B16, V26.B16
+	WORD $0x6ea0ca74 // fcmge v20.4s, v19.4s, #0.0
+	VBIF V20.B16, V17.B16, V26.B16
+	WORD $0x4ea0d674 // fsub v20.4s, v19.4s, v0.4s
+	WORD $0x4eb4d654 // fsub v20.4s, v18.4s, v20.4s
+	WORD $0x6e33fe94 // fdiv v20.4s, v20.4s, v19.4s
+	WORD $0x4e34e693 // fcmeq v19.4s, v20.4s, v20.4s
+	VAND V19.B16, V20.B16, V20.B16
+	WORD $0x4e34d75a // fadd v26.4s, v26.4s, v20.4s
+	WORD $0x4ea0da53 // fcmeq v19.4s, v18.4s, #0.0
+	VBIT V19.B16, V18.B16, V26.B16
+	VST1.P [V26.S4], 16(R3)
+	SUB $4, R4
+	B loop
+tail:
+	CBZ R4, done
+	FMOVS.P 4(R0), F18
+	WORD $0x4e20d653 // fadd v19.4s, v18.4s, v0.4s
+	WORD $0x6eb3e434 // fcmgt v20.4s, v1.4s, v19.4s
+	WORD $0x6e22de75 // fmul v21.4s, v19.4s, v2.4s
+	VBIF V20.B16, V19.B16, V21.B16
+	VAND V3.B16, V20.B16, V20.B16
+	VUSHR $23, V21.S4, V22.S4
+	WORD $0x4e21dad6 // scvtf v22.4s, v22.4s
+	WORD $0x4ea4d6d6 // fsub v22.4s, v22.4s, v4.4s
+	WORD $0x4eb4d6d6 // fsub v22.4s, v22.4s, v20.4s
+	VAND V5.B16, V21.B16, V20.B16
+	VORR V0.B16, V20.B16, V20.B16
+	WORD $0x6ea6e695 // fcmgt v21.4s, v20.4s, v6.4s
+	WORD $0x6e27de97 // fmul v23.4s, v20.4s, v7.4s
+	VBIT V21.B16, V23.B16, V20.B16
+	VAND V0.B16, V21.B16, V21.B16
+	WORD $0x4e35d6d6 // fadd v22.4s, v22.4s, v21.4s
+	WORD $0x4ea0d695 // fsub v21.4s, v20.4s, v0.4s
+	WORD $0x4e28d6b4 // fadd v20.4s, v21.4s, v8.4s
+	WORD $0x6e34feb4 // fdiv v20.4s, v21.4s, v20.4s
+	WORD $0x6e34de97 // fmul v23.4s, v20.4s, v20.4s
+	WORD $0x6e37def8 // fmul v24.4s, v23.4s, v23.4s
+	VMOV V9.B16, V25.B16
+	VMOV V10.B16, V26.B16
+	VFMLA V24.S4, V25.S4, V26.S4
+	WORD $0x6e37df5a // fmul v26.4s, v26.4s, v23.4s
+	VMOV V11.B16, V23.B16
+	VMOV V12.B16, V25.B16
+	VFMLA V24.S4, V23.S4, V25.S4
+	WORD $0x6e38df39 // fmul v25.4s, v25.4s, v24.4s
+	WORD $0x4e39d75a // fadd v26.4s, v26.4s, v25.4s
+	WORD $0x6e35deb7 // fmul v23.4s, v21.4s, v21.4s
+	WORD $0x6e27def7 // fmul v23.4s, v23.4s, v7.4s
+	WORD $0x4e3ad6fa // fadd v26.4s, v23.4s, v26.4s
+	WORD $0x6e3ade9a // fmul v26.4s, v20.4s, v26.4s
+	WORD $0x6e2dded4 // fmul v20.4s, v22.4s, v13.4s
+	WORD $0x4e34d75a // fadd v26.4s, v26.4s, v20.4s
+	WORD $0x4ebad6fa // fsub v26.4s, v23.4s, v26.4s
+	WORD $0x4eb5d75a // fsub v26.4s, v26.4s, v21.4s
+	WORD $0x6e2eded6 // fmul v22.4s, v22.4s, v14.4s
+	WORD $0x4ebad6da // fsub v26.4s, v22.4s, v26.4s
+	WORD $0x4e2fe674 // fcmeq v20.4s, v19.4s, v15.4s
+	VBIT V20.B16, V15.B16, V26.B16
+	WORD $0x4ea0da74 // fcmeq v20.4s, v19.4s, #0.0
+	VBIT V20.B16, V16.B16, V26.B16
+	WORD $0x6ea0ca74 // fcmge v20.4s, v19.4s, #0.0
+	VBIF V20.B16, V17.B16, V26.B16
+	WORD $0x4ea0d674 // fsub v20.4s, v19.4s, v0.4s
+	WORD $0x4eb4d654 // fsub v20.4s, v18.4s, v20.4s
+	WORD $0x6e33fe94 // fdiv v20.4s, v20.4s, v19.4s
+	WORD $0x4e34e693 // fcmeq v19.4s, v20.4s, v20.4s
+	VAND V19.B16, V20.B16, V20.B16
+	WORD $0x4e34d75a // fadd v26.4s, v26.4s, v20.4s
+	WORD $0x4ea0da53 // fcmeq v19.4s, v18.4s, #0.0
+	VBIT V19.B16, V18.B16, V26.B16
+	FMOVS.P F26, 4(R3)
+	SUB $1, R4
+	B tail
+done:
+	RET
+
 // (p, y []float64, a float64) float64
 TEXT ·absDiffSumNEONF64(SB), NOSPLIT, $0-64
 	MOVD p_base+0(FP), R0
 	MOVD p_len+8(FP), R4
 	MOVD y_base+24(FP), R1
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 528(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -12760,7 +17297,7 @@ TEXT ·absDiffWSumNEONF64(SB), NOSPLIT, $0-104
 	MOVD y_base+24(FP), R1
 	MOVD w_base+48(FP), R2
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 528(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -12881,7 +17418,7 @@ TEXT ·absDiffUnredNEONF64(SB), NOSPLIT, $0-96
 	MOVD y_base+48(FP), R1
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 528(R6), F0
 	FMOVD s+72(FP), F1
 	VDUP V1.D[0], V1.D2
 	VEOR V2.B16, V2.B16, V2.B16
@@ -12965,7 +17502,7 @@ TEXT ·absDiffWUnredNEONF64(SB), NOSPLIT, $0-112
 	MOVD w_base+72(FP), R2
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 528(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -13052,9 +17589,9 @@ TEXT ·absDiffGradNEONF64(SB), NOSPLIT, $0-96
 	MOVD y_base+48(FP), R1
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
-	FMOVQ 352(R6), F1
-	FMOVQ 368(R6), F2
+	FMOVQ 528(R6), F0
+	FMOVQ 544(R6), F1
+	FMOVQ 560(R6), F2
 	FMOVD s+72(FP), F3
 	VDUP V3.D[0], V3.D2
 	VEOR V4.B16, V4.B16, V4.B16
@@ -13174,9 +17711,9 @@ TEXT ·absDiffWGradNEONF64(SB), NOSPLIT, $0-120
 	MOVD w_base+72(FP), R2
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
-	FMOVQ 352(R6), F1
-	FMOVQ 368(R6), F2
+	FMOVQ 528(R6), F0
+	FMOVQ 544(R6), F1
+	FMOVQ 560(R6), F2
 	FMOVD s+96(FP), F3
 	VDUP V3.D[0], V3.D2
 	VEOR V4.B16, V4.B16, V4.B16
@@ -13317,7 +17854,7 @@ TEXT ·absDiffRowSumNEONF64(SB), NOSPLIT, $0-128
 	MOVD ZR, R12
 	MOVD ZR, R13
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 528(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -13512,7 +18049,7 @@ TEXT ·absDiffRowUnredNEONF64(SB), NOSPLIT, $0-136
 	MOVD ZR, R13
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 528(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -13673,9 +18210,9 @@ TEXT ·absDiffRowGradNEONF64(SB), NOSPLIT, $0-144
 	MOVD ZR, R13
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
-	FMOVQ 352(R6), F1
-	FMOVQ 368(R6), F2
+	FMOVQ 528(R6), F0
+	FMOVQ 544(R6), F1
+	FMOVQ 560(R6), F2
 	FMOVD s+120(FP), F3
 	VDUP V3.D[0], V3.D2
 	VEOR V4.B16, V4.B16, V4.B16
@@ -13880,7 +18417,7 @@ TEXT ·sqDiffSumNEONF64(SB), NOSPLIT, $0-64
 	MOVD p_len+8(FP), R4
 	MOVD y_base+24(FP), R1
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 528(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -13949,7 +18486,7 @@ TEXT ·sqDiffWSumNEONF64(SB), NOSPLIT, $0-104
 	MOVD y_base+24(FP), R1
 	MOVD w_base+48(FP), R2
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 528(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -14070,7 +18607,7 @@ TEXT ·sqDiffUnredNEONF64(SB), NOSPLIT, $0-96
 	MOVD y_base+48(FP), R1
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 528(R6), F0
 	FMOVD s+72(FP), F1
 	VDUP V1.D[0], V1.D2
 	VEOR V2.B16, V2.B16, V2.B16
@@ -14154,7 +18691,7 @@ TEXT ·sqDiffWUnredNEONF64(SB), NOSPLIT, $0-112
 	MOVD w_base+72(FP), R2
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 528(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -14241,7 +18778,7 @@ TEXT ·sqDiffGradNEONF64(SB), NOSPLIT, $0-96
 	MOVD y_base+48(FP), R1
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 528(R6), F0
 	FMOVD s+72(FP), F1
 	VDUP V1.D[0], V1.D2
 	VEOR V2.B16, V2.B16, V2.B16
@@ -14331,7 +18868,7 @@ TEXT ·sqDiffWGradNEONF64(SB), NOSPLIT, $0-120
 	MOVD w_base+72(FP), R2
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 528(R6), F0
 	FMOVD s+96(FP), F1
 	VDUP V1.D[0], V1.D2
 	VEOR V2.B16, V2.B16, V2.B16
@@ -14442,7 +18979,7 @@ TEXT ·sqDiffRowSumNEONF64(SB), NOSPLIT, $0-128
 	MOVD ZR, R12
 	MOVD ZR, R13
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 528(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -14637,7 +19174,7 @@ TEXT ·sqDiffRowUnredNEONF64(SB), NOSPLIT, $0-136
 	MOVD ZR, R13
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 528(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -14798,7 +19335,7 @@ TEXT ·sqDiffRowGradNEONF64(SB), NOSPLIT, $0-144
 	MOVD ZR, R13
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 528(R6), F0
 	FMOVD s+120(FP), F1
 	VDUP V1.D[0], V1.D2
 	VEOR V2.B16, V2.B16, V2.B16
@@ -14973,23 +19510,23 @@ TEXT ·logLossSumNEONF64(SB), NOSPLIT, $0-64
 	MOVD p_len+8(FP), R4
 	MOVD y_base+24(FP), R1
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 352(R6), F0
-	FMOVQ 384(R6), F1
-	FMOVQ 400(R6), F2
-	FMOVQ 416(R6), F3
-	FMOVQ 432(R6), F4
-	FMOVQ 448(R6), F5
-	FMOVQ 464(R6), F6
-	FMOVQ 480(R6), F7
-	FMOVQ 496(R6), F8
-	FMOVQ 512(R6), F9
-	FMOVQ 528(R6), F10
-	FMOVQ 544(R6), F11
-	FMOVQ 560(R6), F12
-	FMOVQ 576(R6), F13
-	FMOVQ 592(R6), F14
-	FMOVQ 608(R6), F15
-	FMOVQ 624(R6), F16
+	FMOVQ 544(R6), F0
+	FMOVQ 576(R6), F1
+	FMOVQ 592(R6), F2
+	FMOVQ 608(R6), F3
+	FMOVQ 624(R6), F4
+	FMOVQ 640(R6), F5
+	FMOVQ 656(R6), F6
+	FMOVQ 672(R6), F7
+	FMOVQ 688(R6), F8
+	FMOVQ 704(R6), F9
+	FMOVQ 720(R6), F10
+	FMOVQ 736(R6), F11
+	FMOVQ 752(R6), F12
+	FMOVQ 768(R6), F13
+	FMOVQ 784(R6), F14
+	FMOVQ 800(R6), F15
+	FMOVQ 816(R6), F16
 	FMOVD a+48(FP), F17
 	VDUP V17.D[0], V17.D2
 	VEOR V18.B16, V18.B16, V18.B16
@@ -15046,16 +19583,16 @@ loop:
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -15103,16 +19640,16 @@ loop:
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -15166,16 +19703,16 @@ loop:
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -15223,16 +19760,16 @@ loop:
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -15291,16 +19828,16 @@ single:
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -15348,16 +19885,16 @@ single:
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -15415,16 +19952,16 @@ tail:
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -15472,21 +20009,21 @@ tail:
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
 	VFMLS V31.D2, V24.D2, V30.D2
-	FMOVQ 336(R6), F22
+	FMOVQ 528(R6), F22
 	VAND V22.B16, V30.B16, V30.B16
 	WORD $0x4e7ed652 // fadd v18.2d, v18.2d, v30.2d
 	SUB $1, R5
@@ -15505,19 +20042,19 @@ TEXT ·logLossWSumNEONF64(SB), NOSPLIT, $0-104
 	MOVD y_base+24(FP), R1
 	MOVD w_base+48(FP), R2
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 352(R6), F0
-	FMOVQ 384(R6), F1
-	FMOVQ 400(R6), F2
-	FMOVQ 416(R6), F3
-	FMOVQ 432(R6), F4
-	FMOVQ 448(R6), F5
-	FMOVQ 464(R6), F6
-	FMOVQ 480(R6), F7
-	FMOVQ 496(R6), F8
-	FMOVQ 512(R6), F9
-	FMOVQ 528(R6), F10
-	FMOVQ 544(R6), F11
-	FMOVQ 560(R6), F12
+	FMOVQ 544(R6), F0
+	FMOVQ 576(R6), F1
+	FMOVQ 592(R6), F2
+	FMOVQ 608(R6), F3
+	FMOVQ 624(R6), F4
+	FMOVQ 640(R6), F5
+	FMOVQ 656(R6), F6
+	FMOVQ 672(R6), F7
+	FMOVQ 688(R6), F8
+	FMOVQ 704(R6), F9
+	FMOVQ 720(R6), F10
+	FMOVQ 736(R6), F11
+	FMOVQ 752(R6), F12
 	FMOVD a+72(FP), F13
 	VDUP V13.D[0], V13.D2
 	VEOR V14.B16, V14.B16, V14.B16
@@ -15563,12 +20100,12 @@ loop:
 	VMOV V12.B16, V29.B16
 	VFMLA V27.D2, V28.D2, V29.D2
 	WORD $0x6e7adfbd // fmul v29.2d, v29.2d, v26.2d
-	FMOVQ 576(R6), F26
+	FMOVQ 768(R6), F26
 	VMOV V26.B16, V28.B16
-	FMOVQ 592(R6), F26
+	FMOVQ 784(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
-	FMOVQ 608(R6), F26
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V30.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
@@ -15577,21 +20114,21 @@ loop:
 	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
 	WORD $0x4e7dd75d // fadd v29.2d, v26.2d, v29.2d
 	WORD $0x6e7ddefd // fmul v29.2d, v23.2d, v29.2d
-	FMOVQ 624(R6), F23
+	FMOVQ 816(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7bd // fadd v29.2d, v29.2d, v27.2d
 	WORD $0x4efdd75d // fsub v29.2d, v26.2d, v29.2d
 	WORD $0x4ef8d7bd // fsub v29.2d, v29.2d, v24.2d
-	FMOVQ 640(R6), F23
+	FMOVQ 832(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efdd73d // fsub v29.2d, v25.2d, v29.2d
-	FMOVQ 656(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x4e78e6b7 // fcmeq v23.2d, v21.2d, v24.2d
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 672(R6), F24
+	FMOVQ 864(R6), F24
 	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 688(R6), F24
+	FMOVQ 880(R6), F24
 	WORD $0x6ee0cab7 // fcmge v23.2d, v21.2d, #0.0
 	VBIF V23.B16, V24.B16, V29.B16
 	WORD $0x6e7dde9d // fmul v29.2d, v20.2d, v29.2d
@@ -15624,12 +20161,12 @@ loop:
 	VMOV V12.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
 	WORD $0x6e7adfde // fmul v30.2d, v30.2d, v26.2d
-	FMOVQ 576(R6), F26
+	FMOVQ 768(R6), F26
 	VMOV V26.B16, V28.B16
-	FMOVQ 592(R6), F26
+	FMOVQ 784(R6), F26
 	VMOV V26.B16, V31.B16
 	VFMLA V27.D2, V28.D2, V31.D2
-	FMOVQ 608(R6), F26
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V31.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
@@ -15638,21 +20175,21 @@ loop:
 	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
 	WORD $0x4e7ed75e // fadd v30.2d, v26.2d, v30.2d
 	WORD $0x6e7edefe // fmul v30.2d, v23.2d, v30.2d
-	FMOVQ 624(R6), F23
+	FMOVQ 816(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
 	WORD $0x4ef8d7de // fsub v30.2d, v30.2d, v24.2d
-	FMOVQ 640(R6), F23
+	FMOVQ 832(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efed73e // fsub v30.2d, v25.2d, v30.2d
-	FMOVQ 656(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x4e78e6d7 // fcmeq v23.2d, v22.2d, v24.2d
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 672(R6), F24
+	FMOVQ 864(R6), F24
 	WORD $0x4ee0dad7 // fcmeq v23.2d, v22.2d, #0.0
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 688(R6), F24
+	FMOVQ 880(R6), F24
 	WORD $0x6ee0cad7 // fcmge v23.2d, v22.2d, #0.0
 	VBIF V23.B16, V24.B16, V30.B16
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
@@ -15696,12 +20233,12 @@ loop:
 	VMOV V12.B16, V29.B16
 	VFMLA V27.D2, V28.D2, V29.D2
 	WORD $0x6e7adfbd // fmul v29.2d, v29.2d, v26.2d
-	FMOVQ 576(R6), F26
+	FMOVQ 768(R6), F26
 	VMOV V26.B16, V28.B16
-	FMOVQ 592(R6), F26
+	FMOVQ 784(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
-	FMOVQ 608(R6), F26
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V30.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
@@ -15710,21 +20247,21 @@ loop:
 	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
 	WORD $0x4e7dd75d // fadd v29.2d, v26.2d, v29.2d
 	WORD $0x6e7ddefd // fmul v29.2d, v23.2d, v29.2d
-	FMOVQ 624(R6), F23
+	FMOVQ 816(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7bd // fadd v29.2d, v29.2d, v27.2d
 	WORD $0x4efdd75d // fsub v29.2d, v26.2d, v29.2d
 	WORD $0x4ef8d7bd // fsub v29.2d, v29.2d, v24.2d
-	FMOVQ 640(R6), F23
+	FMOVQ 832(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efdd73d // fsub v29.2d, v25.2d, v29.2d
-	FMOVQ 656(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x4e78e6b7 // fcmeq v23.2d, v21.2d, v24.2d
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 672(R6), F24
+	FMOVQ 864(R6), F24
 	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 688(R6), F24
+	FMOVQ 880(R6), F24
 	WORD $0x6ee0cab7 // fcmge v23.2d, v21.2d, #0.0
 	VBIF V23.B16, V24.B16, V29.B16
 	WORD $0x6e7dde9d // fmul v29.2d, v20.2d, v29.2d
@@ -15757,12 +20294,12 @@ loop:
 	VMOV V12.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
 	WORD $0x6e7adfde // fmul v30.2d, v30.2d, v26.2d
-	FMOVQ 576(R6), F26
+	FMOVQ 768(R6), F26
 	VMOV V26.B16, V28.B16
-	FMOVQ 592(R6), F26
+	FMOVQ 784(R6), F26
 	VMOV V26.B16, V31.B16
 	VFMLA V27.D2, V28.D2, V31.D2
-	FMOVQ 608(R6), F26
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V31.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
@@ -15771,21 +20308,21 @@ loop:
 	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
 	WORD $0x4e7ed75e // fadd v30.2d, v26.2d, v30.2d
 	WORD $0x6e7edefe // fmul v30.2d, v23.2d, v30.2d
-	FMOVQ 624(R6), F23
+	FMOVQ 816(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
 	WORD $0x4ef8d7de // fsub v30.2d, v30.2d, v24.2d
-	FMOVQ 640(R6), F23
+	FMOVQ 832(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efed73e // fsub v30.2d, v25.2d, v30.2d
-	FMOVQ 656(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x4e78e6d7 // fcmeq v23.2d, v22.2d, v24.2d
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 672(R6), F24
+	FMOVQ 864(R6), F24
 	WORD $0x4ee0dad7 // fcmeq v23.2d, v22.2d, #0.0
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 688(R6), F24
+	FMOVQ 880(R6), F24
 	WORD $0x6ee0cad7 // fcmge v23.2d, v22.2d, #0.0
 	VBIF V23.B16, V24.B16, V30.B16
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
@@ -15834,12 +20371,12 @@ single:
 	VMOV V12.B16, V29.B16
 	VFMLA V27.D2, V28.D2, V29.D2
 	WORD $0x6e7adfbd // fmul v29.2d, v29.2d, v26.2d
-	FMOVQ 576(R6), F26
+	FMOVQ 768(R6), F26
 	VMOV V26.B16, V28.B16
-	FMOVQ 592(R6), F26
+	FMOVQ 784(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
-	FMOVQ 608(R6), F26
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V30.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
@@ -15848,21 +20385,21 @@ single:
 	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
 	WORD $0x4e7dd75d // fadd v29.2d, v26.2d, v29.2d
 	WORD $0x6e7ddefd // fmul v29.2d, v23.2d, v29.2d
-	FMOVQ 624(R6), F23
+	FMOVQ 816(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7bd // fadd v29.2d, v29.2d, v27.2d
 	WORD $0x4efdd75d // fsub v29.2d, v26.2d, v29.2d
 	WORD $0x4ef8d7bd // fsub v29.2d, v29.2d, v24.2d
-	FMOVQ 640(R6), F23
+	FMOVQ 832(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efdd73d // fsub v29.2d, v25.2d, v29.2d
-	FMOVQ 656(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x4e78e6b7 // fcmeq v23.2d, v21.2d, v24.2d
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 672(R6), F24
+	FMOVQ 864(R6), F24
 	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 688(R6), F24
+	FMOVQ 880(R6), F24
 	WORD $0x6ee0cab7 // fcmge v23.2d, v21.2d, #0.0
 	VBIF V23.B16, V24.B16, V29.B16
 	WORD $0x6e7dde9d // fmul v29.2d, v20.2d, v29.2d
@@ -15895,12 +20432,12 @@ single:
 	VMOV V12.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
 	WORD $0x6e7adfde // fmul v30.2d, v30.2d, v26.2d
-	FMOVQ 576(R6), F26
+	FMOVQ 768(R6), F26
 	VMOV V26.B16, V28.B16
-	FMOVQ 592(R6), F26
+	FMOVQ 784(R6), F26
 	VMOV V26.B16, V31.B16
 	VFMLA V27.D2, V28.D2, V31.D2
-	FMOVQ 608(R6), F26
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V31.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
@@ -15909,21 +20446,21 @@ single:
 	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
 	WORD $0x4e7ed75e // fadd v30.2d, v26.2d, v30.2d
 	WORD $0x6e7edefe // fmul v30.2d, v23.2d, v30.2d
-	FMOVQ 624(R6), F23
+	FMOVQ 816(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
 	WORD $0x4ef8d7de // fsub v30.2d, v30.2d, v24.2d
-	FMOVQ 640(R6), F23
+	FMOVQ 832(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efed73e // fsub v30.2d, v25.2d, v30.2d
-	FMOVQ 656(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x4e78e6d7 // fcmeq v23.2d, v22.2d, v24.2d
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 672(R6), F24
+	FMOVQ 864(R6), F24
 	WORD $0x4ee0dad7 // fcmeq v23.2d, v22.2d, #0.0
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 688(R6), F24
+	FMOVQ 880(R6), F24
 	WORD $0x6ee0cad7 // fcmge v23.2d, v22.2d, #0.0
 	VBIF V23.B16, V24.B16, V30.B16
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
@@ -15971,12 +20508,12 @@ tail:
 	VMOV V12.B16, V29.B16
 	VFMLA V27.D2, V28.D2, V29.D2
 	WORD $0x6e7adfbd // fmul v29.2d, v29.2d, v26.2d
-	FMOVQ 576(R6), F26
+	FMOVQ 768(R6), F26
 	VMOV V26.B16, V28.B16
-	FMOVQ 592(R6), F26
+	FMOVQ 784(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
-	FMOVQ 608(R6), F26
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V30.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
@@ -15985,21 +20522,21 @@ tail:
 	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
 	WORD $0x4e7dd75d // fadd v29.2d, v26.2d, v29.2d
 	WORD $0x6e7ddefd // fmul v29.2d, v23.2d, v29.2d
-	FMOVQ 624(R6), F23
+	FMOVQ 816(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7bd // fadd v29.2d, v29.2d, v27.2d
 	WORD $0x4efdd75d // fsub v29.2d, v26.2d, v29.2d
 	WORD $0x4ef8d7bd // fsub v29.2d, v29.2d, v24.2d
-	FMOVQ 640(R6), F23
+	FMOVQ 832(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efdd73d // fsub v29.2d, v25.2d, v29.2d
-	FMOVQ 656(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x4e78e6b7 // fcmeq v23.2d, v21.2d, v24.2d
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 672(R6), F24
+	FMOVQ 864(R6), F24
 	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 688(R6), F24
+	FMOVQ 880(R6), F24
 	WORD $0x6ee0cab7 // fcmge v23.2d, v21.2d, #0.0
 	VBIF V23.B16, V24.B16, V29.B16
 	WORD $0x6e7dde9d // fmul v29.2d, v20.2d, v29.2d
@@ -16032,12 +20569,12 @@ tail:
 	VMOV V12.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
 	WORD $0x6e7adfde // fmul v30.2d, v30.2d, v26.2d
-	FMOVQ 576(R6), F26
+	FMOVQ 768(R6), F26
 	VMOV V26.B16, V28.B16
-	FMOVQ 592(R6), F26
+	FMOVQ 784(R6), F26
 	VMOV V26.B16, V31.B16
 	VFMLA V27.D2, V28.D2, V31.D2
-	FMOVQ 608(R6), F26
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V31.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
@@ -16046,33 +20583,33 @@ tail:
 	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
 	WORD $0x4e7ed75e // fadd v30.2d, v26.2d, v30.2d
 	WORD $0x6e7edefe // fmul v30.2d, v23.2d, v30.2d
-	FMOVQ 624(R6), F23
+	FMOVQ 816(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
 	WORD $0x4ef8d7de // fsub v30.2d, v30.2d, v24.2d
-	FMOVQ 640(R6), F23
+	FMOVQ 832(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efed73e // fsub v30.2d, v25.2d, v30.2d
-	FMOVQ 656(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x4e78e6d7 // fcmeq v23.2d, v22.2d, v24.2d
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 672(R6), F24
+	FMOVQ 864(R6), F24
 	WORD $0x4ee0dad7 // fcmeq v23.2d, v22.2d, #0.0
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 688(R6), F24
+	FMOVQ 880(R6), F24
 	WORD $0x6ee0cad7 // fcmge v23.2d, v22.2d, #0.0
 	VBIF V23.B16, V24.B16, V30.B16
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	VFMLS V30.D2, V23.D2, V29.D2
 	FMOVD.P 8(R2), F21
 	WORD $0x6e7ddeb6 // fmul v22.2d, v21.2d, v29.2d
-	FMOVQ 336(R6), F23
+	FMOVQ 528(R6), F23
 	VAND V23.B16, V22.B16, V22.B16
 	WORD $0x4e76d5ce // fadd v14.2d, v14.2d, v22.2d
 	WORD $0x4e75d5ef // fadd v15.2d, v15.2d, v21.2d
 	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
-	FMOVQ 336(R6), F24
+	FMOVQ 528(R6), F24
 	VAND V24.B16, V23.B16, V23.B16
 	VSUB V23.D2, V18.D2, V18.D2
 	SUB $1, R5
@@ -16102,22 +20639,22 @@ TEXT ·logLossUnredNEONF64(SB), NOSPLIT, $0-96
 	MOVD y_base+48(FP), R1
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 352(R6), F0
-	FMOVQ 384(R6), F1
-	FMOVQ 400(R6), F2
-	FMOVQ 416(R6), F3
-	FMOVQ 432(R6), F4
-	FMOVQ 448(R6), F5
-	FMOVQ 464(R6), F6
-	FMOVQ 480(R6), F7
-	FMOVQ 496(R6), F8
-	FMOVQ 512(R6), F9
-	FMOVQ 528(R6), F10
-	FMOVQ 544(R6), F11
-	FMOVQ 560(R6), F12
-	FMOVQ 576(R6), F13
-	FMOVQ 592(R6), F14
-	FMOVQ 608(R6), F15
+	FMOVQ 544(R6), F0
+	FMOVQ 576(R6), F1
+	FMOVQ 592(R6), F2
+	FMOVQ 608(R6), F3
+	FMOVQ 624(R6), F4
+	FMOVQ 640(R6), F5
+	FMOVQ 656(R6), F6
+	FMOVQ 672(R6), F7
+	FMOVQ 688(R6), F8
+	FMOVQ 704(R6), F9
+	FMOVQ 720(R6), F10
+	FMOVQ 736(R6), F11
+	FMOVQ 752(R6), F12
+	FMOVQ 768(R6), F13
+	FMOVQ 784(R6), F14
+	FMOVQ 800(R6), F15
 	FMOVD a+80(FP), F16
 	VDUP V16.D[0], V16.D2
 	FMOVD s+72(FP), F17
@@ -16172,21 +20709,21 @@ loop:
 	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 816(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -16230,21 +20767,21 @@ loop:
 	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 816(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -16296,21 +20833,21 @@ loop:
 	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 816(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -16354,21 +20891,21 @@ loop:
 	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 816(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -16425,21 +20962,21 @@ single:
 	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 816(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -16483,21 +21020,21 @@ single:
 	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 816(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -16553,21 +21090,21 @@ tail:
 	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 816(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -16611,28 +21148,28 @@ tail:
 	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 816(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
 	VFMLS V31.D2, V24.D2, V30.D2
 	WORD $0x6e7ede36 // fmul v22.2d, v17.2d, v30.2d
 	FMOVD.P F22, 8(R3)
-	FMOVQ 336(R6), F23
+	FMOVQ 528(R6), F23
 	VAND V23.B16, V30.B16, V30.B16
 	WORD $0x4e7ed652 // fadd v18.2d, v18.2d, v30.2d
 	SUB $1, R5
@@ -16652,23 +21189,23 @@ TEXT ·logLossWUnredNEONF64(SB), NOSPLIT, $0-112
 	MOVD w_base+72(FP), R2
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 352(R6), F0
-	FMOVQ 384(R6), F1
-	FMOVQ 400(R6), F2
-	FMOVQ 416(R6), F3
-	FMOVQ 432(R6), F4
-	FMOVQ 448(R6), F5
-	FMOVQ 464(R6), F6
-	FMOVQ 480(R6), F7
-	FMOVQ 496(R6), F8
-	FMOVQ 512(R6), F9
-	FMOVQ 528(R6), F10
-	FMOVQ 544(R6), F11
-	FMOVQ 560(R6), F12
-	FMOVQ 576(R6), F13
-	FMOVQ 592(R6), F14
-	FMOVQ 608(R6), F15
-	FMOVQ 624(R6), F16
+	FMOVQ 544(R6), F0
+	FMOVQ 576(R6), F1
+	FMOVQ 592(R6), F2
+	FMOVQ 608(R6), F3
+	FMOVQ 624(R6), F4
+	FMOVQ 640(R6), F5
+	FMOVQ 656(R6), F6
+	FMOVQ 672(R6), F7
+	FMOVQ 688(R6), F8
+	FMOVQ 704(R6), F9
+	FMOVQ 720(R6), F10
+	FMOVQ 736(R6), F11
+	FMOVQ 752(R6), F12
+	FMOVQ 768(R6), F13
+	FMOVQ 784(R6), F14
+	FMOVQ 800(R6), F15
+	FMOVQ 816(R6), F16
 	FMOVD a+96(FP), F17
 	VDUP V17.D[0], V17.D2
 	VEOR V18.B16, V18.B16, V18.B16
@@ -16725,16 +21262,16 @@ loop:
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -16782,16 +21319,16 @@ loop:
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -16848,16 +21385,16 @@ loop:
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -16905,16 +21442,16 @@ loop:
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -16976,16 +21513,16 @@ single:
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -17033,16 +21570,16 @@ single:
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -17103,16 +21640,16 @@ tail:
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -17160,16 +21697,16 @@ tail:
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -17177,7 +21714,7 @@ tail:
 	FMOVD.P 8(R2), F22
 	WORD $0x6e7eded7 // fmul v23.2d, v22.2d, v30.2d
 	FMOVD.P F23, 8(R3)
-	FMOVQ 336(R6), F24
+	FMOVQ 528(R6), F24
 	VAND V24.B16, V23.B16, V23.B16
 	WORD $0x4e77d652 // fadd v18.2d, v18.2d, v23.2d
 	SUB $1, R5
@@ -17196,22 +21733,22 @@ TEXT ·logLossGradNEONF64(SB), NOSPLIT, $0-96
 	MOVD y_base+48(FP), R1
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 352(R6), F0
-	FMOVQ 384(R6), F1
-	FMOVQ 400(R6), F2
-	FMOVQ 416(R6), F3
-	FMOVQ 432(R6), F4
-	FMOVQ 448(R6), F5
-	FMOVQ 464(R6), F6
-	FMOVQ 480(R6), F7
-	FMOVQ 496(R6), F8
-	FMOVQ 512(R6), F9
-	FMOVQ 528(R6), F10
-	FMOVQ 544(R6), F11
-	FMOVQ 560(R6), F12
-	FMOVQ 576(R6), F13
-	FMOVQ 592(R6), F14
-	FMOVQ 608(R6), F15
+	FMOVQ 544(R6), F0
+	FMOVQ 576(R6), F1
+	FMOVQ 592(R6), F2
+	FMOVQ 608(R6), F3
+	FMOVQ 624(R6), F4
+	FMOVQ 640(R6), F5
+	FMOVQ 656(R6), F6
+	FMOVQ 672(R6), F7
+	FMOVQ 688(R6), F8
+	FMOVQ 704(R6), F9
+	FMOVQ 720(R6), F10
+	FMOVQ 736(R6), F11
+	FMOVQ 752(R6), F12
+	FMOVQ 768(R6), F13
+	FMOVQ 784(R6), F14
+	FMOVQ 800(R6), F15
 	FMOVD a+80(FP), F16
 	VDUP V16.D[0], V16.D2
 	FMOVD s+72(FP), F17
@@ -17266,21 +21803,21 @@ loop:
 	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 816(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -17324,21 +21861,21 @@ loop:
 	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 816(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -17394,21 +21931,21 @@ loop:
 	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 816(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -17452,21 +21989,21 @@ loop:
 	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 816(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -17527,21 +22064,21 @@ single:
 	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 816(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -17585,21 +22122,21 @@ single:
 	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 816(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -17659,21 +22196,21 @@ tail:
 	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 816(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -17717,21 +22254,21 @@ tail:
 	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 816(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -17742,7 +22279,7 @@ tail:
 	WORD $0x4e78d739 // fadd v25.2d, v25.2d, v24.2d
 	WORD $0x6e79de36 // fmul v22.2d, v17.2d, v25.2d
 	FMOVD.P F22, 8(R3)
-	FMOVQ 336(R6), F23
+	FMOVQ 528(R6), F23
 	VAND V23.B16, V30.B16, V30.B16
 	WORD $0x4e7ed652 // fadd v18.2d, v18.2d, v30.2d
 	SUB $1, R5
@@ -17762,22 +22299,22 @@ TEXT ·logLossWGradNEONF64(SB), NOSPLIT, $0-120
 	MOVD w_base+72(FP), R2
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 352(R6), F0
-	FMOVQ 384(R6), F1
-	FMOVQ 400(R6), F2
-	FMOVQ 416(R6), F3
-	FMOVQ 432(R6), F4
-	FMOVQ 448(R6), F5
-	FMOVQ 464(R6), F6
-	FMOVQ 480(R6), F7
-	FMOVQ 496(R6), F8
-	FMOVQ 512(R6), F9
-	FMOVQ 528(R6), F10
-	FMOVQ 544(R6), F11
-	FMOVQ 560(R6), F12
-	FMOVQ 576(R6), F13
-	FMOVQ 592(R6), F14
-	FMOVQ 608(R6), F15
+	FMOVQ 544(R6), F0
+	FMOVQ 576(R6), F1
+	FMOVQ 592(R6), F2
+	FMOVQ 608(R6), F3
+	FMOVQ 624(R6), F4
+	FMOVQ 640(R6), F5
+	FMOVQ 656(R6), F6
+	FMOVQ 672(R6), F7
+	FMOVQ 688(R6), F8
+	FMOVQ 704(R6), F9
+	FMOVQ 720(R6), F10
+	FMOVQ 736(R6), F11
+	FMOVQ 752(R6), F12
+	FMOVQ 768(R6), F13
+	FMOVQ 784(R6), F14
+	FMOVQ 800(R6), F15
 	FMOVD a+104(FP), F16
 	VDUP V16.D[0], V16.D2
 	FMOVD s+96(FP), F17
@@ -17832,21 +22369,21 @@ loop:
 	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 816(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -17890,21 +22427,21 @@ loop:
 	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 816(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -17963,21 +22500,21 @@ loop:
 	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 816(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -18021,21 +22558,21 @@ loop:
 	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 816(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -18099,21 +22636,21 @@ single:
 	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 816(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -18157,21 +22694,21 @@ single:
 	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 816(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -18234,21 +22771,21 @@ tail:
 	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 816(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -18292,21 +22829,21 @@ tail:
 	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 816(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -18320,7 +22857,7 @@ tail:
 	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
 	FMOVD.P F23, 8(R3)
 	WORD $0x6e7eded8 // fmul v24.2d, v22.2d, v30.2d
-	FMOVQ 336(R6), F26
+	FMOVQ 528(R6), F26
 	VAND V26.B16, V24.B16, V24.B16
 	WORD $0x4e78d652 // fadd v18.2d, v18.2d, v24.2d
 	SUB $1, R5
@@ -18343,19 +22880,19 @@ TEXT ·logLossRowSumNEONF64(SB), NOSPLIT, $0-128
 	MOVD ZR, R12
 	MOVD ZR, R13
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 352(R6), F0
-	FMOVQ 384(R6), F1
-	FMOVQ 400(R6), F2
-	FMOVQ 416(R6), F3
-	FMOVQ 432(R6), F4
-	FMOVQ 448(R6), F5
-	FMOVQ 464(R6), F6
-	FMOVQ 480(R6), F7
-	FMOVQ 496(R6), F8
-	FMOVQ 512(R6), F9
-	FMOVQ 528(R6), F10
-	FMOVQ 544(R6), F11
-	FMOVQ 560(R6), F12
+	FMOVQ 544(R6), F0
+	FMOVQ 576(R6), F1
+	FMOVQ 592(R6), F2
+	FMOVQ 608(R6), F3
+	FMOVQ 624(R6), F4
+	FMOVQ 640(R6), F5
+	FMOVQ 656(R6), F6
+	FMOVQ 672(R6), F7
+	FMOVQ 688(R6), F8
+	FMOVQ 704(R6), F9
+	FMOVQ 720(R6), F10
+	FMOVQ 736(R6), F11
+	FMOVQ 752(R6), F12
 	FMOVD a+96(FP), F13
 	VDUP V13.D[0], V13.D2
 	VEOR V14.B16, V14.B16, V14.B16
@@ -18401,12 +22938,12 @@ loop:
 	VMOV V12.B16, V29.B16
 	VFMLA V27.D2, V28.D2, V29.D2
 	WORD $0x6e7adfbd // fmul v29.2d, v29.2d, v26.2d
-	FMOVQ 576(R6), F26
+	FMOVQ 768(R6), F26
 	VMOV V26.B16, V28.B16
-	FMOVQ 592(R6), F26
+	FMOVQ 784(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
-	FMOVQ 608(R6), F26
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V30.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
@@ -18415,21 +22952,21 @@ loop:
 	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
 	WORD $0x4e7dd75d // fadd v29.2d, v26.2d, v29.2d
 	WORD $0x6e7ddefd // fmul v29.2d, v23.2d, v29.2d
-	FMOVQ 624(R6), F23
+	FMOVQ 816(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7bd // fadd v29.2d, v29.2d, v27.2d
 	WORD $0x4efdd75d // fsub v29.2d, v26.2d, v29.2d
 	WORD $0x4ef8d7bd // fsub v29.2d, v29.2d, v24.2d
-	FMOVQ 640(R6), F23
+	FMOVQ 832(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efdd73d // fsub v29.2d, v25.2d, v29.2d
-	FMOVQ 656(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x4e78e6b7 // fcmeq v23.2d, v21.2d, v24.2d
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 672(R6), F24
+	FMOVQ 864(R6), F24
 	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 688(R6), F24
+	FMOVQ 880(R6), F24
 	WORD $0x6ee0cab7 // fcmge v23.2d, v21.2d, #0.0
 	VBIF V23.B16, V24.B16, V29.B16
 	WORD $0x6e7dde9d // fmul v29.2d, v20.2d, v29.2d
@@ -18462,12 +22999,12 @@ loop:
 	VMOV V12.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
 	WORD $0x6e7adfde // fmul v30.2d, v30.2d, v26.2d
-	FMOVQ 576(R6), F26
+	FMOVQ 768(R6), F26
 	VMOV V26.B16, V28.B16
-	FMOVQ 592(R6), F26
+	FMOVQ 784(R6), F26
 	VMOV V26.B16, V31.B16
 	VFMLA V27.D2, V28.D2, V31.D2
-	FMOVQ 608(R6), F26
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V31.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
@@ -18476,21 +23013,21 @@ loop:
 	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
 	WORD $0x4e7ed75e // fadd v30.2d, v26.2d, v30.2d
 	WORD $0x6e7edefe // fmul v30.2d, v23.2d, v30.2d
-	FMOVQ 624(R6), F23
+	FMOVQ 816(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
 	WORD $0x4ef8d7de // fsub v30.2d, v30.2d, v24.2d
-	FMOVQ 640(R6), F23
+	FMOVQ 832(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efed73e // fsub v30.2d, v25.2d, v30.2d
-	FMOVQ 656(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x4e78e6d7 // fcmeq v23.2d, v22.2d, v24.2d
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 672(R6), F24
+	FMOVQ 864(R6), F24
 	WORD $0x4ee0dad7 // fcmeq v23.2d, v22.2d, #0.0
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 688(R6), F24
+	FMOVQ 880(R6), F24
 	WORD $0x6ee0cad7 // fcmge v23.2d, v22.2d, #0.0
 	VBIF V23.B16, V24.B16, V30.B16
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
@@ -18547,12 +23084,12 @@ rowperm2:
 	VMOV V12.B16, V29.B16
 	VFMLA V27.D2, V28.D2, V29.D2
 	WORD $0x6e7adfbd // fmul v29.2d, v29.2d, v26.2d
-	FMOVQ 576(R6), F26
+	FMOVQ 768(R6), F26
 	VMOV V26.B16, V28.B16
-	FMOVQ 592(R6), F26
+	FMOVQ 784(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
-	FMOVQ 608(R6), F26
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V30.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
@@ -18561,21 +23098,21 @@ rowperm2:
 	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
 	WORD $0x4e7dd75d // fadd v29.2d, v26.2d, v29.2d
 	WORD $0x6e7ddefd // fmul v29.2d, v23.2d, v29.2d
-	FMOVQ 624(R6), F23
+	FMOVQ 816(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7bd // fadd v29.2d, v29.2d, v27.2d
 	WORD $0x4efdd75d // fsub v29.2d, v26.2d, v29.2d
 	WORD $0x4ef8d7bd // fsub v29.2d, v29.2d, v24.2d
-	FMOVQ 640(R6), F23
+	FMOVQ 832(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efdd73d // fsub v29.2d, v25.2d, v29.2d
-	FMOVQ 656(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x4e78e6b7 // fcmeq v23.2d, v21.2d, v24.2d
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 672(R6), F24
+	FMOVQ 864(R6), F24
 	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 688(R6), F24
+	FMOVQ 880(R6), F24
 	WORD $0x6ee0cab7 // fcmge v23.2d, v21.2d, #0.0
 	VBIF V23.B16, V24.B16, V29.B16
 	WORD $0x6e7dde9d // fmul v29.2d, v20.2d, v29.2d
@@ -18608,12 +23145,12 @@ rowperm2:
 	VMOV V12.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
 	WORD $0x6e7adfde // fmul v30.2d, v30.2d, v26.2d
-	FMOVQ 576(R6), F26
+	FMOVQ 768(R6), F26
 	VMOV V26.B16, V28.B16
-	FMOVQ 592(R6), F26
+	FMOVQ 784(R6), F26
 	VMOV V26.B16, V31.B16
 	VFMLA V27.D2, V28.D2, V31.D2
-	FMOVQ 608(R6), F26
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V31.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
@@ -18622,21 +23159,21 @@ rowperm2:
 	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
 	WORD $0x4e7ed75e // fadd v30.2d, v26.2d, v30.2d
 	WORD $0x6e7edefe // fmul v30.2d, v23.2d, v30.2d
-	FMOVQ 624(R6), F23
+	FMOVQ 816(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
 	WORD $0x4ef8d7de // fsub v30.2d, v30.2d, v24.2d
-	FMOVQ 640(R6), F23
+	FMOVQ 832(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efed73e // fsub v30.2d, v25.2d, v30.2d
-	FMOVQ 656(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x4e78e6d7 // fcmeq v23.2d, v22.2d, v24.2d
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 672(R6), F24
+	FMOVQ 864(R6), F24
 	WORD $0x4ee0dad7 // fcmeq v23.2d, v22.2d, #0.0
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 688(R6), F24
+	FMOVQ 880(R6), F24
 	WORD $0x6ee0cad7 // fcmge v23.2d, v22.2d, #0.0
 	VBIF V23.B16, V24.B16, V30.B16
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
@@ -18698,12 +23235,12 @@ single:
 	VMOV V12.B16, V29.B16
 	VFMLA V27.D2, V28.D2, V29.D2
 	WORD $0x6e7adfbd // fmul v29.2d, v29.2d, v26.2d
-	FMOVQ 576(R6), F26
+	FMOVQ 768(R6), F26
 	VMOV V26.B16, V28.B16
-	FMOVQ 592(R6), F26
+	FMOVQ 784(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
-	FMOVQ 608(R6), F26
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V30.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
@@ -18712,21 +23249,21 @@ single:
 	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
 	WORD $0x4e7dd75d // fadd v29.2d, v26.2d, v29.2d
 	WORD $0x6e7ddefd // fmul v29.2d, v23.2d, v29.2d
-	FMOVQ 624(R6), F23
+	FMOVQ 816(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7bd // fadd v29.2d, v29.2d, v27.2d
 	WORD $0x4efdd75d // fsub v29.2d, v26.2d, v29.2d
 	WORD $0x4ef8d7bd // fsub v29.2d, v29.2d, v24.2d
-	FMOVQ 640(R6), F23
+	FMOVQ 832(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efdd73d // fsub v29.2d, v25.2d, v29.2d
-	FMOVQ 656(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x4e78e6b7 // fcmeq v23.2d, v21.2d, v24.2d
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 672(R6), F24
+	FMOVQ 864(R6), F24
 	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 688(R6), F24
+	FMOVQ 880(R6), F24
 	WORD $0x6ee0cab7 // fcmge v23.2d, v21.2d, #0.0
 	VBIF V23.B16, V24.B16, V29.B16
 	WORD $0x6e7dde9d // fmul v29.2d, v20.2d, v29.2d
@@ -18759,12 +23296,12 @@ single:
 	VMOV V12.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
 	WORD $0x6e7adfde // fmul v30.2d, v30.2d, v26.2d
-	FMOVQ 576(R6), F26
+	FMOVQ 768(R6), F26
 	VMOV V26.B16, V28.B16
-	FMOVQ 592(R6), F26
+	FMOVQ 784(R6), F26
 	VMOV V26.B16, V31.B16
 	VFMLA V27.D2, V28.D2, V31.D2
-	FMOVQ 608(R6), F26
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V31.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
@@ -18773,21 +23310,21 @@ single:
 	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
 	WORD $0x4e7ed75e // fadd v30.2d, v26.2d, v30.2d
 	WORD $0x6e7edefe // fmul v30.2d, v23.2d, v30.2d
-	FMOVQ 624(R6), F23
+	FMOVQ 816(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
 	WORD $0x4ef8d7de // fsub v30.2d, v30.2d, v24.2d
-	FMOVQ 640(R6), F23
+	FMOVQ 832(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efed73e // fsub v30.2d, v25.2d, v30.2d
-	FMOVQ 656(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x4e78e6d7 // fcmeq v23.2d, v22.2d, v24.2d
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 672(R6), F24
+	FMOVQ 864(R6), F24
 	WORD $0x4ee0dad7 // fcmeq v23.2d, v22.2d, #0.0
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 688(R6), F24
+	FMOVQ 880(R6), F24
 	WORD $0x6ee0cad7 // fcmge v23.2d, v22.2d, #0.0
 	VBIF V23.B16, V24.B16, V30.B16
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
@@ -18848,12 +23385,12 @@ tail:
 	VMOV V12.B16, V29.B16
 	VFMLA V27.D2, V28.D2, V29.D2
 	WORD $0x6e7adfbd // fmul v29.2d, v29.2d, v26.2d
-	FMOVQ 576(R6), F26
+	FMOVQ 768(R6), F26
 	VMOV V26.B16, V28.B16
-	FMOVQ 592(R6), F26
+	FMOVQ 784(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
-	FMOVQ 608(R6), F26
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V30.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
@@ -18862,21 +23399,21 @@ tail:
 	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
 	WORD $0x4e7dd75d // fadd v29.2d, v26.2d, v29.2d
 	WORD $0x6e7ddefd // fmul v29.2d, v23.2d, v29.2d
-	FMOVQ 624(R6), F23
+	FMOVQ 816(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7bd // fadd v29.2d, v29.2d, v27.2d
 	WORD $0x4efdd75d // fsub v29.2d, v26.2d, v29.2d
 	WORD $0x4ef8d7bd // fsub v29.2d, v29.2d, v24.2d
-	FMOVQ 640(R6), F23
+	FMOVQ 832(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efdd73d // fsub v29.2d, v25.2d, v29.2d
-	FMOVQ 656(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x4e78e6b7 // fcmeq v23.2d, v21.2d, v24.2d
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 672(R6), F24
+	FMOVQ 864(R6), F24
 	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 688(R6), F24
+	FMOVQ 880(R6), F24
 	WORD $0x6ee0cab7 // fcmge v23.2d, v21.2d, #0.0
 	VBIF V23.B16, V24.B16, V29.B16
 	WORD $0x6e7dde9d // fmul v29.2d, v20.2d, v29.2d
@@ -18909,12 +23446,12 @@ tail:
 	VMOV V12.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
 	WORD $0x6e7adfde // fmul v30.2d, v30.2d, v26.2d
-	FMOVQ 576(R6), F26
+	FMOVQ 768(R6), F26
 	VMOV V26.B16, V28.B16
-	FMOVQ 592(R6), F26
+	FMOVQ 784(R6), F26
 	VMOV V26.B16, V31.B16
 	VFMLA V27.D2, V28.D2, V31.D2
-	FMOVQ 608(R6), F26
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V31.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
@@ -18923,21 +23460,21 @@ tail:
 	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
 	WORD $0x4e7ed75e // fadd v30.2d, v26.2d, v30.2d
 	WORD $0x6e7edefe // fmul v30.2d, v23.2d, v30.2d
-	FMOVQ 624(R6), F23
+	FMOVQ 816(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
 	WORD $0x4ef8d7de // fsub v30.2d, v30.2d, v24.2d
-	FMOVQ 640(R6), F23
+	FMOVQ 832(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efed73e // fsub v30.2d, v25.2d, v30.2d
-	FMOVQ 656(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x4e78e6d7 // fcmeq v23.2d, v22.2d, v24.2d
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 672(R6), F24
+	FMOVQ 864(R6), F24
 	WORD $0x4ee0dad7 // fcmeq v23.2d, v22.2d, #0.0
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 688(R6), F24
+	FMOVQ 880(R6), F24
 	WORD $0x6ee0cad7 // fcmge v23.2d, v22.2d, #0.0
 	VBIF V23.B16, V24.B16, V30.B16
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
@@ -18948,12 +23485,12 @@ tail:
 	LDP 32(R14), (R8, R12)
 	ADD R8, R13
 	WORD $0x6e7ddeb6 // fmul v22.2d, v21.2d, v29.2d
-	FMOVQ 336(R6), F23
+	FMOVQ 528(R6), F23
 	VAND V23.B16, V22.B16, V22.B16
 	WORD $0x4e76d5ce // fadd v14.2d, v14.2d, v22.2d
 	WORD $0x4e75d5ef // fadd v15.2d, v15.2d, v21.2d
 	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
-	FMOVQ 336(R6), F24
+	FMOVQ 528(R6), F24
 	VAND V24.B16, V23.B16, V23.B16
 	VSUB V23.D2, V18.D2, V18.D2
 	SUB $1, R5
@@ -18988,23 +23525,23 @@ TEXT ·logLossRowUnredNEONF64(SB), NOSPLIT, $0-136
 	MOVD ZR, R13
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 352(R6), F0
-	FMOVQ 384(R6), F1
-	FMOVQ 400(R6), F2
-	FMOVQ 416(R6), F3
-	FMOVQ 432(R6), F4
-	FMOVQ 448(R6), F5
-	FMOVQ 464(R6), F6
-	FMOVQ 480(R6), F7
-	FMOVQ 496(R6), F8
-	FMOVQ 512(R6), F9
-	FMOVQ 528(R6), F10
-	FMOVQ 544(R6), F11
-	FMOVQ 560(R6), F12
-	FMOVQ 576(R6), F13
-	FMOVQ 592(R6), F14
-	FMOVQ 608(R6), F15
-	FMOVQ 624(R6), F16
+	FMOVQ 544(R6), F0
+	FMOVQ 576(R6), F1
+	FMOVQ 592(R6), F2
+	FMOVQ 608(R6), F3
+	FMOVQ 624(R6), F4
+	FMOVQ 640(R6), F5
+	FMOVQ 656(R6), F6
+	FMOVQ 672(R6), F7
+	FMOVQ 688(R6), F8
+	FMOVQ 704(R6), F9
+	FMOVQ 720(R6), F10
+	FMOVQ 736(R6), F11
+	FMOVQ 752(R6), F12
+	FMOVQ 768(R6), F13
+	FMOVQ 784(R6), F14
+	FMOVQ 800(R6), F15
+	FMOVQ 816(R6), F16
 	FMOVD a+120(FP), F17
 	VDUP V17.D[0], V17.D2
 	VEOR V18.B16, V18.B16, V18.B16
@@ -19061,16 +23598,16 @@ loop:
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -19118,16 +23655,16 @@ loop:
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -19197,16 +23734,16 @@ rowperm2:
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -19254,16 +23791,16 @@ rowperm2:
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -19338,16 +23875,16 @@ single:
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -19395,16 +23932,16 @@ single:
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -19478,16 +24015,16 @@ tail:
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -19535,16 +24072,16 @@ tail:
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -19556,7 +24093,7 @@ tail:
 	ADD R8, R13
 	WORD $0x6e7eded7 // fmul v23.2d, v22.2d, v30.2d
 	FMOVD.P F23, 8(R3)
-	FMOVQ 336(R6), F24
+	FMOVQ 528(R6), F24
 	VAND V24.B16, V23.B16, V23.B16
 	WORD $0x4e77d652 // fadd v18.2d, v18.2d, v23.2d
 	SUB $1, R5
@@ -19580,22 +24117,22 @@ TEXT ·logLossRowGradNEONF64(SB), NOSPLIT, $0-144
 	MOVD ZR, R13
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 352(R6), F0
-	FMOVQ 384(R6), F1
-	FMOVQ 400(R6), F2
-	FMOVQ 416(R6), F3
-	FMOVQ 432(R6), F4
-	FMOVQ 448(R6), F5
-	FMOVQ 464(R6), F6
-	FMOVQ 480(R6), F7
-	FMOVQ 496(R6), F8
-	FMOVQ 512(R6), F9
-	FMOVQ 528(R6), F10
-	FMOVQ 544(R6), F11
-	FMOVQ 560(R6), F12
-	FMOVQ 576(R6), F13
-	FMOVQ 592(R6), F14
-	FMOVQ 608(R6), F15
+	FMOVQ 544(R6), F0
+	FMOVQ 576(R6), F1
+	FMOVQ 592(R6), F2
+	FMOVQ 608(R6), F3
+	FMOVQ 624(R6), F4
+	FMOVQ 640(R6), F5
+	FMOVQ 656(R6), F6
+	FMOVQ 672(R6), F7
+	FMOVQ 688(R6), F8
+	FMOVQ 704(R6), F9
+	FMOVQ 720(R6), F10
+	FMOVQ 736(R6), F11
+	FMOVQ 752(R6), F12
+	FMOVQ 768(R6), F13
+	FMOVQ 784(R6), F14
+	FMOVQ 800(R6), F15
 	FMOVD a+128(FP), F16
 	VDUP V16.D[0], V16.D2
 	FMOVD s+120(FP), F17
@@ -19650,21 +24187,21 @@ loop:
 	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 816(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -19708,21 +24245,21 @@ loop:
 	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 816(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -19794,21 +24331,21 @@ rowperm2:
 	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 816(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -19852,21 +24389,21 @@ rowperm2:
 	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 816(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -19943,21 +24480,21 @@ single:
 	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 816(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -20001,21 +24538,21 @@ single:
 	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 816(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -20091,21 +24628,21 @@ tail:
 	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 816(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -20149,21 +24686,21 @@ tail:
 	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 816(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 848(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -20181,7 +24718,7 @@ tail:
 	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
 	FMOVD.P F23, 8(R3)
 	WORD $0x6e7eded8 // fmul v24.2d, v22.2d, v30.2d
-	FMOVQ 336(R6), F26
+	FMOVQ 528(R6), F26
 	VAND V26.B16, V24.B16, V24.B16
 	WORD $0x4e78d652 // fadd v18.2d, v18.2d, v24.2d
 	SUB $1, R5
@@ -20200,8 +24737,8 @@ TEXT ·hingeSumNEONF64(SB), NOSPLIT, $0-64
 	MOVD y_base+24(FP), R1
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 320(R6), F0
-	FMOVQ 336(R6), F1
-	FMOVQ 352(R6), F2
+	FMOVQ 528(R6), F1
+	FMOVQ 544(R6), F2
 	VEOR V3.B16, V3.B16, V3.B16
 	VEOR V4.B16, V4.B16, V4.B16
 	MOVD R4, R5
@@ -20267,8 +24804,8 @@ TEXT ·hingeWSumNEONF64(SB), NOSPLIT, $0-104
 	MOVD w_base+48(FP), R2
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 320(R6), F0
-	FMOVQ 336(R6), F1
-	FMOVQ 352(R6), F2
+	FMOVQ 528(R6), F1
+	FMOVQ 544(R6), F2
 	VEOR V3.B16, V3.B16, V3.B16
 	VEOR V4.B16, V4.B16, V4.B16
 	VEOR V5.B16, V5.B16, V5.B16
@@ -20370,8 +24907,8 @@ TEXT ·hingeUnredNEONF64(SB), NOSPLIT, $0-96
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 320(R6), F0
-	FMOVQ 336(R6), F1
-	FMOVQ 352(R6), F2
+	FMOVQ 528(R6), F1
+	FMOVQ 544(R6), F2
 	FMOVD s+72(FP), F3
 	VDUP V3.D[0], V3.D2
 	VEOR V4.B16, V4.B16, V4.B16
@@ -20448,8 +24985,8 @@ TEXT ·hingeWUnredNEONF64(SB), NOSPLIT, $0-112
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 320(R6), F0
-	FMOVQ 336(R6), F1
-	FMOVQ 352(R6), F2
+	FMOVQ 528(R6), F1
+	FMOVQ 544(R6), F2
 	VEOR V3.B16, V3.B16, V3.B16
 	VEOR V4.B16, V4.B16, V4.B16
 	MOVD R4, R5
@@ -20527,8 +25064,8 @@ TEXT ·hingeGradNEONF64(SB), NOSPLIT, $0-96
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 320(R6), F0
-	FMOVQ 336(R6), F1
-	FMOVQ 352(R6), F2
+	FMOVQ 528(R6), F1
+	FMOVQ 544(R6), F2
 	FMOVD s+72(FP), F3
 	VDUP V3.D[0], V3.D2
 	VEOR V4.B16, V4.B16, V4.B16
@@ -20625,8 +25162,8 @@ TEXT ·hingeWGradNEONF64(SB), NOSPLIT, $0-120
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 320(R6), F0
-	FMOVQ 336(R6), F1
-	FMOVQ 352(R6), F2
+	FMOVQ 528(R6), F1
+	FMOVQ 544(R6), F2
 	FMOVD s+96(FP), F3
 	VDUP V3.D[0], V3.D2
 	VEOR V4.B16, V4.B16, V4.B16
@@ -20738,8 +25275,8 @@ TEXT ·hingeRowSumNEONF64(SB), NOSPLIT, $0-128
 	MOVD ZR, R13
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 320(R6), F0
-	FMOVQ 336(R6), F1
-	FMOVQ 352(R6), F2
+	FMOVQ 528(R6), F1
+	FMOVQ 544(R6), F2
 	VEOR V3.B16, V3.B16, V3.B16
 	VEOR V4.B16, V4.B16, V4.B16
 	VEOR V5.B16, V5.B16, V5.B16
@@ -20889,8 +25426,8 @@ TEXT ·hingeRowUnredNEONF64(SB), NOSPLIT, $0-136
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 320(R6), F0
-	FMOVQ 336(R6), F1
-	FMOVQ 352(R6), F2
+	FMOVQ 528(R6), F1
+	FMOVQ 544(R6), F2
 	VEOR V3.B16, V3.B16, V3.B16
 	VEOR V4.B16, V4.B16, V4.B16
 	MOVD R4, R5
@@ -21016,8 +25553,8 @@ TEXT ·hingeRowGradNEONF64(SB), NOSPLIT, $0-144
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 320(R6), F0
-	FMOVQ 336(R6), F1
-	FMOVQ 352(R6), F2
+	FMOVQ 528(R6), F1
+	FMOVQ 544(R6), F2
 	FMOVD s+120(FP), F3
 	VDUP V3.D[0], V3.D2
 	VEOR V4.B16, V4.B16, V4.B16
@@ -21161,11 +25698,4970 @@ drain:
 	RET
 
 // (p, y []float64, a float64) float64
+TEXT ·sigmoidCESumNEONF64(SB), NOSPLIT, $0-64
+	MOVD p_base+0(FP), R0
+	MOVD p_len+8(FP), R4
+	MOVD y_base+24(FP), R1
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 544(R6), F0
+	FMOVQ 672(R6), F1
+	FMOVQ 816(R6), F2
+	FMOVQ 832(R6), F3
+	FMOVQ 896(R6), F4
+	FMOVQ 912(R6), F5
+	FMOVQ 928(R6), F6
+	FMOVQ 944(R6), F7
+	FMOVQ 960(R6), F8
+	FMOVQ 976(R6), F9
+	FMOVQ 992(R6), F10
+	FMOVQ 1008(R6), F11
+	FMOVQ 1024(R6), F12
+	FMOVQ 1040(R6), F13
+	FMOVQ 1056(R6), F14
+	FMOVQ 1072(R6), F15
+	FMOVD a+48(FP), F16
+	VDUP V16.D[0], V16.D2
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	MOVD R4, R5
+loop:
+	CMP $4, R5
+	BLT single
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4ef0d415 // fsub v21.2d, v0.2d, v16.2d
+	WORD $0x6e61de16 // fmul v22.2d, v16.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V15.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V27.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	VUSHR $52, V21.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F25
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	WORD $0x4e78d631 // fadd v17.2d, v17.2d, v24.2d
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4ef0d415 // fsub v21.2d, v0.2d, v16.2d
+	WORD $0x6e61de16 // fmul v22.2d, v16.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V15.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V27.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	VUSHR $52, V21.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F25
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	WORD $0x4e78d652 // fadd v18.2d, v18.2d, v24.2d
+	SUB $4, R5
+	B loop
+single:
+	CMP $2, R5
+	BLT tail
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4ef0d415 // fsub v21.2d, v0.2d, v16.2d
+	WORD $0x6e61de16 // fmul v22.2d, v16.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V15.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V27.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	VUSHR $52, V21.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F25
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	WORD $0x4e78d631 // fadd v17.2d, v17.2d, v24.2d
+	SUB $2, R5
+	B single
+tail:
+	CBZ R5, drain
+	FMOVD.P 8(R0), F19
+	FMOVD.P 8(R1), F20
+	WORD $0x4ef0d415 // fsub v21.2d, v0.2d, v16.2d
+	WORD $0x6e61de16 // fmul v22.2d, v16.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V15.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V27.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	VUSHR $52, V21.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F25
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	FMOVQ 528(R6), F21
+	VAND V21.B16, V24.B16, V24.B16
+	WORD $0x4e78d631 // fadd v17.2d, v17.2d, v24.2d
+	SUB $1, R5
+	B tail
+drain:
+	WORD $0x4e72d631 // fadd v17.2d, v17.2d, v18.2d
+	VEOR V18.B16, V18.B16, V18.B16
+	WORD $0x7e70da33 // faddp d19, v17.2d
+	FMOVD F19, ret+56(FP)
+	RET
+
+// (p, y, w []float64, a float64) (float64, int, float64)
+TEXT ·sigmoidCEWSumNEONF64(SB), NOSPLIT, $0-104
+	MOVD p_base+0(FP), R0
+	MOVD p_len+8(FP), R4
+	MOVD y_base+24(FP), R1
+	MOVD w_base+48(FP), R2
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 544(R6), F0
+	FMOVQ 672(R6), F1
+	FMOVQ 816(R6), F2
+	FMOVQ 832(R6), F3
+	FMOVQ 896(R6), F4
+	FMOVQ 912(R6), F5
+	FMOVQ 928(R6), F6
+	FMOVQ 944(R6), F7
+	FMOVQ 960(R6), F8
+	FMOVQ 976(R6), F9
+	FMOVQ 992(R6), F10
+	FMOVQ 1008(R6), F11
+	FMOVQ 1024(R6), F12
+	FMOVD a+72(FP), F13
+	VDUP V13.D[0], V13.D2
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	MOVD ZR, R7
+	MOVD R4, R5
+loop:
+	CMP $4, R5
+	BLT single
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4eedd415 // fsub v21.2d, v0.2d, v13.2d
+	WORD $0x6e61ddb6 // fmul v22.2d, v13.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1040(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1056(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1072(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	VUSHR $52, V21.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F25
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	VLD1.P 16(R2), [V21.D2]
+	WORD $0x6e78deb6 // fmul v22.2d, v21.2d, v24.2d
+	WORD $0x4e76d5ce // fadd v14.2d, v14.2d, v22.2d
+	WORD $0x4e75d5ef // fadd v15.2d, v15.2d, v21.2d
+	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
+	VSUB V23.D2, V18.D2, V18.D2
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4eedd415 // fsub v21.2d, v0.2d, v13.2d
+	WORD $0x6e61ddb6 // fmul v22.2d, v13.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1040(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1056(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1072(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	VUSHR $52, V21.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F25
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	VLD1.P 16(R2), [V21.D2]
+	WORD $0x6e78deb6 // fmul v22.2d, v21.2d, v24.2d
+	WORD $0x4e76d610 // fadd v16.2d, v16.2d, v22.2d
+	WORD $0x4e75d631 // fadd v17.2d, v17.2d, v21.2d
+	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
+	VSUB V23.D2, V18.D2, V18.D2
+	SUB $4, R5
+	B loop
+single:
+	CMP $2, R5
+	BLT tail
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4eedd415 // fsub v21.2d, v0.2d, v13.2d
+	WORD $0x6e61ddb6 // fmul v22.2d, v13.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1040(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1056(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1072(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	VUSHR $52, V21.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F25
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	VLD1.P 16(R2), [V21.D2]
+	WORD $0x6e78deb6 // fmul v22.2d, v21.2d, v24.2d
+	WORD $0x4e76d5ce // fadd v14.2d, v14.2d, v22.2d
+	WORD $0x4e75d5ef // fadd v15.2d, v15.2d, v21.2d
+	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
+	VSUB V23.D2, V18.D2, V18.D2
+	SUB $2, R5
+	B single
+tail:
+	CBZ R5, drain
+	FMOVD.P 8(R0), F19
+	FMOVD.P 8(R1), F20
+	WORD $0x4eedd415 // fsub v21.2d, v0.2d, v13.2d
+	WORD $0x6e61ddb6 // fmul v22.2d, v13.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1040(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1056(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1072(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	VUSHR $52, V21.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F25
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	FMOVD.P 8(R2), F21
+	WORD $0x6e78deb6 // fmul v22.2d, v21.2d, v24.2d
+	FMOVQ 528(R6), F23
+	VAND V23.B16, V22.B16, V22.B16
+	WORD $0x4e76d5ce // fadd v14.2d, v14.2d, v22.2d
+	WORD $0x4e75d5ef // fadd v15.2d, v15.2d, v21.2d
+	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
+	FMOVQ 528(R6), F25
+	VAND V25.B16, V23.B16, V23.B16
+	VSUB V23.D2, V18.D2, V18.D2
+	SUB $1, R5
+	B tail
+drain:
+	WORD $0x4e70d5ce // fadd v14.2d, v14.2d, v16.2d
+	VEOR V16.B16, V16.B16, V16.B16
+	WORD $0x4e71d5ef // fadd v15.2d, v15.2d, v17.2d
+	VEOR V17.B16, V17.B16, V17.B16
+	WORD $0x5ef1ba53 // addp d19, v18.2d
+	VMOV V19.D[0], R8
+	ADD R8, R7
+	VEOR V18.B16, V18.B16, V18.B16
+	WORD $0x7e70d9d3 // faddp d19, v14.2d
+	FMOVD F19, ret+80(FP)
+	MOVD p_len+8(FP), R8
+	SUB R7, R8
+	MOVD R8, ret1+88(FP)
+	WORD $0x7e70d9f3 // faddp d19, v15.2d
+	FMOVD F19, ret2+96(FP)
+	RET
+
+// (dst, p, y []float64, s, a float64) float64
+TEXT ·sigmoidCEUnredNEONF64(SB), NOSPLIT, $0-96
+	MOVD p_base+24(FP), R0
+	MOVD p_len+32(FP), R4
+	MOVD y_base+48(FP), R1
+	MOVD dst_base+0(FP), R3
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 544(R6), F0
+	FMOVQ 672(R6), F1
+	FMOVQ 816(R6), F2
+	FMOVQ 832(R6), F3
+	FMOVQ 896(R6), F4
+	FMOVQ 912(R6), F5
+	FMOVQ 928(R6), F6
+	FMOVQ 944(R6), F7
+	FMOVQ 960(R6), F8
+	FMOVQ 976(R6), F9
+	FMOVQ 992(R6), F10
+	FMOVQ 1008(R6), F11
+	FMOVQ 1024(R6), F12
+	FMOVQ 1040(R6), F13
+	FMOVQ 1056(R6), F14
+	FMOVD a+80(FP), F15
+	VDUP V15.D[0], V15.D2
+	FMOVD s+72(FP), F16
+	VDUP V16.D[0], V16.D2
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	MOVD R4, R5
+loop:
+	CMP $4, R5
+	BLT single
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4eefd415 // fsub v21.2d, v0.2d, v15.2d
+	WORD $0x6e61ddf6 // fmul v22.2d, v15.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1072(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	VUSHR $52, V21.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F25
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	WORD $0x6e78de15 // fmul v21.2d, v16.2d, v24.2d
+	VST1.P [V21.D2], 16(R3)
+	WORD $0x4e78d631 // fadd v17.2d, v17.2d, v24.2d
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4eefd415 // fsub v21.2d, v0.2d, v15.2d
+	WORD $0x6e61ddf6 // fmul v22.2d, v15.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1072(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	VUSHR $52, V21.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F25
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	WORD $0x6e78de15 // fmul v21.2d, v16.2d, v24.2d
+	VST1.P [V21.D2], 16(R3)
+	WORD $0x4e78d652 // fadd v18.2d, v18.2d, v24.2d
+	SUB $4, R5
+	B loop
+single:
+	CMP $2, R5
+	BLT tail
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4eefd415 // fsub v21.2d, v0.2d, v15.2d
+	WORD $0x6e61ddf6 // fmul v22.2d, v15.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1072(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	VUSHR $52, V21.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F25
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	WORD $0x6e78de15 // fmul v21.2d, v16.2d, v24.2d
+	VST1.P [V21.D2], 16(R3)
+	WORD $0x4e78d631 // fadd v17.2d, v17.2d, v24.2d
+	SUB $2, R5
+	B single
+tail:
+	CBZ R5, drain
+	FMOVD.P 8(R0), F19
+	FMOVD.P 8(R1), F20
+	WORD $0x4eefd415 // fsub v21.2d, v0.2d, v15.2d
+	WORD $0x6e61ddf6 // fmul v22.2d, v15.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1072(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	VUSHR $52, V21.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F25
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	WORD $0x6e78de15 // fmul v21.2d, v16.2d, v24.2d
+	FMOVD.P F21, 8(R3)
+	FMOVQ 528(R6), F22
+	VAND V22.B16, V24.B16, V24.B16
+	WORD $0x4e78d631 // fadd v17.2d, v17.2d, v24.2d
+	SUB $1, R5
+	B tail
+drain:
+	WORD $0x4e72d631 // fadd v17.2d, v17.2d, v18.2d
+	VEOR V18.B16, V18.B16, V18.B16
+	WORD $0x7e70da33 // faddp d19, v17.2d
+	FMOVD F19, ret+88(FP)
+	RET
+
+// (dst, p, y, w []float64, a float64) float64
+TEXT ·sigmoidCEWUnredNEONF64(SB), NOSPLIT, $0-112
+	MOVD p_base+24(FP), R0
+	MOVD p_len+32(FP), R4
+	MOVD y_base+48(FP), R1
+	MOVD w_base+72(FP), R2
+	MOVD dst_base+0(FP), R3
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 544(R6), F0
+	FMOVQ 672(R6), F1
+	FMOVQ 816(R6), F2
+	FMOVQ 832(R6), F3
+	FMOVQ 896(R6), F4
+	FMOVQ 912(R6), F5
+	FMOVQ 928(R6), F6
+	FMOVQ 944(R6), F7
+	FMOVQ 960(R6), F8
+	FMOVQ 976(R6), F9
+	FMOVQ 992(R6), F10
+	FMOVQ 1008(R6), F11
+	FMOVQ 1024(R6), F12
+	FMOVQ 1040(R6), F13
+	FMOVQ 1056(R6), F14
+	FMOVQ 1072(R6), F15
+	FMOVD a+96(FP), F16
+	VDUP V16.D[0], V16.D2
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	MOVD R4, R5
+loop:
+	CMP $4, R5
+	BLT single
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4ef0d415 // fsub v21.2d, v0.2d, v16.2d
+	WORD $0x6e61de16 // fmul v22.2d, v16.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V15.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V27.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	VUSHR $52, V21.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F25
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	VLD1.P 16(R2), [V21.D2]
+	WORD $0x6e78deb6 // fmul v22.2d, v21.2d, v24.2d
+	VST1.P [V22.D2], 16(R3)
+	WORD $0x4e76d631 // fadd v17.2d, v17.2d, v22.2d
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4ef0d415 // fsub v21.2d, v0.2d, v16.2d
+	WORD $0x6e61de16 // fmul v22.2d, v16.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V15.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V27.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	VUSHR $52, V21.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F25
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	VLD1.P 16(R2), [V21.D2]
+	WORD $0x6e78deb6 // fmul v22.2d, v21.2d, v24.2d
+	VST1.P [V22.D2], 16(R3)
+	WORD $0x4e76d652 // fadd v18.2d, v18.2d, v22.2d
+	SUB $4, R5
+	B loop
+single:
+	CMP $2, R5
+	BLT tail
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4ef0d415 // fsub v21.2d, v0.2d, v16.2d
+	WORD $0x6e61de16 // fmul v22.2d, v16.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V15.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V27.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	VUSHR $52, V21.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F25
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	VLD1.P 16(R2), [V21.D2]
+	WORD $0x6e78deb6 // fmul v22.2d, v21.2d, v24.2d
+	VST1.P [V22.D2], 16(R3)
+	WORD $0x4e76d631 // fadd v17.2d, v17.2d, v22.2d
+	SUB $2, R5
+	B single
+tail:
+	CBZ R5, drain
+	FMOVD.P 8(R0), F19
+	FMOVD.P 8(R1), F20
+	WORD $0x4ef0d415 // fsub v21.2d, v0.2d, v16.2d
+	WORD $0x6e61de16 // fmul v22.2d, v16.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V15.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V27.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	VUSHR $52, V21.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F25
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	FMOVD.P 8(R2), F21
+	WORD $0x6e78deb6 // fmul v22.2d, v21.2d, v24.2d
+	FMOVD.P F22, 8(R3)
+	FMOVQ 528(R6), F23
+	VAND V23.B16, V22.B16, V22.B16
+	WORD $0x4e76d631 // fadd v17.2d, v17.2d, v22.2d
+	SUB $1, R5
+	B tail
+drain:
+	WORD $0x4e72d631 // fadd v17.2d, v17.2d, v18.2d
+	VEOR V18.B16, V18.B16, V18.B16
+	WORD $0x7e70da33 // faddp d19, v17.2d
+	FMOVD F19, ret+104(FP)
+	RET
+
+// (dst, p, y []float64, s, a float64) float64
+TEXT ·sigmoidCEGradNEONF64(SB), NOSPLIT, $0-96
+	MOVD p_base+24(FP), R0
+	MOVD p_len+32(FP), R4
+	MOVD y_base+48(FP), R1
+	MOVD dst_base+0(FP), R3
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 544(R6), F0
+	FMOVQ 672(R6), F1
+	FMOVQ 816(R6), F2
+	FMOVQ 832(R6), F3
+	FMOVQ 896(R6), F4
+	FMOVQ 912(R6), F5
+	FMOVQ 928(R6), F6
+	FMOVQ 944(R6), F7
+	FMOVQ 960(R6), F8
+	FMOVQ 976(R6), F9
+	FMOVQ 992(R6), F10
+	FMOVQ 1008(R6), F11
+	FMOVQ 1024(R6), F12
+	FMOVQ 1040(R6), F13
+	FMOVQ 1056(R6), F14
+	FMOVD a+80(FP), F15
+	VDUP V15.D[0], V15.D2
+	FMOVD s+72(FP), F16
+	VDUP V16.D[0], V16.D2
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	MOVD R4, R5
+loop:
+	CMP $4, R5
+	BLT single
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4eefd415 // fsub v21.2d, v0.2d, v15.2d
+	WORD $0x6e61ddf6 // fmul v22.2d, v15.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1072(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	VUSHR $52, V21.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F25
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	WORD $0x6ee0ca79 // fcmge v25.2d, v19.2d, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e75fef7 // fdiv v23.2d, v23.2d, v21.2d
+	WORD $0x4ef6d6f7 // fsub v23.2d, v23.2d, v22.2d
+	WORD $0x6e77de15 // fmul v21.2d, v16.2d, v23.2d
+	VST1.P [V21.D2], 16(R3)
+	WORD $0x4e78d631 // fadd v17.2d, v17.2d, v24.2d
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4eefd415 // fsub v21.2d, v0.2d, v15.2d
+	WORD $0x6e61ddf6 // fmul v22.2d, v15.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1072(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	VUSHR $52, V21.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F25
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	WORD $0x6ee0ca79 // fcmge v25.2d, v19.2d, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e75fef7 // fdiv v23.2d, v23.2d, v21.2d
+	WORD $0x4ef6d6f7 // fsub v23.2d, v23.2d, v22.2d
+	WORD $0x6e77de15 // fmul v21.2d, v16.2d, v23.2d
+	VST1.P [V21.D2], 16(R3)
+	WORD $0x4e78d652 // fadd v18.2d, v18.2d, v24.2d
+	SUB $4, R5
+	B loop
+single:
+	CMP $2, R5
+	BLT tail
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4eefd415 // fsub v21.2d, v0.2d, v15.2d
+	WORD $0x6e61ddf6 // fmul v22.2d, v15.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1072(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	VUSHR $52, V21.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F25
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	WORD $0x6ee0ca79 // fcmge v25.2d, v19.2d, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e75fef7 // fdiv v23.2d, v23.2d, v21.2d
+	WORD $0x4ef6d6f7 // fsub v23.2d, v23.2d, v22.2d
+	WORD $0x6e77de15 // fmul v21.2d, v16.2d, v23.2d
+	VST1.P [V21.D2], 16(R3)
+	WORD $0x4e78d631 // fadd v17.2d, v17.2d, v24.2d
+	SUB $2, R5
+	B single
+tail:
+	CBZ R5, drain
+	FMOVD.P 8(R0), F19
+	FMOVD.P 8(R1), F20
+	WORD $0x4eefd415 // fsub v21.2d, v0.2d, v15.2d
+	WORD $0x6e61ddf6 // fmul v22.2d, v15.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1072(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	VUSHR $52, V21.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F25
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	WORD $0x6ee0ca79 // fcmge v25.2d, v19.2d, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e75fef7 // fdiv v23.2d, v23.2d, v21.2d
+	WORD $0x4ef6d6f7 // fsub v23.2d, v23.2d, v22.2d
+	WORD $0x6e77de15 // fmul v21.2d, v16.2d, v23.2d
+	FMOVD.P F21, 8(R3)
+	FMOVQ 528(R6), F22
+	VAND V22.B16, V24.B16, V24.B16
+	WORD $0x4e78d631 // fadd v17.2d, v17.2d, v24.2d
+	SUB $1, R5
+	B tail
+drain:
+	WORD $0x4e72d631 // fadd v17.2d, v17.2d, v18.2d
+	VEOR V18.B16, V18.B16, V18.B16
+	WORD $0x7e70da33 // faddp d19, v17.2d
+	FMOVD F19, ret+88(FP)
+	RET
+
+// (dst, p, y, w []float64, s, a float64) float64
+TEXT ·sigmoidCEWGradNEONF64(SB), NOSPLIT, $0-120
+	MOVD p_base+24(FP), R0
+	MOVD p_len+32(FP), R4
+	MOVD y_base+48(FP), R1
+	MOVD w_base+72(FP), R2
+	MOVD dst_base+0(FP), R3
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 544(R6), F0
+	FMOVQ 672(R6), F1
+	FMOVQ 816(R6), F2
+	FMOVQ 832(R6), F3
+	FMOVQ 896(R6), F4
+	FMOVQ 912(R6), F5
+	FMOVQ 928(R6), F6
+	FMOVQ 944(R6), F7
+	FMOVQ 960(R6), F8
+	FMOVQ 976(R6), F9
+	FMOVQ 992(R6), F10
+	FMOVQ 1008(R6), F11
+	FMOVQ 1024(R6), F12
+	FMOVQ 1040(R6), F13
+	FMOVQ 1056(R6), F14
+	FMOVD a+104(FP), F15
+	VDUP V15.D[0], V15.D2
+	FMOVD s+96(FP), F16
+	VDUP V16.D[0], V16.D2
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	MOVD R4, R5
+loop:
+	CMP $4, R5
+	BLT single
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4eefd415 // fsub v21.2d, v0.2d, v15.2d
+	WORD $0x6e61ddf6 // fmul v22.2d, v15.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1072(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	VUSHR $52, V21.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F25
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	WORD $0x6ee0ca79 // fcmge v25.2d, v19.2d, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e75fef7 // fdiv v23.2d, v23.2d, v21.2d
+	WORD $0x4ef6d6f7 // fsub v23.2d, v23.2d, v22.2d
+	VLD1.P 16(R2), [V21.D2]
+	WORD $0x6e75de16 // fmul v22.2d, v16.2d, v21.2d
+	WORD $0x6e77ded6 // fmul v22.2d, v22.2d, v23.2d
+	VST1.P [V22.D2], 16(R3)
+	WORD $0x6e78deb9 // fmul v25.2d, v21.2d, v24.2d
+	WORD $0x4e79d631 // fadd v17.2d, v17.2d, v25.2d
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4eefd415 // fsub v21.2d, v0.2d, v15.2d
+	WORD $0x6e61ddf6 // fmul v22.2d, v15.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1072(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	VUSHR $52, V21.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F25
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	WORD $0x6ee0ca79 // fcmge v25.2d, v19.2d, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e75fef7 // fdiv v23.2d, v23.2d, v21.2d
+	WORD $0x4ef6d6f7 // fsub v23.2d, v23.2d, v22.2d
+	VLD1.P 16(R2), [V21.D2]
+	WORD $0x6e75de16 // fmul v22.2d, v16.2d, v21.2d
+	WORD $0x6e77ded6 // fmul v22.2d, v22.2d, v23.2d
+	VST1.P [V22.D2], 16(R3)
+	WORD $0x6e78deb9 // fmul v25.2d, v21.2d, v24.2d
+	WORD $0x4e79d652 // fadd v18.2d, v18.2d, v25.2d
+	SUB $4, R5
+	B loop
+single:
+	CMP $2, R5
+	BLT tail
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4eefd415 // fsub v21.2d, v0.2d, v15.2d
+	WORD $0x6e61ddf6 // fmul v22.2d, v15.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1072(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	VUSHR $52, V21.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F25
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	WORD $0x6ee0ca79 // fcmge v25.2d, v19.2d, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e75fef7 // fdiv v23.2d, v23.2d, v21.2d
+	WORD $0x4ef6d6f7 // fsub v23.2d, v23.2d, v22.2d
+	VLD1.P 16(R2), [V21.D2]
+	WORD $0x6e75de16 // fmul v22.2d, v16.2d, v21.2d
+	WORD $0x6e77ded6 // fmul v22.2d, v22.2d, v23.2d
+	VST1.P [V22.D2], 16(R3)
+	WORD $0x6e78deb9 // fmul v25.2d, v21.2d, v24.2d
+	WORD $0x4e79d631 // fadd v17.2d, v17.2d, v25.2d
+	SUB $2, R5
+	B single
+tail:
+	CBZ R5, drain
+	FMOVD.P 8(R0), F19
+	FMOVD.P 8(R1), F20
+	WORD $0x4eefd415 // fsub v21.2d, v0.2d, v15.2d
+	WORD $0x6e61ddf6 // fmul v22.2d, v15.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1072(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	VUSHR $52, V21.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F25
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	WORD $0x6ee0ca79 // fcmge v25.2d, v19.2d, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e75fef7 // fdiv v23.2d, v23.2d, v21.2d
+	WORD $0x4ef6d6f7 // fsub v23.2d, v23.2d, v22.2d
+	FMOVD.P 8(R2), F21
+	WORD $0x6e75de16 // fmul v22.2d, v16.2d, v21.2d
+	WORD $0x6e77ded6 // fmul v22.2d, v22.2d, v23.2d
+	FMOVD.P F22, 8(R3)
+	WORD $0x6e78deb9 // fmul v25.2d, v21.2d, v24.2d
+	FMOVQ 528(R6), F26
+	VAND V26.B16, V25.B16, V25.B16
+	WORD $0x4e79d631 // fadd v17.2d, v17.2d, v25.2d
+	SUB $1, R5
+	B tail
+drain:
+	WORD $0x4e72d631 // fadd v17.2d, v17.2d, v18.2d
+	VEOR V18.B16, V18.B16, V18.B16
+	WORD $0x7e70da33 // faddp d19, v17.2d
+	FMOVD F19, ret+112(FP)
+	RET
+
+// (p, y, w []float64, tbl []byte, a float64) (float64, int, float64)
+TEXT ·sigmoidCERowSumNEONF64(SB), NOSPLIT, $0-128
+	MOVD p_base+0(FP), R0
+	MOVD p_len+8(FP), R4
+	MOVD y_base+24(FP), R1
+	MOVD w_base+48(FP), R2
+	MOVD w_len+56(FP), R10
+	MOVD tbl_base+72(FP), R11
+	MOVD ZR, R12
+	MOVD ZR, R13
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 544(R6), F0
+	FMOVQ 672(R6), F1
+	FMOVQ 816(R6), F2
+	FMOVQ 832(R6), F3
+	FMOVQ 896(R6), F4
+	FMOVQ 912(R6), F5
+	FMOVQ 928(R6), F6
+	FMOVQ 944(R6), F7
+	FMOVQ 960(R6), F8
+	FMOVQ 976(R6), F9
+	FMOVQ 992(R6), F10
+	FMOVQ 1008(R6), F11
+	FMOVQ 1024(R6), F12
+	FMOVD a+96(FP), F13
+	VDUP V13.D[0], V13.D2
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	MOVD ZR, R7
+	MOVD R4, R5
+loop:
+	CMP $4, R5
+	BLT single
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4eedd415 // fsub v21.2d, v0.2d, v13.2d
+	WORD $0x6e61ddb6 // fmul v22.2d, v13.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1040(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1056(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1072(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	VUSHR $52, V21.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F25
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	ADD R13<<3, R2, R9
+	ADD R12, R11, R14
+	SUB R13, R10, R8
+	CMP $2, R8
+	BLT rowpart1
+	VLD1 (R9), [V22.D2]
+	B rowperm2
+rowpart1:
+	VLD1 (R9), V22.D[0]
+rowperm2:
+	VLD1 (R14), [V23.B16]
+	VTBL V23.B16, [V22.B16], V21.B16
+	LDP 16(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e78deb6 // fmul v22.2d, v21.2d, v24.2d
+	WORD $0x4e76d5ce // fadd v14.2d, v14.2d, v22.2d
+	WORD $0x4e75d5ef // fadd v15.2d, v15.2d, v21.2d
+	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
+	VSUB V23.D2, V18.D2, V18.D2
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4eedd415 // fsub v21.2d, v0.2d, v13.2d
+	WORD $0x6e61ddb6 // fmul v22.2d, v13.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1040(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1056(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1072(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	VUSHR $52, V21.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F25
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	ADD R13<<3, R2, R9
+	ADD R12, R11, R14
+	SUB R13, R10, R8
+	CMP $2, R8
+	BLT rowpart3
+	VLD1 (R9), [V22.D2]
+	B rowperm4
+rowpart3:
+	VLD1 (R9), V22.D[0]
+rowperm4:
+	VLD1 (R14), [V23.B16]
+	VTBL V23.B16, [V22.B16], V21.B16
+	LDP 16(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e78deb6 // fmul v22.2d, v21.2d, v24.2d
+	WORD $0x4e76d610 // fadd v16.2d, v16.2d, v22.2d
+	WORD $0x4e75d631 // fadd v17.2d, v17.2d, v21.2d
+	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
+	VSUB V23.D2, V18.D2, V18.D2
+	SUB $4, R5
+	B loop
+single:
+	CMP $2, R5
+	BLT tail
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4eedd415 // fsub v21.2d, v0.2d, v13.2d
+	WORD $0x6e61ddb6 // fmul v22.2d, v13.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1040(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1056(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1072(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	VUSHR $52, V21.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F25
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	ADD R13<<3, R2, R9
+	ADD R12, R11, R14
+	SUB R13, R10, R8
+	CMP $2, R8
+	BLT rowpart5
+	VLD1 (R9), [V22.D2]
+	B rowperm6
+rowpart5:
+	VLD1 (R9), V22.D[0]
+rowperm6:
+	VLD1 (R14), [V23.B16]
+	VTBL V23.B16, [V22.B16], V21.B16
+	LDP 16(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e78deb6 // fmul v22.2d, v21.2d, v24.2d
+	WORD $0x4e76d5ce // fadd v14.2d, v14.2d, v22.2d
+	WORD $0x4e75d5ef // fadd v15.2d, v15.2d, v21.2d
+	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
+	VSUB V23.D2, V18.D2, V18.D2
+	SUB $2, R5
+	B single
+tail:
+	CBZ R5, drain
+	FMOVD.P 8(R0), F19
+	FMOVD.P 8(R1), F20
+	WORD $0x4eedd415 // fsub v21.2d, v0.2d, v13.2d
+	WORD $0x6e61ddb6 // fmul v22.2d, v13.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1040(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1056(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1072(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	VUSHR $52, V21.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F25
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	ADD R13<<3, R2, R9
+	ADD R12, R11, R14
+	FMOVD (R9), F21
+	LDP 32(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e78deb6 // fmul v22.2d, v21.2d, v24.2d
+	FMOVQ 528(R6), F23
+	VAND V23.B16, V22.B16, V22.B16
+	WORD $0x4e76d5ce // fadd v14.2d, v14.2d, v22.2d
+	WORD $0x4e75d5ef // fadd v15.2d, v15.2d, v21.2d
+	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
+	FMOVQ 528(R6), F25
+	VAND V25.B16, V23.B16, V23.B16
+	VSUB V23.D2, V18.D2, V18.D2
+	SUB $1, R5
+	B tail
+drain:
+	WORD $0x4e70d5ce // fadd v14.2d, v14.2d, v16.2d
+	VEOR V16.B16, V16.B16, V16.B16
+	WORD $0x4e71d5ef // fadd v15.2d, v15.2d, v17.2d
+	VEOR V17.B16, V17.B16, V17.B16
+	WORD $0x5ef1ba53 // addp d19, v18.2d
+	VMOV V19.D[0], R8
+	ADD R8, R7
+	VEOR V18.B16, V18.B16, V18.B16
+	WORD $0x7e70d9d3 // faddp d19, v14.2d
+	FMOVD F19, ret+104(FP)
+	MOVD p_len+8(FP), R8
+	SUB R7, R8
+	MOVD R8, ret1+112(FP)
+	WORD $0x7e70d9f3 // faddp d19, v15.2d
+	FMOVD F19, ret2+120(FP)
+	RET
+
+// (dst, p, y, w []float64, tbl []byte, a float64) float64
+TEXT ·sigmoidCERowUnredNEONF64(SB), NOSPLIT, $0-136
+	MOVD p_base+24(FP), R0
+	MOVD p_len+32(FP), R4
+	MOVD y_base+48(FP), R1
+	MOVD w_base+72(FP), R2
+	MOVD w_len+80(FP), R10
+	MOVD tbl_base+96(FP), R11
+	MOVD ZR, R12
+	MOVD ZR, R13
+	MOVD dst_base+0(FP), R3
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 544(R6), F0
+	FMOVQ 672(R6), F1
+	FMOVQ 816(R6), F2
+	FMOVQ 832(R6), F3
+	FMOVQ 896(R6), F4
+	FMOVQ 912(R6), F5
+	FMOVQ 928(R6), F6
+	FMOVQ 944(R6), F7
+	FMOVQ 960(R6), F8
+	FMOVQ 976(R6), F9
+	FMOVQ 992(R6), F10
+	FMOVQ 1008(R6), F11
+	FMOVQ 1024(R6), F12
+	FMOVQ 1040(R6), F13
+	FMOVQ 1056(R6), F14
+	FMOVQ 1072(R6), F15
+	FMOVD a+120(FP), F16
+	VDUP V16.D[0], V16.D2
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	MOVD R4, R5
+loop:
+	CMP $4, R5
+	BLT single
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4ef0d415 // fsub v21.2d, v0.2d, v16.2d
+	WORD $0x6e61de16 // fmul v22.2d, v16.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V15.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V27.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	VUSHR $52, V21.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F25
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	ADD R13<<3, R2, R9
+	ADD R12, R11, R14
+	SUB R13, R10, R8
+	CMP $2, R8
+	BLT rowpart1
+	VLD1 (R9), [V22.D2]
+	B rowperm2
+rowpart1:
+	VLD1 (R9), V22.D[0]
+rowperm2:
+	VLD1 (R14), [V23.B16]
+	VTBL V23.B16, [V22.B16], V21.B16
+	LDP 16(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e78deb6 // fmul v22.2d, v21.2d, v24.2d
+	VST1.P [V22.D2], 16(R3)
+	WORD $0x4e76d631 // fadd v17.2d, v17.2d, v22.2d
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4ef0d415 // fsub v21.2d, v0.2d, v16.2d
+	WORD $0x6e61de16 // fmul v22.2d, v16.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V15.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V27.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	VUSHR $52, V21.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F25
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	ADD R13<<3, R2, R9
+	ADD R12, R11, R14
+	SUB R13, R10, R8
+	CMP $2, R8
+	BLT rowpart3
+	VLD1 (R9), [V22.D2]
+	B rowperm4
+rowpart3:
+	VLD1 (R9), V22.D[0]
+rowperm4:
+	VLD1 (R14), [V23.B16]
+	VTBL V23.B16, [V22.B16], V21.B16
+	LDP 16(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e78deb6 // fmul v22.2d, v21.2d, v24.2d
+	VST1.P [V22.D2], 16(R3)
+	WORD $0x4e76d652 // fadd v18.2d, v18.2d, v22.2d
+	SUB $4, R5
+	B loop
+single:
+	CMP $2, R5
+	BLT tail
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4ef0d415 // fsub v21.2d, v0.2d, v16.2d
+	WORD $0x6e61de16 // fmul v22.2d, v16.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V15.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V27.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	VUSHR $52, V21.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F25
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	ADD R13<<3, R2, R9
+	ADD R12, R11, R14
+	SUB R13, R10, R8
+	CMP $2, R8
+	BLT rowpart5
+	VLD1 (R9), [V22.D2]
+	B rowperm6
+rowpart5:
+	VLD1 (R9), V22.D[0]
+rowperm6:
+	VLD1 (R14), [V23.B16]
+	VTBL V23.B16, [V22.B16], V21.B16
+	LDP 16(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e78deb6 // fmul v22.2d, v21.2d, v24.2d
+	VST1.P [V22.D2], 16(R3)
+	WORD $0x4e76d631 // fadd v17.2d, v17.2d, v22.2d
+	SUB $2, R5
+	B single
+tail:
+	CBZ R5, drain
+	FMOVD.P 8(R0), F19
+	FMOVD.P 8(R1), F20
+	WORD $0x4ef0d415 // fsub v21.2d, v0.2d, v16.2d
+	WORD $0x6e61de16 // fmul v22.2d, v16.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V15.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V27.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	VUSHR $52, V21.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F25
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	ADD R13<<3, R2, R9
+	ADD R12, R11, R14
+	FMOVD (R9), F21
+	LDP 32(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e78deb6 // fmul v22.2d, v21.2d, v24.2d
+	FMOVD.P F22, 8(R3)
+	FMOVQ 528(R6), F23
+	VAND V23.B16, V22.B16, V22.B16
+	WORD $0x4e76d631 // fadd v17.2d, v17.2d, v22.2d
+	SUB $1, R5
+	B tail
+drain:
+	WORD $0x4e72d631 // fadd v17.2d, v17.2d, v18.2d
+	VEOR V18.B16, V18.B16, V18.B16
+	WORD $0x7e70da33 // faddp d19, v17.2d
+	FMOVD F19, ret+128(FP)
+	RET
+
+// (dst, p, y, w []float64, tbl []byte, s, a float64) float64
+TEXT ·sigmoidCERowGradNEONF64(SB), NOSPLIT, $0-144
+	MOVD p_base+24(FP), R0
+	MOVD p_len+32(FP), R4
+	MOVD y_base+48(FP), R1
+	MOVD w_base+72(FP), R2
+	MOVD w_len+80(FP), R10
+	MOVD tbl_base+96(FP), R11
+	MOVD ZR, R12
+	MOVD ZR, R13
+	MOVD dst_base+0(FP), R3
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 544(R6), F0
+	FMOVQ 672(R6), F1
+	FMOVQ 816(R6), F2
+	FMOVQ 832(R6), F3
+	FMOVQ 896(R6), F4
+	FMOVQ 912(R6), F5
+	FMOVQ 928(R6), F6
+	FMOVQ 944(R6), F7
+	FMOVQ 960(R6), F8
+	FMOVQ 976(R6), F9
+	FMOVQ 992(R6), F10
+	FMOVQ 1008(R6), F11
+	FMOVQ 1024(R6), F12
+	FMOVQ 1040(R6), F13
+	FMOVQ 1056(R6), F14
+	FMOVD a+128(FP), F15
+	VDUP V15.D[0], V15.D2
+	FMOVD s+120(FP), F16
+	VDUP V16.D[0], V16.D2
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	MOVD R4, R5
+loop:
+	CMP $4, R5
+	BLT single
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4eefd415 // fsub v21.2d, v0.2d, v15.2d
+	WORD $0x6e61ddf6 // fmul v22.2d, v15.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1072(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	VUSHR $52, V21.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F25
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	WORD $0x6ee0ca79 // fcmge v25.2d, v19.2d, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e75fef7 // fdiv v23.2d, v23.2d, v21.2d
+	WORD $0x4ef6d6f7 // fsub v23.2d, v23.2d, v22.2d
+	ADD R13<<3, R2, R9
+	ADD R12, R11, R14
+	SUB R13, R10, R8
+	CMP $2, R8
+	BLT rowpart1
+	VLD1 (R9), [V22.D2]
+	B rowperm2
+rowpart1:
+	VLD1 (R9), V22.D[0]
+rowperm2:
+	VLD1 (R14), [V25.B16]
+	VTBL V25.B16, [V22.B16], V21.B16
+	LDP 16(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e75de16 // fmul v22.2d, v16.2d, v21.2d
+	WORD $0x6e77ded6 // fmul v22.2d, v22.2d, v23.2d
+	VST1.P [V22.D2], 16(R3)
+	WORD $0x6e78deb9 // fmul v25.2d, v21.2d, v24.2d
+	WORD $0x4e79d631 // fadd v17.2d, v17.2d, v25.2d
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4eefd415 // fsub v21.2d, v0.2d, v15.2d
+	WORD $0x6e61ddf6 // fmul v22.2d, v15.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1072(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	VUSHR $52, V21.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F25
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	WORD $0x6ee0ca79 // fcmge v25.2d, v19.2d, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e75fef7 // fdiv v23.2d, v23.2d, v21.2d
+	WORD $0x4ef6d6f7 // fsub v23.2d, v23.2d, v22.2d
+	ADD R13<<3, R2, R9
+	ADD R12, R11, R14
+	SUB R13, R10, R8
+	CMP $2, R8
+	BLT rowpart3
+	VLD1 (R9), [V22.D2]
+	B rowperm4
+rowpart3:
+	VLD1 (R9), V22.D[0]
+rowperm4:
+	VLD1 (R14), [V25.B16]
+	VTBL V25.B16, [V22.B16], V21.B16
+	LDP 16(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e75de16 // fmul v22.2d, v16.2d, v21.2d
+	WORD $0x6e77ded6 // fmul v22.2d, v22.2d, v23.2d
+	VST1.P [V22.D2], 16(R3)
+	WORD $0x6e78deb9 // fmul v25.2d, v21.2d, v24.2d
+	WORD $0x4e79d652 // fadd v18.2d, v18.2d, v25.2d
+	SUB $4, R5
+	B loop
+single:
+	CMP $2, R5
+	BLT tail
+	VLD1.P 16(R0), [V19.D2]
+	VLD1.P 16(R1), [V20.D2]
+	WORD $0x4eefd415 // fsub v21.2d, v0.2d, v15.2d
+	WORD $0x6e61ddf6 // fmul v22.2d, v15.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1072(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	VUSHR $52, V21.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F25
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	WORD $0x6ee0ca79 // fcmge v25.2d, v19.2d, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e75fef7 // fdiv v23.2d, v23.2d, v21.2d
+	WORD $0x4ef6d6f7 // fsub v23.2d, v23.2d, v22.2d
+	ADD R13<<3, R2, R9
+	ADD R12, R11, R14
+	SUB R13, R10, R8
+	CMP $2, R8
+	BLT rowpart5
+	VLD1 (R9), [V22.D2]
+	B rowperm6
+rowpart5:
+	VLD1 (R9), V22.D[0]
+rowperm6:
+	VLD1 (R14), [V25.B16]
+	VTBL V25.B16, [V22.B16], V21.B16
+	LDP 16(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e75de16 // fmul v22.2d, v16.2d, v21.2d
+	WORD $0x6e77ded6 // fmul v22.2d, v22.2d, v23.2d
+	VST1.P [V22.D2], 16(R3)
+	WORD $0x6e78deb9 // fmul v25.2d, v21.2d, v24.2d
+	WORD $0x4e79d631 // fadd v17.2d, v17.2d, v25.2d
+	SUB $2, R5
+	B single
+tail:
+	CBZ R5, drain
+	FMOVD.P 8(R0), F19
+	FMOVD.P 8(R1), F20
+	WORD $0x4eefd415 // fsub v21.2d, v0.2d, v15.2d
+	WORD $0x6e61ddf6 // fmul v22.2d, v15.2d, v1.2d
+	VFMLA V21.D2, V20.D2, V22.D2
+	WORD $0x4ee0fa75 // fabs v21.2d, v19.2d
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	WORD $0x4e64f6b7 // fmax v23.2d, v21.2d, v4.2d
+	WORD $0x4ee5f6f7 // fmin v23.2d, v23.2d, v5.2d
+	VMOV V6.B16, V24.B16
+	VFMLA V7.D2, V23.D2, V24.D2
+	WORD $0x4ee6d719 // fsub v25.2d, v24.2d, v6.2d
+	VSUB V6.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V10.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V11.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V12.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V13.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V14.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1072(R6), F26
+	VMOV V26.B16, V27.B16
+	VFMLA V23.D2, V25.D2, V27.D2
+	FMOVQ 1088(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	VMOV V1.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	VFMLA V25.D2, V26.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	FMOVQ 1136(R6), F26
+	VADD V26.D2, V25.D2, V25.D2
+	VADD V26.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	VUSHR $52, V21.D2, V24.D2
+	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
+	FMOVQ 624(R6), F25
+	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
+	FMOVQ 640(R6), F25
+	VAND V25.B16, V21.B16, V26.B16
+	VORR V0.B16, V26.B16, V26.B16
+	FMOVQ 656(R6), F25
+	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
+	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
+	VBIT V27.B16, V25.B16, V26.B16
+	VAND V0.B16, V27.B16, V27.B16
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
+	FMOVQ 688(R6), F26
+	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
+	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
+	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	FMOVQ 704(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 720(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	FMOVQ 736(R6), F29
+	VMOV V29.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	FMOVQ 752(R6), F29
+	VMOV V29.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
+	FMOVQ 768(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 784(R6), F26
+	VMOV V26.B16, V30.B16
+	VFMLA V28.D2, V29.D2, V30.D2
+	FMOVQ 800(R6), F26
+	VMOV V26.B16, V29.B16
+	VFMLA V28.D2, V30.D2, V29.D2
+	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
+	WORD $0x4e7dd7ff // fadd v31.2d, v31.2d, v29.2d
+	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
+	WORD $0x6e61df5a // fmul v26.2d, v26.2d, v1.2d
+	WORD $0x4e7fd75f // fadd v31.2d, v26.2d, v31.2d
+	WORD $0x6e7fdf7f // fmul v31.2d, v27.2d, v31.2d
+	WORD $0x6e62df1b // fmul v27.2d, v24.2d, v2.2d
+	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
+	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
+	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
+	WORD $0x6e63df18 // fmul v24.2d, v24.2d, v3.2d
+	WORD $0x4effd71f // fsub v31.2d, v24.2d, v31.2d
+	WORD $0x4ee0d6b8 // fsub v24.2d, v21.2d, v0.2d
+	WORD $0x4ef8d6f8 // fsub v24.2d, v23.2d, v24.2d
+	WORD $0x6e75ff18 // fdiv v24.2d, v24.2d, v21.2d
+	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
+	FMOVQ 320(R6), F21
+	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
+	VFMLS V22.D2, V19.D2, V24.D2
+	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
+	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
+	WORD $0x6ee0ca79 // fcmge v25.2d, v19.2d, #0.0
+	VBIT V25.B16, V0.B16, V23.B16
+	WORD $0x6e75fef7 // fdiv v23.2d, v23.2d, v21.2d
+	WORD $0x4ef6d6f7 // fsub v23.2d, v23.2d, v22.2d
+	ADD R13<<3, R2, R9
+	ADD R12, R11, R14
+	FMOVD (R9), F21
+	LDP 32(R14), (R8, R12)
+	ADD R8, R13
+	WORD $0x6e75de16 // fmul v22.2d, v16.2d, v21.2d
+	WORD $0x6e77ded6 // fmul v22.2d, v22.2d, v23.2d
+	FMOVD.P F22, 8(R3)
+	WORD $0x6e78deb9 // fmul v25.2d, v21.2d, v24.2d
+	FMOVQ 528(R6), F26
+	VAND V26.B16, V25.B16, V25.B16
+	WORD $0x4e79d631 // fadd v17.2d, v17.2d, v25.2d
+	SUB $1, R5
+	B tail
+drain:
+	WORD $0x4e72d631 // fadd v17.2d, v17.2d, v18.2d
+	VEOR V18.B16, V18.B16, V18.B16
+	WORD $0x7e70da33 // faddp d19, v17.2d
+	FMOVD F19, ret+136(FP)
+	RET
+
+// (p, y []float64, a float64) float64
 TEXT ·identitySumNEONF64(SB), NOSPLIT, $0-64
 	MOVD p_base+0(FP), R0
 	MOVD p_len+8(FP), R4
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 528(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -21215,7 +30711,7 @@ TEXT ·identityWSumNEONF64(SB), NOSPLIT, $0-104
 	MOVD p_len+8(FP), R4
 	MOVD w_base+48(FP), R2
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 528(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -21317,7 +30813,7 @@ TEXT ·identityUnredNEONF64(SB), NOSPLIT, $0-96
 	MOVD p_len+32(FP), R4
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 528(R6), F0
 	FMOVD s+72(FP), F1
 	VDUP V1.D[0], V1.D2
 	VEOR V2.B16, V2.B16, V2.B16
@@ -21382,7 +30878,7 @@ TEXT ·identityWUnredNEONF64(SB), NOSPLIT, $0-112
 	MOVD w_base+72(FP), R2
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 528(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -21450,8 +30946,8 @@ TEXT ·identityGradNEONF64(SB), NOSPLIT, $0-96
 	MOVD p_len+32(FP), R4
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
-	FMOVQ 352(R6), F1
+	FMOVQ 528(R6), F0
+	FMOVQ 544(R6), F1
 	FMOVD s+72(FP), F2
 	VDUP V2.D[0], V2.D2
 	VEOR V3.B16, V3.B16, V3.B16
@@ -21516,8 +31012,8 @@ TEXT ·identityWGradNEONF64(SB), NOSPLIT, $0-120
 	MOVD w_base+72(FP), R2
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
-	FMOVQ 352(R6), F1
+	FMOVQ 528(R6), F0
+	FMOVQ 544(R6), F1
 	FMOVD s+96(FP), F2
 	VDUP V2.D[0], V2.D2
 	VEOR V3.B16, V3.B16, V3.B16
@@ -21603,7 +31099,7 @@ TEXT ·identityRowSumNEONF64(SB), NOSPLIT, $0-128
 	MOVD ZR, R12
 	MOVD ZR, R13
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 528(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -21779,7 +31275,7 @@ TEXT ·identityRowUnredNEONF64(SB), NOSPLIT, $0-136
 	MOVD ZR, R13
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 528(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -21921,8 +31417,8 @@ TEXT ·identityRowGradNEONF64(SB), NOSPLIT, $0-144
 	MOVD ZR, R13
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
-	FMOVQ 352(R6), F1
+	FMOVQ 528(R6), F0
+	FMOVQ 544(R6), F1
 	FMOVD s+120(FP), F2
 	VDUP V2.D[0], V2.D2
 	VEOR V3.B16, V3.B16, V3.B16
@@ -22072,7 +31568,7 @@ TEXT ·l1SumNEONF64(SB), NOSPLIT, $0-64
 	MOVD p_base+0(FP), R0
 	MOVD p_len+8(FP), R4
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 528(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -22128,7 +31624,7 @@ TEXT ·l1WSumNEONF64(SB), NOSPLIT, $0-104
 	MOVD p_len+8(FP), R4
 	MOVD w_base+48(FP), R2
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 528(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -22236,7 +31732,7 @@ TEXT ·l1UnredNEONF64(SB), NOSPLIT, $0-96
 	MOVD p_len+32(FP), R4
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 528(R6), F0
 	FMOVD s+72(FP), F1
 	VDUP V1.D[0], V1.D2
 	VEOR V2.B16, V2.B16, V2.B16
@@ -22307,7 +31803,7 @@ TEXT ·l1WUnredNEONF64(SB), NOSPLIT, $0-112
 	MOVD w_base+72(FP), R2
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 528(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -22381,9 +31877,9 @@ TEXT ·l1GradNEONF64(SB), NOSPLIT, $0-96
 	MOVD p_len+32(FP), R4
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
-	FMOVQ 352(R6), F1
-	FMOVQ 368(R6), F2
+	FMOVQ 528(R6), F0
+	FMOVQ 544(R6), F1
+	FMOVQ 560(R6), F2
 	FMOVD s+72(FP), F3
 	VDUP V3.D[0], V3.D2
 	VEOR V4.B16, V4.B16, V4.B16
@@ -22490,9 +31986,9 @@ TEXT ·l1WGradNEONF64(SB), NOSPLIT, $0-120
 	MOVD w_base+72(FP), R2
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
-	FMOVQ 352(R6), F1
-	FMOVQ 368(R6), F2
+	FMOVQ 528(R6), F0
+	FMOVQ 544(R6), F1
+	FMOVQ 560(R6), F2
 	FMOVD s+96(FP), F3
 	VDUP V3.D[0], V3.D2
 	VEOR V4.B16, V4.B16, V4.B16
@@ -22620,7 +32116,7 @@ TEXT ·l1RowSumNEONF64(SB), NOSPLIT, $0-128
 	MOVD ZR, R12
 	MOVD ZR, R13
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 528(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -22802,7 +32298,7 @@ TEXT ·l1RowUnredNEONF64(SB), NOSPLIT, $0-136
 	MOVD ZR, R13
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 528(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -22950,9 +32446,9 @@ TEXT ·l1RowGradNEONF64(SB), NOSPLIT, $0-144
 	MOVD ZR, R13
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
-	FMOVQ 352(R6), F1
-	FMOVQ 368(R6), F2
+	FMOVQ 528(R6), F0
+	FMOVQ 544(R6), F1
+	FMOVQ 560(R6), F2
 	FMOVD s+120(FP), F3
 	VDUP V3.D[0], V3.D2
 	VEOR V4.B16, V4.B16, V4.B16
@@ -23144,8 +32640,8 @@ TEXT ·l2SumNEONF64(SB), NOSPLIT, $0-64
 	MOVD p_base+0(FP), R0
 	MOVD p_len+8(FP), R4
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
-	FMOVQ 480(R6), F1
+	FMOVQ 528(R6), F0
+	FMOVQ 672(R6), F1
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
 	VEOR V4.B16, V4.B16, V4.B16
@@ -23207,8 +32703,8 @@ TEXT ·l2WSumNEONF64(SB), NOSPLIT, $0-104
 	MOVD p_len+8(FP), R4
 	MOVD w_base+48(FP), R2
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
-	FMOVQ 480(R6), F1
+	FMOVQ 528(R6), F0
+	FMOVQ 672(R6), F1
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
 	VEOR V4.B16, V4.B16, V4.B16
@@ -23322,8 +32818,8 @@ TEXT ·l2UnredNEONF64(SB), NOSPLIT, $0-96
 	MOVD p_len+32(FP), R4
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
-	FMOVQ 480(R6), F1
+	FMOVQ 528(R6), F0
+	FMOVQ 672(R6), F1
 	FMOVD s+72(FP), F2
 	VDUP V2.D[0], V2.D2
 	VEOR V3.B16, V3.B16, V3.B16
@@ -23400,8 +32896,8 @@ TEXT ·l2WUnredNEONF64(SB), NOSPLIT, $0-112
 	MOVD w_base+72(FP), R2
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
-	FMOVQ 480(R6), F1
+	FMOVQ 528(R6), F0
+	FMOVQ 672(R6), F1
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
 	VEOR V4.B16, V4.B16, V4.B16
@@ -23481,8 +32977,8 @@ TEXT ·l2GradNEONF64(SB), NOSPLIT, $0-96
 	MOVD p_len+32(FP), R4
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
-	FMOVQ 480(R6), F1
+	FMOVQ 528(R6), F0
+	FMOVQ 672(R6), F1
 	FMOVD s+72(FP), F2
 	VDUP V2.D[0], V2.D2
 	VEOR V3.B16, V3.B16, V3.B16
@@ -23559,8 +33055,8 @@ TEXT ·l2WGradNEONF64(SB), NOSPLIT, $0-120
 	MOVD w_base+72(FP), R2
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
-	FMOVQ 480(R6), F1
+	FMOVQ 528(R6), F0
+	FMOVQ 672(R6), F1
 	FMOVD s+96(FP), F2
 	VDUP V2.D[0], V2.D2
 	VEOR V3.B16, V3.B16, V3.B16
@@ -23658,8 +33154,8 @@ TEXT ·l2RowSumNEONF64(SB), NOSPLIT, $0-128
 	MOVD ZR, R12
 	MOVD ZR, R13
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
-	FMOVQ 480(R6), F1
+	FMOVQ 528(R6), F0
+	FMOVQ 672(R6), F1
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
 	VEOR V4.B16, V4.B16, V4.B16
@@ -23847,8 +33343,8 @@ TEXT ·l2RowUnredNEONF64(SB), NOSPLIT, $0-136
 	MOVD ZR, R13
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
-	FMOVQ 480(R6), F1
+	FMOVQ 528(R6), F0
+	FMOVQ 672(R6), F1
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
 	VEOR V4.B16, V4.B16, V4.B16
@@ -24002,8 +33498,8 @@ TEXT ·l2RowGradNEONF64(SB), NOSPLIT, $0-144
 	MOVD ZR, R13
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
-	FMOVQ 480(R6), F1
+	FMOVQ 528(R6), F0
+	FMOVQ 672(R6), F1
 	FMOVD s+120(FP), F2
 	VDUP V2.D[0], V2.D2
 	VEOR V3.B16, V3.B16, V3.B16
@@ -24166,27 +33662,27 @@ TEXT ·logMapNEONF64(SB), NOSPLIT, $0-48
 	MOVD x_base+24(FP), R0
 	MOVD x_len+32(FP), R4
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 352(R6), F0
-	FMOVQ 384(R6), F1
-	FMOVQ 400(R6), F2
-	FMOVQ 416(R6), F3
-	FMOVQ 432(R6), F4
-	FMOVQ 448(R6), F5
-	FMOVQ 464(R6), F6
-	FMOVQ 480(R6), F7
-	FMOVQ 496(R6), F8
-	FMOVQ 512(R6), F9
-	FMOVQ 528(R6), F10
-	FMOVQ 544(R6), F11
-	FMOVQ 560(R6), F12
-	FMOVQ 576(R6), F13
-	FMOVQ 592(R6), F14
-	FMOVQ 608(R6), F15
-	FMOVQ 624(R6), F16
-	FMOVQ 640(R6), F17
-	FMOVQ 656(R6), F18
-	FMOVQ 672(R6), F19
-	FMOVQ 688(R6), F20
+	FMOVQ 544(R6), F0
+	FMOVQ 576(R6), F1
+	FMOVQ 592(R6), F2
+	FMOVQ 608(R6), F3
+	FMOVQ 624(R6), F4
+	FMOVQ 640(R6), F5
+	FMOVQ 656(R6), F6
+	FMOVQ 672(R6), F7
+	FMOVQ 688(R6), F8
+	FMOVQ 704(R6), F9
+	FMOVQ 720(R6), F10
+	FMOVQ 736(R6), F11
+	FMOVQ 752(R6), F12
+	FMOVQ 768(R6), F13
+	FMOVQ 784(R6), F14
+	FMOVQ 800(R6), F15
+	FMOVQ 816(R6), F16
+	FMOVQ 832(R6), F17
+	FMOVQ 848(R6), F18
+	FMOVQ 864(R6), F19
+	FMOVQ 880(R6), F20
 loop:
 	CMP $2, R4
 	BLT tail
@@ -24305,6 +33801,295 @@ tail:
 done:
 	RET
 
+// (dst, x []float64)
+TEXT ·expMapNEONF64(SB), NOSPLIT, $0-48
+	MOVD dst_base+0(FP), R3
+	MOVD x_base+24(FP), R0
+	MOVD x_len+32(FP), R4
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 544(R6), F0
+	FMOVQ 672(R6), F1
+	FMOVQ 816(R6), F2
+	FMOVQ 832(R6), F3
+	FMOVQ 896(R6), F4
+	FMOVQ 912(R6), F5
+	FMOVQ 928(R6), F6
+	FMOVQ 944(R6), F7
+	FMOVQ 960(R6), F8
+	FMOVQ 976(R6), F9
+	FMOVQ 992(R6), F10
+	FMOVQ 1008(R6), F11
+	FMOVQ 1024(R6), F12
+	FMOVQ 1040(R6), F13
+	FMOVQ 1056(R6), F14
+	FMOVQ 1072(R6), F15
+	FMOVQ 1088(R6), F16
+	FMOVQ 1104(R6), F17
+	FMOVQ 1120(R6), F18
+	FMOVQ 1136(R6), F19
+loop:
+	CMP $2, R4
+	BLT tail
+	VLD1.P 16(R0), [V20.D2]
+	WORD $0x4e64f695 // fmax v21.2d, v20.2d, v4.2d
+	WORD $0x4ee5f6b5 // fmin v21.2d, v21.2d, v5.2d
+	VMOV V6.B16, V22.B16
+	VFMLA V7.D2, V21.D2, V22.D2
+	WORD $0x4ee6d6d7 // fsub v23.2d, v22.2d, v6.2d
+	VSUB V6.D2, V22.D2, V22.D2
+	VFMLS V3.D2, V23.D2, V21.D2
+	VFMLS V2.D2, V23.D2, V21.D2
+	VMOV V8.B16, V23.B16
+	VMOV V9.B16, V24.B16
+	VFMLA V21.D2, V23.D2, V24.D2
+	VMOV V10.B16, V23.B16
+	VFMLA V21.D2, V24.D2, V23.D2
+	VMOV V11.B16, V24.B16
+	VFMLA V21.D2, V23.D2, V24.D2
+	VMOV V12.B16, V23.B16
+	VFMLA V21.D2, V24.D2, V23.D2
+	VMOV V13.B16, V24.B16
+	VFMLA V21.D2, V23.D2, V24.D2
+	VMOV V14.B16, V23.B16
+	VFMLA V21.D2, V24.D2, V23.D2
+	VMOV V15.B16, V24.B16
+	VFMLA V21.D2, V23.D2, V24.D2
+	VMOV V16.B16, V23.B16
+	VFMLA V21.D2, V24.D2, V23.D2
+	VMOV V17.B16, V24.B16
+	VFMLA V21.D2, V23.D2, V24.D2
+	VMOV V18.B16, V23.B16
+	VFMLA V21.D2, V24.D2, V23.D2
+	VMOV V1.B16, V24.B16
+	VFMLA V21.D2, V23.D2, V24.D2
+	WORD $0x6e75deb7 // fmul v23.2d, v21.2d, v21.2d
+	VFMLA V24.D2, V23.D2, V21.D2
+	WORD $0x4e60d6b5 // fadd v21.2d, v21.2d, v0.2d
+	WORD $0x4f7f06d7 // sshr v23.2d, v22.2d, #1
+	VSUB V23.D2, V22.D2, V22.D2
+	VADD V19.D2, V23.D2, V23.D2
+	VADD V19.D2, V22.D2, V22.D2
+	VSHL $52, V23.D2, V23.D2
+	VSHL $52, V22.D2, V22.D2
+	WORD $0x6e77deb5 // fmul v21.2d, v21.2d, v23.2d
+	WORD $0x6e76deb5 // fmul v21.2d, v21.2d, v22.2d
+	VST1.P [V21.D2], 16(R3)
+	SUB $2, R4
+	B loop
+tail:
+	CBZ R4, done
+	FMOVD.P 8(R0), F20
+	WORD $0x4e64f695 // fmax v21.2d, v20.2d, v4.2d
+	WORD $0x4ee5f6b5 // fmin v21.2d, v21.2d, v5.2d
+	VMOV V6.B16, V22.B16
+	VFMLA V7.D2, V21.D2, V22.D2
+	WORD $0x4ee6d6d7 // fsub v23.2d, v22.2d, v6.2d
+	VSUB V6.D2, V22.D2, V22.D2
+	VFMLS V3.D2, V23.D2, V21.D2
+	VFMLS V2.D2, V23.D2, V21.D2
+	VMOV V8.B16, V23.B16
+	VMOV V9.B16, V24.B16
+	VFMLA V21.D2, V23.D2, V24.D2
+	VMOV V10.B16, V23.B16
+	VFMLA V21.D2, V24.D2, V23.D2
+	VMOV V11.B16, V24.B16
+	VFMLA V21.D2, V23.D2, V24.D2
+	VMOV V12.B16, V23.B16
+	VFMLA V21.D2, V24.D2, V23.D2
+	VMOV V13.B16, V24.B16
+	VFMLA V21.D2, V23.D2, V24.D2
+	VMOV V14.B16, V23.B16
+	VFMLA V21.D2, V24.D2, V23.D2
+	VMOV V15.B16, V24.B16
+	VFMLA V21.D2, V23.D2, V24.D2
+	VMOV V16.B16, V23.B16
+	VFMLA V21.D2, V24.D2, V23.D2
+	VMOV V17.B16, V24.B16
+	VFMLA V21.D2, V23.D2, V24.D2
+	VMOV V18.B16, V23.B16
+	VFMLA V21.D2, V24.D2, V23.D2
+	VMOV V1.B16, V24.B16
+	VFMLA V21.D2, V23.D2, V24.D2
+	WORD $0x6e75deb7 // fmul v23.2d, v21.2d, v21.2d
+	VFMLA V24.D2, V23.D2, V21.D2
+	WORD $0x4e60d6b5 // fadd v21.2d, v21.2d, v0.2d
+	WORD $0x4f7f06d7 // sshr v23.2d, v22.2d, #1
+	VSUB V23.D2, V22.D2, V22.D2
+	VADD V19.D2, V23.D2, V23.D2
+	VADD V19.D2, V22.D2, V22.D2
+	VSHL $52, V23.D2, V23.D2
+	VSHL $52, V22.D2, V22.D2
+	WORD $0x6e77deb5 // fmul v21.2d, v21.2d, v23.2d
+	WORD $0x6e76deb5 // fmul v21.2d, v21.2d, v22.2d
+	FMOVD.P F21, 8(R3)
+	SUB $1, R4
+	B tail
+done:
+	RET
+
+// (dst, x []float64)
+TEXT ·log1pMapNEONF64(SB), NOSPLIT, $0-48
+	MOVD dst_base+0(FP), R3
+	MOVD x_base+24(FP), R0
+	MOVD x_len+32(FP), R4
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 544(R6), F0
+	FMOVQ 576(R6), F1
+	FMOVQ 592(R6), F2
+	FMOVQ 608(R6), F3
+	FMOVQ 624(R6), F4
+	FMOVQ 640(R6), F5
+	FMOVQ 656(R6), F6
+	FMOVQ 672(R6), F7
+	FMOVQ 688(R6), F8
+	FMOVQ 704(R6), F9
+	FMOVQ 720(R6), F10
+	FMOVQ 736(R6), F11
+	FMOVQ 752(R6), F12
+	FMOVQ 768(R6), F13
+	FMOVQ 784(R6), F14
+	FMOVQ 800(R6), F15
+	FMOVQ 816(R6), F16
+	FMOVQ 832(R6), F17
+	FMOVQ 848(R6), F18
+	FMOVQ 864(R6), F19
+	FMOVQ 880(R6), F20
+loop:
+	CMP $2, R4
+	BLT tail
+	VLD1.P 16(R0), [V21.D2]
+	WORD $0x4e60d6b6 // fadd v22.2d, v21.2d, v0.2d
+	WORD $0x6ef6e437 // fcmgt v23.2d, v1.2d, v22.2d
+	WORD $0x6e62ded8 // fmul v24.2d, v22.2d, v2.2d
+	VBIF V23.B16, V22.B16, V24.B16
+	VAND V3.B16, V23.B16, V23.B16
+	VUSHR $52, V24.D2, V25.D2
+	WORD $0x4e61db39 // scvtf v25.2d, v25.2d
+	WORD $0x4ee4d739 // fsub v25.2d, v25.2d, v4.2d
+	WORD $0x4ef7d739 // fsub v25.2d, v25.2d, v23.2d
+	VAND V5.B16, V24.B16, V23.B16
+	VORR V0.B16, V23.B16, V23.B16
+	WORD $0x6ee6e6f8 // fcmgt v24.2d, v23.2d, v6.2d
+	WORD $0x6e67defa // fmul v26.2d, v23.2d, v7.2d
+	VBIT V24.B16, V26.B16, V23.B16
+	VAND V0.B16, V24.B16, V24.B16
+	WORD $0x4e78d739 // fadd v25.2d, v25.2d, v24.2d
+	WORD $0x4ee0d6f8 // fsub v24.2d, v23.2d, v0.2d
+	WORD $0x4e68d717 // fadd v23.2d, v24.2d, v8.2d
+	WORD $0x6e77ff17 // fdiv v23.2d, v24.2d, v23.2d
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	WORD $0x6e7adf5b // fmul v27.2d, v26.2d, v26.2d
+	VMOV V9.B16, V28.B16
+	VMOV V10.B16, V29.B16
+	VFMLA V27.D2, V28.D2, V29.D2
+	VMOV V11.B16, V28.B16
+	VFMLA V27.D2, V29.D2, V28.D2
+	VMOV V12.B16, V29.B16
+	VFMLA V27.D2, V28.D2, V29.D2
+	WORD $0x6e7adfbd // fmul v29.2d, v29.2d, v26.2d
+	VMOV V13.B16, V26.B16
+	VMOV V14.B16, V28.B16
+	VFMLA V27.D2, V26.D2, V28.D2
+	VMOV V15.B16, V26.B16
+	VFMLA V27.D2, V28.D2, V26.D2
+	WORD $0x6e7bdf5a // fmul v26.2d, v26.2d, v27.2d
+	WORD $0x4e7ad7bd // fadd v29.2d, v29.2d, v26.2d
+	WORD $0x6e78df1a // fmul v26.2d, v24.2d, v24.2d
+	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
+	WORD $0x4e7dd75d // fadd v29.2d, v26.2d, v29.2d
+	WORD $0x6e7ddefd // fmul v29.2d, v23.2d, v29.2d
+	WORD $0x6e70df37 // fmul v23.2d, v25.2d, v16.2d
+	WORD $0x4e77d7bd // fadd v29.2d, v29.2d, v23.2d
+	WORD $0x4efdd75d // fsub v29.2d, v26.2d, v29.2d
+	WORD $0x4ef8d7bd // fsub v29.2d, v29.2d, v24.2d
+	WORD $0x6e71df39 // fmul v25.2d, v25.2d, v17.2d
+	WORD $0x4efdd73d // fsub v29.2d, v25.2d, v29.2d
+	WORD $0x4e72e6d7 // fcmeq v23.2d, v22.2d, v18.2d
+	VBIT V23.B16, V18.B16, V29.B16
+	WORD $0x4ee0dad7 // fcmeq v23.2d, v22.2d, #0.0
+	VBIT V23.B16, V19.B16, V29.B16
+	WORD $0x6ee0cad7 // fcmge v23.2d, v22.2d, #0.0
+	VBIF V23.B16, V20.B16, V29.B16
+	WORD $0x4ee0d6d7 // fsub v23.2d, v22.2d, v0.2d
+	WORD $0x4ef7d6b7 // fsub v23.2d, v21.2d, v23.2d
+	WORD $0x6e76fef7 // fdiv v23.2d, v23.2d, v22.2d
+	WORD $0x4e77e6f6 // fcmeq v22.2d, v23.2d, v23.2d
+	VAND V22.B16, V23.B16, V23.B16
+	WORD $0x4e77d7bd // fadd v29.2d, v29.2d, v23.2d
+	WORD $0x4ee0dab6 // fcmeq v22.2d, v21.2d, #0.0
+	VBIT V22.B16, V21.B16, V29.B16
+	VST1.P [V29.D2], 16(R3)
+	SUB $2, R4
+	B loop
+tail:
+	CBZ R4, done
+	FMOVD.P 8(R0), F21
+	WORD $0x4e60d6b6 // fadd v22.2d, v21.2d, v0.2d
+	WORD $0x6ef6e437 // fcmgt v23.2d, v1.2d, v22.2d
+	WORD $0x6e62ded8 // fmul v24.2d, v22.2d, v2.2d
+	VBIF V23.B16, V22.B16, V24.B16
+	VAND V3.B16, V23.B16, V23.B16
+	VUSHR $52, V24.D2, V25.D2
+	WORD $0x4e61db39 // scvtf v25.2d, v25.2d
+	WORD $0x4ee4d739 // fsub v25.2d, v25.2d, v4.2d
+	WORD $0x4ef7d739 // fsub v25.2d, v25.2d, v23.2d
+	VAND V5.B16, V24.B16, V23.B16
+	VORR V0.B16, V23.B16, V23.B16
+	WORD $0x6ee6e6f8 // fcmgt v24.2d, v23.2d, v6.2d
+	WORD $0x6e67defa // fmul v26.2d, v23.2d, v7.2d
+	VBIT V24.B16, V26.B16, V23.B16
+	VAND V0.B16, V24.B16, V24.B16
+	WORD $0x4e78d739 // fadd v25.2d, v25.2d, v24.2d
+	WORD $0x4ee0d6f8 // fsub v24.2d, v23.2d, v0.2d
+	WORD $0x4e68d717 // fadd v23.2d, v24.2d, v8.2d
+	WORD $0x6e77ff17 // fdiv v23.2d, v24.2d, v23.2d
+	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
+	WORD $0x6e7adf5b // fmul v27.2d, v26.2d, v26.2d
+	VMOV V9.B16, V28.B16
+	VMOV V10.B16, V29.B16
+	VFMLA V27.D2, V28.D2, V29.D2
+	VMOV V11.B16, V28.B16
+	VFMLA V27.D2, V29.D2, V28.D2
+	VMOV V12.B16, V29.B16
+	VFMLA V27.D2, V28.D2, V29.D2
+	WORD $0x6e7adfbd // fmul v29.2d, v29.2d, v26.2d
+	VMOV V13.B16, V26.B16
+	VMOV V14.B16, V28.B16
+	VFMLA V27.D2, V26.D2, V28.D2
+	VMOV V15.B16, V26.B16
+	VFMLA V27.D2, V28.D2, V26.D2
+	WORD $0x6e7bdf5a // fmul v26.2d, v26.2d, v27.2d
+	WORD $0x4e7ad7bd // fadd v29.2d, v29.2d, v26.2d
+	WORD $0x6e78df1a // fmul v26.2d, v24.2d, v24.2d
+	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
+	WORD $0x4e7dd75d // fadd v29.2d, v26.2d, v29.2d
+	WORD $0x6e7ddefd // fmul v29.2d, v23.2d, v29.2d
+	WORD $0x6e70df37 // fmul v23.2d, v25.2d, v16.2d
+	WORD $0x4e77d7bd // fadd v29.2d, v29.2d, v23.2d
+	WORD $0x4efdd75d // fsub v29.2d, v26.2d, v29.2d
+	WORD $0x4ef8d7bd // fsub v29.2d, v29.2d, v24.2d
+	WORD $0x6e71df39 // fmul v25.2d, v25.2d, v17.2d
+	WORD $0x4efdd73d // fsub v29.2d, v25.2d, v29.2d
+	WORD $0x4e72e6d7 // fcmeq v23.2d, v22.2d, v18.2d
+	VBIT V23.B16, V18.B16, V29.B16
+	WORD $0x4ee0dad7 // fcmeq v23.2d, v22.2d, #0.0
+	VBIT V23.B16, V19.B16, V29.B16
+	WORD $0x6ee0cad7 // fcmge v23.2d, v22.2d, #0.0
+	VBIF V23.B16, V20.B16, V29.B16
+	WORD $0x4ee0d6d7 // fsub v23.2d, v22.2d, v0.2d
+	WORD $0x4ef7d6b7 // fsub v23.2d, v21.2d, v23.2d
+	WORD $0x6e76fef7 // fdiv v23.2d, v23.2d, v22.2d
+	WORD $0x4e77e6f6 // fcmeq v22.2d, v23.2d, v23.2d
+	VAND V22.B16, V23.B16, V23.B16
+	WORD $0x4e77d7bd // fadd v29.2d, v29.2d, v23.2d
+	WORD $0x4ee0dab6 // fcmeq v22.2d, v21.2d, #0.0
+	VBIT V22.B16, V21.B16, V29.B16
+	FMOVD.P F29, 8(R3)
+	SUB $1, R4
+	B tail
+done:
+	RET
+
 // Constant vectors, 16 bytes each, loaded with LDR Q.
 DATA neonconsts<>+0(SB)/8, $0x00000000ffffffff
 DATA neonconsts<>+8(SB)/8, $0x0000000000000000
@@ -24348,50 +34133,106 @@ DATA neonconsts<>+304(SB)/8, $0x7fc000007fc00000
 DATA neonconsts<>+312(SB)/8, $0x7fc000007fc00000
 DATA neonconsts<>+320(SB)/8, $0x0000000000000000
 DATA neonconsts<>+328(SB)/8, $0x0000000000000000
-DATA neonconsts<>+336(SB)/8, $0xffffffffffffffff
-DATA neonconsts<>+344(SB)/8, $0x0000000000000000
-DATA neonconsts<>+352(SB)/8, $0x3ff0000000000000
-DATA neonconsts<>+360(SB)/8, $0x3ff0000000000000
-DATA neonconsts<>+368(SB)/8, $0x8000000000000000
-DATA neonconsts<>+376(SB)/8, $0x8000000000000000
-DATA neonconsts<>+384(SB)/8, $0x0010000000000000
-DATA neonconsts<>+392(SB)/8, $0x0010000000000000
-DATA neonconsts<>+400(SB)/8, $0x4350000000000000
-DATA neonconsts<>+408(SB)/8, $0x4350000000000000
-DATA neonconsts<>+416(SB)/8, $0x404b000000000000
-DATA neonconsts<>+424(SB)/8, $0x404b000000000000
-DATA neonconsts<>+432(SB)/8, $0x408ff80000000000
-DATA neonconsts<>+440(SB)/8, $0x408ff80000000000
-DATA neonconsts<>+448(SB)/8, $0x000fffffffffffff
-DATA neonconsts<>+456(SB)/8, $0x000fffffffffffff
-DATA neonconsts<>+464(SB)/8, $0x3ff6a09e667f3bcd
-DATA neonconsts<>+472(SB)/8, $0x3ff6a09e667f3bcd
-DATA neonconsts<>+480(SB)/8, $0x3fe0000000000000
-DATA neonconsts<>+488(SB)/8, $0x3fe0000000000000
-DATA neonconsts<>+496(SB)/8, $0x4000000000000000
-DATA neonconsts<>+504(SB)/8, $0x4000000000000000
-DATA neonconsts<>+512(SB)/8, $0x3fc2f112df3e5244
-DATA neonconsts<>+520(SB)/8, $0x3fc2f112df3e5244
-DATA neonconsts<>+528(SB)/8, $0x3fc7466496cb03de
-DATA neonconsts<>+536(SB)/8, $0x3fc7466496cb03de
-DATA neonconsts<>+544(SB)/8, $0x3fd2492494229359
-DATA neonconsts<>+552(SB)/8, $0x3fd2492494229359
-DATA neonconsts<>+560(SB)/8, $0x3fe5555555555593
-DATA neonconsts<>+568(SB)/8, $0x3fe5555555555593
-DATA neonconsts<>+576(SB)/8, $0x3fc39a09d078c69f
-DATA neonconsts<>+584(SB)/8, $0x3fc39a09d078c69f
-DATA neonconsts<>+592(SB)/8, $0x3fcc71c51d8e78af
-DATA neonconsts<>+600(SB)/8, $0x3fcc71c51d8e78af
-DATA neonconsts<>+608(SB)/8, $0x3fd999999997fa04
-DATA neonconsts<>+616(SB)/8, $0x3fd999999997fa04
-DATA neonconsts<>+624(SB)/8, $0x3dea39ef35793c76
-DATA neonconsts<>+632(SB)/8, $0x3dea39ef35793c76
-DATA neonconsts<>+640(SB)/8, $0x3fe62e42fee00000
-DATA neonconsts<>+648(SB)/8, $0x3fe62e42fee00000
-DATA neonconsts<>+656(SB)/8, $0x7ff0000000000000
-DATA neonconsts<>+664(SB)/8, $0x7ff0000000000000
-DATA neonconsts<>+672(SB)/8, $0xfff0000000000000
-DATA neonconsts<>+680(SB)/8, $0xfff0000000000000
-DATA neonconsts<>+688(SB)/8, $0x7ff8000000000000
-DATA neonconsts<>+696(SB)/8, $0x7ff8000000000000
-GLOBL neonconsts<>(SB), RODATA|NOPTR, $704
+DATA neonconsts<>+336(SB)/8, $0xc2d00000c2d00000
+DATA neonconsts<>+344(SB)/8, $0xc2d00000c2d00000
+DATA neonconsts<>+352(SB)/8, $0x42b2000042b20000
+DATA neonconsts<>+360(SB)/8, $0x42b2000042b20000
+DATA neonconsts<>+368(SB)/8, $0x4b4000004b400000
+DATA neonconsts<>+376(SB)/8, $0x4b4000004b400000
+DATA neonconsts<>+384(SB)/8, $0x3fb8aa3b3fb8aa3b
+DATA neonconsts<>+392(SB)/8, $0x3fb8aa3b3fb8aa3b
+DATA neonconsts<>+400(SB)/8, $0x3f3172003f317200
+DATA neonconsts<>+408(SB)/8, $0x3f3172003f317200
+DATA neonconsts<>+416(SB)/8, $0x35bfbe8e35bfbe8e
+DATA neonconsts<>+424(SB)/8, $0x35bfbe8e35bfbe8e
+DATA neonconsts<>+432(SB)/8, $0x39500d0139500d01
+DATA neonconsts<>+440(SB)/8, $0x39500d0139500d01
+DATA neonconsts<>+448(SB)/8, $0x3ab60b613ab60b61
+DATA neonconsts<>+456(SB)/8, $0x3ab60b613ab60b61
+DATA neonconsts<>+464(SB)/8, $0x3c0888893c088889
+DATA neonconsts<>+472(SB)/8, $0x3c0888893c088889
+DATA neonconsts<>+480(SB)/8, $0x3d2aaaab3d2aaaab
+DATA neonconsts<>+488(SB)/8, $0x3d2aaaab3d2aaaab
+DATA neonconsts<>+496(SB)/8, $0x3e2aaaab3e2aaaab
+DATA neonconsts<>+504(SB)/8, $0x3e2aaaab3e2aaaab
+DATA neonconsts<>+512(SB)/8, $0x0000007f0000007f
+DATA neonconsts<>+520(SB)/8, $0x0000007f0000007f
+DATA neonconsts<>+528(SB)/8, $0xffffffffffffffff
+DATA neonconsts<>+536(SB)/8, $0x0000000000000000
+DATA neonconsts<>+544(SB)/8, $0x3ff0000000000000
+DATA neonconsts<>+552(SB)/8, $0x3ff0000000000000
+DATA neonconsts<>+560(SB)/8, $0x8000000000000000
+DATA neonconsts<>+568(SB)/8, $0x8000000000000000
+DATA neonconsts<>+576(SB)/8, $0x0010000000000000
+DATA neonconsts<>+584(SB)/8, $0x0010000000000000
+DATA neonconsts<>+592(SB)/8, $0x4350000000000000
+DATA neonconsts<>+600(SB)/8, $0x4350000000000000
+DATA neonconsts<>+608(SB)/8, $0x404b000000000000
+DATA neonconsts<>+616(SB)/8, $0x404b000000000000
+DATA neonconsts<>+624(SB)/8, $0x408ff80000000000
+DATA neonconsts<>+632(SB)/8, $0x408ff80000000000
+DATA neonconsts<>+640(SB)/8, $0x000fffffffffffff
+DATA neonconsts<>+648(SB)/8, $0x000fffffffffffff
+DATA neonconsts<>+656(SB)/8, $0x3ff6a09e667f3bcd
+DATA neonconsts<>+664(SB)/8, $0x3ff6a09e667f3bcd
+DATA neonconsts<>+672(SB)/8, $0x3fe0000000000000
+DATA neonconsts<>+680(SB)/8, $0x3fe0000000000000
+DATA neonconsts<>+688(SB)/8, $0x4000000000000000
+DATA neonconsts<>+696(SB)/8, $0x4000000000000000
+DATA neonconsts<>+704(SB)/8, $0x3fc2f112df3e5244
+DATA neonconsts<>+712(SB)/8, $0x3fc2f112df3e5244
+DATA neonconsts<>+720(SB)/8, $0x3fc7466496cb03de
+DATA neonconsts<>+728(SB)/8, $0x3fc7466496cb03de
+DATA neonconsts<>+736(SB)/8, $0x3fd2492494229359
+DATA neonconsts<>+744(SB)/8, $0x3fd2492494229359
+DATA neonconsts<>+752(SB)/8, $0x3fe5555555555593
+DATA neonconsts<>+760(SB)/8, $0x3fe5555555555593
+DATA neonconsts<>+768(SB)/8, $0x3fc39a09d078c69f
+DATA neonconsts<>+776(SB)/8, $0x3fc39a09d078c69f
+DATA neonconsts<>+784(SB)/8, $0x3fcc71c51d8e78af
+DATA neonconsts<>+792(SB)/8, $0x3fcc71c51d8e78af
+DATA neonconsts<>+800(SB)/8, $0x3fd999999997fa04
+DATA neonconsts<>+808(SB)/8, $0x3fd999999997fa04
+DATA neonconsts<>+816(SB)/8, $0x3dea39ef35793c76
+DATA neonconsts<>+824(SB)/8, $0x3dea39ef35793c76
+DATA neonconsts<>+832(SB)/8, $0x3fe62e42fee00000
+DATA neonconsts<>+840(SB)/8, $0x3fe62e42fee00000
+DATA neonconsts<>+848(SB)/8, $0x7ff0000000000000
+DATA neonconsts<>+856(SB)/8, $0x7ff0000000000000
+DATA neonconsts<>+864(SB)/8, $0xfff0000000000000
+DATA neonconsts<>+872(SB)/8, $0xfff0000000000000
+DATA neonconsts<>+880(SB)/8, $0x7ff8000000000000
+DATA neonconsts<>+888(SB)/8, $0x7ff8000000000000
+DATA neonconsts<>+896(SB)/8, $0xc087500000000000
+DATA neonconsts<>+904(SB)/8, $0xc087500000000000
+DATA neonconsts<>+912(SB)/8, $0x4086300000000000
+DATA neonconsts<>+920(SB)/8, $0x4086300000000000
+DATA neonconsts<>+928(SB)/8, $0x4338000000000000
+DATA neonconsts<>+936(SB)/8, $0x4338000000000000
+DATA neonconsts<>+944(SB)/8, $0x3ff71547652b82fe
+DATA neonconsts<>+952(SB)/8, $0x3ff71547652b82fe
+DATA neonconsts<>+960(SB)/8, $0x3de6124613a86d09
+DATA neonconsts<>+968(SB)/8, $0x3de6124613a86d09
+DATA neonconsts<>+976(SB)/8, $0x3e21eed8eff8d898
+DATA neonconsts<>+984(SB)/8, $0x3e21eed8eff8d898
+DATA neonconsts<>+992(SB)/8, $0x3e5ae64567f544e4
+DATA neonconsts<>+1000(SB)/8, $0x3e5ae64567f544e4
+DATA neonconsts<>+1008(SB)/8, $0x3e927e4fb7789f5c
+DATA neonconsts<>+1016(SB)/8, $0x3e927e4fb7789f5c
+DATA neonconsts<>+1024(SB)/8, $0x3ec71de3a556c734
+DATA neonconsts<>+1032(SB)/8, $0x3ec71de3a556c734
+DATA neonconsts<>+1040(SB)/8, $0x3efa01a01a01a01a
+DATA neonconsts<>+1048(SB)/8, $0x3efa01a01a01a01a
+DATA neonconsts<>+1056(SB)/8, $0x3f2a01a01a01a01a
+DATA neonconsts<>+1064(SB)/8, $0x3f2a01a01a01a01a
+DATA neonconsts<>+1072(SB)/8, $0x3f56c16c16c16c17
+DATA neonconsts<>+1080(SB)/8, $0x3f56c16c16c16c17
+DATA neonconsts<>+1088(SB)/8, $0x3f81111111111111
+DATA neonconsts<>+1096(SB)/8, $0x3f81111111111111
+DATA neonconsts<>+1104(SB)/8, $0x3fa5555555555555
+DATA neonconsts<>+1112(SB)/8, $0x3fa5555555555555
+DATA neonconsts<>+1120(SB)/8, $0x3fc5555555555555
+DATA neonconsts<>+1128(SB)/8, $0x3fc5555555555555
+DATA neonconsts<>+1136(SB)/8, $0x00000000000003ff
+DATA neonconsts<>+1144(SB)/8, $0x00000000000003ff
+GLOBL neonconsts<>(SB), RODATA|NOPTR, $1152

@@ -48,6 +48,14 @@ func neonKernels32() *Kernels[float32] {
 		Grad:   hingeGradRNEONF32,
 		WGrad:  hingeWGradRNEONF32,
 	})
+	k.Elem[generic.SigmoidCE] = withRows(&rowFused[float32]{sigmoidCERowSumRNEONF32, sigmoidCERowUnredRNEONF32, sigmoidCERowGradRNEONF32}, Elem[float32]{
+		Sum:    sigmoidCESumRNEONF32,
+		WSum:   sigmoidCEWSumRNEONF32,
+		Unred:  sigmoidCEUnredRNEONF32,
+		WUnred: sigmoidCEWUnredRNEONF32,
+		Grad:   sigmoidCEGradRNEONF32,
+		WGrad:  sigmoidCEWGradRNEONF32,
+	})
 	k.Elem[generic.Identity] = withRows(&rowFused[float32]{identityRowSumRNEONF32, identityRowUnredRNEONF32, identityRowGradRNEONF32}, Elem[float32]{
 		Sum:    identitySumRNEONF32,
 		WSum:   identityWSumRNEONF32,
@@ -73,6 +81,8 @@ func neonKernels32() *Kernels[float32] {
 		WGrad:  l2WGradRNEONF32,
 	})
 	k.Log = logMapRNEONF32
+	k.Exp = expMapRNEONF32
+	k.Log1p = log1pMapRNEONF32
 	return k
 }
 
@@ -344,6 +354,73 @@ func hingeRowGradRNEONF32(dst, p, y, w []float32, inner int, s, a float32) float
 	return hingeRowGradNEONF32(dst, p, y, w, neonRowTable32().byInner[inner], s, a)
 }
 
+func sigmoidCESumRNEONF32(p, y []float32, a float32) float64 {
+	raceRead(p)
+	raceRead(y)
+	return sigmoidCESumNEONF32(p, y, a)
+}
+
+func sigmoidCEWSumRNEONF32(p, y, w []float32, a float32) (float64, int, float64) {
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	return sigmoidCEWSumNEONF32(p, y, w, a)
+}
+
+func sigmoidCEUnredRNEONF32(dst, p, y []float32, s, a float32) float64 {
+	raceRead(p)
+	raceRead(y)
+	raceWrite(dst)
+	return sigmoidCEUnredNEONF32(dst, p, y, s, a)
+}
+
+func sigmoidCEWUnredRNEONF32(dst, p, y, w []float32, a float32) float64 {
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return sigmoidCEWUnredNEONF32(dst, p, y, w, a)
+}
+
+func sigmoidCEGradRNEONF32(dst, p, y []float32, s, a float32) float64 {
+	raceRead(p)
+	raceRead(y)
+	raceWrite(dst)
+	return sigmoidCEGradNEONF32(dst, p, y, s, a)
+}
+
+func sigmoidCEWGradRNEONF32(dst, p, y, w []float32, s, a float32) float64 {
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return sigmoidCEWGradNEONF32(dst, p, y, w, s, a)
+}
+
+func sigmoidCERowSumRNEONF32(p, y, w []float32, inner int, a float32) (float64, int, float64) {
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	s, nz, ws := sigmoidCERowSumNEONF32(p, y, w, neonRowTable32().byInner[inner], a)
+	return s, nz / inner, ws / float64(inner)
+}
+
+func sigmoidCERowUnredRNEONF32(dst, p, y, w []float32, inner int, a float32) float64 {
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return sigmoidCERowUnredNEONF32(dst, p, y, w, neonRowTable32().byInner[inner], a)
+}
+
+func sigmoidCERowGradRNEONF32(dst, p, y, w []float32, inner int, s, a float32) float64 {
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return sigmoidCERowGradNEONF32(dst, p, y, w, neonRowTable32().byInner[inner], s, a)
+}
+
 func identitySumRNEONF32(p, y []float32, a float32) float64 {
 	raceRead(p)
 	raceRead(y)
@@ -551,6 +628,18 @@ func logMapRNEONF32(dst, x []float32) {
 	logMapNEONF32(dst, x)
 }
 
+func expMapRNEONF32(dst, x []float32) {
+	raceRead(x)
+	raceWrite(dst)
+	expMapNEONF32(dst, x)
+}
+
+func log1pMapRNEONF32(dst, x []float32) {
+	raceRead(x)
+	raceWrite(dst)
+	log1pMapNEONF32(dst, x)
+}
+
 // neonKernels64 is the neon level for float64: generated kernels where
 // they exist, the generic ones elsewhere.
 func neonKernels64() *Kernels[float64] {
@@ -587,6 +676,14 @@ func neonKernels64() *Kernels[float64] {
 		Grad:   hingeGradRNEONF64,
 		WGrad:  hingeWGradRNEONF64,
 	})
+	k.Elem[generic.SigmoidCE] = withRows(&rowFused[float64]{sigmoidCERowSumRNEONF64, sigmoidCERowUnredRNEONF64, sigmoidCERowGradRNEONF64}, Elem[float64]{
+		Sum:    sigmoidCESumRNEONF64,
+		WSum:   sigmoidCEWSumRNEONF64,
+		Unred:  sigmoidCEUnredRNEONF64,
+		WUnred: sigmoidCEWUnredRNEONF64,
+		Grad:   sigmoidCEGradRNEONF64,
+		WGrad:  sigmoidCEWGradRNEONF64,
+	})
 	k.Elem[generic.Identity] = withRows(&rowFused[float64]{identityRowSumRNEONF64, identityRowUnredRNEONF64, identityRowGradRNEONF64}, Elem[float64]{
 		Sum:    identitySumRNEONF64,
 		WSum:   identityWSumRNEONF64,
@@ -612,6 +709,8 @@ func neonKernels64() *Kernels[float64] {
 		WGrad:  l2WGradRNEONF64,
 	})
 	k.Log = logMapRNEONF64
+	k.Exp = expMapRNEONF64
+	k.Log1p = log1pMapRNEONF64
 	return k
 }
 
@@ -883,6 +982,73 @@ func hingeRowGradRNEONF64(dst, p, y, w []float64, inner int, s, a float64) float
 	return hingeRowGradNEONF64(dst, p, y, w, neonRowTable64().byInner[inner], s, a)
 }
 
+func sigmoidCESumRNEONF64(p, y []float64, a float64) float64 {
+	raceRead(p)
+	raceRead(y)
+	return sigmoidCESumNEONF64(p, y, a)
+}
+
+func sigmoidCEWSumRNEONF64(p, y, w []float64, a float64) (float64, int, float64) {
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	return sigmoidCEWSumNEONF64(p, y, w, a)
+}
+
+func sigmoidCEUnredRNEONF64(dst, p, y []float64, s, a float64) float64 {
+	raceRead(p)
+	raceRead(y)
+	raceWrite(dst)
+	return sigmoidCEUnredNEONF64(dst, p, y, s, a)
+}
+
+func sigmoidCEWUnredRNEONF64(dst, p, y, w []float64, a float64) float64 {
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return sigmoidCEWUnredNEONF64(dst, p, y, w, a)
+}
+
+func sigmoidCEGradRNEONF64(dst, p, y []float64, s, a float64) float64 {
+	raceRead(p)
+	raceRead(y)
+	raceWrite(dst)
+	return sigmoidCEGradNEONF64(dst, p, y, s, a)
+}
+
+func sigmoidCEWGradRNEONF64(dst, p, y, w []float64, s, a float64) float64 {
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return sigmoidCEWGradNEONF64(dst, p, y, w, s, a)
+}
+
+func sigmoidCERowSumRNEONF64(p, y, w []float64, inner int, a float64) (float64, int, float64) {
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	s, nz, ws := sigmoidCERowSumNEONF64(p, y, w, neonRowTable64().byInner[inner], a)
+	return s, nz / inner, ws / float64(inner)
+}
+
+func sigmoidCERowUnredRNEONF64(dst, p, y, w []float64, inner int, a float64) float64 {
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return sigmoidCERowUnredNEONF64(dst, p, y, w, neonRowTable64().byInner[inner], a)
+}
+
+func sigmoidCERowGradRNEONF64(dst, p, y, w []float64, inner int, s, a float64) float64 {
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return sigmoidCERowGradNEONF64(dst, p, y, w, neonRowTable64().byInner[inner], s, a)
+}
+
 func identitySumRNEONF64(p, y []float64, a float64) float64 {
 	raceRead(p)
 	raceRead(y)
@@ -1088,4 +1254,16 @@ func logMapRNEONF64(dst, x []float64) {
 	raceRead(x)
 	raceWrite(dst)
 	logMapNEONF64(dst, x)
+}
+
+func expMapRNEONF64(dst, x []float64) {
+	raceRead(x)
+	raceWrite(dst)
+	expMapNEONF64(dst, x)
+}
+
+func log1pMapRNEONF64(dst, x []float64) {
+	raceRead(x)
+	raceWrite(dst)
+	log1pMapNEONF64(dst, x)
 }

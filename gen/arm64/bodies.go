@@ -23,6 +23,7 @@ var bodies = []body{
 	{Name: "SqDiff", Fn: "sqDiff", Doc: "l = (p − y)², g = 2(p − y)", UsesY: true, Unroll: 4, emit: sqDiffBody},
 	{Name: "LogLoss", Fn: "logLoss", Doc: "l = −y·ln(p + a) − (1 − y)·ln(1 − p + a), g = −y/(p + a) + (1 − y)/(1 − p + a)", UsesY: true, UsesA: true, Unroll: 2, emit: logLossBody},
 	{Name: "Hinge", Fn: "hinge", Doc: "y' = 2y − 1, l = max(0, 1 − y'·p), g = −y' where 1 − y'·p > 0 else 0", UsesY: true, Unroll: 2, emit: hingeBody},
+	{Name: "SigmoidCE", Fn: "sigmoidCE", Doc: "z' = y(1 − a) + a/2, l = max(p, 0) − p·z' + log1p(exp(−|p|)), g = sigmoid(p) − z'", UsesY: true, UsesA: true, Unroll: 2, emit: sigmoidCEBody},
 	{Name: "Identity", Fn: "identity", Doc: "l = p, g = 1", Unroll: 4, emit: identityBody},
 	{Name: "L1", Fn: "l1", Doc: "l = |p|, g = sign(p)", Unroll: 4, emit: l1Body},
 	{Name: "L2", Fn: "l2", Doc: "l = p²/2, g = p", Unroll: 4, emit: l2Body},

@@ -25,7 +25,12 @@ var (
 )
 
 // vlog returns a fresh register holding ln x, lane by lane; x is kept.
-func (c *kgen) vlog(x neon.V) neon.V {
+func (c *kgen) vlog(x neon.V) neon.V { return c.vlogOf(x, false) }
+
+// vlogOf is vlog; with normal set, x must be a positive normal number (a
+// lane holding anything else gets an unspecified finite value or NaN), and
+// the subnormal scaling and the special values are left out.
+func (c *kgen) vlogOf(x neon.V, normal bool) neon.V {
 	var (
 		minNormal, scale, eScale, bias float64
 		ln2Hi, ln2Lo                   float64
@@ -45,28 +50,39 @@ func (c *kgen) vlog(x neon.V) neon.V {
 		lg = lg32
 	}
 	A := c.A
-	// Scale subnormals (and, harmlessly, zeros and negatives) into the normal range.
-	k := c.konst(minNormal)
-	sub := c.op3(neon.FCMGT, k, x) // x < minNormal
-	c.put(k)
-	k = c.konst(scale)
-	xn := c.op3(neon.FMUL, x, k)
-	c.put(k)
-	c.I(neon.BIF(xn, x, sub)) // xn = sub ? x·2^k : x
-	k = c.konst(eScale)
-	c.I(neon.AND(sub, sub, k)) // the exponent adjustment: k or 0
-	c.put(k)
+	xn, sub := x, neon.V(0)
+	var k neon.V
+	if !normal {
+		// Scale subnormals (and, harmlessly, zeros and negatives) into the normal range.
+		k = c.konst(minNormal)
+		sub = c.op3(neon.FCMGT, k, x) // x < minNormal
+		c.put(k)
+		k = c.konst(scale)
+		xn = c.op3(neon.FMUL, x, k)
+		c.put(k)
+		c.I(neon.BIF(xn, x, sub)) // xn = sub ? x·2^k : x
+		k = c.konst(eScale)
+		c.I(neon.AND(sub, sub, k)) // the exponent adjustment: k or 0
+		c.put(k)
+	}
 
 	// Exponent e as a float, mantissa m in [1, 2).
 	e := c.tmp()
 	c.I(neon.USHR(A, e, xn, expShift), neon.SCVTF(A, e, e))
 	k = c.konst(bias)
-	c.I(neon.FSUB(A, e, e, k), neon.FSUB(A, e, e, sub))
-	c.put(k, sub)
+	c.I(neon.FSUB(A, e, e, k))
+	c.put(k)
+	if !normal {
+		c.I(neon.FSUB(A, e, e, sub))
+		c.put(sub)
+	}
 	k = c.konstBits(mantMask)
 	m := c.tmp()
 	c.I(neon.AND(m, xn, k))
-	c.put(k, xn)
+	c.put(k)
+	if !normal {
+		c.put(xn)
+	}
 	k = c.konstBits(oneBits)
 	c.I(neon.ORR(m, m, k))
 	c.put(k)
@@ -134,6 +150,9 @@ func (c *kgen) vlog(x neon.V) neon.V {
 	c.I(neon.FMUL(A, e, e, k), neon.FSUB(A, r, e, r))
 	c.put(k, e)
 
+	if normal {
+		return r
+	}
 	// Specials.
 	msk := c.tmp()
 	k = c.konst(math.Inf(1))

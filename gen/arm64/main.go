@@ -1,6 +1,7 @@
 // Command arm64 writes the NEON kernels of package asm with the emitter of
 // gen/neon: every loss body composed with every loop driver, for float32
-// (4S) and float64 (2D), plus the vectorised logarithm on its own.
+// (4S) and float64 (2D), plus the vectorised logarithm, exponential and
+// log1p on their own.
 //
 //	go run ./arm64 -out ../asm/elem_arm64.s -stubs ../asm/elem_arm64.go -table ../asm/levels_arm64.go
 package main
@@ -150,11 +151,12 @@ func generate(pkg string) (asmText, stubText []byte) {
 				emit(name, doc, d.sig(e), func(c *kgen) { c.elt = e; kernel(c, name, b, d) })
 			}
 		}
-		name := "logMapNEON" + e.Name
-		e := e
-		sig := "func(dst, x []" + e.GoType + ")"
-		emit(name, name+" writes dst(i) = ln x(i) with the NEON vectorised logarithm.", sig,
-			func(c *kgen) { c.elt = e; logMap(c, name) })
+		for _, m := range mapFns {
+			name := m.Fn + "MapNEON" + e.Name
+			e, m := e, m
+			sig := "func(dst, x []" + e.GoType + ")"
+			emit(name, m.doc(name), sig, func(c *kgen) { c.elt = e; mapKernel(c, name, m.emit) })
+		}
 	}
 	s.WriteString(consts.text())
 	lastForms = forms
@@ -656,47 +658,6 @@ func (c *kgen) rowWeights(tail bool) neon.V {
 	c.Go("LDP 16(R%d), (R%d, R%d)", rRec, rT, rPh)
 	c.Go("ADD R%d, R%d", rT, rR0)
 	return w
-}
-
-// logMap emits logMap<T>(dst, x): dst(i) = ln x(i), the vectorised
-// logarithm of the log loss on its own, for accuracy tests.
-func logMap(c *kgen, name string) {
-	offs, argSize := frame("dst, x []T", "", c.Size)
-	delete(offs, "ret")
-	argSize -= 8
-	c.Raw(fmt.Sprintf("TEXT ·%s(SB), NOSPLIT, $0-%d\n", name, argSize))
-	c.Go("MOVD dst_base+%d(FP), R%d", offs["dst_base"], rDst)
-	c.Go("MOVD x_base+%d(FP), R%d", offs["x_base"], rP)
-	c.Go("MOVD x_len+%d(FP), R%d", offs["x_len"], rN)
-	c.prologue()
-	one := func(tail bool) {
-		x := c.tmp()
-		if tail {
-			c.I(neon.LDRP(c.A, x, rP))
-		} else {
-			c.I(neon.LD1P(c.A, x, rP))
-		}
-		r := c.vlog(x)
-		if tail {
-			c.I(neon.STRP(c.A, r, rDst))
-		} else {
-			c.I(neon.ST1P(c.A, r, rDst))
-		}
-		c.put(x, r)
-	}
-	c.Label("loop")
-	c.Go("CMP $%d, R%d", c.lanes(), rN)
-	c.Go("BLT tail")
-	one(false)
-	c.Go("SUB $%d, R%d", c.lanes(), rN)
-	c.Go("B loop")
-	c.Label("tail")
-	c.Go("CBZ R%d, done", rN)
-	one(true)
-	c.Go("SUB $1, R%d", rN)
-	c.Go("B tail")
-	c.Label("done")
-	c.Go("RET")
 }
 
 // constTable is the RODATA table of 16-byte constant vectors.

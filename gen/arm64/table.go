@@ -37,7 +37,9 @@ func {{.Func}}() *Kernels[{{.GoType}}] {
 		WGrad:  {{.Fn}}WGradR{{$s.Suffix}},
 	})
 {{- end}}
-	k.Log = logMapR{{.Suffix}}
+{{- range .Maps}}
+	k.{{.Slot}} = {{.Fn}}MapR{{$s.Suffix}}
+{{- end}}
 	return k
 }
 {{range .Bodies}}
@@ -108,23 +110,25 @@ func {{.Fn}}RowGradR{{$s.Suffix}}(dst, p, y, w []{{$s.GoType}}, inner int, s, a 
 	return {{.Fn}}RowGrad{{$s.Suffix}}(dst, p, y, w, neonRowTable{{$s.Bits}}().byInner[inner], s, a)
 }
 {{end}}
-func logMapR{{.Suffix}}(dst, x []{{.GoType}}) {
+{{- range .Maps}}
+func {{.Fn}}MapR{{$s.Suffix}}(dst, x []{{$s.GoType}}) {
 	raceRead(x)
 	raceWrite(dst)
-	logMap{{.Suffix}}(dst, x)
+	{{.Fn}}Map{{$s.Suffix}}(dst, x)
 }
-
+{{end}}
 {{end}}`))
 
 type tableSet struct {
 	Func, GoType, Suffix, Bits string
 	Bodies                     []body
+	Maps                       []mapFn
 }
 
 func tableText() []byte {
 	sets := []tableSet{
-		{Func: "neonKernels32", GoType: "float32", Suffix: "NEONF32", Bits: "32", Bodies: bodies},
-		{Func: "neonKernels64", GoType: "float64", Suffix: "NEONF64", Bits: "64", Bodies: bodies},
+		{Func: "neonKernels32", GoType: "float32", Suffix: "NEONF32", Bits: "32", Bodies: bodies, Maps: mapFns},
+		{Func: "neonKernels64", GoType: "float64", Suffix: "NEONF64", Bits: "64", Bodies: bodies, Maps: mapFns},
 	}
 	var buf bytes.Buffer
 	if err := tableTmpl.Execute(&buf, struct{ Sets []tableSet }{sets}); err != nil {

@@ -272,6 +272,19 @@ func USHR(a Arr, d, n V, sh int) Inst {
 		Go:  fmt.Sprintf("VUSHR $%d, V%d.%s, V%d.%s", sh, n, a.goName(), d, a.goName())}
 }
 
+// SSHR: arithmetic right shift of each lane by sh (1..lane bits); Go's
+// assembler has no mnemonic for it.
+func SSHR(a Arr, d, n V, sh int) Inst {
+	chkFP(a)
+	chkV(d, n)
+	bits := shiftBits(a)
+	if sh < 1 || sh > bits {
+		panic("neon: SSHR shift out of range")
+	}
+	return Inst{Form: "sshr." + a.gnu(), Enc: 0x4f000400 | uint32(2*bits-sh)<<16 | uint32(n)<<5 | uint32(d),
+		GNU: fmt.Sprintf("sshr v%d.%s, v%d.%s, #%d", d, a.gnu(), n, a.gnu(), sh)}
+}
+
 // SHL: left shift of each lane by sh (0..lane bits − 1).
 func SHL(a Arr, d, n V, sh int) Inst {
 	chkFP(a)

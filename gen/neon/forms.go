@@ -36,7 +36,7 @@ func Catalogue() []Inst {
 		for _, a := range fp {
 			bits := shiftBits(a)
 			for _, sh := range []int{1, 23, bits} {
-				out = append(out, USHR(a, d, n, sh))
+				out = append(out, USHR(a, d, n, sh), SSHR(a, d, n, sh))
 			}
 			for _, sh := range []int{0, 2, bits - 1} {
 				out = append(out, SHL(a, d, n, sh))

@@ -324,6 +324,21 @@ func l2RowGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx 
 //go:noescape
 func logMapAVX2F32(dst []float32, x []float32)
 
+// softmaxRowMaxAVX2F32 returns the largest value of x (len(x) > 0); a NaN element is skipped (the softmax sums see it).
+//
+//go:noescape
+func softmaxRowMaxAVX2F32(x []float32) float32
+
+// softmaxGradSparseAVX2F32 writes g(i) = g(i)·p − q.
+//
+//go:noescape
+func softmaxGradSparseAVX2F32(g []float32, p float32, q float32)
+
+// softmaxGradDenseAVX2F32 writes g(i) = (g(i)·p − (z(i)·pos + neg)·r)·q, z(i)·pos + neg rounded in the element type.
+//
+//go:noescape
+func softmaxGradDenseAVX2F32(g []float32, z []float32, pos float32, neg float32, p float32, r float32, q float32)
+
 // readProbeAVX2F32 returns Σ x(i) + y(i) over len(x) elements (y is at least as long), reading both slices at the AVX2 load rate.
 //
 //go:noescape
@@ -649,6 +664,21 @@ func l2RowGradAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx 
 //go:noescape
 func logMapAVX2F64(dst []float64, x []float64)
 
+// softmaxRowMaxAVX2F64 returns the largest value of x (len(x) > 0); a NaN element is skipped (the softmax sums see it).
+//
+//go:noescape
+func softmaxRowMaxAVX2F64(x []float64) float64
+
+// softmaxGradSparseAVX2F64 writes g(i) = g(i)·p − q.
+//
+//go:noescape
+func softmaxGradSparseAVX2F64(g []float64, p float64, q float64)
+
+// softmaxGradDenseAVX2F64 writes g(i) = (g(i)·p − (z(i)·pos + neg)·r)·q, z(i)·pos + neg rounded in the element type.
+//
+//go:noescape
+func softmaxGradDenseAVX2F64(g []float64, z []float64, pos float64, neg float64, p float64, r float64, q float64)
+
 // absDiffSumAVX512F32 is the AVX512 Sum driver of l = |p − y|, g = sign(p − y): it returns Σ l(i).
 //
 //go:noescape
@@ -968,6 +998,21 @@ func l2RowGradAVX512F32(dst []float32, p []float32, y []float32, w []float32, id
 //
 //go:noescape
 func logMapAVX512F32(dst []float32, x []float32)
+
+// softmaxRowMaxAVX512F32 returns the largest value of x (len(x) > 0); a NaN element is skipped (the softmax sums see it).
+//
+//go:noescape
+func softmaxRowMaxAVX512F32(x []float32) float32
+
+// softmaxGradSparseAVX512F32 writes g(i) = g(i)·p − q.
+//
+//go:noescape
+func softmaxGradSparseAVX512F32(g []float32, p float32, q float32)
+
+// softmaxGradDenseAVX512F32 writes g(i) = (g(i)·p − (z(i)·pos + neg)·r)·q, z(i)·pos + neg rounded in the element type.
+//
+//go:noescape
+func softmaxGradDenseAVX512F32(g []float32, z []float32, pos float32, neg float32, p float32, r float32, q float32)
 
 // readProbeAVX512F32 returns Σ x(i) + y(i) over len(x) elements (y is at least as long), reading both slices at the AVX512 load rate.
 //
@@ -1293,3 +1338,18 @@ func l2RowGradAVX512F64(dst []float64, p []float64, y []float64, w []float64, id
 //
 //go:noescape
 func logMapAVX512F64(dst []float64, x []float64)
+
+// softmaxRowMaxAVX512F64 returns the largest value of x (len(x) > 0); a NaN element is skipped (the softmax sums see it).
+//
+//go:noescape
+func softmaxRowMaxAVX512F64(x []float64) float64
+
+// softmaxGradSparseAVX512F64 writes g(i) = g(i)·p − q.
+//
+//go:noescape
+func softmaxGradSparseAVX512F64(g []float64, p float64, q float64)
+
+// softmaxGradDenseAVX512F64 writes g(i) = (g(i)·p − (z(i)·pos + neg)·r)·q, z(i)·pos + neg rounded in the element type.
+//
+//go:noescape
+func softmaxGradDenseAVX512F64(g []float64, z []float64, pos float64, neg float64, p float64, r float64, q float64)

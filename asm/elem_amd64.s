@@ -24701,6 +24701,219 @@ done:
 	VZEROUPPER
 	RET
 
+// func softmaxRowMaxAVX2F32(x []float32) float32
+// Requires: AVX, SSE
+TEXT ·softmaxRowMaxAVX2F32(SB), NOSPLIT, $0-28
+	MOVQ         x_base+0(FP), AX
+	VBROADCASTSS consts32<>+80(SB), Y0
+	VBROADCASTSS consts32<>+80(SB), Y1
+	VBROADCASTSS consts32<>+80(SB), Y2
+	VBROADCASTSS consts32<>+80(SB), Y3
+	XORQ         CX, CX
+	MOVQ         x_len+8(FP), DX
+	SUBQ         $0x00000020, DX
+	CMPQ         CX, DX
+	JG           maxsingle
+
+maxloop:
+	VMOVUPS (AX)(CX*4), Y4
+	VMAXPS  Y0, Y4, Y0
+	VMOVUPS 32(AX)(CX*4), Y4
+	VMAXPS  Y1, Y4, Y1
+	VMOVUPS 64(AX)(CX*4), Y4
+	VMAXPS  Y2, Y4, Y2
+	VMOVUPS 96(AX)(CX*4), Y4
+	VMAXPS  Y3, Y4, Y3
+	ADDQ    $0x00000020, CX
+	CMPQ    CX, DX
+	JLE     maxloop
+
+maxsingle:
+	ADDQ $0x00000018, DX
+
+maxsingle1:
+	CMPQ    CX, DX
+	JG      maxtail
+	VMOVUPS (AX)(CX*4), Y4
+	VMAXPS  Y0, Y4, Y0
+	ADDQ    $0x00000008, CX
+	JMP     maxsingle1
+
+maxtail:
+	ADDQ         $0x00000008, DX
+	SUBQ         CX, DX
+	JZ           maxdone
+	LEAQ         tailmask32<>+0(SB), BX
+	MOVQ         $0x00000008, SI
+	SUBQ         DX, SI
+	VMOVDQU      (BX)(SI*4), Y4
+	VMASKMOVPS   (AX)(CX*4), Y4, Y4
+	LEAQ         tailmask32<>+0(SB), AX
+	MOVQ         $0x00000008, BX
+	SUBQ         DX, BX
+	VMOVDQU      (AX)(BX*4), Y5
+	VBROADCASTSS consts32<>+80(SB), Y6
+	VBLENDVPS    Y5, Y4, Y6, Y4
+	VMAXPS       Y0, Y4, Y0
+	ADDQ         DX, CX
+
+maxdone:
+	VMAXPS       Y0, Y1, Y0
+	VMAXPS       Y2, Y3, Y2
+	VMAXPS       Y0, Y2, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VMAXPS       X1, X0, X0
+	VMOVHLPS     X0, X0, X1
+	VMAXPS       X1, X0, X0
+	VMOVSHDUP    X0, X1
+	VMAXSS       X1, X0, X0
+	MOVSS        X0, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func softmaxGradSparseAVX2F32(g []float32, p float32, q float32)
+// Requires: AVX, FMA3
+TEXT ·softmaxGradSparseAVX2F32(SB), NOSPLIT, $0-32
+	MOVQ         g_base+0(FP), AX
+	VBROADCASTSS p+24(FP), Y0
+	VBROADCASTSS q+28(FP), Y1
+	XORQ         CX, CX
+	MOVQ         g_len+8(FP), DX
+	SUBQ         $0x00000020, DX
+	CMPQ         CX, DX
+	JG           gssingle
+
+gsloop:
+	VMOVUPS     (AX)(CX*4), Y2
+	VFMSUB213PS Y1, Y0, Y2
+	VMOVUPS     Y2, (AX)(CX*4)
+	VMOVUPS     32(AX)(CX*4), Y2
+	VFMSUB213PS Y1, Y0, Y2
+	VMOVUPS     Y2, 32(AX)(CX*4)
+	VMOVUPS     64(AX)(CX*4), Y2
+	VFMSUB213PS Y1, Y0, Y2
+	VMOVUPS     Y2, 64(AX)(CX*4)
+	VMOVUPS     96(AX)(CX*4), Y2
+	VFMSUB213PS Y1, Y0, Y2
+	VMOVUPS     Y2, 96(AX)(CX*4)
+	ADDQ        $0x00000020, CX
+	CMPQ        CX, DX
+	JLE         gsloop
+
+gssingle:
+	ADDQ $0x00000018, DX
+
+gssingle1:
+	CMPQ        CX, DX
+	JG          gstail
+	VMOVUPS     (AX)(CX*4), Y2
+	VFMSUB213PS Y1, Y0, Y2
+	VMOVUPS     Y2, (AX)(CX*4)
+	ADDQ        $0x00000008, CX
+	JMP         gssingle1
+
+gstail:
+	ADDQ        $0x00000008, DX
+	SUBQ        CX, DX
+	JZ          gsdone
+	LEAQ        tailmask32<>+0(SB), BX
+	MOVQ        $0x00000008, SI
+	SUBQ        DX, SI
+	VMOVDQU     (BX)(SI*4), Y2
+	VMASKMOVPS  (AX)(CX*4), Y2, Y2
+	VFMSUB213PS Y1, Y0, Y2
+	LEAQ        tailmask32<>+0(SB), BX
+	MOVQ        $0x00000008, SI
+	SUBQ        DX, SI
+	VMOVDQU     (BX)(SI*4), Y0
+	VMASKMOVPS  Y2, Y0, (AX)(CX*4)
+	ADDQ        DX, CX
+
+gsdone:
+	VZEROUPPER
+	RET
+
+// func softmaxGradDenseAVX2F32(g []float32, z []float32, pos float32, neg float32, p float32, r float32, q float32)
+// Requires: AVX, FMA3
+TEXT ·softmaxGradDenseAVX2F32(SB), NOSPLIT, $0-68
+	MOVQ         g_base+0(FP), AX
+	MOVQ         z_base+24(FP), CX
+	VBROADCASTSS pos+48(FP), Y0
+	VBROADCASTSS neg+52(FP), Y1
+	VBROADCASTSS p+56(FP), Y2
+	VBROADCASTSS r+60(FP), Y3
+	VBROADCASTSS q+64(FP), Y4
+	XORQ         DX, DX
+	MOVQ         g_len+8(FP), BX
+	SUBQ         $0x00000010, BX
+	CMPQ         DX, BX
+	JG           gdsingle
+
+gdloop:
+	VMOVUPS     (AX)(DX*4), Y5
+	VMULPS      (CX)(DX*4), Y0, Y6
+	VADDPS      Y1, Y6, Y6
+	VMULPS      Y3, Y6, Y6
+	VFMSUB213PS Y6, Y2, Y5
+	VMULPS      Y4, Y5, Y5
+	VMOVUPS     Y5, (AX)(DX*4)
+	VMOVUPS     32(AX)(DX*4), Y5
+	VMULPS      32(CX)(DX*4), Y0, Y6
+	VADDPS      Y1, Y6, Y6
+	VMULPS      Y3, Y6, Y6
+	VFMSUB213PS Y6, Y2, Y5
+	VMULPS      Y4, Y5, Y5
+	VMOVUPS     Y5, 32(AX)(DX*4)
+	ADDQ        $0x00000010, DX
+	CMPQ        DX, BX
+	JLE         gdloop
+
+gdsingle:
+	ADDQ $0x00000008, BX
+
+gdsingle1:
+	CMPQ        DX, BX
+	JG          gdtail
+	VMOVUPS     (AX)(DX*4), Y5
+	VMULPS      (CX)(DX*4), Y0, Y6
+	VADDPS      Y1, Y6, Y6
+	VMULPS      Y3, Y6, Y6
+	VFMSUB213PS Y6, Y2, Y5
+	VMULPS      Y4, Y5, Y5
+	VMOVUPS     Y5, (AX)(DX*4)
+	ADDQ        $0x00000008, DX
+	JMP         gdsingle1
+
+gdtail:
+	ADDQ        $0x00000008, BX
+	SUBQ        DX, BX
+	JZ          gddone
+	LEAQ        tailmask32<>+0(SB), SI
+	MOVQ        $0x00000008, DI
+	SUBQ        BX, DI
+	VMOVDQU     (SI)(DI*4), Y5
+	VMASKMOVPS  (AX)(DX*4), Y5, Y5
+	LEAQ        tailmask32<>+0(SB), SI
+	MOVQ        $0x00000008, DI
+	SUBQ        BX, DI
+	VMOVDQU     (SI)(DI*4), Y6
+	VMASKMOVPS  (CX)(DX*4), Y6, Y6
+	VMULPS      Y0, Y6, Y6
+	VADDPS      Y1, Y6, Y6
+	VMULPS      Y3, Y6, Y6
+	VFMSUB213PS Y6, Y2, Y5
+	VMULPS      Y4, Y5, Y5
+	LEAQ        tailmask32<>+0(SB), CX
+	MOVQ        $0x00000008, SI
+	SUBQ        BX, SI
+	VMOVDQU     (CX)(SI*4), Y0
+	VMASKMOVPS  Y5, Y0, (AX)(DX*4)
+	ADDQ        BX, DX
+
+gddone:
+	VZEROUPPER
+	RET
+
 // func readProbeAVX2F32(x []float32, y []float32) float32
 // Requires: AVX, SSE
 TEXT ·readProbeAVX2F32(SB), NOSPLIT, $0-52
@@ -41772,6 +41985,217 @@ tail:
 	VMASKMOVPD   Y5, Y0, (CX)
 
 done:
+	VZEROUPPER
+	RET
+
+// func softmaxRowMaxAVX2F64(x []float64) float64
+// Requires: AVX, SSE2
+TEXT ·softmaxRowMaxAVX2F64(SB), NOSPLIT, $0-32
+	MOVQ         x_base+0(FP), AX
+	VBROADCASTSD consts64<>+176(SB), Y0
+	VBROADCASTSD consts64<>+176(SB), Y1
+	VBROADCASTSD consts64<>+176(SB), Y2
+	VBROADCASTSD consts64<>+176(SB), Y3
+	XORQ         CX, CX
+	MOVQ         x_len+8(FP), DX
+	SUBQ         $0x00000010, DX
+	CMPQ         CX, DX
+	JG           maxsingle
+
+maxloop:
+	VMOVUPD (AX)(CX*8), Y4
+	VMAXPD  Y0, Y4, Y0
+	VMOVUPD 32(AX)(CX*8), Y4
+	VMAXPD  Y1, Y4, Y1
+	VMOVUPD 64(AX)(CX*8), Y4
+	VMAXPD  Y2, Y4, Y2
+	VMOVUPD 96(AX)(CX*8), Y4
+	VMAXPD  Y3, Y4, Y3
+	ADDQ    $0x00000010, CX
+	CMPQ    CX, DX
+	JLE     maxloop
+
+maxsingle:
+	ADDQ $0x0000000c, DX
+
+maxsingle1:
+	CMPQ    CX, DX
+	JG      maxtail
+	VMOVUPD (AX)(CX*8), Y4
+	VMAXPD  Y0, Y4, Y0
+	ADDQ    $0x00000004, CX
+	JMP     maxsingle1
+
+maxtail:
+	ADDQ         $0x00000004, DX
+	SUBQ         CX, DX
+	JZ           maxdone
+	LEAQ         tailmask64<>+0(SB), BX
+	MOVQ         $0x00000004, SI
+	SUBQ         DX, SI
+	VMOVDQU      (BX)(SI*8), Y4
+	VMASKMOVPD   (AX)(CX*8), Y4, Y4
+	LEAQ         tailmask64<>+0(SB), AX
+	MOVQ         $0x00000004, BX
+	SUBQ         DX, BX
+	VMOVDQU      (AX)(BX*8), Y5
+	VBROADCASTSD consts64<>+176(SB), Y6
+	VBLENDVPD    Y5, Y4, Y6, Y4
+	VMAXPD       Y0, Y4, Y0
+	ADDQ         DX, CX
+
+maxdone:
+	VMAXPD       Y0, Y1, Y0
+	VMAXPD       Y2, Y3, Y2
+	VMAXPD       Y0, Y2, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VMAXPD       X1, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VMAXSD       X1, X0, X0
+	MOVSD        X0, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func softmaxGradSparseAVX2F64(g []float64, p float64, q float64)
+// Requires: AVX, FMA3
+TEXT ·softmaxGradSparseAVX2F64(SB), NOSPLIT, $0-40
+	MOVQ         g_base+0(FP), AX
+	VBROADCASTSD p+24(FP), Y0
+	VBROADCASTSD q+32(FP), Y1
+	XORQ         CX, CX
+	MOVQ         g_len+8(FP), DX
+	SUBQ         $0x00000010, DX
+	CMPQ         CX, DX
+	JG           gssingle
+
+gsloop:
+	VMOVUPD     (AX)(CX*8), Y2
+	VFMSUB213PD Y1, Y0, Y2
+	VMOVUPD     Y2, (AX)(CX*8)
+	VMOVUPD     32(AX)(CX*8), Y2
+	VFMSUB213PD Y1, Y0, Y2
+	VMOVUPD     Y2, 32(AX)(CX*8)
+	VMOVUPD     64(AX)(CX*8), Y2
+	VFMSUB213PD Y1, Y0, Y2
+	VMOVUPD     Y2, 64(AX)(CX*8)
+	VMOVUPD     96(AX)(CX*8), Y2
+	VFMSUB213PD Y1, Y0, Y2
+	VMOVUPD     Y2, 96(AX)(CX*8)
+	ADDQ        $0x00000010, CX
+	CMPQ        CX, DX
+	JLE         gsloop
+
+gssingle:
+	ADDQ $0x0000000c, DX
+
+gssingle1:
+	CMPQ        CX, DX
+	JG          gstail
+	VMOVUPD     (AX)(CX*8), Y2
+	VFMSUB213PD Y1, Y0, Y2
+	VMOVUPD     Y2, (AX)(CX*8)
+	ADDQ        $0x00000004, CX
+	JMP         gssingle1
+
+gstail:
+	ADDQ        $0x00000004, DX
+	SUBQ        CX, DX
+	JZ          gsdone
+	LEAQ        tailmask64<>+0(SB), BX
+	MOVQ        $0x00000004, SI
+	SUBQ        DX, SI
+	VMOVDQU     (BX)(SI*8), Y2
+	VMASKMOVPD  (AX)(CX*8), Y2, Y2
+	VFMSUB213PD Y1, Y0, Y2
+	LEAQ        tailmask64<>+0(SB), BX
+	MOVQ        $0x00000004, SI
+	SUBQ        DX, SI
+	VMOVDQU     (BX)(SI*8), Y0
+	VMASKMOVPD  Y2, Y0, (AX)(CX*8)
+	ADDQ        DX, CX
+
+gsdone:
+	VZEROUPPER
+	RET
+
+// func softmaxGradDenseAVX2F64(g []float64, z []float64, pos float64, neg float64, p float64, r float64, q float64)
+// Requires: AVX, FMA3
+TEXT ·softmaxGradDenseAVX2F64(SB), NOSPLIT, $0-88
+	MOVQ         g_base+0(FP), AX
+	MOVQ         z_base+24(FP), CX
+	VBROADCASTSD pos+48(FP), Y0
+	VBROADCASTSD neg+56(FP), Y1
+	VBROADCASTSD p+64(FP), Y2
+	VBROADCASTSD r+72(FP), Y3
+	VBROADCASTSD q+80(FP), Y4
+	XORQ         DX, DX
+	MOVQ         g_len+8(FP), BX
+	SUBQ         $0x00000008, BX
+	CMPQ         DX, BX
+	JG           gdsingle
+
+gdloop:
+	VMOVUPD     (AX)(DX*8), Y5
+	VMULPD      (CX)(DX*8), Y0, Y6
+	VADDPD      Y1, Y6, Y6
+	VMULPD      Y3, Y6, Y6
+	VFMSUB213PD Y6, Y2, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     Y5, (AX)(DX*8)
+	VMOVUPD     32(AX)(DX*8), Y5
+	VMULPD      32(CX)(DX*8), Y0, Y6
+	VADDPD      Y1, Y6, Y6
+	VMULPD      Y3, Y6, Y6
+	VFMSUB213PD Y6, Y2, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     Y5, 32(AX)(DX*8)
+	ADDQ        $0x00000008, DX
+	CMPQ        DX, BX
+	JLE         gdloop
+
+gdsingle:
+	ADDQ $0x00000004, BX
+
+gdsingle1:
+	CMPQ        DX, BX
+	JG          gdtail
+	VMOVUPD     (AX)(DX*8), Y5
+	VMULPD      (CX)(DX*8), Y0, Y6
+	VADDPD      Y1, Y6, Y6
+	VMULPD      Y3, Y6, Y6
+	VFMSUB213PD Y6, Y2, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     Y5, (AX)(DX*8)
+	ADDQ        $0x00000004, DX
+	JMP         gdsingle1
+
+gdtail:
+	ADDQ        $0x00000004, BX
+	SUBQ        DX, BX
+	JZ          gddone
+	LEAQ        tailmask64<>+0(SB), SI
+	MOVQ        $0x00000004, DI
+	SUBQ        BX, DI
+	VMOVDQU     (SI)(DI*8), Y5
+	VMASKMOVPD  (AX)(DX*8), Y5, Y5
+	LEAQ        tailmask64<>+0(SB), SI
+	MOVQ        $0x00000004, DI
+	SUBQ        BX, DI
+	VMOVDQU     (SI)(DI*8), Y6
+	VMASKMOVPD  (CX)(DX*8), Y6, Y6
+	VMULPD      Y0, Y6, Y6
+	VADDPD      Y1, Y6, Y6
+	VMULPD      Y3, Y6, Y6
+	VFMSUB213PD Y6, Y2, Y5
+	VMULPD      Y4, Y5, Y5
+	LEAQ        tailmask64<>+0(SB), CX
+	MOVQ        $0x00000004, SI
+	SUBQ        BX, SI
+	VMOVDQU     (CX)(SI*8), Y0
+	VMASKMOVPD  Y5, Y0, (AX)(DX*8)
+	ADDQ        BX, DX
+
+gddone:
 	VZEROUPPER
 	RET
 
@@ -67720,6 +68144,211 @@ done:
 	VZEROUPPER
 	RET
 
+// func softmaxRowMaxAVX512F32(x []float32) float32
+// Requires: AVX, AVX512DQ, AVX512F, SSE
+TEXT ·softmaxRowMaxAVX512F32(SB), NOSPLIT, $0-28
+	MOVQ         x_base+0(FP), AX
+	VBROADCASTSS consts32<>+80(SB), Z0
+	VBROADCASTSS consts32<>+80(SB), Z1
+	VBROADCASTSS consts32<>+80(SB), Z2
+	VBROADCASTSS consts32<>+80(SB), Z3
+	XORQ         CX, CX
+	MOVQ         x_len+8(FP), DX
+	SUBQ         $0x00000040, DX
+	CMPQ         CX, DX
+	JG           maxsingle
+
+maxloop:
+	VMOVUPS (AX)(CX*4), Z4
+	VMAXPS  Z0, Z4, Z0
+	VMOVUPS 64(AX)(CX*4), Z4
+	VMAXPS  Z1, Z4, Z1
+	VMOVUPS 128(AX)(CX*4), Z4
+	VMAXPS  Z2, Z4, Z2
+	VMOVUPS 192(AX)(CX*4), Z4
+	VMAXPS  Z3, Z4, Z3
+	ADDQ    $0x00000040, CX
+	CMPQ    CX, DX
+	JLE     maxloop
+
+maxsingle:
+	ADDQ $0x00000030, DX
+
+maxsingle1:
+	CMPQ    CX, DX
+	JG      maxtail
+	VMOVUPS (AX)(CX*4), Z4
+	VMAXPS  Z0, Z4, Z0
+	ADDQ    $0x00000010, CX
+	JMP     maxsingle1
+
+maxtail:
+	ADDQ         $0x00000010, DX
+	SUBQ         CX, DX
+	JZ           maxdone
+	LEAQ         kmask<>+0(SB), BX
+	KMOVW        (BX)(DX*2), K1
+	VXORPS       Z4, Z4, Z4
+	VMOVUPS.Z    (AX)(CX*4), K1, Z4
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(DX*2), K1
+	VBROADCASTSS consts32<>+80(SB), Z5
+	VBLENDMPS    Z4, Z5, K1, Z4
+	VMAXPS       Z0, Z4, Z0
+	ADDQ         DX, CX
+
+maxdone:
+	VMAXPS        Z0, Z1, Z0
+	VMAXPS        Z2, Z3, Z2
+	VMAXPS        Z0, Z2, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VMAXPS        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VMAXPS        X1, X0, X0
+	VMOVHLPS      X0, X0, X1
+	VMAXPS        X1, X0, X0
+	VMOVSHDUP     X0, X1
+	VMAXSS        X1, X0, X0
+	MOVSS         X0, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func softmaxGradSparseAVX512F32(g []float32, p float32, q float32)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·softmaxGradSparseAVX512F32(SB), NOSPLIT, $0-32
+	MOVQ         g_base+0(FP), AX
+	VBROADCASTSS p+24(FP), Z0
+	VBROADCASTSS q+28(FP), Z1
+	XORQ         CX, CX
+	MOVQ         g_len+8(FP), DX
+	SUBQ         $0x00000040, DX
+	CMPQ         CX, DX
+	JG           gssingle
+
+gsloop:
+	VMOVUPS     (AX)(CX*4), Z2
+	VFMSUB213PS Z1, Z0, Z2
+	VMOVUPS     Z2, (AX)(CX*4)
+	VMOVUPS     64(AX)(CX*4), Z2
+	VFMSUB213PS Z1, Z0, Z2
+	VMOVUPS     Z2, 64(AX)(CX*4)
+	VMOVUPS     128(AX)(CX*4), Z2
+	VFMSUB213PS Z1, Z0, Z2
+	VMOVUPS     Z2, 128(AX)(CX*4)
+	VMOVUPS     192(AX)(CX*4), Z2
+	VFMSUB213PS Z1, Z0, Z2
+	VMOVUPS     Z2, 192(AX)(CX*4)
+	ADDQ        $0x00000040, CX
+	CMPQ        CX, DX
+	JLE         gsloop
+
+gssingle:
+	ADDQ $0x00000030, DX
+
+gssingle1:
+	CMPQ        CX, DX
+	JG          gstail
+	VMOVUPS     (AX)(CX*4), Z2
+	VFMSUB213PS Z1, Z0, Z2
+	VMOVUPS     Z2, (AX)(CX*4)
+	ADDQ        $0x00000010, CX
+	JMP         gssingle1
+
+gstail:
+	ADDQ        $0x00000010, DX
+	SUBQ        CX, DX
+	JZ          gsdone
+	LEAQ        kmask<>+0(SB), BX
+	KMOVW       (BX)(DX*2), K1
+	VXORPS      Z2, Z2, Z2
+	VMOVUPS.Z   (AX)(CX*4), K1, Z2
+	VFMSUB213PS Z1, Z0, Z2
+	LEAQ        kmask<>+0(SB), BX
+	KMOVW       (BX)(DX*2), K1
+	VMOVUPS     Z2, K1, (AX)(CX*4)
+	ADDQ        DX, CX
+
+gsdone:
+	VZEROUPPER
+	RET
+
+// func softmaxGradDenseAVX512F32(g []float32, z []float32, pos float32, neg float32, p float32, r float32, q float32)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·softmaxGradDenseAVX512F32(SB), NOSPLIT, $0-68
+	MOVQ         g_base+0(FP), AX
+	MOVQ         z_base+24(FP), CX
+	VBROADCASTSS pos+48(FP), Z0
+	VBROADCASTSS neg+52(FP), Z1
+	VBROADCASTSS p+56(FP), Z2
+	VBROADCASTSS r+60(FP), Z3
+	VBROADCASTSS q+64(FP), Z4
+	XORQ         DX, DX
+	MOVQ         g_len+8(FP), BX
+	SUBQ         $0x00000020, BX
+	CMPQ         DX, BX
+	JG           gdsingle
+
+gdloop:
+	VMOVUPS     (AX)(DX*4), Z5
+	VMULPS      (CX)(DX*4), Z0, Z6
+	VADDPS      Z1, Z6, Z6
+	VMULPS      Z3, Z6, Z6
+	VFMSUB213PS Z6, Z2, Z5
+	VMULPS      Z4, Z5, Z5
+	VMOVUPS     Z5, (AX)(DX*4)
+	VMOVUPS     64(AX)(DX*4), Z5
+	VMULPS      64(CX)(DX*4), Z0, Z6
+	VADDPS      Z1, Z6, Z6
+	VMULPS      Z3, Z6, Z6
+	VFMSUB213PS Z6, Z2, Z5
+	VMULPS      Z4, Z5, Z5
+	VMOVUPS     Z5, 64(AX)(DX*4)
+	ADDQ        $0x00000020, DX
+	CMPQ        DX, BX
+	JLE         gdloop
+
+gdsingle:
+	ADDQ $0x00000010, BX
+
+gdsingle1:
+	CMPQ        DX, BX
+	JG          gdtail
+	VMOVUPS     (AX)(DX*4), Z5
+	VMULPS      (CX)(DX*4), Z0, Z6
+	VADDPS      Z1, Z6, Z6
+	VMULPS      Z3, Z6, Z6
+	VFMSUB213PS Z6, Z2, Z5
+	VMULPS      Z4, Z5, Z5
+	VMOVUPS     Z5, (AX)(DX*4)
+	ADDQ        $0x00000010, DX
+	JMP         gdsingle1
+
+gdtail:
+	ADDQ        $0x00000010, BX
+	SUBQ        DX, BX
+	JZ          gddone
+	LEAQ        kmask<>+0(SB), SI
+	KMOVW       (SI)(BX*2), K1
+	VXORPS      Z5, Z5, Z5
+	VMOVUPS.Z   (AX)(DX*4), K1, Z5
+	LEAQ        kmask<>+0(SB), SI
+	KMOVW       (SI)(BX*2), K1
+	VXORPS      Z6, Z6, Z6
+	VMOVUPS.Z   (CX)(DX*4), K1, Z6
+	VMULPS      Z0, Z6, Z6
+	VADDPS      Z1, Z6, Z6
+	VMULPS      Z3, Z6, Z6
+	VFMSUB213PS Z6, Z2, Z5
+	VMULPS      Z4, Z5, Z5
+	LEAQ        kmask<>+0(SB), CX
+	KMOVW       (CX)(BX*2), K1
+	VMOVUPS     Z5, K1, (AX)(DX*4)
+	ADDQ        BX, DX
+
+gddone:
+	VZEROUPPER
+	RET
+
 // func readProbeAVX512F32(x []float32, y []float32) float32
 // Requires: AVX, AVX512DQ, AVX512F, SSE
 TEXT ·readProbeAVX512F32(SB), NOSPLIT, $0-52
@@ -85914,6 +86543,209 @@ tail:
 	VMOVUPD      Z4, K1, (CX)
 
 done:
+	VZEROUPPER
+	RET
+
+// func softmaxRowMaxAVX512F64(x []float64) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·softmaxRowMaxAVX512F64(SB), NOSPLIT, $0-32
+	MOVQ         x_base+0(FP), AX
+	VBROADCASTSD consts64<>+176(SB), Z0
+	VBROADCASTSD consts64<>+176(SB), Z1
+	VBROADCASTSD consts64<>+176(SB), Z2
+	VBROADCASTSD consts64<>+176(SB), Z3
+	XORQ         CX, CX
+	MOVQ         x_len+8(FP), DX
+	SUBQ         $0x00000020, DX
+	CMPQ         CX, DX
+	JG           maxsingle
+
+maxloop:
+	VMOVUPD (AX)(CX*8), Z4
+	VMAXPD  Z0, Z4, Z0
+	VMOVUPD 64(AX)(CX*8), Z4
+	VMAXPD  Z1, Z4, Z1
+	VMOVUPD 128(AX)(CX*8), Z4
+	VMAXPD  Z2, Z4, Z2
+	VMOVUPD 192(AX)(CX*8), Z4
+	VMAXPD  Z3, Z4, Z3
+	ADDQ    $0x00000020, CX
+	CMPQ    CX, DX
+	JLE     maxloop
+
+maxsingle:
+	ADDQ $0x00000018, DX
+
+maxsingle1:
+	CMPQ    CX, DX
+	JG      maxtail
+	VMOVUPD (AX)(CX*8), Z4
+	VMAXPD  Z0, Z4, Z0
+	ADDQ    $0x00000008, CX
+	JMP     maxsingle1
+
+maxtail:
+	ADDQ         $0x00000008, DX
+	SUBQ         CX, DX
+	JZ           maxdone
+	LEAQ         kmask<>+0(SB), BX
+	KMOVW        (BX)(DX*2), K1
+	VXORPD       Z4, Z4, Z4
+	VMOVUPD.Z    (AX)(CX*8), K1, Z4
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(DX*2), K1
+	VBROADCASTSD consts64<>+176(SB), Z5
+	VBLENDMPD    Z4, Z5, K1, Z4
+	VMAXPD       Z0, Z4, Z0
+	ADDQ         DX, CX
+
+maxdone:
+	VMAXPD        Z0, Z1, Z0
+	VMAXPD        Z2, Z3, Z2
+	VMAXPD        Z0, Z2, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VMAXPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VMAXPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VMAXSD        X1, X0, X0
+	MOVSD         X0, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func softmaxGradSparseAVX512F64(g []float64, p float64, q float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·softmaxGradSparseAVX512F64(SB), NOSPLIT, $0-40
+	MOVQ         g_base+0(FP), AX
+	VBROADCASTSD p+24(FP), Z0
+	VBROADCASTSD q+32(FP), Z1
+	XORQ         CX, CX
+	MOVQ         g_len+8(FP), DX
+	SUBQ         $0x00000020, DX
+	CMPQ         CX, DX
+	JG           gssingle
+
+gsloop:
+	VMOVUPD     (AX)(CX*8), Z2
+	VFMSUB213PD Z1, Z0, Z2
+	VMOVUPD     Z2, (AX)(CX*8)
+	VMOVUPD     64(AX)(CX*8), Z2
+	VFMSUB213PD Z1, Z0, Z2
+	VMOVUPD     Z2, 64(AX)(CX*8)
+	VMOVUPD     128(AX)(CX*8), Z2
+	VFMSUB213PD Z1, Z0, Z2
+	VMOVUPD     Z2, 128(AX)(CX*8)
+	VMOVUPD     192(AX)(CX*8), Z2
+	VFMSUB213PD Z1, Z0, Z2
+	VMOVUPD     Z2, 192(AX)(CX*8)
+	ADDQ        $0x00000020, CX
+	CMPQ        CX, DX
+	JLE         gsloop
+
+gssingle:
+	ADDQ $0x00000018, DX
+
+gssingle1:
+	CMPQ        CX, DX
+	JG          gstail
+	VMOVUPD     (AX)(CX*8), Z2
+	VFMSUB213PD Z1, Z0, Z2
+	VMOVUPD     Z2, (AX)(CX*8)
+	ADDQ        $0x00000008, CX
+	JMP         gssingle1
+
+gstail:
+	ADDQ        $0x00000008, DX
+	SUBQ        CX, DX
+	JZ          gsdone
+	LEAQ        kmask<>+0(SB), BX
+	KMOVW       (BX)(DX*2), K1
+	VXORPD      Z2, Z2, Z2
+	VMOVUPD.Z   (AX)(CX*8), K1, Z2
+	VFMSUB213PD Z1, Z0, Z2
+	LEAQ        kmask<>+0(SB), BX
+	KMOVW       (BX)(DX*2), K1
+	VMOVUPD     Z2, K1, (AX)(CX*8)
+	ADDQ        DX, CX
+
+gsdone:
+	VZEROUPPER
+	RET
+
+// func softmaxGradDenseAVX512F64(g []float64, z []float64, pos float64, neg float64, p float64, r float64, q float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·softmaxGradDenseAVX512F64(SB), NOSPLIT, $0-88
+	MOVQ         g_base+0(FP), AX
+	MOVQ         z_base+24(FP), CX
+	VBROADCASTSD pos+48(FP), Z0
+	VBROADCASTSD neg+56(FP), Z1
+	VBROADCASTSD p+64(FP), Z2
+	VBROADCASTSD r+72(FP), Z3
+	VBROADCASTSD q+80(FP), Z4
+	XORQ         DX, DX
+	MOVQ         g_len+8(FP), BX
+	SUBQ         $0x00000010, BX
+	CMPQ         DX, BX
+	JG           gdsingle
+
+gdloop:
+	VMOVUPD     (AX)(DX*8), Z5
+	VMULPD      (CX)(DX*8), Z0, Z6
+	VADDPD      Z1, Z6, Z6
+	VMULPD      Z3, Z6, Z6
+	VFMSUB213PD Z6, Z2, Z5
+	VMULPD      Z4, Z5, Z5
+	VMOVUPD     Z5, (AX)(DX*8)
+	VMOVUPD     64(AX)(DX*8), Z5
+	VMULPD      64(CX)(DX*8), Z0, Z6
+	VADDPD      Z1, Z6, Z6
+	VMULPD      Z3, Z6, Z6
+	VFMSUB213PD Z6, Z2, Z5
+	VMULPD      Z4, Z5, Z5
+	VMOVUPD     Z5, 64(AX)(DX*8)
+	ADDQ        $0x00000010, DX
+	CMPQ        DX, BX
+	JLE         gdloop
+
+gdsingle:
+	ADDQ $0x00000008, BX
+
+gdsingle1:
+	CMPQ        DX, BX
+	JG          gdtail
+	VMOVUPD     (AX)(DX*8), Z5
+	VMULPD      (CX)(DX*8), Z0, Z6
+	VADDPD      Z1, Z6, Z6
+	VMULPD      Z3, Z6, Z6
+	VFMSUB213PD Z6, Z2, Z5
+	VMULPD      Z4, Z5, Z5
+	VMOVUPD     Z5, (AX)(DX*8)
+	ADDQ        $0x00000008, DX
+	JMP         gdsingle1
+
+gdtail:
+	ADDQ        $0x00000008, BX
+	SUBQ        DX, BX
+	JZ          gddone
+	LEAQ        kmask<>+0(SB), SI
+	KMOVW       (SI)(BX*2), K1
+	VXORPD      Z5, Z5, Z5
+	VMOVUPD.Z   (AX)(DX*8), K1, Z5
+	LEAQ        kmask<>+0(SB), SI
+	KMOVW       (SI)(BX*2), K1
+	VXORPD      Z6, Z6, Z6
+	VMOVUPD.Z   (CX)(DX*8), K1, Z6
+	VMULPD      Z0, Z6, Z6
+	VADDPD      Z1, Z6, Z6
+	VMULPD      Z3, Z6, Z6
+	VFMSUB213PD Z6, Z2, Z5
+	VMULPD      Z4, Z5, Z5
+	LEAQ        kmask<>+0(SB), CX
+	KMOVW       (CX)(BX*2), K1
+	VMOVUPD     Z5, K1, (AX)(DX*8)
+	ADDQ        BX, DX
+
+gddone:
 	VZEROUPPER
 	RET
 

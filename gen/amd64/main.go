@@ -80,6 +80,7 @@ func main() {
 				}
 			}
 			logMap(c)
+			softmaxKernels(c)
 			if e == f32 {
 				readProbe(c)
 			}

@@ -1,0 +1,155 @@
+//go:build !purego
+
+package asm
+
+// The generated softmax primitives of the AVX2 and AVX-512 levels (see
+// softmax.go), with their race annotations.
+
+// softmaxAsm is one level's generated softmax kernels for one element type.
+type softmaxAsm[T Float] struct {
+	rowMax          func(x []T) T
+	expSum          func(x []T, m T) (float64, int)
+	expSumE         func(dst, x []T, m T) (float64, int)
+	expSumDist      func(x []T, m T) (float64, float64, int)
+	expSumDistE     func(dst, x []T, m T) (float64, float64, int)
+	expSumDense     func(x, z []T, m, pos, neg T) (float64, float64, float64, int)
+	expSumDenseE    func(dst, x, z []T, m, pos, neg T) (float64, float64, float64, int)
+	gradSparse      func(g []T, p, q T)
+	gradDense       func(g, z []T, pos, neg, p, r, q T)
+	shortMax        int
+	shortSparse     func(x []T, c int, labels []int, w []T, ws, gs, neg, zl T, dst, par []T) (float64, int)
+	shortSparseGrad func(g, x []T, c int, labels []int, par []T, idx, step []int32)
+	shortDense      func(x, z []T, c int, w []T, ws, gs, pos, neg T, dst, par []T) (float64, int)
+	shortDenseGrad  func(g, x, z []T, c int, pos, neg T, par []T, idx, step []int32)
+	table           func() *expandTable
+}
+
+// prims wraps the kernels with their race annotations and the choice
+// between the storing and the plain exp sums.
+func (a *softmaxAsm[T]) prims() *softmaxPrims[T] {
+	p := &softmaxPrims[T]{
+		rowMax: func(x []T) T {
+			raceRead(x)
+			return a.rowMax(x)
+		},
+		expSum: func(dst, x []T, m T) (float64, int) {
+			raceRead(x)
+			if len(dst) == 0 {
+				return a.expSum(x, m)
+			}
+			raceWrite(dst[:len(x)])
+			return a.expSumE(dst, x, m)
+		},
+		expSumDist: func(dst, x []T, m T) (float64, float64, int) {
+			raceRead(x)
+			if len(dst) == 0 {
+				return a.expSumDist(x, m)
+			}
+			raceWrite(dst[:len(x)])
+			return a.expSumDistE(dst, x, m)
+		},
+		expSumDense: func(dst, x, z []T, m, pos, neg T) (float64, float64, float64, int) {
+			raceRead(x)
+			raceRead(z[:len(x)])
+			if len(dst) == 0 {
+				return a.expSumDense(x, z, m, pos, neg)
+			}
+			raceWrite(dst[:len(x)])
+			return a.expSumDenseE(dst, x, z, m, pos, neg)
+		},
+		gradSparse: func(g []T, p, q T) {
+			raceRead(g)
+			raceWrite(g)
+			a.gradSparse(g, p, q)
+		},
+		gradDense: func(g, z []T, pos, neg, p, r, q T) {
+			raceRead(g)
+			raceRead(z[:len(g)])
+			raceWrite(g)
+			a.gradDense(g, z, pos, neg, p, r, q)
+		},
+	}
+	if a.shortSparse == nil {
+		return p
+	}
+	p.short = &softmaxShort[T]{
+		max: a.shortMax,
+		sparse: func(x []T, c int, labels []int, w []T, ws, gs, neg, zl T, dst, par []T) (float64, int) {
+			raceRead(x[:len(labels)*c])
+			raceRead(labels)
+			raceRead(w)
+			raceWrite(dst[:len(labels)])
+			raceWrite(par)
+			return a.shortSparse(x, c, labels, w, ws, gs, neg, zl, dst, par)
+		},
+		sparseGrad: func(g, x []T, c int, labels []int, par []T, idx, step []int32) {
+			raceRead(x[:len(labels)*c])
+			raceRead(labels)
+			raceRead(par)
+			raceWrite(g[:len(labels)*c])
+			a.shortSparseGrad(g, x, c, labels, par, idx, step)
+		},
+		dense: func(x, z []T, c int, w []T, ws, gs, pos, neg T, dst, par []T) (float64, int) {
+			raceRead(x[:len(dst)*c])
+			raceRead(z[:len(dst)*c])
+			raceRead(w)
+			raceWrite(dst)
+			raceWrite(par)
+			return a.shortDense(x, z, c, w, ws, gs, pos, neg, dst, par)
+		},
+		denseGrad: func(g, x, z []T, c int, pos, neg T, par []T, idx, step []int32) {
+			raceRead(x)
+			raceRead(z[:len(x)])
+			raceRead(par)
+			raceWrite(g[:len(x)])
+			a.shortDenseGrad(g, x, z, c, pos, neg, par, idx, step)
+		},
+		table: a.table,
+	}
+	return p
+}
+
+var softmaxAsmAVX2F32 = &softmaxAsm[float32]{
+	rowMax:     softmaxRowMaxAVX2F32,
+	gradSparse: softmaxGradSparseAVX2F32,
+	gradDense:  softmaxGradDenseAVX2F32,
+	table:      expandTables[0],
+}
+
+var softmaxAsmAVX2F64 = &softmaxAsm[float64]{
+	rowMax:     softmaxRowMaxAVX2F64,
+	gradSparse: softmaxGradSparseAVX2F64,
+	gradDense:  softmaxGradDenseAVX2F64,
+	table:      expandTables[1],
+}
+
+var softmaxAsmAVX512F32 = &softmaxAsm[float32]{
+	rowMax:     softmaxRowMaxAVX512F32,
+	gradSparse: softmaxGradSparseAVX512F32,
+	gradDense:  softmaxGradDenseAVX512F32,
+	table:      expandTables[2],
+}
+
+var softmaxAsmAVX512F64 = &softmaxAsm[float64]{
+	rowMax:     softmaxRowMaxAVX512F64,
+	gradSparse: softmaxGradSparseAVX512F64,
+	gradDense:  softmaxGradDenseAVX512F64,
+	table:      expandTables[3],
+}
+
+// softmaxAsmOf returns the generated softmax kernels of a level, for tests.
+func softmaxAsmOf[T Float](level string) *softmaxAsm[T] {
+	var z T
+	_, f32 := any(z).(float32)
+	switch {
+	case level == AVX2 && f32:
+		return any(softmaxAsmAVX2F32).(*softmaxAsm[T])
+	case level == AVX2:
+		return any(softmaxAsmAVX2F64).(*softmaxAsm[T])
+	case level == AVX512 && f32:
+		return any(softmaxAsmAVX512F32).(*softmaxAsm[T])
+	case level == AVX512:
+		return any(softmaxAsmAVX512F64).(*softmaxAsm[T])
+	}
+	return nil
+}

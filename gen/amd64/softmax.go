@@ -2,6 +2,7 @@ package main
 
 import (
 	"math"
+	"strconv"
 	"strings"
 
 	. "github.com/mmcloughlin/avo/build"
@@ -32,6 +33,10 @@ func softmaxKernels(c *g) {
 				expSumKernel(c, mode, store)
 			}
 		}
+		shortLossKernel(c, false)
+		shortLossKernel(c, true)
+		shortGradKernel(c, false)
+		shortGradKernel(c, true)
 	}
 }
 
@@ -394,6 +399,665 @@ func expSumKernel(c *g, mode expMode, store bool) {
 	ones := length()
 	SUBQ(cnt, ones)
 	Store(ones, ReturnIndex(nacc))
+	VZEROUPPER()
+	RET()
+}
+
+// cmpLE is the LE_OQ predicate (false for NaN).
+const cmpLE = 0x12
+
+// shortMaxClasses is the longest row the batched short-row kernels take
+// (asm's softmaxShort.max).
+const shortMaxClasses = 16
+
+// fastLo and fastHi bound the gradient factors of the fast path per element
+// type (asm's fastLimits).
+func (c *g) fastLimits() (lo, hi float64) {
+	if c.is64() {
+		return 0x1p-500, math.MaxFloat64 / 16
+	}
+	return 0x1p-60, math.MaxFloat32 / 16
+}
+
+var iotaTable *Mem
+
+// iota32 returns the RODATA table of the int32 values 0, 1, …, 15.
+func iota32() Mem {
+	if iotaTable == nil {
+		m := GLOBL("softmaxiota", RODATA|NOPTR)
+		for k := 0; k < 16; k++ {
+			DATA(4*k, U32(k))
+		}
+		iotaTable = &m
+	}
+	return *iotaTable
+}
+
+// idxVec returns a fresh vector register of one int32 index per lane.
+func (c *g) idxVec() reg.VecVirtual {
+	switch {
+	case c.wide() && c.is64():
+		return YMM()
+	case c.wide():
+		return ZMM()
+	case c.is64():
+		return XMM()
+	}
+	return YMM()
+}
+
+// gather loads dst(k) = mem[base + idx(k)·size] in the lanes of m (zero
+// elsewhere); m is consumed.
+func (c *g) gather(dst reg.VecVirtual, base reg.Register, idx reg.VecVirtual, m mask) {
+	c.zero(dst)
+	mem := Mem{Base: base, Index: idx, Scale: uint8(c.Size)}
+	switch {
+	case c.wide() && c.is64():
+		VGATHERDPD(mem, m.k, dst)
+	case c.wide():
+		VGATHERDPS(mem, m.k, dst)
+	case c.is64():
+		VGATHERDPD(m.v, mem, dst)
+	default:
+		VGATHERDPS(m.v, mem, dst)
+	}
+}
+
+// cvtSI converts the integer in GP register n to a vector of T.
+func (c *g) cvtSI(n reg.Register) reg.VecVirtual {
+	x := XMM()
+	VXORPS(x, x, x)
+	if c.is64() {
+		VCVTSI2SDQ(n, x, x)
+	} else {
+		VCVTSI2SSQ(n, x, x)
+	}
+	v := c.vec()
+	c.broadcast(v, x)
+	return v
+}
+
+// absv returns |v|.
+func (c *g) absv(v reg.VecVirtual) reg.VecVirtual {
+	a := c.vec()
+	c.and(a, v, c.absMask())
+	return a
+}
+
+// log1pv returns ln(1 + u) for u >= 0 from the level's logarithm:
+// v = 1 + u, ln v·u/(v − 1), or u where v == 1.
+func (c *g) log1pv(u reg.VecVirtual) reg.VecVirtual {
+	v := c.vec()
+	c.add(v, u, c.konst(1))
+	l := c.vlog(v)
+	den := c.vec()
+	c.sub(den, v, c.konst(1))
+	c.mul(l, l, u)
+	c.div(l, l, den)
+	c.blend(l, c.cmp(cmpEQ, v, c.konst(1)), u, l)
+	return l
+}
+
+// shortLossKernel emits softmaxShortSparse or softmaxShortDense (see
+// asm's softmaxShort): groups of lanes rows, one row per lane, the columns
+// gathered into the frame.
+func shortLossKernel(c *g, dense bool) {
+	name := "softmaxShortSparse" + c.suffix()
+	sig := "func(x []T, c int, labels []int, w []T, ws, gs, neg, zl T, dst, par []T) (float64, int)"
+	if dense {
+		name = "softmaxShortDense" + c.suffix()
+		sig = "func(x, z []T, c int, w []T, ws, gs, pos, neg T, dst, par []T) (float64, int)"
+	}
+	TEXT(name, 0, c.tname(sig))
+	Pragma("noescape")
+	Doc(name + " computes the losses of rows of c <= " + strconv.Itoa(shortMaxClasses) + " classes, one row per lane; see asm's softmaxShort.")
+	lanes := c.lanes()
+	lo, hi := c.fastLimits()
+
+	cols := AllocLocal(shortMaxClasses * c.Bytes)
+	var zcols, xlab Mem
+	if dense {
+		zcols = AllocLocal(shortMaxClasses * c.Bytes)
+	} else {
+		xlab = AllocLocal(c.Bytes)
+	}
+	idxMem := AllocLocal(c.Bytes)
+	// Σ lw in float64 lanes: two vectors (the halves of a float32 vector).
+	sum64 := AllocLocal(2 * c.Bytes)
+	c.store(c.zeros(), sum64)
+	c.store(c.zeros(), sum64.Offset(c.Bytes))
+
+	cc := GP64()
+	Load(Param("c"), cc)
+	// Lane offsets k·c of the column gathers.
+	iv := c.idxVec()
+	movdqu(iota32(), iv)
+	cx := XMM()
+	VMOVD(cc.As32(), cx)
+	cb := c.idxVec()
+	VPBROADCASTD(cx, cb)
+	VPMULLD(cb, iv, iv)
+	movdqu(iv, idxMem)
+
+	r := GP64()
+	XORQ(r, r)
+	cnt := GP64()
+	XORQ(cnt, cnt)
+	rowsReg := func() reg.Register { return Load(Param("dst").Len(), GP64()) }
+
+	Label("group")
+	nv := rowsReg()
+	SUBQ(r, nv)
+	JLE(LabelRef("done"))
+	CMPQ(nv, U32(lanes))
+	JLE(LabelRef("sized"))
+	MOVQ(U32(lanes), nv)
+	Label("sized")
+	// pxg: the group's first row of x.
+	pxg := Load(Param("x").Base(), GP64())
+	t := GP64()
+	MOVQ(r, t)
+	IMULQ(cc, t)
+	if c.is64() {
+		LEAQ(Mem{Base: pxg, Index: t, Scale: 8}, pxg)
+	} else {
+		LEAQ(Mem{Base: pxg, Index: t, Scale: 4}, pxg)
+	}
+	var pzg reg.Register
+	if dense {
+		pzg = Load(Param("z").Base(), GP64())
+		if c.is64() {
+			LEAQ(Mem{Base: pzg, Index: t, Scale: 8}, pzg)
+		} else {
+			LEAQ(Mem{Base: pzg, Index: t, Scale: 4}, pzg)
+		}
+	}
+
+	// Phase 1: gather the columns into the frame; the row maxima.
+	m := c.konst(math.Inf(-1))
+	{
+		j := GP64()
+		XORQ(j, j)
+		pc := GP64()
+		LEAQ(cols, pc)
+		pxj := GP64()
+		MOVQ(pxg, pxj)
+		var pzc, pzj reg.Register
+		if dense {
+			pzc = GP64()
+			LEAQ(zcols, pzc)
+			pzj = GP64()
+			MOVQ(pzg, pzj)
+		}
+		idx := c.idxVec()
+		movdqu(idxMem, idx)
+		Label("cols")
+		col := c.vec()
+		c.gather(col, pxj, idx, c.tailMask(nv))
+		c.store(col, Mem{Base: pc})
+		c.maxSecond(m, col, m)
+		if dense {
+			zc := c.vec()
+			c.gather(zc, pzj, idx, c.tailMask(nv))
+			c.mul(zc, zc, c.paramVec("pos"))
+			c.add(zc, zc, c.paramVec("neg"))
+			c.store(zc, Mem{Base: pzc})
+			ADDQ(U32(c.Size), pzj)
+			ADDQ(U32(c.Bytes), pzc)
+		}
+		ADDQ(U32(c.Size), pxj)
+		ADDQ(U32(c.Bytes), pc)
+		INCQ(j)
+		CMPQ(j, cc)
+		JL(LabelRef("cols"))
+	}
+
+	// Phase 2: rest, ones and the loss sums over the columns.
+	rest, ones, s1 := c.zeros(), c.zeros(), c.zeros()
+	var s2 reg.VecVirtual
+	if dense {
+		s2 = c.zeros()
+	}
+	{
+		j := GP64()
+		XORQ(j, j)
+		pc := GP64()
+		LEAQ(cols, pc)
+		var pzc reg.Register
+		if dense {
+			pzc = GP64()
+			LEAQ(zcols, pzc)
+		}
+		Label("sums")
+		d := c.vec()
+		c.load(d, Mem{Base: pc})
+		c.sub(d, d, m) // x − m
+		e := c.vexp(d)
+		c.maskedAdd(rest, c.cmp(cmpNGE, d, c.zeros()), e)
+		c.maskedAdd(ones, c.cmp(cmpEQ, d, c.zeros()), c.konst(1))
+		if dense {
+			zs := c.vec()
+			c.load(zs, Mem{Base: pzc})
+			c.fnmadd(s1, zs, d) // a += z'·(m − x)
+			c.add(s2, s2, zs)
+			ADDQ(U32(c.Bytes), pzc)
+		} else {
+			c.sub(s1, s1, d) // dist += m − x
+		}
+		ADDQ(U32(c.Bytes), pc)
+		INCQ(j)
+		CMPQ(j, cc)
+		JL(LabelRef("sums"))
+	}
+
+	// Phase 3: the losses and, with par, the gradient factors.
+	u := c.vec()
+	c.sub(u, ones, c.konst(1))
+	c.add(u, u, rest)
+	ls := c.log1pv(u)
+	l := c.vec()
+	var xl reg.VecVirtual
+	if dense {
+		c.move(l, s1)
+		c.fma(l, ls, s2) // a + ls·b
+	} else {
+		// The label's logit of each row, by scalar loads.
+		jj, off := GP64(), GP64()
+		XORQ(jj, jj)
+		XORQ(off, off)
+		plab := Load(Param("labels").Base(), GP64())
+		pl := GP64()
+		LEAQ(xlab, pl)
+		Label("labs")
+		lab := GP64()
+		MOVQ(Mem{Base: plab, Index: r, Scale: 8}, lab)
+		ADDQ(off, lab)
+		xs := XMM()
+		if c.is64() {
+			VMOVSD(Mem{Base: pxg, Index: lab, Scale: 8}, xs)
+			VMOVSD(xs, Mem{Base: pl})
+		} else {
+			VMOVSS(Mem{Base: pxg, Index: lab, Scale: 4}, xs)
+			VMOVSS(xs, Mem{Base: pl})
+		}
+		ADDQ(U32(c.Size), pl)
+		ADDQ(cc, off)
+		INCQ(r)
+		INCQ(jj)
+		CMPQ(jj, nv)
+		JL(LabelRef("labs"))
+		SUBQ(nv, r)
+		xl = c.vec()
+		c.load(xl, xlab)
+		dl := c.vec()
+		c.sub(dl, m, xl)
+		c.add(l, dl, ls)
+		// With smoothing: (zl − neg)·dl + ls·(neg·(c − 1) + zl) + neg·dist.
+		negBits := GP32()
+		if c.is64() {
+			Load(Param("neg"), negBits.As64())
+			TESTQ(negBits.As64(), negBits.As64())
+		} else {
+			Load(Param("neg"), negBits)
+			TESTL(negBits, negBits)
+		}
+		JZ(LabelRef("unsmoothed"))
+		neg, zl := c.paramVec("neg"), c.paramVec("zl")
+		zd := c.vec()
+		c.sub(zd, zl, neg)
+		c.mul(l, zd, dl)
+		cm1 := GP64()
+		MOVQ(cc, cm1)
+		DECQ(cm1)
+		nb := c.cvtSI(cm1)
+		c.mul(nb, nb, neg)
+		c.add(nb, nb, zl)
+		c.fma(l, ls, nb)
+		c.fma(l, neg, s1)
+		Label("unsmoothed")
+	}
+	// ω and lw = ω·l.
+	om := c.paramVec("ws")
+	nw := Load(Param("w").Len(), GP64())
+	TESTQ(nw, nw)
+	JZ(LabelRef("noweights"))
+	pw := Load(Param("w").Base(), GP64())
+	wv := c.vec()
+	c.maskedLoad(wv, c.tailMask(nv), Mem{Base: pw, Index: r, Scale: uint8(c.Size)})
+	c.mul(om, om, wv)
+	Label("noweights")
+	lw := c.vec()
+	c.mul(lw, om, l)
+	fin := c.vec()
+	c.sub(fin, lw, lw)
+	good := c.maskAnd(c.cmp(cmpEQ, fin, c.zeros()), c.tailMask(nv))
+	goodMem := AllocLocal(c.Bytes)
+	c.storeMask(good, goodMem)
+
+	npar := Load(Param("par").Len(), GP64())
+	TESTQ(npar, npar)
+	JZ(LabelRef("nopar"))
+	{
+		s := c.vec()
+		c.add(s, ones, rest)
+		sc := c.vec()
+		c.mul(sc, om, c.paramVec("gs"))
+		asc := c.absv(sc)
+		ok := c.maskAnd(c.cmp(cmpGE, asc, c.konst(lo)), c.cmp(cmpLE, asc, c.konst(hi)))
+		// par's four runs of rows values, at row r.
+		prow := Load(Param("par").Base(), GP64())
+		LEAQ(Mem{Base: prow, Index: r, Scale: uint8(c.Size)}, prow)
+		run := rowsReg()
+		SHLQ(U8(log2(c.Size)), run)
+		st := func(v reg.VecVirtual, k int) {
+			a := GP64()
+			MOVQ(run, a)
+			if k > 1 {
+				IMULQ(U32(k), a)
+			}
+			if k == 0 {
+				c.maskedStore(v, c.tailMask(nv), Mem{Base: prow})
+				return
+			}
+			c.maskedStore(v, c.tailMask(nv), Mem{Base: prow, Index: a, Scale: 1})
+		}
+		st(m, 0)
+		if dense {
+			k := c.vec()
+			c.div(k, s2, s)
+			small := c.cmp(cmpLE, asc, c.konst(1))
+			p, rr, q := c.vec(), c.vec(), c.vec()
+			c.mul(p, sc, k)
+			c.blend(p, small, p, k)
+			c.blend(rr, small, sc, c.konst(1))
+			c.blend(q, small, c.konst(1), sc)
+			ok = c.maskAnd(ok, c.cmp(cmpLE, c.absv(k), c.konst(hi)))
+			ok = c.maskAnd(ok, c.cmp(cmpLE, c.absv(p), c.konst(hi)))
+			st(p, 1)
+			st(rr, 2)
+			st(q, 3)
+		} else {
+			p := c.vec()
+			c.div(p, sc, s)
+			q := c.vec()
+			c.mul(q, sc, c.paramVec("neg"))
+			ok = c.maskAnd(ok, c.cmp(cmpLE, c.absv(p), c.konst(hi)))
+			ok = c.maskAnd(ok, c.cmp(cmpLE, c.absv(q), c.konst(hi)))
+			st(p, 1)
+			st(q, 2)
+			dx := c.vec()
+			c.sub(dx, xl, m)
+			el := c.vexp(dx)
+			gl := c.vec()
+			c.mul(gl, sc, c.paramVec("zl"))
+			c.fmsub213(el, p, gl) // exp(x(lab) − m)·p − gs·ω·zl
+			st(el, 3)
+		}
+		g2 := c.maskAnd(c.loadMask(goodMem), ok)
+		c.storeMask(g2, goodMem)
+	}
+	Label("nopar")
+	good = c.loadMask(goodMem)
+	pd := Load(Param("dst").Base(), GP64())
+	out := c.vec()
+	c.blend(out, good, lw, c.konstBits(c.qnan()))
+	c.maskedStore(out, c.tailMask(nv), Mem{Base: pd, Index: r, Scale: uint8(c.Size)})
+	good = c.loadMask(goodMem)
+	c.popcount(cnt, good)
+	good = c.loadMask(goodMem)
+	c.keep(lw, good)
+	c.addTo64(sum64, lw)
+	ADDQ(U32(lanes), r)
+	JMP(LabelRef("group"))
+
+	Label("done")
+	var sum reg.VecVirtual
+	if c.is64() {
+		sum = c.reduce64(c.loaded(sum64))
+	} else {
+		sum = c.reduce64(c.loaded(sum64), c.loaded(sum64.Offset(c.Bytes)))
+	}
+	Store(sum, ReturnIndex(0))
+	Store(cnt, ReturnIndex(1))
+	VZEROUPPER()
+	RET()
+}
+
+// movdqu moves a vector of integers (VMOVDQU32 for ZMM registers).
+func movdqu(src, dst Op) {
+	for _, o := range []Op{src, dst} {
+		if r, ok := o.(reg.Register); ok && r.Size() == 64 {
+			VMOVDQU32(src, dst)
+			return
+		}
+	}
+	VMOVDQU(src, dst)
+}
+
+// log2 of a power of two.
+func log2(n int) int {
+	k := 0
+	for n > 1 {
+		n >>= 1
+		k++
+	}
+	return k
+}
+
+// storeMask spills a lane mask to m (one vector's bytes).
+func (c *g) storeMask(k mask, m Mem) {
+	if c.wide() {
+		KMOVW(k.k, m)
+		return
+	}
+	VMOVDQU(k.v, m)
+}
+
+// loadMask reloads a mask spilled by storeMask.
+func (c *g) loadMask(m Mem) mask {
+	if c.wide() {
+		k := K()
+		KMOVW(m, k)
+		return mask{k: k}
+	}
+	v := c.vec()
+	VMOVDQU(m, v)
+	return mask{v: v}
+}
+
+// addTo64 adds the lanes of v, widened to float64, to the float64
+// accumulator vectors at m (two of them for float32: the low and high
+// halves of v).
+func (c *g) addTo64(m Mem, v reg.VecVirtual) {
+	if c.is64() {
+		a := c.loaded(m)
+		c.add(a, a, v)
+		c.store(a, m)
+		return
+	}
+	lo, hi := c.vec(), c.vec()
+	if c.wide() {
+		h := YMM()
+		VEXTRACTF32X8(U8(1), v, h)
+		VCVTPS2PD(v.AsY(), lo)
+		VCVTPS2PD(h, hi)
+	} else {
+		h := XMM()
+		VEXTRACTF128(U8(1), v, h)
+		VCVTPS2PD(v.AsX(), lo)
+		VCVTPS2PD(h, hi)
+	}
+	a := c.vec()
+	VMOVUPD(m, a)
+	VADDPD(lo, a, a)
+	VMOVUPD(a, m)
+	b := c.vec()
+	VMOVUPD(m.Offset(c.Bytes), b)
+	VADDPD(hi, b, b)
+	VMOVUPD(b, m.Offset(c.Bytes))
+}
+
+// parExpander walks the per-row values of a short-row gradient: the
+// current row r0 and phase (element index mod c), as rowState does for row
+// weights, for several runs of per-row values at once.
+type parExpander struct {
+	bases             []reg.Register // the runs' first values
+	rows              reg.Register
+	idx, step, ph, r0 reg.Register
+	n                 int
+}
+
+var expandLabels int
+
+// next returns the values of the next vector of elements, one vector per
+// run, and advances.
+func (e *parExpander) next(c *g) []reg.VecVirtual {
+	expandLabels++
+	part, perm := "expart"+strconv.Itoa(expandLabels), "experm"+strconv.Itoa(expandLabels)
+	srcs := make([]reg.VecVirtual, len(e.bases))
+	for k := range srcs {
+		srcs[k] = c.vec()
+	}
+	left := GP64()
+	MOVQ(e.rows, left)
+	SUBQ(e.r0, left)
+	at := func(k int) Mem { return Mem{Base: e.bases[k], Index: e.r0, Scale: uint8(c.Size)} }
+	CMPQ(left, U32(c.lanes()))
+	JL(LabelRef(part))
+	for k := range srcs {
+		c.load(srcs[k], at(k))
+	}
+	JMP(LabelRef(perm))
+	Label(part)
+	for k := range srcs {
+		c.maskedLoad(srcs[k], c.tailMask(left), at(k))
+	}
+	Label(perm)
+	ix := c.vec()
+	off := GP64()
+	MOVQ(e.ph, off)
+	SHLQ(U8(6), off) // 64 bytes of indices per phase
+	VMOVUPS(Mem{Base: e.idx, Index: off, Scale: 1}, ix)
+	out := make([]reg.VecVirtual, len(srcs))
+	for k, s := range srcs {
+		out[k] = c.vec()
+		VPERMPS(s, ix, out[k])
+	}
+	t := GP64()
+	MOVLQSX(Mem{Base: e.step, Index: e.ph, Scale: 8}, t)
+	ADDQ(t, e.r0)
+	MOVLQSX(Mem{Base: e.step, Index: e.ph, Scale: 8, Disp: 4}, e.ph)
+	return out
+}
+
+// shortGradKernel emits softmaxShortSparseGrad or softmaxShortDenseGrad:
+// the gradient of rows of c classes over the contiguous elements, from the
+// per-row values par the loss kernel wrote.
+func shortGradKernel(c *g, dense bool) {
+	name := "softmaxShortSparseGrad" + c.suffix()
+	sig := "func(g, x []T, c int, labels []int, par []T, idx, step []int32)"
+	doc := "writes g(i) = exp(x(i) − m)·p − q with m, p, q the values par holds for the row of element i, then each row's label element from par"
+	if dense {
+		name = "softmaxShortDenseGrad" + c.suffix()
+		sig = "func(g, x, z []T, c int, pos, neg T, par []T, idx, step []int32)"
+		doc = "writes g(i) = (exp(x(i) − m)·p − (z(i)·pos + neg)·r)·q with m, p, r, q the values par holds for the row of element i"
+	}
+	TEXT(name, NOSPLIT, c.tname(sig))
+	Pragma("noescape")
+	Doc(name + " " + doc + "; idx and step expand the per-row values to the elements.")
+	pg := Load(Param("g").Base(), GP64())
+	px := Load(Param("x").Base(), GP64())
+	var pz reg.Register
+	if dense {
+		pz = Load(Param("z").Base(), GP64())
+	}
+	rows := Load(Param("par").Len(), GP64())
+	SHRQ(U8(2), rows)
+	e := &parExpander{rows: rows, idx: GP64(), step: GP64(), ph: GP64(), r0: GP64()}
+	Load(Param("idx").Base(), e.idx)
+	Load(Param("step").Base(), e.step)
+	XORQ(e.ph, e.ph)
+	XORQ(e.r0, e.r0)
+	runBytes := GP64()
+	MOVQ(rows, runBytes)
+	SHLQ(U8(log2(c.Size)), runBytes)
+	nruns := 3
+	if dense {
+		nruns = 4
+	}
+	base := Load(Param("par").Base(), GP64())
+	for k := 0; k < nruns; k++ {
+		b := GP64()
+		if k == 0 {
+			MOVQ(base, b)
+		} else {
+			LEAQ(Mem{Base: e.bases[k-1], Index: runBytes, Scale: 1}, b)
+		}
+		e.bases = append(e.bases, b)
+	}
+	i := GP64()
+	XORQ(i, i)
+	c.elemLoop("sg", i, func() reg.Register { return Load(Param("x").Len(), GP64()) }, 1, nil, func(off, _ int, tail reg.Register) {
+		at := func(b reg.Register) Mem { return Mem{Base: b, Index: i, Scale: uint8(c.Size), Disp: off} }
+		ld := func(b reg.Register) reg.VecVirtual {
+			v := c.vec()
+			if tail == nil {
+				c.load(v, at(b))
+			} else {
+				c.maskedLoad(v, c.tailMask(tail), at(b))
+			}
+			return v
+		}
+		vals := e.next(c)
+		d := ld(px)
+		c.sub(d, d, vals[0])
+		ex := c.vexp(d)
+		if dense {
+			zs := ld(pz)
+			c.mul(zs, zs, c.paramVec("pos"))
+			c.add(zs, zs, c.paramVec("neg"))
+			c.mul(zs, zs, vals[2])
+			c.fmsub213(ex, vals[1], zs)
+			c.mul(ex, ex, vals[3])
+		} else {
+			c.fmsub213(ex, vals[1], vals[2])
+		}
+		if tail == nil {
+			c.store(ex, at(pg))
+		} else {
+			c.maskedStore(ex, c.tailMask(tail), at(pg))
+		}
+	})
+	if !dense {
+		// Each row's label element: g(r·c + label(r)) = par(3·rows + r).
+		plab := Load(Param("labels").Base(), GP64())
+		cc := GP64()
+		Load(Param("c"), cc)
+		pl := GP64()
+		LEAQ(Mem{Base: e.bases[2], Index: runBytes, Scale: 1}, pl)
+		r, off := GP64(), GP64()
+		XORQ(r, r)
+		XORQ(off, off)
+		CMPQ(r, rows)
+		JGE(LabelRef("fixed"))
+		Label("fix")
+		lab := GP64()
+		MOVQ(Mem{Base: plab, Index: r, Scale: 8}, lab)
+		ADDQ(off, lab)
+		v := XMM()
+		if c.is64() {
+			VMOVSD(Mem{Base: pl, Index: r, Scale: 8}, v)
+			VMOVSD(v, Mem{Base: pg, Index: lab, Scale: 8})
+		} else {
+			VMOVSS(Mem{Base: pl, Index: r, Scale: 4}, v)
+			VMOVSS(v, Mem{Base: pg, Index: lab, Scale: 4})
+		}
+		ADDQ(cc, off)
+		INCQ(r)
+		CMPQ(r, rows)
+		JL(LabelRef("fix"))
+		Label("fixed")
+	}
 	VZEROUPPER()
 	RET()
 }

@@ -5,6 +5,10 @@ package asm
 // The generated softmax primitives of the AVX2 and AVX-512 levels (see
 // softmax.go), with their race annotations.
 
+// softmaxShortMax is the longest row of the batched short-row kernels
+// (gen/amd64's shortMaxClasses).
+const softmaxShortMax = 16
+
 // softmaxAsm is one level's generated softmax kernels for one element type.
 type softmaxAsm[T Float] struct {
 	rowMax          func(x []T) T
@@ -27,6 +31,9 @@ type softmaxAsm[T Float] struct {
 // prims wraps the kernels with their race annotations and the choice
 // between the storing and the plain exp sums.
 func (a *softmaxAsm[T]) prims() *softmaxPrims[T] {
+	if a == nil {
+		return nil
+	}
 	p := &softmaxPrims[T]{
 		rowMax: func(x []T) T {
 			raceRead(x)

@@ -239,3 +239,84 @@ func testExpSums[T Float](t *testing.T, a *softmaxAsm[T]) {
 func TestSoftmaxExpSums(t *testing.T) {
 	forEachSoftmaxAsm(t, testExpSums[float32], testExpSums[float64])
 }
+
+func testShortKernels[T Float](t *testing.T, a *softmaxAsm[T]) {
+	if a.shortSparse == nil {
+		t.Skip("no short-row kernels at this level")
+	}
+	ref := refShort[T]()
+	tol := 1e-5
+	if !isF32[T]() {
+		tol = 1e-12
+	}
+	near := func(got, want T) bool {
+		if got == want || (got != got && want != want) {
+			return true
+		}
+		return math.Abs(float64(got)-float64(want)) <= tol*math.Max(1, math.Abs(float64(want)))
+	}
+	for c := 2; c <= a.shortMax; c++ {
+		for _, rows := range []int{1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 33, 100} {
+			for _, smooth := range []T{0, 0.1} {
+				r := rand.New(rand.NewPCG(uint64(c), uint64(rows)))
+				x, z := make([]T, rows*c), make([]T, rows*c)
+				for i := range x {
+					x[i], z[i] = T(logit(r)), T(r.Float64())
+				}
+				labels := make([]int, rows)
+				w := make([]T, rows)
+				for i := range labels {
+					labels[i] = r.IntN(c)
+					w[i] = T(r.Float64())
+				}
+				pos, neg := 1-smooth, smooth/T(c)
+				zl := neg + pos
+				ws, gs := T(0.5), T(0.25)
+				desc := fmt.Sprintf("c=%d rows=%d smooth=%v", c, rows, smooth)
+				for _, dense := range []bool{false, true} {
+					dst, dref := make([]T, rows), make([]T, rows)
+					par, pref := make([]T, 4*rows), make([]T, 4*rows)
+					var s, sref float64
+					var n, nref int
+					if dense {
+						s, n = a.shortDense(x, z, c, w, ws, gs, pos, neg, dst, par)
+						sref, nref = ref.dense(x, z, c, w, ws, gs, pos, neg, dref, pref)
+					} else {
+						s, n = a.shortSparse(x, c, labels, w, ws, gs, neg, zl, dst, par)
+						sref, nref = ref.sparse(x, c, labels, w, ws, gs, neg, zl, dref, pref)
+					}
+					require.Equal(t, nref, n, "%s dense=%v good rows", desc, dense)
+					for i := range dst {
+						require.True(t, near(dst[i], dref[i]), "%s dense=%v dst[%d] = %v, want %v", desc, dense, i, dst[i], dref[i])
+					}
+					for i := range par {
+						require.True(t, near(par[i], pref[i]), "%s dense=%v par[%d] (run %d) = %v, want %v", desc, dense, i, i/rows, par[i], pref[i])
+					}
+					var sd float64
+					for _, v := range dst {
+						if v == v {
+							sd += float64(v)
+						}
+					}
+					require.InDelta(t, sref, s, tol*math.Max(1, math.Abs(sref)), "%s dense=%v sum (Σ dst %v, dst %v, dref %v, n %d %d)", desc, dense, sd, dst, dref, n, nref)
+					tab := a.table()
+					g, gref := make([]T, rows*c), make([]T, rows*c)
+					if dense {
+						a.shortDenseGrad(g, x, z, c, pos, neg, par, tab.idx[c], tab.step[c])
+						ref.denseGrad(gref, x, z, c, pos, neg, pref, nil, nil)
+					} else {
+						a.shortSparseGrad(g, x, c, labels, par, tab.idx[c], tab.step[c])
+						ref.sparseGrad(gref, x, c, labels, pref, nil, nil)
+					}
+					for i := range g {
+						require.True(t, near(g[i], gref[i]), "%s dense=%v grad[%d] = %v, want %v", desc, dense, i, g[i], gref[i])
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestSoftmaxShortKernels(t *testing.T) {
+	forEachSoftmaxAsm(t, testShortKernels[float32], testShortKernels[float64])
+}

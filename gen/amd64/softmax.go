@@ -693,13 +693,17 @@ func shortLossKernel(c *g, dense bool) {
 		c.sub(dl, m, xl)
 		c.add(l, dl, ls)
 		// With smoothing: (zl − neg)·dl + ls·(neg·(c − 1) + zl) + neg·dist.
-		negBits := GP32()
+		negAddr, err := Param("neg").Resolve()
+		if err != nil {
+			panic(err)
+		}
+		negBits := GP64()
 		if c.is64() {
-			Load(Param("neg"), negBits.As64())
-			TESTQ(negBits.As64(), negBits.As64())
+			MOVQ(negAddr.Addr, negBits)
+			TESTQ(negBits, negBits)
 		} else {
-			Load(Param("neg"), negBits)
-			TESTL(negBits, negBits)
+			MOVL(negAddr.Addr, negBits.As32())
+			TESTL(negBits.As32(), negBits.As32())
 		}
 		JZ(LabelRef("unsmoothed"))
 		neg, zl := c.paramVec("neg"), c.paramVec("zl")
@@ -751,9 +755,10 @@ func shortLossKernel(c *g, dense bool) {
 		SHLQ(U8(log2(c.Size)), run)
 		st := func(v reg.VecVirtual, k int) {
 			a := GP64()
-			MOVQ(run, a)
 			if k > 1 {
-				IMULQ(U32(k), a)
+				IMUL3Q(U32(k), run, a)
+			} else {
+				MOVQ(run, a)
 			}
 			if k == 0 {
 				c.maskedStore(v, c.tailMask(nv), Mem{Base: prow})
@@ -815,7 +820,9 @@ func shortLossKernel(c *g, dense bool) {
 	if c.is64() {
 		sum = c.reduce64(c.loaded(sum64))
 	} else {
-		sum = c.reduce64(c.loaded(sum64), c.loaded(sum64.Offset(c.Bytes)))
+		lo, hi := c.loaded(sum64), c.loaded(sum64.Offset(c.Bytes))
+		VADDPD(hi, lo, lo) // float64 lanes: reduce64 alone would add them as T
+		sum = c.reduce64(lo)
 	}
 	Store(sum, ReturnIndex(0))
 	Store(cnt, ReturnIndex(1))
@@ -901,10 +908,9 @@ func (c *g) addTo64(m Mem, v reg.VecVirtual) {
 // current row r0 and phase (element index mod c), as rowState does for row
 // weights, for several runs of per-row values at once.
 type parExpander struct {
-	bases             []reg.Register // the runs' first values
-	rows              reg.Register
-	idx, step, ph, r0 reg.Register
-	n                 int
+	bases  []Mem // frame slots holding the runs' first addresses
+	rows   reg.Register
+	ph, r0 reg.Register
 }
 
 var expandLabels int
@@ -921,7 +927,11 @@ func (e *parExpander) next(c *g) []reg.VecVirtual {
 	left := GP64()
 	MOVQ(e.rows, left)
 	SUBQ(e.r0, left)
-	at := func(k int) Mem { return Mem{Base: e.bases[k], Index: e.r0, Scale: uint8(c.Size)} }
+	at := func(k int) Mem {
+		b := GP64()
+		MOVQ(e.bases[k], b)
+		return Mem{Base: b, Index: e.r0, Scale: uint8(c.Size)}
+	}
 	CMPQ(left, U32(c.lanes()))
 	JL(LabelRef(part))
 	for k := range srcs {
@@ -937,16 +947,18 @@ func (e *parExpander) next(c *g) []reg.VecVirtual {
 	off := GP64()
 	MOVQ(e.ph, off)
 	SHLQ(U8(6), off) // 64 bytes of indices per phase
-	VMOVUPS(Mem{Base: e.idx, Index: off, Scale: 1}, ix)
+	idx := Load(Param("idx").Base(), GP64())
+	VMOVUPS(Mem{Base: idx, Index: off, Scale: 1}, ix)
 	out := make([]reg.VecVirtual, len(srcs))
 	for k, s := range srcs {
 		out[k] = c.vec()
 		VPERMPS(s, ix, out[k])
 	}
+	step := Load(Param("step").Base(), GP64())
 	t := GP64()
-	MOVLQSX(Mem{Base: e.step, Index: e.ph, Scale: 8}, t)
+	MOVLQSX(Mem{Base: step, Index: e.ph, Scale: 8}, t)
 	ADDQ(t, e.r0)
-	MOVLQSX(Mem{Base: e.step, Index: e.ph, Scale: 8, Disp: 4}, e.ph)
+	MOVLQSX(Mem{Base: step, Index: e.ph, Scale: 8, Disp: 4}, e.ph)
 	return out
 }
 
@@ -973,9 +985,7 @@ func shortGradKernel(c *g, dense bool) {
 	}
 	rows := Load(Param("par").Len(), GP64())
 	SHRQ(U8(2), rows)
-	e := &parExpander{rows: rows, idx: GP64(), step: GP64(), ph: GP64(), r0: GP64()}
-	Load(Param("idx").Base(), e.idx)
-	Load(Param("step").Base(), e.step)
+	e := &parExpander{rows: rows, ph: GP64(), r0: GP64()}
 	XORQ(e.ph, e.ph)
 	XORQ(e.r0, e.r0)
 	runBytes := GP64()
@@ -985,15 +995,12 @@ func shortGradKernel(c *g, dense bool) {
 	if dense {
 		nruns = 4
 	}
-	base := Load(Param("par").Base(), GP64())
+	b := Load(Param("par").Base(), GP64())
 	for k := 0; k < nruns; k++ {
-		b := GP64()
-		if k == 0 {
-			MOVQ(base, b)
-		} else {
-			LEAQ(Mem{Base: e.bases[k-1], Index: runBytes, Scale: 1}, b)
-		}
-		e.bases = append(e.bases, b)
+		slot := AllocLocal(8)
+		MOVQ(b, slot)
+		e.bases = append(e.bases, slot)
+		ADDQ(runBytes, b)
 	}
 	i := GP64()
 	XORQ(i, i)
@@ -1034,7 +1041,8 @@ func shortGradKernel(c *g, dense bool) {
 		cc := GP64()
 		Load(Param("c"), cc)
 		pl := GP64()
-		LEAQ(Mem{Base: e.bases[2], Index: runBytes, Scale: 1}, pl)
+		MOVQ(e.bases[2], pl)
+		ADDQ(runBytes, pl)
 		r, off := GP64(), GP64()
 		XORQ(r, r)
 		XORQ(off, off)

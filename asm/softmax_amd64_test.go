@@ -320,3 +320,102 @@ func testShortKernels[T Float](t *testing.T, a *softmaxAsm[T]) {
 func TestSoftmaxShortKernels(t *testing.T) {
 	forEachSoftmaxAsm(t, testShortKernels[float32], testShortKernels[float64])
 }
+
+var primSink float64
+
+// BenchmarkSoftmaxPrimitives/<level>/<primitive>: float32 rows of 1000
+// logits, per row.
+func BenchmarkSoftmaxPrimitives(b *testing.B) {
+	const n = 1000
+	r := rand.New(rand.NewPCG(1, 2))
+	x := make([]float32, n)
+	for i := range x {
+		x[i] = float32(2 * r.NormFloat64())
+	}
+	g := make([]float32, n)
+	for _, l := range Levels() {
+		a := softmaxAsmOf[float32](l.Name)
+		if a == nil {
+			continue
+		}
+		m := refRowMax(x)
+		b.Run(l.Name+"/rowMax", func(b *testing.B) {
+			for b.Loop() {
+				primSink += float64(a.rowMax(x))
+			}
+		})
+		b.Run(l.Name+"/expSum", func(b *testing.B) {
+			for b.Loop() {
+				s, _ := a.expSum(x, m)
+				primSink += s
+			}
+		})
+		b.Run(l.Name+"/expSumE", func(b *testing.B) {
+			for b.Loop() {
+				s, _ := a.expSumE(g, x, m)
+				primSink += s
+			}
+		})
+		b.Run(l.Name+"/gradSparse", func(b *testing.B) {
+			for b.Loop() {
+				a.gradSparse(g, 0.5, 0.25)
+			}
+		})
+		b.Run(l.Name+"/Exp", func(b *testing.B) {
+			for b.Loop() {
+				l.F32.Exp(g, x)
+			}
+		})
+	}
+}
+
+// BenchmarkSoftmaxShort/<level>/<kernel>: float32, 1024 rows of 10 classes per call.
+func BenchmarkSoftmaxShort(b *testing.B) {
+	const rows, c = 1024, 10
+	r := rand.New(rand.NewPCG(1, 2))
+	x, z := make([]float32, rows*c), make([]float32, rows*c)
+	labels := make([]int, rows)
+	for i := range x {
+		x[i] = float32(2 * r.NormFloat64())
+	}
+	for i := range labels {
+		labels[i] = r.IntN(c)
+		z[i*c+labels[i]] = 1
+	}
+	dst, par, g := make([]float32, rows), make([]float32, 4*rows), make([]float32, rows*c)
+	for _, l := range Levels() {
+		a := softmaxAsmOf[float32](l.Name)
+		if a == nil || a.shortSparse == nil {
+			continue
+		}
+		tab := a.table()
+		b.Run(l.Name+"/sparse", func(b *testing.B) {
+			for b.Loop() {
+				s, _ := a.shortSparse(x, c, labels, nil, 1, 1, 0, 1, dst, nil)
+				primSink += s
+			}
+		})
+		b.Run(l.Name+"/sparse+par", func(b *testing.B) {
+			for b.Loop() {
+				s, _ := a.shortSparse(x, c, labels, nil, 1, 1, 0, 1, dst, par)
+				primSink += s
+			}
+		})
+		b.Run(l.Name+"/sparseGrad", func(b *testing.B) {
+			for b.Loop() {
+				a.shortSparseGrad(g, x, c, labels, par, tab.idx[c], tab.step[c])
+			}
+		})
+		b.Run(l.Name+"/dense", func(b *testing.B) {
+			for b.Loop() {
+				s, _ := a.shortDense(x, z, c, nil, 1, 1, 1, 0, dst, nil)
+				primSink += s
+			}
+		})
+		b.Run(l.Name+"/denseGrad", func(b *testing.B) {
+			for b.Loop() {
+				a.shortDenseGrad(g, x, z, c, 1, 0, par, tab.idx[c], tab.step[c])
+			}
+		})
+	}
+}

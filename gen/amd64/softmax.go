@@ -262,6 +262,11 @@ func gradDenseKernel(c *g) {
 	RET()
 }
 
+// expUnrollWide and expUnrollNarrow are the exp sums' unrolling on AVX-512
+// and AVX2 (more does not run faster: the exponential's latency chain and
+// the FP ports bound them).
+const expUnrollWide, expUnrollNarrow = 4, 2
+
 // expMode selects what an exp-sum kernel accumulates besides rest and ones.
 type expMode int
 
@@ -304,9 +309,9 @@ func expSumKernel(c *g, mode expMode, store bool) {
 		pd = Load(Param("dst").Base(), GP64())
 	}
 	m := c.paramVec("m")
-	u := 4
+	u := expUnrollWide
 	if !c.wide() {
-		u = 2
+		u = expUnrollNarrow
 	}
 	// Accumulator sets: rest, then dist or a and b.
 	nacc := []int{1, 2, 3}[mode]
@@ -318,8 +323,9 @@ func expSumKernel(c *g, mode expMode, store bool) {
 			c.zero(acc[j][k])
 		}
 	}
-	cnt := GP64()
-	XORQ(cnt, cnt)
+	// The count of terms in rest, per lane (int lanes of the element size).
+	cnt := c.zeros()
+	zero := c.zeros()
 	i := GP64()
 	XORQ(i, i)
 	length := func() reg.Register { return Load(Param("x").Len(), GP64()) }
@@ -347,11 +353,11 @@ func expSumKernel(c *g, mode expMode, store bool) {
 		}
 		// The terms of x != m (d < 0, or NaN): the 1 of each x == m is left
 		// out and counted.
-		nge := c.cmp(cmpNGE, d, c.zeros())
+		nge := c.cmp(cmpNGE, d, zero)
 		if tail != nil {
 			nge = c.maskAnd(nge, c.tailMask(tail))
 		}
-		c.popcount(cnt, nge)
+		c.countLanes(cnt, nge)
 		c.maskedAdd(acc[0][k], nge, e)
 		switch mode {
 		case expDist:
@@ -397,7 +403,7 @@ func expSumKernel(c *g, mode expMode, store bool) {
 		Store(s, ReturnIndex(j))
 	}
 	ones := length()
-	SUBQ(cnt, ones)
+	SUBQ(c.hsumInt(cnt), ones)
 	Store(ones, ReturnIndex(nacc))
 	VZEROUPPER()
 	RET()
@@ -417,50 +423,6 @@ func (c *g) fastLimits() (lo, hi float64) {
 		return 0x1p-500, math.MaxFloat64 / 16
 	}
 	return 0x1p-60, math.MaxFloat32 / 16
-}
-
-var iotaTable *Mem
-
-// iota32 returns the RODATA table of the int32 values 0, 1, …, 15.
-func iota32() Mem {
-	if iotaTable == nil {
-		m := GLOBL("softmaxiota", RODATA|NOPTR)
-		for k := 0; k < 16; k++ {
-			DATA(4*k, U32(k))
-		}
-		iotaTable = &m
-	}
-	return *iotaTable
-}
-
-// idxVec returns a fresh vector register of one int32 index per lane.
-func (c *g) idxVec() reg.VecVirtual {
-	switch {
-	case c.wide() && c.is64():
-		return YMM()
-	case c.wide():
-		return ZMM()
-	case c.is64():
-		return XMM()
-	}
-	return YMM()
-}
-
-// gather loads dst(k) = mem[base + idx(k)·size] in the lanes of m (zero
-// elsewhere); m is consumed.
-func (c *g) gather(dst reg.VecVirtual, base reg.Register, idx reg.VecVirtual, m mask) {
-	c.zero(dst)
-	mem := Mem{Base: base, Index: idx, Scale: uint8(c.Size)}
-	switch {
-	case c.wide() && c.is64():
-		VGATHERDPD(mem, m.k, dst)
-	case c.wide():
-		VGATHERDPS(mem, m.k, dst)
-	case c.is64():
-		VGATHERDPD(m.v, mem, dst)
-	default:
-		VGATHERDPS(m.v, mem, dst)
-	}
 }
 
 // cvtSI converts the integer in GP register n to a vector of T.
@@ -499,8 +461,8 @@ func (c *g) log1pv(u reg.VecVirtual) reg.VecVirtual {
 }
 
 // shortLossKernel emits softmaxShortSparse or softmaxShortDense (see
-// asm's softmaxShort): groups of lanes rows, one row per lane, the columns
-// gathered into the frame.
+// asm's softmaxShort): groups of lanes rows, one row per lane, the rows
+// transposed into columns in the frame.
 func shortLossKernel(c *g, dense bool) {
 	name := "softmaxShortSparse" + c.suffix()
 	sig := "func(x []T, c int, labels []int, w []T, ws, gs, neg, zl T, dst, par []T) (float64, int)"
@@ -515,30 +477,20 @@ func shortLossKernel(c *g, dense bool) {
 	lo, hi := c.fastLimits()
 
 	cols := AllocLocal(shortMaxClasses * c.Bytes)
-	var zcols, xlab Mem
+	var zcols, labs Mem
 	if dense {
 		zcols = AllocLocal(shortMaxClasses * c.Bytes)
 	} else {
-		xlab = AllocLocal(c.Bytes)
+		labs = AllocLocal(c.Bytes)
 	}
-	idxMem := AllocLocal(c.Bytes)
 	// Σ lw in float64 lanes: two vectors (the halves of a float32 vector).
 	sum64 := AllocLocal(2 * c.Bytes)
 	c.store(c.zeros(), sum64)
 	c.store(c.zeros(), sum64.Offset(c.Bytes))
+	goodMem := AllocLocal(c.Bytes)
 
 	cc := GP64()
 	Load(Param("c"), cc)
-	// Lane offsets k·c of the column gathers.
-	iv := c.idxVec()
-	movdqu(iota32(), iv)
-	cx := XMM()
-	VMOVD(cc.As32(), cx)
-	cb := c.idxVec()
-	VPBROADCASTD(cx, cb)
-	VPMULLD(cb, iv, iv)
-	movdqu(iv, idxMem)
-
 	r := GP64()
 	XORQ(r, r)
 	cnt := GP64()
@@ -553,144 +505,85 @@ func shortLossKernel(c *g, dense bool) {
 	JLE(LabelRef("sized"))
 	MOVQ(U32(lanes), nv)
 	Label("sized")
-	// pxg: the group's first row of x.
-	pxg := Load(Param("x").Base(), GP64())
+	// The group's first row of x (and z).
 	t := GP64()
 	MOVQ(r, t)
 	IMULQ(cc, t)
-	if c.is64() {
-		LEAQ(Mem{Base: pxg, Index: t, Scale: 8}, pxg)
-	} else {
-		LEAQ(Mem{Base: pxg, Index: t, Scale: 4}, pxg)
+	rowAt := func(p string) reg.Register {
+		b := Load(Param(p).Base(), GP64())
+		LEAQ(Mem{Base: b, Index: t, Scale: uint8(c.Size)}, b)
+		return b
 	}
-	var pzg reg.Register
+
+	// Phase 1: the group's rows, transposed into columns in the frame
+	// (column j at cols + j vectors, row k of the group in lane k), and
+	// the row maxima.
+	m := c.loadColumns(rowAt("x"), cc, nv, cols, true)
 	if dense {
-		pzg = Load(Param("z").Base(), GP64())
-		if c.is64() {
-			LEAQ(Mem{Base: pzg, Index: t, Scale: 8}, pzg)
-		} else {
-			LEAQ(Mem{Base: pzg, Index: t, Scale: 4}, pzg)
-		}
+		c.loadColumns(rowAt("z"), cc, nv, zcols, false)
+	} else {
+		c.loadLabels(r, nv, labs)
 	}
 
-	// Phase 1: gather the columns into the frame; the row maxima.
-	m := c.konst(math.Inf(-1))
-	{
-		j := GP64()
-		XORQ(j, j)
-		pc := GP64()
-		LEAQ(cols, pc)
-		pxj := GP64()
-		MOVQ(pxg, pxj)
-		var pzc, pzj reg.Register
-		if dense {
-			pzc = GP64()
-			LEAQ(zcols, pzc)
-			pzj = GP64()
-			MOVQ(pzg, pzj)
-		}
-		idx := c.idxVec()
-		movdqu(idxMem, idx)
-		Label("cols")
-		col := c.vec()
-		c.gather(col, pxj, idx, c.tailMask(nv))
-		c.store(col, Mem{Base: pc})
-		c.maxSecond(m, col, m)
-		if dense {
-			zc := c.vec()
-			c.gather(zc, pzj, idx, c.tailMask(nv))
-			c.mul(zc, zc, c.paramVec("pos"))
-			c.add(zc, zc, c.paramVec("neg"))
-			c.store(zc, Mem{Base: pzc})
-			ADDQ(U32(c.Size), pzj)
-			ADDQ(U32(c.Bytes), pzc)
-		}
-		ADDQ(U32(c.Size), pxj)
-		ADDQ(U32(c.Bytes), pc)
-		INCQ(j)
-		CMPQ(j, cc)
-		JL(LabelRef("cols"))
-	}
-
-	// Phase 2: rest, ones and the loss sums over the columns.
-	rest, ones, s1 := c.zeros(), c.zeros(), c.zeros()
-	var s2 reg.VecVirtual
+	// Phase 2: over the columns, rest = Σ exp(x − m) and the count of the
+	// terms it holds (the others are the 1s of x == m), and the sums of the
+	// loss: a and b (dense); dist and the label's x − m and exp (sparse).
+	rest, nonmax, s1 := c.zeros(), c.zeros(), c.zeros()
+	var s2, dlab, elab, jv reg.VecVirtual
 	if dense {
 		s2 = c.zeros()
+	} else {
+		dlab, elab, jv = c.zeros(), c.zeros(), c.zeros()
 	}
 	{
 		j := GP64()
 		XORQ(j, j)
-		pc := GP64()
-		LEAQ(cols, pc)
-		var pzc reg.Register
-		if dense {
-			pzc = GP64()
-			LEAQ(zcols, pzc)
-		}
 		Label("sums")
+		off := GP64()
+		MOVQ(j, off)
+		SHLQ(U8(log2(c.Bytes)), off)
+		at := func(m Mem) Mem { m.Index, m.Scale = off, 1; return m }
 		d := c.vec()
-		c.load(d, Mem{Base: pc})
+		c.load(d, at(cols))
 		c.sub(d, d, m) // x − m
 		e := c.vexp(d)
-		c.maskedAdd(rest, c.cmp(cmpNGE, d, c.zeros()), e)
-		c.maskedAdd(ones, c.cmp(cmpEQ, d, c.zeros()), c.konst(1))
+		k := c.cmp(cmpNGE, d, c.zeros()) // x != m, or NaN
+		c.maskedAdd(rest, k, e)
+		c.maskedAdd(nonmax, k, c.konst(1))
 		if dense {
 			zs := c.vec()
-			c.load(zs, Mem{Base: pzc})
+			c.load(zs, at(zcols))
+			c.mul(zs, zs, c.paramVec("pos"))
+			c.add(zs, zs, c.paramVec("neg"))
 			c.fnmadd(s1, zs, d) // a += z'·(m − x)
 			c.add(s2, s2, zs)
-			ADDQ(U32(c.Bytes), pzc)
 		} else {
 			c.sub(s1, s1, d) // dist += m − x
+			eq := c.labelIs(labs, jv)
+			c.blend(dlab, eq, d, dlab)
+			eq = c.labelIs(labs, jv)
+			c.blend(elab, eq, e, elab)
+			c.incInt(jv)
 		}
-		ADDQ(U32(c.Bytes), pc)
 		INCQ(j)
 		CMPQ(j, cc)
 		JL(LabelRef("sums"))
 	}
 
 	// Phase 3: the losses and, with par, the gradient factors.
+	ones := c.cvtSI(cc)
+	c.sub(ones, ones, nonmax)
 	u := c.vec()
 	c.sub(u, ones, c.konst(1))
 	c.add(u, u, rest)
 	ls := c.log1pv(u)
 	l := c.vec()
-	var xl reg.VecVirtual
 	if dense {
 		c.move(l, s1)
 		c.fma(l, ls, s2) // a + ls·b
 	} else {
-		// The label's logit of each row, by scalar loads.
-		jj, off := GP64(), GP64()
-		XORQ(jj, jj)
-		XORQ(off, off)
-		plab := Load(Param("labels").Base(), GP64())
-		pl := GP64()
-		LEAQ(xlab, pl)
-		Label("labs")
-		lab := GP64()
-		MOVQ(Mem{Base: plab, Index: r, Scale: 8}, lab)
-		ADDQ(off, lab)
-		xs := XMM()
-		if c.is64() {
-			VMOVSD(Mem{Base: pxg, Index: lab, Scale: 8}, xs)
-			VMOVSD(xs, Mem{Base: pl})
-		} else {
-			VMOVSS(Mem{Base: pxg, Index: lab, Scale: 4}, xs)
-			VMOVSS(xs, Mem{Base: pl})
-		}
-		ADDQ(U32(c.Size), pl)
-		ADDQ(cc, off)
-		INCQ(r)
-		INCQ(jj)
-		CMPQ(jj, nv)
-		JL(LabelRef("labs"))
-		SUBQ(nv, r)
-		xl = c.vec()
-		c.load(xl, xlab)
 		dl := c.vec()
-		c.sub(dl, m, xl)
+		c.sub(dl, c.zeros(), dlab) // m − x(label)
 		c.add(l, dl, ls)
 		// With smoothing: (zl − neg)·dl + ls·(neg·(c − 1) + zl) + neg·dist.
 		negAddr, err := Param("neg").Resolve()
@@ -735,7 +628,6 @@ func shortLossKernel(c *g, dense bool) {
 	fin := c.vec()
 	c.sub(fin, lw, lw)
 	good := c.maskAnd(c.cmp(cmpEQ, fin, c.zeros()), c.tailMask(nv))
-	goodMem := AllocLocal(c.Bytes)
 	c.storeMask(good, goodMem)
 
 	npar := Load(Param("par").Len(), GP64())
@@ -790,13 +682,10 @@ func shortLossKernel(c *g, dense bool) {
 			ok = c.maskAnd(ok, c.cmp(cmpLE, c.absv(q), c.konst(hi)))
 			st(p, 1)
 			st(q, 2)
-			dx := c.vec()
-			c.sub(dx, xl, m)
-			el := c.vexp(dx)
 			gl := c.vec()
 			c.mul(gl, sc, c.paramVec("zl"))
-			c.fmsub213(el, p, gl) // exp(x(lab) − m)·p − gs·ω·zl
-			st(el, 3)
+			c.fmsub213(elab, p, gl) // exp(x(label) − m)·p − gs·ω·zl
+			st(elab, 3)
 		}
 		g2 := c.maskAnd(c.loadMask(goodMem), ok)
 		c.storeMask(g2, goodMem)
@@ -830,15 +719,98 @@ func shortLossKernel(c *g, dense bool) {
 	RET()
 }
 
-// movdqu moves a vector of integers (VMOVDQU32 for ZMM registers).
-func movdqu(src, dst Op) {
-	for _, o := range []Op{src, dst} {
-		if r, ok := o.(reg.Register); ok && r.Size() == 64 {
-			VMOVDQU32(src, dst)
+// labelIs returns the lanes whose label (int lanes at labs, as loadLabels
+// stores them) equals the int lanes of j.
+func (c *g) labelIs(labs Mem, j reg.VecVirtual) mask {
+	if c.wide() {
+		k := K()
+		if c.is64() {
+			VPCMPEQQ(labs, j, k)
+		} else {
+			VPCMPEQD(labs, j, k)
+		}
+		return mask{k: k}
+	}
+	v := c.vec()
+	if c.is64() {
+		VPCMPEQQ(labs, j, v)
+	} else {
+		VPCMPEQD(labs, j, v)
+	}
+	return mask{v: v}
+}
+
+// incInt adds 1 to the int lanes of j (int32 lanes for float32, int64 for
+// float64).
+func (c *g) incInt(j reg.VecVirtual) {
+	one := c.konstBits(1)
+	if c.is64() {
+		VPADDQ(one, j, j)
+	} else {
+		VPADDD(one, j, j)
+	}
+}
+
+// loadLabels stores the labels of the group's rows r, r+1, … (nv of them;
+// the other lanes 0) at labs as int lanes of the element size.
+func (c *g) loadLabels(r, nv reg.Register, labs Mem) {
+	plab := Load(Param("labels").Base(), GP64())
+	LEAQ(Mem{Base: plab, Index: r, Scale: 8}, plab)
+	switch {
+	case c.is64() && c.wide():
+		v := ZMM()
+		VPXORQ(v, v, v)
+		VMOVDQU64_Z(Mem{Base: plab}, c.tailMask(nv).k, v)
+		VMOVDQU64(v, labs)
+	case c.is64():
+		v := YMM()
+		VPMASKMOVQ(Mem{Base: plab}, c.tailMask(nv).v, v)
+		VMOVDQU(v, labs)
+	default:
+		// Two vectors of int64 labels, narrowed to int32.
+		half := c.lanes() / 2
+		n0, n1, t := GP64(), GP64(), GP64()
+		MOVQ(nv, n0)
+		MOVQ(U32(half), t)
+		CMPQ(n0, t)
+		CMOVQGT(t, n0)
+		MOVQ(nv, n1)
+		SUBQ(t, n1)
+		XORQ(t, t)
+		CMPQ(n1, t)
+		CMOVQLT(t, n1)
+		if c.wide() {
+			a, b := ZMM(), ZMM()
+			VPXORQ(a, a, a)
+			VPXORQ(b, b, b)
+			VMOVDQU64_Z(Mem{Base: plab}, c.tailMask(n0).k, a)
+			VMOVDQU64_Z(Mem{Base: plab, Disp: 64}, c.tailMask(n1).k, b)
+			ya, yb := YMM(), YMM()
+			VPMOVQD(a, ya)
+			VPMOVQD(b, yb)
+			z := ZMM()
+			VINSERTI64X4(U8(1), yb, ya.AsZ(), z)
+			VMOVDQU32(z, labs)
 			return
 		}
+		mask64 := func(n reg.Register) reg.VecVirtual {
+			tbl := GP64()
+			LEAQ(c.consts.vmasks(8), tbl)
+			off := GP64()
+			MOVQ(U32(4), off)
+			SUBQ(n, off)
+			m := YMM()
+			VMOVDQU(Mem{Base: tbl, Index: off, Scale: 8}, m)
+			return m
+		}
+		a, b := YMM(), YMM()
+		VPMASKMOVQ(Mem{Base: plab}, mask64(n0), a)
+		VPMASKMOVQ(Mem{Base: plab, Disp: 32}, mask64(n1), b)
+		p := YMM()
+		VSHUFPS(U8(0x88), b, a, p)
+		VPERMPD(U8(0xD8), p, p)
+		VMOVDQU(p, labs)
 	}
-	VMOVDQU(src, dst)
 }
 
 // log2 of a power of two.
@@ -1068,4 +1040,228 @@ func shortGradKernel(c *g, dense bool) {
 	}
 	VZEROUPPER()
 	RET()
+}
+
+var columnLabels int
+
+// loadColumns transposes the rows of a group into column vectors: row k
+// (k < nv) of c classes starts at base + k·c elements; column j goes to
+// cols + j·(vector bytes) with row k in lane k. Only the rows' own
+// elements are read (masked loads). With pad set, the lanes of columns past
+// c hold −Inf and loadColumns returns the rows' maxima (a NaN may be
+// skipped); otherwise they hold zeros and it returns nil. Rows past nv are
+// garbage.
+func (c *g) loadColumns(base, cc, nv reg.Register, cols Mem, pad bool) reg.VecVirtual {
+	lanes := c.lanes()
+	rowBytes := GP64()
+	MOVQ(cc, rowBytes)
+	SHLQ(U8(log2(c.Size)), rowBytes)
+	var m reg.VecVirtual
+	if pad {
+		m = c.konst(math.Inf(-1))
+	}
+	for j0 := 0; j0 < shortMaxClasses; j0 += lanes {
+		columnLabels++
+		L := func(s string) string { return s + strconv.Itoa(columnLabels) }
+		if j0 > 0 {
+			CMPQ(cc, U32(j0))
+			JLE(LabelRef(L("colskip")))
+		}
+		bc := GP64() // columns of this block: min(c − j0, lanes)
+		MOVQ(cc, bc)
+		if j0 > 0 {
+			SUBQ(U32(j0), bc)
+		}
+		CMPQ(bc, U32(lanes))
+		JLE(LabelRef(L("colsized")))
+		MOVQ(U32(lanes), bc)
+		Label(L("colsized"))
+		rp := GP64()
+		LEAQ(Mem{Base: base, Disp: j0 * c.Size}, rp)
+		rows := make([]reg.VecVirtual, lanes)
+		for k := range rows {
+			rows[k] = c.vec()
+		}
+		load := func(k int, mk mask) {
+			if !pad {
+				c.maskedLoad(rows[k], mk, Mem{Base: rp})
+			} else if c.wide() {
+				c.move(rows[k], c.konst(math.Inf(-1)))
+				c.pick(VMOVUPS, VMOVUPD, Mem{Base: rp}, mk.k, rows[k]) // merging
+			} else {
+				c.maskedLoad(rows[k], mk, Mem{Base: rp})
+				c.blend(rows[k], mk, rows[k], c.konst(math.Inf(-1)))
+			}
+			if k < lanes-1 {
+				ADDQ(rowBytes, rp)
+			}
+		}
+		// A whole group: one mask for every row.
+		CMPQ(nv, U32(lanes))
+		JL(LabelRef(L("colpart")))
+		mk := c.tailMask(bc)
+		for k := range rows {
+			load(k, mk)
+		}
+		JMP(LabelRef(L("colloaded")))
+		Label(L("colpart"))
+		for k := range rows {
+			n := GP64()
+			XORQ(n, n)
+			CMPQ(nv, U32(k))
+			CMOVQGT(bc, n) // bc columns in a row of the group, none past it
+			load(k, c.tailMask(n))
+		}
+		Label(L("colloaded"))
+		out := c.transpose(rows)
+		for k, v := range out {
+			c.store(v, cols.Offset((j0+k)*c.Bytes))
+		}
+		if pad {
+			for st := 1; st < len(out); st *= 2 {
+				for k := 0; k+st < len(out); k += 2 * st {
+					c.maxSecond(out[k], out[k+st], out[k])
+				}
+			}
+			c.maxSecond(m, out[0], m)
+		}
+		Label(L("colskip"))
+	}
+	return m
+}
+
+// transpose returns the columns of the lanes×lanes block whose row k is
+// rs(k): column j holds rs(k)(j) in lane k.
+func (c *g) transpose(rs []reg.VecVirtual) []reg.VecVirtual {
+	n := len(rs)
+	vec := func() reg.VecVirtual { return c.vec() }
+	out := make([]reg.VecVirtual, n)
+	switch {
+	case !c.is64():
+		// Interleave pairs of rows, then pairs of pairs within 128-bit
+		// lanes, then the 128-bit lanes themselves.
+		t := make([]reg.VecVirtual, n)
+		for i := 0; i < n/2; i++ {
+			t[2*i], t[2*i+1] = vec(), vec()
+			VUNPCKLPS(rs[2*i+1], rs[2*i], t[2*i])
+			VUNPCKHPS(rs[2*i+1], rs[2*i], t[2*i+1])
+		}
+		u := make([]reg.VecVirtual, n)
+		for g := 0; g < n/4; g++ {
+			a, b, cc, d := t[4*g], t[4*g+1], t[4*g+2], t[4*g+3]
+			u[4*g], u[4*g+1], u[4*g+2], u[4*g+3] = vec(), vec(), vec(), vec()
+			VSHUFPS(U8(0x44), cc, a, u[4*g])
+			VSHUFPS(U8(0xEE), cc, a, u[4*g+1])
+			VSHUFPS(U8(0x44), d, b, u[4*g+2])
+			VSHUFPS(U8(0xEE), d, b, u[4*g+3])
+		}
+		if !c.wide() {
+			for k := 0; k < 4; k++ {
+				out[k], out[4+k] = vec(), vec()
+				VPERM2F128(U8(0x20), u[4+k], u[k], out[k])
+				VPERM2F128(U8(0x31), u[4+k], u[k], out[4+k])
+			}
+			return out
+		}
+		v := make([]reg.VecVirtual, n)
+		for h := 0; h < 2; h++ {
+			for k := 0; k < 4; k++ {
+				v[8*h+k], v[8*h+4+k] = vec(), vec()
+				VSHUFF32X4(U8(0x88), u[8*h+4+k], u[8*h+k], v[8*h+k])
+				VSHUFF32X4(U8(0xDD), u[8*h+4+k], u[8*h+k], v[8*h+4+k])
+			}
+		}
+		for k := 0; k < 8; k++ {
+			out[k], out[8+k] = vec(), vec()
+			VSHUFF32X4(U8(0x88), v[8+k], v[k], out[k])
+			VSHUFF32X4(U8(0xDD), v[8+k], v[k], out[8+k])
+		}
+		return out
+	case !c.wide():
+		t := make([]reg.VecVirtual, 4)
+		for i := 0; i < 2; i++ {
+			t[2*i], t[2*i+1] = vec(), vec()
+			VUNPCKLPD(rs[2*i+1], rs[2*i], t[2*i])
+			VUNPCKHPD(rs[2*i+1], rs[2*i], t[2*i+1])
+		}
+		for k := 0; k < 2; k++ {
+			out[k], out[2+k] = vec(), vec()
+			VPERM2F128(U8(0x20), t[2+k], t[k], out[k])
+			VPERM2F128(U8(0x31), t[2+k], t[k], out[2+k])
+		}
+		return out
+	}
+	t := make([]reg.VecVirtual, n)
+	for i := 0; i < n/2; i++ {
+		t[2*i], t[2*i+1] = vec(), vec()
+		VUNPCKLPD(rs[2*i+1], rs[2*i], t[2*i])
+		VUNPCKHPD(rs[2*i+1], rs[2*i], t[2*i+1])
+	}
+	u := make([]reg.VecVirtual, n)
+	for g := 0; g < 2; g++ {
+		u[4*g], u[4*g+1], u[4*g+2], u[4*g+3] = vec(), vec(), vec(), vec()
+		VSHUFF64X2(U8(0x88), t[4*g+2], t[4*g], u[4*g])
+		VSHUFF64X2(U8(0x88), t[4*g+3], t[4*g+1], u[4*g+1])
+		VSHUFF64X2(U8(0xDD), t[4*g+2], t[4*g], u[4*g+2])
+		VSHUFF64X2(U8(0xDD), t[4*g+3], t[4*g+1], u[4*g+3])
+	}
+	for k := 0; k < 4; k++ {
+		out[k], out[4+k] = vec(), vec()
+		VSHUFF64X2(U8(0x88), u[4+k], u[k], out[k])
+		VSHUFF64X2(U8(0xDD), u[4+k], u[k], out[4+k])
+	}
+	return out
+}
+
+// countLanes adds 1 to the int lanes (of the element size) of cnt where m
+// holds.
+func (c *g) countLanes(cnt reg.VecVirtual, m mask) {
+	if c.wide() {
+		if c.is64() {
+			VPADDQ_BCST(c.consts.get(8, 1), cnt, m.k, cnt)
+		} else {
+			VPADDD_BCST(c.consts.get(4, 1), cnt, m.k, cnt)
+		}
+		return
+	}
+	if c.is64() {
+		VPSUBQ(m.v, cnt, cnt) // a true lane is −1
+	} else {
+		VPSUBD(m.v, cnt, cnt)
+	}
+}
+
+// hsumInt returns the sum of the int lanes (of the element size) of v in a
+// general-purpose register.
+func (c *g) hsumInt(v reg.VecVirtual) reg.Register {
+	add := func(a, b, dst Op) {
+		if c.is64() {
+			VPADDQ(a, b, dst)
+		} else {
+			VPADDD(a, b, dst)
+		}
+	}
+	y := v
+	if c.wide() {
+		h := YMM()
+		VEXTRACTI64X4(U8(1), v, h)
+		y = YMM()
+		add(h, v.AsY(), y)
+	}
+	h := XMM()
+	VEXTRACTI128(U8(1), y, h)
+	x := XMM()
+	add(h, y.AsX(), x)
+	t := XMM()
+	VPSHUFD(U8(0x4E), x, t) // swap the 64-bit halves
+	add(t, x, x)
+	r := GP64()
+	if c.is64() {
+		VMOVQ(x, r)
+		return r
+	}
+	VPSHUFD(U8(0xB1), x, t) // swap the 32-bit words of each half
+	add(t, x, x)
+	VMOVD(x, r.As32())
+	return r
 }

@@ -324,6 +324,11 @@ func l2RowGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx 
 //go:noescape
 func logMapAVX2F32(dst []float32, x []float32)
 
+// expMapAVX2F32 writes dst(i) = e**x(i) with the AVX2 vectorised exponential.
+//
+//go:noescape
+func expMapAVX2F32(dst []float32, x []float32)
+
 // readProbeAVX2F32 returns Σ x(i) + y(i) over len(x) elements (y is at least as long), reading both slices at the AVX2 load rate.
 //
 //go:noescape
@@ -649,6 +654,11 @@ func l2RowGradAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx 
 //go:noescape
 func logMapAVX2F64(dst []float64, x []float64)
 
+// expMapAVX2F64 writes dst(i) = e**x(i) with the AVX2 vectorised exponential.
+//
+//go:noescape
+func expMapAVX2F64(dst []float64, x []float64)
+
 // absDiffSumAVX512F32 is the AVX512 Sum driver of l = |p − y|, g = sign(p − y): it returns Σ l(i).
 //
 //go:noescape
@@ -968,6 +978,11 @@ func l2RowGradAVX512F32(dst []float32, p []float32, y []float32, w []float32, id
 //
 //go:noescape
 func logMapAVX512F32(dst []float32, x []float32)
+
+// expMapAVX512F32 writes dst(i) = e**x(i) with the AVX512 vectorised exponential.
+//
+//go:noescape
+func expMapAVX512F32(dst []float32, x []float32)
 
 // readProbeAVX512F32 returns Σ x(i) + y(i) over len(x) elements (y is at least as long), reading both slices at the AVX512 load rate.
 //
@@ -1293,3 +1308,8 @@ func l2RowGradAVX512F64(dst []float64, p []float64, y []float64, w []float64, id
 //
 //go:noescape
 func logMapAVX512F64(dst []float64, x []float64)
+
+// expMapAVX512F64 writes dst(i) = e**x(i) with the AVX512 vectorised exponential.
+//
+//go:noescape
+func expMapAVX512F64(dst []float64, x []float64)

@@ -79,6 +79,7 @@ func avx2Kernels32() *Kernels[float32] {
 		WGrad:  l2WGradRAVX2F32,
 	})
 	k.Log = logMapRAVX2F32
+	k.Exp = expMapRAVX2F32
 	return k
 }
 
@@ -578,6 +579,12 @@ func logMapRAVX2F32(dst, x []float32) {
 	logMapAVX2F32(dst, x)
 }
 
+func expMapRAVX2F32(dst, x []float32) {
+	raceRead(x)
+	raceWrite(dst)
+	expMapAVX2F32(dst, x)
+}
+
 func readProbeRAVX2F32(x, y []float32) float32 {
 	raceRead(x)
 	raceRead(y[:len(x)])
@@ -645,6 +652,7 @@ func avx2Kernels64() *Kernels[float64] {
 		WGrad:  l2WGradRAVX2F64,
 	})
 	k.Log = logMapRAVX2F64
+	k.Exp = expMapRAVX2F64
 	return k
 }
 
@@ -1144,6 +1152,12 @@ func logMapRAVX2F64(dst, x []float64) {
 	logMapAVX2F64(dst, x)
 }
 
+func expMapRAVX2F64(dst, x []float64) {
+	raceRead(x)
+	raceWrite(dst)
+	expMapAVX2F64(dst, x)
+}
+
 // avx512Kernels32 is the avx512 level for float32: generated kernels where
 // they exist, the generic ones elsewhere.
 func avx512Kernels32() *Kernels[float32] {
@@ -1205,6 +1219,7 @@ func avx512Kernels32() *Kernels[float32] {
 		WGrad:  l2WGradRAVX512F32,
 	})
 	k.Log = logMapRAVX512F32
+	k.Exp = expMapRAVX512F32
 	return k
 }
 
@@ -1704,6 +1719,12 @@ func logMapRAVX512F32(dst, x []float32) {
 	logMapAVX512F32(dst, x)
 }
 
+func expMapRAVX512F32(dst, x []float32) {
+	raceRead(x)
+	raceWrite(dst)
+	expMapAVX512F32(dst, x)
+}
+
 func readProbeRAVX512F32(x, y []float32) float32 {
 	raceRead(x)
 	raceRead(y[:len(x)])
@@ -1771,6 +1792,7 @@ func avx512Kernels64() *Kernels[float64] {
 		WGrad:  l2WGradRAVX512F64,
 	})
 	k.Log = logMapRAVX512F64
+	k.Exp = expMapRAVX512F64
 	return k
 }
 
@@ -2268,4 +2290,10 @@ func logMapRAVX512F64(dst, x []float64) {
 	raceRead(x)
 	raceWrite(dst)
 	logMapAVX512F64(dst, x)
+}
+
+func expMapRAVX512F64(dst, x []float64) {
+	raceRead(x)
+	raceWrite(dst)
+	expMapAVX512F64(dst, x)
 }

@@ -80,6 +80,7 @@ func main() {
 				}
 			}
 			logMap(c)
+			expMap(c)
 			if e == f32 {
 				readProbe(c)
 			}
@@ -544,6 +545,7 @@ func {{.Func}}() *Kernels[{{.GoType}}] {
 	})
 {{- end}}
 	k.Log = logMapR{{.Suffix}}
+	k.Exp = expMapR{{.Suffix}}
 	return k
 }
 {{range .Bodies}}
@@ -621,6 +623,12 @@ func logMapR{{.Suffix}}(dst, x []{{.GoType}}) {
 	raceRead(x)
 	raceWrite(dst)
 	logMap{{.Suffix}}(dst, x)
+}
+
+func expMapR{{.Suffix}}(dst, x []{{.GoType}}) {
+	raceRead(x)
+	raceWrite(dst)
+	expMap{{.Suffix}}(dst, x)
 }
 {{if eq .GoType "float32"}}
 func readProbeR{{.Suffix}}(x, y []float32) float32 {

@@ -319,6 +319,51 @@ func l2RowUnredAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx
 //go:noescape
 func l2RowGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
 
+// sigmoidCESumAVX2F32 is the AVX2 Sum driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it returns Σ l(i).
+//
+//go:noescape
+func sigmoidCESumAVX2F32(p []float32, y []float32, a float32) float64
+
+// sigmoidCEWSumAVX2F32 is the AVX2 WSum driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it returns Σ w(i)·l(i), the number of w(i) != 0 and Σ w(i).
+//
+//go:noescape
+func sigmoidCEWSumAVX2F32(p []float32, y []float32, w []float32, a float32) (float64, int, float64)
+
+// sigmoidCEUnredAVX2F32 is the AVX2 Unred driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = s·l(i) and returns Σ l(i).
+//
+//go:noescape
+func sigmoidCEUnredAVX2F32(dst []float32, p []float32, y []float32, s float32, a float32) float64
+
+// sigmoidCEWUnredAVX2F32 is the AVX2 WUnred driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = w(i)·l(i) and returns their sum.
+//
+//go:noescape
+func sigmoidCEWUnredAVX2F32(dst []float32, p []float32, y []float32, w []float32, a float32) float64
+
+// sigmoidCEGradAVX2F32 is the AVX2 Grad driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = s·g(i) and returns Σ l(i).
+//
+//go:noescape
+func sigmoidCEGradAVX2F32(dst []float32, p []float32, y []float32, s float32, a float32) float64
+
+// sigmoidCEWGradAVX2F32 is the AVX2 WGrad driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = s·w(i)·g(i) and returns Σ w(i)·l(i).
+//
+//go:noescape
+func sigmoidCEWGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, s float32, a float32) float64
+
+// sigmoidCERowSumAVX2F32 is the AVX2 RowSum driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it returns Σ w(i/inner)·l(i), the count of elements with w != 0 and Σ w over elements.
+//
+//go:noescape
+func sigmoidCERowSumAVX2F32(p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) (float64, int, float64)
+
+// sigmoidCERowUnredAVX2F32 is the AVX2 RowUnred driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = w(i/inner)·l(i) and returns their sum.
+//
+//go:noescape
+func sigmoidCERowUnredAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) float64
+
+// sigmoidCERowGradAVX2F32 is the AVX2 RowGrad driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = s·w(i/inner)·g(i) and returns Σ w(i/inner)·l(i).
+//
+//go:noescape
+func sigmoidCERowGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
+
 // logMapAVX2F32 writes dst(i) = ln x(i) with the AVX2 vectorised logarithm.
 //
 //go:noescape
@@ -328,6 +373,11 @@ func logMapAVX2F32(dst []float32, x []float32)
 //
 //go:noescape
 func expMapAVX2F32(dst []float32, x []float32)
+
+// log1pMapAVX2F32 writes dst(i) = ln(1 + x(i)) with the AVX2 vectorised log1p.
+//
+//go:noescape
+func log1pMapAVX2F32(dst []float32, x []float32)
 
 // readProbeAVX2F32 returns Σ x(i) + y(i) over len(x) elements (y is at least as long), reading both slices at the AVX2 load rate.
 //
@@ -649,6 +699,51 @@ func l2RowUnredAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx
 //go:noescape
 func l2RowGradAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, s float64, a float64) float64
 
+// sigmoidCESumAVX2F64 is the AVX2 Sum driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it returns Σ l(i).
+//
+//go:noescape
+func sigmoidCESumAVX2F64(p []float64, y []float64, a float64) float64
+
+// sigmoidCEWSumAVX2F64 is the AVX2 WSum driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it returns Σ w(i)·l(i), the number of w(i) != 0 and Σ w(i).
+//
+//go:noescape
+func sigmoidCEWSumAVX2F64(p []float64, y []float64, w []float64, a float64) (float64, int, float64)
+
+// sigmoidCEUnredAVX2F64 is the AVX2 Unred driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = s·l(i) and returns Σ l(i).
+//
+//go:noescape
+func sigmoidCEUnredAVX2F64(dst []float64, p []float64, y []float64, s float64, a float64) float64
+
+// sigmoidCEWUnredAVX2F64 is the AVX2 WUnred driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = w(i)·l(i) and returns their sum.
+//
+//go:noescape
+func sigmoidCEWUnredAVX2F64(dst []float64, p []float64, y []float64, w []float64, a float64) float64
+
+// sigmoidCEGradAVX2F64 is the AVX2 Grad driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = s·g(i) and returns Σ l(i).
+//
+//go:noescape
+func sigmoidCEGradAVX2F64(dst []float64, p []float64, y []float64, s float64, a float64) float64
+
+// sigmoidCEWGradAVX2F64 is the AVX2 WGrad driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = s·w(i)·g(i) and returns Σ w(i)·l(i).
+//
+//go:noescape
+func sigmoidCEWGradAVX2F64(dst []float64, p []float64, y []float64, w []float64, s float64, a float64) float64
+
+// sigmoidCERowSumAVX2F64 is the AVX2 RowSum driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it returns Σ w(i/inner)·l(i), the count of elements with w != 0 and Σ w over elements.
+//
+//go:noescape
+func sigmoidCERowSumAVX2F64(p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) (float64, int, float64)
+
+// sigmoidCERowUnredAVX2F64 is the AVX2 RowUnred driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = w(i/inner)·l(i) and returns their sum.
+//
+//go:noescape
+func sigmoidCERowUnredAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) float64
+
+// sigmoidCERowGradAVX2F64 is the AVX2 RowGrad driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = s·w(i/inner)·g(i) and returns Σ w(i/inner)·l(i).
+//
+//go:noescape
+func sigmoidCERowGradAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, s float64, a float64) float64
+
 // logMapAVX2F64 writes dst(i) = ln x(i) with the AVX2 vectorised logarithm.
 //
 //go:noescape
@@ -658,6 +753,11 @@ func logMapAVX2F64(dst []float64, x []float64)
 //
 //go:noescape
 func expMapAVX2F64(dst []float64, x []float64)
+
+// log1pMapAVX2F64 writes dst(i) = ln(1 + x(i)) with the AVX2 vectorised log1p.
+//
+//go:noescape
+func log1pMapAVX2F64(dst []float64, x []float64)
 
 // absDiffSumAVX512F32 is the AVX512 Sum driver of l = |p − y|, g = sign(p − y): it returns Σ l(i).
 //
@@ -974,6 +1074,51 @@ func l2RowUnredAVX512F32(dst []float32, p []float32, y []float32, w []float32, i
 //go:noescape
 func l2RowGradAVX512F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
 
+// sigmoidCESumAVX512F32 is the AVX512 Sum driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it returns Σ l(i).
+//
+//go:noescape
+func sigmoidCESumAVX512F32(p []float32, y []float32, a float32) float64
+
+// sigmoidCEWSumAVX512F32 is the AVX512 WSum driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it returns Σ w(i)·l(i), the number of w(i) != 0 and Σ w(i).
+//
+//go:noescape
+func sigmoidCEWSumAVX512F32(p []float32, y []float32, w []float32, a float32) (float64, int, float64)
+
+// sigmoidCEUnredAVX512F32 is the AVX512 Unred driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = s·l(i) and returns Σ l(i).
+//
+//go:noescape
+func sigmoidCEUnredAVX512F32(dst []float32, p []float32, y []float32, s float32, a float32) float64
+
+// sigmoidCEWUnredAVX512F32 is the AVX512 WUnred driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = w(i)·l(i) and returns their sum.
+//
+//go:noescape
+func sigmoidCEWUnredAVX512F32(dst []float32, p []float32, y []float32, w []float32, a float32) float64
+
+// sigmoidCEGradAVX512F32 is the AVX512 Grad driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = s·g(i) and returns Σ l(i).
+//
+//go:noescape
+func sigmoidCEGradAVX512F32(dst []float32, p []float32, y []float32, s float32, a float32) float64
+
+// sigmoidCEWGradAVX512F32 is the AVX512 WGrad driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = s·w(i)·g(i) and returns Σ w(i)·l(i).
+//
+//go:noescape
+func sigmoidCEWGradAVX512F32(dst []float32, p []float32, y []float32, w []float32, s float32, a float32) float64
+
+// sigmoidCERowSumAVX512F32 is the AVX512 RowSum driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it returns Σ w(i/inner)·l(i), the count of elements with w != 0 and Σ w over elements.
+//
+//go:noescape
+func sigmoidCERowSumAVX512F32(p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) (float64, int, float64)
+
+// sigmoidCERowUnredAVX512F32 is the AVX512 RowUnred driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = w(i/inner)·l(i) and returns their sum.
+//
+//go:noescape
+func sigmoidCERowUnredAVX512F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) float64
+
+// sigmoidCERowGradAVX512F32 is the AVX512 RowGrad driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = s·w(i/inner)·g(i) and returns Σ w(i/inner)·l(i).
+//
+//go:noescape
+func sigmoidCERowGradAVX512F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
+
 // logMapAVX512F32 writes dst(i) = ln x(i) with the AVX512 vectorised logarithm.
 //
 //go:noescape
@@ -983,6 +1128,11 @@ func logMapAVX512F32(dst []float32, x []float32)
 //
 //go:noescape
 func expMapAVX512F32(dst []float32, x []float32)
+
+// log1pMapAVX512F32 writes dst(i) = ln(1 + x(i)) with the AVX512 vectorised log1p.
+//
+//go:noescape
+func log1pMapAVX512F32(dst []float32, x []float32)
 
 // readProbeAVX512F32 returns Σ x(i) + y(i) over len(x) elements (y is at least as long), reading both slices at the AVX512 load rate.
 //
@@ -1304,6 +1454,51 @@ func l2RowUnredAVX512F64(dst []float64, p []float64, y []float64, w []float64, i
 //go:noescape
 func l2RowGradAVX512F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, s float64, a float64) float64
 
+// sigmoidCESumAVX512F64 is the AVX512 Sum driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it returns Σ l(i).
+//
+//go:noescape
+func sigmoidCESumAVX512F64(p []float64, y []float64, a float64) float64
+
+// sigmoidCEWSumAVX512F64 is the AVX512 WSum driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it returns Σ w(i)·l(i), the number of w(i) != 0 and Σ w(i).
+//
+//go:noescape
+func sigmoidCEWSumAVX512F64(p []float64, y []float64, w []float64, a float64) (float64, int, float64)
+
+// sigmoidCEUnredAVX512F64 is the AVX512 Unred driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = s·l(i) and returns Σ l(i).
+//
+//go:noescape
+func sigmoidCEUnredAVX512F64(dst []float64, p []float64, y []float64, s float64, a float64) float64
+
+// sigmoidCEWUnredAVX512F64 is the AVX512 WUnred driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = w(i)·l(i) and returns their sum.
+//
+//go:noescape
+func sigmoidCEWUnredAVX512F64(dst []float64, p []float64, y []float64, w []float64, a float64) float64
+
+// sigmoidCEGradAVX512F64 is the AVX512 Grad driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = s·g(i) and returns Σ l(i).
+//
+//go:noescape
+func sigmoidCEGradAVX512F64(dst []float64, p []float64, y []float64, s float64, a float64) float64
+
+// sigmoidCEWGradAVX512F64 is the AVX512 WGrad driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = s·w(i)·g(i) and returns Σ w(i)·l(i).
+//
+//go:noescape
+func sigmoidCEWGradAVX512F64(dst []float64, p []float64, y []float64, w []float64, s float64, a float64) float64
+
+// sigmoidCERowSumAVX512F64 is the AVX512 RowSum driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it returns Σ w(i/inner)·l(i), the count of elements with w != 0 and Σ w over elements.
+//
+//go:noescape
+func sigmoidCERowSumAVX512F64(p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) (float64, int, float64)
+
+// sigmoidCERowUnredAVX512F64 is the AVX512 RowUnred driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = w(i/inner)·l(i) and returns their sum.
+//
+//go:noescape
+func sigmoidCERowUnredAVX512F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) float64
+
+// sigmoidCERowGradAVX512F64 is the AVX512 RowGrad driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = s·w(i/inner)·g(i) and returns Σ w(i/inner)·l(i).
+//
+//go:noescape
+func sigmoidCERowGradAVX512F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, s float64, a float64) float64
+
 // logMapAVX512F64 writes dst(i) = ln x(i) with the AVX512 vectorised logarithm.
 //
 //go:noescape
@@ -1313,3 +1508,8 @@ func logMapAVX512F64(dst []float64, x []float64)
 //
 //go:noescape
 func expMapAVX512F64(dst []float64, x []float64)
+
+// log1pMapAVX512F64 writes dst(i) = ln(1 + x(i)) with the AVX512 vectorised log1p.
+//
+//go:noescape
+func log1pMapAVX512F64(dst []float64, x []float64)

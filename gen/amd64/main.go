@@ -81,6 +81,7 @@ func main() {
 			}
 			logMap(c)
 			expMap(c)
+			log1pMap(c)
 			if e == f32 {
 				readProbe(c)
 			}
@@ -546,6 +547,7 @@ func {{.Func}}() *Kernels[{{.GoType}}] {
 {{- end}}
 	k.Log = logMapR{{.Suffix}}
 	k.Exp = expMapR{{.Suffix}}
+	k.Log1p = log1pMapR{{.Suffix}}
 	return k
 }
 {{range .Bodies}}
@@ -629,6 +631,12 @@ func expMapR{{.Suffix}}(dst, x []{{.GoType}}) {
 	raceRead(x)
 	raceWrite(dst)
 	expMap{{.Suffix}}(dst, x)
+}
+
+func log1pMapR{{.Suffix}}(dst, x []{{.GoType}}) {
+	raceRead(x)
+	raceWrite(dst)
+	log1pMap{{.Suffix}}(dst, x)
 }
 {{if eq .GoType "float32"}}
 func readProbeR{{.Suffix}}(x, y []float32) float32 {

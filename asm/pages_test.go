@@ -123,6 +123,13 @@ func runPageSweeps[T Float](t *testing.T, k, g *Kernels[T]) {
 		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 		require.NoError(t, logSweep(k, g, false, plan, newPageArena(t, maxN, guardNaN[T]()), newPageArena(t, maxN, guardNaN[T]())))
 	})
+	for i := range mapFns {
+		f := &mapFns[i]
+		t.Run(f.name, func(t *testing.T) {
+			defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+			require.NoError(t, mapSweep(f, k, g, false, plan, newPageArena(t, maxN, guardNaN[T]()), newPageArena(t, maxN, guardNaN[T]())))
+		})
+	}
 }
 
 func TestKernelsStayInsideTheirSlicesAtPageBoundaries(t *testing.T) {

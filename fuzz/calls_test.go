@@ -53,7 +53,7 @@ var (
 // kernelCalls lists every kernel of the table on inputs of about n
 // elements: the nine drivers of each elementwise loss (Row forms once per
 // inner length), the row kernels with and without weights and outputs,
-// WeightStats and Log.
+// WeightStats, Log, Exp and Log1p.
 func kernelCalls[T Float](n int) []kcall[T] {
 	rng := rand.New(rand.NewPCG(uint64(n), 7))
 	vec := func(n int, r role) []T { return fromF64[T](benign(rng, n, r)) }
@@ -215,6 +215,17 @@ func kernelCalls[T Float](n int) []kcall[T] {
 			} else {
 				clear(out[0])
 			}
+			return nil
+		}})
+	ev := vec(n, roleLogit)
+	calls = append(calls, kcall[T]{name: fmt.Sprintf("Exp n=%d", n), ins: [][]T{ev}, outs: []int{n},
+		run: func(ks *asm.Kernels[T], in [][]T, _ []int, out [][]T) []float64 {
+			ks.Exp(out[0], in[0])
+			return nil
+		}})
+	calls = append(calls, kcall[T]{name: fmt.Sprintf("Log1p n=%d", n), ins: [][]T{lv}, outs: []int{n},
+		run: func(ks *asm.Kernels[T], in [][]T, _ []int, out [][]T) []float64 {
+			ks.Log1p(out[0], in[0])
 			return nil
 		}})
 	return calls

@@ -262,7 +262,8 @@ func BenchmarkRowWeights(b *testing.B) {
 
 // BenchmarkLevels runs the public API at every available level next to a
 // plain Go loop of the same formula, at 4Ki and 1Mi float32 elements (and
-// float64 squared error), in one run: compare within it.
+// float64 squared error), in one run: compare within it. The sigmoid
+// cross-entropy takes logits in [−8, 8].
 func BenchmarkLevels(b *testing.B) {
 	for _, n := range []int{1 << 12, 1 << 20} {
 		p, y := benchData[float32](n)
@@ -270,6 +271,10 @@ func BenchmarkLevels(b *testing.B) {
 			p[i] = 0.01 + 0.98*p[i] // log loss's domain
 		}
 		p64, y64 := benchData[float64](n)
+		x := make([]float32, n) // logits in [-8, 8]
+		for i := range x {
+			x[i] = 16*p[i] - 8
+		}
 		plain := map[string]func() float64{
 			"MeanSquaredError": func() float64 {
 				var s float32
@@ -300,6 +305,14 @@ func BenchmarkLevels(b *testing.B) {
 				}
 				return float64(s) / float64(n)
 			},
+			"SigmoidCrossEntropy": func() float64 {
+				var s float32
+				for i := range x {
+					v := x[i]
+					s += max(v, 0) - v*y[i] + float32(math.Log1p(math.Exp(-math.Abs(float64(v)))))
+				}
+				return float64(s) / float64(n)
+			},
 			"MeanSquaredError64": func() float64 {
 				var s float64
 				for i := range p64 {
@@ -309,7 +322,7 @@ func BenchmarkLevels(b *testing.B) {
 				return s / float64(n)
 			},
 		}
-		for _, name := range []string{"MeanSquaredError", "AbsoluteDifference", "HingeLoss", "LogLoss", "MeanSquaredError64"} {
+		for _, name := range []string{"MeanSquaredError", "AbsoluteDifference", "HingeLoss", "LogLoss", "SigmoidCrossEntropy", "MeanSquaredError64"} {
 			prefix := fmt.Sprintf("n=%d/%s/", n, name)
 			b.Run(prefix+"plain-go", func(b *testing.B) {
 				b.SetBytes(int64(8 * n))
@@ -328,6 +341,13 @@ func BenchmarkLevels(b *testing.B) {
 						cputime.Report(b, func() {
 							v, _ := losses.MeanSquaredError(losses.New(p64), losses.New(y64))
 							benchSink += v
+						})
+						return
+					}
+					if name == "SigmoidCrossEntropy" {
+						cputime.Report(b, func() {
+							v, _ := losses.SigmoidCrossEntropy(losses.New(x), losses.New(y))
+							benchSink += float64(v)
 						})
 						return
 					}

@@ -34,6 +34,7 @@ var bodies = []body{
 	{Name: "Identity", Fn: "identity", Doc: "l = p, g = 1", Unroll: 4, emit: identityBody},
 	{Name: "L1", Fn: "l1", Doc: "l = |p|, g = sign(p)", Unroll: 4, emit: l1Body},
 	{Name: "L2", Fn: "l2", Doc: "l = p²/2, g = p", Unroll: 4, emit: l2Body},
+	{Name: "SigmoidCE", Fn: "sigmoidCE", Doc: "z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z'", UsesY: true, UsesA: true, Unroll: 2, emit: sigmoidCEBody},
 }
 
 func (c *g) signMask() reg.VecVirtual {

@@ -130,11 +130,18 @@ func (c *g) vlog(x reg.VecVirtual) reg.VecVirtual {
 // logCore returns e·ln2 + ln m for m in (√2/2, √2] and the integer e (as a
 // float).
 func (c *g) logCore(m, e reg.VecVirtual) reg.VecVirtual {
-	k := c.logConsts()
-	ln2Hi, ln2Lo, lg := k.ln2Hi, k.ln2Lo, k.lg
 	one := c.konst(1)
 	f := c.vec()
 	c.sub(f, m, one)
+	return c.logCoreF(f, e, nil)
+}
+
+// logCoreF returns e·ln2 + ln(1 + f) + extra for f in (√2/2 − 1, √2 − 1],
+// the integer e (as a float) and a small correction extra (nil: none),
+// added to the low part of the result.
+func (c *g) logCoreF(f, e, extra reg.VecVirtual) reg.VecVirtual {
+	k := c.logConsts()
+	ln2Hi, ln2Lo, lg := k.ln2Hi, k.ln2Lo, k.lg
 	s := c.vec()
 	c.add(s, f, c.konst(2))
 	c.div(s, f, s)
@@ -173,6 +180,9 @@ func (c *g) logCore(m, e reg.VecVirtual) reg.VecVirtual {
 	c.mul(r, s, r)
 	lo := c.vec()
 	c.mul(lo, e, c.konst(ln2Lo))
+	if extra != nil {
+		c.add(lo, lo, extra)
+	}
 	c.add(r, r, lo)
 	c.sub(r, hfsq, r)
 	c.sub(r, r, f)

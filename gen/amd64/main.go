@@ -80,6 +80,8 @@ func main() {
 				}
 			}
 			logMap(c)
+			expMap(c)
+			log1pMap(c)
 			softmaxKernels(c)
 			if e == f32 {
 				readProbe(c)
@@ -545,6 +547,9 @@ func {{.Func}}() *Kernels[{{.GoType}}] {
 	})
 {{- end}}
 	k.Log = logMapR{{.Suffix}}
+	k.Exp = expMapR{{.Suffix}}
+	k.Log1p = log1pMapR{{.Suffix}}
+	k.Rows = softmaxRows(softmaxAsm{{.Suffix}}.prims(), k.Rows)
 	return k
 }
 {{range .Bodies}}
@@ -622,6 +627,18 @@ func logMapR{{.Suffix}}(dst, x []{{.GoType}}) {
 	raceRead(x)
 	raceWrite(dst)
 	logMap{{.Suffix}}(dst, x)
+}
+
+func expMapR{{.Suffix}}(dst, x []{{.GoType}}) {
+	raceRead(x)
+	raceWrite(dst)
+	expMap{{.Suffix}}(dst, x)
+}
+
+func log1pMapR{{.Suffix}}(dst, x []{{.GoType}}) {
+	raceRead(x)
+	raceWrite(dst)
+	log1pMap{{.Suffix}}(dst, x)
 }
 {{if eq .GoType "float32"}}
 func readProbeR{{.Suffix}}(x, y []float32) float32 {

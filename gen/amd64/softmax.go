@@ -27,17 +27,15 @@ func softmaxKernels(c *g) {
 	rowMaxKernel(c)
 	gradSparseKernel(c)
 	gradDenseKernel(c)
-	if vexpReady {
-		for _, mode := range []expMode{expPlain, expDist, expDense} {
-			for _, store := range []bool{false, true} {
-				expSumKernel(c, mode, store)
-			}
+	for _, mode := range []expMode{expPlain, expDist, expDense} {
+		for _, store := range []bool{false, true} {
+			expSumKernel(c, mode, store)
 		}
-		shortLossKernel(c, false)
-		shortLossKernel(c, true)
-		shortGradKernel(c, false)
-		shortGradKernel(c, true)
 	}
+	shortLossKernel(c, false)
+	shortLossKernel(c, true)
+	shortGradKernel(c, false)
+	shortGradKernel(c, true)
 }
 
 // tname replaces T in a Go signature with the element type.

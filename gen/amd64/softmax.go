@@ -444,20 +444,6 @@ func (c *g) absv(v reg.VecVirtual) reg.VecVirtual {
 	return a
 }
 
-// log1pv returns ln(1 + u) for u >= 0 from the level's logarithm:
-// v = 1 + u, ln v·u/(v − 1), or u where v == 1.
-func (c *g) log1pv(u reg.VecVirtual) reg.VecVirtual {
-	v := c.vec()
-	c.add(v, u, c.konst(1))
-	l := c.vlog(v)
-	den := c.vec()
-	c.sub(den, v, c.konst(1))
-	c.mul(l, l, u)
-	c.div(l, l, den)
-	c.blend(l, c.cmp(cmpEQ, v, c.konst(1)), u, l)
-	return l
-}
-
 // shortLossKernel emits softmaxShortSparse or softmaxShortDense (see
 // asm's softmaxShort): groups of lanes rows, one row per lane, the rows
 // transposed into columns in the frame.
@@ -574,7 +560,7 @@ func shortLossKernel(c *g, dense bool) {
 	u := c.vec()
 	c.sub(u, ones, c.konst(1))
 	c.add(u, u, rest)
-	ls := c.log1pv(u)
+	ls := c.vlog1p(u)
 	l := c.vec()
 	if dense {
 		c.move(l, s1)

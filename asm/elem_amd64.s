@@ -33722,6 +33722,11 @@ noweights:
 	SUBQ         BX, DI
 	VMOVDQU      (SI)(DI*4), Y7
 	VANDPS       Y7, Y6, Y6
+	VBROADCASTSS consts32<>+0(SB), Y7
+	VANDPS       Y7, Y4, Y7
+	VBROADCASTSS consts32<>+148(SB), Y8
+	VCMPPS       $0x1d, Y8, Y7, Y7
+	VANDPS       Y7, Y6, Y6
 	VMOVDQU      Y6, 1088(SP)
 	MOVQ         par_len+128(FP), SI
 	TESTQ        SI, SI
@@ -61108,6 +61113,11 @@ noweights:
 	MOVQ         $0x00000004, DI
 	SUBQ         BX, DI
 	VMOVDQU      (SI)(DI*8), Y7
+	VANDPD       Y7, Y6, Y6
+	VBROADCASTSD consts64<>+0(SB), Y7
+	VANDPD       Y7, Y4, Y7
+	VBROADCASTSD consts64<>+384(SB), Y8
+	VCMPPD       $0x1d, Y8, Y7, Y7
 	VANDPD       Y7, Y6, Y6
 	VMOVDQU      Y6, 1088(SP)
 	MOVQ         par_len+144(FP), SI
@@ -96571,6 +96581,11 @@ noweights:
 	LEAQ         kmask<>+0(SB), SI
 	KMOVW        (SI)(BX*2), K2
 	KANDW        K1, K2, K1
+	VBROADCASTSS consts32<>+0(SB), Z6
+	VANDPS       Z6, Z4, Z6
+	VBROADCASTSS consts32<>+148(SB), Z7
+	VCMPPS       $0x1d, Z7, Z6, K2
+	KANDW        K1, K2, K1
 	KMOVW        K1, 2176(SP)
 	MOVQ         par_len+128(FP), SI
 	TESTQ        SI, SI
@@ -124637,6 +124652,11 @@ noweights:
 	LEAQ         kmask<>+0(SB), SI
 	KMOVW        (SI)(BX*2), K2
 	KANDB        K1, K2, K1
+	VBROADCASTSD consts64<>+0(SB), Z6
+	VANDPD       Z6, Z4, Z6
+	VBROADCASTSD consts64<>+384(SB), Z7
+	VCMPPD       $0x1d, Z7, Z6, K2
+	KANDB        K1, K2, K1
 	KMOVW        K1, 2176(SP)
 	MOVQ         par_len+144(FP), SI
 	TESTQ        SI, SI
@@ -125443,7 +125463,8 @@ DATA consts32<>+132(SB)/4, $0x4b40007f
 DATA consts32<>+136(SB)/4, $0x00000001
 DATA consts32<>+140(SB)/4, $0x21800000
 DATA consts32<>+144(SB)/4, $0x7d7fffff
-GLOBL consts32<>(SB), RODATA|NOPTR, $148
+DATA consts32<>+148(SB)/4, $0x12800000
+GLOBL consts32<>(SB), RODATA|NOPTR, $152
 
 DATA consts64<>+0(SB)/8, $0x7fffffffffffffff
 DATA consts64<>+8(SB)/8, $0x3ff0000000000000
@@ -125493,4 +125514,5 @@ DATA consts64<>+352(SB)/8, $0x3fe6a09e667f3bce
 DATA consts64<>+360(SB)/8, $0x0000000000000001
 DATA consts64<>+368(SB)/8, $0x20b0000000000000
 DATA consts64<>+376(SB)/8, $0x7fafffffffffffff
-GLOBL consts64<>(SB), RODATA|NOPTR, $384
+DATA consts64<>+384(SB)/8, $0x03f0000000000000
+GLOBL consts64<>(SB), RODATA|NOPTR, $392

@@ -97,6 +97,18 @@ func fastLimits[T Float]() (lo, hi float64) {
 	return 0x1p-500, math.MaxFloat64 / 16
 }
 
+// labelFloor is the smallest |Σ z'| of a dense row the fast path takes:
+// below it the products z'·(m − x) underflow in T where generic's float64
+// terms do not (float32), or round each to a few subnormal steps where
+// generic adds ln s first (float64); such rows go to the generic kernel.
+func labelFloor[T Float]() float64 {
+	var z T
+	if _, ok := any(z).(float32); ok {
+		return 0x1p-90
+	}
+	return 0x1p-960
+}
+
 // inRange reports whether lo <= |v| <= hi (false for NaN).
 func inRange(v, lo, hi float64) bool {
 	a := math.Abs(v)
@@ -241,7 +253,7 @@ func softmaxLongDense[T Float](p *softmaxPrims[T], g *Rows[T], x, z []T, rows, c
 		ok := finite(float64(m))
 		if ok {
 			rest, a, b, ones = p.expSumDense(gr, xr, zr, m, pos, neg)
-			ok = finite(rest) && finite(a) && finite(b) && ones > 0
+			ok = finite(rest) && finite(a) && finite(b) && ones > 0 && math.Abs(b) >= labelFloor[T]()
 		}
 		var l, pr, rr, qq float64
 		if ok {

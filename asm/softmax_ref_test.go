@@ -166,7 +166,7 @@ func refShort[T Float]() *softmaxShort[T] {
 				l := a + ls*b
 				om := omega(w, r, ws)
 				lw := om * l
-				bad := !refFinite(lw)
+				bad := !refFinite(lw) || !(math.Abs(float64(b)) >= labelFloor[T]())
 				if par != nil {
 					s := ones + rest
 					sc := gs * om

@@ -414,6 +414,15 @@ const cmpLE = 0x12
 // (asm's softmaxShort.max).
 const shortMaxClasses = 16
 
+// labelFloor is asm's labelFloor: the smallest |Σ z'| of a dense row the
+// fast path takes.
+func (c *g) labelFloor() float64 {
+	if c.is64() {
+		return 0x1p-960
+	}
+	return 0x1p-90
+}
+
 // fastLo and fastHi bound the gradient factors of the fast path per element
 // type (asm's fastLimits).
 func (c *g) fastLimits() (lo, hi float64) {
@@ -612,6 +621,9 @@ func shortLossKernel(c *g, dense bool) {
 	fin := c.vec()
 	c.sub(fin, lw, lw)
 	good := c.maskAnd(c.cmp(cmpEQ, fin, c.zeros()), c.tailMask(nv))
+	if dense {
+		good = c.maskAnd(good, c.cmp(cmpGE, c.absv(s2), c.konst(c.labelFloor())))
+	}
 	c.storeMask(good, goodMem)
 
 	npar := Load(Param("par").Len(), GP64())

@@ -419,3 +419,7 @@ func BenchmarkSoftmaxShort(b *testing.B) {
 		})
 	}
 }
+
+// hasSoftmaxPrims reports whether a level builds its softmax cross-entropies
+// from vector primitives.
+func hasSoftmaxPrims(level string) bool { return softmaxAsmOf[float32](level) != nil }

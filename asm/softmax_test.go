@@ -67,12 +67,20 @@ func softmaxRowsCase[T Float](rows, c, variant int, sparse bool) *rowCase[T] {
 }
 
 // Short rows go through the batched kernels in groups of lanes rows: every
-// row count from 1 to 40 (full groups and every tail) for every c <= 17.
+// row count from 1 to 40 (full groups and every tail) for every c <= 17
+// (a sample of them with -short).
 func TestSoftmaxShortRowsAtEveryRowCount(t *testing.T) {
 	forEachLevel(t, func(t *testing.T, l *Level) {
+		if !hasSoftmaxPrims(l.Name) {
+			t.Skip("this level's softmax is the generic kernel")
+		}
+		classes, rowCounts := lengthRange(1, 17, 1), lengthRange(1, 40, 1)
+		if testing.Short() {
+			classes, rowCounts = []int{1, 2, 3, 5, 8, 10, 16, 17}, []int{1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 18, 31, 33}
+		}
 		run := func(t *testing.T, f func(rows, c, v int, sparse bool) error) {
-			for c := 1; c <= 17; c++ {
-				for rows := 1; rows <= 40; rows++ {
+			for _, c := range classes {
+				for _, rows := range rowCounts {
 					for _, sparse := range []bool{false, true} {
 						require.NoError(t, f(rows, c, rows+c, sparse))
 					}
@@ -97,10 +105,18 @@ func TestSoftmaxShortRowsAtEveryRowCount(t *testing.T) {
 	})
 }
 
-// Very long rows: 1000 classes and 2^18 (several float32 flush blocks).
+// Very long rows: 1000 classes and 2^18 (several float32 flush blocks; not
+// with -short).
 func TestSoftmaxVeryLongRows(t *testing.T) {
 	forEachLevel(t, func(t *testing.T, l *Level) {
-		for _, c := range []int{1000, 1 << 18} {
+		if !hasSoftmaxPrims(l.Name) {
+			t.Skip("this level's softmax is the generic kernel")
+		}
+		classes := []int{1000, 1 << 18}
+		if testing.Short() {
+			classes = classes[:1]
+		}
+		for _, c := range classes {
 			rows := 2
 			plan := &sweepPlan{lengths: []int{0}, only: []int{1}}
 			for _, sparse := range []bool{false, true} {
@@ -168,8 +184,8 @@ func testTinyLosses[T Float](t *testing.T, k *Rows[T]) {
 
 func TestSoftmaxTinyLossesKeepRelativeAccuracy(t *testing.T) {
 	forEachLevel(t, func(t *testing.T, l *Level) {
-		if l.Name == Generic {
-			t.Skip("the generic level sums 1 + rest in float64 and documents nothing better")
+		if !hasSoftmaxPrims(l.Name) {
+			t.Skip("this level's softmax is the generic kernel, which sums 1 + rest in float64")
 		}
 		t.Run("float32", func(t *testing.T) { testTinyLosses(t, &l.F32.Rows) })
 		t.Run("float64", func(t *testing.T) { testTinyLosses(t, &l.F64.Rows) })

@@ -23541,98 +23541,62 @@ loop:
 	VMULPS       Y9, Y11, Y11
 	VMULPS       vconsts32x8<>+416(SB), Y11, Y11
 	VMAXPS       vconsts32x8<>+448(SB), Y8, Y6
-	VADDPS       vconsts32x8<>+384(SB), Y6, Y7
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y7, Y9
-	VBROADCASTSS consts32<>+56(SB), Y10
-	VFMADD213PS  vconsts32x8<>+512(SB), Y7, Y10
-	VBLENDVPS    Y9, Y10, Y6, Y10
-	VSUBPS       vconsts32x8<>+384(SB), Y7, Y9
-	VSUBPS       Y9, Y6, Y9
-	VBROADCASTSS consts32<>+88(SB), Y6
-	VFNMADD231PS vconsts32x8<>+544(SB), Y7, Y6
-	VMULPS       Y6, Y9, Y9
-	VBROADCASTSS consts32<>+4(SB), Y6
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y7, Y7
-	VANDPS       Y7, Y9, Y9
-	VANDPS       Y7, Y6, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y10, Y7
-	VDIVPS       Y7, Y10, Y7
-	VMULPS       Y7, Y7, Y12
-	VMULPS       Y12, Y12, Y13
-	VBROADCASTSS consts32<>+24(SB), Y14
-	VFMADD213PS  vconsts32x8<>+32(SB), Y13, Y14
-	VMULPS       Y12, Y14, Y14
-	VBROADCASTSS consts32<>+28(SB), Y12
-	VFMADD213PS  vconsts32x8<>+64(SB), Y13, Y12
-	VMULPS       Y13, Y12, Y12
-	VADDPS       Y12, Y14, Y12
-	VMULPS       Y10, Y10, Y13
-	VMULPS       vconsts32x8<>+96(SB), Y13, Y13
-	VADDPS       Y12, Y13, Y12
-	VMULPS       Y12, Y7, Y12
-	VMULPS       vconsts32x8<>+128(SB), Y6, Y7
-	VADDPS       Y9, Y7, Y7
-	VADDPS       Y7, Y12, Y12
-	VSUBPS       Y12, Y13, Y12
-	VSUBPS       Y10, Y12, Y12
-	VMULPS       vconsts32x8<>+160(SB), Y6, Y6
-	VSUBPS       Y12, Y6, Y12
+	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
+	VDIVPS       Y7, Y6, Y7
+	VMULPS       Y7, Y7, Y9
+	VMULPS       Y9, Y9, Y10
+	VMULPS       Y10, Y10, Y12
+	VBROADCASTSS consts32<>+88(SB), Y13
+	VFMADD213PS  vconsts32x8<>+480(SB), Y9, Y13
+	VBROADCASTSS consts32<>+92(SB), Y14
+	VFMADD213PS  vconsts32x8<>+512(SB), Y9, Y14
+	VFMADD231PS  Y10, Y14, Y13
+	VFMADD231PS  vconsts32x8<>+544(SB), Y12, Y13
+	VMULPS       Y9, Y13, Y13
+	VMULPS       Y6, Y6, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VADDPS       Y13, Y9, Y13
+	VMULPS       Y13, Y7, Y13
+	VSUBPS       Y13, Y9, Y13
+	VSUBPS       Y13, Y6, Y13
 	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y6
-	VBLENDVPS    Y6, Y8, Y12, Y12
+	VBLENDVPS    Y6, Y8, Y13, Y13
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y6, Y2, Y2
 	VSUBPS       Y3, Y2, Y3
-	VADDPS       Y12, Y3, Y3
+	VADDPS       Y13, Y3, Y3
 	VADDPS       Y3, Y0, Y0
 	VMAXPS       vconsts32x8<>+448(SB), Y11, Y2
-	VADDPS       vconsts32x8<>+384(SB), Y2, Y3
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y3, Y6
-	VBROADCASTSS consts32<>+56(SB), Y7
-	VFMADD213PS  vconsts32x8<>+512(SB), Y3, Y7
-	VBLENDVPS    Y6, Y7, Y2, Y7
-	VSUBPS       vconsts32x8<>+384(SB), Y3, Y6
-	VSUBPS       Y6, Y2, Y6
-	VBROADCASTSS consts32<>+88(SB), Y2
-	VFNMADD231PS vconsts32x8<>+544(SB), Y3, Y2
-	VMULPS       Y2, Y6, Y6
-	VBROADCASTSS consts32<>+4(SB), Y2
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y3, Y3
-	VANDPS       Y3, Y6, Y6
-	VANDPS       Y3, Y2, Y2
-	VADDPS       vconsts32x8<>+0(SB), Y7, Y3
-	VDIVPS       Y3, Y7, Y3
-	VMULPS       Y3, Y3, Y8
-	VMULPS       Y8, Y8, Y9
-	VBROADCASTSS consts32<>+24(SB), Y10
-	VFMADD213PS  vconsts32x8<>+32(SB), Y9, Y10
-	VMULPS       Y8, Y10, Y10
-	VBROADCASTSS consts32<>+28(SB), Y8
-	VFMADD213PS  vconsts32x8<>+64(SB), Y9, Y8
-	VMULPS       Y9, Y8, Y8
-	VADDPS       Y8, Y10, Y8
-	VMULPS       Y7, Y7, Y9
-	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
-	VADDPS       Y8, Y9, Y8
-	VMULPS       Y8, Y3, Y8
-	VMULPS       vconsts32x8<>+128(SB), Y2, Y3
-	VADDPS       Y6, Y3, Y3
-	VADDPS       Y3, Y8, Y8
-	VSUBPS       Y8, Y9, Y8
-	VSUBPS       Y7, Y8, Y8
-	VMULPS       vconsts32x8<>+160(SB), Y2, Y2
-	VSUBPS       Y8, Y2, Y8
+	VADDPS       vconsts32x8<>+0(SB), Y2, Y3
+	VDIVPS       Y3, Y2, Y3
+	VMULPS       Y3, Y3, Y6
+	VMULPS       Y6, Y6, Y7
+	VMULPS       Y7, Y7, Y8
+	VBROADCASTSS consts32<>+88(SB), Y9
+	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y9
+	VBROADCASTSS consts32<>+92(SB), Y10
+	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y10
+	VFMADD231PS  Y7, Y10, Y9
+	VFMADD231PS  vconsts32x8<>+544(SB), Y8, Y9
+	VMULPS       Y6, Y9, Y9
+	VMULPS       Y2, Y2, Y6
+	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
+	VADDPS       Y9, Y6, Y9
+	VMULPS       Y9, Y3, Y9
+	VSUBPS       Y9, Y6, Y9
+	VSUBPS       Y9, Y2, Y9
 	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y11, Y2
-	VBLENDVPS    Y2, Y11, Y8, Y8
+	VBLENDVPS    Y2, Y11, Y9, Y9
 	VMULPS       (SP), Y5, Y2
 	VADDPS       32(SP), Y2, Y2
 	VMULPS       Y2, Y4, Y2
 	VXORPS       Y3, Y3, Y3
 	VMAXPS       Y3, Y4, Y3
 	VSUBPS       Y2, Y3, Y2
-	VADDPS       Y8, Y2, Y2
+	VADDPS       Y9, Y2, Y2
 	VADDPS       Y2, Y1, Y1
 	ADDQ         $0x00000010, DX
 	CMPQ         DX, BX
@@ -23670,51 +23634,33 @@ single1:
 	VMULPS       Y6, Y8, Y8
 	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
 	VMAXPS       vconsts32x8<>+448(SB), Y8, Y4
-	VADDPS       vconsts32x8<>+384(SB), Y4, Y5
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y5, Y6
-	VBROADCASTSS consts32<>+56(SB), Y7
-	VFMADD213PS  vconsts32x8<>+512(SB), Y5, Y7
-	VBLENDVPS    Y6, Y7, Y4, Y7
-	VSUBPS       vconsts32x8<>+384(SB), Y5, Y6
-	VSUBPS       Y6, Y4, Y6
-	VBROADCASTSS consts32<>+88(SB), Y4
-	VFNMADD231PS vconsts32x8<>+544(SB), Y5, Y4
-	VMULPS       Y4, Y6, Y6
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y5, Y5
-	VANDPS       Y5, Y6, Y6
-	VANDPS       Y5, Y4, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y7, Y5
-	VDIVPS       Y5, Y7, Y5
-	VMULPS       Y5, Y5, Y9
-	VMULPS       Y9, Y9, Y10
-	VBROADCASTSS consts32<>+24(SB), Y11
-	VFMADD213PS  vconsts32x8<>+32(SB), Y10, Y11
-	VMULPS       Y9, Y11, Y11
-	VBROADCASTSS consts32<>+28(SB), Y9
-	VFMADD213PS  vconsts32x8<>+64(SB), Y10, Y9
-	VMULPS       Y10, Y9, Y9
-	VADDPS       Y9, Y11, Y9
-	VMULPS       Y7, Y7, Y10
-	VMULPS       vconsts32x8<>+96(SB), Y10, Y10
-	VADDPS       Y9, Y10, Y9
-	VMULPS       Y9, Y5, Y9
-	VMULPS       vconsts32x8<>+128(SB), Y4, Y5
-	VADDPS       Y6, Y5, Y5
-	VADDPS       Y5, Y9, Y9
-	VSUBPS       Y9, Y10, Y9
-	VSUBPS       Y7, Y9, Y9
-	VMULPS       vconsts32x8<>+160(SB), Y4, Y4
-	VSUBPS       Y9, Y4, Y9
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
+	VDIVPS       Y5, Y4, Y5
+	VMULPS       Y5, Y5, Y6
+	VMULPS       Y6, Y6, Y7
+	VMULPS       Y7, Y7, Y9
+	VBROADCASTSS consts32<>+88(SB), Y10
+	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y10
+	VBROADCASTSS consts32<>+92(SB), Y11
+	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y11
+	VFMADD231PS  Y7, Y11, Y10
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
+	VMULPS       Y6, Y10, Y10
+	VMULPS       Y4, Y4, Y6
+	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
+	VADDPS       Y10, Y6, Y10
+	VMULPS       Y10, Y5, Y10
+	VSUBPS       Y10, Y6, Y10
+	VSUBPS       Y10, Y4, Y10
 	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y4
-	VBLENDVPS    Y4, Y8, Y9, Y9
+	VBLENDVPS    Y4, Y8, Y10, Y10
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
 	VXORPS       Y4, Y4, Y4
 	VMAXPS       Y4, Y2, Y2
 	VSUBPS       Y3, Y2, Y3
-	VADDPS       Y9, Y3, Y3
+	VADDPS       Y10, Y3, Y3
 	VADDPS       Y3, Y0, Y0
 	ADDQ         $0x00000008, DX
 	JMP          single1
@@ -23757,51 +23703,33 @@ tail:
 	VMULPS       Y6, Y8, Y8
 	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
 	VMAXPS       vconsts32x8<>+448(SB), Y8, Y4
-	VADDPS       vconsts32x8<>+384(SB), Y4, Y5
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y5, Y6
-	VBROADCASTSS consts32<>+56(SB), Y7
-	VFMADD213PS  vconsts32x8<>+512(SB), Y5, Y7
-	VBLENDVPS    Y6, Y7, Y4, Y7
-	VSUBPS       vconsts32x8<>+384(SB), Y5, Y6
-	VSUBPS       Y6, Y4, Y6
-	VBROADCASTSS consts32<>+88(SB), Y4
-	VFNMADD231PS vconsts32x8<>+544(SB), Y5, Y4
-	VMULPS       Y4, Y6, Y6
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y5, Y5
-	VANDPS       Y5, Y6, Y6
-	VANDPS       Y5, Y4, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y7, Y5
-	VDIVPS       Y5, Y7, Y5
-	VMULPS       Y5, Y5, Y9
-	VMULPS       Y9, Y9, Y10
-	VBROADCASTSS consts32<>+24(SB), Y11
-	VFMADD213PS  vconsts32x8<>+32(SB), Y10, Y11
-	VMULPS       Y9, Y11, Y11
-	VBROADCASTSS consts32<>+28(SB), Y9
-	VFMADD213PS  vconsts32x8<>+64(SB), Y10, Y9
-	VMULPS       Y10, Y9, Y9
-	VADDPS       Y9, Y11, Y9
-	VMULPS       Y7, Y7, Y10
-	VMULPS       vconsts32x8<>+96(SB), Y10, Y10
-	VADDPS       Y9, Y10, Y9
-	VMULPS       Y9, Y5, Y9
-	VMULPS       vconsts32x8<>+128(SB), Y4, Y5
-	VADDPS       Y6, Y5, Y5
-	VADDPS       Y5, Y9, Y9
-	VSUBPS       Y9, Y10, Y9
-	VSUBPS       Y7, Y9, Y9
-	VMULPS       vconsts32x8<>+160(SB), Y4, Y4
-	VSUBPS       Y9, Y4, Y9
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
+	VDIVPS       Y5, Y4, Y5
+	VMULPS       Y5, Y5, Y6
+	VMULPS       Y6, Y6, Y7
+	VMULPS       Y7, Y7, Y9
+	VBROADCASTSS consts32<>+88(SB), Y10
+	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y10
+	VBROADCASTSS consts32<>+92(SB), Y11
+	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y11
+	VFMADD231PS  Y7, Y11, Y10
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
+	VMULPS       Y6, Y10, Y10
+	VMULPS       Y4, Y4, Y6
+	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
+	VADDPS       Y10, Y6, Y10
+	VMULPS       Y10, Y5, Y10
+	VSUBPS       Y10, Y6, Y10
+	VSUBPS       Y10, Y4, Y10
 	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y4
-	VBLENDVPS    Y4, Y8, Y9, Y9
+	VBLENDVPS    Y4, Y8, Y10, Y10
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
 	VXORPS       Y4, Y4, Y4
 	VMAXPS       Y4, Y2, Y2
 	VSUBPS       Y3, Y2, Y3
-	VADDPS       Y9, Y3, Y3
+	VADDPS       Y10, Y3, Y3
 	LEAQ         tailmask32<>+0(SB), SI
 	MOVQ         $0x00000008, DI
 	SUBQ         BX, DI
@@ -23897,51 +23825,33 @@ loop:
 	VMULPS       Y8, Y10, Y10
 	VMULPS       vconsts32x8<>+416(SB), Y10, Y10
 	VMAXPS       vconsts32x8<>+448(SB), Y10, Y6
-	VADDPS       vconsts32x8<>+384(SB), Y6, Y7
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y7, Y8
-	VBROADCASTSS consts32<>+56(SB), Y9
-	VFMADD213PS  vconsts32x8<>+512(SB), Y7, Y9
-	VBLENDVPS    Y8, Y9, Y6, Y9
-	VSUBPS       vconsts32x8<>+384(SB), Y7, Y8
-	VSUBPS       Y8, Y6, Y8
-	VBROADCASTSS consts32<>+88(SB), Y6
-	VFNMADD231PS vconsts32x8<>+544(SB), Y7, Y6
-	VMULPS       Y6, Y8, Y8
-	VBROADCASTSS consts32<>+4(SB), Y6
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y7, Y7
-	VANDPS       Y7, Y8, Y8
-	VANDPS       Y7, Y6, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y9, Y7
-	VDIVPS       Y7, Y9, Y7
-	VMULPS       Y7, Y7, Y11
-	VMULPS       Y11, Y11, Y12
-	VBROADCASTSS consts32<>+24(SB), Y13
-	VFMADD213PS  vconsts32x8<>+32(SB), Y12, Y13
-	VMULPS       Y11, Y13, Y13
-	VBROADCASTSS consts32<>+28(SB), Y11
-	VFMADD213PS  vconsts32x8<>+64(SB), Y12, Y11
-	VMULPS       Y12, Y11, Y11
-	VADDPS       Y11, Y13, Y11
-	VMULPS       Y9, Y9, Y12
-	VMULPS       vconsts32x8<>+96(SB), Y12, Y12
-	VADDPS       Y11, Y12, Y11
-	VMULPS       Y11, Y7, Y11
-	VMULPS       vconsts32x8<>+128(SB), Y6, Y7
-	VADDPS       Y8, Y7, Y7
-	VADDPS       Y7, Y11, Y11
-	VSUBPS       Y11, Y12, Y11
-	VSUBPS       Y9, Y11, Y11
-	VMULPS       vconsts32x8<>+160(SB), Y6, Y6
-	VSUBPS       Y11, Y6, Y11
+	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
+	VDIVPS       Y7, Y6, Y7
+	VMULPS       Y7, Y7, Y8
+	VMULPS       Y8, Y8, Y9
+	VMULPS       Y9, Y9, Y11
+	VBROADCASTSS consts32<>+88(SB), Y12
+	VFMADD213PS  vconsts32x8<>+480(SB), Y8, Y12
+	VBROADCASTSS consts32<>+92(SB), Y13
+	VFMADD213PS  vconsts32x8<>+512(SB), Y8, Y13
+	VFMADD231PS  Y9, Y13, Y12
+	VFMADD231PS  vconsts32x8<>+544(SB), Y11, Y12
+	VMULPS       Y8, Y12, Y12
+	VMULPS       Y6, Y6, Y8
+	VMULPS       vconsts32x8<>+96(SB), Y8, Y8
+	VADDPS       Y12, Y8, Y12
+	VMULPS       Y12, Y7, Y12
+	VSUBPS       Y12, Y8, Y12
+	VSUBPS       Y12, Y6, Y12
 	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y10, Y6
-	VBLENDVPS    Y6, Y10, Y11, Y11
+	VBLENDVPS    Y6, Y10, Y12, Y12
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
 	VMULPS       Y5, Y4, Y5
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y6, Y4, Y4
 	VSUBPS       Y5, Y4, Y5
-	VADDPS       Y11, Y5, Y5
+	VADDPS       Y12, Y5, Y5
 	VMOVUPS      (DX)(SI*4), Y4
 	VFMADD231PS  Y5, Y4, Y0
 	VADDPS       Y4, Y1, Y1
@@ -23976,51 +23886,33 @@ loop:
 	VMULPS       Y8, Y10, Y10
 	VMULPS       vconsts32x8<>+416(SB), Y10, Y10
 	VMAXPS       vconsts32x8<>+448(SB), Y10, Y6
-	VADDPS       vconsts32x8<>+384(SB), Y6, Y7
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y7, Y8
-	VBROADCASTSS consts32<>+56(SB), Y9
-	VFMADD213PS  vconsts32x8<>+512(SB), Y7, Y9
-	VBLENDVPS    Y8, Y9, Y6, Y9
-	VSUBPS       vconsts32x8<>+384(SB), Y7, Y8
-	VSUBPS       Y8, Y6, Y8
-	VBROADCASTSS consts32<>+88(SB), Y6
-	VFNMADD231PS vconsts32x8<>+544(SB), Y7, Y6
-	VMULPS       Y6, Y8, Y8
-	VBROADCASTSS consts32<>+4(SB), Y6
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y7, Y7
-	VANDPS       Y7, Y8, Y8
-	VANDPS       Y7, Y6, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y9, Y7
-	VDIVPS       Y7, Y9, Y7
-	VMULPS       Y7, Y7, Y11
-	VMULPS       Y11, Y11, Y12
-	VBROADCASTSS consts32<>+24(SB), Y13
-	VFMADD213PS  vconsts32x8<>+32(SB), Y12, Y13
-	VMULPS       Y11, Y13, Y13
-	VBROADCASTSS consts32<>+28(SB), Y11
-	VFMADD213PS  vconsts32x8<>+64(SB), Y12, Y11
-	VMULPS       Y12, Y11, Y11
-	VADDPS       Y11, Y13, Y11
-	VMULPS       Y9, Y9, Y12
-	VMULPS       vconsts32x8<>+96(SB), Y12, Y12
-	VADDPS       Y11, Y12, Y11
-	VMULPS       Y11, Y7, Y11
-	VMULPS       vconsts32x8<>+128(SB), Y6, Y7
-	VADDPS       Y8, Y7, Y7
-	VADDPS       Y7, Y11, Y11
-	VSUBPS       Y11, Y12, Y11
-	VSUBPS       Y9, Y11, Y11
-	VMULPS       vconsts32x8<>+160(SB), Y6, Y6
-	VSUBPS       Y11, Y6, Y11
+	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
+	VDIVPS       Y7, Y6, Y7
+	VMULPS       Y7, Y7, Y8
+	VMULPS       Y8, Y8, Y9
+	VMULPS       Y9, Y9, Y11
+	VBROADCASTSS consts32<>+88(SB), Y12
+	VFMADD213PS  vconsts32x8<>+480(SB), Y8, Y12
+	VBROADCASTSS consts32<>+92(SB), Y13
+	VFMADD213PS  vconsts32x8<>+512(SB), Y8, Y13
+	VFMADD231PS  Y9, Y13, Y12
+	VFMADD231PS  vconsts32x8<>+544(SB), Y11, Y12
+	VMULPS       Y8, Y12, Y12
+	VMULPS       Y6, Y6, Y8
+	VMULPS       vconsts32x8<>+96(SB), Y8, Y8
+	VADDPS       Y12, Y8, Y12
+	VMULPS       Y12, Y7, Y12
+	VSUBPS       Y12, Y8, Y12
+	VSUBPS       Y12, Y6, Y12
 	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y10, Y6
-	VBLENDVPS    Y6, Y10, Y11, Y11
+	VBLENDVPS    Y6, Y10, Y12, Y12
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
 	VMULPS       Y5, Y4, Y5
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y6, Y4, Y4
 	VSUBPS       Y5, Y4, Y5
-	VADDPS       Y11, Y5, Y5
+	VADDPS       Y12, Y5, Y5
 	VMOVUPS      32(DX)(SI*4), Y4
 	VFMADD231PS  Y5, Y4, Y2
 	VADDPS       Y4, Y3, Y3
@@ -24065,51 +23957,33 @@ single1:
 	VMULPS       Y8, Y10, Y10
 	VMULPS       vconsts32x8<>+416(SB), Y10, Y10
 	VMAXPS       vconsts32x8<>+448(SB), Y10, Y6
-	VADDPS       vconsts32x8<>+384(SB), Y6, Y7
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y7, Y8
-	VBROADCASTSS consts32<>+56(SB), Y9
-	VFMADD213PS  vconsts32x8<>+512(SB), Y7, Y9
-	VBLENDVPS    Y8, Y9, Y6, Y9
-	VSUBPS       vconsts32x8<>+384(SB), Y7, Y8
-	VSUBPS       Y8, Y6, Y8
-	VBROADCASTSS consts32<>+88(SB), Y6
-	VFNMADD231PS vconsts32x8<>+544(SB), Y7, Y6
-	VMULPS       Y6, Y8, Y8
-	VBROADCASTSS consts32<>+4(SB), Y6
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y7, Y7
-	VANDPS       Y7, Y8, Y8
-	VANDPS       Y7, Y6, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y9, Y7
-	VDIVPS       Y7, Y9, Y7
-	VMULPS       Y7, Y7, Y11
-	VMULPS       Y11, Y11, Y12
-	VBROADCASTSS consts32<>+24(SB), Y13
-	VFMADD213PS  vconsts32x8<>+32(SB), Y12, Y13
-	VMULPS       Y11, Y13, Y13
-	VBROADCASTSS consts32<>+28(SB), Y11
-	VFMADD213PS  vconsts32x8<>+64(SB), Y12, Y11
-	VMULPS       Y12, Y11, Y11
-	VADDPS       Y11, Y13, Y11
-	VMULPS       Y9, Y9, Y12
-	VMULPS       vconsts32x8<>+96(SB), Y12, Y12
-	VADDPS       Y11, Y12, Y11
-	VMULPS       Y11, Y7, Y11
-	VMULPS       vconsts32x8<>+128(SB), Y6, Y7
-	VADDPS       Y8, Y7, Y7
-	VADDPS       Y7, Y11, Y11
-	VSUBPS       Y11, Y12, Y11
-	VSUBPS       Y9, Y11, Y11
-	VMULPS       vconsts32x8<>+160(SB), Y6, Y6
-	VSUBPS       Y11, Y6, Y11
+	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
+	VDIVPS       Y7, Y6, Y7
+	VMULPS       Y7, Y7, Y8
+	VMULPS       Y8, Y8, Y9
+	VMULPS       Y9, Y9, Y11
+	VBROADCASTSS consts32<>+88(SB), Y12
+	VFMADD213PS  vconsts32x8<>+480(SB), Y8, Y12
+	VBROADCASTSS consts32<>+92(SB), Y13
+	VFMADD213PS  vconsts32x8<>+512(SB), Y8, Y13
+	VFMADD231PS  Y9, Y13, Y12
+	VFMADD231PS  vconsts32x8<>+544(SB), Y11, Y12
+	VMULPS       Y8, Y12, Y12
+	VMULPS       Y6, Y6, Y8
+	VMULPS       vconsts32x8<>+96(SB), Y8, Y8
+	VADDPS       Y12, Y8, Y12
+	VMULPS       Y12, Y7, Y12
+	VSUBPS       Y12, Y8, Y12
+	VSUBPS       Y12, Y6, Y12
 	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y10, Y6
-	VBLENDVPS    Y6, Y10, Y11, Y11
+	VBLENDVPS    Y6, Y10, Y12, Y12
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
 	VMULPS       Y5, Y4, Y5
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y6, Y4, Y4
 	VSUBPS       Y5, Y4, Y5
-	VADDPS       Y11, Y5, Y5
+	VADDPS       Y12, Y5, Y5
 	VMOVUPS      (DX)(SI*4), Y4
 	VFMADD231PS  Y5, Y4, Y0
 	VADDPS       Y4, Y1, Y1
@@ -24159,51 +24033,33 @@ tail:
 	VMULPS       Y8, Y10, Y10
 	VMULPS       vconsts32x8<>+416(SB), Y10, Y10
 	VMAXPS       vconsts32x8<>+448(SB), Y10, Y6
-	VADDPS       vconsts32x8<>+384(SB), Y6, Y7
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y7, Y8
-	VBROADCASTSS consts32<>+56(SB), Y9
-	VFMADD213PS  vconsts32x8<>+512(SB), Y7, Y9
-	VBLENDVPS    Y8, Y9, Y6, Y9
-	VSUBPS       vconsts32x8<>+384(SB), Y7, Y8
-	VSUBPS       Y8, Y6, Y8
-	VBROADCASTSS consts32<>+88(SB), Y6
-	VFNMADD231PS vconsts32x8<>+544(SB), Y7, Y6
-	VMULPS       Y6, Y8, Y8
-	VBROADCASTSS consts32<>+4(SB), Y6
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y7, Y7
-	VANDPS       Y7, Y8, Y8
-	VANDPS       Y7, Y6, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y9, Y7
-	VDIVPS       Y7, Y9, Y7
-	VMULPS       Y7, Y7, Y11
-	VMULPS       Y11, Y11, Y12
-	VBROADCASTSS consts32<>+24(SB), Y13
-	VFMADD213PS  vconsts32x8<>+32(SB), Y12, Y13
-	VMULPS       Y11, Y13, Y13
-	VBROADCASTSS consts32<>+28(SB), Y11
-	VFMADD213PS  vconsts32x8<>+64(SB), Y12, Y11
-	VMULPS       Y12, Y11, Y11
-	VADDPS       Y11, Y13, Y11
-	VMULPS       Y9, Y9, Y12
-	VMULPS       vconsts32x8<>+96(SB), Y12, Y12
-	VADDPS       Y11, Y12, Y11
-	VMULPS       Y11, Y7, Y11
-	VMULPS       vconsts32x8<>+128(SB), Y6, Y7
-	VADDPS       Y8, Y7, Y7
-	VADDPS       Y7, Y11, Y11
-	VSUBPS       Y11, Y12, Y11
-	VSUBPS       Y9, Y11, Y11
-	VMULPS       vconsts32x8<>+160(SB), Y6, Y6
-	VSUBPS       Y11, Y6, Y11
+	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
+	VDIVPS       Y7, Y6, Y7
+	VMULPS       Y7, Y7, Y8
+	VMULPS       Y8, Y8, Y9
+	VMULPS       Y9, Y9, Y11
+	VBROADCASTSS consts32<>+88(SB), Y12
+	VFMADD213PS  vconsts32x8<>+480(SB), Y8, Y12
+	VBROADCASTSS consts32<>+92(SB), Y13
+	VFMADD213PS  vconsts32x8<>+512(SB), Y8, Y13
+	VFMADD231PS  Y9, Y13, Y12
+	VFMADD231PS  vconsts32x8<>+544(SB), Y11, Y12
+	VMULPS       Y8, Y12, Y12
+	VMULPS       Y6, Y6, Y8
+	VMULPS       vconsts32x8<>+96(SB), Y8, Y8
+	VADDPS       Y12, Y8, Y12
+	VMULPS       Y12, Y7, Y12
+	VSUBPS       Y12, Y8, Y12
+	VSUBPS       Y12, Y6, Y12
 	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y10, Y6
-	VBLENDVPS    Y6, Y10, Y11, Y11
+	VBLENDVPS    Y6, Y10, Y12, Y12
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
 	VMULPS       Y5, Y4, Y5
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y6, Y4, Y4
 	VSUBPS       Y5, Y4, Y5
-	VADDPS       Y11, Y5, Y5
+	VADDPS       Y12, Y5, Y5
 	LEAQ         tailmask32<>+0(SB), R8
 	MOVQ         $0x00000008, R9
 	SUBQ         DI, R9
@@ -24348,101 +24204,65 @@ loop:
 	VMULPS       Y9, Y11, Y11
 	VMULPS       vconsts32x8<>+416(SB), Y11, Y11
 	VMAXPS       vconsts32x8<>+448(SB), Y8, Y6
-	VADDPS       vconsts32x8<>+384(SB), Y6, Y7
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y7, Y9
-	VBROADCASTSS consts32<>+56(SB), Y10
-	VFMADD213PS  vconsts32x8<>+512(SB), Y7, Y10
-	VBLENDVPS    Y9, Y10, Y6, Y10
-	VSUBPS       vconsts32x8<>+384(SB), Y7, Y9
-	VSUBPS       Y9, Y6, Y9
-	VBROADCASTSS consts32<>+88(SB), Y6
-	VFNMADD231PS vconsts32x8<>+544(SB), Y7, Y6
-	VMULPS       Y6, Y9, Y9
-	VBROADCASTSS consts32<>+4(SB), Y6
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y7, Y7
-	VANDPS       Y7, Y9, Y9
-	VANDPS       Y7, Y6, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y10, Y7
-	VDIVPS       Y7, Y10, Y7
-	VMULPS       Y7, Y7, Y12
-	VMULPS       Y12, Y12, Y13
-	VBROADCASTSS consts32<>+24(SB), Y14
-	VFMADD213PS  vconsts32x8<>+32(SB), Y13, Y14
-	VMULPS       Y12, Y14, Y14
-	VBROADCASTSS consts32<>+28(SB), Y12
-	VFMADD213PS  vconsts32x8<>+64(SB), Y13, Y12
-	VMULPS       Y13, Y12, Y12
-	VADDPS       Y12, Y14, Y12
-	VMULPS       Y10, Y10, Y13
-	VMULPS       vconsts32x8<>+96(SB), Y13, Y13
-	VADDPS       Y12, Y13, Y12
-	VMULPS       Y12, Y7, Y12
-	VMULPS       vconsts32x8<>+128(SB), Y6, Y7
-	VADDPS       Y9, Y7, Y7
-	VADDPS       Y7, Y12, Y12
-	VSUBPS       Y12, Y13, Y12
-	VSUBPS       Y10, Y12, Y12
-	VMULPS       vconsts32x8<>+160(SB), Y6, Y6
-	VSUBPS       Y12, Y6, Y12
+	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
+	VDIVPS       Y7, Y6, Y7
+	VMULPS       Y7, Y7, Y9
+	VMULPS       Y9, Y9, Y10
+	VMULPS       Y10, Y10, Y12
+	VBROADCASTSS consts32<>+88(SB), Y13
+	VFMADD213PS  vconsts32x8<>+480(SB), Y9, Y13
+	VBROADCASTSS consts32<>+92(SB), Y14
+	VFMADD213PS  vconsts32x8<>+512(SB), Y9, Y14
+	VFMADD231PS  Y10, Y14, Y13
+	VFMADD231PS  vconsts32x8<>+544(SB), Y12, Y13
+	VMULPS       Y9, Y13, Y13
+	VMULPS       Y6, Y6, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VADDPS       Y13, Y9, Y13
+	VMULPS       Y13, Y7, Y13
+	VSUBPS       Y13, Y9, Y13
+	VSUBPS       Y13, Y6, Y13
 	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y6
-	VBLENDVPS    Y6, Y8, Y12, Y12
+	VBLENDVPS    Y6, Y8, Y13, Y13
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y6, Y2, Y2
 	VSUBPS       Y3, Y2, Y3
-	VADDPS       Y12, Y3, Y3
+	VADDPS       Y13, Y3, Y3
 	VBROADCASTSS s+72(FP), Y2
 	VMULPS       Y3, Y2, Y2
 	VMOVUPS      Y2, (DX)(BX*4)
 	VADDPS       Y3, Y0, Y0
 	VMAXPS       vconsts32x8<>+448(SB), Y11, Y2
-	VADDPS       vconsts32x8<>+384(SB), Y2, Y3
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y3, Y6
-	VBROADCASTSS consts32<>+56(SB), Y7
-	VFMADD213PS  vconsts32x8<>+512(SB), Y3, Y7
-	VBLENDVPS    Y6, Y7, Y2, Y7
-	VSUBPS       vconsts32x8<>+384(SB), Y3, Y6
-	VSUBPS       Y6, Y2, Y6
-	VBROADCASTSS consts32<>+88(SB), Y2
-	VFNMADD231PS vconsts32x8<>+544(SB), Y3, Y2
-	VMULPS       Y2, Y6, Y6
-	VBROADCASTSS consts32<>+4(SB), Y2
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y3, Y3
-	VANDPS       Y3, Y6, Y6
-	VANDPS       Y3, Y2, Y2
-	VADDPS       vconsts32x8<>+0(SB), Y7, Y3
-	VDIVPS       Y3, Y7, Y3
-	VMULPS       Y3, Y3, Y8
-	VMULPS       Y8, Y8, Y9
-	VBROADCASTSS consts32<>+24(SB), Y10
-	VFMADD213PS  vconsts32x8<>+32(SB), Y9, Y10
-	VMULPS       Y8, Y10, Y10
-	VBROADCASTSS consts32<>+28(SB), Y8
-	VFMADD213PS  vconsts32x8<>+64(SB), Y9, Y8
-	VMULPS       Y9, Y8, Y8
-	VADDPS       Y8, Y10, Y8
-	VMULPS       Y7, Y7, Y9
-	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
-	VADDPS       Y8, Y9, Y8
-	VMULPS       Y8, Y3, Y8
-	VMULPS       vconsts32x8<>+128(SB), Y2, Y3
-	VADDPS       Y6, Y3, Y3
-	VADDPS       Y3, Y8, Y8
-	VSUBPS       Y8, Y9, Y8
-	VSUBPS       Y7, Y8, Y8
-	VMULPS       vconsts32x8<>+160(SB), Y2, Y2
-	VSUBPS       Y8, Y2, Y8
+	VADDPS       vconsts32x8<>+0(SB), Y2, Y3
+	VDIVPS       Y3, Y2, Y3
+	VMULPS       Y3, Y3, Y6
+	VMULPS       Y6, Y6, Y7
+	VMULPS       Y7, Y7, Y8
+	VBROADCASTSS consts32<>+88(SB), Y9
+	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y9
+	VBROADCASTSS consts32<>+92(SB), Y10
+	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y10
+	VFMADD231PS  Y7, Y10, Y9
+	VFMADD231PS  vconsts32x8<>+544(SB), Y8, Y9
+	VMULPS       Y6, Y9, Y9
+	VMULPS       Y2, Y2, Y6
+	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
+	VADDPS       Y9, Y6, Y9
+	VMULPS       Y9, Y3, Y9
+	VSUBPS       Y9, Y6, Y9
+	VSUBPS       Y9, Y2, Y9
 	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y11, Y2
-	VBLENDVPS    Y2, Y11, Y8, Y8
+	VBLENDVPS    Y2, Y11, Y9, Y9
 	VMULPS       (SP), Y5, Y2
 	VADDPS       32(SP), Y2, Y2
 	VMULPS       Y2, Y4, Y2
 	VXORPS       Y3, Y3, Y3
 	VMAXPS       Y3, Y4, Y3
 	VSUBPS       Y2, Y3, Y2
-	VADDPS       Y8, Y2, Y2
+	VADDPS       Y9, Y2, Y2
 	VBROADCASTSS s+72(FP), Y3
 	VMULPS       Y2, Y3, Y3
 	VMOVUPS      Y3, 32(DX)(BX*4)
@@ -24483,51 +24303,33 @@ single1:
 	VMULPS       Y6, Y8, Y8
 	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
 	VMAXPS       vconsts32x8<>+448(SB), Y8, Y4
-	VADDPS       vconsts32x8<>+384(SB), Y4, Y5
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y5, Y6
-	VBROADCASTSS consts32<>+56(SB), Y7
-	VFMADD213PS  vconsts32x8<>+512(SB), Y5, Y7
-	VBLENDVPS    Y6, Y7, Y4, Y7
-	VSUBPS       vconsts32x8<>+384(SB), Y5, Y6
-	VSUBPS       Y6, Y4, Y6
-	VBROADCASTSS consts32<>+88(SB), Y4
-	VFNMADD231PS vconsts32x8<>+544(SB), Y5, Y4
-	VMULPS       Y4, Y6, Y6
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y5, Y5
-	VANDPS       Y5, Y6, Y6
-	VANDPS       Y5, Y4, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y7, Y5
-	VDIVPS       Y5, Y7, Y5
-	VMULPS       Y5, Y5, Y9
-	VMULPS       Y9, Y9, Y10
-	VBROADCASTSS consts32<>+24(SB), Y11
-	VFMADD213PS  vconsts32x8<>+32(SB), Y10, Y11
-	VMULPS       Y9, Y11, Y11
-	VBROADCASTSS consts32<>+28(SB), Y9
-	VFMADD213PS  vconsts32x8<>+64(SB), Y10, Y9
-	VMULPS       Y10, Y9, Y9
-	VADDPS       Y9, Y11, Y9
-	VMULPS       Y7, Y7, Y10
-	VMULPS       vconsts32x8<>+96(SB), Y10, Y10
-	VADDPS       Y9, Y10, Y9
-	VMULPS       Y9, Y5, Y9
-	VMULPS       vconsts32x8<>+128(SB), Y4, Y5
-	VADDPS       Y6, Y5, Y5
-	VADDPS       Y5, Y9, Y9
-	VSUBPS       Y9, Y10, Y9
-	VSUBPS       Y7, Y9, Y9
-	VMULPS       vconsts32x8<>+160(SB), Y4, Y4
-	VSUBPS       Y9, Y4, Y9
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
+	VDIVPS       Y5, Y4, Y5
+	VMULPS       Y5, Y5, Y6
+	VMULPS       Y6, Y6, Y7
+	VMULPS       Y7, Y7, Y9
+	VBROADCASTSS consts32<>+88(SB), Y10
+	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y10
+	VBROADCASTSS consts32<>+92(SB), Y11
+	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y11
+	VFMADD231PS  Y7, Y11, Y10
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
+	VMULPS       Y6, Y10, Y10
+	VMULPS       Y4, Y4, Y6
+	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
+	VADDPS       Y10, Y6, Y10
+	VMULPS       Y10, Y5, Y10
+	VSUBPS       Y10, Y6, Y10
+	VSUBPS       Y10, Y4, Y10
 	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y4
-	VBLENDVPS    Y4, Y8, Y9, Y9
+	VBLENDVPS    Y4, Y8, Y10, Y10
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
 	VXORPS       Y4, Y4, Y4
 	VMAXPS       Y4, Y2, Y2
 	VSUBPS       Y3, Y2, Y3
-	VADDPS       Y9, Y3, Y3
+	VADDPS       Y10, Y3, Y3
 	VBROADCASTSS s+72(FP), Y2
 	VMULPS       Y3, Y2, Y2
 	VMOVUPS      Y2, (DX)(BX*4)
@@ -24573,51 +24375,33 @@ tail:
 	VMULPS       Y6, Y8, Y8
 	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
 	VMAXPS       vconsts32x8<>+448(SB), Y8, Y4
-	VADDPS       vconsts32x8<>+384(SB), Y4, Y5
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y5, Y6
-	VBROADCASTSS consts32<>+56(SB), Y7
-	VFMADD213PS  vconsts32x8<>+512(SB), Y5, Y7
-	VBLENDVPS    Y6, Y7, Y4, Y7
-	VSUBPS       vconsts32x8<>+384(SB), Y5, Y6
-	VSUBPS       Y6, Y4, Y6
-	VBROADCASTSS consts32<>+88(SB), Y4
-	VFNMADD231PS vconsts32x8<>+544(SB), Y5, Y4
-	VMULPS       Y4, Y6, Y6
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y5, Y5
-	VANDPS       Y5, Y6, Y6
-	VANDPS       Y5, Y4, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y7, Y5
-	VDIVPS       Y5, Y7, Y5
-	VMULPS       Y5, Y5, Y9
-	VMULPS       Y9, Y9, Y10
-	VBROADCASTSS consts32<>+24(SB), Y11
-	VFMADD213PS  vconsts32x8<>+32(SB), Y10, Y11
-	VMULPS       Y9, Y11, Y11
-	VBROADCASTSS consts32<>+28(SB), Y9
-	VFMADD213PS  vconsts32x8<>+64(SB), Y10, Y9
-	VMULPS       Y10, Y9, Y9
-	VADDPS       Y9, Y11, Y9
-	VMULPS       Y7, Y7, Y10
-	VMULPS       vconsts32x8<>+96(SB), Y10, Y10
-	VADDPS       Y9, Y10, Y9
-	VMULPS       Y9, Y5, Y9
-	VMULPS       vconsts32x8<>+128(SB), Y4, Y5
-	VADDPS       Y6, Y5, Y5
-	VADDPS       Y5, Y9, Y9
-	VSUBPS       Y9, Y10, Y9
-	VSUBPS       Y7, Y9, Y9
-	VMULPS       vconsts32x8<>+160(SB), Y4, Y4
-	VSUBPS       Y9, Y4, Y9
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
+	VDIVPS       Y5, Y4, Y5
+	VMULPS       Y5, Y5, Y6
+	VMULPS       Y6, Y6, Y7
+	VMULPS       Y7, Y7, Y9
+	VBROADCASTSS consts32<>+88(SB), Y10
+	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y10
+	VBROADCASTSS consts32<>+92(SB), Y11
+	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y11
+	VFMADD231PS  Y7, Y11, Y10
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
+	VMULPS       Y6, Y10, Y10
+	VMULPS       Y4, Y4, Y6
+	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
+	VADDPS       Y10, Y6, Y10
+	VMULPS       Y10, Y5, Y10
+	VSUBPS       Y10, Y6, Y10
+	VSUBPS       Y10, Y4, Y10
 	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y4
-	VBLENDVPS    Y4, Y8, Y9, Y9
+	VBLENDVPS    Y4, Y8, Y10, Y10
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
 	VXORPS       Y4, Y4, Y4
 	VMAXPS       Y4, Y2, Y2
 	VSUBPS       Y3, Y2, Y3
-	VADDPS       Y9, Y3, Y3
+	VADDPS       Y10, Y3, Y3
 	VBROADCASTSS s+72(FP), Y2
 	VMULPS       Y3, Y2, Y2
 	LEAQ         tailmask32<>+0(SB), DI
@@ -24741,101 +24525,65 @@ loop:
 	VMULPS       Y9, Y11, Y11
 	VMULPS       vconsts32x8<>+416(SB), Y11, Y11
 	VMAXPS       vconsts32x8<>+448(SB), Y8, Y6
-	VADDPS       vconsts32x8<>+384(SB), Y6, Y7
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y7, Y9
-	VBROADCASTSS consts32<>+56(SB), Y10
-	VFMADD213PS  vconsts32x8<>+512(SB), Y7, Y10
-	VBLENDVPS    Y9, Y10, Y6, Y10
-	VSUBPS       vconsts32x8<>+384(SB), Y7, Y9
-	VSUBPS       Y9, Y6, Y9
-	VBROADCASTSS consts32<>+88(SB), Y6
-	VFNMADD231PS vconsts32x8<>+544(SB), Y7, Y6
-	VMULPS       Y6, Y9, Y9
-	VBROADCASTSS consts32<>+4(SB), Y6
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y7, Y7
-	VANDPS       Y7, Y9, Y9
-	VANDPS       Y7, Y6, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y10, Y7
-	VDIVPS       Y7, Y10, Y7
-	VMULPS       Y7, Y7, Y12
-	VMULPS       Y12, Y12, Y13
-	VBROADCASTSS consts32<>+24(SB), Y14
-	VFMADD213PS  vconsts32x8<>+32(SB), Y13, Y14
-	VMULPS       Y12, Y14, Y14
-	VBROADCASTSS consts32<>+28(SB), Y12
-	VFMADD213PS  vconsts32x8<>+64(SB), Y13, Y12
-	VMULPS       Y13, Y12, Y12
-	VADDPS       Y12, Y14, Y12
-	VMULPS       Y10, Y10, Y13
-	VMULPS       vconsts32x8<>+96(SB), Y13, Y13
-	VADDPS       Y12, Y13, Y12
-	VMULPS       Y12, Y7, Y12
-	VMULPS       vconsts32x8<>+128(SB), Y6, Y7
-	VADDPS       Y9, Y7, Y7
-	VADDPS       Y7, Y12, Y12
-	VSUBPS       Y12, Y13, Y12
-	VSUBPS       Y10, Y12, Y12
-	VMULPS       vconsts32x8<>+160(SB), Y6, Y6
-	VSUBPS       Y12, Y6, Y12
+	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
+	VDIVPS       Y7, Y6, Y7
+	VMULPS       Y7, Y7, Y9
+	VMULPS       Y9, Y9, Y10
+	VMULPS       Y10, Y10, Y12
+	VBROADCASTSS consts32<>+88(SB), Y13
+	VFMADD213PS  vconsts32x8<>+480(SB), Y9, Y13
+	VBROADCASTSS consts32<>+92(SB), Y14
+	VFMADD213PS  vconsts32x8<>+512(SB), Y9, Y14
+	VFMADD231PS  Y10, Y14, Y13
+	VFMADD231PS  vconsts32x8<>+544(SB), Y12, Y13
+	VMULPS       Y9, Y13, Y13
+	VMULPS       Y6, Y6, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VADDPS       Y13, Y9, Y13
+	VMULPS       Y13, Y7, Y13
+	VSUBPS       Y13, Y9, Y13
+	VSUBPS       Y13, Y6, Y13
 	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y6
-	VBLENDVPS    Y6, Y8, Y12, Y12
+	VBLENDVPS    Y6, Y8, Y13, Y13
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y6, Y2, Y2
 	VSUBPS       Y3, Y2, Y3
-	VADDPS       Y12, Y3, Y3
+	VADDPS       Y13, Y3, Y3
 	VMOVUPS      (DX)(SI*4), Y2
 	VMULPS       Y3, Y2, Y6
 	VMOVUPS      Y6, (BX)(SI*4)
 	VFMADD231PS  Y3, Y2, Y0
 	VMAXPS       vconsts32x8<>+448(SB), Y11, Y2
-	VADDPS       vconsts32x8<>+384(SB), Y2, Y3
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y3, Y6
-	VBROADCASTSS consts32<>+56(SB), Y7
-	VFMADD213PS  vconsts32x8<>+512(SB), Y3, Y7
-	VBLENDVPS    Y6, Y7, Y2, Y7
-	VSUBPS       vconsts32x8<>+384(SB), Y3, Y6
-	VSUBPS       Y6, Y2, Y6
-	VBROADCASTSS consts32<>+88(SB), Y2
-	VFNMADD231PS vconsts32x8<>+544(SB), Y3, Y2
-	VMULPS       Y2, Y6, Y6
-	VBROADCASTSS consts32<>+4(SB), Y2
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y3, Y3
-	VANDPS       Y3, Y6, Y6
-	VANDPS       Y3, Y2, Y2
-	VADDPS       vconsts32x8<>+0(SB), Y7, Y3
-	VDIVPS       Y3, Y7, Y3
-	VMULPS       Y3, Y3, Y8
-	VMULPS       Y8, Y8, Y9
-	VBROADCASTSS consts32<>+24(SB), Y10
-	VFMADD213PS  vconsts32x8<>+32(SB), Y9, Y10
-	VMULPS       Y8, Y10, Y10
-	VBROADCASTSS consts32<>+28(SB), Y8
-	VFMADD213PS  vconsts32x8<>+64(SB), Y9, Y8
-	VMULPS       Y9, Y8, Y8
-	VADDPS       Y8, Y10, Y8
-	VMULPS       Y7, Y7, Y9
-	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
-	VADDPS       Y8, Y9, Y8
-	VMULPS       Y8, Y3, Y8
-	VMULPS       vconsts32x8<>+128(SB), Y2, Y3
-	VADDPS       Y6, Y3, Y3
-	VADDPS       Y3, Y8, Y8
-	VSUBPS       Y8, Y9, Y8
-	VSUBPS       Y7, Y8, Y8
-	VMULPS       vconsts32x8<>+160(SB), Y2, Y2
-	VSUBPS       Y8, Y2, Y8
+	VADDPS       vconsts32x8<>+0(SB), Y2, Y3
+	VDIVPS       Y3, Y2, Y3
+	VMULPS       Y3, Y3, Y6
+	VMULPS       Y6, Y6, Y7
+	VMULPS       Y7, Y7, Y8
+	VBROADCASTSS consts32<>+88(SB), Y9
+	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y9
+	VBROADCASTSS consts32<>+92(SB), Y10
+	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y10
+	VFMADD231PS  Y7, Y10, Y9
+	VFMADD231PS  vconsts32x8<>+544(SB), Y8, Y9
+	VMULPS       Y6, Y9, Y9
+	VMULPS       Y2, Y2, Y6
+	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
+	VADDPS       Y9, Y6, Y9
+	VMULPS       Y9, Y3, Y9
+	VSUBPS       Y9, Y6, Y9
+	VSUBPS       Y9, Y2, Y9
 	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y11, Y2
-	VBLENDVPS    Y2, Y11, Y8, Y8
+	VBLENDVPS    Y2, Y11, Y9, Y9
 	VMULPS       (SP), Y5, Y2
 	VADDPS       32(SP), Y2, Y2
 	VMULPS       Y2, Y4, Y2
 	VXORPS       Y3, Y3, Y3
 	VMAXPS       Y3, Y4, Y3
 	VSUBPS       Y2, Y3, Y2
-	VADDPS       Y8, Y2, Y2
+	VADDPS       Y9, Y2, Y2
 	VMOVUPS      32(DX)(SI*4), Y3
 	VMULPS       Y2, Y3, Y4
 	VMOVUPS      Y4, 32(BX)(SI*4)
@@ -24876,51 +24624,33 @@ single1:
 	VMULPS       Y6, Y8, Y8
 	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
 	VMAXPS       vconsts32x8<>+448(SB), Y8, Y4
-	VADDPS       vconsts32x8<>+384(SB), Y4, Y5
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y5, Y6
-	VBROADCASTSS consts32<>+56(SB), Y7
-	VFMADD213PS  vconsts32x8<>+512(SB), Y5, Y7
-	VBLENDVPS    Y6, Y7, Y4, Y7
-	VSUBPS       vconsts32x8<>+384(SB), Y5, Y6
-	VSUBPS       Y6, Y4, Y6
-	VBROADCASTSS consts32<>+88(SB), Y4
-	VFNMADD231PS vconsts32x8<>+544(SB), Y5, Y4
-	VMULPS       Y4, Y6, Y6
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y5, Y5
-	VANDPS       Y5, Y6, Y6
-	VANDPS       Y5, Y4, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y7, Y5
-	VDIVPS       Y5, Y7, Y5
-	VMULPS       Y5, Y5, Y9
-	VMULPS       Y9, Y9, Y10
-	VBROADCASTSS consts32<>+24(SB), Y11
-	VFMADD213PS  vconsts32x8<>+32(SB), Y10, Y11
-	VMULPS       Y9, Y11, Y11
-	VBROADCASTSS consts32<>+28(SB), Y9
-	VFMADD213PS  vconsts32x8<>+64(SB), Y10, Y9
-	VMULPS       Y10, Y9, Y9
-	VADDPS       Y9, Y11, Y9
-	VMULPS       Y7, Y7, Y10
-	VMULPS       vconsts32x8<>+96(SB), Y10, Y10
-	VADDPS       Y9, Y10, Y9
-	VMULPS       Y9, Y5, Y9
-	VMULPS       vconsts32x8<>+128(SB), Y4, Y5
-	VADDPS       Y6, Y5, Y5
-	VADDPS       Y5, Y9, Y9
-	VSUBPS       Y9, Y10, Y9
-	VSUBPS       Y7, Y9, Y9
-	VMULPS       vconsts32x8<>+160(SB), Y4, Y4
-	VSUBPS       Y9, Y4, Y9
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
+	VDIVPS       Y5, Y4, Y5
+	VMULPS       Y5, Y5, Y6
+	VMULPS       Y6, Y6, Y7
+	VMULPS       Y7, Y7, Y9
+	VBROADCASTSS consts32<>+88(SB), Y10
+	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y10
+	VBROADCASTSS consts32<>+92(SB), Y11
+	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y11
+	VFMADD231PS  Y7, Y11, Y10
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
+	VMULPS       Y6, Y10, Y10
+	VMULPS       Y4, Y4, Y6
+	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
+	VADDPS       Y10, Y6, Y10
+	VMULPS       Y10, Y5, Y10
+	VSUBPS       Y10, Y6, Y10
+	VSUBPS       Y10, Y4, Y10
 	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y4
-	VBLENDVPS    Y4, Y8, Y9, Y9
+	VBLENDVPS    Y4, Y8, Y10, Y10
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
 	VXORPS       Y4, Y4, Y4
 	VMAXPS       Y4, Y2, Y2
 	VSUBPS       Y3, Y2, Y3
-	VADDPS       Y9, Y3, Y3
+	VADDPS       Y10, Y3, Y3
 	VMOVUPS      (DX)(SI*4), Y2
 	VMULPS       Y3, Y2, Y4
 	VMOVUPS      Y4, (BX)(SI*4)
@@ -24966,51 +24696,33 @@ tail:
 	VMULPS       Y6, Y8, Y8
 	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
 	VMAXPS       vconsts32x8<>+448(SB), Y8, Y4
-	VADDPS       vconsts32x8<>+384(SB), Y4, Y5
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y5, Y6
-	VBROADCASTSS consts32<>+56(SB), Y7
-	VFMADD213PS  vconsts32x8<>+512(SB), Y5, Y7
-	VBLENDVPS    Y6, Y7, Y4, Y7
-	VSUBPS       vconsts32x8<>+384(SB), Y5, Y6
-	VSUBPS       Y6, Y4, Y6
-	VBROADCASTSS consts32<>+88(SB), Y4
-	VFNMADD231PS vconsts32x8<>+544(SB), Y5, Y4
-	VMULPS       Y4, Y6, Y6
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y5, Y5
-	VANDPS       Y5, Y6, Y6
-	VANDPS       Y5, Y4, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y7, Y5
-	VDIVPS       Y5, Y7, Y5
-	VMULPS       Y5, Y5, Y9
-	VMULPS       Y9, Y9, Y10
-	VBROADCASTSS consts32<>+24(SB), Y11
-	VFMADD213PS  vconsts32x8<>+32(SB), Y10, Y11
-	VMULPS       Y9, Y11, Y11
-	VBROADCASTSS consts32<>+28(SB), Y9
-	VFMADD213PS  vconsts32x8<>+64(SB), Y10, Y9
-	VMULPS       Y10, Y9, Y9
-	VADDPS       Y9, Y11, Y9
-	VMULPS       Y7, Y7, Y10
-	VMULPS       vconsts32x8<>+96(SB), Y10, Y10
-	VADDPS       Y9, Y10, Y9
-	VMULPS       Y9, Y5, Y9
-	VMULPS       vconsts32x8<>+128(SB), Y4, Y5
-	VADDPS       Y6, Y5, Y5
-	VADDPS       Y5, Y9, Y9
-	VSUBPS       Y9, Y10, Y9
-	VSUBPS       Y7, Y9, Y9
-	VMULPS       vconsts32x8<>+160(SB), Y4, Y4
-	VSUBPS       Y9, Y4, Y9
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
+	VDIVPS       Y5, Y4, Y5
+	VMULPS       Y5, Y5, Y6
+	VMULPS       Y6, Y6, Y7
+	VMULPS       Y7, Y7, Y9
+	VBROADCASTSS consts32<>+88(SB), Y10
+	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y10
+	VBROADCASTSS consts32<>+92(SB), Y11
+	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y11
+	VFMADD231PS  Y7, Y11, Y10
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
+	VMULPS       Y6, Y10, Y10
+	VMULPS       Y4, Y4, Y6
+	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
+	VADDPS       Y10, Y6, Y10
+	VMULPS       Y10, Y5, Y10
+	VSUBPS       Y10, Y6, Y10
+	VSUBPS       Y10, Y4, Y10
 	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y4
-	VBLENDVPS    Y4, Y8, Y9, Y9
+	VBLENDVPS    Y4, Y8, Y10, Y10
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
 	VXORPS       Y4, Y4, Y4
 	VMAXPS       Y4, Y2, Y2
 	VSUBPS       Y3, Y2, Y3
-	VADDPS       Y9, Y3, Y3
+	VADDPS       Y10, Y3, Y3
 	LEAQ         tailmask32<>+0(SB), R8
 	MOVQ         $0x00000008, R9
 	SUBQ         DI, R9
@@ -25137,44 +24849,26 @@ loop:
 	VMULPS       Y9, Y11, Y11
 	VMULPS       vconsts32x8<>+416(SB), Y11, Y11
 	VMAXPS       vconsts32x8<>+448(SB), Y8, Y6
-	VADDPS       vconsts32x8<>+384(SB), Y6, Y7
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y7, Y9
-	VBROADCASTSS consts32<>+56(SB), Y10
-	VFMADD213PS  vconsts32x8<>+512(SB), Y7, Y10
-	VBLENDVPS    Y9, Y10, Y6, Y10
-	VSUBPS       vconsts32x8<>+384(SB), Y7, Y9
-	VSUBPS       Y9, Y6, Y9
-	VBROADCASTSS consts32<>+88(SB), Y6
-	VFNMADD231PS vconsts32x8<>+544(SB), Y7, Y6
-	VMULPS       Y6, Y9, Y9
-	VBROADCASTSS consts32<>+4(SB), Y6
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y7, Y7
-	VANDPS       Y7, Y9, Y9
-	VANDPS       Y7, Y6, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y10, Y7
-	VDIVPS       Y7, Y10, Y7
-	VMULPS       Y7, Y7, Y12
-	VMULPS       Y12, Y12, Y13
-	VBROADCASTSS consts32<>+24(SB), Y14
-	VFMADD213PS  vconsts32x8<>+32(SB), Y13, Y14
-	VMULPS       Y12, Y14, Y14
-	VBROADCASTSS consts32<>+28(SB), Y12
-	VFMADD213PS  vconsts32x8<>+64(SB), Y13, Y12
-	VMULPS       Y13, Y12, Y12
-	VADDPS       Y12, Y14, Y12
-	VMULPS       Y10, Y10, Y13
-	VMULPS       vconsts32x8<>+96(SB), Y13, Y13
-	VADDPS       Y12, Y13, Y12
-	VMULPS       Y12, Y7, Y12
-	VMULPS       vconsts32x8<>+128(SB), Y6, Y7
-	VADDPS       Y9, Y7, Y7
-	VADDPS       Y7, Y12, Y12
-	VSUBPS       Y12, Y13, Y12
-	VSUBPS       Y10, Y12, Y12
-	VMULPS       vconsts32x8<>+160(SB), Y6, Y6
-	VSUBPS       Y12, Y6, Y12
+	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
+	VDIVPS       Y7, Y6, Y7
+	VMULPS       Y7, Y7, Y9
+	VMULPS       Y9, Y9, Y10
+	VMULPS       Y10, Y10, Y12
+	VBROADCASTSS consts32<>+88(SB), Y13
+	VFMADD213PS  vconsts32x8<>+480(SB), Y9, Y13
+	VBROADCASTSS consts32<>+92(SB), Y14
+	VFMADD213PS  vconsts32x8<>+512(SB), Y9, Y14
+	VFMADD231PS  Y10, Y14, Y13
+	VFMADD231PS  vconsts32x8<>+544(SB), Y12, Y13
+	VMULPS       Y9, Y13, Y13
+	VMULPS       Y6, Y6, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VADDPS       Y13, Y9, Y13
+	VMULPS       Y13, Y7, Y13
+	VSUBPS       Y13, Y9, Y13
+	VSUBPS       Y13, Y6, Y13
 	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y6
-	VBLENDVPS    Y6, Y8, Y12, Y12
+	VBLENDVPS    Y6, Y8, Y13, Y13
 	VADDPS       vconsts32x8<>+384(SB), Y8, Y6
 	VBROADCASTSS consts32<>+4(SB), Y7
 	VXORPS       Y9, Y9, Y9
@@ -25187,51 +24881,33 @@ loop:
 	VXORPS       Y8, Y8, Y8
 	VMAXPS       Y8, Y2, Y2
 	VSUBPS       Y6, Y2, Y6
-	VADDPS       Y12, Y6, Y6
+	VADDPS       Y13, Y6, Y6
 	VSUBPS       Y3, Y7, Y7
 	VBROADCASTSS s+72(FP), Y2
 	VMULPS       Y7, Y2, Y2
 	VMOVUPS      Y2, (DX)(BX*4)
 	VADDPS       Y6, Y0, Y0
 	VMAXPS       vconsts32x8<>+448(SB), Y11, Y2
-	VADDPS       vconsts32x8<>+384(SB), Y2, Y3
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y3, Y6
-	VBROADCASTSS consts32<>+56(SB), Y7
-	VFMADD213PS  vconsts32x8<>+512(SB), Y3, Y7
-	VBLENDVPS    Y6, Y7, Y2, Y7
-	VSUBPS       vconsts32x8<>+384(SB), Y3, Y6
-	VSUBPS       Y6, Y2, Y6
-	VBROADCASTSS consts32<>+88(SB), Y2
-	VFNMADD231PS vconsts32x8<>+544(SB), Y3, Y2
-	VMULPS       Y2, Y6, Y6
-	VBROADCASTSS consts32<>+4(SB), Y2
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y3, Y3
-	VANDPS       Y3, Y6, Y6
-	VANDPS       Y3, Y2, Y2
-	VADDPS       vconsts32x8<>+0(SB), Y7, Y3
-	VDIVPS       Y3, Y7, Y3
-	VMULPS       Y3, Y3, Y8
-	VMULPS       Y8, Y8, Y9
-	VBROADCASTSS consts32<>+24(SB), Y10
-	VFMADD213PS  vconsts32x8<>+32(SB), Y9, Y10
-	VMULPS       Y8, Y10, Y10
-	VBROADCASTSS consts32<>+28(SB), Y8
-	VFMADD213PS  vconsts32x8<>+64(SB), Y9, Y8
-	VMULPS       Y9, Y8, Y8
-	VADDPS       Y8, Y10, Y8
-	VMULPS       Y7, Y7, Y9
-	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
-	VADDPS       Y8, Y9, Y8
-	VMULPS       Y8, Y3, Y8
-	VMULPS       vconsts32x8<>+128(SB), Y2, Y3
-	VADDPS       Y6, Y3, Y3
-	VADDPS       Y3, Y8, Y8
-	VSUBPS       Y8, Y9, Y8
-	VSUBPS       Y7, Y8, Y8
-	VMULPS       vconsts32x8<>+160(SB), Y2, Y2
-	VSUBPS       Y8, Y2, Y8
+	VADDPS       vconsts32x8<>+0(SB), Y2, Y3
+	VDIVPS       Y3, Y2, Y3
+	VMULPS       Y3, Y3, Y6
+	VMULPS       Y6, Y6, Y7
+	VMULPS       Y7, Y7, Y8
+	VBROADCASTSS consts32<>+88(SB), Y9
+	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y9
+	VBROADCASTSS consts32<>+92(SB), Y10
+	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y10
+	VFMADD231PS  Y7, Y10, Y9
+	VFMADD231PS  vconsts32x8<>+544(SB), Y8, Y9
+	VMULPS       Y6, Y9, Y9
+	VMULPS       Y2, Y2, Y6
+	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
+	VADDPS       Y9, Y6, Y9
+	VMULPS       Y9, Y3, Y9
+	VSUBPS       Y9, Y6, Y9
+	VSUBPS       Y9, Y2, Y9
 	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y11, Y2
-	VBLENDVPS    Y2, Y11, Y8, Y8
+	VBLENDVPS    Y2, Y11, Y9, Y9
 	VADDPS       vconsts32x8<>+384(SB), Y11, Y2
 	VBROADCASTSS consts32<>+4(SB), Y3
 	VXORPS       Y6, Y6, Y6
@@ -25244,7 +24920,7 @@ loop:
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y6, Y4, Y4
 	VSUBPS       Y5, Y4, Y5
-	VADDPS       Y8, Y5, Y5
+	VADDPS       Y9, Y5, Y5
 	VSUBPS       Y2, Y3, Y3
 	VBROADCASTSS s+72(FP), Y2
 	VMULPS       Y3, Y2, Y2
@@ -25286,44 +24962,26 @@ single1:
 	VMULPS       Y6, Y8, Y8
 	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
 	VMAXPS       vconsts32x8<>+448(SB), Y8, Y4
-	VADDPS       vconsts32x8<>+384(SB), Y4, Y5
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y5, Y6
-	VBROADCASTSS consts32<>+56(SB), Y7
-	VFMADD213PS  vconsts32x8<>+512(SB), Y5, Y7
-	VBLENDVPS    Y6, Y7, Y4, Y7
-	VSUBPS       vconsts32x8<>+384(SB), Y5, Y6
-	VSUBPS       Y6, Y4, Y6
-	VBROADCASTSS consts32<>+88(SB), Y4
-	VFNMADD231PS vconsts32x8<>+544(SB), Y5, Y4
-	VMULPS       Y4, Y6, Y6
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y5, Y5
-	VANDPS       Y5, Y6, Y6
-	VANDPS       Y5, Y4, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y7, Y5
-	VDIVPS       Y5, Y7, Y5
-	VMULPS       Y5, Y5, Y9
-	VMULPS       Y9, Y9, Y10
-	VBROADCASTSS consts32<>+24(SB), Y11
-	VFMADD213PS  vconsts32x8<>+32(SB), Y10, Y11
-	VMULPS       Y9, Y11, Y11
-	VBROADCASTSS consts32<>+28(SB), Y9
-	VFMADD213PS  vconsts32x8<>+64(SB), Y10, Y9
-	VMULPS       Y10, Y9, Y9
-	VADDPS       Y9, Y11, Y9
-	VMULPS       Y7, Y7, Y10
-	VMULPS       vconsts32x8<>+96(SB), Y10, Y10
-	VADDPS       Y9, Y10, Y9
-	VMULPS       Y9, Y5, Y9
-	VMULPS       vconsts32x8<>+128(SB), Y4, Y5
-	VADDPS       Y6, Y5, Y5
-	VADDPS       Y5, Y9, Y9
-	VSUBPS       Y9, Y10, Y9
-	VSUBPS       Y7, Y9, Y9
-	VMULPS       vconsts32x8<>+160(SB), Y4, Y4
-	VSUBPS       Y9, Y4, Y9
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
+	VDIVPS       Y5, Y4, Y5
+	VMULPS       Y5, Y5, Y6
+	VMULPS       Y6, Y6, Y7
+	VMULPS       Y7, Y7, Y9
+	VBROADCASTSS consts32<>+88(SB), Y10
+	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y10
+	VBROADCASTSS consts32<>+92(SB), Y11
+	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y11
+	VFMADD231PS  Y7, Y11, Y10
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
+	VMULPS       Y6, Y10, Y10
+	VMULPS       Y4, Y4, Y6
+	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
+	VADDPS       Y10, Y6, Y10
+	VMULPS       Y10, Y5, Y10
+	VSUBPS       Y10, Y6, Y10
+	VSUBPS       Y10, Y4, Y10
 	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y4
-	VBLENDVPS    Y4, Y8, Y9, Y9
+	VBLENDVPS    Y4, Y8, Y10, Y10
 	VADDPS       vconsts32x8<>+384(SB), Y8, Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VXORPS       Y6, Y6, Y6
@@ -25336,7 +24994,7 @@ single1:
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y6, Y2, Y2
 	VSUBPS       Y4, Y2, Y4
-	VADDPS       Y9, Y4, Y4
+	VADDPS       Y10, Y4, Y4
 	VSUBPS       Y3, Y5, Y5
 	VBROADCASTSS s+72(FP), Y2
 	VMULPS       Y5, Y2, Y2
@@ -25383,44 +25041,26 @@ tail:
 	VMULPS       Y6, Y8, Y8
 	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
 	VMAXPS       vconsts32x8<>+448(SB), Y8, Y4
-	VADDPS       vconsts32x8<>+384(SB), Y4, Y5
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y5, Y6
-	VBROADCASTSS consts32<>+56(SB), Y7
-	VFMADD213PS  vconsts32x8<>+512(SB), Y5, Y7
-	VBLENDVPS    Y6, Y7, Y4, Y7
-	VSUBPS       vconsts32x8<>+384(SB), Y5, Y6
-	VSUBPS       Y6, Y4, Y6
-	VBROADCASTSS consts32<>+88(SB), Y4
-	VFNMADD231PS vconsts32x8<>+544(SB), Y5, Y4
-	VMULPS       Y4, Y6, Y6
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y5, Y5
-	VANDPS       Y5, Y6, Y6
-	VANDPS       Y5, Y4, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y7, Y5
-	VDIVPS       Y5, Y7, Y5
-	VMULPS       Y5, Y5, Y9
-	VMULPS       Y9, Y9, Y10
-	VBROADCASTSS consts32<>+24(SB), Y11
-	VFMADD213PS  vconsts32x8<>+32(SB), Y10, Y11
-	VMULPS       Y9, Y11, Y11
-	VBROADCASTSS consts32<>+28(SB), Y9
-	VFMADD213PS  vconsts32x8<>+64(SB), Y10, Y9
-	VMULPS       Y10, Y9, Y9
-	VADDPS       Y9, Y11, Y9
-	VMULPS       Y7, Y7, Y10
-	VMULPS       vconsts32x8<>+96(SB), Y10, Y10
-	VADDPS       Y9, Y10, Y9
-	VMULPS       Y9, Y5, Y9
-	VMULPS       vconsts32x8<>+128(SB), Y4, Y5
-	VADDPS       Y6, Y5, Y5
-	VADDPS       Y5, Y9, Y9
-	VSUBPS       Y9, Y10, Y9
-	VSUBPS       Y7, Y9, Y9
-	VMULPS       vconsts32x8<>+160(SB), Y4, Y4
-	VSUBPS       Y9, Y4, Y9
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
+	VDIVPS       Y5, Y4, Y5
+	VMULPS       Y5, Y5, Y6
+	VMULPS       Y6, Y6, Y7
+	VMULPS       Y7, Y7, Y9
+	VBROADCASTSS consts32<>+88(SB), Y10
+	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y10
+	VBROADCASTSS consts32<>+92(SB), Y11
+	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y11
+	VFMADD231PS  Y7, Y11, Y10
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
+	VMULPS       Y6, Y10, Y10
+	VMULPS       Y4, Y4, Y6
+	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
+	VADDPS       Y10, Y6, Y10
+	VMULPS       Y10, Y5, Y10
+	VSUBPS       Y10, Y6, Y10
+	VSUBPS       Y10, Y4, Y10
 	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y4
-	VBLENDVPS    Y4, Y8, Y9, Y9
+	VBLENDVPS    Y4, Y8, Y10, Y10
 	VADDPS       vconsts32x8<>+384(SB), Y8, Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VXORPS       Y6, Y6, Y6
@@ -25433,7 +25073,7 @@ tail:
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y6, Y2, Y2
 	VSUBPS       Y4, Y2, Y4
-	VADDPS       Y9, Y4, Y4
+	VADDPS       Y10, Y4, Y4
 	VSUBPS       Y3, Y5, Y5
 	VBROADCASTSS s+72(FP), Y2
 	VMULPS       Y5, Y2, Y2
@@ -25558,44 +25198,26 @@ loop:
 	VMULPS       Y9, Y11, Y11
 	VMULPS       vconsts32x8<>+416(SB), Y11, Y11
 	VMAXPS       vconsts32x8<>+448(SB), Y8, Y6
-	VADDPS       vconsts32x8<>+384(SB), Y6, Y7
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y7, Y9
-	VBROADCASTSS consts32<>+56(SB), Y10
-	VFMADD213PS  vconsts32x8<>+512(SB), Y7, Y10
-	VBLENDVPS    Y9, Y10, Y6, Y10
-	VSUBPS       vconsts32x8<>+384(SB), Y7, Y9
-	VSUBPS       Y9, Y6, Y9
-	VBROADCASTSS consts32<>+88(SB), Y6
-	VFNMADD231PS vconsts32x8<>+544(SB), Y7, Y6
-	VMULPS       Y6, Y9, Y9
-	VBROADCASTSS consts32<>+4(SB), Y6
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y7, Y7
-	VANDPS       Y7, Y9, Y9
-	VANDPS       Y7, Y6, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y10, Y7
-	VDIVPS       Y7, Y10, Y7
-	VMULPS       Y7, Y7, Y12
-	VMULPS       Y12, Y12, Y13
-	VBROADCASTSS consts32<>+24(SB), Y14
-	VFMADD213PS  vconsts32x8<>+32(SB), Y13, Y14
-	VMULPS       Y12, Y14, Y14
-	VBROADCASTSS consts32<>+28(SB), Y12
-	VFMADD213PS  vconsts32x8<>+64(SB), Y13, Y12
-	VMULPS       Y13, Y12, Y12
-	VADDPS       Y12, Y14, Y12
-	VMULPS       Y10, Y10, Y13
-	VMULPS       vconsts32x8<>+96(SB), Y13, Y13
-	VADDPS       Y12, Y13, Y12
-	VMULPS       Y12, Y7, Y12
-	VMULPS       vconsts32x8<>+128(SB), Y6, Y7
-	VADDPS       Y9, Y7, Y7
-	VADDPS       Y7, Y12, Y12
-	VSUBPS       Y12, Y13, Y12
-	VSUBPS       Y10, Y12, Y12
-	VMULPS       vconsts32x8<>+160(SB), Y6, Y6
-	VSUBPS       Y12, Y6, Y12
+	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
+	VDIVPS       Y7, Y6, Y7
+	VMULPS       Y7, Y7, Y9
+	VMULPS       Y9, Y9, Y10
+	VMULPS       Y10, Y10, Y12
+	VBROADCASTSS consts32<>+88(SB), Y13
+	VFMADD213PS  vconsts32x8<>+480(SB), Y9, Y13
+	VBROADCASTSS consts32<>+92(SB), Y14
+	VFMADD213PS  vconsts32x8<>+512(SB), Y9, Y14
+	VFMADD231PS  Y10, Y14, Y13
+	VFMADD231PS  vconsts32x8<>+544(SB), Y12, Y13
+	VMULPS       Y9, Y13, Y13
+	VMULPS       Y6, Y6, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VADDPS       Y13, Y9, Y13
+	VMULPS       Y13, Y7, Y13
+	VSUBPS       Y13, Y9, Y13
+	VSUBPS       Y13, Y6, Y13
 	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y6
-	VBLENDVPS    Y6, Y8, Y12, Y12
+	VBLENDVPS    Y6, Y8, Y13, Y13
 	VADDPS       vconsts32x8<>+384(SB), Y8, Y6
 	VBROADCASTSS consts32<>+4(SB), Y7
 	VXORPS       Y9, Y9, Y9
@@ -25608,7 +25230,7 @@ loop:
 	VXORPS       Y8, Y8, Y8
 	VMAXPS       Y8, Y2, Y2
 	VSUBPS       Y6, Y2, Y6
-	VADDPS       Y12, Y6, Y6
+	VADDPS       Y13, Y6, Y6
 	VSUBPS       Y3, Y7, Y7
 	VMOVUPS      (DX)(SI*4), Y2
 	VBROADCASTSS s+96(FP), Y3
@@ -25617,44 +25239,26 @@ loop:
 	VMOVUPS      Y3, (BX)(SI*4)
 	VFMADD231PS  Y6, Y2, Y0
 	VMAXPS       vconsts32x8<>+448(SB), Y11, Y2
-	VADDPS       vconsts32x8<>+384(SB), Y2, Y3
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y3, Y6
-	VBROADCASTSS consts32<>+56(SB), Y7
-	VFMADD213PS  vconsts32x8<>+512(SB), Y3, Y7
-	VBLENDVPS    Y6, Y7, Y2, Y7
-	VSUBPS       vconsts32x8<>+384(SB), Y3, Y6
-	VSUBPS       Y6, Y2, Y6
-	VBROADCASTSS consts32<>+88(SB), Y2
-	VFNMADD231PS vconsts32x8<>+544(SB), Y3, Y2
-	VMULPS       Y2, Y6, Y6
-	VBROADCASTSS consts32<>+4(SB), Y2
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y3, Y3
-	VANDPS       Y3, Y6, Y6
-	VANDPS       Y3, Y2, Y2
-	VADDPS       vconsts32x8<>+0(SB), Y7, Y3
-	VDIVPS       Y3, Y7, Y3
-	VMULPS       Y3, Y3, Y8
-	VMULPS       Y8, Y8, Y9
-	VBROADCASTSS consts32<>+24(SB), Y10
-	VFMADD213PS  vconsts32x8<>+32(SB), Y9, Y10
-	VMULPS       Y8, Y10, Y10
-	VBROADCASTSS consts32<>+28(SB), Y8
-	VFMADD213PS  vconsts32x8<>+64(SB), Y9, Y8
-	VMULPS       Y9, Y8, Y8
-	VADDPS       Y8, Y10, Y8
-	VMULPS       Y7, Y7, Y9
-	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
-	VADDPS       Y8, Y9, Y8
-	VMULPS       Y8, Y3, Y8
-	VMULPS       vconsts32x8<>+128(SB), Y2, Y3
-	VADDPS       Y6, Y3, Y3
-	VADDPS       Y3, Y8, Y8
-	VSUBPS       Y8, Y9, Y8
-	VSUBPS       Y7, Y8, Y8
-	VMULPS       vconsts32x8<>+160(SB), Y2, Y2
-	VSUBPS       Y8, Y2, Y8
+	VADDPS       vconsts32x8<>+0(SB), Y2, Y3
+	VDIVPS       Y3, Y2, Y3
+	VMULPS       Y3, Y3, Y6
+	VMULPS       Y6, Y6, Y7
+	VMULPS       Y7, Y7, Y8
+	VBROADCASTSS consts32<>+88(SB), Y9
+	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y9
+	VBROADCASTSS consts32<>+92(SB), Y10
+	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y10
+	VFMADD231PS  Y7, Y10, Y9
+	VFMADD231PS  vconsts32x8<>+544(SB), Y8, Y9
+	VMULPS       Y6, Y9, Y9
+	VMULPS       Y2, Y2, Y6
+	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
+	VADDPS       Y9, Y6, Y9
+	VMULPS       Y9, Y3, Y9
+	VSUBPS       Y9, Y6, Y9
+	VSUBPS       Y9, Y2, Y9
 	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y11, Y2
-	VBLENDVPS    Y2, Y11, Y8, Y8
+	VBLENDVPS    Y2, Y11, Y9, Y9
 	VADDPS       vconsts32x8<>+384(SB), Y11, Y2
 	VBROADCASTSS consts32<>+4(SB), Y3
 	VXORPS       Y6, Y6, Y6
@@ -25667,7 +25271,7 @@ loop:
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y6, Y4, Y4
 	VSUBPS       Y5, Y4, Y5
-	VADDPS       Y8, Y5, Y5
+	VADDPS       Y9, Y5, Y5
 	VSUBPS       Y2, Y3, Y3
 	VMOVUPS      32(DX)(SI*4), Y2
 	VBROADCASTSS s+96(FP), Y4
@@ -25711,44 +25315,26 @@ single1:
 	VMULPS       Y6, Y8, Y8
 	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
 	VMAXPS       vconsts32x8<>+448(SB), Y8, Y4
-	VADDPS       vconsts32x8<>+384(SB), Y4, Y5
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y5, Y6
-	VBROADCASTSS consts32<>+56(SB), Y7
-	VFMADD213PS  vconsts32x8<>+512(SB), Y5, Y7
-	VBLENDVPS    Y6, Y7, Y4, Y7
-	VSUBPS       vconsts32x8<>+384(SB), Y5, Y6
-	VSUBPS       Y6, Y4, Y6
-	VBROADCASTSS consts32<>+88(SB), Y4
-	VFNMADD231PS vconsts32x8<>+544(SB), Y5, Y4
-	VMULPS       Y4, Y6, Y6
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y5, Y5
-	VANDPS       Y5, Y6, Y6
-	VANDPS       Y5, Y4, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y7, Y5
-	VDIVPS       Y5, Y7, Y5
-	VMULPS       Y5, Y5, Y9
-	VMULPS       Y9, Y9, Y10
-	VBROADCASTSS consts32<>+24(SB), Y11
-	VFMADD213PS  vconsts32x8<>+32(SB), Y10, Y11
-	VMULPS       Y9, Y11, Y11
-	VBROADCASTSS consts32<>+28(SB), Y9
-	VFMADD213PS  vconsts32x8<>+64(SB), Y10, Y9
-	VMULPS       Y10, Y9, Y9
-	VADDPS       Y9, Y11, Y9
-	VMULPS       Y7, Y7, Y10
-	VMULPS       vconsts32x8<>+96(SB), Y10, Y10
-	VADDPS       Y9, Y10, Y9
-	VMULPS       Y9, Y5, Y9
-	VMULPS       vconsts32x8<>+128(SB), Y4, Y5
-	VADDPS       Y6, Y5, Y5
-	VADDPS       Y5, Y9, Y9
-	VSUBPS       Y9, Y10, Y9
-	VSUBPS       Y7, Y9, Y9
-	VMULPS       vconsts32x8<>+160(SB), Y4, Y4
-	VSUBPS       Y9, Y4, Y9
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
+	VDIVPS       Y5, Y4, Y5
+	VMULPS       Y5, Y5, Y6
+	VMULPS       Y6, Y6, Y7
+	VMULPS       Y7, Y7, Y9
+	VBROADCASTSS consts32<>+88(SB), Y10
+	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y10
+	VBROADCASTSS consts32<>+92(SB), Y11
+	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y11
+	VFMADD231PS  Y7, Y11, Y10
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
+	VMULPS       Y6, Y10, Y10
+	VMULPS       Y4, Y4, Y6
+	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
+	VADDPS       Y10, Y6, Y10
+	VMULPS       Y10, Y5, Y10
+	VSUBPS       Y10, Y6, Y10
+	VSUBPS       Y10, Y4, Y10
 	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y4
-	VBLENDVPS    Y4, Y8, Y9, Y9
+	VBLENDVPS    Y4, Y8, Y10, Y10
 	VADDPS       vconsts32x8<>+384(SB), Y8, Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VXORPS       Y6, Y6, Y6
@@ -25761,7 +25347,7 @@ single1:
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y6, Y2, Y2
 	VSUBPS       Y4, Y2, Y4
-	VADDPS       Y9, Y4, Y4
+	VADDPS       Y10, Y4, Y4
 	VSUBPS       Y3, Y5, Y5
 	VMOVUPS      (DX)(SI*4), Y2
 	VBROADCASTSS s+96(FP), Y3
@@ -25810,44 +25396,26 @@ tail:
 	VMULPS       Y6, Y8, Y8
 	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
 	VMAXPS       vconsts32x8<>+448(SB), Y8, Y4
-	VADDPS       vconsts32x8<>+384(SB), Y4, Y5
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y5, Y6
-	VBROADCASTSS consts32<>+56(SB), Y7
-	VFMADD213PS  vconsts32x8<>+512(SB), Y5, Y7
-	VBLENDVPS    Y6, Y7, Y4, Y7
-	VSUBPS       vconsts32x8<>+384(SB), Y5, Y6
-	VSUBPS       Y6, Y4, Y6
-	VBROADCASTSS consts32<>+88(SB), Y4
-	VFNMADD231PS vconsts32x8<>+544(SB), Y5, Y4
-	VMULPS       Y4, Y6, Y6
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y5, Y5
-	VANDPS       Y5, Y6, Y6
-	VANDPS       Y5, Y4, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y7, Y5
-	VDIVPS       Y5, Y7, Y5
-	VMULPS       Y5, Y5, Y9
-	VMULPS       Y9, Y9, Y10
-	VBROADCASTSS consts32<>+24(SB), Y11
-	VFMADD213PS  vconsts32x8<>+32(SB), Y10, Y11
-	VMULPS       Y9, Y11, Y11
-	VBROADCASTSS consts32<>+28(SB), Y9
-	VFMADD213PS  vconsts32x8<>+64(SB), Y10, Y9
-	VMULPS       Y10, Y9, Y9
-	VADDPS       Y9, Y11, Y9
-	VMULPS       Y7, Y7, Y10
-	VMULPS       vconsts32x8<>+96(SB), Y10, Y10
-	VADDPS       Y9, Y10, Y9
-	VMULPS       Y9, Y5, Y9
-	VMULPS       vconsts32x8<>+128(SB), Y4, Y5
-	VADDPS       Y6, Y5, Y5
-	VADDPS       Y5, Y9, Y9
-	VSUBPS       Y9, Y10, Y9
-	VSUBPS       Y7, Y9, Y9
-	VMULPS       vconsts32x8<>+160(SB), Y4, Y4
-	VSUBPS       Y9, Y4, Y9
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
+	VDIVPS       Y5, Y4, Y5
+	VMULPS       Y5, Y5, Y6
+	VMULPS       Y6, Y6, Y7
+	VMULPS       Y7, Y7, Y9
+	VBROADCASTSS consts32<>+88(SB), Y10
+	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y10
+	VBROADCASTSS consts32<>+92(SB), Y11
+	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y11
+	VFMADD231PS  Y7, Y11, Y10
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
+	VMULPS       Y6, Y10, Y10
+	VMULPS       Y4, Y4, Y6
+	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
+	VADDPS       Y10, Y6, Y10
+	VMULPS       Y10, Y5, Y10
+	VSUBPS       Y10, Y6, Y10
+	VSUBPS       Y10, Y4, Y10
 	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y4
-	VBLENDVPS    Y4, Y8, Y9, Y9
+	VBLENDVPS    Y4, Y8, Y10, Y10
 	VADDPS       vconsts32x8<>+384(SB), Y8, Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VXORPS       Y6, Y6, Y6
@@ -25860,7 +25428,7 @@ tail:
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y6, Y2, Y2
 	VSUBPS       Y4, Y2, Y4
-	VADDPS       Y9, Y4, Y4
+	VADDPS       Y10, Y4, Y4
 	VSUBPS       Y3, Y5, Y5
 	LEAQ         tailmask32<>+0(SB), R8
 	MOVQ         $0x00000008, R9
@@ -25976,51 +25544,33 @@ loop:
 	VMULPS       Y8, Y10, Y10
 	VMULPS       vconsts32x8<>+416(SB), Y10, Y10
 	VMAXPS       vconsts32x8<>+448(SB), Y10, Y6
-	VADDPS       vconsts32x8<>+384(SB), Y6, Y7
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y7, Y8
-	VBROADCASTSS consts32<>+56(SB), Y9
-	VFMADD213PS  vconsts32x8<>+512(SB), Y7, Y9
-	VBLENDVPS    Y8, Y9, Y6, Y9
-	VSUBPS       vconsts32x8<>+384(SB), Y7, Y8
-	VSUBPS       Y8, Y6, Y8
-	VBROADCASTSS consts32<>+88(SB), Y6
-	VFNMADD231PS vconsts32x8<>+544(SB), Y7, Y6
-	VMULPS       Y6, Y8, Y8
-	VBROADCASTSS consts32<>+4(SB), Y6
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y7, Y7
-	VANDPS       Y7, Y8, Y8
-	VANDPS       Y7, Y6, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y9, Y7
-	VDIVPS       Y7, Y9, Y7
-	VMULPS       Y7, Y7, Y11
-	VMULPS       Y11, Y11, Y12
-	VBROADCASTSS consts32<>+24(SB), Y13
-	VFMADD213PS  vconsts32x8<>+32(SB), Y12, Y13
-	VMULPS       Y11, Y13, Y13
-	VBROADCASTSS consts32<>+28(SB), Y11
-	VFMADD213PS  vconsts32x8<>+64(SB), Y12, Y11
-	VMULPS       Y12, Y11, Y11
-	VADDPS       Y11, Y13, Y11
-	VMULPS       Y9, Y9, Y12
-	VMULPS       vconsts32x8<>+96(SB), Y12, Y12
-	VADDPS       Y11, Y12, Y11
-	VMULPS       Y11, Y7, Y11
-	VMULPS       vconsts32x8<>+128(SB), Y6, Y7
-	VADDPS       Y8, Y7, Y7
-	VADDPS       Y7, Y11, Y11
-	VSUBPS       Y11, Y12, Y11
-	VSUBPS       Y9, Y11, Y11
-	VMULPS       vconsts32x8<>+160(SB), Y6, Y6
-	VSUBPS       Y11, Y6, Y11
+	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
+	VDIVPS       Y7, Y6, Y7
+	VMULPS       Y7, Y7, Y8
+	VMULPS       Y8, Y8, Y9
+	VMULPS       Y9, Y9, Y11
+	VBROADCASTSS consts32<>+88(SB), Y12
+	VFMADD213PS  vconsts32x8<>+480(SB), Y8, Y12
+	VBROADCASTSS consts32<>+92(SB), Y13
+	VFMADD213PS  vconsts32x8<>+512(SB), Y8, Y13
+	VFMADD231PS  Y9, Y13, Y12
+	VFMADD231PS  vconsts32x8<>+544(SB), Y11, Y12
+	VMULPS       Y8, Y12, Y12
+	VMULPS       Y6, Y6, Y8
+	VMULPS       vconsts32x8<>+96(SB), Y8, Y8
+	VADDPS       Y12, Y8, Y12
+	VMULPS       Y12, Y7, Y12
+	VSUBPS       Y12, Y8, Y12
+	VSUBPS       Y12, Y6, Y12
 	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y10, Y6
-	VBLENDVPS    Y6, Y10, Y11, Y11
+	VBLENDVPS    Y6, Y10, Y12, Y12
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
 	VMULPS       Y5, Y4, Y5
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y6, Y4, Y4
 	VSUBPS       Y5, Y4, Y5
-	VADDPS       Y11, Y5, Y5
+	VADDPS       Y12, Y5, Y5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -26076,51 +25626,33 @@ rowperm121:
 	VMULPS       Y8, Y10, Y10
 	VMULPS       vconsts32x8<>+416(SB), Y10, Y10
 	VMAXPS       vconsts32x8<>+448(SB), Y10, Y6
-	VADDPS       vconsts32x8<>+384(SB), Y6, Y7
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y7, Y8
-	VBROADCASTSS consts32<>+56(SB), Y9
-	VFMADD213PS  vconsts32x8<>+512(SB), Y7, Y9
-	VBLENDVPS    Y8, Y9, Y6, Y9
-	VSUBPS       vconsts32x8<>+384(SB), Y7, Y8
-	VSUBPS       Y8, Y6, Y8
-	VBROADCASTSS consts32<>+88(SB), Y6
-	VFNMADD231PS vconsts32x8<>+544(SB), Y7, Y6
-	VMULPS       Y6, Y8, Y8
-	VBROADCASTSS consts32<>+4(SB), Y6
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y7, Y7
-	VANDPS       Y7, Y8, Y8
-	VANDPS       Y7, Y6, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y9, Y7
-	VDIVPS       Y7, Y9, Y7
-	VMULPS       Y7, Y7, Y11
-	VMULPS       Y11, Y11, Y12
-	VBROADCASTSS consts32<>+24(SB), Y13
-	VFMADD213PS  vconsts32x8<>+32(SB), Y12, Y13
-	VMULPS       Y11, Y13, Y13
-	VBROADCASTSS consts32<>+28(SB), Y11
-	VFMADD213PS  vconsts32x8<>+64(SB), Y12, Y11
-	VMULPS       Y12, Y11, Y11
-	VADDPS       Y11, Y13, Y11
-	VMULPS       Y9, Y9, Y12
-	VMULPS       vconsts32x8<>+96(SB), Y12, Y12
-	VADDPS       Y11, Y12, Y11
-	VMULPS       Y11, Y7, Y11
-	VMULPS       vconsts32x8<>+128(SB), Y6, Y7
-	VADDPS       Y8, Y7, Y7
-	VADDPS       Y7, Y11, Y11
-	VSUBPS       Y11, Y12, Y11
-	VSUBPS       Y9, Y11, Y11
-	VMULPS       vconsts32x8<>+160(SB), Y6, Y6
-	VSUBPS       Y11, Y6, Y11
+	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
+	VDIVPS       Y7, Y6, Y7
+	VMULPS       Y7, Y7, Y8
+	VMULPS       Y8, Y8, Y9
+	VMULPS       Y9, Y9, Y11
+	VBROADCASTSS consts32<>+88(SB), Y12
+	VFMADD213PS  vconsts32x8<>+480(SB), Y8, Y12
+	VBROADCASTSS consts32<>+92(SB), Y13
+	VFMADD213PS  vconsts32x8<>+512(SB), Y8, Y13
+	VFMADD231PS  Y9, Y13, Y12
+	VFMADD231PS  vconsts32x8<>+544(SB), Y11, Y12
+	VMULPS       Y8, Y12, Y12
+	VMULPS       Y6, Y6, Y8
+	VMULPS       vconsts32x8<>+96(SB), Y8, Y8
+	VADDPS       Y12, Y8, Y12
+	VMULPS       Y12, Y7, Y12
+	VSUBPS       Y12, Y8, Y12
+	VSUBPS       Y12, Y6, Y12
 	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y10, Y6
-	VBLENDVPS    Y6, Y10, Y11, Y11
+	VBLENDVPS    Y6, Y10, Y12, Y12
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
 	VMULPS       Y5, Y4, Y5
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y6, Y4, Y4
 	VSUBPS       Y5, Y4, Y5
-	VADDPS       Y11, Y5, Y5
+	VADDPS       Y12, Y5, Y5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -26186,51 +25718,33 @@ single1:
 	VMULPS       Y8, Y10, Y10
 	VMULPS       vconsts32x8<>+416(SB), Y10, Y10
 	VMAXPS       vconsts32x8<>+448(SB), Y10, Y6
-	VADDPS       vconsts32x8<>+384(SB), Y6, Y7
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y7, Y8
-	VBROADCASTSS consts32<>+56(SB), Y9
-	VFMADD213PS  vconsts32x8<>+512(SB), Y7, Y9
-	VBLENDVPS    Y8, Y9, Y6, Y9
-	VSUBPS       vconsts32x8<>+384(SB), Y7, Y8
-	VSUBPS       Y8, Y6, Y8
-	VBROADCASTSS consts32<>+88(SB), Y6
-	VFNMADD231PS vconsts32x8<>+544(SB), Y7, Y6
-	VMULPS       Y6, Y8, Y8
-	VBROADCASTSS consts32<>+4(SB), Y6
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y7, Y7
-	VANDPS       Y7, Y8, Y8
-	VANDPS       Y7, Y6, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y9, Y7
-	VDIVPS       Y7, Y9, Y7
-	VMULPS       Y7, Y7, Y11
-	VMULPS       Y11, Y11, Y12
-	VBROADCASTSS consts32<>+24(SB), Y13
-	VFMADD213PS  vconsts32x8<>+32(SB), Y12, Y13
-	VMULPS       Y11, Y13, Y13
-	VBROADCASTSS consts32<>+28(SB), Y11
-	VFMADD213PS  vconsts32x8<>+64(SB), Y12, Y11
-	VMULPS       Y12, Y11, Y11
-	VADDPS       Y11, Y13, Y11
-	VMULPS       Y9, Y9, Y12
-	VMULPS       vconsts32x8<>+96(SB), Y12, Y12
-	VADDPS       Y11, Y12, Y11
-	VMULPS       Y11, Y7, Y11
-	VMULPS       vconsts32x8<>+128(SB), Y6, Y7
-	VADDPS       Y8, Y7, Y7
-	VADDPS       Y7, Y11, Y11
-	VSUBPS       Y11, Y12, Y11
-	VSUBPS       Y9, Y11, Y11
-	VMULPS       vconsts32x8<>+160(SB), Y6, Y6
-	VSUBPS       Y11, Y6, Y11
+	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
+	VDIVPS       Y7, Y6, Y7
+	VMULPS       Y7, Y7, Y8
+	VMULPS       Y8, Y8, Y9
+	VMULPS       Y9, Y9, Y11
+	VBROADCASTSS consts32<>+88(SB), Y12
+	VFMADD213PS  vconsts32x8<>+480(SB), Y8, Y12
+	VBROADCASTSS consts32<>+92(SB), Y13
+	VFMADD213PS  vconsts32x8<>+512(SB), Y8, Y13
+	VFMADD231PS  Y9, Y13, Y12
+	VFMADD231PS  vconsts32x8<>+544(SB), Y11, Y12
+	VMULPS       Y8, Y12, Y12
+	VMULPS       Y6, Y6, Y8
+	VMULPS       vconsts32x8<>+96(SB), Y8, Y8
+	VADDPS       Y12, Y8, Y12
+	VMULPS       Y12, Y7, Y12
+	VSUBPS       Y12, Y8, Y12
+	VSUBPS       Y12, Y6, Y12
 	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y10, Y6
-	VBLENDVPS    Y6, Y10, Y11, Y11
+	VBLENDVPS    Y6, Y10, Y12, Y12
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
 	VMULPS       Y5, Y4, Y5
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y6, Y4, Y4
 	VSUBPS       Y5, Y4, Y5
-	VADDPS       Y11, Y5, Y5
+	VADDPS       Y12, Y5, Y5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -26301,51 +25815,33 @@ tail:
 	VMULPS       Y8, Y10, Y10
 	VMULPS       vconsts32x8<>+416(SB), Y10, Y10
 	VMAXPS       vconsts32x8<>+448(SB), Y10, Y6
-	VADDPS       vconsts32x8<>+384(SB), Y6, Y7
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y7, Y8
-	VBROADCASTSS consts32<>+56(SB), Y9
-	VFMADD213PS  vconsts32x8<>+512(SB), Y7, Y9
-	VBLENDVPS    Y8, Y9, Y6, Y9
-	VSUBPS       vconsts32x8<>+384(SB), Y7, Y8
-	VSUBPS       Y8, Y6, Y8
-	VBROADCASTSS consts32<>+88(SB), Y6
-	VFNMADD231PS vconsts32x8<>+544(SB), Y7, Y6
-	VMULPS       Y6, Y8, Y8
-	VBROADCASTSS consts32<>+4(SB), Y6
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y7, Y7
-	VANDPS       Y7, Y8, Y8
-	VANDPS       Y7, Y6, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y9, Y7
-	VDIVPS       Y7, Y9, Y7
-	VMULPS       Y7, Y7, Y11
-	VMULPS       Y11, Y11, Y12
-	VBROADCASTSS consts32<>+24(SB), Y13
-	VFMADD213PS  vconsts32x8<>+32(SB), Y12, Y13
-	VMULPS       Y11, Y13, Y13
-	VBROADCASTSS consts32<>+28(SB), Y11
-	VFMADD213PS  vconsts32x8<>+64(SB), Y12, Y11
-	VMULPS       Y12, Y11, Y11
-	VADDPS       Y11, Y13, Y11
-	VMULPS       Y9, Y9, Y12
-	VMULPS       vconsts32x8<>+96(SB), Y12, Y12
-	VADDPS       Y11, Y12, Y11
-	VMULPS       Y11, Y7, Y11
-	VMULPS       vconsts32x8<>+128(SB), Y6, Y7
-	VADDPS       Y8, Y7, Y7
-	VADDPS       Y7, Y11, Y11
-	VSUBPS       Y11, Y12, Y11
-	VSUBPS       Y9, Y11, Y11
-	VMULPS       vconsts32x8<>+160(SB), Y6, Y6
-	VSUBPS       Y11, Y6, Y11
+	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
+	VDIVPS       Y7, Y6, Y7
+	VMULPS       Y7, Y7, Y8
+	VMULPS       Y8, Y8, Y9
+	VMULPS       Y9, Y9, Y11
+	VBROADCASTSS consts32<>+88(SB), Y12
+	VFMADD213PS  vconsts32x8<>+480(SB), Y8, Y12
+	VBROADCASTSS consts32<>+92(SB), Y13
+	VFMADD213PS  vconsts32x8<>+512(SB), Y8, Y13
+	VFMADD231PS  Y9, Y13, Y12
+	VFMADD231PS  vconsts32x8<>+544(SB), Y11, Y12
+	VMULPS       Y8, Y12, Y12
+	VMULPS       Y6, Y6, Y8
+	VMULPS       vconsts32x8<>+96(SB), Y8, Y8
+	VADDPS       Y12, Y8, Y12
+	VMULPS       Y12, Y7, Y12
+	VSUBPS       Y12, Y8, Y12
+	VSUBPS       Y12, Y6, Y12
 	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y10, Y6
-	VBLENDVPS    Y6, Y10, Y11, Y11
+	VBLENDVPS    Y6, Y10, Y12, Y12
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
 	VMULPS       Y5, Y4, Y5
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y6, Y4, Y4
 	VSUBPS       Y5, Y4, Y5
-	VADDPS       Y11, Y5, Y5
+	VADDPS       Y12, Y5, Y5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -26518,51 +26014,33 @@ loop:
 	VMULPS       Y9, Y11, Y11
 	VMULPS       vconsts32x8<>+416(SB), Y11, Y11
 	VMAXPS       vconsts32x8<>+448(SB), Y8, Y6
-	VADDPS       vconsts32x8<>+384(SB), Y6, Y7
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y7, Y9
-	VBROADCASTSS consts32<>+56(SB), Y10
-	VFMADD213PS  vconsts32x8<>+512(SB), Y7, Y10
-	VBLENDVPS    Y9, Y10, Y6, Y10
-	VSUBPS       vconsts32x8<>+384(SB), Y7, Y9
-	VSUBPS       Y9, Y6, Y9
-	VBROADCASTSS consts32<>+88(SB), Y6
-	VFNMADD231PS vconsts32x8<>+544(SB), Y7, Y6
-	VMULPS       Y6, Y9, Y9
-	VBROADCASTSS consts32<>+4(SB), Y6
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y7, Y7
-	VANDPS       Y7, Y9, Y9
-	VANDPS       Y7, Y6, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y10, Y7
-	VDIVPS       Y7, Y10, Y7
-	VMULPS       Y7, Y7, Y12
-	VMULPS       Y12, Y12, Y13
-	VBROADCASTSS consts32<>+24(SB), Y14
-	VFMADD213PS  vconsts32x8<>+32(SB), Y13, Y14
-	VMULPS       Y12, Y14, Y14
-	VBROADCASTSS consts32<>+28(SB), Y12
-	VFMADD213PS  vconsts32x8<>+64(SB), Y13, Y12
-	VMULPS       Y13, Y12, Y12
-	VADDPS       Y12, Y14, Y12
-	VMULPS       Y10, Y10, Y13
-	VMULPS       vconsts32x8<>+96(SB), Y13, Y13
-	VADDPS       Y12, Y13, Y12
-	VMULPS       Y12, Y7, Y12
-	VMULPS       vconsts32x8<>+128(SB), Y6, Y7
-	VADDPS       Y9, Y7, Y7
-	VADDPS       Y7, Y12, Y12
-	VSUBPS       Y12, Y13, Y12
-	VSUBPS       Y10, Y12, Y12
-	VMULPS       vconsts32x8<>+160(SB), Y6, Y6
-	VSUBPS       Y12, Y6, Y12
+	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
+	VDIVPS       Y7, Y6, Y7
+	VMULPS       Y7, Y7, Y9
+	VMULPS       Y9, Y9, Y10
+	VMULPS       Y10, Y10, Y12
+	VBROADCASTSS consts32<>+88(SB), Y13
+	VFMADD213PS  vconsts32x8<>+480(SB), Y9, Y13
+	VBROADCASTSS consts32<>+92(SB), Y14
+	VFMADD213PS  vconsts32x8<>+512(SB), Y9, Y14
+	VFMADD231PS  Y10, Y14, Y13
+	VFMADD231PS  vconsts32x8<>+544(SB), Y12, Y13
+	VMULPS       Y9, Y13, Y13
+	VMULPS       Y6, Y6, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VADDPS       Y13, Y9, Y13
+	VMULPS       Y13, Y7, Y13
+	VSUBPS       Y13, Y9, Y13
+	VSUBPS       Y13, Y6, Y13
 	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y6
-	VBLENDVPS    Y6, Y8, Y12, Y12
+	VBLENDVPS    Y6, Y8, Y13, Y13
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y6, Y2, Y2
 	VSUBPS       Y3, Y2, Y3
-	VADDPS       Y12, Y3, Y3
+	VADDPS       Y13, Y3, Y3
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -26589,51 +26067,33 @@ rowperm125:
 	VMOVUPS      Y6, (R10)(R11*4)
 	VFMADD231PS  Y3, Y2, Y0
 	VMAXPS       vconsts32x8<>+448(SB), Y11, Y2
-	VADDPS       vconsts32x8<>+384(SB), Y2, Y3
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y3, Y6
-	VBROADCASTSS consts32<>+56(SB), Y7
-	VFMADD213PS  vconsts32x8<>+512(SB), Y3, Y7
-	VBLENDVPS    Y6, Y7, Y2, Y7
-	VSUBPS       vconsts32x8<>+384(SB), Y3, Y6
-	VSUBPS       Y6, Y2, Y6
-	VBROADCASTSS consts32<>+88(SB), Y2
-	VFNMADD231PS vconsts32x8<>+544(SB), Y3, Y2
-	VMULPS       Y2, Y6, Y6
-	VBROADCASTSS consts32<>+4(SB), Y2
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y3, Y3
-	VANDPS       Y3, Y6, Y6
-	VANDPS       Y3, Y2, Y2
-	VADDPS       vconsts32x8<>+0(SB), Y7, Y3
-	VDIVPS       Y3, Y7, Y3
-	VMULPS       Y3, Y3, Y8
-	VMULPS       Y8, Y8, Y9
-	VBROADCASTSS consts32<>+24(SB), Y10
-	VFMADD213PS  vconsts32x8<>+32(SB), Y9, Y10
-	VMULPS       Y8, Y10, Y10
-	VBROADCASTSS consts32<>+28(SB), Y8
-	VFMADD213PS  vconsts32x8<>+64(SB), Y9, Y8
-	VMULPS       Y9, Y8, Y8
-	VADDPS       Y8, Y10, Y8
-	VMULPS       Y7, Y7, Y9
-	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
-	VADDPS       Y8, Y9, Y8
-	VMULPS       Y8, Y3, Y8
-	VMULPS       vconsts32x8<>+128(SB), Y2, Y3
-	VADDPS       Y6, Y3, Y3
-	VADDPS       Y3, Y8, Y8
-	VSUBPS       Y8, Y9, Y8
-	VSUBPS       Y7, Y8, Y8
-	VMULPS       vconsts32x8<>+160(SB), Y2, Y2
-	VSUBPS       Y8, Y2, Y8
+	VADDPS       vconsts32x8<>+0(SB), Y2, Y3
+	VDIVPS       Y3, Y2, Y3
+	VMULPS       Y3, Y3, Y6
+	VMULPS       Y6, Y6, Y7
+	VMULPS       Y7, Y7, Y8
+	VBROADCASTSS consts32<>+88(SB), Y9
+	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y9
+	VBROADCASTSS consts32<>+92(SB), Y10
+	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y10
+	VFMADD231PS  Y7, Y10, Y9
+	VFMADD231PS  vconsts32x8<>+544(SB), Y8, Y9
+	VMULPS       Y6, Y9, Y9
+	VMULPS       Y2, Y2, Y6
+	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
+	VADDPS       Y9, Y6, Y9
+	VMULPS       Y9, Y3, Y9
+	VSUBPS       Y9, Y6, Y9
+	VSUBPS       Y9, Y2, Y9
 	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y11, Y2
-	VBLENDVPS    Y2, Y11, Y8, Y8
+	VBLENDVPS    Y2, Y11, Y9, Y9
 	VMULPS       (SP), Y5, Y2
 	VADDPS       32(SP), Y2, Y2
 	VMULPS       Y2, Y4, Y2
 	VXORPS       Y3, Y3, Y3
 	VMAXPS       Y3, Y4, Y3
 	VSUBPS       Y2, Y3, Y2
-	VADDPS       Y8, Y2, Y2
+	VADDPS       Y9, Y2, Y2
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -26695,51 +26155,33 @@ single1:
 	VMULPS       Y6, Y8, Y8
 	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
 	VMAXPS       vconsts32x8<>+448(SB), Y8, Y4
-	VADDPS       vconsts32x8<>+384(SB), Y4, Y5
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y5, Y6
-	VBROADCASTSS consts32<>+56(SB), Y7
-	VFMADD213PS  vconsts32x8<>+512(SB), Y5, Y7
-	VBLENDVPS    Y6, Y7, Y4, Y7
-	VSUBPS       vconsts32x8<>+384(SB), Y5, Y6
-	VSUBPS       Y6, Y4, Y6
-	VBROADCASTSS consts32<>+88(SB), Y4
-	VFNMADD231PS vconsts32x8<>+544(SB), Y5, Y4
-	VMULPS       Y4, Y6, Y6
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y5, Y5
-	VANDPS       Y5, Y6, Y6
-	VANDPS       Y5, Y4, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y7, Y5
-	VDIVPS       Y5, Y7, Y5
-	VMULPS       Y5, Y5, Y9
-	VMULPS       Y9, Y9, Y10
-	VBROADCASTSS consts32<>+24(SB), Y11
-	VFMADD213PS  vconsts32x8<>+32(SB), Y10, Y11
-	VMULPS       Y9, Y11, Y11
-	VBROADCASTSS consts32<>+28(SB), Y9
-	VFMADD213PS  vconsts32x8<>+64(SB), Y10, Y9
-	VMULPS       Y10, Y9, Y9
-	VADDPS       Y9, Y11, Y9
-	VMULPS       Y7, Y7, Y10
-	VMULPS       vconsts32x8<>+96(SB), Y10, Y10
-	VADDPS       Y9, Y10, Y9
-	VMULPS       Y9, Y5, Y9
-	VMULPS       vconsts32x8<>+128(SB), Y4, Y5
-	VADDPS       Y6, Y5, Y5
-	VADDPS       Y5, Y9, Y9
-	VSUBPS       Y9, Y10, Y9
-	VSUBPS       Y7, Y9, Y9
-	VMULPS       vconsts32x8<>+160(SB), Y4, Y4
-	VSUBPS       Y9, Y4, Y9
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
+	VDIVPS       Y5, Y4, Y5
+	VMULPS       Y5, Y5, Y6
+	VMULPS       Y6, Y6, Y7
+	VMULPS       Y7, Y7, Y9
+	VBROADCASTSS consts32<>+88(SB), Y10
+	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y10
+	VBROADCASTSS consts32<>+92(SB), Y11
+	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y11
+	VFMADD231PS  Y7, Y11, Y10
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
+	VMULPS       Y6, Y10, Y10
+	VMULPS       Y4, Y4, Y6
+	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
+	VADDPS       Y10, Y6, Y10
+	VMULPS       Y10, Y5, Y10
+	VSUBPS       Y10, Y6, Y10
+	VSUBPS       Y10, Y4, Y10
 	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y4
-	VBLENDVPS    Y4, Y8, Y9, Y9
+	VBLENDVPS    Y4, Y8, Y10, Y10
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
 	VXORPS       Y4, Y4, Y4
 	VMAXPS       Y4, Y2, Y2
 	VSUBPS       Y3, Y2, Y3
-	VADDPS       Y9, Y3, Y3
+	VADDPS       Y10, Y3, Y3
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -26806,51 +26248,33 @@ tail:
 	VMULPS       Y6, Y8, Y8
 	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
 	VMAXPS       vconsts32x8<>+448(SB), Y8, Y4
-	VADDPS       vconsts32x8<>+384(SB), Y4, Y5
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y5, Y6
-	VBROADCASTSS consts32<>+56(SB), Y7
-	VFMADD213PS  vconsts32x8<>+512(SB), Y5, Y7
-	VBLENDVPS    Y6, Y7, Y4, Y7
-	VSUBPS       vconsts32x8<>+384(SB), Y5, Y6
-	VSUBPS       Y6, Y4, Y6
-	VBROADCASTSS consts32<>+88(SB), Y4
-	VFNMADD231PS vconsts32x8<>+544(SB), Y5, Y4
-	VMULPS       Y4, Y6, Y6
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y5, Y5
-	VANDPS       Y5, Y6, Y6
-	VANDPS       Y5, Y4, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y7, Y5
-	VDIVPS       Y5, Y7, Y5
-	VMULPS       Y5, Y5, Y9
-	VMULPS       Y9, Y9, Y10
-	VBROADCASTSS consts32<>+24(SB), Y11
-	VFMADD213PS  vconsts32x8<>+32(SB), Y10, Y11
-	VMULPS       Y9, Y11, Y11
-	VBROADCASTSS consts32<>+28(SB), Y9
-	VFMADD213PS  vconsts32x8<>+64(SB), Y10, Y9
-	VMULPS       Y10, Y9, Y9
-	VADDPS       Y9, Y11, Y9
-	VMULPS       Y7, Y7, Y10
-	VMULPS       vconsts32x8<>+96(SB), Y10, Y10
-	VADDPS       Y9, Y10, Y9
-	VMULPS       Y9, Y5, Y9
-	VMULPS       vconsts32x8<>+128(SB), Y4, Y5
-	VADDPS       Y6, Y5, Y5
-	VADDPS       Y5, Y9, Y9
-	VSUBPS       Y9, Y10, Y9
-	VSUBPS       Y7, Y9, Y9
-	VMULPS       vconsts32x8<>+160(SB), Y4, Y4
-	VSUBPS       Y9, Y4, Y9
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
+	VDIVPS       Y5, Y4, Y5
+	VMULPS       Y5, Y5, Y6
+	VMULPS       Y6, Y6, Y7
+	VMULPS       Y7, Y7, Y9
+	VBROADCASTSS consts32<>+88(SB), Y10
+	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y10
+	VBROADCASTSS consts32<>+92(SB), Y11
+	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y11
+	VFMADD231PS  Y7, Y11, Y10
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
+	VMULPS       Y6, Y10, Y10
+	VMULPS       Y4, Y4, Y6
+	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
+	VADDPS       Y10, Y6, Y10
+	VMULPS       Y10, Y5, Y10
+	VSUBPS       Y10, Y6, Y10
+	VSUBPS       Y10, Y4, Y10
 	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y4
-	VBLENDVPS    Y4, Y8, Y9, Y9
+	VBLENDVPS    Y4, Y8, Y10, Y10
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
 	VXORPS       Y4, Y4, Y4
 	VMAXPS       Y4, Y2, Y2
 	VSUBPS       Y3, Y2, Y3
-	VADDPS       Y9, Y3, Y3
+	VADDPS       Y10, Y3, Y3
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -27005,44 +26429,26 @@ loop:
 	VMULPS       Y9, Y11, Y11
 	VMULPS       vconsts32x8<>+416(SB), Y11, Y11
 	VMAXPS       vconsts32x8<>+448(SB), Y8, Y6
-	VADDPS       vconsts32x8<>+384(SB), Y6, Y7
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y7, Y9
-	VBROADCASTSS consts32<>+56(SB), Y10
-	VFMADD213PS  vconsts32x8<>+512(SB), Y7, Y10
-	VBLENDVPS    Y9, Y10, Y6, Y10
-	VSUBPS       vconsts32x8<>+384(SB), Y7, Y9
-	VSUBPS       Y9, Y6, Y9
-	VBROADCASTSS consts32<>+88(SB), Y6
-	VFNMADD231PS vconsts32x8<>+544(SB), Y7, Y6
-	VMULPS       Y6, Y9, Y9
-	VBROADCASTSS consts32<>+4(SB), Y6
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y7, Y7
-	VANDPS       Y7, Y9, Y9
-	VANDPS       Y7, Y6, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y10, Y7
-	VDIVPS       Y7, Y10, Y7
-	VMULPS       Y7, Y7, Y12
-	VMULPS       Y12, Y12, Y13
-	VBROADCASTSS consts32<>+24(SB), Y14
-	VFMADD213PS  vconsts32x8<>+32(SB), Y13, Y14
-	VMULPS       Y12, Y14, Y14
-	VBROADCASTSS consts32<>+28(SB), Y12
-	VFMADD213PS  vconsts32x8<>+64(SB), Y13, Y12
-	VMULPS       Y13, Y12, Y12
-	VADDPS       Y12, Y14, Y12
-	VMULPS       Y10, Y10, Y13
-	VMULPS       vconsts32x8<>+96(SB), Y13, Y13
-	VADDPS       Y12, Y13, Y12
-	VMULPS       Y12, Y7, Y12
-	VMULPS       vconsts32x8<>+128(SB), Y6, Y7
-	VADDPS       Y9, Y7, Y7
-	VADDPS       Y7, Y12, Y12
-	VSUBPS       Y12, Y13, Y12
-	VSUBPS       Y10, Y12, Y12
-	VMULPS       vconsts32x8<>+160(SB), Y6, Y6
-	VSUBPS       Y12, Y6, Y12
+	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
+	VDIVPS       Y7, Y6, Y7
+	VMULPS       Y7, Y7, Y9
+	VMULPS       Y9, Y9, Y10
+	VMULPS       Y10, Y10, Y12
+	VBROADCASTSS consts32<>+88(SB), Y13
+	VFMADD213PS  vconsts32x8<>+480(SB), Y9, Y13
+	VBROADCASTSS consts32<>+92(SB), Y14
+	VFMADD213PS  vconsts32x8<>+512(SB), Y9, Y14
+	VFMADD231PS  Y10, Y14, Y13
+	VFMADD231PS  vconsts32x8<>+544(SB), Y12, Y13
+	VMULPS       Y9, Y13, Y13
+	VMULPS       Y6, Y6, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VADDPS       Y13, Y9, Y13
+	VMULPS       Y13, Y7, Y13
+	VSUBPS       Y13, Y9, Y13
+	VSUBPS       Y13, Y6, Y13
 	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y6
-	VBLENDVPS    Y6, Y8, Y12, Y12
+	VBLENDVPS    Y6, Y8, Y13, Y13
 	VADDPS       vconsts32x8<>+384(SB), Y8, Y6
 	VBROADCASTSS consts32<>+4(SB), Y7
 	VXORPS       Y9, Y9, Y9
@@ -27055,7 +26461,7 @@ loop:
 	VXORPS       Y8, Y8, Y8
 	VMAXPS       Y8, Y2, Y2
 	VSUBPS       Y6, Y2, Y6
-	VADDPS       Y12, Y6, Y6
+	VADDPS       Y13, Y6, Y6
 	VSUBPS       Y3, Y7, Y7
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -27085,44 +26491,26 @@ rowperm129:
 	VMOVUPS      Y3, (R10)(R11*4)
 	VFMADD231PS  Y6, Y2, Y0
 	VMAXPS       vconsts32x8<>+448(SB), Y11, Y2
-	VADDPS       vconsts32x8<>+384(SB), Y2, Y3
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y3, Y6
-	VBROADCASTSS consts32<>+56(SB), Y7
-	VFMADD213PS  vconsts32x8<>+512(SB), Y3, Y7
-	VBLENDVPS    Y6, Y7, Y2, Y7
-	VSUBPS       vconsts32x8<>+384(SB), Y3, Y6
-	VSUBPS       Y6, Y2, Y6
-	VBROADCASTSS consts32<>+88(SB), Y2
-	VFNMADD231PS vconsts32x8<>+544(SB), Y3, Y2
-	VMULPS       Y2, Y6, Y6
-	VBROADCASTSS consts32<>+4(SB), Y2
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y3, Y3
-	VANDPS       Y3, Y6, Y6
-	VANDPS       Y3, Y2, Y2
-	VADDPS       vconsts32x8<>+0(SB), Y7, Y3
-	VDIVPS       Y3, Y7, Y3
-	VMULPS       Y3, Y3, Y8
-	VMULPS       Y8, Y8, Y9
-	VBROADCASTSS consts32<>+24(SB), Y10
-	VFMADD213PS  vconsts32x8<>+32(SB), Y9, Y10
-	VMULPS       Y8, Y10, Y10
-	VBROADCASTSS consts32<>+28(SB), Y8
-	VFMADD213PS  vconsts32x8<>+64(SB), Y9, Y8
-	VMULPS       Y9, Y8, Y8
-	VADDPS       Y8, Y10, Y8
-	VMULPS       Y7, Y7, Y9
-	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
-	VADDPS       Y8, Y9, Y8
-	VMULPS       Y8, Y3, Y8
-	VMULPS       vconsts32x8<>+128(SB), Y2, Y3
-	VADDPS       Y6, Y3, Y3
-	VADDPS       Y3, Y8, Y8
-	VSUBPS       Y8, Y9, Y8
-	VSUBPS       Y7, Y8, Y8
-	VMULPS       vconsts32x8<>+160(SB), Y2, Y2
-	VSUBPS       Y8, Y2, Y8
+	VADDPS       vconsts32x8<>+0(SB), Y2, Y3
+	VDIVPS       Y3, Y2, Y3
+	VMULPS       Y3, Y3, Y6
+	VMULPS       Y6, Y6, Y7
+	VMULPS       Y7, Y7, Y8
+	VBROADCASTSS consts32<>+88(SB), Y9
+	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y9
+	VBROADCASTSS consts32<>+92(SB), Y10
+	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y10
+	VFMADD231PS  Y7, Y10, Y9
+	VFMADD231PS  vconsts32x8<>+544(SB), Y8, Y9
+	VMULPS       Y6, Y9, Y9
+	VMULPS       Y2, Y2, Y6
+	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
+	VADDPS       Y9, Y6, Y9
+	VMULPS       Y9, Y3, Y9
+	VSUBPS       Y9, Y6, Y9
+	VSUBPS       Y9, Y2, Y9
 	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y11, Y2
-	VBLENDVPS    Y2, Y11, Y8, Y8
+	VBLENDVPS    Y2, Y11, Y9, Y9
 	VADDPS       vconsts32x8<>+384(SB), Y11, Y2
 	VBROADCASTSS consts32<>+4(SB), Y3
 	VXORPS       Y6, Y6, Y6
@@ -27135,7 +26523,7 @@ rowperm129:
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y6, Y4, Y4
 	VSUBPS       Y5, Y4, Y5
-	VADDPS       Y8, Y5, Y5
+	VADDPS       Y9, Y5, Y5
 	VSUBPS       Y2, Y3, Y3
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -27200,44 +26588,26 @@ single1:
 	VMULPS       Y6, Y8, Y8
 	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
 	VMAXPS       vconsts32x8<>+448(SB), Y8, Y4
-	VADDPS       vconsts32x8<>+384(SB), Y4, Y5
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y5, Y6
-	VBROADCASTSS consts32<>+56(SB), Y7
-	VFMADD213PS  vconsts32x8<>+512(SB), Y5, Y7
-	VBLENDVPS    Y6, Y7, Y4, Y7
-	VSUBPS       vconsts32x8<>+384(SB), Y5, Y6
-	VSUBPS       Y6, Y4, Y6
-	VBROADCASTSS consts32<>+88(SB), Y4
-	VFNMADD231PS vconsts32x8<>+544(SB), Y5, Y4
-	VMULPS       Y4, Y6, Y6
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y5, Y5
-	VANDPS       Y5, Y6, Y6
-	VANDPS       Y5, Y4, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y7, Y5
-	VDIVPS       Y5, Y7, Y5
-	VMULPS       Y5, Y5, Y9
-	VMULPS       Y9, Y9, Y10
-	VBROADCASTSS consts32<>+24(SB), Y11
-	VFMADD213PS  vconsts32x8<>+32(SB), Y10, Y11
-	VMULPS       Y9, Y11, Y11
-	VBROADCASTSS consts32<>+28(SB), Y9
-	VFMADD213PS  vconsts32x8<>+64(SB), Y10, Y9
-	VMULPS       Y10, Y9, Y9
-	VADDPS       Y9, Y11, Y9
-	VMULPS       Y7, Y7, Y10
-	VMULPS       vconsts32x8<>+96(SB), Y10, Y10
-	VADDPS       Y9, Y10, Y9
-	VMULPS       Y9, Y5, Y9
-	VMULPS       vconsts32x8<>+128(SB), Y4, Y5
-	VADDPS       Y6, Y5, Y5
-	VADDPS       Y5, Y9, Y9
-	VSUBPS       Y9, Y10, Y9
-	VSUBPS       Y7, Y9, Y9
-	VMULPS       vconsts32x8<>+160(SB), Y4, Y4
-	VSUBPS       Y9, Y4, Y9
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
+	VDIVPS       Y5, Y4, Y5
+	VMULPS       Y5, Y5, Y6
+	VMULPS       Y6, Y6, Y7
+	VMULPS       Y7, Y7, Y9
+	VBROADCASTSS consts32<>+88(SB), Y10
+	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y10
+	VBROADCASTSS consts32<>+92(SB), Y11
+	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y11
+	VFMADD231PS  Y7, Y11, Y10
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
+	VMULPS       Y6, Y10, Y10
+	VMULPS       Y4, Y4, Y6
+	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
+	VADDPS       Y10, Y6, Y10
+	VMULPS       Y10, Y5, Y10
+	VSUBPS       Y10, Y6, Y10
+	VSUBPS       Y10, Y4, Y10
 	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y4
-	VBLENDVPS    Y4, Y8, Y9, Y9
+	VBLENDVPS    Y4, Y8, Y10, Y10
 	VADDPS       vconsts32x8<>+384(SB), Y8, Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VXORPS       Y6, Y6, Y6
@@ -27250,7 +26620,7 @@ single1:
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y6, Y2, Y2
 	VSUBPS       Y4, Y2, Y4
-	VADDPS       Y9, Y4, Y4
+	VADDPS       Y10, Y4, Y4
 	VSUBPS       Y3, Y5, Y5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -27320,44 +26690,26 @@ tail:
 	VMULPS       Y6, Y8, Y8
 	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
 	VMAXPS       vconsts32x8<>+448(SB), Y8, Y4
-	VADDPS       vconsts32x8<>+384(SB), Y4, Y5
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y5, Y6
-	VBROADCASTSS consts32<>+56(SB), Y7
-	VFMADD213PS  vconsts32x8<>+512(SB), Y5, Y7
-	VBLENDVPS    Y6, Y7, Y4, Y7
-	VSUBPS       vconsts32x8<>+384(SB), Y5, Y6
-	VSUBPS       Y6, Y4, Y6
-	VBROADCASTSS consts32<>+88(SB), Y4
-	VFNMADD231PS vconsts32x8<>+544(SB), Y5, Y4
-	VMULPS       Y4, Y6, Y6
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VCMPPS       $0x1e, vconsts32x8<>+480(SB), Y5, Y5
-	VANDPS       Y5, Y6, Y6
-	VANDPS       Y5, Y4, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y7, Y5
-	VDIVPS       Y5, Y7, Y5
-	VMULPS       Y5, Y5, Y9
-	VMULPS       Y9, Y9, Y10
-	VBROADCASTSS consts32<>+24(SB), Y11
-	VFMADD213PS  vconsts32x8<>+32(SB), Y10, Y11
-	VMULPS       Y9, Y11, Y11
-	VBROADCASTSS consts32<>+28(SB), Y9
-	VFMADD213PS  vconsts32x8<>+64(SB), Y10, Y9
-	VMULPS       Y10, Y9, Y9
-	VADDPS       Y9, Y11, Y9
-	VMULPS       Y7, Y7, Y10
-	VMULPS       vconsts32x8<>+96(SB), Y10, Y10
-	VADDPS       Y9, Y10, Y9
-	VMULPS       Y9, Y5, Y9
-	VMULPS       vconsts32x8<>+128(SB), Y4, Y5
-	VADDPS       Y6, Y5, Y5
-	VADDPS       Y5, Y9, Y9
-	VSUBPS       Y9, Y10, Y9
-	VSUBPS       Y7, Y9, Y9
-	VMULPS       vconsts32x8<>+160(SB), Y4, Y4
-	VSUBPS       Y9, Y4, Y9
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
+	VDIVPS       Y5, Y4, Y5
+	VMULPS       Y5, Y5, Y6
+	VMULPS       Y6, Y6, Y7
+	VMULPS       Y7, Y7, Y9
+	VBROADCASTSS consts32<>+88(SB), Y10
+	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y10
+	VBROADCASTSS consts32<>+92(SB), Y11
+	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y11
+	VFMADD231PS  Y7, Y11, Y10
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
+	VMULPS       Y6, Y10, Y10
+	VMULPS       Y4, Y4, Y6
+	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
+	VADDPS       Y10, Y6, Y10
+	VMULPS       Y10, Y5, Y10
+	VSUBPS       Y10, Y6, Y10
+	VSUBPS       Y10, Y4, Y10
 	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y4
-	VBLENDVPS    Y4, Y8, Y9, Y9
+	VBLENDVPS    Y4, Y8, Y10, Y10
 	VADDPS       vconsts32x8<>+384(SB), Y8, Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VXORPS       Y6, Y6, Y6
@@ -27370,7 +26722,7 @@ tail:
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y6, Y2, Y2
 	VSUBPS       Y4, Y2, Y4
-	VADDPS       Y9, Y4, Y4
+	VADDPS       Y10, Y4, Y4
 	VSUBPS       Y3, Y5, Y5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -27603,7 +26955,7 @@ loop:
 	VMOVUPS      (AX), Y0
 	VBROADCASTSS consts32<>+68(SB), Y1
 	VMAXPS       Y0, Y1, Y0
-	VBROADCASTSS consts32<>+92(SB), Y1
+	VBROADCASTSS consts32<>+96(SB), Y1
 	VMINPS       Y0, Y1, Y0
 	VBROADCASTSS consts32<>+72(SB), Y1
 	VFMADD213PS  vconsts32x8<>+576(SB), Y0, Y1
@@ -27647,7 +26999,7 @@ tail:
 	VMASKMOVPS   (AX), Y0, Y0
 	VBROADCASTSS consts32<>+68(SB), Y1
 	VMAXPS       Y0, Y1, Y0
-	VBROADCASTSS consts32<>+92(SB), Y1
+	VBROADCASTSS consts32<>+96(SB), Y1
 	VMINPS       Y0, Y1, Y0
 	VBROADCASTSS consts32<>+72(SB), Y1
 	VFMADD213PS  vconsts32x8<>+576(SB), Y0, Y1
@@ -27745,10 +27097,10 @@ loop:
 	VBROADCASTSS consts32<>+16(SB), Y1
 	VCMPPS       $0x00, Y1, Y0, Y2
 	VBLENDVPS    Y2, Y1, Y5, Y5
-	VCMPPS       $0x00, vconsts32x8<>+512(SB), Y0, Y1
+	VCMPPS       $0x00, vconsts32x8<>+640(SB), Y0, Y1
 	VBROADCASTSS consts32<>+60(SB), Y2
 	VBLENDVPS    Y1, Y2, Y5, Y5
-	VCMPPS       $0x19, vconsts32x8<>+512(SB), Y0, Y1
+	VCMPPS       $0x19, vconsts32x8<>+640(SB), Y0, Y1
 	VBROADCASTSS consts32<>+64(SB), Y2
 	VBLENDVPS    Y1, Y2, Y5, Y5
 	VXORPS       Y1, Y1, Y1
@@ -27817,10 +27169,10 @@ tail:
 	VBROADCASTSS consts32<>+16(SB), Y1
 	VCMPPS       $0x00, Y1, Y0, Y2
 	VBLENDVPS    Y2, Y1, Y5, Y5
-	VCMPPS       $0x00, vconsts32x8<>+512(SB), Y0, Y1
+	VCMPPS       $0x00, vconsts32x8<>+640(SB), Y0, Y1
 	VBROADCASTSS consts32<>+60(SB), Y2
 	VBLENDVPS    Y1, Y2, Y5, Y5
-	VCMPPS       $0x19, vconsts32x8<>+512(SB), Y0, Y1
+	VCMPPS       $0x19, vconsts32x8<>+640(SB), Y0, Y1
 	VBROADCASTSS consts32<>+64(SB), Y2
 	VBLENDVPS    Y1, Y2, Y5, Y5
 	VXORPS       Y1, Y1, Y1
@@ -44173,104 +43525,68 @@ loop:
 	VMULPD       Y8, Y12, Y12
 	VMULPD       vconsts64x4<>+608(SB), Y12, Y12
 	VMAXPD       vconsts64x4<>+640(SB), Y9, Y6
-	VADDPD       vconsts64x4<>+576(SB), Y6, Y7
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y7, Y8
-	VBROADCASTSD consts64<>+80(SB), Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
-	VBLENDVPD    Y8, Y10, Y6, Y10
-	VSUBPD       vconsts64x4<>+576(SB), Y7, Y8
-	VSUBPD       Y8, Y6, Y8
-	VBROADCASTSD consts64<>+192(SB), Y6
-	VFNMADD231PD vconsts64x4<>+736(SB), Y7, Y6
-	VMULPD       Y6, Y8, Y8
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y7, Y7
-	VANDPD       Y7, Y8, Y8
-	VANDPD       Y7, Y6, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y10, Y7
-	VDIVPD       Y7, Y10, Y7
-	VMULPD       Y7, Y7, Y11
-	VMULPD       Y11, Y11, Y13
-	VBROADCASTSD consts64<>+88(SB), Y14
-	VFMADD213PD  vconsts64x4<>+32(SB), Y13, Y14
-	VFMADD213PD  vconsts64x4<>+64(SB), Y13, Y14
-	VFMADD213PD  vconsts64x4<>+96(SB), Y13, Y14
-	VMULPD       Y11, Y14, Y14
-	VBROADCASTSD consts64<>+96(SB), Y11
-	VFMADD213PD  vconsts64x4<>+128(SB), Y13, Y11
-	VFMADD213PD  vconsts64x4<>+160(SB), Y13, Y11
-	VMULPD       Y13, Y11, Y11
-	VADDPD       Y11, Y14, Y11
-	VMULPD       Y10, Y10, Y13
-	VMULPD       vconsts64x4<>+192(SB), Y13, Y13
-	VADDPD       Y11, Y13, Y11
-	VMULPD       Y11, Y7, Y11
-	VMULPD       vconsts64x4<>+224(SB), Y6, Y7
-	VADDPD       Y8, Y7, Y7
-	VADDPD       Y7, Y11, Y11
-	VSUBPD       Y11, Y13, Y11
-	VSUBPD       Y10, Y11, Y11
-	VMULPD       vconsts64x4<>+256(SB), Y6, Y6
-	VSUBPD       Y11, Y6, Y11
+	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
+	VDIVPD       Y7, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VBROADCASTSD consts64<>+192(SB), Y10
+	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+768(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+800(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+832(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+864(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+896(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+928(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+960(SB), Y8, Y10
+	VMULPD       Y8, Y10, Y10
+	VMULPD       Y6, Y6, Y8
+	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
+	VADDPD       Y10, Y8, Y10
+	VMULPD       Y10, Y7, Y10
+	VSUBPD       Y10, Y8, Y10
+	VSUBPD       Y10, Y6, Y10
 	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y6
-	VBLENDVPD    Y6, Y9, Y11, Y11
+	VBLENDVPD    Y6, Y9, Y10, Y10
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y6, Y2, Y2
 	VSUBPD       Y3, Y2, Y3
-	VADDPD       Y11, Y3, Y3
+	VADDPD       Y10, Y3, Y3
 	VADDPD       Y3, Y0, Y0
 	VMAXPD       vconsts64x4<>+640(SB), Y12, Y2
-	VADDPD       vconsts64x4<>+576(SB), Y2, Y3
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y3, Y6
-	VBROADCASTSD consts64<>+80(SB), Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y3, Y7
-	VBLENDVPD    Y6, Y7, Y2, Y7
-	VSUBPD       vconsts64x4<>+576(SB), Y3, Y6
-	VSUBPD       Y6, Y2, Y6
-	VBROADCASTSD consts64<>+192(SB), Y2
-	VFNMADD231PD vconsts64x4<>+736(SB), Y3, Y2
-	VMULPD       Y2, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y2
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y3, Y3
-	VANDPD       Y3, Y6, Y6
-	VANDPD       Y3, Y2, Y2
-	VADDPD       vconsts64x4<>+0(SB), Y7, Y3
-	VDIVPD       Y3, Y7, Y3
-	VMULPD       Y3, Y3, Y8
-	VMULPD       Y8, Y8, Y9
-	VBROADCASTSD consts64<>+88(SB), Y10
-	VFMADD213PD  vconsts64x4<>+32(SB), Y9, Y10
-	VFMADD213PD  vconsts64x4<>+64(SB), Y9, Y10
-	VFMADD213PD  vconsts64x4<>+96(SB), Y9, Y10
-	VMULPD       Y8, Y10, Y10
-	VBROADCASTSD consts64<>+96(SB), Y8
-	VFMADD213PD  vconsts64x4<>+128(SB), Y9, Y8
-	VFMADD213PD  vconsts64x4<>+160(SB), Y9, Y8
-	VMULPD       Y9, Y8, Y8
-	VADDPD       Y8, Y10, Y8
-	VMULPD       Y7, Y7, Y9
-	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
-	VADDPD       Y8, Y9, Y8
-	VMULPD       Y8, Y3, Y8
-	VMULPD       vconsts64x4<>+224(SB), Y2, Y3
-	VADDPD       Y6, Y3, Y3
-	VADDPD       Y3, Y8, Y8
-	VSUBPD       Y8, Y9, Y8
-	VSUBPD       Y7, Y8, Y8
-	VMULPD       vconsts64x4<>+256(SB), Y2, Y2
-	VSUBPD       Y8, Y2, Y8
+	VADDPD       vconsts64x4<>+0(SB), Y2, Y3
+	VDIVPD       Y3, Y2, Y3
+	VMULPD       Y3, Y3, Y6
+	VBROADCASTSD consts64<>+192(SB), Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y2, Y2, Y6
+	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
+	VADDPD       Y7, Y6, Y7
+	VMULPD       Y7, Y3, Y7
+	VSUBPD       Y7, Y6, Y7
+	VSUBPD       Y7, Y2, Y7
 	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y12, Y2
-	VBLENDVPD    Y2, Y12, Y8, Y8
+	VBLENDVPD    Y2, Y12, Y7, Y7
 	VMULPD       (SP), Y5, Y2
 	VADDPD       32(SP), Y2, Y2
 	VMULPD       Y2, Y4, Y2
 	VXORPD       Y3, Y3, Y3
 	VMAXPD       Y3, Y4, Y3
 	VSUBPD       Y2, Y3, Y2
-	VADDPD       Y8, Y2, Y2
+	VADDPD       Y7, Y2, Y2
 	VADDPD       Y2, Y1, Y1
 	ADDQ         $0x00000008, DX
 	CMPQ         DX, BX
@@ -44316,54 +43632,36 @@ single1:
 	VMULPD       Y6, Y9, Y9
 	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
 	VMAXPD       vconsts64x4<>+640(SB), Y9, Y4
-	VADDPD       vconsts64x4<>+576(SB), Y4, Y5
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y5, Y6
-	VBROADCASTSD consts64<>+80(SB), Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y5, Y7
-	VBLENDVPD    Y6, Y7, Y4, Y7
-	VSUBPD       vconsts64x4<>+576(SB), Y5, Y6
-	VSUBPD       Y6, Y4, Y6
-	VBROADCASTSD consts64<>+192(SB), Y4
-	VFNMADD231PD vconsts64x4<>+736(SB), Y5, Y4
-	VMULPD       Y4, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y4
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y5, Y5
-	VANDPD       Y5, Y6, Y6
-	VANDPD       Y5, Y4, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y7, Y5
-	VDIVPD       Y5, Y7, Y5
-	VMULPD       Y5, Y5, Y8
-	VMULPD       Y8, Y8, Y10
-	VBROADCASTSD consts64<>+88(SB), Y11
-	VFMADD213PD  vconsts64x4<>+32(SB), Y10, Y11
-	VFMADD213PD  vconsts64x4<>+64(SB), Y10, Y11
-	VFMADD213PD  vconsts64x4<>+96(SB), Y10, Y11
-	VMULPD       Y8, Y11, Y11
-	VBROADCASTSD consts64<>+96(SB), Y8
-	VFMADD213PD  vconsts64x4<>+128(SB), Y10, Y8
-	VFMADD213PD  vconsts64x4<>+160(SB), Y10, Y8
-	VMULPD       Y10, Y8, Y8
-	VADDPD       Y8, Y11, Y8
-	VMULPD       Y7, Y7, Y10
-	VMULPD       vconsts64x4<>+192(SB), Y10, Y10
-	VADDPD       Y8, Y10, Y8
-	VMULPD       Y8, Y5, Y8
-	VMULPD       vconsts64x4<>+224(SB), Y4, Y5
-	VADDPD       Y6, Y5, Y5
-	VADDPD       Y5, Y8, Y8
-	VSUBPD       Y8, Y10, Y8
-	VSUBPD       Y7, Y8, Y8
-	VMULPD       vconsts64x4<>+256(SB), Y4, Y4
-	VSUBPD       Y8, Y4, Y8
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
+	VDIVPD       Y5, Y4, Y5
+	VMULPD       Y5, Y5, Y6
+	VBROADCASTSD consts64<>+192(SB), Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y4, Y4, Y6
+	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
+	VADDPD       Y7, Y6, Y7
+	VMULPD       Y7, Y5, Y7
+	VSUBPD       Y7, Y6, Y7
+	VSUBPD       Y7, Y4, Y7
 	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y4
-	VBLENDVPD    Y4, Y9, Y8, Y8
+	VBLENDVPD    Y4, Y9, Y7, Y7
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
 	VXORPD       Y4, Y4, Y4
 	VMAXPD       Y4, Y2, Y2
 	VSUBPD       Y3, Y2, Y3
-	VADDPD       Y8, Y3, Y3
+	VADDPD       Y7, Y3, Y3
 	VADDPD       Y3, Y0, Y0
 	ADDQ         $0x00000004, DX
 	JMP          single1
@@ -44414,54 +43712,36 @@ tail:
 	VMULPD       Y6, Y9, Y9
 	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
 	VMAXPD       vconsts64x4<>+640(SB), Y9, Y4
-	VADDPD       vconsts64x4<>+576(SB), Y4, Y5
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y5, Y6
-	VBROADCASTSD consts64<>+80(SB), Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y5, Y7
-	VBLENDVPD    Y6, Y7, Y4, Y7
-	VSUBPD       vconsts64x4<>+576(SB), Y5, Y6
-	VSUBPD       Y6, Y4, Y6
-	VBROADCASTSD consts64<>+192(SB), Y4
-	VFNMADD231PD vconsts64x4<>+736(SB), Y5, Y4
-	VMULPD       Y4, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y4
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y5, Y5
-	VANDPD       Y5, Y6, Y6
-	VANDPD       Y5, Y4, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y7, Y5
-	VDIVPD       Y5, Y7, Y5
-	VMULPD       Y5, Y5, Y8
-	VMULPD       Y8, Y8, Y10
-	VBROADCASTSD consts64<>+88(SB), Y11
-	VFMADD213PD  vconsts64x4<>+32(SB), Y10, Y11
-	VFMADD213PD  vconsts64x4<>+64(SB), Y10, Y11
-	VFMADD213PD  vconsts64x4<>+96(SB), Y10, Y11
-	VMULPD       Y8, Y11, Y11
-	VBROADCASTSD consts64<>+96(SB), Y8
-	VFMADD213PD  vconsts64x4<>+128(SB), Y10, Y8
-	VFMADD213PD  vconsts64x4<>+160(SB), Y10, Y8
-	VMULPD       Y10, Y8, Y8
-	VADDPD       Y8, Y11, Y8
-	VMULPD       Y7, Y7, Y10
-	VMULPD       vconsts64x4<>+192(SB), Y10, Y10
-	VADDPD       Y8, Y10, Y8
-	VMULPD       Y8, Y5, Y8
-	VMULPD       vconsts64x4<>+224(SB), Y4, Y5
-	VADDPD       Y6, Y5, Y5
-	VADDPD       Y5, Y8, Y8
-	VSUBPD       Y8, Y10, Y8
-	VSUBPD       Y7, Y8, Y8
-	VMULPD       vconsts64x4<>+256(SB), Y4, Y4
-	VSUBPD       Y8, Y4, Y8
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
+	VDIVPD       Y5, Y4, Y5
+	VMULPD       Y5, Y5, Y6
+	VBROADCASTSD consts64<>+192(SB), Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y4, Y4, Y6
+	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
+	VADDPD       Y7, Y6, Y7
+	VMULPD       Y7, Y5, Y7
+	VSUBPD       Y7, Y6, Y7
+	VSUBPD       Y7, Y4, Y7
 	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y4
-	VBLENDVPD    Y4, Y9, Y8, Y8
+	VBLENDVPD    Y4, Y9, Y7, Y7
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
 	VXORPD       Y4, Y4, Y4
 	VMAXPD       Y4, Y2, Y2
 	VSUBPD       Y3, Y2, Y3
-	VADDPD       Y8, Y3, Y3
+	VADDPD       Y7, Y3, Y3
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         BX, CX
@@ -44539,54 +43819,36 @@ loop:
 	VMULPD       Y8, Y11, Y11
 	VMULPD       vconsts64x4<>+608(SB), Y11, Y11
 	VMAXPD       vconsts64x4<>+640(SB), Y11, Y6
-	VADDPD       vconsts64x4<>+576(SB), Y6, Y7
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y7, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y9
-	VBLENDVPD    Y8, Y9, Y6, Y9
-	VSUBPD       vconsts64x4<>+576(SB), Y7, Y8
-	VSUBPD       Y8, Y6, Y8
-	VBROADCASTSD consts64<>+192(SB), Y6
-	VFNMADD231PD vconsts64x4<>+736(SB), Y7, Y6
-	VMULPD       Y6, Y8, Y8
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y7, Y7
-	VANDPD       Y7, Y8, Y8
-	VANDPD       Y7, Y6, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y9, Y7
-	VDIVPD       Y7, Y9, Y7
-	VMULPD       Y7, Y7, Y10
-	VMULPD       Y10, Y10, Y12
-	VBROADCASTSD consts64<>+88(SB), Y13
-	VFMADD213PD  vconsts64x4<>+32(SB), Y12, Y13
-	VFMADD213PD  vconsts64x4<>+64(SB), Y12, Y13
-	VFMADD213PD  vconsts64x4<>+96(SB), Y12, Y13
-	VMULPD       Y10, Y13, Y13
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VFMADD213PD  vconsts64x4<>+128(SB), Y12, Y10
-	VFMADD213PD  vconsts64x4<>+160(SB), Y12, Y10
-	VMULPD       Y12, Y10, Y10
-	VADDPD       Y10, Y13, Y10
-	VMULPD       Y9, Y9, Y12
-	VMULPD       vconsts64x4<>+192(SB), Y12, Y12
-	VADDPD       Y10, Y12, Y10
-	VMULPD       Y10, Y7, Y10
-	VMULPD       vconsts64x4<>+224(SB), Y6, Y7
-	VADDPD       Y8, Y7, Y7
-	VADDPD       Y7, Y10, Y10
-	VSUBPD       Y10, Y12, Y10
-	VSUBPD       Y9, Y10, Y10
-	VMULPD       vconsts64x4<>+256(SB), Y6, Y6
-	VSUBPD       Y10, Y6, Y10
+	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
+	VDIVPD       Y7, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VBROADCASTSD consts64<>+192(SB), Y9
+	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+768(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+800(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+832(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+864(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+896(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+928(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+960(SB), Y8, Y9
+	VMULPD       Y8, Y9, Y9
+	VMULPD       Y6, Y6, Y8
+	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
+	VADDPD       Y9, Y8, Y9
+	VMULPD       Y9, Y7, Y9
+	VSUBPD       Y9, Y8, Y9
+	VSUBPD       Y9, Y6, Y9
 	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y11, Y6
-	VBLENDVPD    Y6, Y11, Y10, Y10
+	VBLENDVPD    Y6, Y11, Y9, Y9
 	VMULPD       (SP), Y5, Y5
 	VADDPD       32(SP), Y5, Y5
 	VMULPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y6, Y4, Y4
 	VSUBPD       Y5, Y4, Y5
-	VADDPD       Y10, Y5, Y5
+	VADDPD       Y9, Y5, Y5
 	VMOVUPD      (DX)(SI*8), Y4
 	VFMADD231PD  Y5, Y4, Y0
 	VADDPD       Y4, Y1, Y1
@@ -44629,54 +43891,36 @@ loop:
 	VMULPD       Y8, Y11, Y11
 	VMULPD       vconsts64x4<>+608(SB), Y11, Y11
 	VMAXPD       vconsts64x4<>+640(SB), Y11, Y6
-	VADDPD       vconsts64x4<>+576(SB), Y6, Y7
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y7, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y9
-	VBLENDVPD    Y8, Y9, Y6, Y9
-	VSUBPD       vconsts64x4<>+576(SB), Y7, Y8
-	VSUBPD       Y8, Y6, Y8
-	VBROADCASTSD consts64<>+192(SB), Y6
-	VFNMADD231PD vconsts64x4<>+736(SB), Y7, Y6
-	VMULPD       Y6, Y8, Y8
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y7, Y7
-	VANDPD       Y7, Y8, Y8
-	VANDPD       Y7, Y6, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y9, Y7
-	VDIVPD       Y7, Y9, Y7
-	VMULPD       Y7, Y7, Y10
-	VMULPD       Y10, Y10, Y12
-	VBROADCASTSD consts64<>+88(SB), Y13
-	VFMADD213PD  vconsts64x4<>+32(SB), Y12, Y13
-	VFMADD213PD  vconsts64x4<>+64(SB), Y12, Y13
-	VFMADD213PD  vconsts64x4<>+96(SB), Y12, Y13
-	VMULPD       Y10, Y13, Y13
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VFMADD213PD  vconsts64x4<>+128(SB), Y12, Y10
-	VFMADD213PD  vconsts64x4<>+160(SB), Y12, Y10
-	VMULPD       Y12, Y10, Y10
-	VADDPD       Y10, Y13, Y10
-	VMULPD       Y9, Y9, Y12
-	VMULPD       vconsts64x4<>+192(SB), Y12, Y12
-	VADDPD       Y10, Y12, Y10
-	VMULPD       Y10, Y7, Y10
-	VMULPD       vconsts64x4<>+224(SB), Y6, Y7
-	VADDPD       Y8, Y7, Y7
-	VADDPD       Y7, Y10, Y10
-	VSUBPD       Y10, Y12, Y10
-	VSUBPD       Y9, Y10, Y10
-	VMULPD       vconsts64x4<>+256(SB), Y6, Y6
-	VSUBPD       Y10, Y6, Y10
+	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
+	VDIVPD       Y7, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VBROADCASTSD consts64<>+192(SB), Y9
+	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+768(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+800(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+832(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+864(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+896(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+928(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+960(SB), Y8, Y9
+	VMULPD       Y8, Y9, Y9
+	VMULPD       Y6, Y6, Y8
+	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
+	VADDPD       Y9, Y8, Y9
+	VMULPD       Y9, Y7, Y9
+	VSUBPD       Y9, Y8, Y9
+	VSUBPD       Y9, Y6, Y9
 	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y11, Y6
-	VBLENDVPD    Y6, Y11, Y10, Y10
+	VBLENDVPD    Y6, Y11, Y9, Y9
 	VMULPD       (SP), Y5, Y5
 	VADDPD       32(SP), Y5, Y5
 	VMULPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y6, Y4, Y4
 	VSUBPD       Y5, Y4, Y5
-	VADDPD       Y10, Y5, Y5
+	VADDPD       Y9, Y5, Y5
 	VMOVUPD      32(DX)(SI*8), Y4
 	VFMADD231PD  Y5, Y4, Y2
 	VADDPD       Y4, Y3, Y3
@@ -44729,54 +43973,36 @@ single1:
 	VMULPD       Y8, Y11, Y11
 	VMULPD       vconsts64x4<>+608(SB), Y11, Y11
 	VMAXPD       vconsts64x4<>+640(SB), Y11, Y6
-	VADDPD       vconsts64x4<>+576(SB), Y6, Y7
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y7, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y9
-	VBLENDVPD    Y8, Y9, Y6, Y9
-	VSUBPD       vconsts64x4<>+576(SB), Y7, Y8
-	VSUBPD       Y8, Y6, Y8
-	VBROADCASTSD consts64<>+192(SB), Y6
-	VFNMADD231PD vconsts64x4<>+736(SB), Y7, Y6
-	VMULPD       Y6, Y8, Y8
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y7, Y7
-	VANDPD       Y7, Y8, Y8
-	VANDPD       Y7, Y6, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y9, Y7
-	VDIVPD       Y7, Y9, Y7
-	VMULPD       Y7, Y7, Y10
-	VMULPD       Y10, Y10, Y12
-	VBROADCASTSD consts64<>+88(SB), Y13
-	VFMADD213PD  vconsts64x4<>+32(SB), Y12, Y13
-	VFMADD213PD  vconsts64x4<>+64(SB), Y12, Y13
-	VFMADD213PD  vconsts64x4<>+96(SB), Y12, Y13
-	VMULPD       Y10, Y13, Y13
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VFMADD213PD  vconsts64x4<>+128(SB), Y12, Y10
-	VFMADD213PD  vconsts64x4<>+160(SB), Y12, Y10
-	VMULPD       Y12, Y10, Y10
-	VADDPD       Y10, Y13, Y10
-	VMULPD       Y9, Y9, Y12
-	VMULPD       vconsts64x4<>+192(SB), Y12, Y12
-	VADDPD       Y10, Y12, Y10
-	VMULPD       Y10, Y7, Y10
-	VMULPD       vconsts64x4<>+224(SB), Y6, Y7
-	VADDPD       Y8, Y7, Y7
-	VADDPD       Y7, Y10, Y10
-	VSUBPD       Y10, Y12, Y10
-	VSUBPD       Y9, Y10, Y10
-	VMULPD       vconsts64x4<>+256(SB), Y6, Y6
-	VSUBPD       Y10, Y6, Y10
+	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
+	VDIVPD       Y7, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VBROADCASTSD consts64<>+192(SB), Y9
+	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+768(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+800(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+832(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+864(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+896(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+928(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+960(SB), Y8, Y9
+	VMULPD       Y8, Y9, Y9
+	VMULPD       Y6, Y6, Y8
+	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
+	VADDPD       Y9, Y8, Y9
+	VMULPD       Y9, Y7, Y9
+	VSUBPD       Y9, Y8, Y9
+	VSUBPD       Y9, Y6, Y9
 	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y11, Y6
-	VBLENDVPD    Y6, Y11, Y10, Y10
+	VBLENDVPD    Y6, Y11, Y9, Y9
 	VMULPD       (SP), Y5, Y5
 	VADDPD       32(SP), Y5, Y5
 	VMULPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y6, Y4, Y4
 	VSUBPD       Y5, Y4, Y5
-	VADDPD       Y10, Y5, Y5
+	VADDPD       Y9, Y5, Y5
 	VMOVUPD      (DX)(SI*8), Y4
 	VFMADD231PD  Y5, Y4, Y0
 	VADDPD       Y4, Y1, Y1
@@ -44834,54 +44060,36 @@ tail:
 	VMULPD       Y8, Y11, Y11
 	VMULPD       vconsts64x4<>+608(SB), Y11, Y11
 	VMAXPD       vconsts64x4<>+640(SB), Y11, Y6
-	VADDPD       vconsts64x4<>+576(SB), Y6, Y7
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y7, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y9
-	VBLENDVPD    Y8, Y9, Y6, Y9
-	VSUBPD       vconsts64x4<>+576(SB), Y7, Y8
-	VSUBPD       Y8, Y6, Y8
-	VBROADCASTSD consts64<>+192(SB), Y6
-	VFNMADD231PD vconsts64x4<>+736(SB), Y7, Y6
-	VMULPD       Y6, Y8, Y8
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y7, Y7
-	VANDPD       Y7, Y8, Y8
-	VANDPD       Y7, Y6, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y9, Y7
-	VDIVPD       Y7, Y9, Y7
-	VMULPD       Y7, Y7, Y10
-	VMULPD       Y10, Y10, Y12
-	VBROADCASTSD consts64<>+88(SB), Y13
-	VFMADD213PD  vconsts64x4<>+32(SB), Y12, Y13
-	VFMADD213PD  vconsts64x4<>+64(SB), Y12, Y13
-	VFMADD213PD  vconsts64x4<>+96(SB), Y12, Y13
-	VMULPD       Y10, Y13, Y13
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VFMADD213PD  vconsts64x4<>+128(SB), Y12, Y10
-	VFMADD213PD  vconsts64x4<>+160(SB), Y12, Y10
-	VMULPD       Y12, Y10, Y10
-	VADDPD       Y10, Y13, Y10
-	VMULPD       Y9, Y9, Y12
-	VMULPD       vconsts64x4<>+192(SB), Y12, Y12
-	VADDPD       Y10, Y12, Y10
-	VMULPD       Y10, Y7, Y10
-	VMULPD       vconsts64x4<>+224(SB), Y6, Y7
-	VADDPD       Y8, Y7, Y7
-	VADDPD       Y7, Y10, Y10
-	VSUBPD       Y10, Y12, Y10
-	VSUBPD       Y9, Y10, Y10
-	VMULPD       vconsts64x4<>+256(SB), Y6, Y6
-	VSUBPD       Y10, Y6, Y10
+	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
+	VDIVPD       Y7, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VBROADCASTSD consts64<>+192(SB), Y9
+	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+768(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+800(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+832(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+864(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+896(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+928(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+960(SB), Y8, Y9
+	VMULPD       Y8, Y9, Y9
+	VMULPD       Y6, Y6, Y8
+	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
+	VADDPD       Y9, Y8, Y9
+	VMULPD       Y9, Y7, Y9
+	VSUBPD       Y9, Y8, Y9
+	VSUBPD       Y9, Y6, Y9
 	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y11, Y6
-	VBLENDVPD    Y6, Y11, Y10, Y10
+	VBLENDVPD    Y6, Y11, Y9, Y9
 	VMULPD       (SP), Y5, Y5
 	VADDPD       32(SP), Y5, Y5
 	VMULPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y6, Y4, Y4
 	VSUBPD       Y5, Y4, Y5
-	VADDPD       Y10, Y5, Y5
+	VADDPD       Y9, Y5, Y5
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         DI, CX
@@ -45008,107 +44216,71 @@ loop:
 	VMULPD       Y8, Y12, Y12
 	VMULPD       vconsts64x4<>+608(SB), Y12, Y12
 	VMAXPD       vconsts64x4<>+640(SB), Y9, Y6
-	VADDPD       vconsts64x4<>+576(SB), Y6, Y7
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y7, Y8
-	VBROADCASTSD consts64<>+80(SB), Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
-	VBLENDVPD    Y8, Y10, Y6, Y10
-	VSUBPD       vconsts64x4<>+576(SB), Y7, Y8
-	VSUBPD       Y8, Y6, Y8
-	VBROADCASTSD consts64<>+192(SB), Y6
-	VFNMADD231PD vconsts64x4<>+736(SB), Y7, Y6
-	VMULPD       Y6, Y8, Y8
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y7, Y7
-	VANDPD       Y7, Y8, Y8
-	VANDPD       Y7, Y6, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y10, Y7
-	VDIVPD       Y7, Y10, Y7
-	VMULPD       Y7, Y7, Y11
-	VMULPD       Y11, Y11, Y13
-	VBROADCASTSD consts64<>+88(SB), Y14
-	VFMADD213PD  vconsts64x4<>+32(SB), Y13, Y14
-	VFMADD213PD  vconsts64x4<>+64(SB), Y13, Y14
-	VFMADD213PD  vconsts64x4<>+96(SB), Y13, Y14
-	VMULPD       Y11, Y14, Y14
-	VBROADCASTSD consts64<>+96(SB), Y11
-	VFMADD213PD  vconsts64x4<>+128(SB), Y13, Y11
-	VFMADD213PD  vconsts64x4<>+160(SB), Y13, Y11
-	VMULPD       Y13, Y11, Y11
-	VADDPD       Y11, Y14, Y11
-	VMULPD       Y10, Y10, Y13
-	VMULPD       vconsts64x4<>+192(SB), Y13, Y13
-	VADDPD       Y11, Y13, Y11
-	VMULPD       Y11, Y7, Y11
-	VMULPD       vconsts64x4<>+224(SB), Y6, Y7
-	VADDPD       Y8, Y7, Y7
-	VADDPD       Y7, Y11, Y11
-	VSUBPD       Y11, Y13, Y11
-	VSUBPD       Y10, Y11, Y11
-	VMULPD       vconsts64x4<>+256(SB), Y6, Y6
-	VSUBPD       Y11, Y6, Y11
+	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
+	VDIVPD       Y7, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VBROADCASTSD consts64<>+192(SB), Y10
+	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+768(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+800(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+832(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+864(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+896(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+928(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+960(SB), Y8, Y10
+	VMULPD       Y8, Y10, Y10
+	VMULPD       Y6, Y6, Y8
+	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
+	VADDPD       Y10, Y8, Y10
+	VMULPD       Y10, Y7, Y10
+	VSUBPD       Y10, Y8, Y10
+	VSUBPD       Y10, Y6, Y10
 	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y6
-	VBLENDVPD    Y6, Y9, Y11, Y11
+	VBLENDVPD    Y6, Y9, Y10, Y10
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y6, Y2, Y2
 	VSUBPD       Y3, Y2, Y3
-	VADDPD       Y11, Y3, Y3
+	VADDPD       Y10, Y3, Y3
 	VBROADCASTSD s+72(FP), Y2
 	VMULPD       Y3, Y2, Y2
 	VMOVUPD      Y2, (DX)(BX*8)
 	VADDPD       Y3, Y0, Y0
 	VMAXPD       vconsts64x4<>+640(SB), Y12, Y2
-	VADDPD       vconsts64x4<>+576(SB), Y2, Y3
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y3, Y6
-	VBROADCASTSD consts64<>+80(SB), Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y3, Y7
-	VBLENDVPD    Y6, Y7, Y2, Y7
-	VSUBPD       vconsts64x4<>+576(SB), Y3, Y6
-	VSUBPD       Y6, Y2, Y6
-	VBROADCASTSD consts64<>+192(SB), Y2
-	VFNMADD231PD vconsts64x4<>+736(SB), Y3, Y2
-	VMULPD       Y2, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y2
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y3, Y3
-	VANDPD       Y3, Y6, Y6
-	VANDPD       Y3, Y2, Y2
-	VADDPD       vconsts64x4<>+0(SB), Y7, Y3
-	VDIVPD       Y3, Y7, Y3
-	VMULPD       Y3, Y3, Y8
-	VMULPD       Y8, Y8, Y9
-	VBROADCASTSD consts64<>+88(SB), Y10
-	VFMADD213PD  vconsts64x4<>+32(SB), Y9, Y10
-	VFMADD213PD  vconsts64x4<>+64(SB), Y9, Y10
-	VFMADD213PD  vconsts64x4<>+96(SB), Y9, Y10
-	VMULPD       Y8, Y10, Y10
-	VBROADCASTSD consts64<>+96(SB), Y8
-	VFMADD213PD  vconsts64x4<>+128(SB), Y9, Y8
-	VFMADD213PD  vconsts64x4<>+160(SB), Y9, Y8
-	VMULPD       Y9, Y8, Y8
-	VADDPD       Y8, Y10, Y8
-	VMULPD       Y7, Y7, Y9
-	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
-	VADDPD       Y8, Y9, Y8
-	VMULPD       Y8, Y3, Y8
-	VMULPD       vconsts64x4<>+224(SB), Y2, Y3
-	VADDPD       Y6, Y3, Y3
-	VADDPD       Y3, Y8, Y8
-	VSUBPD       Y8, Y9, Y8
-	VSUBPD       Y7, Y8, Y8
-	VMULPD       vconsts64x4<>+256(SB), Y2, Y2
-	VSUBPD       Y8, Y2, Y8
+	VADDPD       vconsts64x4<>+0(SB), Y2, Y3
+	VDIVPD       Y3, Y2, Y3
+	VMULPD       Y3, Y3, Y6
+	VBROADCASTSD consts64<>+192(SB), Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y2, Y2, Y6
+	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
+	VADDPD       Y7, Y6, Y7
+	VMULPD       Y7, Y3, Y7
+	VSUBPD       Y7, Y6, Y7
+	VSUBPD       Y7, Y2, Y7
 	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y12, Y2
-	VBLENDVPD    Y2, Y12, Y8, Y8
+	VBLENDVPD    Y2, Y12, Y7, Y7
 	VMULPD       (SP), Y5, Y2
 	VADDPD       32(SP), Y2, Y2
 	VMULPD       Y2, Y4, Y2
 	VXORPD       Y3, Y3, Y3
 	VMAXPD       Y3, Y4, Y3
 	VSUBPD       Y2, Y3, Y2
-	VADDPD       Y8, Y2, Y2
+	VADDPD       Y7, Y2, Y2
 	VBROADCASTSD s+72(FP), Y3
 	VMULPD       Y2, Y3, Y3
 	VMOVUPD      Y3, 32(DX)(BX*8)
@@ -45157,54 +44329,36 @@ single1:
 	VMULPD       Y6, Y9, Y9
 	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
 	VMAXPD       vconsts64x4<>+640(SB), Y9, Y4
-	VADDPD       vconsts64x4<>+576(SB), Y4, Y5
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y5, Y6
-	VBROADCASTSD consts64<>+80(SB), Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y5, Y7
-	VBLENDVPD    Y6, Y7, Y4, Y7
-	VSUBPD       vconsts64x4<>+576(SB), Y5, Y6
-	VSUBPD       Y6, Y4, Y6
-	VBROADCASTSD consts64<>+192(SB), Y4
-	VFNMADD231PD vconsts64x4<>+736(SB), Y5, Y4
-	VMULPD       Y4, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y4
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y5, Y5
-	VANDPD       Y5, Y6, Y6
-	VANDPD       Y5, Y4, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y7, Y5
-	VDIVPD       Y5, Y7, Y5
-	VMULPD       Y5, Y5, Y8
-	VMULPD       Y8, Y8, Y10
-	VBROADCASTSD consts64<>+88(SB), Y11
-	VFMADD213PD  vconsts64x4<>+32(SB), Y10, Y11
-	VFMADD213PD  vconsts64x4<>+64(SB), Y10, Y11
-	VFMADD213PD  vconsts64x4<>+96(SB), Y10, Y11
-	VMULPD       Y8, Y11, Y11
-	VBROADCASTSD consts64<>+96(SB), Y8
-	VFMADD213PD  vconsts64x4<>+128(SB), Y10, Y8
-	VFMADD213PD  vconsts64x4<>+160(SB), Y10, Y8
-	VMULPD       Y10, Y8, Y8
-	VADDPD       Y8, Y11, Y8
-	VMULPD       Y7, Y7, Y10
-	VMULPD       vconsts64x4<>+192(SB), Y10, Y10
-	VADDPD       Y8, Y10, Y8
-	VMULPD       Y8, Y5, Y8
-	VMULPD       vconsts64x4<>+224(SB), Y4, Y5
-	VADDPD       Y6, Y5, Y5
-	VADDPD       Y5, Y8, Y8
-	VSUBPD       Y8, Y10, Y8
-	VSUBPD       Y7, Y8, Y8
-	VMULPD       vconsts64x4<>+256(SB), Y4, Y4
-	VSUBPD       Y8, Y4, Y8
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
+	VDIVPD       Y5, Y4, Y5
+	VMULPD       Y5, Y5, Y6
+	VBROADCASTSD consts64<>+192(SB), Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y4, Y4, Y6
+	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
+	VADDPD       Y7, Y6, Y7
+	VMULPD       Y7, Y5, Y7
+	VSUBPD       Y7, Y6, Y7
+	VSUBPD       Y7, Y4, Y7
 	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y4
-	VBLENDVPD    Y4, Y9, Y8, Y8
+	VBLENDVPD    Y4, Y9, Y7, Y7
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
 	VXORPD       Y4, Y4, Y4
 	VMAXPD       Y4, Y2, Y2
 	VSUBPD       Y3, Y2, Y3
-	VADDPD       Y8, Y3, Y3
+	VADDPD       Y7, Y3, Y3
 	VBROADCASTSD s+72(FP), Y2
 	VMULPD       Y3, Y2, Y2
 	VMOVUPD      Y2, (DX)(BX*8)
@@ -45258,54 +44412,36 @@ tail:
 	VMULPD       Y6, Y9, Y9
 	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
 	VMAXPD       vconsts64x4<>+640(SB), Y9, Y4
-	VADDPD       vconsts64x4<>+576(SB), Y4, Y5
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y5, Y6
-	VBROADCASTSD consts64<>+80(SB), Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y5, Y7
-	VBLENDVPD    Y6, Y7, Y4, Y7
-	VSUBPD       vconsts64x4<>+576(SB), Y5, Y6
-	VSUBPD       Y6, Y4, Y6
-	VBROADCASTSD consts64<>+192(SB), Y4
-	VFNMADD231PD vconsts64x4<>+736(SB), Y5, Y4
-	VMULPD       Y4, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y4
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y5, Y5
-	VANDPD       Y5, Y6, Y6
-	VANDPD       Y5, Y4, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y7, Y5
-	VDIVPD       Y5, Y7, Y5
-	VMULPD       Y5, Y5, Y8
-	VMULPD       Y8, Y8, Y10
-	VBROADCASTSD consts64<>+88(SB), Y11
-	VFMADD213PD  vconsts64x4<>+32(SB), Y10, Y11
-	VFMADD213PD  vconsts64x4<>+64(SB), Y10, Y11
-	VFMADD213PD  vconsts64x4<>+96(SB), Y10, Y11
-	VMULPD       Y8, Y11, Y11
-	VBROADCASTSD consts64<>+96(SB), Y8
-	VFMADD213PD  vconsts64x4<>+128(SB), Y10, Y8
-	VFMADD213PD  vconsts64x4<>+160(SB), Y10, Y8
-	VMULPD       Y10, Y8, Y8
-	VADDPD       Y8, Y11, Y8
-	VMULPD       Y7, Y7, Y10
-	VMULPD       vconsts64x4<>+192(SB), Y10, Y10
-	VADDPD       Y8, Y10, Y8
-	VMULPD       Y8, Y5, Y8
-	VMULPD       vconsts64x4<>+224(SB), Y4, Y5
-	VADDPD       Y6, Y5, Y5
-	VADDPD       Y5, Y8, Y8
-	VSUBPD       Y8, Y10, Y8
-	VSUBPD       Y7, Y8, Y8
-	VMULPD       vconsts64x4<>+256(SB), Y4, Y4
-	VSUBPD       Y8, Y4, Y8
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
+	VDIVPD       Y5, Y4, Y5
+	VMULPD       Y5, Y5, Y6
+	VBROADCASTSD consts64<>+192(SB), Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y4, Y4, Y6
+	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
+	VADDPD       Y7, Y6, Y7
+	VMULPD       Y7, Y5, Y7
+	VSUBPD       Y7, Y6, Y7
+	VSUBPD       Y7, Y4, Y7
 	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y4
-	VBLENDVPD    Y4, Y9, Y8, Y8
+	VBLENDVPD    Y4, Y9, Y7, Y7
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
 	VXORPD       Y4, Y4, Y4
 	VMAXPD       Y4, Y2, Y2
 	VSUBPD       Y3, Y2, Y3
-	VADDPD       Y8, Y3, Y3
+	VADDPD       Y7, Y3, Y3
 	VBROADCASTSD s+72(FP), Y2
 	VMULPD       Y3, Y2, Y2
 	LEAQ         tailmask64<>+0(SB), AX
@@ -45421,107 +44557,71 @@ loop:
 	VMULPD       Y8, Y12, Y12
 	VMULPD       vconsts64x4<>+608(SB), Y12, Y12
 	VMAXPD       vconsts64x4<>+640(SB), Y9, Y6
-	VADDPD       vconsts64x4<>+576(SB), Y6, Y7
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y7, Y8
-	VBROADCASTSD consts64<>+80(SB), Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
-	VBLENDVPD    Y8, Y10, Y6, Y10
-	VSUBPD       vconsts64x4<>+576(SB), Y7, Y8
-	VSUBPD       Y8, Y6, Y8
-	VBROADCASTSD consts64<>+192(SB), Y6
-	VFNMADD231PD vconsts64x4<>+736(SB), Y7, Y6
-	VMULPD       Y6, Y8, Y8
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y7, Y7
-	VANDPD       Y7, Y8, Y8
-	VANDPD       Y7, Y6, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y10, Y7
-	VDIVPD       Y7, Y10, Y7
-	VMULPD       Y7, Y7, Y11
-	VMULPD       Y11, Y11, Y13
-	VBROADCASTSD consts64<>+88(SB), Y14
-	VFMADD213PD  vconsts64x4<>+32(SB), Y13, Y14
-	VFMADD213PD  vconsts64x4<>+64(SB), Y13, Y14
-	VFMADD213PD  vconsts64x4<>+96(SB), Y13, Y14
-	VMULPD       Y11, Y14, Y14
-	VBROADCASTSD consts64<>+96(SB), Y11
-	VFMADD213PD  vconsts64x4<>+128(SB), Y13, Y11
-	VFMADD213PD  vconsts64x4<>+160(SB), Y13, Y11
-	VMULPD       Y13, Y11, Y11
-	VADDPD       Y11, Y14, Y11
-	VMULPD       Y10, Y10, Y13
-	VMULPD       vconsts64x4<>+192(SB), Y13, Y13
-	VADDPD       Y11, Y13, Y11
-	VMULPD       Y11, Y7, Y11
-	VMULPD       vconsts64x4<>+224(SB), Y6, Y7
-	VADDPD       Y8, Y7, Y7
-	VADDPD       Y7, Y11, Y11
-	VSUBPD       Y11, Y13, Y11
-	VSUBPD       Y10, Y11, Y11
-	VMULPD       vconsts64x4<>+256(SB), Y6, Y6
-	VSUBPD       Y11, Y6, Y11
+	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
+	VDIVPD       Y7, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VBROADCASTSD consts64<>+192(SB), Y10
+	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+768(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+800(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+832(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+864(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+896(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+928(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+960(SB), Y8, Y10
+	VMULPD       Y8, Y10, Y10
+	VMULPD       Y6, Y6, Y8
+	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
+	VADDPD       Y10, Y8, Y10
+	VMULPD       Y10, Y7, Y10
+	VSUBPD       Y10, Y8, Y10
+	VSUBPD       Y10, Y6, Y10
 	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y6
-	VBLENDVPD    Y6, Y9, Y11, Y11
+	VBLENDVPD    Y6, Y9, Y10, Y10
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y6, Y2, Y2
 	VSUBPD       Y3, Y2, Y3
-	VADDPD       Y11, Y3, Y3
+	VADDPD       Y10, Y3, Y3
 	VMOVUPD      (DX)(SI*8), Y2
 	VMULPD       Y3, Y2, Y6
 	VMOVUPD      Y6, (BX)(SI*8)
 	VFMADD231PD  Y3, Y2, Y0
 	VMAXPD       vconsts64x4<>+640(SB), Y12, Y2
-	VADDPD       vconsts64x4<>+576(SB), Y2, Y3
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y3, Y6
-	VBROADCASTSD consts64<>+80(SB), Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y3, Y7
-	VBLENDVPD    Y6, Y7, Y2, Y7
-	VSUBPD       vconsts64x4<>+576(SB), Y3, Y6
-	VSUBPD       Y6, Y2, Y6
-	VBROADCASTSD consts64<>+192(SB), Y2
-	VFNMADD231PD vconsts64x4<>+736(SB), Y3, Y2
-	VMULPD       Y2, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y2
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y3, Y3
-	VANDPD       Y3, Y6, Y6
-	VANDPD       Y3, Y2, Y2
-	VADDPD       vconsts64x4<>+0(SB), Y7, Y3
-	VDIVPD       Y3, Y7, Y3
-	VMULPD       Y3, Y3, Y8
-	VMULPD       Y8, Y8, Y9
-	VBROADCASTSD consts64<>+88(SB), Y10
-	VFMADD213PD  vconsts64x4<>+32(SB), Y9, Y10
-	VFMADD213PD  vconsts64x4<>+64(SB), Y9, Y10
-	VFMADD213PD  vconsts64x4<>+96(SB), Y9, Y10
-	VMULPD       Y8, Y10, Y10
-	VBROADCASTSD consts64<>+96(SB), Y8
-	VFMADD213PD  vconsts64x4<>+128(SB), Y9, Y8
-	VFMADD213PD  vconsts64x4<>+160(SB), Y9, Y8
-	VMULPD       Y9, Y8, Y8
-	VADDPD       Y8, Y10, Y8
-	VMULPD       Y7, Y7, Y9
-	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
-	VADDPD       Y8, Y9, Y8
-	VMULPD       Y8, Y3, Y8
-	VMULPD       vconsts64x4<>+224(SB), Y2, Y3
-	VADDPD       Y6, Y3, Y3
-	VADDPD       Y3, Y8, Y8
-	VSUBPD       Y8, Y9, Y8
-	VSUBPD       Y7, Y8, Y8
-	VMULPD       vconsts64x4<>+256(SB), Y2, Y2
-	VSUBPD       Y8, Y2, Y8
+	VADDPD       vconsts64x4<>+0(SB), Y2, Y3
+	VDIVPD       Y3, Y2, Y3
+	VMULPD       Y3, Y3, Y6
+	VBROADCASTSD consts64<>+192(SB), Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y2, Y2, Y6
+	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
+	VADDPD       Y7, Y6, Y7
+	VMULPD       Y7, Y3, Y7
+	VSUBPD       Y7, Y6, Y7
+	VSUBPD       Y7, Y2, Y7
 	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y12, Y2
-	VBLENDVPD    Y2, Y12, Y8, Y8
+	VBLENDVPD    Y2, Y12, Y7, Y7
 	VMULPD       (SP), Y5, Y2
 	VADDPD       32(SP), Y2, Y2
 	VMULPD       Y2, Y4, Y2
 	VXORPD       Y3, Y3, Y3
 	VMAXPD       Y3, Y4, Y3
 	VSUBPD       Y2, Y3, Y2
-	VADDPD       Y8, Y2, Y2
+	VADDPD       Y7, Y2, Y2
 	VMOVUPD      32(DX)(SI*8), Y3
 	VMULPD       Y2, Y3, Y4
 	VMOVUPD      Y4, 32(BX)(SI*8)
@@ -45570,54 +44670,36 @@ single1:
 	VMULPD       Y6, Y9, Y9
 	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
 	VMAXPD       vconsts64x4<>+640(SB), Y9, Y4
-	VADDPD       vconsts64x4<>+576(SB), Y4, Y5
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y5, Y6
-	VBROADCASTSD consts64<>+80(SB), Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y5, Y7
-	VBLENDVPD    Y6, Y7, Y4, Y7
-	VSUBPD       vconsts64x4<>+576(SB), Y5, Y6
-	VSUBPD       Y6, Y4, Y6
-	VBROADCASTSD consts64<>+192(SB), Y4
-	VFNMADD231PD vconsts64x4<>+736(SB), Y5, Y4
-	VMULPD       Y4, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y4
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y5, Y5
-	VANDPD       Y5, Y6, Y6
-	VANDPD       Y5, Y4, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y7, Y5
-	VDIVPD       Y5, Y7, Y5
-	VMULPD       Y5, Y5, Y8
-	VMULPD       Y8, Y8, Y10
-	VBROADCASTSD consts64<>+88(SB), Y11
-	VFMADD213PD  vconsts64x4<>+32(SB), Y10, Y11
-	VFMADD213PD  vconsts64x4<>+64(SB), Y10, Y11
-	VFMADD213PD  vconsts64x4<>+96(SB), Y10, Y11
-	VMULPD       Y8, Y11, Y11
-	VBROADCASTSD consts64<>+96(SB), Y8
-	VFMADD213PD  vconsts64x4<>+128(SB), Y10, Y8
-	VFMADD213PD  vconsts64x4<>+160(SB), Y10, Y8
-	VMULPD       Y10, Y8, Y8
-	VADDPD       Y8, Y11, Y8
-	VMULPD       Y7, Y7, Y10
-	VMULPD       vconsts64x4<>+192(SB), Y10, Y10
-	VADDPD       Y8, Y10, Y8
-	VMULPD       Y8, Y5, Y8
-	VMULPD       vconsts64x4<>+224(SB), Y4, Y5
-	VADDPD       Y6, Y5, Y5
-	VADDPD       Y5, Y8, Y8
-	VSUBPD       Y8, Y10, Y8
-	VSUBPD       Y7, Y8, Y8
-	VMULPD       vconsts64x4<>+256(SB), Y4, Y4
-	VSUBPD       Y8, Y4, Y8
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
+	VDIVPD       Y5, Y4, Y5
+	VMULPD       Y5, Y5, Y6
+	VBROADCASTSD consts64<>+192(SB), Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y4, Y4, Y6
+	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
+	VADDPD       Y7, Y6, Y7
+	VMULPD       Y7, Y5, Y7
+	VSUBPD       Y7, Y6, Y7
+	VSUBPD       Y7, Y4, Y7
 	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y4
-	VBLENDVPD    Y4, Y9, Y8, Y8
+	VBLENDVPD    Y4, Y9, Y7, Y7
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
 	VXORPD       Y4, Y4, Y4
 	VMAXPD       Y4, Y2, Y2
 	VSUBPD       Y3, Y2, Y3
-	VADDPD       Y8, Y3, Y3
+	VADDPD       Y7, Y3, Y3
 	VMOVUPD      (DX)(SI*8), Y2
 	VMULPD       Y3, Y2, Y4
 	VMOVUPD      Y4, (BX)(SI*8)
@@ -45671,54 +44753,36 @@ tail:
 	VMULPD       Y6, Y9, Y9
 	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
 	VMAXPD       vconsts64x4<>+640(SB), Y9, Y4
-	VADDPD       vconsts64x4<>+576(SB), Y4, Y5
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y5, Y6
-	VBROADCASTSD consts64<>+80(SB), Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y5, Y7
-	VBLENDVPD    Y6, Y7, Y4, Y7
-	VSUBPD       vconsts64x4<>+576(SB), Y5, Y6
-	VSUBPD       Y6, Y4, Y6
-	VBROADCASTSD consts64<>+192(SB), Y4
-	VFNMADD231PD vconsts64x4<>+736(SB), Y5, Y4
-	VMULPD       Y4, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y4
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y5, Y5
-	VANDPD       Y5, Y6, Y6
-	VANDPD       Y5, Y4, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y7, Y5
-	VDIVPD       Y5, Y7, Y5
-	VMULPD       Y5, Y5, Y8
-	VMULPD       Y8, Y8, Y10
-	VBROADCASTSD consts64<>+88(SB), Y11
-	VFMADD213PD  vconsts64x4<>+32(SB), Y10, Y11
-	VFMADD213PD  vconsts64x4<>+64(SB), Y10, Y11
-	VFMADD213PD  vconsts64x4<>+96(SB), Y10, Y11
-	VMULPD       Y8, Y11, Y11
-	VBROADCASTSD consts64<>+96(SB), Y8
-	VFMADD213PD  vconsts64x4<>+128(SB), Y10, Y8
-	VFMADD213PD  vconsts64x4<>+160(SB), Y10, Y8
-	VMULPD       Y10, Y8, Y8
-	VADDPD       Y8, Y11, Y8
-	VMULPD       Y7, Y7, Y10
-	VMULPD       vconsts64x4<>+192(SB), Y10, Y10
-	VADDPD       Y8, Y10, Y8
-	VMULPD       Y8, Y5, Y8
-	VMULPD       vconsts64x4<>+224(SB), Y4, Y5
-	VADDPD       Y6, Y5, Y5
-	VADDPD       Y5, Y8, Y8
-	VSUBPD       Y8, Y10, Y8
-	VSUBPD       Y7, Y8, Y8
-	VMULPD       vconsts64x4<>+256(SB), Y4, Y4
-	VSUBPD       Y8, Y4, Y8
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
+	VDIVPD       Y5, Y4, Y5
+	VMULPD       Y5, Y5, Y6
+	VBROADCASTSD consts64<>+192(SB), Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y4, Y4, Y6
+	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
+	VADDPD       Y7, Y6, Y7
+	VMULPD       Y7, Y5, Y7
+	VSUBPD       Y7, Y6, Y7
+	VSUBPD       Y7, Y4, Y7
 	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y4
-	VBLENDVPD    Y4, Y9, Y8, Y8
+	VBLENDVPD    Y4, Y9, Y7, Y7
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
 	VXORPD       Y4, Y4, Y4
 	VMAXPD       Y4, Y2, Y2
 	VSUBPD       Y3, Y2, Y3
-	VADDPD       Y8, Y3, Y3
+	VADDPD       Y7, Y3, Y3
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         DI, CX
@@ -45837,47 +44901,29 @@ loop:
 	VMULPD       Y8, Y12, Y12
 	VMULPD       vconsts64x4<>+608(SB), Y12, Y12
 	VMAXPD       vconsts64x4<>+640(SB), Y9, Y6
-	VADDPD       vconsts64x4<>+576(SB), Y6, Y7
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y7, Y8
-	VBROADCASTSD consts64<>+80(SB), Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
-	VBLENDVPD    Y8, Y10, Y6, Y10
-	VSUBPD       vconsts64x4<>+576(SB), Y7, Y8
-	VSUBPD       Y8, Y6, Y8
-	VBROADCASTSD consts64<>+192(SB), Y6
-	VFNMADD231PD vconsts64x4<>+736(SB), Y7, Y6
-	VMULPD       Y6, Y8, Y8
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y7, Y7
-	VANDPD       Y7, Y8, Y8
-	VANDPD       Y7, Y6, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y10, Y7
-	VDIVPD       Y7, Y10, Y7
-	VMULPD       Y7, Y7, Y11
-	VMULPD       Y11, Y11, Y13
-	VBROADCASTSD consts64<>+88(SB), Y14
-	VFMADD213PD  vconsts64x4<>+32(SB), Y13, Y14
-	VFMADD213PD  vconsts64x4<>+64(SB), Y13, Y14
-	VFMADD213PD  vconsts64x4<>+96(SB), Y13, Y14
-	VMULPD       Y11, Y14, Y14
-	VBROADCASTSD consts64<>+96(SB), Y11
-	VFMADD213PD  vconsts64x4<>+128(SB), Y13, Y11
-	VFMADD213PD  vconsts64x4<>+160(SB), Y13, Y11
-	VMULPD       Y13, Y11, Y11
-	VADDPD       Y11, Y14, Y11
-	VMULPD       Y10, Y10, Y13
-	VMULPD       vconsts64x4<>+192(SB), Y13, Y13
-	VADDPD       Y11, Y13, Y11
-	VMULPD       Y11, Y7, Y11
-	VMULPD       vconsts64x4<>+224(SB), Y6, Y7
-	VADDPD       Y8, Y7, Y7
-	VADDPD       Y7, Y11, Y11
-	VSUBPD       Y11, Y13, Y11
-	VSUBPD       Y10, Y11, Y11
-	VMULPD       vconsts64x4<>+256(SB), Y6, Y6
-	VSUBPD       Y11, Y6, Y11
+	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
+	VDIVPD       Y7, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VBROADCASTSD consts64<>+192(SB), Y10
+	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+768(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+800(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+832(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+864(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+896(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+928(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+960(SB), Y8, Y10
+	VMULPD       Y8, Y10, Y10
+	VMULPD       Y6, Y6, Y8
+	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
+	VADDPD       Y10, Y8, Y10
+	VMULPD       Y10, Y7, Y10
+	VSUBPD       Y10, Y8, Y10
+	VSUBPD       Y10, Y6, Y10
 	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y6
-	VBLENDVPD    Y6, Y9, Y11, Y11
+	VBLENDVPD    Y6, Y9, Y10, Y10
 	VADDPD       vconsts64x4<>+576(SB), Y9, Y6
 	VBROADCASTSD consts64<>+8(SB), Y7
 	VXORPD       Y8, Y8, Y8
@@ -45890,54 +44936,36 @@ loop:
 	VXORPD       Y8, Y8, Y8
 	VMAXPD       Y8, Y2, Y2
 	VSUBPD       Y6, Y2, Y6
-	VADDPD       Y11, Y6, Y6
+	VADDPD       Y10, Y6, Y6
 	VSUBPD       Y3, Y7, Y7
 	VBROADCASTSD s+72(FP), Y2
 	VMULPD       Y7, Y2, Y2
 	VMOVUPD      Y2, (DX)(BX*8)
 	VADDPD       Y6, Y0, Y0
 	VMAXPD       vconsts64x4<>+640(SB), Y12, Y2
-	VADDPD       vconsts64x4<>+576(SB), Y2, Y3
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y3, Y6
-	VBROADCASTSD consts64<>+80(SB), Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y3, Y7
-	VBLENDVPD    Y6, Y7, Y2, Y7
-	VSUBPD       vconsts64x4<>+576(SB), Y3, Y6
-	VSUBPD       Y6, Y2, Y6
-	VBROADCASTSD consts64<>+192(SB), Y2
-	VFNMADD231PD vconsts64x4<>+736(SB), Y3, Y2
-	VMULPD       Y2, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y2
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y3, Y3
-	VANDPD       Y3, Y6, Y6
-	VANDPD       Y3, Y2, Y2
-	VADDPD       vconsts64x4<>+0(SB), Y7, Y3
-	VDIVPD       Y3, Y7, Y3
-	VMULPD       Y3, Y3, Y8
-	VMULPD       Y8, Y8, Y9
-	VBROADCASTSD consts64<>+88(SB), Y10
-	VFMADD213PD  vconsts64x4<>+32(SB), Y9, Y10
-	VFMADD213PD  vconsts64x4<>+64(SB), Y9, Y10
-	VFMADD213PD  vconsts64x4<>+96(SB), Y9, Y10
-	VMULPD       Y8, Y10, Y10
-	VBROADCASTSD consts64<>+96(SB), Y8
-	VFMADD213PD  vconsts64x4<>+128(SB), Y9, Y8
-	VFMADD213PD  vconsts64x4<>+160(SB), Y9, Y8
-	VMULPD       Y9, Y8, Y8
-	VADDPD       Y8, Y10, Y8
-	VMULPD       Y7, Y7, Y9
-	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
-	VADDPD       Y8, Y9, Y8
-	VMULPD       Y8, Y3, Y8
-	VMULPD       vconsts64x4<>+224(SB), Y2, Y3
-	VADDPD       Y6, Y3, Y3
-	VADDPD       Y3, Y8, Y8
-	VSUBPD       Y8, Y9, Y8
-	VSUBPD       Y7, Y8, Y8
-	VMULPD       vconsts64x4<>+256(SB), Y2, Y2
-	VSUBPD       Y8, Y2, Y8
+	VADDPD       vconsts64x4<>+0(SB), Y2, Y3
+	VDIVPD       Y3, Y2, Y3
+	VMULPD       Y3, Y3, Y6
+	VBROADCASTSD consts64<>+192(SB), Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y2, Y2, Y6
+	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
+	VADDPD       Y7, Y6, Y7
+	VMULPD       Y7, Y3, Y7
+	VSUBPD       Y7, Y6, Y7
+	VSUBPD       Y7, Y2, Y7
 	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y12, Y2
-	VBLENDVPD    Y2, Y12, Y8, Y8
+	VBLENDVPD    Y2, Y12, Y7, Y7
 	VADDPD       vconsts64x4<>+576(SB), Y12, Y2
 	VBROADCASTSD consts64<>+8(SB), Y3
 	VXORPD       Y6, Y6, Y6
@@ -45950,7 +44978,7 @@ loop:
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y6, Y4, Y4
 	VSUBPD       Y5, Y4, Y5
-	VADDPD       Y8, Y5, Y5
+	VADDPD       Y7, Y5, Y5
 	VSUBPD       Y2, Y3, Y3
 	VBROADCASTSD s+72(FP), Y2
 	VMULPD       Y3, Y2, Y2
@@ -46000,47 +45028,29 @@ single1:
 	VMULPD       Y6, Y9, Y9
 	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
 	VMAXPD       vconsts64x4<>+640(SB), Y9, Y4
-	VADDPD       vconsts64x4<>+576(SB), Y4, Y5
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y5, Y6
-	VBROADCASTSD consts64<>+80(SB), Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y5, Y7
-	VBLENDVPD    Y6, Y7, Y4, Y7
-	VSUBPD       vconsts64x4<>+576(SB), Y5, Y6
-	VSUBPD       Y6, Y4, Y6
-	VBROADCASTSD consts64<>+192(SB), Y4
-	VFNMADD231PD vconsts64x4<>+736(SB), Y5, Y4
-	VMULPD       Y4, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y4
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y5, Y5
-	VANDPD       Y5, Y6, Y6
-	VANDPD       Y5, Y4, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y7, Y5
-	VDIVPD       Y5, Y7, Y5
-	VMULPD       Y5, Y5, Y8
-	VMULPD       Y8, Y8, Y10
-	VBROADCASTSD consts64<>+88(SB), Y11
-	VFMADD213PD  vconsts64x4<>+32(SB), Y10, Y11
-	VFMADD213PD  vconsts64x4<>+64(SB), Y10, Y11
-	VFMADD213PD  vconsts64x4<>+96(SB), Y10, Y11
-	VMULPD       Y8, Y11, Y11
-	VBROADCASTSD consts64<>+96(SB), Y8
-	VFMADD213PD  vconsts64x4<>+128(SB), Y10, Y8
-	VFMADD213PD  vconsts64x4<>+160(SB), Y10, Y8
-	VMULPD       Y10, Y8, Y8
-	VADDPD       Y8, Y11, Y8
-	VMULPD       Y7, Y7, Y10
-	VMULPD       vconsts64x4<>+192(SB), Y10, Y10
-	VADDPD       Y8, Y10, Y8
-	VMULPD       Y8, Y5, Y8
-	VMULPD       vconsts64x4<>+224(SB), Y4, Y5
-	VADDPD       Y6, Y5, Y5
-	VADDPD       Y5, Y8, Y8
-	VSUBPD       Y8, Y10, Y8
-	VSUBPD       Y7, Y8, Y8
-	VMULPD       vconsts64x4<>+256(SB), Y4, Y4
-	VSUBPD       Y8, Y4, Y8
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
+	VDIVPD       Y5, Y4, Y5
+	VMULPD       Y5, Y5, Y6
+	VBROADCASTSD consts64<>+192(SB), Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y4, Y4, Y6
+	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
+	VADDPD       Y7, Y6, Y7
+	VMULPD       Y7, Y5, Y7
+	VSUBPD       Y7, Y6, Y7
+	VSUBPD       Y7, Y4, Y7
 	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y4
-	VBLENDVPD    Y4, Y9, Y8, Y8
+	VBLENDVPD    Y4, Y9, Y7, Y7
 	VADDPD       vconsts64x4<>+576(SB), Y9, Y4
 	VBROADCASTSD consts64<>+8(SB), Y5
 	VXORPD       Y6, Y6, Y6
@@ -46053,7 +45063,7 @@ single1:
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y6, Y2, Y2
 	VSUBPD       Y4, Y2, Y4
-	VADDPD       Y8, Y4, Y4
+	VADDPD       Y7, Y4, Y4
 	VSUBPD       Y3, Y5, Y5
 	VBROADCASTSD s+72(FP), Y2
 	VMULPD       Y5, Y2, Y2
@@ -46108,47 +45118,29 @@ tail:
 	VMULPD       Y6, Y9, Y9
 	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
 	VMAXPD       vconsts64x4<>+640(SB), Y9, Y4
-	VADDPD       vconsts64x4<>+576(SB), Y4, Y5
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y5, Y6
-	VBROADCASTSD consts64<>+80(SB), Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y5, Y7
-	VBLENDVPD    Y6, Y7, Y4, Y7
-	VSUBPD       vconsts64x4<>+576(SB), Y5, Y6
-	VSUBPD       Y6, Y4, Y6
-	VBROADCASTSD consts64<>+192(SB), Y4
-	VFNMADD231PD vconsts64x4<>+736(SB), Y5, Y4
-	VMULPD       Y4, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y4
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y5, Y5
-	VANDPD       Y5, Y6, Y6
-	VANDPD       Y5, Y4, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y7, Y5
-	VDIVPD       Y5, Y7, Y5
-	VMULPD       Y5, Y5, Y8
-	VMULPD       Y8, Y8, Y10
-	VBROADCASTSD consts64<>+88(SB), Y11
-	VFMADD213PD  vconsts64x4<>+32(SB), Y10, Y11
-	VFMADD213PD  vconsts64x4<>+64(SB), Y10, Y11
-	VFMADD213PD  vconsts64x4<>+96(SB), Y10, Y11
-	VMULPD       Y8, Y11, Y11
-	VBROADCASTSD consts64<>+96(SB), Y8
-	VFMADD213PD  vconsts64x4<>+128(SB), Y10, Y8
-	VFMADD213PD  vconsts64x4<>+160(SB), Y10, Y8
-	VMULPD       Y10, Y8, Y8
-	VADDPD       Y8, Y11, Y8
-	VMULPD       Y7, Y7, Y10
-	VMULPD       vconsts64x4<>+192(SB), Y10, Y10
-	VADDPD       Y8, Y10, Y8
-	VMULPD       Y8, Y5, Y8
-	VMULPD       vconsts64x4<>+224(SB), Y4, Y5
-	VADDPD       Y6, Y5, Y5
-	VADDPD       Y5, Y8, Y8
-	VSUBPD       Y8, Y10, Y8
-	VSUBPD       Y7, Y8, Y8
-	VMULPD       vconsts64x4<>+256(SB), Y4, Y4
-	VSUBPD       Y8, Y4, Y8
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
+	VDIVPD       Y5, Y4, Y5
+	VMULPD       Y5, Y5, Y6
+	VBROADCASTSD consts64<>+192(SB), Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y4, Y4, Y6
+	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
+	VADDPD       Y7, Y6, Y7
+	VMULPD       Y7, Y5, Y7
+	VSUBPD       Y7, Y6, Y7
+	VSUBPD       Y7, Y4, Y7
 	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y4
-	VBLENDVPD    Y4, Y9, Y8, Y8
+	VBLENDVPD    Y4, Y9, Y7, Y7
 	VADDPD       vconsts64x4<>+576(SB), Y9, Y4
 	VBROADCASTSD consts64<>+8(SB), Y5
 	VXORPD       Y6, Y6, Y6
@@ -46161,7 +45153,7 @@ tail:
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y6, Y2, Y2
 	VSUBPD       Y4, Y2, Y4
-	VADDPD       Y8, Y4, Y4
+	VADDPD       Y7, Y4, Y4
 	VSUBPD       Y3, Y5, Y5
 	VBROADCASTSD s+72(FP), Y2
 	VMULPD       Y5, Y2, Y2
@@ -46278,47 +45270,29 @@ loop:
 	VMULPD       Y8, Y12, Y12
 	VMULPD       vconsts64x4<>+608(SB), Y12, Y12
 	VMAXPD       vconsts64x4<>+640(SB), Y9, Y6
-	VADDPD       vconsts64x4<>+576(SB), Y6, Y7
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y7, Y8
-	VBROADCASTSD consts64<>+80(SB), Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
-	VBLENDVPD    Y8, Y10, Y6, Y10
-	VSUBPD       vconsts64x4<>+576(SB), Y7, Y8
-	VSUBPD       Y8, Y6, Y8
-	VBROADCASTSD consts64<>+192(SB), Y6
-	VFNMADD231PD vconsts64x4<>+736(SB), Y7, Y6
-	VMULPD       Y6, Y8, Y8
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y7, Y7
-	VANDPD       Y7, Y8, Y8
-	VANDPD       Y7, Y6, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y10, Y7
-	VDIVPD       Y7, Y10, Y7
-	VMULPD       Y7, Y7, Y11
-	VMULPD       Y11, Y11, Y13
-	VBROADCASTSD consts64<>+88(SB), Y14
-	VFMADD213PD  vconsts64x4<>+32(SB), Y13, Y14
-	VFMADD213PD  vconsts64x4<>+64(SB), Y13, Y14
-	VFMADD213PD  vconsts64x4<>+96(SB), Y13, Y14
-	VMULPD       Y11, Y14, Y14
-	VBROADCASTSD consts64<>+96(SB), Y11
-	VFMADD213PD  vconsts64x4<>+128(SB), Y13, Y11
-	VFMADD213PD  vconsts64x4<>+160(SB), Y13, Y11
-	VMULPD       Y13, Y11, Y11
-	VADDPD       Y11, Y14, Y11
-	VMULPD       Y10, Y10, Y13
-	VMULPD       vconsts64x4<>+192(SB), Y13, Y13
-	VADDPD       Y11, Y13, Y11
-	VMULPD       Y11, Y7, Y11
-	VMULPD       vconsts64x4<>+224(SB), Y6, Y7
-	VADDPD       Y8, Y7, Y7
-	VADDPD       Y7, Y11, Y11
-	VSUBPD       Y11, Y13, Y11
-	VSUBPD       Y10, Y11, Y11
-	VMULPD       vconsts64x4<>+256(SB), Y6, Y6
-	VSUBPD       Y11, Y6, Y11
+	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
+	VDIVPD       Y7, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VBROADCASTSD consts64<>+192(SB), Y10
+	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+768(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+800(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+832(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+864(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+896(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+928(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+960(SB), Y8, Y10
+	VMULPD       Y8, Y10, Y10
+	VMULPD       Y6, Y6, Y8
+	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
+	VADDPD       Y10, Y8, Y10
+	VMULPD       Y10, Y7, Y10
+	VSUBPD       Y10, Y8, Y10
+	VSUBPD       Y10, Y6, Y10
 	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y6
-	VBLENDVPD    Y6, Y9, Y11, Y11
+	VBLENDVPD    Y6, Y9, Y10, Y10
 	VADDPD       vconsts64x4<>+576(SB), Y9, Y6
 	VBROADCASTSD consts64<>+8(SB), Y7
 	VXORPD       Y8, Y8, Y8
@@ -46331,7 +45305,7 @@ loop:
 	VXORPD       Y8, Y8, Y8
 	VMAXPD       Y8, Y2, Y2
 	VSUBPD       Y6, Y2, Y6
-	VADDPD       Y11, Y6, Y6
+	VADDPD       Y10, Y6, Y6
 	VSUBPD       Y3, Y7, Y7
 	VMOVUPD      (DX)(SI*8), Y2
 	VBROADCASTSD s+96(FP), Y3
@@ -46340,47 +45314,29 @@ loop:
 	VMOVUPD      Y3, (BX)(SI*8)
 	VFMADD231PD  Y6, Y2, Y0
 	VMAXPD       vconsts64x4<>+640(SB), Y12, Y2
-	VADDPD       vconsts64x4<>+576(SB), Y2, Y3
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y3, Y6
-	VBROADCASTSD consts64<>+80(SB), Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y3, Y7
-	VBLENDVPD    Y6, Y7, Y2, Y7
-	VSUBPD       vconsts64x4<>+576(SB), Y3, Y6
-	VSUBPD       Y6, Y2, Y6
-	VBROADCASTSD consts64<>+192(SB), Y2
-	VFNMADD231PD vconsts64x4<>+736(SB), Y3, Y2
-	VMULPD       Y2, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y2
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y3, Y3
-	VANDPD       Y3, Y6, Y6
-	VANDPD       Y3, Y2, Y2
-	VADDPD       vconsts64x4<>+0(SB), Y7, Y3
-	VDIVPD       Y3, Y7, Y3
-	VMULPD       Y3, Y3, Y8
-	VMULPD       Y8, Y8, Y9
-	VBROADCASTSD consts64<>+88(SB), Y10
-	VFMADD213PD  vconsts64x4<>+32(SB), Y9, Y10
-	VFMADD213PD  vconsts64x4<>+64(SB), Y9, Y10
-	VFMADD213PD  vconsts64x4<>+96(SB), Y9, Y10
-	VMULPD       Y8, Y10, Y10
-	VBROADCASTSD consts64<>+96(SB), Y8
-	VFMADD213PD  vconsts64x4<>+128(SB), Y9, Y8
-	VFMADD213PD  vconsts64x4<>+160(SB), Y9, Y8
-	VMULPD       Y9, Y8, Y8
-	VADDPD       Y8, Y10, Y8
-	VMULPD       Y7, Y7, Y9
-	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
-	VADDPD       Y8, Y9, Y8
-	VMULPD       Y8, Y3, Y8
-	VMULPD       vconsts64x4<>+224(SB), Y2, Y3
-	VADDPD       Y6, Y3, Y3
-	VADDPD       Y3, Y8, Y8
-	VSUBPD       Y8, Y9, Y8
-	VSUBPD       Y7, Y8, Y8
-	VMULPD       vconsts64x4<>+256(SB), Y2, Y2
-	VSUBPD       Y8, Y2, Y8
+	VADDPD       vconsts64x4<>+0(SB), Y2, Y3
+	VDIVPD       Y3, Y2, Y3
+	VMULPD       Y3, Y3, Y6
+	VBROADCASTSD consts64<>+192(SB), Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y2, Y2, Y6
+	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
+	VADDPD       Y7, Y6, Y7
+	VMULPD       Y7, Y3, Y7
+	VSUBPD       Y7, Y6, Y7
+	VSUBPD       Y7, Y2, Y7
 	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y12, Y2
-	VBLENDVPD    Y2, Y12, Y8, Y8
+	VBLENDVPD    Y2, Y12, Y7, Y7
 	VADDPD       vconsts64x4<>+576(SB), Y12, Y2
 	VBROADCASTSD consts64<>+8(SB), Y3
 	VXORPD       Y6, Y6, Y6
@@ -46393,7 +45349,7 @@ loop:
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y6, Y4, Y4
 	VSUBPD       Y5, Y4, Y5
-	VADDPD       Y8, Y5, Y5
+	VADDPD       Y7, Y5, Y5
 	VSUBPD       Y2, Y3, Y3
 	VMOVUPD      32(DX)(SI*8), Y2
 	VBROADCASTSD s+96(FP), Y4
@@ -46445,47 +45401,29 @@ single1:
 	VMULPD       Y6, Y9, Y9
 	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
 	VMAXPD       vconsts64x4<>+640(SB), Y9, Y4
-	VADDPD       vconsts64x4<>+576(SB), Y4, Y5
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y5, Y6
-	VBROADCASTSD consts64<>+80(SB), Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y5, Y7
-	VBLENDVPD    Y6, Y7, Y4, Y7
-	VSUBPD       vconsts64x4<>+576(SB), Y5, Y6
-	VSUBPD       Y6, Y4, Y6
-	VBROADCASTSD consts64<>+192(SB), Y4
-	VFNMADD231PD vconsts64x4<>+736(SB), Y5, Y4
-	VMULPD       Y4, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y4
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y5, Y5
-	VANDPD       Y5, Y6, Y6
-	VANDPD       Y5, Y4, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y7, Y5
-	VDIVPD       Y5, Y7, Y5
-	VMULPD       Y5, Y5, Y8
-	VMULPD       Y8, Y8, Y10
-	VBROADCASTSD consts64<>+88(SB), Y11
-	VFMADD213PD  vconsts64x4<>+32(SB), Y10, Y11
-	VFMADD213PD  vconsts64x4<>+64(SB), Y10, Y11
-	VFMADD213PD  vconsts64x4<>+96(SB), Y10, Y11
-	VMULPD       Y8, Y11, Y11
-	VBROADCASTSD consts64<>+96(SB), Y8
-	VFMADD213PD  vconsts64x4<>+128(SB), Y10, Y8
-	VFMADD213PD  vconsts64x4<>+160(SB), Y10, Y8
-	VMULPD       Y10, Y8, Y8
-	VADDPD       Y8, Y11, Y8
-	VMULPD       Y7, Y7, Y10
-	VMULPD       vconsts64x4<>+192(SB), Y10, Y10
-	VADDPD       Y8, Y10, Y8
-	VMULPD       Y8, Y5, Y8
-	VMULPD       vconsts64x4<>+224(SB), Y4, Y5
-	VADDPD       Y6, Y5, Y5
-	VADDPD       Y5, Y8, Y8
-	VSUBPD       Y8, Y10, Y8
-	VSUBPD       Y7, Y8, Y8
-	VMULPD       vconsts64x4<>+256(SB), Y4, Y4
-	VSUBPD       Y8, Y4, Y8
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
+	VDIVPD       Y5, Y4, Y5
+	VMULPD       Y5, Y5, Y6
+	VBROADCASTSD consts64<>+192(SB), Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y4, Y4, Y6
+	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
+	VADDPD       Y7, Y6, Y7
+	VMULPD       Y7, Y5, Y7
+	VSUBPD       Y7, Y6, Y7
+	VSUBPD       Y7, Y4, Y7
 	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y4
-	VBLENDVPD    Y4, Y9, Y8, Y8
+	VBLENDVPD    Y4, Y9, Y7, Y7
 	VADDPD       vconsts64x4<>+576(SB), Y9, Y4
 	VBROADCASTSD consts64<>+8(SB), Y5
 	VXORPD       Y6, Y6, Y6
@@ -46498,7 +45436,7 @@ single1:
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y6, Y2, Y2
 	VSUBPD       Y4, Y2, Y4
-	VADDPD       Y8, Y4, Y4
+	VADDPD       Y7, Y4, Y4
 	VSUBPD       Y3, Y5, Y5
 	VMOVUPD      (DX)(SI*8), Y2
 	VBROADCASTSD s+96(FP), Y3
@@ -46555,47 +45493,29 @@ tail:
 	VMULPD       Y6, Y9, Y9
 	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
 	VMAXPD       vconsts64x4<>+640(SB), Y9, Y4
-	VADDPD       vconsts64x4<>+576(SB), Y4, Y5
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y5, Y6
-	VBROADCASTSD consts64<>+80(SB), Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y5, Y7
-	VBLENDVPD    Y6, Y7, Y4, Y7
-	VSUBPD       vconsts64x4<>+576(SB), Y5, Y6
-	VSUBPD       Y6, Y4, Y6
-	VBROADCASTSD consts64<>+192(SB), Y4
-	VFNMADD231PD vconsts64x4<>+736(SB), Y5, Y4
-	VMULPD       Y4, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y4
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y5, Y5
-	VANDPD       Y5, Y6, Y6
-	VANDPD       Y5, Y4, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y7, Y5
-	VDIVPD       Y5, Y7, Y5
-	VMULPD       Y5, Y5, Y8
-	VMULPD       Y8, Y8, Y10
-	VBROADCASTSD consts64<>+88(SB), Y11
-	VFMADD213PD  vconsts64x4<>+32(SB), Y10, Y11
-	VFMADD213PD  vconsts64x4<>+64(SB), Y10, Y11
-	VFMADD213PD  vconsts64x4<>+96(SB), Y10, Y11
-	VMULPD       Y8, Y11, Y11
-	VBROADCASTSD consts64<>+96(SB), Y8
-	VFMADD213PD  vconsts64x4<>+128(SB), Y10, Y8
-	VFMADD213PD  vconsts64x4<>+160(SB), Y10, Y8
-	VMULPD       Y10, Y8, Y8
-	VADDPD       Y8, Y11, Y8
-	VMULPD       Y7, Y7, Y10
-	VMULPD       vconsts64x4<>+192(SB), Y10, Y10
-	VADDPD       Y8, Y10, Y8
-	VMULPD       Y8, Y5, Y8
-	VMULPD       vconsts64x4<>+224(SB), Y4, Y5
-	VADDPD       Y6, Y5, Y5
-	VADDPD       Y5, Y8, Y8
-	VSUBPD       Y8, Y10, Y8
-	VSUBPD       Y7, Y8, Y8
-	VMULPD       vconsts64x4<>+256(SB), Y4, Y4
-	VSUBPD       Y8, Y4, Y8
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
+	VDIVPD       Y5, Y4, Y5
+	VMULPD       Y5, Y5, Y6
+	VBROADCASTSD consts64<>+192(SB), Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y4, Y4, Y6
+	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
+	VADDPD       Y7, Y6, Y7
+	VMULPD       Y7, Y5, Y7
+	VSUBPD       Y7, Y6, Y7
+	VSUBPD       Y7, Y4, Y7
 	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y4
-	VBLENDVPD    Y4, Y9, Y8, Y8
+	VBLENDVPD    Y4, Y9, Y7, Y7
 	VADDPD       vconsts64x4<>+576(SB), Y9, Y4
 	VBROADCASTSD consts64<>+8(SB), Y5
 	VXORPD       Y6, Y6, Y6
@@ -46608,7 +45528,7 @@ tail:
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y6, Y2, Y2
 	VSUBPD       Y4, Y2, Y4
-	VADDPD       Y8, Y4, Y4
+	VADDPD       Y7, Y4, Y4
 	VSUBPD       Y3, Y5, Y5
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
@@ -46706,54 +45626,36 @@ loop:
 	VMULPD       Y8, Y11, Y11
 	VMULPD       vconsts64x4<>+608(SB), Y11, Y11
 	VMAXPD       vconsts64x4<>+640(SB), Y11, Y6
-	VADDPD       vconsts64x4<>+576(SB), Y6, Y7
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y7, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y9
-	VBLENDVPD    Y8, Y9, Y6, Y9
-	VSUBPD       vconsts64x4<>+576(SB), Y7, Y8
-	VSUBPD       Y8, Y6, Y8
-	VBROADCASTSD consts64<>+192(SB), Y6
-	VFNMADD231PD vconsts64x4<>+736(SB), Y7, Y6
-	VMULPD       Y6, Y8, Y8
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y7, Y7
-	VANDPD       Y7, Y8, Y8
-	VANDPD       Y7, Y6, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y9, Y7
-	VDIVPD       Y7, Y9, Y7
-	VMULPD       Y7, Y7, Y10
-	VMULPD       Y10, Y10, Y12
-	VBROADCASTSD consts64<>+88(SB), Y13
-	VFMADD213PD  vconsts64x4<>+32(SB), Y12, Y13
-	VFMADD213PD  vconsts64x4<>+64(SB), Y12, Y13
-	VFMADD213PD  vconsts64x4<>+96(SB), Y12, Y13
-	VMULPD       Y10, Y13, Y13
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VFMADD213PD  vconsts64x4<>+128(SB), Y12, Y10
-	VFMADD213PD  vconsts64x4<>+160(SB), Y12, Y10
-	VMULPD       Y12, Y10, Y10
-	VADDPD       Y10, Y13, Y10
-	VMULPD       Y9, Y9, Y12
-	VMULPD       vconsts64x4<>+192(SB), Y12, Y12
-	VADDPD       Y10, Y12, Y10
-	VMULPD       Y10, Y7, Y10
-	VMULPD       vconsts64x4<>+224(SB), Y6, Y7
-	VADDPD       Y8, Y7, Y7
-	VADDPD       Y7, Y10, Y10
-	VSUBPD       Y10, Y12, Y10
-	VSUBPD       Y9, Y10, Y10
-	VMULPD       vconsts64x4<>+256(SB), Y6, Y6
-	VSUBPD       Y10, Y6, Y10
+	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
+	VDIVPD       Y7, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VBROADCASTSD consts64<>+192(SB), Y9
+	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+768(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+800(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+832(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+864(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+896(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+928(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+960(SB), Y8, Y9
+	VMULPD       Y8, Y9, Y9
+	VMULPD       Y6, Y6, Y8
+	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
+	VADDPD       Y9, Y8, Y9
+	VMULPD       Y9, Y7, Y9
+	VSUBPD       Y9, Y8, Y9
+	VSUBPD       Y9, Y6, Y9
 	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y11, Y6
-	VBLENDVPD    Y6, Y11, Y10, Y10
+	VBLENDVPD    Y6, Y11, Y9, Y9
 	VMULPD       (SP), Y5, Y5
 	VADDPD       32(SP), Y5, Y5
 	VMULPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y6, Y4, Y4
 	VSUBPD       Y5, Y4, Y5
-	VADDPD       Y10, Y5, Y5
+	VADDPD       Y9, Y5, Y5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
@@ -46817,54 +45719,36 @@ rowperm253:
 	VMULPD       Y8, Y11, Y11
 	VMULPD       vconsts64x4<>+608(SB), Y11, Y11
 	VMAXPD       vconsts64x4<>+640(SB), Y11, Y6
-	VADDPD       vconsts64x4<>+576(SB), Y6, Y7
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y7, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y9
-	VBLENDVPD    Y8, Y9, Y6, Y9
-	VSUBPD       vconsts64x4<>+576(SB), Y7, Y8
-	VSUBPD       Y8, Y6, Y8
-	VBROADCASTSD consts64<>+192(SB), Y6
-	VFNMADD231PD vconsts64x4<>+736(SB), Y7, Y6
-	VMULPD       Y6, Y8, Y8
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y7, Y7
-	VANDPD       Y7, Y8, Y8
-	VANDPD       Y7, Y6, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y9, Y7
-	VDIVPD       Y7, Y9, Y7
-	VMULPD       Y7, Y7, Y10
-	VMULPD       Y10, Y10, Y12
-	VBROADCASTSD consts64<>+88(SB), Y13
-	VFMADD213PD  vconsts64x4<>+32(SB), Y12, Y13
-	VFMADD213PD  vconsts64x4<>+64(SB), Y12, Y13
-	VFMADD213PD  vconsts64x4<>+96(SB), Y12, Y13
-	VMULPD       Y10, Y13, Y13
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VFMADD213PD  vconsts64x4<>+128(SB), Y12, Y10
-	VFMADD213PD  vconsts64x4<>+160(SB), Y12, Y10
-	VMULPD       Y12, Y10, Y10
-	VADDPD       Y10, Y13, Y10
-	VMULPD       Y9, Y9, Y12
-	VMULPD       vconsts64x4<>+192(SB), Y12, Y12
-	VADDPD       Y10, Y12, Y10
-	VMULPD       Y10, Y7, Y10
-	VMULPD       vconsts64x4<>+224(SB), Y6, Y7
-	VADDPD       Y8, Y7, Y7
-	VADDPD       Y7, Y10, Y10
-	VSUBPD       Y10, Y12, Y10
-	VSUBPD       Y9, Y10, Y10
-	VMULPD       vconsts64x4<>+256(SB), Y6, Y6
-	VSUBPD       Y10, Y6, Y10
+	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
+	VDIVPD       Y7, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VBROADCASTSD consts64<>+192(SB), Y9
+	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+768(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+800(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+832(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+864(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+896(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+928(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+960(SB), Y8, Y9
+	VMULPD       Y8, Y9, Y9
+	VMULPD       Y6, Y6, Y8
+	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
+	VADDPD       Y9, Y8, Y9
+	VMULPD       Y9, Y7, Y9
+	VSUBPD       Y9, Y8, Y9
+	VSUBPD       Y9, Y6, Y9
 	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y11, Y6
-	VBLENDVPD    Y6, Y11, Y10, Y10
+	VBLENDVPD    Y6, Y11, Y9, Y9
 	VMULPD       (SP), Y5, Y5
 	VADDPD       32(SP), Y5, Y5
 	VMULPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y6, Y4, Y4
 	VSUBPD       Y5, Y4, Y5
-	VADDPD       Y10, Y5, Y5
+	VADDPD       Y9, Y5, Y5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
@@ -46938,54 +45822,36 @@ single1:
 	VMULPD       Y8, Y11, Y11
 	VMULPD       vconsts64x4<>+608(SB), Y11, Y11
 	VMAXPD       vconsts64x4<>+640(SB), Y11, Y6
-	VADDPD       vconsts64x4<>+576(SB), Y6, Y7
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y7, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y9
-	VBLENDVPD    Y8, Y9, Y6, Y9
-	VSUBPD       vconsts64x4<>+576(SB), Y7, Y8
-	VSUBPD       Y8, Y6, Y8
-	VBROADCASTSD consts64<>+192(SB), Y6
-	VFNMADD231PD vconsts64x4<>+736(SB), Y7, Y6
-	VMULPD       Y6, Y8, Y8
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y7, Y7
-	VANDPD       Y7, Y8, Y8
-	VANDPD       Y7, Y6, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y9, Y7
-	VDIVPD       Y7, Y9, Y7
-	VMULPD       Y7, Y7, Y10
-	VMULPD       Y10, Y10, Y12
-	VBROADCASTSD consts64<>+88(SB), Y13
-	VFMADD213PD  vconsts64x4<>+32(SB), Y12, Y13
-	VFMADD213PD  vconsts64x4<>+64(SB), Y12, Y13
-	VFMADD213PD  vconsts64x4<>+96(SB), Y12, Y13
-	VMULPD       Y10, Y13, Y13
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VFMADD213PD  vconsts64x4<>+128(SB), Y12, Y10
-	VFMADD213PD  vconsts64x4<>+160(SB), Y12, Y10
-	VMULPD       Y12, Y10, Y10
-	VADDPD       Y10, Y13, Y10
-	VMULPD       Y9, Y9, Y12
-	VMULPD       vconsts64x4<>+192(SB), Y12, Y12
-	VADDPD       Y10, Y12, Y10
-	VMULPD       Y10, Y7, Y10
-	VMULPD       vconsts64x4<>+224(SB), Y6, Y7
-	VADDPD       Y8, Y7, Y7
-	VADDPD       Y7, Y10, Y10
-	VSUBPD       Y10, Y12, Y10
-	VSUBPD       Y9, Y10, Y10
-	VMULPD       vconsts64x4<>+256(SB), Y6, Y6
-	VSUBPD       Y10, Y6, Y10
+	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
+	VDIVPD       Y7, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VBROADCASTSD consts64<>+192(SB), Y9
+	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+768(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+800(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+832(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+864(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+896(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+928(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+960(SB), Y8, Y9
+	VMULPD       Y8, Y9, Y9
+	VMULPD       Y6, Y6, Y8
+	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
+	VADDPD       Y9, Y8, Y9
+	VMULPD       Y9, Y7, Y9
+	VSUBPD       Y9, Y8, Y9
+	VSUBPD       Y9, Y6, Y9
 	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y11, Y6
-	VBLENDVPD    Y6, Y11, Y10, Y10
+	VBLENDVPD    Y6, Y11, Y9, Y9
 	VMULPD       (SP), Y5, Y5
 	VADDPD       32(SP), Y5, Y5
 	VMULPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y6, Y4, Y4
 	VSUBPD       Y5, Y4, Y5
-	VADDPD       Y10, Y5, Y5
+	VADDPD       Y9, Y5, Y5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
@@ -47064,54 +45930,36 @@ tail:
 	VMULPD       Y8, Y11, Y11
 	VMULPD       vconsts64x4<>+608(SB), Y11, Y11
 	VMAXPD       vconsts64x4<>+640(SB), Y11, Y6
-	VADDPD       vconsts64x4<>+576(SB), Y6, Y7
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y7, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y9
-	VBLENDVPD    Y8, Y9, Y6, Y9
-	VSUBPD       vconsts64x4<>+576(SB), Y7, Y8
-	VSUBPD       Y8, Y6, Y8
-	VBROADCASTSD consts64<>+192(SB), Y6
-	VFNMADD231PD vconsts64x4<>+736(SB), Y7, Y6
-	VMULPD       Y6, Y8, Y8
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y7, Y7
-	VANDPD       Y7, Y8, Y8
-	VANDPD       Y7, Y6, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y9, Y7
-	VDIVPD       Y7, Y9, Y7
-	VMULPD       Y7, Y7, Y10
-	VMULPD       Y10, Y10, Y12
-	VBROADCASTSD consts64<>+88(SB), Y13
-	VFMADD213PD  vconsts64x4<>+32(SB), Y12, Y13
-	VFMADD213PD  vconsts64x4<>+64(SB), Y12, Y13
-	VFMADD213PD  vconsts64x4<>+96(SB), Y12, Y13
-	VMULPD       Y10, Y13, Y13
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VFMADD213PD  vconsts64x4<>+128(SB), Y12, Y10
-	VFMADD213PD  vconsts64x4<>+160(SB), Y12, Y10
-	VMULPD       Y12, Y10, Y10
-	VADDPD       Y10, Y13, Y10
-	VMULPD       Y9, Y9, Y12
-	VMULPD       vconsts64x4<>+192(SB), Y12, Y12
-	VADDPD       Y10, Y12, Y10
-	VMULPD       Y10, Y7, Y10
-	VMULPD       vconsts64x4<>+224(SB), Y6, Y7
-	VADDPD       Y8, Y7, Y7
-	VADDPD       Y7, Y10, Y10
-	VSUBPD       Y10, Y12, Y10
-	VSUBPD       Y9, Y10, Y10
-	VMULPD       vconsts64x4<>+256(SB), Y6, Y6
-	VSUBPD       Y10, Y6, Y10
+	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
+	VDIVPD       Y7, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VBROADCASTSD consts64<>+192(SB), Y9
+	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+768(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+800(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+832(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+864(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+896(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+928(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+960(SB), Y8, Y9
+	VMULPD       Y8, Y9, Y9
+	VMULPD       Y6, Y6, Y8
+	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
+	VADDPD       Y9, Y8, Y9
+	VMULPD       Y9, Y7, Y9
+	VSUBPD       Y9, Y8, Y9
+	VSUBPD       Y9, Y6, Y9
 	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y11, Y6
-	VBLENDVPD    Y6, Y11, Y10, Y10
+	VBLENDVPD    Y6, Y11, Y9, Y9
 	VMULPD       (SP), Y5, Y5
 	VADDPD       32(SP), Y5, Y5
 	VMULPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y6, Y4, Y4
 	VSUBPD       Y5, Y4, Y5
-	VADDPD       Y10, Y5, Y5
+	VADDPD       Y9, Y5, Y5
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000004
@@ -47266,54 +46114,36 @@ loop:
 	VMULPD       Y8, Y12, Y12
 	VMULPD       vconsts64x4<>+608(SB), Y12, Y12
 	VMAXPD       vconsts64x4<>+640(SB), Y9, Y6
-	VADDPD       vconsts64x4<>+576(SB), Y6, Y7
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y7, Y8
-	VBROADCASTSD consts64<>+80(SB), Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
-	VBLENDVPD    Y8, Y10, Y6, Y10
-	VSUBPD       vconsts64x4<>+576(SB), Y7, Y8
-	VSUBPD       Y8, Y6, Y8
-	VBROADCASTSD consts64<>+192(SB), Y6
-	VFNMADD231PD vconsts64x4<>+736(SB), Y7, Y6
-	VMULPD       Y6, Y8, Y8
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y7, Y7
-	VANDPD       Y7, Y8, Y8
-	VANDPD       Y7, Y6, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y10, Y7
-	VDIVPD       Y7, Y10, Y7
-	VMULPD       Y7, Y7, Y11
-	VMULPD       Y11, Y11, Y13
-	VBROADCASTSD consts64<>+88(SB), Y14
-	VFMADD213PD  vconsts64x4<>+32(SB), Y13, Y14
-	VFMADD213PD  vconsts64x4<>+64(SB), Y13, Y14
-	VFMADD213PD  vconsts64x4<>+96(SB), Y13, Y14
-	VMULPD       Y11, Y14, Y14
-	VBROADCASTSD consts64<>+96(SB), Y11
-	VFMADD213PD  vconsts64x4<>+128(SB), Y13, Y11
-	VFMADD213PD  vconsts64x4<>+160(SB), Y13, Y11
-	VMULPD       Y13, Y11, Y11
-	VADDPD       Y11, Y14, Y11
-	VMULPD       Y10, Y10, Y13
-	VMULPD       vconsts64x4<>+192(SB), Y13, Y13
-	VADDPD       Y11, Y13, Y11
-	VMULPD       Y11, Y7, Y11
-	VMULPD       vconsts64x4<>+224(SB), Y6, Y7
-	VADDPD       Y8, Y7, Y7
-	VADDPD       Y7, Y11, Y11
-	VSUBPD       Y11, Y13, Y11
-	VSUBPD       Y10, Y11, Y11
-	VMULPD       vconsts64x4<>+256(SB), Y6, Y6
-	VSUBPD       Y11, Y6, Y11
+	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
+	VDIVPD       Y7, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VBROADCASTSD consts64<>+192(SB), Y10
+	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+768(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+800(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+832(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+864(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+896(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+928(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+960(SB), Y8, Y10
+	VMULPD       Y8, Y10, Y10
+	VMULPD       Y6, Y6, Y8
+	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
+	VADDPD       Y10, Y8, Y10
+	VMULPD       Y10, Y7, Y10
+	VSUBPD       Y10, Y8, Y10
+	VSUBPD       Y10, Y6, Y10
 	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y6
-	VBLENDVPD    Y6, Y9, Y11, Y11
+	VBLENDVPD    Y6, Y9, Y10, Y10
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y6, Y2, Y2
 	VSUBPD       Y3, Y2, Y3
-	VADDPD       Y11, Y3, Y3
+	VADDPD       Y10, Y3, Y3
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
@@ -47340,54 +46170,36 @@ rowperm257:
 	VMOVUPD      Y6, (R10)(R11*8)
 	VFMADD231PD  Y3, Y2, Y0
 	VMAXPD       vconsts64x4<>+640(SB), Y12, Y2
-	VADDPD       vconsts64x4<>+576(SB), Y2, Y3
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y3, Y6
-	VBROADCASTSD consts64<>+80(SB), Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y3, Y7
-	VBLENDVPD    Y6, Y7, Y2, Y7
-	VSUBPD       vconsts64x4<>+576(SB), Y3, Y6
-	VSUBPD       Y6, Y2, Y6
-	VBROADCASTSD consts64<>+192(SB), Y2
-	VFNMADD231PD vconsts64x4<>+736(SB), Y3, Y2
-	VMULPD       Y2, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y2
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y3, Y3
-	VANDPD       Y3, Y6, Y6
-	VANDPD       Y3, Y2, Y2
-	VADDPD       vconsts64x4<>+0(SB), Y7, Y3
-	VDIVPD       Y3, Y7, Y3
-	VMULPD       Y3, Y3, Y8
-	VMULPD       Y8, Y8, Y9
-	VBROADCASTSD consts64<>+88(SB), Y10
-	VFMADD213PD  vconsts64x4<>+32(SB), Y9, Y10
-	VFMADD213PD  vconsts64x4<>+64(SB), Y9, Y10
-	VFMADD213PD  vconsts64x4<>+96(SB), Y9, Y10
-	VMULPD       Y8, Y10, Y10
-	VBROADCASTSD consts64<>+96(SB), Y8
-	VFMADD213PD  vconsts64x4<>+128(SB), Y9, Y8
-	VFMADD213PD  vconsts64x4<>+160(SB), Y9, Y8
-	VMULPD       Y9, Y8, Y8
-	VADDPD       Y8, Y10, Y8
-	VMULPD       Y7, Y7, Y9
-	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
-	VADDPD       Y8, Y9, Y8
-	VMULPD       Y8, Y3, Y8
-	VMULPD       vconsts64x4<>+224(SB), Y2, Y3
-	VADDPD       Y6, Y3, Y3
-	VADDPD       Y3, Y8, Y8
-	VSUBPD       Y8, Y9, Y8
-	VSUBPD       Y7, Y8, Y8
-	VMULPD       vconsts64x4<>+256(SB), Y2, Y2
-	VSUBPD       Y8, Y2, Y8
+	VADDPD       vconsts64x4<>+0(SB), Y2, Y3
+	VDIVPD       Y3, Y2, Y3
+	VMULPD       Y3, Y3, Y6
+	VBROADCASTSD consts64<>+192(SB), Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y2, Y2, Y6
+	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
+	VADDPD       Y7, Y6, Y7
+	VMULPD       Y7, Y3, Y7
+	VSUBPD       Y7, Y6, Y7
+	VSUBPD       Y7, Y2, Y7
 	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y12, Y2
-	VBLENDVPD    Y2, Y12, Y8, Y8
+	VBLENDVPD    Y2, Y12, Y7, Y7
 	VMULPD       (SP), Y5, Y2
 	VADDPD       32(SP), Y2, Y2
 	VMULPD       Y2, Y4, Y2
 	VXORPD       Y3, Y3, Y3
 	VMAXPD       Y3, Y4, Y3
 	VSUBPD       Y2, Y3, Y2
-	VADDPD       Y8, Y2, Y2
+	VADDPD       Y7, Y2, Y2
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
@@ -47457,54 +46269,36 @@ single1:
 	VMULPD       Y6, Y9, Y9
 	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
 	VMAXPD       vconsts64x4<>+640(SB), Y9, Y4
-	VADDPD       vconsts64x4<>+576(SB), Y4, Y5
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y5, Y6
-	VBROADCASTSD consts64<>+80(SB), Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y5, Y7
-	VBLENDVPD    Y6, Y7, Y4, Y7
-	VSUBPD       vconsts64x4<>+576(SB), Y5, Y6
-	VSUBPD       Y6, Y4, Y6
-	VBROADCASTSD consts64<>+192(SB), Y4
-	VFNMADD231PD vconsts64x4<>+736(SB), Y5, Y4
-	VMULPD       Y4, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y4
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y5, Y5
-	VANDPD       Y5, Y6, Y6
-	VANDPD       Y5, Y4, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y7, Y5
-	VDIVPD       Y5, Y7, Y5
-	VMULPD       Y5, Y5, Y8
-	VMULPD       Y8, Y8, Y10
-	VBROADCASTSD consts64<>+88(SB), Y11
-	VFMADD213PD  vconsts64x4<>+32(SB), Y10, Y11
-	VFMADD213PD  vconsts64x4<>+64(SB), Y10, Y11
-	VFMADD213PD  vconsts64x4<>+96(SB), Y10, Y11
-	VMULPD       Y8, Y11, Y11
-	VBROADCASTSD consts64<>+96(SB), Y8
-	VFMADD213PD  vconsts64x4<>+128(SB), Y10, Y8
-	VFMADD213PD  vconsts64x4<>+160(SB), Y10, Y8
-	VMULPD       Y10, Y8, Y8
-	VADDPD       Y8, Y11, Y8
-	VMULPD       Y7, Y7, Y10
-	VMULPD       vconsts64x4<>+192(SB), Y10, Y10
-	VADDPD       Y8, Y10, Y8
-	VMULPD       Y8, Y5, Y8
-	VMULPD       vconsts64x4<>+224(SB), Y4, Y5
-	VADDPD       Y6, Y5, Y5
-	VADDPD       Y5, Y8, Y8
-	VSUBPD       Y8, Y10, Y8
-	VSUBPD       Y7, Y8, Y8
-	VMULPD       vconsts64x4<>+256(SB), Y4, Y4
-	VSUBPD       Y8, Y4, Y8
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
+	VDIVPD       Y5, Y4, Y5
+	VMULPD       Y5, Y5, Y6
+	VBROADCASTSD consts64<>+192(SB), Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y4, Y4, Y6
+	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
+	VADDPD       Y7, Y6, Y7
+	VMULPD       Y7, Y5, Y7
+	VSUBPD       Y7, Y6, Y7
+	VSUBPD       Y7, Y4, Y7
 	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y4
-	VBLENDVPD    Y4, Y9, Y8, Y8
+	VBLENDVPD    Y4, Y9, Y7, Y7
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
 	VXORPD       Y4, Y4, Y4
 	VMAXPD       Y4, Y2, Y2
 	VSUBPD       Y3, Y2, Y3
-	VADDPD       Y8, Y3, Y3
+	VADDPD       Y7, Y3, Y3
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
@@ -47579,54 +46373,36 @@ tail:
 	VMULPD       Y6, Y9, Y9
 	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
 	VMAXPD       vconsts64x4<>+640(SB), Y9, Y4
-	VADDPD       vconsts64x4<>+576(SB), Y4, Y5
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y5, Y6
-	VBROADCASTSD consts64<>+80(SB), Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y5, Y7
-	VBLENDVPD    Y6, Y7, Y4, Y7
-	VSUBPD       vconsts64x4<>+576(SB), Y5, Y6
-	VSUBPD       Y6, Y4, Y6
-	VBROADCASTSD consts64<>+192(SB), Y4
-	VFNMADD231PD vconsts64x4<>+736(SB), Y5, Y4
-	VMULPD       Y4, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y4
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y5, Y5
-	VANDPD       Y5, Y6, Y6
-	VANDPD       Y5, Y4, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y7, Y5
-	VDIVPD       Y5, Y7, Y5
-	VMULPD       Y5, Y5, Y8
-	VMULPD       Y8, Y8, Y10
-	VBROADCASTSD consts64<>+88(SB), Y11
-	VFMADD213PD  vconsts64x4<>+32(SB), Y10, Y11
-	VFMADD213PD  vconsts64x4<>+64(SB), Y10, Y11
-	VFMADD213PD  vconsts64x4<>+96(SB), Y10, Y11
-	VMULPD       Y8, Y11, Y11
-	VBROADCASTSD consts64<>+96(SB), Y8
-	VFMADD213PD  vconsts64x4<>+128(SB), Y10, Y8
-	VFMADD213PD  vconsts64x4<>+160(SB), Y10, Y8
-	VMULPD       Y10, Y8, Y8
-	VADDPD       Y8, Y11, Y8
-	VMULPD       Y7, Y7, Y10
-	VMULPD       vconsts64x4<>+192(SB), Y10, Y10
-	VADDPD       Y8, Y10, Y8
-	VMULPD       Y8, Y5, Y8
-	VMULPD       vconsts64x4<>+224(SB), Y4, Y5
-	VADDPD       Y6, Y5, Y5
-	VADDPD       Y5, Y8, Y8
-	VSUBPD       Y8, Y10, Y8
-	VSUBPD       Y7, Y8, Y8
-	VMULPD       vconsts64x4<>+256(SB), Y4, Y4
-	VSUBPD       Y8, Y4, Y8
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
+	VDIVPD       Y5, Y4, Y5
+	VMULPD       Y5, Y5, Y6
+	VBROADCASTSD consts64<>+192(SB), Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y4, Y4, Y6
+	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
+	VADDPD       Y7, Y6, Y7
+	VMULPD       Y7, Y5, Y7
+	VSUBPD       Y7, Y6, Y7
+	VSUBPD       Y7, Y4, Y7
 	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y4
-	VBLENDVPD    Y4, Y9, Y8, Y8
+	VBLENDVPD    Y4, Y9, Y7, Y7
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
 	VXORPD       Y4, Y4, Y4
 	VMAXPD       Y4, Y2, Y2
 	VSUBPD       Y3, Y2, Y3
-	VADDPD       Y8, Y3, Y3
+	VADDPD       Y7, Y3, Y3
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000004
@@ -47773,47 +46549,29 @@ loop:
 	VMULPD       Y8, Y12, Y12
 	VMULPD       vconsts64x4<>+608(SB), Y12, Y12
 	VMAXPD       vconsts64x4<>+640(SB), Y9, Y6
-	VADDPD       vconsts64x4<>+576(SB), Y6, Y7
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y7, Y8
-	VBROADCASTSD consts64<>+80(SB), Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
-	VBLENDVPD    Y8, Y10, Y6, Y10
-	VSUBPD       vconsts64x4<>+576(SB), Y7, Y8
-	VSUBPD       Y8, Y6, Y8
-	VBROADCASTSD consts64<>+192(SB), Y6
-	VFNMADD231PD vconsts64x4<>+736(SB), Y7, Y6
-	VMULPD       Y6, Y8, Y8
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y7, Y7
-	VANDPD       Y7, Y8, Y8
-	VANDPD       Y7, Y6, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y10, Y7
-	VDIVPD       Y7, Y10, Y7
-	VMULPD       Y7, Y7, Y11
-	VMULPD       Y11, Y11, Y13
-	VBROADCASTSD consts64<>+88(SB), Y14
-	VFMADD213PD  vconsts64x4<>+32(SB), Y13, Y14
-	VFMADD213PD  vconsts64x4<>+64(SB), Y13, Y14
-	VFMADD213PD  vconsts64x4<>+96(SB), Y13, Y14
-	VMULPD       Y11, Y14, Y14
-	VBROADCASTSD consts64<>+96(SB), Y11
-	VFMADD213PD  vconsts64x4<>+128(SB), Y13, Y11
-	VFMADD213PD  vconsts64x4<>+160(SB), Y13, Y11
-	VMULPD       Y13, Y11, Y11
-	VADDPD       Y11, Y14, Y11
-	VMULPD       Y10, Y10, Y13
-	VMULPD       vconsts64x4<>+192(SB), Y13, Y13
-	VADDPD       Y11, Y13, Y11
-	VMULPD       Y11, Y7, Y11
-	VMULPD       vconsts64x4<>+224(SB), Y6, Y7
-	VADDPD       Y8, Y7, Y7
-	VADDPD       Y7, Y11, Y11
-	VSUBPD       Y11, Y13, Y11
-	VSUBPD       Y10, Y11, Y11
-	VMULPD       vconsts64x4<>+256(SB), Y6, Y6
-	VSUBPD       Y11, Y6, Y11
+	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
+	VDIVPD       Y7, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VBROADCASTSD consts64<>+192(SB), Y10
+	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+768(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+800(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+832(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+864(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+896(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+928(SB), Y8, Y10
+	VFMADD213PD  vconsts64x4<>+960(SB), Y8, Y10
+	VMULPD       Y8, Y10, Y10
+	VMULPD       Y6, Y6, Y8
+	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
+	VADDPD       Y10, Y8, Y10
+	VMULPD       Y10, Y7, Y10
+	VSUBPD       Y10, Y8, Y10
+	VSUBPD       Y10, Y6, Y10
 	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y6
-	VBLENDVPD    Y6, Y9, Y11, Y11
+	VBLENDVPD    Y6, Y9, Y10, Y10
 	VADDPD       vconsts64x4<>+576(SB), Y9, Y6
 	VBROADCASTSD consts64<>+8(SB), Y7
 	VXORPD       Y8, Y8, Y8
@@ -47826,7 +46584,7 @@ loop:
 	VXORPD       Y8, Y8, Y8
 	VMAXPD       Y8, Y2, Y2
 	VSUBPD       Y6, Y2, Y6
-	VADDPD       Y11, Y6, Y6
+	VADDPD       Y10, Y6, Y6
 	VSUBPD       Y3, Y7, Y7
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -47856,47 +46614,29 @@ rowperm261:
 	VMOVUPD      Y3, (R10)(R11*8)
 	VFMADD231PD  Y6, Y2, Y0
 	VMAXPD       vconsts64x4<>+640(SB), Y12, Y2
-	VADDPD       vconsts64x4<>+576(SB), Y2, Y3
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y3, Y6
-	VBROADCASTSD consts64<>+80(SB), Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y3, Y7
-	VBLENDVPD    Y6, Y7, Y2, Y7
-	VSUBPD       vconsts64x4<>+576(SB), Y3, Y6
-	VSUBPD       Y6, Y2, Y6
-	VBROADCASTSD consts64<>+192(SB), Y2
-	VFNMADD231PD vconsts64x4<>+736(SB), Y3, Y2
-	VMULPD       Y2, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y2
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y3, Y3
-	VANDPD       Y3, Y6, Y6
-	VANDPD       Y3, Y2, Y2
-	VADDPD       vconsts64x4<>+0(SB), Y7, Y3
-	VDIVPD       Y3, Y7, Y3
-	VMULPD       Y3, Y3, Y8
-	VMULPD       Y8, Y8, Y9
-	VBROADCASTSD consts64<>+88(SB), Y10
-	VFMADD213PD  vconsts64x4<>+32(SB), Y9, Y10
-	VFMADD213PD  vconsts64x4<>+64(SB), Y9, Y10
-	VFMADD213PD  vconsts64x4<>+96(SB), Y9, Y10
-	VMULPD       Y8, Y10, Y10
-	VBROADCASTSD consts64<>+96(SB), Y8
-	VFMADD213PD  vconsts64x4<>+128(SB), Y9, Y8
-	VFMADD213PD  vconsts64x4<>+160(SB), Y9, Y8
-	VMULPD       Y9, Y8, Y8
-	VADDPD       Y8, Y10, Y8
-	VMULPD       Y7, Y7, Y9
-	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
-	VADDPD       Y8, Y9, Y8
-	VMULPD       Y8, Y3, Y8
-	VMULPD       vconsts64x4<>+224(SB), Y2, Y3
-	VADDPD       Y6, Y3, Y3
-	VADDPD       Y3, Y8, Y8
-	VSUBPD       Y8, Y9, Y8
-	VSUBPD       Y7, Y8, Y8
-	VMULPD       vconsts64x4<>+256(SB), Y2, Y2
-	VSUBPD       Y8, Y2, Y8
+	VADDPD       vconsts64x4<>+0(SB), Y2, Y3
+	VDIVPD       Y3, Y2, Y3
+	VMULPD       Y3, Y3, Y6
+	VBROADCASTSD consts64<>+192(SB), Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y2, Y2, Y6
+	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
+	VADDPD       Y7, Y6, Y7
+	VMULPD       Y7, Y3, Y7
+	VSUBPD       Y7, Y6, Y7
+	VSUBPD       Y7, Y2, Y7
 	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y12, Y2
-	VBLENDVPD    Y2, Y12, Y8, Y8
+	VBLENDVPD    Y2, Y12, Y7, Y7
 	VADDPD       vconsts64x4<>+576(SB), Y12, Y2
 	VBROADCASTSD consts64<>+8(SB), Y3
 	VXORPD       Y6, Y6, Y6
@@ -47909,7 +46649,7 @@ rowperm261:
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y6, Y4, Y4
 	VSUBPD       Y5, Y4, Y5
-	VADDPD       Y8, Y5, Y5
+	VADDPD       Y7, Y5, Y5
 	VSUBPD       Y2, Y3, Y3
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -47982,47 +46722,29 @@ single1:
 	VMULPD       Y6, Y9, Y9
 	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
 	VMAXPD       vconsts64x4<>+640(SB), Y9, Y4
-	VADDPD       vconsts64x4<>+576(SB), Y4, Y5
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y5, Y6
-	VBROADCASTSD consts64<>+80(SB), Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y5, Y7
-	VBLENDVPD    Y6, Y7, Y4, Y7
-	VSUBPD       vconsts64x4<>+576(SB), Y5, Y6
-	VSUBPD       Y6, Y4, Y6
-	VBROADCASTSD consts64<>+192(SB), Y4
-	VFNMADD231PD vconsts64x4<>+736(SB), Y5, Y4
-	VMULPD       Y4, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y4
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y5, Y5
-	VANDPD       Y5, Y6, Y6
-	VANDPD       Y5, Y4, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y7, Y5
-	VDIVPD       Y5, Y7, Y5
-	VMULPD       Y5, Y5, Y8
-	VMULPD       Y8, Y8, Y10
-	VBROADCASTSD consts64<>+88(SB), Y11
-	VFMADD213PD  vconsts64x4<>+32(SB), Y10, Y11
-	VFMADD213PD  vconsts64x4<>+64(SB), Y10, Y11
-	VFMADD213PD  vconsts64x4<>+96(SB), Y10, Y11
-	VMULPD       Y8, Y11, Y11
-	VBROADCASTSD consts64<>+96(SB), Y8
-	VFMADD213PD  vconsts64x4<>+128(SB), Y10, Y8
-	VFMADD213PD  vconsts64x4<>+160(SB), Y10, Y8
-	VMULPD       Y10, Y8, Y8
-	VADDPD       Y8, Y11, Y8
-	VMULPD       Y7, Y7, Y10
-	VMULPD       vconsts64x4<>+192(SB), Y10, Y10
-	VADDPD       Y8, Y10, Y8
-	VMULPD       Y8, Y5, Y8
-	VMULPD       vconsts64x4<>+224(SB), Y4, Y5
-	VADDPD       Y6, Y5, Y5
-	VADDPD       Y5, Y8, Y8
-	VSUBPD       Y8, Y10, Y8
-	VSUBPD       Y7, Y8, Y8
-	VMULPD       vconsts64x4<>+256(SB), Y4, Y4
-	VSUBPD       Y8, Y4, Y8
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
+	VDIVPD       Y5, Y4, Y5
+	VMULPD       Y5, Y5, Y6
+	VBROADCASTSD consts64<>+192(SB), Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y4, Y4, Y6
+	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
+	VADDPD       Y7, Y6, Y7
+	VMULPD       Y7, Y5, Y7
+	VSUBPD       Y7, Y6, Y7
+	VSUBPD       Y7, Y4, Y7
 	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y4
-	VBLENDVPD    Y4, Y9, Y8, Y8
+	VBLENDVPD    Y4, Y9, Y7, Y7
 	VADDPD       vconsts64x4<>+576(SB), Y9, Y4
 	VBROADCASTSD consts64<>+8(SB), Y5
 	VXORPD       Y6, Y6, Y6
@@ -48035,7 +46757,7 @@ single1:
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y6, Y2, Y2
 	VSUBPD       Y4, Y2, Y4
-	VADDPD       Y8, Y4, Y4
+	VADDPD       Y7, Y4, Y4
 	VSUBPD       Y3, Y5, Y5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -48113,47 +46835,29 @@ tail:
 	VMULPD       Y6, Y9, Y9
 	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
 	VMAXPD       vconsts64x4<>+640(SB), Y9, Y4
-	VADDPD       vconsts64x4<>+576(SB), Y4, Y5
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y5, Y6
-	VBROADCASTSD consts64<>+80(SB), Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y5, Y7
-	VBLENDVPD    Y6, Y7, Y4, Y7
-	VSUBPD       vconsts64x4<>+576(SB), Y5, Y6
-	VSUBPD       Y6, Y4, Y6
-	VBROADCASTSD consts64<>+192(SB), Y4
-	VFNMADD231PD vconsts64x4<>+736(SB), Y5, Y4
-	VMULPD       Y4, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y4
-	VCMPPD       $0x1e, vconsts64x4<>+672(SB), Y5, Y5
-	VANDPD       Y5, Y6, Y6
-	VANDPD       Y5, Y4, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y7, Y5
-	VDIVPD       Y5, Y7, Y5
-	VMULPD       Y5, Y5, Y8
-	VMULPD       Y8, Y8, Y10
-	VBROADCASTSD consts64<>+88(SB), Y11
-	VFMADD213PD  vconsts64x4<>+32(SB), Y10, Y11
-	VFMADD213PD  vconsts64x4<>+64(SB), Y10, Y11
-	VFMADD213PD  vconsts64x4<>+96(SB), Y10, Y11
-	VMULPD       Y8, Y11, Y11
-	VBROADCASTSD consts64<>+96(SB), Y8
-	VFMADD213PD  vconsts64x4<>+128(SB), Y10, Y8
-	VFMADD213PD  vconsts64x4<>+160(SB), Y10, Y8
-	VMULPD       Y10, Y8, Y8
-	VADDPD       Y8, Y11, Y8
-	VMULPD       Y7, Y7, Y10
-	VMULPD       vconsts64x4<>+192(SB), Y10, Y10
-	VADDPD       Y8, Y10, Y8
-	VMULPD       Y8, Y5, Y8
-	VMULPD       vconsts64x4<>+224(SB), Y4, Y5
-	VADDPD       Y6, Y5, Y5
-	VADDPD       Y5, Y8, Y8
-	VSUBPD       Y8, Y10, Y8
-	VSUBPD       Y7, Y8, Y8
-	VMULPD       vconsts64x4<>+256(SB), Y4, Y4
-	VSUBPD       Y8, Y4, Y8
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
+	VDIVPD       Y5, Y4, Y5
+	VMULPD       Y5, Y5, Y6
+	VBROADCASTSD consts64<>+192(SB), Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y4, Y4, Y6
+	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
+	VADDPD       Y7, Y6, Y7
+	VMULPD       Y7, Y5, Y7
+	VSUBPD       Y7, Y6, Y7
+	VSUBPD       Y7, Y4, Y7
 	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y4
-	VBLENDVPD    Y4, Y9, Y8, Y8
+	VBLENDVPD    Y4, Y9, Y7, Y7
 	VADDPD       vconsts64x4<>+576(SB), Y9, Y4
 	VBROADCASTSD consts64<>+8(SB), Y5
 	VXORPD       Y6, Y6, Y6
@@ -48166,7 +46870,7 @@ tail:
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y6, Y2, Y2
 	VSUBPD       Y4, Y2, Y4
-	VADDPD       Y8, Y4, Y4
+	VADDPD       Y7, Y4, Y4
 	VSUBPD       Y3, Y5, Y5
 	MOVQ         R9, AX
 	SUBQ         R8, AX
@@ -48397,8 +47101,8 @@ loop:
 	VBROADCASTSD consts64<>+200(SB), Y1
 	VMINPD       Y0, Y1, Y0
 	VBROADCASTSD consts64<>+144(SB), Y1
-	VFMADD213PD  vconsts64x4<>+768(SB), Y0, Y1
-	VSUBPD       vconsts64x4<>+768(SB), Y1, Y1
+	VFMADD213PD  vconsts64x4<>+992(SB), Y0, Y1
+	VSUBPD       vconsts64x4<>+992(SB), Y1, Y1
 	VFNMADD231PD vconsts64x4<>+352(SB), Y1, Y0
 	VFNMADD231PD vconsts64x4<>+384(SB), Y1, Y0
 	VMULPD       Y0, Y0, Y2
@@ -48422,10 +47126,10 @@ loop:
 	VFMADD213PD  Y0, Y2, Y5
 	VADDPD       vconsts64x4<>+576(SB), Y5, Y5
 	VBROADCASTSD consts64<>+80(SB), Y0
-	VFMADD213PD  vconsts64x4<>+800(SB), Y1, Y0
-	VSUBPD       vconsts64x4<>+800(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y1, Y0
+	VSUBPD       vconsts64x4<>+1024(SB), Y0, Y2
 	VSUBPD       Y2, Y1, Y1
-	VADDPD       vconsts64x4<>+800(SB), Y1, Y1
+	VADDPD       vconsts64x4<>+1024(SB), Y1, Y1
 	VPSLLQ       $0x34, Y0, Y0
 	VPSLLQ       $0x34, Y1, Y1
 	VMULPD       Y0, Y5, Y5
@@ -48449,8 +47153,8 @@ tail:
 	VBROADCASTSD consts64<>+200(SB), Y1
 	VMINPD       Y0, Y1, Y0
 	VBROADCASTSD consts64<>+144(SB), Y1
-	VFMADD213PD  vconsts64x4<>+768(SB), Y0, Y1
-	VSUBPD       vconsts64x4<>+768(SB), Y1, Y1
+	VFMADD213PD  vconsts64x4<>+992(SB), Y0, Y1
+	VSUBPD       vconsts64x4<>+992(SB), Y1, Y1
 	VFNMADD231PD vconsts64x4<>+352(SB), Y1, Y0
 	VFNMADD231PD vconsts64x4<>+384(SB), Y1, Y0
 	VMULPD       Y0, Y0, Y2
@@ -48474,10 +47178,10 @@ tail:
 	VFMADD213PD  Y0, Y2, Y5
 	VADDPD       vconsts64x4<>+576(SB), Y5, Y5
 	VBROADCASTSD consts64<>+80(SB), Y0
-	VFMADD213PD  vconsts64x4<>+800(SB), Y1, Y0
-	VSUBPD       vconsts64x4<>+800(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y1, Y0
+	VSUBPD       vconsts64x4<>+1024(SB), Y0, Y2
 	VSUBPD       Y2, Y1, Y1
-	VADDPD       vconsts64x4<>+800(SB), Y1, Y1
+	VADDPD       vconsts64x4<>+1024(SB), Y1, Y1
 	VPSLLQ       $0x34, Y0, Y0
 	VPSLLQ       $0x34, Y1, Y1
 	VMULPD       Y0, Y5, Y5
@@ -48558,10 +47262,10 @@ loop:
 	VBROADCASTSD consts64<>+104(SB), Y1
 	VCMPPD       $0x00, Y1, Y0, Y2
 	VBLENDVPD    Y2, Y1, Y5, Y5
-	VCMPPD       $0x00, vconsts64x4<>+704(SB), Y0, Y1
+	VCMPPD       $0x00, vconsts64x4<>+1056(SB), Y0, Y1
 	VBROADCASTSD consts64<>+112(SB), Y2
 	VBLENDVPD    Y1, Y2, Y5, Y5
-	VCMPPD       $0x19, vconsts64x4<>+704(SB), Y0, Y1
+	VCMPPD       $0x19, vconsts64x4<>+1056(SB), Y0, Y1
 	VBROADCASTSD consts64<>+120(SB), Y2
 	VBLENDVPD    Y1, Y2, Y5, Y5
 	VXORPD       Y1, Y1, Y1
@@ -48636,10 +47340,10 @@ tail:
 	VBROADCASTSD consts64<>+104(SB), Y1
 	VCMPPD       $0x00, Y1, Y0, Y2
 	VBLENDVPD    Y2, Y1, Y5, Y5
-	VCMPPD       $0x00, vconsts64x4<>+704(SB), Y0, Y1
+	VCMPPD       $0x00, vconsts64x4<>+1056(SB), Y0, Y1
 	VBROADCASTSD consts64<>+112(SB), Y2
 	VBLENDVPD    Y1, Y2, Y5, Y5
-	VCMPPD       $0x19, vconsts64x4<>+704(SB), Y0, Y1
+	VCMPPD       $0x19, vconsts64x4<>+1056(SB), Y0, Y1
 	VBROADCASTSD consts64<>+120(SB), Y2
 	VBLENDVPD    Y1, Y2, Y5, Y5
 	VXORPD       Y1, Y1, Y1
@@ -73431,98 +72135,62 @@ loop:
 	VADDPS       vconsts32x16<>+768(SB), Z11, Z11
 	VSCALEFPS    Z7, Z11, Z11
 	VMAXPS       vconsts32x16<>+832(SB), Z8, Z6
-	VADDPS       vconsts32x16<>+768(SB), Z6, Z7
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z7, K1
-	VBROADCASTSS consts32<>+56(SB), Z9
-	VFMADD213PS  vconsts32x16<>+960(SB), Z7, Z9
-	VBLENDMPS    Z9, Z6, K1, Z9
-	VSUBPS       vconsts32x16<>+768(SB), Z7, Z10
-	VSUBPS       Z10, Z6, Z10
-	VBROADCASTSS consts32<>+88(SB), Z6
-	VFNMADD231PS vconsts32x16<>+1024(SB), Z7, Z6
-	VMULPS       Z6, Z10, Z10
-	VBROADCASTSS consts32<>+4(SB), Z6
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z7, K1
-	VMOVAPS.Z    Z10, K1, Z10
-	VMOVAPS.Z    Z6, K1, Z6
-	VADDPS       vconsts32x16<>+0(SB), Z9, Z7
-	VDIVPS       Z7, Z9, Z7
-	VMULPS       Z7, Z7, Z12
-	VMULPS       Z12, Z12, Z13
-	VBROADCASTSS consts32<>+24(SB), Z14
-	VFMADD213PS  vconsts32x16<>+64(SB), Z13, Z14
-	VMULPS       Z12, Z14, Z14
-	VBROADCASTSS consts32<>+28(SB), Z12
-	VFMADD213PS  vconsts32x16<>+128(SB), Z13, Z12
-	VMULPS       Z13, Z12, Z12
-	VADDPS       Z12, Z14, Z12
-	VMULPS       Z9, Z9, Z13
-	VMULPS       vconsts32x16<>+192(SB), Z13, Z13
-	VADDPS       Z12, Z13, Z12
-	VMULPS       Z12, Z7, Z12
-	VMULPS       vconsts32x16<>+256(SB), Z6, Z7
-	VADDPS       Z10, Z7, Z7
-	VADDPS       Z7, Z12, Z12
-	VSUBPS       Z12, Z13, Z12
-	VSUBPS       Z9, Z12, Z12
-	VMULPS       vconsts32x16<>+320(SB), Z6, Z6
-	VSUBPS       Z12, Z6, Z12
+	VADDPS       vconsts32x16<>+0(SB), Z6, Z7
+	VDIVPS       Z7, Z6, Z7
+	VMULPS       Z7, Z7, Z9
+	VMULPS       Z9, Z9, Z10
+	VMULPS       Z10, Z10, Z12
+	VBROADCASTSS consts32<>+88(SB), Z13
+	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z13
+	VBROADCASTSS consts32<>+92(SB), Z14
+	VFMADD213PS  vconsts32x16<>+960(SB), Z9, Z14
+	VFMADD231PS  Z10, Z14, Z13
+	VFMADD231PS  vconsts32x16<>+1024(SB), Z12, Z13
+	VMULPS       Z9, Z13, Z13
+	VMULPS       Z6, Z6, Z9
+	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
+	VADDPS       Z13, Z9, Z13
+	VMULPS       Z13, Z7, Z13
+	VSUBPS       Z13, Z9, Z13
+	VSUBPS       Z13, Z6, Z13
 	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z12, K1, Z12
+	VBLENDMPS    Z8, Z13, K1, Z13
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
 	VMULPS       Z3, Z2, Z3
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z2, Z2
 	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z12, Z3, Z3
+	VADDPS       Z13, Z3, Z3
 	VADDPS       Z3, Z0, Z0
 	VMAXPS       vconsts32x16<>+832(SB), Z11, Z2
-	VADDPS       vconsts32x16<>+768(SB), Z2, Z3
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z3, K1
-	VBROADCASTSS consts32<>+56(SB), Z6
-	VFMADD213PS  vconsts32x16<>+960(SB), Z3, Z6
-	VBLENDMPS    Z6, Z2, K1, Z6
-	VSUBPS       vconsts32x16<>+768(SB), Z3, Z7
-	VSUBPS       Z7, Z2, Z7
-	VBROADCASTSS consts32<>+88(SB), Z2
-	VFNMADD231PS vconsts32x16<>+1024(SB), Z3, Z2
-	VMULPS       Z2, Z7, Z7
-	VBROADCASTSS consts32<>+4(SB), Z2
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z3, K1
-	VMOVAPS.Z    Z7, K1, Z7
-	VMOVAPS.Z    Z2, K1, Z2
-	VADDPS       vconsts32x16<>+0(SB), Z6, Z3
-	VDIVPS       Z3, Z6, Z3
-	VMULPS       Z3, Z3, Z8
-	VMULPS       Z8, Z8, Z9
-	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD213PS  vconsts32x16<>+64(SB), Z9, Z10
-	VMULPS       Z8, Z10, Z10
-	VBROADCASTSS consts32<>+28(SB), Z8
-	VFMADD213PS  vconsts32x16<>+128(SB), Z9, Z8
-	VMULPS       Z9, Z8, Z8
-	VADDPS       Z8, Z10, Z8
-	VMULPS       Z6, Z6, Z9
-	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
-	VADDPS       Z8, Z9, Z8
-	VMULPS       Z8, Z3, Z8
-	VMULPS       vconsts32x16<>+256(SB), Z2, Z3
-	VADDPS       Z7, Z3, Z3
-	VADDPS       Z3, Z8, Z8
-	VSUBPS       Z8, Z9, Z8
-	VSUBPS       Z6, Z8, Z8
-	VMULPS       vconsts32x16<>+320(SB), Z2, Z2
-	VSUBPS       Z8, Z2, Z8
+	VADDPS       vconsts32x16<>+0(SB), Z2, Z3
+	VDIVPS       Z3, Z2, Z3
+	VMULPS       Z3, Z3, Z6
+	VMULPS       Z6, Z6, Z7
+	VMULPS       Z7, Z7, Z8
+	VBROADCASTSS consts32<>+88(SB), Z9
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z9
+	VBROADCASTSS consts32<>+92(SB), Z10
+	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z10
+	VFMADD231PS  Z7, Z10, Z9
+	VFMADD231PS  vconsts32x16<>+1024(SB), Z8, Z9
+	VMULPS       Z6, Z9, Z9
+	VMULPS       Z2, Z2, Z6
+	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
+	VADDPS       Z9, Z6, Z9
+	VMULPS       Z9, Z3, Z9
+	VSUBPS       Z9, Z6, Z9
+	VSUBPS       Z9, Z2, Z9
 	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z11, K1
-	VBLENDMPS    Z11, Z8, K1, Z8
+	VBLENDMPS    Z11, Z9, K1, Z9
 	VMULPS       (SP), Z5, Z2
 	VADDPS       64(SP), Z2, Z2
 	VMULPS       Z2, Z4, Z2
 	VXORPS       Z3, Z3, Z3
 	VMAXPS       Z3, Z4, Z3
 	VSUBPS       Z2, Z3, Z2
-	VADDPS       Z8, Z2, Z2
+	VADDPS       Z9, Z2, Z2
 	VADDPS       Z2, Z1, Z1
 	ADDQ         $0x00000020, DX
 	CMPQ         DX, BX
@@ -73558,51 +72226,33 @@ single1:
 	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
 	VSCALEFPS    Z5, Z8, Z8
 	VMAXPS       vconsts32x16<>+832(SB), Z8, Z4
-	VADDPS       vconsts32x16<>+768(SB), Z4, Z5
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z5, K1
-	VBROADCASTSS consts32<>+56(SB), Z6
-	VFMADD213PS  vconsts32x16<>+960(SB), Z5, Z6
-	VBLENDMPS    Z6, Z4, K1, Z6
-	VSUBPS       vconsts32x16<>+768(SB), Z5, Z7
-	VSUBPS       Z7, Z4, Z7
-	VBROADCASTSS consts32<>+88(SB), Z4
-	VFNMADD231PS vconsts32x16<>+1024(SB), Z5, Z4
-	VMULPS       Z4, Z7, Z7
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z5, K1
-	VMOVAPS.Z    Z7, K1, Z7
-	VMOVAPS.Z    Z4, K1, Z4
-	VADDPS       vconsts32x16<>+0(SB), Z6, Z5
-	VDIVPS       Z5, Z6, Z5
-	VMULPS       Z5, Z5, Z9
-	VMULPS       Z9, Z9, Z10
-	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD213PS  vconsts32x16<>+64(SB), Z10, Z11
-	VMULPS       Z9, Z11, Z11
-	VBROADCASTSS consts32<>+28(SB), Z9
-	VFMADD213PS  vconsts32x16<>+128(SB), Z10, Z9
-	VMULPS       Z10, Z9, Z9
-	VADDPS       Z9, Z11, Z9
-	VMULPS       Z6, Z6, Z10
-	VMULPS       vconsts32x16<>+192(SB), Z10, Z10
-	VADDPS       Z9, Z10, Z9
-	VMULPS       Z9, Z5, Z9
-	VMULPS       vconsts32x16<>+256(SB), Z4, Z5
-	VADDPS       Z7, Z5, Z5
-	VADDPS       Z5, Z9, Z9
-	VSUBPS       Z9, Z10, Z9
-	VSUBPS       Z6, Z9, Z9
-	VMULPS       vconsts32x16<>+320(SB), Z4, Z4
-	VSUBPS       Z9, Z4, Z9
+	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
+	VDIVPS       Z5, Z4, Z5
+	VMULPS       Z5, Z5, Z6
+	VMULPS       Z6, Z6, Z7
+	VMULPS       Z7, Z7, Z9
+	VBROADCASTSS consts32<>+88(SB), Z10
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z10
+	VBROADCASTSS consts32<>+92(SB), Z11
+	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z11
+	VFMADD231PS  Z7, Z11, Z10
+	VFMADD231PS  vconsts32x16<>+1024(SB), Z9, Z10
+	VMULPS       Z6, Z10, Z10
+	VMULPS       Z4, Z4, Z6
+	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
+	VADDPS       Z10, Z6, Z10
+	VMULPS       Z10, Z5, Z10
+	VSUBPS       Z10, Z6, Z10
+	VSUBPS       Z10, Z4, Z10
 	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z9, K1, Z9
+	VBLENDMPS    Z8, Z10, K1, Z10
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
 	VMULPS       Z3, Z2, Z3
 	VXORPS       Z4, Z4, Z4
 	VMAXPS       Z4, Z2, Z2
 	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z9, Z3, Z3
+	VADDPS       Z10, Z3, Z3
 	VADDPS       Z3, Z0, Z0
 	ADDQ         $0x00000010, DX
 	JMP          single1
@@ -73641,51 +72291,33 @@ tail:
 	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
 	VSCALEFPS    Z5, Z8, Z8
 	VMAXPS       vconsts32x16<>+832(SB), Z8, Z4
-	VADDPS       vconsts32x16<>+768(SB), Z4, Z5
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z5, K1
-	VBROADCASTSS consts32<>+56(SB), Z6
-	VFMADD213PS  vconsts32x16<>+960(SB), Z5, Z6
-	VBLENDMPS    Z6, Z4, K1, Z6
-	VSUBPS       vconsts32x16<>+768(SB), Z5, Z7
-	VSUBPS       Z7, Z4, Z7
-	VBROADCASTSS consts32<>+88(SB), Z4
-	VFNMADD231PS vconsts32x16<>+1024(SB), Z5, Z4
-	VMULPS       Z4, Z7, Z7
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z5, K1
-	VMOVAPS.Z    Z7, K1, Z7
-	VMOVAPS.Z    Z4, K1, Z4
-	VADDPS       vconsts32x16<>+0(SB), Z6, Z5
-	VDIVPS       Z5, Z6, Z5
-	VMULPS       Z5, Z5, Z9
-	VMULPS       Z9, Z9, Z10
-	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD213PS  vconsts32x16<>+64(SB), Z10, Z11
-	VMULPS       Z9, Z11, Z11
-	VBROADCASTSS consts32<>+28(SB), Z9
-	VFMADD213PS  vconsts32x16<>+128(SB), Z10, Z9
-	VMULPS       Z10, Z9, Z9
-	VADDPS       Z9, Z11, Z9
-	VMULPS       Z6, Z6, Z10
-	VMULPS       vconsts32x16<>+192(SB), Z10, Z10
-	VADDPS       Z9, Z10, Z9
-	VMULPS       Z9, Z5, Z9
-	VMULPS       vconsts32x16<>+256(SB), Z4, Z5
-	VADDPS       Z7, Z5, Z5
-	VADDPS       Z5, Z9, Z9
-	VSUBPS       Z9, Z10, Z9
-	VSUBPS       Z6, Z9, Z9
-	VMULPS       vconsts32x16<>+320(SB), Z4, Z4
-	VSUBPS       Z9, Z4, Z9
+	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
+	VDIVPS       Z5, Z4, Z5
+	VMULPS       Z5, Z5, Z6
+	VMULPS       Z6, Z6, Z7
+	VMULPS       Z7, Z7, Z9
+	VBROADCASTSS consts32<>+88(SB), Z10
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z10
+	VBROADCASTSS consts32<>+92(SB), Z11
+	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z11
+	VFMADD231PS  Z7, Z11, Z10
+	VFMADD231PS  vconsts32x16<>+1024(SB), Z9, Z10
+	VMULPS       Z6, Z10, Z10
+	VMULPS       Z4, Z4, Z6
+	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
+	VADDPS       Z10, Z6, Z10
+	VMULPS       Z10, Z5, Z10
+	VSUBPS       Z10, Z6, Z10
+	VSUBPS       Z10, Z4, Z10
 	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z9, K1, Z9
+	VBLENDMPS    Z8, Z10, K1, Z10
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
 	VMULPS       Z3, Z2, Z3
 	VXORPS       Z4, Z4, Z4
 	VMAXPS       Z4, Z2, Z2
 	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z9, Z3, Z3
+	VADDPS       Z10, Z3, Z3
 	LEAQ         kmask<>+0(SB), SI
 	KMOVW        (SI)(BX*2), K1
 	VMOVAPS.Z    Z3, K1, Z3
@@ -73802,51 +72434,33 @@ loop:
 	VADDPS       vconsts32x16<>+768(SB), Z13, Z13
 	VSCALEFPS    Z9, Z13, Z13
 	VMAXPS       vconsts32x16<>+832(SB), Z10, Z8
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z9
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z9, K1
-	VBROADCASTSS consts32<>+56(SB), Z11
-	VFMADD213PS  vconsts32x16<>+960(SB), Z9, Z11
-	VBLENDMPS    Z11, Z8, K1, Z11
-	VSUBPS       vconsts32x16<>+768(SB), Z9, Z12
-	VSUBPS       Z12, Z8, Z12
-	VBROADCASTSS consts32<>+88(SB), Z8
-	VFNMADD231PS vconsts32x16<>+1024(SB), Z9, Z8
-	VMULPS       Z8, Z12, Z12
-	VBROADCASTSS consts32<>+4(SB), Z8
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z9, K1
-	VMOVAPS.Z    Z12, K1, Z12
-	VMOVAPS.Z    Z8, K1, Z8
-	VADDPS       vconsts32x16<>+0(SB), Z11, Z9
-	VDIVPS       Z9, Z11, Z9
-	VMULPS       Z9, Z9, Z14
-	VMULPS       Z14, Z14, Z15
-	VBROADCASTSS consts32<>+24(SB), Z16
-	VFMADD213PS  vconsts32x16<>+64(SB), Z15, Z16
-	VMULPS       Z14, Z16, Z16
-	VBROADCASTSS consts32<>+28(SB), Z14
-	VFMADD213PS  vconsts32x16<>+128(SB), Z15, Z14
-	VMULPS       Z15, Z14, Z14
-	VADDPS       Z14, Z16, Z14
-	VMULPS       Z11, Z11, Z15
-	VMULPS       vconsts32x16<>+192(SB), Z15, Z15
-	VADDPS       Z14, Z15, Z14
-	VMULPS       Z14, Z9, Z14
-	VMULPS       vconsts32x16<>+256(SB), Z8, Z9
-	VADDPS       Z12, Z9, Z9
-	VADDPS       Z9, Z14, Z14
-	VSUBPS       Z14, Z15, Z14
-	VSUBPS       Z11, Z14, Z14
-	VMULPS       vconsts32x16<>+320(SB), Z8, Z8
-	VSUBPS       Z14, Z8, Z14
+	VADDPS       vconsts32x16<>+0(SB), Z8, Z9
+	VDIVPS       Z9, Z8, Z9
+	VMULPS       Z9, Z9, Z11
+	VMULPS       Z11, Z11, Z12
+	VMULPS       Z12, Z12, Z14
+	VBROADCASTSS consts32<>+88(SB), Z15
+	VFMADD213PS  vconsts32x16<>+896(SB), Z11, Z15
+	VBROADCASTSS consts32<>+92(SB), Z16
+	VFMADD213PS  vconsts32x16<>+960(SB), Z11, Z16
+	VFMADD231PS  Z12, Z16, Z15
+	VFMADD231PS  vconsts32x16<>+1024(SB), Z14, Z15
+	VMULPS       Z11, Z15, Z15
+	VMULPS       Z8, Z8, Z11
+	VMULPS       vconsts32x16<>+192(SB), Z11, Z11
+	VADDPS       Z15, Z11, Z15
+	VMULPS       Z15, Z9, Z15
+	VSUBPS       Z15, Z11, Z15
+	VSUBPS       Z15, Z8, Z15
 	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z10, K1
-	VBLENDMPS    Z10, Z14, K1, Z14
+	VBLENDMPS    Z10, Z15, K1, Z15
 	VMULPS       (SP), Z5, Z5
 	VADDPS       64(SP), Z5, Z5
 	VMULPS       Z5, Z4, Z5
 	VXORPS       Z8, Z8, Z8
 	VMAXPS       Z8, Z4, Z4
 	VSUBPS       Z5, Z4, Z5
-	VADDPS       Z14, Z5, Z5
+	VADDPS       Z15, Z5, Z5
 	VMOVUPS      (DX)(SI*4), Z4
 	VFMADD231PS  Z5, Z4, Z0
 	VADDPS       Z4, Z1, Z1
@@ -73856,51 +72470,33 @@ loop:
 	POPCNTL      R8, R8
 	ADDQ         R8, BX
 	VMAXPS       vconsts32x16<>+832(SB), Z13, Z4
-	VADDPS       vconsts32x16<>+768(SB), Z4, Z5
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z5, K1
-	VBROADCASTSS consts32<>+56(SB), Z8
-	VFMADD213PS  vconsts32x16<>+960(SB), Z5, Z8
-	VBLENDMPS    Z8, Z4, K1, Z8
-	VSUBPS       vconsts32x16<>+768(SB), Z5, Z9
-	VSUBPS       Z9, Z4, Z9
-	VBROADCASTSS consts32<>+88(SB), Z4
-	VFNMADD231PS vconsts32x16<>+1024(SB), Z5, Z4
-	VMULPS       Z4, Z9, Z9
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z5, K1
-	VMOVAPS.Z    Z9, K1, Z9
-	VMOVAPS.Z    Z4, K1, Z4
-	VADDPS       vconsts32x16<>+0(SB), Z8, Z5
-	VDIVPS       Z5, Z8, Z5
-	VMULPS       Z5, Z5, Z10
-	VMULPS       Z10, Z10, Z11
-	VBROADCASTSS consts32<>+24(SB), Z12
-	VFMADD213PS  vconsts32x16<>+64(SB), Z11, Z12
-	VMULPS       Z10, Z12, Z12
-	VBROADCASTSS consts32<>+28(SB), Z10
-	VFMADD213PS  vconsts32x16<>+128(SB), Z11, Z10
-	VMULPS       Z11, Z10, Z10
-	VADDPS       Z10, Z12, Z10
-	VMULPS       Z8, Z8, Z11
-	VMULPS       vconsts32x16<>+192(SB), Z11, Z11
-	VADDPS       Z10, Z11, Z10
-	VMULPS       Z10, Z5, Z10
-	VMULPS       vconsts32x16<>+256(SB), Z4, Z5
-	VADDPS       Z9, Z5, Z5
-	VADDPS       Z5, Z10, Z10
-	VSUBPS       Z10, Z11, Z10
-	VSUBPS       Z8, Z10, Z10
-	VMULPS       vconsts32x16<>+320(SB), Z4, Z4
-	VSUBPS       Z10, Z4, Z10
+	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
+	VDIVPS       Z5, Z4, Z5
+	VMULPS       Z5, Z5, Z8
+	VMULPS       Z8, Z8, Z9
+	VMULPS       Z9, Z9, Z10
+	VBROADCASTSS consts32<>+88(SB), Z11
+	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z11
+	VBROADCASTSS consts32<>+92(SB), Z12
+	VFMADD213PS  vconsts32x16<>+960(SB), Z8, Z12
+	VFMADD231PS  Z9, Z12, Z11
+	VFMADD231PS  vconsts32x16<>+1024(SB), Z10, Z11
+	VMULPS       Z8, Z11, Z11
+	VMULPS       Z4, Z4, Z8
+	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
+	VADDPS       Z11, Z8, Z11
+	VMULPS       Z11, Z5, Z11
+	VSUBPS       Z11, Z8, Z11
+	VSUBPS       Z11, Z4, Z11
 	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z13, K1
-	VBLENDMPS    Z13, Z10, K1, Z10
+	VBLENDMPS    Z13, Z11, K1, Z11
 	VMULPS       (SP), Z7, Z4
 	VADDPS       64(SP), Z4, Z4
 	VMULPS       Z4, Z6, Z4
 	VXORPS       Z5, Z5, Z5
 	VMAXPS       Z5, Z6, Z5
 	VSUBPS       Z4, Z5, Z4
-	VADDPS       Z10, Z4, Z4
+	VADDPS       Z11, Z4, Z4
 	VMOVUPS      64(DX)(SI*4), Z5
 	VFMADD231PS  Z4, Z5, Z2
 	VADDPS       Z5, Z3, Z3
@@ -73943,51 +72539,33 @@ single1:
 	VADDPS       vconsts32x16<>+768(SB), Z10, Z10
 	VSCALEFPS    Z7, Z10, Z10
 	VMAXPS       vconsts32x16<>+832(SB), Z10, Z6
-	VADDPS       vconsts32x16<>+768(SB), Z6, Z7
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z7, K1
-	VBROADCASTSS consts32<>+56(SB), Z8
-	VFMADD213PS  vconsts32x16<>+960(SB), Z7, Z8
-	VBLENDMPS    Z8, Z6, K1, Z8
-	VSUBPS       vconsts32x16<>+768(SB), Z7, Z9
-	VSUBPS       Z9, Z6, Z9
-	VBROADCASTSS consts32<>+88(SB), Z6
-	VFNMADD231PS vconsts32x16<>+1024(SB), Z7, Z6
-	VMULPS       Z6, Z9, Z9
-	VBROADCASTSS consts32<>+4(SB), Z6
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z7, K1
-	VMOVAPS.Z    Z9, K1, Z9
-	VMOVAPS.Z    Z6, K1, Z6
-	VADDPS       vconsts32x16<>+0(SB), Z8, Z7
-	VDIVPS       Z7, Z8, Z7
-	VMULPS       Z7, Z7, Z11
-	VMULPS       Z11, Z11, Z12
-	VBROADCASTSS consts32<>+24(SB), Z13
-	VFMADD213PS  vconsts32x16<>+64(SB), Z12, Z13
-	VMULPS       Z11, Z13, Z13
-	VBROADCASTSS consts32<>+28(SB), Z11
-	VFMADD213PS  vconsts32x16<>+128(SB), Z12, Z11
-	VMULPS       Z12, Z11, Z11
-	VADDPS       Z11, Z13, Z11
-	VMULPS       Z8, Z8, Z12
-	VMULPS       vconsts32x16<>+192(SB), Z12, Z12
-	VADDPS       Z11, Z12, Z11
-	VMULPS       Z11, Z7, Z11
-	VMULPS       vconsts32x16<>+256(SB), Z6, Z7
-	VADDPS       Z9, Z7, Z7
-	VADDPS       Z7, Z11, Z11
-	VSUBPS       Z11, Z12, Z11
-	VSUBPS       Z8, Z11, Z11
-	VMULPS       vconsts32x16<>+320(SB), Z6, Z6
-	VSUBPS       Z11, Z6, Z11
+	VADDPS       vconsts32x16<>+0(SB), Z6, Z7
+	VDIVPS       Z7, Z6, Z7
+	VMULPS       Z7, Z7, Z8
+	VMULPS       Z8, Z8, Z9
+	VMULPS       Z9, Z9, Z11
+	VBROADCASTSS consts32<>+88(SB), Z12
+	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z12
+	VBROADCASTSS consts32<>+92(SB), Z13
+	VFMADD213PS  vconsts32x16<>+960(SB), Z8, Z13
+	VFMADD231PS  Z9, Z13, Z12
+	VFMADD231PS  vconsts32x16<>+1024(SB), Z11, Z12
+	VMULPS       Z8, Z12, Z12
+	VMULPS       Z6, Z6, Z8
+	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
+	VADDPS       Z12, Z8, Z12
+	VMULPS       Z12, Z7, Z12
+	VSUBPS       Z12, Z8, Z12
+	VSUBPS       Z12, Z6, Z12
 	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z10, K1
-	VBLENDMPS    Z10, Z11, K1, Z11
+	VBLENDMPS    Z10, Z12, K1, Z12
 	VMULPS       (SP), Z5, Z5
 	VADDPS       64(SP), Z5, Z5
 	VMULPS       Z5, Z4, Z5
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z4, Z4
 	VSUBPS       Z5, Z4, Z5
-	VADDPS       Z11, Z5, Z5
+	VADDPS       Z12, Z5, Z5
 	VMOVUPS      (DX)(SI*4), Z4
 	VFMADD231PS  Z5, Z4, Z0
 	VADDPS       Z4, Z1, Z1
@@ -74033,51 +72611,33 @@ tail:
 	VADDPS       vconsts32x16<>+768(SB), Z10, Z10
 	VSCALEFPS    Z7, Z10, Z10
 	VMAXPS       vconsts32x16<>+832(SB), Z10, Z6
-	VADDPS       vconsts32x16<>+768(SB), Z6, Z7
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z7, K1
-	VBROADCASTSS consts32<>+56(SB), Z8
-	VFMADD213PS  vconsts32x16<>+960(SB), Z7, Z8
-	VBLENDMPS    Z8, Z6, K1, Z8
-	VSUBPS       vconsts32x16<>+768(SB), Z7, Z9
-	VSUBPS       Z9, Z6, Z9
-	VBROADCASTSS consts32<>+88(SB), Z6
-	VFNMADD231PS vconsts32x16<>+1024(SB), Z7, Z6
-	VMULPS       Z6, Z9, Z9
-	VBROADCASTSS consts32<>+4(SB), Z6
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z7, K1
-	VMOVAPS.Z    Z9, K1, Z9
-	VMOVAPS.Z    Z6, K1, Z6
-	VADDPS       vconsts32x16<>+0(SB), Z8, Z7
-	VDIVPS       Z7, Z8, Z7
-	VMULPS       Z7, Z7, Z11
-	VMULPS       Z11, Z11, Z12
-	VBROADCASTSS consts32<>+24(SB), Z13
-	VFMADD213PS  vconsts32x16<>+64(SB), Z12, Z13
-	VMULPS       Z11, Z13, Z13
-	VBROADCASTSS consts32<>+28(SB), Z11
-	VFMADD213PS  vconsts32x16<>+128(SB), Z12, Z11
-	VMULPS       Z12, Z11, Z11
-	VADDPS       Z11, Z13, Z11
-	VMULPS       Z8, Z8, Z12
-	VMULPS       vconsts32x16<>+192(SB), Z12, Z12
-	VADDPS       Z11, Z12, Z11
-	VMULPS       Z11, Z7, Z11
-	VMULPS       vconsts32x16<>+256(SB), Z6, Z7
-	VADDPS       Z9, Z7, Z7
-	VADDPS       Z7, Z11, Z11
-	VSUBPS       Z11, Z12, Z11
-	VSUBPS       Z8, Z11, Z11
-	VMULPS       vconsts32x16<>+320(SB), Z6, Z6
-	VSUBPS       Z11, Z6, Z11
+	VADDPS       vconsts32x16<>+0(SB), Z6, Z7
+	VDIVPS       Z7, Z6, Z7
+	VMULPS       Z7, Z7, Z8
+	VMULPS       Z8, Z8, Z9
+	VMULPS       Z9, Z9, Z11
+	VBROADCASTSS consts32<>+88(SB), Z12
+	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z12
+	VBROADCASTSS consts32<>+92(SB), Z13
+	VFMADD213PS  vconsts32x16<>+960(SB), Z8, Z13
+	VFMADD231PS  Z9, Z13, Z12
+	VFMADD231PS  vconsts32x16<>+1024(SB), Z11, Z12
+	VMULPS       Z8, Z12, Z12
+	VMULPS       Z6, Z6, Z8
+	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
+	VADDPS       Z12, Z8, Z12
+	VMULPS       Z12, Z7, Z12
+	VSUBPS       Z12, Z8, Z12
+	VSUBPS       Z12, Z6, Z12
 	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z10, K1
-	VBLENDMPS    Z10, Z11, K1, Z11
+	VBLENDMPS    Z10, Z12, K1, Z12
 	VMULPS       (SP), Z5, Z5
 	VADDPS       64(SP), Z5, Z5
 	VMULPS       Z5, Z4, Z5
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z4, Z4
 	VSUBPS       Z5, Z4, Z5
-	VADDPS       Z11, Z5, Z5
+	VADDPS       Z12, Z5, Z5
 	LEAQ         kmask<>+0(SB), R8
 	KMOVW        (R8)(DI*2), K1
 	VXORPS       Z4, Z4, Z4
@@ -74219,101 +72779,65 @@ loop:
 	VADDPS       vconsts32x16<>+768(SB), Z11, Z11
 	VSCALEFPS    Z7, Z11, Z11
 	VMAXPS       vconsts32x16<>+832(SB), Z8, Z6
-	VADDPS       vconsts32x16<>+768(SB), Z6, Z7
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z7, K1
-	VBROADCASTSS consts32<>+56(SB), Z9
-	VFMADD213PS  vconsts32x16<>+960(SB), Z7, Z9
-	VBLENDMPS    Z9, Z6, K1, Z9
-	VSUBPS       vconsts32x16<>+768(SB), Z7, Z10
-	VSUBPS       Z10, Z6, Z10
-	VBROADCASTSS consts32<>+88(SB), Z6
-	VFNMADD231PS vconsts32x16<>+1024(SB), Z7, Z6
-	VMULPS       Z6, Z10, Z10
-	VBROADCASTSS consts32<>+4(SB), Z6
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z7, K1
-	VMOVAPS.Z    Z10, K1, Z10
-	VMOVAPS.Z    Z6, K1, Z6
-	VADDPS       vconsts32x16<>+0(SB), Z9, Z7
-	VDIVPS       Z7, Z9, Z7
-	VMULPS       Z7, Z7, Z12
-	VMULPS       Z12, Z12, Z13
-	VBROADCASTSS consts32<>+24(SB), Z14
-	VFMADD213PS  vconsts32x16<>+64(SB), Z13, Z14
-	VMULPS       Z12, Z14, Z14
-	VBROADCASTSS consts32<>+28(SB), Z12
-	VFMADD213PS  vconsts32x16<>+128(SB), Z13, Z12
-	VMULPS       Z13, Z12, Z12
-	VADDPS       Z12, Z14, Z12
-	VMULPS       Z9, Z9, Z13
-	VMULPS       vconsts32x16<>+192(SB), Z13, Z13
-	VADDPS       Z12, Z13, Z12
-	VMULPS       Z12, Z7, Z12
-	VMULPS       vconsts32x16<>+256(SB), Z6, Z7
-	VADDPS       Z10, Z7, Z7
-	VADDPS       Z7, Z12, Z12
-	VSUBPS       Z12, Z13, Z12
-	VSUBPS       Z9, Z12, Z12
-	VMULPS       vconsts32x16<>+320(SB), Z6, Z6
-	VSUBPS       Z12, Z6, Z12
+	VADDPS       vconsts32x16<>+0(SB), Z6, Z7
+	VDIVPS       Z7, Z6, Z7
+	VMULPS       Z7, Z7, Z9
+	VMULPS       Z9, Z9, Z10
+	VMULPS       Z10, Z10, Z12
+	VBROADCASTSS consts32<>+88(SB), Z13
+	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z13
+	VBROADCASTSS consts32<>+92(SB), Z14
+	VFMADD213PS  vconsts32x16<>+960(SB), Z9, Z14
+	VFMADD231PS  Z10, Z14, Z13
+	VFMADD231PS  vconsts32x16<>+1024(SB), Z12, Z13
+	VMULPS       Z9, Z13, Z13
+	VMULPS       Z6, Z6, Z9
+	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
+	VADDPS       Z13, Z9, Z13
+	VMULPS       Z13, Z7, Z13
+	VSUBPS       Z13, Z9, Z13
+	VSUBPS       Z13, Z6, Z13
 	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z12, K1, Z12
+	VBLENDMPS    Z8, Z13, K1, Z13
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
 	VMULPS       Z3, Z2, Z3
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z2, Z2
 	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z12, Z3, Z3
+	VADDPS       Z13, Z3, Z3
 	VBROADCASTSS s+72(FP), Z2
 	VMULPS       Z3, Z2, Z2
 	VMOVUPS      Z2, (DX)(BX*4)
 	VADDPS       Z3, Z0, Z0
 	VMAXPS       vconsts32x16<>+832(SB), Z11, Z2
-	VADDPS       vconsts32x16<>+768(SB), Z2, Z3
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z3, K1
-	VBROADCASTSS consts32<>+56(SB), Z6
-	VFMADD213PS  vconsts32x16<>+960(SB), Z3, Z6
-	VBLENDMPS    Z6, Z2, K1, Z6
-	VSUBPS       vconsts32x16<>+768(SB), Z3, Z7
-	VSUBPS       Z7, Z2, Z7
-	VBROADCASTSS consts32<>+88(SB), Z2
-	VFNMADD231PS vconsts32x16<>+1024(SB), Z3, Z2
-	VMULPS       Z2, Z7, Z7
-	VBROADCASTSS consts32<>+4(SB), Z2
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z3, K1
-	VMOVAPS.Z    Z7, K1, Z7
-	VMOVAPS.Z    Z2, K1, Z2
-	VADDPS       vconsts32x16<>+0(SB), Z6, Z3
-	VDIVPS       Z3, Z6, Z3
-	VMULPS       Z3, Z3, Z8
-	VMULPS       Z8, Z8, Z9
-	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD213PS  vconsts32x16<>+64(SB), Z9, Z10
-	VMULPS       Z8, Z10, Z10
-	VBROADCASTSS consts32<>+28(SB), Z8
-	VFMADD213PS  vconsts32x16<>+128(SB), Z9, Z8
-	VMULPS       Z9, Z8, Z8
-	VADDPS       Z8, Z10, Z8
-	VMULPS       Z6, Z6, Z9
-	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
-	VADDPS       Z8, Z9, Z8
-	VMULPS       Z8, Z3, Z8
-	VMULPS       vconsts32x16<>+256(SB), Z2, Z3
-	VADDPS       Z7, Z3, Z3
-	VADDPS       Z3, Z8, Z8
-	VSUBPS       Z8, Z9, Z8
-	VSUBPS       Z6, Z8, Z8
-	VMULPS       vconsts32x16<>+320(SB), Z2, Z2
-	VSUBPS       Z8, Z2, Z8
+	VADDPS       vconsts32x16<>+0(SB), Z2, Z3
+	VDIVPS       Z3, Z2, Z3
+	VMULPS       Z3, Z3, Z6
+	VMULPS       Z6, Z6, Z7
+	VMULPS       Z7, Z7, Z8
+	VBROADCASTSS consts32<>+88(SB), Z9
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z9
+	VBROADCASTSS consts32<>+92(SB), Z10
+	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z10
+	VFMADD231PS  Z7, Z10, Z9
+	VFMADD231PS  vconsts32x16<>+1024(SB), Z8, Z9
+	VMULPS       Z6, Z9, Z9
+	VMULPS       Z2, Z2, Z6
+	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
+	VADDPS       Z9, Z6, Z9
+	VMULPS       Z9, Z3, Z9
+	VSUBPS       Z9, Z6, Z9
+	VSUBPS       Z9, Z2, Z9
 	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z11, K1
-	VBLENDMPS    Z11, Z8, K1, Z8
+	VBLENDMPS    Z11, Z9, K1, Z9
 	VMULPS       (SP), Z5, Z2
 	VADDPS       64(SP), Z2, Z2
 	VMULPS       Z2, Z4, Z2
 	VXORPS       Z3, Z3, Z3
 	VMAXPS       Z3, Z4, Z3
 	VSUBPS       Z2, Z3, Z2
-	VADDPS       Z8, Z2, Z2
+	VADDPS       Z9, Z2, Z2
 	VBROADCASTSS s+72(FP), Z3
 	VMULPS       Z2, Z3, Z3
 	VMOVUPS      Z3, 64(DX)(BX*4)
@@ -74352,51 +72876,33 @@ single1:
 	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
 	VSCALEFPS    Z5, Z8, Z8
 	VMAXPS       vconsts32x16<>+832(SB), Z8, Z4
-	VADDPS       vconsts32x16<>+768(SB), Z4, Z5
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z5, K1
-	VBROADCASTSS consts32<>+56(SB), Z6
-	VFMADD213PS  vconsts32x16<>+960(SB), Z5, Z6
-	VBLENDMPS    Z6, Z4, K1, Z6
-	VSUBPS       vconsts32x16<>+768(SB), Z5, Z7
-	VSUBPS       Z7, Z4, Z7
-	VBROADCASTSS consts32<>+88(SB), Z4
-	VFNMADD231PS vconsts32x16<>+1024(SB), Z5, Z4
-	VMULPS       Z4, Z7, Z7
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z5, K1
-	VMOVAPS.Z    Z7, K1, Z7
-	VMOVAPS.Z    Z4, K1, Z4
-	VADDPS       vconsts32x16<>+0(SB), Z6, Z5
-	VDIVPS       Z5, Z6, Z5
-	VMULPS       Z5, Z5, Z9
-	VMULPS       Z9, Z9, Z10
-	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD213PS  vconsts32x16<>+64(SB), Z10, Z11
-	VMULPS       Z9, Z11, Z11
-	VBROADCASTSS consts32<>+28(SB), Z9
-	VFMADD213PS  vconsts32x16<>+128(SB), Z10, Z9
-	VMULPS       Z10, Z9, Z9
-	VADDPS       Z9, Z11, Z9
-	VMULPS       Z6, Z6, Z10
-	VMULPS       vconsts32x16<>+192(SB), Z10, Z10
-	VADDPS       Z9, Z10, Z9
-	VMULPS       Z9, Z5, Z9
-	VMULPS       vconsts32x16<>+256(SB), Z4, Z5
-	VADDPS       Z7, Z5, Z5
-	VADDPS       Z5, Z9, Z9
-	VSUBPS       Z9, Z10, Z9
-	VSUBPS       Z6, Z9, Z9
-	VMULPS       vconsts32x16<>+320(SB), Z4, Z4
-	VSUBPS       Z9, Z4, Z9
+	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
+	VDIVPS       Z5, Z4, Z5
+	VMULPS       Z5, Z5, Z6
+	VMULPS       Z6, Z6, Z7
+	VMULPS       Z7, Z7, Z9
+	VBROADCASTSS consts32<>+88(SB), Z10
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z10
+	VBROADCASTSS consts32<>+92(SB), Z11
+	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z11
+	VFMADD231PS  Z7, Z11, Z10
+	VFMADD231PS  vconsts32x16<>+1024(SB), Z9, Z10
+	VMULPS       Z6, Z10, Z10
+	VMULPS       Z4, Z4, Z6
+	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
+	VADDPS       Z10, Z6, Z10
+	VMULPS       Z10, Z5, Z10
+	VSUBPS       Z10, Z6, Z10
+	VSUBPS       Z10, Z4, Z10
 	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z9, K1, Z9
+	VBLENDMPS    Z8, Z10, K1, Z10
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
 	VMULPS       Z3, Z2, Z3
 	VXORPS       Z4, Z4, Z4
 	VMAXPS       Z4, Z2, Z2
 	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z9, Z3, Z3
+	VADDPS       Z10, Z3, Z3
 	VBROADCASTSS s+72(FP), Z2
 	VMULPS       Z3, Z2, Z2
 	VMOVUPS      Z2, (DX)(BX*4)
@@ -74438,51 +72944,33 @@ tail:
 	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
 	VSCALEFPS    Z5, Z8, Z8
 	VMAXPS       vconsts32x16<>+832(SB), Z8, Z4
-	VADDPS       vconsts32x16<>+768(SB), Z4, Z5
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z5, K1
-	VBROADCASTSS consts32<>+56(SB), Z6
-	VFMADD213PS  vconsts32x16<>+960(SB), Z5, Z6
-	VBLENDMPS    Z6, Z4, K1, Z6
-	VSUBPS       vconsts32x16<>+768(SB), Z5, Z7
-	VSUBPS       Z7, Z4, Z7
-	VBROADCASTSS consts32<>+88(SB), Z4
-	VFNMADD231PS vconsts32x16<>+1024(SB), Z5, Z4
-	VMULPS       Z4, Z7, Z7
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z5, K1
-	VMOVAPS.Z    Z7, K1, Z7
-	VMOVAPS.Z    Z4, K1, Z4
-	VADDPS       vconsts32x16<>+0(SB), Z6, Z5
-	VDIVPS       Z5, Z6, Z5
-	VMULPS       Z5, Z5, Z9
-	VMULPS       Z9, Z9, Z10
-	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD213PS  vconsts32x16<>+64(SB), Z10, Z11
-	VMULPS       Z9, Z11, Z11
-	VBROADCASTSS consts32<>+28(SB), Z9
-	VFMADD213PS  vconsts32x16<>+128(SB), Z10, Z9
-	VMULPS       Z10, Z9, Z9
-	VADDPS       Z9, Z11, Z9
-	VMULPS       Z6, Z6, Z10
-	VMULPS       vconsts32x16<>+192(SB), Z10, Z10
-	VADDPS       Z9, Z10, Z9
-	VMULPS       Z9, Z5, Z9
-	VMULPS       vconsts32x16<>+256(SB), Z4, Z5
-	VADDPS       Z7, Z5, Z5
-	VADDPS       Z5, Z9, Z9
-	VSUBPS       Z9, Z10, Z9
-	VSUBPS       Z6, Z9, Z9
-	VMULPS       vconsts32x16<>+320(SB), Z4, Z4
-	VSUBPS       Z9, Z4, Z9
+	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
+	VDIVPS       Z5, Z4, Z5
+	VMULPS       Z5, Z5, Z6
+	VMULPS       Z6, Z6, Z7
+	VMULPS       Z7, Z7, Z9
+	VBROADCASTSS consts32<>+88(SB), Z10
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z10
+	VBROADCASTSS consts32<>+92(SB), Z11
+	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z11
+	VFMADD231PS  Z7, Z11, Z10
+	VFMADD231PS  vconsts32x16<>+1024(SB), Z9, Z10
+	VMULPS       Z6, Z10, Z10
+	VMULPS       Z4, Z4, Z6
+	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
+	VADDPS       Z10, Z6, Z10
+	VMULPS       Z10, Z5, Z10
+	VSUBPS       Z10, Z6, Z10
+	VSUBPS       Z10, Z4, Z10
 	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z9, K1, Z9
+	VBLENDMPS    Z8, Z10, K1, Z10
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
 	VMULPS       Z3, Z2, Z3
 	VXORPS       Z4, Z4, Z4
 	VMAXPS       Z4, Z2, Z2
 	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z9, Z3, Z3
+	VADDPS       Z10, Z3, Z3
 	VBROADCASTSS s+72(FP), Z2
 	VMULPS       Z3, Z2, Z2
 	LEAQ         kmask<>+0(SB), DI
@@ -74600,101 +73088,65 @@ loop:
 	VADDPS       vconsts32x16<>+768(SB), Z11, Z11
 	VSCALEFPS    Z7, Z11, Z11
 	VMAXPS       vconsts32x16<>+832(SB), Z8, Z6
-	VADDPS       vconsts32x16<>+768(SB), Z6, Z7
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z7, K1
-	VBROADCASTSS consts32<>+56(SB), Z9
-	VFMADD213PS  vconsts32x16<>+960(SB), Z7, Z9
-	VBLENDMPS    Z9, Z6, K1, Z9
-	VSUBPS       vconsts32x16<>+768(SB), Z7, Z10
-	VSUBPS       Z10, Z6, Z10
-	VBROADCASTSS consts32<>+88(SB), Z6
-	VFNMADD231PS vconsts32x16<>+1024(SB), Z7, Z6
-	VMULPS       Z6, Z10, Z10
-	VBROADCASTSS consts32<>+4(SB), Z6
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z7, K1
-	VMOVAPS.Z    Z10, K1, Z10
-	VMOVAPS.Z    Z6, K1, Z6
-	VADDPS       vconsts32x16<>+0(SB), Z9, Z7
-	VDIVPS       Z7, Z9, Z7
-	VMULPS       Z7, Z7, Z12
-	VMULPS       Z12, Z12, Z13
-	VBROADCASTSS consts32<>+24(SB), Z14
-	VFMADD213PS  vconsts32x16<>+64(SB), Z13, Z14
-	VMULPS       Z12, Z14, Z14
-	VBROADCASTSS consts32<>+28(SB), Z12
-	VFMADD213PS  vconsts32x16<>+128(SB), Z13, Z12
-	VMULPS       Z13, Z12, Z12
-	VADDPS       Z12, Z14, Z12
-	VMULPS       Z9, Z9, Z13
-	VMULPS       vconsts32x16<>+192(SB), Z13, Z13
-	VADDPS       Z12, Z13, Z12
-	VMULPS       Z12, Z7, Z12
-	VMULPS       vconsts32x16<>+256(SB), Z6, Z7
-	VADDPS       Z10, Z7, Z7
-	VADDPS       Z7, Z12, Z12
-	VSUBPS       Z12, Z13, Z12
-	VSUBPS       Z9, Z12, Z12
-	VMULPS       vconsts32x16<>+320(SB), Z6, Z6
-	VSUBPS       Z12, Z6, Z12
+	VADDPS       vconsts32x16<>+0(SB), Z6, Z7
+	VDIVPS       Z7, Z6, Z7
+	VMULPS       Z7, Z7, Z9
+	VMULPS       Z9, Z9, Z10
+	VMULPS       Z10, Z10, Z12
+	VBROADCASTSS consts32<>+88(SB), Z13
+	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z13
+	VBROADCASTSS consts32<>+92(SB), Z14
+	VFMADD213PS  vconsts32x16<>+960(SB), Z9, Z14
+	VFMADD231PS  Z10, Z14, Z13
+	VFMADD231PS  vconsts32x16<>+1024(SB), Z12, Z13
+	VMULPS       Z9, Z13, Z13
+	VMULPS       Z6, Z6, Z9
+	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
+	VADDPS       Z13, Z9, Z13
+	VMULPS       Z13, Z7, Z13
+	VSUBPS       Z13, Z9, Z13
+	VSUBPS       Z13, Z6, Z13
 	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z12, K1, Z12
+	VBLENDMPS    Z8, Z13, K1, Z13
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
 	VMULPS       Z3, Z2, Z3
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z2, Z2
 	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z12, Z3, Z3
+	VADDPS       Z13, Z3, Z3
 	VMOVUPS      (DX)(SI*4), Z2
 	VMULPS       Z3, Z2, Z6
 	VMOVUPS      Z6, (BX)(SI*4)
 	VFMADD231PS  Z3, Z2, Z0
 	VMAXPS       vconsts32x16<>+832(SB), Z11, Z2
-	VADDPS       vconsts32x16<>+768(SB), Z2, Z3
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z3, K1
-	VBROADCASTSS consts32<>+56(SB), Z6
-	VFMADD213PS  vconsts32x16<>+960(SB), Z3, Z6
-	VBLENDMPS    Z6, Z2, K1, Z6
-	VSUBPS       vconsts32x16<>+768(SB), Z3, Z7
-	VSUBPS       Z7, Z2, Z7
-	VBROADCASTSS consts32<>+88(SB), Z2
-	VFNMADD231PS vconsts32x16<>+1024(SB), Z3, Z2
-	VMULPS       Z2, Z7, Z7
-	VBROADCASTSS consts32<>+4(SB), Z2
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z3, K1
-	VMOVAPS.Z    Z7, K1, Z7
-	VMOVAPS.Z    Z2, K1, Z2
-	VADDPS       vconsts32x16<>+0(SB), Z6, Z3
-	VDIVPS       Z3, Z6, Z3
-	VMULPS       Z3, Z3, Z8
-	VMULPS       Z8, Z8, Z9
-	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD213PS  vconsts32x16<>+64(SB), Z9, Z10
-	VMULPS       Z8, Z10, Z10
-	VBROADCASTSS consts32<>+28(SB), Z8
-	VFMADD213PS  vconsts32x16<>+128(SB), Z9, Z8
-	VMULPS       Z9, Z8, Z8
-	VADDPS       Z8, Z10, Z8
-	VMULPS       Z6, Z6, Z9
-	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
-	VADDPS       Z8, Z9, Z8
-	VMULPS       Z8, Z3, Z8
-	VMULPS       vconsts32x16<>+256(SB), Z2, Z3
-	VADDPS       Z7, Z3, Z3
-	VADDPS       Z3, Z8, Z8
-	VSUBPS       Z8, Z9, Z8
-	VSUBPS       Z6, Z8, Z8
-	VMULPS       vconsts32x16<>+320(SB), Z2, Z2
-	VSUBPS       Z8, Z2, Z8
+	VADDPS       vconsts32x16<>+0(SB), Z2, Z3
+	VDIVPS       Z3, Z2, Z3
+	VMULPS       Z3, Z3, Z6
+	VMULPS       Z6, Z6, Z7
+	VMULPS       Z7, Z7, Z8
+	VBROADCASTSS consts32<>+88(SB), Z9
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z9
+	VBROADCASTSS consts32<>+92(SB), Z10
+	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z10
+	VFMADD231PS  Z7, Z10, Z9
+	VFMADD231PS  vconsts32x16<>+1024(SB), Z8, Z9
+	VMULPS       Z6, Z9, Z9
+	VMULPS       Z2, Z2, Z6
+	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
+	VADDPS       Z9, Z6, Z9
+	VMULPS       Z9, Z3, Z9
+	VSUBPS       Z9, Z6, Z9
+	VSUBPS       Z9, Z2, Z9
 	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z11, K1
-	VBLENDMPS    Z11, Z8, K1, Z8
+	VBLENDMPS    Z11, Z9, K1, Z9
 	VMULPS       (SP), Z5, Z2
 	VADDPS       64(SP), Z2, Z2
 	VMULPS       Z2, Z4, Z2
 	VXORPS       Z3, Z3, Z3
 	VMAXPS       Z3, Z4, Z3
 	VSUBPS       Z2, Z3, Z2
-	VADDPS       Z8, Z2, Z2
+	VADDPS       Z9, Z2, Z2
 	VMOVUPS      64(DX)(SI*4), Z3
 	VMULPS       Z2, Z3, Z4
 	VMOVUPS      Z4, 64(BX)(SI*4)
@@ -74733,51 +73185,33 @@ single1:
 	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
 	VSCALEFPS    Z5, Z8, Z8
 	VMAXPS       vconsts32x16<>+832(SB), Z8, Z4
-	VADDPS       vconsts32x16<>+768(SB), Z4, Z5
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z5, K1
-	VBROADCASTSS consts32<>+56(SB), Z6
-	VFMADD213PS  vconsts32x16<>+960(SB), Z5, Z6
-	VBLENDMPS    Z6, Z4, K1, Z6
-	VSUBPS       vconsts32x16<>+768(SB), Z5, Z7
-	VSUBPS       Z7, Z4, Z7
-	VBROADCASTSS consts32<>+88(SB), Z4
-	VFNMADD231PS vconsts32x16<>+1024(SB), Z5, Z4
-	VMULPS       Z4, Z7, Z7
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z5, K1
-	VMOVAPS.Z    Z7, K1, Z7
-	VMOVAPS.Z    Z4, K1, Z4
-	VADDPS       vconsts32x16<>+0(SB), Z6, Z5
-	VDIVPS       Z5, Z6, Z5
-	VMULPS       Z5, Z5, Z9
-	VMULPS       Z9, Z9, Z10
-	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD213PS  vconsts32x16<>+64(SB), Z10, Z11
-	VMULPS       Z9, Z11, Z11
-	VBROADCASTSS consts32<>+28(SB), Z9
-	VFMADD213PS  vconsts32x16<>+128(SB), Z10, Z9
-	VMULPS       Z10, Z9, Z9
-	VADDPS       Z9, Z11, Z9
-	VMULPS       Z6, Z6, Z10
-	VMULPS       vconsts32x16<>+192(SB), Z10, Z10
-	VADDPS       Z9, Z10, Z9
-	VMULPS       Z9, Z5, Z9
-	VMULPS       vconsts32x16<>+256(SB), Z4, Z5
-	VADDPS       Z7, Z5, Z5
-	VADDPS       Z5, Z9, Z9
-	VSUBPS       Z9, Z10, Z9
-	VSUBPS       Z6, Z9, Z9
-	VMULPS       vconsts32x16<>+320(SB), Z4, Z4
-	VSUBPS       Z9, Z4, Z9
+	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
+	VDIVPS       Z5, Z4, Z5
+	VMULPS       Z5, Z5, Z6
+	VMULPS       Z6, Z6, Z7
+	VMULPS       Z7, Z7, Z9
+	VBROADCASTSS consts32<>+88(SB), Z10
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z10
+	VBROADCASTSS consts32<>+92(SB), Z11
+	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z11
+	VFMADD231PS  Z7, Z11, Z10
+	VFMADD231PS  vconsts32x16<>+1024(SB), Z9, Z10
+	VMULPS       Z6, Z10, Z10
+	VMULPS       Z4, Z4, Z6
+	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
+	VADDPS       Z10, Z6, Z10
+	VMULPS       Z10, Z5, Z10
+	VSUBPS       Z10, Z6, Z10
+	VSUBPS       Z10, Z4, Z10
 	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z9, K1, Z9
+	VBLENDMPS    Z8, Z10, K1, Z10
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
 	VMULPS       Z3, Z2, Z3
 	VXORPS       Z4, Z4, Z4
 	VMAXPS       Z4, Z2, Z2
 	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z9, Z3, Z3
+	VADDPS       Z10, Z3, Z3
 	VMOVUPS      (DX)(SI*4), Z2
 	VMULPS       Z3, Z2, Z4
 	VMOVUPS      Z4, (BX)(SI*4)
@@ -74819,51 +73253,33 @@ tail:
 	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
 	VSCALEFPS    Z5, Z8, Z8
 	VMAXPS       vconsts32x16<>+832(SB), Z8, Z4
-	VADDPS       vconsts32x16<>+768(SB), Z4, Z5
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z5, K1
-	VBROADCASTSS consts32<>+56(SB), Z6
-	VFMADD213PS  vconsts32x16<>+960(SB), Z5, Z6
-	VBLENDMPS    Z6, Z4, K1, Z6
-	VSUBPS       vconsts32x16<>+768(SB), Z5, Z7
-	VSUBPS       Z7, Z4, Z7
-	VBROADCASTSS consts32<>+88(SB), Z4
-	VFNMADD231PS vconsts32x16<>+1024(SB), Z5, Z4
-	VMULPS       Z4, Z7, Z7
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z5, K1
-	VMOVAPS.Z    Z7, K1, Z7
-	VMOVAPS.Z    Z4, K1, Z4
-	VADDPS       vconsts32x16<>+0(SB), Z6, Z5
-	VDIVPS       Z5, Z6, Z5
-	VMULPS       Z5, Z5, Z9
-	VMULPS       Z9, Z9, Z10
-	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD213PS  vconsts32x16<>+64(SB), Z10, Z11
-	VMULPS       Z9, Z11, Z11
-	VBROADCASTSS consts32<>+28(SB), Z9
-	VFMADD213PS  vconsts32x16<>+128(SB), Z10, Z9
-	VMULPS       Z10, Z9, Z9
-	VADDPS       Z9, Z11, Z9
-	VMULPS       Z6, Z6, Z10
-	VMULPS       vconsts32x16<>+192(SB), Z10, Z10
-	VADDPS       Z9, Z10, Z9
-	VMULPS       Z9, Z5, Z9
-	VMULPS       vconsts32x16<>+256(SB), Z4, Z5
-	VADDPS       Z7, Z5, Z5
-	VADDPS       Z5, Z9, Z9
-	VSUBPS       Z9, Z10, Z9
-	VSUBPS       Z6, Z9, Z9
-	VMULPS       vconsts32x16<>+320(SB), Z4, Z4
-	VSUBPS       Z9, Z4, Z9
+	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
+	VDIVPS       Z5, Z4, Z5
+	VMULPS       Z5, Z5, Z6
+	VMULPS       Z6, Z6, Z7
+	VMULPS       Z7, Z7, Z9
+	VBROADCASTSS consts32<>+88(SB), Z10
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z10
+	VBROADCASTSS consts32<>+92(SB), Z11
+	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z11
+	VFMADD231PS  Z7, Z11, Z10
+	VFMADD231PS  vconsts32x16<>+1024(SB), Z9, Z10
+	VMULPS       Z6, Z10, Z10
+	VMULPS       Z4, Z4, Z6
+	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
+	VADDPS       Z10, Z6, Z10
+	VMULPS       Z10, Z5, Z10
+	VSUBPS       Z10, Z6, Z10
+	VSUBPS       Z10, Z4, Z10
 	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z9, K1, Z9
+	VBLENDMPS    Z8, Z10, K1, Z10
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
 	VMULPS       Z3, Z2, Z3
 	VXORPS       Z4, Z4, Z4
 	VMAXPS       Z4, Z2, Z2
 	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z9, Z3, Z3
+	VADDPS       Z10, Z3, Z3
 	LEAQ         kmask<>+0(SB), R8
 	KMOVW        (R8)(DI*2), K1
 	VXORPS       Z2, Z2, Z2
@@ -74983,44 +73399,26 @@ loop:
 	VADDPS       vconsts32x16<>+768(SB), Z11, Z11
 	VSCALEFPS    Z7, Z11, Z11
 	VMAXPS       vconsts32x16<>+832(SB), Z8, Z6
-	VADDPS       vconsts32x16<>+768(SB), Z6, Z7
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z7, K1
-	VBROADCASTSS consts32<>+56(SB), Z9
-	VFMADD213PS  vconsts32x16<>+960(SB), Z7, Z9
-	VBLENDMPS    Z9, Z6, K1, Z9
-	VSUBPS       vconsts32x16<>+768(SB), Z7, Z10
-	VSUBPS       Z10, Z6, Z10
-	VBROADCASTSS consts32<>+88(SB), Z6
-	VFNMADD231PS vconsts32x16<>+1024(SB), Z7, Z6
-	VMULPS       Z6, Z10, Z10
-	VBROADCASTSS consts32<>+4(SB), Z6
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z7, K1
-	VMOVAPS.Z    Z10, K1, Z10
-	VMOVAPS.Z    Z6, K1, Z6
-	VADDPS       vconsts32x16<>+0(SB), Z9, Z7
-	VDIVPS       Z7, Z9, Z7
-	VMULPS       Z7, Z7, Z12
-	VMULPS       Z12, Z12, Z13
-	VBROADCASTSS consts32<>+24(SB), Z14
-	VFMADD213PS  vconsts32x16<>+64(SB), Z13, Z14
-	VMULPS       Z12, Z14, Z14
-	VBROADCASTSS consts32<>+28(SB), Z12
-	VFMADD213PS  vconsts32x16<>+128(SB), Z13, Z12
-	VMULPS       Z13, Z12, Z12
-	VADDPS       Z12, Z14, Z12
-	VMULPS       Z9, Z9, Z13
-	VMULPS       vconsts32x16<>+192(SB), Z13, Z13
-	VADDPS       Z12, Z13, Z12
-	VMULPS       Z12, Z7, Z12
-	VMULPS       vconsts32x16<>+256(SB), Z6, Z7
-	VADDPS       Z10, Z7, Z7
-	VADDPS       Z7, Z12, Z12
-	VSUBPS       Z12, Z13, Z12
-	VSUBPS       Z9, Z12, Z12
-	VMULPS       vconsts32x16<>+320(SB), Z6, Z6
-	VSUBPS       Z12, Z6, Z12
+	VADDPS       vconsts32x16<>+0(SB), Z6, Z7
+	VDIVPS       Z7, Z6, Z7
+	VMULPS       Z7, Z7, Z9
+	VMULPS       Z9, Z9, Z10
+	VMULPS       Z10, Z10, Z12
+	VBROADCASTSS consts32<>+88(SB), Z13
+	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z13
+	VBROADCASTSS consts32<>+92(SB), Z14
+	VFMADD213PS  vconsts32x16<>+960(SB), Z9, Z14
+	VFMADD231PS  Z10, Z14, Z13
+	VFMADD231PS  vconsts32x16<>+1024(SB), Z12, Z13
+	VMULPS       Z9, Z13, Z13
+	VMULPS       Z6, Z6, Z9
+	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
+	VADDPS       Z13, Z9, Z13
+	VMULPS       Z13, Z7, Z13
+	VSUBPS       Z13, Z9, Z13
+	VSUBPS       Z13, Z6, Z13
 	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z12, K1, Z12
+	VBLENDMPS    Z8, Z13, K1, Z13
 	VADDPS       vconsts32x16<>+768(SB), Z8, Z6
 	VBROADCASTSS consts32<>+4(SB), Z7
 	VXORPS       Z9, Z9, Z9
@@ -75033,51 +73431,33 @@ loop:
 	VXORPS       Z8, Z8, Z8
 	VMAXPS       Z8, Z2, Z2
 	VSUBPS       Z6, Z2, Z6
-	VADDPS       Z12, Z6, Z6
+	VADDPS       Z13, Z6, Z6
 	VSUBPS       Z3, Z7, Z7
 	VBROADCASTSS s+72(FP), Z2
 	VMULPS       Z7, Z2, Z2
 	VMOVUPS      Z2, (DX)(BX*4)
 	VADDPS       Z6, Z0, Z0
 	VMAXPS       vconsts32x16<>+832(SB), Z11, Z2
-	VADDPS       vconsts32x16<>+768(SB), Z2, Z3
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z3, K1
-	VBROADCASTSS consts32<>+56(SB), Z6
-	VFMADD213PS  vconsts32x16<>+960(SB), Z3, Z6
-	VBLENDMPS    Z6, Z2, K1, Z6
-	VSUBPS       vconsts32x16<>+768(SB), Z3, Z7
-	VSUBPS       Z7, Z2, Z7
-	VBROADCASTSS consts32<>+88(SB), Z2
-	VFNMADD231PS vconsts32x16<>+1024(SB), Z3, Z2
-	VMULPS       Z2, Z7, Z7
-	VBROADCASTSS consts32<>+4(SB), Z2
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z3, K1
-	VMOVAPS.Z    Z7, K1, Z7
-	VMOVAPS.Z    Z2, K1, Z2
-	VADDPS       vconsts32x16<>+0(SB), Z6, Z3
-	VDIVPS       Z3, Z6, Z3
-	VMULPS       Z3, Z3, Z8
-	VMULPS       Z8, Z8, Z9
-	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD213PS  vconsts32x16<>+64(SB), Z9, Z10
-	VMULPS       Z8, Z10, Z10
-	VBROADCASTSS consts32<>+28(SB), Z8
-	VFMADD213PS  vconsts32x16<>+128(SB), Z9, Z8
-	VMULPS       Z9, Z8, Z8
-	VADDPS       Z8, Z10, Z8
-	VMULPS       Z6, Z6, Z9
-	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
-	VADDPS       Z8, Z9, Z8
-	VMULPS       Z8, Z3, Z8
-	VMULPS       vconsts32x16<>+256(SB), Z2, Z3
-	VADDPS       Z7, Z3, Z3
-	VADDPS       Z3, Z8, Z8
-	VSUBPS       Z8, Z9, Z8
-	VSUBPS       Z6, Z8, Z8
-	VMULPS       vconsts32x16<>+320(SB), Z2, Z2
-	VSUBPS       Z8, Z2, Z8
+	VADDPS       vconsts32x16<>+0(SB), Z2, Z3
+	VDIVPS       Z3, Z2, Z3
+	VMULPS       Z3, Z3, Z6
+	VMULPS       Z6, Z6, Z7
+	VMULPS       Z7, Z7, Z8
+	VBROADCASTSS consts32<>+88(SB), Z9
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z9
+	VBROADCASTSS consts32<>+92(SB), Z10
+	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z10
+	VFMADD231PS  Z7, Z10, Z9
+	VFMADD231PS  vconsts32x16<>+1024(SB), Z8, Z9
+	VMULPS       Z6, Z9, Z9
+	VMULPS       Z2, Z2, Z6
+	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
+	VADDPS       Z9, Z6, Z9
+	VMULPS       Z9, Z3, Z9
+	VSUBPS       Z9, Z6, Z9
+	VSUBPS       Z9, Z2, Z9
 	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z11, K1
-	VBLENDMPS    Z11, Z8, K1, Z8
+	VBLENDMPS    Z11, Z9, K1, Z9
 	VADDPS       vconsts32x16<>+768(SB), Z11, Z2
 	VBROADCASTSS consts32<>+4(SB), Z3
 	VXORPS       Z6, Z6, Z6
@@ -75090,7 +73470,7 @@ loop:
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z4, Z4
 	VSUBPS       Z5, Z4, Z5
-	VADDPS       Z8, Z5, Z5
+	VADDPS       Z9, Z5, Z5
 	VSUBPS       Z2, Z3, Z3
 	VBROADCASTSS s+72(FP), Z2
 	VMULPS       Z3, Z2, Z2
@@ -75130,44 +73510,26 @@ single1:
 	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
 	VSCALEFPS    Z5, Z8, Z8
 	VMAXPS       vconsts32x16<>+832(SB), Z8, Z4
-	VADDPS       vconsts32x16<>+768(SB), Z4, Z5
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z5, K1
-	VBROADCASTSS consts32<>+56(SB), Z6
-	VFMADD213PS  vconsts32x16<>+960(SB), Z5, Z6
-	VBLENDMPS    Z6, Z4, K1, Z6
-	VSUBPS       vconsts32x16<>+768(SB), Z5, Z7
-	VSUBPS       Z7, Z4, Z7
-	VBROADCASTSS consts32<>+88(SB), Z4
-	VFNMADD231PS vconsts32x16<>+1024(SB), Z5, Z4
-	VMULPS       Z4, Z7, Z7
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z5, K1
-	VMOVAPS.Z    Z7, K1, Z7
-	VMOVAPS.Z    Z4, K1, Z4
-	VADDPS       vconsts32x16<>+0(SB), Z6, Z5
-	VDIVPS       Z5, Z6, Z5
-	VMULPS       Z5, Z5, Z9
-	VMULPS       Z9, Z9, Z10
-	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD213PS  vconsts32x16<>+64(SB), Z10, Z11
-	VMULPS       Z9, Z11, Z11
-	VBROADCASTSS consts32<>+28(SB), Z9
-	VFMADD213PS  vconsts32x16<>+128(SB), Z10, Z9
-	VMULPS       Z10, Z9, Z9
-	VADDPS       Z9, Z11, Z9
-	VMULPS       Z6, Z6, Z10
-	VMULPS       vconsts32x16<>+192(SB), Z10, Z10
-	VADDPS       Z9, Z10, Z9
-	VMULPS       Z9, Z5, Z9
-	VMULPS       vconsts32x16<>+256(SB), Z4, Z5
-	VADDPS       Z7, Z5, Z5
-	VADDPS       Z5, Z9, Z9
-	VSUBPS       Z9, Z10, Z9
-	VSUBPS       Z6, Z9, Z9
-	VMULPS       vconsts32x16<>+320(SB), Z4, Z4
-	VSUBPS       Z9, Z4, Z9
+	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
+	VDIVPS       Z5, Z4, Z5
+	VMULPS       Z5, Z5, Z6
+	VMULPS       Z6, Z6, Z7
+	VMULPS       Z7, Z7, Z9
+	VBROADCASTSS consts32<>+88(SB), Z10
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z10
+	VBROADCASTSS consts32<>+92(SB), Z11
+	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z11
+	VFMADD231PS  Z7, Z11, Z10
+	VFMADD231PS  vconsts32x16<>+1024(SB), Z9, Z10
+	VMULPS       Z6, Z10, Z10
+	VMULPS       Z4, Z4, Z6
+	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
+	VADDPS       Z10, Z6, Z10
+	VMULPS       Z10, Z5, Z10
+	VSUBPS       Z10, Z6, Z10
+	VSUBPS       Z10, Z4, Z10
 	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z9, K1, Z9
+	VBLENDMPS    Z8, Z10, K1, Z10
 	VADDPS       vconsts32x16<>+768(SB), Z8, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VXORPS       Z6, Z6, Z6
@@ -75180,7 +73542,7 @@ single1:
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z2, Z2
 	VSUBPS       Z4, Z2, Z4
-	VADDPS       Z9, Z4, Z4
+	VADDPS       Z10, Z4, Z4
 	VSUBPS       Z3, Z5, Z5
 	VBROADCASTSS s+72(FP), Z2
 	VMULPS       Z5, Z2, Z2
@@ -75223,44 +73585,26 @@ tail:
 	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
 	VSCALEFPS    Z5, Z8, Z8
 	VMAXPS       vconsts32x16<>+832(SB), Z8, Z4
-	VADDPS       vconsts32x16<>+768(SB), Z4, Z5
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z5, K1
-	VBROADCASTSS consts32<>+56(SB), Z6
-	VFMADD213PS  vconsts32x16<>+960(SB), Z5, Z6
-	VBLENDMPS    Z6, Z4, K1, Z6
-	VSUBPS       vconsts32x16<>+768(SB), Z5, Z7
-	VSUBPS       Z7, Z4, Z7
-	VBROADCASTSS consts32<>+88(SB), Z4
-	VFNMADD231PS vconsts32x16<>+1024(SB), Z5, Z4
-	VMULPS       Z4, Z7, Z7
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z5, K1
-	VMOVAPS.Z    Z7, K1, Z7
-	VMOVAPS.Z    Z4, K1, Z4
-	VADDPS       vconsts32x16<>+0(SB), Z6, Z5
-	VDIVPS       Z5, Z6, Z5
-	VMULPS       Z5, Z5, Z9
-	VMULPS       Z9, Z9, Z10
-	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD213PS  vconsts32x16<>+64(SB), Z10, Z11
-	VMULPS       Z9, Z11, Z11
-	VBROADCASTSS consts32<>+28(SB), Z9
-	VFMADD213PS  vconsts32x16<>+128(SB), Z10, Z9
-	VMULPS       Z10, Z9, Z9
-	VADDPS       Z9, Z11, Z9
-	VMULPS       Z6, Z6, Z10
-	VMULPS       vconsts32x16<>+192(SB), Z10, Z10
-	VADDPS       Z9, Z10, Z9
-	VMULPS       Z9, Z5, Z9
-	VMULPS       vconsts32x16<>+256(SB), Z4, Z5
-	VADDPS       Z7, Z5, Z5
-	VADDPS       Z5, Z9, Z9
-	VSUBPS       Z9, Z10, Z9
-	VSUBPS       Z6, Z9, Z9
-	VMULPS       vconsts32x16<>+320(SB), Z4, Z4
-	VSUBPS       Z9, Z4, Z9
+	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
+	VDIVPS       Z5, Z4, Z5
+	VMULPS       Z5, Z5, Z6
+	VMULPS       Z6, Z6, Z7
+	VMULPS       Z7, Z7, Z9
+	VBROADCASTSS consts32<>+88(SB), Z10
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z10
+	VBROADCASTSS consts32<>+92(SB), Z11
+	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z11
+	VFMADD231PS  Z7, Z11, Z10
+	VFMADD231PS  vconsts32x16<>+1024(SB), Z9, Z10
+	VMULPS       Z6, Z10, Z10
+	VMULPS       Z4, Z4, Z6
+	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
+	VADDPS       Z10, Z6, Z10
+	VMULPS       Z10, Z5, Z10
+	VSUBPS       Z10, Z6, Z10
+	VSUBPS       Z10, Z4, Z10
 	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z9, K1, Z9
+	VBLENDMPS    Z8, Z10, K1, Z10
 	VADDPS       vconsts32x16<>+768(SB), Z8, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VXORPS       Z6, Z6, Z6
@@ -75273,7 +73617,7 @@ tail:
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z2, Z2
 	VSUBPS       Z4, Z2, Z4
-	VADDPS       Z9, Z4, Z4
+	VADDPS       Z10, Z4, Z4
 	VSUBPS       Z3, Z5, Z5
 	VBROADCASTSS s+72(FP), Z2
 	VMULPS       Z5, Z2, Z2
@@ -75392,44 +73736,26 @@ loop:
 	VADDPS       vconsts32x16<>+768(SB), Z11, Z11
 	VSCALEFPS    Z7, Z11, Z11
 	VMAXPS       vconsts32x16<>+832(SB), Z8, Z6
-	VADDPS       vconsts32x16<>+768(SB), Z6, Z7
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z7, K1
-	VBROADCASTSS consts32<>+56(SB), Z9
-	VFMADD213PS  vconsts32x16<>+960(SB), Z7, Z9
-	VBLENDMPS    Z9, Z6, K1, Z9
-	VSUBPS       vconsts32x16<>+768(SB), Z7, Z10
-	VSUBPS       Z10, Z6, Z10
-	VBROADCASTSS consts32<>+88(SB), Z6
-	VFNMADD231PS vconsts32x16<>+1024(SB), Z7, Z6
-	VMULPS       Z6, Z10, Z10
-	VBROADCASTSS consts32<>+4(SB), Z6
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z7, K1
-	VMOVAPS.Z    Z10, K1, Z10
-	VMOVAPS.Z    Z6, K1, Z6
-	VADDPS       vconsts32x16<>+0(SB), Z9, Z7
-	VDIVPS       Z7, Z9, Z7
-	VMULPS       Z7, Z7, Z12
-	VMULPS       Z12, Z12, Z13
-	VBROADCASTSS consts32<>+24(SB), Z14
-	VFMADD213PS  vconsts32x16<>+64(SB), Z13, Z14
-	VMULPS       Z12, Z14, Z14
-	VBROADCASTSS consts32<>+28(SB), Z12
-	VFMADD213PS  vconsts32x16<>+128(SB), Z13, Z12
-	VMULPS       Z13, Z12, Z12
-	VADDPS       Z12, Z14, Z12
-	VMULPS       Z9, Z9, Z13
-	VMULPS       vconsts32x16<>+192(SB), Z13, Z13
-	VADDPS       Z12, Z13, Z12
-	VMULPS       Z12, Z7, Z12
-	VMULPS       vconsts32x16<>+256(SB), Z6, Z7
-	VADDPS       Z10, Z7, Z7
-	VADDPS       Z7, Z12, Z12
-	VSUBPS       Z12, Z13, Z12
-	VSUBPS       Z9, Z12, Z12
-	VMULPS       vconsts32x16<>+320(SB), Z6, Z6
-	VSUBPS       Z12, Z6, Z12
+	VADDPS       vconsts32x16<>+0(SB), Z6, Z7
+	VDIVPS       Z7, Z6, Z7
+	VMULPS       Z7, Z7, Z9
+	VMULPS       Z9, Z9, Z10
+	VMULPS       Z10, Z10, Z12
+	VBROADCASTSS consts32<>+88(SB), Z13
+	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z13
+	VBROADCASTSS consts32<>+92(SB), Z14
+	VFMADD213PS  vconsts32x16<>+960(SB), Z9, Z14
+	VFMADD231PS  Z10, Z14, Z13
+	VFMADD231PS  vconsts32x16<>+1024(SB), Z12, Z13
+	VMULPS       Z9, Z13, Z13
+	VMULPS       Z6, Z6, Z9
+	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
+	VADDPS       Z13, Z9, Z13
+	VMULPS       Z13, Z7, Z13
+	VSUBPS       Z13, Z9, Z13
+	VSUBPS       Z13, Z6, Z13
 	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z12, K1, Z12
+	VBLENDMPS    Z8, Z13, K1, Z13
 	VADDPS       vconsts32x16<>+768(SB), Z8, Z6
 	VBROADCASTSS consts32<>+4(SB), Z7
 	VXORPS       Z9, Z9, Z9
@@ -75442,7 +73768,7 @@ loop:
 	VXORPS       Z8, Z8, Z8
 	VMAXPS       Z8, Z2, Z2
 	VSUBPS       Z6, Z2, Z6
-	VADDPS       Z12, Z6, Z6
+	VADDPS       Z13, Z6, Z6
 	VSUBPS       Z3, Z7, Z7
 	VMOVUPS      (DX)(SI*4), Z2
 	VBROADCASTSS s+96(FP), Z3
@@ -75451,44 +73777,26 @@ loop:
 	VMOVUPS      Z3, (BX)(SI*4)
 	VFMADD231PS  Z6, Z2, Z0
 	VMAXPS       vconsts32x16<>+832(SB), Z11, Z2
-	VADDPS       vconsts32x16<>+768(SB), Z2, Z3
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z3, K1
-	VBROADCASTSS consts32<>+56(SB), Z6
-	VFMADD213PS  vconsts32x16<>+960(SB), Z3, Z6
-	VBLENDMPS    Z6, Z2, K1, Z6
-	VSUBPS       vconsts32x16<>+768(SB), Z3, Z7
-	VSUBPS       Z7, Z2, Z7
-	VBROADCASTSS consts32<>+88(SB), Z2
-	VFNMADD231PS vconsts32x16<>+1024(SB), Z3, Z2
-	VMULPS       Z2, Z7, Z7
-	VBROADCASTSS consts32<>+4(SB), Z2
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z3, K1
-	VMOVAPS.Z    Z7, K1, Z7
-	VMOVAPS.Z    Z2, K1, Z2
-	VADDPS       vconsts32x16<>+0(SB), Z6, Z3
-	VDIVPS       Z3, Z6, Z3
-	VMULPS       Z3, Z3, Z8
-	VMULPS       Z8, Z8, Z9
-	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD213PS  vconsts32x16<>+64(SB), Z9, Z10
-	VMULPS       Z8, Z10, Z10
-	VBROADCASTSS consts32<>+28(SB), Z8
-	VFMADD213PS  vconsts32x16<>+128(SB), Z9, Z8
-	VMULPS       Z9, Z8, Z8
-	VADDPS       Z8, Z10, Z8
-	VMULPS       Z6, Z6, Z9
-	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
-	VADDPS       Z8, Z9, Z8
-	VMULPS       Z8, Z3, Z8
-	VMULPS       vconsts32x16<>+256(SB), Z2, Z3
-	VADDPS       Z7, Z3, Z3
-	VADDPS       Z3, Z8, Z8
-	VSUBPS       Z8, Z9, Z8
-	VSUBPS       Z6, Z8, Z8
-	VMULPS       vconsts32x16<>+320(SB), Z2, Z2
-	VSUBPS       Z8, Z2, Z8
+	VADDPS       vconsts32x16<>+0(SB), Z2, Z3
+	VDIVPS       Z3, Z2, Z3
+	VMULPS       Z3, Z3, Z6
+	VMULPS       Z6, Z6, Z7
+	VMULPS       Z7, Z7, Z8
+	VBROADCASTSS consts32<>+88(SB), Z9
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z9
+	VBROADCASTSS consts32<>+92(SB), Z10
+	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z10
+	VFMADD231PS  Z7, Z10, Z9
+	VFMADD231PS  vconsts32x16<>+1024(SB), Z8, Z9
+	VMULPS       Z6, Z9, Z9
+	VMULPS       Z2, Z2, Z6
+	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
+	VADDPS       Z9, Z6, Z9
+	VMULPS       Z9, Z3, Z9
+	VSUBPS       Z9, Z6, Z9
+	VSUBPS       Z9, Z2, Z9
 	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z11, K1
-	VBLENDMPS    Z11, Z8, K1, Z8
+	VBLENDMPS    Z11, Z9, K1, Z9
 	VADDPS       vconsts32x16<>+768(SB), Z11, Z2
 	VBROADCASTSS consts32<>+4(SB), Z3
 	VXORPS       Z6, Z6, Z6
@@ -75501,7 +73809,7 @@ loop:
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z4, Z4
 	VSUBPS       Z5, Z4, Z5
-	VADDPS       Z8, Z5, Z5
+	VADDPS       Z9, Z5, Z5
 	VSUBPS       Z2, Z3, Z3
 	VMOVUPS      64(DX)(SI*4), Z2
 	VBROADCASTSS s+96(FP), Z4
@@ -75543,44 +73851,26 @@ single1:
 	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
 	VSCALEFPS    Z5, Z8, Z8
 	VMAXPS       vconsts32x16<>+832(SB), Z8, Z4
-	VADDPS       vconsts32x16<>+768(SB), Z4, Z5
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z5, K1
-	VBROADCASTSS consts32<>+56(SB), Z6
-	VFMADD213PS  vconsts32x16<>+960(SB), Z5, Z6
-	VBLENDMPS    Z6, Z4, K1, Z6
-	VSUBPS       vconsts32x16<>+768(SB), Z5, Z7
-	VSUBPS       Z7, Z4, Z7
-	VBROADCASTSS consts32<>+88(SB), Z4
-	VFNMADD231PS vconsts32x16<>+1024(SB), Z5, Z4
-	VMULPS       Z4, Z7, Z7
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z5, K1
-	VMOVAPS.Z    Z7, K1, Z7
-	VMOVAPS.Z    Z4, K1, Z4
-	VADDPS       vconsts32x16<>+0(SB), Z6, Z5
-	VDIVPS       Z5, Z6, Z5
-	VMULPS       Z5, Z5, Z9
-	VMULPS       Z9, Z9, Z10
-	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD213PS  vconsts32x16<>+64(SB), Z10, Z11
-	VMULPS       Z9, Z11, Z11
-	VBROADCASTSS consts32<>+28(SB), Z9
-	VFMADD213PS  vconsts32x16<>+128(SB), Z10, Z9
-	VMULPS       Z10, Z9, Z9
-	VADDPS       Z9, Z11, Z9
-	VMULPS       Z6, Z6, Z10
-	VMULPS       vconsts32x16<>+192(SB), Z10, Z10
-	VADDPS       Z9, Z10, Z9
-	VMULPS       Z9, Z5, Z9
-	VMULPS       vconsts32x16<>+256(SB), Z4, Z5
-	VADDPS       Z7, Z5, Z5
-	VADDPS       Z5, Z9, Z9
-	VSUBPS       Z9, Z10, Z9
-	VSUBPS       Z6, Z9, Z9
-	VMULPS       vconsts32x16<>+320(SB), Z4, Z4
-	VSUBPS       Z9, Z4, Z9
+	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
+	VDIVPS       Z5, Z4, Z5
+	VMULPS       Z5, Z5, Z6
+	VMULPS       Z6, Z6, Z7
+	VMULPS       Z7, Z7, Z9
+	VBROADCASTSS consts32<>+88(SB), Z10
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z10
+	VBROADCASTSS consts32<>+92(SB), Z11
+	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z11
+	VFMADD231PS  Z7, Z11, Z10
+	VFMADD231PS  vconsts32x16<>+1024(SB), Z9, Z10
+	VMULPS       Z6, Z10, Z10
+	VMULPS       Z4, Z4, Z6
+	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
+	VADDPS       Z10, Z6, Z10
+	VMULPS       Z10, Z5, Z10
+	VSUBPS       Z10, Z6, Z10
+	VSUBPS       Z10, Z4, Z10
 	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z9, K1, Z9
+	VBLENDMPS    Z8, Z10, K1, Z10
 	VADDPS       vconsts32x16<>+768(SB), Z8, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VXORPS       Z6, Z6, Z6
@@ -75593,7 +73883,7 @@ single1:
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z2, Z2
 	VSUBPS       Z4, Z2, Z4
-	VADDPS       Z9, Z4, Z4
+	VADDPS       Z10, Z4, Z4
 	VSUBPS       Z3, Z5, Z5
 	VMOVUPS      (DX)(SI*4), Z2
 	VBROADCASTSS s+96(FP), Z3
@@ -75638,44 +73928,26 @@ tail:
 	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
 	VSCALEFPS    Z5, Z8, Z8
 	VMAXPS       vconsts32x16<>+832(SB), Z8, Z4
-	VADDPS       vconsts32x16<>+768(SB), Z4, Z5
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z5, K1
-	VBROADCASTSS consts32<>+56(SB), Z6
-	VFMADD213PS  vconsts32x16<>+960(SB), Z5, Z6
-	VBLENDMPS    Z6, Z4, K1, Z6
-	VSUBPS       vconsts32x16<>+768(SB), Z5, Z7
-	VSUBPS       Z7, Z4, Z7
-	VBROADCASTSS consts32<>+88(SB), Z4
-	VFNMADD231PS vconsts32x16<>+1024(SB), Z5, Z4
-	VMULPS       Z4, Z7, Z7
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z5, K1
-	VMOVAPS.Z    Z7, K1, Z7
-	VMOVAPS.Z    Z4, K1, Z4
-	VADDPS       vconsts32x16<>+0(SB), Z6, Z5
-	VDIVPS       Z5, Z6, Z5
-	VMULPS       Z5, Z5, Z9
-	VMULPS       Z9, Z9, Z10
-	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD213PS  vconsts32x16<>+64(SB), Z10, Z11
-	VMULPS       Z9, Z11, Z11
-	VBROADCASTSS consts32<>+28(SB), Z9
-	VFMADD213PS  vconsts32x16<>+128(SB), Z10, Z9
-	VMULPS       Z10, Z9, Z9
-	VADDPS       Z9, Z11, Z9
-	VMULPS       Z6, Z6, Z10
-	VMULPS       vconsts32x16<>+192(SB), Z10, Z10
-	VADDPS       Z9, Z10, Z9
-	VMULPS       Z9, Z5, Z9
-	VMULPS       vconsts32x16<>+256(SB), Z4, Z5
-	VADDPS       Z7, Z5, Z5
-	VADDPS       Z5, Z9, Z9
-	VSUBPS       Z9, Z10, Z9
-	VSUBPS       Z6, Z9, Z9
-	VMULPS       vconsts32x16<>+320(SB), Z4, Z4
-	VSUBPS       Z9, Z4, Z9
+	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
+	VDIVPS       Z5, Z4, Z5
+	VMULPS       Z5, Z5, Z6
+	VMULPS       Z6, Z6, Z7
+	VMULPS       Z7, Z7, Z9
+	VBROADCASTSS consts32<>+88(SB), Z10
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z10
+	VBROADCASTSS consts32<>+92(SB), Z11
+	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z11
+	VFMADD231PS  Z7, Z11, Z10
+	VFMADD231PS  vconsts32x16<>+1024(SB), Z9, Z10
+	VMULPS       Z6, Z10, Z10
+	VMULPS       Z4, Z4, Z6
+	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
+	VADDPS       Z10, Z6, Z10
+	VMULPS       Z10, Z5, Z10
+	VSUBPS       Z10, Z6, Z10
+	VSUBPS       Z10, Z4, Z10
 	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z9, K1, Z9
+	VBLENDMPS    Z8, Z10, K1, Z10
 	VADDPS       vconsts32x16<>+768(SB), Z8, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VXORPS       Z6, Z6, Z6
@@ -75688,7 +73960,7 @@ tail:
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z2, Z2
 	VSUBPS       Z4, Z2, Z4
-	VADDPS       Z9, Z4, Z4
+	VADDPS       Z10, Z4, Z4
 	VSUBPS       Z3, Z5, Z5
 	LEAQ         kmask<>+0(SB), R8
 	KMOVW        (R8)(DI*2), K1
@@ -75822,51 +74094,33 @@ loop:
 	VADDPS       vconsts32x16<>+768(SB), Z13, Z13
 	VSCALEFPS    Z9, Z13, Z13
 	VMAXPS       vconsts32x16<>+832(SB), Z10, Z8
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z9
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z9, K1
-	VBROADCASTSS consts32<>+56(SB), Z11
-	VFMADD213PS  vconsts32x16<>+960(SB), Z9, Z11
-	VBLENDMPS    Z11, Z8, K1, Z11
-	VSUBPS       vconsts32x16<>+768(SB), Z9, Z12
-	VSUBPS       Z12, Z8, Z12
-	VBROADCASTSS consts32<>+88(SB), Z8
-	VFNMADD231PS vconsts32x16<>+1024(SB), Z9, Z8
-	VMULPS       Z8, Z12, Z12
-	VBROADCASTSS consts32<>+4(SB), Z8
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z9, K1
-	VMOVAPS.Z    Z12, K1, Z12
-	VMOVAPS.Z    Z8, K1, Z8
-	VADDPS       vconsts32x16<>+0(SB), Z11, Z9
-	VDIVPS       Z9, Z11, Z9
-	VMULPS       Z9, Z9, Z14
-	VMULPS       Z14, Z14, Z15
-	VBROADCASTSS consts32<>+24(SB), Z16
-	VFMADD213PS  vconsts32x16<>+64(SB), Z15, Z16
-	VMULPS       Z14, Z16, Z16
-	VBROADCASTSS consts32<>+28(SB), Z14
-	VFMADD213PS  vconsts32x16<>+128(SB), Z15, Z14
-	VMULPS       Z15, Z14, Z14
-	VADDPS       Z14, Z16, Z14
-	VMULPS       Z11, Z11, Z15
-	VMULPS       vconsts32x16<>+192(SB), Z15, Z15
-	VADDPS       Z14, Z15, Z14
-	VMULPS       Z14, Z9, Z14
-	VMULPS       vconsts32x16<>+256(SB), Z8, Z9
-	VADDPS       Z12, Z9, Z9
-	VADDPS       Z9, Z14, Z14
-	VSUBPS       Z14, Z15, Z14
-	VSUBPS       Z11, Z14, Z14
-	VMULPS       vconsts32x16<>+320(SB), Z8, Z8
-	VSUBPS       Z14, Z8, Z14
+	VADDPS       vconsts32x16<>+0(SB), Z8, Z9
+	VDIVPS       Z9, Z8, Z9
+	VMULPS       Z9, Z9, Z11
+	VMULPS       Z11, Z11, Z12
+	VMULPS       Z12, Z12, Z14
+	VBROADCASTSS consts32<>+88(SB), Z15
+	VFMADD213PS  vconsts32x16<>+896(SB), Z11, Z15
+	VBROADCASTSS consts32<>+92(SB), Z16
+	VFMADD213PS  vconsts32x16<>+960(SB), Z11, Z16
+	VFMADD231PS  Z12, Z16, Z15
+	VFMADD231PS  vconsts32x16<>+1024(SB), Z14, Z15
+	VMULPS       Z11, Z15, Z15
+	VMULPS       Z8, Z8, Z11
+	VMULPS       vconsts32x16<>+192(SB), Z11, Z11
+	VADDPS       Z15, Z11, Z15
+	VMULPS       Z15, Z9, Z15
+	VSUBPS       Z15, Z11, Z15
+	VSUBPS       Z15, Z8, Z15
 	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z10, K1
-	VBLENDMPS    Z10, Z14, K1, Z14
+	VBLENDMPS    Z10, Z15, K1, Z15
 	VMULPS       (SP), Z5, Z5
 	VADDPS       64(SP), Z5, Z5
 	VMULPS       Z5, Z4, Z5
 	VXORPS       Z8, Z8, Z8
 	VMAXPS       Z8, Z4, Z4
 	VSUBPS       Z5, Z4, Z5
-	VADDPS       Z14, Z5, Z5
+	VADDPS       Z15, Z5, Z5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
@@ -75896,51 +74150,33 @@ rowperm409:
 	POPCNTL      R13, R13
 	ADDQ         R13, R10
 	VMAXPS       vconsts32x16<>+832(SB), Z13, Z4
-	VADDPS       vconsts32x16<>+768(SB), Z4, Z5
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z5, K1
-	VBROADCASTSS consts32<>+56(SB), Z8
-	VFMADD213PS  vconsts32x16<>+960(SB), Z5, Z8
-	VBLENDMPS    Z8, Z4, K1, Z8
-	VSUBPS       vconsts32x16<>+768(SB), Z5, Z9
-	VSUBPS       Z9, Z4, Z9
-	VBROADCASTSS consts32<>+88(SB), Z4
-	VFNMADD231PS vconsts32x16<>+1024(SB), Z5, Z4
-	VMULPS       Z4, Z9, Z9
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z5, K1
-	VMOVAPS.Z    Z9, K1, Z9
-	VMOVAPS.Z    Z4, K1, Z4
-	VADDPS       vconsts32x16<>+0(SB), Z8, Z5
-	VDIVPS       Z5, Z8, Z5
-	VMULPS       Z5, Z5, Z10
-	VMULPS       Z10, Z10, Z11
-	VBROADCASTSS consts32<>+24(SB), Z12
-	VFMADD213PS  vconsts32x16<>+64(SB), Z11, Z12
-	VMULPS       Z10, Z12, Z12
-	VBROADCASTSS consts32<>+28(SB), Z10
-	VFMADD213PS  vconsts32x16<>+128(SB), Z11, Z10
-	VMULPS       Z11, Z10, Z10
-	VADDPS       Z10, Z12, Z10
-	VMULPS       Z8, Z8, Z11
-	VMULPS       vconsts32x16<>+192(SB), Z11, Z11
-	VADDPS       Z10, Z11, Z10
-	VMULPS       Z10, Z5, Z10
-	VMULPS       vconsts32x16<>+256(SB), Z4, Z5
-	VADDPS       Z9, Z5, Z5
-	VADDPS       Z5, Z10, Z10
-	VSUBPS       Z10, Z11, Z10
-	VSUBPS       Z8, Z10, Z10
-	VMULPS       vconsts32x16<>+320(SB), Z4, Z4
-	VSUBPS       Z10, Z4, Z10
+	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
+	VDIVPS       Z5, Z4, Z5
+	VMULPS       Z5, Z5, Z8
+	VMULPS       Z8, Z8, Z9
+	VMULPS       Z9, Z9, Z10
+	VBROADCASTSS consts32<>+88(SB), Z11
+	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z11
+	VBROADCASTSS consts32<>+92(SB), Z12
+	VFMADD213PS  vconsts32x16<>+960(SB), Z8, Z12
+	VFMADD231PS  Z9, Z12, Z11
+	VFMADD231PS  vconsts32x16<>+1024(SB), Z10, Z11
+	VMULPS       Z8, Z11, Z11
+	VMULPS       Z4, Z4, Z8
+	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
+	VADDPS       Z11, Z8, Z11
+	VMULPS       Z11, Z5, Z11
+	VSUBPS       Z11, Z8, Z11
+	VSUBPS       Z11, Z4, Z11
 	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z13, K1
-	VBLENDMPS    Z13, Z10, K1, Z10
+	VBLENDMPS    Z13, Z11, K1, Z11
 	VMULPS       (SP), Z7, Z4
 	VADDPS       64(SP), Z4, Z4
 	VMULPS       Z4, Z6, Z4
 	VXORPS       Z5, Z5, Z5
 	VMAXPS       Z5, Z6, Z5
 	VSUBPS       Z4, Z5, Z4
-	VADDPS       Z10, Z4, Z4
+	VADDPS       Z11, Z4, Z4
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
@@ -76003,51 +74239,33 @@ single1:
 	VADDPS       vconsts32x16<>+768(SB), Z10, Z10
 	VSCALEFPS    Z7, Z10, Z10
 	VMAXPS       vconsts32x16<>+832(SB), Z10, Z6
-	VADDPS       vconsts32x16<>+768(SB), Z6, Z7
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z7, K1
-	VBROADCASTSS consts32<>+56(SB), Z8
-	VFMADD213PS  vconsts32x16<>+960(SB), Z7, Z8
-	VBLENDMPS    Z8, Z6, K1, Z8
-	VSUBPS       vconsts32x16<>+768(SB), Z7, Z9
-	VSUBPS       Z9, Z6, Z9
-	VBROADCASTSS consts32<>+88(SB), Z6
-	VFNMADD231PS vconsts32x16<>+1024(SB), Z7, Z6
-	VMULPS       Z6, Z9, Z9
-	VBROADCASTSS consts32<>+4(SB), Z6
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z7, K1
-	VMOVAPS.Z    Z9, K1, Z9
-	VMOVAPS.Z    Z6, K1, Z6
-	VADDPS       vconsts32x16<>+0(SB), Z8, Z7
-	VDIVPS       Z7, Z8, Z7
-	VMULPS       Z7, Z7, Z11
-	VMULPS       Z11, Z11, Z12
-	VBROADCASTSS consts32<>+24(SB), Z13
-	VFMADD213PS  vconsts32x16<>+64(SB), Z12, Z13
-	VMULPS       Z11, Z13, Z13
-	VBROADCASTSS consts32<>+28(SB), Z11
-	VFMADD213PS  vconsts32x16<>+128(SB), Z12, Z11
-	VMULPS       Z12, Z11, Z11
-	VADDPS       Z11, Z13, Z11
-	VMULPS       Z8, Z8, Z12
-	VMULPS       vconsts32x16<>+192(SB), Z12, Z12
-	VADDPS       Z11, Z12, Z11
-	VMULPS       Z11, Z7, Z11
-	VMULPS       vconsts32x16<>+256(SB), Z6, Z7
-	VADDPS       Z9, Z7, Z7
-	VADDPS       Z7, Z11, Z11
-	VSUBPS       Z11, Z12, Z11
-	VSUBPS       Z8, Z11, Z11
-	VMULPS       vconsts32x16<>+320(SB), Z6, Z6
-	VSUBPS       Z11, Z6, Z11
+	VADDPS       vconsts32x16<>+0(SB), Z6, Z7
+	VDIVPS       Z7, Z6, Z7
+	VMULPS       Z7, Z7, Z8
+	VMULPS       Z8, Z8, Z9
+	VMULPS       Z9, Z9, Z11
+	VBROADCASTSS consts32<>+88(SB), Z12
+	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z12
+	VBROADCASTSS consts32<>+92(SB), Z13
+	VFMADD213PS  vconsts32x16<>+960(SB), Z8, Z13
+	VFMADD231PS  Z9, Z13, Z12
+	VFMADD231PS  vconsts32x16<>+1024(SB), Z11, Z12
+	VMULPS       Z8, Z12, Z12
+	VMULPS       Z6, Z6, Z8
+	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
+	VADDPS       Z12, Z8, Z12
+	VMULPS       Z12, Z7, Z12
+	VSUBPS       Z12, Z8, Z12
+	VSUBPS       Z12, Z6, Z12
 	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z10, K1
-	VBLENDMPS    Z10, Z11, K1, Z11
+	VBLENDMPS    Z10, Z12, K1, Z12
 	VMULPS       (SP), Z5, Z5
 	VADDPS       64(SP), Z5, Z5
 	VMULPS       Z5, Z4, Z5
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z4, Z4
 	VSUBPS       Z5, Z4, Z5
-	VADDPS       Z11, Z5, Z5
+	VADDPS       Z12, Z5, Z5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
@@ -76113,51 +74331,33 @@ tail:
 	VADDPS       vconsts32x16<>+768(SB), Z10, Z10
 	VSCALEFPS    Z7, Z10, Z10
 	VMAXPS       vconsts32x16<>+832(SB), Z10, Z6
-	VADDPS       vconsts32x16<>+768(SB), Z6, Z7
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z7, K1
-	VBROADCASTSS consts32<>+56(SB), Z8
-	VFMADD213PS  vconsts32x16<>+960(SB), Z7, Z8
-	VBLENDMPS    Z8, Z6, K1, Z8
-	VSUBPS       vconsts32x16<>+768(SB), Z7, Z9
-	VSUBPS       Z9, Z6, Z9
-	VBROADCASTSS consts32<>+88(SB), Z6
-	VFNMADD231PS vconsts32x16<>+1024(SB), Z7, Z6
-	VMULPS       Z6, Z9, Z9
-	VBROADCASTSS consts32<>+4(SB), Z6
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z7, K1
-	VMOVAPS.Z    Z9, K1, Z9
-	VMOVAPS.Z    Z6, K1, Z6
-	VADDPS       vconsts32x16<>+0(SB), Z8, Z7
-	VDIVPS       Z7, Z8, Z7
-	VMULPS       Z7, Z7, Z11
-	VMULPS       Z11, Z11, Z12
-	VBROADCASTSS consts32<>+24(SB), Z13
-	VFMADD213PS  vconsts32x16<>+64(SB), Z12, Z13
-	VMULPS       Z11, Z13, Z13
-	VBROADCASTSS consts32<>+28(SB), Z11
-	VFMADD213PS  vconsts32x16<>+128(SB), Z12, Z11
-	VMULPS       Z12, Z11, Z11
-	VADDPS       Z11, Z13, Z11
-	VMULPS       Z8, Z8, Z12
-	VMULPS       vconsts32x16<>+192(SB), Z12, Z12
-	VADDPS       Z11, Z12, Z11
-	VMULPS       Z11, Z7, Z11
-	VMULPS       vconsts32x16<>+256(SB), Z6, Z7
-	VADDPS       Z9, Z7, Z7
-	VADDPS       Z7, Z11, Z11
-	VSUBPS       Z11, Z12, Z11
-	VSUBPS       Z8, Z11, Z11
-	VMULPS       vconsts32x16<>+320(SB), Z6, Z6
-	VSUBPS       Z11, Z6, Z11
+	VADDPS       vconsts32x16<>+0(SB), Z6, Z7
+	VDIVPS       Z7, Z6, Z7
+	VMULPS       Z7, Z7, Z8
+	VMULPS       Z8, Z8, Z9
+	VMULPS       Z9, Z9, Z11
+	VBROADCASTSS consts32<>+88(SB), Z12
+	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z12
+	VBROADCASTSS consts32<>+92(SB), Z13
+	VFMADD213PS  vconsts32x16<>+960(SB), Z8, Z13
+	VFMADD231PS  Z9, Z13, Z12
+	VFMADD231PS  vconsts32x16<>+1024(SB), Z11, Z12
+	VMULPS       Z8, Z12, Z12
+	VMULPS       Z6, Z6, Z8
+	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
+	VADDPS       Z12, Z8, Z12
+	VMULPS       Z12, Z7, Z12
+	VSUBPS       Z12, Z8, Z12
+	VSUBPS       Z12, Z6, Z12
 	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z10, K1
-	VBLENDMPS    Z10, Z11, K1, Z11
+	VBLENDMPS    Z10, Z12, K1, Z12
 	VMULPS       (SP), Z5, Z5
 	VADDPS       64(SP), Z5, Z5
 	VMULPS       Z5, Z4, Z5
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z4, Z4
 	VSUBPS       Z5, Z4, Z5
-	VADDPS       Z11, Z5, Z5
+	VADDPS       Z12, Z5, Z5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
@@ -76325,51 +74525,33 @@ loop:
 	VADDPS       vconsts32x16<>+768(SB), Z11, Z11
 	VSCALEFPS    Z7, Z11, Z11
 	VMAXPS       vconsts32x16<>+832(SB), Z8, Z6
-	VADDPS       vconsts32x16<>+768(SB), Z6, Z7
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z7, K1
-	VBROADCASTSS consts32<>+56(SB), Z9
-	VFMADD213PS  vconsts32x16<>+960(SB), Z7, Z9
-	VBLENDMPS    Z9, Z6, K1, Z9
-	VSUBPS       vconsts32x16<>+768(SB), Z7, Z10
-	VSUBPS       Z10, Z6, Z10
-	VBROADCASTSS consts32<>+88(SB), Z6
-	VFNMADD231PS vconsts32x16<>+1024(SB), Z7, Z6
-	VMULPS       Z6, Z10, Z10
-	VBROADCASTSS consts32<>+4(SB), Z6
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z7, K1
-	VMOVAPS.Z    Z10, K1, Z10
-	VMOVAPS.Z    Z6, K1, Z6
-	VADDPS       vconsts32x16<>+0(SB), Z9, Z7
-	VDIVPS       Z7, Z9, Z7
-	VMULPS       Z7, Z7, Z12
-	VMULPS       Z12, Z12, Z13
-	VBROADCASTSS consts32<>+24(SB), Z14
-	VFMADD213PS  vconsts32x16<>+64(SB), Z13, Z14
-	VMULPS       Z12, Z14, Z14
-	VBROADCASTSS consts32<>+28(SB), Z12
-	VFMADD213PS  vconsts32x16<>+128(SB), Z13, Z12
-	VMULPS       Z13, Z12, Z12
-	VADDPS       Z12, Z14, Z12
-	VMULPS       Z9, Z9, Z13
-	VMULPS       vconsts32x16<>+192(SB), Z13, Z13
-	VADDPS       Z12, Z13, Z12
-	VMULPS       Z12, Z7, Z12
-	VMULPS       vconsts32x16<>+256(SB), Z6, Z7
-	VADDPS       Z10, Z7, Z7
-	VADDPS       Z7, Z12, Z12
-	VSUBPS       Z12, Z13, Z12
-	VSUBPS       Z9, Z12, Z12
-	VMULPS       vconsts32x16<>+320(SB), Z6, Z6
-	VSUBPS       Z12, Z6, Z12
+	VADDPS       vconsts32x16<>+0(SB), Z6, Z7
+	VDIVPS       Z7, Z6, Z7
+	VMULPS       Z7, Z7, Z9
+	VMULPS       Z9, Z9, Z10
+	VMULPS       Z10, Z10, Z12
+	VBROADCASTSS consts32<>+88(SB), Z13
+	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z13
+	VBROADCASTSS consts32<>+92(SB), Z14
+	VFMADD213PS  vconsts32x16<>+960(SB), Z9, Z14
+	VFMADD231PS  Z10, Z14, Z13
+	VFMADD231PS  vconsts32x16<>+1024(SB), Z12, Z13
+	VMULPS       Z9, Z13, Z13
+	VMULPS       Z6, Z6, Z9
+	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
+	VADDPS       Z13, Z9, Z13
+	VMULPS       Z13, Z7, Z13
+	VSUBPS       Z13, Z9, Z13
+	VSUBPS       Z13, Z6, Z13
 	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z12, K1, Z12
+	VBLENDMPS    Z8, Z13, K1, Z13
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
 	VMULPS       Z3, Z2, Z3
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z2, Z2
 	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z12, Z3, Z3
+	VADDPS       Z13, Z3, Z3
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
@@ -76395,51 +74577,33 @@ rowperm413:
 	VMOVUPS      Z6, (R10)(R11*4)
 	VFMADD231PS  Z3, Z2, Z0
 	VMAXPS       vconsts32x16<>+832(SB), Z11, Z2
-	VADDPS       vconsts32x16<>+768(SB), Z2, Z3
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z3, K1
-	VBROADCASTSS consts32<>+56(SB), Z6
-	VFMADD213PS  vconsts32x16<>+960(SB), Z3, Z6
-	VBLENDMPS    Z6, Z2, K1, Z6
-	VSUBPS       vconsts32x16<>+768(SB), Z3, Z7
-	VSUBPS       Z7, Z2, Z7
-	VBROADCASTSS consts32<>+88(SB), Z2
-	VFNMADD231PS vconsts32x16<>+1024(SB), Z3, Z2
-	VMULPS       Z2, Z7, Z7
-	VBROADCASTSS consts32<>+4(SB), Z2
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z3, K1
-	VMOVAPS.Z    Z7, K1, Z7
-	VMOVAPS.Z    Z2, K1, Z2
-	VADDPS       vconsts32x16<>+0(SB), Z6, Z3
-	VDIVPS       Z3, Z6, Z3
-	VMULPS       Z3, Z3, Z8
-	VMULPS       Z8, Z8, Z9
-	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD213PS  vconsts32x16<>+64(SB), Z9, Z10
-	VMULPS       Z8, Z10, Z10
-	VBROADCASTSS consts32<>+28(SB), Z8
-	VFMADD213PS  vconsts32x16<>+128(SB), Z9, Z8
-	VMULPS       Z9, Z8, Z8
-	VADDPS       Z8, Z10, Z8
-	VMULPS       Z6, Z6, Z9
-	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
-	VADDPS       Z8, Z9, Z8
-	VMULPS       Z8, Z3, Z8
-	VMULPS       vconsts32x16<>+256(SB), Z2, Z3
-	VADDPS       Z7, Z3, Z3
-	VADDPS       Z3, Z8, Z8
-	VSUBPS       Z8, Z9, Z8
-	VSUBPS       Z6, Z8, Z8
-	VMULPS       vconsts32x16<>+320(SB), Z2, Z2
-	VSUBPS       Z8, Z2, Z8
+	VADDPS       vconsts32x16<>+0(SB), Z2, Z3
+	VDIVPS       Z3, Z2, Z3
+	VMULPS       Z3, Z3, Z6
+	VMULPS       Z6, Z6, Z7
+	VMULPS       Z7, Z7, Z8
+	VBROADCASTSS consts32<>+88(SB), Z9
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z9
+	VBROADCASTSS consts32<>+92(SB), Z10
+	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z10
+	VFMADD231PS  Z7, Z10, Z9
+	VFMADD231PS  vconsts32x16<>+1024(SB), Z8, Z9
+	VMULPS       Z6, Z9, Z9
+	VMULPS       Z2, Z2, Z6
+	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
+	VADDPS       Z9, Z6, Z9
+	VMULPS       Z9, Z3, Z9
+	VSUBPS       Z9, Z6, Z9
+	VSUBPS       Z9, Z2, Z9
 	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z11, K1
-	VBLENDMPS    Z11, Z8, K1, Z8
+	VBLENDMPS    Z11, Z9, K1, Z9
 	VMULPS       (SP), Z5, Z2
 	VADDPS       64(SP), Z2, Z2
 	VMULPS       Z2, Z4, Z2
 	VXORPS       Z3, Z3, Z3
 	VMAXPS       Z3, Z4, Z3
 	VSUBPS       Z2, Z3, Z2
-	VADDPS       Z8, Z2, Z2
+	VADDPS       Z9, Z2, Z2
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
@@ -76498,51 +74662,33 @@ single1:
 	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
 	VSCALEFPS    Z5, Z8, Z8
 	VMAXPS       vconsts32x16<>+832(SB), Z8, Z4
-	VADDPS       vconsts32x16<>+768(SB), Z4, Z5
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z5, K1
-	VBROADCASTSS consts32<>+56(SB), Z6
-	VFMADD213PS  vconsts32x16<>+960(SB), Z5, Z6
-	VBLENDMPS    Z6, Z4, K1, Z6
-	VSUBPS       vconsts32x16<>+768(SB), Z5, Z7
-	VSUBPS       Z7, Z4, Z7
-	VBROADCASTSS consts32<>+88(SB), Z4
-	VFNMADD231PS vconsts32x16<>+1024(SB), Z5, Z4
-	VMULPS       Z4, Z7, Z7
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z5, K1
-	VMOVAPS.Z    Z7, K1, Z7
-	VMOVAPS.Z    Z4, K1, Z4
-	VADDPS       vconsts32x16<>+0(SB), Z6, Z5
-	VDIVPS       Z5, Z6, Z5
-	VMULPS       Z5, Z5, Z9
-	VMULPS       Z9, Z9, Z10
-	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD213PS  vconsts32x16<>+64(SB), Z10, Z11
-	VMULPS       Z9, Z11, Z11
-	VBROADCASTSS consts32<>+28(SB), Z9
-	VFMADD213PS  vconsts32x16<>+128(SB), Z10, Z9
-	VMULPS       Z10, Z9, Z9
-	VADDPS       Z9, Z11, Z9
-	VMULPS       Z6, Z6, Z10
-	VMULPS       vconsts32x16<>+192(SB), Z10, Z10
-	VADDPS       Z9, Z10, Z9
-	VMULPS       Z9, Z5, Z9
-	VMULPS       vconsts32x16<>+256(SB), Z4, Z5
-	VADDPS       Z7, Z5, Z5
-	VADDPS       Z5, Z9, Z9
-	VSUBPS       Z9, Z10, Z9
-	VSUBPS       Z6, Z9, Z9
-	VMULPS       vconsts32x16<>+320(SB), Z4, Z4
-	VSUBPS       Z9, Z4, Z9
+	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
+	VDIVPS       Z5, Z4, Z5
+	VMULPS       Z5, Z5, Z6
+	VMULPS       Z6, Z6, Z7
+	VMULPS       Z7, Z7, Z9
+	VBROADCASTSS consts32<>+88(SB), Z10
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z10
+	VBROADCASTSS consts32<>+92(SB), Z11
+	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z11
+	VFMADD231PS  Z7, Z11, Z10
+	VFMADD231PS  vconsts32x16<>+1024(SB), Z9, Z10
+	VMULPS       Z6, Z10, Z10
+	VMULPS       Z4, Z4, Z6
+	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
+	VADDPS       Z10, Z6, Z10
+	VMULPS       Z10, Z5, Z10
+	VSUBPS       Z10, Z6, Z10
+	VSUBPS       Z10, Z4, Z10
 	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z9, K1, Z9
+	VBLENDMPS    Z8, Z10, K1, Z10
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
 	VMULPS       Z3, Z2, Z3
 	VXORPS       Z4, Z4, Z4
 	VMAXPS       Z4, Z2, Z2
 	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z9, Z3, Z3
+	VADDPS       Z10, Z3, Z3
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
@@ -76604,51 +74750,33 @@ tail:
 	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
 	VSCALEFPS    Z5, Z8, Z8
 	VMAXPS       vconsts32x16<>+832(SB), Z8, Z4
-	VADDPS       vconsts32x16<>+768(SB), Z4, Z5
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z5, K1
-	VBROADCASTSS consts32<>+56(SB), Z6
-	VFMADD213PS  vconsts32x16<>+960(SB), Z5, Z6
-	VBLENDMPS    Z6, Z4, K1, Z6
-	VSUBPS       vconsts32x16<>+768(SB), Z5, Z7
-	VSUBPS       Z7, Z4, Z7
-	VBROADCASTSS consts32<>+88(SB), Z4
-	VFNMADD231PS vconsts32x16<>+1024(SB), Z5, Z4
-	VMULPS       Z4, Z7, Z7
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z5, K1
-	VMOVAPS.Z    Z7, K1, Z7
-	VMOVAPS.Z    Z4, K1, Z4
-	VADDPS       vconsts32x16<>+0(SB), Z6, Z5
-	VDIVPS       Z5, Z6, Z5
-	VMULPS       Z5, Z5, Z9
-	VMULPS       Z9, Z9, Z10
-	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD213PS  vconsts32x16<>+64(SB), Z10, Z11
-	VMULPS       Z9, Z11, Z11
-	VBROADCASTSS consts32<>+28(SB), Z9
-	VFMADD213PS  vconsts32x16<>+128(SB), Z10, Z9
-	VMULPS       Z10, Z9, Z9
-	VADDPS       Z9, Z11, Z9
-	VMULPS       Z6, Z6, Z10
-	VMULPS       vconsts32x16<>+192(SB), Z10, Z10
-	VADDPS       Z9, Z10, Z9
-	VMULPS       Z9, Z5, Z9
-	VMULPS       vconsts32x16<>+256(SB), Z4, Z5
-	VADDPS       Z7, Z5, Z5
-	VADDPS       Z5, Z9, Z9
-	VSUBPS       Z9, Z10, Z9
-	VSUBPS       Z6, Z9, Z9
-	VMULPS       vconsts32x16<>+320(SB), Z4, Z4
-	VSUBPS       Z9, Z4, Z9
+	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
+	VDIVPS       Z5, Z4, Z5
+	VMULPS       Z5, Z5, Z6
+	VMULPS       Z6, Z6, Z7
+	VMULPS       Z7, Z7, Z9
+	VBROADCASTSS consts32<>+88(SB), Z10
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z10
+	VBROADCASTSS consts32<>+92(SB), Z11
+	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z11
+	VFMADD231PS  Z7, Z11, Z10
+	VFMADD231PS  vconsts32x16<>+1024(SB), Z9, Z10
+	VMULPS       Z6, Z10, Z10
+	VMULPS       Z4, Z4, Z6
+	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
+	VADDPS       Z10, Z6, Z10
+	VMULPS       Z10, Z5, Z10
+	VSUBPS       Z10, Z6, Z10
+	VSUBPS       Z10, Z4, Z10
 	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z9, K1, Z9
+	VBLENDMPS    Z8, Z10, K1, Z10
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
 	VMULPS       Z3, Z2, Z3
 	VXORPS       Z4, Z4, Z4
 	VMAXPS       Z4, Z2, Z2
 	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z9, Z3, Z3
+	VADDPS       Z10, Z3, Z3
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
@@ -76794,44 +74922,26 @@ loop:
 	VADDPS       vconsts32x16<>+768(SB), Z11, Z11
 	VSCALEFPS    Z7, Z11, Z11
 	VMAXPS       vconsts32x16<>+832(SB), Z8, Z6
-	VADDPS       vconsts32x16<>+768(SB), Z6, Z7
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z7, K1
-	VBROADCASTSS consts32<>+56(SB), Z9
-	VFMADD213PS  vconsts32x16<>+960(SB), Z7, Z9
-	VBLENDMPS    Z9, Z6, K1, Z9
-	VSUBPS       vconsts32x16<>+768(SB), Z7, Z10
-	VSUBPS       Z10, Z6, Z10
-	VBROADCASTSS consts32<>+88(SB), Z6
-	VFNMADD231PS vconsts32x16<>+1024(SB), Z7, Z6
-	VMULPS       Z6, Z10, Z10
-	VBROADCASTSS consts32<>+4(SB), Z6
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z7, K1
-	VMOVAPS.Z    Z10, K1, Z10
-	VMOVAPS.Z    Z6, K1, Z6
-	VADDPS       vconsts32x16<>+0(SB), Z9, Z7
-	VDIVPS       Z7, Z9, Z7
-	VMULPS       Z7, Z7, Z12
-	VMULPS       Z12, Z12, Z13
-	VBROADCASTSS consts32<>+24(SB), Z14
-	VFMADD213PS  vconsts32x16<>+64(SB), Z13, Z14
-	VMULPS       Z12, Z14, Z14
-	VBROADCASTSS consts32<>+28(SB), Z12
-	VFMADD213PS  vconsts32x16<>+128(SB), Z13, Z12
-	VMULPS       Z13, Z12, Z12
-	VADDPS       Z12, Z14, Z12
-	VMULPS       Z9, Z9, Z13
-	VMULPS       vconsts32x16<>+192(SB), Z13, Z13
-	VADDPS       Z12, Z13, Z12
-	VMULPS       Z12, Z7, Z12
-	VMULPS       vconsts32x16<>+256(SB), Z6, Z7
-	VADDPS       Z10, Z7, Z7
-	VADDPS       Z7, Z12, Z12
-	VSUBPS       Z12, Z13, Z12
-	VSUBPS       Z9, Z12, Z12
-	VMULPS       vconsts32x16<>+320(SB), Z6, Z6
-	VSUBPS       Z12, Z6, Z12
+	VADDPS       vconsts32x16<>+0(SB), Z6, Z7
+	VDIVPS       Z7, Z6, Z7
+	VMULPS       Z7, Z7, Z9
+	VMULPS       Z9, Z9, Z10
+	VMULPS       Z10, Z10, Z12
+	VBROADCASTSS consts32<>+88(SB), Z13
+	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z13
+	VBROADCASTSS consts32<>+92(SB), Z14
+	VFMADD213PS  vconsts32x16<>+960(SB), Z9, Z14
+	VFMADD231PS  Z10, Z14, Z13
+	VFMADD231PS  vconsts32x16<>+1024(SB), Z12, Z13
+	VMULPS       Z9, Z13, Z13
+	VMULPS       Z6, Z6, Z9
+	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
+	VADDPS       Z13, Z9, Z13
+	VMULPS       Z13, Z7, Z13
+	VSUBPS       Z13, Z9, Z13
+	VSUBPS       Z13, Z6, Z13
 	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z12, K1, Z12
+	VBLENDMPS    Z8, Z13, K1, Z13
 	VADDPS       vconsts32x16<>+768(SB), Z8, Z6
 	VBROADCASTSS consts32<>+4(SB), Z7
 	VXORPS       Z9, Z9, Z9
@@ -76844,7 +74954,7 @@ loop:
 	VXORPS       Z8, Z8, Z8
 	VMAXPS       Z8, Z2, Z2
 	VSUBPS       Z6, Z2, Z6
-	VADDPS       Z12, Z6, Z6
+	VADDPS       Z13, Z6, Z6
 	VSUBPS       Z3, Z7, Z7
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -76873,44 +74983,26 @@ rowperm417:
 	VMOVUPS      Z3, (R10)(R11*4)
 	VFMADD231PS  Z6, Z2, Z0
 	VMAXPS       vconsts32x16<>+832(SB), Z11, Z2
-	VADDPS       vconsts32x16<>+768(SB), Z2, Z3
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z3, K1
-	VBROADCASTSS consts32<>+56(SB), Z6
-	VFMADD213PS  vconsts32x16<>+960(SB), Z3, Z6
-	VBLENDMPS    Z6, Z2, K1, Z6
-	VSUBPS       vconsts32x16<>+768(SB), Z3, Z7
-	VSUBPS       Z7, Z2, Z7
-	VBROADCASTSS consts32<>+88(SB), Z2
-	VFNMADD231PS vconsts32x16<>+1024(SB), Z3, Z2
-	VMULPS       Z2, Z7, Z7
-	VBROADCASTSS consts32<>+4(SB), Z2
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z3, K1
-	VMOVAPS.Z    Z7, K1, Z7
-	VMOVAPS.Z    Z2, K1, Z2
-	VADDPS       vconsts32x16<>+0(SB), Z6, Z3
-	VDIVPS       Z3, Z6, Z3
-	VMULPS       Z3, Z3, Z8
-	VMULPS       Z8, Z8, Z9
-	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD213PS  vconsts32x16<>+64(SB), Z9, Z10
-	VMULPS       Z8, Z10, Z10
-	VBROADCASTSS consts32<>+28(SB), Z8
-	VFMADD213PS  vconsts32x16<>+128(SB), Z9, Z8
-	VMULPS       Z9, Z8, Z8
-	VADDPS       Z8, Z10, Z8
-	VMULPS       Z6, Z6, Z9
-	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
-	VADDPS       Z8, Z9, Z8
-	VMULPS       Z8, Z3, Z8
-	VMULPS       vconsts32x16<>+256(SB), Z2, Z3
-	VADDPS       Z7, Z3, Z3
-	VADDPS       Z3, Z8, Z8
-	VSUBPS       Z8, Z9, Z8
-	VSUBPS       Z6, Z8, Z8
-	VMULPS       vconsts32x16<>+320(SB), Z2, Z2
-	VSUBPS       Z8, Z2, Z8
+	VADDPS       vconsts32x16<>+0(SB), Z2, Z3
+	VDIVPS       Z3, Z2, Z3
+	VMULPS       Z3, Z3, Z6
+	VMULPS       Z6, Z6, Z7
+	VMULPS       Z7, Z7, Z8
+	VBROADCASTSS consts32<>+88(SB), Z9
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z9
+	VBROADCASTSS consts32<>+92(SB), Z10
+	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z10
+	VFMADD231PS  Z7, Z10, Z9
+	VFMADD231PS  vconsts32x16<>+1024(SB), Z8, Z9
+	VMULPS       Z6, Z9, Z9
+	VMULPS       Z2, Z2, Z6
+	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
+	VADDPS       Z9, Z6, Z9
+	VMULPS       Z9, Z3, Z9
+	VSUBPS       Z9, Z6, Z9
+	VSUBPS       Z9, Z2, Z9
 	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z11, K1
-	VBLENDMPS    Z11, Z8, K1, Z8
+	VBLENDMPS    Z11, Z9, K1, Z9
 	VADDPS       vconsts32x16<>+768(SB), Z11, Z2
 	VBROADCASTSS consts32<>+4(SB), Z3
 	VXORPS       Z6, Z6, Z6
@@ -76923,7 +75015,7 @@ rowperm417:
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z4, Z4
 	VSUBPS       Z5, Z4, Z5
-	VADDPS       Z8, Z5, Z5
+	VADDPS       Z9, Z5, Z5
 	VSUBPS       Z2, Z3, Z3
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -76985,44 +75077,26 @@ single1:
 	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
 	VSCALEFPS    Z5, Z8, Z8
 	VMAXPS       vconsts32x16<>+832(SB), Z8, Z4
-	VADDPS       vconsts32x16<>+768(SB), Z4, Z5
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z5, K1
-	VBROADCASTSS consts32<>+56(SB), Z6
-	VFMADD213PS  vconsts32x16<>+960(SB), Z5, Z6
-	VBLENDMPS    Z6, Z4, K1, Z6
-	VSUBPS       vconsts32x16<>+768(SB), Z5, Z7
-	VSUBPS       Z7, Z4, Z7
-	VBROADCASTSS consts32<>+88(SB), Z4
-	VFNMADD231PS vconsts32x16<>+1024(SB), Z5, Z4
-	VMULPS       Z4, Z7, Z7
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z5, K1
-	VMOVAPS.Z    Z7, K1, Z7
-	VMOVAPS.Z    Z4, K1, Z4
-	VADDPS       vconsts32x16<>+0(SB), Z6, Z5
-	VDIVPS       Z5, Z6, Z5
-	VMULPS       Z5, Z5, Z9
-	VMULPS       Z9, Z9, Z10
-	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD213PS  vconsts32x16<>+64(SB), Z10, Z11
-	VMULPS       Z9, Z11, Z11
-	VBROADCASTSS consts32<>+28(SB), Z9
-	VFMADD213PS  vconsts32x16<>+128(SB), Z10, Z9
-	VMULPS       Z10, Z9, Z9
-	VADDPS       Z9, Z11, Z9
-	VMULPS       Z6, Z6, Z10
-	VMULPS       vconsts32x16<>+192(SB), Z10, Z10
-	VADDPS       Z9, Z10, Z9
-	VMULPS       Z9, Z5, Z9
-	VMULPS       vconsts32x16<>+256(SB), Z4, Z5
-	VADDPS       Z7, Z5, Z5
-	VADDPS       Z5, Z9, Z9
-	VSUBPS       Z9, Z10, Z9
-	VSUBPS       Z6, Z9, Z9
-	VMULPS       vconsts32x16<>+320(SB), Z4, Z4
-	VSUBPS       Z9, Z4, Z9
+	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
+	VDIVPS       Z5, Z4, Z5
+	VMULPS       Z5, Z5, Z6
+	VMULPS       Z6, Z6, Z7
+	VMULPS       Z7, Z7, Z9
+	VBROADCASTSS consts32<>+88(SB), Z10
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z10
+	VBROADCASTSS consts32<>+92(SB), Z11
+	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z11
+	VFMADD231PS  Z7, Z11, Z10
+	VFMADD231PS  vconsts32x16<>+1024(SB), Z9, Z10
+	VMULPS       Z6, Z10, Z10
+	VMULPS       Z4, Z4, Z6
+	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
+	VADDPS       Z10, Z6, Z10
+	VMULPS       Z10, Z5, Z10
+	VSUBPS       Z10, Z6, Z10
+	VSUBPS       Z10, Z4, Z10
 	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z9, K1, Z9
+	VBLENDMPS    Z8, Z10, K1, Z10
 	VADDPS       vconsts32x16<>+768(SB), Z8, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VXORPS       Z6, Z6, Z6
@@ -77035,7 +75109,7 @@ single1:
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z2, Z2
 	VSUBPS       Z4, Z2, Z4
-	VADDPS       Z9, Z4, Z4
+	VADDPS       Z10, Z4, Z4
 	VSUBPS       Z3, Z5, Z5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -77100,44 +75174,26 @@ tail:
 	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
 	VSCALEFPS    Z5, Z8, Z8
 	VMAXPS       vconsts32x16<>+832(SB), Z8, Z4
-	VADDPS       vconsts32x16<>+768(SB), Z4, Z5
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z5, K1
-	VBROADCASTSS consts32<>+56(SB), Z6
-	VFMADD213PS  vconsts32x16<>+960(SB), Z5, Z6
-	VBLENDMPS    Z6, Z4, K1, Z6
-	VSUBPS       vconsts32x16<>+768(SB), Z5, Z7
-	VSUBPS       Z7, Z4, Z7
-	VBROADCASTSS consts32<>+88(SB), Z4
-	VFNMADD231PS vconsts32x16<>+1024(SB), Z5, Z4
-	VMULPS       Z4, Z7, Z7
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VCMPPS       $0x1e, vconsts32x16<>+896(SB), Z5, K1
-	VMOVAPS.Z    Z7, K1, Z7
-	VMOVAPS.Z    Z4, K1, Z4
-	VADDPS       vconsts32x16<>+0(SB), Z6, Z5
-	VDIVPS       Z5, Z6, Z5
-	VMULPS       Z5, Z5, Z9
-	VMULPS       Z9, Z9, Z10
-	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD213PS  vconsts32x16<>+64(SB), Z10, Z11
-	VMULPS       Z9, Z11, Z11
-	VBROADCASTSS consts32<>+28(SB), Z9
-	VFMADD213PS  vconsts32x16<>+128(SB), Z10, Z9
-	VMULPS       Z10, Z9, Z9
-	VADDPS       Z9, Z11, Z9
-	VMULPS       Z6, Z6, Z10
-	VMULPS       vconsts32x16<>+192(SB), Z10, Z10
-	VADDPS       Z9, Z10, Z9
-	VMULPS       Z9, Z5, Z9
-	VMULPS       vconsts32x16<>+256(SB), Z4, Z5
-	VADDPS       Z7, Z5, Z5
-	VADDPS       Z5, Z9, Z9
-	VSUBPS       Z9, Z10, Z9
-	VSUBPS       Z6, Z9, Z9
-	VMULPS       vconsts32x16<>+320(SB), Z4, Z4
-	VSUBPS       Z9, Z4, Z9
+	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
+	VDIVPS       Z5, Z4, Z5
+	VMULPS       Z5, Z5, Z6
+	VMULPS       Z6, Z6, Z7
+	VMULPS       Z7, Z7, Z9
+	VBROADCASTSS consts32<>+88(SB), Z10
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z10
+	VBROADCASTSS consts32<>+92(SB), Z11
+	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z11
+	VFMADD231PS  Z7, Z11, Z10
+	VFMADD231PS  vconsts32x16<>+1024(SB), Z9, Z10
+	VMULPS       Z6, Z10, Z10
+	VMULPS       Z4, Z4, Z6
+	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
+	VADDPS       Z10, Z6, Z10
+	VMULPS       Z10, Z5, Z10
+	VSUBPS       Z10, Z6, Z10
+	VSUBPS       Z10, Z4, Z10
 	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z9, K1, Z9
+	VBLENDMPS    Z8, Z10, K1, Z10
 	VADDPS       vconsts32x16<>+768(SB), Z8, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VXORPS       Z6, Z6, Z6
@@ -77150,7 +75206,7 @@ tail:
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z2, Z2
 	VSUBPS       Z4, Z2, Z4
-	VADDPS       Z9, Z4, Z4
+	VADDPS       Z10, Z4, Z4
 	VSUBPS       Z3, Z5, Z5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -77383,7 +75439,7 @@ loop:
 	VMOVUPS      (AX), Z0
 	VBROADCASTSS consts32<>+68(SB), Z1
 	VMAXPS       Z0, Z1, Z0
-	VBROADCASTSS consts32<>+92(SB), Z1
+	VBROADCASTSS consts32<>+96(SB), Z1
 	VMINPS       Z0, Z1, Z0
 	VBROADCASTSS consts32<>+72(SB), Z1
 	VFMADD213PS  vconsts32x16<>+448(SB), Z0, Z1
@@ -77418,7 +75474,7 @@ tail:
 	VMOVUPS.Z    (AX), K1, Z0
 	VBROADCASTSS consts32<>+68(SB), Z1
 	VMAXPS       Z0, Z1, Z0
-	VBROADCASTSS consts32<>+92(SB), Z1
+	VBROADCASTSS consts32<>+96(SB), Z1
 	VMINPS       Z0, Z1, Z0
 	VBROADCASTSS consts32<>+72(SB), Z1
 	VFMADD213PS  vconsts32x16<>+448(SB), Z0, Z1
@@ -77506,10 +75562,10 @@ loop:
 	VBROADCASTSS consts32<>+16(SB), Z1
 	VCMPPS       $0x00, Z1, Z0, K1
 	VBLENDMPS    Z1, Z5, K1, Z5
-	VCMPPS       $0x00, vconsts32x16<>+960(SB), Z0, K1
+	VCMPPS       $0x00, vconsts32x16<>+1088(SB), Z0, K1
 	VBROADCASTSS consts32<>+60(SB), Z1
 	VBLENDMPS    Z1, Z5, K1, Z5
-	VCMPPS       $0x19, vconsts32x16<>+960(SB), Z0, K1
+	VCMPPS       $0x19, vconsts32x16<>+1088(SB), Z0, K1
 	VBROADCASTSS consts32<>+64(SB), Z1
 	VBLENDMPS    Z1, Z5, K1, Z5
 	VXORPS       Z1, Z1, Z1
@@ -77577,10 +75633,10 @@ tail:
 	VBROADCASTSS consts32<>+16(SB), Z1
 	VCMPPS       $0x00, Z1, Z0, K1
 	VBLENDMPS    Z1, Z5, K1, Z5
-	VCMPPS       $0x00, vconsts32x16<>+960(SB), Z0, K1
+	VCMPPS       $0x00, vconsts32x16<>+1088(SB), Z0, K1
 	VBROADCASTSS consts32<>+60(SB), Z1
 	VBLENDMPS    Z1, Z5, K1, Z5
-	VCMPPS       $0x19, vconsts32x16<>+960(SB), Z0, K1
+	VCMPPS       $0x19, vconsts32x16<>+1088(SB), Z0, K1
 	VBROADCASTSS consts32<>+64(SB), Z1
 	VBLENDMPS    Z1, Z5, K1, Z5
 	VXORPS       Z1, Z1, Z1
@@ -95045,104 +93101,82 @@ loop:
 	VADDPD       vconsts64x8<>+1152(SB), Z12, Z12
 	VSCALEFPD    Z7, Z12, Z12
 	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z6
-	VADDPD       vconsts64x8<>+1152(SB), Z6, Z7
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z7, K1
-	VBROADCASTSD consts64<>+80(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z7, Z8
-	VBLENDMPD    Z8, Z6, K1, Z8
-	VSUBPD       vconsts64x8<>+1152(SB), Z7, Z10
-	VSUBPD       Z10, Z6, Z10
-	VBROADCASTSD consts64<>+192(SB), Z6
-	VFNMADD231PD vconsts64x8<>+1408(SB), Z7, Z6
-	VMULPD       Z6, Z10, Z10
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z7, K1
-	VMOVAPD.Z    Z10, K1, Z10
-	VMOVAPD.Z    Z6, K1, Z6
-	VADDPD       vconsts64x8<>+0(SB), Z8, Z7
-	VDIVPD       Z7, Z8, Z7
-	VMULPD       Z7, Z7, Z11
+	VADDPD       vconsts64x8<>+0(SB), Z6, Z7
+	VDIVPD       Z7, Z6, Z7
+	VMULPD       Z7, Z7, Z8
+	VMULPD       Z8, Z8, Z10
+	VMULPD       Z10, Z10, Z11
 	VMULPD       Z11, Z11, Z13
-	VBROADCASTSD consts64<>+88(SB), Z14
-	VFMADD213PD  vconsts64x8<>+64(SB), Z13, Z14
-	VFMADD213PD  vconsts64x8<>+128(SB), Z13, Z14
-	VFMADD213PD  vconsts64x8<>+192(SB), Z13, Z14
-	VMULPD       Z11, Z14, Z14
-	VBROADCASTSD consts64<>+96(SB), Z11
-	VFMADD213PD  vconsts64x8<>+256(SB), Z13, Z11
-	VFMADD213PD  vconsts64x8<>+320(SB), Z13, Z11
-	VMULPD       Z13, Z11, Z11
-	VADDPD       Z11, Z14, Z11
-	VMULPD       Z8, Z8, Z13
-	VMULPD       vconsts64x8<>+384(SB), Z13, Z13
-	VADDPD       Z11, Z13, Z11
-	VMULPD       Z11, Z7, Z11
-	VMULPD       vconsts64x8<>+448(SB), Z6, Z7
-	VADDPD       Z10, Z7, Z7
-	VADDPD       Z7, Z11, Z11
-	VSUBPD       Z11, Z13, Z11
-	VSUBPD       Z8, Z11, Z11
-	VMULPD       vconsts64x8<>+512(SB), Z6, Z6
-	VSUBPD       Z11, Z6, Z11
+	VBROADCASTSD consts64<>+232(SB), Z14
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z14
+	VBROADCASTSD consts64<>+240(SB), Z15
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z15
+	VFMADD231PD  Z10, Z15, Z14
+	VBROADCASTSD consts64<>+248(SB), Z15
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z15
+	VBROADCASTSD consts64<>+256(SB), Z16
+	VFMADD213PD  vconsts64x8<>+1472(SB), Z8, Z16
+	VFMADD231PD  Z10, Z16, Z15
+	VFMADD231PD  Z11, Z15, Z14
+	VBROADCASTSD consts64<>+264(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z11
+	VFMADD231PD  vconsts64x8<>+1600(SB), Z10, Z11
+	VFMADD231PD  Z13, Z11, Z14
+	VMULPD       Z8, Z14, Z14
+	VMULPD       Z6, Z6, Z8
+	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
+	VADDPD       Z14, Z8, Z14
+	VMULPD       Z14, Z7, Z14
+	VSUBPD       Z14, Z8, Z14
+	VSUBPD       Z14, Z6, Z14
 	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z11, K1, Z11
+	VBLENDMPD    Z9, Z14, K1, Z14
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
 	VMULPD       Z3, Z2, Z3
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z2, Z2
 	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z11, Z3, Z3
+	VADDPD       Z14, Z3, Z3
 	VADDPD       Z3, Z0, Z0
 	VMAXPD       vconsts64x8<>+1216(SB), Z12, Z2
-	VADDPD       vconsts64x8<>+1152(SB), Z2, Z3
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z3, K1
-	VBROADCASTSD consts64<>+80(SB), Z6
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z3, Z6
-	VBLENDMPD    Z6, Z2, K1, Z6
-	VSUBPD       vconsts64x8<>+1152(SB), Z3, Z7
-	VSUBPD       Z7, Z2, Z7
-	VBROADCASTSD consts64<>+192(SB), Z2
-	VFNMADD231PD vconsts64x8<>+1408(SB), Z3, Z2
-	VMULPD       Z2, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z2
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z3, K1
-	VMOVAPD.Z    Z7, K1, Z7
-	VMOVAPD.Z    Z2, K1, Z2
-	VADDPD       vconsts64x8<>+0(SB), Z6, Z3
-	VDIVPD       Z3, Z6, Z3
-	VMULPD       Z3, Z3, Z8
+	VADDPD       vconsts64x8<>+0(SB), Z2, Z3
+	VDIVPD       Z3, Z2, Z3
+	VMULPD       Z3, Z3, Z6
+	VMULPD       Z6, Z6, Z7
+	VMULPD       Z7, Z7, Z8
 	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+88(SB), Z10
-	VFMADD213PD  vconsts64x8<>+64(SB), Z9, Z10
-	VFMADD213PD  vconsts64x8<>+128(SB), Z9, Z10
-	VFMADD213PD  vconsts64x8<>+192(SB), Z9, Z10
-	VMULPD       Z8, Z10, Z10
-	VBROADCASTSD consts64<>+96(SB), Z8
-	VFMADD213PD  vconsts64x8<>+256(SB), Z9, Z8
-	VFMADD213PD  vconsts64x8<>+320(SB), Z9, Z8
-	VMULPD       Z9, Z8, Z8
-	VADDPD       Z8, Z10, Z8
-	VMULPD       Z6, Z6, Z9
-	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
-	VADDPD       Z8, Z9, Z8
-	VMULPD       Z8, Z3, Z8
-	VMULPD       vconsts64x8<>+448(SB), Z2, Z3
-	VADDPD       Z7, Z3, Z3
-	VADDPD       Z3, Z8, Z8
-	VSUBPD       Z8, Z9, Z8
-	VSUBPD       Z6, Z8, Z8
-	VMULPD       vconsts64x8<>+512(SB), Z2, Z2
-	VSUBPD       Z8, Z2, Z8
+	VBROADCASTSD consts64<>+232(SB), Z10
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z10
+	VBROADCASTSD consts64<>+240(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z11
+	VFMADD231PD  Z7, Z11, Z10
+	VBROADCASTSD consts64<>+248(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z11
+	VBROADCASTSD consts64<>+256(SB), Z13
+	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
+	VFMADD231PD  Z7, Z13, Z11
+	VFMADD231PD  Z8, Z11, Z10
+	VBROADCASTSD consts64<>+264(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
+	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD231PD  Z9, Z8, Z10
+	VMULPD       Z6, Z10, Z10
+	VMULPD       Z2, Z2, Z6
+	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
+	VADDPD       Z10, Z6, Z10
+	VMULPD       Z10, Z3, Z10
+	VSUBPD       Z10, Z6, Z10
+	VSUBPD       Z10, Z2, Z10
 	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z12, K1
-	VBLENDMPD    Z12, Z8, K1, Z8
+	VBLENDMPD    Z12, Z10, K1, Z10
 	VMULPD       (SP), Z5, Z2
 	VADDPD       64(SP), Z2, Z2
 	VMULPD       Z2, Z4, Z2
 	VXORPD       Z3, Z3, Z3
 	VMAXPD       Z3, Z4, Z3
 	VSUBPD       Z2, Z3, Z2
-	VADDPD       Z8, Z2, Z2
+	VADDPD       Z10, Z2, Z2
 	VADDPD       Z2, Z1, Z1
 	ADDQ         $0x00000010, DX
 	CMPQ         DX, BX
@@ -95186,54 +93220,43 @@ single1:
 	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
 	VSCALEFPD    Z5, Z9, Z9
 	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z4
-	VADDPD       vconsts64x8<>+1152(SB), Z4, Z5
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z6
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z5, Z6
-	VBLENDMPD    Z6, Z4, K1, Z6
-	VSUBPD       vconsts64x8<>+1152(SB), Z5, Z7
-	VSUBPD       Z7, Z4, Z7
-	VBROADCASTSD consts64<>+192(SB), Z4
-	VFNMADD231PD vconsts64x8<>+1408(SB), Z5, Z4
-	VMULPD       Z4, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z4
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z5, K1
-	VMOVAPD.Z    Z7, K1, Z7
-	VMOVAPD.Z    Z4, K1, Z4
-	VADDPD       vconsts64x8<>+0(SB), Z6, Z5
-	VDIVPD       Z5, Z6, Z5
-	VMULPD       Z5, Z5, Z8
+	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
+	VDIVPD       Z5, Z4, Z5
+	VMULPD       Z5, Z5, Z6
+	VMULPD       Z6, Z6, Z7
+	VMULPD       Z7, Z7, Z8
 	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+88(SB), Z11
-	VFMADD213PD  vconsts64x8<>+64(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+128(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+192(SB), Z10, Z11
-	VMULPD       Z8, Z11, Z11
-	VBROADCASTSD consts64<>+96(SB), Z8
-	VFMADD213PD  vconsts64x8<>+256(SB), Z10, Z8
-	VFMADD213PD  vconsts64x8<>+320(SB), Z10, Z8
-	VMULPD       Z10, Z8, Z8
-	VADDPD       Z8, Z11, Z8
-	VMULPD       Z6, Z6, Z10
-	VMULPD       vconsts64x8<>+384(SB), Z10, Z10
-	VADDPD       Z8, Z10, Z8
-	VMULPD       Z8, Z5, Z8
-	VMULPD       vconsts64x8<>+448(SB), Z4, Z5
-	VADDPD       Z7, Z5, Z5
-	VADDPD       Z5, Z8, Z8
-	VSUBPD       Z8, Z10, Z8
-	VSUBPD       Z6, Z8, Z8
-	VMULPD       vconsts64x8<>+512(SB), Z4, Z4
-	VSUBPD       Z8, Z4, Z8
+	VBROADCASTSD consts64<>+232(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z11
+	VBROADCASTSD consts64<>+240(SB), Z12
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z12
+	VFMADD231PD  Z7, Z12, Z11
+	VBROADCASTSD consts64<>+248(SB), Z12
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z12
+	VBROADCASTSD consts64<>+256(SB), Z13
+	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
+	VFMADD231PD  Z7, Z13, Z12
+	VFMADD231PD  Z8, Z12, Z11
+	VBROADCASTSD consts64<>+264(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
+	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD231PD  Z10, Z8, Z11
+	VMULPD       Z6, Z11, Z11
+	VMULPD       Z4, Z4, Z6
+	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
+	VADDPD       Z11, Z6, Z11
+	VMULPD       Z11, Z5, Z11
+	VSUBPD       Z11, Z6, Z11
+	VSUBPD       Z11, Z4, Z11
 	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z8, K1, Z8
+	VBLENDMPD    Z9, Z11, K1, Z11
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
 	VMULPD       Z3, Z2, Z3
 	VXORPD       Z4, Z4, Z4
 	VMAXPD       Z4, Z2, Z2
 	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z8, Z3, Z3
+	VADDPD       Z11, Z3, Z3
 	VADDPD       Z3, Z0, Z0
 	ADDQ         $0x00000008, DX
 	JMP          single1
@@ -95280,54 +93303,43 @@ tail:
 	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
 	VSCALEFPD    Z5, Z9, Z9
 	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z4
-	VADDPD       vconsts64x8<>+1152(SB), Z4, Z5
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z6
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z5, Z6
-	VBLENDMPD    Z6, Z4, K1, Z6
-	VSUBPD       vconsts64x8<>+1152(SB), Z5, Z7
-	VSUBPD       Z7, Z4, Z7
-	VBROADCASTSD consts64<>+192(SB), Z4
-	VFNMADD231PD vconsts64x8<>+1408(SB), Z5, Z4
-	VMULPD       Z4, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z4
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z5, K1
-	VMOVAPD.Z    Z7, K1, Z7
-	VMOVAPD.Z    Z4, K1, Z4
-	VADDPD       vconsts64x8<>+0(SB), Z6, Z5
-	VDIVPD       Z5, Z6, Z5
-	VMULPD       Z5, Z5, Z8
+	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
+	VDIVPD       Z5, Z4, Z5
+	VMULPD       Z5, Z5, Z6
+	VMULPD       Z6, Z6, Z7
+	VMULPD       Z7, Z7, Z8
 	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+88(SB), Z11
-	VFMADD213PD  vconsts64x8<>+64(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+128(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+192(SB), Z10, Z11
-	VMULPD       Z8, Z11, Z11
-	VBROADCASTSD consts64<>+96(SB), Z8
-	VFMADD213PD  vconsts64x8<>+256(SB), Z10, Z8
-	VFMADD213PD  vconsts64x8<>+320(SB), Z10, Z8
-	VMULPD       Z10, Z8, Z8
-	VADDPD       Z8, Z11, Z8
-	VMULPD       Z6, Z6, Z10
-	VMULPD       vconsts64x8<>+384(SB), Z10, Z10
-	VADDPD       Z8, Z10, Z8
-	VMULPD       Z8, Z5, Z8
-	VMULPD       vconsts64x8<>+448(SB), Z4, Z5
-	VADDPD       Z7, Z5, Z5
-	VADDPD       Z5, Z8, Z8
-	VSUBPD       Z8, Z10, Z8
-	VSUBPD       Z6, Z8, Z8
-	VMULPD       vconsts64x8<>+512(SB), Z4, Z4
-	VSUBPD       Z8, Z4, Z8
+	VBROADCASTSD consts64<>+232(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z11
+	VBROADCASTSD consts64<>+240(SB), Z12
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z12
+	VFMADD231PD  Z7, Z12, Z11
+	VBROADCASTSD consts64<>+248(SB), Z12
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z12
+	VBROADCASTSD consts64<>+256(SB), Z13
+	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
+	VFMADD231PD  Z7, Z13, Z12
+	VFMADD231PD  Z8, Z12, Z11
+	VBROADCASTSD consts64<>+264(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
+	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD231PD  Z10, Z8, Z11
+	VMULPD       Z6, Z11, Z11
+	VMULPD       Z4, Z4, Z6
+	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
+	VADDPD       Z11, Z6, Z11
+	VMULPD       Z11, Z5, Z11
+	VSUBPD       Z11, Z6, Z11
+	VSUBPD       Z11, Z4, Z11
 	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z8, K1, Z8
+	VBLENDMPD    Z9, Z11, K1, Z11
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
 	VMULPD       Z3, Z2, Z3
 	VXORPD       Z4, Z4, Z4
 	VMAXPD       Z4, Z2, Z2
 	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z8, Z3, Z3
+	VADDPD       Z11, Z3, Z3
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(BX*2), K1
 	VMOVAPD.Z    Z3, K1, Z3
@@ -95434,54 +93446,43 @@ loop:
 	VADDPD       vconsts64x8<>+1152(SB), Z14, Z14
 	VSCALEFPD    Z9, Z14, Z14
 	VMAXPD       vconsts64x8<>+1216(SB), Z11, Z8
-	VADDPD       vconsts64x8<>+1152(SB), Z8, Z9
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z9, K1
-	VBROADCASTSD consts64<>+80(SB), Z10
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z9, Z10
-	VBLENDMPD    Z10, Z8, K1, Z10
-	VSUBPD       vconsts64x8<>+1152(SB), Z9, Z12
-	VSUBPD       Z12, Z8, Z12
-	VBROADCASTSD consts64<>+192(SB), Z8
-	VFNMADD231PD vconsts64x8<>+1408(SB), Z9, Z8
-	VMULPD       Z8, Z12, Z12
-	VBROADCASTSD consts64<>+8(SB), Z8
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z9, K1
-	VMOVAPD.Z    Z12, K1, Z12
-	VMOVAPD.Z    Z8, K1, Z8
-	VADDPD       vconsts64x8<>+0(SB), Z10, Z9
-	VDIVPD       Z9, Z10, Z9
-	VMULPD       Z9, Z9, Z13
+	VADDPD       vconsts64x8<>+0(SB), Z8, Z9
+	VDIVPD       Z9, Z8, Z9
+	VMULPD       Z9, Z9, Z10
+	VMULPD       Z10, Z10, Z12
+	VMULPD       Z12, Z12, Z13
 	VMULPD       Z13, Z13, Z15
-	VBROADCASTSD consts64<>+88(SB), Z16
-	VFMADD213PD  vconsts64x8<>+64(SB), Z15, Z16
-	VFMADD213PD  vconsts64x8<>+128(SB), Z15, Z16
-	VFMADD213PD  vconsts64x8<>+192(SB), Z15, Z16
-	VMULPD       Z13, Z16, Z16
-	VBROADCASTSD consts64<>+96(SB), Z13
-	VFMADD213PD  vconsts64x8<>+256(SB), Z15, Z13
-	VFMADD213PD  vconsts64x8<>+320(SB), Z15, Z13
-	VMULPD       Z15, Z13, Z13
-	VADDPD       Z13, Z16, Z13
-	VMULPD       Z10, Z10, Z15
-	VMULPD       vconsts64x8<>+384(SB), Z15, Z15
-	VADDPD       Z13, Z15, Z13
-	VMULPD       Z13, Z9, Z13
-	VMULPD       vconsts64x8<>+448(SB), Z8, Z9
-	VADDPD       Z12, Z9, Z9
-	VADDPD       Z9, Z13, Z13
-	VSUBPD       Z13, Z15, Z13
-	VSUBPD       Z10, Z13, Z13
-	VMULPD       vconsts64x8<>+512(SB), Z8, Z8
-	VSUBPD       Z13, Z8, Z13
+	VBROADCASTSD consts64<>+232(SB), Z16
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z10, Z16
+	VBROADCASTSD consts64<>+240(SB), Z17
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z10, Z17
+	VFMADD231PD  Z12, Z17, Z16
+	VBROADCASTSD consts64<>+248(SB), Z17
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z10, Z17
+	VBROADCASTSD consts64<>+256(SB), Z18
+	VFMADD213PD  vconsts64x8<>+1472(SB), Z10, Z18
+	VFMADD231PD  Z12, Z18, Z17
+	VFMADD231PD  Z13, Z17, Z16
+	VBROADCASTSD consts64<>+264(SB), Z13
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z10, Z13
+	VFMADD231PD  vconsts64x8<>+1600(SB), Z12, Z13
+	VFMADD231PD  Z15, Z13, Z16
+	VMULPD       Z10, Z16, Z16
+	VMULPD       Z8, Z8, Z10
+	VMULPD       vconsts64x8<>+384(SB), Z10, Z10
+	VADDPD       Z16, Z10, Z16
+	VMULPD       Z16, Z9, Z16
+	VSUBPD       Z16, Z10, Z16
+	VSUBPD       Z16, Z8, Z16
 	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z11, K1
-	VBLENDMPD    Z11, Z13, K1, Z13
+	VBLENDMPD    Z11, Z16, K1, Z16
 	VMULPD       (SP), Z5, Z5
 	VADDPD       64(SP), Z5, Z5
 	VMULPD       Z5, Z4, Z5
 	VXORPD       Z8, Z8, Z8
 	VMAXPD       Z8, Z4, Z4
 	VSUBPD       Z5, Z4, Z5
-	VADDPD       Z13, Z5, Z5
+	VADDPD       Z16, Z5, Z5
 	VMOVUPD      (DX)(SI*8), Z4
 	VFMADD231PD  Z5, Z4, Z0
 	VADDPD       Z4, Z1, Z1
@@ -95491,54 +93492,43 @@ loop:
 	POPCNTL      R8, R8
 	ADDQ         R8, BX
 	VMAXPD       vconsts64x8<>+1216(SB), Z14, Z4
-	VADDPD       vconsts64x8<>+1152(SB), Z4, Z5
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z5, Z8
-	VBLENDMPD    Z8, Z4, K1, Z8
-	VSUBPD       vconsts64x8<>+1152(SB), Z5, Z9
-	VSUBPD       Z9, Z4, Z9
-	VBROADCASTSD consts64<>+192(SB), Z4
-	VFNMADD231PD vconsts64x8<>+1408(SB), Z5, Z4
-	VMULPD       Z4, Z9, Z9
-	VBROADCASTSD consts64<>+8(SB), Z4
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z5, K1
-	VMOVAPD.Z    Z9, K1, Z9
-	VMOVAPD.Z    Z4, K1, Z4
-	VADDPD       vconsts64x8<>+0(SB), Z8, Z5
-	VDIVPD       Z5, Z8, Z5
-	VMULPD       Z5, Z5, Z10
+	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
+	VDIVPD       Z5, Z4, Z5
+	VMULPD       Z5, Z5, Z8
+	VMULPD       Z8, Z8, Z9
+	VMULPD       Z9, Z9, Z10
 	VMULPD       Z10, Z10, Z11
-	VBROADCASTSD consts64<>+88(SB), Z12
-	VFMADD213PD  vconsts64x8<>+64(SB), Z11, Z12
-	VFMADD213PD  vconsts64x8<>+128(SB), Z11, Z12
-	VFMADD213PD  vconsts64x8<>+192(SB), Z11, Z12
-	VMULPD       Z10, Z12, Z12
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VFMADD213PD  vconsts64x8<>+256(SB), Z11, Z10
-	VFMADD213PD  vconsts64x8<>+320(SB), Z11, Z10
-	VMULPD       Z11, Z10, Z10
-	VADDPD       Z10, Z12, Z10
-	VMULPD       Z8, Z8, Z11
-	VMULPD       vconsts64x8<>+384(SB), Z11, Z11
-	VADDPD       Z10, Z11, Z10
-	VMULPD       Z10, Z5, Z10
-	VMULPD       vconsts64x8<>+448(SB), Z4, Z5
-	VADDPD       Z9, Z5, Z5
-	VADDPD       Z5, Z10, Z10
-	VSUBPD       Z10, Z11, Z10
-	VSUBPD       Z8, Z10, Z10
-	VMULPD       vconsts64x8<>+512(SB), Z4, Z4
-	VSUBPD       Z10, Z4, Z10
+	VBROADCASTSD consts64<>+232(SB), Z12
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z12
+	VBROADCASTSD consts64<>+240(SB), Z13
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z13
+	VFMADD231PD  Z9, Z13, Z12
+	VBROADCASTSD consts64<>+248(SB), Z13
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z13
+	VBROADCASTSD consts64<>+256(SB), Z15
+	VFMADD213PD  vconsts64x8<>+1472(SB), Z8, Z15
+	VFMADD231PD  Z9, Z15, Z13
+	VFMADD231PD  Z10, Z13, Z12
+	VBROADCASTSD consts64<>+264(SB), Z10
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z10
+	VFMADD231PD  vconsts64x8<>+1600(SB), Z9, Z10
+	VFMADD231PD  Z11, Z10, Z12
+	VMULPD       Z8, Z12, Z12
+	VMULPD       Z4, Z4, Z8
+	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
+	VADDPD       Z12, Z8, Z12
+	VMULPD       Z12, Z5, Z12
+	VSUBPD       Z12, Z8, Z12
+	VSUBPD       Z12, Z4, Z12
 	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z14, K1
-	VBLENDMPD    Z14, Z10, K1, Z10
+	VBLENDMPD    Z14, Z12, K1, Z12
 	VMULPD       (SP), Z7, Z4
 	VADDPD       64(SP), Z4, Z4
 	VMULPD       Z4, Z6, Z4
 	VXORPD       Z5, Z5, Z5
 	VMAXPD       Z5, Z6, Z5
 	VSUBPD       Z4, Z5, Z4
-	VADDPD       Z10, Z4, Z4
+	VADDPD       Z12, Z4, Z4
 	VMOVUPD      64(DX)(SI*8), Z5
 	VFMADD231PD  Z4, Z5, Z2
 	VADDPD       Z5, Z3, Z3
@@ -95589,54 +93579,43 @@ single1:
 	VADDPD       vconsts64x8<>+1152(SB), Z11, Z11
 	VSCALEFPD    Z7, Z11, Z11
 	VMAXPD       vconsts64x8<>+1216(SB), Z11, Z6
-	VADDPD       vconsts64x8<>+1152(SB), Z6, Z7
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z7, K1
-	VBROADCASTSD consts64<>+80(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z7, Z8
-	VBLENDMPD    Z8, Z6, K1, Z8
-	VSUBPD       vconsts64x8<>+1152(SB), Z7, Z9
-	VSUBPD       Z9, Z6, Z9
-	VBROADCASTSD consts64<>+192(SB), Z6
-	VFNMADD231PD vconsts64x8<>+1408(SB), Z7, Z6
-	VMULPD       Z6, Z9, Z9
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z7, K1
-	VMOVAPD.Z    Z9, K1, Z9
-	VMOVAPD.Z    Z6, K1, Z6
-	VADDPD       vconsts64x8<>+0(SB), Z8, Z7
-	VDIVPD       Z7, Z8, Z7
-	VMULPD       Z7, Z7, Z10
+	VADDPD       vconsts64x8<>+0(SB), Z6, Z7
+	VDIVPD       Z7, Z6, Z7
+	VMULPD       Z7, Z7, Z8
+	VMULPD       Z8, Z8, Z9
+	VMULPD       Z9, Z9, Z10
 	VMULPD       Z10, Z10, Z12
-	VBROADCASTSD consts64<>+88(SB), Z13
-	VFMADD213PD  vconsts64x8<>+64(SB), Z12, Z13
-	VFMADD213PD  vconsts64x8<>+128(SB), Z12, Z13
-	VFMADD213PD  vconsts64x8<>+192(SB), Z12, Z13
-	VMULPD       Z10, Z13, Z13
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VFMADD213PD  vconsts64x8<>+256(SB), Z12, Z10
-	VFMADD213PD  vconsts64x8<>+320(SB), Z12, Z10
-	VMULPD       Z12, Z10, Z10
-	VADDPD       Z10, Z13, Z10
-	VMULPD       Z8, Z8, Z12
-	VMULPD       vconsts64x8<>+384(SB), Z12, Z12
-	VADDPD       Z10, Z12, Z10
-	VMULPD       Z10, Z7, Z10
-	VMULPD       vconsts64x8<>+448(SB), Z6, Z7
-	VADDPD       Z9, Z7, Z7
-	VADDPD       Z7, Z10, Z10
-	VSUBPD       Z10, Z12, Z10
-	VSUBPD       Z8, Z10, Z10
-	VMULPD       vconsts64x8<>+512(SB), Z6, Z6
-	VSUBPD       Z10, Z6, Z10
+	VBROADCASTSD consts64<>+232(SB), Z13
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z13
+	VBROADCASTSD consts64<>+240(SB), Z14
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z14
+	VFMADD231PD  Z9, Z14, Z13
+	VBROADCASTSD consts64<>+248(SB), Z14
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z14
+	VBROADCASTSD consts64<>+256(SB), Z15
+	VFMADD213PD  vconsts64x8<>+1472(SB), Z8, Z15
+	VFMADD231PD  Z9, Z15, Z14
+	VFMADD231PD  Z10, Z14, Z13
+	VBROADCASTSD consts64<>+264(SB), Z10
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z10
+	VFMADD231PD  vconsts64x8<>+1600(SB), Z9, Z10
+	VFMADD231PD  Z12, Z10, Z13
+	VMULPD       Z8, Z13, Z13
+	VMULPD       Z6, Z6, Z8
+	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
+	VADDPD       Z13, Z8, Z13
+	VMULPD       Z13, Z7, Z13
+	VSUBPD       Z13, Z8, Z13
+	VSUBPD       Z13, Z6, Z13
 	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z11, K1
-	VBLENDMPD    Z11, Z10, K1, Z10
+	VBLENDMPD    Z11, Z13, K1, Z13
 	VMULPD       (SP), Z5, Z5
 	VADDPD       64(SP), Z5, Z5
 	VMULPD       Z5, Z4, Z5
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z4, Z4
 	VSUBPD       Z5, Z4, Z5
-	VADDPD       Z10, Z5, Z5
+	VADDPD       Z13, Z5, Z5
 	VMOVUPD      (DX)(SI*8), Z4
 	VFMADD231PD  Z5, Z4, Z0
 	VADDPD       Z4, Z1, Z1
@@ -95690,54 +93669,43 @@ tail:
 	VADDPD       vconsts64x8<>+1152(SB), Z11, Z11
 	VSCALEFPD    Z7, Z11, Z11
 	VMAXPD       vconsts64x8<>+1216(SB), Z11, Z6
-	VADDPD       vconsts64x8<>+1152(SB), Z6, Z7
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z7, K1
-	VBROADCASTSD consts64<>+80(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z7, Z8
-	VBLENDMPD    Z8, Z6, K1, Z8
-	VSUBPD       vconsts64x8<>+1152(SB), Z7, Z9
-	VSUBPD       Z9, Z6, Z9
-	VBROADCASTSD consts64<>+192(SB), Z6
-	VFNMADD231PD vconsts64x8<>+1408(SB), Z7, Z6
-	VMULPD       Z6, Z9, Z9
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z7, K1
-	VMOVAPD.Z    Z9, K1, Z9
-	VMOVAPD.Z    Z6, K1, Z6
-	VADDPD       vconsts64x8<>+0(SB), Z8, Z7
-	VDIVPD       Z7, Z8, Z7
-	VMULPD       Z7, Z7, Z10
+	VADDPD       vconsts64x8<>+0(SB), Z6, Z7
+	VDIVPD       Z7, Z6, Z7
+	VMULPD       Z7, Z7, Z8
+	VMULPD       Z8, Z8, Z9
+	VMULPD       Z9, Z9, Z10
 	VMULPD       Z10, Z10, Z12
-	VBROADCASTSD consts64<>+88(SB), Z13
-	VFMADD213PD  vconsts64x8<>+64(SB), Z12, Z13
-	VFMADD213PD  vconsts64x8<>+128(SB), Z12, Z13
-	VFMADD213PD  vconsts64x8<>+192(SB), Z12, Z13
-	VMULPD       Z10, Z13, Z13
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VFMADD213PD  vconsts64x8<>+256(SB), Z12, Z10
-	VFMADD213PD  vconsts64x8<>+320(SB), Z12, Z10
-	VMULPD       Z12, Z10, Z10
-	VADDPD       Z10, Z13, Z10
-	VMULPD       Z8, Z8, Z12
-	VMULPD       vconsts64x8<>+384(SB), Z12, Z12
-	VADDPD       Z10, Z12, Z10
-	VMULPD       Z10, Z7, Z10
-	VMULPD       vconsts64x8<>+448(SB), Z6, Z7
-	VADDPD       Z9, Z7, Z7
-	VADDPD       Z7, Z10, Z10
-	VSUBPD       Z10, Z12, Z10
-	VSUBPD       Z8, Z10, Z10
-	VMULPD       vconsts64x8<>+512(SB), Z6, Z6
-	VSUBPD       Z10, Z6, Z10
+	VBROADCASTSD consts64<>+232(SB), Z13
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z13
+	VBROADCASTSD consts64<>+240(SB), Z14
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z14
+	VFMADD231PD  Z9, Z14, Z13
+	VBROADCASTSD consts64<>+248(SB), Z14
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z14
+	VBROADCASTSD consts64<>+256(SB), Z15
+	VFMADD213PD  vconsts64x8<>+1472(SB), Z8, Z15
+	VFMADD231PD  Z9, Z15, Z14
+	VFMADD231PD  Z10, Z14, Z13
+	VBROADCASTSD consts64<>+264(SB), Z10
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z10
+	VFMADD231PD  vconsts64x8<>+1600(SB), Z9, Z10
+	VFMADD231PD  Z12, Z10, Z13
+	VMULPD       Z8, Z13, Z13
+	VMULPD       Z6, Z6, Z8
+	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
+	VADDPD       Z13, Z8, Z13
+	VMULPD       Z13, Z7, Z13
+	VSUBPD       Z13, Z8, Z13
+	VSUBPD       Z13, Z6, Z13
 	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z11, K1
-	VBLENDMPD    Z11, Z10, K1, Z10
+	VBLENDMPD    Z11, Z13, K1, Z13
 	VMULPD       (SP), Z5, Z5
 	VADDPD       64(SP), Z5, Z5
 	VMULPD       Z5, Z4, Z5
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z4, Z4
 	VSUBPD       Z5, Z4, Z5
-	VADDPD       Z10, Z5, Z5
+	VADDPD       Z13, Z5, Z5
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(DI*2), K1
 	VXORPD       Z4, Z4, Z4
@@ -95861,107 +93829,85 @@ loop:
 	VADDPD       vconsts64x8<>+1152(SB), Z12, Z12
 	VSCALEFPD    Z7, Z12, Z12
 	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z6
-	VADDPD       vconsts64x8<>+1152(SB), Z6, Z7
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z7, K1
-	VBROADCASTSD consts64<>+80(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z7, Z8
-	VBLENDMPD    Z8, Z6, K1, Z8
-	VSUBPD       vconsts64x8<>+1152(SB), Z7, Z10
-	VSUBPD       Z10, Z6, Z10
-	VBROADCASTSD consts64<>+192(SB), Z6
-	VFNMADD231PD vconsts64x8<>+1408(SB), Z7, Z6
-	VMULPD       Z6, Z10, Z10
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z7, K1
-	VMOVAPD.Z    Z10, K1, Z10
-	VMOVAPD.Z    Z6, K1, Z6
-	VADDPD       vconsts64x8<>+0(SB), Z8, Z7
-	VDIVPD       Z7, Z8, Z7
-	VMULPD       Z7, Z7, Z11
+	VADDPD       vconsts64x8<>+0(SB), Z6, Z7
+	VDIVPD       Z7, Z6, Z7
+	VMULPD       Z7, Z7, Z8
+	VMULPD       Z8, Z8, Z10
+	VMULPD       Z10, Z10, Z11
 	VMULPD       Z11, Z11, Z13
-	VBROADCASTSD consts64<>+88(SB), Z14
-	VFMADD213PD  vconsts64x8<>+64(SB), Z13, Z14
-	VFMADD213PD  vconsts64x8<>+128(SB), Z13, Z14
-	VFMADD213PD  vconsts64x8<>+192(SB), Z13, Z14
-	VMULPD       Z11, Z14, Z14
-	VBROADCASTSD consts64<>+96(SB), Z11
-	VFMADD213PD  vconsts64x8<>+256(SB), Z13, Z11
-	VFMADD213PD  vconsts64x8<>+320(SB), Z13, Z11
-	VMULPD       Z13, Z11, Z11
-	VADDPD       Z11, Z14, Z11
-	VMULPD       Z8, Z8, Z13
-	VMULPD       vconsts64x8<>+384(SB), Z13, Z13
-	VADDPD       Z11, Z13, Z11
-	VMULPD       Z11, Z7, Z11
-	VMULPD       vconsts64x8<>+448(SB), Z6, Z7
-	VADDPD       Z10, Z7, Z7
-	VADDPD       Z7, Z11, Z11
-	VSUBPD       Z11, Z13, Z11
-	VSUBPD       Z8, Z11, Z11
-	VMULPD       vconsts64x8<>+512(SB), Z6, Z6
-	VSUBPD       Z11, Z6, Z11
+	VBROADCASTSD consts64<>+232(SB), Z14
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z14
+	VBROADCASTSD consts64<>+240(SB), Z15
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z15
+	VFMADD231PD  Z10, Z15, Z14
+	VBROADCASTSD consts64<>+248(SB), Z15
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z15
+	VBROADCASTSD consts64<>+256(SB), Z16
+	VFMADD213PD  vconsts64x8<>+1472(SB), Z8, Z16
+	VFMADD231PD  Z10, Z16, Z15
+	VFMADD231PD  Z11, Z15, Z14
+	VBROADCASTSD consts64<>+264(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z11
+	VFMADD231PD  vconsts64x8<>+1600(SB), Z10, Z11
+	VFMADD231PD  Z13, Z11, Z14
+	VMULPD       Z8, Z14, Z14
+	VMULPD       Z6, Z6, Z8
+	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
+	VADDPD       Z14, Z8, Z14
+	VMULPD       Z14, Z7, Z14
+	VSUBPD       Z14, Z8, Z14
+	VSUBPD       Z14, Z6, Z14
 	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z11, K1, Z11
+	VBLENDMPD    Z9, Z14, K1, Z14
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
 	VMULPD       Z3, Z2, Z3
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z2, Z2
 	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z11, Z3, Z3
+	VADDPD       Z14, Z3, Z3
 	VBROADCASTSD s+72(FP), Z2
 	VMULPD       Z3, Z2, Z2
 	VMOVUPD      Z2, (DX)(BX*8)
 	VADDPD       Z3, Z0, Z0
 	VMAXPD       vconsts64x8<>+1216(SB), Z12, Z2
-	VADDPD       vconsts64x8<>+1152(SB), Z2, Z3
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z3, K1
-	VBROADCASTSD consts64<>+80(SB), Z6
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z3, Z6
-	VBLENDMPD    Z6, Z2, K1, Z6
-	VSUBPD       vconsts64x8<>+1152(SB), Z3, Z7
-	VSUBPD       Z7, Z2, Z7
-	VBROADCASTSD consts64<>+192(SB), Z2
-	VFNMADD231PD vconsts64x8<>+1408(SB), Z3, Z2
-	VMULPD       Z2, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z2
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z3, K1
-	VMOVAPD.Z    Z7, K1, Z7
-	VMOVAPD.Z    Z2, K1, Z2
-	VADDPD       vconsts64x8<>+0(SB), Z6, Z3
-	VDIVPD       Z3, Z6, Z3
-	VMULPD       Z3, Z3, Z8
+	VADDPD       vconsts64x8<>+0(SB), Z2, Z3
+	VDIVPD       Z3, Z2, Z3
+	VMULPD       Z3, Z3, Z6
+	VMULPD       Z6, Z6, Z7
+	VMULPD       Z7, Z7, Z8
 	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+88(SB), Z10
-	VFMADD213PD  vconsts64x8<>+64(SB), Z9, Z10
-	VFMADD213PD  vconsts64x8<>+128(SB), Z9, Z10
-	VFMADD213PD  vconsts64x8<>+192(SB), Z9, Z10
-	VMULPD       Z8, Z10, Z10
-	VBROADCASTSD consts64<>+96(SB), Z8
-	VFMADD213PD  vconsts64x8<>+256(SB), Z9, Z8
-	VFMADD213PD  vconsts64x8<>+320(SB), Z9, Z8
-	VMULPD       Z9, Z8, Z8
-	VADDPD       Z8, Z10, Z8
-	VMULPD       Z6, Z6, Z9
-	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
-	VADDPD       Z8, Z9, Z8
-	VMULPD       Z8, Z3, Z8
-	VMULPD       vconsts64x8<>+448(SB), Z2, Z3
-	VADDPD       Z7, Z3, Z3
-	VADDPD       Z3, Z8, Z8
-	VSUBPD       Z8, Z9, Z8
-	VSUBPD       Z6, Z8, Z8
-	VMULPD       vconsts64x8<>+512(SB), Z2, Z2
-	VSUBPD       Z8, Z2, Z8
+	VBROADCASTSD consts64<>+232(SB), Z10
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z10
+	VBROADCASTSD consts64<>+240(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z11
+	VFMADD231PD  Z7, Z11, Z10
+	VBROADCASTSD consts64<>+248(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z11
+	VBROADCASTSD consts64<>+256(SB), Z13
+	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
+	VFMADD231PD  Z7, Z13, Z11
+	VFMADD231PD  Z8, Z11, Z10
+	VBROADCASTSD consts64<>+264(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
+	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD231PD  Z9, Z8, Z10
+	VMULPD       Z6, Z10, Z10
+	VMULPD       Z2, Z2, Z6
+	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
+	VADDPD       Z10, Z6, Z10
+	VMULPD       Z10, Z3, Z10
+	VSUBPD       Z10, Z6, Z10
+	VSUBPD       Z10, Z2, Z10
 	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z12, K1
-	VBLENDMPD    Z12, Z8, K1, Z8
+	VBLENDMPD    Z12, Z10, K1, Z10
 	VMULPD       (SP), Z5, Z2
 	VADDPD       64(SP), Z2, Z2
 	VMULPD       Z2, Z4, Z2
 	VXORPD       Z3, Z3, Z3
 	VMAXPD       Z3, Z4, Z3
 	VSUBPD       Z2, Z3, Z2
-	VADDPD       Z8, Z2, Z2
+	VADDPD       Z10, Z2, Z2
 	VBROADCASTSD s+72(FP), Z3
 	VMULPD       Z2, Z3, Z3
 	VMOVUPD      Z3, 64(DX)(BX*8)
@@ -96008,54 +93954,43 @@ single1:
 	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
 	VSCALEFPD    Z5, Z9, Z9
 	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z4
-	VADDPD       vconsts64x8<>+1152(SB), Z4, Z5
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z6
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z5, Z6
-	VBLENDMPD    Z6, Z4, K1, Z6
-	VSUBPD       vconsts64x8<>+1152(SB), Z5, Z7
-	VSUBPD       Z7, Z4, Z7
-	VBROADCASTSD consts64<>+192(SB), Z4
-	VFNMADD231PD vconsts64x8<>+1408(SB), Z5, Z4
-	VMULPD       Z4, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z4
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z5, K1
-	VMOVAPD.Z    Z7, K1, Z7
-	VMOVAPD.Z    Z4, K1, Z4
-	VADDPD       vconsts64x8<>+0(SB), Z6, Z5
-	VDIVPD       Z5, Z6, Z5
-	VMULPD       Z5, Z5, Z8
+	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
+	VDIVPD       Z5, Z4, Z5
+	VMULPD       Z5, Z5, Z6
+	VMULPD       Z6, Z6, Z7
+	VMULPD       Z7, Z7, Z8
 	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+88(SB), Z11
-	VFMADD213PD  vconsts64x8<>+64(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+128(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+192(SB), Z10, Z11
-	VMULPD       Z8, Z11, Z11
-	VBROADCASTSD consts64<>+96(SB), Z8
-	VFMADD213PD  vconsts64x8<>+256(SB), Z10, Z8
-	VFMADD213PD  vconsts64x8<>+320(SB), Z10, Z8
-	VMULPD       Z10, Z8, Z8
-	VADDPD       Z8, Z11, Z8
-	VMULPD       Z6, Z6, Z10
-	VMULPD       vconsts64x8<>+384(SB), Z10, Z10
-	VADDPD       Z8, Z10, Z8
-	VMULPD       Z8, Z5, Z8
-	VMULPD       vconsts64x8<>+448(SB), Z4, Z5
-	VADDPD       Z7, Z5, Z5
-	VADDPD       Z5, Z8, Z8
-	VSUBPD       Z8, Z10, Z8
-	VSUBPD       Z6, Z8, Z8
-	VMULPD       vconsts64x8<>+512(SB), Z4, Z4
-	VSUBPD       Z8, Z4, Z8
+	VBROADCASTSD consts64<>+232(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z11
+	VBROADCASTSD consts64<>+240(SB), Z12
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z12
+	VFMADD231PD  Z7, Z12, Z11
+	VBROADCASTSD consts64<>+248(SB), Z12
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z12
+	VBROADCASTSD consts64<>+256(SB), Z13
+	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
+	VFMADD231PD  Z7, Z13, Z12
+	VFMADD231PD  Z8, Z12, Z11
+	VBROADCASTSD consts64<>+264(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
+	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD231PD  Z10, Z8, Z11
+	VMULPD       Z6, Z11, Z11
+	VMULPD       Z4, Z4, Z6
+	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
+	VADDPD       Z11, Z6, Z11
+	VMULPD       Z11, Z5, Z11
+	VSUBPD       Z11, Z6, Z11
+	VSUBPD       Z11, Z4, Z11
 	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z8, K1, Z8
+	VBLENDMPD    Z9, Z11, K1, Z11
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
 	VMULPD       Z3, Z2, Z3
 	VXORPD       Z4, Z4, Z4
 	VMAXPD       Z4, Z2, Z2
 	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z8, Z3, Z3
+	VADDPD       Z11, Z3, Z3
 	VBROADCASTSD s+72(FP), Z2
 	VMULPD       Z3, Z2, Z2
 	VMOVUPD      Z2, (DX)(BX*8)
@@ -96105,54 +94040,43 @@ tail:
 	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
 	VSCALEFPD    Z5, Z9, Z9
 	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z4
-	VADDPD       vconsts64x8<>+1152(SB), Z4, Z5
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z6
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z5, Z6
-	VBLENDMPD    Z6, Z4, K1, Z6
-	VSUBPD       vconsts64x8<>+1152(SB), Z5, Z7
-	VSUBPD       Z7, Z4, Z7
-	VBROADCASTSD consts64<>+192(SB), Z4
-	VFNMADD231PD vconsts64x8<>+1408(SB), Z5, Z4
-	VMULPD       Z4, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z4
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z5, K1
-	VMOVAPD.Z    Z7, K1, Z7
-	VMOVAPD.Z    Z4, K1, Z4
-	VADDPD       vconsts64x8<>+0(SB), Z6, Z5
-	VDIVPD       Z5, Z6, Z5
-	VMULPD       Z5, Z5, Z8
+	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
+	VDIVPD       Z5, Z4, Z5
+	VMULPD       Z5, Z5, Z6
+	VMULPD       Z6, Z6, Z7
+	VMULPD       Z7, Z7, Z8
 	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+88(SB), Z11
-	VFMADD213PD  vconsts64x8<>+64(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+128(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+192(SB), Z10, Z11
-	VMULPD       Z8, Z11, Z11
-	VBROADCASTSD consts64<>+96(SB), Z8
-	VFMADD213PD  vconsts64x8<>+256(SB), Z10, Z8
-	VFMADD213PD  vconsts64x8<>+320(SB), Z10, Z8
-	VMULPD       Z10, Z8, Z8
-	VADDPD       Z8, Z11, Z8
-	VMULPD       Z6, Z6, Z10
-	VMULPD       vconsts64x8<>+384(SB), Z10, Z10
-	VADDPD       Z8, Z10, Z8
-	VMULPD       Z8, Z5, Z8
-	VMULPD       vconsts64x8<>+448(SB), Z4, Z5
-	VADDPD       Z7, Z5, Z5
-	VADDPD       Z5, Z8, Z8
-	VSUBPD       Z8, Z10, Z8
-	VSUBPD       Z6, Z8, Z8
-	VMULPD       vconsts64x8<>+512(SB), Z4, Z4
-	VSUBPD       Z8, Z4, Z8
+	VBROADCASTSD consts64<>+232(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z11
+	VBROADCASTSD consts64<>+240(SB), Z12
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z12
+	VFMADD231PD  Z7, Z12, Z11
+	VBROADCASTSD consts64<>+248(SB), Z12
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z12
+	VBROADCASTSD consts64<>+256(SB), Z13
+	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
+	VFMADD231PD  Z7, Z13, Z12
+	VFMADD231PD  Z8, Z12, Z11
+	VBROADCASTSD consts64<>+264(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
+	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD231PD  Z10, Z8, Z11
+	VMULPD       Z6, Z11, Z11
+	VMULPD       Z4, Z4, Z6
+	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
+	VADDPD       Z11, Z6, Z11
+	VMULPD       Z11, Z5, Z11
+	VSUBPD       Z11, Z6, Z11
+	VSUBPD       Z11, Z4, Z11
 	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z8, K1, Z8
+	VBLENDMPD    Z9, Z11, K1, Z11
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
 	VMULPD       Z3, Z2, Z3
 	VXORPD       Z4, Z4, Z4
 	VMAXPD       Z4, Z2, Z2
 	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z8, Z3, Z3
+	VADDPD       Z11, Z3, Z3
 	VBROADCASTSD s+72(FP), Z2
 	VMULPD       Z3, Z2, Z2
 	LEAQ         kmask<>+0(SB), AX
@@ -96262,107 +94186,85 @@ loop:
 	VADDPD       vconsts64x8<>+1152(SB), Z12, Z12
 	VSCALEFPD    Z7, Z12, Z12
 	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z6
-	VADDPD       vconsts64x8<>+1152(SB), Z6, Z7
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z7, K1
-	VBROADCASTSD consts64<>+80(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z7, Z8
-	VBLENDMPD    Z8, Z6, K1, Z8
-	VSUBPD       vconsts64x8<>+1152(SB), Z7, Z10
-	VSUBPD       Z10, Z6, Z10
-	VBROADCASTSD consts64<>+192(SB), Z6
-	VFNMADD231PD vconsts64x8<>+1408(SB), Z7, Z6
-	VMULPD       Z6, Z10, Z10
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z7, K1
-	VMOVAPD.Z    Z10, K1, Z10
-	VMOVAPD.Z    Z6, K1, Z6
-	VADDPD       vconsts64x8<>+0(SB), Z8, Z7
-	VDIVPD       Z7, Z8, Z7
-	VMULPD       Z7, Z7, Z11
+	VADDPD       vconsts64x8<>+0(SB), Z6, Z7
+	VDIVPD       Z7, Z6, Z7
+	VMULPD       Z7, Z7, Z8
+	VMULPD       Z8, Z8, Z10
+	VMULPD       Z10, Z10, Z11
 	VMULPD       Z11, Z11, Z13
-	VBROADCASTSD consts64<>+88(SB), Z14
-	VFMADD213PD  vconsts64x8<>+64(SB), Z13, Z14
-	VFMADD213PD  vconsts64x8<>+128(SB), Z13, Z14
-	VFMADD213PD  vconsts64x8<>+192(SB), Z13, Z14
-	VMULPD       Z11, Z14, Z14
-	VBROADCASTSD consts64<>+96(SB), Z11
-	VFMADD213PD  vconsts64x8<>+256(SB), Z13, Z11
-	VFMADD213PD  vconsts64x8<>+320(SB), Z13, Z11
-	VMULPD       Z13, Z11, Z11
-	VADDPD       Z11, Z14, Z11
-	VMULPD       Z8, Z8, Z13
-	VMULPD       vconsts64x8<>+384(SB), Z13, Z13
-	VADDPD       Z11, Z13, Z11
-	VMULPD       Z11, Z7, Z11
-	VMULPD       vconsts64x8<>+448(SB), Z6, Z7
-	VADDPD       Z10, Z7, Z7
-	VADDPD       Z7, Z11, Z11
-	VSUBPD       Z11, Z13, Z11
-	VSUBPD       Z8, Z11, Z11
-	VMULPD       vconsts64x8<>+512(SB), Z6, Z6
-	VSUBPD       Z11, Z6, Z11
+	VBROADCASTSD consts64<>+232(SB), Z14
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z14
+	VBROADCASTSD consts64<>+240(SB), Z15
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z15
+	VFMADD231PD  Z10, Z15, Z14
+	VBROADCASTSD consts64<>+248(SB), Z15
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z15
+	VBROADCASTSD consts64<>+256(SB), Z16
+	VFMADD213PD  vconsts64x8<>+1472(SB), Z8, Z16
+	VFMADD231PD  Z10, Z16, Z15
+	VFMADD231PD  Z11, Z15, Z14
+	VBROADCASTSD consts64<>+264(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z11
+	VFMADD231PD  vconsts64x8<>+1600(SB), Z10, Z11
+	VFMADD231PD  Z13, Z11, Z14
+	VMULPD       Z8, Z14, Z14
+	VMULPD       Z6, Z6, Z8
+	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
+	VADDPD       Z14, Z8, Z14
+	VMULPD       Z14, Z7, Z14
+	VSUBPD       Z14, Z8, Z14
+	VSUBPD       Z14, Z6, Z14
 	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z11, K1, Z11
+	VBLENDMPD    Z9, Z14, K1, Z14
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
 	VMULPD       Z3, Z2, Z3
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z2, Z2
 	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z11, Z3, Z3
+	VADDPD       Z14, Z3, Z3
 	VMOVUPD      (DX)(SI*8), Z2
 	VMULPD       Z3, Z2, Z6
 	VMOVUPD      Z6, (BX)(SI*8)
 	VFMADD231PD  Z3, Z2, Z0
 	VMAXPD       vconsts64x8<>+1216(SB), Z12, Z2
-	VADDPD       vconsts64x8<>+1152(SB), Z2, Z3
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z3, K1
-	VBROADCASTSD consts64<>+80(SB), Z6
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z3, Z6
-	VBLENDMPD    Z6, Z2, K1, Z6
-	VSUBPD       vconsts64x8<>+1152(SB), Z3, Z7
-	VSUBPD       Z7, Z2, Z7
-	VBROADCASTSD consts64<>+192(SB), Z2
-	VFNMADD231PD vconsts64x8<>+1408(SB), Z3, Z2
-	VMULPD       Z2, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z2
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z3, K1
-	VMOVAPD.Z    Z7, K1, Z7
-	VMOVAPD.Z    Z2, K1, Z2
-	VADDPD       vconsts64x8<>+0(SB), Z6, Z3
-	VDIVPD       Z3, Z6, Z3
-	VMULPD       Z3, Z3, Z8
+	VADDPD       vconsts64x8<>+0(SB), Z2, Z3
+	VDIVPD       Z3, Z2, Z3
+	VMULPD       Z3, Z3, Z6
+	VMULPD       Z6, Z6, Z7
+	VMULPD       Z7, Z7, Z8
 	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+88(SB), Z10
-	VFMADD213PD  vconsts64x8<>+64(SB), Z9, Z10
-	VFMADD213PD  vconsts64x8<>+128(SB), Z9, Z10
-	VFMADD213PD  vconsts64x8<>+192(SB), Z9, Z10
-	VMULPD       Z8, Z10, Z10
-	VBROADCASTSD consts64<>+96(SB), Z8
-	VFMADD213PD  vconsts64x8<>+256(SB), Z9, Z8
-	VFMADD213PD  vconsts64x8<>+320(SB), Z9, Z8
-	VMULPD       Z9, Z8, Z8
-	VADDPD       Z8, Z10, Z8
-	VMULPD       Z6, Z6, Z9
-	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
-	VADDPD       Z8, Z9, Z8
-	VMULPD       Z8, Z3, Z8
-	VMULPD       vconsts64x8<>+448(SB), Z2, Z3
-	VADDPD       Z7, Z3, Z3
-	VADDPD       Z3, Z8, Z8
-	VSUBPD       Z8, Z9, Z8
-	VSUBPD       Z6, Z8, Z8
-	VMULPD       vconsts64x8<>+512(SB), Z2, Z2
-	VSUBPD       Z8, Z2, Z8
+	VBROADCASTSD consts64<>+232(SB), Z10
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z10
+	VBROADCASTSD consts64<>+240(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z11
+	VFMADD231PD  Z7, Z11, Z10
+	VBROADCASTSD consts64<>+248(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z11
+	VBROADCASTSD consts64<>+256(SB), Z13
+	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
+	VFMADD231PD  Z7, Z13, Z11
+	VFMADD231PD  Z8, Z11, Z10
+	VBROADCASTSD consts64<>+264(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
+	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD231PD  Z9, Z8, Z10
+	VMULPD       Z6, Z10, Z10
+	VMULPD       Z2, Z2, Z6
+	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
+	VADDPD       Z10, Z6, Z10
+	VMULPD       Z10, Z3, Z10
+	VSUBPD       Z10, Z6, Z10
+	VSUBPD       Z10, Z2, Z10
 	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z12, K1
-	VBLENDMPD    Z12, Z8, K1, Z8
+	VBLENDMPD    Z12, Z10, K1, Z10
 	VMULPD       (SP), Z5, Z2
 	VADDPD       64(SP), Z2, Z2
 	VMULPD       Z2, Z4, Z2
 	VXORPD       Z3, Z3, Z3
 	VMAXPD       Z3, Z4, Z3
 	VSUBPD       Z2, Z3, Z2
-	VADDPD       Z8, Z2, Z2
+	VADDPD       Z10, Z2, Z2
 	VMOVUPD      64(DX)(SI*8), Z3
 	VMULPD       Z2, Z3, Z4
 	VMOVUPD      Z4, 64(BX)(SI*8)
@@ -96409,54 +94311,43 @@ single1:
 	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
 	VSCALEFPD    Z5, Z9, Z9
 	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z4
-	VADDPD       vconsts64x8<>+1152(SB), Z4, Z5
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z6
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z5, Z6
-	VBLENDMPD    Z6, Z4, K1, Z6
-	VSUBPD       vconsts64x8<>+1152(SB), Z5, Z7
-	VSUBPD       Z7, Z4, Z7
-	VBROADCASTSD consts64<>+192(SB), Z4
-	VFNMADD231PD vconsts64x8<>+1408(SB), Z5, Z4
-	VMULPD       Z4, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z4
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z5, K1
-	VMOVAPD.Z    Z7, K1, Z7
-	VMOVAPD.Z    Z4, K1, Z4
-	VADDPD       vconsts64x8<>+0(SB), Z6, Z5
-	VDIVPD       Z5, Z6, Z5
-	VMULPD       Z5, Z5, Z8
+	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
+	VDIVPD       Z5, Z4, Z5
+	VMULPD       Z5, Z5, Z6
+	VMULPD       Z6, Z6, Z7
+	VMULPD       Z7, Z7, Z8
 	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+88(SB), Z11
-	VFMADD213PD  vconsts64x8<>+64(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+128(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+192(SB), Z10, Z11
-	VMULPD       Z8, Z11, Z11
-	VBROADCASTSD consts64<>+96(SB), Z8
-	VFMADD213PD  vconsts64x8<>+256(SB), Z10, Z8
-	VFMADD213PD  vconsts64x8<>+320(SB), Z10, Z8
-	VMULPD       Z10, Z8, Z8
-	VADDPD       Z8, Z11, Z8
-	VMULPD       Z6, Z6, Z10
-	VMULPD       vconsts64x8<>+384(SB), Z10, Z10
-	VADDPD       Z8, Z10, Z8
-	VMULPD       Z8, Z5, Z8
-	VMULPD       vconsts64x8<>+448(SB), Z4, Z5
-	VADDPD       Z7, Z5, Z5
-	VADDPD       Z5, Z8, Z8
-	VSUBPD       Z8, Z10, Z8
-	VSUBPD       Z6, Z8, Z8
-	VMULPD       vconsts64x8<>+512(SB), Z4, Z4
-	VSUBPD       Z8, Z4, Z8
+	VBROADCASTSD consts64<>+232(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z11
+	VBROADCASTSD consts64<>+240(SB), Z12
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z12
+	VFMADD231PD  Z7, Z12, Z11
+	VBROADCASTSD consts64<>+248(SB), Z12
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z12
+	VBROADCASTSD consts64<>+256(SB), Z13
+	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
+	VFMADD231PD  Z7, Z13, Z12
+	VFMADD231PD  Z8, Z12, Z11
+	VBROADCASTSD consts64<>+264(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
+	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD231PD  Z10, Z8, Z11
+	VMULPD       Z6, Z11, Z11
+	VMULPD       Z4, Z4, Z6
+	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
+	VADDPD       Z11, Z6, Z11
+	VMULPD       Z11, Z5, Z11
+	VSUBPD       Z11, Z6, Z11
+	VSUBPD       Z11, Z4, Z11
 	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z8, K1, Z8
+	VBLENDMPD    Z9, Z11, K1, Z11
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
 	VMULPD       Z3, Z2, Z3
 	VXORPD       Z4, Z4, Z4
 	VMAXPD       Z4, Z2, Z2
 	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z8, Z3, Z3
+	VADDPD       Z11, Z3, Z3
 	VMOVUPD      (DX)(SI*8), Z2
 	VMULPD       Z3, Z2, Z4
 	VMOVUPD      Z4, (BX)(SI*8)
@@ -96506,54 +94397,43 @@ tail:
 	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
 	VSCALEFPD    Z5, Z9, Z9
 	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z4
-	VADDPD       vconsts64x8<>+1152(SB), Z4, Z5
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z6
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z5, Z6
-	VBLENDMPD    Z6, Z4, K1, Z6
-	VSUBPD       vconsts64x8<>+1152(SB), Z5, Z7
-	VSUBPD       Z7, Z4, Z7
-	VBROADCASTSD consts64<>+192(SB), Z4
-	VFNMADD231PD vconsts64x8<>+1408(SB), Z5, Z4
-	VMULPD       Z4, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z4
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z5, K1
-	VMOVAPD.Z    Z7, K1, Z7
-	VMOVAPD.Z    Z4, K1, Z4
-	VADDPD       vconsts64x8<>+0(SB), Z6, Z5
-	VDIVPD       Z5, Z6, Z5
-	VMULPD       Z5, Z5, Z8
+	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
+	VDIVPD       Z5, Z4, Z5
+	VMULPD       Z5, Z5, Z6
+	VMULPD       Z6, Z6, Z7
+	VMULPD       Z7, Z7, Z8
 	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+88(SB), Z11
-	VFMADD213PD  vconsts64x8<>+64(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+128(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+192(SB), Z10, Z11
-	VMULPD       Z8, Z11, Z11
-	VBROADCASTSD consts64<>+96(SB), Z8
-	VFMADD213PD  vconsts64x8<>+256(SB), Z10, Z8
-	VFMADD213PD  vconsts64x8<>+320(SB), Z10, Z8
-	VMULPD       Z10, Z8, Z8
-	VADDPD       Z8, Z11, Z8
-	VMULPD       Z6, Z6, Z10
-	VMULPD       vconsts64x8<>+384(SB), Z10, Z10
-	VADDPD       Z8, Z10, Z8
-	VMULPD       Z8, Z5, Z8
-	VMULPD       vconsts64x8<>+448(SB), Z4, Z5
-	VADDPD       Z7, Z5, Z5
-	VADDPD       Z5, Z8, Z8
-	VSUBPD       Z8, Z10, Z8
-	VSUBPD       Z6, Z8, Z8
-	VMULPD       vconsts64x8<>+512(SB), Z4, Z4
-	VSUBPD       Z8, Z4, Z8
+	VBROADCASTSD consts64<>+232(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z11
+	VBROADCASTSD consts64<>+240(SB), Z12
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z12
+	VFMADD231PD  Z7, Z12, Z11
+	VBROADCASTSD consts64<>+248(SB), Z12
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z12
+	VBROADCASTSD consts64<>+256(SB), Z13
+	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
+	VFMADD231PD  Z7, Z13, Z12
+	VFMADD231PD  Z8, Z12, Z11
+	VBROADCASTSD consts64<>+264(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
+	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD231PD  Z10, Z8, Z11
+	VMULPD       Z6, Z11, Z11
+	VMULPD       Z4, Z4, Z6
+	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
+	VADDPD       Z11, Z6, Z11
+	VMULPD       Z11, Z5, Z11
+	VSUBPD       Z11, Z6, Z11
+	VSUBPD       Z11, Z4, Z11
 	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z8, K1, Z8
+	VBLENDMPD    Z9, Z11, K1, Z11
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
 	VMULPD       Z3, Z2, Z3
 	VXORPD       Z4, Z4, Z4
 	VMAXPD       Z4, Z2, Z2
 	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z8, Z3, Z3
+	VADDPD       Z11, Z3, Z3
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(DI*2), K1
 	VXORPD       Z2, Z2, Z2
@@ -96665,47 +94545,36 @@ loop:
 	VADDPD       vconsts64x8<>+1152(SB), Z12, Z12
 	VSCALEFPD    Z7, Z12, Z12
 	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z6
-	VADDPD       vconsts64x8<>+1152(SB), Z6, Z7
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z7, K1
-	VBROADCASTSD consts64<>+80(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z7, Z8
-	VBLENDMPD    Z8, Z6, K1, Z8
-	VSUBPD       vconsts64x8<>+1152(SB), Z7, Z10
-	VSUBPD       Z10, Z6, Z10
-	VBROADCASTSD consts64<>+192(SB), Z6
-	VFNMADD231PD vconsts64x8<>+1408(SB), Z7, Z6
-	VMULPD       Z6, Z10, Z10
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z7, K1
-	VMOVAPD.Z    Z10, K1, Z10
-	VMOVAPD.Z    Z6, K1, Z6
-	VADDPD       vconsts64x8<>+0(SB), Z8, Z7
-	VDIVPD       Z7, Z8, Z7
-	VMULPD       Z7, Z7, Z11
+	VADDPD       vconsts64x8<>+0(SB), Z6, Z7
+	VDIVPD       Z7, Z6, Z7
+	VMULPD       Z7, Z7, Z8
+	VMULPD       Z8, Z8, Z10
+	VMULPD       Z10, Z10, Z11
 	VMULPD       Z11, Z11, Z13
-	VBROADCASTSD consts64<>+88(SB), Z14
-	VFMADD213PD  vconsts64x8<>+64(SB), Z13, Z14
-	VFMADD213PD  vconsts64x8<>+128(SB), Z13, Z14
-	VFMADD213PD  vconsts64x8<>+192(SB), Z13, Z14
-	VMULPD       Z11, Z14, Z14
-	VBROADCASTSD consts64<>+96(SB), Z11
-	VFMADD213PD  vconsts64x8<>+256(SB), Z13, Z11
-	VFMADD213PD  vconsts64x8<>+320(SB), Z13, Z11
-	VMULPD       Z13, Z11, Z11
-	VADDPD       Z11, Z14, Z11
-	VMULPD       Z8, Z8, Z13
-	VMULPD       vconsts64x8<>+384(SB), Z13, Z13
-	VADDPD       Z11, Z13, Z11
-	VMULPD       Z11, Z7, Z11
-	VMULPD       vconsts64x8<>+448(SB), Z6, Z7
-	VADDPD       Z10, Z7, Z7
-	VADDPD       Z7, Z11, Z11
-	VSUBPD       Z11, Z13, Z11
-	VSUBPD       Z8, Z11, Z11
-	VMULPD       vconsts64x8<>+512(SB), Z6, Z6
-	VSUBPD       Z11, Z6, Z11
+	VBROADCASTSD consts64<>+232(SB), Z14
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z14
+	VBROADCASTSD consts64<>+240(SB), Z15
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z15
+	VFMADD231PD  Z10, Z15, Z14
+	VBROADCASTSD consts64<>+248(SB), Z15
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z15
+	VBROADCASTSD consts64<>+256(SB), Z16
+	VFMADD213PD  vconsts64x8<>+1472(SB), Z8, Z16
+	VFMADD231PD  Z10, Z16, Z15
+	VFMADD231PD  Z11, Z15, Z14
+	VBROADCASTSD consts64<>+264(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z11
+	VFMADD231PD  vconsts64x8<>+1600(SB), Z10, Z11
+	VFMADD231PD  Z13, Z11, Z14
+	VMULPD       Z8, Z14, Z14
+	VMULPD       Z6, Z6, Z8
+	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
+	VADDPD       Z14, Z8, Z14
+	VMULPD       Z14, Z7, Z14
+	VSUBPD       Z14, Z8, Z14
+	VSUBPD       Z14, Z6, Z14
 	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z11, K1, Z11
+	VBLENDMPD    Z9, Z14, K1, Z14
 	VADDPD       vconsts64x8<>+1152(SB), Z9, Z6
 	VBROADCASTSD consts64<>+8(SB), Z7
 	VXORPD       Z8, Z8, Z8
@@ -96718,54 +94587,43 @@ loop:
 	VXORPD       Z8, Z8, Z8
 	VMAXPD       Z8, Z2, Z2
 	VSUBPD       Z6, Z2, Z6
-	VADDPD       Z11, Z6, Z6
+	VADDPD       Z14, Z6, Z6
 	VSUBPD       Z3, Z7, Z7
 	VBROADCASTSD s+72(FP), Z2
 	VMULPD       Z7, Z2, Z2
 	VMOVUPD      Z2, (DX)(BX*8)
 	VADDPD       Z6, Z0, Z0
 	VMAXPD       vconsts64x8<>+1216(SB), Z12, Z2
-	VADDPD       vconsts64x8<>+1152(SB), Z2, Z3
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z3, K1
-	VBROADCASTSD consts64<>+80(SB), Z6
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z3, Z6
-	VBLENDMPD    Z6, Z2, K1, Z6
-	VSUBPD       vconsts64x8<>+1152(SB), Z3, Z7
-	VSUBPD       Z7, Z2, Z7
-	VBROADCASTSD consts64<>+192(SB), Z2
-	VFNMADD231PD vconsts64x8<>+1408(SB), Z3, Z2
-	VMULPD       Z2, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z2
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z3, K1
-	VMOVAPD.Z    Z7, K1, Z7
-	VMOVAPD.Z    Z2, K1, Z2
-	VADDPD       vconsts64x8<>+0(SB), Z6, Z3
-	VDIVPD       Z3, Z6, Z3
-	VMULPD       Z3, Z3, Z8
+	VADDPD       vconsts64x8<>+0(SB), Z2, Z3
+	VDIVPD       Z3, Z2, Z3
+	VMULPD       Z3, Z3, Z6
+	VMULPD       Z6, Z6, Z7
+	VMULPD       Z7, Z7, Z8
 	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+88(SB), Z10
-	VFMADD213PD  vconsts64x8<>+64(SB), Z9, Z10
-	VFMADD213PD  vconsts64x8<>+128(SB), Z9, Z10
-	VFMADD213PD  vconsts64x8<>+192(SB), Z9, Z10
-	VMULPD       Z8, Z10, Z10
-	VBROADCASTSD consts64<>+96(SB), Z8
-	VFMADD213PD  vconsts64x8<>+256(SB), Z9, Z8
-	VFMADD213PD  vconsts64x8<>+320(SB), Z9, Z8
-	VMULPD       Z9, Z8, Z8
-	VADDPD       Z8, Z10, Z8
-	VMULPD       Z6, Z6, Z9
-	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
-	VADDPD       Z8, Z9, Z8
-	VMULPD       Z8, Z3, Z8
-	VMULPD       vconsts64x8<>+448(SB), Z2, Z3
-	VADDPD       Z7, Z3, Z3
-	VADDPD       Z3, Z8, Z8
-	VSUBPD       Z8, Z9, Z8
-	VSUBPD       Z6, Z8, Z8
-	VMULPD       vconsts64x8<>+512(SB), Z2, Z2
-	VSUBPD       Z8, Z2, Z8
+	VBROADCASTSD consts64<>+232(SB), Z10
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z10
+	VBROADCASTSD consts64<>+240(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z11
+	VFMADD231PD  Z7, Z11, Z10
+	VBROADCASTSD consts64<>+248(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z11
+	VBROADCASTSD consts64<>+256(SB), Z13
+	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
+	VFMADD231PD  Z7, Z13, Z11
+	VFMADD231PD  Z8, Z11, Z10
+	VBROADCASTSD consts64<>+264(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
+	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD231PD  Z9, Z8, Z10
+	VMULPD       Z6, Z10, Z10
+	VMULPD       Z2, Z2, Z6
+	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
+	VADDPD       Z10, Z6, Z10
+	VMULPD       Z10, Z3, Z10
+	VSUBPD       Z10, Z6, Z10
+	VSUBPD       Z10, Z2, Z10
 	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z12, K1
-	VBLENDMPD    Z12, Z8, K1, Z8
+	VBLENDMPD    Z12, Z10, K1, Z10
 	VADDPD       vconsts64x8<>+1152(SB), Z12, Z2
 	VBROADCASTSD consts64<>+8(SB), Z3
 	VXORPD       Z6, Z6, Z6
@@ -96778,7 +94636,7 @@ loop:
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z4, Z4
 	VSUBPD       Z5, Z4, Z5
-	VADDPD       Z8, Z5, Z5
+	VADDPD       Z10, Z5, Z5
 	VSUBPD       Z2, Z3, Z3
 	VBROADCASTSD s+72(FP), Z2
 	VMULPD       Z3, Z2, Z2
@@ -96826,47 +94684,36 @@ single1:
 	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
 	VSCALEFPD    Z5, Z9, Z9
 	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z4
-	VADDPD       vconsts64x8<>+1152(SB), Z4, Z5
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z6
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z5, Z6
-	VBLENDMPD    Z6, Z4, K1, Z6
-	VSUBPD       vconsts64x8<>+1152(SB), Z5, Z7
-	VSUBPD       Z7, Z4, Z7
-	VBROADCASTSD consts64<>+192(SB), Z4
-	VFNMADD231PD vconsts64x8<>+1408(SB), Z5, Z4
-	VMULPD       Z4, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z4
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z5, K1
-	VMOVAPD.Z    Z7, K1, Z7
-	VMOVAPD.Z    Z4, K1, Z4
-	VADDPD       vconsts64x8<>+0(SB), Z6, Z5
-	VDIVPD       Z5, Z6, Z5
-	VMULPD       Z5, Z5, Z8
+	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
+	VDIVPD       Z5, Z4, Z5
+	VMULPD       Z5, Z5, Z6
+	VMULPD       Z6, Z6, Z7
+	VMULPD       Z7, Z7, Z8
 	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+88(SB), Z11
-	VFMADD213PD  vconsts64x8<>+64(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+128(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+192(SB), Z10, Z11
-	VMULPD       Z8, Z11, Z11
-	VBROADCASTSD consts64<>+96(SB), Z8
-	VFMADD213PD  vconsts64x8<>+256(SB), Z10, Z8
-	VFMADD213PD  vconsts64x8<>+320(SB), Z10, Z8
-	VMULPD       Z10, Z8, Z8
-	VADDPD       Z8, Z11, Z8
-	VMULPD       Z6, Z6, Z10
-	VMULPD       vconsts64x8<>+384(SB), Z10, Z10
-	VADDPD       Z8, Z10, Z8
-	VMULPD       Z8, Z5, Z8
-	VMULPD       vconsts64x8<>+448(SB), Z4, Z5
-	VADDPD       Z7, Z5, Z5
-	VADDPD       Z5, Z8, Z8
-	VSUBPD       Z8, Z10, Z8
-	VSUBPD       Z6, Z8, Z8
-	VMULPD       vconsts64x8<>+512(SB), Z4, Z4
-	VSUBPD       Z8, Z4, Z8
+	VBROADCASTSD consts64<>+232(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z11
+	VBROADCASTSD consts64<>+240(SB), Z12
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z12
+	VFMADD231PD  Z7, Z12, Z11
+	VBROADCASTSD consts64<>+248(SB), Z12
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z12
+	VBROADCASTSD consts64<>+256(SB), Z13
+	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
+	VFMADD231PD  Z7, Z13, Z12
+	VFMADD231PD  Z8, Z12, Z11
+	VBROADCASTSD consts64<>+264(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
+	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD231PD  Z10, Z8, Z11
+	VMULPD       Z6, Z11, Z11
+	VMULPD       Z4, Z4, Z6
+	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
+	VADDPD       Z11, Z6, Z11
+	VMULPD       Z11, Z5, Z11
+	VSUBPD       Z11, Z6, Z11
+	VSUBPD       Z11, Z4, Z11
 	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z8, K1, Z8
+	VBLENDMPD    Z9, Z11, K1, Z11
 	VADDPD       vconsts64x8<>+1152(SB), Z9, Z4
 	VBROADCASTSD consts64<>+8(SB), Z5
 	VXORPD       Z6, Z6, Z6
@@ -96879,7 +94726,7 @@ single1:
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z2, Z2
 	VSUBPD       Z4, Z2, Z4
-	VADDPD       Z8, Z4, Z4
+	VADDPD       Z11, Z4, Z4
 	VSUBPD       Z3, Z5, Z5
 	VBROADCASTSD s+72(FP), Z2
 	VMULPD       Z5, Z2, Z2
@@ -96930,47 +94777,36 @@ tail:
 	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
 	VSCALEFPD    Z5, Z9, Z9
 	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z4
-	VADDPD       vconsts64x8<>+1152(SB), Z4, Z5
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z6
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z5, Z6
-	VBLENDMPD    Z6, Z4, K1, Z6
-	VSUBPD       vconsts64x8<>+1152(SB), Z5, Z7
-	VSUBPD       Z7, Z4, Z7
-	VBROADCASTSD consts64<>+192(SB), Z4
-	VFNMADD231PD vconsts64x8<>+1408(SB), Z5, Z4
-	VMULPD       Z4, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z4
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z5, K1
-	VMOVAPD.Z    Z7, K1, Z7
-	VMOVAPD.Z    Z4, K1, Z4
-	VADDPD       vconsts64x8<>+0(SB), Z6, Z5
-	VDIVPD       Z5, Z6, Z5
-	VMULPD       Z5, Z5, Z8
+	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
+	VDIVPD       Z5, Z4, Z5
+	VMULPD       Z5, Z5, Z6
+	VMULPD       Z6, Z6, Z7
+	VMULPD       Z7, Z7, Z8
 	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+88(SB), Z11
-	VFMADD213PD  vconsts64x8<>+64(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+128(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+192(SB), Z10, Z11
-	VMULPD       Z8, Z11, Z11
-	VBROADCASTSD consts64<>+96(SB), Z8
-	VFMADD213PD  vconsts64x8<>+256(SB), Z10, Z8
-	VFMADD213PD  vconsts64x8<>+320(SB), Z10, Z8
-	VMULPD       Z10, Z8, Z8
-	VADDPD       Z8, Z11, Z8
-	VMULPD       Z6, Z6, Z10
-	VMULPD       vconsts64x8<>+384(SB), Z10, Z10
-	VADDPD       Z8, Z10, Z8
-	VMULPD       Z8, Z5, Z8
-	VMULPD       vconsts64x8<>+448(SB), Z4, Z5
-	VADDPD       Z7, Z5, Z5
-	VADDPD       Z5, Z8, Z8
-	VSUBPD       Z8, Z10, Z8
-	VSUBPD       Z6, Z8, Z8
-	VMULPD       vconsts64x8<>+512(SB), Z4, Z4
-	VSUBPD       Z8, Z4, Z8
+	VBROADCASTSD consts64<>+232(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z11
+	VBROADCASTSD consts64<>+240(SB), Z12
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z12
+	VFMADD231PD  Z7, Z12, Z11
+	VBROADCASTSD consts64<>+248(SB), Z12
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z12
+	VBROADCASTSD consts64<>+256(SB), Z13
+	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
+	VFMADD231PD  Z7, Z13, Z12
+	VFMADD231PD  Z8, Z12, Z11
+	VBROADCASTSD consts64<>+264(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
+	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD231PD  Z10, Z8, Z11
+	VMULPD       Z6, Z11, Z11
+	VMULPD       Z4, Z4, Z6
+	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
+	VADDPD       Z11, Z6, Z11
+	VMULPD       Z11, Z5, Z11
+	VSUBPD       Z11, Z6, Z11
+	VSUBPD       Z11, Z4, Z11
 	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z8, K1, Z8
+	VBLENDMPD    Z9, Z11, K1, Z11
 	VADDPD       vconsts64x8<>+1152(SB), Z9, Z4
 	VBROADCASTSD consts64<>+8(SB), Z5
 	VXORPD       Z6, Z6, Z6
@@ -96983,7 +94819,7 @@ tail:
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z2, Z2
 	VSUBPD       Z4, Z2, Z4
-	VADDPD       Z8, Z4, Z4
+	VADDPD       Z11, Z4, Z4
 	VSUBPD       Z3, Z5, Z5
 	VBROADCASTSD s+72(FP), Z2
 	VMULPD       Z5, Z2, Z2
@@ -97094,47 +94930,36 @@ loop:
 	VADDPD       vconsts64x8<>+1152(SB), Z12, Z12
 	VSCALEFPD    Z7, Z12, Z12
 	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z6
-	VADDPD       vconsts64x8<>+1152(SB), Z6, Z7
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z7, K1
-	VBROADCASTSD consts64<>+80(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z7, Z8
-	VBLENDMPD    Z8, Z6, K1, Z8
-	VSUBPD       vconsts64x8<>+1152(SB), Z7, Z10
-	VSUBPD       Z10, Z6, Z10
-	VBROADCASTSD consts64<>+192(SB), Z6
-	VFNMADD231PD vconsts64x8<>+1408(SB), Z7, Z6
-	VMULPD       Z6, Z10, Z10
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z7, K1
-	VMOVAPD.Z    Z10, K1, Z10
-	VMOVAPD.Z    Z6, K1, Z6
-	VADDPD       vconsts64x8<>+0(SB), Z8, Z7
-	VDIVPD       Z7, Z8, Z7
-	VMULPD       Z7, Z7, Z11
+	VADDPD       vconsts64x8<>+0(SB), Z6, Z7
+	VDIVPD       Z7, Z6, Z7
+	VMULPD       Z7, Z7, Z8
+	VMULPD       Z8, Z8, Z10
+	VMULPD       Z10, Z10, Z11
 	VMULPD       Z11, Z11, Z13
-	VBROADCASTSD consts64<>+88(SB), Z14
-	VFMADD213PD  vconsts64x8<>+64(SB), Z13, Z14
-	VFMADD213PD  vconsts64x8<>+128(SB), Z13, Z14
-	VFMADD213PD  vconsts64x8<>+192(SB), Z13, Z14
-	VMULPD       Z11, Z14, Z14
-	VBROADCASTSD consts64<>+96(SB), Z11
-	VFMADD213PD  vconsts64x8<>+256(SB), Z13, Z11
-	VFMADD213PD  vconsts64x8<>+320(SB), Z13, Z11
-	VMULPD       Z13, Z11, Z11
-	VADDPD       Z11, Z14, Z11
-	VMULPD       Z8, Z8, Z13
-	VMULPD       vconsts64x8<>+384(SB), Z13, Z13
-	VADDPD       Z11, Z13, Z11
-	VMULPD       Z11, Z7, Z11
-	VMULPD       vconsts64x8<>+448(SB), Z6, Z7
-	VADDPD       Z10, Z7, Z7
-	VADDPD       Z7, Z11, Z11
-	VSUBPD       Z11, Z13, Z11
-	VSUBPD       Z8, Z11, Z11
-	VMULPD       vconsts64x8<>+512(SB), Z6, Z6
-	VSUBPD       Z11, Z6, Z11
+	VBROADCASTSD consts64<>+232(SB), Z14
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z14
+	VBROADCASTSD consts64<>+240(SB), Z15
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z15
+	VFMADD231PD  Z10, Z15, Z14
+	VBROADCASTSD consts64<>+248(SB), Z15
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z15
+	VBROADCASTSD consts64<>+256(SB), Z16
+	VFMADD213PD  vconsts64x8<>+1472(SB), Z8, Z16
+	VFMADD231PD  Z10, Z16, Z15
+	VFMADD231PD  Z11, Z15, Z14
+	VBROADCASTSD consts64<>+264(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z11
+	VFMADD231PD  vconsts64x8<>+1600(SB), Z10, Z11
+	VFMADD231PD  Z13, Z11, Z14
+	VMULPD       Z8, Z14, Z14
+	VMULPD       Z6, Z6, Z8
+	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
+	VADDPD       Z14, Z8, Z14
+	VMULPD       Z14, Z7, Z14
+	VSUBPD       Z14, Z8, Z14
+	VSUBPD       Z14, Z6, Z14
 	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z11, K1, Z11
+	VBLENDMPD    Z9, Z14, K1, Z14
 	VADDPD       vconsts64x8<>+1152(SB), Z9, Z6
 	VBROADCASTSD consts64<>+8(SB), Z7
 	VXORPD       Z8, Z8, Z8
@@ -97147,7 +94972,7 @@ loop:
 	VXORPD       Z8, Z8, Z8
 	VMAXPD       Z8, Z2, Z2
 	VSUBPD       Z6, Z2, Z6
-	VADDPD       Z11, Z6, Z6
+	VADDPD       Z14, Z6, Z6
 	VSUBPD       Z3, Z7, Z7
 	VMOVUPD      (DX)(SI*8), Z2
 	VBROADCASTSD s+96(FP), Z3
@@ -97156,47 +94981,36 @@ loop:
 	VMOVUPD      Z3, (BX)(SI*8)
 	VFMADD231PD  Z6, Z2, Z0
 	VMAXPD       vconsts64x8<>+1216(SB), Z12, Z2
-	VADDPD       vconsts64x8<>+1152(SB), Z2, Z3
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z3, K1
-	VBROADCASTSD consts64<>+80(SB), Z6
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z3, Z6
-	VBLENDMPD    Z6, Z2, K1, Z6
-	VSUBPD       vconsts64x8<>+1152(SB), Z3, Z7
-	VSUBPD       Z7, Z2, Z7
-	VBROADCASTSD consts64<>+192(SB), Z2
-	VFNMADD231PD vconsts64x8<>+1408(SB), Z3, Z2
-	VMULPD       Z2, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z2
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z3, K1
-	VMOVAPD.Z    Z7, K1, Z7
-	VMOVAPD.Z    Z2, K1, Z2
-	VADDPD       vconsts64x8<>+0(SB), Z6, Z3
-	VDIVPD       Z3, Z6, Z3
-	VMULPD       Z3, Z3, Z8
+	VADDPD       vconsts64x8<>+0(SB), Z2, Z3
+	VDIVPD       Z3, Z2, Z3
+	VMULPD       Z3, Z3, Z6
+	VMULPD       Z6, Z6, Z7
+	VMULPD       Z7, Z7, Z8
 	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+88(SB), Z10
-	VFMADD213PD  vconsts64x8<>+64(SB), Z9, Z10
-	VFMADD213PD  vconsts64x8<>+128(SB), Z9, Z10
-	VFMADD213PD  vconsts64x8<>+192(SB), Z9, Z10
-	VMULPD       Z8, Z10, Z10
-	VBROADCASTSD consts64<>+96(SB), Z8
-	VFMADD213PD  vconsts64x8<>+256(SB), Z9, Z8
-	VFMADD213PD  vconsts64x8<>+320(SB), Z9, Z8
-	VMULPD       Z9, Z8, Z8
-	VADDPD       Z8, Z10, Z8
-	VMULPD       Z6, Z6, Z9
-	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
-	VADDPD       Z8, Z9, Z8
-	VMULPD       Z8, Z3, Z8
-	VMULPD       vconsts64x8<>+448(SB), Z2, Z3
-	VADDPD       Z7, Z3, Z3
-	VADDPD       Z3, Z8, Z8
-	VSUBPD       Z8, Z9, Z8
-	VSUBPD       Z6, Z8, Z8
-	VMULPD       vconsts64x8<>+512(SB), Z2, Z2
-	VSUBPD       Z8, Z2, Z8
+	VBROADCASTSD consts64<>+232(SB), Z10
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z10
+	VBROADCASTSD consts64<>+240(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z11
+	VFMADD231PD  Z7, Z11, Z10
+	VBROADCASTSD consts64<>+248(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z11
+	VBROADCASTSD consts64<>+256(SB), Z13
+	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
+	VFMADD231PD  Z7, Z13, Z11
+	VFMADD231PD  Z8, Z11, Z10
+	VBROADCASTSD consts64<>+264(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
+	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD231PD  Z9, Z8, Z10
+	VMULPD       Z6, Z10, Z10
+	VMULPD       Z2, Z2, Z6
+	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
+	VADDPD       Z10, Z6, Z10
+	VMULPD       Z10, Z3, Z10
+	VSUBPD       Z10, Z6, Z10
+	VSUBPD       Z10, Z2, Z10
 	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z12, K1
-	VBLENDMPD    Z12, Z8, K1, Z8
+	VBLENDMPD    Z12, Z10, K1, Z10
 	VADDPD       vconsts64x8<>+1152(SB), Z12, Z2
 	VBROADCASTSD consts64<>+8(SB), Z3
 	VXORPD       Z6, Z6, Z6
@@ -97209,7 +95023,7 @@ loop:
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z4, Z4
 	VSUBPD       Z5, Z4, Z5
-	VADDPD       Z8, Z5, Z5
+	VADDPD       Z10, Z5, Z5
 	VSUBPD       Z2, Z3, Z3
 	VMOVUPD      64(DX)(SI*8), Z2
 	VBROADCASTSD s+96(FP), Z4
@@ -97259,47 +95073,36 @@ single1:
 	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
 	VSCALEFPD    Z5, Z9, Z9
 	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z4
-	VADDPD       vconsts64x8<>+1152(SB), Z4, Z5
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z6
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z5, Z6
-	VBLENDMPD    Z6, Z4, K1, Z6
-	VSUBPD       vconsts64x8<>+1152(SB), Z5, Z7
-	VSUBPD       Z7, Z4, Z7
-	VBROADCASTSD consts64<>+192(SB), Z4
-	VFNMADD231PD vconsts64x8<>+1408(SB), Z5, Z4
-	VMULPD       Z4, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z4
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z5, K1
-	VMOVAPD.Z    Z7, K1, Z7
-	VMOVAPD.Z    Z4, K1, Z4
-	VADDPD       vconsts64x8<>+0(SB), Z6, Z5
-	VDIVPD       Z5, Z6, Z5
-	VMULPD       Z5, Z5, Z8
+	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
+	VDIVPD       Z5, Z4, Z5
+	VMULPD       Z5, Z5, Z6
+	VMULPD       Z6, Z6, Z7
+	VMULPD       Z7, Z7, Z8
 	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+88(SB), Z11
-	VFMADD213PD  vconsts64x8<>+64(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+128(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+192(SB), Z10, Z11
-	VMULPD       Z8, Z11, Z11
-	VBROADCASTSD consts64<>+96(SB), Z8
-	VFMADD213PD  vconsts64x8<>+256(SB), Z10, Z8
-	VFMADD213PD  vconsts64x8<>+320(SB), Z10, Z8
-	VMULPD       Z10, Z8, Z8
-	VADDPD       Z8, Z11, Z8
-	VMULPD       Z6, Z6, Z10
-	VMULPD       vconsts64x8<>+384(SB), Z10, Z10
-	VADDPD       Z8, Z10, Z8
-	VMULPD       Z8, Z5, Z8
-	VMULPD       vconsts64x8<>+448(SB), Z4, Z5
-	VADDPD       Z7, Z5, Z5
-	VADDPD       Z5, Z8, Z8
-	VSUBPD       Z8, Z10, Z8
-	VSUBPD       Z6, Z8, Z8
-	VMULPD       vconsts64x8<>+512(SB), Z4, Z4
-	VSUBPD       Z8, Z4, Z8
+	VBROADCASTSD consts64<>+232(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z11
+	VBROADCASTSD consts64<>+240(SB), Z12
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z12
+	VFMADD231PD  Z7, Z12, Z11
+	VBROADCASTSD consts64<>+248(SB), Z12
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z12
+	VBROADCASTSD consts64<>+256(SB), Z13
+	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
+	VFMADD231PD  Z7, Z13, Z12
+	VFMADD231PD  Z8, Z12, Z11
+	VBROADCASTSD consts64<>+264(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
+	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD231PD  Z10, Z8, Z11
+	VMULPD       Z6, Z11, Z11
+	VMULPD       Z4, Z4, Z6
+	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
+	VADDPD       Z11, Z6, Z11
+	VMULPD       Z11, Z5, Z11
+	VSUBPD       Z11, Z6, Z11
+	VSUBPD       Z11, Z4, Z11
 	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z8, K1, Z8
+	VBLENDMPD    Z9, Z11, K1, Z11
 	VADDPD       vconsts64x8<>+1152(SB), Z9, Z4
 	VBROADCASTSD consts64<>+8(SB), Z5
 	VXORPD       Z6, Z6, Z6
@@ -97312,7 +95115,7 @@ single1:
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z2, Z2
 	VSUBPD       Z4, Z2, Z4
-	VADDPD       Z8, Z4, Z4
+	VADDPD       Z11, Z4, Z4
 	VSUBPD       Z3, Z5, Z5
 	VMOVUPD      (DX)(SI*8), Z2
 	VBROADCASTSD s+96(FP), Z3
@@ -97365,47 +95168,36 @@ tail:
 	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
 	VSCALEFPD    Z5, Z9, Z9
 	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z4
-	VADDPD       vconsts64x8<>+1152(SB), Z4, Z5
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z6
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z5, Z6
-	VBLENDMPD    Z6, Z4, K1, Z6
-	VSUBPD       vconsts64x8<>+1152(SB), Z5, Z7
-	VSUBPD       Z7, Z4, Z7
-	VBROADCASTSD consts64<>+192(SB), Z4
-	VFNMADD231PD vconsts64x8<>+1408(SB), Z5, Z4
-	VMULPD       Z4, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z4
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z5, K1
-	VMOVAPD.Z    Z7, K1, Z7
-	VMOVAPD.Z    Z4, K1, Z4
-	VADDPD       vconsts64x8<>+0(SB), Z6, Z5
-	VDIVPD       Z5, Z6, Z5
-	VMULPD       Z5, Z5, Z8
+	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
+	VDIVPD       Z5, Z4, Z5
+	VMULPD       Z5, Z5, Z6
+	VMULPD       Z6, Z6, Z7
+	VMULPD       Z7, Z7, Z8
 	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+88(SB), Z11
-	VFMADD213PD  vconsts64x8<>+64(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+128(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+192(SB), Z10, Z11
-	VMULPD       Z8, Z11, Z11
-	VBROADCASTSD consts64<>+96(SB), Z8
-	VFMADD213PD  vconsts64x8<>+256(SB), Z10, Z8
-	VFMADD213PD  vconsts64x8<>+320(SB), Z10, Z8
-	VMULPD       Z10, Z8, Z8
-	VADDPD       Z8, Z11, Z8
-	VMULPD       Z6, Z6, Z10
-	VMULPD       vconsts64x8<>+384(SB), Z10, Z10
-	VADDPD       Z8, Z10, Z8
-	VMULPD       Z8, Z5, Z8
-	VMULPD       vconsts64x8<>+448(SB), Z4, Z5
-	VADDPD       Z7, Z5, Z5
-	VADDPD       Z5, Z8, Z8
-	VSUBPD       Z8, Z10, Z8
-	VSUBPD       Z6, Z8, Z8
-	VMULPD       vconsts64x8<>+512(SB), Z4, Z4
-	VSUBPD       Z8, Z4, Z8
+	VBROADCASTSD consts64<>+232(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z11
+	VBROADCASTSD consts64<>+240(SB), Z12
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z12
+	VFMADD231PD  Z7, Z12, Z11
+	VBROADCASTSD consts64<>+248(SB), Z12
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z12
+	VBROADCASTSD consts64<>+256(SB), Z13
+	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
+	VFMADD231PD  Z7, Z13, Z12
+	VFMADD231PD  Z8, Z12, Z11
+	VBROADCASTSD consts64<>+264(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
+	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD231PD  Z10, Z8, Z11
+	VMULPD       Z6, Z11, Z11
+	VMULPD       Z4, Z4, Z6
+	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
+	VADDPD       Z11, Z6, Z11
+	VMULPD       Z11, Z5, Z11
+	VSUBPD       Z11, Z6, Z11
+	VSUBPD       Z11, Z4, Z11
 	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z8, K1, Z8
+	VBLENDMPD    Z9, Z11, K1, Z11
 	VADDPD       vconsts64x8<>+1152(SB), Z9, Z4
 	VBROADCASTSD consts64<>+8(SB), Z5
 	VXORPD       Z6, Z6, Z6
@@ -97418,7 +95210,7 @@ tail:
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z2, Z2
 	VSUBPD       Z4, Z2, Z4
-	VADDPD       Z8, Z4, Z4
+	VADDPD       Z11, Z4, Z4
 	VSUBPD       Z3, Z5, Z5
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(DI*2), K1
@@ -97542,54 +95334,43 @@ loop:
 	VADDPD       vconsts64x8<>+1152(SB), Z14, Z14
 	VSCALEFPD    Z9, Z14, Z14
 	VMAXPD       vconsts64x8<>+1216(SB), Z11, Z8
-	VADDPD       vconsts64x8<>+1152(SB), Z8, Z9
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z9, K1
-	VBROADCASTSD consts64<>+80(SB), Z10
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z9, Z10
-	VBLENDMPD    Z10, Z8, K1, Z10
-	VSUBPD       vconsts64x8<>+1152(SB), Z9, Z12
-	VSUBPD       Z12, Z8, Z12
-	VBROADCASTSD consts64<>+192(SB), Z8
-	VFNMADD231PD vconsts64x8<>+1408(SB), Z9, Z8
-	VMULPD       Z8, Z12, Z12
-	VBROADCASTSD consts64<>+8(SB), Z8
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z9, K1
-	VMOVAPD.Z    Z12, K1, Z12
-	VMOVAPD.Z    Z8, K1, Z8
-	VADDPD       vconsts64x8<>+0(SB), Z10, Z9
-	VDIVPD       Z9, Z10, Z9
-	VMULPD       Z9, Z9, Z13
+	VADDPD       vconsts64x8<>+0(SB), Z8, Z9
+	VDIVPD       Z9, Z8, Z9
+	VMULPD       Z9, Z9, Z10
+	VMULPD       Z10, Z10, Z12
+	VMULPD       Z12, Z12, Z13
 	VMULPD       Z13, Z13, Z15
-	VBROADCASTSD consts64<>+88(SB), Z16
-	VFMADD213PD  vconsts64x8<>+64(SB), Z15, Z16
-	VFMADD213PD  vconsts64x8<>+128(SB), Z15, Z16
-	VFMADD213PD  vconsts64x8<>+192(SB), Z15, Z16
-	VMULPD       Z13, Z16, Z16
-	VBROADCASTSD consts64<>+96(SB), Z13
-	VFMADD213PD  vconsts64x8<>+256(SB), Z15, Z13
-	VFMADD213PD  vconsts64x8<>+320(SB), Z15, Z13
-	VMULPD       Z15, Z13, Z13
-	VADDPD       Z13, Z16, Z13
-	VMULPD       Z10, Z10, Z15
-	VMULPD       vconsts64x8<>+384(SB), Z15, Z15
-	VADDPD       Z13, Z15, Z13
-	VMULPD       Z13, Z9, Z13
-	VMULPD       vconsts64x8<>+448(SB), Z8, Z9
-	VADDPD       Z12, Z9, Z9
-	VADDPD       Z9, Z13, Z13
-	VSUBPD       Z13, Z15, Z13
-	VSUBPD       Z10, Z13, Z13
-	VMULPD       vconsts64x8<>+512(SB), Z8, Z8
-	VSUBPD       Z13, Z8, Z13
+	VBROADCASTSD consts64<>+232(SB), Z16
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z10, Z16
+	VBROADCASTSD consts64<>+240(SB), Z17
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z10, Z17
+	VFMADD231PD  Z12, Z17, Z16
+	VBROADCASTSD consts64<>+248(SB), Z17
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z10, Z17
+	VBROADCASTSD consts64<>+256(SB), Z18
+	VFMADD213PD  vconsts64x8<>+1472(SB), Z10, Z18
+	VFMADD231PD  Z12, Z18, Z17
+	VFMADD231PD  Z13, Z17, Z16
+	VBROADCASTSD consts64<>+264(SB), Z13
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z10, Z13
+	VFMADD231PD  vconsts64x8<>+1600(SB), Z12, Z13
+	VFMADD231PD  Z15, Z13, Z16
+	VMULPD       Z10, Z16, Z16
+	VMULPD       Z8, Z8, Z10
+	VMULPD       vconsts64x8<>+384(SB), Z10, Z10
+	VADDPD       Z16, Z10, Z16
+	VMULPD       Z16, Z9, Z16
+	VSUBPD       Z16, Z10, Z16
+	VSUBPD       Z16, Z8, Z16
 	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z11, K1
-	VBLENDMPD    Z11, Z13, K1, Z13
+	VBLENDMPD    Z11, Z16, K1, Z16
 	VMULPD       (SP), Z5, Z5
 	VADDPD       64(SP), Z5, Z5
 	VMULPD       Z5, Z4, Z5
 	VXORPD       Z8, Z8, Z8
 	VMAXPD       Z8, Z4, Z4
 	VSUBPD       Z5, Z4, Z5
-	VADDPD       Z13, Z5, Z5
+	VADDPD       Z16, Z5, Z5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -97619,54 +95400,43 @@ rowperm565:
 	POPCNTL      R13, R13
 	ADDQ         R13, R10
 	VMAXPD       vconsts64x8<>+1216(SB), Z14, Z4
-	VADDPD       vconsts64x8<>+1152(SB), Z4, Z5
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z5, Z8
-	VBLENDMPD    Z8, Z4, K1, Z8
-	VSUBPD       vconsts64x8<>+1152(SB), Z5, Z9
-	VSUBPD       Z9, Z4, Z9
-	VBROADCASTSD consts64<>+192(SB), Z4
-	VFNMADD231PD vconsts64x8<>+1408(SB), Z5, Z4
-	VMULPD       Z4, Z9, Z9
-	VBROADCASTSD consts64<>+8(SB), Z4
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z5, K1
-	VMOVAPD.Z    Z9, K1, Z9
-	VMOVAPD.Z    Z4, K1, Z4
-	VADDPD       vconsts64x8<>+0(SB), Z8, Z5
-	VDIVPD       Z5, Z8, Z5
-	VMULPD       Z5, Z5, Z10
+	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
+	VDIVPD       Z5, Z4, Z5
+	VMULPD       Z5, Z5, Z8
+	VMULPD       Z8, Z8, Z9
+	VMULPD       Z9, Z9, Z10
 	VMULPD       Z10, Z10, Z11
-	VBROADCASTSD consts64<>+88(SB), Z12
-	VFMADD213PD  vconsts64x8<>+64(SB), Z11, Z12
-	VFMADD213PD  vconsts64x8<>+128(SB), Z11, Z12
-	VFMADD213PD  vconsts64x8<>+192(SB), Z11, Z12
-	VMULPD       Z10, Z12, Z12
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VFMADD213PD  vconsts64x8<>+256(SB), Z11, Z10
-	VFMADD213PD  vconsts64x8<>+320(SB), Z11, Z10
-	VMULPD       Z11, Z10, Z10
-	VADDPD       Z10, Z12, Z10
-	VMULPD       Z8, Z8, Z11
-	VMULPD       vconsts64x8<>+384(SB), Z11, Z11
-	VADDPD       Z10, Z11, Z10
-	VMULPD       Z10, Z5, Z10
-	VMULPD       vconsts64x8<>+448(SB), Z4, Z5
-	VADDPD       Z9, Z5, Z5
-	VADDPD       Z5, Z10, Z10
-	VSUBPD       Z10, Z11, Z10
-	VSUBPD       Z8, Z10, Z10
-	VMULPD       vconsts64x8<>+512(SB), Z4, Z4
-	VSUBPD       Z10, Z4, Z10
+	VBROADCASTSD consts64<>+232(SB), Z12
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z12
+	VBROADCASTSD consts64<>+240(SB), Z13
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z13
+	VFMADD231PD  Z9, Z13, Z12
+	VBROADCASTSD consts64<>+248(SB), Z13
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z13
+	VBROADCASTSD consts64<>+256(SB), Z15
+	VFMADD213PD  vconsts64x8<>+1472(SB), Z8, Z15
+	VFMADD231PD  Z9, Z15, Z13
+	VFMADD231PD  Z10, Z13, Z12
+	VBROADCASTSD consts64<>+264(SB), Z10
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z10
+	VFMADD231PD  vconsts64x8<>+1600(SB), Z9, Z10
+	VFMADD231PD  Z11, Z10, Z12
+	VMULPD       Z8, Z12, Z12
+	VMULPD       Z4, Z4, Z8
+	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
+	VADDPD       Z12, Z8, Z12
+	VMULPD       Z12, Z5, Z12
+	VSUBPD       Z12, Z8, Z12
+	VSUBPD       Z12, Z4, Z12
 	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z14, K1
-	VBLENDMPD    Z14, Z10, K1, Z10
+	VBLENDMPD    Z14, Z12, K1, Z12
 	VMULPD       (SP), Z7, Z4
 	VADDPD       64(SP), Z4, Z4
 	VMULPD       Z4, Z6, Z4
 	VXORPD       Z5, Z5, Z5
 	VMAXPD       Z5, Z6, Z5
 	VSUBPD       Z4, Z5, Z4
-	VADDPD       Z10, Z4, Z4
+	VADDPD       Z12, Z4, Z4
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -97737,54 +95507,43 @@ single1:
 	VADDPD       vconsts64x8<>+1152(SB), Z11, Z11
 	VSCALEFPD    Z7, Z11, Z11
 	VMAXPD       vconsts64x8<>+1216(SB), Z11, Z6
-	VADDPD       vconsts64x8<>+1152(SB), Z6, Z7
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z7, K1
-	VBROADCASTSD consts64<>+80(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z7, Z8
-	VBLENDMPD    Z8, Z6, K1, Z8
-	VSUBPD       vconsts64x8<>+1152(SB), Z7, Z9
-	VSUBPD       Z9, Z6, Z9
-	VBROADCASTSD consts64<>+192(SB), Z6
-	VFNMADD231PD vconsts64x8<>+1408(SB), Z7, Z6
-	VMULPD       Z6, Z9, Z9
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z7, K1
-	VMOVAPD.Z    Z9, K1, Z9
-	VMOVAPD.Z    Z6, K1, Z6
-	VADDPD       vconsts64x8<>+0(SB), Z8, Z7
-	VDIVPD       Z7, Z8, Z7
-	VMULPD       Z7, Z7, Z10
+	VADDPD       vconsts64x8<>+0(SB), Z6, Z7
+	VDIVPD       Z7, Z6, Z7
+	VMULPD       Z7, Z7, Z8
+	VMULPD       Z8, Z8, Z9
+	VMULPD       Z9, Z9, Z10
 	VMULPD       Z10, Z10, Z12
-	VBROADCASTSD consts64<>+88(SB), Z13
-	VFMADD213PD  vconsts64x8<>+64(SB), Z12, Z13
-	VFMADD213PD  vconsts64x8<>+128(SB), Z12, Z13
-	VFMADD213PD  vconsts64x8<>+192(SB), Z12, Z13
-	VMULPD       Z10, Z13, Z13
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VFMADD213PD  vconsts64x8<>+256(SB), Z12, Z10
-	VFMADD213PD  vconsts64x8<>+320(SB), Z12, Z10
-	VMULPD       Z12, Z10, Z10
-	VADDPD       Z10, Z13, Z10
-	VMULPD       Z8, Z8, Z12
-	VMULPD       vconsts64x8<>+384(SB), Z12, Z12
-	VADDPD       Z10, Z12, Z10
-	VMULPD       Z10, Z7, Z10
-	VMULPD       vconsts64x8<>+448(SB), Z6, Z7
-	VADDPD       Z9, Z7, Z7
-	VADDPD       Z7, Z10, Z10
-	VSUBPD       Z10, Z12, Z10
-	VSUBPD       Z8, Z10, Z10
-	VMULPD       vconsts64x8<>+512(SB), Z6, Z6
-	VSUBPD       Z10, Z6, Z10
+	VBROADCASTSD consts64<>+232(SB), Z13
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z13
+	VBROADCASTSD consts64<>+240(SB), Z14
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z14
+	VFMADD231PD  Z9, Z14, Z13
+	VBROADCASTSD consts64<>+248(SB), Z14
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z14
+	VBROADCASTSD consts64<>+256(SB), Z15
+	VFMADD213PD  vconsts64x8<>+1472(SB), Z8, Z15
+	VFMADD231PD  Z9, Z15, Z14
+	VFMADD231PD  Z10, Z14, Z13
+	VBROADCASTSD consts64<>+264(SB), Z10
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z10
+	VFMADD231PD  vconsts64x8<>+1600(SB), Z9, Z10
+	VFMADD231PD  Z12, Z10, Z13
+	VMULPD       Z8, Z13, Z13
+	VMULPD       Z6, Z6, Z8
+	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
+	VADDPD       Z13, Z8, Z13
+	VMULPD       Z13, Z7, Z13
+	VSUBPD       Z13, Z8, Z13
+	VSUBPD       Z13, Z6, Z13
 	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z11, K1
-	VBLENDMPD    Z11, Z10, K1, Z10
+	VBLENDMPD    Z11, Z13, K1, Z13
 	VMULPD       (SP), Z5, Z5
 	VADDPD       64(SP), Z5, Z5
 	VMULPD       Z5, Z4, Z5
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z4, Z4
 	VSUBPD       Z5, Z4, Z5
-	VADDPD       Z10, Z5, Z5
+	VADDPD       Z13, Z5, Z5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -97858,54 +95617,43 @@ tail:
 	VADDPD       vconsts64x8<>+1152(SB), Z11, Z11
 	VSCALEFPD    Z7, Z11, Z11
 	VMAXPD       vconsts64x8<>+1216(SB), Z11, Z6
-	VADDPD       vconsts64x8<>+1152(SB), Z6, Z7
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z7, K1
-	VBROADCASTSD consts64<>+80(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z7, Z8
-	VBLENDMPD    Z8, Z6, K1, Z8
-	VSUBPD       vconsts64x8<>+1152(SB), Z7, Z9
-	VSUBPD       Z9, Z6, Z9
-	VBROADCASTSD consts64<>+192(SB), Z6
-	VFNMADD231PD vconsts64x8<>+1408(SB), Z7, Z6
-	VMULPD       Z6, Z9, Z9
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z7, K1
-	VMOVAPD.Z    Z9, K1, Z9
-	VMOVAPD.Z    Z6, K1, Z6
-	VADDPD       vconsts64x8<>+0(SB), Z8, Z7
-	VDIVPD       Z7, Z8, Z7
-	VMULPD       Z7, Z7, Z10
+	VADDPD       vconsts64x8<>+0(SB), Z6, Z7
+	VDIVPD       Z7, Z6, Z7
+	VMULPD       Z7, Z7, Z8
+	VMULPD       Z8, Z8, Z9
+	VMULPD       Z9, Z9, Z10
 	VMULPD       Z10, Z10, Z12
-	VBROADCASTSD consts64<>+88(SB), Z13
-	VFMADD213PD  vconsts64x8<>+64(SB), Z12, Z13
-	VFMADD213PD  vconsts64x8<>+128(SB), Z12, Z13
-	VFMADD213PD  vconsts64x8<>+192(SB), Z12, Z13
-	VMULPD       Z10, Z13, Z13
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VFMADD213PD  vconsts64x8<>+256(SB), Z12, Z10
-	VFMADD213PD  vconsts64x8<>+320(SB), Z12, Z10
-	VMULPD       Z12, Z10, Z10
-	VADDPD       Z10, Z13, Z10
-	VMULPD       Z8, Z8, Z12
-	VMULPD       vconsts64x8<>+384(SB), Z12, Z12
-	VADDPD       Z10, Z12, Z10
-	VMULPD       Z10, Z7, Z10
-	VMULPD       vconsts64x8<>+448(SB), Z6, Z7
-	VADDPD       Z9, Z7, Z7
-	VADDPD       Z7, Z10, Z10
-	VSUBPD       Z10, Z12, Z10
-	VSUBPD       Z8, Z10, Z10
-	VMULPD       vconsts64x8<>+512(SB), Z6, Z6
-	VSUBPD       Z10, Z6, Z10
+	VBROADCASTSD consts64<>+232(SB), Z13
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z13
+	VBROADCASTSD consts64<>+240(SB), Z14
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z14
+	VFMADD231PD  Z9, Z14, Z13
+	VBROADCASTSD consts64<>+248(SB), Z14
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z14
+	VBROADCASTSD consts64<>+256(SB), Z15
+	VFMADD213PD  vconsts64x8<>+1472(SB), Z8, Z15
+	VFMADD231PD  Z9, Z15, Z14
+	VFMADD231PD  Z10, Z14, Z13
+	VBROADCASTSD consts64<>+264(SB), Z10
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z10
+	VFMADD231PD  vconsts64x8<>+1600(SB), Z9, Z10
+	VFMADD231PD  Z12, Z10, Z13
+	VMULPD       Z8, Z13, Z13
+	VMULPD       Z6, Z6, Z8
+	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
+	VADDPD       Z13, Z8, Z13
+	VMULPD       Z13, Z7, Z13
+	VSUBPD       Z13, Z8, Z13
+	VSUBPD       Z13, Z6, Z13
 	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z11, K1
-	VBLENDMPD    Z11, Z10, K1, Z10
+	VBLENDMPD    Z11, Z13, K1, Z13
 	VMULPD       (SP), Z5, Z5
 	VADDPD       64(SP), Z5, Z5
 	VMULPD       Z5, Z4, Z5
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z4, Z4
 	VSUBPD       Z5, Z4, Z5
-	VADDPD       Z10, Z5, Z5
+	VADDPD       Z13, Z5, Z5
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000008
@@ -98055,54 +95803,43 @@ loop:
 	VADDPD       vconsts64x8<>+1152(SB), Z12, Z12
 	VSCALEFPD    Z7, Z12, Z12
 	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z6
-	VADDPD       vconsts64x8<>+1152(SB), Z6, Z7
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z7, K1
-	VBROADCASTSD consts64<>+80(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z7, Z8
-	VBLENDMPD    Z8, Z6, K1, Z8
-	VSUBPD       vconsts64x8<>+1152(SB), Z7, Z10
-	VSUBPD       Z10, Z6, Z10
-	VBROADCASTSD consts64<>+192(SB), Z6
-	VFNMADD231PD vconsts64x8<>+1408(SB), Z7, Z6
-	VMULPD       Z6, Z10, Z10
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z7, K1
-	VMOVAPD.Z    Z10, K1, Z10
-	VMOVAPD.Z    Z6, K1, Z6
-	VADDPD       vconsts64x8<>+0(SB), Z8, Z7
-	VDIVPD       Z7, Z8, Z7
-	VMULPD       Z7, Z7, Z11
+	VADDPD       vconsts64x8<>+0(SB), Z6, Z7
+	VDIVPD       Z7, Z6, Z7
+	VMULPD       Z7, Z7, Z8
+	VMULPD       Z8, Z8, Z10
+	VMULPD       Z10, Z10, Z11
 	VMULPD       Z11, Z11, Z13
-	VBROADCASTSD consts64<>+88(SB), Z14
-	VFMADD213PD  vconsts64x8<>+64(SB), Z13, Z14
-	VFMADD213PD  vconsts64x8<>+128(SB), Z13, Z14
-	VFMADD213PD  vconsts64x8<>+192(SB), Z13, Z14
-	VMULPD       Z11, Z14, Z14
-	VBROADCASTSD consts64<>+96(SB), Z11
-	VFMADD213PD  vconsts64x8<>+256(SB), Z13, Z11
-	VFMADD213PD  vconsts64x8<>+320(SB), Z13, Z11
-	VMULPD       Z13, Z11, Z11
-	VADDPD       Z11, Z14, Z11
-	VMULPD       Z8, Z8, Z13
-	VMULPD       vconsts64x8<>+384(SB), Z13, Z13
-	VADDPD       Z11, Z13, Z11
-	VMULPD       Z11, Z7, Z11
-	VMULPD       vconsts64x8<>+448(SB), Z6, Z7
-	VADDPD       Z10, Z7, Z7
-	VADDPD       Z7, Z11, Z11
-	VSUBPD       Z11, Z13, Z11
-	VSUBPD       Z8, Z11, Z11
-	VMULPD       vconsts64x8<>+512(SB), Z6, Z6
-	VSUBPD       Z11, Z6, Z11
+	VBROADCASTSD consts64<>+232(SB), Z14
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z14
+	VBROADCASTSD consts64<>+240(SB), Z15
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z15
+	VFMADD231PD  Z10, Z15, Z14
+	VBROADCASTSD consts64<>+248(SB), Z15
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z15
+	VBROADCASTSD consts64<>+256(SB), Z16
+	VFMADD213PD  vconsts64x8<>+1472(SB), Z8, Z16
+	VFMADD231PD  Z10, Z16, Z15
+	VFMADD231PD  Z11, Z15, Z14
+	VBROADCASTSD consts64<>+264(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z11
+	VFMADD231PD  vconsts64x8<>+1600(SB), Z10, Z11
+	VFMADD231PD  Z13, Z11, Z14
+	VMULPD       Z8, Z14, Z14
+	VMULPD       Z6, Z6, Z8
+	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
+	VADDPD       Z14, Z8, Z14
+	VMULPD       Z14, Z7, Z14
+	VSUBPD       Z14, Z8, Z14
+	VSUBPD       Z14, Z6, Z14
 	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z11, K1, Z11
+	VBLENDMPD    Z9, Z14, K1, Z14
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
 	VMULPD       Z3, Z2, Z3
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z2, Z2
 	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z11, Z3, Z3
+	VADDPD       Z14, Z3, Z3
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -98128,54 +95865,43 @@ rowperm569:
 	VMOVUPD      Z6, (R10)(R11*8)
 	VFMADD231PD  Z3, Z2, Z0
 	VMAXPD       vconsts64x8<>+1216(SB), Z12, Z2
-	VADDPD       vconsts64x8<>+1152(SB), Z2, Z3
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z3, K1
-	VBROADCASTSD consts64<>+80(SB), Z6
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z3, Z6
-	VBLENDMPD    Z6, Z2, K1, Z6
-	VSUBPD       vconsts64x8<>+1152(SB), Z3, Z7
-	VSUBPD       Z7, Z2, Z7
-	VBROADCASTSD consts64<>+192(SB), Z2
-	VFNMADD231PD vconsts64x8<>+1408(SB), Z3, Z2
-	VMULPD       Z2, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z2
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z3, K1
-	VMOVAPD.Z    Z7, K1, Z7
-	VMOVAPD.Z    Z2, K1, Z2
-	VADDPD       vconsts64x8<>+0(SB), Z6, Z3
-	VDIVPD       Z3, Z6, Z3
-	VMULPD       Z3, Z3, Z8
+	VADDPD       vconsts64x8<>+0(SB), Z2, Z3
+	VDIVPD       Z3, Z2, Z3
+	VMULPD       Z3, Z3, Z6
+	VMULPD       Z6, Z6, Z7
+	VMULPD       Z7, Z7, Z8
 	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+88(SB), Z10
-	VFMADD213PD  vconsts64x8<>+64(SB), Z9, Z10
-	VFMADD213PD  vconsts64x8<>+128(SB), Z9, Z10
-	VFMADD213PD  vconsts64x8<>+192(SB), Z9, Z10
-	VMULPD       Z8, Z10, Z10
-	VBROADCASTSD consts64<>+96(SB), Z8
-	VFMADD213PD  vconsts64x8<>+256(SB), Z9, Z8
-	VFMADD213PD  vconsts64x8<>+320(SB), Z9, Z8
-	VMULPD       Z9, Z8, Z8
-	VADDPD       Z8, Z10, Z8
-	VMULPD       Z6, Z6, Z9
-	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
-	VADDPD       Z8, Z9, Z8
-	VMULPD       Z8, Z3, Z8
-	VMULPD       vconsts64x8<>+448(SB), Z2, Z3
-	VADDPD       Z7, Z3, Z3
-	VADDPD       Z3, Z8, Z8
-	VSUBPD       Z8, Z9, Z8
-	VSUBPD       Z6, Z8, Z8
-	VMULPD       vconsts64x8<>+512(SB), Z2, Z2
-	VSUBPD       Z8, Z2, Z8
+	VBROADCASTSD consts64<>+232(SB), Z10
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z10
+	VBROADCASTSD consts64<>+240(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z11
+	VFMADD231PD  Z7, Z11, Z10
+	VBROADCASTSD consts64<>+248(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z11
+	VBROADCASTSD consts64<>+256(SB), Z13
+	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
+	VFMADD231PD  Z7, Z13, Z11
+	VFMADD231PD  Z8, Z11, Z10
+	VBROADCASTSD consts64<>+264(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
+	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD231PD  Z9, Z8, Z10
+	VMULPD       Z6, Z10, Z10
+	VMULPD       Z2, Z2, Z6
+	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
+	VADDPD       Z10, Z6, Z10
+	VMULPD       Z10, Z3, Z10
+	VSUBPD       Z10, Z6, Z10
+	VSUBPD       Z10, Z2, Z10
 	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z12, K1
-	VBLENDMPD    Z12, Z8, K1, Z8
+	VBLENDMPD    Z12, Z10, K1, Z10
 	VMULPD       (SP), Z5, Z2
 	VADDPD       64(SP), Z2, Z2
 	VMULPD       Z2, Z4, Z2
 	VXORPD       Z3, Z3, Z3
 	VMAXPD       Z3, Z4, Z3
 	VSUBPD       Z2, Z3, Z2
-	VADDPD       Z8, Z2, Z2
+	VADDPD       Z10, Z2, Z2
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -98242,54 +95968,43 @@ single1:
 	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
 	VSCALEFPD    Z5, Z9, Z9
 	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z4
-	VADDPD       vconsts64x8<>+1152(SB), Z4, Z5
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z6
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z5, Z6
-	VBLENDMPD    Z6, Z4, K1, Z6
-	VSUBPD       vconsts64x8<>+1152(SB), Z5, Z7
-	VSUBPD       Z7, Z4, Z7
-	VBROADCASTSD consts64<>+192(SB), Z4
-	VFNMADD231PD vconsts64x8<>+1408(SB), Z5, Z4
-	VMULPD       Z4, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z4
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z5, K1
-	VMOVAPD.Z    Z7, K1, Z7
-	VMOVAPD.Z    Z4, K1, Z4
-	VADDPD       vconsts64x8<>+0(SB), Z6, Z5
-	VDIVPD       Z5, Z6, Z5
-	VMULPD       Z5, Z5, Z8
+	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
+	VDIVPD       Z5, Z4, Z5
+	VMULPD       Z5, Z5, Z6
+	VMULPD       Z6, Z6, Z7
+	VMULPD       Z7, Z7, Z8
 	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+88(SB), Z11
-	VFMADD213PD  vconsts64x8<>+64(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+128(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+192(SB), Z10, Z11
-	VMULPD       Z8, Z11, Z11
-	VBROADCASTSD consts64<>+96(SB), Z8
-	VFMADD213PD  vconsts64x8<>+256(SB), Z10, Z8
-	VFMADD213PD  vconsts64x8<>+320(SB), Z10, Z8
-	VMULPD       Z10, Z8, Z8
-	VADDPD       Z8, Z11, Z8
-	VMULPD       Z6, Z6, Z10
-	VMULPD       vconsts64x8<>+384(SB), Z10, Z10
-	VADDPD       Z8, Z10, Z8
-	VMULPD       Z8, Z5, Z8
-	VMULPD       vconsts64x8<>+448(SB), Z4, Z5
-	VADDPD       Z7, Z5, Z5
-	VADDPD       Z5, Z8, Z8
-	VSUBPD       Z8, Z10, Z8
-	VSUBPD       Z6, Z8, Z8
-	VMULPD       vconsts64x8<>+512(SB), Z4, Z4
-	VSUBPD       Z8, Z4, Z8
+	VBROADCASTSD consts64<>+232(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z11
+	VBROADCASTSD consts64<>+240(SB), Z12
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z12
+	VFMADD231PD  Z7, Z12, Z11
+	VBROADCASTSD consts64<>+248(SB), Z12
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z12
+	VBROADCASTSD consts64<>+256(SB), Z13
+	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
+	VFMADD231PD  Z7, Z13, Z12
+	VFMADD231PD  Z8, Z12, Z11
+	VBROADCASTSD consts64<>+264(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
+	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD231PD  Z10, Z8, Z11
+	VMULPD       Z6, Z11, Z11
+	VMULPD       Z4, Z4, Z6
+	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
+	VADDPD       Z11, Z6, Z11
+	VMULPD       Z11, Z5, Z11
+	VSUBPD       Z11, Z6, Z11
+	VSUBPD       Z11, Z4, Z11
 	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z8, K1, Z8
+	VBLENDMPD    Z9, Z11, K1, Z11
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
 	VMULPD       Z3, Z2, Z3
 	VXORPD       Z4, Z4, Z4
 	VMAXPD       Z4, Z2, Z2
 	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z8, Z3, Z3
+	VADDPD       Z11, Z3, Z3
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -98359,54 +96074,43 @@ tail:
 	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
 	VSCALEFPD    Z5, Z9, Z9
 	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z4
-	VADDPD       vconsts64x8<>+1152(SB), Z4, Z5
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z6
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z5, Z6
-	VBLENDMPD    Z6, Z4, K1, Z6
-	VSUBPD       vconsts64x8<>+1152(SB), Z5, Z7
-	VSUBPD       Z7, Z4, Z7
-	VBROADCASTSD consts64<>+192(SB), Z4
-	VFNMADD231PD vconsts64x8<>+1408(SB), Z5, Z4
-	VMULPD       Z4, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z4
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z5, K1
-	VMOVAPD.Z    Z7, K1, Z7
-	VMOVAPD.Z    Z4, K1, Z4
-	VADDPD       vconsts64x8<>+0(SB), Z6, Z5
-	VDIVPD       Z5, Z6, Z5
-	VMULPD       Z5, Z5, Z8
+	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
+	VDIVPD       Z5, Z4, Z5
+	VMULPD       Z5, Z5, Z6
+	VMULPD       Z6, Z6, Z7
+	VMULPD       Z7, Z7, Z8
 	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+88(SB), Z11
-	VFMADD213PD  vconsts64x8<>+64(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+128(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+192(SB), Z10, Z11
-	VMULPD       Z8, Z11, Z11
-	VBROADCASTSD consts64<>+96(SB), Z8
-	VFMADD213PD  vconsts64x8<>+256(SB), Z10, Z8
-	VFMADD213PD  vconsts64x8<>+320(SB), Z10, Z8
-	VMULPD       Z10, Z8, Z8
-	VADDPD       Z8, Z11, Z8
-	VMULPD       Z6, Z6, Z10
-	VMULPD       vconsts64x8<>+384(SB), Z10, Z10
-	VADDPD       Z8, Z10, Z8
-	VMULPD       Z8, Z5, Z8
-	VMULPD       vconsts64x8<>+448(SB), Z4, Z5
-	VADDPD       Z7, Z5, Z5
-	VADDPD       Z5, Z8, Z8
-	VSUBPD       Z8, Z10, Z8
-	VSUBPD       Z6, Z8, Z8
-	VMULPD       vconsts64x8<>+512(SB), Z4, Z4
-	VSUBPD       Z8, Z4, Z8
+	VBROADCASTSD consts64<>+232(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z11
+	VBROADCASTSD consts64<>+240(SB), Z12
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z12
+	VFMADD231PD  Z7, Z12, Z11
+	VBROADCASTSD consts64<>+248(SB), Z12
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z12
+	VBROADCASTSD consts64<>+256(SB), Z13
+	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
+	VFMADD231PD  Z7, Z13, Z12
+	VFMADD231PD  Z8, Z12, Z11
+	VBROADCASTSD consts64<>+264(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
+	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD231PD  Z10, Z8, Z11
+	VMULPD       Z6, Z11, Z11
+	VMULPD       Z4, Z4, Z6
+	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
+	VADDPD       Z11, Z6, Z11
+	VMULPD       Z11, Z5, Z11
+	VSUBPD       Z11, Z6, Z11
+	VSUBPD       Z11, Z4, Z11
 	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z8, K1, Z8
+	VBLENDMPD    Z9, Z11, K1, Z11
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
 	VMULPD       Z3, Z2, Z3
 	VXORPD       Z4, Z4, Z4
 	VMAXPD       Z4, Z2, Z2
 	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z8, Z3, Z3
+	VADDPD       Z11, Z3, Z3
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000008
@@ -98544,47 +96248,36 @@ loop:
 	VADDPD       vconsts64x8<>+1152(SB), Z12, Z12
 	VSCALEFPD    Z7, Z12, Z12
 	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z6
-	VADDPD       vconsts64x8<>+1152(SB), Z6, Z7
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z7, K1
-	VBROADCASTSD consts64<>+80(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z7, Z8
-	VBLENDMPD    Z8, Z6, K1, Z8
-	VSUBPD       vconsts64x8<>+1152(SB), Z7, Z10
-	VSUBPD       Z10, Z6, Z10
-	VBROADCASTSD consts64<>+192(SB), Z6
-	VFNMADD231PD vconsts64x8<>+1408(SB), Z7, Z6
-	VMULPD       Z6, Z10, Z10
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z7, K1
-	VMOVAPD.Z    Z10, K1, Z10
-	VMOVAPD.Z    Z6, K1, Z6
-	VADDPD       vconsts64x8<>+0(SB), Z8, Z7
-	VDIVPD       Z7, Z8, Z7
-	VMULPD       Z7, Z7, Z11
+	VADDPD       vconsts64x8<>+0(SB), Z6, Z7
+	VDIVPD       Z7, Z6, Z7
+	VMULPD       Z7, Z7, Z8
+	VMULPD       Z8, Z8, Z10
+	VMULPD       Z10, Z10, Z11
 	VMULPD       Z11, Z11, Z13
-	VBROADCASTSD consts64<>+88(SB), Z14
-	VFMADD213PD  vconsts64x8<>+64(SB), Z13, Z14
-	VFMADD213PD  vconsts64x8<>+128(SB), Z13, Z14
-	VFMADD213PD  vconsts64x8<>+192(SB), Z13, Z14
-	VMULPD       Z11, Z14, Z14
-	VBROADCASTSD consts64<>+96(SB), Z11
-	VFMADD213PD  vconsts64x8<>+256(SB), Z13, Z11
-	VFMADD213PD  vconsts64x8<>+320(SB), Z13, Z11
-	VMULPD       Z13, Z11, Z11
-	VADDPD       Z11, Z14, Z11
-	VMULPD       Z8, Z8, Z13
-	VMULPD       vconsts64x8<>+384(SB), Z13, Z13
-	VADDPD       Z11, Z13, Z11
-	VMULPD       Z11, Z7, Z11
-	VMULPD       vconsts64x8<>+448(SB), Z6, Z7
-	VADDPD       Z10, Z7, Z7
-	VADDPD       Z7, Z11, Z11
-	VSUBPD       Z11, Z13, Z11
-	VSUBPD       Z8, Z11, Z11
-	VMULPD       vconsts64x8<>+512(SB), Z6, Z6
-	VSUBPD       Z11, Z6, Z11
+	VBROADCASTSD consts64<>+232(SB), Z14
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z14
+	VBROADCASTSD consts64<>+240(SB), Z15
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z15
+	VFMADD231PD  Z10, Z15, Z14
+	VBROADCASTSD consts64<>+248(SB), Z15
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z15
+	VBROADCASTSD consts64<>+256(SB), Z16
+	VFMADD213PD  vconsts64x8<>+1472(SB), Z8, Z16
+	VFMADD231PD  Z10, Z16, Z15
+	VFMADD231PD  Z11, Z15, Z14
+	VBROADCASTSD consts64<>+264(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z11
+	VFMADD231PD  vconsts64x8<>+1600(SB), Z10, Z11
+	VFMADD231PD  Z13, Z11, Z14
+	VMULPD       Z8, Z14, Z14
+	VMULPD       Z6, Z6, Z8
+	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
+	VADDPD       Z14, Z8, Z14
+	VMULPD       Z14, Z7, Z14
+	VSUBPD       Z14, Z8, Z14
+	VSUBPD       Z14, Z6, Z14
 	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z11, K1, Z11
+	VBLENDMPD    Z9, Z14, K1, Z14
 	VADDPD       vconsts64x8<>+1152(SB), Z9, Z6
 	VBROADCASTSD consts64<>+8(SB), Z7
 	VXORPD       Z8, Z8, Z8
@@ -98597,7 +96290,7 @@ loop:
 	VXORPD       Z8, Z8, Z8
 	VMAXPD       Z8, Z2, Z2
 	VSUBPD       Z6, Z2, Z6
-	VADDPD       Z11, Z6, Z6
+	VADDPD       Z14, Z6, Z6
 	VSUBPD       Z3, Z7, Z7
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -98626,47 +96319,36 @@ rowperm573:
 	VMOVUPD      Z3, (R10)(R11*8)
 	VFMADD231PD  Z6, Z2, Z0
 	VMAXPD       vconsts64x8<>+1216(SB), Z12, Z2
-	VADDPD       vconsts64x8<>+1152(SB), Z2, Z3
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z3, K1
-	VBROADCASTSD consts64<>+80(SB), Z6
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z3, Z6
-	VBLENDMPD    Z6, Z2, K1, Z6
-	VSUBPD       vconsts64x8<>+1152(SB), Z3, Z7
-	VSUBPD       Z7, Z2, Z7
-	VBROADCASTSD consts64<>+192(SB), Z2
-	VFNMADD231PD vconsts64x8<>+1408(SB), Z3, Z2
-	VMULPD       Z2, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z2
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z3, K1
-	VMOVAPD.Z    Z7, K1, Z7
-	VMOVAPD.Z    Z2, K1, Z2
-	VADDPD       vconsts64x8<>+0(SB), Z6, Z3
-	VDIVPD       Z3, Z6, Z3
-	VMULPD       Z3, Z3, Z8
+	VADDPD       vconsts64x8<>+0(SB), Z2, Z3
+	VDIVPD       Z3, Z2, Z3
+	VMULPD       Z3, Z3, Z6
+	VMULPD       Z6, Z6, Z7
+	VMULPD       Z7, Z7, Z8
 	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+88(SB), Z10
-	VFMADD213PD  vconsts64x8<>+64(SB), Z9, Z10
-	VFMADD213PD  vconsts64x8<>+128(SB), Z9, Z10
-	VFMADD213PD  vconsts64x8<>+192(SB), Z9, Z10
-	VMULPD       Z8, Z10, Z10
-	VBROADCASTSD consts64<>+96(SB), Z8
-	VFMADD213PD  vconsts64x8<>+256(SB), Z9, Z8
-	VFMADD213PD  vconsts64x8<>+320(SB), Z9, Z8
-	VMULPD       Z9, Z8, Z8
-	VADDPD       Z8, Z10, Z8
-	VMULPD       Z6, Z6, Z9
-	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
-	VADDPD       Z8, Z9, Z8
-	VMULPD       Z8, Z3, Z8
-	VMULPD       vconsts64x8<>+448(SB), Z2, Z3
-	VADDPD       Z7, Z3, Z3
-	VADDPD       Z3, Z8, Z8
-	VSUBPD       Z8, Z9, Z8
-	VSUBPD       Z6, Z8, Z8
-	VMULPD       vconsts64x8<>+512(SB), Z2, Z2
-	VSUBPD       Z8, Z2, Z8
+	VBROADCASTSD consts64<>+232(SB), Z10
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z10
+	VBROADCASTSD consts64<>+240(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z11
+	VFMADD231PD  Z7, Z11, Z10
+	VBROADCASTSD consts64<>+248(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z11
+	VBROADCASTSD consts64<>+256(SB), Z13
+	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
+	VFMADD231PD  Z7, Z13, Z11
+	VFMADD231PD  Z8, Z11, Z10
+	VBROADCASTSD consts64<>+264(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
+	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD231PD  Z9, Z8, Z10
+	VMULPD       Z6, Z10, Z10
+	VMULPD       Z2, Z2, Z6
+	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
+	VADDPD       Z10, Z6, Z10
+	VMULPD       Z10, Z3, Z10
+	VSUBPD       Z10, Z6, Z10
+	VSUBPD       Z10, Z2, Z10
 	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z12, K1
-	VBLENDMPD    Z12, Z8, K1, Z8
+	VBLENDMPD    Z12, Z10, K1, Z10
 	VADDPD       vconsts64x8<>+1152(SB), Z12, Z2
 	VBROADCASTSD consts64<>+8(SB), Z3
 	VXORPD       Z6, Z6, Z6
@@ -98679,7 +96361,7 @@ rowperm573:
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z4, Z4
 	VSUBPD       Z5, Z4, Z5
-	VADDPD       Z8, Z5, Z5
+	VADDPD       Z10, Z5, Z5
 	VSUBPD       Z2, Z3, Z3
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -98749,47 +96431,36 @@ single1:
 	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
 	VSCALEFPD    Z5, Z9, Z9
 	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z4
-	VADDPD       vconsts64x8<>+1152(SB), Z4, Z5
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z6
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z5, Z6
-	VBLENDMPD    Z6, Z4, K1, Z6
-	VSUBPD       vconsts64x8<>+1152(SB), Z5, Z7
-	VSUBPD       Z7, Z4, Z7
-	VBROADCASTSD consts64<>+192(SB), Z4
-	VFNMADD231PD vconsts64x8<>+1408(SB), Z5, Z4
-	VMULPD       Z4, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z4
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z5, K1
-	VMOVAPD.Z    Z7, K1, Z7
-	VMOVAPD.Z    Z4, K1, Z4
-	VADDPD       vconsts64x8<>+0(SB), Z6, Z5
-	VDIVPD       Z5, Z6, Z5
-	VMULPD       Z5, Z5, Z8
+	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
+	VDIVPD       Z5, Z4, Z5
+	VMULPD       Z5, Z5, Z6
+	VMULPD       Z6, Z6, Z7
+	VMULPD       Z7, Z7, Z8
 	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+88(SB), Z11
-	VFMADD213PD  vconsts64x8<>+64(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+128(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+192(SB), Z10, Z11
-	VMULPD       Z8, Z11, Z11
-	VBROADCASTSD consts64<>+96(SB), Z8
-	VFMADD213PD  vconsts64x8<>+256(SB), Z10, Z8
-	VFMADD213PD  vconsts64x8<>+320(SB), Z10, Z8
-	VMULPD       Z10, Z8, Z8
-	VADDPD       Z8, Z11, Z8
-	VMULPD       Z6, Z6, Z10
-	VMULPD       vconsts64x8<>+384(SB), Z10, Z10
-	VADDPD       Z8, Z10, Z8
-	VMULPD       Z8, Z5, Z8
-	VMULPD       vconsts64x8<>+448(SB), Z4, Z5
-	VADDPD       Z7, Z5, Z5
-	VADDPD       Z5, Z8, Z8
-	VSUBPD       Z8, Z10, Z8
-	VSUBPD       Z6, Z8, Z8
-	VMULPD       vconsts64x8<>+512(SB), Z4, Z4
-	VSUBPD       Z8, Z4, Z8
+	VBROADCASTSD consts64<>+232(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z11
+	VBROADCASTSD consts64<>+240(SB), Z12
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z12
+	VFMADD231PD  Z7, Z12, Z11
+	VBROADCASTSD consts64<>+248(SB), Z12
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z12
+	VBROADCASTSD consts64<>+256(SB), Z13
+	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
+	VFMADD231PD  Z7, Z13, Z12
+	VFMADD231PD  Z8, Z12, Z11
+	VBROADCASTSD consts64<>+264(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
+	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD231PD  Z10, Z8, Z11
+	VMULPD       Z6, Z11, Z11
+	VMULPD       Z4, Z4, Z6
+	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
+	VADDPD       Z11, Z6, Z11
+	VMULPD       Z11, Z5, Z11
+	VSUBPD       Z11, Z6, Z11
+	VSUBPD       Z11, Z4, Z11
 	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z8, K1, Z8
+	VBLENDMPD    Z9, Z11, K1, Z11
 	VADDPD       vconsts64x8<>+1152(SB), Z9, Z4
 	VBROADCASTSD consts64<>+8(SB), Z5
 	VXORPD       Z6, Z6, Z6
@@ -98802,7 +96473,7 @@ single1:
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z2, Z2
 	VSUBPD       Z4, Z2, Z4
-	VADDPD       Z8, Z4, Z4
+	VADDPD       Z11, Z4, Z4
 	VSUBPD       Z3, Z5, Z5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -98875,47 +96546,36 @@ tail:
 	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
 	VSCALEFPD    Z5, Z9, Z9
 	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z4
-	VADDPD       vconsts64x8<>+1152(SB), Z4, Z5
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z6
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z5, Z6
-	VBLENDMPD    Z6, Z4, K1, Z6
-	VSUBPD       vconsts64x8<>+1152(SB), Z5, Z7
-	VSUBPD       Z7, Z4, Z7
-	VBROADCASTSD consts64<>+192(SB), Z4
-	VFNMADD231PD vconsts64x8<>+1408(SB), Z5, Z4
-	VMULPD       Z4, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z4
-	VCMPPD       $0x1e, vconsts64x8<>+1280(SB), Z5, K1
-	VMOVAPD.Z    Z7, K1, Z7
-	VMOVAPD.Z    Z4, K1, Z4
-	VADDPD       vconsts64x8<>+0(SB), Z6, Z5
-	VDIVPD       Z5, Z6, Z5
-	VMULPD       Z5, Z5, Z8
+	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
+	VDIVPD       Z5, Z4, Z5
+	VMULPD       Z5, Z5, Z6
+	VMULPD       Z6, Z6, Z7
+	VMULPD       Z7, Z7, Z8
 	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+88(SB), Z11
-	VFMADD213PD  vconsts64x8<>+64(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+128(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+192(SB), Z10, Z11
-	VMULPD       Z8, Z11, Z11
-	VBROADCASTSD consts64<>+96(SB), Z8
-	VFMADD213PD  vconsts64x8<>+256(SB), Z10, Z8
-	VFMADD213PD  vconsts64x8<>+320(SB), Z10, Z8
-	VMULPD       Z10, Z8, Z8
-	VADDPD       Z8, Z11, Z8
-	VMULPD       Z6, Z6, Z10
-	VMULPD       vconsts64x8<>+384(SB), Z10, Z10
-	VADDPD       Z8, Z10, Z8
-	VMULPD       Z8, Z5, Z8
-	VMULPD       vconsts64x8<>+448(SB), Z4, Z5
-	VADDPD       Z7, Z5, Z5
-	VADDPD       Z5, Z8, Z8
-	VSUBPD       Z8, Z10, Z8
-	VSUBPD       Z6, Z8, Z8
-	VMULPD       vconsts64x8<>+512(SB), Z4, Z4
-	VSUBPD       Z8, Z4, Z8
+	VBROADCASTSD consts64<>+232(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z11
+	VBROADCASTSD consts64<>+240(SB), Z12
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z12
+	VFMADD231PD  Z7, Z12, Z11
+	VBROADCASTSD consts64<>+248(SB), Z12
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z12
+	VBROADCASTSD consts64<>+256(SB), Z13
+	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
+	VFMADD231PD  Z7, Z13, Z12
+	VFMADD231PD  Z8, Z12, Z11
+	VBROADCASTSD consts64<>+264(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
+	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD231PD  Z10, Z8, Z11
+	VMULPD       Z6, Z11, Z11
+	VMULPD       Z4, Z4, Z6
+	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
+	VADDPD       Z11, Z6, Z11
+	VMULPD       Z11, Z5, Z11
+	VSUBPD       Z11, Z6, Z11
+	VSUBPD       Z11, Z4, Z11
 	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z8, K1, Z8
+	VBLENDMPD    Z9, Z11, K1, Z11
 	VADDPD       vconsts64x8<>+1152(SB), Z9, Z4
 	VBROADCASTSD consts64<>+8(SB), Z5
 	VXORPD       Z6, Z6, Z6
@@ -98928,7 +96588,7 @@ tail:
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z2, Z2
 	VSUBPD       Z4, Z2, Z4
-	VADDPD       Z8, Z4, Z4
+	VADDPD       Z11, Z4, Z4
 	VSUBPD       Z3, Z5, Z5
 	MOVQ         R9, AX
 	SUBQ         R8, AX
@@ -99301,10 +96961,10 @@ loop:
 	VBROADCASTSD consts64<>+104(SB), Z1
 	VCMPPD       $0x00, Z1, Z0, K1
 	VBLENDMPD    Z1, Z5, K1, Z5
-	VCMPPD       $0x00, vconsts64x8<>+1344(SB), Z0, K1
+	VCMPPD       $0x00, vconsts64x8<>+1664(SB), Z0, K1
 	VBROADCASTSD consts64<>+112(SB), Z1
 	VBLENDMPD    Z1, Z5, K1, Z5
-	VCMPPD       $0x19, vconsts64x8<>+1344(SB), Z0, K1
+	VCMPPD       $0x19, vconsts64x8<>+1664(SB), Z0, K1
 	VBROADCASTSD consts64<>+120(SB), Z1
 	VBLENDMPD    Z1, Z5, K1, Z5
 	VXORPD       Z1, Z1, Z1
@@ -99378,10 +97038,10 @@ tail:
 	VBROADCASTSD consts64<>+104(SB), Z1
 	VCMPPD       $0x00, Z1, Z0, K1
 	VBLENDMPD    Z1, Z5, K1, Z5
-	VCMPPD       $0x00, vconsts64x8<>+1344(SB), Z0, K1
+	VCMPPD       $0x00, vconsts64x8<>+1664(SB), Z0, K1
 	VBROADCASTSD consts64<>+112(SB), Z1
 	VBLENDMPD    Z1, Z5, K1, Z5
-	VCMPPD       $0x19, vconsts64x8<>+1344(SB), Z0, K1
+	VCMPPD       $0x19, vconsts64x8<>+1664(SB), Z0, K1
 	VBROADCASTSD consts64<>+120(SB), Z1
 	VBLENDMPD    Z1, Z5, K1, Z5
 	VXORPD       Z1, Z1, Z1
@@ -99417,9 +97077,10 @@ DATA consts32<>+72(SB)/4, $0x3fb8aa3b
 DATA consts32<>+76(SB)/4, $0x3e2aaaab
 DATA consts32<>+80(SB)/4, $0x3c088870
 DATA consts32<>+84(SB)/4, $0x39509277
-DATA consts32<>+88(SB)/4, $0x3f983397
-DATA consts32<>+92(SB)/4, $0x42b20000
-GLOBL consts32<>(SB), RODATA|NOPTR, $96
+DATA consts32<>+88(SB)/4, $0x3ecccc6a
+DATA consts32<>+92(SB)/4, $0x3e5e462f
+DATA consts32<>+96(SB)/4, $0x42b20000
+GLOBL consts32<>(SB), RODATA|NOPTR, $100
 
 DATA consts64<>+0(SB)/8, $0x7fffffffffffffff
 DATA consts64<>+8(SB)/8, $0x3ff0000000000000
@@ -99445,12 +97106,17 @@ DATA consts64<>+160(SB)/8, $0x3f811111111100dc
 DATA consts64<>+168(SB)/8, $0x3f2a01a01abe78f9
 DATA consts64<>+176(SB)/8, $0x3ec71de0232f4775
 DATA consts64<>+184(SB)/8, $0x3e5af4de6a36d4fc
-DATA consts64<>+192(SB)/8, $0x3ff30672e53c83b1
+DATA consts64<>+192(SB)/8, $0x3fc402242bc60613
 DATA consts64<>+200(SB)/8, $0x4086300000000000
 DATA consts64<>+208(SB)/8, $0x00195f619980c432
 DATA consts64<>+216(SB)/8, $0x4330000000000400
 DATA consts64<>+224(SB)/8, $0x3fe6a09e667f3bce
-GLOBL consts64<>(SB), RODATA|NOPTR, $232
+DATA consts64<>+232(SB)/8, $0x3fd9999999999943
+DATA consts64<>+240(SB)/8, $0x3fcc71c71bedcd84
+DATA consts64<>+248(SB)/8, $0x3fc3b13514f4002f
+DATA consts64<>+256(SB)/8, $0x3fbe0a2b03e150e2
+DATA consts64<>+264(SB)/8, $0x3fb32db888c52863
+GLOBL consts64<>(SB), RODATA|NOPTR, $272
 
 DATA vconsts32x8<>+0(SB)/4, $0x40000000
 DATA vconsts32x8<>+4(SB)/4, $0x40000000
@@ -99572,30 +97238,30 @@ DATA vconsts32x8<>+464(SB)/4, $0x33000000
 DATA vconsts32x8<>+468(SB)/4, $0x33000000
 DATA vconsts32x8<>+472(SB)/4, $0x33000000
 DATA vconsts32x8<>+476(SB)/4, $0x33000000
-DATA vconsts32x8<>+480(SB)/4, $0x3fb504f3
-DATA vconsts32x8<>+484(SB)/4, $0x3fb504f3
-DATA vconsts32x8<>+488(SB)/4, $0x3fb504f3
-DATA vconsts32x8<>+492(SB)/4, $0x3fb504f3
-DATA vconsts32x8<>+496(SB)/4, $0x3fb504f3
-DATA vconsts32x8<>+500(SB)/4, $0x3fb504f3
-DATA vconsts32x8<>+504(SB)/4, $0x3fb504f3
-DATA vconsts32x8<>+508(SB)/4, $0x3fb504f3
-DATA vconsts32x8<>+512(SB)/4, $0xbf800000
-DATA vconsts32x8<>+516(SB)/4, $0xbf800000
-DATA vconsts32x8<>+520(SB)/4, $0xbf800000
-DATA vconsts32x8<>+524(SB)/4, $0xbf800000
-DATA vconsts32x8<>+528(SB)/4, $0xbf800000
-DATA vconsts32x8<>+532(SB)/4, $0xbf800000
-DATA vconsts32x8<>+536(SB)/4, $0xbf800000
-DATA vconsts32x8<>+540(SB)/4, $0xbf800000
-DATA vconsts32x8<>+544(SB)/4, $0x3eb250b0
-DATA vconsts32x8<>+548(SB)/4, $0x3eb250b0
-DATA vconsts32x8<>+552(SB)/4, $0x3eb250b0
-DATA vconsts32x8<>+556(SB)/4, $0x3eb250b0
-DATA vconsts32x8<>+560(SB)/4, $0x3eb250b0
-DATA vconsts32x8<>+564(SB)/4, $0x3eb250b0
-DATA vconsts32x8<>+568(SB)/4, $0x3eb250b0
-DATA vconsts32x8<>+572(SB)/4, $0x3eb250b0
+DATA vconsts32x8<>+480(SB)/4, $0x3f2aaaab
+DATA vconsts32x8<>+484(SB)/4, $0x3f2aaaab
+DATA vconsts32x8<>+488(SB)/4, $0x3f2aaaab
+DATA vconsts32x8<>+492(SB)/4, $0x3f2aaaab
+DATA vconsts32x8<>+496(SB)/4, $0x3f2aaaab
+DATA vconsts32x8<>+500(SB)/4, $0x3f2aaaab
+DATA vconsts32x8<>+504(SB)/4, $0x3f2aaaab
+DATA vconsts32x8<>+508(SB)/4, $0x3f2aaaab
+DATA vconsts32x8<>+512(SB)/4, $0x3e926496
+DATA vconsts32x8<>+516(SB)/4, $0x3e926496
+DATA vconsts32x8<>+520(SB)/4, $0x3e926496
+DATA vconsts32x8<>+524(SB)/4, $0x3e926496
+DATA vconsts32x8<>+528(SB)/4, $0x3e926496
+DATA vconsts32x8<>+532(SB)/4, $0x3e926496
+DATA vconsts32x8<>+536(SB)/4, $0x3e926496
+DATA vconsts32x8<>+540(SB)/4, $0x3e926496
+DATA vconsts32x8<>+544(SB)/4, $0x3e6dd2bd
+DATA vconsts32x8<>+548(SB)/4, $0x3e6dd2bd
+DATA vconsts32x8<>+552(SB)/4, $0x3e6dd2bd
+DATA vconsts32x8<>+556(SB)/4, $0x3e6dd2bd
+DATA vconsts32x8<>+560(SB)/4, $0x3e6dd2bd
+DATA vconsts32x8<>+564(SB)/4, $0x3e6dd2bd
+DATA vconsts32x8<>+568(SB)/4, $0x3e6dd2bd
+DATA vconsts32x8<>+572(SB)/4, $0x3e6dd2bd
 DATA vconsts32x8<>+576(SB)/4, $0x4b400000
 DATA vconsts32x8<>+580(SB)/4, $0x4b400000
 DATA vconsts32x8<>+584(SB)/4, $0x4b400000
@@ -99612,7 +97278,15 @@ DATA vconsts32x8<>+624(SB)/4, $0x4b40007f
 DATA vconsts32x8<>+628(SB)/4, $0x4b40007f
 DATA vconsts32x8<>+632(SB)/4, $0x4b40007f
 DATA vconsts32x8<>+636(SB)/4, $0x4b40007f
-GLOBL vconsts32x8<>(SB), RODATA|NOPTR, $640
+DATA vconsts32x8<>+640(SB)/4, $0xbf800000
+DATA vconsts32x8<>+644(SB)/4, $0xbf800000
+DATA vconsts32x8<>+648(SB)/4, $0xbf800000
+DATA vconsts32x8<>+652(SB)/4, $0xbf800000
+DATA vconsts32x8<>+656(SB)/4, $0xbf800000
+DATA vconsts32x8<>+660(SB)/4, $0xbf800000
+DATA vconsts32x8<>+664(SB)/4, $0xbf800000
+DATA vconsts32x8<>+668(SB)/4, $0xbf800000
+GLOBL vconsts32x8<>(SB), RODATA|NOPTR, $672
 
 DATA vconsts64x4<>+0(SB)/8, $0x4000000000000000
 DATA vconsts64x4<>+8(SB)/8, $0x4000000000000000
@@ -99698,27 +97372,59 @@ DATA vconsts64x4<>+640(SB)/8, $0x3c90000000000000
 DATA vconsts64x4<>+648(SB)/8, $0x3c90000000000000
 DATA vconsts64x4<>+656(SB)/8, $0x3c90000000000000
 DATA vconsts64x4<>+664(SB)/8, $0x3c90000000000000
-DATA vconsts64x4<>+672(SB)/8, $0x3ff6a09e667f3bcd
-DATA vconsts64x4<>+680(SB)/8, $0x3ff6a09e667f3bcd
-DATA vconsts64x4<>+688(SB)/8, $0x3ff6a09e667f3bcd
-DATA vconsts64x4<>+696(SB)/8, $0x3ff6a09e667f3bcd
-DATA vconsts64x4<>+704(SB)/8, $0xbff0000000000000
-DATA vconsts64x4<>+712(SB)/8, $0xbff0000000000000
-DATA vconsts64x4<>+720(SB)/8, $0xbff0000000000000
-DATA vconsts64x4<>+728(SB)/8, $0xbff0000000000000
-DATA vconsts64x4<>+736(SB)/8, $0x3fd64a15f184ed68
-DATA vconsts64x4<>+744(SB)/8, $0x3fd64a15f184ed68
-DATA vconsts64x4<>+752(SB)/8, $0x3fd64a15f184ed68
-DATA vconsts64x4<>+760(SB)/8, $0x3fd64a15f184ed68
-DATA vconsts64x4<>+768(SB)/8, $0x4338000000000000
-DATA vconsts64x4<>+776(SB)/8, $0x4338000000000000
-DATA vconsts64x4<>+784(SB)/8, $0x4338000000000000
-DATA vconsts64x4<>+792(SB)/8, $0x4338000000000000
-DATA vconsts64x4<>+800(SB)/8, $0x43380000000003ff
-DATA vconsts64x4<>+808(SB)/8, $0x43380000000003ff
-DATA vconsts64x4<>+816(SB)/8, $0x43380000000003ff
-DATA vconsts64x4<>+824(SB)/8, $0x43380000000003ff
-GLOBL vconsts64x4<>(SB), RODATA|NOPTR, $832
+DATA vconsts64x4<>+672(SB)/8, $0x3fb32db888c52863
+DATA vconsts64x4<>+680(SB)/8, $0x3fb32db888c52863
+DATA vconsts64x4<>+688(SB)/8, $0x3fb32db888c52863
+DATA vconsts64x4<>+696(SB)/8, $0x3fb32db888c52863
+DATA vconsts64x4<>+704(SB)/8, $0x3fbbc391e7038fd8
+DATA vconsts64x4<>+712(SB)/8, $0x3fbbc391e7038fd8
+DATA vconsts64x4<>+720(SB)/8, $0x3fbbc391e7038fd8
+DATA vconsts64x4<>+728(SB)/8, $0x3fbbc391e7038fd8
+DATA vconsts64x4<>+736(SB)/8, $0x3fbe0a2b03e150e2
+DATA vconsts64x4<>+744(SB)/8, $0x3fbe0a2b03e150e2
+DATA vconsts64x4<>+752(SB)/8, $0x3fbe0a2b03e150e2
+DATA vconsts64x4<>+760(SB)/8, $0x3fbe0a2b03e150e2
+DATA vconsts64x4<>+768(SB)/8, $0x3fc111abf2a997be
+DATA vconsts64x4<>+776(SB)/8, $0x3fc111abf2a997be
+DATA vconsts64x4<>+784(SB)/8, $0x3fc111abf2a997be
+DATA vconsts64x4<>+792(SB)/8, $0x3fc111abf2a997be
+DATA vconsts64x4<>+800(SB)/8, $0x3fc3b13514f4002f
+DATA vconsts64x4<>+808(SB)/8, $0x3fc3b13514f4002f
+DATA vconsts64x4<>+816(SB)/8, $0x3fc3b13514f4002f
+DATA vconsts64x4<>+824(SB)/8, $0x3fc3b13514f4002f
+DATA vconsts64x4<>+832(SB)/8, $0x3fc745d1993edef4
+DATA vconsts64x4<>+840(SB)/8, $0x3fc745d1993edef4
+DATA vconsts64x4<>+848(SB)/8, $0x3fc745d1993edef4
+DATA vconsts64x4<>+856(SB)/8, $0x3fc745d1993edef4
+DATA vconsts64x4<>+864(SB)/8, $0x3fcc71c71bedcd84
+DATA vconsts64x4<>+872(SB)/8, $0x3fcc71c71bedcd84
+DATA vconsts64x4<>+880(SB)/8, $0x3fcc71c71bedcd84
+DATA vconsts64x4<>+888(SB)/8, $0x3fcc71c71bedcd84
+DATA vconsts64x4<>+896(SB)/8, $0x3fd2492492499d64
+DATA vconsts64x4<>+904(SB)/8, $0x3fd2492492499d64
+DATA vconsts64x4<>+912(SB)/8, $0x3fd2492492499d64
+DATA vconsts64x4<>+920(SB)/8, $0x3fd2492492499d64
+DATA vconsts64x4<>+928(SB)/8, $0x3fd9999999999943
+DATA vconsts64x4<>+936(SB)/8, $0x3fd9999999999943
+DATA vconsts64x4<>+944(SB)/8, $0x3fd9999999999943
+DATA vconsts64x4<>+952(SB)/8, $0x3fd9999999999943
+DATA vconsts64x4<>+960(SB)/8, $0x3fe5555555555555
+DATA vconsts64x4<>+968(SB)/8, $0x3fe5555555555555
+DATA vconsts64x4<>+976(SB)/8, $0x3fe5555555555555
+DATA vconsts64x4<>+984(SB)/8, $0x3fe5555555555555
+DATA vconsts64x4<>+992(SB)/8, $0x4338000000000000
+DATA vconsts64x4<>+1000(SB)/8, $0x4338000000000000
+DATA vconsts64x4<>+1008(SB)/8, $0x4338000000000000
+DATA vconsts64x4<>+1016(SB)/8, $0x4338000000000000
+DATA vconsts64x4<>+1024(SB)/8, $0x43380000000003ff
+DATA vconsts64x4<>+1032(SB)/8, $0x43380000000003ff
+DATA vconsts64x4<>+1040(SB)/8, $0x43380000000003ff
+DATA vconsts64x4<>+1048(SB)/8, $0x43380000000003ff
+DATA vconsts64x4<>+1056(SB)/8, $0xbff0000000000000
+DATA vconsts64x4<>+1064(SB)/8, $0xbff0000000000000
+DATA vconsts64x4<>+1072(SB)/8, $0xbff0000000000000
+DATA vconsts64x4<>+1080(SB)/8, $0xbff0000000000000
+GLOBL vconsts64x4<>(SB), RODATA|NOPTR, $1088
 
 DATA vconsts32x16<>+0(SB)/4, $0x40000000
 DATA vconsts32x16<>+4(SB)/4, $0x40000000
@@ -99944,55 +97650,71 @@ DATA vconsts32x16<>+880(SB)/4, $0x33000000
 DATA vconsts32x16<>+884(SB)/4, $0x33000000
 DATA vconsts32x16<>+888(SB)/4, $0x33000000
 DATA vconsts32x16<>+892(SB)/4, $0x33000000
-DATA vconsts32x16<>+896(SB)/4, $0x3fb504f3
-DATA vconsts32x16<>+900(SB)/4, $0x3fb504f3
-DATA vconsts32x16<>+904(SB)/4, $0x3fb504f3
-DATA vconsts32x16<>+908(SB)/4, $0x3fb504f3
-DATA vconsts32x16<>+912(SB)/4, $0x3fb504f3
-DATA vconsts32x16<>+916(SB)/4, $0x3fb504f3
-DATA vconsts32x16<>+920(SB)/4, $0x3fb504f3
-DATA vconsts32x16<>+924(SB)/4, $0x3fb504f3
-DATA vconsts32x16<>+928(SB)/4, $0x3fb504f3
-DATA vconsts32x16<>+932(SB)/4, $0x3fb504f3
-DATA vconsts32x16<>+936(SB)/4, $0x3fb504f3
-DATA vconsts32x16<>+940(SB)/4, $0x3fb504f3
-DATA vconsts32x16<>+944(SB)/4, $0x3fb504f3
-DATA vconsts32x16<>+948(SB)/4, $0x3fb504f3
-DATA vconsts32x16<>+952(SB)/4, $0x3fb504f3
-DATA vconsts32x16<>+956(SB)/4, $0x3fb504f3
-DATA vconsts32x16<>+960(SB)/4, $0xbf800000
-DATA vconsts32x16<>+964(SB)/4, $0xbf800000
-DATA vconsts32x16<>+968(SB)/4, $0xbf800000
-DATA vconsts32x16<>+972(SB)/4, $0xbf800000
-DATA vconsts32x16<>+976(SB)/4, $0xbf800000
-DATA vconsts32x16<>+980(SB)/4, $0xbf800000
-DATA vconsts32x16<>+984(SB)/4, $0xbf800000
-DATA vconsts32x16<>+988(SB)/4, $0xbf800000
-DATA vconsts32x16<>+992(SB)/4, $0xbf800000
-DATA vconsts32x16<>+996(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1000(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1004(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1008(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1012(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1016(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1020(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1024(SB)/4, $0x3eb250b0
-DATA vconsts32x16<>+1028(SB)/4, $0x3eb250b0
-DATA vconsts32x16<>+1032(SB)/4, $0x3eb250b0
-DATA vconsts32x16<>+1036(SB)/4, $0x3eb250b0
-DATA vconsts32x16<>+1040(SB)/4, $0x3eb250b0
-DATA vconsts32x16<>+1044(SB)/4, $0x3eb250b0
-DATA vconsts32x16<>+1048(SB)/4, $0x3eb250b0
-DATA vconsts32x16<>+1052(SB)/4, $0x3eb250b0
-DATA vconsts32x16<>+1056(SB)/4, $0x3eb250b0
-DATA vconsts32x16<>+1060(SB)/4, $0x3eb250b0
-DATA vconsts32x16<>+1064(SB)/4, $0x3eb250b0
-DATA vconsts32x16<>+1068(SB)/4, $0x3eb250b0
-DATA vconsts32x16<>+1072(SB)/4, $0x3eb250b0
-DATA vconsts32x16<>+1076(SB)/4, $0x3eb250b0
-DATA vconsts32x16<>+1080(SB)/4, $0x3eb250b0
-DATA vconsts32x16<>+1084(SB)/4, $0x3eb250b0
-GLOBL vconsts32x16<>(SB), RODATA|NOPTR, $1088
+DATA vconsts32x16<>+896(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+900(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+904(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+908(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+912(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+916(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+920(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+924(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+928(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+932(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+936(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+940(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+944(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+948(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+952(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+956(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+960(SB)/4, $0x3e926496
+DATA vconsts32x16<>+964(SB)/4, $0x3e926496
+DATA vconsts32x16<>+968(SB)/4, $0x3e926496
+DATA vconsts32x16<>+972(SB)/4, $0x3e926496
+DATA vconsts32x16<>+976(SB)/4, $0x3e926496
+DATA vconsts32x16<>+980(SB)/4, $0x3e926496
+DATA vconsts32x16<>+984(SB)/4, $0x3e926496
+DATA vconsts32x16<>+988(SB)/4, $0x3e926496
+DATA vconsts32x16<>+992(SB)/4, $0x3e926496
+DATA vconsts32x16<>+996(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1000(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1004(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1008(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1012(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1016(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1020(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1024(SB)/4, $0x3e6dd2bd
+DATA vconsts32x16<>+1028(SB)/4, $0x3e6dd2bd
+DATA vconsts32x16<>+1032(SB)/4, $0x3e6dd2bd
+DATA vconsts32x16<>+1036(SB)/4, $0x3e6dd2bd
+DATA vconsts32x16<>+1040(SB)/4, $0x3e6dd2bd
+DATA vconsts32x16<>+1044(SB)/4, $0x3e6dd2bd
+DATA vconsts32x16<>+1048(SB)/4, $0x3e6dd2bd
+DATA vconsts32x16<>+1052(SB)/4, $0x3e6dd2bd
+DATA vconsts32x16<>+1056(SB)/4, $0x3e6dd2bd
+DATA vconsts32x16<>+1060(SB)/4, $0x3e6dd2bd
+DATA vconsts32x16<>+1064(SB)/4, $0x3e6dd2bd
+DATA vconsts32x16<>+1068(SB)/4, $0x3e6dd2bd
+DATA vconsts32x16<>+1072(SB)/4, $0x3e6dd2bd
+DATA vconsts32x16<>+1076(SB)/4, $0x3e6dd2bd
+DATA vconsts32x16<>+1080(SB)/4, $0x3e6dd2bd
+DATA vconsts32x16<>+1084(SB)/4, $0x3e6dd2bd
+DATA vconsts32x16<>+1088(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1092(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1096(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1100(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1104(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1108(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1112(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1116(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1120(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1124(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1128(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1132(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1136(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1140(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1144(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1148(SB)/4, $0xbf800000
+GLOBL vconsts32x16<>(SB), RODATA|NOPTR, $1152
 
 DATA vconsts64x8<>+0(SB)/8, $0x4000000000000000
 DATA vconsts64x8<>+8(SB)/8, $0x4000000000000000
@@ -100154,28 +97876,60 @@ DATA vconsts64x8<>+1248(SB)/8, $0x3c90000000000000
 DATA vconsts64x8<>+1256(SB)/8, $0x3c90000000000000
 DATA vconsts64x8<>+1264(SB)/8, $0x3c90000000000000
 DATA vconsts64x8<>+1272(SB)/8, $0x3c90000000000000
-DATA vconsts64x8<>+1280(SB)/8, $0x3ff6a09e667f3bcd
-DATA vconsts64x8<>+1288(SB)/8, $0x3ff6a09e667f3bcd
-DATA vconsts64x8<>+1296(SB)/8, $0x3ff6a09e667f3bcd
-DATA vconsts64x8<>+1304(SB)/8, $0x3ff6a09e667f3bcd
-DATA vconsts64x8<>+1312(SB)/8, $0x3ff6a09e667f3bcd
-DATA vconsts64x8<>+1320(SB)/8, $0x3ff6a09e667f3bcd
-DATA vconsts64x8<>+1328(SB)/8, $0x3ff6a09e667f3bcd
-DATA vconsts64x8<>+1336(SB)/8, $0x3ff6a09e667f3bcd
-DATA vconsts64x8<>+1344(SB)/8, $0xbff0000000000000
-DATA vconsts64x8<>+1352(SB)/8, $0xbff0000000000000
-DATA vconsts64x8<>+1360(SB)/8, $0xbff0000000000000
-DATA vconsts64x8<>+1368(SB)/8, $0xbff0000000000000
-DATA vconsts64x8<>+1376(SB)/8, $0xbff0000000000000
-DATA vconsts64x8<>+1384(SB)/8, $0xbff0000000000000
-DATA vconsts64x8<>+1392(SB)/8, $0xbff0000000000000
-DATA vconsts64x8<>+1400(SB)/8, $0xbff0000000000000
-DATA vconsts64x8<>+1408(SB)/8, $0x3fd64a15f184ed68
-DATA vconsts64x8<>+1416(SB)/8, $0x3fd64a15f184ed68
-DATA vconsts64x8<>+1424(SB)/8, $0x3fd64a15f184ed68
-DATA vconsts64x8<>+1432(SB)/8, $0x3fd64a15f184ed68
-DATA vconsts64x8<>+1440(SB)/8, $0x3fd64a15f184ed68
-DATA vconsts64x8<>+1448(SB)/8, $0x3fd64a15f184ed68
-DATA vconsts64x8<>+1456(SB)/8, $0x3fd64a15f184ed68
-DATA vconsts64x8<>+1464(SB)/8, $0x3fd64a15f184ed68
-GLOBL vconsts64x8<>(SB), RODATA|NOPTR, $1472
+DATA vconsts64x8<>+1280(SB)/8, $0x3fe5555555555555
+DATA vconsts64x8<>+1288(SB)/8, $0x3fe5555555555555
+DATA vconsts64x8<>+1296(SB)/8, $0x3fe5555555555555
+DATA vconsts64x8<>+1304(SB)/8, $0x3fe5555555555555
+DATA vconsts64x8<>+1312(SB)/8, $0x3fe5555555555555
+DATA vconsts64x8<>+1320(SB)/8, $0x3fe5555555555555
+DATA vconsts64x8<>+1328(SB)/8, $0x3fe5555555555555
+DATA vconsts64x8<>+1336(SB)/8, $0x3fe5555555555555
+DATA vconsts64x8<>+1344(SB)/8, $0x3fd2492492499d64
+DATA vconsts64x8<>+1352(SB)/8, $0x3fd2492492499d64
+DATA vconsts64x8<>+1360(SB)/8, $0x3fd2492492499d64
+DATA vconsts64x8<>+1368(SB)/8, $0x3fd2492492499d64
+DATA vconsts64x8<>+1376(SB)/8, $0x3fd2492492499d64
+DATA vconsts64x8<>+1384(SB)/8, $0x3fd2492492499d64
+DATA vconsts64x8<>+1392(SB)/8, $0x3fd2492492499d64
+DATA vconsts64x8<>+1400(SB)/8, $0x3fd2492492499d64
+DATA vconsts64x8<>+1408(SB)/8, $0x3fc745d1993edef4
+DATA vconsts64x8<>+1416(SB)/8, $0x3fc745d1993edef4
+DATA vconsts64x8<>+1424(SB)/8, $0x3fc745d1993edef4
+DATA vconsts64x8<>+1432(SB)/8, $0x3fc745d1993edef4
+DATA vconsts64x8<>+1440(SB)/8, $0x3fc745d1993edef4
+DATA vconsts64x8<>+1448(SB)/8, $0x3fc745d1993edef4
+DATA vconsts64x8<>+1456(SB)/8, $0x3fc745d1993edef4
+DATA vconsts64x8<>+1464(SB)/8, $0x3fc745d1993edef4
+DATA vconsts64x8<>+1472(SB)/8, $0x3fc111abf2a997be
+DATA vconsts64x8<>+1480(SB)/8, $0x3fc111abf2a997be
+DATA vconsts64x8<>+1488(SB)/8, $0x3fc111abf2a997be
+DATA vconsts64x8<>+1496(SB)/8, $0x3fc111abf2a997be
+DATA vconsts64x8<>+1504(SB)/8, $0x3fc111abf2a997be
+DATA vconsts64x8<>+1512(SB)/8, $0x3fc111abf2a997be
+DATA vconsts64x8<>+1520(SB)/8, $0x3fc111abf2a997be
+DATA vconsts64x8<>+1528(SB)/8, $0x3fc111abf2a997be
+DATA vconsts64x8<>+1536(SB)/8, $0x3fbbc391e7038fd8
+DATA vconsts64x8<>+1544(SB)/8, $0x3fbbc391e7038fd8
+DATA vconsts64x8<>+1552(SB)/8, $0x3fbbc391e7038fd8
+DATA vconsts64x8<>+1560(SB)/8, $0x3fbbc391e7038fd8
+DATA vconsts64x8<>+1568(SB)/8, $0x3fbbc391e7038fd8
+DATA vconsts64x8<>+1576(SB)/8, $0x3fbbc391e7038fd8
+DATA vconsts64x8<>+1584(SB)/8, $0x3fbbc391e7038fd8
+DATA vconsts64x8<>+1592(SB)/8, $0x3fbbc391e7038fd8
+DATA vconsts64x8<>+1600(SB)/8, $0x3fc402242bc60613
+DATA vconsts64x8<>+1608(SB)/8, $0x3fc402242bc60613
+DATA vconsts64x8<>+1616(SB)/8, $0x3fc402242bc60613
+DATA vconsts64x8<>+1624(SB)/8, $0x3fc402242bc60613
+DATA vconsts64x8<>+1632(SB)/8, $0x3fc402242bc60613
+DATA vconsts64x8<>+1640(SB)/8, $0x3fc402242bc60613
+DATA vconsts64x8<>+1648(SB)/8, $0x3fc402242bc60613
+DATA vconsts64x8<>+1656(SB)/8, $0x3fc402242bc60613
+DATA vconsts64x8<>+1664(SB)/8, $0xbff0000000000000
+DATA vconsts64x8<>+1672(SB)/8, $0xbff0000000000000
+DATA vconsts64x8<>+1680(SB)/8, $0xbff0000000000000
+DATA vconsts64x8<>+1688(SB)/8, $0xbff0000000000000
+DATA vconsts64x8<>+1696(SB)/8, $0xbff0000000000000
+DATA vconsts64x8<>+1704(SB)/8, $0xbff0000000000000
+DATA vconsts64x8<>+1712(SB)/8, $0xbff0000000000000
+DATA vconsts64x8<>+1720(SB)/8, $0xbff0000000000000
+GLOBL vconsts64x8<>(SB), RODATA|NOPTR, $1728

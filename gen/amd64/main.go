@@ -419,6 +419,7 @@ func kernel(c *g, b body, d driver) {
 	}
 	VZEROUPPER()
 	RET()
+	c.derived = nil
 }
 
 // flushElems is how many elements float32 lanes accumulate before they

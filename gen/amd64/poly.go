@@ -50,3 +50,13 @@ func (c *g) poly(x, x2 reg.VecVirtual, coef []float64) reg.VecVirtual {
 	}
 	return rec(coef)
 }
+
+// horner returns Σ coef[i]·x^i by Horner's rule: one live partial sum (for
+// where Estrin's powers and partial sums would not fit in the registers).
+func (c *g) horner(x reg.VecVirtual, coef []float64) reg.VecVirtual {
+	p := c.konst(coef[len(coef)-1])
+	for i := len(coef) - 2; i >= 0; i-- {
+		c.fma213(p, x, c.konstM(coef[i]))
+	}
+	return p
+}

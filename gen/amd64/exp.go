@@ -11,8 +11,8 @@ import (
 // Exponential: k = round(x·log2e) (rounded by adding 1.5·2^(mantissa bits)),
 // r = x − k·ln2_hi − k·ln2_lo with fused multiply-adds (the first exact),
 // e^r = 1 + r + r²·Q(r) with Q interpolating (e^r − 1 − r)/r² at Chebyshev
-// nodes of |r| <= 0.3466 (ln2/2 plus the slack of a rounded log2e), and
-// e^x = e^r·2^k. The input is clamped first to [lo, hi], just past the
+// nodes of |r| <= 0.3466 (ln2/2 plus the slack of a rounded log2e) and
+// evaluated by Estrin's scheme, and e^x = e^r·2^k. The input is clamped first to [lo, hi], just past the
 // thresholds where the result rounds to 0 and overflows, so k stays small
 // and ±Inf need no special case; NaN passes the clamp unchanged and
 // propagates. AVX-512 scales with VSCALEF, which rounds once, subnormal
@@ -62,43 +62,71 @@ func (c *g) expConsts() expConsts {
 // vexp returns e**x, lane by lane, within 1 ulp of the correctly rounded
 // result (subnormal results included); e**(−Inf) = 0, e**(+Inf) = +Inf,
 // NaN gives NaN. x is left unchanged.
-func (c *g) vexp(x reg.VecVirtual) reg.VecVirtual {
+func (c *g) vexp(x reg.VecVirtual) reg.VecVirtual { return c.vexpClamped(x, false) }
+
+// vexpNonPos is vexp for lanes x <= 0 (or NaN): a positive lane gives a
+// wrong result. It skips the upper clamp, and AVX2 scales by 2^(k+64)
+// (a normal number for every such k) and then by 2^-64, the one rounding.
+func (c *g) vexpNonPos(x reg.VecVirtual) reg.VecVirtual { return c.vexpClamped(x, true) }
+
+func (c *g) vexpClamped(x reg.VecVirtual, nonPos bool) reg.VecVirtual {
 	k := c.expConsts()
 	xc := c.vec()
 	c.maxSecond(xc, c.konst(k.lo), x) // NaN stays NaN
-	c.minSecond(xc, c.konst(k.hi), xc)
+	if !nonPos {
+		c.minSecond(xc, c.konst(k.hi), xc)
+	}
 
 	// kf = round(x·log2e): the fused product is exact, the sum rounds it.
-	kf := c.konst(k.shifter)
-	c.fma(kf, xc, c.konst(math.Log2E))
-	c.sub(kf, kf, c.konst(k.shifter))
+	// Where AVX2 scales from the integer bits, the shifter also holds the
+	// exponent bias (and the offset 64 for nonPos).
+	shifter := k.shifter
+	if !c.wide() && nonPos {
+		shifter += k.bias + 64
+	}
+	kf := c.konst(math.Log2E)
+	c.fma213(kf, xc, c.konstM(shifter))
+	var scale reg.VecVirtual
+	if !c.wide() && nonPos {
+		scale = c.vec()
+		if c.is64() {
+			VPSLLQ(U8(k.expShift), kf, scale)
+		} else {
+			VPSLLD(U8(k.expShift), kf, scale)
+		}
+	}
+	c.sub(kf, kf, c.konstM(shifter))
 
 	// r = x − kf·ln2_hi − kf·ln2_lo, in xc.
-	c.fnma(xc, kf, c.konst(k.ln2Hi))
-	c.fnma(xc, kf, c.konst(k.ln2Lo))
+	c.fnma(xc, kf, c.konstM(k.ln2Hi))
+	c.fnma(xc, kf, c.konstM(k.ln2Lo))
 
-	// p = 1 + r + r²·Q(r), Horner with fused multiply-adds.
-	p := c.konst(k.q[len(k.q)-1])
-	for i := len(k.q) - 2; i >= 0; i-- {
-		c.fma213(p, xc, c.konst(k.q[i]))
-	}
-	c.fma213(p, xc, c.konst(1))
-	c.fma213(p, xc, c.konst(1))
+	// p = 1 + (r + r²·Q(r)), Q by Estrin's scheme.
+	r2 := c.vec()
+	c.mul(r2, xc, xc)
+	p := c.poly(xc, r2, k.q)
+	c.fma213(p, r2, xc)
+	c.add(p, p, c.konstM(1))
 
-	if c.wide() {
+	switch {
+	case c.wide():
 		// p·2^kf, one rounding.
 		c.pick(VSCALEFPS, VSCALEFPD, kf, p, p)
+		return p
+	case nonPos:
+		c.mul(p, p, scale)             // exact
+		c.mul(p, p, c.konstM(0x1p-64)) // the one rounding
 		return p
 	}
 	// k1 = round(kf/2), its power 2^k1 the integer k1 + bias shifted into
 	// the exponent field (adding shifter + bias leaves it in the low bits).
 	sb := k.shifter + k.bias
-	u := c.konst(sb)
-	c.fma(u, kf, c.konst(0.5))
+	u := c.konst(0.5)
+	c.fma213(u, kf, c.konstM(sb))
 	k1 := c.vec()
-	c.sub(k1, u, c.konst(sb))
+	c.sub(k1, u, c.konstM(sb))
 	c.sub(kf, kf, k1) // k2
-	c.add(kf, kf, c.konst(sb))
+	c.add(kf, kf, c.konstM(sb))
 	if c.is64() {
 		VPSLLQ(U8(k.expShift), u, u)
 		VPSLLQ(U8(k.expShift), kf, kf)

@@ -47,10 +47,10 @@ func (c *g) log1pReduce(u reg.VecVirtual) (m, e reg.VecVirtual) {
 // vlog1p returns ln(1 + x), lane by lane. x is left unchanged.
 func (c *g) vlog1p(x reg.VecVirtual) reg.VecVirtual {
 	u := c.vec()
-	c.add(u, x, c.konst(1))
+	c.add(u, x, c.konstM(1))
 	m, e := c.log1pReduce(u)
 	f := m
-	c.sub(f, m, c.konst(1))
+	c.sub(f, m, c.konstM(1))
 	c.blend(f, c.cmp(cmpEQ, e, c.zeros()), x, f)
 
 	// c = (1 + x) − u = b − (u − a) with a = max(1, x), b = min(1, x)
@@ -69,36 +69,66 @@ func (c *g) vlog1p(x reg.VecVirtual) reg.VecVirtual {
 	// Specials.
 	inf := c.konst(math.Inf(1))
 	c.blend(r, c.cmp(cmpEQ, x, inf), inf, r)
-	c.blend(r, c.cmp(cmpEQ, x, c.konst(-1)), c.konst(math.Inf(-1)), r)
-	c.blend(r, c.cmp(cmpNGE, x, c.konst(-1)), c.konstBits(c.qnan()), r) // x < −1 or NaN
-	c.blend(r, c.cmp(cmpEQ, x, c.zeros()), x, r)                        // ±0
+	c.blend(r, c.cmp(cmpEQ, x, c.konstM(-1)), c.konst(math.Inf(-1)), r)
+	c.blend(r, c.cmp(cmpNGE, x, c.konstM(-1)), c.konstBits(c.qnan()), r) // x < −1 or NaN
+	c.blend(r, c.cmp(cmpEQ, x, c.zeros()), x, r)                         // ±0
 	return r
 }
 
-// vlog1pUnit returns ln(1 + v) for lanes v in [0, 1] (and NaN for NaN),
-// bitwise as vlog1p: u = 1 + v lies in [1, 2], so e is 0 (f = v) or 1
-// (m = u/2, f = u/2 − 1, exact). v is left unchanged.
-func (c *g) vlog1pUnit(v reg.VecVirtual) reg.VecVirtual {
-	u := c.vec()
-	c.add(u, v, c.konst(1))
-	// The bound of vlog1p's reduction: e = 1 exactly where u > float(√2).
-	sqrt2 := math.Sqrt2
-	if !c.is64() {
-		sqrt2 = float64(float32(math.Sqrt2))
+// Coefficients of P with (2·atanh(s) − 2s)/s = z·P(z), z = s², for
+// s = v/(2 + v) with v in [0, 1] (z <= 1/9), interpolated at Chebyshev nodes:
+// degree 4 for float32 and 10 for float64; TestAtanhPolynomial checks their
+// error.
+var (
+	atanhP32 = []float32{0.6666667, 0.39999706, 0.28592366, 0.2170646, 0.23224922}
+	atanhP64 = []float64{
+		0.6666666666666666, 0.3999999999999952, 0.28571428571600266, 0.22222222198216113,
+		0.1818181989926796, 0.15384543917753166, 0.13335179661515711, 0.11734265179376593,
+		0.10845291032779814, 0.07491639460673265, 0.15631534707431224,
 	}
-	big := c.cmp(cmpGT, u, c.konst(sqrt2))
-	f := c.konst(-1)
-	c.fma(f, u, c.konst(0.5)) // u/2 − 1
-	c.blend(f, big, f, v)
-	corr := c.vec()
-	c.sub(corr, u, c.konst(1))
-	c.sub(corr, v, corr)
-	c.div(corr, corr, u)
-	e := c.konst(1)
-	big = c.cmp(cmpGT, u, c.konst(sqrt2))
-	c.keep(corr, big)
-	c.keep(e, big)
-	return c.logCoreF(f, e, corr)
+)
+
+// vlog1pUnit returns ln(1 + v) for lanes v in [0, 1] (the sigmoid
+// cross-entropy's log1p(e**(−|x|))), without range reduction: with f = v
+// (exact), s = f/(2 + f) and hfsq = f²/2, ln(1 + f) = f − (hfsq −
+// s·(hfsq + R)), R = z·P(z), the logarithm's core identity over the whole
+// of [0, 1]; s <= 1/3 keeps P short. Below tiny = 2^-(mantissa bits + 2),
+// ln(1 + v) rounds to v: such lanes take v, and the arithmetic runs on
+// max(v, tiny), so that nothing underflows (x86 takes a slow microcode path
+// for subnormal results, here from |x| > 44 in float32 on). NaN gives a
+// finite value (the sigmoid cross-entropy is NaN through its other terms).
+// v is left unchanged.
+func (c *g) vlog1pUnit(v0 reg.VecVirtual) reg.VecVirtual {
+	tiny, coef := 0x1p-25, make([]float64, len(atanhP32))
+	for i, v := range atanhP32 {
+		coef[i] = float64(v)
+	}
+	if c.is64() {
+		tiny, coef = 0x1p-54, atanhP64
+	}
+	f := c.vec()
+	c.maxSecond(f, v0, c.konstM(tiny))
+	s := c.vec()
+	c.add(s, f, c.konstM(2))
+	c.div(s, f, s)
+	z := c.vec()
+	c.mul(z, s, s)
+	var r reg.VecVirtual
+	if c.is64() && !c.wide() {
+		r = c.horner(z, coef) // sixteen registers: Estrin's would not fit
+	} else {
+		r = c.poly(z, nil, coef)
+	}
+	c.mul(r, r, z) // R
+	hfsq := c.vec()
+	c.mul(hfsq, f, f)
+	c.mul(hfsq, hfsq, c.konstM(0.5))
+	c.add(r, hfsq, r)
+	c.mul(r, s, r)
+	c.sub(r, hfsq, r)
+	c.sub(r, f, r)
+	c.blend(r, c.cmp(cmpLT, v0, c.konstM(tiny)), v0, r)
+	return r
 }
 
 // log1pMap emits log1pMap<ISA><T>(dst, x): dst(i) = ln(1 + x(i)), the

@@ -70,10 +70,12 @@ purego:
 gen-test:
 	cd gen && $(GO) test -count=1 ./...
 
-# Every float32 in [1e-7, 1] through each level's vectorised logarithm (and
-# the sampled float64 and special-value checks); a few minutes.
+# Every float32 in [1e-7, 1] through each level's vectorised logarithm, every
+# float32 in [-104, 89] through its exponential and every float32 in
+# (-1, 1e10] through its log1p (and the sampled float64 and special-value
+# checks); several minutes.
 accuracy:
-	SIMDLOSS_EXHAUSTIVE=1 $(GO) test -count=1 -run 'TestLog' -v ./asm | grep -E 'ulp|^(ok|FAIL|---)'
+	SIMDLOSS_EXHAUSTIVE=1 $(GO) test -count=1 -timeout 60m -run 'TestLog|TestExp' -v ./asm | grep -E 'ulp|^(ok|FAIL|---)'
 
 # The benchmark report: every loss x type x level x size beside a plain Go
 # loop, PyTorch and NumPy (Debian's, installed by bench-deps when root), into

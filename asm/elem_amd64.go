@@ -319,10 +319,130 @@ func l2RowUnredAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx
 //go:noescape
 func l2RowGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
 
+// sigmoidCESumAVX2F32 is the AVX2 Sum driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it returns Σ l(i).
+//
+//go:noescape
+func sigmoidCESumAVX2F32(p []float32, y []float32, a float32) float64
+
+// sigmoidCEWSumAVX2F32 is the AVX2 WSum driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it returns Σ w(i)·l(i), the number of w(i) != 0 and Σ w(i).
+//
+//go:noescape
+func sigmoidCEWSumAVX2F32(p []float32, y []float32, w []float32, a float32) (float64, int, float64)
+
+// sigmoidCEUnredAVX2F32 is the AVX2 Unred driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = s·l(i) and returns Σ l(i).
+//
+//go:noescape
+func sigmoidCEUnredAVX2F32(dst []float32, p []float32, y []float32, s float32, a float32) float64
+
+// sigmoidCEWUnredAVX2F32 is the AVX2 WUnred driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = w(i)·l(i) and returns their sum.
+//
+//go:noescape
+func sigmoidCEWUnredAVX2F32(dst []float32, p []float32, y []float32, w []float32, a float32) float64
+
+// sigmoidCEGradAVX2F32 is the AVX2 Grad driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = s·g(i) and returns Σ l(i).
+//
+//go:noescape
+func sigmoidCEGradAVX2F32(dst []float32, p []float32, y []float32, s float32, a float32) float64
+
+// sigmoidCEWGradAVX2F32 is the AVX2 WGrad driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = s·w(i)·g(i) and returns Σ w(i)·l(i).
+//
+//go:noescape
+func sigmoidCEWGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, s float32, a float32) float64
+
+// sigmoidCERowSumAVX2F32 is the AVX2 RowSum driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it returns Σ w(i/inner)·l(i), the count of elements with w != 0 and Σ w over elements.
+//
+//go:noescape
+func sigmoidCERowSumAVX2F32(p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) (float64, int, float64)
+
+// sigmoidCERowUnredAVX2F32 is the AVX2 RowUnred driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = w(i/inner)·l(i) and returns their sum.
+//
+//go:noescape
+func sigmoidCERowUnredAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) float64
+
+// sigmoidCERowGradAVX2F32 is the AVX2 RowGrad driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = s·w(i/inner)·g(i) and returns Σ w(i/inner)·l(i).
+//
+//go:noescape
+func sigmoidCERowGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
+
 // logMapAVX2F32 writes dst(i) = ln x(i) with the AVX2 vectorised logarithm.
 //
 //go:noescape
 func logMapAVX2F32(dst []float32, x []float32)
+
+// expMapAVX2F32 writes dst(i) = e**x(i) with the AVX2 vectorised exponential.
+//
+//go:noescape
+func expMapAVX2F32(dst []float32, x []float32)
+
+// log1pMapAVX2F32 writes dst(i) = ln(1 + x(i)) with the AVX2 vectorised log1p.
+//
+//go:noescape
+func log1pMapAVX2F32(dst []float32, x []float32)
+
+// softmaxRowMaxAVX2F32 returns the largest value of x (len(x) > 0); a NaN element is skipped (the softmax sums see it).
+//
+//go:noescape
+func softmaxRowMaxAVX2F32(x []float32) float32
+
+// softmaxGradSparseAVX2F32 writes g(i) = g(i)·p − q.
+//
+//go:noescape
+func softmaxGradSparseAVX2F32(g []float32, p float32, q float32)
+
+// softmaxGradDenseAVX2F32 writes g(i) = (g(i)·p − (z(i)·pos + neg)·r)·q, z(i)·pos + neg rounded in the element type.
+//
+//go:noescape
+func softmaxGradDenseAVX2F32(g []float32, z []float32, pos float32, neg float32, p float32, r float32, q float32)
+
+// softmaxExpSumAVX2F32 computes exp(x(i) − m) and returns rest = Σ exp(x(i) − m) over x(i) != m, ones = #(x(i) == m).
+//
+//go:noescape
+func softmaxExpSumAVX2F32(x []float32, m float32) (rest float64, ones int)
+
+// softmaxExpSumEAVX2F32 computes exp(x(i) − m), stores exp(x(i) − m) into dst, and returns rest = Σ exp(x(i) − m) over x(i) != m, ones = #(x(i) == m).
+//
+//go:noescape
+func softmaxExpSumEAVX2F32(dst []float32, x []float32, m float32) (rest float64, ones int)
+
+// softmaxExpSumDistAVX2F32 computes exp(x(i) − m) and returns rest = Σ exp(x(i) − m) over x(i) != m, ones = #(x(i) == m) and dist = Σ (m − x(i)).
+//
+//go:noescape
+func softmaxExpSumDistAVX2F32(x []float32, m float32) (rest float64, dist float64, ones int)
+
+// softmaxExpSumDistEAVX2F32 computes exp(x(i) − m), stores exp(x(i) − m) into dst, and returns rest = Σ exp(x(i) − m) over x(i) != m, ones = #(x(i) == m) and dist = Σ (m − x(i)).
+//
+//go:noescape
+func softmaxExpSumDistEAVX2F32(dst []float32, x []float32, m float32) (rest float64, dist float64, ones int)
+
+// softmaxExpSumDenseAVX2F32 computes exp(x(i) − m) and returns rest = Σ exp(x(i) − m) over x(i) != m, ones = #(x(i) == m) and a = Σ z'(i)·(m − x(i)), b = Σ z'(i) with z'(i) = z(i)·pos + neg.
+//
+//go:noescape
+func softmaxExpSumDenseAVX2F32(x []float32, z []float32, m float32, pos float32, neg float32) (rest float64, a float64, b float64, ones int)
+
+// softmaxExpSumDenseEAVX2F32 computes exp(x(i) − m), stores exp(x(i) − m) into dst, and returns rest = Σ exp(x(i) − m) over x(i) != m, ones = #(x(i) == m) and a = Σ z'(i)·(m − x(i)), b = Σ z'(i) with z'(i) = z(i)·pos + neg.
+//
+//go:noescape
+func softmaxExpSumDenseEAVX2F32(dst []float32, x []float32, z []float32, m float32, pos float32, neg float32) (rest float64, a float64, b float64, ones int)
+
+// softmaxShortSparseAVX2F32 computes the losses of rows of c <= 16 classes, one row per lane; see asm's softmaxShort.
+//
+//go:noescape
+func softmaxShortSparseAVX2F32(x []float32, c int, labels []int, w []float32, ws float32, gs float32, neg float32, zl float32, dst []float32, par []float32) (float64, int)
+
+// softmaxShortDenseAVX2F32 computes the losses of rows of c <= 16 classes, one row per lane; see asm's softmaxShort.
+//
+//go:noescape
+func softmaxShortDenseAVX2F32(x []float32, z []float32, c int, w []float32, ws float32, gs float32, pos float32, neg float32, dst []float32, par []float32) (float64, int)
+
+// softmaxShortSparseGradAVX2F32 writes g(i) = exp(x(i) − m)·p − q with m, p, q the values par holds for the row of element i, then each row's label element from par; idx and step expand the per-row values to the elements.
+//
+//go:noescape
+func softmaxShortSparseGradAVX2F32(g []float32, x []float32, c int, labels []int, par []float32, idx []int32, step []int32)
+
+// softmaxShortDenseGradAVX2F32 writes g(i) = (exp(x(i) − m)·p − (z(i)·pos + neg)·r)·q with m, p, r, q the values par holds for the row of element i; idx and step expand the per-row values to the elements.
+//
+//go:noescape
+func softmaxShortDenseGradAVX2F32(g []float32, x []float32, z []float32, c int, pos float32, neg float32, par []float32, idx []int32, step []int32)
 
 // readProbeAVX2F32 returns Σ x(i) + y(i) over len(x) elements (y is at least as long), reading both slices at the AVX2 load rate.
 //
@@ -644,10 +764,130 @@ func l2RowUnredAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx
 //go:noescape
 func l2RowGradAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, s float64, a float64) float64
 
+// sigmoidCESumAVX2F64 is the AVX2 Sum driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it returns Σ l(i).
+//
+//go:noescape
+func sigmoidCESumAVX2F64(p []float64, y []float64, a float64) float64
+
+// sigmoidCEWSumAVX2F64 is the AVX2 WSum driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it returns Σ w(i)·l(i), the number of w(i) != 0 and Σ w(i).
+//
+//go:noescape
+func sigmoidCEWSumAVX2F64(p []float64, y []float64, w []float64, a float64) (float64, int, float64)
+
+// sigmoidCEUnredAVX2F64 is the AVX2 Unred driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = s·l(i) and returns Σ l(i).
+//
+//go:noescape
+func sigmoidCEUnredAVX2F64(dst []float64, p []float64, y []float64, s float64, a float64) float64
+
+// sigmoidCEWUnredAVX2F64 is the AVX2 WUnred driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = w(i)·l(i) and returns their sum.
+//
+//go:noescape
+func sigmoidCEWUnredAVX2F64(dst []float64, p []float64, y []float64, w []float64, a float64) float64
+
+// sigmoidCEGradAVX2F64 is the AVX2 Grad driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = s·g(i) and returns Σ l(i).
+//
+//go:noescape
+func sigmoidCEGradAVX2F64(dst []float64, p []float64, y []float64, s float64, a float64) float64
+
+// sigmoidCEWGradAVX2F64 is the AVX2 WGrad driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = s·w(i)·g(i) and returns Σ w(i)·l(i).
+//
+//go:noescape
+func sigmoidCEWGradAVX2F64(dst []float64, p []float64, y []float64, w []float64, s float64, a float64) float64
+
+// sigmoidCERowSumAVX2F64 is the AVX2 RowSum driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it returns Σ w(i/inner)·l(i), the count of elements with w != 0 and Σ w over elements.
+//
+//go:noescape
+func sigmoidCERowSumAVX2F64(p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) (float64, int, float64)
+
+// sigmoidCERowUnredAVX2F64 is the AVX2 RowUnred driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = w(i/inner)·l(i) and returns their sum.
+//
+//go:noescape
+func sigmoidCERowUnredAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) float64
+
+// sigmoidCERowGradAVX2F64 is the AVX2 RowGrad driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = s·w(i/inner)·g(i) and returns Σ w(i/inner)·l(i).
+//
+//go:noescape
+func sigmoidCERowGradAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, s float64, a float64) float64
+
 // logMapAVX2F64 writes dst(i) = ln x(i) with the AVX2 vectorised logarithm.
 //
 //go:noescape
 func logMapAVX2F64(dst []float64, x []float64)
+
+// expMapAVX2F64 writes dst(i) = e**x(i) with the AVX2 vectorised exponential.
+//
+//go:noescape
+func expMapAVX2F64(dst []float64, x []float64)
+
+// log1pMapAVX2F64 writes dst(i) = ln(1 + x(i)) with the AVX2 vectorised log1p.
+//
+//go:noescape
+func log1pMapAVX2F64(dst []float64, x []float64)
+
+// softmaxRowMaxAVX2F64 returns the largest value of x (len(x) > 0); a NaN element is skipped (the softmax sums see it).
+//
+//go:noescape
+func softmaxRowMaxAVX2F64(x []float64) float64
+
+// softmaxGradSparseAVX2F64 writes g(i) = g(i)·p − q.
+//
+//go:noescape
+func softmaxGradSparseAVX2F64(g []float64, p float64, q float64)
+
+// softmaxGradDenseAVX2F64 writes g(i) = (g(i)·p − (z(i)·pos + neg)·r)·q, z(i)·pos + neg rounded in the element type.
+//
+//go:noescape
+func softmaxGradDenseAVX2F64(g []float64, z []float64, pos float64, neg float64, p float64, r float64, q float64)
+
+// softmaxExpSumAVX2F64 computes exp(x(i) − m) and returns rest = Σ exp(x(i) − m) over x(i) != m, ones = #(x(i) == m).
+//
+//go:noescape
+func softmaxExpSumAVX2F64(x []float64, m float64) (rest float64, ones int)
+
+// softmaxExpSumEAVX2F64 computes exp(x(i) − m), stores exp(x(i) − m) into dst, and returns rest = Σ exp(x(i) − m) over x(i) != m, ones = #(x(i) == m).
+//
+//go:noescape
+func softmaxExpSumEAVX2F64(dst []float64, x []float64, m float64) (rest float64, ones int)
+
+// softmaxExpSumDistAVX2F64 computes exp(x(i) − m) and returns rest = Σ exp(x(i) − m) over x(i) != m, ones = #(x(i) == m) and dist = Σ (m − x(i)).
+//
+//go:noescape
+func softmaxExpSumDistAVX2F64(x []float64, m float64) (rest float64, dist float64, ones int)
+
+// softmaxExpSumDistEAVX2F64 computes exp(x(i) − m), stores exp(x(i) − m) into dst, and returns rest = Σ exp(x(i) − m) over x(i) != m, ones = #(x(i) == m) and dist = Σ (m − x(i)).
+//
+//go:noescape
+func softmaxExpSumDistEAVX2F64(dst []float64, x []float64, m float64) (rest float64, dist float64, ones int)
+
+// softmaxExpSumDenseAVX2F64 computes exp(x(i) − m) and returns rest = Σ exp(x(i) − m) over x(i) != m, ones = #(x(i) == m) and a = Σ z'(i)·(m − x(i)), b = Σ z'(i) with z'(i) = z(i)·pos + neg.
+//
+//go:noescape
+func softmaxExpSumDenseAVX2F64(x []float64, z []float64, m float64, pos float64, neg float64) (rest float64, a float64, b float64, ones int)
+
+// softmaxExpSumDenseEAVX2F64 computes exp(x(i) − m), stores exp(x(i) − m) into dst, and returns rest = Σ exp(x(i) − m) over x(i) != m, ones = #(x(i) == m) and a = Σ z'(i)·(m − x(i)), b = Σ z'(i) with z'(i) = z(i)·pos + neg.
+//
+//go:noescape
+func softmaxExpSumDenseEAVX2F64(dst []float64, x []float64, z []float64, m float64, pos float64, neg float64) (rest float64, a float64, b float64, ones int)
+
+// softmaxShortSparseAVX2F64 computes the losses of rows of c <= 16 classes, one row per lane; see asm's softmaxShort.
+//
+//go:noescape
+func softmaxShortSparseAVX2F64(x []float64, c int, labels []int, w []float64, ws float64, gs float64, neg float64, zl float64, dst []float64, par []float64) (float64, int)
+
+// softmaxShortDenseAVX2F64 computes the losses of rows of c <= 16 classes, one row per lane; see asm's softmaxShort.
+//
+//go:noescape
+func softmaxShortDenseAVX2F64(x []float64, z []float64, c int, w []float64, ws float64, gs float64, pos float64, neg float64, dst []float64, par []float64) (float64, int)
+
+// softmaxShortSparseGradAVX2F64 writes g(i) = exp(x(i) − m)·p − q with m, p, q the values par holds for the row of element i, then each row's label element from par; idx and step expand the per-row values to the elements.
+//
+//go:noescape
+func softmaxShortSparseGradAVX2F64(g []float64, x []float64, c int, labels []int, par []float64, idx []int32, step []int32)
+
+// softmaxShortDenseGradAVX2F64 writes g(i) = (exp(x(i) − m)·p − (z(i)·pos + neg)·r)·q with m, p, r, q the values par holds for the row of element i; idx and step expand the per-row values to the elements.
+//
+//go:noescape
+func softmaxShortDenseGradAVX2F64(g []float64, x []float64, z []float64, c int, pos float64, neg float64, par []float64, idx []int32, step []int32)
 
 // absDiffSumAVX512F32 is the AVX512 Sum driver of l = |p − y|, g = sign(p − y): it returns Σ l(i).
 //
@@ -964,10 +1204,130 @@ func l2RowUnredAVX512F32(dst []float32, p []float32, y []float32, w []float32, i
 //go:noescape
 func l2RowGradAVX512F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
 
+// sigmoidCESumAVX512F32 is the AVX512 Sum driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it returns Σ l(i).
+//
+//go:noescape
+func sigmoidCESumAVX512F32(p []float32, y []float32, a float32) float64
+
+// sigmoidCEWSumAVX512F32 is the AVX512 WSum driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it returns Σ w(i)·l(i), the number of w(i) != 0 and Σ w(i).
+//
+//go:noescape
+func sigmoidCEWSumAVX512F32(p []float32, y []float32, w []float32, a float32) (float64, int, float64)
+
+// sigmoidCEUnredAVX512F32 is the AVX512 Unred driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = s·l(i) and returns Σ l(i).
+//
+//go:noescape
+func sigmoidCEUnredAVX512F32(dst []float32, p []float32, y []float32, s float32, a float32) float64
+
+// sigmoidCEWUnredAVX512F32 is the AVX512 WUnred driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = w(i)·l(i) and returns their sum.
+//
+//go:noescape
+func sigmoidCEWUnredAVX512F32(dst []float32, p []float32, y []float32, w []float32, a float32) float64
+
+// sigmoidCEGradAVX512F32 is the AVX512 Grad driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = s·g(i) and returns Σ l(i).
+//
+//go:noescape
+func sigmoidCEGradAVX512F32(dst []float32, p []float32, y []float32, s float32, a float32) float64
+
+// sigmoidCEWGradAVX512F32 is the AVX512 WGrad driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = s·w(i)·g(i) and returns Σ w(i)·l(i).
+//
+//go:noescape
+func sigmoidCEWGradAVX512F32(dst []float32, p []float32, y []float32, w []float32, s float32, a float32) float64
+
+// sigmoidCERowSumAVX512F32 is the AVX512 RowSum driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it returns Σ w(i/inner)·l(i), the count of elements with w != 0 and Σ w over elements.
+//
+//go:noescape
+func sigmoidCERowSumAVX512F32(p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) (float64, int, float64)
+
+// sigmoidCERowUnredAVX512F32 is the AVX512 RowUnred driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = w(i/inner)·l(i) and returns their sum.
+//
+//go:noescape
+func sigmoidCERowUnredAVX512F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) float64
+
+// sigmoidCERowGradAVX512F32 is the AVX512 RowGrad driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = s·w(i/inner)·g(i) and returns Σ w(i/inner)·l(i).
+//
+//go:noescape
+func sigmoidCERowGradAVX512F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
+
 // logMapAVX512F32 writes dst(i) = ln x(i) with the AVX512 vectorised logarithm.
 //
 //go:noescape
 func logMapAVX512F32(dst []float32, x []float32)
+
+// expMapAVX512F32 writes dst(i) = e**x(i) with the AVX512 vectorised exponential.
+//
+//go:noescape
+func expMapAVX512F32(dst []float32, x []float32)
+
+// log1pMapAVX512F32 writes dst(i) = ln(1 + x(i)) with the AVX512 vectorised log1p.
+//
+//go:noescape
+func log1pMapAVX512F32(dst []float32, x []float32)
+
+// softmaxRowMaxAVX512F32 returns the largest value of x (len(x) > 0); a NaN element is skipped (the softmax sums see it).
+//
+//go:noescape
+func softmaxRowMaxAVX512F32(x []float32) float32
+
+// softmaxGradSparseAVX512F32 writes g(i) = g(i)·p − q.
+//
+//go:noescape
+func softmaxGradSparseAVX512F32(g []float32, p float32, q float32)
+
+// softmaxGradDenseAVX512F32 writes g(i) = (g(i)·p − (z(i)·pos + neg)·r)·q, z(i)·pos + neg rounded in the element type.
+//
+//go:noescape
+func softmaxGradDenseAVX512F32(g []float32, z []float32, pos float32, neg float32, p float32, r float32, q float32)
+
+// softmaxExpSumAVX512F32 computes exp(x(i) − m) and returns rest = Σ exp(x(i) − m) over x(i) != m, ones = #(x(i) == m).
+//
+//go:noescape
+func softmaxExpSumAVX512F32(x []float32, m float32) (rest float64, ones int)
+
+// softmaxExpSumEAVX512F32 computes exp(x(i) − m), stores exp(x(i) − m) into dst, and returns rest = Σ exp(x(i) − m) over x(i) != m, ones = #(x(i) == m).
+//
+//go:noescape
+func softmaxExpSumEAVX512F32(dst []float32, x []float32, m float32) (rest float64, ones int)
+
+// softmaxExpSumDistAVX512F32 computes exp(x(i) − m) and returns rest = Σ exp(x(i) − m) over x(i) != m, ones = #(x(i) == m) and dist = Σ (m − x(i)).
+//
+//go:noescape
+func softmaxExpSumDistAVX512F32(x []float32, m float32) (rest float64, dist float64, ones int)
+
+// softmaxExpSumDistEAVX512F32 computes exp(x(i) − m), stores exp(x(i) − m) into dst, and returns rest = Σ exp(x(i) − m) over x(i) != m, ones = #(x(i) == m) and dist = Σ (m − x(i)).
+//
+//go:noescape
+func softmaxExpSumDistEAVX512F32(dst []float32, x []float32, m float32) (rest float64, dist float64, ones int)
+
+// softmaxExpSumDenseAVX512F32 computes exp(x(i) − m) and returns rest = Σ exp(x(i) − m) over x(i) != m, ones = #(x(i) == m) and a = Σ z'(i)·(m − x(i)), b = Σ z'(i) with z'(i) = z(i)·pos + neg.
+//
+//go:noescape
+func softmaxExpSumDenseAVX512F32(x []float32, z []float32, m float32, pos float32, neg float32) (rest float64, a float64, b float64, ones int)
+
+// softmaxExpSumDenseEAVX512F32 computes exp(x(i) − m), stores exp(x(i) − m) into dst, and returns rest = Σ exp(x(i) − m) over x(i) != m, ones = #(x(i) == m) and a = Σ z'(i)·(m − x(i)), b = Σ z'(i) with z'(i) = z(i)·pos + neg.
+//
+//go:noescape
+func softmaxExpSumDenseEAVX512F32(dst []float32, x []float32, z []float32, m float32, pos float32, neg float32) (rest float64, a float64, b float64, ones int)
+
+// softmaxShortSparseAVX512F32 computes the losses of rows of c <= 16 classes, one row per lane; see asm's softmaxShort.
+//
+//go:noescape
+func softmaxShortSparseAVX512F32(x []float32, c int, labels []int, w []float32, ws float32, gs float32, neg float32, zl float32, dst []float32, par []float32) (float64, int)
+
+// softmaxShortDenseAVX512F32 computes the losses of rows of c <= 16 classes, one row per lane; see asm's softmaxShort.
+//
+//go:noescape
+func softmaxShortDenseAVX512F32(x []float32, z []float32, c int, w []float32, ws float32, gs float32, pos float32, neg float32, dst []float32, par []float32) (float64, int)
+
+// softmaxShortSparseGradAVX512F32 writes g(i) = exp(x(i) − m)·p − q with m, p, q the values par holds for the row of element i, then each row's label element from par; idx and step expand the per-row values to the elements.
+//
+//go:noescape
+func softmaxShortSparseGradAVX512F32(g []float32, x []float32, c int, labels []int, par []float32, idx []int32, step []int32)
+
+// softmaxShortDenseGradAVX512F32 writes g(i) = (exp(x(i) − m)·p − (z(i)·pos + neg)·r)·q with m, p, r, q the values par holds for the row of element i; idx and step expand the per-row values to the elements.
+//
+//go:noescape
+func softmaxShortDenseGradAVX512F32(g []float32, x []float32, z []float32, c int, pos float32, neg float32, par []float32, idx []int32, step []int32)
 
 // readProbeAVX512F32 returns Σ x(i) + y(i) over len(x) elements (y is at least as long), reading both slices at the AVX512 load rate.
 //
@@ -1289,7 +1649,127 @@ func l2RowUnredAVX512F64(dst []float64, p []float64, y []float64, w []float64, i
 //go:noescape
 func l2RowGradAVX512F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, s float64, a float64) float64
 
+// sigmoidCESumAVX512F64 is the AVX512 Sum driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it returns Σ l(i).
+//
+//go:noescape
+func sigmoidCESumAVX512F64(p []float64, y []float64, a float64) float64
+
+// sigmoidCEWSumAVX512F64 is the AVX512 WSum driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it returns Σ w(i)·l(i), the number of w(i) != 0 and Σ w(i).
+//
+//go:noescape
+func sigmoidCEWSumAVX512F64(p []float64, y []float64, w []float64, a float64) (float64, int, float64)
+
+// sigmoidCEUnredAVX512F64 is the AVX512 Unred driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = s·l(i) and returns Σ l(i).
+//
+//go:noescape
+func sigmoidCEUnredAVX512F64(dst []float64, p []float64, y []float64, s float64, a float64) float64
+
+// sigmoidCEWUnredAVX512F64 is the AVX512 WUnred driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = w(i)·l(i) and returns their sum.
+//
+//go:noescape
+func sigmoidCEWUnredAVX512F64(dst []float64, p []float64, y []float64, w []float64, a float64) float64
+
+// sigmoidCEGradAVX512F64 is the AVX512 Grad driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = s·g(i) and returns Σ l(i).
+//
+//go:noescape
+func sigmoidCEGradAVX512F64(dst []float64, p []float64, y []float64, s float64, a float64) float64
+
+// sigmoidCEWGradAVX512F64 is the AVX512 WGrad driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = s·w(i)·g(i) and returns Σ w(i)·l(i).
+//
+//go:noescape
+func sigmoidCEWGradAVX512F64(dst []float64, p []float64, y []float64, w []float64, s float64, a float64) float64
+
+// sigmoidCERowSumAVX512F64 is the AVX512 RowSum driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it returns Σ w(i/inner)·l(i), the count of elements with w != 0 and Σ w over elements.
+//
+//go:noescape
+func sigmoidCERowSumAVX512F64(p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) (float64, int, float64)
+
+// sigmoidCERowUnredAVX512F64 is the AVX512 RowUnred driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = w(i/inner)·l(i) and returns their sum.
+//
+//go:noescape
+func sigmoidCERowUnredAVX512F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) float64
+
+// sigmoidCERowGradAVX512F64 is the AVX512 RowGrad driver of z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z': it writes dst(i) = s·w(i/inner)·g(i) and returns Σ w(i/inner)·l(i).
+//
+//go:noescape
+func sigmoidCERowGradAVX512F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, s float64, a float64) float64
+
 // logMapAVX512F64 writes dst(i) = ln x(i) with the AVX512 vectorised logarithm.
 //
 //go:noescape
 func logMapAVX512F64(dst []float64, x []float64)
+
+// expMapAVX512F64 writes dst(i) = e**x(i) with the AVX512 vectorised exponential.
+//
+//go:noescape
+func expMapAVX512F64(dst []float64, x []float64)
+
+// log1pMapAVX512F64 writes dst(i) = ln(1 + x(i)) with the AVX512 vectorised log1p.
+//
+//go:noescape
+func log1pMapAVX512F64(dst []float64, x []float64)
+
+// softmaxRowMaxAVX512F64 returns the largest value of x (len(x) > 0); a NaN element is skipped (the softmax sums see it).
+//
+//go:noescape
+func softmaxRowMaxAVX512F64(x []float64) float64
+
+// softmaxGradSparseAVX512F64 writes g(i) = g(i)·p − q.
+//
+//go:noescape
+func softmaxGradSparseAVX512F64(g []float64, p float64, q float64)
+
+// softmaxGradDenseAVX512F64 writes g(i) = (g(i)·p − (z(i)·pos + neg)·r)·q, z(i)·pos + neg rounded in the element type.
+//
+//go:noescape
+func softmaxGradDenseAVX512F64(g []float64, z []float64, pos float64, neg float64, p float64, r float64, q float64)
+
+// softmaxExpSumAVX512F64 computes exp(x(i) − m) and returns rest = Σ exp(x(i) − m) over x(i) != m, ones = #(x(i) == m).
+//
+//go:noescape
+func softmaxExpSumAVX512F64(x []float64, m float64) (rest float64, ones int)
+
+// softmaxExpSumEAVX512F64 computes exp(x(i) − m), stores exp(x(i) − m) into dst, and returns rest = Σ exp(x(i) − m) over x(i) != m, ones = #(x(i) == m).
+//
+//go:noescape
+func softmaxExpSumEAVX512F64(dst []float64, x []float64, m float64) (rest float64, ones int)
+
+// softmaxExpSumDistAVX512F64 computes exp(x(i) − m) and returns rest = Σ exp(x(i) − m) over x(i) != m, ones = #(x(i) == m) and dist = Σ (m − x(i)).
+//
+//go:noescape
+func softmaxExpSumDistAVX512F64(x []float64, m float64) (rest float64, dist float64, ones int)
+
+// softmaxExpSumDistEAVX512F64 computes exp(x(i) − m), stores exp(x(i) − m) into dst, and returns rest = Σ exp(x(i) − m) over x(i) != m, ones = #(x(i) == m) and dist = Σ (m − x(i)).
+//
+//go:noescape
+func softmaxExpSumDistEAVX512F64(dst []float64, x []float64, m float64) (rest float64, dist float64, ones int)
+
+// softmaxExpSumDenseAVX512F64 computes exp(x(i) − m) and returns rest = Σ exp(x(i) − m) over x(i) != m, ones = #(x(i) == m) and a = Σ z'(i)·(m − x(i)), b = Σ z'(i) with z'(i) = z(i)·pos + neg.
+//
+//go:noescape
+func softmaxExpSumDenseAVX512F64(x []float64, z []float64, m float64, pos float64, neg float64) (rest float64, a float64, b float64, ones int)
+
+// softmaxExpSumDenseEAVX512F64 computes exp(x(i) − m), stores exp(x(i) − m) into dst, and returns rest = Σ exp(x(i) − m) over x(i) != m, ones = #(x(i) == m) and a = Σ z'(i)·(m − x(i)), b = Σ z'(i) with z'(i) = z(i)·pos + neg.
+//
+//go:noescape
+func softmaxExpSumDenseEAVX512F64(dst []float64, x []float64, z []float64, m float64, pos float64, neg float64) (rest float64, a float64, b float64, ones int)
+
+// softmaxShortSparseAVX512F64 computes the losses of rows of c <= 16 classes, one row per lane; see asm's softmaxShort.
+//
+//go:noescape
+func softmaxShortSparseAVX512F64(x []float64, c int, labels []int, w []float64, ws float64, gs float64, neg float64, zl float64, dst []float64, par []float64) (float64, int)
+
+// softmaxShortDenseAVX512F64 computes the losses of rows of c <= 16 classes, one row per lane; see asm's softmaxShort.
+//
+//go:noescape
+func softmaxShortDenseAVX512F64(x []float64, z []float64, c int, w []float64, ws float64, gs float64, pos float64, neg float64, dst []float64, par []float64) (float64, int)
+
+// softmaxShortSparseGradAVX512F64 writes g(i) = exp(x(i) − m)·p − q with m, p, q the values par holds for the row of element i, then each row's label element from par; idx and step expand the per-row values to the elements.
+//
+//go:noescape
+func softmaxShortSparseGradAVX512F64(g []float64, x []float64, c int, labels []int, par []float64, idx []int32, step []int32)
+
+// softmaxShortDenseGradAVX512F64 writes g(i) = (exp(x(i) − m)·p − (z(i)·pos + neg)·r)·q with m, p, r, q the values par holds for the row of element i; idx and step expand the per-row values to the elements.
+//
+//go:noescape
+func softmaxShortDenseGradAVX512F64(g []float64, x []float64, z []float64, c int, pos float64, neg float64, par []float64, idx []int32, step []int32)

@@ -78,7 +78,18 @@ func avx2Kernels32() *Kernels[float32] {
 		Grad:   l2GradRAVX2F32,
 		WGrad:  l2WGradRAVX2F32,
 	})
+	k.Elem[generic.SigmoidCE] = withRows(&rowFused[float32]{sigmoidCERowSumRAVX2F32, sigmoidCERowUnredRAVX2F32, sigmoidCERowGradRAVX2F32}, Elem[float32]{
+		Sum:    sigmoidCESumRAVX2F32,
+		WSum:   sigmoidCEWSumRAVX2F32,
+		Unred:  sigmoidCEUnredRAVX2F32,
+		WUnred: sigmoidCEWUnredRAVX2F32,
+		Grad:   sigmoidCEGradRAVX2F32,
+		WGrad:  sigmoidCEWGradRAVX2F32,
+	})
 	k.Log = logMapRAVX2F32
+	k.Exp = expMapRAVX2F32
+	k.Log1p = log1pMapRAVX2F32
+	k.Rows = softmaxRows(softmaxAsmAVX2F32.prims(), k.Rows)
 	return k
 }
 
@@ -572,10 +583,92 @@ func l2RowGradRAVX2F32(dst, p, y, w []float32, inner int, s, a float32) float64 
 	return l2RowGradAVX2F32(dst, p, y, w, t.idx[inner], t.step[inner], inner, s, a)
 }
 
+func sigmoidCESumRAVX2F32(p, y []float32, a float32) float64 {
+	raceRead(p)
+	raceRead(y)
+	return sigmoidCESumAVX2F32(p, y, a)
+}
+
+func sigmoidCEWSumRAVX2F32(p, y, w []float32, a float32) (float64, int, float64) {
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	return sigmoidCEWSumAVX2F32(p, y, w, a)
+}
+
+func sigmoidCEUnredRAVX2F32(dst, p, y []float32, s, a float32) float64 {
+	raceRead(p)
+	raceRead(y)
+	raceWrite(dst)
+	return sigmoidCEUnredAVX2F32(dst, p, y, s, a)
+}
+
+func sigmoidCEWUnredRAVX2F32(dst, p, y, w []float32, a float32) float64 {
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return sigmoidCEWUnredAVX2F32(dst, p, y, w, a)
+}
+
+func sigmoidCEGradRAVX2F32(dst, p, y []float32, s, a float32) float64 {
+	raceRead(p)
+	raceRead(y)
+	raceWrite(dst)
+	return sigmoidCEGradAVX2F32(dst, p, y, s, a)
+}
+
+func sigmoidCEWGradRAVX2F32(dst, p, y, w []float32, s, a float32) float64 {
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return sigmoidCEWGradAVX2F32(dst, p, y, w, s, a)
+}
+
+func sigmoidCERowSumRAVX2F32(p, y, w []float32, inner int, a float32) (float64, int, float64) {
+	t := expandTables[0]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	s, nz, ws := sigmoidCERowSumAVX2F32(p, y, w, t.idx[inner], t.step[inner], inner, a)
+	return s, nz / inner, ws / float64(inner)
+}
+
+func sigmoidCERowUnredRAVX2F32(dst, p, y, w []float32, inner int, a float32) float64 {
+	t := expandTables[0]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return sigmoidCERowUnredAVX2F32(dst, p, y, w, t.idx[inner], t.step[inner], inner, a)
+}
+
+func sigmoidCERowGradRAVX2F32(dst, p, y, w []float32, inner int, s, a float32) float64 {
+	t := expandTables[0]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return sigmoidCERowGradAVX2F32(dst, p, y, w, t.idx[inner], t.step[inner], inner, s, a)
+}
+
 func logMapRAVX2F32(dst, x []float32) {
 	raceRead(x)
 	raceWrite(dst)
 	logMapAVX2F32(dst, x)
+}
+
+func expMapRAVX2F32(dst, x []float32) {
+	raceRead(x)
+	raceWrite(dst)
+	expMapAVX2F32(dst, x)
+}
+
+func log1pMapRAVX2F32(dst, x []float32) {
+	raceRead(x)
+	raceWrite(dst)
+	log1pMapAVX2F32(dst, x)
 }
 
 func readProbeRAVX2F32(x, y []float32) float32 {
@@ -644,7 +737,18 @@ func avx2Kernels64() *Kernels[float64] {
 		Grad:   l2GradRAVX2F64,
 		WGrad:  l2WGradRAVX2F64,
 	})
+	k.Elem[generic.SigmoidCE] = withRows(&rowFused[float64]{sigmoidCERowSumRAVX2F64, sigmoidCERowUnredRAVX2F64, sigmoidCERowGradRAVX2F64}, Elem[float64]{
+		Sum:    sigmoidCESumRAVX2F64,
+		WSum:   sigmoidCEWSumRAVX2F64,
+		Unred:  sigmoidCEUnredRAVX2F64,
+		WUnred: sigmoidCEWUnredRAVX2F64,
+		Grad:   sigmoidCEGradRAVX2F64,
+		WGrad:  sigmoidCEWGradRAVX2F64,
+	})
 	k.Log = logMapRAVX2F64
+	k.Exp = expMapRAVX2F64
+	k.Log1p = log1pMapRAVX2F64
+	k.Rows = softmaxRows(softmaxAsmAVX2F64.prims(), k.Rows)
 	return k
 }
 
@@ -1138,10 +1242,92 @@ func l2RowGradRAVX2F64(dst, p, y, w []float64, inner int, s, a float64) float64 
 	return l2RowGradAVX2F64(dst, p, y, w, t.idx[inner], t.step[inner], inner, s, a)
 }
 
+func sigmoidCESumRAVX2F64(p, y []float64, a float64) float64 {
+	raceRead(p)
+	raceRead(y)
+	return sigmoidCESumAVX2F64(p, y, a)
+}
+
+func sigmoidCEWSumRAVX2F64(p, y, w []float64, a float64) (float64, int, float64) {
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	return sigmoidCEWSumAVX2F64(p, y, w, a)
+}
+
+func sigmoidCEUnredRAVX2F64(dst, p, y []float64, s, a float64) float64 {
+	raceRead(p)
+	raceRead(y)
+	raceWrite(dst)
+	return sigmoidCEUnredAVX2F64(dst, p, y, s, a)
+}
+
+func sigmoidCEWUnredRAVX2F64(dst, p, y, w []float64, a float64) float64 {
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return sigmoidCEWUnredAVX2F64(dst, p, y, w, a)
+}
+
+func sigmoidCEGradRAVX2F64(dst, p, y []float64, s, a float64) float64 {
+	raceRead(p)
+	raceRead(y)
+	raceWrite(dst)
+	return sigmoidCEGradAVX2F64(dst, p, y, s, a)
+}
+
+func sigmoidCEWGradRAVX2F64(dst, p, y, w []float64, s, a float64) float64 {
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return sigmoidCEWGradAVX2F64(dst, p, y, w, s, a)
+}
+
+func sigmoidCERowSumRAVX2F64(p, y, w []float64, inner int, a float64) (float64, int, float64) {
+	t := expandTables[1]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	s, nz, ws := sigmoidCERowSumAVX2F64(p, y, w, t.idx[inner], t.step[inner], inner, a)
+	return s, nz / inner, ws / float64(inner)
+}
+
+func sigmoidCERowUnredRAVX2F64(dst, p, y, w []float64, inner int, a float64) float64 {
+	t := expandTables[1]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return sigmoidCERowUnredAVX2F64(dst, p, y, w, t.idx[inner], t.step[inner], inner, a)
+}
+
+func sigmoidCERowGradRAVX2F64(dst, p, y, w []float64, inner int, s, a float64) float64 {
+	t := expandTables[1]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return sigmoidCERowGradAVX2F64(dst, p, y, w, t.idx[inner], t.step[inner], inner, s, a)
+}
+
 func logMapRAVX2F64(dst, x []float64) {
 	raceRead(x)
 	raceWrite(dst)
 	logMapAVX2F64(dst, x)
+}
+
+func expMapRAVX2F64(dst, x []float64) {
+	raceRead(x)
+	raceWrite(dst)
+	expMapAVX2F64(dst, x)
+}
+
+func log1pMapRAVX2F64(dst, x []float64) {
+	raceRead(x)
+	raceWrite(dst)
+	log1pMapAVX2F64(dst, x)
 }
 
 // avx512Kernels32 is the avx512 level for float32: generated kernels where
@@ -1204,7 +1390,18 @@ func avx512Kernels32() *Kernels[float32] {
 		Grad:   l2GradRAVX512F32,
 		WGrad:  l2WGradRAVX512F32,
 	})
+	k.Elem[generic.SigmoidCE] = withRows(&rowFused[float32]{sigmoidCERowSumRAVX512F32, sigmoidCERowUnredRAVX512F32, sigmoidCERowGradRAVX512F32}, Elem[float32]{
+		Sum:    sigmoidCESumRAVX512F32,
+		WSum:   sigmoidCEWSumRAVX512F32,
+		Unred:  sigmoidCEUnredRAVX512F32,
+		WUnred: sigmoidCEWUnredRAVX512F32,
+		Grad:   sigmoidCEGradRAVX512F32,
+		WGrad:  sigmoidCEWGradRAVX512F32,
+	})
 	k.Log = logMapRAVX512F32
+	k.Exp = expMapRAVX512F32
+	k.Log1p = log1pMapRAVX512F32
+	k.Rows = softmaxRows(softmaxAsmAVX512F32.prims(), k.Rows)
 	return k
 }
 
@@ -1698,10 +1895,92 @@ func l2RowGradRAVX512F32(dst, p, y, w []float32, inner int, s, a float32) float6
 	return l2RowGradAVX512F32(dst, p, y, w, t.idx[inner], t.step[inner], inner, s, a)
 }
 
+func sigmoidCESumRAVX512F32(p, y []float32, a float32) float64 {
+	raceRead(p)
+	raceRead(y)
+	return sigmoidCESumAVX512F32(p, y, a)
+}
+
+func sigmoidCEWSumRAVX512F32(p, y, w []float32, a float32) (float64, int, float64) {
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	return sigmoidCEWSumAVX512F32(p, y, w, a)
+}
+
+func sigmoidCEUnredRAVX512F32(dst, p, y []float32, s, a float32) float64 {
+	raceRead(p)
+	raceRead(y)
+	raceWrite(dst)
+	return sigmoidCEUnredAVX512F32(dst, p, y, s, a)
+}
+
+func sigmoidCEWUnredRAVX512F32(dst, p, y, w []float32, a float32) float64 {
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return sigmoidCEWUnredAVX512F32(dst, p, y, w, a)
+}
+
+func sigmoidCEGradRAVX512F32(dst, p, y []float32, s, a float32) float64 {
+	raceRead(p)
+	raceRead(y)
+	raceWrite(dst)
+	return sigmoidCEGradAVX512F32(dst, p, y, s, a)
+}
+
+func sigmoidCEWGradRAVX512F32(dst, p, y, w []float32, s, a float32) float64 {
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return sigmoidCEWGradAVX512F32(dst, p, y, w, s, a)
+}
+
+func sigmoidCERowSumRAVX512F32(p, y, w []float32, inner int, a float32) (float64, int, float64) {
+	t := expandTables[2]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	s, nz, ws := sigmoidCERowSumAVX512F32(p, y, w, t.idx[inner], t.step[inner], inner, a)
+	return s, nz / inner, ws / float64(inner)
+}
+
+func sigmoidCERowUnredRAVX512F32(dst, p, y, w []float32, inner int, a float32) float64 {
+	t := expandTables[2]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return sigmoidCERowUnredAVX512F32(dst, p, y, w, t.idx[inner], t.step[inner], inner, a)
+}
+
+func sigmoidCERowGradRAVX512F32(dst, p, y, w []float32, inner int, s, a float32) float64 {
+	t := expandTables[2]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return sigmoidCERowGradAVX512F32(dst, p, y, w, t.idx[inner], t.step[inner], inner, s, a)
+}
+
 func logMapRAVX512F32(dst, x []float32) {
 	raceRead(x)
 	raceWrite(dst)
 	logMapAVX512F32(dst, x)
+}
+
+func expMapRAVX512F32(dst, x []float32) {
+	raceRead(x)
+	raceWrite(dst)
+	expMapAVX512F32(dst, x)
+}
+
+func log1pMapRAVX512F32(dst, x []float32) {
+	raceRead(x)
+	raceWrite(dst)
+	log1pMapAVX512F32(dst, x)
 }
 
 func readProbeRAVX512F32(x, y []float32) float32 {
@@ -1770,7 +2049,18 @@ func avx512Kernels64() *Kernels[float64] {
 		Grad:   l2GradRAVX512F64,
 		WGrad:  l2WGradRAVX512F64,
 	})
+	k.Elem[generic.SigmoidCE] = withRows(&rowFused[float64]{sigmoidCERowSumRAVX512F64, sigmoidCERowUnredRAVX512F64, sigmoidCERowGradRAVX512F64}, Elem[float64]{
+		Sum:    sigmoidCESumRAVX512F64,
+		WSum:   sigmoidCEWSumRAVX512F64,
+		Unred:  sigmoidCEUnredRAVX512F64,
+		WUnred: sigmoidCEWUnredRAVX512F64,
+		Grad:   sigmoidCEGradRAVX512F64,
+		WGrad:  sigmoidCEWGradRAVX512F64,
+	})
 	k.Log = logMapRAVX512F64
+	k.Exp = expMapRAVX512F64
+	k.Log1p = log1pMapRAVX512F64
+	k.Rows = softmaxRows(softmaxAsmAVX512F64.prims(), k.Rows)
 	return k
 }
 
@@ -2264,8 +2554,90 @@ func l2RowGradRAVX512F64(dst, p, y, w []float64, inner int, s, a float64) float6
 	return l2RowGradAVX512F64(dst, p, y, w, t.idx[inner], t.step[inner], inner, s, a)
 }
 
+func sigmoidCESumRAVX512F64(p, y []float64, a float64) float64 {
+	raceRead(p)
+	raceRead(y)
+	return sigmoidCESumAVX512F64(p, y, a)
+}
+
+func sigmoidCEWSumRAVX512F64(p, y, w []float64, a float64) (float64, int, float64) {
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	return sigmoidCEWSumAVX512F64(p, y, w, a)
+}
+
+func sigmoidCEUnredRAVX512F64(dst, p, y []float64, s, a float64) float64 {
+	raceRead(p)
+	raceRead(y)
+	raceWrite(dst)
+	return sigmoidCEUnredAVX512F64(dst, p, y, s, a)
+}
+
+func sigmoidCEWUnredRAVX512F64(dst, p, y, w []float64, a float64) float64 {
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return sigmoidCEWUnredAVX512F64(dst, p, y, w, a)
+}
+
+func sigmoidCEGradRAVX512F64(dst, p, y []float64, s, a float64) float64 {
+	raceRead(p)
+	raceRead(y)
+	raceWrite(dst)
+	return sigmoidCEGradAVX512F64(dst, p, y, s, a)
+}
+
+func sigmoidCEWGradRAVX512F64(dst, p, y, w []float64, s, a float64) float64 {
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return sigmoidCEWGradAVX512F64(dst, p, y, w, s, a)
+}
+
+func sigmoidCERowSumRAVX512F64(p, y, w []float64, inner int, a float64) (float64, int, float64) {
+	t := expandTables[3]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	s, nz, ws := sigmoidCERowSumAVX512F64(p, y, w, t.idx[inner], t.step[inner], inner, a)
+	return s, nz / inner, ws / float64(inner)
+}
+
+func sigmoidCERowUnredRAVX512F64(dst, p, y, w []float64, inner int, a float64) float64 {
+	t := expandTables[3]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return sigmoidCERowUnredAVX512F64(dst, p, y, w, t.idx[inner], t.step[inner], inner, a)
+}
+
+func sigmoidCERowGradRAVX512F64(dst, p, y, w []float64, inner int, s, a float64) float64 {
+	t := expandTables[3]()
+	raceRead(p)
+	raceRead(y)
+	raceRead(w)
+	raceWrite(dst)
+	return sigmoidCERowGradAVX512F64(dst, p, y, w, t.idx[inner], t.step[inner], inner, s, a)
+}
+
 func logMapRAVX512F64(dst, x []float64) {
 	raceRead(x)
 	raceWrite(dst)
 	logMapAVX512F64(dst, x)
+}
+
+func expMapRAVX512F64(dst, x []float64) {
+	raceRead(x)
+	raceWrite(dst)
+	expMapAVX512F64(dst, x)
+}
+
+func log1pMapRAVX512F64(dst, x []float64) {
+	raceRead(x)
+	raceWrite(dst)
+	log1pMapAVX512F64(dst, x)
 }

@@ -205,7 +205,10 @@ func softmaxRow(n *num, x, z []float64, label int, sparse bool, sm float64, base
 		if math.IsInf(f, 0) && math.Abs(d+ls) <= 4*n.ulp*(math.Abs(m)+math.Abs(v))+2*n.sumRel {
 			e.ovf = true // Inf times a factor that rounding may make 0: NaN or ±Inf
 		}
-		m := magProd(f, math.Abs(m)+math.Abs(ls)+math.Abs(v))
+		// ln s is only as accurate as s is relatively, and s holds a term 1:
+		// generic's ln(1 + rest) is off by about ε absolutely (asm's
+		// softmaxMags counts the same 1).
+		m := magProd(f, math.Abs(m)+math.Abs(ls)+math.Abs(v)+1)
 		lmag.add(m)
 		if finite(m) {
 			fin.add(m)

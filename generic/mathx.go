@@ -29,7 +29,29 @@ func Log[T Float](x T) T {
 }
 
 // Exp is e**x in T.
-func Exp[T Float](x T) T { return T(math.Exp(float64(x))) }
+func Exp[T Float](x T) T {
+	if !isF32[T]() && x > 709 {
+		return T(expNearOverflow(float64(x)))
+	}
+	return T(math.Exp(float64(x)))
+}
+
+// ln2Tail is ln 2 − math.Ln2.
+const ln2Tail = 2.319046813846299558e-17
+
+// expNearOverflow is e**x for x > 709, where Go's amd64 math.Exp overflows
+// early (from about 709.1; e**x is finite up to 709.78): x = k·ln2 + hi + lo
+// with hi exact, e**(hi+lo) = 1 + expm1(hi) + lo·e**hi, scaled by 2^k.
+func expNearOverflow(x float64) float64 {
+	if x > 710 {
+		return math.Inf(1)
+	}
+	k := math.Round(x / math.Ln2)
+	hi := math.FMA(-k, math.Ln2, x) // exact: |hi| < 0.35 holds every bit
+	lo := -k * ln2Tail
+	em := math.Expm1(hi)
+	return math.Ldexp(1+math.FMA(lo, 1+em, em), int(k))
+}
 
 // Log1p is ln(1+x) in T.
 func Log1p[T Float](x T) T { return T(math.Log1p(float64(x))) }

@@ -30,6 +30,14 @@ func allocCases[T losses.Float]() []allocCase {
 	}
 	grad, unred, rows := make([]T, b*c), make([]T, b*c), make([]T, b)
 	lab32, lab8 := make([]int32, b), make([]uint8, b)
+	// Rows long enough for the per-row path of the SIMD softmax kernels.
+	const lb, lc = 3, 40
+	lx, lz, lgrad, lrows := make([]T, lb*lc), make([]T, lb*lc), make([]T, lb*lc), make([]T, lb)
+	for i := range lx {
+		lx[i], lz[i] = T(i%7)/3, T(i%lc/(lc-1))
+	}
+	llab := []int{1, 39, 7}
+	lw := []T{1, 0.5, 2}
 	var sink T
 	keep := func(v T, err error) {
 		if err != nil {
@@ -64,6 +72,16 @@ func allocCases[T losses.Float]() []allocCase {
 		allocCase{"SparseSoftmaxCrossEntropy/int32", func() { keep(losses.SparseSoftmaxCrossEntropy(losses.New(p, b, c), lab32)) }},
 		allocCase{"SparseSoftmaxCrossEntropy/uint8+Gradient", func() {
 			keep(losses.SparseSoftmaxCrossEntropy(losses.New(p, b, c), lab8, losses.Gradient(grad), losses.Weights(losses.New(w, b))))
+		}},
+		allocCase{"SoftmaxCrossEntropy/long rows/Gradient+Unreduced", func() {
+			keep(losses.SoftmaxCrossEntropy(losses.New(lx, lb, lc), losses.New(lz, lb, lc), losses.Gradient(lgrad), losses.Unreduced(lrows)))
+		}},
+		allocCase{"SparseSoftmaxCrossEntropy/long rows/int+Gradient+Weights", func() {
+			keep(losses.SparseSoftmaxCrossEntropy(losses.New(lx, lb, lc), llab, losses.LabelSmoothing(0.1),
+				losses.Gradient(lgrad), losses.Weights(losses.New(lw, lb))))
+		}},
+		allocCase{"SparseSoftmaxCrossEntropy/[2,2,6]+Weights[2,1]+Gradient", func() {
+			keep(losses.SparseSoftmaxCrossEntropy(losses.New(p, 2, 2, c), lab32, losses.Weights(losses.New(w[:2], 2, 1)), losses.Gradient(grad)))
 		}},
 		allocCase{"CosineDistance/middle-axis", func() {
 			keep(losses.CosineDistance(losses.New(p, b, 2, 3), losses.New(y, b, 2, 3), 1,

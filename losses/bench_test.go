@@ -65,30 +65,171 @@ func BenchmarkSigmoidCrossEntropy(b *testing.B) {
 	b.Run("float32", func(b *testing.B) { benchElementwise[float32](b, "SigmoidCrossEntropy") })
 }
 
-func BenchmarkSparseSoftmaxCrossEntropy(b *testing.B) {
-	for _, s := range [][2]int{{256, 1000}, {4096, 10}} {
-		rows, classes := s[0], s[1]
-		x, _ := benchData[float32](rows * classes)
-		labels := make([]int32, rows)
-		for i := range labels {
-			labels[i] = int32(i % classes)
-		}
-		grad := make([]float32, rows*classes)
-		b.Run(fmt.Sprintf("%dx%d", rows, classes), func(b *testing.B) {
-			b.SetBytes(int64(4 * rows * classes))
-			for b.Loop() {
-				v, _ := losses.SparseSoftmaxCrossEntropy(losses.New(x, rows, classes), labels)
-				benchSink += float64(v)
-			}
-		})
-		b.Run(fmt.Sprintf("%dx%d/Gradient", rows, classes), func(b *testing.B) {
-			b.SetBytes(int64(8 * rows * classes))
-			for b.Loop() {
-				v, _ := losses.SparseSoftmaxCrossEntropy(losses.New(x, rows, classes), labels, losses.Gradient(grad))
-				benchSink += float64(v)
-			}
-		})
+// softmaxBenchData returns rows·classes float32 logits drawn from N(0, 4),
+// labels and dense one-hot labels.
+func softmaxBenchData(rows, classes int) (x []float32, labels []int32, z []float32) {
+	r := rand.New(rand.NewPCG(3, uint64(rows*classes)))
+	x = make([]float32, rows*classes)
+	for i := range x {
+		x[i] = float32(2 * r.NormFloat64())
 	}
+	labels = make([]int32, rows)
+	z = make([]float32, rows*classes)
+	for i := range labels {
+		labels[i] = int32(r.IntN(classes))
+		z[i*classes+int(labels[i])] = 1
+	}
+	return x, labels, z
+}
+
+// plainSparseCE is the plain Go loop the sparse softmax cross-entropy is
+// measured against: per row the maximum, Σ exp(x − m) with math.Exp and
+// the loss with math.Log, all in float64; with grad, softmax − onehot.
+func plainSparseCE(x []float32, classes int, labels []int32, grad []float32) float64 {
+	var total float64
+	n := float64(len(labels))
+	for r, lab := range labels {
+		xr := x[r*classes : (r+1)*classes]
+		m := xr[0]
+		for _, v := range xr {
+			if v > m {
+				m = v
+			}
+		}
+		var s float64
+		for _, v := range xr {
+			s += math.Exp(float64(v - m))
+		}
+		ls := math.Log(s)
+		total += float64(m-xr[lab]) + ls
+		if grad != nil {
+			gr := grad[r*classes : (r+1)*classes]
+			for k, v := range xr {
+				gr[k] = float32(math.Exp(float64(v-m)) / s / n)
+			}
+			gr[lab] -= float32(1 / n)
+		}
+	}
+	return total / n
+}
+
+// plainSoftmaxCE is the same loop for dense labels z.
+func plainSoftmaxCE(x, z []float32, classes int, grad []float32) float64 {
+	var total float64
+	rows := len(x) / classes
+	n := float64(rows)
+	for r := 0; r < rows; r++ {
+		xr, zr := x[r*classes:(r+1)*classes], z[r*classes:(r+1)*classes]
+		m := xr[0]
+		for _, v := range xr {
+			if v > m {
+				m = v
+			}
+		}
+		var s float64
+		for _, v := range xr {
+			s += math.Exp(float64(v - m))
+		}
+		lse := float64(m) + math.Log(s)
+		var sz float64
+		for k, v := range xr {
+			total += float64(zr[k]) * (lse - float64(v))
+			sz += float64(zr[k])
+		}
+		if grad != nil {
+			gr := grad[r*classes : (r+1)*classes]
+			for k, v := range xr {
+				gr[k] = float32((math.Exp(float64(v)-lse)*sz - float64(zr[k])) / n)
+			}
+		}
+	}
+	return total / n
+}
+
+// softmaxShapes are the [rows, classes] of the softmax benchmarks.
+var softmaxShapes = [][2]int{{256, 1000}, {64, 32000}, {4096, 10}}
+
+// BenchmarkSparseSoftmaxCrossEntropy/<rows>x<classes>/<plain-go|level>[/Gradient]:
+// float32, single-threaded, at every available level next to the plain Go
+// loop (plainSparseCE), in one run: compare within it.
+func BenchmarkSparseSoftmaxCrossEntropy(b *testing.B) {
+	for _, sh := range softmaxShapes {
+		rows, classes := sh[0], sh[1]
+		x, labels, _ := softmaxBenchData(rows, classes)
+		grad := make([]float32, rows*classes)
+		prefix := fmt.Sprintf("%dx%d/", rows, classes)
+		b.Run(prefix+"plain-go", func(b *testing.B) {
+			b.SetBytes(int64(4 * rows * classes))
+			cputime.Report(b, func() { benchSink += plainSparseCE(x, classes, labels, nil) })
+		})
+		b.Run(prefix+"plain-go/Gradient", func(b *testing.B) {
+			b.SetBytes(int64(8 * rows * classes))
+			cputime.Report(b, func() { benchSink += plainSparseCE(x, classes, labels, grad) })
+		})
+		for _, level := range losses.Kernels() {
+			b.Run(prefix+level, func(b *testing.B) {
+				defer useKernel(b, level)()
+				b.SetBytes(int64(4 * rows * classes))
+				cputime.Report(b, func() {
+					v, _ := losses.SparseSoftmaxCrossEntropy(losses.New(x, rows, classes), labels, losses.Threads(1))
+					benchSink += float64(v)
+				})
+			})
+			b.Run(prefix+level+"/Gradient", func(b *testing.B) {
+				defer useKernel(b, level)()
+				b.SetBytes(int64(8 * rows * classes))
+				cputime.Report(b, func() {
+					v, _ := losses.SparseSoftmaxCrossEntropy(losses.New(x, rows, classes), labels, losses.Gradient(grad), losses.Threads(1))
+					benchSink += float64(v)
+				})
+			})
+		}
+	}
+}
+
+// BenchmarkSoftmaxCrossEntropy: the same for dense (one-hot) labels.
+func BenchmarkSoftmaxCrossEntropy(b *testing.B) {
+	for _, sh := range softmaxShapes {
+		rows, classes := sh[0], sh[1]
+		x, _, z := softmaxBenchData(rows, classes)
+		grad := make([]float32, rows*classes)
+		prefix := fmt.Sprintf("%dx%d/", rows, classes)
+		b.Run(prefix+"plain-go", func(b *testing.B) {
+			b.SetBytes(int64(8 * rows * classes))
+			cputime.Report(b, func() { benchSink += plainSoftmaxCE(x, z, classes, nil) })
+		})
+		b.Run(prefix+"plain-go/Gradient", func(b *testing.B) {
+			b.SetBytes(int64(12 * rows * classes))
+			cputime.Report(b, func() { benchSink += plainSoftmaxCE(x, z, classes, grad) })
+		})
+		for _, level := range losses.Kernels() {
+			b.Run(prefix+level, func(b *testing.B) {
+				defer useKernel(b, level)()
+				b.SetBytes(int64(8 * rows * classes))
+				cputime.Report(b, func() {
+					v, _ := losses.SoftmaxCrossEntropy(losses.New(x, rows, classes), losses.New(z, rows, classes), losses.Threads(1))
+					benchSink += float64(v)
+				})
+			})
+			b.Run(prefix+level+"/Gradient", func(b *testing.B) {
+				defer useKernel(b, level)()
+				b.SetBytes(int64(12 * rows * classes))
+				cputime.Report(b, func() {
+					v, _ := losses.SoftmaxCrossEntropy(losses.New(x, rows, classes), losses.New(z, rows, classes), losses.Gradient(grad), losses.Threads(1))
+					benchSink += float64(v)
+				})
+			})
+		}
+	}
+}
+
+// useKernel switches to level for one benchmark and returns the restore.
+func useKernel(b *testing.B, level string) func() {
+	restore, err := losses.UseKernel(level)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return restore
 }
 
 // BenchmarkRowWeights: [B] weights on rows of length C against no weights,
@@ -121,7 +262,8 @@ func BenchmarkRowWeights(b *testing.B) {
 
 // BenchmarkLevels runs the public API at every available level next to a
 // plain Go loop of the same formula, at 4Ki and 1Mi float32 elements (and
-// float64 squared error), in one run: compare within it.
+// float64 squared error), in one run: compare within it. The sigmoid
+// cross-entropy takes logits in [−8, 8].
 func BenchmarkLevels(b *testing.B) {
 	for _, n := range []int{1 << 12, 1 << 20} {
 		p, y := benchData[float32](n)
@@ -129,6 +271,10 @@ func BenchmarkLevels(b *testing.B) {
 			p[i] = 0.01 + 0.98*p[i] // log loss's domain
 		}
 		p64, y64 := benchData[float64](n)
+		x := make([]float32, n) // logits in [-8, 8]
+		for i := range x {
+			x[i] = 16*p[i] - 8
+		}
 		plain := map[string]func() float64{
 			"MeanSquaredError": func() float64 {
 				var s float32
@@ -159,6 +305,14 @@ func BenchmarkLevels(b *testing.B) {
 				}
 				return float64(s) / float64(n)
 			},
+			"SigmoidCrossEntropy": func() float64 {
+				var s float32
+				for i := range x {
+					v := x[i]
+					s += max(v, 0) - v*y[i] + float32(math.Log1p(math.Exp(-math.Abs(float64(v)))))
+				}
+				return float64(s) / float64(n)
+			},
 			"MeanSquaredError64": func() float64 {
 				var s float64
 				for i := range p64 {
@@ -168,7 +322,7 @@ func BenchmarkLevels(b *testing.B) {
 				return s / float64(n)
 			},
 		}
-		for _, name := range []string{"MeanSquaredError", "AbsoluteDifference", "HingeLoss", "LogLoss", "MeanSquaredError64"} {
+		for _, name := range []string{"MeanSquaredError", "AbsoluteDifference", "HingeLoss", "LogLoss", "SigmoidCrossEntropy", "MeanSquaredError64"} {
 			prefix := fmt.Sprintf("n=%d/%s/", n, name)
 			b.Run(prefix+"plain-go", func(b *testing.B) {
 				b.SetBytes(int64(8 * n))
@@ -187,6 +341,13 @@ func BenchmarkLevels(b *testing.B) {
 						cputime.Report(b, func() {
 							v, _ := losses.MeanSquaredError(losses.New(p64), losses.New(y64))
 							benchSink += v
+						})
+						return
+					}
+					if name == "SigmoidCrossEntropy" {
+						cputime.Report(b, func() {
+							v, _ := losses.SigmoidCrossEntropy(losses.New(x), losses.New(y))
+							benchSink += float64(v)
 						})
 						return
 					}

@@ -33,7 +33,7 @@ const DefaultParallelThreshold = 1 << 20
 // reading n elements may split when n·cost reaches the threshold.
 var elemCost = [asm.NumElemLoss]int{asm.LogLoss: 8, asm.SigmoidCE: 32}
 
-var rowCost = [...]int{jobSoftmax: 32, jobSparse: 32, jobCosine: 4, jobPairwise: 8}
+var rowCost = [...]int{jobSoftmax: 4, jobSparse: 4, jobCosine: 4, jobPairwise: 8}
 
 func costOfElem(loss asm.ElemLoss) int {
 	if loss >= 0 && loss < asm.NumElemLoss && elemCost[loss] > 0 {

@@ -24,6 +24,15 @@ type body struct {
 	// fused, when set, returns f1 and f2 with l = f1·f2 (the body's last
 	// operation a product): sums accumulate it with one fused multiply-add.
 	fused func(c *g, p reg.VecVirtual, y Op) (f1, f2 reg.VecVirtual)
+	// phased, when set, emits the body's first phase and returns a function
+	// emitting the rest: an unrolled loop emits every vector's first phase
+	// before any rest, so that independent work separates the dependent
+	// halves of a long chain (emit must be the two in a row).
+	phased func(c *g, p, y reg.VecVirtual, a func() reg.VecVirtual, wantGrad bool) func() (l, gr reg.VecVirtual)
+	// setup, when set, runs once before the loop: it returns vectors derived
+	// from the parameter a, stored in the frame, which emit finds in
+	// c.derived (memory operands: no register held across the loop).
+	setup func(c *g, a func() reg.VecVirtual) []Mem
 }
 
 var bodies = []body{
@@ -34,6 +43,7 @@ var bodies = []body{
 	{Name: "Identity", Fn: "identity", Doc: "l = p, g = 1", Unroll: 4, emit: identityBody},
 	{Name: "L1", Fn: "l1", Doc: "l = |p|, g = sign(p)", Unroll: 4, emit: l1Body},
 	{Name: "L2", Fn: "l2", Doc: "l = p²/2, g = p", Unroll: 4, emit: l2Body},
+	{Name: "SigmoidCE", Fn: "sigmoidCE", Doc: "z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z'", UsesY: true, UsesA: true, Unroll: 2, emit: sigmoidCEBody, phased: sigmoidCEPhased, setup: sigmoidCESetup},
 }
 
 func (c *g) signMask() reg.VecVirtual {

@@ -46,7 +46,8 @@ type mask struct {
 type g struct {
 	isa
 	elt
-	consts *constTable
+	consts  *constTable
+	derived []Mem // the current kernel's body.setup vectors
 }
 
 func (c *g) lanes() int     { return c.Bytes / c.Size }

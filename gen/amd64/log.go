@@ -130,13 +130,20 @@ func (c *g) vlog(x reg.VecVirtual) reg.VecVirtual {
 // logCore returns e·ln2 + ln m for m in (√2/2, √2] and the integer e (as a
 // float).
 func (c *g) logCore(m, e reg.VecVirtual) reg.VecVirtual {
-	k := c.logConsts()
-	ln2Hi, ln2Lo, lg := k.ln2Hi, k.ln2Lo, k.lg
 	one := c.konst(1)
 	f := c.vec()
 	c.sub(f, m, one)
+	return c.logCoreF(f, e, nil)
+}
+
+// logCoreF returns e·ln2 + ln(1 + f) + extra for f in (√2/2 − 1, √2 − 1],
+// the integer e (as a float) and a small correction extra (nil: none),
+// added to the low part of the result.
+func (c *g) logCoreF(f, e, extra reg.VecVirtual) reg.VecVirtual {
+	k := c.logConsts()
+	ln2Hi, ln2Lo, lg := k.ln2Hi, k.ln2Lo, k.lg
 	s := c.vec()
-	c.add(s, f, c.konst(2))
+	c.add(s, f, c.konstM(2))
 	c.div(s, f, s)
 	z := c.vec()
 	c.mul(z, s, s)
@@ -146,7 +153,7 @@ func (c *g) logCore(m, e reg.VecVirtual) reg.VecVirtual {
 	horner := func(coef []float64) reg.VecVirtual {
 		acc := c.konst(coef[len(coef)-1])
 		for i := len(coef) - 2; i >= 0; i-- {
-			c.fma213(acc, w, c.konst(coef[i]))
+			c.fma213(acc, w, c.konstM(coef[i]))
 		}
 		return acc
 	}
@@ -167,17 +174,20 @@ func (c *g) logCore(m, e reg.VecVirtual) reg.VecVirtual {
 
 	hfsq := c.vec()
 	c.mul(hfsq, f, f)
-	c.mul(hfsq, hfsq, c.konst(0.5))
+	c.mul(hfsq, hfsq, c.konstM(0.5))
 	// ln x = e·ln2_hi − ((hfsq − (s·(hfsq + R) + e·ln2_lo)) − f)
 	c.add(r, hfsq, r)
 	c.mul(r, s, r)
 	lo := c.vec()
-	c.mul(lo, e, c.konst(ln2Lo))
+	c.mul(lo, e, c.konstM(ln2Lo))
+	if extra != nil {
+		c.add(lo, lo, extra)
+	}
 	c.add(r, r, lo)
 	c.sub(r, hfsq, r)
 	c.sub(r, r, f)
 	hi := c.vec()
-	c.mul(hi, e, c.konst(ln2Hi))
+	c.mul(hi, e, c.konstM(ln2Hi))
 	c.sub(r, hi, r)
 	return r
 }

@@ -80,12 +80,16 @@ func main() {
 				}
 			}
 			logMap(c)
+			expMap(c)
+			log1pMap(c)
+			softmaxKernels(c)
 			if e == f32 {
 				readProbe(c)
 			}
 		}
 	}
 	consts.finish()
+	vconsts.finish()
 	Generate()
 	if *table != "" {
 		writeTable(*table)
@@ -169,6 +173,10 @@ func kernel(c *g, b body, d driver) {
 		cnt = GP64()
 		XORQ(cnt, cnt)
 	}
+	c.derived = nil
+	if b.setup != nil {
+		c.derived = b.setup(c, a)
+	}
 
 	// Element index of the current vector: every slice is addressed from its
 	// base with it, so one register advances per iteration.
@@ -181,8 +189,11 @@ func kernel(c *g, b body, d driver) {
 	// step processes one vector at byte offset off (from element i) into
 	// accumulator k; a non-nil tail restricts it to that many lanes. The tail
 	// mask is rebuilt at each use rather than held across the body: avo's
-	// allocator has only seven opmask registers.
-	step := func(off, k int, tail reg.Register) {
+	// allocator has only seven opmask registers. It returns what is left to
+	// emit of that vector: nothing, but for a phased body the part after its
+	// first phase (see body.phased).
+	step := func(off, k int, tail reg.Register) (rest func()) {
+		rest = func() {}
 		var m *mask
 		remask := func() {
 			if tail != nil {
@@ -249,65 +260,75 @@ func kernel(c *g, b body, d driver) {
 			}
 			f1, f2 = b.fused(c, p, y)
 		}
-		l, gr := b.emit(c, p, y, a, d.Grad)
-		var w reg.VecVirtual
-		switch {
-		case d.Rows:
-			w = rw.next(c)
-			if tail != nil {
-				keep(w) // lanes past the end may hold the last row's weight
+		finish := func(l, gr reg.VecVirtual) {
+			var w reg.VecVirtual
+			switch {
+			case d.Rows:
+				w = rw.next(c)
+				if tail != nil {
+					keep(w) // lanes past the end may hold the last row's weight
+				}
+			case d.W:
+				w = ld(q.w) // after the body: one register fewer across it
 			}
-		case d.W:
-			w = ld(q.w) // after the body: one register fewer across it
+			wl := func() reg.VecVirtual { // w·l, rounded
+				v := c.vec()
+				c.mul(v, w, l)
+				return v
+			}
+			switch d.Field {
+			case "Sum":
+				accum(l, nil, nil)
+			case "WSum", "RowSum":
+				if whole {
+					c.fma(acc[k], w, l)
+				} else {
+					accum(wl(), nil, nil)
+				}
+				c.add(wacc[k], wacc[k], w) // masked-out lanes were loaded as 0
+				zero := c.vec()
+				c.zero(zero)
+				c.popcount(cnt, c.cmp(cmpNEQ, w, zero))
+			case "Unred":
+				v := c.vec()
+				c.mul(v, s(), l)
+				st(v)
+				accum(l, f1, f2)
+			case "WUnred", "RowUnred":
+				v := wl()
+				st(v)
+				if whole {
+					c.fma(acc[k], w, l)
+				} else {
+					accum(v, nil, nil)
+				}
+			case "Grad":
+				v := c.vec()
+				c.mul(v, s(), gr)
+				st(v)
+				accum(l, f1, f2)
+			case "WGrad", "RowGrad":
+				sw := c.vec()
+				c.mul(sw, s(), w)
+				gv := c.vec()
+				c.mul(gv, sw, gr)
+				st(gv)
+				if whole {
+					c.fma(acc[k], w, l)
+				} else {
+					accum(wl(), nil, nil)
+				}
+			}
 		}
-		wl := func() reg.VecVirtual { // w·l, rounded
-			v := c.vec()
-			c.mul(v, w, l)
-			return v
+		// Phases hold a second vector's state across the first one's rest:
+		// more registers than AVX2's sixteen where statistics hold two
+		// accumulators per step.
+		if b.phased != nil && (c.wide() || !d.Stats) {
+			second := b.phased(c, p, y, a, d.Grad)
+			return func() { finish(second()) }
 		}
-		switch d.Field {
-		case "Sum":
-			accum(l, nil, nil)
-		case "WSum", "RowSum":
-			if whole {
-				c.fma(acc[k], w, l)
-			} else {
-				accum(wl(), nil, nil)
-			}
-			c.add(wacc[k], wacc[k], w) // masked-out lanes were loaded as 0
-			zero := c.vec()
-			c.zero(zero)
-			c.popcount(cnt, c.cmp(cmpNEQ, w, zero))
-		case "Unred":
-			v := c.vec()
-			c.mul(v, s(), l)
-			st(v)
-			accum(l, f1, f2)
-		case "WUnred", "RowUnred":
-			v := wl()
-			st(v)
-			if whole {
-				c.fma(acc[k], w, l)
-			} else {
-				accum(v, nil, nil)
-			}
-		case "Grad":
-			v := c.vec()
-			c.mul(v, s(), gr)
-			st(v)
-			accum(l, f1, f2)
-		case "WGrad", "RowGrad":
-			sw := c.vec()
-			c.mul(sw, s(), w)
-			gv := c.vec()
-			c.mul(gv, sw, gr)
-			st(gv)
-			if whole {
-				c.fma(acc[k], w, l)
-			} else {
-				accum(wl(), nil, nil)
-			}
-		}
+		finish(b.emit(c, p, y, a, d.Grad))
+		return
 	}
 
 	lanes := c.lanes()
@@ -342,8 +363,12 @@ func kernel(c *g, b body, d driver) {
 	CMPQ(i, lim)
 	JG(LabelRef("single"))
 	Label("loop")
-	for k := 0; k < u; k++ {
-		step(k*c.Bytes, k, nil)
+	rests := make([]func(), u)
+	for k := range rests {
+		rests[k] = step(k*c.Bytes, k, nil)
+	}
+	for _, r := range rests {
+		r()
 	}
 	ADDQ(U32(u*lanes), i)
 	CMPQ(i, lim)
@@ -356,7 +381,7 @@ func kernel(c *g, b body, d driver) {
 	Label("single1")
 	CMPQ(i, lim)
 	JG(LabelRef("tail"))
-	step(0, 0, nil)
+	step(0, 0, nil)()
 	ADDQ(U32(lanes), i)
 	JMP(LabelRef("single1"))
 
@@ -366,7 +391,7 @@ func kernel(c *g, b body, d driver) {
 	ADDQ(U32(lanes), rest)
 	SUBQ(i, rest)
 	JZ(LabelRef("drain"))
-	step(0, 0, rest)
+	step(0, 0, rest)()
 	ADDQ(rest, i)
 
 	Label("drain")
@@ -395,6 +420,7 @@ func kernel(c *g, b body, d driver) {
 	}
 	VZEROUPPER()
 	RET()
+	c.derived = nil
 }
 
 // flushElems is how many elements float32 lanes accumulate before they
@@ -544,6 +570,9 @@ func {{.Func}}() *Kernels[{{.GoType}}] {
 	})
 {{- end}}
 	k.Log = logMapR{{.Suffix}}
+	k.Exp = expMapR{{.Suffix}}
+	k.Log1p = log1pMapR{{.Suffix}}
+	k.Rows = softmaxRows(softmaxAsm{{.Suffix}}.prims(), k.Rows)
 	return k
 }
 {{range .Bodies}}
@@ -621,6 +650,18 @@ func logMapR{{.Suffix}}(dst, x []{{.GoType}}) {
 	raceRead(x)
 	raceWrite(dst)
 	logMap{{.Suffix}}(dst, x)
+}
+
+func expMapR{{.Suffix}}(dst, x []{{.GoType}}) {
+	raceRead(x)
+	raceWrite(dst)
+	expMap{{.Suffix}}(dst, x)
+}
+
+func log1pMapR{{.Suffix}}(dst, x []{{.GoType}}) {
+	raceRead(x)
+	raceWrite(dst)
+	log1pMap{{.Suffix}}(dst, x)
 }
 {{if eq .GoType "float32"}}
 func readProbeR{{.Suffix}}(x, y []float32) float32 {

@@ -1,0 +1,7 @@
+//go:build !amd64 || purego
+
+package asm
+
+// hasSoftmaxPrims reports whether a level builds its softmax cross-entropies
+// from vector primitives (none does on this architecture or build yet).
+func hasSoftmaxPrims(string) bool { return false }

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"fmt"
+	"math"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	"github.com/mmcloughlin/avo/reg"
+)
+
+// vconstTable collects constants replicated across a whole vector, one
+// table per vector width and element size, for use as the memory operand
+// of an arithmetic instruction: the load folds into it (one instruction),
+// where konst broadcasts into a register first (two).
+type vconstTable struct {
+	vals map[[2]int][]uint64 // {vector bytes, element size} → bit patterns
+}
+
+var vconsts vconstTable
+
+func vconstSym(bytes, size int) string { return fmt.Sprintf("vconsts%dx%d", 8*size, bytes/size) }
+
+// konstM returns a memory operand holding v in every lane.
+func (c *g) konstM(v float64) Mem {
+	if c.is64() {
+		return c.konstBitsM(math.Float64bits(v))
+	}
+	return c.konstBitsM(uint64(math.Float32bits(float32(v))))
+}
+
+// konstBitsM returns a memory operand holding the bit pattern in every lane.
+func (c *g) konstBitsM(bits uint64) Mem {
+	t := &vconsts
+	if t.vals == nil {
+		t.vals = map[[2]int][]uint64{}
+	}
+	key := [2]int{c.Bytes, c.Size}
+	i := 0
+	for ; i < len(t.vals[key]); i++ {
+		if t.vals[key][i] == bits {
+			break
+		}
+	}
+	if i == len(t.vals[key]) {
+		t.vals[key] = append(t.vals[key], bits)
+	}
+	m := Mem{Symbol: Symbol{Name: vconstSym(c.Bytes, c.Size), Static: true}, Base: reg.StaticBase}
+	return m.Offset(i * c.Bytes)
+}
+
+// finish emits the tables collected while generating.
+func (t *vconstTable) finish() {
+	for _, bytes := range []int{32, 64} {
+		for _, size := range []int{4, 8} {
+			vals := t.vals[[2]int{bytes, size}]
+			if len(vals) == 0 {
+				continue
+			}
+			GLOBL(vconstSym(bytes, size), RODATA|NOPTR)
+			for i, v := range vals {
+				for l := 0; l < bytes/size; l++ {
+					off := i*bytes + l*size
+					if size == 8 {
+						DATA(off, U64(v))
+					} else {
+						DATA(off, U32(uint32(v)))
+					}
+				}
+			}
+		}
+	}
+}

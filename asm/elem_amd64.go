@@ -324,6 +324,36 @@ func l2RowGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx 
 //go:noescape
 func logMapAVX2F32(dst []float32, x []float32)
 
+// cosDotRowsAVX2F32 writes dot(r) = Σ_k p(r·a+k)·y(r·a+k) for r < len(dot): products in float32, sums in float64.
+//
+//go:noescape
+func cosDotRowsAVX2F32(dot []float64, p []float32, y []float32, a int)
+
+// cosDotColsAVX2F32 writes dot(b·cols+c) = Σ_k p(b·a·s+k·s+c)·y(b·a·s+k·s+c) for c < cols and b < len(dot)/cols: products in float32, sums in float64.
+//
+//go:noescape
+func cosDotColsAVX2F32(dot []float64, p []float32, y []float32, s int, a int, cols int)
+
+// cosGradRowsAVX2F32 writes grad(r·a+k) = float32(sc(r)·y(r·a+k)) for r < len(sc), k < a (the product in float64).
+//
+//go:noescape
+func cosGradRowsAVX2F32(grad []float32, y []float32, sc []float64, a int)
+
+// cosGradColsAVX2F32 writes grad(b·a·s+k·s+c) = float32(sc(b·cols+c)·y(b·a·s+k·s+c)) for c < cols, k < a and b < len(sc)/cols (the product in float64).
+//
+//go:noescape
+func cosGradColsAVX2F32(grad []float32, y []float32, sc []float64, s int, a int, cols int)
+
+// pairStatsAVX2F32 writes, per row r < len(st)/3 of n elements with d = p − y in float32, st(3r) = mean = Σd/n, st(3r+1) = Σ(d − mean), st(3r+2) = Σ(d − mean)², in float64.
+//
+//go:noescape
+func pairStatsAVX2F32(st []float64, p []float32, y []float32, n int)
+
+// pairGradAVX2F32 writes grad(r·n+k) = float32(mf(2r+1)·(d − mf(2r))) with d = p − y in float32, for r < len(mf)/2, k < n (in float64).
+//
+//go:noescape
+func pairGradAVX2F32(grad []float32, p []float32, y []float32, mf []float64, n int)
+
 // readProbeAVX2F32 returns Σ x(i) + y(i) over len(x) elements (y is at least as long), reading both slices at the AVX2 load rate.
 //
 //go:noescape
@@ -649,6 +679,36 @@ func l2RowGradAVX2F64(dst []float64, p []float64, y []float64, w []float64, idx 
 //go:noescape
 func logMapAVX2F64(dst []float64, x []float64)
 
+// cosDotRowsAVX2F64 writes dot(r) = Σ_k p(r·a+k)·y(r·a+k) for r < len(dot): products in float64, sums in float64.
+//
+//go:noescape
+func cosDotRowsAVX2F64(dot []float64, p []float64, y []float64, a int)
+
+// cosDotColsAVX2F64 writes dot(b·cols+c) = Σ_k p(b·a·s+k·s+c)·y(b·a·s+k·s+c) for c < cols and b < len(dot)/cols: products in float64, sums in float64.
+//
+//go:noescape
+func cosDotColsAVX2F64(dot []float64, p []float64, y []float64, s int, a int, cols int)
+
+// cosGradRowsAVX2F64 writes grad(r·a+k) = float64(sc(r)·y(r·a+k)) for r < len(sc), k < a (the product in float64).
+//
+//go:noescape
+func cosGradRowsAVX2F64(grad []float64, y []float64, sc []float64, a int)
+
+// cosGradColsAVX2F64 writes grad(b·a·s+k·s+c) = float64(sc(b·cols+c)·y(b·a·s+k·s+c)) for c < cols, k < a and b < len(sc)/cols (the product in float64).
+//
+//go:noescape
+func cosGradColsAVX2F64(grad []float64, y []float64, sc []float64, s int, a int, cols int)
+
+// pairStatsAVX2F64 writes, per row r < len(st)/3 of n elements with d = p − y in float64, st(3r) = mean = Σd/n, st(3r+1) = Σ(d − mean), st(3r+2) = Σ(d − mean)², in float64.
+//
+//go:noescape
+func pairStatsAVX2F64(st []float64, p []float64, y []float64, n int)
+
+// pairGradAVX2F64 writes grad(r·n+k) = float64(mf(2r+1)·(d − mf(2r))) with d = p − y in float64, for r < len(mf)/2, k < n (in float64).
+//
+//go:noescape
+func pairGradAVX2F64(grad []float64, p []float64, y []float64, mf []float64, n int)
+
 // absDiffSumAVX512F32 is the AVX512 Sum driver of l = |p − y|, g = sign(p − y): it returns Σ l(i).
 //
 //go:noescape
@@ -968,6 +1028,36 @@ func l2RowGradAVX512F32(dst []float32, p []float32, y []float32, w []float32, id
 //
 //go:noescape
 func logMapAVX512F32(dst []float32, x []float32)
+
+// cosDotRowsAVX512F32 writes dot(r) = Σ_k p(r·a+k)·y(r·a+k) for r < len(dot): products in float32, sums in float64.
+//
+//go:noescape
+func cosDotRowsAVX512F32(dot []float64, p []float32, y []float32, a int)
+
+// cosDotColsAVX512F32 writes dot(b·cols+c) = Σ_k p(b·a·s+k·s+c)·y(b·a·s+k·s+c) for c < cols and b < len(dot)/cols: products in float32, sums in float64.
+//
+//go:noescape
+func cosDotColsAVX512F32(dot []float64, p []float32, y []float32, s int, a int, cols int)
+
+// cosGradRowsAVX512F32 writes grad(r·a+k) = float32(sc(r)·y(r·a+k)) for r < len(sc), k < a (the product in float64).
+//
+//go:noescape
+func cosGradRowsAVX512F32(grad []float32, y []float32, sc []float64, a int)
+
+// cosGradColsAVX512F32 writes grad(b·a·s+k·s+c) = float32(sc(b·cols+c)·y(b·a·s+k·s+c)) for c < cols, k < a and b < len(sc)/cols (the product in float64).
+//
+//go:noescape
+func cosGradColsAVX512F32(grad []float32, y []float32, sc []float64, s int, a int, cols int)
+
+// pairStatsAVX512F32 writes, per row r < len(st)/3 of n elements with d = p − y in float32, st(3r) = mean = Σd/n, st(3r+1) = Σ(d − mean), st(3r+2) = Σ(d − mean)², in float64.
+//
+//go:noescape
+func pairStatsAVX512F32(st []float64, p []float32, y []float32, n int)
+
+// pairGradAVX512F32 writes grad(r·n+k) = float32(mf(2r+1)·(d − mf(2r))) with d = p − y in float32, for r < len(mf)/2, k < n (in float64).
+//
+//go:noescape
+func pairGradAVX512F32(grad []float32, p []float32, y []float32, mf []float64, n int)
 
 // readProbeAVX512F32 returns Σ x(i) + y(i) over len(x) elements (y is at least as long), reading both slices at the AVX512 load rate.
 //
@@ -1293,3 +1383,33 @@ func l2RowGradAVX512F64(dst []float64, p []float64, y []float64, w []float64, id
 //
 //go:noescape
 func logMapAVX512F64(dst []float64, x []float64)
+
+// cosDotRowsAVX512F64 writes dot(r) = Σ_k p(r·a+k)·y(r·a+k) for r < len(dot): products in float64, sums in float64.
+//
+//go:noescape
+func cosDotRowsAVX512F64(dot []float64, p []float64, y []float64, a int)
+
+// cosDotColsAVX512F64 writes dot(b·cols+c) = Σ_k p(b·a·s+k·s+c)·y(b·a·s+k·s+c) for c < cols and b < len(dot)/cols: products in float64, sums in float64.
+//
+//go:noescape
+func cosDotColsAVX512F64(dot []float64, p []float64, y []float64, s int, a int, cols int)
+
+// cosGradRowsAVX512F64 writes grad(r·a+k) = float64(sc(r)·y(r·a+k)) for r < len(sc), k < a (the product in float64).
+//
+//go:noescape
+func cosGradRowsAVX512F64(grad []float64, y []float64, sc []float64, a int)
+
+// cosGradColsAVX512F64 writes grad(b·a·s+k·s+c) = float64(sc(b·cols+c)·y(b·a·s+k·s+c)) for c < cols, k < a and b < len(sc)/cols (the product in float64).
+//
+//go:noescape
+func cosGradColsAVX512F64(grad []float64, y []float64, sc []float64, s int, a int, cols int)
+
+// pairStatsAVX512F64 writes, per row r < len(st)/3 of n elements with d = p − y in float64, st(3r) = mean = Σd/n, st(3r+1) = Σ(d − mean), st(3r+2) = Σ(d − mean)², in float64.
+//
+//go:noescape
+func pairStatsAVX512F64(st []float64, p []float64, y []float64, n int)
+
+// pairGradAVX512F64 writes grad(r·n+k) = float64(mf(2r+1)·(d − mf(2r))) with d = p − y in float64, for r < len(mf)/2, k < n (in float64).
+//
+//go:noescape
+func pairGradAVX512F64(grad []float64, p []float64, y []float64, mf []float64, n int)

@@ -24701,6 +24701,711 @@ done:
 	VZEROUPPER
 	RET
 
+// func cosDotRowsAVX2F32(dot []float64, p []float32, y []float32, a int)
+// Requires: AVX
+TEXT ·cosDotRowsAVX2F32(SB), NOSPLIT, $0-80
+	MOVQ p_base+24(FP), AX
+	MOVQ y_base+48(FP), CX
+	MOVQ dot_base+0(FP), DX
+	MOVQ dot_len+8(FP), BX
+	MOVQ a+72(FP), SI
+	MOVQ SI, DI
+	SHLQ $0x02, DI
+
+row:
+	TESTQ  BX, BX
+	JZ     done
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	XORQ   R8, R8
+	MOVQ   SI, R9
+	SUBQ   $0x00000010, R9
+	CMPQ   R8, R9
+	JG     single1
+
+group1:
+	VMOVUPS      (AX)(R8*4), Y4
+	VMULPS       (CX)(R8*4), Y4, Y4
+	VEXTRACTF128 $0x01, Y4, X5
+	VCVTPS2PD    X4, Y4
+	VCVTPS2PD    X5, Y5
+	VADDPD       Y4, Y0, Y0
+	VADDPD       Y5, Y1, Y1
+	VMOVUPS      32(AX)(R8*4), Y4
+	VMULPS       32(CX)(R8*4), Y4, Y4
+	VEXTRACTF128 $0x01, Y4, X5
+	VCVTPS2PD    X4, Y4
+	VCVTPS2PD    X5, Y5
+	VADDPD       Y4, Y2, Y2
+	VADDPD       Y5, Y3, Y3
+	ADDQ         $0x00000010, R8
+	CMPQ         R8, R9
+	JLE          group1
+
+single1:
+	ADDQ $0x00000008, R9
+
+one1:
+	CMPQ         R8, R9
+	JG           tail1
+	VMOVUPS      (AX)(R8*4), Y4
+	VMULPS       (CX)(R8*4), Y4, Y4
+	VEXTRACTF128 $0x01, Y4, X5
+	VCVTPS2PD    X4, Y4
+	VCVTPS2PD    X5, Y5
+	VADDPD       Y4, Y0, Y0
+	VADDPD       Y5, Y1, Y1
+	ADDQ         $0x00000008, R8
+	JMP          one1
+
+tail1:
+	ADDQ         $0x00000008, R9
+	SUBQ         R8, R9
+	JLE          done1
+	LEAQ         tailmask32<>+0(SB), R10
+	MOVQ         $0x00000008, R11
+	SUBQ         R9, R11
+	VMOVDQU      (R10)(R11*4), Y4
+	VMASKMOVPS   (AX)(R8*4), Y4, Y5
+	VMASKMOVPS   (CX)(R8*4), Y4, Y4
+	VMULPS       Y4, Y5, Y5
+	VEXTRACTF128 $0x01, Y5, X4
+	VCVTPS2PD    X5, Y5
+	VCVTPS2PD    X4, Y4
+	VADDPD       Y5, Y0, Y0
+	VADDPD       Y4, Y1, Y1
+	ADDQ         R9, R8
+
+done1:
+	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
+	VADDPD       Y2, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	VMOVSD       X0, (DX)
+	ADDQ         DI, AX
+	ADDQ         DI, CX
+	ADDQ         $0x08, DX
+	DECQ         BX
+	JMP          row
+
+done:
+	VZEROUPPER
+	RET
+
+// func cosDotColsAVX2F32(dot []float64, p []float32, y []float32, s int, a int, cols int)
+// Requires: AVX, AVX2
+TEXT ·cosDotColsAVX2F32(SB), NOSPLIT, $0-96
+	MOVQ  p_base+24(FP), AX
+	MOVQ  y_base+48(FP), CX
+	MOVQ  dot_base+0(FP), DX
+	MOVQ  dot_len+8(FP), BX
+	LEAQ  (DX)(BX*8), BX
+	MOVQ  cols+88(FP), SI
+	MOVQ  s+72(FP), DI
+	SHLQ  $0x02, DI
+	MOVQ  a+80(FP), R8
+	IMULQ DI, R8
+
+block:
+	CMPQ DX, BX
+	JAE  done
+	XORQ R9, R9
+
+chunks2:
+	MOVQ   SI, R10
+	SUBQ   R9, R10
+	CMPQ   R10, $0x00000010
+	JL     single2
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	LEAQ   (AX)(R9*4), R10
+	LEAQ   (CX)(R9*4), R11
+	MOVQ   a+80(FP), R12
+
+k3:
+	TESTQ        R12, R12
+	JZ           kdone3
+	VMOVUPS      (R10), Y4
+	VMULPS       (R11), Y4, Y4
+	VEXTRACTF128 $0x01, Y4, X5
+	VCVTPS2PD    X4, Y4
+	VCVTPS2PD    X5, Y5
+	VADDPD       Y4, Y0, Y0
+	VADDPD       Y5, Y1, Y1
+	VMOVUPS      32(R10), Y4
+	VMULPS       32(R11), Y4, Y4
+	VEXTRACTF128 $0x01, Y4, X5
+	VCVTPS2PD    X4, Y4
+	VCVTPS2PD    X5, Y5
+	VADDPD       Y4, Y2, Y2
+	VADDPD       Y5, Y3, Y3
+	ADDQ         DI, R10
+	ADDQ         DI, R11
+	DECQ         R12
+	JMP          k3
+
+kdone3:
+	VMOVUPD Y0, (DX)(R9*8)
+	VMOVUPD Y1, 32(DX)(R9*8)
+	VMOVUPD Y2, 64(DX)(R9*8)
+	VMOVUPD Y3, 96(DX)(R9*8)
+	ADDQ    $0x00000010, R9
+	JMP     chunks2
+
+single2:
+	CMPQ   R10, $0x00000008
+	JL     tail2
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	LEAQ   (AX)(R9*4), R10
+	LEAQ   (CX)(R9*4), R11
+	MOVQ   a+80(FP), R12
+
+k4:
+	TESTQ        R12, R12
+	JZ           kdone4
+	VMOVUPS      (R10), Y2
+	VMULPS       (R11), Y2, Y2
+	VEXTRACTF128 $0x01, Y2, X3
+	VCVTPS2PD    X2, Y2
+	VCVTPS2PD    X3, Y3
+	VADDPD       Y2, Y0, Y0
+	VADDPD       Y3, Y1, Y1
+	ADDQ         DI, R10
+	ADDQ         DI, R11
+	DECQ         R12
+	JMP          k4
+
+kdone4:
+	VMOVUPD Y0, (DX)(R9*8)
+	VMOVUPD Y1, 32(DX)(R9*8)
+	ADDQ    $0x00000008, R9
+	JMP     chunks2
+
+tail2:
+	TESTQ   R10, R10
+	JLE     done2
+	LEAQ    tailmask32<>+0(SB), R11
+	MOVQ    $0x00000008, R12
+	SUBQ    R10, R12
+	VMOVDQU (R11)(R12*4), Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	LEAQ    (AX)(R9*4), R10
+	LEAQ    (CX)(R9*4), R11
+	MOVQ    a+80(FP), R12
+
+k5:
+	TESTQ        R12, R12
+	JZ           kdone5
+	VMASKMOVPS   (R10), Y0, Y3
+	VMASKMOVPS   (R11), Y0, Y4
+	VMULPS       Y4, Y3, Y3
+	VEXTRACTF128 $0x01, Y3, X4
+	VCVTPS2PD    X3, Y3
+	VCVTPS2PD    X4, Y4
+	VADDPD       Y3, Y1, Y1
+	VADDPD       Y4, Y2, Y2
+	ADDQ         DI, R10
+	ADDQ         DI, R11
+	DECQ         R12
+	JMP          k5
+
+kdone5:
+	VPMOVSXDQ    X0, Y3
+	VEXTRACTI128 $0x01, Y0, X0
+	VPMOVSXDQ    X0, Y0
+	VMASKMOVPD   Y1, Y3, (DX)(R9*8)
+	VMASKMOVPD   Y2, Y0, 32(DX)(R9*8)
+
+done2:
+	ADDQ R8, AX
+	ADDQ R8, CX
+	LEAQ (DX)(SI*8), DX
+	JMP  block
+
+done:
+	VZEROUPPER
+	RET
+
+// func cosGradRowsAVX2F32(grad []float32, y []float32, sc []float64, a int)
+// Requires: AVX
+TEXT ·cosGradRowsAVX2F32(SB), NOSPLIT, $0-80
+	MOVQ grad_base+0(FP), AX
+	MOVQ y_base+24(FP), CX
+	MOVQ sc_base+48(FP), DX
+	MOVQ sc_len+56(FP), BX
+	MOVQ a+72(FP), SI
+	MOVQ SI, DI
+	SHLQ $0x02, DI
+
+row:
+	TESTQ        BX, BX
+	JZ           done
+	VBROADCASTSD (DX), Y0
+	XORQ         R8, R8
+	MOVQ         SI, R9
+	SUBQ         $0x00000010, R9
+	CMPQ         R8, R9
+	JG           single6
+
+group6:
+	VMOVUPS      (CX)(R8*4), Y1
+	VEXTRACTF128 $0x01, Y1, X2
+	VCVTPS2PD    X1, Y1
+	VCVTPS2PD    X2, Y2
+	VMULPD       Y0, Y1, Y1
+	VMULPD       Y0, Y2, Y2
+	VCVTPD2PSY   Y1, X3
+	VCVTPD2PSY   Y2, X1
+	VINSERTF128  $0x01, X1, Y3, Y3
+	VMOVUPS      Y3, (AX)(R8*4)
+	VMOVUPS      32(CX)(R8*4), Y1
+	VEXTRACTF128 $0x01, Y1, X2
+	VCVTPS2PD    X1, Y1
+	VCVTPS2PD    X2, Y2
+	VMULPD       Y0, Y1, Y1
+	VMULPD       Y0, Y2, Y2
+	VCVTPD2PSY   Y1, X4
+	VCVTPD2PSY   Y2, X1
+	VINSERTF128  $0x01, X1, Y4, Y4
+	VMOVUPS      Y4, 32(AX)(R8*4)
+	ADDQ         $0x00000010, R8
+	CMPQ         R8, R9
+	JLE          group6
+
+single6:
+	ADDQ $0x00000008, R9
+
+one6:
+	CMPQ         R8, R9
+	JG           tail6
+	VMOVUPS      (CX)(R8*4), Y1
+	VEXTRACTF128 $0x01, Y1, X2
+	VCVTPS2PD    X1, Y1
+	VCVTPS2PD    X2, Y2
+	VMULPD       Y0, Y1, Y1
+	VMULPD       Y0, Y2, Y2
+	VCVTPD2PSY   Y1, X5
+	VCVTPD2PSY   Y2, X1
+	VINSERTF128  $0x01, X1, Y5, Y5
+	VMOVUPS      Y5, (AX)(R8*4)
+	ADDQ         $0x00000008, R8
+	JMP          one6
+
+tail6:
+	ADDQ         $0x00000008, R9
+	SUBQ         R8, R9
+	JLE          done6
+	LEAQ         tailmask32<>+0(SB), R10
+	MOVQ         $0x00000008, R11
+	SUBQ         R9, R11
+	VMOVDQU      (R10)(R11*4), Y1
+	VMASKMOVPS   (CX)(R8*4), Y1, Y2
+	VEXTRACTF128 $0x01, Y2, X3
+	VCVTPS2PD    X2, Y2
+	VCVTPS2PD    X3, Y7
+	VMULPD       Y0, Y2, Y2
+	VMULPD       Y0, Y7, Y7
+	VCVTPD2PSY   Y2, X6
+	VCVTPD2PSY   Y7, X0
+	VINSERTF128  $0x01, X0, Y6, Y6
+	VMASKMOVPS   Y6, Y1, (AX)(R8*4)
+	ADDQ         R9, R8
+
+done6:
+	ADDQ DI, AX
+	ADDQ DI, CX
+	ADDQ $0x08, DX
+	DECQ BX
+	JMP  row
+
+done:
+	VZEROUPPER
+	RET
+
+// func cosGradColsAVX2F32(grad []float32, y []float32, sc []float64, s int, a int, cols int)
+// Requires: AVX, AVX2
+TEXT ·cosGradColsAVX2F32(SB), NOSPLIT, $0-96
+	MOVQ  grad_base+0(FP), AX
+	MOVQ  y_base+24(FP), CX
+	MOVQ  sc_base+48(FP), DX
+	MOVQ  sc_len+56(FP), BX
+	LEAQ  (DX)(BX*8), BX
+	MOVQ  cols+88(FP), SI
+	MOVQ  s+72(FP), DI
+	SHLQ  $0x02, DI
+	MOVQ  a+80(FP), R8
+	IMULQ DI, R8
+
+block:
+	CMPQ DX, BX
+	JAE  done
+	XORQ R9, R9
+
+chunks7:
+	MOVQ    SI, R10
+	SUBQ    R9, R10
+	CMPQ    R10, $0x00000008
+	JL      single7
+	VMOVUPD (DX)(R9*8), Y0
+	VMOVUPD 32(DX)(R9*8), Y1
+	LEAQ    (AX)(R9*4), R10
+	LEAQ    (CX)(R9*4), R11
+	MOVQ    a+80(FP), R12
+
+k8:
+	TESTQ        R12, R12
+	JZ           kdone8
+	VMOVUPS      (R11), Y2
+	VEXTRACTF128 $0x01, Y2, X3
+	VCVTPS2PD    X2, Y2
+	VCVTPS2PD    X3, Y3
+	VMULPD       Y0, Y2, Y2
+	VMULPD       Y1, Y3, Y3
+	VCVTPD2PSY   Y2, X4
+	VCVTPD2PSY   Y3, X2
+	VINSERTF128  $0x01, X2, Y4, Y4
+	VMOVUPS      Y4, (R10)
+	ADDQ         DI, R10
+	ADDQ         DI, R11
+	DECQ         R12
+	JMP          k8
+
+kdone8:
+	ADDQ $0x00000008, R9
+	JMP  chunks7
+
+single7:
+	TESTQ        R10, R10
+	JLE          done7
+	LEAQ         tailmask32<>+0(SB), R11
+	MOVQ         $0x00000008, R12
+	SUBQ         R10, R12
+	VMOVDQU      (R11)(R12*4), Y0
+	VPMOVSXDQ    X0, Y1
+	VEXTRACTI128 $0x01, Y0, X2
+	VPMOVSXDQ    X2, Y2
+	VMASKMOVPD   (DX)(R9*8), Y1, Y1
+	VMASKMOVPD   32(DX)(R9*8), Y2, Y2
+	LEAQ         (AX)(R9*4), R10
+	LEAQ         (CX)(R9*4), R9
+	MOVQ         a+80(FP), R11
+
+k9:
+	TESTQ        R11, R11
+	JZ           kdone9
+	VMASKMOVPS   (R9), Y0, Y3
+	VEXTRACTF128 $0x01, Y3, X4
+	VCVTPS2PD    X3, Y3
+	VCVTPS2PD    X4, Y6
+	VMULPD       Y1, Y3, Y3
+	VMULPD       Y2, Y6, Y6
+	VCVTPD2PSY   Y3, X5
+	VCVTPD2PSY   Y6, X3
+	VINSERTF128  $0x01, X3, Y5, Y5
+	VMASKMOVPS   Y5, Y0, (R10)
+	ADDQ         DI, R10
+	ADDQ         DI, R9
+	DECQ         R11
+	JMP          k9
+
+kdone9:
+done7:
+	ADDQ R8, AX
+	ADDQ R8, CX
+	LEAQ (DX)(SI*8), DX
+	JMP  block
+
+done:
+	VZEROUPPER
+	RET
+
+// func pairStatsAVX2F32(st []float64, p []float32, y []float32, n int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·pairStatsAVX2F32(SB), NOSPLIT, $0-80
+	MOVQ p_base+24(FP), AX
+	MOVQ y_base+48(FP), CX
+	MOVQ st_base+0(FP), DX
+	MOVQ st_len+8(FP), BX
+	LEAQ (DX)(BX*8), BX
+	MOVQ n+72(FP), SI
+	MOVQ SI, DI
+	SHLQ $0x02, DI
+
+row:
+	CMPQ   DX, BX
+	JAE    done
+	XORQ   R8, R8
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	MOVQ   SI, R9
+	SUBQ   $0x00000010, R9
+	CMPQ   R8, R9
+	JG     single10
+
+group10:
+	VMOVUPS      (AX)(R8*4), Y4
+	VSUBPS       (CX)(R8*4), Y4, Y4
+	VEXTRACTF128 $0x01, Y4, X5
+	VCVTPS2PD    X4, Y4
+	VCVTPS2PD    X5, Y5
+	VADDPD       Y4, Y0, Y0
+	VADDPD       Y5, Y1, Y1
+	VMOVUPS      32(AX)(R8*4), Y4
+	VSUBPS       32(CX)(R8*4), Y4, Y4
+	VEXTRACTF128 $0x01, Y4, X5
+	VCVTPS2PD    X4, Y4
+	VCVTPS2PD    X5, Y5
+	VADDPD       Y4, Y2, Y2
+	VADDPD       Y5, Y3, Y3
+	ADDQ         $0x00000010, R8
+	CMPQ         R8, R9
+	JLE          group10
+
+single10:
+	ADDQ $0x00000008, R9
+
+one10:
+	CMPQ         R8, R9
+	JG           tail10
+	VMOVUPS      (AX)(R8*4), Y4
+	VSUBPS       (CX)(R8*4), Y4, Y4
+	VEXTRACTF128 $0x01, Y4, X5
+	VCVTPS2PD    X4, Y4
+	VCVTPS2PD    X5, Y5
+	VADDPD       Y4, Y0, Y0
+	VADDPD       Y5, Y1, Y1
+	ADDQ         $0x00000008, R8
+	JMP          one10
+
+tail10:
+	ADDQ         $0x00000008, R9
+	SUBQ         R8, R9
+	JLE          done10
+	LEAQ         tailmask32<>+0(SB), R10
+	MOVQ         $0x00000008, R11
+	SUBQ         R9, R11
+	VMOVDQU      (R10)(R11*4), Y4
+	VMASKMOVPS   (AX)(R8*4), Y4, Y5
+	VMASKMOVPS   (CX)(R8*4), Y4, Y4
+	VSUBPS       Y4, Y5, Y5
+	VEXTRACTF128 $0x01, Y5, X4
+	VCVTPS2PD    X5, Y5
+	VCVTPS2PD    X4, Y4
+	VADDPD       Y5, Y0, Y0
+	VADDPD       Y4, Y1, Y1
+	ADDQ         R9, R8
+
+done10:
+	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
+	VADDPD       Y2, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	VXORPD       X1, X1, X1
+	VCVTSI2SDQ   SI, X1, X1
+	VDIVSD       X1, X0, X0
+	VMOVSD       X0, (DX)
+	VBROADCASTSD X0, Y0
+	VXORPS       Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VXORPS       Y3, Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	XORQ         R8, R8
+	MOVQ         SI, R9
+	SUBQ         $0x00000008, R9
+
+one11:
+	CMPQ         R8, R9
+	JG           tail11
+	VMOVUPS      (AX)(R8*4), Y5
+	VSUBPS       (CX)(R8*4), Y5, Y5
+	VEXTRACTF128 $0x01, Y5, X6
+	VCVTPS2PD    X5, Y5
+	VCVTPS2PD    X6, Y6
+	VSUBPD       Y0, Y5, Y5
+	VADDPD       Y5, Y1, Y1
+	VFMADD231PD  Y5, Y5, Y3
+	VSUBPD       Y0, Y6, Y6
+	VADDPD       Y6, Y2, Y2
+	VFMADD231PD  Y6, Y6, Y4
+	ADDQ         $0x00000008, R8
+	JMP          one11
+
+tail11:
+	ADDQ         $0x00000008, R9
+	SUBQ         R8, R9
+	JLE          done11
+	LEAQ         tailmask32<>+0(SB), R10
+	MOVQ         $0x00000008, R11
+	SUBQ         R9, R11
+	VMOVDQU      (R10)(R11*4), Y5
+	VMASKMOVPS   (AX)(R8*4), Y5, Y6
+	VMASKMOVPS   (CX)(R8*4), Y5, Y7
+	VSUBPS       Y7, Y6, Y6
+	VEXTRACTF128 $0x01, Y6, X7
+	VCVTPS2PD    X6, Y6
+	VCVTPS2PD    X7, Y7
+	VPMOVSXDQ    X5, Y8
+	VEXTRACTI128 $0x01, Y5, X5
+	VPMOVSXDQ    X5, Y5
+	VSUBPD       Y0, Y6, Y6
+	VANDPD       Y8, Y6, Y6
+	VADDPD       Y6, Y1, Y1
+	VFMADD231PD  Y6, Y6, Y3
+	VSUBPD       Y0, Y7, Y7
+	VANDPD       Y5, Y7, Y7
+	VADDPD       Y7, Y2, Y2
+	VFMADD231PD  Y7, Y7, Y4
+	ADDQ         R9, R8
+
+done11:
+	VADDPD       Y2, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPD       X0, X1, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	VMOVSD       X0, 8(DX)
+	VADDPD       Y4, Y3, Y3
+	VEXTRACTF128 $0x01, Y3, X0
+	VADDPD       X0, X3, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	VMOVSD       X0, 16(DX)
+	ADDQ         DI, AX
+	ADDQ         DI, CX
+	ADDQ         $0x18, DX
+	JMP          row
+
+done:
+	VZEROUPPER
+	RET
+
+// func pairGradAVX2F32(grad []float32, p []float32, y []float32, mf []float64, n int)
+// Requires: AVX
+TEXT ·pairGradAVX2F32(SB), NOSPLIT, $0-104
+	MOVQ grad_base+0(FP), AX
+	MOVQ p_base+24(FP), CX
+	MOVQ y_base+48(FP), DX
+	MOVQ mf_base+72(FP), BX
+	MOVQ mf_len+80(FP), SI
+	SHRQ $0x01, SI
+	MOVQ n+96(FP), DI
+	MOVQ DI, R8
+	SHLQ $0x02, R8
+
+row:
+	TESTQ        SI, SI
+	JZ           done
+	VBROADCASTSD (BX), Y0
+	VBROADCASTSD 8(BX), Y1
+	XORQ         R9, R9
+	MOVQ         DI, R10
+	SUBQ         $0x00000010, R10
+	CMPQ         R9, R10
+	JG           single12
+
+group12:
+	VMOVUPS      (CX)(R9*4), Y2
+	VSUBPS       (DX)(R9*4), Y2, Y2
+	VEXTRACTF128 $0x01, Y2, X3
+	VCVTPS2PD    X2, Y2
+	VCVTPS2PD    X3, Y3
+	VSUBPD       Y0, Y2, Y2
+	VMULPD       Y1, Y2, Y2
+	VSUBPD       Y0, Y3, Y3
+	VMULPD       Y1, Y3, Y3
+	VCVTPD2PSY   Y2, X4
+	VCVTPD2PSY   Y3, X2
+	VINSERTF128  $0x01, X2, Y4, Y4
+	VMOVUPS      Y4, (AX)(R9*4)
+	VMOVUPS      32(CX)(R9*4), Y2
+	VSUBPS       32(DX)(R9*4), Y2, Y2
+	VEXTRACTF128 $0x01, Y2, X3
+	VCVTPS2PD    X2, Y2
+	VCVTPS2PD    X3, Y3
+	VSUBPD       Y0, Y2, Y2
+	VMULPD       Y1, Y2, Y2
+	VSUBPD       Y0, Y3, Y3
+	VMULPD       Y1, Y3, Y3
+	VCVTPD2PSY   Y2, X5
+	VCVTPD2PSY   Y3, X2
+	VINSERTF128  $0x01, X2, Y5, Y5
+	VMOVUPS      Y5, 32(AX)(R9*4)
+	ADDQ         $0x00000010, R9
+	CMPQ         R9, R10
+	JLE          group12
+
+single12:
+	ADDQ $0x00000008, R10
+
+one12:
+	CMPQ         R9, R10
+	JG           tail12
+	VMOVUPS      (CX)(R9*4), Y2
+	VSUBPS       (DX)(R9*4), Y2, Y2
+	VEXTRACTF128 $0x01, Y2, X3
+	VCVTPS2PD    X2, Y2
+	VCVTPS2PD    X3, Y3
+	VSUBPD       Y0, Y2, Y2
+	VMULPD       Y1, Y2, Y2
+	VSUBPD       Y0, Y3, Y3
+	VMULPD       Y1, Y3, Y3
+	VCVTPD2PSY   Y2, X6
+	VCVTPD2PSY   Y3, X2
+	VINSERTF128  $0x01, X2, Y6, Y6
+	VMOVUPS      Y6, (AX)(R9*4)
+	ADDQ         $0x00000008, R9
+	JMP          one12
+
+tail12:
+	ADDQ         $0x00000008, R10
+	SUBQ         R9, R10
+	JLE          done12
+	LEAQ         tailmask32<>+0(SB), R11
+	MOVQ         $0x00000008, R12
+	SUBQ         R10, R12
+	VMOVDQU      (R11)(R12*4), Y2
+	VMASKMOVPS   (CX)(R9*4), Y2, Y3
+	VMASKMOVPS   (DX)(R9*4), Y2, Y8
+	VSUBPS       Y8, Y3, Y3
+	VEXTRACTF128 $0x01, Y3, X4
+	VCVTPS2PD    X3, Y3
+	VCVTPS2PD    X4, Y8
+	VSUBPD       Y0, Y3, Y3
+	VMULPD       Y1, Y3, Y3
+	VSUBPD       Y0, Y8, Y8
+	VMULPD       Y1, Y8, Y8
+	VCVTPD2PSY   Y3, X7
+	VCVTPD2PSY   Y8, X0
+	VINSERTF128  $0x01, X0, Y7, Y7
+	VMASKMOVPS   Y7, Y2, (AX)(R9*4)
+	ADDQ         R10, R9
+
+done12:
+	ADDQ R8, AX
+	ADDQ R8, CX
+	ADDQ R8, DX
+	ADDQ $0x10, BX
+	DECQ SI
+	JMP  row
+
+done:
+	VZEROUPPER
+	RET
+
 // func readProbeAVX2F32(x []float32, y []float32) float32
 // Requires: AVX, SSE
 TEXT ·readProbeAVX2F32(SB), NOSPLIT, $0-52
@@ -41770,6 +42475,569 @@ tail:
 	VBROADCASTSD consts64<>+184(SB), Y2
 	VBLENDVPD    Y1, Y2, Y5, Y5
 	VMASKMOVPD   Y5, Y0, (CX)
+
+done:
+	VZEROUPPER
+	RET
+
+// func cosDotRowsAVX2F64(dot []float64, p []float64, y []float64, a int)
+// Requires: AVX
+TEXT ·cosDotRowsAVX2F64(SB), NOSPLIT, $0-80
+	MOVQ p_base+24(FP), AX
+	MOVQ y_base+48(FP), CX
+	MOVQ dot_base+0(FP), DX
+	MOVQ dot_len+8(FP), BX
+	MOVQ a+72(FP), SI
+	MOVQ SI, DI
+	SHLQ $0x03, DI
+
+row:
+	TESTQ  BX, BX
+	JZ     done
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	XORQ   R8, R8
+	MOVQ   SI, R9
+	SUBQ   $0x00000008, R9
+	CMPQ   R8, R9
+	JG     single13
+
+group13:
+	VMOVUPD (AX)(R8*8), Y2
+	VMULPD  (CX)(R8*8), Y2, Y2
+	VADDPD  Y2, Y0, Y0
+	VMOVUPD 32(AX)(R8*8), Y2
+	VMULPD  32(CX)(R8*8), Y2, Y2
+	VADDPD  Y2, Y1, Y1
+	ADDQ    $0x00000008, R8
+	CMPQ    R8, R9
+	JLE     group13
+
+single13:
+	ADDQ $0x00000004, R9
+
+one13:
+	CMPQ    R8, R9
+	JG      tail13
+	VMOVUPD (AX)(R8*8), Y2
+	VMULPD  (CX)(R8*8), Y2, Y2
+	VADDPD  Y2, Y0, Y0
+	ADDQ    $0x00000004, R8
+	JMP     one13
+
+tail13:
+	ADDQ       $0x00000004, R9
+	SUBQ       R8, R9
+	JLE        done13
+	LEAQ       tailmask64<>+0(SB), R10
+	MOVQ       $0x00000004, R11
+	SUBQ       R9, R11
+	VMOVDQU    (R10)(R11*8), Y2
+	VMASKMOVPD (AX)(R8*8), Y2, Y3
+	VMASKMOVPD (CX)(R8*8), Y2, Y2
+	VMULPD     Y2, Y3, Y3
+	VADDPD     Y3, Y0, Y0
+	ADDQ       R9, R8
+
+done13:
+	VADDPD       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	VMOVSD       X0, (DX)
+	ADDQ         DI, AX
+	ADDQ         DI, CX
+	ADDQ         $0x08, DX
+	DECQ         BX
+	JMP          row
+
+done:
+	VZEROUPPER
+	RET
+
+// func cosDotColsAVX2F64(dot []float64, p []float64, y []float64, s int, a int, cols int)
+// Requires: AVX
+TEXT ·cosDotColsAVX2F64(SB), NOSPLIT, $0-96
+	MOVQ  p_base+24(FP), AX
+	MOVQ  y_base+48(FP), CX
+	MOVQ  dot_base+0(FP), DX
+	MOVQ  dot_len+8(FP), BX
+	LEAQ  (DX)(BX*8), BX
+	MOVQ  cols+88(FP), SI
+	MOVQ  s+72(FP), DI
+	SHLQ  $0x03, DI
+	MOVQ  a+80(FP), R8
+	IMULQ DI, R8
+
+block:
+	CMPQ DX, BX
+	JAE  done
+	XORQ R9, R9
+
+chunks14:
+	MOVQ   SI, R10
+	SUBQ   R9, R10
+	CMPQ   R10, $0x00000008
+	JL     single14
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	LEAQ   (AX)(R9*8), R10
+	LEAQ   (CX)(R9*8), R11
+	MOVQ   a+80(FP), R12
+
+k15:
+	TESTQ   R12, R12
+	JZ      kdone15
+	VMOVUPD (R10), Y2
+	VMULPD  (R11), Y2, Y2
+	VADDPD  Y2, Y0, Y0
+	VMOVUPD 32(R10), Y2
+	VMULPD  32(R11), Y2, Y2
+	VADDPD  Y2, Y1, Y1
+	ADDQ    DI, R10
+	ADDQ    DI, R11
+	DECQ    R12
+	JMP     k15
+
+kdone15:
+	VMOVUPD Y0, (DX)(R9*8)
+	VMOVUPD Y1, 32(DX)(R9*8)
+	ADDQ    $0x00000008, R9
+	JMP     chunks14
+
+single14:
+	CMPQ   R10, $0x00000004
+	JL     tail14
+	VXORPD Y0, Y0, Y0
+	LEAQ   (AX)(R9*8), R10
+	LEAQ   (CX)(R9*8), R11
+	MOVQ   a+80(FP), R12
+
+k16:
+	TESTQ   R12, R12
+	JZ      kdone16
+	VMOVUPD (R10), Y1
+	VMULPD  (R11), Y1, Y1
+	VADDPD  Y1, Y0, Y0
+	ADDQ    DI, R10
+	ADDQ    DI, R11
+	DECQ    R12
+	JMP     k16
+
+kdone16:
+	VMOVUPD Y0, (DX)(R9*8)
+	ADDQ    $0x00000004, R9
+	JMP     chunks14
+
+tail14:
+	TESTQ   R10, R10
+	JLE     done14
+	LEAQ    tailmask64<>+0(SB), R11
+	MOVQ    $0x00000004, R12
+	SUBQ    R10, R12
+	VMOVDQU (R11)(R12*8), Y0
+	VXORPD  Y1, Y1, Y1
+	LEAQ    (AX)(R9*8), R10
+	LEAQ    (CX)(R9*8), R11
+	MOVQ    a+80(FP), R12
+
+k17:
+	TESTQ      R12, R12
+	JZ         kdone17
+	VMASKMOVPD (R10), Y0, Y2
+	VMASKMOVPD (R11), Y0, Y3
+	VMULPD     Y3, Y2, Y2
+	VADDPD     Y2, Y1, Y1
+	ADDQ       DI, R10
+	ADDQ       DI, R11
+	DECQ       R12
+	JMP        k17
+
+kdone17:
+	VMASKMOVPD Y1, Y0, (DX)(R9*8)
+
+done14:
+	ADDQ R8, AX
+	ADDQ R8, CX
+	LEAQ (DX)(SI*8), DX
+	JMP  block
+
+done:
+	VZEROUPPER
+	RET
+
+// func cosGradRowsAVX2F64(grad []float64, y []float64, sc []float64, a int)
+// Requires: AVX
+TEXT ·cosGradRowsAVX2F64(SB), NOSPLIT, $0-80
+	MOVQ grad_base+0(FP), AX
+	MOVQ y_base+24(FP), CX
+	MOVQ sc_base+48(FP), DX
+	MOVQ sc_len+56(FP), BX
+	MOVQ a+72(FP), SI
+	MOVQ SI, DI
+	SHLQ $0x03, DI
+
+row:
+	TESTQ        BX, BX
+	JZ           done
+	VBROADCASTSD (DX), Y0
+	XORQ         R8, R8
+	MOVQ         SI, R9
+	SUBQ         $0x00000008, R9
+	CMPQ         R8, R9
+	JG           single18
+
+group18:
+	VMOVUPD (CX)(R8*8), Y1
+	VMULPD  Y0, Y1, Y1
+	VMOVUPD Y1, (AX)(R8*8)
+	VMOVUPD 32(CX)(R8*8), Y1
+	VMULPD  Y0, Y1, Y1
+	VMOVUPD Y1, 32(AX)(R8*8)
+	ADDQ    $0x00000008, R8
+	CMPQ    R8, R9
+	JLE     group18
+
+single18:
+	ADDQ $0x00000004, R9
+
+one18:
+	CMPQ    R8, R9
+	JG      tail18
+	VMOVUPD (CX)(R8*8), Y1
+	VMULPD  Y0, Y1, Y1
+	VMOVUPD Y1, (AX)(R8*8)
+	ADDQ    $0x00000004, R8
+	JMP     one18
+
+tail18:
+	ADDQ       $0x00000004, R9
+	SUBQ       R8, R9
+	JLE        done18
+	LEAQ       tailmask64<>+0(SB), R10
+	MOVQ       $0x00000004, R11
+	SUBQ       R9, R11
+	VMOVDQU    (R10)(R11*8), Y1
+	VMASKMOVPD (CX)(R8*8), Y1, Y2
+	VMULPD     Y0, Y2, Y2
+	VMASKMOVPD Y2, Y1, (AX)(R8*8)
+	ADDQ       R9, R8
+
+done18:
+	ADDQ DI, AX
+	ADDQ DI, CX
+	ADDQ $0x08, DX
+	DECQ BX
+	JMP  row
+
+done:
+	VZEROUPPER
+	RET
+
+// func cosGradColsAVX2F64(grad []float64, y []float64, sc []float64, s int, a int, cols int)
+// Requires: AVX
+TEXT ·cosGradColsAVX2F64(SB), NOSPLIT, $0-96
+	MOVQ  grad_base+0(FP), AX
+	MOVQ  y_base+24(FP), CX
+	MOVQ  sc_base+48(FP), DX
+	MOVQ  sc_len+56(FP), BX
+	LEAQ  (DX)(BX*8), BX
+	MOVQ  cols+88(FP), SI
+	MOVQ  s+72(FP), DI
+	SHLQ  $0x03, DI
+	MOVQ  a+80(FP), R8
+	IMULQ DI, R8
+
+block:
+	CMPQ DX, BX
+	JAE  done
+	XORQ R9, R9
+
+chunks19:
+	MOVQ    SI, R10
+	SUBQ    R9, R10
+	CMPQ    R10, $0x00000004
+	JL      single19
+	VMOVUPD (DX)(R9*8), Y0
+	LEAQ    (AX)(R9*8), R10
+	LEAQ    (CX)(R9*8), R11
+	MOVQ    a+80(FP), R12
+
+k20:
+	TESTQ   R12, R12
+	JZ      kdone20
+	VMOVUPD (R11), Y1
+	VMULPD  Y0, Y1, Y1
+	VMOVUPD Y1, (R10)
+	ADDQ    DI, R10
+	ADDQ    DI, R11
+	DECQ    R12
+	JMP     k20
+
+kdone20:
+	ADDQ $0x00000004, R9
+	JMP  chunks19
+
+single19:
+	TESTQ      R10, R10
+	JLE        done19
+	LEAQ       tailmask64<>+0(SB), R11
+	MOVQ       $0x00000004, R12
+	SUBQ       R10, R12
+	VMOVDQU    (R11)(R12*8), Y0
+	VMASKMOVPD (DX)(R9*8), Y0, Y1
+	LEAQ       (AX)(R9*8), R10
+	LEAQ       (CX)(R9*8), R9
+	MOVQ       a+80(FP), R11
+
+k21:
+	TESTQ      R11, R11
+	JZ         kdone21
+	VMASKMOVPD (R9), Y0, Y2
+	VMULPD     Y1, Y2, Y2
+	VMASKMOVPD Y2, Y0, (R10)
+	ADDQ       DI, R10
+	ADDQ       DI, R9
+	DECQ       R11
+	JMP        k21
+
+kdone21:
+done19:
+	ADDQ R8, AX
+	ADDQ R8, CX
+	LEAQ (DX)(SI*8), DX
+	JMP  block
+
+done:
+	VZEROUPPER
+	RET
+
+// func pairStatsAVX2F64(st []float64, p []float64, y []float64, n int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·pairStatsAVX2F64(SB), NOSPLIT, $0-80
+	MOVQ p_base+24(FP), AX
+	MOVQ y_base+48(FP), CX
+	MOVQ st_base+0(FP), DX
+	MOVQ st_len+8(FP), BX
+	LEAQ (DX)(BX*8), BX
+	MOVQ n+72(FP), SI
+	MOVQ SI, DI
+	SHLQ $0x03, DI
+
+row:
+	CMPQ   DX, BX
+	JAE    done
+	XORQ   R8, R8
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	MOVQ   SI, R9
+	SUBQ   $0x00000008, R9
+	CMPQ   R8, R9
+	JG     single22
+
+group22:
+	VMOVUPD (AX)(R8*8), Y2
+	VSUBPD  (CX)(R8*8), Y2, Y2
+	VADDPD  Y2, Y0, Y0
+	VMOVUPD 32(AX)(R8*8), Y2
+	VSUBPD  32(CX)(R8*8), Y2, Y2
+	VADDPD  Y2, Y1, Y1
+	ADDQ    $0x00000008, R8
+	CMPQ    R8, R9
+	JLE     group22
+
+single22:
+	ADDQ $0x00000004, R9
+
+one22:
+	CMPQ    R8, R9
+	JG      tail22
+	VMOVUPD (AX)(R8*8), Y2
+	VSUBPD  (CX)(R8*8), Y2, Y2
+	VADDPD  Y2, Y0, Y0
+	ADDQ    $0x00000004, R8
+	JMP     one22
+
+tail22:
+	ADDQ       $0x00000004, R9
+	SUBQ       R8, R9
+	JLE        done22
+	LEAQ       tailmask64<>+0(SB), R10
+	MOVQ       $0x00000004, R11
+	SUBQ       R9, R11
+	VMOVDQU    (R10)(R11*8), Y2
+	VMASKMOVPD (AX)(R8*8), Y2, Y3
+	VMASKMOVPD (CX)(R8*8), Y2, Y2
+	VSUBPD     Y2, Y3, Y3
+	VADDPD     Y3, Y0, Y0
+	ADDQ       R9, R8
+
+done22:
+	VADDPD       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	VXORPD       X1, X1, X1
+	VCVTSI2SDQ   SI, X1, X1
+	VDIVSD       X1, X0, X0
+	VMOVSD       X0, (DX)
+	VBROADCASTSD X0, Y0
+	VXORPD       Y1, Y1, Y1
+	VXORPD       Y2, Y2, Y2
+	VXORPD       Y3, Y3, Y3
+	VXORPD       Y4, Y4, Y4
+	XORQ         R8, R8
+	MOVQ         SI, R9
+	SUBQ         $0x00000008, R9
+	CMPQ         R8, R9
+	JG           single23
+
+group23:
+	VMOVUPD     (AX)(R8*8), Y5
+	VSUBPD      (CX)(R8*8), Y5, Y5
+	VSUBPD      Y0, Y5, Y5
+	VADDPD      Y5, Y1, Y1
+	VFMADD231PD Y5, Y5, Y3
+	VMOVUPD     32(AX)(R8*8), Y5
+	VSUBPD      32(CX)(R8*8), Y5, Y5
+	VSUBPD      Y0, Y5, Y5
+	VADDPD      Y5, Y2, Y2
+	VFMADD231PD Y5, Y5, Y4
+	ADDQ        $0x00000008, R8
+	CMPQ        R8, R9
+	JLE         group23
+
+single23:
+	ADDQ $0x00000004, R9
+
+one23:
+	CMPQ        R8, R9
+	JG          tail23
+	VMOVUPD     (AX)(R8*8), Y5
+	VSUBPD      (CX)(R8*8), Y5, Y5
+	VSUBPD      Y0, Y5, Y5
+	VADDPD      Y5, Y1, Y1
+	VFMADD231PD Y5, Y5, Y3
+	ADDQ        $0x00000004, R8
+	JMP         one23
+
+tail23:
+	ADDQ        $0x00000004, R9
+	SUBQ        R8, R9
+	JLE         done23
+	LEAQ        tailmask64<>+0(SB), R10
+	MOVQ        $0x00000004, R11
+	SUBQ        R9, R11
+	VMOVDQU     (R10)(R11*8), Y5
+	VMASKMOVPD  (AX)(R8*8), Y5, Y6
+	VMASKMOVPD  (CX)(R8*8), Y5, Y7
+	VSUBPD      Y7, Y6, Y6
+	VSUBPD      Y0, Y6, Y6
+	VANDPD      Y5, Y6, Y6
+	VADDPD      Y6, Y1, Y1
+	VFMADD231PD Y6, Y6, Y3
+	ADDQ        R9, R8
+
+done23:
+	VADDPD       Y2, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPD       X0, X1, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	VMOVSD       X0, 8(DX)
+	VADDPD       Y4, Y3, Y3
+	VEXTRACTF128 $0x01, Y3, X0
+	VADDPD       X0, X3, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	VMOVSD       X0, 16(DX)
+	ADDQ         DI, AX
+	ADDQ         DI, CX
+	ADDQ         $0x18, DX
+	JMP          row
+
+done:
+	VZEROUPPER
+	RET
+
+// func pairGradAVX2F64(grad []float64, p []float64, y []float64, mf []float64, n int)
+// Requires: AVX
+TEXT ·pairGradAVX2F64(SB), NOSPLIT, $0-104
+	MOVQ grad_base+0(FP), AX
+	MOVQ p_base+24(FP), CX
+	MOVQ y_base+48(FP), DX
+	MOVQ mf_base+72(FP), BX
+	MOVQ mf_len+80(FP), SI
+	SHRQ $0x01, SI
+	MOVQ n+96(FP), DI
+	MOVQ DI, R8
+	SHLQ $0x03, R8
+
+row:
+	TESTQ        SI, SI
+	JZ           done
+	VBROADCASTSD (BX), Y0
+	VBROADCASTSD 8(BX), Y1
+	XORQ         R9, R9
+	MOVQ         DI, R10
+	SUBQ         $0x00000008, R10
+	CMPQ         R9, R10
+	JG           single24
+
+group24:
+	VMOVUPD (CX)(R9*8), Y2
+	VSUBPD  (DX)(R9*8), Y2, Y2
+	VSUBPD  Y0, Y2, Y2
+	VMULPD  Y1, Y2, Y2
+	VMOVUPD Y2, (AX)(R9*8)
+	VMOVUPD 32(CX)(R9*8), Y2
+	VSUBPD  32(DX)(R9*8), Y2, Y2
+	VSUBPD  Y0, Y2, Y2
+	VMULPD  Y1, Y2, Y2
+	VMOVUPD Y2, 32(AX)(R9*8)
+	ADDQ    $0x00000008, R9
+	CMPQ    R9, R10
+	JLE     group24
+
+single24:
+	ADDQ $0x00000004, R10
+
+one24:
+	CMPQ    R9, R10
+	JG      tail24
+	VMOVUPD (CX)(R9*8), Y2
+	VSUBPD  (DX)(R9*8), Y2, Y2
+	VSUBPD  Y0, Y2, Y2
+	VMULPD  Y1, Y2, Y2
+	VMOVUPD Y2, (AX)(R9*8)
+	ADDQ    $0x00000004, R9
+	JMP     one24
+
+tail24:
+	ADDQ       $0x00000004, R10
+	SUBQ       R9, R10
+	JLE        done24
+	LEAQ       tailmask64<>+0(SB), R11
+	MOVQ       $0x00000004, R12
+	SUBQ       R10, R12
+	VMOVDQU    (R11)(R12*8), Y2
+	VMASKMOVPD (CX)(R9*8), Y2, Y3
+	VMASKMOVPD (DX)(R9*8), Y2, Y4
+	VSUBPD     Y4, Y3, Y3
+	VSUBPD     Y0, Y3, Y3
+	VMULPD     Y1, Y3, Y3
+	VMASKMOVPD Y3, Y2, (AX)(R9*8)
+	ADDQ       R10, R9
+
+done24:
+	ADDQ R8, AX
+	ADDQ R8, CX
+	ADDQ R8, DX
+	ADDQ $0x10, BX
+	DECQ SI
+	JMP  row
 
 done:
 	VZEROUPPER
@@ -67720,6 +68988,753 @@ done:
 	VZEROUPPER
 	RET
 
+// func cosDotRowsAVX512F32(dot []float64, p []float32, y []float32, a int)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·cosDotRowsAVX512F32(SB), NOSPLIT, $0-80
+	MOVQ p_base+24(FP), AX
+	MOVQ y_base+48(FP), CX
+	MOVQ dot_base+0(FP), DX
+	MOVQ dot_len+8(FP), BX
+	MOVQ a+72(FP), SI
+	MOVQ SI, DI
+	SHLQ $0x02, DI
+
+row:
+	TESTQ  BX, BX
+	JZ     done
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	XORQ   R8, R8
+	MOVQ   SI, R9
+	SUBQ   $0x00000020, R9
+	CMPQ   R8, R9
+	JG     single25
+
+group25:
+	VMOVUPS       (AX)(R8*4), Z4
+	VMULPS        (CX)(R8*4), Z4, Z4
+	VEXTRACTF32X8 $0x01, Z4, Y5
+	VCVTPS2PD     Y4, Z4
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z4, Z0, Z0
+	VADDPD        Z5, Z1, Z1
+	VMOVUPS       64(AX)(R8*4), Z4
+	VMULPS        64(CX)(R8*4), Z4, Z4
+	VEXTRACTF32X8 $0x01, Z4, Y5
+	VCVTPS2PD     Y4, Z4
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z4, Z2, Z2
+	VADDPD        Z5, Z3, Z3
+	ADDQ          $0x00000020, R8
+	CMPQ          R8, R9
+	JLE           group25
+
+single25:
+	ADDQ $0x00000010, R9
+
+one25:
+	CMPQ          R8, R9
+	JG            tail25
+	VMOVUPS       (AX)(R8*4), Z4
+	VMULPS        (CX)(R8*4), Z4, Z4
+	VEXTRACTF32X8 $0x01, Z4, Y5
+	VCVTPS2PD     Y4, Z4
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z4, Z0, Z0
+	VADDPD        Z5, Z1, Z1
+	ADDQ          $0x00000010, R8
+	JMP           one25
+
+tail25:
+	ADDQ          $0x00000010, R9
+	SUBQ          R8, R9
+	JLE           done25
+	LEAQ          kmask<>+0(SB), R10
+	KMOVW         (R10)(R9*2), K1
+	VXORPS        Z4, Z4, Z4
+	VMOVUPS.Z     (AX)(R8*4), K1, Z4
+	VXORPS        Z5, Z5, Z5
+	VMOVUPS.Z     (CX)(R8*4), K1, Z5
+	VMULPS        Z5, Z4, Z4
+	VEXTRACTF32X8 $0x01, Z4, Y5
+	VCVTPS2PD     Y4, Z4
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z4, Z0, Z0
+	VADDPD        Z5, Z1, Z1
+	ADDQ          R9, R8
+
+done25:
+	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
+	VADDPD        Z2, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	VMOVSD        X0, (DX)
+	ADDQ          DI, AX
+	ADDQ          DI, CX
+	ADDQ          $0x08, DX
+	DECQ          BX
+	JMP           row
+
+done:
+	VZEROUPPER
+	RET
+
+// func cosDotColsAVX512F32(dot []float64, p []float32, y []float32, s int, a int, cols int)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·cosDotColsAVX512F32(SB), NOSPLIT, $0-96
+	MOVQ  p_base+24(FP), AX
+	MOVQ  y_base+48(FP), CX
+	MOVQ  dot_base+0(FP), DX
+	MOVQ  dot_len+8(FP), BX
+	LEAQ  (DX)(BX*8), BX
+	MOVQ  cols+88(FP), SI
+	MOVQ  s+72(FP), DI
+	SHLQ  $0x02, DI
+	MOVQ  a+80(FP), R8
+	IMULQ DI, R8
+
+block:
+	CMPQ DX, BX
+	JAE  done
+	XORQ R9, R9
+
+chunks26:
+	MOVQ   SI, R10
+	SUBQ   R9, R10
+	CMPQ   R10, $0x00000020
+	JL     single26
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	LEAQ   (AX)(R9*4), R10
+	LEAQ   (CX)(R9*4), R11
+	MOVQ   a+80(FP), R12
+
+k27:
+	TESTQ         R12, R12
+	JZ            kdone27
+	VMOVUPS       (R10), Z4
+	VMULPS        (R11), Z4, Z4
+	VEXTRACTF32X8 $0x01, Z4, Y5
+	VCVTPS2PD     Y4, Z4
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z4, Z0, Z0
+	VADDPD        Z5, Z1, Z1
+	VMOVUPS       64(R10), Z4
+	VMULPS        64(R11), Z4, Z4
+	VEXTRACTF32X8 $0x01, Z4, Y5
+	VCVTPS2PD     Y4, Z4
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z4, Z2, Z2
+	VADDPD        Z5, Z3, Z3
+	ADDQ          DI, R10
+	ADDQ          DI, R11
+	DECQ          R12
+	JMP           k27
+
+kdone27:
+	VMOVUPD Z0, (DX)(R9*8)
+	VMOVUPD Z1, 64(DX)(R9*8)
+	VMOVUPD Z2, 128(DX)(R9*8)
+	VMOVUPD Z3, 192(DX)(R9*8)
+	ADDQ    $0x00000020, R9
+	JMP     chunks26
+
+single26:
+	CMPQ   R10, $0x00000010
+	JL     tail26
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	LEAQ   (AX)(R9*4), R10
+	LEAQ   (CX)(R9*4), R11
+	MOVQ   a+80(FP), R12
+
+k28:
+	TESTQ         R12, R12
+	JZ            kdone28
+	VMOVUPS       (R10), Z2
+	VMULPS        (R11), Z2, Z2
+	VEXTRACTF32X8 $0x01, Z2, Y3
+	VCVTPS2PD     Y2, Z2
+	VCVTPS2PD     Y3, Z3
+	VADDPD        Z2, Z0, Z0
+	VADDPD        Z3, Z1, Z1
+	ADDQ          DI, R10
+	ADDQ          DI, R11
+	DECQ          R12
+	JMP           k28
+
+kdone28:
+	VMOVUPD Z0, (DX)(R9*8)
+	VMOVUPD Z1, 64(DX)(R9*8)
+	ADDQ    $0x00000010, R9
+	JMP     chunks26
+
+tail26:
+	TESTQ  R10, R10
+	JLE    done26
+	LEAQ   kmask<>+0(SB), R11
+	KMOVW  (R11)(R10*2), K1
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	LEAQ   (AX)(R9*4), R10
+	LEAQ   (CX)(R9*4), R11
+	MOVQ   a+80(FP), R12
+
+k29:
+	TESTQ         R12, R12
+	JZ            kdone29
+	VXORPS        Z2, Z2, Z2
+	VMOVUPS.Z     (R10), K1, Z2
+	VXORPS        Z3, Z3, Z3
+	VMOVUPS.Z     (R11), K1, Z3
+	VMULPS        Z3, Z2, Z2
+	VEXTRACTF32X8 $0x01, Z2, Y3
+	VCVTPS2PD     Y2, Z2
+	VCVTPS2PD     Y3, Z3
+	VADDPD        Z2, Z0, Z0
+	VADDPD        Z3, Z1, Z1
+	ADDQ          DI, R10
+	ADDQ          DI, R11
+	DECQ          R12
+	JMP           k29
+
+kdone29:
+	KSHIFTRW $0x08, K1, K2
+	VMOVUPD  Z0, K1, (DX)(R9*8)
+	VMOVUPD  Z1, K2, 64(DX)(R9*8)
+
+done26:
+	ADDQ R8, AX
+	ADDQ R8, CX
+	LEAQ (DX)(SI*8), DX
+	JMP  block
+
+done:
+	VZEROUPPER
+	RET
+
+// func cosGradRowsAVX512F32(grad []float32, y []float32, sc []float64, a int)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·cosGradRowsAVX512F32(SB), NOSPLIT, $0-80
+	MOVQ grad_base+0(FP), AX
+	MOVQ y_base+24(FP), CX
+	MOVQ sc_base+48(FP), DX
+	MOVQ sc_len+56(FP), BX
+	MOVQ a+72(FP), SI
+	MOVQ SI, DI
+	SHLQ $0x02, DI
+
+row:
+	TESTQ        BX, BX
+	JZ           done
+	VBROADCASTSD (DX), Z0
+	XORQ         R8, R8
+	MOVQ         SI, R9
+	SUBQ         $0x00000020, R9
+	CMPQ         R8, R9
+	JG           single30
+
+group30:
+	VMOVUPS       (CX)(R8*4), Z1
+	VEXTRACTF32X8 $0x01, Z1, Y2
+	VCVTPS2PD     Y1, Z1
+	VCVTPS2PD     Y2, Z2
+	VMULPD        Z0, Z1, Z1
+	VMULPD        Z0, Z2, Z2
+	VCVTPD2PS     Z1, Y3
+	VCVTPD2PS     Z2, Y1
+	VINSERTF32X8  $0x01, Y1, Z3, Z3
+	VMOVUPS       Z3, (AX)(R8*4)
+	VMOVUPS       64(CX)(R8*4), Z1
+	VEXTRACTF32X8 $0x01, Z1, Y2
+	VCVTPS2PD     Y1, Z1
+	VCVTPS2PD     Y2, Z2
+	VMULPD        Z0, Z1, Z1
+	VMULPD        Z0, Z2, Z2
+	VCVTPD2PS     Z1, Y4
+	VCVTPD2PS     Z2, Y1
+	VINSERTF32X8  $0x01, Y1, Z4, Z4
+	VMOVUPS       Z4, 64(AX)(R8*4)
+	ADDQ          $0x00000020, R8
+	CMPQ          R8, R9
+	JLE           group30
+
+single30:
+	ADDQ $0x00000010, R9
+
+one30:
+	CMPQ          R8, R9
+	JG            tail30
+	VMOVUPS       (CX)(R8*4), Z1
+	VEXTRACTF32X8 $0x01, Z1, Y2
+	VCVTPS2PD     Y1, Z1
+	VCVTPS2PD     Y2, Z2
+	VMULPD        Z0, Z1, Z1
+	VMULPD        Z0, Z2, Z2
+	VCVTPD2PS     Z1, Y5
+	VCVTPD2PS     Z2, Y1
+	VINSERTF32X8  $0x01, Y1, Z5, Z5
+	VMOVUPS       Z5, (AX)(R8*4)
+	ADDQ          $0x00000010, R8
+	JMP           one30
+
+tail30:
+	ADDQ          $0x00000010, R9
+	SUBQ          R8, R9
+	JLE           done30
+	LEAQ          kmask<>+0(SB), R10
+	KMOVW         (R10)(R9*2), K1
+	VXORPS        Z1, Z1, Z1
+	VMOVUPS.Z     (CX)(R8*4), K1, Z1
+	VEXTRACTF32X8 $0x01, Z1, Y2
+	VCVTPS2PD     Y1, Z1
+	VCVTPS2PD     Y2, Z2
+	VMULPD        Z0, Z1, Z1
+	VMULPD        Z0, Z2, Z2
+	VCVTPD2PS     Z1, Y6
+	VCVTPD2PS     Z2, Y0
+	VINSERTF32X8  $0x01, Y0, Z6, Z6
+	VMOVUPS       Z6, K1, (AX)(R8*4)
+	ADDQ          R9, R8
+
+done30:
+	ADDQ DI, AX
+	ADDQ DI, CX
+	ADDQ $0x08, DX
+	DECQ BX
+	JMP  row
+
+done:
+	VZEROUPPER
+	RET
+
+// func cosGradColsAVX512F32(grad []float32, y []float32, sc []float64, s int, a int, cols int)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·cosGradColsAVX512F32(SB), NOSPLIT, $0-96
+	MOVQ  grad_base+0(FP), AX
+	MOVQ  y_base+24(FP), CX
+	MOVQ  sc_base+48(FP), DX
+	MOVQ  sc_len+56(FP), BX
+	LEAQ  (DX)(BX*8), BX
+	MOVQ  cols+88(FP), SI
+	MOVQ  s+72(FP), DI
+	SHLQ  $0x02, DI
+	MOVQ  a+80(FP), R8
+	IMULQ DI, R8
+
+block:
+	CMPQ DX, BX
+	JAE  done
+	XORQ R9, R9
+
+chunks31:
+	MOVQ    SI, R10
+	SUBQ    R9, R10
+	CMPQ    R10, $0x00000010
+	JL      single31
+	VMOVUPD (DX)(R9*8), Z0
+	VMOVUPD 64(DX)(R9*8), Z1
+	LEAQ    (AX)(R9*4), R10
+	LEAQ    (CX)(R9*4), R11
+	MOVQ    a+80(FP), R12
+
+k32:
+	TESTQ         R12, R12
+	JZ            kdone32
+	VMOVUPS       (R11), Z2
+	VEXTRACTF32X8 $0x01, Z2, Y3
+	VCVTPS2PD     Y2, Z2
+	VCVTPS2PD     Y3, Z3
+	VMULPD        Z0, Z2, Z2
+	VMULPD        Z1, Z3, Z3
+	VCVTPD2PS     Z2, Y4
+	VCVTPD2PS     Z3, Y2
+	VINSERTF32X8  $0x01, Y2, Z4, Z4
+	VMOVUPS       Z4, (R10)
+	ADDQ          DI, R10
+	ADDQ          DI, R11
+	DECQ          R12
+	JMP           k32
+
+kdone32:
+	ADDQ $0x00000010, R9
+	JMP  chunks31
+
+single31:
+	TESTQ     R10, R10
+	JLE       done31
+	LEAQ      kmask<>+0(SB), R11
+	KMOVW     (R11)(R10*2), K1
+	KSHIFTRW  $0x08, K1, K2
+	VXORPD    Z0, Z0, Z0
+	VMOVUPD.Z (DX)(R9*8), K1, Z0
+	VXORPD    Z1, Z1, Z1
+	VMOVUPD.Z 64(DX)(R9*8), K2, Z1
+	LEAQ      (AX)(R9*4), R10
+	LEAQ      (CX)(R9*4), R9
+	MOVQ      a+80(FP), R11
+
+k33:
+	TESTQ         R11, R11
+	JZ            kdone33
+	VXORPS        Z2, Z2, Z2
+	VMOVUPS.Z     (R9), K1, Z2
+	VEXTRACTF32X8 $0x01, Z2, Y3
+	VCVTPS2PD     Y2, Z2
+	VCVTPS2PD     Y3, Z3
+	VMULPD        Z0, Z2, Z2
+	VMULPD        Z1, Z3, Z3
+	VCVTPD2PS     Z2, Y5
+	VCVTPD2PS     Z3, Y2
+	VINSERTF32X8  $0x01, Y2, Z5, Z5
+	VMOVUPS       Z5, K1, (R10)
+	ADDQ          DI, R10
+	ADDQ          DI, R9
+	DECQ          R11
+	JMP           k33
+
+kdone33:
+done31:
+	ADDQ R8, AX
+	ADDQ R8, CX
+	LEAQ (DX)(SI*8), DX
+	JMP  block
+
+done:
+	VZEROUPPER
+	RET
+
+// func pairStatsAVX512F32(st []float64, p []float32, y []float32, n int)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·pairStatsAVX512F32(SB), NOSPLIT, $0-80
+	MOVQ p_base+24(FP), AX
+	MOVQ y_base+48(FP), CX
+	MOVQ st_base+0(FP), DX
+	MOVQ st_len+8(FP), BX
+	LEAQ (DX)(BX*8), BX
+	MOVQ n+72(FP), SI
+	MOVQ SI, DI
+	SHLQ $0x02, DI
+
+row:
+	CMPQ   DX, BX
+	JAE    done
+	XORQ   R8, R8
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	MOVQ   SI, R9
+	SUBQ   $0x00000020, R9
+	CMPQ   R8, R9
+	JG     single34
+
+group34:
+	VMOVUPS       (AX)(R8*4), Z4
+	VSUBPS        (CX)(R8*4), Z4, Z4
+	VEXTRACTF32X8 $0x01, Z4, Y5
+	VCVTPS2PD     Y4, Z4
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z4, Z0, Z0
+	VADDPD        Z5, Z1, Z1
+	VMOVUPS       64(AX)(R8*4), Z4
+	VSUBPS        64(CX)(R8*4), Z4, Z4
+	VEXTRACTF32X8 $0x01, Z4, Y5
+	VCVTPS2PD     Y4, Z4
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z4, Z2, Z2
+	VADDPD        Z5, Z3, Z3
+	ADDQ          $0x00000020, R8
+	CMPQ          R8, R9
+	JLE           group34
+
+single34:
+	ADDQ $0x00000010, R9
+
+one34:
+	CMPQ          R8, R9
+	JG            tail34
+	VMOVUPS       (AX)(R8*4), Z4
+	VSUBPS        (CX)(R8*4), Z4, Z4
+	VEXTRACTF32X8 $0x01, Z4, Y5
+	VCVTPS2PD     Y4, Z4
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z4, Z0, Z0
+	VADDPD        Z5, Z1, Z1
+	ADDQ          $0x00000010, R8
+	JMP           one34
+
+tail34:
+	ADDQ          $0x00000010, R9
+	SUBQ          R8, R9
+	JLE           done34
+	LEAQ          kmask<>+0(SB), R10
+	KMOVW         (R10)(R9*2), K1
+	VXORPS        Z4, Z4, Z4
+	VMOVUPS.Z     (AX)(R8*4), K1, Z4
+	VXORPS        Z5, Z5, Z5
+	VMOVUPS.Z     (CX)(R8*4), K1, Z5
+	VSUBPS        Z5, Z4, Z4
+	VEXTRACTF32X8 $0x01, Z4, Y5
+	VCVTPS2PD     Y4, Z4
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z4, Z0, Z0
+	VADDPD        Z5, Z1, Z1
+	ADDQ          R9, R8
+
+done34:
+	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
+	VADDPD        Z2, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	VXORPD        X1, X1, X1
+	VCVTSI2SDQ    SI, X1, X1
+	VDIVSD        X1, X0, X0
+	VMOVSD        X0, (DX)
+	VBROADCASTSD  X0, Z0
+	VXORPS        Z1, Z1, Z1
+	VXORPS        Z2, Z2, Z2
+	VXORPS        Z3, Z3, Z3
+	VXORPS        Z4, Z4, Z4
+	VXORPS        Z5, Z5, Z5
+	VXORPS        Z6, Z6, Z6
+	VXORPS        Z7, Z7, Z7
+	VXORPS        Z8, Z8, Z8
+	XORQ          R8, R8
+	MOVQ          SI, R9
+	SUBQ          $0x00000020, R9
+	CMPQ          R8, R9
+	JG            single35
+
+group35:
+	VMOVUPS       (AX)(R8*4), Z9
+	VSUBPS        (CX)(R8*4), Z9, Z9
+	VEXTRACTF32X8 $0x01, Z9, Y10
+	VCVTPS2PD     Y9, Z9
+	VCVTPS2PD     Y10, Z10
+	VSUBPD        Z0, Z9, Z9
+	VADDPD        Z9, Z1, Z1
+	VFMADD231PD   Z9, Z9, Z5
+	VSUBPD        Z0, Z10, Z10
+	VADDPD        Z10, Z2, Z2
+	VFMADD231PD   Z10, Z10, Z6
+	VMOVUPS       64(AX)(R8*4), Z9
+	VSUBPS        64(CX)(R8*4), Z9, Z9
+	VEXTRACTF32X8 $0x01, Z9, Y10
+	VCVTPS2PD     Y9, Z9
+	VCVTPS2PD     Y10, Z10
+	VSUBPD        Z0, Z9, Z9
+	VADDPD        Z9, Z3, Z3
+	VFMADD231PD   Z9, Z9, Z7
+	VSUBPD        Z0, Z10, Z10
+	VADDPD        Z10, Z4, Z4
+	VFMADD231PD   Z10, Z10, Z8
+	ADDQ          $0x00000020, R8
+	CMPQ          R8, R9
+	JLE           group35
+
+single35:
+	ADDQ $0x00000010, R9
+
+one35:
+	CMPQ          R8, R9
+	JG            tail35
+	VMOVUPS       (AX)(R8*4), Z9
+	VSUBPS        (CX)(R8*4), Z9, Z9
+	VEXTRACTF32X8 $0x01, Z9, Y10
+	VCVTPS2PD     Y9, Z9
+	VCVTPS2PD     Y10, Z10
+	VSUBPD        Z0, Z9, Z9
+	VADDPD        Z9, Z1, Z1
+	VFMADD231PD   Z9, Z9, Z5
+	VSUBPD        Z0, Z10, Z10
+	VADDPD        Z10, Z2, Z2
+	VFMADD231PD   Z10, Z10, Z6
+	ADDQ          $0x00000010, R8
+	JMP           one35
+
+tail35:
+	ADDQ          $0x00000010, R9
+	SUBQ          R8, R9
+	JLE           done35
+	LEAQ          kmask<>+0(SB), R10
+	KMOVW         (R10)(R9*2), K1
+	VXORPS        Z9, Z9, Z9
+	VMOVUPS.Z     (AX)(R8*4), K1, Z9
+	VXORPS        Z10, Z10, Z10
+	VMOVUPS.Z     (CX)(R8*4), K1, Z10
+	VSUBPS        Z10, Z9, Z9
+	VEXTRACTF32X8 $0x01, Z9, Y10
+	VCVTPS2PD     Y9, Z9
+	VCVTPS2PD     Y10, Z10
+	KSHIFTRW      $0x08, K1, K2
+	VSUBPD        Z0, Z9, Z9
+	VMOVAPD.Z     Z9, K1, Z9
+	VADDPD        Z9, Z1, Z1
+	VFMADD231PD   Z9, Z9, Z5
+	VSUBPD        Z0, Z10, Z10
+	VMOVAPD.Z     Z10, K2, Z10
+	VADDPD        Z10, Z2, Z2
+	VFMADD231PD   Z10, Z10, Z6
+	ADDQ          R9, R8
+
+done35:
+	VADDPD        Z2, Z1, Z1
+	VADDPD        Z4, Z3, Z3
+	VADDPD        Z3, Z1, Z1
+	VEXTRACTF64X4 $0x01, Z1, Y0
+	VADDPD        Y0, Y1, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	VMOVSD        X0, 8(DX)
+	VADDPD        Z6, Z5, Z5
+	VADDPD        Z8, Z7, Z7
+	VADDPD        Z7, Z5, Z5
+	VEXTRACTF64X4 $0x01, Z5, Y0
+	VADDPD        Y0, Y5, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	VMOVSD        X0, 16(DX)
+	ADDQ          DI, AX
+	ADDQ          DI, CX
+	ADDQ          $0x18, DX
+	JMP           row
+
+done:
+	VZEROUPPER
+	RET
+
+// func pairGradAVX512F32(grad []float32, p []float32, y []float32, mf []float64, n int)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·pairGradAVX512F32(SB), NOSPLIT, $0-104
+	MOVQ grad_base+0(FP), AX
+	MOVQ p_base+24(FP), CX
+	MOVQ y_base+48(FP), DX
+	MOVQ mf_base+72(FP), BX
+	MOVQ mf_len+80(FP), SI
+	SHRQ $0x01, SI
+	MOVQ n+96(FP), DI
+	MOVQ DI, R8
+	SHLQ $0x02, R8
+
+row:
+	TESTQ        SI, SI
+	JZ           done
+	VBROADCASTSD (BX), Z0
+	VBROADCASTSD 8(BX), Z1
+	XORQ         R9, R9
+	MOVQ         DI, R10
+	SUBQ         $0x00000020, R10
+	CMPQ         R9, R10
+	JG           single36
+
+group36:
+	VMOVUPS       (CX)(R9*4), Z2
+	VSUBPS        (DX)(R9*4), Z2, Z2
+	VEXTRACTF32X8 $0x01, Z2, Y3
+	VCVTPS2PD     Y2, Z2
+	VCVTPS2PD     Y3, Z3
+	VSUBPD        Z0, Z2, Z2
+	VMULPD        Z1, Z2, Z2
+	VSUBPD        Z0, Z3, Z3
+	VMULPD        Z1, Z3, Z3
+	VCVTPD2PS     Z2, Y4
+	VCVTPD2PS     Z3, Y2
+	VINSERTF32X8  $0x01, Y2, Z4, Z4
+	VMOVUPS       Z4, (AX)(R9*4)
+	VMOVUPS       64(CX)(R9*4), Z2
+	VSUBPS        64(DX)(R9*4), Z2, Z2
+	VEXTRACTF32X8 $0x01, Z2, Y3
+	VCVTPS2PD     Y2, Z2
+	VCVTPS2PD     Y3, Z3
+	VSUBPD        Z0, Z2, Z2
+	VMULPD        Z1, Z2, Z2
+	VSUBPD        Z0, Z3, Z3
+	VMULPD        Z1, Z3, Z3
+	VCVTPD2PS     Z2, Y5
+	VCVTPD2PS     Z3, Y2
+	VINSERTF32X8  $0x01, Y2, Z5, Z5
+	VMOVUPS       Z5, 64(AX)(R9*4)
+	ADDQ          $0x00000020, R9
+	CMPQ          R9, R10
+	JLE           group36
+
+single36:
+	ADDQ $0x00000010, R10
+
+one36:
+	CMPQ          R9, R10
+	JG            tail36
+	VMOVUPS       (CX)(R9*4), Z2
+	VSUBPS        (DX)(R9*4), Z2, Z2
+	VEXTRACTF32X8 $0x01, Z2, Y3
+	VCVTPS2PD     Y2, Z2
+	VCVTPS2PD     Y3, Z3
+	VSUBPD        Z0, Z2, Z2
+	VMULPD        Z1, Z2, Z2
+	VSUBPD        Z0, Z3, Z3
+	VMULPD        Z1, Z3, Z3
+	VCVTPD2PS     Z2, Y6
+	VCVTPD2PS     Z3, Y2
+	VINSERTF32X8  $0x01, Y2, Z6, Z6
+	VMOVUPS       Z6, (AX)(R9*4)
+	ADDQ          $0x00000010, R9
+	JMP           one36
+
+tail36:
+	ADDQ          $0x00000010, R10
+	SUBQ          R9, R10
+	JLE           done36
+	LEAQ          kmask<>+0(SB), R11
+	KMOVW         (R11)(R10*2), K1
+	VXORPS        Z2, Z2, Z2
+	VMOVUPS.Z     (CX)(R9*4), K1, Z2
+	VXORPS        Z3, Z3, Z3
+	VMOVUPS.Z     (DX)(R9*4), K1, Z3
+	VSUBPS        Z3, Z2, Z2
+	VEXTRACTF32X8 $0x01, Z2, Y3
+	VCVTPS2PD     Y2, Z2
+	VCVTPS2PD     Y3, Z3
+	VSUBPD        Z0, Z2, Z2
+	VMULPD        Z1, Z2, Z2
+	VSUBPD        Z0, Z3, Z3
+	VMULPD        Z1, Z3, Z3
+	VCVTPD2PS     Z2, Y7
+	VCVTPD2PS     Z3, Y0
+	VINSERTF32X8  $0x01, Y0, Z7, Z7
+	VMOVUPS       Z7, K1, (AX)(R9*4)
+	ADDQ          R10, R9
+
+done36:
+	ADDQ R8, AX
+	ADDQ R8, CX
+	ADDQ R8, DX
+	ADDQ $0x10, BX
+	DECQ SI
+	JMP  row
+
+done:
+	VZEROUPPER
+	RET
+
 // func readProbeAVX512F32(x []float32, y []float32) float32
 // Requires: AVX, AVX512DQ, AVX512F, SSE
 TEXT ·readProbeAVX512F32(SB), NOSPLIT, $0-52
@@ -85912,6 +87927,576 @@ tail:
 	VBROADCASTSD consts64<>+184(SB), Z0
 	VBLENDMPD    Z0, Z4, K2, Z4
 	VMOVUPD      Z4, K1, (CX)
+
+done:
+	VZEROUPPER
+	RET
+
+// func cosDotRowsAVX512F64(dot []float64, p []float64, y []float64, a int)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·cosDotRowsAVX512F64(SB), NOSPLIT, $0-80
+	MOVQ p_base+24(FP), AX
+	MOVQ y_base+48(FP), CX
+	MOVQ dot_base+0(FP), DX
+	MOVQ dot_len+8(FP), BX
+	MOVQ a+72(FP), SI
+	MOVQ SI, DI
+	SHLQ $0x03, DI
+
+row:
+	TESTQ  BX, BX
+	JZ     done
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	XORQ   R8, R8
+	MOVQ   SI, R9
+	SUBQ   $0x00000010, R9
+	CMPQ   R8, R9
+	JG     single37
+
+group37:
+	VMOVUPD (AX)(R8*8), Z2
+	VMULPD  (CX)(R8*8), Z2, Z2
+	VADDPD  Z2, Z0, Z0
+	VMOVUPD 64(AX)(R8*8), Z2
+	VMULPD  64(CX)(R8*8), Z2, Z2
+	VADDPD  Z2, Z1, Z1
+	ADDQ    $0x00000010, R8
+	CMPQ    R8, R9
+	JLE     group37
+
+single37:
+	ADDQ $0x00000008, R9
+
+one37:
+	CMPQ    R8, R9
+	JG      tail37
+	VMOVUPD (AX)(R8*8), Z2
+	VMULPD  (CX)(R8*8), Z2, Z2
+	VADDPD  Z2, Z0, Z0
+	ADDQ    $0x00000008, R8
+	JMP     one37
+
+tail37:
+	ADDQ      $0x00000008, R9
+	SUBQ      R8, R9
+	JLE       done37
+	LEAQ      kmask<>+0(SB), R10
+	KMOVW     (R10)(R9*2), K1
+	VXORPD    Z2, Z2, Z2
+	VMOVUPD.Z (AX)(R8*8), K1, Z2
+	VXORPD    Z3, Z3, Z3
+	VMOVUPD.Z (CX)(R8*8), K1, Z3
+	VMULPD    Z3, Z2, Z2
+	VADDPD    Z2, Z0, Z0
+	ADDQ      R9, R8
+
+done37:
+	VADDPD        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	VMOVSD        X0, (DX)
+	ADDQ          DI, AX
+	ADDQ          DI, CX
+	ADDQ          $0x08, DX
+	DECQ          BX
+	JMP           row
+
+done:
+	VZEROUPPER
+	RET
+
+// func cosDotColsAVX512F64(dot []float64, p []float64, y []float64, s int, a int, cols int)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·cosDotColsAVX512F64(SB), NOSPLIT, $0-96
+	MOVQ  p_base+24(FP), AX
+	MOVQ  y_base+48(FP), CX
+	MOVQ  dot_base+0(FP), DX
+	MOVQ  dot_len+8(FP), BX
+	LEAQ  (DX)(BX*8), BX
+	MOVQ  cols+88(FP), SI
+	MOVQ  s+72(FP), DI
+	SHLQ  $0x03, DI
+	MOVQ  a+80(FP), R8
+	IMULQ DI, R8
+
+block:
+	CMPQ DX, BX
+	JAE  done
+	XORQ R9, R9
+
+chunks38:
+	MOVQ   SI, R10
+	SUBQ   R9, R10
+	CMPQ   R10, $0x00000010
+	JL     single38
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	LEAQ   (AX)(R9*8), R10
+	LEAQ   (CX)(R9*8), R11
+	MOVQ   a+80(FP), R12
+
+k39:
+	TESTQ   R12, R12
+	JZ      kdone39
+	VMOVUPD (R10), Z2
+	VMULPD  (R11), Z2, Z2
+	VADDPD  Z2, Z0, Z0
+	VMOVUPD 64(R10), Z2
+	VMULPD  64(R11), Z2, Z2
+	VADDPD  Z2, Z1, Z1
+	ADDQ    DI, R10
+	ADDQ    DI, R11
+	DECQ    R12
+	JMP     k39
+
+kdone39:
+	VMOVUPD Z0, (DX)(R9*8)
+	VMOVUPD Z1, 64(DX)(R9*8)
+	ADDQ    $0x00000010, R9
+	JMP     chunks38
+
+single38:
+	CMPQ   R10, $0x00000008
+	JL     tail38
+	VXORPD Z0, Z0, Z0
+	LEAQ   (AX)(R9*8), R10
+	LEAQ   (CX)(R9*8), R11
+	MOVQ   a+80(FP), R12
+
+k40:
+	TESTQ   R12, R12
+	JZ      kdone40
+	VMOVUPD (R10), Z1
+	VMULPD  (R11), Z1, Z1
+	VADDPD  Z1, Z0, Z0
+	ADDQ    DI, R10
+	ADDQ    DI, R11
+	DECQ    R12
+	JMP     k40
+
+kdone40:
+	VMOVUPD Z0, (DX)(R9*8)
+	ADDQ    $0x00000008, R9
+	JMP     chunks38
+
+tail38:
+	TESTQ  R10, R10
+	JLE    done38
+	LEAQ   kmask<>+0(SB), R11
+	KMOVW  (R11)(R10*2), K1
+	VXORPD Z0, Z0, Z0
+	LEAQ   (AX)(R9*8), R10
+	LEAQ   (CX)(R9*8), R11
+	MOVQ   a+80(FP), R12
+
+k41:
+	TESTQ     R12, R12
+	JZ        kdone41
+	VXORPD    Z1, Z1, Z1
+	VMOVUPD.Z (R10), K1, Z1
+	VXORPD    Z2, Z2, Z2
+	VMOVUPD.Z (R11), K1, Z2
+	VMULPD    Z2, Z1, Z1
+	VADDPD    Z1, Z0, Z0
+	ADDQ      DI, R10
+	ADDQ      DI, R11
+	DECQ      R12
+	JMP       k41
+
+kdone41:
+	VMOVUPD Z0, K1, (DX)(R9*8)
+
+done38:
+	ADDQ R8, AX
+	ADDQ R8, CX
+	LEAQ (DX)(SI*8), DX
+	JMP  block
+
+done:
+	VZEROUPPER
+	RET
+
+// func cosGradRowsAVX512F64(grad []float64, y []float64, sc []float64, a int)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·cosGradRowsAVX512F64(SB), NOSPLIT, $0-80
+	MOVQ grad_base+0(FP), AX
+	MOVQ y_base+24(FP), CX
+	MOVQ sc_base+48(FP), DX
+	MOVQ sc_len+56(FP), BX
+	MOVQ a+72(FP), SI
+	MOVQ SI, DI
+	SHLQ $0x03, DI
+
+row:
+	TESTQ        BX, BX
+	JZ           done
+	VBROADCASTSD (DX), Z0
+	XORQ         R8, R8
+	MOVQ         SI, R9
+	SUBQ         $0x00000010, R9
+	CMPQ         R8, R9
+	JG           single42
+
+group42:
+	VMOVUPD (CX)(R8*8), Z1
+	VMULPD  Z0, Z1, Z1
+	VMOVUPD Z1, (AX)(R8*8)
+	VMOVUPD 64(CX)(R8*8), Z1
+	VMULPD  Z0, Z1, Z1
+	VMOVUPD Z1, 64(AX)(R8*8)
+	ADDQ    $0x00000010, R8
+	CMPQ    R8, R9
+	JLE     group42
+
+single42:
+	ADDQ $0x00000008, R9
+
+one42:
+	CMPQ    R8, R9
+	JG      tail42
+	VMOVUPD (CX)(R8*8), Z1
+	VMULPD  Z0, Z1, Z1
+	VMOVUPD Z1, (AX)(R8*8)
+	ADDQ    $0x00000008, R8
+	JMP     one42
+
+tail42:
+	ADDQ      $0x00000008, R9
+	SUBQ      R8, R9
+	JLE       done42
+	LEAQ      kmask<>+0(SB), R10
+	KMOVW     (R10)(R9*2), K1
+	VXORPD    Z1, Z1, Z1
+	VMOVUPD.Z (CX)(R8*8), K1, Z1
+	VMULPD    Z0, Z1, Z1
+	VMOVUPD   Z1, K1, (AX)(R8*8)
+	ADDQ      R9, R8
+
+done42:
+	ADDQ DI, AX
+	ADDQ DI, CX
+	ADDQ $0x08, DX
+	DECQ BX
+	JMP  row
+
+done:
+	VZEROUPPER
+	RET
+
+// func cosGradColsAVX512F64(grad []float64, y []float64, sc []float64, s int, a int, cols int)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·cosGradColsAVX512F64(SB), NOSPLIT, $0-96
+	MOVQ  grad_base+0(FP), AX
+	MOVQ  y_base+24(FP), CX
+	MOVQ  sc_base+48(FP), DX
+	MOVQ  sc_len+56(FP), BX
+	LEAQ  (DX)(BX*8), BX
+	MOVQ  cols+88(FP), SI
+	MOVQ  s+72(FP), DI
+	SHLQ  $0x03, DI
+	MOVQ  a+80(FP), R8
+	IMULQ DI, R8
+
+block:
+	CMPQ DX, BX
+	JAE  done
+	XORQ R9, R9
+
+chunks43:
+	MOVQ    SI, R10
+	SUBQ    R9, R10
+	CMPQ    R10, $0x00000008
+	JL      single43
+	VMOVUPD (DX)(R9*8), Z0
+	LEAQ    (AX)(R9*8), R10
+	LEAQ    (CX)(R9*8), R11
+	MOVQ    a+80(FP), R12
+
+k44:
+	TESTQ   R12, R12
+	JZ      kdone44
+	VMOVUPD (R11), Z1
+	VMULPD  Z0, Z1, Z1
+	VMOVUPD Z1, (R10)
+	ADDQ    DI, R10
+	ADDQ    DI, R11
+	DECQ    R12
+	JMP     k44
+
+kdone44:
+	ADDQ $0x00000008, R9
+	JMP  chunks43
+
+single43:
+	TESTQ     R10, R10
+	JLE       done43
+	LEAQ      kmask<>+0(SB), R11
+	KMOVW     (R11)(R10*2), K1
+	VXORPD    Z0, Z0, Z0
+	VMOVUPD.Z (DX)(R9*8), K1, Z0
+	LEAQ      (AX)(R9*8), R10
+	LEAQ      (CX)(R9*8), R9
+	MOVQ      a+80(FP), R11
+
+k45:
+	TESTQ     R11, R11
+	JZ        kdone45
+	VXORPD    Z1, Z1, Z1
+	VMOVUPD.Z (R9), K1, Z1
+	VMULPD    Z0, Z1, Z1
+	VMOVUPD   Z1, K1, (R10)
+	ADDQ      DI, R10
+	ADDQ      DI, R9
+	DECQ      R11
+	JMP       k45
+
+kdone45:
+done43:
+	ADDQ R8, AX
+	ADDQ R8, CX
+	LEAQ (DX)(SI*8), DX
+	JMP  block
+
+done:
+	VZEROUPPER
+	RET
+
+// func pairStatsAVX512F64(st []float64, p []float64, y []float64, n int)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·pairStatsAVX512F64(SB), NOSPLIT, $0-80
+	MOVQ p_base+24(FP), AX
+	MOVQ y_base+48(FP), CX
+	MOVQ st_base+0(FP), DX
+	MOVQ st_len+8(FP), BX
+	LEAQ (DX)(BX*8), BX
+	MOVQ n+72(FP), SI
+	MOVQ SI, DI
+	SHLQ $0x03, DI
+
+row:
+	CMPQ   DX, BX
+	JAE    done
+	XORQ   R8, R8
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	MOVQ   SI, R9
+	SUBQ   $0x00000010, R9
+	CMPQ   R8, R9
+	JG     single46
+
+group46:
+	VMOVUPD (AX)(R8*8), Z2
+	VSUBPD  (CX)(R8*8), Z2, Z2
+	VADDPD  Z2, Z0, Z0
+	VMOVUPD 64(AX)(R8*8), Z2
+	VSUBPD  64(CX)(R8*8), Z2, Z2
+	VADDPD  Z2, Z1, Z1
+	ADDQ    $0x00000010, R8
+	CMPQ    R8, R9
+	JLE     group46
+
+single46:
+	ADDQ $0x00000008, R9
+
+one46:
+	CMPQ    R8, R9
+	JG      tail46
+	VMOVUPD (AX)(R8*8), Z2
+	VSUBPD  (CX)(R8*8), Z2, Z2
+	VADDPD  Z2, Z0, Z0
+	ADDQ    $0x00000008, R8
+	JMP     one46
+
+tail46:
+	ADDQ      $0x00000008, R9
+	SUBQ      R8, R9
+	JLE       done46
+	LEAQ      kmask<>+0(SB), R10
+	KMOVW     (R10)(R9*2), K1
+	VXORPD    Z2, Z2, Z2
+	VMOVUPD.Z (AX)(R8*8), K1, Z2
+	VXORPD    Z3, Z3, Z3
+	VMOVUPD.Z (CX)(R8*8), K1, Z3
+	VSUBPD    Z3, Z2, Z2
+	VADDPD    Z2, Z0, Z0
+	ADDQ      R9, R8
+
+done46:
+	VADDPD        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	VXORPD        X1, X1, X1
+	VCVTSI2SDQ    SI, X1, X1
+	VDIVSD        X1, X0, X0
+	VMOVSD        X0, (DX)
+	VBROADCASTSD  X0, Z0
+	VXORPD        Z1, Z1, Z1
+	VXORPD        Z2, Z2, Z2
+	VXORPD        Z3, Z3, Z3
+	VXORPD        Z4, Z4, Z4
+	XORQ          R8, R8
+	MOVQ          SI, R9
+	SUBQ          $0x00000010, R9
+	CMPQ          R8, R9
+	JG            single47
+
+group47:
+	VMOVUPD     (AX)(R8*8), Z5
+	VSUBPD      (CX)(R8*8), Z5, Z5
+	VSUBPD      Z0, Z5, Z5
+	VADDPD      Z5, Z1, Z1
+	VFMADD231PD Z5, Z5, Z3
+	VMOVUPD     64(AX)(R8*8), Z5
+	VSUBPD      64(CX)(R8*8), Z5, Z5
+	VSUBPD      Z0, Z5, Z5
+	VADDPD      Z5, Z2, Z2
+	VFMADD231PD Z5, Z5, Z4
+	ADDQ        $0x00000010, R8
+	CMPQ        R8, R9
+	JLE         group47
+
+single47:
+	ADDQ $0x00000008, R9
+
+one47:
+	CMPQ        R8, R9
+	JG          tail47
+	VMOVUPD     (AX)(R8*8), Z5
+	VSUBPD      (CX)(R8*8), Z5, Z5
+	VSUBPD      Z0, Z5, Z5
+	VADDPD      Z5, Z1, Z1
+	VFMADD231PD Z5, Z5, Z3
+	ADDQ        $0x00000008, R8
+	JMP         one47
+
+tail47:
+	ADDQ        $0x00000008, R9
+	SUBQ        R8, R9
+	JLE         done47
+	LEAQ        kmask<>+0(SB), R10
+	KMOVW       (R10)(R9*2), K1
+	VXORPD      Z5, Z5, Z5
+	VMOVUPD.Z   (AX)(R8*8), K1, Z5
+	VXORPD      Z6, Z6, Z6
+	VMOVUPD.Z   (CX)(R8*8), K1, Z6
+	VSUBPD      Z6, Z5, Z5
+	VSUBPD      Z0, Z5, Z5
+	VMOVAPD.Z   Z5, K1, Z5
+	VADDPD      Z5, Z1, Z1
+	VFMADD231PD Z5, Z5, Z3
+	ADDQ        R9, R8
+
+done47:
+	VADDPD        Z2, Z1, Z1
+	VEXTRACTF64X4 $0x01, Z1, Y0
+	VADDPD        Y0, Y1, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	VMOVSD        X0, 8(DX)
+	VADDPD        Z4, Z3, Z3
+	VEXTRACTF64X4 $0x01, Z3, Y0
+	VADDPD        Y0, Y3, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	VMOVSD        X0, 16(DX)
+	ADDQ          DI, AX
+	ADDQ          DI, CX
+	ADDQ          $0x18, DX
+	JMP           row
+
+done:
+	VZEROUPPER
+	RET
+
+// func pairGradAVX512F64(grad []float64, p []float64, y []float64, mf []float64, n int)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·pairGradAVX512F64(SB), NOSPLIT, $0-104
+	MOVQ grad_base+0(FP), AX
+	MOVQ p_base+24(FP), CX
+	MOVQ y_base+48(FP), DX
+	MOVQ mf_base+72(FP), BX
+	MOVQ mf_len+80(FP), SI
+	SHRQ $0x01, SI
+	MOVQ n+96(FP), DI
+	MOVQ DI, R8
+	SHLQ $0x03, R8
+
+row:
+	TESTQ        SI, SI
+	JZ           done
+	VBROADCASTSD (BX), Z0
+	VBROADCASTSD 8(BX), Z1
+	XORQ         R9, R9
+	MOVQ         DI, R10
+	SUBQ         $0x00000010, R10
+	CMPQ         R9, R10
+	JG           single48
+
+group48:
+	VMOVUPD (CX)(R9*8), Z2
+	VSUBPD  (DX)(R9*8), Z2, Z2
+	VSUBPD  Z0, Z2, Z2
+	VMULPD  Z1, Z2, Z2
+	VMOVUPD Z2, (AX)(R9*8)
+	VMOVUPD 64(CX)(R9*8), Z2
+	VSUBPD  64(DX)(R9*8), Z2, Z2
+	VSUBPD  Z0, Z2, Z2
+	VMULPD  Z1, Z2, Z2
+	VMOVUPD Z2, 64(AX)(R9*8)
+	ADDQ    $0x00000010, R9
+	CMPQ    R9, R10
+	JLE     group48
+
+single48:
+	ADDQ $0x00000008, R10
+
+one48:
+	CMPQ    R9, R10
+	JG      tail48
+	VMOVUPD (CX)(R9*8), Z2
+	VSUBPD  (DX)(R9*8), Z2, Z2
+	VSUBPD  Z0, Z2, Z2
+	VMULPD  Z1, Z2, Z2
+	VMOVUPD Z2, (AX)(R9*8)
+	ADDQ    $0x00000008, R9
+	JMP     one48
+
+tail48:
+	ADDQ      $0x00000008, R10
+	SUBQ      R9, R10
+	JLE       done48
+	LEAQ      kmask<>+0(SB), R11
+	KMOVW     (R11)(R10*2), K1
+	VXORPD    Z2, Z2, Z2
+	VMOVUPD.Z (CX)(R9*8), K1, Z2
+	VXORPD    Z3, Z3, Z3
+	VMOVUPD.Z (DX)(R9*8), K1, Z3
+	VSUBPD    Z3, Z2, Z2
+	VSUBPD    Z0, Z2, Z2
+	VMULPD    Z1, Z2, Z2
+	VMOVUPD   Z2, K1, (AX)(R9*8)
+	ADDQ      R10, R9
+
+done48:
+	ADDQ R8, AX
+	ADDQ R8, CX
+	ADDQ R8, DX
+	ADDQ $0x10, BX
+	DECQ SI
+	JMP  row
 
 done:
 	VZEROUPPER

@@ -79,6 +79,7 @@ func avx2Kernels32() *Kernels[float32] {
 		WGrad:  l2WGradRAVX2F32,
 	})
 	k.Log = logMapRAVX2F32
+	cosPairAVX2F32(k)
 	return k
 }
 
@@ -645,6 +646,7 @@ func avx2Kernels64() *Kernels[float64] {
 		WGrad:  l2WGradRAVX2F64,
 	})
 	k.Log = logMapRAVX2F64
+	cosPairAVX2F64(k)
 	return k
 }
 
@@ -1205,6 +1207,7 @@ func avx512Kernels32() *Kernels[float32] {
 		WGrad:  l2WGradRAVX512F32,
 	})
 	k.Log = logMapRAVX512F32
+	cosPairAVX512F32(k)
 	return k
 }
 
@@ -1771,6 +1774,7 @@ func avx512Kernels64() *Kernels[float64] {
 		WGrad:  l2WGradRAVX512F64,
 	})
 	k.Log = logMapRAVX512F64
+	cosPairAVX512F64(k)
 	return k
 }
 

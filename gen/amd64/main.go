@@ -80,6 +80,7 @@ func main() {
 				}
 			}
 			logMap(c)
+			cosPair(c)
 			if e == f32 {
 				readProbe(c)
 			}
@@ -544,6 +545,7 @@ func {{.Func}}() *Kernels[{{.GoType}}] {
 	})
 {{- end}}
 	k.Log = logMapR{{.Suffix}}
+	cosPair{{.Suffix}}(k)
 	return k
 }
 {{range .Bodies}}

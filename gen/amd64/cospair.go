@@ -1,0 +1,576 @@
+package main
+
+import (
+	"fmt"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	"github.com/mmcloughlin/avo/reg"
+)
+
+// The primitives of the cosine distance and the mean pairwise squared error
+// (generic.Rows' Cosine and Pairwise, orchestrated in asm/cospair.go).
+// Products and differences are rounded to the element type as in package
+// generic; everything after that (sums, the shift of the pairwise error,
+// the gradients' scaling) is float64, float32 lanes widened to two float64
+// vectors: no float32 partial sum can overflow or lose the offset of d.
+
+// cosPair emits every cosine and pairwise primitive of one ISA and type.
+func cosPair(c *g) {
+	cosDotRows(c)
+	cosDotCols(c)
+	cosGradRows(c)
+	cosGradCols(c)
+	pairStats(c)
+	pairGrad(c)
+}
+
+// f64 is the float64 generator of the same ISA (for the widened lanes).
+func (c *g) f64() *g { return &g{isa: c.isa, elt: f64, consts: c.consts} }
+
+// parts is how many float64 vectors hold one vector of T.
+func (c *g) parts() int {
+	if c.is64() {
+		return 1
+	}
+	return 2
+}
+
+// widen returns v's lanes as float64 vectors: v itself for float64, its low
+// and high halves converted for float32.
+func (c *g) widen(v reg.VecVirtual) []reg.VecVirtual {
+	if c.is64() {
+		return []reg.VecVirtual{v}
+	}
+	lo, hi := c.vec(), c.vec()
+	if c.wide() {
+		h := YMM()
+		VEXTRACTF32X8(U8(1), v, h)
+		VCVTPS2PD(v.AsY(), lo)
+		VCVTPS2PD(h, hi)
+	} else {
+		h := XMM()
+		VEXTRACTF128(U8(1), v, h)
+		VCVTPS2PD(v.AsX(), lo)
+		VCVTPS2PD(h, hi)
+	}
+	return []reg.VecVirtual{lo, hi}
+}
+
+// narrow rounds the float64 vectors of widen back to one vector of T.
+func (c *g) narrow(ps []reg.VecVirtual) reg.VecVirtual {
+	if c.is64() {
+		return ps[0]
+	}
+	v := c.vec()
+	if c.wide() {
+		h := YMM()
+		VCVTPD2PS(ps[0], v.AsY())
+		VCVTPD2PS(ps[1], h)
+		VINSERTF32X8(U8(1), h, v, v)
+	} else {
+		h := XMM()
+		VCVTPD2PSY(ps[0], v.AsX())
+		VCVTPD2PSY(ps[1], h)
+		VINSERTF128(U8(1), h, v, v)
+	}
+	return v
+}
+
+// partMasks returns the masks of the float64 vectors of widen from the mask
+// of a vector of T.
+func (c *g) partMasks(m mask) []mask {
+	if c.is64() {
+		return []mask{m}
+	}
+	if c.wide() {
+		hi := K()
+		KSHIFTRW(U8(8), m.k, hi)
+		return []mask{m, {k: hi}}
+	}
+	lo, hi := c.vec(), c.vec()
+	h := XMM()
+	VPMOVSXDQ(m.v.AsX(), lo)
+	VEXTRACTI128(U8(1), m.v, h)
+	VPMOVSXDQ(h, hi)
+	return []mask{{v: lo}, {v: hi}}
+}
+
+// shift is log2 of the element size.
+func (c *g) shift() uint8 {
+	if c.is64() {
+		return 3
+	}
+	return 2
+}
+
+var spanLabels int
+
+// span emits a loop over the elements i..n−1 (i is advanced to n): whole
+// groups of u vectors, then single vectors, then one masked vector of the
+// rest. body(k, off, m) processes the vector at element i plus off bytes,
+// as the k-th of its group; m is the tail mask, nil for a whole vector.
+func (c *g) span(i, n reg.Register, u int, body func(k, off int, m *mask)) {
+	spanLabels++
+	id := spanLabels
+	lab := func(s string) string { return fmt.Sprintf("%s%d", s, id) }
+	lanes := c.lanes()
+	lim := GP64()
+	MOVQ(n, lim)
+	if u > 1 {
+		SUBQ(U32(u*lanes), lim)
+		CMPQ(i, lim)
+		JG(LabelRef(lab("single")))
+		Label(lab("group"))
+		for k := 0; k < u; k++ {
+			body(k, k*c.Bytes, nil)
+		}
+		ADDQ(U32(u*lanes), i)
+		CMPQ(i, lim)
+		JLE(LabelRef(lab("group")))
+		Label(lab("single"))
+		ADDQ(U32((u-1)*lanes), lim)
+	} else {
+		SUBQ(U32(lanes), lim)
+	}
+	Label(lab("one"))
+	CMPQ(i, lim)
+	JG(LabelRef(lab("tail")))
+	body(0, 0, nil)
+	ADDQ(U32(lanes), i)
+	JMP(LabelRef(lab("one")))
+	Label(lab("tail"))
+	rest := GP64()
+	MOVQ(lim, rest)
+	ADDQ(U32(lanes), rest)
+	SUBQ(i, rest)
+	JLE(LabelRef(lab("done")))
+	m := c.tailMask(rest)
+	body(0, 0, &m)
+	ADDQ(rest, i)
+	Label(lab("done"))
+}
+
+// loadM loads a vector of T at mem, only the lanes of m when m is not nil.
+func (c *g) loadM(mem Mem, m *mask) reg.VecVirtual {
+	v := c.vec()
+	if m != nil {
+		c.maskedLoad(v, *m, mem)
+	} else {
+		c.load(v, mem)
+	}
+	return v
+}
+
+// storeM stores a vector of T at mem, only the lanes of m when m is not nil.
+func (c *g) storeM(v reg.VecVirtual, mem Mem, m *mask) {
+	if m != nil {
+		c.maskedStore(v, *m, mem)
+	} else {
+		c.store(v, mem)
+	}
+}
+
+// zeroVecs returns n fresh zero vectors.
+func (c *g) zeroVecs(n int) []reg.VecVirtual {
+	vs := make([]reg.VecVirtual, n)
+	for i := range vs {
+		vs[i] = c.vec()
+		c.zero(vs[i])
+	}
+	return vs
+}
+
+// cosDotRows: dot(r) = Σ_k p(r·a+k)·y(r·a+k) for r < len(dot), the products
+// rounded to T and summed in float64.
+func cosDotRows(c *g) {
+	name := "cosDotRows" + c.suffix()
+	TEXT(name, NOSPLIT, "func(dot []float64, p, y []"+c.GoType+", a int)")
+	Pragma("noescape")
+	Doc(name + " writes dot(r) = Σ_k p(r·a+k)·y(r·a+k) for r < len(dot): products in " + c.GoType + ", sums in float64.")
+	d := c.f64()
+	pp, yp, dp := GP64(), GP64(), GP64()
+	Load(Param("p").Base(), pp)
+	Load(Param("y").Base(), yp)
+	Load(Param("dot").Base(), dp)
+	rows := Load(Param("dot").Len(), GP64())
+	a := Load(Param("a"), GP64())
+	rowBytes := GP64()
+	MOVQ(a, rowBytes)
+	SHLQ(U8(c.shift()), rowBytes)
+	u := 2
+	Label("row")
+	TESTQ(rows, rows)
+	JZ(LabelRef("done"))
+	acc := c.zeroVecs(u * c.parts())
+	i := GP64()
+	XORQ(i, i)
+	at := func(base reg.GPVirtual, off int) Mem { return Mem{Base: base, Index: i, Scale: uint8(c.Size), Disp: off} }
+	c.span(i, a, u, func(k, off int, m *mask) {
+		pv := c.loadM(at(pp, off), m)
+		if m != nil {
+			c.mul(pv, pv, c.loadM(at(yp, off), m))
+		} else {
+			c.mul(pv, pv, at(yp, off))
+		}
+		for j, w := range c.widen(pv) {
+			d.add(acc[k*c.parts()+j], acc[k*c.parts()+j], w)
+		}
+	})
+	s := d.reduce64(acc...)
+	VMOVSD(s, Mem{Base: dp})
+	ADDQ(rowBytes, pp)
+	ADDQ(rowBytes, yp)
+	ADDQ(U8(8), dp)
+	DECQ(rows)
+	JMP(LabelRef("row"))
+	Label("done")
+	VZEROUPPER()
+	RET()
+}
+
+// colChunks emits, for one outer block, the loop over its columns in
+// chunks of u vectors, then single vectors, then one masked vector:
+// body(c0, u, m) handles the u vectors of columns from element c0 (a
+// register), m the tail mask or nil.
+func (c *g) colChunks(cols reg.Register, u int, body func(c0 reg.Register, u int, m *mask)) {
+	spanLabels++
+	id := spanLabels
+	lab := func(s string) string { return fmt.Sprintf("%s%d", s, id) }
+	lanes := c.lanes()
+	c0 := GP64()
+	XORQ(c0, c0)
+	rest := GP64()
+	Label(lab("chunks"))
+	MOVQ(cols, rest)
+	SUBQ(c0, rest)
+	CMPQ(rest, U32(u*lanes))
+	JL(LabelRef(lab("single")))
+	body(c0, u, nil)
+	ADDQ(U32(u*lanes), c0)
+	JMP(LabelRef(lab("chunks")))
+	Label(lab("single"))
+	if u > 1 {
+		CMPQ(rest, U32(lanes))
+		JL(LabelRef(lab("tail")))
+		body(c0, 1, nil)
+		ADDQ(U32(lanes), c0)
+		JMP(LabelRef(lab("chunks")))
+		Label(lab("tail"))
+	}
+	TESTQ(rest, rest)
+	JLE(LabelRef(lab("done")))
+	m := c.tailMask(rest)
+	body(c0, 1, &m)
+	Label(lab("done"))
+}
+
+// cosDotCols: for each of len(dot)/cols outer blocks of a·s elements,
+// dot(b·cols + c) = Σ_k p(b·a·s + k·s + c)·y(…) for c < cols: the columns
+// of one block side by side in the lanes.
+func cosDotCols(c *g) {
+	name := "cosDotCols" + c.suffix()
+	TEXT(name, NOSPLIT, "func(dot []float64, p, y []"+c.GoType+", s, a, cols int)")
+	Pragma("noescape")
+	Doc(name + " writes dot(b·cols+c) = Σ_k p(b·a·s+k·s+c)·y(b·a·s+k·s+c) for c < cols and b < len(dot)/cols: products in " + c.GoType + ", sums in float64.")
+	d := c.f64()
+	pb, yb, dp := GP64(), GP64(), GP64()
+	Load(Param("p").Base(), pb)
+	Load(Param("y").Base(), yb)
+	Load(Param("dot").Base(), dp)
+	end := Load(Param("dot").Len(), GP64())
+	LEAQ(Mem{Base: dp, Index: end, Scale: 8}, end)
+	cols := Load(Param("cols"), GP64())
+	rowBytes := Load(Param("s"), GP64())
+	SHLQ(U8(c.shift()), rowBytes)
+	blockBytes := Load(Param("a"), GP64())
+	IMULQ(rowBytes, blockBytes)
+	Label("block")
+	CMPQ(dp, end)
+	JAE(LabelRef("done"))
+	c.colChunks(cols, 2, func(c0 reg.Register, u int, m *mask) {
+		acc := c.zeroVecs(u * c.parts())
+		pk, yk, k := GP64(), GP64(), GP64()
+		LEAQ(Mem{Base: pb, Index: c0, Scale: uint8(c.Size)}, pk)
+		LEAQ(Mem{Base: yb, Index: c0, Scale: uint8(c.Size)}, yk)
+		Load(Param("a"), k)
+		spanLabels++
+		kl, kd := fmt.Sprintf("k%d", spanLabels), fmt.Sprintf("kdone%d", spanLabels)
+		Label(kl)
+		TESTQ(k, k)
+		JZ(LabelRef(kd))
+		for j := 0; j < u; j++ {
+			pv := c.loadM(Mem{Base: pk, Disp: j * c.Bytes}, m)
+			if m != nil {
+				c.mul(pv, pv, c.loadM(Mem{Base: yk}, m))
+			} else {
+				c.mul(pv, pv, Mem{Base: yk, Disp: j * c.Bytes})
+			}
+			for h, w := range c.widen(pv) {
+				d.add(acc[j*c.parts()+h], acc[j*c.parts()+h], w)
+			}
+		}
+		ADDQ(rowBytes, pk)
+		ADDQ(rowBytes, yk)
+		DECQ(k)
+		JMP(LabelRef(kl))
+		Label(kd)
+		out := Mem{Base: dp, Index: c0, Scale: 8}
+		if m != nil {
+			for h, pm := range c.partMasks(*m) {
+				d.maskedStore(acc[h], pm, out.Offset(h*d.Bytes))
+			}
+			return
+		}
+		for j, v := range acc {
+			d.store(v, out.Offset(j*d.Bytes))
+		}
+	})
+	ADDQ(blockBytes, pb)
+	ADDQ(blockBytes, yb)
+	LEAQ(Mem{Base: dp, Index: cols, Scale: 8}, dp)
+	JMP(LabelRef("block"))
+	Label("done")
+	VZEROUPPER()
+	RET()
+}
+
+// scaled returns the vector of T rounded from sc·y (float64 parts sc, one
+// per part of y).
+func (c *g) scaled(y reg.VecVirtual, sc []reg.VecVirtual) reg.VecVirtual {
+	d := c.f64()
+	ps := c.widen(y)
+	for j := range ps {
+		d.mul(ps[j], ps[j], sc[j%len(sc)])
+	}
+	return c.narrow(ps)
+}
+
+// cosGradRows: grad(r·a+k) = T(sc(r)·y(r·a+k)) for r < len(sc), k < a.
+func cosGradRows(c *g) {
+	name := "cosGradRows" + c.suffix()
+	TEXT(name, NOSPLIT, "func(grad, y []"+c.GoType+", sc []float64, a int)")
+	Pragma("noescape")
+	Doc(name + " writes grad(r·a+k) = " + c.GoType + "(sc(r)·y(r·a+k)) for r < len(sc), k < a (the product in float64).")
+	d := c.f64()
+	gp, yp, sp := GP64(), GP64(), GP64()
+	Load(Param("grad").Base(), gp)
+	Load(Param("y").Base(), yp)
+	Load(Param("sc").Base(), sp)
+	rows := Load(Param("sc").Len(), GP64())
+	a := Load(Param("a"), GP64())
+	rowBytes := GP64()
+	MOVQ(a, rowBytes)
+	SHLQ(U8(c.shift()), rowBytes)
+	Label("row")
+	TESTQ(rows, rows)
+	JZ(LabelRef("done"))
+	s := d.vec()
+	d.broadcastMem(s, Mem{Base: sp})
+	i := GP64()
+	XORQ(i, i)
+	at := func(base reg.GPVirtual, off int) Mem { return Mem{Base: base, Index: i, Scale: uint8(c.Size), Disp: off} }
+	c.span(i, a, 2, func(k, off int, m *mask) {
+		c.storeM(c.scaled(c.loadM(at(yp, off), m), []reg.VecVirtual{s}), at(gp, off), m)
+	})
+	ADDQ(rowBytes, gp)
+	ADDQ(rowBytes, yp)
+	ADDQ(U8(8), sp)
+	DECQ(rows)
+	JMP(LabelRef("row"))
+	Label("done")
+	VZEROUPPER()
+	RET()
+}
+
+// cosGradCols: for each of len(sc)/cols outer blocks of a·s elements,
+// grad(b·a·s + k·s + c) = T(sc(b·cols + c)·y(…)) for c < cols, k < a.
+func cosGradCols(c *g) {
+	name := "cosGradCols" + c.suffix()
+	TEXT(name, NOSPLIT, "func(grad, y []"+c.GoType+", sc []float64, s, a, cols int)")
+	Pragma("noescape")
+	Doc(name + " writes grad(b·a·s+k·s+c) = " + c.GoType + "(sc(b·cols+c)·y(b·a·s+k·s+c)) for c < cols, k < a and b < len(sc)/cols (the product in float64).")
+	d := c.f64()
+	gb, yb, sp := GP64(), GP64(), GP64()
+	Load(Param("grad").Base(), gb)
+	Load(Param("y").Base(), yb)
+	Load(Param("sc").Base(), sp)
+	end := Load(Param("sc").Len(), GP64())
+	LEAQ(Mem{Base: sp, Index: end, Scale: 8}, end)
+	cols := Load(Param("cols"), GP64())
+	rowBytes := Load(Param("s"), GP64())
+	SHLQ(U8(c.shift()), rowBytes)
+	blockBytes := Load(Param("a"), GP64())
+	IMULQ(rowBytes, blockBytes)
+	Label("block")
+	CMPQ(sp, end)
+	JAE(LabelRef("done"))
+	c.colChunks(cols, 1, func(c0 reg.Register, _ int, m *mask) {
+		scm := Mem{Base: sp, Index: c0, Scale: 8}
+		sc := make([]reg.VecVirtual, c.parts())
+		var pms []mask
+		if m != nil {
+			pms = c.partMasks(*m)
+		}
+		for h := range sc {
+			sc[h] = d.vec()
+			if m != nil {
+				d.maskedLoad(sc[h], pms[h], scm.Offset(h*d.Bytes))
+			} else {
+				d.load(sc[h], scm.Offset(h*d.Bytes))
+			}
+		}
+		gk, yk, k := GP64(), GP64(), GP64()
+		LEAQ(Mem{Base: gb, Index: c0, Scale: uint8(c.Size)}, gk)
+		LEAQ(Mem{Base: yb, Index: c0, Scale: uint8(c.Size)}, yk)
+		Load(Param("a"), k)
+		spanLabels++
+		kl, kd := fmt.Sprintf("k%d", spanLabels), fmt.Sprintf("kdone%d", spanLabels)
+		Label(kl)
+		TESTQ(k, k)
+		JZ(LabelRef(kd))
+		c.storeM(c.scaled(c.loadM(Mem{Base: yk}, m), sc), Mem{Base: gk}, m)
+		ADDQ(rowBytes, gk)
+		ADDQ(rowBytes, yk)
+		DECQ(k)
+		JMP(LabelRef(kl))
+		Label(kd)
+	})
+	ADDQ(blockBytes, gb)
+	ADDQ(blockBytes, yb)
+	LEAQ(Mem{Base: sp, Index: cols, Scale: 8}, sp)
+	JMP(LabelRef("block"))
+	Label("done")
+	VZEROUPPER()
+	RET()
+}
+
+// diff returns p − y at element i (+off bytes), rounded to T.
+func (c *g) diff(pp, yp, i reg.Register, off int, m *mask) reg.VecVirtual {
+	at := func(base reg.Register) Mem { return Mem{Base: base, Index: i, Scale: uint8(c.Size), Disp: off} }
+	v := c.loadM(at(pp), m)
+	if m != nil {
+		c.sub(v, v, c.loadM(at(yp), m))
+	} else {
+		c.sub(v, v, at(yp))
+	}
+	return v
+}
+
+// pairStats: for each row r < len(st)/3 of n elements, d = p − y rounded
+// to T, mean = Σd/n, st(3r) = mean, st(3r+1) = Σ(d − mean), st(3r+2) =
+// Σ(d − mean)², all in float64.
+func pairStats(c *g) {
+	name := "pairStats" + c.suffix()
+	TEXT(name, NOSPLIT, "func(st []float64, p, y []"+c.GoType+", n int)")
+	Pragma("noescape")
+	Doc(name + " writes, per row r < len(st)/3 of n elements with d = p − y in " + c.GoType + ", st(3r) = mean = Σd/n, st(3r+1) = Σ(d − mean), st(3r+2) = Σ(d − mean)², in float64.")
+	d := c.f64()
+	pp, yp, sp := GP64(), GP64(), GP64()
+	Load(Param("p").Base(), pp)
+	Load(Param("y").Base(), yp)
+	Load(Param("st").Base(), sp)
+	end := Load(Param("st").Len(), GP64())
+	LEAQ(Mem{Base: sp, Index: end, Scale: 8}, end)
+	n := Load(Param("n"), GP64())
+	rowBytes := GP64()
+	MOVQ(n, rowBytes)
+	SHLQ(U8(c.shift()), rowBytes)
+	u := 2
+	if !c.wide() && !c.is64() {
+		u = 1 // sixteen YMM registers
+	}
+	Label("row")
+	CMPQ(sp, end)
+	JAE(LabelRef("done"))
+	i := GP64()
+	XORQ(i, i)
+	acc := c.zeroVecs(2 * c.parts())
+	c.span(i, n, 2, func(k, off int, m *mask) {
+		for j, w := range c.widen(c.diff(pp, yp, i, off, m)) {
+			d.add(acc[k*c.parts()+j], acc[k*c.parts()+j], w)
+		}
+	})
+	sum := d.reduce64(acc...)
+	nf := XMM()
+	VXORPD(nf, nf, nf)
+	VCVTSI2SDQ(n, nf, nf)
+	VDIVSD(nf, sum, sum)
+	VMOVSD(sum, Mem{Base: sp})
+	mean := d.vec()
+	d.broadcast(mean, sum)
+	se := c.zeroVecs(u * c.parts())
+	sq := c.zeroVecs(u * c.parts())
+	XORQ(i, i)
+	c.span(i, n, u, func(k, off int, m *mask) {
+		ps := c.widen(c.diff(pp, yp, i, off, m))
+		var pms []mask
+		if m != nil {
+			pms = c.partMasks(*m)
+		}
+		for j, w := range ps {
+			d.sub(w, w, mean)
+			if m != nil {
+				d.keep(w, pms[j]) // lanes past the row add nothing
+			}
+			x := k*c.parts() + j
+			d.add(se[x], se[x], w)
+			d.fma(sq[x], w, w)
+		}
+	})
+	VMOVSD(d.reduce64(se...), Mem{Base: sp, Disp: 8})
+	VMOVSD(d.reduce64(sq...), Mem{Base: sp, Disp: 16})
+	ADDQ(rowBytes, pp)
+	ADDQ(rowBytes, yp)
+	ADDQ(U8(24), sp)
+	JMP(LabelRef("row"))
+	Label("done")
+	VZEROUPPER()
+	RET()
+}
+
+// pairGrad: grad(r·n+k) = T(mf(2r+1)·(d − mf(2r))) with d = p − y rounded to
+// T, for r < len(mf)/2, k < n (in float64).
+func pairGrad(c *g) {
+	name := "pairGrad" + c.suffix()
+	TEXT(name, NOSPLIT, "func(grad, p, y []"+c.GoType+", mf []float64, n int)")
+	Pragma("noescape")
+	Doc(name + " writes grad(r·n+k) = " + c.GoType + "(mf(2r+1)·(d − mf(2r))) with d = p − y in " + c.GoType + ", for r < len(mf)/2, k < n (in float64).")
+	d := c.f64()
+	gp, pp, yp, mp := GP64(), GP64(), GP64(), GP64()
+	Load(Param("grad").Base(), gp)
+	Load(Param("p").Base(), pp)
+	Load(Param("y").Base(), yp)
+	Load(Param("mf").Base(), mp)
+	rows := Load(Param("mf").Len(), GP64())
+	SHRQ(U8(1), rows)
+	n := Load(Param("n"), GP64())
+	rowBytes := GP64()
+	MOVQ(n, rowBytes)
+	SHLQ(U8(c.shift()), rowBytes)
+	Label("row")
+	TESTQ(rows, rows)
+	JZ(LabelRef("done"))
+	mean, f := d.vec(), d.vec()
+	d.broadcastMem(mean, Mem{Base: mp})
+	d.broadcastMem(f, Mem{Base: mp, Disp: 8})
+	i := GP64()
+	XORQ(i, i)
+	c.span(i, n, 2, func(k, off int, m *mask) {
+		ps := c.widen(c.diff(pp, yp, i, off, m))
+		for _, w := range ps {
+			d.sub(w, w, mean)
+			d.mul(w, w, f)
+		}
+		c.storeM(c.narrow(ps), Mem{Base: gp, Index: i, Scale: uint8(c.Size), Disp: off}, m)
+	})
+	ADDQ(rowBytes, gp)
+	ADDQ(rowBytes, pp)
+	ADDQ(rowBytes, yp)
+	ADDQ(U8(16), mp)
+	DECQ(rows)
+	JMP(LabelRef("row"))
+	Label("done")
+	VZEROUPPER()
+	RET()
+}

@@ -1,5 +1,7 @@
 package asm
 
+import "github.com/simdloss/simdloss/internal/noescape"
+
 // The cosine distance and the mean pairwise squared error of a level
 // (generic.Rows' Cosine and Pairwise) from a few generated primitives:
 //
@@ -28,6 +30,10 @@ type cosPrims[T Float] struct {
 	// dotCols writes dot(b·cols+c) = Σ_k p(b·a·s+k·s+c)·y(…) for c < cols,
 	// b < len(dot)/cols.
 	dotCols func(dot []float64, p, y []T, s, a, cols int)
+	// finish returns Σ ω·(1 − dot) with ω(r) = ws·w(r) (ws when w is empty)
+	// and writes unred(r) = T(ω·(1 − dot(r))) and sc(r) = −gs·ω(r) unless
+	// those are empty.
+	finish func(dot []float64, w []T, ws T, gs float64, unred []T, sc []float64) float64
 	// gradRows writes grad(r·a+k) = T(sc(r)·y(r·a+k)) for r < len(sc).
 	gradRows func(grad, y []T, sc []float64, a int)
 	// gradCols writes grad(b·a·s+k·s+c) = T(sc(b·cols+c)·y(…)) for c < cols,
@@ -37,22 +43,27 @@ type cosPrims[T Float] struct {
 
 // pairPrims are a level's pairwise primitives for one element type.
 type pairPrims[T Float] struct {
-	// stats writes, per row r < len(st)/3 of n elements, the mean of d, Σ(d −
-	// mean) and Σ(d − mean)².
-	stats func(st []float64, p, y []T, n int)
-	// grad writes grad(r·n+k) = T(mf(2r+1)·(d − mf(2r))) for r < len(mf)/2.
-	grad func(grad, p, y []T, mf []float64, n int)
+	// stats writes, per row r < len(mean) of n > 0 elements, the mean of d,
+	// se(r) = Σ(d − mean) and sq(r) = Σ(d − mean)².
+	stats func(mean, se, sq []float64, p, y []T, n int)
+	// finish returns Σ ω·l and the count of rows of ω = 0, with ω(r) =
+	// ws·w(r) (ws when w is empty) and l = 2·(sq − se²/n)/n; it writes
+	// unred(r) = T(ω·l) (0 where ω = 0) unless unred is empty, mean(r) +=
+	// se(r)/n and f(r) = ω·4/n.
+	finish func(mean, se, sq []float64, w []T, ws T, n int, unred []T, f []float64) (float64, int)
+	// grad writes grad(r·n+k) = T(f(r)·(d − mean(r))) for r < len(mean).
+	grad func(grad, p, y []T, mean, f []float64, n int)
 	// ref is generic's Pairwise, for the rows that are not finite.
 	ref func(p, y []T, rows, n int, w []T, ws T, unred, grad []T) float64
 }
 
-// cosFinish turns the dot products of measurable elements j0.. into
+// cosFinishGo turns the dot products of measurable elements j0.. into
 // ω·(1 − dot), written to unred when not nil, and the gradient scales
 // −gs·ω into sc when not nil; it returns Σ ω·(1 − dot). A dot product that
 // is not finite (an infinite or NaN input, or an overflow whose outcome
 // depends on the order of the sum) is left out, and bad is set: the caller
 // recomputes those elements as generic does.
-func cosFinish[T Float](dot, sc []float64, j0 int, w []T, wrep int, ws T, gs float64, unred []T) (total float64, bad bool) {
+func cosFinishGo[T Float](dot, sc []float64, j0 int, w []T, wrep int, ws T, gs float64, unred []T) (total float64, bad bool) {
 	if w == nil {
 		om := float64(ws)
 		for i, d := range dot {
@@ -123,22 +134,45 @@ func cosRedo[T Float](dot []float64, p, y []T, axisLen, stride, m0, j0 int, w []
 	return total
 }
 
+// cosChunk finishes a chunk of dot products of the measurable elements
+// j0.. (see cosFinishGo): with the level's finish where the weights allow,
+// in Go when they repeat (wrep > 1) or when the chunk's sum is not finite
+// (then the elements whose dot product is not finite are recomputed as
+// generic does). sc, when not nil, receives the gradient scales.
+func (k *cosPrims[T]) chunk(dot, sc []float64, p, y []T, axisLen, stride, m0, j0 int, w []T, wrep int, ws T, gs float64, unred []T) float64 {
+	cnt := len(dot)
+	if w == nil || wrep == 1 {
+		var wc, u []T
+		if w != nil {
+			wc = w[j0 : j0+cnt]
+		}
+		if unred != nil {
+			u = unred[j0 : j0+cnt]
+		}
+		if t := k.finish(dot, wc, ws, gs, u, sc); finite(t) {
+			return t
+		}
+	}
+	t, bad := cosFinishGo(dot, sc, j0, w, wrep, ws, gs, unred)
+	if bad {
+		t += cosRedo(dot, p, y, axisLen, stride, m0, j0, w, wrep, ws, unred)
+	}
+	return t
+}
+
 // cosine is generic.Rows.Cosine on the level's primitives.
 func (k *cosPrims[T]) cosine(p, y []T, axisLen, stride, m0, n int, w []T, wrep int, ws T, gs float64, unred, grad []T) float64 {
 	if n <= 0 {
 		return 0
 	}
-	var dot, scb [cpChunk]float64
-	var sc []float64
-	if grad != nil {
-		sc = scb[:]
-	}
+	// The buffers stay on the stack: the primitives never retain them.
+	var dotArr, scArr [cpChunk]float64
+	dot, scb := noescape.Slice(dotArr[:]), noescape.Slice(scArr[:])
 	var total float64
 	if axisLen == 0 {
 		// Empty slices: dot = 0 and nothing to write to grad.
 		for j0 := 0; j0 < n; j0 += cpChunk {
-			t, _ := cosFinish(dot[:min(cpChunk, n-j0)], nil, j0, w, wrep, ws, gs, unred)
-			total += t
+			total += k.chunk(dot[:min(cpChunk, n-j0)], nil, p, y, axisLen, stride, m0, j0, w, wrep, ws, gs, unred)
 		}
 		return total
 	}
@@ -147,23 +181,28 @@ func (k *cosPrims[T]) cosine(p, y []T, axisLen, stride, m0, n int, w []T, wrep i
 	if unred != nil {
 		raceWrite(unred[:n])
 	}
+	// One gradient scale for every element when there are no weights.
+	single := w == nil
+	if single {
+		scb[0] = -gs * float64(ws)
+	}
 	if stride == 1 {
 		for j0 := 0; j0 < n; j0 += cpChunk {
 			cnt := min(cpChunk, n-j0)
 			lo, hi := (m0+j0)*axisLen, (m0+j0+cnt)*axisLen
 			k.dotRows(dot[:cnt], p[lo:hi], y[lo:hi], axisLen)
-			var s []float64
-			if sc != nil {
-				s = sc[:cnt]
+			var sc []float64
+			if grad != nil && !single {
+				sc = scb[:cnt]
 			}
-			t, bad := cosFinish(dot[:cnt], s, j0, w, wrep, ws, gs, unred)
-			total += t
-			if s != nil {
+			total += k.chunk(dot[:cnt], sc, p, y, axisLen, stride, m0, j0, w, wrep, ws, gs, unred)
+			if grad != nil {
 				raceWrite(grad[lo:hi])
-				k.gradRows(grad[lo:hi], y[lo:hi], s, axisLen)
-			}
-			if bad {
-				total += cosRedo(dot[:cnt], p, y, axisLen, stride, m0, j0, w, wrep, ws, unred)
+				if single {
+					k.gradRows(grad[lo:hi], y[lo:hi], scb[:1], hi-lo)
+				} else {
+					k.gradRows(grad[lo:hi], y[lo:hi], sc, axisLen)
+				}
 			}
 		}
 		return total
@@ -183,25 +222,33 @@ func (k *cosPrims[T]) cosine(p, y []T, axisLen, stride, m0, n int, w []T, wrep i
 		hi := lo + (nb-1)*blockLen + (axisLen-1)*stride + cols
 		cnt := nb * cols
 		k.dotCols(dot[:cnt], p[lo:hi], y[lo:hi], stride, axisLen, cols)
-		var s []float64
-		if sc != nil {
-			s = sc[:cnt]
+		var sc []float64
+		if grad != nil && !single {
+			sc = scb[:cnt]
 		}
-		t, bad := cosFinish(dot[:cnt], s, j, w, wrep, ws, gs, unred)
-		total += t
-		if s != nil {
-			if raceEnabled {
-				for b := 0; b < nb; b++ {
-					for a := 0; a < axisLen; a++ {
-						o := lo + b*blockLen + a*stride
-						raceWrite(grad[o : o+cols])
+		total += k.chunk(dot[:cnt], sc, p, y, axisLen, stride, m0, j, w, wrep, ws, gs, unred)
+		if grad != nil {
+			if single && cols == stride {
+				// Whole blocks: every element of [lo, hi) is theirs.
+				raceWrite(grad[lo:hi])
+				k.gradRows(grad[lo:hi], y[lo:hi], scb[:1], hi-lo)
+			} else {
+				if raceEnabled {
+					for b := 0; b < nb; b++ {
+						for a := 0; a < axisLen; a++ {
+							o := lo + b*blockLen + a*stride
+							raceWrite(grad[o : o+cols])
+						}
 					}
 				}
+				if single {
+					for i := 1; i < cnt; i++ {
+						scb[i] = scb[0]
+					}
+					sc = scb[:cnt]
+				}
+				k.gradCols(grad[lo:hi], y[lo:hi], sc, stride, axisLen, cols)
 			}
-			k.gradCols(grad[lo:hi], y[lo:hi], s, stride, axisLen, cols)
-		}
-		if bad {
-			total += cosRedo(dot[:cnt], p, y, axisLen, stride, m0, j, w, wrep, ws, unred)
 		}
 		j += cnt
 	}
@@ -212,13 +259,19 @@ func (k *cosPrims[T]) cosine(p, y []T, axisLen, stride, m0, n int, w []T, wrep i
 // mean or loss is not finite (an infinite or NaN input, or an overflow
 // whose outcome depends on the order of the sums) is computed by generic.
 func (k *pairPrims[T]) pairwise(p, y []T, rows, n int, w []T, ws T, unred, grad []T) float64 {
-	var st [3 * cpChunk]float64
-	var mf [2 * cpChunk]float64
-	var mark [cpChunk]uint8 // 1: weight 0, 2: computed by generic
-	if n > 0 {
-		raceRead(p[:rows*n])
-		raceRead(y[:rows*n])
+	if n <= 0 {
+		// Empty rows: l = 0, so ω·0 (NaN for an infinite or NaN ω) as generic.
+		var total float64
+		for r := 0; r < rows; r++ {
+			total += k.ref(nil, nil, 1, 0, nil, rowWeight(w, r, ws), unredAt(unred, r), nil)
+		}
+		return total
 	}
+	// The buffers stay on the stack: the primitives never retain them.
+	var meanArr, seArr, sqArr, fArr [cpChunk]float64
+	mean, se, sq, f := noescape.Slice(meanArr[:]), noescape.Slice(seArr[:]), noescape.Slice(sqArr[:]), noescape.Slice(fArr[:])
+	raceRead(p[:rows*n])
+	raceRead(y[:rows*n])
 	if unred != nil {
 		raceWrite(unred[:rows])
 	}
@@ -230,67 +283,62 @@ func (k *pairPrims[T]) pairwise(p, y []T, rows, n int, w []T, ws T, unred, grad 
 	for r0 := 0; r0 < rows; r0 += cpChunk {
 		cnt := min(cpChunk, rows-r0)
 		lo, hi := r0*n, (r0+cnt)*n
-		if n > 0 {
-			k.stats(st[:3*cnt], p[lo:hi], y[lo:hi], n)
+		k.stats(mean[:cnt], se[:cnt], sq[:cnt], p[lo:hi], y[lo:hi], n)
+		var wc, u []T
+		if w != nil {
+			wc = w[r0 : r0+cnt]
 		}
-		marked := false
-		for i := 0; i < cnt; i++ {
-			om := ws
-			if w != nil {
-				om = ws * w[r0+i]
-			}
-			var l float64
-			mf[2*i], mf[2*i+1] = 0, 0
-			if om != 0 && n > 0 {
-				mean, se, sq := st[3*i], st[3*i+1], st[3*i+2]
-				l = 2 * (sq - se*se/nf) / nf
-				mean += se / nf
-				if !finite(l) || !finite(mean) {
-					mark[i], marked = 2, true
-					continue
-				}
-				mf[2*i], mf[2*i+1] = mean, float64(om)*4/nf
-			} else {
-				mark[i], marked = 1, true
-			}
-			lw := float64(om) * l
-			if om == 0 {
-				lw = 0
-			}
-			if unred != nil {
-				unred[r0+i] = T(lw)
-			}
-			total += lw
+		if unred != nil {
+			u = unred[r0 : r0+cnt]
 		}
-		if grad != nil && n > 0 {
-			k.grad(grad[lo:hi], p[lo:hi], y[lo:hi], mf[:2*cnt], n)
+		t, zeros := k.finish(mean[:cnt], se[:cnt], sq[:cnt], wc, ws, n, u, f[:cnt])
+		if grad != nil {
+			k.grad(grad[lo:hi], p[lo:hi], y[lo:hi], mean[:cnt], f[:cnt], n)
 		}
-		if !marked {
+		if finite(t) && zeros == 0 {
+			total += t
 			continue
 		}
+		// Rows of weight 0 have gradient 0 whatever they hold; rows that
+		// are not finite are generic's; the chunk's sum is added again.
+		t = 0
 		for i := 0; i < cnt; i++ {
-			switch mark[i] {
-			case 1: // a row of weight 0 has gradient 0 whatever it holds
+			r := r0 + i
+			om := rowWeight(w, r, ws)
+			if om == 0 {
 				if grad != nil {
-					clear(grad[lo+i*n : lo+(i+1)*n])
+					clear(grad[r*n : (r+1)*n])
 				}
-			case 2:
-				r := r0 + i
-				om := ws
-				if w != nil {
-					om = ws * w[r]
-				}
-				var u, g []T
-				if unred != nil {
-					u = unred[r : r+1]
-				}
+				continue
+			}
+			l := 2 * (sq[i] - se[i]*se[i]/nf) / nf
+			if !finite(l) || !finite(mean[i]) {
+				var g []T
 				if grad != nil {
 					g = grad[r*n : (r+1)*n]
 				}
-				total += k.ref(p[r*n:(r+1)*n], y[r*n:(r+1)*n], 1, n, nil, om, u, g)
+				t += k.ref(p[r*n:(r+1)*n], y[r*n:(r+1)*n], 1, n, nil, om, unredAt(unred, r), g)
+				continue
 			}
-			mark[i] = 0
+			t += float64(om) * l
 		}
+		total += t
 	}
 	return total
+}
+
+// rowWeight is ω(r) of a pairwise call.
+func rowWeight[T Float](w []T, r int, ws T) T {
+	if w == nil {
+		return ws
+	}
+	return ws * w[r]
+}
+
+// unredAt is unred[r:r+1], or nil.
+func unredAt[T Float](unred []T, r int) []T {
+	if unred == nil {
+		return nil
+	}
+	return unred[r : r+1]
 }

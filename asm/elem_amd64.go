@@ -344,15 +344,25 @@ func cosGradRowsAVX2F32(grad []float32, y []float32, sc []float64, a int)
 //go:noescape
 func cosGradColsAVX2F32(grad []float32, y []float32, sc []float64, s int, a int, cols int)
 
-// pairStatsAVX2F32 writes, per row r < len(st)/3 of n elements with d = p − y in float32, st(3r) = mean = Σd/n, st(3r+1) = Σ(d − mean), st(3r+2) = Σ(d − mean)², in float64.
+// cosFinishAVX2F32 returns Σ l(r), l(r) = ω(r)·(1 − dot(r)) for r < len(dot) with ω(r) = ws·w(r) in float32 (ws when w is empty), in float64; it writes unred(r) = float32(l(r)) and sc(r) = −gs·ω(r) unless those are empty.
 //
 //go:noescape
-func pairStatsAVX2F32(st []float64, p []float32, y []float32, n int)
+func cosFinishAVX2F32(dot []float64, w []float32, ws float32, gs float64, unred []float32, sc []float64) float64
 
-// pairGradAVX2F32 writes grad(r·n+k) = float32(mf(2r+1)·(d − mf(2r))) with d = p − y in float32, for r < len(mf)/2, k < n (in float64).
+// pairStatsAVX2F32 writes, per row r < len(mean) of n > 0 elements with d = p − y in float32, mean(r) = Σd/n, se(r) = Σ(d − mean(r)) and sq(r) = Σ(d − mean(r))², in float64.
 //
 //go:noescape
-func pairGradAVX2F32(grad []float32, p []float32, y []float32, mf []float64, n int)
+func pairStatsAVX2F32(mean []float64, se []float64, sq []float64, p []float32, y []float32, n int)
+
+// pairFinishAVX2F32 returns Σ ω(r)·l(r) over r < len(mean), l = 2·(sq(r) − se(r)²/n)/n, ω(r) = ws·w(r) in float32 (ws when w is empty), and the count of rows with ω = 0 (whose term is 0); it writes unred(r) = float32(ω·l) unless unred is empty, mean(r) += se(r)/n and f(r) = ω·4/n. A row of ω != 0 whose l or mean is not finite makes the sum NaN or infinite.
+//
+//go:noescape
+func pairFinishAVX2F32(mean []float64, se []float64, sq []float64, w []float32, ws float32, n int, unred []float32, f []float64) (float64, int)
+
+// pairGradAVX2F32 writes grad(r·n+k) = float32(f(r)·(d − mean(r))) with d = p − y in float32, for r < len(mean), k < n (in float64).
+//
+//go:noescape
+func pairGradAVX2F32(grad []float32, p []float32, y []float32, mean []float64, f []float64, n int)
 
 // readProbeAVX2F32 returns Σ x(i) + y(i) over len(x) elements (y is at least as long), reading both slices at the AVX2 load rate.
 //
@@ -699,15 +709,25 @@ func cosGradRowsAVX2F64(grad []float64, y []float64, sc []float64, a int)
 //go:noescape
 func cosGradColsAVX2F64(grad []float64, y []float64, sc []float64, s int, a int, cols int)
 
-// pairStatsAVX2F64 writes, per row r < len(st)/3 of n elements with d = p − y in float64, st(3r) = mean = Σd/n, st(3r+1) = Σ(d − mean), st(3r+2) = Σ(d − mean)², in float64.
+// cosFinishAVX2F64 returns Σ l(r), l(r) = ω(r)·(1 − dot(r)) for r < len(dot) with ω(r) = ws·w(r) in float64 (ws when w is empty), in float64; it writes unred(r) = float64(l(r)) and sc(r) = −gs·ω(r) unless those are empty.
 //
 //go:noescape
-func pairStatsAVX2F64(st []float64, p []float64, y []float64, n int)
+func cosFinishAVX2F64(dot []float64, w []float64, ws float64, gs float64, unred []float64, sc []float64) float64
 
-// pairGradAVX2F64 writes grad(r·n+k) = float64(mf(2r+1)·(d − mf(2r))) with d = p − y in float64, for r < len(mf)/2, k < n (in float64).
+// pairStatsAVX2F64 writes, per row r < len(mean) of n > 0 elements with d = p − y in float64, mean(r) = Σd/n, se(r) = Σ(d − mean(r)) and sq(r) = Σ(d − mean(r))², in float64.
 //
 //go:noescape
-func pairGradAVX2F64(grad []float64, p []float64, y []float64, mf []float64, n int)
+func pairStatsAVX2F64(mean []float64, se []float64, sq []float64, p []float64, y []float64, n int)
+
+// pairFinishAVX2F64 returns Σ ω(r)·l(r) over r < len(mean), l = 2·(sq(r) − se(r)²/n)/n, ω(r) = ws·w(r) in float64 (ws when w is empty), and the count of rows with ω = 0 (whose term is 0); it writes unred(r) = float64(ω·l) unless unred is empty, mean(r) += se(r)/n and f(r) = ω·4/n. A row of ω != 0 whose l or mean is not finite makes the sum NaN or infinite.
+//
+//go:noescape
+func pairFinishAVX2F64(mean []float64, se []float64, sq []float64, w []float64, ws float64, n int, unred []float64, f []float64) (float64, int)
+
+// pairGradAVX2F64 writes grad(r·n+k) = float64(f(r)·(d − mean(r))) with d = p − y in float64, for r < len(mean), k < n (in float64).
+//
+//go:noescape
+func pairGradAVX2F64(grad []float64, p []float64, y []float64, mean []float64, f []float64, n int)
 
 // absDiffSumAVX512F32 is the AVX512 Sum driver of l = |p − y|, g = sign(p − y): it returns Σ l(i).
 //
@@ -1049,15 +1069,25 @@ func cosGradRowsAVX512F32(grad []float32, y []float32, sc []float64, a int)
 //go:noescape
 func cosGradColsAVX512F32(grad []float32, y []float32, sc []float64, s int, a int, cols int)
 
-// pairStatsAVX512F32 writes, per row r < len(st)/3 of n elements with d = p − y in float32, st(3r) = mean = Σd/n, st(3r+1) = Σ(d − mean), st(3r+2) = Σ(d − mean)², in float64.
+// cosFinishAVX512F32 returns Σ l(r), l(r) = ω(r)·(1 − dot(r)) for r < len(dot) with ω(r) = ws·w(r) in float32 (ws when w is empty), in float64; it writes unred(r) = float32(l(r)) and sc(r) = −gs·ω(r) unless those are empty.
 //
 //go:noescape
-func pairStatsAVX512F32(st []float64, p []float32, y []float32, n int)
+func cosFinishAVX512F32(dot []float64, w []float32, ws float32, gs float64, unred []float32, sc []float64) float64
 
-// pairGradAVX512F32 writes grad(r·n+k) = float32(mf(2r+1)·(d − mf(2r))) with d = p − y in float32, for r < len(mf)/2, k < n (in float64).
+// pairStatsAVX512F32 writes, per row r < len(mean) of n > 0 elements with d = p − y in float32, mean(r) = Σd/n, se(r) = Σ(d − mean(r)) and sq(r) = Σ(d − mean(r))², in float64.
 //
 //go:noescape
-func pairGradAVX512F32(grad []float32, p []float32, y []float32, mf []float64, n int)
+func pairStatsAVX512F32(mean []float64, se []float64, sq []float64, p []float32, y []float32, n int)
+
+// pairFinishAVX512F32 returns Σ ω(r)·l(r) over r < len(mean), l = 2·(sq(r) − se(r)²/n)/n, ω(r) = ws·w(r) in float32 (ws when w is empty), and the count of rows with ω = 0 (whose term is 0); it writes unred(r) = float32(ω·l) unless unred is empty, mean(r) += se(r)/n and f(r) = ω·4/n. A row of ω != 0 whose l or mean is not finite makes the sum NaN or infinite.
+//
+//go:noescape
+func pairFinishAVX512F32(mean []float64, se []float64, sq []float64, w []float32, ws float32, n int, unred []float32, f []float64) (float64, int)
+
+// pairGradAVX512F32 writes grad(r·n+k) = float32(f(r)·(d − mean(r))) with d = p − y in float32, for r < len(mean), k < n (in float64).
+//
+//go:noescape
+func pairGradAVX512F32(grad []float32, p []float32, y []float32, mean []float64, f []float64, n int)
 
 // readProbeAVX512F32 returns Σ x(i) + y(i) over len(x) elements (y is at least as long), reading both slices at the AVX512 load rate.
 //
@@ -1404,12 +1434,22 @@ func cosGradRowsAVX512F64(grad []float64, y []float64, sc []float64, a int)
 //go:noescape
 func cosGradColsAVX512F64(grad []float64, y []float64, sc []float64, s int, a int, cols int)
 
-// pairStatsAVX512F64 writes, per row r < len(st)/3 of n elements with d = p − y in float64, st(3r) = mean = Σd/n, st(3r+1) = Σ(d − mean), st(3r+2) = Σ(d − mean)², in float64.
+// cosFinishAVX512F64 returns Σ l(r), l(r) = ω(r)·(1 − dot(r)) for r < len(dot) with ω(r) = ws·w(r) in float64 (ws when w is empty), in float64; it writes unred(r) = float64(l(r)) and sc(r) = −gs·ω(r) unless those are empty.
 //
 //go:noescape
-func pairStatsAVX512F64(st []float64, p []float64, y []float64, n int)
+func cosFinishAVX512F64(dot []float64, w []float64, ws float64, gs float64, unred []float64, sc []float64) float64
 
-// pairGradAVX512F64 writes grad(r·n+k) = float64(mf(2r+1)·(d − mf(2r))) with d = p − y in float64, for r < len(mf)/2, k < n (in float64).
+// pairStatsAVX512F64 writes, per row r < len(mean) of n > 0 elements with d = p − y in float64, mean(r) = Σd/n, se(r) = Σ(d − mean(r)) and sq(r) = Σ(d − mean(r))², in float64.
 //
 //go:noescape
-func pairGradAVX512F64(grad []float64, p []float64, y []float64, mf []float64, n int)
+func pairStatsAVX512F64(mean []float64, se []float64, sq []float64, p []float64, y []float64, n int)
+
+// pairFinishAVX512F64 returns Σ ω(r)·l(r) over r < len(mean), l = 2·(sq(r) − se(r)²/n)/n, ω(r) = ws·w(r) in float64 (ws when w is empty), and the count of rows with ω = 0 (whose term is 0); it writes unred(r) = float64(ω·l) unless unred is empty, mean(r) += se(r)/n and f(r) = ω·4/n. A row of ω != 0 whose l or mean is not finite makes the sum NaN or infinite.
+//
+//go:noescape
+func pairFinishAVX512F64(mean []float64, se []float64, sq []float64, w []float64, ws float64, n int, unred []float64, f []float64) (float64, int)
+
+// pairGradAVX512F64 writes grad(r·n+k) = float64(f(r)·(d − mean(r))) with d = p − y in float64, for r < len(mean), k < n (in float64).
+//
+//go:noescape
+func pairGradAVX512F64(grad []float64, p []float64, y []float64, mean []float64, f []float64, n int)

@@ -24704,14 +24704,42 @@ done:
 // func cosDotRowsAVX2F32(dot []float64, p []float32, y []float32, a int)
 // Requires: AVX
 TEXT ·cosDotRowsAVX2F32(SB), NOSPLIT, $0-80
-	MOVQ p_base+24(FP), AX
-	MOVQ y_base+48(FP), CX
-	MOVQ dot_base+0(FP), DX
-	MOVQ dot_len+8(FP), BX
-	MOVQ a+72(FP), SI
-	MOVQ SI, DI
-	SHLQ $0x02, DI
+	MOVQ    p_base+24(FP), AX
+	MOVQ    y_base+48(FP), CX
+	MOVQ    dot_base+0(FP), DX
+	MOVQ    dot_len+8(FP), BX
+	MOVQ    a+72(FP), SI
+	MOVQ    SI, DI
+	SHLQ    $0x02, DI
+	CMPQ    SI, $0x00000008
+	JG      long1
+	LEAQ    tailmask32<>+0(SB), R8
+	MOVQ    $0x00000008, R9
+	SUBQ    SI, R9
+	VMOVDQU (R8)(R9*4), Y0
 
+short:
+	TESTQ        BX, BX
+	JZ           done
+	VMASKMOVPS   (AX), Y0, Y1
+	VMASKMOVPS   (CX), Y0, Y2
+	VMULPS       Y2, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X2
+	VCVTPS2PD    X1, Y1
+	VCVTPS2PD    X2, Y2
+	VADDPD       Y2, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X2
+	VADDPD       X2, X1, X1
+	VPERMILPD    $0x01, X1, X2
+	VADDSD       X2, X1, X1
+	VMOVSD       X1, (DX)
+	ADDQ         DI, AX
+	ADDQ         DI, CX
+	ADDQ         $0x08, DX
+	DECQ         BX
+	JMP          short
+
+long1:
 row:
 	TESTQ  BX, BX
 	JZ     done
@@ -24723,9 +24751,9 @@ row:
 	MOVQ   SI, R9
 	SUBQ   $0x00000010, R9
 	CMPQ   R8, R9
-	JG     single1
+	JG     single2
 
-group1:
+group2:
 	VMOVUPS      (AX)(R8*4), Y4
 	VMULPS       (CX)(R8*4), Y4, Y4
 	VEXTRACTF128 $0x01, Y4, X5
@@ -24742,14 +24770,14 @@ group1:
 	VADDPD       Y5, Y3, Y3
 	ADDQ         $0x00000010, R8
 	CMPQ         R8, R9
-	JLE          group1
+	JLE          group2
 
-single1:
+single2:
 	ADDQ $0x00000008, R9
 
-one1:
+one2:
 	CMPQ         R8, R9
-	JG           tail1
+	JG           tail2
 	VMOVUPS      (AX)(R8*4), Y4
 	VMULPS       (CX)(R8*4), Y4, Y4
 	VEXTRACTF128 $0x01, Y4, X5
@@ -24758,12 +24786,12 @@ one1:
 	VADDPD       Y4, Y0, Y0
 	VADDPD       Y5, Y1, Y1
 	ADDQ         $0x00000008, R8
-	JMP          one1
+	JMP          one2
 
-tail1:
+tail2:
 	ADDQ         $0x00000008, R9
 	SUBQ         R8, R9
-	JLE          done1
+	JLE          done2
 	LEAQ         tailmask32<>+0(SB), R10
 	MOVQ         $0x00000008, R11
 	SUBQ         R9, R11
@@ -24778,7 +24806,7 @@ tail1:
 	VADDPD       Y4, Y1, Y1
 	ADDQ         R9, R8
 
-done1:
+done2:
 	VADDPD       Y1, Y0, Y0
 	VADDPD       Y3, Y2, Y2
 	VADDPD       Y2, Y0, Y0
@@ -24816,11 +24844,11 @@ block:
 	JAE  done
 	XORQ R9, R9
 
-chunks2:
+chunks3:
 	MOVQ   SI, R10
 	SUBQ   R9, R10
 	CMPQ   R10, $0x00000010
-	JL     single2
+	JL     single3
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -24829,9 +24857,9 @@ chunks2:
 	LEAQ   (CX)(R9*4), R11
 	MOVQ   a+80(FP), R12
 
-k3:
+k4:
 	TESTQ        R12, R12
-	JZ           kdone3
+	JZ           kdone4
 	VMOVUPS      (R10), Y4
 	VMULPS       (R11), Y4, Y4
 	VEXTRACTF128 $0x01, Y4, X5
@@ -24849,28 +24877,28 @@ k3:
 	ADDQ         DI, R10
 	ADDQ         DI, R11
 	DECQ         R12
-	JMP          k3
+	JMP          k4
 
-kdone3:
+kdone4:
 	VMOVUPD Y0, (DX)(R9*8)
 	VMOVUPD Y1, 32(DX)(R9*8)
 	VMOVUPD Y2, 64(DX)(R9*8)
 	VMOVUPD Y3, 96(DX)(R9*8)
 	ADDQ    $0x00000010, R9
-	JMP     chunks2
+	JMP     chunks3
 
-single2:
+single3:
 	CMPQ   R10, $0x00000008
-	JL     tail2
+	JL     tail3
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	LEAQ   (AX)(R9*4), R10
 	LEAQ   (CX)(R9*4), R11
 	MOVQ   a+80(FP), R12
 
-k4:
+k5:
 	TESTQ        R12, R12
-	JZ           kdone4
+	JZ           kdone5
 	VMOVUPS      (R10), Y2
 	VMULPS       (R11), Y2, Y2
 	VEXTRACTF128 $0x01, Y2, X3
@@ -24881,17 +24909,17 @@ k4:
 	ADDQ         DI, R10
 	ADDQ         DI, R11
 	DECQ         R12
-	JMP          k4
+	JMP          k5
 
-kdone4:
+kdone5:
 	VMOVUPD Y0, (DX)(R9*8)
 	VMOVUPD Y1, 32(DX)(R9*8)
 	ADDQ    $0x00000008, R9
-	JMP     chunks2
+	JMP     chunks3
 
-tail2:
+tail3:
 	TESTQ   R10, R10
-	JLE     done2
+	JLE     done3
 	LEAQ    tailmask32<>+0(SB), R11
 	MOVQ    $0x00000008, R12
 	SUBQ    R10, R12
@@ -24902,9 +24930,9 @@ tail2:
 	LEAQ    (CX)(R9*4), R11
 	MOVQ    a+80(FP), R12
 
-k5:
+k6:
 	TESTQ        R12, R12
-	JZ           kdone5
+	JZ           kdone6
 	VMASKMOVPS   (R10), Y0, Y3
 	VMASKMOVPS   (R11), Y0, Y4
 	VMULPS       Y4, Y3, Y3
@@ -24916,16 +24944,16 @@ k5:
 	ADDQ         DI, R10
 	ADDQ         DI, R11
 	DECQ         R12
-	JMP          k5
+	JMP          k6
 
-kdone5:
+kdone6:
 	VPMOVSXDQ    X0, Y3
 	VEXTRACTI128 $0x01, Y0, X0
 	VPMOVSXDQ    X0, Y0
 	VMASKMOVPD   Y1, Y3, (DX)(R9*8)
 	VMASKMOVPD   Y2, Y0, 32(DX)(R9*8)
 
-done2:
+done3:
 	ADDQ R8, AX
 	ADDQ R8, CX
 	LEAQ (DX)(SI*8), DX
@@ -24954,9 +24982,9 @@ row:
 	MOVQ         SI, R9
 	SUBQ         $0x00000010, R9
 	CMPQ         R8, R9
-	JG           single6
+	JG           single7
 
-group6:
+group7:
 	VMOVUPS      (CX)(R8*4), Y1
 	VEXTRACTF128 $0x01, Y1, X2
 	VCVTPS2PD    X1, Y1
@@ -24979,14 +25007,14 @@ group6:
 	VMOVUPS      Y4, 32(AX)(R8*4)
 	ADDQ         $0x00000010, R8
 	CMPQ         R8, R9
-	JLE          group6
+	JLE          group7
 
-single6:
+single7:
 	ADDQ $0x00000008, R9
 
-one6:
+one7:
 	CMPQ         R8, R9
-	JG           tail6
+	JG           tail7
 	VMOVUPS      (CX)(R8*4), Y1
 	VEXTRACTF128 $0x01, Y1, X2
 	VCVTPS2PD    X1, Y1
@@ -24998,12 +25026,12 @@ one6:
 	VINSERTF128  $0x01, X1, Y5, Y5
 	VMOVUPS      Y5, (AX)(R8*4)
 	ADDQ         $0x00000008, R8
-	JMP          one6
+	JMP          one7
 
-tail6:
+tail7:
 	ADDQ         $0x00000008, R9
 	SUBQ         R8, R9
-	JLE          done6
+	JLE          done7
 	LEAQ         tailmask32<>+0(SB), R10
 	MOVQ         $0x00000008, R11
 	SUBQ         R9, R11
@@ -25020,7 +25048,7 @@ tail6:
 	VMASKMOVPS   Y6, Y1, (AX)(R8*4)
 	ADDQ         R9, R8
 
-done6:
+done7:
 	ADDQ DI, AX
 	ADDQ DI, CX
 	ADDQ $0x08, DX
@@ -25050,20 +25078,20 @@ block:
 	JAE  done
 	XORQ R9, R9
 
-chunks7:
+chunks8:
 	MOVQ    SI, R10
 	SUBQ    R9, R10
 	CMPQ    R10, $0x00000008
-	JL      single7
+	JL      single8
 	VMOVUPD (DX)(R9*8), Y0
 	VMOVUPD 32(DX)(R9*8), Y1
 	LEAQ    (AX)(R9*4), R10
 	LEAQ    (CX)(R9*4), R11
 	MOVQ    a+80(FP), R12
 
-k8:
+k9:
 	TESTQ        R12, R12
-	JZ           kdone8
+	JZ           kdone9
 	VMOVUPS      (R11), Y2
 	VEXTRACTF128 $0x01, Y2, X3
 	VCVTPS2PD    X2, Y2
@@ -25077,15 +25105,15 @@ k8:
 	ADDQ         DI, R10
 	ADDQ         DI, R11
 	DECQ         R12
-	JMP          k8
+	JMP          k9
 
-kdone8:
+kdone9:
 	ADDQ $0x00000008, R9
-	JMP  chunks7
+	JMP  chunks8
 
-single7:
+single8:
 	TESTQ        R10, R10
-	JLE          done7
+	JLE          done8
 	LEAQ         tailmask32<>+0(SB), R11
 	MOVQ         $0x00000008, R12
 	SUBQ         R10, R12
@@ -25099,9 +25127,9 @@ single7:
 	LEAQ         (CX)(R9*4), R9
 	MOVQ         a+80(FP), R11
 
-k9:
+k10:
 	TESTQ        R11, R11
-	JZ           kdone9
+	JZ           kdone10
 	VMASKMOVPS   (R9), Y0, Y3
 	VEXTRACTF128 $0x01, Y3, X4
 	VCVTPS2PD    X3, Y3
@@ -25115,10 +25143,10 @@ k9:
 	ADDQ         DI, R10
 	ADDQ         DI, R9
 	DECQ         R11
-	JMP          k9
+	JMP          k10
 
-kdone9:
-done7:
+kdone10:
+done8:
 	ADDQ R8, AX
 	ADDQ R8, CX
 	LEAQ (DX)(SI*8), DX
@@ -25128,198 +25156,651 @@ done:
 	VZEROUPPER
 	RET
 
-// func pairStatsAVX2F32(st []float64, p []float32, y []float32, n int)
-// Requires: AVX, AVX2, FMA3
-TEXT ·pairStatsAVX2F32(SB), NOSPLIT, $0-80
-	MOVQ p_base+24(FP), AX
-	MOVQ y_base+48(FP), CX
-	MOVQ st_base+0(FP), DX
-	MOVQ st_len+8(FP), BX
-	LEAQ (DX)(BX*8), BX
-	MOVQ n+72(FP), SI
-	MOVQ SI, DI
-	SHLQ $0x02, DI
-
-row:
-	CMPQ   DX, BX
-	JAE    done
-	XORQ   R8, R8
+// func cosFinishAVX2F32(dot []float64, w []float32, ws float32, gs float64, unred []float32, sc []float64) float64
+// Requires: AVX, AVX2, SSE2
+TEXT ·cosFinishAVX2F32(SB), NOSPLIT, $0-120
+	MOVQ   dot_base+0(FP), AX
+	MOVQ   w_base+24(FP), CX
+	MOVQ   unred_base+64(FP), DX
+	MOVQ   sc_base+88(FP), BX
+	MOVQ   dot_len+8(FP), SI
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	MOVQ   SI, R9
-	SUBQ   $0x00000010, R9
-	CMPQ   R8, R9
-	JG     single10
+	XORQ   DI, DI
+	SUBQ   $0x00000008, SI
 
-group10:
-	VMOVUPS      (AX)(R8*4), Y4
-	VSUBPS       (CX)(R8*4), Y4, Y4
-	VEXTRACTF128 $0x01, Y4, X5
+one11:
+	CMPQ         DI, SI
+	JG           tail11
+	MOVQ         w_len+32(FP), R8
+	VBROADCASTSS ws+48(FP), Y2
+	TESTQ        R8, R8
+	JZ           noW12
+	VMOVUPS      (CX)(DI*4), Y3
+	VMULPS       Y3, Y2, Y2
+
+noW12:
+	VEXTRACTF128 $0x01, Y2, X3
+	VCVTPS2PD    X2, Y2
+	VCVTPS2PD    X3, Y3
+	VMOVUPD      (AX)(DI*8), Y6
+	VMOVUPD      32(AX)(DI*8), Y7
+	VBROADCASTSD consts64<>+0(SB), Y8
+	VSUBPD       Y6, Y8, Y6
+	VMULPD       Y6, Y2, Y6
+	VADDPD       Y6, Y0, Y0
+	VBROADCASTSD consts64<>+0(SB), Y8
+	VSUBPD       Y7, Y8, Y7
+	VMULPD       Y7, Y3, Y7
+	VADDPD       Y7, Y1, Y1
+	MOVQ         unred_len+72(FP), R8
+	TESTQ        R8, R8
+	JZ           skip13
+	VCVTPD2PSY   Y6, X4
+	VCVTPD2PSY   Y7, X5
+	VINSERTF128  $0x01, X5, Y4, Y4
+	VMOVUPS      Y4, (DX)(DI*4)
+
+skip13:
+	MOVQ         sc_len+96(FP), R8
+	TESTQ        R8, R8
+	JZ           skip14
+	VBROADCASTSD gs+56(FP), Y6
+	VBROADCASTSD consts64<>+8(SB), Y7
+	VXORPD       Y7, Y6, Y6
+	VMULPD       Y2, Y6, Y2
+	VMULPD       Y3, Y6, Y3
+	VMOVUPD      Y2, (BX)(DI*8)
+	VMOVUPD      Y3, 32(BX)(DI*8)
+
+skip14:
+	ADDQ $0x00000008, DI
+	JMP  one11
+
+tail11:
+	ADDQ         $0x00000008, SI
+	SUBQ         DI, SI
+	JLE          done11
+	LEAQ         tailmask32<>+0(SB), R8
+	MOVQ         $0x00000008, R9
+	SUBQ         SI, R9
+	VMOVDQU      (R8)(R9*4), Y2
+	MOVQ         w_len+32(FP), R8
+	VBROADCASTSS ws+48(FP), Y3
+	TESTQ        R8, R8
+	JZ           noW15
+	VMASKMOVPS   (CX)(DI*4), Y2, Y4
+	VMULPS       Y4, Y3, Y3
+
+noW15:
+	VEXTRACTF128 $0x01, Y3, X4
+	VCVTPS2PD    X3, Y3
 	VCVTPS2PD    X4, Y4
-	VCVTPS2PD    X5, Y5
-	VADDPD       Y4, Y0, Y0
-	VADDPD       Y5, Y1, Y1
-	VMOVUPS      32(AX)(R8*4), Y4
-	VSUBPS       32(CX)(R8*4), Y4, Y4
-	VEXTRACTF128 $0x01, Y4, X5
-	VCVTPS2PD    X4, Y4
-	VCVTPS2PD    X5, Y5
-	VADDPD       Y4, Y2, Y2
-	VADDPD       Y5, Y3, Y3
-	ADDQ         $0x00000010, R8
-	CMPQ         R8, R9
-	JLE          group10
+	VPMOVSXDQ    X2, Y6
+	VEXTRACTI128 $0x01, Y2, X5
+	VPMOVSXDQ    X5, Y7
+	VMASKMOVPD   (AX)(DI*8), Y6, Y6
+	VMASKMOVPD   32(AX)(DI*8), Y7, Y7
+	VBROADCASTSD consts64<>+0(SB), Y8
+	VSUBPD       Y6, Y8, Y6
+	VMULPD       Y6, Y3, Y6
+	VPMOVSXDQ    X2, Y8
+	VEXTRACTI128 $0x01, Y2, X5
+	VPMOVSXDQ    X5, Y9
+	VANDPD       Y8, Y6, Y6
+	VADDPD       Y6, Y0, Y0
+	VBROADCASTSD consts64<>+0(SB), Y8
+	VSUBPD       Y7, Y8, Y7
+	VMULPD       Y7, Y4, Y7
+	VPMOVSXDQ    X2, Y8
+	VEXTRACTI128 $0x01, Y2, X5
+	VPMOVSXDQ    X5, Y8
+	VANDPD       Y8, Y7, Y7
+	VADDPD       Y7, Y1, Y1
+	MOVQ         unred_len+72(FP), AX
+	TESTQ        AX, AX
+	JZ           skip16
+	VCVTPD2PSY   Y6, X5
+	VCVTPD2PSY   Y7, X6
+	VINSERTF128  $0x01, X6, Y5, Y5
+	VMASKMOVPS   Y5, Y2, (DX)(DI*4)
 
-single10:
-	ADDQ $0x00000008, R9
+skip16:
+	MOVQ         sc_len+96(FP), AX
+	TESTQ        AX, AX
+	JZ           skip17
+	VBROADCASTSD gs+56(FP), Y5
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VXORPD       Y6, Y5, Y5
+	VMULPD       Y3, Y5, Y3
+	VMULPD       Y4, Y5, Y4
+	VPMOVSXDQ    X2, Y5
+	VEXTRACTI128 $0x01, Y2, X2
+	VPMOVSXDQ    X2, Y2
+	VMASKMOVPD   Y3, Y5, (BX)(DI*8)
+	VMASKMOVPD   Y4, Y2, 32(BX)(DI*8)
 
-one10:
-	CMPQ         R8, R9
-	JG           tail10
-	VMOVUPS      (AX)(R8*4), Y4
-	VSUBPS       (CX)(R8*4), Y4, Y4
-	VEXTRACTF128 $0x01, Y4, X5
-	VCVTPS2PD    X4, Y4
-	VCVTPS2PD    X5, Y5
-	VADDPD       Y4, Y0, Y0
-	VADDPD       Y5, Y1, Y1
-	ADDQ         $0x00000008, R8
-	JMP          one10
+skip17:
+	ADDQ SI, DI
 
-tail10:
-	ADDQ         $0x00000008, R9
-	SUBQ         R8, R9
-	JLE          done10
-	LEAQ         tailmask32<>+0(SB), R10
-	MOVQ         $0x00000008, R11
-	SUBQ         R9, R11
-	VMOVDQU      (R10)(R11*4), Y4
-	VMASKMOVPS   (AX)(R8*4), Y4, Y5
-	VMASKMOVPS   (CX)(R8*4), Y4, Y4
-	VSUBPS       Y4, Y5, Y5
-	VEXTRACTF128 $0x01, Y5, X4
-	VCVTPS2PD    X5, Y5
-	VCVTPS2PD    X4, Y4
-	VADDPD       Y5, Y0, Y0
-	VADDPD       Y4, Y1, Y1
-	ADDQ         R9, R8
-
-done10:
+done11:
 	VADDPD       Y1, Y0, Y0
-	VADDPD       Y3, Y2, Y2
-	VADDPD       Y2, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
 	VADDSD       X1, X0, X0
-	VXORPD       X1, X1, X1
-	VCVTSI2SDQ   SI, X1, X1
-	VDIVSD       X1, X0, X0
-	VMOVSD       X0, (DX)
-	VBROADCASTSD X0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VXORPS       Y4, Y4, Y4
-	XORQ         R8, R8
-	MOVQ         SI, R9
-	SUBQ         $0x00000008, R9
+	MOVSD        X0, ret+112(FP)
+	VZEROUPPER
+	RET
 
-one11:
-	CMPQ         R8, R9
-	JG           tail11
-	VMOVUPS      (AX)(R8*4), Y5
-	VSUBPS       (CX)(R8*4), Y5, Y5
+// func pairStatsAVX2F32(mean []float64, se []float64, sq []float64, p []float32, y []float32, n int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·pairStatsAVX2F32(SB), NOSPLIT, $0-128
+	MOVQ         p_base+72(FP), AX
+	MOVQ         y_base+96(FP), CX
+	MOVQ         mean_base+0(FP), DX
+	MOVQ         se_base+24(FP), BX
+	MOVQ         sq_base+48(FP), SI
+	MOVQ         mean_len+8(FP), DI
+	MOVQ         n+120(FP), R8
+	MOVQ         R8, R9
+	SHLQ         $0x02, R9
+	VXORPD       X0, X0, X0
+	VCVTSI2SDQ   R8, X0, X0
+	CMPQ         R8, $0x00000008
+	JG           long18
+	LEAQ         tailmask32<>+0(SB), R10
+	MOVQ         $0x00000008, R11
+	SUBQ         R8, R11
+	VMOVDQU      (R10)(R11*4), Y1
+	VPMOVSXDQ    X1, Y2
+	VEXTRACTI128 $0x01, Y1, X3
+	VPMOVSXDQ    X3, Y3
+
+short:
+	TESTQ        DI, DI
+	JZ           done
+	VMASKMOVPS   (AX), Y1, Y4
+	VMASKMOVPS   (CX), Y1, Y5
+	VSUBPS       Y5, Y4, Y4
+	VEXTRACTF128 $0x01, Y4, X5
+	VCVTPS2PD    X4, Y4
+	VCVTPS2PD    X5, Y5
+	VMOVAPD      Y4, Y6
+	VADDPD       Y5, Y6, Y6
+	VEXTRACTF128 $0x01, Y6, X7
+	VADDPD       X7, X6, X6
+	VPERMILPD    $0x01, X6, X7
+	VADDSD       X7, X6, X6
+	VDIVSD       X0, X6, X6
+	VMOVSD       X6, (DX)
+	VBROADCASTSD X6, Y6
+	VSUBPD       Y6, Y4, Y4
+	VANDPD       Y2, Y4, Y4
+	VSUBPD       Y6, Y5, Y5
+	VANDPD       Y3, Y5, Y5
+	VMULPD       Y4, Y4, Y6
+	VFMADD231PD  Y5, Y5, Y6
+	VADDPD       Y5, Y4, Y4
+	VEXTRACTF128 $0x01, Y4, X5
+	VADDPD       X5, X4, X4
+	VPERMILPD    $0x01, X4, X5
+	VADDSD       X5, X4, X4
+	VMOVSD       X4, (BX)
+	VEXTRACTF128 $0x01, Y6, X4
+	VADDPD       X4, X6, X4
+	VPERMILPD    $0x01, X4, X5
+	VADDSD       X5, X4, X4
+	VMOVSD       X4, (SI)
+	ADDQ         R9, AX
+	ADDQ         R9, CX
+	ADDQ         $0x08, DX
+	ADDQ         $0x08, BX
+	ADDQ         $0x08, SI
+	DECQ         DI
+	JMP          short
+
+long18:
+row:
+	TESTQ  DI, DI
+	JZ     done
+	XORQ   R10, R10
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	MOVQ   R8, R11
+	SUBQ   $0x00000010, R11
+	CMPQ   R10, R11
+	JG     single19
+
+group19:
+	VMOVUPS      (AX)(R10*4), Y5
+	VSUBPS       (CX)(R10*4), Y5, Y5
 	VEXTRACTF128 $0x01, Y5, X6
 	VCVTPS2PD    X5, Y5
 	VCVTPS2PD    X6, Y6
-	VSUBPD       Y0, Y5, Y5
 	VADDPD       Y5, Y1, Y1
-	VFMADD231PD  Y5, Y5, Y3
-	VSUBPD       Y0, Y6, Y6
 	VADDPD       Y6, Y2, Y2
-	VFMADD231PD  Y6, Y6, Y4
-	ADDQ         $0x00000008, R8
-	JMP          one11
+	VMOVUPS      32(AX)(R10*4), Y5
+	VSUBPS       32(CX)(R10*4), Y5, Y5
+	VEXTRACTF128 $0x01, Y5, X6
+	VCVTPS2PD    X5, Y5
+	VCVTPS2PD    X6, Y6
+	VADDPD       Y5, Y3, Y3
+	VADDPD       Y6, Y4, Y4
+	ADDQ         $0x00000010, R10
+	CMPQ         R10, R11
+	JLE          group19
 
-tail11:
-	ADDQ         $0x00000008, R9
-	SUBQ         R8, R9
-	JLE          done11
-	LEAQ         tailmask32<>+0(SB), R10
-	MOVQ         $0x00000008, R11
-	SUBQ         R9, R11
-	VMOVDQU      (R10)(R11*4), Y5
-	VMASKMOVPS   (AX)(R8*4), Y5, Y6
-	VMASKMOVPS   (CX)(R8*4), Y5, Y7
-	VSUBPS       Y7, Y6, Y6
+single19:
+	ADDQ $0x00000008, R11
+
+one19:
+	CMPQ         R10, R11
+	JG           tail19
+	VMOVUPS      (AX)(R10*4), Y5
+	VSUBPS       (CX)(R10*4), Y5, Y5
+	VEXTRACTF128 $0x01, Y5, X6
+	VCVTPS2PD    X5, Y5
+	VCVTPS2PD    X6, Y6
+	VADDPD       Y5, Y1, Y1
+	VADDPD       Y6, Y2, Y2
+	ADDQ         $0x00000008, R10
+	JMP          one19
+
+tail19:
+	ADDQ         $0x00000008, R11
+	SUBQ         R10, R11
+	JLE          done19
+	LEAQ         tailmask32<>+0(SB), R12
+	MOVQ         $0x00000008, R13
+	SUBQ         R11, R13
+	VMOVDQU      (R12)(R13*4), Y5
+	VMASKMOVPS   (AX)(R10*4), Y5, Y6
+	VMASKMOVPS   (CX)(R10*4), Y5, Y5
+	VSUBPS       Y5, Y6, Y6
+	VEXTRACTF128 $0x01, Y6, X5
+	VCVTPS2PD    X6, Y6
+	VCVTPS2PD    X5, Y5
+	VADDPD       Y6, Y1, Y1
+	VADDPD       Y5, Y2, Y2
+	ADDQ         R11, R10
+
+done19:
+	VADDPD       Y2, Y1, Y1
+	VADDPD       Y4, Y3, Y3
+	VADDPD       Y3, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X2
+	VADDPD       X2, X1, X1
+	VPERMILPD    $0x01, X1, X2
+	VADDSD       X2, X1, X1
+	VDIVSD       X0, X1, X1
+	VMOVSD       X1, (DX)
+	VBROADCASTSD X1, Y1
+	VXORPS       Y2, Y2, Y2
+	VXORPS       Y3, Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	XORQ         R10, R10
+	MOVQ         R8, R11
+	SUBQ         $0x00000008, R11
+
+one20:
+	CMPQ         R10, R11
+	JG           tail20
+	VMOVUPS      (AX)(R10*4), Y6
+	VSUBPS       (CX)(R10*4), Y6, Y6
 	VEXTRACTF128 $0x01, Y6, X7
 	VCVTPS2PD    X6, Y6
 	VCVTPS2PD    X7, Y7
-	VPMOVSXDQ    X5, Y8
-	VEXTRACTI128 $0x01, Y5, X5
-	VPMOVSXDQ    X5, Y5
-	VSUBPD       Y0, Y6, Y6
-	VANDPD       Y8, Y6, Y6
-	VADDPD       Y6, Y1, Y1
-	VFMADD231PD  Y6, Y6, Y3
-	VSUBPD       Y0, Y7, Y7
-	VANDPD       Y5, Y7, Y7
+	VSUBPD       Y1, Y6, Y6
+	VADDPD       Y6, Y2, Y2
+	VFMADD231PD  Y6, Y6, Y4
+	VSUBPD       Y1, Y7, Y7
+	VADDPD       Y7, Y3, Y3
+	VFMADD231PD  Y7, Y7, Y5
+	ADDQ         $0x00000008, R10
+	JMP          one20
+
+tail20:
+	ADDQ         $0x00000008, R11
+	SUBQ         R10, R11
+	JLE          done20
+	LEAQ         tailmask32<>+0(SB), R12
+	MOVQ         $0x00000008, R13
+	SUBQ         R11, R13
+	VMOVDQU      (R12)(R13*4), Y6
+	VMASKMOVPS   (AX)(R10*4), Y6, Y7
+	VMASKMOVPS   (CX)(R10*4), Y6, Y8
+	VSUBPS       Y8, Y7, Y7
+	VEXTRACTF128 $0x01, Y7, X8
+	VCVTPS2PD    X7, Y7
+	VCVTPS2PD    X8, Y8
+	VPMOVSXDQ    X6, Y9
+	VEXTRACTI128 $0x01, Y6, X6
+	VPMOVSXDQ    X6, Y6
+	VSUBPD       Y1, Y7, Y7
+	VANDPD       Y9, Y7, Y7
 	VADDPD       Y7, Y2, Y2
 	VFMADD231PD  Y7, Y7, Y4
-	ADDQ         R9, R8
+	VSUBPD       Y1, Y8, Y8
+	VANDPD       Y6, Y8, Y8
+	VADDPD       Y8, Y3, Y3
+	VFMADD231PD  Y8, Y8, Y5
+	ADDQ         R11, R10
 
-done11:
-	VADDPD       Y2, Y1, Y1
-	VEXTRACTF128 $0x01, Y1, X0
-	VADDPD       X0, X1, X0
-	VPERMILPD    $0x01, X0, X1
-	VADDSD       X1, X0, X0
-	VMOVSD       X0, 8(DX)
-	VADDPD       Y4, Y3, Y3
-	VEXTRACTF128 $0x01, Y3, X0
-	VADDPD       X0, X3, X0
-	VPERMILPD    $0x01, X0, X1
-	VADDSD       X1, X0, X0
-	VMOVSD       X0, 16(DX)
-	ADDQ         DI, AX
-	ADDQ         DI, CX
-	ADDQ         $0x18, DX
+done20:
+	VADDPD       Y3, Y2, Y2
+	VEXTRACTF128 $0x01, Y2, X1
+	VADDPD       X1, X2, X1
+	VPERMILPD    $0x01, X1, X2
+	VADDSD       X2, X1, X1
+	VMOVSD       X1, (BX)
+	VADDPD       Y5, Y4, Y4
+	VEXTRACTF128 $0x01, Y4, X1
+	VADDPD       X1, X4, X1
+	VPERMILPD    $0x01, X1, X2
+	VADDSD       X2, X1, X1
+	VMOVSD       X1, (SI)
+	ADDQ         R9, AX
+	ADDQ         R9, CX
+	ADDQ         $0x08, DX
+	ADDQ         $0x08, BX
+	ADDQ         $0x08, SI
+	DECQ         DI
 	JMP          row
 
 done:
 	VZEROUPPER
 	RET
 
-// func pairGradAVX2F32(grad []float32, p []float32, y []float32, mf []float64, n int)
+// func pairFinishAVX2F32(mean []float64, se []float64, sq []float64, w []float32, ws float32, n int, unred []float32, f []float64) (float64, int)
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·pairFinishAVX2F32(SB), NOSPLIT, $0-176
+	MOVQ   mean_base+0(FP), AX
+	MOVQ   se_base+24(FP), CX
+	MOVQ   sq_base+48(FP), DX
+	MOVQ   w_base+72(FP), BX
+	MOVQ   unred_base+112(FP), SI
+	MOVQ   f_base+136(FP), DI
+	MOVQ   mean_len+8(FP), R8
+	XORQ   R9, R9
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	XORQ   R10, R10
+	SUBQ   $0x00000008, R8
+
+one21:
+	CMPQ         R10, R8
+	JG           tail21
+	VXORPD       X2, X2, X2
+	MOVQ         n+104(FP), R11
+	VCVTSI2SDQ   R11, X2, X2
+	VBROADCASTSD X2, Y2
+	MOVQ         w_len+80(FP), R11
+	VBROADCASTSS ws+96(FP), Y3
+	TESTQ        R11, R11
+	JZ           noW22
+	VMOVUPS      (BX)(R10*4), Y4
+	VMULPS       Y4, Y3, Y3
+
+noW22:
+	VEXTRACTF128 $0x01, Y3, X4
+	VCVTPS2PD    X3, Y3
+	VCVTPS2PD    X4, Y4
+	VMOVUPD      (AX)(R10*8), Y7
+	VMOVUPD      32(AX)(R10*8), Y8
+	VMOVUPD      (CX)(R10*8), Y9
+	VMOVUPD      32(CX)(R10*8), Y10
+	VMOVUPD      (DX)(R10*8), Y11
+	VMOVUPD      32(DX)(R10*8), Y12
+	VMULPD       Y9, Y9, Y13
+	VDIVPD       Y2, Y13, Y13
+	VSUBPD       Y13, Y11, Y13
+	VBROADCASTSD consts64<>+16(SB), Y11
+	VMULPD       Y13, Y11, Y13
+	VDIVPD       Y2, Y13, Y13
+	VDIVPD       Y2, Y9, Y9
+	VADDPD       Y9, Y7, Y7
+	VXORPD       Y9, Y9, Y9
+	VCMPPD       $0x00, Y9, Y3, Y9
+	VMOVMSKPS    Y9, R11
+	POPCNTL      R11, R11
+	ADDQ         R11, R9
+	VMULPD       Y13, Y3, Y11
+	VXORPD       Y13, Y13, Y13
+	VMULPD       Y7, Y13, Y13
+	VADDPD       Y13, Y11, Y11
+	VXORPD       Y13, Y13, Y13
+	VBLENDVPD    Y9, Y13, Y11, Y11
+	VADDPD       Y11, Y0, Y0
+	VBROADCASTSD consts64<>+24(SB), Y9
+	VMULPD       Y9, Y3, Y3
+	VDIVPD       Y2, Y3, Y3
+	VMULPD       Y10, Y10, Y9
+	VDIVPD       Y2, Y9, Y9
+	VSUBPD       Y9, Y12, Y9
+	VBROADCASTSD consts64<>+16(SB), Y12
+	VMULPD       Y9, Y12, Y9
+	VDIVPD       Y2, Y9, Y9
+	VDIVPD       Y2, Y10, Y10
+	VADDPD       Y10, Y8, Y8
+	VXORPD       Y10, Y10, Y10
+	VCMPPD       $0x00, Y10, Y4, Y10
+	VMOVMSKPS    Y10, R11
+	POPCNTL      R11, R11
+	ADDQ         R11, R9
+	VMULPD       Y9, Y4, Y9
+	VXORPD       Y12, Y12, Y12
+	VMULPD       Y8, Y12, Y12
+	VADDPD       Y12, Y9, Y9
+	VXORPD       Y12, Y12, Y12
+	VBLENDVPD    Y10, Y12, Y9, Y9
+	VADDPD       Y9, Y1, Y1
+	VBROADCASTSD consts64<>+24(SB), Y10
+	VMULPD       Y10, Y4, Y4
+	VDIVPD       Y2, Y4, Y4
+	VMOVUPD      Y7, (AX)(R10*8)
+	VMOVUPD      Y8, 32(AX)(R10*8)
+	VMOVUPD      Y3, (DI)(R10*8)
+	VMOVUPD      Y4, 32(DI)(R10*8)
+	MOVQ         unred_len+120(FP), R11
+	TESTQ        R11, R11
+	JZ           skip23
+	VCVTPD2PSY   Y11, X5
+	VCVTPD2PSY   Y9, X2
+	VINSERTF128  $0x01, X2, Y5, Y5
+	VMOVUPS      Y5, (SI)(R10*4)
+
+skip23:
+	ADDQ $0x00000008, R10
+	JMP  one21
+
+tail21:
+	ADDQ         $0x00000008, R8
+	SUBQ         R10, R8
+	JLE          done21
+	LEAQ         tailmask32<>+0(SB), R11
+	MOVQ         $0x00000008, R12
+	SUBQ         R8, R12
+	VMOVDQU      (R11)(R12*4), Y2
+	VXORPD       X3, X3, X3
+	MOVQ         n+104(FP), R11
+	VCVTSI2SDQ   R11, X3, X3
+	VBROADCASTSD X3, Y3
+	MOVQ         w_len+80(FP), R11
+	VBROADCASTSS ws+96(FP), Y4
+	TESTQ        R11, R11
+	JZ           noW24
+	VMASKMOVPS   (BX)(R10*4), Y2, Y5
+	VMULPS       Y5, Y4, Y4
+
+noW24:
+	VEXTRACTF128 $0x01, Y4, X5
+	VCVTPS2PD    X4, Y4
+	VCVTPS2PD    X5, Y5
+	VPMOVSXDQ    X2, Y7
+	VEXTRACTI128 $0x01, Y2, X6
+	VPMOVSXDQ    X6, Y8
+	VMASKMOVPD   (AX)(R10*8), Y7, Y7
+	VMASKMOVPD   32(AX)(R10*8), Y8, Y8
+	VPMOVSXDQ    X2, Y9
+	VEXTRACTI128 $0x01, Y2, X6
+	VPMOVSXDQ    X6, Y10
+	VMASKMOVPD   (CX)(R10*8), Y9, Y9
+	VMASKMOVPD   32(CX)(R10*8), Y10, Y10
+	VPMOVSXDQ    X2, Y11
+	VEXTRACTI128 $0x01, Y2, X6
+	VPMOVSXDQ    X6, Y12
+	VMASKMOVPD   (DX)(R10*8), Y11, Y11
+	VMASKMOVPD   32(DX)(R10*8), Y12, Y12
+	VPMOVSXDQ    X2, Y13
+	VEXTRACTI128 $0x01, Y2, X6
+	VPMOVSXDQ    X6, Y14
+	VMULPD       Y9, Y9, Y15
+	VDIVPD       Y3, Y15, Y15
+	VSUBPD       Y15, Y11, Y15
+	VBROADCASTSD consts64<>+16(SB), Y11
+	VMULPD       Y15, Y11, Y15
+	VDIVPD       Y3, Y15, Y15
+	VDIVPD       Y3, Y9, Y9
+	VADDPD       Y9, Y7, Y7
+	VXORPD       Y9, Y9, Y9
+	VCMPPD       $0x00, Y9, Y4, Y9
+	VANDPD       Y13, Y9, Y9
+	VMOVMSKPS    Y9, CX
+	POPCNTL      CX, CX
+	ADDQ         CX, R9
+	VMULPD       Y15, Y4, Y11
+	VXORPD       Y15, Y15, Y15
+	VMULPD       Y7, Y15, Y15
+	VADDPD       Y15, Y11, Y11
+	VXORPD       Y15, Y15, Y15
+	VBLENDVPD    Y9, Y15, Y11, Y11
+	VANDPD       Y13, Y11, Y11
+	VADDPD       Y11, Y0, Y0
+	VBROADCASTSD consts64<>+24(SB), Y9
+	VMULPD       Y9, Y4, Y4
+	VDIVPD       Y3, Y4, Y4
+	VMULPD       Y10, Y10, Y9
+	VDIVPD       Y3, Y9, Y9
+	VSUBPD       Y9, Y12, Y9
+	VBROADCASTSD consts64<>+16(SB), Y12
+	VMULPD       Y9, Y12, Y9
+	VDIVPD       Y3, Y9, Y9
+	VDIVPD       Y3, Y10, Y10
+	VADDPD       Y10, Y8, Y8
+	VXORPD       Y10, Y10, Y10
+	VCMPPD       $0x00, Y10, Y5, Y10
+	VANDPD       Y14, Y10, Y10
+	VMOVMSKPS    Y10, CX
+	POPCNTL      CX, CX
+	ADDQ         CX, R9
+	VMULPD       Y9, Y5, Y9
+	VXORPD       Y12, Y12, Y12
+	VMULPD       Y8, Y12, Y12
+	VADDPD       Y12, Y9, Y9
+	VXORPD       Y12, Y12, Y12
+	VBLENDVPD    Y10, Y12, Y9, Y9
+	VANDPD       Y14, Y9, Y9
+	VADDPD       Y9, Y1, Y1
+	VBROADCASTSD consts64<>+24(SB), Y10
+	VMULPD       Y10, Y5, Y5
+	VDIVPD       Y3, Y5, Y5
+	VPMOVSXDQ    X2, Y3
+	VEXTRACTI128 $0x01, Y2, X6
+	VPMOVSXDQ    X6, Y10
+	VMASKMOVPD   Y7, Y3, (AX)(R10*8)
+	VMASKMOVPD   Y8, Y10, 32(AX)(R10*8)
+	VPMOVSXDQ    X2, Y3
+	VEXTRACTI128 $0x01, Y2, X6
+	VPMOVSXDQ    X6, Y7
+	VMASKMOVPD   Y4, Y3, (DI)(R10*8)
+	VMASKMOVPD   Y5, Y7, 32(DI)(R10*8)
+	MOVQ         unred_len+120(FP), AX
+	TESTQ        AX, AX
+	JZ           skip25
+	VCVTPD2PSY   Y11, X6
+	VCVTPD2PSY   Y9, X3
+	VINSERTF128  $0x01, X3, Y6, Y6
+	VMASKMOVPS   Y6, Y2, (SI)(R10*4)
+
+skip25:
+	ADDQ R8, R10
+
+done21:
+	VADDPD       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	MOVSD        X0, ret+160(FP)
+	MOVQ         R9, ret1+168(FP)
+	VZEROUPPER
+	RET
+
+// func pairGradAVX2F32(grad []float32, p []float32, y []float32, mean []float64, f []float64, n int)
 // Requires: AVX
-TEXT ·pairGradAVX2F32(SB), NOSPLIT, $0-104
-	MOVQ grad_base+0(FP), AX
-	MOVQ p_base+24(FP), CX
-	MOVQ y_base+48(FP), DX
-	MOVQ mf_base+72(FP), BX
-	MOVQ mf_len+80(FP), SI
-	SHRQ $0x01, SI
-	MOVQ n+96(FP), DI
-	MOVQ DI, R8
-	SHLQ $0x02, R8
+TEXT ·pairGradAVX2F32(SB), NOSPLIT, $0-128
+	MOVQ    grad_base+0(FP), AX
+	MOVQ    p_base+24(FP), CX
+	MOVQ    y_base+48(FP), DX
+	MOVQ    mean_base+72(FP), BX
+	MOVQ    f_base+96(FP), SI
+	MOVQ    mean_len+80(FP), DI
+	MOVQ    n+120(FP), R8
+	MOVQ    R8, R9
+	SHLQ    $0x02, R9
+	CMPQ    R8, $0x00000008
+	JG      long26
+	LEAQ    tailmask32<>+0(SB), R10
+	MOVQ    $0x00000008, R11
+	SUBQ    R8, R11
+	VMOVDQU (R10)(R11*4), Y0
 
-row:
-	TESTQ        SI, SI
+short:
+	TESTQ        DI, DI
 	JZ           done
-	VBROADCASTSD (BX), Y0
-	VBROADCASTSD 8(BX), Y1
-	XORQ         R9, R9
-	MOVQ         DI, R10
-	SUBQ         $0x00000010, R10
-	CMPQ         R9, R10
-	JG           single12
+	VBROADCASTSD (BX), Y1
+	VBROADCASTSD (SI), Y2
+	VMASKMOVPS   (CX), Y0, Y3
+	VMASKMOVPS   (DX), Y0, Y4
+	VSUBPS       Y4, Y3, Y3
+	VEXTRACTF128 $0x01, Y3, X4
+	VCVTPS2PD    X3, Y3
+	VCVTPS2PD    X4, Y4
+	VSUBPD       Y1, Y3, Y3
+	VMULPD       Y2, Y3, Y3
+	VSUBPD       Y1, Y4, Y4
+	VMULPD       Y2, Y4, Y4
+	VCVTPD2PSY   Y3, X5
+	VCVTPD2PSY   Y4, X1
+	VINSERTF128  $0x01, X1, Y5, Y5
+	VMASKMOVPS   Y5, Y0, (AX)
+	ADDQ         R9, AX
+	ADDQ         R9, CX
+	ADDQ         R9, DX
+	ADDQ         $0x08, BX
+	ADDQ         $0x08, SI
+	DECQ         DI
+	JMP          short
 
-group12:
-	VMOVUPS      (CX)(R9*4), Y2
-	VSUBPS       (DX)(R9*4), Y2, Y2
+long26:
+row:
+	TESTQ DI, DI
+	JZ    done
+	XORQ  R10, R10
+	MOVQ  R8, R11
+	SUBQ  $0x00000010, R11
+	CMPQ  R10, R11
+	JG    single27
+
+group27:
+	VBROADCASTSD (BX), Y0
+	VBROADCASTSD (SI), Y1
+	VMOVUPS      (CX)(R10*4), Y2
+	VSUBPS       (DX)(R10*4), Y2, Y2
 	VEXTRACTF128 $0x01, Y2, X3
 	VCVTPS2PD    X2, Y2
 	VCVTPS2PD    X3, Y3
@@ -25328,11 +25809,13 @@ group12:
 	VSUBPD       Y0, Y3, Y3
 	VMULPD       Y1, Y3, Y3
 	VCVTPD2PSY   Y2, X4
-	VCVTPD2PSY   Y3, X2
-	VINSERTF128  $0x01, X2, Y4, Y4
-	VMOVUPS      Y4, (AX)(R9*4)
-	VMOVUPS      32(CX)(R9*4), Y2
-	VSUBPS       32(DX)(R9*4), Y2, Y2
+	VCVTPD2PSY   Y3, X0
+	VINSERTF128  $0x01, X0, Y4, Y4
+	VMOVUPS      Y4, (AX)(R10*4)
+	VBROADCASTSD (BX), Y0
+	VBROADCASTSD (SI), Y1
+	VMOVUPS      32(CX)(R10*4), Y2
+	VSUBPS       32(DX)(R10*4), Y2, Y2
 	VEXTRACTF128 $0x01, Y2, X3
 	VCVTPS2PD    X2, Y2
 	VCVTPS2PD    X3, Y3
@@ -25341,21 +25824,23 @@ group12:
 	VSUBPD       Y0, Y3, Y3
 	VMULPD       Y1, Y3, Y3
 	VCVTPD2PSY   Y2, X5
-	VCVTPD2PSY   Y3, X2
-	VINSERTF128  $0x01, X2, Y5, Y5
-	VMOVUPS      Y5, 32(AX)(R9*4)
-	ADDQ         $0x00000010, R9
-	CMPQ         R9, R10
-	JLE          group12
+	VCVTPD2PSY   Y3, X0
+	VINSERTF128  $0x01, X0, Y5, Y5
+	VMOVUPS      Y5, 32(AX)(R10*4)
+	ADDQ         $0x00000010, R10
+	CMPQ         R10, R11
+	JLE          group27
 
-single12:
-	ADDQ $0x00000008, R10
+single27:
+	ADDQ $0x00000008, R11
 
-one12:
-	CMPQ         R9, R10
-	JG           tail12
-	VMOVUPS      (CX)(R9*4), Y2
-	VSUBPS       (DX)(R9*4), Y2, Y2
+one27:
+	CMPQ         R10, R11
+	JG           tail27
+	VBROADCASTSD (BX), Y0
+	VBROADCASTSD (SI), Y1
+	VMOVUPS      (CX)(R10*4), Y2
+	VSUBPS       (DX)(R10*4), Y2, Y2
 	VEXTRACTF128 $0x01, Y2, X3
 	VCVTPS2PD    X2, Y2
 	VCVTPS2PD    X3, Y3
@@ -25364,42 +25849,45 @@ one12:
 	VSUBPD       Y0, Y3, Y3
 	VMULPD       Y1, Y3, Y3
 	VCVTPD2PSY   Y2, X6
-	VCVTPD2PSY   Y3, X2
-	VINSERTF128  $0x01, X2, Y6, Y6
-	VMOVUPS      Y6, (AX)(R9*4)
-	ADDQ         $0x00000008, R9
-	JMP          one12
-
-tail12:
+	VCVTPD2PSY   Y3, X0
+	VINSERTF128  $0x01, X0, Y6, Y6
+	VMOVUPS      Y6, (AX)(R10*4)
 	ADDQ         $0x00000008, R10
-	SUBQ         R9, R10
-	JLE          done12
-	LEAQ         tailmask32<>+0(SB), R11
-	MOVQ         $0x00000008, R12
-	SUBQ         R10, R12
-	VMOVDQU      (R11)(R12*4), Y2
-	VMASKMOVPS   (CX)(R9*4), Y2, Y3
-	VMASKMOVPS   (DX)(R9*4), Y2, Y8
+	JMP          one27
+
+tail27:
+	ADDQ         $0x00000008, R11
+	SUBQ         R10, R11
+	JLE          done27
+	LEAQ         tailmask32<>+0(SB), R12
+	MOVQ         $0x00000008, R13
+	SUBQ         R11, R13
+	VMOVDQU      (R12)(R13*4), Y0
+	VBROADCASTSD (BX), Y1
+	VBROADCASTSD (SI), Y2
+	VMASKMOVPS   (CX)(R10*4), Y0, Y3
+	VMASKMOVPS   (DX)(R10*4), Y0, Y8
 	VSUBPS       Y8, Y3, Y3
 	VEXTRACTF128 $0x01, Y3, X4
 	VCVTPS2PD    X3, Y3
 	VCVTPS2PD    X4, Y8
-	VSUBPD       Y0, Y3, Y3
-	VMULPD       Y1, Y3, Y3
-	VSUBPD       Y0, Y8, Y8
-	VMULPD       Y1, Y8, Y8
+	VSUBPD       Y1, Y3, Y3
+	VMULPD       Y2, Y3, Y3
+	VSUBPD       Y1, Y8, Y8
+	VMULPD       Y2, Y8, Y8
 	VCVTPD2PSY   Y3, X7
-	VCVTPD2PSY   Y8, X0
-	VINSERTF128  $0x01, X0, Y7, Y7
-	VMASKMOVPS   Y7, Y2, (AX)(R9*4)
-	ADDQ         R10, R9
+	VCVTPD2PSY   Y8, X1
+	VINSERTF128  $0x01, X1, Y7, Y7
+	VMASKMOVPS   Y7, Y0, (AX)(R10*4)
+	ADDQ         R11, R10
 
-done12:
-	ADDQ R8, AX
-	ADDQ R8, CX
-	ADDQ R8, DX
-	ADDQ $0x10, BX
-	DECQ SI
+done27:
+	ADDQ R9, AX
+	ADDQ R9, CX
+	ADDQ R9, DX
+	ADDQ $0x08, BX
+	ADDQ $0x08, SI
+	DECQ DI
 	JMP  row
 
 done:
@@ -25507,49 +25995,49 @@ loop:
 	VMOVUPD      (AX)(DX*8), Y8
 	VMOVUPD      (CX)(DX*8), Y9
 	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y8
 	VADDPD       Y8, Y0, Y0
 	VMOVUPD      32(AX)(DX*8), Y8
 	VMOVUPD      32(CX)(DX*8), Y9
 	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y8
 	VADDPD       Y8, Y1, Y1
 	VMOVUPD      64(AX)(DX*8), Y8
 	VMOVUPD      64(CX)(DX*8), Y9
 	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y8
 	VADDPD       Y8, Y2, Y2
 	VMOVUPD      96(AX)(DX*8), Y8
 	VMOVUPD      96(CX)(DX*8), Y9
 	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y8
 	VADDPD       Y8, Y3, Y3
 	VMOVUPD      128(AX)(DX*8), Y8
 	VMOVUPD      128(CX)(DX*8), Y9
 	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y8
 	VADDPD       Y8, Y4, Y4
 	VMOVUPD      160(AX)(DX*8), Y8
 	VMOVUPD      160(CX)(DX*8), Y9
 	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y8
 	VADDPD       Y8, Y5, Y5
 	VMOVUPD      192(AX)(DX*8), Y8
 	VMOVUPD      192(CX)(DX*8), Y9
 	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y8
 	VADDPD       Y8, Y6, Y6
 	VMOVUPD      224(AX)(DX*8), Y8
 	VMOVUPD      224(CX)(DX*8), Y9
 	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y8
 	VADDPD       Y8, Y7, Y7
 	ADDQ         $0x00000020, DX
@@ -25565,7 +26053,7 @@ single1:
 	VMOVUPD      (AX)(DX*8), Y8
 	VMOVUPD      (CX)(DX*8), Y9
 	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y8
 	VADDPD       Y8, Y0, Y0
 	ADDQ         $0x00000004, DX
@@ -25586,7 +26074,7 @@ tail:
 	VMOVDQU      (AX)(SI*8), Y9
 	VMASKMOVPD   (CX)(DX*8), Y9, Y9
 	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y8
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
@@ -25637,7 +26125,7 @@ loop:
 	VMOVUPD      (AX)(SI*8), Y8
 	VMOVUPD      (CX)(SI*8), Y9
 	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y8
 	VMOVUPD      (DX)(SI*8), Y9
 	VFMADD231PD  Y8, Y9, Y0
@@ -25650,7 +26138,7 @@ loop:
 	VMOVUPD      32(AX)(SI*8), Y8
 	VMOVUPD      32(CX)(SI*8), Y9
 	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y8
 	VMOVUPD      32(DX)(SI*8), Y9
 	VFMADD231PD  Y8, Y9, Y2
@@ -25663,7 +26151,7 @@ loop:
 	VMOVUPD      64(AX)(SI*8), Y8
 	VMOVUPD      64(CX)(SI*8), Y9
 	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y8
 	VMOVUPD      64(DX)(SI*8), Y9
 	VFMADD231PD  Y8, Y9, Y4
@@ -25676,7 +26164,7 @@ loop:
 	VMOVUPD      96(AX)(SI*8), Y8
 	VMOVUPD      96(CX)(SI*8), Y9
 	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y8
 	VMOVUPD      96(DX)(SI*8), Y9
 	VFMADD231PD  Y8, Y9, Y6
@@ -25699,7 +26187,7 @@ single1:
 	VMOVUPD      (AX)(SI*8), Y8
 	VMOVUPD      (CX)(SI*8), Y9
 	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y8
 	VMOVUPD      (DX)(SI*8), Y9
 	VFMADD231PD  Y8, Y9, Y0
@@ -25727,7 +26215,7 @@ tail:
 	VMOVDQU      (AX)(R8*8), Y9
 	VMASKMOVPD   (CX)(SI*8), Y9, Y9
 	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y8
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
@@ -25794,7 +26282,7 @@ loop:
 	VMOVUPD      (AX)(BX*8), Y8
 	VMOVUPD      (CX)(BX*8), Y9
 	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y8
 	VBROADCASTSD s+72(FP), Y9
 	VMULPD       Y8, Y9, Y9
@@ -25803,7 +26291,7 @@ loop:
 	VMOVUPD      32(AX)(BX*8), Y8
 	VMOVUPD      32(CX)(BX*8), Y9
 	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y8
 	VBROADCASTSD s+72(FP), Y9
 	VMULPD       Y8, Y9, Y9
@@ -25812,7 +26300,7 @@ loop:
 	VMOVUPD      64(AX)(BX*8), Y8
 	VMOVUPD      64(CX)(BX*8), Y9
 	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y8
 	VBROADCASTSD s+72(FP), Y9
 	VMULPD       Y8, Y9, Y9
@@ -25821,7 +26309,7 @@ loop:
 	VMOVUPD      96(AX)(BX*8), Y8
 	VMOVUPD      96(CX)(BX*8), Y9
 	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y8
 	VBROADCASTSD s+72(FP), Y9
 	VMULPD       Y8, Y9, Y9
@@ -25830,7 +26318,7 @@ loop:
 	VMOVUPD      128(AX)(BX*8), Y8
 	VMOVUPD      128(CX)(BX*8), Y9
 	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y8
 	VBROADCASTSD s+72(FP), Y9
 	VMULPD       Y8, Y9, Y9
@@ -25839,7 +26327,7 @@ loop:
 	VMOVUPD      160(AX)(BX*8), Y8
 	VMOVUPD      160(CX)(BX*8), Y9
 	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y8
 	VBROADCASTSD s+72(FP), Y9
 	VMULPD       Y8, Y9, Y9
@@ -25848,7 +26336,7 @@ loop:
 	VMOVUPD      192(AX)(BX*8), Y8
 	VMOVUPD      192(CX)(BX*8), Y9
 	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y8
 	VBROADCASTSD s+72(FP), Y9
 	VMULPD       Y8, Y9, Y9
@@ -25857,7 +26345,7 @@ loop:
 	VMOVUPD      224(AX)(BX*8), Y8
 	VMOVUPD      224(CX)(BX*8), Y9
 	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y8
 	VBROADCASTSD s+72(FP), Y9
 	VMULPD       Y8, Y9, Y9
@@ -25876,7 +26364,7 @@ single1:
 	VMOVUPD      (AX)(BX*8), Y8
 	VMOVUPD      (CX)(BX*8), Y9
 	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y8
 	VBROADCASTSD s+72(FP), Y9
 	VMULPD       Y8, Y9, Y9
@@ -25900,7 +26388,7 @@ tail:
 	VMOVDQU      (AX)(DI*8), Y9
 	VMASKMOVPD   (CX)(BX*8), Y9, Y9
 	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y8
 	VBROADCASTSD s+72(FP), Y9
 	VMULPD       Y8, Y9, Y9
@@ -25954,7 +26442,7 @@ loop:
 	VMOVUPD      (AX)(SI*8), Y4
 	VMOVUPD      (CX)(SI*8), Y5
 	VSUBPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y4
 	VMOVUPD      (DX)(SI*8), Y5
 	VMULPD       Y4, Y5, Y6
@@ -25963,7 +26451,7 @@ loop:
 	VMOVUPD      32(AX)(SI*8), Y4
 	VMOVUPD      32(CX)(SI*8), Y5
 	VSUBPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y4
 	VMOVUPD      32(DX)(SI*8), Y5
 	VMULPD       Y4, Y5, Y6
@@ -25972,7 +26460,7 @@ loop:
 	VMOVUPD      64(AX)(SI*8), Y4
 	VMOVUPD      64(CX)(SI*8), Y5
 	VSUBPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y4
 	VMOVUPD      64(DX)(SI*8), Y5
 	VMULPD       Y4, Y5, Y6
@@ -25981,7 +26469,7 @@ loop:
 	VMOVUPD      96(AX)(SI*8), Y4
 	VMOVUPD      96(CX)(SI*8), Y5
 	VSUBPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y4
 	VMOVUPD      96(DX)(SI*8), Y5
 	VMULPD       Y4, Y5, Y6
@@ -26000,7 +26488,7 @@ single1:
 	VMOVUPD      (AX)(SI*8), Y4
 	VMOVUPD      (CX)(SI*8), Y5
 	VSUBPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y4
 	VMOVUPD      (DX)(SI*8), Y5
 	VMULPD       Y4, Y5, Y6
@@ -26024,7 +26512,7 @@ tail:
 	VMOVDQU      (AX)(R8*8), Y5
 	VMASKMOVPD   (CX)(SI*8), Y5, Y5
 	VSUBPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y4
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
@@ -26081,11 +26569,11 @@ loop:
 	VMOVUPD      (AX)(BX*8), Y8
 	VMOVUPD      (CX)(BX*8), Y9
 	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y9
 	VXORPD       Y10, Y10, Y10
-	VBROADCASTSD consts64<>+8(SB), Y11
-	VBROADCASTSD consts64<>+16(SB), Y12
+	VBROADCASTSD consts64<>+0(SB), Y11
+	VBROADCASTSD consts64<>+40(SB), Y12
 	VCMPPD       $0x1e, Y10, Y8, Y13
 	VBLENDVPD    Y13, Y11, Y10, Y11
 	VCMPPD       $0x11, Y10, Y8, Y10
@@ -26099,11 +26587,11 @@ loop:
 	VMOVUPD      32(AX)(BX*8), Y8
 	VMOVUPD      32(CX)(BX*8), Y9
 	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y9
 	VXORPD       Y10, Y10, Y10
-	VBROADCASTSD consts64<>+8(SB), Y11
-	VBROADCASTSD consts64<>+16(SB), Y12
+	VBROADCASTSD consts64<>+0(SB), Y11
+	VBROADCASTSD consts64<>+40(SB), Y12
 	VCMPPD       $0x1e, Y10, Y8, Y13
 	VBLENDVPD    Y13, Y11, Y10, Y11
 	VCMPPD       $0x11, Y10, Y8, Y10
@@ -26117,11 +26605,11 @@ loop:
 	VMOVUPD      64(AX)(BX*8), Y8
 	VMOVUPD      64(CX)(BX*8), Y9
 	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y9
 	VXORPD       Y10, Y10, Y10
-	VBROADCASTSD consts64<>+8(SB), Y11
-	VBROADCASTSD consts64<>+16(SB), Y12
+	VBROADCASTSD consts64<>+0(SB), Y11
+	VBROADCASTSD consts64<>+40(SB), Y12
 	VCMPPD       $0x1e, Y10, Y8, Y13
 	VBLENDVPD    Y13, Y11, Y10, Y11
 	VCMPPD       $0x11, Y10, Y8, Y10
@@ -26135,11 +26623,11 @@ loop:
 	VMOVUPD      96(AX)(BX*8), Y8
 	VMOVUPD      96(CX)(BX*8), Y9
 	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y9
 	VXORPD       Y10, Y10, Y10
-	VBROADCASTSD consts64<>+8(SB), Y11
-	VBROADCASTSD consts64<>+16(SB), Y12
+	VBROADCASTSD consts64<>+0(SB), Y11
+	VBROADCASTSD consts64<>+40(SB), Y12
 	VCMPPD       $0x1e, Y10, Y8, Y13
 	VBLENDVPD    Y13, Y11, Y10, Y11
 	VCMPPD       $0x11, Y10, Y8, Y10
@@ -26153,11 +26641,11 @@ loop:
 	VMOVUPD      128(AX)(BX*8), Y8
 	VMOVUPD      128(CX)(BX*8), Y9
 	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y9
 	VXORPD       Y10, Y10, Y10
-	VBROADCASTSD consts64<>+8(SB), Y11
-	VBROADCASTSD consts64<>+16(SB), Y12
+	VBROADCASTSD consts64<>+0(SB), Y11
+	VBROADCASTSD consts64<>+40(SB), Y12
 	VCMPPD       $0x1e, Y10, Y8, Y13
 	VBLENDVPD    Y13, Y11, Y10, Y11
 	VCMPPD       $0x11, Y10, Y8, Y10
@@ -26171,11 +26659,11 @@ loop:
 	VMOVUPD      160(AX)(BX*8), Y8
 	VMOVUPD      160(CX)(BX*8), Y9
 	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y9
 	VXORPD       Y10, Y10, Y10
-	VBROADCASTSD consts64<>+8(SB), Y11
-	VBROADCASTSD consts64<>+16(SB), Y12
+	VBROADCASTSD consts64<>+0(SB), Y11
+	VBROADCASTSD consts64<>+40(SB), Y12
 	VCMPPD       $0x1e, Y10, Y8, Y13
 	VBLENDVPD    Y13, Y11, Y10, Y11
 	VCMPPD       $0x11, Y10, Y8, Y10
@@ -26189,11 +26677,11 @@ loop:
 	VMOVUPD      192(AX)(BX*8), Y8
 	VMOVUPD      192(CX)(BX*8), Y9
 	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y9
 	VXORPD       Y10, Y10, Y10
-	VBROADCASTSD consts64<>+8(SB), Y11
-	VBROADCASTSD consts64<>+16(SB), Y12
+	VBROADCASTSD consts64<>+0(SB), Y11
+	VBROADCASTSD consts64<>+40(SB), Y12
 	VCMPPD       $0x1e, Y10, Y8, Y13
 	VBLENDVPD    Y13, Y11, Y10, Y11
 	VCMPPD       $0x11, Y10, Y8, Y10
@@ -26207,11 +26695,11 @@ loop:
 	VMOVUPD      224(AX)(BX*8), Y8
 	VMOVUPD      224(CX)(BX*8), Y9
 	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y9
 	VXORPD       Y10, Y10, Y10
-	VBROADCASTSD consts64<>+8(SB), Y11
-	VBROADCASTSD consts64<>+16(SB), Y12
+	VBROADCASTSD consts64<>+0(SB), Y11
+	VBROADCASTSD consts64<>+40(SB), Y12
 	VCMPPD       $0x1e, Y10, Y8, Y13
 	VBLENDVPD    Y13, Y11, Y10, Y11
 	VCMPPD       $0x11, Y10, Y8, Y10
@@ -26235,11 +26723,11 @@ single1:
 	VMOVUPD      (AX)(BX*8), Y8
 	VMOVUPD      (CX)(BX*8), Y9
 	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y9
 	VXORPD       Y10, Y10, Y10
-	VBROADCASTSD consts64<>+8(SB), Y11
-	VBROADCASTSD consts64<>+16(SB), Y12
+	VBROADCASTSD consts64<>+0(SB), Y11
+	VBROADCASTSD consts64<>+40(SB), Y12
 	VCMPPD       $0x1e, Y10, Y8, Y13
 	VBLENDVPD    Y13, Y11, Y10, Y11
 	VCMPPD       $0x11, Y10, Y8, Y10
@@ -26268,11 +26756,11 @@ tail:
 	VMOVDQU      (AX)(DI*8), Y9
 	VMASKMOVPD   (CX)(BX*8), Y9, Y9
 	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y9
 	VXORPD       Y10, Y10, Y10
-	VBROADCASTSD consts64<>+8(SB), Y11
-	VBROADCASTSD consts64<>+16(SB), Y12
+	VBROADCASTSD consts64<>+0(SB), Y11
+	VBROADCASTSD consts64<>+40(SB), Y12
 	VCMPPD       $0x1e, Y10, Y8, Y13
 	VBLENDVPD    Y13, Y11, Y10, Y11
 	VCMPPD       $0x11, Y10, Y8, Y10
@@ -26331,11 +26819,11 @@ loop:
 	VMOVUPD      (AX)(SI*8), Y4
 	VMOVUPD      (CX)(SI*8), Y5
 	VSUBPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
-	VBROADCASTSD consts64<>+16(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y7
+	VBROADCASTSD consts64<>+40(SB), Y8
 	VCMPPD       $0x1e, Y6, Y4, Y9
 	VBLENDVPD    Y9, Y7, Y6, Y7
 	VCMPPD       $0x11, Y6, Y4, Y6
@@ -26351,11 +26839,11 @@ loop:
 	VMOVUPD      32(AX)(SI*8), Y4
 	VMOVUPD      32(CX)(SI*8), Y5
 	VSUBPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
-	VBROADCASTSD consts64<>+16(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y7
+	VBROADCASTSD consts64<>+40(SB), Y8
 	VCMPPD       $0x1e, Y6, Y4, Y9
 	VBLENDVPD    Y9, Y7, Y6, Y7
 	VCMPPD       $0x11, Y6, Y4, Y6
@@ -26371,11 +26859,11 @@ loop:
 	VMOVUPD      64(AX)(SI*8), Y4
 	VMOVUPD      64(CX)(SI*8), Y5
 	VSUBPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
-	VBROADCASTSD consts64<>+16(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y7
+	VBROADCASTSD consts64<>+40(SB), Y8
 	VCMPPD       $0x1e, Y6, Y4, Y9
 	VBLENDVPD    Y9, Y7, Y6, Y7
 	VCMPPD       $0x11, Y6, Y4, Y6
@@ -26391,11 +26879,11 @@ loop:
 	VMOVUPD      96(AX)(SI*8), Y4
 	VMOVUPD      96(CX)(SI*8), Y5
 	VSUBPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
-	VBROADCASTSD consts64<>+16(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y7
+	VBROADCASTSD consts64<>+40(SB), Y8
 	VCMPPD       $0x1e, Y6, Y4, Y9
 	VBLENDVPD    Y9, Y7, Y6, Y7
 	VCMPPD       $0x11, Y6, Y4, Y6
@@ -26421,11 +26909,11 @@ single1:
 	VMOVUPD      (AX)(SI*8), Y4
 	VMOVUPD      (CX)(SI*8), Y5
 	VSUBPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
-	VBROADCASTSD consts64<>+16(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y7
+	VBROADCASTSD consts64<>+40(SB), Y8
 	VCMPPD       $0x1e, Y6, Y4, Y9
 	VBLENDVPD    Y9, Y7, Y6, Y7
 	VCMPPD       $0x11, Y6, Y4, Y6
@@ -26456,11 +26944,11 @@ tail:
 	VMOVDQU      (AX)(R8*8), Y5
 	VMASKMOVPD   (CX)(SI*8), Y5, Y5
 	VSUBPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
-	VBROADCASTSD consts64<>+16(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y7
+	VBROADCASTSD consts64<>+40(SB), Y8
 	VCMPPD       $0x1e, Y6, Y4, Y9
 	VBLENDVPD    Y9, Y7, Y6, Y7
 	VCMPPD       $0x11, Y6, Y4, Y6
@@ -26531,7 +27019,7 @@ loop:
 	VMOVUPD      (AX)(R11*8), Y8
 	VMOVUPD      (CX)(R11*8), Y9
 	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y8
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -26565,7 +27053,7 @@ rowperm121:
 	VMOVUPD      32(AX)(R11*8), Y8
 	VMOVUPD      32(CX)(R11*8), Y9
 	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y8
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -26599,7 +27087,7 @@ rowperm122:
 	VMOVUPD      64(AX)(R11*8), Y8
 	VMOVUPD      64(CX)(R11*8), Y9
 	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y8
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -26633,7 +27121,7 @@ rowperm123:
 	VMOVUPD      96(AX)(R11*8), Y8
 	VMOVUPD      96(CX)(R11*8), Y9
 	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y8
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -26677,7 +27165,7 @@ single1:
 	VMOVUPD      (AX)(R11*8), Y8
 	VMOVUPD      (CX)(R11*8), Y9
 	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y8
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -26726,7 +27214,7 @@ tail:
 	VMOVDQU      (AX)(R13*8), Y9
 	VMASKMOVPD   (CX)(R11*8), Y9, Y9
 	VSUBPD       Y9, Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y8
 	MOVQ         R9, AX
 	SUBQ         R8, AX
@@ -26817,7 +27305,7 @@ loop:
 	VMOVUPD      (AX)(R11*8), Y4
 	VMOVUPD      (CX)(R11*8), Y5
 	VSUBPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y4
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -26847,7 +27335,7 @@ rowperm127:
 	VMOVUPD      32(AX)(R11*8), Y4
 	VMOVUPD      32(CX)(R11*8), Y5
 	VSUBPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y4
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -26877,7 +27365,7 @@ rowperm128:
 	VMOVUPD      64(AX)(R11*8), Y4
 	VMOVUPD      64(CX)(R11*8), Y5
 	VSUBPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y4
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -26907,7 +27395,7 @@ rowperm129:
 	VMOVUPD      96(AX)(R11*8), Y4
 	VMOVUPD      96(CX)(R11*8), Y5
 	VSUBPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y4
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -26947,7 +27435,7 @@ single1:
 	VMOVUPD      (AX)(R11*8), Y4
 	VMOVUPD      (CX)(R11*8), Y5
 	VSUBPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y4
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -26992,7 +27480,7 @@ tail:
 	VMOVDQU      (AX)(R13*8), Y5
 	VMASKMOVPD   (CX)(R11*8), Y5, Y5
 	VSUBPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y4
 	MOVQ         R9, AX
 	SUBQ         R8, AX
@@ -27073,11 +27561,11 @@ loop:
 	VMOVUPD      (AX)(R11*8), Y4
 	VMOVUPD      (CX)(R11*8), Y5
 	VSUBPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
-	VBROADCASTSD consts64<>+16(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y7
+	VBROADCASTSD consts64<>+40(SB), Y8
 	VCMPPD       $0x1e, Y6, Y4, Y9
 	VBLENDVPD    Y9, Y7, Y6, Y7
 	VCMPPD       $0x11, Y6, Y4, Y6
@@ -27114,11 +27602,11 @@ rowperm133:
 	VMOVUPD      32(AX)(R11*8), Y4
 	VMOVUPD      32(CX)(R11*8), Y5
 	VSUBPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
-	VBROADCASTSD consts64<>+16(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y7
+	VBROADCASTSD consts64<>+40(SB), Y8
 	VCMPPD       $0x1e, Y6, Y4, Y9
 	VBLENDVPD    Y9, Y7, Y6, Y7
 	VCMPPD       $0x11, Y6, Y4, Y6
@@ -27155,11 +27643,11 @@ rowperm134:
 	VMOVUPD      64(AX)(R11*8), Y4
 	VMOVUPD      64(CX)(R11*8), Y5
 	VSUBPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
-	VBROADCASTSD consts64<>+16(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y7
+	VBROADCASTSD consts64<>+40(SB), Y8
 	VCMPPD       $0x1e, Y6, Y4, Y9
 	VBLENDVPD    Y9, Y7, Y6, Y7
 	VCMPPD       $0x11, Y6, Y4, Y6
@@ -27196,11 +27684,11 @@ rowperm135:
 	VMOVUPD      96(AX)(R11*8), Y4
 	VMOVUPD      96(CX)(R11*8), Y5
 	VSUBPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
-	VBROADCASTSD consts64<>+16(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y7
+	VBROADCASTSD consts64<>+40(SB), Y8
 	VCMPPD       $0x1e, Y6, Y4, Y9
 	VBLENDVPD    Y9, Y7, Y6, Y7
 	VCMPPD       $0x11, Y6, Y4, Y6
@@ -27247,11 +27735,11 @@ single1:
 	VMOVUPD      (AX)(R11*8), Y4
 	VMOVUPD      (CX)(R11*8), Y5
 	VSUBPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
-	VBROADCASTSD consts64<>+16(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y7
+	VBROADCASTSD consts64<>+40(SB), Y8
 	VCMPPD       $0x1e, Y6, Y4, Y9
 	VBLENDVPD    Y9, Y7, Y6, Y7
 	VCMPPD       $0x11, Y6, Y4, Y6
@@ -27303,11 +27791,11 @@ tail:
 	VMOVDQU      (AX)(R13*8), Y5
 	VMASKMOVPD   (CX)(R11*8), Y5, Y5
 	VSUBPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
-	VBROADCASTSD consts64<>+16(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y7
+	VBROADCASTSD consts64<>+40(SB), Y8
 	VCMPPD       $0x1e, Y6, Y4, Y9
 	VBLENDVPD    Y9, Y7, Y6, Y7
 	VCMPPD       $0x11, Y6, Y4, Y6
@@ -29032,160 +29520,160 @@ loop:
 	VMOVUPD      (CX)(DX*8), Y3
 	VBROADCASTSD a+48(FP), Y4
 	VADDPD       Y4, Y2, Y4
-	VBROADCASTSD consts64<>+24(SB), Y5
+	VBROADCASTSD consts64<>+48(SB), Y5
 	VCMPPD       $0x11, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+32(SB), Y6
+	VBROADCASTSD consts64<>+56(SB), Y6
 	VMULPD       Y6, Y4, Y6
 	VBLENDVPD    Y5, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+40(SB), Y7
+	VBROADCASTSD consts64<>+64(SB), Y7
 	VXORPD       Y8, Y8, Y8
 	VBLENDVPD    Y5, Y7, Y8, Y5
 	VPSRLQ       $0x34, Y6, Y7
-	VBROADCASTSD consts64<>+48(SB), Y8
+	VBROADCASTSD consts64<>+72(SB), Y8
 	VORPD        Y8, Y7, Y7
-	VBROADCASTSD consts64<>+56(SB), Y8
+	VBROADCASTSD consts64<>+80(SB), Y8
 	VSUBPD       Y8, Y7, Y7
 	VSUBPD       Y5, Y7, Y7
-	VBROADCASTSD consts64<>+64(SB), Y5
+	VBROADCASTSD consts64<>+88(SB), Y5
 	VANDPD       Y5, Y6, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VORPD        Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VBROADCASTSD consts64<>+72(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y6
+	VBROADCASTSD consts64<>+96(SB), Y8
 	VCMPPD       $0x1e, Y8, Y5, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y5, Y9
 	VBLENDVPD    Y8, Y9, Y5, Y5
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y8, Y6, Y9, Y6
 	VADDPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+88(SB), Y6
+	VBROADCASTSD consts64<>+16(SB), Y6
 	VADDPD       Y6, Y5, Y6
 	VDIVPD       Y6, Y5, Y6
 	VMULPD       Y6, Y6, Y8
 	VMULPD       Y8, Y8, Y9
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VBROADCASTSD consts64<>+104(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
-	VBROADCASTSD consts64<>+112(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y10
 	VBROADCASTSD consts64<>+120(SB), Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VMULPD       Y8, Y10, Y10
-	VBROADCASTSD consts64<>+128(SB), Y8
+	VBROADCASTSD consts64<>+128(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
 	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y8, Y10, Y10
+	VBROADCASTSD consts64<>+144(SB), Y8
+	VBROADCASTSD consts64<>+152(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
-	VBROADCASTSD consts64<>+144(SB), Y11
+	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
 	VMULPD       Y9, Y8, Y8
 	VADDPD       Y8, Y10, Y8
 	VMULPD       Y5, Y5, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y8, Y9, Y8
 	VMULPD       Y8, Y6, Y8
-	VBROADCASTSD consts64<>+152(SB), Y6
+	VBROADCASTSD consts64<>+168(SB), Y6
 	VMULPD       Y6, Y7, Y6
 	VADDPD       Y6, Y8, Y8
 	VSUBPD       Y8, Y9, Y8
 	VSUBPD       Y5, Y8, Y8
-	VBROADCASTSD consts64<>+160(SB), Y5
+	VBROADCASTSD consts64<>+176(SB), Y5
 	VMULPD       Y5, Y7, Y5
 	VSUBPD       Y8, Y5, Y8
-	VBROADCASTSD consts64<>+168(SB), Y5
+	VBROADCASTSD consts64<>+184(SB), Y5
 	VCMPPD       $0x00, Y5, Y4, Y6
 	VBLENDVPD    Y6, Y5, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x00, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+176(SB), Y6
+	VBROADCASTSD consts64<>+192(SB), Y6
 	VBLENDVPD    Y5, Y6, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x19, Y5, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y5
+	VBROADCASTSD consts64<>+200(SB), Y5
 	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       Y8, Y3, Y8
-	VBROADCASTSD consts64<>+192(SB), Y4
-	VXORPD       Y4, Y8, Y8
 	VBROADCASTSD consts64<>+8(SB), Y4
+	VXORPD       Y4, Y8, Y8
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y2, Y4, Y2
 	VBROADCASTSD a+48(FP), Y4
 	VADDPD       Y4, Y2, Y2
-	VBROADCASTSD consts64<>+24(SB), Y4
+	VBROADCASTSD consts64<>+48(SB), Y4
 	VCMPPD       $0x11, Y4, Y2, Y4
-	VBROADCASTSD consts64<>+32(SB), Y5
+	VBROADCASTSD consts64<>+56(SB), Y5
 	VMULPD       Y5, Y2, Y5
 	VBLENDVPD    Y4, Y5, Y2, Y5
-	VBROADCASTSD consts64<>+40(SB), Y6
+	VBROADCASTSD consts64<>+64(SB), Y6
 	VXORPD       Y7, Y7, Y7
 	VBLENDVPD    Y4, Y6, Y7, Y4
 	VPSRLQ       $0x34, Y5, Y6
-	VBROADCASTSD consts64<>+48(SB), Y7
+	VBROADCASTSD consts64<>+72(SB), Y7
 	VORPD        Y7, Y6, Y6
-	VBROADCASTSD consts64<>+56(SB), Y7
+	VBROADCASTSD consts64<>+80(SB), Y7
 	VSUBPD       Y7, Y6, Y6
 	VSUBPD       Y4, Y6, Y6
-	VBROADCASTSD consts64<>+64(SB), Y4
+	VBROADCASTSD consts64<>+88(SB), Y4
 	VANDPD       Y4, Y5, Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	VORPD        Y5, Y4, Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
-	VBROADCASTSD consts64<>+72(SB), Y7
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+96(SB), Y7
 	VCMPPD       $0x1e, Y7, Y4, Y7
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y4, Y9
 	VBLENDVPD    Y7, Y9, Y4, Y4
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y7, Y5, Y9, Y5
 	VADDPD       Y5, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	VSUBPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+88(SB), Y5
+	VBROADCASTSD consts64<>+16(SB), Y5
 	VADDPD       Y5, Y4, Y5
 	VDIVPD       Y5, Y4, Y5
 	VMULPD       Y5, Y5, Y7
 	VMULPD       Y7, Y7, Y9
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VBROADCASTSD consts64<>+104(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
-	VBROADCASTSD consts64<>+112(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y10
 	VBROADCASTSD consts64<>+120(SB), Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VMULPD       Y7, Y10, Y10
-	VBROADCASTSD consts64<>+128(SB), Y7
+	VBROADCASTSD consts64<>+128(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
 	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y7, Y10, Y10
+	VBROADCASTSD consts64<>+144(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y11
 	VFMADD213PD  Y11, Y9, Y7
-	VBROADCASTSD consts64<>+144(SB), Y11
+	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  Y11, Y9, Y7
 	VMULPD       Y9, Y7, Y7
 	VADDPD       Y7, Y10, Y7
 	VMULPD       Y4, Y4, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y7, Y9, Y7
 	VMULPD       Y7, Y5, Y7
-	VBROADCASTSD consts64<>+152(SB), Y5
+	VBROADCASTSD consts64<>+168(SB), Y5
 	VMULPD       Y5, Y6, Y5
 	VADDPD       Y5, Y7, Y7
 	VSUBPD       Y7, Y9, Y7
 	VSUBPD       Y4, Y7, Y7
-	VBROADCASTSD consts64<>+160(SB), Y4
+	VBROADCASTSD consts64<>+176(SB), Y4
 	VMULPD       Y4, Y6, Y4
 	VSUBPD       Y7, Y4, Y7
-	VBROADCASTSD consts64<>+168(SB), Y4
+	VBROADCASTSD consts64<>+184(SB), Y4
 	VCMPPD       $0x00, Y4, Y2, Y5
 	VBLENDVPD    Y5, Y4, Y7, Y7
 	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x00, Y4, Y2, Y4
-	VBROADCASTSD consts64<>+176(SB), Y5
+	VBROADCASTSD consts64<>+192(SB), Y5
 	VBLENDVPD    Y4, Y5, Y7, Y7
 	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x19, Y4, Y2, Y2
-	VBROADCASTSD consts64<>+184(SB), Y4
+	VBROADCASTSD consts64<>+200(SB), Y4
 	VBLENDVPD    Y2, Y4, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y2
+	VBROADCASTSD consts64<>+0(SB), Y2
 	VSUBPD       Y3, Y2, Y2
 	VMULPD       Y7, Y2, Y7
 	VSUBPD       Y7, Y8, Y2
@@ -29195,160 +29683,160 @@ loop:
 	VMOVUPD      32(CX)(DX*8), Y3
 	VBROADCASTSD a+48(FP), Y4
 	VADDPD       Y4, Y2, Y4
-	VBROADCASTSD consts64<>+24(SB), Y5
+	VBROADCASTSD consts64<>+48(SB), Y5
 	VCMPPD       $0x11, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+32(SB), Y6
+	VBROADCASTSD consts64<>+56(SB), Y6
 	VMULPD       Y6, Y4, Y6
 	VBLENDVPD    Y5, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+40(SB), Y7
+	VBROADCASTSD consts64<>+64(SB), Y7
 	VXORPD       Y8, Y8, Y8
 	VBLENDVPD    Y5, Y7, Y8, Y5
 	VPSRLQ       $0x34, Y6, Y7
-	VBROADCASTSD consts64<>+48(SB), Y8
+	VBROADCASTSD consts64<>+72(SB), Y8
 	VORPD        Y8, Y7, Y7
-	VBROADCASTSD consts64<>+56(SB), Y8
+	VBROADCASTSD consts64<>+80(SB), Y8
 	VSUBPD       Y8, Y7, Y7
 	VSUBPD       Y5, Y7, Y7
-	VBROADCASTSD consts64<>+64(SB), Y5
+	VBROADCASTSD consts64<>+88(SB), Y5
 	VANDPD       Y5, Y6, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VORPD        Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VBROADCASTSD consts64<>+72(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y6
+	VBROADCASTSD consts64<>+96(SB), Y8
 	VCMPPD       $0x1e, Y8, Y5, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y5, Y9
 	VBLENDVPD    Y8, Y9, Y5, Y5
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y8, Y6, Y9, Y6
 	VADDPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+88(SB), Y6
+	VBROADCASTSD consts64<>+16(SB), Y6
 	VADDPD       Y6, Y5, Y6
 	VDIVPD       Y6, Y5, Y6
 	VMULPD       Y6, Y6, Y8
 	VMULPD       Y8, Y8, Y9
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VBROADCASTSD consts64<>+104(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
-	VBROADCASTSD consts64<>+112(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y10
 	VBROADCASTSD consts64<>+120(SB), Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VMULPD       Y8, Y10, Y10
-	VBROADCASTSD consts64<>+128(SB), Y8
+	VBROADCASTSD consts64<>+128(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
 	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y8, Y10, Y10
+	VBROADCASTSD consts64<>+144(SB), Y8
+	VBROADCASTSD consts64<>+152(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
-	VBROADCASTSD consts64<>+144(SB), Y11
+	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
 	VMULPD       Y9, Y8, Y8
 	VADDPD       Y8, Y10, Y8
 	VMULPD       Y5, Y5, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y8, Y9, Y8
 	VMULPD       Y8, Y6, Y8
-	VBROADCASTSD consts64<>+152(SB), Y6
+	VBROADCASTSD consts64<>+168(SB), Y6
 	VMULPD       Y6, Y7, Y6
 	VADDPD       Y6, Y8, Y8
 	VSUBPD       Y8, Y9, Y8
 	VSUBPD       Y5, Y8, Y8
-	VBROADCASTSD consts64<>+160(SB), Y5
+	VBROADCASTSD consts64<>+176(SB), Y5
 	VMULPD       Y5, Y7, Y5
 	VSUBPD       Y8, Y5, Y8
-	VBROADCASTSD consts64<>+168(SB), Y5
+	VBROADCASTSD consts64<>+184(SB), Y5
 	VCMPPD       $0x00, Y5, Y4, Y6
 	VBLENDVPD    Y6, Y5, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x00, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+176(SB), Y6
+	VBROADCASTSD consts64<>+192(SB), Y6
 	VBLENDVPD    Y5, Y6, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x19, Y5, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y5
+	VBROADCASTSD consts64<>+200(SB), Y5
 	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       Y8, Y3, Y8
-	VBROADCASTSD consts64<>+192(SB), Y4
-	VXORPD       Y4, Y8, Y8
 	VBROADCASTSD consts64<>+8(SB), Y4
+	VXORPD       Y4, Y8, Y8
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y2, Y4, Y2
 	VBROADCASTSD a+48(FP), Y4
 	VADDPD       Y4, Y2, Y2
-	VBROADCASTSD consts64<>+24(SB), Y4
+	VBROADCASTSD consts64<>+48(SB), Y4
 	VCMPPD       $0x11, Y4, Y2, Y4
-	VBROADCASTSD consts64<>+32(SB), Y5
+	VBROADCASTSD consts64<>+56(SB), Y5
 	VMULPD       Y5, Y2, Y5
 	VBLENDVPD    Y4, Y5, Y2, Y5
-	VBROADCASTSD consts64<>+40(SB), Y6
+	VBROADCASTSD consts64<>+64(SB), Y6
 	VXORPD       Y7, Y7, Y7
 	VBLENDVPD    Y4, Y6, Y7, Y4
 	VPSRLQ       $0x34, Y5, Y6
-	VBROADCASTSD consts64<>+48(SB), Y7
+	VBROADCASTSD consts64<>+72(SB), Y7
 	VORPD        Y7, Y6, Y6
-	VBROADCASTSD consts64<>+56(SB), Y7
+	VBROADCASTSD consts64<>+80(SB), Y7
 	VSUBPD       Y7, Y6, Y6
 	VSUBPD       Y4, Y6, Y6
-	VBROADCASTSD consts64<>+64(SB), Y4
+	VBROADCASTSD consts64<>+88(SB), Y4
 	VANDPD       Y4, Y5, Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	VORPD        Y5, Y4, Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
-	VBROADCASTSD consts64<>+72(SB), Y7
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+96(SB), Y7
 	VCMPPD       $0x1e, Y7, Y4, Y7
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y4, Y9
 	VBLENDVPD    Y7, Y9, Y4, Y4
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y7, Y5, Y9, Y5
 	VADDPD       Y5, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	VSUBPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+88(SB), Y5
+	VBROADCASTSD consts64<>+16(SB), Y5
 	VADDPD       Y5, Y4, Y5
 	VDIVPD       Y5, Y4, Y5
 	VMULPD       Y5, Y5, Y7
 	VMULPD       Y7, Y7, Y9
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VBROADCASTSD consts64<>+104(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
-	VBROADCASTSD consts64<>+112(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y10
 	VBROADCASTSD consts64<>+120(SB), Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VMULPD       Y7, Y10, Y10
-	VBROADCASTSD consts64<>+128(SB), Y7
+	VBROADCASTSD consts64<>+128(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
 	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y7, Y10, Y10
+	VBROADCASTSD consts64<>+144(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y11
 	VFMADD213PD  Y11, Y9, Y7
-	VBROADCASTSD consts64<>+144(SB), Y11
+	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  Y11, Y9, Y7
 	VMULPD       Y9, Y7, Y7
 	VADDPD       Y7, Y10, Y7
 	VMULPD       Y4, Y4, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y7, Y9, Y7
 	VMULPD       Y7, Y5, Y7
-	VBROADCASTSD consts64<>+152(SB), Y5
+	VBROADCASTSD consts64<>+168(SB), Y5
 	VMULPD       Y5, Y6, Y5
 	VADDPD       Y5, Y7, Y7
 	VSUBPD       Y7, Y9, Y7
 	VSUBPD       Y4, Y7, Y7
-	VBROADCASTSD consts64<>+160(SB), Y4
+	VBROADCASTSD consts64<>+176(SB), Y4
 	VMULPD       Y4, Y6, Y4
 	VSUBPD       Y7, Y4, Y7
-	VBROADCASTSD consts64<>+168(SB), Y4
+	VBROADCASTSD consts64<>+184(SB), Y4
 	VCMPPD       $0x00, Y4, Y2, Y5
 	VBLENDVPD    Y5, Y4, Y7, Y7
 	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x00, Y4, Y2, Y4
-	VBROADCASTSD consts64<>+176(SB), Y5
+	VBROADCASTSD consts64<>+192(SB), Y5
 	VBLENDVPD    Y4, Y5, Y7, Y7
 	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x19, Y4, Y2, Y2
-	VBROADCASTSD consts64<>+184(SB), Y4
+	VBROADCASTSD consts64<>+200(SB), Y4
 	VBLENDVPD    Y2, Y4, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y2
+	VBROADCASTSD consts64<>+0(SB), Y2
 	VSUBPD       Y3, Y2, Y2
 	VMULPD       Y7, Y2, Y7
 	VSUBPD       Y7, Y8, Y2
@@ -29368,160 +29856,160 @@ single1:
 	VMOVUPD      (CX)(DX*8), Y3
 	VBROADCASTSD a+48(FP), Y4
 	VADDPD       Y4, Y2, Y4
-	VBROADCASTSD consts64<>+24(SB), Y5
+	VBROADCASTSD consts64<>+48(SB), Y5
 	VCMPPD       $0x11, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+32(SB), Y6
+	VBROADCASTSD consts64<>+56(SB), Y6
 	VMULPD       Y6, Y4, Y6
 	VBLENDVPD    Y5, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+40(SB), Y7
+	VBROADCASTSD consts64<>+64(SB), Y7
 	VXORPD       Y8, Y8, Y8
 	VBLENDVPD    Y5, Y7, Y8, Y5
 	VPSRLQ       $0x34, Y6, Y7
-	VBROADCASTSD consts64<>+48(SB), Y8
+	VBROADCASTSD consts64<>+72(SB), Y8
 	VORPD        Y8, Y7, Y7
-	VBROADCASTSD consts64<>+56(SB), Y8
+	VBROADCASTSD consts64<>+80(SB), Y8
 	VSUBPD       Y8, Y7, Y7
 	VSUBPD       Y5, Y7, Y7
-	VBROADCASTSD consts64<>+64(SB), Y5
+	VBROADCASTSD consts64<>+88(SB), Y5
 	VANDPD       Y5, Y6, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VORPD        Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VBROADCASTSD consts64<>+72(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y6
+	VBROADCASTSD consts64<>+96(SB), Y8
 	VCMPPD       $0x1e, Y8, Y5, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y5, Y9
 	VBLENDVPD    Y8, Y9, Y5, Y5
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y8, Y6, Y9, Y6
 	VADDPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+88(SB), Y6
+	VBROADCASTSD consts64<>+16(SB), Y6
 	VADDPD       Y6, Y5, Y6
 	VDIVPD       Y6, Y5, Y6
 	VMULPD       Y6, Y6, Y8
 	VMULPD       Y8, Y8, Y9
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VBROADCASTSD consts64<>+104(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
-	VBROADCASTSD consts64<>+112(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y10
 	VBROADCASTSD consts64<>+120(SB), Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VMULPD       Y8, Y10, Y10
-	VBROADCASTSD consts64<>+128(SB), Y8
+	VBROADCASTSD consts64<>+128(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
 	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y8, Y10, Y10
+	VBROADCASTSD consts64<>+144(SB), Y8
+	VBROADCASTSD consts64<>+152(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
-	VBROADCASTSD consts64<>+144(SB), Y11
+	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
 	VMULPD       Y9, Y8, Y8
 	VADDPD       Y8, Y10, Y8
 	VMULPD       Y5, Y5, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y8, Y9, Y8
 	VMULPD       Y8, Y6, Y8
-	VBROADCASTSD consts64<>+152(SB), Y6
+	VBROADCASTSD consts64<>+168(SB), Y6
 	VMULPD       Y6, Y7, Y6
 	VADDPD       Y6, Y8, Y8
 	VSUBPD       Y8, Y9, Y8
 	VSUBPD       Y5, Y8, Y8
-	VBROADCASTSD consts64<>+160(SB), Y5
+	VBROADCASTSD consts64<>+176(SB), Y5
 	VMULPD       Y5, Y7, Y5
 	VSUBPD       Y8, Y5, Y8
-	VBROADCASTSD consts64<>+168(SB), Y5
+	VBROADCASTSD consts64<>+184(SB), Y5
 	VCMPPD       $0x00, Y5, Y4, Y6
 	VBLENDVPD    Y6, Y5, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x00, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+176(SB), Y6
+	VBROADCASTSD consts64<>+192(SB), Y6
 	VBLENDVPD    Y5, Y6, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x19, Y5, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y5
+	VBROADCASTSD consts64<>+200(SB), Y5
 	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       Y8, Y3, Y8
-	VBROADCASTSD consts64<>+192(SB), Y4
-	VXORPD       Y4, Y8, Y8
 	VBROADCASTSD consts64<>+8(SB), Y4
+	VXORPD       Y4, Y8, Y8
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y2, Y4, Y2
 	VBROADCASTSD a+48(FP), Y4
 	VADDPD       Y4, Y2, Y2
-	VBROADCASTSD consts64<>+24(SB), Y4
+	VBROADCASTSD consts64<>+48(SB), Y4
 	VCMPPD       $0x11, Y4, Y2, Y4
-	VBROADCASTSD consts64<>+32(SB), Y5
+	VBROADCASTSD consts64<>+56(SB), Y5
 	VMULPD       Y5, Y2, Y5
 	VBLENDVPD    Y4, Y5, Y2, Y5
-	VBROADCASTSD consts64<>+40(SB), Y6
+	VBROADCASTSD consts64<>+64(SB), Y6
 	VXORPD       Y7, Y7, Y7
 	VBLENDVPD    Y4, Y6, Y7, Y4
 	VPSRLQ       $0x34, Y5, Y6
-	VBROADCASTSD consts64<>+48(SB), Y7
+	VBROADCASTSD consts64<>+72(SB), Y7
 	VORPD        Y7, Y6, Y6
-	VBROADCASTSD consts64<>+56(SB), Y7
+	VBROADCASTSD consts64<>+80(SB), Y7
 	VSUBPD       Y7, Y6, Y6
 	VSUBPD       Y4, Y6, Y6
-	VBROADCASTSD consts64<>+64(SB), Y4
+	VBROADCASTSD consts64<>+88(SB), Y4
 	VANDPD       Y4, Y5, Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	VORPD        Y5, Y4, Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
-	VBROADCASTSD consts64<>+72(SB), Y7
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+96(SB), Y7
 	VCMPPD       $0x1e, Y7, Y4, Y7
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y4, Y9
 	VBLENDVPD    Y7, Y9, Y4, Y4
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y7, Y5, Y9, Y5
 	VADDPD       Y5, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	VSUBPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+88(SB), Y5
+	VBROADCASTSD consts64<>+16(SB), Y5
 	VADDPD       Y5, Y4, Y5
 	VDIVPD       Y5, Y4, Y5
 	VMULPD       Y5, Y5, Y7
 	VMULPD       Y7, Y7, Y9
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VBROADCASTSD consts64<>+104(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
-	VBROADCASTSD consts64<>+112(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y10
 	VBROADCASTSD consts64<>+120(SB), Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VMULPD       Y7, Y10, Y10
-	VBROADCASTSD consts64<>+128(SB), Y7
+	VBROADCASTSD consts64<>+128(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
 	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y7, Y10, Y10
+	VBROADCASTSD consts64<>+144(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y11
 	VFMADD213PD  Y11, Y9, Y7
-	VBROADCASTSD consts64<>+144(SB), Y11
+	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  Y11, Y9, Y7
 	VMULPD       Y9, Y7, Y7
 	VADDPD       Y7, Y10, Y7
 	VMULPD       Y4, Y4, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y7, Y9, Y7
 	VMULPD       Y7, Y5, Y7
-	VBROADCASTSD consts64<>+152(SB), Y5
+	VBROADCASTSD consts64<>+168(SB), Y5
 	VMULPD       Y5, Y6, Y5
 	VADDPD       Y5, Y7, Y7
 	VSUBPD       Y7, Y9, Y7
 	VSUBPD       Y4, Y7, Y7
-	VBROADCASTSD consts64<>+160(SB), Y4
+	VBROADCASTSD consts64<>+176(SB), Y4
 	VMULPD       Y4, Y6, Y4
 	VSUBPD       Y7, Y4, Y7
-	VBROADCASTSD consts64<>+168(SB), Y4
+	VBROADCASTSD consts64<>+184(SB), Y4
 	VCMPPD       $0x00, Y4, Y2, Y5
 	VBLENDVPD    Y5, Y4, Y7, Y7
 	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x00, Y4, Y2, Y4
-	VBROADCASTSD consts64<>+176(SB), Y5
+	VBROADCASTSD consts64<>+192(SB), Y5
 	VBLENDVPD    Y4, Y5, Y7, Y7
 	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x19, Y4, Y2, Y2
-	VBROADCASTSD consts64<>+184(SB), Y4
+	VBROADCASTSD consts64<>+200(SB), Y4
 	VBLENDVPD    Y2, Y4, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y2
+	VBROADCASTSD consts64<>+0(SB), Y2
 	VSUBPD       Y3, Y2, Y2
 	VMULPD       Y7, Y2, Y7
 	VSUBPD       Y7, Y8, Y2
@@ -29546,160 +30034,160 @@ tail:
 	VMASKMOVPD   (CX)(DX*8), Y3, Y3
 	VBROADCASTSD a+48(FP), Y4
 	VADDPD       Y4, Y2, Y4
-	VBROADCASTSD consts64<>+24(SB), Y5
+	VBROADCASTSD consts64<>+48(SB), Y5
 	VCMPPD       $0x11, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+32(SB), Y6
+	VBROADCASTSD consts64<>+56(SB), Y6
 	VMULPD       Y6, Y4, Y6
 	VBLENDVPD    Y5, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+40(SB), Y7
+	VBROADCASTSD consts64<>+64(SB), Y7
 	VXORPD       Y8, Y8, Y8
 	VBLENDVPD    Y5, Y7, Y8, Y5
 	VPSRLQ       $0x34, Y6, Y7
-	VBROADCASTSD consts64<>+48(SB), Y8
+	VBROADCASTSD consts64<>+72(SB), Y8
 	VORPD        Y8, Y7, Y7
-	VBROADCASTSD consts64<>+56(SB), Y8
+	VBROADCASTSD consts64<>+80(SB), Y8
 	VSUBPD       Y8, Y7, Y7
 	VSUBPD       Y5, Y7, Y7
-	VBROADCASTSD consts64<>+64(SB), Y5
+	VBROADCASTSD consts64<>+88(SB), Y5
 	VANDPD       Y5, Y6, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VORPD        Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VBROADCASTSD consts64<>+72(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y6
+	VBROADCASTSD consts64<>+96(SB), Y8
 	VCMPPD       $0x1e, Y8, Y5, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y5, Y9
 	VBLENDVPD    Y8, Y9, Y5, Y5
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y8, Y6, Y9, Y6
 	VADDPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+88(SB), Y6
+	VBROADCASTSD consts64<>+16(SB), Y6
 	VADDPD       Y6, Y5, Y6
 	VDIVPD       Y6, Y5, Y6
 	VMULPD       Y6, Y6, Y8
 	VMULPD       Y8, Y8, Y9
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VBROADCASTSD consts64<>+104(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
-	VBROADCASTSD consts64<>+112(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y10
 	VBROADCASTSD consts64<>+120(SB), Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VMULPD       Y8, Y10, Y10
-	VBROADCASTSD consts64<>+128(SB), Y8
+	VBROADCASTSD consts64<>+128(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
 	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y8, Y10, Y10
+	VBROADCASTSD consts64<>+144(SB), Y8
+	VBROADCASTSD consts64<>+152(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
-	VBROADCASTSD consts64<>+144(SB), Y11
+	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
 	VMULPD       Y9, Y8, Y8
 	VADDPD       Y8, Y10, Y8
 	VMULPD       Y5, Y5, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y8, Y9, Y8
 	VMULPD       Y8, Y6, Y8
-	VBROADCASTSD consts64<>+152(SB), Y6
+	VBROADCASTSD consts64<>+168(SB), Y6
 	VMULPD       Y6, Y7, Y6
 	VADDPD       Y6, Y8, Y8
 	VSUBPD       Y8, Y9, Y8
 	VSUBPD       Y5, Y8, Y8
-	VBROADCASTSD consts64<>+160(SB), Y5
+	VBROADCASTSD consts64<>+176(SB), Y5
 	VMULPD       Y5, Y7, Y5
 	VSUBPD       Y8, Y5, Y8
-	VBROADCASTSD consts64<>+168(SB), Y5
+	VBROADCASTSD consts64<>+184(SB), Y5
 	VCMPPD       $0x00, Y5, Y4, Y6
 	VBLENDVPD    Y6, Y5, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x00, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+176(SB), Y6
+	VBROADCASTSD consts64<>+192(SB), Y6
 	VBLENDVPD    Y5, Y6, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x19, Y5, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y5
+	VBROADCASTSD consts64<>+200(SB), Y5
 	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       Y8, Y3, Y8
-	VBROADCASTSD consts64<>+192(SB), Y4
-	VXORPD       Y4, Y8, Y8
 	VBROADCASTSD consts64<>+8(SB), Y4
+	VXORPD       Y4, Y8, Y8
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y2, Y4, Y2
 	VBROADCASTSD a+48(FP), Y4
 	VADDPD       Y4, Y2, Y2
-	VBROADCASTSD consts64<>+24(SB), Y4
+	VBROADCASTSD consts64<>+48(SB), Y4
 	VCMPPD       $0x11, Y4, Y2, Y4
-	VBROADCASTSD consts64<>+32(SB), Y5
+	VBROADCASTSD consts64<>+56(SB), Y5
 	VMULPD       Y5, Y2, Y5
 	VBLENDVPD    Y4, Y5, Y2, Y5
-	VBROADCASTSD consts64<>+40(SB), Y6
+	VBROADCASTSD consts64<>+64(SB), Y6
 	VXORPD       Y7, Y7, Y7
 	VBLENDVPD    Y4, Y6, Y7, Y4
 	VPSRLQ       $0x34, Y5, Y6
-	VBROADCASTSD consts64<>+48(SB), Y7
+	VBROADCASTSD consts64<>+72(SB), Y7
 	VORPD        Y7, Y6, Y6
-	VBROADCASTSD consts64<>+56(SB), Y7
+	VBROADCASTSD consts64<>+80(SB), Y7
 	VSUBPD       Y7, Y6, Y6
 	VSUBPD       Y4, Y6, Y6
-	VBROADCASTSD consts64<>+64(SB), Y4
+	VBROADCASTSD consts64<>+88(SB), Y4
 	VANDPD       Y4, Y5, Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	VORPD        Y5, Y4, Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
-	VBROADCASTSD consts64<>+72(SB), Y7
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+96(SB), Y7
 	VCMPPD       $0x1e, Y7, Y4, Y7
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y4, Y9
 	VBLENDVPD    Y7, Y9, Y4, Y4
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y7, Y5, Y9, Y5
 	VADDPD       Y5, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	VSUBPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+88(SB), Y5
+	VBROADCASTSD consts64<>+16(SB), Y5
 	VADDPD       Y5, Y4, Y5
 	VDIVPD       Y5, Y4, Y5
 	VMULPD       Y5, Y5, Y7
 	VMULPD       Y7, Y7, Y9
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VBROADCASTSD consts64<>+104(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
-	VBROADCASTSD consts64<>+112(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y10
 	VBROADCASTSD consts64<>+120(SB), Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VMULPD       Y7, Y10, Y10
-	VBROADCASTSD consts64<>+128(SB), Y7
+	VBROADCASTSD consts64<>+128(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
 	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y7, Y10, Y10
+	VBROADCASTSD consts64<>+144(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y11
 	VFMADD213PD  Y11, Y9, Y7
-	VBROADCASTSD consts64<>+144(SB), Y11
+	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  Y11, Y9, Y7
 	VMULPD       Y9, Y7, Y7
 	VADDPD       Y7, Y10, Y7
 	VMULPD       Y4, Y4, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y7, Y9, Y7
 	VMULPD       Y7, Y5, Y7
-	VBROADCASTSD consts64<>+152(SB), Y5
+	VBROADCASTSD consts64<>+168(SB), Y5
 	VMULPD       Y5, Y6, Y5
 	VADDPD       Y5, Y7, Y7
 	VSUBPD       Y7, Y9, Y7
 	VSUBPD       Y4, Y7, Y7
-	VBROADCASTSD consts64<>+160(SB), Y4
+	VBROADCASTSD consts64<>+176(SB), Y4
 	VMULPD       Y4, Y6, Y4
 	VSUBPD       Y7, Y4, Y7
-	VBROADCASTSD consts64<>+168(SB), Y4
+	VBROADCASTSD consts64<>+184(SB), Y4
 	VCMPPD       $0x00, Y4, Y2, Y5
 	VBLENDVPD    Y5, Y4, Y7, Y7
 	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x00, Y4, Y2, Y4
-	VBROADCASTSD consts64<>+176(SB), Y5
+	VBROADCASTSD consts64<>+192(SB), Y5
 	VBLENDVPD    Y4, Y5, Y7, Y7
 	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x19, Y4, Y2, Y2
-	VBROADCASTSD consts64<>+184(SB), Y4
+	VBROADCASTSD consts64<>+200(SB), Y4
 	VBLENDVPD    Y2, Y4, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y2
+	VBROADCASTSD consts64<>+0(SB), Y2
 	VSUBPD       Y3, Y2, Y2
 	VMULPD       Y7, Y2, Y7
 	VSUBPD       Y7, Y8, Y2
@@ -29744,160 +30232,160 @@ loop:
 	VMOVUPD      (CX)(SI*8), Y5
 	VBROADCASTSD a+72(FP), Y6
 	VADDPD       Y6, Y4, Y6
-	VBROADCASTSD consts64<>+24(SB), Y7
+	VBROADCASTSD consts64<>+48(SB), Y7
 	VCMPPD       $0x11, Y7, Y6, Y7
-	VBROADCASTSD consts64<>+32(SB), Y8
+	VBROADCASTSD consts64<>+56(SB), Y8
 	VMULPD       Y8, Y6, Y8
 	VBLENDVPD    Y7, Y8, Y6, Y8
-	VBROADCASTSD consts64<>+40(SB), Y9
+	VBROADCASTSD consts64<>+64(SB), Y9
 	VXORPD       Y10, Y10, Y10
 	VBLENDVPD    Y7, Y9, Y10, Y7
 	VPSRLQ       $0x34, Y8, Y9
-	VBROADCASTSD consts64<>+48(SB), Y10
+	VBROADCASTSD consts64<>+72(SB), Y10
 	VORPD        Y10, Y9, Y9
-	VBROADCASTSD consts64<>+56(SB), Y10
+	VBROADCASTSD consts64<>+80(SB), Y10
 	VSUBPD       Y10, Y9, Y9
 	VSUBPD       Y7, Y9, Y9
-	VBROADCASTSD consts64<>+64(SB), Y7
+	VBROADCASTSD consts64<>+88(SB), Y7
 	VANDPD       Y7, Y8, Y7
-	VBROADCASTSD consts64<>+8(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y8
 	VORPD        Y8, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y8
-	VBROADCASTSD consts64<>+72(SB), Y10
+	VBROADCASTSD consts64<>+0(SB), Y8
+	VBROADCASTSD consts64<>+96(SB), Y10
 	VCMPPD       $0x1e, Y10, Y7, Y10
-	VBROADCASTSD consts64<>+80(SB), Y11
+	VBROADCASTSD consts64<>+104(SB), Y11
 	VMULPD       Y11, Y7, Y11
 	VBLENDVPD    Y10, Y11, Y7, Y7
 	VXORPD       Y11, Y11, Y11
 	VBLENDVPD    Y10, Y8, Y11, Y8
 	VADDPD       Y8, Y9, Y9
-	VBROADCASTSD consts64<>+8(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y8
 	VSUBPD       Y8, Y7, Y7
-	VBROADCASTSD consts64<>+88(SB), Y8
+	VBROADCASTSD consts64<>+16(SB), Y8
 	VADDPD       Y8, Y7, Y8
 	VDIVPD       Y8, Y7, Y8
 	VMULPD       Y8, Y8, Y10
 	VMULPD       Y10, Y10, Y11
-	VBROADCASTSD consts64<>+96(SB), Y12
-	VBROADCASTSD consts64<>+104(SB), Y13
-	VFMADD213PD  Y13, Y11, Y12
-	VBROADCASTSD consts64<>+112(SB), Y13
-	VFMADD213PD  Y13, Y11, Y12
+	VBROADCASTSD consts64<>+112(SB), Y12
 	VBROADCASTSD consts64<>+120(SB), Y13
 	VFMADD213PD  Y13, Y11, Y12
-	VMULPD       Y10, Y12, Y12
-	VBROADCASTSD consts64<>+128(SB), Y10
+	VBROADCASTSD consts64<>+128(SB), Y13
+	VFMADD213PD  Y13, Y11, Y12
 	VBROADCASTSD consts64<>+136(SB), Y13
+	VFMADD213PD  Y13, Y11, Y12
+	VMULPD       Y10, Y12, Y12
+	VBROADCASTSD consts64<>+144(SB), Y10
+	VBROADCASTSD consts64<>+152(SB), Y13
 	VFMADD213PD  Y13, Y11, Y10
-	VBROADCASTSD consts64<>+144(SB), Y13
+	VBROADCASTSD consts64<>+160(SB), Y13
 	VFMADD213PD  Y13, Y11, Y10
 	VMULPD       Y11, Y10, Y10
 	VADDPD       Y10, Y12, Y10
 	VMULPD       Y7, Y7, Y11
-	VBROADCASTSD consts64<>+80(SB), Y12
+	VBROADCASTSD consts64<>+104(SB), Y12
 	VMULPD       Y12, Y11, Y11
 	VADDPD       Y10, Y11, Y10
 	VMULPD       Y10, Y8, Y10
-	VBROADCASTSD consts64<>+152(SB), Y8
+	VBROADCASTSD consts64<>+168(SB), Y8
 	VMULPD       Y8, Y9, Y8
 	VADDPD       Y8, Y10, Y10
 	VSUBPD       Y10, Y11, Y10
 	VSUBPD       Y7, Y10, Y10
-	VBROADCASTSD consts64<>+160(SB), Y7
+	VBROADCASTSD consts64<>+176(SB), Y7
 	VMULPD       Y7, Y9, Y7
 	VSUBPD       Y10, Y7, Y10
-	VBROADCASTSD consts64<>+168(SB), Y7
+	VBROADCASTSD consts64<>+184(SB), Y7
 	VCMPPD       $0x00, Y7, Y6, Y8
 	VBLENDVPD    Y8, Y7, Y10, Y10
 	VXORPD       Y7, Y7, Y7
 	VCMPPD       $0x00, Y7, Y6, Y7
-	VBROADCASTSD consts64<>+176(SB), Y8
+	VBROADCASTSD consts64<>+192(SB), Y8
 	VBLENDVPD    Y7, Y8, Y10, Y10
 	VXORPD       Y7, Y7, Y7
 	VCMPPD       $0x19, Y7, Y6, Y6
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+200(SB), Y7
 	VBLENDVPD    Y6, Y7, Y10, Y10
 	VMULPD       Y10, Y5, Y10
-	VBROADCASTSD consts64<>+192(SB), Y6
-	VXORPD       Y6, Y10, Y10
 	VBROADCASTSD consts64<>+8(SB), Y6
+	VXORPD       Y6, Y10, Y10
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y4, Y6, Y4
 	VBROADCASTSD a+72(FP), Y6
 	VADDPD       Y6, Y4, Y4
-	VBROADCASTSD consts64<>+24(SB), Y6
+	VBROADCASTSD consts64<>+48(SB), Y6
 	VCMPPD       $0x11, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+32(SB), Y7
+	VBROADCASTSD consts64<>+56(SB), Y7
 	VMULPD       Y7, Y4, Y7
 	VBLENDVPD    Y6, Y7, Y4, Y7
-	VBROADCASTSD consts64<>+40(SB), Y8
+	VBROADCASTSD consts64<>+64(SB), Y8
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y6, Y8, Y9, Y6
 	VPSRLQ       $0x34, Y7, Y8
-	VBROADCASTSD consts64<>+48(SB), Y9
+	VBROADCASTSD consts64<>+72(SB), Y9
 	VORPD        Y9, Y8, Y8
-	VBROADCASTSD consts64<>+56(SB), Y9
+	VBROADCASTSD consts64<>+80(SB), Y9
 	VSUBPD       Y9, Y8, Y8
 	VSUBPD       Y6, Y8, Y8
-	VBROADCASTSD consts64<>+64(SB), Y6
+	VBROADCASTSD consts64<>+88(SB), Y6
 	VANDPD       Y6, Y7, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+0(SB), Y7
 	VORPD        Y7, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
-	VBROADCASTSD consts64<>+72(SB), Y9
+	VBROADCASTSD consts64<>+0(SB), Y7
+	VBROADCASTSD consts64<>+96(SB), Y9
 	VCMPPD       $0x1e, Y9, Y6, Y9
-	VBROADCASTSD consts64<>+80(SB), Y11
+	VBROADCASTSD consts64<>+104(SB), Y11
 	VMULPD       Y11, Y6, Y11
 	VBLENDVPD    Y9, Y11, Y6, Y6
 	VXORPD       Y11, Y11, Y11
 	VBLENDVPD    Y9, Y7, Y11, Y7
 	VADDPD       Y7, Y8, Y8
-	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+0(SB), Y7
 	VSUBPD       Y7, Y6, Y6
-	VBROADCASTSD consts64<>+88(SB), Y7
+	VBROADCASTSD consts64<>+16(SB), Y7
 	VADDPD       Y7, Y6, Y7
 	VDIVPD       Y7, Y6, Y7
 	VMULPD       Y7, Y7, Y9
 	VMULPD       Y9, Y9, Y11
-	VBROADCASTSD consts64<>+96(SB), Y12
-	VBROADCASTSD consts64<>+104(SB), Y13
-	VFMADD213PD  Y13, Y11, Y12
-	VBROADCASTSD consts64<>+112(SB), Y13
-	VFMADD213PD  Y13, Y11, Y12
+	VBROADCASTSD consts64<>+112(SB), Y12
 	VBROADCASTSD consts64<>+120(SB), Y13
 	VFMADD213PD  Y13, Y11, Y12
-	VMULPD       Y9, Y12, Y12
-	VBROADCASTSD consts64<>+128(SB), Y9
+	VBROADCASTSD consts64<>+128(SB), Y13
+	VFMADD213PD  Y13, Y11, Y12
 	VBROADCASTSD consts64<>+136(SB), Y13
+	VFMADD213PD  Y13, Y11, Y12
+	VMULPD       Y9, Y12, Y12
+	VBROADCASTSD consts64<>+144(SB), Y9
+	VBROADCASTSD consts64<>+152(SB), Y13
 	VFMADD213PD  Y13, Y11, Y9
-	VBROADCASTSD consts64<>+144(SB), Y13
+	VBROADCASTSD consts64<>+160(SB), Y13
 	VFMADD213PD  Y13, Y11, Y9
 	VMULPD       Y11, Y9, Y9
 	VADDPD       Y9, Y12, Y9
 	VMULPD       Y6, Y6, Y11
-	VBROADCASTSD consts64<>+80(SB), Y12
+	VBROADCASTSD consts64<>+104(SB), Y12
 	VMULPD       Y12, Y11, Y11
 	VADDPD       Y9, Y11, Y9
 	VMULPD       Y9, Y7, Y9
-	VBROADCASTSD consts64<>+152(SB), Y7
+	VBROADCASTSD consts64<>+168(SB), Y7
 	VMULPD       Y7, Y8, Y7
 	VADDPD       Y7, Y9, Y9
 	VSUBPD       Y9, Y11, Y9
 	VSUBPD       Y6, Y9, Y9
-	VBROADCASTSD consts64<>+160(SB), Y6
+	VBROADCASTSD consts64<>+176(SB), Y6
 	VMULPD       Y6, Y8, Y6
 	VSUBPD       Y9, Y6, Y9
-	VBROADCASTSD consts64<>+168(SB), Y6
+	VBROADCASTSD consts64<>+184(SB), Y6
 	VCMPPD       $0x00, Y6, Y4, Y7
 	VBLENDVPD    Y7, Y6, Y9, Y9
 	VXORPD       Y6, Y6, Y6
 	VCMPPD       $0x00, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+176(SB), Y7
+	VBROADCASTSD consts64<>+192(SB), Y7
 	VBLENDVPD    Y6, Y7, Y9, Y9
 	VXORPD       Y6, Y6, Y6
 	VCMPPD       $0x19, Y6, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y6
+	VBROADCASTSD consts64<>+200(SB), Y6
 	VBLENDVPD    Y4, Y6, Y9, Y9
-	VBROADCASTSD consts64<>+8(SB), Y4
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y5, Y4, Y4
 	VMULPD       Y9, Y4, Y9
 	VSUBPD       Y9, Y10, Y4
@@ -29914,160 +30402,160 @@ loop:
 	VMOVUPD      32(CX)(SI*8), Y5
 	VBROADCASTSD a+72(FP), Y6
 	VADDPD       Y6, Y4, Y6
-	VBROADCASTSD consts64<>+24(SB), Y7
+	VBROADCASTSD consts64<>+48(SB), Y7
 	VCMPPD       $0x11, Y7, Y6, Y7
-	VBROADCASTSD consts64<>+32(SB), Y8
+	VBROADCASTSD consts64<>+56(SB), Y8
 	VMULPD       Y8, Y6, Y8
 	VBLENDVPD    Y7, Y8, Y6, Y8
-	VBROADCASTSD consts64<>+40(SB), Y9
+	VBROADCASTSD consts64<>+64(SB), Y9
 	VXORPD       Y10, Y10, Y10
 	VBLENDVPD    Y7, Y9, Y10, Y7
 	VPSRLQ       $0x34, Y8, Y9
-	VBROADCASTSD consts64<>+48(SB), Y10
+	VBROADCASTSD consts64<>+72(SB), Y10
 	VORPD        Y10, Y9, Y9
-	VBROADCASTSD consts64<>+56(SB), Y10
+	VBROADCASTSD consts64<>+80(SB), Y10
 	VSUBPD       Y10, Y9, Y9
 	VSUBPD       Y7, Y9, Y9
-	VBROADCASTSD consts64<>+64(SB), Y7
+	VBROADCASTSD consts64<>+88(SB), Y7
 	VANDPD       Y7, Y8, Y7
-	VBROADCASTSD consts64<>+8(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y8
 	VORPD        Y8, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y8
-	VBROADCASTSD consts64<>+72(SB), Y10
+	VBROADCASTSD consts64<>+0(SB), Y8
+	VBROADCASTSD consts64<>+96(SB), Y10
 	VCMPPD       $0x1e, Y10, Y7, Y10
-	VBROADCASTSD consts64<>+80(SB), Y11
+	VBROADCASTSD consts64<>+104(SB), Y11
 	VMULPD       Y11, Y7, Y11
 	VBLENDVPD    Y10, Y11, Y7, Y7
 	VXORPD       Y11, Y11, Y11
 	VBLENDVPD    Y10, Y8, Y11, Y8
 	VADDPD       Y8, Y9, Y9
-	VBROADCASTSD consts64<>+8(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y8
 	VSUBPD       Y8, Y7, Y7
-	VBROADCASTSD consts64<>+88(SB), Y8
+	VBROADCASTSD consts64<>+16(SB), Y8
 	VADDPD       Y8, Y7, Y8
 	VDIVPD       Y8, Y7, Y8
 	VMULPD       Y8, Y8, Y10
 	VMULPD       Y10, Y10, Y11
-	VBROADCASTSD consts64<>+96(SB), Y12
-	VBROADCASTSD consts64<>+104(SB), Y13
-	VFMADD213PD  Y13, Y11, Y12
-	VBROADCASTSD consts64<>+112(SB), Y13
-	VFMADD213PD  Y13, Y11, Y12
+	VBROADCASTSD consts64<>+112(SB), Y12
 	VBROADCASTSD consts64<>+120(SB), Y13
 	VFMADD213PD  Y13, Y11, Y12
-	VMULPD       Y10, Y12, Y12
-	VBROADCASTSD consts64<>+128(SB), Y10
+	VBROADCASTSD consts64<>+128(SB), Y13
+	VFMADD213PD  Y13, Y11, Y12
 	VBROADCASTSD consts64<>+136(SB), Y13
+	VFMADD213PD  Y13, Y11, Y12
+	VMULPD       Y10, Y12, Y12
+	VBROADCASTSD consts64<>+144(SB), Y10
+	VBROADCASTSD consts64<>+152(SB), Y13
 	VFMADD213PD  Y13, Y11, Y10
-	VBROADCASTSD consts64<>+144(SB), Y13
+	VBROADCASTSD consts64<>+160(SB), Y13
 	VFMADD213PD  Y13, Y11, Y10
 	VMULPD       Y11, Y10, Y10
 	VADDPD       Y10, Y12, Y10
 	VMULPD       Y7, Y7, Y11
-	VBROADCASTSD consts64<>+80(SB), Y12
+	VBROADCASTSD consts64<>+104(SB), Y12
 	VMULPD       Y12, Y11, Y11
 	VADDPD       Y10, Y11, Y10
 	VMULPD       Y10, Y8, Y10
-	VBROADCASTSD consts64<>+152(SB), Y8
+	VBROADCASTSD consts64<>+168(SB), Y8
 	VMULPD       Y8, Y9, Y8
 	VADDPD       Y8, Y10, Y10
 	VSUBPD       Y10, Y11, Y10
 	VSUBPD       Y7, Y10, Y10
-	VBROADCASTSD consts64<>+160(SB), Y7
+	VBROADCASTSD consts64<>+176(SB), Y7
 	VMULPD       Y7, Y9, Y7
 	VSUBPD       Y10, Y7, Y10
-	VBROADCASTSD consts64<>+168(SB), Y7
+	VBROADCASTSD consts64<>+184(SB), Y7
 	VCMPPD       $0x00, Y7, Y6, Y8
 	VBLENDVPD    Y8, Y7, Y10, Y10
 	VXORPD       Y7, Y7, Y7
 	VCMPPD       $0x00, Y7, Y6, Y7
-	VBROADCASTSD consts64<>+176(SB), Y8
+	VBROADCASTSD consts64<>+192(SB), Y8
 	VBLENDVPD    Y7, Y8, Y10, Y10
 	VXORPD       Y7, Y7, Y7
 	VCMPPD       $0x19, Y7, Y6, Y6
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+200(SB), Y7
 	VBLENDVPD    Y6, Y7, Y10, Y10
 	VMULPD       Y10, Y5, Y10
-	VBROADCASTSD consts64<>+192(SB), Y6
-	VXORPD       Y6, Y10, Y10
 	VBROADCASTSD consts64<>+8(SB), Y6
+	VXORPD       Y6, Y10, Y10
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y4, Y6, Y4
 	VBROADCASTSD a+72(FP), Y6
 	VADDPD       Y6, Y4, Y4
-	VBROADCASTSD consts64<>+24(SB), Y6
+	VBROADCASTSD consts64<>+48(SB), Y6
 	VCMPPD       $0x11, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+32(SB), Y7
+	VBROADCASTSD consts64<>+56(SB), Y7
 	VMULPD       Y7, Y4, Y7
 	VBLENDVPD    Y6, Y7, Y4, Y7
-	VBROADCASTSD consts64<>+40(SB), Y8
+	VBROADCASTSD consts64<>+64(SB), Y8
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y6, Y8, Y9, Y6
 	VPSRLQ       $0x34, Y7, Y8
-	VBROADCASTSD consts64<>+48(SB), Y9
+	VBROADCASTSD consts64<>+72(SB), Y9
 	VORPD        Y9, Y8, Y8
-	VBROADCASTSD consts64<>+56(SB), Y9
+	VBROADCASTSD consts64<>+80(SB), Y9
 	VSUBPD       Y9, Y8, Y8
 	VSUBPD       Y6, Y8, Y8
-	VBROADCASTSD consts64<>+64(SB), Y6
+	VBROADCASTSD consts64<>+88(SB), Y6
 	VANDPD       Y6, Y7, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+0(SB), Y7
 	VORPD        Y7, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
-	VBROADCASTSD consts64<>+72(SB), Y9
+	VBROADCASTSD consts64<>+0(SB), Y7
+	VBROADCASTSD consts64<>+96(SB), Y9
 	VCMPPD       $0x1e, Y9, Y6, Y9
-	VBROADCASTSD consts64<>+80(SB), Y11
+	VBROADCASTSD consts64<>+104(SB), Y11
 	VMULPD       Y11, Y6, Y11
 	VBLENDVPD    Y9, Y11, Y6, Y6
 	VXORPD       Y11, Y11, Y11
 	VBLENDVPD    Y9, Y7, Y11, Y7
 	VADDPD       Y7, Y8, Y8
-	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+0(SB), Y7
 	VSUBPD       Y7, Y6, Y6
-	VBROADCASTSD consts64<>+88(SB), Y7
+	VBROADCASTSD consts64<>+16(SB), Y7
 	VADDPD       Y7, Y6, Y7
 	VDIVPD       Y7, Y6, Y7
 	VMULPD       Y7, Y7, Y9
 	VMULPD       Y9, Y9, Y11
-	VBROADCASTSD consts64<>+96(SB), Y12
-	VBROADCASTSD consts64<>+104(SB), Y13
-	VFMADD213PD  Y13, Y11, Y12
-	VBROADCASTSD consts64<>+112(SB), Y13
-	VFMADD213PD  Y13, Y11, Y12
+	VBROADCASTSD consts64<>+112(SB), Y12
 	VBROADCASTSD consts64<>+120(SB), Y13
 	VFMADD213PD  Y13, Y11, Y12
-	VMULPD       Y9, Y12, Y12
-	VBROADCASTSD consts64<>+128(SB), Y9
+	VBROADCASTSD consts64<>+128(SB), Y13
+	VFMADD213PD  Y13, Y11, Y12
 	VBROADCASTSD consts64<>+136(SB), Y13
+	VFMADD213PD  Y13, Y11, Y12
+	VMULPD       Y9, Y12, Y12
+	VBROADCASTSD consts64<>+144(SB), Y9
+	VBROADCASTSD consts64<>+152(SB), Y13
 	VFMADD213PD  Y13, Y11, Y9
-	VBROADCASTSD consts64<>+144(SB), Y13
+	VBROADCASTSD consts64<>+160(SB), Y13
 	VFMADD213PD  Y13, Y11, Y9
 	VMULPD       Y11, Y9, Y9
 	VADDPD       Y9, Y12, Y9
 	VMULPD       Y6, Y6, Y11
-	VBROADCASTSD consts64<>+80(SB), Y12
+	VBROADCASTSD consts64<>+104(SB), Y12
 	VMULPD       Y12, Y11, Y11
 	VADDPD       Y9, Y11, Y9
 	VMULPD       Y9, Y7, Y9
-	VBROADCASTSD consts64<>+152(SB), Y7
+	VBROADCASTSD consts64<>+168(SB), Y7
 	VMULPD       Y7, Y8, Y7
 	VADDPD       Y7, Y9, Y9
 	VSUBPD       Y9, Y11, Y9
 	VSUBPD       Y6, Y9, Y9
-	VBROADCASTSD consts64<>+160(SB), Y6
+	VBROADCASTSD consts64<>+176(SB), Y6
 	VMULPD       Y6, Y8, Y6
 	VSUBPD       Y9, Y6, Y9
-	VBROADCASTSD consts64<>+168(SB), Y6
+	VBROADCASTSD consts64<>+184(SB), Y6
 	VCMPPD       $0x00, Y6, Y4, Y7
 	VBLENDVPD    Y7, Y6, Y9, Y9
 	VXORPD       Y6, Y6, Y6
 	VCMPPD       $0x00, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+176(SB), Y7
+	VBROADCASTSD consts64<>+192(SB), Y7
 	VBLENDVPD    Y6, Y7, Y9, Y9
 	VXORPD       Y6, Y6, Y6
 	VCMPPD       $0x19, Y6, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y6
+	VBROADCASTSD consts64<>+200(SB), Y6
 	VBLENDVPD    Y4, Y6, Y9, Y9
-	VBROADCASTSD consts64<>+8(SB), Y4
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y5, Y4, Y4
 	VMULPD       Y9, Y4, Y9
 	VSUBPD       Y9, Y10, Y4
@@ -30094,160 +30582,160 @@ single1:
 	VMOVUPD      (CX)(SI*8), Y5
 	VBROADCASTSD a+72(FP), Y6
 	VADDPD       Y6, Y4, Y6
-	VBROADCASTSD consts64<>+24(SB), Y7
+	VBROADCASTSD consts64<>+48(SB), Y7
 	VCMPPD       $0x11, Y7, Y6, Y7
-	VBROADCASTSD consts64<>+32(SB), Y8
+	VBROADCASTSD consts64<>+56(SB), Y8
 	VMULPD       Y8, Y6, Y8
 	VBLENDVPD    Y7, Y8, Y6, Y8
-	VBROADCASTSD consts64<>+40(SB), Y9
+	VBROADCASTSD consts64<>+64(SB), Y9
 	VXORPD       Y10, Y10, Y10
 	VBLENDVPD    Y7, Y9, Y10, Y7
 	VPSRLQ       $0x34, Y8, Y9
-	VBROADCASTSD consts64<>+48(SB), Y10
+	VBROADCASTSD consts64<>+72(SB), Y10
 	VORPD        Y10, Y9, Y9
-	VBROADCASTSD consts64<>+56(SB), Y10
+	VBROADCASTSD consts64<>+80(SB), Y10
 	VSUBPD       Y10, Y9, Y9
 	VSUBPD       Y7, Y9, Y9
-	VBROADCASTSD consts64<>+64(SB), Y7
+	VBROADCASTSD consts64<>+88(SB), Y7
 	VANDPD       Y7, Y8, Y7
-	VBROADCASTSD consts64<>+8(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y8
 	VORPD        Y8, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y8
-	VBROADCASTSD consts64<>+72(SB), Y10
+	VBROADCASTSD consts64<>+0(SB), Y8
+	VBROADCASTSD consts64<>+96(SB), Y10
 	VCMPPD       $0x1e, Y10, Y7, Y10
-	VBROADCASTSD consts64<>+80(SB), Y11
+	VBROADCASTSD consts64<>+104(SB), Y11
 	VMULPD       Y11, Y7, Y11
 	VBLENDVPD    Y10, Y11, Y7, Y7
 	VXORPD       Y11, Y11, Y11
 	VBLENDVPD    Y10, Y8, Y11, Y8
 	VADDPD       Y8, Y9, Y9
-	VBROADCASTSD consts64<>+8(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y8
 	VSUBPD       Y8, Y7, Y7
-	VBROADCASTSD consts64<>+88(SB), Y8
+	VBROADCASTSD consts64<>+16(SB), Y8
 	VADDPD       Y8, Y7, Y8
 	VDIVPD       Y8, Y7, Y8
 	VMULPD       Y8, Y8, Y10
 	VMULPD       Y10, Y10, Y11
-	VBROADCASTSD consts64<>+96(SB), Y12
-	VBROADCASTSD consts64<>+104(SB), Y13
-	VFMADD213PD  Y13, Y11, Y12
-	VBROADCASTSD consts64<>+112(SB), Y13
-	VFMADD213PD  Y13, Y11, Y12
+	VBROADCASTSD consts64<>+112(SB), Y12
 	VBROADCASTSD consts64<>+120(SB), Y13
 	VFMADD213PD  Y13, Y11, Y12
-	VMULPD       Y10, Y12, Y12
-	VBROADCASTSD consts64<>+128(SB), Y10
+	VBROADCASTSD consts64<>+128(SB), Y13
+	VFMADD213PD  Y13, Y11, Y12
 	VBROADCASTSD consts64<>+136(SB), Y13
+	VFMADD213PD  Y13, Y11, Y12
+	VMULPD       Y10, Y12, Y12
+	VBROADCASTSD consts64<>+144(SB), Y10
+	VBROADCASTSD consts64<>+152(SB), Y13
 	VFMADD213PD  Y13, Y11, Y10
-	VBROADCASTSD consts64<>+144(SB), Y13
+	VBROADCASTSD consts64<>+160(SB), Y13
 	VFMADD213PD  Y13, Y11, Y10
 	VMULPD       Y11, Y10, Y10
 	VADDPD       Y10, Y12, Y10
 	VMULPD       Y7, Y7, Y11
-	VBROADCASTSD consts64<>+80(SB), Y12
+	VBROADCASTSD consts64<>+104(SB), Y12
 	VMULPD       Y12, Y11, Y11
 	VADDPD       Y10, Y11, Y10
 	VMULPD       Y10, Y8, Y10
-	VBROADCASTSD consts64<>+152(SB), Y8
+	VBROADCASTSD consts64<>+168(SB), Y8
 	VMULPD       Y8, Y9, Y8
 	VADDPD       Y8, Y10, Y10
 	VSUBPD       Y10, Y11, Y10
 	VSUBPD       Y7, Y10, Y10
-	VBROADCASTSD consts64<>+160(SB), Y7
+	VBROADCASTSD consts64<>+176(SB), Y7
 	VMULPD       Y7, Y9, Y7
 	VSUBPD       Y10, Y7, Y10
-	VBROADCASTSD consts64<>+168(SB), Y7
+	VBROADCASTSD consts64<>+184(SB), Y7
 	VCMPPD       $0x00, Y7, Y6, Y8
 	VBLENDVPD    Y8, Y7, Y10, Y10
 	VXORPD       Y7, Y7, Y7
 	VCMPPD       $0x00, Y7, Y6, Y7
-	VBROADCASTSD consts64<>+176(SB), Y8
+	VBROADCASTSD consts64<>+192(SB), Y8
 	VBLENDVPD    Y7, Y8, Y10, Y10
 	VXORPD       Y7, Y7, Y7
 	VCMPPD       $0x19, Y7, Y6, Y6
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+200(SB), Y7
 	VBLENDVPD    Y6, Y7, Y10, Y10
 	VMULPD       Y10, Y5, Y10
-	VBROADCASTSD consts64<>+192(SB), Y6
-	VXORPD       Y6, Y10, Y10
 	VBROADCASTSD consts64<>+8(SB), Y6
+	VXORPD       Y6, Y10, Y10
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y4, Y6, Y4
 	VBROADCASTSD a+72(FP), Y6
 	VADDPD       Y6, Y4, Y4
-	VBROADCASTSD consts64<>+24(SB), Y6
+	VBROADCASTSD consts64<>+48(SB), Y6
 	VCMPPD       $0x11, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+32(SB), Y7
+	VBROADCASTSD consts64<>+56(SB), Y7
 	VMULPD       Y7, Y4, Y7
 	VBLENDVPD    Y6, Y7, Y4, Y7
-	VBROADCASTSD consts64<>+40(SB), Y8
+	VBROADCASTSD consts64<>+64(SB), Y8
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y6, Y8, Y9, Y6
 	VPSRLQ       $0x34, Y7, Y8
-	VBROADCASTSD consts64<>+48(SB), Y9
+	VBROADCASTSD consts64<>+72(SB), Y9
 	VORPD        Y9, Y8, Y8
-	VBROADCASTSD consts64<>+56(SB), Y9
+	VBROADCASTSD consts64<>+80(SB), Y9
 	VSUBPD       Y9, Y8, Y8
 	VSUBPD       Y6, Y8, Y8
-	VBROADCASTSD consts64<>+64(SB), Y6
+	VBROADCASTSD consts64<>+88(SB), Y6
 	VANDPD       Y6, Y7, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+0(SB), Y7
 	VORPD        Y7, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
-	VBROADCASTSD consts64<>+72(SB), Y9
+	VBROADCASTSD consts64<>+0(SB), Y7
+	VBROADCASTSD consts64<>+96(SB), Y9
 	VCMPPD       $0x1e, Y9, Y6, Y9
-	VBROADCASTSD consts64<>+80(SB), Y11
+	VBROADCASTSD consts64<>+104(SB), Y11
 	VMULPD       Y11, Y6, Y11
 	VBLENDVPD    Y9, Y11, Y6, Y6
 	VXORPD       Y11, Y11, Y11
 	VBLENDVPD    Y9, Y7, Y11, Y7
 	VADDPD       Y7, Y8, Y8
-	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+0(SB), Y7
 	VSUBPD       Y7, Y6, Y6
-	VBROADCASTSD consts64<>+88(SB), Y7
+	VBROADCASTSD consts64<>+16(SB), Y7
 	VADDPD       Y7, Y6, Y7
 	VDIVPD       Y7, Y6, Y7
 	VMULPD       Y7, Y7, Y9
 	VMULPD       Y9, Y9, Y11
-	VBROADCASTSD consts64<>+96(SB), Y12
-	VBROADCASTSD consts64<>+104(SB), Y13
-	VFMADD213PD  Y13, Y11, Y12
-	VBROADCASTSD consts64<>+112(SB), Y13
-	VFMADD213PD  Y13, Y11, Y12
+	VBROADCASTSD consts64<>+112(SB), Y12
 	VBROADCASTSD consts64<>+120(SB), Y13
 	VFMADD213PD  Y13, Y11, Y12
-	VMULPD       Y9, Y12, Y12
-	VBROADCASTSD consts64<>+128(SB), Y9
+	VBROADCASTSD consts64<>+128(SB), Y13
+	VFMADD213PD  Y13, Y11, Y12
 	VBROADCASTSD consts64<>+136(SB), Y13
+	VFMADD213PD  Y13, Y11, Y12
+	VMULPD       Y9, Y12, Y12
+	VBROADCASTSD consts64<>+144(SB), Y9
+	VBROADCASTSD consts64<>+152(SB), Y13
 	VFMADD213PD  Y13, Y11, Y9
-	VBROADCASTSD consts64<>+144(SB), Y13
+	VBROADCASTSD consts64<>+160(SB), Y13
 	VFMADD213PD  Y13, Y11, Y9
 	VMULPD       Y11, Y9, Y9
 	VADDPD       Y9, Y12, Y9
 	VMULPD       Y6, Y6, Y11
-	VBROADCASTSD consts64<>+80(SB), Y12
+	VBROADCASTSD consts64<>+104(SB), Y12
 	VMULPD       Y12, Y11, Y11
 	VADDPD       Y9, Y11, Y9
 	VMULPD       Y9, Y7, Y9
-	VBROADCASTSD consts64<>+152(SB), Y7
+	VBROADCASTSD consts64<>+168(SB), Y7
 	VMULPD       Y7, Y8, Y7
 	VADDPD       Y7, Y9, Y9
 	VSUBPD       Y9, Y11, Y9
 	VSUBPD       Y6, Y9, Y9
-	VBROADCASTSD consts64<>+160(SB), Y6
+	VBROADCASTSD consts64<>+176(SB), Y6
 	VMULPD       Y6, Y8, Y6
 	VSUBPD       Y9, Y6, Y9
-	VBROADCASTSD consts64<>+168(SB), Y6
+	VBROADCASTSD consts64<>+184(SB), Y6
 	VCMPPD       $0x00, Y6, Y4, Y7
 	VBLENDVPD    Y7, Y6, Y9, Y9
 	VXORPD       Y6, Y6, Y6
 	VCMPPD       $0x00, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+176(SB), Y7
+	VBROADCASTSD consts64<>+192(SB), Y7
 	VBLENDVPD    Y6, Y7, Y9, Y9
 	VXORPD       Y6, Y6, Y6
 	VCMPPD       $0x19, Y6, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y6
+	VBROADCASTSD consts64<>+200(SB), Y6
 	VBLENDVPD    Y4, Y6, Y9, Y9
-	VBROADCASTSD consts64<>+8(SB), Y4
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y5, Y4, Y4
 	VMULPD       Y9, Y4, Y9
 	VSUBPD       Y9, Y10, Y4
@@ -30279,160 +30767,160 @@ tail:
 	VMASKMOVPD   (CX)(SI*8), Y5, Y5
 	VBROADCASTSD a+72(FP), Y6
 	VADDPD       Y6, Y4, Y6
-	VBROADCASTSD consts64<>+24(SB), Y7
+	VBROADCASTSD consts64<>+48(SB), Y7
 	VCMPPD       $0x11, Y7, Y6, Y7
-	VBROADCASTSD consts64<>+32(SB), Y8
+	VBROADCASTSD consts64<>+56(SB), Y8
 	VMULPD       Y8, Y6, Y8
 	VBLENDVPD    Y7, Y8, Y6, Y8
-	VBROADCASTSD consts64<>+40(SB), Y9
+	VBROADCASTSD consts64<>+64(SB), Y9
 	VXORPD       Y10, Y10, Y10
 	VBLENDVPD    Y7, Y9, Y10, Y7
 	VPSRLQ       $0x34, Y8, Y9
-	VBROADCASTSD consts64<>+48(SB), Y10
+	VBROADCASTSD consts64<>+72(SB), Y10
 	VORPD        Y10, Y9, Y9
-	VBROADCASTSD consts64<>+56(SB), Y10
+	VBROADCASTSD consts64<>+80(SB), Y10
 	VSUBPD       Y10, Y9, Y9
 	VSUBPD       Y7, Y9, Y9
-	VBROADCASTSD consts64<>+64(SB), Y7
+	VBROADCASTSD consts64<>+88(SB), Y7
 	VANDPD       Y7, Y8, Y7
-	VBROADCASTSD consts64<>+8(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y8
 	VORPD        Y8, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y8
-	VBROADCASTSD consts64<>+72(SB), Y10
+	VBROADCASTSD consts64<>+0(SB), Y8
+	VBROADCASTSD consts64<>+96(SB), Y10
 	VCMPPD       $0x1e, Y10, Y7, Y10
-	VBROADCASTSD consts64<>+80(SB), Y11
+	VBROADCASTSD consts64<>+104(SB), Y11
 	VMULPD       Y11, Y7, Y11
 	VBLENDVPD    Y10, Y11, Y7, Y7
 	VXORPD       Y11, Y11, Y11
 	VBLENDVPD    Y10, Y8, Y11, Y8
 	VADDPD       Y8, Y9, Y9
-	VBROADCASTSD consts64<>+8(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y8
 	VSUBPD       Y8, Y7, Y7
-	VBROADCASTSD consts64<>+88(SB), Y8
+	VBROADCASTSD consts64<>+16(SB), Y8
 	VADDPD       Y8, Y7, Y8
 	VDIVPD       Y8, Y7, Y8
 	VMULPD       Y8, Y8, Y10
 	VMULPD       Y10, Y10, Y11
-	VBROADCASTSD consts64<>+96(SB), Y12
-	VBROADCASTSD consts64<>+104(SB), Y13
-	VFMADD213PD  Y13, Y11, Y12
-	VBROADCASTSD consts64<>+112(SB), Y13
-	VFMADD213PD  Y13, Y11, Y12
+	VBROADCASTSD consts64<>+112(SB), Y12
 	VBROADCASTSD consts64<>+120(SB), Y13
 	VFMADD213PD  Y13, Y11, Y12
-	VMULPD       Y10, Y12, Y12
-	VBROADCASTSD consts64<>+128(SB), Y10
+	VBROADCASTSD consts64<>+128(SB), Y13
+	VFMADD213PD  Y13, Y11, Y12
 	VBROADCASTSD consts64<>+136(SB), Y13
+	VFMADD213PD  Y13, Y11, Y12
+	VMULPD       Y10, Y12, Y12
+	VBROADCASTSD consts64<>+144(SB), Y10
+	VBROADCASTSD consts64<>+152(SB), Y13
 	VFMADD213PD  Y13, Y11, Y10
-	VBROADCASTSD consts64<>+144(SB), Y13
+	VBROADCASTSD consts64<>+160(SB), Y13
 	VFMADD213PD  Y13, Y11, Y10
 	VMULPD       Y11, Y10, Y10
 	VADDPD       Y10, Y12, Y10
 	VMULPD       Y7, Y7, Y11
-	VBROADCASTSD consts64<>+80(SB), Y12
+	VBROADCASTSD consts64<>+104(SB), Y12
 	VMULPD       Y12, Y11, Y11
 	VADDPD       Y10, Y11, Y10
 	VMULPD       Y10, Y8, Y10
-	VBROADCASTSD consts64<>+152(SB), Y8
+	VBROADCASTSD consts64<>+168(SB), Y8
 	VMULPD       Y8, Y9, Y8
 	VADDPD       Y8, Y10, Y10
 	VSUBPD       Y10, Y11, Y10
 	VSUBPD       Y7, Y10, Y10
-	VBROADCASTSD consts64<>+160(SB), Y7
+	VBROADCASTSD consts64<>+176(SB), Y7
 	VMULPD       Y7, Y9, Y7
 	VSUBPD       Y10, Y7, Y10
-	VBROADCASTSD consts64<>+168(SB), Y7
+	VBROADCASTSD consts64<>+184(SB), Y7
 	VCMPPD       $0x00, Y7, Y6, Y8
 	VBLENDVPD    Y8, Y7, Y10, Y10
 	VXORPD       Y7, Y7, Y7
 	VCMPPD       $0x00, Y7, Y6, Y7
-	VBROADCASTSD consts64<>+176(SB), Y8
+	VBROADCASTSD consts64<>+192(SB), Y8
 	VBLENDVPD    Y7, Y8, Y10, Y10
 	VXORPD       Y7, Y7, Y7
 	VCMPPD       $0x19, Y7, Y6, Y6
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+200(SB), Y7
 	VBLENDVPD    Y6, Y7, Y10, Y10
 	VMULPD       Y10, Y5, Y10
-	VBROADCASTSD consts64<>+192(SB), Y6
-	VXORPD       Y6, Y10, Y10
 	VBROADCASTSD consts64<>+8(SB), Y6
+	VXORPD       Y6, Y10, Y10
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y4, Y6, Y4
 	VBROADCASTSD a+72(FP), Y6
 	VADDPD       Y6, Y4, Y4
-	VBROADCASTSD consts64<>+24(SB), Y6
+	VBROADCASTSD consts64<>+48(SB), Y6
 	VCMPPD       $0x11, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+32(SB), Y7
+	VBROADCASTSD consts64<>+56(SB), Y7
 	VMULPD       Y7, Y4, Y7
 	VBLENDVPD    Y6, Y7, Y4, Y7
-	VBROADCASTSD consts64<>+40(SB), Y8
+	VBROADCASTSD consts64<>+64(SB), Y8
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y6, Y8, Y9, Y6
 	VPSRLQ       $0x34, Y7, Y8
-	VBROADCASTSD consts64<>+48(SB), Y9
+	VBROADCASTSD consts64<>+72(SB), Y9
 	VORPD        Y9, Y8, Y8
-	VBROADCASTSD consts64<>+56(SB), Y9
+	VBROADCASTSD consts64<>+80(SB), Y9
 	VSUBPD       Y9, Y8, Y8
 	VSUBPD       Y6, Y8, Y8
-	VBROADCASTSD consts64<>+64(SB), Y6
+	VBROADCASTSD consts64<>+88(SB), Y6
 	VANDPD       Y6, Y7, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+0(SB), Y7
 	VORPD        Y7, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
-	VBROADCASTSD consts64<>+72(SB), Y9
+	VBROADCASTSD consts64<>+0(SB), Y7
+	VBROADCASTSD consts64<>+96(SB), Y9
 	VCMPPD       $0x1e, Y9, Y6, Y9
-	VBROADCASTSD consts64<>+80(SB), Y11
+	VBROADCASTSD consts64<>+104(SB), Y11
 	VMULPD       Y11, Y6, Y11
 	VBLENDVPD    Y9, Y11, Y6, Y6
 	VXORPD       Y11, Y11, Y11
 	VBLENDVPD    Y9, Y7, Y11, Y7
 	VADDPD       Y7, Y8, Y8
-	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+0(SB), Y7
 	VSUBPD       Y7, Y6, Y6
-	VBROADCASTSD consts64<>+88(SB), Y7
+	VBROADCASTSD consts64<>+16(SB), Y7
 	VADDPD       Y7, Y6, Y7
 	VDIVPD       Y7, Y6, Y7
 	VMULPD       Y7, Y7, Y9
 	VMULPD       Y9, Y9, Y11
-	VBROADCASTSD consts64<>+96(SB), Y12
-	VBROADCASTSD consts64<>+104(SB), Y13
-	VFMADD213PD  Y13, Y11, Y12
-	VBROADCASTSD consts64<>+112(SB), Y13
-	VFMADD213PD  Y13, Y11, Y12
+	VBROADCASTSD consts64<>+112(SB), Y12
 	VBROADCASTSD consts64<>+120(SB), Y13
 	VFMADD213PD  Y13, Y11, Y12
-	VMULPD       Y9, Y12, Y12
-	VBROADCASTSD consts64<>+128(SB), Y9
+	VBROADCASTSD consts64<>+128(SB), Y13
+	VFMADD213PD  Y13, Y11, Y12
 	VBROADCASTSD consts64<>+136(SB), Y13
+	VFMADD213PD  Y13, Y11, Y12
+	VMULPD       Y9, Y12, Y12
+	VBROADCASTSD consts64<>+144(SB), Y9
+	VBROADCASTSD consts64<>+152(SB), Y13
 	VFMADD213PD  Y13, Y11, Y9
-	VBROADCASTSD consts64<>+144(SB), Y13
+	VBROADCASTSD consts64<>+160(SB), Y13
 	VFMADD213PD  Y13, Y11, Y9
 	VMULPD       Y11, Y9, Y9
 	VADDPD       Y9, Y12, Y9
 	VMULPD       Y6, Y6, Y11
-	VBROADCASTSD consts64<>+80(SB), Y12
+	VBROADCASTSD consts64<>+104(SB), Y12
 	VMULPD       Y12, Y11, Y11
 	VADDPD       Y9, Y11, Y9
 	VMULPD       Y9, Y7, Y9
-	VBROADCASTSD consts64<>+152(SB), Y7
+	VBROADCASTSD consts64<>+168(SB), Y7
 	VMULPD       Y7, Y8, Y7
 	VADDPD       Y7, Y9, Y9
 	VSUBPD       Y9, Y11, Y9
 	VSUBPD       Y6, Y9, Y9
-	VBROADCASTSD consts64<>+160(SB), Y6
+	VBROADCASTSD consts64<>+176(SB), Y6
 	VMULPD       Y6, Y8, Y6
 	VSUBPD       Y9, Y6, Y9
-	VBROADCASTSD consts64<>+168(SB), Y6
+	VBROADCASTSD consts64<>+184(SB), Y6
 	VCMPPD       $0x00, Y6, Y4, Y7
 	VBLENDVPD    Y7, Y6, Y9, Y9
 	VXORPD       Y6, Y6, Y6
 	VCMPPD       $0x00, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+176(SB), Y7
+	VBROADCASTSD consts64<>+192(SB), Y7
 	VBLENDVPD    Y6, Y7, Y9, Y9
 	VXORPD       Y6, Y6, Y6
 	VCMPPD       $0x19, Y6, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y6
+	VBROADCASTSD consts64<>+200(SB), Y6
 	VBLENDVPD    Y4, Y6, Y9, Y9
-	VBROADCASTSD consts64<>+8(SB), Y4
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y5, Y4, Y4
 	VMULPD       Y9, Y4, Y9
 	VSUBPD       Y9, Y10, Y4
@@ -30493,160 +30981,160 @@ loop:
 	VMOVUPD      (CX)(BX*8), Y3
 	VBROADCASTSD a+80(FP), Y4
 	VADDPD       Y4, Y2, Y4
-	VBROADCASTSD consts64<>+24(SB), Y5
+	VBROADCASTSD consts64<>+48(SB), Y5
 	VCMPPD       $0x11, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+32(SB), Y6
+	VBROADCASTSD consts64<>+56(SB), Y6
 	VMULPD       Y6, Y4, Y6
 	VBLENDVPD    Y5, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+40(SB), Y7
+	VBROADCASTSD consts64<>+64(SB), Y7
 	VXORPD       Y8, Y8, Y8
 	VBLENDVPD    Y5, Y7, Y8, Y5
 	VPSRLQ       $0x34, Y6, Y7
-	VBROADCASTSD consts64<>+48(SB), Y8
+	VBROADCASTSD consts64<>+72(SB), Y8
 	VORPD        Y8, Y7, Y7
-	VBROADCASTSD consts64<>+56(SB), Y8
+	VBROADCASTSD consts64<>+80(SB), Y8
 	VSUBPD       Y8, Y7, Y7
 	VSUBPD       Y5, Y7, Y7
-	VBROADCASTSD consts64<>+64(SB), Y5
+	VBROADCASTSD consts64<>+88(SB), Y5
 	VANDPD       Y5, Y6, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VORPD        Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VBROADCASTSD consts64<>+72(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y6
+	VBROADCASTSD consts64<>+96(SB), Y8
 	VCMPPD       $0x1e, Y8, Y5, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y5, Y9
 	VBLENDVPD    Y8, Y9, Y5, Y5
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y8, Y6, Y9, Y6
 	VADDPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+88(SB), Y6
+	VBROADCASTSD consts64<>+16(SB), Y6
 	VADDPD       Y6, Y5, Y6
 	VDIVPD       Y6, Y5, Y6
 	VMULPD       Y6, Y6, Y8
 	VMULPD       Y8, Y8, Y9
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VBROADCASTSD consts64<>+104(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
-	VBROADCASTSD consts64<>+112(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y10
 	VBROADCASTSD consts64<>+120(SB), Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VMULPD       Y8, Y10, Y10
-	VBROADCASTSD consts64<>+128(SB), Y8
+	VBROADCASTSD consts64<>+128(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
 	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y8, Y10, Y10
+	VBROADCASTSD consts64<>+144(SB), Y8
+	VBROADCASTSD consts64<>+152(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
-	VBROADCASTSD consts64<>+144(SB), Y11
+	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
 	VMULPD       Y9, Y8, Y8
 	VADDPD       Y8, Y10, Y8
 	VMULPD       Y5, Y5, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y8, Y9, Y8
 	VMULPD       Y8, Y6, Y8
-	VBROADCASTSD consts64<>+152(SB), Y6
+	VBROADCASTSD consts64<>+168(SB), Y6
 	VMULPD       Y6, Y7, Y6
 	VADDPD       Y6, Y8, Y8
 	VSUBPD       Y8, Y9, Y8
 	VSUBPD       Y5, Y8, Y8
-	VBROADCASTSD consts64<>+160(SB), Y5
+	VBROADCASTSD consts64<>+176(SB), Y5
 	VMULPD       Y5, Y7, Y5
 	VSUBPD       Y8, Y5, Y8
-	VBROADCASTSD consts64<>+168(SB), Y5
+	VBROADCASTSD consts64<>+184(SB), Y5
 	VCMPPD       $0x00, Y5, Y4, Y6
 	VBLENDVPD    Y6, Y5, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x00, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+176(SB), Y6
+	VBROADCASTSD consts64<>+192(SB), Y6
 	VBLENDVPD    Y5, Y6, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x19, Y5, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y5
+	VBROADCASTSD consts64<>+200(SB), Y5
 	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       Y8, Y3, Y8
-	VBROADCASTSD consts64<>+192(SB), Y4
-	VXORPD       Y4, Y8, Y8
 	VBROADCASTSD consts64<>+8(SB), Y4
+	VXORPD       Y4, Y8, Y8
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y2, Y4, Y2
 	VBROADCASTSD a+80(FP), Y4
 	VADDPD       Y4, Y2, Y2
-	VBROADCASTSD consts64<>+24(SB), Y4
+	VBROADCASTSD consts64<>+48(SB), Y4
 	VCMPPD       $0x11, Y4, Y2, Y4
-	VBROADCASTSD consts64<>+32(SB), Y5
+	VBROADCASTSD consts64<>+56(SB), Y5
 	VMULPD       Y5, Y2, Y5
 	VBLENDVPD    Y4, Y5, Y2, Y5
-	VBROADCASTSD consts64<>+40(SB), Y6
+	VBROADCASTSD consts64<>+64(SB), Y6
 	VXORPD       Y7, Y7, Y7
 	VBLENDVPD    Y4, Y6, Y7, Y4
 	VPSRLQ       $0x34, Y5, Y6
-	VBROADCASTSD consts64<>+48(SB), Y7
+	VBROADCASTSD consts64<>+72(SB), Y7
 	VORPD        Y7, Y6, Y6
-	VBROADCASTSD consts64<>+56(SB), Y7
+	VBROADCASTSD consts64<>+80(SB), Y7
 	VSUBPD       Y7, Y6, Y6
 	VSUBPD       Y4, Y6, Y6
-	VBROADCASTSD consts64<>+64(SB), Y4
+	VBROADCASTSD consts64<>+88(SB), Y4
 	VANDPD       Y4, Y5, Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	VORPD        Y5, Y4, Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
-	VBROADCASTSD consts64<>+72(SB), Y7
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+96(SB), Y7
 	VCMPPD       $0x1e, Y7, Y4, Y7
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y4, Y9
 	VBLENDVPD    Y7, Y9, Y4, Y4
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y7, Y5, Y9, Y5
 	VADDPD       Y5, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	VSUBPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+88(SB), Y5
+	VBROADCASTSD consts64<>+16(SB), Y5
 	VADDPD       Y5, Y4, Y5
 	VDIVPD       Y5, Y4, Y5
 	VMULPD       Y5, Y5, Y7
 	VMULPD       Y7, Y7, Y9
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VBROADCASTSD consts64<>+104(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
-	VBROADCASTSD consts64<>+112(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y10
 	VBROADCASTSD consts64<>+120(SB), Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VMULPD       Y7, Y10, Y10
-	VBROADCASTSD consts64<>+128(SB), Y7
+	VBROADCASTSD consts64<>+128(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
 	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y7, Y10, Y10
+	VBROADCASTSD consts64<>+144(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y11
 	VFMADD213PD  Y11, Y9, Y7
-	VBROADCASTSD consts64<>+144(SB), Y11
+	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  Y11, Y9, Y7
 	VMULPD       Y9, Y7, Y7
 	VADDPD       Y7, Y10, Y7
 	VMULPD       Y4, Y4, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y7, Y9, Y7
 	VMULPD       Y7, Y5, Y7
-	VBROADCASTSD consts64<>+152(SB), Y5
+	VBROADCASTSD consts64<>+168(SB), Y5
 	VMULPD       Y5, Y6, Y5
 	VADDPD       Y5, Y7, Y7
 	VSUBPD       Y7, Y9, Y7
 	VSUBPD       Y4, Y7, Y7
-	VBROADCASTSD consts64<>+160(SB), Y4
+	VBROADCASTSD consts64<>+176(SB), Y4
 	VMULPD       Y4, Y6, Y4
 	VSUBPD       Y7, Y4, Y7
-	VBROADCASTSD consts64<>+168(SB), Y4
+	VBROADCASTSD consts64<>+184(SB), Y4
 	VCMPPD       $0x00, Y4, Y2, Y5
 	VBLENDVPD    Y5, Y4, Y7, Y7
 	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x00, Y4, Y2, Y4
-	VBROADCASTSD consts64<>+176(SB), Y5
+	VBROADCASTSD consts64<>+192(SB), Y5
 	VBLENDVPD    Y4, Y5, Y7, Y7
 	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x19, Y4, Y2, Y2
-	VBROADCASTSD consts64<>+184(SB), Y4
+	VBROADCASTSD consts64<>+200(SB), Y4
 	VBLENDVPD    Y2, Y4, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y2
+	VBROADCASTSD consts64<>+0(SB), Y2
 	VSUBPD       Y3, Y2, Y2
 	VMULPD       Y7, Y2, Y7
 	VSUBPD       Y7, Y8, Y2
@@ -30659,160 +31147,160 @@ loop:
 	VMOVUPD      32(CX)(BX*8), Y3
 	VBROADCASTSD a+80(FP), Y4
 	VADDPD       Y4, Y2, Y4
-	VBROADCASTSD consts64<>+24(SB), Y5
+	VBROADCASTSD consts64<>+48(SB), Y5
 	VCMPPD       $0x11, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+32(SB), Y6
+	VBROADCASTSD consts64<>+56(SB), Y6
 	VMULPD       Y6, Y4, Y6
 	VBLENDVPD    Y5, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+40(SB), Y7
+	VBROADCASTSD consts64<>+64(SB), Y7
 	VXORPD       Y8, Y8, Y8
 	VBLENDVPD    Y5, Y7, Y8, Y5
 	VPSRLQ       $0x34, Y6, Y7
-	VBROADCASTSD consts64<>+48(SB), Y8
+	VBROADCASTSD consts64<>+72(SB), Y8
 	VORPD        Y8, Y7, Y7
-	VBROADCASTSD consts64<>+56(SB), Y8
+	VBROADCASTSD consts64<>+80(SB), Y8
 	VSUBPD       Y8, Y7, Y7
 	VSUBPD       Y5, Y7, Y7
-	VBROADCASTSD consts64<>+64(SB), Y5
+	VBROADCASTSD consts64<>+88(SB), Y5
 	VANDPD       Y5, Y6, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VORPD        Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VBROADCASTSD consts64<>+72(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y6
+	VBROADCASTSD consts64<>+96(SB), Y8
 	VCMPPD       $0x1e, Y8, Y5, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y5, Y9
 	VBLENDVPD    Y8, Y9, Y5, Y5
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y8, Y6, Y9, Y6
 	VADDPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+88(SB), Y6
+	VBROADCASTSD consts64<>+16(SB), Y6
 	VADDPD       Y6, Y5, Y6
 	VDIVPD       Y6, Y5, Y6
 	VMULPD       Y6, Y6, Y8
 	VMULPD       Y8, Y8, Y9
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VBROADCASTSD consts64<>+104(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
-	VBROADCASTSD consts64<>+112(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y10
 	VBROADCASTSD consts64<>+120(SB), Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VMULPD       Y8, Y10, Y10
-	VBROADCASTSD consts64<>+128(SB), Y8
+	VBROADCASTSD consts64<>+128(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
 	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y8, Y10, Y10
+	VBROADCASTSD consts64<>+144(SB), Y8
+	VBROADCASTSD consts64<>+152(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
-	VBROADCASTSD consts64<>+144(SB), Y11
+	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
 	VMULPD       Y9, Y8, Y8
 	VADDPD       Y8, Y10, Y8
 	VMULPD       Y5, Y5, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y8, Y9, Y8
 	VMULPD       Y8, Y6, Y8
-	VBROADCASTSD consts64<>+152(SB), Y6
+	VBROADCASTSD consts64<>+168(SB), Y6
 	VMULPD       Y6, Y7, Y6
 	VADDPD       Y6, Y8, Y8
 	VSUBPD       Y8, Y9, Y8
 	VSUBPD       Y5, Y8, Y8
-	VBROADCASTSD consts64<>+160(SB), Y5
+	VBROADCASTSD consts64<>+176(SB), Y5
 	VMULPD       Y5, Y7, Y5
 	VSUBPD       Y8, Y5, Y8
-	VBROADCASTSD consts64<>+168(SB), Y5
+	VBROADCASTSD consts64<>+184(SB), Y5
 	VCMPPD       $0x00, Y5, Y4, Y6
 	VBLENDVPD    Y6, Y5, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x00, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+176(SB), Y6
+	VBROADCASTSD consts64<>+192(SB), Y6
 	VBLENDVPD    Y5, Y6, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x19, Y5, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y5
+	VBROADCASTSD consts64<>+200(SB), Y5
 	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       Y8, Y3, Y8
-	VBROADCASTSD consts64<>+192(SB), Y4
-	VXORPD       Y4, Y8, Y8
 	VBROADCASTSD consts64<>+8(SB), Y4
+	VXORPD       Y4, Y8, Y8
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y2, Y4, Y2
 	VBROADCASTSD a+80(FP), Y4
 	VADDPD       Y4, Y2, Y2
-	VBROADCASTSD consts64<>+24(SB), Y4
+	VBROADCASTSD consts64<>+48(SB), Y4
 	VCMPPD       $0x11, Y4, Y2, Y4
-	VBROADCASTSD consts64<>+32(SB), Y5
+	VBROADCASTSD consts64<>+56(SB), Y5
 	VMULPD       Y5, Y2, Y5
 	VBLENDVPD    Y4, Y5, Y2, Y5
-	VBROADCASTSD consts64<>+40(SB), Y6
+	VBROADCASTSD consts64<>+64(SB), Y6
 	VXORPD       Y7, Y7, Y7
 	VBLENDVPD    Y4, Y6, Y7, Y4
 	VPSRLQ       $0x34, Y5, Y6
-	VBROADCASTSD consts64<>+48(SB), Y7
+	VBROADCASTSD consts64<>+72(SB), Y7
 	VORPD        Y7, Y6, Y6
-	VBROADCASTSD consts64<>+56(SB), Y7
+	VBROADCASTSD consts64<>+80(SB), Y7
 	VSUBPD       Y7, Y6, Y6
 	VSUBPD       Y4, Y6, Y6
-	VBROADCASTSD consts64<>+64(SB), Y4
+	VBROADCASTSD consts64<>+88(SB), Y4
 	VANDPD       Y4, Y5, Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	VORPD        Y5, Y4, Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
-	VBROADCASTSD consts64<>+72(SB), Y7
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+96(SB), Y7
 	VCMPPD       $0x1e, Y7, Y4, Y7
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y4, Y9
 	VBLENDVPD    Y7, Y9, Y4, Y4
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y7, Y5, Y9, Y5
 	VADDPD       Y5, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	VSUBPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+88(SB), Y5
+	VBROADCASTSD consts64<>+16(SB), Y5
 	VADDPD       Y5, Y4, Y5
 	VDIVPD       Y5, Y4, Y5
 	VMULPD       Y5, Y5, Y7
 	VMULPD       Y7, Y7, Y9
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VBROADCASTSD consts64<>+104(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
-	VBROADCASTSD consts64<>+112(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y10
 	VBROADCASTSD consts64<>+120(SB), Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VMULPD       Y7, Y10, Y10
-	VBROADCASTSD consts64<>+128(SB), Y7
+	VBROADCASTSD consts64<>+128(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
 	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y7, Y10, Y10
+	VBROADCASTSD consts64<>+144(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y11
 	VFMADD213PD  Y11, Y9, Y7
-	VBROADCASTSD consts64<>+144(SB), Y11
+	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  Y11, Y9, Y7
 	VMULPD       Y9, Y7, Y7
 	VADDPD       Y7, Y10, Y7
 	VMULPD       Y4, Y4, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y7, Y9, Y7
 	VMULPD       Y7, Y5, Y7
-	VBROADCASTSD consts64<>+152(SB), Y5
+	VBROADCASTSD consts64<>+168(SB), Y5
 	VMULPD       Y5, Y6, Y5
 	VADDPD       Y5, Y7, Y7
 	VSUBPD       Y7, Y9, Y7
 	VSUBPD       Y4, Y7, Y7
-	VBROADCASTSD consts64<>+160(SB), Y4
+	VBROADCASTSD consts64<>+176(SB), Y4
 	VMULPD       Y4, Y6, Y4
 	VSUBPD       Y7, Y4, Y7
-	VBROADCASTSD consts64<>+168(SB), Y4
+	VBROADCASTSD consts64<>+184(SB), Y4
 	VCMPPD       $0x00, Y4, Y2, Y5
 	VBLENDVPD    Y5, Y4, Y7, Y7
 	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x00, Y4, Y2, Y4
-	VBROADCASTSD consts64<>+176(SB), Y5
+	VBROADCASTSD consts64<>+192(SB), Y5
 	VBLENDVPD    Y4, Y5, Y7, Y7
 	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x19, Y4, Y2, Y2
-	VBROADCASTSD consts64<>+184(SB), Y4
+	VBROADCASTSD consts64<>+200(SB), Y4
 	VBLENDVPD    Y2, Y4, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y2
+	VBROADCASTSD consts64<>+0(SB), Y2
 	VSUBPD       Y3, Y2, Y2
 	VMULPD       Y7, Y2, Y7
 	VSUBPD       Y7, Y8, Y2
@@ -30835,160 +31323,160 @@ single1:
 	VMOVUPD      (CX)(BX*8), Y3
 	VBROADCASTSD a+80(FP), Y4
 	VADDPD       Y4, Y2, Y4
-	VBROADCASTSD consts64<>+24(SB), Y5
+	VBROADCASTSD consts64<>+48(SB), Y5
 	VCMPPD       $0x11, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+32(SB), Y6
+	VBROADCASTSD consts64<>+56(SB), Y6
 	VMULPD       Y6, Y4, Y6
 	VBLENDVPD    Y5, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+40(SB), Y7
+	VBROADCASTSD consts64<>+64(SB), Y7
 	VXORPD       Y8, Y8, Y8
 	VBLENDVPD    Y5, Y7, Y8, Y5
 	VPSRLQ       $0x34, Y6, Y7
-	VBROADCASTSD consts64<>+48(SB), Y8
+	VBROADCASTSD consts64<>+72(SB), Y8
 	VORPD        Y8, Y7, Y7
-	VBROADCASTSD consts64<>+56(SB), Y8
+	VBROADCASTSD consts64<>+80(SB), Y8
 	VSUBPD       Y8, Y7, Y7
 	VSUBPD       Y5, Y7, Y7
-	VBROADCASTSD consts64<>+64(SB), Y5
+	VBROADCASTSD consts64<>+88(SB), Y5
 	VANDPD       Y5, Y6, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VORPD        Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VBROADCASTSD consts64<>+72(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y6
+	VBROADCASTSD consts64<>+96(SB), Y8
 	VCMPPD       $0x1e, Y8, Y5, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y5, Y9
 	VBLENDVPD    Y8, Y9, Y5, Y5
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y8, Y6, Y9, Y6
 	VADDPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+88(SB), Y6
+	VBROADCASTSD consts64<>+16(SB), Y6
 	VADDPD       Y6, Y5, Y6
 	VDIVPD       Y6, Y5, Y6
 	VMULPD       Y6, Y6, Y8
 	VMULPD       Y8, Y8, Y9
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VBROADCASTSD consts64<>+104(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
-	VBROADCASTSD consts64<>+112(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y10
 	VBROADCASTSD consts64<>+120(SB), Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VMULPD       Y8, Y10, Y10
-	VBROADCASTSD consts64<>+128(SB), Y8
+	VBROADCASTSD consts64<>+128(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
 	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y8, Y10, Y10
+	VBROADCASTSD consts64<>+144(SB), Y8
+	VBROADCASTSD consts64<>+152(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
-	VBROADCASTSD consts64<>+144(SB), Y11
+	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
 	VMULPD       Y9, Y8, Y8
 	VADDPD       Y8, Y10, Y8
 	VMULPD       Y5, Y5, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y8, Y9, Y8
 	VMULPD       Y8, Y6, Y8
-	VBROADCASTSD consts64<>+152(SB), Y6
+	VBROADCASTSD consts64<>+168(SB), Y6
 	VMULPD       Y6, Y7, Y6
 	VADDPD       Y6, Y8, Y8
 	VSUBPD       Y8, Y9, Y8
 	VSUBPD       Y5, Y8, Y8
-	VBROADCASTSD consts64<>+160(SB), Y5
+	VBROADCASTSD consts64<>+176(SB), Y5
 	VMULPD       Y5, Y7, Y5
 	VSUBPD       Y8, Y5, Y8
-	VBROADCASTSD consts64<>+168(SB), Y5
+	VBROADCASTSD consts64<>+184(SB), Y5
 	VCMPPD       $0x00, Y5, Y4, Y6
 	VBLENDVPD    Y6, Y5, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x00, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+176(SB), Y6
+	VBROADCASTSD consts64<>+192(SB), Y6
 	VBLENDVPD    Y5, Y6, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x19, Y5, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y5
+	VBROADCASTSD consts64<>+200(SB), Y5
 	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       Y8, Y3, Y8
-	VBROADCASTSD consts64<>+192(SB), Y4
-	VXORPD       Y4, Y8, Y8
 	VBROADCASTSD consts64<>+8(SB), Y4
+	VXORPD       Y4, Y8, Y8
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y2, Y4, Y2
 	VBROADCASTSD a+80(FP), Y4
 	VADDPD       Y4, Y2, Y2
-	VBROADCASTSD consts64<>+24(SB), Y4
+	VBROADCASTSD consts64<>+48(SB), Y4
 	VCMPPD       $0x11, Y4, Y2, Y4
-	VBROADCASTSD consts64<>+32(SB), Y5
+	VBROADCASTSD consts64<>+56(SB), Y5
 	VMULPD       Y5, Y2, Y5
 	VBLENDVPD    Y4, Y5, Y2, Y5
-	VBROADCASTSD consts64<>+40(SB), Y6
+	VBROADCASTSD consts64<>+64(SB), Y6
 	VXORPD       Y7, Y7, Y7
 	VBLENDVPD    Y4, Y6, Y7, Y4
 	VPSRLQ       $0x34, Y5, Y6
-	VBROADCASTSD consts64<>+48(SB), Y7
+	VBROADCASTSD consts64<>+72(SB), Y7
 	VORPD        Y7, Y6, Y6
-	VBROADCASTSD consts64<>+56(SB), Y7
+	VBROADCASTSD consts64<>+80(SB), Y7
 	VSUBPD       Y7, Y6, Y6
 	VSUBPD       Y4, Y6, Y6
-	VBROADCASTSD consts64<>+64(SB), Y4
+	VBROADCASTSD consts64<>+88(SB), Y4
 	VANDPD       Y4, Y5, Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	VORPD        Y5, Y4, Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
-	VBROADCASTSD consts64<>+72(SB), Y7
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+96(SB), Y7
 	VCMPPD       $0x1e, Y7, Y4, Y7
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y4, Y9
 	VBLENDVPD    Y7, Y9, Y4, Y4
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y7, Y5, Y9, Y5
 	VADDPD       Y5, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	VSUBPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+88(SB), Y5
+	VBROADCASTSD consts64<>+16(SB), Y5
 	VADDPD       Y5, Y4, Y5
 	VDIVPD       Y5, Y4, Y5
 	VMULPD       Y5, Y5, Y7
 	VMULPD       Y7, Y7, Y9
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VBROADCASTSD consts64<>+104(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
-	VBROADCASTSD consts64<>+112(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y10
 	VBROADCASTSD consts64<>+120(SB), Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VMULPD       Y7, Y10, Y10
-	VBROADCASTSD consts64<>+128(SB), Y7
+	VBROADCASTSD consts64<>+128(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
 	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y7, Y10, Y10
+	VBROADCASTSD consts64<>+144(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y11
 	VFMADD213PD  Y11, Y9, Y7
-	VBROADCASTSD consts64<>+144(SB), Y11
+	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  Y11, Y9, Y7
 	VMULPD       Y9, Y7, Y7
 	VADDPD       Y7, Y10, Y7
 	VMULPD       Y4, Y4, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y7, Y9, Y7
 	VMULPD       Y7, Y5, Y7
-	VBROADCASTSD consts64<>+152(SB), Y5
+	VBROADCASTSD consts64<>+168(SB), Y5
 	VMULPD       Y5, Y6, Y5
 	VADDPD       Y5, Y7, Y7
 	VSUBPD       Y7, Y9, Y7
 	VSUBPD       Y4, Y7, Y7
-	VBROADCASTSD consts64<>+160(SB), Y4
+	VBROADCASTSD consts64<>+176(SB), Y4
 	VMULPD       Y4, Y6, Y4
 	VSUBPD       Y7, Y4, Y7
-	VBROADCASTSD consts64<>+168(SB), Y4
+	VBROADCASTSD consts64<>+184(SB), Y4
 	VCMPPD       $0x00, Y4, Y2, Y5
 	VBLENDVPD    Y5, Y4, Y7, Y7
 	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x00, Y4, Y2, Y4
-	VBROADCASTSD consts64<>+176(SB), Y5
+	VBROADCASTSD consts64<>+192(SB), Y5
 	VBLENDVPD    Y4, Y5, Y7, Y7
 	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x19, Y4, Y2, Y2
-	VBROADCASTSD consts64<>+184(SB), Y4
+	VBROADCASTSD consts64<>+200(SB), Y4
 	VBLENDVPD    Y2, Y4, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y2
+	VBROADCASTSD consts64<>+0(SB), Y2
 	VSUBPD       Y3, Y2, Y2
 	VMULPD       Y7, Y2, Y7
 	VSUBPD       Y7, Y8, Y2
@@ -31016,160 +31504,160 @@ tail:
 	VMASKMOVPD   (CX)(BX*8), Y3, Y3
 	VBROADCASTSD a+80(FP), Y4
 	VADDPD       Y4, Y2, Y4
-	VBROADCASTSD consts64<>+24(SB), Y5
+	VBROADCASTSD consts64<>+48(SB), Y5
 	VCMPPD       $0x11, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+32(SB), Y6
+	VBROADCASTSD consts64<>+56(SB), Y6
 	VMULPD       Y6, Y4, Y6
 	VBLENDVPD    Y5, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+40(SB), Y7
+	VBROADCASTSD consts64<>+64(SB), Y7
 	VXORPD       Y8, Y8, Y8
 	VBLENDVPD    Y5, Y7, Y8, Y5
 	VPSRLQ       $0x34, Y6, Y7
-	VBROADCASTSD consts64<>+48(SB), Y8
+	VBROADCASTSD consts64<>+72(SB), Y8
 	VORPD        Y8, Y7, Y7
-	VBROADCASTSD consts64<>+56(SB), Y8
+	VBROADCASTSD consts64<>+80(SB), Y8
 	VSUBPD       Y8, Y7, Y7
 	VSUBPD       Y5, Y7, Y7
-	VBROADCASTSD consts64<>+64(SB), Y5
+	VBROADCASTSD consts64<>+88(SB), Y5
 	VANDPD       Y5, Y6, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VORPD        Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VBROADCASTSD consts64<>+72(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y6
+	VBROADCASTSD consts64<>+96(SB), Y8
 	VCMPPD       $0x1e, Y8, Y5, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y5, Y9
 	VBLENDVPD    Y8, Y9, Y5, Y5
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y8, Y6, Y9, Y6
 	VADDPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+88(SB), Y6
+	VBROADCASTSD consts64<>+16(SB), Y6
 	VADDPD       Y6, Y5, Y6
 	VDIVPD       Y6, Y5, Y6
 	VMULPD       Y6, Y6, Y8
 	VMULPD       Y8, Y8, Y9
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VBROADCASTSD consts64<>+104(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
-	VBROADCASTSD consts64<>+112(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y10
 	VBROADCASTSD consts64<>+120(SB), Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VMULPD       Y8, Y10, Y10
-	VBROADCASTSD consts64<>+128(SB), Y8
+	VBROADCASTSD consts64<>+128(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
 	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y8, Y10, Y10
+	VBROADCASTSD consts64<>+144(SB), Y8
+	VBROADCASTSD consts64<>+152(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
-	VBROADCASTSD consts64<>+144(SB), Y11
+	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
 	VMULPD       Y9, Y8, Y8
 	VADDPD       Y8, Y10, Y8
 	VMULPD       Y5, Y5, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y8, Y9, Y8
 	VMULPD       Y8, Y6, Y8
-	VBROADCASTSD consts64<>+152(SB), Y6
+	VBROADCASTSD consts64<>+168(SB), Y6
 	VMULPD       Y6, Y7, Y6
 	VADDPD       Y6, Y8, Y8
 	VSUBPD       Y8, Y9, Y8
 	VSUBPD       Y5, Y8, Y8
-	VBROADCASTSD consts64<>+160(SB), Y5
+	VBROADCASTSD consts64<>+176(SB), Y5
 	VMULPD       Y5, Y7, Y5
 	VSUBPD       Y8, Y5, Y8
-	VBROADCASTSD consts64<>+168(SB), Y5
+	VBROADCASTSD consts64<>+184(SB), Y5
 	VCMPPD       $0x00, Y5, Y4, Y6
 	VBLENDVPD    Y6, Y5, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x00, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+176(SB), Y6
+	VBROADCASTSD consts64<>+192(SB), Y6
 	VBLENDVPD    Y5, Y6, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x19, Y5, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y5
+	VBROADCASTSD consts64<>+200(SB), Y5
 	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       Y8, Y3, Y8
-	VBROADCASTSD consts64<>+192(SB), Y4
-	VXORPD       Y4, Y8, Y8
 	VBROADCASTSD consts64<>+8(SB), Y4
+	VXORPD       Y4, Y8, Y8
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y2, Y4, Y2
 	VBROADCASTSD a+80(FP), Y4
 	VADDPD       Y4, Y2, Y2
-	VBROADCASTSD consts64<>+24(SB), Y4
+	VBROADCASTSD consts64<>+48(SB), Y4
 	VCMPPD       $0x11, Y4, Y2, Y4
-	VBROADCASTSD consts64<>+32(SB), Y5
+	VBROADCASTSD consts64<>+56(SB), Y5
 	VMULPD       Y5, Y2, Y5
 	VBLENDVPD    Y4, Y5, Y2, Y5
-	VBROADCASTSD consts64<>+40(SB), Y6
+	VBROADCASTSD consts64<>+64(SB), Y6
 	VXORPD       Y7, Y7, Y7
 	VBLENDVPD    Y4, Y6, Y7, Y4
 	VPSRLQ       $0x34, Y5, Y6
-	VBROADCASTSD consts64<>+48(SB), Y7
+	VBROADCASTSD consts64<>+72(SB), Y7
 	VORPD        Y7, Y6, Y6
-	VBROADCASTSD consts64<>+56(SB), Y7
+	VBROADCASTSD consts64<>+80(SB), Y7
 	VSUBPD       Y7, Y6, Y6
 	VSUBPD       Y4, Y6, Y6
-	VBROADCASTSD consts64<>+64(SB), Y4
+	VBROADCASTSD consts64<>+88(SB), Y4
 	VANDPD       Y4, Y5, Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	VORPD        Y5, Y4, Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
-	VBROADCASTSD consts64<>+72(SB), Y7
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+96(SB), Y7
 	VCMPPD       $0x1e, Y7, Y4, Y7
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y4, Y9
 	VBLENDVPD    Y7, Y9, Y4, Y4
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y7, Y5, Y9, Y5
 	VADDPD       Y5, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	VSUBPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+88(SB), Y5
+	VBROADCASTSD consts64<>+16(SB), Y5
 	VADDPD       Y5, Y4, Y5
 	VDIVPD       Y5, Y4, Y5
 	VMULPD       Y5, Y5, Y7
 	VMULPD       Y7, Y7, Y9
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VBROADCASTSD consts64<>+104(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
-	VBROADCASTSD consts64<>+112(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y10
 	VBROADCASTSD consts64<>+120(SB), Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VMULPD       Y7, Y10, Y10
-	VBROADCASTSD consts64<>+128(SB), Y7
+	VBROADCASTSD consts64<>+128(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
 	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y7, Y10, Y10
+	VBROADCASTSD consts64<>+144(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y11
 	VFMADD213PD  Y11, Y9, Y7
-	VBROADCASTSD consts64<>+144(SB), Y11
+	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  Y11, Y9, Y7
 	VMULPD       Y9, Y7, Y7
 	VADDPD       Y7, Y10, Y7
 	VMULPD       Y4, Y4, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y7, Y9, Y7
 	VMULPD       Y7, Y5, Y7
-	VBROADCASTSD consts64<>+152(SB), Y5
+	VBROADCASTSD consts64<>+168(SB), Y5
 	VMULPD       Y5, Y6, Y5
 	VADDPD       Y5, Y7, Y7
 	VSUBPD       Y7, Y9, Y7
 	VSUBPD       Y4, Y7, Y7
-	VBROADCASTSD consts64<>+160(SB), Y4
+	VBROADCASTSD consts64<>+176(SB), Y4
 	VMULPD       Y4, Y6, Y4
 	VSUBPD       Y7, Y4, Y7
-	VBROADCASTSD consts64<>+168(SB), Y4
+	VBROADCASTSD consts64<>+184(SB), Y4
 	VCMPPD       $0x00, Y4, Y2, Y5
 	VBLENDVPD    Y5, Y4, Y7, Y7
 	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x00, Y4, Y2, Y4
-	VBROADCASTSD consts64<>+176(SB), Y5
+	VBROADCASTSD consts64<>+192(SB), Y5
 	VBLENDVPD    Y4, Y5, Y7, Y7
 	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x19, Y4, Y2, Y2
-	VBROADCASTSD consts64<>+184(SB), Y4
+	VBROADCASTSD consts64<>+200(SB), Y4
 	VBLENDVPD    Y2, Y4, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y2
+	VBROADCASTSD consts64<>+0(SB), Y2
 	VSUBPD       Y3, Y2, Y2
 	VMULPD       Y7, Y2, Y7
 	VSUBPD       Y7, Y8, Y2
@@ -31219,160 +31707,160 @@ loop:
 	VMOVUPD      (CX)(SI*8), Y3
 	VBROADCASTSD a+96(FP), Y4
 	VADDPD       Y4, Y2, Y4
-	VBROADCASTSD consts64<>+24(SB), Y5
+	VBROADCASTSD consts64<>+48(SB), Y5
 	VCMPPD       $0x11, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+32(SB), Y6
+	VBROADCASTSD consts64<>+56(SB), Y6
 	VMULPD       Y6, Y4, Y6
 	VBLENDVPD    Y5, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+40(SB), Y7
+	VBROADCASTSD consts64<>+64(SB), Y7
 	VXORPD       Y8, Y8, Y8
 	VBLENDVPD    Y5, Y7, Y8, Y5
 	VPSRLQ       $0x34, Y6, Y7
-	VBROADCASTSD consts64<>+48(SB), Y8
+	VBROADCASTSD consts64<>+72(SB), Y8
 	VORPD        Y8, Y7, Y7
-	VBROADCASTSD consts64<>+56(SB), Y8
+	VBROADCASTSD consts64<>+80(SB), Y8
 	VSUBPD       Y8, Y7, Y7
 	VSUBPD       Y5, Y7, Y7
-	VBROADCASTSD consts64<>+64(SB), Y5
+	VBROADCASTSD consts64<>+88(SB), Y5
 	VANDPD       Y5, Y6, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VORPD        Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VBROADCASTSD consts64<>+72(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y6
+	VBROADCASTSD consts64<>+96(SB), Y8
 	VCMPPD       $0x1e, Y8, Y5, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y5, Y9
 	VBLENDVPD    Y8, Y9, Y5, Y5
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y8, Y6, Y9, Y6
 	VADDPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+88(SB), Y6
+	VBROADCASTSD consts64<>+16(SB), Y6
 	VADDPD       Y6, Y5, Y6
 	VDIVPD       Y6, Y5, Y6
 	VMULPD       Y6, Y6, Y8
 	VMULPD       Y8, Y8, Y9
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VBROADCASTSD consts64<>+104(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
-	VBROADCASTSD consts64<>+112(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y10
 	VBROADCASTSD consts64<>+120(SB), Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VMULPD       Y8, Y10, Y10
-	VBROADCASTSD consts64<>+128(SB), Y8
+	VBROADCASTSD consts64<>+128(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
 	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y8, Y10, Y10
+	VBROADCASTSD consts64<>+144(SB), Y8
+	VBROADCASTSD consts64<>+152(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
-	VBROADCASTSD consts64<>+144(SB), Y11
+	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
 	VMULPD       Y9, Y8, Y8
 	VADDPD       Y8, Y10, Y8
 	VMULPD       Y5, Y5, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y8, Y9, Y8
 	VMULPD       Y8, Y6, Y8
-	VBROADCASTSD consts64<>+152(SB), Y6
+	VBROADCASTSD consts64<>+168(SB), Y6
 	VMULPD       Y6, Y7, Y6
 	VADDPD       Y6, Y8, Y8
 	VSUBPD       Y8, Y9, Y8
 	VSUBPD       Y5, Y8, Y8
-	VBROADCASTSD consts64<>+160(SB), Y5
+	VBROADCASTSD consts64<>+176(SB), Y5
 	VMULPD       Y5, Y7, Y5
 	VSUBPD       Y8, Y5, Y8
-	VBROADCASTSD consts64<>+168(SB), Y5
+	VBROADCASTSD consts64<>+184(SB), Y5
 	VCMPPD       $0x00, Y5, Y4, Y6
 	VBLENDVPD    Y6, Y5, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x00, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+176(SB), Y6
+	VBROADCASTSD consts64<>+192(SB), Y6
 	VBLENDVPD    Y5, Y6, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x19, Y5, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y5
+	VBROADCASTSD consts64<>+200(SB), Y5
 	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       Y8, Y3, Y8
-	VBROADCASTSD consts64<>+192(SB), Y4
-	VXORPD       Y4, Y8, Y8
 	VBROADCASTSD consts64<>+8(SB), Y4
+	VXORPD       Y4, Y8, Y8
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y2, Y4, Y2
 	VBROADCASTSD a+96(FP), Y4
 	VADDPD       Y4, Y2, Y2
-	VBROADCASTSD consts64<>+24(SB), Y4
+	VBROADCASTSD consts64<>+48(SB), Y4
 	VCMPPD       $0x11, Y4, Y2, Y4
-	VBROADCASTSD consts64<>+32(SB), Y5
+	VBROADCASTSD consts64<>+56(SB), Y5
 	VMULPD       Y5, Y2, Y5
 	VBLENDVPD    Y4, Y5, Y2, Y5
-	VBROADCASTSD consts64<>+40(SB), Y6
+	VBROADCASTSD consts64<>+64(SB), Y6
 	VXORPD       Y7, Y7, Y7
 	VBLENDVPD    Y4, Y6, Y7, Y4
 	VPSRLQ       $0x34, Y5, Y6
-	VBROADCASTSD consts64<>+48(SB), Y7
+	VBROADCASTSD consts64<>+72(SB), Y7
 	VORPD        Y7, Y6, Y6
-	VBROADCASTSD consts64<>+56(SB), Y7
+	VBROADCASTSD consts64<>+80(SB), Y7
 	VSUBPD       Y7, Y6, Y6
 	VSUBPD       Y4, Y6, Y6
-	VBROADCASTSD consts64<>+64(SB), Y4
+	VBROADCASTSD consts64<>+88(SB), Y4
 	VANDPD       Y4, Y5, Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	VORPD        Y5, Y4, Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
-	VBROADCASTSD consts64<>+72(SB), Y7
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+96(SB), Y7
 	VCMPPD       $0x1e, Y7, Y4, Y7
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y4, Y9
 	VBLENDVPD    Y7, Y9, Y4, Y4
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y7, Y5, Y9, Y5
 	VADDPD       Y5, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	VSUBPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+88(SB), Y5
+	VBROADCASTSD consts64<>+16(SB), Y5
 	VADDPD       Y5, Y4, Y5
 	VDIVPD       Y5, Y4, Y5
 	VMULPD       Y5, Y5, Y7
 	VMULPD       Y7, Y7, Y9
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VBROADCASTSD consts64<>+104(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
-	VBROADCASTSD consts64<>+112(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y10
 	VBROADCASTSD consts64<>+120(SB), Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VMULPD       Y7, Y10, Y10
-	VBROADCASTSD consts64<>+128(SB), Y7
+	VBROADCASTSD consts64<>+128(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
 	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y7, Y10, Y10
+	VBROADCASTSD consts64<>+144(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y11
 	VFMADD213PD  Y11, Y9, Y7
-	VBROADCASTSD consts64<>+144(SB), Y11
+	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  Y11, Y9, Y7
 	VMULPD       Y9, Y7, Y7
 	VADDPD       Y7, Y10, Y7
 	VMULPD       Y4, Y4, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y7, Y9, Y7
 	VMULPD       Y7, Y5, Y7
-	VBROADCASTSD consts64<>+152(SB), Y5
+	VBROADCASTSD consts64<>+168(SB), Y5
 	VMULPD       Y5, Y6, Y5
 	VADDPD       Y5, Y7, Y7
 	VSUBPD       Y7, Y9, Y7
 	VSUBPD       Y4, Y7, Y7
-	VBROADCASTSD consts64<>+160(SB), Y4
+	VBROADCASTSD consts64<>+176(SB), Y4
 	VMULPD       Y4, Y6, Y4
 	VSUBPD       Y7, Y4, Y7
-	VBROADCASTSD consts64<>+168(SB), Y4
+	VBROADCASTSD consts64<>+184(SB), Y4
 	VCMPPD       $0x00, Y4, Y2, Y5
 	VBLENDVPD    Y5, Y4, Y7, Y7
 	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x00, Y4, Y2, Y4
-	VBROADCASTSD consts64<>+176(SB), Y5
+	VBROADCASTSD consts64<>+192(SB), Y5
 	VBLENDVPD    Y4, Y5, Y7, Y7
 	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x19, Y4, Y2, Y2
-	VBROADCASTSD consts64<>+184(SB), Y4
+	VBROADCASTSD consts64<>+200(SB), Y4
 	VBLENDVPD    Y2, Y4, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y2
+	VBROADCASTSD consts64<>+0(SB), Y2
 	VSUBPD       Y3, Y2, Y2
 	VMULPD       Y7, Y2, Y7
 	VSUBPD       Y7, Y8, Y2
@@ -31385,160 +31873,160 @@ loop:
 	VMOVUPD      32(CX)(SI*8), Y3
 	VBROADCASTSD a+96(FP), Y4
 	VADDPD       Y4, Y2, Y4
-	VBROADCASTSD consts64<>+24(SB), Y5
+	VBROADCASTSD consts64<>+48(SB), Y5
 	VCMPPD       $0x11, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+32(SB), Y6
+	VBROADCASTSD consts64<>+56(SB), Y6
 	VMULPD       Y6, Y4, Y6
 	VBLENDVPD    Y5, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+40(SB), Y7
+	VBROADCASTSD consts64<>+64(SB), Y7
 	VXORPD       Y8, Y8, Y8
 	VBLENDVPD    Y5, Y7, Y8, Y5
 	VPSRLQ       $0x34, Y6, Y7
-	VBROADCASTSD consts64<>+48(SB), Y8
+	VBROADCASTSD consts64<>+72(SB), Y8
 	VORPD        Y8, Y7, Y7
-	VBROADCASTSD consts64<>+56(SB), Y8
+	VBROADCASTSD consts64<>+80(SB), Y8
 	VSUBPD       Y8, Y7, Y7
 	VSUBPD       Y5, Y7, Y7
-	VBROADCASTSD consts64<>+64(SB), Y5
+	VBROADCASTSD consts64<>+88(SB), Y5
 	VANDPD       Y5, Y6, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VORPD        Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VBROADCASTSD consts64<>+72(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y6
+	VBROADCASTSD consts64<>+96(SB), Y8
 	VCMPPD       $0x1e, Y8, Y5, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y5, Y9
 	VBLENDVPD    Y8, Y9, Y5, Y5
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y8, Y6, Y9, Y6
 	VADDPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+88(SB), Y6
+	VBROADCASTSD consts64<>+16(SB), Y6
 	VADDPD       Y6, Y5, Y6
 	VDIVPD       Y6, Y5, Y6
 	VMULPD       Y6, Y6, Y8
 	VMULPD       Y8, Y8, Y9
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VBROADCASTSD consts64<>+104(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
-	VBROADCASTSD consts64<>+112(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y10
 	VBROADCASTSD consts64<>+120(SB), Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VMULPD       Y8, Y10, Y10
-	VBROADCASTSD consts64<>+128(SB), Y8
+	VBROADCASTSD consts64<>+128(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
 	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y8, Y10, Y10
+	VBROADCASTSD consts64<>+144(SB), Y8
+	VBROADCASTSD consts64<>+152(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
-	VBROADCASTSD consts64<>+144(SB), Y11
+	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
 	VMULPD       Y9, Y8, Y8
 	VADDPD       Y8, Y10, Y8
 	VMULPD       Y5, Y5, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y8, Y9, Y8
 	VMULPD       Y8, Y6, Y8
-	VBROADCASTSD consts64<>+152(SB), Y6
+	VBROADCASTSD consts64<>+168(SB), Y6
 	VMULPD       Y6, Y7, Y6
 	VADDPD       Y6, Y8, Y8
 	VSUBPD       Y8, Y9, Y8
 	VSUBPD       Y5, Y8, Y8
-	VBROADCASTSD consts64<>+160(SB), Y5
+	VBROADCASTSD consts64<>+176(SB), Y5
 	VMULPD       Y5, Y7, Y5
 	VSUBPD       Y8, Y5, Y8
-	VBROADCASTSD consts64<>+168(SB), Y5
+	VBROADCASTSD consts64<>+184(SB), Y5
 	VCMPPD       $0x00, Y5, Y4, Y6
 	VBLENDVPD    Y6, Y5, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x00, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+176(SB), Y6
+	VBROADCASTSD consts64<>+192(SB), Y6
 	VBLENDVPD    Y5, Y6, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x19, Y5, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y5
+	VBROADCASTSD consts64<>+200(SB), Y5
 	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       Y8, Y3, Y8
-	VBROADCASTSD consts64<>+192(SB), Y4
-	VXORPD       Y4, Y8, Y8
 	VBROADCASTSD consts64<>+8(SB), Y4
+	VXORPD       Y4, Y8, Y8
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y2, Y4, Y2
 	VBROADCASTSD a+96(FP), Y4
 	VADDPD       Y4, Y2, Y2
-	VBROADCASTSD consts64<>+24(SB), Y4
+	VBROADCASTSD consts64<>+48(SB), Y4
 	VCMPPD       $0x11, Y4, Y2, Y4
-	VBROADCASTSD consts64<>+32(SB), Y5
+	VBROADCASTSD consts64<>+56(SB), Y5
 	VMULPD       Y5, Y2, Y5
 	VBLENDVPD    Y4, Y5, Y2, Y5
-	VBROADCASTSD consts64<>+40(SB), Y6
+	VBROADCASTSD consts64<>+64(SB), Y6
 	VXORPD       Y7, Y7, Y7
 	VBLENDVPD    Y4, Y6, Y7, Y4
 	VPSRLQ       $0x34, Y5, Y6
-	VBROADCASTSD consts64<>+48(SB), Y7
+	VBROADCASTSD consts64<>+72(SB), Y7
 	VORPD        Y7, Y6, Y6
-	VBROADCASTSD consts64<>+56(SB), Y7
+	VBROADCASTSD consts64<>+80(SB), Y7
 	VSUBPD       Y7, Y6, Y6
 	VSUBPD       Y4, Y6, Y6
-	VBROADCASTSD consts64<>+64(SB), Y4
+	VBROADCASTSD consts64<>+88(SB), Y4
 	VANDPD       Y4, Y5, Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	VORPD        Y5, Y4, Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
-	VBROADCASTSD consts64<>+72(SB), Y7
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+96(SB), Y7
 	VCMPPD       $0x1e, Y7, Y4, Y7
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y4, Y9
 	VBLENDVPD    Y7, Y9, Y4, Y4
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y7, Y5, Y9, Y5
 	VADDPD       Y5, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	VSUBPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+88(SB), Y5
+	VBROADCASTSD consts64<>+16(SB), Y5
 	VADDPD       Y5, Y4, Y5
 	VDIVPD       Y5, Y4, Y5
 	VMULPD       Y5, Y5, Y7
 	VMULPD       Y7, Y7, Y9
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VBROADCASTSD consts64<>+104(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
-	VBROADCASTSD consts64<>+112(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y10
 	VBROADCASTSD consts64<>+120(SB), Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VMULPD       Y7, Y10, Y10
-	VBROADCASTSD consts64<>+128(SB), Y7
+	VBROADCASTSD consts64<>+128(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
 	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y7, Y10, Y10
+	VBROADCASTSD consts64<>+144(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y11
 	VFMADD213PD  Y11, Y9, Y7
-	VBROADCASTSD consts64<>+144(SB), Y11
+	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  Y11, Y9, Y7
 	VMULPD       Y9, Y7, Y7
 	VADDPD       Y7, Y10, Y7
 	VMULPD       Y4, Y4, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y7, Y9, Y7
 	VMULPD       Y7, Y5, Y7
-	VBROADCASTSD consts64<>+152(SB), Y5
+	VBROADCASTSD consts64<>+168(SB), Y5
 	VMULPD       Y5, Y6, Y5
 	VADDPD       Y5, Y7, Y7
 	VSUBPD       Y7, Y9, Y7
 	VSUBPD       Y4, Y7, Y7
-	VBROADCASTSD consts64<>+160(SB), Y4
+	VBROADCASTSD consts64<>+176(SB), Y4
 	VMULPD       Y4, Y6, Y4
 	VSUBPD       Y7, Y4, Y7
-	VBROADCASTSD consts64<>+168(SB), Y4
+	VBROADCASTSD consts64<>+184(SB), Y4
 	VCMPPD       $0x00, Y4, Y2, Y5
 	VBLENDVPD    Y5, Y4, Y7, Y7
 	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x00, Y4, Y2, Y4
-	VBROADCASTSD consts64<>+176(SB), Y5
+	VBROADCASTSD consts64<>+192(SB), Y5
 	VBLENDVPD    Y4, Y5, Y7, Y7
 	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x19, Y4, Y2, Y2
-	VBROADCASTSD consts64<>+184(SB), Y4
+	VBROADCASTSD consts64<>+200(SB), Y4
 	VBLENDVPD    Y2, Y4, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y2
+	VBROADCASTSD consts64<>+0(SB), Y2
 	VSUBPD       Y3, Y2, Y2
 	VMULPD       Y7, Y2, Y7
 	VSUBPD       Y7, Y8, Y2
@@ -31561,160 +32049,160 @@ single1:
 	VMOVUPD      (CX)(SI*8), Y3
 	VBROADCASTSD a+96(FP), Y4
 	VADDPD       Y4, Y2, Y4
-	VBROADCASTSD consts64<>+24(SB), Y5
+	VBROADCASTSD consts64<>+48(SB), Y5
 	VCMPPD       $0x11, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+32(SB), Y6
+	VBROADCASTSD consts64<>+56(SB), Y6
 	VMULPD       Y6, Y4, Y6
 	VBLENDVPD    Y5, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+40(SB), Y7
+	VBROADCASTSD consts64<>+64(SB), Y7
 	VXORPD       Y8, Y8, Y8
 	VBLENDVPD    Y5, Y7, Y8, Y5
 	VPSRLQ       $0x34, Y6, Y7
-	VBROADCASTSD consts64<>+48(SB), Y8
+	VBROADCASTSD consts64<>+72(SB), Y8
 	VORPD        Y8, Y7, Y7
-	VBROADCASTSD consts64<>+56(SB), Y8
+	VBROADCASTSD consts64<>+80(SB), Y8
 	VSUBPD       Y8, Y7, Y7
 	VSUBPD       Y5, Y7, Y7
-	VBROADCASTSD consts64<>+64(SB), Y5
+	VBROADCASTSD consts64<>+88(SB), Y5
 	VANDPD       Y5, Y6, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VORPD        Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VBROADCASTSD consts64<>+72(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y6
+	VBROADCASTSD consts64<>+96(SB), Y8
 	VCMPPD       $0x1e, Y8, Y5, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y5, Y9
 	VBLENDVPD    Y8, Y9, Y5, Y5
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y8, Y6, Y9, Y6
 	VADDPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+88(SB), Y6
+	VBROADCASTSD consts64<>+16(SB), Y6
 	VADDPD       Y6, Y5, Y6
 	VDIVPD       Y6, Y5, Y6
 	VMULPD       Y6, Y6, Y8
 	VMULPD       Y8, Y8, Y9
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VBROADCASTSD consts64<>+104(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
-	VBROADCASTSD consts64<>+112(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y10
 	VBROADCASTSD consts64<>+120(SB), Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VMULPD       Y8, Y10, Y10
-	VBROADCASTSD consts64<>+128(SB), Y8
+	VBROADCASTSD consts64<>+128(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
 	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y8, Y10, Y10
+	VBROADCASTSD consts64<>+144(SB), Y8
+	VBROADCASTSD consts64<>+152(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
-	VBROADCASTSD consts64<>+144(SB), Y11
+	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
 	VMULPD       Y9, Y8, Y8
 	VADDPD       Y8, Y10, Y8
 	VMULPD       Y5, Y5, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y8, Y9, Y8
 	VMULPD       Y8, Y6, Y8
-	VBROADCASTSD consts64<>+152(SB), Y6
+	VBROADCASTSD consts64<>+168(SB), Y6
 	VMULPD       Y6, Y7, Y6
 	VADDPD       Y6, Y8, Y8
 	VSUBPD       Y8, Y9, Y8
 	VSUBPD       Y5, Y8, Y8
-	VBROADCASTSD consts64<>+160(SB), Y5
+	VBROADCASTSD consts64<>+176(SB), Y5
 	VMULPD       Y5, Y7, Y5
 	VSUBPD       Y8, Y5, Y8
-	VBROADCASTSD consts64<>+168(SB), Y5
+	VBROADCASTSD consts64<>+184(SB), Y5
 	VCMPPD       $0x00, Y5, Y4, Y6
 	VBLENDVPD    Y6, Y5, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x00, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+176(SB), Y6
+	VBROADCASTSD consts64<>+192(SB), Y6
 	VBLENDVPD    Y5, Y6, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x19, Y5, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y5
+	VBROADCASTSD consts64<>+200(SB), Y5
 	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       Y8, Y3, Y8
-	VBROADCASTSD consts64<>+192(SB), Y4
-	VXORPD       Y4, Y8, Y8
 	VBROADCASTSD consts64<>+8(SB), Y4
+	VXORPD       Y4, Y8, Y8
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y2, Y4, Y2
 	VBROADCASTSD a+96(FP), Y4
 	VADDPD       Y4, Y2, Y2
-	VBROADCASTSD consts64<>+24(SB), Y4
+	VBROADCASTSD consts64<>+48(SB), Y4
 	VCMPPD       $0x11, Y4, Y2, Y4
-	VBROADCASTSD consts64<>+32(SB), Y5
+	VBROADCASTSD consts64<>+56(SB), Y5
 	VMULPD       Y5, Y2, Y5
 	VBLENDVPD    Y4, Y5, Y2, Y5
-	VBROADCASTSD consts64<>+40(SB), Y6
+	VBROADCASTSD consts64<>+64(SB), Y6
 	VXORPD       Y7, Y7, Y7
 	VBLENDVPD    Y4, Y6, Y7, Y4
 	VPSRLQ       $0x34, Y5, Y6
-	VBROADCASTSD consts64<>+48(SB), Y7
+	VBROADCASTSD consts64<>+72(SB), Y7
 	VORPD        Y7, Y6, Y6
-	VBROADCASTSD consts64<>+56(SB), Y7
+	VBROADCASTSD consts64<>+80(SB), Y7
 	VSUBPD       Y7, Y6, Y6
 	VSUBPD       Y4, Y6, Y6
-	VBROADCASTSD consts64<>+64(SB), Y4
+	VBROADCASTSD consts64<>+88(SB), Y4
 	VANDPD       Y4, Y5, Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	VORPD        Y5, Y4, Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
-	VBROADCASTSD consts64<>+72(SB), Y7
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+96(SB), Y7
 	VCMPPD       $0x1e, Y7, Y4, Y7
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y4, Y9
 	VBLENDVPD    Y7, Y9, Y4, Y4
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y7, Y5, Y9, Y5
 	VADDPD       Y5, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	VSUBPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+88(SB), Y5
+	VBROADCASTSD consts64<>+16(SB), Y5
 	VADDPD       Y5, Y4, Y5
 	VDIVPD       Y5, Y4, Y5
 	VMULPD       Y5, Y5, Y7
 	VMULPD       Y7, Y7, Y9
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VBROADCASTSD consts64<>+104(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
-	VBROADCASTSD consts64<>+112(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y10
 	VBROADCASTSD consts64<>+120(SB), Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VMULPD       Y7, Y10, Y10
-	VBROADCASTSD consts64<>+128(SB), Y7
+	VBROADCASTSD consts64<>+128(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
 	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y7, Y10, Y10
+	VBROADCASTSD consts64<>+144(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y11
 	VFMADD213PD  Y11, Y9, Y7
-	VBROADCASTSD consts64<>+144(SB), Y11
+	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  Y11, Y9, Y7
 	VMULPD       Y9, Y7, Y7
 	VADDPD       Y7, Y10, Y7
 	VMULPD       Y4, Y4, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y7, Y9, Y7
 	VMULPD       Y7, Y5, Y7
-	VBROADCASTSD consts64<>+152(SB), Y5
+	VBROADCASTSD consts64<>+168(SB), Y5
 	VMULPD       Y5, Y6, Y5
 	VADDPD       Y5, Y7, Y7
 	VSUBPD       Y7, Y9, Y7
 	VSUBPD       Y4, Y7, Y7
-	VBROADCASTSD consts64<>+160(SB), Y4
+	VBROADCASTSD consts64<>+176(SB), Y4
 	VMULPD       Y4, Y6, Y4
 	VSUBPD       Y7, Y4, Y7
-	VBROADCASTSD consts64<>+168(SB), Y4
+	VBROADCASTSD consts64<>+184(SB), Y4
 	VCMPPD       $0x00, Y4, Y2, Y5
 	VBLENDVPD    Y5, Y4, Y7, Y7
 	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x00, Y4, Y2, Y4
-	VBROADCASTSD consts64<>+176(SB), Y5
+	VBROADCASTSD consts64<>+192(SB), Y5
 	VBLENDVPD    Y4, Y5, Y7, Y7
 	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x19, Y4, Y2, Y2
-	VBROADCASTSD consts64<>+184(SB), Y4
+	VBROADCASTSD consts64<>+200(SB), Y4
 	VBLENDVPD    Y2, Y4, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y2
+	VBROADCASTSD consts64<>+0(SB), Y2
 	VSUBPD       Y3, Y2, Y2
 	VMULPD       Y7, Y2, Y7
 	VSUBPD       Y7, Y8, Y2
@@ -31742,160 +32230,160 @@ tail:
 	VMASKMOVPD   (CX)(SI*8), Y3, Y3
 	VBROADCASTSD a+96(FP), Y4
 	VADDPD       Y4, Y2, Y4
-	VBROADCASTSD consts64<>+24(SB), Y5
+	VBROADCASTSD consts64<>+48(SB), Y5
 	VCMPPD       $0x11, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+32(SB), Y6
+	VBROADCASTSD consts64<>+56(SB), Y6
 	VMULPD       Y6, Y4, Y6
 	VBLENDVPD    Y5, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+40(SB), Y7
+	VBROADCASTSD consts64<>+64(SB), Y7
 	VXORPD       Y8, Y8, Y8
 	VBLENDVPD    Y5, Y7, Y8, Y5
 	VPSRLQ       $0x34, Y6, Y7
-	VBROADCASTSD consts64<>+48(SB), Y8
+	VBROADCASTSD consts64<>+72(SB), Y8
 	VORPD        Y8, Y7, Y7
-	VBROADCASTSD consts64<>+56(SB), Y8
+	VBROADCASTSD consts64<>+80(SB), Y8
 	VSUBPD       Y8, Y7, Y7
 	VSUBPD       Y5, Y7, Y7
-	VBROADCASTSD consts64<>+64(SB), Y5
+	VBROADCASTSD consts64<>+88(SB), Y5
 	VANDPD       Y5, Y6, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VORPD        Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VBROADCASTSD consts64<>+72(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y6
+	VBROADCASTSD consts64<>+96(SB), Y8
 	VCMPPD       $0x1e, Y8, Y5, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y5, Y9
 	VBLENDVPD    Y8, Y9, Y5, Y5
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y8, Y6, Y9, Y6
 	VADDPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+88(SB), Y6
+	VBROADCASTSD consts64<>+16(SB), Y6
 	VADDPD       Y6, Y5, Y6
 	VDIVPD       Y6, Y5, Y6
 	VMULPD       Y6, Y6, Y8
 	VMULPD       Y8, Y8, Y9
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VBROADCASTSD consts64<>+104(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
-	VBROADCASTSD consts64<>+112(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y10
 	VBROADCASTSD consts64<>+120(SB), Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VMULPD       Y8, Y10, Y10
-	VBROADCASTSD consts64<>+128(SB), Y8
+	VBROADCASTSD consts64<>+128(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
 	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y8, Y10, Y10
+	VBROADCASTSD consts64<>+144(SB), Y8
+	VBROADCASTSD consts64<>+152(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
-	VBROADCASTSD consts64<>+144(SB), Y11
+	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
 	VMULPD       Y9, Y8, Y8
 	VADDPD       Y8, Y10, Y8
 	VMULPD       Y5, Y5, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y8, Y9, Y8
 	VMULPD       Y8, Y6, Y8
-	VBROADCASTSD consts64<>+152(SB), Y6
+	VBROADCASTSD consts64<>+168(SB), Y6
 	VMULPD       Y6, Y7, Y6
 	VADDPD       Y6, Y8, Y8
 	VSUBPD       Y8, Y9, Y8
 	VSUBPD       Y5, Y8, Y8
-	VBROADCASTSD consts64<>+160(SB), Y5
+	VBROADCASTSD consts64<>+176(SB), Y5
 	VMULPD       Y5, Y7, Y5
 	VSUBPD       Y8, Y5, Y8
-	VBROADCASTSD consts64<>+168(SB), Y5
+	VBROADCASTSD consts64<>+184(SB), Y5
 	VCMPPD       $0x00, Y5, Y4, Y6
 	VBLENDVPD    Y6, Y5, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x00, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+176(SB), Y6
+	VBROADCASTSD consts64<>+192(SB), Y6
 	VBLENDVPD    Y5, Y6, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x19, Y5, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y5
+	VBROADCASTSD consts64<>+200(SB), Y5
 	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       Y8, Y3, Y8
-	VBROADCASTSD consts64<>+192(SB), Y4
-	VXORPD       Y4, Y8, Y8
 	VBROADCASTSD consts64<>+8(SB), Y4
+	VXORPD       Y4, Y8, Y8
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y2, Y4, Y2
 	VBROADCASTSD a+96(FP), Y4
 	VADDPD       Y4, Y2, Y2
-	VBROADCASTSD consts64<>+24(SB), Y4
+	VBROADCASTSD consts64<>+48(SB), Y4
 	VCMPPD       $0x11, Y4, Y2, Y4
-	VBROADCASTSD consts64<>+32(SB), Y5
+	VBROADCASTSD consts64<>+56(SB), Y5
 	VMULPD       Y5, Y2, Y5
 	VBLENDVPD    Y4, Y5, Y2, Y5
-	VBROADCASTSD consts64<>+40(SB), Y6
+	VBROADCASTSD consts64<>+64(SB), Y6
 	VXORPD       Y7, Y7, Y7
 	VBLENDVPD    Y4, Y6, Y7, Y4
 	VPSRLQ       $0x34, Y5, Y6
-	VBROADCASTSD consts64<>+48(SB), Y7
+	VBROADCASTSD consts64<>+72(SB), Y7
 	VORPD        Y7, Y6, Y6
-	VBROADCASTSD consts64<>+56(SB), Y7
+	VBROADCASTSD consts64<>+80(SB), Y7
 	VSUBPD       Y7, Y6, Y6
 	VSUBPD       Y4, Y6, Y6
-	VBROADCASTSD consts64<>+64(SB), Y4
+	VBROADCASTSD consts64<>+88(SB), Y4
 	VANDPD       Y4, Y5, Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	VORPD        Y5, Y4, Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
-	VBROADCASTSD consts64<>+72(SB), Y7
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+96(SB), Y7
 	VCMPPD       $0x1e, Y7, Y4, Y7
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y4, Y9
 	VBLENDVPD    Y7, Y9, Y4, Y4
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y7, Y5, Y9, Y5
 	VADDPD       Y5, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	VSUBPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+88(SB), Y5
+	VBROADCASTSD consts64<>+16(SB), Y5
 	VADDPD       Y5, Y4, Y5
 	VDIVPD       Y5, Y4, Y5
 	VMULPD       Y5, Y5, Y7
 	VMULPD       Y7, Y7, Y9
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VBROADCASTSD consts64<>+104(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
-	VBROADCASTSD consts64<>+112(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y10
 	VBROADCASTSD consts64<>+120(SB), Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VMULPD       Y7, Y10, Y10
-	VBROADCASTSD consts64<>+128(SB), Y7
+	VBROADCASTSD consts64<>+128(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
 	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y7, Y10, Y10
+	VBROADCASTSD consts64<>+144(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y11
 	VFMADD213PD  Y11, Y9, Y7
-	VBROADCASTSD consts64<>+144(SB), Y11
+	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  Y11, Y9, Y7
 	VMULPD       Y9, Y7, Y7
 	VADDPD       Y7, Y10, Y7
 	VMULPD       Y4, Y4, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y7, Y9, Y7
 	VMULPD       Y7, Y5, Y7
-	VBROADCASTSD consts64<>+152(SB), Y5
+	VBROADCASTSD consts64<>+168(SB), Y5
 	VMULPD       Y5, Y6, Y5
 	VADDPD       Y5, Y7, Y7
 	VSUBPD       Y7, Y9, Y7
 	VSUBPD       Y4, Y7, Y7
-	VBROADCASTSD consts64<>+160(SB), Y4
+	VBROADCASTSD consts64<>+176(SB), Y4
 	VMULPD       Y4, Y6, Y4
 	VSUBPD       Y7, Y4, Y7
-	VBROADCASTSD consts64<>+168(SB), Y4
+	VBROADCASTSD consts64<>+184(SB), Y4
 	VCMPPD       $0x00, Y4, Y2, Y5
 	VBLENDVPD    Y5, Y4, Y7, Y7
 	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x00, Y4, Y2, Y4
-	VBROADCASTSD consts64<>+176(SB), Y5
+	VBROADCASTSD consts64<>+192(SB), Y5
 	VBLENDVPD    Y4, Y5, Y7, Y7
 	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x19, Y4, Y2, Y2
-	VBROADCASTSD consts64<>+184(SB), Y4
+	VBROADCASTSD consts64<>+200(SB), Y4
 	VBLENDVPD    Y2, Y4, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y2
+	VBROADCASTSD consts64<>+0(SB), Y2
 	VSUBPD       Y3, Y2, Y2
 	VMULPD       Y7, Y2, Y7
 	VSUBPD       Y7, Y8, Y2
@@ -31948,174 +32436,174 @@ loop:
 	VMOVUPD      (CX)(BX*8), Y3
 	VBROADCASTSD a+80(FP), Y4
 	VADDPD       Y4, Y2, Y4
-	VBROADCASTSD consts64<>+24(SB), Y5
+	VBROADCASTSD consts64<>+48(SB), Y5
 	VCMPPD       $0x11, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+32(SB), Y6
+	VBROADCASTSD consts64<>+56(SB), Y6
 	VMULPD       Y6, Y4, Y6
 	VBLENDVPD    Y5, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+40(SB), Y7
+	VBROADCASTSD consts64<>+64(SB), Y7
 	VXORPD       Y8, Y8, Y8
 	VBLENDVPD    Y5, Y7, Y8, Y5
 	VPSRLQ       $0x34, Y6, Y7
-	VBROADCASTSD consts64<>+48(SB), Y8
+	VBROADCASTSD consts64<>+72(SB), Y8
 	VORPD        Y8, Y7, Y7
-	VBROADCASTSD consts64<>+56(SB), Y8
+	VBROADCASTSD consts64<>+80(SB), Y8
 	VSUBPD       Y8, Y7, Y7
 	VSUBPD       Y5, Y7, Y7
-	VBROADCASTSD consts64<>+64(SB), Y5
+	VBROADCASTSD consts64<>+88(SB), Y5
 	VANDPD       Y5, Y6, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VORPD        Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VBROADCASTSD consts64<>+72(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y6
+	VBROADCASTSD consts64<>+96(SB), Y8
 	VCMPPD       $0x1e, Y8, Y5, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y5, Y9
 	VBLENDVPD    Y8, Y9, Y5, Y5
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y8, Y6, Y9, Y6
 	VADDPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+88(SB), Y6
+	VBROADCASTSD consts64<>+16(SB), Y6
 	VADDPD       Y6, Y5, Y6
 	VDIVPD       Y6, Y5, Y6
 	VMULPD       Y6, Y6, Y8
 	VMULPD       Y8, Y8, Y9
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VBROADCASTSD consts64<>+104(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
-	VBROADCASTSD consts64<>+112(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y10
 	VBROADCASTSD consts64<>+120(SB), Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VMULPD       Y8, Y10, Y10
-	VBROADCASTSD consts64<>+128(SB), Y8
+	VBROADCASTSD consts64<>+128(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
 	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y8, Y10, Y10
+	VBROADCASTSD consts64<>+144(SB), Y8
+	VBROADCASTSD consts64<>+152(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
-	VBROADCASTSD consts64<>+144(SB), Y11
+	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
 	VMULPD       Y9, Y8, Y8
 	VADDPD       Y8, Y10, Y8
 	VMULPD       Y5, Y5, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y8, Y9, Y8
 	VMULPD       Y8, Y6, Y8
-	VBROADCASTSD consts64<>+152(SB), Y6
+	VBROADCASTSD consts64<>+168(SB), Y6
 	VMULPD       Y6, Y7, Y6
 	VADDPD       Y6, Y8, Y8
 	VSUBPD       Y8, Y9, Y8
 	VSUBPD       Y5, Y8, Y8
-	VBROADCASTSD consts64<>+160(SB), Y5
+	VBROADCASTSD consts64<>+176(SB), Y5
 	VMULPD       Y5, Y7, Y5
 	VSUBPD       Y8, Y5, Y8
-	VBROADCASTSD consts64<>+168(SB), Y5
+	VBROADCASTSD consts64<>+184(SB), Y5
 	VCMPPD       $0x00, Y5, Y4, Y6
 	VBLENDVPD    Y6, Y5, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x00, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+176(SB), Y6
+	VBROADCASTSD consts64<>+192(SB), Y6
 	VBLENDVPD    Y5, Y6, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x19, Y5, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y5
+	VBROADCASTSD consts64<>+200(SB), Y5
 	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       Y8, Y3, Y8
-	VBROADCASTSD consts64<>+192(SB), Y4
-	VXORPD       Y4, Y8, Y8
 	VBROADCASTSD consts64<>+8(SB), Y4
+	VXORPD       Y4, Y8, Y8
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y2, Y4, Y4
 	VBROADCASTSD a+80(FP), Y5
 	VADDPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+24(SB), Y5
+	VBROADCASTSD consts64<>+48(SB), Y5
 	VCMPPD       $0x11, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+32(SB), Y6
+	VBROADCASTSD consts64<>+56(SB), Y6
 	VMULPD       Y6, Y4, Y6
 	VBLENDVPD    Y5, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+40(SB), Y7
+	VBROADCASTSD consts64<>+64(SB), Y7
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y5, Y7, Y9, Y5
 	VPSRLQ       $0x34, Y6, Y7
-	VBROADCASTSD consts64<>+48(SB), Y9
+	VBROADCASTSD consts64<>+72(SB), Y9
 	VORPD        Y9, Y7, Y7
-	VBROADCASTSD consts64<>+56(SB), Y9
+	VBROADCASTSD consts64<>+80(SB), Y9
 	VSUBPD       Y9, Y7, Y7
 	VSUBPD       Y5, Y7, Y7
-	VBROADCASTSD consts64<>+64(SB), Y5
+	VBROADCASTSD consts64<>+88(SB), Y5
 	VANDPD       Y5, Y6, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VORPD        Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VBROADCASTSD consts64<>+72(SB), Y9
+	VBROADCASTSD consts64<>+0(SB), Y6
+	VBROADCASTSD consts64<>+96(SB), Y9
 	VCMPPD       $0x1e, Y9, Y5, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y5, Y10
 	VBLENDVPD    Y9, Y10, Y5, Y5
 	VXORPD       Y10, Y10, Y10
 	VBLENDVPD    Y9, Y6, Y10, Y6
 	VADDPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+88(SB), Y6
+	VBROADCASTSD consts64<>+16(SB), Y6
 	VADDPD       Y6, Y5, Y6
 	VDIVPD       Y6, Y5, Y6
 	VMULPD       Y6, Y6, Y9
 	VMULPD       Y9, Y9, Y10
-	VBROADCASTSD consts64<>+96(SB), Y11
-	VBROADCASTSD consts64<>+104(SB), Y12
-	VFMADD213PD  Y12, Y10, Y11
-	VBROADCASTSD consts64<>+112(SB), Y12
-	VFMADD213PD  Y12, Y10, Y11
+	VBROADCASTSD consts64<>+112(SB), Y11
 	VBROADCASTSD consts64<>+120(SB), Y12
 	VFMADD213PD  Y12, Y10, Y11
-	VMULPD       Y9, Y11, Y11
-	VBROADCASTSD consts64<>+128(SB), Y9
+	VBROADCASTSD consts64<>+128(SB), Y12
+	VFMADD213PD  Y12, Y10, Y11
 	VBROADCASTSD consts64<>+136(SB), Y12
+	VFMADD213PD  Y12, Y10, Y11
+	VMULPD       Y9, Y11, Y11
+	VBROADCASTSD consts64<>+144(SB), Y9
+	VBROADCASTSD consts64<>+152(SB), Y12
 	VFMADD213PD  Y12, Y10, Y9
-	VBROADCASTSD consts64<>+144(SB), Y12
+	VBROADCASTSD consts64<>+160(SB), Y12
 	VFMADD213PD  Y12, Y10, Y9
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y9, Y11, Y9
 	VMULPD       Y5, Y5, Y10
-	VBROADCASTSD consts64<>+80(SB), Y11
+	VBROADCASTSD consts64<>+104(SB), Y11
 	VMULPD       Y11, Y10, Y10
 	VADDPD       Y9, Y10, Y9
 	VMULPD       Y9, Y6, Y9
-	VBROADCASTSD consts64<>+152(SB), Y6
+	VBROADCASTSD consts64<>+168(SB), Y6
 	VMULPD       Y6, Y7, Y6
 	VADDPD       Y6, Y9, Y9
 	VSUBPD       Y9, Y10, Y9
 	VSUBPD       Y5, Y9, Y9
-	VBROADCASTSD consts64<>+160(SB), Y5
+	VBROADCASTSD consts64<>+176(SB), Y5
 	VMULPD       Y5, Y7, Y5
 	VSUBPD       Y9, Y5, Y9
-	VBROADCASTSD consts64<>+168(SB), Y5
+	VBROADCASTSD consts64<>+184(SB), Y5
 	VCMPPD       $0x00, Y5, Y4, Y6
 	VBLENDVPD    Y6, Y5, Y9, Y9
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x00, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+176(SB), Y6
+	VBROADCASTSD consts64<>+192(SB), Y6
 	VBLENDVPD    Y5, Y6, Y9, Y9
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x19, Y5, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y5
+	VBROADCASTSD consts64<>+200(SB), Y5
 	VBLENDVPD    Y4, Y5, Y9, Y9
-	VBROADCASTSD consts64<>+8(SB), Y4
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y3, Y4, Y4
 	VMULPD       Y9, Y4, Y9
 	VSUBPD       Y9, Y8, Y4
 	VMOVAPD      Y4, Y4
-	VBROADCASTSD consts64<>+192(SB), Y5
+	VBROADCASTSD consts64<>+8(SB), Y5
 	VXORPD       Y5, Y3, Y5
 	VBROADCASTSD a+80(FP), Y6
 	VADDPD       Y6, Y2, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+0(SB), Y7
 	VSUBPD       Y2, Y7, Y2
 	VBROADCASTSD a+80(FP), Y7
 	VADDPD       Y7, Y2, Y2
 	VDIVPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y3, Y6, Y3
 	VDIVPD       Y2, Y3, Y3
 	VADDPD       Y3, Y5, Y2
@@ -32127,174 +32615,174 @@ loop:
 	VMOVUPD      32(CX)(BX*8), Y3
 	VBROADCASTSD a+80(FP), Y4
 	VADDPD       Y4, Y2, Y4
-	VBROADCASTSD consts64<>+24(SB), Y5
+	VBROADCASTSD consts64<>+48(SB), Y5
 	VCMPPD       $0x11, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+32(SB), Y6
+	VBROADCASTSD consts64<>+56(SB), Y6
 	VMULPD       Y6, Y4, Y6
 	VBLENDVPD    Y5, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+40(SB), Y7
+	VBROADCASTSD consts64<>+64(SB), Y7
 	VXORPD       Y8, Y8, Y8
 	VBLENDVPD    Y5, Y7, Y8, Y5
 	VPSRLQ       $0x34, Y6, Y7
-	VBROADCASTSD consts64<>+48(SB), Y8
+	VBROADCASTSD consts64<>+72(SB), Y8
 	VORPD        Y8, Y7, Y7
-	VBROADCASTSD consts64<>+56(SB), Y8
+	VBROADCASTSD consts64<>+80(SB), Y8
 	VSUBPD       Y8, Y7, Y7
 	VSUBPD       Y5, Y7, Y7
-	VBROADCASTSD consts64<>+64(SB), Y5
+	VBROADCASTSD consts64<>+88(SB), Y5
 	VANDPD       Y5, Y6, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VORPD        Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VBROADCASTSD consts64<>+72(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y6
+	VBROADCASTSD consts64<>+96(SB), Y8
 	VCMPPD       $0x1e, Y8, Y5, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y5, Y9
 	VBLENDVPD    Y8, Y9, Y5, Y5
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y8, Y6, Y9, Y6
 	VADDPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+88(SB), Y6
+	VBROADCASTSD consts64<>+16(SB), Y6
 	VADDPD       Y6, Y5, Y6
 	VDIVPD       Y6, Y5, Y6
 	VMULPD       Y6, Y6, Y8
 	VMULPD       Y8, Y8, Y9
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VBROADCASTSD consts64<>+104(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
-	VBROADCASTSD consts64<>+112(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y10
 	VBROADCASTSD consts64<>+120(SB), Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VMULPD       Y8, Y10, Y10
-	VBROADCASTSD consts64<>+128(SB), Y8
+	VBROADCASTSD consts64<>+128(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
 	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y8, Y10, Y10
+	VBROADCASTSD consts64<>+144(SB), Y8
+	VBROADCASTSD consts64<>+152(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
-	VBROADCASTSD consts64<>+144(SB), Y11
+	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
 	VMULPD       Y9, Y8, Y8
 	VADDPD       Y8, Y10, Y8
 	VMULPD       Y5, Y5, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y8, Y9, Y8
 	VMULPD       Y8, Y6, Y8
-	VBROADCASTSD consts64<>+152(SB), Y6
+	VBROADCASTSD consts64<>+168(SB), Y6
 	VMULPD       Y6, Y7, Y6
 	VADDPD       Y6, Y8, Y8
 	VSUBPD       Y8, Y9, Y8
 	VSUBPD       Y5, Y8, Y8
-	VBROADCASTSD consts64<>+160(SB), Y5
+	VBROADCASTSD consts64<>+176(SB), Y5
 	VMULPD       Y5, Y7, Y5
 	VSUBPD       Y8, Y5, Y8
-	VBROADCASTSD consts64<>+168(SB), Y5
+	VBROADCASTSD consts64<>+184(SB), Y5
 	VCMPPD       $0x00, Y5, Y4, Y6
 	VBLENDVPD    Y6, Y5, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x00, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+176(SB), Y6
+	VBROADCASTSD consts64<>+192(SB), Y6
 	VBLENDVPD    Y5, Y6, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x19, Y5, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y5
+	VBROADCASTSD consts64<>+200(SB), Y5
 	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       Y8, Y3, Y8
-	VBROADCASTSD consts64<>+192(SB), Y4
-	VXORPD       Y4, Y8, Y8
 	VBROADCASTSD consts64<>+8(SB), Y4
+	VXORPD       Y4, Y8, Y8
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y2, Y4, Y4
 	VBROADCASTSD a+80(FP), Y5
 	VADDPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+24(SB), Y5
+	VBROADCASTSD consts64<>+48(SB), Y5
 	VCMPPD       $0x11, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+32(SB), Y6
+	VBROADCASTSD consts64<>+56(SB), Y6
 	VMULPD       Y6, Y4, Y6
 	VBLENDVPD    Y5, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+40(SB), Y7
+	VBROADCASTSD consts64<>+64(SB), Y7
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y5, Y7, Y9, Y5
 	VPSRLQ       $0x34, Y6, Y7
-	VBROADCASTSD consts64<>+48(SB), Y9
+	VBROADCASTSD consts64<>+72(SB), Y9
 	VORPD        Y9, Y7, Y7
-	VBROADCASTSD consts64<>+56(SB), Y9
+	VBROADCASTSD consts64<>+80(SB), Y9
 	VSUBPD       Y9, Y7, Y7
 	VSUBPD       Y5, Y7, Y7
-	VBROADCASTSD consts64<>+64(SB), Y5
+	VBROADCASTSD consts64<>+88(SB), Y5
 	VANDPD       Y5, Y6, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VORPD        Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VBROADCASTSD consts64<>+72(SB), Y9
+	VBROADCASTSD consts64<>+0(SB), Y6
+	VBROADCASTSD consts64<>+96(SB), Y9
 	VCMPPD       $0x1e, Y9, Y5, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y5, Y10
 	VBLENDVPD    Y9, Y10, Y5, Y5
 	VXORPD       Y10, Y10, Y10
 	VBLENDVPD    Y9, Y6, Y10, Y6
 	VADDPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+88(SB), Y6
+	VBROADCASTSD consts64<>+16(SB), Y6
 	VADDPD       Y6, Y5, Y6
 	VDIVPD       Y6, Y5, Y6
 	VMULPD       Y6, Y6, Y9
 	VMULPD       Y9, Y9, Y10
-	VBROADCASTSD consts64<>+96(SB), Y11
-	VBROADCASTSD consts64<>+104(SB), Y12
-	VFMADD213PD  Y12, Y10, Y11
-	VBROADCASTSD consts64<>+112(SB), Y12
-	VFMADD213PD  Y12, Y10, Y11
+	VBROADCASTSD consts64<>+112(SB), Y11
 	VBROADCASTSD consts64<>+120(SB), Y12
 	VFMADD213PD  Y12, Y10, Y11
-	VMULPD       Y9, Y11, Y11
-	VBROADCASTSD consts64<>+128(SB), Y9
+	VBROADCASTSD consts64<>+128(SB), Y12
+	VFMADD213PD  Y12, Y10, Y11
 	VBROADCASTSD consts64<>+136(SB), Y12
+	VFMADD213PD  Y12, Y10, Y11
+	VMULPD       Y9, Y11, Y11
+	VBROADCASTSD consts64<>+144(SB), Y9
+	VBROADCASTSD consts64<>+152(SB), Y12
 	VFMADD213PD  Y12, Y10, Y9
-	VBROADCASTSD consts64<>+144(SB), Y12
+	VBROADCASTSD consts64<>+160(SB), Y12
 	VFMADD213PD  Y12, Y10, Y9
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y9, Y11, Y9
 	VMULPD       Y5, Y5, Y10
-	VBROADCASTSD consts64<>+80(SB), Y11
+	VBROADCASTSD consts64<>+104(SB), Y11
 	VMULPD       Y11, Y10, Y10
 	VADDPD       Y9, Y10, Y9
 	VMULPD       Y9, Y6, Y9
-	VBROADCASTSD consts64<>+152(SB), Y6
+	VBROADCASTSD consts64<>+168(SB), Y6
 	VMULPD       Y6, Y7, Y6
 	VADDPD       Y6, Y9, Y9
 	VSUBPD       Y9, Y10, Y9
 	VSUBPD       Y5, Y9, Y9
-	VBROADCASTSD consts64<>+160(SB), Y5
+	VBROADCASTSD consts64<>+176(SB), Y5
 	VMULPD       Y5, Y7, Y5
 	VSUBPD       Y9, Y5, Y9
-	VBROADCASTSD consts64<>+168(SB), Y5
+	VBROADCASTSD consts64<>+184(SB), Y5
 	VCMPPD       $0x00, Y5, Y4, Y6
 	VBLENDVPD    Y6, Y5, Y9, Y9
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x00, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+176(SB), Y6
+	VBROADCASTSD consts64<>+192(SB), Y6
 	VBLENDVPD    Y5, Y6, Y9, Y9
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x19, Y5, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y5
+	VBROADCASTSD consts64<>+200(SB), Y5
 	VBLENDVPD    Y4, Y5, Y9, Y9
-	VBROADCASTSD consts64<>+8(SB), Y4
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y3, Y4, Y4
 	VMULPD       Y9, Y4, Y9
 	VSUBPD       Y9, Y8, Y4
 	VMOVAPD      Y4, Y4
-	VBROADCASTSD consts64<>+192(SB), Y5
+	VBROADCASTSD consts64<>+8(SB), Y5
 	VXORPD       Y5, Y3, Y5
 	VBROADCASTSD a+80(FP), Y6
 	VADDPD       Y6, Y2, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+0(SB), Y7
 	VSUBPD       Y2, Y7, Y2
 	VBROADCASTSD a+80(FP), Y7
 	VADDPD       Y7, Y2, Y2
 	VDIVPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y3, Y6, Y3
 	VDIVPD       Y2, Y3, Y3
 	VADDPD       Y3, Y5, Y2
@@ -32316,174 +32804,174 @@ single1:
 	VMOVUPD      (CX)(BX*8), Y3
 	VBROADCASTSD a+80(FP), Y4
 	VADDPD       Y4, Y2, Y4
-	VBROADCASTSD consts64<>+24(SB), Y5
+	VBROADCASTSD consts64<>+48(SB), Y5
 	VCMPPD       $0x11, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+32(SB), Y6
+	VBROADCASTSD consts64<>+56(SB), Y6
 	VMULPD       Y6, Y4, Y6
 	VBLENDVPD    Y5, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+40(SB), Y7
+	VBROADCASTSD consts64<>+64(SB), Y7
 	VXORPD       Y8, Y8, Y8
 	VBLENDVPD    Y5, Y7, Y8, Y5
 	VPSRLQ       $0x34, Y6, Y7
-	VBROADCASTSD consts64<>+48(SB), Y8
+	VBROADCASTSD consts64<>+72(SB), Y8
 	VORPD        Y8, Y7, Y7
-	VBROADCASTSD consts64<>+56(SB), Y8
+	VBROADCASTSD consts64<>+80(SB), Y8
 	VSUBPD       Y8, Y7, Y7
 	VSUBPD       Y5, Y7, Y7
-	VBROADCASTSD consts64<>+64(SB), Y5
+	VBROADCASTSD consts64<>+88(SB), Y5
 	VANDPD       Y5, Y6, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VORPD        Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VBROADCASTSD consts64<>+72(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y6
+	VBROADCASTSD consts64<>+96(SB), Y8
 	VCMPPD       $0x1e, Y8, Y5, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y5, Y9
 	VBLENDVPD    Y8, Y9, Y5, Y5
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y8, Y6, Y9, Y6
 	VADDPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+88(SB), Y6
+	VBROADCASTSD consts64<>+16(SB), Y6
 	VADDPD       Y6, Y5, Y6
 	VDIVPD       Y6, Y5, Y6
 	VMULPD       Y6, Y6, Y8
 	VMULPD       Y8, Y8, Y9
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VBROADCASTSD consts64<>+104(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
-	VBROADCASTSD consts64<>+112(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y10
 	VBROADCASTSD consts64<>+120(SB), Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VMULPD       Y8, Y10, Y10
-	VBROADCASTSD consts64<>+128(SB), Y8
+	VBROADCASTSD consts64<>+128(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
 	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y8, Y10, Y10
+	VBROADCASTSD consts64<>+144(SB), Y8
+	VBROADCASTSD consts64<>+152(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
-	VBROADCASTSD consts64<>+144(SB), Y11
+	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
 	VMULPD       Y9, Y8, Y8
 	VADDPD       Y8, Y10, Y8
 	VMULPD       Y5, Y5, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y8, Y9, Y8
 	VMULPD       Y8, Y6, Y8
-	VBROADCASTSD consts64<>+152(SB), Y6
+	VBROADCASTSD consts64<>+168(SB), Y6
 	VMULPD       Y6, Y7, Y6
 	VADDPD       Y6, Y8, Y8
 	VSUBPD       Y8, Y9, Y8
 	VSUBPD       Y5, Y8, Y8
-	VBROADCASTSD consts64<>+160(SB), Y5
+	VBROADCASTSD consts64<>+176(SB), Y5
 	VMULPD       Y5, Y7, Y5
 	VSUBPD       Y8, Y5, Y8
-	VBROADCASTSD consts64<>+168(SB), Y5
+	VBROADCASTSD consts64<>+184(SB), Y5
 	VCMPPD       $0x00, Y5, Y4, Y6
 	VBLENDVPD    Y6, Y5, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x00, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+176(SB), Y6
+	VBROADCASTSD consts64<>+192(SB), Y6
 	VBLENDVPD    Y5, Y6, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x19, Y5, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y5
+	VBROADCASTSD consts64<>+200(SB), Y5
 	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       Y8, Y3, Y8
-	VBROADCASTSD consts64<>+192(SB), Y4
-	VXORPD       Y4, Y8, Y8
 	VBROADCASTSD consts64<>+8(SB), Y4
+	VXORPD       Y4, Y8, Y8
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y2, Y4, Y4
 	VBROADCASTSD a+80(FP), Y5
 	VADDPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+24(SB), Y5
+	VBROADCASTSD consts64<>+48(SB), Y5
 	VCMPPD       $0x11, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+32(SB), Y6
+	VBROADCASTSD consts64<>+56(SB), Y6
 	VMULPD       Y6, Y4, Y6
 	VBLENDVPD    Y5, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+40(SB), Y7
+	VBROADCASTSD consts64<>+64(SB), Y7
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y5, Y7, Y9, Y5
 	VPSRLQ       $0x34, Y6, Y7
-	VBROADCASTSD consts64<>+48(SB), Y9
+	VBROADCASTSD consts64<>+72(SB), Y9
 	VORPD        Y9, Y7, Y7
-	VBROADCASTSD consts64<>+56(SB), Y9
+	VBROADCASTSD consts64<>+80(SB), Y9
 	VSUBPD       Y9, Y7, Y7
 	VSUBPD       Y5, Y7, Y7
-	VBROADCASTSD consts64<>+64(SB), Y5
+	VBROADCASTSD consts64<>+88(SB), Y5
 	VANDPD       Y5, Y6, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VORPD        Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VBROADCASTSD consts64<>+72(SB), Y9
+	VBROADCASTSD consts64<>+0(SB), Y6
+	VBROADCASTSD consts64<>+96(SB), Y9
 	VCMPPD       $0x1e, Y9, Y5, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y5, Y10
 	VBLENDVPD    Y9, Y10, Y5, Y5
 	VXORPD       Y10, Y10, Y10
 	VBLENDVPD    Y9, Y6, Y10, Y6
 	VADDPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+88(SB), Y6
+	VBROADCASTSD consts64<>+16(SB), Y6
 	VADDPD       Y6, Y5, Y6
 	VDIVPD       Y6, Y5, Y6
 	VMULPD       Y6, Y6, Y9
 	VMULPD       Y9, Y9, Y10
-	VBROADCASTSD consts64<>+96(SB), Y11
-	VBROADCASTSD consts64<>+104(SB), Y12
-	VFMADD213PD  Y12, Y10, Y11
-	VBROADCASTSD consts64<>+112(SB), Y12
-	VFMADD213PD  Y12, Y10, Y11
+	VBROADCASTSD consts64<>+112(SB), Y11
 	VBROADCASTSD consts64<>+120(SB), Y12
 	VFMADD213PD  Y12, Y10, Y11
-	VMULPD       Y9, Y11, Y11
-	VBROADCASTSD consts64<>+128(SB), Y9
+	VBROADCASTSD consts64<>+128(SB), Y12
+	VFMADD213PD  Y12, Y10, Y11
 	VBROADCASTSD consts64<>+136(SB), Y12
+	VFMADD213PD  Y12, Y10, Y11
+	VMULPD       Y9, Y11, Y11
+	VBROADCASTSD consts64<>+144(SB), Y9
+	VBROADCASTSD consts64<>+152(SB), Y12
 	VFMADD213PD  Y12, Y10, Y9
-	VBROADCASTSD consts64<>+144(SB), Y12
+	VBROADCASTSD consts64<>+160(SB), Y12
 	VFMADD213PD  Y12, Y10, Y9
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y9, Y11, Y9
 	VMULPD       Y5, Y5, Y10
-	VBROADCASTSD consts64<>+80(SB), Y11
+	VBROADCASTSD consts64<>+104(SB), Y11
 	VMULPD       Y11, Y10, Y10
 	VADDPD       Y9, Y10, Y9
 	VMULPD       Y9, Y6, Y9
-	VBROADCASTSD consts64<>+152(SB), Y6
+	VBROADCASTSD consts64<>+168(SB), Y6
 	VMULPD       Y6, Y7, Y6
 	VADDPD       Y6, Y9, Y9
 	VSUBPD       Y9, Y10, Y9
 	VSUBPD       Y5, Y9, Y9
-	VBROADCASTSD consts64<>+160(SB), Y5
+	VBROADCASTSD consts64<>+176(SB), Y5
 	VMULPD       Y5, Y7, Y5
 	VSUBPD       Y9, Y5, Y9
-	VBROADCASTSD consts64<>+168(SB), Y5
+	VBROADCASTSD consts64<>+184(SB), Y5
 	VCMPPD       $0x00, Y5, Y4, Y6
 	VBLENDVPD    Y6, Y5, Y9, Y9
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x00, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+176(SB), Y6
+	VBROADCASTSD consts64<>+192(SB), Y6
 	VBLENDVPD    Y5, Y6, Y9, Y9
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x19, Y5, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y5
+	VBROADCASTSD consts64<>+200(SB), Y5
 	VBLENDVPD    Y4, Y5, Y9, Y9
-	VBROADCASTSD consts64<>+8(SB), Y4
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y3, Y4, Y4
 	VMULPD       Y9, Y4, Y9
 	VSUBPD       Y9, Y8, Y4
 	VMOVAPD      Y4, Y4
-	VBROADCASTSD consts64<>+192(SB), Y5
+	VBROADCASTSD consts64<>+8(SB), Y5
 	VXORPD       Y5, Y3, Y5
 	VBROADCASTSD a+80(FP), Y6
 	VADDPD       Y6, Y2, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+0(SB), Y7
 	VSUBPD       Y2, Y7, Y2
 	VBROADCASTSD a+80(FP), Y7
 	VADDPD       Y7, Y2, Y2
 	VDIVPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y3, Y6, Y3
 	VDIVPD       Y2, Y3, Y3
 	VADDPD       Y3, Y5, Y2
@@ -32510,174 +32998,174 @@ tail:
 	VMASKMOVPD   (CX)(BX*8), Y3, Y3
 	VBROADCASTSD a+80(FP), Y4
 	VADDPD       Y4, Y2, Y4
-	VBROADCASTSD consts64<>+24(SB), Y5
+	VBROADCASTSD consts64<>+48(SB), Y5
 	VCMPPD       $0x11, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+32(SB), Y6
+	VBROADCASTSD consts64<>+56(SB), Y6
 	VMULPD       Y6, Y4, Y6
 	VBLENDVPD    Y5, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+40(SB), Y7
+	VBROADCASTSD consts64<>+64(SB), Y7
 	VXORPD       Y8, Y8, Y8
 	VBLENDVPD    Y5, Y7, Y8, Y5
 	VPSRLQ       $0x34, Y6, Y7
-	VBROADCASTSD consts64<>+48(SB), Y8
+	VBROADCASTSD consts64<>+72(SB), Y8
 	VORPD        Y8, Y7, Y7
-	VBROADCASTSD consts64<>+56(SB), Y8
+	VBROADCASTSD consts64<>+80(SB), Y8
 	VSUBPD       Y8, Y7, Y7
 	VSUBPD       Y5, Y7, Y7
-	VBROADCASTSD consts64<>+64(SB), Y5
+	VBROADCASTSD consts64<>+88(SB), Y5
 	VANDPD       Y5, Y6, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VORPD        Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VBROADCASTSD consts64<>+72(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y6
+	VBROADCASTSD consts64<>+96(SB), Y8
 	VCMPPD       $0x1e, Y8, Y5, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y5, Y9
 	VBLENDVPD    Y8, Y9, Y5, Y5
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y8, Y6, Y9, Y6
 	VADDPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+88(SB), Y6
+	VBROADCASTSD consts64<>+16(SB), Y6
 	VADDPD       Y6, Y5, Y6
 	VDIVPD       Y6, Y5, Y6
 	VMULPD       Y6, Y6, Y8
 	VMULPD       Y8, Y8, Y9
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VBROADCASTSD consts64<>+104(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
-	VBROADCASTSD consts64<>+112(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y10
 	VBROADCASTSD consts64<>+120(SB), Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VMULPD       Y8, Y10, Y10
-	VBROADCASTSD consts64<>+128(SB), Y8
+	VBROADCASTSD consts64<>+128(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
 	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y8, Y10, Y10
+	VBROADCASTSD consts64<>+144(SB), Y8
+	VBROADCASTSD consts64<>+152(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
-	VBROADCASTSD consts64<>+144(SB), Y11
+	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
 	VMULPD       Y9, Y8, Y8
 	VADDPD       Y8, Y10, Y8
 	VMULPD       Y5, Y5, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y8, Y9, Y8
 	VMULPD       Y8, Y6, Y8
-	VBROADCASTSD consts64<>+152(SB), Y6
+	VBROADCASTSD consts64<>+168(SB), Y6
 	VMULPD       Y6, Y7, Y6
 	VADDPD       Y6, Y8, Y8
 	VSUBPD       Y8, Y9, Y8
 	VSUBPD       Y5, Y8, Y8
-	VBROADCASTSD consts64<>+160(SB), Y5
+	VBROADCASTSD consts64<>+176(SB), Y5
 	VMULPD       Y5, Y7, Y5
 	VSUBPD       Y8, Y5, Y8
-	VBROADCASTSD consts64<>+168(SB), Y5
+	VBROADCASTSD consts64<>+184(SB), Y5
 	VCMPPD       $0x00, Y5, Y4, Y6
 	VBLENDVPD    Y6, Y5, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x00, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+176(SB), Y6
+	VBROADCASTSD consts64<>+192(SB), Y6
 	VBLENDVPD    Y5, Y6, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x19, Y5, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y5
+	VBROADCASTSD consts64<>+200(SB), Y5
 	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       Y8, Y3, Y8
-	VBROADCASTSD consts64<>+192(SB), Y4
-	VXORPD       Y4, Y8, Y8
 	VBROADCASTSD consts64<>+8(SB), Y4
+	VXORPD       Y4, Y8, Y8
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y2, Y4, Y4
 	VBROADCASTSD a+80(FP), Y5
 	VADDPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+24(SB), Y5
+	VBROADCASTSD consts64<>+48(SB), Y5
 	VCMPPD       $0x11, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+32(SB), Y6
+	VBROADCASTSD consts64<>+56(SB), Y6
 	VMULPD       Y6, Y4, Y6
 	VBLENDVPD    Y5, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+40(SB), Y7
+	VBROADCASTSD consts64<>+64(SB), Y7
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y5, Y7, Y9, Y5
 	VPSRLQ       $0x34, Y6, Y7
-	VBROADCASTSD consts64<>+48(SB), Y9
+	VBROADCASTSD consts64<>+72(SB), Y9
 	VORPD        Y9, Y7, Y7
-	VBROADCASTSD consts64<>+56(SB), Y9
+	VBROADCASTSD consts64<>+80(SB), Y9
 	VSUBPD       Y9, Y7, Y7
 	VSUBPD       Y5, Y7, Y7
-	VBROADCASTSD consts64<>+64(SB), Y5
+	VBROADCASTSD consts64<>+88(SB), Y5
 	VANDPD       Y5, Y6, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VORPD        Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VBROADCASTSD consts64<>+72(SB), Y9
+	VBROADCASTSD consts64<>+0(SB), Y6
+	VBROADCASTSD consts64<>+96(SB), Y9
 	VCMPPD       $0x1e, Y9, Y5, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y5, Y10
 	VBLENDVPD    Y9, Y10, Y5, Y5
 	VXORPD       Y10, Y10, Y10
 	VBLENDVPD    Y9, Y6, Y10, Y6
 	VADDPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+88(SB), Y6
+	VBROADCASTSD consts64<>+16(SB), Y6
 	VADDPD       Y6, Y5, Y6
 	VDIVPD       Y6, Y5, Y6
 	VMULPD       Y6, Y6, Y9
 	VMULPD       Y9, Y9, Y10
-	VBROADCASTSD consts64<>+96(SB), Y11
-	VBROADCASTSD consts64<>+104(SB), Y12
-	VFMADD213PD  Y12, Y10, Y11
-	VBROADCASTSD consts64<>+112(SB), Y12
-	VFMADD213PD  Y12, Y10, Y11
+	VBROADCASTSD consts64<>+112(SB), Y11
 	VBROADCASTSD consts64<>+120(SB), Y12
 	VFMADD213PD  Y12, Y10, Y11
-	VMULPD       Y9, Y11, Y11
-	VBROADCASTSD consts64<>+128(SB), Y9
+	VBROADCASTSD consts64<>+128(SB), Y12
+	VFMADD213PD  Y12, Y10, Y11
 	VBROADCASTSD consts64<>+136(SB), Y12
+	VFMADD213PD  Y12, Y10, Y11
+	VMULPD       Y9, Y11, Y11
+	VBROADCASTSD consts64<>+144(SB), Y9
+	VBROADCASTSD consts64<>+152(SB), Y12
 	VFMADD213PD  Y12, Y10, Y9
-	VBROADCASTSD consts64<>+144(SB), Y12
+	VBROADCASTSD consts64<>+160(SB), Y12
 	VFMADD213PD  Y12, Y10, Y9
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y9, Y11, Y9
 	VMULPD       Y5, Y5, Y10
-	VBROADCASTSD consts64<>+80(SB), Y11
+	VBROADCASTSD consts64<>+104(SB), Y11
 	VMULPD       Y11, Y10, Y10
 	VADDPD       Y9, Y10, Y9
 	VMULPD       Y9, Y6, Y9
-	VBROADCASTSD consts64<>+152(SB), Y6
+	VBROADCASTSD consts64<>+168(SB), Y6
 	VMULPD       Y6, Y7, Y6
 	VADDPD       Y6, Y9, Y9
 	VSUBPD       Y9, Y10, Y9
 	VSUBPD       Y5, Y9, Y9
-	VBROADCASTSD consts64<>+160(SB), Y5
+	VBROADCASTSD consts64<>+176(SB), Y5
 	VMULPD       Y5, Y7, Y5
 	VSUBPD       Y9, Y5, Y9
-	VBROADCASTSD consts64<>+168(SB), Y5
+	VBROADCASTSD consts64<>+184(SB), Y5
 	VCMPPD       $0x00, Y5, Y4, Y6
 	VBLENDVPD    Y6, Y5, Y9, Y9
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x00, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+176(SB), Y6
+	VBROADCASTSD consts64<>+192(SB), Y6
 	VBLENDVPD    Y5, Y6, Y9, Y9
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x19, Y5, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y5
+	VBROADCASTSD consts64<>+200(SB), Y5
 	VBLENDVPD    Y4, Y5, Y9, Y9
-	VBROADCASTSD consts64<>+8(SB), Y4
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y3, Y4, Y4
 	VMULPD       Y9, Y4, Y9
 	VSUBPD       Y9, Y8, Y4
 	VMOVAPD      Y4, Y4
-	VBROADCASTSD consts64<>+192(SB), Y5
+	VBROADCASTSD consts64<>+8(SB), Y5
 	VXORPD       Y5, Y3, Y5
 	VBROADCASTSD a+80(FP), Y6
 	VADDPD       Y6, Y2, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+0(SB), Y7
 	VSUBPD       Y2, Y7, Y2
 	VBROADCASTSD a+80(FP), Y7
 	VADDPD       Y7, Y2, Y2
 	VDIVPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y3, Y6, Y3
 	VDIVPD       Y2, Y3, Y3
 	VADDPD       Y3, Y5, Y2
@@ -32726,174 +33214,174 @@ loop:
 	VMOVUPD      (CX)(SI*8), Y3
 	VBROADCASTSD a+104(FP), Y4
 	VADDPD       Y4, Y2, Y4
-	VBROADCASTSD consts64<>+24(SB), Y5
+	VBROADCASTSD consts64<>+48(SB), Y5
 	VCMPPD       $0x11, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+32(SB), Y6
+	VBROADCASTSD consts64<>+56(SB), Y6
 	VMULPD       Y6, Y4, Y6
 	VBLENDVPD    Y5, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+40(SB), Y7
+	VBROADCASTSD consts64<>+64(SB), Y7
 	VXORPD       Y8, Y8, Y8
 	VBLENDVPD    Y5, Y7, Y8, Y5
 	VPSRLQ       $0x34, Y6, Y7
-	VBROADCASTSD consts64<>+48(SB), Y8
+	VBROADCASTSD consts64<>+72(SB), Y8
 	VORPD        Y8, Y7, Y7
-	VBROADCASTSD consts64<>+56(SB), Y8
+	VBROADCASTSD consts64<>+80(SB), Y8
 	VSUBPD       Y8, Y7, Y7
 	VSUBPD       Y5, Y7, Y7
-	VBROADCASTSD consts64<>+64(SB), Y5
+	VBROADCASTSD consts64<>+88(SB), Y5
 	VANDPD       Y5, Y6, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VORPD        Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VBROADCASTSD consts64<>+72(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y6
+	VBROADCASTSD consts64<>+96(SB), Y8
 	VCMPPD       $0x1e, Y8, Y5, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y5, Y9
 	VBLENDVPD    Y8, Y9, Y5, Y5
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y8, Y6, Y9, Y6
 	VADDPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+88(SB), Y6
+	VBROADCASTSD consts64<>+16(SB), Y6
 	VADDPD       Y6, Y5, Y6
 	VDIVPD       Y6, Y5, Y6
 	VMULPD       Y6, Y6, Y8
 	VMULPD       Y8, Y8, Y9
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VBROADCASTSD consts64<>+104(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
-	VBROADCASTSD consts64<>+112(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y10
 	VBROADCASTSD consts64<>+120(SB), Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VMULPD       Y8, Y10, Y10
-	VBROADCASTSD consts64<>+128(SB), Y8
+	VBROADCASTSD consts64<>+128(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
 	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y8, Y10, Y10
+	VBROADCASTSD consts64<>+144(SB), Y8
+	VBROADCASTSD consts64<>+152(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
-	VBROADCASTSD consts64<>+144(SB), Y11
+	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
 	VMULPD       Y9, Y8, Y8
 	VADDPD       Y8, Y10, Y8
 	VMULPD       Y5, Y5, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y8, Y9, Y8
 	VMULPD       Y8, Y6, Y8
-	VBROADCASTSD consts64<>+152(SB), Y6
+	VBROADCASTSD consts64<>+168(SB), Y6
 	VMULPD       Y6, Y7, Y6
 	VADDPD       Y6, Y8, Y8
 	VSUBPD       Y8, Y9, Y8
 	VSUBPD       Y5, Y8, Y8
-	VBROADCASTSD consts64<>+160(SB), Y5
+	VBROADCASTSD consts64<>+176(SB), Y5
 	VMULPD       Y5, Y7, Y5
 	VSUBPD       Y8, Y5, Y8
-	VBROADCASTSD consts64<>+168(SB), Y5
+	VBROADCASTSD consts64<>+184(SB), Y5
 	VCMPPD       $0x00, Y5, Y4, Y6
 	VBLENDVPD    Y6, Y5, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x00, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+176(SB), Y6
+	VBROADCASTSD consts64<>+192(SB), Y6
 	VBLENDVPD    Y5, Y6, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x19, Y5, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y5
+	VBROADCASTSD consts64<>+200(SB), Y5
 	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       Y8, Y3, Y8
-	VBROADCASTSD consts64<>+192(SB), Y4
-	VXORPD       Y4, Y8, Y8
 	VBROADCASTSD consts64<>+8(SB), Y4
+	VXORPD       Y4, Y8, Y8
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y2, Y4, Y4
 	VBROADCASTSD a+104(FP), Y5
 	VADDPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+24(SB), Y5
+	VBROADCASTSD consts64<>+48(SB), Y5
 	VCMPPD       $0x11, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+32(SB), Y6
+	VBROADCASTSD consts64<>+56(SB), Y6
 	VMULPD       Y6, Y4, Y6
 	VBLENDVPD    Y5, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+40(SB), Y7
+	VBROADCASTSD consts64<>+64(SB), Y7
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y5, Y7, Y9, Y5
 	VPSRLQ       $0x34, Y6, Y7
-	VBROADCASTSD consts64<>+48(SB), Y9
+	VBROADCASTSD consts64<>+72(SB), Y9
 	VORPD        Y9, Y7, Y7
-	VBROADCASTSD consts64<>+56(SB), Y9
+	VBROADCASTSD consts64<>+80(SB), Y9
 	VSUBPD       Y9, Y7, Y7
 	VSUBPD       Y5, Y7, Y7
-	VBROADCASTSD consts64<>+64(SB), Y5
+	VBROADCASTSD consts64<>+88(SB), Y5
 	VANDPD       Y5, Y6, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VORPD        Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VBROADCASTSD consts64<>+72(SB), Y9
+	VBROADCASTSD consts64<>+0(SB), Y6
+	VBROADCASTSD consts64<>+96(SB), Y9
 	VCMPPD       $0x1e, Y9, Y5, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y5, Y10
 	VBLENDVPD    Y9, Y10, Y5, Y5
 	VXORPD       Y10, Y10, Y10
 	VBLENDVPD    Y9, Y6, Y10, Y6
 	VADDPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+88(SB), Y6
+	VBROADCASTSD consts64<>+16(SB), Y6
 	VADDPD       Y6, Y5, Y6
 	VDIVPD       Y6, Y5, Y6
 	VMULPD       Y6, Y6, Y9
 	VMULPD       Y9, Y9, Y10
-	VBROADCASTSD consts64<>+96(SB), Y11
-	VBROADCASTSD consts64<>+104(SB), Y12
-	VFMADD213PD  Y12, Y10, Y11
-	VBROADCASTSD consts64<>+112(SB), Y12
-	VFMADD213PD  Y12, Y10, Y11
+	VBROADCASTSD consts64<>+112(SB), Y11
 	VBROADCASTSD consts64<>+120(SB), Y12
 	VFMADD213PD  Y12, Y10, Y11
-	VMULPD       Y9, Y11, Y11
-	VBROADCASTSD consts64<>+128(SB), Y9
+	VBROADCASTSD consts64<>+128(SB), Y12
+	VFMADD213PD  Y12, Y10, Y11
 	VBROADCASTSD consts64<>+136(SB), Y12
+	VFMADD213PD  Y12, Y10, Y11
+	VMULPD       Y9, Y11, Y11
+	VBROADCASTSD consts64<>+144(SB), Y9
+	VBROADCASTSD consts64<>+152(SB), Y12
 	VFMADD213PD  Y12, Y10, Y9
-	VBROADCASTSD consts64<>+144(SB), Y12
+	VBROADCASTSD consts64<>+160(SB), Y12
 	VFMADD213PD  Y12, Y10, Y9
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y9, Y11, Y9
 	VMULPD       Y5, Y5, Y10
-	VBROADCASTSD consts64<>+80(SB), Y11
+	VBROADCASTSD consts64<>+104(SB), Y11
 	VMULPD       Y11, Y10, Y10
 	VADDPD       Y9, Y10, Y9
 	VMULPD       Y9, Y6, Y9
-	VBROADCASTSD consts64<>+152(SB), Y6
+	VBROADCASTSD consts64<>+168(SB), Y6
 	VMULPD       Y6, Y7, Y6
 	VADDPD       Y6, Y9, Y9
 	VSUBPD       Y9, Y10, Y9
 	VSUBPD       Y5, Y9, Y9
-	VBROADCASTSD consts64<>+160(SB), Y5
+	VBROADCASTSD consts64<>+176(SB), Y5
 	VMULPD       Y5, Y7, Y5
 	VSUBPD       Y9, Y5, Y9
-	VBROADCASTSD consts64<>+168(SB), Y5
+	VBROADCASTSD consts64<>+184(SB), Y5
 	VCMPPD       $0x00, Y5, Y4, Y6
 	VBLENDVPD    Y6, Y5, Y9, Y9
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x00, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+176(SB), Y6
+	VBROADCASTSD consts64<>+192(SB), Y6
 	VBLENDVPD    Y5, Y6, Y9, Y9
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x19, Y5, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y5
+	VBROADCASTSD consts64<>+200(SB), Y5
 	VBLENDVPD    Y4, Y5, Y9, Y9
-	VBROADCASTSD consts64<>+8(SB), Y4
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y3, Y4, Y4
 	VMULPD       Y9, Y4, Y9
 	VSUBPD       Y9, Y8, Y4
 	VMOVAPD      Y4, Y4
-	VBROADCASTSD consts64<>+192(SB), Y5
+	VBROADCASTSD consts64<>+8(SB), Y5
 	VXORPD       Y5, Y3, Y5
 	VBROADCASTSD a+104(FP), Y6
 	VADDPD       Y6, Y2, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+0(SB), Y7
 	VSUBPD       Y2, Y7, Y2
 	VBROADCASTSD a+104(FP), Y7
 	VADDPD       Y7, Y2, Y2
 	VDIVPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y3, Y6, Y3
 	VDIVPD       Y2, Y3, Y3
 	VADDPD       Y3, Y5, Y2
@@ -32907,174 +33395,174 @@ loop:
 	VMOVUPD      32(CX)(SI*8), Y3
 	VBROADCASTSD a+104(FP), Y4
 	VADDPD       Y4, Y2, Y4
-	VBROADCASTSD consts64<>+24(SB), Y5
+	VBROADCASTSD consts64<>+48(SB), Y5
 	VCMPPD       $0x11, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+32(SB), Y6
+	VBROADCASTSD consts64<>+56(SB), Y6
 	VMULPD       Y6, Y4, Y6
 	VBLENDVPD    Y5, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+40(SB), Y7
+	VBROADCASTSD consts64<>+64(SB), Y7
 	VXORPD       Y8, Y8, Y8
 	VBLENDVPD    Y5, Y7, Y8, Y5
 	VPSRLQ       $0x34, Y6, Y7
-	VBROADCASTSD consts64<>+48(SB), Y8
+	VBROADCASTSD consts64<>+72(SB), Y8
 	VORPD        Y8, Y7, Y7
-	VBROADCASTSD consts64<>+56(SB), Y8
+	VBROADCASTSD consts64<>+80(SB), Y8
 	VSUBPD       Y8, Y7, Y7
 	VSUBPD       Y5, Y7, Y7
-	VBROADCASTSD consts64<>+64(SB), Y5
+	VBROADCASTSD consts64<>+88(SB), Y5
 	VANDPD       Y5, Y6, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VORPD        Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VBROADCASTSD consts64<>+72(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y6
+	VBROADCASTSD consts64<>+96(SB), Y8
 	VCMPPD       $0x1e, Y8, Y5, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y5, Y9
 	VBLENDVPD    Y8, Y9, Y5, Y5
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y8, Y6, Y9, Y6
 	VADDPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+88(SB), Y6
+	VBROADCASTSD consts64<>+16(SB), Y6
 	VADDPD       Y6, Y5, Y6
 	VDIVPD       Y6, Y5, Y6
 	VMULPD       Y6, Y6, Y8
 	VMULPD       Y8, Y8, Y9
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VBROADCASTSD consts64<>+104(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
-	VBROADCASTSD consts64<>+112(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y10
 	VBROADCASTSD consts64<>+120(SB), Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VMULPD       Y8, Y10, Y10
-	VBROADCASTSD consts64<>+128(SB), Y8
+	VBROADCASTSD consts64<>+128(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
 	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y8, Y10, Y10
+	VBROADCASTSD consts64<>+144(SB), Y8
+	VBROADCASTSD consts64<>+152(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
-	VBROADCASTSD consts64<>+144(SB), Y11
+	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
 	VMULPD       Y9, Y8, Y8
 	VADDPD       Y8, Y10, Y8
 	VMULPD       Y5, Y5, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y8, Y9, Y8
 	VMULPD       Y8, Y6, Y8
-	VBROADCASTSD consts64<>+152(SB), Y6
+	VBROADCASTSD consts64<>+168(SB), Y6
 	VMULPD       Y6, Y7, Y6
 	VADDPD       Y6, Y8, Y8
 	VSUBPD       Y8, Y9, Y8
 	VSUBPD       Y5, Y8, Y8
-	VBROADCASTSD consts64<>+160(SB), Y5
+	VBROADCASTSD consts64<>+176(SB), Y5
 	VMULPD       Y5, Y7, Y5
 	VSUBPD       Y8, Y5, Y8
-	VBROADCASTSD consts64<>+168(SB), Y5
+	VBROADCASTSD consts64<>+184(SB), Y5
 	VCMPPD       $0x00, Y5, Y4, Y6
 	VBLENDVPD    Y6, Y5, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x00, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+176(SB), Y6
+	VBROADCASTSD consts64<>+192(SB), Y6
 	VBLENDVPD    Y5, Y6, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x19, Y5, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y5
+	VBROADCASTSD consts64<>+200(SB), Y5
 	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       Y8, Y3, Y8
-	VBROADCASTSD consts64<>+192(SB), Y4
-	VXORPD       Y4, Y8, Y8
 	VBROADCASTSD consts64<>+8(SB), Y4
+	VXORPD       Y4, Y8, Y8
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y2, Y4, Y4
 	VBROADCASTSD a+104(FP), Y5
 	VADDPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+24(SB), Y5
+	VBROADCASTSD consts64<>+48(SB), Y5
 	VCMPPD       $0x11, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+32(SB), Y6
+	VBROADCASTSD consts64<>+56(SB), Y6
 	VMULPD       Y6, Y4, Y6
 	VBLENDVPD    Y5, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+40(SB), Y7
+	VBROADCASTSD consts64<>+64(SB), Y7
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y5, Y7, Y9, Y5
 	VPSRLQ       $0x34, Y6, Y7
-	VBROADCASTSD consts64<>+48(SB), Y9
+	VBROADCASTSD consts64<>+72(SB), Y9
 	VORPD        Y9, Y7, Y7
-	VBROADCASTSD consts64<>+56(SB), Y9
+	VBROADCASTSD consts64<>+80(SB), Y9
 	VSUBPD       Y9, Y7, Y7
 	VSUBPD       Y5, Y7, Y7
-	VBROADCASTSD consts64<>+64(SB), Y5
+	VBROADCASTSD consts64<>+88(SB), Y5
 	VANDPD       Y5, Y6, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VORPD        Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VBROADCASTSD consts64<>+72(SB), Y9
+	VBROADCASTSD consts64<>+0(SB), Y6
+	VBROADCASTSD consts64<>+96(SB), Y9
 	VCMPPD       $0x1e, Y9, Y5, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y5, Y10
 	VBLENDVPD    Y9, Y10, Y5, Y5
 	VXORPD       Y10, Y10, Y10
 	VBLENDVPD    Y9, Y6, Y10, Y6
 	VADDPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+88(SB), Y6
+	VBROADCASTSD consts64<>+16(SB), Y6
 	VADDPD       Y6, Y5, Y6
 	VDIVPD       Y6, Y5, Y6
 	VMULPD       Y6, Y6, Y9
 	VMULPD       Y9, Y9, Y10
-	VBROADCASTSD consts64<>+96(SB), Y11
-	VBROADCASTSD consts64<>+104(SB), Y12
-	VFMADD213PD  Y12, Y10, Y11
-	VBROADCASTSD consts64<>+112(SB), Y12
-	VFMADD213PD  Y12, Y10, Y11
+	VBROADCASTSD consts64<>+112(SB), Y11
 	VBROADCASTSD consts64<>+120(SB), Y12
 	VFMADD213PD  Y12, Y10, Y11
-	VMULPD       Y9, Y11, Y11
-	VBROADCASTSD consts64<>+128(SB), Y9
+	VBROADCASTSD consts64<>+128(SB), Y12
+	VFMADD213PD  Y12, Y10, Y11
 	VBROADCASTSD consts64<>+136(SB), Y12
+	VFMADD213PD  Y12, Y10, Y11
+	VMULPD       Y9, Y11, Y11
+	VBROADCASTSD consts64<>+144(SB), Y9
+	VBROADCASTSD consts64<>+152(SB), Y12
 	VFMADD213PD  Y12, Y10, Y9
-	VBROADCASTSD consts64<>+144(SB), Y12
+	VBROADCASTSD consts64<>+160(SB), Y12
 	VFMADD213PD  Y12, Y10, Y9
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y9, Y11, Y9
 	VMULPD       Y5, Y5, Y10
-	VBROADCASTSD consts64<>+80(SB), Y11
+	VBROADCASTSD consts64<>+104(SB), Y11
 	VMULPD       Y11, Y10, Y10
 	VADDPD       Y9, Y10, Y9
 	VMULPD       Y9, Y6, Y9
-	VBROADCASTSD consts64<>+152(SB), Y6
+	VBROADCASTSD consts64<>+168(SB), Y6
 	VMULPD       Y6, Y7, Y6
 	VADDPD       Y6, Y9, Y9
 	VSUBPD       Y9, Y10, Y9
 	VSUBPD       Y5, Y9, Y9
-	VBROADCASTSD consts64<>+160(SB), Y5
+	VBROADCASTSD consts64<>+176(SB), Y5
 	VMULPD       Y5, Y7, Y5
 	VSUBPD       Y9, Y5, Y9
-	VBROADCASTSD consts64<>+168(SB), Y5
+	VBROADCASTSD consts64<>+184(SB), Y5
 	VCMPPD       $0x00, Y5, Y4, Y6
 	VBLENDVPD    Y6, Y5, Y9, Y9
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x00, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+176(SB), Y6
+	VBROADCASTSD consts64<>+192(SB), Y6
 	VBLENDVPD    Y5, Y6, Y9, Y9
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x19, Y5, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y5
+	VBROADCASTSD consts64<>+200(SB), Y5
 	VBLENDVPD    Y4, Y5, Y9, Y9
-	VBROADCASTSD consts64<>+8(SB), Y4
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y3, Y4, Y4
 	VMULPD       Y9, Y4, Y9
 	VSUBPD       Y9, Y8, Y4
 	VMOVAPD      Y4, Y4
-	VBROADCASTSD consts64<>+192(SB), Y5
+	VBROADCASTSD consts64<>+8(SB), Y5
 	VXORPD       Y5, Y3, Y5
 	VBROADCASTSD a+104(FP), Y6
 	VADDPD       Y6, Y2, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+0(SB), Y7
 	VSUBPD       Y2, Y7, Y2
 	VBROADCASTSD a+104(FP), Y7
 	VADDPD       Y7, Y2, Y2
 	VDIVPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y3, Y6, Y3
 	VDIVPD       Y2, Y3, Y3
 	VADDPD       Y3, Y5, Y2
@@ -33098,174 +33586,174 @@ single1:
 	VMOVUPD      (CX)(SI*8), Y3
 	VBROADCASTSD a+104(FP), Y4
 	VADDPD       Y4, Y2, Y4
-	VBROADCASTSD consts64<>+24(SB), Y5
+	VBROADCASTSD consts64<>+48(SB), Y5
 	VCMPPD       $0x11, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+32(SB), Y6
+	VBROADCASTSD consts64<>+56(SB), Y6
 	VMULPD       Y6, Y4, Y6
 	VBLENDVPD    Y5, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+40(SB), Y7
+	VBROADCASTSD consts64<>+64(SB), Y7
 	VXORPD       Y8, Y8, Y8
 	VBLENDVPD    Y5, Y7, Y8, Y5
 	VPSRLQ       $0x34, Y6, Y7
-	VBROADCASTSD consts64<>+48(SB), Y8
+	VBROADCASTSD consts64<>+72(SB), Y8
 	VORPD        Y8, Y7, Y7
-	VBROADCASTSD consts64<>+56(SB), Y8
+	VBROADCASTSD consts64<>+80(SB), Y8
 	VSUBPD       Y8, Y7, Y7
 	VSUBPD       Y5, Y7, Y7
-	VBROADCASTSD consts64<>+64(SB), Y5
+	VBROADCASTSD consts64<>+88(SB), Y5
 	VANDPD       Y5, Y6, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VORPD        Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VBROADCASTSD consts64<>+72(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y6
+	VBROADCASTSD consts64<>+96(SB), Y8
 	VCMPPD       $0x1e, Y8, Y5, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y5, Y9
 	VBLENDVPD    Y8, Y9, Y5, Y5
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y8, Y6, Y9, Y6
 	VADDPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+88(SB), Y6
+	VBROADCASTSD consts64<>+16(SB), Y6
 	VADDPD       Y6, Y5, Y6
 	VDIVPD       Y6, Y5, Y6
 	VMULPD       Y6, Y6, Y8
 	VMULPD       Y8, Y8, Y9
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VBROADCASTSD consts64<>+104(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
-	VBROADCASTSD consts64<>+112(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y10
 	VBROADCASTSD consts64<>+120(SB), Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VMULPD       Y8, Y10, Y10
-	VBROADCASTSD consts64<>+128(SB), Y8
+	VBROADCASTSD consts64<>+128(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
 	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y8, Y10, Y10
+	VBROADCASTSD consts64<>+144(SB), Y8
+	VBROADCASTSD consts64<>+152(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
-	VBROADCASTSD consts64<>+144(SB), Y11
+	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
 	VMULPD       Y9, Y8, Y8
 	VADDPD       Y8, Y10, Y8
 	VMULPD       Y5, Y5, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y8, Y9, Y8
 	VMULPD       Y8, Y6, Y8
-	VBROADCASTSD consts64<>+152(SB), Y6
+	VBROADCASTSD consts64<>+168(SB), Y6
 	VMULPD       Y6, Y7, Y6
 	VADDPD       Y6, Y8, Y8
 	VSUBPD       Y8, Y9, Y8
 	VSUBPD       Y5, Y8, Y8
-	VBROADCASTSD consts64<>+160(SB), Y5
+	VBROADCASTSD consts64<>+176(SB), Y5
 	VMULPD       Y5, Y7, Y5
 	VSUBPD       Y8, Y5, Y8
-	VBROADCASTSD consts64<>+168(SB), Y5
+	VBROADCASTSD consts64<>+184(SB), Y5
 	VCMPPD       $0x00, Y5, Y4, Y6
 	VBLENDVPD    Y6, Y5, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x00, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+176(SB), Y6
+	VBROADCASTSD consts64<>+192(SB), Y6
 	VBLENDVPD    Y5, Y6, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x19, Y5, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y5
+	VBROADCASTSD consts64<>+200(SB), Y5
 	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       Y8, Y3, Y8
-	VBROADCASTSD consts64<>+192(SB), Y4
-	VXORPD       Y4, Y8, Y8
 	VBROADCASTSD consts64<>+8(SB), Y4
+	VXORPD       Y4, Y8, Y8
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y2, Y4, Y4
 	VBROADCASTSD a+104(FP), Y5
 	VADDPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+24(SB), Y5
+	VBROADCASTSD consts64<>+48(SB), Y5
 	VCMPPD       $0x11, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+32(SB), Y6
+	VBROADCASTSD consts64<>+56(SB), Y6
 	VMULPD       Y6, Y4, Y6
 	VBLENDVPD    Y5, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+40(SB), Y7
+	VBROADCASTSD consts64<>+64(SB), Y7
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y5, Y7, Y9, Y5
 	VPSRLQ       $0x34, Y6, Y7
-	VBROADCASTSD consts64<>+48(SB), Y9
+	VBROADCASTSD consts64<>+72(SB), Y9
 	VORPD        Y9, Y7, Y7
-	VBROADCASTSD consts64<>+56(SB), Y9
+	VBROADCASTSD consts64<>+80(SB), Y9
 	VSUBPD       Y9, Y7, Y7
 	VSUBPD       Y5, Y7, Y7
-	VBROADCASTSD consts64<>+64(SB), Y5
+	VBROADCASTSD consts64<>+88(SB), Y5
 	VANDPD       Y5, Y6, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VORPD        Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VBROADCASTSD consts64<>+72(SB), Y9
+	VBROADCASTSD consts64<>+0(SB), Y6
+	VBROADCASTSD consts64<>+96(SB), Y9
 	VCMPPD       $0x1e, Y9, Y5, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y5, Y10
 	VBLENDVPD    Y9, Y10, Y5, Y5
 	VXORPD       Y10, Y10, Y10
 	VBLENDVPD    Y9, Y6, Y10, Y6
 	VADDPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+88(SB), Y6
+	VBROADCASTSD consts64<>+16(SB), Y6
 	VADDPD       Y6, Y5, Y6
 	VDIVPD       Y6, Y5, Y6
 	VMULPD       Y6, Y6, Y9
 	VMULPD       Y9, Y9, Y10
-	VBROADCASTSD consts64<>+96(SB), Y11
-	VBROADCASTSD consts64<>+104(SB), Y12
-	VFMADD213PD  Y12, Y10, Y11
-	VBROADCASTSD consts64<>+112(SB), Y12
-	VFMADD213PD  Y12, Y10, Y11
+	VBROADCASTSD consts64<>+112(SB), Y11
 	VBROADCASTSD consts64<>+120(SB), Y12
 	VFMADD213PD  Y12, Y10, Y11
-	VMULPD       Y9, Y11, Y11
-	VBROADCASTSD consts64<>+128(SB), Y9
+	VBROADCASTSD consts64<>+128(SB), Y12
+	VFMADD213PD  Y12, Y10, Y11
 	VBROADCASTSD consts64<>+136(SB), Y12
+	VFMADD213PD  Y12, Y10, Y11
+	VMULPD       Y9, Y11, Y11
+	VBROADCASTSD consts64<>+144(SB), Y9
+	VBROADCASTSD consts64<>+152(SB), Y12
 	VFMADD213PD  Y12, Y10, Y9
-	VBROADCASTSD consts64<>+144(SB), Y12
+	VBROADCASTSD consts64<>+160(SB), Y12
 	VFMADD213PD  Y12, Y10, Y9
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y9, Y11, Y9
 	VMULPD       Y5, Y5, Y10
-	VBROADCASTSD consts64<>+80(SB), Y11
+	VBROADCASTSD consts64<>+104(SB), Y11
 	VMULPD       Y11, Y10, Y10
 	VADDPD       Y9, Y10, Y9
 	VMULPD       Y9, Y6, Y9
-	VBROADCASTSD consts64<>+152(SB), Y6
+	VBROADCASTSD consts64<>+168(SB), Y6
 	VMULPD       Y6, Y7, Y6
 	VADDPD       Y6, Y9, Y9
 	VSUBPD       Y9, Y10, Y9
 	VSUBPD       Y5, Y9, Y9
-	VBROADCASTSD consts64<>+160(SB), Y5
+	VBROADCASTSD consts64<>+176(SB), Y5
 	VMULPD       Y5, Y7, Y5
 	VSUBPD       Y9, Y5, Y9
-	VBROADCASTSD consts64<>+168(SB), Y5
+	VBROADCASTSD consts64<>+184(SB), Y5
 	VCMPPD       $0x00, Y5, Y4, Y6
 	VBLENDVPD    Y6, Y5, Y9, Y9
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x00, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+176(SB), Y6
+	VBROADCASTSD consts64<>+192(SB), Y6
 	VBLENDVPD    Y5, Y6, Y9, Y9
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x19, Y5, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y5
+	VBROADCASTSD consts64<>+200(SB), Y5
 	VBLENDVPD    Y4, Y5, Y9, Y9
-	VBROADCASTSD consts64<>+8(SB), Y4
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y3, Y4, Y4
 	VMULPD       Y9, Y4, Y9
 	VSUBPD       Y9, Y8, Y4
 	VMOVAPD      Y4, Y4
-	VBROADCASTSD consts64<>+192(SB), Y5
+	VBROADCASTSD consts64<>+8(SB), Y5
 	VXORPD       Y5, Y3, Y5
 	VBROADCASTSD a+104(FP), Y6
 	VADDPD       Y6, Y2, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+0(SB), Y7
 	VSUBPD       Y2, Y7, Y2
 	VBROADCASTSD a+104(FP), Y7
 	VADDPD       Y7, Y2, Y2
 	VDIVPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y3, Y6, Y3
 	VDIVPD       Y2, Y3, Y3
 	VADDPD       Y3, Y5, Y2
@@ -33294,174 +33782,174 @@ tail:
 	VMASKMOVPD   (CX)(SI*8), Y3, Y3
 	VBROADCASTSD a+104(FP), Y4
 	VADDPD       Y4, Y2, Y4
-	VBROADCASTSD consts64<>+24(SB), Y5
+	VBROADCASTSD consts64<>+48(SB), Y5
 	VCMPPD       $0x11, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+32(SB), Y6
+	VBROADCASTSD consts64<>+56(SB), Y6
 	VMULPD       Y6, Y4, Y6
 	VBLENDVPD    Y5, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+40(SB), Y7
+	VBROADCASTSD consts64<>+64(SB), Y7
 	VXORPD       Y8, Y8, Y8
 	VBLENDVPD    Y5, Y7, Y8, Y5
 	VPSRLQ       $0x34, Y6, Y7
-	VBROADCASTSD consts64<>+48(SB), Y8
+	VBROADCASTSD consts64<>+72(SB), Y8
 	VORPD        Y8, Y7, Y7
-	VBROADCASTSD consts64<>+56(SB), Y8
+	VBROADCASTSD consts64<>+80(SB), Y8
 	VSUBPD       Y8, Y7, Y7
 	VSUBPD       Y5, Y7, Y7
-	VBROADCASTSD consts64<>+64(SB), Y5
+	VBROADCASTSD consts64<>+88(SB), Y5
 	VANDPD       Y5, Y6, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VORPD        Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VBROADCASTSD consts64<>+72(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y6
+	VBROADCASTSD consts64<>+96(SB), Y8
 	VCMPPD       $0x1e, Y8, Y5, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y5, Y9
 	VBLENDVPD    Y8, Y9, Y5, Y5
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y8, Y6, Y9, Y6
 	VADDPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+88(SB), Y6
+	VBROADCASTSD consts64<>+16(SB), Y6
 	VADDPD       Y6, Y5, Y6
 	VDIVPD       Y6, Y5, Y6
 	VMULPD       Y6, Y6, Y8
 	VMULPD       Y8, Y8, Y9
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VBROADCASTSD consts64<>+104(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
-	VBROADCASTSD consts64<>+112(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y10
 	VBROADCASTSD consts64<>+120(SB), Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VMULPD       Y8, Y10, Y10
-	VBROADCASTSD consts64<>+128(SB), Y8
+	VBROADCASTSD consts64<>+128(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
 	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y8, Y10, Y10
+	VBROADCASTSD consts64<>+144(SB), Y8
+	VBROADCASTSD consts64<>+152(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
-	VBROADCASTSD consts64<>+144(SB), Y11
+	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
 	VMULPD       Y9, Y8, Y8
 	VADDPD       Y8, Y10, Y8
 	VMULPD       Y5, Y5, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y8, Y9, Y8
 	VMULPD       Y8, Y6, Y8
-	VBROADCASTSD consts64<>+152(SB), Y6
+	VBROADCASTSD consts64<>+168(SB), Y6
 	VMULPD       Y6, Y7, Y6
 	VADDPD       Y6, Y8, Y8
 	VSUBPD       Y8, Y9, Y8
 	VSUBPD       Y5, Y8, Y8
-	VBROADCASTSD consts64<>+160(SB), Y5
+	VBROADCASTSD consts64<>+176(SB), Y5
 	VMULPD       Y5, Y7, Y5
 	VSUBPD       Y8, Y5, Y8
-	VBROADCASTSD consts64<>+168(SB), Y5
+	VBROADCASTSD consts64<>+184(SB), Y5
 	VCMPPD       $0x00, Y5, Y4, Y6
 	VBLENDVPD    Y6, Y5, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x00, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+176(SB), Y6
+	VBROADCASTSD consts64<>+192(SB), Y6
 	VBLENDVPD    Y5, Y6, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x19, Y5, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y5
+	VBROADCASTSD consts64<>+200(SB), Y5
 	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       Y8, Y3, Y8
-	VBROADCASTSD consts64<>+192(SB), Y4
-	VXORPD       Y4, Y8, Y8
 	VBROADCASTSD consts64<>+8(SB), Y4
+	VXORPD       Y4, Y8, Y8
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y2, Y4, Y4
 	VBROADCASTSD a+104(FP), Y5
 	VADDPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+24(SB), Y5
+	VBROADCASTSD consts64<>+48(SB), Y5
 	VCMPPD       $0x11, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+32(SB), Y6
+	VBROADCASTSD consts64<>+56(SB), Y6
 	VMULPD       Y6, Y4, Y6
 	VBLENDVPD    Y5, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+40(SB), Y7
+	VBROADCASTSD consts64<>+64(SB), Y7
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y5, Y7, Y9, Y5
 	VPSRLQ       $0x34, Y6, Y7
-	VBROADCASTSD consts64<>+48(SB), Y9
+	VBROADCASTSD consts64<>+72(SB), Y9
 	VORPD        Y9, Y7, Y7
-	VBROADCASTSD consts64<>+56(SB), Y9
+	VBROADCASTSD consts64<>+80(SB), Y9
 	VSUBPD       Y9, Y7, Y7
 	VSUBPD       Y5, Y7, Y7
-	VBROADCASTSD consts64<>+64(SB), Y5
+	VBROADCASTSD consts64<>+88(SB), Y5
 	VANDPD       Y5, Y6, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VORPD        Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VBROADCASTSD consts64<>+72(SB), Y9
+	VBROADCASTSD consts64<>+0(SB), Y6
+	VBROADCASTSD consts64<>+96(SB), Y9
 	VCMPPD       $0x1e, Y9, Y5, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y5, Y10
 	VBLENDVPD    Y9, Y10, Y5, Y5
 	VXORPD       Y10, Y10, Y10
 	VBLENDVPD    Y9, Y6, Y10, Y6
 	VADDPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+88(SB), Y6
+	VBROADCASTSD consts64<>+16(SB), Y6
 	VADDPD       Y6, Y5, Y6
 	VDIVPD       Y6, Y5, Y6
 	VMULPD       Y6, Y6, Y9
 	VMULPD       Y9, Y9, Y10
-	VBROADCASTSD consts64<>+96(SB), Y11
-	VBROADCASTSD consts64<>+104(SB), Y12
-	VFMADD213PD  Y12, Y10, Y11
-	VBROADCASTSD consts64<>+112(SB), Y12
-	VFMADD213PD  Y12, Y10, Y11
+	VBROADCASTSD consts64<>+112(SB), Y11
 	VBROADCASTSD consts64<>+120(SB), Y12
 	VFMADD213PD  Y12, Y10, Y11
-	VMULPD       Y9, Y11, Y11
-	VBROADCASTSD consts64<>+128(SB), Y9
+	VBROADCASTSD consts64<>+128(SB), Y12
+	VFMADD213PD  Y12, Y10, Y11
 	VBROADCASTSD consts64<>+136(SB), Y12
+	VFMADD213PD  Y12, Y10, Y11
+	VMULPD       Y9, Y11, Y11
+	VBROADCASTSD consts64<>+144(SB), Y9
+	VBROADCASTSD consts64<>+152(SB), Y12
 	VFMADD213PD  Y12, Y10, Y9
-	VBROADCASTSD consts64<>+144(SB), Y12
+	VBROADCASTSD consts64<>+160(SB), Y12
 	VFMADD213PD  Y12, Y10, Y9
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y9, Y11, Y9
 	VMULPD       Y5, Y5, Y10
-	VBROADCASTSD consts64<>+80(SB), Y11
+	VBROADCASTSD consts64<>+104(SB), Y11
 	VMULPD       Y11, Y10, Y10
 	VADDPD       Y9, Y10, Y9
 	VMULPD       Y9, Y6, Y9
-	VBROADCASTSD consts64<>+152(SB), Y6
+	VBROADCASTSD consts64<>+168(SB), Y6
 	VMULPD       Y6, Y7, Y6
 	VADDPD       Y6, Y9, Y9
 	VSUBPD       Y9, Y10, Y9
 	VSUBPD       Y5, Y9, Y9
-	VBROADCASTSD consts64<>+160(SB), Y5
+	VBROADCASTSD consts64<>+176(SB), Y5
 	VMULPD       Y5, Y7, Y5
 	VSUBPD       Y9, Y5, Y9
-	VBROADCASTSD consts64<>+168(SB), Y5
+	VBROADCASTSD consts64<>+184(SB), Y5
 	VCMPPD       $0x00, Y5, Y4, Y6
 	VBLENDVPD    Y6, Y5, Y9, Y9
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x00, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+176(SB), Y6
+	VBROADCASTSD consts64<>+192(SB), Y6
 	VBLENDVPD    Y5, Y6, Y9, Y9
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x19, Y5, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y5
+	VBROADCASTSD consts64<>+200(SB), Y5
 	VBLENDVPD    Y4, Y5, Y9, Y9
-	VBROADCASTSD consts64<>+8(SB), Y4
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y3, Y4, Y4
 	VMULPD       Y9, Y4, Y9
 	VSUBPD       Y9, Y8, Y4
 	VMOVAPD      Y4, Y4
-	VBROADCASTSD consts64<>+192(SB), Y5
+	VBROADCASTSD consts64<>+8(SB), Y5
 	VXORPD       Y5, Y3, Y5
 	VBROADCASTSD a+104(FP), Y6
 	VADDPD       Y6, Y2, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+0(SB), Y7
 	VSUBPD       Y2, Y7, Y2
 	VBROADCASTSD a+104(FP), Y7
 	VADDPD       Y7, Y2, Y2
 	VDIVPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y3, Y6, Y3
 	VDIVPD       Y2, Y3, Y3
 	VADDPD       Y3, Y5, Y2
@@ -33524,160 +34012,160 @@ loop:
 	VMOVUPD      (CX)(R11*8), Y5
 	VBROADCASTSD a+128(FP), Y6
 	VADDPD       Y6, Y4, Y6
-	VBROADCASTSD consts64<>+24(SB), Y7
+	VBROADCASTSD consts64<>+48(SB), Y7
 	VCMPPD       $0x11, Y7, Y6, Y7
-	VBROADCASTSD consts64<>+32(SB), Y8
+	VBROADCASTSD consts64<>+56(SB), Y8
 	VMULPD       Y8, Y6, Y8
 	VBLENDVPD    Y7, Y8, Y6, Y8
-	VBROADCASTSD consts64<>+40(SB), Y9
+	VBROADCASTSD consts64<>+64(SB), Y9
 	VXORPD       Y10, Y10, Y10
 	VBLENDVPD    Y7, Y9, Y10, Y7
 	VPSRLQ       $0x34, Y8, Y9
-	VBROADCASTSD consts64<>+48(SB), Y10
+	VBROADCASTSD consts64<>+72(SB), Y10
 	VORPD        Y10, Y9, Y9
-	VBROADCASTSD consts64<>+56(SB), Y10
+	VBROADCASTSD consts64<>+80(SB), Y10
 	VSUBPD       Y10, Y9, Y9
 	VSUBPD       Y7, Y9, Y9
-	VBROADCASTSD consts64<>+64(SB), Y7
+	VBROADCASTSD consts64<>+88(SB), Y7
 	VANDPD       Y7, Y8, Y7
-	VBROADCASTSD consts64<>+8(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y8
 	VORPD        Y8, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y8
-	VBROADCASTSD consts64<>+72(SB), Y10
+	VBROADCASTSD consts64<>+0(SB), Y8
+	VBROADCASTSD consts64<>+96(SB), Y10
 	VCMPPD       $0x1e, Y10, Y7, Y10
-	VBROADCASTSD consts64<>+80(SB), Y11
+	VBROADCASTSD consts64<>+104(SB), Y11
 	VMULPD       Y11, Y7, Y11
 	VBLENDVPD    Y10, Y11, Y7, Y7
 	VXORPD       Y11, Y11, Y11
 	VBLENDVPD    Y10, Y8, Y11, Y8
 	VADDPD       Y8, Y9, Y9
-	VBROADCASTSD consts64<>+8(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y8
 	VSUBPD       Y8, Y7, Y7
-	VBROADCASTSD consts64<>+88(SB), Y8
+	VBROADCASTSD consts64<>+16(SB), Y8
 	VADDPD       Y8, Y7, Y8
 	VDIVPD       Y8, Y7, Y8
 	VMULPD       Y8, Y8, Y10
 	VMULPD       Y10, Y10, Y11
-	VBROADCASTSD consts64<>+96(SB), Y12
-	VBROADCASTSD consts64<>+104(SB), Y13
-	VFMADD213PD  Y13, Y11, Y12
-	VBROADCASTSD consts64<>+112(SB), Y13
-	VFMADD213PD  Y13, Y11, Y12
+	VBROADCASTSD consts64<>+112(SB), Y12
 	VBROADCASTSD consts64<>+120(SB), Y13
 	VFMADD213PD  Y13, Y11, Y12
-	VMULPD       Y10, Y12, Y12
-	VBROADCASTSD consts64<>+128(SB), Y10
+	VBROADCASTSD consts64<>+128(SB), Y13
+	VFMADD213PD  Y13, Y11, Y12
 	VBROADCASTSD consts64<>+136(SB), Y13
+	VFMADD213PD  Y13, Y11, Y12
+	VMULPD       Y10, Y12, Y12
+	VBROADCASTSD consts64<>+144(SB), Y10
+	VBROADCASTSD consts64<>+152(SB), Y13
 	VFMADD213PD  Y13, Y11, Y10
-	VBROADCASTSD consts64<>+144(SB), Y13
+	VBROADCASTSD consts64<>+160(SB), Y13
 	VFMADD213PD  Y13, Y11, Y10
 	VMULPD       Y11, Y10, Y10
 	VADDPD       Y10, Y12, Y10
 	VMULPD       Y7, Y7, Y11
-	VBROADCASTSD consts64<>+80(SB), Y12
+	VBROADCASTSD consts64<>+104(SB), Y12
 	VMULPD       Y12, Y11, Y11
 	VADDPD       Y10, Y11, Y10
 	VMULPD       Y10, Y8, Y10
-	VBROADCASTSD consts64<>+152(SB), Y8
+	VBROADCASTSD consts64<>+168(SB), Y8
 	VMULPD       Y8, Y9, Y8
 	VADDPD       Y8, Y10, Y10
 	VSUBPD       Y10, Y11, Y10
 	VSUBPD       Y7, Y10, Y10
-	VBROADCASTSD consts64<>+160(SB), Y7
+	VBROADCASTSD consts64<>+176(SB), Y7
 	VMULPD       Y7, Y9, Y7
 	VSUBPD       Y10, Y7, Y10
-	VBROADCASTSD consts64<>+168(SB), Y7
+	VBROADCASTSD consts64<>+184(SB), Y7
 	VCMPPD       $0x00, Y7, Y6, Y8
 	VBLENDVPD    Y8, Y7, Y10, Y10
 	VXORPD       Y7, Y7, Y7
 	VCMPPD       $0x00, Y7, Y6, Y7
-	VBROADCASTSD consts64<>+176(SB), Y8
+	VBROADCASTSD consts64<>+192(SB), Y8
 	VBLENDVPD    Y7, Y8, Y10, Y10
 	VXORPD       Y7, Y7, Y7
 	VCMPPD       $0x19, Y7, Y6, Y6
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+200(SB), Y7
 	VBLENDVPD    Y6, Y7, Y10, Y10
 	VMULPD       Y10, Y5, Y10
-	VBROADCASTSD consts64<>+192(SB), Y6
-	VXORPD       Y6, Y10, Y10
 	VBROADCASTSD consts64<>+8(SB), Y6
+	VXORPD       Y6, Y10, Y10
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y4, Y6, Y4
 	VBROADCASTSD a+128(FP), Y6
 	VADDPD       Y6, Y4, Y4
-	VBROADCASTSD consts64<>+24(SB), Y6
+	VBROADCASTSD consts64<>+48(SB), Y6
 	VCMPPD       $0x11, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+32(SB), Y7
+	VBROADCASTSD consts64<>+56(SB), Y7
 	VMULPD       Y7, Y4, Y7
 	VBLENDVPD    Y6, Y7, Y4, Y7
-	VBROADCASTSD consts64<>+40(SB), Y8
+	VBROADCASTSD consts64<>+64(SB), Y8
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y6, Y8, Y9, Y6
 	VPSRLQ       $0x34, Y7, Y8
-	VBROADCASTSD consts64<>+48(SB), Y9
+	VBROADCASTSD consts64<>+72(SB), Y9
 	VORPD        Y9, Y8, Y8
-	VBROADCASTSD consts64<>+56(SB), Y9
+	VBROADCASTSD consts64<>+80(SB), Y9
 	VSUBPD       Y9, Y8, Y8
 	VSUBPD       Y6, Y8, Y8
-	VBROADCASTSD consts64<>+64(SB), Y6
+	VBROADCASTSD consts64<>+88(SB), Y6
 	VANDPD       Y6, Y7, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+0(SB), Y7
 	VORPD        Y7, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
-	VBROADCASTSD consts64<>+72(SB), Y9
+	VBROADCASTSD consts64<>+0(SB), Y7
+	VBROADCASTSD consts64<>+96(SB), Y9
 	VCMPPD       $0x1e, Y9, Y6, Y9
-	VBROADCASTSD consts64<>+80(SB), Y11
+	VBROADCASTSD consts64<>+104(SB), Y11
 	VMULPD       Y11, Y6, Y11
 	VBLENDVPD    Y9, Y11, Y6, Y6
 	VXORPD       Y11, Y11, Y11
 	VBLENDVPD    Y9, Y7, Y11, Y7
 	VADDPD       Y7, Y8, Y8
-	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+0(SB), Y7
 	VSUBPD       Y7, Y6, Y6
-	VBROADCASTSD consts64<>+88(SB), Y7
+	VBROADCASTSD consts64<>+16(SB), Y7
 	VADDPD       Y7, Y6, Y7
 	VDIVPD       Y7, Y6, Y7
 	VMULPD       Y7, Y7, Y9
 	VMULPD       Y9, Y9, Y11
-	VBROADCASTSD consts64<>+96(SB), Y12
-	VBROADCASTSD consts64<>+104(SB), Y13
-	VFMADD213PD  Y13, Y11, Y12
-	VBROADCASTSD consts64<>+112(SB), Y13
-	VFMADD213PD  Y13, Y11, Y12
+	VBROADCASTSD consts64<>+112(SB), Y12
 	VBROADCASTSD consts64<>+120(SB), Y13
 	VFMADD213PD  Y13, Y11, Y12
-	VMULPD       Y9, Y12, Y12
-	VBROADCASTSD consts64<>+128(SB), Y9
+	VBROADCASTSD consts64<>+128(SB), Y13
+	VFMADD213PD  Y13, Y11, Y12
 	VBROADCASTSD consts64<>+136(SB), Y13
+	VFMADD213PD  Y13, Y11, Y12
+	VMULPD       Y9, Y12, Y12
+	VBROADCASTSD consts64<>+144(SB), Y9
+	VBROADCASTSD consts64<>+152(SB), Y13
 	VFMADD213PD  Y13, Y11, Y9
-	VBROADCASTSD consts64<>+144(SB), Y13
+	VBROADCASTSD consts64<>+160(SB), Y13
 	VFMADD213PD  Y13, Y11, Y9
 	VMULPD       Y11, Y9, Y9
 	VADDPD       Y9, Y12, Y9
 	VMULPD       Y6, Y6, Y11
-	VBROADCASTSD consts64<>+80(SB), Y12
+	VBROADCASTSD consts64<>+104(SB), Y12
 	VMULPD       Y12, Y11, Y11
 	VADDPD       Y9, Y11, Y9
 	VMULPD       Y9, Y7, Y9
-	VBROADCASTSD consts64<>+152(SB), Y7
+	VBROADCASTSD consts64<>+168(SB), Y7
 	VMULPD       Y7, Y8, Y7
 	VADDPD       Y7, Y9, Y9
 	VSUBPD       Y9, Y11, Y9
 	VSUBPD       Y6, Y9, Y9
-	VBROADCASTSD consts64<>+160(SB), Y6
+	VBROADCASTSD consts64<>+176(SB), Y6
 	VMULPD       Y6, Y8, Y6
 	VSUBPD       Y9, Y6, Y9
-	VBROADCASTSD consts64<>+168(SB), Y6
+	VBROADCASTSD consts64<>+184(SB), Y6
 	VCMPPD       $0x00, Y6, Y4, Y7
 	VBLENDVPD    Y7, Y6, Y9, Y9
 	VXORPD       Y6, Y6, Y6
 	VCMPPD       $0x00, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+176(SB), Y7
+	VBROADCASTSD consts64<>+192(SB), Y7
 	VBLENDVPD    Y6, Y7, Y9, Y9
 	VXORPD       Y6, Y6, Y6
 	VCMPPD       $0x19, Y6, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y6
+	VBROADCASTSD consts64<>+200(SB), Y6
 	VBLENDVPD    Y4, Y6, Y9, Y9
-	VBROADCASTSD consts64<>+8(SB), Y4
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y5, Y4, Y4
 	VMULPD       Y9, Y4, Y9
 	VSUBPD       Y9, Y10, Y4
@@ -33715,160 +34203,160 @@ rowperm157:
 	VMOVUPD      32(CX)(R11*8), Y5
 	VBROADCASTSD a+128(FP), Y6
 	VADDPD       Y6, Y4, Y6
-	VBROADCASTSD consts64<>+24(SB), Y7
+	VBROADCASTSD consts64<>+48(SB), Y7
 	VCMPPD       $0x11, Y7, Y6, Y7
-	VBROADCASTSD consts64<>+32(SB), Y8
+	VBROADCASTSD consts64<>+56(SB), Y8
 	VMULPD       Y8, Y6, Y8
 	VBLENDVPD    Y7, Y8, Y6, Y8
-	VBROADCASTSD consts64<>+40(SB), Y9
+	VBROADCASTSD consts64<>+64(SB), Y9
 	VXORPD       Y10, Y10, Y10
 	VBLENDVPD    Y7, Y9, Y10, Y7
 	VPSRLQ       $0x34, Y8, Y9
-	VBROADCASTSD consts64<>+48(SB), Y10
+	VBROADCASTSD consts64<>+72(SB), Y10
 	VORPD        Y10, Y9, Y9
-	VBROADCASTSD consts64<>+56(SB), Y10
+	VBROADCASTSD consts64<>+80(SB), Y10
 	VSUBPD       Y10, Y9, Y9
 	VSUBPD       Y7, Y9, Y9
-	VBROADCASTSD consts64<>+64(SB), Y7
+	VBROADCASTSD consts64<>+88(SB), Y7
 	VANDPD       Y7, Y8, Y7
-	VBROADCASTSD consts64<>+8(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y8
 	VORPD        Y8, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y8
-	VBROADCASTSD consts64<>+72(SB), Y10
+	VBROADCASTSD consts64<>+0(SB), Y8
+	VBROADCASTSD consts64<>+96(SB), Y10
 	VCMPPD       $0x1e, Y10, Y7, Y10
-	VBROADCASTSD consts64<>+80(SB), Y11
+	VBROADCASTSD consts64<>+104(SB), Y11
 	VMULPD       Y11, Y7, Y11
 	VBLENDVPD    Y10, Y11, Y7, Y7
 	VXORPD       Y11, Y11, Y11
 	VBLENDVPD    Y10, Y8, Y11, Y8
 	VADDPD       Y8, Y9, Y9
-	VBROADCASTSD consts64<>+8(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y8
 	VSUBPD       Y8, Y7, Y7
-	VBROADCASTSD consts64<>+88(SB), Y8
+	VBROADCASTSD consts64<>+16(SB), Y8
 	VADDPD       Y8, Y7, Y8
 	VDIVPD       Y8, Y7, Y8
 	VMULPD       Y8, Y8, Y10
 	VMULPD       Y10, Y10, Y11
-	VBROADCASTSD consts64<>+96(SB), Y12
-	VBROADCASTSD consts64<>+104(SB), Y13
-	VFMADD213PD  Y13, Y11, Y12
-	VBROADCASTSD consts64<>+112(SB), Y13
-	VFMADD213PD  Y13, Y11, Y12
+	VBROADCASTSD consts64<>+112(SB), Y12
 	VBROADCASTSD consts64<>+120(SB), Y13
 	VFMADD213PD  Y13, Y11, Y12
-	VMULPD       Y10, Y12, Y12
-	VBROADCASTSD consts64<>+128(SB), Y10
+	VBROADCASTSD consts64<>+128(SB), Y13
+	VFMADD213PD  Y13, Y11, Y12
 	VBROADCASTSD consts64<>+136(SB), Y13
+	VFMADD213PD  Y13, Y11, Y12
+	VMULPD       Y10, Y12, Y12
+	VBROADCASTSD consts64<>+144(SB), Y10
+	VBROADCASTSD consts64<>+152(SB), Y13
 	VFMADD213PD  Y13, Y11, Y10
-	VBROADCASTSD consts64<>+144(SB), Y13
+	VBROADCASTSD consts64<>+160(SB), Y13
 	VFMADD213PD  Y13, Y11, Y10
 	VMULPD       Y11, Y10, Y10
 	VADDPD       Y10, Y12, Y10
 	VMULPD       Y7, Y7, Y11
-	VBROADCASTSD consts64<>+80(SB), Y12
+	VBROADCASTSD consts64<>+104(SB), Y12
 	VMULPD       Y12, Y11, Y11
 	VADDPD       Y10, Y11, Y10
 	VMULPD       Y10, Y8, Y10
-	VBROADCASTSD consts64<>+152(SB), Y8
+	VBROADCASTSD consts64<>+168(SB), Y8
 	VMULPD       Y8, Y9, Y8
 	VADDPD       Y8, Y10, Y10
 	VSUBPD       Y10, Y11, Y10
 	VSUBPD       Y7, Y10, Y10
-	VBROADCASTSD consts64<>+160(SB), Y7
+	VBROADCASTSD consts64<>+176(SB), Y7
 	VMULPD       Y7, Y9, Y7
 	VSUBPD       Y10, Y7, Y10
-	VBROADCASTSD consts64<>+168(SB), Y7
+	VBROADCASTSD consts64<>+184(SB), Y7
 	VCMPPD       $0x00, Y7, Y6, Y8
 	VBLENDVPD    Y8, Y7, Y10, Y10
 	VXORPD       Y7, Y7, Y7
 	VCMPPD       $0x00, Y7, Y6, Y7
-	VBROADCASTSD consts64<>+176(SB), Y8
+	VBROADCASTSD consts64<>+192(SB), Y8
 	VBLENDVPD    Y7, Y8, Y10, Y10
 	VXORPD       Y7, Y7, Y7
 	VCMPPD       $0x19, Y7, Y6, Y6
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+200(SB), Y7
 	VBLENDVPD    Y6, Y7, Y10, Y10
 	VMULPD       Y10, Y5, Y10
-	VBROADCASTSD consts64<>+192(SB), Y6
-	VXORPD       Y6, Y10, Y10
 	VBROADCASTSD consts64<>+8(SB), Y6
+	VXORPD       Y6, Y10, Y10
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y4, Y6, Y4
 	VBROADCASTSD a+128(FP), Y6
 	VADDPD       Y6, Y4, Y4
-	VBROADCASTSD consts64<>+24(SB), Y6
+	VBROADCASTSD consts64<>+48(SB), Y6
 	VCMPPD       $0x11, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+32(SB), Y7
+	VBROADCASTSD consts64<>+56(SB), Y7
 	VMULPD       Y7, Y4, Y7
 	VBLENDVPD    Y6, Y7, Y4, Y7
-	VBROADCASTSD consts64<>+40(SB), Y8
+	VBROADCASTSD consts64<>+64(SB), Y8
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y6, Y8, Y9, Y6
 	VPSRLQ       $0x34, Y7, Y8
-	VBROADCASTSD consts64<>+48(SB), Y9
+	VBROADCASTSD consts64<>+72(SB), Y9
 	VORPD        Y9, Y8, Y8
-	VBROADCASTSD consts64<>+56(SB), Y9
+	VBROADCASTSD consts64<>+80(SB), Y9
 	VSUBPD       Y9, Y8, Y8
 	VSUBPD       Y6, Y8, Y8
-	VBROADCASTSD consts64<>+64(SB), Y6
+	VBROADCASTSD consts64<>+88(SB), Y6
 	VANDPD       Y6, Y7, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+0(SB), Y7
 	VORPD        Y7, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
-	VBROADCASTSD consts64<>+72(SB), Y9
+	VBROADCASTSD consts64<>+0(SB), Y7
+	VBROADCASTSD consts64<>+96(SB), Y9
 	VCMPPD       $0x1e, Y9, Y6, Y9
-	VBROADCASTSD consts64<>+80(SB), Y11
+	VBROADCASTSD consts64<>+104(SB), Y11
 	VMULPD       Y11, Y6, Y11
 	VBLENDVPD    Y9, Y11, Y6, Y6
 	VXORPD       Y11, Y11, Y11
 	VBLENDVPD    Y9, Y7, Y11, Y7
 	VADDPD       Y7, Y8, Y8
-	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+0(SB), Y7
 	VSUBPD       Y7, Y6, Y6
-	VBROADCASTSD consts64<>+88(SB), Y7
+	VBROADCASTSD consts64<>+16(SB), Y7
 	VADDPD       Y7, Y6, Y7
 	VDIVPD       Y7, Y6, Y7
 	VMULPD       Y7, Y7, Y9
 	VMULPD       Y9, Y9, Y11
-	VBROADCASTSD consts64<>+96(SB), Y12
-	VBROADCASTSD consts64<>+104(SB), Y13
-	VFMADD213PD  Y13, Y11, Y12
-	VBROADCASTSD consts64<>+112(SB), Y13
-	VFMADD213PD  Y13, Y11, Y12
+	VBROADCASTSD consts64<>+112(SB), Y12
 	VBROADCASTSD consts64<>+120(SB), Y13
 	VFMADD213PD  Y13, Y11, Y12
-	VMULPD       Y9, Y12, Y12
-	VBROADCASTSD consts64<>+128(SB), Y9
+	VBROADCASTSD consts64<>+128(SB), Y13
+	VFMADD213PD  Y13, Y11, Y12
 	VBROADCASTSD consts64<>+136(SB), Y13
+	VFMADD213PD  Y13, Y11, Y12
+	VMULPD       Y9, Y12, Y12
+	VBROADCASTSD consts64<>+144(SB), Y9
+	VBROADCASTSD consts64<>+152(SB), Y13
 	VFMADD213PD  Y13, Y11, Y9
-	VBROADCASTSD consts64<>+144(SB), Y13
+	VBROADCASTSD consts64<>+160(SB), Y13
 	VFMADD213PD  Y13, Y11, Y9
 	VMULPD       Y11, Y9, Y9
 	VADDPD       Y9, Y12, Y9
 	VMULPD       Y6, Y6, Y11
-	VBROADCASTSD consts64<>+80(SB), Y12
+	VBROADCASTSD consts64<>+104(SB), Y12
 	VMULPD       Y12, Y11, Y11
 	VADDPD       Y9, Y11, Y9
 	VMULPD       Y9, Y7, Y9
-	VBROADCASTSD consts64<>+152(SB), Y7
+	VBROADCASTSD consts64<>+168(SB), Y7
 	VMULPD       Y7, Y8, Y7
 	VADDPD       Y7, Y9, Y9
 	VSUBPD       Y9, Y11, Y9
 	VSUBPD       Y6, Y9, Y9
-	VBROADCASTSD consts64<>+160(SB), Y6
+	VBROADCASTSD consts64<>+176(SB), Y6
 	VMULPD       Y6, Y8, Y6
 	VSUBPD       Y9, Y6, Y9
-	VBROADCASTSD consts64<>+168(SB), Y6
+	VBROADCASTSD consts64<>+184(SB), Y6
 	VCMPPD       $0x00, Y6, Y4, Y7
 	VBLENDVPD    Y7, Y6, Y9, Y9
 	VXORPD       Y6, Y6, Y6
 	VCMPPD       $0x00, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+176(SB), Y7
+	VBROADCASTSD consts64<>+192(SB), Y7
 	VBLENDVPD    Y6, Y7, Y9, Y9
 	VXORPD       Y6, Y6, Y6
 	VCMPPD       $0x19, Y6, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y6
+	VBROADCASTSD consts64<>+200(SB), Y6
 	VBLENDVPD    Y4, Y6, Y9, Y9
-	VBROADCASTSD consts64<>+8(SB), Y4
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y5, Y4, Y4
 	VMULPD       Y9, Y4, Y9
 	VSUBPD       Y9, Y10, Y4
@@ -33916,160 +34404,160 @@ single1:
 	VMOVUPD      (CX)(R11*8), Y5
 	VBROADCASTSD a+128(FP), Y6
 	VADDPD       Y6, Y4, Y6
-	VBROADCASTSD consts64<>+24(SB), Y7
+	VBROADCASTSD consts64<>+48(SB), Y7
 	VCMPPD       $0x11, Y7, Y6, Y7
-	VBROADCASTSD consts64<>+32(SB), Y8
+	VBROADCASTSD consts64<>+56(SB), Y8
 	VMULPD       Y8, Y6, Y8
 	VBLENDVPD    Y7, Y8, Y6, Y8
-	VBROADCASTSD consts64<>+40(SB), Y9
+	VBROADCASTSD consts64<>+64(SB), Y9
 	VXORPD       Y10, Y10, Y10
 	VBLENDVPD    Y7, Y9, Y10, Y7
 	VPSRLQ       $0x34, Y8, Y9
-	VBROADCASTSD consts64<>+48(SB), Y10
+	VBROADCASTSD consts64<>+72(SB), Y10
 	VORPD        Y10, Y9, Y9
-	VBROADCASTSD consts64<>+56(SB), Y10
+	VBROADCASTSD consts64<>+80(SB), Y10
 	VSUBPD       Y10, Y9, Y9
 	VSUBPD       Y7, Y9, Y9
-	VBROADCASTSD consts64<>+64(SB), Y7
+	VBROADCASTSD consts64<>+88(SB), Y7
 	VANDPD       Y7, Y8, Y7
-	VBROADCASTSD consts64<>+8(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y8
 	VORPD        Y8, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y8
-	VBROADCASTSD consts64<>+72(SB), Y10
+	VBROADCASTSD consts64<>+0(SB), Y8
+	VBROADCASTSD consts64<>+96(SB), Y10
 	VCMPPD       $0x1e, Y10, Y7, Y10
-	VBROADCASTSD consts64<>+80(SB), Y11
+	VBROADCASTSD consts64<>+104(SB), Y11
 	VMULPD       Y11, Y7, Y11
 	VBLENDVPD    Y10, Y11, Y7, Y7
 	VXORPD       Y11, Y11, Y11
 	VBLENDVPD    Y10, Y8, Y11, Y8
 	VADDPD       Y8, Y9, Y9
-	VBROADCASTSD consts64<>+8(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y8
 	VSUBPD       Y8, Y7, Y7
-	VBROADCASTSD consts64<>+88(SB), Y8
+	VBROADCASTSD consts64<>+16(SB), Y8
 	VADDPD       Y8, Y7, Y8
 	VDIVPD       Y8, Y7, Y8
 	VMULPD       Y8, Y8, Y10
 	VMULPD       Y10, Y10, Y11
-	VBROADCASTSD consts64<>+96(SB), Y12
-	VBROADCASTSD consts64<>+104(SB), Y13
-	VFMADD213PD  Y13, Y11, Y12
-	VBROADCASTSD consts64<>+112(SB), Y13
-	VFMADD213PD  Y13, Y11, Y12
+	VBROADCASTSD consts64<>+112(SB), Y12
 	VBROADCASTSD consts64<>+120(SB), Y13
 	VFMADD213PD  Y13, Y11, Y12
-	VMULPD       Y10, Y12, Y12
-	VBROADCASTSD consts64<>+128(SB), Y10
+	VBROADCASTSD consts64<>+128(SB), Y13
+	VFMADD213PD  Y13, Y11, Y12
 	VBROADCASTSD consts64<>+136(SB), Y13
+	VFMADD213PD  Y13, Y11, Y12
+	VMULPD       Y10, Y12, Y12
+	VBROADCASTSD consts64<>+144(SB), Y10
+	VBROADCASTSD consts64<>+152(SB), Y13
 	VFMADD213PD  Y13, Y11, Y10
-	VBROADCASTSD consts64<>+144(SB), Y13
+	VBROADCASTSD consts64<>+160(SB), Y13
 	VFMADD213PD  Y13, Y11, Y10
 	VMULPD       Y11, Y10, Y10
 	VADDPD       Y10, Y12, Y10
 	VMULPD       Y7, Y7, Y11
-	VBROADCASTSD consts64<>+80(SB), Y12
+	VBROADCASTSD consts64<>+104(SB), Y12
 	VMULPD       Y12, Y11, Y11
 	VADDPD       Y10, Y11, Y10
 	VMULPD       Y10, Y8, Y10
-	VBROADCASTSD consts64<>+152(SB), Y8
+	VBROADCASTSD consts64<>+168(SB), Y8
 	VMULPD       Y8, Y9, Y8
 	VADDPD       Y8, Y10, Y10
 	VSUBPD       Y10, Y11, Y10
 	VSUBPD       Y7, Y10, Y10
-	VBROADCASTSD consts64<>+160(SB), Y7
+	VBROADCASTSD consts64<>+176(SB), Y7
 	VMULPD       Y7, Y9, Y7
 	VSUBPD       Y10, Y7, Y10
-	VBROADCASTSD consts64<>+168(SB), Y7
+	VBROADCASTSD consts64<>+184(SB), Y7
 	VCMPPD       $0x00, Y7, Y6, Y8
 	VBLENDVPD    Y8, Y7, Y10, Y10
 	VXORPD       Y7, Y7, Y7
 	VCMPPD       $0x00, Y7, Y6, Y7
-	VBROADCASTSD consts64<>+176(SB), Y8
+	VBROADCASTSD consts64<>+192(SB), Y8
 	VBLENDVPD    Y7, Y8, Y10, Y10
 	VXORPD       Y7, Y7, Y7
 	VCMPPD       $0x19, Y7, Y6, Y6
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+200(SB), Y7
 	VBLENDVPD    Y6, Y7, Y10, Y10
 	VMULPD       Y10, Y5, Y10
-	VBROADCASTSD consts64<>+192(SB), Y6
-	VXORPD       Y6, Y10, Y10
 	VBROADCASTSD consts64<>+8(SB), Y6
+	VXORPD       Y6, Y10, Y10
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y4, Y6, Y4
 	VBROADCASTSD a+128(FP), Y6
 	VADDPD       Y6, Y4, Y4
-	VBROADCASTSD consts64<>+24(SB), Y6
+	VBROADCASTSD consts64<>+48(SB), Y6
 	VCMPPD       $0x11, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+32(SB), Y7
+	VBROADCASTSD consts64<>+56(SB), Y7
 	VMULPD       Y7, Y4, Y7
 	VBLENDVPD    Y6, Y7, Y4, Y7
-	VBROADCASTSD consts64<>+40(SB), Y8
+	VBROADCASTSD consts64<>+64(SB), Y8
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y6, Y8, Y9, Y6
 	VPSRLQ       $0x34, Y7, Y8
-	VBROADCASTSD consts64<>+48(SB), Y9
+	VBROADCASTSD consts64<>+72(SB), Y9
 	VORPD        Y9, Y8, Y8
-	VBROADCASTSD consts64<>+56(SB), Y9
+	VBROADCASTSD consts64<>+80(SB), Y9
 	VSUBPD       Y9, Y8, Y8
 	VSUBPD       Y6, Y8, Y8
-	VBROADCASTSD consts64<>+64(SB), Y6
+	VBROADCASTSD consts64<>+88(SB), Y6
 	VANDPD       Y6, Y7, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+0(SB), Y7
 	VORPD        Y7, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
-	VBROADCASTSD consts64<>+72(SB), Y9
+	VBROADCASTSD consts64<>+0(SB), Y7
+	VBROADCASTSD consts64<>+96(SB), Y9
 	VCMPPD       $0x1e, Y9, Y6, Y9
-	VBROADCASTSD consts64<>+80(SB), Y11
+	VBROADCASTSD consts64<>+104(SB), Y11
 	VMULPD       Y11, Y6, Y11
 	VBLENDVPD    Y9, Y11, Y6, Y6
 	VXORPD       Y11, Y11, Y11
 	VBLENDVPD    Y9, Y7, Y11, Y7
 	VADDPD       Y7, Y8, Y8
-	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+0(SB), Y7
 	VSUBPD       Y7, Y6, Y6
-	VBROADCASTSD consts64<>+88(SB), Y7
+	VBROADCASTSD consts64<>+16(SB), Y7
 	VADDPD       Y7, Y6, Y7
 	VDIVPD       Y7, Y6, Y7
 	VMULPD       Y7, Y7, Y9
 	VMULPD       Y9, Y9, Y11
-	VBROADCASTSD consts64<>+96(SB), Y12
-	VBROADCASTSD consts64<>+104(SB), Y13
-	VFMADD213PD  Y13, Y11, Y12
-	VBROADCASTSD consts64<>+112(SB), Y13
-	VFMADD213PD  Y13, Y11, Y12
+	VBROADCASTSD consts64<>+112(SB), Y12
 	VBROADCASTSD consts64<>+120(SB), Y13
 	VFMADD213PD  Y13, Y11, Y12
-	VMULPD       Y9, Y12, Y12
-	VBROADCASTSD consts64<>+128(SB), Y9
+	VBROADCASTSD consts64<>+128(SB), Y13
+	VFMADD213PD  Y13, Y11, Y12
 	VBROADCASTSD consts64<>+136(SB), Y13
+	VFMADD213PD  Y13, Y11, Y12
+	VMULPD       Y9, Y12, Y12
+	VBROADCASTSD consts64<>+144(SB), Y9
+	VBROADCASTSD consts64<>+152(SB), Y13
 	VFMADD213PD  Y13, Y11, Y9
-	VBROADCASTSD consts64<>+144(SB), Y13
+	VBROADCASTSD consts64<>+160(SB), Y13
 	VFMADD213PD  Y13, Y11, Y9
 	VMULPD       Y11, Y9, Y9
 	VADDPD       Y9, Y12, Y9
 	VMULPD       Y6, Y6, Y11
-	VBROADCASTSD consts64<>+80(SB), Y12
+	VBROADCASTSD consts64<>+104(SB), Y12
 	VMULPD       Y12, Y11, Y11
 	VADDPD       Y9, Y11, Y9
 	VMULPD       Y9, Y7, Y9
-	VBROADCASTSD consts64<>+152(SB), Y7
+	VBROADCASTSD consts64<>+168(SB), Y7
 	VMULPD       Y7, Y8, Y7
 	VADDPD       Y7, Y9, Y9
 	VSUBPD       Y9, Y11, Y9
 	VSUBPD       Y6, Y9, Y9
-	VBROADCASTSD consts64<>+160(SB), Y6
+	VBROADCASTSD consts64<>+176(SB), Y6
 	VMULPD       Y6, Y8, Y6
 	VSUBPD       Y9, Y6, Y9
-	VBROADCASTSD consts64<>+168(SB), Y6
+	VBROADCASTSD consts64<>+184(SB), Y6
 	VCMPPD       $0x00, Y6, Y4, Y7
 	VBLENDVPD    Y7, Y6, Y9, Y9
 	VXORPD       Y6, Y6, Y6
 	VCMPPD       $0x00, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+176(SB), Y7
+	VBROADCASTSD consts64<>+192(SB), Y7
 	VBLENDVPD    Y6, Y7, Y9, Y9
 	VXORPD       Y6, Y6, Y6
 	VCMPPD       $0x19, Y6, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y6
+	VBROADCASTSD consts64<>+200(SB), Y6
 	VBLENDVPD    Y4, Y6, Y9, Y9
-	VBROADCASTSD consts64<>+8(SB), Y4
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y5, Y4, Y4
 	VMULPD       Y9, Y4, Y9
 	VSUBPD       Y9, Y10, Y4
@@ -34122,160 +34610,160 @@ tail:
 	VMASKMOVPD   (CX)(R11*8), Y5, Y5
 	VBROADCASTSD a+128(FP), Y6
 	VADDPD       Y6, Y4, Y6
-	VBROADCASTSD consts64<>+24(SB), Y7
+	VBROADCASTSD consts64<>+48(SB), Y7
 	VCMPPD       $0x11, Y7, Y6, Y7
-	VBROADCASTSD consts64<>+32(SB), Y8
+	VBROADCASTSD consts64<>+56(SB), Y8
 	VMULPD       Y8, Y6, Y8
 	VBLENDVPD    Y7, Y8, Y6, Y8
-	VBROADCASTSD consts64<>+40(SB), Y9
+	VBROADCASTSD consts64<>+64(SB), Y9
 	VXORPD       Y10, Y10, Y10
 	VBLENDVPD    Y7, Y9, Y10, Y7
 	VPSRLQ       $0x34, Y8, Y9
-	VBROADCASTSD consts64<>+48(SB), Y10
+	VBROADCASTSD consts64<>+72(SB), Y10
 	VORPD        Y10, Y9, Y9
-	VBROADCASTSD consts64<>+56(SB), Y10
+	VBROADCASTSD consts64<>+80(SB), Y10
 	VSUBPD       Y10, Y9, Y9
 	VSUBPD       Y7, Y9, Y9
-	VBROADCASTSD consts64<>+64(SB), Y7
+	VBROADCASTSD consts64<>+88(SB), Y7
 	VANDPD       Y7, Y8, Y7
-	VBROADCASTSD consts64<>+8(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y8
 	VORPD        Y8, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y8
-	VBROADCASTSD consts64<>+72(SB), Y10
+	VBROADCASTSD consts64<>+0(SB), Y8
+	VBROADCASTSD consts64<>+96(SB), Y10
 	VCMPPD       $0x1e, Y10, Y7, Y10
-	VBROADCASTSD consts64<>+80(SB), Y11
+	VBROADCASTSD consts64<>+104(SB), Y11
 	VMULPD       Y11, Y7, Y11
 	VBLENDVPD    Y10, Y11, Y7, Y7
 	VXORPD       Y11, Y11, Y11
 	VBLENDVPD    Y10, Y8, Y11, Y8
 	VADDPD       Y8, Y9, Y9
-	VBROADCASTSD consts64<>+8(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y8
 	VSUBPD       Y8, Y7, Y7
-	VBROADCASTSD consts64<>+88(SB), Y8
+	VBROADCASTSD consts64<>+16(SB), Y8
 	VADDPD       Y8, Y7, Y8
 	VDIVPD       Y8, Y7, Y8
 	VMULPD       Y8, Y8, Y10
 	VMULPD       Y10, Y10, Y11
-	VBROADCASTSD consts64<>+96(SB), Y12
-	VBROADCASTSD consts64<>+104(SB), Y13
-	VFMADD213PD  Y13, Y11, Y12
-	VBROADCASTSD consts64<>+112(SB), Y13
-	VFMADD213PD  Y13, Y11, Y12
+	VBROADCASTSD consts64<>+112(SB), Y12
 	VBROADCASTSD consts64<>+120(SB), Y13
 	VFMADD213PD  Y13, Y11, Y12
-	VMULPD       Y10, Y12, Y12
-	VBROADCASTSD consts64<>+128(SB), Y10
+	VBROADCASTSD consts64<>+128(SB), Y13
+	VFMADD213PD  Y13, Y11, Y12
 	VBROADCASTSD consts64<>+136(SB), Y13
+	VFMADD213PD  Y13, Y11, Y12
+	VMULPD       Y10, Y12, Y12
+	VBROADCASTSD consts64<>+144(SB), Y10
+	VBROADCASTSD consts64<>+152(SB), Y13
 	VFMADD213PD  Y13, Y11, Y10
-	VBROADCASTSD consts64<>+144(SB), Y13
+	VBROADCASTSD consts64<>+160(SB), Y13
 	VFMADD213PD  Y13, Y11, Y10
 	VMULPD       Y11, Y10, Y10
 	VADDPD       Y10, Y12, Y10
 	VMULPD       Y7, Y7, Y11
-	VBROADCASTSD consts64<>+80(SB), Y12
+	VBROADCASTSD consts64<>+104(SB), Y12
 	VMULPD       Y12, Y11, Y11
 	VADDPD       Y10, Y11, Y10
 	VMULPD       Y10, Y8, Y10
-	VBROADCASTSD consts64<>+152(SB), Y8
+	VBROADCASTSD consts64<>+168(SB), Y8
 	VMULPD       Y8, Y9, Y8
 	VADDPD       Y8, Y10, Y10
 	VSUBPD       Y10, Y11, Y10
 	VSUBPD       Y7, Y10, Y10
-	VBROADCASTSD consts64<>+160(SB), Y7
+	VBROADCASTSD consts64<>+176(SB), Y7
 	VMULPD       Y7, Y9, Y7
 	VSUBPD       Y10, Y7, Y10
-	VBROADCASTSD consts64<>+168(SB), Y7
+	VBROADCASTSD consts64<>+184(SB), Y7
 	VCMPPD       $0x00, Y7, Y6, Y8
 	VBLENDVPD    Y8, Y7, Y10, Y10
 	VXORPD       Y7, Y7, Y7
 	VCMPPD       $0x00, Y7, Y6, Y7
-	VBROADCASTSD consts64<>+176(SB), Y8
+	VBROADCASTSD consts64<>+192(SB), Y8
 	VBLENDVPD    Y7, Y8, Y10, Y10
 	VXORPD       Y7, Y7, Y7
 	VCMPPD       $0x19, Y7, Y6, Y6
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+200(SB), Y7
 	VBLENDVPD    Y6, Y7, Y10, Y10
 	VMULPD       Y10, Y5, Y10
-	VBROADCASTSD consts64<>+192(SB), Y6
-	VXORPD       Y6, Y10, Y10
 	VBROADCASTSD consts64<>+8(SB), Y6
+	VXORPD       Y6, Y10, Y10
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y4, Y6, Y4
 	VBROADCASTSD a+128(FP), Y6
 	VADDPD       Y6, Y4, Y4
-	VBROADCASTSD consts64<>+24(SB), Y6
+	VBROADCASTSD consts64<>+48(SB), Y6
 	VCMPPD       $0x11, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+32(SB), Y7
+	VBROADCASTSD consts64<>+56(SB), Y7
 	VMULPD       Y7, Y4, Y7
 	VBLENDVPD    Y6, Y7, Y4, Y7
-	VBROADCASTSD consts64<>+40(SB), Y8
+	VBROADCASTSD consts64<>+64(SB), Y8
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y6, Y8, Y9, Y6
 	VPSRLQ       $0x34, Y7, Y8
-	VBROADCASTSD consts64<>+48(SB), Y9
+	VBROADCASTSD consts64<>+72(SB), Y9
 	VORPD        Y9, Y8, Y8
-	VBROADCASTSD consts64<>+56(SB), Y9
+	VBROADCASTSD consts64<>+80(SB), Y9
 	VSUBPD       Y9, Y8, Y8
 	VSUBPD       Y6, Y8, Y8
-	VBROADCASTSD consts64<>+64(SB), Y6
+	VBROADCASTSD consts64<>+88(SB), Y6
 	VANDPD       Y6, Y7, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+0(SB), Y7
 	VORPD        Y7, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
-	VBROADCASTSD consts64<>+72(SB), Y9
+	VBROADCASTSD consts64<>+0(SB), Y7
+	VBROADCASTSD consts64<>+96(SB), Y9
 	VCMPPD       $0x1e, Y9, Y6, Y9
-	VBROADCASTSD consts64<>+80(SB), Y11
+	VBROADCASTSD consts64<>+104(SB), Y11
 	VMULPD       Y11, Y6, Y11
 	VBLENDVPD    Y9, Y11, Y6, Y6
 	VXORPD       Y11, Y11, Y11
 	VBLENDVPD    Y9, Y7, Y11, Y7
 	VADDPD       Y7, Y8, Y8
-	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+0(SB), Y7
 	VSUBPD       Y7, Y6, Y6
-	VBROADCASTSD consts64<>+88(SB), Y7
+	VBROADCASTSD consts64<>+16(SB), Y7
 	VADDPD       Y7, Y6, Y7
 	VDIVPD       Y7, Y6, Y7
 	VMULPD       Y7, Y7, Y9
 	VMULPD       Y9, Y9, Y11
-	VBROADCASTSD consts64<>+96(SB), Y12
-	VBROADCASTSD consts64<>+104(SB), Y13
-	VFMADD213PD  Y13, Y11, Y12
-	VBROADCASTSD consts64<>+112(SB), Y13
-	VFMADD213PD  Y13, Y11, Y12
+	VBROADCASTSD consts64<>+112(SB), Y12
 	VBROADCASTSD consts64<>+120(SB), Y13
 	VFMADD213PD  Y13, Y11, Y12
-	VMULPD       Y9, Y12, Y12
-	VBROADCASTSD consts64<>+128(SB), Y9
+	VBROADCASTSD consts64<>+128(SB), Y13
+	VFMADD213PD  Y13, Y11, Y12
 	VBROADCASTSD consts64<>+136(SB), Y13
+	VFMADD213PD  Y13, Y11, Y12
+	VMULPD       Y9, Y12, Y12
+	VBROADCASTSD consts64<>+144(SB), Y9
+	VBROADCASTSD consts64<>+152(SB), Y13
 	VFMADD213PD  Y13, Y11, Y9
-	VBROADCASTSD consts64<>+144(SB), Y13
+	VBROADCASTSD consts64<>+160(SB), Y13
 	VFMADD213PD  Y13, Y11, Y9
 	VMULPD       Y11, Y9, Y9
 	VADDPD       Y9, Y12, Y9
 	VMULPD       Y6, Y6, Y11
-	VBROADCASTSD consts64<>+80(SB), Y12
+	VBROADCASTSD consts64<>+104(SB), Y12
 	VMULPD       Y12, Y11, Y11
 	VADDPD       Y9, Y11, Y9
 	VMULPD       Y9, Y7, Y9
-	VBROADCASTSD consts64<>+152(SB), Y7
+	VBROADCASTSD consts64<>+168(SB), Y7
 	VMULPD       Y7, Y8, Y7
 	VADDPD       Y7, Y9, Y9
 	VSUBPD       Y9, Y11, Y9
 	VSUBPD       Y6, Y9, Y9
-	VBROADCASTSD consts64<>+160(SB), Y6
+	VBROADCASTSD consts64<>+176(SB), Y6
 	VMULPD       Y6, Y8, Y6
 	VSUBPD       Y9, Y6, Y9
-	VBROADCASTSD consts64<>+168(SB), Y6
+	VBROADCASTSD consts64<>+184(SB), Y6
 	VCMPPD       $0x00, Y6, Y4, Y7
 	VBLENDVPD    Y7, Y6, Y9, Y9
 	VXORPD       Y6, Y6, Y6
 	VCMPPD       $0x00, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+176(SB), Y7
+	VBROADCASTSD consts64<>+192(SB), Y7
 	VBLENDVPD    Y6, Y7, Y9, Y9
 	VXORPD       Y6, Y6, Y6
 	VCMPPD       $0x19, Y6, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y6
+	VBROADCASTSD consts64<>+200(SB), Y6
 	VBLENDVPD    Y4, Y6, Y9, Y9
-	VBROADCASTSD consts64<>+8(SB), Y4
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y5, Y4, Y4
 	VMULPD       Y9, Y4, Y9
 	VSUBPD       Y9, Y10, Y4
@@ -34364,160 +34852,160 @@ loop:
 	VMOVUPD      (CX)(R11*8), Y3
 	VBROADCASTSD a+152(FP), Y4
 	VADDPD       Y4, Y2, Y4
-	VBROADCASTSD consts64<>+24(SB), Y5
+	VBROADCASTSD consts64<>+48(SB), Y5
 	VCMPPD       $0x11, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+32(SB), Y6
+	VBROADCASTSD consts64<>+56(SB), Y6
 	VMULPD       Y6, Y4, Y6
 	VBLENDVPD    Y5, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+40(SB), Y7
+	VBROADCASTSD consts64<>+64(SB), Y7
 	VXORPD       Y8, Y8, Y8
 	VBLENDVPD    Y5, Y7, Y8, Y5
 	VPSRLQ       $0x34, Y6, Y7
-	VBROADCASTSD consts64<>+48(SB), Y8
+	VBROADCASTSD consts64<>+72(SB), Y8
 	VORPD        Y8, Y7, Y7
-	VBROADCASTSD consts64<>+56(SB), Y8
+	VBROADCASTSD consts64<>+80(SB), Y8
 	VSUBPD       Y8, Y7, Y7
 	VSUBPD       Y5, Y7, Y7
-	VBROADCASTSD consts64<>+64(SB), Y5
+	VBROADCASTSD consts64<>+88(SB), Y5
 	VANDPD       Y5, Y6, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VORPD        Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VBROADCASTSD consts64<>+72(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y6
+	VBROADCASTSD consts64<>+96(SB), Y8
 	VCMPPD       $0x1e, Y8, Y5, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y5, Y9
 	VBLENDVPD    Y8, Y9, Y5, Y5
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y8, Y6, Y9, Y6
 	VADDPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+88(SB), Y6
+	VBROADCASTSD consts64<>+16(SB), Y6
 	VADDPD       Y6, Y5, Y6
 	VDIVPD       Y6, Y5, Y6
 	VMULPD       Y6, Y6, Y8
 	VMULPD       Y8, Y8, Y9
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VBROADCASTSD consts64<>+104(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
-	VBROADCASTSD consts64<>+112(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y10
 	VBROADCASTSD consts64<>+120(SB), Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VMULPD       Y8, Y10, Y10
-	VBROADCASTSD consts64<>+128(SB), Y8
+	VBROADCASTSD consts64<>+128(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
 	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y8, Y10, Y10
+	VBROADCASTSD consts64<>+144(SB), Y8
+	VBROADCASTSD consts64<>+152(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
-	VBROADCASTSD consts64<>+144(SB), Y11
+	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
 	VMULPD       Y9, Y8, Y8
 	VADDPD       Y8, Y10, Y8
 	VMULPD       Y5, Y5, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y8, Y9, Y8
 	VMULPD       Y8, Y6, Y8
-	VBROADCASTSD consts64<>+152(SB), Y6
+	VBROADCASTSD consts64<>+168(SB), Y6
 	VMULPD       Y6, Y7, Y6
 	VADDPD       Y6, Y8, Y8
 	VSUBPD       Y8, Y9, Y8
 	VSUBPD       Y5, Y8, Y8
-	VBROADCASTSD consts64<>+160(SB), Y5
+	VBROADCASTSD consts64<>+176(SB), Y5
 	VMULPD       Y5, Y7, Y5
 	VSUBPD       Y8, Y5, Y8
-	VBROADCASTSD consts64<>+168(SB), Y5
+	VBROADCASTSD consts64<>+184(SB), Y5
 	VCMPPD       $0x00, Y5, Y4, Y6
 	VBLENDVPD    Y6, Y5, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x00, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+176(SB), Y6
+	VBROADCASTSD consts64<>+192(SB), Y6
 	VBLENDVPD    Y5, Y6, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x19, Y5, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y5
+	VBROADCASTSD consts64<>+200(SB), Y5
 	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       Y8, Y3, Y8
-	VBROADCASTSD consts64<>+192(SB), Y4
-	VXORPD       Y4, Y8, Y8
 	VBROADCASTSD consts64<>+8(SB), Y4
+	VXORPD       Y4, Y8, Y8
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y2, Y4, Y2
 	VBROADCASTSD a+152(FP), Y4
 	VADDPD       Y4, Y2, Y2
-	VBROADCASTSD consts64<>+24(SB), Y4
+	VBROADCASTSD consts64<>+48(SB), Y4
 	VCMPPD       $0x11, Y4, Y2, Y4
-	VBROADCASTSD consts64<>+32(SB), Y5
+	VBROADCASTSD consts64<>+56(SB), Y5
 	VMULPD       Y5, Y2, Y5
 	VBLENDVPD    Y4, Y5, Y2, Y5
-	VBROADCASTSD consts64<>+40(SB), Y6
+	VBROADCASTSD consts64<>+64(SB), Y6
 	VXORPD       Y7, Y7, Y7
 	VBLENDVPD    Y4, Y6, Y7, Y4
 	VPSRLQ       $0x34, Y5, Y6
-	VBROADCASTSD consts64<>+48(SB), Y7
+	VBROADCASTSD consts64<>+72(SB), Y7
 	VORPD        Y7, Y6, Y6
-	VBROADCASTSD consts64<>+56(SB), Y7
+	VBROADCASTSD consts64<>+80(SB), Y7
 	VSUBPD       Y7, Y6, Y6
 	VSUBPD       Y4, Y6, Y6
-	VBROADCASTSD consts64<>+64(SB), Y4
+	VBROADCASTSD consts64<>+88(SB), Y4
 	VANDPD       Y4, Y5, Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	VORPD        Y5, Y4, Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
-	VBROADCASTSD consts64<>+72(SB), Y7
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+96(SB), Y7
 	VCMPPD       $0x1e, Y7, Y4, Y7
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y4, Y9
 	VBLENDVPD    Y7, Y9, Y4, Y4
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y7, Y5, Y9, Y5
 	VADDPD       Y5, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	VSUBPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+88(SB), Y5
+	VBROADCASTSD consts64<>+16(SB), Y5
 	VADDPD       Y5, Y4, Y5
 	VDIVPD       Y5, Y4, Y5
 	VMULPD       Y5, Y5, Y7
 	VMULPD       Y7, Y7, Y9
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VBROADCASTSD consts64<>+104(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
-	VBROADCASTSD consts64<>+112(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y10
 	VBROADCASTSD consts64<>+120(SB), Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VMULPD       Y7, Y10, Y10
-	VBROADCASTSD consts64<>+128(SB), Y7
+	VBROADCASTSD consts64<>+128(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
 	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y7, Y10, Y10
+	VBROADCASTSD consts64<>+144(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y11
 	VFMADD213PD  Y11, Y9, Y7
-	VBROADCASTSD consts64<>+144(SB), Y11
+	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  Y11, Y9, Y7
 	VMULPD       Y9, Y7, Y7
 	VADDPD       Y7, Y10, Y7
 	VMULPD       Y4, Y4, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y7, Y9, Y7
 	VMULPD       Y7, Y5, Y7
-	VBROADCASTSD consts64<>+152(SB), Y5
+	VBROADCASTSD consts64<>+168(SB), Y5
 	VMULPD       Y5, Y6, Y5
 	VADDPD       Y5, Y7, Y7
 	VSUBPD       Y7, Y9, Y7
 	VSUBPD       Y4, Y7, Y7
-	VBROADCASTSD consts64<>+160(SB), Y4
+	VBROADCASTSD consts64<>+176(SB), Y4
 	VMULPD       Y4, Y6, Y4
 	VSUBPD       Y7, Y4, Y7
-	VBROADCASTSD consts64<>+168(SB), Y4
+	VBROADCASTSD consts64<>+184(SB), Y4
 	VCMPPD       $0x00, Y4, Y2, Y5
 	VBLENDVPD    Y5, Y4, Y7, Y7
 	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x00, Y4, Y2, Y4
-	VBROADCASTSD consts64<>+176(SB), Y5
+	VBROADCASTSD consts64<>+192(SB), Y5
 	VBLENDVPD    Y4, Y5, Y7, Y7
 	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x19, Y4, Y2, Y2
-	VBROADCASTSD consts64<>+184(SB), Y4
+	VBROADCASTSD consts64<>+200(SB), Y4
 	VBLENDVPD    Y2, Y4, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y2
+	VBROADCASTSD consts64<>+0(SB), Y2
 	VSUBPD       Y3, Y2, Y2
 	VMULPD       Y7, Y2, Y7
 	VSUBPD       Y7, Y8, Y2
@@ -34551,160 +35039,160 @@ rowperm161:
 	VMOVUPD      32(CX)(R11*8), Y3
 	VBROADCASTSD a+152(FP), Y4
 	VADDPD       Y4, Y2, Y4
-	VBROADCASTSD consts64<>+24(SB), Y5
+	VBROADCASTSD consts64<>+48(SB), Y5
 	VCMPPD       $0x11, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+32(SB), Y6
+	VBROADCASTSD consts64<>+56(SB), Y6
 	VMULPD       Y6, Y4, Y6
 	VBLENDVPD    Y5, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+40(SB), Y7
+	VBROADCASTSD consts64<>+64(SB), Y7
 	VXORPD       Y8, Y8, Y8
 	VBLENDVPD    Y5, Y7, Y8, Y5
 	VPSRLQ       $0x34, Y6, Y7
-	VBROADCASTSD consts64<>+48(SB), Y8
+	VBROADCASTSD consts64<>+72(SB), Y8
 	VORPD        Y8, Y7, Y7
-	VBROADCASTSD consts64<>+56(SB), Y8
+	VBROADCASTSD consts64<>+80(SB), Y8
 	VSUBPD       Y8, Y7, Y7
 	VSUBPD       Y5, Y7, Y7
-	VBROADCASTSD consts64<>+64(SB), Y5
+	VBROADCASTSD consts64<>+88(SB), Y5
 	VANDPD       Y5, Y6, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VORPD        Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VBROADCASTSD consts64<>+72(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y6
+	VBROADCASTSD consts64<>+96(SB), Y8
 	VCMPPD       $0x1e, Y8, Y5, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y5, Y9
 	VBLENDVPD    Y8, Y9, Y5, Y5
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y8, Y6, Y9, Y6
 	VADDPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+88(SB), Y6
+	VBROADCASTSD consts64<>+16(SB), Y6
 	VADDPD       Y6, Y5, Y6
 	VDIVPD       Y6, Y5, Y6
 	VMULPD       Y6, Y6, Y8
 	VMULPD       Y8, Y8, Y9
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VBROADCASTSD consts64<>+104(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
-	VBROADCASTSD consts64<>+112(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y10
 	VBROADCASTSD consts64<>+120(SB), Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VMULPD       Y8, Y10, Y10
-	VBROADCASTSD consts64<>+128(SB), Y8
+	VBROADCASTSD consts64<>+128(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
 	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y8, Y10, Y10
+	VBROADCASTSD consts64<>+144(SB), Y8
+	VBROADCASTSD consts64<>+152(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
-	VBROADCASTSD consts64<>+144(SB), Y11
+	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
 	VMULPD       Y9, Y8, Y8
 	VADDPD       Y8, Y10, Y8
 	VMULPD       Y5, Y5, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y8, Y9, Y8
 	VMULPD       Y8, Y6, Y8
-	VBROADCASTSD consts64<>+152(SB), Y6
+	VBROADCASTSD consts64<>+168(SB), Y6
 	VMULPD       Y6, Y7, Y6
 	VADDPD       Y6, Y8, Y8
 	VSUBPD       Y8, Y9, Y8
 	VSUBPD       Y5, Y8, Y8
-	VBROADCASTSD consts64<>+160(SB), Y5
+	VBROADCASTSD consts64<>+176(SB), Y5
 	VMULPD       Y5, Y7, Y5
 	VSUBPD       Y8, Y5, Y8
-	VBROADCASTSD consts64<>+168(SB), Y5
+	VBROADCASTSD consts64<>+184(SB), Y5
 	VCMPPD       $0x00, Y5, Y4, Y6
 	VBLENDVPD    Y6, Y5, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x00, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+176(SB), Y6
+	VBROADCASTSD consts64<>+192(SB), Y6
 	VBLENDVPD    Y5, Y6, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x19, Y5, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y5
+	VBROADCASTSD consts64<>+200(SB), Y5
 	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       Y8, Y3, Y8
-	VBROADCASTSD consts64<>+192(SB), Y4
-	VXORPD       Y4, Y8, Y8
 	VBROADCASTSD consts64<>+8(SB), Y4
+	VXORPD       Y4, Y8, Y8
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y2, Y4, Y2
 	VBROADCASTSD a+152(FP), Y4
 	VADDPD       Y4, Y2, Y2
-	VBROADCASTSD consts64<>+24(SB), Y4
+	VBROADCASTSD consts64<>+48(SB), Y4
 	VCMPPD       $0x11, Y4, Y2, Y4
-	VBROADCASTSD consts64<>+32(SB), Y5
+	VBROADCASTSD consts64<>+56(SB), Y5
 	VMULPD       Y5, Y2, Y5
 	VBLENDVPD    Y4, Y5, Y2, Y5
-	VBROADCASTSD consts64<>+40(SB), Y6
+	VBROADCASTSD consts64<>+64(SB), Y6
 	VXORPD       Y7, Y7, Y7
 	VBLENDVPD    Y4, Y6, Y7, Y4
 	VPSRLQ       $0x34, Y5, Y6
-	VBROADCASTSD consts64<>+48(SB), Y7
+	VBROADCASTSD consts64<>+72(SB), Y7
 	VORPD        Y7, Y6, Y6
-	VBROADCASTSD consts64<>+56(SB), Y7
+	VBROADCASTSD consts64<>+80(SB), Y7
 	VSUBPD       Y7, Y6, Y6
 	VSUBPD       Y4, Y6, Y6
-	VBROADCASTSD consts64<>+64(SB), Y4
+	VBROADCASTSD consts64<>+88(SB), Y4
 	VANDPD       Y4, Y5, Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	VORPD        Y5, Y4, Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
-	VBROADCASTSD consts64<>+72(SB), Y7
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+96(SB), Y7
 	VCMPPD       $0x1e, Y7, Y4, Y7
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y4, Y9
 	VBLENDVPD    Y7, Y9, Y4, Y4
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y7, Y5, Y9, Y5
 	VADDPD       Y5, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	VSUBPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+88(SB), Y5
+	VBROADCASTSD consts64<>+16(SB), Y5
 	VADDPD       Y5, Y4, Y5
 	VDIVPD       Y5, Y4, Y5
 	VMULPD       Y5, Y5, Y7
 	VMULPD       Y7, Y7, Y9
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VBROADCASTSD consts64<>+104(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
-	VBROADCASTSD consts64<>+112(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y10
 	VBROADCASTSD consts64<>+120(SB), Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VMULPD       Y7, Y10, Y10
-	VBROADCASTSD consts64<>+128(SB), Y7
+	VBROADCASTSD consts64<>+128(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
 	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y7, Y10, Y10
+	VBROADCASTSD consts64<>+144(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y11
 	VFMADD213PD  Y11, Y9, Y7
-	VBROADCASTSD consts64<>+144(SB), Y11
+	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  Y11, Y9, Y7
 	VMULPD       Y9, Y7, Y7
 	VADDPD       Y7, Y10, Y7
 	VMULPD       Y4, Y4, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y7, Y9, Y7
 	VMULPD       Y7, Y5, Y7
-	VBROADCASTSD consts64<>+152(SB), Y5
+	VBROADCASTSD consts64<>+168(SB), Y5
 	VMULPD       Y5, Y6, Y5
 	VADDPD       Y5, Y7, Y7
 	VSUBPD       Y7, Y9, Y7
 	VSUBPD       Y4, Y7, Y7
-	VBROADCASTSD consts64<>+160(SB), Y4
+	VBROADCASTSD consts64<>+176(SB), Y4
 	VMULPD       Y4, Y6, Y4
 	VSUBPD       Y7, Y4, Y7
-	VBROADCASTSD consts64<>+168(SB), Y4
+	VBROADCASTSD consts64<>+184(SB), Y4
 	VCMPPD       $0x00, Y4, Y2, Y5
 	VBLENDVPD    Y5, Y4, Y7, Y7
 	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x00, Y4, Y2, Y4
-	VBROADCASTSD consts64<>+176(SB), Y5
+	VBROADCASTSD consts64<>+192(SB), Y5
 	VBLENDVPD    Y4, Y5, Y7, Y7
 	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x19, Y4, Y2, Y2
-	VBROADCASTSD consts64<>+184(SB), Y4
+	VBROADCASTSD consts64<>+200(SB), Y4
 	VBLENDVPD    Y2, Y4, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y2
+	VBROADCASTSD consts64<>+0(SB), Y2
 	VSUBPD       Y3, Y2, Y2
 	VMULPD       Y7, Y2, Y7
 	VSUBPD       Y7, Y8, Y2
@@ -34748,160 +35236,160 @@ single1:
 	VMOVUPD      (CX)(R11*8), Y3
 	VBROADCASTSD a+152(FP), Y4
 	VADDPD       Y4, Y2, Y4
-	VBROADCASTSD consts64<>+24(SB), Y5
+	VBROADCASTSD consts64<>+48(SB), Y5
 	VCMPPD       $0x11, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+32(SB), Y6
+	VBROADCASTSD consts64<>+56(SB), Y6
 	VMULPD       Y6, Y4, Y6
 	VBLENDVPD    Y5, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+40(SB), Y7
+	VBROADCASTSD consts64<>+64(SB), Y7
 	VXORPD       Y8, Y8, Y8
 	VBLENDVPD    Y5, Y7, Y8, Y5
 	VPSRLQ       $0x34, Y6, Y7
-	VBROADCASTSD consts64<>+48(SB), Y8
+	VBROADCASTSD consts64<>+72(SB), Y8
 	VORPD        Y8, Y7, Y7
-	VBROADCASTSD consts64<>+56(SB), Y8
+	VBROADCASTSD consts64<>+80(SB), Y8
 	VSUBPD       Y8, Y7, Y7
 	VSUBPD       Y5, Y7, Y7
-	VBROADCASTSD consts64<>+64(SB), Y5
+	VBROADCASTSD consts64<>+88(SB), Y5
 	VANDPD       Y5, Y6, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VORPD        Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VBROADCASTSD consts64<>+72(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y6
+	VBROADCASTSD consts64<>+96(SB), Y8
 	VCMPPD       $0x1e, Y8, Y5, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y5, Y9
 	VBLENDVPD    Y8, Y9, Y5, Y5
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y8, Y6, Y9, Y6
 	VADDPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+88(SB), Y6
+	VBROADCASTSD consts64<>+16(SB), Y6
 	VADDPD       Y6, Y5, Y6
 	VDIVPD       Y6, Y5, Y6
 	VMULPD       Y6, Y6, Y8
 	VMULPD       Y8, Y8, Y9
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VBROADCASTSD consts64<>+104(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
-	VBROADCASTSD consts64<>+112(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y10
 	VBROADCASTSD consts64<>+120(SB), Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VMULPD       Y8, Y10, Y10
-	VBROADCASTSD consts64<>+128(SB), Y8
+	VBROADCASTSD consts64<>+128(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
 	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y8, Y10, Y10
+	VBROADCASTSD consts64<>+144(SB), Y8
+	VBROADCASTSD consts64<>+152(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
-	VBROADCASTSD consts64<>+144(SB), Y11
+	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
 	VMULPD       Y9, Y8, Y8
 	VADDPD       Y8, Y10, Y8
 	VMULPD       Y5, Y5, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y8, Y9, Y8
 	VMULPD       Y8, Y6, Y8
-	VBROADCASTSD consts64<>+152(SB), Y6
+	VBROADCASTSD consts64<>+168(SB), Y6
 	VMULPD       Y6, Y7, Y6
 	VADDPD       Y6, Y8, Y8
 	VSUBPD       Y8, Y9, Y8
 	VSUBPD       Y5, Y8, Y8
-	VBROADCASTSD consts64<>+160(SB), Y5
+	VBROADCASTSD consts64<>+176(SB), Y5
 	VMULPD       Y5, Y7, Y5
 	VSUBPD       Y8, Y5, Y8
-	VBROADCASTSD consts64<>+168(SB), Y5
+	VBROADCASTSD consts64<>+184(SB), Y5
 	VCMPPD       $0x00, Y5, Y4, Y6
 	VBLENDVPD    Y6, Y5, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x00, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+176(SB), Y6
+	VBROADCASTSD consts64<>+192(SB), Y6
 	VBLENDVPD    Y5, Y6, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x19, Y5, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y5
+	VBROADCASTSD consts64<>+200(SB), Y5
 	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       Y8, Y3, Y8
-	VBROADCASTSD consts64<>+192(SB), Y4
-	VXORPD       Y4, Y8, Y8
 	VBROADCASTSD consts64<>+8(SB), Y4
+	VXORPD       Y4, Y8, Y8
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y2, Y4, Y2
 	VBROADCASTSD a+152(FP), Y4
 	VADDPD       Y4, Y2, Y2
-	VBROADCASTSD consts64<>+24(SB), Y4
+	VBROADCASTSD consts64<>+48(SB), Y4
 	VCMPPD       $0x11, Y4, Y2, Y4
-	VBROADCASTSD consts64<>+32(SB), Y5
+	VBROADCASTSD consts64<>+56(SB), Y5
 	VMULPD       Y5, Y2, Y5
 	VBLENDVPD    Y4, Y5, Y2, Y5
-	VBROADCASTSD consts64<>+40(SB), Y6
+	VBROADCASTSD consts64<>+64(SB), Y6
 	VXORPD       Y7, Y7, Y7
 	VBLENDVPD    Y4, Y6, Y7, Y4
 	VPSRLQ       $0x34, Y5, Y6
-	VBROADCASTSD consts64<>+48(SB), Y7
+	VBROADCASTSD consts64<>+72(SB), Y7
 	VORPD        Y7, Y6, Y6
-	VBROADCASTSD consts64<>+56(SB), Y7
+	VBROADCASTSD consts64<>+80(SB), Y7
 	VSUBPD       Y7, Y6, Y6
 	VSUBPD       Y4, Y6, Y6
-	VBROADCASTSD consts64<>+64(SB), Y4
+	VBROADCASTSD consts64<>+88(SB), Y4
 	VANDPD       Y4, Y5, Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	VORPD        Y5, Y4, Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
-	VBROADCASTSD consts64<>+72(SB), Y7
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+96(SB), Y7
 	VCMPPD       $0x1e, Y7, Y4, Y7
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y4, Y9
 	VBLENDVPD    Y7, Y9, Y4, Y4
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y7, Y5, Y9, Y5
 	VADDPD       Y5, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	VSUBPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+88(SB), Y5
+	VBROADCASTSD consts64<>+16(SB), Y5
 	VADDPD       Y5, Y4, Y5
 	VDIVPD       Y5, Y4, Y5
 	VMULPD       Y5, Y5, Y7
 	VMULPD       Y7, Y7, Y9
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VBROADCASTSD consts64<>+104(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
-	VBROADCASTSD consts64<>+112(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y10
 	VBROADCASTSD consts64<>+120(SB), Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VMULPD       Y7, Y10, Y10
-	VBROADCASTSD consts64<>+128(SB), Y7
+	VBROADCASTSD consts64<>+128(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
 	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y7, Y10, Y10
+	VBROADCASTSD consts64<>+144(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y11
 	VFMADD213PD  Y11, Y9, Y7
-	VBROADCASTSD consts64<>+144(SB), Y11
+	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  Y11, Y9, Y7
 	VMULPD       Y9, Y7, Y7
 	VADDPD       Y7, Y10, Y7
 	VMULPD       Y4, Y4, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y7, Y9, Y7
 	VMULPD       Y7, Y5, Y7
-	VBROADCASTSD consts64<>+152(SB), Y5
+	VBROADCASTSD consts64<>+168(SB), Y5
 	VMULPD       Y5, Y6, Y5
 	VADDPD       Y5, Y7, Y7
 	VSUBPD       Y7, Y9, Y7
 	VSUBPD       Y4, Y7, Y7
-	VBROADCASTSD consts64<>+160(SB), Y4
+	VBROADCASTSD consts64<>+176(SB), Y4
 	VMULPD       Y4, Y6, Y4
 	VSUBPD       Y7, Y4, Y7
-	VBROADCASTSD consts64<>+168(SB), Y4
+	VBROADCASTSD consts64<>+184(SB), Y4
 	VCMPPD       $0x00, Y4, Y2, Y5
 	VBLENDVPD    Y5, Y4, Y7, Y7
 	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x00, Y4, Y2, Y4
-	VBROADCASTSD consts64<>+176(SB), Y5
+	VBROADCASTSD consts64<>+192(SB), Y5
 	VBLENDVPD    Y4, Y5, Y7, Y7
 	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x19, Y4, Y2, Y2
-	VBROADCASTSD consts64<>+184(SB), Y4
+	VBROADCASTSD consts64<>+200(SB), Y4
 	VBLENDVPD    Y2, Y4, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y2
+	VBROADCASTSD consts64<>+0(SB), Y2
 	VSUBPD       Y3, Y2, Y2
 	VMULPD       Y7, Y2, Y7
 	VSUBPD       Y7, Y8, Y2
@@ -34950,160 +35438,160 @@ tail:
 	VMASKMOVPD   (CX)(R11*8), Y3, Y3
 	VBROADCASTSD a+152(FP), Y4
 	VADDPD       Y4, Y2, Y4
-	VBROADCASTSD consts64<>+24(SB), Y5
+	VBROADCASTSD consts64<>+48(SB), Y5
 	VCMPPD       $0x11, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+32(SB), Y6
+	VBROADCASTSD consts64<>+56(SB), Y6
 	VMULPD       Y6, Y4, Y6
 	VBLENDVPD    Y5, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+40(SB), Y7
+	VBROADCASTSD consts64<>+64(SB), Y7
 	VXORPD       Y8, Y8, Y8
 	VBLENDVPD    Y5, Y7, Y8, Y5
 	VPSRLQ       $0x34, Y6, Y7
-	VBROADCASTSD consts64<>+48(SB), Y8
+	VBROADCASTSD consts64<>+72(SB), Y8
 	VORPD        Y8, Y7, Y7
-	VBROADCASTSD consts64<>+56(SB), Y8
+	VBROADCASTSD consts64<>+80(SB), Y8
 	VSUBPD       Y8, Y7, Y7
 	VSUBPD       Y5, Y7, Y7
-	VBROADCASTSD consts64<>+64(SB), Y5
+	VBROADCASTSD consts64<>+88(SB), Y5
 	VANDPD       Y5, Y6, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VORPD        Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VBROADCASTSD consts64<>+72(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y6
+	VBROADCASTSD consts64<>+96(SB), Y8
 	VCMPPD       $0x1e, Y8, Y5, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y5, Y9
 	VBLENDVPD    Y8, Y9, Y5, Y5
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y8, Y6, Y9, Y6
 	VADDPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+88(SB), Y6
+	VBROADCASTSD consts64<>+16(SB), Y6
 	VADDPD       Y6, Y5, Y6
 	VDIVPD       Y6, Y5, Y6
 	VMULPD       Y6, Y6, Y8
 	VMULPD       Y8, Y8, Y9
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VBROADCASTSD consts64<>+104(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
-	VBROADCASTSD consts64<>+112(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y10
 	VBROADCASTSD consts64<>+120(SB), Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VMULPD       Y8, Y10, Y10
-	VBROADCASTSD consts64<>+128(SB), Y8
+	VBROADCASTSD consts64<>+128(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
 	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y8, Y10, Y10
+	VBROADCASTSD consts64<>+144(SB), Y8
+	VBROADCASTSD consts64<>+152(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
-	VBROADCASTSD consts64<>+144(SB), Y11
+	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
 	VMULPD       Y9, Y8, Y8
 	VADDPD       Y8, Y10, Y8
 	VMULPD       Y5, Y5, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y8, Y9, Y8
 	VMULPD       Y8, Y6, Y8
-	VBROADCASTSD consts64<>+152(SB), Y6
+	VBROADCASTSD consts64<>+168(SB), Y6
 	VMULPD       Y6, Y7, Y6
 	VADDPD       Y6, Y8, Y8
 	VSUBPD       Y8, Y9, Y8
 	VSUBPD       Y5, Y8, Y8
-	VBROADCASTSD consts64<>+160(SB), Y5
+	VBROADCASTSD consts64<>+176(SB), Y5
 	VMULPD       Y5, Y7, Y5
 	VSUBPD       Y8, Y5, Y8
-	VBROADCASTSD consts64<>+168(SB), Y5
+	VBROADCASTSD consts64<>+184(SB), Y5
 	VCMPPD       $0x00, Y5, Y4, Y6
 	VBLENDVPD    Y6, Y5, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x00, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+176(SB), Y6
+	VBROADCASTSD consts64<>+192(SB), Y6
 	VBLENDVPD    Y5, Y6, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x19, Y5, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y5
+	VBROADCASTSD consts64<>+200(SB), Y5
 	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       Y8, Y3, Y8
-	VBROADCASTSD consts64<>+192(SB), Y4
-	VXORPD       Y4, Y8, Y8
 	VBROADCASTSD consts64<>+8(SB), Y4
+	VXORPD       Y4, Y8, Y8
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y2, Y4, Y2
 	VBROADCASTSD a+152(FP), Y4
 	VADDPD       Y4, Y2, Y2
-	VBROADCASTSD consts64<>+24(SB), Y4
+	VBROADCASTSD consts64<>+48(SB), Y4
 	VCMPPD       $0x11, Y4, Y2, Y4
-	VBROADCASTSD consts64<>+32(SB), Y5
+	VBROADCASTSD consts64<>+56(SB), Y5
 	VMULPD       Y5, Y2, Y5
 	VBLENDVPD    Y4, Y5, Y2, Y5
-	VBROADCASTSD consts64<>+40(SB), Y6
+	VBROADCASTSD consts64<>+64(SB), Y6
 	VXORPD       Y7, Y7, Y7
 	VBLENDVPD    Y4, Y6, Y7, Y4
 	VPSRLQ       $0x34, Y5, Y6
-	VBROADCASTSD consts64<>+48(SB), Y7
+	VBROADCASTSD consts64<>+72(SB), Y7
 	VORPD        Y7, Y6, Y6
-	VBROADCASTSD consts64<>+56(SB), Y7
+	VBROADCASTSD consts64<>+80(SB), Y7
 	VSUBPD       Y7, Y6, Y6
 	VSUBPD       Y4, Y6, Y6
-	VBROADCASTSD consts64<>+64(SB), Y4
+	VBROADCASTSD consts64<>+88(SB), Y4
 	VANDPD       Y4, Y5, Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	VORPD        Y5, Y4, Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
-	VBROADCASTSD consts64<>+72(SB), Y7
+	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+96(SB), Y7
 	VCMPPD       $0x1e, Y7, Y4, Y7
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y4, Y9
 	VBLENDVPD    Y7, Y9, Y4, Y4
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y7, Y5, Y9, Y5
 	VADDPD       Y5, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	VSUBPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+88(SB), Y5
+	VBROADCASTSD consts64<>+16(SB), Y5
 	VADDPD       Y5, Y4, Y5
 	VDIVPD       Y5, Y4, Y5
 	VMULPD       Y5, Y5, Y7
 	VMULPD       Y7, Y7, Y9
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VBROADCASTSD consts64<>+104(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
-	VBROADCASTSD consts64<>+112(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y10
 	VBROADCASTSD consts64<>+120(SB), Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VMULPD       Y7, Y10, Y10
-	VBROADCASTSD consts64<>+128(SB), Y7
+	VBROADCASTSD consts64<>+128(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
 	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y7, Y10, Y10
+	VBROADCASTSD consts64<>+144(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y11
 	VFMADD213PD  Y11, Y9, Y7
-	VBROADCASTSD consts64<>+144(SB), Y11
+	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  Y11, Y9, Y7
 	VMULPD       Y9, Y7, Y7
 	VADDPD       Y7, Y10, Y7
 	VMULPD       Y4, Y4, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y7, Y9, Y7
 	VMULPD       Y7, Y5, Y7
-	VBROADCASTSD consts64<>+152(SB), Y5
+	VBROADCASTSD consts64<>+168(SB), Y5
 	VMULPD       Y5, Y6, Y5
 	VADDPD       Y5, Y7, Y7
 	VSUBPD       Y7, Y9, Y7
 	VSUBPD       Y4, Y7, Y7
-	VBROADCASTSD consts64<>+160(SB), Y4
+	VBROADCASTSD consts64<>+176(SB), Y4
 	VMULPD       Y4, Y6, Y4
 	VSUBPD       Y7, Y4, Y7
-	VBROADCASTSD consts64<>+168(SB), Y4
+	VBROADCASTSD consts64<>+184(SB), Y4
 	VCMPPD       $0x00, Y4, Y2, Y5
 	VBLENDVPD    Y5, Y4, Y7, Y7
 	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x00, Y4, Y2, Y4
-	VBROADCASTSD consts64<>+176(SB), Y5
+	VBROADCASTSD consts64<>+192(SB), Y5
 	VBLENDVPD    Y4, Y5, Y7, Y7
 	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x19, Y4, Y2, Y2
-	VBROADCASTSD consts64<>+184(SB), Y4
+	VBROADCASTSD consts64<>+200(SB), Y4
 	VBLENDVPD    Y2, Y4, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y2
+	VBROADCASTSD consts64<>+0(SB), Y2
 	VSUBPD       Y3, Y2, Y2
 	VMULPD       Y7, Y2, Y7
 	VSUBPD       Y7, Y8, Y2
@@ -35184,174 +35672,174 @@ loop:
 	VMOVUPD      (CX)(R11*8), Y3
 	VBROADCASTSD a+160(FP), Y4
 	VADDPD       Y4, Y2, Y4
-	VBROADCASTSD consts64<>+24(SB), Y5
+	VBROADCASTSD consts64<>+48(SB), Y5
 	VCMPPD       $0x11, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+32(SB), Y6
+	VBROADCASTSD consts64<>+56(SB), Y6
 	VMULPD       Y6, Y4, Y6
 	VBLENDVPD    Y5, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+40(SB), Y7
+	VBROADCASTSD consts64<>+64(SB), Y7
 	VXORPD       Y8, Y8, Y8
 	VBLENDVPD    Y5, Y7, Y8, Y5
 	VPSRLQ       $0x34, Y6, Y7
-	VBROADCASTSD consts64<>+48(SB), Y8
+	VBROADCASTSD consts64<>+72(SB), Y8
 	VORPD        Y8, Y7, Y7
-	VBROADCASTSD consts64<>+56(SB), Y8
+	VBROADCASTSD consts64<>+80(SB), Y8
 	VSUBPD       Y8, Y7, Y7
 	VSUBPD       Y5, Y7, Y7
-	VBROADCASTSD consts64<>+64(SB), Y5
+	VBROADCASTSD consts64<>+88(SB), Y5
 	VANDPD       Y5, Y6, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VORPD        Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VBROADCASTSD consts64<>+72(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y6
+	VBROADCASTSD consts64<>+96(SB), Y8
 	VCMPPD       $0x1e, Y8, Y5, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y5, Y9
 	VBLENDVPD    Y8, Y9, Y5, Y5
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y8, Y6, Y9, Y6
 	VADDPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+88(SB), Y6
+	VBROADCASTSD consts64<>+16(SB), Y6
 	VADDPD       Y6, Y5, Y6
 	VDIVPD       Y6, Y5, Y6
 	VMULPD       Y6, Y6, Y8
 	VMULPD       Y8, Y8, Y9
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VBROADCASTSD consts64<>+104(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
-	VBROADCASTSD consts64<>+112(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y10
 	VBROADCASTSD consts64<>+120(SB), Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VMULPD       Y8, Y10, Y10
-	VBROADCASTSD consts64<>+128(SB), Y8
+	VBROADCASTSD consts64<>+128(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
 	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y8, Y10, Y10
+	VBROADCASTSD consts64<>+144(SB), Y8
+	VBROADCASTSD consts64<>+152(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
-	VBROADCASTSD consts64<>+144(SB), Y11
+	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
 	VMULPD       Y9, Y8, Y8
 	VADDPD       Y8, Y10, Y8
 	VMULPD       Y5, Y5, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y8, Y9, Y8
 	VMULPD       Y8, Y6, Y8
-	VBROADCASTSD consts64<>+152(SB), Y6
+	VBROADCASTSD consts64<>+168(SB), Y6
 	VMULPD       Y6, Y7, Y6
 	VADDPD       Y6, Y8, Y8
 	VSUBPD       Y8, Y9, Y8
 	VSUBPD       Y5, Y8, Y8
-	VBROADCASTSD consts64<>+160(SB), Y5
+	VBROADCASTSD consts64<>+176(SB), Y5
 	VMULPD       Y5, Y7, Y5
 	VSUBPD       Y8, Y5, Y8
-	VBROADCASTSD consts64<>+168(SB), Y5
+	VBROADCASTSD consts64<>+184(SB), Y5
 	VCMPPD       $0x00, Y5, Y4, Y6
 	VBLENDVPD    Y6, Y5, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x00, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+176(SB), Y6
+	VBROADCASTSD consts64<>+192(SB), Y6
 	VBLENDVPD    Y5, Y6, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x19, Y5, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y5
+	VBROADCASTSD consts64<>+200(SB), Y5
 	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       Y8, Y3, Y8
-	VBROADCASTSD consts64<>+192(SB), Y4
-	VXORPD       Y4, Y8, Y8
 	VBROADCASTSD consts64<>+8(SB), Y4
+	VXORPD       Y4, Y8, Y8
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y2, Y4, Y4
 	VBROADCASTSD a+160(FP), Y5
 	VADDPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+24(SB), Y5
+	VBROADCASTSD consts64<>+48(SB), Y5
 	VCMPPD       $0x11, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+32(SB), Y6
+	VBROADCASTSD consts64<>+56(SB), Y6
 	VMULPD       Y6, Y4, Y6
 	VBLENDVPD    Y5, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+40(SB), Y7
+	VBROADCASTSD consts64<>+64(SB), Y7
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y5, Y7, Y9, Y5
 	VPSRLQ       $0x34, Y6, Y7
-	VBROADCASTSD consts64<>+48(SB), Y9
+	VBROADCASTSD consts64<>+72(SB), Y9
 	VORPD        Y9, Y7, Y7
-	VBROADCASTSD consts64<>+56(SB), Y9
+	VBROADCASTSD consts64<>+80(SB), Y9
 	VSUBPD       Y9, Y7, Y7
 	VSUBPD       Y5, Y7, Y7
-	VBROADCASTSD consts64<>+64(SB), Y5
+	VBROADCASTSD consts64<>+88(SB), Y5
 	VANDPD       Y5, Y6, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VORPD        Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VBROADCASTSD consts64<>+72(SB), Y9
+	VBROADCASTSD consts64<>+0(SB), Y6
+	VBROADCASTSD consts64<>+96(SB), Y9
 	VCMPPD       $0x1e, Y9, Y5, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y5, Y10
 	VBLENDVPD    Y9, Y10, Y5, Y5
 	VXORPD       Y10, Y10, Y10
 	VBLENDVPD    Y9, Y6, Y10, Y6
 	VADDPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+88(SB), Y6
+	VBROADCASTSD consts64<>+16(SB), Y6
 	VADDPD       Y6, Y5, Y6
 	VDIVPD       Y6, Y5, Y6
 	VMULPD       Y6, Y6, Y9
 	VMULPD       Y9, Y9, Y10
-	VBROADCASTSD consts64<>+96(SB), Y11
-	VBROADCASTSD consts64<>+104(SB), Y12
-	VFMADD213PD  Y12, Y10, Y11
-	VBROADCASTSD consts64<>+112(SB), Y12
-	VFMADD213PD  Y12, Y10, Y11
+	VBROADCASTSD consts64<>+112(SB), Y11
 	VBROADCASTSD consts64<>+120(SB), Y12
 	VFMADD213PD  Y12, Y10, Y11
-	VMULPD       Y9, Y11, Y11
-	VBROADCASTSD consts64<>+128(SB), Y9
+	VBROADCASTSD consts64<>+128(SB), Y12
+	VFMADD213PD  Y12, Y10, Y11
 	VBROADCASTSD consts64<>+136(SB), Y12
+	VFMADD213PD  Y12, Y10, Y11
+	VMULPD       Y9, Y11, Y11
+	VBROADCASTSD consts64<>+144(SB), Y9
+	VBROADCASTSD consts64<>+152(SB), Y12
 	VFMADD213PD  Y12, Y10, Y9
-	VBROADCASTSD consts64<>+144(SB), Y12
+	VBROADCASTSD consts64<>+160(SB), Y12
 	VFMADD213PD  Y12, Y10, Y9
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y9, Y11, Y9
 	VMULPD       Y5, Y5, Y10
-	VBROADCASTSD consts64<>+80(SB), Y11
+	VBROADCASTSD consts64<>+104(SB), Y11
 	VMULPD       Y11, Y10, Y10
 	VADDPD       Y9, Y10, Y9
 	VMULPD       Y9, Y6, Y9
-	VBROADCASTSD consts64<>+152(SB), Y6
+	VBROADCASTSD consts64<>+168(SB), Y6
 	VMULPD       Y6, Y7, Y6
 	VADDPD       Y6, Y9, Y9
 	VSUBPD       Y9, Y10, Y9
 	VSUBPD       Y5, Y9, Y9
-	VBROADCASTSD consts64<>+160(SB), Y5
+	VBROADCASTSD consts64<>+176(SB), Y5
 	VMULPD       Y5, Y7, Y5
 	VSUBPD       Y9, Y5, Y9
-	VBROADCASTSD consts64<>+168(SB), Y5
+	VBROADCASTSD consts64<>+184(SB), Y5
 	VCMPPD       $0x00, Y5, Y4, Y6
 	VBLENDVPD    Y6, Y5, Y9, Y9
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x00, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+176(SB), Y6
+	VBROADCASTSD consts64<>+192(SB), Y6
 	VBLENDVPD    Y5, Y6, Y9, Y9
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x19, Y5, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y5
+	VBROADCASTSD consts64<>+200(SB), Y5
 	VBLENDVPD    Y4, Y5, Y9, Y9
-	VBROADCASTSD consts64<>+8(SB), Y4
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y3, Y4, Y4
 	VMULPD       Y9, Y4, Y9
 	VSUBPD       Y9, Y8, Y4
 	VMOVAPD      Y4, Y4
-	VBROADCASTSD consts64<>+192(SB), Y5
+	VBROADCASTSD consts64<>+8(SB), Y5
 	VXORPD       Y5, Y3, Y5
 	VBROADCASTSD a+160(FP), Y6
 	VADDPD       Y6, Y2, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+0(SB), Y7
 	VSUBPD       Y2, Y7, Y2
 	VBROADCASTSD a+160(FP), Y7
 	VADDPD       Y7, Y2, Y2
 	VDIVPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y3, Y6, Y3
 	VDIVPD       Y2, Y3, Y3
 	VADDPD       Y3, Y5, Y2
@@ -35386,174 +35874,174 @@ rowperm165:
 	VMOVUPD      32(CX)(R11*8), Y3
 	VBROADCASTSD a+160(FP), Y4
 	VADDPD       Y4, Y2, Y4
-	VBROADCASTSD consts64<>+24(SB), Y5
+	VBROADCASTSD consts64<>+48(SB), Y5
 	VCMPPD       $0x11, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+32(SB), Y6
+	VBROADCASTSD consts64<>+56(SB), Y6
 	VMULPD       Y6, Y4, Y6
 	VBLENDVPD    Y5, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+40(SB), Y7
+	VBROADCASTSD consts64<>+64(SB), Y7
 	VXORPD       Y8, Y8, Y8
 	VBLENDVPD    Y5, Y7, Y8, Y5
 	VPSRLQ       $0x34, Y6, Y7
-	VBROADCASTSD consts64<>+48(SB), Y8
+	VBROADCASTSD consts64<>+72(SB), Y8
 	VORPD        Y8, Y7, Y7
-	VBROADCASTSD consts64<>+56(SB), Y8
+	VBROADCASTSD consts64<>+80(SB), Y8
 	VSUBPD       Y8, Y7, Y7
 	VSUBPD       Y5, Y7, Y7
-	VBROADCASTSD consts64<>+64(SB), Y5
+	VBROADCASTSD consts64<>+88(SB), Y5
 	VANDPD       Y5, Y6, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VORPD        Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VBROADCASTSD consts64<>+72(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y6
+	VBROADCASTSD consts64<>+96(SB), Y8
 	VCMPPD       $0x1e, Y8, Y5, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y5, Y9
 	VBLENDVPD    Y8, Y9, Y5, Y5
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y8, Y6, Y9, Y6
 	VADDPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+88(SB), Y6
+	VBROADCASTSD consts64<>+16(SB), Y6
 	VADDPD       Y6, Y5, Y6
 	VDIVPD       Y6, Y5, Y6
 	VMULPD       Y6, Y6, Y8
 	VMULPD       Y8, Y8, Y9
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VBROADCASTSD consts64<>+104(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
-	VBROADCASTSD consts64<>+112(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y10
 	VBROADCASTSD consts64<>+120(SB), Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VMULPD       Y8, Y10, Y10
-	VBROADCASTSD consts64<>+128(SB), Y8
+	VBROADCASTSD consts64<>+128(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
 	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y8, Y10, Y10
+	VBROADCASTSD consts64<>+144(SB), Y8
+	VBROADCASTSD consts64<>+152(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
-	VBROADCASTSD consts64<>+144(SB), Y11
+	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
 	VMULPD       Y9, Y8, Y8
 	VADDPD       Y8, Y10, Y8
 	VMULPD       Y5, Y5, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y8, Y9, Y8
 	VMULPD       Y8, Y6, Y8
-	VBROADCASTSD consts64<>+152(SB), Y6
+	VBROADCASTSD consts64<>+168(SB), Y6
 	VMULPD       Y6, Y7, Y6
 	VADDPD       Y6, Y8, Y8
 	VSUBPD       Y8, Y9, Y8
 	VSUBPD       Y5, Y8, Y8
-	VBROADCASTSD consts64<>+160(SB), Y5
+	VBROADCASTSD consts64<>+176(SB), Y5
 	VMULPD       Y5, Y7, Y5
 	VSUBPD       Y8, Y5, Y8
-	VBROADCASTSD consts64<>+168(SB), Y5
+	VBROADCASTSD consts64<>+184(SB), Y5
 	VCMPPD       $0x00, Y5, Y4, Y6
 	VBLENDVPD    Y6, Y5, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x00, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+176(SB), Y6
+	VBROADCASTSD consts64<>+192(SB), Y6
 	VBLENDVPD    Y5, Y6, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x19, Y5, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y5
+	VBROADCASTSD consts64<>+200(SB), Y5
 	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       Y8, Y3, Y8
-	VBROADCASTSD consts64<>+192(SB), Y4
-	VXORPD       Y4, Y8, Y8
 	VBROADCASTSD consts64<>+8(SB), Y4
+	VXORPD       Y4, Y8, Y8
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y2, Y4, Y4
 	VBROADCASTSD a+160(FP), Y5
 	VADDPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+24(SB), Y5
+	VBROADCASTSD consts64<>+48(SB), Y5
 	VCMPPD       $0x11, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+32(SB), Y6
+	VBROADCASTSD consts64<>+56(SB), Y6
 	VMULPD       Y6, Y4, Y6
 	VBLENDVPD    Y5, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+40(SB), Y7
+	VBROADCASTSD consts64<>+64(SB), Y7
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y5, Y7, Y9, Y5
 	VPSRLQ       $0x34, Y6, Y7
-	VBROADCASTSD consts64<>+48(SB), Y9
+	VBROADCASTSD consts64<>+72(SB), Y9
 	VORPD        Y9, Y7, Y7
-	VBROADCASTSD consts64<>+56(SB), Y9
+	VBROADCASTSD consts64<>+80(SB), Y9
 	VSUBPD       Y9, Y7, Y7
 	VSUBPD       Y5, Y7, Y7
-	VBROADCASTSD consts64<>+64(SB), Y5
+	VBROADCASTSD consts64<>+88(SB), Y5
 	VANDPD       Y5, Y6, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VORPD        Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VBROADCASTSD consts64<>+72(SB), Y9
+	VBROADCASTSD consts64<>+0(SB), Y6
+	VBROADCASTSD consts64<>+96(SB), Y9
 	VCMPPD       $0x1e, Y9, Y5, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y5, Y10
 	VBLENDVPD    Y9, Y10, Y5, Y5
 	VXORPD       Y10, Y10, Y10
 	VBLENDVPD    Y9, Y6, Y10, Y6
 	VADDPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+88(SB), Y6
+	VBROADCASTSD consts64<>+16(SB), Y6
 	VADDPD       Y6, Y5, Y6
 	VDIVPD       Y6, Y5, Y6
 	VMULPD       Y6, Y6, Y9
 	VMULPD       Y9, Y9, Y10
-	VBROADCASTSD consts64<>+96(SB), Y11
-	VBROADCASTSD consts64<>+104(SB), Y12
-	VFMADD213PD  Y12, Y10, Y11
-	VBROADCASTSD consts64<>+112(SB), Y12
-	VFMADD213PD  Y12, Y10, Y11
+	VBROADCASTSD consts64<>+112(SB), Y11
 	VBROADCASTSD consts64<>+120(SB), Y12
 	VFMADD213PD  Y12, Y10, Y11
-	VMULPD       Y9, Y11, Y11
-	VBROADCASTSD consts64<>+128(SB), Y9
+	VBROADCASTSD consts64<>+128(SB), Y12
+	VFMADD213PD  Y12, Y10, Y11
 	VBROADCASTSD consts64<>+136(SB), Y12
+	VFMADD213PD  Y12, Y10, Y11
+	VMULPD       Y9, Y11, Y11
+	VBROADCASTSD consts64<>+144(SB), Y9
+	VBROADCASTSD consts64<>+152(SB), Y12
 	VFMADD213PD  Y12, Y10, Y9
-	VBROADCASTSD consts64<>+144(SB), Y12
+	VBROADCASTSD consts64<>+160(SB), Y12
 	VFMADD213PD  Y12, Y10, Y9
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y9, Y11, Y9
 	VMULPD       Y5, Y5, Y10
-	VBROADCASTSD consts64<>+80(SB), Y11
+	VBROADCASTSD consts64<>+104(SB), Y11
 	VMULPD       Y11, Y10, Y10
 	VADDPD       Y9, Y10, Y9
 	VMULPD       Y9, Y6, Y9
-	VBROADCASTSD consts64<>+152(SB), Y6
+	VBROADCASTSD consts64<>+168(SB), Y6
 	VMULPD       Y6, Y7, Y6
 	VADDPD       Y6, Y9, Y9
 	VSUBPD       Y9, Y10, Y9
 	VSUBPD       Y5, Y9, Y9
-	VBROADCASTSD consts64<>+160(SB), Y5
+	VBROADCASTSD consts64<>+176(SB), Y5
 	VMULPD       Y5, Y7, Y5
 	VSUBPD       Y9, Y5, Y9
-	VBROADCASTSD consts64<>+168(SB), Y5
+	VBROADCASTSD consts64<>+184(SB), Y5
 	VCMPPD       $0x00, Y5, Y4, Y6
 	VBLENDVPD    Y6, Y5, Y9, Y9
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x00, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+176(SB), Y6
+	VBROADCASTSD consts64<>+192(SB), Y6
 	VBLENDVPD    Y5, Y6, Y9, Y9
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x19, Y5, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y5
+	VBROADCASTSD consts64<>+200(SB), Y5
 	VBLENDVPD    Y4, Y5, Y9, Y9
-	VBROADCASTSD consts64<>+8(SB), Y4
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y3, Y4, Y4
 	VMULPD       Y9, Y4, Y9
 	VSUBPD       Y9, Y8, Y4
 	VMOVAPD      Y4, Y4
-	VBROADCASTSD consts64<>+192(SB), Y5
+	VBROADCASTSD consts64<>+8(SB), Y5
 	VXORPD       Y5, Y3, Y5
 	VBROADCASTSD a+160(FP), Y6
 	VADDPD       Y6, Y2, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+0(SB), Y7
 	VSUBPD       Y2, Y7, Y2
 	VBROADCASTSD a+160(FP), Y7
 	VADDPD       Y7, Y2, Y2
 	VDIVPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y3, Y6, Y3
 	VDIVPD       Y2, Y3, Y3
 	VADDPD       Y3, Y5, Y2
@@ -35598,174 +36086,174 @@ single1:
 	VMOVUPD      (CX)(R11*8), Y3
 	VBROADCASTSD a+160(FP), Y4
 	VADDPD       Y4, Y2, Y4
-	VBROADCASTSD consts64<>+24(SB), Y5
+	VBROADCASTSD consts64<>+48(SB), Y5
 	VCMPPD       $0x11, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+32(SB), Y6
+	VBROADCASTSD consts64<>+56(SB), Y6
 	VMULPD       Y6, Y4, Y6
 	VBLENDVPD    Y5, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+40(SB), Y7
+	VBROADCASTSD consts64<>+64(SB), Y7
 	VXORPD       Y8, Y8, Y8
 	VBLENDVPD    Y5, Y7, Y8, Y5
 	VPSRLQ       $0x34, Y6, Y7
-	VBROADCASTSD consts64<>+48(SB), Y8
+	VBROADCASTSD consts64<>+72(SB), Y8
 	VORPD        Y8, Y7, Y7
-	VBROADCASTSD consts64<>+56(SB), Y8
+	VBROADCASTSD consts64<>+80(SB), Y8
 	VSUBPD       Y8, Y7, Y7
 	VSUBPD       Y5, Y7, Y7
-	VBROADCASTSD consts64<>+64(SB), Y5
+	VBROADCASTSD consts64<>+88(SB), Y5
 	VANDPD       Y5, Y6, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VORPD        Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VBROADCASTSD consts64<>+72(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y6
+	VBROADCASTSD consts64<>+96(SB), Y8
 	VCMPPD       $0x1e, Y8, Y5, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y5, Y9
 	VBLENDVPD    Y8, Y9, Y5, Y5
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y8, Y6, Y9, Y6
 	VADDPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+88(SB), Y6
+	VBROADCASTSD consts64<>+16(SB), Y6
 	VADDPD       Y6, Y5, Y6
 	VDIVPD       Y6, Y5, Y6
 	VMULPD       Y6, Y6, Y8
 	VMULPD       Y8, Y8, Y9
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VBROADCASTSD consts64<>+104(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
-	VBROADCASTSD consts64<>+112(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y10
 	VBROADCASTSD consts64<>+120(SB), Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VMULPD       Y8, Y10, Y10
-	VBROADCASTSD consts64<>+128(SB), Y8
+	VBROADCASTSD consts64<>+128(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
 	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y8, Y10, Y10
+	VBROADCASTSD consts64<>+144(SB), Y8
+	VBROADCASTSD consts64<>+152(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
-	VBROADCASTSD consts64<>+144(SB), Y11
+	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
 	VMULPD       Y9, Y8, Y8
 	VADDPD       Y8, Y10, Y8
 	VMULPD       Y5, Y5, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y8, Y9, Y8
 	VMULPD       Y8, Y6, Y8
-	VBROADCASTSD consts64<>+152(SB), Y6
+	VBROADCASTSD consts64<>+168(SB), Y6
 	VMULPD       Y6, Y7, Y6
 	VADDPD       Y6, Y8, Y8
 	VSUBPD       Y8, Y9, Y8
 	VSUBPD       Y5, Y8, Y8
-	VBROADCASTSD consts64<>+160(SB), Y5
+	VBROADCASTSD consts64<>+176(SB), Y5
 	VMULPD       Y5, Y7, Y5
 	VSUBPD       Y8, Y5, Y8
-	VBROADCASTSD consts64<>+168(SB), Y5
+	VBROADCASTSD consts64<>+184(SB), Y5
 	VCMPPD       $0x00, Y5, Y4, Y6
 	VBLENDVPD    Y6, Y5, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x00, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+176(SB), Y6
+	VBROADCASTSD consts64<>+192(SB), Y6
 	VBLENDVPD    Y5, Y6, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x19, Y5, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y5
+	VBROADCASTSD consts64<>+200(SB), Y5
 	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       Y8, Y3, Y8
-	VBROADCASTSD consts64<>+192(SB), Y4
-	VXORPD       Y4, Y8, Y8
 	VBROADCASTSD consts64<>+8(SB), Y4
+	VXORPD       Y4, Y8, Y8
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y2, Y4, Y4
 	VBROADCASTSD a+160(FP), Y5
 	VADDPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+24(SB), Y5
+	VBROADCASTSD consts64<>+48(SB), Y5
 	VCMPPD       $0x11, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+32(SB), Y6
+	VBROADCASTSD consts64<>+56(SB), Y6
 	VMULPD       Y6, Y4, Y6
 	VBLENDVPD    Y5, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+40(SB), Y7
+	VBROADCASTSD consts64<>+64(SB), Y7
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y5, Y7, Y9, Y5
 	VPSRLQ       $0x34, Y6, Y7
-	VBROADCASTSD consts64<>+48(SB), Y9
+	VBROADCASTSD consts64<>+72(SB), Y9
 	VORPD        Y9, Y7, Y7
-	VBROADCASTSD consts64<>+56(SB), Y9
+	VBROADCASTSD consts64<>+80(SB), Y9
 	VSUBPD       Y9, Y7, Y7
 	VSUBPD       Y5, Y7, Y7
-	VBROADCASTSD consts64<>+64(SB), Y5
+	VBROADCASTSD consts64<>+88(SB), Y5
 	VANDPD       Y5, Y6, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VORPD        Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VBROADCASTSD consts64<>+72(SB), Y9
+	VBROADCASTSD consts64<>+0(SB), Y6
+	VBROADCASTSD consts64<>+96(SB), Y9
 	VCMPPD       $0x1e, Y9, Y5, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y5, Y10
 	VBLENDVPD    Y9, Y10, Y5, Y5
 	VXORPD       Y10, Y10, Y10
 	VBLENDVPD    Y9, Y6, Y10, Y6
 	VADDPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+88(SB), Y6
+	VBROADCASTSD consts64<>+16(SB), Y6
 	VADDPD       Y6, Y5, Y6
 	VDIVPD       Y6, Y5, Y6
 	VMULPD       Y6, Y6, Y9
 	VMULPD       Y9, Y9, Y10
-	VBROADCASTSD consts64<>+96(SB), Y11
-	VBROADCASTSD consts64<>+104(SB), Y12
-	VFMADD213PD  Y12, Y10, Y11
-	VBROADCASTSD consts64<>+112(SB), Y12
-	VFMADD213PD  Y12, Y10, Y11
+	VBROADCASTSD consts64<>+112(SB), Y11
 	VBROADCASTSD consts64<>+120(SB), Y12
 	VFMADD213PD  Y12, Y10, Y11
-	VMULPD       Y9, Y11, Y11
-	VBROADCASTSD consts64<>+128(SB), Y9
+	VBROADCASTSD consts64<>+128(SB), Y12
+	VFMADD213PD  Y12, Y10, Y11
 	VBROADCASTSD consts64<>+136(SB), Y12
+	VFMADD213PD  Y12, Y10, Y11
+	VMULPD       Y9, Y11, Y11
+	VBROADCASTSD consts64<>+144(SB), Y9
+	VBROADCASTSD consts64<>+152(SB), Y12
 	VFMADD213PD  Y12, Y10, Y9
-	VBROADCASTSD consts64<>+144(SB), Y12
+	VBROADCASTSD consts64<>+160(SB), Y12
 	VFMADD213PD  Y12, Y10, Y9
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y9, Y11, Y9
 	VMULPD       Y5, Y5, Y10
-	VBROADCASTSD consts64<>+80(SB), Y11
+	VBROADCASTSD consts64<>+104(SB), Y11
 	VMULPD       Y11, Y10, Y10
 	VADDPD       Y9, Y10, Y9
 	VMULPD       Y9, Y6, Y9
-	VBROADCASTSD consts64<>+152(SB), Y6
+	VBROADCASTSD consts64<>+168(SB), Y6
 	VMULPD       Y6, Y7, Y6
 	VADDPD       Y6, Y9, Y9
 	VSUBPD       Y9, Y10, Y9
 	VSUBPD       Y5, Y9, Y9
-	VBROADCASTSD consts64<>+160(SB), Y5
+	VBROADCASTSD consts64<>+176(SB), Y5
 	VMULPD       Y5, Y7, Y5
 	VSUBPD       Y9, Y5, Y9
-	VBROADCASTSD consts64<>+168(SB), Y5
+	VBROADCASTSD consts64<>+184(SB), Y5
 	VCMPPD       $0x00, Y5, Y4, Y6
 	VBLENDVPD    Y6, Y5, Y9, Y9
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x00, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+176(SB), Y6
+	VBROADCASTSD consts64<>+192(SB), Y6
 	VBLENDVPD    Y5, Y6, Y9, Y9
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x19, Y5, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y5
+	VBROADCASTSD consts64<>+200(SB), Y5
 	VBLENDVPD    Y4, Y5, Y9, Y9
-	VBROADCASTSD consts64<>+8(SB), Y4
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y3, Y4, Y4
 	VMULPD       Y9, Y4, Y9
 	VSUBPD       Y9, Y8, Y4
 	VMOVAPD      Y4, Y4
-	VBROADCASTSD consts64<>+192(SB), Y5
+	VBROADCASTSD consts64<>+8(SB), Y5
 	VXORPD       Y5, Y3, Y5
 	VBROADCASTSD a+160(FP), Y6
 	VADDPD       Y6, Y2, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+0(SB), Y7
 	VSUBPD       Y2, Y7, Y2
 	VBROADCASTSD a+160(FP), Y7
 	VADDPD       Y7, Y2, Y2
 	VDIVPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y3, Y6, Y3
 	VDIVPD       Y2, Y3, Y3
 	VADDPD       Y3, Y5, Y2
@@ -35815,174 +36303,174 @@ tail:
 	VMASKMOVPD   (CX)(R11*8), Y3, Y3
 	VBROADCASTSD a+160(FP), Y4
 	VADDPD       Y4, Y2, Y4
-	VBROADCASTSD consts64<>+24(SB), Y5
+	VBROADCASTSD consts64<>+48(SB), Y5
 	VCMPPD       $0x11, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+32(SB), Y6
+	VBROADCASTSD consts64<>+56(SB), Y6
 	VMULPD       Y6, Y4, Y6
 	VBLENDVPD    Y5, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+40(SB), Y7
+	VBROADCASTSD consts64<>+64(SB), Y7
 	VXORPD       Y8, Y8, Y8
 	VBLENDVPD    Y5, Y7, Y8, Y5
 	VPSRLQ       $0x34, Y6, Y7
-	VBROADCASTSD consts64<>+48(SB), Y8
+	VBROADCASTSD consts64<>+72(SB), Y8
 	VORPD        Y8, Y7, Y7
-	VBROADCASTSD consts64<>+56(SB), Y8
+	VBROADCASTSD consts64<>+80(SB), Y8
 	VSUBPD       Y8, Y7, Y7
 	VSUBPD       Y5, Y7, Y7
-	VBROADCASTSD consts64<>+64(SB), Y5
+	VBROADCASTSD consts64<>+88(SB), Y5
 	VANDPD       Y5, Y6, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VORPD        Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VBROADCASTSD consts64<>+72(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y6
+	VBROADCASTSD consts64<>+96(SB), Y8
 	VCMPPD       $0x1e, Y8, Y5, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y5, Y9
 	VBLENDVPD    Y8, Y9, Y5, Y5
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y8, Y6, Y9, Y6
 	VADDPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+88(SB), Y6
+	VBROADCASTSD consts64<>+16(SB), Y6
 	VADDPD       Y6, Y5, Y6
 	VDIVPD       Y6, Y5, Y6
 	VMULPD       Y6, Y6, Y8
 	VMULPD       Y8, Y8, Y9
-	VBROADCASTSD consts64<>+96(SB), Y10
-	VBROADCASTSD consts64<>+104(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
-	VBROADCASTSD consts64<>+112(SB), Y11
-	VFMADD213PD  Y11, Y9, Y10
+	VBROADCASTSD consts64<>+112(SB), Y10
 	VBROADCASTSD consts64<>+120(SB), Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VMULPD       Y8, Y10, Y10
-	VBROADCASTSD consts64<>+128(SB), Y8
+	VBROADCASTSD consts64<>+128(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
 	VBROADCASTSD consts64<>+136(SB), Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VMULPD       Y8, Y10, Y10
+	VBROADCASTSD consts64<>+144(SB), Y8
+	VBROADCASTSD consts64<>+152(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
-	VBROADCASTSD consts64<>+144(SB), Y11
+	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  Y11, Y9, Y8
 	VMULPD       Y9, Y8, Y8
 	VADDPD       Y8, Y10, Y8
 	VMULPD       Y5, Y5, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y8, Y9, Y8
 	VMULPD       Y8, Y6, Y8
-	VBROADCASTSD consts64<>+152(SB), Y6
+	VBROADCASTSD consts64<>+168(SB), Y6
 	VMULPD       Y6, Y7, Y6
 	VADDPD       Y6, Y8, Y8
 	VSUBPD       Y8, Y9, Y8
 	VSUBPD       Y5, Y8, Y8
-	VBROADCASTSD consts64<>+160(SB), Y5
+	VBROADCASTSD consts64<>+176(SB), Y5
 	VMULPD       Y5, Y7, Y5
 	VSUBPD       Y8, Y5, Y8
-	VBROADCASTSD consts64<>+168(SB), Y5
+	VBROADCASTSD consts64<>+184(SB), Y5
 	VCMPPD       $0x00, Y5, Y4, Y6
 	VBLENDVPD    Y6, Y5, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x00, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+176(SB), Y6
+	VBROADCASTSD consts64<>+192(SB), Y6
 	VBLENDVPD    Y5, Y6, Y8, Y8
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x19, Y5, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y5
+	VBROADCASTSD consts64<>+200(SB), Y5
 	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       Y8, Y3, Y8
-	VBROADCASTSD consts64<>+192(SB), Y4
-	VXORPD       Y4, Y8, Y8
 	VBROADCASTSD consts64<>+8(SB), Y4
+	VXORPD       Y4, Y8, Y8
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y2, Y4, Y4
 	VBROADCASTSD a+160(FP), Y5
 	VADDPD       Y5, Y4, Y4
-	VBROADCASTSD consts64<>+24(SB), Y5
+	VBROADCASTSD consts64<>+48(SB), Y5
 	VCMPPD       $0x11, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+32(SB), Y6
+	VBROADCASTSD consts64<>+56(SB), Y6
 	VMULPD       Y6, Y4, Y6
 	VBLENDVPD    Y5, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+40(SB), Y7
+	VBROADCASTSD consts64<>+64(SB), Y7
 	VXORPD       Y9, Y9, Y9
 	VBLENDVPD    Y5, Y7, Y9, Y5
 	VPSRLQ       $0x34, Y6, Y7
-	VBROADCASTSD consts64<>+48(SB), Y9
+	VBROADCASTSD consts64<>+72(SB), Y9
 	VORPD        Y9, Y7, Y7
-	VBROADCASTSD consts64<>+56(SB), Y9
+	VBROADCASTSD consts64<>+80(SB), Y9
 	VSUBPD       Y9, Y7, Y7
 	VSUBPD       Y5, Y7, Y7
-	VBROADCASTSD consts64<>+64(SB), Y5
+	VBROADCASTSD consts64<>+88(SB), Y5
 	VANDPD       Y5, Y6, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VORPD        Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
-	VBROADCASTSD consts64<>+72(SB), Y9
+	VBROADCASTSD consts64<>+0(SB), Y6
+	VBROADCASTSD consts64<>+96(SB), Y9
 	VCMPPD       $0x1e, Y9, Y5, Y9
-	VBROADCASTSD consts64<>+80(SB), Y10
+	VBROADCASTSD consts64<>+104(SB), Y10
 	VMULPD       Y10, Y5, Y10
 	VBLENDVPD    Y9, Y10, Y5, Y5
 	VXORPD       Y10, Y10, Y10
 	VBLENDVPD    Y9, Y6, Y10, Y6
 	VADDPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+88(SB), Y6
+	VBROADCASTSD consts64<>+16(SB), Y6
 	VADDPD       Y6, Y5, Y6
 	VDIVPD       Y6, Y5, Y6
 	VMULPD       Y6, Y6, Y9
 	VMULPD       Y9, Y9, Y10
-	VBROADCASTSD consts64<>+96(SB), Y11
-	VBROADCASTSD consts64<>+104(SB), Y12
-	VFMADD213PD  Y12, Y10, Y11
-	VBROADCASTSD consts64<>+112(SB), Y12
-	VFMADD213PD  Y12, Y10, Y11
+	VBROADCASTSD consts64<>+112(SB), Y11
 	VBROADCASTSD consts64<>+120(SB), Y12
 	VFMADD213PD  Y12, Y10, Y11
-	VMULPD       Y9, Y11, Y11
-	VBROADCASTSD consts64<>+128(SB), Y9
+	VBROADCASTSD consts64<>+128(SB), Y12
+	VFMADD213PD  Y12, Y10, Y11
 	VBROADCASTSD consts64<>+136(SB), Y12
+	VFMADD213PD  Y12, Y10, Y11
+	VMULPD       Y9, Y11, Y11
+	VBROADCASTSD consts64<>+144(SB), Y9
+	VBROADCASTSD consts64<>+152(SB), Y12
 	VFMADD213PD  Y12, Y10, Y9
-	VBROADCASTSD consts64<>+144(SB), Y12
+	VBROADCASTSD consts64<>+160(SB), Y12
 	VFMADD213PD  Y12, Y10, Y9
 	VMULPD       Y10, Y9, Y9
 	VADDPD       Y9, Y11, Y9
 	VMULPD       Y5, Y5, Y10
-	VBROADCASTSD consts64<>+80(SB), Y11
+	VBROADCASTSD consts64<>+104(SB), Y11
 	VMULPD       Y11, Y10, Y10
 	VADDPD       Y9, Y10, Y9
 	VMULPD       Y9, Y6, Y9
-	VBROADCASTSD consts64<>+152(SB), Y6
+	VBROADCASTSD consts64<>+168(SB), Y6
 	VMULPD       Y6, Y7, Y6
 	VADDPD       Y6, Y9, Y9
 	VSUBPD       Y9, Y10, Y9
 	VSUBPD       Y5, Y9, Y9
-	VBROADCASTSD consts64<>+160(SB), Y5
+	VBROADCASTSD consts64<>+176(SB), Y5
 	VMULPD       Y5, Y7, Y5
 	VSUBPD       Y9, Y5, Y9
-	VBROADCASTSD consts64<>+168(SB), Y5
+	VBROADCASTSD consts64<>+184(SB), Y5
 	VCMPPD       $0x00, Y5, Y4, Y6
 	VBLENDVPD    Y6, Y5, Y9, Y9
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x00, Y5, Y4, Y5
-	VBROADCASTSD consts64<>+176(SB), Y6
+	VBROADCASTSD consts64<>+192(SB), Y6
 	VBLENDVPD    Y5, Y6, Y9, Y9
 	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x19, Y5, Y4, Y4
-	VBROADCASTSD consts64<>+184(SB), Y5
+	VBROADCASTSD consts64<>+200(SB), Y5
 	VBLENDVPD    Y4, Y5, Y9, Y9
-	VBROADCASTSD consts64<>+8(SB), Y4
+	VBROADCASTSD consts64<>+0(SB), Y4
 	VSUBPD       Y3, Y4, Y4
 	VMULPD       Y9, Y4, Y9
 	VSUBPD       Y9, Y8, Y4
 	VMOVAPD      Y4, Y4
-	VBROADCASTSD consts64<>+192(SB), Y5
+	VBROADCASTSD consts64<>+8(SB), Y5
 	VXORPD       Y5, Y3, Y5
 	VBROADCASTSD a+160(FP), Y6
 	VADDPD       Y6, Y2, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
+	VBROADCASTSD consts64<>+0(SB), Y7
 	VSUBPD       Y2, Y7, Y2
 	VBROADCASTSD a+160(FP), Y7
 	VADDPD       Y7, Y2, Y2
 	VDIVPD       Y6, Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VSUBPD       Y3, Y6, Y3
 	VDIVPD       Y2, Y3, Y3
 	VADDPD       Y3, Y5, Y2
@@ -36058,7 +36546,7 @@ TEXT ·hingeSumAVX2F64(SB), NOSPLIT, $0-64
 loop:
 	VMOVUPD      (AX)(DX*8), Y4
 	VMOVUPD      (CX)(DX*8), Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VADDPD       Y5, Y5, Y5
 	VSUBPD       Y6, Y5, Y5
 	VMULPD       Y4, Y5, Y4
@@ -36068,7 +36556,7 @@ loop:
 	VADDPD       Y4, Y0, Y0
 	VMOVUPD      32(AX)(DX*8), Y4
 	VMOVUPD      32(CX)(DX*8), Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VADDPD       Y5, Y5, Y5
 	VSUBPD       Y6, Y5, Y5
 	VMULPD       Y4, Y5, Y4
@@ -36078,7 +36566,7 @@ loop:
 	VADDPD       Y4, Y1, Y1
 	VMOVUPD      64(AX)(DX*8), Y4
 	VMOVUPD      64(CX)(DX*8), Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VADDPD       Y5, Y5, Y5
 	VSUBPD       Y6, Y5, Y5
 	VMULPD       Y4, Y5, Y4
@@ -36088,7 +36576,7 @@ loop:
 	VADDPD       Y4, Y2, Y2
 	VMOVUPD      96(AX)(DX*8), Y4
 	VMOVUPD      96(CX)(DX*8), Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VADDPD       Y5, Y5, Y5
 	VSUBPD       Y6, Y5, Y5
 	VMULPD       Y4, Y5, Y4
@@ -36108,7 +36596,7 @@ single1:
 	JG           tail
 	VMOVUPD      (AX)(DX*8), Y4
 	VMOVUPD      (CX)(DX*8), Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VADDPD       Y5, Y5, Y5
 	VSUBPD       Y6, Y5, Y5
 	VMULPD       Y4, Y5, Y4
@@ -36133,7 +36621,7 @@ tail:
 	SUBQ         BX, SI
 	VMOVDQU      (AX)(SI*8), Y5
 	VMASKMOVPD   (CX)(DX*8), Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VADDPD       Y5, Y5, Y5
 	VSUBPD       Y6, Y5, Y5
 	VMULPD       Y4, Y5, Y4
@@ -36184,7 +36672,7 @@ TEXT ·hingeWSumAVX2F64(SB), NOSPLIT, $0-104
 loop:
 	VMOVUPD      (AX)(SI*8), Y8
 	VMOVUPD      (CX)(SI*8), Y9
-	VBROADCASTSD consts64<>+8(SB), Y10
+	VBROADCASTSD consts64<>+0(SB), Y10
 	VADDPD       Y9, Y9, Y9
 	VSUBPD       Y10, Y9, Y9
 	VMULPD       Y8, Y9, Y8
@@ -36201,7 +36689,7 @@ loop:
 	ADDQ         R8, BX
 	VMOVUPD      32(AX)(SI*8), Y8
 	VMOVUPD      32(CX)(SI*8), Y9
-	VBROADCASTSD consts64<>+8(SB), Y10
+	VBROADCASTSD consts64<>+0(SB), Y10
 	VADDPD       Y9, Y9, Y9
 	VSUBPD       Y10, Y9, Y9
 	VMULPD       Y8, Y9, Y8
@@ -36218,7 +36706,7 @@ loop:
 	ADDQ         R8, BX
 	VMOVUPD      64(AX)(SI*8), Y8
 	VMOVUPD      64(CX)(SI*8), Y9
-	VBROADCASTSD consts64<>+8(SB), Y10
+	VBROADCASTSD consts64<>+0(SB), Y10
 	VADDPD       Y9, Y9, Y9
 	VSUBPD       Y10, Y9, Y9
 	VMULPD       Y8, Y9, Y8
@@ -36235,7 +36723,7 @@ loop:
 	ADDQ         R8, BX
 	VMOVUPD      96(AX)(SI*8), Y8
 	VMOVUPD      96(CX)(SI*8), Y9
-	VBROADCASTSD consts64<>+8(SB), Y10
+	VBROADCASTSD consts64<>+0(SB), Y10
 	VADDPD       Y9, Y9, Y9
 	VSUBPD       Y10, Y9, Y9
 	VMULPD       Y8, Y9, Y8
@@ -36262,7 +36750,7 @@ single1:
 	JG           tail
 	VMOVUPD      (AX)(SI*8), Y8
 	VMOVUPD      (CX)(SI*8), Y9
-	VBROADCASTSD consts64<>+8(SB), Y10
+	VBROADCASTSD consts64<>+0(SB), Y10
 	VADDPD       Y9, Y9, Y9
 	VSUBPD       Y10, Y9, Y9
 	VMULPD       Y8, Y9, Y8
@@ -36294,7 +36782,7 @@ tail:
 	SUBQ         DI, R8
 	VMOVDQU      (AX)(R8*8), Y9
 	VMASKMOVPD   (CX)(SI*8), Y9, Y9
-	VBROADCASTSD consts64<>+8(SB), Y10
+	VBROADCASTSD consts64<>+0(SB), Y10
 	VADDPD       Y9, Y9, Y9
 	VSUBPD       Y10, Y9, Y9
 	VMULPD       Y8, Y9, Y8
@@ -36361,7 +36849,7 @@ TEXT ·hingeUnredAVX2F64(SB), NOSPLIT, $0-96
 loop:
 	VMOVUPD      (AX)(BX*8), Y4
 	VMOVUPD      (CX)(BX*8), Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VADDPD       Y5, Y5, Y5
 	VSUBPD       Y6, Y5, Y5
 	VMULPD       Y4, Y5, Y4
@@ -36374,7 +36862,7 @@ loop:
 	VADDPD       Y4, Y0, Y0
 	VMOVUPD      32(AX)(BX*8), Y4
 	VMOVUPD      32(CX)(BX*8), Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VADDPD       Y5, Y5, Y5
 	VSUBPD       Y6, Y5, Y5
 	VMULPD       Y4, Y5, Y4
@@ -36387,7 +36875,7 @@ loop:
 	VADDPD       Y4, Y1, Y1
 	VMOVUPD      64(AX)(BX*8), Y4
 	VMOVUPD      64(CX)(BX*8), Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VADDPD       Y5, Y5, Y5
 	VSUBPD       Y6, Y5, Y5
 	VMULPD       Y4, Y5, Y4
@@ -36400,7 +36888,7 @@ loop:
 	VADDPD       Y4, Y2, Y2
 	VMOVUPD      96(AX)(BX*8), Y4
 	VMOVUPD      96(CX)(BX*8), Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VADDPD       Y5, Y5, Y5
 	VSUBPD       Y6, Y5, Y5
 	VMULPD       Y4, Y5, Y4
@@ -36423,7 +36911,7 @@ single1:
 	JG           tail
 	VMOVUPD      (AX)(BX*8), Y4
 	VMOVUPD      (CX)(BX*8), Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VADDPD       Y5, Y5, Y5
 	VSUBPD       Y6, Y5, Y5
 	VMULPD       Y4, Y5, Y4
@@ -36451,7 +36939,7 @@ tail:
 	SUBQ         SI, DI
 	VMOVDQU      (AX)(DI*8), Y5
 	VMASKMOVPD   (CX)(BX*8), Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VADDPD       Y5, Y5, Y5
 	VSUBPD       Y6, Y5, Y5
 	VMULPD       Y4, Y5, Y4
@@ -36505,7 +36993,7 @@ TEXT ·hingeWUnredAVX2F64(SB), NOSPLIT, $0-112
 loop:
 	VMOVUPD      (AX)(SI*8), Y4
 	VMOVUPD      (CX)(SI*8), Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VADDPD       Y5, Y5, Y5
 	VSUBPD       Y6, Y5, Y5
 	VMULPD       Y4, Y5, Y4
@@ -36518,7 +37006,7 @@ loop:
 	VFMADD231PD  Y4, Y5, Y0
 	VMOVUPD      32(AX)(SI*8), Y4
 	VMOVUPD      32(CX)(SI*8), Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VADDPD       Y5, Y5, Y5
 	VSUBPD       Y6, Y5, Y5
 	VMULPD       Y4, Y5, Y4
@@ -36531,7 +37019,7 @@ loop:
 	VFMADD231PD  Y4, Y5, Y1
 	VMOVUPD      64(AX)(SI*8), Y4
 	VMOVUPD      64(CX)(SI*8), Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VADDPD       Y5, Y5, Y5
 	VSUBPD       Y6, Y5, Y5
 	VMULPD       Y4, Y5, Y4
@@ -36544,7 +37032,7 @@ loop:
 	VFMADD231PD  Y4, Y5, Y2
 	VMOVUPD      96(AX)(SI*8), Y4
 	VMOVUPD      96(CX)(SI*8), Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VADDPD       Y5, Y5, Y5
 	VSUBPD       Y6, Y5, Y5
 	VMULPD       Y4, Y5, Y4
@@ -36567,7 +37055,7 @@ single1:
 	JG           tail
 	VMOVUPD      (AX)(SI*8), Y4
 	VMOVUPD      (CX)(SI*8), Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VADDPD       Y5, Y5, Y5
 	VSUBPD       Y6, Y5, Y5
 	VMULPD       Y4, Y5, Y4
@@ -36595,7 +37083,7 @@ tail:
 	SUBQ         DI, R8
 	VMOVDQU      (AX)(R8*8), Y5
 	VMASKMOVPD   (CX)(SI*8), Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VADDPD       Y5, Y5, Y5
 	VSUBPD       Y6, Y5, Y5
 	VMULPD       Y4, Y5, Y4
@@ -36652,14 +37140,14 @@ TEXT ·hingeGradAVX2F64(SB), NOSPLIT, $0-96
 loop:
 	VMOVUPD      (AX)(BX*8), Y4
 	VMOVUPD      (CX)(BX*8), Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VADDPD       Y5, Y5, Y5
 	VSUBPD       Y6, Y5, Y5
 	VMULPD       Y4, Y5, Y4
 	VSUBPD       Y4, Y6, Y4
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y4, Y6, Y7
-	VBROADCASTSD consts64<>+192(SB), Y8
+	VBROADCASTSD consts64<>+8(SB), Y8
 	VXORPD       Y8, Y5, Y5
 	VCMPPD       $0x1e, Y6, Y4, Y8
 	VBLENDVPD    Y8, Y5, Y6, Y5
@@ -36671,14 +37159,14 @@ loop:
 	VADDPD       Y7, Y0, Y0
 	VMOVUPD      32(AX)(BX*8), Y4
 	VMOVUPD      32(CX)(BX*8), Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VADDPD       Y5, Y5, Y5
 	VSUBPD       Y6, Y5, Y5
 	VMULPD       Y4, Y5, Y4
 	VSUBPD       Y4, Y6, Y4
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y4, Y6, Y7
-	VBROADCASTSD consts64<>+192(SB), Y8
+	VBROADCASTSD consts64<>+8(SB), Y8
 	VXORPD       Y8, Y5, Y5
 	VCMPPD       $0x1e, Y6, Y4, Y8
 	VBLENDVPD    Y8, Y5, Y6, Y5
@@ -36690,14 +37178,14 @@ loop:
 	VADDPD       Y7, Y1, Y1
 	VMOVUPD      64(AX)(BX*8), Y4
 	VMOVUPD      64(CX)(BX*8), Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VADDPD       Y5, Y5, Y5
 	VSUBPD       Y6, Y5, Y5
 	VMULPD       Y4, Y5, Y4
 	VSUBPD       Y4, Y6, Y4
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y4, Y6, Y7
-	VBROADCASTSD consts64<>+192(SB), Y8
+	VBROADCASTSD consts64<>+8(SB), Y8
 	VXORPD       Y8, Y5, Y5
 	VCMPPD       $0x1e, Y6, Y4, Y8
 	VBLENDVPD    Y8, Y5, Y6, Y5
@@ -36709,14 +37197,14 @@ loop:
 	VADDPD       Y7, Y2, Y2
 	VMOVUPD      96(AX)(BX*8), Y4
 	VMOVUPD      96(CX)(BX*8), Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VADDPD       Y5, Y5, Y5
 	VSUBPD       Y6, Y5, Y5
 	VMULPD       Y4, Y5, Y4
 	VSUBPD       Y4, Y6, Y4
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y4, Y6, Y7
-	VBROADCASTSD consts64<>+192(SB), Y8
+	VBROADCASTSD consts64<>+8(SB), Y8
 	VXORPD       Y8, Y5, Y5
 	VCMPPD       $0x1e, Y6, Y4, Y8
 	VBLENDVPD    Y8, Y5, Y6, Y5
@@ -36738,14 +37226,14 @@ single1:
 	JG           tail
 	VMOVUPD      (AX)(BX*8), Y4
 	VMOVUPD      (CX)(BX*8), Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VADDPD       Y5, Y5, Y5
 	VSUBPD       Y6, Y5, Y5
 	VMULPD       Y4, Y5, Y4
 	VSUBPD       Y4, Y6, Y4
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y4, Y6, Y7
-	VBROADCASTSD consts64<>+192(SB), Y8
+	VBROADCASTSD consts64<>+8(SB), Y8
 	VXORPD       Y8, Y5, Y5
 	VCMPPD       $0x1e, Y6, Y4, Y8
 	VBLENDVPD    Y8, Y5, Y6, Y5
@@ -36772,14 +37260,14 @@ tail:
 	SUBQ         SI, DI
 	VMOVDQU      (AX)(DI*8), Y5
 	VMASKMOVPD   (CX)(BX*8), Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VADDPD       Y5, Y5, Y5
 	VSUBPD       Y6, Y5, Y5
 	VMULPD       Y4, Y5, Y4
 	VSUBPD       Y4, Y6, Y4
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y4, Y6, Y7
-	VBROADCASTSD consts64<>+192(SB), Y8
+	VBROADCASTSD consts64<>+8(SB), Y8
 	VXORPD       Y8, Y5, Y5
 	VCMPPD       $0x1e, Y6, Y4, Y8
 	VBLENDVPD    Y8, Y5, Y6, Y5
@@ -36832,14 +37320,14 @@ TEXT ·hingeWGradAVX2F64(SB), NOSPLIT, $0-120
 loop:
 	VMOVUPD      (AX)(SI*8), Y4
 	VMOVUPD      (CX)(SI*8), Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VADDPD       Y5, Y5, Y5
 	VSUBPD       Y6, Y5, Y5
 	VMULPD       Y4, Y5, Y4
 	VSUBPD       Y4, Y6, Y4
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y4, Y6, Y7
-	VBROADCASTSD consts64<>+192(SB), Y8
+	VBROADCASTSD consts64<>+8(SB), Y8
 	VXORPD       Y8, Y5, Y5
 	VCMPPD       $0x1e, Y6, Y4, Y8
 	VBLENDVPD    Y8, Y5, Y6, Y5
@@ -36853,14 +37341,14 @@ loop:
 	VFMADD231PD  Y7, Y4, Y0
 	VMOVUPD      32(AX)(SI*8), Y4
 	VMOVUPD      32(CX)(SI*8), Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VADDPD       Y5, Y5, Y5
 	VSUBPD       Y6, Y5, Y5
 	VMULPD       Y4, Y5, Y4
 	VSUBPD       Y4, Y6, Y4
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y4, Y6, Y7
-	VBROADCASTSD consts64<>+192(SB), Y8
+	VBROADCASTSD consts64<>+8(SB), Y8
 	VXORPD       Y8, Y5, Y5
 	VCMPPD       $0x1e, Y6, Y4, Y8
 	VBLENDVPD    Y8, Y5, Y6, Y5
@@ -36874,14 +37362,14 @@ loop:
 	VFMADD231PD  Y7, Y4, Y1
 	VMOVUPD      64(AX)(SI*8), Y4
 	VMOVUPD      64(CX)(SI*8), Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VADDPD       Y5, Y5, Y5
 	VSUBPD       Y6, Y5, Y5
 	VMULPD       Y4, Y5, Y4
 	VSUBPD       Y4, Y6, Y4
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y4, Y6, Y7
-	VBROADCASTSD consts64<>+192(SB), Y8
+	VBROADCASTSD consts64<>+8(SB), Y8
 	VXORPD       Y8, Y5, Y5
 	VCMPPD       $0x1e, Y6, Y4, Y8
 	VBLENDVPD    Y8, Y5, Y6, Y5
@@ -36895,14 +37383,14 @@ loop:
 	VFMADD231PD  Y7, Y4, Y2
 	VMOVUPD      96(AX)(SI*8), Y4
 	VMOVUPD      96(CX)(SI*8), Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VADDPD       Y5, Y5, Y5
 	VSUBPD       Y6, Y5, Y5
 	VMULPD       Y4, Y5, Y4
 	VSUBPD       Y4, Y6, Y4
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y4, Y6, Y7
-	VBROADCASTSD consts64<>+192(SB), Y8
+	VBROADCASTSD consts64<>+8(SB), Y8
 	VXORPD       Y8, Y5, Y5
 	VCMPPD       $0x1e, Y6, Y4, Y8
 	VBLENDVPD    Y8, Y5, Y6, Y5
@@ -36926,14 +37414,14 @@ single1:
 	JG           tail
 	VMOVUPD      (AX)(SI*8), Y4
 	VMOVUPD      (CX)(SI*8), Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VADDPD       Y5, Y5, Y5
 	VSUBPD       Y6, Y5, Y5
 	VMULPD       Y4, Y5, Y4
 	VSUBPD       Y4, Y6, Y4
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y4, Y6, Y7
-	VBROADCASTSD consts64<>+192(SB), Y8
+	VBROADCASTSD consts64<>+8(SB), Y8
 	VXORPD       Y8, Y5, Y5
 	VCMPPD       $0x1e, Y6, Y4, Y8
 	VBLENDVPD    Y8, Y5, Y6, Y5
@@ -36962,14 +37450,14 @@ tail:
 	SUBQ         DI, R8
 	VMOVDQU      (AX)(R8*8), Y5
 	VMASKMOVPD   (CX)(SI*8), Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VADDPD       Y5, Y5, Y5
 	VSUBPD       Y6, Y5, Y5
 	VMULPD       Y4, Y5, Y4
 	VSUBPD       Y4, Y6, Y4
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y4, Y6, Y7
-	VBROADCASTSD consts64<>+192(SB), Y8
+	VBROADCASTSD consts64<>+8(SB), Y8
 	VXORPD       Y8, Y5, Y5
 	VCMPPD       $0x1e, Y6, Y4, Y8
 	VBLENDVPD    Y8, Y5, Y6, Y5
@@ -37038,7 +37526,7 @@ TEXT ·hingeRowSumAVX2F64(SB), NOSPLIT, $0-160
 loop:
 	VMOVUPD      (AX)(R11*8), Y8
 	VMOVUPD      (CX)(R11*8), Y9
-	VBROADCASTSD consts64<>+8(SB), Y10
+	VBROADCASTSD consts64<>+0(SB), Y10
 	VADDPD       Y9, Y9, Y9
 	VSUBPD       Y10, Y9, Y9
 	VMULPD       Y8, Y9, Y8
@@ -37076,7 +37564,7 @@ rowperm169:
 	ADDQ         R13, R10
 	VMOVUPD      32(AX)(R11*8), Y8
 	VMOVUPD      32(CX)(R11*8), Y9
-	VBROADCASTSD consts64<>+8(SB), Y10
+	VBROADCASTSD consts64<>+0(SB), Y10
 	VADDPD       Y9, Y9, Y9
 	VSUBPD       Y10, Y9, Y9
 	VMULPD       Y8, Y9, Y8
@@ -37114,7 +37602,7 @@ rowperm170:
 	ADDQ         R13, R10
 	VMOVUPD      64(AX)(R11*8), Y8
 	VMOVUPD      64(CX)(R11*8), Y9
-	VBROADCASTSD consts64<>+8(SB), Y10
+	VBROADCASTSD consts64<>+0(SB), Y10
 	VADDPD       Y9, Y9, Y9
 	VSUBPD       Y10, Y9, Y9
 	VMULPD       Y8, Y9, Y8
@@ -37152,7 +37640,7 @@ rowperm171:
 	ADDQ         R13, R10
 	VMOVUPD      96(AX)(R11*8), Y8
 	VMOVUPD      96(CX)(R11*8), Y9
-	VBROADCASTSD consts64<>+8(SB), Y10
+	VBROADCASTSD consts64<>+0(SB), Y10
 	VADDPD       Y9, Y9, Y9
 	VSUBPD       Y10, Y9, Y9
 	VMULPD       Y8, Y9, Y8
@@ -37200,7 +37688,7 @@ single1:
 	JG           tail
 	VMOVUPD      (AX)(R11*8), Y8
 	VMOVUPD      (CX)(R11*8), Y9
-	VBROADCASTSD consts64<>+8(SB), Y10
+	VBROADCASTSD consts64<>+0(SB), Y10
 	VADDPD       Y9, Y9, Y9
 	VSUBPD       Y10, Y9, Y9
 	VMULPD       Y8, Y9, Y8
@@ -37253,7 +37741,7 @@ tail:
 	SUBQ         R12, R13
 	VMOVDQU      (AX)(R13*8), Y9
 	VMASKMOVPD   (CX)(R11*8), Y9, Y9
-	VBROADCASTSD consts64<>+8(SB), Y10
+	VBROADCASTSD consts64<>+0(SB), Y10
 	VADDPD       Y9, Y9, Y9
 	VSUBPD       Y10, Y9, Y9
 	VMULPD       Y8, Y9, Y8
@@ -37348,7 +37836,7 @@ TEXT ·hingeRowUnredAVX2F64(SB), NOSPLIT, $0-168
 loop:
 	VMOVUPD      (AX)(R11*8), Y4
 	VMOVUPD      (CX)(R11*8), Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VADDPD       Y5, Y5, Y5
 	VSUBPD       Y6, Y5, Y5
 	VMULPD       Y4, Y5, Y4
@@ -37382,7 +37870,7 @@ rowperm175:
 	VFMADD231PD  Y4, Y5, Y0
 	VMOVUPD      32(AX)(R11*8), Y4
 	VMOVUPD      32(CX)(R11*8), Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VADDPD       Y5, Y5, Y5
 	VSUBPD       Y6, Y5, Y5
 	VMULPD       Y4, Y5, Y4
@@ -37416,7 +37904,7 @@ rowperm176:
 	VFMADD231PD  Y4, Y5, Y1
 	VMOVUPD      64(AX)(R11*8), Y4
 	VMOVUPD      64(CX)(R11*8), Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VADDPD       Y5, Y5, Y5
 	VSUBPD       Y6, Y5, Y5
 	VMULPD       Y4, Y5, Y4
@@ -37450,7 +37938,7 @@ rowperm177:
 	VFMADD231PD  Y4, Y5, Y2
 	VMOVUPD      96(AX)(R11*8), Y4
 	VMOVUPD      96(CX)(R11*8), Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VADDPD       Y5, Y5, Y5
 	VSUBPD       Y6, Y5, Y5
 	VMULPD       Y4, Y5, Y4
@@ -37494,7 +37982,7 @@ single1:
 	JG           tail
 	VMOVUPD      (AX)(R11*8), Y4
 	VMOVUPD      (CX)(R11*8), Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VADDPD       Y5, Y5, Y5
 	VSUBPD       Y6, Y5, Y5
 	VMULPD       Y4, Y5, Y4
@@ -37543,7 +38031,7 @@ tail:
 	SUBQ         R12, R13
 	VMOVDQU      (AX)(R13*8), Y5
 	VMASKMOVPD   (CX)(R11*8), Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VADDPD       Y5, Y5, Y5
 	VSUBPD       Y6, Y5, Y5
 	VMULPD       Y4, Y5, Y4
@@ -37628,14 +38116,14 @@ TEXT ·hingeRowGradAVX2F64(SB), NOSPLIT, $0-176
 loop:
 	VMOVUPD      (AX)(R11*8), Y4
 	VMOVUPD      (CX)(R11*8), Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VADDPD       Y5, Y5, Y5
 	VSUBPD       Y6, Y5, Y5
 	VMULPD       Y4, Y5, Y4
 	VSUBPD       Y4, Y6, Y4
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y4, Y6, Y7
-	VBROADCASTSD consts64<>+192(SB), Y8
+	VBROADCASTSD consts64<>+8(SB), Y8
 	VXORPD       Y8, Y5, Y5
 	VCMPPD       $0x1e, Y6, Y4, Y8
 	VBLENDVPD    Y8, Y5, Y6, Y5
@@ -37670,14 +38158,14 @@ rowperm181:
 	VFMADD231PD  Y7, Y4, Y0
 	VMOVUPD      32(AX)(R11*8), Y4
 	VMOVUPD      32(CX)(R11*8), Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VADDPD       Y5, Y5, Y5
 	VSUBPD       Y6, Y5, Y5
 	VMULPD       Y4, Y5, Y4
 	VSUBPD       Y4, Y6, Y4
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y4, Y6, Y7
-	VBROADCASTSD consts64<>+192(SB), Y8
+	VBROADCASTSD consts64<>+8(SB), Y8
 	VXORPD       Y8, Y5, Y5
 	VCMPPD       $0x1e, Y6, Y4, Y8
 	VBLENDVPD    Y8, Y5, Y6, Y5
@@ -37712,14 +38200,14 @@ rowperm182:
 	VFMADD231PD  Y7, Y4, Y1
 	VMOVUPD      64(AX)(R11*8), Y4
 	VMOVUPD      64(CX)(R11*8), Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VADDPD       Y5, Y5, Y5
 	VSUBPD       Y6, Y5, Y5
 	VMULPD       Y4, Y5, Y4
 	VSUBPD       Y4, Y6, Y4
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y4, Y6, Y7
-	VBROADCASTSD consts64<>+192(SB), Y8
+	VBROADCASTSD consts64<>+8(SB), Y8
 	VXORPD       Y8, Y5, Y5
 	VCMPPD       $0x1e, Y6, Y4, Y8
 	VBLENDVPD    Y8, Y5, Y6, Y5
@@ -37754,14 +38242,14 @@ rowperm183:
 	VFMADD231PD  Y7, Y4, Y2
 	VMOVUPD      96(AX)(R11*8), Y4
 	VMOVUPD      96(CX)(R11*8), Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VADDPD       Y5, Y5, Y5
 	VSUBPD       Y6, Y5, Y5
 	VMULPD       Y4, Y5, Y4
 	VSUBPD       Y4, Y6, Y4
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y4, Y6, Y7
-	VBROADCASTSD consts64<>+192(SB), Y8
+	VBROADCASTSD consts64<>+8(SB), Y8
 	VXORPD       Y8, Y5, Y5
 	VCMPPD       $0x1e, Y6, Y4, Y8
 	VBLENDVPD    Y8, Y5, Y6, Y5
@@ -37806,14 +38294,14 @@ single1:
 	JG           tail
 	VMOVUPD      (AX)(R11*8), Y4
 	VMOVUPD      (CX)(R11*8), Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VADDPD       Y5, Y5, Y5
 	VSUBPD       Y6, Y5, Y5
 	VMULPD       Y4, Y5, Y4
 	VSUBPD       Y4, Y6, Y4
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y4, Y6, Y7
-	VBROADCASTSD consts64<>+192(SB), Y8
+	VBROADCASTSD consts64<>+8(SB), Y8
 	VXORPD       Y8, Y5, Y5
 	VCMPPD       $0x1e, Y6, Y4, Y8
 	VBLENDVPD    Y8, Y5, Y6, Y5
@@ -37863,14 +38351,14 @@ tail:
 	SUBQ         R12, R13
 	VMOVDQU      (AX)(R13*8), Y5
 	VMASKMOVPD   (CX)(R11*8), Y5, Y5
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VADDPD       Y5, Y5, Y5
 	VSUBPD       Y6, Y5, Y5
 	VMULPD       Y4, Y5, Y4
 	VSUBPD       Y4, Y6, Y4
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y4, Y6, Y7
-	VBROADCASTSD consts64<>+192(SB), Y8
+	VBROADCASTSD consts64<>+8(SB), Y8
 	VXORPD       Y8, Y5, Y5
 	VCMPPD       $0x1e, Y6, Y4, Y8
 	VBLENDVPD    Y8, Y5, Y6, Y5
@@ -38330,25 +38818,25 @@ TEXT ·identityGradAVX2F64(SB), NOSPLIT, $0-96
 
 loop:
 	VMOVUPD      (AX)(DX*8), Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	VBROADCASTSD s+72(FP), Y6
 	VMULPD       Y5, Y6, Y5
 	VMOVUPD      Y5, (CX)(DX*8)
 	VADDPD       Y4, Y0, Y0
 	VMOVUPD      32(AX)(DX*8), Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	VBROADCASTSD s+72(FP), Y6
 	VMULPD       Y5, Y6, Y5
 	VMOVUPD      Y5, 32(CX)(DX*8)
 	VADDPD       Y4, Y1, Y1
 	VMOVUPD      64(AX)(DX*8), Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	VBROADCASTSD s+72(FP), Y6
 	VMULPD       Y5, Y6, Y5
 	VMOVUPD      Y5, 64(CX)(DX*8)
 	VADDPD       Y4, Y2, Y2
 	VMOVUPD      96(AX)(DX*8), Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	VBROADCASTSD s+72(FP), Y6
 	VMULPD       Y5, Y6, Y5
 	VMOVUPD      Y5, 96(CX)(DX*8)
@@ -38364,7 +38852,7 @@ single1:
 	CMPQ         DX, BX
 	JG           tail
 	VMOVUPD      (AX)(DX*8), Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	VBROADCASTSD s+72(FP), Y6
 	VMULPD       Y5, Y6, Y5
 	VMOVUPD      Y5, (CX)(DX*8)
@@ -38381,7 +38869,7 @@ tail:
 	SUBQ         BX, DI
 	VMOVDQU      (SI)(DI*8), Y4
 	VMASKMOVPD   (AX)(DX*8), Y4, Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	VBROADCASTSD s+72(FP), Y6
 	VMULPD       Y5, Y6, Y5
 	LEAQ         tailmask64<>+0(SB), AX
@@ -38427,7 +38915,7 @@ TEXT ·identityWGradAVX2F64(SB), NOSPLIT, $0-120
 
 loop:
 	VMOVUPD      (AX)(BX*8), Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	VMOVUPD      (CX)(BX*8), Y6
 	VBROADCASTSD s+96(FP), Y7
 	VMULPD       Y6, Y7, Y7
@@ -38435,7 +38923,7 @@ loop:
 	VMOVUPD      Y5, (DX)(BX*8)
 	VFMADD231PD  Y4, Y6, Y0
 	VMOVUPD      32(AX)(BX*8), Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	VMOVUPD      32(CX)(BX*8), Y6
 	VBROADCASTSD s+96(FP), Y7
 	VMULPD       Y6, Y7, Y7
@@ -38443,7 +38931,7 @@ loop:
 	VMOVUPD      Y5, 32(DX)(BX*8)
 	VFMADD231PD  Y4, Y6, Y1
 	VMOVUPD      64(AX)(BX*8), Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	VMOVUPD      64(CX)(BX*8), Y6
 	VBROADCASTSD s+96(FP), Y7
 	VMULPD       Y6, Y7, Y7
@@ -38451,7 +38939,7 @@ loop:
 	VMOVUPD      Y5, 64(DX)(BX*8)
 	VFMADD231PD  Y4, Y6, Y2
 	VMOVUPD      96(AX)(BX*8), Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	VMOVUPD      96(CX)(BX*8), Y6
 	VBROADCASTSD s+96(FP), Y7
 	VMULPD       Y6, Y7, Y7
@@ -38469,7 +38957,7 @@ single1:
 	CMPQ         BX, SI
 	JG           tail
 	VMOVUPD      (AX)(BX*8), Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	VMOVUPD      (CX)(BX*8), Y6
 	VBROADCASTSD s+96(FP), Y7
 	VMULPD       Y6, Y7, Y7
@@ -38488,7 +38976,7 @@ tail:
 	SUBQ         SI, R8
 	VMOVDQU      (DI)(R8*8), Y4
 	VMASKMOVPD   (AX)(BX*8), Y4, Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, DI
 	SUBQ         SI, DI
@@ -39034,7 +39522,7 @@ TEXT ·identityRowGradAVX2F64(SB), NOSPLIT, $0-176
 
 loop:
 	VMOVUPD      (AX)(R10*8), Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
@@ -39063,7 +39551,7 @@ rowperm199:
 	VMOVUPD      Y5, (R9)(R10*8)
 	VFMADD231PD  Y4, Y6, Y0
 	VMOVUPD      32(AX)(R10*8), Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
@@ -39092,7 +39580,7 @@ rowperm200:
 	VMOVUPD      Y5, 32(R9)(R10*8)
 	VFMADD231PD  Y4, Y6, Y1
 	VMOVUPD      64(AX)(R10*8), Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
@@ -39121,7 +39609,7 @@ rowperm201:
 	VMOVUPD      Y5, 64(R9)(R10*8)
 	VFMADD231PD  Y4, Y6, Y2
 	VMOVUPD      96(AX)(R10*8), Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
@@ -39160,7 +39648,7 @@ single1:
 	CMPQ         R10, R11
 	JG           tail
 	VMOVUPD      (AX)(R10*8), Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000004
@@ -39200,7 +39688,7 @@ tail:
 	SUBQ         R11, R13
 	VMOVDQU      (R12)(R13*8), Y4
 	VMASKMOVPD   (AX)(R10*8), Y4, Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y5
 	MOVQ         R8, AX
 	SUBQ         DI, AX
 	CMPQ         AX, $0x00000004
@@ -39273,19 +39761,19 @@ TEXT ·l1SumAVX2F64(SB), NOSPLIT, $0-64
 
 loop:
 	VMOVUPD      (AX)(CX*8), Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y4
 	VADDPD       Y4, Y0, Y0
 	VMOVUPD      32(AX)(CX*8), Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y4
 	VADDPD       Y4, Y1, Y1
 	VMOVUPD      64(AX)(CX*8), Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y4
 	VADDPD       Y4, Y2, Y2
 	VMOVUPD      96(AX)(CX*8), Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y4
 	VADDPD       Y4, Y3, Y3
 	ADDQ         $0x00000010, CX
@@ -39299,7 +39787,7 @@ single1:
 	CMPQ         CX, DX
 	JG           tail
 	VMOVUPD      (AX)(CX*8), Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y4
 	VADDPD       Y4, Y0, Y0
 	ADDQ         $0x00000004, CX
@@ -39314,7 +39802,7 @@ tail:
 	SUBQ         DX, SI
 	VMOVDQU      (BX)(SI*8), Y4
 	VMASKMOVPD   (AX)(CX*8), Y4, Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y4
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, BX
@@ -39358,7 +39846,7 @@ TEXT ·l1WSumAVX2F64(SB), NOSPLIT, $0-104
 
 loop:
 	VMOVUPD      (AX)(BX*8), Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y8
 	VMOVUPD      (CX)(BX*8), Y9
 	VFMADD231PD  Y8, Y9, Y0
@@ -39369,7 +39857,7 @@ loop:
 	POPCNTL      DI, DI
 	ADDQ         DI, DX
 	VMOVUPD      32(AX)(BX*8), Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y8
 	VMOVUPD      32(CX)(BX*8), Y9
 	VFMADD231PD  Y8, Y9, Y2
@@ -39380,7 +39868,7 @@ loop:
 	POPCNTL      DI, DI
 	ADDQ         DI, DX
 	VMOVUPD      64(AX)(BX*8), Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y8
 	VMOVUPD      64(CX)(BX*8), Y9
 	VFMADD231PD  Y8, Y9, Y4
@@ -39391,7 +39879,7 @@ loop:
 	POPCNTL      DI, DI
 	ADDQ         DI, DX
 	VMOVUPD      96(AX)(BX*8), Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y8
 	VMOVUPD      96(CX)(BX*8), Y9
 	VFMADD231PD  Y8, Y9, Y6
@@ -39412,7 +39900,7 @@ single1:
 	CMPQ         BX, SI
 	JG           tail
 	VMOVUPD      (AX)(BX*8), Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y8
 	VMOVUPD      (CX)(BX*8), Y9
 	VFMADD231PD  Y8, Y9, Y0
@@ -39434,7 +39922,7 @@ tail:
 	SUBQ         SI, R8
 	VMOVDQU      (DI)(R8*8), Y8
 	VMASKMOVPD   (AX)(BX*8), Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y8
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, DI
@@ -39494,28 +39982,28 @@ TEXT ·l1UnredAVX2F64(SB), NOSPLIT, $0-96
 
 loop:
 	VMOVUPD      (AX)(DX*8), Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y4
 	VBROADCASTSD s+72(FP), Y5
 	VMULPD       Y4, Y5, Y5
 	VMOVUPD      Y5, (CX)(DX*8)
 	VADDPD       Y4, Y0, Y0
 	VMOVUPD      32(AX)(DX*8), Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y4
 	VBROADCASTSD s+72(FP), Y5
 	VMULPD       Y4, Y5, Y5
 	VMOVUPD      Y5, 32(CX)(DX*8)
 	VADDPD       Y4, Y1, Y1
 	VMOVUPD      64(AX)(DX*8), Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y4
 	VBROADCASTSD s+72(FP), Y5
 	VMULPD       Y4, Y5, Y5
 	VMOVUPD      Y5, 64(CX)(DX*8)
 	VADDPD       Y4, Y2, Y2
 	VMOVUPD      96(AX)(DX*8), Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y4
 	VBROADCASTSD s+72(FP), Y5
 	VMULPD       Y4, Y5, Y5
@@ -39532,7 +40020,7 @@ single1:
 	CMPQ         DX, BX
 	JG           tail
 	VMOVUPD      (AX)(DX*8), Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y4
 	VBROADCASTSD s+72(FP), Y5
 	VMULPD       Y4, Y5, Y5
@@ -39550,7 +40038,7 @@ tail:
 	SUBQ         BX, DI
 	VMOVDQU      (SI)(DI*8), Y4
 	VMASKMOVPD   (AX)(DX*8), Y4, Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y4
 	VBROADCASTSD s+72(FP), Y5
 	VMULPD       Y4, Y5, Y5
@@ -39597,28 +40085,28 @@ TEXT ·l1WUnredAVX2F64(SB), NOSPLIT, $0-112
 
 loop:
 	VMOVUPD      (AX)(BX*8), Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y4
 	VMOVUPD      (CX)(BX*8), Y5
 	VMULPD       Y4, Y5, Y6
 	VMOVUPD      Y6, (DX)(BX*8)
 	VFMADD231PD  Y4, Y5, Y0
 	VMOVUPD      32(AX)(BX*8), Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y4
 	VMOVUPD      32(CX)(BX*8), Y5
 	VMULPD       Y4, Y5, Y6
 	VMOVUPD      Y6, 32(DX)(BX*8)
 	VFMADD231PD  Y4, Y5, Y1
 	VMOVUPD      64(AX)(BX*8), Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y4
 	VMOVUPD      64(CX)(BX*8), Y5
 	VMULPD       Y4, Y5, Y6
 	VMOVUPD      Y6, 64(DX)(BX*8)
 	VFMADD231PD  Y4, Y5, Y2
 	VMOVUPD      96(AX)(BX*8), Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y4
 	VMOVUPD      96(CX)(BX*8), Y5
 	VMULPD       Y4, Y5, Y6
@@ -39635,7 +40123,7 @@ single1:
 	CMPQ         BX, SI
 	JG           tail
 	VMOVUPD      (AX)(BX*8), Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y4
 	VMOVUPD      (CX)(BX*8), Y5
 	VMULPD       Y4, Y5, Y6
@@ -39653,7 +40141,7 @@ tail:
 	SUBQ         SI, R8
 	VMOVDQU      (DI)(R8*8), Y4
 	VMASKMOVPD   (AX)(BX*8), Y4, Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y4
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, DI
@@ -39703,11 +40191,11 @@ TEXT ·l1GradAVX2F64(SB), NOSPLIT, $0-96
 
 loop:
 	VMOVUPD      (AX)(DX*8), Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
-	VBROADCASTSD consts64<>+16(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y7
+	VBROADCASTSD consts64<>+40(SB), Y8
 	VCMPPD       $0x1e, Y6, Y4, Y9
 	VBLENDVPD    Y9, Y7, Y6, Y7
 	VCMPPD       $0x11, Y6, Y4, Y6
@@ -39719,11 +40207,11 @@ loop:
 	VMOVUPD      Y4, (CX)(DX*8)
 	VADDPD       Y5, Y0, Y0
 	VMOVUPD      32(AX)(DX*8), Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
-	VBROADCASTSD consts64<>+16(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y7
+	VBROADCASTSD consts64<>+40(SB), Y8
 	VCMPPD       $0x1e, Y6, Y4, Y9
 	VBLENDVPD    Y9, Y7, Y6, Y7
 	VCMPPD       $0x11, Y6, Y4, Y6
@@ -39735,11 +40223,11 @@ loop:
 	VMOVUPD      Y4, 32(CX)(DX*8)
 	VADDPD       Y5, Y1, Y1
 	VMOVUPD      64(AX)(DX*8), Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
-	VBROADCASTSD consts64<>+16(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y7
+	VBROADCASTSD consts64<>+40(SB), Y8
 	VCMPPD       $0x1e, Y6, Y4, Y9
 	VBLENDVPD    Y9, Y7, Y6, Y7
 	VCMPPD       $0x11, Y6, Y4, Y6
@@ -39751,11 +40239,11 @@ loop:
 	VMOVUPD      Y4, 64(CX)(DX*8)
 	VADDPD       Y5, Y2, Y2
 	VMOVUPD      96(AX)(DX*8), Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
-	VBROADCASTSD consts64<>+16(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y7
+	VBROADCASTSD consts64<>+40(SB), Y8
 	VCMPPD       $0x1e, Y6, Y4, Y9
 	VBLENDVPD    Y9, Y7, Y6, Y7
 	VCMPPD       $0x11, Y6, Y4, Y6
@@ -39777,11 +40265,11 @@ single1:
 	CMPQ         DX, BX
 	JG           tail
 	VMOVUPD      (AX)(DX*8), Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
-	VBROADCASTSD consts64<>+16(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y7
+	VBROADCASTSD consts64<>+40(SB), Y8
 	VCMPPD       $0x1e, Y6, Y4, Y9
 	VBLENDVPD    Y9, Y7, Y6, Y7
 	VCMPPD       $0x11, Y6, Y4, Y6
@@ -39804,11 +40292,11 @@ tail:
 	SUBQ         BX, DI
 	VMOVDQU      (SI)(DI*8), Y4
 	VMASKMOVPD   (AX)(DX*8), Y4, Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
-	VBROADCASTSD consts64<>+16(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y7
+	VBROADCASTSD consts64<>+40(SB), Y8
 	VCMPPD       $0x1e, Y6, Y4, Y9
 	VBLENDVPD    Y9, Y7, Y6, Y7
 	VCMPPD       $0x11, Y6, Y4, Y6
@@ -39860,11 +40348,11 @@ TEXT ·l1WGradAVX2F64(SB), NOSPLIT, $0-120
 
 loop:
 	VMOVUPD      (AX)(BX*8), Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
-	VBROADCASTSD consts64<>+16(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y7
+	VBROADCASTSD consts64<>+40(SB), Y8
 	VCMPPD       $0x1e, Y6, Y4, Y9
 	VBLENDVPD    Y9, Y7, Y6, Y7
 	VCMPPD       $0x11, Y6, Y4, Y6
@@ -39878,11 +40366,11 @@ loop:
 	VMOVUPD      Y6, (DX)(BX*8)
 	VFMADD231PD  Y5, Y4, Y0
 	VMOVUPD      32(AX)(BX*8), Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
-	VBROADCASTSD consts64<>+16(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y7
+	VBROADCASTSD consts64<>+40(SB), Y8
 	VCMPPD       $0x1e, Y6, Y4, Y9
 	VBLENDVPD    Y9, Y7, Y6, Y7
 	VCMPPD       $0x11, Y6, Y4, Y6
@@ -39896,11 +40384,11 @@ loop:
 	VMOVUPD      Y6, 32(DX)(BX*8)
 	VFMADD231PD  Y5, Y4, Y1
 	VMOVUPD      64(AX)(BX*8), Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
-	VBROADCASTSD consts64<>+16(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y7
+	VBROADCASTSD consts64<>+40(SB), Y8
 	VCMPPD       $0x1e, Y6, Y4, Y9
 	VBLENDVPD    Y9, Y7, Y6, Y7
 	VCMPPD       $0x11, Y6, Y4, Y6
@@ -39914,11 +40402,11 @@ loop:
 	VMOVUPD      Y6, 64(DX)(BX*8)
 	VFMADD231PD  Y5, Y4, Y2
 	VMOVUPD      96(AX)(BX*8), Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
-	VBROADCASTSD consts64<>+16(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y7
+	VBROADCASTSD consts64<>+40(SB), Y8
 	VCMPPD       $0x1e, Y6, Y4, Y9
 	VBLENDVPD    Y9, Y7, Y6, Y7
 	VCMPPD       $0x11, Y6, Y4, Y6
@@ -39942,11 +40430,11 @@ single1:
 	CMPQ         BX, SI
 	JG           tail
 	VMOVUPD      (AX)(BX*8), Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
-	VBROADCASTSD consts64<>+16(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y7
+	VBROADCASTSD consts64<>+40(SB), Y8
 	VCMPPD       $0x1e, Y6, Y4, Y9
 	VBLENDVPD    Y9, Y7, Y6, Y7
 	VCMPPD       $0x11, Y6, Y4, Y6
@@ -39971,11 +40459,11 @@ tail:
 	SUBQ         SI, R8
 	VMOVDQU      (DI)(R8*8), Y4
 	VMASKMOVPD   (AX)(BX*8), Y4, Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
-	VBROADCASTSD consts64<>+16(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y7
+	VBROADCASTSD consts64<>+40(SB), Y8
 	VCMPPD       $0x1e, Y6, Y4, Y9
 	VBLENDVPD    Y9, Y7, Y6, Y7
 	VCMPPD       $0x11, Y6, Y4, Y6
@@ -40043,7 +40531,7 @@ TEXT ·l1RowSumAVX2F64(SB), NOSPLIT, $0-160
 
 loop:
 	VMOVUPD      (AX)(R10*8), Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y8
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -40075,7 +40563,7 @@ rowperm205:
 	POPCNTL      R12, R12
 	ADDQ         R12, R9
 	VMOVUPD      32(AX)(R10*8), Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y8
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -40107,7 +40595,7 @@ rowperm206:
 	POPCNTL      R12, R12
 	ADDQ         R12, R9
 	VMOVUPD      64(AX)(R10*8), Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y8
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -40139,7 +40627,7 @@ rowperm207:
 	POPCNTL      R12, R12
 	ADDQ         R12, R9
 	VMOVUPD      96(AX)(R10*8), Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y8
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -40181,7 +40669,7 @@ single1:
 	CMPQ         R10, R11
 	JG           tail
 	VMOVUPD      (AX)(R10*8), Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y8
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -40224,7 +40712,7 @@ tail:
 	SUBQ         R11, R13
 	VMOVDQU      (R12)(R13*8), Y8
 	VMASKMOVPD   (AX)(R10*8), Y8, Y8
-	VBROADCASTSD consts64<>+0(SB), Y9
+	VBROADCASTSD consts64<>+32(SB), Y9
 	VANDPD       Y9, Y8, Y8
 	MOVQ         R8, AX
 	SUBQ         DI, AX
@@ -40312,7 +40800,7 @@ TEXT ·l1RowUnredAVX2F64(SB), NOSPLIT, $0-168
 
 loop:
 	VMOVUPD      (AX)(R10*8), Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y4
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -40340,7 +40828,7 @@ rowperm211:
 	VMOVUPD      Y6, (R9)(R10*8)
 	VFMADD231PD  Y4, Y5, Y0
 	VMOVUPD      32(AX)(R10*8), Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y4
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -40368,7 +40856,7 @@ rowperm212:
 	VMOVUPD      Y6, 32(R9)(R10*8)
 	VFMADD231PD  Y4, Y5, Y1
 	VMOVUPD      64(AX)(R10*8), Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y4
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -40396,7 +40884,7 @@ rowperm213:
 	VMOVUPD      Y6, 64(R9)(R10*8)
 	VFMADD231PD  Y4, Y5, Y2
 	VMOVUPD      96(AX)(R10*8), Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y4
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -40434,7 +40922,7 @@ single1:
 	CMPQ         R10, R11
 	JG           tail
 	VMOVUPD      (AX)(R10*8), Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y4
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -40473,7 +40961,7 @@ tail:
 	SUBQ         R11, R13
 	VMOVDQU      (R12)(R13*8), Y4
 	VMASKMOVPD   (AX)(R10*8), Y4, Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y4
 	MOVQ         R8, AX
 	SUBQ         DI, AX
@@ -40551,11 +41039,11 @@ TEXT ·l1RowGradAVX2F64(SB), NOSPLIT, $0-176
 
 loop:
 	VMOVUPD      (AX)(R10*8), Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
-	VBROADCASTSD consts64<>+16(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y7
+	VBROADCASTSD consts64<>+40(SB), Y8
 	VCMPPD       $0x1e, Y6, Y4, Y9
 	VBLENDVPD    Y9, Y7, Y6, Y7
 	VCMPPD       $0x11, Y6, Y4, Y6
@@ -40590,11 +41078,11 @@ rowperm217:
 	VMOVUPD      Y6, (R9)(R10*8)
 	VFMADD231PD  Y5, Y4, Y0
 	VMOVUPD      32(AX)(R10*8), Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
-	VBROADCASTSD consts64<>+16(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y7
+	VBROADCASTSD consts64<>+40(SB), Y8
 	VCMPPD       $0x1e, Y6, Y4, Y9
 	VBLENDVPD    Y9, Y7, Y6, Y7
 	VCMPPD       $0x11, Y6, Y4, Y6
@@ -40629,11 +41117,11 @@ rowperm218:
 	VMOVUPD      Y6, 32(R9)(R10*8)
 	VFMADD231PD  Y5, Y4, Y1
 	VMOVUPD      64(AX)(R10*8), Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
-	VBROADCASTSD consts64<>+16(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y7
+	VBROADCASTSD consts64<>+40(SB), Y8
 	VCMPPD       $0x1e, Y6, Y4, Y9
 	VBLENDVPD    Y9, Y7, Y6, Y7
 	VCMPPD       $0x11, Y6, Y4, Y6
@@ -40668,11 +41156,11 @@ rowperm219:
 	VMOVUPD      Y6, 64(R9)(R10*8)
 	VFMADD231PD  Y5, Y4, Y2
 	VMOVUPD      96(AX)(R10*8), Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
-	VBROADCASTSD consts64<>+16(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y7
+	VBROADCASTSD consts64<>+40(SB), Y8
 	VCMPPD       $0x1e, Y6, Y4, Y9
 	VBLENDVPD    Y9, Y7, Y6, Y7
 	VCMPPD       $0x11, Y6, Y4, Y6
@@ -40717,11 +41205,11 @@ single1:
 	CMPQ         R10, R11
 	JG           tail
 	VMOVUPD      (AX)(R10*8), Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
-	VBROADCASTSD consts64<>+16(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y7
+	VBROADCASTSD consts64<>+40(SB), Y8
 	VCMPPD       $0x1e, Y6, Y4, Y9
 	VBLENDVPD    Y9, Y7, Y6, Y7
 	VCMPPD       $0x11, Y6, Y4, Y6
@@ -40767,11 +41255,11 @@ tail:
 	SUBQ         R11, R13
 	VMOVDQU      (R12)(R13*8), Y4
 	VMASKMOVPD   (AX)(R10*8), Y4, Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
-	VBROADCASTSD consts64<>+16(SB), Y8
+	VBROADCASTSD consts64<>+0(SB), Y7
+	VBROADCASTSD consts64<>+40(SB), Y8
 	VCMPPD       $0x1e, Y6, Y4, Y9
 	VBLENDVPD    Y9, Y7, Y6, Y7
 	VCMPPD       $0x11, Y6, Y4, Y6
@@ -40851,22 +41339,22 @@ TEXT ·l2SumAVX2F64(SB), NOSPLIT, $0-64
 loop:
 	VMOVUPD      (AX)(CX*8), Y4
 	VMULPD       Y4, Y4, Y4
-	VBROADCASTSD consts64<>+80(SB), Y5
+	VBROADCASTSD consts64<>+104(SB), Y5
 	VMULPD       Y5, Y4, Y4
 	VADDPD       Y4, Y0, Y0
 	VMOVUPD      32(AX)(CX*8), Y4
 	VMULPD       Y4, Y4, Y4
-	VBROADCASTSD consts64<>+80(SB), Y5
+	VBROADCASTSD consts64<>+104(SB), Y5
 	VMULPD       Y5, Y4, Y4
 	VADDPD       Y4, Y1, Y1
 	VMOVUPD      64(AX)(CX*8), Y4
 	VMULPD       Y4, Y4, Y4
-	VBROADCASTSD consts64<>+80(SB), Y5
+	VBROADCASTSD consts64<>+104(SB), Y5
 	VMULPD       Y5, Y4, Y4
 	VADDPD       Y4, Y2, Y2
 	VMOVUPD      96(AX)(CX*8), Y4
 	VMULPD       Y4, Y4, Y4
-	VBROADCASTSD consts64<>+80(SB), Y5
+	VBROADCASTSD consts64<>+104(SB), Y5
 	VMULPD       Y5, Y4, Y4
 	VADDPD       Y4, Y3, Y3
 	ADDQ         $0x00000010, CX
@@ -40881,7 +41369,7 @@ single1:
 	JG           tail
 	VMOVUPD      (AX)(CX*8), Y4
 	VMULPD       Y4, Y4, Y4
-	VBROADCASTSD consts64<>+80(SB), Y5
+	VBROADCASTSD consts64<>+104(SB), Y5
 	VMULPD       Y5, Y4, Y4
 	VADDPD       Y4, Y0, Y0
 	ADDQ         $0x00000004, CX
@@ -40897,7 +41385,7 @@ tail:
 	VMOVDQU      (BX)(SI*8), Y4
 	VMASKMOVPD   (AX)(CX*8), Y4, Y4
 	VMULPD       Y4, Y4, Y4
-	VBROADCASTSD consts64<>+80(SB), Y5
+	VBROADCASTSD consts64<>+104(SB), Y5
 	VMULPD       Y5, Y4, Y4
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, BX
@@ -40942,7 +41430,7 @@ TEXT ·l2WSumAVX2F64(SB), NOSPLIT, $0-104
 loop:
 	VMOVUPD      (AX)(BX*8), Y8
 	VMULPD       Y8, Y8, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y8, Y8
 	VMOVUPD      (CX)(BX*8), Y9
 	VFMADD231PD  Y8, Y9, Y0
@@ -40954,7 +41442,7 @@ loop:
 	ADDQ         DI, DX
 	VMOVUPD      32(AX)(BX*8), Y8
 	VMULPD       Y8, Y8, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y8, Y8
 	VMOVUPD      32(CX)(BX*8), Y9
 	VFMADD231PD  Y8, Y9, Y2
@@ -40966,7 +41454,7 @@ loop:
 	ADDQ         DI, DX
 	VMOVUPD      64(AX)(BX*8), Y8
 	VMULPD       Y8, Y8, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y8, Y8
 	VMOVUPD      64(CX)(BX*8), Y9
 	VFMADD231PD  Y8, Y9, Y4
@@ -40978,7 +41466,7 @@ loop:
 	ADDQ         DI, DX
 	VMOVUPD      96(AX)(BX*8), Y8
 	VMULPD       Y8, Y8, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y8, Y8
 	VMOVUPD      96(CX)(BX*8), Y9
 	VFMADD231PD  Y8, Y9, Y6
@@ -41000,7 +41488,7 @@ single1:
 	JG           tail
 	VMOVUPD      (AX)(BX*8), Y8
 	VMULPD       Y8, Y8, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y8, Y8
 	VMOVUPD      (CX)(BX*8), Y9
 	VFMADD231PD  Y8, Y9, Y0
@@ -41023,7 +41511,7 @@ tail:
 	VMOVDQU      (DI)(R8*8), Y8
 	VMASKMOVPD   (AX)(BX*8), Y8, Y8
 	VMULPD       Y8, Y8, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y8, Y8
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, DI
@@ -41084,7 +41572,7 @@ TEXT ·l2UnredAVX2F64(SB), NOSPLIT, $0-96
 loop:
 	VMOVUPD      (AX)(DX*8), Y4
 	VMULPD       Y4, Y4, Y4
-	VBROADCASTSD consts64<>+80(SB), Y5
+	VBROADCASTSD consts64<>+104(SB), Y5
 	VMULPD       Y5, Y4, Y4
 	VBROADCASTSD s+72(FP), Y5
 	VMULPD       Y4, Y5, Y5
@@ -41092,7 +41580,7 @@ loop:
 	VADDPD       Y4, Y0, Y0
 	VMOVUPD      32(AX)(DX*8), Y4
 	VMULPD       Y4, Y4, Y4
-	VBROADCASTSD consts64<>+80(SB), Y5
+	VBROADCASTSD consts64<>+104(SB), Y5
 	VMULPD       Y5, Y4, Y4
 	VBROADCASTSD s+72(FP), Y5
 	VMULPD       Y4, Y5, Y5
@@ -41100,7 +41588,7 @@ loop:
 	VADDPD       Y4, Y1, Y1
 	VMOVUPD      64(AX)(DX*8), Y4
 	VMULPD       Y4, Y4, Y4
-	VBROADCASTSD consts64<>+80(SB), Y5
+	VBROADCASTSD consts64<>+104(SB), Y5
 	VMULPD       Y5, Y4, Y4
 	VBROADCASTSD s+72(FP), Y5
 	VMULPD       Y4, Y5, Y5
@@ -41108,7 +41596,7 @@ loop:
 	VADDPD       Y4, Y2, Y2
 	VMOVUPD      96(AX)(DX*8), Y4
 	VMULPD       Y4, Y4, Y4
-	VBROADCASTSD consts64<>+80(SB), Y5
+	VBROADCASTSD consts64<>+104(SB), Y5
 	VMULPD       Y5, Y4, Y4
 	VBROADCASTSD s+72(FP), Y5
 	VMULPD       Y4, Y5, Y5
@@ -41126,7 +41614,7 @@ single1:
 	JG           tail
 	VMOVUPD      (AX)(DX*8), Y4
 	VMULPD       Y4, Y4, Y4
-	VBROADCASTSD consts64<>+80(SB), Y5
+	VBROADCASTSD consts64<>+104(SB), Y5
 	VMULPD       Y5, Y4, Y4
 	VBROADCASTSD s+72(FP), Y5
 	VMULPD       Y4, Y5, Y5
@@ -41145,7 +41633,7 @@ tail:
 	VMOVDQU      (SI)(DI*8), Y4
 	VMASKMOVPD   (AX)(DX*8), Y4, Y4
 	VMULPD       Y4, Y4, Y4
-	VBROADCASTSD consts64<>+80(SB), Y5
+	VBROADCASTSD consts64<>+104(SB), Y5
 	VMULPD       Y5, Y4, Y4
 	VBROADCASTSD s+72(FP), Y5
 	VMULPD       Y4, Y5, Y5
@@ -41193,7 +41681,7 @@ TEXT ·l2WUnredAVX2F64(SB), NOSPLIT, $0-112
 loop:
 	VMOVUPD      (AX)(BX*8), Y4
 	VMULPD       Y4, Y4, Y4
-	VBROADCASTSD consts64<>+80(SB), Y5
+	VBROADCASTSD consts64<>+104(SB), Y5
 	VMULPD       Y5, Y4, Y4
 	VMOVUPD      (CX)(BX*8), Y5
 	VMULPD       Y4, Y5, Y6
@@ -41201,7 +41689,7 @@ loop:
 	VFMADD231PD  Y4, Y5, Y0
 	VMOVUPD      32(AX)(BX*8), Y4
 	VMULPD       Y4, Y4, Y4
-	VBROADCASTSD consts64<>+80(SB), Y5
+	VBROADCASTSD consts64<>+104(SB), Y5
 	VMULPD       Y5, Y4, Y4
 	VMOVUPD      32(CX)(BX*8), Y5
 	VMULPD       Y4, Y5, Y6
@@ -41209,7 +41697,7 @@ loop:
 	VFMADD231PD  Y4, Y5, Y1
 	VMOVUPD      64(AX)(BX*8), Y4
 	VMULPD       Y4, Y4, Y4
-	VBROADCASTSD consts64<>+80(SB), Y5
+	VBROADCASTSD consts64<>+104(SB), Y5
 	VMULPD       Y5, Y4, Y4
 	VMOVUPD      64(CX)(BX*8), Y5
 	VMULPD       Y4, Y5, Y6
@@ -41217,7 +41705,7 @@ loop:
 	VFMADD231PD  Y4, Y5, Y2
 	VMOVUPD      96(AX)(BX*8), Y4
 	VMULPD       Y4, Y4, Y4
-	VBROADCASTSD consts64<>+80(SB), Y5
+	VBROADCASTSD consts64<>+104(SB), Y5
 	VMULPD       Y5, Y4, Y4
 	VMOVUPD      96(CX)(BX*8), Y5
 	VMULPD       Y4, Y5, Y6
@@ -41235,7 +41723,7 @@ single1:
 	JG           tail
 	VMOVUPD      (AX)(BX*8), Y4
 	VMULPD       Y4, Y4, Y4
-	VBROADCASTSD consts64<>+80(SB), Y5
+	VBROADCASTSD consts64<>+104(SB), Y5
 	VMULPD       Y5, Y4, Y4
 	VMOVUPD      (CX)(BX*8), Y5
 	VMULPD       Y4, Y5, Y6
@@ -41254,7 +41742,7 @@ tail:
 	VMOVDQU      (DI)(R8*8), Y4
 	VMASKMOVPD   (AX)(BX*8), Y4, Y4
 	VMULPD       Y4, Y4, Y4
-	VBROADCASTSD consts64<>+80(SB), Y5
+	VBROADCASTSD consts64<>+104(SB), Y5
 	VMULPD       Y5, Y4, Y4
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, DI
@@ -41305,7 +41793,7 @@ TEXT ·l2GradAVX2F64(SB), NOSPLIT, $0-96
 loop:
 	VMOVUPD      (AX)(DX*8), Y4
 	VMULPD       Y4, Y4, Y5
-	VBROADCASTSD consts64<>+80(SB), Y6
+	VBROADCASTSD consts64<>+104(SB), Y6
 	VMULPD       Y6, Y5, Y5
 	VBROADCASTSD s+72(FP), Y6
 	VMULPD       Y4, Y6, Y4
@@ -41313,7 +41801,7 @@ loop:
 	VADDPD       Y5, Y0, Y0
 	VMOVUPD      32(AX)(DX*8), Y4
 	VMULPD       Y4, Y4, Y5
-	VBROADCASTSD consts64<>+80(SB), Y6
+	VBROADCASTSD consts64<>+104(SB), Y6
 	VMULPD       Y6, Y5, Y5
 	VBROADCASTSD s+72(FP), Y6
 	VMULPD       Y4, Y6, Y4
@@ -41321,7 +41809,7 @@ loop:
 	VADDPD       Y5, Y1, Y1
 	VMOVUPD      64(AX)(DX*8), Y4
 	VMULPD       Y4, Y4, Y5
-	VBROADCASTSD consts64<>+80(SB), Y6
+	VBROADCASTSD consts64<>+104(SB), Y6
 	VMULPD       Y6, Y5, Y5
 	VBROADCASTSD s+72(FP), Y6
 	VMULPD       Y4, Y6, Y4
@@ -41329,7 +41817,7 @@ loop:
 	VADDPD       Y5, Y2, Y2
 	VMOVUPD      96(AX)(DX*8), Y4
 	VMULPD       Y4, Y4, Y5
-	VBROADCASTSD consts64<>+80(SB), Y6
+	VBROADCASTSD consts64<>+104(SB), Y6
 	VMULPD       Y6, Y5, Y5
 	VBROADCASTSD s+72(FP), Y6
 	VMULPD       Y4, Y6, Y4
@@ -41347,7 +41835,7 @@ single1:
 	JG           tail
 	VMOVUPD      (AX)(DX*8), Y4
 	VMULPD       Y4, Y4, Y5
-	VBROADCASTSD consts64<>+80(SB), Y6
+	VBROADCASTSD consts64<>+104(SB), Y6
 	VMULPD       Y6, Y5, Y5
 	VBROADCASTSD s+72(FP), Y6
 	VMULPD       Y4, Y6, Y4
@@ -41366,7 +41854,7 @@ tail:
 	VMOVDQU      (SI)(DI*8), Y4
 	VMASKMOVPD   (AX)(DX*8), Y4, Y4
 	VMULPD       Y4, Y4, Y5
-	VBROADCASTSD consts64<>+80(SB), Y6
+	VBROADCASTSD consts64<>+104(SB), Y6
 	VMULPD       Y6, Y5, Y5
 	VBROADCASTSD s+72(FP), Y6
 	VMULPD       Y4, Y6, Y4
@@ -41414,7 +41902,7 @@ TEXT ·l2WGradAVX2F64(SB), NOSPLIT, $0-120
 loop:
 	VMOVUPD      (AX)(BX*8), Y4
 	VMULPD       Y4, Y4, Y5
-	VBROADCASTSD consts64<>+80(SB), Y6
+	VBROADCASTSD consts64<>+104(SB), Y6
 	VMULPD       Y6, Y5, Y5
 	VMOVUPD      (CX)(BX*8), Y6
 	VBROADCASTSD s+96(FP), Y7
@@ -41424,7 +41912,7 @@ loop:
 	VFMADD231PD  Y5, Y6, Y0
 	VMOVUPD      32(AX)(BX*8), Y4
 	VMULPD       Y4, Y4, Y5
-	VBROADCASTSD consts64<>+80(SB), Y6
+	VBROADCASTSD consts64<>+104(SB), Y6
 	VMULPD       Y6, Y5, Y5
 	VMOVUPD      32(CX)(BX*8), Y6
 	VBROADCASTSD s+96(FP), Y7
@@ -41434,7 +41922,7 @@ loop:
 	VFMADD231PD  Y5, Y6, Y1
 	VMOVUPD      64(AX)(BX*8), Y4
 	VMULPD       Y4, Y4, Y5
-	VBROADCASTSD consts64<>+80(SB), Y6
+	VBROADCASTSD consts64<>+104(SB), Y6
 	VMULPD       Y6, Y5, Y5
 	VMOVUPD      64(CX)(BX*8), Y6
 	VBROADCASTSD s+96(FP), Y7
@@ -41444,7 +41932,7 @@ loop:
 	VFMADD231PD  Y5, Y6, Y2
 	VMOVUPD      96(AX)(BX*8), Y4
 	VMULPD       Y4, Y4, Y5
-	VBROADCASTSD consts64<>+80(SB), Y6
+	VBROADCASTSD consts64<>+104(SB), Y6
 	VMULPD       Y6, Y5, Y5
 	VMOVUPD      96(CX)(BX*8), Y6
 	VBROADCASTSD s+96(FP), Y7
@@ -41464,7 +41952,7 @@ single1:
 	JG           tail
 	VMOVUPD      (AX)(BX*8), Y4
 	VMULPD       Y4, Y4, Y5
-	VBROADCASTSD consts64<>+80(SB), Y6
+	VBROADCASTSD consts64<>+104(SB), Y6
 	VMULPD       Y6, Y5, Y5
 	VMOVUPD      (CX)(BX*8), Y6
 	VBROADCASTSD s+96(FP), Y7
@@ -41485,7 +41973,7 @@ tail:
 	VMOVDQU      (DI)(R8*8), Y4
 	VMASKMOVPD   (AX)(BX*8), Y4, Y4
 	VMULPD       Y4, Y4, Y5
-	VBROADCASTSD consts64<>+80(SB), Y6
+	VBROADCASTSD consts64<>+104(SB), Y6
 	VMULPD       Y6, Y5, Y5
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, DI
@@ -41549,7 +42037,7 @@ TEXT ·l2RowSumAVX2F64(SB), NOSPLIT, $0-160
 loop:
 	VMOVUPD      (AX)(R10*8), Y8
 	VMULPD       Y8, Y8, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y8, Y8
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -41582,7 +42070,7 @@ rowperm223:
 	ADDQ         R12, R9
 	VMOVUPD      32(AX)(R10*8), Y8
 	VMULPD       Y8, Y8, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y8, Y8
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -41615,7 +42103,7 @@ rowperm224:
 	ADDQ         R12, R9
 	VMOVUPD      64(AX)(R10*8), Y8
 	VMULPD       Y8, Y8, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y8, Y8
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -41648,7 +42136,7 @@ rowperm225:
 	ADDQ         R12, R9
 	VMOVUPD      96(AX)(R10*8), Y8
 	VMULPD       Y8, Y8, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y8, Y8
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -41691,7 +42179,7 @@ single1:
 	JG           tail
 	VMOVUPD      (AX)(R10*8), Y8
 	VMULPD       Y8, Y8, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y8, Y8
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -41735,7 +42223,7 @@ tail:
 	VMOVDQU      (R12)(R13*8), Y8
 	VMASKMOVPD   (AX)(R10*8), Y8, Y8
 	VMULPD       Y8, Y8, Y8
-	VBROADCASTSD consts64<>+80(SB), Y9
+	VBROADCASTSD consts64<>+104(SB), Y9
 	VMULPD       Y9, Y8, Y8
 	MOVQ         R8, AX
 	SUBQ         DI, AX
@@ -41824,7 +42312,7 @@ TEXT ·l2RowUnredAVX2F64(SB), NOSPLIT, $0-168
 loop:
 	VMOVUPD      (AX)(R10*8), Y4
 	VMULPD       Y4, Y4, Y4
-	VBROADCASTSD consts64<>+80(SB), Y5
+	VBROADCASTSD consts64<>+104(SB), Y5
 	VMULPD       Y5, Y4, Y4
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -41853,7 +42341,7 @@ rowperm229:
 	VFMADD231PD  Y4, Y5, Y0
 	VMOVUPD      32(AX)(R10*8), Y4
 	VMULPD       Y4, Y4, Y4
-	VBROADCASTSD consts64<>+80(SB), Y5
+	VBROADCASTSD consts64<>+104(SB), Y5
 	VMULPD       Y5, Y4, Y4
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -41882,7 +42370,7 @@ rowperm230:
 	VFMADD231PD  Y4, Y5, Y1
 	VMOVUPD      64(AX)(R10*8), Y4
 	VMULPD       Y4, Y4, Y4
-	VBROADCASTSD consts64<>+80(SB), Y5
+	VBROADCASTSD consts64<>+104(SB), Y5
 	VMULPD       Y5, Y4, Y4
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -41911,7 +42399,7 @@ rowperm231:
 	VFMADD231PD  Y4, Y5, Y2
 	VMOVUPD      96(AX)(R10*8), Y4
 	VMULPD       Y4, Y4, Y4
-	VBROADCASTSD consts64<>+80(SB), Y5
+	VBROADCASTSD consts64<>+104(SB), Y5
 	VMULPD       Y5, Y4, Y4
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -41950,7 +42438,7 @@ single1:
 	JG           tail
 	VMOVUPD      (AX)(R10*8), Y4
 	VMULPD       Y4, Y4, Y4
-	VBROADCASTSD consts64<>+80(SB), Y5
+	VBROADCASTSD consts64<>+104(SB), Y5
 	VMULPD       Y5, Y4, Y4
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -41990,7 +42478,7 @@ tail:
 	VMOVDQU      (R12)(R13*8), Y4
 	VMASKMOVPD   (AX)(R10*8), Y4, Y4
 	VMULPD       Y4, Y4, Y4
-	VBROADCASTSD consts64<>+80(SB), Y5
+	VBROADCASTSD consts64<>+104(SB), Y5
 	VMULPD       Y5, Y4, Y4
 	MOVQ         R8, AX
 	SUBQ         DI, AX
@@ -42069,7 +42557,7 @@ TEXT ·l2RowGradAVX2F64(SB), NOSPLIT, $0-176
 loop:
 	VMOVUPD      (AX)(R10*8), Y4
 	VMULPD       Y4, Y4, Y5
-	VBROADCASTSD consts64<>+80(SB), Y6
+	VBROADCASTSD consts64<>+104(SB), Y6
 	VMULPD       Y6, Y5, Y5
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -42100,7 +42588,7 @@ rowperm235:
 	VFMADD231PD  Y5, Y6, Y0
 	VMOVUPD      32(AX)(R10*8), Y4
 	VMULPD       Y4, Y4, Y5
-	VBROADCASTSD consts64<>+80(SB), Y6
+	VBROADCASTSD consts64<>+104(SB), Y6
 	VMULPD       Y6, Y5, Y5
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -42131,7 +42619,7 @@ rowperm236:
 	VFMADD231PD  Y5, Y6, Y1
 	VMOVUPD      64(AX)(R10*8), Y4
 	VMULPD       Y4, Y4, Y5
-	VBROADCASTSD consts64<>+80(SB), Y6
+	VBROADCASTSD consts64<>+104(SB), Y6
 	VMULPD       Y6, Y5, Y5
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -42162,7 +42650,7 @@ rowperm237:
 	VFMADD231PD  Y5, Y6, Y2
 	VMOVUPD      96(AX)(R10*8), Y4
 	VMULPD       Y4, Y4, Y5
-	VBROADCASTSD consts64<>+80(SB), Y6
+	VBROADCASTSD consts64<>+104(SB), Y6
 	VMULPD       Y6, Y5, Y5
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -42203,7 +42691,7 @@ single1:
 	JG           tail
 	VMOVUPD      (AX)(R10*8), Y4
 	VMULPD       Y4, Y4, Y5
-	VBROADCASTSD consts64<>+80(SB), Y6
+	VBROADCASTSD consts64<>+104(SB), Y6
 	VMULPD       Y6, Y5, Y5
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -42245,7 +42733,7 @@ tail:
 	VMOVDQU      (R12)(R13*8), Y4
 	VMASKMOVPD   (AX)(R10*8), Y4, Y4
 	VMULPD       Y4, Y4, Y5
-	VBROADCASTSD consts64<>+80(SB), Y6
+	VBROADCASTSD consts64<>+104(SB), Y6
 	VMULPD       Y6, Y5, Y5
 	MOVQ         R8, AX
 	SUBQ         DI, AX
@@ -42314,78 +42802,78 @@ loop:
 	CMPQ         DX, $0x00000004
 	JL           tail
 	VMOVUPD      (AX), Y0
-	VBROADCASTSD consts64<>+24(SB), Y1
+	VBROADCASTSD consts64<>+48(SB), Y1
 	VCMPPD       $0x11, Y1, Y0, Y1
-	VBROADCASTSD consts64<>+32(SB), Y2
+	VBROADCASTSD consts64<>+56(SB), Y2
 	VMULPD       Y2, Y0, Y2
 	VBLENDVPD    Y1, Y2, Y0, Y2
-	VBROADCASTSD consts64<>+40(SB), Y3
+	VBROADCASTSD consts64<>+64(SB), Y3
 	VXORPD       Y4, Y4, Y4
 	VBLENDVPD    Y1, Y3, Y4, Y1
 	VPSRLQ       $0x34, Y2, Y3
-	VBROADCASTSD consts64<>+48(SB), Y4
+	VBROADCASTSD consts64<>+72(SB), Y4
 	VORPD        Y4, Y3, Y3
-	VBROADCASTSD consts64<>+56(SB), Y4
+	VBROADCASTSD consts64<>+80(SB), Y4
 	VSUBPD       Y4, Y3, Y3
 	VSUBPD       Y1, Y3, Y3
-	VBROADCASTSD consts64<>+64(SB), Y1
+	VBROADCASTSD consts64<>+88(SB), Y1
 	VANDPD       Y1, Y2, Y1
-	VBROADCASTSD consts64<>+8(SB), Y2
+	VBROADCASTSD consts64<>+0(SB), Y2
 	VORPD        Y2, Y1, Y1
-	VBROADCASTSD consts64<>+8(SB), Y2
-	VBROADCASTSD consts64<>+72(SB), Y4
+	VBROADCASTSD consts64<>+0(SB), Y2
+	VBROADCASTSD consts64<>+96(SB), Y4
 	VCMPPD       $0x1e, Y4, Y1, Y4
-	VBROADCASTSD consts64<>+80(SB), Y5
+	VBROADCASTSD consts64<>+104(SB), Y5
 	VMULPD       Y5, Y1, Y5
 	VBLENDVPD    Y4, Y5, Y1, Y1
 	VXORPD       Y5, Y5, Y5
 	VBLENDVPD    Y4, Y2, Y5, Y2
 	VADDPD       Y2, Y3, Y3
-	VBROADCASTSD consts64<>+8(SB), Y2
+	VBROADCASTSD consts64<>+0(SB), Y2
 	VSUBPD       Y2, Y1, Y1
-	VBROADCASTSD consts64<>+88(SB), Y2
+	VBROADCASTSD consts64<>+16(SB), Y2
 	VADDPD       Y2, Y1, Y2
 	VDIVPD       Y2, Y1, Y2
 	VMULPD       Y2, Y2, Y4
 	VMULPD       Y4, Y4, Y5
-	VBROADCASTSD consts64<>+96(SB), Y6
-	VBROADCASTSD consts64<>+104(SB), Y7
-	VFMADD213PD  Y7, Y5, Y6
-	VBROADCASTSD consts64<>+112(SB), Y7
-	VFMADD213PD  Y7, Y5, Y6
+	VBROADCASTSD consts64<>+112(SB), Y6
 	VBROADCASTSD consts64<>+120(SB), Y7
 	VFMADD213PD  Y7, Y5, Y6
-	VMULPD       Y4, Y6, Y6
-	VBROADCASTSD consts64<>+128(SB), Y4
+	VBROADCASTSD consts64<>+128(SB), Y7
+	VFMADD213PD  Y7, Y5, Y6
 	VBROADCASTSD consts64<>+136(SB), Y7
+	VFMADD213PD  Y7, Y5, Y6
+	VMULPD       Y4, Y6, Y6
+	VBROADCASTSD consts64<>+144(SB), Y4
+	VBROADCASTSD consts64<>+152(SB), Y7
 	VFMADD213PD  Y7, Y5, Y4
-	VBROADCASTSD consts64<>+144(SB), Y7
+	VBROADCASTSD consts64<>+160(SB), Y7
 	VFMADD213PD  Y7, Y5, Y4
 	VMULPD       Y5, Y4, Y4
 	VADDPD       Y4, Y6, Y4
 	VMULPD       Y1, Y1, Y5
-	VBROADCASTSD consts64<>+80(SB), Y6
+	VBROADCASTSD consts64<>+104(SB), Y6
 	VMULPD       Y6, Y5, Y5
 	VADDPD       Y4, Y5, Y4
 	VMULPD       Y4, Y2, Y4
-	VBROADCASTSD consts64<>+152(SB), Y2
+	VBROADCASTSD consts64<>+168(SB), Y2
 	VMULPD       Y2, Y3, Y2
 	VADDPD       Y2, Y4, Y4
 	VSUBPD       Y4, Y5, Y4
 	VSUBPD       Y1, Y4, Y4
-	VBROADCASTSD consts64<>+160(SB), Y1
+	VBROADCASTSD consts64<>+176(SB), Y1
 	VMULPD       Y1, Y3, Y1
 	VSUBPD       Y4, Y1, Y4
-	VBROADCASTSD consts64<>+168(SB), Y1
+	VBROADCASTSD consts64<>+184(SB), Y1
 	VCMPPD       $0x00, Y1, Y0, Y2
 	VBLENDVPD    Y2, Y1, Y4, Y4
 	VXORPD       Y1, Y1, Y1
 	VCMPPD       $0x00, Y1, Y0, Y1
-	VBROADCASTSD consts64<>+176(SB), Y2
+	VBROADCASTSD consts64<>+192(SB), Y2
 	VBLENDVPD    Y1, Y2, Y4, Y4
 	VXORPD       Y1, Y1, Y1
 	VCMPPD       $0x19, Y1, Y0, Y0
-	VBROADCASTSD consts64<>+184(SB), Y1
+	VBROADCASTSD consts64<>+200(SB), Y1
 	VBLENDVPD    Y0, Y1, Y4, Y4
 	VMOVUPD      Y4, (CX)
 	ADDQ         $0x00000020, AX
@@ -42401,78 +42889,78 @@ tail:
 	SUBQ         DX, SI
 	VMOVDQU      (BX)(SI*8), Y0
 	VMASKMOVPD   (AX), Y0, Y1
-	VBROADCASTSD consts64<>+24(SB), Y2
+	VBROADCASTSD consts64<>+48(SB), Y2
 	VCMPPD       $0x11, Y2, Y1, Y2
-	VBROADCASTSD consts64<>+32(SB), Y3
+	VBROADCASTSD consts64<>+56(SB), Y3
 	VMULPD       Y3, Y1, Y3
 	VBLENDVPD    Y2, Y3, Y1, Y3
-	VBROADCASTSD consts64<>+40(SB), Y4
+	VBROADCASTSD consts64<>+64(SB), Y4
 	VXORPD       Y5, Y5, Y5
 	VBLENDVPD    Y2, Y4, Y5, Y2
 	VPSRLQ       $0x34, Y3, Y4
-	VBROADCASTSD consts64<>+48(SB), Y5
+	VBROADCASTSD consts64<>+72(SB), Y5
 	VORPD        Y5, Y4, Y4
-	VBROADCASTSD consts64<>+56(SB), Y5
+	VBROADCASTSD consts64<>+80(SB), Y5
 	VSUBPD       Y5, Y4, Y4
 	VSUBPD       Y2, Y4, Y4
-	VBROADCASTSD consts64<>+64(SB), Y2
+	VBROADCASTSD consts64<>+88(SB), Y2
 	VANDPD       Y2, Y3, Y2
-	VBROADCASTSD consts64<>+8(SB), Y3
+	VBROADCASTSD consts64<>+0(SB), Y3
 	VORPD        Y3, Y2, Y2
-	VBROADCASTSD consts64<>+8(SB), Y3
-	VBROADCASTSD consts64<>+72(SB), Y5
+	VBROADCASTSD consts64<>+0(SB), Y3
+	VBROADCASTSD consts64<>+96(SB), Y5
 	VCMPPD       $0x1e, Y5, Y2, Y5
-	VBROADCASTSD consts64<>+80(SB), Y6
+	VBROADCASTSD consts64<>+104(SB), Y6
 	VMULPD       Y6, Y2, Y6
 	VBLENDVPD    Y5, Y6, Y2, Y2
 	VXORPD       Y6, Y6, Y6
 	VBLENDVPD    Y5, Y3, Y6, Y3
 	VADDPD       Y3, Y4, Y4
-	VBROADCASTSD consts64<>+8(SB), Y3
+	VBROADCASTSD consts64<>+0(SB), Y3
 	VSUBPD       Y3, Y2, Y2
-	VBROADCASTSD consts64<>+88(SB), Y3
+	VBROADCASTSD consts64<>+16(SB), Y3
 	VADDPD       Y3, Y2, Y3
 	VDIVPD       Y3, Y2, Y3
 	VMULPD       Y3, Y3, Y5
 	VMULPD       Y5, Y5, Y6
-	VBROADCASTSD consts64<>+96(SB), Y7
-	VBROADCASTSD consts64<>+104(SB), Y8
-	VFMADD213PD  Y8, Y6, Y7
-	VBROADCASTSD consts64<>+112(SB), Y8
-	VFMADD213PD  Y8, Y6, Y7
+	VBROADCASTSD consts64<>+112(SB), Y7
 	VBROADCASTSD consts64<>+120(SB), Y8
 	VFMADD213PD  Y8, Y6, Y7
-	VMULPD       Y5, Y7, Y7
-	VBROADCASTSD consts64<>+128(SB), Y5
+	VBROADCASTSD consts64<>+128(SB), Y8
+	VFMADD213PD  Y8, Y6, Y7
 	VBROADCASTSD consts64<>+136(SB), Y8
+	VFMADD213PD  Y8, Y6, Y7
+	VMULPD       Y5, Y7, Y7
+	VBROADCASTSD consts64<>+144(SB), Y5
+	VBROADCASTSD consts64<>+152(SB), Y8
 	VFMADD213PD  Y8, Y6, Y5
-	VBROADCASTSD consts64<>+144(SB), Y8
+	VBROADCASTSD consts64<>+160(SB), Y8
 	VFMADD213PD  Y8, Y6, Y5
 	VMULPD       Y6, Y5, Y5
 	VADDPD       Y5, Y7, Y5
 	VMULPD       Y2, Y2, Y6
-	VBROADCASTSD consts64<>+80(SB), Y7
+	VBROADCASTSD consts64<>+104(SB), Y7
 	VMULPD       Y7, Y6, Y6
 	VADDPD       Y5, Y6, Y5
 	VMULPD       Y5, Y3, Y5
-	VBROADCASTSD consts64<>+152(SB), Y3
+	VBROADCASTSD consts64<>+168(SB), Y3
 	VMULPD       Y3, Y4, Y3
 	VADDPD       Y3, Y5, Y5
 	VSUBPD       Y5, Y6, Y5
 	VSUBPD       Y2, Y5, Y5
-	VBROADCASTSD consts64<>+160(SB), Y2
+	VBROADCASTSD consts64<>+176(SB), Y2
 	VMULPD       Y2, Y4, Y2
 	VSUBPD       Y5, Y2, Y5
-	VBROADCASTSD consts64<>+168(SB), Y2
+	VBROADCASTSD consts64<>+184(SB), Y2
 	VCMPPD       $0x00, Y2, Y1, Y3
 	VBLENDVPD    Y3, Y2, Y5, Y5
 	VXORPD       Y2, Y2, Y2
 	VCMPPD       $0x00, Y2, Y1, Y2
-	VBROADCASTSD consts64<>+176(SB), Y3
+	VBROADCASTSD consts64<>+192(SB), Y3
 	VBLENDVPD    Y2, Y3, Y5, Y5
 	VXORPD       Y2, Y2, Y2
 	VCMPPD       $0x19, Y2, Y1, Y1
-	VBROADCASTSD consts64<>+184(SB), Y2
+	VBROADCASTSD consts64<>+200(SB), Y2
 	VBLENDVPD    Y1, Y2, Y5, Y5
 	VMASKMOVPD   Y5, Y0, (CX)
 
@@ -42483,14 +42971,38 @@ done:
 // func cosDotRowsAVX2F64(dot []float64, p []float64, y []float64, a int)
 // Requires: AVX
 TEXT ·cosDotRowsAVX2F64(SB), NOSPLIT, $0-80
-	MOVQ p_base+24(FP), AX
-	MOVQ y_base+48(FP), CX
-	MOVQ dot_base+0(FP), DX
-	MOVQ dot_len+8(FP), BX
-	MOVQ a+72(FP), SI
-	MOVQ SI, DI
-	SHLQ $0x03, DI
+	MOVQ    p_base+24(FP), AX
+	MOVQ    y_base+48(FP), CX
+	MOVQ    dot_base+0(FP), DX
+	MOVQ    dot_len+8(FP), BX
+	MOVQ    a+72(FP), SI
+	MOVQ    SI, DI
+	SHLQ    $0x03, DI
+	CMPQ    SI, $0x00000004
+	JG      long28
+	LEAQ    tailmask64<>+0(SB), R8
+	MOVQ    $0x00000004, R9
+	SUBQ    SI, R9
+	VMOVDQU (R8)(R9*8), Y0
 
+short:
+	TESTQ        BX, BX
+	JZ           done
+	VMASKMOVPD   (AX), Y0, Y1
+	VMASKMOVPD   (CX), Y0, Y2
+	VMULPD       Y2, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X2
+	VADDPD       X2, X1, X1
+	VPERMILPD    $0x01, X1, X2
+	VADDSD       X2, X1, X1
+	VMOVSD       X1, (DX)
+	ADDQ         DI, AX
+	ADDQ         DI, CX
+	ADDQ         $0x08, DX
+	DECQ         BX
+	JMP          short
+
+long28:
 row:
 	TESTQ  BX, BX
 	JZ     done
@@ -42500,9 +43012,9 @@ row:
 	MOVQ   SI, R9
 	SUBQ   $0x00000008, R9
 	CMPQ   R8, R9
-	JG     single13
+	JG     single29
 
-group13:
+group29:
 	VMOVUPD (AX)(R8*8), Y2
 	VMULPD  (CX)(R8*8), Y2, Y2
 	VADDPD  Y2, Y0, Y0
@@ -42511,24 +43023,24 @@ group13:
 	VADDPD  Y2, Y1, Y1
 	ADDQ    $0x00000008, R8
 	CMPQ    R8, R9
-	JLE     group13
+	JLE     group29
 
-single13:
+single29:
 	ADDQ $0x00000004, R9
 
-one13:
+one29:
 	CMPQ    R8, R9
-	JG      tail13
+	JG      tail29
 	VMOVUPD (AX)(R8*8), Y2
 	VMULPD  (CX)(R8*8), Y2, Y2
 	VADDPD  Y2, Y0, Y0
 	ADDQ    $0x00000004, R8
-	JMP     one13
+	JMP     one29
 
-tail13:
+tail29:
 	ADDQ       $0x00000004, R9
 	SUBQ       R8, R9
-	JLE        done13
+	JLE        done29
 	LEAQ       tailmask64<>+0(SB), R10
 	MOVQ       $0x00000004, R11
 	SUBQ       R9, R11
@@ -42539,7 +43051,7 @@ tail13:
 	VADDPD     Y3, Y0, Y0
 	ADDQ       R9, R8
 
-done13:
+done29:
 	VADDPD       Y1, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
@@ -42575,20 +43087,20 @@ block:
 	JAE  done
 	XORQ R9, R9
 
-chunks14:
+chunks30:
 	MOVQ   SI, R10
 	SUBQ   R9, R10
 	CMPQ   R10, $0x00000008
-	JL     single14
+	JL     single30
 	VXORPD Y0, Y0, Y0
 	VXORPD Y1, Y1, Y1
 	LEAQ   (AX)(R9*8), R10
 	LEAQ   (CX)(R9*8), R11
 	MOVQ   a+80(FP), R12
 
-k15:
+k31:
 	TESTQ   R12, R12
-	JZ      kdone15
+	JZ      kdone31
 	VMOVUPD (R10), Y2
 	VMULPD  (R11), Y2, Y2
 	VADDPD  Y2, Y0, Y0
@@ -42598,41 +43110,41 @@ k15:
 	ADDQ    DI, R10
 	ADDQ    DI, R11
 	DECQ    R12
-	JMP     k15
+	JMP     k31
 
-kdone15:
+kdone31:
 	VMOVUPD Y0, (DX)(R9*8)
 	VMOVUPD Y1, 32(DX)(R9*8)
 	ADDQ    $0x00000008, R9
-	JMP     chunks14
+	JMP     chunks30
 
-single14:
+single30:
 	CMPQ   R10, $0x00000004
-	JL     tail14
+	JL     tail30
 	VXORPD Y0, Y0, Y0
 	LEAQ   (AX)(R9*8), R10
 	LEAQ   (CX)(R9*8), R11
 	MOVQ   a+80(FP), R12
 
-k16:
+k32:
 	TESTQ   R12, R12
-	JZ      kdone16
+	JZ      kdone32
 	VMOVUPD (R10), Y1
 	VMULPD  (R11), Y1, Y1
 	VADDPD  Y1, Y0, Y0
 	ADDQ    DI, R10
 	ADDQ    DI, R11
 	DECQ    R12
-	JMP     k16
+	JMP     k32
 
-kdone16:
+kdone32:
 	VMOVUPD Y0, (DX)(R9*8)
 	ADDQ    $0x00000004, R9
-	JMP     chunks14
+	JMP     chunks30
 
-tail14:
+tail30:
 	TESTQ   R10, R10
-	JLE     done14
+	JLE     done30
 	LEAQ    tailmask64<>+0(SB), R11
 	MOVQ    $0x00000004, R12
 	SUBQ    R10, R12
@@ -42642,9 +43154,9 @@ tail14:
 	LEAQ    (CX)(R9*8), R11
 	MOVQ    a+80(FP), R12
 
-k17:
+k33:
 	TESTQ      R12, R12
-	JZ         kdone17
+	JZ         kdone33
 	VMASKMOVPD (R10), Y0, Y2
 	VMASKMOVPD (R11), Y0, Y3
 	VMULPD     Y3, Y2, Y2
@@ -42652,12 +43164,12 @@ k17:
 	ADDQ       DI, R10
 	ADDQ       DI, R11
 	DECQ       R12
-	JMP        k17
+	JMP        k33
 
-kdone17:
+kdone33:
 	VMASKMOVPD Y1, Y0, (DX)(R9*8)
 
-done14:
+done30:
 	ADDQ R8, AX
 	ADDQ R8, CX
 	LEAQ (DX)(SI*8), DX
@@ -42686,9 +43198,9 @@ row:
 	MOVQ         SI, R9
 	SUBQ         $0x00000008, R9
 	CMPQ         R8, R9
-	JG           single18
+	JG           single34
 
-group18:
+group34:
 	VMOVUPD (CX)(R8*8), Y1
 	VMULPD  Y0, Y1, Y1
 	VMOVUPD Y1, (AX)(R8*8)
@@ -42697,24 +43209,24 @@ group18:
 	VMOVUPD Y1, 32(AX)(R8*8)
 	ADDQ    $0x00000008, R8
 	CMPQ    R8, R9
-	JLE     group18
+	JLE     group34
 
-single18:
+single34:
 	ADDQ $0x00000004, R9
 
-one18:
+one34:
 	CMPQ    R8, R9
-	JG      tail18
+	JG      tail34
 	VMOVUPD (CX)(R8*8), Y1
 	VMULPD  Y0, Y1, Y1
 	VMOVUPD Y1, (AX)(R8*8)
 	ADDQ    $0x00000004, R8
-	JMP     one18
+	JMP     one34
 
-tail18:
+tail34:
 	ADDQ       $0x00000004, R9
 	SUBQ       R8, R9
-	JLE        done18
+	JLE        done34
 	LEAQ       tailmask64<>+0(SB), R10
 	MOVQ       $0x00000004, R11
 	SUBQ       R9, R11
@@ -42724,7 +43236,7 @@ tail18:
 	VMASKMOVPD Y2, Y1, (AX)(R8*8)
 	ADDQ       R9, R8
 
-done18:
+done34:
 	ADDQ DI, AX
 	ADDQ DI, CX
 	ADDQ $0x08, DX
@@ -42754,34 +43266,34 @@ block:
 	JAE  done
 	XORQ R9, R9
 
-chunks19:
+chunks35:
 	MOVQ    SI, R10
 	SUBQ    R9, R10
 	CMPQ    R10, $0x00000004
-	JL      single19
+	JL      single35
 	VMOVUPD (DX)(R9*8), Y0
 	LEAQ    (AX)(R9*8), R10
 	LEAQ    (CX)(R9*8), R11
 	MOVQ    a+80(FP), R12
 
-k20:
+k36:
 	TESTQ   R12, R12
-	JZ      kdone20
+	JZ      kdone36
 	VMOVUPD (R11), Y1
 	VMULPD  Y0, Y1, Y1
 	VMOVUPD Y1, (R10)
 	ADDQ    DI, R10
 	ADDQ    DI, R11
 	DECQ    R12
-	JMP     k20
+	JMP     k36
 
-kdone20:
+kdone36:
 	ADDQ $0x00000004, R9
-	JMP  chunks19
+	JMP  chunks35
 
-single19:
+single35:
 	TESTQ      R10, R10
-	JLE        done19
+	JLE        done35
 	LEAQ       tailmask64<>+0(SB), R11
 	MOVQ       $0x00000004, R12
 	SUBQ       R10, R12
@@ -42791,19 +43303,19 @@ single19:
 	LEAQ       (CX)(R9*8), R9
 	MOVQ       a+80(FP), R11
 
-k21:
+k37:
 	TESTQ      R11, R11
-	JZ         kdone21
+	JZ         kdone37
 	VMASKMOVPD (R9), Y0, Y2
 	VMULPD     Y1, Y2, Y2
 	VMASKMOVPD Y2, Y0, (R10)
 	ADDQ       DI, R10
 	ADDQ       DI, R9
 	DECQ       R11
-	JMP        k21
+	JMP        k37
 
-kdone21:
-done19:
+kdone37:
+done35:
 	ADDQ R8, AX
 	ADDQ R8, CX
 	LEAQ (DX)(SI*8), DX
@@ -42813,230 +43325,540 @@ done:
 	VZEROUPPER
 	RET
 
-// func pairStatsAVX2F64(st []float64, p []float64, y []float64, n int)
-// Requires: AVX, AVX2, FMA3
-TEXT ·pairStatsAVX2F64(SB), NOSPLIT, $0-80
-	MOVQ p_base+24(FP), AX
-	MOVQ y_base+48(FP), CX
-	MOVQ st_base+0(FP), DX
-	MOVQ st_len+8(FP), BX
-	LEAQ (DX)(BX*8), BX
-	MOVQ n+72(FP), SI
-	MOVQ SI, DI
-	SHLQ $0x03, DI
-
-row:
-	CMPQ   DX, BX
-	JAE    done
-	XORQ   R8, R8
+// func cosFinishAVX2F64(dot []float64, w []float64, ws float64, gs float64, unred []float64, sc []float64) float64
+// Requires: AVX, SSE2
+TEXT ·cosFinishAVX2F64(SB), NOSPLIT, $0-120
+	MOVQ   dot_base+0(FP), AX
+	MOVQ   w_base+24(FP), CX
+	MOVQ   unred_base+64(FP), DX
+	MOVQ   sc_base+88(FP), BX
+	MOVQ   dot_len+8(FP), SI
 	VXORPD Y0, Y0, Y0
-	VXORPD Y1, Y1, Y1
-	MOVQ   SI, R9
-	SUBQ   $0x00000008, R9
-	CMPQ   R8, R9
-	JG     single22
+	XORQ   DI, DI
+	SUBQ   $0x00000004, SI
 
-group22:
-	VMOVUPD (AX)(R8*8), Y2
-	VSUBPD  (CX)(R8*8), Y2, Y2
-	VADDPD  Y2, Y0, Y0
-	VMOVUPD 32(AX)(R8*8), Y2
-	VSUBPD  32(CX)(R8*8), Y2, Y2
-	VADDPD  Y2, Y1, Y1
-	ADDQ    $0x00000008, R8
-	CMPQ    R8, R9
-	JLE     group22
+one38:
+	CMPQ         DI, SI
+	JG           tail38
+	MOVQ         w_len+32(FP), R8
+	VBROADCASTSD ws+48(FP), Y1
+	TESTQ        R8, R8
+	JZ           noW39
+	VMOVUPD      (CX)(DI*8), Y2
+	VMULPD       Y2, Y1, Y1
 
-single22:
-	ADDQ $0x00000004, R9
+noW39:
+	VMOVUPD      (AX)(DI*8), Y2
+	VBROADCASTSD consts64<>+0(SB), Y3
+	VSUBPD       Y2, Y3, Y2
+	VMULPD       Y2, Y1, Y2
+	VADDPD       Y2, Y0, Y0
+	MOVQ         unred_len+72(FP), R8
+	TESTQ        R8, R8
+	JZ           skip40
+	VMOVUPD      Y2, (DX)(DI*8)
 
-one22:
-	CMPQ    R8, R9
-	JG      tail22
-	VMOVUPD (AX)(R8*8), Y2
-	VSUBPD  (CX)(R8*8), Y2, Y2
-	VADDPD  Y2, Y0, Y0
-	ADDQ    $0x00000004, R8
-	JMP     one22
+skip40:
+	MOVQ         sc_len+96(FP), R8
+	TESTQ        R8, R8
+	JZ           skip41
+	VBROADCASTSD gs+56(FP), Y2
+	VBROADCASTSD consts64<>+8(SB), Y3
+	VXORPD       Y3, Y2, Y2
+	VMULPD       Y1, Y2, Y1
+	VMOVUPD      Y1, (BX)(DI*8)
 
-tail22:
-	ADDQ       $0x00000004, R9
-	SUBQ       R8, R9
-	JLE        done22
-	LEAQ       tailmask64<>+0(SB), R10
-	MOVQ       $0x00000004, R11
-	SUBQ       R9, R11
-	VMOVDQU    (R10)(R11*8), Y2
-	VMASKMOVPD (AX)(R8*8), Y2, Y3
-	VMASKMOVPD (CX)(R8*8), Y2, Y2
-	VSUBPD     Y2, Y3, Y3
-	VADDPD     Y3, Y0, Y0
-	ADDQ       R9, R8
+skip41:
+	ADDQ $0x00000004, DI
+	JMP  one38
 
-done22:
-	VADDPD       Y1, Y0, Y0
+tail38:
+	ADDQ         $0x00000004, SI
+	SUBQ         DI, SI
+	JLE          done38
+	LEAQ         tailmask64<>+0(SB), R8
+	MOVQ         $0x00000004, R9
+	SUBQ         SI, R9
+	VMOVDQU      (R8)(R9*8), Y1
+	MOVQ         w_len+32(FP), R8
+	VBROADCASTSD ws+48(FP), Y2
+	TESTQ        R8, R8
+	JZ           noW42
+	VMASKMOVPD   (CX)(DI*8), Y1, Y3
+	VMULPD       Y3, Y2, Y2
+
+noW42:
+	VMASKMOVPD   (AX)(DI*8), Y1, Y3
+	VBROADCASTSD consts64<>+0(SB), Y4
+	VSUBPD       Y3, Y4, Y3
+	VMULPD       Y3, Y2, Y3
+	VANDPD       Y1, Y3, Y3
+	VADDPD       Y3, Y0, Y0
+	MOVQ         unred_len+72(FP), AX
+	TESTQ        AX, AX
+	JZ           skip43
+	VMASKMOVPD   Y3, Y1, (DX)(DI*8)
+
+skip43:
+	MOVQ         sc_len+96(FP), AX
+	TESTQ        AX, AX
+	JZ           skip44
+	VBROADCASTSD gs+56(FP), Y3
+	VBROADCASTSD consts64<>+8(SB), Y4
+	VXORPD       Y4, Y3, Y3
+	VMULPD       Y2, Y3, Y2
+	VMASKMOVPD   Y2, Y1, (BX)(DI*8)
+
+skip44:
+	ADDQ SI, DI
+
+done38:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
 	VADDSD       X1, X0, X0
-	VXORPD       X1, X1, X1
-	VCVTSI2SDQ   SI, X1, X1
-	VDIVSD       X1, X0, X0
-	VMOVSD       X0, (DX)
-	VBROADCASTSD X0, Y0
-	VXORPD       Y1, Y1, Y1
+	MOVSD        X0, ret+112(FP)
+	VZEROUPPER
+	RET
+
+// func pairStatsAVX2F64(mean []float64, se []float64, sq []float64, p []float64, y []float64, n int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·pairStatsAVX2F64(SB), NOSPLIT, $0-128
+	MOVQ       p_base+72(FP), AX
+	MOVQ       y_base+96(FP), CX
+	MOVQ       mean_base+0(FP), DX
+	MOVQ       se_base+24(FP), BX
+	MOVQ       sq_base+48(FP), SI
+	MOVQ       mean_len+8(FP), DI
+	MOVQ       n+120(FP), R8
+	MOVQ       R8, R9
+	SHLQ       $0x03, R9
+	VXORPD     X0, X0, X0
+	VCVTSI2SDQ R8, X0, X0
+	CMPQ       R8, $0x00000004
+	JG         long45
+	LEAQ       tailmask64<>+0(SB), R10
+	MOVQ       $0x00000004, R11
+	SUBQ       R8, R11
+	VMOVDQU    (R10)(R11*8), Y1
+
+short:
+	TESTQ        DI, DI
+	JZ           done
+	VMASKMOVPD   (AX), Y1, Y2
+	VMASKMOVPD   (CX), Y1, Y3
+	VSUBPD       Y3, Y2, Y2
+	VMOVAPD      Y2, Y3
+	VEXTRACTF128 $0x01, Y3, X4
+	VADDPD       X4, X3, X3
+	VPERMILPD    $0x01, X3, X4
+	VADDSD       X4, X3, X3
+	VDIVSD       X0, X3, X3
+	VMOVSD       X3, (DX)
+	VBROADCASTSD X3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VANDPD       Y1, Y2, Y2
+	VMULPD       Y2, Y2, Y3
+	VEXTRACTF128 $0x01, Y2, X4
+	VADDPD       X4, X2, X2
+	VPERMILPD    $0x01, X2, X4
+	VADDSD       X4, X2, X2
+	VMOVSD       X2, (BX)
+	VEXTRACTF128 $0x01, Y3, X2
+	VADDPD       X2, X3, X2
+	VPERMILPD    $0x01, X2, X3
+	VADDSD       X3, X2, X2
+	VMOVSD       X2, (SI)
+	ADDQ         R9, AX
+	ADDQ         R9, CX
+	ADDQ         $0x08, DX
+	ADDQ         $0x08, BX
+	ADDQ         $0x08, SI
+	DECQ         DI
+	JMP          short
+
+long45:
+row:
+	TESTQ  DI, DI
+	JZ     done
+	XORQ   R10, R10
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	MOVQ   R8, R11
+	SUBQ   $0x00000008, R11
+	CMPQ   R10, R11
+	JG     single46
+
+group46:
+	VMOVUPD (AX)(R10*8), Y3
+	VSUBPD  (CX)(R10*8), Y3, Y3
+	VADDPD  Y3, Y1, Y1
+	VMOVUPD 32(AX)(R10*8), Y3
+	VSUBPD  32(CX)(R10*8), Y3, Y3
+	VADDPD  Y3, Y2, Y2
+	ADDQ    $0x00000008, R10
+	CMPQ    R10, R11
+	JLE     group46
+
+single46:
+	ADDQ $0x00000004, R11
+
+one46:
+	CMPQ    R10, R11
+	JG      tail46
+	VMOVUPD (AX)(R10*8), Y3
+	VSUBPD  (CX)(R10*8), Y3, Y3
+	VADDPD  Y3, Y1, Y1
+	ADDQ    $0x00000004, R10
+	JMP     one46
+
+tail46:
+	ADDQ       $0x00000004, R11
+	SUBQ       R10, R11
+	JLE        done46
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y3
+	VMASKMOVPD (AX)(R10*8), Y3, Y4
+	VMASKMOVPD (CX)(R10*8), Y3, Y3
+	VSUBPD     Y3, Y4, Y4
+	VADDPD     Y4, Y1, Y1
+	ADDQ       R11, R10
+
+done46:
+	VADDPD       Y2, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X2
+	VADDPD       X2, X1, X1
+	VPERMILPD    $0x01, X1, X2
+	VADDSD       X2, X1, X1
+	VDIVSD       X0, X1, X1
+	VMOVSD       X1, (DX)
+	VBROADCASTSD X1, Y1
 	VXORPD       Y2, Y2, Y2
 	VXORPD       Y3, Y3, Y3
 	VXORPD       Y4, Y4, Y4
-	XORQ         R8, R8
-	MOVQ         SI, R9
-	SUBQ         $0x00000008, R9
-	CMPQ         R8, R9
-	JG           single23
+	VXORPD       Y5, Y5, Y5
+	XORQ         R10, R10
+	MOVQ         R8, R11
+	SUBQ         $0x00000008, R11
+	CMPQ         R10, R11
+	JG           single47
 
-group23:
-	VMOVUPD     (AX)(R8*8), Y5
-	VSUBPD      (CX)(R8*8), Y5, Y5
-	VSUBPD      Y0, Y5, Y5
-	VADDPD      Y5, Y1, Y1
-	VFMADD231PD Y5, Y5, Y3
-	VMOVUPD     32(AX)(R8*8), Y5
-	VSUBPD      32(CX)(R8*8), Y5, Y5
-	VSUBPD      Y0, Y5, Y5
-	VADDPD      Y5, Y2, Y2
-	VFMADD231PD Y5, Y5, Y4
-	ADDQ        $0x00000008, R8
-	CMPQ        R8, R9
-	JLE         group23
+group47:
+	VMOVUPD     (AX)(R10*8), Y6
+	VSUBPD      (CX)(R10*8), Y6, Y6
+	VSUBPD      Y1, Y6, Y6
+	VADDPD      Y6, Y2, Y2
+	VFMADD231PD Y6, Y6, Y4
+	VMOVUPD     32(AX)(R10*8), Y6
+	VSUBPD      32(CX)(R10*8), Y6, Y6
+	VSUBPD      Y1, Y6, Y6
+	VADDPD      Y6, Y3, Y3
+	VFMADD231PD Y6, Y6, Y5
+	ADDQ        $0x00000008, R10
+	CMPQ        R10, R11
+	JLE         group47
 
-single23:
-	ADDQ $0x00000004, R9
+single47:
+	ADDQ $0x00000004, R11
 
-one23:
-	CMPQ        R8, R9
-	JG          tail23
-	VMOVUPD     (AX)(R8*8), Y5
-	VSUBPD      (CX)(R8*8), Y5, Y5
-	VSUBPD      Y0, Y5, Y5
-	VADDPD      Y5, Y1, Y1
-	VFMADD231PD Y5, Y5, Y3
-	ADDQ        $0x00000004, R8
-	JMP         one23
+one47:
+	CMPQ        R10, R11
+	JG          tail47
+	VMOVUPD     (AX)(R10*8), Y6
+	VSUBPD      (CX)(R10*8), Y6, Y6
+	VSUBPD      Y1, Y6, Y6
+	VADDPD      Y6, Y2, Y2
+	VFMADD231PD Y6, Y6, Y4
+	ADDQ        $0x00000004, R10
+	JMP         one47
 
-tail23:
-	ADDQ        $0x00000004, R9
-	SUBQ        R8, R9
-	JLE         done23
-	LEAQ        tailmask64<>+0(SB), R10
-	MOVQ        $0x00000004, R11
-	SUBQ        R9, R11
-	VMOVDQU     (R10)(R11*8), Y5
-	VMASKMOVPD  (AX)(R8*8), Y5, Y6
-	VMASKMOVPD  (CX)(R8*8), Y5, Y7
-	VSUBPD      Y7, Y6, Y6
-	VSUBPD      Y0, Y6, Y6
-	VANDPD      Y5, Y6, Y6
-	VADDPD      Y6, Y1, Y1
-	VFMADD231PD Y6, Y6, Y3
-	ADDQ        R9, R8
+tail47:
+	ADDQ        $0x00000004, R11
+	SUBQ        R10, R11
+	JLE         done47
+	LEAQ        tailmask64<>+0(SB), R12
+	MOVQ        $0x00000004, R13
+	SUBQ        R11, R13
+	VMOVDQU     (R12)(R13*8), Y6
+	VMASKMOVPD  (AX)(R10*8), Y6, Y7
+	VMASKMOVPD  (CX)(R10*8), Y6, Y8
+	VSUBPD      Y8, Y7, Y7
+	VSUBPD      Y1, Y7, Y7
+	VANDPD      Y6, Y7, Y7
+	VADDPD      Y7, Y2, Y2
+	VFMADD231PD Y7, Y7, Y4
+	ADDQ        R11, R10
 
-done23:
-	VADDPD       Y2, Y1, Y1
-	VEXTRACTF128 $0x01, Y1, X0
-	VADDPD       X0, X1, X0
-	VPERMILPD    $0x01, X0, X1
-	VADDSD       X1, X0, X0
-	VMOVSD       X0, 8(DX)
-	VADDPD       Y4, Y3, Y3
-	VEXTRACTF128 $0x01, Y3, X0
-	VADDPD       X0, X3, X0
-	VPERMILPD    $0x01, X0, X1
-	VADDSD       X1, X0, X0
-	VMOVSD       X0, 16(DX)
-	ADDQ         DI, AX
-	ADDQ         DI, CX
-	ADDQ         $0x18, DX
+done47:
+	VADDPD       Y3, Y2, Y2
+	VEXTRACTF128 $0x01, Y2, X1
+	VADDPD       X1, X2, X1
+	VPERMILPD    $0x01, X1, X2
+	VADDSD       X2, X1, X1
+	VMOVSD       X1, (BX)
+	VADDPD       Y5, Y4, Y4
+	VEXTRACTF128 $0x01, Y4, X1
+	VADDPD       X1, X4, X1
+	VPERMILPD    $0x01, X1, X2
+	VADDSD       X2, X1, X1
+	VMOVSD       X1, (SI)
+	ADDQ         R9, AX
+	ADDQ         R9, CX
+	ADDQ         $0x08, DX
+	ADDQ         $0x08, BX
+	ADDQ         $0x08, SI
+	DECQ         DI
 	JMP          row
 
 done:
 	VZEROUPPER
 	RET
 
-// func pairGradAVX2F64(grad []float64, p []float64, y []float64, mf []float64, n int)
-// Requires: AVX
-TEXT ·pairGradAVX2F64(SB), NOSPLIT, $0-104
-	MOVQ grad_base+0(FP), AX
-	MOVQ p_base+24(FP), CX
-	MOVQ y_base+48(FP), DX
-	MOVQ mf_base+72(FP), BX
-	MOVQ mf_len+80(FP), SI
-	SHRQ $0x01, SI
-	MOVQ n+96(FP), DI
-	MOVQ DI, R8
-	SHLQ $0x03, R8
+// func pairFinishAVX2F64(mean []float64, se []float64, sq []float64, w []float64, ws float64, n int, unred []float64, f []float64) (float64, int)
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·pairFinishAVX2F64(SB), NOSPLIT, $0-176
+	MOVQ   mean_base+0(FP), AX
+	MOVQ   se_base+24(FP), CX
+	MOVQ   sq_base+48(FP), DX
+	MOVQ   w_base+72(FP), BX
+	MOVQ   unred_base+112(FP), SI
+	MOVQ   f_base+136(FP), DI
+	MOVQ   mean_len+8(FP), R8
+	XORQ   R9, R9
+	VXORPD Y0, Y0, Y0
+	XORQ   R10, R10
+	SUBQ   $0x00000004, R8
 
-row:
-	TESTQ        SI, SI
-	JZ           done
-	VBROADCASTSD (BX), Y0
-	VBROADCASTSD 8(BX), Y1
-	XORQ         R9, R9
-	MOVQ         DI, R10
-	SUBQ         $0x00000008, R10
-	CMPQ         R9, R10
-	JG           single24
+one48:
+	CMPQ         R10, R8
+	JG           tail48
+	VXORPD       X1, X1, X1
+	MOVQ         n+104(FP), R11
+	VCVTSI2SDQ   R11, X1, X1
+	VBROADCASTSD X1, Y1
+	MOVQ         w_len+80(FP), R11
+	VBROADCASTSD ws+96(FP), Y2
+	TESTQ        R11, R11
+	JZ           noW49
+	VMOVUPD      (BX)(R10*8), Y3
+	VMULPD       Y3, Y2, Y2
 
-group24:
-	VMOVUPD (CX)(R9*8), Y2
-	VSUBPD  (DX)(R9*8), Y2, Y2
-	VSUBPD  Y0, Y2, Y2
-	VMULPD  Y1, Y2, Y2
-	VMOVUPD Y2, (AX)(R9*8)
-	VMOVUPD 32(CX)(R9*8), Y2
-	VSUBPD  32(DX)(R9*8), Y2, Y2
-	VSUBPD  Y0, Y2, Y2
-	VMULPD  Y1, Y2, Y2
-	VMOVUPD Y2, 32(AX)(R9*8)
-	ADDQ    $0x00000008, R9
-	CMPQ    R9, R10
-	JLE     group24
+noW49:
+	VMOVUPD      (AX)(R10*8), Y3
+	VMOVUPD      (CX)(R10*8), Y4
+	VMOVUPD      (DX)(R10*8), Y5
+	VMULPD       Y4, Y4, Y6
+	VDIVPD       Y1, Y6, Y6
+	VSUBPD       Y6, Y5, Y6
+	VBROADCASTSD consts64<>+16(SB), Y5
+	VMULPD       Y6, Y5, Y6
+	VDIVPD       Y1, Y6, Y6
+	VDIVPD       Y1, Y4, Y4
+	VADDPD       Y4, Y3, Y3
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x00, Y4, Y2, Y4
+	VMOVMSKPD    Y4, R11
+	POPCNTL      R11, R11
+	ADDQ         R11, R9
+	VMULPD       Y6, Y2, Y5
+	VXORPD       Y6, Y6, Y6
+	VMULPD       Y3, Y6, Y6
+	VADDPD       Y6, Y5, Y5
+	VXORPD       Y6, Y6, Y6
+	VBLENDVPD    Y4, Y6, Y5, Y5
+	VADDPD       Y5, Y0, Y0
+	VBROADCASTSD consts64<>+24(SB), Y4
+	VMULPD       Y4, Y2, Y2
+	VDIVPD       Y1, Y2, Y2
+	VMOVUPD      Y3, (AX)(R10*8)
+	VMOVUPD      Y2, (DI)(R10*8)
+	MOVQ         unred_len+120(FP), R11
+	TESTQ        R11, R11
+	JZ           skip50
+	VMOVUPD      Y5, (SI)(R10*8)
 
-single24:
+skip50:
 	ADDQ $0x00000004, R10
+	JMP  one48
 
-one24:
-	CMPQ    R9, R10
-	JG      tail24
-	VMOVUPD (CX)(R9*8), Y2
-	VSUBPD  (DX)(R9*8), Y2, Y2
-	VSUBPD  Y0, Y2, Y2
-	VMULPD  Y1, Y2, Y2
-	VMOVUPD Y2, (AX)(R9*8)
-	ADDQ    $0x00000004, R9
-	JMP     one24
+tail48:
+	ADDQ         $0x00000004, R8
+	SUBQ         R10, R8
+	JLE          done48
+	LEAQ         tailmask64<>+0(SB), R11
+	MOVQ         $0x00000004, R12
+	SUBQ         R8, R12
+	VMOVDQU      (R11)(R12*8), Y1
+	VXORPD       X2, X2, X2
+	MOVQ         n+104(FP), R11
+	VCVTSI2SDQ   R11, X2, X2
+	VBROADCASTSD X2, Y2
+	MOVQ         w_len+80(FP), R11
+	VBROADCASTSD ws+96(FP), Y3
+	TESTQ        R11, R11
+	JZ           noW51
+	VMASKMOVPD   (BX)(R10*8), Y1, Y4
+	VMULPD       Y4, Y3, Y3
 
-tail24:
-	ADDQ       $0x00000004, R10
-	SUBQ       R9, R10
-	JLE        done24
-	LEAQ       tailmask64<>+0(SB), R11
-	MOVQ       $0x00000004, R12
-	SUBQ       R10, R12
-	VMOVDQU    (R11)(R12*8), Y2
-	VMASKMOVPD (CX)(R9*8), Y2, Y3
-	VMASKMOVPD (DX)(R9*8), Y2, Y4
-	VSUBPD     Y4, Y3, Y3
-	VSUBPD     Y0, Y3, Y3
-	VMULPD     Y1, Y3, Y3
-	VMASKMOVPD Y3, Y2, (AX)(R9*8)
-	ADDQ       R10, R9
+noW51:
+	VMASKMOVPD   (AX)(R10*8), Y1, Y4
+	VMASKMOVPD   (CX)(R10*8), Y1, Y5
+	VMASKMOVPD   (DX)(R10*8), Y1, Y6
+	VMULPD       Y5, Y5, Y7
+	VDIVPD       Y2, Y7, Y7
+	VSUBPD       Y7, Y6, Y7
+	VBROADCASTSD consts64<>+16(SB), Y6
+	VMULPD       Y7, Y6, Y7
+	VDIVPD       Y2, Y7, Y7
+	VDIVPD       Y2, Y5, Y5
+	VADDPD       Y5, Y4, Y4
+	VXORPD       Y5, Y5, Y5
+	VCMPPD       $0x00, Y5, Y3, Y5
+	VANDPD       Y1, Y5, Y5
+	VMOVMSKPD    Y5, CX
+	POPCNTL      CX, CX
+	ADDQ         CX, R9
+	VMULPD       Y7, Y3, Y6
+	VXORPD       Y7, Y7, Y7
+	VMULPD       Y4, Y7, Y7
+	VADDPD       Y7, Y6, Y6
+	VXORPD       Y7, Y7, Y7
+	VBLENDVPD    Y5, Y7, Y6, Y6
+	VANDPD       Y1, Y6, Y6
+	VADDPD       Y6, Y0, Y0
+	VBROADCASTSD consts64<>+24(SB), Y5
+	VMULPD       Y5, Y3, Y3
+	VDIVPD       Y2, Y3, Y3
+	VMASKMOVPD   Y4, Y1, (AX)(R10*8)
+	VMASKMOVPD   Y3, Y1, (DI)(R10*8)
+	MOVQ         unred_len+120(FP), AX
+	TESTQ        AX, AX
+	JZ           skip52
+	VMASKMOVPD   Y6, Y1, (SI)(R10*8)
 
-done24:
-	ADDQ R8, AX
-	ADDQ R8, CX
-	ADDQ R8, DX
-	ADDQ $0x10, BX
-	DECQ SI
+skip52:
+	ADDQ R8, R10
+
+done48:
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	MOVSD        X0, ret+160(FP)
+	MOVQ         R9, ret1+168(FP)
+	VZEROUPPER
+	RET
+
+// func pairGradAVX2F64(grad []float64, p []float64, y []float64, mean []float64, f []float64, n int)
+// Requires: AVX
+TEXT ·pairGradAVX2F64(SB), NOSPLIT, $0-128
+	MOVQ    grad_base+0(FP), AX
+	MOVQ    p_base+24(FP), CX
+	MOVQ    y_base+48(FP), DX
+	MOVQ    mean_base+72(FP), BX
+	MOVQ    f_base+96(FP), SI
+	MOVQ    mean_len+80(FP), DI
+	MOVQ    n+120(FP), R8
+	MOVQ    R8, R9
+	SHLQ    $0x03, R9
+	CMPQ    R8, $0x00000004
+	JG      long53
+	LEAQ    tailmask64<>+0(SB), R10
+	MOVQ    $0x00000004, R11
+	SUBQ    R8, R11
+	VMOVDQU (R10)(R11*8), Y0
+
+short:
+	TESTQ        DI, DI
+	JZ           done
+	VBROADCASTSD (BX), Y1
+	VBROADCASTSD (SI), Y2
+	VMASKMOVPD   (CX), Y0, Y3
+	VMASKMOVPD   (DX), Y0, Y4
+	VSUBPD       Y4, Y3, Y3
+	VSUBPD       Y1, Y3, Y3
+	VMULPD       Y2, Y3, Y3
+	VMASKMOVPD   Y3, Y0, (AX)
+	ADDQ         R9, AX
+	ADDQ         R9, CX
+	ADDQ         R9, DX
+	ADDQ         $0x08, BX
+	ADDQ         $0x08, SI
+	DECQ         DI
+	JMP          short
+
+long53:
+row:
+	TESTQ DI, DI
+	JZ    done
+	XORQ  R10, R10
+	MOVQ  R8, R11
+	SUBQ  $0x00000008, R11
+	CMPQ  R10, R11
+	JG    single54
+
+group54:
+	VBROADCASTSD (BX), Y0
+	VBROADCASTSD (SI), Y1
+	VMOVUPD      (CX)(R10*8), Y2
+	VSUBPD       (DX)(R10*8), Y2, Y2
+	VSUBPD       Y0, Y2, Y2
+	VMULPD       Y1, Y2, Y2
+	VMOVUPD      Y2, (AX)(R10*8)
+	VBROADCASTSD (BX), Y0
+	VBROADCASTSD (SI), Y1
+	VMOVUPD      32(CX)(R10*8), Y2
+	VSUBPD       32(DX)(R10*8), Y2, Y2
+	VSUBPD       Y0, Y2, Y2
+	VMULPD       Y1, Y2, Y2
+	VMOVUPD      Y2, 32(AX)(R10*8)
+	ADDQ         $0x00000008, R10
+	CMPQ         R10, R11
+	JLE          group54
+
+single54:
+	ADDQ $0x00000004, R11
+
+one54:
+	CMPQ         R10, R11
+	JG           tail54
+	VBROADCASTSD (BX), Y0
+	VBROADCASTSD (SI), Y1
+	VMOVUPD      (CX)(R10*8), Y2
+	VSUBPD       (DX)(R10*8), Y2, Y2
+	VSUBPD       Y0, Y2, Y2
+	VMULPD       Y1, Y2, Y2
+	VMOVUPD      Y2, (AX)(R10*8)
+	ADDQ         $0x00000004, R10
+	JMP          one54
+
+tail54:
+	ADDQ         $0x00000004, R11
+	SUBQ         R10, R11
+	JLE          done54
+	LEAQ         tailmask64<>+0(SB), R12
+	MOVQ         $0x00000004, R13
+	SUBQ         R11, R13
+	VMOVDQU      (R12)(R13*8), Y0
+	VBROADCASTSD (BX), Y1
+	VBROADCASTSD (SI), Y2
+	VMASKMOVPD   (CX)(R10*8), Y0, Y3
+	VMASKMOVPD   (DX)(R10*8), Y0, Y4
+	VSUBPD       Y4, Y3, Y3
+	VSUBPD       Y1, Y3, Y3
+	VMULPD       Y2, Y3, Y3
+	VMASKMOVPD   Y3, Y0, (AX)(R10*8)
+	ADDQ         R11, R10
+
+done54:
+	ADDQ R9, AX
+	ADDQ R9, CX
+	ADDQ R9, DX
+	ADDQ $0x08, BX
+	ADDQ $0x08, SI
+	DECQ DI
 	JMP  row
 
 done:
@@ -68991,14 +69813,44 @@ done:
 // func cosDotRowsAVX512F32(dot []float64, p []float32, y []float32, a int)
 // Requires: AVX, AVX512DQ, AVX512F
 TEXT ·cosDotRowsAVX512F32(SB), NOSPLIT, $0-80
-	MOVQ p_base+24(FP), AX
-	MOVQ y_base+48(FP), CX
-	MOVQ dot_base+0(FP), DX
-	MOVQ dot_len+8(FP), BX
-	MOVQ a+72(FP), SI
-	MOVQ SI, DI
-	SHLQ $0x02, DI
+	MOVQ  p_base+24(FP), AX
+	MOVQ  y_base+48(FP), CX
+	MOVQ  dot_base+0(FP), DX
+	MOVQ  dot_len+8(FP), BX
+	MOVQ  a+72(FP), SI
+	MOVQ  SI, DI
+	SHLQ  $0x02, DI
+	CMPQ  SI, $0x00000010
+	JG    long55
+	LEAQ  kmask<>+0(SB), R8
+	KMOVW (R8)(SI*2), K1
 
+short:
+	TESTQ         BX, BX
+	JZ            done
+	VXORPS        Z0, Z0, Z0
+	VMOVUPS.Z     (AX), K1, Z0
+	VXORPS        Z1, Z1, Z1
+	VMOVUPS.Z     (CX), K1, Z1
+	VMULPS        Z1, Z0, Z0
+	VEXTRACTF32X8 $0x01, Z0, Y1
+	VCVTPS2PD     Y0, Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	VMOVSD        X0, (DX)
+	ADDQ          DI, AX
+	ADDQ          DI, CX
+	ADDQ          $0x08, DX
+	DECQ          BX
+	JMP           short
+
+long55:
 row:
 	TESTQ  BX, BX
 	JZ     done
@@ -69010,9 +69862,9 @@ row:
 	MOVQ   SI, R9
 	SUBQ   $0x00000020, R9
 	CMPQ   R8, R9
-	JG     single25
+	JG     single56
 
-group25:
+group56:
 	VMOVUPS       (AX)(R8*4), Z4
 	VMULPS        (CX)(R8*4), Z4, Z4
 	VEXTRACTF32X8 $0x01, Z4, Y5
@@ -69029,14 +69881,14 @@ group25:
 	VADDPD        Z5, Z3, Z3
 	ADDQ          $0x00000020, R8
 	CMPQ          R8, R9
-	JLE           group25
+	JLE           group56
 
-single25:
+single56:
 	ADDQ $0x00000010, R9
 
-one25:
+one56:
 	CMPQ          R8, R9
-	JG            tail25
+	JG            tail56
 	VMOVUPS       (AX)(R8*4), Z4
 	VMULPS        (CX)(R8*4), Z4, Z4
 	VEXTRACTF32X8 $0x01, Z4, Y5
@@ -69045,12 +69897,12 @@ one25:
 	VADDPD        Z4, Z0, Z0
 	VADDPD        Z5, Z1, Z1
 	ADDQ          $0x00000010, R8
-	JMP           one25
+	JMP           one56
 
-tail25:
+tail56:
 	ADDQ          $0x00000010, R9
 	SUBQ          R8, R9
-	JLE           done25
+	JLE           done56
 	LEAQ          kmask<>+0(SB), R10
 	KMOVW         (R10)(R9*2), K1
 	VXORPS        Z4, Z4, Z4
@@ -69065,7 +69917,7 @@ tail25:
 	VADDPD        Z5, Z1, Z1
 	ADDQ          R9, R8
 
-done25:
+done56:
 	VADDPD        Z1, Z0, Z0
 	VADDPD        Z3, Z2, Z2
 	VADDPD        Z2, Z0, Z0
@@ -69105,11 +69957,11 @@ block:
 	JAE  done
 	XORQ R9, R9
 
-chunks26:
+chunks57:
 	MOVQ   SI, R10
 	SUBQ   R9, R10
 	CMPQ   R10, $0x00000020
-	JL     single26
+	JL     single57
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -69118,9 +69970,9 @@ chunks26:
 	LEAQ   (CX)(R9*4), R11
 	MOVQ   a+80(FP), R12
 
-k27:
+k58:
 	TESTQ         R12, R12
-	JZ            kdone27
+	JZ            kdone58
 	VMOVUPS       (R10), Z4
 	VMULPS        (R11), Z4, Z4
 	VEXTRACTF32X8 $0x01, Z4, Y5
@@ -69138,28 +69990,28 @@ k27:
 	ADDQ          DI, R10
 	ADDQ          DI, R11
 	DECQ          R12
-	JMP           k27
+	JMP           k58
 
-kdone27:
+kdone58:
 	VMOVUPD Z0, (DX)(R9*8)
 	VMOVUPD Z1, 64(DX)(R9*8)
 	VMOVUPD Z2, 128(DX)(R9*8)
 	VMOVUPD Z3, 192(DX)(R9*8)
 	ADDQ    $0x00000020, R9
-	JMP     chunks26
+	JMP     chunks57
 
-single26:
+single57:
 	CMPQ   R10, $0x00000010
-	JL     tail26
+	JL     tail57
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	LEAQ   (AX)(R9*4), R10
 	LEAQ   (CX)(R9*4), R11
 	MOVQ   a+80(FP), R12
 
-k28:
+k59:
 	TESTQ         R12, R12
-	JZ            kdone28
+	JZ            kdone59
 	VMOVUPS       (R10), Z2
 	VMULPS        (R11), Z2, Z2
 	VEXTRACTF32X8 $0x01, Z2, Y3
@@ -69170,17 +70022,17 @@ k28:
 	ADDQ          DI, R10
 	ADDQ          DI, R11
 	DECQ          R12
-	JMP           k28
+	JMP           k59
 
-kdone28:
+kdone59:
 	VMOVUPD Z0, (DX)(R9*8)
 	VMOVUPD Z1, 64(DX)(R9*8)
 	ADDQ    $0x00000010, R9
-	JMP     chunks26
+	JMP     chunks57
 
-tail26:
+tail57:
 	TESTQ  R10, R10
-	JLE    done26
+	JLE    done57
 	LEAQ   kmask<>+0(SB), R11
 	KMOVW  (R11)(R10*2), K1
 	VXORPS Z0, Z0, Z0
@@ -69189,9 +70041,9 @@ tail26:
 	LEAQ   (CX)(R9*4), R11
 	MOVQ   a+80(FP), R12
 
-k29:
+k60:
 	TESTQ         R12, R12
-	JZ            kdone29
+	JZ            kdone60
 	VXORPS        Z2, Z2, Z2
 	VMOVUPS.Z     (R10), K1, Z2
 	VXORPS        Z3, Z3, Z3
@@ -69205,14 +70057,14 @@ k29:
 	ADDQ          DI, R10
 	ADDQ          DI, R11
 	DECQ          R12
-	JMP           k29
+	JMP           k60
 
-kdone29:
+kdone60:
 	KSHIFTRW $0x08, K1, K2
 	VMOVUPD  Z0, K1, (DX)(R9*8)
 	VMOVUPD  Z1, K2, 64(DX)(R9*8)
 
-done26:
+done57:
 	ADDQ R8, AX
 	ADDQ R8, CX
 	LEAQ (DX)(SI*8), DX
@@ -69241,9 +70093,9 @@ row:
 	MOVQ         SI, R9
 	SUBQ         $0x00000020, R9
 	CMPQ         R8, R9
-	JG           single30
+	JG           single61
 
-group30:
+group61:
 	VMOVUPS       (CX)(R8*4), Z1
 	VEXTRACTF32X8 $0x01, Z1, Y2
 	VCVTPS2PD     Y1, Z1
@@ -69266,14 +70118,14 @@ group30:
 	VMOVUPS       Z4, 64(AX)(R8*4)
 	ADDQ          $0x00000020, R8
 	CMPQ          R8, R9
-	JLE           group30
+	JLE           group61
 
-single30:
+single61:
 	ADDQ $0x00000010, R9
 
-one30:
+one61:
 	CMPQ          R8, R9
-	JG            tail30
+	JG            tail61
 	VMOVUPS       (CX)(R8*4), Z1
 	VEXTRACTF32X8 $0x01, Z1, Y2
 	VCVTPS2PD     Y1, Z1
@@ -69285,12 +70137,12 @@ one30:
 	VINSERTF32X8  $0x01, Y1, Z5, Z5
 	VMOVUPS       Z5, (AX)(R8*4)
 	ADDQ          $0x00000010, R8
-	JMP           one30
+	JMP           one61
 
-tail30:
+tail61:
 	ADDQ          $0x00000010, R9
 	SUBQ          R8, R9
-	JLE           done30
+	JLE           done61
 	LEAQ          kmask<>+0(SB), R10
 	KMOVW         (R10)(R9*2), K1
 	VXORPS        Z1, Z1, Z1
@@ -69306,7 +70158,7 @@ tail30:
 	VMOVUPS       Z6, K1, (AX)(R8*4)
 	ADDQ          R9, R8
 
-done30:
+done61:
 	ADDQ DI, AX
 	ADDQ DI, CX
 	ADDQ $0x08, DX
@@ -69336,20 +70188,20 @@ block:
 	JAE  done
 	XORQ R9, R9
 
-chunks31:
+chunks62:
 	MOVQ    SI, R10
 	SUBQ    R9, R10
 	CMPQ    R10, $0x00000010
-	JL      single31
+	JL      single62
 	VMOVUPD (DX)(R9*8), Z0
 	VMOVUPD 64(DX)(R9*8), Z1
 	LEAQ    (AX)(R9*4), R10
 	LEAQ    (CX)(R9*4), R11
 	MOVQ    a+80(FP), R12
 
-k32:
+k63:
 	TESTQ         R12, R12
-	JZ            kdone32
+	JZ            kdone63
 	VMOVUPS       (R11), Z2
 	VEXTRACTF32X8 $0x01, Z2, Y3
 	VCVTPS2PD     Y2, Z2
@@ -69363,15 +70215,15 @@ k32:
 	ADDQ          DI, R10
 	ADDQ          DI, R11
 	DECQ          R12
-	JMP           k32
+	JMP           k63
 
-kdone32:
+kdone63:
 	ADDQ $0x00000010, R9
-	JMP  chunks31
+	JMP  chunks62
 
-single31:
+single62:
 	TESTQ     R10, R10
-	JLE       done31
+	JLE       done62
 	LEAQ      kmask<>+0(SB), R11
 	KMOVW     (R11)(R10*2), K1
 	KSHIFTRW  $0x08, K1, K2
@@ -69383,9 +70235,9 @@ single31:
 	LEAQ      (CX)(R9*4), R9
 	MOVQ      a+80(FP), R11
 
-k33:
+k64:
 	TESTQ         R11, R11
-	JZ            kdone33
+	JZ            kdone64
 	VXORPS        Z2, Z2, Z2
 	VMOVUPS.Z     (R9), K1, Z2
 	VEXTRACTF32X8 $0x01, Z2, Y3
@@ -69400,10 +70252,10 @@ k33:
 	ADDQ          DI, R10
 	ADDQ          DI, R9
 	DECQ          R11
-	JMP           k33
+	JMP           k64
 
-kdone33:
-done31:
+kdone64:
+done62:
 	ADDQ R8, AX
 	ADDQ R8, CX
 	LEAQ (DX)(SI*8), DX
@@ -69413,100 +70265,289 @@ done:
 	VZEROUPPER
 	RET
 
-// func pairStatsAVX512F32(st []float64, p []float32, y []float32, n int)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·pairStatsAVX512F32(SB), NOSPLIT, $0-80
-	MOVQ p_base+24(FP), AX
-	MOVQ y_base+48(FP), CX
-	MOVQ st_base+0(FP), DX
-	MOVQ st_len+8(FP), BX
-	LEAQ (DX)(BX*8), BX
-	MOVQ n+72(FP), SI
-	MOVQ SI, DI
-	SHLQ $0x02, DI
-
-row:
-	CMPQ   DX, BX
-	JAE    done
-	XORQ   R8, R8
+// func cosFinishAVX512F32(dot []float64, w []float32, ws float32, gs float64, unred []float32, sc []float64) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·cosFinishAVX512F32(SB), NOSPLIT, $0-120
+	MOVQ   dot_base+0(FP), AX
+	MOVQ   w_base+24(FP), CX
+	MOVQ   unred_base+64(FP), DX
+	MOVQ   sc_base+88(FP), BX
+	MOVQ   dot_len+8(FP), SI
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
-	VXORPS Z2, Z2, Z2
-	VXORPS Z3, Z3, Z3
-	MOVQ   SI, R9
-	SUBQ   $0x00000020, R9
-	CMPQ   R8, R9
-	JG     single34
+	XORQ   DI, DI
+	SUBQ   $0x00000010, SI
 
-group34:
-	VMOVUPS       (AX)(R8*4), Z4
-	VSUBPS        (CX)(R8*4), Z4, Z4
-	VEXTRACTF32X8 $0x01, Z4, Y5
-	VCVTPS2PD     Y4, Z4
-	VCVTPS2PD     Y5, Z5
+one65:
+	CMPQ         DI, SI
+	JG           tail65
+	MOVQ         w_len+32(FP), R8
+	VBROADCASTSS ws+48(FP), Z2
+	TESTQ        R8, R8
+	JZ           noW66
+	VMOVUPS      (CX)(DI*4), Z3
+	VMULPS       Z3, Z2, Z2
+
+noW66:
+	VEXTRACTF32X8 $0x01, Z2, Y3
+	VCVTPS2PD     Y2, Z2
+	VCVTPS2PD     Y3, Z3
+	VMOVUPD       (AX)(DI*8), Z6
+	VMOVUPD       64(AX)(DI*8), Z7
+	VBROADCASTSD  consts64<>+0(SB), Z8
+	VSUBPD        Z6, Z8, Z6
+	VMULPD        Z6, Z2, Z6
+	VADDPD        Z6, Z0, Z0
+	VBROADCASTSD  consts64<>+0(SB), Z8
+	VSUBPD        Z7, Z8, Z7
+	VMULPD        Z7, Z3, Z7
+	VADDPD        Z7, Z1, Z1
+	MOVQ          unred_len+72(FP), R8
+	TESTQ         R8, R8
+	JZ            skip67
+	VCVTPD2PS     Z6, Y4
+	VCVTPD2PS     Z7, Y5
+	VINSERTF32X8  $0x01, Y5, Z4, Z4
+	VMOVUPS       Z4, (DX)(DI*4)
+
+skip67:
+	MOVQ         sc_len+96(FP), R8
+	TESTQ        R8, R8
+	JZ           skip68
+	VBROADCASTSD gs+56(FP), Z6
+	VBROADCASTSD consts64<>+8(SB), Z7
+	VXORPD       Z7, Z6, Z6
+	VMULPD       Z2, Z6, Z2
+	VMULPD       Z3, Z6, Z3
+	VMOVUPD      Z2, (BX)(DI*8)
+	VMOVUPD      Z3, 64(BX)(DI*8)
+
+skip68:
+	ADDQ $0x00000010, DI
+	JMP  one65
+
+tail65:
+	ADDQ         $0x00000010, SI
+	SUBQ         DI, SI
+	JLE          done65
+	LEAQ         kmask<>+0(SB), R8
+	KMOVW        (R8)(SI*2), K1
+	MOVQ         w_len+32(FP), R8
+	VBROADCASTSS ws+48(FP), Z2
+	TESTQ        R8, R8
+	JZ           noW69
+	VXORPS       Z3, Z3, Z3
+	VMOVUPS.Z    (CX)(DI*4), K1, Z3
+	VMULPS       Z3, Z2, Z2
+
+noW69:
+	VEXTRACTF32X8 $0x01, Z2, Y3
+	VCVTPS2PD     Y2, Z2
+	VCVTPS2PD     Y3, Z3
+	KSHIFTRW      $0x08, K1, K2
+	VXORPD        Z4, Z4, Z4
+	VMOVUPD.Z     (AX)(DI*8), K1, Z4
+	VXORPD        Z6, Z6, Z6
+	VMOVUPD.Z     64(AX)(DI*8), K2, Z6
+	VBROADCASTSD  consts64<>+0(SB), Z7
+	VSUBPD        Z4, Z7, Z4
+	VMULPD        Z4, Z2, Z4
+	KSHIFTRW      $0x08, K1, K2
+	VMOVAPD.Z     Z4, K1, Z4
 	VADDPD        Z4, Z0, Z0
-	VADDPD        Z5, Z1, Z1
-	VMOVUPS       64(AX)(R8*4), Z4
-	VSUBPS        64(CX)(R8*4), Z4, Z4
-	VEXTRACTF32X8 $0x01, Z4, Y5
-	VCVTPS2PD     Y4, Z4
-	VCVTPS2PD     Y5, Z5
-	VADDPD        Z4, Z2, Z2
-	VADDPD        Z5, Z3, Z3
-	ADDQ          $0x00000020, R8
-	CMPQ          R8, R9
-	JLE           group34
+	VBROADCASTSD  consts64<>+0(SB), Z7
+	VSUBPD        Z6, Z7, Z6
+	VMULPD        Z6, Z3, Z6
+	KSHIFTRW      $0x08, K1, K2
+	VMOVAPD.Z     Z6, K2, Z6
+	VADDPD        Z6, Z1, Z1
+	MOVQ          unred_len+72(FP), AX
+	TESTQ         AX, AX
+	JZ            skip70
+	VCVTPD2PS     Z4, Y5
+	VCVTPD2PS     Z6, Y4
+	VINSERTF32X8  $0x01, Y4, Z5, Z5
+	VMOVUPS       Z5, K1, (DX)(DI*4)
 
-single34:
-	ADDQ $0x00000010, R9
+skip70:
+	MOVQ         sc_len+96(FP), AX
+	TESTQ        AX, AX
+	JZ           skip71
+	VBROADCASTSD gs+56(FP), Z4
+	VBROADCASTSD consts64<>+8(SB), Z5
+	VXORPD       Z5, Z4, Z4
+	VMULPD       Z2, Z4, Z2
+	VMULPD       Z3, Z4, Z3
+	KSHIFTRW     $0x08, K1, K2
+	VMOVUPD      Z2, K1, (BX)(DI*8)
+	VMOVUPD      Z3, K2, 64(BX)(DI*8)
 
-one34:
-	CMPQ          R8, R9
-	JG            tail34
-	VMOVUPS       (AX)(R8*4), Z4
-	VSUBPS        (CX)(R8*4), Z4, Z4
-	VEXTRACTF32X8 $0x01, Z4, Y5
-	VCVTPS2PD     Y4, Z4
-	VCVTPS2PD     Y5, Z5
-	VADDPD        Z4, Z0, Z0
-	VADDPD        Z5, Z1, Z1
-	ADDQ          $0x00000010, R8
-	JMP           one34
+skip71:
+	ADDQ SI, DI
 
-tail34:
-	ADDQ          $0x00000010, R9
-	SUBQ          R8, R9
-	JLE           done34
-	LEAQ          kmask<>+0(SB), R10
-	KMOVW         (R10)(R9*2), K1
-	VXORPS        Z4, Z4, Z4
-	VMOVUPS.Z     (AX)(R8*4), K1, Z4
-	VXORPS        Z5, Z5, Z5
-	VMOVUPS.Z     (CX)(R8*4), K1, Z5
-	VSUBPS        Z5, Z4, Z4
-	VEXTRACTF32X8 $0x01, Z4, Y5
-	VCVTPS2PD     Y4, Z4
-	VCVTPS2PD     Y5, Z5
-	VADDPD        Z4, Z0, Z0
-	VADDPD        Z5, Z1, Z1
-	ADDQ          R9, R8
-
-done34:
+done65:
 	VADDPD        Z1, Z0, Z0
-	VADDPD        Z3, Z2, Z2
-	VADDPD        Z2, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
 	VADDPD        X1, X0, X0
 	VPERMILPD     $0x01, X0, X1
 	VADDSD        X1, X0, X0
-	VXORPD        X1, X1, X1
-	VCVTSI2SDQ    SI, X1, X1
-	VDIVSD        X1, X0, X0
-	VMOVSD        X0, (DX)
-	VBROADCASTSD  X0, Z0
+	MOVSD         X0, ret+112(FP)
+	VZEROUPPER
+	RET
+
+// func pairStatsAVX512F32(mean []float64, se []float64, sq []float64, p []float32, y []float32, n int)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·pairStatsAVX512F32(SB), NOSPLIT, $0-128
+	MOVQ       p_base+72(FP), AX
+	MOVQ       y_base+96(FP), CX
+	MOVQ       mean_base+0(FP), DX
+	MOVQ       se_base+24(FP), BX
+	MOVQ       sq_base+48(FP), SI
+	MOVQ       mean_len+8(FP), DI
+	MOVQ       n+120(FP), R8
+	MOVQ       R8, R9
+	SHLQ       $0x02, R9
+	VXORPD     X0, X0, X0
+	VCVTSI2SDQ R8, X0, X0
+	CMPQ       R8, $0x00000010
+	JG         long72
+	LEAQ       kmask<>+0(SB), R10
+	KMOVW      (R10)(R8*2), K1
+	KSHIFTRW   $0x08, K1, K2
+
+short:
+	TESTQ         DI, DI
+	JZ            done
 	VXORPS        Z1, Z1, Z1
+	VMOVUPS.Z     (AX), K1, Z1
+	VXORPS        Z2, Z2, Z2
+	VMOVUPS.Z     (CX), K1, Z2
+	VSUBPS        Z2, Z1, Z1
+	VEXTRACTF32X8 $0x01, Z1, Y2
+	VCVTPS2PD     Y1, Z1
+	VCVTPS2PD     Y2, Z2
+	VMOVAPD       Z1, Z3
+	VADDPD        Z2, Z3, Z3
+	VEXTRACTF64X4 $0x01, Z3, Y4
+	VADDPD        Y4, Y3, Y3
+	VEXTRACTF128  $0x01, Y3, X4
+	VADDPD        X4, X3, X3
+	VPERMILPD     $0x01, X3, X4
+	VADDSD        X4, X3, X3
+	VDIVSD        X0, X3, X3
+	VMOVSD        X3, (DX)
+	VBROADCASTSD  X3, Z3
+	VSUBPD        Z3, Z1, Z1
+	VMOVAPD.Z     Z1, K1, Z1
+	VSUBPD        Z3, Z2, Z2
+	VMOVAPD.Z     Z2, K2, Z2
+	VMULPD        Z1, Z1, Z3
+	VFMADD231PD   Z2, Z2, Z3
+	VADDPD        Z2, Z1, Z1
+	VEXTRACTF64X4 $0x01, Z1, Y2
+	VADDPD        Y2, Y1, Y1
+	VEXTRACTF128  $0x01, Y1, X2
+	VADDPD        X2, X1, X1
+	VPERMILPD     $0x01, X1, X2
+	VADDSD        X2, X1, X1
+	VMOVSD        X1, (BX)
+	VEXTRACTF64X4 $0x01, Z3, Y1
+	VADDPD        Y1, Y3, Y1
+	VEXTRACTF128  $0x01, Y1, X2
+	VADDPD        X2, X1, X1
+	VPERMILPD     $0x01, X1, X2
+	VADDSD        X2, X1, X1
+	VMOVSD        X1, (SI)
+	ADDQ          R9, AX
+	ADDQ          R9, CX
+	ADDQ          $0x08, DX
+	ADDQ          $0x08, BX
+	ADDQ          $0x08, SI
+	DECQ          DI
+	JMP           short
+
+long72:
+row:
+	TESTQ  DI, DI
+	JZ     done
+	XORQ   R10, R10
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	MOVQ   R8, R11
+	SUBQ   $0x00000020, R11
+	CMPQ   R10, R11
+	JG     single73
+
+group73:
+	VMOVUPS       (AX)(R10*4), Z5
+	VSUBPS        (CX)(R10*4), Z5, Z5
+	VEXTRACTF32X8 $0x01, Z5, Y6
+	VCVTPS2PD     Y5, Z5
+	VCVTPS2PD     Y6, Z6
+	VADDPD        Z5, Z1, Z1
+	VADDPD        Z6, Z2, Z2
+	VMOVUPS       64(AX)(R10*4), Z5
+	VSUBPS        64(CX)(R10*4), Z5, Z5
+	VEXTRACTF32X8 $0x01, Z5, Y6
+	VCVTPS2PD     Y5, Z5
+	VCVTPS2PD     Y6, Z6
+	VADDPD        Z5, Z3, Z3
+	VADDPD        Z6, Z4, Z4
+	ADDQ          $0x00000020, R10
+	CMPQ          R10, R11
+	JLE           group73
+
+single73:
+	ADDQ $0x00000010, R11
+
+one73:
+	CMPQ          R10, R11
+	JG            tail73
+	VMOVUPS       (AX)(R10*4), Z5
+	VSUBPS        (CX)(R10*4), Z5, Z5
+	VEXTRACTF32X8 $0x01, Z5, Y6
+	VCVTPS2PD     Y5, Z5
+	VCVTPS2PD     Y6, Z6
+	VADDPD        Z5, Z1, Z1
+	VADDPD        Z6, Z2, Z2
+	ADDQ          $0x00000010, R10
+	JMP           one73
+
+tail73:
+	ADDQ          $0x00000010, R11
+	SUBQ          R10, R11
+	JLE           done73
+	LEAQ          kmask<>+0(SB), R12
+	KMOVW         (R12)(R11*2), K1
+	VXORPS        Z5, Z5, Z5
+	VMOVUPS.Z     (AX)(R10*4), K1, Z5
+	VXORPS        Z6, Z6, Z6
+	VMOVUPS.Z     (CX)(R10*4), K1, Z6
+	VSUBPS        Z6, Z5, Z5
+	VEXTRACTF32X8 $0x01, Z5, Y6
+	VCVTPS2PD     Y5, Z5
+	VCVTPS2PD     Y6, Z6
+	VADDPD        Z5, Z1, Z1
+	VADDPD        Z6, Z2, Z2
+	ADDQ          R11, R10
+
+done73:
+	VADDPD        Z2, Z1, Z1
+	VADDPD        Z4, Z3, Z3
+	VADDPD        Z3, Z1, Z1
+	VEXTRACTF64X4 $0x01, Z1, Y2
+	VADDPD        Y2, Y1, Y1
+	VEXTRACTF128  $0x01, Y1, X2
+	VADDPD        X2, X1, X1
+	VPERMILPD     $0x01, X1, X2
+	VADDSD        X2, X1, X1
+	VDIVSD        X0, X1, X1
+	VMOVSD        X1, (DX)
+	VBROADCASTSD  X1, Z1
 	VXORPS        Z2, Z2, Z2
 	VXORPS        Z3, Z3, Z3
 	VXORPS        Z4, Z4, Z4
@@ -69514,141 +70555,365 @@ done34:
 	VXORPS        Z6, Z6, Z6
 	VXORPS        Z7, Z7, Z7
 	VXORPS        Z8, Z8, Z8
-	XORQ          R8, R8
-	MOVQ          SI, R9
-	SUBQ          $0x00000020, R9
-	CMPQ          R8, R9
-	JG            single35
+	VXORPS        Z9, Z9, Z9
+	XORQ          R10, R10
+	MOVQ          R8, R11
+	SUBQ          $0x00000020, R11
+	CMPQ          R10, R11
+	JG            single74
 
-group35:
-	VMOVUPS       (AX)(R8*4), Z9
-	VSUBPS        (CX)(R8*4), Z9, Z9
-	VEXTRACTF32X8 $0x01, Z9, Y10
-	VCVTPS2PD     Y9, Z9
+group74:
+	VMOVUPS       (AX)(R10*4), Z10
+	VSUBPS        (CX)(R10*4), Z10, Z10
+	VEXTRACTF32X8 $0x01, Z10, Y11
 	VCVTPS2PD     Y10, Z10
-	VSUBPD        Z0, Z9, Z9
-	VADDPD        Z9, Z1, Z1
-	VFMADD231PD   Z9, Z9, Z5
-	VSUBPD        Z0, Z10, Z10
+	VCVTPS2PD     Y11, Z11
+	VSUBPD        Z1, Z10, Z10
 	VADDPD        Z10, Z2, Z2
 	VFMADD231PD   Z10, Z10, Z6
-	VMOVUPS       64(AX)(R8*4), Z9
-	VSUBPS        64(CX)(R8*4), Z9, Z9
-	VEXTRACTF32X8 $0x01, Z9, Y10
-	VCVTPS2PD     Y9, Z9
+	VSUBPD        Z1, Z11, Z11
+	VADDPD        Z11, Z3, Z3
+	VFMADD231PD   Z11, Z11, Z7
+	VMOVUPS       64(AX)(R10*4), Z10
+	VSUBPS        64(CX)(R10*4), Z10, Z10
+	VEXTRACTF32X8 $0x01, Z10, Y11
 	VCVTPS2PD     Y10, Z10
-	VSUBPD        Z0, Z9, Z9
-	VADDPD        Z9, Z3, Z3
-	VFMADD231PD   Z9, Z9, Z7
-	VSUBPD        Z0, Z10, Z10
+	VCVTPS2PD     Y11, Z11
+	VSUBPD        Z1, Z10, Z10
 	VADDPD        Z10, Z4, Z4
 	VFMADD231PD   Z10, Z10, Z8
-	ADDQ          $0x00000020, R8
-	CMPQ          R8, R9
-	JLE           group35
+	VSUBPD        Z1, Z11, Z11
+	VADDPD        Z11, Z5, Z5
+	VFMADD231PD   Z11, Z11, Z9
+	ADDQ          $0x00000020, R10
+	CMPQ          R10, R11
+	JLE           group74
 
-single35:
-	ADDQ $0x00000010, R9
+single74:
+	ADDQ $0x00000010, R11
 
-one35:
-	CMPQ          R8, R9
-	JG            tail35
-	VMOVUPS       (AX)(R8*4), Z9
-	VSUBPS        (CX)(R8*4), Z9, Z9
-	VEXTRACTF32X8 $0x01, Z9, Y10
-	VCVTPS2PD     Y9, Z9
+one74:
+	CMPQ          R10, R11
+	JG            tail74
+	VMOVUPS       (AX)(R10*4), Z10
+	VSUBPS        (CX)(R10*4), Z10, Z10
+	VEXTRACTF32X8 $0x01, Z10, Y11
 	VCVTPS2PD     Y10, Z10
-	VSUBPD        Z0, Z9, Z9
-	VADDPD        Z9, Z1, Z1
-	VFMADD231PD   Z9, Z9, Z5
-	VSUBPD        Z0, Z10, Z10
+	VCVTPS2PD     Y11, Z11
+	VSUBPD        Z1, Z10, Z10
 	VADDPD        Z10, Z2, Z2
 	VFMADD231PD   Z10, Z10, Z6
-	ADDQ          $0x00000010, R8
-	JMP           one35
+	VSUBPD        Z1, Z11, Z11
+	VADDPD        Z11, Z3, Z3
+	VFMADD231PD   Z11, Z11, Z7
+	ADDQ          $0x00000010, R10
+	JMP           one74
 
-tail35:
-	ADDQ          $0x00000010, R9
-	SUBQ          R8, R9
-	JLE           done35
-	LEAQ          kmask<>+0(SB), R10
-	KMOVW         (R10)(R9*2), K1
-	VXORPS        Z9, Z9, Z9
-	VMOVUPS.Z     (AX)(R8*4), K1, Z9
+tail74:
+	ADDQ          $0x00000010, R11
+	SUBQ          R10, R11
+	JLE           done74
+	LEAQ          kmask<>+0(SB), R12
+	KMOVW         (R12)(R11*2), K1
 	VXORPS        Z10, Z10, Z10
-	VMOVUPS.Z     (CX)(R8*4), K1, Z10
-	VSUBPS        Z10, Z9, Z9
-	VEXTRACTF32X8 $0x01, Z9, Y10
-	VCVTPS2PD     Y9, Z9
+	VMOVUPS.Z     (AX)(R10*4), K1, Z10
+	VXORPS        Z11, Z11, Z11
+	VMOVUPS.Z     (CX)(R10*4), K1, Z11
+	VSUBPS        Z11, Z10, Z10
+	VEXTRACTF32X8 $0x01, Z10, Y11
 	VCVTPS2PD     Y10, Z10
+	VCVTPS2PD     Y11, Z11
 	KSHIFTRW      $0x08, K1, K2
-	VSUBPD        Z0, Z9, Z9
-	VMOVAPD.Z     Z9, K1, Z9
-	VADDPD        Z9, Z1, Z1
-	VFMADD231PD   Z9, Z9, Z5
-	VSUBPD        Z0, Z10, Z10
-	VMOVAPD.Z     Z10, K2, Z10
+	VSUBPD        Z1, Z10, Z10
+	VMOVAPD.Z     Z10, K1, Z10
 	VADDPD        Z10, Z2, Z2
 	VFMADD231PD   Z10, Z10, Z6
-	ADDQ          R9, R8
+	VSUBPD        Z1, Z11, Z11
+	VMOVAPD.Z     Z11, K2, Z11
+	VADDPD        Z11, Z3, Z3
+	VFMADD231PD   Z11, Z11, Z7
+	ADDQ          R11, R10
 
-done35:
-	VADDPD        Z2, Z1, Z1
-	VADDPD        Z4, Z3, Z3
-	VADDPD        Z3, Z1, Z1
-	VEXTRACTF64X4 $0x01, Z1, Y0
-	VADDPD        Y0, Y1, Y0
-	VEXTRACTF128  $0x01, Y0, X1
-	VADDPD        X1, X0, X0
-	VPERMILPD     $0x01, X0, X1
-	VADDSD        X1, X0, X0
-	VMOVSD        X0, 8(DX)
-	VADDPD        Z6, Z5, Z5
-	VADDPD        Z8, Z7, Z7
-	VADDPD        Z7, Z5, Z5
-	VEXTRACTF64X4 $0x01, Z5, Y0
-	VADDPD        Y0, Y5, Y0
-	VEXTRACTF128  $0x01, Y0, X1
-	VADDPD        X1, X0, X0
-	VPERMILPD     $0x01, X0, X1
-	VADDSD        X1, X0, X0
-	VMOVSD        X0, 16(DX)
-	ADDQ          DI, AX
-	ADDQ          DI, CX
-	ADDQ          $0x18, DX
+done74:
+	VADDPD        Z3, Z2, Z2
+	VADDPD        Z5, Z4, Z4
+	VADDPD        Z4, Z2, Z2
+	VEXTRACTF64X4 $0x01, Z2, Y1
+	VADDPD        Y1, Y2, Y1
+	VEXTRACTF128  $0x01, Y1, X2
+	VADDPD        X2, X1, X1
+	VPERMILPD     $0x01, X1, X2
+	VADDSD        X2, X1, X1
+	VMOVSD        X1, (BX)
+	VADDPD        Z7, Z6, Z6
+	VADDPD        Z9, Z8, Z8
+	VADDPD        Z8, Z6, Z6
+	VEXTRACTF64X4 $0x01, Z6, Y1
+	VADDPD        Y1, Y6, Y1
+	VEXTRACTF128  $0x01, Y1, X2
+	VADDPD        X2, X1, X1
+	VPERMILPD     $0x01, X1, X2
+	VADDSD        X2, X1, X1
+	VMOVSD        X1, (SI)
+	ADDQ          R9, AX
+	ADDQ          R9, CX
+	ADDQ          $0x08, DX
+	ADDQ          $0x08, BX
+	ADDQ          $0x08, SI
+	DECQ          DI
 	JMP           row
 
 done:
 	VZEROUPPER
 	RET
 
-// func pairGradAVX512F32(grad []float32, p []float32, y []float32, mf []float64, n int)
+// func pairFinishAVX512F32(mean []float64, se []float64, sq []float64, w []float32, ws float32, n int, unred []float32, f []float64) (float64, int)
+// Requires: AVX, AVX512DQ, AVX512F, POPCNT, SSE2
+TEXT ·pairFinishAVX512F32(SB), NOSPLIT, $0-176
+	MOVQ   mean_base+0(FP), AX
+	MOVQ   se_base+24(FP), CX
+	MOVQ   sq_base+48(FP), DX
+	MOVQ   w_base+72(FP), BX
+	MOVQ   unred_base+112(FP), SI
+	MOVQ   f_base+136(FP), DI
+	MOVQ   mean_len+8(FP), R8
+	XORQ   R9, R9
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	XORQ   R10, R10
+	SUBQ   $0x00000010, R8
+
+one75:
+	CMPQ         R10, R8
+	JG           tail75
+	VXORPD       X2, X2, X2
+	MOVQ         n+104(FP), R11
+	VCVTSI2SDQ   R11, X2, X2
+	VBROADCASTSD X2, Z2
+	MOVQ         w_len+80(FP), R11
+	VBROADCASTSS ws+96(FP), Z3
+	TESTQ        R11, R11
+	JZ           noW76
+	VMOVUPS      (BX)(R10*4), Z4
+	VMULPS       Z4, Z3, Z3
+
+noW76:
+	VEXTRACTF32X8 $0x01, Z3, Y4
+	VCVTPS2PD     Y3, Z3
+	VCVTPS2PD     Y4, Z4
+	VMOVUPD       (AX)(R10*8), Z7
+	VMOVUPD       64(AX)(R10*8), Z8
+	VMOVUPD       (CX)(R10*8), Z9
+	VMOVUPD       64(CX)(R10*8), Z10
+	VMOVUPD       (DX)(R10*8), Z11
+	VMOVUPD       64(DX)(R10*8), Z12
+	VMULPD        Z9, Z9, Z13
+	VDIVPD        Z2, Z13, Z13
+	VSUBPD        Z13, Z11, Z13
+	VBROADCASTSD  consts64<>+16(SB), Z11
+	VMULPD        Z13, Z11, Z13
+	VDIVPD        Z2, Z13, Z13
+	VDIVPD        Z2, Z9, Z9
+	VADDPD        Z9, Z7, Z7
+	VXORPD        Z9, Z9, Z9
+	VCMPPD        $0x00, Z9, Z3, K1
+	KMOVW         K1, R11
+	POPCNTL       R11, R11
+	ADDQ          R11, R9
+	VMULPD        Z13, Z3, Z9
+	VXORPD        Z11, Z11, Z11
+	VMULPD        Z7, Z11, Z11
+	VADDPD        Z11, Z9, Z9
+	VXORPD        Z11, Z11, Z11
+	VBLENDMPD     Z11, Z9, K1, Z9
+	VADDPD        Z9, Z0, Z0
+	VBROADCASTSD  consts64<>+24(SB), Z11
+	VMULPD        Z11, Z3, Z3
+	VDIVPD        Z2, Z3, Z3
+	VMULPD        Z10, Z10, Z11
+	VDIVPD        Z2, Z11, Z11
+	VSUBPD        Z11, Z12, Z11
+	VBROADCASTSD  consts64<>+16(SB), Z12
+	VMULPD        Z11, Z12, Z11
+	VDIVPD        Z2, Z11, Z11
+	VDIVPD        Z2, Z10, Z10
+	VADDPD        Z10, Z8, Z8
+	VXORPD        Z10, Z10, Z10
+	VCMPPD        $0x00, Z10, Z4, K1
+	KMOVW         K1, R11
+	POPCNTL       R11, R11
+	ADDQ          R11, R9
+	VMULPD        Z11, Z4, Z10
+	VXORPD        Z11, Z11, Z11
+	VMULPD        Z8, Z11, Z11
+	VADDPD        Z11, Z10, Z10
+	VXORPD        Z11, Z11, Z11
+	VBLENDMPD     Z11, Z10, K1, Z10
+	VADDPD        Z10, Z1, Z1
+	VBROADCASTSD  consts64<>+24(SB), Z11
+	VMULPD        Z11, Z4, Z4
+	VDIVPD        Z2, Z4, Z4
+	VMOVUPD       Z7, (AX)(R10*8)
+	VMOVUPD       Z8, 64(AX)(R10*8)
+	VMOVUPD       Z3, (DI)(R10*8)
+	VMOVUPD       Z4, 64(DI)(R10*8)
+	MOVQ          unred_len+120(FP), R11
+	TESTQ         R11, R11
+	JZ            skip77
+	VCVTPD2PS     Z9, Y5
+	VCVTPD2PS     Z10, Y2
+	VINSERTF32X8  $0x01, Y2, Z5, Z5
+	VMOVUPS       Z5, (SI)(R10*4)
+
+skip77:
+	ADDQ $0x00000010, R10
+	JMP  one75
+
+tail75:
+	ADDQ         $0x00000010, R8
+	SUBQ         R10, R8
+	JLE          done75
+	LEAQ         kmask<>+0(SB), R11
+	KMOVW        (R11)(R8*2), K1
+	VXORPD       X2, X2, X2
+	MOVQ         n+104(FP), R11
+	VCVTSI2SDQ   R11, X2, X2
+	VBROADCASTSD X2, Z2
+	MOVQ         w_len+80(FP), R11
+	VBROADCASTSS ws+96(FP), Z3
+	TESTQ        R11, R11
+	JZ           noW78
+	VXORPS       Z4, Z4, Z4
+	VMOVUPS.Z    (BX)(R10*4), K1, Z4
+	VMULPS       Z4, Z3, Z3
+
+noW78:
+	VEXTRACTF32X8 $0x01, Z3, Y4
+	VCVTPS2PD     Y3, Z3
+	VCVTPS2PD     Y4, Z4
+	KSHIFTRW      $0x08, K1, K2
+	VXORPD        Z5, Z5, Z5
+	VMOVUPD.Z     (AX)(R10*8), K1, Z5
+	VXORPD        Z7, Z7, Z7
+	VMOVUPD.Z     64(AX)(R10*8), K2, Z7
+	KSHIFTRW      $0x08, K1, K2
+	VXORPD        Z8, Z8, Z8
+	VMOVUPD.Z     (CX)(R10*8), K1, Z8
+	VXORPD        Z9, Z9, Z9
+	VMOVUPD.Z     64(CX)(R10*8), K2, Z9
+	KSHIFTRW      $0x08, K1, K2
+	VXORPD        Z10, Z10, Z10
+	VMOVUPD.Z     (DX)(R10*8), K1, Z10
+	VXORPD        Z11, Z11, Z11
+	VMOVUPD.Z     64(DX)(R10*8), K2, Z11
+	KSHIFTRW      $0x08, K1, K2
+	VMULPD        Z8, Z8, Z12
+	VDIVPD        Z2, Z12, Z12
+	VSUBPD        Z12, Z10, Z12
+	VBROADCASTSD  consts64<>+16(SB), Z10
+	VMULPD        Z12, Z10, Z12
+	VDIVPD        Z2, Z12, Z12
+	VDIVPD        Z2, Z8, Z8
+	VADDPD        Z8, Z5, Z5
+	VXORPD        Z8, Z8, Z8
+	VCMPPD        $0x00, Z8, Z3, K3
+	KANDB         K3, K1, K3
+	KMOVW         K3, CX
+	POPCNTL       CX, CX
+	ADDQ          CX, R9
+	VMULPD        Z12, Z3, Z8
+	VXORPD        Z10, Z10, Z10
+	VMULPD        Z5, Z10, Z10
+	VADDPD        Z10, Z8, Z8
+	VXORPD        Z10, Z10, Z10
+	VBLENDMPD     Z10, Z8, K3, Z8
+	VMOVAPD.Z     Z8, K1, Z8
+	VADDPD        Z8, Z0, Z0
+	VBROADCASTSD  consts64<>+24(SB), Z10
+	VMULPD        Z10, Z3, Z3
+	VDIVPD        Z2, Z3, Z3
+	VMULPD        Z9, Z9, Z10
+	VDIVPD        Z2, Z10, Z10
+	VSUBPD        Z10, Z11, Z10
+	VBROADCASTSD  consts64<>+16(SB), Z11
+	VMULPD        Z10, Z11, Z10
+	VDIVPD        Z2, Z10, Z10
+	VDIVPD        Z2, Z9, Z9
+	VADDPD        Z9, Z7, Z7
+	VXORPD        Z9, Z9, Z9
+	VCMPPD        $0x00, Z9, Z4, K3
+	KANDB         K3, K2, K3
+	KMOVW         K3, CX
+	POPCNTL       CX, CX
+	ADDQ          CX, R9
+	VMULPD        Z10, Z4, Z9
+	VXORPD        Z10, Z10, Z10
+	VMULPD        Z7, Z10, Z10
+	VADDPD        Z10, Z9, Z9
+	VXORPD        Z10, Z10, Z10
+	VBLENDMPD     Z10, Z9, K3, Z9
+	VMOVAPD.Z     Z9, K2, Z9
+	VADDPD        Z9, Z1, Z1
+	VBROADCASTSD  consts64<>+24(SB), Z10
+	VMULPD        Z10, Z4, Z4
+	VDIVPD        Z2, Z4, Z4
+	KSHIFTRW      $0x08, K1, K2
+	VMOVUPD       Z5, K1, (AX)(R10*8)
+	VMOVUPD       Z7, K2, 64(AX)(R10*8)
+	KSHIFTRW      $0x08, K1, K2
+	VMOVUPD       Z3, K1, (DI)(R10*8)
+	VMOVUPD       Z4, K2, 64(DI)(R10*8)
+	MOVQ          unred_len+120(FP), AX
+	TESTQ         AX, AX
+	JZ            skip79
+	VCVTPD2PS     Z8, Y6
+	VCVTPD2PS     Z9, Y2
+	VINSERTF32X8  $0x01, Y2, Z6, Z6
+	VMOVUPS       Z6, K1, (SI)(R10*4)
+
+skip79:
+	ADDQ R8, R10
+
+done75:
+	VADDPD        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	MOVSD         X0, ret+160(FP)
+	MOVQ          R9, ret1+168(FP)
+	VZEROUPPER
+	RET
+
+// func pairGradAVX512F32(grad []float32, p []float32, y []float32, mean []float64, f []float64, n int)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·pairGradAVX512F32(SB), NOSPLIT, $0-104
-	MOVQ grad_base+0(FP), AX
-	MOVQ p_base+24(FP), CX
-	MOVQ y_base+48(FP), DX
-	MOVQ mf_base+72(FP), BX
-	MOVQ mf_len+80(FP), SI
-	SHRQ $0x01, SI
-	MOVQ n+96(FP), DI
-	MOVQ DI, R8
-	SHLQ $0x02, R8
+TEXT ·pairGradAVX512F32(SB), NOSPLIT, $0-128
+	MOVQ  grad_base+0(FP), AX
+	MOVQ  p_base+24(FP), CX
+	MOVQ  y_base+48(FP), DX
+	MOVQ  mean_base+72(FP), BX
+	MOVQ  f_base+96(FP), SI
+	MOVQ  mean_len+80(FP), DI
+	MOVQ  n+120(FP), R8
+	MOVQ  R8, R9
+	SHLQ  $0x02, R9
+	CMPQ  R8, $0x00000010
+	JG    long80
+	LEAQ  kmask<>+0(SB), R10
+	KMOVW (R10)(R8*2), K1
 
-row:
-	TESTQ        SI, SI
-	JZ           done
-	VBROADCASTSD (BX), Z0
-	VBROADCASTSD 8(BX), Z1
-	XORQ         R9, R9
-	MOVQ         DI, R10
-	SUBQ         $0x00000020, R10
-	CMPQ         R9, R10
-	JG           single36
-
-group36:
-	VMOVUPS       (CX)(R9*4), Z2
-	VSUBPS        (DX)(R9*4), Z2, Z2
+short:
+	TESTQ         DI, DI
+	JZ            done
+	VBROADCASTSD  (BX), Z0
+	VBROADCASTSD  (SI), Z1
+	VXORPS        Z2, Z2, Z2
+	VMOVUPS.Z     (CX), K1, Z2
+	VXORPS        Z3, Z3, Z3
+	VMOVUPS.Z     (DX), K1, Z3
+	VSUBPS        Z3, Z2, Z2
 	VEXTRACTF32X8 $0x01, Z2, Y3
 	VCVTPS2PD     Y2, Z2
 	VCVTPS2PD     Y3, Z3
@@ -69657,11 +70922,47 @@ group36:
 	VSUBPD        Z0, Z3, Z3
 	VMULPD        Z1, Z3, Z3
 	VCVTPD2PS     Z2, Y4
-	VCVTPD2PS     Z3, Y2
-	VINSERTF32X8  $0x01, Y2, Z4, Z4
-	VMOVUPS       Z4, (AX)(R9*4)
-	VMOVUPS       64(CX)(R9*4), Z2
-	VSUBPS        64(DX)(R9*4), Z2, Z2
+	VCVTPD2PS     Z3, Y0
+	VINSERTF32X8  $0x01, Y0, Z4, Z4
+	VMOVUPS       Z4, K1, (AX)
+	ADDQ          R9, AX
+	ADDQ          R9, CX
+	ADDQ          R9, DX
+	ADDQ          $0x08, BX
+	ADDQ          $0x08, SI
+	DECQ          DI
+	JMP           short
+
+long80:
+row:
+	TESTQ DI, DI
+	JZ    done
+	XORQ  R10, R10
+	MOVQ  R8, R11
+	SUBQ  $0x00000020, R11
+	CMPQ  R10, R11
+	JG    single81
+
+group81:
+	VBROADCASTSD  (BX), Z0
+	VBROADCASTSD  (SI), Z1
+	VMOVUPS       (CX)(R10*4), Z2
+	VSUBPS        (DX)(R10*4), Z2, Z2
+	VEXTRACTF32X8 $0x01, Z2, Y3
+	VCVTPS2PD     Y2, Z2
+	VCVTPS2PD     Y3, Z3
+	VSUBPD        Z0, Z2, Z2
+	VMULPD        Z1, Z2, Z2
+	VSUBPD        Z0, Z3, Z3
+	VMULPD        Z1, Z3, Z3
+	VCVTPD2PS     Z2, Y4
+	VCVTPD2PS     Z3, Y0
+	VINSERTF32X8  $0x01, Y0, Z4, Z4
+	VMOVUPS       Z4, (AX)(R10*4)
+	VBROADCASTSD  (BX), Z0
+	VBROADCASTSD  (SI), Z1
+	VMOVUPS       64(CX)(R10*4), Z2
+	VSUBPS        64(DX)(R10*4), Z2, Z2
 	VEXTRACTF32X8 $0x01, Z2, Y3
 	VCVTPS2PD     Y2, Z2
 	VCVTPS2PD     Y3, Z3
@@ -69670,21 +70971,23 @@ group36:
 	VSUBPD        Z0, Z3, Z3
 	VMULPD        Z1, Z3, Z3
 	VCVTPD2PS     Z2, Y5
-	VCVTPD2PS     Z3, Y2
-	VINSERTF32X8  $0x01, Y2, Z5, Z5
-	VMOVUPS       Z5, 64(AX)(R9*4)
-	ADDQ          $0x00000020, R9
-	CMPQ          R9, R10
-	JLE           group36
+	VCVTPD2PS     Z3, Y0
+	VINSERTF32X8  $0x01, Y0, Z5, Z5
+	VMOVUPS       Z5, 64(AX)(R10*4)
+	ADDQ          $0x00000020, R10
+	CMPQ          R10, R11
+	JLE           group81
 
-single36:
-	ADDQ $0x00000010, R10
+single81:
+	ADDQ $0x00000010, R11
 
-one36:
-	CMPQ          R9, R10
-	JG            tail36
-	VMOVUPS       (CX)(R9*4), Z2
-	VSUBPS        (DX)(R9*4), Z2, Z2
+one81:
+	CMPQ          R10, R11
+	JG            tail81
+	VBROADCASTSD  (BX), Z0
+	VBROADCASTSD  (SI), Z1
+	VMOVUPS       (CX)(R10*4), Z2
+	VSUBPS        (DX)(R10*4), Z2, Z2
 	VEXTRACTF32X8 $0x01, Z2, Y3
 	VCVTPS2PD     Y2, Z2
 	VCVTPS2PD     Y3, Z3
@@ -69693,22 +70996,24 @@ one36:
 	VSUBPD        Z0, Z3, Z3
 	VMULPD        Z1, Z3, Z3
 	VCVTPD2PS     Z2, Y6
-	VCVTPD2PS     Z3, Y2
-	VINSERTF32X8  $0x01, Y2, Z6, Z6
-	VMOVUPS       Z6, (AX)(R9*4)
-	ADDQ          $0x00000010, R9
-	JMP           one36
-
-tail36:
+	VCVTPD2PS     Z3, Y0
+	VINSERTF32X8  $0x01, Y0, Z6, Z6
+	VMOVUPS       Z6, (AX)(R10*4)
 	ADDQ          $0x00000010, R10
-	SUBQ          R9, R10
-	JLE           done36
-	LEAQ          kmask<>+0(SB), R11
-	KMOVW         (R11)(R10*2), K1
+	JMP           one81
+
+tail81:
+	ADDQ          $0x00000010, R11
+	SUBQ          R10, R11
+	JLE           done81
+	LEAQ          kmask<>+0(SB), R12
+	KMOVW         (R12)(R11*2), K1
+	VBROADCASTSD  (BX), Z0
+	VBROADCASTSD  (SI), Z1
 	VXORPS        Z2, Z2, Z2
-	VMOVUPS.Z     (CX)(R9*4), K1, Z2
+	VMOVUPS.Z     (CX)(R10*4), K1, Z2
 	VXORPS        Z3, Z3, Z3
-	VMOVUPS.Z     (DX)(R9*4), K1, Z3
+	VMOVUPS.Z     (DX)(R10*4), K1, Z3
 	VSUBPS        Z3, Z2, Z2
 	VEXTRACTF32X8 $0x01, Z2, Y3
 	VCVTPS2PD     Y2, Z2
@@ -69720,15 +71025,16 @@ tail36:
 	VCVTPD2PS     Z2, Y7
 	VCVTPD2PS     Z3, Y0
 	VINSERTF32X8  $0x01, Y0, Z7, Z7
-	VMOVUPS       Z7, K1, (AX)(R9*4)
-	ADDQ          R10, R9
+	VMOVUPS       Z7, K1, (AX)(R10*4)
+	ADDQ          R11, R10
 
-done36:
-	ADDQ R8, AX
-	ADDQ R8, CX
-	ADDQ R8, DX
-	ADDQ $0x10, BX
-	DECQ SI
+done81:
+	ADDQ R9, AX
+	ADDQ R9, CX
+	ADDQ R9, DX
+	ADDQ $0x08, BX
+	ADDQ $0x08, SI
+	DECQ DI
 	JMP  row
 
 done:
@@ -69836,49 +71142,49 @@ loop:
 	VMOVUPD      (AX)(DX*8), Z8
 	VMOVUPD      (CX)(DX*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	VADDPD       Z8, Z0, Z0
 	VMOVUPD      64(AX)(DX*8), Z8
 	VMOVUPD      64(CX)(DX*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	VADDPD       Z8, Z1, Z1
 	VMOVUPD      128(AX)(DX*8), Z8
 	VMOVUPD      128(CX)(DX*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	VADDPD       Z8, Z2, Z2
 	VMOVUPD      192(AX)(DX*8), Z8
 	VMOVUPD      192(CX)(DX*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	VADDPD       Z8, Z3, Z3
 	VMOVUPD      256(AX)(DX*8), Z8
 	VMOVUPD      256(CX)(DX*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	VADDPD       Z8, Z4, Z4
 	VMOVUPD      320(AX)(DX*8), Z8
 	VMOVUPD      320(CX)(DX*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	VADDPD       Z8, Z5, Z5
 	VMOVUPD      384(AX)(DX*8), Z8
 	VMOVUPD      384(CX)(DX*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	VADDPD       Z8, Z6, Z6
 	VMOVUPD      448(AX)(DX*8), Z8
 	VMOVUPD      448(CX)(DX*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	VADDPD       Z8, Z7, Z7
 	ADDQ         $0x00000040, DX
@@ -69894,7 +71200,7 @@ single1:
 	VMOVUPD      (AX)(DX*8), Z8
 	VMOVUPD      (CX)(DX*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	VADDPD       Z8, Z0, Z0
 	ADDQ         $0x00000008, DX
@@ -69913,7 +71219,7 @@ tail:
 	VXORPD       Z9, Z9, Z9
 	VMOVUPD.Z    (CX)(DX*8), K1, Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(BX*2), K1
@@ -69972,7 +71278,7 @@ loop:
 	VMOVUPD      (AX)(SI*8), Z16
 	VMOVUPD      (CX)(SI*8), Z17
 	VSUBPD       Z17, Z16, Z16
-	VBROADCASTSD consts64<>+0(SB), Z17
+	VBROADCASTSD consts64<>+32(SB), Z17
 	VANDPD       Z17, Z16, Z16
 	VMOVUPD      (DX)(SI*8), Z17
 	VFMADD231PD  Z16, Z17, Z0
@@ -69985,7 +71291,7 @@ loop:
 	VMOVUPD      64(AX)(SI*8), Z16
 	VMOVUPD      64(CX)(SI*8), Z17
 	VSUBPD       Z17, Z16, Z16
-	VBROADCASTSD consts64<>+0(SB), Z17
+	VBROADCASTSD consts64<>+32(SB), Z17
 	VANDPD       Z17, Z16, Z16
 	VMOVUPD      64(DX)(SI*8), Z17
 	VFMADD231PD  Z16, Z17, Z2
@@ -69998,7 +71304,7 @@ loop:
 	VMOVUPD      128(AX)(SI*8), Z16
 	VMOVUPD      128(CX)(SI*8), Z17
 	VSUBPD       Z17, Z16, Z16
-	VBROADCASTSD consts64<>+0(SB), Z17
+	VBROADCASTSD consts64<>+32(SB), Z17
 	VANDPD       Z17, Z16, Z16
 	VMOVUPD      128(DX)(SI*8), Z17
 	VFMADD231PD  Z16, Z17, Z4
@@ -70011,7 +71317,7 @@ loop:
 	VMOVUPD      192(AX)(SI*8), Z16
 	VMOVUPD      192(CX)(SI*8), Z17
 	VSUBPD       Z17, Z16, Z16
-	VBROADCASTSD consts64<>+0(SB), Z17
+	VBROADCASTSD consts64<>+32(SB), Z17
 	VANDPD       Z17, Z16, Z16
 	VMOVUPD      192(DX)(SI*8), Z17
 	VFMADD231PD  Z16, Z17, Z6
@@ -70024,7 +71330,7 @@ loop:
 	VMOVUPD      256(AX)(SI*8), Z16
 	VMOVUPD      256(CX)(SI*8), Z17
 	VSUBPD       Z17, Z16, Z16
-	VBROADCASTSD consts64<>+0(SB), Z17
+	VBROADCASTSD consts64<>+32(SB), Z17
 	VANDPD       Z17, Z16, Z16
 	VMOVUPD      256(DX)(SI*8), Z17
 	VFMADD231PD  Z16, Z17, Z8
@@ -70037,7 +71343,7 @@ loop:
 	VMOVUPD      320(AX)(SI*8), Z16
 	VMOVUPD      320(CX)(SI*8), Z17
 	VSUBPD       Z17, Z16, Z16
-	VBROADCASTSD consts64<>+0(SB), Z17
+	VBROADCASTSD consts64<>+32(SB), Z17
 	VANDPD       Z17, Z16, Z16
 	VMOVUPD      320(DX)(SI*8), Z17
 	VFMADD231PD  Z16, Z17, Z10
@@ -70050,7 +71356,7 @@ loop:
 	VMOVUPD      384(AX)(SI*8), Z16
 	VMOVUPD      384(CX)(SI*8), Z17
 	VSUBPD       Z17, Z16, Z16
-	VBROADCASTSD consts64<>+0(SB), Z17
+	VBROADCASTSD consts64<>+32(SB), Z17
 	VANDPD       Z17, Z16, Z16
 	VMOVUPD      384(DX)(SI*8), Z17
 	VFMADD231PD  Z16, Z17, Z12
@@ -70063,7 +71369,7 @@ loop:
 	VMOVUPD      448(AX)(SI*8), Z16
 	VMOVUPD      448(CX)(SI*8), Z17
 	VSUBPD       Z17, Z16, Z16
-	VBROADCASTSD consts64<>+0(SB), Z17
+	VBROADCASTSD consts64<>+32(SB), Z17
 	VANDPD       Z17, Z16, Z16
 	VMOVUPD      448(DX)(SI*8), Z17
 	VFMADD231PD  Z16, Z17, Z14
@@ -70086,7 +71392,7 @@ single1:
 	VMOVUPD      (AX)(SI*8), Z16
 	VMOVUPD      (CX)(SI*8), Z17
 	VSUBPD       Z17, Z16, Z16
-	VBROADCASTSD consts64<>+0(SB), Z17
+	VBROADCASTSD consts64<>+32(SB), Z17
 	VANDPD       Z17, Z16, Z16
 	VMOVUPD      (DX)(SI*8), Z17
 	VFMADD231PD  Z16, Z17, Z0
@@ -70112,7 +71418,7 @@ tail:
 	VXORPD       Z17, Z17, Z17
 	VMOVUPD.Z    (CX)(SI*8), K1, Z17
 	VSUBPD       Z17, Z16, Z16
-	VBROADCASTSD consts64<>+0(SB), Z17
+	VBROADCASTSD consts64<>+32(SB), Z17
 	VANDPD       Z17, Z16, Z16
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(DI*2), K1
@@ -70188,7 +71494,7 @@ loop:
 	VMOVUPD      (AX)(BX*8), Z8
 	VMOVUPD      (CX)(BX*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	VBROADCASTSD s+72(FP), Z9
 	VMULPD       Z8, Z9, Z9
@@ -70197,7 +71503,7 @@ loop:
 	VMOVUPD      64(AX)(BX*8), Z8
 	VMOVUPD      64(CX)(BX*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	VBROADCASTSD s+72(FP), Z9
 	VMULPD       Z8, Z9, Z9
@@ -70206,7 +71512,7 @@ loop:
 	VMOVUPD      128(AX)(BX*8), Z8
 	VMOVUPD      128(CX)(BX*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	VBROADCASTSD s+72(FP), Z9
 	VMULPD       Z8, Z9, Z9
@@ -70215,7 +71521,7 @@ loop:
 	VMOVUPD      192(AX)(BX*8), Z8
 	VMOVUPD      192(CX)(BX*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	VBROADCASTSD s+72(FP), Z9
 	VMULPD       Z8, Z9, Z9
@@ -70224,7 +71530,7 @@ loop:
 	VMOVUPD      256(AX)(BX*8), Z8
 	VMOVUPD      256(CX)(BX*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	VBROADCASTSD s+72(FP), Z9
 	VMULPD       Z8, Z9, Z9
@@ -70233,7 +71539,7 @@ loop:
 	VMOVUPD      320(AX)(BX*8), Z8
 	VMOVUPD      320(CX)(BX*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	VBROADCASTSD s+72(FP), Z9
 	VMULPD       Z8, Z9, Z9
@@ -70242,7 +71548,7 @@ loop:
 	VMOVUPD      384(AX)(BX*8), Z8
 	VMOVUPD      384(CX)(BX*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	VBROADCASTSD s+72(FP), Z9
 	VMULPD       Z8, Z9, Z9
@@ -70251,7 +71557,7 @@ loop:
 	VMOVUPD      448(AX)(BX*8), Z8
 	VMOVUPD      448(CX)(BX*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	VBROADCASTSD s+72(FP), Z9
 	VMULPD       Z8, Z9, Z9
@@ -70270,7 +71576,7 @@ single1:
 	VMOVUPD      (AX)(BX*8), Z8
 	VMOVUPD      (CX)(BX*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	VBROADCASTSD s+72(FP), Z9
 	VMULPD       Z8, Z9, Z9
@@ -70292,7 +71598,7 @@ tail:
 	VXORPD       Z9, Z9, Z9
 	VMOVUPD.Z    (CX)(BX*8), K1, Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	VBROADCASTSD s+72(FP), Z9
 	VMULPD       Z8, Z9, Z9
@@ -70348,7 +71654,7 @@ loop:
 	VMOVUPD      (AX)(SI*8), Z8
 	VMOVUPD      (CX)(SI*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	VMOVUPD      (DX)(SI*8), Z9
 	VMULPD       Z8, Z9, Z10
@@ -70357,7 +71663,7 @@ loop:
 	VMOVUPD      64(AX)(SI*8), Z8
 	VMOVUPD      64(CX)(SI*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	VMOVUPD      64(DX)(SI*8), Z9
 	VMULPD       Z8, Z9, Z10
@@ -70366,7 +71672,7 @@ loop:
 	VMOVUPD      128(AX)(SI*8), Z8
 	VMOVUPD      128(CX)(SI*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	VMOVUPD      128(DX)(SI*8), Z9
 	VMULPD       Z8, Z9, Z10
@@ -70375,7 +71681,7 @@ loop:
 	VMOVUPD      192(AX)(SI*8), Z8
 	VMOVUPD      192(CX)(SI*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	VMOVUPD      192(DX)(SI*8), Z9
 	VMULPD       Z8, Z9, Z10
@@ -70384,7 +71690,7 @@ loop:
 	VMOVUPD      256(AX)(SI*8), Z8
 	VMOVUPD      256(CX)(SI*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	VMOVUPD      256(DX)(SI*8), Z9
 	VMULPD       Z8, Z9, Z10
@@ -70393,7 +71699,7 @@ loop:
 	VMOVUPD      320(AX)(SI*8), Z8
 	VMOVUPD      320(CX)(SI*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	VMOVUPD      320(DX)(SI*8), Z9
 	VMULPD       Z8, Z9, Z10
@@ -70402,7 +71708,7 @@ loop:
 	VMOVUPD      384(AX)(SI*8), Z8
 	VMOVUPD      384(CX)(SI*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	VMOVUPD      384(DX)(SI*8), Z9
 	VMULPD       Z8, Z9, Z10
@@ -70411,7 +71717,7 @@ loop:
 	VMOVUPD      448(AX)(SI*8), Z8
 	VMOVUPD      448(CX)(SI*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	VMOVUPD      448(DX)(SI*8), Z9
 	VMULPD       Z8, Z9, Z10
@@ -70430,7 +71736,7 @@ single1:
 	VMOVUPD      (AX)(SI*8), Z8
 	VMOVUPD      (CX)(SI*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	VMOVUPD      (DX)(SI*8), Z9
 	VMULPD       Z8, Z9, Z10
@@ -70452,7 +71758,7 @@ tail:
 	VXORPD       Z9, Z9, Z9
 	VMOVUPD.Z    (CX)(SI*8), K1, Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(DI*2), K1
@@ -70510,11 +71816,11 @@ loop:
 	VMOVUPD      (AX)(BX*8), Z8
 	VMOVUPD      (CX)(BX*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z9
 	VXORPD       Z10, Z10, Z10
-	VBROADCASTSD consts64<>+8(SB), Z11
-	VBROADCASTSD consts64<>+16(SB), Z12
+	VBROADCASTSD consts64<>+0(SB), Z11
+	VBROADCASTSD consts64<>+40(SB), Z12
 	VCMPPD       $0x1e, Z10, Z8, K1
 	VMOVAPD      Z10, Z13
 	VMOVAPD      Z11, K1, Z13
@@ -70529,11 +71835,11 @@ loop:
 	VMOVUPD      64(AX)(BX*8), Z8
 	VMOVUPD      64(CX)(BX*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z9
 	VXORPD       Z10, Z10, Z10
-	VBROADCASTSD consts64<>+8(SB), Z11
-	VBROADCASTSD consts64<>+16(SB), Z12
+	VBROADCASTSD consts64<>+0(SB), Z11
+	VBROADCASTSD consts64<>+40(SB), Z12
 	VCMPPD       $0x1e, Z10, Z8, K1
 	VMOVAPD      Z10, Z13
 	VMOVAPD      Z11, K1, Z13
@@ -70548,11 +71854,11 @@ loop:
 	VMOVUPD      128(AX)(BX*8), Z8
 	VMOVUPD      128(CX)(BX*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z9
 	VXORPD       Z10, Z10, Z10
-	VBROADCASTSD consts64<>+8(SB), Z11
-	VBROADCASTSD consts64<>+16(SB), Z12
+	VBROADCASTSD consts64<>+0(SB), Z11
+	VBROADCASTSD consts64<>+40(SB), Z12
 	VCMPPD       $0x1e, Z10, Z8, K1
 	VMOVAPD      Z10, Z13
 	VMOVAPD      Z11, K1, Z13
@@ -70567,11 +71873,11 @@ loop:
 	VMOVUPD      192(AX)(BX*8), Z8
 	VMOVUPD      192(CX)(BX*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z9
 	VXORPD       Z10, Z10, Z10
-	VBROADCASTSD consts64<>+8(SB), Z11
-	VBROADCASTSD consts64<>+16(SB), Z12
+	VBROADCASTSD consts64<>+0(SB), Z11
+	VBROADCASTSD consts64<>+40(SB), Z12
 	VCMPPD       $0x1e, Z10, Z8, K1
 	VMOVAPD      Z10, Z13
 	VMOVAPD      Z11, K1, Z13
@@ -70586,11 +71892,11 @@ loop:
 	VMOVUPD      256(AX)(BX*8), Z8
 	VMOVUPD      256(CX)(BX*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z9
 	VXORPD       Z10, Z10, Z10
-	VBROADCASTSD consts64<>+8(SB), Z11
-	VBROADCASTSD consts64<>+16(SB), Z12
+	VBROADCASTSD consts64<>+0(SB), Z11
+	VBROADCASTSD consts64<>+40(SB), Z12
 	VCMPPD       $0x1e, Z10, Z8, K1
 	VMOVAPD      Z10, Z13
 	VMOVAPD      Z11, K1, Z13
@@ -70605,11 +71911,11 @@ loop:
 	VMOVUPD      320(AX)(BX*8), Z8
 	VMOVUPD      320(CX)(BX*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z9
 	VXORPD       Z10, Z10, Z10
-	VBROADCASTSD consts64<>+8(SB), Z11
-	VBROADCASTSD consts64<>+16(SB), Z12
+	VBROADCASTSD consts64<>+0(SB), Z11
+	VBROADCASTSD consts64<>+40(SB), Z12
 	VCMPPD       $0x1e, Z10, Z8, K1
 	VMOVAPD      Z10, Z13
 	VMOVAPD      Z11, K1, Z13
@@ -70624,11 +71930,11 @@ loop:
 	VMOVUPD      384(AX)(BX*8), Z8
 	VMOVUPD      384(CX)(BX*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z9
 	VXORPD       Z10, Z10, Z10
-	VBROADCASTSD consts64<>+8(SB), Z11
-	VBROADCASTSD consts64<>+16(SB), Z12
+	VBROADCASTSD consts64<>+0(SB), Z11
+	VBROADCASTSD consts64<>+40(SB), Z12
 	VCMPPD       $0x1e, Z10, Z8, K1
 	VMOVAPD      Z10, Z13
 	VMOVAPD      Z11, K1, Z13
@@ -70643,11 +71949,11 @@ loop:
 	VMOVUPD      448(AX)(BX*8), Z8
 	VMOVUPD      448(CX)(BX*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z9
 	VXORPD       Z10, Z10, Z10
-	VBROADCASTSD consts64<>+8(SB), Z11
-	VBROADCASTSD consts64<>+16(SB), Z12
+	VBROADCASTSD consts64<>+0(SB), Z11
+	VBROADCASTSD consts64<>+40(SB), Z12
 	VCMPPD       $0x1e, Z10, Z8, K1
 	VMOVAPD      Z10, Z13
 	VMOVAPD      Z11, K1, Z13
@@ -70672,11 +71978,11 @@ single1:
 	VMOVUPD      (AX)(BX*8), Z8
 	VMOVUPD      (CX)(BX*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z9
 	VXORPD       Z10, Z10, Z10
-	VBROADCASTSD consts64<>+8(SB), Z11
-	VBROADCASTSD consts64<>+16(SB), Z12
+	VBROADCASTSD consts64<>+0(SB), Z11
+	VBROADCASTSD consts64<>+40(SB), Z12
 	VCMPPD       $0x1e, Z10, Z8, K1
 	VMOVAPD      Z10, Z13
 	VMOVAPD      Z11, K1, Z13
@@ -70704,11 +72010,11 @@ tail:
 	VXORPD       Z9, Z9, Z9
 	VMOVUPD.Z    (CX)(BX*8), K1, Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z9
 	VXORPD       Z10, Z10, Z10
-	VBROADCASTSD consts64<>+8(SB), Z11
-	VBROADCASTSD consts64<>+16(SB), Z12
+	VBROADCASTSD consts64<>+0(SB), Z11
+	VBROADCASTSD consts64<>+40(SB), Z12
 	VCMPPD       $0x1e, Z10, Z8, K1
 	VMOVAPD      Z10, Z13
 	VMOVAPD      Z11, K1, Z13
@@ -70770,11 +72076,11 @@ loop:
 	VMOVUPD      (AX)(SI*8), Z8
 	VMOVUPD      (CX)(SI*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z9
 	VXORPD       Z10, Z10, Z10
-	VBROADCASTSD consts64<>+8(SB), Z11
-	VBROADCASTSD consts64<>+16(SB), Z12
+	VBROADCASTSD consts64<>+0(SB), Z11
+	VBROADCASTSD consts64<>+40(SB), Z12
 	VCMPPD       $0x1e, Z10, Z8, K1
 	VMOVAPD      Z10, Z13
 	VMOVAPD      Z11, K1, Z13
@@ -70791,11 +72097,11 @@ loop:
 	VMOVUPD      64(AX)(SI*8), Z8
 	VMOVUPD      64(CX)(SI*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z9
 	VXORPD       Z10, Z10, Z10
-	VBROADCASTSD consts64<>+8(SB), Z11
-	VBROADCASTSD consts64<>+16(SB), Z12
+	VBROADCASTSD consts64<>+0(SB), Z11
+	VBROADCASTSD consts64<>+40(SB), Z12
 	VCMPPD       $0x1e, Z10, Z8, K1
 	VMOVAPD      Z10, Z13
 	VMOVAPD      Z11, K1, Z13
@@ -70812,11 +72118,11 @@ loop:
 	VMOVUPD      128(AX)(SI*8), Z8
 	VMOVUPD      128(CX)(SI*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z9
 	VXORPD       Z10, Z10, Z10
-	VBROADCASTSD consts64<>+8(SB), Z11
-	VBROADCASTSD consts64<>+16(SB), Z12
+	VBROADCASTSD consts64<>+0(SB), Z11
+	VBROADCASTSD consts64<>+40(SB), Z12
 	VCMPPD       $0x1e, Z10, Z8, K1
 	VMOVAPD      Z10, Z13
 	VMOVAPD      Z11, K1, Z13
@@ -70833,11 +72139,11 @@ loop:
 	VMOVUPD      192(AX)(SI*8), Z8
 	VMOVUPD      192(CX)(SI*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z9
 	VXORPD       Z10, Z10, Z10
-	VBROADCASTSD consts64<>+8(SB), Z11
-	VBROADCASTSD consts64<>+16(SB), Z12
+	VBROADCASTSD consts64<>+0(SB), Z11
+	VBROADCASTSD consts64<>+40(SB), Z12
 	VCMPPD       $0x1e, Z10, Z8, K1
 	VMOVAPD      Z10, Z13
 	VMOVAPD      Z11, K1, Z13
@@ -70854,11 +72160,11 @@ loop:
 	VMOVUPD      256(AX)(SI*8), Z8
 	VMOVUPD      256(CX)(SI*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z9
 	VXORPD       Z10, Z10, Z10
-	VBROADCASTSD consts64<>+8(SB), Z11
-	VBROADCASTSD consts64<>+16(SB), Z12
+	VBROADCASTSD consts64<>+0(SB), Z11
+	VBROADCASTSD consts64<>+40(SB), Z12
 	VCMPPD       $0x1e, Z10, Z8, K1
 	VMOVAPD      Z10, Z13
 	VMOVAPD      Z11, K1, Z13
@@ -70875,11 +72181,11 @@ loop:
 	VMOVUPD      320(AX)(SI*8), Z8
 	VMOVUPD      320(CX)(SI*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z9
 	VXORPD       Z10, Z10, Z10
-	VBROADCASTSD consts64<>+8(SB), Z11
-	VBROADCASTSD consts64<>+16(SB), Z12
+	VBROADCASTSD consts64<>+0(SB), Z11
+	VBROADCASTSD consts64<>+40(SB), Z12
 	VCMPPD       $0x1e, Z10, Z8, K1
 	VMOVAPD      Z10, Z13
 	VMOVAPD      Z11, K1, Z13
@@ -70896,11 +72202,11 @@ loop:
 	VMOVUPD      384(AX)(SI*8), Z8
 	VMOVUPD      384(CX)(SI*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z9
 	VXORPD       Z10, Z10, Z10
-	VBROADCASTSD consts64<>+8(SB), Z11
-	VBROADCASTSD consts64<>+16(SB), Z12
+	VBROADCASTSD consts64<>+0(SB), Z11
+	VBROADCASTSD consts64<>+40(SB), Z12
 	VCMPPD       $0x1e, Z10, Z8, K1
 	VMOVAPD      Z10, Z13
 	VMOVAPD      Z11, K1, Z13
@@ -70917,11 +72223,11 @@ loop:
 	VMOVUPD      448(AX)(SI*8), Z8
 	VMOVUPD      448(CX)(SI*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z9
 	VXORPD       Z10, Z10, Z10
-	VBROADCASTSD consts64<>+8(SB), Z11
-	VBROADCASTSD consts64<>+16(SB), Z12
+	VBROADCASTSD consts64<>+0(SB), Z11
+	VBROADCASTSD consts64<>+40(SB), Z12
 	VCMPPD       $0x1e, Z10, Z8, K1
 	VMOVAPD      Z10, Z13
 	VMOVAPD      Z11, K1, Z13
@@ -70948,11 +72254,11 @@ single1:
 	VMOVUPD      (AX)(SI*8), Z8
 	VMOVUPD      (CX)(SI*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z9
 	VXORPD       Z10, Z10, Z10
-	VBROADCASTSD consts64<>+8(SB), Z11
-	VBROADCASTSD consts64<>+16(SB), Z12
+	VBROADCASTSD consts64<>+0(SB), Z11
+	VBROADCASTSD consts64<>+40(SB), Z12
 	VCMPPD       $0x1e, Z10, Z8, K1
 	VMOVAPD      Z10, Z13
 	VMOVAPD      Z11, K1, Z13
@@ -70982,11 +72288,11 @@ tail:
 	VXORPD       Z9, Z9, Z9
 	VMOVUPD.Z    (CX)(SI*8), K1, Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z9
 	VXORPD       Z10, Z10, Z10
-	VBROADCASTSD consts64<>+8(SB), Z11
-	VBROADCASTSD consts64<>+16(SB), Z12
+	VBROADCASTSD consts64<>+0(SB), Z11
+	VBROADCASTSD consts64<>+40(SB), Z12
 	VCMPPD       $0x1e, Z10, Z8, K1
 	VMOVAPD      Z10, Z13
 	VMOVAPD      Z11, K1, Z13
@@ -71067,7 +72373,7 @@ loop:
 	VMOVUPD      (AX)(R11*8), Z16
 	VMOVUPD      (CX)(R11*8), Z17
 	VSUBPD       Z17, Z16, Z16
-	VBROADCASTSD consts64<>+0(SB), Z17
+	VBROADCASTSD consts64<>+32(SB), Z17
 	VANDPD       Z17, Z16, Z16
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -71100,7 +72406,7 @@ rowperm385:
 	VMOVUPD      64(AX)(R11*8), Z16
 	VMOVUPD      64(CX)(R11*8), Z17
 	VSUBPD       Z17, Z16, Z16
-	VBROADCASTSD consts64<>+0(SB), Z17
+	VBROADCASTSD consts64<>+32(SB), Z17
 	VANDPD       Z17, Z16, Z16
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -71133,7 +72439,7 @@ rowperm386:
 	VMOVUPD      128(AX)(R11*8), Z16
 	VMOVUPD      128(CX)(R11*8), Z17
 	VSUBPD       Z17, Z16, Z16
-	VBROADCASTSD consts64<>+0(SB), Z17
+	VBROADCASTSD consts64<>+32(SB), Z17
 	VANDPD       Z17, Z16, Z16
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -71166,7 +72472,7 @@ rowperm387:
 	VMOVUPD      192(AX)(R11*8), Z16
 	VMOVUPD      192(CX)(R11*8), Z17
 	VSUBPD       Z17, Z16, Z16
-	VBROADCASTSD consts64<>+0(SB), Z17
+	VBROADCASTSD consts64<>+32(SB), Z17
 	VANDPD       Z17, Z16, Z16
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -71199,7 +72505,7 @@ rowperm388:
 	VMOVUPD      256(AX)(R11*8), Z16
 	VMOVUPD      256(CX)(R11*8), Z17
 	VSUBPD       Z17, Z16, Z16
-	VBROADCASTSD consts64<>+0(SB), Z17
+	VBROADCASTSD consts64<>+32(SB), Z17
 	VANDPD       Z17, Z16, Z16
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -71232,7 +72538,7 @@ rowperm389:
 	VMOVUPD      320(AX)(R11*8), Z16
 	VMOVUPD      320(CX)(R11*8), Z17
 	VSUBPD       Z17, Z16, Z16
-	VBROADCASTSD consts64<>+0(SB), Z17
+	VBROADCASTSD consts64<>+32(SB), Z17
 	VANDPD       Z17, Z16, Z16
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -71265,7 +72571,7 @@ rowperm390:
 	VMOVUPD      384(AX)(R11*8), Z16
 	VMOVUPD      384(CX)(R11*8), Z17
 	VSUBPD       Z17, Z16, Z16
-	VBROADCASTSD consts64<>+0(SB), Z17
+	VBROADCASTSD consts64<>+32(SB), Z17
 	VANDPD       Z17, Z16, Z16
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -71298,7 +72604,7 @@ rowperm391:
 	VMOVUPD      448(AX)(R11*8), Z16
 	VMOVUPD      448(CX)(R11*8), Z17
 	VSUBPD       Z17, Z16, Z16
-	VBROADCASTSD consts64<>+0(SB), Z17
+	VBROADCASTSD consts64<>+32(SB), Z17
 	VANDPD       Z17, Z16, Z16
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -71341,7 +72647,7 @@ single1:
 	VMOVUPD      (AX)(R11*8), Z16
 	VMOVUPD      (CX)(R11*8), Z17
 	VSUBPD       Z17, Z16, Z16
-	VBROADCASTSD consts64<>+0(SB), Z17
+	VBROADCASTSD consts64<>+32(SB), Z17
 	VANDPD       Z17, Z16, Z16
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -71387,7 +72693,7 @@ tail:
 	VXORPD       Z17, Z17, Z17
 	VMOVUPD.Z    (CX)(R11*8), K1, Z17
 	VSUBPD       Z17, Z16, Z16
-	VBROADCASTSD consts64<>+0(SB), Z17
+	VBROADCASTSD consts64<>+32(SB), Z17
 	VANDPD       Z17, Z16, Z16
 	MOVQ         R9, AX
 	SUBQ         R8, AX
@@ -71489,7 +72795,7 @@ loop:
 	VMOVUPD      (AX)(R11*8), Z8
 	VMOVUPD      (CX)(R11*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -71518,7 +72824,7 @@ rowperm395:
 	VMOVUPD      64(AX)(R11*8), Z8
 	VMOVUPD      64(CX)(R11*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -71547,7 +72853,7 @@ rowperm396:
 	VMOVUPD      128(AX)(R11*8), Z8
 	VMOVUPD      128(CX)(R11*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -71576,7 +72882,7 @@ rowperm397:
 	VMOVUPD      192(AX)(R11*8), Z8
 	VMOVUPD      192(CX)(R11*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -71605,7 +72911,7 @@ rowperm398:
 	VMOVUPD      256(AX)(R11*8), Z8
 	VMOVUPD      256(CX)(R11*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -71634,7 +72940,7 @@ rowperm399:
 	VMOVUPD      320(AX)(R11*8), Z8
 	VMOVUPD      320(CX)(R11*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -71663,7 +72969,7 @@ rowperm400:
 	VMOVUPD      384(AX)(R11*8), Z8
 	VMOVUPD      384(CX)(R11*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -71692,7 +72998,7 @@ rowperm401:
 	VMOVUPD      448(AX)(R11*8), Z8
 	VMOVUPD      448(CX)(R11*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -71731,7 +73037,7 @@ single1:
 	VMOVUPD      (AX)(R11*8), Z8
 	VMOVUPD      (CX)(R11*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -71773,7 +73079,7 @@ tail:
 	VXORPD       Z9, Z9, Z9
 	VMOVUPD.Z    (CX)(R11*8), K1, Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	MOVQ         R9, AX
 	SUBQ         R8, AX
@@ -71857,11 +73163,11 @@ loop:
 	VMOVUPD      (AX)(R11*8), Z8
 	VMOVUPD      (CX)(R11*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z9
 	VXORPD       Z10, Z10, Z10
-	VBROADCASTSD consts64<>+8(SB), Z11
-	VBROADCASTSD consts64<>+16(SB), Z12
+	VBROADCASTSD consts64<>+0(SB), Z11
+	VBROADCASTSD consts64<>+40(SB), Z12
 	VCMPPD       $0x1e, Z10, Z8, K1
 	VMOVAPD      Z10, Z13
 	VMOVAPD      Z11, K1, Z13
@@ -71898,11 +73204,11 @@ rowperm405:
 	VMOVUPD      64(AX)(R11*8), Z8
 	VMOVUPD      64(CX)(R11*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z9
 	VXORPD       Z10, Z10, Z10
-	VBROADCASTSD consts64<>+8(SB), Z11
-	VBROADCASTSD consts64<>+16(SB), Z12
+	VBROADCASTSD consts64<>+0(SB), Z11
+	VBROADCASTSD consts64<>+40(SB), Z12
 	VCMPPD       $0x1e, Z10, Z8, K1
 	VMOVAPD      Z10, Z13
 	VMOVAPD      Z11, K1, Z13
@@ -71939,11 +73245,11 @@ rowperm406:
 	VMOVUPD      128(AX)(R11*8), Z8
 	VMOVUPD      128(CX)(R11*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z9
 	VXORPD       Z10, Z10, Z10
-	VBROADCASTSD consts64<>+8(SB), Z11
-	VBROADCASTSD consts64<>+16(SB), Z12
+	VBROADCASTSD consts64<>+0(SB), Z11
+	VBROADCASTSD consts64<>+40(SB), Z12
 	VCMPPD       $0x1e, Z10, Z8, K1
 	VMOVAPD      Z10, Z13
 	VMOVAPD      Z11, K1, Z13
@@ -71980,11 +73286,11 @@ rowperm407:
 	VMOVUPD      192(AX)(R11*8), Z8
 	VMOVUPD      192(CX)(R11*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z9
 	VXORPD       Z10, Z10, Z10
-	VBROADCASTSD consts64<>+8(SB), Z11
-	VBROADCASTSD consts64<>+16(SB), Z12
+	VBROADCASTSD consts64<>+0(SB), Z11
+	VBROADCASTSD consts64<>+40(SB), Z12
 	VCMPPD       $0x1e, Z10, Z8, K1
 	VMOVAPD      Z10, Z13
 	VMOVAPD      Z11, K1, Z13
@@ -72021,11 +73327,11 @@ rowperm408:
 	VMOVUPD      256(AX)(R11*8), Z8
 	VMOVUPD      256(CX)(R11*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z9
 	VXORPD       Z10, Z10, Z10
-	VBROADCASTSD consts64<>+8(SB), Z11
-	VBROADCASTSD consts64<>+16(SB), Z12
+	VBROADCASTSD consts64<>+0(SB), Z11
+	VBROADCASTSD consts64<>+40(SB), Z12
 	VCMPPD       $0x1e, Z10, Z8, K1
 	VMOVAPD      Z10, Z13
 	VMOVAPD      Z11, K1, Z13
@@ -72062,11 +73368,11 @@ rowperm409:
 	VMOVUPD      320(AX)(R11*8), Z8
 	VMOVUPD      320(CX)(R11*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z9
 	VXORPD       Z10, Z10, Z10
-	VBROADCASTSD consts64<>+8(SB), Z11
-	VBROADCASTSD consts64<>+16(SB), Z12
+	VBROADCASTSD consts64<>+0(SB), Z11
+	VBROADCASTSD consts64<>+40(SB), Z12
 	VCMPPD       $0x1e, Z10, Z8, K1
 	VMOVAPD      Z10, Z13
 	VMOVAPD      Z11, K1, Z13
@@ -72103,11 +73409,11 @@ rowperm410:
 	VMOVUPD      384(AX)(R11*8), Z8
 	VMOVUPD      384(CX)(R11*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z9
 	VXORPD       Z10, Z10, Z10
-	VBROADCASTSD consts64<>+8(SB), Z11
-	VBROADCASTSD consts64<>+16(SB), Z12
+	VBROADCASTSD consts64<>+0(SB), Z11
+	VBROADCASTSD consts64<>+40(SB), Z12
 	VCMPPD       $0x1e, Z10, Z8, K1
 	VMOVAPD      Z10, Z13
 	VMOVAPD      Z11, K1, Z13
@@ -72144,11 +73450,11 @@ rowperm411:
 	VMOVUPD      448(AX)(R11*8), Z8
 	VMOVUPD      448(CX)(R11*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z9
 	VXORPD       Z10, Z10, Z10
-	VBROADCASTSD consts64<>+8(SB), Z11
-	VBROADCASTSD consts64<>+16(SB), Z12
+	VBROADCASTSD consts64<>+0(SB), Z11
+	VBROADCASTSD consts64<>+40(SB), Z12
 	VCMPPD       $0x1e, Z10, Z8, K1
 	VMOVAPD      Z10, Z13
 	VMOVAPD      Z11, K1, Z13
@@ -72195,11 +73501,11 @@ single1:
 	VMOVUPD      (AX)(R11*8), Z8
 	VMOVUPD      (CX)(R11*8), Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z9
 	VXORPD       Z10, Z10, Z10
-	VBROADCASTSD consts64<>+8(SB), Z11
-	VBROADCASTSD consts64<>+16(SB), Z12
+	VBROADCASTSD consts64<>+0(SB), Z11
+	VBROADCASTSD consts64<>+40(SB), Z12
 	VCMPPD       $0x1e, Z10, Z8, K1
 	VMOVAPD      Z10, Z13
 	VMOVAPD      Z11, K1, Z13
@@ -72249,11 +73555,11 @@ tail:
 	VXORPD       Z9, Z9, Z9
 	VMOVUPD.Z    (CX)(R11*8), K1, Z9
 	VSUBPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z9
 	VXORPD       Z10, Z10, Z10
-	VBROADCASTSD consts64<>+8(SB), Z11
-	VBROADCASTSD consts64<>+16(SB), Z12
+	VBROADCASTSD consts64<>+0(SB), Z11
+	VBROADCASTSD consts64<>+40(SB), Z12
 	VCMPPD       $0x1e, Z10, Z8, K1
 	VMOVAPD      Z10, Z13
 	VMOVAPD      Z11, K1, Z13
@@ -74477,166 +75783,166 @@ loop:
 	VMOVUPD      (CX)(DX*8), Z3
 	VBROADCASTSD a+48(FP), Z4
 	VADDPD       Z4, Z2, Z4
-	VBROADCASTSD consts64<>+24(SB), Z5
+	VBROADCASTSD consts64<>+48(SB), Z5
 	VCMPPD       $0x11, Z5, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z5
+	VBROADCASTSD consts64<>+56(SB), Z5
 	VMULPD       Z5, Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z5, K1, Z6
-	VBROADCASTSD consts64<>+40(SB), Z7
+	VBROADCASTSD consts64<>+64(SB), Z7
 	VXORPD       Z5, Z5, Z5
 	VMOVAPD      Z5, Z5
 	VMOVAPD      Z7, K1, Z5
 	VPSRLQ       $0x34, Z6, Z7
-	VBROADCASTSD consts64<>+48(SB), Z8
+	VBROADCASTSD consts64<>+72(SB), Z8
 	VORPD        Z8, Z7, Z7
-	VBROADCASTSD consts64<>+56(SB), Z8
+	VBROADCASTSD consts64<>+80(SB), Z8
 	VSUBPD       Z8, Z7, Z7
 	VSUBPD       Z5, Z7, Z7
-	VBROADCASTSD consts64<>+64(SB), Z5
+	VBROADCASTSD consts64<>+88(SB), Z5
 	VANDPD       Z5, Z6, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VORPD        Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VBROADCASTSD consts64<>+72(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z6
+	VBROADCASTSD consts64<>+96(SB), Z8
 	VCMPPD       $0x1e, Z8, Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z8
+	VBROADCASTSD consts64<>+104(SB), Z8
 	VMULPD       Z8, Z5, Z8
 	VBLENDMPD    Z8, Z5, K1, Z5
 	VXORPD       Z8, Z8, Z8
 	VMOVAPD      Z8, Z8
 	VMOVAPD      Z6, K1, Z8
 	VADDPD       Z8, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+88(SB), Z6
+	VBROADCASTSD consts64<>+16(SB), Z6
 	VADDPD       Z6, Z5, Z6
 	VDIVPD       Z6, Z5, Z6
 	VMULPD       Z6, Z6, Z8
 	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VBROADCASTSD consts64<>+104(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
-	VBROADCASTSD consts64<>+112(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z10
 	VBROADCASTSD consts64<>+120(SB), Z11
 	VFMADD213PD  Z11, Z9, Z10
-	VMULPD       Z8, Z10, Z10
-	VBROADCASTSD consts64<>+128(SB), Z8
+	VBROADCASTSD consts64<>+128(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
 	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z8, Z10, Z10
+	VBROADCASTSD consts64<>+144(SB), Z8
+	VBROADCASTSD consts64<>+152(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
-	VBROADCASTSD consts64<>+144(SB), Z11
+	VBROADCASTSD consts64<>+160(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
 	VMULPD       Z9, Z8, Z8
 	VADDPD       Z8, Z10, Z8
 	VMULPD       Z5, Z5, Z9
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z8, Z9, Z8
 	VMULPD       Z8, Z6, Z8
-	VBROADCASTSD consts64<>+152(SB), Z6
+	VBROADCASTSD consts64<>+168(SB), Z6
 	VMULPD       Z6, Z7, Z6
 	VADDPD       Z6, Z8, Z8
 	VSUBPD       Z8, Z9, Z8
 	VSUBPD       Z5, Z8, Z8
-	VBROADCASTSD consts64<>+160(SB), Z5
+	VBROADCASTSD consts64<>+176(SB), Z5
 	VMULPD       Z5, Z7, Z5
 	VSUBPD       Z8, Z5, Z8
-	VBROADCASTSD consts64<>+168(SB), Z5
+	VBROADCASTSD consts64<>+184(SB), Z5
 	VCMPPD       $0x00, Z5, Z4, K1
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x00, Z5, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z5
+	VBROADCASTSD consts64<>+192(SB), Z5
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x19, Z5, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z8, K1, Z8
 	VMULPD       Z8, Z3, Z8
-	VBROADCASTSD consts64<>+192(SB), Z4
-	VXORPD       Z4, Z8, Z8
 	VBROADCASTSD consts64<>+8(SB), Z4
+	VXORPD       Z4, Z8, Z8
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z2, Z4, Z2
 	VBROADCASTSD a+48(FP), Z4
 	VADDPD       Z4, Z2, Z2
-	VBROADCASTSD consts64<>+24(SB), Z4
+	VBROADCASTSD consts64<>+48(SB), Z4
 	VCMPPD       $0x11, Z4, Z2, K1
-	VBROADCASTSD consts64<>+32(SB), Z4
+	VBROADCASTSD consts64<>+56(SB), Z4
 	VMULPD       Z4, Z2, Z4
 	VMOVAPD      Z2, Z5
 	VMOVAPD      Z4, K1, Z5
-	VBROADCASTSD consts64<>+40(SB), Z6
+	VBROADCASTSD consts64<>+64(SB), Z6
 	VXORPD       Z4, Z4, Z4
 	VMOVAPD      Z4, Z4
 	VMOVAPD      Z6, K1, Z4
 	VPSRLQ       $0x34, Z5, Z6
-	VBROADCASTSD consts64<>+48(SB), Z7
+	VBROADCASTSD consts64<>+72(SB), Z7
 	VORPD        Z7, Z6, Z6
-	VBROADCASTSD consts64<>+56(SB), Z7
+	VBROADCASTSD consts64<>+80(SB), Z7
 	VSUBPD       Z7, Z6, Z6
 	VSUBPD       Z4, Z6, Z6
-	VBROADCASTSD consts64<>+64(SB), Z4
+	VBROADCASTSD consts64<>+88(SB), Z4
 	VANDPD       Z4, Z5, Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VORPD        Z5, Z4, Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
-	VBROADCASTSD consts64<>+72(SB), Z7
+	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+96(SB), Z7
 	VCMPPD       $0x1e, Z7, Z4, K1
-	VBROADCASTSD consts64<>+80(SB), Z7
+	VBROADCASTSD consts64<>+104(SB), Z7
 	VMULPD       Z7, Z4, Z7
 	VBLENDMPD    Z7, Z4, K1, Z4
 	VXORPD       Z7, Z7, Z7
 	VMOVAPD      Z7, Z7
 	VMOVAPD      Z5, K1, Z7
 	VADDPD       Z7, Z6, Z6
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VSUBPD       Z5, Z4, Z4
-	VBROADCASTSD consts64<>+88(SB), Z5
+	VBROADCASTSD consts64<>+16(SB), Z5
 	VADDPD       Z5, Z4, Z5
 	VDIVPD       Z5, Z4, Z5
 	VMULPD       Z5, Z5, Z7
 	VMULPD       Z7, Z7, Z9
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VBROADCASTSD consts64<>+104(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
-	VBROADCASTSD consts64<>+112(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z10
 	VBROADCASTSD consts64<>+120(SB), Z11
 	VFMADD213PD  Z11, Z9, Z10
-	VMULPD       Z7, Z10, Z10
-	VBROADCASTSD consts64<>+128(SB), Z7
+	VBROADCASTSD consts64<>+128(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
 	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z7, Z10, Z10
+	VBROADCASTSD consts64<>+144(SB), Z7
+	VBROADCASTSD consts64<>+152(SB), Z11
 	VFMADD213PD  Z11, Z9, Z7
-	VBROADCASTSD consts64<>+144(SB), Z11
+	VBROADCASTSD consts64<>+160(SB), Z11
 	VFMADD213PD  Z11, Z9, Z7
 	VMULPD       Z9, Z7, Z7
 	VADDPD       Z7, Z10, Z7
 	VMULPD       Z4, Z4, Z9
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z7, Z9, Z7
 	VMULPD       Z7, Z5, Z7
-	VBROADCASTSD consts64<>+152(SB), Z5
+	VBROADCASTSD consts64<>+168(SB), Z5
 	VMULPD       Z5, Z6, Z5
 	VADDPD       Z5, Z7, Z7
 	VSUBPD       Z7, Z9, Z7
 	VSUBPD       Z4, Z7, Z7
-	VBROADCASTSD consts64<>+160(SB), Z4
+	VBROADCASTSD consts64<>+176(SB), Z4
 	VMULPD       Z4, Z6, Z4
 	VSUBPD       Z7, Z4, Z7
-	VBROADCASTSD consts64<>+168(SB), Z4
+	VBROADCASTSD consts64<>+184(SB), Z4
 	VCMPPD       $0x00, Z4, Z2, K1
 	VBLENDMPD    Z4, Z7, K1, Z7
 	VXORPD       Z4, Z4, Z4
 	VCMPPD       $0x00, Z4, Z2, K1
-	VBROADCASTSD consts64<>+176(SB), Z4
+	VBROADCASTSD consts64<>+192(SB), Z4
 	VBLENDMPD    Z4, Z7, K1, Z7
 	VXORPD       Z4, Z4, Z4
 	VCMPPD       $0x19, Z4, Z2, K1
-	VBROADCASTSD consts64<>+184(SB), Z2
+	VBROADCASTSD consts64<>+200(SB), Z2
 	VBLENDMPD    Z2, Z7, K1, Z7
-	VBROADCASTSD consts64<>+8(SB), Z2
+	VBROADCASTSD consts64<>+0(SB), Z2
 	VSUBPD       Z3, Z2, Z2
 	VMULPD       Z7, Z2, Z7
 	VSUBPD       Z7, Z8, Z2
@@ -74646,166 +75952,166 @@ loop:
 	VMOVUPD      64(CX)(DX*8), Z3
 	VBROADCASTSD a+48(FP), Z4
 	VADDPD       Z4, Z2, Z4
-	VBROADCASTSD consts64<>+24(SB), Z5
+	VBROADCASTSD consts64<>+48(SB), Z5
 	VCMPPD       $0x11, Z5, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z5
+	VBROADCASTSD consts64<>+56(SB), Z5
 	VMULPD       Z5, Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z5, K1, Z6
-	VBROADCASTSD consts64<>+40(SB), Z7
+	VBROADCASTSD consts64<>+64(SB), Z7
 	VXORPD       Z5, Z5, Z5
 	VMOVAPD      Z5, Z5
 	VMOVAPD      Z7, K1, Z5
 	VPSRLQ       $0x34, Z6, Z7
-	VBROADCASTSD consts64<>+48(SB), Z8
+	VBROADCASTSD consts64<>+72(SB), Z8
 	VORPD        Z8, Z7, Z7
-	VBROADCASTSD consts64<>+56(SB), Z8
+	VBROADCASTSD consts64<>+80(SB), Z8
 	VSUBPD       Z8, Z7, Z7
 	VSUBPD       Z5, Z7, Z7
-	VBROADCASTSD consts64<>+64(SB), Z5
+	VBROADCASTSD consts64<>+88(SB), Z5
 	VANDPD       Z5, Z6, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VORPD        Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VBROADCASTSD consts64<>+72(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z6
+	VBROADCASTSD consts64<>+96(SB), Z8
 	VCMPPD       $0x1e, Z8, Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z8
+	VBROADCASTSD consts64<>+104(SB), Z8
 	VMULPD       Z8, Z5, Z8
 	VBLENDMPD    Z8, Z5, K1, Z5
 	VXORPD       Z8, Z8, Z8
 	VMOVAPD      Z8, Z8
 	VMOVAPD      Z6, K1, Z8
 	VADDPD       Z8, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+88(SB), Z6
+	VBROADCASTSD consts64<>+16(SB), Z6
 	VADDPD       Z6, Z5, Z6
 	VDIVPD       Z6, Z5, Z6
 	VMULPD       Z6, Z6, Z8
 	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VBROADCASTSD consts64<>+104(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
-	VBROADCASTSD consts64<>+112(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z10
 	VBROADCASTSD consts64<>+120(SB), Z11
 	VFMADD213PD  Z11, Z9, Z10
-	VMULPD       Z8, Z10, Z10
-	VBROADCASTSD consts64<>+128(SB), Z8
+	VBROADCASTSD consts64<>+128(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
 	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z8, Z10, Z10
+	VBROADCASTSD consts64<>+144(SB), Z8
+	VBROADCASTSD consts64<>+152(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
-	VBROADCASTSD consts64<>+144(SB), Z11
+	VBROADCASTSD consts64<>+160(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
 	VMULPD       Z9, Z8, Z8
 	VADDPD       Z8, Z10, Z8
 	VMULPD       Z5, Z5, Z9
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z8, Z9, Z8
 	VMULPD       Z8, Z6, Z8
-	VBROADCASTSD consts64<>+152(SB), Z6
+	VBROADCASTSD consts64<>+168(SB), Z6
 	VMULPD       Z6, Z7, Z6
 	VADDPD       Z6, Z8, Z8
 	VSUBPD       Z8, Z9, Z8
 	VSUBPD       Z5, Z8, Z8
-	VBROADCASTSD consts64<>+160(SB), Z5
+	VBROADCASTSD consts64<>+176(SB), Z5
 	VMULPD       Z5, Z7, Z5
 	VSUBPD       Z8, Z5, Z8
-	VBROADCASTSD consts64<>+168(SB), Z5
+	VBROADCASTSD consts64<>+184(SB), Z5
 	VCMPPD       $0x00, Z5, Z4, K1
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x00, Z5, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z5
+	VBROADCASTSD consts64<>+192(SB), Z5
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x19, Z5, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z8, K1, Z8
 	VMULPD       Z8, Z3, Z8
-	VBROADCASTSD consts64<>+192(SB), Z4
-	VXORPD       Z4, Z8, Z8
 	VBROADCASTSD consts64<>+8(SB), Z4
+	VXORPD       Z4, Z8, Z8
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z2, Z4, Z2
 	VBROADCASTSD a+48(FP), Z4
 	VADDPD       Z4, Z2, Z2
-	VBROADCASTSD consts64<>+24(SB), Z4
+	VBROADCASTSD consts64<>+48(SB), Z4
 	VCMPPD       $0x11, Z4, Z2, K1
-	VBROADCASTSD consts64<>+32(SB), Z4
+	VBROADCASTSD consts64<>+56(SB), Z4
 	VMULPD       Z4, Z2, Z4
 	VMOVAPD      Z2, Z5
 	VMOVAPD      Z4, K1, Z5
-	VBROADCASTSD consts64<>+40(SB), Z6
+	VBROADCASTSD consts64<>+64(SB), Z6
 	VXORPD       Z4, Z4, Z4
 	VMOVAPD      Z4, Z4
 	VMOVAPD      Z6, K1, Z4
 	VPSRLQ       $0x34, Z5, Z6
-	VBROADCASTSD consts64<>+48(SB), Z7
+	VBROADCASTSD consts64<>+72(SB), Z7
 	VORPD        Z7, Z6, Z6
-	VBROADCASTSD consts64<>+56(SB), Z7
+	VBROADCASTSD consts64<>+80(SB), Z7
 	VSUBPD       Z7, Z6, Z6
 	VSUBPD       Z4, Z6, Z6
-	VBROADCASTSD consts64<>+64(SB), Z4
+	VBROADCASTSD consts64<>+88(SB), Z4
 	VANDPD       Z4, Z5, Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VORPD        Z5, Z4, Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
-	VBROADCASTSD consts64<>+72(SB), Z7
+	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+96(SB), Z7
 	VCMPPD       $0x1e, Z7, Z4, K1
-	VBROADCASTSD consts64<>+80(SB), Z7
+	VBROADCASTSD consts64<>+104(SB), Z7
 	VMULPD       Z7, Z4, Z7
 	VBLENDMPD    Z7, Z4, K1, Z4
 	VXORPD       Z7, Z7, Z7
 	VMOVAPD      Z7, Z7
 	VMOVAPD      Z5, K1, Z7
 	VADDPD       Z7, Z6, Z6
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VSUBPD       Z5, Z4, Z4
-	VBROADCASTSD consts64<>+88(SB), Z5
+	VBROADCASTSD consts64<>+16(SB), Z5
 	VADDPD       Z5, Z4, Z5
 	VDIVPD       Z5, Z4, Z5
 	VMULPD       Z5, Z5, Z7
 	VMULPD       Z7, Z7, Z9
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VBROADCASTSD consts64<>+104(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
-	VBROADCASTSD consts64<>+112(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z10
 	VBROADCASTSD consts64<>+120(SB), Z11
 	VFMADD213PD  Z11, Z9, Z10
-	VMULPD       Z7, Z10, Z10
-	VBROADCASTSD consts64<>+128(SB), Z7
+	VBROADCASTSD consts64<>+128(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
 	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z7, Z10, Z10
+	VBROADCASTSD consts64<>+144(SB), Z7
+	VBROADCASTSD consts64<>+152(SB), Z11
 	VFMADD213PD  Z11, Z9, Z7
-	VBROADCASTSD consts64<>+144(SB), Z11
+	VBROADCASTSD consts64<>+160(SB), Z11
 	VFMADD213PD  Z11, Z9, Z7
 	VMULPD       Z9, Z7, Z7
 	VADDPD       Z7, Z10, Z7
 	VMULPD       Z4, Z4, Z9
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z7, Z9, Z7
 	VMULPD       Z7, Z5, Z7
-	VBROADCASTSD consts64<>+152(SB), Z5
+	VBROADCASTSD consts64<>+168(SB), Z5
 	VMULPD       Z5, Z6, Z5
 	VADDPD       Z5, Z7, Z7
 	VSUBPD       Z7, Z9, Z7
 	VSUBPD       Z4, Z7, Z7
-	VBROADCASTSD consts64<>+160(SB), Z4
+	VBROADCASTSD consts64<>+176(SB), Z4
 	VMULPD       Z4, Z6, Z4
 	VSUBPD       Z7, Z4, Z7
-	VBROADCASTSD consts64<>+168(SB), Z4
+	VBROADCASTSD consts64<>+184(SB), Z4
 	VCMPPD       $0x00, Z4, Z2, K1
 	VBLENDMPD    Z4, Z7, K1, Z7
 	VXORPD       Z4, Z4, Z4
 	VCMPPD       $0x00, Z4, Z2, K1
-	VBROADCASTSD consts64<>+176(SB), Z4
+	VBROADCASTSD consts64<>+192(SB), Z4
 	VBLENDMPD    Z4, Z7, K1, Z7
 	VXORPD       Z4, Z4, Z4
 	VCMPPD       $0x19, Z4, Z2, K1
-	VBROADCASTSD consts64<>+184(SB), Z2
+	VBROADCASTSD consts64<>+200(SB), Z2
 	VBLENDMPD    Z2, Z7, K1, Z7
-	VBROADCASTSD consts64<>+8(SB), Z2
+	VBROADCASTSD consts64<>+0(SB), Z2
 	VSUBPD       Z3, Z2, Z2
 	VMULPD       Z7, Z2, Z7
 	VSUBPD       Z7, Z8, Z2
@@ -74825,166 +76131,166 @@ single1:
 	VMOVUPD      (CX)(DX*8), Z3
 	VBROADCASTSD a+48(FP), Z4
 	VADDPD       Z4, Z2, Z4
-	VBROADCASTSD consts64<>+24(SB), Z5
+	VBROADCASTSD consts64<>+48(SB), Z5
 	VCMPPD       $0x11, Z5, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z5
+	VBROADCASTSD consts64<>+56(SB), Z5
 	VMULPD       Z5, Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z5, K1, Z6
-	VBROADCASTSD consts64<>+40(SB), Z7
+	VBROADCASTSD consts64<>+64(SB), Z7
 	VXORPD       Z5, Z5, Z5
 	VMOVAPD      Z5, Z5
 	VMOVAPD      Z7, K1, Z5
 	VPSRLQ       $0x34, Z6, Z7
-	VBROADCASTSD consts64<>+48(SB), Z8
+	VBROADCASTSD consts64<>+72(SB), Z8
 	VORPD        Z8, Z7, Z7
-	VBROADCASTSD consts64<>+56(SB), Z8
+	VBROADCASTSD consts64<>+80(SB), Z8
 	VSUBPD       Z8, Z7, Z7
 	VSUBPD       Z5, Z7, Z7
-	VBROADCASTSD consts64<>+64(SB), Z5
+	VBROADCASTSD consts64<>+88(SB), Z5
 	VANDPD       Z5, Z6, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VORPD        Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VBROADCASTSD consts64<>+72(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z6
+	VBROADCASTSD consts64<>+96(SB), Z8
 	VCMPPD       $0x1e, Z8, Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z8
+	VBROADCASTSD consts64<>+104(SB), Z8
 	VMULPD       Z8, Z5, Z8
 	VBLENDMPD    Z8, Z5, K1, Z5
 	VXORPD       Z8, Z8, Z8
 	VMOVAPD      Z8, Z8
 	VMOVAPD      Z6, K1, Z8
 	VADDPD       Z8, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+88(SB), Z6
+	VBROADCASTSD consts64<>+16(SB), Z6
 	VADDPD       Z6, Z5, Z6
 	VDIVPD       Z6, Z5, Z6
 	VMULPD       Z6, Z6, Z8
 	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VBROADCASTSD consts64<>+104(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
-	VBROADCASTSD consts64<>+112(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z10
 	VBROADCASTSD consts64<>+120(SB), Z11
 	VFMADD213PD  Z11, Z9, Z10
-	VMULPD       Z8, Z10, Z10
-	VBROADCASTSD consts64<>+128(SB), Z8
+	VBROADCASTSD consts64<>+128(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
 	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z8, Z10, Z10
+	VBROADCASTSD consts64<>+144(SB), Z8
+	VBROADCASTSD consts64<>+152(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
-	VBROADCASTSD consts64<>+144(SB), Z11
+	VBROADCASTSD consts64<>+160(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
 	VMULPD       Z9, Z8, Z8
 	VADDPD       Z8, Z10, Z8
 	VMULPD       Z5, Z5, Z9
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z8, Z9, Z8
 	VMULPD       Z8, Z6, Z8
-	VBROADCASTSD consts64<>+152(SB), Z6
+	VBROADCASTSD consts64<>+168(SB), Z6
 	VMULPD       Z6, Z7, Z6
 	VADDPD       Z6, Z8, Z8
 	VSUBPD       Z8, Z9, Z8
 	VSUBPD       Z5, Z8, Z8
-	VBROADCASTSD consts64<>+160(SB), Z5
+	VBROADCASTSD consts64<>+176(SB), Z5
 	VMULPD       Z5, Z7, Z5
 	VSUBPD       Z8, Z5, Z8
-	VBROADCASTSD consts64<>+168(SB), Z5
+	VBROADCASTSD consts64<>+184(SB), Z5
 	VCMPPD       $0x00, Z5, Z4, K1
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x00, Z5, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z5
+	VBROADCASTSD consts64<>+192(SB), Z5
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x19, Z5, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z8, K1, Z8
 	VMULPD       Z8, Z3, Z8
-	VBROADCASTSD consts64<>+192(SB), Z4
-	VXORPD       Z4, Z8, Z8
 	VBROADCASTSD consts64<>+8(SB), Z4
+	VXORPD       Z4, Z8, Z8
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z2, Z4, Z2
 	VBROADCASTSD a+48(FP), Z4
 	VADDPD       Z4, Z2, Z2
-	VBROADCASTSD consts64<>+24(SB), Z4
+	VBROADCASTSD consts64<>+48(SB), Z4
 	VCMPPD       $0x11, Z4, Z2, K1
-	VBROADCASTSD consts64<>+32(SB), Z4
+	VBROADCASTSD consts64<>+56(SB), Z4
 	VMULPD       Z4, Z2, Z4
 	VMOVAPD      Z2, Z5
 	VMOVAPD      Z4, K1, Z5
-	VBROADCASTSD consts64<>+40(SB), Z6
+	VBROADCASTSD consts64<>+64(SB), Z6
 	VXORPD       Z4, Z4, Z4
 	VMOVAPD      Z4, Z4
 	VMOVAPD      Z6, K1, Z4
 	VPSRLQ       $0x34, Z5, Z6
-	VBROADCASTSD consts64<>+48(SB), Z7
+	VBROADCASTSD consts64<>+72(SB), Z7
 	VORPD        Z7, Z6, Z6
-	VBROADCASTSD consts64<>+56(SB), Z7
+	VBROADCASTSD consts64<>+80(SB), Z7
 	VSUBPD       Z7, Z6, Z6
 	VSUBPD       Z4, Z6, Z6
-	VBROADCASTSD consts64<>+64(SB), Z4
+	VBROADCASTSD consts64<>+88(SB), Z4
 	VANDPD       Z4, Z5, Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VORPD        Z5, Z4, Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
-	VBROADCASTSD consts64<>+72(SB), Z7
+	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+96(SB), Z7
 	VCMPPD       $0x1e, Z7, Z4, K1
-	VBROADCASTSD consts64<>+80(SB), Z7
+	VBROADCASTSD consts64<>+104(SB), Z7
 	VMULPD       Z7, Z4, Z7
 	VBLENDMPD    Z7, Z4, K1, Z4
 	VXORPD       Z7, Z7, Z7
 	VMOVAPD      Z7, Z7
 	VMOVAPD      Z5, K1, Z7
 	VADDPD       Z7, Z6, Z6
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VSUBPD       Z5, Z4, Z4
-	VBROADCASTSD consts64<>+88(SB), Z5
+	VBROADCASTSD consts64<>+16(SB), Z5
 	VADDPD       Z5, Z4, Z5
 	VDIVPD       Z5, Z4, Z5
 	VMULPD       Z5, Z5, Z7
 	VMULPD       Z7, Z7, Z9
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VBROADCASTSD consts64<>+104(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
-	VBROADCASTSD consts64<>+112(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z10
 	VBROADCASTSD consts64<>+120(SB), Z11
 	VFMADD213PD  Z11, Z9, Z10
-	VMULPD       Z7, Z10, Z10
-	VBROADCASTSD consts64<>+128(SB), Z7
+	VBROADCASTSD consts64<>+128(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
 	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z7, Z10, Z10
+	VBROADCASTSD consts64<>+144(SB), Z7
+	VBROADCASTSD consts64<>+152(SB), Z11
 	VFMADD213PD  Z11, Z9, Z7
-	VBROADCASTSD consts64<>+144(SB), Z11
+	VBROADCASTSD consts64<>+160(SB), Z11
 	VFMADD213PD  Z11, Z9, Z7
 	VMULPD       Z9, Z7, Z7
 	VADDPD       Z7, Z10, Z7
 	VMULPD       Z4, Z4, Z9
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z7, Z9, Z7
 	VMULPD       Z7, Z5, Z7
-	VBROADCASTSD consts64<>+152(SB), Z5
+	VBROADCASTSD consts64<>+168(SB), Z5
 	VMULPD       Z5, Z6, Z5
 	VADDPD       Z5, Z7, Z7
 	VSUBPD       Z7, Z9, Z7
 	VSUBPD       Z4, Z7, Z7
-	VBROADCASTSD consts64<>+160(SB), Z4
+	VBROADCASTSD consts64<>+176(SB), Z4
 	VMULPD       Z4, Z6, Z4
 	VSUBPD       Z7, Z4, Z7
-	VBROADCASTSD consts64<>+168(SB), Z4
+	VBROADCASTSD consts64<>+184(SB), Z4
 	VCMPPD       $0x00, Z4, Z2, K1
 	VBLENDMPD    Z4, Z7, K1, Z7
 	VXORPD       Z4, Z4, Z4
 	VCMPPD       $0x00, Z4, Z2, K1
-	VBROADCASTSD consts64<>+176(SB), Z4
+	VBROADCASTSD consts64<>+192(SB), Z4
 	VBLENDMPD    Z4, Z7, K1, Z7
 	VXORPD       Z4, Z4, Z4
 	VCMPPD       $0x19, Z4, Z2, K1
-	VBROADCASTSD consts64<>+184(SB), Z2
+	VBROADCASTSD consts64<>+200(SB), Z2
 	VBLENDMPD    Z2, Z7, K1, Z7
-	VBROADCASTSD consts64<>+8(SB), Z2
+	VBROADCASTSD consts64<>+0(SB), Z2
 	VSUBPD       Z3, Z2, Z2
 	VMULPD       Z7, Z2, Z7
 	VSUBPD       Z7, Z8, Z2
@@ -75007,166 +76313,166 @@ tail:
 	VMOVUPD.Z    (CX)(DX*8), K1, Z3
 	VBROADCASTSD a+48(FP), Z4
 	VADDPD       Z4, Z2, Z4
-	VBROADCASTSD consts64<>+24(SB), Z5
+	VBROADCASTSD consts64<>+48(SB), Z5
 	VCMPPD       $0x11, Z5, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z5
+	VBROADCASTSD consts64<>+56(SB), Z5
 	VMULPD       Z5, Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z5, K1, Z6
-	VBROADCASTSD consts64<>+40(SB), Z7
+	VBROADCASTSD consts64<>+64(SB), Z7
 	VXORPD       Z5, Z5, Z5
 	VMOVAPD      Z5, Z5
 	VMOVAPD      Z7, K1, Z5
 	VPSRLQ       $0x34, Z6, Z7
-	VBROADCASTSD consts64<>+48(SB), Z8
+	VBROADCASTSD consts64<>+72(SB), Z8
 	VORPD        Z8, Z7, Z7
-	VBROADCASTSD consts64<>+56(SB), Z8
+	VBROADCASTSD consts64<>+80(SB), Z8
 	VSUBPD       Z8, Z7, Z7
 	VSUBPD       Z5, Z7, Z7
-	VBROADCASTSD consts64<>+64(SB), Z5
+	VBROADCASTSD consts64<>+88(SB), Z5
 	VANDPD       Z5, Z6, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VORPD        Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VBROADCASTSD consts64<>+72(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z6
+	VBROADCASTSD consts64<>+96(SB), Z8
 	VCMPPD       $0x1e, Z8, Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z8
+	VBROADCASTSD consts64<>+104(SB), Z8
 	VMULPD       Z8, Z5, Z8
 	VBLENDMPD    Z8, Z5, K1, Z5
 	VXORPD       Z8, Z8, Z8
 	VMOVAPD      Z8, Z8
 	VMOVAPD      Z6, K1, Z8
 	VADDPD       Z8, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+88(SB), Z6
+	VBROADCASTSD consts64<>+16(SB), Z6
 	VADDPD       Z6, Z5, Z6
 	VDIVPD       Z6, Z5, Z6
 	VMULPD       Z6, Z6, Z8
 	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VBROADCASTSD consts64<>+104(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
-	VBROADCASTSD consts64<>+112(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z10
 	VBROADCASTSD consts64<>+120(SB), Z11
 	VFMADD213PD  Z11, Z9, Z10
-	VMULPD       Z8, Z10, Z10
-	VBROADCASTSD consts64<>+128(SB), Z8
+	VBROADCASTSD consts64<>+128(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
 	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z8, Z10, Z10
+	VBROADCASTSD consts64<>+144(SB), Z8
+	VBROADCASTSD consts64<>+152(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
-	VBROADCASTSD consts64<>+144(SB), Z11
+	VBROADCASTSD consts64<>+160(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
 	VMULPD       Z9, Z8, Z8
 	VADDPD       Z8, Z10, Z8
 	VMULPD       Z5, Z5, Z9
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z8, Z9, Z8
 	VMULPD       Z8, Z6, Z8
-	VBROADCASTSD consts64<>+152(SB), Z6
+	VBROADCASTSD consts64<>+168(SB), Z6
 	VMULPD       Z6, Z7, Z6
 	VADDPD       Z6, Z8, Z8
 	VSUBPD       Z8, Z9, Z8
 	VSUBPD       Z5, Z8, Z8
-	VBROADCASTSD consts64<>+160(SB), Z5
+	VBROADCASTSD consts64<>+176(SB), Z5
 	VMULPD       Z5, Z7, Z5
 	VSUBPD       Z8, Z5, Z8
-	VBROADCASTSD consts64<>+168(SB), Z5
+	VBROADCASTSD consts64<>+184(SB), Z5
 	VCMPPD       $0x00, Z5, Z4, K1
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x00, Z5, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z5
+	VBROADCASTSD consts64<>+192(SB), Z5
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x19, Z5, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z8, K1, Z8
 	VMULPD       Z8, Z3, Z8
-	VBROADCASTSD consts64<>+192(SB), Z4
-	VXORPD       Z4, Z8, Z8
 	VBROADCASTSD consts64<>+8(SB), Z4
+	VXORPD       Z4, Z8, Z8
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z2, Z4, Z2
 	VBROADCASTSD a+48(FP), Z4
 	VADDPD       Z4, Z2, Z2
-	VBROADCASTSD consts64<>+24(SB), Z4
+	VBROADCASTSD consts64<>+48(SB), Z4
 	VCMPPD       $0x11, Z4, Z2, K1
-	VBROADCASTSD consts64<>+32(SB), Z4
+	VBROADCASTSD consts64<>+56(SB), Z4
 	VMULPD       Z4, Z2, Z4
 	VMOVAPD      Z2, Z5
 	VMOVAPD      Z4, K1, Z5
-	VBROADCASTSD consts64<>+40(SB), Z6
+	VBROADCASTSD consts64<>+64(SB), Z6
 	VXORPD       Z4, Z4, Z4
 	VMOVAPD      Z4, Z4
 	VMOVAPD      Z6, K1, Z4
 	VPSRLQ       $0x34, Z5, Z6
-	VBROADCASTSD consts64<>+48(SB), Z7
+	VBROADCASTSD consts64<>+72(SB), Z7
 	VORPD        Z7, Z6, Z6
-	VBROADCASTSD consts64<>+56(SB), Z7
+	VBROADCASTSD consts64<>+80(SB), Z7
 	VSUBPD       Z7, Z6, Z6
 	VSUBPD       Z4, Z6, Z6
-	VBROADCASTSD consts64<>+64(SB), Z4
+	VBROADCASTSD consts64<>+88(SB), Z4
 	VANDPD       Z4, Z5, Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VORPD        Z5, Z4, Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
-	VBROADCASTSD consts64<>+72(SB), Z7
+	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+96(SB), Z7
 	VCMPPD       $0x1e, Z7, Z4, K1
-	VBROADCASTSD consts64<>+80(SB), Z7
+	VBROADCASTSD consts64<>+104(SB), Z7
 	VMULPD       Z7, Z4, Z7
 	VBLENDMPD    Z7, Z4, K1, Z4
 	VXORPD       Z7, Z7, Z7
 	VMOVAPD      Z7, Z7
 	VMOVAPD      Z5, K1, Z7
 	VADDPD       Z7, Z6, Z6
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VSUBPD       Z5, Z4, Z4
-	VBROADCASTSD consts64<>+88(SB), Z5
+	VBROADCASTSD consts64<>+16(SB), Z5
 	VADDPD       Z5, Z4, Z5
 	VDIVPD       Z5, Z4, Z5
 	VMULPD       Z5, Z5, Z7
 	VMULPD       Z7, Z7, Z9
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VBROADCASTSD consts64<>+104(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
-	VBROADCASTSD consts64<>+112(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z10
 	VBROADCASTSD consts64<>+120(SB), Z11
 	VFMADD213PD  Z11, Z9, Z10
-	VMULPD       Z7, Z10, Z10
-	VBROADCASTSD consts64<>+128(SB), Z7
+	VBROADCASTSD consts64<>+128(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
 	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z7, Z10, Z10
+	VBROADCASTSD consts64<>+144(SB), Z7
+	VBROADCASTSD consts64<>+152(SB), Z11
 	VFMADD213PD  Z11, Z9, Z7
-	VBROADCASTSD consts64<>+144(SB), Z11
+	VBROADCASTSD consts64<>+160(SB), Z11
 	VFMADD213PD  Z11, Z9, Z7
 	VMULPD       Z9, Z7, Z7
 	VADDPD       Z7, Z10, Z7
 	VMULPD       Z4, Z4, Z9
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z7, Z9, Z7
 	VMULPD       Z7, Z5, Z7
-	VBROADCASTSD consts64<>+152(SB), Z5
+	VBROADCASTSD consts64<>+168(SB), Z5
 	VMULPD       Z5, Z6, Z5
 	VADDPD       Z5, Z7, Z7
 	VSUBPD       Z7, Z9, Z7
 	VSUBPD       Z4, Z7, Z7
-	VBROADCASTSD consts64<>+160(SB), Z4
+	VBROADCASTSD consts64<>+176(SB), Z4
 	VMULPD       Z4, Z6, Z4
 	VSUBPD       Z7, Z4, Z7
-	VBROADCASTSD consts64<>+168(SB), Z4
+	VBROADCASTSD consts64<>+184(SB), Z4
 	VCMPPD       $0x00, Z4, Z2, K1
 	VBLENDMPD    Z4, Z7, K1, Z7
 	VXORPD       Z4, Z4, Z4
 	VCMPPD       $0x00, Z4, Z2, K1
-	VBROADCASTSD consts64<>+176(SB), Z4
+	VBROADCASTSD consts64<>+192(SB), Z4
 	VBLENDMPD    Z4, Z7, K1, Z7
 	VXORPD       Z4, Z4, Z4
 	VCMPPD       $0x19, Z4, Z2, K1
-	VBROADCASTSD consts64<>+184(SB), Z2
+	VBROADCASTSD consts64<>+200(SB), Z2
 	VBLENDMPD    Z2, Z7, K1, Z7
-	VBROADCASTSD consts64<>+8(SB), Z2
+	VBROADCASTSD consts64<>+0(SB), Z2
 	VSUBPD       Z3, Z2, Z2
 	VMULPD       Z7, Z2, Z7
 	VSUBPD       Z7, Z8, Z2
@@ -75211,166 +76517,166 @@ loop:
 	VMOVUPD      (CX)(SI*8), Z5
 	VBROADCASTSD a+72(FP), Z6
 	VADDPD       Z6, Z4, Z6
-	VBROADCASTSD consts64<>+24(SB), Z7
+	VBROADCASTSD consts64<>+48(SB), Z7
 	VCMPPD       $0x11, Z7, Z6, K1
-	VBROADCASTSD consts64<>+32(SB), Z7
+	VBROADCASTSD consts64<>+56(SB), Z7
 	VMULPD       Z7, Z6, Z7
 	VMOVAPD      Z6, Z8
 	VMOVAPD      Z7, K1, Z8
-	VBROADCASTSD consts64<>+40(SB), Z9
+	VBROADCASTSD consts64<>+64(SB), Z9
 	VXORPD       Z7, Z7, Z7
 	VMOVAPD      Z7, Z7
 	VMOVAPD      Z9, K1, Z7
 	VPSRLQ       $0x34, Z8, Z9
-	VBROADCASTSD consts64<>+48(SB), Z10
+	VBROADCASTSD consts64<>+72(SB), Z10
 	VORPD        Z10, Z9, Z9
-	VBROADCASTSD consts64<>+56(SB), Z10
+	VBROADCASTSD consts64<>+80(SB), Z10
 	VSUBPD       Z10, Z9, Z9
 	VSUBPD       Z7, Z9, Z9
-	VBROADCASTSD consts64<>+64(SB), Z7
+	VBROADCASTSD consts64<>+88(SB), Z7
 	VANDPD       Z7, Z8, Z7
-	VBROADCASTSD consts64<>+8(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z8
 	VORPD        Z8, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z8
-	VBROADCASTSD consts64<>+72(SB), Z10
+	VBROADCASTSD consts64<>+0(SB), Z8
+	VBROADCASTSD consts64<>+96(SB), Z10
 	VCMPPD       $0x1e, Z10, Z7, K1
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z7, Z10
 	VBLENDMPD    Z10, Z7, K1, Z7
 	VXORPD       Z10, Z10, Z10
 	VMOVAPD      Z10, Z10
 	VMOVAPD      Z8, K1, Z10
 	VADDPD       Z10, Z9, Z9
-	VBROADCASTSD consts64<>+8(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z8
 	VSUBPD       Z8, Z7, Z7
-	VBROADCASTSD consts64<>+88(SB), Z8
+	VBROADCASTSD consts64<>+16(SB), Z8
 	VADDPD       Z8, Z7, Z8
 	VDIVPD       Z8, Z7, Z8
 	VMULPD       Z8, Z8, Z10
 	VMULPD       Z10, Z10, Z11
-	VBROADCASTSD consts64<>+96(SB), Z12
-	VBROADCASTSD consts64<>+104(SB), Z13
-	VFMADD213PD  Z13, Z11, Z12
-	VBROADCASTSD consts64<>+112(SB), Z13
-	VFMADD213PD  Z13, Z11, Z12
+	VBROADCASTSD consts64<>+112(SB), Z12
 	VBROADCASTSD consts64<>+120(SB), Z13
 	VFMADD213PD  Z13, Z11, Z12
-	VMULPD       Z10, Z12, Z12
-	VBROADCASTSD consts64<>+128(SB), Z10
+	VBROADCASTSD consts64<>+128(SB), Z13
+	VFMADD213PD  Z13, Z11, Z12
 	VBROADCASTSD consts64<>+136(SB), Z13
+	VFMADD213PD  Z13, Z11, Z12
+	VMULPD       Z10, Z12, Z12
+	VBROADCASTSD consts64<>+144(SB), Z10
+	VBROADCASTSD consts64<>+152(SB), Z13
 	VFMADD213PD  Z13, Z11, Z10
-	VBROADCASTSD consts64<>+144(SB), Z13
+	VBROADCASTSD consts64<>+160(SB), Z13
 	VFMADD213PD  Z13, Z11, Z10
 	VMULPD       Z11, Z10, Z10
 	VADDPD       Z10, Z12, Z10
 	VMULPD       Z7, Z7, Z11
-	VBROADCASTSD consts64<>+80(SB), Z12
+	VBROADCASTSD consts64<>+104(SB), Z12
 	VMULPD       Z12, Z11, Z11
 	VADDPD       Z10, Z11, Z10
 	VMULPD       Z10, Z8, Z10
-	VBROADCASTSD consts64<>+152(SB), Z8
+	VBROADCASTSD consts64<>+168(SB), Z8
 	VMULPD       Z8, Z9, Z8
 	VADDPD       Z8, Z10, Z10
 	VSUBPD       Z10, Z11, Z10
 	VSUBPD       Z7, Z10, Z10
-	VBROADCASTSD consts64<>+160(SB), Z7
+	VBROADCASTSD consts64<>+176(SB), Z7
 	VMULPD       Z7, Z9, Z7
 	VSUBPD       Z10, Z7, Z10
-	VBROADCASTSD consts64<>+168(SB), Z7
+	VBROADCASTSD consts64<>+184(SB), Z7
 	VCMPPD       $0x00, Z7, Z6, K1
 	VBLENDMPD    Z7, Z10, K1, Z10
 	VXORPD       Z7, Z7, Z7
 	VCMPPD       $0x00, Z7, Z6, K1
-	VBROADCASTSD consts64<>+176(SB), Z7
+	VBROADCASTSD consts64<>+192(SB), Z7
 	VBLENDMPD    Z7, Z10, K1, Z10
 	VXORPD       Z7, Z7, Z7
 	VCMPPD       $0x19, Z7, Z6, K1
-	VBROADCASTSD consts64<>+184(SB), Z6
+	VBROADCASTSD consts64<>+200(SB), Z6
 	VBLENDMPD    Z6, Z10, K1, Z10
 	VMULPD       Z10, Z5, Z10
-	VBROADCASTSD consts64<>+192(SB), Z6
-	VXORPD       Z6, Z10, Z10
 	VBROADCASTSD consts64<>+8(SB), Z6
+	VXORPD       Z6, Z10, Z10
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z4, Z6, Z4
 	VBROADCASTSD a+72(FP), Z6
 	VADDPD       Z6, Z4, Z4
-	VBROADCASTSD consts64<>+24(SB), Z6
+	VBROADCASTSD consts64<>+48(SB), Z6
 	VCMPPD       $0x11, Z6, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z6
+	VBROADCASTSD consts64<>+56(SB), Z6
 	VMULPD       Z6, Z4, Z6
 	VMOVAPD      Z4, Z7
 	VMOVAPD      Z6, K1, Z7
-	VBROADCASTSD consts64<>+40(SB), Z8
+	VBROADCASTSD consts64<>+64(SB), Z8
 	VXORPD       Z6, Z6, Z6
 	VMOVAPD      Z6, Z6
 	VMOVAPD      Z8, K1, Z6
 	VPSRLQ       $0x34, Z7, Z8
-	VBROADCASTSD consts64<>+48(SB), Z9
+	VBROADCASTSD consts64<>+72(SB), Z9
 	VORPD        Z9, Z8, Z8
-	VBROADCASTSD consts64<>+56(SB), Z9
+	VBROADCASTSD consts64<>+80(SB), Z9
 	VSUBPD       Z9, Z8, Z8
 	VSUBPD       Z6, Z8, Z8
-	VBROADCASTSD consts64<>+64(SB), Z6
+	VBROADCASTSD consts64<>+88(SB), Z6
 	VANDPD       Z6, Z7, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
+	VBROADCASTSD consts64<>+0(SB), Z7
 	VORPD        Z7, Z6, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
-	VBROADCASTSD consts64<>+72(SB), Z9
+	VBROADCASTSD consts64<>+0(SB), Z7
+	VBROADCASTSD consts64<>+96(SB), Z9
 	VCMPPD       $0x1e, Z9, Z6, K1
-	VBROADCASTSD consts64<>+80(SB), Z9
+	VBROADCASTSD consts64<>+104(SB), Z9
 	VMULPD       Z9, Z6, Z9
 	VBLENDMPD    Z9, Z6, K1, Z6
 	VXORPD       Z9, Z9, Z9
 	VMOVAPD      Z9, Z9
 	VMOVAPD      Z7, K1, Z9
 	VADDPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+8(SB), Z7
+	VBROADCASTSD consts64<>+0(SB), Z7
 	VSUBPD       Z7, Z6, Z6
-	VBROADCASTSD consts64<>+88(SB), Z7
+	VBROADCASTSD consts64<>+16(SB), Z7
 	VADDPD       Z7, Z6, Z7
 	VDIVPD       Z7, Z6, Z7
 	VMULPD       Z7, Z7, Z9
 	VMULPD       Z9, Z9, Z11
-	VBROADCASTSD consts64<>+96(SB), Z12
-	VBROADCASTSD consts64<>+104(SB), Z13
-	VFMADD213PD  Z13, Z11, Z12
-	VBROADCASTSD consts64<>+112(SB), Z13
-	VFMADD213PD  Z13, Z11, Z12
+	VBROADCASTSD consts64<>+112(SB), Z12
 	VBROADCASTSD consts64<>+120(SB), Z13
 	VFMADD213PD  Z13, Z11, Z12
-	VMULPD       Z9, Z12, Z12
-	VBROADCASTSD consts64<>+128(SB), Z9
+	VBROADCASTSD consts64<>+128(SB), Z13
+	VFMADD213PD  Z13, Z11, Z12
 	VBROADCASTSD consts64<>+136(SB), Z13
+	VFMADD213PD  Z13, Z11, Z12
+	VMULPD       Z9, Z12, Z12
+	VBROADCASTSD consts64<>+144(SB), Z9
+	VBROADCASTSD consts64<>+152(SB), Z13
 	VFMADD213PD  Z13, Z11, Z9
-	VBROADCASTSD consts64<>+144(SB), Z13
+	VBROADCASTSD consts64<>+160(SB), Z13
 	VFMADD213PD  Z13, Z11, Z9
 	VMULPD       Z11, Z9, Z9
 	VADDPD       Z9, Z12, Z9
 	VMULPD       Z6, Z6, Z11
-	VBROADCASTSD consts64<>+80(SB), Z12
+	VBROADCASTSD consts64<>+104(SB), Z12
 	VMULPD       Z12, Z11, Z11
 	VADDPD       Z9, Z11, Z9
 	VMULPD       Z9, Z7, Z9
-	VBROADCASTSD consts64<>+152(SB), Z7
+	VBROADCASTSD consts64<>+168(SB), Z7
 	VMULPD       Z7, Z8, Z7
 	VADDPD       Z7, Z9, Z9
 	VSUBPD       Z9, Z11, Z9
 	VSUBPD       Z6, Z9, Z9
-	VBROADCASTSD consts64<>+160(SB), Z6
+	VBROADCASTSD consts64<>+176(SB), Z6
 	VMULPD       Z6, Z8, Z6
 	VSUBPD       Z9, Z6, Z9
-	VBROADCASTSD consts64<>+168(SB), Z6
+	VBROADCASTSD consts64<>+184(SB), Z6
 	VCMPPD       $0x00, Z6, Z4, K1
 	VBLENDMPD    Z6, Z9, K1, Z9
 	VXORPD       Z6, Z6, Z6
 	VCMPPD       $0x00, Z6, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z6
+	VBROADCASTSD consts64<>+192(SB), Z6
 	VBLENDMPD    Z6, Z9, K1, Z9
 	VXORPD       Z6, Z6, Z6
 	VCMPPD       $0x19, Z6, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z9, K1, Z9
-	VBROADCASTSD consts64<>+8(SB), Z4
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z5, Z4, Z4
 	VMULPD       Z9, Z4, Z9
 	VSUBPD       Z9, Z10, Z4
@@ -75387,166 +76693,166 @@ loop:
 	VMOVUPD      64(CX)(SI*8), Z5
 	VBROADCASTSD a+72(FP), Z6
 	VADDPD       Z6, Z4, Z6
-	VBROADCASTSD consts64<>+24(SB), Z7
+	VBROADCASTSD consts64<>+48(SB), Z7
 	VCMPPD       $0x11, Z7, Z6, K1
-	VBROADCASTSD consts64<>+32(SB), Z7
+	VBROADCASTSD consts64<>+56(SB), Z7
 	VMULPD       Z7, Z6, Z7
 	VMOVAPD      Z6, Z8
 	VMOVAPD      Z7, K1, Z8
-	VBROADCASTSD consts64<>+40(SB), Z9
+	VBROADCASTSD consts64<>+64(SB), Z9
 	VXORPD       Z7, Z7, Z7
 	VMOVAPD      Z7, Z7
 	VMOVAPD      Z9, K1, Z7
 	VPSRLQ       $0x34, Z8, Z9
-	VBROADCASTSD consts64<>+48(SB), Z10
+	VBROADCASTSD consts64<>+72(SB), Z10
 	VORPD        Z10, Z9, Z9
-	VBROADCASTSD consts64<>+56(SB), Z10
+	VBROADCASTSD consts64<>+80(SB), Z10
 	VSUBPD       Z10, Z9, Z9
 	VSUBPD       Z7, Z9, Z9
-	VBROADCASTSD consts64<>+64(SB), Z7
+	VBROADCASTSD consts64<>+88(SB), Z7
 	VANDPD       Z7, Z8, Z7
-	VBROADCASTSD consts64<>+8(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z8
 	VORPD        Z8, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z8
-	VBROADCASTSD consts64<>+72(SB), Z10
+	VBROADCASTSD consts64<>+0(SB), Z8
+	VBROADCASTSD consts64<>+96(SB), Z10
 	VCMPPD       $0x1e, Z10, Z7, K1
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z7, Z10
 	VBLENDMPD    Z10, Z7, K1, Z7
 	VXORPD       Z10, Z10, Z10
 	VMOVAPD      Z10, Z10
 	VMOVAPD      Z8, K1, Z10
 	VADDPD       Z10, Z9, Z9
-	VBROADCASTSD consts64<>+8(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z8
 	VSUBPD       Z8, Z7, Z7
-	VBROADCASTSD consts64<>+88(SB), Z8
+	VBROADCASTSD consts64<>+16(SB), Z8
 	VADDPD       Z8, Z7, Z8
 	VDIVPD       Z8, Z7, Z8
 	VMULPD       Z8, Z8, Z10
 	VMULPD       Z10, Z10, Z11
-	VBROADCASTSD consts64<>+96(SB), Z12
-	VBROADCASTSD consts64<>+104(SB), Z13
-	VFMADD213PD  Z13, Z11, Z12
-	VBROADCASTSD consts64<>+112(SB), Z13
-	VFMADD213PD  Z13, Z11, Z12
+	VBROADCASTSD consts64<>+112(SB), Z12
 	VBROADCASTSD consts64<>+120(SB), Z13
 	VFMADD213PD  Z13, Z11, Z12
-	VMULPD       Z10, Z12, Z12
-	VBROADCASTSD consts64<>+128(SB), Z10
+	VBROADCASTSD consts64<>+128(SB), Z13
+	VFMADD213PD  Z13, Z11, Z12
 	VBROADCASTSD consts64<>+136(SB), Z13
+	VFMADD213PD  Z13, Z11, Z12
+	VMULPD       Z10, Z12, Z12
+	VBROADCASTSD consts64<>+144(SB), Z10
+	VBROADCASTSD consts64<>+152(SB), Z13
 	VFMADD213PD  Z13, Z11, Z10
-	VBROADCASTSD consts64<>+144(SB), Z13
+	VBROADCASTSD consts64<>+160(SB), Z13
 	VFMADD213PD  Z13, Z11, Z10
 	VMULPD       Z11, Z10, Z10
 	VADDPD       Z10, Z12, Z10
 	VMULPD       Z7, Z7, Z11
-	VBROADCASTSD consts64<>+80(SB), Z12
+	VBROADCASTSD consts64<>+104(SB), Z12
 	VMULPD       Z12, Z11, Z11
 	VADDPD       Z10, Z11, Z10
 	VMULPD       Z10, Z8, Z10
-	VBROADCASTSD consts64<>+152(SB), Z8
+	VBROADCASTSD consts64<>+168(SB), Z8
 	VMULPD       Z8, Z9, Z8
 	VADDPD       Z8, Z10, Z10
 	VSUBPD       Z10, Z11, Z10
 	VSUBPD       Z7, Z10, Z10
-	VBROADCASTSD consts64<>+160(SB), Z7
+	VBROADCASTSD consts64<>+176(SB), Z7
 	VMULPD       Z7, Z9, Z7
 	VSUBPD       Z10, Z7, Z10
-	VBROADCASTSD consts64<>+168(SB), Z7
+	VBROADCASTSD consts64<>+184(SB), Z7
 	VCMPPD       $0x00, Z7, Z6, K1
 	VBLENDMPD    Z7, Z10, K1, Z10
 	VXORPD       Z7, Z7, Z7
 	VCMPPD       $0x00, Z7, Z6, K1
-	VBROADCASTSD consts64<>+176(SB), Z7
+	VBROADCASTSD consts64<>+192(SB), Z7
 	VBLENDMPD    Z7, Z10, K1, Z10
 	VXORPD       Z7, Z7, Z7
 	VCMPPD       $0x19, Z7, Z6, K1
-	VBROADCASTSD consts64<>+184(SB), Z6
+	VBROADCASTSD consts64<>+200(SB), Z6
 	VBLENDMPD    Z6, Z10, K1, Z10
 	VMULPD       Z10, Z5, Z10
-	VBROADCASTSD consts64<>+192(SB), Z6
-	VXORPD       Z6, Z10, Z10
 	VBROADCASTSD consts64<>+8(SB), Z6
+	VXORPD       Z6, Z10, Z10
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z4, Z6, Z4
 	VBROADCASTSD a+72(FP), Z6
 	VADDPD       Z6, Z4, Z4
-	VBROADCASTSD consts64<>+24(SB), Z6
+	VBROADCASTSD consts64<>+48(SB), Z6
 	VCMPPD       $0x11, Z6, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z6
+	VBROADCASTSD consts64<>+56(SB), Z6
 	VMULPD       Z6, Z4, Z6
 	VMOVAPD      Z4, Z7
 	VMOVAPD      Z6, K1, Z7
-	VBROADCASTSD consts64<>+40(SB), Z8
+	VBROADCASTSD consts64<>+64(SB), Z8
 	VXORPD       Z6, Z6, Z6
 	VMOVAPD      Z6, Z6
 	VMOVAPD      Z8, K1, Z6
 	VPSRLQ       $0x34, Z7, Z8
-	VBROADCASTSD consts64<>+48(SB), Z9
+	VBROADCASTSD consts64<>+72(SB), Z9
 	VORPD        Z9, Z8, Z8
-	VBROADCASTSD consts64<>+56(SB), Z9
+	VBROADCASTSD consts64<>+80(SB), Z9
 	VSUBPD       Z9, Z8, Z8
 	VSUBPD       Z6, Z8, Z8
-	VBROADCASTSD consts64<>+64(SB), Z6
+	VBROADCASTSD consts64<>+88(SB), Z6
 	VANDPD       Z6, Z7, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
+	VBROADCASTSD consts64<>+0(SB), Z7
 	VORPD        Z7, Z6, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
-	VBROADCASTSD consts64<>+72(SB), Z9
+	VBROADCASTSD consts64<>+0(SB), Z7
+	VBROADCASTSD consts64<>+96(SB), Z9
 	VCMPPD       $0x1e, Z9, Z6, K1
-	VBROADCASTSD consts64<>+80(SB), Z9
+	VBROADCASTSD consts64<>+104(SB), Z9
 	VMULPD       Z9, Z6, Z9
 	VBLENDMPD    Z9, Z6, K1, Z6
 	VXORPD       Z9, Z9, Z9
 	VMOVAPD      Z9, Z9
 	VMOVAPD      Z7, K1, Z9
 	VADDPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+8(SB), Z7
+	VBROADCASTSD consts64<>+0(SB), Z7
 	VSUBPD       Z7, Z6, Z6
-	VBROADCASTSD consts64<>+88(SB), Z7
+	VBROADCASTSD consts64<>+16(SB), Z7
 	VADDPD       Z7, Z6, Z7
 	VDIVPD       Z7, Z6, Z7
 	VMULPD       Z7, Z7, Z9
 	VMULPD       Z9, Z9, Z11
-	VBROADCASTSD consts64<>+96(SB), Z12
-	VBROADCASTSD consts64<>+104(SB), Z13
-	VFMADD213PD  Z13, Z11, Z12
-	VBROADCASTSD consts64<>+112(SB), Z13
-	VFMADD213PD  Z13, Z11, Z12
+	VBROADCASTSD consts64<>+112(SB), Z12
 	VBROADCASTSD consts64<>+120(SB), Z13
 	VFMADD213PD  Z13, Z11, Z12
-	VMULPD       Z9, Z12, Z12
-	VBROADCASTSD consts64<>+128(SB), Z9
+	VBROADCASTSD consts64<>+128(SB), Z13
+	VFMADD213PD  Z13, Z11, Z12
 	VBROADCASTSD consts64<>+136(SB), Z13
+	VFMADD213PD  Z13, Z11, Z12
+	VMULPD       Z9, Z12, Z12
+	VBROADCASTSD consts64<>+144(SB), Z9
+	VBROADCASTSD consts64<>+152(SB), Z13
 	VFMADD213PD  Z13, Z11, Z9
-	VBROADCASTSD consts64<>+144(SB), Z13
+	VBROADCASTSD consts64<>+160(SB), Z13
 	VFMADD213PD  Z13, Z11, Z9
 	VMULPD       Z11, Z9, Z9
 	VADDPD       Z9, Z12, Z9
 	VMULPD       Z6, Z6, Z11
-	VBROADCASTSD consts64<>+80(SB), Z12
+	VBROADCASTSD consts64<>+104(SB), Z12
 	VMULPD       Z12, Z11, Z11
 	VADDPD       Z9, Z11, Z9
 	VMULPD       Z9, Z7, Z9
-	VBROADCASTSD consts64<>+152(SB), Z7
+	VBROADCASTSD consts64<>+168(SB), Z7
 	VMULPD       Z7, Z8, Z7
 	VADDPD       Z7, Z9, Z9
 	VSUBPD       Z9, Z11, Z9
 	VSUBPD       Z6, Z9, Z9
-	VBROADCASTSD consts64<>+160(SB), Z6
+	VBROADCASTSD consts64<>+176(SB), Z6
 	VMULPD       Z6, Z8, Z6
 	VSUBPD       Z9, Z6, Z9
-	VBROADCASTSD consts64<>+168(SB), Z6
+	VBROADCASTSD consts64<>+184(SB), Z6
 	VCMPPD       $0x00, Z6, Z4, K1
 	VBLENDMPD    Z6, Z9, K1, Z9
 	VXORPD       Z6, Z6, Z6
 	VCMPPD       $0x00, Z6, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z6
+	VBROADCASTSD consts64<>+192(SB), Z6
 	VBLENDMPD    Z6, Z9, K1, Z9
 	VXORPD       Z6, Z6, Z6
 	VCMPPD       $0x19, Z6, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z9, K1, Z9
-	VBROADCASTSD consts64<>+8(SB), Z4
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z5, Z4, Z4
 	VMULPD       Z9, Z4, Z9
 	VSUBPD       Z9, Z10, Z4
@@ -75573,166 +76879,166 @@ single1:
 	VMOVUPD      (CX)(SI*8), Z5
 	VBROADCASTSD a+72(FP), Z6
 	VADDPD       Z6, Z4, Z6
-	VBROADCASTSD consts64<>+24(SB), Z7
+	VBROADCASTSD consts64<>+48(SB), Z7
 	VCMPPD       $0x11, Z7, Z6, K1
-	VBROADCASTSD consts64<>+32(SB), Z7
+	VBROADCASTSD consts64<>+56(SB), Z7
 	VMULPD       Z7, Z6, Z7
 	VMOVAPD      Z6, Z8
 	VMOVAPD      Z7, K1, Z8
-	VBROADCASTSD consts64<>+40(SB), Z9
+	VBROADCASTSD consts64<>+64(SB), Z9
 	VXORPD       Z7, Z7, Z7
 	VMOVAPD      Z7, Z7
 	VMOVAPD      Z9, K1, Z7
 	VPSRLQ       $0x34, Z8, Z9
-	VBROADCASTSD consts64<>+48(SB), Z10
+	VBROADCASTSD consts64<>+72(SB), Z10
 	VORPD        Z10, Z9, Z9
-	VBROADCASTSD consts64<>+56(SB), Z10
+	VBROADCASTSD consts64<>+80(SB), Z10
 	VSUBPD       Z10, Z9, Z9
 	VSUBPD       Z7, Z9, Z9
-	VBROADCASTSD consts64<>+64(SB), Z7
+	VBROADCASTSD consts64<>+88(SB), Z7
 	VANDPD       Z7, Z8, Z7
-	VBROADCASTSD consts64<>+8(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z8
 	VORPD        Z8, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z8
-	VBROADCASTSD consts64<>+72(SB), Z10
+	VBROADCASTSD consts64<>+0(SB), Z8
+	VBROADCASTSD consts64<>+96(SB), Z10
 	VCMPPD       $0x1e, Z10, Z7, K1
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z7, Z10
 	VBLENDMPD    Z10, Z7, K1, Z7
 	VXORPD       Z10, Z10, Z10
 	VMOVAPD      Z10, Z10
 	VMOVAPD      Z8, K1, Z10
 	VADDPD       Z10, Z9, Z9
-	VBROADCASTSD consts64<>+8(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z8
 	VSUBPD       Z8, Z7, Z7
-	VBROADCASTSD consts64<>+88(SB), Z8
+	VBROADCASTSD consts64<>+16(SB), Z8
 	VADDPD       Z8, Z7, Z8
 	VDIVPD       Z8, Z7, Z8
 	VMULPD       Z8, Z8, Z10
 	VMULPD       Z10, Z10, Z11
-	VBROADCASTSD consts64<>+96(SB), Z12
-	VBROADCASTSD consts64<>+104(SB), Z13
-	VFMADD213PD  Z13, Z11, Z12
-	VBROADCASTSD consts64<>+112(SB), Z13
-	VFMADD213PD  Z13, Z11, Z12
+	VBROADCASTSD consts64<>+112(SB), Z12
 	VBROADCASTSD consts64<>+120(SB), Z13
 	VFMADD213PD  Z13, Z11, Z12
-	VMULPD       Z10, Z12, Z12
-	VBROADCASTSD consts64<>+128(SB), Z10
+	VBROADCASTSD consts64<>+128(SB), Z13
+	VFMADD213PD  Z13, Z11, Z12
 	VBROADCASTSD consts64<>+136(SB), Z13
+	VFMADD213PD  Z13, Z11, Z12
+	VMULPD       Z10, Z12, Z12
+	VBROADCASTSD consts64<>+144(SB), Z10
+	VBROADCASTSD consts64<>+152(SB), Z13
 	VFMADD213PD  Z13, Z11, Z10
-	VBROADCASTSD consts64<>+144(SB), Z13
+	VBROADCASTSD consts64<>+160(SB), Z13
 	VFMADD213PD  Z13, Z11, Z10
 	VMULPD       Z11, Z10, Z10
 	VADDPD       Z10, Z12, Z10
 	VMULPD       Z7, Z7, Z11
-	VBROADCASTSD consts64<>+80(SB), Z12
+	VBROADCASTSD consts64<>+104(SB), Z12
 	VMULPD       Z12, Z11, Z11
 	VADDPD       Z10, Z11, Z10
 	VMULPD       Z10, Z8, Z10
-	VBROADCASTSD consts64<>+152(SB), Z8
+	VBROADCASTSD consts64<>+168(SB), Z8
 	VMULPD       Z8, Z9, Z8
 	VADDPD       Z8, Z10, Z10
 	VSUBPD       Z10, Z11, Z10
 	VSUBPD       Z7, Z10, Z10
-	VBROADCASTSD consts64<>+160(SB), Z7
+	VBROADCASTSD consts64<>+176(SB), Z7
 	VMULPD       Z7, Z9, Z7
 	VSUBPD       Z10, Z7, Z10
-	VBROADCASTSD consts64<>+168(SB), Z7
+	VBROADCASTSD consts64<>+184(SB), Z7
 	VCMPPD       $0x00, Z7, Z6, K1
 	VBLENDMPD    Z7, Z10, K1, Z10
 	VXORPD       Z7, Z7, Z7
 	VCMPPD       $0x00, Z7, Z6, K1
-	VBROADCASTSD consts64<>+176(SB), Z7
+	VBROADCASTSD consts64<>+192(SB), Z7
 	VBLENDMPD    Z7, Z10, K1, Z10
 	VXORPD       Z7, Z7, Z7
 	VCMPPD       $0x19, Z7, Z6, K1
-	VBROADCASTSD consts64<>+184(SB), Z6
+	VBROADCASTSD consts64<>+200(SB), Z6
 	VBLENDMPD    Z6, Z10, K1, Z10
 	VMULPD       Z10, Z5, Z10
-	VBROADCASTSD consts64<>+192(SB), Z6
-	VXORPD       Z6, Z10, Z10
 	VBROADCASTSD consts64<>+8(SB), Z6
+	VXORPD       Z6, Z10, Z10
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z4, Z6, Z4
 	VBROADCASTSD a+72(FP), Z6
 	VADDPD       Z6, Z4, Z4
-	VBROADCASTSD consts64<>+24(SB), Z6
+	VBROADCASTSD consts64<>+48(SB), Z6
 	VCMPPD       $0x11, Z6, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z6
+	VBROADCASTSD consts64<>+56(SB), Z6
 	VMULPD       Z6, Z4, Z6
 	VMOVAPD      Z4, Z7
 	VMOVAPD      Z6, K1, Z7
-	VBROADCASTSD consts64<>+40(SB), Z8
+	VBROADCASTSD consts64<>+64(SB), Z8
 	VXORPD       Z6, Z6, Z6
 	VMOVAPD      Z6, Z6
 	VMOVAPD      Z8, K1, Z6
 	VPSRLQ       $0x34, Z7, Z8
-	VBROADCASTSD consts64<>+48(SB), Z9
+	VBROADCASTSD consts64<>+72(SB), Z9
 	VORPD        Z9, Z8, Z8
-	VBROADCASTSD consts64<>+56(SB), Z9
+	VBROADCASTSD consts64<>+80(SB), Z9
 	VSUBPD       Z9, Z8, Z8
 	VSUBPD       Z6, Z8, Z8
-	VBROADCASTSD consts64<>+64(SB), Z6
+	VBROADCASTSD consts64<>+88(SB), Z6
 	VANDPD       Z6, Z7, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
+	VBROADCASTSD consts64<>+0(SB), Z7
 	VORPD        Z7, Z6, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
-	VBROADCASTSD consts64<>+72(SB), Z9
+	VBROADCASTSD consts64<>+0(SB), Z7
+	VBROADCASTSD consts64<>+96(SB), Z9
 	VCMPPD       $0x1e, Z9, Z6, K1
-	VBROADCASTSD consts64<>+80(SB), Z9
+	VBROADCASTSD consts64<>+104(SB), Z9
 	VMULPD       Z9, Z6, Z9
 	VBLENDMPD    Z9, Z6, K1, Z6
 	VXORPD       Z9, Z9, Z9
 	VMOVAPD      Z9, Z9
 	VMOVAPD      Z7, K1, Z9
 	VADDPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+8(SB), Z7
+	VBROADCASTSD consts64<>+0(SB), Z7
 	VSUBPD       Z7, Z6, Z6
-	VBROADCASTSD consts64<>+88(SB), Z7
+	VBROADCASTSD consts64<>+16(SB), Z7
 	VADDPD       Z7, Z6, Z7
 	VDIVPD       Z7, Z6, Z7
 	VMULPD       Z7, Z7, Z9
 	VMULPD       Z9, Z9, Z11
-	VBROADCASTSD consts64<>+96(SB), Z12
-	VBROADCASTSD consts64<>+104(SB), Z13
-	VFMADD213PD  Z13, Z11, Z12
-	VBROADCASTSD consts64<>+112(SB), Z13
-	VFMADD213PD  Z13, Z11, Z12
+	VBROADCASTSD consts64<>+112(SB), Z12
 	VBROADCASTSD consts64<>+120(SB), Z13
 	VFMADD213PD  Z13, Z11, Z12
-	VMULPD       Z9, Z12, Z12
-	VBROADCASTSD consts64<>+128(SB), Z9
+	VBROADCASTSD consts64<>+128(SB), Z13
+	VFMADD213PD  Z13, Z11, Z12
 	VBROADCASTSD consts64<>+136(SB), Z13
+	VFMADD213PD  Z13, Z11, Z12
+	VMULPD       Z9, Z12, Z12
+	VBROADCASTSD consts64<>+144(SB), Z9
+	VBROADCASTSD consts64<>+152(SB), Z13
 	VFMADD213PD  Z13, Z11, Z9
-	VBROADCASTSD consts64<>+144(SB), Z13
+	VBROADCASTSD consts64<>+160(SB), Z13
 	VFMADD213PD  Z13, Z11, Z9
 	VMULPD       Z11, Z9, Z9
 	VADDPD       Z9, Z12, Z9
 	VMULPD       Z6, Z6, Z11
-	VBROADCASTSD consts64<>+80(SB), Z12
+	VBROADCASTSD consts64<>+104(SB), Z12
 	VMULPD       Z12, Z11, Z11
 	VADDPD       Z9, Z11, Z9
 	VMULPD       Z9, Z7, Z9
-	VBROADCASTSD consts64<>+152(SB), Z7
+	VBROADCASTSD consts64<>+168(SB), Z7
 	VMULPD       Z7, Z8, Z7
 	VADDPD       Z7, Z9, Z9
 	VSUBPD       Z9, Z11, Z9
 	VSUBPD       Z6, Z9, Z9
-	VBROADCASTSD consts64<>+160(SB), Z6
+	VBROADCASTSD consts64<>+176(SB), Z6
 	VMULPD       Z6, Z8, Z6
 	VSUBPD       Z9, Z6, Z9
-	VBROADCASTSD consts64<>+168(SB), Z6
+	VBROADCASTSD consts64<>+184(SB), Z6
 	VCMPPD       $0x00, Z6, Z4, K1
 	VBLENDMPD    Z6, Z9, K1, Z9
 	VXORPD       Z6, Z6, Z6
 	VCMPPD       $0x00, Z6, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z6
+	VBROADCASTSD consts64<>+192(SB), Z6
 	VBLENDMPD    Z6, Z9, K1, Z9
 	VXORPD       Z6, Z6, Z6
 	VCMPPD       $0x19, Z6, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z9, K1, Z9
-	VBROADCASTSD consts64<>+8(SB), Z4
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z5, Z4, Z4
 	VMULPD       Z9, Z4, Z9
 	VSUBPD       Z9, Z10, Z4
@@ -75762,166 +77068,166 @@ tail:
 	VMOVUPD.Z    (CX)(SI*8), K1, Z5
 	VBROADCASTSD a+72(FP), Z6
 	VADDPD       Z6, Z4, Z6
-	VBROADCASTSD consts64<>+24(SB), Z7
+	VBROADCASTSD consts64<>+48(SB), Z7
 	VCMPPD       $0x11, Z7, Z6, K1
-	VBROADCASTSD consts64<>+32(SB), Z7
+	VBROADCASTSD consts64<>+56(SB), Z7
 	VMULPD       Z7, Z6, Z7
 	VMOVAPD      Z6, Z8
 	VMOVAPD      Z7, K1, Z8
-	VBROADCASTSD consts64<>+40(SB), Z9
+	VBROADCASTSD consts64<>+64(SB), Z9
 	VXORPD       Z7, Z7, Z7
 	VMOVAPD      Z7, Z7
 	VMOVAPD      Z9, K1, Z7
 	VPSRLQ       $0x34, Z8, Z9
-	VBROADCASTSD consts64<>+48(SB), Z10
+	VBROADCASTSD consts64<>+72(SB), Z10
 	VORPD        Z10, Z9, Z9
-	VBROADCASTSD consts64<>+56(SB), Z10
+	VBROADCASTSD consts64<>+80(SB), Z10
 	VSUBPD       Z10, Z9, Z9
 	VSUBPD       Z7, Z9, Z9
-	VBROADCASTSD consts64<>+64(SB), Z7
+	VBROADCASTSD consts64<>+88(SB), Z7
 	VANDPD       Z7, Z8, Z7
-	VBROADCASTSD consts64<>+8(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z8
 	VORPD        Z8, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z8
-	VBROADCASTSD consts64<>+72(SB), Z10
+	VBROADCASTSD consts64<>+0(SB), Z8
+	VBROADCASTSD consts64<>+96(SB), Z10
 	VCMPPD       $0x1e, Z10, Z7, K1
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z7, Z10
 	VBLENDMPD    Z10, Z7, K1, Z7
 	VXORPD       Z10, Z10, Z10
 	VMOVAPD      Z10, Z10
 	VMOVAPD      Z8, K1, Z10
 	VADDPD       Z10, Z9, Z9
-	VBROADCASTSD consts64<>+8(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z8
 	VSUBPD       Z8, Z7, Z7
-	VBROADCASTSD consts64<>+88(SB), Z8
+	VBROADCASTSD consts64<>+16(SB), Z8
 	VADDPD       Z8, Z7, Z8
 	VDIVPD       Z8, Z7, Z8
 	VMULPD       Z8, Z8, Z10
 	VMULPD       Z10, Z10, Z11
-	VBROADCASTSD consts64<>+96(SB), Z12
-	VBROADCASTSD consts64<>+104(SB), Z13
-	VFMADD213PD  Z13, Z11, Z12
-	VBROADCASTSD consts64<>+112(SB), Z13
-	VFMADD213PD  Z13, Z11, Z12
+	VBROADCASTSD consts64<>+112(SB), Z12
 	VBROADCASTSD consts64<>+120(SB), Z13
 	VFMADD213PD  Z13, Z11, Z12
-	VMULPD       Z10, Z12, Z12
-	VBROADCASTSD consts64<>+128(SB), Z10
+	VBROADCASTSD consts64<>+128(SB), Z13
+	VFMADD213PD  Z13, Z11, Z12
 	VBROADCASTSD consts64<>+136(SB), Z13
+	VFMADD213PD  Z13, Z11, Z12
+	VMULPD       Z10, Z12, Z12
+	VBROADCASTSD consts64<>+144(SB), Z10
+	VBROADCASTSD consts64<>+152(SB), Z13
 	VFMADD213PD  Z13, Z11, Z10
-	VBROADCASTSD consts64<>+144(SB), Z13
+	VBROADCASTSD consts64<>+160(SB), Z13
 	VFMADD213PD  Z13, Z11, Z10
 	VMULPD       Z11, Z10, Z10
 	VADDPD       Z10, Z12, Z10
 	VMULPD       Z7, Z7, Z11
-	VBROADCASTSD consts64<>+80(SB), Z12
+	VBROADCASTSD consts64<>+104(SB), Z12
 	VMULPD       Z12, Z11, Z11
 	VADDPD       Z10, Z11, Z10
 	VMULPD       Z10, Z8, Z10
-	VBROADCASTSD consts64<>+152(SB), Z8
+	VBROADCASTSD consts64<>+168(SB), Z8
 	VMULPD       Z8, Z9, Z8
 	VADDPD       Z8, Z10, Z10
 	VSUBPD       Z10, Z11, Z10
 	VSUBPD       Z7, Z10, Z10
-	VBROADCASTSD consts64<>+160(SB), Z7
+	VBROADCASTSD consts64<>+176(SB), Z7
 	VMULPD       Z7, Z9, Z7
 	VSUBPD       Z10, Z7, Z10
-	VBROADCASTSD consts64<>+168(SB), Z7
+	VBROADCASTSD consts64<>+184(SB), Z7
 	VCMPPD       $0x00, Z7, Z6, K1
 	VBLENDMPD    Z7, Z10, K1, Z10
 	VXORPD       Z7, Z7, Z7
 	VCMPPD       $0x00, Z7, Z6, K1
-	VBROADCASTSD consts64<>+176(SB), Z7
+	VBROADCASTSD consts64<>+192(SB), Z7
 	VBLENDMPD    Z7, Z10, K1, Z10
 	VXORPD       Z7, Z7, Z7
 	VCMPPD       $0x19, Z7, Z6, K1
-	VBROADCASTSD consts64<>+184(SB), Z6
+	VBROADCASTSD consts64<>+200(SB), Z6
 	VBLENDMPD    Z6, Z10, K1, Z10
 	VMULPD       Z10, Z5, Z10
-	VBROADCASTSD consts64<>+192(SB), Z6
-	VXORPD       Z6, Z10, Z10
 	VBROADCASTSD consts64<>+8(SB), Z6
+	VXORPD       Z6, Z10, Z10
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z4, Z6, Z4
 	VBROADCASTSD a+72(FP), Z6
 	VADDPD       Z6, Z4, Z4
-	VBROADCASTSD consts64<>+24(SB), Z6
+	VBROADCASTSD consts64<>+48(SB), Z6
 	VCMPPD       $0x11, Z6, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z6
+	VBROADCASTSD consts64<>+56(SB), Z6
 	VMULPD       Z6, Z4, Z6
 	VMOVAPD      Z4, Z7
 	VMOVAPD      Z6, K1, Z7
-	VBROADCASTSD consts64<>+40(SB), Z8
+	VBROADCASTSD consts64<>+64(SB), Z8
 	VXORPD       Z6, Z6, Z6
 	VMOVAPD      Z6, Z6
 	VMOVAPD      Z8, K1, Z6
 	VPSRLQ       $0x34, Z7, Z8
-	VBROADCASTSD consts64<>+48(SB), Z9
+	VBROADCASTSD consts64<>+72(SB), Z9
 	VORPD        Z9, Z8, Z8
-	VBROADCASTSD consts64<>+56(SB), Z9
+	VBROADCASTSD consts64<>+80(SB), Z9
 	VSUBPD       Z9, Z8, Z8
 	VSUBPD       Z6, Z8, Z8
-	VBROADCASTSD consts64<>+64(SB), Z6
+	VBROADCASTSD consts64<>+88(SB), Z6
 	VANDPD       Z6, Z7, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
+	VBROADCASTSD consts64<>+0(SB), Z7
 	VORPD        Z7, Z6, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
-	VBROADCASTSD consts64<>+72(SB), Z9
+	VBROADCASTSD consts64<>+0(SB), Z7
+	VBROADCASTSD consts64<>+96(SB), Z9
 	VCMPPD       $0x1e, Z9, Z6, K1
-	VBROADCASTSD consts64<>+80(SB), Z9
+	VBROADCASTSD consts64<>+104(SB), Z9
 	VMULPD       Z9, Z6, Z9
 	VBLENDMPD    Z9, Z6, K1, Z6
 	VXORPD       Z9, Z9, Z9
 	VMOVAPD      Z9, Z9
 	VMOVAPD      Z7, K1, Z9
 	VADDPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+8(SB), Z7
+	VBROADCASTSD consts64<>+0(SB), Z7
 	VSUBPD       Z7, Z6, Z6
-	VBROADCASTSD consts64<>+88(SB), Z7
+	VBROADCASTSD consts64<>+16(SB), Z7
 	VADDPD       Z7, Z6, Z7
 	VDIVPD       Z7, Z6, Z7
 	VMULPD       Z7, Z7, Z9
 	VMULPD       Z9, Z9, Z11
-	VBROADCASTSD consts64<>+96(SB), Z12
-	VBROADCASTSD consts64<>+104(SB), Z13
-	VFMADD213PD  Z13, Z11, Z12
-	VBROADCASTSD consts64<>+112(SB), Z13
-	VFMADD213PD  Z13, Z11, Z12
+	VBROADCASTSD consts64<>+112(SB), Z12
 	VBROADCASTSD consts64<>+120(SB), Z13
 	VFMADD213PD  Z13, Z11, Z12
-	VMULPD       Z9, Z12, Z12
-	VBROADCASTSD consts64<>+128(SB), Z9
+	VBROADCASTSD consts64<>+128(SB), Z13
+	VFMADD213PD  Z13, Z11, Z12
 	VBROADCASTSD consts64<>+136(SB), Z13
+	VFMADD213PD  Z13, Z11, Z12
+	VMULPD       Z9, Z12, Z12
+	VBROADCASTSD consts64<>+144(SB), Z9
+	VBROADCASTSD consts64<>+152(SB), Z13
 	VFMADD213PD  Z13, Z11, Z9
-	VBROADCASTSD consts64<>+144(SB), Z13
+	VBROADCASTSD consts64<>+160(SB), Z13
 	VFMADD213PD  Z13, Z11, Z9
 	VMULPD       Z11, Z9, Z9
 	VADDPD       Z9, Z12, Z9
 	VMULPD       Z6, Z6, Z11
-	VBROADCASTSD consts64<>+80(SB), Z12
+	VBROADCASTSD consts64<>+104(SB), Z12
 	VMULPD       Z12, Z11, Z11
 	VADDPD       Z9, Z11, Z9
 	VMULPD       Z9, Z7, Z9
-	VBROADCASTSD consts64<>+152(SB), Z7
+	VBROADCASTSD consts64<>+168(SB), Z7
 	VMULPD       Z7, Z8, Z7
 	VADDPD       Z7, Z9, Z9
 	VSUBPD       Z9, Z11, Z9
 	VSUBPD       Z6, Z9, Z9
-	VBROADCASTSD consts64<>+160(SB), Z6
+	VBROADCASTSD consts64<>+176(SB), Z6
 	VMULPD       Z6, Z8, Z6
 	VSUBPD       Z9, Z6, Z9
-	VBROADCASTSD consts64<>+168(SB), Z6
+	VBROADCASTSD consts64<>+184(SB), Z6
 	VCMPPD       $0x00, Z6, Z4, K1
 	VBLENDMPD    Z6, Z9, K1, Z9
 	VXORPD       Z6, Z6, Z6
 	VCMPPD       $0x00, Z6, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z6
+	VBROADCASTSD consts64<>+192(SB), Z6
 	VBLENDMPD    Z6, Z9, K1, Z9
 	VXORPD       Z6, Z6, Z6
 	VCMPPD       $0x19, Z6, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z9, K1, Z9
-	VBROADCASTSD consts64<>+8(SB), Z4
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z5, Z4, Z4
 	VMULPD       Z9, Z4, Z9
 	VSUBPD       Z9, Z10, Z4
@@ -75983,166 +77289,166 @@ loop:
 	VMOVUPD      (CX)(BX*8), Z3
 	VBROADCASTSD a+80(FP), Z4
 	VADDPD       Z4, Z2, Z4
-	VBROADCASTSD consts64<>+24(SB), Z5
+	VBROADCASTSD consts64<>+48(SB), Z5
 	VCMPPD       $0x11, Z5, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z5
+	VBROADCASTSD consts64<>+56(SB), Z5
 	VMULPD       Z5, Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z5, K1, Z6
-	VBROADCASTSD consts64<>+40(SB), Z7
+	VBROADCASTSD consts64<>+64(SB), Z7
 	VXORPD       Z5, Z5, Z5
 	VMOVAPD      Z5, Z5
 	VMOVAPD      Z7, K1, Z5
 	VPSRLQ       $0x34, Z6, Z7
-	VBROADCASTSD consts64<>+48(SB), Z8
+	VBROADCASTSD consts64<>+72(SB), Z8
 	VORPD        Z8, Z7, Z7
-	VBROADCASTSD consts64<>+56(SB), Z8
+	VBROADCASTSD consts64<>+80(SB), Z8
 	VSUBPD       Z8, Z7, Z7
 	VSUBPD       Z5, Z7, Z7
-	VBROADCASTSD consts64<>+64(SB), Z5
+	VBROADCASTSD consts64<>+88(SB), Z5
 	VANDPD       Z5, Z6, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VORPD        Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VBROADCASTSD consts64<>+72(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z6
+	VBROADCASTSD consts64<>+96(SB), Z8
 	VCMPPD       $0x1e, Z8, Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z8
+	VBROADCASTSD consts64<>+104(SB), Z8
 	VMULPD       Z8, Z5, Z8
 	VBLENDMPD    Z8, Z5, K1, Z5
 	VXORPD       Z8, Z8, Z8
 	VMOVAPD      Z8, Z8
 	VMOVAPD      Z6, K1, Z8
 	VADDPD       Z8, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+88(SB), Z6
+	VBROADCASTSD consts64<>+16(SB), Z6
 	VADDPD       Z6, Z5, Z6
 	VDIVPD       Z6, Z5, Z6
 	VMULPD       Z6, Z6, Z8
 	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VBROADCASTSD consts64<>+104(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
-	VBROADCASTSD consts64<>+112(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z10
 	VBROADCASTSD consts64<>+120(SB), Z11
 	VFMADD213PD  Z11, Z9, Z10
-	VMULPD       Z8, Z10, Z10
-	VBROADCASTSD consts64<>+128(SB), Z8
+	VBROADCASTSD consts64<>+128(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
 	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z8, Z10, Z10
+	VBROADCASTSD consts64<>+144(SB), Z8
+	VBROADCASTSD consts64<>+152(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
-	VBROADCASTSD consts64<>+144(SB), Z11
+	VBROADCASTSD consts64<>+160(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
 	VMULPD       Z9, Z8, Z8
 	VADDPD       Z8, Z10, Z8
 	VMULPD       Z5, Z5, Z9
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z8, Z9, Z8
 	VMULPD       Z8, Z6, Z8
-	VBROADCASTSD consts64<>+152(SB), Z6
+	VBROADCASTSD consts64<>+168(SB), Z6
 	VMULPD       Z6, Z7, Z6
 	VADDPD       Z6, Z8, Z8
 	VSUBPD       Z8, Z9, Z8
 	VSUBPD       Z5, Z8, Z8
-	VBROADCASTSD consts64<>+160(SB), Z5
+	VBROADCASTSD consts64<>+176(SB), Z5
 	VMULPD       Z5, Z7, Z5
 	VSUBPD       Z8, Z5, Z8
-	VBROADCASTSD consts64<>+168(SB), Z5
+	VBROADCASTSD consts64<>+184(SB), Z5
 	VCMPPD       $0x00, Z5, Z4, K1
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x00, Z5, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z5
+	VBROADCASTSD consts64<>+192(SB), Z5
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x19, Z5, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z8, K1, Z8
 	VMULPD       Z8, Z3, Z8
-	VBROADCASTSD consts64<>+192(SB), Z4
-	VXORPD       Z4, Z8, Z8
 	VBROADCASTSD consts64<>+8(SB), Z4
+	VXORPD       Z4, Z8, Z8
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z2, Z4, Z2
 	VBROADCASTSD a+80(FP), Z4
 	VADDPD       Z4, Z2, Z2
-	VBROADCASTSD consts64<>+24(SB), Z4
+	VBROADCASTSD consts64<>+48(SB), Z4
 	VCMPPD       $0x11, Z4, Z2, K1
-	VBROADCASTSD consts64<>+32(SB), Z4
+	VBROADCASTSD consts64<>+56(SB), Z4
 	VMULPD       Z4, Z2, Z4
 	VMOVAPD      Z2, Z5
 	VMOVAPD      Z4, K1, Z5
-	VBROADCASTSD consts64<>+40(SB), Z6
+	VBROADCASTSD consts64<>+64(SB), Z6
 	VXORPD       Z4, Z4, Z4
 	VMOVAPD      Z4, Z4
 	VMOVAPD      Z6, K1, Z4
 	VPSRLQ       $0x34, Z5, Z6
-	VBROADCASTSD consts64<>+48(SB), Z7
+	VBROADCASTSD consts64<>+72(SB), Z7
 	VORPD        Z7, Z6, Z6
-	VBROADCASTSD consts64<>+56(SB), Z7
+	VBROADCASTSD consts64<>+80(SB), Z7
 	VSUBPD       Z7, Z6, Z6
 	VSUBPD       Z4, Z6, Z6
-	VBROADCASTSD consts64<>+64(SB), Z4
+	VBROADCASTSD consts64<>+88(SB), Z4
 	VANDPD       Z4, Z5, Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VORPD        Z5, Z4, Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
-	VBROADCASTSD consts64<>+72(SB), Z7
+	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+96(SB), Z7
 	VCMPPD       $0x1e, Z7, Z4, K1
-	VBROADCASTSD consts64<>+80(SB), Z7
+	VBROADCASTSD consts64<>+104(SB), Z7
 	VMULPD       Z7, Z4, Z7
 	VBLENDMPD    Z7, Z4, K1, Z4
 	VXORPD       Z7, Z7, Z7
 	VMOVAPD      Z7, Z7
 	VMOVAPD      Z5, K1, Z7
 	VADDPD       Z7, Z6, Z6
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VSUBPD       Z5, Z4, Z4
-	VBROADCASTSD consts64<>+88(SB), Z5
+	VBROADCASTSD consts64<>+16(SB), Z5
 	VADDPD       Z5, Z4, Z5
 	VDIVPD       Z5, Z4, Z5
 	VMULPD       Z5, Z5, Z7
 	VMULPD       Z7, Z7, Z9
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VBROADCASTSD consts64<>+104(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
-	VBROADCASTSD consts64<>+112(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z10
 	VBROADCASTSD consts64<>+120(SB), Z11
 	VFMADD213PD  Z11, Z9, Z10
-	VMULPD       Z7, Z10, Z10
-	VBROADCASTSD consts64<>+128(SB), Z7
+	VBROADCASTSD consts64<>+128(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
 	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z7, Z10, Z10
+	VBROADCASTSD consts64<>+144(SB), Z7
+	VBROADCASTSD consts64<>+152(SB), Z11
 	VFMADD213PD  Z11, Z9, Z7
-	VBROADCASTSD consts64<>+144(SB), Z11
+	VBROADCASTSD consts64<>+160(SB), Z11
 	VFMADD213PD  Z11, Z9, Z7
 	VMULPD       Z9, Z7, Z7
 	VADDPD       Z7, Z10, Z7
 	VMULPD       Z4, Z4, Z9
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z7, Z9, Z7
 	VMULPD       Z7, Z5, Z7
-	VBROADCASTSD consts64<>+152(SB), Z5
+	VBROADCASTSD consts64<>+168(SB), Z5
 	VMULPD       Z5, Z6, Z5
 	VADDPD       Z5, Z7, Z7
 	VSUBPD       Z7, Z9, Z7
 	VSUBPD       Z4, Z7, Z7
-	VBROADCASTSD consts64<>+160(SB), Z4
+	VBROADCASTSD consts64<>+176(SB), Z4
 	VMULPD       Z4, Z6, Z4
 	VSUBPD       Z7, Z4, Z7
-	VBROADCASTSD consts64<>+168(SB), Z4
+	VBROADCASTSD consts64<>+184(SB), Z4
 	VCMPPD       $0x00, Z4, Z2, K1
 	VBLENDMPD    Z4, Z7, K1, Z7
 	VXORPD       Z4, Z4, Z4
 	VCMPPD       $0x00, Z4, Z2, K1
-	VBROADCASTSD consts64<>+176(SB), Z4
+	VBROADCASTSD consts64<>+192(SB), Z4
 	VBLENDMPD    Z4, Z7, K1, Z7
 	VXORPD       Z4, Z4, Z4
 	VCMPPD       $0x19, Z4, Z2, K1
-	VBROADCASTSD consts64<>+184(SB), Z2
+	VBROADCASTSD consts64<>+200(SB), Z2
 	VBLENDMPD    Z2, Z7, K1, Z7
-	VBROADCASTSD consts64<>+8(SB), Z2
+	VBROADCASTSD consts64<>+0(SB), Z2
 	VSUBPD       Z3, Z2, Z2
 	VMULPD       Z7, Z2, Z7
 	VSUBPD       Z7, Z8, Z2
@@ -76155,166 +77461,166 @@ loop:
 	VMOVUPD      64(CX)(BX*8), Z3
 	VBROADCASTSD a+80(FP), Z4
 	VADDPD       Z4, Z2, Z4
-	VBROADCASTSD consts64<>+24(SB), Z5
+	VBROADCASTSD consts64<>+48(SB), Z5
 	VCMPPD       $0x11, Z5, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z5
+	VBROADCASTSD consts64<>+56(SB), Z5
 	VMULPD       Z5, Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z5, K1, Z6
-	VBROADCASTSD consts64<>+40(SB), Z7
+	VBROADCASTSD consts64<>+64(SB), Z7
 	VXORPD       Z5, Z5, Z5
 	VMOVAPD      Z5, Z5
 	VMOVAPD      Z7, K1, Z5
 	VPSRLQ       $0x34, Z6, Z7
-	VBROADCASTSD consts64<>+48(SB), Z8
+	VBROADCASTSD consts64<>+72(SB), Z8
 	VORPD        Z8, Z7, Z7
-	VBROADCASTSD consts64<>+56(SB), Z8
+	VBROADCASTSD consts64<>+80(SB), Z8
 	VSUBPD       Z8, Z7, Z7
 	VSUBPD       Z5, Z7, Z7
-	VBROADCASTSD consts64<>+64(SB), Z5
+	VBROADCASTSD consts64<>+88(SB), Z5
 	VANDPD       Z5, Z6, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VORPD        Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VBROADCASTSD consts64<>+72(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z6
+	VBROADCASTSD consts64<>+96(SB), Z8
 	VCMPPD       $0x1e, Z8, Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z8
+	VBROADCASTSD consts64<>+104(SB), Z8
 	VMULPD       Z8, Z5, Z8
 	VBLENDMPD    Z8, Z5, K1, Z5
 	VXORPD       Z8, Z8, Z8
 	VMOVAPD      Z8, Z8
 	VMOVAPD      Z6, K1, Z8
 	VADDPD       Z8, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+88(SB), Z6
+	VBROADCASTSD consts64<>+16(SB), Z6
 	VADDPD       Z6, Z5, Z6
 	VDIVPD       Z6, Z5, Z6
 	VMULPD       Z6, Z6, Z8
 	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VBROADCASTSD consts64<>+104(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
-	VBROADCASTSD consts64<>+112(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z10
 	VBROADCASTSD consts64<>+120(SB), Z11
 	VFMADD213PD  Z11, Z9, Z10
-	VMULPD       Z8, Z10, Z10
-	VBROADCASTSD consts64<>+128(SB), Z8
+	VBROADCASTSD consts64<>+128(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
 	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z8, Z10, Z10
+	VBROADCASTSD consts64<>+144(SB), Z8
+	VBROADCASTSD consts64<>+152(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
-	VBROADCASTSD consts64<>+144(SB), Z11
+	VBROADCASTSD consts64<>+160(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
 	VMULPD       Z9, Z8, Z8
 	VADDPD       Z8, Z10, Z8
 	VMULPD       Z5, Z5, Z9
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z8, Z9, Z8
 	VMULPD       Z8, Z6, Z8
-	VBROADCASTSD consts64<>+152(SB), Z6
+	VBROADCASTSD consts64<>+168(SB), Z6
 	VMULPD       Z6, Z7, Z6
 	VADDPD       Z6, Z8, Z8
 	VSUBPD       Z8, Z9, Z8
 	VSUBPD       Z5, Z8, Z8
-	VBROADCASTSD consts64<>+160(SB), Z5
+	VBROADCASTSD consts64<>+176(SB), Z5
 	VMULPD       Z5, Z7, Z5
 	VSUBPD       Z8, Z5, Z8
-	VBROADCASTSD consts64<>+168(SB), Z5
+	VBROADCASTSD consts64<>+184(SB), Z5
 	VCMPPD       $0x00, Z5, Z4, K1
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x00, Z5, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z5
+	VBROADCASTSD consts64<>+192(SB), Z5
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x19, Z5, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z8, K1, Z8
 	VMULPD       Z8, Z3, Z8
-	VBROADCASTSD consts64<>+192(SB), Z4
-	VXORPD       Z4, Z8, Z8
 	VBROADCASTSD consts64<>+8(SB), Z4
+	VXORPD       Z4, Z8, Z8
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z2, Z4, Z2
 	VBROADCASTSD a+80(FP), Z4
 	VADDPD       Z4, Z2, Z2
-	VBROADCASTSD consts64<>+24(SB), Z4
+	VBROADCASTSD consts64<>+48(SB), Z4
 	VCMPPD       $0x11, Z4, Z2, K1
-	VBROADCASTSD consts64<>+32(SB), Z4
+	VBROADCASTSD consts64<>+56(SB), Z4
 	VMULPD       Z4, Z2, Z4
 	VMOVAPD      Z2, Z5
 	VMOVAPD      Z4, K1, Z5
-	VBROADCASTSD consts64<>+40(SB), Z6
+	VBROADCASTSD consts64<>+64(SB), Z6
 	VXORPD       Z4, Z4, Z4
 	VMOVAPD      Z4, Z4
 	VMOVAPD      Z6, K1, Z4
 	VPSRLQ       $0x34, Z5, Z6
-	VBROADCASTSD consts64<>+48(SB), Z7
+	VBROADCASTSD consts64<>+72(SB), Z7
 	VORPD        Z7, Z6, Z6
-	VBROADCASTSD consts64<>+56(SB), Z7
+	VBROADCASTSD consts64<>+80(SB), Z7
 	VSUBPD       Z7, Z6, Z6
 	VSUBPD       Z4, Z6, Z6
-	VBROADCASTSD consts64<>+64(SB), Z4
+	VBROADCASTSD consts64<>+88(SB), Z4
 	VANDPD       Z4, Z5, Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VORPD        Z5, Z4, Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
-	VBROADCASTSD consts64<>+72(SB), Z7
+	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+96(SB), Z7
 	VCMPPD       $0x1e, Z7, Z4, K1
-	VBROADCASTSD consts64<>+80(SB), Z7
+	VBROADCASTSD consts64<>+104(SB), Z7
 	VMULPD       Z7, Z4, Z7
 	VBLENDMPD    Z7, Z4, K1, Z4
 	VXORPD       Z7, Z7, Z7
 	VMOVAPD      Z7, Z7
 	VMOVAPD      Z5, K1, Z7
 	VADDPD       Z7, Z6, Z6
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VSUBPD       Z5, Z4, Z4
-	VBROADCASTSD consts64<>+88(SB), Z5
+	VBROADCASTSD consts64<>+16(SB), Z5
 	VADDPD       Z5, Z4, Z5
 	VDIVPD       Z5, Z4, Z5
 	VMULPD       Z5, Z5, Z7
 	VMULPD       Z7, Z7, Z9
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VBROADCASTSD consts64<>+104(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
-	VBROADCASTSD consts64<>+112(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z10
 	VBROADCASTSD consts64<>+120(SB), Z11
 	VFMADD213PD  Z11, Z9, Z10
-	VMULPD       Z7, Z10, Z10
-	VBROADCASTSD consts64<>+128(SB), Z7
+	VBROADCASTSD consts64<>+128(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
 	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z7, Z10, Z10
+	VBROADCASTSD consts64<>+144(SB), Z7
+	VBROADCASTSD consts64<>+152(SB), Z11
 	VFMADD213PD  Z11, Z9, Z7
-	VBROADCASTSD consts64<>+144(SB), Z11
+	VBROADCASTSD consts64<>+160(SB), Z11
 	VFMADD213PD  Z11, Z9, Z7
 	VMULPD       Z9, Z7, Z7
 	VADDPD       Z7, Z10, Z7
 	VMULPD       Z4, Z4, Z9
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z7, Z9, Z7
 	VMULPD       Z7, Z5, Z7
-	VBROADCASTSD consts64<>+152(SB), Z5
+	VBROADCASTSD consts64<>+168(SB), Z5
 	VMULPD       Z5, Z6, Z5
 	VADDPD       Z5, Z7, Z7
 	VSUBPD       Z7, Z9, Z7
 	VSUBPD       Z4, Z7, Z7
-	VBROADCASTSD consts64<>+160(SB), Z4
+	VBROADCASTSD consts64<>+176(SB), Z4
 	VMULPD       Z4, Z6, Z4
 	VSUBPD       Z7, Z4, Z7
-	VBROADCASTSD consts64<>+168(SB), Z4
+	VBROADCASTSD consts64<>+184(SB), Z4
 	VCMPPD       $0x00, Z4, Z2, K1
 	VBLENDMPD    Z4, Z7, K1, Z7
 	VXORPD       Z4, Z4, Z4
 	VCMPPD       $0x00, Z4, Z2, K1
-	VBROADCASTSD consts64<>+176(SB), Z4
+	VBROADCASTSD consts64<>+192(SB), Z4
 	VBLENDMPD    Z4, Z7, K1, Z7
 	VXORPD       Z4, Z4, Z4
 	VCMPPD       $0x19, Z4, Z2, K1
-	VBROADCASTSD consts64<>+184(SB), Z2
+	VBROADCASTSD consts64<>+200(SB), Z2
 	VBLENDMPD    Z2, Z7, K1, Z7
-	VBROADCASTSD consts64<>+8(SB), Z2
+	VBROADCASTSD consts64<>+0(SB), Z2
 	VSUBPD       Z3, Z2, Z2
 	VMULPD       Z7, Z2, Z7
 	VSUBPD       Z7, Z8, Z2
@@ -76337,166 +77643,166 @@ single1:
 	VMOVUPD      (CX)(BX*8), Z3
 	VBROADCASTSD a+80(FP), Z4
 	VADDPD       Z4, Z2, Z4
-	VBROADCASTSD consts64<>+24(SB), Z5
+	VBROADCASTSD consts64<>+48(SB), Z5
 	VCMPPD       $0x11, Z5, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z5
+	VBROADCASTSD consts64<>+56(SB), Z5
 	VMULPD       Z5, Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z5, K1, Z6
-	VBROADCASTSD consts64<>+40(SB), Z7
+	VBROADCASTSD consts64<>+64(SB), Z7
 	VXORPD       Z5, Z5, Z5
 	VMOVAPD      Z5, Z5
 	VMOVAPD      Z7, K1, Z5
 	VPSRLQ       $0x34, Z6, Z7
-	VBROADCASTSD consts64<>+48(SB), Z8
+	VBROADCASTSD consts64<>+72(SB), Z8
 	VORPD        Z8, Z7, Z7
-	VBROADCASTSD consts64<>+56(SB), Z8
+	VBROADCASTSD consts64<>+80(SB), Z8
 	VSUBPD       Z8, Z7, Z7
 	VSUBPD       Z5, Z7, Z7
-	VBROADCASTSD consts64<>+64(SB), Z5
+	VBROADCASTSD consts64<>+88(SB), Z5
 	VANDPD       Z5, Z6, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VORPD        Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VBROADCASTSD consts64<>+72(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z6
+	VBROADCASTSD consts64<>+96(SB), Z8
 	VCMPPD       $0x1e, Z8, Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z8
+	VBROADCASTSD consts64<>+104(SB), Z8
 	VMULPD       Z8, Z5, Z8
 	VBLENDMPD    Z8, Z5, K1, Z5
 	VXORPD       Z8, Z8, Z8
 	VMOVAPD      Z8, Z8
 	VMOVAPD      Z6, K1, Z8
 	VADDPD       Z8, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+88(SB), Z6
+	VBROADCASTSD consts64<>+16(SB), Z6
 	VADDPD       Z6, Z5, Z6
 	VDIVPD       Z6, Z5, Z6
 	VMULPD       Z6, Z6, Z8
 	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VBROADCASTSD consts64<>+104(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
-	VBROADCASTSD consts64<>+112(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z10
 	VBROADCASTSD consts64<>+120(SB), Z11
 	VFMADD213PD  Z11, Z9, Z10
-	VMULPD       Z8, Z10, Z10
-	VBROADCASTSD consts64<>+128(SB), Z8
+	VBROADCASTSD consts64<>+128(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
 	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z8, Z10, Z10
+	VBROADCASTSD consts64<>+144(SB), Z8
+	VBROADCASTSD consts64<>+152(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
-	VBROADCASTSD consts64<>+144(SB), Z11
+	VBROADCASTSD consts64<>+160(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
 	VMULPD       Z9, Z8, Z8
 	VADDPD       Z8, Z10, Z8
 	VMULPD       Z5, Z5, Z9
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z8, Z9, Z8
 	VMULPD       Z8, Z6, Z8
-	VBROADCASTSD consts64<>+152(SB), Z6
+	VBROADCASTSD consts64<>+168(SB), Z6
 	VMULPD       Z6, Z7, Z6
 	VADDPD       Z6, Z8, Z8
 	VSUBPD       Z8, Z9, Z8
 	VSUBPD       Z5, Z8, Z8
-	VBROADCASTSD consts64<>+160(SB), Z5
+	VBROADCASTSD consts64<>+176(SB), Z5
 	VMULPD       Z5, Z7, Z5
 	VSUBPD       Z8, Z5, Z8
-	VBROADCASTSD consts64<>+168(SB), Z5
+	VBROADCASTSD consts64<>+184(SB), Z5
 	VCMPPD       $0x00, Z5, Z4, K1
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x00, Z5, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z5
+	VBROADCASTSD consts64<>+192(SB), Z5
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x19, Z5, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z8, K1, Z8
 	VMULPD       Z8, Z3, Z8
-	VBROADCASTSD consts64<>+192(SB), Z4
-	VXORPD       Z4, Z8, Z8
 	VBROADCASTSD consts64<>+8(SB), Z4
+	VXORPD       Z4, Z8, Z8
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z2, Z4, Z2
 	VBROADCASTSD a+80(FP), Z4
 	VADDPD       Z4, Z2, Z2
-	VBROADCASTSD consts64<>+24(SB), Z4
+	VBROADCASTSD consts64<>+48(SB), Z4
 	VCMPPD       $0x11, Z4, Z2, K1
-	VBROADCASTSD consts64<>+32(SB), Z4
+	VBROADCASTSD consts64<>+56(SB), Z4
 	VMULPD       Z4, Z2, Z4
 	VMOVAPD      Z2, Z5
 	VMOVAPD      Z4, K1, Z5
-	VBROADCASTSD consts64<>+40(SB), Z6
+	VBROADCASTSD consts64<>+64(SB), Z6
 	VXORPD       Z4, Z4, Z4
 	VMOVAPD      Z4, Z4
 	VMOVAPD      Z6, K1, Z4
 	VPSRLQ       $0x34, Z5, Z6
-	VBROADCASTSD consts64<>+48(SB), Z7
+	VBROADCASTSD consts64<>+72(SB), Z7
 	VORPD        Z7, Z6, Z6
-	VBROADCASTSD consts64<>+56(SB), Z7
+	VBROADCASTSD consts64<>+80(SB), Z7
 	VSUBPD       Z7, Z6, Z6
 	VSUBPD       Z4, Z6, Z6
-	VBROADCASTSD consts64<>+64(SB), Z4
+	VBROADCASTSD consts64<>+88(SB), Z4
 	VANDPD       Z4, Z5, Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VORPD        Z5, Z4, Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
-	VBROADCASTSD consts64<>+72(SB), Z7
+	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+96(SB), Z7
 	VCMPPD       $0x1e, Z7, Z4, K1
-	VBROADCASTSD consts64<>+80(SB), Z7
+	VBROADCASTSD consts64<>+104(SB), Z7
 	VMULPD       Z7, Z4, Z7
 	VBLENDMPD    Z7, Z4, K1, Z4
 	VXORPD       Z7, Z7, Z7
 	VMOVAPD      Z7, Z7
 	VMOVAPD      Z5, K1, Z7
 	VADDPD       Z7, Z6, Z6
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VSUBPD       Z5, Z4, Z4
-	VBROADCASTSD consts64<>+88(SB), Z5
+	VBROADCASTSD consts64<>+16(SB), Z5
 	VADDPD       Z5, Z4, Z5
 	VDIVPD       Z5, Z4, Z5
 	VMULPD       Z5, Z5, Z7
 	VMULPD       Z7, Z7, Z9
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VBROADCASTSD consts64<>+104(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
-	VBROADCASTSD consts64<>+112(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z10
 	VBROADCASTSD consts64<>+120(SB), Z11
 	VFMADD213PD  Z11, Z9, Z10
-	VMULPD       Z7, Z10, Z10
-	VBROADCASTSD consts64<>+128(SB), Z7
+	VBROADCASTSD consts64<>+128(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
 	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z7, Z10, Z10
+	VBROADCASTSD consts64<>+144(SB), Z7
+	VBROADCASTSD consts64<>+152(SB), Z11
 	VFMADD213PD  Z11, Z9, Z7
-	VBROADCASTSD consts64<>+144(SB), Z11
+	VBROADCASTSD consts64<>+160(SB), Z11
 	VFMADD213PD  Z11, Z9, Z7
 	VMULPD       Z9, Z7, Z7
 	VADDPD       Z7, Z10, Z7
 	VMULPD       Z4, Z4, Z9
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z7, Z9, Z7
 	VMULPD       Z7, Z5, Z7
-	VBROADCASTSD consts64<>+152(SB), Z5
+	VBROADCASTSD consts64<>+168(SB), Z5
 	VMULPD       Z5, Z6, Z5
 	VADDPD       Z5, Z7, Z7
 	VSUBPD       Z7, Z9, Z7
 	VSUBPD       Z4, Z7, Z7
-	VBROADCASTSD consts64<>+160(SB), Z4
+	VBROADCASTSD consts64<>+176(SB), Z4
 	VMULPD       Z4, Z6, Z4
 	VSUBPD       Z7, Z4, Z7
-	VBROADCASTSD consts64<>+168(SB), Z4
+	VBROADCASTSD consts64<>+184(SB), Z4
 	VCMPPD       $0x00, Z4, Z2, K1
 	VBLENDMPD    Z4, Z7, K1, Z7
 	VXORPD       Z4, Z4, Z4
 	VCMPPD       $0x00, Z4, Z2, K1
-	VBROADCASTSD consts64<>+176(SB), Z4
+	VBROADCASTSD consts64<>+192(SB), Z4
 	VBLENDMPD    Z4, Z7, K1, Z7
 	VXORPD       Z4, Z4, Z4
 	VCMPPD       $0x19, Z4, Z2, K1
-	VBROADCASTSD consts64<>+184(SB), Z2
+	VBROADCASTSD consts64<>+200(SB), Z2
 	VBLENDMPD    Z2, Z7, K1, Z7
-	VBROADCASTSD consts64<>+8(SB), Z2
+	VBROADCASTSD consts64<>+0(SB), Z2
 	VSUBPD       Z3, Z2, Z2
 	VMULPD       Z7, Z2, Z7
 	VSUBPD       Z7, Z8, Z2
@@ -76522,166 +77828,166 @@ tail:
 	VMOVUPD.Z    (CX)(BX*8), K1, Z3
 	VBROADCASTSD a+80(FP), Z4
 	VADDPD       Z4, Z2, Z4
-	VBROADCASTSD consts64<>+24(SB), Z5
+	VBROADCASTSD consts64<>+48(SB), Z5
 	VCMPPD       $0x11, Z5, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z5
+	VBROADCASTSD consts64<>+56(SB), Z5
 	VMULPD       Z5, Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z5, K1, Z6
-	VBROADCASTSD consts64<>+40(SB), Z7
+	VBROADCASTSD consts64<>+64(SB), Z7
 	VXORPD       Z5, Z5, Z5
 	VMOVAPD      Z5, Z5
 	VMOVAPD      Z7, K1, Z5
 	VPSRLQ       $0x34, Z6, Z7
-	VBROADCASTSD consts64<>+48(SB), Z8
+	VBROADCASTSD consts64<>+72(SB), Z8
 	VORPD        Z8, Z7, Z7
-	VBROADCASTSD consts64<>+56(SB), Z8
+	VBROADCASTSD consts64<>+80(SB), Z8
 	VSUBPD       Z8, Z7, Z7
 	VSUBPD       Z5, Z7, Z7
-	VBROADCASTSD consts64<>+64(SB), Z5
+	VBROADCASTSD consts64<>+88(SB), Z5
 	VANDPD       Z5, Z6, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VORPD        Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VBROADCASTSD consts64<>+72(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z6
+	VBROADCASTSD consts64<>+96(SB), Z8
 	VCMPPD       $0x1e, Z8, Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z8
+	VBROADCASTSD consts64<>+104(SB), Z8
 	VMULPD       Z8, Z5, Z8
 	VBLENDMPD    Z8, Z5, K1, Z5
 	VXORPD       Z8, Z8, Z8
 	VMOVAPD      Z8, Z8
 	VMOVAPD      Z6, K1, Z8
 	VADDPD       Z8, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+88(SB), Z6
+	VBROADCASTSD consts64<>+16(SB), Z6
 	VADDPD       Z6, Z5, Z6
 	VDIVPD       Z6, Z5, Z6
 	VMULPD       Z6, Z6, Z8
 	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VBROADCASTSD consts64<>+104(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
-	VBROADCASTSD consts64<>+112(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z10
 	VBROADCASTSD consts64<>+120(SB), Z11
 	VFMADD213PD  Z11, Z9, Z10
-	VMULPD       Z8, Z10, Z10
-	VBROADCASTSD consts64<>+128(SB), Z8
+	VBROADCASTSD consts64<>+128(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
 	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z8, Z10, Z10
+	VBROADCASTSD consts64<>+144(SB), Z8
+	VBROADCASTSD consts64<>+152(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
-	VBROADCASTSD consts64<>+144(SB), Z11
+	VBROADCASTSD consts64<>+160(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
 	VMULPD       Z9, Z8, Z8
 	VADDPD       Z8, Z10, Z8
 	VMULPD       Z5, Z5, Z9
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z8, Z9, Z8
 	VMULPD       Z8, Z6, Z8
-	VBROADCASTSD consts64<>+152(SB), Z6
+	VBROADCASTSD consts64<>+168(SB), Z6
 	VMULPD       Z6, Z7, Z6
 	VADDPD       Z6, Z8, Z8
 	VSUBPD       Z8, Z9, Z8
 	VSUBPD       Z5, Z8, Z8
-	VBROADCASTSD consts64<>+160(SB), Z5
+	VBROADCASTSD consts64<>+176(SB), Z5
 	VMULPD       Z5, Z7, Z5
 	VSUBPD       Z8, Z5, Z8
-	VBROADCASTSD consts64<>+168(SB), Z5
+	VBROADCASTSD consts64<>+184(SB), Z5
 	VCMPPD       $0x00, Z5, Z4, K1
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x00, Z5, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z5
+	VBROADCASTSD consts64<>+192(SB), Z5
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x19, Z5, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z8, K1, Z8
 	VMULPD       Z8, Z3, Z8
-	VBROADCASTSD consts64<>+192(SB), Z4
-	VXORPD       Z4, Z8, Z8
 	VBROADCASTSD consts64<>+8(SB), Z4
+	VXORPD       Z4, Z8, Z8
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z2, Z4, Z2
 	VBROADCASTSD a+80(FP), Z4
 	VADDPD       Z4, Z2, Z2
-	VBROADCASTSD consts64<>+24(SB), Z4
+	VBROADCASTSD consts64<>+48(SB), Z4
 	VCMPPD       $0x11, Z4, Z2, K1
-	VBROADCASTSD consts64<>+32(SB), Z4
+	VBROADCASTSD consts64<>+56(SB), Z4
 	VMULPD       Z4, Z2, Z4
 	VMOVAPD      Z2, Z5
 	VMOVAPD      Z4, K1, Z5
-	VBROADCASTSD consts64<>+40(SB), Z6
+	VBROADCASTSD consts64<>+64(SB), Z6
 	VXORPD       Z4, Z4, Z4
 	VMOVAPD      Z4, Z4
 	VMOVAPD      Z6, K1, Z4
 	VPSRLQ       $0x34, Z5, Z6
-	VBROADCASTSD consts64<>+48(SB), Z7
+	VBROADCASTSD consts64<>+72(SB), Z7
 	VORPD        Z7, Z6, Z6
-	VBROADCASTSD consts64<>+56(SB), Z7
+	VBROADCASTSD consts64<>+80(SB), Z7
 	VSUBPD       Z7, Z6, Z6
 	VSUBPD       Z4, Z6, Z6
-	VBROADCASTSD consts64<>+64(SB), Z4
+	VBROADCASTSD consts64<>+88(SB), Z4
 	VANDPD       Z4, Z5, Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VORPD        Z5, Z4, Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
-	VBROADCASTSD consts64<>+72(SB), Z7
+	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+96(SB), Z7
 	VCMPPD       $0x1e, Z7, Z4, K1
-	VBROADCASTSD consts64<>+80(SB), Z7
+	VBROADCASTSD consts64<>+104(SB), Z7
 	VMULPD       Z7, Z4, Z7
 	VBLENDMPD    Z7, Z4, K1, Z4
 	VXORPD       Z7, Z7, Z7
 	VMOVAPD      Z7, Z7
 	VMOVAPD      Z5, K1, Z7
 	VADDPD       Z7, Z6, Z6
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VSUBPD       Z5, Z4, Z4
-	VBROADCASTSD consts64<>+88(SB), Z5
+	VBROADCASTSD consts64<>+16(SB), Z5
 	VADDPD       Z5, Z4, Z5
 	VDIVPD       Z5, Z4, Z5
 	VMULPD       Z5, Z5, Z7
 	VMULPD       Z7, Z7, Z9
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VBROADCASTSD consts64<>+104(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
-	VBROADCASTSD consts64<>+112(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z10
 	VBROADCASTSD consts64<>+120(SB), Z11
 	VFMADD213PD  Z11, Z9, Z10
-	VMULPD       Z7, Z10, Z10
-	VBROADCASTSD consts64<>+128(SB), Z7
+	VBROADCASTSD consts64<>+128(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
 	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z7, Z10, Z10
+	VBROADCASTSD consts64<>+144(SB), Z7
+	VBROADCASTSD consts64<>+152(SB), Z11
 	VFMADD213PD  Z11, Z9, Z7
-	VBROADCASTSD consts64<>+144(SB), Z11
+	VBROADCASTSD consts64<>+160(SB), Z11
 	VFMADD213PD  Z11, Z9, Z7
 	VMULPD       Z9, Z7, Z7
 	VADDPD       Z7, Z10, Z7
 	VMULPD       Z4, Z4, Z9
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z7, Z9, Z7
 	VMULPD       Z7, Z5, Z7
-	VBROADCASTSD consts64<>+152(SB), Z5
+	VBROADCASTSD consts64<>+168(SB), Z5
 	VMULPD       Z5, Z6, Z5
 	VADDPD       Z5, Z7, Z7
 	VSUBPD       Z7, Z9, Z7
 	VSUBPD       Z4, Z7, Z7
-	VBROADCASTSD consts64<>+160(SB), Z4
+	VBROADCASTSD consts64<>+176(SB), Z4
 	VMULPD       Z4, Z6, Z4
 	VSUBPD       Z7, Z4, Z7
-	VBROADCASTSD consts64<>+168(SB), Z4
+	VBROADCASTSD consts64<>+184(SB), Z4
 	VCMPPD       $0x00, Z4, Z2, K1
 	VBLENDMPD    Z4, Z7, K1, Z7
 	VXORPD       Z4, Z4, Z4
 	VCMPPD       $0x00, Z4, Z2, K1
-	VBROADCASTSD consts64<>+176(SB), Z4
+	VBROADCASTSD consts64<>+192(SB), Z4
 	VBLENDMPD    Z4, Z7, K1, Z7
 	VXORPD       Z4, Z4, Z4
 	VCMPPD       $0x19, Z4, Z2, K1
-	VBROADCASTSD consts64<>+184(SB), Z2
+	VBROADCASTSD consts64<>+200(SB), Z2
 	VBLENDMPD    Z2, Z7, K1, Z7
-	VBROADCASTSD consts64<>+8(SB), Z2
+	VBROADCASTSD consts64<>+0(SB), Z2
 	VSUBPD       Z3, Z2, Z2
 	VMULPD       Z7, Z2, Z7
 	VSUBPD       Z7, Z8, Z2
@@ -76729,166 +78035,166 @@ loop:
 	VMOVUPD      (CX)(SI*8), Z3
 	VBROADCASTSD a+96(FP), Z4
 	VADDPD       Z4, Z2, Z4
-	VBROADCASTSD consts64<>+24(SB), Z5
+	VBROADCASTSD consts64<>+48(SB), Z5
 	VCMPPD       $0x11, Z5, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z5
+	VBROADCASTSD consts64<>+56(SB), Z5
 	VMULPD       Z5, Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z5, K1, Z6
-	VBROADCASTSD consts64<>+40(SB), Z7
+	VBROADCASTSD consts64<>+64(SB), Z7
 	VXORPD       Z5, Z5, Z5
 	VMOVAPD      Z5, Z5
 	VMOVAPD      Z7, K1, Z5
 	VPSRLQ       $0x34, Z6, Z7
-	VBROADCASTSD consts64<>+48(SB), Z8
+	VBROADCASTSD consts64<>+72(SB), Z8
 	VORPD        Z8, Z7, Z7
-	VBROADCASTSD consts64<>+56(SB), Z8
+	VBROADCASTSD consts64<>+80(SB), Z8
 	VSUBPD       Z8, Z7, Z7
 	VSUBPD       Z5, Z7, Z7
-	VBROADCASTSD consts64<>+64(SB), Z5
+	VBROADCASTSD consts64<>+88(SB), Z5
 	VANDPD       Z5, Z6, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VORPD        Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VBROADCASTSD consts64<>+72(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z6
+	VBROADCASTSD consts64<>+96(SB), Z8
 	VCMPPD       $0x1e, Z8, Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z8
+	VBROADCASTSD consts64<>+104(SB), Z8
 	VMULPD       Z8, Z5, Z8
 	VBLENDMPD    Z8, Z5, K1, Z5
 	VXORPD       Z8, Z8, Z8
 	VMOVAPD      Z8, Z8
 	VMOVAPD      Z6, K1, Z8
 	VADDPD       Z8, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+88(SB), Z6
+	VBROADCASTSD consts64<>+16(SB), Z6
 	VADDPD       Z6, Z5, Z6
 	VDIVPD       Z6, Z5, Z6
 	VMULPD       Z6, Z6, Z8
 	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VBROADCASTSD consts64<>+104(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
-	VBROADCASTSD consts64<>+112(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z10
 	VBROADCASTSD consts64<>+120(SB), Z11
 	VFMADD213PD  Z11, Z9, Z10
-	VMULPD       Z8, Z10, Z10
-	VBROADCASTSD consts64<>+128(SB), Z8
+	VBROADCASTSD consts64<>+128(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
 	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z8, Z10, Z10
+	VBROADCASTSD consts64<>+144(SB), Z8
+	VBROADCASTSD consts64<>+152(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
-	VBROADCASTSD consts64<>+144(SB), Z11
+	VBROADCASTSD consts64<>+160(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
 	VMULPD       Z9, Z8, Z8
 	VADDPD       Z8, Z10, Z8
 	VMULPD       Z5, Z5, Z9
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z8, Z9, Z8
 	VMULPD       Z8, Z6, Z8
-	VBROADCASTSD consts64<>+152(SB), Z6
+	VBROADCASTSD consts64<>+168(SB), Z6
 	VMULPD       Z6, Z7, Z6
 	VADDPD       Z6, Z8, Z8
 	VSUBPD       Z8, Z9, Z8
 	VSUBPD       Z5, Z8, Z8
-	VBROADCASTSD consts64<>+160(SB), Z5
+	VBROADCASTSD consts64<>+176(SB), Z5
 	VMULPD       Z5, Z7, Z5
 	VSUBPD       Z8, Z5, Z8
-	VBROADCASTSD consts64<>+168(SB), Z5
+	VBROADCASTSD consts64<>+184(SB), Z5
 	VCMPPD       $0x00, Z5, Z4, K1
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x00, Z5, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z5
+	VBROADCASTSD consts64<>+192(SB), Z5
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x19, Z5, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z8, K1, Z8
 	VMULPD       Z8, Z3, Z8
-	VBROADCASTSD consts64<>+192(SB), Z4
-	VXORPD       Z4, Z8, Z8
 	VBROADCASTSD consts64<>+8(SB), Z4
+	VXORPD       Z4, Z8, Z8
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z2, Z4, Z2
 	VBROADCASTSD a+96(FP), Z4
 	VADDPD       Z4, Z2, Z2
-	VBROADCASTSD consts64<>+24(SB), Z4
+	VBROADCASTSD consts64<>+48(SB), Z4
 	VCMPPD       $0x11, Z4, Z2, K1
-	VBROADCASTSD consts64<>+32(SB), Z4
+	VBROADCASTSD consts64<>+56(SB), Z4
 	VMULPD       Z4, Z2, Z4
 	VMOVAPD      Z2, Z5
 	VMOVAPD      Z4, K1, Z5
-	VBROADCASTSD consts64<>+40(SB), Z6
+	VBROADCASTSD consts64<>+64(SB), Z6
 	VXORPD       Z4, Z4, Z4
 	VMOVAPD      Z4, Z4
 	VMOVAPD      Z6, K1, Z4
 	VPSRLQ       $0x34, Z5, Z6
-	VBROADCASTSD consts64<>+48(SB), Z7
+	VBROADCASTSD consts64<>+72(SB), Z7
 	VORPD        Z7, Z6, Z6
-	VBROADCASTSD consts64<>+56(SB), Z7
+	VBROADCASTSD consts64<>+80(SB), Z7
 	VSUBPD       Z7, Z6, Z6
 	VSUBPD       Z4, Z6, Z6
-	VBROADCASTSD consts64<>+64(SB), Z4
+	VBROADCASTSD consts64<>+88(SB), Z4
 	VANDPD       Z4, Z5, Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VORPD        Z5, Z4, Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
-	VBROADCASTSD consts64<>+72(SB), Z7
+	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+96(SB), Z7
 	VCMPPD       $0x1e, Z7, Z4, K1
-	VBROADCASTSD consts64<>+80(SB), Z7
+	VBROADCASTSD consts64<>+104(SB), Z7
 	VMULPD       Z7, Z4, Z7
 	VBLENDMPD    Z7, Z4, K1, Z4
 	VXORPD       Z7, Z7, Z7
 	VMOVAPD      Z7, Z7
 	VMOVAPD      Z5, K1, Z7
 	VADDPD       Z7, Z6, Z6
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VSUBPD       Z5, Z4, Z4
-	VBROADCASTSD consts64<>+88(SB), Z5
+	VBROADCASTSD consts64<>+16(SB), Z5
 	VADDPD       Z5, Z4, Z5
 	VDIVPD       Z5, Z4, Z5
 	VMULPD       Z5, Z5, Z7
 	VMULPD       Z7, Z7, Z9
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VBROADCASTSD consts64<>+104(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
-	VBROADCASTSD consts64<>+112(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z10
 	VBROADCASTSD consts64<>+120(SB), Z11
 	VFMADD213PD  Z11, Z9, Z10
-	VMULPD       Z7, Z10, Z10
-	VBROADCASTSD consts64<>+128(SB), Z7
+	VBROADCASTSD consts64<>+128(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
 	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z7, Z10, Z10
+	VBROADCASTSD consts64<>+144(SB), Z7
+	VBROADCASTSD consts64<>+152(SB), Z11
 	VFMADD213PD  Z11, Z9, Z7
-	VBROADCASTSD consts64<>+144(SB), Z11
+	VBROADCASTSD consts64<>+160(SB), Z11
 	VFMADD213PD  Z11, Z9, Z7
 	VMULPD       Z9, Z7, Z7
 	VADDPD       Z7, Z10, Z7
 	VMULPD       Z4, Z4, Z9
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z7, Z9, Z7
 	VMULPD       Z7, Z5, Z7
-	VBROADCASTSD consts64<>+152(SB), Z5
+	VBROADCASTSD consts64<>+168(SB), Z5
 	VMULPD       Z5, Z6, Z5
 	VADDPD       Z5, Z7, Z7
 	VSUBPD       Z7, Z9, Z7
 	VSUBPD       Z4, Z7, Z7
-	VBROADCASTSD consts64<>+160(SB), Z4
+	VBROADCASTSD consts64<>+176(SB), Z4
 	VMULPD       Z4, Z6, Z4
 	VSUBPD       Z7, Z4, Z7
-	VBROADCASTSD consts64<>+168(SB), Z4
+	VBROADCASTSD consts64<>+184(SB), Z4
 	VCMPPD       $0x00, Z4, Z2, K1
 	VBLENDMPD    Z4, Z7, K1, Z7
 	VXORPD       Z4, Z4, Z4
 	VCMPPD       $0x00, Z4, Z2, K1
-	VBROADCASTSD consts64<>+176(SB), Z4
+	VBROADCASTSD consts64<>+192(SB), Z4
 	VBLENDMPD    Z4, Z7, K1, Z7
 	VXORPD       Z4, Z4, Z4
 	VCMPPD       $0x19, Z4, Z2, K1
-	VBROADCASTSD consts64<>+184(SB), Z2
+	VBROADCASTSD consts64<>+200(SB), Z2
 	VBLENDMPD    Z2, Z7, K1, Z7
-	VBROADCASTSD consts64<>+8(SB), Z2
+	VBROADCASTSD consts64<>+0(SB), Z2
 	VSUBPD       Z3, Z2, Z2
 	VMULPD       Z7, Z2, Z7
 	VSUBPD       Z7, Z8, Z2
@@ -76901,166 +78207,166 @@ loop:
 	VMOVUPD      64(CX)(SI*8), Z3
 	VBROADCASTSD a+96(FP), Z4
 	VADDPD       Z4, Z2, Z4
-	VBROADCASTSD consts64<>+24(SB), Z5
+	VBROADCASTSD consts64<>+48(SB), Z5
 	VCMPPD       $0x11, Z5, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z5
+	VBROADCASTSD consts64<>+56(SB), Z5
 	VMULPD       Z5, Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z5, K1, Z6
-	VBROADCASTSD consts64<>+40(SB), Z7
+	VBROADCASTSD consts64<>+64(SB), Z7
 	VXORPD       Z5, Z5, Z5
 	VMOVAPD      Z5, Z5
 	VMOVAPD      Z7, K1, Z5
 	VPSRLQ       $0x34, Z6, Z7
-	VBROADCASTSD consts64<>+48(SB), Z8
+	VBROADCASTSD consts64<>+72(SB), Z8
 	VORPD        Z8, Z7, Z7
-	VBROADCASTSD consts64<>+56(SB), Z8
+	VBROADCASTSD consts64<>+80(SB), Z8
 	VSUBPD       Z8, Z7, Z7
 	VSUBPD       Z5, Z7, Z7
-	VBROADCASTSD consts64<>+64(SB), Z5
+	VBROADCASTSD consts64<>+88(SB), Z5
 	VANDPD       Z5, Z6, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VORPD        Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VBROADCASTSD consts64<>+72(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z6
+	VBROADCASTSD consts64<>+96(SB), Z8
 	VCMPPD       $0x1e, Z8, Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z8
+	VBROADCASTSD consts64<>+104(SB), Z8
 	VMULPD       Z8, Z5, Z8
 	VBLENDMPD    Z8, Z5, K1, Z5
 	VXORPD       Z8, Z8, Z8
 	VMOVAPD      Z8, Z8
 	VMOVAPD      Z6, K1, Z8
 	VADDPD       Z8, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+88(SB), Z6
+	VBROADCASTSD consts64<>+16(SB), Z6
 	VADDPD       Z6, Z5, Z6
 	VDIVPD       Z6, Z5, Z6
 	VMULPD       Z6, Z6, Z8
 	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VBROADCASTSD consts64<>+104(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
-	VBROADCASTSD consts64<>+112(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z10
 	VBROADCASTSD consts64<>+120(SB), Z11
 	VFMADD213PD  Z11, Z9, Z10
-	VMULPD       Z8, Z10, Z10
-	VBROADCASTSD consts64<>+128(SB), Z8
+	VBROADCASTSD consts64<>+128(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
 	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z8, Z10, Z10
+	VBROADCASTSD consts64<>+144(SB), Z8
+	VBROADCASTSD consts64<>+152(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
-	VBROADCASTSD consts64<>+144(SB), Z11
+	VBROADCASTSD consts64<>+160(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
 	VMULPD       Z9, Z8, Z8
 	VADDPD       Z8, Z10, Z8
 	VMULPD       Z5, Z5, Z9
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z8, Z9, Z8
 	VMULPD       Z8, Z6, Z8
-	VBROADCASTSD consts64<>+152(SB), Z6
+	VBROADCASTSD consts64<>+168(SB), Z6
 	VMULPD       Z6, Z7, Z6
 	VADDPD       Z6, Z8, Z8
 	VSUBPD       Z8, Z9, Z8
 	VSUBPD       Z5, Z8, Z8
-	VBROADCASTSD consts64<>+160(SB), Z5
+	VBROADCASTSD consts64<>+176(SB), Z5
 	VMULPD       Z5, Z7, Z5
 	VSUBPD       Z8, Z5, Z8
-	VBROADCASTSD consts64<>+168(SB), Z5
+	VBROADCASTSD consts64<>+184(SB), Z5
 	VCMPPD       $0x00, Z5, Z4, K1
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x00, Z5, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z5
+	VBROADCASTSD consts64<>+192(SB), Z5
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x19, Z5, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z8, K1, Z8
 	VMULPD       Z8, Z3, Z8
-	VBROADCASTSD consts64<>+192(SB), Z4
-	VXORPD       Z4, Z8, Z8
 	VBROADCASTSD consts64<>+8(SB), Z4
+	VXORPD       Z4, Z8, Z8
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z2, Z4, Z2
 	VBROADCASTSD a+96(FP), Z4
 	VADDPD       Z4, Z2, Z2
-	VBROADCASTSD consts64<>+24(SB), Z4
+	VBROADCASTSD consts64<>+48(SB), Z4
 	VCMPPD       $0x11, Z4, Z2, K1
-	VBROADCASTSD consts64<>+32(SB), Z4
+	VBROADCASTSD consts64<>+56(SB), Z4
 	VMULPD       Z4, Z2, Z4
 	VMOVAPD      Z2, Z5
 	VMOVAPD      Z4, K1, Z5
-	VBROADCASTSD consts64<>+40(SB), Z6
+	VBROADCASTSD consts64<>+64(SB), Z6
 	VXORPD       Z4, Z4, Z4
 	VMOVAPD      Z4, Z4
 	VMOVAPD      Z6, K1, Z4
 	VPSRLQ       $0x34, Z5, Z6
-	VBROADCASTSD consts64<>+48(SB), Z7
+	VBROADCASTSD consts64<>+72(SB), Z7
 	VORPD        Z7, Z6, Z6
-	VBROADCASTSD consts64<>+56(SB), Z7
+	VBROADCASTSD consts64<>+80(SB), Z7
 	VSUBPD       Z7, Z6, Z6
 	VSUBPD       Z4, Z6, Z6
-	VBROADCASTSD consts64<>+64(SB), Z4
+	VBROADCASTSD consts64<>+88(SB), Z4
 	VANDPD       Z4, Z5, Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VORPD        Z5, Z4, Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
-	VBROADCASTSD consts64<>+72(SB), Z7
+	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+96(SB), Z7
 	VCMPPD       $0x1e, Z7, Z4, K1
-	VBROADCASTSD consts64<>+80(SB), Z7
+	VBROADCASTSD consts64<>+104(SB), Z7
 	VMULPD       Z7, Z4, Z7
 	VBLENDMPD    Z7, Z4, K1, Z4
 	VXORPD       Z7, Z7, Z7
 	VMOVAPD      Z7, Z7
 	VMOVAPD      Z5, K1, Z7
 	VADDPD       Z7, Z6, Z6
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VSUBPD       Z5, Z4, Z4
-	VBROADCASTSD consts64<>+88(SB), Z5
+	VBROADCASTSD consts64<>+16(SB), Z5
 	VADDPD       Z5, Z4, Z5
 	VDIVPD       Z5, Z4, Z5
 	VMULPD       Z5, Z5, Z7
 	VMULPD       Z7, Z7, Z9
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VBROADCASTSD consts64<>+104(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
-	VBROADCASTSD consts64<>+112(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z10
 	VBROADCASTSD consts64<>+120(SB), Z11
 	VFMADD213PD  Z11, Z9, Z10
-	VMULPD       Z7, Z10, Z10
-	VBROADCASTSD consts64<>+128(SB), Z7
+	VBROADCASTSD consts64<>+128(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
 	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z7, Z10, Z10
+	VBROADCASTSD consts64<>+144(SB), Z7
+	VBROADCASTSD consts64<>+152(SB), Z11
 	VFMADD213PD  Z11, Z9, Z7
-	VBROADCASTSD consts64<>+144(SB), Z11
+	VBROADCASTSD consts64<>+160(SB), Z11
 	VFMADD213PD  Z11, Z9, Z7
 	VMULPD       Z9, Z7, Z7
 	VADDPD       Z7, Z10, Z7
 	VMULPD       Z4, Z4, Z9
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z7, Z9, Z7
 	VMULPD       Z7, Z5, Z7
-	VBROADCASTSD consts64<>+152(SB), Z5
+	VBROADCASTSD consts64<>+168(SB), Z5
 	VMULPD       Z5, Z6, Z5
 	VADDPD       Z5, Z7, Z7
 	VSUBPD       Z7, Z9, Z7
 	VSUBPD       Z4, Z7, Z7
-	VBROADCASTSD consts64<>+160(SB), Z4
+	VBROADCASTSD consts64<>+176(SB), Z4
 	VMULPD       Z4, Z6, Z4
 	VSUBPD       Z7, Z4, Z7
-	VBROADCASTSD consts64<>+168(SB), Z4
+	VBROADCASTSD consts64<>+184(SB), Z4
 	VCMPPD       $0x00, Z4, Z2, K1
 	VBLENDMPD    Z4, Z7, K1, Z7
 	VXORPD       Z4, Z4, Z4
 	VCMPPD       $0x00, Z4, Z2, K1
-	VBROADCASTSD consts64<>+176(SB), Z4
+	VBROADCASTSD consts64<>+192(SB), Z4
 	VBLENDMPD    Z4, Z7, K1, Z7
 	VXORPD       Z4, Z4, Z4
 	VCMPPD       $0x19, Z4, Z2, K1
-	VBROADCASTSD consts64<>+184(SB), Z2
+	VBROADCASTSD consts64<>+200(SB), Z2
 	VBLENDMPD    Z2, Z7, K1, Z7
-	VBROADCASTSD consts64<>+8(SB), Z2
+	VBROADCASTSD consts64<>+0(SB), Z2
 	VSUBPD       Z3, Z2, Z2
 	VMULPD       Z7, Z2, Z7
 	VSUBPD       Z7, Z8, Z2
@@ -77083,166 +78389,166 @@ single1:
 	VMOVUPD      (CX)(SI*8), Z3
 	VBROADCASTSD a+96(FP), Z4
 	VADDPD       Z4, Z2, Z4
-	VBROADCASTSD consts64<>+24(SB), Z5
+	VBROADCASTSD consts64<>+48(SB), Z5
 	VCMPPD       $0x11, Z5, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z5
+	VBROADCASTSD consts64<>+56(SB), Z5
 	VMULPD       Z5, Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z5, K1, Z6
-	VBROADCASTSD consts64<>+40(SB), Z7
+	VBROADCASTSD consts64<>+64(SB), Z7
 	VXORPD       Z5, Z5, Z5
 	VMOVAPD      Z5, Z5
 	VMOVAPD      Z7, K1, Z5
 	VPSRLQ       $0x34, Z6, Z7
-	VBROADCASTSD consts64<>+48(SB), Z8
+	VBROADCASTSD consts64<>+72(SB), Z8
 	VORPD        Z8, Z7, Z7
-	VBROADCASTSD consts64<>+56(SB), Z8
+	VBROADCASTSD consts64<>+80(SB), Z8
 	VSUBPD       Z8, Z7, Z7
 	VSUBPD       Z5, Z7, Z7
-	VBROADCASTSD consts64<>+64(SB), Z5
+	VBROADCASTSD consts64<>+88(SB), Z5
 	VANDPD       Z5, Z6, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VORPD        Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VBROADCASTSD consts64<>+72(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z6
+	VBROADCASTSD consts64<>+96(SB), Z8
 	VCMPPD       $0x1e, Z8, Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z8
+	VBROADCASTSD consts64<>+104(SB), Z8
 	VMULPD       Z8, Z5, Z8
 	VBLENDMPD    Z8, Z5, K1, Z5
 	VXORPD       Z8, Z8, Z8
 	VMOVAPD      Z8, Z8
 	VMOVAPD      Z6, K1, Z8
 	VADDPD       Z8, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+88(SB), Z6
+	VBROADCASTSD consts64<>+16(SB), Z6
 	VADDPD       Z6, Z5, Z6
 	VDIVPD       Z6, Z5, Z6
 	VMULPD       Z6, Z6, Z8
 	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VBROADCASTSD consts64<>+104(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
-	VBROADCASTSD consts64<>+112(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z10
 	VBROADCASTSD consts64<>+120(SB), Z11
 	VFMADD213PD  Z11, Z9, Z10
-	VMULPD       Z8, Z10, Z10
-	VBROADCASTSD consts64<>+128(SB), Z8
+	VBROADCASTSD consts64<>+128(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
 	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z8, Z10, Z10
+	VBROADCASTSD consts64<>+144(SB), Z8
+	VBROADCASTSD consts64<>+152(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
-	VBROADCASTSD consts64<>+144(SB), Z11
+	VBROADCASTSD consts64<>+160(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
 	VMULPD       Z9, Z8, Z8
 	VADDPD       Z8, Z10, Z8
 	VMULPD       Z5, Z5, Z9
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z8, Z9, Z8
 	VMULPD       Z8, Z6, Z8
-	VBROADCASTSD consts64<>+152(SB), Z6
+	VBROADCASTSD consts64<>+168(SB), Z6
 	VMULPD       Z6, Z7, Z6
 	VADDPD       Z6, Z8, Z8
 	VSUBPD       Z8, Z9, Z8
 	VSUBPD       Z5, Z8, Z8
-	VBROADCASTSD consts64<>+160(SB), Z5
+	VBROADCASTSD consts64<>+176(SB), Z5
 	VMULPD       Z5, Z7, Z5
 	VSUBPD       Z8, Z5, Z8
-	VBROADCASTSD consts64<>+168(SB), Z5
+	VBROADCASTSD consts64<>+184(SB), Z5
 	VCMPPD       $0x00, Z5, Z4, K1
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x00, Z5, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z5
+	VBROADCASTSD consts64<>+192(SB), Z5
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x19, Z5, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z8, K1, Z8
 	VMULPD       Z8, Z3, Z8
-	VBROADCASTSD consts64<>+192(SB), Z4
-	VXORPD       Z4, Z8, Z8
 	VBROADCASTSD consts64<>+8(SB), Z4
+	VXORPD       Z4, Z8, Z8
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z2, Z4, Z2
 	VBROADCASTSD a+96(FP), Z4
 	VADDPD       Z4, Z2, Z2
-	VBROADCASTSD consts64<>+24(SB), Z4
+	VBROADCASTSD consts64<>+48(SB), Z4
 	VCMPPD       $0x11, Z4, Z2, K1
-	VBROADCASTSD consts64<>+32(SB), Z4
+	VBROADCASTSD consts64<>+56(SB), Z4
 	VMULPD       Z4, Z2, Z4
 	VMOVAPD      Z2, Z5
 	VMOVAPD      Z4, K1, Z5
-	VBROADCASTSD consts64<>+40(SB), Z6
+	VBROADCASTSD consts64<>+64(SB), Z6
 	VXORPD       Z4, Z4, Z4
 	VMOVAPD      Z4, Z4
 	VMOVAPD      Z6, K1, Z4
 	VPSRLQ       $0x34, Z5, Z6
-	VBROADCASTSD consts64<>+48(SB), Z7
+	VBROADCASTSD consts64<>+72(SB), Z7
 	VORPD        Z7, Z6, Z6
-	VBROADCASTSD consts64<>+56(SB), Z7
+	VBROADCASTSD consts64<>+80(SB), Z7
 	VSUBPD       Z7, Z6, Z6
 	VSUBPD       Z4, Z6, Z6
-	VBROADCASTSD consts64<>+64(SB), Z4
+	VBROADCASTSD consts64<>+88(SB), Z4
 	VANDPD       Z4, Z5, Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VORPD        Z5, Z4, Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
-	VBROADCASTSD consts64<>+72(SB), Z7
+	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+96(SB), Z7
 	VCMPPD       $0x1e, Z7, Z4, K1
-	VBROADCASTSD consts64<>+80(SB), Z7
+	VBROADCASTSD consts64<>+104(SB), Z7
 	VMULPD       Z7, Z4, Z7
 	VBLENDMPD    Z7, Z4, K1, Z4
 	VXORPD       Z7, Z7, Z7
 	VMOVAPD      Z7, Z7
 	VMOVAPD      Z5, K1, Z7
 	VADDPD       Z7, Z6, Z6
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VSUBPD       Z5, Z4, Z4
-	VBROADCASTSD consts64<>+88(SB), Z5
+	VBROADCASTSD consts64<>+16(SB), Z5
 	VADDPD       Z5, Z4, Z5
 	VDIVPD       Z5, Z4, Z5
 	VMULPD       Z5, Z5, Z7
 	VMULPD       Z7, Z7, Z9
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VBROADCASTSD consts64<>+104(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
-	VBROADCASTSD consts64<>+112(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z10
 	VBROADCASTSD consts64<>+120(SB), Z11
 	VFMADD213PD  Z11, Z9, Z10
-	VMULPD       Z7, Z10, Z10
-	VBROADCASTSD consts64<>+128(SB), Z7
+	VBROADCASTSD consts64<>+128(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
 	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z7, Z10, Z10
+	VBROADCASTSD consts64<>+144(SB), Z7
+	VBROADCASTSD consts64<>+152(SB), Z11
 	VFMADD213PD  Z11, Z9, Z7
-	VBROADCASTSD consts64<>+144(SB), Z11
+	VBROADCASTSD consts64<>+160(SB), Z11
 	VFMADD213PD  Z11, Z9, Z7
 	VMULPD       Z9, Z7, Z7
 	VADDPD       Z7, Z10, Z7
 	VMULPD       Z4, Z4, Z9
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z7, Z9, Z7
 	VMULPD       Z7, Z5, Z7
-	VBROADCASTSD consts64<>+152(SB), Z5
+	VBROADCASTSD consts64<>+168(SB), Z5
 	VMULPD       Z5, Z6, Z5
 	VADDPD       Z5, Z7, Z7
 	VSUBPD       Z7, Z9, Z7
 	VSUBPD       Z4, Z7, Z7
-	VBROADCASTSD consts64<>+160(SB), Z4
+	VBROADCASTSD consts64<>+176(SB), Z4
 	VMULPD       Z4, Z6, Z4
 	VSUBPD       Z7, Z4, Z7
-	VBROADCASTSD consts64<>+168(SB), Z4
+	VBROADCASTSD consts64<>+184(SB), Z4
 	VCMPPD       $0x00, Z4, Z2, K1
 	VBLENDMPD    Z4, Z7, K1, Z7
 	VXORPD       Z4, Z4, Z4
 	VCMPPD       $0x00, Z4, Z2, K1
-	VBROADCASTSD consts64<>+176(SB), Z4
+	VBROADCASTSD consts64<>+192(SB), Z4
 	VBLENDMPD    Z4, Z7, K1, Z7
 	VXORPD       Z4, Z4, Z4
 	VCMPPD       $0x19, Z4, Z2, K1
-	VBROADCASTSD consts64<>+184(SB), Z2
+	VBROADCASTSD consts64<>+200(SB), Z2
 	VBLENDMPD    Z2, Z7, K1, Z7
-	VBROADCASTSD consts64<>+8(SB), Z2
+	VBROADCASTSD consts64<>+0(SB), Z2
 	VSUBPD       Z3, Z2, Z2
 	VMULPD       Z7, Z2, Z7
 	VSUBPD       Z7, Z8, Z2
@@ -77268,166 +78574,166 @@ tail:
 	VMOVUPD.Z    (CX)(SI*8), K1, Z3
 	VBROADCASTSD a+96(FP), Z4
 	VADDPD       Z4, Z2, Z4
-	VBROADCASTSD consts64<>+24(SB), Z5
+	VBROADCASTSD consts64<>+48(SB), Z5
 	VCMPPD       $0x11, Z5, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z5
+	VBROADCASTSD consts64<>+56(SB), Z5
 	VMULPD       Z5, Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z5, K1, Z6
-	VBROADCASTSD consts64<>+40(SB), Z7
+	VBROADCASTSD consts64<>+64(SB), Z7
 	VXORPD       Z5, Z5, Z5
 	VMOVAPD      Z5, Z5
 	VMOVAPD      Z7, K1, Z5
 	VPSRLQ       $0x34, Z6, Z7
-	VBROADCASTSD consts64<>+48(SB), Z8
+	VBROADCASTSD consts64<>+72(SB), Z8
 	VORPD        Z8, Z7, Z7
-	VBROADCASTSD consts64<>+56(SB), Z8
+	VBROADCASTSD consts64<>+80(SB), Z8
 	VSUBPD       Z8, Z7, Z7
 	VSUBPD       Z5, Z7, Z7
-	VBROADCASTSD consts64<>+64(SB), Z5
+	VBROADCASTSD consts64<>+88(SB), Z5
 	VANDPD       Z5, Z6, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VORPD        Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VBROADCASTSD consts64<>+72(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z6
+	VBROADCASTSD consts64<>+96(SB), Z8
 	VCMPPD       $0x1e, Z8, Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z8
+	VBROADCASTSD consts64<>+104(SB), Z8
 	VMULPD       Z8, Z5, Z8
 	VBLENDMPD    Z8, Z5, K1, Z5
 	VXORPD       Z8, Z8, Z8
 	VMOVAPD      Z8, Z8
 	VMOVAPD      Z6, K1, Z8
 	VADDPD       Z8, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+88(SB), Z6
+	VBROADCASTSD consts64<>+16(SB), Z6
 	VADDPD       Z6, Z5, Z6
 	VDIVPD       Z6, Z5, Z6
 	VMULPD       Z6, Z6, Z8
 	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VBROADCASTSD consts64<>+104(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
-	VBROADCASTSD consts64<>+112(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z10
 	VBROADCASTSD consts64<>+120(SB), Z11
 	VFMADD213PD  Z11, Z9, Z10
-	VMULPD       Z8, Z10, Z10
-	VBROADCASTSD consts64<>+128(SB), Z8
+	VBROADCASTSD consts64<>+128(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
 	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z8, Z10, Z10
+	VBROADCASTSD consts64<>+144(SB), Z8
+	VBROADCASTSD consts64<>+152(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
-	VBROADCASTSD consts64<>+144(SB), Z11
+	VBROADCASTSD consts64<>+160(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
 	VMULPD       Z9, Z8, Z8
 	VADDPD       Z8, Z10, Z8
 	VMULPD       Z5, Z5, Z9
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z8, Z9, Z8
 	VMULPD       Z8, Z6, Z8
-	VBROADCASTSD consts64<>+152(SB), Z6
+	VBROADCASTSD consts64<>+168(SB), Z6
 	VMULPD       Z6, Z7, Z6
 	VADDPD       Z6, Z8, Z8
 	VSUBPD       Z8, Z9, Z8
 	VSUBPD       Z5, Z8, Z8
-	VBROADCASTSD consts64<>+160(SB), Z5
+	VBROADCASTSD consts64<>+176(SB), Z5
 	VMULPD       Z5, Z7, Z5
 	VSUBPD       Z8, Z5, Z8
-	VBROADCASTSD consts64<>+168(SB), Z5
+	VBROADCASTSD consts64<>+184(SB), Z5
 	VCMPPD       $0x00, Z5, Z4, K1
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x00, Z5, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z5
+	VBROADCASTSD consts64<>+192(SB), Z5
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x19, Z5, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z8, K1, Z8
 	VMULPD       Z8, Z3, Z8
-	VBROADCASTSD consts64<>+192(SB), Z4
-	VXORPD       Z4, Z8, Z8
 	VBROADCASTSD consts64<>+8(SB), Z4
+	VXORPD       Z4, Z8, Z8
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z2, Z4, Z2
 	VBROADCASTSD a+96(FP), Z4
 	VADDPD       Z4, Z2, Z2
-	VBROADCASTSD consts64<>+24(SB), Z4
+	VBROADCASTSD consts64<>+48(SB), Z4
 	VCMPPD       $0x11, Z4, Z2, K1
-	VBROADCASTSD consts64<>+32(SB), Z4
+	VBROADCASTSD consts64<>+56(SB), Z4
 	VMULPD       Z4, Z2, Z4
 	VMOVAPD      Z2, Z5
 	VMOVAPD      Z4, K1, Z5
-	VBROADCASTSD consts64<>+40(SB), Z6
+	VBROADCASTSD consts64<>+64(SB), Z6
 	VXORPD       Z4, Z4, Z4
 	VMOVAPD      Z4, Z4
 	VMOVAPD      Z6, K1, Z4
 	VPSRLQ       $0x34, Z5, Z6
-	VBROADCASTSD consts64<>+48(SB), Z7
+	VBROADCASTSD consts64<>+72(SB), Z7
 	VORPD        Z7, Z6, Z6
-	VBROADCASTSD consts64<>+56(SB), Z7
+	VBROADCASTSD consts64<>+80(SB), Z7
 	VSUBPD       Z7, Z6, Z6
 	VSUBPD       Z4, Z6, Z6
-	VBROADCASTSD consts64<>+64(SB), Z4
+	VBROADCASTSD consts64<>+88(SB), Z4
 	VANDPD       Z4, Z5, Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VORPD        Z5, Z4, Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
-	VBROADCASTSD consts64<>+72(SB), Z7
+	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+96(SB), Z7
 	VCMPPD       $0x1e, Z7, Z4, K1
-	VBROADCASTSD consts64<>+80(SB), Z7
+	VBROADCASTSD consts64<>+104(SB), Z7
 	VMULPD       Z7, Z4, Z7
 	VBLENDMPD    Z7, Z4, K1, Z4
 	VXORPD       Z7, Z7, Z7
 	VMOVAPD      Z7, Z7
 	VMOVAPD      Z5, K1, Z7
 	VADDPD       Z7, Z6, Z6
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VSUBPD       Z5, Z4, Z4
-	VBROADCASTSD consts64<>+88(SB), Z5
+	VBROADCASTSD consts64<>+16(SB), Z5
 	VADDPD       Z5, Z4, Z5
 	VDIVPD       Z5, Z4, Z5
 	VMULPD       Z5, Z5, Z7
 	VMULPD       Z7, Z7, Z9
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VBROADCASTSD consts64<>+104(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
-	VBROADCASTSD consts64<>+112(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z10
 	VBROADCASTSD consts64<>+120(SB), Z11
 	VFMADD213PD  Z11, Z9, Z10
-	VMULPD       Z7, Z10, Z10
-	VBROADCASTSD consts64<>+128(SB), Z7
+	VBROADCASTSD consts64<>+128(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
 	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z7, Z10, Z10
+	VBROADCASTSD consts64<>+144(SB), Z7
+	VBROADCASTSD consts64<>+152(SB), Z11
 	VFMADD213PD  Z11, Z9, Z7
-	VBROADCASTSD consts64<>+144(SB), Z11
+	VBROADCASTSD consts64<>+160(SB), Z11
 	VFMADD213PD  Z11, Z9, Z7
 	VMULPD       Z9, Z7, Z7
 	VADDPD       Z7, Z10, Z7
 	VMULPD       Z4, Z4, Z9
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z7, Z9, Z7
 	VMULPD       Z7, Z5, Z7
-	VBROADCASTSD consts64<>+152(SB), Z5
+	VBROADCASTSD consts64<>+168(SB), Z5
 	VMULPD       Z5, Z6, Z5
 	VADDPD       Z5, Z7, Z7
 	VSUBPD       Z7, Z9, Z7
 	VSUBPD       Z4, Z7, Z7
-	VBROADCASTSD consts64<>+160(SB), Z4
+	VBROADCASTSD consts64<>+176(SB), Z4
 	VMULPD       Z4, Z6, Z4
 	VSUBPD       Z7, Z4, Z7
-	VBROADCASTSD consts64<>+168(SB), Z4
+	VBROADCASTSD consts64<>+184(SB), Z4
 	VCMPPD       $0x00, Z4, Z2, K1
 	VBLENDMPD    Z4, Z7, K1, Z7
 	VXORPD       Z4, Z4, Z4
 	VCMPPD       $0x00, Z4, Z2, K1
-	VBROADCASTSD consts64<>+176(SB), Z4
+	VBROADCASTSD consts64<>+192(SB), Z4
 	VBLENDMPD    Z4, Z7, K1, Z7
 	VXORPD       Z4, Z4, Z4
 	VCMPPD       $0x19, Z4, Z2, K1
-	VBROADCASTSD consts64<>+184(SB), Z2
+	VBROADCASTSD consts64<>+200(SB), Z2
 	VBLENDMPD    Z2, Z7, K1, Z7
-	VBROADCASTSD consts64<>+8(SB), Z2
+	VBROADCASTSD consts64<>+0(SB), Z2
 	VSUBPD       Z3, Z2, Z2
 	VMULPD       Z7, Z2, Z7
 	VSUBPD       Z7, Z8, Z2
@@ -77477,180 +78783,180 @@ loop:
 	VMOVUPD      (CX)(BX*8), Z3
 	VBROADCASTSD a+80(FP), Z4
 	VADDPD       Z4, Z2, Z4
-	VBROADCASTSD consts64<>+24(SB), Z5
+	VBROADCASTSD consts64<>+48(SB), Z5
 	VCMPPD       $0x11, Z5, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z5
+	VBROADCASTSD consts64<>+56(SB), Z5
 	VMULPD       Z5, Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z5, K1, Z6
-	VBROADCASTSD consts64<>+40(SB), Z7
+	VBROADCASTSD consts64<>+64(SB), Z7
 	VXORPD       Z5, Z5, Z5
 	VMOVAPD      Z5, Z5
 	VMOVAPD      Z7, K1, Z5
 	VPSRLQ       $0x34, Z6, Z7
-	VBROADCASTSD consts64<>+48(SB), Z8
+	VBROADCASTSD consts64<>+72(SB), Z8
 	VORPD        Z8, Z7, Z7
-	VBROADCASTSD consts64<>+56(SB), Z8
+	VBROADCASTSD consts64<>+80(SB), Z8
 	VSUBPD       Z8, Z7, Z7
 	VSUBPD       Z5, Z7, Z7
-	VBROADCASTSD consts64<>+64(SB), Z5
+	VBROADCASTSD consts64<>+88(SB), Z5
 	VANDPD       Z5, Z6, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VORPD        Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VBROADCASTSD consts64<>+72(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z6
+	VBROADCASTSD consts64<>+96(SB), Z8
 	VCMPPD       $0x1e, Z8, Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z8
+	VBROADCASTSD consts64<>+104(SB), Z8
 	VMULPD       Z8, Z5, Z8
 	VBLENDMPD    Z8, Z5, K1, Z5
 	VXORPD       Z8, Z8, Z8
 	VMOVAPD      Z8, Z8
 	VMOVAPD      Z6, K1, Z8
 	VADDPD       Z8, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+88(SB), Z6
+	VBROADCASTSD consts64<>+16(SB), Z6
 	VADDPD       Z6, Z5, Z6
 	VDIVPD       Z6, Z5, Z6
 	VMULPD       Z6, Z6, Z8
 	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VBROADCASTSD consts64<>+104(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
-	VBROADCASTSD consts64<>+112(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z10
 	VBROADCASTSD consts64<>+120(SB), Z11
 	VFMADD213PD  Z11, Z9, Z10
-	VMULPD       Z8, Z10, Z10
-	VBROADCASTSD consts64<>+128(SB), Z8
+	VBROADCASTSD consts64<>+128(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
 	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z8, Z10, Z10
+	VBROADCASTSD consts64<>+144(SB), Z8
+	VBROADCASTSD consts64<>+152(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
-	VBROADCASTSD consts64<>+144(SB), Z11
+	VBROADCASTSD consts64<>+160(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
 	VMULPD       Z9, Z8, Z8
 	VADDPD       Z8, Z10, Z8
 	VMULPD       Z5, Z5, Z9
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z8, Z9, Z8
 	VMULPD       Z8, Z6, Z8
-	VBROADCASTSD consts64<>+152(SB), Z6
+	VBROADCASTSD consts64<>+168(SB), Z6
 	VMULPD       Z6, Z7, Z6
 	VADDPD       Z6, Z8, Z8
 	VSUBPD       Z8, Z9, Z8
 	VSUBPD       Z5, Z8, Z8
-	VBROADCASTSD consts64<>+160(SB), Z5
+	VBROADCASTSD consts64<>+176(SB), Z5
 	VMULPD       Z5, Z7, Z5
 	VSUBPD       Z8, Z5, Z8
-	VBROADCASTSD consts64<>+168(SB), Z5
+	VBROADCASTSD consts64<>+184(SB), Z5
 	VCMPPD       $0x00, Z5, Z4, K1
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x00, Z5, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z5
+	VBROADCASTSD consts64<>+192(SB), Z5
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x19, Z5, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z8, K1, Z8
 	VMULPD       Z8, Z3, Z8
-	VBROADCASTSD consts64<>+192(SB), Z4
-	VXORPD       Z4, Z8, Z8
 	VBROADCASTSD consts64<>+8(SB), Z4
+	VXORPD       Z4, Z8, Z8
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z2, Z4, Z4
 	VBROADCASTSD a+80(FP), Z5
 	VADDPD       Z5, Z4, Z4
-	VBROADCASTSD consts64<>+24(SB), Z5
+	VBROADCASTSD consts64<>+48(SB), Z5
 	VCMPPD       $0x11, Z5, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z5
+	VBROADCASTSD consts64<>+56(SB), Z5
 	VMULPD       Z5, Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z5, K1, Z6
-	VBROADCASTSD consts64<>+40(SB), Z7
+	VBROADCASTSD consts64<>+64(SB), Z7
 	VXORPD       Z5, Z5, Z5
 	VMOVAPD      Z5, Z5
 	VMOVAPD      Z7, K1, Z5
 	VPSRLQ       $0x34, Z6, Z7
-	VBROADCASTSD consts64<>+48(SB), Z9
+	VBROADCASTSD consts64<>+72(SB), Z9
 	VORPD        Z9, Z7, Z7
-	VBROADCASTSD consts64<>+56(SB), Z9
+	VBROADCASTSD consts64<>+80(SB), Z9
 	VSUBPD       Z9, Z7, Z7
 	VSUBPD       Z5, Z7, Z7
-	VBROADCASTSD consts64<>+64(SB), Z5
+	VBROADCASTSD consts64<>+88(SB), Z5
 	VANDPD       Z5, Z6, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VORPD        Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VBROADCASTSD consts64<>+72(SB), Z9
+	VBROADCASTSD consts64<>+0(SB), Z6
+	VBROADCASTSD consts64<>+96(SB), Z9
 	VCMPPD       $0x1e, Z9, Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z9
+	VBROADCASTSD consts64<>+104(SB), Z9
 	VMULPD       Z9, Z5, Z9
 	VBLENDMPD    Z9, Z5, K1, Z5
 	VXORPD       Z9, Z9, Z9
 	VMOVAPD      Z9, Z9
 	VMOVAPD      Z6, K1, Z9
 	VADDPD       Z9, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+88(SB), Z6
+	VBROADCASTSD consts64<>+16(SB), Z6
 	VADDPD       Z6, Z5, Z6
 	VDIVPD       Z6, Z5, Z6
 	VMULPD       Z6, Z6, Z9
 	VMULPD       Z9, Z9, Z10
-	VBROADCASTSD consts64<>+96(SB), Z11
-	VBROADCASTSD consts64<>+104(SB), Z12
-	VFMADD213PD  Z12, Z10, Z11
-	VBROADCASTSD consts64<>+112(SB), Z12
-	VFMADD213PD  Z12, Z10, Z11
+	VBROADCASTSD consts64<>+112(SB), Z11
 	VBROADCASTSD consts64<>+120(SB), Z12
 	VFMADD213PD  Z12, Z10, Z11
-	VMULPD       Z9, Z11, Z11
-	VBROADCASTSD consts64<>+128(SB), Z9
+	VBROADCASTSD consts64<>+128(SB), Z12
+	VFMADD213PD  Z12, Z10, Z11
 	VBROADCASTSD consts64<>+136(SB), Z12
+	VFMADD213PD  Z12, Z10, Z11
+	VMULPD       Z9, Z11, Z11
+	VBROADCASTSD consts64<>+144(SB), Z9
+	VBROADCASTSD consts64<>+152(SB), Z12
 	VFMADD213PD  Z12, Z10, Z9
-	VBROADCASTSD consts64<>+144(SB), Z12
+	VBROADCASTSD consts64<>+160(SB), Z12
 	VFMADD213PD  Z12, Z10, Z9
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z9, Z11, Z9
 	VMULPD       Z5, Z5, Z10
-	VBROADCASTSD consts64<>+80(SB), Z11
+	VBROADCASTSD consts64<>+104(SB), Z11
 	VMULPD       Z11, Z10, Z10
 	VADDPD       Z9, Z10, Z9
 	VMULPD       Z9, Z6, Z9
-	VBROADCASTSD consts64<>+152(SB), Z6
+	VBROADCASTSD consts64<>+168(SB), Z6
 	VMULPD       Z6, Z7, Z6
 	VADDPD       Z6, Z9, Z9
 	VSUBPD       Z9, Z10, Z9
 	VSUBPD       Z5, Z9, Z9
-	VBROADCASTSD consts64<>+160(SB), Z5
+	VBROADCASTSD consts64<>+176(SB), Z5
 	VMULPD       Z5, Z7, Z5
 	VSUBPD       Z9, Z5, Z9
-	VBROADCASTSD consts64<>+168(SB), Z5
+	VBROADCASTSD consts64<>+184(SB), Z5
 	VCMPPD       $0x00, Z5, Z4, K1
 	VBLENDMPD    Z5, Z9, K1, Z9
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x00, Z5, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z5
+	VBROADCASTSD consts64<>+192(SB), Z5
 	VBLENDMPD    Z5, Z9, K1, Z9
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x19, Z5, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z9, K1, Z9
-	VBROADCASTSD consts64<>+8(SB), Z4
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z3, Z4, Z4
 	VMULPD       Z9, Z4, Z9
 	VSUBPD       Z9, Z8, Z4
 	VMOVAPD      Z4, Z4
-	VBROADCASTSD consts64<>+192(SB), Z5
+	VBROADCASTSD consts64<>+8(SB), Z5
 	VXORPD       Z5, Z3, Z5
 	VBROADCASTSD a+80(FP), Z6
 	VADDPD       Z6, Z2, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
+	VBROADCASTSD consts64<>+0(SB), Z7
 	VSUBPD       Z2, Z7, Z2
 	VBROADCASTSD a+80(FP), Z7
 	VADDPD       Z7, Z2, Z2
 	VDIVPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z3, Z6, Z3
 	VDIVPD       Z2, Z3, Z3
 	VADDPD       Z3, Z5, Z2
@@ -77662,180 +78968,180 @@ loop:
 	VMOVUPD      64(CX)(BX*8), Z3
 	VBROADCASTSD a+80(FP), Z4
 	VADDPD       Z4, Z2, Z4
-	VBROADCASTSD consts64<>+24(SB), Z5
+	VBROADCASTSD consts64<>+48(SB), Z5
 	VCMPPD       $0x11, Z5, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z5
+	VBROADCASTSD consts64<>+56(SB), Z5
 	VMULPD       Z5, Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z5, K1, Z6
-	VBROADCASTSD consts64<>+40(SB), Z7
+	VBROADCASTSD consts64<>+64(SB), Z7
 	VXORPD       Z5, Z5, Z5
 	VMOVAPD      Z5, Z5
 	VMOVAPD      Z7, K1, Z5
 	VPSRLQ       $0x34, Z6, Z7
-	VBROADCASTSD consts64<>+48(SB), Z8
+	VBROADCASTSD consts64<>+72(SB), Z8
 	VORPD        Z8, Z7, Z7
-	VBROADCASTSD consts64<>+56(SB), Z8
+	VBROADCASTSD consts64<>+80(SB), Z8
 	VSUBPD       Z8, Z7, Z7
 	VSUBPD       Z5, Z7, Z7
-	VBROADCASTSD consts64<>+64(SB), Z5
+	VBROADCASTSD consts64<>+88(SB), Z5
 	VANDPD       Z5, Z6, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VORPD        Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VBROADCASTSD consts64<>+72(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z6
+	VBROADCASTSD consts64<>+96(SB), Z8
 	VCMPPD       $0x1e, Z8, Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z8
+	VBROADCASTSD consts64<>+104(SB), Z8
 	VMULPD       Z8, Z5, Z8
 	VBLENDMPD    Z8, Z5, K1, Z5
 	VXORPD       Z8, Z8, Z8
 	VMOVAPD      Z8, Z8
 	VMOVAPD      Z6, K1, Z8
 	VADDPD       Z8, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+88(SB), Z6
+	VBROADCASTSD consts64<>+16(SB), Z6
 	VADDPD       Z6, Z5, Z6
 	VDIVPD       Z6, Z5, Z6
 	VMULPD       Z6, Z6, Z8
 	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VBROADCASTSD consts64<>+104(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
-	VBROADCASTSD consts64<>+112(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z10
 	VBROADCASTSD consts64<>+120(SB), Z11
 	VFMADD213PD  Z11, Z9, Z10
-	VMULPD       Z8, Z10, Z10
-	VBROADCASTSD consts64<>+128(SB), Z8
+	VBROADCASTSD consts64<>+128(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
 	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z8, Z10, Z10
+	VBROADCASTSD consts64<>+144(SB), Z8
+	VBROADCASTSD consts64<>+152(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
-	VBROADCASTSD consts64<>+144(SB), Z11
+	VBROADCASTSD consts64<>+160(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
 	VMULPD       Z9, Z8, Z8
 	VADDPD       Z8, Z10, Z8
 	VMULPD       Z5, Z5, Z9
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z8, Z9, Z8
 	VMULPD       Z8, Z6, Z8
-	VBROADCASTSD consts64<>+152(SB), Z6
+	VBROADCASTSD consts64<>+168(SB), Z6
 	VMULPD       Z6, Z7, Z6
 	VADDPD       Z6, Z8, Z8
 	VSUBPD       Z8, Z9, Z8
 	VSUBPD       Z5, Z8, Z8
-	VBROADCASTSD consts64<>+160(SB), Z5
+	VBROADCASTSD consts64<>+176(SB), Z5
 	VMULPD       Z5, Z7, Z5
 	VSUBPD       Z8, Z5, Z8
-	VBROADCASTSD consts64<>+168(SB), Z5
+	VBROADCASTSD consts64<>+184(SB), Z5
 	VCMPPD       $0x00, Z5, Z4, K1
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x00, Z5, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z5
+	VBROADCASTSD consts64<>+192(SB), Z5
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x19, Z5, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z8, K1, Z8
 	VMULPD       Z8, Z3, Z8
-	VBROADCASTSD consts64<>+192(SB), Z4
-	VXORPD       Z4, Z8, Z8
 	VBROADCASTSD consts64<>+8(SB), Z4
+	VXORPD       Z4, Z8, Z8
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z2, Z4, Z4
 	VBROADCASTSD a+80(FP), Z5
 	VADDPD       Z5, Z4, Z4
-	VBROADCASTSD consts64<>+24(SB), Z5
+	VBROADCASTSD consts64<>+48(SB), Z5
 	VCMPPD       $0x11, Z5, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z5
+	VBROADCASTSD consts64<>+56(SB), Z5
 	VMULPD       Z5, Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z5, K1, Z6
-	VBROADCASTSD consts64<>+40(SB), Z7
+	VBROADCASTSD consts64<>+64(SB), Z7
 	VXORPD       Z5, Z5, Z5
 	VMOVAPD      Z5, Z5
 	VMOVAPD      Z7, K1, Z5
 	VPSRLQ       $0x34, Z6, Z7
-	VBROADCASTSD consts64<>+48(SB), Z9
+	VBROADCASTSD consts64<>+72(SB), Z9
 	VORPD        Z9, Z7, Z7
-	VBROADCASTSD consts64<>+56(SB), Z9
+	VBROADCASTSD consts64<>+80(SB), Z9
 	VSUBPD       Z9, Z7, Z7
 	VSUBPD       Z5, Z7, Z7
-	VBROADCASTSD consts64<>+64(SB), Z5
+	VBROADCASTSD consts64<>+88(SB), Z5
 	VANDPD       Z5, Z6, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VORPD        Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VBROADCASTSD consts64<>+72(SB), Z9
+	VBROADCASTSD consts64<>+0(SB), Z6
+	VBROADCASTSD consts64<>+96(SB), Z9
 	VCMPPD       $0x1e, Z9, Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z9
+	VBROADCASTSD consts64<>+104(SB), Z9
 	VMULPD       Z9, Z5, Z9
 	VBLENDMPD    Z9, Z5, K1, Z5
 	VXORPD       Z9, Z9, Z9
 	VMOVAPD      Z9, Z9
 	VMOVAPD      Z6, K1, Z9
 	VADDPD       Z9, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+88(SB), Z6
+	VBROADCASTSD consts64<>+16(SB), Z6
 	VADDPD       Z6, Z5, Z6
 	VDIVPD       Z6, Z5, Z6
 	VMULPD       Z6, Z6, Z9
 	VMULPD       Z9, Z9, Z10
-	VBROADCASTSD consts64<>+96(SB), Z11
-	VBROADCASTSD consts64<>+104(SB), Z12
-	VFMADD213PD  Z12, Z10, Z11
-	VBROADCASTSD consts64<>+112(SB), Z12
-	VFMADD213PD  Z12, Z10, Z11
+	VBROADCASTSD consts64<>+112(SB), Z11
 	VBROADCASTSD consts64<>+120(SB), Z12
 	VFMADD213PD  Z12, Z10, Z11
-	VMULPD       Z9, Z11, Z11
-	VBROADCASTSD consts64<>+128(SB), Z9
+	VBROADCASTSD consts64<>+128(SB), Z12
+	VFMADD213PD  Z12, Z10, Z11
 	VBROADCASTSD consts64<>+136(SB), Z12
+	VFMADD213PD  Z12, Z10, Z11
+	VMULPD       Z9, Z11, Z11
+	VBROADCASTSD consts64<>+144(SB), Z9
+	VBROADCASTSD consts64<>+152(SB), Z12
 	VFMADD213PD  Z12, Z10, Z9
-	VBROADCASTSD consts64<>+144(SB), Z12
+	VBROADCASTSD consts64<>+160(SB), Z12
 	VFMADD213PD  Z12, Z10, Z9
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z9, Z11, Z9
 	VMULPD       Z5, Z5, Z10
-	VBROADCASTSD consts64<>+80(SB), Z11
+	VBROADCASTSD consts64<>+104(SB), Z11
 	VMULPD       Z11, Z10, Z10
 	VADDPD       Z9, Z10, Z9
 	VMULPD       Z9, Z6, Z9
-	VBROADCASTSD consts64<>+152(SB), Z6
+	VBROADCASTSD consts64<>+168(SB), Z6
 	VMULPD       Z6, Z7, Z6
 	VADDPD       Z6, Z9, Z9
 	VSUBPD       Z9, Z10, Z9
 	VSUBPD       Z5, Z9, Z9
-	VBROADCASTSD consts64<>+160(SB), Z5
+	VBROADCASTSD consts64<>+176(SB), Z5
 	VMULPD       Z5, Z7, Z5
 	VSUBPD       Z9, Z5, Z9
-	VBROADCASTSD consts64<>+168(SB), Z5
+	VBROADCASTSD consts64<>+184(SB), Z5
 	VCMPPD       $0x00, Z5, Z4, K1
 	VBLENDMPD    Z5, Z9, K1, Z9
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x00, Z5, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z5
+	VBROADCASTSD consts64<>+192(SB), Z5
 	VBLENDMPD    Z5, Z9, K1, Z9
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x19, Z5, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z9, K1, Z9
-	VBROADCASTSD consts64<>+8(SB), Z4
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z3, Z4, Z4
 	VMULPD       Z9, Z4, Z9
 	VSUBPD       Z9, Z8, Z4
 	VMOVAPD      Z4, Z4
-	VBROADCASTSD consts64<>+192(SB), Z5
+	VBROADCASTSD consts64<>+8(SB), Z5
 	VXORPD       Z5, Z3, Z5
 	VBROADCASTSD a+80(FP), Z6
 	VADDPD       Z6, Z2, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
+	VBROADCASTSD consts64<>+0(SB), Z7
 	VSUBPD       Z2, Z7, Z2
 	VBROADCASTSD a+80(FP), Z7
 	VADDPD       Z7, Z2, Z2
 	VDIVPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z3, Z6, Z3
 	VDIVPD       Z2, Z3, Z3
 	VADDPD       Z3, Z5, Z2
@@ -77857,180 +79163,180 @@ single1:
 	VMOVUPD      (CX)(BX*8), Z3
 	VBROADCASTSD a+80(FP), Z4
 	VADDPD       Z4, Z2, Z4
-	VBROADCASTSD consts64<>+24(SB), Z5
+	VBROADCASTSD consts64<>+48(SB), Z5
 	VCMPPD       $0x11, Z5, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z5
+	VBROADCASTSD consts64<>+56(SB), Z5
 	VMULPD       Z5, Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z5, K1, Z6
-	VBROADCASTSD consts64<>+40(SB), Z7
+	VBROADCASTSD consts64<>+64(SB), Z7
 	VXORPD       Z5, Z5, Z5
 	VMOVAPD      Z5, Z5
 	VMOVAPD      Z7, K1, Z5
 	VPSRLQ       $0x34, Z6, Z7
-	VBROADCASTSD consts64<>+48(SB), Z8
+	VBROADCASTSD consts64<>+72(SB), Z8
 	VORPD        Z8, Z7, Z7
-	VBROADCASTSD consts64<>+56(SB), Z8
+	VBROADCASTSD consts64<>+80(SB), Z8
 	VSUBPD       Z8, Z7, Z7
 	VSUBPD       Z5, Z7, Z7
-	VBROADCASTSD consts64<>+64(SB), Z5
+	VBROADCASTSD consts64<>+88(SB), Z5
 	VANDPD       Z5, Z6, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VORPD        Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VBROADCASTSD consts64<>+72(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z6
+	VBROADCASTSD consts64<>+96(SB), Z8
 	VCMPPD       $0x1e, Z8, Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z8
+	VBROADCASTSD consts64<>+104(SB), Z8
 	VMULPD       Z8, Z5, Z8
 	VBLENDMPD    Z8, Z5, K1, Z5
 	VXORPD       Z8, Z8, Z8
 	VMOVAPD      Z8, Z8
 	VMOVAPD      Z6, K1, Z8
 	VADDPD       Z8, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+88(SB), Z6
+	VBROADCASTSD consts64<>+16(SB), Z6
 	VADDPD       Z6, Z5, Z6
 	VDIVPD       Z6, Z5, Z6
 	VMULPD       Z6, Z6, Z8
 	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VBROADCASTSD consts64<>+104(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
-	VBROADCASTSD consts64<>+112(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z10
 	VBROADCASTSD consts64<>+120(SB), Z11
 	VFMADD213PD  Z11, Z9, Z10
-	VMULPD       Z8, Z10, Z10
-	VBROADCASTSD consts64<>+128(SB), Z8
+	VBROADCASTSD consts64<>+128(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
 	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z8, Z10, Z10
+	VBROADCASTSD consts64<>+144(SB), Z8
+	VBROADCASTSD consts64<>+152(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
-	VBROADCASTSD consts64<>+144(SB), Z11
+	VBROADCASTSD consts64<>+160(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
 	VMULPD       Z9, Z8, Z8
 	VADDPD       Z8, Z10, Z8
 	VMULPD       Z5, Z5, Z9
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z8, Z9, Z8
 	VMULPD       Z8, Z6, Z8
-	VBROADCASTSD consts64<>+152(SB), Z6
+	VBROADCASTSD consts64<>+168(SB), Z6
 	VMULPD       Z6, Z7, Z6
 	VADDPD       Z6, Z8, Z8
 	VSUBPD       Z8, Z9, Z8
 	VSUBPD       Z5, Z8, Z8
-	VBROADCASTSD consts64<>+160(SB), Z5
+	VBROADCASTSD consts64<>+176(SB), Z5
 	VMULPD       Z5, Z7, Z5
 	VSUBPD       Z8, Z5, Z8
-	VBROADCASTSD consts64<>+168(SB), Z5
+	VBROADCASTSD consts64<>+184(SB), Z5
 	VCMPPD       $0x00, Z5, Z4, K1
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x00, Z5, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z5
+	VBROADCASTSD consts64<>+192(SB), Z5
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x19, Z5, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z8, K1, Z8
 	VMULPD       Z8, Z3, Z8
-	VBROADCASTSD consts64<>+192(SB), Z4
-	VXORPD       Z4, Z8, Z8
 	VBROADCASTSD consts64<>+8(SB), Z4
+	VXORPD       Z4, Z8, Z8
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z2, Z4, Z4
 	VBROADCASTSD a+80(FP), Z5
 	VADDPD       Z5, Z4, Z4
-	VBROADCASTSD consts64<>+24(SB), Z5
+	VBROADCASTSD consts64<>+48(SB), Z5
 	VCMPPD       $0x11, Z5, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z5
+	VBROADCASTSD consts64<>+56(SB), Z5
 	VMULPD       Z5, Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z5, K1, Z6
-	VBROADCASTSD consts64<>+40(SB), Z7
+	VBROADCASTSD consts64<>+64(SB), Z7
 	VXORPD       Z5, Z5, Z5
 	VMOVAPD      Z5, Z5
 	VMOVAPD      Z7, K1, Z5
 	VPSRLQ       $0x34, Z6, Z7
-	VBROADCASTSD consts64<>+48(SB), Z9
+	VBROADCASTSD consts64<>+72(SB), Z9
 	VORPD        Z9, Z7, Z7
-	VBROADCASTSD consts64<>+56(SB), Z9
+	VBROADCASTSD consts64<>+80(SB), Z9
 	VSUBPD       Z9, Z7, Z7
 	VSUBPD       Z5, Z7, Z7
-	VBROADCASTSD consts64<>+64(SB), Z5
+	VBROADCASTSD consts64<>+88(SB), Z5
 	VANDPD       Z5, Z6, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VORPD        Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VBROADCASTSD consts64<>+72(SB), Z9
+	VBROADCASTSD consts64<>+0(SB), Z6
+	VBROADCASTSD consts64<>+96(SB), Z9
 	VCMPPD       $0x1e, Z9, Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z9
+	VBROADCASTSD consts64<>+104(SB), Z9
 	VMULPD       Z9, Z5, Z9
 	VBLENDMPD    Z9, Z5, K1, Z5
 	VXORPD       Z9, Z9, Z9
 	VMOVAPD      Z9, Z9
 	VMOVAPD      Z6, K1, Z9
 	VADDPD       Z9, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+88(SB), Z6
+	VBROADCASTSD consts64<>+16(SB), Z6
 	VADDPD       Z6, Z5, Z6
 	VDIVPD       Z6, Z5, Z6
 	VMULPD       Z6, Z6, Z9
 	VMULPD       Z9, Z9, Z10
-	VBROADCASTSD consts64<>+96(SB), Z11
-	VBROADCASTSD consts64<>+104(SB), Z12
-	VFMADD213PD  Z12, Z10, Z11
-	VBROADCASTSD consts64<>+112(SB), Z12
-	VFMADD213PD  Z12, Z10, Z11
+	VBROADCASTSD consts64<>+112(SB), Z11
 	VBROADCASTSD consts64<>+120(SB), Z12
 	VFMADD213PD  Z12, Z10, Z11
-	VMULPD       Z9, Z11, Z11
-	VBROADCASTSD consts64<>+128(SB), Z9
+	VBROADCASTSD consts64<>+128(SB), Z12
+	VFMADD213PD  Z12, Z10, Z11
 	VBROADCASTSD consts64<>+136(SB), Z12
+	VFMADD213PD  Z12, Z10, Z11
+	VMULPD       Z9, Z11, Z11
+	VBROADCASTSD consts64<>+144(SB), Z9
+	VBROADCASTSD consts64<>+152(SB), Z12
 	VFMADD213PD  Z12, Z10, Z9
-	VBROADCASTSD consts64<>+144(SB), Z12
+	VBROADCASTSD consts64<>+160(SB), Z12
 	VFMADD213PD  Z12, Z10, Z9
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z9, Z11, Z9
 	VMULPD       Z5, Z5, Z10
-	VBROADCASTSD consts64<>+80(SB), Z11
+	VBROADCASTSD consts64<>+104(SB), Z11
 	VMULPD       Z11, Z10, Z10
 	VADDPD       Z9, Z10, Z9
 	VMULPD       Z9, Z6, Z9
-	VBROADCASTSD consts64<>+152(SB), Z6
+	VBROADCASTSD consts64<>+168(SB), Z6
 	VMULPD       Z6, Z7, Z6
 	VADDPD       Z6, Z9, Z9
 	VSUBPD       Z9, Z10, Z9
 	VSUBPD       Z5, Z9, Z9
-	VBROADCASTSD consts64<>+160(SB), Z5
+	VBROADCASTSD consts64<>+176(SB), Z5
 	VMULPD       Z5, Z7, Z5
 	VSUBPD       Z9, Z5, Z9
-	VBROADCASTSD consts64<>+168(SB), Z5
+	VBROADCASTSD consts64<>+184(SB), Z5
 	VCMPPD       $0x00, Z5, Z4, K1
 	VBLENDMPD    Z5, Z9, K1, Z9
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x00, Z5, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z5
+	VBROADCASTSD consts64<>+192(SB), Z5
 	VBLENDMPD    Z5, Z9, K1, Z9
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x19, Z5, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z9, K1, Z9
-	VBROADCASTSD consts64<>+8(SB), Z4
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z3, Z4, Z4
 	VMULPD       Z9, Z4, Z9
 	VSUBPD       Z9, Z8, Z4
 	VMOVAPD      Z4, Z4
-	VBROADCASTSD consts64<>+192(SB), Z5
+	VBROADCASTSD consts64<>+8(SB), Z5
 	VXORPD       Z5, Z3, Z5
 	VBROADCASTSD a+80(FP), Z6
 	VADDPD       Z6, Z2, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
+	VBROADCASTSD consts64<>+0(SB), Z7
 	VSUBPD       Z2, Z7, Z2
 	VBROADCASTSD a+80(FP), Z7
 	VADDPD       Z7, Z2, Z2
 	VDIVPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z3, Z6, Z3
 	VDIVPD       Z2, Z3, Z3
 	VADDPD       Z3, Z5, Z2
@@ -78055,180 +79361,180 @@ tail:
 	VMOVUPD.Z    (CX)(BX*8), K1, Z3
 	VBROADCASTSD a+80(FP), Z4
 	VADDPD       Z4, Z2, Z4
-	VBROADCASTSD consts64<>+24(SB), Z5
+	VBROADCASTSD consts64<>+48(SB), Z5
 	VCMPPD       $0x11, Z5, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z5
+	VBROADCASTSD consts64<>+56(SB), Z5
 	VMULPD       Z5, Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z5, K1, Z6
-	VBROADCASTSD consts64<>+40(SB), Z7
+	VBROADCASTSD consts64<>+64(SB), Z7
 	VXORPD       Z5, Z5, Z5
 	VMOVAPD      Z5, Z5
 	VMOVAPD      Z7, K1, Z5
 	VPSRLQ       $0x34, Z6, Z7
-	VBROADCASTSD consts64<>+48(SB), Z8
+	VBROADCASTSD consts64<>+72(SB), Z8
 	VORPD        Z8, Z7, Z7
-	VBROADCASTSD consts64<>+56(SB), Z8
+	VBROADCASTSD consts64<>+80(SB), Z8
 	VSUBPD       Z8, Z7, Z7
 	VSUBPD       Z5, Z7, Z7
-	VBROADCASTSD consts64<>+64(SB), Z5
+	VBROADCASTSD consts64<>+88(SB), Z5
 	VANDPD       Z5, Z6, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VORPD        Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VBROADCASTSD consts64<>+72(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z6
+	VBROADCASTSD consts64<>+96(SB), Z8
 	VCMPPD       $0x1e, Z8, Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z8
+	VBROADCASTSD consts64<>+104(SB), Z8
 	VMULPD       Z8, Z5, Z8
 	VBLENDMPD    Z8, Z5, K1, Z5
 	VXORPD       Z8, Z8, Z8
 	VMOVAPD      Z8, Z8
 	VMOVAPD      Z6, K1, Z8
 	VADDPD       Z8, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+88(SB), Z6
+	VBROADCASTSD consts64<>+16(SB), Z6
 	VADDPD       Z6, Z5, Z6
 	VDIVPD       Z6, Z5, Z6
 	VMULPD       Z6, Z6, Z8
 	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VBROADCASTSD consts64<>+104(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
-	VBROADCASTSD consts64<>+112(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z10
 	VBROADCASTSD consts64<>+120(SB), Z11
 	VFMADD213PD  Z11, Z9, Z10
-	VMULPD       Z8, Z10, Z10
-	VBROADCASTSD consts64<>+128(SB), Z8
+	VBROADCASTSD consts64<>+128(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
 	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z8, Z10, Z10
+	VBROADCASTSD consts64<>+144(SB), Z8
+	VBROADCASTSD consts64<>+152(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
-	VBROADCASTSD consts64<>+144(SB), Z11
+	VBROADCASTSD consts64<>+160(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
 	VMULPD       Z9, Z8, Z8
 	VADDPD       Z8, Z10, Z8
 	VMULPD       Z5, Z5, Z9
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z8, Z9, Z8
 	VMULPD       Z8, Z6, Z8
-	VBROADCASTSD consts64<>+152(SB), Z6
+	VBROADCASTSD consts64<>+168(SB), Z6
 	VMULPD       Z6, Z7, Z6
 	VADDPD       Z6, Z8, Z8
 	VSUBPD       Z8, Z9, Z8
 	VSUBPD       Z5, Z8, Z8
-	VBROADCASTSD consts64<>+160(SB), Z5
+	VBROADCASTSD consts64<>+176(SB), Z5
 	VMULPD       Z5, Z7, Z5
 	VSUBPD       Z8, Z5, Z8
-	VBROADCASTSD consts64<>+168(SB), Z5
+	VBROADCASTSD consts64<>+184(SB), Z5
 	VCMPPD       $0x00, Z5, Z4, K1
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x00, Z5, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z5
+	VBROADCASTSD consts64<>+192(SB), Z5
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x19, Z5, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z8, K1, Z8
 	VMULPD       Z8, Z3, Z8
-	VBROADCASTSD consts64<>+192(SB), Z4
-	VXORPD       Z4, Z8, Z8
 	VBROADCASTSD consts64<>+8(SB), Z4
+	VXORPD       Z4, Z8, Z8
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z2, Z4, Z4
 	VBROADCASTSD a+80(FP), Z5
 	VADDPD       Z5, Z4, Z4
-	VBROADCASTSD consts64<>+24(SB), Z5
+	VBROADCASTSD consts64<>+48(SB), Z5
 	VCMPPD       $0x11, Z5, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z5
+	VBROADCASTSD consts64<>+56(SB), Z5
 	VMULPD       Z5, Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z5, K1, Z6
-	VBROADCASTSD consts64<>+40(SB), Z7
+	VBROADCASTSD consts64<>+64(SB), Z7
 	VXORPD       Z5, Z5, Z5
 	VMOVAPD      Z5, Z5
 	VMOVAPD      Z7, K1, Z5
 	VPSRLQ       $0x34, Z6, Z7
-	VBROADCASTSD consts64<>+48(SB), Z9
+	VBROADCASTSD consts64<>+72(SB), Z9
 	VORPD        Z9, Z7, Z7
-	VBROADCASTSD consts64<>+56(SB), Z9
+	VBROADCASTSD consts64<>+80(SB), Z9
 	VSUBPD       Z9, Z7, Z7
 	VSUBPD       Z5, Z7, Z7
-	VBROADCASTSD consts64<>+64(SB), Z5
+	VBROADCASTSD consts64<>+88(SB), Z5
 	VANDPD       Z5, Z6, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VORPD        Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VBROADCASTSD consts64<>+72(SB), Z9
+	VBROADCASTSD consts64<>+0(SB), Z6
+	VBROADCASTSD consts64<>+96(SB), Z9
 	VCMPPD       $0x1e, Z9, Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z9
+	VBROADCASTSD consts64<>+104(SB), Z9
 	VMULPD       Z9, Z5, Z9
 	VBLENDMPD    Z9, Z5, K1, Z5
 	VXORPD       Z9, Z9, Z9
 	VMOVAPD      Z9, Z9
 	VMOVAPD      Z6, K1, Z9
 	VADDPD       Z9, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+88(SB), Z6
+	VBROADCASTSD consts64<>+16(SB), Z6
 	VADDPD       Z6, Z5, Z6
 	VDIVPD       Z6, Z5, Z6
 	VMULPD       Z6, Z6, Z9
 	VMULPD       Z9, Z9, Z10
-	VBROADCASTSD consts64<>+96(SB), Z11
-	VBROADCASTSD consts64<>+104(SB), Z12
-	VFMADD213PD  Z12, Z10, Z11
-	VBROADCASTSD consts64<>+112(SB), Z12
-	VFMADD213PD  Z12, Z10, Z11
+	VBROADCASTSD consts64<>+112(SB), Z11
 	VBROADCASTSD consts64<>+120(SB), Z12
 	VFMADD213PD  Z12, Z10, Z11
-	VMULPD       Z9, Z11, Z11
-	VBROADCASTSD consts64<>+128(SB), Z9
+	VBROADCASTSD consts64<>+128(SB), Z12
+	VFMADD213PD  Z12, Z10, Z11
 	VBROADCASTSD consts64<>+136(SB), Z12
+	VFMADD213PD  Z12, Z10, Z11
+	VMULPD       Z9, Z11, Z11
+	VBROADCASTSD consts64<>+144(SB), Z9
+	VBROADCASTSD consts64<>+152(SB), Z12
 	VFMADD213PD  Z12, Z10, Z9
-	VBROADCASTSD consts64<>+144(SB), Z12
+	VBROADCASTSD consts64<>+160(SB), Z12
 	VFMADD213PD  Z12, Z10, Z9
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z9, Z11, Z9
 	VMULPD       Z5, Z5, Z10
-	VBROADCASTSD consts64<>+80(SB), Z11
+	VBROADCASTSD consts64<>+104(SB), Z11
 	VMULPD       Z11, Z10, Z10
 	VADDPD       Z9, Z10, Z9
 	VMULPD       Z9, Z6, Z9
-	VBROADCASTSD consts64<>+152(SB), Z6
+	VBROADCASTSD consts64<>+168(SB), Z6
 	VMULPD       Z6, Z7, Z6
 	VADDPD       Z6, Z9, Z9
 	VSUBPD       Z9, Z10, Z9
 	VSUBPD       Z5, Z9, Z9
-	VBROADCASTSD consts64<>+160(SB), Z5
+	VBROADCASTSD consts64<>+176(SB), Z5
 	VMULPD       Z5, Z7, Z5
 	VSUBPD       Z9, Z5, Z9
-	VBROADCASTSD consts64<>+168(SB), Z5
+	VBROADCASTSD consts64<>+184(SB), Z5
 	VCMPPD       $0x00, Z5, Z4, K1
 	VBLENDMPD    Z5, Z9, K1, Z9
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x00, Z5, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z5
+	VBROADCASTSD consts64<>+192(SB), Z5
 	VBLENDMPD    Z5, Z9, K1, Z9
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x19, Z5, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z9, K1, Z9
-	VBROADCASTSD consts64<>+8(SB), Z4
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z3, Z4, Z4
 	VMULPD       Z9, Z4, Z9
 	VSUBPD       Z9, Z8, Z4
 	VMOVAPD      Z4, Z4
-	VBROADCASTSD consts64<>+192(SB), Z5
+	VBROADCASTSD consts64<>+8(SB), Z5
 	VXORPD       Z5, Z3, Z5
 	VBROADCASTSD a+80(FP), Z6
 	VADDPD       Z6, Z2, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
+	VBROADCASTSD consts64<>+0(SB), Z7
 	VSUBPD       Z2, Z7, Z2
 	VBROADCASTSD a+80(FP), Z7
 	VADDPD       Z7, Z2, Z2
 	VDIVPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z3, Z6, Z3
 	VDIVPD       Z2, Z3, Z3
 	VADDPD       Z3, Z5, Z2
@@ -78275,180 +79581,180 @@ loop:
 	VMOVUPD      (CX)(SI*8), Z3
 	VBROADCASTSD a+104(FP), Z4
 	VADDPD       Z4, Z2, Z4
-	VBROADCASTSD consts64<>+24(SB), Z5
+	VBROADCASTSD consts64<>+48(SB), Z5
 	VCMPPD       $0x11, Z5, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z5
+	VBROADCASTSD consts64<>+56(SB), Z5
 	VMULPD       Z5, Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z5, K1, Z6
-	VBROADCASTSD consts64<>+40(SB), Z7
+	VBROADCASTSD consts64<>+64(SB), Z7
 	VXORPD       Z5, Z5, Z5
 	VMOVAPD      Z5, Z5
 	VMOVAPD      Z7, K1, Z5
 	VPSRLQ       $0x34, Z6, Z7
-	VBROADCASTSD consts64<>+48(SB), Z8
+	VBROADCASTSD consts64<>+72(SB), Z8
 	VORPD        Z8, Z7, Z7
-	VBROADCASTSD consts64<>+56(SB), Z8
+	VBROADCASTSD consts64<>+80(SB), Z8
 	VSUBPD       Z8, Z7, Z7
 	VSUBPD       Z5, Z7, Z7
-	VBROADCASTSD consts64<>+64(SB), Z5
+	VBROADCASTSD consts64<>+88(SB), Z5
 	VANDPD       Z5, Z6, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VORPD        Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VBROADCASTSD consts64<>+72(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z6
+	VBROADCASTSD consts64<>+96(SB), Z8
 	VCMPPD       $0x1e, Z8, Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z8
+	VBROADCASTSD consts64<>+104(SB), Z8
 	VMULPD       Z8, Z5, Z8
 	VBLENDMPD    Z8, Z5, K1, Z5
 	VXORPD       Z8, Z8, Z8
 	VMOVAPD      Z8, Z8
 	VMOVAPD      Z6, K1, Z8
 	VADDPD       Z8, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+88(SB), Z6
+	VBROADCASTSD consts64<>+16(SB), Z6
 	VADDPD       Z6, Z5, Z6
 	VDIVPD       Z6, Z5, Z6
 	VMULPD       Z6, Z6, Z8
 	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VBROADCASTSD consts64<>+104(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
-	VBROADCASTSD consts64<>+112(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z10
 	VBROADCASTSD consts64<>+120(SB), Z11
 	VFMADD213PD  Z11, Z9, Z10
-	VMULPD       Z8, Z10, Z10
-	VBROADCASTSD consts64<>+128(SB), Z8
+	VBROADCASTSD consts64<>+128(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
 	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z8, Z10, Z10
+	VBROADCASTSD consts64<>+144(SB), Z8
+	VBROADCASTSD consts64<>+152(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
-	VBROADCASTSD consts64<>+144(SB), Z11
+	VBROADCASTSD consts64<>+160(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
 	VMULPD       Z9, Z8, Z8
 	VADDPD       Z8, Z10, Z8
 	VMULPD       Z5, Z5, Z9
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z8, Z9, Z8
 	VMULPD       Z8, Z6, Z8
-	VBROADCASTSD consts64<>+152(SB), Z6
+	VBROADCASTSD consts64<>+168(SB), Z6
 	VMULPD       Z6, Z7, Z6
 	VADDPD       Z6, Z8, Z8
 	VSUBPD       Z8, Z9, Z8
 	VSUBPD       Z5, Z8, Z8
-	VBROADCASTSD consts64<>+160(SB), Z5
+	VBROADCASTSD consts64<>+176(SB), Z5
 	VMULPD       Z5, Z7, Z5
 	VSUBPD       Z8, Z5, Z8
-	VBROADCASTSD consts64<>+168(SB), Z5
+	VBROADCASTSD consts64<>+184(SB), Z5
 	VCMPPD       $0x00, Z5, Z4, K1
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x00, Z5, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z5
+	VBROADCASTSD consts64<>+192(SB), Z5
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x19, Z5, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z8, K1, Z8
 	VMULPD       Z8, Z3, Z8
-	VBROADCASTSD consts64<>+192(SB), Z4
-	VXORPD       Z4, Z8, Z8
 	VBROADCASTSD consts64<>+8(SB), Z4
+	VXORPD       Z4, Z8, Z8
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z2, Z4, Z4
 	VBROADCASTSD a+104(FP), Z5
 	VADDPD       Z5, Z4, Z4
-	VBROADCASTSD consts64<>+24(SB), Z5
+	VBROADCASTSD consts64<>+48(SB), Z5
 	VCMPPD       $0x11, Z5, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z5
+	VBROADCASTSD consts64<>+56(SB), Z5
 	VMULPD       Z5, Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z5, K1, Z6
-	VBROADCASTSD consts64<>+40(SB), Z7
+	VBROADCASTSD consts64<>+64(SB), Z7
 	VXORPD       Z5, Z5, Z5
 	VMOVAPD      Z5, Z5
 	VMOVAPD      Z7, K1, Z5
 	VPSRLQ       $0x34, Z6, Z7
-	VBROADCASTSD consts64<>+48(SB), Z9
+	VBROADCASTSD consts64<>+72(SB), Z9
 	VORPD        Z9, Z7, Z7
-	VBROADCASTSD consts64<>+56(SB), Z9
+	VBROADCASTSD consts64<>+80(SB), Z9
 	VSUBPD       Z9, Z7, Z7
 	VSUBPD       Z5, Z7, Z7
-	VBROADCASTSD consts64<>+64(SB), Z5
+	VBROADCASTSD consts64<>+88(SB), Z5
 	VANDPD       Z5, Z6, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VORPD        Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VBROADCASTSD consts64<>+72(SB), Z9
+	VBROADCASTSD consts64<>+0(SB), Z6
+	VBROADCASTSD consts64<>+96(SB), Z9
 	VCMPPD       $0x1e, Z9, Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z9
+	VBROADCASTSD consts64<>+104(SB), Z9
 	VMULPD       Z9, Z5, Z9
 	VBLENDMPD    Z9, Z5, K1, Z5
 	VXORPD       Z9, Z9, Z9
 	VMOVAPD      Z9, Z9
 	VMOVAPD      Z6, K1, Z9
 	VADDPD       Z9, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+88(SB), Z6
+	VBROADCASTSD consts64<>+16(SB), Z6
 	VADDPD       Z6, Z5, Z6
 	VDIVPD       Z6, Z5, Z6
 	VMULPD       Z6, Z6, Z9
 	VMULPD       Z9, Z9, Z10
-	VBROADCASTSD consts64<>+96(SB), Z11
-	VBROADCASTSD consts64<>+104(SB), Z12
-	VFMADD213PD  Z12, Z10, Z11
-	VBROADCASTSD consts64<>+112(SB), Z12
-	VFMADD213PD  Z12, Z10, Z11
+	VBROADCASTSD consts64<>+112(SB), Z11
 	VBROADCASTSD consts64<>+120(SB), Z12
 	VFMADD213PD  Z12, Z10, Z11
-	VMULPD       Z9, Z11, Z11
-	VBROADCASTSD consts64<>+128(SB), Z9
+	VBROADCASTSD consts64<>+128(SB), Z12
+	VFMADD213PD  Z12, Z10, Z11
 	VBROADCASTSD consts64<>+136(SB), Z12
+	VFMADD213PD  Z12, Z10, Z11
+	VMULPD       Z9, Z11, Z11
+	VBROADCASTSD consts64<>+144(SB), Z9
+	VBROADCASTSD consts64<>+152(SB), Z12
 	VFMADD213PD  Z12, Z10, Z9
-	VBROADCASTSD consts64<>+144(SB), Z12
+	VBROADCASTSD consts64<>+160(SB), Z12
 	VFMADD213PD  Z12, Z10, Z9
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z9, Z11, Z9
 	VMULPD       Z5, Z5, Z10
-	VBROADCASTSD consts64<>+80(SB), Z11
+	VBROADCASTSD consts64<>+104(SB), Z11
 	VMULPD       Z11, Z10, Z10
 	VADDPD       Z9, Z10, Z9
 	VMULPD       Z9, Z6, Z9
-	VBROADCASTSD consts64<>+152(SB), Z6
+	VBROADCASTSD consts64<>+168(SB), Z6
 	VMULPD       Z6, Z7, Z6
 	VADDPD       Z6, Z9, Z9
 	VSUBPD       Z9, Z10, Z9
 	VSUBPD       Z5, Z9, Z9
-	VBROADCASTSD consts64<>+160(SB), Z5
+	VBROADCASTSD consts64<>+176(SB), Z5
 	VMULPD       Z5, Z7, Z5
 	VSUBPD       Z9, Z5, Z9
-	VBROADCASTSD consts64<>+168(SB), Z5
+	VBROADCASTSD consts64<>+184(SB), Z5
 	VCMPPD       $0x00, Z5, Z4, K1
 	VBLENDMPD    Z5, Z9, K1, Z9
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x00, Z5, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z5
+	VBROADCASTSD consts64<>+192(SB), Z5
 	VBLENDMPD    Z5, Z9, K1, Z9
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x19, Z5, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z9, K1, Z9
-	VBROADCASTSD consts64<>+8(SB), Z4
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z3, Z4, Z4
 	VMULPD       Z9, Z4, Z9
 	VSUBPD       Z9, Z8, Z4
 	VMOVAPD      Z4, Z4
-	VBROADCASTSD consts64<>+192(SB), Z5
+	VBROADCASTSD consts64<>+8(SB), Z5
 	VXORPD       Z5, Z3, Z5
 	VBROADCASTSD a+104(FP), Z6
 	VADDPD       Z6, Z2, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
+	VBROADCASTSD consts64<>+0(SB), Z7
 	VSUBPD       Z2, Z7, Z2
 	VBROADCASTSD a+104(FP), Z7
 	VADDPD       Z7, Z2, Z2
 	VDIVPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z3, Z6, Z3
 	VDIVPD       Z2, Z3, Z3
 	VADDPD       Z3, Z5, Z2
@@ -78462,180 +79768,180 @@ loop:
 	VMOVUPD      64(CX)(SI*8), Z3
 	VBROADCASTSD a+104(FP), Z4
 	VADDPD       Z4, Z2, Z4
-	VBROADCASTSD consts64<>+24(SB), Z5
+	VBROADCASTSD consts64<>+48(SB), Z5
 	VCMPPD       $0x11, Z5, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z5
+	VBROADCASTSD consts64<>+56(SB), Z5
 	VMULPD       Z5, Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z5, K1, Z6
-	VBROADCASTSD consts64<>+40(SB), Z7
+	VBROADCASTSD consts64<>+64(SB), Z7
 	VXORPD       Z5, Z5, Z5
 	VMOVAPD      Z5, Z5
 	VMOVAPD      Z7, K1, Z5
 	VPSRLQ       $0x34, Z6, Z7
-	VBROADCASTSD consts64<>+48(SB), Z8
+	VBROADCASTSD consts64<>+72(SB), Z8
 	VORPD        Z8, Z7, Z7
-	VBROADCASTSD consts64<>+56(SB), Z8
+	VBROADCASTSD consts64<>+80(SB), Z8
 	VSUBPD       Z8, Z7, Z7
 	VSUBPD       Z5, Z7, Z7
-	VBROADCASTSD consts64<>+64(SB), Z5
+	VBROADCASTSD consts64<>+88(SB), Z5
 	VANDPD       Z5, Z6, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VORPD        Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VBROADCASTSD consts64<>+72(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z6
+	VBROADCASTSD consts64<>+96(SB), Z8
 	VCMPPD       $0x1e, Z8, Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z8
+	VBROADCASTSD consts64<>+104(SB), Z8
 	VMULPD       Z8, Z5, Z8
 	VBLENDMPD    Z8, Z5, K1, Z5
 	VXORPD       Z8, Z8, Z8
 	VMOVAPD      Z8, Z8
 	VMOVAPD      Z6, K1, Z8
 	VADDPD       Z8, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+88(SB), Z6
+	VBROADCASTSD consts64<>+16(SB), Z6
 	VADDPD       Z6, Z5, Z6
 	VDIVPD       Z6, Z5, Z6
 	VMULPD       Z6, Z6, Z8
 	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VBROADCASTSD consts64<>+104(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
-	VBROADCASTSD consts64<>+112(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z10
 	VBROADCASTSD consts64<>+120(SB), Z11
 	VFMADD213PD  Z11, Z9, Z10
-	VMULPD       Z8, Z10, Z10
-	VBROADCASTSD consts64<>+128(SB), Z8
+	VBROADCASTSD consts64<>+128(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
 	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z8, Z10, Z10
+	VBROADCASTSD consts64<>+144(SB), Z8
+	VBROADCASTSD consts64<>+152(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
-	VBROADCASTSD consts64<>+144(SB), Z11
+	VBROADCASTSD consts64<>+160(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
 	VMULPD       Z9, Z8, Z8
 	VADDPD       Z8, Z10, Z8
 	VMULPD       Z5, Z5, Z9
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z8, Z9, Z8
 	VMULPD       Z8, Z6, Z8
-	VBROADCASTSD consts64<>+152(SB), Z6
+	VBROADCASTSD consts64<>+168(SB), Z6
 	VMULPD       Z6, Z7, Z6
 	VADDPD       Z6, Z8, Z8
 	VSUBPD       Z8, Z9, Z8
 	VSUBPD       Z5, Z8, Z8
-	VBROADCASTSD consts64<>+160(SB), Z5
+	VBROADCASTSD consts64<>+176(SB), Z5
 	VMULPD       Z5, Z7, Z5
 	VSUBPD       Z8, Z5, Z8
-	VBROADCASTSD consts64<>+168(SB), Z5
+	VBROADCASTSD consts64<>+184(SB), Z5
 	VCMPPD       $0x00, Z5, Z4, K1
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x00, Z5, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z5
+	VBROADCASTSD consts64<>+192(SB), Z5
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x19, Z5, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z8, K1, Z8
 	VMULPD       Z8, Z3, Z8
-	VBROADCASTSD consts64<>+192(SB), Z4
-	VXORPD       Z4, Z8, Z8
 	VBROADCASTSD consts64<>+8(SB), Z4
+	VXORPD       Z4, Z8, Z8
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z2, Z4, Z4
 	VBROADCASTSD a+104(FP), Z5
 	VADDPD       Z5, Z4, Z4
-	VBROADCASTSD consts64<>+24(SB), Z5
+	VBROADCASTSD consts64<>+48(SB), Z5
 	VCMPPD       $0x11, Z5, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z5
+	VBROADCASTSD consts64<>+56(SB), Z5
 	VMULPD       Z5, Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z5, K1, Z6
-	VBROADCASTSD consts64<>+40(SB), Z7
+	VBROADCASTSD consts64<>+64(SB), Z7
 	VXORPD       Z5, Z5, Z5
 	VMOVAPD      Z5, Z5
 	VMOVAPD      Z7, K1, Z5
 	VPSRLQ       $0x34, Z6, Z7
-	VBROADCASTSD consts64<>+48(SB), Z9
+	VBROADCASTSD consts64<>+72(SB), Z9
 	VORPD        Z9, Z7, Z7
-	VBROADCASTSD consts64<>+56(SB), Z9
+	VBROADCASTSD consts64<>+80(SB), Z9
 	VSUBPD       Z9, Z7, Z7
 	VSUBPD       Z5, Z7, Z7
-	VBROADCASTSD consts64<>+64(SB), Z5
+	VBROADCASTSD consts64<>+88(SB), Z5
 	VANDPD       Z5, Z6, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VORPD        Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VBROADCASTSD consts64<>+72(SB), Z9
+	VBROADCASTSD consts64<>+0(SB), Z6
+	VBROADCASTSD consts64<>+96(SB), Z9
 	VCMPPD       $0x1e, Z9, Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z9
+	VBROADCASTSD consts64<>+104(SB), Z9
 	VMULPD       Z9, Z5, Z9
 	VBLENDMPD    Z9, Z5, K1, Z5
 	VXORPD       Z9, Z9, Z9
 	VMOVAPD      Z9, Z9
 	VMOVAPD      Z6, K1, Z9
 	VADDPD       Z9, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+88(SB), Z6
+	VBROADCASTSD consts64<>+16(SB), Z6
 	VADDPD       Z6, Z5, Z6
 	VDIVPD       Z6, Z5, Z6
 	VMULPD       Z6, Z6, Z9
 	VMULPD       Z9, Z9, Z10
-	VBROADCASTSD consts64<>+96(SB), Z11
-	VBROADCASTSD consts64<>+104(SB), Z12
-	VFMADD213PD  Z12, Z10, Z11
-	VBROADCASTSD consts64<>+112(SB), Z12
-	VFMADD213PD  Z12, Z10, Z11
+	VBROADCASTSD consts64<>+112(SB), Z11
 	VBROADCASTSD consts64<>+120(SB), Z12
 	VFMADD213PD  Z12, Z10, Z11
-	VMULPD       Z9, Z11, Z11
-	VBROADCASTSD consts64<>+128(SB), Z9
+	VBROADCASTSD consts64<>+128(SB), Z12
+	VFMADD213PD  Z12, Z10, Z11
 	VBROADCASTSD consts64<>+136(SB), Z12
+	VFMADD213PD  Z12, Z10, Z11
+	VMULPD       Z9, Z11, Z11
+	VBROADCASTSD consts64<>+144(SB), Z9
+	VBROADCASTSD consts64<>+152(SB), Z12
 	VFMADD213PD  Z12, Z10, Z9
-	VBROADCASTSD consts64<>+144(SB), Z12
+	VBROADCASTSD consts64<>+160(SB), Z12
 	VFMADD213PD  Z12, Z10, Z9
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z9, Z11, Z9
 	VMULPD       Z5, Z5, Z10
-	VBROADCASTSD consts64<>+80(SB), Z11
+	VBROADCASTSD consts64<>+104(SB), Z11
 	VMULPD       Z11, Z10, Z10
 	VADDPD       Z9, Z10, Z9
 	VMULPD       Z9, Z6, Z9
-	VBROADCASTSD consts64<>+152(SB), Z6
+	VBROADCASTSD consts64<>+168(SB), Z6
 	VMULPD       Z6, Z7, Z6
 	VADDPD       Z6, Z9, Z9
 	VSUBPD       Z9, Z10, Z9
 	VSUBPD       Z5, Z9, Z9
-	VBROADCASTSD consts64<>+160(SB), Z5
+	VBROADCASTSD consts64<>+176(SB), Z5
 	VMULPD       Z5, Z7, Z5
 	VSUBPD       Z9, Z5, Z9
-	VBROADCASTSD consts64<>+168(SB), Z5
+	VBROADCASTSD consts64<>+184(SB), Z5
 	VCMPPD       $0x00, Z5, Z4, K1
 	VBLENDMPD    Z5, Z9, K1, Z9
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x00, Z5, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z5
+	VBROADCASTSD consts64<>+192(SB), Z5
 	VBLENDMPD    Z5, Z9, K1, Z9
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x19, Z5, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z9, K1, Z9
-	VBROADCASTSD consts64<>+8(SB), Z4
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z3, Z4, Z4
 	VMULPD       Z9, Z4, Z9
 	VSUBPD       Z9, Z8, Z4
 	VMOVAPD      Z4, Z4
-	VBROADCASTSD consts64<>+192(SB), Z5
+	VBROADCASTSD consts64<>+8(SB), Z5
 	VXORPD       Z5, Z3, Z5
 	VBROADCASTSD a+104(FP), Z6
 	VADDPD       Z6, Z2, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
+	VBROADCASTSD consts64<>+0(SB), Z7
 	VSUBPD       Z2, Z7, Z2
 	VBROADCASTSD a+104(FP), Z7
 	VADDPD       Z7, Z2, Z2
 	VDIVPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z3, Z6, Z3
 	VDIVPD       Z2, Z3, Z3
 	VADDPD       Z3, Z5, Z2
@@ -78659,180 +79965,180 @@ single1:
 	VMOVUPD      (CX)(SI*8), Z3
 	VBROADCASTSD a+104(FP), Z4
 	VADDPD       Z4, Z2, Z4
-	VBROADCASTSD consts64<>+24(SB), Z5
+	VBROADCASTSD consts64<>+48(SB), Z5
 	VCMPPD       $0x11, Z5, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z5
+	VBROADCASTSD consts64<>+56(SB), Z5
 	VMULPD       Z5, Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z5, K1, Z6
-	VBROADCASTSD consts64<>+40(SB), Z7
+	VBROADCASTSD consts64<>+64(SB), Z7
 	VXORPD       Z5, Z5, Z5
 	VMOVAPD      Z5, Z5
 	VMOVAPD      Z7, K1, Z5
 	VPSRLQ       $0x34, Z6, Z7
-	VBROADCASTSD consts64<>+48(SB), Z8
+	VBROADCASTSD consts64<>+72(SB), Z8
 	VORPD        Z8, Z7, Z7
-	VBROADCASTSD consts64<>+56(SB), Z8
+	VBROADCASTSD consts64<>+80(SB), Z8
 	VSUBPD       Z8, Z7, Z7
 	VSUBPD       Z5, Z7, Z7
-	VBROADCASTSD consts64<>+64(SB), Z5
+	VBROADCASTSD consts64<>+88(SB), Z5
 	VANDPD       Z5, Z6, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VORPD        Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VBROADCASTSD consts64<>+72(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z6
+	VBROADCASTSD consts64<>+96(SB), Z8
 	VCMPPD       $0x1e, Z8, Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z8
+	VBROADCASTSD consts64<>+104(SB), Z8
 	VMULPD       Z8, Z5, Z8
 	VBLENDMPD    Z8, Z5, K1, Z5
 	VXORPD       Z8, Z8, Z8
 	VMOVAPD      Z8, Z8
 	VMOVAPD      Z6, K1, Z8
 	VADDPD       Z8, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+88(SB), Z6
+	VBROADCASTSD consts64<>+16(SB), Z6
 	VADDPD       Z6, Z5, Z6
 	VDIVPD       Z6, Z5, Z6
 	VMULPD       Z6, Z6, Z8
 	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VBROADCASTSD consts64<>+104(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
-	VBROADCASTSD consts64<>+112(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z10
 	VBROADCASTSD consts64<>+120(SB), Z11
 	VFMADD213PD  Z11, Z9, Z10
-	VMULPD       Z8, Z10, Z10
-	VBROADCASTSD consts64<>+128(SB), Z8
+	VBROADCASTSD consts64<>+128(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
 	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z8, Z10, Z10
+	VBROADCASTSD consts64<>+144(SB), Z8
+	VBROADCASTSD consts64<>+152(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
-	VBROADCASTSD consts64<>+144(SB), Z11
+	VBROADCASTSD consts64<>+160(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
 	VMULPD       Z9, Z8, Z8
 	VADDPD       Z8, Z10, Z8
 	VMULPD       Z5, Z5, Z9
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z8, Z9, Z8
 	VMULPD       Z8, Z6, Z8
-	VBROADCASTSD consts64<>+152(SB), Z6
+	VBROADCASTSD consts64<>+168(SB), Z6
 	VMULPD       Z6, Z7, Z6
 	VADDPD       Z6, Z8, Z8
 	VSUBPD       Z8, Z9, Z8
 	VSUBPD       Z5, Z8, Z8
-	VBROADCASTSD consts64<>+160(SB), Z5
+	VBROADCASTSD consts64<>+176(SB), Z5
 	VMULPD       Z5, Z7, Z5
 	VSUBPD       Z8, Z5, Z8
-	VBROADCASTSD consts64<>+168(SB), Z5
+	VBROADCASTSD consts64<>+184(SB), Z5
 	VCMPPD       $0x00, Z5, Z4, K1
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x00, Z5, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z5
+	VBROADCASTSD consts64<>+192(SB), Z5
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x19, Z5, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z8, K1, Z8
 	VMULPD       Z8, Z3, Z8
-	VBROADCASTSD consts64<>+192(SB), Z4
-	VXORPD       Z4, Z8, Z8
 	VBROADCASTSD consts64<>+8(SB), Z4
+	VXORPD       Z4, Z8, Z8
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z2, Z4, Z4
 	VBROADCASTSD a+104(FP), Z5
 	VADDPD       Z5, Z4, Z4
-	VBROADCASTSD consts64<>+24(SB), Z5
+	VBROADCASTSD consts64<>+48(SB), Z5
 	VCMPPD       $0x11, Z5, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z5
+	VBROADCASTSD consts64<>+56(SB), Z5
 	VMULPD       Z5, Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z5, K1, Z6
-	VBROADCASTSD consts64<>+40(SB), Z7
+	VBROADCASTSD consts64<>+64(SB), Z7
 	VXORPD       Z5, Z5, Z5
 	VMOVAPD      Z5, Z5
 	VMOVAPD      Z7, K1, Z5
 	VPSRLQ       $0x34, Z6, Z7
-	VBROADCASTSD consts64<>+48(SB), Z9
+	VBROADCASTSD consts64<>+72(SB), Z9
 	VORPD        Z9, Z7, Z7
-	VBROADCASTSD consts64<>+56(SB), Z9
+	VBROADCASTSD consts64<>+80(SB), Z9
 	VSUBPD       Z9, Z7, Z7
 	VSUBPD       Z5, Z7, Z7
-	VBROADCASTSD consts64<>+64(SB), Z5
+	VBROADCASTSD consts64<>+88(SB), Z5
 	VANDPD       Z5, Z6, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VORPD        Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VBROADCASTSD consts64<>+72(SB), Z9
+	VBROADCASTSD consts64<>+0(SB), Z6
+	VBROADCASTSD consts64<>+96(SB), Z9
 	VCMPPD       $0x1e, Z9, Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z9
+	VBROADCASTSD consts64<>+104(SB), Z9
 	VMULPD       Z9, Z5, Z9
 	VBLENDMPD    Z9, Z5, K1, Z5
 	VXORPD       Z9, Z9, Z9
 	VMOVAPD      Z9, Z9
 	VMOVAPD      Z6, K1, Z9
 	VADDPD       Z9, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+88(SB), Z6
+	VBROADCASTSD consts64<>+16(SB), Z6
 	VADDPD       Z6, Z5, Z6
 	VDIVPD       Z6, Z5, Z6
 	VMULPD       Z6, Z6, Z9
 	VMULPD       Z9, Z9, Z10
-	VBROADCASTSD consts64<>+96(SB), Z11
-	VBROADCASTSD consts64<>+104(SB), Z12
-	VFMADD213PD  Z12, Z10, Z11
-	VBROADCASTSD consts64<>+112(SB), Z12
-	VFMADD213PD  Z12, Z10, Z11
+	VBROADCASTSD consts64<>+112(SB), Z11
 	VBROADCASTSD consts64<>+120(SB), Z12
 	VFMADD213PD  Z12, Z10, Z11
-	VMULPD       Z9, Z11, Z11
-	VBROADCASTSD consts64<>+128(SB), Z9
+	VBROADCASTSD consts64<>+128(SB), Z12
+	VFMADD213PD  Z12, Z10, Z11
 	VBROADCASTSD consts64<>+136(SB), Z12
+	VFMADD213PD  Z12, Z10, Z11
+	VMULPD       Z9, Z11, Z11
+	VBROADCASTSD consts64<>+144(SB), Z9
+	VBROADCASTSD consts64<>+152(SB), Z12
 	VFMADD213PD  Z12, Z10, Z9
-	VBROADCASTSD consts64<>+144(SB), Z12
+	VBROADCASTSD consts64<>+160(SB), Z12
 	VFMADD213PD  Z12, Z10, Z9
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z9, Z11, Z9
 	VMULPD       Z5, Z5, Z10
-	VBROADCASTSD consts64<>+80(SB), Z11
+	VBROADCASTSD consts64<>+104(SB), Z11
 	VMULPD       Z11, Z10, Z10
 	VADDPD       Z9, Z10, Z9
 	VMULPD       Z9, Z6, Z9
-	VBROADCASTSD consts64<>+152(SB), Z6
+	VBROADCASTSD consts64<>+168(SB), Z6
 	VMULPD       Z6, Z7, Z6
 	VADDPD       Z6, Z9, Z9
 	VSUBPD       Z9, Z10, Z9
 	VSUBPD       Z5, Z9, Z9
-	VBROADCASTSD consts64<>+160(SB), Z5
+	VBROADCASTSD consts64<>+176(SB), Z5
 	VMULPD       Z5, Z7, Z5
 	VSUBPD       Z9, Z5, Z9
-	VBROADCASTSD consts64<>+168(SB), Z5
+	VBROADCASTSD consts64<>+184(SB), Z5
 	VCMPPD       $0x00, Z5, Z4, K1
 	VBLENDMPD    Z5, Z9, K1, Z9
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x00, Z5, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z5
+	VBROADCASTSD consts64<>+192(SB), Z5
 	VBLENDMPD    Z5, Z9, K1, Z9
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x19, Z5, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z9, K1, Z9
-	VBROADCASTSD consts64<>+8(SB), Z4
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z3, Z4, Z4
 	VMULPD       Z9, Z4, Z9
 	VSUBPD       Z9, Z8, Z4
 	VMOVAPD      Z4, Z4
-	VBROADCASTSD consts64<>+192(SB), Z5
+	VBROADCASTSD consts64<>+8(SB), Z5
 	VXORPD       Z5, Z3, Z5
 	VBROADCASTSD a+104(FP), Z6
 	VADDPD       Z6, Z2, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
+	VBROADCASTSD consts64<>+0(SB), Z7
 	VSUBPD       Z2, Z7, Z2
 	VBROADCASTSD a+104(FP), Z7
 	VADDPD       Z7, Z2, Z2
 	VDIVPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z3, Z6, Z3
 	VDIVPD       Z2, Z3, Z3
 	VADDPD       Z3, Z5, Z2
@@ -78859,180 +80165,180 @@ tail:
 	VMOVUPD.Z    (CX)(SI*8), K1, Z3
 	VBROADCASTSD a+104(FP), Z4
 	VADDPD       Z4, Z2, Z4
-	VBROADCASTSD consts64<>+24(SB), Z5
+	VBROADCASTSD consts64<>+48(SB), Z5
 	VCMPPD       $0x11, Z5, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z5
+	VBROADCASTSD consts64<>+56(SB), Z5
 	VMULPD       Z5, Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z5, K1, Z6
-	VBROADCASTSD consts64<>+40(SB), Z7
+	VBROADCASTSD consts64<>+64(SB), Z7
 	VXORPD       Z5, Z5, Z5
 	VMOVAPD      Z5, Z5
 	VMOVAPD      Z7, K1, Z5
 	VPSRLQ       $0x34, Z6, Z7
-	VBROADCASTSD consts64<>+48(SB), Z8
+	VBROADCASTSD consts64<>+72(SB), Z8
 	VORPD        Z8, Z7, Z7
-	VBROADCASTSD consts64<>+56(SB), Z8
+	VBROADCASTSD consts64<>+80(SB), Z8
 	VSUBPD       Z8, Z7, Z7
 	VSUBPD       Z5, Z7, Z7
-	VBROADCASTSD consts64<>+64(SB), Z5
+	VBROADCASTSD consts64<>+88(SB), Z5
 	VANDPD       Z5, Z6, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VORPD        Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VBROADCASTSD consts64<>+72(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z6
+	VBROADCASTSD consts64<>+96(SB), Z8
 	VCMPPD       $0x1e, Z8, Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z8
+	VBROADCASTSD consts64<>+104(SB), Z8
 	VMULPD       Z8, Z5, Z8
 	VBLENDMPD    Z8, Z5, K1, Z5
 	VXORPD       Z8, Z8, Z8
 	VMOVAPD      Z8, Z8
 	VMOVAPD      Z6, K1, Z8
 	VADDPD       Z8, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+88(SB), Z6
+	VBROADCASTSD consts64<>+16(SB), Z6
 	VADDPD       Z6, Z5, Z6
 	VDIVPD       Z6, Z5, Z6
 	VMULPD       Z6, Z6, Z8
 	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VBROADCASTSD consts64<>+104(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
-	VBROADCASTSD consts64<>+112(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z10
 	VBROADCASTSD consts64<>+120(SB), Z11
 	VFMADD213PD  Z11, Z9, Z10
-	VMULPD       Z8, Z10, Z10
-	VBROADCASTSD consts64<>+128(SB), Z8
+	VBROADCASTSD consts64<>+128(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
 	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z8, Z10, Z10
+	VBROADCASTSD consts64<>+144(SB), Z8
+	VBROADCASTSD consts64<>+152(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
-	VBROADCASTSD consts64<>+144(SB), Z11
+	VBROADCASTSD consts64<>+160(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
 	VMULPD       Z9, Z8, Z8
 	VADDPD       Z8, Z10, Z8
 	VMULPD       Z5, Z5, Z9
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z8, Z9, Z8
 	VMULPD       Z8, Z6, Z8
-	VBROADCASTSD consts64<>+152(SB), Z6
+	VBROADCASTSD consts64<>+168(SB), Z6
 	VMULPD       Z6, Z7, Z6
 	VADDPD       Z6, Z8, Z8
 	VSUBPD       Z8, Z9, Z8
 	VSUBPD       Z5, Z8, Z8
-	VBROADCASTSD consts64<>+160(SB), Z5
+	VBROADCASTSD consts64<>+176(SB), Z5
 	VMULPD       Z5, Z7, Z5
 	VSUBPD       Z8, Z5, Z8
-	VBROADCASTSD consts64<>+168(SB), Z5
+	VBROADCASTSD consts64<>+184(SB), Z5
 	VCMPPD       $0x00, Z5, Z4, K1
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x00, Z5, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z5
+	VBROADCASTSD consts64<>+192(SB), Z5
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x19, Z5, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z8, K1, Z8
 	VMULPD       Z8, Z3, Z8
-	VBROADCASTSD consts64<>+192(SB), Z4
-	VXORPD       Z4, Z8, Z8
 	VBROADCASTSD consts64<>+8(SB), Z4
+	VXORPD       Z4, Z8, Z8
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z2, Z4, Z4
 	VBROADCASTSD a+104(FP), Z5
 	VADDPD       Z5, Z4, Z4
-	VBROADCASTSD consts64<>+24(SB), Z5
+	VBROADCASTSD consts64<>+48(SB), Z5
 	VCMPPD       $0x11, Z5, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z5
+	VBROADCASTSD consts64<>+56(SB), Z5
 	VMULPD       Z5, Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z5, K1, Z6
-	VBROADCASTSD consts64<>+40(SB), Z7
+	VBROADCASTSD consts64<>+64(SB), Z7
 	VXORPD       Z5, Z5, Z5
 	VMOVAPD      Z5, Z5
 	VMOVAPD      Z7, K1, Z5
 	VPSRLQ       $0x34, Z6, Z7
-	VBROADCASTSD consts64<>+48(SB), Z9
+	VBROADCASTSD consts64<>+72(SB), Z9
 	VORPD        Z9, Z7, Z7
-	VBROADCASTSD consts64<>+56(SB), Z9
+	VBROADCASTSD consts64<>+80(SB), Z9
 	VSUBPD       Z9, Z7, Z7
 	VSUBPD       Z5, Z7, Z7
-	VBROADCASTSD consts64<>+64(SB), Z5
+	VBROADCASTSD consts64<>+88(SB), Z5
 	VANDPD       Z5, Z6, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VORPD        Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VBROADCASTSD consts64<>+72(SB), Z9
+	VBROADCASTSD consts64<>+0(SB), Z6
+	VBROADCASTSD consts64<>+96(SB), Z9
 	VCMPPD       $0x1e, Z9, Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z9
+	VBROADCASTSD consts64<>+104(SB), Z9
 	VMULPD       Z9, Z5, Z9
 	VBLENDMPD    Z9, Z5, K1, Z5
 	VXORPD       Z9, Z9, Z9
 	VMOVAPD      Z9, Z9
 	VMOVAPD      Z6, K1, Z9
 	VADDPD       Z9, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+88(SB), Z6
+	VBROADCASTSD consts64<>+16(SB), Z6
 	VADDPD       Z6, Z5, Z6
 	VDIVPD       Z6, Z5, Z6
 	VMULPD       Z6, Z6, Z9
 	VMULPD       Z9, Z9, Z10
-	VBROADCASTSD consts64<>+96(SB), Z11
-	VBROADCASTSD consts64<>+104(SB), Z12
-	VFMADD213PD  Z12, Z10, Z11
-	VBROADCASTSD consts64<>+112(SB), Z12
-	VFMADD213PD  Z12, Z10, Z11
+	VBROADCASTSD consts64<>+112(SB), Z11
 	VBROADCASTSD consts64<>+120(SB), Z12
 	VFMADD213PD  Z12, Z10, Z11
-	VMULPD       Z9, Z11, Z11
-	VBROADCASTSD consts64<>+128(SB), Z9
+	VBROADCASTSD consts64<>+128(SB), Z12
+	VFMADD213PD  Z12, Z10, Z11
 	VBROADCASTSD consts64<>+136(SB), Z12
+	VFMADD213PD  Z12, Z10, Z11
+	VMULPD       Z9, Z11, Z11
+	VBROADCASTSD consts64<>+144(SB), Z9
+	VBROADCASTSD consts64<>+152(SB), Z12
 	VFMADD213PD  Z12, Z10, Z9
-	VBROADCASTSD consts64<>+144(SB), Z12
+	VBROADCASTSD consts64<>+160(SB), Z12
 	VFMADD213PD  Z12, Z10, Z9
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z9, Z11, Z9
 	VMULPD       Z5, Z5, Z10
-	VBROADCASTSD consts64<>+80(SB), Z11
+	VBROADCASTSD consts64<>+104(SB), Z11
 	VMULPD       Z11, Z10, Z10
 	VADDPD       Z9, Z10, Z9
 	VMULPD       Z9, Z6, Z9
-	VBROADCASTSD consts64<>+152(SB), Z6
+	VBROADCASTSD consts64<>+168(SB), Z6
 	VMULPD       Z6, Z7, Z6
 	VADDPD       Z6, Z9, Z9
 	VSUBPD       Z9, Z10, Z9
 	VSUBPD       Z5, Z9, Z9
-	VBROADCASTSD consts64<>+160(SB), Z5
+	VBROADCASTSD consts64<>+176(SB), Z5
 	VMULPD       Z5, Z7, Z5
 	VSUBPD       Z9, Z5, Z9
-	VBROADCASTSD consts64<>+168(SB), Z5
+	VBROADCASTSD consts64<>+184(SB), Z5
 	VCMPPD       $0x00, Z5, Z4, K1
 	VBLENDMPD    Z5, Z9, K1, Z9
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x00, Z5, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z5
+	VBROADCASTSD consts64<>+192(SB), Z5
 	VBLENDMPD    Z5, Z9, K1, Z9
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x19, Z5, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z9, K1, Z9
-	VBROADCASTSD consts64<>+8(SB), Z4
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z3, Z4, Z4
 	VMULPD       Z9, Z4, Z9
 	VSUBPD       Z9, Z8, Z4
 	VMOVAPD      Z4, Z4
-	VBROADCASTSD consts64<>+192(SB), Z5
+	VBROADCASTSD consts64<>+8(SB), Z5
 	VXORPD       Z5, Z3, Z5
 	VBROADCASTSD a+104(FP), Z6
 	VADDPD       Z6, Z2, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
+	VBROADCASTSD consts64<>+0(SB), Z7
 	VSUBPD       Z2, Z7, Z2
 	VBROADCASTSD a+104(FP), Z7
 	VADDPD       Z7, Z2, Z2
 	VDIVPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z3, Z6, Z3
 	VDIVPD       Z2, Z3, Z3
 	VADDPD       Z3, Z5, Z2
@@ -79092,166 +80398,166 @@ loop:
 	VMOVUPD      (CX)(R11*8), Z5
 	VBROADCASTSD a+128(FP), Z6
 	VADDPD       Z6, Z4, Z6
-	VBROADCASTSD consts64<>+24(SB), Z7
+	VBROADCASTSD consts64<>+48(SB), Z7
 	VCMPPD       $0x11, Z7, Z6, K1
-	VBROADCASTSD consts64<>+32(SB), Z7
+	VBROADCASTSD consts64<>+56(SB), Z7
 	VMULPD       Z7, Z6, Z7
 	VMOVAPD      Z6, Z8
 	VMOVAPD      Z7, K1, Z8
-	VBROADCASTSD consts64<>+40(SB), Z9
+	VBROADCASTSD consts64<>+64(SB), Z9
 	VXORPD       Z7, Z7, Z7
 	VMOVAPD      Z7, Z7
 	VMOVAPD      Z9, K1, Z7
 	VPSRLQ       $0x34, Z8, Z9
-	VBROADCASTSD consts64<>+48(SB), Z10
+	VBROADCASTSD consts64<>+72(SB), Z10
 	VORPD        Z10, Z9, Z9
-	VBROADCASTSD consts64<>+56(SB), Z10
+	VBROADCASTSD consts64<>+80(SB), Z10
 	VSUBPD       Z10, Z9, Z9
 	VSUBPD       Z7, Z9, Z9
-	VBROADCASTSD consts64<>+64(SB), Z7
+	VBROADCASTSD consts64<>+88(SB), Z7
 	VANDPD       Z7, Z8, Z7
-	VBROADCASTSD consts64<>+8(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z8
 	VORPD        Z8, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z8
-	VBROADCASTSD consts64<>+72(SB), Z10
+	VBROADCASTSD consts64<>+0(SB), Z8
+	VBROADCASTSD consts64<>+96(SB), Z10
 	VCMPPD       $0x1e, Z10, Z7, K1
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z7, Z10
 	VBLENDMPD    Z10, Z7, K1, Z7
 	VXORPD       Z10, Z10, Z10
 	VMOVAPD      Z10, Z10
 	VMOVAPD      Z8, K1, Z10
 	VADDPD       Z10, Z9, Z9
-	VBROADCASTSD consts64<>+8(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z8
 	VSUBPD       Z8, Z7, Z7
-	VBROADCASTSD consts64<>+88(SB), Z8
+	VBROADCASTSD consts64<>+16(SB), Z8
 	VADDPD       Z8, Z7, Z8
 	VDIVPD       Z8, Z7, Z8
 	VMULPD       Z8, Z8, Z10
 	VMULPD       Z10, Z10, Z11
-	VBROADCASTSD consts64<>+96(SB), Z12
-	VBROADCASTSD consts64<>+104(SB), Z13
-	VFMADD213PD  Z13, Z11, Z12
-	VBROADCASTSD consts64<>+112(SB), Z13
-	VFMADD213PD  Z13, Z11, Z12
+	VBROADCASTSD consts64<>+112(SB), Z12
 	VBROADCASTSD consts64<>+120(SB), Z13
 	VFMADD213PD  Z13, Z11, Z12
-	VMULPD       Z10, Z12, Z12
-	VBROADCASTSD consts64<>+128(SB), Z10
+	VBROADCASTSD consts64<>+128(SB), Z13
+	VFMADD213PD  Z13, Z11, Z12
 	VBROADCASTSD consts64<>+136(SB), Z13
+	VFMADD213PD  Z13, Z11, Z12
+	VMULPD       Z10, Z12, Z12
+	VBROADCASTSD consts64<>+144(SB), Z10
+	VBROADCASTSD consts64<>+152(SB), Z13
 	VFMADD213PD  Z13, Z11, Z10
-	VBROADCASTSD consts64<>+144(SB), Z13
+	VBROADCASTSD consts64<>+160(SB), Z13
 	VFMADD213PD  Z13, Z11, Z10
 	VMULPD       Z11, Z10, Z10
 	VADDPD       Z10, Z12, Z10
 	VMULPD       Z7, Z7, Z11
-	VBROADCASTSD consts64<>+80(SB), Z12
+	VBROADCASTSD consts64<>+104(SB), Z12
 	VMULPD       Z12, Z11, Z11
 	VADDPD       Z10, Z11, Z10
 	VMULPD       Z10, Z8, Z10
-	VBROADCASTSD consts64<>+152(SB), Z8
+	VBROADCASTSD consts64<>+168(SB), Z8
 	VMULPD       Z8, Z9, Z8
 	VADDPD       Z8, Z10, Z10
 	VSUBPD       Z10, Z11, Z10
 	VSUBPD       Z7, Z10, Z10
-	VBROADCASTSD consts64<>+160(SB), Z7
+	VBROADCASTSD consts64<>+176(SB), Z7
 	VMULPD       Z7, Z9, Z7
 	VSUBPD       Z10, Z7, Z10
-	VBROADCASTSD consts64<>+168(SB), Z7
+	VBROADCASTSD consts64<>+184(SB), Z7
 	VCMPPD       $0x00, Z7, Z6, K1
 	VBLENDMPD    Z7, Z10, K1, Z10
 	VXORPD       Z7, Z7, Z7
 	VCMPPD       $0x00, Z7, Z6, K1
-	VBROADCASTSD consts64<>+176(SB), Z7
+	VBROADCASTSD consts64<>+192(SB), Z7
 	VBLENDMPD    Z7, Z10, K1, Z10
 	VXORPD       Z7, Z7, Z7
 	VCMPPD       $0x19, Z7, Z6, K1
-	VBROADCASTSD consts64<>+184(SB), Z6
+	VBROADCASTSD consts64<>+200(SB), Z6
 	VBLENDMPD    Z6, Z10, K1, Z10
 	VMULPD       Z10, Z5, Z10
-	VBROADCASTSD consts64<>+192(SB), Z6
-	VXORPD       Z6, Z10, Z10
 	VBROADCASTSD consts64<>+8(SB), Z6
+	VXORPD       Z6, Z10, Z10
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z4, Z6, Z4
 	VBROADCASTSD a+128(FP), Z6
 	VADDPD       Z6, Z4, Z4
-	VBROADCASTSD consts64<>+24(SB), Z6
+	VBROADCASTSD consts64<>+48(SB), Z6
 	VCMPPD       $0x11, Z6, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z6
+	VBROADCASTSD consts64<>+56(SB), Z6
 	VMULPD       Z6, Z4, Z6
 	VMOVAPD      Z4, Z7
 	VMOVAPD      Z6, K1, Z7
-	VBROADCASTSD consts64<>+40(SB), Z8
+	VBROADCASTSD consts64<>+64(SB), Z8
 	VXORPD       Z6, Z6, Z6
 	VMOVAPD      Z6, Z6
 	VMOVAPD      Z8, K1, Z6
 	VPSRLQ       $0x34, Z7, Z8
-	VBROADCASTSD consts64<>+48(SB), Z9
+	VBROADCASTSD consts64<>+72(SB), Z9
 	VORPD        Z9, Z8, Z8
-	VBROADCASTSD consts64<>+56(SB), Z9
+	VBROADCASTSD consts64<>+80(SB), Z9
 	VSUBPD       Z9, Z8, Z8
 	VSUBPD       Z6, Z8, Z8
-	VBROADCASTSD consts64<>+64(SB), Z6
+	VBROADCASTSD consts64<>+88(SB), Z6
 	VANDPD       Z6, Z7, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
+	VBROADCASTSD consts64<>+0(SB), Z7
 	VORPD        Z7, Z6, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
-	VBROADCASTSD consts64<>+72(SB), Z9
+	VBROADCASTSD consts64<>+0(SB), Z7
+	VBROADCASTSD consts64<>+96(SB), Z9
 	VCMPPD       $0x1e, Z9, Z6, K1
-	VBROADCASTSD consts64<>+80(SB), Z9
+	VBROADCASTSD consts64<>+104(SB), Z9
 	VMULPD       Z9, Z6, Z9
 	VBLENDMPD    Z9, Z6, K1, Z6
 	VXORPD       Z9, Z9, Z9
 	VMOVAPD      Z9, Z9
 	VMOVAPD      Z7, K1, Z9
 	VADDPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+8(SB), Z7
+	VBROADCASTSD consts64<>+0(SB), Z7
 	VSUBPD       Z7, Z6, Z6
-	VBROADCASTSD consts64<>+88(SB), Z7
+	VBROADCASTSD consts64<>+16(SB), Z7
 	VADDPD       Z7, Z6, Z7
 	VDIVPD       Z7, Z6, Z7
 	VMULPD       Z7, Z7, Z9
 	VMULPD       Z9, Z9, Z11
-	VBROADCASTSD consts64<>+96(SB), Z12
-	VBROADCASTSD consts64<>+104(SB), Z13
-	VFMADD213PD  Z13, Z11, Z12
-	VBROADCASTSD consts64<>+112(SB), Z13
-	VFMADD213PD  Z13, Z11, Z12
+	VBROADCASTSD consts64<>+112(SB), Z12
 	VBROADCASTSD consts64<>+120(SB), Z13
 	VFMADD213PD  Z13, Z11, Z12
-	VMULPD       Z9, Z12, Z12
-	VBROADCASTSD consts64<>+128(SB), Z9
+	VBROADCASTSD consts64<>+128(SB), Z13
+	VFMADD213PD  Z13, Z11, Z12
 	VBROADCASTSD consts64<>+136(SB), Z13
+	VFMADD213PD  Z13, Z11, Z12
+	VMULPD       Z9, Z12, Z12
+	VBROADCASTSD consts64<>+144(SB), Z9
+	VBROADCASTSD consts64<>+152(SB), Z13
 	VFMADD213PD  Z13, Z11, Z9
-	VBROADCASTSD consts64<>+144(SB), Z13
+	VBROADCASTSD consts64<>+160(SB), Z13
 	VFMADD213PD  Z13, Z11, Z9
 	VMULPD       Z11, Z9, Z9
 	VADDPD       Z9, Z12, Z9
 	VMULPD       Z6, Z6, Z11
-	VBROADCASTSD consts64<>+80(SB), Z12
+	VBROADCASTSD consts64<>+104(SB), Z12
 	VMULPD       Z12, Z11, Z11
 	VADDPD       Z9, Z11, Z9
 	VMULPD       Z9, Z7, Z9
-	VBROADCASTSD consts64<>+152(SB), Z7
+	VBROADCASTSD consts64<>+168(SB), Z7
 	VMULPD       Z7, Z8, Z7
 	VADDPD       Z7, Z9, Z9
 	VSUBPD       Z9, Z11, Z9
 	VSUBPD       Z6, Z9, Z9
-	VBROADCASTSD consts64<>+160(SB), Z6
+	VBROADCASTSD consts64<>+176(SB), Z6
 	VMULPD       Z6, Z8, Z6
 	VSUBPD       Z9, Z6, Z9
-	VBROADCASTSD consts64<>+168(SB), Z6
+	VBROADCASTSD consts64<>+184(SB), Z6
 	VCMPPD       $0x00, Z6, Z4, K1
 	VBLENDMPD    Z6, Z9, K1, Z9
 	VXORPD       Z6, Z6, Z6
 	VCMPPD       $0x00, Z6, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z6
+	VBROADCASTSD consts64<>+192(SB), Z6
 	VBLENDMPD    Z6, Z9, K1, Z9
 	VXORPD       Z6, Z6, Z6
 	VCMPPD       $0x19, Z6, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z9, K1, Z9
-	VBROADCASTSD consts64<>+8(SB), Z4
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z5, Z4, Z4
 	VMULPD       Z9, Z4, Z9
 	VSUBPD       Z9, Z10, Z4
@@ -79288,166 +80594,166 @@ rowperm445:
 	VMOVUPD      64(CX)(R11*8), Z5
 	VBROADCASTSD a+128(FP), Z6
 	VADDPD       Z6, Z4, Z6
-	VBROADCASTSD consts64<>+24(SB), Z7
+	VBROADCASTSD consts64<>+48(SB), Z7
 	VCMPPD       $0x11, Z7, Z6, K1
-	VBROADCASTSD consts64<>+32(SB), Z7
+	VBROADCASTSD consts64<>+56(SB), Z7
 	VMULPD       Z7, Z6, Z7
 	VMOVAPD      Z6, Z8
 	VMOVAPD      Z7, K1, Z8
-	VBROADCASTSD consts64<>+40(SB), Z9
+	VBROADCASTSD consts64<>+64(SB), Z9
 	VXORPD       Z7, Z7, Z7
 	VMOVAPD      Z7, Z7
 	VMOVAPD      Z9, K1, Z7
 	VPSRLQ       $0x34, Z8, Z9
-	VBROADCASTSD consts64<>+48(SB), Z10
+	VBROADCASTSD consts64<>+72(SB), Z10
 	VORPD        Z10, Z9, Z9
-	VBROADCASTSD consts64<>+56(SB), Z10
+	VBROADCASTSD consts64<>+80(SB), Z10
 	VSUBPD       Z10, Z9, Z9
 	VSUBPD       Z7, Z9, Z9
-	VBROADCASTSD consts64<>+64(SB), Z7
+	VBROADCASTSD consts64<>+88(SB), Z7
 	VANDPD       Z7, Z8, Z7
-	VBROADCASTSD consts64<>+8(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z8
 	VORPD        Z8, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z8
-	VBROADCASTSD consts64<>+72(SB), Z10
+	VBROADCASTSD consts64<>+0(SB), Z8
+	VBROADCASTSD consts64<>+96(SB), Z10
 	VCMPPD       $0x1e, Z10, Z7, K1
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z7, Z10
 	VBLENDMPD    Z10, Z7, K1, Z7
 	VXORPD       Z10, Z10, Z10
 	VMOVAPD      Z10, Z10
 	VMOVAPD      Z8, K1, Z10
 	VADDPD       Z10, Z9, Z9
-	VBROADCASTSD consts64<>+8(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z8
 	VSUBPD       Z8, Z7, Z7
-	VBROADCASTSD consts64<>+88(SB), Z8
+	VBROADCASTSD consts64<>+16(SB), Z8
 	VADDPD       Z8, Z7, Z8
 	VDIVPD       Z8, Z7, Z8
 	VMULPD       Z8, Z8, Z10
 	VMULPD       Z10, Z10, Z11
-	VBROADCASTSD consts64<>+96(SB), Z12
-	VBROADCASTSD consts64<>+104(SB), Z13
-	VFMADD213PD  Z13, Z11, Z12
-	VBROADCASTSD consts64<>+112(SB), Z13
-	VFMADD213PD  Z13, Z11, Z12
+	VBROADCASTSD consts64<>+112(SB), Z12
 	VBROADCASTSD consts64<>+120(SB), Z13
 	VFMADD213PD  Z13, Z11, Z12
-	VMULPD       Z10, Z12, Z12
-	VBROADCASTSD consts64<>+128(SB), Z10
+	VBROADCASTSD consts64<>+128(SB), Z13
+	VFMADD213PD  Z13, Z11, Z12
 	VBROADCASTSD consts64<>+136(SB), Z13
+	VFMADD213PD  Z13, Z11, Z12
+	VMULPD       Z10, Z12, Z12
+	VBROADCASTSD consts64<>+144(SB), Z10
+	VBROADCASTSD consts64<>+152(SB), Z13
 	VFMADD213PD  Z13, Z11, Z10
-	VBROADCASTSD consts64<>+144(SB), Z13
+	VBROADCASTSD consts64<>+160(SB), Z13
 	VFMADD213PD  Z13, Z11, Z10
 	VMULPD       Z11, Z10, Z10
 	VADDPD       Z10, Z12, Z10
 	VMULPD       Z7, Z7, Z11
-	VBROADCASTSD consts64<>+80(SB), Z12
+	VBROADCASTSD consts64<>+104(SB), Z12
 	VMULPD       Z12, Z11, Z11
 	VADDPD       Z10, Z11, Z10
 	VMULPD       Z10, Z8, Z10
-	VBROADCASTSD consts64<>+152(SB), Z8
+	VBROADCASTSD consts64<>+168(SB), Z8
 	VMULPD       Z8, Z9, Z8
 	VADDPD       Z8, Z10, Z10
 	VSUBPD       Z10, Z11, Z10
 	VSUBPD       Z7, Z10, Z10
-	VBROADCASTSD consts64<>+160(SB), Z7
+	VBROADCASTSD consts64<>+176(SB), Z7
 	VMULPD       Z7, Z9, Z7
 	VSUBPD       Z10, Z7, Z10
-	VBROADCASTSD consts64<>+168(SB), Z7
+	VBROADCASTSD consts64<>+184(SB), Z7
 	VCMPPD       $0x00, Z7, Z6, K1
 	VBLENDMPD    Z7, Z10, K1, Z10
 	VXORPD       Z7, Z7, Z7
 	VCMPPD       $0x00, Z7, Z6, K1
-	VBROADCASTSD consts64<>+176(SB), Z7
+	VBROADCASTSD consts64<>+192(SB), Z7
 	VBLENDMPD    Z7, Z10, K1, Z10
 	VXORPD       Z7, Z7, Z7
 	VCMPPD       $0x19, Z7, Z6, K1
-	VBROADCASTSD consts64<>+184(SB), Z6
+	VBROADCASTSD consts64<>+200(SB), Z6
 	VBLENDMPD    Z6, Z10, K1, Z10
 	VMULPD       Z10, Z5, Z10
-	VBROADCASTSD consts64<>+192(SB), Z6
-	VXORPD       Z6, Z10, Z10
 	VBROADCASTSD consts64<>+8(SB), Z6
+	VXORPD       Z6, Z10, Z10
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z4, Z6, Z4
 	VBROADCASTSD a+128(FP), Z6
 	VADDPD       Z6, Z4, Z4
-	VBROADCASTSD consts64<>+24(SB), Z6
+	VBROADCASTSD consts64<>+48(SB), Z6
 	VCMPPD       $0x11, Z6, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z6
+	VBROADCASTSD consts64<>+56(SB), Z6
 	VMULPD       Z6, Z4, Z6
 	VMOVAPD      Z4, Z7
 	VMOVAPD      Z6, K1, Z7
-	VBROADCASTSD consts64<>+40(SB), Z8
+	VBROADCASTSD consts64<>+64(SB), Z8
 	VXORPD       Z6, Z6, Z6
 	VMOVAPD      Z6, Z6
 	VMOVAPD      Z8, K1, Z6
 	VPSRLQ       $0x34, Z7, Z8
-	VBROADCASTSD consts64<>+48(SB), Z9
+	VBROADCASTSD consts64<>+72(SB), Z9
 	VORPD        Z9, Z8, Z8
-	VBROADCASTSD consts64<>+56(SB), Z9
+	VBROADCASTSD consts64<>+80(SB), Z9
 	VSUBPD       Z9, Z8, Z8
 	VSUBPD       Z6, Z8, Z8
-	VBROADCASTSD consts64<>+64(SB), Z6
+	VBROADCASTSD consts64<>+88(SB), Z6
 	VANDPD       Z6, Z7, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
+	VBROADCASTSD consts64<>+0(SB), Z7
 	VORPD        Z7, Z6, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
-	VBROADCASTSD consts64<>+72(SB), Z9
+	VBROADCASTSD consts64<>+0(SB), Z7
+	VBROADCASTSD consts64<>+96(SB), Z9
 	VCMPPD       $0x1e, Z9, Z6, K1
-	VBROADCASTSD consts64<>+80(SB), Z9
+	VBROADCASTSD consts64<>+104(SB), Z9
 	VMULPD       Z9, Z6, Z9
 	VBLENDMPD    Z9, Z6, K1, Z6
 	VXORPD       Z9, Z9, Z9
 	VMOVAPD      Z9, Z9
 	VMOVAPD      Z7, K1, Z9
 	VADDPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+8(SB), Z7
+	VBROADCASTSD consts64<>+0(SB), Z7
 	VSUBPD       Z7, Z6, Z6
-	VBROADCASTSD consts64<>+88(SB), Z7
+	VBROADCASTSD consts64<>+16(SB), Z7
 	VADDPD       Z7, Z6, Z7
 	VDIVPD       Z7, Z6, Z7
 	VMULPD       Z7, Z7, Z9
 	VMULPD       Z9, Z9, Z11
-	VBROADCASTSD consts64<>+96(SB), Z12
-	VBROADCASTSD consts64<>+104(SB), Z13
-	VFMADD213PD  Z13, Z11, Z12
-	VBROADCASTSD consts64<>+112(SB), Z13
-	VFMADD213PD  Z13, Z11, Z12
+	VBROADCASTSD consts64<>+112(SB), Z12
 	VBROADCASTSD consts64<>+120(SB), Z13
 	VFMADD213PD  Z13, Z11, Z12
-	VMULPD       Z9, Z12, Z12
-	VBROADCASTSD consts64<>+128(SB), Z9
+	VBROADCASTSD consts64<>+128(SB), Z13
+	VFMADD213PD  Z13, Z11, Z12
 	VBROADCASTSD consts64<>+136(SB), Z13
+	VFMADD213PD  Z13, Z11, Z12
+	VMULPD       Z9, Z12, Z12
+	VBROADCASTSD consts64<>+144(SB), Z9
+	VBROADCASTSD consts64<>+152(SB), Z13
 	VFMADD213PD  Z13, Z11, Z9
-	VBROADCASTSD consts64<>+144(SB), Z13
+	VBROADCASTSD consts64<>+160(SB), Z13
 	VFMADD213PD  Z13, Z11, Z9
 	VMULPD       Z11, Z9, Z9
 	VADDPD       Z9, Z12, Z9
 	VMULPD       Z6, Z6, Z11
-	VBROADCASTSD consts64<>+80(SB), Z12
+	VBROADCASTSD consts64<>+104(SB), Z12
 	VMULPD       Z12, Z11, Z11
 	VADDPD       Z9, Z11, Z9
 	VMULPD       Z9, Z7, Z9
-	VBROADCASTSD consts64<>+152(SB), Z7
+	VBROADCASTSD consts64<>+168(SB), Z7
 	VMULPD       Z7, Z8, Z7
 	VADDPD       Z7, Z9, Z9
 	VSUBPD       Z9, Z11, Z9
 	VSUBPD       Z6, Z9, Z9
-	VBROADCASTSD consts64<>+160(SB), Z6
+	VBROADCASTSD consts64<>+176(SB), Z6
 	VMULPD       Z6, Z8, Z6
 	VSUBPD       Z9, Z6, Z9
-	VBROADCASTSD consts64<>+168(SB), Z6
+	VBROADCASTSD consts64<>+184(SB), Z6
 	VCMPPD       $0x00, Z6, Z4, K1
 	VBLENDMPD    Z6, Z9, K1, Z9
 	VXORPD       Z6, Z6, Z6
 	VCMPPD       $0x00, Z6, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z6
+	VBROADCASTSD consts64<>+192(SB), Z6
 	VBLENDMPD    Z6, Z9, K1, Z9
 	VXORPD       Z6, Z6, Z6
 	VCMPPD       $0x19, Z6, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z9, K1, Z9
-	VBROADCASTSD consts64<>+8(SB), Z4
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z5, Z4, Z4
 	VMULPD       Z9, Z4, Z9
 	VSUBPD       Z9, Z10, Z4
@@ -79494,166 +80800,166 @@ single1:
 	VMOVUPD      (CX)(R11*8), Z5
 	VBROADCASTSD a+128(FP), Z6
 	VADDPD       Z6, Z4, Z6
-	VBROADCASTSD consts64<>+24(SB), Z7
+	VBROADCASTSD consts64<>+48(SB), Z7
 	VCMPPD       $0x11, Z7, Z6, K1
-	VBROADCASTSD consts64<>+32(SB), Z7
+	VBROADCASTSD consts64<>+56(SB), Z7
 	VMULPD       Z7, Z6, Z7
 	VMOVAPD      Z6, Z8
 	VMOVAPD      Z7, K1, Z8
-	VBROADCASTSD consts64<>+40(SB), Z9
+	VBROADCASTSD consts64<>+64(SB), Z9
 	VXORPD       Z7, Z7, Z7
 	VMOVAPD      Z7, Z7
 	VMOVAPD      Z9, K1, Z7
 	VPSRLQ       $0x34, Z8, Z9
-	VBROADCASTSD consts64<>+48(SB), Z10
+	VBROADCASTSD consts64<>+72(SB), Z10
 	VORPD        Z10, Z9, Z9
-	VBROADCASTSD consts64<>+56(SB), Z10
+	VBROADCASTSD consts64<>+80(SB), Z10
 	VSUBPD       Z10, Z9, Z9
 	VSUBPD       Z7, Z9, Z9
-	VBROADCASTSD consts64<>+64(SB), Z7
+	VBROADCASTSD consts64<>+88(SB), Z7
 	VANDPD       Z7, Z8, Z7
-	VBROADCASTSD consts64<>+8(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z8
 	VORPD        Z8, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z8
-	VBROADCASTSD consts64<>+72(SB), Z10
+	VBROADCASTSD consts64<>+0(SB), Z8
+	VBROADCASTSD consts64<>+96(SB), Z10
 	VCMPPD       $0x1e, Z10, Z7, K1
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z7, Z10
 	VBLENDMPD    Z10, Z7, K1, Z7
 	VXORPD       Z10, Z10, Z10
 	VMOVAPD      Z10, Z10
 	VMOVAPD      Z8, K1, Z10
 	VADDPD       Z10, Z9, Z9
-	VBROADCASTSD consts64<>+8(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z8
 	VSUBPD       Z8, Z7, Z7
-	VBROADCASTSD consts64<>+88(SB), Z8
+	VBROADCASTSD consts64<>+16(SB), Z8
 	VADDPD       Z8, Z7, Z8
 	VDIVPD       Z8, Z7, Z8
 	VMULPD       Z8, Z8, Z10
 	VMULPD       Z10, Z10, Z11
-	VBROADCASTSD consts64<>+96(SB), Z12
-	VBROADCASTSD consts64<>+104(SB), Z13
-	VFMADD213PD  Z13, Z11, Z12
-	VBROADCASTSD consts64<>+112(SB), Z13
-	VFMADD213PD  Z13, Z11, Z12
+	VBROADCASTSD consts64<>+112(SB), Z12
 	VBROADCASTSD consts64<>+120(SB), Z13
 	VFMADD213PD  Z13, Z11, Z12
-	VMULPD       Z10, Z12, Z12
-	VBROADCASTSD consts64<>+128(SB), Z10
+	VBROADCASTSD consts64<>+128(SB), Z13
+	VFMADD213PD  Z13, Z11, Z12
 	VBROADCASTSD consts64<>+136(SB), Z13
+	VFMADD213PD  Z13, Z11, Z12
+	VMULPD       Z10, Z12, Z12
+	VBROADCASTSD consts64<>+144(SB), Z10
+	VBROADCASTSD consts64<>+152(SB), Z13
 	VFMADD213PD  Z13, Z11, Z10
-	VBROADCASTSD consts64<>+144(SB), Z13
+	VBROADCASTSD consts64<>+160(SB), Z13
 	VFMADD213PD  Z13, Z11, Z10
 	VMULPD       Z11, Z10, Z10
 	VADDPD       Z10, Z12, Z10
 	VMULPD       Z7, Z7, Z11
-	VBROADCASTSD consts64<>+80(SB), Z12
+	VBROADCASTSD consts64<>+104(SB), Z12
 	VMULPD       Z12, Z11, Z11
 	VADDPD       Z10, Z11, Z10
 	VMULPD       Z10, Z8, Z10
-	VBROADCASTSD consts64<>+152(SB), Z8
+	VBROADCASTSD consts64<>+168(SB), Z8
 	VMULPD       Z8, Z9, Z8
 	VADDPD       Z8, Z10, Z10
 	VSUBPD       Z10, Z11, Z10
 	VSUBPD       Z7, Z10, Z10
-	VBROADCASTSD consts64<>+160(SB), Z7
+	VBROADCASTSD consts64<>+176(SB), Z7
 	VMULPD       Z7, Z9, Z7
 	VSUBPD       Z10, Z7, Z10
-	VBROADCASTSD consts64<>+168(SB), Z7
+	VBROADCASTSD consts64<>+184(SB), Z7
 	VCMPPD       $0x00, Z7, Z6, K1
 	VBLENDMPD    Z7, Z10, K1, Z10
 	VXORPD       Z7, Z7, Z7
 	VCMPPD       $0x00, Z7, Z6, K1
-	VBROADCASTSD consts64<>+176(SB), Z7
+	VBROADCASTSD consts64<>+192(SB), Z7
 	VBLENDMPD    Z7, Z10, K1, Z10
 	VXORPD       Z7, Z7, Z7
 	VCMPPD       $0x19, Z7, Z6, K1
-	VBROADCASTSD consts64<>+184(SB), Z6
+	VBROADCASTSD consts64<>+200(SB), Z6
 	VBLENDMPD    Z6, Z10, K1, Z10
 	VMULPD       Z10, Z5, Z10
-	VBROADCASTSD consts64<>+192(SB), Z6
-	VXORPD       Z6, Z10, Z10
 	VBROADCASTSD consts64<>+8(SB), Z6
+	VXORPD       Z6, Z10, Z10
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z4, Z6, Z4
 	VBROADCASTSD a+128(FP), Z6
 	VADDPD       Z6, Z4, Z4
-	VBROADCASTSD consts64<>+24(SB), Z6
+	VBROADCASTSD consts64<>+48(SB), Z6
 	VCMPPD       $0x11, Z6, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z6
+	VBROADCASTSD consts64<>+56(SB), Z6
 	VMULPD       Z6, Z4, Z6
 	VMOVAPD      Z4, Z7
 	VMOVAPD      Z6, K1, Z7
-	VBROADCASTSD consts64<>+40(SB), Z8
+	VBROADCASTSD consts64<>+64(SB), Z8
 	VXORPD       Z6, Z6, Z6
 	VMOVAPD      Z6, Z6
 	VMOVAPD      Z8, K1, Z6
 	VPSRLQ       $0x34, Z7, Z8
-	VBROADCASTSD consts64<>+48(SB), Z9
+	VBROADCASTSD consts64<>+72(SB), Z9
 	VORPD        Z9, Z8, Z8
-	VBROADCASTSD consts64<>+56(SB), Z9
+	VBROADCASTSD consts64<>+80(SB), Z9
 	VSUBPD       Z9, Z8, Z8
 	VSUBPD       Z6, Z8, Z8
-	VBROADCASTSD consts64<>+64(SB), Z6
+	VBROADCASTSD consts64<>+88(SB), Z6
 	VANDPD       Z6, Z7, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
+	VBROADCASTSD consts64<>+0(SB), Z7
 	VORPD        Z7, Z6, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
-	VBROADCASTSD consts64<>+72(SB), Z9
+	VBROADCASTSD consts64<>+0(SB), Z7
+	VBROADCASTSD consts64<>+96(SB), Z9
 	VCMPPD       $0x1e, Z9, Z6, K1
-	VBROADCASTSD consts64<>+80(SB), Z9
+	VBROADCASTSD consts64<>+104(SB), Z9
 	VMULPD       Z9, Z6, Z9
 	VBLENDMPD    Z9, Z6, K1, Z6
 	VXORPD       Z9, Z9, Z9
 	VMOVAPD      Z9, Z9
 	VMOVAPD      Z7, K1, Z9
 	VADDPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+8(SB), Z7
+	VBROADCASTSD consts64<>+0(SB), Z7
 	VSUBPD       Z7, Z6, Z6
-	VBROADCASTSD consts64<>+88(SB), Z7
+	VBROADCASTSD consts64<>+16(SB), Z7
 	VADDPD       Z7, Z6, Z7
 	VDIVPD       Z7, Z6, Z7
 	VMULPD       Z7, Z7, Z9
 	VMULPD       Z9, Z9, Z11
-	VBROADCASTSD consts64<>+96(SB), Z12
-	VBROADCASTSD consts64<>+104(SB), Z13
-	VFMADD213PD  Z13, Z11, Z12
-	VBROADCASTSD consts64<>+112(SB), Z13
-	VFMADD213PD  Z13, Z11, Z12
+	VBROADCASTSD consts64<>+112(SB), Z12
 	VBROADCASTSD consts64<>+120(SB), Z13
 	VFMADD213PD  Z13, Z11, Z12
-	VMULPD       Z9, Z12, Z12
-	VBROADCASTSD consts64<>+128(SB), Z9
+	VBROADCASTSD consts64<>+128(SB), Z13
+	VFMADD213PD  Z13, Z11, Z12
 	VBROADCASTSD consts64<>+136(SB), Z13
+	VFMADD213PD  Z13, Z11, Z12
+	VMULPD       Z9, Z12, Z12
+	VBROADCASTSD consts64<>+144(SB), Z9
+	VBROADCASTSD consts64<>+152(SB), Z13
 	VFMADD213PD  Z13, Z11, Z9
-	VBROADCASTSD consts64<>+144(SB), Z13
+	VBROADCASTSD consts64<>+160(SB), Z13
 	VFMADD213PD  Z13, Z11, Z9
 	VMULPD       Z11, Z9, Z9
 	VADDPD       Z9, Z12, Z9
 	VMULPD       Z6, Z6, Z11
-	VBROADCASTSD consts64<>+80(SB), Z12
+	VBROADCASTSD consts64<>+104(SB), Z12
 	VMULPD       Z12, Z11, Z11
 	VADDPD       Z9, Z11, Z9
 	VMULPD       Z9, Z7, Z9
-	VBROADCASTSD consts64<>+152(SB), Z7
+	VBROADCASTSD consts64<>+168(SB), Z7
 	VMULPD       Z7, Z8, Z7
 	VADDPD       Z7, Z9, Z9
 	VSUBPD       Z9, Z11, Z9
 	VSUBPD       Z6, Z9, Z9
-	VBROADCASTSD consts64<>+160(SB), Z6
+	VBROADCASTSD consts64<>+176(SB), Z6
 	VMULPD       Z6, Z8, Z6
 	VSUBPD       Z9, Z6, Z9
-	VBROADCASTSD consts64<>+168(SB), Z6
+	VBROADCASTSD consts64<>+184(SB), Z6
 	VCMPPD       $0x00, Z6, Z4, K1
 	VBLENDMPD    Z6, Z9, K1, Z9
 	VXORPD       Z6, Z6, Z6
 	VCMPPD       $0x00, Z6, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z6
+	VBROADCASTSD consts64<>+192(SB), Z6
 	VBLENDMPD    Z6, Z9, K1, Z9
 	VXORPD       Z6, Z6, Z6
 	VCMPPD       $0x19, Z6, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z9, K1, Z9
-	VBROADCASTSD consts64<>+8(SB), Z4
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z5, Z4, Z4
 	VMULPD       Z9, Z4, Z9
 	VSUBPD       Z9, Z10, Z4
@@ -79703,166 +81009,166 @@ tail:
 	VMOVUPD.Z    (CX)(R11*8), K1, Z5
 	VBROADCASTSD a+128(FP), Z6
 	VADDPD       Z6, Z4, Z6
-	VBROADCASTSD consts64<>+24(SB), Z7
+	VBROADCASTSD consts64<>+48(SB), Z7
 	VCMPPD       $0x11, Z7, Z6, K1
-	VBROADCASTSD consts64<>+32(SB), Z7
+	VBROADCASTSD consts64<>+56(SB), Z7
 	VMULPD       Z7, Z6, Z7
 	VMOVAPD      Z6, Z8
 	VMOVAPD      Z7, K1, Z8
-	VBROADCASTSD consts64<>+40(SB), Z9
+	VBROADCASTSD consts64<>+64(SB), Z9
 	VXORPD       Z7, Z7, Z7
 	VMOVAPD      Z7, Z7
 	VMOVAPD      Z9, K1, Z7
 	VPSRLQ       $0x34, Z8, Z9
-	VBROADCASTSD consts64<>+48(SB), Z10
+	VBROADCASTSD consts64<>+72(SB), Z10
 	VORPD        Z10, Z9, Z9
-	VBROADCASTSD consts64<>+56(SB), Z10
+	VBROADCASTSD consts64<>+80(SB), Z10
 	VSUBPD       Z10, Z9, Z9
 	VSUBPD       Z7, Z9, Z9
-	VBROADCASTSD consts64<>+64(SB), Z7
+	VBROADCASTSD consts64<>+88(SB), Z7
 	VANDPD       Z7, Z8, Z7
-	VBROADCASTSD consts64<>+8(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z8
 	VORPD        Z8, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z8
-	VBROADCASTSD consts64<>+72(SB), Z10
+	VBROADCASTSD consts64<>+0(SB), Z8
+	VBROADCASTSD consts64<>+96(SB), Z10
 	VCMPPD       $0x1e, Z10, Z7, K1
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z7, Z10
 	VBLENDMPD    Z10, Z7, K1, Z7
 	VXORPD       Z10, Z10, Z10
 	VMOVAPD      Z10, Z10
 	VMOVAPD      Z8, K1, Z10
 	VADDPD       Z10, Z9, Z9
-	VBROADCASTSD consts64<>+8(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z8
 	VSUBPD       Z8, Z7, Z7
-	VBROADCASTSD consts64<>+88(SB), Z8
+	VBROADCASTSD consts64<>+16(SB), Z8
 	VADDPD       Z8, Z7, Z8
 	VDIVPD       Z8, Z7, Z8
 	VMULPD       Z8, Z8, Z10
 	VMULPD       Z10, Z10, Z11
-	VBROADCASTSD consts64<>+96(SB), Z12
-	VBROADCASTSD consts64<>+104(SB), Z13
-	VFMADD213PD  Z13, Z11, Z12
-	VBROADCASTSD consts64<>+112(SB), Z13
-	VFMADD213PD  Z13, Z11, Z12
+	VBROADCASTSD consts64<>+112(SB), Z12
 	VBROADCASTSD consts64<>+120(SB), Z13
 	VFMADD213PD  Z13, Z11, Z12
-	VMULPD       Z10, Z12, Z12
-	VBROADCASTSD consts64<>+128(SB), Z10
+	VBROADCASTSD consts64<>+128(SB), Z13
+	VFMADD213PD  Z13, Z11, Z12
 	VBROADCASTSD consts64<>+136(SB), Z13
+	VFMADD213PD  Z13, Z11, Z12
+	VMULPD       Z10, Z12, Z12
+	VBROADCASTSD consts64<>+144(SB), Z10
+	VBROADCASTSD consts64<>+152(SB), Z13
 	VFMADD213PD  Z13, Z11, Z10
-	VBROADCASTSD consts64<>+144(SB), Z13
+	VBROADCASTSD consts64<>+160(SB), Z13
 	VFMADD213PD  Z13, Z11, Z10
 	VMULPD       Z11, Z10, Z10
 	VADDPD       Z10, Z12, Z10
 	VMULPD       Z7, Z7, Z11
-	VBROADCASTSD consts64<>+80(SB), Z12
+	VBROADCASTSD consts64<>+104(SB), Z12
 	VMULPD       Z12, Z11, Z11
 	VADDPD       Z10, Z11, Z10
 	VMULPD       Z10, Z8, Z10
-	VBROADCASTSD consts64<>+152(SB), Z8
+	VBROADCASTSD consts64<>+168(SB), Z8
 	VMULPD       Z8, Z9, Z8
 	VADDPD       Z8, Z10, Z10
 	VSUBPD       Z10, Z11, Z10
 	VSUBPD       Z7, Z10, Z10
-	VBROADCASTSD consts64<>+160(SB), Z7
+	VBROADCASTSD consts64<>+176(SB), Z7
 	VMULPD       Z7, Z9, Z7
 	VSUBPD       Z10, Z7, Z10
-	VBROADCASTSD consts64<>+168(SB), Z7
+	VBROADCASTSD consts64<>+184(SB), Z7
 	VCMPPD       $0x00, Z7, Z6, K1
 	VBLENDMPD    Z7, Z10, K1, Z10
 	VXORPD       Z7, Z7, Z7
 	VCMPPD       $0x00, Z7, Z6, K1
-	VBROADCASTSD consts64<>+176(SB), Z7
+	VBROADCASTSD consts64<>+192(SB), Z7
 	VBLENDMPD    Z7, Z10, K1, Z10
 	VXORPD       Z7, Z7, Z7
 	VCMPPD       $0x19, Z7, Z6, K1
-	VBROADCASTSD consts64<>+184(SB), Z6
+	VBROADCASTSD consts64<>+200(SB), Z6
 	VBLENDMPD    Z6, Z10, K1, Z10
 	VMULPD       Z10, Z5, Z10
-	VBROADCASTSD consts64<>+192(SB), Z6
-	VXORPD       Z6, Z10, Z10
 	VBROADCASTSD consts64<>+8(SB), Z6
+	VXORPD       Z6, Z10, Z10
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z4, Z6, Z4
 	VBROADCASTSD a+128(FP), Z6
 	VADDPD       Z6, Z4, Z4
-	VBROADCASTSD consts64<>+24(SB), Z6
+	VBROADCASTSD consts64<>+48(SB), Z6
 	VCMPPD       $0x11, Z6, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z6
+	VBROADCASTSD consts64<>+56(SB), Z6
 	VMULPD       Z6, Z4, Z6
 	VMOVAPD      Z4, Z7
 	VMOVAPD      Z6, K1, Z7
-	VBROADCASTSD consts64<>+40(SB), Z8
+	VBROADCASTSD consts64<>+64(SB), Z8
 	VXORPD       Z6, Z6, Z6
 	VMOVAPD      Z6, Z6
 	VMOVAPD      Z8, K1, Z6
 	VPSRLQ       $0x34, Z7, Z8
-	VBROADCASTSD consts64<>+48(SB), Z9
+	VBROADCASTSD consts64<>+72(SB), Z9
 	VORPD        Z9, Z8, Z8
-	VBROADCASTSD consts64<>+56(SB), Z9
+	VBROADCASTSD consts64<>+80(SB), Z9
 	VSUBPD       Z9, Z8, Z8
 	VSUBPD       Z6, Z8, Z8
-	VBROADCASTSD consts64<>+64(SB), Z6
+	VBROADCASTSD consts64<>+88(SB), Z6
 	VANDPD       Z6, Z7, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
+	VBROADCASTSD consts64<>+0(SB), Z7
 	VORPD        Z7, Z6, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
-	VBROADCASTSD consts64<>+72(SB), Z9
+	VBROADCASTSD consts64<>+0(SB), Z7
+	VBROADCASTSD consts64<>+96(SB), Z9
 	VCMPPD       $0x1e, Z9, Z6, K1
-	VBROADCASTSD consts64<>+80(SB), Z9
+	VBROADCASTSD consts64<>+104(SB), Z9
 	VMULPD       Z9, Z6, Z9
 	VBLENDMPD    Z9, Z6, K1, Z6
 	VXORPD       Z9, Z9, Z9
 	VMOVAPD      Z9, Z9
 	VMOVAPD      Z7, K1, Z9
 	VADDPD       Z9, Z8, Z8
-	VBROADCASTSD consts64<>+8(SB), Z7
+	VBROADCASTSD consts64<>+0(SB), Z7
 	VSUBPD       Z7, Z6, Z6
-	VBROADCASTSD consts64<>+88(SB), Z7
+	VBROADCASTSD consts64<>+16(SB), Z7
 	VADDPD       Z7, Z6, Z7
 	VDIVPD       Z7, Z6, Z7
 	VMULPD       Z7, Z7, Z9
 	VMULPD       Z9, Z9, Z11
-	VBROADCASTSD consts64<>+96(SB), Z12
-	VBROADCASTSD consts64<>+104(SB), Z13
-	VFMADD213PD  Z13, Z11, Z12
-	VBROADCASTSD consts64<>+112(SB), Z13
-	VFMADD213PD  Z13, Z11, Z12
+	VBROADCASTSD consts64<>+112(SB), Z12
 	VBROADCASTSD consts64<>+120(SB), Z13
 	VFMADD213PD  Z13, Z11, Z12
-	VMULPD       Z9, Z12, Z12
-	VBROADCASTSD consts64<>+128(SB), Z9
+	VBROADCASTSD consts64<>+128(SB), Z13
+	VFMADD213PD  Z13, Z11, Z12
 	VBROADCASTSD consts64<>+136(SB), Z13
+	VFMADD213PD  Z13, Z11, Z12
+	VMULPD       Z9, Z12, Z12
+	VBROADCASTSD consts64<>+144(SB), Z9
+	VBROADCASTSD consts64<>+152(SB), Z13
 	VFMADD213PD  Z13, Z11, Z9
-	VBROADCASTSD consts64<>+144(SB), Z13
+	VBROADCASTSD consts64<>+160(SB), Z13
 	VFMADD213PD  Z13, Z11, Z9
 	VMULPD       Z11, Z9, Z9
 	VADDPD       Z9, Z12, Z9
 	VMULPD       Z6, Z6, Z11
-	VBROADCASTSD consts64<>+80(SB), Z12
+	VBROADCASTSD consts64<>+104(SB), Z12
 	VMULPD       Z12, Z11, Z11
 	VADDPD       Z9, Z11, Z9
 	VMULPD       Z9, Z7, Z9
-	VBROADCASTSD consts64<>+152(SB), Z7
+	VBROADCASTSD consts64<>+168(SB), Z7
 	VMULPD       Z7, Z8, Z7
 	VADDPD       Z7, Z9, Z9
 	VSUBPD       Z9, Z11, Z9
 	VSUBPD       Z6, Z9, Z9
-	VBROADCASTSD consts64<>+160(SB), Z6
+	VBROADCASTSD consts64<>+176(SB), Z6
 	VMULPD       Z6, Z8, Z6
 	VSUBPD       Z9, Z6, Z9
-	VBROADCASTSD consts64<>+168(SB), Z6
+	VBROADCASTSD consts64<>+184(SB), Z6
 	VCMPPD       $0x00, Z6, Z4, K1
 	VBLENDMPD    Z6, Z9, K1, Z9
 	VXORPD       Z6, Z6, Z6
 	VCMPPD       $0x00, Z6, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z6
+	VBROADCASTSD consts64<>+192(SB), Z6
 	VBLENDMPD    Z6, Z9, K1, Z9
 	VXORPD       Z6, Z6, Z6
 	VCMPPD       $0x19, Z6, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z9, K1, Z9
-	VBROADCASTSD consts64<>+8(SB), Z4
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z5, Z4, Z4
 	VMULPD       Z9, Z4, Z9
 	VSUBPD       Z9, Z10, Z4
@@ -79950,166 +81256,166 @@ loop:
 	VMOVUPD      (CX)(R11*8), Z3
 	VBROADCASTSD a+152(FP), Z4
 	VADDPD       Z4, Z2, Z4
-	VBROADCASTSD consts64<>+24(SB), Z5
+	VBROADCASTSD consts64<>+48(SB), Z5
 	VCMPPD       $0x11, Z5, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z5
+	VBROADCASTSD consts64<>+56(SB), Z5
 	VMULPD       Z5, Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z5, K1, Z6
-	VBROADCASTSD consts64<>+40(SB), Z7
+	VBROADCASTSD consts64<>+64(SB), Z7
 	VXORPD       Z5, Z5, Z5
 	VMOVAPD      Z5, Z5
 	VMOVAPD      Z7, K1, Z5
 	VPSRLQ       $0x34, Z6, Z7
-	VBROADCASTSD consts64<>+48(SB), Z8
+	VBROADCASTSD consts64<>+72(SB), Z8
 	VORPD        Z8, Z7, Z7
-	VBROADCASTSD consts64<>+56(SB), Z8
+	VBROADCASTSD consts64<>+80(SB), Z8
 	VSUBPD       Z8, Z7, Z7
 	VSUBPD       Z5, Z7, Z7
-	VBROADCASTSD consts64<>+64(SB), Z5
+	VBROADCASTSD consts64<>+88(SB), Z5
 	VANDPD       Z5, Z6, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VORPD        Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VBROADCASTSD consts64<>+72(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z6
+	VBROADCASTSD consts64<>+96(SB), Z8
 	VCMPPD       $0x1e, Z8, Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z8
+	VBROADCASTSD consts64<>+104(SB), Z8
 	VMULPD       Z8, Z5, Z8
 	VBLENDMPD    Z8, Z5, K1, Z5
 	VXORPD       Z8, Z8, Z8
 	VMOVAPD      Z8, Z8
 	VMOVAPD      Z6, K1, Z8
 	VADDPD       Z8, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+88(SB), Z6
+	VBROADCASTSD consts64<>+16(SB), Z6
 	VADDPD       Z6, Z5, Z6
 	VDIVPD       Z6, Z5, Z6
 	VMULPD       Z6, Z6, Z8
 	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VBROADCASTSD consts64<>+104(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
-	VBROADCASTSD consts64<>+112(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z10
 	VBROADCASTSD consts64<>+120(SB), Z11
 	VFMADD213PD  Z11, Z9, Z10
-	VMULPD       Z8, Z10, Z10
-	VBROADCASTSD consts64<>+128(SB), Z8
+	VBROADCASTSD consts64<>+128(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
 	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z8, Z10, Z10
+	VBROADCASTSD consts64<>+144(SB), Z8
+	VBROADCASTSD consts64<>+152(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
-	VBROADCASTSD consts64<>+144(SB), Z11
+	VBROADCASTSD consts64<>+160(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
 	VMULPD       Z9, Z8, Z8
 	VADDPD       Z8, Z10, Z8
 	VMULPD       Z5, Z5, Z9
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z8, Z9, Z8
 	VMULPD       Z8, Z6, Z8
-	VBROADCASTSD consts64<>+152(SB), Z6
+	VBROADCASTSD consts64<>+168(SB), Z6
 	VMULPD       Z6, Z7, Z6
 	VADDPD       Z6, Z8, Z8
 	VSUBPD       Z8, Z9, Z8
 	VSUBPD       Z5, Z8, Z8
-	VBROADCASTSD consts64<>+160(SB), Z5
+	VBROADCASTSD consts64<>+176(SB), Z5
 	VMULPD       Z5, Z7, Z5
 	VSUBPD       Z8, Z5, Z8
-	VBROADCASTSD consts64<>+168(SB), Z5
+	VBROADCASTSD consts64<>+184(SB), Z5
 	VCMPPD       $0x00, Z5, Z4, K1
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x00, Z5, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z5
+	VBROADCASTSD consts64<>+192(SB), Z5
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x19, Z5, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z8, K1, Z8
 	VMULPD       Z8, Z3, Z8
-	VBROADCASTSD consts64<>+192(SB), Z4
-	VXORPD       Z4, Z8, Z8
 	VBROADCASTSD consts64<>+8(SB), Z4
+	VXORPD       Z4, Z8, Z8
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z2, Z4, Z2
 	VBROADCASTSD a+152(FP), Z4
 	VADDPD       Z4, Z2, Z2
-	VBROADCASTSD consts64<>+24(SB), Z4
+	VBROADCASTSD consts64<>+48(SB), Z4
 	VCMPPD       $0x11, Z4, Z2, K1
-	VBROADCASTSD consts64<>+32(SB), Z4
+	VBROADCASTSD consts64<>+56(SB), Z4
 	VMULPD       Z4, Z2, Z4
 	VMOVAPD      Z2, Z5
 	VMOVAPD      Z4, K1, Z5
-	VBROADCASTSD consts64<>+40(SB), Z6
+	VBROADCASTSD consts64<>+64(SB), Z6
 	VXORPD       Z4, Z4, Z4
 	VMOVAPD      Z4, Z4
 	VMOVAPD      Z6, K1, Z4
 	VPSRLQ       $0x34, Z5, Z6
-	VBROADCASTSD consts64<>+48(SB), Z7
+	VBROADCASTSD consts64<>+72(SB), Z7
 	VORPD        Z7, Z6, Z6
-	VBROADCASTSD consts64<>+56(SB), Z7
+	VBROADCASTSD consts64<>+80(SB), Z7
 	VSUBPD       Z7, Z6, Z6
 	VSUBPD       Z4, Z6, Z6
-	VBROADCASTSD consts64<>+64(SB), Z4
+	VBROADCASTSD consts64<>+88(SB), Z4
 	VANDPD       Z4, Z5, Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VORPD        Z5, Z4, Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
-	VBROADCASTSD consts64<>+72(SB), Z7
+	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+96(SB), Z7
 	VCMPPD       $0x1e, Z7, Z4, K1
-	VBROADCASTSD consts64<>+80(SB), Z7
+	VBROADCASTSD consts64<>+104(SB), Z7
 	VMULPD       Z7, Z4, Z7
 	VBLENDMPD    Z7, Z4, K1, Z4
 	VXORPD       Z7, Z7, Z7
 	VMOVAPD      Z7, Z7
 	VMOVAPD      Z5, K1, Z7
 	VADDPD       Z7, Z6, Z6
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VSUBPD       Z5, Z4, Z4
-	VBROADCASTSD consts64<>+88(SB), Z5
+	VBROADCASTSD consts64<>+16(SB), Z5
 	VADDPD       Z5, Z4, Z5
 	VDIVPD       Z5, Z4, Z5
 	VMULPD       Z5, Z5, Z7
 	VMULPD       Z7, Z7, Z9
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VBROADCASTSD consts64<>+104(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
-	VBROADCASTSD consts64<>+112(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z10
 	VBROADCASTSD consts64<>+120(SB), Z11
 	VFMADD213PD  Z11, Z9, Z10
-	VMULPD       Z7, Z10, Z10
-	VBROADCASTSD consts64<>+128(SB), Z7
+	VBROADCASTSD consts64<>+128(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
 	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z7, Z10, Z10
+	VBROADCASTSD consts64<>+144(SB), Z7
+	VBROADCASTSD consts64<>+152(SB), Z11
 	VFMADD213PD  Z11, Z9, Z7
-	VBROADCASTSD consts64<>+144(SB), Z11
+	VBROADCASTSD consts64<>+160(SB), Z11
 	VFMADD213PD  Z11, Z9, Z7
 	VMULPD       Z9, Z7, Z7
 	VADDPD       Z7, Z10, Z7
 	VMULPD       Z4, Z4, Z9
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z7, Z9, Z7
 	VMULPD       Z7, Z5, Z7
-	VBROADCASTSD consts64<>+152(SB), Z5
+	VBROADCASTSD consts64<>+168(SB), Z5
 	VMULPD       Z5, Z6, Z5
 	VADDPD       Z5, Z7, Z7
 	VSUBPD       Z7, Z9, Z7
 	VSUBPD       Z4, Z7, Z7
-	VBROADCASTSD consts64<>+160(SB), Z4
+	VBROADCASTSD consts64<>+176(SB), Z4
 	VMULPD       Z4, Z6, Z4
 	VSUBPD       Z7, Z4, Z7
-	VBROADCASTSD consts64<>+168(SB), Z4
+	VBROADCASTSD consts64<>+184(SB), Z4
 	VCMPPD       $0x00, Z4, Z2, K1
 	VBLENDMPD    Z4, Z7, K1, Z7
 	VXORPD       Z4, Z4, Z4
 	VCMPPD       $0x00, Z4, Z2, K1
-	VBROADCASTSD consts64<>+176(SB), Z4
+	VBROADCASTSD consts64<>+192(SB), Z4
 	VBLENDMPD    Z4, Z7, K1, Z7
 	VXORPD       Z4, Z4, Z4
 	VCMPPD       $0x19, Z4, Z2, K1
-	VBROADCASTSD consts64<>+184(SB), Z2
+	VBROADCASTSD consts64<>+200(SB), Z2
 	VBLENDMPD    Z2, Z7, K1, Z7
-	VBROADCASTSD consts64<>+8(SB), Z2
+	VBROADCASTSD consts64<>+0(SB), Z2
 	VSUBPD       Z3, Z2, Z2
 	VMULPD       Z7, Z2, Z7
 	VSUBPD       Z7, Z8, Z2
@@ -80142,166 +81448,166 @@ rowperm449:
 	VMOVUPD      64(CX)(R11*8), Z3
 	VBROADCASTSD a+152(FP), Z4
 	VADDPD       Z4, Z2, Z4
-	VBROADCASTSD consts64<>+24(SB), Z5
+	VBROADCASTSD consts64<>+48(SB), Z5
 	VCMPPD       $0x11, Z5, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z5
+	VBROADCASTSD consts64<>+56(SB), Z5
 	VMULPD       Z5, Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z5, K1, Z6
-	VBROADCASTSD consts64<>+40(SB), Z7
+	VBROADCASTSD consts64<>+64(SB), Z7
 	VXORPD       Z5, Z5, Z5
 	VMOVAPD      Z5, Z5
 	VMOVAPD      Z7, K1, Z5
 	VPSRLQ       $0x34, Z6, Z7
-	VBROADCASTSD consts64<>+48(SB), Z8
+	VBROADCASTSD consts64<>+72(SB), Z8
 	VORPD        Z8, Z7, Z7
-	VBROADCASTSD consts64<>+56(SB), Z8
+	VBROADCASTSD consts64<>+80(SB), Z8
 	VSUBPD       Z8, Z7, Z7
 	VSUBPD       Z5, Z7, Z7
-	VBROADCASTSD consts64<>+64(SB), Z5
+	VBROADCASTSD consts64<>+88(SB), Z5
 	VANDPD       Z5, Z6, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VORPD        Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VBROADCASTSD consts64<>+72(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z6
+	VBROADCASTSD consts64<>+96(SB), Z8
 	VCMPPD       $0x1e, Z8, Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z8
+	VBROADCASTSD consts64<>+104(SB), Z8
 	VMULPD       Z8, Z5, Z8
 	VBLENDMPD    Z8, Z5, K1, Z5
 	VXORPD       Z8, Z8, Z8
 	VMOVAPD      Z8, Z8
 	VMOVAPD      Z6, K1, Z8
 	VADDPD       Z8, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+88(SB), Z6
+	VBROADCASTSD consts64<>+16(SB), Z6
 	VADDPD       Z6, Z5, Z6
 	VDIVPD       Z6, Z5, Z6
 	VMULPD       Z6, Z6, Z8
 	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VBROADCASTSD consts64<>+104(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
-	VBROADCASTSD consts64<>+112(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z10
 	VBROADCASTSD consts64<>+120(SB), Z11
 	VFMADD213PD  Z11, Z9, Z10
-	VMULPD       Z8, Z10, Z10
-	VBROADCASTSD consts64<>+128(SB), Z8
+	VBROADCASTSD consts64<>+128(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
 	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z8, Z10, Z10
+	VBROADCASTSD consts64<>+144(SB), Z8
+	VBROADCASTSD consts64<>+152(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
-	VBROADCASTSD consts64<>+144(SB), Z11
+	VBROADCASTSD consts64<>+160(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
 	VMULPD       Z9, Z8, Z8
 	VADDPD       Z8, Z10, Z8
 	VMULPD       Z5, Z5, Z9
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z8, Z9, Z8
 	VMULPD       Z8, Z6, Z8
-	VBROADCASTSD consts64<>+152(SB), Z6
+	VBROADCASTSD consts64<>+168(SB), Z6
 	VMULPD       Z6, Z7, Z6
 	VADDPD       Z6, Z8, Z8
 	VSUBPD       Z8, Z9, Z8
 	VSUBPD       Z5, Z8, Z8
-	VBROADCASTSD consts64<>+160(SB), Z5
+	VBROADCASTSD consts64<>+176(SB), Z5
 	VMULPD       Z5, Z7, Z5
 	VSUBPD       Z8, Z5, Z8
-	VBROADCASTSD consts64<>+168(SB), Z5
+	VBROADCASTSD consts64<>+184(SB), Z5
 	VCMPPD       $0x00, Z5, Z4, K1
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x00, Z5, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z5
+	VBROADCASTSD consts64<>+192(SB), Z5
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x19, Z5, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z8, K1, Z8
 	VMULPD       Z8, Z3, Z8
-	VBROADCASTSD consts64<>+192(SB), Z4
-	VXORPD       Z4, Z8, Z8
 	VBROADCASTSD consts64<>+8(SB), Z4
+	VXORPD       Z4, Z8, Z8
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z2, Z4, Z2
 	VBROADCASTSD a+152(FP), Z4
 	VADDPD       Z4, Z2, Z2
-	VBROADCASTSD consts64<>+24(SB), Z4
+	VBROADCASTSD consts64<>+48(SB), Z4
 	VCMPPD       $0x11, Z4, Z2, K1
-	VBROADCASTSD consts64<>+32(SB), Z4
+	VBROADCASTSD consts64<>+56(SB), Z4
 	VMULPD       Z4, Z2, Z4
 	VMOVAPD      Z2, Z5
 	VMOVAPD      Z4, K1, Z5
-	VBROADCASTSD consts64<>+40(SB), Z6
+	VBROADCASTSD consts64<>+64(SB), Z6
 	VXORPD       Z4, Z4, Z4
 	VMOVAPD      Z4, Z4
 	VMOVAPD      Z6, K1, Z4
 	VPSRLQ       $0x34, Z5, Z6
-	VBROADCASTSD consts64<>+48(SB), Z7
+	VBROADCASTSD consts64<>+72(SB), Z7
 	VORPD        Z7, Z6, Z6
-	VBROADCASTSD consts64<>+56(SB), Z7
+	VBROADCASTSD consts64<>+80(SB), Z7
 	VSUBPD       Z7, Z6, Z6
 	VSUBPD       Z4, Z6, Z6
-	VBROADCASTSD consts64<>+64(SB), Z4
+	VBROADCASTSD consts64<>+88(SB), Z4
 	VANDPD       Z4, Z5, Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VORPD        Z5, Z4, Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
-	VBROADCASTSD consts64<>+72(SB), Z7
+	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+96(SB), Z7
 	VCMPPD       $0x1e, Z7, Z4, K1
-	VBROADCASTSD consts64<>+80(SB), Z7
+	VBROADCASTSD consts64<>+104(SB), Z7
 	VMULPD       Z7, Z4, Z7
 	VBLENDMPD    Z7, Z4, K1, Z4
 	VXORPD       Z7, Z7, Z7
 	VMOVAPD      Z7, Z7
 	VMOVAPD      Z5, K1, Z7
 	VADDPD       Z7, Z6, Z6
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VSUBPD       Z5, Z4, Z4
-	VBROADCASTSD consts64<>+88(SB), Z5
+	VBROADCASTSD consts64<>+16(SB), Z5
 	VADDPD       Z5, Z4, Z5
 	VDIVPD       Z5, Z4, Z5
 	VMULPD       Z5, Z5, Z7
 	VMULPD       Z7, Z7, Z9
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VBROADCASTSD consts64<>+104(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
-	VBROADCASTSD consts64<>+112(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z10
 	VBROADCASTSD consts64<>+120(SB), Z11
 	VFMADD213PD  Z11, Z9, Z10
-	VMULPD       Z7, Z10, Z10
-	VBROADCASTSD consts64<>+128(SB), Z7
+	VBROADCASTSD consts64<>+128(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
 	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z7, Z10, Z10
+	VBROADCASTSD consts64<>+144(SB), Z7
+	VBROADCASTSD consts64<>+152(SB), Z11
 	VFMADD213PD  Z11, Z9, Z7
-	VBROADCASTSD consts64<>+144(SB), Z11
+	VBROADCASTSD consts64<>+160(SB), Z11
 	VFMADD213PD  Z11, Z9, Z7
 	VMULPD       Z9, Z7, Z7
 	VADDPD       Z7, Z10, Z7
 	VMULPD       Z4, Z4, Z9
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z7, Z9, Z7
 	VMULPD       Z7, Z5, Z7
-	VBROADCASTSD consts64<>+152(SB), Z5
+	VBROADCASTSD consts64<>+168(SB), Z5
 	VMULPD       Z5, Z6, Z5
 	VADDPD       Z5, Z7, Z7
 	VSUBPD       Z7, Z9, Z7
 	VSUBPD       Z4, Z7, Z7
-	VBROADCASTSD consts64<>+160(SB), Z4
+	VBROADCASTSD consts64<>+176(SB), Z4
 	VMULPD       Z4, Z6, Z4
 	VSUBPD       Z7, Z4, Z7
-	VBROADCASTSD consts64<>+168(SB), Z4
+	VBROADCASTSD consts64<>+184(SB), Z4
 	VCMPPD       $0x00, Z4, Z2, K1
 	VBLENDMPD    Z4, Z7, K1, Z7
 	VXORPD       Z4, Z4, Z4
 	VCMPPD       $0x00, Z4, Z2, K1
-	VBROADCASTSD consts64<>+176(SB), Z4
+	VBROADCASTSD consts64<>+192(SB), Z4
 	VBLENDMPD    Z4, Z7, K1, Z7
 	VXORPD       Z4, Z4, Z4
 	VCMPPD       $0x19, Z4, Z2, K1
-	VBROADCASTSD consts64<>+184(SB), Z2
+	VBROADCASTSD consts64<>+200(SB), Z2
 	VBLENDMPD    Z2, Z7, K1, Z7
-	VBROADCASTSD consts64<>+8(SB), Z2
+	VBROADCASTSD consts64<>+0(SB), Z2
 	VSUBPD       Z3, Z2, Z2
 	VMULPD       Z7, Z2, Z7
 	VSUBPD       Z7, Z8, Z2
@@ -80344,166 +81650,166 @@ single1:
 	VMOVUPD      (CX)(R11*8), Z3
 	VBROADCASTSD a+152(FP), Z4
 	VADDPD       Z4, Z2, Z4
-	VBROADCASTSD consts64<>+24(SB), Z5
+	VBROADCASTSD consts64<>+48(SB), Z5
 	VCMPPD       $0x11, Z5, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z5
+	VBROADCASTSD consts64<>+56(SB), Z5
 	VMULPD       Z5, Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z5, K1, Z6
-	VBROADCASTSD consts64<>+40(SB), Z7
+	VBROADCASTSD consts64<>+64(SB), Z7
 	VXORPD       Z5, Z5, Z5
 	VMOVAPD      Z5, Z5
 	VMOVAPD      Z7, K1, Z5
 	VPSRLQ       $0x34, Z6, Z7
-	VBROADCASTSD consts64<>+48(SB), Z8
+	VBROADCASTSD consts64<>+72(SB), Z8
 	VORPD        Z8, Z7, Z7
-	VBROADCASTSD consts64<>+56(SB), Z8
+	VBROADCASTSD consts64<>+80(SB), Z8
 	VSUBPD       Z8, Z7, Z7
 	VSUBPD       Z5, Z7, Z7
-	VBROADCASTSD consts64<>+64(SB), Z5
+	VBROADCASTSD consts64<>+88(SB), Z5
 	VANDPD       Z5, Z6, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VORPD        Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VBROADCASTSD consts64<>+72(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z6
+	VBROADCASTSD consts64<>+96(SB), Z8
 	VCMPPD       $0x1e, Z8, Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z8
+	VBROADCASTSD consts64<>+104(SB), Z8
 	VMULPD       Z8, Z5, Z8
 	VBLENDMPD    Z8, Z5, K1, Z5
 	VXORPD       Z8, Z8, Z8
 	VMOVAPD      Z8, Z8
 	VMOVAPD      Z6, K1, Z8
 	VADDPD       Z8, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+88(SB), Z6
+	VBROADCASTSD consts64<>+16(SB), Z6
 	VADDPD       Z6, Z5, Z6
 	VDIVPD       Z6, Z5, Z6
 	VMULPD       Z6, Z6, Z8
 	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VBROADCASTSD consts64<>+104(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
-	VBROADCASTSD consts64<>+112(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z10
 	VBROADCASTSD consts64<>+120(SB), Z11
 	VFMADD213PD  Z11, Z9, Z10
-	VMULPD       Z8, Z10, Z10
-	VBROADCASTSD consts64<>+128(SB), Z8
+	VBROADCASTSD consts64<>+128(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
 	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z8, Z10, Z10
+	VBROADCASTSD consts64<>+144(SB), Z8
+	VBROADCASTSD consts64<>+152(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
-	VBROADCASTSD consts64<>+144(SB), Z11
+	VBROADCASTSD consts64<>+160(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
 	VMULPD       Z9, Z8, Z8
 	VADDPD       Z8, Z10, Z8
 	VMULPD       Z5, Z5, Z9
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z8, Z9, Z8
 	VMULPD       Z8, Z6, Z8
-	VBROADCASTSD consts64<>+152(SB), Z6
+	VBROADCASTSD consts64<>+168(SB), Z6
 	VMULPD       Z6, Z7, Z6
 	VADDPD       Z6, Z8, Z8
 	VSUBPD       Z8, Z9, Z8
 	VSUBPD       Z5, Z8, Z8
-	VBROADCASTSD consts64<>+160(SB), Z5
+	VBROADCASTSD consts64<>+176(SB), Z5
 	VMULPD       Z5, Z7, Z5
 	VSUBPD       Z8, Z5, Z8
-	VBROADCASTSD consts64<>+168(SB), Z5
+	VBROADCASTSD consts64<>+184(SB), Z5
 	VCMPPD       $0x00, Z5, Z4, K1
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x00, Z5, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z5
+	VBROADCASTSD consts64<>+192(SB), Z5
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x19, Z5, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z8, K1, Z8
 	VMULPD       Z8, Z3, Z8
-	VBROADCASTSD consts64<>+192(SB), Z4
-	VXORPD       Z4, Z8, Z8
 	VBROADCASTSD consts64<>+8(SB), Z4
+	VXORPD       Z4, Z8, Z8
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z2, Z4, Z2
 	VBROADCASTSD a+152(FP), Z4
 	VADDPD       Z4, Z2, Z2
-	VBROADCASTSD consts64<>+24(SB), Z4
+	VBROADCASTSD consts64<>+48(SB), Z4
 	VCMPPD       $0x11, Z4, Z2, K1
-	VBROADCASTSD consts64<>+32(SB), Z4
+	VBROADCASTSD consts64<>+56(SB), Z4
 	VMULPD       Z4, Z2, Z4
 	VMOVAPD      Z2, Z5
 	VMOVAPD      Z4, K1, Z5
-	VBROADCASTSD consts64<>+40(SB), Z6
+	VBROADCASTSD consts64<>+64(SB), Z6
 	VXORPD       Z4, Z4, Z4
 	VMOVAPD      Z4, Z4
 	VMOVAPD      Z6, K1, Z4
 	VPSRLQ       $0x34, Z5, Z6
-	VBROADCASTSD consts64<>+48(SB), Z7
+	VBROADCASTSD consts64<>+72(SB), Z7
 	VORPD        Z7, Z6, Z6
-	VBROADCASTSD consts64<>+56(SB), Z7
+	VBROADCASTSD consts64<>+80(SB), Z7
 	VSUBPD       Z7, Z6, Z6
 	VSUBPD       Z4, Z6, Z6
-	VBROADCASTSD consts64<>+64(SB), Z4
+	VBROADCASTSD consts64<>+88(SB), Z4
 	VANDPD       Z4, Z5, Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VORPD        Z5, Z4, Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
-	VBROADCASTSD consts64<>+72(SB), Z7
+	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+96(SB), Z7
 	VCMPPD       $0x1e, Z7, Z4, K1
-	VBROADCASTSD consts64<>+80(SB), Z7
+	VBROADCASTSD consts64<>+104(SB), Z7
 	VMULPD       Z7, Z4, Z7
 	VBLENDMPD    Z7, Z4, K1, Z4
 	VXORPD       Z7, Z7, Z7
 	VMOVAPD      Z7, Z7
 	VMOVAPD      Z5, K1, Z7
 	VADDPD       Z7, Z6, Z6
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VSUBPD       Z5, Z4, Z4
-	VBROADCASTSD consts64<>+88(SB), Z5
+	VBROADCASTSD consts64<>+16(SB), Z5
 	VADDPD       Z5, Z4, Z5
 	VDIVPD       Z5, Z4, Z5
 	VMULPD       Z5, Z5, Z7
 	VMULPD       Z7, Z7, Z9
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VBROADCASTSD consts64<>+104(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
-	VBROADCASTSD consts64<>+112(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z10
 	VBROADCASTSD consts64<>+120(SB), Z11
 	VFMADD213PD  Z11, Z9, Z10
-	VMULPD       Z7, Z10, Z10
-	VBROADCASTSD consts64<>+128(SB), Z7
+	VBROADCASTSD consts64<>+128(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
 	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z7, Z10, Z10
+	VBROADCASTSD consts64<>+144(SB), Z7
+	VBROADCASTSD consts64<>+152(SB), Z11
 	VFMADD213PD  Z11, Z9, Z7
-	VBROADCASTSD consts64<>+144(SB), Z11
+	VBROADCASTSD consts64<>+160(SB), Z11
 	VFMADD213PD  Z11, Z9, Z7
 	VMULPD       Z9, Z7, Z7
 	VADDPD       Z7, Z10, Z7
 	VMULPD       Z4, Z4, Z9
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z7, Z9, Z7
 	VMULPD       Z7, Z5, Z7
-	VBROADCASTSD consts64<>+152(SB), Z5
+	VBROADCASTSD consts64<>+168(SB), Z5
 	VMULPD       Z5, Z6, Z5
 	VADDPD       Z5, Z7, Z7
 	VSUBPD       Z7, Z9, Z7
 	VSUBPD       Z4, Z7, Z7
-	VBROADCASTSD consts64<>+160(SB), Z4
+	VBROADCASTSD consts64<>+176(SB), Z4
 	VMULPD       Z4, Z6, Z4
 	VSUBPD       Z7, Z4, Z7
-	VBROADCASTSD consts64<>+168(SB), Z4
+	VBROADCASTSD consts64<>+184(SB), Z4
 	VCMPPD       $0x00, Z4, Z2, K1
 	VBLENDMPD    Z4, Z7, K1, Z7
 	VXORPD       Z4, Z4, Z4
 	VCMPPD       $0x00, Z4, Z2, K1
-	VBROADCASTSD consts64<>+176(SB), Z4
+	VBROADCASTSD consts64<>+192(SB), Z4
 	VBLENDMPD    Z4, Z7, K1, Z7
 	VXORPD       Z4, Z4, Z4
 	VCMPPD       $0x19, Z4, Z2, K1
-	VBROADCASTSD consts64<>+184(SB), Z2
+	VBROADCASTSD consts64<>+200(SB), Z2
 	VBLENDMPD    Z2, Z7, K1, Z7
-	VBROADCASTSD consts64<>+8(SB), Z2
+	VBROADCASTSD consts64<>+0(SB), Z2
 	VSUBPD       Z3, Z2, Z2
 	VMULPD       Z7, Z2, Z7
 	VSUBPD       Z7, Z8, Z2
@@ -80549,166 +81855,166 @@ tail:
 	VMOVUPD.Z    (CX)(R11*8), K1, Z3
 	VBROADCASTSD a+152(FP), Z4
 	VADDPD       Z4, Z2, Z4
-	VBROADCASTSD consts64<>+24(SB), Z5
+	VBROADCASTSD consts64<>+48(SB), Z5
 	VCMPPD       $0x11, Z5, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z5
+	VBROADCASTSD consts64<>+56(SB), Z5
 	VMULPD       Z5, Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z5, K1, Z6
-	VBROADCASTSD consts64<>+40(SB), Z7
+	VBROADCASTSD consts64<>+64(SB), Z7
 	VXORPD       Z5, Z5, Z5
 	VMOVAPD      Z5, Z5
 	VMOVAPD      Z7, K1, Z5
 	VPSRLQ       $0x34, Z6, Z7
-	VBROADCASTSD consts64<>+48(SB), Z8
+	VBROADCASTSD consts64<>+72(SB), Z8
 	VORPD        Z8, Z7, Z7
-	VBROADCASTSD consts64<>+56(SB), Z8
+	VBROADCASTSD consts64<>+80(SB), Z8
 	VSUBPD       Z8, Z7, Z7
 	VSUBPD       Z5, Z7, Z7
-	VBROADCASTSD consts64<>+64(SB), Z5
+	VBROADCASTSD consts64<>+88(SB), Z5
 	VANDPD       Z5, Z6, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VORPD        Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VBROADCASTSD consts64<>+72(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z6
+	VBROADCASTSD consts64<>+96(SB), Z8
 	VCMPPD       $0x1e, Z8, Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z8
+	VBROADCASTSD consts64<>+104(SB), Z8
 	VMULPD       Z8, Z5, Z8
 	VBLENDMPD    Z8, Z5, K1, Z5
 	VXORPD       Z8, Z8, Z8
 	VMOVAPD      Z8, Z8
 	VMOVAPD      Z6, K1, Z8
 	VADDPD       Z8, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+88(SB), Z6
+	VBROADCASTSD consts64<>+16(SB), Z6
 	VADDPD       Z6, Z5, Z6
 	VDIVPD       Z6, Z5, Z6
 	VMULPD       Z6, Z6, Z8
 	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VBROADCASTSD consts64<>+104(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
-	VBROADCASTSD consts64<>+112(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z10
 	VBROADCASTSD consts64<>+120(SB), Z11
 	VFMADD213PD  Z11, Z9, Z10
-	VMULPD       Z8, Z10, Z10
-	VBROADCASTSD consts64<>+128(SB), Z8
+	VBROADCASTSD consts64<>+128(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
 	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z8, Z10, Z10
+	VBROADCASTSD consts64<>+144(SB), Z8
+	VBROADCASTSD consts64<>+152(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
-	VBROADCASTSD consts64<>+144(SB), Z11
+	VBROADCASTSD consts64<>+160(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
 	VMULPD       Z9, Z8, Z8
 	VADDPD       Z8, Z10, Z8
 	VMULPD       Z5, Z5, Z9
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z8, Z9, Z8
 	VMULPD       Z8, Z6, Z8
-	VBROADCASTSD consts64<>+152(SB), Z6
+	VBROADCASTSD consts64<>+168(SB), Z6
 	VMULPD       Z6, Z7, Z6
 	VADDPD       Z6, Z8, Z8
 	VSUBPD       Z8, Z9, Z8
 	VSUBPD       Z5, Z8, Z8
-	VBROADCASTSD consts64<>+160(SB), Z5
+	VBROADCASTSD consts64<>+176(SB), Z5
 	VMULPD       Z5, Z7, Z5
 	VSUBPD       Z8, Z5, Z8
-	VBROADCASTSD consts64<>+168(SB), Z5
+	VBROADCASTSD consts64<>+184(SB), Z5
 	VCMPPD       $0x00, Z5, Z4, K1
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x00, Z5, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z5
+	VBROADCASTSD consts64<>+192(SB), Z5
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x19, Z5, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z8, K1, Z8
 	VMULPD       Z8, Z3, Z8
-	VBROADCASTSD consts64<>+192(SB), Z4
-	VXORPD       Z4, Z8, Z8
 	VBROADCASTSD consts64<>+8(SB), Z4
+	VXORPD       Z4, Z8, Z8
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z2, Z4, Z2
 	VBROADCASTSD a+152(FP), Z4
 	VADDPD       Z4, Z2, Z2
-	VBROADCASTSD consts64<>+24(SB), Z4
+	VBROADCASTSD consts64<>+48(SB), Z4
 	VCMPPD       $0x11, Z4, Z2, K1
-	VBROADCASTSD consts64<>+32(SB), Z4
+	VBROADCASTSD consts64<>+56(SB), Z4
 	VMULPD       Z4, Z2, Z4
 	VMOVAPD      Z2, Z5
 	VMOVAPD      Z4, K1, Z5
-	VBROADCASTSD consts64<>+40(SB), Z6
+	VBROADCASTSD consts64<>+64(SB), Z6
 	VXORPD       Z4, Z4, Z4
 	VMOVAPD      Z4, Z4
 	VMOVAPD      Z6, K1, Z4
 	VPSRLQ       $0x34, Z5, Z6
-	VBROADCASTSD consts64<>+48(SB), Z7
+	VBROADCASTSD consts64<>+72(SB), Z7
 	VORPD        Z7, Z6, Z6
-	VBROADCASTSD consts64<>+56(SB), Z7
+	VBROADCASTSD consts64<>+80(SB), Z7
 	VSUBPD       Z7, Z6, Z6
 	VSUBPD       Z4, Z6, Z6
-	VBROADCASTSD consts64<>+64(SB), Z4
+	VBROADCASTSD consts64<>+88(SB), Z4
 	VANDPD       Z4, Z5, Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VORPD        Z5, Z4, Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
-	VBROADCASTSD consts64<>+72(SB), Z7
+	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+96(SB), Z7
 	VCMPPD       $0x1e, Z7, Z4, K1
-	VBROADCASTSD consts64<>+80(SB), Z7
+	VBROADCASTSD consts64<>+104(SB), Z7
 	VMULPD       Z7, Z4, Z7
 	VBLENDMPD    Z7, Z4, K1, Z4
 	VXORPD       Z7, Z7, Z7
 	VMOVAPD      Z7, Z7
 	VMOVAPD      Z5, K1, Z7
 	VADDPD       Z7, Z6, Z6
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VSUBPD       Z5, Z4, Z4
-	VBROADCASTSD consts64<>+88(SB), Z5
+	VBROADCASTSD consts64<>+16(SB), Z5
 	VADDPD       Z5, Z4, Z5
 	VDIVPD       Z5, Z4, Z5
 	VMULPD       Z5, Z5, Z7
 	VMULPD       Z7, Z7, Z9
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VBROADCASTSD consts64<>+104(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
-	VBROADCASTSD consts64<>+112(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z10
 	VBROADCASTSD consts64<>+120(SB), Z11
 	VFMADD213PD  Z11, Z9, Z10
-	VMULPD       Z7, Z10, Z10
-	VBROADCASTSD consts64<>+128(SB), Z7
+	VBROADCASTSD consts64<>+128(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
 	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z7, Z10, Z10
+	VBROADCASTSD consts64<>+144(SB), Z7
+	VBROADCASTSD consts64<>+152(SB), Z11
 	VFMADD213PD  Z11, Z9, Z7
-	VBROADCASTSD consts64<>+144(SB), Z11
+	VBROADCASTSD consts64<>+160(SB), Z11
 	VFMADD213PD  Z11, Z9, Z7
 	VMULPD       Z9, Z7, Z7
 	VADDPD       Z7, Z10, Z7
 	VMULPD       Z4, Z4, Z9
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z7, Z9, Z7
 	VMULPD       Z7, Z5, Z7
-	VBROADCASTSD consts64<>+152(SB), Z5
+	VBROADCASTSD consts64<>+168(SB), Z5
 	VMULPD       Z5, Z6, Z5
 	VADDPD       Z5, Z7, Z7
 	VSUBPD       Z7, Z9, Z7
 	VSUBPD       Z4, Z7, Z7
-	VBROADCASTSD consts64<>+160(SB), Z4
+	VBROADCASTSD consts64<>+176(SB), Z4
 	VMULPD       Z4, Z6, Z4
 	VSUBPD       Z7, Z4, Z7
-	VBROADCASTSD consts64<>+168(SB), Z4
+	VBROADCASTSD consts64<>+184(SB), Z4
 	VCMPPD       $0x00, Z4, Z2, K1
 	VBLENDMPD    Z4, Z7, K1, Z7
 	VXORPD       Z4, Z4, Z4
 	VCMPPD       $0x00, Z4, Z2, K1
-	VBROADCASTSD consts64<>+176(SB), Z4
+	VBROADCASTSD consts64<>+192(SB), Z4
 	VBLENDMPD    Z4, Z7, K1, Z7
 	VXORPD       Z4, Z4, Z4
 	VCMPPD       $0x19, Z4, Z2, K1
-	VBROADCASTSD consts64<>+184(SB), Z2
+	VBROADCASTSD consts64<>+200(SB), Z2
 	VBLENDMPD    Z2, Z7, K1, Z7
-	VBROADCASTSD consts64<>+8(SB), Z2
+	VBROADCASTSD consts64<>+0(SB), Z2
 	VSUBPD       Z3, Z2, Z2
 	VMULPD       Z7, Z2, Z7
 	VSUBPD       Z7, Z8, Z2
@@ -80784,180 +82090,180 @@ loop:
 	VMOVUPD      (CX)(R11*8), Z3
 	VBROADCASTSD a+160(FP), Z4
 	VADDPD       Z4, Z2, Z4
-	VBROADCASTSD consts64<>+24(SB), Z5
+	VBROADCASTSD consts64<>+48(SB), Z5
 	VCMPPD       $0x11, Z5, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z5
+	VBROADCASTSD consts64<>+56(SB), Z5
 	VMULPD       Z5, Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z5, K1, Z6
-	VBROADCASTSD consts64<>+40(SB), Z7
+	VBROADCASTSD consts64<>+64(SB), Z7
 	VXORPD       Z5, Z5, Z5
 	VMOVAPD      Z5, Z5
 	VMOVAPD      Z7, K1, Z5
 	VPSRLQ       $0x34, Z6, Z7
-	VBROADCASTSD consts64<>+48(SB), Z8
+	VBROADCASTSD consts64<>+72(SB), Z8
 	VORPD        Z8, Z7, Z7
-	VBROADCASTSD consts64<>+56(SB), Z8
+	VBROADCASTSD consts64<>+80(SB), Z8
 	VSUBPD       Z8, Z7, Z7
 	VSUBPD       Z5, Z7, Z7
-	VBROADCASTSD consts64<>+64(SB), Z5
+	VBROADCASTSD consts64<>+88(SB), Z5
 	VANDPD       Z5, Z6, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VORPD        Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VBROADCASTSD consts64<>+72(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z6
+	VBROADCASTSD consts64<>+96(SB), Z8
 	VCMPPD       $0x1e, Z8, Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z8
+	VBROADCASTSD consts64<>+104(SB), Z8
 	VMULPD       Z8, Z5, Z8
 	VBLENDMPD    Z8, Z5, K1, Z5
 	VXORPD       Z8, Z8, Z8
 	VMOVAPD      Z8, Z8
 	VMOVAPD      Z6, K1, Z8
 	VADDPD       Z8, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+88(SB), Z6
+	VBROADCASTSD consts64<>+16(SB), Z6
 	VADDPD       Z6, Z5, Z6
 	VDIVPD       Z6, Z5, Z6
 	VMULPD       Z6, Z6, Z8
 	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VBROADCASTSD consts64<>+104(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
-	VBROADCASTSD consts64<>+112(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z10
 	VBROADCASTSD consts64<>+120(SB), Z11
 	VFMADD213PD  Z11, Z9, Z10
-	VMULPD       Z8, Z10, Z10
-	VBROADCASTSD consts64<>+128(SB), Z8
+	VBROADCASTSD consts64<>+128(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
 	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z8, Z10, Z10
+	VBROADCASTSD consts64<>+144(SB), Z8
+	VBROADCASTSD consts64<>+152(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
-	VBROADCASTSD consts64<>+144(SB), Z11
+	VBROADCASTSD consts64<>+160(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
 	VMULPD       Z9, Z8, Z8
 	VADDPD       Z8, Z10, Z8
 	VMULPD       Z5, Z5, Z9
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z8, Z9, Z8
 	VMULPD       Z8, Z6, Z8
-	VBROADCASTSD consts64<>+152(SB), Z6
+	VBROADCASTSD consts64<>+168(SB), Z6
 	VMULPD       Z6, Z7, Z6
 	VADDPD       Z6, Z8, Z8
 	VSUBPD       Z8, Z9, Z8
 	VSUBPD       Z5, Z8, Z8
-	VBROADCASTSD consts64<>+160(SB), Z5
+	VBROADCASTSD consts64<>+176(SB), Z5
 	VMULPD       Z5, Z7, Z5
 	VSUBPD       Z8, Z5, Z8
-	VBROADCASTSD consts64<>+168(SB), Z5
+	VBROADCASTSD consts64<>+184(SB), Z5
 	VCMPPD       $0x00, Z5, Z4, K1
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x00, Z5, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z5
+	VBROADCASTSD consts64<>+192(SB), Z5
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x19, Z5, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z8, K1, Z8
 	VMULPD       Z8, Z3, Z8
-	VBROADCASTSD consts64<>+192(SB), Z4
-	VXORPD       Z4, Z8, Z8
 	VBROADCASTSD consts64<>+8(SB), Z4
+	VXORPD       Z4, Z8, Z8
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z2, Z4, Z4
 	VBROADCASTSD a+160(FP), Z5
 	VADDPD       Z5, Z4, Z4
-	VBROADCASTSD consts64<>+24(SB), Z5
+	VBROADCASTSD consts64<>+48(SB), Z5
 	VCMPPD       $0x11, Z5, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z5
+	VBROADCASTSD consts64<>+56(SB), Z5
 	VMULPD       Z5, Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z5, K1, Z6
-	VBROADCASTSD consts64<>+40(SB), Z7
+	VBROADCASTSD consts64<>+64(SB), Z7
 	VXORPD       Z5, Z5, Z5
 	VMOVAPD      Z5, Z5
 	VMOVAPD      Z7, K1, Z5
 	VPSRLQ       $0x34, Z6, Z7
-	VBROADCASTSD consts64<>+48(SB), Z9
+	VBROADCASTSD consts64<>+72(SB), Z9
 	VORPD        Z9, Z7, Z7
-	VBROADCASTSD consts64<>+56(SB), Z9
+	VBROADCASTSD consts64<>+80(SB), Z9
 	VSUBPD       Z9, Z7, Z7
 	VSUBPD       Z5, Z7, Z7
-	VBROADCASTSD consts64<>+64(SB), Z5
+	VBROADCASTSD consts64<>+88(SB), Z5
 	VANDPD       Z5, Z6, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VORPD        Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VBROADCASTSD consts64<>+72(SB), Z9
+	VBROADCASTSD consts64<>+0(SB), Z6
+	VBROADCASTSD consts64<>+96(SB), Z9
 	VCMPPD       $0x1e, Z9, Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z9
+	VBROADCASTSD consts64<>+104(SB), Z9
 	VMULPD       Z9, Z5, Z9
 	VBLENDMPD    Z9, Z5, K1, Z5
 	VXORPD       Z9, Z9, Z9
 	VMOVAPD      Z9, Z9
 	VMOVAPD      Z6, K1, Z9
 	VADDPD       Z9, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+88(SB), Z6
+	VBROADCASTSD consts64<>+16(SB), Z6
 	VADDPD       Z6, Z5, Z6
 	VDIVPD       Z6, Z5, Z6
 	VMULPD       Z6, Z6, Z9
 	VMULPD       Z9, Z9, Z10
-	VBROADCASTSD consts64<>+96(SB), Z11
-	VBROADCASTSD consts64<>+104(SB), Z12
-	VFMADD213PD  Z12, Z10, Z11
-	VBROADCASTSD consts64<>+112(SB), Z12
-	VFMADD213PD  Z12, Z10, Z11
+	VBROADCASTSD consts64<>+112(SB), Z11
 	VBROADCASTSD consts64<>+120(SB), Z12
 	VFMADD213PD  Z12, Z10, Z11
-	VMULPD       Z9, Z11, Z11
-	VBROADCASTSD consts64<>+128(SB), Z9
+	VBROADCASTSD consts64<>+128(SB), Z12
+	VFMADD213PD  Z12, Z10, Z11
 	VBROADCASTSD consts64<>+136(SB), Z12
+	VFMADD213PD  Z12, Z10, Z11
+	VMULPD       Z9, Z11, Z11
+	VBROADCASTSD consts64<>+144(SB), Z9
+	VBROADCASTSD consts64<>+152(SB), Z12
 	VFMADD213PD  Z12, Z10, Z9
-	VBROADCASTSD consts64<>+144(SB), Z12
+	VBROADCASTSD consts64<>+160(SB), Z12
 	VFMADD213PD  Z12, Z10, Z9
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z9, Z11, Z9
 	VMULPD       Z5, Z5, Z10
-	VBROADCASTSD consts64<>+80(SB), Z11
+	VBROADCASTSD consts64<>+104(SB), Z11
 	VMULPD       Z11, Z10, Z10
 	VADDPD       Z9, Z10, Z9
 	VMULPD       Z9, Z6, Z9
-	VBROADCASTSD consts64<>+152(SB), Z6
+	VBROADCASTSD consts64<>+168(SB), Z6
 	VMULPD       Z6, Z7, Z6
 	VADDPD       Z6, Z9, Z9
 	VSUBPD       Z9, Z10, Z9
 	VSUBPD       Z5, Z9, Z9
-	VBROADCASTSD consts64<>+160(SB), Z5
+	VBROADCASTSD consts64<>+176(SB), Z5
 	VMULPD       Z5, Z7, Z5
 	VSUBPD       Z9, Z5, Z9
-	VBROADCASTSD consts64<>+168(SB), Z5
+	VBROADCASTSD consts64<>+184(SB), Z5
 	VCMPPD       $0x00, Z5, Z4, K1
 	VBLENDMPD    Z5, Z9, K1, Z9
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x00, Z5, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z5
+	VBROADCASTSD consts64<>+192(SB), Z5
 	VBLENDMPD    Z5, Z9, K1, Z9
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x19, Z5, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z9, K1, Z9
-	VBROADCASTSD consts64<>+8(SB), Z4
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z3, Z4, Z4
 	VMULPD       Z9, Z4, Z9
 	VSUBPD       Z9, Z8, Z4
 	VMOVAPD      Z4, Z4
-	VBROADCASTSD consts64<>+192(SB), Z5
+	VBROADCASTSD consts64<>+8(SB), Z5
 	VXORPD       Z5, Z3, Z5
 	VBROADCASTSD a+160(FP), Z6
 	VADDPD       Z6, Z2, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
+	VBROADCASTSD consts64<>+0(SB), Z7
 	VSUBPD       Z2, Z7, Z2
 	VBROADCASTSD a+160(FP), Z7
 	VADDPD       Z7, Z2, Z2
 	VDIVPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z3, Z6, Z3
 	VDIVPD       Z2, Z3, Z3
 	VADDPD       Z3, Z5, Z2
@@ -80991,180 +82297,180 @@ rowperm453:
 	VMOVUPD      64(CX)(R11*8), Z3
 	VBROADCASTSD a+160(FP), Z4
 	VADDPD       Z4, Z2, Z4
-	VBROADCASTSD consts64<>+24(SB), Z5
+	VBROADCASTSD consts64<>+48(SB), Z5
 	VCMPPD       $0x11, Z5, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z5
+	VBROADCASTSD consts64<>+56(SB), Z5
 	VMULPD       Z5, Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z5, K1, Z6
-	VBROADCASTSD consts64<>+40(SB), Z7
+	VBROADCASTSD consts64<>+64(SB), Z7
 	VXORPD       Z5, Z5, Z5
 	VMOVAPD      Z5, Z5
 	VMOVAPD      Z7, K1, Z5
 	VPSRLQ       $0x34, Z6, Z7
-	VBROADCASTSD consts64<>+48(SB), Z8
+	VBROADCASTSD consts64<>+72(SB), Z8
 	VORPD        Z8, Z7, Z7
-	VBROADCASTSD consts64<>+56(SB), Z8
+	VBROADCASTSD consts64<>+80(SB), Z8
 	VSUBPD       Z8, Z7, Z7
 	VSUBPD       Z5, Z7, Z7
-	VBROADCASTSD consts64<>+64(SB), Z5
+	VBROADCASTSD consts64<>+88(SB), Z5
 	VANDPD       Z5, Z6, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VORPD        Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VBROADCASTSD consts64<>+72(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z6
+	VBROADCASTSD consts64<>+96(SB), Z8
 	VCMPPD       $0x1e, Z8, Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z8
+	VBROADCASTSD consts64<>+104(SB), Z8
 	VMULPD       Z8, Z5, Z8
 	VBLENDMPD    Z8, Z5, K1, Z5
 	VXORPD       Z8, Z8, Z8
 	VMOVAPD      Z8, Z8
 	VMOVAPD      Z6, K1, Z8
 	VADDPD       Z8, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+88(SB), Z6
+	VBROADCASTSD consts64<>+16(SB), Z6
 	VADDPD       Z6, Z5, Z6
 	VDIVPD       Z6, Z5, Z6
 	VMULPD       Z6, Z6, Z8
 	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VBROADCASTSD consts64<>+104(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
-	VBROADCASTSD consts64<>+112(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z10
 	VBROADCASTSD consts64<>+120(SB), Z11
 	VFMADD213PD  Z11, Z9, Z10
-	VMULPD       Z8, Z10, Z10
-	VBROADCASTSD consts64<>+128(SB), Z8
+	VBROADCASTSD consts64<>+128(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
 	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z8, Z10, Z10
+	VBROADCASTSD consts64<>+144(SB), Z8
+	VBROADCASTSD consts64<>+152(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
-	VBROADCASTSD consts64<>+144(SB), Z11
+	VBROADCASTSD consts64<>+160(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
 	VMULPD       Z9, Z8, Z8
 	VADDPD       Z8, Z10, Z8
 	VMULPD       Z5, Z5, Z9
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z8, Z9, Z8
 	VMULPD       Z8, Z6, Z8
-	VBROADCASTSD consts64<>+152(SB), Z6
+	VBROADCASTSD consts64<>+168(SB), Z6
 	VMULPD       Z6, Z7, Z6
 	VADDPD       Z6, Z8, Z8
 	VSUBPD       Z8, Z9, Z8
 	VSUBPD       Z5, Z8, Z8
-	VBROADCASTSD consts64<>+160(SB), Z5
+	VBROADCASTSD consts64<>+176(SB), Z5
 	VMULPD       Z5, Z7, Z5
 	VSUBPD       Z8, Z5, Z8
-	VBROADCASTSD consts64<>+168(SB), Z5
+	VBROADCASTSD consts64<>+184(SB), Z5
 	VCMPPD       $0x00, Z5, Z4, K1
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x00, Z5, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z5
+	VBROADCASTSD consts64<>+192(SB), Z5
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x19, Z5, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z8, K1, Z8
 	VMULPD       Z8, Z3, Z8
-	VBROADCASTSD consts64<>+192(SB), Z4
-	VXORPD       Z4, Z8, Z8
 	VBROADCASTSD consts64<>+8(SB), Z4
+	VXORPD       Z4, Z8, Z8
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z2, Z4, Z4
 	VBROADCASTSD a+160(FP), Z5
 	VADDPD       Z5, Z4, Z4
-	VBROADCASTSD consts64<>+24(SB), Z5
+	VBROADCASTSD consts64<>+48(SB), Z5
 	VCMPPD       $0x11, Z5, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z5
+	VBROADCASTSD consts64<>+56(SB), Z5
 	VMULPD       Z5, Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z5, K1, Z6
-	VBROADCASTSD consts64<>+40(SB), Z7
+	VBROADCASTSD consts64<>+64(SB), Z7
 	VXORPD       Z5, Z5, Z5
 	VMOVAPD      Z5, Z5
 	VMOVAPD      Z7, K1, Z5
 	VPSRLQ       $0x34, Z6, Z7
-	VBROADCASTSD consts64<>+48(SB), Z9
+	VBROADCASTSD consts64<>+72(SB), Z9
 	VORPD        Z9, Z7, Z7
-	VBROADCASTSD consts64<>+56(SB), Z9
+	VBROADCASTSD consts64<>+80(SB), Z9
 	VSUBPD       Z9, Z7, Z7
 	VSUBPD       Z5, Z7, Z7
-	VBROADCASTSD consts64<>+64(SB), Z5
+	VBROADCASTSD consts64<>+88(SB), Z5
 	VANDPD       Z5, Z6, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VORPD        Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VBROADCASTSD consts64<>+72(SB), Z9
+	VBROADCASTSD consts64<>+0(SB), Z6
+	VBROADCASTSD consts64<>+96(SB), Z9
 	VCMPPD       $0x1e, Z9, Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z9
+	VBROADCASTSD consts64<>+104(SB), Z9
 	VMULPD       Z9, Z5, Z9
 	VBLENDMPD    Z9, Z5, K1, Z5
 	VXORPD       Z9, Z9, Z9
 	VMOVAPD      Z9, Z9
 	VMOVAPD      Z6, K1, Z9
 	VADDPD       Z9, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+88(SB), Z6
+	VBROADCASTSD consts64<>+16(SB), Z6
 	VADDPD       Z6, Z5, Z6
 	VDIVPD       Z6, Z5, Z6
 	VMULPD       Z6, Z6, Z9
 	VMULPD       Z9, Z9, Z10
-	VBROADCASTSD consts64<>+96(SB), Z11
-	VBROADCASTSD consts64<>+104(SB), Z12
-	VFMADD213PD  Z12, Z10, Z11
-	VBROADCASTSD consts64<>+112(SB), Z12
-	VFMADD213PD  Z12, Z10, Z11
+	VBROADCASTSD consts64<>+112(SB), Z11
 	VBROADCASTSD consts64<>+120(SB), Z12
 	VFMADD213PD  Z12, Z10, Z11
-	VMULPD       Z9, Z11, Z11
-	VBROADCASTSD consts64<>+128(SB), Z9
+	VBROADCASTSD consts64<>+128(SB), Z12
+	VFMADD213PD  Z12, Z10, Z11
 	VBROADCASTSD consts64<>+136(SB), Z12
+	VFMADD213PD  Z12, Z10, Z11
+	VMULPD       Z9, Z11, Z11
+	VBROADCASTSD consts64<>+144(SB), Z9
+	VBROADCASTSD consts64<>+152(SB), Z12
 	VFMADD213PD  Z12, Z10, Z9
-	VBROADCASTSD consts64<>+144(SB), Z12
+	VBROADCASTSD consts64<>+160(SB), Z12
 	VFMADD213PD  Z12, Z10, Z9
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z9, Z11, Z9
 	VMULPD       Z5, Z5, Z10
-	VBROADCASTSD consts64<>+80(SB), Z11
+	VBROADCASTSD consts64<>+104(SB), Z11
 	VMULPD       Z11, Z10, Z10
 	VADDPD       Z9, Z10, Z9
 	VMULPD       Z9, Z6, Z9
-	VBROADCASTSD consts64<>+152(SB), Z6
+	VBROADCASTSD consts64<>+168(SB), Z6
 	VMULPD       Z6, Z7, Z6
 	VADDPD       Z6, Z9, Z9
 	VSUBPD       Z9, Z10, Z9
 	VSUBPD       Z5, Z9, Z9
-	VBROADCASTSD consts64<>+160(SB), Z5
+	VBROADCASTSD consts64<>+176(SB), Z5
 	VMULPD       Z5, Z7, Z5
 	VSUBPD       Z9, Z5, Z9
-	VBROADCASTSD consts64<>+168(SB), Z5
+	VBROADCASTSD consts64<>+184(SB), Z5
 	VCMPPD       $0x00, Z5, Z4, K1
 	VBLENDMPD    Z5, Z9, K1, Z9
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x00, Z5, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z5
+	VBROADCASTSD consts64<>+192(SB), Z5
 	VBLENDMPD    Z5, Z9, K1, Z9
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x19, Z5, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z9, K1, Z9
-	VBROADCASTSD consts64<>+8(SB), Z4
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z3, Z4, Z4
 	VMULPD       Z9, Z4, Z9
 	VSUBPD       Z9, Z8, Z4
 	VMOVAPD      Z4, Z4
-	VBROADCASTSD consts64<>+192(SB), Z5
+	VBROADCASTSD consts64<>+8(SB), Z5
 	VXORPD       Z5, Z3, Z5
 	VBROADCASTSD a+160(FP), Z6
 	VADDPD       Z6, Z2, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
+	VBROADCASTSD consts64<>+0(SB), Z7
 	VSUBPD       Z2, Z7, Z2
 	VBROADCASTSD a+160(FP), Z7
 	VADDPD       Z7, Z2, Z2
 	VDIVPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z3, Z6, Z3
 	VDIVPD       Z2, Z3, Z3
 	VADDPD       Z3, Z5, Z2
@@ -81208,180 +82514,180 @@ single1:
 	VMOVUPD      (CX)(R11*8), Z3
 	VBROADCASTSD a+160(FP), Z4
 	VADDPD       Z4, Z2, Z4
-	VBROADCASTSD consts64<>+24(SB), Z5
+	VBROADCASTSD consts64<>+48(SB), Z5
 	VCMPPD       $0x11, Z5, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z5
+	VBROADCASTSD consts64<>+56(SB), Z5
 	VMULPD       Z5, Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z5, K1, Z6
-	VBROADCASTSD consts64<>+40(SB), Z7
+	VBROADCASTSD consts64<>+64(SB), Z7
 	VXORPD       Z5, Z5, Z5
 	VMOVAPD      Z5, Z5
 	VMOVAPD      Z7, K1, Z5
 	VPSRLQ       $0x34, Z6, Z7
-	VBROADCASTSD consts64<>+48(SB), Z8
+	VBROADCASTSD consts64<>+72(SB), Z8
 	VORPD        Z8, Z7, Z7
-	VBROADCASTSD consts64<>+56(SB), Z8
+	VBROADCASTSD consts64<>+80(SB), Z8
 	VSUBPD       Z8, Z7, Z7
 	VSUBPD       Z5, Z7, Z7
-	VBROADCASTSD consts64<>+64(SB), Z5
+	VBROADCASTSD consts64<>+88(SB), Z5
 	VANDPD       Z5, Z6, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VORPD        Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VBROADCASTSD consts64<>+72(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z6
+	VBROADCASTSD consts64<>+96(SB), Z8
 	VCMPPD       $0x1e, Z8, Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z8
+	VBROADCASTSD consts64<>+104(SB), Z8
 	VMULPD       Z8, Z5, Z8
 	VBLENDMPD    Z8, Z5, K1, Z5
 	VXORPD       Z8, Z8, Z8
 	VMOVAPD      Z8, Z8
 	VMOVAPD      Z6, K1, Z8
 	VADDPD       Z8, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+88(SB), Z6
+	VBROADCASTSD consts64<>+16(SB), Z6
 	VADDPD       Z6, Z5, Z6
 	VDIVPD       Z6, Z5, Z6
 	VMULPD       Z6, Z6, Z8
 	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VBROADCASTSD consts64<>+104(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
-	VBROADCASTSD consts64<>+112(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z10
 	VBROADCASTSD consts64<>+120(SB), Z11
 	VFMADD213PD  Z11, Z9, Z10
-	VMULPD       Z8, Z10, Z10
-	VBROADCASTSD consts64<>+128(SB), Z8
+	VBROADCASTSD consts64<>+128(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
 	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z8, Z10, Z10
+	VBROADCASTSD consts64<>+144(SB), Z8
+	VBROADCASTSD consts64<>+152(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
-	VBROADCASTSD consts64<>+144(SB), Z11
+	VBROADCASTSD consts64<>+160(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
 	VMULPD       Z9, Z8, Z8
 	VADDPD       Z8, Z10, Z8
 	VMULPD       Z5, Z5, Z9
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z8, Z9, Z8
 	VMULPD       Z8, Z6, Z8
-	VBROADCASTSD consts64<>+152(SB), Z6
+	VBROADCASTSD consts64<>+168(SB), Z6
 	VMULPD       Z6, Z7, Z6
 	VADDPD       Z6, Z8, Z8
 	VSUBPD       Z8, Z9, Z8
 	VSUBPD       Z5, Z8, Z8
-	VBROADCASTSD consts64<>+160(SB), Z5
+	VBROADCASTSD consts64<>+176(SB), Z5
 	VMULPD       Z5, Z7, Z5
 	VSUBPD       Z8, Z5, Z8
-	VBROADCASTSD consts64<>+168(SB), Z5
+	VBROADCASTSD consts64<>+184(SB), Z5
 	VCMPPD       $0x00, Z5, Z4, K1
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x00, Z5, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z5
+	VBROADCASTSD consts64<>+192(SB), Z5
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x19, Z5, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z8, K1, Z8
 	VMULPD       Z8, Z3, Z8
-	VBROADCASTSD consts64<>+192(SB), Z4
-	VXORPD       Z4, Z8, Z8
 	VBROADCASTSD consts64<>+8(SB), Z4
+	VXORPD       Z4, Z8, Z8
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z2, Z4, Z4
 	VBROADCASTSD a+160(FP), Z5
 	VADDPD       Z5, Z4, Z4
-	VBROADCASTSD consts64<>+24(SB), Z5
+	VBROADCASTSD consts64<>+48(SB), Z5
 	VCMPPD       $0x11, Z5, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z5
+	VBROADCASTSD consts64<>+56(SB), Z5
 	VMULPD       Z5, Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z5, K1, Z6
-	VBROADCASTSD consts64<>+40(SB), Z7
+	VBROADCASTSD consts64<>+64(SB), Z7
 	VXORPD       Z5, Z5, Z5
 	VMOVAPD      Z5, Z5
 	VMOVAPD      Z7, K1, Z5
 	VPSRLQ       $0x34, Z6, Z7
-	VBROADCASTSD consts64<>+48(SB), Z9
+	VBROADCASTSD consts64<>+72(SB), Z9
 	VORPD        Z9, Z7, Z7
-	VBROADCASTSD consts64<>+56(SB), Z9
+	VBROADCASTSD consts64<>+80(SB), Z9
 	VSUBPD       Z9, Z7, Z7
 	VSUBPD       Z5, Z7, Z7
-	VBROADCASTSD consts64<>+64(SB), Z5
+	VBROADCASTSD consts64<>+88(SB), Z5
 	VANDPD       Z5, Z6, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VORPD        Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VBROADCASTSD consts64<>+72(SB), Z9
+	VBROADCASTSD consts64<>+0(SB), Z6
+	VBROADCASTSD consts64<>+96(SB), Z9
 	VCMPPD       $0x1e, Z9, Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z9
+	VBROADCASTSD consts64<>+104(SB), Z9
 	VMULPD       Z9, Z5, Z9
 	VBLENDMPD    Z9, Z5, K1, Z5
 	VXORPD       Z9, Z9, Z9
 	VMOVAPD      Z9, Z9
 	VMOVAPD      Z6, K1, Z9
 	VADDPD       Z9, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+88(SB), Z6
+	VBROADCASTSD consts64<>+16(SB), Z6
 	VADDPD       Z6, Z5, Z6
 	VDIVPD       Z6, Z5, Z6
 	VMULPD       Z6, Z6, Z9
 	VMULPD       Z9, Z9, Z10
-	VBROADCASTSD consts64<>+96(SB), Z11
-	VBROADCASTSD consts64<>+104(SB), Z12
-	VFMADD213PD  Z12, Z10, Z11
-	VBROADCASTSD consts64<>+112(SB), Z12
-	VFMADD213PD  Z12, Z10, Z11
+	VBROADCASTSD consts64<>+112(SB), Z11
 	VBROADCASTSD consts64<>+120(SB), Z12
 	VFMADD213PD  Z12, Z10, Z11
-	VMULPD       Z9, Z11, Z11
-	VBROADCASTSD consts64<>+128(SB), Z9
+	VBROADCASTSD consts64<>+128(SB), Z12
+	VFMADD213PD  Z12, Z10, Z11
 	VBROADCASTSD consts64<>+136(SB), Z12
+	VFMADD213PD  Z12, Z10, Z11
+	VMULPD       Z9, Z11, Z11
+	VBROADCASTSD consts64<>+144(SB), Z9
+	VBROADCASTSD consts64<>+152(SB), Z12
 	VFMADD213PD  Z12, Z10, Z9
-	VBROADCASTSD consts64<>+144(SB), Z12
+	VBROADCASTSD consts64<>+160(SB), Z12
 	VFMADD213PD  Z12, Z10, Z9
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z9, Z11, Z9
 	VMULPD       Z5, Z5, Z10
-	VBROADCASTSD consts64<>+80(SB), Z11
+	VBROADCASTSD consts64<>+104(SB), Z11
 	VMULPD       Z11, Z10, Z10
 	VADDPD       Z9, Z10, Z9
 	VMULPD       Z9, Z6, Z9
-	VBROADCASTSD consts64<>+152(SB), Z6
+	VBROADCASTSD consts64<>+168(SB), Z6
 	VMULPD       Z6, Z7, Z6
 	VADDPD       Z6, Z9, Z9
 	VSUBPD       Z9, Z10, Z9
 	VSUBPD       Z5, Z9, Z9
-	VBROADCASTSD consts64<>+160(SB), Z5
+	VBROADCASTSD consts64<>+176(SB), Z5
 	VMULPD       Z5, Z7, Z5
 	VSUBPD       Z9, Z5, Z9
-	VBROADCASTSD consts64<>+168(SB), Z5
+	VBROADCASTSD consts64<>+184(SB), Z5
 	VCMPPD       $0x00, Z5, Z4, K1
 	VBLENDMPD    Z5, Z9, K1, Z9
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x00, Z5, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z5
+	VBROADCASTSD consts64<>+192(SB), Z5
 	VBLENDMPD    Z5, Z9, K1, Z9
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x19, Z5, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z9, K1, Z9
-	VBROADCASTSD consts64<>+8(SB), Z4
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z3, Z4, Z4
 	VMULPD       Z9, Z4, Z9
 	VSUBPD       Z9, Z8, Z4
 	VMOVAPD      Z4, Z4
-	VBROADCASTSD consts64<>+192(SB), Z5
+	VBROADCASTSD consts64<>+8(SB), Z5
 	VXORPD       Z5, Z3, Z5
 	VBROADCASTSD a+160(FP), Z6
 	VADDPD       Z6, Z2, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
+	VBROADCASTSD consts64<>+0(SB), Z7
 	VSUBPD       Z2, Z7, Z2
 	VBROADCASTSD a+160(FP), Z7
 	VADDPD       Z7, Z2, Z2
 	VDIVPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z3, Z6, Z3
 	VDIVPD       Z2, Z3, Z3
 	VADDPD       Z3, Z5, Z2
@@ -81428,180 +82734,180 @@ tail:
 	VMOVUPD.Z    (CX)(R11*8), K1, Z3
 	VBROADCASTSD a+160(FP), Z4
 	VADDPD       Z4, Z2, Z4
-	VBROADCASTSD consts64<>+24(SB), Z5
+	VBROADCASTSD consts64<>+48(SB), Z5
 	VCMPPD       $0x11, Z5, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z5
+	VBROADCASTSD consts64<>+56(SB), Z5
 	VMULPD       Z5, Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z5, K1, Z6
-	VBROADCASTSD consts64<>+40(SB), Z7
+	VBROADCASTSD consts64<>+64(SB), Z7
 	VXORPD       Z5, Z5, Z5
 	VMOVAPD      Z5, Z5
 	VMOVAPD      Z7, K1, Z5
 	VPSRLQ       $0x34, Z6, Z7
-	VBROADCASTSD consts64<>+48(SB), Z8
+	VBROADCASTSD consts64<>+72(SB), Z8
 	VORPD        Z8, Z7, Z7
-	VBROADCASTSD consts64<>+56(SB), Z8
+	VBROADCASTSD consts64<>+80(SB), Z8
 	VSUBPD       Z8, Z7, Z7
 	VSUBPD       Z5, Z7, Z7
-	VBROADCASTSD consts64<>+64(SB), Z5
+	VBROADCASTSD consts64<>+88(SB), Z5
 	VANDPD       Z5, Z6, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VORPD        Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VBROADCASTSD consts64<>+72(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z6
+	VBROADCASTSD consts64<>+96(SB), Z8
 	VCMPPD       $0x1e, Z8, Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z8
+	VBROADCASTSD consts64<>+104(SB), Z8
 	VMULPD       Z8, Z5, Z8
 	VBLENDMPD    Z8, Z5, K1, Z5
 	VXORPD       Z8, Z8, Z8
 	VMOVAPD      Z8, Z8
 	VMOVAPD      Z6, K1, Z8
 	VADDPD       Z8, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+88(SB), Z6
+	VBROADCASTSD consts64<>+16(SB), Z6
 	VADDPD       Z6, Z5, Z6
 	VDIVPD       Z6, Z5, Z6
 	VMULPD       Z6, Z6, Z8
 	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+96(SB), Z10
-	VBROADCASTSD consts64<>+104(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
-	VBROADCASTSD consts64<>+112(SB), Z11
-	VFMADD213PD  Z11, Z9, Z10
+	VBROADCASTSD consts64<>+112(SB), Z10
 	VBROADCASTSD consts64<>+120(SB), Z11
 	VFMADD213PD  Z11, Z9, Z10
-	VMULPD       Z8, Z10, Z10
-	VBROADCASTSD consts64<>+128(SB), Z8
+	VBROADCASTSD consts64<>+128(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
 	VBROADCASTSD consts64<>+136(SB), Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VMULPD       Z8, Z10, Z10
+	VBROADCASTSD consts64<>+144(SB), Z8
+	VBROADCASTSD consts64<>+152(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
-	VBROADCASTSD consts64<>+144(SB), Z11
+	VBROADCASTSD consts64<>+160(SB), Z11
 	VFMADD213PD  Z11, Z9, Z8
 	VMULPD       Z9, Z8, Z8
 	VADDPD       Z8, Z10, Z8
 	VMULPD       Z5, Z5, Z9
-	VBROADCASTSD consts64<>+80(SB), Z10
+	VBROADCASTSD consts64<>+104(SB), Z10
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z8, Z9, Z8
 	VMULPD       Z8, Z6, Z8
-	VBROADCASTSD consts64<>+152(SB), Z6
+	VBROADCASTSD consts64<>+168(SB), Z6
 	VMULPD       Z6, Z7, Z6
 	VADDPD       Z6, Z8, Z8
 	VSUBPD       Z8, Z9, Z8
 	VSUBPD       Z5, Z8, Z8
-	VBROADCASTSD consts64<>+160(SB), Z5
+	VBROADCASTSD consts64<>+176(SB), Z5
 	VMULPD       Z5, Z7, Z5
 	VSUBPD       Z8, Z5, Z8
-	VBROADCASTSD consts64<>+168(SB), Z5
+	VBROADCASTSD consts64<>+184(SB), Z5
 	VCMPPD       $0x00, Z5, Z4, K1
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x00, Z5, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z5
+	VBROADCASTSD consts64<>+192(SB), Z5
 	VBLENDMPD    Z5, Z8, K1, Z8
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x19, Z5, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z8, K1, Z8
 	VMULPD       Z8, Z3, Z8
-	VBROADCASTSD consts64<>+192(SB), Z4
-	VXORPD       Z4, Z8, Z8
 	VBROADCASTSD consts64<>+8(SB), Z4
+	VXORPD       Z4, Z8, Z8
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z2, Z4, Z4
 	VBROADCASTSD a+160(FP), Z5
 	VADDPD       Z5, Z4, Z4
-	VBROADCASTSD consts64<>+24(SB), Z5
+	VBROADCASTSD consts64<>+48(SB), Z5
 	VCMPPD       $0x11, Z5, Z4, K1
-	VBROADCASTSD consts64<>+32(SB), Z5
+	VBROADCASTSD consts64<>+56(SB), Z5
 	VMULPD       Z5, Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z5, K1, Z6
-	VBROADCASTSD consts64<>+40(SB), Z7
+	VBROADCASTSD consts64<>+64(SB), Z7
 	VXORPD       Z5, Z5, Z5
 	VMOVAPD      Z5, Z5
 	VMOVAPD      Z7, K1, Z5
 	VPSRLQ       $0x34, Z6, Z7
-	VBROADCASTSD consts64<>+48(SB), Z9
+	VBROADCASTSD consts64<>+72(SB), Z9
 	VORPD        Z9, Z7, Z7
-	VBROADCASTSD consts64<>+56(SB), Z9
+	VBROADCASTSD consts64<>+80(SB), Z9
 	VSUBPD       Z9, Z7, Z7
 	VSUBPD       Z5, Z7, Z7
-	VBROADCASTSD consts64<>+64(SB), Z5
+	VBROADCASTSD consts64<>+88(SB), Z5
 	VANDPD       Z5, Z6, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VORPD        Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
-	VBROADCASTSD consts64<>+72(SB), Z9
+	VBROADCASTSD consts64<>+0(SB), Z6
+	VBROADCASTSD consts64<>+96(SB), Z9
 	VCMPPD       $0x1e, Z9, Z5, K1
-	VBROADCASTSD consts64<>+80(SB), Z9
+	VBROADCASTSD consts64<>+104(SB), Z9
 	VMULPD       Z9, Z5, Z9
 	VBLENDMPD    Z9, Z5, K1, Z5
 	VXORPD       Z9, Z9, Z9
 	VMOVAPD      Z9, Z9
 	VMOVAPD      Z6, K1, Z9
 	VADDPD       Z9, Z7, Z7
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+88(SB), Z6
+	VBROADCASTSD consts64<>+16(SB), Z6
 	VADDPD       Z6, Z5, Z6
 	VDIVPD       Z6, Z5, Z6
 	VMULPD       Z6, Z6, Z9
 	VMULPD       Z9, Z9, Z10
-	VBROADCASTSD consts64<>+96(SB), Z11
-	VBROADCASTSD consts64<>+104(SB), Z12
-	VFMADD213PD  Z12, Z10, Z11
-	VBROADCASTSD consts64<>+112(SB), Z12
-	VFMADD213PD  Z12, Z10, Z11
+	VBROADCASTSD consts64<>+112(SB), Z11
 	VBROADCASTSD consts64<>+120(SB), Z12
 	VFMADD213PD  Z12, Z10, Z11
-	VMULPD       Z9, Z11, Z11
-	VBROADCASTSD consts64<>+128(SB), Z9
+	VBROADCASTSD consts64<>+128(SB), Z12
+	VFMADD213PD  Z12, Z10, Z11
 	VBROADCASTSD consts64<>+136(SB), Z12
+	VFMADD213PD  Z12, Z10, Z11
+	VMULPD       Z9, Z11, Z11
+	VBROADCASTSD consts64<>+144(SB), Z9
+	VBROADCASTSD consts64<>+152(SB), Z12
 	VFMADD213PD  Z12, Z10, Z9
-	VBROADCASTSD consts64<>+144(SB), Z12
+	VBROADCASTSD consts64<>+160(SB), Z12
 	VFMADD213PD  Z12, Z10, Z9
 	VMULPD       Z10, Z9, Z9
 	VADDPD       Z9, Z11, Z9
 	VMULPD       Z5, Z5, Z10
-	VBROADCASTSD consts64<>+80(SB), Z11
+	VBROADCASTSD consts64<>+104(SB), Z11
 	VMULPD       Z11, Z10, Z10
 	VADDPD       Z9, Z10, Z9
 	VMULPD       Z9, Z6, Z9
-	VBROADCASTSD consts64<>+152(SB), Z6
+	VBROADCASTSD consts64<>+168(SB), Z6
 	VMULPD       Z6, Z7, Z6
 	VADDPD       Z6, Z9, Z9
 	VSUBPD       Z9, Z10, Z9
 	VSUBPD       Z5, Z9, Z9
-	VBROADCASTSD consts64<>+160(SB), Z5
+	VBROADCASTSD consts64<>+176(SB), Z5
 	VMULPD       Z5, Z7, Z5
 	VSUBPD       Z9, Z5, Z9
-	VBROADCASTSD consts64<>+168(SB), Z5
+	VBROADCASTSD consts64<>+184(SB), Z5
 	VCMPPD       $0x00, Z5, Z4, K1
 	VBLENDMPD    Z5, Z9, K1, Z9
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x00, Z5, Z4, K1
-	VBROADCASTSD consts64<>+176(SB), Z5
+	VBROADCASTSD consts64<>+192(SB), Z5
 	VBLENDMPD    Z5, Z9, K1, Z9
 	VXORPD       Z5, Z5, Z5
 	VCMPPD       $0x19, Z5, Z4, K1
-	VBROADCASTSD consts64<>+184(SB), Z4
+	VBROADCASTSD consts64<>+200(SB), Z4
 	VBLENDMPD    Z4, Z9, K1, Z9
-	VBROADCASTSD consts64<>+8(SB), Z4
+	VBROADCASTSD consts64<>+0(SB), Z4
 	VSUBPD       Z3, Z4, Z4
 	VMULPD       Z9, Z4, Z9
 	VSUBPD       Z9, Z8, Z4
 	VMOVAPD      Z4, Z4
-	VBROADCASTSD consts64<>+192(SB), Z5
+	VBROADCASTSD consts64<>+8(SB), Z5
 	VXORPD       Z5, Z3, Z5
 	VBROADCASTSD a+160(FP), Z6
 	VADDPD       Z6, Z2, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
+	VBROADCASTSD consts64<>+0(SB), Z7
 	VSUBPD       Z2, Z7, Z2
 	VBROADCASTSD a+160(FP), Z7
 	VADDPD       Z7, Z2, Z2
 	VDIVPD       Z6, Z5, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VSUBPD       Z3, Z6, Z3
 	VDIVPD       Z2, Z3, Z3
 	VADDPD       Z3, Z5, Z2
@@ -81672,7 +82978,7 @@ TEXT ·hingeSumAVX512F64(SB), NOSPLIT, $0-64
 loop:
 	VMOVUPD      (AX)(DX*8), Z4
 	VMOVUPD      (CX)(DX*8), Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VADDPD       Z5, Z5, Z5
 	VSUBPD       Z6, Z5, Z5
 	VMULPD       Z4, Z5, Z4
@@ -81682,7 +82988,7 @@ loop:
 	VADDPD       Z4, Z0, Z0
 	VMOVUPD      64(AX)(DX*8), Z4
 	VMOVUPD      64(CX)(DX*8), Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VADDPD       Z5, Z5, Z5
 	VSUBPD       Z6, Z5, Z5
 	VMULPD       Z4, Z5, Z4
@@ -81692,7 +82998,7 @@ loop:
 	VADDPD       Z4, Z1, Z1
 	VMOVUPD      128(AX)(DX*8), Z4
 	VMOVUPD      128(CX)(DX*8), Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VADDPD       Z5, Z5, Z5
 	VSUBPD       Z6, Z5, Z5
 	VMULPD       Z4, Z5, Z4
@@ -81702,7 +83008,7 @@ loop:
 	VADDPD       Z4, Z2, Z2
 	VMOVUPD      192(AX)(DX*8), Z4
 	VMOVUPD      192(CX)(DX*8), Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VADDPD       Z5, Z5, Z5
 	VSUBPD       Z6, Z5, Z5
 	VMULPD       Z4, Z5, Z4
@@ -81722,7 +83028,7 @@ single1:
 	JG           tail
 	VMOVUPD      (AX)(DX*8), Z4
 	VMOVUPD      (CX)(DX*8), Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VADDPD       Z5, Z5, Z5
 	VSUBPD       Z6, Z5, Z5
 	VMULPD       Z4, Z5, Z4
@@ -81745,7 +83051,7 @@ tail:
 	KMOVW        (AX)(BX*2), K1
 	VXORPD       Z5, Z5, Z5
 	VMOVUPD.Z    (CX)(DX*8), K1, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VADDPD       Z5, Z5, Z5
 	VSUBPD       Z6, Z5, Z5
 	VMULPD       Z4, Z5, Z4
@@ -81796,7 +83102,7 @@ TEXT ·hingeWSumAVX512F64(SB), NOSPLIT, $0-104
 loop:
 	VMOVUPD      (AX)(SI*8), Z8
 	VMOVUPD      (CX)(SI*8), Z9
-	VBROADCASTSD consts64<>+8(SB), Z10
+	VBROADCASTSD consts64<>+0(SB), Z10
 	VADDPD       Z9, Z9, Z9
 	VSUBPD       Z10, Z9, Z9
 	VMULPD       Z8, Z9, Z8
@@ -81813,7 +83119,7 @@ loop:
 	ADDQ         R8, BX
 	VMOVUPD      64(AX)(SI*8), Z8
 	VMOVUPD      64(CX)(SI*8), Z9
-	VBROADCASTSD consts64<>+8(SB), Z10
+	VBROADCASTSD consts64<>+0(SB), Z10
 	VADDPD       Z9, Z9, Z9
 	VSUBPD       Z10, Z9, Z9
 	VMULPD       Z8, Z9, Z8
@@ -81830,7 +83136,7 @@ loop:
 	ADDQ         R8, BX
 	VMOVUPD      128(AX)(SI*8), Z8
 	VMOVUPD      128(CX)(SI*8), Z9
-	VBROADCASTSD consts64<>+8(SB), Z10
+	VBROADCASTSD consts64<>+0(SB), Z10
 	VADDPD       Z9, Z9, Z9
 	VSUBPD       Z10, Z9, Z9
 	VMULPD       Z8, Z9, Z8
@@ -81847,7 +83153,7 @@ loop:
 	ADDQ         R8, BX
 	VMOVUPD      192(AX)(SI*8), Z8
 	VMOVUPD      192(CX)(SI*8), Z9
-	VBROADCASTSD consts64<>+8(SB), Z10
+	VBROADCASTSD consts64<>+0(SB), Z10
 	VADDPD       Z9, Z9, Z9
 	VSUBPD       Z10, Z9, Z9
 	VMULPD       Z8, Z9, Z8
@@ -81874,7 +83180,7 @@ single1:
 	JG           tail
 	VMOVUPD      (AX)(SI*8), Z8
 	VMOVUPD      (CX)(SI*8), Z9
-	VBROADCASTSD consts64<>+8(SB), Z10
+	VBROADCASTSD consts64<>+0(SB), Z10
 	VADDPD       Z9, Z9, Z9
 	VSUBPD       Z10, Z9, Z9
 	VMULPD       Z8, Z9, Z8
@@ -81904,7 +83210,7 @@ tail:
 	KMOVW        (AX)(DI*2), K1
 	VXORPD       Z9, Z9, Z9
 	VMOVUPD.Z    (CX)(SI*8), K1, Z9
-	VBROADCASTSD consts64<>+8(SB), Z10
+	VBROADCASTSD consts64<>+0(SB), Z10
 	VADDPD       Z9, Z9, Z9
 	VSUBPD       Z10, Z9, Z9
 	VMULPD       Z8, Z9, Z8
@@ -81972,7 +83278,7 @@ TEXT ·hingeUnredAVX512F64(SB), NOSPLIT, $0-96
 loop:
 	VMOVUPD      (AX)(BX*8), Z4
 	VMOVUPD      (CX)(BX*8), Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VADDPD       Z5, Z5, Z5
 	VSUBPD       Z6, Z5, Z5
 	VMULPD       Z4, Z5, Z4
@@ -81985,7 +83291,7 @@ loop:
 	VADDPD       Z4, Z0, Z0
 	VMOVUPD      64(AX)(BX*8), Z4
 	VMOVUPD      64(CX)(BX*8), Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VADDPD       Z5, Z5, Z5
 	VSUBPD       Z6, Z5, Z5
 	VMULPD       Z4, Z5, Z4
@@ -81998,7 +83304,7 @@ loop:
 	VADDPD       Z4, Z1, Z1
 	VMOVUPD      128(AX)(BX*8), Z4
 	VMOVUPD      128(CX)(BX*8), Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VADDPD       Z5, Z5, Z5
 	VSUBPD       Z6, Z5, Z5
 	VMULPD       Z4, Z5, Z4
@@ -82011,7 +83317,7 @@ loop:
 	VADDPD       Z4, Z2, Z2
 	VMOVUPD      192(AX)(BX*8), Z4
 	VMOVUPD      192(CX)(BX*8), Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VADDPD       Z5, Z5, Z5
 	VSUBPD       Z6, Z5, Z5
 	VMULPD       Z4, Z5, Z4
@@ -82034,7 +83340,7 @@ single1:
 	JG           tail
 	VMOVUPD      (AX)(BX*8), Z4
 	VMOVUPD      (CX)(BX*8), Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VADDPD       Z5, Z5, Z5
 	VSUBPD       Z6, Z5, Z5
 	VMULPD       Z4, Z5, Z4
@@ -82060,7 +83366,7 @@ tail:
 	KMOVW        (AX)(SI*2), K1
 	VXORPD       Z5, Z5, Z5
 	VMOVUPD.Z    (CX)(BX*8), K1, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VADDPD       Z5, Z5, Z5
 	VSUBPD       Z6, Z5, Z5
 	VMULPD       Z4, Z5, Z4
@@ -82112,7 +83418,7 @@ TEXT ·hingeWUnredAVX512F64(SB), NOSPLIT, $0-112
 loop:
 	VMOVUPD      (AX)(SI*8), Z4
 	VMOVUPD      (CX)(SI*8), Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VADDPD       Z5, Z5, Z5
 	VSUBPD       Z6, Z5, Z5
 	VMULPD       Z4, Z5, Z4
@@ -82125,7 +83431,7 @@ loop:
 	VFMADD231PD  Z4, Z5, Z0
 	VMOVUPD      64(AX)(SI*8), Z4
 	VMOVUPD      64(CX)(SI*8), Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VADDPD       Z5, Z5, Z5
 	VSUBPD       Z6, Z5, Z5
 	VMULPD       Z4, Z5, Z4
@@ -82138,7 +83444,7 @@ loop:
 	VFMADD231PD  Z4, Z5, Z1
 	VMOVUPD      128(AX)(SI*8), Z4
 	VMOVUPD      128(CX)(SI*8), Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VADDPD       Z5, Z5, Z5
 	VSUBPD       Z6, Z5, Z5
 	VMULPD       Z4, Z5, Z4
@@ -82151,7 +83457,7 @@ loop:
 	VFMADD231PD  Z4, Z5, Z2
 	VMOVUPD      192(AX)(SI*8), Z4
 	VMOVUPD      192(CX)(SI*8), Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VADDPD       Z5, Z5, Z5
 	VSUBPD       Z6, Z5, Z5
 	VMULPD       Z4, Z5, Z4
@@ -82174,7 +83480,7 @@ single1:
 	JG           tail
 	VMOVUPD      (AX)(SI*8), Z4
 	VMOVUPD      (CX)(SI*8), Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VADDPD       Z5, Z5, Z5
 	VSUBPD       Z6, Z5, Z5
 	VMULPD       Z4, Z5, Z4
@@ -82200,7 +83506,7 @@ tail:
 	KMOVW        (AX)(DI*2), K1
 	VXORPD       Z5, Z5, Z5
 	VMOVUPD.Z    (CX)(SI*8), K1, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VADDPD       Z5, Z5, Z5
 	VSUBPD       Z6, Z5, Z5
 	VMULPD       Z4, Z5, Z4
@@ -82254,14 +83560,14 @@ TEXT ·hingeGradAVX512F64(SB), NOSPLIT, $0-96
 loop:
 	VMOVUPD      (AX)(BX*8), Z4
 	VMOVUPD      (CX)(BX*8), Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VADDPD       Z5, Z5, Z5
 	VSUBPD       Z6, Z5, Z5
 	VMULPD       Z4, Z5, Z4
 	VSUBPD       Z4, Z6, Z4
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z4, Z6, Z7
-	VBROADCASTSD consts64<>+192(SB), Z8
+	VBROADCASTSD consts64<>+8(SB), Z8
 	VXORPD       Z8, Z5, Z5
 	VCMPPD       $0x1e, Z6, Z4, K1
 	VBLENDMPD    Z5, Z6, K1, Z5
@@ -82273,14 +83579,14 @@ loop:
 	VADDPD       Z7, Z0, Z0
 	VMOVUPD      64(AX)(BX*8), Z4
 	VMOVUPD      64(CX)(BX*8), Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VADDPD       Z5, Z5, Z5
 	VSUBPD       Z6, Z5, Z5
 	VMULPD       Z4, Z5, Z4
 	VSUBPD       Z4, Z6, Z4
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z4, Z6, Z7
-	VBROADCASTSD consts64<>+192(SB), Z8
+	VBROADCASTSD consts64<>+8(SB), Z8
 	VXORPD       Z8, Z5, Z5
 	VCMPPD       $0x1e, Z6, Z4, K1
 	VBLENDMPD    Z5, Z6, K1, Z5
@@ -82292,14 +83598,14 @@ loop:
 	VADDPD       Z7, Z1, Z1
 	VMOVUPD      128(AX)(BX*8), Z4
 	VMOVUPD      128(CX)(BX*8), Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VADDPD       Z5, Z5, Z5
 	VSUBPD       Z6, Z5, Z5
 	VMULPD       Z4, Z5, Z4
 	VSUBPD       Z4, Z6, Z4
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z4, Z6, Z7
-	VBROADCASTSD consts64<>+192(SB), Z8
+	VBROADCASTSD consts64<>+8(SB), Z8
 	VXORPD       Z8, Z5, Z5
 	VCMPPD       $0x1e, Z6, Z4, K1
 	VBLENDMPD    Z5, Z6, K1, Z5
@@ -82311,14 +83617,14 @@ loop:
 	VADDPD       Z7, Z2, Z2
 	VMOVUPD      192(AX)(BX*8), Z4
 	VMOVUPD      192(CX)(BX*8), Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VADDPD       Z5, Z5, Z5
 	VSUBPD       Z6, Z5, Z5
 	VMULPD       Z4, Z5, Z4
 	VSUBPD       Z4, Z6, Z4
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z4, Z6, Z7
-	VBROADCASTSD consts64<>+192(SB), Z8
+	VBROADCASTSD consts64<>+8(SB), Z8
 	VXORPD       Z8, Z5, Z5
 	VCMPPD       $0x1e, Z6, Z4, K1
 	VBLENDMPD    Z5, Z6, K1, Z5
@@ -82340,14 +83646,14 @@ single1:
 	JG           tail
 	VMOVUPD      (AX)(BX*8), Z4
 	VMOVUPD      (CX)(BX*8), Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VADDPD       Z5, Z5, Z5
 	VSUBPD       Z6, Z5, Z5
 	VMULPD       Z4, Z5, Z4
 	VSUBPD       Z4, Z6, Z4
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z4, Z6, Z7
-	VBROADCASTSD consts64<>+192(SB), Z8
+	VBROADCASTSD consts64<>+8(SB), Z8
 	VXORPD       Z8, Z5, Z5
 	VCMPPD       $0x1e, Z6, Z4, K1
 	VBLENDMPD    Z5, Z6, K1, Z5
@@ -82372,14 +83678,14 @@ tail:
 	KMOVW        (AX)(SI*2), K1
 	VXORPD       Z5, Z5, Z5
 	VMOVUPD.Z    (CX)(BX*8), K1, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VADDPD       Z5, Z5, Z5
 	VSUBPD       Z6, Z5, Z5
 	VMULPD       Z4, Z5, Z4
 	VSUBPD       Z4, Z6, Z4
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z4, Z6, Z7
-	VBROADCASTSD consts64<>+192(SB), Z8
+	VBROADCASTSD consts64<>+8(SB), Z8
 	VXORPD       Z8, Z5, Z5
 	VCMPPD       $0x1e, Z6, Z4, K1
 	VBLENDMPD    Z5, Z6, K1, Z5
@@ -82430,14 +83736,14 @@ TEXT ·hingeWGradAVX512F64(SB), NOSPLIT, $0-120
 loop:
 	VMOVUPD      (AX)(SI*8), Z4
 	VMOVUPD      (CX)(SI*8), Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VADDPD       Z5, Z5, Z5
 	VSUBPD       Z6, Z5, Z5
 	VMULPD       Z4, Z5, Z4
 	VSUBPD       Z4, Z6, Z4
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z4, Z6, Z7
-	VBROADCASTSD consts64<>+192(SB), Z8
+	VBROADCASTSD consts64<>+8(SB), Z8
 	VXORPD       Z8, Z5, Z5
 	VCMPPD       $0x1e, Z6, Z4, K1
 	VBLENDMPD    Z5, Z6, K1, Z5
@@ -82451,14 +83757,14 @@ loop:
 	VFMADD231PD  Z7, Z4, Z0
 	VMOVUPD      64(AX)(SI*8), Z4
 	VMOVUPD      64(CX)(SI*8), Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VADDPD       Z5, Z5, Z5
 	VSUBPD       Z6, Z5, Z5
 	VMULPD       Z4, Z5, Z4
 	VSUBPD       Z4, Z6, Z4
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z4, Z6, Z7
-	VBROADCASTSD consts64<>+192(SB), Z8
+	VBROADCASTSD consts64<>+8(SB), Z8
 	VXORPD       Z8, Z5, Z5
 	VCMPPD       $0x1e, Z6, Z4, K1
 	VBLENDMPD    Z5, Z6, K1, Z5
@@ -82472,14 +83778,14 @@ loop:
 	VFMADD231PD  Z7, Z4, Z1
 	VMOVUPD      128(AX)(SI*8), Z4
 	VMOVUPD      128(CX)(SI*8), Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VADDPD       Z5, Z5, Z5
 	VSUBPD       Z6, Z5, Z5
 	VMULPD       Z4, Z5, Z4
 	VSUBPD       Z4, Z6, Z4
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z4, Z6, Z7
-	VBROADCASTSD consts64<>+192(SB), Z8
+	VBROADCASTSD consts64<>+8(SB), Z8
 	VXORPD       Z8, Z5, Z5
 	VCMPPD       $0x1e, Z6, Z4, K1
 	VBLENDMPD    Z5, Z6, K1, Z5
@@ -82493,14 +83799,14 @@ loop:
 	VFMADD231PD  Z7, Z4, Z2
 	VMOVUPD      192(AX)(SI*8), Z4
 	VMOVUPD      192(CX)(SI*8), Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VADDPD       Z5, Z5, Z5
 	VSUBPD       Z6, Z5, Z5
 	VMULPD       Z4, Z5, Z4
 	VSUBPD       Z4, Z6, Z4
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z4, Z6, Z7
-	VBROADCASTSD consts64<>+192(SB), Z8
+	VBROADCASTSD consts64<>+8(SB), Z8
 	VXORPD       Z8, Z5, Z5
 	VCMPPD       $0x1e, Z6, Z4, K1
 	VBLENDMPD    Z5, Z6, K1, Z5
@@ -82524,14 +83830,14 @@ single1:
 	JG           tail
 	VMOVUPD      (AX)(SI*8), Z4
 	VMOVUPD      (CX)(SI*8), Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VADDPD       Z5, Z5, Z5
 	VSUBPD       Z6, Z5, Z5
 	VMULPD       Z4, Z5, Z4
 	VSUBPD       Z4, Z6, Z4
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z4, Z6, Z7
-	VBROADCASTSD consts64<>+192(SB), Z8
+	VBROADCASTSD consts64<>+8(SB), Z8
 	VXORPD       Z8, Z5, Z5
 	VCMPPD       $0x1e, Z6, Z4, K1
 	VBLENDMPD    Z5, Z6, K1, Z5
@@ -82558,14 +83864,14 @@ tail:
 	KMOVW        (AX)(DI*2), K1
 	VXORPD       Z5, Z5, Z5
 	VMOVUPD.Z    (CX)(SI*8), K1, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VADDPD       Z5, Z5, Z5
 	VSUBPD       Z6, Z5, Z5
 	VMULPD       Z4, Z5, Z4
 	VSUBPD       Z4, Z6, Z4
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z4, Z6, Z7
-	VBROADCASTSD consts64<>+192(SB), Z8
+	VBROADCASTSD consts64<>+8(SB), Z8
 	VXORPD       Z8, Z5, Z5
 	VCMPPD       $0x1e, Z6, Z4, K1
 	VBLENDMPD    Z5, Z6, K1, Z5
@@ -82631,7 +83937,7 @@ TEXT ·hingeRowSumAVX512F64(SB), NOSPLIT, $0-160
 loop:
 	VMOVUPD      (AX)(R11*8), Z8
 	VMOVUPD      (CX)(R11*8), Z9
-	VBROADCASTSD consts64<>+8(SB), Z10
+	VBROADCASTSD consts64<>+0(SB), Z10
 	VADDPD       Z9, Z9, Z9
 	VSUBPD       Z10, Z9, Z9
 	VMULPD       Z8, Z9, Z8
@@ -82668,7 +83974,7 @@ rowperm457:
 	ADDQ         R13, R10
 	VMOVUPD      64(AX)(R11*8), Z8
 	VMOVUPD      64(CX)(R11*8), Z9
-	VBROADCASTSD consts64<>+8(SB), Z10
+	VBROADCASTSD consts64<>+0(SB), Z10
 	VADDPD       Z9, Z9, Z9
 	VSUBPD       Z10, Z9, Z9
 	VMULPD       Z8, Z9, Z8
@@ -82705,7 +84011,7 @@ rowperm458:
 	ADDQ         R13, R10
 	VMOVUPD      128(AX)(R11*8), Z8
 	VMOVUPD      128(CX)(R11*8), Z9
-	VBROADCASTSD consts64<>+8(SB), Z10
+	VBROADCASTSD consts64<>+0(SB), Z10
 	VADDPD       Z9, Z9, Z9
 	VSUBPD       Z10, Z9, Z9
 	VMULPD       Z8, Z9, Z8
@@ -82742,7 +84048,7 @@ rowperm459:
 	ADDQ         R13, R10
 	VMOVUPD      192(AX)(R11*8), Z8
 	VMOVUPD      192(CX)(R11*8), Z9
-	VBROADCASTSD consts64<>+8(SB), Z10
+	VBROADCASTSD consts64<>+0(SB), Z10
 	VADDPD       Z9, Z9, Z9
 	VSUBPD       Z10, Z9, Z9
 	VMULPD       Z8, Z9, Z8
@@ -82789,7 +84095,7 @@ single1:
 	JG           tail
 	VMOVUPD      (AX)(R11*8), Z8
 	VMOVUPD      (CX)(R11*8), Z9
-	VBROADCASTSD consts64<>+8(SB), Z10
+	VBROADCASTSD consts64<>+0(SB), Z10
 	VADDPD       Z9, Z9, Z9
 	VSUBPD       Z10, Z9, Z9
 	VMULPD       Z8, Z9, Z8
@@ -82839,7 +84145,7 @@ tail:
 	KMOVW        (AX)(R12*2), K1
 	VXORPD       Z9, Z9, Z9
 	VMOVUPD.Z    (CX)(R11*8), K1, Z9
-	VBROADCASTSD consts64<>+8(SB), Z10
+	VBROADCASTSD consts64<>+0(SB), Z10
 	VADDPD       Z9, Z9, Z9
 	VSUBPD       Z10, Z9, Z9
 	VMULPD       Z8, Z9, Z8
@@ -82933,7 +84239,7 @@ TEXT ·hingeRowUnredAVX512F64(SB), NOSPLIT, $0-168
 loop:
 	VMOVUPD      (AX)(R11*8), Z4
 	VMOVUPD      (CX)(R11*8), Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VADDPD       Z5, Z5, Z5
 	VSUBPD       Z6, Z5, Z5
 	VMULPD       Z4, Z5, Z4
@@ -82966,7 +84272,7 @@ rowperm463:
 	VFMADD231PD  Z4, Z5, Z0
 	VMOVUPD      64(AX)(R11*8), Z4
 	VMOVUPD      64(CX)(R11*8), Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VADDPD       Z5, Z5, Z5
 	VSUBPD       Z6, Z5, Z5
 	VMULPD       Z4, Z5, Z4
@@ -82999,7 +84305,7 @@ rowperm464:
 	VFMADD231PD  Z4, Z5, Z1
 	VMOVUPD      128(AX)(R11*8), Z4
 	VMOVUPD      128(CX)(R11*8), Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VADDPD       Z5, Z5, Z5
 	VSUBPD       Z6, Z5, Z5
 	VMULPD       Z4, Z5, Z4
@@ -83032,7 +84338,7 @@ rowperm465:
 	VFMADD231PD  Z4, Z5, Z2
 	VMOVUPD      192(AX)(R11*8), Z4
 	VMOVUPD      192(CX)(R11*8), Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VADDPD       Z5, Z5, Z5
 	VSUBPD       Z6, Z5, Z5
 	VMULPD       Z4, Z5, Z4
@@ -83075,7 +84381,7 @@ single1:
 	JG           tail
 	VMOVUPD      (AX)(R11*8), Z4
 	VMOVUPD      (CX)(R11*8), Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VADDPD       Z5, Z5, Z5
 	VSUBPD       Z6, Z5, Z5
 	VMULPD       Z4, Z5, Z4
@@ -83121,7 +84427,7 @@ tail:
 	KMOVW        (AX)(R12*2), K1
 	VXORPD       Z5, Z5, Z5
 	VMOVUPD.Z    (CX)(R11*8), K1, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VADDPD       Z5, Z5, Z5
 	VSUBPD       Z6, Z5, Z5
 	VMULPD       Z4, Z5, Z4
@@ -83201,14 +84507,14 @@ TEXT ·hingeRowGradAVX512F64(SB), NOSPLIT, $0-176
 loop:
 	VMOVUPD      (AX)(R11*8), Z4
 	VMOVUPD      (CX)(R11*8), Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VADDPD       Z5, Z5, Z5
 	VSUBPD       Z6, Z5, Z5
 	VMULPD       Z4, Z5, Z4
 	VSUBPD       Z4, Z6, Z4
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z4, Z6, Z7
-	VBROADCASTSD consts64<>+192(SB), Z8
+	VBROADCASTSD consts64<>+8(SB), Z8
 	VXORPD       Z8, Z5, Z5
 	VCMPPD       $0x1e, Z6, Z4, K1
 	VBLENDMPD    Z5, Z6, K1, Z5
@@ -83242,14 +84548,14 @@ rowperm469:
 	VFMADD231PD  Z7, Z4, Z0
 	VMOVUPD      64(AX)(R11*8), Z4
 	VMOVUPD      64(CX)(R11*8), Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VADDPD       Z5, Z5, Z5
 	VSUBPD       Z6, Z5, Z5
 	VMULPD       Z4, Z5, Z4
 	VSUBPD       Z4, Z6, Z4
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z4, Z6, Z7
-	VBROADCASTSD consts64<>+192(SB), Z8
+	VBROADCASTSD consts64<>+8(SB), Z8
 	VXORPD       Z8, Z5, Z5
 	VCMPPD       $0x1e, Z6, Z4, K1
 	VBLENDMPD    Z5, Z6, K1, Z5
@@ -83283,14 +84589,14 @@ rowperm470:
 	VFMADD231PD  Z7, Z4, Z1
 	VMOVUPD      128(AX)(R11*8), Z4
 	VMOVUPD      128(CX)(R11*8), Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VADDPD       Z5, Z5, Z5
 	VSUBPD       Z6, Z5, Z5
 	VMULPD       Z4, Z5, Z4
 	VSUBPD       Z4, Z6, Z4
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z4, Z6, Z7
-	VBROADCASTSD consts64<>+192(SB), Z8
+	VBROADCASTSD consts64<>+8(SB), Z8
 	VXORPD       Z8, Z5, Z5
 	VCMPPD       $0x1e, Z6, Z4, K1
 	VBLENDMPD    Z5, Z6, K1, Z5
@@ -83324,14 +84630,14 @@ rowperm471:
 	VFMADD231PD  Z7, Z4, Z2
 	VMOVUPD      192(AX)(R11*8), Z4
 	VMOVUPD      192(CX)(R11*8), Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VADDPD       Z5, Z5, Z5
 	VSUBPD       Z6, Z5, Z5
 	VMULPD       Z4, Z5, Z4
 	VSUBPD       Z4, Z6, Z4
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z4, Z6, Z7
-	VBROADCASTSD consts64<>+192(SB), Z8
+	VBROADCASTSD consts64<>+8(SB), Z8
 	VXORPD       Z8, Z5, Z5
 	VCMPPD       $0x1e, Z6, Z4, K1
 	VBLENDMPD    Z5, Z6, K1, Z5
@@ -83375,14 +84681,14 @@ single1:
 	JG           tail
 	VMOVUPD      (AX)(R11*8), Z4
 	VMOVUPD      (CX)(R11*8), Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VADDPD       Z5, Z5, Z5
 	VSUBPD       Z6, Z5, Z5
 	VMULPD       Z4, Z5, Z4
 	VSUBPD       Z4, Z6, Z4
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z4, Z6, Z7
-	VBROADCASTSD consts64<>+192(SB), Z8
+	VBROADCASTSD consts64<>+8(SB), Z8
 	VXORPD       Z8, Z5, Z5
 	VCMPPD       $0x1e, Z6, Z4, K1
 	VBLENDMPD    Z5, Z6, K1, Z5
@@ -83429,14 +84735,14 @@ tail:
 	KMOVW        (AX)(R12*2), K1
 	VXORPD       Z5, Z5, Z5
 	VMOVUPD.Z    (CX)(R11*8), K1, Z5
-	VBROADCASTSD consts64<>+8(SB), Z6
+	VBROADCASTSD consts64<>+0(SB), Z6
 	VADDPD       Z5, Z5, Z5
 	VSUBPD       Z6, Z5, Z5
 	VMULPD       Z4, Z5, Z4
 	VSUBPD       Z4, Z6, Z4
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z4, Z6, Z7
-	VBROADCASTSD consts64<>+192(SB), Z8
+	VBROADCASTSD consts64<>+8(SB), Z8
 	VXORPD       Z8, Z5, Z5
 	VCMPPD       $0x1e, Z6, Z4, K1
 	VBLENDMPD    Z5, Z6, K1, Z5
@@ -83883,25 +85189,25 @@ TEXT ·identityGradAVX512F64(SB), NOSPLIT, $0-96
 
 loop:
 	VMOVUPD      (AX)(DX*8), Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VBROADCASTSD s+72(FP), Z6
 	VMULPD       Z5, Z6, Z5
 	VMOVUPD      Z5, (CX)(DX*8)
 	VADDPD       Z4, Z0, Z0
 	VMOVUPD      64(AX)(DX*8), Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VBROADCASTSD s+72(FP), Z6
 	VMULPD       Z5, Z6, Z5
 	VMOVUPD      Z5, 64(CX)(DX*8)
 	VADDPD       Z4, Z1, Z1
 	VMOVUPD      128(AX)(DX*8), Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VBROADCASTSD s+72(FP), Z6
 	VMULPD       Z5, Z6, Z5
 	VMOVUPD      Z5, 128(CX)(DX*8)
 	VADDPD       Z4, Z2, Z2
 	VMOVUPD      192(AX)(DX*8), Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VBROADCASTSD s+72(FP), Z6
 	VMULPD       Z5, Z6, Z5
 	VMOVUPD      Z5, 192(CX)(DX*8)
@@ -83917,7 +85223,7 @@ single1:
 	CMPQ         DX, BX
 	JG           tail
 	VMOVUPD      (AX)(DX*8), Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VBROADCASTSD s+72(FP), Z6
 	VMULPD       Z5, Z6, Z5
 	VMOVUPD      Z5, (CX)(DX*8)
@@ -83933,7 +85239,7 @@ tail:
 	KMOVW        (SI)(BX*2), K1
 	VXORPD       Z4, Z4, Z4
 	VMOVUPD.Z    (AX)(DX*8), K1, Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VBROADCASTSD s+72(FP), Z6
 	VMULPD       Z5, Z6, Z5
 	LEAQ         kmask<>+0(SB), AX
@@ -83977,7 +85283,7 @@ TEXT ·identityWGradAVX512F64(SB), NOSPLIT, $0-120
 
 loop:
 	VMOVUPD      (AX)(BX*8), Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VMOVUPD      (CX)(BX*8), Z6
 	VBROADCASTSD s+96(FP), Z7
 	VMULPD       Z6, Z7, Z7
@@ -83985,7 +85291,7 @@ loop:
 	VMOVUPD      Z5, (DX)(BX*8)
 	VFMADD231PD  Z4, Z6, Z0
 	VMOVUPD      64(AX)(BX*8), Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VMOVUPD      64(CX)(BX*8), Z6
 	VBROADCASTSD s+96(FP), Z7
 	VMULPD       Z6, Z7, Z7
@@ -83993,7 +85299,7 @@ loop:
 	VMOVUPD      Z5, 64(DX)(BX*8)
 	VFMADD231PD  Z4, Z6, Z1
 	VMOVUPD      128(AX)(BX*8), Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VMOVUPD      128(CX)(BX*8), Z6
 	VBROADCASTSD s+96(FP), Z7
 	VMULPD       Z6, Z7, Z7
@@ -84001,7 +85307,7 @@ loop:
 	VMOVUPD      Z5, 128(DX)(BX*8)
 	VFMADD231PD  Z4, Z6, Z2
 	VMOVUPD      192(AX)(BX*8), Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VMOVUPD      192(CX)(BX*8), Z6
 	VBROADCASTSD s+96(FP), Z7
 	VMULPD       Z6, Z7, Z7
@@ -84019,7 +85325,7 @@ single1:
 	CMPQ         BX, SI
 	JG           tail
 	VMOVUPD      (AX)(BX*8), Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VMOVUPD      (CX)(BX*8), Z6
 	VBROADCASTSD s+96(FP), Z7
 	VMULPD       Z6, Z7, Z7
@@ -84037,7 +85343,7 @@ tail:
 	KMOVW        (DI)(SI*2), K1
 	VXORPD       Z4, Z4, Z4
 	VMOVUPD.Z    (AX)(BX*8), K1, Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(SI*2), K1
 	VXORPD       Z6, Z6, Z6
@@ -84562,7 +85868,7 @@ TEXT ·identityRowGradAVX512F64(SB), NOSPLIT, $0-176
 
 loop:
 	VMOVUPD      (AX)(R10*8), Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
@@ -84590,7 +85896,7 @@ rowperm487:
 	VMOVUPD      Z5, (R9)(R10*8)
 	VFMADD231PD  Z4, Z6, Z0
 	VMOVUPD      64(AX)(R10*8), Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
@@ -84618,7 +85924,7 @@ rowperm488:
 	VMOVUPD      Z5, 64(R9)(R10*8)
 	VFMADD231PD  Z4, Z6, Z1
 	VMOVUPD      128(AX)(R10*8), Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
@@ -84646,7 +85952,7 @@ rowperm489:
 	VMOVUPD      Z5, 128(R9)(R10*8)
 	VFMADD231PD  Z4, Z6, Z2
 	VMOVUPD      192(AX)(R10*8), Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
@@ -84684,7 +85990,7 @@ single1:
 	CMPQ         R10, R11
 	JG           tail
 	VMOVUPD      (AX)(R10*8), Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
@@ -84722,7 +86028,7 @@ tail:
 	KMOVW        (R12)(R11*2), K1
 	VXORPD       Z4, Z4, Z4
 	VMOVUPD.Z    (AX)(R10*8), K1, Z4
-	VBROADCASTSD consts64<>+8(SB), Z5
+	VBROADCASTSD consts64<>+0(SB), Z5
 	MOVQ         R8, AX
 	SUBQ         DI, AX
 	CMPQ         AX, $0x00000008
@@ -84790,19 +86096,19 @@ TEXT ·l1SumAVX512F64(SB), NOSPLIT, $0-64
 
 loop:
 	VMOVUPD      (AX)(CX*8), Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z4, Z4
 	VADDPD       Z4, Z0, Z0
 	VMOVUPD      64(AX)(CX*8), Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z4, Z4
 	VADDPD       Z4, Z1, Z1
 	VMOVUPD      128(AX)(CX*8), Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z4, Z4
 	VADDPD       Z4, Z2, Z2
 	VMOVUPD      192(AX)(CX*8), Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z4, Z4
 	VADDPD       Z4, Z3, Z3
 	ADDQ         $0x00000020, CX
@@ -84816,7 +86122,7 @@ single1:
 	CMPQ         CX, DX
 	JG           tail
 	VMOVUPD      (AX)(CX*8), Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z4, Z4
 	VADDPD       Z4, Z0, Z0
 	ADDQ         $0x00000008, CX
@@ -84830,7 +86136,7 @@ tail:
 	KMOVW        (BX)(DX*2), K1
 	VXORPD       Z4, Z4, Z4
 	VMOVUPD.Z    (AX)(CX*8), K1, Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z4, Z4
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(DX*2), K1
@@ -84874,7 +86180,7 @@ TEXT ·l1WSumAVX512F64(SB), NOSPLIT, $0-104
 
 loop:
 	VMOVUPD      (AX)(BX*8), Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	VMOVUPD      (CX)(BX*8), Z9
 	VFMADD231PD  Z8, Z9, Z0
@@ -84885,7 +86191,7 @@ loop:
 	POPCNTL      DI, DI
 	ADDQ         DI, DX
 	VMOVUPD      64(AX)(BX*8), Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	VMOVUPD      64(CX)(BX*8), Z9
 	VFMADD231PD  Z8, Z9, Z2
@@ -84896,7 +86202,7 @@ loop:
 	POPCNTL      DI, DI
 	ADDQ         DI, DX
 	VMOVUPD      128(AX)(BX*8), Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	VMOVUPD      128(CX)(BX*8), Z9
 	VFMADD231PD  Z8, Z9, Z4
@@ -84907,7 +86213,7 @@ loop:
 	POPCNTL      DI, DI
 	ADDQ         DI, DX
 	VMOVUPD      192(AX)(BX*8), Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	VMOVUPD      192(CX)(BX*8), Z9
 	VFMADD231PD  Z8, Z9, Z6
@@ -84928,7 +86234,7 @@ single1:
 	CMPQ         BX, SI
 	JG           tail
 	VMOVUPD      (AX)(BX*8), Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	VMOVUPD      (CX)(BX*8), Z9
 	VFMADD231PD  Z8, Z9, Z0
@@ -84949,7 +86255,7 @@ tail:
 	KMOVW        (DI)(SI*2), K1
 	VXORPD       Z8, Z8, Z8
 	VMOVUPD.Z    (AX)(BX*8), K1, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(SI*2), K1
@@ -85010,28 +86316,28 @@ TEXT ·l1UnredAVX512F64(SB), NOSPLIT, $0-96
 
 loop:
 	VMOVUPD      (AX)(DX*8), Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z4, Z4
 	VBROADCASTSD s+72(FP), Z5
 	VMULPD       Z4, Z5, Z5
 	VMOVUPD      Z5, (CX)(DX*8)
 	VADDPD       Z4, Z0, Z0
 	VMOVUPD      64(AX)(DX*8), Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z4, Z4
 	VBROADCASTSD s+72(FP), Z5
 	VMULPD       Z4, Z5, Z5
 	VMOVUPD      Z5, 64(CX)(DX*8)
 	VADDPD       Z4, Z1, Z1
 	VMOVUPD      128(AX)(DX*8), Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z4, Z4
 	VBROADCASTSD s+72(FP), Z5
 	VMULPD       Z4, Z5, Z5
 	VMOVUPD      Z5, 128(CX)(DX*8)
 	VADDPD       Z4, Z2, Z2
 	VMOVUPD      192(AX)(DX*8), Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z4, Z4
 	VBROADCASTSD s+72(FP), Z5
 	VMULPD       Z4, Z5, Z5
@@ -85048,7 +86354,7 @@ single1:
 	CMPQ         DX, BX
 	JG           tail
 	VMOVUPD      (AX)(DX*8), Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z4, Z4
 	VBROADCASTSD s+72(FP), Z5
 	VMULPD       Z4, Z5, Z5
@@ -85065,7 +86371,7 @@ tail:
 	KMOVW        (SI)(BX*2), K1
 	VXORPD       Z4, Z4, Z4
 	VMOVUPD.Z    (AX)(DX*8), K1, Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z4, Z4
 	VBROADCASTSD s+72(FP), Z5
 	VMULPD       Z4, Z5, Z5
@@ -85110,28 +86416,28 @@ TEXT ·l1WUnredAVX512F64(SB), NOSPLIT, $0-112
 
 loop:
 	VMOVUPD      (AX)(BX*8), Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z4, Z4
 	VMOVUPD      (CX)(BX*8), Z5
 	VMULPD       Z4, Z5, Z6
 	VMOVUPD      Z6, (DX)(BX*8)
 	VFMADD231PD  Z4, Z5, Z0
 	VMOVUPD      64(AX)(BX*8), Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z4, Z4
 	VMOVUPD      64(CX)(BX*8), Z5
 	VMULPD       Z4, Z5, Z6
 	VMOVUPD      Z6, 64(DX)(BX*8)
 	VFMADD231PD  Z4, Z5, Z1
 	VMOVUPD      128(AX)(BX*8), Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z4, Z4
 	VMOVUPD      128(CX)(BX*8), Z5
 	VMULPD       Z4, Z5, Z6
 	VMOVUPD      Z6, 128(DX)(BX*8)
 	VFMADD231PD  Z4, Z5, Z2
 	VMOVUPD      192(AX)(BX*8), Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z4, Z4
 	VMOVUPD      192(CX)(BX*8), Z5
 	VMULPD       Z4, Z5, Z6
@@ -85148,7 +86454,7 @@ single1:
 	CMPQ         BX, SI
 	JG           tail
 	VMOVUPD      (AX)(BX*8), Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z4, Z4
 	VMOVUPD      (CX)(BX*8), Z5
 	VMULPD       Z4, Z5, Z6
@@ -85165,7 +86471,7 @@ tail:
 	KMOVW        (DI)(SI*2), K1
 	VXORPD       Z4, Z4, Z4
 	VMOVUPD.Z    (AX)(BX*8), K1, Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z4, Z4
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(SI*2), K1
@@ -85212,11 +86518,11 @@ TEXT ·l1GradAVX512F64(SB), NOSPLIT, $0-96
 
 loop:
 	VMOVUPD      (AX)(DX*8), Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z4, Z5
 	VXORPD       Z6, Z6, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
-	VBROADCASTSD consts64<>+16(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z7
+	VBROADCASTSD consts64<>+40(SB), Z8
 	VCMPPD       $0x1e, Z6, Z4, K1
 	VMOVAPD      Z6, Z9
 	VMOVAPD      Z7, K1, Z9
@@ -85229,11 +86535,11 @@ loop:
 	VMOVUPD      Z4, (CX)(DX*8)
 	VADDPD       Z5, Z0, Z0
 	VMOVUPD      64(AX)(DX*8), Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z4, Z5
 	VXORPD       Z6, Z6, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
-	VBROADCASTSD consts64<>+16(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z7
+	VBROADCASTSD consts64<>+40(SB), Z8
 	VCMPPD       $0x1e, Z6, Z4, K1
 	VMOVAPD      Z6, Z9
 	VMOVAPD      Z7, K1, Z9
@@ -85246,11 +86552,11 @@ loop:
 	VMOVUPD      Z4, 64(CX)(DX*8)
 	VADDPD       Z5, Z1, Z1
 	VMOVUPD      128(AX)(DX*8), Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z4, Z5
 	VXORPD       Z6, Z6, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
-	VBROADCASTSD consts64<>+16(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z7
+	VBROADCASTSD consts64<>+40(SB), Z8
 	VCMPPD       $0x1e, Z6, Z4, K1
 	VMOVAPD      Z6, Z9
 	VMOVAPD      Z7, K1, Z9
@@ -85263,11 +86569,11 @@ loop:
 	VMOVUPD      Z4, 128(CX)(DX*8)
 	VADDPD       Z5, Z2, Z2
 	VMOVUPD      192(AX)(DX*8), Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z4, Z5
 	VXORPD       Z6, Z6, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
-	VBROADCASTSD consts64<>+16(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z7
+	VBROADCASTSD consts64<>+40(SB), Z8
 	VCMPPD       $0x1e, Z6, Z4, K1
 	VMOVAPD      Z6, Z9
 	VMOVAPD      Z7, K1, Z9
@@ -85290,11 +86596,11 @@ single1:
 	CMPQ         DX, BX
 	JG           tail
 	VMOVUPD      (AX)(DX*8), Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z4, Z5
 	VXORPD       Z6, Z6, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
-	VBROADCASTSD consts64<>+16(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z7
+	VBROADCASTSD consts64<>+40(SB), Z8
 	VCMPPD       $0x1e, Z6, Z4, K1
 	VMOVAPD      Z6, Z9
 	VMOVAPD      Z7, K1, Z9
@@ -85317,11 +86623,11 @@ tail:
 	KMOVW        (SI)(BX*2), K1
 	VXORPD       Z4, Z4, Z4
 	VMOVUPD.Z    (AX)(DX*8), K1, Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z4, Z5
 	VXORPD       Z6, Z6, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
-	VBROADCASTSD consts64<>+16(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z7
+	VBROADCASTSD consts64<>+40(SB), Z8
 	VCMPPD       $0x1e, Z6, Z4, K1
 	VMOVAPD      Z6, Z9
 	VMOVAPD      Z7, K1, Z9
@@ -85372,11 +86678,11 @@ TEXT ·l1WGradAVX512F64(SB), NOSPLIT, $0-120
 
 loop:
 	VMOVUPD      (AX)(BX*8), Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z4, Z5
 	VXORPD       Z6, Z6, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
-	VBROADCASTSD consts64<>+16(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z7
+	VBROADCASTSD consts64<>+40(SB), Z8
 	VCMPPD       $0x1e, Z6, Z4, K1
 	VMOVAPD      Z6, Z9
 	VMOVAPD      Z7, K1, Z9
@@ -85391,11 +86697,11 @@ loop:
 	VMOVUPD      Z6, (DX)(BX*8)
 	VFMADD231PD  Z5, Z4, Z0
 	VMOVUPD      64(AX)(BX*8), Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z4, Z5
 	VXORPD       Z6, Z6, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
-	VBROADCASTSD consts64<>+16(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z7
+	VBROADCASTSD consts64<>+40(SB), Z8
 	VCMPPD       $0x1e, Z6, Z4, K1
 	VMOVAPD      Z6, Z9
 	VMOVAPD      Z7, K1, Z9
@@ -85410,11 +86716,11 @@ loop:
 	VMOVUPD      Z6, 64(DX)(BX*8)
 	VFMADD231PD  Z5, Z4, Z1
 	VMOVUPD      128(AX)(BX*8), Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z4, Z5
 	VXORPD       Z6, Z6, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
-	VBROADCASTSD consts64<>+16(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z7
+	VBROADCASTSD consts64<>+40(SB), Z8
 	VCMPPD       $0x1e, Z6, Z4, K1
 	VMOVAPD      Z6, Z9
 	VMOVAPD      Z7, K1, Z9
@@ -85429,11 +86735,11 @@ loop:
 	VMOVUPD      Z6, 128(DX)(BX*8)
 	VFMADD231PD  Z5, Z4, Z2
 	VMOVUPD      192(AX)(BX*8), Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z4, Z5
 	VXORPD       Z6, Z6, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
-	VBROADCASTSD consts64<>+16(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z7
+	VBROADCASTSD consts64<>+40(SB), Z8
 	VCMPPD       $0x1e, Z6, Z4, K1
 	VMOVAPD      Z6, Z9
 	VMOVAPD      Z7, K1, Z9
@@ -85458,11 +86764,11 @@ single1:
 	CMPQ         BX, SI
 	JG           tail
 	VMOVUPD      (AX)(BX*8), Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z4, Z5
 	VXORPD       Z6, Z6, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
-	VBROADCASTSD consts64<>+16(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z7
+	VBROADCASTSD consts64<>+40(SB), Z8
 	VCMPPD       $0x1e, Z6, Z4, K1
 	VMOVAPD      Z6, Z9
 	VMOVAPD      Z7, K1, Z9
@@ -85487,11 +86793,11 @@ tail:
 	KMOVW        (DI)(SI*2), K1
 	VXORPD       Z4, Z4, Z4
 	VMOVUPD.Z    (AX)(BX*8), K1, Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z4, Z5
 	VXORPD       Z6, Z6, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
-	VBROADCASTSD consts64<>+16(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z7
+	VBROADCASTSD consts64<>+40(SB), Z8
 	VCMPPD       $0x1e, Z6, Z4, K1
 	VMOVAPD      Z6, Z9
 	VMOVAPD      Z7, K1, Z9
@@ -85557,7 +86863,7 @@ TEXT ·l1RowSumAVX512F64(SB), NOSPLIT, $0-160
 
 loop:
 	VMOVUPD      (AX)(R10*8), Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -85588,7 +86894,7 @@ rowperm493:
 	POPCNTL      R12, R12
 	ADDQ         R12, R9
 	VMOVUPD      64(AX)(R10*8), Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -85619,7 +86925,7 @@ rowperm494:
 	POPCNTL      R12, R12
 	ADDQ         R12, R9
 	VMOVUPD      128(AX)(R10*8), Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -85650,7 +86956,7 @@ rowperm495:
 	POPCNTL      R12, R12
 	ADDQ         R12, R9
 	VMOVUPD      192(AX)(R10*8), Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -85691,7 +86997,7 @@ single1:
 	CMPQ         R10, R11
 	JG           tail
 	VMOVUPD      (AX)(R10*8), Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -85732,7 +87038,7 @@ tail:
 	KMOVW        (R12)(R11*2), K1
 	VXORPD       Z8, Z8, Z8
 	VMOVUPD.Z    (AX)(R10*8), K1, Z8
-	VBROADCASTSD consts64<>+0(SB), Z9
+	VBROADCASTSD consts64<>+32(SB), Z9
 	VANDPD       Z9, Z8, Z8
 	MOVQ         R8, AX
 	SUBQ         DI, AX
@@ -85819,7 +87125,7 @@ TEXT ·l1RowUnredAVX512F64(SB), NOSPLIT, $0-168
 
 loop:
 	VMOVUPD      (AX)(R10*8), Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z4, Z4
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -85846,7 +87152,7 @@ rowperm499:
 	VMOVUPD      Z6, (R9)(R10*8)
 	VFMADD231PD  Z4, Z5, Z0
 	VMOVUPD      64(AX)(R10*8), Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z4, Z4
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -85873,7 +87179,7 @@ rowperm500:
 	VMOVUPD      Z6, 64(R9)(R10*8)
 	VFMADD231PD  Z4, Z5, Z1
 	VMOVUPD      128(AX)(R10*8), Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z4, Z4
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -85900,7 +87206,7 @@ rowperm501:
 	VMOVUPD      Z6, 128(R9)(R10*8)
 	VFMADD231PD  Z4, Z5, Z2
 	VMOVUPD      192(AX)(R10*8), Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z4, Z4
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -85937,7 +87243,7 @@ single1:
 	CMPQ         R10, R11
 	JG           tail
 	VMOVUPD      (AX)(R10*8), Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z4, Z4
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -85974,7 +87280,7 @@ tail:
 	KMOVW        (R12)(R11*2), K1
 	VXORPD       Z4, Z4, Z4
 	VMOVUPD.Z    (AX)(R10*8), K1, Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z4, Z4
 	MOVQ         R8, AX
 	SUBQ         DI, AX
@@ -86047,11 +87353,11 @@ TEXT ·l1RowGradAVX512F64(SB), NOSPLIT, $0-176
 
 loop:
 	VMOVUPD      (AX)(R10*8), Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z4, Z5
 	VXORPD       Z6, Z6, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
-	VBROADCASTSD consts64<>+16(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z7
+	VBROADCASTSD consts64<>+40(SB), Z8
 	VCMPPD       $0x1e, Z6, Z4, K1
 	VMOVAPD      Z6, Z9
 	VMOVAPD      Z7, K1, Z9
@@ -86086,11 +87392,11 @@ rowperm505:
 	VMOVUPD      Z6, (R9)(R10*8)
 	VFMADD231PD  Z5, Z4, Z0
 	VMOVUPD      64(AX)(R10*8), Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z4, Z5
 	VXORPD       Z6, Z6, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
-	VBROADCASTSD consts64<>+16(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z7
+	VBROADCASTSD consts64<>+40(SB), Z8
 	VCMPPD       $0x1e, Z6, Z4, K1
 	VMOVAPD      Z6, Z9
 	VMOVAPD      Z7, K1, Z9
@@ -86125,11 +87431,11 @@ rowperm506:
 	VMOVUPD      Z6, 64(R9)(R10*8)
 	VFMADD231PD  Z5, Z4, Z1
 	VMOVUPD      128(AX)(R10*8), Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z4, Z5
 	VXORPD       Z6, Z6, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
-	VBROADCASTSD consts64<>+16(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z7
+	VBROADCASTSD consts64<>+40(SB), Z8
 	VCMPPD       $0x1e, Z6, Z4, K1
 	VMOVAPD      Z6, Z9
 	VMOVAPD      Z7, K1, Z9
@@ -86164,11 +87470,11 @@ rowperm507:
 	VMOVUPD      Z6, 128(R9)(R10*8)
 	VFMADD231PD  Z5, Z4, Z2
 	VMOVUPD      192(AX)(R10*8), Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z4, Z5
 	VXORPD       Z6, Z6, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
-	VBROADCASTSD consts64<>+16(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z7
+	VBROADCASTSD consts64<>+40(SB), Z8
 	VCMPPD       $0x1e, Z6, Z4, K1
 	VMOVAPD      Z6, Z9
 	VMOVAPD      Z7, K1, Z9
@@ -86213,11 +87519,11 @@ single1:
 	CMPQ         R10, R11
 	JG           tail
 	VMOVUPD      (AX)(R10*8), Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z4, Z5
 	VXORPD       Z6, Z6, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
-	VBROADCASTSD consts64<>+16(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z7
+	VBROADCASTSD consts64<>+40(SB), Z8
 	VCMPPD       $0x1e, Z6, Z4, K1
 	VMOVAPD      Z6, Z9
 	VMOVAPD      Z7, K1, Z9
@@ -86262,11 +87568,11 @@ tail:
 	KMOVW        (R12)(R11*2), K1
 	VXORPD       Z4, Z4, Z4
 	VMOVUPD.Z    (AX)(R10*8), K1, Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
+	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z4, Z5
 	VXORPD       Z6, Z6, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
-	VBROADCASTSD consts64<>+16(SB), Z8
+	VBROADCASTSD consts64<>+0(SB), Z7
+	VBROADCASTSD consts64<>+40(SB), Z8
 	VCMPPD       $0x1e, Z6, Z4, K1
 	VMOVAPD      Z6, Z9
 	VMOVAPD      Z7, K1, Z9
@@ -86342,22 +87648,22 @@ TEXT ·l2SumAVX512F64(SB), NOSPLIT, $0-64
 loop:
 	VMOVUPD      (AX)(CX*8), Z4
 	VMULPD       Z4, Z4, Z4
-	VBROADCASTSD consts64<>+80(SB), Z5
+	VBROADCASTSD consts64<>+104(SB), Z5
 	VMULPD       Z5, Z4, Z4
 	VADDPD       Z4, Z0, Z0
 	VMOVUPD      64(AX)(CX*8), Z4
 	VMULPD       Z4, Z4, Z4
-	VBROADCASTSD consts64<>+80(SB), Z5
+	VBROADCASTSD consts64<>+104(SB), Z5
 	VMULPD       Z5, Z4, Z4
 	VADDPD       Z4, Z1, Z1
 	VMOVUPD      128(AX)(CX*8), Z4
 	VMULPD       Z4, Z4, Z4
-	VBROADCASTSD consts64<>+80(SB), Z5
+	VBROADCASTSD consts64<>+104(SB), Z5
 	VMULPD       Z5, Z4, Z4
 	VADDPD       Z4, Z2, Z2
 	VMOVUPD      192(AX)(CX*8), Z4
 	VMULPD       Z4, Z4, Z4
-	VBROADCASTSD consts64<>+80(SB), Z5
+	VBROADCASTSD consts64<>+104(SB), Z5
 	VMULPD       Z5, Z4, Z4
 	VADDPD       Z4, Z3, Z3
 	ADDQ         $0x00000020, CX
@@ -86372,7 +87678,7 @@ single1:
 	JG           tail
 	VMOVUPD      (AX)(CX*8), Z4
 	VMULPD       Z4, Z4, Z4
-	VBROADCASTSD consts64<>+80(SB), Z5
+	VBROADCASTSD consts64<>+104(SB), Z5
 	VMULPD       Z5, Z4, Z4
 	VADDPD       Z4, Z0, Z0
 	ADDQ         $0x00000008, CX
@@ -86387,7 +87693,7 @@ tail:
 	VXORPD       Z4, Z4, Z4
 	VMOVUPD.Z    (AX)(CX*8), K1, Z4
 	VMULPD       Z4, Z4, Z4
-	VBROADCASTSD consts64<>+80(SB), Z5
+	VBROADCASTSD consts64<>+104(SB), Z5
 	VMULPD       Z5, Z4, Z4
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(DX*2), K1
@@ -86432,7 +87738,7 @@ TEXT ·l2WSumAVX512F64(SB), NOSPLIT, $0-104
 loop:
 	VMOVUPD      (AX)(BX*8), Z8
 	VMULPD       Z8, Z8, Z8
-	VBROADCASTSD consts64<>+80(SB), Z9
+	VBROADCASTSD consts64<>+104(SB), Z9
 	VMULPD       Z9, Z8, Z8
 	VMOVUPD      (CX)(BX*8), Z9
 	VFMADD231PD  Z8, Z9, Z0
@@ -86444,7 +87750,7 @@ loop:
 	ADDQ         DI, DX
 	VMOVUPD      64(AX)(BX*8), Z8
 	VMULPD       Z8, Z8, Z8
-	VBROADCASTSD consts64<>+80(SB), Z9
+	VBROADCASTSD consts64<>+104(SB), Z9
 	VMULPD       Z9, Z8, Z8
 	VMOVUPD      64(CX)(BX*8), Z9
 	VFMADD231PD  Z8, Z9, Z2
@@ -86456,7 +87762,7 @@ loop:
 	ADDQ         DI, DX
 	VMOVUPD      128(AX)(BX*8), Z8
 	VMULPD       Z8, Z8, Z8
-	VBROADCASTSD consts64<>+80(SB), Z9
+	VBROADCASTSD consts64<>+104(SB), Z9
 	VMULPD       Z9, Z8, Z8
 	VMOVUPD      128(CX)(BX*8), Z9
 	VFMADD231PD  Z8, Z9, Z4
@@ -86468,7 +87774,7 @@ loop:
 	ADDQ         DI, DX
 	VMOVUPD      192(AX)(BX*8), Z8
 	VMULPD       Z8, Z8, Z8
-	VBROADCASTSD consts64<>+80(SB), Z9
+	VBROADCASTSD consts64<>+104(SB), Z9
 	VMULPD       Z9, Z8, Z8
 	VMOVUPD      192(CX)(BX*8), Z9
 	VFMADD231PD  Z8, Z9, Z6
@@ -86490,7 +87796,7 @@ single1:
 	JG           tail
 	VMOVUPD      (AX)(BX*8), Z8
 	VMULPD       Z8, Z8, Z8
-	VBROADCASTSD consts64<>+80(SB), Z9
+	VBROADCASTSD consts64<>+104(SB), Z9
 	VMULPD       Z9, Z8, Z8
 	VMOVUPD      (CX)(BX*8), Z9
 	VFMADD231PD  Z8, Z9, Z0
@@ -86512,7 +87818,7 @@ tail:
 	VXORPD       Z8, Z8, Z8
 	VMOVUPD.Z    (AX)(BX*8), K1, Z8
 	VMULPD       Z8, Z8, Z8
-	VBROADCASTSD consts64<>+80(SB), Z9
+	VBROADCASTSD consts64<>+104(SB), Z9
 	VMULPD       Z9, Z8, Z8
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(SI*2), K1
@@ -86574,7 +87880,7 @@ TEXT ·l2UnredAVX512F64(SB), NOSPLIT, $0-96
 loop:
 	VMOVUPD      (AX)(DX*8), Z4
 	VMULPD       Z4, Z4, Z4
-	VBROADCASTSD consts64<>+80(SB), Z5
+	VBROADCASTSD consts64<>+104(SB), Z5
 	VMULPD       Z5, Z4, Z4
 	VBROADCASTSD s+72(FP), Z5
 	VMULPD       Z4, Z5, Z5
@@ -86582,7 +87888,7 @@ loop:
 	VADDPD       Z4, Z0, Z0
 	VMOVUPD      64(AX)(DX*8), Z4
 	VMULPD       Z4, Z4, Z4
-	VBROADCASTSD consts64<>+80(SB), Z5
+	VBROADCASTSD consts64<>+104(SB), Z5
 	VMULPD       Z5, Z4, Z4
 	VBROADCASTSD s+72(FP), Z5
 	VMULPD       Z4, Z5, Z5
@@ -86590,7 +87896,7 @@ loop:
 	VADDPD       Z4, Z1, Z1
 	VMOVUPD      128(AX)(DX*8), Z4
 	VMULPD       Z4, Z4, Z4
-	VBROADCASTSD consts64<>+80(SB), Z5
+	VBROADCASTSD consts64<>+104(SB), Z5
 	VMULPD       Z5, Z4, Z4
 	VBROADCASTSD s+72(FP), Z5
 	VMULPD       Z4, Z5, Z5
@@ -86598,7 +87904,7 @@ loop:
 	VADDPD       Z4, Z2, Z2
 	VMOVUPD      192(AX)(DX*8), Z4
 	VMULPD       Z4, Z4, Z4
-	VBROADCASTSD consts64<>+80(SB), Z5
+	VBROADCASTSD consts64<>+104(SB), Z5
 	VMULPD       Z5, Z4, Z4
 	VBROADCASTSD s+72(FP), Z5
 	VMULPD       Z4, Z5, Z5
@@ -86616,7 +87922,7 @@ single1:
 	JG           tail
 	VMOVUPD      (AX)(DX*8), Z4
 	VMULPD       Z4, Z4, Z4
-	VBROADCASTSD consts64<>+80(SB), Z5
+	VBROADCASTSD consts64<>+104(SB), Z5
 	VMULPD       Z5, Z4, Z4
 	VBROADCASTSD s+72(FP), Z5
 	VMULPD       Z4, Z5, Z5
@@ -86634,7 +87940,7 @@ tail:
 	VXORPD       Z4, Z4, Z4
 	VMOVUPD.Z    (AX)(DX*8), K1, Z4
 	VMULPD       Z4, Z4, Z4
-	VBROADCASTSD consts64<>+80(SB), Z5
+	VBROADCASTSD consts64<>+104(SB), Z5
 	VMULPD       Z5, Z4, Z4
 	VBROADCASTSD s+72(FP), Z5
 	VMULPD       Z4, Z5, Z5
@@ -86680,7 +87986,7 @@ TEXT ·l2WUnredAVX512F64(SB), NOSPLIT, $0-112
 loop:
 	VMOVUPD      (AX)(BX*8), Z4
 	VMULPD       Z4, Z4, Z4
-	VBROADCASTSD consts64<>+80(SB), Z5
+	VBROADCASTSD consts64<>+104(SB), Z5
 	VMULPD       Z5, Z4, Z4
 	VMOVUPD      (CX)(BX*8), Z5
 	VMULPD       Z4, Z5, Z6
@@ -86688,7 +87994,7 @@ loop:
 	VFMADD231PD  Z4, Z5, Z0
 	VMOVUPD      64(AX)(BX*8), Z4
 	VMULPD       Z4, Z4, Z4
-	VBROADCASTSD consts64<>+80(SB), Z5
+	VBROADCASTSD consts64<>+104(SB), Z5
 	VMULPD       Z5, Z4, Z4
 	VMOVUPD      64(CX)(BX*8), Z5
 	VMULPD       Z4, Z5, Z6
@@ -86696,7 +88002,7 @@ loop:
 	VFMADD231PD  Z4, Z5, Z1
 	VMOVUPD      128(AX)(BX*8), Z4
 	VMULPD       Z4, Z4, Z4
-	VBROADCASTSD consts64<>+80(SB), Z5
+	VBROADCASTSD consts64<>+104(SB), Z5
 	VMULPD       Z5, Z4, Z4
 	VMOVUPD      128(CX)(BX*8), Z5
 	VMULPD       Z4, Z5, Z6
@@ -86704,7 +88010,7 @@ loop:
 	VFMADD231PD  Z4, Z5, Z2
 	VMOVUPD      192(AX)(BX*8), Z4
 	VMULPD       Z4, Z4, Z4
-	VBROADCASTSD consts64<>+80(SB), Z5
+	VBROADCASTSD consts64<>+104(SB), Z5
 	VMULPD       Z5, Z4, Z4
 	VMOVUPD      192(CX)(BX*8), Z5
 	VMULPD       Z4, Z5, Z6
@@ -86722,7 +88028,7 @@ single1:
 	JG           tail
 	VMOVUPD      (AX)(BX*8), Z4
 	VMULPD       Z4, Z4, Z4
-	VBROADCASTSD consts64<>+80(SB), Z5
+	VBROADCASTSD consts64<>+104(SB), Z5
 	VMULPD       Z5, Z4, Z4
 	VMOVUPD      (CX)(BX*8), Z5
 	VMULPD       Z4, Z5, Z6
@@ -86740,7 +88046,7 @@ tail:
 	VXORPD       Z4, Z4, Z4
 	VMOVUPD.Z    (AX)(BX*8), K1, Z4
 	VMULPD       Z4, Z4, Z4
-	VBROADCASTSD consts64<>+80(SB), Z5
+	VBROADCASTSD consts64<>+104(SB), Z5
 	VMULPD       Z5, Z4, Z4
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(SI*2), K1
@@ -86788,7 +88094,7 @@ TEXT ·l2GradAVX512F64(SB), NOSPLIT, $0-96
 loop:
 	VMOVUPD      (AX)(DX*8), Z4
 	VMULPD       Z4, Z4, Z5
-	VBROADCASTSD consts64<>+80(SB), Z6
+	VBROADCASTSD consts64<>+104(SB), Z6
 	VMULPD       Z6, Z5, Z5
 	VBROADCASTSD s+72(FP), Z6
 	VMULPD       Z4, Z6, Z4
@@ -86796,7 +88102,7 @@ loop:
 	VADDPD       Z5, Z0, Z0
 	VMOVUPD      64(AX)(DX*8), Z4
 	VMULPD       Z4, Z4, Z5
-	VBROADCASTSD consts64<>+80(SB), Z6
+	VBROADCASTSD consts64<>+104(SB), Z6
 	VMULPD       Z6, Z5, Z5
 	VBROADCASTSD s+72(FP), Z6
 	VMULPD       Z4, Z6, Z4
@@ -86804,7 +88110,7 @@ loop:
 	VADDPD       Z5, Z1, Z1
 	VMOVUPD      128(AX)(DX*8), Z4
 	VMULPD       Z4, Z4, Z5
-	VBROADCASTSD consts64<>+80(SB), Z6
+	VBROADCASTSD consts64<>+104(SB), Z6
 	VMULPD       Z6, Z5, Z5
 	VBROADCASTSD s+72(FP), Z6
 	VMULPD       Z4, Z6, Z4
@@ -86812,7 +88118,7 @@ loop:
 	VADDPD       Z5, Z2, Z2
 	VMOVUPD      192(AX)(DX*8), Z4
 	VMULPD       Z4, Z4, Z5
-	VBROADCASTSD consts64<>+80(SB), Z6
+	VBROADCASTSD consts64<>+104(SB), Z6
 	VMULPD       Z6, Z5, Z5
 	VBROADCASTSD s+72(FP), Z6
 	VMULPD       Z4, Z6, Z4
@@ -86830,7 +88136,7 @@ single1:
 	JG           tail
 	VMOVUPD      (AX)(DX*8), Z4
 	VMULPD       Z4, Z4, Z5
-	VBROADCASTSD consts64<>+80(SB), Z6
+	VBROADCASTSD consts64<>+104(SB), Z6
 	VMULPD       Z6, Z5, Z5
 	VBROADCASTSD s+72(FP), Z6
 	VMULPD       Z4, Z6, Z4
@@ -86848,7 +88154,7 @@ tail:
 	VXORPD       Z4, Z4, Z4
 	VMOVUPD.Z    (AX)(DX*8), K1, Z4
 	VMULPD       Z4, Z4, Z5
-	VBROADCASTSD consts64<>+80(SB), Z6
+	VBROADCASTSD consts64<>+104(SB), Z6
 	VMULPD       Z6, Z5, Z5
 	VBROADCASTSD s+72(FP), Z6
 	VMULPD       Z4, Z6, Z4
@@ -86894,7 +88200,7 @@ TEXT ·l2WGradAVX512F64(SB), NOSPLIT, $0-120
 loop:
 	VMOVUPD      (AX)(BX*8), Z4
 	VMULPD       Z4, Z4, Z5
-	VBROADCASTSD consts64<>+80(SB), Z6
+	VBROADCASTSD consts64<>+104(SB), Z6
 	VMULPD       Z6, Z5, Z5
 	VMOVUPD      (CX)(BX*8), Z6
 	VBROADCASTSD s+96(FP), Z7
@@ -86904,7 +88210,7 @@ loop:
 	VFMADD231PD  Z5, Z6, Z0
 	VMOVUPD      64(AX)(BX*8), Z4
 	VMULPD       Z4, Z4, Z5
-	VBROADCASTSD consts64<>+80(SB), Z6
+	VBROADCASTSD consts64<>+104(SB), Z6
 	VMULPD       Z6, Z5, Z5
 	VMOVUPD      64(CX)(BX*8), Z6
 	VBROADCASTSD s+96(FP), Z7
@@ -86914,7 +88220,7 @@ loop:
 	VFMADD231PD  Z5, Z6, Z1
 	VMOVUPD      128(AX)(BX*8), Z4
 	VMULPD       Z4, Z4, Z5
-	VBROADCASTSD consts64<>+80(SB), Z6
+	VBROADCASTSD consts64<>+104(SB), Z6
 	VMULPD       Z6, Z5, Z5
 	VMOVUPD      128(CX)(BX*8), Z6
 	VBROADCASTSD s+96(FP), Z7
@@ -86924,7 +88230,7 @@ loop:
 	VFMADD231PD  Z5, Z6, Z2
 	VMOVUPD      192(AX)(BX*8), Z4
 	VMULPD       Z4, Z4, Z5
-	VBROADCASTSD consts64<>+80(SB), Z6
+	VBROADCASTSD consts64<>+104(SB), Z6
 	VMULPD       Z6, Z5, Z5
 	VMOVUPD      192(CX)(BX*8), Z6
 	VBROADCASTSD s+96(FP), Z7
@@ -86944,7 +88250,7 @@ single1:
 	JG           tail
 	VMOVUPD      (AX)(BX*8), Z4
 	VMULPD       Z4, Z4, Z5
-	VBROADCASTSD consts64<>+80(SB), Z6
+	VBROADCASTSD consts64<>+104(SB), Z6
 	VMULPD       Z6, Z5, Z5
 	VMOVUPD      (CX)(BX*8), Z6
 	VBROADCASTSD s+96(FP), Z7
@@ -86964,7 +88270,7 @@ tail:
 	VXORPD       Z4, Z4, Z4
 	VMOVUPD.Z    (AX)(BX*8), K1, Z4
 	VMULPD       Z4, Z4, Z5
-	VBROADCASTSD consts64<>+80(SB), Z6
+	VBROADCASTSD consts64<>+104(SB), Z6
 	VMULPD       Z6, Z5, Z5
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(SI*2), K1
@@ -87025,7 +88331,7 @@ TEXT ·l2RowSumAVX512F64(SB), NOSPLIT, $0-160
 loop:
 	VMOVUPD      (AX)(R10*8), Z8
 	VMULPD       Z8, Z8, Z8
-	VBROADCASTSD consts64<>+80(SB), Z9
+	VBROADCASTSD consts64<>+104(SB), Z9
 	VMULPD       Z9, Z8, Z8
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -87057,7 +88363,7 @@ rowperm511:
 	ADDQ         R12, R9
 	VMOVUPD      64(AX)(R10*8), Z8
 	VMULPD       Z8, Z8, Z8
-	VBROADCASTSD consts64<>+80(SB), Z9
+	VBROADCASTSD consts64<>+104(SB), Z9
 	VMULPD       Z9, Z8, Z8
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -87089,7 +88395,7 @@ rowperm512:
 	ADDQ         R12, R9
 	VMOVUPD      128(AX)(R10*8), Z8
 	VMULPD       Z8, Z8, Z8
-	VBROADCASTSD consts64<>+80(SB), Z9
+	VBROADCASTSD consts64<>+104(SB), Z9
 	VMULPD       Z9, Z8, Z8
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -87121,7 +88427,7 @@ rowperm513:
 	ADDQ         R12, R9
 	VMOVUPD      192(AX)(R10*8), Z8
 	VMULPD       Z8, Z8, Z8
-	VBROADCASTSD consts64<>+80(SB), Z9
+	VBROADCASTSD consts64<>+104(SB), Z9
 	VMULPD       Z9, Z8, Z8
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -87163,7 +88469,7 @@ single1:
 	JG           tail
 	VMOVUPD      (AX)(R10*8), Z8
 	VMULPD       Z8, Z8, Z8
-	VBROADCASTSD consts64<>+80(SB), Z9
+	VBROADCASTSD consts64<>+104(SB), Z9
 	VMULPD       Z9, Z8, Z8
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -87205,7 +88511,7 @@ tail:
 	VXORPD       Z8, Z8, Z8
 	VMOVUPD.Z    (AX)(R10*8), K1, Z8
 	VMULPD       Z8, Z8, Z8
-	VBROADCASTSD consts64<>+80(SB), Z9
+	VBROADCASTSD consts64<>+104(SB), Z9
 	VMULPD       Z9, Z8, Z8
 	MOVQ         R8, AX
 	SUBQ         DI, AX
@@ -87293,7 +88599,7 @@ TEXT ·l2RowUnredAVX512F64(SB), NOSPLIT, $0-168
 loop:
 	VMOVUPD      (AX)(R10*8), Z4
 	VMULPD       Z4, Z4, Z4
-	VBROADCASTSD consts64<>+80(SB), Z5
+	VBROADCASTSD consts64<>+104(SB), Z5
 	VMULPD       Z5, Z4, Z4
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -87321,7 +88627,7 @@ rowperm517:
 	VFMADD231PD  Z4, Z5, Z0
 	VMOVUPD      64(AX)(R10*8), Z4
 	VMULPD       Z4, Z4, Z4
-	VBROADCASTSD consts64<>+80(SB), Z5
+	VBROADCASTSD consts64<>+104(SB), Z5
 	VMULPD       Z5, Z4, Z4
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -87349,7 +88655,7 @@ rowperm518:
 	VFMADD231PD  Z4, Z5, Z1
 	VMOVUPD      128(AX)(R10*8), Z4
 	VMULPD       Z4, Z4, Z4
-	VBROADCASTSD consts64<>+80(SB), Z5
+	VBROADCASTSD consts64<>+104(SB), Z5
 	VMULPD       Z5, Z4, Z4
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -87377,7 +88683,7 @@ rowperm519:
 	VFMADD231PD  Z4, Z5, Z2
 	VMOVUPD      192(AX)(R10*8), Z4
 	VMULPD       Z4, Z4, Z4
-	VBROADCASTSD consts64<>+80(SB), Z5
+	VBROADCASTSD consts64<>+104(SB), Z5
 	VMULPD       Z5, Z4, Z4
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -87415,7 +88721,7 @@ single1:
 	JG           tail
 	VMOVUPD      (AX)(R10*8), Z4
 	VMULPD       Z4, Z4, Z4
-	VBROADCASTSD consts64<>+80(SB), Z5
+	VBROADCASTSD consts64<>+104(SB), Z5
 	VMULPD       Z5, Z4, Z4
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -87453,7 +88759,7 @@ tail:
 	VXORPD       Z4, Z4, Z4
 	VMOVUPD.Z    (AX)(R10*8), K1, Z4
 	VMULPD       Z4, Z4, Z4
-	VBROADCASTSD consts64<>+80(SB), Z5
+	VBROADCASTSD consts64<>+104(SB), Z5
 	VMULPD       Z5, Z4, Z4
 	MOVQ         R8, AX
 	SUBQ         DI, AX
@@ -87527,7 +88833,7 @@ TEXT ·l2RowGradAVX512F64(SB), NOSPLIT, $0-176
 loop:
 	VMOVUPD      (AX)(R10*8), Z4
 	VMULPD       Z4, Z4, Z5
-	VBROADCASTSD consts64<>+80(SB), Z6
+	VBROADCASTSD consts64<>+104(SB), Z6
 	VMULPD       Z6, Z5, Z5
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -87557,7 +88863,7 @@ rowperm523:
 	VFMADD231PD  Z5, Z6, Z0
 	VMOVUPD      64(AX)(R10*8), Z4
 	VMULPD       Z4, Z4, Z5
-	VBROADCASTSD consts64<>+80(SB), Z6
+	VBROADCASTSD consts64<>+104(SB), Z6
 	VMULPD       Z6, Z5, Z5
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -87587,7 +88893,7 @@ rowperm524:
 	VFMADD231PD  Z5, Z6, Z1
 	VMOVUPD      128(AX)(R10*8), Z4
 	VMULPD       Z4, Z4, Z5
-	VBROADCASTSD consts64<>+80(SB), Z6
+	VBROADCASTSD consts64<>+104(SB), Z6
 	VMULPD       Z6, Z5, Z5
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -87617,7 +88923,7 @@ rowperm525:
 	VFMADD231PD  Z5, Z6, Z2
 	VMOVUPD      192(AX)(R10*8), Z4
 	VMULPD       Z4, Z4, Z5
-	VBROADCASTSD consts64<>+80(SB), Z6
+	VBROADCASTSD consts64<>+104(SB), Z6
 	VMULPD       Z6, Z5, Z5
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -87657,7 +88963,7 @@ single1:
 	JG           tail
 	VMOVUPD      (AX)(R10*8), Z4
 	VMULPD       Z4, Z4, Z5
-	VBROADCASTSD consts64<>+80(SB), Z6
+	VBROADCASTSD consts64<>+104(SB), Z6
 	VMULPD       Z6, Z5, Z5
 	MOVQ         R8, R12
 	SUBQ         DI, R12
@@ -87697,7 +89003,7 @@ tail:
 	VXORPD       Z4, Z4, Z4
 	VMOVUPD.Z    (AX)(R10*8), K1, Z4
 	VMULPD       Z4, Z4, Z5
-	VBROADCASTSD consts64<>+80(SB), Z6
+	VBROADCASTSD consts64<>+104(SB), Z6
 	VMULPD       Z6, Z5, Z5
 	MOVQ         R8, AX
 	SUBQ         DI, AX
@@ -87761,81 +89067,81 @@ loop:
 	CMPQ         DX, $0x00000008
 	JL           tail
 	VMOVUPD      (AX), Z0
-	VBROADCASTSD consts64<>+24(SB), Z1
+	VBROADCASTSD consts64<>+48(SB), Z1
 	VCMPPD       $0x11, Z1, Z0, K1
-	VBROADCASTSD consts64<>+32(SB), Z1
+	VBROADCASTSD consts64<>+56(SB), Z1
 	VMULPD       Z1, Z0, Z1
 	VMOVAPD      Z0, Z2
 	VMOVAPD      Z1, K1, Z2
-	VBROADCASTSD consts64<>+40(SB), Z3
+	VBROADCASTSD consts64<>+64(SB), Z3
 	VXORPD       Z1, Z1, Z1
 	VMOVAPD      Z1, Z1
 	VMOVAPD      Z3, K1, Z1
 	VPSRLQ       $0x34, Z2, Z3
-	VBROADCASTSD consts64<>+48(SB), Z4
+	VBROADCASTSD consts64<>+72(SB), Z4
 	VORPD        Z4, Z3, Z3
-	VBROADCASTSD consts64<>+56(SB), Z4
+	VBROADCASTSD consts64<>+80(SB), Z4
 	VSUBPD       Z4, Z3, Z3
 	VSUBPD       Z1, Z3, Z3
-	VBROADCASTSD consts64<>+64(SB), Z1
+	VBROADCASTSD consts64<>+88(SB), Z1
 	VANDPD       Z1, Z2, Z1
-	VBROADCASTSD consts64<>+8(SB), Z2
+	VBROADCASTSD consts64<>+0(SB), Z2
 	VORPD        Z2, Z1, Z1
-	VBROADCASTSD consts64<>+8(SB), Z2
-	VBROADCASTSD consts64<>+72(SB), Z4
+	VBROADCASTSD consts64<>+0(SB), Z2
+	VBROADCASTSD consts64<>+96(SB), Z4
 	VCMPPD       $0x1e, Z4, Z1, K1
-	VBROADCASTSD consts64<>+80(SB), Z4
+	VBROADCASTSD consts64<>+104(SB), Z4
 	VMULPD       Z4, Z1, Z4
 	VBLENDMPD    Z4, Z1, K1, Z1
 	VXORPD       Z4, Z4, Z4
 	VMOVAPD      Z4, Z4
 	VMOVAPD      Z2, K1, Z4
 	VADDPD       Z4, Z3, Z3
-	VBROADCASTSD consts64<>+8(SB), Z2
+	VBROADCASTSD consts64<>+0(SB), Z2
 	VSUBPD       Z2, Z1, Z1
-	VBROADCASTSD consts64<>+88(SB), Z2
+	VBROADCASTSD consts64<>+16(SB), Z2
 	VADDPD       Z2, Z1, Z2
 	VDIVPD       Z2, Z1, Z2
 	VMULPD       Z2, Z2, Z4
 	VMULPD       Z4, Z4, Z5
-	VBROADCASTSD consts64<>+96(SB), Z6
-	VBROADCASTSD consts64<>+104(SB), Z7
-	VFMADD213PD  Z7, Z5, Z6
-	VBROADCASTSD consts64<>+112(SB), Z7
-	VFMADD213PD  Z7, Z5, Z6
+	VBROADCASTSD consts64<>+112(SB), Z6
 	VBROADCASTSD consts64<>+120(SB), Z7
 	VFMADD213PD  Z7, Z5, Z6
-	VMULPD       Z4, Z6, Z6
-	VBROADCASTSD consts64<>+128(SB), Z4
+	VBROADCASTSD consts64<>+128(SB), Z7
+	VFMADD213PD  Z7, Z5, Z6
 	VBROADCASTSD consts64<>+136(SB), Z7
+	VFMADD213PD  Z7, Z5, Z6
+	VMULPD       Z4, Z6, Z6
+	VBROADCASTSD consts64<>+144(SB), Z4
+	VBROADCASTSD consts64<>+152(SB), Z7
 	VFMADD213PD  Z7, Z5, Z4
-	VBROADCASTSD consts64<>+144(SB), Z7
+	VBROADCASTSD consts64<>+160(SB), Z7
 	VFMADD213PD  Z7, Z5, Z4
 	VMULPD       Z5, Z4, Z4
 	VADDPD       Z4, Z6, Z4
 	VMULPD       Z1, Z1, Z5
-	VBROADCASTSD consts64<>+80(SB), Z6
+	VBROADCASTSD consts64<>+104(SB), Z6
 	VMULPD       Z6, Z5, Z5
 	VADDPD       Z4, Z5, Z4
 	VMULPD       Z4, Z2, Z4
-	VBROADCASTSD consts64<>+152(SB), Z2
+	VBROADCASTSD consts64<>+168(SB), Z2
 	VMULPD       Z2, Z3, Z2
 	VADDPD       Z2, Z4, Z4
 	VSUBPD       Z4, Z5, Z4
 	VSUBPD       Z1, Z4, Z4
-	VBROADCASTSD consts64<>+160(SB), Z1
+	VBROADCASTSD consts64<>+176(SB), Z1
 	VMULPD       Z1, Z3, Z1
 	VSUBPD       Z4, Z1, Z4
-	VBROADCASTSD consts64<>+168(SB), Z1
+	VBROADCASTSD consts64<>+184(SB), Z1
 	VCMPPD       $0x00, Z1, Z0, K1
 	VBLENDMPD    Z1, Z4, K1, Z4
 	VXORPD       Z1, Z1, Z1
 	VCMPPD       $0x00, Z1, Z0, K1
-	VBROADCASTSD consts64<>+176(SB), Z1
+	VBROADCASTSD consts64<>+192(SB), Z1
 	VBLENDMPD    Z1, Z4, K1, Z4
 	VXORPD       Z1, Z1, Z1
 	VCMPPD       $0x19, Z1, Z0, K1
-	VBROADCASTSD consts64<>+184(SB), Z0
+	VBROADCASTSD consts64<>+200(SB), Z0
 	VBLENDMPD    Z0, Z4, K1, Z4
 	VMOVUPD      Z4, (CX)
 	ADDQ         $0x00000040, AX
@@ -87850,81 +89156,81 @@ tail:
 	KMOVW        (BX)(DX*2), K1
 	VXORPD       Z0, Z0, Z0
 	VMOVUPD.Z    (AX), K1, Z0
-	VBROADCASTSD consts64<>+24(SB), Z1
+	VBROADCASTSD consts64<>+48(SB), Z1
 	VCMPPD       $0x11, Z1, Z0, K2
-	VBROADCASTSD consts64<>+32(SB), Z1
+	VBROADCASTSD consts64<>+56(SB), Z1
 	VMULPD       Z1, Z0, Z1
 	VMOVAPD      Z0, Z2
 	VMOVAPD      Z1, K2, Z2
-	VBROADCASTSD consts64<>+40(SB), Z3
+	VBROADCASTSD consts64<>+64(SB), Z3
 	VXORPD       Z1, Z1, Z1
 	VMOVAPD      Z1, Z1
 	VMOVAPD      Z3, K2, Z1
 	VPSRLQ       $0x34, Z2, Z3
-	VBROADCASTSD consts64<>+48(SB), Z4
+	VBROADCASTSD consts64<>+72(SB), Z4
 	VORPD        Z4, Z3, Z3
-	VBROADCASTSD consts64<>+56(SB), Z4
+	VBROADCASTSD consts64<>+80(SB), Z4
 	VSUBPD       Z4, Z3, Z3
 	VSUBPD       Z1, Z3, Z3
-	VBROADCASTSD consts64<>+64(SB), Z1
+	VBROADCASTSD consts64<>+88(SB), Z1
 	VANDPD       Z1, Z2, Z1
-	VBROADCASTSD consts64<>+8(SB), Z2
+	VBROADCASTSD consts64<>+0(SB), Z2
 	VORPD        Z2, Z1, Z1
-	VBROADCASTSD consts64<>+8(SB), Z2
-	VBROADCASTSD consts64<>+72(SB), Z4
+	VBROADCASTSD consts64<>+0(SB), Z2
+	VBROADCASTSD consts64<>+96(SB), Z4
 	VCMPPD       $0x1e, Z4, Z1, K2
-	VBROADCASTSD consts64<>+80(SB), Z4
+	VBROADCASTSD consts64<>+104(SB), Z4
 	VMULPD       Z4, Z1, Z4
 	VBLENDMPD    Z4, Z1, K2, Z1
 	VXORPD       Z4, Z4, Z4
 	VMOVAPD      Z4, Z4
 	VMOVAPD      Z2, K2, Z4
 	VADDPD       Z4, Z3, Z3
-	VBROADCASTSD consts64<>+8(SB), Z2
+	VBROADCASTSD consts64<>+0(SB), Z2
 	VSUBPD       Z2, Z1, Z1
-	VBROADCASTSD consts64<>+88(SB), Z2
+	VBROADCASTSD consts64<>+16(SB), Z2
 	VADDPD       Z2, Z1, Z2
 	VDIVPD       Z2, Z1, Z2
 	VMULPD       Z2, Z2, Z4
 	VMULPD       Z4, Z4, Z5
-	VBROADCASTSD consts64<>+96(SB), Z6
-	VBROADCASTSD consts64<>+104(SB), Z7
-	VFMADD213PD  Z7, Z5, Z6
-	VBROADCASTSD consts64<>+112(SB), Z7
-	VFMADD213PD  Z7, Z5, Z6
+	VBROADCASTSD consts64<>+112(SB), Z6
 	VBROADCASTSD consts64<>+120(SB), Z7
 	VFMADD213PD  Z7, Z5, Z6
-	VMULPD       Z4, Z6, Z6
-	VBROADCASTSD consts64<>+128(SB), Z4
+	VBROADCASTSD consts64<>+128(SB), Z7
+	VFMADD213PD  Z7, Z5, Z6
 	VBROADCASTSD consts64<>+136(SB), Z7
+	VFMADD213PD  Z7, Z5, Z6
+	VMULPD       Z4, Z6, Z6
+	VBROADCASTSD consts64<>+144(SB), Z4
+	VBROADCASTSD consts64<>+152(SB), Z7
 	VFMADD213PD  Z7, Z5, Z4
-	VBROADCASTSD consts64<>+144(SB), Z7
+	VBROADCASTSD consts64<>+160(SB), Z7
 	VFMADD213PD  Z7, Z5, Z4
 	VMULPD       Z5, Z4, Z4
 	VADDPD       Z4, Z6, Z4
 	VMULPD       Z1, Z1, Z5
-	VBROADCASTSD consts64<>+80(SB), Z6
+	VBROADCASTSD consts64<>+104(SB), Z6
 	VMULPD       Z6, Z5, Z5
 	VADDPD       Z4, Z5, Z4
 	VMULPD       Z4, Z2, Z4
-	VBROADCASTSD consts64<>+152(SB), Z2
+	VBROADCASTSD consts64<>+168(SB), Z2
 	VMULPD       Z2, Z3, Z2
 	VADDPD       Z2, Z4, Z4
 	VSUBPD       Z4, Z5, Z4
 	VSUBPD       Z1, Z4, Z4
-	VBROADCASTSD consts64<>+160(SB), Z1
+	VBROADCASTSD consts64<>+176(SB), Z1
 	VMULPD       Z1, Z3, Z1
 	VSUBPD       Z4, Z1, Z4
-	VBROADCASTSD consts64<>+168(SB), Z1
+	VBROADCASTSD consts64<>+184(SB), Z1
 	VCMPPD       $0x00, Z1, Z0, K2
 	VBLENDMPD    Z1, Z4, K2, Z4
 	VXORPD       Z1, Z1, Z1
 	VCMPPD       $0x00, Z1, Z0, K2
-	VBROADCASTSD consts64<>+176(SB), Z1
+	VBROADCASTSD consts64<>+192(SB), Z1
 	VBLENDMPD    Z1, Z4, K2, Z4
 	VXORPD       Z1, Z1, Z1
 	VCMPPD       $0x19, Z1, Z0, K2
-	VBROADCASTSD consts64<>+184(SB), Z0
+	VBROADCASTSD consts64<>+200(SB), Z0
 	VBLENDMPD    Z0, Z4, K2, Z4
 	VMOVUPD      Z4, K1, (CX)
 
@@ -87935,14 +89241,40 @@ done:
 // func cosDotRowsAVX512F64(dot []float64, p []float64, y []float64, a int)
 // Requires: AVX, AVX512DQ, AVX512F
 TEXT ·cosDotRowsAVX512F64(SB), NOSPLIT, $0-80
-	MOVQ p_base+24(FP), AX
-	MOVQ y_base+48(FP), CX
-	MOVQ dot_base+0(FP), DX
-	MOVQ dot_len+8(FP), BX
-	MOVQ a+72(FP), SI
-	MOVQ SI, DI
-	SHLQ $0x03, DI
+	MOVQ  p_base+24(FP), AX
+	MOVQ  y_base+48(FP), CX
+	MOVQ  dot_base+0(FP), DX
+	MOVQ  dot_len+8(FP), BX
+	MOVQ  a+72(FP), SI
+	MOVQ  SI, DI
+	SHLQ  $0x03, DI
+	CMPQ  SI, $0x00000008
+	JG    long82
+	LEAQ  kmask<>+0(SB), R8
+	KMOVW (R8)(SI*2), K1
 
+short:
+	TESTQ         BX, BX
+	JZ            done
+	VXORPD        Z0, Z0, Z0
+	VMOVUPD.Z     (AX), K1, Z0
+	VXORPD        Z1, Z1, Z1
+	VMOVUPD.Z     (CX), K1, Z1
+	VMULPD        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	VMOVSD        X0, (DX)
+	ADDQ          DI, AX
+	ADDQ          DI, CX
+	ADDQ          $0x08, DX
+	DECQ          BX
+	JMP           short
+
+long82:
 row:
 	TESTQ  BX, BX
 	JZ     done
@@ -87952,9 +89284,9 @@ row:
 	MOVQ   SI, R9
 	SUBQ   $0x00000010, R9
 	CMPQ   R8, R9
-	JG     single37
+	JG     single83
 
-group37:
+group83:
 	VMOVUPD (AX)(R8*8), Z2
 	VMULPD  (CX)(R8*8), Z2, Z2
 	VADDPD  Z2, Z0, Z0
@@ -87963,24 +89295,24 @@ group37:
 	VADDPD  Z2, Z1, Z1
 	ADDQ    $0x00000010, R8
 	CMPQ    R8, R9
-	JLE     group37
+	JLE     group83
 
-single37:
+single83:
 	ADDQ $0x00000008, R9
 
-one37:
+one83:
 	CMPQ    R8, R9
-	JG      tail37
+	JG      tail83
 	VMOVUPD (AX)(R8*8), Z2
 	VMULPD  (CX)(R8*8), Z2, Z2
 	VADDPD  Z2, Z0, Z0
 	ADDQ    $0x00000008, R8
-	JMP     one37
+	JMP     one83
 
-tail37:
+tail83:
 	ADDQ      $0x00000008, R9
 	SUBQ      R8, R9
-	JLE       done37
+	JLE       done83
 	LEAQ      kmask<>+0(SB), R10
 	KMOVW     (R10)(R9*2), K1
 	VXORPD    Z2, Z2, Z2
@@ -87991,7 +89323,7 @@ tail37:
 	VADDPD    Z2, Z0, Z0
 	ADDQ      R9, R8
 
-done37:
+done83:
 	VADDPD        Z1, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
@@ -88029,20 +89361,20 @@ block:
 	JAE  done
 	XORQ R9, R9
 
-chunks38:
+chunks84:
 	MOVQ   SI, R10
 	SUBQ   R9, R10
 	CMPQ   R10, $0x00000010
-	JL     single38
+	JL     single84
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
 	LEAQ   (AX)(R9*8), R10
 	LEAQ   (CX)(R9*8), R11
 	MOVQ   a+80(FP), R12
 
-k39:
+k85:
 	TESTQ   R12, R12
-	JZ      kdone39
+	JZ      kdone85
 	VMOVUPD (R10), Z2
 	VMULPD  (R11), Z2, Z2
 	VADDPD  Z2, Z0, Z0
@@ -88052,41 +89384,41 @@ k39:
 	ADDQ    DI, R10
 	ADDQ    DI, R11
 	DECQ    R12
-	JMP     k39
+	JMP     k85
 
-kdone39:
+kdone85:
 	VMOVUPD Z0, (DX)(R9*8)
 	VMOVUPD Z1, 64(DX)(R9*8)
 	ADDQ    $0x00000010, R9
-	JMP     chunks38
+	JMP     chunks84
 
-single38:
+single84:
 	CMPQ   R10, $0x00000008
-	JL     tail38
+	JL     tail84
 	VXORPD Z0, Z0, Z0
 	LEAQ   (AX)(R9*8), R10
 	LEAQ   (CX)(R9*8), R11
 	MOVQ   a+80(FP), R12
 
-k40:
+k86:
 	TESTQ   R12, R12
-	JZ      kdone40
+	JZ      kdone86
 	VMOVUPD (R10), Z1
 	VMULPD  (R11), Z1, Z1
 	VADDPD  Z1, Z0, Z0
 	ADDQ    DI, R10
 	ADDQ    DI, R11
 	DECQ    R12
-	JMP     k40
+	JMP     k86
 
-kdone40:
+kdone86:
 	VMOVUPD Z0, (DX)(R9*8)
 	ADDQ    $0x00000008, R9
-	JMP     chunks38
+	JMP     chunks84
 
-tail38:
+tail84:
 	TESTQ  R10, R10
-	JLE    done38
+	JLE    done84
 	LEAQ   kmask<>+0(SB), R11
 	KMOVW  (R11)(R10*2), K1
 	VXORPD Z0, Z0, Z0
@@ -88094,9 +89426,9 @@ tail38:
 	LEAQ   (CX)(R9*8), R11
 	MOVQ   a+80(FP), R12
 
-k41:
+k87:
 	TESTQ     R12, R12
-	JZ        kdone41
+	JZ        kdone87
 	VXORPD    Z1, Z1, Z1
 	VMOVUPD.Z (R10), K1, Z1
 	VXORPD    Z2, Z2, Z2
@@ -88106,12 +89438,12 @@ k41:
 	ADDQ      DI, R10
 	ADDQ      DI, R11
 	DECQ      R12
-	JMP       k41
+	JMP       k87
 
-kdone41:
+kdone87:
 	VMOVUPD Z0, K1, (DX)(R9*8)
 
-done38:
+done84:
 	ADDQ R8, AX
 	ADDQ R8, CX
 	LEAQ (DX)(SI*8), DX
@@ -88140,9 +89472,9 @@ row:
 	MOVQ         SI, R9
 	SUBQ         $0x00000010, R9
 	CMPQ         R8, R9
-	JG           single42
+	JG           single88
 
-group42:
+group88:
 	VMOVUPD (CX)(R8*8), Z1
 	VMULPD  Z0, Z1, Z1
 	VMOVUPD Z1, (AX)(R8*8)
@@ -88151,24 +89483,24 @@ group42:
 	VMOVUPD Z1, 64(AX)(R8*8)
 	ADDQ    $0x00000010, R8
 	CMPQ    R8, R9
-	JLE     group42
+	JLE     group88
 
-single42:
+single88:
 	ADDQ $0x00000008, R9
 
-one42:
+one88:
 	CMPQ    R8, R9
-	JG      tail42
+	JG      tail88
 	VMOVUPD (CX)(R8*8), Z1
 	VMULPD  Z0, Z1, Z1
 	VMOVUPD Z1, (AX)(R8*8)
 	ADDQ    $0x00000008, R8
-	JMP     one42
+	JMP     one88
 
-tail42:
+tail88:
 	ADDQ      $0x00000008, R9
 	SUBQ      R8, R9
-	JLE       done42
+	JLE       done88
 	LEAQ      kmask<>+0(SB), R10
 	KMOVW     (R10)(R9*2), K1
 	VXORPD    Z1, Z1, Z1
@@ -88177,7 +89509,7 @@ tail42:
 	VMOVUPD   Z1, K1, (AX)(R8*8)
 	ADDQ      R9, R8
 
-done42:
+done88:
 	ADDQ DI, AX
 	ADDQ DI, CX
 	ADDQ $0x08, DX
@@ -88207,34 +89539,34 @@ block:
 	JAE  done
 	XORQ R9, R9
 
-chunks43:
+chunks89:
 	MOVQ    SI, R10
 	SUBQ    R9, R10
 	CMPQ    R10, $0x00000008
-	JL      single43
+	JL      single89
 	VMOVUPD (DX)(R9*8), Z0
 	LEAQ    (AX)(R9*8), R10
 	LEAQ    (CX)(R9*8), R11
 	MOVQ    a+80(FP), R12
 
-k44:
+k90:
 	TESTQ   R12, R12
-	JZ      kdone44
+	JZ      kdone90
 	VMOVUPD (R11), Z1
 	VMULPD  Z0, Z1, Z1
 	VMOVUPD Z1, (R10)
 	ADDQ    DI, R10
 	ADDQ    DI, R11
 	DECQ    R12
-	JMP     k44
+	JMP     k90
 
-kdone44:
+kdone90:
 	ADDQ $0x00000008, R9
-	JMP  chunks43
+	JMP  chunks89
 
-single43:
+single89:
 	TESTQ     R10, R10
-	JLE       done43
+	JLE       done89
 	LEAQ      kmask<>+0(SB), R11
 	KMOVW     (R11)(R10*2), K1
 	VXORPD    Z0, Z0, Z0
@@ -88243,9 +89575,9 @@ single43:
 	LEAQ      (CX)(R9*8), R9
 	MOVQ      a+80(FP), R11
 
-k45:
+k91:
 	TESTQ     R11, R11
-	JZ        kdone45
+	JZ        kdone91
 	VXORPD    Z1, Z1, Z1
 	VMOVUPD.Z (R9), K1, Z1
 	VMULPD    Z0, Z1, Z1
@@ -88253,10 +89585,10 @@ k45:
 	ADDQ      DI, R10
 	ADDQ      DI, R9
 	DECQ      R11
-	JMP       k45
+	JMP       k91
 
-kdone45:
-done43:
+kdone91:
+done89:
 	ADDQ R8, AX
 	ADDQ R8, CX
 	LEAQ (DX)(SI*8), DX
@@ -88266,236 +89598,558 @@ done:
 	VZEROUPPER
 	RET
 
-// func pairStatsAVX512F64(st []float64, p []float64, y []float64, n int)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·pairStatsAVX512F64(SB), NOSPLIT, $0-80
-	MOVQ p_base+24(FP), AX
-	MOVQ y_base+48(FP), CX
-	MOVQ st_base+0(FP), DX
-	MOVQ st_len+8(FP), BX
-	LEAQ (DX)(BX*8), BX
-	MOVQ n+72(FP), SI
-	MOVQ SI, DI
-	SHLQ $0x03, DI
-
-row:
-	CMPQ   DX, BX
-	JAE    done
-	XORQ   R8, R8
+// func cosFinishAVX512F64(dot []float64, w []float64, ws float64, gs float64, unred []float64, sc []float64) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·cosFinishAVX512F64(SB), NOSPLIT, $0-120
+	MOVQ   dot_base+0(FP), AX
+	MOVQ   w_base+24(FP), CX
+	MOVQ   unred_base+64(FP), DX
+	MOVQ   sc_base+88(FP), BX
+	MOVQ   dot_len+8(FP), SI
 	VXORPD Z0, Z0, Z0
-	VXORPD Z1, Z1, Z1
-	MOVQ   SI, R9
-	SUBQ   $0x00000010, R9
-	CMPQ   R8, R9
-	JG     single46
+	XORQ   DI, DI
+	SUBQ   $0x00000008, SI
 
-group46:
-	VMOVUPD (AX)(R8*8), Z2
-	VSUBPD  (CX)(R8*8), Z2, Z2
-	VADDPD  Z2, Z0, Z0
-	VMOVUPD 64(AX)(R8*8), Z2
-	VSUBPD  64(CX)(R8*8), Z2, Z2
-	VADDPD  Z2, Z1, Z1
-	ADDQ    $0x00000010, R8
-	CMPQ    R8, R9
-	JLE     group46
+one92:
+	CMPQ         DI, SI
+	JG           tail92
+	MOVQ         w_len+32(FP), R8
+	VBROADCASTSD ws+48(FP), Z1
+	TESTQ        R8, R8
+	JZ           noW93
+	VMOVUPD      (CX)(DI*8), Z2
+	VMULPD       Z2, Z1, Z1
 
-single46:
-	ADDQ $0x00000008, R9
+noW93:
+	VMOVUPD      (AX)(DI*8), Z2
+	VBROADCASTSD consts64<>+0(SB), Z3
+	VSUBPD       Z2, Z3, Z2
+	VMULPD       Z2, Z1, Z2
+	VADDPD       Z2, Z0, Z0
+	MOVQ         unred_len+72(FP), R8
+	TESTQ        R8, R8
+	JZ           skip94
+	VMOVUPD      Z2, (DX)(DI*8)
 
-one46:
-	CMPQ    R8, R9
-	JG      tail46
-	VMOVUPD (AX)(R8*8), Z2
-	VSUBPD  (CX)(R8*8), Z2, Z2
-	VADDPD  Z2, Z0, Z0
-	ADDQ    $0x00000008, R8
-	JMP     one46
+skip94:
+	MOVQ         sc_len+96(FP), R8
+	TESTQ        R8, R8
+	JZ           skip95
+	VBROADCASTSD gs+56(FP), Z2
+	VBROADCASTSD consts64<>+8(SB), Z3
+	VXORPD       Z3, Z2, Z2
+	VMULPD       Z1, Z2, Z1
+	VMOVUPD      Z1, (BX)(DI*8)
 
-tail46:
-	ADDQ      $0x00000008, R9
-	SUBQ      R8, R9
-	JLE       done46
-	LEAQ      kmask<>+0(SB), R10
-	KMOVW     (R10)(R9*2), K1
-	VXORPD    Z2, Z2, Z2
-	VMOVUPD.Z (AX)(R8*8), K1, Z2
-	VXORPD    Z3, Z3, Z3
-	VMOVUPD.Z (CX)(R8*8), K1, Z3
-	VSUBPD    Z3, Z2, Z2
-	VADDPD    Z2, Z0, Z0
-	ADDQ      R9, R8
+skip95:
+	ADDQ $0x00000008, DI
+	JMP  one92
 
-done46:
-	VADDPD        Z1, Z0, Z0
+tail92:
+	ADDQ         $0x00000008, SI
+	SUBQ         DI, SI
+	JLE          done92
+	LEAQ         kmask<>+0(SB), R8
+	KMOVW        (R8)(SI*2), K1
+	MOVQ         w_len+32(FP), R8
+	VBROADCASTSD ws+48(FP), Z1
+	TESTQ        R8, R8
+	JZ           noW96
+	VXORPD       Z2, Z2, Z2
+	VMOVUPD.Z    (CX)(DI*8), K1, Z2
+	VMULPD       Z2, Z1, Z1
+
+noW96:
+	VXORPD       Z2, Z2, Z2
+	VMOVUPD.Z    (AX)(DI*8), K1, Z2
+	VBROADCASTSD consts64<>+0(SB), Z3
+	VSUBPD       Z2, Z3, Z2
+	VMULPD       Z2, Z1, Z2
+	VMOVAPD.Z    Z2, K1, Z2
+	VADDPD       Z2, Z0, Z0
+	MOVQ         unred_len+72(FP), AX
+	TESTQ        AX, AX
+	JZ           skip97
+	VMOVUPD      Z2, K1, (DX)(DI*8)
+
+skip97:
+	MOVQ         sc_len+96(FP), AX
+	TESTQ        AX, AX
+	JZ           skip98
+	VBROADCASTSD gs+56(FP), Z2
+	VBROADCASTSD consts64<>+8(SB), Z3
+	VXORPD       Z3, Z2, Z2
+	VMULPD       Z1, Z2, Z1
+	VMOVUPD      Z1, K1, (BX)(DI*8)
+
+skip98:
+	ADDQ SI, DI
+
+done92:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
 	VADDPD        X1, X0, X0
 	VPERMILPD     $0x01, X0, X1
 	VADDSD        X1, X0, X0
-	VXORPD        X1, X1, X1
-	VCVTSI2SDQ    SI, X1, X1
-	VDIVSD        X1, X0, X0
-	VMOVSD        X0, (DX)
-	VBROADCASTSD  X0, Z0
+	MOVSD         X0, ret+112(FP)
+	VZEROUPPER
+	RET
+
+// func pairStatsAVX512F64(mean []float64, se []float64, sq []float64, p []float64, y []float64, n int)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·pairStatsAVX512F64(SB), NOSPLIT, $0-128
+	MOVQ       p_base+72(FP), AX
+	MOVQ       y_base+96(FP), CX
+	MOVQ       mean_base+0(FP), DX
+	MOVQ       se_base+24(FP), BX
+	MOVQ       sq_base+48(FP), SI
+	MOVQ       mean_len+8(FP), DI
+	MOVQ       n+120(FP), R8
+	MOVQ       R8, R9
+	SHLQ       $0x03, R9
+	VXORPD     X0, X0, X0
+	VCVTSI2SDQ R8, X0, X0
+	CMPQ       R8, $0x00000008
+	JG         long99
+	LEAQ       kmask<>+0(SB), R10
+	KMOVW      (R10)(R8*2), K1
+
+short:
+	TESTQ         DI, DI
+	JZ            done
 	VXORPD        Z1, Z1, Z1
+	VMOVUPD.Z     (AX), K1, Z1
+	VXORPD        Z2, Z2, Z2
+	VMOVUPD.Z     (CX), K1, Z2
+	VSUBPD        Z2, Z1, Z1
+	VMOVAPD       Z1, Z2
+	VEXTRACTF64X4 $0x01, Z2, Y3
+	VADDPD        Y3, Y2, Y2
+	VEXTRACTF128  $0x01, Y2, X3
+	VADDPD        X3, X2, X2
+	VPERMILPD     $0x01, X2, X3
+	VADDSD        X3, X2, X2
+	VDIVSD        X0, X2, X2
+	VMOVSD        X2, (DX)
+	VBROADCASTSD  X2, Z2
+	VSUBPD        Z2, Z1, Z1
+	VMOVAPD.Z     Z1, K1, Z1
+	VMULPD        Z1, Z1, Z2
+	VEXTRACTF64X4 $0x01, Z1, Y3
+	VADDPD        Y3, Y1, Y1
+	VEXTRACTF128  $0x01, Y1, X3
+	VADDPD        X3, X1, X1
+	VPERMILPD     $0x01, X1, X3
+	VADDSD        X3, X1, X1
+	VMOVSD        X1, (BX)
+	VEXTRACTF64X4 $0x01, Z2, Y1
+	VADDPD        Y1, Y2, Y1
+	VEXTRACTF128  $0x01, Y1, X2
+	VADDPD        X2, X1, X1
+	VPERMILPD     $0x01, X1, X2
+	VADDSD        X2, X1, X1
+	VMOVSD        X1, (SI)
+	ADDQ          R9, AX
+	ADDQ          R9, CX
+	ADDQ          $0x08, DX
+	ADDQ          $0x08, BX
+	ADDQ          $0x08, SI
+	DECQ          DI
+	JMP           short
+
+long99:
+row:
+	TESTQ  DI, DI
+	JZ     done
+	XORQ   R10, R10
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	MOVQ   R8, R11
+	SUBQ   $0x00000010, R11
+	CMPQ   R10, R11
+	JG     single100
+
+group100:
+	VMOVUPD (AX)(R10*8), Z3
+	VSUBPD  (CX)(R10*8), Z3, Z3
+	VADDPD  Z3, Z1, Z1
+	VMOVUPD 64(AX)(R10*8), Z3
+	VSUBPD  64(CX)(R10*8), Z3, Z3
+	VADDPD  Z3, Z2, Z2
+	ADDQ    $0x00000010, R10
+	CMPQ    R10, R11
+	JLE     group100
+
+single100:
+	ADDQ $0x00000008, R11
+
+one100:
+	CMPQ    R10, R11
+	JG      tail100
+	VMOVUPD (AX)(R10*8), Z3
+	VSUBPD  (CX)(R10*8), Z3, Z3
+	VADDPD  Z3, Z1, Z1
+	ADDQ    $0x00000008, R10
+	JMP     one100
+
+tail100:
+	ADDQ      $0x00000008, R11
+	SUBQ      R10, R11
+	JLE       done100
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VXORPD    Z3, Z3, Z3
+	VMOVUPD.Z (AX)(R10*8), K1, Z3
+	VXORPD    Z4, Z4, Z4
+	VMOVUPD.Z (CX)(R10*8), K1, Z4
+	VSUBPD    Z4, Z3, Z3
+	VADDPD    Z3, Z1, Z1
+	ADDQ      R11, R10
+
+done100:
+	VADDPD        Z2, Z1, Z1
+	VEXTRACTF64X4 $0x01, Z1, Y2
+	VADDPD        Y2, Y1, Y1
+	VEXTRACTF128  $0x01, Y1, X2
+	VADDPD        X2, X1, X1
+	VPERMILPD     $0x01, X1, X2
+	VADDSD        X2, X1, X1
+	VDIVSD        X0, X1, X1
+	VMOVSD        X1, (DX)
+	VBROADCASTSD  X1, Z1
 	VXORPD        Z2, Z2, Z2
 	VXORPD        Z3, Z3, Z3
 	VXORPD        Z4, Z4, Z4
-	XORQ          R8, R8
-	MOVQ          SI, R9
-	SUBQ          $0x00000010, R9
-	CMPQ          R8, R9
-	JG            single47
+	VXORPD        Z5, Z5, Z5
+	XORQ          R10, R10
+	MOVQ          R8, R11
+	SUBQ          $0x00000010, R11
+	CMPQ          R10, R11
+	JG            single101
 
-group47:
-	VMOVUPD     (AX)(R8*8), Z5
-	VSUBPD      (CX)(R8*8), Z5, Z5
-	VSUBPD      Z0, Z5, Z5
-	VADDPD      Z5, Z1, Z1
-	VFMADD231PD Z5, Z5, Z3
-	VMOVUPD     64(AX)(R8*8), Z5
-	VSUBPD      64(CX)(R8*8), Z5, Z5
-	VSUBPD      Z0, Z5, Z5
-	VADDPD      Z5, Z2, Z2
-	VFMADD231PD Z5, Z5, Z4
-	ADDQ        $0x00000010, R8
-	CMPQ        R8, R9
-	JLE         group47
+group101:
+	VMOVUPD     (AX)(R10*8), Z6
+	VSUBPD      (CX)(R10*8), Z6, Z6
+	VSUBPD      Z1, Z6, Z6
+	VADDPD      Z6, Z2, Z2
+	VFMADD231PD Z6, Z6, Z4
+	VMOVUPD     64(AX)(R10*8), Z6
+	VSUBPD      64(CX)(R10*8), Z6, Z6
+	VSUBPD      Z1, Z6, Z6
+	VADDPD      Z6, Z3, Z3
+	VFMADD231PD Z6, Z6, Z5
+	ADDQ        $0x00000010, R10
+	CMPQ        R10, R11
+	JLE         group101
 
-single47:
-	ADDQ $0x00000008, R9
+single101:
+	ADDQ $0x00000008, R11
 
-one47:
-	CMPQ        R8, R9
-	JG          tail47
-	VMOVUPD     (AX)(R8*8), Z5
-	VSUBPD      (CX)(R8*8), Z5, Z5
-	VSUBPD      Z0, Z5, Z5
-	VADDPD      Z5, Z1, Z1
-	VFMADD231PD Z5, Z5, Z3
-	ADDQ        $0x00000008, R8
-	JMP         one47
+one101:
+	CMPQ        R10, R11
+	JG          tail101
+	VMOVUPD     (AX)(R10*8), Z6
+	VSUBPD      (CX)(R10*8), Z6, Z6
+	VSUBPD      Z1, Z6, Z6
+	VADDPD      Z6, Z2, Z2
+	VFMADD231PD Z6, Z6, Z4
+	ADDQ        $0x00000008, R10
+	JMP         one101
 
-tail47:
-	ADDQ        $0x00000008, R9
-	SUBQ        R8, R9
-	JLE         done47
-	LEAQ        kmask<>+0(SB), R10
-	KMOVW       (R10)(R9*2), K1
-	VXORPD      Z5, Z5, Z5
-	VMOVUPD.Z   (AX)(R8*8), K1, Z5
+tail101:
+	ADDQ        $0x00000008, R11
+	SUBQ        R10, R11
+	JLE         done101
+	LEAQ        kmask<>+0(SB), R12
+	KMOVW       (R12)(R11*2), K1
 	VXORPD      Z6, Z6, Z6
-	VMOVUPD.Z   (CX)(R8*8), K1, Z6
-	VSUBPD      Z6, Z5, Z5
-	VSUBPD      Z0, Z5, Z5
-	VMOVAPD.Z   Z5, K1, Z5
-	VADDPD      Z5, Z1, Z1
-	VFMADD231PD Z5, Z5, Z3
-	ADDQ        R9, R8
+	VMOVUPD.Z   (AX)(R10*8), K1, Z6
+	VXORPD      Z7, Z7, Z7
+	VMOVUPD.Z   (CX)(R10*8), K1, Z7
+	VSUBPD      Z7, Z6, Z6
+	VSUBPD      Z1, Z6, Z6
+	VMOVAPD.Z   Z6, K1, Z6
+	VADDPD      Z6, Z2, Z2
+	VFMADD231PD Z6, Z6, Z4
+	ADDQ        R11, R10
 
-done47:
-	VADDPD        Z2, Z1, Z1
-	VEXTRACTF64X4 $0x01, Z1, Y0
-	VADDPD        Y0, Y1, Y0
-	VEXTRACTF128  $0x01, Y0, X1
-	VADDPD        X1, X0, X0
-	VPERMILPD     $0x01, X0, X1
-	VADDSD        X1, X0, X0
-	VMOVSD        X0, 8(DX)
-	VADDPD        Z4, Z3, Z3
-	VEXTRACTF64X4 $0x01, Z3, Y0
-	VADDPD        Y0, Y3, Y0
-	VEXTRACTF128  $0x01, Y0, X1
-	VADDPD        X1, X0, X0
-	VPERMILPD     $0x01, X0, X1
-	VADDSD        X1, X0, X0
-	VMOVSD        X0, 16(DX)
-	ADDQ          DI, AX
-	ADDQ          DI, CX
-	ADDQ          $0x18, DX
+done101:
+	VADDPD        Z3, Z2, Z2
+	VEXTRACTF64X4 $0x01, Z2, Y1
+	VADDPD        Y1, Y2, Y1
+	VEXTRACTF128  $0x01, Y1, X2
+	VADDPD        X2, X1, X1
+	VPERMILPD     $0x01, X1, X2
+	VADDSD        X2, X1, X1
+	VMOVSD        X1, (BX)
+	VADDPD        Z5, Z4, Z4
+	VEXTRACTF64X4 $0x01, Z4, Y1
+	VADDPD        Y1, Y4, Y1
+	VEXTRACTF128  $0x01, Y1, X2
+	VADDPD        X2, X1, X1
+	VPERMILPD     $0x01, X1, X2
+	VADDSD        X2, X1, X1
+	VMOVSD        X1, (SI)
+	ADDQ          R9, AX
+	ADDQ          R9, CX
+	ADDQ          $0x08, DX
+	ADDQ          $0x08, BX
+	ADDQ          $0x08, SI
+	DECQ          DI
 	JMP           row
 
 done:
 	VZEROUPPER
 	RET
 
-// func pairGradAVX512F64(grad []float64, p []float64, y []float64, mf []float64, n int)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·pairGradAVX512F64(SB), NOSPLIT, $0-104
-	MOVQ grad_base+0(FP), AX
-	MOVQ p_base+24(FP), CX
-	MOVQ y_base+48(FP), DX
-	MOVQ mf_base+72(FP), BX
-	MOVQ mf_len+80(FP), SI
-	SHRQ $0x01, SI
-	MOVQ n+96(FP), DI
-	MOVQ DI, R8
-	SHLQ $0x03, R8
+// func pairFinishAVX512F64(mean []float64, se []float64, sq []float64, w []float64, ws float64, n int, unred []float64, f []float64) (float64, int)
+// Requires: AVX, AVX512DQ, AVX512F, POPCNT, SSE2
+TEXT ·pairFinishAVX512F64(SB), NOSPLIT, $0-176
+	MOVQ   mean_base+0(FP), AX
+	MOVQ   se_base+24(FP), CX
+	MOVQ   sq_base+48(FP), DX
+	MOVQ   w_base+72(FP), BX
+	MOVQ   unred_base+112(FP), SI
+	MOVQ   f_base+136(FP), DI
+	MOVQ   mean_len+8(FP), R8
+	XORQ   R9, R9
+	VXORPD Z0, Z0, Z0
+	XORQ   R10, R10
+	SUBQ   $0x00000008, R8
 
-row:
-	TESTQ        SI, SI
+one102:
+	CMPQ         R10, R8
+	JG           tail102
+	VXORPD       X1, X1, X1
+	MOVQ         n+104(FP), R11
+	VCVTSI2SDQ   R11, X1, X1
+	VBROADCASTSD X1, Z1
+	MOVQ         w_len+80(FP), R11
+	VBROADCASTSD ws+96(FP), Z2
+	TESTQ        R11, R11
+	JZ           noW103
+	VMOVUPD      (BX)(R10*8), Z3
+	VMULPD       Z3, Z2, Z2
+
+noW103:
+	VMOVUPD      (AX)(R10*8), Z3
+	VMOVUPD      (CX)(R10*8), Z4
+	VMOVUPD      (DX)(R10*8), Z5
+	VMULPD       Z4, Z4, Z6
+	VDIVPD       Z1, Z6, Z6
+	VSUBPD       Z6, Z5, Z6
+	VBROADCASTSD consts64<>+16(SB), Z5
+	VMULPD       Z6, Z5, Z6
+	VDIVPD       Z1, Z6, Z6
+	VDIVPD       Z1, Z4, Z4
+	VADDPD       Z4, Z3, Z3
+	VXORPD       Z4, Z4, Z4
+	VCMPPD       $0x00, Z4, Z2, K1
+	KMOVB        K1, R11
+	POPCNTL      R11, R11
+	ADDQ         R11, R9
+	VMULPD       Z6, Z2, Z4
+	VXORPD       Z5, Z5, Z5
+	VMULPD       Z3, Z5, Z5
+	VADDPD       Z5, Z4, Z4
+	VXORPD       Z5, Z5, Z5
+	VBLENDMPD    Z5, Z4, K1, Z4
+	VADDPD       Z4, Z0, Z0
+	VBROADCASTSD consts64<>+24(SB), Z5
+	VMULPD       Z5, Z2, Z2
+	VDIVPD       Z1, Z2, Z2
+	VMOVUPD      Z3, (AX)(R10*8)
+	VMOVUPD      Z2, (DI)(R10*8)
+	MOVQ         unred_len+120(FP), R11
+	TESTQ        R11, R11
+	JZ           skip104
+	VMOVUPD      Z4, (SI)(R10*8)
+
+skip104:
+	ADDQ $0x00000008, R10
+	JMP  one102
+
+tail102:
+	ADDQ         $0x00000008, R8
+	SUBQ         R10, R8
+	JLE          done102
+	LEAQ         kmask<>+0(SB), R11
+	KMOVW        (R11)(R8*2), K1
+	VXORPD       X1, X1, X1
+	MOVQ         n+104(FP), R11
+	VCVTSI2SDQ   R11, X1, X1
+	VBROADCASTSD X1, Z1
+	MOVQ         w_len+80(FP), R11
+	VBROADCASTSD ws+96(FP), Z2
+	TESTQ        R11, R11
+	JZ           noW105
+	VXORPD       Z3, Z3, Z3
+	VMOVUPD.Z    (BX)(R10*8), K1, Z3
+	VMULPD       Z3, Z2, Z2
+
+noW105:
+	VXORPD       Z3, Z3, Z3
+	VMOVUPD.Z    (AX)(R10*8), K1, Z3
+	VXORPD       Z4, Z4, Z4
+	VMOVUPD.Z    (CX)(R10*8), K1, Z4
+	VXORPD       Z5, Z5, Z5
+	VMOVUPD.Z    (DX)(R10*8), K1, Z5
+	VMULPD       Z4, Z4, Z6
+	VDIVPD       Z1, Z6, Z6
+	VSUBPD       Z6, Z5, Z6
+	VBROADCASTSD consts64<>+16(SB), Z5
+	VMULPD       Z6, Z5, Z6
+	VDIVPD       Z1, Z6, Z6
+	VDIVPD       Z1, Z4, Z4
+	VADDPD       Z4, Z3, Z3
+	VXORPD       Z4, Z4, Z4
+	VCMPPD       $0x00, Z4, Z2, K2
+	KANDB        K2, K1, K2
+	KMOVB        K2, CX
+	POPCNTL      CX, CX
+	ADDQ         CX, R9
+	VMULPD       Z6, Z2, Z4
+	VXORPD       Z5, Z5, Z5
+	VMULPD       Z3, Z5, Z5
+	VADDPD       Z5, Z4, Z4
+	VXORPD       Z5, Z5, Z5
+	VBLENDMPD    Z5, Z4, K2, Z4
+	VMOVAPD.Z    Z4, K1, Z4
+	VADDPD       Z4, Z0, Z0
+	VBROADCASTSD consts64<>+24(SB), Z5
+	VMULPD       Z5, Z2, Z2
+	VDIVPD       Z1, Z2, Z2
+	VMOVUPD      Z3, K1, (AX)(R10*8)
+	VMOVUPD      Z2, K1, (DI)(R10*8)
+	MOVQ         unred_len+120(FP), AX
+	TESTQ        AX, AX
+	JZ           skip106
+	VMOVUPD      Z4, K1, (SI)(R10*8)
+
+skip106:
+	ADDQ R8, R10
+
+done102:
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	MOVSD         X0, ret+160(FP)
+	MOVQ          R9, ret1+168(FP)
+	VZEROUPPER
+	RET
+
+// func pairGradAVX512F64(grad []float64, p []float64, y []float64, mean []float64, f []float64, n int)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·pairGradAVX512F64(SB), NOSPLIT, $0-128
+	MOVQ  grad_base+0(FP), AX
+	MOVQ  p_base+24(FP), CX
+	MOVQ  y_base+48(FP), DX
+	MOVQ  mean_base+72(FP), BX
+	MOVQ  f_base+96(FP), SI
+	MOVQ  mean_len+80(FP), DI
+	MOVQ  n+120(FP), R8
+	MOVQ  R8, R9
+	SHLQ  $0x03, R9
+	CMPQ  R8, $0x00000008
+	JG    long107
+	LEAQ  kmask<>+0(SB), R10
+	KMOVW (R10)(R8*2), K1
+
+short:
+	TESTQ        DI, DI
 	JZ           done
 	VBROADCASTSD (BX), Z0
-	VBROADCASTSD 8(BX), Z1
-	XORQ         R9, R9
-	MOVQ         DI, R10
-	SUBQ         $0x00000010, R10
-	CMPQ         R9, R10
-	JG           single48
+	VBROADCASTSD (SI), Z1
+	VXORPD       Z2, Z2, Z2
+	VMOVUPD.Z    (CX), K1, Z2
+	VXORPD       Z3, Z3, Z3
+	VMOVUPD.Z    (DX), K1, Z3
+	VSUBPD       Z3, Z2, Z2
+	VSUBPD       Z0, Z2, Z2
+	VMULPD       Z1, Z2, Z2
+	VMOVUPD      Z2, K1, (AX)
+	ADDQ         R9, AX
+	ADDQ         R9, CX
+	ADDQ         R9, DX
+	ADDQ         $0x08, BX
+	ADDQ         $0x08, SI
+	DECQ         DI
+	JMP          short
 
-group48:
-	VMOVUPD (CX)(R9*8), Z2
-	VSUBPD  (DX)(R9*8), Z2, Z2
-	VSUBPD  Z0, Z2, Z2
-	VMULPD  Z1, Z2, Z2
-	VMOVUPD Z2, (AX)(R9*8)
-	VMOVUPD 64(CX)(R9*8), Z2
-	VSUBPD  64(DX)(R9*8), Z2, Z2
-	VSUBPD  Z0, Z2, Z2
-	VMULPD  Z1, Z2, Z2
-	VMOVUPD Z2, 64(AX)(R9*8)
-	ADDQ    $0x00000010, R9
-	CMPQ    R9, R10
-	JLE     group48
+long107:
+row:
+	TESTQ DI, DI
+	JZ    done
+	XORQ  R10, R10
+	MOVQ  R8, R11
+	SUBQ  $0x00000010, R11
+	CMPQ  R10, R11
+	JG    single108
 
-single48:
-	ADDQ $0x00000008, R10
+group108:
+	VBROADCASTSD (BX), Z0
+	VBROADCASTSD (SI), Z1
+	VMOVUPD      (CX)(R10*8), Z2
+	VSUBPD       (DX)(R10*8), Z2, Z2
+	VSUBPD       Z0, Z2, Z2
+	VMULPD       Z1, Z2, Z2
+	VMOVUPD      Z2, (AX)(R10*8)
+	VBROADCASTSD (BX), Z0
+	VBROADCASTSD (SI), Z1
+	VMOVUPD      64(CX)(R10*8), Z2
+	VSUBPD       64(DX)(R10*8), Z2, Z2
+	VSUBPD       Z0, Z2, Z2
+	VMULPD       Z1, Z2, Z2
+	VMOVUPD      Z2, 64(AX)(R10*8)
+	ADDQ         $0x00000010, R10
+	CMPQ         R10, R11
+	JLE          group108
 
-one48:
-	CMPQ    R9, R10
-	JG      tail48
-	VMOVUPD (CX)(R9*8), Z2
-	VSUBPD  (DX)(R9*8), Z2, Z2
-	VSUBPD  Z0, Z2, Z2
-	VMULPD  Z1, Z2, Z2
-	VMOVUPD Z2, (AX)(R9*8)
-	ADDQ    $0x00000008, R9
-	JMP     one48
+single108:
+	ADDQ $0x00000008, R11
 
-tail48:
-	ADDQ      $0x00000008, R10
-	SUBQ      R9, R10
-	JLE       done48
-	LEAQ      kmask<>+0(SB), R11
-	KMOVW     (R11)(R10*2), K1
-	VXORPD    Z2, Z2, Z2
-	VMOVUPD.Z (CX)(R9*8), K1, Z2
-	VXORPD    Z3, Z3, Z3
-	VMOVUPD.Z (DX)(R9*8), K1, Z3
-	VSUBPD    Z3, Z2, Z2
-	VSUBPD    Z0, Z2, Z2
-	VMULPD    Z1, Z2, Z2
-	VMOVUPD   Z2, K1, (AX)(R9*8)
-	ADDQ      R10, R9
+one108:
+	CMPQ         R10, R11
+	JG           tail108
+	VBROADCASTSD (BX), Z0
+	VBROADCASTSD (SI), Z1
+	VMOVUPD      (CX)(R10*8), Z2
+	VSUBPD       (DX)(R10*8), Z2, Z2
+	VSUBPD       Z0, Z2, Z2
+	VMULPD       Z1, Z2, Z2
+	VMOVUPD      Z2, (AX)(R10*8)
+	ADDQ         $0x00000008, R10
+	JMP          one108
 
-done48:
-	ADDQ R8, AX
-	ADDQ R8, CX
-	ADDQ R8, DX
-	ADDQ $0x10, BX
-	DECQ SI
+tail108:
+	ADDQ         $0x00000008, R11
+	SUBQ         R10, R11
+	JLE          done108
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(R11*2), K1
+	VBROADCASTSD (BX), Z0
+	VBROADCASTSD (SI), Z1
+	VXORPD       Z2, Z2, Z2
+	VMOVUPD.Z    (CX)(R10*8), K1, Z2
+	VXORPD       Z3, Z3, Z3
+	VMOVUPD.Z    (DX)(R10*8), K1, Z3
+	VSUBPD       Z3, Z2, Z2
+	VSUBPD       Z0, Z2, Z2
+	VMULPD       Z1, Z2, Z2
+	VMOVUPD      Z2, K1, (AX)(R10*8)
+	ADDQ         R11, R10
+
+done108:
+	ADDQ R9, AX
+	ADDQ R9, CX
+	ADDQ R9, DX
+	ADDQ $0x08, BX
+	ADDQ $0x08, SI
+	DECQ DI
 	JMP  row
 
 done:
@@ -88526,29 +90180,30 @@ DATA consts32<>+80(SB)/4, $0xff800000
 DATA consts32<>+84(SB)/4, $0x7fc00000
 GLOBL consts32<>(SB), RODATA|NOPTR, $88
 
-DATA consts64<>+0(SB)/8, $0x7fffffffffffffff
-DATA consts64<>+8(SB)/8, $0x3ff0000000000000
-DATA consts64<>+16(SB)/8, $0xbff0000000000000
-DATA consts64<>+24(SB)/8, $0x0010000000000000
-DATA consts64<>+32(SB)/8, $0x4350000000000000
-DATA consts64<>+40(SB)/8, $0x404b000000000000
-DATA consts64<>+48(SB)/8, $0x4330000000000000
-DATA consts64<>+56(SB)/8, $0x43300000000003ff
-DATA consts64<>+64(SB)/8, $0x000fffffffffffff
-DATA consts64<>+72(SB)/8, $0x3ff6a09e667f3bcd
-DATA consts64<>+80(SB)/8, $0x3fe0000000000000
-DATA consts64<>+88(SB)/8, $0x4000000000000000
-DATA consts64<>+96(SB)/8, $0x3fc2f112df3e5244
-DATA consts64<>+104(SB)/8, $0x3fc7466496cb03de
-DATA consts64<>+112(SB)/8, $0x3fd2492494229359
-DATA consts64<>+120(SB)/8, $0x3fe5555555555593
-DATA consts64<>+128(SB)/8, $0x3fc39a09d078c69f
-DATA consts64<>+136(SB)/8, $0x3fcc71c51d8e78af
-DATA consts64<>+144(SB)/8, $0x3fd999999997fa04
-DATA consts64<>+152(SB)/8, $0x3dea39ef35793c76
-DATA consts64<>+160(SB)/8, $0x3fe62e42fee00000
-DATA consts64<>+168(SB)/8, $0x7ff0000000000000
-DATA consts64<>+176(SB)/8, $0xfff0000000000000
-DATA consts64<>+184(SB)/8, $0x7ff8000000000000
-DATA consts64<>+192(SB)/8, $0x8000000000000000
-GLOBL consts64<>(SB), RODATA|NOPTR, $200
+DATA consts64<>+0(SB)/8, $0x3ff0000000000000
+DATA consts64<>+8(SB)/8, $0x8000000000000000
+DATA consts64<>+16(SB)/8, $0x4000000000000000
+DATA consts64<>+24(SB)/8, $0x4010000000000000
+DATA consts64<>+32(SB)/8, $0x7fffffffffffffff
+DATA consts64<>+40(SB)/8, $0xbff0000000000000
+DATA consts64<>+48(SB)/8, $0x0010000000000000
+DATA consts64<>+56(SB)/8, $0x4350000000000000
+DATA consts64<>+64(SB)/8, $0x404b000000000000
+DATA consts64<>+72(SB)/8, $0x4330000000000000
+DATA consts64<>+80(SB)/8, $0x43300000000003ff
+DATA consts64<>+88(SB)/8, $0x000fffffffffffff
+DATA consts64<>+96(SB)/8, $0x3ff6a09e667f3bcd
+DATA consts64<>+104(SB)/8, $0x3fe0000000000000
+DATA consts64<>+112(SB)/8, $0x3fc2f112df3e5244
+DATA consts64<>+120(SB)/8, $0x3fc7466496cb03de
+DATA consts64<>+128(SB)/8, $0x3fd2492494229359
+DATA consts64<>+136(SB)/8, $0x3fe5555555555593
+DATA consts64<>+144(SB)/8, $0x3fc39a09d078c69f
+DATA consts64<>+152(SB)/8, $0x3fcc71c51d8e78af
+DATA consts64<>+160(SB)/8, $0x3fd999999997fa04
+DATA consts64<>+168(SB)/8, $0x3dea39ef35793c76
+DATA consts64<>+176(SB)/8, $0x3fe62e42fee00000
+DATA consts64<>+184(SB)/8, $0x7ff0000000000000
+DATA consts64<>+192(SB)/8, $0xfff0000000000000
+DATA consts64<>+200(SB)/8, $0x7ff8000000000000
+GLOBL consts64<>(SB), RODATA|NOPTR, $208

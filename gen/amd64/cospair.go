@@ -21,7 +21,9 @@ func cosPair(c *g) {
 	cosDotCols(c)
 	cosGradRows(c)
 	cosGradCols(c)
+	cosFinish(c)
 	pairStats(c)
+	pairFinish(c)
 	pairGrad(c)
 }
 
@@ -181,6 +183,18 @@ func (c *g) zeroVecs(n int) []reg.VecVirtual {
 	return vs
 }
 
+// shortRows emits the loop of rows of at most one vector (0 < n <= lanes),
+// taken when n is that short: body gets the mask of n lanes and must
+// not fall through. Longer rows continue after it.
+func (c *g) shortRows(n reg.Register, body func(m mask)) {
+	spanLabels++
+	long := fmt.Sprintf("long%d", spanLabels)
+	CMPQ(n, U32(c.lanes()))
+	JG(LabelRef(long))
+	body(c.tailMask(n))
+	Label(long)
+}
+
 // cosDotRows: dot(r) = Σ_k p(r·a+k)·y(r·a+k) for r < len(dot), the products
 // rounded to T and summed in float64.
 func cosDotRows(c *g) {
@@ -199,13 +213,32 @@ func cosDotRows(c *g) {
 	MOVQ(a, rowBytes)
 	SHLQ(U8(c.shift()), rowBytes)
 	u := 2
+	c.shortRows(a, func(m mask) {
+		Label("short")
+		TESTQ(rows, rows)
+		JZ(LabelRef("done"))
+		pv := c.loadM(Mem{Base: pp}, &m)
+		c.mul(pv, pv, c.loadM(Mem{Base: yp}, &m))
+		ps := c.widen(pv)
+		if len(ps) > 1 {
+			d.add(ps[0], ps[0], ps[1])
+		}
+		VMOVSD(d.reduce64(ps[0]), Mem{Base: dp})
+		ADDQ(rowBytes, pp)
+		ADDQ(rowBytes, yp)
+		ADDQ(U8(8), dp)
+		DECQ(rows)
+		JMP(LabelRef("short"))
+	})
 	Label("row")
 	TESTQ(rows, rows)
 	JZ(LabelRef("done"))
 	acc := c.zeroVecs(u * c.parts())
 	i := GP64()
 	XORQ(i, i)
-	at := func(base reg.GPVirtual, off int) Mem { return Mem{Base: base, Index: i, Scale: uint8(c.Size), Disp: off} }
+	at := func(base reg.GPVirtual, off int) Mem {
+		return Mem{Base: base, Index: i, Scale: uint8(c.Size), Disp: off}
+	}
 	c.span(i, a, u, func(k, off int, m *mask) {
 		pv := c.loadM(at(pp, off), m)
 		if m != nil {
@@ -369,7 +402,9 @@ func cosGradRows(c *g) {
 	d.broadcastMem(s, Mem{Base: sp})
 	i := GP64()
 	XORQ(i, i)
-	at := func(base reg.GPVirtual, off int) Mem { return Mem{Base: base, Index: i, Scale: uint8(c.Size), Disp: off} }
+	at := func(base reg.GPVirtual, off int) Mem {
+		return Mem{Base: base, Index: i, Scale: uint8(c.Size), Disp: off}
+	}
 	c.span(i, a, 2, func(k, off int, m *mask) {
 		c.storeM(c.scaled(c.loadM(at(yp, off), m), []reg.VecVirtual{s}), at(gp, off), m)
 	})
@@ -447,7 +482,12 @@ func cosGradCols(c *g) {
 
 // diff returns p − y at element i (+off bytes), rounded to T.
 func (c *g) diff(pp, yp, i reg.Register, off int, m *mask) reg.VecVirtual {
-	at := func(base reg.Register) Mem { return Mem{Base: base, Index: i, Scale: uint8(c.Size), Disp: off} }
+	at := func(base reg.Register) Mem {
+		if i == nil {
+			return Mem{Base: base, Disp: off}
+		}
+		return Mem{Base: base, Index: i, Scale: uint8(c.Size), Disp: off}
+	}
 	v := c.loadM(at(pp), m)
 	if m != nil {
 		c.sub(v, v, c.loadM(at(yp), m))
@@ -457,32 +497,75 @@ func (c *g) diff(pp, yp, i reg.Register, off int, m *mask) reg.VecVirtual {
 	return v
 }
 
-// pairStats: for each row r < len(st)/3 of n elements, d = p − y rounded
-// to T, mean = Σd/n, st(3r) = mean, st(3r+1) = Σ(d − mean), st(3r+2) =
-// Σ(d − mean)², all in float64.
+// pairStats: for each row r < len(mean) of n elements, d = p − y rounded
+// to T, mean(r) = Σd/n, se(r) = Σ(d − mean), sq(r) = Σ(d − mean)², all in
+// float64.
 func pairStats(c *g) {
 	name := "pairStats" + c.suffix()
-	TEXT(name, NOSPLIT, "func(st []float64, p, y []"+c.GoType+", n int)")
+	TEXT(name, NOSPLIT, "func(mean, se, sq []float64, p, y []"+c.GoType+", n int)")
 	Pragma("noescape")
-	Doc(name + " writes, per row r < len(st)/3 of n elements with d = p − y in " + c.GoType + ", st(3r) = mean = Σd/n, st(3r+1) = Σ(d − mean), st(3r+2) = Σ(d − mean)², in float64.")
+	Doc(name + " writes, per row r < len(mean) of n > 0 elements with d = p − y in " + c.GoType + ", mean(r) = Σd/n, se(r) = Σ(d − mean(r)) and sq(r) = Σ(d − mean(r))², in float64.")
 	d := c.f64()
-	pp, yp, sp := GP64(), GP64(), GP64()
+	pp, yp, mp, ep, qp := GP64(), GP64(), GP64(), GP64(), GP64()
 	Load(Param("p").Base(), pp)
 	Load(Param("y").Base(), yp)
-	Load(Param("st").Base(), sp)
-	end := Load(Param("st").Len(), GP64())
-	LEAQ(Mem{Base: sp, Index: end, Scale: 8}, end)
+	Load(Param("mean").Base(), mp)
+	Load(Param("se").Base(), ep)
+	Load(Param("sq").Base(), qp)
+	rows := Load(Param("mean").Len(), GP64())
 	n := Load(Param("n"), GP64())
 	rowBytes := GP64()
 	MOVQ(n, rowBytes)
 	SHLQ(U8(c.shift()), rowBytes)
+	nf := XMM()
+	VXORPD(nf, nf, nf)
+	VCVTSI2SDQ(n, nf, nf)
+	next := func() {
+		ADDQ(rowBytes, pp)
+		ADDQ(rowBytes, yp)
+		ADDQ(U8(8), mp)
+		ADDQ(U8(8), ep)
+		ADDQ(U8(8), qp)
+		DECQ(rows)
+	}
+	c.shortRows(n, func(m mask) {
+		pms := c.partMasks(m)
+		Label("short")
+		TESTQ(rows, rows)
+		JZ(LabelRef("done"))
+		ps := c.widen(c.diff(pp, yp, nil, 0, &m))
+		t := d.vec()
+		d.move(t, ps[0])
+		if len(ps) > 1 {
+			d.add(t, t, ps[1])
+		}
+		sum := d.reduce64(t)
+		VDIVSD(nf, sum, sum)
+		VMOVSD(sum, Mem{Base: mp})
+		mv := d.vec()
+		d.broadcast(mv, sum)
+		for j, w := range ps {
+			d.sub(w, w, mv)
+			d.keep(w, pms[j]) // lanes past the row add nothing
+		}
+		q := d.vec()
+		d.mul(q, ps[0], ps[0])
+		if len(ps) > 1 {
+			d.fma(q, ps[1], ps[1])
+			d.add(ps[0], ps[0], ps[1])
+		}
+		VMOVSD(d.reduce64(ps[0]), Mem{Base: ep})
+		VMOVSD(d.reduce64(q), Mem{Base: qp})
+		next()
+		JMP(LabelRef("short"))
+	})
 	u := 2
 	if !c.wide() && !c.is64() {
 		u = 1 // sixteen YMM registers
 	}
 	Label("row")
-	CMPQ(sp, end)
-	JAE(LabelRef("done"))
+	TESTQ(rows, rows)
+	JZ(LabelRef("done"))
 	i := GP64()
 	XORQ(i, i)
 	acc := c.zeroVecs(2 * c.parts())
@@ -492,11 +575,8 @@ func pairStats(c *g) {
 		}
 	})
 	sum := d.reduce64(acc...)
-	nf := XMM()
-	VXORPD(nf, nf, nf)
-	VCVTSI2SDQ(n, nf, nf)
 	VDIVSD(nf, sum, sum)
-	VMOVSD(sum, Mem{Base: sp})
+	VMOVSD(sum, Mem{Base: mp})
 	mean := d.vec()
 	d.broadcast(mean, sum)
 	se := c.zeroVecs(u * c.parts())
@@ -518,59 +598,281 @@ func pairStats(c *g) {
 			d.fma(sq[x], w, w)
 		}
 	})
-	VMOVSD(d.reduce64(se...), Mem{Base: sp, Disp: 8})
-	VMOVSD(d.reduce64(sq...), Mem{Base: sp, Disp: 16})
-	ADDQ(rowBytes, pp)
-	ADDQ(rowBytes, yp)
-	ADDQ(U8(24), sp)
+	VMOVSD(d.reduce64(se...), Mem{Base: ep})
+	VMOVSD(d.reduce64(sq...), Mem{Base: qp})
+	next()
 	JMP(LabelRef("row"))
 	Label("done")
 	VZEROUPPER()
 	RET()
 }
 
-// pairGrad: grad(r·n+k) = T(mf(2r+1)·(d − mf(2r))) with d = p − y rounded to
-// T, for r < len(mf)/2, k < n (in float64).
+// pairGrad: grad(r·n+k) = T(f(r)·(d − mean(r))) with d = p − y rounded to
+// T, for r < len(mean), k < n (in float64).
 func pairGrad(c *g) {
 	name := "pairGrad" + c.suffix()
-	TEXT(name, NOSPLIT, "func(grad, p, y []"+c.GoType+", mf []float64, n int)")
+	TEXT(name, NOSPLIT, "func(grad, p, y []"+c.GoType+", mean, f []float64, n int)")
 	Pragma("noescape")
-	Doc(name + " writes grad(r·n+k) = " + c.GoType + "(mf(2r+1)·(d − mf(2r))) with d = p − y in " + c.GoType + ", for r < len(mf)/2, k < n (in float64).")
+	Doc(name + " writes grad(r·n+k) = " + c.GoType + "(f(r)·(d − mean(r))) with d = p − y in " + c.GoType + ", for r < len(mean), k < n (in float64).")
 	d := c.f64()
-	gp, pp, yp, mp := GP64(), GP64(), GP64(), GP64()
+	gp, pp, yp, mp, fp := GP64(), GP64(), GP64(), GP64(), GP64()
 	Load(Param("grad").Base(), gp)
 	Load(Param("p").Base(), pp)
 	Load(Param("y").Base(), yp)
-	Load(Param("mf").Base(), mp)
-	rows := Load(Param("mf").Len(), GP64())
-	SHRQ(U8(1), rows)
+	Load(Param("mean").Base(), mp)
+	Load(Param("f").Base(), fp)
+	rows := Load(Param("mean").Len(), GP64())
 	n := Load(Param("n"), GP64())
 	rowBytes := GP64()
 	MOVQ(n, rowBytes)
 	SHLQ(U8(c.shift()), rowBytes)
-	Label("row")
-	TESTQ(rows, rows)
-	JZ(LabelRef("done"))
-	mean, f := d.vec(), d.vec()
-	d.broadcastMem(mean, Mem{Base: mp})
-	d.broadcastMem(f, Mem{Base: mp, Disp: 8})
-	i := GP64()
-	XORQ(i, i)
-	c.span(i, n, 2, func(k, off int, m *mask) {
+	one := func(i reg.Register, off int, m *mask) {
+		mean, f := d.vec(), d.vec()
+		d.broadcastMem(mean, Mem{Base: mp})
+		d.broadcastMem(f, Mem{Base: fp})
 		ps := c.widen(c.diff(pp, yp, i, off, m))
 		for _, w := range ps {
 			d.sub(w, w, mean)
 			d.mul(w, w, f)
 		}
-		c.storeM(c.narrow(ps), Mem{Base: gp, Index: i, Scale: uint8(c.Size), Disp: off}, m)
+		dst := Mem{Base: gp, Disp: off}
+		if i != nil {
+			dst.Index, dst.Scale = i, uint8(c.Size)
+		}
+		c.storeM(c.narrow(ps), dst, m)
+	}
+	next := func() {
+		ADDQ(rowBytes, gp)
+		ADDQ(rowBytes, pp)
+		ADDQ(rowBytes, yp)
+		ADDQ(U8(8), mp)
+		ADDQ(U8(8), fp)
+		DECQ(rows)
+	}
+	c.shortRows(n, func(m mask) {
+		Label("short")
+		TESTQ(rows, rows)
+		JZ(LabelRef("done"))
+		one(nil, 0, &m)
+		next()
+		JMP(LabelRef("short"))
 	})
-	ADDQ(rowBytes, gp)
-	ADDQ(rowBytes, pp)
-	ADDQ(rowBytes, yp)
-	ADDQ(U8(16), mp)
-	DECQ(rows)
+	Label("row")
+	TESTQ(rows, rows)
+	JZ(LabelRef("done"))
+	i := GP64()
+	XORQ(i, i)
+	c.span(i, n, 2, func(k, off int, m *mask) { one(i, off, m) })
+	next()
 	JMP(LabelRef("row"))
 	Label("done")
+	VZEROUPPER()
+	RET()
+}
+
+// omega returns ω = ws·w(i) (ws when w is empty: the flag wn, len(w), is
+// tested at each use) as float64 vectors, for the vector of rows at element
+// i of w (lanes of m when not nil).
+func (c *g) omega(wp, wn, i reg.Register, m *mask) []reg.VecVirtual {
+	spanLabels++
+	id := spanLabels
+	om := c.vec()
+	c.broadcastMem(om, paramAddr("ws"))
+	TESTQ(wn, wn)
+	JZ(LabelRef(fmt.Sprintf("noW%d", id)))
+	c.mul(om, om, c.loadM(Mem{Base: wp, Index: i, Scale: uint8(c.Size)}, m))
+	Label(fmt.Sprintf("noW%d", id))
+	return c.widen(om)
+}
+
+// rowLoop emits a loop over i = 0..n−1 (rows, T lanes to a vector): body(m)
+// handles the vector at i, m its tail mask or nil.
+func (c *g) rowLoop(i, n reg.Register, body func(m *mask)) {
+	XORQ(i, i)
+	c.span(i, n, 1, func(_, _ int, m *mask) { body(m) })
+}
+
+// f64At returns the float64 vectors of a vector of T lanes (rows) at
+// element i of a []float64 (lanes of m when not nil).
+func (c *g) f64At(base, i reg.Register, m *mask) []reg.VecVirtual {
+	d := c.f64()
+	var pms []mask
+	if m != nil {
+		pms = c.partMasks(*m)
+	}
+	vs := make([]reg.VecVirtual, c.parts())
+	for h := range vs {
+		mem := Mem{Base: base, Index: i, Scale: 8, Disp: h * d.Bytes}
+		vs[h] = d.vec()
+		if m != nil {
+			d.maskedLoad(vs[h], pms[h], mem)
+		} else {
+			d.load(vs[h], mem)
+		}
+	}
+	return vs
+}
+
+// f64Store stores float64 vectors as f64At loads them.
+func (c *g) f64Store(vs []reg.VecVirtual, base, i reg.Register, m *mask) {
+	d := c.f64()
+	var pms []mask
+	if m != nil {
+		pms = c.partMasks(*m)
+	}
+	for h, v := range vs {
+		mem := Mem{Base: base, Index: i, Scale: 8, Disp: h * d.Bytes}
+		if m != nil {
+			d.maskedStore(v, pms[h], mem)
+		} else {
+			d.store(v, mem)
+		}
+	}
+}
+
+// paramAddr is the address of a scalar argument.
+func paramAddr(name string) Mem {
+	b, err := Param(name).Resolve()
+	if err != nil {
+		panic(err)
+	}
+	return b.Addr
+}
+
+// ifLen emits body only at run time when the slice whose length is in n is
+// not empty.
+func ifLen(n reg.Register, body func()) {
+	spanLabels++
+	skip := fmt.Sprintf("skip%d", spanLabels)
+	TESTQ(n, n)
+	JZ(LabelRef(skip))
+	body()
+	Label(skip)
+}
+
+// cosFinish: l(r) = ω(r)·(1 − dot(r)) with ω = ws·w(r) (ws when w is
+// empty), unred(r) = T(l) and sc(r) = −gs·ω when those are not empty;
+// returns Σ l.
+func cosFinish(c *g) {
+	name := "cosFinish" + c.suffix()
+	T := c.GoType
+	TEXT(name, NOSPLIT, "func(dot []float64, w []"+T+", ws "+T+", gs float64, unred []"+T+", sc []float64) float64")
+	Pragma("noescape")
+	Doc(name + " returns Σ l(r), l(r) = ω(r)·(1 − dot(r)) for r < len(dot) with ω(r) = ws·w(r) in " + T + " (ws when w is empty), in float64; it writes unred(r) = " + T + "(l(r)) and sc(r) = −gs·ω(r) unless those are empty.")
+	d := c.f64()
+	dp, wp, up, sp := GP64(), GP64(), GP64(), GP64()
+	Load(Param("dot").Base(), dp)
+	Load(Param("w").Base(), wp)
+	Load(Param("unred").Base(), up)
+	Load(Param("sc").Base(), sp)
+	rows := Load(Param("dot").Len(), GP64())
+	acc := c.zeroVecs(c.parts())
+	i := GP64()
+	c.rowLoop(i, rows, func(m *mask) {
+		om := c.omega(wp, Load(Param("w").Len(), GP64()), i, m)
+		ls := c.f64At(dp, i, m)
+		for h, v := range ls {
+			d.sub(v, d.konst(1), v)
+			d.mul(v, om[h], v)
+			if m != nil {
+				d.keep(v, c.partMasks(*m)[h])
+			}
+			d.add(acc[h], acc[h], v)
+		}
+		ifLen(Load(Param("unred").Len(), GP64()), func() {
+			c.storeM(c.narrow(ls), Mem{Base: up, Index: i, Scale: uint8(c.Size)}, m)
+		})
+		ifLen(Load(Param("sc").Len(), GP64()), func() {
+			gs := d.vec()
+			d.broadcastMem(gs, paramAddr("gs"))
+			d.xor(gs, gs, d.konstBits(1<<63))
+			for _, v := range om {
+				d.mul(v, gs, v)
+			}
+			c.f64Store(om, sp, i, m)
+		})
+	})
+	Store(d.reduce64(acc...), ReturnIndex(0))
+	VZEROUPPER()
+	RET()
+}
+
+// pairFinish: per row r < len(mean), with ω = ws·w(r) (ws when w is empty):
+// l = 2·(sq − se²/n)/n, unred(r) = T(ω·l) (0 where ω = 0) unless unred is
+// empty, mean(r) += se(r)/n and f(r) = ω·4/n; returns Σ ω·l (a row whose
+// loss or mean is not finite makes it NaN or infinite) and the number of
+// rows where ω = 0.
+func pairFinish(c *g) {
+	name := "pairFinish" + c.suffix()
+	T := c.GoType
+	TEXT(name, NOSPLIT, "func(mean, se, sq []float64, w []"+T+", ws "+T+", n int, unred []"+T+", f []float64) (float64, int)")
+	Pragma("noescape")
+	Doc(name + " returns Σ ω(r)·l(r) over r < len(mean), l = 2·(sq(r) − se(r)²/n)/n, ω(r) = ws·w(r) in " + T + " (ws when w is empty), and the count of rows with ω = 0 (whose term is 0); it writes unred(r) = " + T + "(ω·l) unless unred is empty, mean(r) += se(r)/n and f(r) = ω·4/n. A row of ω != 0 whose l or mean is not finite makes the sum NaN or infinite.")
+	d := c.f64()
+	mp, ep, qp, wp, up, fp := GP64(), GP64(), GP64(), GP64(), GP64(), GP64()
+	Load(Param("mean").Base(), mp)
+	Load(Param("se").Base(), ep)
+	Load(Param("sq").Base(), qp)
+	Load(Param("w").Base(), wp)
+	Load(Param("unred").Base(), up)
+	Load(Param("f").Base(), fp)
+	rows := Load(Param("mean").Len(), GP64())
+	zeros := GP64()
+	XORQ(zeros, zeros)
+	acc := c.zeroVecs(c.parts())
+	i := GP64()
+	c.rowLoop(i, rows, func(m *mask) {
+		nf := d.vec()
+		x := XMM()
+		VXORPD(x, x, x)
+		VCVTSI2SDQ(Load(Param("n"), GP64()), x, x)
+		d.broadcast(nf, x)
+		om := c.omega(wp, Load(Param("w").Len(), GP64()), i, m)
+		means, ses, sqs := c.f64At(mp, i, m), c.f64At(ep, i, m), c.f64At(qp, i, m)
+		var pms []mask
+		if m != nil {
+			pms = c.partMasks(*m)
+		}
+		ls := make([]reg.VecVirtual, len(om))
+		for h := range om {
+			t := d.vec()
+			d.mul(t, ses[h], ses[h])
+			d.div(t, t, nf)
+			d.sub(t, sqs[h], t)
+			d.mul(t, d.konst(2), t)
+			d.div(t, t, nf) // l
+			d.div(ses[h], ses[h], nf)
+			d.add(means[h], means[h], ses[h]) // the corrected mean
+			zero := d.cmp(cmpEQ, om[h], d.zeros())
+			if m != nil {
+				zero = d.maskAnd(zero, pms[h])
+			}
+			c.popcount(zeros, zero)
+			// ω·l, plus 0·mean so that a mean that is not finite shows in
+			// the sum; 0 where ω = 0.
+			lw := d.vec()
+			d.mul(lw, om[h], t)
+			z := d.vec()
+			d.mul(z, d.zeros(), means[h])
+			d.add(lw, lw, z)
+			d.blend(lw, zero, d.zeros(), lw)
+			if m != nil {
+				d.keep(lw, pms[h])
+			}
+			d.add(acc[h], acc[h], lw)
+			ls[h] = lw
+			fv := d.vec()
+			d.mul(fv, om[h], d.konst(4))
+			d.div(om[h], fv, nf)
+		}
+		c.f64Store(means, mp, i, m)
+		c.f64Store(om, fp, i, m)
+		ifLen(Load(Param("unred").Len(), GP64()), func() {
+			c.storeM(c.narrow(ls), Mem{Base: up, Index: i, Scale: uint8(c.Size)}, m)
+		})
+	})
+	Store(d.reduce64(acc...), ReturnIndex(0))
+	Store(zeros, ReturnIndex(1))
 	VZEROUPPER()
 	RET()
 }

@@ -43,13 +43,16 @@ type cosPrims[T Float] struct {
 
 // pairPrims are a level's pairwise primitives for one element type.
 type pairPrims[T Float] struct {
-	// stats writes, per row r < len(mean) of n > 0 elements, the mean of d,
-	// se(r) = Σ(d − mean) and sq(r) = Σ(d − mean)².
+	// stats writes, per row r < len(mean) of n > 0 elements, a shift c
+	// close to the row's d (the mean of d, or for a row of one vector its
+	// first d: Σ(d − c)² then exceeds Σ(d − mean)² at most n+1 times) as
+	// mean(r), se(r) = Σ(d − c) and sq(r) = Σ(d − c)².
 	stats func(mean, se, sq []float64, p, y []T, n int)
 	// finish returns Σ ω·l and the count of rows of ω = 0, with ω(r) =
-	// ws·w(r) (ws when w is empty) and l = 2·(sq − se²/n)/n; it writes
-	// unred(r) = T(ω·l) (0 where ω = 0) unless unred is empty, mean(r) +=
-	// se(r)/n and f(r) = ω·4/n.
+	// ws·w(r) (ws when w is empty) and l = 2·(sq − se²/n)/n (the shifted
+	// sums' exact Σ(d − mean)², up to rounding); it writes unred(r) =
+	// T(ω·l) (0 where ω = 0) unless unred is empty, mean(r) += se(r)/n (the
+	// mean of d) and f(r) = ω·4/n.
 	finish func(mean, se, sq []float64, w []T, ws T, n int, unred []T, f []float64) (float64, int)
 	// grad writes grad(r·n+k) = T(f(r)·(d − mean(r))) for r < len(mean).
 	grad func(grad, p, y []T, mean, f []float64, n int)

@@ -349,7 +349,7 @@ func cosGradColsAVX2F32(grad []float32, y []float32, sc []float64, s int, a int,
 //go:noescape
 func cosFinishAVX2F32(dot []float64, w []float32, ws float32, gs float64, unred []float32, sc []float64) float64
 
-// pairStatsAVX2F32 writes, per row r < len(mean) of n > 0 elements with d = p − y in float32, mean(r) = Σd/n, se(r) = Σ(d − mean(r)) and sq(r) = Σ(d − mean(r))², in float64.
+// pairStatsAVX2F32 writes, per row r < len(mean) of n > 0 elements with d = p − y in float32, a shift c near the row's d (Σd/n, or d(0) when n <= lanes) as mean(r), se(r) = Σ(d − c) and sq(r) = Σ(d − c)², in float64.
 //
 //go:noescape
 func pairStatsAVX2F32(mean []float64, se []float64, sq []float64, p []float32, y []float32, n int)
@@ -714,7 +714,7 @@ func cosGradColsAVX2F64(grad []float64, y []float64, sc []float64, s int, a int,
 //go:noescape
 func cosFinishAVX2F64(dot []float64, w []float64, ws float64, gs float64, unred []float64, sc []float64) float64
 
-// pairStatsAVX2F64 writes, per row r < len(mean) of n > 0 elements with d = p − y in float64, mean(r) = Σd/n, se(r) = Σ(d − mean(r)) and sq(r) = Σ(d − mean(r))², in float64.
+// pairStatsAVX2F64 writes, per row r < len(mean) of n > 0 elements with d = p − y in float64, a shift c near the row's d (Σd/n, or d(0) when n <= lanes) as mean(r), se(r) = Σ(d − c) and sq(r) = Σ(d − c)², in float64.
 //
 //go:noescape
 func pairStatsAVX2F64(mean []float64, se []float64, sq []float64, p []float64, y []float64, n int)
@@ -1074,7 +1074,7 @@ func cosGradColsAVX512F32(grad []float32, y []float32, sc []float64, s int, a in
 //go:noescape
 func cosFinishAVX512F32(dot []float64, w []float32, ws float32, gs float64, unred []float32, sc []float64) float64
 
-// pairStatsAVX512F32 writes, per row r < len(mean) of n > 0 elements with d = p − y in float32, mean(r) = Σd/n, se(r) = Σ(d − mean(r)) and sq(r) = Σ(d − mean(r))², in float64.
+// pairStatsAVX512F32 writes, per row r < len(mean) of n > 0 elements with d = p − y in float32, a shift c near the row's d (Σd/n, or d(0) when n <= lanes) as mean(r), se(r) = Σ(d − c) and sq(r) = Σ(d − c)², in float64.
 //
 //go:noescape
 func pairStatsAVX512F32(mean []float64, se []float64, sq []float64, p []float32, y []float32, n int)
@@ -1439,7 +1439,7 @@ func cosGradColsAVX512F64(grad []float64, y []float64, sc []float64, s int, a in
 //go:noescape
 func cosFinishAVX512F64(dot []float64, w []float64, ws float64, gs float64, unred []float64, sc []float64) float64
 
-// pairStatsAVX512F64 writes, per row r < len(mean) of n > 0 elements with d = p − y in float64, mean(r) = Σd/n, se(r) = Σ(d − mean(r)) and sq(r) = Σ(d − mean(r))², in float64.
+// pairStatsAVX512F64 writes, per row r < len(mean) of n > 0 elements with d = p − y in float64, a shift c near the row's d (Σd/n, or d(0) when n <= lanes) as mean(r), se(r) = Σ(d − c) and sq(r) = Σ(d − c)², in float64.
 //
 //go:noescape
 func pairStatsAVX512F64(mean []float64, se []float64, sq []float64, p []float64, y []float64, n int)

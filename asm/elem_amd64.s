@@ -25312,46 +25312,39 @@ TEXT ·pairStatsAVX2F32(SB), NOSPLIT, $0-128
 	LEAQ         tailmask32<>+0(SB), R10
 	MOVQ         $0x00000008, R11
 	SUBQ         R8, R11
-	VMOVDQU      (R10)(R11*4), Y1
-	VPMOVSXDQ    X1, Y2
-	VEXTRACTI128 $0x01, Y1, X3
-	VPMOVSXDQ    X3, Y3
+	VMOVDQU      (R10)(R11*4), Y0
+	VPMOVSXDQ    X0, Y1
+	VEXTRACTI128 $0x01, Y0, X2
+	VPMOVSXDQ    X2, Y2
 
 short:
 	TESTQ        DI, DI
 	JZ           done
-	VMASKMOVPS   (AX), Y1, Y4
-	VMASKMOVPS   (CX), Y1, Y5
-	VSUBPS       Y5, Y4, Y4
-	VEXTRACTF128 $0x01, Y4, X5
+	VMASKMOVPS   (AX), Y0, Y3
+	VMASKMOVPS   (CX), Y0, Y4
+	VSUBPS       Y4, Y3, Y3
+	VEXTRACTF128 $0x01, Y3, X4
+	VCVTPS2PD    X3, Y3
 	VCVTPS2PD    X4, Y4
-	VCVTPS2PD    X5, Y5
-	VMOVAPD      Y4, Y6
-	VADDPD       Y5, Y6, Y6
-	VEXTRACTF128 $0x01, Y6, X7
-	VADDPD       X7, X6, X6
-	VPERMILPD    $0x01, X6, X7
-	VADDSD       X7, X6, X6
-	VDIVSD       X0, X6, X6
-	VMOVSD       X6, (DX)
-	VBROADCASTSD X6, Y6
-	VSUBPD       Y6, Y4, Y4
+	VMOVSD       X3, (DX)
+	VBROADCASTSD X3, Y5
+	VSUBPD       Y5, Y3, Y3
+	VANDPD       Y1, Y3, Y3
+	VSUBPD       Y5, Y4, Y4
 	VANDPD       Y2, Y4, Y4
-	VSUBPD       Y6, Y5, Y5
-	VANDPD       Y3, Y5, Y5
-	VMULPD       Y4, Y4, Y6
-	VFMADD231PD  Y5, Y5, Y6
-	VADDPD       Y5, Y4, Y4
-	VEXTRACTF128 $0x01, Y4, X5
-	VADDPD       X5, X4, X4
-	VPERMILPD    $0x01, X4, X5
-	VADDSD       X5, X4, X4
-	VMOVSD       X4, (BX)
-	VEXTRACTF128 $0x01, Y6, X4
-	VADDPD       X4, X6, X4
-	VPERMILPD    $0x01, X4, X5
-	VADDSD       X5, X4, X4
-	VMOVSD       X4, (SI)
+	VMULPD       Y3, Y3, Y5
+	VFMADD231PD  Y4, Y4, Y5
+	VADDPD       Y4, Y3, Y3
+	VEXTRACTF128 $0x01, Y3, X4
+	VADDPD       X4, X3, X3
+	VPERMILPD    $0x01, X3, X4
+	VADDSD       X4, X3, X3
+	VMOVSD       X3, (BX)
+	VEXTRACTF128 $0x01, Y5, X3
+	VADDPD       X3, X5, X3
+	VPERMILPD    $0x01, X3, X4
+	VADDSD       X4, X3, X3
+	VMOVSD       X3, (SI)
 	ADDQ         R9, AX
 	ADDQ         R9, CX
 	ADDQ         $0x08, DX
@@ -43440,35 +43433,29 @@ TEXT ·pairStatsAVX2F64(SB), NOSPLIT, $0-128
 	LEAQ       tailmask64<>+0(SB), R10
 	MOVQ       $0x00000004, R11
 	SUBQ       R8, R11
-	VMOVDQU    (R10)(R11*8), Y1
+	VMOVDQU    (R10)(R11*8), Y0
 
 short:
 	TESTQ        DI, DI
 	JZ           done
-	VMASKMOVPD   (AX), Y1, Y2
-	VMASKMOVPD   (CX), Y1, Y3
-	VSUBPD       Y3, Y2, Y2
-	VMOVAPD      Y2, Y3
-	VEXTRACTF128 $0x01, Y3, X4
-	VADDPD       X4, X3, X3
-	VPERMILPD    $0x01, X3, X4
-	VADDSD       X4, X3, X3
-	VDIVSD       X0, X3, X3
-	VMOVSD       X3, (DX)
-	VBROADCASTSD X3, Y3
-	VSUBPD       Y3, Y2, Y2
-	VANDPD       Y1, Y2, Y2
-	VMULPD       Y2, Y2, Y3
-	VEXTRACTF128 $0x01, Y2, X4
-	VADDPD       X4, X2, X2
-	VPERMILPD    $0x01, X2, X4
-	VADDSD       X4, X2, X2
-	VMOVSD       X2, (BX)
-	VEXTRACTF128 $0x01, Y3, X2
-	VADDPD       X2, X3, X2
-	VPERMILPD    $0x01, X2, X3
-	VADDSD       X3, X2, X2
-	VMOVSD       X2, (SI)
+	VMASKMOVPD   (AX), Y0, Y1
+	VMASKMOVPD   (CX), Y0, Y2
+	VSUBPD       Y2, Y1, Y1
+	VMOVSD       X1, (DX)
+	VBROADCASTSD X1, Y2
+	VSUBPD       Y2, Y1, Y1
+	VANDPD       Y0, Y1, Y1
+	VMULPD       Y1, Y1, Y2
+	VEXTRACTF128 $0x01, Y1, X3
+	VADDPD       X3, X1, X1
+	VPERMILPD    $0x01, X1, X3
+	VADDSD       X3, X1, X1
+	VMOVSD       X1, (BX)
+	VEXTRACTF128 $0x01, Y2, X1
+	VADDPD       X1, X2, X1
+	VPERMILPD    $0x01, X1, X2
+	VADDSD       X2, X1, X1
+	VMOVSD       X1, (SI)
 	ADDQ         R9, AX
 	ADDQ         R9, CX
 	ADDQ         $0x08, DX
@@ -70420,46 +70407,37 @@ TEXT ·pairStatsAVX512F32(SB), NOSPLIT, $0-128
 short:
 	TESTQ         DI, DI
 	JZ            done
+	VXORPS        Z0, Z0, Z0
+	VMOVUPS.Z     (AX), K1, Z0
 	VXORPS        Z1, Z1, Z1
-	VMOVUPS.Z     (AX), K1, Z1
-	VXORPS        Z2, Z2, Z2
-	VMOVUPS.Z     (CX), K1, Z2
-	VSUBPS        Z2, Z1, Z1
-	VEXTRACTF32X8 $0x01, Z1, Y2
+	VMOVUPS.Z     (CX), K1, Z1
+	VSUBPS        Z1, Z0, Z0
+	VEXTRACTF32X8 $0x01, Z0, Y1
+	VCVTPS2PD     Y0, Z0
 	VCVTPS2PD     Y1, Z1
-	VCVTPS2PD     Y2, Z2
-	VMOVAPD       Z1, Z3
-	VADDPD        Z2, Z3, Z3
-	VEXTRACTF64X4 $0x01, Z3, Y4
-	VADDPD        Y4, Y3, Y3
-	VEXTRACTF128  $0x01, Y3, X4
-	VADDPD        X4, X3, X3
-	VPERMILPD     $0x01, X3, X4
-	VADDSD        X4, X3, X3
-	VDIVSD        X0, X3, X3
-	VMOVSD        X3, (DX)
-	VBROADCASTSD  X3, Z3
-	VSUBPD        Z3, Z1, Z1
-	VMOVAPD.Z     Z1, K1, Z1
-	VSUBPD        Z3, Z2, Z2
-	VMOVAPD.Z     Z2, K2, Z2
-	VMULPD        Z1, Z1, Z3
-	VFMADD231PD   Z2, Z2, Z3
-	VADDPD        Z2, Z1, Z1
-	VEXTRACTF64X4 $0x01, Z1, Y2
-	VADDPD        Y2, Y1, Y1
-	VEXTRACTF128  $0x01, Y1, X2
-	VADDPD        X2, X1, X1
-	VPERMILPD     $0x01, X1, X2
-	VADDSD        X2, X1, X1
-	VMOVSD        X1, (BX)
-	VEXTRACTF64X4 $0x01, Z3, Y1
-	VADDPD        Y1, Y3, Y1
-	VEXTRACTF128  $0x01, Y1, X2
-	VADDPD        X2, X1, X1
-	VPERMILPD     $0x01, X1, X2
-	VADDSD        X2, X1, X1
-	VMOVSD        X1, (SI)
+	VMOVSD        X0, (DX)
+	VBROADCASTSD  X0, Z2
+	VSUBPD        Z2, Z0, Z0
+	VMOVAPD.Z     Z0, K1, Z0
+	VSUBPD        Z2, Z1, Z1
+	VMOVAPD.Z     Z1, K2, Z1
+	VMULPD        Z0, Z0, Z2
+	VFMADD231PD   Z1, Z1, Z2
+	VADDPD        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	VMOVSD        X0, (BX)
+	VEXTRACTF64X4 $0x01, Z2, Y0
+	VADDPD        Y0, Y2, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	VMOVSD        X0, (SI)
 	ADDQ          R9, AX
 	ADDQ          R9, CX
 	ADDQ          $0x08, DX
@@ -89718,38 +89696,30 @@ TEXT ·pairStatsAVX512F64(SB), NOSPLIT, $0-128
 short:
 	TESTQ         DI, DI
 	JZ            done
+	VXORPD        Z0, Z0, Z0
+	VMOVUPD.Z     (AX), K1, Z0
 	VXORPD        Z1, Z1, Z1
-	VMOVUPD.Z     (AX), K1, Z1
-	VXORPD        Z2, Z2, Z2
-	VMOVUPD.Z     (CX), K1, Z2
-	VSUBPD        Z2, Z1, Z1
-	VMOVAPD       Z1, Z2
-	VEXTRACTF64X4 $0x01, Z2, Y3
-	VADDPD        Y3, Y2, Y2
-	VEXTRACTF128  $0x01, Y2, X3
-	VADDPD        X3, X2, X2
-	VPERMILPD     $0x01, X2, X3
-	VADDSD        X3, X2, X2
-	VDIVSD        X0, X2, X2
-	VMOVSD        X2, (DX)
-	VBROADCASTSD  X2, Z2
-	VSUBPD        Z2, Z1, Z1
-	VMOVAPD.Z     Z1, K1, Z1
-	VMULPD        Z1, Z1, Z2
-	VEXTRACTF64X4 $0x01, Z1, Y3
-	VADDPD        Y3, Y1, Y1
-	VEXTRACTF128  $0x01, Y1, X3
-	VADDPD        X3, X1, X1
-	VPERMILPD     $0x01, X1, X3
-	VADDSD        X3, X1, X1
-	VMOVSD        X1, (BX)
-	VEXTRACTF64X4 $0x01, Z2, Y1
-	VADDPD        Y1, Y2, Y1
-	VEXTRACTF128  $0x01, Y1, X2
-	VADDPD        X2, X1, X1
-	VPERMILPD     $0x01, X1, X2
-	VADDSD        X2, X1, X1
-	VMOVSD        X1, (SI)
+	VMOVUPD.Z     (CX), K1, Z1
+	VSUBPD        Z1, Z0, Z0
+	VMOVSD        X0, (DX)
+	VBROADCASTSD  X0, Z1
+	VSUBPD        Z1, Z0, Z0
+	VMOVAPD.Z     Z0, K1, Z0
+	VMULPD        Z0, Z0, Z1
+	VEXTRACTF64X4 $0x01, Z0, Y2
+	VADDPD        Y2, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X2
+	VADDPD        X2, X0, X0
+	VPERMILPD     $0x01, X0, X2
+	VADDSD        X2, X0, X0
+	VMOVSD        X0, (BX)
+	VEXTRACTF64X4 $0x01, Z1, Y0
+	VADDPD        Y0, Y1, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	VMOVSD        X0, (SI)
 	ADDQ          R9, AX
 	ADDQ          R9, CX
 	ADDQ          $0x08, DX

@@ -498,13 +498,14 @@ func (c *g) diff(pp, yp, i reg.Register, off int, m *mask) reg.VecVirtual {
 }
 
 // pairStats: for each row r < len(mean) of n elements, d = p − y rounded
-// to T, mean(r) = Σd/n, se(r) = Σ(d − mean), sq(r) = Σ(d − mean)², all in
-// float64.
+// to T and a shift c close to the row's d (its mean Σd/n; the first d of a
+// row of at most one vector), mean(r) = c, se(r) = Σ(d − c), sq(r) =
+// Σ(d − c)², all in float64.
 func pairStats(c *g) {
 	name := "pairStats" + c.suffix()
 	TEXT(name, NOSPLIT, "func(mean, se, sq []float64, p, y []"+c.GoType+", n int)")
 	Pragma("noescape")
-	Doc(name + " writes, per row r < len(mean) of n > 0 elements with d = p − y in " + c.GoType + ", mean(r) = Σd/n, se(r) = Σ(d − mean(r)) and sq(r) = Σ(d − mean(r))², in float64.")
+	Doc(name + " writes, per row r < len(mean) of n > 0 elements with d = p − y in " + c.GoType + ", a shift c near the row's d (Σd/n, or d(0) when n <= lanes) as mean(r), se(r) = Σ(d − c) and sq(r) = Σ(d − c)², in float64.")
 	d := c.f64()
 	pp, yp, mp, ep, qp := GP64(), GP64(), GP64(), GP64(), GP64()
 	Load(Param("p").Base(), pp)
@@ -533,17 +534,13 @@ func pairStats(c *g) {
 		Label("short")
 		TESTQ(rows, rows)
 		JZ(LabelRef("done"))
+		// One pass, shifted by the row's first d: Σ(d − d0)² exceeds
+		// Σ(d − mean)² by n·(d0 − mean)², at most n times the latter, so a
+		// row of one vector loses at most log2(n+1) bits to cancellation.
 		ps := c.widen(c.diff(pp, yp, nil, 0, &m))
-		t := d.vec()
-		d.move(t, ps[0])
-		if len(ps) > 1 {
-			d.add(t, t, ps[1])
-		}
-		sum := d.reduce64(t)
-		VDIVSD(nf, sum, sum)
-		VMOVSD(sum, Mem{Base: mp})
+		VMOVSD(ps[0].AsX(), Mem{Base: mp})
 		mv := d.vec()
-		d.broadcast(mv, sum)
+		VBROADCASTSD(ps[0].AsX(), mv)
 		for j, w := range ps {
 			d.sub(w, w, mv)
 			d.keep(w, pms[j]) // lanes past the row add nothing

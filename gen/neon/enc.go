@@ -230,6 +230,19 @@ func FCVTL2(d, n V) Inst {
 		GNU: fmt.Sprintf("fcvtl2 v%d.2d, v%d.4s", d, n)}
 }
 
+// FCVTN rounds n's two float64 lanes to float32 in d's low half, zeroing
+// the high half; FCVTN2 rounds them into d's high half, keeping the low.
+func FCVTN(d, n V) Inst {
+	chkV(d, n)
+	return Inst{Form: "fcvtn.2s", Enc: 0x0e616800 | uint32(n)<<5 | uint32(d),
+		GNU: fmt.Sprintf("fcvtn v%d.2s, v%d.2d", d, n)}
+}
+func FCVTN2(d, n V) Inst {
+	chkV(d, n)
+	return Inst{Form: "fcvtn2.4s", Enc: 0x4e616800 | uint32(n)<<5 | uint32(d),
+		GNU: fmt.Sprintf("fcvtn2 v%d.4s, v%d.2d", d, n)}
+}
+
 // FADDPD is the scalar pairwise add: lane 0 of d = n0 + n1 (float64), the rest zeroed.
 func FADDPD(d, n V) Inst {
 	chkV(d, n)

@@ -12,7 +12,7 @@ func Catalogue() []Inst {
 	three := []func(Arr, V, V, V) Inst{FADD, FSUB, FMUL, FDIV, FMAX, FMIN, FADDP, FCMEQ, FCMGE, FCMGT, FMLA, FMLS, ADD, SUB}
 	bit3 := []func(V, V, V) Inst{AND, ORR, EOR, BIC, BSL, BIT, BIF, TBL}
 	two := []func(Arr, V, V) Inst{FABS, FNEG, SCVTF, FCMEQZ, FCMGTZ, FCMGEZ, FCMLTZ, FCMLEZ}
-	bit2 := []func(V, V) Inst{MOV, NOT, FCVTL, FCVTL2, FADDPD, ADDPD, UADDLV4S}
+	bit2 := []func(V, V) Inst{MOV, NOT, FCVTL, FCVTL2, FCVTN, FCVTN2, FADDPD, ADDPD, UADDLV4S}
 	for _, v := range vs {
 		d, n, m := v[0], v[1], v[2]
 		for _, a := range fp {

@@ -12685,13 +12685,859 @@ tail:
 done:
 	RET
 
+// (dot []float64, p, y []float32, a int)
+TEXT ·cosDotRowsNEONF32(SB), NOSPLIT, $0-80
+	MOVD dot_base+0(FP), R3
+	MOVD dot_len+8(FP), R5
+	MOVD p_base+24(FP), R0
+	MOVD y_base+48(FP), R1
+	MOVD a+72(FP), R7
+	MOVD $neonconsts<>(SB), R6
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+row:
+	CBZ R5, done
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	MOVD R7, R4
+grp1:
+	CMP $8, R4
+	BLT one2
+	VLD1.P 16(R0), [V4.S4]
+	VLD1.P 16(R1), [V5.S4]
+	WORD $0x6e25dc84 // fmul v4.4s, v4.4s, v5.4s
+	WORD $0x0e617885 // fcvtl v5.2d, v4.2s
+	WORD $0x4e617886 // fcvtl2 v6.2d, v4.4s
+	WORD $0x4e65d400 // fadd v0.2d, v0.2d, v5.2d
+	WORD $0x4e66d421 // fadd v1.2d, v1.2d, v6.2d
+	VLD1.P 16(R0), [V4.S4]
+	VLD1.P 16(R1), [V5.S4]
+	WORD $0x6e25dc84 // fmul v4.4s, v4.4s, v5.4s
+	WORD $0x0e617885 // fcvtl v5.2d, v4.2s
+	WORD $0x4e617886 // fcvtl2 v6.2d, v4.4s
+	WORD $0x4e65d442 // fadd v2.2d, v2.2d, v5.2d
+	WORD $0x4e66d463 // fadd v3.2d, v3.2d, v6.2d
+	SUB $8, R4
+	B grp1
+one2:
+	CMP $4, R4
+	BLT tail3
+	VLD1.P 16(R0), [V4.S4]
+	VLD1.P 16(R1), [V5.S4]
+	WORD $0x6e25dc84 // fmul v4.4s, v4.4s, v5.4s
+	WORD $0x0e617885 // fcvtl v5.2d, v4.2s
+	WORD $0x4e617886 // fcvtl2 v6.2d, v4.4s
+	WORD $0x4e65d400 // fadd v0.2d, v0.2d, v5.2d
+	WORD $0x4e66d421 // fadd v1.2d, v1.2d, v6.2d
+	SUB $4, R4
+	B one2
+tail3:
+	CBZ R4, spandone4
+	FMOVS.P 4(R0), F4
+	FMOVS.P 4(R1), F5
+	WORD $0x6e25dc84 // fmul v4.4s, v4.4s, v5.4s
+	WORD $0x0e617885 // fcvtl v5.2d, v4.2s
+	WORD $0x4e65d400 // fadd v0.2d, v0.2d, v5.2d
+	SUB $1, R4
+	B tail3
+spandone4:
+	WORD $0x4e61d400 // fadd v0.2d, v0.2d, v1.2d
+	WORD $0x4e62d400 // fadd v0.2d, v0.2d, v2.2d
+	WORD $0x4e63d400 // fadd v0.2d, v0.2d, v3.2d
+	WORD $0x7e70d804 // faddp d4, v0.2d
+	FMOVD.P F4, 8(R3)
+	SUB $1, R5
+	B row
+done:
+	RET
+
+// (dot []float64, p, y []float32, s, a, cols int)
+TEXT ·cosDotColsNEONF32(SB), NOSPLIT, $0-96
+	MOVD p_base+24(FP), R0
+	MOVD y_base+48(FP), R1
+	MOVD dot_base+0(FP), R3
+	MOVD dot_len+8(FP), R16
+	ADD R16<<3, R3, R16
+	MOVD cols+88(FP), R17
+	MOVD s+72(FP), R21
+	LSL $2, R21, R21
+	MOVD a+80(FP), R23
+	MUL R23, R21, R22
+	MOVD $neonconsts<>(SB), R6
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+block:
+	CMP R16, R3
+	BHS done
+	MOVD ZR, R19
+chunk1:
+	SUB R19, R17, R20
+	CMP $8, R20
+	BLT chunk12
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	ADD R19<<2, R0, R24
+	ADD R19<<2, R1, R13
+	MOVD R23, R4
+k5:
+	CBZ R4, kdone6
+	MOVD R24, R9
+	MOVD R13, R8
+	VLD1.P 16(R9), [V4.S4]
+	VLD1.P 16(R8), [V5.S4]
+	WORD $0x6e25dc84 // fmul v4.4s, v4.4s, v5.4s
+	WORD $0x0e617885 // fcvtl v5.2d, v4.2s
+	WORD $0x4e617886 // fcvtl2 v6.2d, v4.4s
+	WORD $0x4e65d400 // fadd v0.2d, v0.2d, v5.2d
+	WORD $0x4e66d421 // fadd v1.2d, v1.2d, v6.2d
+	VLD1.P 16(R9), [V4.S4]
+	VLD1.P 16(R8), [V5.S4]
+	WORD $0x6e25dc84 // fmul v4.4s, v4.4s, v5.4s
+	WORD $0x0e617885 // fcvtl v5.2d, v4.2s
+	WORD $0x4e617886 // fcvtl2 v6.2d, v4.4s
+	WORD $0x4e65d442 // fadd v2.2d, v2.2d, v5.2d
+	WORD $0x4e66d463 // fadd v3.2d, v3.2d, v6.2d
+	ADD R21, R24
+	ADD R21, R13
+	SUB $1, R4
+	B k5
+kdone6:
+	VST1.P [V0.D2], 16(R3)
+	VST1.P [V1.D2], 16(R3)
+	VST1.P [V2.D2], 16(R3)
+	VST1.P [V3.D2], 16(R3)
+	ADD $8, R19
+	B chunk1
+chunk12:
+	CMP $4, R20
+	BLT chunkt3
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	ADD R19<<2, R0, R24
+	ADD R19<<2, R1, R13
+	MOVD R23, R4
+k7:
+	CBZ R4, kdone8
+	MOVD R24, R9
+	MOVD R13, R8
+	VLD1.P 16(R9), [V4.S4]
+	VLD1.P 16(R8), [V5.S4]
+	WORD $0x6e25dc84 // fmul v4.4s, v4.4s, v5.4s
+	WORD $0x0e617885 // fcvtl v5.2d, v4.2s
+	WORD $0x4e617886 // fcvtl2 v6.2d, v4.4s
+	WORD $0x4e65d400 // fadd v0.2d, v0.2d, v5.2d
+	WORD $0x4e66d421 // fadd v1.2d, v1.2d, v6.2d
+	ADD R21, R24
+	ADD R21, R13
+	SUB $1, R4
+	B k7
+kdone8:
+	VST1.P [V0.D2], 16(R3)
+	VST1.P [V1.D2], 16(R3)
+	ADD $4, R19
+	B chunk1
+chunkt3:
+	CBZ R20, chunkd4
+	VEOR V0.B16, V0.B16, V0.B16
+	ADD R19<<2, R0, R24
+	ADD R19<<2, R1, R13
+	MOVD R23, R4
+k9:
+	CBZ R4, kdone10
+	MOVD R24, R9
+	MOVD R13, R8
+	FMOVS.P 4(R9), F4
+	FMOVS.P 4(R8), F5
+	WORD $0x6e25dc84 // fmul v4.4s, v4.4s, v5.4s
+	WORD $0x0e617885 // fcvtl v5.2d, v4.2s
+	WORD $0x4e65d400 // fadd v0.2d, v0.2d, v5.2d
+	ADD R21, R24
+	ADD R21, R13
+	SUB $1, R4
+	B k9
+kdone10:
+	FMOVD.P F0, 8(R3)
+	ADD $1, R19
+	B chunk1
+chunkd4:
+	ADD R22, R0
+	ADD R22, R1
+	B block
+done:
+	RET
+
+// (grad, y []float32, sc []float64, a int)
+TEXT ·cosGradRowsNEONF32(SB), NOSPLIT, $0-80
+	MOVD grad_base+0(FP), R3
+	MOVD y_base+24(FP), R1
+	MOVD sc_base+48(FP), R2
+	MOVD sc_len+56(FP), R5
+	MOVD a+72(FP), R7
+	MOVD $neonconsts<>(SB), R6
+row:
+	CBZ R5, done
+	FMOVD.P 8(R2), F0
+	VDUP V0.D[0], V0.D2
+	MOVD R7, R4
+grp1:
+	CMP $8, R4
+	BLT one2
+	VLD1.P 16(R1), [V1.S4]
+	WORD $0x0e617822 // fcvtl v2.2d, v1.2s
+	WORD $0x4e617823 // fcvtl2 v3.2d, v1.4s
+	WORD $0x6e60dc42 // fmul v2.2d, v2.2d, v0.2d
+	WORD $0x6e60dc63 // fmul v3.2d, v3.2d, v0.2d
+	WORD $0x0e616841 // fcvtn v1.2s, v2.2d
+	WORD $0x4e616861 // fcvtn2 v1.4s, v3.2d
+	VST1.P [V1.S4], 16(R3)
+	VLD1.P 16(R1), [V1.S4]
+	WORD $0x0e617822 // fcvtl v2.2d, v1.2s
+	WORD $0x4e617823 // fcvtl2 v3.2d, v1.4s
+	WORD $0x6e60dc42 // fmul v2.2d, v2.2d, v0.2d
+	WORD $0x6e60dc63 // fmul v3.2d, v3.2d, v0.2d
+	WORD $0x0e616841 // fcvtn v1.2s, v2.2d
+	WORD $0x4e616861 // fcvtn2 v1.4s, v3.2d
+	VST1.P [V1.S4], 16(R3)
+	SUB $8, R4
+	B grp1
+one2:
+	CMP $4, R4
+	BLT tail3
+	VLD1.P 16(R1), [V1.S4]
+	WORD $0x0e617822 // fcvtl v2.2d, v1.2s
+	WORD $0x4e617823 // fcvtl2 v3.2d, v1.4s
+	WORD $0x6e60dc42 // fmul v2.2d, v2.2d, v0.2d
+	WORD $0x6e60dc63 // fmul v3.2d, v3.2d, v0.2d
+	WORD $0x0e616841 // fcvtn v1.2s, v2.2d
+	WORD $0x4e616861 // fcvtn2 v1.4s, v3.2d
+	VST1.P [V1.S4], 16(R3)
+	SUB $4, R4
+	B one2
+tail3:
+	CBZ R4, spandone4
+	FMOVS.P 4(R1), F1
+	WORD $0x0e617822 // fcvtl v2.2d, v1.2s
+	WORD $0x6e60dc42 // fmul v2.2d, v2.2d, v0.2d
+	WORD $0x0e616841 // fcvtn v1.2s, v2.2d
+	FMOVS.P F1, 4(R3)
+	SUB $1, R4
+	B tail3
+spandone4:
+	SUB $1, R5
+	B row
+done:
+	RET
+
+// (grad, y []float32, sc []float64, s, a, cols int)
+TEXT ·cosGradColsNEONF32(SB), NOSPLIT, $0-96
+	MOVD grad_base+0(FP), R0
+	MOVD y_base+24(FP), R1
+	MOVD sc_base+48(FP), R3
+	MOVD sc_len+56(FP), R16
+	ADD R16<<3, R3, R16
+	MOVD cols+88(FP), R17
+	MOVD s+72(FP), R21
+	LSL $2, R21, R21
+	MOVD a+80(FP), R23
+	MUL R23, R21, R22
+	MOVD $neonconsts<>(SB), R6
+block:
+	CMP R16, R3
+	BHS done
+	MOVD ZR, R19
+chunk1:
+	SUB R19, R17, R20
+chunk12:
+	CMP $4, R20
+	BLT chunkt3
+	VLD1.P 16(R3), [V0.D2]
+	VLD1.P 16(R3), [V1.D2]
+	ADD R19<<2, R0, R24
+	ADD R19<<2, R1, R13
+	MOVD R23, R4
+k5:
+	CBZ R4, kdone6
+	MOVD R24, R9
+	MOVD R13, R8
+	VLD1.P 16(R8), [V2.S4]
+	WORD $0x0e617843 // fcvtl v3.2d, v2.2s
+	WORD $0x4e617844 // fcvtl2 v4.2d, v2.4s
+	WORD $0x6e60dc63 // fmul v3.2d, v3.2d, v0.2d
+	WORD $0x6e61dc84 // fmul v4.2d, v4.2d, v1.2d
+	WORD $0x0e616862 // fcvtn v2.2s, v3.2d
+	WORD $0x4e616882 // fcvtn2 v2.4s, v4.2d
+	VST1.P [V2.S4], 16(R9)
+	ADD R21, R24
+	ADD R21, R13
+	SUB $1, R4
+	B k5
+kdone6:
+	ADD $4, R19
+	B chunk1
+chunkt3:
+	CBZ R20, chunkd4
+	FMOVD.P 8(R3), F0
+	ADD R19<<2, R0, R24
+	ADD R19<<2, R1, R13
+	MOVD R23, R4
+k7:
+	CBZ R4, kdone8
+	MOVD R24, R9
+	MOVD R13, R8
+	FMOVS.P 4(R8), F2
+	WORD $0x0e617843 // fcvtl v3.2d, v2.2s
+	WORD $0x6e60dc63 // fmul v3.2d, v3.2d, v0.2d
+	WORD $0x0e616862 // fcvtn v2.2s, v3.2d
+	FMOVS.P F2, 4(R9)
+	ADD R21, R24
+	ADD R21, R13
+	SUB $1, R4
+	B k7
+kdone8:
+	ADD $1, R19
+	B chunk1
+chunkd4:
+	ADD R22, R0
+	ADD R22, R1
+	B block
+done:
+	RET
+
+// (dot []float64, w []float32, ws float32, gs float64, unred []float32, sc []float64) float64
+TEXT ·cosFinishNEONF32(SB), NOSPLIT, $0-120
+	MOVD dot_base+0(FP), R0
+	MOVD dot_len+8(FP), R5
+	MOVD w_base+24(FP), R2
+	MOVD w_len+32(FP), R10
+	MOVD unred_base+64(FP), R3
+	MOVD unred_len+72(FP), R11
+	MOVD sc_base+88(FP), R12
+	MOVD sc_len+96(FP), R13
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 336(R6), F0
+	FMOVQ 352(R6), F1
+	FMOVS ws+48(FP), F2
+	VDUP V2.S[0], V2.S4
+	FMOVD gs+56(FP), F3
+	VDUP V3.D[0], V3.D2
+	WORD $0x6ee0f863 // fneg v3.2d, v3.2d
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+one2:
+	CMP $4, R5
+	BLT tail3
+	VMOV V2.B16, V6.B16
+	CBZ R10, noW5
+	VLD1.P 16(R2), [V7.S4]
+	WORD $0x6e27dcc6 // fmul v6.4s, v6.4s, v7.4s
+noW5:
+	WORD $0x0e6178c7 // fcvtl v7.2d, v6.2s
+	WORD $0x4e6178c8 // fcvtl2 v8.2d, v6.4s
+	VLD1.P 16(R0), [V6.D2]
+	VLD1.P 16(R0), [V9.D2]
+	WORD $0x4ee6d406 // fsub v6.2d, v0.2d, v6.2d
+	WORD $0x6e66dce6 // fmul v6.2d, v7.2d, v6.2d
+	WORD $0x4e66d484 // fadd v4.2d, v4.2d, v6.2d
+	WORD $0x4ee9d409 // fsub v9.2d, v0.2d, v9.2d
+	WORD $0x6e69dd09 // fmul v9.2d, v8.2d, v9.2d
+	WORD $0x4e69d4a5 // fadd v5.2d, v5.2d, v9.2d
+	CBZ R11, noU6
+	VMOV V6.B16, V10.B16
+	VMOV V9.B16, V11.B16
+	WORD $0x0e61694c // fcvtn v12.2s, v10.2d
+	WORD $0x4e61696c // fcvtn2 v12.4s, v11.2d
+	VST1.P [V12.S4], 16(R3)
+noU6:
+	CBZ R13, noS7
+	WORD $0x6e67dc67 // fmul v7.2d, v3.2d, v7.2d
+	WORD $0x6e68dc68 // fmul v8.2d, v3.2d, v8.2d
+	VST1.P [V7.D2], 16(R12)
+	VST1.P [V8.D2], 16(R12)
+noS7:
+	SUB $4, R5
+	B one2
+tail3:
+	CBZ R5, spandone4
+	VMOV V2.B16, V6.B16
+	CBZ R10, noW8
+	FMOVS.P 4(R2), F7
+	WORD $0x6e27dcc6 // fmul v6.4s, v6.4s, v7.4s
+noW8:
+	WORD $0x0e6178c7 // fcvtl v7.2d, v6.2s
+	FMOVD.P 8(R0), F6
+	WORD $0x4ee6d406 // fsub v6.2d, v0.2d, v6.2d
+	WORD $0x6e66dce6 // fmul v6.2d, v7.2d, v6.2d
+	VAND V1.B16, V6.B16, V8.B16
+	WORD $0x4e68d484 // fadd v4.2d, v4.2d, v8.2d
+	CBZ R11, noU9
+	VMOV V6.B16, V8.B16
+	WORD $0x0e616909 // fcvtn v9.2s, v8.2d
+	FMOVS.P F9, 4(R3)
+noU9:
+	CBZ R13, noS10
+	WORD $0x6e67dc67 // fmul v7.2d, v3.2d, v7.2d
+	FMOVD.P F7, 8(R12)
+noS10:
+	SUB $1, R5
+	B tail3
+spandone4:
+	WORD $0x4e65d484 // fadd v4.2d, v4.2d, v5.2d
+	WORD $0x7e70d886 // faddp d6, v4.2d
+	FMOVD F6, ret+112(FP)
+	RET
+
+// (mean, se, sq []float64, p, y []float32, n int)
+TEXT ·pairStatsNEONF32(SB), NOSPLIT, $0-128
+	MOVD p_base+72(FP), R0
+	MOVD y_base+96(FP), R1
+	MOVD mean_base+0(FP), R2
+	MOVD se_base+24(FP), R3
+	MOVD sq_base+48(FP), R10
+	MOVD mean_len+8(FP), R5
+	MOVD n+120(FP), R7
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 352(R6), F0
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V9.B16, V9.B16, V9.B16
+	CMP $8, R7
+	BGT long
+short:
+	CBZ R5, done
+	FMOVS (R0), F10
+	FMOVS (R1), F11
+	WORD $0x4eabd54a // fsub v10.4s, v10.4s, v11.4s
+	WORD $0x0e61794b // fcvtl v11.2d, v10.2s
+	VDUP V11.D[0], V1.D2
+	FMOVD.P F1, 8(R2)
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V9.B16, V9.B16, V9.B16
+	MOVD R7, R4
+one2:
+	CMP $4, R4
+	BLT tail3
+	VLD1.P 16(R0), [V10.S4]
+	VLD1.P 16(R1), [V11.S4]
+	WORD $0x4eabd54a // fsub v10.4s, v10.4s, v11.4s
+	WORD $0x0e61794b // fcvtl v11.2d, v10.2s
+	WORD $0x4e61794c // fcvtl2 v12.2d, v10.4s
+	WORD $0x4ee1d56b // fsub v11.2d, v11.2d, v1.2d
+	WORD $0x4e6bd442 // fadd v2.2d, v2.2d, v11.2d
+	VFMLA V11.D2, V11.D2, V6.D2
+	WORD $0x4ee1d58c // fsub v12.2d, v12.2d, v1.2d
+	WORD $0x4e6cd463 // fadd v3.2d, v3.2d, v12.2d
+	VFMLA V12.D2, V12.D2, V7.D2
+	SUB $4, R4
+	B one2
+tail3:
+	CBZ R4, spandone4
+	FMOVS.P 4(R0), F10
+	FMOVS.P 4(R1), F11
+	WORD $0x4eabd54a // fsub v10.4s, v10.4s, v11.4s
+	WORD $0x0e61794b // fcvtl v11.2d, v10.2s
+	WORD $0x4ee1d56b // fsub v11.2d, v11.2d, v1.2d
+	VAND V0.B16, V11.B16, V11.B16
+	WORD $0x4e6bd442 // fadd v2.2d, v2.2d, v11.2d
+	VFMLA V11.D2, V11.D2, V6.D2
+	SUB $1, R4
+	B tail3
+spandone4:
+	WORD $0x4e63d442 // fadd v2.2d, v2.2d, v3.2d
+	WORD $0x4e64d442 // fadd v2.2d, v2.2d, v4.2d
+	WORD $0x4e65d442 // fadd v2.2d, v2.2d, v5.2d
+	WORD $0x7e70d84a // faddp d10, v2.2d
+	FMOVD.P F10, 8(R3)
+	WORD $0x4e67d4c6 // fadd v6.2d, v6.2d, v7.2d
+	WORD $0x4e68d4c6 // fadd v6.2d, v6.2d, v8.2d
+	WORD $0x4e69d4c6 // fadd v6.2d, v6.2d, v9.2d
+	WORD $0x7e70d8ca // faddp d10, v6.2d
+	FMOVD.P F10, 8(R10)
+	SUB $1, R5
+	B short
+long:
+	SCVTFD R7, F10
+row:
+	CBZ R5, done
+	MOVD R0, R15
+	MOVD R1, R16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	MOVD R7, R4
+grp5:
+	CMP $8, R4
+	BLT one6
+	VLD1.P 16(R0), [V11.S4]
+	VLD1.P 16(R1), [V12.S4]
+	WORD $0x4eacd56b // fsub v11.4s, v11.4s, v12.4s
+	WORD $0x0e61796c // fcvtl v12.2d, v11.2s
+	WORD $0x4e61796d // fcvtl2 v13.2d, v11.4s
+	WORD $0x4e6cd442 // fadd v2.2d, v2.2d, v12.2d
+	WORD $0x4e6dd463 // fadd v3.2d, v3.2d, v13.2d
+	VLD1.P 16(R0), [V11.S4]
+	VLD1.P 16(R1), [V12.S4]
+	WORD $0x4eacd56b // fsub v11.4s, v11.4s, v12.4s
+	WORD $0x0e61796c // fcvtl v12.2d, v11.2s
+	WORD $0x4e61796d // fcvtl2 v13.2d, v11.4s
+	WORD $0x4e6cd484 // fadd v4.2d, v4.2d, v12.2d
+	WORD $0x4e6dd4a5 // fadd v5.2d, v5.2d, v13.2d
+	SUB $8, R4
+	B grp5
+one6:
+	CMP $4, R4
+	BLT tail7
+	VLD1.P 16(R0), [V11.S4]
+	VLD1.P 16(R1), [V12.S4]
+	WORD $0x4eacd56b // fsub v11.4s, v11.4s, v12.4s
+	WORD $0x0e61796c // fcvtl v12.2d, v11.2s
+	WORD $0x4e61796d // fcvtl2 v13.2d, v11.4s
+	WORD $0x4e6cd442 // fadd v2.2d, v2.2d, v12.2d
+	WORD $0x4e6dd463 // fadd v3.2d, v3.2d, v13.2d
+	SUB $4, R4
+	B one6
+tail7:
+	CBZ R4, spandone8
+	FMOVS.P 4(R0), F11
+	FMOVS.P 4(R1), F12
+	WORD $0x4eacd56b // fsub v11.4s, v11.4s, v12.4s
+	WORD $0x0e61796c // fcvtl v12.2d, v11.2s
+	WORD $0x4e6cd442 // fadd v2.2d, v2.2d, v12.2d
+	SUB $1, R4
+	B tail7
+spandone8:
+	WORD $0x4e63d442 // fadd v2.2d, v2.2d, v3.2d
+	WORD $0x4e64d442 // fadd v2.2d, v2.2d, v4.2d
+	WORD $0x4e65d442 // fadd v2.2d, v2.2d, v5.2d
+	WORD $0x7e70d84b // faddp d11, v2.2d
+	FDIVD F10, F11, F11
+	FMOVD.P F11, 8(R2)
+	VDUP V11.D[0], V1.D2
+	MOVD R15, R0
+	MOVD R16, R1
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V9.B16, V9.B16, V9.B16
+	MOVD R7, R4
+grp9:
+	CMP $8, R4
+	BLT one10
+	VLD1.P 16(R0), [V11.S4]
+	VLD1.P 16(R1), [V12.S4]
+	WORD $0x4eacd56b // fsub v11.4s, v11.4s, v12.4s
+	WORD $0x0e61796c // fcvtl v12.2d, v11.2s
+	WORD $0x4e61796d // fcvtl2 v13.2d, v11.4s
+	WORD $0x4ee1d58c // fsub v12.2d, v12.2d, v1.2d
+	WORD $0x4e6cd442 // fadd v2.2d, v2.2d, v12.2d
+	VFMLA V12.D2, V12.D2, V6.D2
+	WORD $0x4ee1d5ad // fsub v13.2d, v13.2d, v1.2d
+	WORD $0x4e6dd463 // fadd v3.2d, v3.2d, v13.2d
+	VFMLA V13.D2, V13.D2, V7.D2
+	VLD1.P 16(R0), [V11.S4]
+	VLD1.P 16(R1), [V12.S4]
+	WORD $0x4eacd56b // fsub v11.4s, v11.4s, v12.4s
+	WORD $0x0e61796c // fcvtl v12.2d, v11.2s
+	WORD $0x4e61796d // fcvtl2 v13.2d, v11.4s
+	WORD $0x4ee1d58c // fsub v12.2d, v12.2d, v1.2d
+	WORD $0x4e6cd484 // fadd v4.2d, v4.2d, v12.2d
+	VFMLA V12.D2, V12.D2, V8.D2
+	WORD $0x4ee1d5ad // fsub v13.2d, v13.2d, v1.2d
+	WORD $0x4e6dd4a5 // fadd v5.2d, v5.2d, v13.2d
+	VFMLA V13.D2, V13.D2, V9.D2
+	SUB $8, R4
+	B grp9
+one10:
+	CMP $4, R4
+	BLT tail11
+	VLD1.P 16(R0), [V11.S4]
+	VLD1.P 16(R1), [V12.S4]
+	WORD $0x4eacd56b // fsub v11.4s, v11.4s, v12.4s
+	WORD $0x0e61796c // fcvtl v12.2d, v11.2s
+	WORD $0x4e61796d // fcvtl2 v13.2d, v11.4s
+	WORD $0x4ee1d58c // fsub v12.2d, v12.2d, v1.2d
+	WORD $0x4e6cd442 // fadd v2.2d, v2.2d, v12.2d
+	VFMLA V12.D2, V12.D2, V6.D2
+	WORD $0x4ee1d5ad // fsub v13.2d, v13.2d, v1.2d
+	WORD $0x4e6dd463 // fadd v3.2d, v3.2d, v13.2d
+	VFMLA V13.D2, V13.D2, V7.D2
+	SUB $4, R4
+	B one10
+tail11:
+	CBZ R4, spandone12
+	FMOVS.P 4(R0), F11
+	FMOVS.P 4(R1), F12
+	WORD $0x4eacd56b // fsub v11.4s, v11.4s, v12.4s
+	WORD $0x0e61796c // fcvtl v12.2d, v11.2s
+	WORD $0x4ee1d58c // fsub v12.2d, v12.2d, v1.2d
+	VAND V0.B16, V12.B16, V12.B16
+	WORD $0x4e6cd442 // fadd v2.2d, v2.2d, v12.2d
+	VFMLA V12.D2, V12.D2, V6.D2
+	SUB $1, R4
+	B tail11
+spandone12:
+	WORD $0x4e63d442 // fadd v2.2d, v2.2d, v3.2d
+	WORD $0x4e64d442 // fadd v2.2d, v2.2d, v4.2d
+	WORD $0x4e65d442 // fadd v2.2d, v2.2d, v5.2d
+	WORD $0x7e70d84b // faddp d11, v2.2d
+	FMOVD.P F11, 8(R3)
+	WORD $0x4e67d4c6 // fadd v6.2d, v6.2d, v7.2d
+	WORD $0x4e68d4c6 // fadd v6.2d, v6.2d, v8.2d
+	WORD $0x4e69d4c6 // fadd v6.2d, v6.2d, v9.2d
+	WORD $0x7e70d8cb // faddp d11, v6.2d
+	FMOVD.P F11, 8(R10)
+	SUB $1, R5
+	B row
+done:
+	RET
+
+// (mean, se, sq []float64, w []float32, ws float32, n int, unred []float32, f []float64) (float64, int)
+TEXT ·pairFinishNEONF32(SB), NOSPLIT, $0-176
+	MOVD mean_base+0(FP), R0
+	MOVD mean_base+0(FP), R1
+	MOVD se_base+24(FP), R10
+	MOVD sq_base+48(FP), R11
+	MOVD w_base+72(FP), R2
+	MOVD w_len+80(FP), R12
+	MOVD unred_base+112(FP), R3
+	MOVD unred_len+120(FP), R13
+	MOVD f_base+136(FP), R14
+	MOVD mean_len+8(FP), R5
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 320(R6), F0
+	FMOVQ 352(R6), F1
+	FMOVQ 368(R6), F2
+	FMOVQ 384(R6), F3
+	FMOVS ws+96(FP), F4
+	VDUP V4.S[0], V4.S4
+	MOVD n+104(FP), R7
+	SCVTFD R7, F5
+	VDUP V5.D[0], V5.D2
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	VEOR V8.B16, V8.B16, V8.B16
+one2:
+	CMP $4, R5
+	BLT tail3
+	VMOV V4.B16, V9.B16
+	CBZ R12, noW5
+	VLD1.P 16(R2), [V10.S4]
+	WORD $0x6e2add29 // fmul v9.4s, v9.4s, v10.4s
+noW5:
+	WORD $0x0e61792a // fcvtl v10.2d, v9.2s
+	WORD $0x4e61792b // fcvtl2 v11.2d, v9.4s
+	VLD1.P 16(R0), [V9.D2]
+	VLD1.P 16(R0), [V12.D2]
+	VLD1.P 16(R10), [V13.D2]
+	VLD1.P 16(R10), [V14.D2]
+	VLD1.P 16(R11), [V15.D2]
+	VLD1.P 16(R11), [V16.D2]
+	WORD $0x6e6dddb1 // fmul v17.2d, v13.2d, v13.2d
+	WORD $0x6e65fe31 // fdiv v17.2d, v17.2d, v5.2d
+	WORD $0x4ef1d5f1 // fsub v17.2d, v15.2d, v17.2d
+	WORD $0x6e71dc51 // fmul v17.2d, v2.2d, v17.2d
+	WORD $0x6e65fe31 // fdiv v17.2d, v17.2d, v5.2d
+	WORD $0x6e65fdad // fdiv v13.2d, v13.2d, v5.2d
+	WORD $0x4e6dd529 // fadd v9.2d, v9.2d, v13.2d
+	WORD $0x4ee0d952 // fcmeq v18.2d, v10.2d, #0.0
+	VSUB V18.D2, V8.D2, V8.D2
+	WORD $0x6e71dd53 // fmul v19.2d, v10.2d, v17.2d
+	WORD $0x4e721e73 // bic v19.16b, v19.16b, v18.16b
+	WORD $0x6e69dc11 // fmul v17.2d, v0.2d, v9.2d
+	WORD $0x4e721e31 // bic v17.16b, v17.16b, v18.16b
+	WORD $0x4e73d631 // fadd v17.2d, v17.2d, v19.2d
+	WORD $0x4e71d4c6 // fadd v6.2d, v6.2d, v17.2d
+	WORD $0x6e63dd4a // fmul v10.2d, v10.2d, v3.2d
+	WORD $0x6e65fd4a // fdiv v10.2d, v10.2d, v5.2d
+	WORD $0x6e6eddcd // fmul v13.2d, v14.2d, v14.2d
+	WORD $0x6e65fdad // fdiv v13.2d, v13.2d, v5.2d
+	WORD $0x4eedd60d // fsub v13.2d, v16.2d, v13.2d
+	WORD $0x6e6ddc4d // fmul v13.2d, v2.2d, v13.2d
+	WORD $0x6e65fdad // fdiv v13.2d, v13.2d, v5.2d
+	WORD $0x6e65fdce // fdiv v14.2d, v14.2d, v5.2d
+	WORD $0x4e6ed58c // fadd v12.2d, v12.2d, v14.2d
+	WORD $0x4ee0d96f // fcmeq v15.2d, v11.2d, #0.0
+	VSUB V15.D2, V8.D2, V8.D2
+	WORD $0x6e6ddd71 // fmul v17.2d, v11.2d, v13.2d
+	WORD $0x4e6f1e31 // bic v17.16b, v17.16b, v15.16b
+	WORD $0x6e6cdc0d // fmul v13.2d, v0.2d, v12.2d
+	WORD $0x4e6f1dad // bic v13.16b, v13.16b, v15.16b
+	WORD $0x4e71d5ad // fadd v13.2d, v13.2d, v17.2d
+	WORD $0x4e6dd4e7 // fadd v7.2d, v7.2d, v13.2d
+	WORD $0x6e63dd6b // fmul v11.2d, v11.2d, v3.2d
+	WORD $0x6e65fd6b // fdiv v11.2d, v11.2d, v5.2d
+	VST1.P [V9.D2], 16(R1)
+	VST1.P [V12.D2], 16(R1)
+	VST1.P [V10.D2], 16(R14)
+	VST1.P [V11.D2], 16(R14)
+	CBZ R13, noU6
+	VMOV V19.B16, V9.B16
+	VMOV V17.B16, V10.B16
+	WORD $0x0e61692b // fcvtn v11.2s, v9.2d
+	WORD $0x4e61694b // fcvtn2 v11.4s, v10.2d
+	VST1.P [V11.S4], 16(R3)
+noU6:
+	SUB $4, R5
+	B one2
+tail3:
+	CBZ R5, spandone4
+	VMOV V4.B16, V9.B16
+	CBZ R12, noW7
+	FMOVS.P 4(R2), F10
+	WORD $0x6e2add29 // fmul v9.4s, v9.4s, v10.4s
+noW7:
+	WORD $0x0e61792a // fcvtl v10.2d, v9.2s
+	FMOVD.P 8(R0), F9
+	FMOVD.P 8(R10), F11
+	FMOVD.P 8(R11), F12
+	WORD $0x6e6bdd6d // fmul v13.2d, v11.2d, v11.2d
+	WORD $0x6e65fdad // fdiv v13.2d, v13.2d, v5.2d
+	WORD $0x4eedd58d // fsub v13.2d, v12.2d, v13.2d
+	WORD $0x6e6ddc4d // fmul v13.2d, v2.2d, v13.2d
+	WORD $0x6e65fdad // fdiv v13.2d, v13.2d, v5.2d
+	WORD $0x6e65fd6b // fdiv v11.2d, v11.2d, v5.2d
+	WORD $0x4e6bd529 // fadd v9.2d, v9.2d, v11.2d
+	WORD $0x4ee0d94e // fcmeq v14.2d, v10.2d, #0.0
+	VAND V1.B16, V14.B16, V14.B16
+	VSUB V14.D2, V8.D2, V8.D2
+	WORD $0x6e6ddd4f // fmul v15.2d, v10.2d, v13.2d
+	WORD $0x4e6e1def // bic v15.16b, v15.16b, v14.16b
+	WORD $0x6e69dc0d // fmul v13.2d, v0.2d, v9.2d
+	WORD $0x4e6e1dad // bic v13.16b, v13.16b, v14.16b
+	WORD $0x4e6fd5ad // fadd v13.2d, v13.2d, v15.2d
+	VAND V1.B16, V13.B16, V13.B16
+	WORD $0x4e6dd4c6 // fadd v6.2d, v6.2d, v13.2d
+	WORD $0x6e63dd4a // fmul v10.2d, v10.2d, v3.2d
+	WORD $0x6e65fd4a // fdiv v10.2d, v10.2d, v5.2d
+	FMOVD.P F9, 8(R1)
+	FMOVD.P F10, 8(R14)
+	CBZ R13, noU8
+	VMOV V15.B16, V9.B16
+	WORD $0x0e61692a // fcvtn v10.2s, v9.2d
+	FMOVS.P F10, 4(R3)
+noU8:
+	SUB $1, R5
+	B tail3
+spandone4:
+	WORD $0x4e67d4c6 // fadd v6.2d, v6.2d, v7.2d
+	WORD $0x7e70d8c9 // faddp d9, v6.2d
+	FMOVD F9, ret+160(FP)
+	WORD $0x5ef1b909 // addp d9, v8.2d
+	VMOV V9.D[0], R8
+	MOVD R8, ret1+168(FP)
+	RET
+
+// (grad, p, y []float32, mean, f []float64, n int)
+TEXT ·pairGradNEONF32(SB), NOSPLIT, $0-128
+	MOVD grad_base+0(FP), R3
+	MOVD p_base+24(FP), R0
+	MOVD y_base+48(FP), R1
+	MOVD mean_base+72(FP), R2
+	MOVD f_base+96(FP), R10
+	MOVD mean_len+80(FP), R5
+	MOVD n+120(FP), R7
+	MOVD $neonconsts<>(SB), R6
+row:
+	CBZ R5, done
+	FMOVD.P 8(R2), F0
+	VDUP V0.D[0], V0.D2
+	FMOVD.P 8(R10), F1
+	VDUP V1.D[0], V1.D2
+	MOVD R7, R4
+grp1:
+	CMP $8, R4
+	BLT one2
+	VLD1.P 16(R0), [V2.S4]
+	VLD1.P 16(R1), [V3.S4]
+	WORD $0x4ea3d442 // fsub v2.4s, v2.4s, v3.4s
+	WORD $0x0e617843 // fcvtl v3.2d, v2.2s
+	WORD $0x4e617844 // fcvtl2 v4.2d, v2.4s
+	WORD $0x4ee0d463 // fsub v3.2d, v3.2d, v0.2d
+	WORD $0x6e61dc63 // fmul v3.2d, v3.2d, v1.2d
+	WORD $0x4ee0d484 // fsub v4.2d, v4.2d, v0.2d
+	WORD $0x6e61dc84 // fmul v4.2d, v4.2d, v1.2d
+	WORD $0x0e616862 // fcvtn v2.2s, v3.2d
+	WORD $0x4e616882 // fcvtn2 v2.4s, v4.2d
+	VST1.P [V2.S4], 16(R3)
+	VLD1.P 16(R0), [V2.S4]
+	VLD1.P 16(R1), [V3.S4]
+	WORD $0x4ea3d442 // fsub v2.4s, v2.4s, v3.4s
+	WORD $0x0e617843 // fcvtl v3.2d, v2.2s
+	WORD $0x4e617844 // fcvtl2 v4.2d, v2.4s
+	WORD $0x4ee0d463 // fsub v3.2d, v3.2d, v0.2d
+	WORD $0x6e61dc63 // fmul v3.2d, v3.2d, v1.2d
+	WORD $0x4ee0d484 // fsub v4.2d, v4.2d, v0.2d
+	WORD $0x6e61dc84 // fmul v4.2d, v4.2d, v1.2d
+	WORD $0x0e616862 // fcvtn v2.2s, v3.2d
+	WORD $0x4e616882 // fcvtn2 v2.4s, v4.2d
+	VST1.P [V2.S4], 16(R3)
+	SUB $8, R4
+	B grp1
+one2:
+	CMP $4, R4
+	BLT tail3
+	VLD1.P 16(R0), [V2.S4]
+	VLD1.P 16(R1), [V3.S4]
+	WORD $0x4ea3d442 // fsub v2.4s, v2.4s, v3.4s
+	WORD $0x0e617843 // fcvtl v3.2d, v2.2s
+	WORD $0x4e617844 // fcvtl2 v4.2d, v2.4s
+	WORD $0x4ee0d463 // fsub v3.2d, v3.2d, v0.2d
+	WORD $0x6e61dc63 // fmul v3.2d, v3.2d, v1.2d
+	WORD $0x4ee0d484 // fsub v4.2d, v4.2d, v0.2d
+	WORD $0x6e61dc84 // fmul v4.2d, v4.2d, v1.2d
+	WORD $0x0e616862 // fcvtn v2.2s, v3.2d
+	WORD $0x4e616882 // fcvtn2 v2.4s, v4.2d
+	VST1.P [V2.S4], 16(R3)
+	SUB $4, R4
+	B one2
+tail3:
+	CBZ R4, spandone4
+	FMOVS.P 4(R0), F2
+	FMOVS.P 4(R1), F3
+	WORD $0x4ea3d442 // fsub v2.4s, v2.4s, v3.4s
+	WORD $0x0e617843 // fcvtl v3.2d, v2.2s
+	WORD $0x4ee0d463 // fsub v3.2d, v3.2d, v0.2d
+	WORD $0x6e61dc63 // fmul v3.2d, v3.2d, v1.2d
+	WORD $0x0e616862 // fcvtn v2.2s, v3.2d
+	FMOVS.P F2, 4(R3)
+	SUB $1, R4
+	B tail3
+spandone4:
+	SUB $1, R5
+	B row
+done:
+	RET
+
 // (p, y []float64, a float64) float64
 TEXT ·absDiffSumNEONF64(SB), NOSPLIT, $0-64
 	MOVD p_base+0(FP), R0
 	MOVD p_len+8(FP), R4
 	MOVD y_base+24(FP), R1
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 352(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -12760,7 +13606,7 @@ TEXT ·absDiffWSumNEONF64(SB), NOSPLIT, $0-104
 	MOVD y_base+24(FP), R1
 	MOVD w_base+48(FP), R2
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 352(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -12881,7 +13727,7 @@ TEXT ·absDiffUnredNEONF64(SB), NOSPLIT, $0-96
 	MOVD y_base+48(FP), R1
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 352(R6), F0
 	FMOVD s+72(FP), F1
 	VDUP V1.D[0], V1.D2
 	VEOR V2.B16, V2.B16, V2.B16
@@ -12965,7 +13811,7 @@ TEXT ·absDiffWUnredNEONF64(SB), NOSPLIT, $0-112
 	MOVD w_base+72(FP), R2
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 352(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -13054,7 +13900,7 @@ TEXT ·absDiffGradNEONF64(SB), NOSPLIT, $0-96
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 336(R6), F0
 	FMOVQ 352(R6), F1
-	FMOVQ 368(R6), F2
+	FMOVQ 400(R6), F2
 	FMOVD s+72(FP), F3
 	VDUP V3.D[0], V3.D2
 	VEOR V4.B16, V4.B16, V4.B16
@@ -13069,7 +13915,7 @@ loop:
 	VLD1.P 16(R1), [V9.D2]
 	WORD $0x4ee9d50a // fsub v10.2d, v8.2d, v9.2d
 	WORD $0x4ee0f94b // fabs v11.2d, v10.2d
-	VMOV V1.B16, V12.B16
+	VMOV V0.B16, V12.B16
 	VBIT V2.B16, V10.B16, V12.B16
 	WORD $0x4ee0d94d // fcmeq v13.2d, v10.2d, #0.0
 	WORD $0x4e6d1d8c // bic v12.16b, v12.16b, v13.16b
@@ -13082,7 +13928,7 @@ loop:
 	VLD1.P 16(R1), [V9.D2]
 	WORD $0x4ee9d50a // fsub v10.2d, v8.2d, v9.2d
 	WORD $0x4ee0f94b // fabs v11.2d, v10.2d
-	VMOV V1.B16, V12.B16
+	VMOV V0.B16, V12.B16
 	VBIT V2.B16, V10.B16, V12.B16
 	WORD $0x4ee0d94d // fcmeq v13.2d, v10.2d, #0.0
 	WORD $0x4e6d1d8c // bic v12.16b, v12.16b, v13.16b
@@ -13095,7 +13941,7 @@ loop:
 	VLD1.P 16(R1), [V9.D2]
 	WORD $0x4ee9d50a // fsub v10.2d, v8.2d, v9.2d
 	WORD $0x4ee0f94b // fabs v11.2d, v10.2d
-	VMOV V1.B16, V12.B16
+	VMOV V0.B16, V12.B16
 	VBIT V2.B16, V10.B16, V12.B16
 	WORD $0x4ee0d94d // fcmeq v13.2d, v10.2d, #0.0
 	WORD $0x4e6d1d8c // bic v12.16b, v12.16b, v13.16b
@@ -13108,7 +13954,7 @@ loop:
 	VLD1.P 16(R1), [V9.D2]
 	WORD $0x4ee9d50a // fsub v10.2d, v8.2d, v9.2d
 	WORD $0x4ee0f94b // fabs v11.2d, v10.2d
-	VMOV V1.B16, V12.B16
+	VMOV V0.B16, V12.B16
 	VBIT V2.B16, V10.B16, V12.B16
 	WORD $0x4ee0d94d // fcmeq v13.2d, v10.2d, #0.0
 	WORD $0x4e6d1d8c // bic v12.16b, v12.16b, v13.16b
@@ -13126,7 +13972,7 @@ single:
 	VLD1.P 16(R1), [V9.D2]
 	WORD $0x4ee9d50a // fsub v10.2d, v8.2d, v9.2d
 	WORD $0x4ee0f94b // fabs v11.2d, v10.2d
-	VMOV V1.B16, V12.B16
+	VMOV V0.B16, V12.B16
 	VBIT V2.B16, V10.B16, V12.B16
 	WORD $0x4ee0d94d // fcmeq v13.2d, v10.2d, #0.0
 	WORD $0x4e6d1d8c // bic v12.16b, v12.16b, v13.16b
@@ -13143,7 +13989,7 @@ tail:
 	FMOVD.P 8(R1), F9
 	WORD $0x4ee9d50a // fsub v10.2d, v8.2d, v9.2d
 	WORD $0x4ee0f94b // fabs v11.2d, v10.2d
-	VMOV V1.B16, V12.B16
+	VMOV V0.B16, V12.B16
 	VBIT V2.B16, V10.B16, V12.B16
 	WORD $0x4ee0d94d // fcmeq v13.2d, v10.2d, #0.0
 	WORD $0x4e6d1d8c // bic v12.16b, v12.16b, v13.16b
@@ -13151,7 +13997,7 @@ tail:
 	VBIF V13.B16, V10.B16, V12.B16
 	WORD $0x6e6cdc6a // fmul v10.2d, v3.2d, v12.2d
 	FMOVD.P F10, 8(R3)
-	VAND V0.B16, V11.B16, V11.B16
+	VAND V1.B16, V11.B16, V11.B16
 	WORD $0x4e6bd484 // fadd v4.2d, v4.2d, v11.2d
 	SUB $1, R5
 	B tail
@@ -13176,7 +14022,7 @@ TEXT ·absDiffWGradNEONF64(SB), NOSPLIT, $0-120
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 336(R6), F0
 	FMOVQ 352(R6), F1
-	FMOVQ 368(R6), F2
+	FMOVQ 400(R6), F2
 	FMOVD s+96(FP), F3
 	VDUP V3.D[0], V3.D2
 	VEOR V4.B16, V4.B16, V4.B16
@@ -13191,7 +14037,7 @@ loop:
 	VLD1.P 16(R1), [V9.D2]
 	WORD $0x4ee9d50a // fsub v10.2d, v8.2d, v9.2d
 	WORD $0x4ee0f94b // fabs v11.2d, v10.2d
-	VMOV V1.B16, V12.B16
+	VMOV V0.B16, V12.B16
 	VBIT V2.B16, V10.B16, V12.B16
 	WORD $0x4ee0d94d // fcmeq v13.2d, v10.2d, #0.0
 	WORD $0x4e6d1d8c // bic v12.16b, v12.16b, v13.16b
@@ -13207,7 +14053,7 @@ loop:
 	VLD1.P 16(R1), [V9.D2]
 	WORD $0x4ee9d50a // fsub v10.2d, v8.2d, v9.2d
 	WORD $0x4ee0f94b // fabs v11.2d, v10.2d
-	VMOV V1.B16, V12.B16
+	VMOV V0.B16, V12.B16
 	VBIT V2.B16, V10.B16, V12.B16
 	WORD $0x4ee0d94d // fcmeq v13.2d, v10.2d, #0.0
 	WORD $0x4e6d1d8c // bic v12.16b, v12.16b, v13.16b
@@ -13223,7 +14069,7 @@ loop:
 	VLD1.P 16(R1), [V9.D2]
 	WORD $0x4ee9d50a // fsub v10.2d, v8.2d, v9.2d
 	WORD $0x4ee0f94b // fabs v11.2d, v10.2d
-	VMOV V1.B16, V12.B16
+	VMOV V0.B16, V12.B16
 	VBIT V2.B16, V10.B16, V12.B16
 	WORD $0x4ee0d94d // fcmeq v13.2d, v10.2d, #0.0
 	WORD $0x4e6d1d8c // bic v12.16b, v12.16b, v13.16b
@@ -13239,7 +14085,7 @@ loop:
 	VLD1.P 16(R1), [V9.D2]
 	WORD $0x4ee9d50a // fsub v10.2d, v8.2d, v9.2d
 	WORD $0x4ee0f94b // fabs v11.2d, v10.2d
-	VMOV V1.B16, V12.B16
+	VMOV V0.B16, V12.B16
 	VBIT V2.B16, V10.B16, V12.B16
 	WORD $0x4ee0d94d // fcmeq v13.2d, v10.2d, #0.0
 	WORD $0x4e6d1d8c // bic v12.16b, v12.16b, v13.16b
@@ -13260,7 +14106,7 @@ single:
 	VLD1.P 16(R1), [V9.D2]
 	WORD $0x4ee9d50a // fsub v10.2d, v8.2d, v9.2d
 	WORD $0x4ee0f94b // fabs v11.2d, v10.2d
-	VMOV V1.B16, V12.B16
+	VMOV V0.B16, V12.B16
 	VBIT V2.B16, V10.B16, V12.B16
 	WORD $0x4ee0d94d // fcmeq v13.2d, v10.2d, #0.0
 	WORD $0x4e6d1d8c // bic v12.16b, v12.16b, v13.16b
@@ -13280,7 +14126,7 @@ tail:
 	FMOVD.P 8(R1), F9
 	WORD $0x4ee9d50a // fsub v10.2d, v8.2d, v9.2d
 	WORD $0x4ee0f94b // fabs v11.2d, v10.2d
-	VMOV V1.B16, V12.B16
+	VMOV V0.B16, V12.B16
 	VBIT V2.B16, V10.B16, V12.B16
 	WORD $0x4ee0d94d // fcmeq v13.2d, v10.2d, #0.0
 	WORD $0x4e6d1d8c // bic v12.16b, v12.16b, v13.16b
@@ -13291,7 +14137,7 @@ tail:
 	WORD $0x6e6cddad // fmul v13.2d, v13.2d, v12.2d
 	FMOVD.P F13, 8(R3)
 	WORD $0x6e6bdd4e // fmul v14.2d, v10.2d, v11.2d
-	VAND V0.B16, V14.B16, V14.B16
+	VAND V1.B16, V14.B16, V14.B16
 	WORD $0x4e6ed484 // fadd v4.2d, v4.2d, v14.2d
 	SUB $1, R5
 	B tail
@@ -13317,7 +14163,7 @@ TEXT ·absDiffRowSumNEONF64(SB), NOSPLIT, $0-128
 	MOVD ZR, R12
 	MOVD ZR, R13
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 352(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -13512,7 +14358,7 @@ TEXT ·absDiffRowUnredNEONF64(SB), NOSPLIT, $0-136
 	MOVD ZR, R13
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 352(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -13675,7 +14521,7 @@ TEXT ·absDiffRowGradNEONF64(SB), NOSPLIT, $0-144
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 336(R6), F0
 	FMOVQ 352(R6), F1
-	FMOVQ 368(R6), F2
+	FMOVQ 400(R6), F2
 	FMOVD s+120(FP), F3
 	VDUP V3.D[0], V3.D2
 	VEOR V4.B16, V4.B16, V4.B16
@@ -13690,7 +14536,7 @@ loop:
 	VLD1.P 16(R1), [V9.D2]
 	WORD $0x4ee9d50a // fsub v10.2d, v8.2d, v9.2d
 	WORD $0x4ee0f94b // fabs v11.2d, v10.2d
-	VMOV V1.B16, V12.B16
+	VMOV V0.B16, V12.B16
 	VBIT V2.B16, V10.B16, V12.B16
 	WORD $0x4ee0d94d // fcmeq v13.2d, v10.2d, #0.0
 	WORD $0x4e6d1d8c // bic v12.16b, v12.16b, v13.16b
@@ -13719,7 +14565,7 @@ rowperm2:
 	VLD1.P 16(R1), [V9.D2]
 	WORD $0x4ee9d50a // fsub v10.2d, v8.2d, v9.2d
 	WORD $0x4ee0f94b // fabs v11.2d, v10.2d
-	VMOV V1.B16, V12.B16
+	VMOV V0.B16, V12.B16
 	VBIT V2.B16, V10.B16, V12.B16
 	WORD $0x4ee0d94d // fcmeq v13.2d, v10.2d, #0.0
 	WORD $0x4e6d1d8c // bic v12.16b, v12.16b, v13.16b
@@ -13748,7 +14594,7 @@ rowperm4:
 	VLD1.P 16(R1), [V9.D2]
 	WORD $0x4ee9d50a // fsub v10.2d, v8.2d, v9.2d
 	WORD $0x4ee0f94b // fabs v11.2d, v10.2d
-	VMOV V1.B16, V12.B16
+	VMOV V0.B16, V12.B16
 	VBIT V2.B16, V10.B16, V12.B16
 	WORD $0x4ee0d94d // fcmeq v13.2d, v10.2d, #0.0
 	WORD $0x4e6d1d8c // bic v12.16b, v12.16b, v13.16b
@@ -13777,7 +14623,7 @@ rowperm6:
 	VLD1.P 16(R1), [V9.D2]
 	WORD $0x4ee9d50a // fsub v10.2d, v8.2d, v9.2d
 	WORD $0x4ee0f94b // fabs v11.2d, v10.2d
-	VMOV V1.B16, V12.B16
+	VMOV V0.B16, V12.B16
 	VBIT V2.B16, V10.B16, V12.B16
 	WORD $0x4ee0d94d // fcmeq v13.2d, v10.2d, #0.0
 	WORD $0x4e6d1d8c // bic v12.16b, v12.16b, v13.16b
@@ -13811,7 +14657,7 @@ single:
 	VLD1.P 16(R1), [V9.D2]
 	WORD $0x4ee9d50a // fsub v10.2d, v8.2d, v9.2d
 	WORD $0x4ee0f94b // fabs v11.2d, v10.2d
-	VMOV V1.B16, V12.B16
+	VMOV V0.B16, V12.B16
 	VBIT V2.B16, V10.B16, V12.B16
 	WORD $0x4ee0d94d // fcmeq v13.2d, v10.2d, #0.0
 	WORD $0x4e6d1d8c // bic v12.16b, v12.16b, v13.16b
@@ -13844,7 +14690,7 @@ tail:
 	FMOVD.P 8(R1), F9
 	WORD $0x4ee9d50a // fsub v10.2d, v8.2d, v9.2d
 	WORD $0x4ee0f94b // fabs v11.2d, v10.2d
-	VMOV V1.B16, V12.B16
+	VMOV V0.B16, V12.B16
 	VBIT V2.B16, V10.B16, V12.B16
 	WORD $0x4ee0d94d // fcmeq v13.2d, v10.2d, #0.0
 	WORD $0x4e6d1d8c // bic v12.16b, v12.16b, v13.16b
@@ -13859,7 +14705,7 @@ tail:
 	WORD $0x6e6cddad // fmul v13.2d, v13.2d, v12.2d
 	FMOVD.P F13, 8(R3)
 	WORD $0x6e6bdd4e // fmul v14.2d, v10.2d, v11.2d
-	VAND V0.B16, V14.B16, V14.B16
+	VAND V1.B16, V14.B16, V14.B16
 	WORD $0x4e6ed484 // fadd v4.2d, v4.2d, v14.2d
 	SUB $1, R5
 	B tail
@@ -13880,7 +14726,7 @@ TEXT ·sqDiffSumNEONF64(SB), NOSPLIT, $0-64
 	MOVD p_len+8(FP), R4
 	MOVD y_base+24(FP), R1
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 352(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -13949,7 +14795,7 @@ TEXT ·sqDiffWSumNEONF64(SB), NOSPLIT, $0-104
 	MOVD y_base+24(FP), R1
 	MOVD w_base+48(FP), R2
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 352(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -14070,7 +14916,7 @@ TEXT ·sqDiffUnredNEONF64(SB), NOSPLIT, $0-96
 	MOVD y_base+48(FP), R1
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 352(R6), F0
 	FMOVD s+72(FP), F1
 	VDUP V1.D[0], V1.D2
 	VEOR V2.B16, V2.B16, V2.B16
@@ -14154,7 +15000,7 @@ TEXT ·sqDiffWUnredNEONF64(SB), NOSPLIT, $0-112
 	MOVD w_base+72(FP), R2
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 352(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -14241,7 +15087,7 @@ TEXT ·sqDiffGradNEONF64(SB), NOSPLIT, $0-96
 	MOVD y_base+48(FP), R1
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 352(R6), F0
 	FMOVD s+72(FP), F1
 	VDUP V1.D[0], V1.D2
 	VEOR V2.B16, V2.B16, V2.B16
@@ -14331,7 +15177,7 @@ TEXT ·sqDiffWGradNEONF64(SB), NOSPLIT, $0-120
 	MOVD w_base+72(FP), R2
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 352(R6), F0
 	FMOVD s+96(FP), F1
 	VDUP V1.D[0], V1.D2
 	VEOR V2.B16, V2.B16, V2.B16
@@ -14442,7 +15288,7 @@ TEXT ·sqDiffRowSumNEONF64(SB), NOSPLIT, $0-128
 	MOVD ZR, R12
 	MOVD ZR, R13
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 352(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -14637,7 +15483,7 @@ TEXT ·sqDiffRowUnredNEONF64(SB), NOSPLIT, $0-136
 	MOVD ZR, R13
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 352(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -14798,7 +15644,7 @@ TEXT ·sqDiffRowGradNEONF64(SB), NOSPLIT, $0-144
 	MOVD ZR, R13
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 352(R6), F0
 	FMOVD s+120(FP), F1
 	VDUP V1.D[0], V1.D2
 	VEOR V2.B16, V2.B16, V2.B16
@@ -14973,23 +15819,23 @@ TEXT ·logLossSumNEONF64(SB), NOSPLIT, $0-64
 	MOVD p_len+8(FP), R4
 	MOVD y_base+24(FP), R1
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 352(R6), F0
-	FMOVQ 384(R6), F1
-	FMOVQ 400(R6), F2
-	FMOVQ 416(R6), F3
-	FMOVQ 432(R6), F4
-	FMOVQ 448(R6), F5
-	FMOVQ 464(R6), F6
-	FMOVQ 480(R6), F7
-	FMOVQ 496(R6), F8
-	FMOVQ 512(R6), F9
-	FMOVQ 528(R6), F10
-	FMOVQ 544(R6), F11
-	FMOVQ 560(R6), F12
-	FMOVQ 576(R6), F13
-	FMOVQ 592(R6), F14
-	FMOVQ 608(R6), F15
-	FMOVQ 624(R6), F16
+	FMOVQ 336(R6), F0
+	FMOVQ 368(R6), F1
+	FMOVQ 416(R6), F2
+	FMOVQ 432(R6), F3
+	FMOVQ 448(R6), F4
+	FMOVQ 464(R6), F5
+	FMOVQ 480(R6), F6
+	FMOVQ 496(R6), F7
+	FMOVQ 512(R6), F8
+	FMOVQ 528(R6), F9
+	FMOVQ 544(R6), F10
+	FMOVQ 560(R6), F11
+	FMOVQ 576(R6), F12
+	FMOVQ 592(R6), F13
+	FMOVQ 608(R6), F14
+	FMOVQ 624(R6), F15
+	FMOVQ 640(R6), F16
 	FMOVD a+48(FP), F17
 	VDUP V17.D[0], V17.D2
 	VEOR V18.B16, V18.B16, V18.B16
@@ -15003,23 +15849,23 @@ loop:
 	WORD $0x4e71d696 // fadd v22.2d, v20.2d, v17.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e71d6f7 // fadd v23.2d, v23.2d, v17.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -15039,44 +15885,44 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -15096,23 +15942,23 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -15123,23 +15969,23 @@ loop:
 	WORD $0x4e71d696 // fadd v22.2d, v20.2d, v17.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e71d6f7 // fadd v23.2d, v23.2d, v17.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -15159,44 +16005,44 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -15216,23 +16062,23 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -15248,23 +16094,23 @@ single:
 	WORD $0x4e71d696 // fadd v22.2d, v20.2d, v17.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e71d6f7 // fadd v23.2d, v23.2d, v17.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -15284,44 +16130,44 @@ single:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -15341,23 +16187,23 @@ single:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -15372,23 +16218,23 @@ tail:
 	WORD $0x4e71d696 // fadd v22.2d, v20.2d, v17.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e71d6f7 // fadd v23.2d, v23.2d, v17.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -15408,44 +16254,44 @@ tail:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -15465,28 +16311,28 @@ tail:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
 	VFMLS V31.D2, V24.D2, V30.D2
-	FMOVQ 336(R6), F22
+	FMOVQ 352(R6), F22
 	VAND V22.B16, V30.B16, V30.B16
 	WORD $0x4e7ed652 // fadd v18.2d, v18.2d, v30.2d
 	SUB $1, R5
@@ -15505,19 +16351,19 @@ TEXT ·logLossWSumNEONF64(SB), NOSPLIT, $0-104
 	MOVD y_base+24(FP), R1
 	MOVD w_base+48(FP), R2
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 352(R6), F0
-	FMOVQ 384(R6), F1
-	FMOVQ 400(R6), F2
-	FMOVQ 416(R6), F3
-	FMOVQ 432(R6), F4
-	FMOVQ 448(R6), F5
-	FMOVQ 464(R6), F6
-	FMOVQ 480(R6), F7
-	FMOVQ 496(R6), F8
-	FMOVQ 512(R6), F9
-	FMOVQ 528(R6), F10
-	FMOVQ 544(R6), F11
-	FMOVQ 560(R6), F12
+	FMOVQ 336(R6), F0
+	FMOVQ 368(R6), F1
+	FMOVQ 416(R6), F2
+	FMOVQ 432(R6), F3
+	FMOVQ 448(R6), F4
+	FMOVQ 464(R6), F5
+	FMOVQ 480(R6), F6
+	FMOVQ 496(R6), F7
+	FMOVQ 512(R6), F8
+	FMOVQ 528(R6), F9
+	FMOVQ 544(R6), F10
+	FMOVQ 560(R6), F11
+	FMOVQ 576(R6), F12
 	FMOVD a+72(FP), F13
 	VDUP V13.D[0], V13.D2
 	VEOR V14.B16, V14.B16, V14.B16
@@ -15535,23 +16381,23 @@ loop:
 	WORD $0x4e6dd675 // fadd v21.2d, v19.2d, v13.2d
 	WORD $0x4ef3d416 // fsub v22.2d, v0.2d, v19.2d
 	WORD $0x4e6dd6d6 // fadd v22.2d, v22.2d, v13.2d
-	WORD $0x6ef5e437 // fcmgt v23.2d, v1.2d, v21.2d
-	WORD $0x6e62deb8 // fmul v24.2d, v21.2d, v2.2d
+	WORD $0x6ef5e457 // fcmgt v23.2d, v2.2d, v21.2d
+	WORD $0x6e63deb8 // fmul v24.2d, v21.2d, v3.2d
 	VBIF V23.B16, V21.B16, V24.B16
-	VAND V3.B16, V23.B16, V23.B16
+	VAND V4.B16, V23.B16, V23.B16
 	VUSHR $52, V24.D2, V25.D2
 	WORD $0x4e61db39 // scvtf v25.2d, v25.2d
-	WORD $0x4ee4d739 // fsub v25.2d, v25.2d, v4.2d
+	WORD $0x4ee5d739 // fsub v25.2d, v25.2d, v5.2d
 	WORD $0x4ef7d739 // fsub v25.2d, v25.2d, v23.2d
-	VAND V5.B16, V24.B16, V23.B16
+	VAND V6.B16, V24.B16, V23.B16
 	VORR V0.B16, V23.B16, V23.B16
-	WORD $0x6ee6e6f8 // fcmgt v24.2d, v23.2d, v6.2d
-	WORD $0x6e67defa // fmul v26.2d, v23.2d, v7.2d
+	WORD $0x6ee7e6f8 // fcmgt v24.2d, v23.2d, v7.2d
+	WORD $0x6e68defa // fmul v26.2d, v23.2d, v8.2d
 	VBIT V24.B16, V26.B16, V23.B16
 	VAND V0.B16, V24.B16, V24.B16
 	WORD $0x4e78d739 // fadd v25.2d, v25.2d, v24.2d
 	WORD $0x4ee0d6f8 // fsub v24.2d, v23.2d, v0.2d
-	WORD $0x4e68d717 // fadd v23.2d, v24.2d, v8.2d
+	WORD $0x4e61d717 // fadd v23.2d, v24.2d, v1.2d
 	WORD $0x6e77ff17 // fdiv v23.2d, v24.2d, v23.2d
 	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
 	WORD $0x6e7adf5b // fmul v27.2d, v26.2d, v26.2d
@@ -15563,56 +16409,56 @@ loop:
 	VMOV V12.B16, V29.B16
 	VFMLA V27.D2, V28.D2, V29.D2
 	WORD $0x6e7adfbd // fmul v29.2d, v29.2d, v26.2d
-	FMOVQ 576(R6), F26
-	VMOV V26.B16, V28.B16
 	FMOVQ 592(R6), F26
+	VMOV V26.B16, V28.B16
+	FMOVQ 608(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
-	FMOVQ 608(R6), F26
+	FMOVQ 624(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V30.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
 	WORD $0x4e7cd7bd // fadd v29.2d, v29.2d, v28.2d
 	WORD $0x6e78df1a // fmul v26.2d, v24.2d, v24.2d
-	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
+	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7dd75d // fadd v29.2d, v26.2d, v29.2d
 	WORD $0x6e7ddefd // fmul v29.2d, v23.2d, v29.2d
-	FMOVQ 624(R6), F23
+	FMOVQ 640(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7bd // fadd v29.2d, v29.2d, v27.2d
 	WORD $0x4efdd75d // fsub v29.2d, v26.2d, v29.2d
 	WORD $0x4ef8d7bd // fsub v29.2d, v29.2d, v24.2d
-	FMOVQ 640(R6), F23
+	FMOVQ 656(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efdd73d // fsub v29.2d, v25.2d, v29.2d
-	FMOVQ 656(R6), F24
+	FMOVQ 672(R6), F24
 	WORD $0x4e78e6b7 // fcmeq v23.2d, v21.2d, v24.2d
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 672(R6), F24
+	FMOVQ 688(R6), F24
 	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 688(R6), F24
+	FMOVQ 704(R6), F24
 	WORD $0x6ee0cab7 // fcmge v23.2d, v21.2d, #0.0
 	VBIF V23.B16, V24.B16, V29.B16
 	WORD $0x6e7dde9d // fmul v29.2d, v20.2d, v29.2d
 	WORD $0x6ee0fbbd // fneg v29.2d, v29.2d
-	WORD $0x6ef6e437 // fcmgt v23.2d, v1.2d, v22.2d
-	WORD $0x6e62ded8 // fmul v24.2d, v22.2d, v2.2d
+	WORD $0x6ef6e457 // fcmgt v23.2d, v2.2d, v22.2d
+	WORD $0x6e63ded8 // fmul v24.2d, v22.2d, v3.2d
 	VBIF V23.B16, V22.B16, V24.B16
-	VAND V3.B16, V23.B16, V23.B16
+	VAND V4.B16, V23.B16, V23.B16
 	VUSHR $52, V24.D2, V25.D2
 	WORD $0x4e61db39 // scvtf v25.2d, v25.2d
-	WORD $0x4ee4d739 // fsub v25.2d, v25.2d, v4.2d
+	WORD $0x4ee5d739 // fsub v25.2d, v25.2d, v5.2d
 	WORD $0x4ef7d739 // fsub v25.2d, v25.2d, v23.2d
-	VAND V5.B16, V24.B16, V23.B16
+	VAND V6.B16, V24.B16, V23.B16
 	VORR V0.B16, V23.B16, V23.B16
-	WORD $0x6ee6e6f8 // fcmgt v24.2d, v23.2d, v6.2d
-	WORD $0x6e67defa // fmul v26.2d, v23.2d, v7.2d
+	WORD $0x6ee7e6f8 // fcmgt v24.2d, v23.2d, v7.2d
+	WORD $0x6e68defa // fmul v26.2d, v23.2d, v8.2d
 	VBIT V24.B16, V26.B16, V23.B16
 	VAND V0.B16, V24.B16, V24.B16
 	WORD $0x4e78d739 // fadd v25.2d, v25.2d, v24.2d
 	WORD $0x4ee0d6f8 // fsub v24.2d, v23.2d, v0.2d
-	WORD $0x4e68d717 // fadd v23.2d, v24.2d, v8.2d
+	WORD $0x4e61d717 // fadd v23.2d, v24.2d, v1.2d
 	WORD $0x6e77ff17 // fdiv v23.2d, v24.2d, v23.2d
 	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
 	WORD $0x6e7adf5b // fmul v27.2d, v26.2d, v26.2d
@@ -15624,35 +16470,35 @@ loop:
 	VMOV V12.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
 	WORD $0x6e7adfde // fmul v30.2d, v30.2d, v26.2d
-	FMOVQ 576(R6), F26
-	VMOV V26.B16, V28.B16
 	FMOVQ 592(R6), F26
+	VMOV V26.B16, V28.B16
+	FMOVQ 608(R6), F26
 	VMOV V26.B16, V31.B16
 	VFMLA V27.D2, V28.D2, V31.D2
-	FMOVQ 608(R6), F26
+	FMOVQ 624(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V31.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x6e78df1a // fmul v26.2d, v24.2d, v24.2d
-	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
+	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7ed75e // fadd v30.2d, v26.2d, v30.2d
 	WORD $0x6e7edefe // fmul v30.2d, v23.2d, v30.2d
-	FMOVQ 624(R6), F23
+	FMOVQ 640(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
 	WORD $0x4ef8d7de // fsub v30.2d, v30.2d, v24.2d
-	FMOVQ 640(R6), F23
+	FMOVQ 656(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efed73e // fsub v30.2d, v25.2d, v30.2d
-	FMOVQ 656(R6), F24
+	FMOVQ 672(R6), F24
 	WORD $0x4e78e6d7 // fcmeq v23.2d, v22.2d, v24.2d
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 672(R6), F24
+	FMOVQ 688(R6), F24
 	WORD $0x4ee0dad7 // fcmeq v23.2d, v22.2d, #0.0
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 688(R6), F24
+	FMOVQ 704(R6), F24
 	WORD $0x6ee0cad7 // fcmge v23.2d, v22.2d, #0.0
 	VBIF V23.B16, V24.B16, V30.B16
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
@@ -15668,23 +16514,23 @@ loop:
 	WORD $0x4e6dd675 // fadd v21.2d, v19.2d, v13.2d
 	WORD $0x4ef3d416 // fsub v22.2d, v0.2d, v19.2d
 	WORD $0x4e6dd6d6 // fadd v22.2d, v22.2d, v13.2d
-	WORD $0x6ef5e437 // fcmgt v23.2d, v1.2d, v21.2d
-	WORD $0x6e62deb8 // fmul v24.2d, v21.2d, v2.2d
+	WORD $0x6ef5e457 // fcmgt v23.2d, v2.2d, v21.2d
+	WORD $0x6e63deb8 // fmul v24.2d, v21.2d, v3.2d
 	VBIF V23.B16, V21.B16, V24.B16
-	VAND V3.B16, V23.B16, V23.B16
+	VAND V4.B16, V23.B16, V23.B16
 	VUSHR $52, V24.D2, V25.D2
 	WORD $0x4e61db39 // scvtf v25.2d, v25.2d
-	WORD $0x4ee4d739 // fsub v25.2d, v25.2d, v4.2d
+	WORD $0x4ee5d739 // fsub v25.2d, v25.2d, v5.2d
 	WORD $0x4ef7d739 // fsub v25.2d, v25.2d, v23.2d
-	VAND V5.B16, V24.B16, V23.B16
+	VAND V6.B16, V24.B16, V23.B16
 	VORR V0.B16, V23.B16, V23.B16
-	WORD $0x6ee6e6f8 // fcmgt v24.2d, v23.2d, v6.2d
-	WORD $0x6e67defa // fmul v26.2d, v23.2d, v7.2d
+	WORD $0x6ee7e6f8 // fcmgt v24.2d, v23.2d, v7.2d
+	WORD $0x6e68defa // fmul v26.2d, v23.2d, v8.2d
 	VBIT V24.B16, V26.B16, V23.B16
 	VAND V0.B16, V24.B16, V24.B16
 	WORD $0x4e78d739 // fadd v25.2d, v25.2d, v24.2d
 	WORD $0x4ee0d6f8 // fsub v24.2d, v23.2d, v0.2d
-	WORD $0x4e68d717 // fadd v23.2d, v24.2d, v8.2d
+	WORD $0x4e61d717 // fadd v23.2d, v24.2d, v1.2d
 	WORD $0x6e77ff17 // fdiv v23.2d, v24.2d, v23.2d
 	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
 	WORD $0x6e7adf5b // fmul v27.2d, v26.2d, v26.2d
@@ -15696,56 +16542,56 @@ loop:
 	VMOV V12.B16, V29.B16
 	VFMLA V27.D2, V28.D2, V29.D2
 	WORD $0x6e7adfbd // fmul v29.2d, v29.2d, v26.2d
-	FMOVQ 576(R6), F26
-	VMOV V26.B16, V28.B16
 	FMOVQ 592(R6), F26
+	VMOV V26.B16, V28.B16
+	FMOVQ 608(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
-	FMOVQ 608(R6), F26
+	FMOVQ 624(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V30.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
 	WORD $0x4e7cd7bd // fadd v29.2d, v29.2d, v28.2d
 	WORD $0x6e78df1a // fmul v26.2d, v24.2d, v24.2d
-	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
+	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7dd75d // fadd v29.2d, v26.2d, v29.2d
 	WORD $0x6e7ddefd // fmul v29.2d, v23.2d, v29.2d
-	FMOVQ 624(R6), F23
+	FMOVQ 640(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7bd // fadd v29.2d, v29.2d, v27.2d
 	WORD $0x4efdd75d // fsub v29.2d, v26.2d, v29.2d
 	WORD $0x4ef8d7bd // fsub v29.2d, v29.2d, v24.2d
-	FMOVQ 640(R6), F23
+	FMOVQ 656(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efdd73d // fsub v29.2d, v25.2d, v29.2d
-	FMOVQ 656(R6), F24
+	FMOVQ 672(R6), F24
 	WORD $0x4e78e6b7 // fcmeq v23.2d, v21.2d, v24.2d
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 672(R6), F24
+	FMOVQ 688(R6), F24
 	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 688(R6), F24
+	FMOVQ 704(R6), F24
 	WORD $0x6ee0cab7 // fcmge v23.2d, v21.2d, #0.0
 	VBIF V23.B16, V24.B16, V29.B16
 	WORD $0x6e7dde9d // fmul v29.2d, v20.2d, v29.2d
 	WORD $0x6ee0fbbd // fneg v29.2d, v29.2d
-	WORD $0x6ef6e437 // fcmgt v23.2d, v1.2d, v22.2d
-	WORD $0x6e62ded8 // fmul v24.2d, v22.2d, v2.2d
+	WORD $0x6ef6e457 // fcmgt v23.2d, v2.2d, v22.2d
+	WORD $0x6e63ded8 // fmul v24.2d, v22.2d, v3.2d
 	VBIF V23.B16, V22.B16, V24.B16
-	VAND V3.B16, V23.B16, V23.B16
+	VAND V4.B16, V23.B16, V23.B16
 	VUSHR $52, V24.D2, V25.D2
 	WORD $0x4e61db39 // scvtf v25.2d, v25.2d
-	WORD $0x4ee4d739 // fsub v25.2d, v25.2d, v4.2d
+	WORD $0x4ee5d739 // fsub v25.2d, v25.2d, v5.2d
 	WORD $0x4ef7d739 // fsub v25.2d, v25.2d, v23.2d
-	VAND V5.B16, V24.B16, V23.B16
+	VAND V6.B16, V24.B16, V23.B16
 	VORR V0.B16, V23.B16, V23.B16
-	WORD $0x6ee6e6f8 // fcmgt v24.2d, v23.2d, v6.2d
-	WORD $0x6e67defa // fmul v26.2d, v23.2d, v7.2d
+	WORD $0x6ee7e6f8 // fcmgt v24.2d, v23.2d, v7.2d
+	WORD $0x6e68defa // fmul v26.2d, v23.2d, v8.2d
 	VBIT V24.B16, V26.B16, V23.B16
 	VAND V0.B16, V24.B16, V24.B16
 	WORD $0x4e78d739 // fadd v25.2d, v25.2d, v24.2d
 	WORD $0x4ee0d6f8 // fsub v24.2d, v23.2d, v0.2d
-	WORD $0x4e68d717 // fadd v23.2d, v24.2d, v8.2d
+	WORD $0x4e61d717 // fadd v23.2d, v24.2d, v1.2d
 	WORD $0x6e77ff17 // fdiv v23.2d, v24.2d, v23.2d
 	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
 	WORD $0x6e7adf5b // fmul v27.2d, v26.2d, v26.2d
@@ -15757,35 +16603,35 @@ loop:
 	VMOV V12.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
 	WORD $0x6e7adfde // fmul v30.2d, v30.2d, v26.2d
-	FMOVQ 576(R6), F26
-	VMOV V26.B16, V28.B16
 	FMOVQ 592(R6), F26
+	VMOV V26.B16, V28.B16
+	FMOVQ 608(R6), F26
 	VMOV V26.B16, V31.B16
 	VFMLA V27.D2, V28.D2, V31.D2
-	FMOVQ 608(R6), F26
+	FMOVQ 624(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V31.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x6e78df1a // fmul v26.2d, v24.2d, v24.2d
-	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
+	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7ed75e // fadd v30.2d, v26.2d, v30.2d
 	WORD $0x6e7edefe // fmul v30.2d, v23.2d, v30.2d
-	FMOVQ 624(R6), F23
+	FMOVQ 640(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
 	WORD $0x4ef8d7de // fsub v30.2d, v30.2d, v24.2d
-	FMOVQ 640(R6), F23
+	FMOVQ 656(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efed73e // fsub v30.2d, v25.2d, v30.2d
-	FMOVQ 656(R6), F24
+	FMOVQ 672(R6), F24
 	WORD $0x4e78e6d7 // fcmeq v23.2d, v22.2d, v24.2d
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 672(R6), F24
+	FMOVQ 688(R6), F24
 	WORD $0x4ee0dad7 // fcmeq v23.2d, v22.2d, #0.0
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 688(R6), F24
+	FMOVQ 704(R6), F24
 	WORD $0x6ee0cad7 // fcmge v23.2d, v22.2d, #0.0
 	VBIF V23.B16, V24.B16, V30.B16
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
@@ -15806,23 +16652,23 @@ single:
 	WORD $0x4e6dd675 // fadd v21.2d, v19.2d, v13.2d
 	WORD $0x4ef3d416 // fsub v22.2d, v0.2d, v19.2d
 	WORD $0x4e6dd6d6 // fadd v22.2d, v22.2d, v13.2d
-	WORD $0x6ef5e437 // fcmgt v23.2d, v1.2d, v21.2d
-	WORD $0x6e62deb8 // fmul v24.2d, v21.2d, v2.2d
+	WORD $0x6ef5e457 // fcmgt v23.2d, v2.2d, v21.2d
+	WORD $0x6e63deb8 // fmul v24.2d, v21.2d, v3.2d
 	VBIF V23.B16, V21.B16, V24.B16
-	VAND V3.B16, V23.B16, V23.B16
+	VAND V4.B16, V23.B16, V23.B16
 	VUSHR $52, V24.D2, V25.D2
 	WORD $0x4e61db39 // scvtf v25.2d, v25.2d
-	WORD $0x4ee4d739 // fsub v25.2d, v25.2d, v4.2d
+	WORD $0x4ee5d739 // fsub v25.2d, v25.2d, v5.2d
 	WORD $0x4ef7d739 // fsub v25.2d, v25.2d, v23.2d
-	VAND V5.B16, V24.B16, V23.B16
+	VAND V6.B16, V24.B16, V23.B16
 	VORR V0.B16, V23.B16, V23.B16
-	WORD $0x6ee6e6f8 // fcmgt v24.2d, v23.2d, v6.2d
-	WORD $0x6e67defa // fmul v26.2d, v23.2d, v7.2d
+	WORD $0x6ee7e6f8 // fcmgt v24.2d, v23.2d, v7.2d
+	WORD $0x6e68defa // fmul v26.2d, v23.2d, v8.2d
 	VBIT V24.B16, V26.B16, V23.B16
 	VAND V0.B16, V24.B16, V24.B16
 	WORD $0x4e78d739 // fadd v25.2d, v25.2d, v24.2d
 	WORD $0x4ee0d6f8 // fsub v24.2d, v23.2d, v0.2d
-	WORD $0x4e68d717 // fadd v23.2d, v24.2d, v8.2d
+	WORD $0x4e61d717 // fadd v23.2d, v24.2d, v1.2d
 	WORD $0x6e77ff17 // fdiv v23.2d, v24.2d, v23.2d
 	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
 	WORD $0x6e7adf5b // fmul v27.2d, v26.2d, v26.2d
@@ -15834,56 +16680,56 @@ single:
 	VMOV V12.B16, V29.B16
 	VFMLA V27.D2, V28.D2, V29.D2
 	WORD $0x6e7adfbd // fmul v29.2d, v29.2d, v26.2d
-	FMOVQ 576(R6), F26
-	VMOV V26.B16, V28.B16
 	FMOVQ 592(R6), F26
+	VMOV V26.B16, V28.B16
+	FMOVQ 608(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
-	FMOVQ 608(R6), F26
+	FMOVQ 624(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V30.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
 	WORD $0x4e7cd7bd // fadd v29.2d, v29.2d, v28.2d
 	WORD $0x6e78df1a // fmul v26.2d, v24.2d, v24.2d
-	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
+	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7dd75d // fadd v29.2d, v26.2d, v29.2d
 	WORD $0x6e7ddefd // fmul v29.2d, v23.2d, v29.2d
-	FMOVQ 624(R6), F23
+	FMOVQ 640(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7bd // fadd v29.2d, v29.2d, v27.2d
 	WORD $0x4efdd75d // fsub v29.2d, v26.2d, v29.2d
 	WORD $0x4ef8d7bd // fsub v29.2d, v29.2d, v24.2d
-	FMOVQ 640(R6), F23
+	FMOVQ 656(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efdd73d // fsub v29.2d, v25.2d, v29.2d
-	FMOVQ 656(R6), F24
+	FMOVQ 672(R6), F24
 	WORD $0x4e78e6b7 // fcmeq v23.2d, v21.2d, v24.2d
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 672(R6), F24
+	FMOVQ 688(R6), F24
 	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 688(R6), F24
+	FMOVQ 704(R6), F24
 	WORD $0x6ee0cab7 // fcmge v23.2d, v21.2d, #0.0
 	VBIF V23.B16, V24.B16, V29.B16
 	WORD $0x6e7dde9d // fmul v29.2d, v20.2d, v29.2d
 	WORD $0x6ee0fbbd // fneg v29.2d, v29.2d
-	WORD $0x6ef6e437 // fcmgt v23.2d, v1.2d, v22.2d
-	WORD $0x6e62ded8 // fmul v24.2d, v22.2d, v2.2d
+	WORD $0x6ef6e457 // fcmgt v23.2d, v2.2d, v22.2d
+	WORD $0x6e63ded8 // fmul v24.2d, v22.2d, v3.2d
 	VBIF V23.B16, V22.B16, V24.B16
-	VAND V3.B16, V23.B16, V23.B16
+	VAND V4.B16, V23.B16, V23.B16
 	VUSHR $52, V24.D2, V25.D2
 	WORD $0x4e61db39 // scvtf v25.2d, v25.2d
-	WORD $0x4ee4d739 // fsub v25.2d, v25.2d, v4.2d
+	WORD $0x4ee5d739 // fsub v25.2d, v25.2d, v5.2d
 	WORD $0x4ef7d739 // fsub v25.2d, v25.2d, v23.2d
-	VAND V5.B16, V24.B16, V23.B16
+	VAND V6.B16, V24.B16, V23.B16
 	VORR V0.B16, V23.B16, V23.B16
-	WORD $0x6ee6e6f8 // fcmgt v24.2d, v23.2d, v6.2d
-	WORD $0x6e67defa // fmul v26.2d, v23.2d, v7.2d
+	WORD $0x6ee7e6f8 // fcmgt v24.2d, v23.2d, v7.2d
+	WORD $0x6e68defa // fmul v26.2d, v23.2d, v8.2d
 	VBIT V24.B16, V26.B16, V23.B16
 	VAND V0.B16, V24.B16, V24.B16
 	WORD $0x4e78d739 // fadd v25.2d, v25.2d, v24.2d
 	WORD $0x4ee0d6f8 // fsub v24.2d, v23.2d, v0.2d
-	WORD $0x4e68d717 // fadd v23.2d, v24.2d, v8.2d
+	WORD $0x4e61d717 // fadd v23.2d, v24.2d, v1.2d
 	WORD $0x6e77ff17 // fdiv v23.2d, v24.2d, v23.2d
 	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
 	WORD $0x6e7adf5b // fmul v27.2d, v26.2d, v26.2d
@@ -15895,35 +16741,35 @@ single:
 	VMOV V12.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
 	WORD $0x6e7adfde // fmul v30.2d, v30.2d, v26.2d
-	FMOVQ 576(R6), F26
-	VMOV V26.B16, V28.B16
 	FMOVQ 592(R6), F26
+	VMOV V26.B16, V28.B16
+	FMOVQ 608(R6), F26
 	VMOV V26.B16, V31.B16
 	VFMLA V27.D2, V28.D2, V31.D2
-	FMOVQ 608(R6), F26
+	FMOVQ 624(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V31.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x6e78df1a // fmul v26.2d, v24.2d, v24.2d
-	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
+	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7ed75e // fadd v30.2d, v26.2d, v30.2d
 	WORD $0x6e7edefe // fmul v30.2d, v23.2d, v30.2d
-	FMOVQ 624(R6), F23
+	FMOVQ 640(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
 	WORD $0x4ef8d7de // fsub v30.2d, v30.2d, v24.2d
-	FMOVQ 640(R6), F23
+	FMOVQ 656(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efed73e // fsub v30.2d, v25.2d, v30.2d
-	FMOVQ 656(R6), F24
+	FMOVQ 672(R6), F24
 	WORD $0x4e78e6d7 // fcmeq v23.2d, v22.2d, v24.2d
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 672(R6), F24
+	FMOVQ 688(R6), F24
 	WORD $0x4ee0dad7 // fcmeq v23.2d, v22.2d, #0.0
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 688(R6), F24
+	FMOVQ 704(R6), F24
 	WORD $0x6ee0cad7 // fcmge v23.2d, v22.2d, #0.0
 	VBIF V23.B16, V24.B16, V30.B16
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
@@ -15943,23 +16789,23 @@ tail:
 	WORD $0x4e6dd675 // fadd v21.2d, v19.2d, v13.2d
 	WORD $0x4ef3d416 // fsub v22.2d, v0.2d, v19.2d
 	WORD $0x4e6dd6d6 // fadd v22.2d, v22.2d, v13.2d
-	WORD $0x6ef5e437 // fcmgt v23.2d, v1.2d, v21.2d
-	WORD $0x6e62deb8 // fmul v24.2d, v21.2d, v2.2d
+	WORD $0x6ef5e457 // fcmgt v23.2d, v2.2d, v21.2d
+	WORD $0x6e63deb8 // fmul v24.2d, v21.2d, v3.2d
 	VBIF V23.B16, V21.B16, V24.B16
-	VAND V3.B16, V23.B16, V23.B16
+	VAND V4.B16, V23.B16, V23.B16
 	VUSHR $52, V24.D2, V25.D2
 	WORD $0x4e61db39 // scvtf v25.2d, v25.2d
-	WORD $0x4ee4d739 // fsub v25.2d, v25.2d, v4.2d
+	WORD $0x4ee5d739 // fsub v25.2d, v25.2d, v5.2d
 	WORD $0x4ef7d739 // fsub v25.2d, v25.2d, v23.2d
-	VAND V5.B16, V24.B16, V23.B16
+	VAND V6.B16, V24.B16, V23.B16
 	VORR V0.B16, V23.B16, V23.B16
-	WORD $0x6ee6e6f8 // fcmgt v24.2d, v23.2d, v6.2d
-	WORD $0x6e67defa // fmul v26.2d, v23.2d, v7.2d
+	WORD $0x6ee7e6f8 // fcmgt v24.2d, v23.2d, v7.2d
+	WORD $0x6e68defa // fmul v26.2d, v23.2d, v8.2d
 	VBIT V24.B16, V26.B16, V23.B16
 	VAND V0.B16, V24.B16, V24.B16
 	WORD $0x4e78d739 // fadd v25.2d, v25.2d, v24.2d
 	WORD $0x4ee0d6f8 // fsub v24.2d, v23.2d, v0.2d
-	WORD $0x4e68d717 // fadd v23.2d, v24.2d, v8.2d
+	WORD $0x4e61d717 // fadd v23.2d, v24.2d, v1.2d
 	WORD $0x6e77ff17 // fdiv v23.2d, v24.2d, v23.2d
 	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
 	WORD $0x6e7adf5b // fmul v27.2d, v26.2d, v26.2d
@@ -15971,56 +16817,56 @@ tail:
 	VMOV V12.B16, V29.B16
 	VFMLA V27.D2, V28.D2, V29.D2
 	WORD $0x6e7adfbd // fmul v29.2d, v29.2d, v26.2d
-	FMOVQ 576(R6), F26
-	VMOV V26.B16, V28.B16
 	FMOVQ 592(R6), F26
+	VMOV V26.B16, V28.B16
+	FMOVQ 608(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
-	FMOVQ 608(R6), F26
+	FMOVQ 624(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V30.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
 	WORD $0x4e7cd7bd // fadd v29.2d, v29.2d, v28.2d
 	WORD $0x6e78df1a // fmul v26.2d, v24.2d, v24.2d
-	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
+	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7dd75d // fadd v29.2d, v26.2d, v29.2d
 	WORD $0x6e7ddefd // fmul v29.2d, v23.2d, v29.2d
-	FMOVQ 624(R6), F23
+	FMOVQ 640(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7bd // fadd v29.2d, v29.2d, v27.2d
 	WORD $0x4efdd75d // fsub v29.2d, v26.2d, v29.2d
 	WORD $0x4ef8d7bd // fsub v29.2d, v29.2d, v24.2d
-	FMOVQ 640(R6), F23
+	FMOVQ 656(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efdd73d // fsub v29.2d, v25.2d, v29.2d
-	FMOVQ 656(R6), F24
+	FMOVQ 672(R6), F24
 	WORD $0x4e78e6b7 // fcmeq v23.2d, v21.2d, v24.2d
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 672(R6), F24
+	FMOVQ 688(R6), F24
 	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 688(R6), F24
+	FMOVQ 704(R6), F24
 	WORD $0x6ee0cab7 // fcmge v23.2d, v21.2d, #0.0
 	VBIF V23.B16, V24.B16, V29.B16
 	WORD $0x6e7dde9d // fmul v29.2d, v20.2d, v29.2d
 	WORD $0x6ee0fbbd // fneg v29.2d, v29.2d
-	WORD $0x6ef6e437 // fcmgt v23.2d, v1.2d, v22.2d
-	WORD $0x6e62ded8 // fmul v24.2d, v22.2d, v2.2d
+	WORD $0x6ef6e457 // fcmgt v23.2d, v2.2d, v22.2d
+	WORD $0x6e63ded8 // fmul v24.2d, v22.2d, v3.2d
 	VBIF V23.B16, V22.B16, V24.B16
-	VAND V3.B16, V23.B16, V23.B16
+	VAND V4.B16, V23.B16, V23.B16
 	VUSHR $52, V24.D2, V25.D2
 	WORD $0x4e61db39 // scvtf v25.2d, v25.2d
-	WORD $0x4ee4d739 // fsub v25.2d, v25.2d, v4.2d
+	WORD $0x4ee5d739 // fsub v25.2d, v25.2d, v5.2d
 	WORD $0x4ef7d739 // fsub v25.2d, v25.2d, v23.2d
-	VAND V5.B16, V24.B16, V23.B16
+	VAND V6.B16, V24.B16, V23.B16
 	VORR V0.B16, V23.B16, V23.B16
-	WORD $0x6ee6e6f8 // fcmgt v24.2d, v23.2d, v6.2d
-	WORD $0x6e67defa // fmul v26.2d, v23.2d, v7.2d
+	WORD $0x6ee7e6f8 // fcmgt v24.2d, v23.2d, v7.2d
+	WORD $0x6e68defa // fmul v26.2d, v23.2d, v8.2d
 	VBIT V24.B16, V26.B16, V23.B16
 	VAND V0.B16, V24.B16, V24.B16
 	WORD $0x4e78d739 // fadd v25.2d, v25.2d, v24.2d
 	WORD $0x4ee0d6f8 // fsub v24.2d, v23.2d, v0.2d
-	WORD $0x4e68d717 // fadd v23.2d, v24.2d, v8.2d
+	WORD $0x4e61d717 // fadd v23.2d, v24.2d, v1.2d
 	WORD $0x6e77ff17 // fdiv v23.2d, v24.2d, v23.2d
 	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
 	WORD $0x6e7adf5b // fmul v27.2d, v26.2d, v26.2d
@@ -16032,47 +16878,47 @@ tail:
 	VMOV V12.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
 	WORD $0x6e7adfde // fmul v30.2d, v30.2d, v26.2d
-	FMOVQ 576(R6), F26
-	VMOV V26.B16, V28.B16
 	FMOVQ 592(R6), F26
+	VMOV V26.B16, V28.B16
+	FMOVQ 608(R6), F26
 	VMOV V26.B16, V31.B16
 	VFMLA V27.D2, V28.D2, V31.D2
-	FMOVQ 608(R6), F26
+	FMOVQ 624(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V31.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x6e78df1a // fmul v26.2d, v24.2d, v24.2d
-	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
+	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7ed75e // fadd v30.2d, v26.2d, v30.2d
 	WORD $0x6e7edefe // fmul v30.2d, v23.2d, v30.2d
-	FMOVQ 624(R6), F23
+	FMOVQ 640(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
 	WORD $0x4ef8d7de // fsub v30.2d, v30.2d, v24.2d
-	FMOVQ 640(R6), F23
+	FMOVQ 656(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efed73e // fsub v30.2d, v25.2d, v30.2d
-	FMOVQ 656(R6), F24
+	FMOVQ 672(R6), F24
 	WORD $0x4e78e6d7 // fcmeq v23.2d, v22.2d, v24.2d
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 672(R6), F24
+	FMOVQ 688(R6), F24
 	WORD $0x4ee0dad7 // fcmeq v23.2d, v22.2d, #0.0
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 688(R6), F24
+	FMOVQ 704(R6), F24
 	WORD $0x6ee0cad7 // fcmge v23.2d, v22.2d, #0.0
 	VBIF V23.B16, V24.B16, V30.B16
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	VFMLS V30.D2, V23.D2, V29.D2
 	FMOVD.P 8(R2), F21
 	WORD $0x6e7ddeb6 // fmul v22.2d, v21.2d, v29.2d
-	FMOVQ 336(R6), F23
+	FMOVQ 352(R6), F23
 	VAND V23.B16, V22.B16, V22.B16
 	WORD $0x4e76d5ce // fadd v14.2d, v14.2d, v22.2d
 	WORD $0x4e75d5ef // fadd v15.2d, v15.2d, v21.2d
 	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
-	FMOVQ 336(R6), F24
+	FMOVQ 352(R6), F24
 	VAND V24.B16, V23.B16, V23.B16
 	VSUB V23.D2, V18.D2, V18.D2
 	SUB $1, R5
@@ -16102,22 +16948,22 @@ TEXT ·logLossUnredNEONF64(SB), NOSPLIT, $0-96
 	MOVD y_base+48(FP), R1
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 352(R6), F0
-	FMOVQ 384(R6), F1
-	FMOVQ 400(R6), F2
-	FMOVQ 416(R6), F3
-	FMOVQ 432(R6), F4
-	FMOVQ 448(R6), F5
-	FMOVQ 464(R6), F6
-	FMOVQ 480(R6), F7
-	FMOVQ 496(R6), F8
-	FMOVQ 512(R6), F9
-	FMOVQ 528(R6), F10
-	FMOVQ 544(R6), F11
-	FMOVQ 560(R6), F12
-	FMOVQ 576(R6), F13
-	FMOVQ 592(R6), F14
-	FMOVQ 608(R6), F15
+	FMOVQ 336(R6), F0
+	FMOVQ 368(R6), F1
+	FMOVQ 416(R6), F2
+	FMOVQ 432(R6), F3
+	FMOVQ 448(R6), F4
+	FMOVQ 464(R6), F5
+	FMOVQ 480(R6), F6
+	FMOVQ 496(R6), F7
+	FMOVQ 512(R6), F8
+	FMOVQ 528(R6), F9
+	FMOVQ 544(R6), F10
+	FMOVQ 560(R6), F11
+	FMOVQ 576(R6), F12
+	FMOVQ 592(R6), F13
+	FMOVQ 608(R6), F14
+	FMOVQ 624(R6), F15
 	FMOVD a+80(FP), F16
 	VDUP V16.D[0], V16.D2
 	FMOVD s+72(FP), F17
@@ -16133,23 +16979,23 @@ loop:
 	WORD $0x4e70d696 // fadd v22.2d, v20.2d, v16.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e70d6f7 // fadd v23.2d, v23.2d, v16.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -16169,45 +17015,45 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 640(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -16227,24 +17073,24 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 640(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -16257,23 +17103,23 @@ loop:
 	WORD $0x4e70d696 // fadd v22.2d, v20.2d, v16.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e70d6f7 // fadd v23.2d, v23.2d, v16.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -16293,45 +17139,45 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 640(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -16351,24 +17197,24 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 640(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -16386,23 +17232,23 @@ single:
 	WORD $0x4e70d696 // fadd v22.2d, v20.2d, v16.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e70d6f7 // fadd v23.2d, v23.2d, v16.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -16422,45 +17268,45 @@ single:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 640(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -16480,24 +17326,24 @@ single:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 640(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -16514,23 +17360,23 @@ tail:
 	WORD $0x4e70d696 // fadd v22.2d, v20.2d, v16.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e70d6f7 // fadd v23.2d, v23.2d, v16.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -16550,45 +17396,45 @@ tail:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 640(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -16608,31 +17454,31 @@ tail:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 640(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
 	VFMLS V31.D2, V24.D2, V30.D2
 	WORD $0x6e7ede36 // fmul v22.2d, v17.2d, v30.2d
 	FMOVD.P F22, 8(R3)
-	FMOVQ 336(R6), F23
+	FMOVQ 352(R6), F23
 	VAND V23.B16, V30.B16, V30.B16
 	WORD $0x4e7ed652 // fadd v18.2d, v18.2d, v30.2d
 	SUB $1, R5
@@ -16652,23 +17498,23 @@ TEXT ·logLossWUnredNEONF64(SB), NOSPLIT, $0-112
 	MOVD w_base+72(FP), R2
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 352(R6), F0
-	FMOVQ 384(R6), F1
-	FMOVQ 400(R6), F2
-	FMOVQ 416(R6), F3
-	FMOVQ 432(R6), F4
-	FMOVQ 448(R6), F5
-	FMOVQ 464(R6), F6
-	FMOVQ 480(R6), F7
-	FMOVQ 496(R6), F8
-	FMOVQ 512(R6), F9
-	FMOVQ 528(R6), F10
-	FMOVQ 544(R6), F11
-	FMOVQ 560(R6), F12
-	FMOVQ 576(R6), F13
-	FMOVQ 592(R6), F14
-	FMOVQ 608(R6), F15
-	FMOVQ 624(R6), F16
+	FMOVQ 336(R6), F0
+	FMOVQ 368(R6), F1
+	FMOVQ 416(R6), F2
+	FMOVQ 432(R6), F3
+	FMOVQ 448(R6), F4
+	FMOVQ 464(R6), F5
+	FMOVQ 480(R6), F6
+	FMOVQ 496(R6), F7
+	FMOVQ 512(R6), F8
+	FMOVQ 528(R6), F9
+	FMOVQ 544(R6), F10
+	FMOVQ 560(R6), F11
+	FMOVQ 576(R6), F12
+	FMOVQ 592(R6), F13
+	FMOVQ 608(R6), F14
+	FMOVQ 624(R6), F15
+	FMOVQ 640(R6), F16
 	FMOVD a+96(FP), F17
 	VDUP V17.D[0], V17.D2
 	VEOR V18.B16, V18.B16, V18.B16
@@ -16682,23 +17528,23 @@ loop:
 	WORD $0x4e71d696 // fadd v22.2d, v20.2d, v17.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e71d6f7 // fadd v23.2d, v23.2d, v17.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -16718,44 +17564,44 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -16775,23 +17621,23 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -16805,23 +17651,23 @@ loop:
 	WORD $0x4e71d696 // fadd v22.2d, v20.2d, v17.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e71d6f7 // fadd v23.2d, v23.2d, v17.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -16841,44 +17687,44 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -16898,23 +17744,23 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -16933,23 +17779,23 @@ single:
 	WORD $0x4e71d696 // fadd v22.2d, v20.2d, v17.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e71d6f7 // fadd v23.2d, v23.2d, v17.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -16969,44 +17815,44 @@ single:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -17026,23 +17872,23 @@ single:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -17060,23 +17906,23 @@ tail:
 	WORD $0x4e71d696 // fadd v22.2d, v20.2d, v17.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e71d6f7 // fadd v23.2d, v23.2d, v17.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -17096,44 +17942,44 @@ tail:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -17153,23 +17999,23 @@ tail:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -17177,7 +18023,7 @@ tail:
 	FMOVD.P 8(R2), F22
 	WORD $0x6e7eded7 // fmul v23.2d, v22.2d, v30.2d
 	FMOVD.P F23, 8(R3)
-	FMOVQ 336(R6), F24
+	FMOVQ 352(R6), F24
 	VAND V24.B16, V23.B16, V23.B16
 	WORD $0x4e77d652 // fadd v18.2d, v18.2d, v23.2d
 	SUB $1, R5
@@ -17196,22 +18042,22 @@ TEXT ·logLossGradNEONF64(SB), NOSPLIT, $0-96
 	MOVD y_base+48(FP), R1
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 352(R6), F0
-	FMOVQ 384(R6), F1
-	FMOVQ 400(R6), F2
-	FMOVQ 416(R6), F3
-	FMOVQ 432(R6), F4
-	FMOVQ 448(R6), F5
-	FMOVQ 464(R6), F6
-	FMOVQ 480(R6), F7
-	FMOVQ 496(R6), F8
-	FMOVQ 512(R6), F9
-	FMOVQ 528(R6), F10
-	FMOVQ 544(R6), F11
-	FMOVQ 560(R6), F12
-	FMOVQ 576(R6), F13
-	FMOVQ 592(R6), F14
-	FMOVQ 608(R6), F15
+	FMOVQ 336(R6), F0
+	FMOVQ 368(R6), F1
+	FMOVQ 416(R6), F2
+	FMOVQ 432(R6), F3
+	FMOVQ 448(R6), F4
+	FMOVQ 464(R6), F5
+	FMOVQ 480(R6), F6
+	FMOVQ 496(R6), F7
+	FMOVQ 512(R6), F8
+	FMOVQ 528(R6), F9
+	FMOVQ 544(R6), F10
+	FMOVQ 560(R6), F11
+	FMOVQ 576(R6), F12
+	FMOVQ 592(R6), F13
+	FMOVQ 608(R6), F14
+	FMOVQ 624(R6), F15
 	FMOVD a+80(FP), F16
 	VDUP V16.D[0], V16.D2
 	FMOVD s+72(FP), F17
@@ -17227,23 +18073,23 @@ loop:
 	WORD $0x4e70d696 // fadd v22.2d, v20.2d, v16.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e70d6f7 // fadd v23.2d, v23.2d, v16.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -17263,45 +18109,45 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 640(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -17321,24 +18167,24 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 640(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -17355,23 +18201,23 @@ loop:
 	WORD $0x4e70d696 // fadd v22.2d, v20.2d, v16.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e70d6f7 // fadd v23.2d, v23.2d, v16.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -17391,45 +18237,45 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 640(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -17449,24 +18295,24 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 640(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -17488,23 +18334,23 @@ single:
 	WORD $0x4e70d696 // fadd v22.2d, v20.2d, v16.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e70d6f7 // fadd v23.2d, v23.2d, v16.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -17524,45 +18370,45 @@ single:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 640(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -17582,24 +18428,24 @@ single:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 640(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -17620,23 +18466,23 @@ tail:
 	WORD $0x4e70d696 // fadd v22.2d, v20.2d, v16.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e70d6f7 // fadd v23.2d, v23.2d, v16.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -17656,45 +18502,45 @@ tail:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 640(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -17714,24 +18560,24 @@ tail:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 640(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -17742,7 +18588,7 @@ tail:
 	WORD $0x4e78d739 // fadd v25.2d, v25.2d, v24.2d
 	WORD $0x6e79de36 // fmul v22.2d, v17.2d, v25.2d
 	FMOVD.P F22, 8(R3)
-	FMOVQ 336(R6), F23
+	FMOVQ 352(R6), F23
 	VAND V23.B16, V30.B16, V30.B16
 	WORD $0x4e7ed652 // fadd v18.2d, v18.2d, v30.2d
 	SUB $1, R5
@@ -17762,22 +18608,22 @@ TEXT ·logLossWGradNEONF64(SB), NOSPLIT, $0-120
 	MOVD w_base+72(FP), R2
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 352(R6), F0
-	FMOVQ 384(R6), F1
-	FMOVQ 400(R6), F2
-	FMOVQ 416(R6), F3
-	FMOVQ 432(R6), F4
-	FMOVQ 448(R6), F5
-	FMOVQ 464(R6), F6
-	FMOVQ 480(R6), F7
-	FMOVQ 496(R6), F8
-	FMOVQ 512(R6), F9
-	FMOVQ 528(R6), F10
-	FMOVQ 544(R6), F11
-	FMOVQ 560(R6), F12
-	FMOVQ 576(R6), F13
-	FMOVQ 592(R6), F14
-	FMOVQ 608(R6), F15
+	FMOVQ 336(R6), F0
+	FMOVQ 368(R6), F1
+	FMOVQ 416(R6), F2
+	FMOVQ 432(R6), F3
+	FMOVQ 448(R6), F4
+	FMOVQ 464(R6), F5
+	FMOVQ 480(R6), F6
+	FMOVQ 496(R6), F7
+	FMOVQ 512(R6), F8
+	FMOVQ 528(R6), F9
+	FMOVQ 544(R6), F10
+	FMOVQ 560(R6), F11
+	FMOVQ 576(R6), F12
+	FMOVQ 592(R6), F13
+	FMOVQ 608(R6), F14
+	FMOVQ 624(R6), F15
 	FMOVD a+104(FP), F16
 	VDUP V16.D[0], V16.D2
 	FMOVD s+96(FP), F17
@@ -17793,23 +18639,23 @@ loop:
 	WORD $0x4e70d696 // fadd v22.2d, v20.2d, v16.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e70d6f7 // fadd v23.2d, v23.2d, v16.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -17829,45 +18675,45 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 640(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -17887,24 +18733,24 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 640(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -17924,23 +18770,23 @@ loop:
 	WORD $0x4e70d696 // fadd v22.2d, v20.2d, v16.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e70d6f7 // fadd v23.2d, v23.2d, v16.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -17960,45 +18806,45 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 640(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -18018,24 +18864,24 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 640(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -18060,23 +18906,23 @@ single:
 	WORD $0x4e70d696 // fadd v22.2d, v20.2d, v16.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e70d6f7 // fadd v23.2d, v23.2d, v16.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -18096,45 +18942,45 @@ single:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 640(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -18154,24 +19000,24 @@ single:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 640(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -18195,23 +19041,23 @@ tail:
 	WORD $0x4e70d696 // fadd v22.2d, v20.2d, v16.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e70d6f7 // fadd v23.2d, v23.2d, v16.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -18231,45 +19077,45 @@ tail:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 640(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -18289,24 +19135,24 @@ tail:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 640(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -18320,7 +19166,7 @@ tail:
 	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
 	FMOVD.P F23, 8(R3)
 	WORD $0x6e7eded8 // fmul v24.2d, v22.2d, v30.2d
-	FMOVQ 336(R6), F26
+	FMOVQ 352(R6), F26
 	VAND V26.B16, V24.B16, V24.B16
 	WORD $0x4e78d652 // fadd v18.2d, v18.2d, v24.2d
 	SUB $1, R5
@@ -18343,19 +19189,19 @@ TEXT ·logLossRowSumNEONF64(SB), NOSPLIT, $0-128
 	MOVD ZR, R12
 	MOVD ZR, R13
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 352(R6), F0
-	FMOVQ 384(R6), F1
-	FMOVQ 400(R6), F2
-	FMOVQ 416(R6), F3
-	FMOVQ 432(R6), F4
-	FMOVQ 448(R6), F5
-	FMOVQ 464(R6), F6
-	FMOVQ 480(R6), F7
-	FMOVQ 496(R6), F8
-	FMOVQ 512(R6), F9
-	FMOVQ 528(R6), F10
-	FMOVQ 544(R6), F11
-	FMOVQ 560(R6), F12
+	FMOVQ 336(R6), F0
+	FMOVQ 368(R6), F1
+	FMOVQ 416(R6), F2
+	FMOVQ 432(R6), F3
+	FMOVQ 448(R6), F4
+	FMOVQ 464(R6), F5
+	FMOVQ 480(R6), F6
+	FMOVQ 496(R6), F7
+	FMOVQ 512(R6), F8
+	FMOVQ 528(R6), F9
+	FMOVQ 544(R6), F10
+	FMOVQ 560(R6), F11
+	FMOVQ 576(R6), F12
 	FMOVD a+96(FP), F13
 	VDUP V13.D[0], V13.D2
 	VEOR V14.B16, V14.B16, V14.B16
@@ -18373,23 +19219,23 @@ loop:
 	WORD $0x4e6dd675 // fadd v21.2d, v19.2d, v13.2d
 	WORD $0x4ef3d416 // fsub v22.2d, v0.2d, v19.2d
 	WORD $0x4e6dd6d6 // fadd v22.2d, v22.2d, v13.2d
-	WORD $0x6ef5e437 // fcmgt v23.2d, v1.2d, v21.2d
-	WORD $0x6e62deb8 // fmul v24.2d, v21.2d, v2.2d
+	WORD $0x6ef5e457 // fcmgt v23.2d, v2.2d, v21.2d
+	WORD $0x6e63deb8 // fmul v24.2d, v21.2d, v3.2d
 	VBIF V23.B16, V21.B16, V24.B16
-	VAND V3.B16, V23.B16, V23.B16
+	VAND V4.B16, V23.B16, V23.B16
 	VUSHR $52, V24.D2, V25.D2
 	WORD $0x4e61db39 // scvtf v25.2d, v25.2d
-	WORD $0x4ee4d739 // fsub v25.2d, v25.2d, v4.2d
+	WORD $0x4ee5d739 // fsub v25.2d, v25.2d, v5.2d
 	WORD $0x4ef7d739 // fsub v25.2d, v25.2d, v23.2d
-	VAND V5.B16, V24.B16, V23.B16
+	VAND V6.B16, V24.B16, V23.B16
 	VORR V0.B16, V23.B16, V23.B16
-	WORD $0x6ee6e6f8 // fcmgt v24.2d, v23.2d, v6.2d
-	WORD $0x6e67defa // fmul v26.2d, v23.2d, v7.2d
+	WORD $0x6ee7e6f8 // fcmgt v24.2d, v23.2d, v7.2d
+	WORD $0x6e68defa // fmul v26.2d, v23.2d, v8.2d
 	VBIT V24.B16, V26.B16, V23.B16
 	VAND V0.B16, V24.B16, V24.B16
 	WORD $0x4e78d739 // fadd v25.2d, v25.2d, v24.2d
 	WORD $0x4ee0d6f8 // fsub v24.2d, v23.2d, v0.2d
-	WORD $0x4e68d717 // fadd v23.2d, v24.2d, v8.2d
+	WORD $0x4e61d717 // fadd v23.2d, v24.2d, v1.2d
 	WORD $0x6e77ff17 // fdiv v23.2d, v24.2d, v23.2d
 	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
 	WORD $0x6e7adf5b // fmul v27.2d, v26.2d, v26.2d
@@ -18401,56 +19247,56 @@ loop:
 	VMOV V12.B16, V29.B16
 	VFMLA V27.D2, V28.D2, V29.D2
 	WORD $0x6e7adfbd // fmul v29.2d, v29.2d, v26.2d
-	FMOVQ 576(R6), F26
-	VMOV V26.B16, V28.B16
 	FMOVQ 592(R6), F26
+	VMOV V26.B16, V28.B16
+	FMOVQ 608(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
-	FMOVQ 608(R6), F26
+	FMOVQ 624(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V30.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
 	WORD $0x4e7cd7bd // fadd v29.2d, v29.2d, v28.2d
 	WORD $0x6e78df1a // fmul v26.2d, v24.2d, v24.2d
-	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
+	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7dd75d // fadd v29.2d, v26.2d, v29.2d
 	WORD $0x6e7ddefd // fmul v29.2d, v23.2d, v29.2d
-	FMOVQ 624(R6), F23
+	FMOVQ 640(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7bd // fadd v29.2d, v29.2d, v27.2d
 	WORD $0x4efdd75d // fsub v29.2d, v26.2d, v29.2d
 	WORD $0x4ef8d7bd // fsub v29.2d, v29.2d, v24.2d
-	FMOVQ 640(R6), F23
+	FMOVQ 656(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efdd73d // fsub v29.2d, v25.2d, v29.2d
-	FMOVQ 656(R6), F24
+	FMOVQ 672(R6), F24
 	WORD $0x4e78e6b7 // fcmeq v23.2d, v21.2d, v24.2d
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 672(R6), F24
+	FMOVQ 688(R6), F24
 	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 688(R6), F24
+	FMOVQ 704(R6), F24
 	WORD $0x6ee0cab7 // fcmge v23.2d, v21.2d, #0.0
 	VBIF V23.B16, V24.B16, V29.B16
 	WORD $0x6e7dde9d // fmul v29.2d, v20.2d, v29.2d
 	WORD $0x6ee0fbbd // fneg v29.2d, v29.2d
-	WORD $0x6ef6e437 // fcmgt v23.2d, v1.2d, v22.2d
-	WORD $0x6e62ded8 // fmul v24.2d, v22.2d, v2.2d
+	WORD $0x6ef6e457 // fcmgt v23.2d, v2.2d, v22.2d
+	WORD $0x6e63ded8 // fmul v24.2d, v22.2d, v3.2d
 	VBIF V23.B16, V22.B16, V24.B16
-	VAND V3.B16, V23.B16, V23.B16
+	VAND V4.B16, V23.B16, V23.B16
 	VUSHR $52, V24.D2, V25.D2
 	WORD $0x4e61db39 // scvtf v25.2d, v25.2d
-	WORD $0x4ee4d739 // fsub v25.2d, v25.2d, v4.2d
+	WORD $0x4ee5d739 // fsub v25.2d, v25.2d, v5.2d
 	WORD $0x4ef7d739 // fsub v25.2d, v25.2d, v23.2d
-	VAND V5.B16, V24.B16, V23.B16
+	VAND V6.B16, V24.B16, V23.B16
 	VORR V0.B16, V23.B16, V23.B16
-	WORD $0x6ee6e6f8 // fcmgt v24.2d, v23.2d, v6.2d
-	WORD $0x6e67defa // fmul v26.2d, v23.2d, v7.2d
+	WORD $0x6ee7e6f8 // fcmgt v24.2d, v23.2d, v7.2d
+	WORD $0x6e68defa // fmul v26.2d, v23.2d, v8.2d
 	VBIT V24.B16, V26.B16, V23.B16
 	VAND V0.B16, V24.B16, V24.B16
 	WORD $0x4e78d739 // fadd v25.2d, v25.2d, v24.2d
 	WORD $0x4ee0d6f8 // fsub v24.2d, v23.2d, v0.2d
-	WORD $0x4e68d717 // fadd v23.2d, v24.2d, v8.2d
+	WORD $0x4e61d717 // fadd v23.2d, v24.2d, v1.2d
 	WORD $0x6e77ff17 // fdiv v23.2d, v24.2d, v23.2d
 	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
 	WORD $0x6e7adf5b // fmul v27.2d, v26.2d, v26.2d
@@ -18462,35 +19308,35 @@ loop:
 	VMOV V12.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
 	WORD $0x6e7adfde // fmul v30.2d, v30.2d, v26.2d
-	FMOVQ 576(R6), F26
-	VMOV V26.B16, V28.B16
 	FMOVQ 592(R6), F26
+	VMOV V26.B16, V28.B16
+	FMOVQ 608(R6), F26
 	VMOV V26.B16, V31.B16
 	VFMLA V27.D2, V28.D2, V31.D2
-	FMOVQ 608(R6), F26
+	FMOVQ 624(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V31.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x6e78df1a // fmul v26.2d, v24.2d, v24.2d
-	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
+	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7ed75e // fadd v30.2d, v26.2d, v30.2d
 	WORD $0x6e7edefe // fmul v30.2d, v23.2d, v30.2d
-	FMOVQ 624(R6), F23
+	FMOVQ 640(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
 	WORD $0x4ef8d7de // fsub v30.2d, v30.2d, v24.2d
-	FMOVQ 640(R6), F23
+	FMOVQ 656(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efed73e // fsub v30.2d, v25.2d, v30.2d
-	FMOVQ 656(R6), F24
+	FMOVQ 672(R6), F24
 	WORD $0x4e78e6d7 // fcmeq v23.2d, v22.2d, v24.2d
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 672(R6), F24
+	FMOVQ 688(R6), F24
 	WORD $0x4ee0dad7 // fcmeq v23.2d, v22.2d, #0.0
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 688(R6), F24
+	FMOVQ 704(R6), F24
 	WORD $0x6ee0cad7 // fcmge v23.2d, v22.2d, #0.0
 	VBIF V23.B16, V24.B16, V30.B16
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
@@ -18519,23 +19365,23 @@ rowperm2:
 	WORD $0x4e6dd675 // fadd v21.2d, v19.2d, v13.2d
 	WORD $0x4ef3d416 // fsub v22.2d, v0.2d, v19.2d
 	WORD $0x4e6dd6d6 // fadd v22.2d, v22.2d, v13.2d
-	WORD $0x6ef5e437 // fcmgt v23.2d, v1.2d, v21.2d
-	WORD $0x6e62deb8 // fmul v24.2d, v21.2d, v2.2d
+	WORD $0x6ef5e457 // fcmgt v23.2d, v2.2d, v21.2d
+	WORD $0x6e63deb8 // fmul v24.2d, v21.2d, v3.2d
 	VBIF V23.B16, V21.B16, V24.B16
-	VAND V3.B16, V23.B16, V23.B16
+	VAND V4.B16, V23.B16, V23.B16
 	VUSHR $52, V24.D2, V25.D2
 	WORD $0x4e61db39 // scvtf v25.2d, v25.2d
-	WORD $0x4ee4d739 // fsub v25.2d, v25.2d, v4.2d
+	WORD $0x4ee5d739 // fsub v25.2d, v25.2d, v5.2d
 	WORD $0x4ef7d739 // fsub v25.2d, v25.2d, v23.2d
-	VAND V5.B16, V24.B16, V23.B16
+	VAND V6.B16, V24.B16, V23.B16
 	VORR V0.B16, V23.B16, V23.B16
-	WORD $0x6ee6e6f8 // fcmgt v24.2d, v23.2d, v6.2d
-	WORD $0x6e67defa // fmul v26.2d, v23.2d, v7.2d
+	WORD $0x6ee7e6f8 // fcmgt v24.2d, v23.2d, v7.2d
+	WORD $0x6e68defa // fmul v26.2d, v23.2d, v8.2d
 	VBIT V24.B16, V26.B16, V23.B16
 	VAND V0.B16, V24.B16, V24.B16
 	WORD $0x4e78d739 // fadd v25.2d, v25.2d, v24.2d
 	WORD $0x4ee0d6f8 // fsub v24.2d, v23.2d, v0.2d
-	WORD $0x4e68d717 // fadd v23.2d, v24.2d, v8.2d
+	WORD $0x4e61d717 // fadd v23.2d, v24.2d, v1.2d
 	WORD $0x6e77ff17 // fdiv v23.2d, v24.2d, v23.2d
 	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
 	WORD $0x6e7adf5b // fmul v27.2d, v26.2d, v26.2d
@@ -18547,56 +19393,56 @@ rowperm2:
 	VMOV V12.B16, V29.B16
 	VFMLA V27.D2, V28.D2, V29.D2
 	WORD $0x6e7adfbd // fmul v29.2d, v29.2d, v26.2d
-	FMOVQ 576(R6), F26
-	VMOV V26.B16, V28.B16
 	FMOVQ 592(R6), F26
+	VMOV V26.B16, V28.B16
+	FMOVQ 608(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
-	FMOVQ 608(R6), F26
+	FMOVQ 624(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V30.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
 	WORD $0x4e7cd7bd // fadd v29.2d, v29.2d, v28.2d
 	WORD $0x6e78df1a // fmul v26.2d, v24.2d, v24.2d
-	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
+	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7dd75d // fadd v29.2d, v26.2d, v29.2d
 	WORD $0x6e7ddefd // fmul v29.2d, v23.2d, v29.2d
-	FMOVQ 624(R6), F23
+	FMOVQ 640(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7bd // fadd v29.2d, v29.2d, v27.2d
 	WORD $0x4efdd75d // fsub v29.2d, v26.2d, v29.2d
 	WORD $0x4ef8d7bd // fsub v29.2d, v29.2d, v24.2d
-	FMOVQ 640(R6), F23
+	FMOVQ 656(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efdd73d // fsub v29.2d, v25.2d, v29.2d
-	FMOVQ 656(R6), F24
+	FMOVQ 672(R6), F24
 	WORD $0x4e78e6b7 // fcmeq v23.2d, v21.2d, v24.2d
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 672(R6), F24
+	FMOVQ 688(R6), F24
 	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 688(R6), F24
+	FMOVQ 704(R6), F24
 	WORD $0x6ee0cab7 // fcmge v23.2d, v21.2d, #0.0
 	VBIF V23.B16, V24.B16, V29.B16
 	WORD $0x6e7dde9d // fmul v29.2d, v20.2d, v29.2d
 	WORD $0x6ee0fbbd // fneg v29.2d, v29.2d
-	WORD $0x6ef6e437 // fcmgt v23.2d, v1.2d, v22.2d
-	WORD $0x6e62ded8 // fmul v24.2d, v22.2d, v2.2d
+	WORD $0x6ef6e457 // fcmgt v23.2d, v2.2d, v22.2d
+	WORD $0x6e63ded8 // fmul v24.2d, v22.2d, v3.2d
 	VBIF V23.B16, V22.B16, V24.B16
-	VAND V3.B16, V23.B16, V23.B16
+	VAND V4.B16, V23.B16, V23.B16
 	VUSHR $52, V24.D2, V25.D2
 	WORD $0x4e61db39 // scvtf v25.2d, v25.2d
-	WORD $0x4ee4d739 // fsub v25.2d, v25.2d, v4.2d
+	WORD $0x4ee5d739 // fsub v25.2d, v25.2d, v5.2d
 	WORD $0x4ef7d739 // fsub v25.2d, v25.2d, v23.2d
-	VAND V5.B16, V24.B16, V23.B16
+	VAND V6.B16, V24.B16, V23.B16
 	VORR V0.B16, V23.B16, V23.B16
-	WORD $0x6ee6e6f8 // fcmgt v24.2d, v23.2d, v6.2d
-	WORD $0x6e67defa // fmul v26.2d, v23.2d, v7.2d
+	WORD $0x6ee7e6f8 // fcmgt v24.2d, v23.2d, v7.2d
+	WORD $0x6e68defa // fmul v26.2d, v23.2d, v8.2d
 	VBIT V24.B16, V26.B16, V23.B16
 	VAND V0.B16, V24.B16, V24.B16
 	WORD $0x4e78d739 // fadd v25.2d, v25.2d, v24.2d
 	WORD $0x4ee0d6f8 // fsub v24.2d, v23.2d, v0.2d
-	WORD $0x4e68d717 // fadd v23.2d, v24.2d, v8.2d
+	WORD $0x4e61d717 // fadd v23.2d, v24.2d, v1.2d
 	WORD $0x6e77ff17 // fdiv v23.2d, v24.2d, v23.2d
 	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
 	WORD $0x6e7adf5b // fmul v27.2d, v26.2d, v26.2d
@@ -18608,35 +19454,35 @@ rowperm2:
 	VMOV V12.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
 	WORD $0x6e7adfde // fmul v30.2d, v30.2d, v26.2d
-	FMOVQ 576(R6), F26
-	VMOV V26.B16, V28.B16
 	FMOVQ 592(R6), F26
+	VMOV V26.B16, V28.B16
+	FMOVQ 608(R6), F26
 	VMOV V26.B16, V31.B16
 	VFMLA V27.D2, V28.D2, V31.D2
-	FMOVQ 608(R6), F26
+	FMOVQ 624(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V31.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x6e78df1a // fmul v26.2d, v24.2d, v24.2d
-	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
+	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7ed75e // fadd v30.2d, v26.2d, v30.2d
 	WORD $0x6e7edefe // fmul v30.2d, v23.2d, v30.2d
-	FMOVQ 624(R6), F23
+	FMOVQ 640(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
 	WORD $0x4ef8d7de // fsub v30.2d, v30.2d, v24.2d
-	FMOVQ 640(R6), F23
+	FMOVQ 656(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efed73e // fsub v30.2d, v25.2d, v30.2d
-	FMOVQ 656(R6), F24
+	FMOVQ 672(R6), F24
 	WORD $0x4e78e6d7 // fcmeq v23.2d, v22.2d, v24.2d
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 672(R6), F24
+	FMOVQ 688(R6), F24
 	WORD $0x4ee0dad7 // fcmeq v23.2d, v22.2d, #0.0
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 688(R6), F24
+	FMOVQ 704(R6), F24
 	WORD $0x6ee0cad7 // fcmge v23.2d, v22.2d, #0.0
 	VBIF V23.B16, V24.B16, V30.B16
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
@@ -18670,23 +19516,23 @@ single:
 	WORD $0x4e6dd675 // fadd v21.2d, v19.2d, v13.2d
 	WORD $0x4ef3d416 // fsub v22.2d, v0.2d, v19.2d
 	WORD $0x4e6dd6d6 // fadd v22.2d, v22.2d, v13.2d
-	WORD $0x6ef5e437 // fcmgt v23.2d, v1.2d, v21.2d
-	WORD $0x6e62deb8 // fmul v24.2d, v21.2d, v2.2d
+	WORD $0x6ef5e457 // fcmgt v23.2d, v2.2d, v21.2d
+	WORD $0x6e63deb8 // fmul v24.2d, v21.2d, v3.2d
 	VBIF V23.B16, V21.B16, V24.B16
-	VAND V3.B16, V23.B16, V23.B16
+	VAND V4.B16, V23.B16, V23.B16
 	VUSHR $52, V24.D2, V25.D2
 	WORD $0x4e61db39 // scvtf v25.2d, v25.2d
-	WORD $0x4ee4d739 // fsub v25.2d, v25.2d, v4.2d
+	WORD $0x4ee5d739 // fsub v25.2d, v25.2d, v5.2d
 	WORD $0x4ef7d739 // fsub v25.2d, v25.2d, v23.2d
-	VAND V5.B16, V24.B16, V23.B16
+	VAND V6.B16, V24.B16, V23.B16
 	VORR V0.B16, V23.B16, V23.B16
-	WORD $0x6ee6e6f8 // fcmgt v24.2d, v23.2d, v6.2d
-	WORD $0x6e67defa // fmul v26.2d, v23.2d, v7.2d
+	WORD $0x6ee7e6f8 // fcmgt v24.2d, v23.2d, v7.2d
+	WORD $0x6e68defa // fmul v26.2d, v23.2d, v8.2d
 	VBIT V24.B16, V26.B16, V23.B16
 	VAND V0.B16, V24.B16, V24.B16
 	WORD $0x4e78d739 // fadd v25.2d, v25.2d, v24.2d
 	WORD $0x4ee0d6f8 // fsub v24.2d, v23.2d, v0.2d
-	WORD $0x4e68d717 // fadd v23.2d, v24.2d, v8.2d
+	WORD $0x4e61d717 // fadd v23.2d, v24.2d, v1.2d
 	WORD $0x6e77ff17 // fdiv v23.2d, v24.2d, v23.2d
 	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
 	WORD $0x6e7adf5b // fmul v27.2d, v26.2d, v26.2d
@@ -18698,56 +19544,56 @@ single:
 	VMOV V12.B16, V29.B16
 	VFMLA V27.D2, V28.D2, V29.D2
 	WORD $0x6e7adfbd // fmul v29.2d, v29.2d, v26.2d
-	FMOVQ 576(R6), F26
-	VMOV V26.B16, V28.B16
 	FMOVQ 592(R6), F26
+	VMOV V26.B16, V28.B16
+	FMOVQ 608(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
-	FMOVQ 608(R6), F26
+	FMOVQ 624(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V30.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
 	WORD $0x4e7cd7bd // fadd v29.2d, v29.2d, v28.2d
 	WORD $0x6e78df1a // fmul v26.2d, v24.2d, v24.2d
-	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
+	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7dd75d // fadd v29.2d, v26.2d, v29.2d
 	WORD $0x6e7ddefd // fmul v29.2d, v23.2d, v29.2d
-	FMOVQ 624(R6), F23
+	FMOVQ 640(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7bd // fadd v29.2d, v29.2d, v27.2d
 	WORD $0x4efdd75d // fsub v29.2d, v26.2d, v29.2d
 	WORD $0x4ef8d7bd // fsub v29.2d, v29.2d, v24.2d
-	FMOVQ 640(R6), F23
+	FMOVQ 656(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efdd73d // fsub v29.2d, v25.2d, v29.2d
-	FMOVQ 656(R6), F24
+	FMOVQ 672(R6), F24
 	WORD $0x4e78e6b7 // fcmeq v23.2d, v21.2d, v24.2d
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 672(R6), F24
+	FMOVQ 688(R6), F24
 	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 688(R6), F24
+	FMOVQ 704(R6), F24
 	WORD $0x6ee0cab7 // fcmge v23.2d, v21.2d, #0.0
 	VBIF V23.B16, V24.B16, V29.B16
 	WORD $0x6e7dde9d // fmul v29.2d, v20.2d, v29.2d
 	WORD $0x6ee0fbbd // fneg v29.2d, v29.2d
-	WORD $0x6ef6e437 // fcmgt v23.2d, v1.2d, v22.2d
-	WORD $0x6e62ded8 // fmul v24.2d, v22.2d, v2.2d
+	WORD $0x6ef6e457 // fcmgt v23.2d, v2.2d, v22.2d
+	WORD $0x6e63ded8 // fmul v24.2d, v22.2d, v3.2d
 	VBIF V23.B16, V22.B16, V24.B16
-	VAND V3.B16, V23.B16, V23.B16
+	VAND V4.B16, V23.B16, V23.B16
 	VUSHR $52, V24.D2, V25.D2
 	WORD $0x4e61db39 // scvtf v25.2d, v25.2d
-	WORD $0x4ee4d739 // fsub v25.2d, v25.2d, v4.2d
+	WORD $0x4ee5d739 // fsub v25.2d, v25.2d, v5.2d
 	WORD $0x4ef7d739 // fsub v25.2d, v25.2d, v23.2d
-	VAND V5.B16, V24.B16, V23.B16
+	VAND V6.B16, V24.B16, V23.B16
 	VORR V0.B16, V23.B16, V23.B16
-	WORD $0x6ee6e6f8 // fcmgt v24.2d, v23.2d, v6.2d
-	WORD $0x6e67defa // fmul v26.2d, v23.2d, v7.2d
+	WORD $0x6ee7e6f8 // fcmgt v24.2d, v23.2d, v7.2d
+	WORD $0x6e68defa // fmul v26.2d, v23.2d, v8.2d
 	VBIT V24.B16, V26.B16, V23.B16
 	VAND V0.B16, V24.B16, V24.B16
 	WORD $0x4e78d739 // fadd v25.2d, v25.2d, v24.2d
 	WORD $0x4ee0d6f8 // fsub v24.2d, v23.2d, v0.2d
-	WORD $0x4e68d717 // fadd v23.2d, v24.2d, v8.2d
+	WORD $0x4e61d717 // fadd v23.2d, v24.2d, v1.2d
 	WORD $0x6e77ff17 // fdiv v23.2d, v24.2d, v23.2d
 	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
 	WORD $0x6e7adf5b // fmul v27.2d, v26.2d, v26.2d
@@ -18759,35 +19605,35 @@ single:
 	VMOV V12.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
 	WORD $0x6e7adfde // fmul v30.2d, v30.2d, v26.2d
-	FMOVQ 576(R6), F26
-	VMOV V26.B16, V28.B16
 	FMOVQ 592(R6), F26
+	VMOV V26.B16, V28.B16
+	FMOVQ 608(R6), F26
 	VMOV V26.B16, V31.B16
 	VFMLA V27.D2, V28.D2, V31.D2
-	FMOVQ 608(R6), F26
+	FMOVQ 624(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V31.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x6e78df1a // fmul v26.2d, v24.2d, v24.2d
-	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
+	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7ed75e // fadd v30.2d, v26.2d, v30.2d
 	WORD $0x6e7edefe // fmul v30.2d, v23.2d, v30.2d
-	FMOVQ 624(R6), F23
+	FMOVQ 640(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
 	WORD $0x4ef8d7de // fsub v30.2d, v30.2d, v24.2d
-	FMOVQ 640(R6), F23
+	FMOVQ 656(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efed73e // fsub v30.2d, v25.2d, v30.2d
-	FMOVQ 656(R6), F24
+	FMOVQ 672(R6), F24
 	WORD $0x4e78e6d7 // fcmeq v23.2d, v22.2d, v24.2d
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 672(R6), F24
+	FMOVQ 688(R6), F24
 	WORD $0x4ee0dad7 // fcmeq v23.2d, v22.2d, #0.0
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 688(R6), F24
+	FMOVQ 704(R6), F24
 	WORD $0x6ee0cad7 // fcmge v23.2d, v22.2d, #0.0
 	VBIF V23.B16, V24.B16, V30.B16
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
@@ -18820,23 +19666,23 @@ tail:
 	WORD $0x4e6dd675 // fadd v21.2d, v19.2d, v13.2d
 	WORD $0x4ef3d416 // fsub v22.2d, v0.2d, v19.2d
 	WORD $0x4e6dd6d6 // fadd v22.2d, v22.2d, v13.2d
-	WORD $0x6ef5e437 // fcmgt v23.2d, v1.2d, v21.2d
-	WORD $0x6e62deb8 // fmul v24.2d, v21.2d, v2.2d
+	WORD $0x6ef5e457 // fcmgt v23.2d, v2.2d, v21.2d
+	WORD $0x6e63deb8 // fmul v24.2d, v21.2d, v3.2d
 	VBIF V23.B16, V21.B16, V24.B16
-	VAND V3.B16, V23.B16, V23.B16
+	VAND V4.B16, V23.B16, V23.B16
 	VUSHR $52, V24.D2, V25.D2
 	WORD $0x4e61db39 // scvtf v25.2d, v25.2d
-	WORD $0x4ee4d739 // fsub v25.2d, v25.2d, v4.2d
+	WORD $0x4ee5d739 // fsub v25.2d, v25.2d, v5.2d
 	WORD $0x4ef7d739 // fsub v25.2d, v25.2d, v23.2d
-	VAND V5.B16, V24.B16, V23.B16
+	VAND V6.B16, V24.B16, V23.B16
 	VORR V0.B16, V23.B16, V23.B16
-	WORD $0x6ee6e6f8 // fcmgt v24.2d, v23.2d, v6.2d
-	WORD $0x6e67defa // fmul v26.2d, v23.2d, v7.2d
+	WORD $0x6ee7e6f8 // fcmgt v24.2d, v23.2d, v7.2d
+	WORD $0x6e68defa // fmul v26.2d, v23.2d, v8.2d
 	VBIT V24.B16, V26.B16, V23.B16
 	VAND V0.B16, V24.B16, V24.B16
 	WORD $0x4e78d739 // fadd v25.2d, v25.2d, v24.2d
 	WORD $0x4ee0d6f8 // fsub v24.2d, v23.2d, v0.2d
-	WORD $0x4e68d717 // fadd v23.2d, v24.2d, v8.2d
+	WORD $0x4e61d717 // fadd v23.2d, v24.2d, v1.2d
 	WORD $0x6e77ff17 // fdiv v23.2d, v24.2d, v23.2d
 	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
 	WORD $0x6e7adf5b // fmul v27.2d, v26.2d, v26.2d
@@ -18848,56 +19694,56 @@ tail:
 	VMOV V12.B16, V29.B16
 	VFMLA V27.D2, V28.D2, V29.D2
 	WORD $0x6e7adfbd // fmul v29.2d, v29.2d, v26.2d
-	FMOVQ 576(R6), F26
-	VMOV V26.B16, V28.B16
 	FMOVQ 592(R6), F26
+	VMOV V26.B16, V28.B16
+	FMOVQ 608(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
-	FMOVQ 608(R6), F26
+	FMOVQ 624(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V30.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
 	WORD $0x4e7cd7bd // fadd v29.2d, v29.2d, v28.2d
 	WORD $0x6e78df1a // fmul v26.2d, v24.2d, v24.2d
-	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
+	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7dd75d // fadd v29.2d, v26.2d, v29.2d
 	WORD $0x6e7ddefd // fmul v29.2d, v23.2d, v29.2d
-	FMOVQ 624(R6), F23
+	FMOVQ 640(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7bd // fadd v29.2d, v29.2d, v27.2d
 	WORD $0x4efdd75d // fsub v29.2d, v26.2d, v29.2d
 	WORD $0x4ef8d7bd // fsub v29.2d, v29.2d, v24.2d
-	FMOVQ 640(R6), F23
+	FMOVQ 656(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efdd73d // fsub v29.2d, v25.2d, v29.2d
-	FMOVQ 656(R6), F24
+	FMOVQ 672(R6), F24
 	WORD $0x4e78e6b7 // fcmeq v23.2d, v21.2d, v24.2d
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 672(R6), F24
+	FMOVQ 688(R6), F24
 	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 688(R6), F24
+	FMOVQ 704(R6), F24
 	WORD $0x6ee0cab7 // fcmge v23.2d, v21.2d, #0.0
 	VBIF V23.B16, V24.B16, V29.B16
 	WORD $0x6e7dde9d // fmul v29.2d, v20.2d, v29.2d
 	WORD $0x6ee0fbbd // fneg v29.2d, v29.2d
-	WORD $0x6ef6e437 // fcmgt v23.2d, v1.2d, v22.2d
-	WORD $0x6e62ded8 // fmul v24.2d, v22.2d, v2.2d
+	WORD $0x6ef6e457 // fcmgt v23.2d, v2.2d, v22.2d
+	WORD $0x6e63ded8 // fmul v24.2d, v22.2d, v3.2d
 	VBIF V23.B16, V22.B16, V24.B16
-	VAND V3.B16, V23.B16, V23.B16
+	VAND V4.B16, V23.B16, V23.B16
 	VUSHR $52, V24.D2, V25.D2
 	WORD $0x4e61db39 // scvtf v25.2d, v25.2d
-	WORD $0x4ee4d739 // fsub v25.2d, v25.2d, v4.2d
+	WORD $0x4ee5d739 // fsub v25.2d, v25.2d, v5.2d
 	WORD $0x4ef7d739 // fsub v25.2d, v25.2d, v23.2d
-	VAND V5.B16, V24.B16, V23.B16
+	VAND V6.B16, V24.B16, V23.B16
 	VORR V0.B16, V23.B16, V23.B16
-	WORD $0x6ee6e6f8 // fcmgt v24.2d, v23.2d, v6.2d
-	WORD $0x6e67defa // fmul v26.2d, v23.2d, v7.2d
+	WORD $0x6ee7e6f8 // fcmgt v24.2d, v23.2d, v7.2d
+	WORD $0x6e68defa // fmul v26.2d, v23.2d, v8.2d
 	VBIT V24.B16, V26.B16, V23.B16
 	VAND V0.B16, V24.B16, V24.B16
 	WORD $0x4e78d739 // fadd v25.2d, v25.2d, v24.2d
 	WORD $0x4ee0d6f8 // fsub v24.2d, v23.2d, v0.2d
-	WORD $0x4e68d717 // fadd v23.2d, v24.2d, v8.2d
+	WORD $0x4e61d717 // fadd v23.2d, v24.2d, v1.2d
 	WORD $0x6e77ff17 // fdiv v23.2d, v24.2d, v23.2d
 	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
 	WORD $0x6e7adf5b // fmul v27.2d, v26.2d, v26.2d
@@ -18909,35 +19755,35 @@ tail:
 	VMOV V12.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
 	WORD $0x6e7adfde // fmul v30.2d, v30.2d, v26.2d
-	FMOVQ 576(R6), F26
-	VMOV V26.B16, V28.B16
 	FMOVQ 592(R6), F26
+	VMOV V26.B16, V28.B16
+	FMOVQ 608(R6), F26
 	VMOV V26.B16, V31.B16
 	VFMLA V27.D2, V28.D2, V31.D2
-	FMOVQ 608(R6), F26
+	FMOVQ 624(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V31.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x6e78df1a // fmul v26.2d, v24.2d, v24.2d
-	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
+	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7ed75e // fadd v30.2d, v26.2d, v30.2d
 	WORD $0x6e7edefe // fmul v30.2d, v23.2d, v30.2d
-	FMOVQ 624(R6), F23
+	FMOVQ 640(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
 	WORD $0x4ef8d7de // fsub v30.2d, v30.2d, v24.2d
-	FMOVQ 640(R6), F23
+	FMOVQ 656(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efed73e // fsub v30.2d, v25.2d, v30.2d
-	FMOVQ 656(R6), F24
+	FMOVQ 672(R6), F24
 	WORD $0x4e78e6d7 // fcmeq v23.2d, v22.2d, v24.2d
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 672(R6), F24
+	FMOVQ 688(R6), F24
 	WORD $0x4ee0dad7 // fcmeq v23.2d, v22.2d, #0.0
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 688(R6), F24
+	FMOVQ 704(R6), F24
 	WORD $0x6ee0cad7 // fcmge v23.2d, v22.2d, #0.0
 	VBIF V23.B16, V24.B16, V30.B16
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
@@ -18948,12 +19794,12 @@ tail:
 	LDP 32(R14), (R8, R12)
 	ADD R8, R13
 	WORD $0x6e7ddeb6 // fmul v22.2d, v21.2d, v29.2d
-	FMOVQ 336(R6), F23
+	FMOVQ 352(R6), F23
 	VAND V23.B16, V22.B16, V22.B16
 	WORD $0x4e76d5ce // fadd v14.2d, v14.2d, v22.2d
 	WORD $0x4e75d5ef // fadd v15.2d, v15.2d, v21.2d
 	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
-	FMOVQ 336(R6), F24
+	FMOVQ 352(R6), F24
 	VAND V24.B16, V23.B16, V23.B16
 	VSUB V23.D2, V18.D2, V18.D2
 	SUB $1, R5
@@ -18988,23 +19834,23 @@ TEXT ·logLossRowUnredNEONF64(SB), NOSPLIT, $0-136
 	MOVD ZR, R13
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 352(R6), F0
-	FMOVQ 384(R6), F1
-	FMOVQ 400(R6), F2
-	FMOVQ 416(R6), F3
-	FMOVQ 432(R6), F4
-	FMOVQ 448(R6), F5
-	FMOVQ 464(R6), F6
-	FMOVQ 480(R6), F7
-	FMOVQ 496(R6), F8
-	FMOVQ 512(R6), F9
-	FMOVQ 528(R6), F10
-	FMOVQ 544(R6), F11
-	FMOVQ 560(R6), F12
-	FMOVQ 576(R6), F13
-	FMOVQ 592(R6), F14
-	FMOVQ 608(R6), F15
-	FMOVQ 624(R6), F16
+	FMOVQ 336(R6), F0
+	FMOVQ 368(R6), F1
+	FMOVQ 416(R6), F2
+	FMOVQ 432(R6), F3
+	FMOVQ 448(R6), F4
+	FMOVQ 464(R6), F5
+	FMOVQ 480(R6), F6
+	FMOVQ 496(R6), F7
+	FMOVQ 512(R6), F8
+	FMOVQ 528(R6), F9
+	FMOVQ 544(R6), F10
+	FMOVQ 560(R6), F11
+	FMOVQ 576(R6), F12
+	FMOVQ 592(R6), F13
+	FMOVQ 608(R6), F14
+	FMOVQ 624(R6), F15
+	FMOVQ 640(R6), F16
 	FMOVD a+120(FP), F17
 	VDUP V17.D[0], V17.D2
 	VEOR V18.B16, V18.B16, V18.B16
@@ -19018,23 +19864,23 @@ loop:
 	WORD $0x4e71d696 // fadd v22.2d, v20.2d, v17.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e71d6f7 // fadd v23.2d, v23.2d, v17.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -19054,44 +19900,44 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -19111,23 +19957,23 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -19154,23 +20000,23 @@ rowperm2:
 	WORD $0x4e71d696 // fadd v22.2d, v20.2d, v17.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e71d6f7 // fadd v23.2d, v23.2d, v17.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -19190,44 +20036,44 @@ rowperm2:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -19247,23 +20093,23 @@ rowperm2:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -19295,23 +20141,23 @@ single:
 	WORD $0x4e71d696 // fadd v22.2d, v20.2d, v17.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e71d6f7 // fadd v23.2d, v23.2d, v17.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -19331,44 +20177,44 @@ single:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -19388,23 +20234,23 @@ single:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -19435,23 +20281,23 @@ tail:
 	WORD $0x4e71d696 // fadd v22.2d, v20.2d, v17.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e71d6f7 // fadd v23.2d, v23.2d, v17.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -19471,44 +20317,44 @@ tail:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -19528,23 +20374,23 @@ tail:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -19556,7 +20402,7 @@ tail:
 	ADD R8, R13
 	WORD $0x6e7eded7 // fmul v23.2d, v22.2d, v30.2d
 	FMOVD.P F23, 8(R3)
-	FMOVQ 336(R6), F24
+	FMOVQ 352(R6), F24
 	VAND V24.B16, V23.B16, V23.B16
 	WORD $0x4e77d652 // fadd v18.2d, v18.2d, v23.2d
 	SUB $1, R5
@@ -19580,22 +20426,22 @@ TEXT ·logLossRowGradNEONF64(SB), NOSPLIT, $0-144
 	MOVD ZR, R13
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 352(R6), F0
-	FMOVQ 384(R6), F1
-	FMOVQ 400(R6), F2
-	FMOVQ 416(R6), F3
-	FMOVQ 432(R6), F4
-	FMOVQ 448(R6), F5
-	FMOVQ 464(R6), F6
-	FMOVQ 480(R6), F7
-	FMOVQ 496(R6), F8
-	FMOVQ 512(R6), F9
-	FMOVQ 528(R6), F10
-	FMOVQ 544(R6), F11
-	FMOVQ 560(R6), F12
-	FMOVQ 576(R6), F13
-	FMOVQ 592(R6), F14
-	FMOVQ 608(R6), F15
+	FMOVQ 336(R6), F0
+	FMOVQ 368(R6), F1
+	FMOVQ 416(R6), F2
+	FMOVQ 432(R6), F3
+	FMOVQ 448(R6), F4
+	FMOVQ 464(R6), F5
+	FMOVQ 480(R6), F6
+	FMOVQ 496(R6), F7
+	FMOVQ 512(R6), F8
+	FMOVQ 528(R6), F9
+	FMOVQ 544(R6), F10
+	FMOVQ 560(R6), F11
+	FMOVQ 576(R6), F12
+	FMOVQ 592(R6), F13
+	FMOVQ 608(R6), F14
+	FMOVQ 624(R6), F15
 	FMOVD a+128(FP), F16
 	VDUP V16.D[0], V16.D2
 	FMOVD s+120(FP), F17
@@ -19611,23 +20457,23 @@ loop:
 	WORD $0x4e70d696 // fadd v22.2d, v20.2d, v16.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e70d6f7 // fadd v23.2d, v23.2d, v16.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -19647,45 +20493,45 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 640(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -19705,24 +20551,24 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 640(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -19755,23 +20601,23 @@ rowperm2:
 	WORD $0x4e70d696 // fadd v22.2d, v20.2d, v16.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e70d6f7 // fadd v23.2d, v23.2d, v16.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -19791,45 +20637,45 @@ rowperm2:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 640(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -19849,24 +20695,24 @@ rowperm2:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 640(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -19904,23 +20750,23 @@ single:
 	WORD $0x4e70d696 // fadd v22.2d, v20.2d, v16.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e70d6f7 // fadd v23.2d, v23.2d, v16.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -19940,45 +20786,45 @@ single:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 640(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -19998,24 +20844,24 @@ single:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 640(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -20052,23 +20898,23 @@ tail:
 	WORD $0x4e70d696 // fadd v22.2d, v20.2d, v16.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e70d6f7 // fadd v23.2d, v23.2d, v16.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -20088,45 +20934,45 @@ tail:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 640(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -20146,24 +20992,24 @@ tail:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 624(R6), F24
+	FMOVQ 640(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 640(R6), F24
+	FMOVQ 656(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 672(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 672(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 704(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -20181,7 +21027,7 @@ tail:
 	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
 	FMOVD.P F23, 8(R3)
 	WORD $0x6e7eded8 // fmul v24.2d, v22.2d, v30.2d
-	FMOVQ 336(R6), F26
+	FMOVQ 352(R6), F26
 	VAND V26.B16, V24.B16, V24.B16
 	WORD $0x4e78d652 // fadd v18.2d, v18.2d, v24.2d
 	SUB $1, R5
@@ -20211,16 +21057,16 @@ loop:
 	VLD1.P 16(R0), [V5.D2]
 	VLD1.P 16(R1), [V6.D2]
 	WORD $0x4e66d4c7 // fadd v7.2d, v6.2d, v6.2d
-	WORD $0x4ee2d4e7 // fsub v7.2d, v7.2d, v2.2d
-	VMOV V2.B16, V8.B16
+	WORD $0x4ee1d4e7 // fsub v7.2d, v7.2d, v1.2d
+	VMOV V1.B16, V8.B16
 	VFMLS V5.D2, V7.D2, V8.D2
 	WORD $0x4e68f409 // fmax v9.2d, v0.2d, v8.2d
 	WORD $0x4e69d463 // fadd v3.2d, v3.2d, v9.2d
 	VLD1.P 16(R0), [V5.D2]
 	VLD1.P 16(R1), [V6.D2]
 	WORD $0x4e66d4c7 // fadd v7.2d, v6.2d, v6.2d
-	WORD $0x4ee2d4e7 // fsub v7.2d, v7.2d, v2.2d
-	VMOV V2.B16, V8.B16
+	WORD $0x4ee1d4e7 // fsub v7.2d, v7.2d, v1.2d
+	VMOV V1.B16, V8.B16
 	VFMLS V5.D2, V7.D2, V8.D2
 	WORD $0x4e68f409 // fmax v9.2d, v0.2d, v8.2d
 	WORD $0x4e69d484 // fadd v4.2d, v4.2d, v9.2d
@@ -20232,8 +21078,8 @@ single:
 	VLD1.P 16(R0), [V5.D2]
 	VLD1.P 16(R1), [V6.D2]
 	WORD $0x4e66d4c7 // fadd v7.2d, v6.2d, v6.2d
-	WORD $0x4ee2d4e7 // fsub v7.2d, v7.2d, v2.2d
-	VMOV V2.B16, V8.B16
+	WORD $0x4ee1d4e7 // fsub v7.2d, v7.2d, v1.2d
+	VMOV V1.B16, V8.B16
 	VFMLS V5.D2, V7.D2, V8.D2
 	WORD $0x4e68f409 // fmax v9.2d, v0.2d, v8.2d
 	WORD $0x4e69d463 // fadd v3.2d, v3.2d, v9.2d
@@ -20244,11 +21090,11 @@ tail:
 	FMOVD.P 8(R0), F5
 	FMOVD.P 8(R1), F6
 	WORD $0x4e66d4c7 // fadd v7.2d, v6.2d, v6.2d
-	WORD $0x4ee2d4e7 // fsub v7.2d, v7.2d, v2.2d
-	VMOV V2.B16, V8.B16
+	WORD $0x4ee1d4e7 // fsub v7.2d, v7.2d, v1.2d
+	VMOV V1.B16, V8.B16
 	VFMLS V5.D2, V7.D2, V8.D2
 	WORD $0x4e68f409 // fmax v9.2d, v0.2d, v8.2d
-	VAND V1.B16, V9.B16, V9.B16
+	VAND V2.B16, V9.B16, V9.B16
 	WORD $0x4e69d463 // fadd v3.2d, v3.2d, v9.2d
 	SUB $1, R5
 	B tail
@@ -20282,8 +21128,8 @@ loop:
 	VLD1.P 16(R0), [V8.D2]
 	VLD1.P 16(R1), [V9.D2]
 	WORD $0x4e69d52a // fadd v10.2d, v9.2d, v9.2d
-	WORD $0x4ee2d54a // fsub v10.2d, v10.2d, v2.2d
-	VMOV V2.B16, V11.B16
+	WORD $0x4ee1d54a // fsub v10.2d, v10.2d, v1.2d
+	VMOV V1.B16, V11.B16
 	VFMLS V8.D2, V10.D2, V11.D2
 	WORD $0x4e6bf40c // fmax v12.2d, v0.2d, v11.2d
 	VLD1.P 16(R2), [V10.D2]
@@ -20295,8 +21141,8 @@ loop:
 	VLD1.P 16(R0), [V8.D2]
 	VLD1.P 16(R1), [V9.D2]
 	WORD $0x4e69d52a // fadd v10.2d, v9.2d, v9.2d
-	WORD $0x4ee2d54a // fsub v10.2d, v10.2d, v2.2d
-	VMOV V2.B16, V11.B16
+	WORD $0x4ee1d54a // fsub v10.2d, v10.2d, v1.2d
+	VMOV V1.B16, V11.B16
 	VFMLS V8.D2, V10.D2, V11.D2
 	WORD $0x4e6bf40c // fmax v12.2d, v0.2d, v11.2d
 	VLD1.P 16(R2), [V10.D2]
@@ -20313,8 +21159,8 @@ single:
 	VLD1.P 16(R0), [V8.D2]
 	VLD1.P 16(R1), [V9.D2]
 	WORD $0x4e69d52a // fadd v10.2d, v9.2d, v9.2d
-	WORD $0x4ee2d54a // fsub v10.2d, v10.2d, v2.2d
-	VMOV V2.B16, V11.B16
+	WORD $0x4ee1d54a // fsub v10.2d, v10.2d, v1.2d
+	VMOV V1.B16, V11.B16
 	VFMLS V8.D2, V10.D2, V11.D2
 	WORD $0x4e6bf40c // fmax v12.2d, v0.2d, v11.2d
 	VLD1.P 16(R2), [V10.D2]
@@ -20330,17 +21176,17 @@ tail:
 	FMOVD.P 8(R0), F8
 	FMOVD.P 8(R1), F9
 	WORD $0x4e69d52a // fadd v10.2d, v9.2d, v9.2d
-	WORD $0x4ee2d54a // fsub v10.2d, v10.2d, v2.2d
-	VMOV V2.B16, V11.B16
+	WORD $0x4ee1d54a // fsub v10.2d, v10.2d, v1.2d
+	VMOV V1.B16, V11.B16
 	VFMLS V8.D2, V10.D2, V11.D2
 	WORD $0x4e6bf40c // fmax v12.2d, v0.2d, v11.2d
 	FMOVD.P 8(R2), F10
 	WORD $0x6e6cdd4b // fmul v11.2d, v10.2d, v12.2d
-	VAND V1.B16, V11.B16, V11.B16
+	VAND V2.B16, V11.B16, V11.B16
 	WORD $0x4e6bd463 // fadd v3.2d, v3.2d, v11.2d
 	WORD $0x4e6ad484 // fadd v4.2d, v4.2d, v10.2d
 	WORD $0x4ee0d94d // fcmeq v13.2d, v10.2d, #0.0
-	VAND V1.B16, V13.B16, V13.B16
+	VAND V2.B16, V13.B16, V13.B16
 	VSUB V13.D2, V7.D2, V7.D2
 	SUB $1, R5
 	B tail
@@ -20383,8 +21229,8 @@ loop:
 	VLD1.P 16(R0), [V6.D2]
 	VLD1.P 16(R1), [V7.D2]
 	WORD $0x4e67d4e8 // fadd v8.2d, v7.2d, v7.2d
-	WORD $0x4ee2d508 // fsub v8.2d, v8.2d, v2.2d
-	VMOV V2.B16, V9.B16
+	WORD $0x4ee1d508 // fsub v8.2d, v8.2d, v1.2d
+	VMOV V1.B16, V9.B16
 	VFMLS V6.D2, V8.D2, V9.D2
 	WORD $0x4e69f40a // fmax v10.2d, v0.2d, v9.2d
 	WORD $0x6e6adc68 // fmul v8.2d, v3.2d, v10.2d
@@ -20393,8 +21239,8 @@ loop:
 	VLD1.P 16(R0), [V6.D2]
 	VLD1.P 16(R1), [V7.D2]
 	WORD $0x4e67d4e8 // fadd v8.2d, v7.2d, v7.2d
-	WORD $0x4ee2d508 // fsub v8.2d, v8.2d, v2.2d
-	VMOV V2.B16, V9.B16
+	WORD $0x4ee1d508 // fsub v8.2d, v8.2d, v1.2d
+	VMOV V1.B16, V9.B16
 	VFMLS V6.D2, V8.D2, V9.D2
 	WORD $0x4e69f40a // fmax v10.2d, v0.2d, v9.2d
 	WORD $0x6e6adc68 // fmul v8.2d, v3.2d, v10.2d
@@ -20408,8 +21254,8 @@ single:
 	VLD1.P 16(R0), [V6.D2]
 	VLD1.P 16(R1), [V7.D2]
 	WORD $0x4e67d4e8 // fadd v8.2d, v7.2d, v7.2d
-	WORD $0x4ee2d508 // fsub v8.2d, v8.2d, v2.2d
-	VMOV V2.B16, V9.B16
+	WORD $0x4ee1d508 // fsub v8.2d, v8.2d, v1.2d
+	VMOV V1.B16, V9.B16
 	VFMLS V6.D2, V8.D2, V9.D2
 	WORD $0x4e69f40a // fmax v10.2d, v0.2d, v9.2d
 	WORD $0x6e6adc68 // fmul v8.2d, v3.2d, v10.2d
@@ -20422,13 +21268,13 @@ tail:
 	FMOVD.P 8(R0), F6
 	FMOVD.P 8(R1), F7
 	WORD $0x4e67d4e8 // fadd v8.2d, v7.2d, v7.2d
-	WORD $0x4ee2d508 // fsub v8.2d, v8.2d, v2.2d
-	VMOV V2.B16, V9.B16
+	WORD $0x4ee1d508 // fsub v8.2d, v8.2d, v1.2d
+	VMOV V1.B16, V9.B16
 	VFMLS V6.D2, V8.D2, V9.D2
 	WORD $0x4e69f40a // fmax v10.2d, v0.2d, v9.2d
 	WORD $0x6e6adc68 // fmul v8.2d, v3.2d, v10.2d
 	FMOVD.P F8, 8(R3)
-	VAND V1.B16, V10.B16, V10.B16
+	VAND V2.B16, V10.B16, V10.B16
 	WORD $0x4e6ad484 // fadd v4.2d, v4.2d, v10.2d
 	SUB $1, R5
 	B tail
@@ -20459,8 +21305,8 @@ loop:
 	VLD1.P 16(R0), [V5.D2]
 	VLD1.P 16(R1), [V6.D2]
 	WORD $0x4e66d4c7 // fadd v7.2d, v6.2d, v6.2d
-	WORD $0x4ee2d4e7 // fsub v7.2d, v7.2d, v2.2d
-	VMOV V2.B16, V8.B16
+	WORD $0x4ee1d4e7 // fsub v7.2d, v7.2d, v1.2d
+	VMOV V1.B16, V8.B16
 	VFMLS V5.D2, V7.D2, V8.D2
 	WORD $0x4e68f409 // fmax v9.2d, v0.2d, v8.2d
 	VLD1.P 16(R2), [V7.D2]
@@ -20470,8 +21316,8 @@ loop:
 	VLD1.P 16(R0), [V5.D2]
 	VLD1.P 16(R1), [V6.D2]
 	WORD $0x4e66d4c7 // fadd v7.2d, v6.2d, v6.2d
-	WORD $0x4ee2d4e7 // fsub v7.2d, v7.2d, v2.2d
-	VMOV V2.B16, V8.B16
+	WORD $0x4ee1d4e7 // fsub v7.2d, v7.2d, v1.2d
+	VMOV V1.B16, V8.B16
 	VFMLS V5.D2, V7.D2, V8.D2
 	WORD $0x4e68f409 // fmax v9.2d, v0.2d, v8.2d
 	VLD1.P 16(R2), [V7.D2]
@@ -20486,8 +21332,8 @@ single:
 	VLD1.P 16(R0), [V5.D2]
 	VLD1.P 16(R1), [V6.D2]
 	WORD $0x4e66d4c7 // fadd v7.2d, v6.2d, v6.2d
-	WORD $0x4ee2d4e7 // fsub v7.2d, v7.2d, v2.2d
-	VMOV V2.B16, V8.B16
+	WORD $0x4ee1d4e7 // fsub v7.2d, v7.2d, v1.2d
+	VMOV V1.B16, V8.B16
 	VFMLS V5.D2, V7.D2, V8.D2
 	WORD $0x4e68f409 // fmax v9.2d, v0.2d, v8.2d
 	VLD1.P 16(R2), [V7.D2]
@@ -20501,14 +21347,14 @@ tail:
 	FMOVD.P 8(R0), F5
 	FMOVD.P 8(R1), F6
 	WORD $0x4e66d4c7 // fadd v7.2d, v6.2d, v6.2d
-	WORD $0x4ee2d4e7 // fsub v7.2d, v7.2d, v2.2d
-	VMOV V2.B16, V8.B16
+	WORD $0x4ee1d4e7 // fsub v7.2d, v7.2d, v1.2d
+	VMOV V1.B16, V8.B16
 	VFMLS V5.D2, V7.D2, V8.D2
 	WORD $0x4e68f409 // fmax v9.2d, v0.2d, v8.2d
 	FMOVD.P 8(R2), F7
 	WORD $0x6e69dce8 // fmul v8.2d, v7.2d, v9.2d
 	FMOVD.P F8, 8(R3)
-	VAND V1.B16, V8.B16, V8.B16
+	VAND V2.B16, V8.B16, V8.B16
 	WORD $0x4e68d463 // fadd v3.2d, v3.2d, v8.2d
 	SUB $1, R5
 	B tail
@@ -20540,8 +21386,8 @@ loop:
 	VLD1.P 16(R0), [V6.D2]
 	VLD1.P 16(R1), [V7.D2]
 	WORD $0x4e67d4e8 // fadd v8.2d, v7.2d, v7.2d
-	WORD $0x4ee2d508 // fsub v8.2d, v8.2d, v2.2d
-	VMOV V2.B16, V9.B16
+	WORD $0x4ee1d508 // fsub v8.2d, v8.2d, v1.2d
+	VMOV V1.B16, V9.B16
 	VFMLS V6.D2, V8.D2, V9.D2
 	WORD $0x4e69f40a // fmax v10.2d, v0.2d, v9.2d
 	WORD $0x6ee0f90b // fneg v11.2d, v8.2d
@@ -20555,8 +21401,8 @@ loop:
 	VLD1.P 16(R0), [V6.D2]
 	VLD1.P 16(R1), [V7.D2]
 	WORD $0x4e67d4e8 // fadd v8.2d, v7.2d, v7.2d
-	WORD $0x4ee2d508 // fsub v8.2d, v8.2d, v2.2d
-	VMOV V2.B16, V9.B16
+	WORD $0x4ee1d508 // fsub v8.2d, v8.2d, v1.2d
+	VMOV V1.B16, V9.B16
 	VFMLS V6.D2, V8.D2, V9.D2
 	WORD $0x4e69f40a // fmax v10.2d, v0.2d, v9.2d
 	WORD $0x6ee0f90b // fneg v11.2d, v8.2d
@@ -20575,8 +21421,8 @@ single:
 	VLD1.P 16(R0), [V6.D2]
 	VLD1.P 16(R1), [V7.D2]
 	WORD $0x4e67d4e8 // fadd v8.2d, v7.2d, v7.2d
-	WORD $0x4ee2d508 // fsub v8.2d, v8.2d, v2.2d
-	VMOV V2.B16, V9.B16
+	WORD $0x4ee1d508 // fsub v8.2d, v8.2d, v1.2d
+	VMOV V1.B16, V9.B16
 	VFMLS V6.D2, V8.D2, V9.D2
 	WORD $0x4e69f40a // fmax v10.2d, v0.2d, v9.2d
 	WORD $0x6ee0f90b // fneg v11.2d, v8.2d
@@ -20594,8 +21440,8 @@ tail:
 	FMOVD.P 8(R0), F6
 	FMOVD.P 8(R1), F7
 	WORD $0x4e67d4e8 // fadd v8.2d, v7.2d, v7.2d
-	WORD $0x4ee2d508 // fsub v8.2d, v8.2d, v2.2d
-	VMOV V2.B16, V9.B16
+	WORD $0x4ee1d508 // fsub v8.2d, v8.2d, v1.2d
+	VMOV V1.B16, V9.B16
 	VFMLS V6.D2, V8.D2, V9.D2
 	WORD $0x4e69f40a // fmax v10.2d, v0.2d, v9.2d
 	WORD $0x6ee0f90b // fneg v11.2d, v8.2d
@@ -20605,7 +21451,7 @@ tail:
 	VBIF V12.B16, V9.B16, V11.B16
 	WORD $0x6e6bdc68 // fmul v8.2d, v3.2d, v11.2d
 	FMOVD.P F8, 8(R3)
-	VAND V1.B16, V10.B16, V10.B16
+	VAND V2.B16, V10.B16, V10.B16
 	WORD $0x4e6ad484 // fadd v4.2d, v4.2d, v10.2d
 	SUB $1, R5
 	B tail
@@ -20638,8 +21484,8 @@ loop:
 	VLD1.P 16(R0), [V6.D2]
 	VLD1.P 16(R1), [V7.D2]
 	WORD $0x4e67d4e8 // fadd v8.2d, v7.2d, v7.2d
-	WORD $0x4ee2d508 // fsub v8.2d, v8.2d, v2.2d
-	VMOV V2.B16, V9.B16
+	WORD $0x4ee1d508 // fsub v8.2d, v8.2d, v1.2d
+	VMOV V1.B16, V9.B16
 	VFMLS V6.D2, V8.D2, V9.D2
 	WORD $0x4e69f40a // fmax v10.2d, v0.2d, v9.2d
 	WORD $0x6ee0f90b // fneg v11.2d, v8.2d
@@ -20656,8 +21502,8 @@ loop:
 	VLD1.P 16(R0), [V6.D2]
 	VLD1.P 16(R1), [V7.D2]
 	WORD $0x4e67d4e8 // fadd v8.2d, v7.2d, v7.2d
-	WORD $0x4ee2d508 // fsub v8.2d, v8.2d, v2.2d
-	VMOV V2.B16, V9.B16
+	WORD $0x4ee1d508 // fsub v8.2d, v8.2d, v1.2d
+	VMOV V1.B16, V9.B16
 	VFMLS V6.D2, V8.D2, V9.D2
 	WORD $0x4e69f40a // fmax v10.2d, v0.2d, v9.2d
 	WORD $0x6ee0f90b // fneg v11.2d, v8.2d
@@ -20679,8 +21525,8 @@ single:
 	VLD1.P 16(R0), [V6.D2]
 	VLD1.P 16(R1), [V7.D2]
 	WORD $0x4e67d4e8 // fadd v8.2d, v7.2d, v7.2d
-	WORD $0x4ee2d508 // fsub v8.2d, v8.2d, v2.2d
-	VMOV V2.B16, V9.B16
+	WORD $0x4ee1d508 // fsub v8.2d, v8.2d, v1.2d
+	VMOV V1.B16, V9.B16
 	VFMLS V6.D2, V8.D2, V9.D2
 	WORD $0x4e69f40a // fmax v10.2d, v0.2d, v9.2d
 	WORD $0x6ee0f90b // fneg v11.2d, v8.2d
@@ -20701,8 +21547,8 @@ tail:
 	FMOVD.P 8(R0), F6
 	FMOVD.P 8(R1), F7
 	WORD $0x4e67d4e8 // fadd v8.2d, v7.2d, v7.2d
-	WORD $0x4ee2d508 // fsub v8.2d, v8.2d, v2.2d
-	VMOV V2.B16, V9.B16
+	WORD $0x4ee1d508 // fsub v8.2d, v8.2d, v1.2d
+	VMOV V1.B16, V9.B16
 	VFMLS V6.D2, V8.D2, V9.D2
 	WORD $0x4e69f40a // fmax v10.2d, v0.2d, v9.2d
 	WORD $0x6ee0f90b // fneg v11.2d, v8.2d
@@ -20715,7 +21561,7 @@ tail:
 	WORD $0x6e6bdd29 // fmul v9.2d, v9.2d, v11.2d
 	FMOVD.P F9, 8(R3)
 	WORD $0x6e6add0c // fmul v12.2d, v8.2d, v10.2d
-	VAND V1.B16, V12.B16, V12.B16
+	VAND V2.B16, V12.B16, V12.B16
 	WORD $0x4e6cd484 // fadd v4.2d, v4.2d, v12.2d
 	SUB $1, R5
 	B tail
@@ -20753,8 +21599,8 @@ loop:
 	VLD1.P 16(R0), [V8.D2]
 	VLD1.P 16(R1), [V9.D2]
 	WORD $0x4e69d52a // fadd v10.2d, v9.2d, v9.2d
-	WORD $0x4ee2d54a // fsub v10.2d, v10.2d, v2.2d
-	VMOV V2.B16, V11.B16
+	WORD $0x4ee1d54a // fsub v10.2d, v10.2d, v1.2d
+	VMOV V1.B16, V11.B16
 	VFMLS V8.D2, V10.D2, V11.D2
 	WORD $0x4e6bf40c // fmax v12.2d, v0.2d, v11.2d
 	ADD R13<<3, R2, R9
@@ -20779,8 +21625,8 @@ rowperm2:
 	VLD1.P 16(R0), [V8.D2]
 	VLD1.P 16(R1), [V9.D2]
 	WORD $0x4e69d52a // fadd v10.2d, v9.2d, v9.2d
-	WORD $0x4ee2d54a // fsub v10.2d, v10.2d, v2.2d
-	VMOV V2.B16, V11.B16
+	WORD $0x4ee1d54a // fsub v10.2d, v10.2d, v1.2d
+	VMOV V1.B16, V11.B16
 	VFMLS V8.D2, V10.D2, V11.D2
 	WORD $0x4e6bf40c // fmax v12.2d, v0.2d, v11.2d
 	ADD R13<<3, R2, R9
@@ -20810,8 +21656,8 @@ single:
 	VLD1.P 16(R0), [V8.D2]
 	VLD1.P 16(R1), [V9.D2]
 	WORD $0x4e69d52a // fadd v10.2d, v9.2d, v9.2d
-	WORD $0x4ee2d54a // fsub v10.2d, v10.2d, v2.2d
-	VMOV V2.B16, V11.B16
+	WORD $0x4ee1d54a // fsub v10.2d, v10.2d, v1.2d
+	VMOV V1.B16, V11.B16
 	VFMLS V8.D2, V10.D2, V11.D2
 	WORD $0x4e6bf40c // fmax v12.2d, v0.2d, v11.2d
 	ADD R13<<3, R2, R9
@@ -20840,8 +21686,8 @@ tail:
 	FMOVD.P 8(R0), F8
 	FMOVD.P 8(R1), F9
 	WORD $0x4e69d52a // fadd v10.2d, v9.2d, v9.2d
-	WORD $0x4ee2d54a // fsub v10.2d, v10.2d, v2.2d
-	VMOV V2.B16, V11.B16
+	WORD $0x4ee1d54a // fsub v10.2d, v10.2d, v1.2d
+	VMOV V1.B16, V11.B16
 	VFMLS V8.D2, V10.D2, V11.D2
 	WORD $0x4e6bf40c // fmax v12.2d, v0.2d, v11.2d
 	ADD R13<<3, R2, R9
@@ -20850,11 +21696,11 @@ tail:
 	LDP 32(R14), (R8, R12)
 	ADD R8, R13
 	WORD $0x6e6cdd4b // fmul v11.2d, v10.2d, v12.2d
-	VAND V1.B16, V11.B16, V11.B16
+	VAND V2.B16, V11.B16, V11.B16
 	WORD $0x4e6bd463 // fadd v3.2d, v3.2d, v11.2d
 	WORD $0x4e6ad484 // fadd v4.2d, v4.2d, v10.2d
 	WORD $0x4ee0d94d // fcmeq v13.2d, v10.2d, #0.0
-	VAND V1.B16, V13.B16, V13.B16
+	VAND V2.B16, V13.B16, V13.B16
 	VSUB V13.D2, V7.D2, V7.D2
 	SUB $1, R5
 	B tail
@@ -20900,8 +21746,8 @@ loop:
 	VLD1.P 16(R0), [V5.D2]
 	VLD1.P 16(R1), [V6.D2]
 	WORD $0x4e66d4c7 // fadd v7.2d, v6.2d, v6.2d
-	WORD $0x4ee2d4e7 // fsub v7.2d, v7.2d, v2.2d
-	VMOV V2.B16, V8.B16
+	WORD $0x4ee1d4e7 // fsub v7.2d, v7.2d, v1.2d
+	VMOV V1.B16, V8.B16
 	VFMLS V5.D2, V7.D2, V8.D2
 	WORD $0x4e68f409 // fmax v9.2d, v0.2d, v8.2d
 	ADD R13<<3, R2, R9
@@ -20924,8 +21770,8 @@ rowperm2:
 	VLD1.P 16(R0), [V5.D2]
 	VLD1.P 16(R1), [V6.D2]
 	WORD $0x4e66d4c7 // fadd v7.2d, v6.2d, v6.2d
-	WORD $0x4ee2d4e7 // fsub v7.2d, v7.2d, v2.2d
-	VMOV V2.B16, V8.B16
+	WORD $0x4ee1d4e7 // fsub v7.2d, v7.2d, v1.2d
+	VMOV V1.B16, V8.B16
 	VFMLS V5.D2, V7.D2, V8.D2
 	WORD $0x4e68f409 // fmax v9.2d, v0.2d, v8.2d
 	ADD R13<<3, R2, R9
@@ -20953,8 +21799,8 @@ single:
 	VLD1.P 16(R0), [V5.D2]
 	VLD1.P 16(R1), [V6.D2]
 	WORD $0x4e66d4c7 // fadd v7.2d, v6.2d, v6.2d
-	WORD $0x4ee2d4e7 // fsub v7.2d, v7.2d, v2.2d
-	VMOV V2.B16, V8.B16
+	WORD $0x4ee1d4e7 // fsub v7.2d, v7.2d, v1.2d
+	VMOV V1.B16, V8.B16
 	VFMLS V5.D2, V7.D2, V8.D2
 	WORD $0x4e68f409 // fmax v9.2d, v0.2d, v8.2d
 	ADD R13<<3, R2, R9
@@ -20981,8 +21827,8 @@ tail:
 	FMOVD.P 8(R0), F5
 	FMOVD.P 8(R1), F6
 	WORD $0x4e66d4c7 // fadd v7.2d, v6.2d, v6.2d
-	WORD $0x4ee2d4e7 // fsub v7.2d, v7.2d, v2.2d
-	VMOV V2.B16, V8.B16
+	WORD $0x4ee1d4e7 // fsub v7.2d, v7.2d, v1.2d
+	VMOV V1.B16, V8.B16
 	VFMLS V5.D2, V7.D2, V8.D2
 	WORD $0x4e68f409 // fmax v9.2d, v0.2d, v8.2d
 	ADD R13<<3, R2, R9
@@ -20992,7 +21838,7 @@ tail:
 	ADD R8, R13
 	WORD $0x6e69dce8 // fmul v8.2d, v7.2d, v9.2d
 	FMOVD.P F8, 8(R3)
-	VAND V1.B16, V8.B16, V8.B16
+	VAND V2.B16, V8.B16, V8.B16
 	WORD $0x4e68d463 // fadd v3.2d, v3.2d, v8.2d
 	SUB $1, R5
 	B tail
@@ -21029,8 +21875,8 @@ loop:
 	VLD1.P 16(R0), [V6.D2]
 	VLD1.P 16(R1), [V7.D2]
 	WORD $0x4e67d4e8 // fadd v8.2d, v7.2d, v7.2d
-	WORD $0x4ee2d508 // fsub v8.2d, v8.2d, v2.2d
-	VMOV V2.B16, V9.B16
+	WORD $0x4ee1d508 // fsub v8.2d, v8.2d, v1.2d
+	VMOV V1.B16, V9.B16
 	VFMLS V6.D2, V8.D2, V9.D2
 	WORD $0x4e69f40a // fmax v10.2d, v0.2d, v9.2d
 	WORD $0x6ee0f90b // fneg v11.2d, v8.2d
@@ -21060,8 +21906,8 @@ rowperm2:
 	VLD1.P 16(R0), [V6.D2]
 	VLD1.P 16(R1), [V7.D2]
 	WORD $0x4e67d4e8 // fadd v8.2d, v7.2d, v7.2d
-	WORD $0x4ee2d508 // fsub v8.2d, v8.2d, v2.2d
-	VMOV V2.B16, V9.B16
+	WORD $0x4ee1d508 // fsub v8.2d, v8.2d, v1.2d
+	VMOV V1.B16, V9.B16
 	VFMLS V6.D2, V8.D2, V9.D2
 	WORD $0x4e69f40a // fmax v10.2d, v0.2d, v9.2d
 	WORD $0x6ee0f90b // fneg v11.2d, v8.2d
@@ -21096,8 +21942,8 @@ single:
 	VLD1.P 16(R0), [V6.D2]
 	VLD1.P 16(R1), [V7.D2]
 	WORD $0x4e67d4e8 // fadd v8.2d, v7.2d, v7.2d
-	WORD $0x4ee2d508 // fsub v8.2d, v8.2d, v2.2d
-	VMOV V2.B16, V9.B16
+	WORD $0x4ee1d508 // fsub v8.2d, v8.2d, v1.2d
+	VMOV V1.B16, V9.B16
 	VFMLS V6.D2, V8.D2, V9.D2
 	WORD $0x4e69f40a // fmax v10.2d, v0.2d, v9.2d
 	WORD $0x6ee0f90b // fneg v11.2d, v8.2d
@@ -21131,8 +21977,8 @@ tail:
 	FMOVD.P 8(R0), F6
 	FMOVD.P 8(R1), F7
 	WORD $0x4e67d4e8 // fadd v8.2d, v7.2d, v7.2d
-	WORD $0x4ee2d508 // fsub v8.2d, v8.2d, v2.2d
-	VMOV V2.B16, V9.B16
+	WORD $0x4ee1d508 // fsub v8.2d, v8.2d, v1.2d
+	VMOV V1.B16, V9.B16
 	VFMLS V6.D2, V8.D2, V9.D2
 	WORD $0x4e69f40a // fmax v10.2d, v0.2d, v9.2d
 	WORD $0x6ee0f90b // fneg v11.2d, v8.2d
@@ -21149,7 +21995,7 @@ tail:
 	WORD $0x6e6bdd29 // fmul v9.2d, v9.2d, v11.2d
 	FMOVD.P F9, 8(R3)
 	WORD $0x6e6add0c // fmul v12.2d, v8.2d, v10.2d
-	VAND V1.B16, V12.B16, V12.B16
+	VAND V2.B16, V12.B16, V12.B16
 	WORD $0x4e6cd484 // fadd v4.2d, v4.2d, v12.2d
 	SUB $1, R5
 	B tail
@@ -21165,7 +22011,7 @@ TEXT ·identitySumNEONF64(SB), NOSPLIT, $0-64
 	MOVD p_base+0(FP), R0
 	MOVD p_len+8(FP), R4
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 352(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -21215,7 +22061,7 @@ TEXT ·identityWSumNEONF64(SB), NOSPLIT, $0-104
 	MOVD p_len+8(FP), R4
 	MOVD w_base+48(FP), R2
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 352(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -21317,7 +22163,7 @@ TEXT ·identityUnredNEONF64(SB), NOSPLIT, $0-96
 	MOVD p_len+32(FP), R4
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 352(R6), F0
 	FMOVD s+72(FP), F1
 	VDUP V1.D[0], V1.D2
 	VEOR V2.B16, V2.B16, V2.B16
@@ -21382,7 +22228,7 @@ TEXT ·identityWUnredNEONF64(SB), NOSPLIT, $0-112
 	MOVD w_base+72(FP), R2
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 352(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -21463,19 +22309,19 @@ loop:
 	CMP $8, R5
 	BLT single
 	VLD1.P 16(R0), [V7.D2]
-	WORD $0x6e61dc48 // fmul v8.2d, v2.2d, v1.2d
+	WORD $0x6e60dc48 // fmul v8.2d, v2.2d, v0.2d
 	VST1.P [V8.D2], 16(R3)
 	WORD $0x4e67d463 // fadd v3.2d, v3.2d, v7.2d
 	VLD1.P 16(R0), [V7.D2]
-	WORD $0x6e61dc48 // fmul v8.2d, v2.2d, v1.2d
+	WORD $0x6e60dc48 // fmul v8.2d, v2.2d, v0.2d
 	VST1.P [V8.D2], 16(R3)
 	WORD $0x4e67d484 // fadd v4.2d, v4.2d, v7.2d
 	VLD1.P 16(R0), [V7.D2]
-	WORD $0x6e61dc48 // fmul v8.2d, v2.2d, v1.2d
+	WORD $0x6e60dc48 // fmul v8.2d, v2.2d, v0.2d
 	VST1.P [V8.D2], 16(R3)
 	WORD $0x4e67d4a5 // fadd v5.2d, v5.2d, v7.2d
 	VLD1.P 16(R0), [V7.D2]
-	WORD $0x6e61dc48 // fmul v8.2d, v2.2d, v1.2d
+	WORD $0x6e60dc48 // fmul v8.2d, v2.2d, v0.2d
 	VST1.P [V8.D2], 16(R3)
 	WORD $0x4e67d4c6 // fadd v6.2d, v6.2d, v7.2d
 	SUB $8, R5
@@ -21484,7 +22330,7 @@ single:
 	CMP $2, R5
 	BLT tail
 	VLD1.P 16(R0), [V7.D2]
-	WORD $0x6e61dc48 // fmul v8.2d, v2.2d, v1.2d
+	WORD $0x6e60dc48 // fmul v8.2d, v2.2d, v0.2d
 	VST1.P [V8.D2], 16(R3)
 	WORD $0x4e67d463 // fadd v3.2d, v3.2d, v7.2d
 	SUB $2, R5
@@ -21492,9 +22338,9 @@ single:
 tail:
 	CBZ R5, drain
 	FMOVD.P 8(R0), F7
-	WORD $0x6e61dc48 // fmul v8.2d, v2.2d, v1.2d
+	WORD $0x6e60dc48 // fmul v8.2d, v2.2d, v0.2d
 	FMOVD.P F8, 8(R3)
-	VAND V0.B16, V7.B16, V7.B16
+	VAND V1.B16, V7.B16, V7.B16
 	WORD $0x4e67d463 // fadd v3.2d, v3.2d, v7.2d
 	SUB $1, R5
 	B tail
@@ -21531,28 +22377,28 @@ loop:
 	VLD1.P 16(R0), [V7.D2]
 	VLD1.P 16(R2), [V8.D2]
 	WORD $0x6e68dc49 // fmul v9.2d, v2.2d, v8.2d
-	WORD $0x6e61dd29 // fmul v9.2d, v9.2d, v1.2d
+	WORD $0x6e60dd29 // fmul v9.2d, v9.2d, v0.2d
 	VST1.P [V9.D2], 16(R3)
 	WORD $0x6e67dd0a // fmul v10.2d, v8.2d, v7.2d
 	WORD $0x4e6ad463 // fadd v3.2d, v3.2d, v10.2d
 	VLD1.P 16(R0), [V7.D2]
 	VLD1.P 16(R2), [V8.D2]
 	WORD $0x6e68dc49 // fmul v9.2d, v2.2d, v8.2d
-	WORD $0x6e61dd29 // fmul v9.2d, v9.2d, v1.2d
+	WORD $0x6e60dd29 // fmul v9.2d, v9.2d, v0.2d
 	VST1.P [V9.D2], 16(R3)
 	WORD $0x6e67dd0a // fmul v10.2d, v8.2d, v7.2d
 	WORD $0x4e6ad484 // fadd v4.2d, v4.2d, v10.2d
 	VLD1.P 16(R0), [V7.D2]
 	VLD1.P 16(R2), [V8.D2]
 	WORD $0x6e68dc49 // fmul v9.2d, v2.2d, v8.2d
-	WORD $0x6e61dd29 // fmul v9.2d, v9.2d, v1.2d
+	WORD $0x6e60dd29 // fmul v9.2d, v9.2d, v0.2d
 	VST1.P [V9.D2], 16(R3)
 	WORD $0x6e67dd0a // fmul v10.2d, v8.2d, v7.2d
 	WORD $0x4e6ad4a5 // fadd v5.2d, v5.2d, v10.2d
 	VLD1.P 16(R0), [V7.D2]
 	VLD1.P 16(R2), [V8.D2]
 	WORD $0x6e68dc49 // fmul v9.2d, v2.2d, v8.2d
-	WORD $0x6e61dd29 // fmul v9.2d, v9.2d, v1.2d
+	WORD $0x6e60dd29 // fmul v9.2d, v9.2d, v0.2d
 	VST1.P [V9.D2], 16(R3)
 	WORD $0x6e67dd0a // fmul v10.2d, v8.2d, v7.2d
 	WORD $0x4e6ad4c6 // fadd v6.2d, v6.2d, v10.2d
@@ -21564,7 +22410,7 @@ single:
 	VLD1.P 16(R0), [V7.D2]
 	VLD1.P 16(R2), [V8.D2]
 	WORD $0x6e68dc49 // fmul v9.2d, v2.2d, v8.2d
-	WORD $0x6e61dd29 // fmul v9.2d, v9.2d, v1.2d
+	WORD $0x6e60dd29 // fmul v9.2d, v9.2d, v0.2d
 	VST1.P [V9.D2], 16(R3)
 	WORD $0x6e67dd0a // fmul v10.2d, v8.2d, v7.2d
 	WORD $0x4e6ad463 // fadd v3.2d, v3.2d, v10.2d
@@ -21575,10 +22421,10 @@ tail:
 	FMOVD.P 8(R0), F7
 	FMOVD.P 8(R2), F8
 	WORD $0x6e68dc49 // fmul v9.2d, v2.2d, v8.2d
-	WORD $0x6e61dd29 // fmul v9.2d, v9.2d, v1.2d
+	WORD $0x6e60dd29 // fmul v9.2d, v9.2d, v0.2d
 	FMOVD.P F9, 8(R3)
 	WORD $0x6e67dd0a // fmul v10.2d, v8.2d, v7.2d
-	VAND V0.B16, V10.B16, V10.B16
+	VAND V1.B16, V10.B16, V10.B16
 	WORD $0x4e6ad463 // fadd v3.2d, v3.2d, v10.2d
 	SUB $1, R5
 	B tail
@@ -21603,7 +22449,7 @@ TEXT ·identityRowSumNEONF64(SB), NOSPLIT, $0-128
 	MOVD ZR, R12
 	MOVD ZR, R13
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 352(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -21779,7 +22625,7 @@ TEXT ·identityRowUnredNEONF64(SB), NOSPLIT, $0-136
 	MOVD ZR, R13
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 352(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -21949,7 +22795,7 @@ rowperm2:
 	LDP 16(R14), (R8, R12)
 	ADD R8, R13
 	WORD $0x6e68dc49 // fmul v9.2d, v2.2d, v8.2d
-	WORD $0x6e61dd29 // fmul v9.2d, v9.2d, v1.2d
+	WORD $0x6e60dd29 // fmul v9.2d, v9.2d, v0.2d
 	VST1.P [V9.D2], 16(R3)
 	WORD $0x6e67dd0a // fmul v10.2d, v8.2d, v7.2d
 	WORD $0x4e6ad463 // fadd v3.2d, v3.2d, v10.2d
@@ -21969,7 +22815,7 @@ rowperm4:
 	LDP 16(R14), (R8, R12)
 	ADD R8, R13
 	WORD $0x6e68dc49 // fmul v9.2d, v2.2d, v8.2d
-	WORD $0x6e61dd29 // fmul v9.2d, v9.2d, v1.2d
+	WORD $0x6e60dd29 // fmul v9.2d, v9.2d, v0.2d
 	VST1.P [V9.D2], 16(R3)
 	WORD $0x6e67dd0a // fmul v10.2d, v8.2d, v7.2d
 	WORD $0x4e6ad484 // fadd v4.2d, v4.2d, v10.2d
@@ -21989,7 +22835,7 @@ rowperm6:
 	LDP 16(R14), (R8, R12)
 	ADD R8, R13
 	WORD $0x6e68dc49 // fmul v9.2d, v2.2d, v8.2d
-	WORD $0x6e61dd29 // fmul v9.2d, v9.2d, v1.2d
+	WORD $0x6e60dd29 // fmul v9.2d, v9.2d, v0.2d
 	VST1.P [V9.D2], 16(R3)
 	WORD $0x6e67dd0a // fmul v10.2d, v8.2d, v7.2d
 	WORD $0x4e6ad4a5 // fadd v5.2d, v5.2d, v10.2d
@@ -22009,7 +22855,7 @@ rowperm8:
 	LDP 16(R14), (R8, R12)
 	ADD R8, R13
 	WORD $0x6e68dc49 // fmul v9.2d, v2.2d, v8.2d
-	WORD $0x6e61dd29 // fmul v9.2d, v9.2d, v1.2d
+	WORD $0x6e60dd29 // fmul v9.2d, v9.2d, v0.2d
 	VST1.P [V9.D2], 16(R3)
 	WORD $0x6e67dd0a // fmul v10.2d, v8.2d, v7.2d
 	WORD $0x4e6ad4c6 // fadd v6.2d, v6.2d, v10.2d
@@ -22034,7 +22880,7 @@ rowperm10:
 	LDP 16(R14), (R8, R12)
 	ADD R8, R13
 	WORD $0x6e68dc49 // fmul v9.2d, v2.2d, v8.2d
-	WORD $0x6e61dd29 // fmul v9.2d, v9.2d, v1.2d
+	WORD $0x6e60dd29 // fmul v9.2d, v9.2d, v0.2d
 	VST1.P [V9.D2], 16(R3)
 	WORD $0x6e67dd0a // fmul v10.2d, v8.2d, v7.2d
 	WORD $0x4e6ad463 // fadd v3.2d, v3.2d, v10.2d
@@ -22049,10 +22895,10 @@ tail:
 	LDP 32(R14), (R8, R12)
 	ADD R8, R13
 	WORD $0x6e68dc49 // fmul v9.2d, v2.2d, v8.2d
-	WORD $0x6e61dd29 // fmul v9.2d, v9.2d, v1.2d
+	WORD $0x6e60dd29 // fmul v9.2d, v9.2d, v0.2d
 	FMOVD.P F9, 8(R3)
 	WORD $0x6e67dd0a // fmul v10.2d, v8.2d, v7.2d
-	VAND V0.B16, V10.B16, V10.B16
+	VAND V1.B16, V10.B16, V10.B16
 	WORD $0x4e6ad463 // fadd v3.2d, v3.2d, v10.2d
 	SUB $1, R5
 	B tail
@@ -22072,7 +22918,7 @@ TEXT ·l1SumNEONF64(SB), NOSPLIT, $0-64
 	MOVD p_base+0(FP), R0
 	MOVD p_len+8(FP), R4
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 352(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -22128,7 +22974,7 @@ TEXT ·l1WSumNEONF64(SB), NOSPLIT, $0-104
 	MOVD p_len+8(FP), R4
 	MOVD w_base+48(FP), R2
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 352(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -22236,7 +23082,7 @@ TEXT ·l1UnredNEONF64(SB), NOSPLIT, $0-96
 	MOVD p_len+32(FP), R4
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 352(R6), F0
 	FMOVD s+72(FP), F1
 	VDUP V1.D[0], V1.D2
 	VEOR V2.B16, V2.B16, V2.B16
@@ -22307,7 +23153,7 @@ TEXT ·l1WUnredNEONF64(SB), NOSPLIT, $0-112
 	MOVD w_base+72(FP), R2
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 352(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -22383,7 +23229,7 @@ TEXT ·l1GradNEONF64(SB), NOSPLIT, $0-96
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 336(R6), F0
 	FMOVQ 352(R6), F1
-	FMOVQ 368(R6), F2
+	FMOVQ 400(R6), F2
 	FMOVD s+72(FP), F3
 	VDUP V3.D[0], V3.D2
 	VEOR V4.B16, V4.B16, V4.B16
@@ -22396,7 +23242,7 @@ loop:
 	BLT single
 	VLD1.P 16(R0), [V8.D2]
 	WORD $0x4ee0f909 // fabs v9.2d, v8.2d
-	VMOV V1.B16, V10.B16
+	VMOV V0.B16, V10.B16
 	VBIT V2.B16, V8.B16, V10.B16
 	WORD $0x4ee0d90b // fcmeq v11.2d, v8.2d, #0.0
 	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
@@ -22407,7 +23253,7 @@ loop:
 	WORD $0x4e69d484 // fadd v4.2d, v4.2d, v9.2d
 	VLD1.P 16(R0), [V8.D2]
 	WORD $0x4ee0f909 // fabs v9.2d, v8.2d
-	VMOV V1.B16, V10.B16
+	VMOV V0.B16, V10.B16
 	VBIT V2.B16, V8.B16, V10.B16
 	WORD $0x4ee0d90b // fcmeq v11.2d, v8.2d, #0.0
 	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
@@ -22418,7 +23264,7 @@ loop:
 	WORD $0x4e69d4a5 // fadd v5.2d, v5.2d, v9.2d
 	VLD1.P 16(R0), [V8.D2]
 	WORD $0x4ee0f909 // fabs v9.2d, v8.2d
-	VMOV V1.B16, V10.B16
+	VMOV V0.B16, V10.B16
 	VBIT V2.B16, V8.B16, V10.B16
 	WORD $0x4ee0d90b // fcmeq v11.2d, v8.2d, #0.0
 	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
@@ -22429,7 +23275,7 @@ loop:
 	WORD $0x4e69d4c6 // fadd v6.2d, v6.2d, v9.2d
 	VLD1.P 16(R0), [V8.D2]
 	WORD $0x4ee0f909 // fabs v9.2d, v8.2d
-	VMOV V1.B16, V10.B16
+	VMOV V0.B16, V10.B16
 	VBIT V2.B16, V8.B16, V10.B16
 	WORD $0x4ee0d90b // fcmeq v11.2d, v8.2d, #0.0
 	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
@@ -22445,7 +23291,7 @@ single:
 	BLT tail
 	VLD1.P 16(R0), [V8.D2]
 	WORD $0x4ee0f909 // fabs v9.2d, v8.2d
-	VMOV V1.B16, V10.B16
+	VMOV V0.B16, V10.B16
 	VBIT V2.B16, V8.B16, V10.B16
 	WORD $0x4ee0d90b // fcmeq v11.2d, v8.2d, #0.0
 	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
@@ -22460,7 +23306,7 @@ tail:
 	CBZ R5, drain
 	FMOVD.P 8(R0), F8
 	WORD $0x4ee0f909 // fabs v9.2d, v8.2d
-	VMOV V1.B16, V10.B16
+	VMOV V0.B16, V10.B16
 	VBIT V2.B16, V8.B16, V10.B16
 	WORD $0x4ee0d90b // fcmeq v11.2d, v8.2d, #0.0
 	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
@@ -22468,7 +23314,7 @@ tail:
 	VBIF V11.B16, V8.B16, V10.B16
 	WORD $0x6e6adc6b // fmul v11.2d, v3.2d, v10.2d
 	FMOVD.P F11, 8(R3)
-	VAND V0.B16, V9.B16, V9.B16
+	VAND V1.B16, V9.B16, V9.B16
 	WORD $0x4e69d484 // fadd v4.2d, v4.2d, v9.2d
 	SUB $1, R5
 	B tail
@@ -22492,7 +23338,7 @@ TEXT ·l1WGradNEONF64(SB), NOSPLIT, $0-120
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 336(R6), F0
 	FMOVQ 352(R6), F1
-	FMOVQ 368(R6), F2
+	FMOVQ 400(R6), F2
 	FMOVD s+96(FP), F3
 	VDUP V3.D[0], V3.D2
 	VEOR V4.B16, V4.B16, V4.B16
@@ -22505,7 +23351,7 @@ loop:
 	BLT single
 	VLD1.P 16(R0), [V8.D2]
 	WORD $0x4ee0f909 // fabs v9.2d, v8.2d
-	VMOV V1.B16, V10.B16
+	VMOV V0.B16, V10.B16
 	VBIT V2.B16, V8.B16, V10.B16
 	WORD $0x4ee0d90b // fcmeq v11.2d, v8.2d, #0.0
 	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
@@ -22519,7 +23365,7 @@ loop:
 	WORD $0x4e6dd484 // fadd v4.2d, v4.2d, v13.2d
 	VLD1.P 16(R0), [V8.D2]
 	WORD $0x4ee0f909 // fabs v9.2d, v8.2d
-	VMOV V1.B16, V10.B16
+	VMOV V0.B16, V10.B16
 	VBIT V2.B16, V8.B16, V10.B16
 	WORD $0x4ee0d90b // fcmeq v11.2d, v8.2d, #0.0
 	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
@@ -22533,7 +23379,7 @@ loop:
 	WORD $0x4e6dd4a5 // fadd v5.2d, v5.2d, v13.2d
 	VLD1.P 16(R0), [V8.D2]
 	WORD $0x4ee0f909 // fabs v9.2d, v8.2d
-	VMOV V1.B16, V10.B16
+	VMOV V0.B16, V10.B16
 	VBIT V2.B16, V8.B16, V10.B16
 	WORD $0x4ee0d90b // fcmeq v11.2d, v8.2d, #0.0
 	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
@@ -22547,7 +23393,7 @@ loop:
 	WORD $0x4e6dd4c6 // fadd v6.2d, v6.2d, v13.2d
 	VLD1.P 16(R0), [V8.D2]
 	WORD $0x4ee0f909 // fabs v9.2d, v8.2d
-	VMOV V1.B16, V10.B16
+	VMOV V0.B16, V10.B16
 	VBIT V2.B16, V8.B16, V10.B16
 	WORD $0x4ee0d90b // fcmeq v11.2d, v8.2d, #0.0
 	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
@@ -22566,7 +23412,7 @@ single:
 	BLT tail
 	VLD1.P 16(R0), [V8.D2]
 	WORD $0x4ee0f909 // fabs v9.2d, v8.2d
-	VMOV V1.B16, V10.B16
+	VMOV V0.B16, V10.B16
 	VBIT V2.B16, V8.B16, V10.B16
 	WORD $0x4ee0d90b // fcmeq v11.2d, v8.2d, #0.0
 	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
@@ -22584,7 +23430,7 @@ tail:
 	CBZ R5, drain
 	FMOVD.P 8(R0), F8
 	WORD $0x4ee0f909 // fabs v9.2d, v8.2d
-	VMOV V1.B16, V10.B16
+	VMOV V0.B16, V10.B16
 	VBIT V2.B16, V8.B16, V10.B16
 	WORD $0x4ee0d90b // fcmeq v11.2d, v8.2d, #0.0
 	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
@@ -22595,7 +23441,7 @@ tail:
 	WORD $0x6e6add8c // fmul v12.2d, v12.2d, v10.2d
 	FMOVD.P F12, 8(R3)
 	WORD $0x6e69dd6d // fmul v13.2d, v11.2d, v9.2d
-	VAND V0.B16, V13.B16, V13.B16
+	VAND V1.B16, V13.B16, V13.B16
 	WORD $0x4e6dd484 // fadd v4.2d, v4.2d, v13.2d
 	SUB $1, R5
 	B tail
@@ -22620,7 +23466,7 @@ TEXT ·l1RowSumNEONF64(SB), NOSPLIT, $0-128
 	MOVD ZR, R12
 	MOVD ZR, R13
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 352(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -22802,7 +23648,7 @@ TEXT ·l1RowUnredNEONF64(SB), NOSPLIT, $0-136
 	MOVD ZR, R13
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
+	FMOVQ 352(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -22952,7 +23798,7 @@ TEXT ·l1RowGradNEONF64(SB), NOSPLIT, $0-144
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 336(R6), F0
 	FMOVQ 352(R6), F1
-	FMOVQ 368(R6), F2
+	FMOVQ 400(R6), F2
 	FMOVD s+120(FP), F3
 	VDUP V3.D[0], V3.D2
 	VEOR V4.B16, V4.B16, V4.B16
@@ -22965,7 +23811,7 @@ loop:
 	BLT single
 	VLD1.P 16(R0), [V8.D2]
 	WORD $0x4ee0f909 // fabs v9.2d, v8.2d
-	VMOV V1.B16, V10.B16
+	VMOV V0.B16, V10.B16
 	VBIT V2.B16, V8.B16, V10.B16
 	WORD $0x4ee0d90b // fcmeq v11.2d, v8.2d, #0.0
 	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
@@ -22992,7 +23838,7 @@ rowperm2:
 	WORD $0x4e6dd484 // fadd v4.2d, v4.2d, v13.2d
 	VLD1.P 16(R0), [V8.D2]
 	WORD $0x4ee0f909 // fabs v9.2d, v8.2d
-	VMOV V1.B16, V10.B16
+	VMOV V0.B16, V10.B16
 	VBIT V2.B16, V8.B16, V10.B16
 	WORD $0x4ee0d90b // fcmeq v11.2d, v8.2d, #0.0
 	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
@@ -23019,7 +23865,7 @@ rowperm4:
 	WORD $0x4e6dd4a5 // fadd v5.2d, v5.2d, v13.2d
 	VLD1.P 16(R0), [V8.D2]
 	WORD $0x4ee0f909 // fabs v9.2d, v8.2d
-	VMOV V1.B16, V10.B16
+	VMOV V0.B16, V10.B16
 	VBIT V2.B16, V8.B16, V10.B16
 	WORD $0x4ee0d90b // fcmeq v11.2d, v8.2d, #0.0
 	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
@@ -23046,7 +23892,7 @@ rowperm6:
 	WORD $0x4e6dd4c6 // fadd v6.2d, v6.2d, v13.2d
 	VLD1.P 16(R0), [V8.D2]
 	WORD $0x4ee0f909 // fabs v9.2d, v8.2d
-	VMOV V1.B16, V10.B16
+	VMOV V0.B16, V10.B16
 	VBIT V2.B16, V8.B16, V10.B16
 	WORD $0x4ee0d90b // fcmeq v11.2d, v8.2d, #0.0
 	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
@@ -23078,7 +23924,7 @@ single:
 	BLT tail
 	VLD1.P 16(R0), [V8.D2]
 	WORD $0x4ee0f909 // fabs v9.2d, v8.2d
-	VMOV V1.B16, V10.B16
+	VMOV V0.B16, V10.B16
 	VBIT V2.B16, V8.B16, V10.B16
 	WORD $0x4ee0d90b // fcmeq v11.2d, v8.2d, #0.0
 	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
@@ -23109,7 +23955,7 @@ tail:
 	CBZ R5, drain
 	FMOVD.P 8(R0), F8
 	WORD $0x4ee0f909 // fabs v9.2d, v8.2d
-	VMOV V1.B16, V10.B16
+	VMOV V0.B16, V10.B16
 	VBIT V2.B16, V8.B16, V10.B16
 	WORD $0x4ee0d90b // fcmeq v11.2d, v8.2d, #0.0
 	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
@@ -23124,7 +23970,7 @@ tail:
 	WORD $0x6e6add8c // fmul v12.2d, v12.2d, v10.2d
 	FMOVD.P F12, 8(R3)
 	WORD $0x6e69dd6d // fmul v13.2d, v11.2d, v9.2d
-	VAND V0.B16, V13.B16, V13.B16
+	VAND V1.B16, V13.B16, V13.B16
 	WORD $0x4e6dd484 // fadd v4.2d, v4.2d, v13.2d
 	SUB $1, R5
 	B tail
@@ -23144,8 +23990,8 @@ TEXT ·l2SumNEONF64(SB), NOSPLIT, $0-64
 	MOVD p_base+0(FP), R0
 	MOVD p_len+8(FP), R4
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
-	FMOVQ 480(R6), F1
+	FMOVQ 352(R6), F0
+	FMOVQ 512(R6), F1
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
 	VEOR V4.B16, V4.B16, V4.B16
@@ -23207,8 +24053,8 @@ TEXT ·l2WSumNEONF64(SB), NOSPLIT, $0-104
 	MOVD p_len+8(FP), R4
 	MOVD w_base+48(FP), R2
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
-	FMOVQ 480(R6), F1
+	FMOVQ 352(R6), F0
+	FMOVQ 512(R6), F1
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
 	VEOR V4.B16, V4.B16, V4.B16
@@ -23322,8 +24168,8 @@ TEXT ·l2UnredNEONF64(SB), NOSPLIT, $0-96
 	MOVD p_len+32(FP), R4
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
-	FMOVQ 480(R6), F1
+	FMOVQ 352(R6), F0
+	FMOVQ 512(R6), F1
 	FMOVD s+72(FP), F2
 	VDUP V2.D[0], V2.D2
 	VEOR V3.B16, V3.B16, V3.B16
@@ -23400,8 +24246,8 @@ TEXT ·l2WUnredNEONF64(SB), NOSPLIT, $0-112
 	MOVD w_base+72(FP), R2
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
-	FMOVQ 480(R6), F1
+	FMOVQ 352(R6), F0
+	FMOVQ 512(R6), F1
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
 	VEOR V4.B16, V4.B16, V4.B16
@@ -23481,8 +24327,8 @@ TEXT ·l2GradNEONF64(SB), NOSPLIT, $0-96
 	MOVD p_len+32(FP), R4
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
-	FMOVQ 480(R6), F1
+	FMOVQ 352(R6), F0
+	FMOVQ 512(R6), F1
 	FMOVD s+72(FP), F2
 	VDUP V2.D[0], V2.D2
 	VEOR V3.B16, V3.B16, V3.B16
@@ -23559,8 +24405,8 @@ TEXT ·l2WGradNEONF64(SB), NOSPLIT, $0-120
 	MOVD w_base+72(FP), R2
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
-	FMOVQ 480(R6), F1
+	FMOVQ 352(R6), F0
+	FMOVQ 512(R6), F1
 	FMOVD s+96(FP), F2
 	VDUP V2.D[0], V2.D2
 	VEOR V3.B16, V3.B16, V3.B16
@@ -23658,8 +24504,8 @@ TEXT ·l2RowSumNEONF64(SB), NOSPLIT, $0-128
 	MOVD ZR, R12
 	MOVD ZR, R13
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
-	FMOVQ 480(R6), F1
+	FMOVQ 352(R6), F0
+	FMOVQ 512(R6), F1
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
 	VEOR V4.B16, V4.B16, V4.B16
@@ -23847,8 +24693,8 @@ TEXT ·l2RowUnredNEONF64(SB), NOSPLIT, $0-136
 	MOVD ZR, R13
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
-	FMOVQ 480(R6), F1
+	FMOVQ 352(R6), F0
+	FMOVQ 512(R6), F1
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
 	VEOR V4.B16, V4.B16, V4.B16
@@ -24002,8 +24848,8 @@ TEXT ·l2RowGradNEONF64(SB), NOSPLIT, $0-144
 	MOVD ZR, R13
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 336(R6), F0
-	FMOVQ 480(R6), F1
+	FMOVQ 352(R6), F0
+	FMOVQ 512(R6), F1
 	FMOVD s+120(FP), F2
 	VDUP V2.D[0], V2.D2
 	VEOR V3.B16, V3.B16, V3.B16
@@ -24166,48 +25012,48 @@ TEXT ·logMapNEONF64(SB), NOSPLIT, $0-48
 	MOVD x_base+24(FP), R0
 	MOVD x_len+32(FP), R4
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 352(R6), F0
-	FMOVQ 384(R6), F1
-	FMOVQ 400(R6), F2
-	FMOVQ 416(R6), F3
-	FMOVQ 432(R6), F4
-	FMOVQ 448(R6), F5
-	FMOVQ 464(R6), F6
-	FMOVQ 480(R6), F7
-	FMOVQ 496(R6), F8
-	FMOVQ 512(R6), F9
-	FMOVQ 528(R6), F10
-	FMOVQ 544(R6), F11
-	FMOVQ 560(R6), F12
-	FMOVQ 576(R6), F13
-	FMOVQ 592(R6), F14
-	FMOVQ 608(R6), F15
-	FMOVQ 624(R6), F16
-	FMOVQ 640(R6), F17
-	FMOVQ 656(R6), F18
-	FMOVQ 672(R6), F19
-	FMOVQ 688(R6), F20
+	FMOVQ 336(R6), F0
+	FMOVQ 368(R6), F1
+	FMOVQ 416(R6), F2
+	FMOVQ 432(R6), F3
+	FMOVQ 448(R6), F4
+	FMOVQ 464(R6), F5
+	FMOVQ 480(R6), F6
+	FMOVQ 496(R6), F7
+	FMOVQ 512(R6), F8
+	FMOVQ 528(R6), F9
+	FMOVQ 544(R6), F10
+	FMOVQ 560(R6), F11
+	FMOVQ 576(R6), F12
+	FMOVQ 592(R6), F13
+	FMOVQ 608(R6), F14
+	FMOVQ 624(R6), F15
+	FMOVQ 640(R6), F16
+	FMOVQ 656(R6), F17
+	FMOVQ 672(R6), F18
+	FMOVQ 688(R6), F19
+	FMOVQ 704(R6), F20
 loop:
 	CMP $2, R4
 	BLT tail
 	VLD1.P 16(R0), [V21.D2]
-	WORD $0x6ef5e436 // fcmgt v22.2d, v1.2d, v21.2d
-	WORD $0x6e62deb7 // fmul v23.2d, v21.2d, v2.2d
+	WORD $0x6ef5e456 // fcmgt v22.2d, v2.2d, v21.2d
+	WORD $0x6e63deb7 // fmul v23.2d, v21.2d, v3.2d
 	VBIF V22.B16, V21.B16, V23.B16
-	VAND V3.B16, V22.B16, V22.B16
+	VAND V4.B16, V22.B16, V22.B16
 	VUSHR $52, V23.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	WORD $0x4ee4d718 // fsub v24.2d, v24.2d, v4.2d
+	WORD $0x4ee5d718 // fsub v24.2d, v24.2d, v5.2d
 	WORD $0x4ef6d718 // fsub v24.2d, v24.2d, v22.2d
-	VAND V5.B16, V23.B16, V22.B16
+	VAND V6.B16, V23.B16, V22.B16
 	VORR V0.B16, V22.B16, V22.B16
-	WORD $0x6ee6e6d7 // fcmgt v23.2d, v22.2d, v6.2d
-	WORD $0x6e67ded9 // fmul v25.2d, v22.2d, v7.2d
+	WORD $0x6ee7e6d7 // fcmgt v23.2d, v22.2d, v7.2d
+	WORD $0x6e68ded9 // fmul v25.2d, v22.2d, v8.2d
 	VBIT V23.B16, V25.B16, V22.B16
 	VAND V0.B16, V23.B16, V23.B16
 	WORD $0x4e77d718 // fadd v24.2d, v24.2d, v23.2d
 	WORD $0x4ee0d6d7 // fsub v23.2d, v22.2d, v0.2d
-	WORD $0x4e68d6f6 // fadd v22.2d, v23.2d, v8.2d
+	WORD $0x4e61d6f6 // fadd v22.2d, v23.2d, v1.2d
 	WORD $0x6e76fef6 // fdiv v22.2d, v23.2d, v22.2d
 	WORD $0x6e76ded9 // fmul v25.2d, v22.2d, v22.2d
 	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
@@ -24227,7 +25073,7 @@ loop:
 	WORD $0x6e7adf39 // fmul v25.2d, v25.2d, v26.2d
 	WORD $0x4e79d79c // fadd v28.2d, v28.2d, v25.2d
 	WORD $0x6e77def9 // fmul v25.2d, v23.2d, v23.2d
-	WORD $0x6e67df39 // fmul v25.2d, v25.2d, v7.2d
+	WORD $0x6e68df39 // fmul v25.2d, v25.2d, v8.2d
 	WORD $0x4e7cd73c // fadd v28.2d, v25.2d, v28.2d
 	WORD $0x6e7cdedc // fmul v28.2d, v22.2d, v28.2d
 	WORD $0x6e70df16 // fmul v22.2d, v24.2d, v16.2d
@@ -24248,23 +25094,23 @@ loop:
 tail:
 	CBZ R4, done
 	FMOVD.P 8(R0), F21
-	WORD $0x6ef5e436 // fcmgt v22.2d, v1.2d, v21.2d
-	WORD $0x6e62deb7 // fmul v23.2d, v21.2d, v2.2d
+	WORD $0x6ef5e456 // fcmgt v22.2d, v2.2d, v21.2d
+	WORD $0x6e63deb7 // fmul v23.2d, v21.2d, v3.2d
 	VBIF V22.B16, V21.B16, V23.B16
-	VAND V3.B16, V22.B16, V22.B16
+	VAND V4.B16, V22.B16, V22.B16
 	VUSHR $52, V23.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	WORD $0x4ee4d718 // fsub v24.2d, v24.2d, v4.2d
+	WORD $0x4ee5d718 // fsub v24.2d, v24.2d, v5.2d
 	WORD $0x4ef6d718 // fsub v24.2d, v24.2d, v22.2d
-	VAND V5.B16, V23.B16, V22.B16
+	VAND V6.B16, V23.B16, V22.B16
 	VORR V0.B16, V22.B16, V22.B16
-	WORD $0x6ee6e6d7 // fcmgt v23.2d, v22.2d, v6.2d
-	WORD $0x6e67ded9 // fmul v25.2d, v22.2d, v7.2d
+	WORD $0x6ee7e6d7 // fcmgt v23.2d, v22.2d, v7.2d
+	WORD $0x6e68ded9 // fmul v25.2d, v22.2d, v8.2d
 	VBIT V23.B16, V25.B16, V22.B16
 	VAND V0.B16, V23.B16, V23.B16
 	WORD $0x4e77d718 // fadd v24.2d, v24.2d, v23.2d
 	WORD $0x4ee0d6d7 // fsub v23.2d, v22.2d, v0.2d
-	WORD $0x4e68d6f6 // fadd v22.2d, v23.2d, v8.2d
+	WORD $0x4e61d6f6 // fadd v22.2d, v23.2d, v1.2d
 	WORD $0x6e76fef6 // fdiv v22.2d, v23.2d, v22.2d
 	WORD $0x6e76ded9 // fmul v25.2d, v22.2d, v22.2d
 	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
@@ -24284,7 +25130,7 @@ tail:
 	WORD $0x6e7adf39 // fmul v25.2d, v25.2d, v26.2d
 	WORD $0x4e79d79c // fadd v28.2d, v28.2d, v25.2d
 	WORD $0x6e77def9 // fmul v25.2d, v23.2d, v23.2d
-	WORD $0x6e67df39 // fmul v25.2d, v25.2d, v7.2d
+	WORD $0x6e68df39 // fmul v25.2d, v25.2d, v8.2d
 	WORD $0x4e7cd73c // fadd v28.2d, v25.2d, v28.2d
 	WORD $0x6e7cdedc // fmul v28.2d, v22.2d, v28.2d
 	WORD $0x6e70df16 // fmul v22.2d, v24.2d, v16.2d
@@ -24302,6 +25148,670 @@ tail:
 	FMOVD.P F28, 8(R3)
 	SUB $1, R4
 	B tail
+done:
+	RET
+
+// (dot []float64, p, y []float64, a int)
+TEXT ·cosDotRowsNEONF64(SB), NOSPLIT, $0-80
+	MOVD dot_base+0(FP), R3
+	MOVD dot_len+8(FP), R5
+	MOVD p_base+24(FP), R0
+	MOVD y_base+48(FP), R1
+	MOVD a+72(FP), R7
+	MOVD $neonconsts<>(SB), R6
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+row:
+	CBZ R5, done
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	MOVD R7, R4
+grp1:
+	CMP $4, R4
+	BLT one2
+	VLD1.P 16(R0), [V2.D2]
+	VLD1.P 16(R1), [V3.D2]
+	WORD $0x6e63dc42 // fmul v2.2d, v2.2d, v3.2d
+	WORD $0x4e62d400 // fadd v0.2d, v0.2d, v2.2d
+	VLD1.P 16(R0), [V2.D2]
+	VLD1.P 16(R1), [V3.D2]
+	WORD $0x6e63dc42 // fmul v2.2d, v2.2d, v3.2d
+	WORD $0x4e62d421 // fadd v1.2d, v1.2d, v2.2d
+	SUB $4, R4
+	B grp1
+one2:
+	CMP $2, R4
+	BLT tail3
+	VLD1.P 16(R0), [V2.D2]
+	VLD1.P 16(R1), [V3.D2]
+	WORD $0x6e63dc42 // fmul v2.2d, v2.2d, v3.2d
+	WORD $0x4e62d400 // fadd v0.2d, v0.2d, v2.2d
+	SUB $2, R4
+	B one2
+tail3:
+	CBZ R4, spandone4
+	FMOVD.P 8(R0), F2
+	FMOVD.P 8(R1), F3
+	WORD $0x6e63dc42 // fmul v2.2d, v2.2d, v3.2d
+	WORD $0x4e62d400 // fadd v0.2d, v0.2d, v2.2d
+	SUB $1, R4
+	B tail3
+spandone4:
+	WORD $0x4e61d400 // fadd v0.2d, v0.2d, v1.2d
+	WORD $0x7e70d802 // faddp d2, v0.2d
+	FMOVD.P F2, 8(R3)
+	SUB $1, R5
+	B row
+done:
+	RET
+
+// (dot []float64, p, y []float64, s, a, cols int)
+TEXT ·cosDotColsNEONF64(SB), NOSPLIT, $0-96
+	MOVD p_base+24(FP), R0
+	MOVD y_base+48(FP), R1
+	MOVD dot_base+0(FP), R3
+	MOVD dot_len+8(FP), R16
+	ADD R16<<3, R3, R16
+	MOVD cols+88(FP), R17
+	MOVD s+72(FP), R21
+	LSL $3, R21, R21
+	MOVD a+80(FP), R23
+	MUL R23, R21, R22
+	MOVD $neonconsts<>(SB), R6
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+block:
+	CMP R16, R3
+	BHS done
+	MOVD ZR, R19
+chunk1:
+	SUB R19, R17, R20
+	CMP $4, R20
+	BLT chunk12
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	ADD R19<<3, R0, R24
+	ADD R19<<3, R1, R13
+	MOVD R23, R4
+k5:
+	CBZ R4, kdone6
+	MOVD R24, R9
+	MOVD R13, R8
+	VLD1.P 16(R9), [V2.D2]
+	VLD1.P 16(R8), [V3.D2]
+	WORD $0x6e63dc42 // fmul v2.2d, v2.2d, v3.2d
+	WORD $0x4e62d400 // fadd v0.2d, v0.2d, v2.2d
+	VLD1.P 16(R9), [V2.D2]
+	VLD1.P 16(R8), [V3.D2]
+	WORD $0x6e63dc42 // fmul v2.2d, v2.2d, v3.2d
+	WORD $0x4e62d421 // fadd v1.2d, v1.2d, v2.2d
+	ADD R21, R24
+	ADD R21, R13
+	SUB $1, R4
+	B k5
+kdone6:
+	VST1.P [V0.D2], 16(R3)
+	VST1.P [V1.D2], 16(R3)
+	ADD $4, R19
+	B chunk1
+chunk12:
+	CMP $2, R20
+	BLT chunkt3
+	VEOR V0.B16, V0.B16, V0.B16
+	ADD R19<<3, R0, R24
+	ADD R19<<3, R1, R13
+	MOVD R23, R4
+k7:
+	CBZ R4, kdone8
+	MOVD R24, R9
+	MOVD R13, R8
+	VLD1.P 16(R9), [V2.D2]
+	VLD1.P 16(R8), [V3.D2]
+	WORD $0x6e63dc42 // fmul v2.2d, v2.2d, v3.2d
+	WORD $0x4e62d400 // fadd v0.2d, v0.2d, v2.2d
+	ADD R21, R24
+	ADD R21, R13
+	SUB $1, R4
+	B k7
+kdone8:
+	VST1.P [V0.D2], 16(R3)
+	ADD $2, R19
+	B chunk1
+chunkt3:
+	CBZ R20, chunkd4
+	VEOR V0.B16, V0.B16, V0.B16
+	ADD R19<<3, R0, R24
+	ADD R19<<3, R1, R13
+	MOVD R23, R4
+k9:
+	CBZ R4, kdone10
+	MOVD R24, R9
+	MOVD R13, R8
+	FMOVD.P 8(R9), F2
+	FMOVD.P 8(R8), F3
+	WORD $0x6e63dc42 // fmul v2.2d, v2.2d, v3.2d
+	WORD $0x4e62d400 // fadd v0.2d, v0.2d, v2.2d
+	ADD R21, R24
+	ADD R21, R13
+	SUB $1, R4
+	B k9
+kdone10:
+	FMOVD.P F0, 8(R3)
+	ADD $1, R19
+	B chunk1
+chunkd4:
+	ADD R22, R0
+	ADD R22, R1
+	B block
+done:
+	RET
+
+// (grad, y []float64, sc []float64, a int)
+TEXT ·cosGradRowsNEONF64(SB), NOSPLIT, $0-80
+	MOVD grad_base+0(FP), R3
+	MOVD y_base+24(FP), R1
+	MOVD sc_base+48(FP), R2
+	MOVD sc_len+56(FP), R5
+	MOVD a+72(FP), R7
+	MOVD $neonconsts<>(SB), R6
+row:
+	CBZ R5, done
+	FMOVD.P 8(R2), F0
+	VDUP V0.D[0], V0.D2
+	MOVD R7, R4
+grp1:
+	CMP $4, R4
+	BLT one2
+	VLD1.P 16(R1), [V1.D2]
+	WORD $0x6e60dc21 // fmul v1.2d, v1.2d, v0.2d
+	VST1.P [V1.D2], 16(R3)
+	VLD1.P 16(R1), [V1.D2]
+	WORD $0x6e60dc21 // fmul v1.2d, v1.2d, v0.2d
+	VST1.P [V1.D2], 16(R3)
+	SUB $4, R4
+	B grp1
+one2:
+	CMP $2, R4
+	BLT tail3
+	VLD1.P 16(R1), [V1.D2]
+	WORD $0x6e60dc21 // fmul v1.2d, v1.2d, v0.2d
+	VST1.P [V1.D2], 16(R3)
+	SUB $2, R4
+	B one2
+tail3:
+	CBZ R4, spandone4
+	FMOVD.P 8(R1), F1
+	WORD $0x6e60dc21 // fmul v1.2d, v1.2d, v0.2d
+	FMOVD.P F1, 8(R3)
+	SUB $1, R4
+	B tail3
+spandone4:
+	SUB $1, R5
+	B row
+done:
+	RET
+
+// (grad, y []float64, sc []float64, s, a, cols int)
+TEXT ·cosGradColsNEONF64(SB), NOSPLIT, $0-96
+	MOVD grad_base+0(FP), R0
+	MOVD y_base+24(FP), R1
+	MOVD sc_base+48(FP), R3
+	MOVD sc_len+56(FP), R16
+	ADD R16<<3, R3, R16
+	MOVD cols+88(FP), R17
+	MOVD s+72(FP), R21
+	LSL $3, R21, R21
+	MOVD a+80(FP), R23
+	MUL R23, R21, R22
+	MOVD $neonconsts<>(SB), R6
+block:
+	CMP R16, R3
+	BHS done
+	MOVD ZR, R19
+chunk1:
+	SUB R19, R17, R20
+chunk12:
+	CMP $2, R20
+	BLT chunkt3
+	VLD1.P 16(R3), [V0.D2]
+	ADD R19<<3, R0, R24
+	ADD R19<<3, R1, R13
+	MOVD R23, R4
+k5:
+	CBZ R4, kdone6
+	MOVD R24, R9
+	MOVD R13, R8
+	VLD1.P 16(R8), [V1.D2]
+	WORD $0x6e60dc21 // fmul v1.2d, v1.2d, v0.2d
+	VST1.P [V1.D2], 16(R9)
+	ADD R21, R24
+	ADD R21, R13
+	SUB $1, R4
+	B k5
+kdone6:
+	ADD $2, R19
+	B chunk1
+chunkt3:
+	CBZ R20, chunkd4
+	FMOVD.P 8(R3), F0
+	ADD R19<<3, R0, R24
+	ADD R19<<3, R1, R13
+	MOVD R23, R4
+k7:
+	CBZ R4, kdone8
+	MOVD R24, R9
+	MOVD R13, R8
+	FMOVD.P 8(R8), F1
+	WORD $0x6e60dc21 // fmul v1.2d, v1.2d, v0.2d
+	FMOVD.P F1, 8(R9)
+	ADD R21, R24
+	ADD R21, R13
+	SUB $1, R4
+	B k7
+kdone8:
+	ADD $1, R19
+	B chunk1
+chunkd4:
+	ADD R22, R0
+	ADD R22, R1
+	B block
+done:
+	RET
+
+// (dot []float64, w []float64, ws float64, gs float64, unred []float64, sc []float64) float64
+TEXT ·cosFinishNEONF64(SB), NOSPLIT, $0-120
+	MOVD dot_base+0(FP), R0
+	MOVD dot_len+8(FP), R5
+	MOVD w_base+24(FP), R2
+	MOVD w_len+32(FP), R10
+	MOVD unred_base+64(FP), R3
+	MOVD unred_len+72(FP), R11
+	MOVD sc_base+88(FP), R12
+	MOVD sc_len+96(FP), R13
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 336(R6), F0
+	FMOVQ 352(R6), F1
+	FMOVD ws+48(FP), F2
+	VDUP V2.D[0], V2.D2
+	FMOVD gs+56(FP), F3
+	VDUP V3.D[0], V3.D2
+	WORD $0x6ee0f863 // fneg v3.2d, v3.2d
+	VEOR V4.B16, V4.B16, V4.B16
+one2:
+	CMP $2, R5
+	BLT tail3
+	VMOV V2.B16, V5.B16
+	CBZ R10, noW5
+	VLD1.P 16(R2), [V6.D2]
+	WORD $0x6e66dca5 // fmul v5.2d, v5.2d, v6.2d
+noW5:
+	VLD1.P 16(R0), [V6.D2]
+	WORD $0x4ee6d406 // fsub v6.2d, v0.2d, v6.2d
+	WORD $0x6e66dca6 // fmul v6.2d, v5.2d, v6.2d
+	WORD $0x4e66d484 // fadd v4.2d, v4.2d, v6.2d
+	CBZ R11, noU6
+	VMOV V6.B16, V7.B16
+	VST1.P [V7.D2], 16(R3)
+noU6:
+	CBZ R13, noS7
+	WORD $0x6e65dc65 // fmul v5.2d, v3.2d, v5.2d
+	VST1.P [V5.D2], 16(R12)
+noS7:
+	SUB $2, R5
+	B one2
+tail3:
+	CBZ R5, spandone4
+	VMOV V2.B16, V5.B16
+	CBZ R10, noW8
+	FMOVD.P 8(R2), F6
+	WORD $0x6e66dca5 // fmul v5.2d, v5.2d, v6.2d
+noW8:
+	FMOVD.P 8(R0), F6
+	WORD $0x4ee6d406 // fsub v6.2d, v0.2d, v6.2d
+	WORD $0x6e66dca6 // fmul v6.2d, v5.2d, v6.2d
+	VAND V1.B16, V6.B16, V7.B16
+	WORD $0x4e67d484 // fadd v4.2d, v4.2d, v7.2d
+	CBZ R11, noU9
+	VMOV V6.B16, V7.B16
+	FMOVD.P F7, 8(R3)
+noU9:
+	CBZ R13, noS10
+	WORD $0x6e65dc65 // fmul v5.2d, v3.2d, v5.2d
+	FMOVD.P F5, 8(R12)
+noS10:
+	SUB $1, R5
+	B tail3
+spandone4:
+	WORD $0x7e70d885 // faddp d5, v4.2d
+	FMOVD F5, ret+112(FP)
+	RET
+
+// (mean, se, sq []float64, p, y []float64, n int)
+TEXT ·pairStatsNEONF64(SB), NOSPLIT, $0-128
+	MOVD p_base+72(FP), R0
+	MOVD y_base+96(FP), R1
+	MOVD mean_base+0(FP), R2
+	MOVD se_base+24(FP), R3
+	MOVD sq_base+48(FP), R10
+	MOVD mean_len+8(FP), R5
+	MOVD n+120(FP), R7
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 352(R6), F0
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	CMP $8, R7
+	BGT long
+short:
+	CBZ R5, done
+	FMOVD (R0), F6
+	FMOVD (R1), F7
+	WORD $0x4ee7d4c6 // fsub v6.2d, v6.2d, v7.2d
+	VDUP V6.D[0], V1.D2
+	FMOVD.P F1, 8(R2)
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	MOVD R7, R4
+one2:
+	CMP $2, R4
+	BLT tail3
+	VLD1.P 16(R0), [V6.D2]
+	VLD1.P 16(R1), [V7.D2]
+	WORD $0x4ee7d4c6 // fsub v6.2d, v6.2d, v7.2d
+	WORD $0x4ee1d4c6 // fsub v6.2d, v6.2d, v1.2d
+	WORD $0x4e66d442 // fadd v2.2d, v2.2d, v6.2d
+	VFMLA V6.D2, V6.D2, V4.D2
+	SUB $2, R4
+	B one2
+tail3:
+	CBZ R4, spandone4
+	FMOVD.P 8(R0), F6
+	FMOVD.P 8(R1), F7
+	WORD $0x4ee7d4c6 // fsub v6.2d, v6.2d, v7.2d
+	WORD $0x4ee1d4c6 // fsub v6.2d, v6.2d, v1.2d
+	VAND V0.B16, V6.B16, V6.B16
+	WORD $0x4e66d442 // fadd v2.2d, v2.2d, v6.2d
+	VFMLA V6.D2, V6.D2, V4.D2
+	SUB $1, R4
+	B tail3
+spandone4:
+	WORD $0x4e63d442 // fadd v2.2d, v2.2d, v3.2d
+	WORD $0x7e70d846 // faddp d6, v2.2d
+	FMOVD.P F6, 8(R3)
+	WORD $0x4e65d484 // fadd v4.2d, v4.2d, v5.2d
+	WORD $0x7e70d886 // faddp d6, v4.2d
+	FMOVD.P F6, 8(R10)
+	SUB $1, R5
+	B short
+long:
+	SCVTFD R7, F6
+row:
+	CBZ R5, done
+	MOVD R0, R15
+	MOVD R1, R16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	MOVD R7, R4
+grp5:
+	CMP $4, R4
+	BLT one6
+	VLD1.P 16(R0), [V7.D2]
+	VLD1.P 16(R1), [V8.D2]
+	WORD $0x4ee8d4e7 // fsub v7.2d, v7.2d, v8.2d
+	WORD $0x4e67d442 // fadd v2.2d, v2.2d, v7.2d
+	VLD1.P 16(R0), [V7.D2]
+	VLD1.P 16(R1), [V8.D2]
+	WORD $0x4ee8d4e7 // fsub v7.2d, v7.2d, v8.2d
+	WORD $0x4e67d463 // fadd v3.2d, v3.2d, v7.2d
+	SUB $4, R4
+	B grp5
+one6:
+	CMP $2, R4
+	BLT tail7
+	VLD1.P 16(R0), [V7.D2]
+	VLD1.P 16(R1), [V8.D2]
+	WORD $0x4ee8d4e7 // fsub v7.2d, v7.2d, v8.2d
+	WORD $0x4e67d442 // fadd v2.2d, v2.2d, v7.2d
+	SUB $2, R4
+	B one6
+tail7:
+	CBZ R4, spandone8
+	FMOVD.P 8(R0), F7
+	FMOVD.P 8(R1), F8
+	WORD $0x4ee8d4e7 // fsub v7.2d, v7.2d, v8.2d
+	WORD $0x4e67d442 // fadd v2.2d, v2.2d, v7.2d
+	SUB $1, R4
+	B tail7
+spandone8:
+	WORD $0x4e63d442 // fadd v2.2d, v2.2d, v3.2d
+	WORD $0x7e70d847 // faddp d7, v2.2d
+	FDIVD F6, F7, F7
+	FMOVD.P F7, 8(R2)
+	VDUP V7.D[0], V1.D2
+	MOVD R15, R0
+	MOVD R16, R1
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	MOVD R7, R4
+grp9:
+	CMP $4, R4
+	BLT one10
+	VLD1.P 16(R0), [V7.D2]
+	VLD1.P 16(R1), [V8.D2]
+	WORD $0x4ee8d4e7 // fsub v7.2d, v7.2d, v8.2d
+	WORD $0x4ee1d4e7 // fsub v7.2d, v7.2d, v1.2d
+	WORD $0x4e67d442 // fadd v2.2d, v2.2d, v7.2d
+	VFMLA V7.D2, V7.D2, V4.D2
+	VLD1.P 16(R0), [V7.D2]
+	VLD1.P 16(R1), [V8.D2]
+	WORD $0x4ee8d4e7 // fsub v7.2d, v7.2d, v8.2d
+	WORD $0x4ee1d4e7 // fsub v7.2d, v7.2d, v1.2d
+	WORD $0x4e67d463 // fadd v3.2d, v3.2d, v7.2d
+	VFMLA V7.D2, V7.D2, V5.D2
+	SUB $4, R4
+	B grp9
+one10:
+	CMP $2, R4
+	BLT tail11
+	VLD1.P 16(R0), [V7.D2]
+	VLD1.P 16(R1), [V8.D2]
+	WORD $0x4ee8d4e7 // fsub v7.2d, v7.2d, v8.2d
+	WORD $0x4ee1d4e7 // fsub v7.2d, v7.2d, v1.2d
+	WORD $0x4e67d442 // fadd v2.2d, v2.2d, v7.2d
+	VFMLA V7.D2, V7.D2, V4.D2
+	SUB $2, R4
+	B one10
+tail11:
+	CBZ R4, spandone12
+	FMOVD.P 8(R0), F7
+	FMOVD.P 8(R1), F8
+	WORD $0x4ee8d4e7 // fsub v7.2d, v7.2d, v8.2d
+	WORD $0x4ee1d4e7 // fsub v7.2d, v7.2d, v1.2d
+	VAND V0.B16, V7.B16, V7.B16
+	WORD $0x4e67d442 // fadd v2.2d, v2.2d, v7.2d
+	VFMLA V7.D2, V7.D2, V4.D2
+	SUB $1, R4
+	B tail11
+spandone12:
+	WORD $0x4e63d442 // fadd v2.2d, v2.2d, v3.2d
+	WORD $0x7e70d847 // faddp d7, v2.2d
+	FMOVD.P F7, 8(R3)
+	WORD $0x4e65d484 // fadd v4.2d, v4.2d, v5.2d
+	WORD $0x7e70d887 // faddp d7, v4.2d
+	FMOVD.P F7, 8(R10)
+	SUB $1, R5
+	B row
+done:
+	RET
+
+// (mean, se, sq []float64, w []float64, ws float64, n int, unred []float64, f []float64) (float64, int)
+TEXT ·pairFinishNEONF64(SB), NOSPLIT, $0-176
+	MOVD mean_base+0(FP), R0
+	MOVD mean_base+0(FP), R1
+	MOVD se_base+24(FP), R10
+	MOVD sq_base+48(FP), R11
+	MOVD w_base+72(FP), R2
+	MOVD w_len+80(FP), R12
+	MOVD unred_base+112(FP), R3
+	MOVD unred_len+120(FP), R13
+	MOVD f_base+136(FP), R14
+	MOVD mean_len+8(FP), R5
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 320(R6), F0
+	FMOVQ 352(R6), F1
+	FMOVQ 368(R6), F2
+	FMOVQ 384(R6), F3
+	FMOVD ws+96(FP), F4
+	VDUP V4.D[0], V4.D2
+	MOVD n+104(FP), R7
+	SCVTFD R7, F5
+	VDUP V5.D[0], V5.D2
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+one2:
+	CMP $2, R5
+	BLT tail3
+	VMOV V4.B16, V8.B16
+	CBZ R12, noW5
+	VLD1.P 16(R2), [V9.D2]
+	WORD $0x6e69dd08 // fmul v8.2d, v8.2d, v9.2d
+noW5:
+	VLD1.P 16(R0), [V9.D2]
+	VLD1.P 16(R10), [V10.D2]
+	VLD1.P 16(R11), [V11.D2]
+	WORD $0x6e6add4c // fmul v12.2d, v10.2d, v10.2d
+	WORD $0x6e65fd8c // fdiv v12.2d, v12.2d, v5.2d
+	WORD $0x4eecd56c // fsub v12.2d, v11.2d, v12.2d
+	WORD $0x6e6cdc4c // fmul v12.2d, v2.2d, v12.2d
+	WORD $0x6e65fd8c // fdiv v12.2d, v12.2d, v5.2d
+	WORD $0x6e65fd4a // fdiv v10.2d, v10.2d, v5.2d
+	WORD $0x4e6ad529 // fadd v9.2d, v9.2d, v10.2d
+	WORD $0x4ee0d90d // fcmeq v13.2d, v8.2d, #0.0
+	VSUB V13.D2, V7.D2, V7.D2
+	WORD $0x6e6cdd0e // fmul v14.2d, v8.2d, v12.2d
+	WORD $0x4e6d1dce // bic v14.16b, v14.16b, v13.16b
+	WORD $0x6e69dc0c // fmul v12.2d, v0.2d, v9.2d
+	WORD $0x4e6d1d8c // bic v12.16b, v12.16b, v13.16b
+	WORD $0x4e6ed58c // fadd v12.2d, v12.2d, v14.2d
+	WORD $0x4e6cd4c6 // fadd v6.2d, v6.2d, v12.2d
+	WORD $0x6e63dd08 // fmul v8.2d, v8.2d, v3.2d
+	WORD $0x6e65fd08 // fdiv v8.2d, v8.2d, v5.2d
+	VST1.P [V9.D2], 16(R1)
+	VST1.P [V8.D2], 16(R14)
+	CBZ R13, noU6
+	VMOV V14.B16, V8.B16
+	VST1.P [V8.D2], 16(R3)
+noU6:
+	SUB $2, R5
+	B one2
+tail3:
+	CBZ R5, spandone4
+	VMOV V4.B16, V8.B16
+	CBZ R12, noW7
+	FMOVD.P 8(R2), F9
+	WORD $0x6e69dd08 // fmul v8.2d, v8.2d, v9.2d
+noW7:
+	FMOVD.P 8(R0), F9
+	FMOVD.P 8(R10), F10
+	FMOVD.P 8(R11), F11
+	WORD $0x6e6add4c // fmul v12.2d, v10.2d, v10.2d
+	WORD $0x6e65fd8c // fdiv v12.2d, v12.2d, v5.2d
+	WORD $0x4eecd56c // fsub v12.2d, v11.2d, v12.2d
+	WORD $0x6e6cdc4c // fmul v12.2d, v2.2d, v12.2d
+	WORD $0x6e65fd8c // fdiv v12.2d, v12.2d, v5.2d
+	WORD $0x6e65fd4a // fdiv v10.2d, v10.2d, v5.2d
+	WORD $0x4e6ad529 // fadd v9.2d, v9.2d, v10.2d
+	WORD $0x4ee0d90d // fcmeq v13.2d, v8.2d, #0.0
+	VAND V1.B16, V13.B16, V13.B16
+	VSUB V13.D2, V7.D2, V7.D2
+	WORD $0x6e6cdd0e // fmul v14.2d, v8.2d, v12.2d
+	WORD $0x4e6d1dce // bic v14.16b, v14.16b, v13.16b
+	WORD $0x6e69dc0c // fmul v12.2d, v0.2d, v9.2d
+	WORD $0x4e6d1d8c // bic v12.16b, v12.16b, v13.16b
+	WORD $0x4e6ed58c // fadd v12.2d, v12.2d, v14.2d
+	VAND V1.B16, V12.B16, V12.B16
+	WORD $0x4e6cd4c6 // fadd v6.2d, v6.2d, v12.2d
+	WORD $0x6e63dd08 // fmul v8.2d, v8.2d, v3.2d
+	WORD $0x6e65fd08 // fdiv v8.2d, v8.2d, v5.2d
+	FMOVD.P F9, 8(R1)
+	FMOVD.P F8, 8(R14)
+	CBZ R13, noU8
+	VMOV V14.B16, V8.B16
+	FMOVD.P F8, 8(R3)
+noU8:
+	SUB $1, R5
+	B tail3
+spandone4:
+	WORD $0x7e70d8c8 // faddp d8, v6.2d
+	FMOVD F8, ret+160(FP)
+	WORD $0x5ef1b8e8 // addp d8, v7.2d
+	VMOV V8.D[0], R8
+	MOVD R8, ret1+168(FP)
+	RET
+
+// (grad, p, y []float64, mean, f []float64, n int)
+TEXT ·pairGradNEONF64(SB), NOSPLIT, $0-128
+	MOVD grad_base+0(FP), R3
+	MOVD p_base+24(FP), R0
+	MOVD y_base+48(FP), R1
+	MOVD mean_base+72(FP), R2
+	MOVD f_base+96(FP), R10
+	MOVD mean_len+80(FP), R5
+	MOVD n+120(FP), R7
+	MOVD $neonconsts<>(SB), R6
+row:
+	CBZ R5, done
+	FMOVD.P 8(R2), F0
+	VDUP V0.D[0], V0.D2
+	FMOVD.P 8(R10), F1
+	VDUP V1.D[0], V1.D2
+	MOVD R7, R4
+grp1:
+	CMP $4, R4
+	BLT one2
+	VLD1.P 16(R0), [V2.D2]
+	VLD1.P 16(R1), [V3.D2]
+	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
+	WORD $0x4ee0d442 // fsub v2.2d, v2.2d, v0.2d
+	WORD $0x6e61dc42 // fmul v2.2d, v2.2d, v1.2d
+	VST1.P [V2.D2], 16(R3)
+	VLD1.P 16(R0), [V2.D2]
+	VLD1.P 16(R1), [V3.D2]
+	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
+	WORD $0x4ee0d442 // fsub v2.2d, v2.2d, v0.2d
+	WORD $0x6e61dc42 // fmul v2.2d, v2.2d, v1.2d
+	VST1.P [V2.D2], 16(R3)
+	SUB $4, R4
+	B grp1
+one2:
+	CMP $2, R4
+	BLT tail3
+	VLD1.P 16(R0), [V2.D2]
+	VLD1.P 16(R1), [V3.D2]
+	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
+	WORD $0x4ee0d442 // fsub v2.2d, v2.2d, v0.2d
+	WORD $0x6e61dc42 // fmul v2.2d, v2.2d, v1.2d
+	VST1.P [V2.D2], 16(R3)
+	SUB $2, R4
+	B one2
+tail3:
+	CBZ R4, spandone4
+	FMOVD.P 8(R0), F2
+	FMOVD.P 8(R1), F3
+	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
+	WORD $0x4ee0d442 // fsub v2.2d, v2.2d, v0.2d
+	WORD $0x6e61dc42 // fmul v2.2d, v2.2d, v1.2d
+	FMOVD.P F2, 8(R3)
+	SUB $1, R4
+	B tail3
+spandone4:
+	SUB $1, R5
+	B row
 done:
 	RET
 
@@ -24348,50 +25858,52 @@ DATA neonconsts<>+304(SB)/8, $0x7fc000007fc00000
 DATA neonconsts<>+312(SB)/8, $0x7fc000007fc00000
 DATA neonconsts<>+320(SB)/8, $0x0000000000000000
 DATA neonconsts<>+328(SB)/8, $0x0000000000000000
-DATA neonconsts<>+336(SB)/8, $0xffffffffffffffff
-DATA neonconsts<>+344(SB)/8, $0x0000000000000000
-DATA neonconsts<>+352(SB)/8, $0x3ff0000000000000
-DATA neonconsts<>+360(SB)/8, $0x3ff0000000000000
-DATA neonconsts<>+368(SB)/8, $0x8000000000000000
-DATA neonconsts<>+376(SB)/8, $0x8000000000000000
-DATA neonconsts<>+384(SB)/8, $0x0010000000000000
-DATA neonconsts<>+392(SB)/8, $0x0010000000000000
-DATA neonconsts<>+400(SB)/8, $0x4350000000000000
-DATA neonconsts<>+408(SB)/8, $0x4350000000000000
-DATA neonconsts<>+416(SB)/8, $0x404b000000000000
-DATA neonconsts<>+424(SB)/8, $0x404b000000000000
-DATA neonconsts<>+432(SB)/8, $0x408ff80000000000
-DATA neonconsts<>+440(SB)/8, $0x408ff80000000000
-DATA neonconsts<>+448(SB)/8, $0x000fffffffffffff
-DATA neonconsts<>+456(SB)/8, $0x000fffffffffffff
-DATA neonconsts<>+464(SB)/8, $0x3ff6a09e667f3bcd
-DATA neonconsts<>+472(SB)/8, $0x3ff6a09e667f3bcd
-DATA neonconsts<>+480(SB)/8, $0x3fe0000000000000
-DATA neonconsts<>+488(SB)/8, $0x3fe0000000000000
-DATA neonconsts<>+496(SB)/8, $0x4000000000000000
-DATA neonconsts<>+504(SB)/8, $0x4000000000000000
-DATA neonconsts<>+512(SB)/8, $0x3fc2f112df3e5244
-DATA neonconsts<>+520(SB)/8, $0x3fc2f112df3e5244
-DATA neonconsts<>+528(SB)/8, $0x3fc7466496cb03de
-DATA neonconsts<>+536(SB)/8, $0x3fc7466496cb03de
-DATA neonconsts<>+544(SB)/8, $0x3fd2492494229359
-DATA neonconsts<>+552(SB)/8, $0x3fd2492494229359
-DATA neonconsts<>+560(SB)/8, $0x3fe5555555555593
-DATA neonconsts<>+568(SB)/8, $0x3fe5555555555593
-DATA neonconsts<>+576(SB)/8, $0x3fc39a09d078c69f
-DATA neonconsts<>+584(SB)/8, $0x3fc39a09d078c69f
-DATA neonconsts<>+592(SB)/8, $0x3fcc71c51d8e78af
-DATA neonconsts<>+600(SB)/8, $0x3fcc71c51d8e78af
-DATA neonconsts<>+608(SB)/8, $0x3fd999999997fa04
-DATA neonconsts<>+616(SB)/8, $0x3fd999999997fa04
-DATA neonconsts<>+624(SB)/8, $0x3dea39ef35793c76
-DATA neonconsts<>+632(SB)/8, $0x3dea39ef35793c76
-DATA neonconsts<>+640(SB)/8, $0x3fe62e42fee00000
-DATA neonconsts<>+648(SB)/8, $0x3fe62e42fee00000
-DATA neonconsts<>+656(SB)/8, $0x7ff0000000000000
-DATA neonconsts<>+664(SB)/8, $0x7ff0000000000000
-DATA neonconsts<>+672(SB)/8, $0xfff0000000000000
-DATA neonconsts<>+680(SB)/8, $0xfff0000000000000
-DATA neonconsts<>+688(SB)/8, $0x7ff8000000000000
-DATA neonconsts<>+696(SB)/8, $0x7ff8000000000000
-GLOBL neonconsts<>(SB), RODATA|NOPTR, $704
+DATA neonconsts<>+336(SB)/8, $0x3ff0000000000000
+DATA neonconsts<>+344(SB)/8, $0x3ff0000000000000
+DATA neonconsts<>+352(SB)/8, $0xffffffffffffffff
+DATA neonconsts<>+360(SB)/8, $0x0000000000000000
+DATA neonconsts<>+368(SB)/8, $0x4000000000000000
+DATA neonconsts<>+376(SB)/8, $0x4000000000000000
+DATA neonconsts<>+384(SB)/8, $0x4010000000000000
+DATA neonconsts<>+392(SB)/8, $0x4010000000000000
+DATA neonconsts<>+400(SB)/8, $0x8000000000000000
+DATA neonconsts<>+408(SB)/8, $0x8000000000000000
+DATA neonconsts<>+416(SB)/8, $0x0010000000000000
+DATA neonconsts<>+424(SB)/8, $0x0010000000000000
+DATA neonconsts<>+432(SB)/8, $0x4350000000000000
+DATA neonconsts<>+440(SB)/8, $0x4350000000000000
+DATA neonconsts<>+448(SB)/8, $0x404b000000000000
+DATA neonconsts<>+456(SB)/8, $0x404b000000000000
+DATA neonconsts<>+464(SB)/8, $0x408ff80000000000
+DATA neonconsts<>+472(SB)/8, $0x408ff80000000000
+DATA neonconsts<>+480(SB)/8, $0x000fffffffffffff
+DATA neonconsts<>+488(SB)/8, $0x000fffffffffffff
+DATA neonconsts<>+496(SB)/8, $0x3ff6a09e667f3bcd
+DATA neonconsts<>+504(SB)/8, $0x3ff6a09e667f3bcd
+DATA neonconsts<>+512(SB)/8, $0x3fe0000000000000
+DATA neonconsts<>+520(SB)/8, $0x3fe0000000000000
+DATA neonconsts<>+528(SB)/8, $0x3fc2f112df3e5244
+DATA neonconsts<>+536(SB)/8, $0x3fc2f112df3e5244
+DATA neonconsts<>+544(SB)/8, $0x3fc7466496cb03de
+DATA neonconsts<>+552(SB)/8, $0x3fc7466496cb03de
+DATA neonconsts<>+560(SB)/8, $0x3fd2492494229359
+DATA neonconsts<>+568(SB)/8, $0x3fd2492494229359
+DATA neonconsts<>+576(SB)/8, $0x3fe5555555555593
+DATA neonconsts<>+584(SB)/8, $0x3fe5555555555593
+DATA neonconsts<>+592(SB)/8, $0x3fc39a09d078c69f
+DATA neonconsts<>+600(SB)/8, $0x3fc39a09d078c69f
+DATA neonconsts<>+608(SB)/8, $0x3fcc71c51d8e78af
+DATA neonconsts<>+616(SB)/8, $0x3fcc71c51d8e78af
+DATA neonconsts<>+624(SB)/8, $0x3fd999999997fa04
+DATA neonconsts<>+632(SB)/8, $0x3fd999999997fa04
+DATA neonconsts<>+640(SB)/8, $0x3dea39ef35793c76
+DATA neonconsts<>+648(SB)/8, $0x3dea39ef35793c76
+DATA neonconsts<>+656(SB)/8, $0x3fe62e42fee00000
+DATA neonconsts<>+664(SB)/8, $0x3fe62e42fee00000
+DATA neonconsts<>+672(SB)/8, $0x7ff0000000000000
+DATA neonconsts<>+680(SB)/8, $0x7ff0000000000000
+DATA neonconsts<>+688(SB)/8, $0xfff0000000000000
+DATA neonconsts<>+696(SB)/8, $0xfff0000000000000
+DATA neonconsts<>+704(SB)/8, $0x7ff8000000000000
+DATA neonconsts<>+712(SB)/8, $0x7ff8000000000000
+GLOBL neonconsts<>(SB), RODATA|NOPTR, $720

@@ -73,6 +73,7 @@ func neonKernels32() *Kernels[float32] {
 		WGrad:  l2WGradRNEONF32,
 	})
 	k.Log = logMapRNEONF32
+	cosPairNEONF32(k)
 	return k
 }
 
@@ -612,6 +613,7 @@ func neonKernels64() *Kernels[float64] {
 		WGrad:  l2WGradRNEONF64,
 	})
 	k.Log = logMapRNEONF64
+	cosPairNEONF64(k)
 	return k
 }
 

@@ -155,6 +155,7 @@ func generate(pkg string) (asmText, stubText []byte) {
 		sig := "func(dst, x []" + e.GoType + ")"
 		emit(name, name+" writes dst(i) = ln x(i) with the NEON vectorised logarithm.", sig,
 			func(c *kgen) { c.elt = e; logMap(c, name) })
+		cosPair(emit, e)
 	}
 	s.WriteString(consts.text())
 	lastForms = forms
@@ -319,7 +320,7 @@ func frame(params, result string, size int) (map[string]int, int) {
 		}
 		for _, n := range pending {
 			switch typ {
-			case "[]T", "[]byte":
+			case "[]T", "[]byte", "[]float64":
 				align(8)
 				offs[n+"_base"], offs[n+"_len"] = off, off+8
 				off += 24
@@ -327,7 +328,7 @@ func frame(params, result string, size int) (map[string]int, int) {
 				align(size)
 				offs[n] = off
 				off += size
-			case "int":
+			case "int", "float64":
 				align(8)
 				offs[n] = off
 				off += 8

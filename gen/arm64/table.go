@@ -38,6 +38,7 @@ func {{.Func}}() *Kernels[{{.GoType}}] {
 	})
 {{- end}}
 	k.Log = logMapR{{.Suffix}}
+	cosPair{{.Suffix}}(k)
 	return k
 }
 {{range .Bodies}}

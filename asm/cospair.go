@@ -39,6 +39,12 @@ type cosPrims[T Float] struct {
 	// gradCols writes grad(b·a·s+k·s+c) = T(sc(b·cols+c)·y(…)) for c < cols,
 	// b < len(sc)/cols.
 	gradCols func(grad, y []T, sc []float64, s, a, cols int)
+	// dotWide, for blocks of stride s <= lanes/2 (lanes > 0), writes for
+	// each of len(part)/L blocks of blockLen elements part(b·L+i) = the sum
+	// of p·y over the block's elements j·L+i (L a multiple of s, at most
+	// lanes): lane i sums column i%s.
+	dotWide func(part []float64, p, y []T, L, blockLen int)
+	lanes   int
 }
 
 // pairPrims are a level's pairwise primitives for one element type.
@@ -169,7 +175,7 @@ func (k *cosPrims[T]) cosine(p, y []T, axisLen, stride, m0, n int, w []T, wrep i
 		return 0
 	}
 	// The buffers stay on the stack: the primitives never retain them.
-	var dotArr, scArr [cpChunk]float64
+	var dotArr, scArr, partArr [cpChunk]float64
 	dot, scb := noescape.Slice(dotArr[:]), noescape.Slice(scArr[:])
 	var total float64
 	if axisLen == 0 {
@@ -222,9 +228,29 @@ func (k *cosPrims[T]) cosine(p, y []T, axisLen, stride, m0, n int, w []T, wrep i
 			nb = min((n-j)/stride, cpChunk/stride)
 		}
 		lo := o*blockLen + c
+		if wide := cols == stride && 2*stride <= k.lanes; wide {
+			// Blocks narrower than half a vector: L = g·stride lanes per
+			// vector, each column summed in g lanes, added here.
+			g := k.lanes / stride
+			L := g * stride
+			nb = min((n-j)/stride, cpChunk/L)
+			part := noescape.Slice(partArr[:nb*L])
+			k.dotWide(part, p[lo:lo+nb*blockLen], y[lo:lo+nb*blockLen], L, blockLen)
+			for b := 0; b < nb; b++ {
+				pb, db := part[b*L:(b+1)*L], dot[b*stride:(b+1)*stride]
+				copy(db, pb[:stride])
+				for t := stride; t < L; t += stride {
+					for i, v := range pb[t : t+stride] {
+						db[i] += v
+					}
+				}
+			}
+		}
 		hi := lo + (nb-1)*blockLen + (axisLen-1)*stride + cols
 		cnt := nb * cols
-		k.dotCols(dot[:cnt], p[lo:hi], y[lo:hi], stride, axisLen, cols)
+		if !(cols == stride && 2*stride <= k.lanes) {
+			k.dotCols(dot[:cnt], p[lo:hi], y[lo:hi], stride, axisLen, cols)
+		}
 		var sc []float64
 		if grad != nil && !single {
 			sc = scb[:cnt]

@@ -24963,6 +24963,111 @@ done:
 	VZEROUPPER
 	RET
 
+// func cosDotWideAVX2F32(part []float64, p []float32, y []float32, L int, blockLen int)
+// Requires: AVX, AVX2
+TEXT ·cosDotWideAVX2F32(SB), NOSPLIT, $0-88
+	MOVQ    p_base+24(FP), AX
+	MOVQ    y_base+48(FP), CX
+	MOVQ    part_base+0(FP), DX
+	MOVQ    part_len+8(FP), BX
+	LEAQ    (DX)(BX*8), BX
+	MOVQ    L+72(FP), SI
+	MOVQ    SI, DI
+	SHLQ    $0x02, DI
+	LEAQ    tailmask32<>+0(SB), R8
+	MOVQ    $0x00000008, R9
+	SUBQ    SI, R9
+	VMOVDQU (R8)(R9*4), Y0
+
+block:
+	CMPQ   DX, BX
+	JAE    done
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	MOVQ   AX, R8
+	MOVQ   CX, R9
+	MOVQ   blockLen+80(FP), R10
+	MOVQ   SI, R11
+	SHLQ   $0x01, R11
+
+two:
+	CMPQ         R10, R11
+	JL           one
+	VMASKMOVPS   (R8), Y0, Y5
+	VMASKMOVPS   (R9), Y0, Y6
+	VMULPS       Y6, Y5, Y5
+	VEXTRACTF128 $0x01, Y5, X6
+	VCVTPS2PD    X5, Y5
+	VCVTPS2PD    X6, Y6
+	VADDPD       Y5, Y1, Y1
+	VADDPD       Y6, Y2, Y2
+	VMASKMOVPS   (R8)(DI*1), Y0, Y5
+	VMASKMOVPS   (R9)(DI*1), Y0, Y6
+	VMULPS       Y6, Y5, Y5
+	VEXTRACTF128 $0x01, Y5, X6
+	VCVTPS2PD    X5, Y5
+	VCVTPS2PD    X6, Y6
+	VADDPD       Y5, Y3, Y3
+	VADDPD       Y6, Y4, Y4
+	ADDQ         DI, R8
+	ADDQ         DI, R8
+	ADDQ         DI, R9
+	ADDQ         DI, R9
+	SUBQ         R11, R10
+	JMP          two
+
+one:
+	CMPQ         R10, SI
+	JL           tail
+	VMASKMOVPS   (R8), Y0, Y5
+	VMASKMOVPS   (R9), Y0, Y6
+	VMULPS       Y6, Y5, Y5
+	VEXTRACTF128 $0x01, Y5, X6
+	VCVTPS2PD    X5, Y5
+	VCVTPS2PD    X6, Y6
+	VADDPD       Y5, Y1, Y1
+	VADDPD       Y6, Y2, Y2
+	ADDQ         DI, R8
+	ADDQ         DI, R9
+	SUBQ         SI, R10
+
+tail:
+	TESTQ        R10, R10
+	JZ           store
+	LEAQ         tailmask32<>+0(SB), R11
+	MOVQ         $0x00000008, R12
+	SUBQ         R10, R12
+	VMOVDQU      (R11)(R12*4), Y5
+	VMASKMOVPS   (R8), Y5, Y6
+	VMASKMOVPS   (R9), Y5, Y5
+	VMULPS       Y5, Y6, Y6
+	VEXTRACTF128 $0x01, Y6, X5
+	VCVTPS2PD    X6, Y6
+	VCVTPS2PD    X5, Y5
+	VADDPD       Y6, Y3, Y3
+	VADDPD       Y5, Y4, Y4
+
+store:
+	VADDPD       Y3, Y1, Y1
+	VADDPD       Y4, Y2, Y2
+	VPMOVSXDQ    X0, Y3
+	VEXTRACTI128 $0x01, Y0, X4
+	VPMOVSXDQ    X4, Y4
+	VMASKMOVPD   Y1, Y3, (DX)
+	VMASKMOVPD   Y2, Y4, 32(DX)
+	LEAQ         (DX)(SI*8), DX
+	MOVQ         blockLen+80(FP), R8
+	SHLQ         $0x02, R8
+	ADDQ         R8, AX
+	ADDQ         R8, CX
+	JMP          block
+
+done:
+	VZEROUPPER
+	RET
+
 // func cosGradRowsAVX2F32(grad []float32, y []float32, sc []float64, a int)
 // Requires: AVX
 TEXT ·cosGradRowsAVX2F32(SB), NOSPLIT, $0-80
@@ -43167,6 +43272,88 @@ done30:
 	ADDQ R8, CX
 	LEAQ (DX)(SI*8), DX
 	JMP  block
+
+done:
+	VZEROUPPER
+	RET
+
+// func cosDotWideAVX2F64(part []float64, p []float64, y []float64, L int, blockLen int)
+// Requires: AVX
+TEXT ·cosDotWideAVX2F64(SB), NOSPLIT, $0-88
+	MOVQ    p_base+24(FP), AX
+	MOVQ    y_base+48(FP), CX
+	MOVQ    part_base+0(FP), DX
+	MOVQ    part_len+8(FP), BX
+	LEAQ    (DX)(BX*8), BX
+	MOVQ    L+72(FP), SI
+	MOVQ    SI, DI
+	SHLQ    $0x03, DI
+	LEAQ    tailmask64<>+0(SB), R8
+	MOVQ    $0x00000004, R9
+	SUBQ    SI, R9
+	VMOVDQU (R8)(R9*8), Y0
+
+block:
+	CMPQ   DX, BX
+	JAE    done
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	MOVQ   AX, R8
+	MOVQ   CX, R9
+	MOVQ   blockLen+80(FP), R10
+	MOVQ   SI, R11
+	SHLQ   $0x01, R11
+
+two:
+	CMPQ       R10, R11
+	JL         one
+	VMASKMOVPD (R8), Y0, Y3
+	VMASKMOVPD (R9), Y0, Y4
+	VMULPD     Y4, Y3, Y3
+	VADDPD     Y3, Y1, Y1
+	VMASKMOVPD (R8)(DI*1), Y0, Y3
+	VMASKMOVPD (R9)(DI*1), Y0, Y4
+	VMULPD     Y4, Y3, Y3
+	VADDPD     Y3, Y2, Y2
+	ADDQ       DI, R8
+	ADDQ       DI, R8
+	ADDQ       DI, R9
+	ADDQ       DI, R9
+	SUBQ       R11, R10
+	JMP        two
+
+one:
+	CMPQ       R10, SI
+	JL         tail
+	VMASKMOVPD (R8), Y0, Y3
+	VMASKMOVPD (R9), Y0, Y4
+	VMULPD     Y4, Y3, Y3
+	VADDPD     Y3, Y1, Y1
+	ADDQ       DI, R8
+	ADDQ       DI, R9
+	SUBQ       SI, R10
+
+tail:
+	TESTQ      R10, R10
+	JZ         store
+	LEAQ       tailmask64<>+0(SB), R11
+	MOVQ       $0x00000004, R12
+	SUBQ       R10, R12
+	VMOVDQU    (R11)(R12*8), Y3
+	VMASKMOVPD (R8), Y3, Y4
+	VMASKMOVPD (R9), Y3, Y3
+	VMULPD     Y3, Y4, Y4
+	VADDPD     Y4, Y2, Y2
+
+store:
+	VADDPD     Y2, Y1, Y1
+	VMASKMOVPD Y1, Y0, (DX)
+	LEAQ       (DX)(SI*8), DX
+	MOVQ       blockLen+80(FP), R8
+	SHLQ       $0x03, R8
+	ADDQ       R8, AX
+	ADDQ       R8, CX
+	JMP        block
 
 done:
 	VZEROUPPER
@@ -70061,6 +70248,113 @@ done:
 	VZEROUPPER
 	RET
 
+// func cosDotWideAVX512F32(part []float64, p []float32, y []float32, L int, blockLen int)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·cosDotWideAVX512F32(SB), NOSPLIT, $0-88
+	MOVQ  p_base+24(FP), AX
+	MOVQ  y_base+48(FP), CX
+	MOVQ  part_base+0(FP), DX
+	MOVQ  part_len+8(FP), BX
+	LEAQ  (DX)(BX*8), BX
+	MOVQ  L+72(FP), SI
+	MOVQ  SI, DI
+	SHLQ  $0x02, DI
+	LEAQ  kmask<>+0(SB), R8
+	KMOVW (R8)(SI*2), K1
+
+block:
+	CMPQ   DX, BX
+	JAE    done
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	MOVQ   AX, R8
+	MOVQ   CX, R9
+	MOVQ   blockLen+80(FP), R10
+	MOVQ   SI, R11
+	SHLQ   $0x01, R11
+
+two:
+	CMPQ          R10, R11
+	JL            one
+	VXORPS        Z4, Z4, Z4
+	VMOVUPS.Z     (R8), K1, Z4
+	VXORPS        Z5, Z5, Z5
+	VMOVUPS.Z     (R9), K1, Z5
+	VMULPS        Z5, Z4, Z4
+	VEXTRACTF32X8 $0x01, Z4, Y5
+	VCVTPS2PD     Y4, Z4
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z4, Z0, Z0
+	VADDPD        Z5, Z1, Z1
+	VXORPS        Z4, Z4, Z4
+	VMOVUPS.Z     (R8)(DI*1), K1, Z4
+	VXORPS        Z5, Z5, Z5
+	VMOVUPS.Z     (R9)(DI*1), K1, Z5
+	VMULPS        Z5, Z4, Z4
+	VEXTRACTF32X8 $0x01, Z4, Y5
+	VCVTPS2PD     Y4, Z4
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z4, Z2, Z2
+	VADDPD        Z5, Z3, Z3
+	ADDQ          DI, R8
+	ADDQ          DI, R8
+	ADDQ          DI, R9
+	ADDQ          DI, R9
+	SUBQ          R11, R10
+	JMP           two
+
+one:
+	CMPQ          R10, SI
+	JL            tail
+	VXORPS        Z4, Z4, Z4
+	VMOVUPS.Z     (R8), K1, Z4
+	VXORPS        Z5, Z5, Z5
+	VMOVUPS.Z     (R9), K1, Z5
+	VMULPS        Z5, Z4, Z4
+	VEXTRACTF32X8 $0x01, Z4, Y5
+	VCVTPS2PD     Y4, Z4
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z4, Z0, Z0
+	VADDPD        Z5, Z1, Z1
+	ADDQ          DI, R8
+	ADDQ          DI, R9
+	SUBQ          SI, R10
+
+tail:
+	TESTQ         R10, R10
+	JZ            store
+	LEAQ          kmask<>+0(SB), R11
+	KMOVW         (R11)(R10*2), K2
+	VXORPS        Z4, Z4, Z4
+	VMOVUPS.Z     (R8), K2, Z4
+	VXORPS        Z5, Z5, Z5
+	VMOVUPS.Z     (R9), K2, Z5
+	VMULPS        Z5, Z4, Z4
+	VEXTRACTF32X8 $0x01, Z4, Y5
+	VCVTPS2PD     Y4, Z4
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z4, Z2, Z2
+	VADDPD        Z5, Z3, Z3
+
+store:
+	VADDPD   Z2, Z0, Z0
+	VADDPD   Z3, Z1, Z1
+	KSHIFTRW $0x08, K1, K2
+	VMOVUPD  Z0, K1, (DX)
+	VMOVUPD  Z1, K2, 64(DX)
+	LEAQ     (DX)(SI*8), DX
+	MOVQ     blockLen+80(FP), R8
+	SHLQ     $0x02, R8
+	ADDQ     R8, AX
+	ADDQ     R8, CX
+	JMP      block
+
+done:
+	VZEROUPPER
+	RET
+
 // func cosGradRowsAVX512F32(grad []float32, y []float32, sc []float64, a int)
 // Requires: AVX, AVX512DQ, AVX512F
 TEXT ·cosGradRowsAVX512F32(SB), NOSPLIT, $0-80
@@ -89426,6 +89720,92 @@ done84:
 	ADDQ R8, CX
 	LEAQ (DX)(SI*8), DX
 	JMP  block
+
+done:
+	VZEROUPPER
+	RET
+
+// func cosDotWideAVX512F64(part []float64, p []float64, y []float64, L int, blockLen int)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·cosDotWideAVX512F64(SB), NOSPLIT, $0-88
+	MOVQ  p_base+24(FP), AX
+	MOVQ  y_base+48(FP), CX
+	MOVQ  part_base+0(FP), DX
+	MOVQ  part_len+8(FP), BX
+	LEAQ  (DX)(BX*8), BX
+	MOVQ  L+72(FP), SI
+	MOVQ  SI, DI
+	SHLQ  $0x03, DI
+	LEAQ  kmask<>+0(SB), R8
+	KMOVW (R8)(SI*2), K1
+
+block:
+	CMPQ   DX, BX
+	JAE    done
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	MOVQ   AX, R8
+	MOVQ   CX, R9
+	MOVQ   blockLen+80(FP), R10
+	MOVQ   SI, R11
+	SHLQ   $0x01, R11
+
+two:
+	CMPQ      R10, R11
+	JL        one
+	VXORPD    Z2, Z2, Z2
+	VMOVUPD.Z (R8), K1, Z2
+	VXORPD    Z3, Z3, Z3
+	VMOVUPD.Z (R9), K1, Z3
+	VMULPD    Z3, Z2, Z2
+	VADDPD    Z2, Z0, Z0
+	VXORPD    Z2, Z2, Z2
+	VMOVUPD.Z (R8)(DI*1), K1, Z2
+	VXORPD    Z3, Z3, Z3
+	VMOVUPD.Z (R9)(DI*1), K1, Z3
+	VMULPD    Z3, Z2, Z2
+	VADDPD    Z2, Z1, Z1
+	ADDQ      DI, R8
+	ADDQ      DI, R8
+	ADDQ      DI, R9
+	ADDQ      DI, R9
+	SUBQ      R11, R10
+	JMP       two
+
+one:
+	CMPQ      R10, SI
+	JL        tail
+	VXORPD    Z2, Z2, Z2
+	VMOVUPD.Z (R8), K1, Z2
+	VXORPD    Z3, Z3, Z3
+	VMOVUPD.Z (R9), K1, Z3
+	VMULPD    Z3, Z2, Z2
+	VADDPD    Z2, Z0, Z0
+	ADDQ      DI, R8
+	ADDQ      DI, R9
+	SUBQ      SI, R10
+
+tail:
+	TESTQ     R10, R10
+	JZ        store
+	LEAQ      kmask<>+0(SB), R11
+	KMOVW     (R11)(R10*2), K2
+	VXORPD    Z2, Z2, Z2
+	VMOVUPD.Z (R8), K2, Z2
+	VXORPD    Z3, Z3, Z3
+	VMOVUPD.Z (R9), K2, Z3
+	VMULPD    Z3, Z2, Z2
+	VADDPD    Z2, Z1, Z1
+
+store:
+	VADDPD  Z1, Z0, Z0
+	VMOVUPD Z0, K1, (DX)
+	LEAQ    (DX)(SI*8), DX
+	MOVQ    blockLen+80(FP), R8
+	SHLQ    $0x03, R8
+	ADDQ    R8, AX
+	ADDQ    R8, CX
+	JMP     block
 
 done:
 	VZEROUPPER

@@ -19,6 +19,7 @@ import (
 func cosPair(c *g) {
 	cosDotRows(c)
 	cosDotCols(c)
+	cosDotWide(c)
 	cosGradRows(c)
 	cosGradCols(c)
 	cosFinish(c)
@@ -870,6 +871,93 @@ func pairFinish(c *g) {
 	})
 	Store(d.reduce64(acc...), ReturnIndex(0))
 	Store(zeros, ReturnIndex(1))
+	VZEROUPPER()
+	RET()
+}
+
+// cosDotWide: the columns of outer blocks narrower than half a vector
+// (stride s): for each of len(part)/L blocks of blockLen = a·s elements,
+// part(b·L + i) = Σ_j p(b·blockLen + j·L + i)·y(…) over j·L + i <
+// blockLen, i < L, where L is a multiple of s of at most one vector: lane i
+// sums column i%s, and the caller adds the L/s partial sums of a column.
+func cosDotWide(c *g) {
+	name := "cosDotWide" + c.suffix()
+	TEXT(name, NOSPLIT, "func(part []float64, p, y []"+c.GoType+", L, blockLen int)")
+	Pragma("noescape")
+	Doc(name + " writes part(b·L+i) = Σ_j p(b·blockLen+j·L+i)·y(b·blockLen+j·L+i) over j·L+i < blockLen, for i < L <= lanes and b < len(part)/L: products in " + c.GoType + ", sums in float64.")
+	d := c.f64()
+	pp, yp, op := GP64(), GP64(), GP64()
+	Load(Param("p").Base(), pp)
+	Load(Param("y").Base(), yp)
+	Load(Param("part").Base(), op)
+	end := Load(Param("part").Len(), GP64())
+	LEAQ(Mem{Base: op, Index: end, Scale: 8}, end)
+	L := Load(Param("L"), GP64())
+	step := GP64()
+	MOVQ(L, step)
+	SHLQ(U8(c.shift()), step)
+	mL := c.tailMask(L)
+	Label("block")
+	CMPQ(op, end)
+	JAE(LabelRef("done"))
+	acc := c.zeroVecs(2 * c.parts())
+	q, r, cnt := GP64(), GP64(), GP64()
+	MOVQ(pp, q)
+	MOVQ(yp, r)
+	Load(Param("blockLen"), cnt)
+	two := GP64()
+	MOVQ(L, two)
+	SHLQ(U8(1), two)
+	add := func(k int, m mask, off reg.Register) {
+		at := func(base reg.Register) Mem {
+			if off == nil {
+				return Mem{Base: base}
+			}
+			return Mem{Base: base, Index: off, Scale: 1}
+		}
+		pv := c.loadM(at(q), &m)
+		c.mul(pv, pv, c.loadM(at(r), &m))
+		for h, w := range c.widen(pv) {
+			d.add(acc[k*c.parts()+h], acc[k*c.parts()+h], w)
+		}
+	}
+	Label("two")
+	CMPQ(cnt, two)
+	JL(LabelRef("one"))
+	add(0, mL, nil)
+	add(1, mL, step)
+	ADDQ(step, q)
+	ADDQ(step, q)
+	ADDQ(step, r)
+	ADDQ(step, r)
+	SUBQ(two, cnt)
+	JMP(LabelRef("two"))
+	Label("one")
+	CMPQ(cnt, L)
+	JL(LabelRef("tail"))
+	add(0, mL, nil)
+	ADDQ(step, q)
+	ADDQ(step, r)
+	SUBQ(L, cnt)
+	Label("tail")
+	TESTQ(cnt, cnt)
+	JZ(LabelRef("store"))
+	add(1, c.tailMask(cnt), nil)
+	Label("store")
+	for h := 0; h < c.parts(); h++ {
+		d.add(acc[h], acc[h], acc[c.parts()+h])
+	}
+	for h, pm := range c.partMasks(mL) {
+		d.maskedStore(acc[h], pm, Mem{Base: op, Disp: h * d.Bytes})
+	}
+	LEAQ(Mem{Base: op, Index: L, Scale: 8}, op)
+	blockBytes := GP64()
+	Load(Param("blockLen"), blockBytes)
+	SHLQ(U8(c.shift()), blockBytes)
+	ADDQ(blockBytes, pp)
+	ADDQ(blockBytes, yp)
+	JMP(LabelRef("block"))
+	Label("done")
 	VZEROUPPER()
 	RET()
 }

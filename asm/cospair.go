@@ -6,19 +6,26 @@ import "github.com/simdloss/simdloss/internal/noescape"
 // (generic.Rows' Cosine and Pairwise) from a few generated primitives:
 //
 //   - the dot products of contiguous slices (axis last, stride 1), one row
-//     after another in one call, or of the columns of outer blocks (stride >
-//     1: the stride consecutive slices of a block lie side by side in
-//     memory, so the lanes run across them and the loop along the axis);
-//   - per row of the pairwise error, the mean of d = p − y and the sums of
-//     d − mean and its square (a shifted second pass: exact to rounding
-//     whatever the offset of d, with the compensating term of generic's
-//     corrected two-pass algorithm);
-//   - the gradients −gs·ω·y and (4ω/n)·(d − mean), vectorised.
+//     after another in one call (a row of at most one vector without any
+//     loop), or of the columns of outer blocks (stride > 1: the stride
+//     consecutive slices of a block lie side by side in memory, so the
+//     lanes run across them and the loop along the axis; blocks narrower
+//     than half a vector put several of their rows in one vector and fold
+//     the lanes into columns afterwards);
+//   - per row of the pairwise error, sums of d − c and (d − c)² for a shift
+//     c close to the row's d (its mean from a first pass; for short rows
+//     its first d, in one pass), which with the compensating term of
+//     generic's corrected two-pass algorithm give Σ(d − mean)² exactly to
+//     rounding whatever the offset of d;
+//   - the finishes: weights, unreduced losses, gradient scales and the sum,
+//     vectorised over measurable elements;
+//   - the gradients −gs·ω·y and (4ω/n)·(d − mean).
 //
 // Products and differences are rounded to T as in package generic; sums and
 // the gradients' scaling are float64. The primitives run over chunks of up
-// to cpChunk measurable elements; the weights, the losses and their sum are
-// finished here in float64 exactly as generic does.
+// to cpChunk measurable elements. A chunk whose sum is not finite is
+// finished again here, its infinite or NaN elements as generic computes
+// them, so that overflows and NaN follow generic's order of operations.
 
 // cpChunk is the number of measurable elements per primitive call.
 const cpChunk = 128
@@ -44,15 +51,21 @@ type cosPrims[T Float] struct {
 	// of p·y over the block's elements j·L+i (L a multiple of s, at most
 	// lanes): lane i sums column i%s.
 	dotWide func(part []float64, p, y []T, L, blockLen int)
-	lanes   int
+	// lanes is the number of T lanes of a vector of dotWide and dotT.
+	lanes int
+	// dotT is dotRows for rows of 1 <= a <= tMax elements (0: none),
+	// len(dot) a multiple of lanes: lanes rows at a time, transposed.
+	dotT func(dot []float64, p, y []T, a int)
+	tMax int
 }
 
 // pairPrims are a level's pairwise primitives for one element type.
 type pairPrims[T Float] struct {
 	// stats writes, per row r < len(mean) of n > 0 elements, a shift c
-	// close to the row's d (the mean of d, or for a row of one vector its
-	// first d: Σ(d − c)² then exceeds Σ(d − mean)² at most n+1 times) as
-	// mean(r), se(r) = Σ(d − c) and sq(r) = Σ(d − c)².
+	// close to the row's d (the mean of d; for short rows, at most one
+	// vector on amd64 and 8 elements on arm64, the row's first d: Σ(d − c)²
+	// then exceeds Σ(d − mean)² at most n+1 times) as mean(r), se(r) =
+	// Σ(d − c) and sq(r) = Σ(d − c)².
 	stats func(mean, se, sq []float64, p, y []T, n int)
 	// finish returns Σ ω·l and the count of rows of ω = 0, with ω(r) =
 	// ws·w(r) (ws when w is empty) and l = 2·(sq − se²/n)/n (the shifted
@@ -64,6 +77,11 @@ type pairPrims[T Float] struct {
 	grad func(grad, p, y []T, mean, f []float64, n int)
 	// ref is generic's Pairwise, for the rows that are not finite.
 	ref func(p, y []T, rows, n int, w []T, ws T, unred, grad []T) float64
+	// statsT is stats for rows of 1 <= n <= tMax elements (0: none),
+	// len(mean) a multiple of lanes: lanes rows at a time, transposed, in
+	// one pass shifted by each row's first d.
+	statsT      func(mean, se, sq []float64, p, y []T, n int)
+	lanes, tMax int
 }
 
 // cosFinishGo turns the dot products of measurable elements j0.. into
@@ -143,7 +161,7 @@ func cosRedo[T Float](dot []float64, p, y []T, axisLen, stride, m0, j0 int, w []
 	return total
 }
 
-// cosChunk finishes a chunk of dot products of the measurable elements
+// chunk finishes a chunk of dot products of the measurable elements
 // j0.. (see cosFinishGo): with the level's finish where the weights allow,
 // in Go when they repeat (wrep > 1) or when the chunk's sum is not finite
 // (then the elements whose dot product is not finite are recomputed as
@@ -199,7 +217,13 @@ func (k *cosPrims[T]) cosine(p, y []T, axisLen, stride, m0, n int, w []T, wrep i
 		for j0 := 0; j0 < n; j0 += cpChunk {
 			cnt := min(cpChunk, n-j0)
 			lo, hi := (m0+j0)*axisLen, (m0+j0+cnt)*axisLen
-			k.dotRows(dot[:cnt], p[lo:hi], y[lo:hi], axisLen)
+			if full := cnt - cnt%max(k.lanes, 1); axisLen <= k.tMax && full > 0 {
+				mid := lo + full*axisLen
+				k.dotT(dot[:full], p[lo:mid], y[lo:mid], axisLen)
+				k.dotRows(dot[full:cnt], p[mid:hi], y[mid:hi], axisLen)
+			} else {
+				k.dotRows(dot[:cnt], p[lo:hi], y[lo:hi], axisLen)
+			}
 			var sc []float64
 			if grad != nil && !single {
 				sc = scb[:cnt]
@@ -228,7 +252,8 @@ func (k *cosPrims[T]) cosine(p, y []T, axisLen, stride, m0, n int, w []T, wrep i
 			nb = min((n-j)/stride, cpChunk/stride)
 		}
 		lo := o*blockLen + c
-		if wide := cols == stride && 2*stride <= k.lanes; wide {
+		wide := cols == stride && 2*stride <= k.lanes
+		if wide {
 			// Blocks narrower than half a vector: L = g·stride lanes per
 			// vector, each column summed in g lanes, added here.
 			g := k.lanes / stride
@@ -248,7 +273,7 @@ func (k *cosPrims[T]) cosine(p, y []T, axisLen, stride, m0, n int, w []T, wrep i
 		}
 		hi := lo + (nb-1)*blockLen + (axisLen-1)*stride + cols
 		cnt := nb * cols
-		if !(cols == stride && 2*stride <= k.lanes) {
+		if !wide {
 			k.dotCols(dot[:cnt], p[lo:hi], y[lo:hi], stride, axisLen, cols)
 		}
 		var sc []float64
@@ -312,7 +337,13 @@ func (k *pairPrims[T]) pairwise(p, y []T, rows, n int, w []T, ws T, unred, grad 
 	for r0 := 0; r0 < rows; r0 += cpChunk {
 		cnt := min(cpChunk, rows-r0)
 		lo, hi := r0*n, (r0+cnt)*n
-		k.stats(mean[:cnt], se[:cnt], sq[:cnt], p[lo:hi], y[lo:hi], n)
+		if full := cnt - cnt%max(k.lanes, 1); n <= k.tMax && full > 0 {
+			mid := lo + full*n
+			k.statsT(mean[:full], se[:full], sq[:full], p[lo:mid], y[lo:mid], n)
+			k.stats(mean[full:cnt], se[full:cnt], sq[full:cnt], p[mid:hi], y[mid:hi], n)
+		} else {
+			k.stats(mean[:cnt], se[:cnt], sq[:cnt], p[lo:hi], y[lo:hi], n)
+		}
 		var wc, u []T
 		if w != nil {
 			wc = w[r0 : r0+cnt]

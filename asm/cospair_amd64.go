@@ -8,25 +8,37 @@ import "github.com/simdloss/simdloss/generic"
 // generated primitives; the generated level tables call these.
 
 func cosPairAVX2F32(k *Kernels[float32]) {
-	c := &cosPrims[float32]{cosDotRowsAVX2F32, cosDotColsAVX2F32, cosFinishAVX2F32, cosGradRowsAVX2F32, cosGradColsAVX2F32, cosDotWideAVX2F32, 8}
-	p := &pairPrims[float32]{pairStatsAVX2F32, pairFinishAVX2F32, pairGradAVX2F32, generic.RowKernels[float32]().Pairwise}
+	c := &cosPrims[float32]{dotRows: cosDotRowsAVX2F32, dotCols: cosDotColsAVX2F32, finish: cosFinishAVX2F32,
+		gradRows: cosGradRowsAVX2F32, gradCols: cosGradColsAVX2F32, dotWide: cosDotWideAVX2F32, lanes: 8,
+		dotT: cosDotTAVX2F32, tMax: 4}
+	p := &pairPrims[float32]{stats: pairStatsAVX2F32, finish: pairFinishAVX2F32, grad: pairGradAVX2F32,
+		ref: generic.RowKernels[float32]().Pairwise, statsT: pairStatsTAVX2F32, lanes: 8, tMax: 4}
 	k.Rows.Cosine, k.Rows.Pairwise = c.cosine, p.pairwise
 }
 
 func cosPairAVX2F64(k *Kernels[float64]) {
-	c := &cosPrims[float64]{cosDotRowsAVX2F64, cosDotColsAVX2F64, cosFinishAVX2F64, cosGradRowsAVX2F64, cosGradColsAVX2F64, cosDotWideAVX2F64, 4}
-	p := &pairPrims[float64]{pairStatsAVX2F64, pairFinishAVX2F64, pairGradAVX2F64, generic.RowKernels[float64]().Pairwise}
+	c := &cosPrims[float64]{dotRows: cosDotRowsAVX2F64, dotCols: cosDotColsAVX2F64, finish: cosFinishAVX2F64,
+		gradRows: cosGradRowsAVX2F64, gradCols: cosGradColsAVX2F64, dotWide: cosDotWideAVX2F64, lanes: 4,
+		dotT: cosDotTAVX2F64, tMax: 4}
+	p := &pairPrims[float64]{stats: pairStatsAVX2F64, finish: pairFinishAVX2F64, grad: pairGradAVX2F64,
+		ref: generic.RowKernels[float64]().Pairwise, statsT: pairStatsTAVX2F64, lanes: 4, tMax: 4}
 	k.Rows.Cosine, k.Rows.Pairwise = c.cosine, p.pairwise
 }
 
 func cosPairAVX512F32(k *Kernels[float32]) {
-	c := &cosPrims[float32]{cosDotRowsAVX512F32, cosDotColsAVX512F32, cosFinishAVX512F32, cosGradRowsAVX512F32, cosGradColsAVX512F32, cosDotWideAVX512F32, 16}
-	p := &pairPrims[float32]{pairStatsAVX512F32, pairFinishAVX512F32, pairGradAVX512F32, generic.RowKernels[float32]().Pairwise}
+	c := &cosPrims[float32]{dotRows: cosDotRowsAVX512F32, dotCols: cosDotColsAVX512F32, finish: cosFinishAVX512F32,
+		gradRows: cosGradRowsAVX512F32, gradCols: cosGradColsAVX512F32, dotWide: cosDotWideAVX512F32, lanes: 16,
+		dotT: cosDotTAVX512F32, tMax: 8}
+	p := &pairPrims[float32]{stats: pairStatsAVX512F32, finish: pairFinishAVX512F32, grad: pairGradAVX512F32,
+		ref: generic.RowKernels[float32]().Pairwise, statsT: pairStatsTAVX512F32, lanes: 16, tMax: 8}
 	k.Rows.Cosine, k.Rows.Pairwise = c.cosine, p.pairwise
 }
 
 func cosPairAVX512F64(k *Kernels[float64]) {
-	c := &cosPrims[float64]{cosDotRowsAVX512F64, cosDotColsAVX512F64, cosFinishAVX512F64, cosGradRowsAVX512F64, cosGradColsAVX512F64, cosDotWideAVX512F64, 8}
-	p := &pairPrims[float64]{pairStatsAVX512F64, pairFinishAVX512F64, pairGradAVX512F64, generic.RowKernels[float64]().Pairwise}
+	c := &cosPrims[float64]{dotRows: cosDotRowsAVX512F64, dotCols: cosDotColsAVX512F64, finish: cosFinishAVX512F64,
+		gradRows: cosGradRowsAVX512F64, gradCols: cosGradColsAVX512F64, dotWide: cosDotWideAVX512F64, lanes: 8,
+		dotT: cosDotTAVX512F64, tMax: 8}
+	p := &pairPrims[float64]{stats: pairStatsAVX512F64, finish: pairFinishAVX512F64, grad: pairGradAVX512F64,
+		ref: generic.RowKernels[float64]().Pairwise, statsT: pairStatsTAVX512F64, lanes: 8, tMax: 8}
 	k.Rows.Cosine, k.Rows.Pairwise = c.cosine, p.pairwise
 }

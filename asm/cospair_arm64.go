@@ -8,13 +8,17 @@ import "github.com/simdloss/simdloss/generic"
 // primitives; the generated level tables call these.
 
 func cosPairNEONF32(k *Kernels[float32]) {
-	c := &cosPrims[float32]{cosDotRowsNEONF32, cosDotColsNEONF32, cosFinishNEONF32, cosGradRowsNEONF32, cosGradColsNEONF32, nil, 0}
-	p := &pairPrims[float32]{pairStatsNEONF32, pairFinishNEONF32, pairGradNEONF32, generic.RowKernels[float32]().Pairwise}
+	c := &cosPrims[float32]{dotRows: cosDotRowsNEONF32, dotCols: cosDotColsNEONF32, finish: cosFinishNEONF32,
+		gradRows: cosGradRowsNEONF32, gradCols: cosGradColsNEONF32}
+	p := &pairPrims[float32]{stats: pairStatsNEONF32, finish: pairFinishNEONF32, grad: pairGradNEONF32,
+		ref: generic.RowKernels[float32]().Pairwise}
 	k.Rows.Cosine, k.Rows.Pairwise = c.cosine, p.pairwise
 }
 
 func cosPairNEONF64(k *Kernels[float64]) {
-	c := &cosPrims[float64]{cosDotRowsNEONF64, cosDotColsNEONF64, cosFinishNEONF64, cosGradRowsNEONF64, cosGradColsNEONF64, nil, 0}
-	p := &pairPrims[float64]{pairStatsNEONF64, pairFinishNEONF64, pairGradNEONF64, generic.RowKernels[float64]().Pairwise}
+	c := &cosPrims[float64]{dotRows: cosDotRowsNEONF64, dotCols: cosDotColsNEONF64, finish: cosFinishNEONF64,
+		gradRows: cosGradRowsNEONF64, gradCols: cosGradColsNEONF64}
+	p := &pairPrims[float64]{stats: pairStatsNEONF64, finish: pairFinishNEONF64, grad: pairGradNEONF64,
+		ref: generic.RowKernels[float64]().Pairwise}
 	k.Rows.Cosine, k.Rows.Pairwise = c.cosine, p.pairwise
 }

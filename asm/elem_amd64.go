@@ -329,6 +329,11 @@ func logMapAVX2F32(dst []float32, x []float32)
 //go:noescape
 func cosDotRowsAVX2F32(dot []float64, p []float32, y []float32, a int)
 
+// cosDotTAVX2F32 writes dot(r) = Σ_k p(r·a+k)·y(r·a+k) for r < len(dot), a multiple of 8, and 1 <= a <= 4, transposing 8 rows at a time: products in float32, sums in float64.
+//
+//go:noescape
+func cosDotTAVX2F32(dot []float64, p []float32, y []float32, a int)
+
 // cosDotColsAVX2F32 writes dot(b·cols+c) = Σ_k p(b·a·s+k·s+c)·y(b·a·s+k·s+c) for c < cols and b < len(dot)/cols: products in float32, sums in float64.
 //
 //go:noescape
@@ -358,6 +363,11 @@ func cosFinishAVX2F32(dot []float64, w []float32, ws float32, gs float64, unred 
 //
 //go:noescape
 func pairStatsAVX2F32(mean []float64, se []float64, sq []float64, p []float32, y []float32, n int)
+
+// pairStatsTAVX2F32 writes, per row r < len(mean), a multiple of 8, of 1 <= n <= 4 elements with d = p − y in float32, its first d as mean(r), se(r) = Σ(d − d(0)) and sq(r) = Σ(d − d(0))², in float64, transposing rows.
+//
+//go:noescape
+func pairStatsTAVX2F32(mean []float64, se []float64, sq []float64, p []float32, y []float32, n int)
 
 // pairFinishAVX2F32 returns Σ ω(r)·l(r) over r < len(mean), l = 2·(sq(r) − se(r)²/n)/n, ω(r) = ws·w(r) in float32 (ws when w is empty), and the count of rows with ω = 0 (whose term is 0); it writes unred(r) = float32(ω·l) unless unred is empty, mean(r) += se(r)/n and f(r) = ω·4/n. A row of ω != 0 whose l or mean is not finite makes the sum NaN or infinite.
 //
@@ -699,6 +709,11 @@ func logMapAVX2F64(dst []float64, x []float64)
 //go:noescape
 func cosDotRowsAVX2F64(dot []float64, p []float64, y []float64, a int)
 
+// cosDotTAVX2F64 writes dot(r) = Σ_k p(r·a+k)·y(r·a+k) for r < len(dot), a multiple of 4, and 1 <= a <= 4, transposing 4 rows at a time: products in float64, sums in float64.
+//
+//go:noescape
+func cosDotTAVX2F64(dot []float64, p []float64, y []float64, a int)
+
 // cosDotColsAVX2F64 writes dot(b·cols+c) = Σ_k p(b·a·s+k·s+c)·y(b·a·s+k·s+c) for c < cols and b < len(dot)/cols: products in float64, sums in float64.
 //
 //go:noescape
@@ -728,6 +743,11 @@ func cosFinishAVX2F64(dot []float64, w []float64, ws float64, gs float64, unred 
 //
 //go:noescape
 func pairStatsAVX2F64(mean []float64, se []float64, sq []float64, p []float64, y []float64, n int)
+
+// pairStatsTAVX2F64 writes, per row r < len(mean), a multiple of 4, of 1 <= n <= 4 elements with d = p − y in float64, its first d as mean(r), se(r) = Σ(d − d(0)) and sq(r) = Σ(d − d(0))², in float64, transposing rows.
+//
+//go:noescape
+func pairStatsTAVX2F64(mean []float64, se []float64, sq []float64, p []float64, y []float64, n int)
 
 // pairFinishAVX2F64 returns Σ ω(r)·l(r) over r < len(mean), l = 2·(sq(r) − se(r)²/n)/n, ω(r) = ws·w(r) in float64 (ws when w is empty), and the count of rows with ω = 0 (whose term is 0); it writes unred(r) = float64(ω·l) unless unred is empty, mean(r) += se(r)/n and f(r) = ω·4/n. A row of ω != 0 whose l or mean is not finite makes the sum NaN or infinite.
 //
@@ -1064,6 +1084,11 @@ func logMapAVX512F32(dst []float32, x []float32)
 //go:noescape
 func cosDotRowsAVX512F32(dot []float64, p []float32, y []float32, a int)
 
+// cosDotTAVX512F32 writes dot(r) = Σ_k p(r·a+k)·y(r·a+k) for r < len(dot), a multiple of 16, and 1 <= a <= 8, transposing 16 rows at a time: products in float32, sums in float64.
+//
+//go:noescape
+func cosDotTAVX512F32(dot []float64, p []float32, y []float32, a int)
+
 // cosDotColsAVX512F32 writes dot(b·cols+c) = Σ_k p(b·a·s+k·s+c)·y(b·a·s+k·s+c) for c < cols and b < len(dot)/cols: products in float32, sums in float64.
 //
 //go:noescape
@@ -1093,6 +1118,11 @@ func cosFinishAVX512F32(dot []float64, w []float32, ws float32, gs float64, unre
 //
 //go:noescape
 func pairStatsAVX512F32(mean []float64, se []float64, sq []float64, p []float32, y []float32, n int)
+
+// pairStatsTAVX512F32 writes, per row r < len(mean), a multiple of 16, of 1 <= n <= 8 elements with d = p − y in float32, its first d as mean(r), se(r) = Σ(d − d(0)) and sq(r) = Σ(d − d(0))², in float64, transposing rows.
+//
+//go:noescape
+func pairStatsTAVX512F32(mean []float64, se []float64, sq []float64, p []float32, y []float32, n int)
 
 // pairFinishAVX512F32 returns Σ ω(r)·l(r) over r < len(mean), l = 2·(sq(r) − se(r)²/n)/n, ω(r) = ws·w(r) in float32 (ws when w is empty), and the count of rows with ω = 0 (whose term is 0); it writes unred(r) = float32(ω·l) unless unred is empty, mean(r) += se(r)/n and f(r) = ω·4/n. A row of ω != 0 whose l or mean is not finite makes the sum NaN or infinite.
 //
@@ -1434,6 +1464,11 @@ func logMapAVX512F64(dst []float64, x []float64)
 //go:noescape
 func cosDotRowsAVX512F64(dot []float64, p []float64, y []float64, a int)
 
+// cosDotTAVX512F64 writes dot(r) = Σ_k p(r·a+k)·y(r·a+k) for r < len(dot), a multiple of 8, and 1 <= a <= 8, transposing 8 rows at a time: products in float64, sums in float64.
+//
+//go:noescape
+func cosDotTAVX512F64(dot []float64, p []float64, y []float64, a int)
+
 // cosDotColsAVX512F64 writes dot(b·cols+c) = Σ_k p(b·a·s+k·s+c)·y(b·a·s+k·s+c) for c < cols and b < len(dot)/cols: products in float64, sums in float64.
 //
 //go:noescape
@@ -1463,6 +1498,11 @@ func cosFinishAVX512F64(dot []float64, w []float64, ws float64, gs float64, unre
 //
 //go:noescape
 func pairStatsAVX512F64(mean []float64, se []float64, sq []float64, p []float64, y []float64, n int)
+
+// pairStatsTAVX512F64 writes, per row r < len(mean), a multiple of 8, of 1 <= n <= 8 elements with d = p − y in float64, its first d as mean(r), se(r) = Σ(d − d(0)) and sq(r) = Σ(d − d(0))², in float64, transposing rows.
+//
+//go:noescape
+func pairStatsTAVX512F64(mean []float64, se []float64, sq []float64, p []float64, y []float64, n int)
 
 // pairFinishAVX512F64 returns Σ ω(r)·l(r) over r < len(mean), l = 2·(sq(r) − se(r)²/n)/n, ω(r) = ws·w(r) in float64 (ws when w is empty), and the count of rows with ω = 0 (whose term is 0); it writes unred(r) = float64(ω·l) unless unred is empty, mean(r) += se(r)/n and f(r) = ω·4/n. A row of ω != 0 whose l or mean is not finite makes the sum NaN or infinite.
 //

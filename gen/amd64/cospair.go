@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
@@ -18,12 +19,14 @@ import (
 // cosPair emits every cosine and pairwise primitive of one ISA and type.
 func cosPair(c *g) {
 	cosDotRows(c)
+	cosDotT(c)
 	cosDotCols(c)
 	cosDotWide(c)
 	cosGradRows(c)
 	cosGradCols(c)
 	cosFinish(c)
 	pairStats(c)
+	pairStatsT(c)
 	pairFinish(c)
 	pairGrad(c)
 }
@@ -957,6 +960,277 @@ func cosDotWide(c *g) {
 	ADDQ(blockBytes, pp)
 	ADDQ(blockBytes, yp)
 	JMP(LabelRef("block"))
+	Label("done")
+	VZEROUPPER()
+	RET()
+}
+
+// Short contiguous rows, a vector of rows at a time: the a vectors holding
+// lanes rows of a elements are transposed with permutes (two sources per
+// permute on AVX-512, one on AVX2), so that vector k holds element k of
+// every row. The permute indices and lane masks come from a table per row
+// length, built here.
+
+// transMax is the longest row the transposing primitives take.
+func (c *g) transMax() int {
+	if c.wide() {
+		return 8
+	}
+	return 4
+}
+
+// transGroup is one permute of a transposition: the source vectors from
+// src (two on AVX-512, one on AVX2), the table offset of its indices and
+// lane mask.
+type transGroup struct {
+	src int
+	off int
+}
+
+// transTable emits the table of row length a and returns, per k < a, the
+// permutes that gather element k of each row.
+func (c *g) transTable(a int) (Mem, [][]transGroup) {
+	key := fmt.Sprintf("trans%s%d", c.suffix(), a)
+	if t, ok := transTables[key]; ok {
+		return t.sym, t.groups
+	}
+	lanes := c.lanes()
+	per := 1 // source vectors per permute
+	if c.wide() {
+		per = 2
+	}
+	sym := GLOBL(key, RODATA|NOPTR)
+	groups := make([][]transGroup, a)
+	off := 0
+	for k := 0; k < a; k++ {
+		for g := 0; g*per < a; g++ {
+			var idx []uint64
+			mask := make([]bool, lanes)
+			any := false
+			for j := 0; j < lanes; j++ {
+				e := j*a + k
+				src, pos := e/lanes, e%lanes
+				if src/per != g {
+					idx = append(idx, 0)
+					continue
+				}
+				mask[j], any = true, true
+				idx = append(idx, uint64(pos+lanes*(src%per)))
+			}
+			if !any {
+				continue
+			}
+			groups[k] = append(groups[k], transGroup{src: g * per, off: off})
+			// Indices: int32 lanes for float32, int64 for AVX-512 float64,
+			// int32 pairs for AVX2 float64 (VPERMPS on the halves).
+			for j, v := range idx {
+				switch {
+				case !c.is64():
+					DATA(off+4*j, U32(uint32(v)))
+				case c.wide():
+					DATA(off+8*j, U64(v))
+				default:
+					DATA(off+8*j, U32(uint32(2*v)))
+					DATA(off+8*j+4, U32(uint32(2*v+1)))
+				}
+			}
+			off += c.Bytes
+			// The lane mask: a 16-bit opmask on AVX-512, a vector on AVX2.
+			if c.wide() {
+				var bits uint16
+				for j, m := range mask {
+					if m {
+						bits |= 1 << j
+					}
+				}
+				DATA(off, U16(bits))
+				DATA(off+2, U16(0))
+				DATA(off+4, U32(0))
+				off += 8
+			} else {
+				for j, m := range mask {
+					v := uint64(0)
+					if m {
+						v = math.MaxUint64
+					}
+					if c.is64() {
+						DATA(off+8*j, U64(v))
+					} else {
+						DATA(off+4*j, U32(uint32(v)))
+					}
+				}
+				off += c.Bytes
+			}
+		}
+	}
+	transTables[key] = transTable{sym, groups}
+	return sym, groups
+}
+
+type transTable struct {
+	sym    Mem
+	groups [][]transGroup
+}
+
+// transTables are the tables emitted so far, by name.
+var transTables = map[string]transTable{}
+
+// transposed emits the transposition of q (a vectors of lanes rows of a
+// elements): use(k, t) gets the vector of element k of every row.
+func (c *g) transposed(q []reg.VecVirtual, tbl reg.Register, groups [][]transGroup, use func(k int, t reg.VecVirtual)) {
+	for k, gs := range groups {
+		if len(q) == 1 {
+			use(k, q[0])
+			continue
+		}
+		var t reg.VecVirtual
+		for _, gr := range gs {
+			v := c.vec()
+			idx := Mem{Base: tbl, Disp: gr.off}
+			msk := Mem{Base: tbl, Disp: gr.off + c.Bytes}
+			if c.wide() {
+				VMOVDQU64(idx, v)
+				m := K()
+				KMOVW(msk, m)
+				t2 := q[min(gr.src+1, len(q)-1)]
+				c.pick(func(o ...Op) { VPERMI2PS_Z(o[0], o[1], o[2], o[3]) }, func(o ...Op) { VPERMI2PD_Z(o[0], o[1], o[2], o[3]) }, t2, q[gr.src], m, v)
+			} else {
+				ix := c.vec()
+				VMOVDQU(idx, ix)
+				VPERMPS(q[gr.src], ix, v)
+				c.and(v, v, msk)
+			}
+			if t == nil {
+				t = v
+			} else {
+				c.add(t, t, v) // the other's lanes are zero: exact
+			}
+		}
+		use(k, t)
+	}
+}
+
+// transRows emits the dispatch on the row length a (1 <= a <= transMax)
+// and, per length, the loop over groups of lanes rows: body(a, groups)
+// handles the rows at the current pointers; step advances them.
+func (c *g) transRows(a reg.Register, rows reg.Register, body func(a int, tbl reg.Register, groups [][]transGroup), step func(a int)) {
+	type tab struct {
+		sym    Mem
+		groups [][]transGroup
+	}
+	tabs := make([]tab, c.transMax()+1)
+	for n := 1; n <= c.transMax(); n++ {
+		tabs[n].sym, tabs[n].groups = c.transTable(n)
+	}
+	for n := 1; n <= c.transMax(); n++ {
+		CMPQ(a, U32(n))
+		JE(LabelRef(fmt.Sprintf("len%d", n)))
+	}
+	JMP(LabelRef("done"))
+	for n := 1; n <= c.transMax(); n++ {
+		Label(fmt.Sprintf("len%d", n))
+		tbl := GP64()
+		LEAQ(tabs[n].sym, tbl)
+		Label(fmt.Sprintf("group%d", n))
+		CMPQ(rows, U32(c.lanes()))
+		JL(LabelRef("done"))
+		body(n, tbl, tabs[n].groups)
+		step(n)
+		SUBQ(U32(c.lanes()), rows)
+		JMP(LabelRef(fmt.Sprintf("group%d", n)))
+	}
+}
+
+// cosDotT: cosDotRows for rows of a <= transMax elements, lanes rows at a
+// time (len(dot) a multiple of lanes).
+func cosDotT(c *g) {
+	name := "cosDotT" + c.suffix()
+	TEXT(name, NOSPLIT, "func(dot []float64, p, y []"+c.GoType+", a int)")
+	Pragma("noescape")
+	Doc(name + fmt.Sprintf(" writes dot(r) = Σ_k p(r·a+k)·y(r·a+k) for r < len(dot), a multiple of %d, and 1 <= a <= %d, transposing %d rows at a time: products in ", c.lanes(), c.transMax(), c.lanes()) + c.GoType + ", sums in float64.")
+	d := c.f64()
+	pp, yp, dp := GP64(), GP64(), GP64()
+	Load(Param("p").Base(), pp)
+	Load(Param("y").Base(), yp)
+	Load(Param("dot").Base(), dp)
+	rows := Load(Param("dot").Len(), GP64())
+	a := Load(Param("a"), GP64())
+	c.transRows(a, rows, func(n int, tbl reg.Register, groups [][]transGroup) {
+		q := make([]reg.VecVirtual, n)
+		for i := range q {
+			q[i] = c.vec()
+			c.load(q[i], Mem{Base: pp, Disp: i * c.Bytes})
+			c.mul(q[i], q[i], Mem{Base: yp, Disp: i * c.Bytes})
+		}
+		acc := c.zeroVecs(c.parts())
+		c.transposed(q, tbl, groups, func(_ int, t reg.VecVirtual) {
+			for h, w := range c.widen(t) {
+				d.add(acc[h], acc[h], w)
+			}
+		})
+		for h, v := range acc {
+			d.store(v, Mem{Base: dp, Disp: h * d.Bytes})
+		}
+	}, func(n int) {
+		ADDQ(U32(n*c.Bytes), pp)
+		ADDQ(U32(n*c.Bytes), yp)
+		ADDQ(U32(c.lanes()*8), dp)
+	})
+	Label("done")
+	VZEROUPPER()
+	RET()
+}
+
+// pairStatsT: pairStats for rows of n <= transMax elements, lanes rows at
+// a time (len(mean) a multiple of lanes), in one pass shifted by each row's
+// first d.
+func pairStatsT(c *g) {
+	name := "pairStatsT" + c.suffix()
+	TEXT(name, NOSPLIT, "func(mean, se, sq []float64, p, y []"+c.GoType+", n int)")
+	Pragma("noescape")
+	Doc(name + fmt.Sprintf(" writes, per row r < len(mean), a multiple of %d, of 1 <= n <= %d elements with d = p − y in ", c.lanes(), c.transMax()) + c.GoType + ", its first d as mean(r), se(r) = Σ(d − d(0)) and sq(r) = Σ(d − d(0))², in float64, transposing rows.")
+	d := c.f64()
+	pp, yp, mp, ep, qp := GP64(), GP64(), GP64(), GP64(), GP64()
+	Load(Param("p").Base(), pp)
+	Load(Param("y").Base(), yp)
+	Load(Param("mean").Base(), mp)
+	Load(Param("se").Base(), ep)
+	Load(Param("sq").Base(), qp)
+	rows := Load(Param("mean").Len(), GP64())
+	n := Load(Param("n"), GP64())
+	c.transRows(n, rows, func(m int, tbl reg.Register, groups [][]transGroup) {
+		q := make([]reg.VecVirtual, m)
+		for i := range q {
+			q[i] = c.vec()
+			c.load(q[i], Mem{Base: pp, Disp: i * c.Bytes})
+			c.sub(q[i], q[i], Mem{Base: yp, Disp: i * c.Bytes})
+		}
+		var k0 []reg.VecVirtual
+		se, sq := c.zeroVecs(c.parts()), c.zeroVecs(c.parts())
+		c.transposed(q, tbl, groups, func(k int, t reg.VecVirtual) {
+			ws := c.widen(t)
+			if k == 0 {
+				k0 = ws
+				return
+			}
+			for h, w := range ws {
+				d.sub(w, w, k0[h])
+				d.add(se[h], se[h], w)
+				d.fma(sq[h], w, w)
+			}
+		})
+		for h := range se {
+			d.store(k0[h], Mem{Base: mp, Disp: h * d.Bytes})
+			d.store(se[h], Mem{Base: ep, Disp: h * d.Bytes})
+			d.store(sq[h], Mem{Base: qp, Disp: h * d.Bytes})
+		}
+	}, func(m int) {
+		ADDQ(U32(m*c.Bytes), pp)
+		ADDQ(U32(m*c.Bytes), yp)
+		for _, r := range []reg.Register{mp, ep, qp} {
+			ADDQ(U32(c.lanes()*8), r)
+		}
+	})
 	Label("done")
 	VZEROUPPER()
 	RET()

@@ -56,7 +56,9 @@ type cosPrims[T Float] struct {
 	// dotT is dotRows for rows of 1 <= a <= tMax elements (0: none),
 	// len(dot) a multiple of lanes: lanes rows at a time, transposed.
 	dotT func(dot []float64, p, y []T, a int)
-	tMax int
+	// gradT is gradRows for such rows, len(sc) a multiple of lanes.
+	gradT func(grad, y []T, sc []float64, a int)
+	tMax  int
 }
 
 // pairPrims are a level's pairwise primitives for one element type.
@@ -80,7 +82,9 @@ type pairPrims[T Float] struct {
 	// statsT is stats for rows of 1 <= n <= tMax elements (0: none),
 	// len(mean) a multiple of lanes: lanes rows at a time, transposed, in
 	// one pass shifted by each row's first d.
-	statsT      func(mean, se, sq []float64, p, y []T, n int)
+	statsT func(mean, se, sq []float64, p, y []T, n int)
+	// gradT is grad for such rows, len(mean) a multiple of lanes.
+	gradT       func(grad, p, y []T, mean, f []float64, n int)
 	lanes, tMax int
 }
 
@@ -231,9 +235,14 @@ func (k *cosPrims[T]) cosine(p, y []T, axisLen, stride, m0, n int, w []T, wrep i
 			total += k.chunk(dot[:cnt], sc, p, y, axisLen, stride, m0, j0, w, wrep, ws, gs, unred)
 			if grad != nil {
 				raceWrite(grad[lo:hi])
-				if single {
+				switch full := cnt - cnt%max(k.lanes, 1); {
+				case single:
 					k.gradRows(grad[lo:hi], y[lo:hi], scb[:1], hi-lo)
-				} else {
+				case axisLen <= k.tMax && full > 0:
+					mid := lo + full*axisLen
+					k.gradT(grad[lo:mid], y[lo:mid], sc[:full], axisLen)
+					k.gradRows(grad[mid:hi], y[mid:hi], sc[full:], axisLen)
+				default:
 					k.gradRows(grad[lo:hi], y[lo:hi], sc, axisLen)
 				}
 			}
@@ -353,7 +362,13 @@ func (k *pairPrims[T]) pairwise(p, y []T, rows, n int, w []T, ws T, unred, grad 
 		}
 		t, zeros := k.finish(mean[:cnt], se[:cnt], sq[:cnt], wc, ws, n, u, f[:cnt])
 		if grad != nil {
-			k.grad(grad[lo:hi], p[lo:hi], y[lo:hi], mean[:cnt], f[:cnt], n)
+			if full := cnt - cnt%max(k.lanes, 1); n <= k.tMax && full > 0 {
+				mid := lo + full*n
+				k.gradT(grad[lo:mid], p[lo:mid], y[lo:mid], mean[:full], f[:full], n)
+				k.grad(grad[mid:hi], p[mid:hi], y[mid:hi], mean[full:cnt], f[full:cnt], n)
+			} else {
+				k.grad(grad[lo:hi], p[lo:hi], y[lo:hi], mean[:cnt], f[:cnt], n)
+			}
 		}
 		if finite(t) && zeros == 0 {
 			total += t

@@ -349,6 +349,11 @@ func cosDotWideAVX2F32(part []float64, p []float32, y []float32, L int, blockLen
 //go:noescape
 func cosGradRowsAVX2F32(grad []float32, y []float32, sc []float64, a int)
 
+// cosGradTAVX2F32 writes grad(r·a+k) = float32(sc(r)·y(r·a+k)) for r < len(sc), a multiple of 8, and k < a <= 4 (the product in float64), the scales spread over the elements by permutes.
+//
+//go:noescape
+func cosGradTAVX2F32(grad []float32, y []float32, sc []float64, a int)
+
 // cosGradColsAVX2F32 writes grad(b·a·s+k·s+c) = float32(sc(b·cols+c)·y(b·a·s+k·s+c)) for c < cols, k < a and b < len(sc)/cols (the product in float64).
 //
 //go:noescape
@@ -378,6 +383,11 @@ func pairFinishAVX2F32(mean []float64, se []float64, sq []float64, w []float32, 
 //
 //go:noescape
 func pairGradAVX2F32(grad []float32, p []float32, y []float32, mean []float64, f []float64, n int)
+
+// pairGradTAVX2F32 writes grad(r·n+k) = float32(f(r)·(d − mean(r))) with d = p − y in float32, for r < len(mean), a multiple of 8, and k < n <= 4 (in float64), mean and f spread over the elements by permutes.
+//
+//go:noescape
+func pairGradTAVX2F32(grad []float32, p []float32, y []float32, mean []float64, f []float64, n int)
 
 // readProbeAVX2F32 returns Σ x(i) + y(i) over len(x) elements (y is at least as long), reading both slices at the AVX2 load rate.
 //
@@ -729,6 +739,11 @@ func cosDotWideAVX2F64(part []float64, p []float64, y []float64, L int, blockLen
 //go:noescape
 func cosGradRowsAVX2F64(grad []float64, y []float64, sc []float64, a int)
 
+// cosGradTAVX2F64 writes grad(r·a+k) = float64(sc(r)·y(r·a+k)) for r < len(sc), a multiple of 4, and k < a <= 4 (the product in float64), the scales spread over the elements by permutes.
+//
+//go:noescape
+func cosGradTAVX2F64(grad []float64, y []float64, sc []float64, a int)
+
 // cosGradColsAVX2F64 writes grad(b·a·s+k·s+c) = float64(sc(b·cols+c)·y(b·a·s+k·s+c)) for c < cols, k < a and b < len(sc)/cols (the product in float64).
 //
 //go:noescape
@@ -758,6 +773,11 @@ func pairFinishAVX2F64(mean []float64, se []float64, sq []float64, w []float64, 
 //
 //go:noescape
 func pairGradAVX2F64(grad []float64, p []float64, y []float64, mean []float64, f []float64, n int)
+
+// pairGradTAVX2F64 writes grad(r·n+k) = float64(f(r)·(d − mean(r))) with d = p − y in float64, for r < len(mean), a multiple of 4, and k < n <= 4 (in float64), mean and f spread over the elements by permutes.
+//
+//go:noescape
+func pairGradTAVX2F64(grad []float64, p []float64, y []float64, mean []float64, f []float64, n int)
 
 // absDiffSumAVX512F32 is the AVX512 Sum driver of l = |p − y|, g = sign(p − y): it returns Σ l(i).
 //
@@ -1104,6 +1124,11 @@ func cosDotWideAVX512F32(part []float64, p []float32, y []float32, L int, blockL
 //go:noescape
 func cosGradRowsAVX512F32(grad []float32, y []float32, sc []float64, a int)
 
+// cosGradTAVX512F32 writes grad(r·a+k) = float32(sc(r)·y(r·a+k)) for r < len(sc), a multiple of 16, and k < a <= 8 (the product in float64), the scales spread over the elements by permutes.
+//
+//go:noescape
+func cosGradTAVX512F32(grad []float32, y []float32, sc []float64, a int)
+
 // cosGradColsAVX512F32 writes grad(b·a·s+k·s+c) = float32(sc(b·cols+c)·y(b·a·s+k·s+c)) for c < cols, k < a and b < len(sc)/cols (the product in float64).
 //
 //go:noescape
@@ -1133,6 +1158,11 @@ func pairFinishAVX512F32(mean []float64, se []float64, sq []float64, w []float32
 //
 //go:noescape
 func pairGradAVX512F32(grad []float32, p []float32, y []float32, mean []float64, f []float64, n int)
+
+// pairGradTAVX512F32 writes grad(r·n+k) = float32(f(r)·(d − mean(r))) with d = p − y in float32, for r < len(mean), a multiple of 16, and k < n <= 8 (in float64), mean and f spread over the elements by permutes.
+//
+//go:noescape
+func pairGradTAVX512F32(grad []float32, p []float32, y []float32, mean []float64, f []float64, n int)
 
 // readProbeAVX512F32 returns Σ x(i) + y(i) over len(x) elements (y is at least as long), reading both slices at the AVX512 load rate.
 //
@@ -1484,6 +1514,11 @@ func cosDotWideAVX512F64(part []float64, p []float64, y []float64, L int, blockL
 //go:noescape
 func cosGradRowsAVX512F64(grad []float64, y []float64, sc []float64, a int)
 
+// cosGradTAVX512F64 writes grad(r·a+k) = float64(sc(r)·y(r·a+k)) for r < len(sc), a multiple of 8, and k < a <= 8 (the product in float64), the scales spread over the elements by permutes.
+//
+//go:noescape
+func cosGradTAVX512F64(grad []float64, y []float64, sc []float64, a int)
+
 // cosGradColsAVX512F64 writes grad(b·a·s+k·s+c) = float64(sc(b·cols+c)·y(b·a·s+k·s+c)) for c < cols, k < a and b < len(sc)/cols (the product in float64).
 //
 //go:noescape
@@ -1513,3 +1548,8 @@ func pairFinishAVX512F64(mean []float64, se []float64, sq []float64, w []float64
 //
 //go:noescape
 func pairGradAVX512F64(grad []float64, p []float64, y []float64, mean []float64, f []float64, n int)
+
+// pairGradTAVX512F64 writes grad(r·n+k) = float64(f(r)·(d − mean(r))) with d = p − y in float64, for r < len(mean), a multiple of 8, and k < n <= 8 (in float64), mean and f spread over the elements by permutes.
+//
+//go:noescape
+func pairGradTAVX512F64(grad []float64, p []float64, y []float64, mean []float64, f []float64, n int)

@@ -23,12 +23,14 @@ func cosPair(c *g) {
 	cosDotCols(c)
 	cosDotWide(c)
 	cosGradRows(c)
+	cosGradT(c)
 	cosGradCols(c)
 	cosFinish(c)
 	pairStats(c)
 	pairStatsT(c)
 	pairFinish(c)
 	pairGrad(c)
+	pairGradT(c)
 }
 
 // f64 is the float64 generator of the same ISA (for the widened lanes).
@@ -990,7 +992,14 @@ type transGroup struct {
 // transTable emits the table of row length a and returns, per k < a, the
 // permutes that gather element k of each row.
 func (c *g) transTable(a int) (Mem, [][]transGroup) {
-	key := fmt.Sprintf("trans%s%d", c.suffix(), a)
+	return c.permTable(fmt.Sprintf("trans%s%d", c.suffix(), a), a, func(k, j int) int { return j*a + k })
+}
+
+// permTable emits (once per key) the table of a permutation: output vector
+// k < nOut takes in lane j the element elem(k, j) of the source vectors
+// laid end to end. It returns per output the permutes that gather it (an
+// output taken whole from one source vector needs none: off < 0).
+func (c *g) permTable(key string, nOut int, elem func(k, j int) int) (Mem, [][]transGroup) {
 	if t, ok := transTables[key]; ok {
 		return t.sym, t.groups
 	}
@@ -1000,15 +1009,27 @@ func (c *g) transTable(a int) (Mem, [][]transGroup) {
 		per = 2
 	}
 	sym := GLOBL(key, RODATA|NOPTR)
-	groups := make([][]transGroup, a)
+	groups := make([][]transGroup, nOut)
 	off := 0
-	for k := 0; k < a; k++ {
-		for g := 0; g*per < a; g++ {
+	for k := 0; k < nOut; k++ {
+		whole := true
+		for j := 0; j < lanes; j++ {
+			whole = whole && elem(k, j) == elem(k, 0)/lanes*lanes+j
+		}
+		if whole && elem(k, 0)%lanes == 0 {
+			groups[k] = []transGroup{{src: elem(k, 0) / lanes, off: -1}}
+			continue
+		}
+		nSrc := 0
+		for j := 0; j < lanes; j++ {
+			nSrc = max(nSrc, elem(k, j)/lanes+1)
+		}
+		for g := 0; g*per < nSrc; g++ {
 			var idx []uint64
 			mask := make([]bool, lanes)
 			any := false
 			for j := 0; j < lanes; j++ {
-				e := j*a + k
+				e := elem(k, j)
 				src, pos := e/lanes, e%lanes
 				if src/per != g {
 					idx = append(idx, 0)
@@ -1063,6 +1084,9 @@ func (c *g) transTable(a int) (Mem, [][]transGroup) {
 			}
 		}
 	}
+	if off == 0 {
+		DATA(0, U64(0)) // a symbol needs data
+	}
 	transTables[key] = transTable{sym, groups}
 	return sym, groups
 }
@@ -1075,12 +1099,14 @@ type transTable struct {
 // transTables are the tables emitted so far, by name.
 var transTables = map[string]transTable{}
 
-// transposed emits the transposition of q (a vectors of lanes rows of a
-// elements): use(k, t) gets the vector of element k of every row.
+// transposed emits the permutation of the vectors q described by groups
+// (see permTable): use(k, t) gets output vector k. Each permute but the
+// first replaces only its own lanes, so every output is bitwise its
+// source elements.
 func (c *g) transposed(q []reg.VecVirtual, tbl reg.Register, groups [][]transGroup, use func(k int, t reg.VecVirtual)) {
 	for k, gs := range groups {
-		if len(q) == 1 {
-			use(k, q[0])
+		if gs[0].off < 0 {
+			use(k, q[gs[0].src])
 			continue
 		}
 		var t reg.VecVirtual
@@ -1088,22 +1114,28 @@ func (c *g) transposed(q []reg.VecVirtual, tbl reg.Register, groups [][]transGro
 			v := c.vec()
 			idx := Mem{Base: tbl, Disp: gr.off}
 			msk := Mem{Base: tbl, Disp: gr.off + c.Bytes}
+			var m mask
 			if c.wide() {
 				VMOVDQU64(idx, v)
-				m := K()
-				KMOVW(msk, m)
 				t2 := q[min(gr.src+1, len(q)-1)]
-				c.pick(func(o ...Op) { VPERMI2PS_Z(o[0], o[1], o[2], o[3]) }, func(o ...Op) { VPERMI2PD_Z(o[0], o[1], o[2], o[3]) }, t2, q[gr.src], m, v)
+				c.pick(func(o ...Op) { VPERMI2PS(o[0], o[1], o[2]) }, func(o ...Op) { VPERMI2PD(o[0], o[1], o[2]) }, t2, q[gr.src], v)
+				if t != nil {
+					m = mask{k: K()}
+					KMOVW(msk, m.k)
+				}
 			} else {
 				ix := c.vec()
 				VMOVDQU(idx, ix)
 				VPERMPS(q[gr.src], ix, v)
-				c.and(v, v, msk)
+				if t != nil {
+					m = mask{v: c.vec()}
+					VMOVDQU(msk, m.v)
+				}
 			}
 			if t == nil {
 				t = v
 			} else {
-				c.add(t, t, v) // the other's lanes are zero: exact
+				c.blend(t, m, v, t)
 			}
 		}
 		use(k, t)
@@ -1230,6 +1262,162 @@ func pairStatsT(c *g) {
 		for _, r := range []reg.Register{mp, ep, qp} {
 			ADDQ(U32(c.lanes()*8), r)
 		}
+	})
+	Label("done")
+	VZEROUPPER()
+	RET()
+}
+
+// expandTable is the table spreading per-row float64 values (nq
+// quantities, each in parts vectors of lanes rows) over the elements of
+// rows of n: output 2·o+q (o = i·parts + h: part h of the i-th vector of
+// elements) holds quantity q of each element's row.
+func (c *g) expandTable(n, nq int) (Mem, [][]transGroup) {
+	d := c.f64()
+	L := d.lanes()
+	key := fmt.Sprintf("expand%s%d_%d", c.suffix(), n, nq)
+	return d.permTable(key, nq*n*c.parts(), func(k, j int) int {
+		o, q := k/nq, k%nq
+		return q*c.lanes() + (o*L+j)/n
+	})
+}
+
+// loadRowsD loads the float64 values of lanes rows from base (parts vectors).
+func (c *g) loadRowsD(base reg.Register) []reg.VecVirtual {
+	d := c.f64()
+	vs := make([]reg.VecVirtual, c.parts())
+	for h := range vs {
+		vs[h] = d.vec()
+		d.load(vs[h], Mem{Base: base, Disp: h * d.Bytes})
+	}
+	return vs
+}
+
+// cosGradT: cosGradRows for rows of a <= transMax elements, lanes rows at
+// a time (len(sc) a multiple of lanes).
+func cosGradT(c *g) {
+	name := "cosGradT" + c.suffix()
+	TEXT(name, NOSPLIT, "func(grad, y []"+c.GoType+", sc []float64, a int)")
+	Pragma("noescape")
+	Doc(name + " writes grad(r·a+k) = " + c.GoType + fmt.Sprintf("(sc(r)·y(r·a+k)) for r < len(sc), a multiple of %d, and k < a <= %d (the product in float64), the scales spread over the elements by permutes.", c.lanes(), c.transMax()))
+	d := c.f64()
+	gp, yp, sp := GP64(), GP64(), GP64()
+	Load(Param("grad").Base(), gp)
+	Load(Param("y").Base(), yp)
+	Load(Param("sc").Base(), sp)
+	rows := Load(Param("sc").Len(), GP64())
+	a := Load(Param("a"), GP64())
+	c.rowGroups(a, rows, 1, func(n int, tbl reg.Register, groups [][]transGroup) {
+		src := c.loadRowsD(sp)
+		var ps []reg.VecVirtual
+		d.transposed(src, tbl, groups, func(o int, s reg.VecVirtual) {
+			i, h := o/c.parts(), o%c.parts()
+			if h == 0 {
+				yv := c.vec()
+				c.load(yv, Mem{Base: yp, Disp: i * c.Bytes})
+				ps = c.widen(yv)
+			}
+			d.mul(ps[h], ps[h], s)
+			c.storePart(ps[h], gp, i, h)
+		})
+	}, func(n int) {
+		ADDQ(U32(n*c.Bytes), gp)
+		ADDQ(U32(n*c.Bytes), yp)
+		ADDQ(U32(c.lanes()*8), sp)
+	})
+	Label("done")
+	VZEROUPPER()
+	RET()
+}
+
+// storePart rounds the float64 vector v, part h of the i-th vector of T
+// at base, to T and stores it there.
+func (c *g) storePart(v reg.VecVirtual, base reg.Register, i, h int) {
+	if c.is64() {
+		c.store(v, Mem{Base: base, Disp: i * c.Bytes})
+		return
+	}
+	at := Mem{Base: base, Disp: i*c.Bytes + h*c.Bytes/2}
+	if c.wide() {
+		x := YMM()
+		VCVTPD2PS(v, x)
+		VMOVUPS(x, at)
+		return
+	}
+	x := XMM()
+	VCVTPD2PSY(v, x)
+	VMOVUPS(x, at)
+}
+
+// rowGroups is transRows with the expansion tables of nq quantities.
+func (c *g) rowGroups(a reg.Register, rows reg.Register, nq int, body func(n int, tbl reg.Register, groups [][]transGroup), step func(n int)) {
+	type tab struct {
+		sym    Mem
+		groups [][]transGroup
+	}
+	tabs := make([]tab, c.transMax()+1)
+	for n := 1; n <= c.transMax(); n++ {
+		tabs[n].sym, tabs[n].groups = c.expandTable(n, nq)
+	}
+	for n := 1; n <= c.transMax(); n++ {
+		CMPQ(a, U32(n))
+		JE(LabelRef(fmt.Sprintf("len%d", n)))
+	}
+	JMP(LabelRef("done"))
+	for n := 1; n <= c.transMax(); n++ {
+		Label(fmt.Sprintf("len%d", n))
+		tbl := GP64()
+		LEAQ(tabs[n].sym, tbl)
+		Label(fmt.Sprintf("group%d", n))
+		CMPQ(rows, U32(c.lanes()))
+		JL(LabelRef("done"))
+		body(n, tbl, tabs[n].groups)
+		step(n)
+		SUBQ(U32(c.lanes()), rows)
+		JMP(LabelRef(fmt.Sprintf("group%d", n)))
+	}
+}
+
+// pairGradT: pairGrad for rows of n <= transMax elements, lanes rows at a
+// time (len(mean) a multiple of lanes).
+func pairGradT(c *g) {
+	name := "pairGradT" + c.suffix()
+	TEXT(name, NOSPLIT, "func(grad, p, y []"+c.GoType+", mean, f []float64, n int)")
+	Pragma("noescape")
+	Doc(name + " writes grad(r·n+k) = " + c.GoType + "(f(r)·(d − mean(r))) with d = p − y in " + c.GoType + fmt.Sprintf(", for r < len(mean), a multiple of %d, and k < n <= %d (in float64), mean and f spread over the elements by permutes.", c.lanes(), c.transMax()))
+	d := c.f64()
+	gp, pp, yp, mp, fp := GP64(), GP64(), GP64(), GP64(), GP64()
+	Load(Param("grad").Base(), gp)
+	Load(Param("p").Base(), pp)
+	Load(Param("y").Base(), yp)
+	Load(Param("mean").Base(), mp)
+	Load(Param("f").Base(), fp)
+	rows := Load(Param("mean").Len(), GP64())
+	n := Load(Param("n"), GP64())
+	c.rowGroups(n, rows, 2, func(m int, tbl reg.Register, groups [][]transGroup) {
+		src := append(c.loadRowsD(mp), c.loadRowsD(fp)...)
+		var mean reg.VecVirtual
+		var ps []reg.VecVirtual
+		d.transposed(src, tbl, groups, func(k int, t reg.VecVirtual) {
+			if k%2 == 0 {
+				mean = t
+				return
+			}
+			o := k / 2
+			i, h := o/c.parts(), o%c.parts()
+			if h == 0 {
+				ps = c.widen(c.diff(pp, yp, nil, i*c.Bytes, nil))
+			}
+			d.sub(ps[h], ps[h], mean)
+			d.mul(ps[h], ps[h], t)
+			c.storePart(ps[h], gp, i, h)
+		})
+	}, func(m int) {
+		ADDQ(U32(m*c.Bytes), gp)
+		ADDQ(U32(m*c.Bytes), pp)
+		ADDQ(U32(m*c.Bytes), yp)
+		ADDQ(U32(c.lanes()*8), mp)
+		ADDQ(U32(c.lanes()*8), fp)
 	})
 	Label("done")
 	VZEROUPPER()

@@ -46,7 +46,7 @@ type cosPrims[T Float] struct {
 	// gradCols writes grad(b·a·s+k·s+c) = T(sc(b·cols+c)·y(…)) for c < cols,
 	// b < len(sc)/cols.
 	gradCols func(grad, y []T, sc []float64, s, a, cols int)
-	// dotWide, for blocks of stride s <= lanes/2 (lanes > 0), writes for
+	// dotWide (nil: none), for blocks of stride s <= lanes/2, writes for
 	// each of len(part)/L blocks of blockLen elements part(b·L+i) = the sum
 	// of p·y over the block's elements j·L+i (L a multiple of s, at most
 	// lanes): lane i sums column i%s.
@@ -261,7 +261,7 @@ func (k *cosPrims[T]) cosine(p, y []T, axisLen, stride, m0, n int, w []T, wrep i
 			nb = min((n-j)/stride, cpChunk/stride)
 		}
 		lo := o*blockLen + c
-		wide := cols == stride && 2*stride <= k.lanes
+		wide := cols == stride && 2*stride <= k.lanes && k.dotWide != nil
 		if wide {
 			// Blocks narrower than half a vector: L = g·stride lanes per
 			// vector, each column summed in g lanes, added here.

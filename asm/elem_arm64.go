@@ -364,6 +364,26 @@ func pairFinishNEONF32(mean, se, sq []float64, w []float32, ws float32, n int, u
 //go:noescape
 func pairGradNEONF32(grad, p, y []float32, mean, f []float64, n int)
 
+// cosDotTNEONF32 is cosDotRows for len(dot) a multiple of 4 and 1 <= a <= 4, a vector of rows at a time (LD1–LD4).
+//
+//go:noescape
+func cosDotTNEONF32(dot []float64, p, y []float32, a int)
+
+// cosGradTNEONF32 is cosGradRows for len(sc) a multiple of 4 and 1 <= a <= 4, a vector of rows at a time (LD1–LD4, ST1–ST4).
+//
+//go:noescape
+func cosGradTNEONF32(grad, y []float32, sc []float64, a int)
+
+// pairStatsTNEONF32 is pairStats for len(mean) a multiple of 4 and 1 <= n <= 4, a vector of rows at a time (LD1–LD4), the shift being each row's first d.
+//
+//go:noescape
+func pairStatsTNEONF32(mean, se, sq []float64, p, y []float32, n int)
+
+// pairGradTNEONF32 is pairGrad for len(mean) a multiple of 4 and 1 <= n <= 4, a vector of rows at a time (LD1–LD4, ST1–ST4).
+//
+//go:noescape
+func pairGradTNEONF32(grad, p, y []float32, mean, f []float64, n int)
+
 // absDiffSumNEONF64 is the NEON Sum driver of l = |p − y|, g = sign(p − y): it returns Σ l(i).
 //
 //go:noescape
@@ -723,3 +743,23 @@ func pairFinishNEONF64(mean, se, sq []float64, w []float64, ws float64, n int, u
 //
 //go:noescape
 func pairGradNEONF64(grad, p, y []float64, mean, f []float64, n int)
+
+// cosDotTNEONF64 is cosDotRows for len(dot) a multiple of 2 and 1 <= a <= 4, a vector of rows at a time (LD1–LD4).
+//
+//go:noescape
+func cosDotTNEONF64(dot []float64, p, y []float64, a int)
+
+// cosGradTNEONF64 is cosGradRows for len(sc) a multiple of 2 and 1 <= a <= 4, a vector of rows at a time (LD1–LD4, ST1–ST4).
+//
+//go:noescape
+func cosGradTNEONF64(grad, y []float64, sc []float64, a int)
+
+// pairStatsTNEONF64 is pairStats for len(mean) a multiple of 2 and 1 <= n <= 4, a vector of rows at a time (LD1–LD4), the shift being each row's first d.
+//
+//go:noescape
+func pairStatsTNEONF64(mean, se, sq []float64, p, y []float64, n int)
+
+// pairGradTNEONF64 is pairGrad for len(mean) a multiple of 2 and 1 <= n <= 4, a vector of rows at a time (LD1–LD4, ST1–ST4).
+//
+//go:noescape
+func pairGradTNEONF64(grad, p, y []float64, mean, f []float64, n int)

@@ -13531,6 +13531,558 @@ spandone4:
 done:
 	RET
 
+// (dot []float64, p, y []float32, a int)
+TEXT ·cosDotTNEONF32(SB), NOSPLIT, $0-80
+	MOVD dot_base+0(FP), R3
+	MOVD dot_len+8(FP), R5
+	MOVD p_base+24(FP), R0
+	MOVD y_base+48(FP), R1
+	MOVD a+72(FP), R7
+	MOVD $neonconsts<>(SB), R6
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	CMP $1, R7
+	BEQ len1
+	CMP $2, R7
+	BEQ len2
+	CMP $3, R7
+	BEQ len3
+	CMP $4, R7
+	BEQ len4
+	B done
+len1:
+group1:
+	CBZ R5, done
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VLD1.P 16(R0), [V2.S4]
+	VLD1.P 16(R1), [V3.S4]
+	WORD $0x6e23dc42 // fmul v2.4s, v2.4s, v3.4s
+	WORD $0x0e617844 // fcvtl v4.2d, v2.2s
+	WORD $0x4e617845 // fcvtl2 v5.2d, v2.4s
+	WORD $0x4e64d400 // fadd v0.2d, v0.2d, v4.2d
+	WORD $0x4e65d421 // fadd v1.2d, v1.2d, v5.2d
+	VST1.P [V0.D2], 16(R3)
+	VST1.P [V1.D2], 16(R3)
+	SUB $4, R5
+	B group1
+len2:
+group2:
+	CBZ R5, done
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	WORD $0x4cdf8802 // ld2 {v2.4s, v3.4s}, [x0], #32
+	WORD $0x4cdf8824 // ld2 {v4.4s, v5.4s}, [x1], #32
+	WORD $0x6e24dc42 // fmul v2.4s, v2.4s, v4.4s
+	WORD $0x0e617846 // fcvtl v6.2d, v2.2s
+	WORD $0x4e617847 // fcvtl2 v7.2d, v2.4s
+	WORD $0x4e66d400 // fadd v0.2d, v0.2d, v6.2d
+	WORD $0x4e67d421 // fadd v1.2d, v1.2d, v7.2d
+	WORD $0x6e25dc63 // fmul v3.4s, v3.4s, v5.4s
+	WORD $0x0e617862 // fcvtl v2.2d, v3.2s
+	WORD $0x4e617866 // fcvtl2 v6.2d, v3.4s
+	WORD $0x4e62d400 // fadd v0.2d, v0.2d, v2.2d
+	WORD $0x4e66d421 // fadd v1.2d, v1.2d, v6.2d
+	VST1.P [V0.D2], 16(R3)
+	VST1.P [V1.D2], 16(R3)
+	SUB $4, R5
+	B group2
+len3:
+group3:
+	CBZ R5, done
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	WORD $0x4cdf4802 // ld3 {v2.4s, v3.4s, v4.4s}, [x0], #48
+	WORD $0x4cdf4825 // ld3 {v5.4s, v6.4s, v7.4s}, [x1], #48
+	WORD $0x6e25dc42 // fmul v2.4s, v2.4s, v5.4s
+	WORD $0x0e617848 // fcvtl v8.2d, v2.2s
+	WORD $0x4e617849 // fcvtl2 v9.2d, v2.4s
+	WORD $0x4e68d400 // fadd v0.2d, v0.2d, v8.2d
+	WORD $0x4e69d421 // fadd v1.2d, v1.2d, v9.2d
+	WORD $0x6e26dc63 // fmul v3.4s, v3.4s, v6.4s
+	WORD $0x0e617862 // fcvtl v2.2d, v3.2s
+	WORD $0x4e617868 // fcvtl2 v8.2d, v3.4s
+	WORD $0x4e62d400 // fadd v0.2d, v0.2d, v2.2d
+	WORD $0x4e68d421 // fadd v1.2d, v1.2d, v8.2d
+	WORD $0x6e27dc84 // fmul v4.4s, v4.4s, v7.4s
+	WORD $0x0e617882 // fcvtl v2.2d, v4.2s
+	WORD $0x4e617883 // fcvtl2 v3.2d, v4.4s
+	WORD $0x4e62d400 // fadd v0.2d, v0.2d, v2.2d
+	WORD $0x4e63d421 // fadd v1.2d, v1.2d, v3.2d
+	VST1.P [V0.D2], 16(R3)
+	VST1.P [V1.D2], 16(R3)
+	SUB $4, R5
+	B group3
+len4:
+group4:
+	CBZ R5, done
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	WORD $0x4cdf0802 // ld4 {v2.4s, v3.4s, v4.4s, v5.4s}, [x0], #64
+	WORD $0x4cdf0826 // ld4 {v6.4s, v7.4s, v8.4s, v9.4s}, [x1], #64
+	WORD $0x6e26dc42 // fmul v2.4s, v2.4s, v6.4s
+	WORD $0x0e61784a // fcvtl v10.2d, v2.2s
+	WORD $0x4e61784b // fcvtl2 v11.2d, v2.4s
+	WORD $0x4e6ad400 // fadd v0.2d, v0.2d, v10.2d
+	WORD $0x4e6bd421 // fadd v1.2d, v1.2d, v11.2d
+	WORD $0x6e27dc63 // fmul v3.4s, v3.4s, v7.4s
+	WORD $0x0e617862 // fcvtl v2.2d, v3.2s
+	WORD $0x4e61786a // fcvtl2 v10.2d, v3.4s
+	WORD $0x4e62d400 // fadd v0.2d, v0.2d, v2.2d
+	WORD $0x4e6ad421 // fadd v1.2d, v1.2d, v10.2d
+	WORD $0x6e28dc84 // fmul v4.4s, v4.4s, v8.4s
+	WORD $0x0e617882 // fcvtl v2.2d, v4.2s
+	WORD $0x4e617883 // fcvtl2 v3.2d, v4.4s
+	WORD $0x4e62d400 // fadd v0.2d, v0.2d, v2.2d
+	WORD $0x4e63d421 // fadd v1.2d, v1.2d, v3.2d
+	WORD $0x6e29dca5 // fmul v5.4s, v5.4s, v9.4s
+	WORD $0x0e6178a2 // fcvtl v2.2d, v5.2s
+	WORD $0x4e6178a3 // fcvtl2 v3.2d, v5.4s
+	WORD $0x4e62d400 // fadd v0.2d, v0.2d, v2.2d
+	WORD $0x4e63d421 // fadd v1.2d, v1.2d, v3.2d
+	VST1.P [V0.D2], 16(R3)
+	VST1.P [V1.D2], 16(R3)
+	SUB $4, R5
+	B group4
+done:
+	RET
+
+// (grad, y []float32, sc []float64, a int)
+TEXT ·cosGradTNEONF32(SB), NOSPLIT, $0-80
+	MOVD grad_base+0(FP), R3
+	MOVD y_base+24(FP), R1
+	MOVD sc_base+48(FP), R2
+	MOVD sc_len+56(FP), R5
+	MOVD a+72(FP), R7
+	MOVD $neonconsts<>(SB), R6
+	CMP $1, R7
+	BEQ len1
+	CMP $2, R7
+	BEQ len2
+	CMP $3, R7
+	BEQ len3
+	CMP $4, R7
+	BEQ len4
+	B done
+len1:
+group1:
+	CBZ R5, done
+	VLD1.P 16(R2), [V0.D2]
+	VLD1.P 16(R2), [V1.D2]
+	VLD1.P 16(R1), [V2.S4]
+	WORD $0x0e617844 // fcvtl v4.2d, v2.2s
+	WORD $0x4e617845 // fcvtl2 v5.2d, v2.4s
+	WORD $0x6e60dc84 // fmul v4.2d, v4.2d, v0.2d
+	WORD $0x6e61dca5 // fmul v5.2d, v5.2d, v1.2d
+	WORD $0x0e616883 // fcvtn v3.2s, v4.2d
+	WORD $0x4e6168a3 // fcvtn2 v3.4s, v5.2d
+	VST1.P [V3.S4], 16(R3)
+	SUB $4, R5
+	B group1
+len2:
+group2:
+	CBZ R5, done
+	VLD1.P 16(R2), [V0.D2]
+	VLD1.P 16(R2), [V1.D2]
+	WORD $0x4cdf8822 // ld2 {v2.4s, v3.4s}, [x1], #32
+	WORD $0x0e617846 // fcvtl v6.2d, v2.2s
+	WORD $0x4e617847 // fcvtl2 v7.2d, v2.4s
+	WORD $0x6e60dcc6 // fmul v6.2d, v6.2d, v0.2d
+	WORD $0x6e61dce7 // fmul v7.2d, v7.2d, v1.2d
+	WORD $0x0e6168c4 // fcvtn v4.2s, v6.2d
+	WORD $0x4e6168e4 // fcvtn2 v4.4s, v7.2d
+	WORD $0x0e617862 // fcvtl v2.2d, v3.2s
+	WORD $0x4e617866 // fcvtl2 v6.2d, v3.4s
+	WORD $0x6e60dc42 // fmul v2.2d, v2.2d, v0.2d
+	WORD $0x6e61dcc6 // fmul v6.2d, v6.2d, v1.2d
+	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
+	WORD $0x4e6168c5 // fcvtn2 v5.4s, v6.2d
+	WORD $0x4c9f8864 // st2 {v4.4s, v5.4s}, [x3], #32
+	SUB $4, R5
+	B group2
+len3:
+group3:
+	CBZ R5, done
+	VLD1.P 16(R2), [V0.D2]
+	VLD1.P 16(R2), [V1.D2]
+	WORD $0x4cdf4822 // ld3 {v2.4s, v3.4s, v4.4s}, [x1], #48
+	WORD $0x0e617848 // fcvtl v8.2d, v2.2s
+	WORD $0x4e617849 // fcvtl2 v9.2d, v2.4s
+	WORD $0x6e60dd08 // fmul v8.2d, v8.2d, v0.2d
+	WORD $0x6e61dd29 // fmul v9.2d, v9.2d, v1.2d
+	WORD $0x0e616905 // fcvtn v5.2s, v8.2d
+	WORD $0x4e616925 // fcvtn2 v5.4s, v9.2d
+	WORD $0x0e617862 // fcvtl v2.2d, v3.2s
+	WORD $0x4e617868 // fcvtl2 v8.2d, v3.4s
+	WORD $0x6e60dc42 // fmul v2.2d, v2.2d, v0.2d
+	WORD $0x6e61dd08 // fmul v8.2d, v8.2d, v1.2d
+	WORD $0x0e616846 // fcvtn v6.2s, v2.2d
+	WORD $0x4e616906 // fcvtn2 v6.4s, v8.2d
+	WORD $0x0e617882 // fcvtl v2.2d, v4.2s
+	WORD $0x4e617883 // fcvtl2 v3.2d, v4.4s
+	WORD $0x6e60dc42 // fmul v2.2d, v2.2d, v0.2d
+	WORD $0x6e61dc63 // fmul v3.2d, v3.2d, v1.2d
+	WORD $0x0e616847 // fcvtn v7.2s, v2.2d
+	WORD $0x4e616867 // fcvtn2 v7.4s, v3.2d
+	WORD $0x4c9f4865 // st3 {v5.4s, v6.4s, v7.4s}, [x3], #48
+	SUB $4, R5
+	B group3
+len4:
+group4:
+	CBZ R5, done
+	VLD1.P 16(R2), [V0.D2]
+	VLD1.P 16(R2), [V1.D2]
+	WORD $0x4cdf0822 // ld4 {v2.4s, v3.4s, v4.4s, v5.4s}, [x1], #64
+	WORD $0x0e61784a // fcvtl v10.2d, v2.2s
+	WORD $0x4e61784b // fcvtl2 v11.2d, v2.4s
+	WORD $0x6e60dd4a // fmul v10.2d, v10.2d, v0.2d
+	WORD $0x6e61dd6b // fmul v11.2d, v11.2d, v1.2d
+	WORD $0x0e616946 // fcvtn v6.2s, v10.2d
+	WORD $0x4e616966 // fcvtn2 v6.4s, v11.2d
+	WORD $0x0e617862 // fcvtl v2.2d, v3.2s
+	WORD $0x4e61786a // fcvtl2 v10.2d, v3.4s
+	WORD $0x6e60dc42 // fmul v2.2d, v2.2d, v0.2d
+	WORD $0x6e61dd4a // fmul v10.2d, v10.2d, v1.2d
+	WORD $0x0e616847 // fcvtn v7.2s, v2.2d
+	WORD $0x4e616947 // fcvtn2 v7.4s, v10.2d
+	WORD $0x0e617882 // fcvtl v2.2d, v4.2s
+	WORD $0x4e617883 // fcvtl2 v3.2d, v4.4s
+	WORD $0x6e60dc42 // fmul v2.2d, v2.2d, v0.2d
+	WORD $0x6e61dc63 // fmul v3.2d, v3.2d, v1.2d
+	WORD $0x0e616848 // fcvtn v8.2s, v2.2d
+	WORD $0x4e616868 // fcvtn2 v8.4s, v3.2d
+	WORD $0x0e6178a2 // fcvtl v2.2d, v5.2s
+	WORD $0x4e6178a3 // fcvtl2 v3.2d, v5.4s
+	WORD $0x6e60dc42 // fmul v2.2d, v2.2d, v0.2d
+	WORD $0x6e61dc63 // fmul v3.2d, v3.2d, v1.2d
+	WORD $0x0e616849 // fcvtn v9.2s, v2.2d
+	WORD $0x4e616869 // fcvtn2 v9.4s, v3.2d
+	WORD $0x4c9f0866 // st4 {v6.4s, v7.4s, v8.4s, v9.4s}, [x3], #64
+	SUB $4, R5
+	B group4
+done:
+	RET
+
+// (mean, se, sq []float64, p, y []float32, n int)
+TEXT ·pairStatsTNEONF32(SB), NOSPLIT, $0-128
+	MOVD p_base+72(FP), R0
+	MOVD y_base+96(FP), R1
+	MOVD mean_base+0(FP), R2
+	MOVD se_base+24(FP), R3
+	MOVD sq_base+48(FP), R10
+	MOVD mean_len+8(FP), R5
+	MOVD n+120(FP), R7
+	MOVD $neonconsts<>(SB), R6
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	CMP $1, R7
+	BEQ len1
+	CMP $2, R7
+	BEQ len2
+	CMP $3, R7
+	BEQ len3
+	CMP $4, R7
+	BEQ len4
+	B done
+len1:
+group1:
+	CBZ R5, done
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VLD1.P 16(R0), [V4.S4]
+	VLD1.P 16(R1), [V5.S4]
+	WORD $0x4ea5d484 // fsub v4.4s, v4.4s, v5.4s
+	WORD $0x0e617886 // fcvtl v6.2d, v4.2s
+	WORD $0x4e617887 // fcvtl2 v7.2d, v4.4s
+	VST1.P [V6.D2], 16(R2)
+	VST1.P [V7.D2], 16(R2)
+	VST1.P [V0.D2], 16(R3)
+	VST1.P [V1.D2], 16(R3)
+	VST1.P [V2.D2], 16(R10)
+	VST1.P [V3.D2], 16(R10)
+	SUB $4, R5
+	B group1
+len2:
+group2:
+	CBZ R5, done
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	WORD $0x4cdf8804 // ld2 {v4.4s, v5.4s}, [x0], #32
+	WORD $0x4cdf8826 // ld2 {v6.4s, v7.4s}, [x1], #32
+	WORD $0x4ea6d484 // fsub v4.4s, v4.4s, v6.4s
+	WORD $0x0e617888 // fcvtl v8.2d, v4.2s
+	WORD $0x4e617889 // fcvtl2 v9.2d, v4.4s
+	WORD $0x4ea7d4a5 // fsub v5.4s, v5.4s, v7.4s
+	WORD $0x0e6178a4 // fcvtl v4.2d, v5.2s
+	WORD $0x4e6178aa // fcvtl2 v10.2d, v5.4s
+	WORD $0x4ee8d484 // fsub v4.2d, v4.2d, v8.2d
+	WORD $0x4e64d400 // fadd v0.2d, v0.2d, v4.2d
+	VFMLA V4.D2, V4.D2, V2.D2
+	WORD $0x4ee9d54a // fsub v10.2d, v10.2d, v9.2d
+	WORD $0x4e6ad421 // fadd v1.2d, v1.2d, v10.2d
+	VFMLA V10.D2, V10.D2, V3.D2
+	VST1.P [V8.D2], 16(R2)
+	VST1.P [V9.D2], 16(R2)
+	VST1.P [V0.D2], 16(R3)
+	VST1.P [V1.D2], 16(R3)
+	VST1.P [V2.D2], 16(R10)
+	VST1.P [V3.D2], 16(R10)
+	SUB $4, R5
+	B group2
+len3:
+group3:
+	CBZ R5, done
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	WORD $0x4cdf4804 // ld3 {v4.4s, v5.4s, v6.4s}, [x0], #48
+	WORD $0x4cdf4827 // ld3 {v7.4s, v8.4s, v9.4s}, [x1], #48
+	WORD $0x4ea7d484 // fsub v4.4s, v4.4s, v7.4s
+	WORD $0x0e61788a // fcvtl v10.2d, v4.2s
+	WORD $0x4e61788b // fcvtl2 v11.2d, v4.4s
+	WORD $0x4ea8d4a5 // fsub v5.4s, v5.4s, v8.4s
+	WORD $0x0e6178a4 // fcvtl v4.2d, v5.2s
+	WORD $0x4e6178ac // fcvtl2 v12.2d, v5.4s
+	WORD $0x4eead484 // fsub v4.2d, v4.2d, v10.2d
+	WORD $0x4e64d400 // fadd v0.2d, v0.2d, v4.2d
+	VFMLA V4.D2, V4.D2, V2.D2
+	WORD $0x4eebd58c // fsub v12.2d, v12.2d, v11.2d
+	WORD $0x4e6cd421 // fadd v1.2d, v1.2d, v12.2d
+	VFMLA V12.D2, V12.D2, V3.D2
+	WORD $0x4ea9d4c6 // fsub v6.4s, v6.4s, v9.4s
+	WORD $0x0e6178c4 // fcvtl v4.2d, v6.2s
+	WORD $0x4e6178c5 // fcvtl2 v5.2d, v6.4s
+	WORD $0x4eead484 // fsub v4.2d, v4.2d, v10.2d
+	WORD $0x4e64d400 // fadd v0.2d, v0.2d, v4.2d
+	VFMLA V4.D2, V4.D2, V2.D2
+	WORD $0x4eebd4a5 // fsub v5.2d, v5.2d, v11.2d
+	WORD $0x4e65d421 // fadd v1.2d, v1.2d, v5.2d
+	VFMLA V5.D2, V5.D2, V3.D2
+	VST1.P [V10.D2], 16(R2)
+	VST1.P [V11.D2], 16(R2)
+	VST1.P [V0.D2], 16(R3)
+	VST1.P [V1.D2], 16(R3)
+	VST1.P [V2.D2], 16(R10)
+	VST1.P [V3.D2], 16(R10)
+	SUB $4, R5
+	B group3
+len4:
+group4:
+	CBZ R5, done
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	WORD $0x4cdf0804 // ld4 {v4.4s, v5.4s, v6.4s, v7.4s}, [x0], #64
+	WORD $0x4cdf0828 // ld4 {v8.4s, v9.4s, v10.4s, v11.4s}, [x1], #64
+	WORD $0x4ea8d484 // fsub v4.4s, v4.4s, v8.4s
+	WORD $0x0e61788c // fcvtl v12.2d, v4.2s
+	WORD $0x4e61788d // fcvtl2 v13.2d, v4.4s
+	WORD $0x4ea9d4a5 // fsub v5.4s, v5.4s, v9.4s
+	WORD $0x0e6178a4 // fcvtl v4.2d, v5.2s
+	WORD $0x4e6178ae // fcvtl2 v14.2d, v5.4s
+	WORD $0x4eecd484 // fsub v4.2d, v4.2d, v12.2d
+	WORD $0x4e64d400 // fadd v0.2d, v0.2d, v4.2d
+	VFMLA V4.D2, V4.D2, V2.D2
+	WORD $0x4eedd5ce // fsub v14.2d, v14.2d, v13.2d
+	WORD $0x4e6ed421 // fadd v1.2d, v1.2d, v14.2d
+	VFMLA V14.D2, V14.D2, V3.D2
+	WORD $0x4eaad4c6 // fsub v6.4s, v6.4s, v10.4s
+	WORD $0x0e6178c4 // fcvtl v4.2d, v6.2s
+	WORD $0x4e6178c5 // fcvtl2 v5.2d, v6.4s
+	WORD $0x4eecd484 // fsub v4.2d, v4.2d, v12.2d
+	WORD $0x4e64d400 // fadd v0.2d, v0.2d, v4.2d
+	VFMLA V4.D2, V4.D2, V2.D2
+	WORD $0x4eedd4a5 // fsub v5.2d, v5.2d, v13.2d
+	WORD $0x4e65d421 // fadd v1.2d, v1.2d, v5.2d
+	VFMLA V5.D2, V5.D2, V3.D2
+	WORD $0x4eabd4e7 // fsub v7.4s, v7.4s, v11.4s
+	WORD $0x0e6178e4 // fcvtl v4.2d, v7.2s
+	WORD $0x4e6178e5 // fcvtl2 v5.2d, v7.4s
+	WORD $0x4eecd484 // fsub v4.2d, v4.2d, v12.2d
+	WORD $0x4e64d400 // fadd v0.2d, v0.2d, v4.2d
+	VFMLA V4.D2, V4.D2, V2.D2
+	WORD $0x4eedd4a5 // fsub v5.2d, v5.2d, v13.2d
+	WORD $0x4e65d421 // fadd v1.2d, v1.2d, v5.2d
+	VFMLA V5.D2, V5.D2, V3.D2
+	VST1.P [V12.D2], 16(R2)
+	VST1.P [V13.D2], 16(R2)
+	VST1.P [V0.D2], 16(R3)
+	VST1.P [V1.D2], 16(R3)
+	VST1.P [V2.D2], 16(R10)
+	VST1.P [V3.D2], 16(R10)
+	SUB $4, R5
+	B group4
+done:
+	RET
+
+// (grad, p, y []float32, mean, f []float64, n int)
+TEXT ·pairGradTNEONF32(SB), NOSPLIT, $0-128
+	MOVD grad_base+0(FP), R3
+	MOVD p_base+24(FP), R0
+	MOVD y_base+48(FP), R1
+	MOVD mean_base+72(FP), R2
+	MOVD f_base+96(FP), R10
+	MOVD mean_len+80(FP), R5
+	MOVD n+120(FP), R7
+	MOVD $neonconsts<>(SB), R6
+	CMP $1, R7
+	BEQ len1
+	CMP $2, R7
+	BEQ len2
+	CMP $3, R7
+	BEQ len3
+	CMP $4, R7
+	BEQ len4
+	B done
+len1:
+group1:
+	CBZ R5, done
+	VLD1.P 16(R2), [V0.D2]
+	VLD1.P 16(R2), [V1.D2]
+	VLD1.P 16(R10), [V2.D2]
+	VLD1.P 16(R10), [V3.D2]
+	VLD1.P 16(R0), [V4.S4]
+	VLD1.P 16(R1), [V5.S4]
+	WORD $0x4ea5d484 // fsub v4.4s, v4.4s, v5.4s
+	WORD $0x0e617887 // fcvtl v7.2d, v4.2s
+	WORD $0x4e617888 // fcvtl2 v8.2d, v4.4s
+	WORD $0x4ee0d4e7 // fsub v7.2d, v7.2d, v0.2d
+	WORD $0x6e62dce7 // fmul v7.2d, v7.2d, v2.2d
+	WORD $0x4ee1d508 // fsub v8.2d, v8.2d, v1.2d
+	WORD $0x6e63dd08 // fmul v8.2d, v8.2d, v3.2d
+	WORD $0x0e6168e6 // fcvtn v6.2s, v7.2d
+	WORD $0x4e616906 // fcvtn2 v6.4s, v8.2d
+	VST1.P [V6.S4], 16(R3)
+	SUB $4, R5
+	B group1
+len2:
+group2:
+	CBZ R5, done
+	VLD1.P 16(R2), [V0.D2]
+	VLD1.P 16(R2), [V1.D2]
+	VLD1.P 16(R10), [V2.D2]
+	VLD1.P 16(R10), [V3.D2]
+	WORD $0x4cdf8804 // ld2 {v4.4s, v5.4s}, [x0], #32
+	WORD $0x4cdf8826 // ld2 {v6.4s, v7.4s}, [x1], #32
+	WORD $0x4ea6d484 // fsub v4.4s, v4.4s, v6.4s
+	WORD $0x0e61788a // fcvtl v10.2d, v4.2s
+	WORD $0x4e61788b // fcvtl2 v11.2d, v4.4s
+	WORD $0x4ee0d54a // fsub v10.2d, v10.2d, v0.2d
+	WORD $0x6e62dd4a // fmul v10.2d, v10.2d, v2.2d
+	WORD $0x4ee1d56b // fsub v11.2d, v11.2d, v1.2d
+	WORD $0x6e63dd6b // fmul v11.2d, v11.2d, v3.2d
+	WORD $0x0e616948 // fcvtn v8.2s, v10.2d
+	WORD $0x4e616968 // fcvtn2 v8.4s, v11.2d
+	WORD $0x4ea7d4a5 // fsub v5.4s, v5.4s, v7.4s
+	WORD $0x0e6178a4 // fcvtl v4.2d, v5.2s
+	WORD $0x4e6178aa // fcvtl2 v10.2d, v5.4s
+	WORD $0x4ee0d484 // fsub v4.2d, v4.2d, v0.2d
+	WORD $0x6e62dc84 // fmul v4.2d, v4.2d, v2.2d
+	WORD $0x4ee1d54a // fsub v10.2d, v10.2d, v1.2d
+	WORD $0x6e63dd4a // fmul v10.2d, v10.2d, v3.2d
+	WORD $0x0e616889 // fcvtn v9.2s, v4.2d
+	WORD $0x4e616949 // fcvtn2 v9.4s, v10.2d
+	WORD $0x4c9f8868 // st2 {v8.4s, v9.4s}, [x3], #32
+	SUB $4, R5
+	B group2
+len3:
+group3:
+	CBZ R5, done
+	VLD1.P 16(R2), [V0.D2]
+	VLD1.P 16(R2), [V1.D2]
+	VLD1.P 16(R10), [V2.D2]
+	VLD1.P 16(R10), [V3.D2]
+	WORD $0x4cdf4804 // ld3 {v4.4s, v5.4s, v6.4s}, [x0], #48
+	WORD $0x4cdf4827 // ld3 {v7.4s, v8.4s, v9.4s}, [x1], #48
+	WORD $0x4ea7d484 // fsub v4.4s, v4.4s, v7.4s
+	WORD $0x0e61788d // fcvtl v13.2d, v4.2s
+	WORD $0x4e61788e // fcvtl2 v14.2d, v4.4s
+	WORD $0x4ee0d5ad // fsub v13.2d, v13.2d, v0.2d
+	WORD $0x6e62ddad // fmul v13.2d, v13.2d, v2.2d
+	WORD $0x4ee1d5ce // fsub v14.2d, v14.2d, v1.2d
+	WORD $0x6e63ddce // fmul v14.2d, v14.2d, v3.2d
+	WORD $0x0e6169aa // fcvtn v10.2s, v13.2d
+	WORD $0x4e6169ca // fcvtn2 v10.4s, v14.2d
+	WORD $0x4ea8d4a5 // fsub v5.4s, v5.4s, v8.4s
+	WORD $0x0e6178a4 // fcvtl v4.2d, v5.2s
+	WORD $0x4e6178ad // fcvtl2 v13.2d, v5.4s
+	WORD $0x4ee0d484 // fsub v4.2d, v4.2d, v0.2d
+	WORD $0x6e62dc84 // fmul v4.2d, v4.2d, v2.2d
+	WORD $0x4ee1d5ad // fsub v13.2d, v13.2d, v1.2d
+	WORD $0x6e63ddad // fmul v13.2d, v13.2d, v3.2d
+	WORD $0x0e61688b // fcvtn v11.2s, v4.2d
+	WORD $0x4e6169ab // fcvtn2 v11.4s, v13.2d
+	WORD $0x4ea9d4c6 // fsub v6.4s, v6.4s, v9.4s
+	WORD $0x0e6178c4 // fcvtl v4.2d, v6.2s
+	WORD $0x4e6178c5 // fcvtl2 v5.2d, v6.4s
+	WORD $0x4ee0d484 // fsub v4.2d, v4.2d, v0.2d
+	WORD $0x6e62dc84 // fmul v4.2d, v4.2d, v2.2d
+	WORD $0x4ee1d4a5 // fsub v5.2d, v5.2d, v1.2d
+	WORD $0x6e63dca5 // fmul v5.2d, v5.2d, v3.2d
+	WORD $0x0e61688c // fcvtn v12.2s, v4.2d
+	WORD $0x4e6168ac // fcvtn2 v12.4s, v5.2d
+	WORD $0x4c9f486a // st3 {v10.4s, v11.4s, v12.4s}, [x3], #48
+	SUB $4, R5
+	B group3
+len4:
+group4:
+	CBZ R5, done
+	VLD1.P 16(R2), [V0.D2]
+	VLD1.P 16(R2), [V1.D2]
+	VLD1.P 16(R10), [V2.D2]
+	VLD1.P 16(R10), [V3.D2]
+	WORD $0x4cdf0804 // ld4 {v4.4s, v5.4s, v6.4s, v7.4s}, [x0], #64
+	WORD $0x4cdf0828 // ld4 {v8.4s, v9.4s, v10.4s, v11.4s}, [x1], #64
+	WORD $0x4ea8d484 // fsub v4.4s, v4.4s, v8.4s
+	WORD $0x0e617890 // fcvtl v16.2d, v4.2s
+	WORD $0x4e617891 // fcvtl2 v17.2d, v4.4s
+	WORD $0x4ee0d610 // fsub v16.2d, v16.2d, v0.2d
+	WORD $0x6e62de10 // fmul v16.2d, v16.2d, v2.2d
+	WORD $0x4ee1d631 // fsub v17.2d, v17.2d, v1.2d
+	WORD $0x6e63de31 // fmul v17.2d, v17.2d, v3.2d
+	WORD $0x0e616a0c // fcvtn v12.2s, v16.2d
+	WORD $0x4e616a2c // fcvtn2 v12.4s, v17.2d
+	WORD $0x4ea9d4a5 // fsub v5.4s, v5.4s, v9.4s
+	WORD $0x0e6178a4 // fcvtl v4.2d, v5.2s
+	WORD $0x4e6178b0 // fcvtl2 v16.2d, v5.4s
+	WORD $0x4ee0d484 // fsub v4.2d, v4.2d, v0.2d
+	WORD $0x6e62dc84 // fmul v4.2d, v4.2d, v2.2d
+	WORD $0x4ee1d610 // fsub v16.2d, v16.2d, v1.2d
+	WORD $0x6e63de10 // fmul v16.2d, v16.2d, v3.2d
+	WORD $0x0e61688d // fcvtn v13.2s, v4.2d
+	WORD $0x4e616a0d // fcvtn2 v13.4s, v16.2d
+	WORD $0x4eaad4c6 // fsub v6.4s, v6.4s, v10.4s
+	WORD $0x0e6178c4 // fcvtl v4.2d, v6.2s
+	WORD $0x4e6178c5 // fcvtl2 v5.2d, v6.4s
+	WORD $0x4ee0d484 // fsub v4.2d, v4.2d, v0.2d
+	WORD $0x6e62dc84 // fmul v4.2d, v4.2d, v2.2d
+	WORD $0x4ee1d4a5 // fsub v5.2d, v5.2d, v1.2d
+	WORD $0x6e63dca5 // fmul v5.2d, v5.2d, v3.2d
+	WORD $0x0e61688e // fcvtn v14.2s, v4.2d
+	WORD $0x4e6168ae // fcvtn2 v14.4s, v5.2d
+	WORD $0x4eabd4e7 // fsub v7.4s, v7.4s, v11.4s
+	WORD $0x0e6178e4 // fcvtl v4.2d, v7.2s
+	WORD $0x4e6178e5 // fcvtl2 v5.2d, v7.4s
+	WORD $0x4ee0d484 // fsub v4.2d, v4.2d, v0.2d
+	WORD $0x6e62dc84 // fmul v4.2d, v4.2d, v2.2d
+	WORD $0x4ee1d4a5 // fsub v5.2d, v5.2d, v1.2d
+	WORD $0x6e63dca5 // fmul v5.2d, v5.2d, v3.2d
+	WORD $0x0e61688f // fcvtn v15.2s, v4.2d
+	WORD $0x4e6168af // fcvtn2 v15.4s, v5.2d
+	WORD $0x4c9f086c // st4 {v12.4s, v13.4s, v14.4s, v15.4s}, [x3], #64
+	SUB $4, R5
+	B group4
+done:
+	RET
+
 // (p, y []float64, a float64) float64
 TEXT ·absDiffSumNEONF64(SB), NOSPLIT, $0-64
 	MOVD p_base+0(FP), R0
@@ -25812,6 +26364,357 @@ tail3:
 spandone4:
 	SUB $1, R5
 	B row
+done:
+	RET
+
+// (dot []float64, p, y []float64, a int)
+TEXT ·cosDotTNEONF64(SB), NOSPLIT, $0-80
+	MOVD dot_base+0(FP), R3
+	MOVD dot_len+8(FP), R5
+	MOVD p_base+24(FP), R0
+	MOVD y_base+48(FP), R1
+	MOVD a+72(FP), R7
+	MOVD $neonconsts<>(SB), R6
+	VEOR V0.B16, V0.B16, V0.B16
+	CMP $1, R7
+	BEQ len1
+	CMP $2, R7
+	BEQ len2
+	CMP $3, R7
+	BEQ len3
+	CMP $4, R7
+	BEQ len4
+	B done
+len1:
+group1:
+	CBZ R5, done
+	VEOR V0.B16, V0.B16, V0.B16
+	VLD1.P 16(R0), [V1.D2]
+	VLD1.P 16(R1), [V2.D2]
+	WORD $0x6e62dc21 // fmul v1.2d, v1.2d, v2.2d
+	WORD $0x4e61d400 // fadd v0.2d, v0.2d, v1.2d
+	VST1.P [V0.D2], 16(R3)
+	SUB $2, R5
+	B group1
+len2:
+group2:
+	CBZ R5, done
+	VEOR V0.B16, V0.B16, V0.B16
+	WORD $0x4cdf8c01 // ld2 {v1.2d, v2.2d}, [x0], #32
+	WORD $0x4cdf8c23 // ld2 {v3.2d, v4.2d}, [x1], #32
+	WORD $0x6e63dc21 // fmul v1.2d, v1.2d, v3.2d
+	WORD $0x4e61d400 // fadd v0.2d, v0.2d, v1.2d
+	WORD $0x6e64dc42 // fmul v2.2d, v2.2d, v4.2d
+	WORD $0x4e62d400 // fadd v0.2d, v0.2d, v2.2d
+	VST1.P [V0.D2], 16(R3)
+	SUB $2, R5
+	B group2
+len3:
+group3:
+	CBZ R5, done
+	VEOR V0.B16, V0.B16, V0.B16
+	WORD $0x4cdf4c01 // ld3 {v1.2d, v2.2d, v3.2d}, [x0], #48
+	WORD $0x4cdf4c24 // ld3 {v4.2d, v5.2d, v6.2d}, [x1], #48
+	WORD $0x6e64dc21 // fmul v1.2d, v1.2d, v4.2d
+	WORD $0x4e61d400 // fadd v0.2d, v0.2d, v1.2d
+	WORD $0x6e65dc42 // fmul v2.2d, v2.2d, v5.2d
+	WORD $0x4e62d400 // fadd v0.2d, v0.2d, v2.2d
+	WORD $0x6e66dc63 // fmul v3.2d, v3.2d, v6.2d
+	WORD $0x4e63d400 // fadd v0.2d, v0.2d, v3.2d
+	VST1.P [V0.D2], 16(R3)
+	SUB $2, R5
+	B group3
+len4:
+group4:
+	CBZ R5, done
+	VEOR V0.B16, V0.B16, V0.B16
+	WORD $0x4cdf0c01 // ld4 {v1.2d, v2.2d, v3.2d, v4.2d}, [x0], #64
+	WORD $0x4cdf0c25 // ld4 {v5.2d, v6.2d, v7.2d, v8.2d}, [x1], #64
+	WORD $0x6e65dc21 // fmul v1.2d, v1.2d, v5.2d
+	WORD $0x4e61d400 // fadd v0.2d, v0.2d, v1.2d
+	WORD $0x6e66dc42 // fmul v2.2d, v2.2d, v6.2d
+	WORD $0x4e62d400 // fadd v0.2d, v0.2d, v2.2d
+	WORD $0x6e67dc63 // fmul v3.2d, v3.2d, v7.2d
+	WORD $0x4e63d400 // fadd v0.2d, v0.2d, v3.2d
+	WORD $0x6e68dc84 // fmul v4.2d, v4.2d, v8.2d
+	WORD $0x4e64d400 // fadd v0.2d, v0.2d, v4.2d
+	VST1.P [V0.D2], 16(R3)
+	SUB $2, R5
+	B group4
+done:
+	RET
+
+// (grad, y []float64, sc []float64, a int)
+TEXT ·cosGradTNEONF64(SB), NOSPLIT, $0-80
+	MOVD grad_base+0(FP), R3
+	MOVD y_base+24(FP), R1
+	MOVD sc_base+48(FP), R2
+	MOVD sc_len+56(FP), R5
+	MOVD a+72(FP), R7
+	MOVD $neonconsts<>(SB), R6
+	CMP $1, R7
+	BEQ len1
+	CMP $2, R7
+	BEQ len2
+	CMP $3, R7
+	BEQ len3
+	CMP $4, R7
+	BEQ len4
+	B done
+len1:
+group1:
+	CBZ R5, done
+	VLD1.P 16(R2), [V0.D2]
+	VLD1.P 16(R1), [V1.D2]
+	WORD $0x6e60dc21 // fmul v1.2d, v1.2d, v0.2d
+	VMOV V1.B16, V2.B16
+	VST1.P [V2.D2], 16(R3)
+	SUB $2, R5
+	B group1
+len2:
+group2:
+	CBZ R5, done
+	VLD1.P 16(R2), [V0.D2]
+	WORD $0x4cdf8c21 // ld2 {v1.2d, v2.2d}, [x1], #32
+	WORD $0x6e60dc21 // fmul v1.2d, v1.2d, v0.2d
+	VMOV V1.B16, V3.B16
+	WORD $0x6e60dc42 // fmul v2.2d, v2.2d, v0.2d
+	VMOV V2.B16, V4.B16
+	WORD $0x4c9f8c63 // st2 {v3.2d, v4.2d}, [x3], #32
+	SUB $2, R5
+	B group2
+len3:
+group3:
+	CBZ R5, done
+	VLD1.P 16(R2), [V0.D2]
+	WORD $0x4cdf4c21 // ld3 {v1.2d, v2.2d, v3.2d}, [x1], #48
+	WORD $0x6e60dc21 // fmul v1.2d, v1.2d, v0.2d
+	VMOV V1.B16, V4.B16
+	WORD $0x6e60dc42 // fmul v2.2d, v2.2d, v0.2d
+	VMOV V2.B16, V5.B16
+	WORD $0x6e60dc63 // fmul v3.2d, v3.2d, v0.2d
+	VMOV V3.B16, V6.B16
+	WORD $0x4c9f4c64 // st3 {v4.2d, v5.2d, v6.2d}, [x3], #48
+	SUB $2, R5
+	B group3
+len4:
+group4:
+	CBZ R5, done
+	VLD1.P 16(R2), [V0.D2]
+	WORD $0x4cdf0c21 // ld4 {v1.2d, v2.2d, v3.2d, v4.2d}, [x1], #64
+	WORD $0x6e60dc21 // fmul v1.2d, v1.2d, v0.2d
+	VMOV V1.B16, V5.B16
+	WORD $0x6e60dc42 // fmul v2.2d, v2.2d, v0.2d
+	VMOV V2.B16, V6.B16
+	WORD $0x6e60dc63 // fmul v3.2d, v3.2d, v0.2d
+	VMOV V3.B16, V7.B16
+	WORD $0x6e60dc84 // fmul v4.2d, v4.2d, v0.2d
+	VMOV V4.B16, V8.B16
+	WORD $0x4c9f0c65 // st4 {v5.2d, v6.2d, v7.2d, v8.2d}, [x3], #64
+	SUB $2, R5
+	B group4
+done:
+	RET
+
+// (mean, se, sq []float64, p, y []float64, n int)
+TEXT ·pairStatsTNEONF64(SB), NOSPLIT, $0-128
+	MOVD p_base+72(FP), R0
+	MOVD y_base+96(FP), R1
+	MOVD mean_base+0(FP), R2
+	MOVD se_base+24(FP), R3
+	MOVD sq_base+48(FP), R10
+	MOVD mean_len+8(FP), R5
+	MOVD n+120(FP), R7
+	MOVD $neonconsts<>(SB), R6
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	CMP $1, R7
+	BEQ len1
+	CMP $2, R7
+	BEQ len2
+	CMP $3, R7
+	BEQ len3
+	CMP $4, R7
+	BEQ len4
+	B done
+len1:
+group1:
+	CBZ R5, done
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VLD1.P 16(R0), [V2.D2]
+	VLD1.P 16(R1), [V3.D2]
+	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
+	VST1.P [V2.D2], 16(R2)
+	VST1.P [V0.D2], 16(R3)
+	VST1.P [V1.D2], 16(R10)
+	SUB $2, R5
+	B group1
+len2:
+group2:
+	CBZ R5, done
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	WORD $0x4cdf8c02 // ld2 {v2.2d, v3.2d}, [x0], #32
+	WORD $0x4cdf8c24 // ld2 {v4.2d, v5.2d}, [x1], #32
+	WORD $0x4ee4d442 // fsub v2.2d, v2.2d, v4.2d
+	WORD $0x4ee5d463 // fsub v3.2d, v3.2d, v5.2d
+	WORD $0x4ee2d463 // fsub v3.2d, v3.2d, v2.2d
+	WORD $0x4e63d400 // fadd v0.2d, v0.2d, v3.2d
+	VFMLA V3.D2, V3.D2, V1.D2
+	VST1.P [V2.D2], 16(R2)
+	VST1.P [V0.D2], 16(R3)
+	VST1.P [V1.D2], 16(R10)
+	SUB $2, R5
+	B group2
+len3:
+group3:
+	CBZ R5, done
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	WORD $0x4cdf4c02 // ld3 {v2.2d, v3.2d, v4.2d}, [x0], #48
+	WORD $0x4cdf4c25 // ld3 {v5.2d, v6.2d, v7.2d}, [x1], #48
+	WORD $0x4ee5d442 // fsub v2.2d, v2.2d, v5.2d
+	WORD $0x4ee6d463 // fsub v3.2d, v3.2d, v6.2d
+	WORD $0x4ee2d463 // fsub v3.2d, v3.2d, v2.2d
+	WORD $0x4e63d400 // fadd v0.2d, v0.2d, v3.2d
+	VFMLA V3.D2, V3.D2, V1.D2
+	WORD $0x4ee7d484 // fsub v4.2d, v4.2d, v7.2d
+	WORD $0x4ee2d484 // fsub v4.2d, v4.2d, v2.2d
+	WORD $0x4e64d400 // fadd v0.2d, v0.2d, v4.2d
+	VFMLA V4.D2, V4.D2, V1.D2
+	VST1.P [V2.D2], 16(R2)
+	VST1.P [V0.D2], 16(R3)
+	VST1.P [V1.D2], 16(R10)
+	SUB $2, R5
+	B group3
+len4:
+group4:
+	CBZ R5, done
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	WORD $0x4cdf0c02 // ld4 {v2.2d, v3.2d, v4.2d, v5.2d}, [x0], #64
+	WORD $0x4cdf0c26 // ld4 {v6.2d, v7.2d, v8.2d, v9.2d}, [x1], #64
+	WORD $0x4ee6d442 // fsub v2.2d, v2.2d, v6.2d
+	WORD $0x4ee7d463 // fsub v3.2d, v3.2d, v7.2d
+	WORD $0x4ee2d463 // fsub v3.2d, v3.2d, v2.2d
+	WORD $0x4e63d400 // fadd v0.2d, v0.2d, v3.2d
+	VFMLA V3.D2, V3.D2, V1.D2
+	WORD $0x4ee8d484 // fsub v4.2d, v4.2d, v8.2d
+	WORD $0x4ee2d484 // fsub v4.2d, v4.2d, v2.2d
+	WORD $0x4e64d400 // fadd v0.2d, v0.2d, v4.2d
+	VFMLA V4.D2, V4.D2, V1.D2
+	WORD $0x4ee9d4a5 // fsub v5.2d, v5.2d, v9.2d
+	WORD $0x4ee2d4a5 // fsub v5.2d, v5.2d, v2.2d
+	WORD $0x4e65d400 // fadd v0.2d, v0.2d, v5.2d
+	VFMLA V5.D2, V5.D2, V1.D2
+	VST1.P [V2.D2], 16(R2)
+	VST1.P [V0.D2], 16(R3)
+	VST1.P [V1.D2], 16(R10)
+	SUB $2, R5
+	B group4
+done:
+	RET
+
+// (grad, p, y []float64, mean, f []float64, n int)
+TEXT ·pairGradTNEONF64(SB), NOSPLIT, $0-128
+	MOVD grad_base+0(FP), R3
+	MOVD p_base+24(FP), R0
+	MOVD y_base+48(FP), R1
+	MOVD mean_base+72(FP), R2
+	MOVD f_base+96(FP), R10
+	MOVD mean_len+80(FP), R5
+	MOVD n+120(FP), R7
+	MOVD $neonconsts<>(SB), R6
+	CMP $1, R7
+	BEQ len1
+	CMP $2, R7
+	BEQ len2
+	CMP $3, R7
+	BEQ len3
+	CMP $4, R7
+	BEQ len4
+	B done
+len1:
+group1:
+	CBZ R5, done
+	VLD1.P 16(R2), [V0.D2]
+	VLD1.P 16(R10), [V1.D2]
+	VLD1.P 16(R0), [V2.D2]
+	VLD1.P 16(R1), [V3.D2]
+	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
+	WORD $0x4ee0d442 // fsub v2.2d, v2.2d, v0.2d
+	WORD $0x6e61dc42 // fmul v2.2d, v2.2d, v1.2d
+	VMOV V2.B16, V4.B16
+	VST1.P [V4.D2], 16(R3)
+	SUB $2, R5
+	B group1
+len2:
+group2:
+	CBZ R5, done
+	VLD1.P 16(R2), [V0.D2]
+	VLD1.P 16(R10), [V1.D2]
+	WORD $0x4cdf8c02 // ld2 {v2.2d, v3.2d}, [x0], #32
+	WORD $0x4cdf8c24 // ld2 {v4.2d, v5.2d}, [x1], #32
+	WORD $0x4ee4d442 // fsub v2.2d, v2.2d, v4.2d
+	WORD $0x4ee0d442 // fsub v2.2d, v2.2d, v0.2d
+	WORD $0x6e61dc42 // fmul v2.2d, v2.2d, v1.2d
+	VMOV V2.B16, V6.B16
+	WORD $0x4ee5d463 // fsub v3.2d, v3.2d, v5.2d
+	WORD $0x4ee0d463 // fsub v3.2d, v3.2d, v0.2d
+	WORD $0x6e61dc63 // fmul v3.2d, v3.2d, v1.2d
+	VMOV V3.B16, V7.B16
+	WORD $0x4c9f8c66 // st2 {v6.2d, v7.2d}, [x3], #32
+	SUB $2, R5
+	B group2
+len3:
+group3:
+	CBZ R5, done
+	VLD1.P 16(R2), [V0.D2]
+	VLD1.P 16(R10), [V1.D2]
+	WORD $0x4cdf4c02 // ld3 {v2.2d, v3.2d, v4.2d}, [x0], #48
+	WORD $0x4cdf4c25 // ld3 {v5.2d, v6.2d, v7.2d}, [x1], #48
+	WORD $0x4ee5d442 // fsub v2.2d, v2.2d, v5.2d
+	WORD $0x4ee0d442 // fsub v2.2d, v2.2d, v0.2d
+	WORD $0x6e61dc42 // fmul v2.2d, v2.2d, v1.2d
+	VMOV V2.B16, V8.B16
+	WORD $0x4ee6d463 // fsub v3.2d, v3.2d, v6.2d
+	WORD $0x4ee0d463 // fsub v3.2d, v3.2d, v0.2d
+	WORD $0x6e61dc63 // fmul v3.2d, v3.2d, v1.2d
+	VMOV V3.B16, V9.B16
+	WORD $0x4ee7d484 // fsub v4.2d, v4.2d, v7.2d
+	WORD $0x4ee0d484 // fsub v4.2d, v4.2d, v0.2d
+	WORD $0x6e61dc84 // fmul v4.2d, v4.2d, v1.2d
+	VMOV V4.B16, V10.B16
+	WORD $0x4c9f4c68 // st3 {v8.2d, v9.2d, v10.2d}, [x3], #48
+	SUB $2, R5
+	B group3
+len4:
+group4:
+	CBZ R5, done
+	VLD1.P 16(R2), [V0.D2]
+	VLD1.P 16(R10), [V1.D2]
+	WORD $0x4cdf0c02 // ld4 {v2.2d, v3.2d, v4.2d, v5.2d}, [x0], #64
+	WORD $0x4cdf0c26 // ld4 {v6.2d, v7.2d, v8.2d, v9.2d}, [x1], #64
+	WORD $0x4ee6d442 // fsub v2.2d, v2.2d, v6.2d
+	WORD $0x4ee0d442 // fsub v2.2d, v2.2d, v0.2d
+	WORD $0x6e61dc42 // fmul v2.2d, v2.2d, v1.2d
+	VMOV V2.B16, V10.B16
+	WORD $0x4ee7d463 // fsub v3.2d, v3.2d, v7.2d
+	WORD $0x4ee0d463 // fsub v3.2d, v3.2d, v0.2d
+	WORD $0x6e61dc63 // fmul v3.2d, v3.2d, v1.2d
+	VMOV V3.B16, V11.B16
+	WORD $0x4ee8d484 // fsub v4.2d, v4.2d, v8.2d
+	WORD $0x4ee0d484 // fsub v4.2d, v4.2d, v0.2d
+	WORD $0x6e61dc84 // fmul v4.2d, v4.2d, v1.2d
+	VMOV V4.B16, V12.B16
+	WORD $0x4ee9d4a5 // fsub v5.2d, v5.2d, v9.2d
+	WORD $0x4ee0d4a5 // fsub v5.2d, v5.2d, v0.2d
+	WORD $0x6e61dca5 // fmul v5.2d, v5.2d, v1.2d
+	VMOV V5.B16, V13.B16
+	WORD $0x4c9f0c6a // st4 {v10.2d, v11.2d, v12.2d, v13.2d}, [x3], #64
+	SUB $2, R5
+	B group4
 done:
 	RET
 

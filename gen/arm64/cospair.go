@@ -45,6 +45,14 @@ func cosPair(emit func(name, doc, sig string, gen func(c *kgen)), e elt) {
 			"returns Σ ω(r)·l(r) over r < len(mean), l = 2·(sq(r) − se(r)²/n)/n, ω(r) = ws·w(r) in T (ws when w is empty), and the count of rows with ω = 0 (whose term is 0); it writes unred(r) = T(ω·l) unless unred is empty, mean(r) += se(r)/n and f(r) = ω·4/n. A row of ω != 0 whose l or mean is not finite makes the sum NaN or infinite.", pairFinish},
 		{"pairGrad", "grad, p, y []T, mean, f []float64, n int", "",
 			"writes grad(r·n+k) = T(f(r)·(d − mean(r))) with d = p − y in T, for r < len(mean), k < n (in float64).", pairGrad},
+		{"cosDotT", "dot []float64, p, y []T, a int", "",
+			fmt.Sprintf("is cosDotRows for len(dot) a multiple of %d and 1 <= a <= %d, a vector of rows at a time (LD1–LD4).", e.lanes(), transMax), cosDotT},
+		{"cosGradT", "grad, y []T, sc []float64, a int", "",
+			fmt.Sprintf("is cosGradRows for len(sc) a multiple of %d and 1 <= a <= %d, a vector of rows at a time (LD1–LD4, ST1–ST4).", e.lanes(), transMax), cosGradT},
+		{"pairStatsT", "mean, se, sq []float64, p, y []T, n int", "",
+			fmt.Sprintf("is pairStats for len(mean) a multiple of %d and 1 <= n <= %d, a vector of rows at a time (LD1–LD4), the shift being each row's first d.", e.lanes(), transMax), pairStatsT},
+		{"pairGradT", "grad, p, y []T, mean, f []float64, n int", "",
+			fmt.Sprintf("is pairGrad for len(mean) a multiple of %d and 1 <= n <= %d, a vector of rows at a time (LD1–LD4, ST1–ST4).", e.lanes(), transMax), pairGradT},
 	}
 	for _, p := range prims {
 		name := p.fn + "NEON" + e.Name
@@ -782,6 +790,205 @@ func pairGrad(c *kgen, arg func(string) string) {
 	})
 	c.Go("SUB $1, R%d", gRows)
 	c.Go("B row")
+	c.Label("done")
+	c.Go("RET")
+}
+
+// Short contiguous rows (at most transMax elements), a vector of rows at a
+// time: LD2/LD3/LD4 load element k of each of lanes rows into register k
+// (LD1 when a row is one element), ST2/ST3/ST4 store the gradients back.
+const transMax = 4
+
+// transRows emits the dispatch on the row length a (register gLen, 1 <= a
+// <= transMax) and per length the loop over groups of lanes rows (gRows
+// rows left, a multiple of lanes): body(n) handles the rows at the
+// pointers, which it advances.
+func (c *kgen) transRows(body func(n int)) {
+	for n := 1; n <= transMax; n++ {
+		c.Go("CMP $%d, R%d", n, gLen)
+		c.Go("BEQ len%d", n)
+	}
+	c.Go("B done")
+	for n := 1; n <= transMax; n++ {
+		c.Label(fmt.Sprintf("len%d", n))
+		c.Label(fmt.Sprintf("group%d", n))
+		c.Go("CBZ R%d, done", gRows)
+		body(n)
+		c.Go("SUB $%d, R%d", c.lanes(), gRows)
+		c.Go("B group%d", n)
+	}
+}
+
+// loadT loads lanes rows of n elements at base (advancing it): register
+// k of the result holds element k of every row.
+func (c *kgen) loadT(base neon.R, n int) []neon.V {
+	vs := make([]neon.V, n)
+	if n == 1 {
+		vs[0] = c.tmp()
+		c.I(neon.LD1P(c.A, vs[0], base))
+		return vs
+	}
+	v0 := c.pool.GetRun(n)
+	for k := range vs {
+		vs[k] = v0 + neon.V(k)
+	}
+	c.I(neon.LDNP(c.A, v0, n, base))
+	return vs
+}
+
+// storeT stores vectors as loadT loads them (vs consecutive registers).
+func (c *kgen) storeT(vs []neon.V, base neon.R) {
+	if len(vs) == 1 {
+		c.I(neon.ST1P(c.A, vs[0], base))
+		return
+	}
+	c.I(neon.STNP(c.A, vs[0], len(vs), base))
+}
+
+func cosDotT(c *kgen, arg func(string) string) {
+	c.Go("MOVD %s, R%d", arg("dot_base"), gOut)
+	c.Go("MOVD %s, R%d", arg("dot_len"), gRows)
+	c.Go("MOVD %s, R%d", arg("p_base"), gP)
+	c.Go("MOVD %s, R%d", arg("y_base"), gY)
+	c.Go("MOVD %s, R%d", arg("a"), gLen)
+	c.prologue()
+	acc := c.fixedZeros(c.parts())
+	c.transRows(func(n int) {
+		c.zeroAll(acc)
+		pv, yv := c.loadT(gP, n), c.loadT(gY, n)
+		for k := range pv {
+			c.I(neon.FMUL(c.A, pv[k], pv[k], yv[k]))
+			for h, w := range c.widen(pv[k], false) {
+				c.I(neon.FADD(neon.D2, acc[h], acc[h], w))
+				c.put(w)
+			}
+		}
+		c.put(yv...)
+		c.storeD(acc, gOut, false)
+	})
+	c.Label("done")
+	c.Go("RET")
+}
+
+func pairStatsT(c *kgen, arg func(string) string) {
+	c.Go("MOVD %s, R%d", arg("p_base"), gP)
+	c.Go("MOVD %s, R%d", arg("y_base"), gY)
+	c.Go("MOVD %s, R%d", arg("mean_base"), gA)
+	c.Go("MOVD %s, R%d", arg("se_base"), gOut)
+	c.Go("MOVD %s, R%d", arg("sq_base"), gB)
+	c.Go("MOVD %s, R%d", arg("mean_len"), gRows)
+	c.Go("MOVD %s, R%d", arg("n"), gLen)
+	c.prologue()
+	se, sq := c.fixedZeros(c.parts()), c.fixedZeros(c.parts())
+	c.transRows(func(n int) {
+		c.zeroAll(se)
+		c.zeroAll(sq)
+		pv, yv := c.loadT(gP, n), c.loadT(gY, n)
+		var k0 []neon.V
+		for k := range pv {
+			c.I(neon.FSUB(c.A, pv[k], pv[k], yv[k]))
+			ws := c.widen(pv[k], false)
+			if k == 0 {
+				k0 = ws
+				continue
+			}
+			for h, e := range ws {
+				c.I(neon.FSUB(neon.D2, e, e, k0[h]))
+				c.I(neon.FADD(neon.D2, se[h], se[h], e), neon.FMLA(neon.D2, sq[h], e, e))
+				c.put(e)
+			}
+		}
+		c.put(yv...)
+		c.storeD(k0, gA, false)
+		c.put(k0...)
+		c.storeD(se, gOut, false)
+		c.storeD(sq, gB, false)
+	})
+	c.Label("done")
+	c.Go("RET")
+}
+
+func cosGradT(c *kgen, arg func(string) string) {
+	c.Go("MOVD %s, R%d", arg("grad_base"), gOut)
+	c.Go("MOVD %s, R%d", arg("y_base"), gY)
+	c.Go("MOVD %s, R%d", arg("sc_base"), gA)
+	c.Go("MOVD %s, R%d", arg("sc_len"), gRows)
+	c.Go("MOVD %s, R%d", arg("a"), gLen)
+	c.prologue()
+	c.transRows(func(n int) {
+		sc := c.loadD(gA, false)
+		yv := c.loadT(gY, n)
+		out := c.pool.GetRun(n)
+		for k := range yv {
+			ps := c.widen(yv[k], false)
+			for h, v := range ps {
+				c.I(neon.FMUL(neon.D2, v, v, sc[h]))
+			}
+			c.narrowInto(out+neon.V(k), ps)
+		}
+		c.put(sc...)
+		if c.Size == 8 {
+			c.put(yv...) // widen returned them
+		}
+		outs := make([]neon.V, n)
+		for k := range outs {
+			outs[k] = out + neon.V(k)
+		}
+		c.storeT(outs, gOut)
+		c.put(outs...)
+	})
+	c.Label("done")
+	c.Go("RET")
+}
+
+// narrowInto rounds the float64 vectors of widen into register d (as
+// narrow does), putting them back unless one of them is d.
+func (c *kgen) narrowInto(d neon.V, ps []neon.V) {
+	if c.Size == 8 {
+		c.I(neon.MOV(d, ps[0]))
+		return
+	}
+	c.I(neon.FCVTN(d, ps[0]))
+	if len(ps) > 1 {
+		c.I(neon.FCVTN2(d, ps[1]))
+	}
+	c.put(ps...)
+}
+
+func pairGradT(c *kgen, arg func(string) string) {
+	c.Go("MOVD %s, R%d", arg("grad_base"), gOut)
+	c.Go("MOVD %s, R%d", arg("p_base"), gP)
+	c.Go("MOVD %s, R%d", arg("y_base"), gY)
+	c.Go("MOVD %s, R%d", arg("mean_base"), gA)
+	c.Go("MOVD %s, R%d", arg("f_base"), gB)
+	c.Go("MOVD %s, R%d", arg("mean_len"), gRows)
+	c.Go("MOVD %s, R%d", arg("n"), gLen)
+	c.prologue()
+	c.transRows(func(n int) {
+		mv, fv := c.loadD(gA, false), c.loadD(gB, false)
+		pv, yv := c.loadT(gP, n), c.loadT(gY, n)
+		out := c.pool.GetRun(n)
+		for k := range pv {
+			c.I(neon.FSUB(c.A, pv[k], pv[k], yv[k]))
+			ps := c.widen(pv[k], false)
+			for h, v := range ps {
+				c.I(neon.FSUB(neon.D2, v, v, mv[h]), neon.FMUL(neon.D2, v, v, fv[h]))
+			}
+			c.narrowInto(out+neon.V(k), ps)
+		}
+		c.put(mv...)
+		c.put(fv...)
+		c.put(yv...)
+		if c.Size == 8 {
+			c.put(pv...)
+		}
+		outs := make([]neon.V, n)
+		for k := range outs {
+			outs[k] = out + neon.V(k)
+		}
+		c.storeT(outs, gOut)
+		c.put(outs...)
+	})
 	c.Label("done")
 	c.Go("RET")
 }

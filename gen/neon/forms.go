@@ -47,6 +47,15 @@ func Catalogue() []Inst {
 			out = append(out, LD1(a, d, r), LD1P(a, d, r), ST1P(a, d, r), LDRP(a, d, r), STRP(a, d, r), LDR1(a, d, r))
 		}
 		out = append(out, LD1(B16, d, r), UMOVD(R(d%31), n, 0), UMOVD(r, n, 1))
+		for _, a := range fp {
+			for k := 2; k <= 4; k++ {
+				sd := d
+				if int(sd)+k-1 > 31 {
+					sd = V(32 - k)
+				}
+				out = append(out, LDNP(a, sd, k, r), STNP(a, sd, k, r))
+			}
+		}
 		for _, off := range []int{0, 16, 4080, 65520} {
 			out = append(out, LDRQ(d, r, off))
 		}

@@ -46,11 +46,9 @@ type cosPrims[T Float] struct {
 	// gradCols writes grad(b·a·s+k·s+c) = T(sc(b·cols+c)·y(…)) for c < cols,
 	// b < len(sc)/cols.
 	gradCols func(grad, y []T, sc []float64, s, a, cols int)
-	// dotWide (nil: none), for blocks of stride s <= lanes/2, writes for
-	// each of len(part)/L blocks of blockLen elements part(b·L+i) = the sum
-	// of p·y over the block's elements j·L+i (L a multiple of s, at most
-	// lanes): lane i sums column i%s.
-	dotWide func(part []float64, p, y []T, L, blockLen int)
+	// dotWide (nil: none) is dotCols of whole blocks (cols = s) for
+	// s <= lanes/2, several of a block's rows to a vector.
+	dotWide func(dot []float64, p, y []T, s, blockLen int)
 	// lanes is the number of T lanes of a vector of dotWide and dotT.
 	lanes int
 	// dotT is dotRows for rows of 1 <= a <= tMax elements (0: none),
@@ -197,7 +195,7 @@ func (k *cosPrims[T]) cosine(p, y []T, axisLen, stride, m0, n int, w []T, wrep i
 		return 0
 	}
 	// The buffers stay on the stack: the primitives never retain them.
-	var dotArr, scArr, partArr [cpChunk]float64
+	var dotArr, scArr [cpChunk]float64
 	dot, scb := noescape.Slice(dotArr[:]), noescape.Slice(scArr[:])
 	var total float64
 	if axisLen == 0 {
@@ -263,22 +261,9 @@ func (k *cosPrims[T]) cosine(p, y []T, axisLen, stride, m0, n int, w []T, wrep i
 		lo := o*blockLen + c
 		wide := cols == stride && 2*stride <= k.lanes && k.dotWide != nil
 		if wide {
-			// Blocks narrower than half a vector: L = g·stride lanes per
-			// vector, each column summed in g lanes, added here.
-			g := k.lanes / stride
-			L := g * stride
-			nb = min((n-j)/stride, cpChunk/L)
-			part := noescape.Slice(partArr[:nb*L])
-			k.dotWide(part, p[lo:lo+nb*blockLen], y[lo:lo+nb*blockLen], L, blockLen)
-			for b := 0; b < nb; b++ {
-				pb, db := part[b*L:(b+1)*L], dot[b*stride:(b+1)*stride]
-				copy(db, pb[:stride])
-				for t := stride; t < L; t += stride {
-					for i, v := range pb[t : t+stride] {
-						db[i] += v
-					}
-				}
-			}
+			// Blocks narrower than half a vector: several of a block's
+			// rows to a vector.
+			k.dotWide(dot[:nb*stride], p[lo:lo+nb*blockLen], y[lo:lo+nb*blockLen], stride, blockLen)
 		}
 		hi := lo + (nb-1)*blockLen + (axisLen-1)*stride + cols
 		cnt := nb * cols

@@ -339,10 +339,10 @@ func cosDotTAVX2F32(dot []float64, p []float32, y []float32, a int)
 //go:noescape
 func cosDotColsAVX2F32(dot []float64, p []float32, y []float32, s int, a int, cols int)
 
-// cosDotWideAVX2F32 writes part(b·L+i) = Σ_j p(b·blockLen+j·L+i)·y(b·blockLen+j·L+i) over j·L+i < blockLen, for i < L <= lanes and b < len(part)/L: products in float32, sums in float64.
+// cosDotWideAVX2F32 writes dot(b·s+c) = Σ_k p(b·blockLen+k·s+c)·y(b·blockLen+k·s+c) for c < s <= 4 and b < len(dot)/s (blockLen a multiple of s), g = 8/s rows of a block to a vector: products in float32, sums in float64.
 //
 //go:noescape
-func cosDotWideAVX2F32(part []float64, p []float32, y []float32, L int, blockLen int)
+func cosDotWideAVX2F32(dot []float64, p []float32, y []float32, s int, blockLen int)
 
 // cosGradRowsAVX2F32 writes grad(r·a+k) = float32(sc(r)·y(r·a+k)) for r < len(sc), k < a (the product in float64).
 //
@@ -729,10 +729,10 @@ func cosDotTAVX2F64(dot []float64, p []float64, y []float64, a int)
 //go:noescape
 func cosDotColsAVX2F64(dot []float64, p []float64, y []float64, s int, a int, cols int)
 
-// cosDotWideAVX2F64 writes part(b·L+i) = Σ_j p(b·blockLen+j·L+i)·y(b·blockLen+j·L+i) over j·L+i < blockLen, for i < L <= lanes and b < len(part)/L: products in float64, sums in float64.
+// cosDotWideAVX2F64 writes dot(b·s+c) = Σ_k p(b·blockLen+k·s+c)·y(b·blockLen+k·s+c) for c < s <= 2 and b < len(dot)/s (blockLen a multiple of s), g = 4/s rows of a block to a vector: products in float64, sums in float64.
 //
 //go:noescape
-func cosDotWideAVX2F64(part []float64, p []float64, y []float64, L int, blockLen int)
+func cosDotWideAVX2F64(dot []float64, p []float64, y []float64, s int, blockLen int)
 
 // cosGradRowsAVX2F64 writes grad(r·a+k) = float64(sc(r)·y(r·a+k)) for r < len(sc), k < a (the product in float64).
 //
@@ -1114,10 +1114,10 @@ func cosDotTAVX512F32(dot []float64, p []float32, y []float32, a int)
 //go:noescape
 func cosDotColsAVX512F32(dot []float64, p []float32, y []float32, s int, a int, cols int)
 
-// cosDotWideAVX512F32 writes part(b·L+i) = Σ_j p(b·blockLen+j·L+i)·y(b·blockLen+j·L+i) over j·L+i < blockLen, for i < L <= lanes and b < len(part)/L: products in float32, sums in float64.
+// cosDotWideAVX512F32 writes dot(b·s+c) = Σ_k p(b·blockLen+k·s+c)·y(b·blockLen+k·s+c) for c < s <= 8 and b < len(dot)/s (blockLen a multiple of s), g = 16/s rows of a block to a vector: products in float32, sums in float64.
 //
 //go:noescape
-func cosDotWideAVX512F32(part []float64, p []float32, y []float32, L int, blockLen int)
+func cosDotWideAVX512F32(dot []float64, p []float32, y []float32, s int, blockLen int)
 
 // cosGradRowsAVX512F32 writes grad(r·a+k) = float32(sc(r)·y(r·a+k)) for r < len(sc), k < a (the product in float64).
 //
@@ -1504,10 +1504,10 @@ func cosDotTAVX512F64(dot []float64, p []float64, y []float64, a int)
 //go:noescape
 func cosDotColsAVX512F64(dot []float64, p []float64, y []float64, s int, a int, cols int)
 
-// cosDotWideAVX512F64 writes part(b·L+i) = Σ_j p(b·blockLen+j·L+i)·y(b·blockLen+j·L+i) over j·L+i < blockLen, for i < L <= lanes and b < len(part)/L: products in float64, sums in float64.
+// cosDotWideAVX512F64 writes dot(b·s+c) = Σ_k p(b·blockLen+k·s+c)·y(b·blockLen+k·s+c) for c < s <= 4 and b < len(dot)/s (blockLen a multiple of s), g = 8/s rows of a block to a vector: products in float64, sums in float64.
 //
 //go:noescape
-func cosDotWideAVX512F64(part []float64, p []float64, y []float64, L int, blockLen int)
+func cosDotWideAVX512F64(dot []float64, p []float64, y []float64, s int, blockLen int)
 
 // cosGradRowsAVX512F64 writes grad(r·a+k) = float64(sc(r)·y(r·a+k)) for r < len(sc), k < a (the product in float64).
 //

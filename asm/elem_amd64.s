@@ -25690,85 +25690,92 @@ done:
 	VZEROUPPER
 	RET
 
-// func cosDotWideAVX2F32(part []float64, p []float32, y []float32, L int, blockLen int)
+// func cosDotWideAVX2F32(dot []float64, p []float32, y []float32, s int, blockLen int)
 // Requires: AVX, AVX2
 TEXT ·cosDotWideAVX2F32(SB), NOSPLIT, $0-88
-	MOVQ    p_base+24(FP), AX
-	MOVQ    y_base+48(FP), CX
-	MOVQ    part_base+0(FP), DX
-	MOVQ    part_len+8(FP), BX
-	LEAQ    (DX)(BX*8), BX
-	MOVQ    L+72(FP), SI
-	MOVQ    SI, DI
-	SHLQ    $0x02, DI
+	MOVQ p_base+24(FP), AX
+	MOVQ y_base+48(FP), CX
+	MOVQ dot_base+0(FP), DX
+	MOVQ dot_len+8(FP), BX
+	LEAQ (DX)(BX*8), BX
+	MOVQ s+72(FP), SI
+	CMPQ SI, $0x00000001
+	JE   s1
+	CMPQ SI, $0x00000002
+	JE   s2
+	CMPQ SI, $0x00000003
+	JE   s3
+	CMPQ SI, $0x00000004
+	JE   s4
+	JMP  done
+
+s1:
+	LEAQ    foldAVX2F321<>+0(SB), SI
+	MOVQ    $0x00000008, DI
 	LEAQ    tailmask32<>+0(SB), R8
 	MOVQ    $0x00000008, R9
-	SUBQ    SI, R9
+	SUBQ    DI, R9
 	VMOVDQU (R8)(R9*4), Y0
 
-block:
+block1:
 	CMPQ   DX, BX
 	JAE    done
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
 	VXORPS Y4, Y4, Y4
-	MOVQ   AX, R8
-	MOVQ   CX, R9
-	MOVQ   blockLen+80(FP), R10
-	MOVQ   SI, R11
-	SHLQ   $0x01, R11
+	MOVQ   AX, DI
+	MOVQ   CX, R8
+	MOVQ   blockLen+80(FP), R9
 
-two:
-	CMPQ         R10, R11
-	JL           one
-	VMASKMOVPS   (R8), Y0, Y5
-	VMASKMOVPS   (R9), Y0, Y6
+two1:
+	CMPQ         R9, $0x00000010
+	JL           one1
+	VMASKMOVPS   (DI), Y0, Y5
+	VMASKMOVPS   (R8), Y0, Y6
 	VMULPS       Y6, Y5, Y5
 	VEXTRACTF128 $0x01, Y5, X6
 	VCVTPS2PD    X5, Y5
 	VCVTPS2PD    X6, Y6
 	VADDPD       Y5, Y1, Y1
 	VADDPD       Y6, Y2, Y2
-	VMASKMOVPS   (R8)(DI*1), Y0, Y5
-	VMASKMOVPS   (R9)(DI*1), Y0, Y6
+	VMASKMOVPS   32(DI), Y0, Y5
+	VMASKMOVPS   32(R8), Y0, Y6
 	VMULPS       Y6, Y5, Y5
 	VEXTRACTF128 $0x01, Y5, X6
 	VCVTPS2PD    X5, Y5
 	VCVTPS2PD    X6, Y6
 	VADDPD       Y5, Y3, Y3
 	VADDPD       Y6, Y4, Y4
-	ADDQ         DI, R8
-	ADDQ         DI, R8
-	ADDQ         DI, R9
-	ADDQ         DI, R9
-	SUBQ         R11, R10
-	JMP          two
+	ADDQ         $0x00000040, DI
+	ADDQ         $0x00000040, R8
+	SUBQ         $0x00000010, R9
+	JMP          two1
 
-one:
-	CMPQ         R10, SI
-	JL           tail
-	VMASKMOVPS   (R8), Y0, Y5
-	VMASKMOVPS   (R9), Y0, Y6
+one1:
+	CMPQ         R9, $0x00000008
+	JL           tail1
+	VMASKMOVPS   (DI), Y0, Y5
+	VMASKMOVPS   (R8), Y0, Y6
 	VMULPS       Y6, Y5, Y5
 	VEXTRACTF128 $0x01, Y5, X6
 	VCVTPS2PD    X5, Y5
 	VCVTPS2PD    X6, Y6
 	VADDPD       Y5, Y1, Y1
 	VADDPD       Y6, Y2, Y2
-	ADDQ         DI, R8
-	ADDQ         DI, R9
-	SUBQ         SI, R10
+	ADDQ         $0x00000020, DI
+	ADDQ         $0x00000020, R8
+	SUBQ         $0x00000008, R9
 
-tail:
-	TESTQ        R10, R10
-	JZ           store
-	LEAQ         tailmask32<>+0(SB), R11
-	MOVQ         $0x00000008, R12
-	SUBQ         R10, R12
-	VMOVDQU      (R11)(R12*4), Y5
-	VMASKMOVPS   (R8), Y5, Y6
-	VMASKMOVPS   (R9), Y5, Y5
+tail1:
+	TESTQ        R9, R9
+	JZ           store1
+	LEAQ         tailmask32<>+0(SB), R10
+	MOVQ         $0x00000008, R11
+	SUBQ         R9, R11
+	VMOVDQU      (R10)(R11*4), Y5
+	VMASKMOVPS   (DI), Y5, Y6
+	VMASKMOVPS   (R8), Y5, Y5
 	VMULPS       Y5, Y6, Y6
 	VEXTRACTF128 $0x01, Y6, X5
 	VCVTPS2PD    X6, Y6
@@ -25776,24 +25783,528 @@ tail:
 	VADDPD       Y6, Y3, Y3
 	VADDPD       Y5, Y4, Y4
 
-store:
-	VADDPD       Y3, Y1, Y1
-	VADDPD       Y4, Y2, Y2
-	VPMOVSXDQ    X0, Y3
-	VEXTRACTI128 $0x01, Y0, X4
-	VPMOVSXDQ    X4, Y4
-	VMASKMOVPD   Y1, Y3, (DX)
-	VMASKMOVPD   Y2, Y4, 32(DX)
-	LEAQ         (DX)(SI*8), DX
-	MOVQ         blockLen+80(FP), R8
-	SHLQ         $0x02, R8
-	ADDQ         R8, AX
-	ADDQ         R8, CX
-	JMP          block
+store1:
+	VADDPD     Y3, Y1, Y1
+	VADDPD     Y4, Y2, Y2
+	VMOVDQU    (SI), Y3
+	VPERMPS    Y1, Y3, Y3
+	VMOVDQU    64(SI), Y4
+	VPERMPS    Y1, Y4, Y4
+	VADDPD     Y4, Y3, Y3
+	VMOVDQU    128(SI), Y4
+	VPERMPS    Y1, Y4, Y4
+	VADDPD     Y4, Y3, Y3
+	VMOVDQU    192(SI), Y4
+	VPERMPS    Y1, Y4, Y1
+	VADDPD     Y1, Y3, Y3
+	VMOVDQU    256(SI), Y1
+	VPERMPS    Y2, Y1, Y1
+	VADDPD     Y1, Y3, Y3
+	VMOVDQU    320(SI), Y1
+	VPERMPS    Y2, Y1, Y1
+	VADDPD     Y1, Y3, Y3
+	VMOVDQU    384(SI), Y1
+	VPERMPS    Y2, Y1, Y1
+	VADDPD     Y1, Y3, Y3
+	VMOVDQU    448(SI), Y1
+	VPERMPS    Y2, Y1, Y1
+	VADDPD     Y1, Y3, Y3
+	MOVQ       $0x00000001, DI
+	LEAQ       tailmask64<>+0(SB), R8
+	MOVQ       $0x00000004, R9
+	SUBQ       DI, R9
+	VMOVDQU    (R8)(R9*8), Y1
+	VMASKMOVPD Y3, Y1, (DX)
+	ADDQ       $0x00000008, DX
+	MOVQ       blockLen+80(FP), DI
+	SHLQ       $0x02, DI
+	ADDQ       DI, AX
+	ADDQ       DI, CX
+	JMP        block1
+
+s2:
+	LEAQ    foldAVX2F322<>+0(SB), SI
+	MOVQ    $0x00000008, DI
+	LEAQ    tailmask32<>+0(SB), R8
+	MOVQ    $0x00000008, R9
+	SUBQ    DI, R9
+	VMOVDQU (R8)(R9*4), Y0
+
+block2:
+	CMPQ   DX, BX
+	JAE    done
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	MOVQ   AX, DI
+	MOVQ   CX, R8
+	MOVQ   blockLen+80(FP), R9
+
+two2:
+	CMPQ         R9, $0x00000010
+	JL           one2
+	VMASKMOVPS   (DI), Y0, Y5
+	VMASKMOVPS   (R8), Y0, Y6
+	VMULPS       Y6, Y5, Y5
+	VEXTRACTF128 $0x01, Y5, X6
+	VCVTPS2PD    X5, Y5
+	VCVTPS2PD    X6, Y6
+	VADDPD       Y5, Y1, Y1
+	VADDPD       Y6, Y2, Y2
+	VMASKMOVPS   32(DI), Y0, Y5
+	VMASKMOVPS   32(R8), Y0, Y6
+	VMULPS       Y6, Y5, Y5
+	VEXTRACTF128 $0x01, Y5, X6
+	VCVTPS2PD    X5, Y5
+	VCVTPS2PD    X6, Y6
+	VADDPD       Y5, Y3, Y3
+	VADDPD       Y6, Y4, Y4
+	ADDQ         $0x00000040, DI
+	ADDQ         $0x00000040, R8
+	SUBQ         $0x00000010, R9
+	JMP          two2
+
+one2:
+	CMPQ         R9, $0x00000008
+	JL           tail2
+	VMASKMOVPS   (DI), Y0, Y5
+	VMASKMOVPS   (R8), Y0, Y6
+	VMULPS       Y6, Y5, Y5
+	VEXTRACTF128 $0x01, Y5, X6
+	VCVTPS2PD    X5, Y5
+	VCVTPS2PD    X6, Y6
+	VADDPD       Y5, Y1, Y1
+	VADDPD       Y6, Y2, Y2
+	ADDQ         $0x00000020, DI
+	ADDQ         $0x00000020, R8
+	SUBQ         $0x00000008, R9
+
+tail2:
+	TESTQ        R9, R9
+	JZ           store2
+	LEAQ         tailmask32<>+0(SB), R10
+	MOVQ         $0x00000008, R11
+	SUBQ         R9, R11
+	VMOVDQU      (R10)(R11*4), Y5
+	VMASKMOVPS   (DI), Y5, Y6
+	VMASKMOVPS   (R8), Y5, Y5
+	VMULPS       Y5, Y6, Y6
+	VEXTRACTF128 $0x01, Y6, X5
+	VCVTPS2PD    X6, Y6
+	VCVTPS2PD    X5, Y5
+	VADDPD       Y6, Y3, Y3
+	VADDPD       Y5, Y4, Y4
+
+store2:
+	VADDPD     Y3, Y1, Y1
+	VADDPD     Y4, Y2, Y2
+	VMOVDQU    (SI), Y3
+	VPERMPS    Y1, Y3, Y3
+	VMOVDQU    64(SI), Y4
+	VPERMPS    Y1, Y4, Y1
+	VADDPD     Y1, Y3, Y3
+	VMOVDQU    128(SI), Y1
+	VPERMPS    Y2, Y1, Y1
+	VADDPD     Y1, Y3, Y3
+	VMOVDQU    192(SI), Y1
+	VPERMPS    Y2, Y1, Y1
+	VADDPD     Y1, Y3, Y3
+	MOVQ       $0x00000002, DI
+	LEAQ       tailmask64<>+0(SB), R8
+	MOVQ       $0x00000004, R9
+	SUBQ       DI, R9
+	VMOVDQU    (R8)(R9*8), Y1
+	VMASKMOVPD Y3, Y1, (DX)
+	ADDQ       $0x00000010, DX
+	MOVQ       blockLen+80(FP), DI
+	SHLQ       $0x02, DI
+	ADDQ       DI, AX
+	ADDQ       DI, CX
+	JMP        block2
+
+s3:
+	LEAQ    foldAVX2F323<>+0(SB), SI
+	MOVQ    $0x00000006, DI
+	LEAQ    tailmask32<>+0(SB), R8
+	MOVQ    $0x00000008, R9
+	SUBQ    DI, R9
+	VMOVDQU (R8)(R9*4), Y0
+
+block3:
+	CMPQ   DX, BX
+	JAE    done
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	MOVQ   AX, DI
+	MOVQ   CX, R8
+	MOVQ   blockLen+80(FP), R9
+
+two3:
+	CMPQ         R9, $0x0000000c
+	JL           one3
+	VMASKMOVPS   (DI), Y0, Y5
+	VMASKMOVPS   (R8), Y0, Y6
+	VMULPS       Y6, Y5, Y5
+	VEXTRACTF128 $0x01, Y5, X6
+	VCVTPS2PD    X5, Y5
+	VCVTPS2PD    X6, Y6
+	VADDPD       Y5, Y1, Y1
+	VADDPD       Y6, Y2, Y2
+	VMASKMOVPS   24(DI), Y0, Y5
+	VMASKMOVPS   24(R8), Y0, Y6
+	VMULPS       Y6, Y5, Y5
+	VEXTRACTF128 $0x01, Y5, X6
+	VCVTPS2PD    X5, Y5
+	VCVTPS2PD    X6, Y6
+	VADDPD       Y5, Y3, Y3
+	VADDPD       Y6, Y4, Y4
+	ADDQ         $0x00000030, DI
+	ADDQ         $0x00000030, R8
+	SUBQ         $0x0000000c, R9
+	JMP          two3
+
+one3:
+	CMPQ         R9, $0x00000006
+	JL           tail3
+	VMASKMOVPS   (DI), Y0, Y5
+	VMASKMOVPS   (R8), Y0, Y6
+	VMULPS       Y6, Y5, Y5
+	VEXTRACTF128 $0x01, Y5, X6
+	VCVTPS2PD    X5, Y5
+	VCVTPS2PD    X6, Y6
+	VADDPD       Y5, Y1, Y1
+	VADDPD       Y6, Y2, Y2
+	ADDQ         $0x00000018, DI
+	ADDQ         $0x00000018, R8
+	SUBQ         $0x00000006, R9
+
+tail3:
+	TESTQ        R9, R9
+	JZ           store3
+	LEAQ         tailmask32<>+0(SB), R10
+	MOVQ         $0x00000008, R11
+	SUBQ         R9, R11
+	VMOVDQU      (R10)(R11*4), Y5
+	VMASKMOVPS   (DI), Y5, Y6
+	VMASKMOVPS   (R8), Y5, Y5
+	VMULPS       Y5, Y6, Y6
+	VEXTRACTF128 $0x01, Y6, X5
+	VCVTPS2PD    X6, Y6
+	VCVTPS2PD    X5, Y5
+	VADDPD       Y6, Y3, Y3
+	VADDPD       Y5, Y4, Y4
+
+store3:
+	VADDPD     Y3, Y1, Y1
+	VADDPD     Y4, Y2, Y2
+	VMOVDQU    (SI), Y3
+	VPERMPS    Y1, Y3, Y3
+	VMOVDQU    64(SI), Y4
+	VPERMPS    Y1, Y4, Y1
+	VMOVDQU    128(SI), Y4
+	VPERMPS    Y2, Y4, Y2
+	VMOVDQU    160(SI), Y4
+	VBLENDVPD  Y4, Y2, Y1, Y1
+	VADDPD     Y1, Y3, Y3
+	MOVQ       $0x00000003, DI
+	LEAQ       tailmask64<>+0(SB), R8
+	MOVQ       $0x00000004, R9
+	SUBQ       DI, R9
+	VMOVDQU    (R8)(R9*8), Y1
+	VMASKMOVPD Y3, Y1, (DX)
+	ADDQ       $0x00000018, DX
+	MOVQ       blockLen+80(FP), DI
+	SHLQ       $0x02, DI
+	ADDQ       DI, AX
+	ADDQ       DI, CX
+	JMP        block3
+
+s4:
+	LEAQ    foldAVX2F324<>+0(SB), SI
+	MOVQ    $0x00000008, SI
+	LEAQ    tailmask32<>+0(SB), DI
+	MOVQ    $0x00000008, R8
+	SUBQ    SI, R8
+	VMOVDQU (DI)(R8*4), Y0
+
+block4:
+	CMPQ   DX, BX
+	JAE    done
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	MOVQ   AX, SI
+	MOVQ   CX, DI
+	MOVQ   blockLen+80(FP), R8
+
+two4:
+	CMPQ         R8, $0x00000010
+	JL           one4
+	VMASKMOVPS   (SI), Y0, Y5
+	VMASKMOVPS   (DI), Y0, Y6
+	VMULPS       Y6, Y5, Y5
+	VEXTRACTF128 $0x01, Y5, X6
+	VCVTPS2PD    X5, Y5
+	VCVTPS2PD    X6, Y6
+	VADDPD       Y5, Y1, Y1
+	VADDPD       Y6, Y2, Y2
+	VMASKMOVPS   32(SI), Y0, Y5
+	VMASKMOVPS   32(DI), Y0, Y6
+	VMULPS       Y6, Y5, Y5
+	VEXTRACTF128 $0x01, Y5, X6
+	VCVTPS2PD    X5, Y5
+	VCVTPS2PD    X6, Y6
+	VADDPD       Y5, Y3, Y3
+	VADDPD       Y6, Y4, Y4
+	ADDQ         $0x00000040, SI
+	ADDQ         $0x00000040, DI
+	SUBQ         $0x00000010, R8
+	JMP          two4
+
+one4:
+	CMPQ         R8, $0x00000008
+	JL           tail4
+	VMASKMOVPS   (SI), Y0, Y5
+	VMASKMOVPS   (DI), Y0, Y6
+	VMULPS       Y6, Y5, Y5
+	VEXTRACTF128 $0x01, Y5, X6
+	VCVTPS2PD    X5, Y5
+	VCVTPS2PD    X6, Y6
+	VADDPD       Y5, Y1, Y1
+	VADDPD       Y6, Y2, Y2
+	ADDQ         $0x00000020, SI
+	ADDQ         $0x00000020, DI
+	SUBQ         $0x00000008, R8
+
+tail4:
+	TESTQ        R8, R8
+	JZ           store4
+	LEAQ         tailmask32<>+0(SB), R9
+	MOVQ         $0x00000008, R10
+	SUBQ         R8, R10
+	VMOVDQU      (R9)(R10*4), Y5
+	VMASKMOVPS   (SI), Y5, Y6
+	VMASKMOVPS   (DI), Y5, Y5
+	VMULPS       Y5, Y6, Y6
+	VEXTRACTF128 $0x01, Y6, X5
+	VCVTPS2PD    X6, Y6
+	VCVTPS2PD    X5, Y5
+	VADDPD       Y6, Y3, Y3
+	VADDPD       Y5, Y4, Y4
+
+store4:
+	VADDPD     Y3, Y1, Y1
+	VADDPD     Y4, Y2, Y2
+	VADDPD     Y2, Y1, Y1
+	MOVQ       $0x00000004, SI
+	LEAQ       tailmask64<>+0(SB), DI
+	MOVQ       $0x00000004, R8
+	SUBQ       SI, R8
+	VMOVDQU    (DI)(R8*8), Y2
+	VMASKMOVPD Y1, Y2, (DX)
+	ADDQ       $0x00000020, DX
+	MOVQ       blockLen+80(FP), SI
+	SHLQ       $0x02, SI
+	ADDQ       SI, AX
+	ADDQ       SI, CX
+	JMP        block4
 
 done:
 	VZEROUPPER
 	RET
+
+DATA foldAVX2F321<>+0(SB)/4, $0x00000000
+DATA foldAVX2F321<>+4(SB)/4, $0x00000001
+DATA foldAVX2F321<>+8(SB)/4, $0x00000000
+DATA foldAVX2F321<>+12(SB)/4, $0x00000001
+DATA foldAVX2F321<>+16(SB)/4, $0x00000000
+DATA foldAVX2F321<>+20(SB)/4, $0x00000001
+DATA foldAVX2F321<>+24(SB)/4, $0x00000000
+DATA foldAVX2F321<>+28(SB)/4, $0x00000001
+DATA foldAVX2F321<>+32(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F321<>+40(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F321<>+48(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F321<>+56(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F321<>+64(SB)/4, $0x00000002
+DATA foldAVX2F321<>+68(SB)/4, $0x00000003
+DATA foldAVX2F321<>+72(SB)/4, $0x00000002
+DATA foldAVX2F321<>+76(SB)/4, $0x00000003
+DATA foldAVX2F321<>+80(SB)/4, $0x00000002
+DATA foldAVX2F321<>+84(SB)/4, $0x00000003
+DATA foldAVX2F321<>+88(SB)/4, $0x00000002
+DATA foldAVX2F321<>+92(SB)/4, $0x00000003
+DATA foldAVX2F321<>+96(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F321<>+104(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F321<>+112(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F321<>+120(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F321<>+128(SB)/4, $0x00000004
+DATA foldAVX2F321<>+132(SB)/4, $0x00000005
+DATA foldAVX2F321<>+136(SB)/4, $0x00000004
+DATA foldAVX2F321<>+140(SB)/4, $0x00000005
+DATA foldAVX2F321<>+144(SB)/4, $0x00000004
+DATA foldAVX2F321<>+148(SB)/4, $0x00000005
+DATA foldAVX2F321<>+152(SB)/4, $0x00000004
+DATA foldAVX2F321<>+156(SB)/4, $0x00000005
+DATA foldAVX2F321<>+160(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F321<>+168(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F321<>+176(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F321<>+184(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F321<>+192(SB)/4, $0x00000006
+DATA foldAVX2F321<>+196(SB)/4, $0x00000007
+DATA foldAVX2F321<>+200(SB)/4, $0x00000006
+DATA foldAVX2F321<>+204(SB)/4, $0x00000007
+DATA foldAVX2F321<>+208(SB)/4, $0x00000006
+DATA foldAVX2F321<>+212(SB)/4, $0x00000007
+DATA foldAVX2F321<>+216(SB)/4, $0x00000006
+DATA foldAVX2F321<>+220(SB)/4, $0x00000007
+DATA foldAVX2F321<>+224(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F321<>+232(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F321<>+240(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F321<>+248(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F321<>+256(SB)/4, $0x00000000
+DATA foldAVX2F321<>+260(SB)/4, $0x00000001
+DATA foldAVX2F321<>+264(SB)/4, $0x00000000
+DATA foldAVX2F321<>+268(SB)/4, $0x00000001
+DATA foldAVX2F321<>+272(SB)/4, $0x00000000
+DATA foldAVX2F321<>+276(SB)/4, $0x00000001
+DATA foldAVX2F321<>+280(SB)/4, $0x00000000
+DATA foldAVX2F321<>+284(SB)/4, $0x00000001
+DATA foldAVX2F321<>+288(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F321<>+296(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F321<>+304(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F321<>+312(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F321<>+320(SB)/4, $0x00000002
+DATA foldAVX2F321<>+324(SB)/4, $0x00000003
+DATA foldAVX2F321<>+328(SB)/4, $0x00000002
+DATA foldAVX2F321<>+332(SB)/4, $0x00000003
+DATA foldAVX2F321<>+336(SB)/4, $0x00000002
+DATA foldAVX2F321<>+340(SB)/4, $0x00000003
+DATA foldAVX2F321<>+344(SB)/4, $0x00000002
+DATA foldAVX2F321<>+348(SB)/4, $0x00000003
+DATA foldAVX2F321<>+352(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F321<>+360(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F321<>+368(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F321<>+376(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F321<>+384(SB)/4, $0x00000004
+DATA foldAVX2F321<>+388(SB)/4, $0x00000005
+DATA foldAVX2F321<>+392(SB)/4, $0x00000004
+DATA foldAVX2F321<>+396(SB)/4, $0x00000005
+DATA foldAVX2F321<>+400(SB)/4, $0x00000004
+DATA foldAVX2F321<>+404(SB)/4, $0x00000005
+DATA foldAVX2F321<>+408(SB)/4, $0x00000004
+DATA foldAVX2F321<>+412(SB)/4, $0x00000005
+DATA foldAVX2F321<>+416(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F321<>+424(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F321<>+432(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F321<>+440(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F321<>+448(SB)/4, $0x00000006
+DATA foldAVX2F321<>+452(SB)/4, $0x00000007
+DATA foldAVX2F321<>+456(SB)/4, $0x00000006
+DATA foldAVX2F321<>+460(SB)/4, $0x00000007
+DATA foldAVX2F321<>+464(SB)/4, $0x00000006
+DATA foldAVX2F321<>+468(SB)/4, $0x00000007
+DATA foldAVX2F321<>+472(SB)/4, $0x00000006
+DATA foldAVX2F321<>+476(SB)/4, $0x00000007
+DATA foldAVX2F321<>+480(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F321<>+488(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F321<>+496(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F321<>+504(SB)/8, $0xffffffffffffffff
+GLOBL foldAVX2F321<>(SB), RODATA|NOPTR, $512
+
+DATA foldAVX2F322<>+0(SB)/4, $0x00000000
+DATA foldAVX2F322<>+4(SB)/4, $0x00000001
+DATA foldAVX2F322<>+8(SB)/4, $0x00000002
+DATA foldAVX2F322<>+12(SB)/4, $0x00000003
+DATA foldAVX2F322<>+16(SB)/4, $0x00000000
+DATA foldAVX2F322<>+20(SB)/4, $0x00000001
+DATA foldAVX2F322<>+24(SB)/4, $0x00000000
+DATA foldAVX2F322<>+28(SB)/4, $0x00000001
+DATA foldAVX2F322<>+32(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F322<>+40(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F322<>+48(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F322<>+56(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F322<>+64(SB)/4, $0x00000004
+DATA foldAVX2F322<>+68(SB)/4, $0x00000005
+DATA foldAVX2F322<>+72(SB)/4, $0x00000006
+DATA foldAVX2F322<>+76(SB)/4, $0x00000007
+DATA foldAVX2F322<>+80(SB)/4, $0x00000004
+DATA foldAVX2F322<>+84(SB)/4, $0x00000005
+DATA foldAVX2F322<>+88(SB)/4, $0x00000004
+DATA foldAVX2F322<>+92(SB)/4, $0x00000005
+DATA foldAVX2F322<>+96(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F322<>+104(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F322<>+112(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F322<>+120(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F322<>+128(SB)/4, $0x00000000
+DATA foldAVX2F322<>+132(SB)/4, $0x00000001
+DATA foldAVX2F322<>+136(SB)/4, $0x00000002
+DATA foldAVX2F322<>+140(SB)/4, $0x00000003
+DATA foldAVX2F322<>+144(SB)/4, $0x00000000
+DATA foldAVX2F322<>+148(SB)/4, $0x00000001
+DATA foldAVX2F322<>+152(SB)/4, $0x00000000
+DATA foldAVX2F322<>+156(SB)/4, $0x00000001
+DATA foldAVX2F322<>+160(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F322<>+168(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F322<>+176(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F322<>+184(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F322<>+192(SB)/4, $0x00000004
+DATA foldAVX2F322<>+196(SB)/4, $0x00000005
+DATA foldAVX2F322<>+200(SB)/4, $0x00000006
+DATA foldAVX2F322<>+204(SB)/4, $0x00000007
+DATA foldAVX2F322<>+208(SB)/4, $0x00000004
+DATA foldAVX2F322<>+212(SB)/4, $0x00000005
+DATA foldAVX2F322<>+216(SB)/4, $0x00000004
+DATA foldAVX2F322<>+220(SB)/4, $0x00000005
+DATA foldAVX2F322<>+224(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F322<>+232(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F322<>+240(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F322<>+248(SB)/8, $0xffffffffffffffff
+GLOBL foldAVX2F322<>(SB), RODATA|NOPTR, $256
+
+DATA foldAVX2F323<>+0(SB)/4, $0x00000000
+DATA foldAVX2F323<>+4(SB)/4, $0x00000001
+DATA foldAVX2F323<>+8(SB)/4, $0x00000002
+DATA foldAVX2F323<>+12(SB)/4, $0x00000003
+DATA foldAVX2F323<>+16(SB)/4, $0x00000004
+DATA foldAVX2F323<>+20(SB)/4, $0x00000005
+DATA foldAVX2F323<>+24(SB)/4, $0x00000000
+DATA foldAVX2F323<>+28(SB)/4, $0x00000001
+DATA foldAVX2F323<>+32(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F323<>+40(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F323<>+48(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F323<>+56(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F323<>+64(SB)/4, $0x00000006
+DATA foldAVX2F323<>+68(SB)/4, $0x00000007
+DATA foldAVX2F323<>+72(SB)/4, $0x00000000
+DATA foldAVX2F323<>+76(SB)/4, $0x00000001
+DATA foldAVX2F323<>+80(SB)/4, $0x00000000
+DATA foldAVX2F323<>+84(SB)/4, $0x00000001
+DATA foldAVX2F323<>+88(SB)/4, $0x00000006
+DATA foldAVX2F323<>+92(SB)/4, $0x00000007
+DATA foldAVX2F323<>+96(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F323<>+104(SB)/8, $0x0000000000000000
+DATA foldAVX2F323<>+112(SB)/8, $0x0000000000000000
+DATA foldAVX2F323<>+120(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F323<>+128(SB)/4, $0x00000000
+DATA foldAVX2F323<>+132(SB)/4, $0x00000001
+DATA foldAVX2F323<>+136(SB)/4, $0x00000000
+DATA foldAVX2F323<>+140(SB)/4, $0x00000001
+DATA foldAVX2F323<>+144(SB)/4, $0x00000002
+DATA foldAVX2F323<>+148(SB)/4, $0x00000003
+DATA foldAVX2F323<>+152(SB)/4, $0x00000000
+DATA foldAVX2F323<>+156(SB)/4, $0x00000001
+DATA foldAVX2F323<>+160(SB)/8, $0x0000000000000000
+DATA foldAVX2F323<>+168(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F323<>+176(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F323<>+184(SB)/8, $0x0000000000000000
+GLOBL foldAVX2F323<>(SB), RODATA|NOPTR, $192
+
+DATA foldAVX2F324<>+0(SB)/8, $0x0000000000000000
+GLOBL foldAVX2F324<>(SB), RODATA|NOPTR, $8
 
 // func cosGradRowsAVX2F32(grad []float32, y []float32, sc []float64, a int)
 // Requires: AVX
@@ -46049,87 +46560,258 @@ done:
 	VZEROUPPER
 	RET
 
-// func cosDotWideAVX2F64(part []float64, p []float64, y []float64, L int, blockLen int)
-// Requires: AVX
+// func cosDotWideAVX2F64(dot []float64, p []float64, y []float64, s int, blockLen int)
+// Requires: AVX, AVX2
 TEXT ·cosDotWideAVX2F64(SB), NOSPLIT, $0-88
-	MOVQ    p_base+24(FP), AX
-	MOVQ    y_base+48(FP), CX
-	MOVQ    part_base+0(FP), DX
-	MOVQ    part_len+8(FP), BX
-	LEAQ    (DX)(BX*8), BX
-	MOVQ    L+72(FP), SI
-	MOVQ    SI, DI
-	SHLQ    $0x03, DI
+	MOVQ p_base+24(FP), AX
+	MOVQ y_base+48(FP), CX
+	MOVQ dot_base+0(FP), DX
+	MOVQ dot_len+8(FP), BX
+	LEAQ (DX)(BX*8), BX
+	MOVQ s+72(FP), SI
+	CMPQ SI, $0x00000001
+	JE   s1
+	CMPQ SI, $0x00000002
+	JE   s2
+	JMP  done
+
+s1:
+	LEAQ    foldAVX2F641<>+0(SB), SI
+	MOVQ    $0x00000004, DI
 	LEAQ    tailmask64<>+0(SB), R8
 	MOVQ    $0x00000004, R9
-	SUBQ    SI, R9
+	SUBQ    DI, R9
 	VMOVDQU (R8)(R9*8), Y0
 
-block:
+block1:
 	CMPQ   DX, BX
 	JAE    done
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
-	MOVQ   AX, R8
-	MOVQ   CX, R9
-	MOVQ   blockLen+80(FP), R10
-	MOVQ   SI, R11
-	SHLQ   $0x01, R11
+	MOVQ   AX, DI
+	MOVQ   CX, R8
+	MOVQ   blockLen+80(FP), R9
 
-two:
-	CMPQ       R10, R11
-	JL         one
-	VMASKMOVPD (R8), Y0, Y3
-	VMASKMOVPD (R9), Y0, Y4
+two1:
+	CMPQ       R9, $0x00000008
+	JL         one1
+	VMASKMOVPD (DI), Y0, Y3
+	VMASKMOVPD (R8), Y0, Y4
 	VMULPD     Y4, Y3, Y3
 	VADDPD     Y3, Y1, Y1
-	VMASKMOVPD (R8)(DI*1), Y0, Y3
-	VMASKMOVPD (R9)(DI*1), Y0, Y4
+	VMASKMOVPD 32(DI), Y0, Y3
+	VMASKMOVPD 32(R8), Y0, Y4
 	VMULPD     Y4, Y3, Y3
 	VADDPD     Y3, Y2, Y2
-	ADDQ       DI, R8
-	ADDQ       DI, R8
-	ADDQ       DI, R9
-	ADDQ       DI, R9
-	SUBQ       R11, R10
-	JMP        two
+	ADDQ       $0x00000040, DI
+	ADDQ       $0x00000040, R8
+	SUBQ       $0x00000008, R9
+	JMP        two1
 
-one:
-	CMPQ       R10, SI
-	JL         tail
-	VMASKMOVPD (R8), Y0, Y3
-	VMASKMOVPD (R9), Y0, Y4
+one1:
+	CMPQ       R9, $0x00000004
+	JL         tail1
+	VMASKMOVPD (DI), Y0, Y3
+	VMASKMOVPD (R8), Y0, Y4
 	VMULPD     Y4, Y3, Y3
 	VADDPD     Y3, Y1, Y1
-	ADDQ       DI, R8
-	ADDQ       DI, R9
-	SUBQ       SI, R10
+	ADDQ       $0x00000020, DI
+	ADDQ       $0x00000020, R8
+	SUBQ       $0x00000004, R9
 
-tail:
-	TESTQ      R10, R10
-	JZ         store
-	LEAQ       tailmask64<>+0(SB), R11
-	MOVQ       $0x00000004, R12
-	SUBQ       R10, R12
-	VMOVDQU    (R11)(R12*8), Y3
-	VMASKMOVPD (R8), Y3, Y4
-	VMASKMOVPD (R9), Y3, Y3
+tail1:
+	TESTQ      R9, R9
+	JZ         store1
+	LEAQ       tailmask64<>+0(SB), R10
+	MOVQ       $0x00000004, R11
+	SUBQ       R9, R11
+	VMOVDQU    (R10)(R11*8), Y3
+	VMASKMOVPD (DI), Y3, Y4
+	VMASKMOVPD (R8), Y3, Y3
 	VMULPD     Y3, Y4, Y4
 	VADDPD     Y4, Y2, Y2
 
-store:
+store1:
 	VADDPD     Y2, Y1, Y1
-	VMASKMOVPD Y1, Y0, (DX)
-	LEAQ       (DX)(SI*8), DX
-	MOVQ       blockLen+80(FP), R8
-	SHLQ       $0x03, R8
-	ADDQ       R8, AX
-	ADDQ       R8, CX
-	JMP        block
+	VMOVDQU    (SI), Y2
+	VPERMPS    Y1, Y2, Y2
+	VMOVDQU    64(SI), Y3
+	VPERMPS    Y1, Y3, Y3
+	VADDPD     Y3, Y2, Y2
+	VMOVDQU    128(SI), Y3
+	VPERMPS    Y1, Y3, Y3
+	VADDPD     Y3, Y2, Y2
+	VMOVDQU    192(SI), Y3
+	VPERMPS    Y1, Y3, Y1
+	VADDPD     Y1, Y2, Y2
+	MOVQ       $0x00000001, DI
+	LEAQ       tailmask64<>+0(SB), R8
+	MOVQ       $0x00000004, R9
+	SUBQ       DI, R9
+	VMOVDQU    (R8)(R9*8), Y1
+	VMASKMOVPD Y2, Y1, (DX)
+	ADDQ       $0x00000008, DX
+	MOVQ       blockLen+80(FP), DI
+	SHLQ       $0x03, DI
+	ADDQ       DI, AX
+	ADDQ       DI, CX
+	JMP        block1
+
+s2:
+	LEAQ    foldAVX2F642<>+0(SB), SI
+	MOVQ    $0x00000004, DI
+	LEAQ    tailmask64<>+0(SB), R8
+	MOVQ    $0x00000004, R9
+	SUBQ    DI, R9
+	VMOVDQU (R8)(R9*8), Y0
+
+block2:
+	CMPQ   DX, BX
+	JAE    done
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	MOVQ   AX, DI
+	MOVQ   CX, R8
+	MOVQ   blockLen+80(FP), R9
+
+two2:
+	CMPQ       R9, $0x00000008
+	JL         one2
+	VMASKMOVPD (DI), Y0, Y3
+	VMASKMOVPD (R8), Y0, Y4
+	VMULPD     Y4, Y3, Y3
+	VADDPD     Y3, Y1, Y1
+	VMASKMOVPD 32(DI), Y0, Y3
+	VMASKMOVPD 32(R8), Y0, Y4
+	VMULPD     Y4, Y3, Y3
+	VADDPD     Y3, Y2, Y2
+	ADDQ       $0x00000040, DI
+	ADDQ       $0x00000040, R8
+	SUBQ       $0x00000008, R9
+	JMP        two2
+
+one2:
+	CMPQ       R9, $0x00000004
+	JL         tail2
+	VMASKMOVPD (DI), Y0, Y3
+	VMASKMOVPD (R8), Y0, Y4
+	VMULPD     Y4, Y3, Y3
+	VADDPD     Y3, Y1, Y1
+	ADDQ       $0x00000020, DI
+	ADDQ       $0x00000020, R8
+	SUBQ       $0x00000004, R9
+
+tail2:
+	TESTQ      R9, R9
+	JZ         store2
+	LEAQ       tailmask64<>+0(SB), R10
+	MOVQ       $0x00000004, R11
+	SUBQ       R9, R11
+	VMOVDQU    (R10)(R11*8), Y3
+	VMASKMOVPD (DI), Y3, Y4
+	VMASKMOVPD (R8), Y3, Y3
+	VMULPD     Y3, Y4, Y4
+	VADDPD     Y4, Y2, Y2
+
+store2:
+	VADDPD     Y2, Y1, Y1
+	VMOVDQU    (SI), Y2
+	VPERMPS    Y1, Y2, Y2
+	VMOVDQU    64(SI), Y3
+	VPERMPS    Y1, Y3, Y1
+	VADDPD     Y1, Y2, Y2
+	MOVQ       $0x00000002, DI
+	LEAQ       tailmask64<>+0(SB), R8
+	MOVQ       $0x00000004, R9
+	SUBQ       DI, R9
+	VMOVDQU    (R8)(R9*8), Y1
+	VMASKMOVPD Y2, Y1, (DX)
+	ADDQ       $0x00000010, DX
+	MOVQ       blockLen+80(FP), DI
+	SHLQ       $0x03, DI
+	ADDQ       DI, AX
+	ADDQ       DI, CX
+	JMP        block2
 
 done:
 	VZEROUPPER
 	RET
+
+DATA foldAVX2F641<>+0(SB)/4, $0x00000000
+DATA foldAVX2F641<>+4(SB)/4, $0x00000001
+DATA foldAVX2F641<>+8(SB)/4, $0x00000000
+DATA foldAVX2F641<>+12(SB)/4, $0x00000001
+DATA foldAVX2F641<>+16(SB)/4, $0x00000000
+DATA foldAVX2F641<>+20(SB)/4, $0x00000001
+DATA foldAVX2F641<>+24(SB)/4, $0x00000000
+DATA foldAVX2F641<>+28(SB)/4, $0x00000001
+DATA foldAVX2F641<>+32(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F641<>+40(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F641<>+48(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F641<>+56(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F641<>+64(SB)/4, $0x00000002
+DATA foldAVX2F641<>+68(SB)/4, $0x00000003
+DATA foldAVX2F641<>+72(SB)/4, $0x00000002
+DATA foldAVX2F641<>+76(SB)/4, $0x00000003
+DATA foldAVX2F641<>+80(SB)/4, $0x00000002
+DATA foldAVX2F641<>+84(SB)/4, $0x00000003
+DATA foldAVX2F641<>+88(SB)/4, $0x00000002
+DATA foldAVX2F641<>+92(SB)/4, $0x00000003
+DATA foldAVX2F641<>+96(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F641<>+104(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F641<>+112(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F641<>+120(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F641<>+128(SB)/4, $0x00000004
+DATA foldAVX2F641<>+132(SB)/4, $0x00000005
+DATA foldAVX2F641<>+136(SB)/4, $0x00000004
+DATA foldAVX2F641<>+140(SB)/4, $0x00000005
+DATA foldAVX2F641<>+144(SB)/4, $0x00000004
+DATA foldAVX2F641<>+148(SB)/4, $0x00000005
+DATA foldAVX2F641<>+152(SB)/4, $0x00000004
+DATA foldAVX2F641<>+156(SB)/4, $0x00000005
+DATA foldAVX2F641<>+160(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F641<>+168(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F641<>+176(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F641<>+184(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F641<>+192(SB)/4, $0x00000006
+DATA foldAVX2F641<>+196(SB)/4, $0x00000007
+DATA foldAVX2F641<>+200(SB)/4, $0x00000006
+DATA foldAVX2F641<>+204(SB)/4, $0x00000007
+DATA foldAVX2F641<>+208(SB)/4, $0x00000006
+DATA foldAVX2F641<>+212(SB)/4, $0x00000007
+DATA foldAVX2F641<>+216(SB)/4, $0x00000006
+DATA foldAVX2F641<>+220(SB)/4, $0x00000007
+DATA foldAVX2F641<>+224(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F641<>+232(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F641<>+240(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F641<>+248(SB)/8, $0xffffffffffffffff
+GLOBL foldAVX2F641<>(SB), RODATA|NOPTR, $256
+
+DATA foldAVX2F642<>+0(SB)/4, $0x00000000
+DATA foldAVX2F642<>+4(SB)/4, $0x00000001
+DATA foldAVX2F642<>+8(SB)/4, $0x00000002
+DATA foldAVX2F642<>+12(SB)/4, $0x00000003
+DATA foldAVX2F642<>+16(SB)/4, $0x00000000
+DATA foldAVX2F642<>+20(SB)/4, $0x00000001
+DATA foldAVX2F642<>+24(SB)/4, $0x00000000
+DATA foldAVX2F642<>+28(SB)/4, $0x00000001
+DATA foldAVX2F642<>+32(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F642<>+40(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F642<>+48(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F642<>+56(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F642<>+64(SB)/4, $0x00000004
+DATA foldAVX2F642<>+68(SB)/4, $0x00000005
+DATA foldAVX2F642<>+72(SB)/4, $0x00000006
+DATA foldAVX2F642<>+76(SB)/4, $0x00000007
+DATA foldAVX2F642<>+80(SB)/4, $0x00000004
+DATA foldAVX2F642<>+84(SB)/4, $0x00000005
+DATA foldAVX2F642<>+88(SB)/4, $0x00000004
+DATA foldAVX2F642<>+92(SB)/4, $0x00000005
+DATA foldAVX2F642<>+96(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F642<>+104(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F642<>+112(SB)/8, $0xffffffffffffffff
+DATA foldAVX2F642<>+120(SB)/8, $0xffffffffffffffff
+GLOBL foldAVX2F642<>(SB), RODATA|NOPTR, $128
 
 // func cosGradRowsAVX2F64(grad []float64, y []float64, sc []float64, a int)
 // Requires: AVX
@@ -76758,40 +77440,57 @@ done:
 	VZEROUPPER
 	RET
 
-// func cosDotWideAVX512F32(part []float64, p []float32, y []float32, L int, blockLen int)
+// func cosDotWideAVX512F32(dot []float64, p []float32, y []float32, s int, blockLen int)
 // Requires: AVX, AVX512DQ, AVX512F
 TEXT ·cosDotWideAVX512F32(SB), NOSPLIT, $0-88
-	MOVQ  p_base+24(FP), AX
-	MOVQ  y_base+48(FP), CX
-	MOVQ  part_base+0(FP), DX
-	MOVQ  part_len+8(FP), BX
-	LEAQ  (DX)(BX*8), BX
-	MOVQ  L+72(FP), SI
-	MOVQ  SI, DI
-	SHLQ  $0x02, DI
-	LEAQ  kmask<>+0(SB), R8
-	KMOVW (R8)(SI*2), K1
+	MOVQ p_base+24(FP), AX
+	MOVQ y_base+48(FP), CX
+	MOVQ dot_base+0(FP), DX
+	MOVQ dot_len+8(FP), BX
+	LEAQ (DX)(BX*8), BX
+	MOVQ s+72(FP), SI
+	CMPQ SI, $0x00000001
+	JE   s1
+	CMPQ SI, $0x00000002
+	JE   s2
+	CMPQ SI, $0x00000003
+	JE   s3
+	CMPQ SI, $0x00000004
+	JE   s4
+	CMPQ SI, $0x00000005
+	JE   s5
+	CMPQ SI, $0x00000006
+	JE   s6
+	CMPQ SI, $0x00000007
+	JE   s7
+	CMPQ SI, $0x00000008
+	JE   s8
+	JMP  done
 
-block:
+s1:
+	LEAQ  foldAVX512F321<>+0(SB), SI
+	MOVQ  $0x00000010, DI
+	LEAQ  kmask<>+0(SB), R8
+	KMOVW (R8)(DI*2), K1
+
+block1:
 	CMPQ   DX, BX
 	JAE    done
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
-	MOVQ   AX, R8
-	MOVQ   CX, R9
-	MOVQ   blockLen+80(FP), R10
-	MOVQ   SI, R11
-	SHLQ   $0x01, R11
+	MOVQ   AX, DI
+	MOVQ   CX, R8
+	MOVQ   blockLen+80(FP), R9
 
-two:
-	CMPQ          R10, R11
-	JL            one
+two1:
+	CMPQ          R9, $0x00000020
+	JL            one1
 	VXORPS        Z4, Z4, Z4
-	VMOVUPS.Z     (R8), K1, Z4
+	VMOVUPS.Z     (DI), K1, Z4
 	VXORPS        Z5, Z5, Z5
-	VMOVUPS.Z     (R9), K1, Z5
+	VMOVUPS.Z     (R8), K1, Z5
 	VMULPS        Z5, Z4, Z4
 	VEXTRACTF32X8 $0x01, Z4, Y5
 	VCVTPS2PD     Y4, Z4
@@ -76799,48 +77498,46 @@ two:
 	VADDPD        Z4, Z0, Z0
 	VADDPD        Z5, Z1, Z1
 	VXORPS        Z4, Z4, Z4
-	VMOVUPS.Z     (R8)(DI*1), K1, Z4
+	VMOVUPS.Z     64(DI), K1, Z4
 	VXORPS        Z5, Z5, Z5
-	VMOVUPS.Z     (R9)(DI*1), K1, Z5
+	VMOVUPS.Z     64(R8), K1, Z5
 	VMULPS        Z5, Z4, Z4
 	VEXTRACTF32X8 $0x01, Z4, Y5
 	VCVTPS2PD     Y4, Z4
 	VCVTPS2PD     Y5, Z5
 	VADDPD        Z4, Z2, Z2
 	VADDPD        Z5, Z3, Z3
-	ADDQ          DI, R8
-	ADDQ          DI, R8
-	ADDQ          DI, R9
-	ADDQ          DI, R9
-	SUBQ          R11, R10
-	JMP           two
+	ADDQ          $0x00000080, DI
+	ADDQ          $0x00000080, R8
+	SUBQ          $0x00000020, R9
+	JMP           two1
 
-one:
-	CMPQ          R10, SI
-	JL            tail
+one1:
+	CMPQ          R9, $0x00000010
+	JL            tail1
 	VXORPS        Z4, Z4, Z4
-	VMOVUPS.Z     (R8), K1, Z4
+	VMOVUPS.Z     (DI), K1, Z4
 	VXORPS        Z5, Z5, Z5
-	VMOVUPS.Z     (R9), K1, Z5
+	VMOVUPS.Z     (R8), K1, Z5
 	VMULPS        Z5, Z4, Z4
 	VEXTRACTF32X8 $0x01, Z4, Y5
 	VCVTPS2PD     Y4, Z4
 	VCVTPS2PD     Y5, Z5
 	VADDPD        Z4, Z0, Z0
 	VADDPD        Z5, Z1, Z1
-	ADDQ          DI, R8
-	ADDQ          DI, R9
-	SUBQ          SI, R10
+	ADDQ          $0x00000040, DI
+	ADDQ          $0x00000040, R8
+	SUBQ          $0x00000010, R9
 
-tail:
-	TESTQ         R10, R10
-	JZ            store
-	LEAQ          kmask<>+0(SB), R11
-	KMOVW         (R11)(R10*2), K2
+tail1:
+	TESTQ         R9, R9
+	JZ            store1
+	LEAQ          kmask<>+0(SB), R10
+	KMOVW         (R10)(R9*2), K2
 	VXORPS        Z4, Z4, Z4
-	VMOVUPS.Z     (R8), K2, Z4
+	VMOVUPS.Z     (DI), K2, Z4
 	VXORPS        Z5, Z5, Z5
-	VMOVUPS.Z     (R9), K2, Z5
+	VMOVUPS.Z     (R8), K2, Z5
 	VMULPS        Z5, Z4, Z4
 	VEXTRACTF32X8 $0x01, Z4, Y5
 	VCVTPS2PD     Y4, Z4
@@ -76848,22 +77545,1238 @@ tail:
 	VADDPD        Z4, Z2, Z2
 	VADDPD        Z5, Z3, Z3
 
-store:
-	VADDPD   Z2, Z0, Z0
-	VADDPD   Z3, Z1, Z1
-	KSHIFTRW $0x08, K1, K2
-	VMOVUPD  Z0, K1, (DX)
-	VMOVUPD  Z1, K2, 64(DX)
-	LEAQ     (DX)(SI*8), DX
-	MOVQ     blockLen+80(FP), R8
-	SHLQ     $0x02, R8
-	ADDQ     R8, AX
-	ADDQ     R8, CX
-	JMP      block
+store1:
+	VADDPD    Z2, Z0, Z0
+	VADDPD    Z3, Z1, Z1
+	VMOVDQU64 (SI), Z2
+	VPERMI2PD Z1, Z0, Z2
+	VMOVDQU64 72(SI), Z3
+	VPERMI2PD Z1, Z0, Z3
+	VADDPD    Z3, Z2, Z2
+	VMOVDQU64 144(SI), Z3
+	VPERMI2PD Z1, Z0, Z3
+	VADDPD    Z3, Z2, Z2
+	VMOVDQU64 216(SI), Z3
+	VPERMI2PD Z1, Z0, Z3
+	VADDPD    Z3, Z2, Z2
+	VMOVDQU64 288(SI), Z3
+	VPERMI2PD Z1, Z0, Z3
+	VADDPD    Z3, Z2, Z2
+	VMOVDQU64 360(SI), Z3
+	VPERMI2PD Z1, Z0, Z3
+	VADDPD    Z3, Z2, Z2
+	VMOVDQU64 432(SI), Z3
+	VPERMI2PD Z1, Z0, Z3
+	VADDPD    Z3, Z2, Z2
+	VMOVDQU64 504(SI), Z3
+	VPERMI2PD Z1, Z0, Z3
+	VADDPD    Z3, Z2, Z2
+	VMOVDQU64 576(SI), Z3
+	VPERMI2PD Z1, Z0, Z3
+	VADDPD    Z3, Z2, Z2
+	VMOVDQU64 648(SI), Z3
+	VPERMI2PD Z1, Z0, Z3
+	VADDPD    Z3, Z2, Z2
+	VMOVDQU64 720(SI), Z3
+	VPERMI2PD Z1, Z0, Z3
+	VADDPD    Z3, Z2, Z2
+	VMOVDQU64 792(SI), Z3
+	VPERMI2PD Z1, Z0, Z3
+	VADDPD    Z3, Z2, Z2
+	VMOVDQU64 864(SI), Z3
+	VPERMI2PD Z1, Z0, Z3
+	VADDPD    Z3, Z2, Z2
+	VMOVDQU64 936(SI), Z3
+	VPERMI2PD Z1, Z0, Z3
+	VADDPD    Z3, Z2, Z2
+	VMOVDQU64 1008(SI), Z3
+	VPERMI2PD Z1, Z0, Z3
+	VADDPD    Z3, Z2, Z2
+	VMOVDQU64 1080(SI), Z3
+	VPERMI2PD Z1, Z0, Z3
+	VADDPD    Z3, Z2, Z2
+	MOVQ      $0x00000001, DI
+	LEAQ      kmask<>+0(SB), R8
+	KMOVW     (R8)(DI*2), K2
+	VMOVUPD   Z2, K2, (DX)
+	ADDQ      $0x00000008, DX
+	MOVQ      blockLen+80(FP), DI
+	SHLQ      $0x02, DI
+	ADDQ      DI, AX
+	ADDQ      DI, CX
+	JMP       block1
+
+s2:
+	LEAQ  foldAVX512F322<>+0(SB), SI
+	MOVQ  $0x00000010, DI
+	LEAQ  kmask<>+0(SB), R8
+	KMOVW (R8)(DI*2), K1
+
+block2:
+	CMPQ   DX, BX
+	JAE    done
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	MOVQ   AX, DI
+	MOVQ   CX, R8
+	MOVQ   blockLen+80(FP), R9
+
+two2:
+	CMPQ          R9, $0x00000020
+	JL            one2
+	VXORPS        Z4, Z4, Z4
+	VMOVUPS.Z     (DI), K1, Z4
+	VXORPS        Z5, Z5, Z5
+	VMOVUPS.Z     (R8), K1, Z5
+	VMULPS        Z5, Z4, Z4
+	VEXTRACTF32X8 $0x01, Z4, Y5
+	VCVTPS2PD     Y4, Z4
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z4, Z0, Z0
+	VADDPD        Z5, Z1, Z1
+	VXORPS        Z4, Z4, Z4
+	VMOVUPS.Z     64(DI), K1, Z4
+	VXORPS        Z5, Z5, Z5
+	VMOVUPS.Z     64(R8), K1, Z5
+	VMULPS        Z5, Z4, Z4
+	VEXTRACTF32X8 $0x01, Z4, Y5
+	VCVTPS2PD     Y4, Z4
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z4, Z2, Z2
+	VADDPD        Z5, Z3, Z3
+	ADDQ          $0x00000080, DI
+	ADDQ          $0x00000080, R8
+	SUBQ          $0x00000020, R9
+	JMP           two2
+
+one2:
+	CMPQ          R9, $0x00000010
+	JL            tail2
+	VXORPS        Z4, Z4, Z4
+	VMOVUPS.Z     (DI), K1, Z4
+	VXORPS        Z5, Z5, Z5
+	VMOVUPS.Z     (R8), K1, Z5
+	VMULPS        Z5, Z4, Z4
+	VEXTRACTF32X8 $0x01, Z4, Y5
+	VCVTPS2PD     Y4, Z4
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z4, Z0, Z0
+	VADDPD        Z5, Z1, Z1
+	ADDQ          $0x00000040, DI
+	ADDQ          $0x00000040, R8
+	SUBQ          $0x00000010, R9
+
+tail2:
+	TESTQ         R9, R9
+	JZ            store2
+	LEAQ          kmask<>+0(SB), R10
+	KMOVW         (R10)(R9*2), K2
+	VXORPS        Z4, Z4, Z4
+	VMOVUPS.Z     (DI), K2, Z4
+	VXORPS        Z5, Z5, Z5
+	VMOVUPS.Z     (R8), K2, Z5
+	VMULPS        Z5, Z4, Z4
+	VEXTRACTF32X8 $0x01, Z4, Y5
+	VCVTPS2PD     Y4, Z4
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z4, Z2, Z2
+	VADDPD        Z5, Z3, Z3
+
+store2:
+	VADDPD    Z2, Z0, Z0
+	VADDPD    Z3, Z1, Z1
+	VMOVDQU64 (SI), Z2
+	VPERMI2PD Z1, Z0, Z2
+	VMOVDQU64 72(SI), Z3
+	VPERMI2PD Z1, Z0, Z3
+	VADDPD    Z3, Z2, Z2
+	VMOVDQU64 144(SI), Z3
+	VPERMI2PD Z1, Z0, Z3
+	VADDPD    Z3, Z2, Z2
+	VMOVDQU64 216(SI), Z3
+	VPERMI2PD Z1, Z0, Z3
+	VADDPD    Z3, Z2, Z2
+	VMOVDQU64 288(SI), Z3
+	VPERMI2PD Z1, Z0, Z3
+	VADDPD    Z3, Z2, Z2
+	VMOVDQU64 360(SI), Z3
+	VPERMI2PD Z1, Z0, Z3
+	VADDPD    Z3, Z2, Z2
+	VMOVDQU64 432(SI), Z3
+	VPERMI2PD Z1, Z0, Z3
+	VADDPD    Z3, Z2, Z2
+	VMOVDQU64 504(SI), Z3
+	VPERMI2PD Z1, Z0, Z3
+	VADDPD    Z3, Z2, Z2
+	MOVQ      $0x00000002, DI
+	LEAQ      kmask<>+0(SB), R8
+	KMOVW     (R8)(DI*2), K2
+	VMOVUPD   Z2, K2, (DX)
+	ADDQ      $0x00000010, DX
+	MOVQ      blockLen+80(FP), DI
+	SHLQ      $0x02, DI
+	ADDQ      DI, AX
+	ADDQ      DI, CX
+	JMP       block2
+
+s3:
+	LEAQ  foldAVX512F323<>+0(SB), SI
+	MOVQ  $0x0000000f, DI
+	LEAQ  kmask<>+0(SB), R8
+	KMOVW (R8)(DI*2), K1
+
+block3:
+	CMPQ   DX, BX
+	JAE    done
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	MOVQ   AX, DI
+	MOVQ   CX, R8
+	MOVQ   blockLen+80(FP), R9
+
+two3:
+	CMPQ          R9, $0x0000001e
+	JL            one3
+	VXORPS        Z4, Z4, Z4
+	VMOVUPS.Z     (DI), K1, Z4
+	VXORPS        Z5, Z5, Z5
+	VMOVUPS.Z     (R8), K1, Z5
+	VMULPS        Z5, Z4, Z4
+	VEXTRACTF32X8 $0x01, Z4, Y5
+	VCVTPS2PD     Y4, Z4
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z4, Z0, Z0
+	VADDPD        Z5, Z1, Z1
+	VXORPS        Z4, Z4, Z4
+	VMOVUPS.Z     60(DI), K1, Z4
+	VXORPS        Z5, Z5, Z5
+	VMOVUPS.Z     60(R8), K1, Z5
+	VMULPS        Z5, Z4, Z4
+	VEXTRACTF32X8 $0x01, Z4, Y5
+	VCVTPS2PD     Y4, Z4
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z4, Z2, Z2
+	VADDPD        Z5, Z3, Z3
+	ADDQ          $0x00000078, DI
+	ADDQ          $0x00000078, R8
+	SUBQ          $0x0000001e, R9
+	JMP           two3
+
+one3:
+	CMPQ          R9, $0x0000000f
+	JL            tail3
+	VXORPS        Z4, Z4, Z4
+	VMOVUPS.Z     (DI), K1, Z4
+	VXORPS        Z5, Z5, Z5
+	VMOVUPS.Z     (R8), K1, Z5
+	VMULPS        Z5, Z4, Z4
+	VEXTRACTF32X8 $0x01, Z4, Y5
+	VCVTPS2PD     Y4, Z4
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z4, Z0, Z0
+	VADDPD        Z5, Z1, Z1
+	ADDQ          $0x0000003c, DI
+	ADDQ          $0x0000003c, R8
+	SUBQ          $0x0000000f, R9
+
+tail3:
+	TESTQ         R9, R9
+	JZ            store3
+	LEAQ          kmask<>+0(SB), R10
+	KMOVW         (R10)(R9*2), K2
+	VXORPS        Z4, Z4, Z4
+	VMOVUPS.Z     (DI), K2, Z4
+	VXORPS        Z5, Z5, Z5
+	VMOVUPS.Z     (R8), K2, Z5
+	VMULPS        Z5, Z4, Z4
+	VEXTRACTF32X8 $0x01, Z4, Y5
+	VCVTPS2PD     Y4, Z4
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z4, Z2, Z2
+	VADDPD        Z5, Z3, Z3
+
+store3:
+	VADDPD    Z2, Z0, Z0
+	VADDPD    Z3, Z1, Z1
+	VMOVDQU64 (SI), Z2
+	VPERMI2PD Z1, Z0, Z2
+	VMOVDQU64 72(SI), Z3
+	VPERMI2PD Z1, Z0, Z3
+	VADDPD    Z3, Z2, Z2
+	VMOVDQU64 144(SI), Z3
+	VPERMI2PD Z1, Z0, Z3
+	VADDPD    Z3, Z2, Z2
+	VMOVDQU64 216(SI), Z3
+	VPERMI2PD Z1, Z0, Z3
+	VADDPD    Z3, Z2, Z2
+	VMOVDQU64 288(SI), Z3
+	VPERMI2PD Z1, Z0, Z3
+	VADDPD    Z3, Z2, Z2
+	MOVQ      $0x00000003, DI
+	LEAQ      kmask<>+0(SB), R8
+	KMOVW     (R8)(DI*2), K2
+	VMOVUPD   Z2, K2, (DX)
+	ADDQ      $0x00000018, DX
+	MOVQ      blockLen+80(FP), DI
+	SHLQ      $0x02, DI
+	ADDQ      DI, AX
+	ADDQ      DI, CX
+	JMP       block3
+
+s4:
+	LEAQ  foldAVX512F324<>+0(SB), SI
+	MOVQ  $0x00000010, DI
+	LEAQ  kmask<>+0(SB), R8
+	KMOVW (R8)(DI*2), K1
+
+block4:
+	CMPQ   DX, BX
+	JAE    done
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	MOVQ   AX, DI
+	MOVQ   CX, R8
+	MOVQ   blockLen+80(FP), R9
+
+two4:
+	CMPQ          R9, $0x00000020
+	JL            one4
+	VXORPS        Z4, Z4, Z4
+	VMOVUPS.Z     (DI), K1, Z4
+	VXORPS        Z5, Z5, Z5
+	VMOVUPS.Z     (R8), K1, Z5
+	VMULPS        Z5, Z4, Z4
+	VEXTRACTF32X8 $0x01, Z4, Y5
+	VCVTPS2PD     Y4, Z4
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z4, Z0, Z0
+	VADDPD        Z5, Z1, Z1
+	VXORPS        Z4, Z4, Z4
+	VMOVUPS.Z     64(DI), K1, Z4
+	VXORPS        Z5, Z5, Z5
+	VMOVUPS.Z     64(R8), K1, Z5
+	VMULPS        Z5, Z4, Z4
+	VEXTRACTF32X8 $0x01, Z4, Y5
+	VCVTPS2PD     Y4, Z4
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z4, Z2, Z2
+	VADDPD        Z5, Z3, Z3
+	ADDQ          $0x00000080, DI
+	ADDQ          $0x00000080, R8
+	SUBQ          $0x00000020, R9
+	JMP           two4
+
+one4:
+	CMPQ          R9, $0x00000010
+	JL            tail4
+	VXORPS        Z4, Z4, Z4
+	VMOVUPS.Z     (DI), K1, Z4
+	VXORPS        Z5, Z5, Z5
+	VMOVUPS.Z     (R8), K1, Z5
+	VMULPS        Z5, Z4, Z4
+	VEXTRACTF32X8 $0x01, Z4, Y5
+	VCVTPS2PD     Y4, Z4
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z4, Z0, Z0
+	VADDPD        Z5, Z1, Z1
+	ADDQ          $0x00000040, DI
+	ADDQ          $0x00000040, R8
+	SUBQ          $0x00000010, R9
+
+tail4:
+	TESTQ         R9, R9
+	JZ            store4
+	LEAQ          kmask<>+0(SB), R10
+	KMOVW         (R10)(R9*2), K2
+	VXORPS        Z4, Z4, Z4
+	VMOVUPS.Z     (DI), K2, Z4
+	VXORPS        Z5, Z5, Z5
+	VMOVUPS.Z     (R8), K2, Z5
+	VMULPS        Z5, Z4, Z4
+	VEXTRACTF32X8 $0x01, Z4, Y5
+	VCVTPS2PD     Y4, Z4
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z4, Z2, Z2
+	VADDPD        Z5, Z3, Z3
+
+store4:
+	VADDPD    Z2, Z0, Z0
+	VADDPD    Z3, Z1, Z1
+	VMOVDQU64 (SI), Z2
+	VPERMI2PD Z1, Z0, Z2
+	VMOVDQU64 72(SI), Z3
+	VPERMI2PD Z1, Z0, Z3
+	VADDPD    Z3, Z2, Z2
+	VMOVDQU64 144(SI), Z3
+	VPERMI2PD Z1, Z0, Z3
+	VADDPD    Z3, Z2, Z2
+	VMOVDQU64 216(SI), Z3
+	VPERMI2PD Z1, Z0, Z3
+	VADDPD    Z3, Z2, Z2
+	MOVQ      $0x00000004, DI
+	LEAQ      kmask<>+0(SB), R8
+	KMOVW     (R8)(DI*2), K2
+	VMOVUPD   Z2, K2, (DX)
+	ADDQ      $0x00000020, DX
+	MOVQ      blockLen+80(FP), DI
+	SHLQ      $0x02, DI
+	ADDQ      DI, AX
+	ADDQ      DI, CX
+	JMP       block4
+
+s5:
+	LEAQ  foldAVX512F325<>+0(SB), SI
+	MOVQ  $0x0000000f, DI
+	LEAQ  kmask<>+0(SB), R8
+	KMOVW (R8)(DI*2), K1
+
+block5:
+	CMPQ   DX, BX
+	JAE    done
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	MOVQ   AX, DI
+	MOVQ   CX, R8
+	MOVQ   blockLen+80(FP), R9
+
+two5:
+	CMPQ          R9, $0x0000001e
+	JL            one5
+	VXORPS        Z4, Z4, Z4
+	VMOVUPS.Z     (DI), K1, Z4
+	VXORPS        Z5, Z5, Z5
+	VMOVUPS.Z     (R8), K1, Z5
+	VMULPS        Z5, Z4, Z4
+	VEXTRACTF32X8 $0x01, Z4, Y5
+	VCVTPS2PD     Y4, Z4
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z4, Z0, Z0
+	VADDPD        Z5, Z1, Z1
+	VXORPS        Z4, Z4, Z4
+	VMOVUPS.Z     60(DI), K1, Z4
+	VXORPS        Z5, Z5, Z5
+	VMOVUPS.Z     60(R8), K1, Z5
+	VMULPS        Z5, Z4, Z4
+	VEXTRACTF32X8 $0x01, Z4, Y5
+	VCVTPS2PD     Y4, Z4
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z4, Z2, Z2
+	VADDPD        Z5, Z3, Z3
+	ADDQ          $0x00000078, DI
+	ADDQ          $0x00000078, R8
+	SUBQ          $0x0000001e, R9
+	JMP           two5
+
+one5:
+	CMPQ          R9, $0x0000000f
+	JL            tail5
+	VXORPS        Z4, Z4, Z4
+	VMOVUPS.Z     (DI), K1, Z4
+	VXORPS        Z5, Z5, Z5
+	VMOVUPS.Z     (R8), K1, Z5
+	VMULPS        Z5, Z4, Z4
+	VEXTRACTF32X8 $0x01, Z4, Y5
+	VCVTPS2PD     Y4, Z4
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z4, Z0, Z0
+	VADDPD        Z5, Z1, Z1
+	ADDQ          $0x0000003c, DI
+	ADDQ          $0x0000003c, R8
+	SUBQ          $0x0000000f, R9
+
+tail5:
+	TESTQ         R9, R9
+	JZ            store5
+	LEAQ          kmask<>+0(SB), R10
+	KMOVW         (R10)(R9*2), K2
+	VXORPS        Z4, Z4, Z4
+	VMOVUPS.Z     (DI), K2, Z4
+	VXORPS        Z5, Z5, Z5
+	VMOVUPS.Z     (R8), K2, Z5
+	VMULPS        Z5, Z4, Z4
+	VEXTRACTF32X8 $0x01, Z4, Y5
+	VCVTPS2PD     Y4, Z4
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z4, Z2, Z2
+	VADDPD        Z5, Z3, Z3
+
+store5:
+	VADDPD    Z2, Z0, Z0
+	VADDPD    Z3, Z1, Z1
+	VMOVDQU64 (SI), Z2
+	VPERMI2PD Z1, Z0, Z2
+	VMOVDQU64 72(SI), Z3
+	VPERMI2PD Z1, Z0, Z3
+	VADDPD    Z3, Z2, Z2
+	VMOVDQU64 144(SI), Z3
+	VPERMI2PD Z1, Z0, Z3
+	VADDPD    Z3, Z2, Z2
+	MOVQ      $0x00000005, DI
+	LEAQ      kmask<>+0(SB), R8
+	KMOVW     (R8)(DI*2), K2
+	VMOVUPD   Z2, K2, (DX)
+	ADDQ      $0x00000028, DX
+	MOVQ      blockLen+80(FP), DI
+	SHLQ      $0x02, DI
+	ADDQ      DI, AX
+	ADDQ      DI, CX
+	JMP       block5
+
+s6:
+	LEAQ  foldAVX512F326<>+0(SB), SI
+	MOVQ  $0x0000000c, DI
+	LEAQ  kmask<>+0(SB), R8
+	KMOVW (R8)(DI*2), K1
+
+block6:
+	CMPQ   DX, BX
+	JAE    done
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	MOVQ   AX, DI
+	MOVQ   CX, R8
+	MOVQ   blockLen+80(FP), R9
+
+two6:
+	CMPQ          R9, $0x00000018
+	JL            one6
+	VXORPS        Z4, Z4, Z4
+	VMOVUPS.Z     (DI), K1, Z4
+	VXORPS        Z5, Z5, Z5
+	VMOVUPS.Z     (R8), K1, Z5
+	VMULPS        Z5, Z4, Z4
+	VEXTRACTF32X8 $0x01, Z4, Y5
+	VCVTPS2PD     Y4, Z4
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z4, Z0, Z0
+	VADDPD        Z5, Z1, Z1
+	VXORPS        Z4, Z4, Z4
+	VMOVUPS.Z     48(DI), K1, Z4
+	VXORPS        Z5, Z5, Z5
+	VMOVUPS.Z     48(R8), K1, Z5
+	VMULPS        Z5, Z4, Z4
+	VEXTRACTF32X8 $0x01, Z4, Y5
+	VCVTPS2PD     Y4, Z4
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z4, Z2, Z2
+	VADDPD        Z5, Z3, Z3
+	ADDQ          $0x00000060, DI
+	ADDQ          $0x00000060, R8
+	SUBQ          $0x00000018, R9
+	JMP           two6
+
+one6:
+	CMPQ          R9, $0x0000000c
+	JL            tail6
+	VXORPS        Z4, Z4, Z4
+	VMOVUPS.Z     (DI), K1, Z4
+	VXORPS        Z5, Z5, Z5
+	VMOVUPS.Z     (R8), K1, Z5
+	VMULPS        Z5, Z4, Z4
+	VEXTRACTF32X8 $0x01, Z4, Y5
+	VCVTPS2PD     Y4, Z4
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z4, Z0, Z0
+	VADDPD        Z5, Z1, Z1
+	ADDQ          $0x00000030, DI
+	ADDQ          $0x00000030, R8
+	SUBQ          $0x0000000c, R9
+
+tail6:
+	TESTQ         R9, R9
+	JZ            store6
+	LEAQ          kmask<>+0(SB), R10
+	KMOVW         (R10)(R9*2), K2
+	VXORPS        Z4, Z4, Z4
+	VMOVUPS.Z     (DI), K2, Z4
+	VXORPS        Z5, Z5, Z5
+	VMOVUPS.Z     (R8), K2, Z5
+	VMULPS        Z5, Z4, Z4
+	VEXTRACTF32X8 $0x01, Z4, Y5
+	VCVTPS2PD     Y4, Z4
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z4, Z2, Z2
+	VADDPD        Z5, Z3, Z3
+
+store6:
+	VADDPD    Z2, Z0, Z0
+	VADDPD    Z3, Z1, Z1
+	VMOVDQU64 (SI), Z2
+	VPERMI2PD Z1, Z0, Z2
+	VMOVDQU64 72(SI), Z3
+	VPERMI2PD Z1, Z0, Z3
+	VADDPD    Z3, Z2, Z2
+	MOVQ      $0x00000006, DI
+	LEAQ      kmask<>+0(SB), R8
+	KMOVW     (R8)(DI*2), K2
+	VMOVUPD   Z2, K2, (DX)
+	ADDQ      $0x00000030, DX
+	MOVQ      blockLen+80(FP), DI
+	SHLQ      $0x02, DI
+	ADDQ      DI, AX
+	ADDQ      DI, CX
+	JMP       block6
+
+s7:
+	LEAQ  foldAVX512F327<>+0(SB), SI
+	MOVQ  $0x0000000e, DI
+	LEAQ  kmask<>+0(SB), R8
+	KMOVW (R8)(DI*2), K1
+
+block7:
+	CMPQ   DX, BX
+	JAE    done
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	MOVQ   AX, DI
+	MOVQ   CX, R8
+	MOVQ   blockLen+80(FP), R9
+
+two7:
+	CMPQ          R9, $0x0000001c
+	JL            one7
+	VXORPS        Z4, Z4, Z4
+	VMOVUPS.Z     (DI), K1, Z4
+	VXORPS        Z5, Z5, Z5
+	VMOVUPS.Z     (R8), K1, Z5
+	VMULPS        Z5, Z4, Z4
+	VEXTRACTF32X8 $0x01, Z4, Y5
+	VCVTPS2PD     Y4, Z4
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z4, Z0, Z0
+	VADDPD        Z5, Z1, Z1
+	VXORPS        Z4, Z4, Z4
+	VMOVUPS.Z     56(DI), K1, Z4
+	VXORPS        Z5, Z5, Z5
+	VMOVUPS.Z     56(R8), K1, Z5
+	VMULPS        Z5, Z4, Z4
+	VEXTRACTF32X8 $0x01, Z4, Y5
+	VCVTPS2PD     Y4, Z4
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z4, Z2, Z2
+	VADDPD        Z5, Z3, Z3
+	ADDQ          $0x00000070, DI
+	ADDQ          $0x00000070, R8
+	SUBQ          $0x0000001c, R9
+	JMP           two7
+
+one7:
+	CMPQ          R9, $0x0000000e
+	JL            tail7
+	VXORPS        Z4, Z4, Z4
+	VMOVUPS.Z     (DI), K1, Z4
+	VXORPS        Z5, Z5, Z5
+	VMOVUPS.Z     (R8), K1, Z5
+	VMULPS        Z5, Z4, Z4
+	VEXTRACTF32X8 $0x01, Z4, Y5
+	VCVTPS2PD     Y4, Z4
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z4, Z0, Z0
+	VADDPD        Z5, Z1, Z1
+	ADDQ          $0x00000038, DI
+	ADDQ          $0x00000038, R8
+	SUBQ          $0x0000000e, R9
+
+tail7:
+	TESTQ         R9, R9
+	JZ            store7
+	LEAQ          kmask<>+0(SB), R10
+	KMOVW         (R10)(R9*2), K2
+	VXORPS        Z4, Z4, Z4
+	VMOVUPS.Z     (DI), K2, Z4
+	VXORPS        Z5, Z5, Z5
+	VMOVUPS.Z     (R8), K2, Z5
+	VMULPS        Z5, Z4, Z4
+	VEXTRACTF32X8 $0x01, Z4, Y5
+	VCVTPS2PD     Y4, Z4
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z4, Z2, Z2
+	VADDPD        Z5, Z3, Z3
+
+store7:
+	VADDPD    Z2, Z0, Z0
+	VADDPD    Z3, Z1, Z1
+	VMOVDQU64 (SI), Z2
+	VPERMI2PD Z1, Z0, Z2
+	VMOVDQU64 72(SI), Z3
+	VPERMI2PD Z1, Z0, Z3
+	VADDPD    Z3, Z2, Z2
+	MOVQ      $0x00000007, DI
+	LEAQ      kmask<>+0(SB), R8
+	KMOVW     (R8)(DI*2), K2
+	VMOVUPD   Z2, K2, (DX)
+	ADDQ      $0x00000038, DX
+	MOVQ      blockLen+80(FP), DI
+	SHLQ      $0x02, DI
+	ADDQ      DI, AX
+	ADDQ      DI, CX
+	JMP       block7
+
+s8:
+	LEAQ  foldAVX512F328<>+0(SB), SI
+	MOVQ  $0x00000010, SI
+	LEAQ  kmask<>+0(SB), DI
+	KMOVW (DI)(SI*2), K1
+
+block8:
+	CMPQ   DX, BX
+	JAE    done
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	MOVQ   AX, SI
+	MOVQ   CX, DI
+	MOVQ   blockLen+80(FP), R8
+
+two8:
+	CMPQ          R8, $0x00000020
+	JL            one8
+	VXORPS        Z4, Z4, Z4
+	VMOVUPS.Z     (SI), K1, Z4
+	VXORPS        Z5, Z5, Z5
+	VMOVUPS.Z     (DI), K1, Z5
+	VMULPS        Z5, Z4, Z4
+	VEXTRACTF32X8 $0x01, Z4, Y5
+	VCVTPS2PD     Y4, Z4
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z4, Z0, Z0
+	VADDPD        Z5, Z1, Z1
+	VXORPS        Z4, Z4, Z4
+	VMOVUPS.Z     64(SI), K1, Z4
+	VXORPS        Z5, Z5, Z5
+	VMOVUPS.Z     64(DI), K1, Z5
+	VMULPS        Z5, Z4, Z4
+	VEXTRACTF32X8 $0x01, Z4, Y5
+	VCVTPS2PD     Y4, Z4
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z4, Z2, Z2
+	VADDPD        Z5, Z3, Z3
+	ADDQ          $0x00000080, SI
+	ADDQ          $0x00000080, DI
+	SUBQ          $0x00000020, R8
+	JMP           two8
+
+one8:
+	CMPQ          R8, $0x00000010
+	JL            tail8
+	VXORPS        Z4, Z4, Z4
+	VMOVUPS.Z     (SI), K1, Z4
+	VXORPS        Z5, Z5, Z5
+	VMOVUPS.Z     (DI), K1, Z5
+	VMULPS        Z5, Z4, Z4
+	VEXTRACTF32X8 $0x01, Z4, Y5
+	VCVTPS2PD     Y4, Z4
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z4, Z0, Z0
+	VADDPD        Z5, Z1, Z1
+	ADDQ          $0x00000040, SI
+	ADDQ          $0x00000040, DI
+	SUBQ          $0x00000010, R8
+
+tail8:
+	TESTQ         R8, R8
+	JZ            store8
+	LEAQ          kmask<>+0(SB), R9
+	KMOVW         (R9)(R8*2), K2
+	VXORPS        Z4, Z4, Z4
+	VMOVUPS.Z     (SI), K2, Z4
+	VXORPS        Z5, Z5, Z5
+	VMOVUPS.Z     (DI), K2, Z5
+	VMULPS        Z5, Z4, Z4
+	VEXTRACTF32X8 $0x01, Z4, Y5
+	VCVTPS2PD     Y4, Z4
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z4, Z2, Z2
+	VADDPD        Z5, Z3, Z3
+
+store8:
+	VADDPD  Z2, Z0, Z0
+	VADDPD  Z3, Z1, Z1
+	VADDPD  Z1, Z0, Z0
+	MOVQ    $0x00000008, SI
+	LEAQ    kmask<>+0(SB), DI
+	KMOVW   (DI)(SI*2), K2
+	VMOVUPD Z0, K2, (DX)
+	ADDQ    $0x00000040, DX
+	MOVQ    blockLen+80(FP), SI
+	SHLQ    $0x02, SI
+	ADDQ    SI, AX
+	ADDQ    SI, CX
+	JMP     block8
 
 done:
 	VZEROUPPER
 	RET
+
+DATA foldAVX512F321<>+0(SB)/8, $0x0000000000000000
+DATA foldAVX512F321<>+8(SB)/8, $0x0000000000000000
+DATA foldAVX512F321<>+16(SB)/8, $0x0000000000000000
+DATA foldAVX512F321<>+24(SB)/8, $0x0000000000000000
+DATA foldAVX512F321<>+32(SB)/8, $0x0000000000000000
+DATA foldAVX512F321<>+40(SB)/8, $0x0000000000000000
+DATA foldAVX512F321<>+48(SB)/8, $0x0000000000000000
+DATA foldAVX512F321<>+56(SB)/8, $0x0000000000000000
+DATA foldAVX512F321<>+64(SB)/2, $0x00ff
+DATA foldAVX512F321<>+66(SB)/2, $0x0000
+DATA foldAVX512F321<>+68(SB)/4, $0x00000000
+DATA foldAVX512F321<>+72(SB)/8, $0x0000000000000001
+DATA foldAVX512F321<>+80(SB)/8, $0x0000000000000001
+DATA foldAVX512F321<>+88(SB)/8, $0x0000000000000001
+DATA foldAVX512F321<>+96(SB)/8, $0x0000000000000001
+DATA foldAVX512F321<>+104(SB)/8, $0x0000000000000001
+DATA foldAVX512F321<>+112(SB)/8, $0x0000000000000001
+DATA foldAVX512F321<>+120(SB)/8, $0x0000000000000001
+DATA foldAVX512F321<>+128(SB)/8, $0x0000000000000001
+DATA foldAVX512F321<>+136(SB)/2, $0x00ff
+DATA foldAVX512F321<>+138(SB)/2, $0x0000
+DATA foldAVX512F321<>+140(SB)/4, $0x00000000
+DATA foldAVX512F321<>+144(SB)/8, $0x0000000000000002
+DATA foldAVX512F321<>+152(SB)/8, $0x0000000000000002
+DATA foldAVX512F321<>+160(SB)/8, $0x0000000000000002
+DATA foldAVX512F321<>+168(SB)/8, $0x0000000000000002
+DATA foldAVX512F321<>+176(SB)/8, $0x0000000000000002
+DATA foldAVX512F321<>+184(SB)/8, $0x0000000000000002
+DATA foldAVX512F321<>+192(SB)/8, $0x0000000000000002
+DATA foldAVX512F321<>+200(SB)/8, $0x0000000000000002
+DATA foldAVX512F321<>+208(SB)/2, $0x00ff
+DATA foldAVX512F321<>+210(SB)/2, $0x0000
+DATA foldAVX512F321<>+212(SB)/4, $0x00000000
+DATA foldAVX512F321<>+216(SB)/8, $0x0000000000000003
+DATA foldAVX512F321<>+224(SB)/8, $0x0000000000000003
+DATA foldAVX512F321<>+232(SB)/8, $0x0000000000000003
+DATA foldAVX512F321<>+240(SB)/8, $0x0000000000000003
+DATA foldAVX512F321<>+248(SB)/8, $0x0000000000000003
+DATA foldAVX512F321<>+256(SB)/8, $0x0000000000000003
+DATA foldAVX512F321<>+264(SB)/8, $0x0000000000000003
+DATA foldAVX512F321<>+272(SB)/8, $0x0000000000000003
+DATA foldAVX512F321<>+280(SB)/2, $0x00ff
+DATA foldAVX512F321<>+282(SB)/2, $0x0000
+DATA foldAVX512F321<>+284(SB)/4, $0x00000000
+DATA foldAVX512F321<>+288(SB)/8, $0x0000000000000004
+DATA foldAVX512F321<>+296(SB)/8, $0x0000000000000004
+DATA foldAVX512F321<>+304(SB)/8, $0x0000000000000004
+DATA foldAVX512F321<>+312(SB)/8, $0x0000000000000004
+DATA foldAVX512F321<>+320(SB)/8, $0x0000000000000004
+DATA foldAVX512F321<>+328(SB)/8, $0x0000000000000004
+DATA foldAVX512F321<>+336(SB)/8, $0x0000000000000004
+DATA foldAVX512F321<>+344(SB)/8, $0x0000000000000004
+DATA foldAVX512F321<>+352(SB)/2, $0x00ff
+DATA foldAVX512F321<>+354(SB)/2, $0x0000
+DATA foldAVX512F321<>+356(SB)/4, $0x00000000
+DATA foldAVX512F321<>+360(SB)/8, $0x0000000000000005
+DATA foldAVX512F321<>+368(SB)/8, $0x0000000000000005
+DATA foldAVX512F321<>+376(SB)/8, $0x0000000000000005
+DATA foldAVX512F321<>+384(SB)/8, $0x0000000000000005
+DATA foldAVX512F321<>+392(SB)/8, $0x0000000000000005
+DATA foldAVX512F321<>+400(SB)/8, $0x0000000000000005
+DATA foldAVX512F321<>+408(SB)/8, $0x0000000000000005
+DATA foldAVX512F321<>+416(SB)/8, $0x0000000000000005
+DATA foldAVX512F321<>+424(SB)/2, $0x00ff
+DATA foldAVX512F321<>+426(SB)/2, $0x0000
+DATA foldAVX512F321<>+428(SB)/4, $0x00000000
+DATA foldAVX512F321<>+432(SB)/8, $0x0000000000000006
+DATA foldAVX512F321<>+440(SB)/8, $0x0000000000000006
+DATA foldAVX512F321<>+448(SB)/8, $0x0000000000000006
+DATA foldAVX512F321<>+456(SB)/8, $0x0000000000000006
+DATA foldAVX512F321<>+464(SB)/8, $0x0000000000000006
+DATA foldAVX512F321<>+472(SB)/8, $0x0000000000000006
+DATA foldAVX512F321<>+480(SB)/8, $0x0000000000000006
+DATA foldAVX512F321<>+488(SB)/8, $0x0000000000000006
+DATA foldAVX512F321<>+496(SB)/2, $0x00ff
+DATA foldAVX512F321<>+498(SB)/2, $0x0000
+DATA foldAVX512F321<>+500(SB)/4, $0x00000000
+DATA foldAVX512F321<>+504(SB)/8, $0x0000000000000007
+DATA foldAVX512F321<>+512(SB)/8, $0x0000000000000007
+DATA foldAVX512F321<>+520(SB)/8, $0x0000000000000007
+DATA foldAVX512F321<>+528(SB)/8, $0x0000000000000007
+DATA foldAVX512F321<>+536(SB)/8, $0x0000000000000007
+DATA foldAVX512F321<>+544(SB)/8, $0x0000000000000007
+DATA foldAVX512F321<>+552(SB)/8, $0x0000000000000007
+DATA foldAVX512F321<>+560(SB)/8, $0x0000000000000007
+DATA foldAVX512F321<>+568(SB)/2, $0x00ff
+DATA foldAVX512F321<>+570(SB)/2, $0x0000
+DATA foldAVX512F321<>+572(SB)/4, $0x00000000
+DATA foldAVX512F321<>+576(SB)/8, $0x0000000000000008
+DATA foldAVX512F321<>+584(SB)/8, $0x0000000000000008
+DATA foldAVX512F321<>+592(SB)/8, $0x0000000000000008
+DATA foldAVX512F321<>+600(SB)/8, $0x0000000000000008
+DATA foldAVX512F321<>+608(SB)/8, $0x0000000000000008
+DATA foldAVX512F321<>+616(SB)/8, $0x0000000000000008
+DATA foldAVX512F321<>+624(SB)/8, $0x0000000000000008
+DATA foldAVX512F321<>+632(SB)/8, $0x0000000000000008
+DATA foldAVX512F321<>+640(SB)/2, $0x00ff
+DATA foldAVX512F321<>+642(SB)/2, $0x0000
+DATA foldAVX512F321<>+644(SB)/4, $0x00000000
+DATA foldAVX512F321<>+648(SB)/8, $0x0000000000000009
+DATA foldAVX512F321<>+656(SB)/8, $0x0000000000000009
+DATA foldAVX512F321<>+664(SB)/8, $0x0000000000000009
+DATA foldAVX512F321<>+672(SB)/8, $0x0000000000000009
+DATA foldAVX512F321<>+680(SB)/8, $0x0000000000000009
+DATA foldAVX512F321<>+688(SB)/8, $0x0000000000000009
+DATA foldAVX512F321<>+696(SB)/8, $0x0000000000000009
+DATA foldAVX512F321<>+704(SB)/8, $0x0000000000000009
+DATA foldAVX512F321<>+712(SB)/2, $0x00ff
+DATA foldAVX512F321<>+714(SB)/2, $0x0000
+DATA foldAVX512F321<>+716(SB)/4, $0x00000000
+DATA foldAVX512F321<>+720(SB)/8, $0x000000000000000a
+DATA foldAVX512F321<>+728(SB)/8, $0x000000000000000a
+DATA foldAVX512F321<>+736(SB)/8, $0x000000000000000a
+DATA foldAVX512F321<>+744(SB)/8, $0x000000000000000a
+DATA foldAVX512F321<>+752(SB)/8, $0x000000000000000a
+DATA foldAVX512F321<>+760(SB)/8, $0x000000000000000a
+DATA foldAVX512F321<>+768(SB)/8, $0x000000000000000a
+DATA foldAVX512F321<>+776(SB)/8, $0x000000000000000a
+DATA foldAVX512F321<>+784(SB)/2, $0x00ff
+DATA foldAVX512F321<>+786(SB)/2, $0x0000
+DATA foldAVX512F321<>+788(SB)/4, $0x00000000
+DATA foldAVX512F321<>+792(SB)/8, $0x000000000000000b
+DATA foldAVX512F321<>+800(SB)/8, $0x000000000000000b
+DATA foldAVX512F321<>+808(SB)/8, $0x000000000000000b
+DATA foldAVX512F321<>+816(SB)/8, $0x000000000000000b
+DATA foldAVX512F321<>+824(SB)/8, $0x000000000000000b
+DATA foldAVX512F321<>+832(SB)/8, $0x000000000000000b
+DATA foldAVX512F321<>+840(SB)/8, $0x000000000000000b
+DATA foldAVX512F321<>+848(SB)/8, $0x000000000000000b
+DATA foldAVX512F321<>+856(SB)/2, $0x00ff
+DATA foldAVX512F321<>+858(SB)/2, $0x0000
+DATA foldAVX512F321<>+860(SB)/4, $0x00000000
+DATA foldAVX512F321<>+864(SB)/8, $0x000000000000000c
+DATA foldAVX512F321<>+872(SB)/8, $0x000000000000000c
+DATA foldAVX512F321<>+880(SB)/8, $0x000000000000000c
+DATA foldAVX512F321<>+888(SB)/8, $0x000000000000000c
+DATA foldAVX512F321<>+896(SB)/8, $0x000000000000000c
+DATA foldAVX512F321<>+904(SB)/8, $0x000000000000000c
+DATA foldAVX512F321<>+912(SB)/8, $0x000000000000000c
+DATA foldAVX512F321<>+920(SB)/8, $0x000000000000000c
+DATA foldAVX512F321<>+928(SB)/2, $0x00ff
+DATA foldAVX512F321<>+930(SB)/2, $0x0000
+DATA foldAVX512F321<>+932(SB)/4, $0x00000000
+DATA foldAVX512F321<>+936(SB)/8, $0x000000000000000d
+DATA foldAVX512F321<>+944(SB)/8, $0x000000000000000d
+DATA foldAVX512F321<>+952(SB)/8, $0x000000000000000d
+DATA foldAVX512F321<>+960(SB)/8, $0x000000000000000d
+DATA foldAVX512F321<>+968(SB)/8, $0x000000000000000d
+DATA foldAVX512F321<>+976(SB)/8, $0x000000000000000d
+DATA foldAVX512F321<>+984(SB)/8, $0x000000000000000d
+DATA foldAVX512F321<>+992(SB)/8, $0x000000000000000d
+DATA foldAVX512F321<>+1000(SB)/2, $0x00ff
+DATA foldAVX512F321<>+1002(SB)/2, $0x0000
+DATA foldAVX512F321<>+1004(SB)/4, $0x00000000
+DATA foldAVX512F321<>+1008(SB)/8, $0x000000000000000e
+DATA foldAVX512F321<>+1016(SB)/8, $0x000000000000000e
+DATA foldAVX512F321<>+1024(SB)/8, $0x000000000000000e
+DATA foldAVX512F321<>+1032(SB)/8, $0x000000000000000e
+DATA foldAVX512F321<>+1040(SB)/8, $0x000000000000000e
+DATA foldAVX512F321<>+1048(SB)/8, $0x000000000000000e
+DATA foldAVX512F321<>+1056(SB)/8, $0x000000000000000e
+DATA foldAVX512F321<>+1064(SB)/8, $0x000000000000000e
+DATA foldAVX512F321<>+1072(SB)/2, $0x00ff
+DATA foldAVX512F321<>+1074(SB)/2, $0x0000
+DATA foldAVX512F321<>+1076(SB)/4, $0x00000000
+DATA foldAVX512F321<>+1080(SB)/8, $0x000000000000000f
+DATA foldAVX512F321<>+1088(SB)/8, $0x000000000000000f
+DATA foldAVX512F321<>+1096(SB)/8, $0x000000000000000f
+DATA foldAVX512F321<>+1104(SB)/8, $0x000000000000000f
+DATA foldAVX512F321<>+1112(SB)/8, $0x000000000000000f
+DATA foldAVX512F321<>+1120(SB)/8, $0x000000000000000f
+DATA foldAVX512F321<>+1128(SB)/8, $0x000000000000000f
+DATA foldAVX512F321<>+1136(SB)/8, $0x000000000000000f
+DATA foldAVX512F321<>+1144(SB)/2, $0x00ff
+DATA foldAVX512F321<>+1146(SB)/2, $0x0000
+DATA foldAVX512F321<>+1148(SB)/4, $0x00000000
+GLOBL foldAVX512F321<>(SB), RODATA|NOPTR, $1152
+
+DATA foldAVX512F322<>+0(SB)/8, $0x0000000000000000
+DATA foldAVX512F322<>+8(SB)/8, $0x0000000000000001
+DATA foldAVX512F322<>+16(SB)/8, $0x0000000000000000
+DATA foldAVX512F322<>+24(SB)/8, $0x0000000000000000
+DATA foldAVX512F322<>+32(SB)/8, $0x0000000000000000
+DATA foldAVX512F322<>+40(SB)/8, $0x0000000000000000
+DATA foldAVX512F322<>+48(SB)/8, $0x0000000000000000
+DATA foldAVX512F322<>+56(SB)/8, $0x0000000000000000
+DATA foldAVX512F322<>+64(SB)/2, $0x00ff
+DATA foldAVX512F322<>+66(SB)/2, $0x0000
+DATA foldAVX512F322<>+68(SB)/4, $0x00000000
+DATA foldAVX512F322<>+72(SB)/8, $0x0000000000000002
+DATA foldAVX512F322<>+80(SB)/8, $0x0000000000000003
+DATA foldAVX512F322<>+88(SB)/8, $0x0000000000000002
+DATA foldAVX512F322<>+96(SB)/8, $0x0000000000000002
+DATA foldAVX512F322<>+104(SB)/8, $0x0000000000000002
+DATA foldAVX512F322<>+112(SB)/8, $0x0000000000000002
+DATA foldAVX512F322<>+120(SB)/8, $0x0000000000000002
+DATA foldAVX512F322<>+128(SB)/8, $0x0000000000000002
+DATA foldAVX512F322<>+136(SB)/2, $0x00ff
+DATA foldAVX512F322<>+138(SB)/2, $0x0000
+DATA foldAVX512F322<>+140(SB)/4, $0x00000000
+DATA foldAVX512F322<>+144(SB)/8, $0x0000000000000004
+DATA foldAVX512F322<>+152(SB)/8, $0x0000000000000005
+DATA foldAVX512F322<>+160(SB)/8, $0x0000000000000004
+DATA foldAVX512F322<>+168(SB)/8, $0x0000000000000004
+DATA foldAVX512F322<>+176(SB)/8, $0x0000000000000004
+DATA foldAVX512F322<>+184(SB)/8, $0x0000000000000004
+DATA foldAVX512F322<>+192(SB)/8, $0x0000000000000004
+DATA foldAVX512F322<>+200(SB)/8, $0x0000000000000004
+DATA foldAVX512F322<>+208(SB)/2, $0x00ff
+DATA foldAVX512F322<>+210(SB)/2, $0x0000
+DATA foldAVX512F322<>+212(SB)/4, $0x00000000
+DATA foldAVX512F322<>+216(SB)/8, $0x0000000000000006
+DATA foldAVX512F322<>+224(SB)/8, $0x0000000000000007
+DATA foldAVX512F322<>+232(SB)/8, $0x0000000000000006
+DATA foldAVX512F322<>+240(SB)/8, $0x0000000000000006
+DATA foldAVX512F322<>+248(SB)/8, $0x0000000000000006
+DATA foldAVX512F322<>+256(SB)/8, $0x0000000000000006
+DATA foldAVX512F322<>+264(SB)/8, $0x0000000000000006
+DATA foldAVX512F322<>+272(SB)/8, $0x0000000000000006
+DATA foldAVX512F322<>+280(SB)/2, $0x00ff
+DATA foldAVX512F322<>+282(SB)/2, $0x0000
+DATA foldAVX512F322<>+284(SB)/4, $0x00000000
+DATA foldAVX512F322<>+288(SB)/8, $0x0000000000000008
+DATA foldAVX512F322<>+296(SB)/8, $0x0000000000000009
+DATA foldAVX512F322<>+304(SB)/8, $0x0000000000000008
+DATA foldAVX512F322<>+312(SB)/8, $0x0000000000000008
+DATA foldAVX512F322<>+320(SB)/8, $0x0000000000000008
+DATA foldAVX512F322<>+328(SB)/8, $0x0000000000000008
+DATA foldAVX512F322<>+336(SB)/8, $0x0000000000000008
+DATA foldAVX512F322<>+344(SB)/8, $0x0000000000000008
+DATA foldAVX512F322<>+352(SB)/2, $0x00ff
+DATA foldAVX512F322<>+354(SB)/2, $0x0000
+DATA foldAVX512F322<>+356(SB)/4, $0x00000000
+DATA foldAVX512F322<>+360(SB)/8, $0x000000000000000a
+DATA foldAVX512F322<>+368(SB)/8, $0x000000000000000b
+DATA foldAVX512F322<>+376(SB)/8, $0x000000000000000a
+DATA foldAVX512F322<>+384(SB)/8, $0x000000000000000a
+DATA foldAVX512F322<>+392(SB)/8, $0x000000000000000a
+DATA foldAVX512F322<>+400(SB)/8, $0x000000000000000a
+DATA foldAVX512F322<>+408(SB)/8, $0x000000000000000a
+DATA foldAVX512F322<>+416(SB)/8, $0x000000000000000a
+DATA foldAVX512F322<>+424(SB)/2, $0x00ff
+DATA foldAVX512F322<>+426(SB)/2, $0x0000
+DATA foldAVX512F322<>+428(SB)/4, $0x00000000
+DATA foldAVX512F322<>+432(SB)/8, $0x000000000000000c
+DATA foldAVX512F322<>+440(SB)/8, $0x000000000000000d
+DATA foldAVX512F322<>+448(SB)/8, $0x000000000000000c
+DATA foldAVX512F322<>+456(SB)/8, $0x000000000000000c
+DATA foldAVX512F322<>+464(SB)/8, $0x000000000000000c
+DATA foldAVX512F322<>+472(SB)/8, $0x000000000000000c
+DATA foldAVX512F322<>+480(SB)/8, $0x000000000000000c
+DATA foldAVX512F322<>+488(SB)/8, $0x000000000000000c
+DATA foldAVX512F322<>+496(SB)/2, $0x00ff
+DATA foldAVX512F322<>+498(SB)/2, $0x0000
+DATA foldAVX512F322<>+500(SB)/4, $0x00000000
+DATA foldAVX512F322<>+504(SB)/8, $0x000000000000000e
+DATA foldAVX512F322<>+512(SB)/8, $0x000000000000000f
+DATA foldAVX512F322<>+520(SB)/8, $0x000000000000000e
+DATA foldAVX512F322<>+528(SB)/8, $0x000000000000000e
+DATA foldAVX512F322<>+536(SB)/8, $0x000000000000000e
+DATA foldAVX512F322<>+544(SB)/8, $0x000000000000000e
+DATA foldAVX512F322<>+552(SB)/8, $0x000000000000000e
+DATA foldAVX512F322<>+560(SB)/8, $0x000000000000000e
+DATA foldAVX512F322<>+568(SB)/2, $0x00ff
+DATA foldAVX512F322<>+570(SB)/2, $0x0000
+DATA foldAVX512F322<>+572(SB)/4, $0x00000000
+GLOBL foldAVX512F322<>(SB), RODATA|NOPTR, $576
+
+DATA foldAVX512F323<>+0(SB)/8, $0x0000000000000000
+DATA foldAVX512F323<>+8(SB)/8, $0x0000000000000001
+DATA foldAVX512F323<>+16(SB)/8, $0x0000000000000002
+DATA foldAVX512F323<>+24(SB)/8, $0x0000000000000000
+DATA foldAVX512F323<>+32(SB)/8, $0x0000000000000000
+DATA foldAVX512F323<>+40(SB)/8, $0x0000000000000000
+DATA foldAVX512F323<>+48(SB)/8, $0x0000000000000000
+DATA foldAVX512F323<>+56(SB)/8, $0x0000000000000000
+DATA foldAVX512F323<>+64(SB)/2, $0x00ff
+DATA foldAVX512F323<>+66(SB)/2, $0x0000
+DATA foldAVX512F323<>+68(SB)/4, $0x00000000
+DATA foldAVX512F323<>+72(SB)/8, $0x0000000000000003
+DATA foldAVX512F323<>+80(SB)/8, $0x0000000000000004
+DATA foldAVX512F323<>+88(SB)/8, $0x0000000000000005
+DATA foldAVX512F323<>+96(SB)/8, $0x0000000000000003
+DATA foldAVX512F323<>+104(SB)/8, $0x0000000000000003
+DATA foldAVX512F323<>+112(SB)/8, $0x0000000000000003
+DATA foldAVX512F323<>+120(SB)/8, $0x0000000000000003
+DATA foldAVX512F323<>+128(SB)/8, $0x0000000000000003
+DATA foldAVX512F323<>+136(SB)/2, $0x00ff
+DATA foldAVX512F323<>+138(SB)/2, $0x0000
+DATA foldAVX512F323<>+140(SB)/4, $0x00000000
+DATA foldAVX512F323<>+144(SB)/8, $0x0000000000000006
+DATA foldAVX512F323<>+152(SB)/8, $0x0000000000000007
+DATA foldAVX512F323<>+160(SB)/8, $0x0000000000000008
+DATA foldAVX512F323<>+168(SB)/8, $0x0000000000000006
+DATA foldAVX512F323<>+176(SB)/8, $0x0000000000000006
+DATA foldAVX512F323<>+184(SB)/8, $0x0000000000000006
+DATA foldAVX512F323<>+192(SB)/8, $0x0000000000000006
+DATA foldAVX512F323<>+200(SB)/8, $0x0000000000000006
+DATA foldAVX512F323<>+208(SB)/2, $0x00ff
+DATA foldAVX512F323<>+210(SB)/2, $0x0000
+DATA foldAVX512F323<>+212(SB)/4, $0x00000000
+DATA foldAVX512F323<>+216(SB)/8, $0x0000000000000009
+DATA foldAVX512F323<>+224(SB)/8, $0x000000000000000a
+DATA foldAVX512F323<>+232(SB)/8, $0x000000000000000b
+DATA foldAVX512F323<>+240(SB)/8, $0x0000000000000009
+DATA foldAVX512F323<>+248(SB)/8, $0x0000000000000009
+DATA foldAVX512F323<>+256(SB)/8, $0x0000000000000009
+DATA foldAVX512F323<>+264(SB)/8, $0x0000000000000009
+DATA foldAVX512F323<>+272(SB)/8, $0x0000000000000009
+DATA foldAVX512F323<>+280(SB)/2, $0x00ff
+DATA foldAVX512F323<>+282(SB)/2, $0x0000
+DATA foldAVX512F323<>+284(SB)/4, $0x00000000
+DATA foldAVX512F323<>+288(SB)/8, $0x000000000000000c
+DATA foldAVX512F323<>+296(SB)/8, $0x000000000000000d
+DATA foldAVX512F323<>+304(SB)/8, $0x000000000000000e
+DATA foldAVX512F323<>+312(SB)/8, $0x000000000000000c
+DATA foldAVX512F323<>+320(SB)/8, $0x000000000000000c
+DATA foldAVX512F323<>+328(SB)/8, $0x000000000000000c
+DATA foldAVX512F323<>+336(SB)/8, $0x000000000000000c
+DATA foldAVX512F323<>+344(SB)/8, $0x000000000000000c
+DATA foldAVX512F323<>+352(SB)/2, $0x00ff
+DATA foldAVX512F323<>+354(SB)/2, $0x0000
+DATA foldAVX512F323<>+356(SB)/4, $0x00000000
+GLOBL foldAVX512F323<>(SB), RODATA|NOPTR, $360
+
+DATA foldAVX512F324<>+0(SB)/8, $0x0000000000000000
+DATA foldAVX512F324<>+8(SB)/8, $0x0000000000000001
+DATA foldAVX512F324<>+16(SB)/8, $0x0000000000000002
+DATA foldAVX512F324<>+24(SB)/8, $0x0000000000000003
+DATA foldAVX512F324<>+32(SB)/8, $0x0000000000000000
+DATA foldAVX512F324<>+40(SB)/8, $0x0000000000000000
+DATA foldAVX512F324<>+48(SB)/8, $0x0000000000000000
+DATA foldAVX512F324<>+56(SB)/8, $0x0000000000000000
+DATA foldAVX512F324<>+64(SB)/2, $0x00ff
+DATA foldAVX512F324<>+66(SB)/2, $0x0000
+DATA foldAVX512F324<>+68(SB)/4, $0x00000000
+DATA foldAVX512F324<>+72(SB)/8, $0x0000000000000004
+DATA foldAVX512F324<>+80(SB)/8, $0x0000000000000005
+DATA foldAVX512F324<>+88(SB)/8, $0x0000000000000006
+DATA foldAVX512F324<>+96(SB)/8, $0x0000000000000007
+DATA foldAVX512F324<>+104(SB)/8, $0x0000000000000004
+DATA foldAVX512F324<>+112(SB)/8, $0x0000000000000004
+DATA foldAVX512F324<>+120(SB)/8, $0x0000000000000004
+DATA foldAVX512F324<>+128(SB)/8, $0x0000000000000004
+DATA foldAVX512F324<>+136(SB)/2, $0x00ff
+DATA foldAVX512F324<>+138(SB)/2, $0x0000
+DATA foldAVX512F324<>+140(SB)/4, $0x00000000
+DATA foldAVX512F324<>+144(SB)/8, $0x0000000000000008
+DATA foldAVX512F324<>+152(SB)/8, $0x0000000000000009
+DATA foldAVX512F324<>+160(SB)/8, $0x000000000000000a
+DATA foldAVX512F324<>+168(SB)/8, $0x000000000000000b
+DATA foldAVX512F324<>+176(SB)/8, $0x0000000000000008
+DATA foldAVX512F324<>+184(SB)/8, $0x0000000000000008
+DATA foldAVX512F324<>+192(SB)/8, $0x0000000000000008
+DATA foldAVX512F324<>+200(SB)/8, $0x0000000000000008
+DATA foldAVX512F324<>+208(SB)/2, $0x00ff
+DATA foldAVX512F324<>+210(SB)/2, $0x0000
+DATA foldAVX512F324<>+212(SB)/4, $0x00000000
+DATA foldAVX512F324<>+216(SB)/8, $0x000000000000000c
+DATA foldAVX512F324<>+224(SB)/8, $0x000000000000000d
+DATA foldAVX512F324<>+232(SB)/8, $0x000000000000000e
+DATA foldAVX512F324<>+240(SB)/8, $0x000000000000000f
+DATA foldAVX512F324<>+248(SB)/8, $0x000000000000000c
+DATA foldAVX512F324<>+256(SB)/8, $0x000000000000000c
+DATA foldAVX512F324<>+264(SB)/8, $0x000000000000000c
+DATA foldAVX512F324<>+272(SB)/8, $0x000000000000000c
+DATA foldAVX512F324<>+280(SB)/2, $0x00ff
+DATA foldAVX512F324<>+282(SB)/2, $0x0000
+DATA foldAVX512F324<>+284(SB)/4, $0x00000000
+GLOBL foldAVX512F324<>(SB), RODATA|NOPTR, $288
+
+DATA foldAVX512F325<>+0(SB)/8, $0x0000000000000000
+DATA foldAVX512F325<>+8(SB)/8, $0x0000000000000001
+DATA foldAVX512F325<>+16(SB)/8, $0x0000000000000002
+DATA foldAVX512F325<>+24(SB)/8, $0x0000000000000003
+DATA foldAVX512F325<>+32(SB)/8, $0x0000000000000004
+DATA foldAVX512F325<>+40(SB)/8, $0x0000000000000000
+DATA foldAVX512F325<>+48(SB)/8, $0x0000000000000000
+DATA foldAVX512F325<>+56(SB)/8, $0x0000000000000000
+DATA foldAVX512F325<>+64(SB)/2, $0x00ff
+DATA foldAVX512F325<>+66(SB)/2, $0x0000
+DATA foldAVX512F325<>+68(SB)/4, $0x00000000
+DATA foldAVX512F325<>+72(SB)/8, $0x0000000000000005
+DATA foldAVX512F325<>+80(SB)/8, $0x0000000000000006
+DATA foldAVX512F325<>+88(SB)/8, $0x0000000000000007
+DATA foldAVX512F325<>+96(SB)/8, $0x0000000000000008
+DATA foldAVX512F325<>+104(SB)/8, $0x0000000000000009
+DATA foldAVX512F325<>+112(SB)/8, $0x0000000000000005
+DATA foldAVX512F325<>+120(SB)/8, $0x0000000000000005
+DATA foldAVX512F325<>+128(SB)/8, $0x0000000000000005
+DATA foldAVX512F325<>+136(SB)/2, $0x00ff
+DATA foldAVX512F325<>+138(SB)/2, $0x0000
+DATA foldAVX512F325<>+140(SB)/4, $0x00000000
+DATA foldAVX512F325<>+144(SB)/8, $0x000000000000000a
+DATA foldAVX512F325<>+152(SB)/8, $0x000000000000000b
+DATA foldAVX512F325<>+160(SB)/8, $0x000000000000000c
+DATA foldAVX512F325<>+168(SB)/8, $0x000000000000000d
+DATA foldAVX512F325<>+176(SB)/8, $0x000000000000000e
+DATA foldAVX512F325<>+184(SB)/8, $0x000000000000000a
+DATA foldAVX512F325<>+192(SB)/8, $0x000000000000000a
+DATA foldAVX512F325<>+200(SB)/8, $0x000000000000000a
+DATA foldAVX512F325<>+208(SB)/2, $0x00ff
+DATA foldAVX512F325<>+210(SB)/2, $0x0000
+DATA foldAVX512F325<>+212(SB)/4, $0x00000000
+GLOBL foldAVX512F325<>(SB), RODATA|NOPTR, $216
+
+DATA foldAVX512F326<>+0(SB)/8, $0x0000000000000000
+DATA foldAVX512F326<>+8(SB)/8, $0x0000000000000001
+DATA foldAVX512F326<>+16(SB)/8, $0x0000000000000002
+DATA foldAVX512F326<>+24(SB)/8, $0x0000000000000003
+DATA foldAVX512F326<>+32(SB)/8, $0x0000000000000004
+DATA foldAVX512F326<>+40(SB)/8, $0x0000000000000005
+DATA foldAVX512F326<>+48(SB)/8, $0x0000000000000000
+DATA foldAVX512F326<>+56(SB)/8, $0x0000000000000000
+DATA foldAVX512F326<>+64(SB)/2, $0x00ff
+DATA foldAVX512F326<>+66(SB)/2, $0x0000
+DATA foldAVX512F326<>+68(SB)/4, $0x00000000
+DATA foldAVX512F326<>+72(SB)/8, $0x0000000000000006
+DATA foldAVX512F326<>+80(SB)/8, $0x0000000000000007
+DATA foldAVX512F326<>+88(SB)/8, $0x0000000000000008
+DATA foldAVX512F326<>+96(SB)/8, $0x0000000000000009
+DATA foldAVX512F326<>+104(SB)/8, $0x000000000000000a
+DATA foldAVX512F326<>+112(SB)/8, $0x000000000000000b
+DATA foldAVX512F326<>+120(SB)/8, $0x0000000000000006
+DATA foldAVX512F326<>+128(SB)/8, $0x0000000000000006
+DATA foldAVX512F326<>+136(SB)/2, $0x00ff
+DATA foldAVX512F326<>+138(SB)/2, $0x0000
+DATA foldAVX512F326<>+140(SB)/4, $0x00000000
+GLOBL foldAVX512F326<>(SB), RODATA|NOPTR, $144
+
+DATA foldAVX512F327<>+0(SB)/8, $0x0000000000000000
+DATA foldAVX512F327<>+8(SB)/8, $0x0000000000000001
+DATA foldAVX512F327<>+16(SB)/8, $0x0000000000000002
+DATA foldAVX512F327<>+24(SB)/8, $0x0000000000000003
+DATA foldAVX512F327<>+32(SB)/8, $0x0000000000000004
+DATA foldAVX512F327<>+40(SB)/8, $0x0000000000000005
+DATA foldAVX512F327<>+48(SB)/8, $0x0000000000000006
+DATA foldAVX512F327<>+56(SB)/8, $0x0000000000000000
+DATA foldAVX512F327<>+64(SB)/2, $0x00ff
+DATA foldAVX512F327<>+66(SB)/2, $0x0000
+DATA foldAVX512F327<>+68(SB)/4, $0x00000000
+DATA foldAVX512F327<>+72(SB)/8, $0x0000000000000007
+DATA foldAVX512F327<>+80(SB)/8, $0x0000000000000008
+DATA foldAVX512F327<>+88(SB)/8, $0x0000000000000009
+DATA foldAVX512F327<>+96(SB)/8, $0x000000000000000a
+DATA foldAVX512F327<>+104(SB)/8, $0x000000000000000b
+DATA foldAVX512F327<>+112(SB)/8, $0x000000000000000c
+DATA foldAVX512F327<>+120(SB)/8, $0x000000000000000d
+DATA foldAVX512F327<>+128(SB)/8, $0x0000000000000007
+DATA foldAVX512F327<>+136(SB)/2, $0x00ff
+DATA foldAVX512F327<>+138(SB)/2, $0x0000
+DATA foldAVX512F327<>+140(SB)/4, $0x00000000
+GLOBL foldAVX512F327<>(SB), RODATA|NOPTR, $144
+
+DATA foldAVX512F328<>+0(SB)/8, $0x0000000000000000
+GLOBL foldAVX512F328<>(SB), RODATA|NOPTR, $8
 
 // func cosGradRowsAVX512F32(grad []float32, y []float32, sc []float64, a int)
 // Requires: AVX, AVX512DQ, AVX512F
@@ -102915,91 +104828,548 @@ done:
 	VZEROUPPER
 	RET
 
-// func cosDotWideAVX512F64(part []float64, p []float64, y []float64, L int, blockLen int)
+// func cosDotWideAVX512F64(dot []float64, p []float64, y []float64, s int, blockLen int)
 // Requires: AVX, AVX512DQ, AVX512F
 TEXT ·cosDotWideAVX512F64(SB), NOSPLIT, $0-88
-	MOVQ  p_base+24(FP), AX
-	MOVQ  y_base+48(FP), CX
-	MOVQ  part_base+0(FP), DX
-	MOVQ  part_len+8(FP), BX
-	LEAQ  (DX)(BX*8), BX
-	MOVQ  L+72(FP), SI
-	MOVQ  SI, DI
-	SHLQ  $0x03, DI
-	LEAQ  kmask<>+0(SB), R8
-	KMOVW (R8)(SI*2), K1
+	MOVQ p_base+24(FP), AX
+	MOVQ y_base+48(FP), CX
+	MOVQ dot_base+0(FP), DX
+	MOVQ dot_len+8(FP), BX
+	LEAQ (DX)(BX*8), BX
+	MOVQ s+72(FP), SI
+	CMPQ SI, $0x00000001
+	JE   s1
+	CMPQ SI, $0x00000002
+	JE   s2
+	CMPQ SI, $0x00000003
+	JE   s3
+	CMPQ SI, $0x00000004
+	JE   s4
+	JMP  done
 
-block:
+s1:
+	LEAQ  foldAVX512F641<>+0(SB), SI
+	MOVQ  $0x00000008, DI
+	LEAQ  kmask<>+0(SB), R8
+	KMOVW (R8)(DI*2), K1
+
+block1:
 	CMPQ   DX, BX
 	JAE    done
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
-	MOVQ   AX, R8
-	MOVQ   CX, R9
-	MOVQ   blockLen+80(FP), R10
-	MOVQ   SI, R11
-	SHLQ   $0x01, R11
+	MOVQ   AX, DI
+	MOVQ   CX, R8
+	MOVQ   blockLen+80(FP), R9
 
-two:
-	CMPQ      R10, R11
-	JL        one
+two1:
+	CMPQ      R9, $0x00000010
+	JL        one1
 	VXORPD    Z2, Z2, Z2
-	VMOVUPD.Z (R8), K1, Z2
+	VMOVUPD.Z (DI), K1, Z2
 	VXORPD    Z3, Z3, Z3
-	VMOVUPD.Z (R9), K1, Z3
+	VMOVUPD.Z (R8), K1, Z3
 	VMULPD    Z3, Z2, Z2
 	VADDPD    Z2, Z0, Z0
 	VXORPD    Z2, Z2, Z2
-	VMOVUPD.Z (R8)(DI*1), K1, Z2
+	VMOVUPD.Z 64(DI), K1, Z2
 	VXORPD    Z3, Z3, Z3
-	VMOVUPD.Z (R9)(DI*1), K1, Z3
+	VMOVUPD.Z 64(R8), K1, Z3
 	VMULPD    Z3, Z2, Z2
 	VADDPD    Z2, Z1, Z1
-	ADDQ      DI, R8
-	ADDQ      DI, R8
-	ADDQ      DI, R9
-	ADDQ      DI, R9
-	SUBQ      R11, R10
-	JMP       two
+	ADDQ      $0x00000080, DI
+	ADDQ      $0x00000080, R8
+	SUBQ      $0x00000010, R9
+	JMP       two1
 
-one:
-	CMPQ      R10, SI
-	JL        tail
+one1:
+	CMPQ      R9, $0x00000008
+	JL        tail1
 	VXORPD    Z2, Z2, Z2
-	VMOVUPD.Z (R8), K1, Z2
+	VMOVUPD.Z (DI), K1, Z2
 	VXORPD    Z3, Z3, Z3
-	VMOVUPD.Z (R9), K1, Z3
+	VMOVUPD.Z (R8), K1, Z3
 	VMULPD    Z3, Z2, Z2
 	VADDPD    Z2, Z0, Z0
-	ADDQ      DI, R8
-	ADDQ      DI, R9
-	SUBQ      SI, R10
+	ADDQ      $0x00000040, DI
+	ADDQ      $0x00000040, R8
+	SUBQ      $0x00000008, R9
 
-tail:
-	TESTQ     R10, R10
-	JZ        store
-	LEAQ      kmask<>+0(SB), R11
-	KMOVW     (R11)(R10*2), K2
+tail1:
+	TESTQ     R9, R9
+	JZ        store1
+	LEAQ      kmask<>+0(SB), R10
+	KMOVW     (R10)(R9*2), K2
 	VXORPD    Z2, Z2, Z2
-	VMOVUPD.Z (R8), K2, Z2
+	VMOVUPD.Z (DI), K2, Z2
 	VXORPD    Z3, Z3, Z3
-	VMOVUPD.Z (R9), K2, Z3
+	VMOVUPD.Z (R8), K2, Z3
 	VMULPD    Z3, Z2, Z2
 	VADDPD    Z2, Z1, Z1
 
-store:
-	VADDPD  Z1, Z0, Z0
-	VMOVUPD Z0, K1, (DX)
-	LEAQ    (DX)(SI*8), DX
-	MOVQ    blockLen+80(FP), R8
-	SHLQ    $0x03, R8
-	ADDQ    R8, AX
-	ADDQ    R8, CX
-	JMP     block
+store1:
+	VADDPD    Z1, Z0, Z0
+	VMOVDQU64 (SI), Z1
+	VPERMI2PD Z0, Z0, Z1
+	VMOVDQU64 72(SI), Z2
+	VPERMI2PD Z0, Z0, Z2
+	VADDPD    Z2, Z1, Z1
+	VMOVDQU64 144(SI), Z2
+	VPERMI2PD Z0, Z0, Z2
+	VADDPD    Z2, Z1, Z1
+	VMOVDQU64 216(SI), Z2
+	VPERMI2PD Z0, Z0, Z2
+	VADDPD    Z2, Z1, Z1
+	VMOVDQU64 288(SI), Z2
+	VPERMI2PD Z0, Z0, Z2
+	VADDPD    Z2, Z1, Z1
+	VMOVDQU64 360(SI), Z2
+	VPERMI2PD Z0, Z0, Z2
+	VADDPD    Z2, Z1, Z1
+	VMOVDQU64 432(SI), Z2
+	VPERMI2PD Z0, Z0, Z2
+	VADDPD    Z2, Z1, Z1
+	VMOVDQU64 504(SI), Z2
+	VPERMI2PD Z0, Z0, Z2
+	VADDPD    Z2, Z1, Z1
+	MOVQ      $0x00000001, DI
+	LEAQ      kmask<>+0(SB), R8
+	KMOVW     (R8)(DI*2), K2
+	VMOVUPD   Z1, K2, (DX)
+	ADDQ      $0x00000008, DX
+	MOVQ      blockLen+80(FP), DI
+	SHLQ      $0x03, DI
+	ADDQ      DI, AX
+	ADDQ      DI, CX
+	JMP       block1
+
+s2:
+	LEAQ  foldAVX512F642<>+0(SB), SI
+	MOVQ  $0x00000008, DI
+	LEAQ  kmask<>+0(SB), R8
+	KMOVW (R8)(DI*2), K1
+
+block2:
+	CMPQ   DX, BX
+	JAE    done
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	MOVQ   AX, DI
+	MOVQ   CX, R8
+	MOVQ   blockLen+80(FP), R9
+
+two2:
+	CMPQ      R9, $0x00000010
+	JL        one2
+	VXORPD    Z2, Z2, Z2
+	VMOVUPD.Z (DI), K1, Z2
+	VXORPD    Z3, Z3, Z3
+	VMOVUPD.Z (R8), K1, Z3
+	VMULPD    Z3, Z2, Z2
+	VADDPD    Z2, Z0, Z0
+	VXORPD    Z2, Z2, Z2
+	VMOVUPD.Z 64(DI), K1, Z2
+	VXORPD    Z3, Z3, Z3
+	VMOVUPD.Z 64(R8), K1, Z3
+	VMULPD    Z3, Z2, Z2
+	VADDPD    Z2, Z1, Z1
+	ADDQ      $0x00000080, DI
+	ADDQ      $0x00000080, R8
+	SUBQ      $0x00000010, R9
+	JMP       two2
+
+one2:
+	CMPQ      R9, $0x00000008
+	JL        tail2
+	VXORPD    Z2, Z2, Z2
+	VMOVUPD.Z (DI), K1, Z2
+	VXORPD    Z3, Z3, Z3
+	VMOVUPD.Z (R8), K1, Z3
+	VMULPD    Z3, Z2, Z2
+	VADDPD    Z2, Z0, Z0
+	ADDQ      $0x00000040, DI
+	ADDQ      $0x00000040, R8
+	SUBQ      $0x00000008, R9
+
+tail2:
+	TESTQ     R9, R9
+	JZ        store2
+	LEAQ      kmask<>+0(SB), R10
+	KMOVW     (R10)(R9*2), K2
+	VXORPD    Z2, Z2, Z2
+	VMOVUPD.Z (DI), K2, Z2
+	VXORPD    Z3, Z3, Z3
+	VMOVUPD.Z (R8), K2, Z3
+	VMULPD    Z3, Z2, Z2
+	VADDPD    Z2, Z1, Z1
+
+store2:
+	VADDPD    Z1, Z0, Z0
+	VMOVDQU64 (SI), Z1
+	VPERMI2PD Z0, Z0, Z1
+	VMOVDQU64 72(SI), Z2
+	VPERMI2PD Z0, Z0, Z2
+	VADDPD    Z2, Z1, Z1
+	VMOVDQU64 144(SI), Z2
+	VPERMI2PD Z0, Z0, Z2
+	VADDPD    Z2, Z1, Z1
+	VMOVDQU64 216(SI), Z2
+	VPERMI2PD Z0, Z0, Z2
+	VADDPD    Z2, Z1, Z1
+	MOVQ      $0x00000002, DI
+	LEAQ      kmask<>+0(SB), R8
+	KMOVW     (R8)(DI*2), K2
+	VMOVUPD   Z1, K2, (DX)
+	ADDQ      $0x00000010, DX
+	MOVQ      blockLen+80(FP), DI
+	SHLQ      $0x03, DI
+	ADDQ      DI, AX
+	ADDQ      DI, CX
+	JMP       block2
+
+s3:
+	LEAQ  foldAVX512F643<>+0(SB), SI
+	MOVQ  $0x00000006, DI
+	LEAQ  kmask<>+0(SB), R8
+	KMOVW (R8)(DI*2), K1
+
+block3:
+	CMPQ   DX, BX
+	JAE    done
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	MOVQ   AX, DI
+	MOVQ   CX, R8
+	MOVQ   blockLen+80(FP), R9
+
+two3:
+	CMPQ      R9, $0x0000000c
+	JL        one3
+	VXORPD    Z2, Z2, Z2
+	VMOVUPD.Z (DI), K1, Z2
+	VXORPD    Z3, Z3, Z3
+	VMOVUPD.Z (R8), K1, Z3
+	VMULPD    Z3, Z2, Z2
+	VADDPD    Z2, Z0, Z0
+	VXORPD    Z2, Z2, Z2
+	VMOVUPD.Z 48(DI), K1, Z2
+	VXORPD    Z3, Z3, Z3
+	VMOVUPD.Z 48(R8), K1, Z3
+	VMULPD    Z3, Z2, Z2
+	VADDPD    Z2, Z1, Z1
+	ADDQ      $0x00000060, DI
+	ADDQ      $0x00000060, R8
+	SUBQ      $0x0000000c, R9
+	JMP       two3
+
+one3:
+	CMPQ      R9, $0x00000006
+	JL        tail3
+	VXORPD    Z2, Z2, Z2
+	VMOVUPD.Z (DI), K1, Z2
+	VXORPD    Z3, Z3, Z3
+	VMOVUPD.Z (R8), K1, Z3
+	VMULPD    Z3, Z2, Z2
+	VADDPD    Z2, Z0, Z0
+	ADDQ      $0x00000030, DI
+	ADDQ      $0x00000030, R8
+	SUBQ      $0x00000006, R9
+
+tail3:
+	TESTQ     R9, R9
+	JZ        store3
+	LEAQ      kmask<>+0(SB), R10
+	KMOVW     (R10)(R9*2), K2
+	VXORPD    Z2, Z2, Z2
+	VMOVUPD.Z (DI), K2, Z2
+	VXORPD    Z3, Z3, Z3
+	VMOVUPD.Z (R8), K2, Z3
+	VMULPD    Z3, Z2, Z2
+	VADDPD    Z2, Z1, Z1
+
+store3:
+	VADDPD    Z1, Z0, Z0
+	VMOVDQU64 (SI), Z1
+	VPERMI2PD Z0, Z0, Z1
+	VMOVDQU64 72(SI), Z2
+	VPERMI2PD Z0, Z0, Z2
+	VADDPD    Z2, Z1, Z1
+	MOVQ      $0x00000003, DI
+	LEAQ      kmask<>+0(SB), R8
+	KMOVW     (R8)(DI*2), K2
+	VMOVUPD   Z1, K2, (DX)
+	ADDQ      $0x00000018, DX
+	MOVQ      blockLen+80(FP), DI
+	SHLQ      $0x03, DI
+	ADDQ      DI, AX
+	ADDQ      DI, CX
+	JMP       block3
+
+s4:
+	LEAQ  foldAVX512F644<>+0(SB), SI
+	MOVQ  $0x00000008, DI
+	LEAQ  kmask<>+0(SB), R8
+	KMOVW (R8)(DI*2), K1
+
+block4:
+	CMPQ   DX, BX
+	JAE    done
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	MOVQ   AX, DI
+	MOVQ   CX, R8
+	MOVQ   blockLen+80(FP), R9
+
+two4:
+	CMPQ      R9, $0x00000010
+	JL        one4
+	VXORPD    Z2, Z2, Z2
+	VMOVUPD.Z (DI), K1, Z2
+	VXORPD    Z3, Z3, Z3
+	VMOVUPD.Z (R8), K1, Z3
+	VMULPD    Z3, Z2, Z2
+	VADDPD    Z2, Z0, Z0
+	VXORPD    Z2, Z2, Z2
+	VMOVUPD.Z 64(DI), K1, Z2
+	VXORPD    Z3, Z3, Z3
+	VMOVUPD.Z 64(R8), K1, Z3
+	VMULPD    Z3, Z2, Z2
+	VADDPD    Z2, Z1, Z1
+	ADDQ      $0x00000080, DI
+	ADDQ      $0x00000080, R8
+	SUBQ      $0x00000010, R9
+	JMP       two4
+
+one4:
+	CMPQ      R9, $0x00000008
+	JL        tail4
+	VXORPD    Z2, Z2, Z2
+	VMOVUPD.Z (DI), K1, Z2
+	VXORPD    Z3, Z3, Z3
+	VMOVUPD.Z (R8), K1, Z3
+	VMULPD    Z3, Z2, Z2
+	VADDPD    Z2, Z0, Z0
+	ADDQ      $0x00000040, DI
+	ADDQ      $0x00000040, R8
+	SUBQ      $0x00000008, R9
+
+tail4:
+	TESTQ     R9, R9
+	JZ        store4
+	LEAQ      kmask<>+0(SB), R10
+	KMOVW     (R10)(R9*2), K2
+	VXORPD    Z2, Z2, Z2
+	VMOVUPD.Z (DI), K2, Z2
+	VXORPD    Z3, Z3, Z3
+	VMOVUPD.Z (R8), K2, Z3
+	VMULPD    Z3, Z2, Z2
+	VADDPD    Z2, Z1, Z1
+
+store4:
+	VADDPD    Z1, Z0, Z0
+	VMOVDQU64 (SI), Z1
+	VPERMI2PD Z0, Z0, Z1
+	VMOVDQU64 72(SI), Z2
+	VPERMI2PD Z0, Z0, Z2
+	VADDPD    Z2, Z1, Z1
+	MOVQ      $0x00000004, DI
+	LEAQ      kmask<>+0(SB), R8
+	KMOVW     (R8)(DI*2), K2
+	VMOVUPD   Z1, K2, (DX)
+	ADDQ      $0x00000020, DX
+	MOVQ      blockLen+80(FP), DI
+	SHLQ      $0x03, DI
+	ADDQ      DI, AX
+	ADDQ      DI, CX
+	JMP       block4
 
 done:
 	VZEROUPPER
 	RET
+
+DATA foldAVX512F641<>+0(SB)/8, $0x0000000000000000
+DATA foldAVX512F641<>+8(SB)/8, $0x0000000000000000
+DATA foldAVX512F641<>+16(SB)/8, $0x0000000000000000
+DATA foldAVX512F641<>+24(SB)/8, $0x0000000000000000
+DATA foldAVX512F641<>+32(SB)/8, $0x0000000000000000
+DATA foldAVX512F641<>+40(SB)/8, $0x0000000000000000
+DATA foldAVX512F641<>+48(SB)/8, $0x0000000000000000
+DATA foldAVX512F641<>+56(SB)/8, $0x0000000000000000
+DATA foldAVX512F641<>+64(SB)/2, $0x00ff
+DATA foldAVX512F641<>+66(SB)/2, $0x0000
+DATA foldAVX512F641<>+68(SB)/4, $0x00000000
+DATA foldAVX512F641<>+72(SB)/8, $0x0000000000000001
+DATA foldAVX512F641<>+80(SB)/8, $0x0000000000000001
+DATA foldAVX512F641<>+88(SB)/8, $0x0000000000000001
+DATA foldAVX512F641<>+96(SB)/8, $0x0000000000000001
+DATA foldAVX512F641<>+104(SB)/8, $0x0000000000000001
+DATA foldAVX512F641<>+112(SB)/8, $0x0000000000000001
+DATA foldAVX512F641<>+120(SB)/8, $0x0000000000000001
+DATA foldAVX512F641<>+128(SB)/8, $0x0000000000000001
+DATA foldAVX512F641<>+136(SB)/2, $0x00ff
+DATA foldAVX512F641<>+138(SB)/2, $0x0000
+DATA foldAVX512F641<>+140(SB)/4, $0x00000000
+DATA foldAVX512F641<>+144(SB)/8, $0x0000000000000002
+DATA foldAVX512F641<>+152(SB)/8, $0x0000000000000002
+DATA foldAVX512F641<>+160(SB)/8, $0x0000000000000002
+DATA foldAVX512F641<>+168(SB)/8, $0x0000000000000002
+DATA foldAVX512F641<>+176(SB)/8, $0x0000000000000002
+DATA foldAVX512F641<>+184(SB)/8, $0x0000000000000002
+DATA foldAVX512F641<>+192(SB)/8, $0x0000000000000002
+DATA foldAVX512F641<>+200(SB)/8, $0x0000000000000002
+DATA foldAVX512F641<>+208(SB)/2, $0x00ff
+DATA foldAVX512F641<>+210(SB)/2, $0x0000
+DATA foldAVX512F641<>+212(SB)/4, $0x00000000
+DATA foldAVX512F641<>+216(SB)/8, $0x0000000000000003
+DATA foldAVX512F641<>+224(SB)/8, $0x0000000000000003
+DATA foldAVX512F641<>+232(SB)/8, $0x0000000000000003
+DATA foldAVX512F641<>+240(SB)/8, $0x0000000000000003
+DATA foldAVX512F641<>+248(SB)/8, $0x0000000000000003
+DATA foldAVX512F641<>+256(SB)/8, $0x0000000000000003
+DATA foldAVX512F641<>+264(SB)/8, $0x0000000000000003
+DATA foldAVX512F641<>+272(SB)/8, $0x0000000000000003
+DATA foldAVX512F641<>+280(SB)/2, $0x00ff
+DATA foldAVX512F641<>+282(SB)/2, $0x0000
+DATA foldAVX512F641<>+284(SB)/4, $0x00000000
+DATA foldAVX512F641<>+288(SB)/8, $0x0000000000000004
+DATA foldAVX512F641<>+296(SB)/8, $0x0000000000000004
+DATA foldAVX512F641<>+304(SB)/8, $0x0000000000000004
+DATA foldAVX512F641<>+312(SB)/8, $0x0000000000000004
+DATA foldAVX512F641<>+320(SB)/8, $0x0000000000000004
+DATA foldAVX512F641<>+328(SB)/8, $0x0000000000000004
+DATA foldAVX512F641<>+336(SB)/8, $0x0000000000000004
+DATA foldAVX512F641<>+344(SB)/8, $0x0000000000000004
+DATA foldAVX512F641<>+352(SB)/2, $0x00ff
+DATA foldAVX512F641<>+354(SB)/2, $0x0000
+DATA foldAVX512F641<>+356(SB)/4, $0x00000000
+DATA foldAVX512F641<>+360(SB)/8, $0x0000000000000005
+DATA foldAVX512F641<>+368(SB)/8, $0x0000000000000005
+DATA foldAVX512F641<>+376(SB)/8, $0x0000000000000005
+DATA foldAVX512F641<>+384(SB)/8, $0x0000000000000005
+DATA foldAVX512F641<>+392(SB)/8, $0x0000000000000005
+DATA foldAVX512F641<>+400(SB)/8, $0x0000000000000005
+DATA foldAVX512F641<>+408(SB)/8, $0x0000000000000005
+DATA foldAVX512F641<>+416(SB)/8, $0x0000000000000005
+DATA foldAVX512F641<>+424(SB)/2, $0x00ff
+DATA foldAVX512F641<>+426(SB)/2, $0x0000
+DATA foldAVX512F641<>+428(SB)/4, $0x00000000
+DATA foldAVX512F641<>+432(SB)/8, $0x0000000000000006
+DATA foldAVX512F641<>+440(SB)/8, $0x0000000000000006
+DATA foldAVX512F641<>+448(SB)/8, $0x0000000000000006
+DATA foldAVX512F641<>+456(SB)/8, $0x0000000000000006
+DATA foldAVX512F641<>+464(SB)/8, $0x0000000000000006
+DATA foldAVX512F641<>+472(SB)/8, $0x0000000000000006
+DATA foldAVX512F641<>+480(SB)/8, $0x0000000000000006
+DATA foldAVX512F641<>+488(SB)/8, $0x0000000000000006
+DATA foldAVX512F641<>+496(SB)/2, $0x00ff
+DATA foldAVX512F641<>+498(SB)/2, $0x0000
+DATA foldAVX512F641<>+500(SB)/4, $0x00000000
+DATA foldAVX512F641<>+504(SB)/8, $0x0000000000000007
+DATA foldAVX512F641<>+512(SB)/8, $0x0000000000000007
+DATA foldAVX512F641<>+520(SB)/8, $0x0000000000000007
+DATA foldAVX512F641<>+528(SB)/8, $0x0000000000000007
+DATA foldAVX512F641<>+536(SB)/8, $0x0000000000000007
+DATA foldAVX512F641<>+544(SB)/8, $0x0000000000000007
+DATA foldAVX512F641<>+552(SB)/8, $0x0000000000000007
+DATA foldAVX512F641<>+560(SB)/8, $0x0000000000000007
+DATA foldAVX512F641<>+568(SB)/2, $0x00ff
+DATA foldAVX512F641<>+570(SB)/2, $0x0000
+DATA foldAVX512F641<>+572(SB)/4, $0x00000000
+GLOBL foldAVX512F641<>(SB), RODATA|NOPTR, $576
+
+DATA foldAVX512F642<>+0(SB)/8, $0x0000000000000000
+DATA foldAVX512F642<>+8(SB)/8, $0x0000000000000001
+DATA foldAVX512F642<>+16(SB)/8, $0x0000000000000000
+DATA foldAVX512F642<>+24(SB)/8, $0x0000000000000000
+DATA foldAVX512F642<>+32(SB)/8, $0x0000000000000000
+DATA foldAVX512F642<>+40(SB)/8, $0x0000000000000000
+DATA foldAVX512F642<>+48(SB)/8, $0x0000000000000000
+DATA foldAVX512F642<>+56(SB)/8, $0x0000000000000000
+DATA foldAVX512F642<>+64(SB)/2, $0x00ff
+DATA foldAVX512F642<>+66(SB)/2, $0x0000
+DATA foldAVX512F642<>+68(SB)/4, $0x00000000
+DATA foldAVX512F642<>+72(SB)/8, $0x0000000000000002
+DATA foldAVX512F642<>+80(SB)/8, $0x0000000000000003
+DATA foldAVX512F642<>+88(SB)/8, $0x0000000000000002
+DATA foldAVX512F642<>+96(SB)/8, $0x0000000000000002
+DATA foldAVX512F642<>+104(SB)/8, $0x0000000000000002
+DATA foldAVX512F642<>+112(SB)/8, $0x0000000000000002
+DATA foldAVX512F642<>+120(SB)/8, $0x0000000000000002
+DATA foldAVX512F642<>+128(SB)/8, $0x0000000000000002
+DATA foldAVX512F642<>+136(SB)/2, $0x00ff
+DATA foldAVX512F642<>+138(SB)/2, $0x0000
+DATA foldAVX512F642<>+140(SB)/4, $0x00000000
+DATA foldAVX512F642<>+144(SB)/8, $0x0000000000000004
+DATA foldAVX512F642<>+152(SB)/8, $0x0000000000000005
+DATA foldAVX512F642<>+160(SB)/8, $0x0000000000000004
+DATA foldAVX512F642<>+168(SB)/8, $0x0000000000000004
+DATA foldAVX512F642<>+176(SB)/8, $0x0000000000000004
+DATA foldAVX512F642<>+184(SB)/8, $0x0000000000000004
+DATA foldAVX512F642<>+192(SB)/8, $0x0000000000000004
+DATA foldAVX512F642<>+200(SB)/8, $0x0000000000000004
+DATA foldAVX512F642<>+208(SB)/2, $0x00ff
+DATA foldAVX512F642<>+210(SB)/2, $0x0000
+DATA foldAVX512F642<>+212(SB)/4, $0x00000000
+DATA foldAVX512F642<>+216(SB)/8, $0x0000000000000006
+DATA foldAVX512F642<>+224(SB)/8, $0x0000000000000007
+DATA foldAVX512F642<>+232(SB)/8, $0x0000000000000006
+DATA foldAVX512F642<>+240(SB)/8, $0x0000000000000006
+DATA foldAVX512F642<>+248(SB)/8, $0x0000000000000006
+DATA foldAVX512F642<>+256(SB)/8, $0x0000000000000006
+DATA foldAVX512F642<>+264(SB)/8, $0x0000000000000006
+DATA foldAVX512F642<>+272(SB)/8, $0x0000000000000006
+DATA foldAVX512F642<>+280(SB)/2, $0x00ff
+DATA foldAVX512F642<>+282(SB)/2, $0x0000
+DATA foldAVX512F642<>+284(SB)/4, $0x00000000
+GLOBL foldAVX512F642<>(SB), RODATA|NOPTR, $288
+
+DATA foldAVX512F643<>+0(SB)/8, $0x0000000000000000
+DATA foldAVX512F643<>+8(SB)/8, $0x0000000000000001
+DATA foldAVX512F643<>+16(SB)/8, $0x0000000000000002
+DATA foldAVX512F643<>+24(SB)/8, $0x0000000000000000
+DATA foldAVX512F643<>+32(SB)/8, $0x0000000000000000
+DATA foldAVX512F643<>+40(SB)/8, $0x0000000000000000
+DATA foldAVX512F643<>+48(SB)/8, $0x0000000000000000
+DATA foldAVX512F643<>+56(SB)/8, $0x0000000000000000
+DATA foldAVX512F643<>+64(SB)/2, $0x00ff
+DATA foldAVX512F643<>+66(SB)/2, $0x0000
+DATA foldAVX512F643<>+68(SB)/4, $0x00000000
+DATA foldAVX512F643<>+72(SB)/8, $0x0000000000000003
+DATA foldAVX512F643<>+80(SB)/8, $0x0000000000000004
+DATA foldAVX512F643<>+88(SB)/8, $0x0000000000000005
+DATA foldAVX512F643<>+96(SB)/8, $0x0000000000000003
+DATA foldAVX512F643<>+104(SB)/8, $0x0000000000000003
+DATA foldAVX512F643<>+112(SB)/8, $0x0000000000000003
+DATA foldAVX512F643<>+120(SB)/8, $0x0000000000000003
+DATA foldAVX512F643<>+128(SB)/8, $0x0000000000000003
+DATA foldAVX512F643<>+136(SB)/2, $0x00ff
+DATA foldAVX512F643<>+138(SB)/2, $0x0000
+DATA foldAVX512F643<>+140(SB)/4, $0x00000000
+GLOBL foldAVX512F643<>(SB), RODATA|NOPTR, $144
+
+DATA foldAVX512F644<>+0(SB)/8, $0x0000000000000000
+DATA foldAVX512F644<>+8(SB)/8, $0x0000000000000001
+DATA foldAVX512F644<>+16(SB)/8, $0x0000000000000002
+DATA foldAVX512F644<>+24(SB)/8, $0x0000000000000003
+DATA foldAVX512F644<>+32(SB)/8, $0x0000000000000000
+DATA foldAVX512F644<>+40(SB)/8, $0x0000000000000000
+DATA foldAVX512F644<>+48(SB)/8, $0x0000000000000000
+DATA foldAVX512F644<>+56(SB)/8, $0x0000000000000000
+DATA foldAVX512F644<>+64(SB)/2, $0x00ff
+DATA foldAVX512F644<>+66(SB)/2, $0x0000
+DATA foldAVX512F644<>+68(SB)/4, $0x00000000
+DATA foldAVX512F644<>+72(SB)/8, $0x0000000000000004
+DATA foldAVX512F644<>+80(SB)/8, $0x0000000000000005
+DATA foldAVX512F644<>+88(SB)/8, $0x0000000000000006
+DATA foldAVX512F644<>+96(SB)/8, $0x0000000000000007
+DATA foldAVX512F644<>+104(SB)/8, $0x0000000000000004
+DATA foldAVX512F644<>+112(SB)/8, $0x0000000000000004
+DATA foldAVX512F644<>+120(SB)/8, $0x0000000000000004
+DATA foldAVX512F644<>+128(SB)/8, $0x0000000000000004
+DATA foldAVX512F644<>+136(SB)/2, $0x00ff
+DATA foldAVX512F644<>+138(SB)/2, $0x0000
+DATA foldAVX512F644<>+140(SB)/4, $0x00000000
+GLOBL foldAVX512F644<>(SB), RODATA|NOPTR, $144
 
 // func cosGradRowsAVX512F64(grad []float64, y []float64, sc []float64, a int)
 // Requires: AVX, AVX512DQ, AVX512F

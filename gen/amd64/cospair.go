@@ -881,87 +881,103 @@ func pairFinish(c *g) {
 }
 
 // cosDotWide: the columns of outer blocks narrower than half a vector
-// (stride s): for each of len(part)/L blocks of blockLen = a·s elements,
-// part(b·L + i) = Σ_j p(b·blockLen + j·L + i)·y(…) over j·L + i <
-// blockLen, i < L, where L is a multiple of s of at most one vector: lane i
-// sums column i%s, and the caller adds the L/s partial sums of a column.
+// (stride s <= lanes/2): each vector load spans L = g·s elements, g = lanes/s
+// rows of a block, so that lane i sums column i%s; the g partial sums of
+// each column are then added with permutes. For each of len(dot)/s blocks
+// of blockLen = a·s elements, dot(b·s + c) = Σ_k p(b·blockLen+k·s+c)·y(…).
 func cosDotWide(c *g) {
 	name := "cosDotWide" + c.suffix()
-	TEXT(name, NOSPLIT, "func(part []float64, p, y []"+c.GoType+", L, blockLen int)")
+	TEXT(name, NOSPLIT, "func(dot []float64, p, y []"+c.GoType+", s, blockLen int)")
 	Pragma("noescape")
-	Doc(name + " writes part(b·L+i) = Σ_j p(b·blockLen+j·L+i)·y(b·blockLen+j·L+i) over j·L+i < blockLen, for i < L <= lanes and b < len(part)/L: products in " + c.GoType + ", sums in float64.")
+	Doc(name + fmt.Sprintf(" writes dot(b·s+c) = Σ_k p(b·blockLen+k·s+c)·y(b·blockLen+k·s+c) for c < s <= %d and b < len(dot)/s (blockLen a multiple of s), g = %d/s rows of a block to a vector: products in ", c.lanes()/2, c.lanes()) + c.GoType + ", sums in float64.")
 	d := c.f64()
 	pp, yp, op := GP64(), GP64(), GP64()
 	Load(Param("p").Base(), pp)
 	Load(Param("y").Base(), yp)
-	Load(Param("part").Base(), op)
-	end := Load(Param("part").Len(), GP64())
+	Load(Param("dot").Base(), op)
+	end := Load(Param("dot").Len(), GP64())
 	LEAQ(Mem{Base: op, Index: end, Scale: 8}, end)
-	L := Load(Param("L"), GP64())
-	step := GP64()
-	MOVQ(L, step)
-	SHLQ(U8(c.shift()), step)
-	mL := c.tailMask(L)
-	Label("block")
-	CMPQ(op, end)
-	JAE(LabelRef("done"))
-	acc := c.zeroVecs(2 * c.parts())
-	q, r, cnt := GP64(), GP64(), GP64()
-	MOVQ(pp, q)
-	MOVQ(yp, r)
-	Load(Param("blockLen"), cnt)
-	two := GP64()
-	MOVQ(L, two)
-	SHLQ(U8(1), two)
-	add := func(k int, m mask, off reg.Register) {
-		at := func(base reg.Register) Mem {
-			if off == nil {
-				return Mem{Base: base}
+	sr := Load(Param("s"), GP64())
+	maxS := c.lanes() / 2
+	for s := 1; s <= maxS; s++ {
+		CMPQ(sr, U32(s))
+		JE(LabelRef(fmt.Sprintf("s%d", s)))
+	}
+	JMP(LabelRef("done"))
+	for s := 1; s <= maxS; s++ {
+		g := c.lanes() / s
+		L := g * s
+		sym, groups := d.permTable(fmt.Sprintf("fold%s%d", c.suffix(), s), g, func(t, j int) int {
+			if j < s {
+				return t*s + j
 			}
-			return Mem{Base: base, Index: off, Scale: 1}
+			return t * s
+		})
+		Label(fmt.Sprintf("s%d", s))
+		tbl := GP64()
+		LEAQ(sym, tbl)
+		lr := GP64()
+		MOVQ(U32(L), lr)
+		mL := c.tailMask(lr)
+		Label(fmt.Sprintf("block%d", s))
+		CMPQ(op, end)
+		JAE(LabelRef("done"))
+		acc := c.zeroVecs(2 * c.parts())
+		q, r, cnt := GP64(), GP64(), GP64()
+		MOVQ(pp, q)
+		MOVQ(yp, r)
+		Load(Param("blockLen"), cnt)
+		add := func(k int, m mask, off int) {
+			pv := c.loadM(Mem{Base: q, Disp: off}, &m)
+			c.mul(pv, pv, c.loadM(Mem{Base: r, Disp: off}, &m))
+			for h, w := range c.widen(pv) {
+				d.add(acc[k*c.parts()+h], acc[k*c.parts()+h], w)
+			}
 		}
-		pv := c.loadM(at(q), &m)
-		c.mul(pv, pv, c.loadM(at(r), &m))
-		for h, w := range c.widen(pv) {
-			d.add(acc[k*c.parts()+h], acc[k*c.parts()+h], w)
+		two, one, tail, store := fmt.Sprintf("two%d", s), fmt.Sprintf("one%d", s), fmt.Sprintf("tail%d", s), fmt.Sprintf("store%d", s)
+		Label(two)
+		CMPQ(cnt, U32(2*L))
+		JL(LabelRef(one))
+		add(0, mL, 0)
+		add(1, mL, L*c.Size)
+		ADDQ(U32(2*L*c.Size), q)
+		ADDQ(U32(2*L*c.Size), r)
+		SUBQ(U32(2*L), cnt)
+		JMP(LabelRef(two))
+		Label(one)
+		CMPQ(cnt, U32(L))
+		JL(LabelRef(tail))
+		add(0, mL, 0)
+		ADDQ(U32(L*c.Size), q)
+		ADDQ(U32(L*c.Size), r)
+		SUBQ(U32(L), cnt)
+		Label(tail)
+		TESTQ(cnt, cnt)
+		JZ(LabelRef(store))
+		add(1, c.tailMask(cnt), 0)
+		Label(store)
+		for h := 0; h < c.parts(); h++ {
+			d.add(acc[h], acc[h], acc[c.parts()+h])
 		}
+		var sum reg.VecVirtual
+		d.transposed(acc[:c.parts()], tbl, groups, func(_ int, v reg.VecVirtual) {
+			if sum == nil {
+				sum = v
+				return
+			}
+			d.add(sum, sum, v)
+		})
+		n := GP64()
+		MOVQ(U32(s), n)
+		d.maskedStore(sum, d.tailMask(n), Mem{Base: op})
+		ADDQ(U32(8*s), op)
+		blockBytes := GP64()
+		Load(Param("blockLen"), blockBytes)
+		SHLQ(U8(c.shift()), blockBytes)
+		ADDQ(blockBytes, pp)
+		ADDQ(blockBytes, yp)
+		JMP(LabelRef(fmt.Sprintf("block%d", s)))
 	}
-	Label("two")
-	CMPQ(cnt, two)
-	JL(LabelRef("one"))
-	add(0, mL, nil)
-	add(1, mL, step)
-	ADDQ(step, q)
-	ADDQ(step, q)
-	ADDQ(step, r)
-	ADDQ(step, r)
-	SUBQ(two, cnt)
-	JMP(LabelRef("two"))
-	Label("one")
-	CMPQ(cnt, L)
-	JL(LabelRef("tail"))
-	add(0, mL, nil)
-	ADDQ(step, q)
-	ADDQ(step, r)
-	SUBQ(L, cnt)
-	Label("tail")
-	TESTQ(cnt, cnt)
-	JZ(LabelRef("store"))
-	add(1, c.tailMask(cnt), nil)
-	Label("store")
-	for h := 0; h < c.parts(); h++ {
-		d.add(acc[h], acc[h], acc[c.parts()+h])
-	}
-	for h, pm := range c.partMasks(mL) {
-		d.maskedStore(acc[h], pm, Mem{Base: op, Disp: h * d.Bytes})
-	}
-	LEAQ(Mem{Base: op, Index: L, Scale: 8}, op)
-	blockBytes := GP64()
-	Load(Param("blockLen"), blockBytes)
-	SHLQ(U8(c.shift()), blockBytes)
-	ADDQ(blockBytes, pp)
-	ADDQ(blockBytes, yp)
-	JMP(LabelRef("block"))
 	Label("done")
 	VZEROUPPER()
 	RET()

@@ -1159,30 +1159,24 @@ func (c *g) transposed(q []reg.VecVirtual, tbl reg.Register, groups [][]transGro
 }
 
 // transRows emits the dispatch on the row length a (1 <= a <= transMax)
-// and, per length, the loop over groups of lanes rows: body(a, groups)
-// handles the rows at the current pointers; step advances them.
-func (c *g) transRows(a reg.Register, rows reg.Register, body func(a int, tbl reg.Register, groups [][]transGroup), step func(a int)) {
-	type tab struct {
-		sym    Mem
-		groups [][]transGroup
-	}
-	tabs := make([]tab, c.transMax()+1)
-	for n := 1; n <= c.transMax(); n++ {
-		tabs[n].sym, tabs[n].groups = c.transTable(n)
-	}
+// and, per length, the loop over groups of lanes rows: body(a, tbl,
+// groups) handles the rows at the current pointers with the permutation
+// table(a) (in register tbl); step advances the pointers.
+func (c *g) transRows(a, rows reg.Register, table func(a int) (Mem, [][]transGroup), body func(a int, tbl reg.Register, groups [][]transGroup), step func(a int)) {
 	for n := 1; n <= c.transMax(); n++ {
 		CMPQ(a, U32(n))
 		JE(LabelRef(fmt.Sprintf("len%d", n)))
 	}
 	JMP(LabelRef("done"))
 	for n := 1; n <= c.transMax(); n++ {
+		sym, groups := table(n)
 		Label(fmt.Sprintf("len%d", n))
 		tbl := GP64()
-		LEAQ(tabs[n].sym, tbl)
+		LEAQ(sym, tbl)
 		Label(fmt.Sprintf("group%d", n))
 		CMPQ(rows, U32(c.lanes()))
 		JL(LabelRef("done"))
-		body(n, tbl, tabs[n].groups)
+		body(n, tbl, groups)
 		step(n)
 		SUBQ(U32(c.lanes()), rows)
 		JMP(LabelRef(fmt.Sprintf("group%d", n)))
@@ -1203,7 +1197,7 @@ func cosDotT(c *g) {
 	Load(Param("dot").Base(), dp)
 	rows := Load(Param("dot").Len(), GP64())
 	a := Load(Param("a"), GP64())
-	c.transRows(a, rows, func(n int, tbl reg.Register, groups [][]transGroup) {
+	c.transRows(a, rows, c.transTable, func(n int, tbl reg.Register, groups [][]transGroup) {
 		q := make([]reg.VecVirtual, n)
 		for i := range q {
 			q[i] = c.vec()
@@ -1246,7 +1240,7 @@ func pairStatsT(c *g) {
 	Load(Param("sq").Base(), qp)
 	rows := Load(Param("mean").Len(), GP64())
 	n := Load(Param("n"), GP64())
-	c.transRows(n, rows, func(m int, tbl reg.Register, groups [][]transGroup) {
+	c.transRows(n, rows, c.transTable, func(m int, tbl reg.Register, groups [][]transGroup) {
 		q := make([]reg.VecVirtual, m)
 		for i := range q {
 			q[i] = c.vec()
@@ -1323,7 +1317,7 @@ func cosGradT(c *g) {
 	Load(Param("sc").Base(), sp)
 	rows := Load(Param("sc").Len(), GP64())
 	a := Load(Param("a"), GP64())
-	c.rowGroups(a, rows, 1, func(n int, tbl reg.Register, groups [][]transGroup) {
+	c.transRows(a, rows, func(n int) (Mem, [][]transGroup) { return c.expandTable(n, 1) }, func(n int, tbl reg.Register, groups [][]transGroup) {
 		src := c.loadRowsD(sp)
 		var ps []reg.VecVirtual
 		d.transposed(src, tbl, groups, func(o int, s reg.VecVirtual) {
@@ -1365,35 +1359,6 @@ func (c *g) storePart(v reg.VecVirtual, base reg.Register, i, h int) {
 	VMOVUPS(x, at)
 }
 
-// rowGroups is transRows with the expansion tables of nq quantities.
-func (c *g) rowGroups(a reg.Register, rows reg.Register, nq int, body func(n int, tbl reg.Register, groups [][]transGroup), step func(n int)) {
-	type tab struct {
-		sym    Mem
-		groups [][]transGroup
-	}
-	tabs := make([]tab, c.transMax()+1)
-	for n := 1; n <= c.transMax(); n++ {
-		tabs[n].sym, tabs[n].groups = c.expandTable(n, nq)
-	}
-	for n := 1; n <= c.transMax(); n++ {
-		CMPQ(a, U32(n))
-		JE(LabelRef(fmt.Sprintf("len%d", n)))
-	}
-	JMP(LabelRef("done"))
-	for n := 1; n <= c.transMax(); n++ {
-		Label(fmt.Sprintf("len%d", n))
-		tbl := GP64()
-		LEAQ(tabs[n].sym, tbl)
-		Label(fmt.Sprintf("group%d", n))
-		CMPQ(rows, U32(c.lanes()))
-		JL(LabelRef("done"))
-		body(n, tbl, tabs[n].groups)
-		step(n)
-		SUBQ(U32(c.lanes()), rows)
-		JMP(LabelRef(fmt.Sprintf("group%d", n)))
-	}
-}
-
 // pairGradT: pairGrad for rows of n <= transMax elements, lanes rows at a
 // time (len(mean) a multiple of lanes).
 func pairGradT(c *g) {
@@ -1410,7 +1375,7 @@ func pairGradT(c *g) {
 	Load(Param("f").Base(), fp)
 	rows := Load(Param("mean").Len(), GP64())
 	n := Load(Param("n"), GP64())
-	c.rowGroups(n, rows, 2, func(m int, tbl reg.Register, groups [][]transGroup) {
+	c.transRows(n, rows, func(n int) (Mem, [][]transGroup) { return c.expandTable(n, 2) }, func(m int, tbl reg.Register, groups [][]transGroup) {
 		src := append(c.loadRowsD(mp), c.loadRowsD(fp)...)
 		var mean reg.VecVirtual
 		var ps []reg.VecVirtual

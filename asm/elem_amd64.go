@@ -444,6 +444,71 @@ func softmaxShortSparseGradAVX2F32(g []float32, x []float32, c int, labels []int
 //go:noescape
 func softmaxShortDenseGradAVX2F32(g []float32, x []float32, z []float32, c int, pos float32, neg float32, par []float32, idx []int32, step []int32)
 
+// cosDotRowsAVX2F32 writes dot(r) = Σ_k p(r·a+k)·y(r·a+k) for r < len(dot): products in float32, sums in float64.
+//
+//go:noescape
+func cosDotRowsAVX2F32(dot []float64, p []float32, y []float32, a int)
+
+// cosDotTAVX2F32 writes dot(r) = Σ_k p(r·a+k)·y(r·a+k) for r < len(dot), a multiple of 8, and 1 <= a <= 4, transposing 8 rows at a time: products in float32, sums in float64.
+//
+//go:noescape
+func cosDotTAVX2F32(dot []float64, p []float32, y []float32, a int)
+
+// cosDotColsAVX2F32 writes dot(b·cols+c) = Σ_k p(b·a·s+k·s+c)·y(b·a·s+k·s+c) for c < cols and b < len(dot)/cols: products in float32, sums in float64.
+//
+//go:noescape
+func cosDotColsAVX2F32(dot []float64, p []float32, y []float32, s int, a int, cols int)
+
+// cosDotWideAVX2F32 writes dot(b·s+c) = Σ_k p(b·blockLen+k·s+c)·y(b·blockLen+k·s+c) for c < s <= 4 and b < len(dot)/s (blockLen a multiple of s), g = 8/s rows of a block to a vector: products in float32, sums in float64.
+//
+//go:noescape
+func cosDotWideAVX2F32(dot []float64, p []float32, y []float32, s int, blockLen int)
+
+// cosGradRowsAVX2F32 writes grad(r·a+k) = float32(sc(r)·y(r·a+k)) for r < len(sc), k < a (the product in float64).
+//
+//go:noescape
+func cosGradRowsAVX2F32(grad []float32, y []float32, sc []float64, a int)
+
+// cosGradTAVX2F32 writes grad(r·a+k) = float32(sc(r)·y(r·a+k)) for r < len(sc), a multiple of 8, and k < a <= 4 (the product in float64), the scales spread over the elements by permutes.
+//
+//go:noescape
+func cosGradTAVX2F32(grad []float32, y []float32, sc []float64, a int)
+
+// cosGradColsAVX2F32 writes grad(b·a·s+k·s+c) = float32(sc(b·cols+c)·y(b·a·s+k·s+c)) for c < cols, k < a and b < len(sc)/cols (the product in float64).
+//
+//go:noescape
+func cosGradColsAVX2F32(grad []float32, y []float32, sc []float64, s int, a int, cols int)
+
+// cosFinishAVX2F32 returns Σ l(r), l(r) = ω(r)·(1 − dot(r)) for r < len(dot) with ω(r) = ws·w(r) in float32 (ws when w is empty), in float64; it writes unred(r) = float32(l(r)) and sc(r) = −gs·ω(r) unless those are empty.
+//
+//go:noescape
+func cosFinishAVX2F32(dot []float64, w []float32, ws float32, gs float64, unred []float32, sc []float64) float64
+
+// pairStatsAVX2F32 writes, per row r < len(mean) of n > 0 elements with d = p − y in float32, a shift c near the row's d (Σd/n, or d(0) when n <= lanes) as mean(r), se(r) = Σ(d − c) and sq(r) = Σ(d − c)², in float64.
+//
+//go:noescape
+func pairStatsAVX2F32(mean []float64, se []float64, sq []float64, p []float32, y []float32, n int)
+
+// pairStatsTAVX2F32 writes, per row r < len(mean), a multiple of 8, of 1 <= n <= 4 elements with d = p − y in float32, its first d as mean(r), se(r) = Σ(d − d(0)) and sq(r) = Σ(d − d(0))², in float64, transposing rows.
+//
+//go:noescape
+func pairStatsTAVX2F32(mean []float64, se []float64, sq []float64, p []float32, y []float32, n int)
+
+// pairFinishAVX2F32 returns Σ ω(r)·l(r) over r < len(mean), l = 2·(sq(r) − se(r)²/n)/n, ω(r) = ws·w(r) in float32 (ws when w is empty), and the count of rows with ω = 0 (whose term is 0); it writes unred(r) = float32(ω·l) unless unred is empty, mean(r) += se(r)/n and f(r) = ω·4/n. A row of ω != 0 whose l or mean is not finite makes the sum NaN or infinite.
+//
+//go:noescape
+func pairFinishAVX2F32(mean []float64, se []float64, sq []float64, w []float32, ws float32, n int, unred []float32, f []float64) (float64, int)
+
+// pairGradAVX2F32 writes grad(r·n+k) = float32(f(r)·(d − mean(r))) with d = p − y in float32, for r < len(mean), k < n (in float64).
+//
+//go:noescape
+func pairGradAVX2F32(grad []float32, p []float32, y []float32, mean []float64, f []float64, n int)
+
+// pairGradTAVX2F32 writes grad(r·n+k) = float32(f(r)·(d − mean(r))) with d = p − y in float32, for r < len(mean), a multiple of 8, and k < n <= 4 (in float64), mean and f spread over the elements by permutes.
+//
+//go:noescape
+func pairGradTAVX2F32(grad []float32, p []float32, y []float32, mean []float64, f []float64, n int)
+
 // readProbeAVX2F32 returns Σ x(i) + y(i) over len(x) elements (y is at least as long), reading both slices at the AVX2 load rate.
 //
 //go:noescape
@@ -889,6 +954,71 @@ func softmaxShortSparseGradAVX2F64(g []float64, x []float64, c int, labels []int
 //go:noescape
 func softmaxShortDenseGradAVX2F64(g []float64, x []float64, z []float64, c int, pos float64, neg float64, par []float64, idx []int32, step []int32)
 
+// cosDotRowsAVX2F64 writes dot(r) = Σ_k p(r·a+k)·y(r·a+k) for r < len(dot): products in float64, sums in float64.
+//
+//go:noescape
+func cosDotRowsAVX2F64(dot []float64, p []float64, y []float64, a int)
+
+// cosDotTAVX2F64 writes dot(r) = Σ_k p(r·a+k)·y(r·a+k) for r < len(dot), a multiple of 4, and 1 <= a <= 4, transposing 4 rows at a time: products in float64, sums in float64.
+//
+//go:noescape
+func cosDotTAVX2F64(dot []float64, p []float64, y []float64, a int)
+
+// cosDotColsAVX2F64 writes dot(b·cols+c) = Σ_k p(b·a·s+k·s+c)·y(b·a·s+k·s+c) for c < cols and b < len(dot)/cols: products in float64, sums in float64.
+//
+//go:noescape
+func cosDotColsAVX2F64(dot []float64, p []float64, y []float64, s int, a int, cols int)
+
+// cosDotWideAVX2F64 writes dot(b·s+c) = Σ_k p(b·blockLen+k·s+c)·y(b·blockLen+k·s+c) for c < s <= 2 and b < len(dot)/s (blockLen a multiple of s), g = 4/s rows of a block to a vector: products in float64, sums in float64.
+//
+//go:noescape
+func cosDotWideAVX2F64(dot []float64, p []float64, y []float64, s int, blockLen int)
+
+// cosGradRowsAVX2F64 writes grad(r·a+k) = float64(sc(r)·y(r·a+k)) for r < len(sc), k < a (the product in float64).
+//
+//go:noescape
+func cosGradRowsAVX2F64(grad []float64, y []float64, sc []float64, a int)
+
+// cosGradTAVX2F64 writes grad(r·a+k) = float64(sc(r)·y(r·a+k)) for r < len(sc), a multiple of 4, and k < a <= 4 (the product in float64), the scales spread over the elements by permutes.
+//
+//go:noescape
+func cosGradTAVX2F64(grad []float64, y []float64, sc []float64, a int)
+
+// cosGradColsAVX2F64 writes grad(b·a·s+k·s+c) = float64(sc(b·cols+c)·y(b·a·s+k·s+c)) for c < cols, k < a and b < len(sc)/cols (the product in float64).
+//
+//go:noescape
+func cosGradColsAVX2F64(grad []float64, y []float64, sc []float64, s int, a int, cols int)
+
+// cosFinishAVX2F64 returns Σ l(r), l(r) = ω(r)·(1 − dot(r)) for r < len(dot) with ω(r) = ws·w(r) in float64 (ws when w is empty), in float64; it writes unred(r) = float64(l(r)) and sc(r) = −gs·ω(r) unless those are empty.
+//
+//go:noescape
+func cosFinishAVX2F64(dot []float64, w []float64, ws float64, gs float64, unred []float64, sc []float64) float64
+
+// pairStatsAVX2F64 writes, per row r < len(mean) of n > 0 elements with d = p − y in float64, a shift c near the row's d (Σd/n, or d(0) when n <= lanes) as mean(r), se(r) = Σ(d − c) and sq(r) = Σ(d − c)², in float64.
+//
+//go:noescape
+func pairStatsAVX2F64(mean []float64, se []float64, sq []float64, p []float64, y []float64, n int)
+
+// pairStatsTAVX2F64 writes, per row r < len(mean), a multiple of 4, of 1 <= n <= 4 elements with d = p − y in float64, its first d as mean(r), se(r) = Σ(d − d(0)) and sq(r) = Σ(d − d(0))², in float64, transposing rows.
+//
+//go:noescape
+func pairStatsTAVX2F64(mean []float64, se []float64, sq []float64, p []float64, y []float64, n int)
+
+// pairFinishAVX2F64 returns Σ ω(r)·l(r) over r < len(mean), l = 2·(sq(r) − se(r)²/n)/n, ω(r) = ws·w(r) in float64 (ws when w is empty), and the count of rows with ω = 0 (whose term is 0); it writes unred(r) = float64(ω·l) unless unred is empty, mean(r) += se(r)/n and f(r) = ω·4/n. A row of ω != 0 whose l or mean is not finite makes the sum NaN or infinite.
+//
+//go:noescape
+func pairFinishAVX2F64(mean []float64, se []float64, sq []float64, w []float64, ws float64, n int, unred []float64, f []float64) (float64, int)
+
+// pairGradAVX2F64 writes grad(r·n+k) = float64(f(r)·(d − mean(r))) with d = p − y in float64, for r < len(mean), k < n (in float64).
+//
+//go:noescape
+func pairGradAVX2F64(grad []float64, p []float64, y []float64, mean []float64, f []float64, n int)
+
+// pairGradTAVX2F64 writes grad(r·n+k) = float64(f(r)·(d − mean(r))) with d = p − y in float64, for r < len(mean), a multiple of 4, and k < n <= 4 (in float64), mean and f spread over the elements by permutes.
+//
+//go:noescape
+func pairGradTAVX2F64(grad []float64, p []float64, y []float64, mean []float64, f []float64, n int)
+
 // absDiffSumAVX512F32 is the AVX512 Sum driver of l = |p − y|, g = sign(p − y): it returns Σ l(i).
 //
 //go:noescape
@@ -1328,6 +1458,71 @@ func softmaxShortSparseGradAVX512F32(g []float32, x []float32, c int, labels []i
 //
 //go:noescape
 func softmaxShortDenseGradAVX512F32(g []float32, x []float32, z []float32, c int, pos float32, neg float32, par []float32, idx []int32, step []int32)
+
+// cosDotRowsAVX512F32 writes dot(r) = Σ_k p(r·a+k)·y(r·a+k) for r < len(dot): products in float32, sums in float64.
+//
+//go:noescape
+func cosDotRowsAVX512F32(dot []float64, p []float32, y []float32, a int)
+
+// cosDotTAVX512F32 writes dot(r) = Σ_k p(r·a+k)·y(r·a+k) for r < len(dot), a multiple of 16, and 1 <= a <= 8, transposing 16 rows at a time: products in float32, sums in float64.
+//
+//go:noescape
+func cosDotTAVX512F32(dot []float64, p []float32, y []float32, a int)
+
+// cosDotColsAVX512F32 writes dot(b·cols+c) = Σ_k p(b·a·s+k·s+c)·y(b·a·s+k·s+c) for c < cols and b < len(dot)/cols: products in float32, sums in float64.
+//
+//go:noescape
+func cosDotColsAVX512F32(dot []float64, p []float32, y []float32, s int, a int, cols int)
+
+// cosDotWideAVX512F32 writes dot(b·s+c) = Σ_k p(b·blockLen+k·s+c)·y(b·blockLen+k·s+c) for c < s <= 8 and b < len(dot)/s (blockLen a multiple of s), g = 16/s rows of a block to a vector: products in float32, sums in float64.
+//
+//go:noescape
+func cosDotWideAVX512F32(dot []float64, p []float32, y []float32, s int, blockLen int)
+
+// cosGradRowsAVX512F32 writes grad(r·a+k) = float32(sc(r)·y(r·a+k)) for r < len(sc), k < a (the product in float64).
+//
+//go:noescape
+func cosGradRowsAVX512F32(grad []float32, y []float32, sc []float64, a int)
+
+// cosGradTAVX512F32 writes grad(r·a+k) = float32(sc(r)·y(r·a+k)) for r < len(sc), a multiple of 16, and k < a <= 8 (the product in float64), the scales spread over the elements by permutes.
+//
+//go:noescape
+func cosGradTAVX512F32(grad []float32, y []float32, sc []float64, a int)
+
+// cosGradColsAVX512F32 writes grad(b·a·s+k·s+c) = float32(sc(b·cols+c)·y(b·a·s+k·s+c)) for c < cols, k < a and b < len(sc)/cols (the product in float64).
+//
+//go:noescape
+func cosGradColsAVX512F32(grad []float32, y []float32, sc []float64, s int, a int, cols int)
+
+// cosFinishAVX512F32 returns Σ l(r), l(r) = ω(r)·(1 − dot(r)) for r < len(dot) with ω(r) = ws·w(r) in float32 (ws when w is empty), in float64; it writes unred(r) = float32(l(r)) and sc(r) = −gs·ω(r) unless those are empty.
+//
+//go:noescape
+func cosFinishAVX512F32(dot []float64, w []float32, ws float32, gs float64, unred []float32, sc []float64) float64
+
+// pairStatsAVX512F32 writes, per row r < len(mean) of n > 0 elements with d = p − y in float32, a shift c near the row's d (Σd/n, or d(0) when n <= lanes) as mean(r), se(r) = Σ(d − c) and sq(r) = Σ(d − c)², in float64.
+//
+//go:noescape
+func pairStatsAVX512F32(mean []float64, se []float64, sq []float64, p []float32, y []float32, n int)
+
+// pairStatsTAVX512F32 writes, per row r < len(mean), a multiple of 16, of 1 <= n <= 8 elements with d = p − y in float32, its first d as mean(r), se(r) = Σ(d − d(0)) and sq(r) = Σ(d − d(0))², in float64, transposing rows.
+//
+//go:noescape
+func pairStatsTAVX512F32(mean []float64, se []float64, sq []float64, p []float32, y []float32, n int)
+
+// pairFinishAVX512F32 returns Σ ω(r)·l(r) over r < len(mean), l = 2·(sq(r) − se(r)²/n)/n, ω(r) = ws·w(r) in float32 (ws when w is empty), and the count of rows with ω = 0 (whose term is 0); it writes unred(r) = float32(ω·l) unless unred is empty, mean(r) += se(r)/n and f(r) = ω·4/n. A row of ω != 0 whose l or mean is not finite makes the sum NaN or infinite.
+//
+//go:noescape
+func pairFinishAVX512F32(mean []float64, se []float64, sq []float64, w []float32, ws float32, n int, unred []float32, f []float64) (float64, int)
+
+// pairGradAVX512F32 writes grad(r·n+k) = float32(f(r)·(d − mean(r))) with d = p − y in float32, for r < len(mean), k < n (in float64).
+//
+//go:noescape
+func pairGradAVX512F32(grad []float32, p []float32, y []float32, mean []float64, f []float64, n int)
+
+// pairGradTAVX512F32 writes grad(r·n+k) = float32(f(r)·(d − mean(r))) with d = p − y in float32, for r < len(mean), a multiple of 16, and k < n <= 8 (in float64), mean and f spread over the elements by permutes.
+//
+//go:noescape
+func pairGradTAVX512F32(grad []float32, p []float32, y []float32, mean []float64, f []float64, n int)
 
 // readProbeAVX512F32 returns Σ x(i) + y(i) over len(x) elements (y is at least as long), reading both slices at the AVX512 load rate.
 //
@@ -1773,3 +1968,68 @@ func softmaxShortSparseGradAVX512F64(g []float64, x []float64, c int, labels []i
 //
 //go:noescape
 func softmaxShortDenseGradAVX512F64(g []float64, x []float64, z []float64, c int, pos float64, neg float64, par []float64, idx []int32, step []int32)
+
+// cosDotRowsAVX512F64 writes dot(r) = Σ_k p(r·a+k)·y(r·a+k) for r < len(dot): products in float64, sums in float64.
+//
+//go:noescape
+func cosDotRowsAVX512F64(dot []float64, p []float64, y []float64, a int)
+
+// cosDotTAVX512F64 writes dot(r) = Σ_k p(r·a+k)·y(r·a+k) for r < len(dot), a multiple of 8, and 1 <= a <= 8, transposing 8 rows at a time: products in float64, sums in float64.
+//
+//go:noescape
+func cosDotTAVX512F64(dot []float64, p []float64, y []float64, a int)
+
+// cosDotColsAVX512F64 writes dot(b·cols+c) = Σ_k p(b·a·s+k·s+c)·y(b·a·s+k·s+c) for c < cols and b < len(dot)/cols: products in float64, sums in float64.
+//
+//go:noescape
+func cosDotColsAVX512F64(dot []float64, p []float64, y []float64, s int, a int, cols int)
+
+// cosDotWideAVX512F64 writes dot(b·s+c) = Σ_k p(b·blockLen+k·s+c)·y(b·blockLen+k·s+c) for c < s <= 4 and b < len(dot)/s (blockLen a multiple of s), g = 8/s rows of a block to a vector: products in float64, sums in float64.
+//
+//go:noescape
+func cosDotWideAVX512F64(dot []float64, p []float64, y []float64, s int, blockLen int)
+
+// cosGradRowsAVX512F64 writes grad(r·a+k) = float64(sc(r)·y(r·a+k)) for r < len(sc), k < a (the product in float64).
+//
+//go:noescape
+func cosGradRowsAVX512F64(grad []float64, y []float64, sc []float64, a int)
+
+// cosGradTAVX512F64 writes grad(r·a+k) = float64(sc(r)·y(r·a+k)) for r < len(sc), a multiple of 8, and k < a <= 8 (the product in float64), the scales spread over the elements by permutes.
+//
+//go:noescape
+func cosGradTAVX512F64(grad []float64, y []float64, sc []float64, a int)
+
+// cosGradColsAVX512F64 writes grad(b·a·s+k·s+c) = float64(sc(b·cols+c)·y(b·a·s+k·s+c)) for c < cols, k < a and b < len(sc)/cols (the product in float64).
+//
+//go:noescape
+func cosGradColsAVX512F64(grad []float64, y []float64, sc []float64, s int, a int, cols int)
+
+// cosFinishAVX512F64 returns Σ l(r), l(r) = ω(r)·(1 − dot(r)) for r < len(dot) with ω(r) = ws·w(r) in float64 (ws when w is empty), in float64; it writes unred(r) = float64(l(r)) and sc(r) = −gs·ω(r) unless those are empty.
+//
+//go:noescape
+func cosFinishAVX512F64(dot []float64, w []float64, ws float64, gs float64, unred []float64, sc []float64) float64
+
+// pairStatsAVX512F64 writes, per row r < len(mean) of n > 0 elements with d = p − y in float64, a shift c near the row's d (Σd/n, or d(0) when n <= lanes) as mean(r), se(r) = Σ(d − c) and sq(r) = Σ(d − c)², in float64.
+//
+//go:noescape
+func pairStatsAVX512F64(mean []float64, se []float64, sq []float64, p []float64, y []float64, n int)
+
+// pairStatsTAVX512F64 writes, per row r < len(mean), a multiple of 8, of 1 <= n <= 8 elements with d = p − y in float64, its first d as mean(r), se(r) = Σ(d − d(0)) and sq(r) = Σ(d − d(0))², in float64, transposing rows.
+//
+//go:noescape
+func pairStatsTAVX512F64(mean []float64, se []float64, sq []float64, p []float64, y []float64, n int)
+
+// pairFinishAVX512F64 returns Σ ω(r)·l(r) over r < len(mean), l = 2·(sq(r) − se(r)²/n)/n, ω(r) = ws·w(r) in float64 (ws when w is empty), and the count of rows with ω = 0 (whose term is 0); it writes unred(r) = float64(ω·l) unless unred is empty, mean(r) += se(r)/n and f(r) = ω·4/n. A row of ω != 0 whose l or mean is not finite makes the sum NaN or infinite.
+//
+//go:noescape
+func pairFinishAVX512F64(mean []float64, se []float64, sq []float64, w []float64, ws float64, n int, unred []float64, f []float64) (float64, int)
+
+// pairGradAVX512F64 writes grad(r·n+k) = float64(f(r)·(d − mean(r))) with d = p − y in float64, for r < len(mean), k < n (in float64).
+//
+//go:noescape
+func pairGradAVX512F64(grad []float64, p []float64, y []float64, mean []float64, f []float64, n int)
+
+// pairGradTAVX512F64 writes grad(r·n+k) = float64(f(r)·(d − mean(r))) with d = p − y in float64, for r < len(mean), a multiple of 8, and k < n <= 8 (in float64), mean and f spread over the elements by permutes.
+//
+//go:noescape
+func pairGradTAVX512F64(grad []float64, p []float64, y []float64, mean []float64, f []float64, n int)

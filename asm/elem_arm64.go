@@ -379,6 +379,66 @@ func expMapNEONF32(dst, x []float32)
 //go:noescape
 func log1pMapNEONF32(dst, x []float32)
 
+// cosDotRowsNEONF32 writes dot(r) = Σ_k p(r·a+k)·y(r·a+k) for r < len(dot): products in float32, sums in float64.
+//
+//go:noescape
+func cosDotRowsNEONF32(dot []float64, p, y []float32, a int)
+
+// cosDotColsNEONF32 writes dot(b·cols+c) = Σ_k p(b·a·s+k·s+c)·y(b·a·s+k·s+c) for c < cols and b < len(dot)/cols: products in float32, sums in float64.
+//
+//go:noescape
+func cosDotColsNEONF32(dot []float64, p, y []float32, s, a, cols int)
+
+// cosGradRowsNEONF32 writes grad(r·a+k) = float32(sc(r)·y(r·a+k)) for r < len(sc), k < a (the product in float64).
+//
+//go:noescape
+func cosGradRowsNEONF32(grad, y []float32, sc []float64, a int)
+
+// cosGradColsNEONF32 writes grad(b·a·s+k·s+c) = float32(sc(b·cols+c)·y(b·a·s+k·s+c)) for c < cols, k < a and b < len(sc)/cols (the product in float64).
+//
+//go:noescape
+func cosGradColsNEONF32(grad, y []float32, sc []float64, s, a, cols int)
+
+// cosFinishNEONF32 returns Σ l(r), l(r) = ω(r)·(1 − dot(r)) for r < len(dot) with ω(r) = ws·w(r) in float32 (ws when w is empty), in float64; it writes unred(r) = float32(l(r)) and sc(r) = −gs·ω(r) unless those are empty.
+//
+//go:noescape
+func cosFinishNEONF32(dot []float64, w []float32, ws float32, gs float64, unred []float32, sc []float64) float64
+
+// pairStatsNEONF32 writes, per row r < len(mean) of n > 0 elements with d = p − y in float32, a shift c near the row's d (Σd/n, or d(0) when n <= 8) as mean(r), se(r) = Σ(d − c) and sq(r) = Σ(d − c)², in float64.
+//
+//go:noescape
+func pairStatsNEONF32(mean, se, sq []float64, p, y []float32, n int)
+
+// pairFinishNEONF32 returns Σ ω(r)·l(r) over r < len(mean), l = 2·(sq(r) − se(r)²/n)/n, ω(r) = ws·w(r) in float32 (ws when w is empty), and the count of rows with ω = 0 (whose term is 0); it writes unred(r) = float32(ω·l) unless unred is empty, mean(r) += se(r)/n and f(r) = ω·4/n. A row of ω != 0 whose l or mean is not finite makes the sum NaN or infinite.
+//
+//go:noescape
+func pairFinishNEONF32(mean, se, sq []float64, w []float32, ws float32, n int, unred []float32, f []float64) (float64, int)
+
+// pairGradNEONF32 writes grad(r·n+k) = float32(f(r)·(d − mean(r))) with d = p − y in float32, for r < len(mean), k < n (in float64).
+//
+//go:noescape
+func pairGradNEONF32(grad, p, y []float32, mean, f []float64, n int)
+
+// cosDotTNEONF32 is cosDotRows for len(dot) a multiple of 4 and 1 <= a <= 4, a vector of rows at a time (LD1–LD4).
+//
+//go:noescape
+func cosDotTNEONF32(dot []float64, p, y []float32, a int)
+
+// cosGradTNEONF32 is cosGradRows for len(sc) a multiple of 4 and 1 <= a <= 4, a vector of rows at a time (LD1–LD4, ST1–ST4).
+//
+//go:noescape
+func cosGradTNEONF32(grad, y []float32, sc []float64, a int)
+
+// pairStatsTNEONF32 is pairStats for len(mean) a multiple of 4 and 1 <= n <= 4, a vector of rows at a time (LD1–LD4), the shift being each row's first d.
+//
+//go:noescape
+func pairStatsTNEONF32(mean, se, sq []float64, p, y []float32, n int)
+
+// pairGradTNEONF32 is pairGrad for len(mean) a multiple of 4 and 1 <= n <= 4, a vector of rows at a time (LD1–LD4, ST1–ST4).
+//
+//go:noescape
+func pairGradTNEONF32(grad, p, y []float32, mean, f []float64, n int)
+
 // absDiffSumNEONF64 is the NEON Sum driver of l = |p − y|, g = sign(p − y): it returns Σ l(i).
 //
 //go:noescape
@@ -753,3 +813,63 @@ func expMapNEONF64(dst, x []float64)
 //
 //go:noescape
 func log1pMapNEONF64(dst, x []float64)
+
+// cosDotRowsNEONF64 writes dot(r) = Σ_k p(r·a+k)·y(r·a+k) for r < len(dot): products in float64, sums in float64.
+//
+//go:noescape
+func cosDotRowsNEONF64(dot []float64, p, y []float64, a int)
+
+// cosDotColsNEONF64 writes dot(b·cols+c) = Σ_k p(b·a·s+k·s+c)·y(b·a·s+k·s+c) for c < cols and b < len(dot)/cols: products in float64, sums in float64.
+//
+//go:noescape
+func cosDotColsNEONF64(dot []float64, p, y []float64, s, a, cols int)
+
+// cosGradRowsNEONF64 writes grad(r·a+k) = float64(sc(r)·y(r·a+k)) for r < len(sc), k < a (the product in float64).
+//
+//go:noescape
+func cosGradRowsNEONF64(grad, y []float64, sc []float64, a int)
+
+// cosGradColsNEONF64 writes grad(b·a·s+k·s+c) = float64(sc(b·cols+c)·y(b·a·s+k·s+c)) for c < cols, k < a and b < len(sc)/cols (the product in float64).
+//
+//go:noescape
+func cosGradColsNEONF64(grad, y []float64, sc []float64, s, a, cols int)
+
+// cosFinishNEONF64 returns Σ l(r), l(r) = ω(r)·(1 − dot(r)) for r < len(dot) with ω(r) = ws·w(r) in float64 (ws when w is empty), in float64; it writes unred(r) = float64(l(r)) and sc(r) = −gs·ω(r) unless those are empty.
+//
+//go:noescape
+func cosFinishNEONF64(dot []float64, w []float64, ws float64, gs float64, unred []float64, sc []float64) float64
+
+// pairStatsNEONF64 writes, per row r < len(mean) of n > 0 elements with d = p − y in float64, a shift c near the row's d (Σd/n, or d(0) when n <= 8) as mean(r), se(r) = Σ(d − c) and sq(r) = Σ(d − c)², in float64.
+//
+//go:noescape
+func pairStatsNEONF64(mean, se, sq []float64, p, y []float64, n int)
+
+// pairFinishNEONF64 returns Σ ω(r)·l(r) over r < len(mean), l = 2·(sq(r) − se(r)²/n)/n, ω(r) = ws·w(r) in float64 (ws when w is empty), and the count of rows with ω = 0 (whose term is 0); it writes unred(r) = float64(ω·l) unless unred is empty, mean(r) += se(r)/n and f(r) = ω·4/n. A row of ω != 0 whose l or mean is not finite makes the sum NaN or infinite.
+//
+//go:noescape
+func pairFinishNEONF64(mean, se, sq []float64, w []float64, ws float64, n int, unred []float64, f []float64) (float64, int)
+
+// pairGradNEONF64 writes grad(r·n+k) = float64(f(r)·(d − mean(r))) with d = p − y in float64, for r < len(mean), k < n (in float64).
+//
+//go:noescape
+func pairGradNEONF64(grad, p, y []float64, mean, f []float64, n int)
+
+// cosDotTNEONF64 is cosDotRows for len(dot) a multiple of 2 and 1 <= a <= 4, a vector of rows at a time (LD1–LD4).
+//
+//go:noescape
+func cosDotTNEONF64(dot []float64, p, y []float64, a int)
+
+// cosGradTNEONF64 is cosGradRows for len(sc) a multiple of 2 and 1 <= a <= 4, a vector of rows at a time (LD1–LD4, ST1–ST4).
+//
+//go:noescape
+func cosGradTNEONF64(grad, y []float64, sc []float64, a int)
+
+// pairStatsTNEONF64 is pairStats for len(mean) a multiple of 2 and 1 <= n <= 4, a vector of rows at a time (LD1–LD4), the shift being each row's first d.
+//
+//go:noescape
+func pairStatsTNEONF64(mean, se, sq []float64, p, y []float64, n int)
+
+// pairGradTNEONF64 is pairGrad for len(mean) a multiple of 2 and 1 <= n <= 4, a vector of rows at a time (LD1–LD4, ST1–ST4).
+//
+//go:noescape
+func pairGradTNEONF64(grad, p, y []float64, mean, f []float64, n int)

@@ -17222,13 +17222,1411 @@ tail:
 done:
 	RET
 
+// (dot []float64, p, y []float32, a int)
+TEXT ·cosDotRowsNEONF32(SB), NOSPLIT, $0-80
+	MOVD dot_base+0(FP), R3
+	MOVD dot_len+8(FP), R5
+	MOVD p_base+24(FP), R0
+	MOVD y_base+48(FP), R1
+	MOVD a+72(FP), R7
+	MOVD $neonconsts<>(SB), R6
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+row:
+	CBZ R5, done
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	MOVD R7, R4
+grp1:
+	CMP $8, R4
+	BLT one2
+	VLD1.P 16(R0), [V4.S4]
+	VLD1.P 16(R1), [V5.S4]
+	WORD $0x6e25dc84 // fmul v4.4s, v4.4s, v5.4s
+	WORD $0x0e617885 // fcvtl v5.2d, v4.2s
+	WORD $0x4e617886 // fcvtl2 v6.2d, v4.4s
+	WORD $0x4e65d400 // fadd v0.2d, v0.2d, v5.2d
+	WORD $0x4e66d421 // fadd v1.2d, v1.2d, v6.2d
+	VLD1.P 16(R0), [V4.S4]
+	VLD1.P 16(R1), [V5.S4]
+	WORD $0x6e25dc84 // fmul v4.4s, v4.4s, v5.4s
+	WORD $0x0e617885 // fcvtl v5.2d, v4.2s
+	WORD $0x4e617886 // fcvtl2 v6.2d, v4.4s
+	WORD $0x4e65d442 // fadd v2.2d, v2.2d, v5.2d
+	WORD $0x4e66d463 // fadd v3.2d, v3.2d, v6.2d
+	SUB $8, R4
+	B grp1
+one2:
+	CMP $4, R4
+	BLT tail3
+	VLD1.P 16(R0), [V4.S4]
+	VLD1.P 16(R1), [V5.S4]
+	WORD $0x6e25dc84 // fmul v4.4s, v4.4s, v5.4s
+	WORD $0x0e617885 // fcvtl v5.2d, v4.2s
+	WORD $0x4e617886 // fcvtl2 v6.2d, v4.4s
+	WORD $0x4e65d400 // fadd v0.2d, v0.2d, v5.2d
+	WORD $0x4e66d421 // fadd v1.2d, v1.2d, v6.2d
+	SUB $4, R4
+	B one2
+tail3:
+	CBZ R4, spandone4
+	FMOVS.P 4(R0), F4
+	FMOVS.P 4(R1), F5
+	WORD $0x6e25dc84 // fmul v4.4s, v4.4s, v5.4s
+	WORD $0x0e617885 // fcvtl v5.2d, v4.2s
+	WORD $0x4e65d400 // fadd v0.2d, v0.2d, v5.2d
+	SUB $1, R4
+	B tail3
+spandone4:
+	WORD $0x4e61d400 // fadd v0.2d, v0.2d, v1.2d
+	WORD $0x4e62d400 // fadd v0.2d, v0.2d, v2.2d
+	WORD $0x4e63d400 // fadd v0.2d, v0.2d, v3.2d
+	WORD $0x7e70d804 // faddp d4, v0.2d
+	FMOVD.P F4, 8(R3)
+	SUB $1, R5
+	B row
+done:
+	RET
+
+// (dot []float64, p, y []float32, s, a, cols int)
+TEXT ·cosDotColsNEONF32(SB), NOSPLIT, $0-96
+	MOVD p_base+24(FP), R0
+	MOVD y_base+48(FP), R1
+	MOVD dot_base+0(FP), R3
+	MOVD dot_len+8(FP), R16
+	ADD R16<<3, R3, R16
+	MOVD cols+88(FP), R17
+	MOVD s+72(FP), R21
+	LSL $2, R21, R21
+	MOVD a+80(FP), R23
+	MUL R23, R21, R22
+	MOVD $neonconsts<>(SB), R6
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+block:
+	CMP R16, R3
+	BHS done
+	MOVD ZR, R19
+chunk1:
+	SUB R19, R17, R20
+	CMP $8, R20
+	BLT chunk12
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	ADD R19<<2, R0, R24
+	ADD R19<<2, R1, R13
+	MOVD R23, R4
+k5:
+	CBZ R4, kdone6
+	MOVD R24, R9
+	MOVD R13, R8
+	VLD1.P 16(R9), [V4.S4]
+	VLD1.P 16(R8), [V5.S4]
+	WORD $0x6e25dc84 // fmul v4.4s, v4.4s, v5.4s
+	WORD $0x0e617885 // fcvtl v5.2d, v4.2s
+	WORD $0x4e617886 // fcvtl2 v6.2d, v4.4s
+	WORD $0x4e65d400 // fadd v0.2d, v0.2d, v5.2d
+	WORD $0x4e66d421 // fadd v1.2d, v1.2d, v6.2d
+	VLD1.P 16(R9), [V4.S4]
+	VLD1.P 16(R8), [V5.S4]
+	WORD $0x6e25dc84 // fmul v4.4s, v4.4s, v5.4s
+	WORD $0x0e617885 // fcvtl v5.2d, v4.2s
+	WORD $0x4e617886 // fcvtl2 v6.2d, v4.4s
+	WORD $0x4e65d442 // fadd v2.2d, v2.2d, v5.2d
+	WORD $0x4e66d463 // fadd v3.2d, v3.2d, v6.2d
+	ADD R21, R24
+	ADD R21, R13
+	SUB $1, R4
+	B k5
+kdone6:
+	VST1.P [V0.D2], 16(R3)
+	VST1.P [V1.D2], 16(R3)
+	VST1.P [V2.D2], 16(R3)
+	VST1.P [V3.D2], 16(R3)
+	ADD $8, R19
+	B chunk1
+chunk12:
+	CMP $4, R20
+	BLT chunkt3
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	ADD R19<<2, R0, R24
+	ADD R19<<2, R1, R13
+	MOVD R23, R4
+k7:
+	CBZ R4, kdone8
+	MOVD R24, R9
+	MOVD R13, R8
+	VLD1.P 16(R9), [V4.S4]
+	VLD1.P 16(R8), [V5.S4]
+	WORD $0x6e25dc84 // fmul v4.4s, v4.4s, v5.4s
+	WORD $0x0e617885 // fcvtl v5.2d, v4.2s
+	WORD $0x4e617886 // fcvtl2 v6.2d, v4.4s
+	WORD $0x4e65d400 // fadd v0.2d, v0.2d, v5.2d
+	WORD $0x4e66d421 // fadd v1.2d, v1.2d, v6.2d
+	ADD R21, R24
+	ADD R21, R13
+	SUB $1, R4
+	B k7
+kdone8:
+	VST1.P [V0.D2], 16(R3)
+	VST1.P [V1.D2], 16(R3)
+	ADD $4, R19
+	B chunk1
+chunkt3:
+	CBZ R20, chunkd4
+	VEOR V0.B16, V0.B16, V0.B16
+	ADD R19<<2, R0, R24
+	ADD R19<<2, R1, R13
+	MOVD R23, R4
+k9:
+	CBZ R4, kdone10
+	MOVD R24, R9
+	MOVD R13, R8
+	FMOVS.P 4(R9), F4
+	FMOVS.P 4(R8), F5
+	WORD $0x6e25dc84 // fmul v4.4s, v4.4s, v5.4s
+	WORD $0x0e617885 // fcvtl v5.2d, v4.2s
+	WORD $0x4e65d400 // fadd v0.2d, v0.2d, v5.2d
+	ADD R21, R24
+	ADD R21, R13
+	SUB $1, R4
+	B k9
+kdone10:
+	FMOVD.P F0, 8(R3)
+	ADD $1, R19
+	B chunk1
+chunkd4:
+	ADD R22, R0
+	ADD R22, R1
+	B block
+done:
+	RET
+
+// (grad, y []float32, sc []float64, a int)
+TEXT ·cosGradRowsNEONF32(SB), NOSPLIT, $0-80
+	MOVD grad_base+0(FP), R3
+	MOVD y_base+24(FP), R1
+	MOVD sc_base+48(FP), R2
+	MOVD sc_len+56(FP), R5
+	MOVD a+72(FP), R7
+	MOVD $neonconsts<>(SB), R6
+row:
+	CBZ R5, done
+	FMOVD.P 8(R2), F0
+	VDUP V0.D[0], V0.D2
+	MOVD R7, R4
+grp1:
+	CMP $8, R4
+	BLT one2
+	VLD1.P 16(R1), [V1.S4]
+	WORD $0x0e617822 // fcvtl v2.2d, v1.2s
+	WORD $0x4e617823 // fcvtl2 v3.2d, v1.4s
+	WORD $0x6e60dc42 // fmul v2.2d, v2.2d, v0.2d
+	WORD $0x6e60dc63 // fmul v3.2d, v3.2d, v0.2d
+	WORD $0x0e616841 // fcvtn v1.2s, v2.2d
+	WORD $0x4e616861 // fcvtn2 v1.4s, v3.2d
+	VST1.P [V1.S4], 16(R3)
+	VLD1.P 16(R1), [V1.S4]
+	WORD $0x0e617822 // fcvtl v2.2d, v1.2s
+	WORD $0x4e617823 // fcvtl2 v3.2d, v1.4s
+	WORD $0x6e60dc42 // fmul v2.2d, v2.2d, v0.2d
+	WORD $0x6e60dc63 // fmul v3.2d, v3.2d, v0.2d
+	WORD $0x0e616841 // fcvtn v1.2s, v2.2d
+	WORD $0x4e616861 // fcvtn2 v1.4s, v3.2d
+	VST1.P [V1.S4], 16(R3)
+	SUB $8, R4
+	B grp1
+one2:
+	CMP $4, R4
+	BLT tail3
+	VLD1.P 16(R1), [V1.S4]
+	WORD $0x0e617822 // fcvtl v2.2d, v1.2s
+	WORD $0x4e617823 // fcvtl2 v3.2d, v1.4s
+	WORD $0x6e60dc42 // fmul v2.2d, v2.2d, v0.2d
+	WORD $0x6e60dc63 // fmul v3.2d, v3.2d, v0.2d
+	WORD $0x0e616841 // fcvtn v1.2s, v2.2d
+	WORD $0x4e616861 // fcvtn2 v1.4s, v3.2d
+	VST1.P [V1.S4], 16(R3)
+	SUB $4, R4
+	B one2
+tail3:
+	CBZ R4, spandone4
+	FMOVS.P 4(R1), F1
+	WORD $0x0e617822 // fcvtl v2.2d, v1.2s
+	WORD $0x6e60dc42 // fmul v2.2d, v2.2d, v0.2d
+	WORD $0x0e616841 // fcvtn v1.2s, v2.2d
+	FMOVS.P F1, 4(R3)
+	SUB $1, R4
+	B tail3
+spandone4:
+	SUB $1, R5
+	B row
+done:
+	RET
+
+// (grad, y []float32, sc []float64, s, a, cols int)
+TEXT ·cosGradColsNEONF32(SB), NOSPLIT, $0-96
+	MOVD grad_base+0(FP), R0
+	MOVD y_base+24(FP), R1
+	MOVD sc_base+48(FP), R3
+	MOVD sc_len+56(FP), R16
+	ADD R16<<3, R3, R16
+	MOVD cols+88(FP), R17
+	MOVD s+72(FP), R21
+	LSL $2, R21, R21
+	MOVD a+80(FP), R23
+	MUL R23, R21, R22
+	MOVD $neonconsts<>(SB), R6
+block:
+	CMP R16, R3
+	BHS done
+	MOVD ZR, R19
+chunk1:
+	SUB R19, R17, R20
+chunk12:
+	CMP $4, R20
+	BLT chunkt3
+	VLD1.P 16(R3), [V0.D2]
+	VLD1.P 16(R3), [V1.D2]
+	ADD R19<<2, R0, R24
+	ADD R19<<2, R1, R13
+	MOVD R23, R4
+k5:
+	CBZ R4, kdone6
+	MOVD R24, R9
+	MOVD R13, R8
+	VLD1.P 16(R8), [V2.S4]
+	WORD $0x0e617843 // fcvtl v3.2d, v2.2s
+	WORD $0x4e617844 // fcvtl2 v4.2d, v2.4s
+	WORD $0x6e60dc63 // fmul v3.2d, v3.2d, v0.2d
+	WORD $0x6e61dc84 // fmul v4.2d, v4.2d, v1.2d
+	WORD $0x0e616862 // fcvtn v2.2s, v3.2d
+	WORD $0x4e616882 // fcvtn2 v2.4s, v4.2d
+	VST1.P [V2.S4], 16(R9)
+	ADD R21, R24
+	ADD R21, R13
+	SUB $1, R4
+	B k5
+kdone6:
+	ADD $4, R19
+	B chunk1
+chunkt3:
+	CBZ R20, chunkd4
+	FMOVD.P 8(R3), F0
+	ADD R19<<2, R0, R24
+	ADD R19<<2, R1, R13
+	MOVD R23, R4
+k7:
+	CBZ R4, kdone8
+	MOVD R24, R9
+	MOVD R13, R8
+	FMOVS.P 4(R8), F2
+	WORD $0x0e617843 // fcvtl v3.2d, v2.2s
+	WORD $0x6e60dc63 // fmul v3.2d, v3.2d, v0.2d
+	WORD $0x0e616862 // fcvtn v2.2s, v3.2d
+	FMOVS.P F2, 4(R9)
+	ADD R21, R24
+	ADD R21, R13
+	SUB $1, R4
+	B k7
+kdone8:
+	ADD $1, R19
+	B chunk1
+chunkd4:
+	ADD R22, R0
+	ADD R22, R1
+	B block
+done:
+	RET
+
+// (dot []float64, w []float32, ws float32, gs float64, unred []float32, sc []float64) float64
+TEXT ·cosFinishNEONF32(SB), NOSPLIT, $0-120
+	MOVD dot_base+0(FP), R0
+	MOVD dot_len+8(FP), R5
+	MOVD w_base+24(FP), R2
+	MOVD w_len+32(FP), R10
+	MOVD unred_base+64(FP), R3
+	MOVD unred_len+72(FP), R11
+	MOVD sc_base+88(FP), R12
+	MOVD sc_len+96(FP), R13
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 528(R6), F0
+	FMOVQ 544(R6), F1
+	FMOVS ws+48(FP), F2
+	VDUP V2.S[0], V2.S4
+	FMOVD gs+56(FP), F3
+	VDUP V3.D[0], V3.D2
+	WORD $0x6ee0f863 // fneg v3.2d, v3.2d
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+one2:
+	CMP $4, R5
+	BLT tail3
+	VMOV V2.B16, V6.B16
+	CBZ R10, noW5
+	VLD1.P 16(R2), [V7.S4]
+	WORD $0x6e27dcc6 // fmul v6.4s, v6.4s, v7.4s
+noW5:
+	WORD $0x0e6178c7 // fcvtl v7.2d, v6.2s
+	WORD $0x4e6178c8 // fcvtl2 v8.2d, v6.4s
+	VLD1.P 16(R0), [V6.D2]
+	VLD1.P 16(R0), [V9.D2]
+	WORD $0x4ee6d406 // fsub v6.2d, v0.2d, v6.2d
+	WORD $0x6e66dce6 // fmul v6.2d, v7.2d, v6.2d
+	WORD $0x4e66d484 // fadd v4.2d, v4.2d, v6.2d
+	WORD $0x4ee9d409 // fsub v9.2d, v0.2d, v9.2d
+	WORD $0x6e69dd09 // fmul v9.2d, v8.2d, v9.2d
+	WORD $0x4e69d4a5 // fadd v5.2d, v5.2d, v9.2d
+	CBZ R11, noU6
+	VMOV V6.B16, V10.B16
+	VMOV V9.B16, V11.B16
+	WORD $0x0e61694c // fcvtn v12.2s, v10.2d
+	WORD $0x4e61696c // fcvtn2 v12.4s, v11.2d
+	VST1.P [V12.S4], 16(R3)
+noU6:
+	CBZ R13, noS7
+	WORD $0x6e67dc67 // fmul v7.2d, v3.2d, v7.2d
+	WORD $0x6e68dc68 // fmul v8.2d, v3.2d, v8.2d
+	VST1.P [V7.D2], 16(R12)
+	VST1.P [V8.D2], 16(R12)
+noS7:
+	SUB $4, R5
+	B one2
+tail3:
+	CBZ R5, spandone4
+	VMOV V2.B16, V6.B16
+	CBZ R10, noW8
+	FMOVS.P 4(R2), F7
+	WORD $0x6e27dcc6 // fmul v6.4s, v6.4s, v7.4s
+noW8:
+	WORD $0x0e6178c7 // fcvtl v7.2d, v6.2s
+	FMOVD.P 8(R0), F6
+	WORD $0x4ee6d406 // fsub v6.2d, v0.2d, v6.2d
+	WORD $0x6e66dce6 // fmul v6.2d, v7.2d, v6.2d
+	VAND V1.B16, V6.B16, V8.B16
+	WORD $0x4e68d484 // fadd v4.2d, v4.2d, v8.2d
+	CBZ R11, noU9
+	VMOV V6.B16, V8.B16
+	WORD $0x0e616909 // fcvtn v9.2s, v8.2d
+	FMOVS.P F9, 4(R3)
+noU9:
+	CBZ R13, noS10
+	WORD $0x6e67dc67 // fmul v7.2d, v3.2d, v7.2d
+	FMOVD.P F7, 8(R12)
+noS10:
+	SUB $1, R5
+	B tail3
+spandone4:
+	WORD $0x4e65d484 // fadd v4.2d, v4.2d, v5.2d
+	WORD $0x7e70d886 // faddp d6, v4.2d
+	FMOVD F6, ret+112(FP)
+	RET
+
+// (mean, se, sq []float64, p, y []float32, n int)
+TEXT ·pairStatsNEONF32(SB), NOSPLIT, $0-128
+	MOVD p_base+72(FP), R0
+	MOVD y_base+96(FP), R1
+	MOVD mean_base+0(FP), R2
+	MOVD se_base+24(FP), R3
+	MOVD sq_base+48(FP), R10
+	MOVD mean_len+8(FP), R5
+	MOVD n+120(FP), R7
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 544(R6), F0
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V9.B16, V9.B16, V9.B16
+	CMP $8, R7
+	BGT long
+short:
+	CBZ R5, done
+	FMOVS (R0), F10
+	FMOVS (R1), F11
+	WORD $0x4eabd54a // fsub v10.4s, v10.4s, v11.4s
+	WORD $0x0e61794b // fcvtl v11.2d, v10.2s
+	VDUP V11.D[0], V1.D2
+	FMOVD.P F1, 8(R2)
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V9.B16, V9.B16, V9.B16
+	MOVD R7, R4
+one2:
+	CMP $4, R4
+	BLT tail3
+	VLD1.P 16(R0), [V10.S4]
+	VLD1.P 16(R1), [V11.S4]
+	WORD $0x4eabd54a // fsub v10.4s, v10.4s, v11.4s
+	WORD $0x0e61794b // fcvtl v11.2d, v10.2s
+	WORD $0x4e61794c // fcvtl2 v12.2d, v10.4s
+	WORD $0x4ee1d56b // fsub v11.2d, v11.2d, v1.2d
+	WORD $0x4e6bd442 // fadd v2.2d, v2.2d, v11.2d
+	VFMLA V11.D2, V11.D2, V6.D2
+	WORD $0x4ee1d58c // fsub v12.2d, v12.2d, v1.2d
+	WORD $0x4e6cd463 // fadd v3.2d, v3.2d, v12.2d
+	VFMLA V12.D2, V12.D2, V7.D2
+	SUB $4, R4
+	B one2
+tail3:
+	CBZ R4, spandone4
+	FMOVS.P 4(R0), F10
+	FMOVS.P 4(R1), F11
+	WORD $0x4eabd54a // fsub v10.4s, v10.4s, v11.4s
+	WORD $0x0e61794b // fcvtl v11.2d, v10.2s
+	WORD $0x4ee1d56b // fsub v11.2d, v11.2d, v1.2d
+	VAND V0.B16, V11.B16, V11.B16
+	WORD $0x4e6bd442 // fadd v2.2d, v2.2d, v11.2d
+	VFMLA V11.D2, V11.D2, V6.D2
+	SUB $1, R4
+	B tail3
+spandone4:
+	WORD $0x4e63d442 // fadd v2.2d, v2.2d, v3.2d
+	WORD $0x4e64d442 // fadd v2.2d, v2.2d, v4.2d
+	WORD $0x4e65d442 // fadd v2.2d, v2.2d, v5.2d
+	WORD $0x7e70d84a // faddp d10, v2.2d
+	FMOVD.P F10, 8(R3)
+	WORD $0x4e67d4c6 // fadd v6.2d, v6.2d, v7.2d
+	WORD $0x4e68d4c6 // fadd v6.2d, v6.2d, v8.2d
+	WORD $0x4e69d4c6 // fadd v6.2d, v6.2d, v9.2d
+	WORD $0x7e70d8ca // faddp d10, v6.2d
+	FMOVD.P F10, 8(R10)
+	SUB $1, R5
+	B short
+long:
+	SCVTFD R7, F10
+row:
+	CBZ R5, done
+	MOVD R0, R15
+	MOVD R1, R16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	MOVD R7, R4
+grp5:
+	CMP $8, R4
+	BLT one6
+	VLD1.P 16(R0), [V11.S4]
+	VLD1.P 16(R1), [V12.S4]
+	WORD $0x4eacd56b // fsub v11.4s, v11.4s, v12.4s
+	WORD $0x0e61796c // fcvtl v12.2d, v11.2s
+	WORD $0x4e61796d // fcvtl2 v13.2d, v11.4s
+	WORD $0x4e6cd442 // fadd v2.2d, v2.2d, v12.2d
+	WORD $0x4e6dd463 // fadd v3.2d, v3.2d, v13.2d
+	VLD1.P 16(R0), [V11.S4]
+	VLD1.P 16(R1), [V12.S4]
+	WORD $0x4eacd56b // fsub v11.4s, v11.4s, v12.4s
+	WORD $0x0e61796c // fcvtl v12.2d, v11.2s
+	WORD $0x4e61796d // fcvtl2 v13.2d, v11.4s
+	WORD $0x4e6cd484 // fadd v4.2d, v4.2d, v12.2d
+	WORD $0x4e6dd4a5 // fadd v5.2d, v5.2d, v13.2d
+	SUB $8, R4
+	B grp5
+one6:
+	CMP $4, R4
+	BLT tail7
+	VLD1.P 16(R0), [V11.S4]
+	VLD1.P 16(R1), [V12.S4]
+	WORD $0x4eacd56b // fsub v11.4s, v11.4s, v12.4s
+	WORD $0x0e61796c // fcvtl v12.2d, v11.2s
+	WORD $0x4e61796d // fcvtl2 v13.2d, v11.4s
+	WORD $0x4e6cd442 // fadd v2.2d, v2.2d, v12.2d
+	WORD $0x4e6dd463 // fadd v3.2d, v3.2d, v13.2d
+	SUB $4, R4
+	B one6
+tail7:
+	CBZ R4, spandone8
+	FMOVS.P 4(R0), F11
+	FMOVS.P 4(R1), F12
+	WORD $0x4eacd56b // fsub v11.4s, v11.4s, v12.4s
+	WORD $0x0e61796c // fcvtl v12.2d, v11.2s
+	WORD $0x4e6cd442 // fadd v2.2d, v2.2d, v12.2d
+	SUB $1, R4
+	B tail7
+spandone8:
+	WORD $0x4e63d442 // fadd v2.2d, v2.2d, v3.2d
+	WORD $0x4e64d442 // fadd v2.2d, v2.2d, v4.2d
+	WORD $0x4e65d442 // fadd v2.2d, v2.2d, v5.2d
+	WORD $0x7e70d84b // faddp d11, v2.2d
+	FDIVD F10, F11, F11
+	FMOVD.P F11, 8(R2)
+	VDUP V11.D[0], V1.D2
+	MOVD R15, R0
+	MOVD R16, R1
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V9.B16, V9.B16, V9.B16
+	MOVD R7, R4
+grp9:
+	CMP $8, R4
+	BLT one10
+	VLD1.P 16(R0), [V11.S4]
+	VLD1.P 16(R1), [V12.S4]
+	WORD $0x4eacd56b // fsub v11.4s, v11.4s, v12.4s
+	WORD $0x0e61796c // fcvtl v12.2d, v11.2s
+	WORD $0x4e61796d // fcvtl2 v13.2d, v11.4s
+	WORD $0x4ee1d58c // fsub v12.2d, v12.2d, v1.2d
+	WORD $0x4e6cd442 // fadd v2.2d, v2.2d, v12.2d
+	VFMLA V12.D2, V12.D2, V6.D2
+	WORD $0x4ee1d5ad // fsub v13.2d, v13.2d, v1.2d
+	WORD $0x4e6dd463 // fadd v3.2d, v3.2d, v13.2d
+	VFMLA V13.D2, V13.D2, V7.D2
+	VLD1.P 16(R0), [V11.S4]
+	VLD1.P 16(R1), [V12.S4]
+	WORD $0x4eacd56b // fsub v11.4s, v11.4s, v12.4s
+	WORD $0x0e61796c // fcvtl v12.2d, v11.2s
+	WORD $0x4e61796d // fcvtl2 v13.2d, v11.4s
+	WORD $0x4ee1d58c // fsub v12.2d, v12.2d, v1.2d
+	WORD $0x4e6cd484 // fadd v4.2d, v4.2d, v12.2d
+	VFMLA V12.D2, V12.D2, V8.D2
+	WORD $0x4ee1d5ad // fsub v13.2d, v13.2d, v1.2d
+	WORD $0x4e6dd4a5 // fadd v5.2d, v5.2d, v13.2d
+	VFMLA V13.D2, V13.D2, V9.D2
+	SUB $8, R4
+	B grp9
+one10:
+	CMP $4, R4
+	BLT tail11
+	VLD1.P 16(R0), [V11.S4]
+	VLD1.P 16(R1), [V12.S4]
+	WORD $0x4eacd56b // fsub v11.4s, v11.4s, v12.4s
+	WORD $0x0e61796c // fcvtl v12.2d, v11.2s
+	WORD $0x4e61796d // fcvtl2 v13.2d, v11.4s
+	WORD $0x4ee1d58c // fsub v12.2d, v12.2d, v1.2d
+	WORD $0x4e6cd442 // fadd v2.2d, v2.2d, v12.2d
+	VFMLA V12.D2, V12.D2, V6.D2
+	WORD $0x4ee1d5ad // fsub v13.2d, v13.2d, v1.2d
+	WORD $0x4e6dd463 // fadd v3.2d, v3.2d, v13.2d
+	VFMLA V13.D2, V13.D2, V7.D2
+	SUB $4, R4
+	B one10
+tail11:
+	CBZ R4, spandone12
+	FMOVS.P 4(R0), F11
+	FMOVS.P 4(R1), F12
+	WORD $0x4eacd56b // fsub v11.4s, v11.4s, v12.4s
+	WORD $0x0e61796c // fcvtl v12.2d, v11.2s
+	WORD $0x4ee1d58c // fsub v12.2d, v12.2d, v1.2d
+	VAND V0.B16, V12.B16, V12.B16
+	WORD $0x4e6cd442 // fadd v2.2d, v2.2d, v12.2d
+	VFMLA V12.D2, V12.D2, V6.D2
+	SUB $1, R4
+	B tail11
+spandone12:
+	WORD $0x4e63d442 // fadd v2.2d, v2.2d, v3.2d
+	WORD $0x4e64d442 // fadd v2.2d, v2.2d, v4.2d
+	WORD $0x4e65d442 // fadd v2.2d, v2.2d, v5.2d
+	WORD $0x7e70d84b // faddp d11, v2.2d
+	FMOVD.P F11, 8(R3)
+	WORD $0x4e67d4c6 // fadd v6.2d, v6.2d, v7.2d
+	WORD $0x4e68d4c6 // fadd v6.2d, v6.2d, v8.2d
+	WORD $0x4e69d4c6 // fadd v6.2d, v6.2d, v9.2d
+	WORD $0x7e70d8cb // faddp d11, v6.2d
+	FMOVD.P F11, 8(R10)
+	SUB $1, R5
+	B row
+done:
+	RET
+
+// (mean, se, sq []float64, w []float32, ws float32, n int, unred []float32, f []float64) (float64, int)
+TEXT ·pairFinishNEONF32(SB), NOSPLIT, $0-176
+	MOVD mean_base+0(FP), R0
+	MOVD mean_base+0(FP), R1
+	MOVD se_base+24(FP), R10
+	MOVD sq_base+48(FP), R11
+	MOVD w_base+72(FP), R2
+	MOVD w_len+80(FP), R12
+	MOVD unred_base+112(FP), R3
+	MOVD unred_len+120(FP), R13
+	MOVD f_base+136(FP), R14
+	MOVD mean_len+8(FP), R5
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 320(R6), F0
+	FMOVQ 544(R6), F1
+	FMOVQ 560(R6), F2
+	FMOVQ 576(R6), F3
+	FMOVS ws+96(FP), F4
+	VDUP V4.S[0], V4.S4
+	MOVD n+104(FP), R7
+	SCVTFD R7, F5
+	VDUP V5.D[0], V5.D2
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	VEOR V8.B16, V8.B16, V8.B16
+one2:
+	CMP $4, R5
+	BLT tail3
+	VMOV V4.B16, V9.B16
+	CBZ R12, noW5
+	VLD1.P 16(R2), [V10.S4]
+	WORD $0x6e2add29 // fmul v9.4s, v9.4s, v10.4s
+noW5:
+	WORD $0x0e61792a // fcvtl v10.2d, v9.2s
+	WORD $0x4e61792b // fcvtl2 v11.2d, v9.4s
+	VLD1.P 16(R0), [V9.D2]
+	VLD1.P 16(R0), [V12.D2]
+	VLD1.P 16(R10), [V13.D2]
+	VLD1.P 16(R10), [V14.D2]
+	VLD1.P 16(R11), [V15.D2]
+	VLD1.P 16(R11), [V16.D2]
+	WORD $0x6e6dddb1 // fmul v17.2d, v13.2d, v13.2d
+	WORD $0x6e65fe31 // fdiv v17.2d, v17.2d, v5.2d
+	WORD $0x4ef1d5f1 // fsub v17.2d, v15.2d, v17.2d
+	WORD $0x6e71dc51 // fmul v17.2d, v2.2d, v17.2d
+	WORD $0x6e65fe31 // fdiv v17.2d, v17.2d, v5.2d
+	WORD $0x6e65fdad // fdiv v13.2d, v13.2d, v5.2d
+	WORD $0x4e6dd529 // fadd v9.2d, v9.2d, v13.2d
+	WORD $0x4ee0d952 // fcmeq v18.2d, v10.2d, #0.0
+	VSUB V18.D2, V8.D2, V8.D2
+	WORD $0x6e71dd53 // fmul v19.2d, v10.2d, v17.2d
+	WORD $0x4e721e73 // bic v19.16b, v19.16b, v18.16b
+	WORD $0x6e69dc11 // fmul v17.2d, v0.2d, v9.2d
+	WORD $0x4e721e31 // bic v17.16b, v17.16b, v18.16b
+	WORD $0x4e73d631 // fadd v17.2d, v17.2d, v19.2d
+	WORD $0x4e71d4c6 // fadd v6.2d, v6.2d, v17.2d
+	WORD $0x6e63dd4a // fmul v10.2d, v10.2d, v3.2d
+	WORD $0x6e65fd4a // fdiv v10.2d, v10.2d, v5.2d
+	WORD $0x6e6eddcd // fmul v13.2d, v14.2d, v14.2d
+	WORD $0x6e65fdad // fdiv v13.2d, v13.2d, v5.2d
+	WORD $0x4eedd60d // fsub v13.2d, v16.2d, v13.2d
+	WORD $0x6e6ddc4d // fmul v13.2d, v2.2d, v13.2d
+	WORD $0x6e65fdad // fdiv v13.2d, v13.2d, v5.2d
+	WORD $0x6e65fdce // fdiv v14.2d, v14.2d, v5.2d
+	WORD $0x4e6ed58c // fadd v12.2d, v12.2d, v14.2d
+	WORD $0x4ee0d96f // fcmeq v15.2d, v11.2d, #0.0
+	VSUB V15.D2, V8.D2, V8.D2
+	WORD $0x6e6ddd71 // fmul v17.2d, v11.2d, v13.2d
+	WORD $0x4e6f1e31 // bic v17.16b, v17.16b, v15.16b
+	WORD $0x6e6cdc0d // fmul v13.2d, v0.2d, v12.2d
+	WORD $0x4e6f1dad // bic v13.16b, v13.16b, v15.16b
+	WORD $0x4e71d5ad // fadd v13.2d, v13.2d, v17.2d
+	WORD $0x4e6dd4e7 // fadd v7.2d, v7.2d, v13.2d
+	WORD $0x6e63dd6b // fmul v11.2d, v11.2d, v3.2d
+	WORD $0x6e65fd6b // fdiv v11.2d, v11.2d, v5.2d
+	VST1.P [V9.D2], 16(R1)
+	VST1.P [V12.D2], 16(R1)
+	VST1.P [V10.D2], 16(R14)
+	VST1.P [V11.D2], 16(R14)
+	CBZ R13, noU6
+	VMOV V19.B16, V9.B16
+	VMOV V17.B16, V10.B16
+	WORD $0x0e61692b // fcvtn v11.2s, v9.2d
+	WORD $0x4e61694b // fcvtn2 v11.4s, v10.2d
+	VST1.P [V11.S4], 16(R3)
+noU6:
+	SUB $4, R5
+	B one2
+tail3:
+	CBZ R5, spandone4
+	VMOV V4.B16, V9.B16
+	CBZ R12, noW7
+	FMOVS.P 4(R2), F10
+	WORD $0x6e2add29 // fmul v9.4s, v9.4s, v10.4s
+noW7:
+	WORD $0x0e61792a // fcvtl v10.2d, v9.2s
+	FMOVD.P 8(R0), F9
+	FMOVD.P 8(R10), F11
+	FMOVD.P 8(R11), F12
+	WORD $0x6e6bdd6d // fmul v13.2d, v11.2d, v11.2d
+	WORD $0x6e65fdad // fdiv v13.2d, v13.2d, v5.2d
+	WORD $0x4eedd58d // fsub v13.2d, v12.2d, v13.2d
+	WORD $0x6e6ddc4d // fmul v13.2d, v2.2d, v13.2d
+	WORD $0x6e65fdad // fdiv v13.2d, v13.2d, v5.2d
+	WORD $0x6e65fd6b // fdiv v11.2d, v11.2d, v5.2d
+	WORD $0x4e6bd529 // fadd v9.2d, v9.2d, v11.2d
+	WORD $0x4ee0d94e // fcmeq v14.2d, v10.2d, #0.0
+	VAND V1.B16, V14.B16, V14.B16
+	VSUB V14.D2, V8.D2, V8.D2
+	WORD $0x6e6ddd4f // fmul v15.2d, v10.2d, v13.2d
+	WORD $0x4e6e1def // bic v15.16b, v15.16b, v14.16b
+	WORD $0x6e69dc0d // fmul v13.2d, v0.2d, v9.2d
+	WORD $0x4e6e1dad // bic v13.16b, v13.16b, v14.16b
+	WORD $0x4e6fd5ad // fadd v13.2d, v13.2d, v15.2d
+	VAND V1.B16, V13.B16, V13.B16
+	WORD $0x4e6dd4c6 // fadd v6.2d, v6.2d, v13.2d
+	WORD $0x6e63dd4a // fmul v10.2d, v10.2d, v3.2d
+	WORD $0x6e65fd4a // fdiv v10.2d, v10.2d, v5.2d
+	FMOVD.P F9, 8(R1)
+	FMOVD.P F10, 8(R14)
+	CBZ R13, noU8
+	VMOV V15.B16, V9.B16
+	WORD $0x0e61692a // fcvtn v10.2s, v9.2d
+	FMOVS.P F10, 4(R3)
+noU8:
+	SUB $1, R5
+	B tail3
+spandone4:
+	WORD $0x4e67d4c6 // fadd v6.2d, v6.2d, v7.2d
+	WORD $0x7e70d8c9 // faddp d9, v6.2d
+	FMOVD F9, ret+160(FP)
+	WORD $0x5ef1b909 // addp d9, v8.2d
+	VMOV V9.D[0], R8
+	MOVD R8, ret1+168(FP)
+	RET
+
+// (grad, p, y []float32, mean, f []float64, n int)
+TEXT ·pairGradNEONF32(SB), NOSPLIT, $0-128
+	MOVD grad_base+0(FP), R3
+	MOVD p_base+24(FP), R0
+	MOVD y_base+48(FP), R1
+	MOVD mean_base+72(FP), R2
+	MOVD f_base+96(FP), R10
+	MOVD mean_len+80(FP), R5
+	MOVD n+120(FP), R7
+	MOVD $neonconsts<>(SB), R6
+row:
+	CBZ R5, done
+	FMOVD.P 8(R2), F0
+	VDUP V0.D[0], V0.D2
+	FMOVD.P 8(R10), F1
+	VDUP V1.D[0], V1.D2
+	MOVD R7, R4
+grp1:
+	CMP $8, R4
+	BLT one2
+	VLD1.P 16(R0), [V2.S4]
+	VLD1.P 16(R1), [V3.S4]
+	WORD $0x4ea3d442 // fsub v2.4s, v2.4s, v3.4s
+	WORD $0x0e617843 // fcvtl v3.2d, v2.2s
+	WORD $0x4e617844 // fcvtl2 v4.2d, v2.4s
+	WORD $0x4ee0d463 // fsub v3.2d, v3.2d, v0.2d
+	WORD $0x6e61dc63 // fmul v3.2d, v3.2d, v1.2d
+	WORD $0x4ee0d484 // fsub v4.2d, v4.2d, v0.2d
+	WORD $0x6e61dc84 // fmul v4.2d, v4.2d, v1.2d
+	WORD $0x0e616862 // fcvtn v2.2s, v3.2d
+	WORD $0x4e616882 // fcvtn2 v2.4s, v4.2d
+	VST1.P [V2.S4], 16(R3)
+	VLD1.P 16(R0), [V2.S4]
+	VLD1.P 16(R1), [V3.S4]
+	WORD $0x4ea3d442 // fsub v2.4s, v2.4s, v3.4s
+	WORD $0x0e617843 // fcvtl v3.2d, v2.2s
+	WORD $0x4e617844 // fcvtl2 v4.2d, v2.4s
+	WORD $0x4ee0d463 // fsub v3.2d, v3.2d, v0.2d
+	WORD $0x6e61dc63 // fmul v3.2d, v3.2d, v1.2d
+	WORD $0x4ee0d484 // fsub v4.2d, v4.2d, v0.2d
+	WORD $0x6e61dc84 // fmul v4.2d, v4.2d, v1.2d
+	WORD $0x0e616862 // fcvtn v2.2s, v3.2d
+	WORD $0x4e616882 // fcvtn2 v2.4s, v4.2d
+	VST1.P [V2.S4], 16(R3)
+	SUB $8, R4
+	B grp1
+one2:
+	CMP $4, R4
+	BLT tail3
+	VLD1.P 16(R0), [V2.S4]
+	VLD1.P 16(R1), [V3.S4]
+	WORD $0x4ea3d442 // fsub v2.4s, v2.4s, v3.4s
+	WORD $0x0e617843 // fcvtl v3.2d, v2.2s
+	WORD $0x4e617844 // fcvtl2 v4.2d, v2.4s
+	WORD $0x4ee0d463 // fsub v3.2d, v3.2d, v0.2d
+	WORD $0x6e61dc63 // fmul v3.2d, v3.2d, v1.2d
+	WORD $0x4ee0d484 // fsub v4.2d, v4.2d, v0.2d
+	WORD $0x6e61dc84 // fmul v4.2d, v4.2d, v1.2d
+	WORD $0x0e616862 // fcvtn v2.2s, v3.2d
+	WORD $0x4e616882 // fcvtn2 v2.4s, v4.2d
+	VST1.P [V2.S4], 16(R3)
+	SUB $4, R4
+	B one2
+tail3:
+	CBZ R4, spandone4
+	FMOVS.P 4(R0), F2
+	FMOVS.P 4(R1), F3
+	WORD $0x4ea3d442 // fsub v2.4s, v2.4s, v3.4s
+	WORD $0x0e617843 // fcvtl v3.2d, v2.2s
+	WORD $0x4ee0d463 // fsub v3.2d, v3.2d, v0.2d
+	WORD $0x6e61dc63 // fmul v3.2d, v3.2d, v1.2d
+	WORD $0x0e616862 // fcvtn v2.2s, v3.2d
+	FMOVS.P F2, 4(R3)
+	SUB $1, R4
+	B tail3
+spandone4:
+	SUB $1, R5
+	B row
+done:
+	RET
+
+// (dot []float64, p, y []float32, a int)
+TEXT ·cosDotTNEONF32(SB), NOSPLIT, $0-80
+	MOVD dot_base+0(FP), R3
+	MOVD dot_len+8(FP), R5
+	MOVD p_base+24(FP), R0
+	MOVD y_base+48(FP), R1
+	MOVD a+72(FP), R7
+	MOVD $neonconsts<>(SB), R6
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	CMP $1, R7
+	BEQ len1
+	CMP $2, R7
+	BEQ len2
+	CMP $3, R7
+	BEQ len3
+	CMP $4, R7
+	BEQ len4
+	B done
+len1:
+group1:
+	CBZ R5, done
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VLD1.P 16(R0), [V2.S4]
+	VLD1.P 16(R1), [V3.S4]
+	WORD $0x6e23dc42 // fmul v2.4s, v2.4s, v3.4s
+	WORD $0x0e617844 // fcvtl v4.2d, v2.2s
+	WORD $0x4e617845 // fcvtl2 v5.2d, v2.4s
+	WORD $0x4e64d400 // fadd v0.2d, v0.2d, v4.2d
+	WORD $0x4e65d421 // fadd v1.2d, v1.2d, v5.2d
+	VST1.P [V0.D2], 16(R3)
+	VST1.P [V1.D2], 16(R3)
+	SUB $4, R5
+	B group1
+len2:
+group2:
+	CBZ R5, done
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	WORD $0x4cdf8802 // ld2 {v2.4s, v3.4s}, [x0], #32
+	WORD $0x4cdf8824 // ld2 {v4.4s, v5.4s}, [x1], #32
+	WORD $0x6e24dc42 // fmul v2.4s, v2.4s, v4.4s
+	WORD $0x0e617846 // fcvtl v6.2d, v2.2s
+	WORD $0x4e617847 // fcvtl2 v7.2d, v2.4s
+	WORD $0x4e66d400 // fadd v0.2d, v0.2d, v6.2d
+	WORD $0x4e67d421 // fadd v1.2d, v1.2d, v7.2d
+	WORD $0x6e25dc63 // fmul v3.4s, v3.4s, v5.4s
+	WORD $0x0e617862 // fcvtl v2.2d, v3.2s
+	WORD $0x4e617866 // fcvtl2 v6.2d, v3.4s
+	WORD $0x4e62d400 // fadd v0.2d, v0.2d, v2.2d
+	WORD $0x4e66d421 // fadd v1.2d, v1.2d, v6.2d
+	VST1.P [V0.D2], 16(R3)
+	VST1.P [V1.D2], 16(R3)
+	SUB $4, R5
+	B group2
+len3:
+group3:
+	CBZ R5, done
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	WORD $0x4cdf4802 // ld3 {v2.4s, v3.4s, v4.4s}, [x0], #48
+	WORD $0x4cdf4825 // ld3 {v5.4s, v6.4s, v7.4s}, [x1], #48
+	WORD $0x6e25dc42 // fmul v2.4s, v2.4s, v5.4s
+	WORD $0x0e617848 // fcvtl v8.2d, v2.2s
+	WORD $0x4e617849 // fcvtl2 v9.2d, v2.4s
+	WORD $0x4e68d400 // fadd v0.2d, v0.2d, v8.2d
+	WORD $0x4e69d421 // fadd v1.2d, v1.2d, v9.2d
+	WORD $0x6e26dc63 // fmul v3.4s, v3.4s, v6.4s
+	WORD $0x0e617862 // fcvtl v2.2d, v3.2s
+	WORD $0x4e617868 // fcvtl2 v8.2d, v3.4s
+	WORD $0x4e62d400 // fadd v0.2d, v0.2d, v2.2d
+	WORD $0x4e68d421 // fadd v1.2d, v1.2d, v8.2d
+	WORD $0x6e27dc84 // fmul v4.4s, v4.4s, v7.4s
+	WORD $0x0e617882 // fcvtl v2.2d, v4.2s
+	WORD $0x4e617883 // fcvtl2 v3.2d, v4.4s
+	WORD $0x4e62d400 // fadd v0.2d, v0.2d, v2.2d
+	WORD $0x4e63d421 // fadd v1.2d, v1.2d, v3.2d
+	VST1.P [V0.D2], 16(R3)
+	VST1.P [V1.D2], 16(R3)
+	SUB $4, R5
+	B group3
+len4:
+group4:
+	CBZ R5, done
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	WORD $0x4cdf0802 // ld4 {v2.4s, v3.4s, v4.4s, v5.4s}, [x0], #64
+	WORD $0x4cdf0826 // ld4 {v6.4s, v7.4s, v8.4s, v9.4s}, [x1], #64
+	WORD $0x6e26dc42 // fmul v2.4s, v2.4s, v6.4s
+	WORD $0x0e61784a // fcvtl v10.2d, v2.2s
+	WORD $0x4e61784b // fcvtl2 v11.2d, v2.4s
+	WORD $0x4e6ad400 // fadd v0.2d, v0.2d, v10.2d
+	WORD $0x4e6bd421 // fadd v1.2d, v1.2d, v11.2d
+	WORD $0x6e27dc63 // fmul v3.4s, v3.4s, v7.4s
+	WORD $0x0e617862 // fcvtl v2.2d, v3.2s
+	WORD $0x4e61786a // fcvtl2 v10.2d, v3.4s
+	WORD $0x4e62d400 // fadd v0.2d, v0.2d, v2.2d
+	WORD $0x4e6ad421 // fadd v1.2d, v1.2d, v10.2d
+	WORD $0x6e28dc84 // fmul v4.4s, v4.4s, v8.4s
+	WORD $0x0e617882 // fcvtl v2.2d, v4.2s
+	WORD $0x4e617883 // fcvtl2 v3.2d, v4.4s
+	WORD $0x4e62d400 // fadd v0.2d, v0.2d, v2.2d
+	WORD $0x4e63d421 // fadd v1.2d, v1.2d, v3.2d
+	WORD $0x6e29dca5 // fmul v5.4s, v5.4s, v9.4s
+	WORD $0x0e6178a2 // fcvtl v2.2d, v5.2s
+	WORD $0x4e6178a3 // fcvtl2 v3.2d, v5.4s
+	WORD $0x4e62d400 // fadd v0.2d, v0.2d, v2.2d
+	WORD $0x4e63d421 // fadd v1.2d, v1.2d, v3.2d
+	VST1.P [V0.D2], 16(R3)
+	VST1.P [V1.D2], 16(R3)
+	SUB $4, R5
+	B group4
+done:
+	RET
+
+// (grad, y []float32, sc []float64, a int)
+TEXT ·cosGradTNEONF32(SB), NOSPLIT, $0-80
+	MOVD grad_base+0(FP), R3
+	MOVD y_base+24(FP), R1
+	MOVD sc_base+48(FP), R2
+	MOVD sc_len+56(FP), R5
+	MOVD a+72(FP), R7
+	MOVD $neonconsts<>(SB), R6
+	CMP $1, R7
+	BEQ len1
+	CMP $2, R7
+	BEQ len2
+	CMP $3, R7
+	BEQ len3
+	CMP $4, R7
+	BEQ len4
+	B done
+len1:
+group1:
+	CBZ R5, done
+	VLD1.P 16(R2), [V0.D2]
+	VLD1.P 16(R2), [V1.D2]
+	VLD1.P 16(R1), [V2.S4]
+	WORD $0x0e617844 // fcvtl v4.2d, v2.2s
+	WORD $0x4e617845 // fcvtl2 v5.2d, v2.4s
+	WORD $0x6e60dc84 // fmul v4.2d, v4.2d, v0.2d
+	WORD $0x6e61dca5 // fmul v5.2d, v5.2d, v1.2d
+	WORD $0x0e616883 // fcvtn v3.2s, v4.2d
+	WORD $0x4e6168a3 // fcvtn2 v3.4s, v5.2d
+	VST1.P [V3.S4], 16(R3)
+	SUB $4, R5
+	B group1
+len2:
+group2:
+	CBZ R5, done
+	VLD1.P 16(R2), [V0.D2]
+	VLD1.P 16(R2), [V1.D2]
+	WORD $0x4cdf8822 // ld2 {v2.4s, v3.4s}, [x1], #32
+	WORD $0x0e617846 // fcvtl v6.2d, v2.2s
+	WORD $0x4e617847 // fcvtl2 v7.2d, v2.4s
+	WORD $0x6e60dcc6 // fmul v6.2d, v6.2d, v0.2d
+	WORD $0x6e61dce7 // fmul v7.2d, v7.2d, v1.2d
+	WORD $0x0e6168c4 // fcvtn v4.2s, v6.2d
+	WORD $0x4e6168e4 // fcvtn2 v4.4s, v7.2d
+	WORD $0x0e617862 // fcvtl v2.2d, v3.2s
+	WORD $0x4e617866 // fcvtl2 v6.2d, v3.4s
+	WORD $0x6e60dc42 // fmul v2.2d, v2.2d, v0.2d
+	WORD $0x6e61dcc6 // fmul v6.2d, v6.2d, v1.2d
+	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
+	WORD $0x4e6168c5 // fcvtn2 v5.4s, v6.2d
+	WORD $0x4c9f8864 // st2 {v4.4s, v5.4s}, [x3], #32
+	SUB $4, R5
+	B group2
+len3:
+group3:
+	CBZ R5, done
+	VLD1.P 16(R2), [V0.D2]
+	VLD1.P 16(R2), [V1.D2]
+	WORD $0x4cdf4822 // ld3 {v2.4s, v3.4s, v4.4s}, [x1], #48
+	WORD $0x0e617848 // fcvtl v8.2d, v2.2s
+	WORD $0x4e617849 // fcvtl2 v9.2d, v2.4s
+	WORD $0x6e60dd08 // fmul v8.2d, v8.2d, v0.2d
+	WORD $0x6e61dd29 // fmul v9.2d, v9.2d, v1.2d
+	WORD $0x0e616905 // fcvtn v5.2s, v8.2d
+	WORD $0x4e616925 // fcvtn2 v5.4s, v9.2d
+	WORD $0x0e617862 // fcvtl v2.2d, v3.2s
+	WORD $0x4e617868 // fcvtl2 v8.2d, v3.4s
+	WORD $0x6e60dc42 // fmul v2.2d, v2.2d, v0.2d
+	WORD $0x6e61dd08 // fmul v8.2d, v8.2d, v1.2d
+	WORD $0x0e616846 // fcvtn v6.2s, v2.2d
+	WORD $0x4e616906 // fcvtn2 v6.4s, v8.2d
+	WORD $0x0e617882 // fcvtl v2.2d, v4.2s
+	WORD $0x4e617883 // fcvtl2 v3.2d, v4.4s
+	WORD $0x6e60dc42 // fmul v2.2d, v2.2d, v0.2d
+	WORD $0x6e61dc63 // fmul v3.2d, v3.2d, v1.2d
+	WORD $0x0e616847 // fcvtn v7.2s, v2.2d
+	WORD $0x4e616867 // fcvtn2 v7.4s, v3.2d
+	WORD $0x4c9f4865 // st3 {v5.4s, v6.4s, v7.4s}, [x3], #48
+	SUB $4, R5
+	B group3
+len4:
+group4:
+	CBZ R5, done
+	VLD1.P 16(R2), [V0.D2]
+	VLD1.P 16(R2), [V1.D2]
+	WORD $0x4cdf0822 // ld4 {v2.4s, v3.4s, v4.4s, v5.4s}, [x1], #64
+	WORD $0x0e61784a // fcvtl v10.2d, v2.2s
+	WORD $0x4e61784b // fcvtl2 v11.2d, v2.4s
+	WORD $0x6e60dd4a // fmul v10.2d, v10.2d, v0.2d
+	WORD $0x6e61dd6b // fmul v11.2d, v11.2d, v1.2d
+	WORD $0x0e616946 // fcvtn v6.2s, v10.2d
+	WORD $0x4e616966 // fcvtn2 v6.4s, v11.2d
+	WORD $0x0e617862 // fcvtl v2.2d, v3.2s
+	WORD $0x4e61786a // fcvtl2 v10.2d, v3.4s
+	WORD $0x6e60dc42 // fmul v2.2d, v2.2d, v0.2d
+	WORD $0x6e61dd4a // fmul v10.2d, v10.2d, v1.2d
+	WORD $0x0e616847 // fcvtn v7.2s, v2.2d
+	WORD $0x4e616947 // fcvtn2 v7.4s, v10.2d
+	WORD $0x0e617882 // fcvtl v2.2d, v4.2s
+	WORD $0x4e617883 // fcvtl2 v3.2d, v4.4s
+	WORD $0x6e60dc42 // fmul v2.2d, v2.2d, v0.2d
+	WORD $0x6e61dc63 // fmul v3.2d, v3.2d, v1.2d
+	WORD $0x0e616848 // fcvtn v8.2s, v2.2d
+	WORD $0x4e616868 // fcvtn2 v8.4s, v3.2d
+	WORD $0x0e6178a2 // fcvtl v2.2d, v5.2s
+	WORD $0x4e6178a3 // fcvtl2 v3.2d, v5.4s
+	WORD $0x6e60dc42 // fmul v2.2d, v2.2d, v0.2d
+	WORD $0x6e61dc63 // fmul v3.2d, v3.2d, v1.2d
+	WORD $0x0e616849 // fcvtn v9.2s, v2.2d
+	WORD $0x4e616869 // fcvtn2 v9.4s, v3.2d
+	WORD $0x4c9f0866 // st4 {v6.4s, v7.4s, v8.4s, v9.4s}, [x3], #64
+	SUB $4, R5
+	B group4
+done:
+	RET
+
+// (mean, se, sq []float64, p, y []float32, n int)
+TEXT ·pairStatsTNEONF32(SB), NOSPLIT, $0-128
+	MOVD p_base+72(FP), R0
+	MOVD y_base+96(FP), R1
+	MOVD mean_base+0(FP), R2
+	MOVD se_base+24(FP), R3
+	MOVD sq_base+48(FP), R10
+	MOVD mean_len+8(FP), R5
+	MOVD n+120(FP), R7
+	MOVD $neonconsts<>(SB), R6
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	CMP $1, R7
+	BEQ len1
+	CMP $2, R7
+	BEQ len2
+	CMP $3, R7
+	BEQ len3
+	CMP $4, R7
+	BEQ len4
+	B done
+len1:
+group1:
+	CBZ R5, done
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VLD1.P 16(R0), [V4.S4]
+	VLD1.P 16(R1), [V5.S4]
+	WORD $0x4ea5d484 // fsub v4.4s, v4.4s, v5.4s
+	WORD $0x0e617886 // fcvtl v6.2d, v4.2s
+	WORD $0x4e617887 // fcvtl2 v7.2d, v4.4s
+	VST1.P [V6.D2], 16(R2)
+	VST1.P [V7.D2], 16(R2)
+	VST1.P [V0.D2], 16(R3)
+	VST1.P [V1.D2], 16(R3)
+	VST1.P [V2.D2], 16(R10)
+	VST1.P [V3.D2], 16(R10)
+	SUB $4, R5
+	B group1
+len2:
+group2:
+	CBZ R5, done
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	WORD $0x4cdf8804 // ld2 {v4.4s, v5.4s}, [x0], #32
+	WORD $0x4cdf8826 // ld2 {v6.4s, v7.4s}, [x1], #32
+	WORD $0x4ea6d484 // fsub v4.4s, v4.4s, v6.4s
+	WORD $0x0e617888 // fcvtl v8.2d, v4.2s
+	WORD $0x4e617889 // fcvtl2 v9.2d, v4.4s
+	WORD $0x4ea7d4a5 // fsub v5.4s, v5.4s, v7.4s
+	WORD $0x0e6178a4 // fcvtl v4.2d, v5.2s
+	WORD $0x4e6178aa // fcvtl2 v10.2d, v5.4s
+	WORD $0x4ee8d484 // fsub v4.2d, v4.2d, v8.2d
+	WORD $0x4e64d400 // fadd v0.2d, v0.2d, v4.2d
+	VFMLA V4.D2, V4.D2, V2.D2
+	WORD $0x4ee9d54a // fsub v10.2d, v10.2d, v9.2d
+	WORD $0x4e6ad421 // fadd v1.2d, v1.2d, v10.2d
+	VFMLA V10.D2, V10.D2, V3.D2
+	VST1.P [V8.D2], 16(R2)
+	VST1.P [V9.D2], 16(R2)
+	VST1.P [V0.D2], 16(R3)
+	VST1.P [V1.D2], 16(R3)
+	VST1.P [V2.D2], 16(R10)
+	VST1.P [V3.D2], 16(R10)
+	SUB $4, R5
+	B group2
+len3:
+group3:
+	CBZ R5, done
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	WORD $0x4cdf4804 // ld3 {v4.4s, v5.4s, v6.4s}, [x0], #48
+	WORD $0x4cdf4827 // ld3 {v7.4s, v8.4s, v9.4s}, [x1], #48
+	WORD $0x4ea7d484 // fsub v4.4s, v4.4s, v7.4s
+	WORD $0x0e61788a // fcvtl v10.2d, v4.2s
+	WORD $0x4e61788b // fcvtl2 v11.2d, v4.4s
+	WORD $0x4ea8d4a5 // fsub v5.4s, v5.4s, v8.4s
+	WORD $0x0e6178a4 // fcvtl v4.2d, v5.2s
+	WORD $0x4e6178ac // fcvtl2 v12.2d, v5.4s
+	WORD $0x4eead484 // fsub v4.2d, v4.2d, v10.2d
+	WORD $0x4e64d400 // fadd v0.2d, v0.2d, v4.2d
+	VFMLA V4.D2, V4.D2, V2.D2
+	WORD $0x4eebd58c // fsub v12.2d, v12.2d, v11.2d
+	WORD $0x4e6cd421 // fadd v1.2d, v1.2d, v12.2d
+	VFMLA V12.D2, V12.D2, V3.D2
+	WORD $0x4ea9d4c6 // fsub v6.4s, v6.4s, v9.4s
+	WORD $0x0e6178c4 // fcvtl v4.2d, v6.2s
+	WORD $0x4e6178c5 // fcvtl2 v5.2d, v6.4s
+	WORD $0x4eead484 // fsub v4.2d, v4.2d, v10.2d
+	WORD $0x4e64d400 // fadd v0.2d, v0.2d, v4.2d
+	VFMLA V4.D2, V4.D2, V2.D2
+	WORD $0x4eebd4a5 // fsub v5.2d, v5.2d, v11.2d
+	WORD $0x4e65d421 // fadd v1.2d, v1.2d, v5.2d
+	VFMLA V5.D2, V5.D2, V3.D2
+	VST1.P [V10.D2], 16(R2)
+	VST1.P [V11.D2], 16(R2)
+	VST1.P [V0.D2], 16(R3)
+	VST1.P [V1.D2], 16(R3)
+	VST1.P [V2.D2], 16(R10)
+	VST1.P [V3.D2], 16(R10)
+	SUB $4, R5
+	B group3
+len4:
+group4:
+	CBZ R5, done
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	WORD $0x4cdf0804 // ld4 {v4.4s, v5.4s, v6.4s, v7.4s}, [x0], #64
+	WORD $0x4cdf0828 // ld4 {v8.4s, v9.4s, v10.4s, v11.4s}, [x1], #64
+	WORD $0x4ea8d484 // fsub v4.4s, v4.4s, v8.4s
+	WORD $0x0e61788c // fcvtl v12.2d, v4.2s
+	WORD $0x4e61788d // fcvtl2 v13.2d, v4.4s
+	WORD $0x4ea9d4a5 // fsub v5.4s, v5.4s, v9.4s
+	WORD $0x0e6178a4 // fcvtl v4.2d, v5.2s
+	WORD $0x4e6178ae // fcvtl2 v14.2d, v5.4s
+	WORD $0x4eecd484 // fsub v4.2d, v4.2d, v12.2d
+	WORD $0x4e64d400 // fadd v0.2d, v0.2d, v4.2d
+	VFMLA V4.D2, V4.D2, V2.D2
+	WORD $0x4eedd5ce // fsub v14.2d, v14.2d, v13.2d
+	WORD $0x4e6ed421 // fadd v1.2d, v1.2d, v14.2d
+	VFMLA V14.D2, V14.D2, V3.D2
+	WORD $0x4eaad4c6 // fsub v6.4s, v6.4s, v10.4s
+	WORD $0x0e6178c4 // fcvtl v4.2d, v6.2s
+	WORD $0x4e6178c5 // fcvtl2 v5.2d, v6.4s
+	WORD $0x4eecd484 // fsub v4.2d, v4.2d, v12.2d
+	WORD $0x4e64d400 // fadd v0.2d, v0.2d, v4.2d
+	VFMLA V4.D2, V4.D2, V2.D2
+	WORD $0x4eedd4a5 // fsub v5.2d, v5.2d, v13.2d
+	WORD $0x4e65d421 // fadd v1.2d, v1.2d, v5.2d
+	VFMLA V5.D2, V5.D2, V3.D2
+	WORD $0x4eabd4e7 // fsub v7.4s, v7.4s, v11.4s
+	WORD $0x0e6178e4 // fcvtl v4.2d, v7.2s
+	WORD $0x4e6178e5 // fcvtl2 v5.2d, v7.4s
+	WORD $0x4eecd484 // fsub v4.2d, v4.2d, v12.2d
+	WORD $0x4e64d400 // fadd v0.2d, v0.2d, v4.2d
+	VFMLA V4.D2, V4.D2, V2.D2
+	WORD $0x4eedd4a5 // fsub v5.2d, v5.2d, v13.2d
+	WORD $0x4e65d421 // fadd v1.2d, v1.2d, v5.2d
+	VFMLA V5.D2, V5.D2, V3.D2
+	VST1.P [V12.D2], 16(R2)
+	VST1.P [V13.D2], 16(R2)
+	VST1.P [V0.D2], 16(R3)
+	VST1.P [V1.D2], 16(R3)
+	VST1.P [V2.D2], 16(R10)
+	VST1.P [V3.D2], 16(R10)
+	SUB $4, R5
+	B group4
+done:
+	RET
+
+// (grad, p, y []float32, mean, f []float64, n int)
+TEXT ·pairGradTNEONF32(SB), NOSPLIT, $0-128
+	MOVD grad_base+0(FP), R3
+	MOVD p_base+24(FP), R0
+	MOVD y_base+48(FP), R1
+	MOVD mean_base+72(FP), R2
+	MOVD f_base+96(FP), R10
+	MOVD mean_len+80(FP), R5
+	MOVD n+120(FP), R7
+	MOVD $neonconsts<>(SB), R6
+	CMP $1, R7
+	BEQ len1
+	CMP $2, R7
+	BEQ len2
+	CMP $3, R7
+	BEQ len3
+	CMP $4, R7
+	BEQ len4
+	B done
+len1:
+group1:
+	CBZ R5, done
+	VLD1.P 16(R2), [V0.D2]
+	VLD1.P 16(R2), [V1.D2]
+	VLD1.P 16(R10), [V2.D2]
+	VLD1.P 16(R10), [V3.D2]
+	VLD1.P 16(R0), [V4.S4]
+	VLD1.P 16(R1), [V5.S4]
+	WORD $0x4ea5d484 // fsub v4.4s, v4.4s, v5.4s
+	WORD $0x0e617887 // fcvtl v7.2d, v4.2s
+	WORD $0x4e617888 // fcvtl2 v8.2d, v4.4s
+	WORD $0x4ee0d4e7 // fsub v7.2d, v7.2d, v0.2d
+	WORD $0x6e62dce7 // fmul v7.2d, v7.2d, v2.2d
+	WORD $0x4ee1d508 // fsub v8.2d, v8.2d, v1.2d
+	WORD $0x6e63dd08 // fmul v8.2d, v8.2d, v3.2d
+	WORD $0x0e6168e6 // fcvtn v6.2s, v7.2d
+	WORD $0x4e616906 // fcvtn2 v6.4s, v8.2d
+	VST1.P [V6.S4], 16(R3)
+	SUB $4, R5
+	B group1
+len2:
+group2:
+	CBZ R5, done
+	VLD1.P 16(R2), [V0.D2]
+	VLD1.P 16(R2), [V1.D2]
+	VLD1.P 16(R10), [V2.D2]
+	VLD1.P 16(R10), [V3.D2]
+	WORD $0x4cdf8804 // ld2 {v4.4s, v5.4s}, [x0], #32
+	WORD $0x4cdf8826 // ld2 {v6.4s, v7.4s}, [x1], #32
+	WORD $0x4ea6d484 // fsub v4.4s, v4.4s, v6.4s
+	WORD $0x0e61788a // fcvtl v10.2d, v4.2s
+	WORD $0x4e61788b // fcvtl2 v11.2d, v4.4s
+	WORD $0x4ee0d54a // fsub v10.2d, v10.2d, v0.2d
+	WORD $0x6e62dd4a // fmul v10.2d, v10.2d, v2.2d
+	WORD $0x4ee1d56b // fsub v11.2d, v11.2d, v1.2d
+	WORD $0x6e63dd6b // fmul v11.2d, v11.2d, v3.2d
+	WORD $0x0e616948 // fcvtn v8.2s, v10.2d
+	WORD $0x4e616968 // fcvtn2 v8.4s, v11.2d
+	WORD $0x4ea7d4a5 // fsub v5.4s, v5.4s, v7.4s
+	WORD $0x0e6178a4 // fcvtl v4.2d, v5.2s
+	WORD $0x4e6178aa // fcvtl2 v10.2d, v5.4s
+	WORD $0x4ee0d484 // fsub v4.2d, v4.2d, v0.2d
+	WORD $0x6e62dc84 // fmul v4.2d, v4.2d, v2.2d
+	WORD $0x4ee1d54a // fsub v10.2d, v10.2d, v1.2d
+	WORD $0x6e63dd4a // fmul v10.2d, v10.2d, v3.2d
+	WORD $0x0e616889 // fcvtn v9.2s, v4.2d
+	WORD $0x4e616949 // fcvtn2 v9.4s, v10.2d
+	WORD $0x4c9f8868 // st2 {v8.4s, v9.4s}, [x3], #32
+	SUB $4, R5
+	B group2
+len3:
+group3:
+	CBZ R5, done
+	VLD1.P 16(R2), [V0.D2]
+	VLD1.P 16(R2), [V1.D2]
+	VLD1.P 16(R10), [V2.D2]
+	VLD1.P 16(R10), [V3.D2]
+	WORD $0x4cdf4804 // ld3 {v4.4s, v5.4s, v6.4s}, [x0], #48
+	WORD $0x4cdf4827 // ld3 {v7.4s, v8.4s, v9.4s}, [x1], #48
+	WORD $0x4ea7d484 // fsub v4.4s, v4.4s, v7.4s
+	WORD $0x0e61788d // fcvtl v13.2d, v4.2s
+	WORD $0x4e61788e // fcvtl2 v14.2d, v4.4s
+	WORD $0x4ee0d5ad // fsub v13.2d, v13.2d, v0.2d
+	WORD $0x6e62ddad // fmul v13.2d, v13.2d, v2.2d
+	WORD $0x4ee1d5ce // fsub v14.2d, v14.2d, v1.2d
+	WORD $0x6e63ddce // fmul v14.2d, v14.2d, v3.2d
+	WORD $0x0e6169aa // fcvtn v10.2s, v13.2d
+	WORD $0x4e6169ca // fcvtn2 v10.4s, v14.2d
+	WORD $0x4ea8d4a5 // fsub v5.4s, v5.4s, v8.4s
+	WORD $0x0e6178a4 // fcvtl v4.2d, v5.2s
+	WORD $0x4e6178ad // fcvtl2 v13.2d, v5.4s
+	WORD $0x4ee0d484 // fsub v4.2d, v4.2d, v0.2d
+	WORD $0x6e62dc84 // fmul v4.2d, v4.2d, v2.2d
+	WORD $0x4ee1d5ad // fsub v13.2d, v13.2d, v1.2d
+	WORD $0x6e63ddad // fmul v13.2d, v13.2d, v3.2d
+	WORD $0x0e61688b // fcvtn v11.2s, v4.2d
+	WORD $0x4e6169ab // fcvtn2 v11.4s, v13.2d
+	WORD $0x4ea9d4c6 // fsub v6.4s, v6.4s, v9.4s
+	WORD $0x0e6178c4 // fcvtl v4.2d, v6.2s
+	WORD $0x4e6178c5 // fcvtl2 v5.2d, v6.4s
+	WORD $0x4ee0d484 // fsub v4.2d, v4.2d, v0.2d
+	WORD $0x6e62dc84 // fmul v4.2d, v4.2d, v2.2d
+	WORD $0x4ee1d4a5 // fsub v5.2d, v5.2d, v1.2d
+	WORD $0x6e63dca5 // fmul v5.2d, v5.2d, v3.2d
+	WORD $0x0e61688c // fcvtn v12.2s, v4.2d
+	WORD $0x4e6168ac // fcvtn2 v12.4s, v5.2d
+	WORD $0x4c9f486a // st3 {v10.4s, v11.4s, v12.4s}, [x3], #48
+	SUB $4, R5
+	B group3
+len4:
+group4:
+	CBZ R5, done
+	VLD1.P 16(R2), [V0.D2]
+	VLD1.P 16(R2), [V1.D2]
+	VLD1.P 16(R10), [V2.D2]
+	VLD1.P 16(R10), [V3.D2]
+	WORD $0x4cdf0804 // ld4 {v4.4s, v5.4s, v6.4s, v7.4s}, [x0], #64
+	WORD $0x4cdf0828 // ld4 {v8.4s, v9.4s, v10.4s, v11.4s}, [x1], #64
+	WORD $0x4ea8d484 // fsub v4.4s, v4.4s, v8.4s
+	WORD $0x0e617890 // fcvtl v16.2d, v4.2s
+	WORD $0x4e617891 // fcvtl2 v17.2d, v4.4s
+	WORD $0x4ee0d610 // fsub v16.2d, v16.2d, v0.2d
+	WORD $0x6e62de10 // fmul v16.2d, v16.2d, v2.2d
+	WORD $0x4ee1d631 // fsub v17.2d, v17.2d, v1.2d
+	WORD $0x6e63de31 // fmul v17.2d, v17.2d, v3.2d
+	WORD $0x0e616a0c // fcvtn v12.2s, v16.2d
+	WORD $0x4e616a2c // fcvtn2 v12.4s, v17.2d
+	WORD $0x4ea9d4a5 // fsub v5.4s, v5.4s, v9.4s
+	WORD $0x0e6178a4 // fcvtl v4.2d, v5.2s
+	WORD $0x4e6178b0 // fcvtl2 v16.2d, v5.4s
+	WORD $0x4ee0d484 // fsub v4.2d, v4.2d, v0.2d
+	WORD $0x6e62dc84 // fmul v4.2d, v4.2d, v2.2d
+	WORD $0x4ee1d610 // fsub v16.2d, v16.2d, v1.2d
+	WORD $0x6e63de10 // fmul v16.2d, v16.2d, v3.2d
+	WORD $0x0e61688d // fcvtn v13.2s, v4.2d
+	WORD $0x4e616a0d // fcvtn2 v13.4s, v16.2d
+	WORD $0x4eaad4c6 // fsub v6.4s, v6.4s, v10.4s
+	WORD $0x0e6178c4 // fcvtl v4.2d, v6.2s
+	WORD $0x4e6178c5 // fcvtl2 v5.2d, v6.4s
+	WORD $0x4ee0d484 // fsub v4.2d, v4.2d, v0.2d
+	WORD $0x6e62dc84 // fmul v4.2d, v4.2d, v2.2d
+	WORD $0x4ee1d4a5 // fsub v5.2d, v5.2d, v1.2d
+	WORD $0x6e63dca5 // fmul v5.2d, v5.2d, v3.2d
+	WORD $0x0e61688e // fcvtn v14.2s, v4.2d
+	WORD $0x4e6168ae // fcvtn2 v14.4s, v5.2d
+	WORD $0x4eabd4e7 // fsub v7.4s, v7.4s, v11.4s
+	WORD $0x0e6178e4 // fcvtl v4.2d, v7.2s
+	WORD $0x4e6178e5 // fcvtl2 v5.2d, v7.4s
+	WORD $0x4ee0d484 // fsub v4.2d, v4.2d, v0.2d
+	WORD $0x6e62dc84 // fmul v4.2d, v4.2d, v2.2d
+	WORD $0x4ee1d4a5 // fsub v5.2d, v5.2d, v1.2d
+	WORD $0x6e63dca5 // fmul v5.2d, v5.2d, v3.2d
+	WORD $0x0e61688f // fcvtn v15.2s, v4.2d
+	WORD $0x4e6168af // fcvtn2 v15.4s, v5.2d
+	WORD $0x4c9f086c // st4 {v12.4s, v13.4s, v14.4s, v15.4s}, [x3], #64
+	SUB $4, R5
+	B group4
+done:
+	RET
+
 // (p, y []float64, a float64) float64
 TEXT ·absDiffSumNEONF64(SB), NOSPLIT, $0-64
 	MOVD p_base+0(FP), R0
 	MOVD p_len+8(FP), R4
 	MOVD y_base+24(FP), R1
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 528(R6), F0
+	FMOVQ 544(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -17297,7 +18695,7 @@ TEXT ·absDiffWSumNEONF64(SB), NOSPLIT, $0-104
 	MOVD y_base+24(FP), R1
 	MOVD w_base+48(FP), R2
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 528(R6), F0
+	FMOVQ 544(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -17418,7 +18816,7 @@ TEXT ·absDiffUnredNEONF64(SB), NOSPLIT, $0-96
 	MOVD y_base+48(FP), R1
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 528(R6), F0
+	FMOVQ 544(R6), F0
 	FMOVD s+72(FP), F1
 	VDUP V1.D[0], V1.D2
 	VEOR V2.B16, V2.B16, V2.B16
@@ -17502,7 +18900,7 @@ TEXT ·absDiffWUnredNEONF64(SB), NOSPLIT, $0-112
 	MOVD w_base+72(FP), R2
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 528(R6), F0
+	FMOVQ 544(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -17591,7 +18989,7 @@ TEXT ·absDiffGradNEONF64(SB), NOSPLIT, $0-96
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 528(R6), F0
 	FMOVQ 544(R6), F1
-	FMOVQ 560(R6), F2
+	FMOVQ 592(R6), F2
 	FMOVD s+72(FP), F3
 	VDUP V3.D[0], V3.D2
 	VEOR V4.B16, V4.B16, V4.B16
@@ -17606,7 +19004,7 @@ loop:
 	VLD1.P 16(R1), [V9.D2]
 	WORD $0x4ee9d50a // fsub v10.2d, v8.2d, v9.2d
 	WORD $0x4ee0f94b // fabs v11.2d, v10.2d
-	VMOV V1.B16, V12.B16
+	VMOV V0.B16, V12.B16
 	VBIT V2.B16, V10.B16, V12.B16
 	WORD $0x4ee0d94d // fcmeq v13.2d, v10.2d, #0.0
 	WORD $0x4e6d1d8c // bic v12.16b, v12.16b, v13.16b
@@ -17619,7 +19017,7 @@ loop:
 	VLD1.P 16(R1), [V9.D2]
 	WORD $0x4ee9d50a // fsub v10.2d, v8.2d, v9.2d
 	WORD $0x4ee0f94b // fabs v11.2d, v10.2d
-	VMOV V1.B16, V12.B16
+	VMOV V0.B16, V12.B16
 	VBIT V2.B16, V10.B16, V12.B16
 	WORD $0x4ee0d94d // fcmeq v13.2d, v10.2d, #0.0
 	WORD $0x4e6d1d8c // bic v12.16b, v12.16b, v13.16b
@@ -17632,7 +19030,7 @@ loop:
 	VLD1.P 16(R1), [V9.D2]
 	WORD $0x4ee9d50a // fsub v10.2d, v8.2d, v9.2d
 	WORD $0x4ee0f94b // fabs v11.2d, v10.2d
-	VMOV V1.B16, V12.B16
+	VMOV V0.B16, V12.B16
 	VBIT V2.B16, V10.B16, V12.B16
 	WORD $0x4ee0d94d // fcmeq v13.2d, v10.2d, #0.0
 	WORD $0x4e6d1d8c // bic v12.16b, v12.16b, v13.16b
@@ -17645,7 +19043,7 @@ loop:
 	VLD1.P 16(R1), [V9.D2]
 	WORD $0x4ee9d50a // fsub v10.2d, v8.2d, v9.2d
 	WORD $0x4ee0f94b // fabs v11.2d, v10.2d
-	VMOV V1.B16, V12.B16
+	VMOV V0.B16, V12.B16
 	VBIT V2.B16, V10.B16, V12.B16
 	WORD $0x4ee0d94d // fcmeq v13.2d, v10.2d, #0.0
 	WORD $0x4e6d1d8c // bic v12.16b, v12.16b, v13.16b
@@ -17663,7 +19061,7 @@ single:
 	VLD1.P 16(R1), [V9.D2]
 	WORD $0x4ee9d50a // fsub v10.2d, v8.2d, v9.2d
 	WORD $0x4ee0f94b // fabs v11.2d, v10.2d
-	VMOV V1.B16, V12.B16
+	VMOV V0.B16, V12.B16
 	VBIT V2.B16, V10.B16, V12.B16
 	WORD $0x4ee0d94d // fcmeq v13.2d, v10.2d, #0.0
 	WORD $0x4e6d1d8c // bic v12.16b, v12.16b, v13.16b
@@ -17680,7 +19078,7 @@ tail:
 	FMOVD.P 8(R1), F9
 	WORD $0x4ee9d50a // fsub v10.2d, v8.2d, v9.2d
 	WORD $0x4ee0f94b // fabs v11.2d, v10.2d
-	VMOV V1.B16, V12.B16
+	VMOV V0.B16, V12.B16
 	VBIT V2.B16, V10.B16, V12.B16
 	WORD $0x4ee0d94d // fcmeq v13.2d, v10.2d, #0.0
 	WORD $0x4e6d1d8c // bic v12.16b, v12.16b, v13.16b
@@ -17688,7 +19086,7 @@ tail:
 	VBIF V13.B16, V10.B16, V12.B16
 	WORD $0x6e6cdc6a // fmul v10.2d, v3.2d, v12.2d
 	FMOVD.P F10, 8(R3)
-	VAND V0.B16, V11.B16, V11.B16
+	VAND V1.B16, V11.B16, V11.B16
 	WORD $0x4e6bd484 // fadd v4.2d, v4.2d, v11.2d
 	SUB $1, R5
 	B tail
@@ -17713,7 +19111,7 @@ TEXT ·absDiffWGradNEONF64(SB), NOSPLIT, $0-120
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 528(R6), F0
 	FMOVQ 544(R6), F1
-	FMOVQ 560(R6), F2
+	FMOVQ 592(R6), F2
 	FMOVD s+96(FP), F3
 	VDUP V3.D[0], V3.D2
 	VEOR V4.B16, V4.B16, V4.B16
@@ -17728,7 +19126,7 @@ loop:
 	VLD1.P 16(R1), [V9.D2]
 	WORD $0x4ee9d50a // fsub v10.2d, v8.2d, v9.2d
 	WORD $0x4ee0f94b // fabs v11.2d, v10.2d
-	VMOV V1.B16, V12.B16
+	VMOV V0.B16, V12.B16
 	VBIT V2.B16, V10.B16, V12.B16
 	WORD $0x4ee0d94d // fcmeq v13.2d, v10.2d, #0.0
 	WORD $0x4e6d1d8c // bic v12.16b, v12.16b, v13.16b
@@ -17744,7 +19142,7 @@ loop:
 	VLD1.P 16(R1), [V9.D2]
 	WORD $0x4ee9d50a // fsub v10.2d, v8.2d, v9.2d
 	WORD $0x4ee0f94b // fabs v11.2d, v10.2d
-	VMOV V1.B16, V12.B16
+	VMOV V0.B16, V12.B16
 	VBIT V2.B16, V10.B16, V12.B16
 	WORD $0x4ee0d94d // fcmeq v13.2d, v10.2d, #0.0
 	WORD $0x4e6d1d8c // bic v12.16b, v12.16b, v13.16b
@@ -17760,7 +19158,7 @@ loop:
 	VLD1.P 16(R1), [V9.D2]
 	WORD $0x4ee9d50a // fsub v10.2d, v8.2d, v9.2d
 	WORD $0x4ee0f94b // fabs v11.2d, v10.2d
-	VMOV V1.B16, V12.B16
+	VMOV V0.B16, V12.B16
 	VBIT V2.B16, V10.B16, V12.B16
 	WORD $0x4ee0d94d // fcmeq v13.2d, v10.2d, #0.0
 	WORD $0x4e6d1d8c // bic v12.16b, v12.16b, v13.16b
@@ -17776,7 +19174,7 @@ loop:
 	VLD1.P 16(R1), [V9.D2]
 	WORD $0x4ee9d50a // fsub v10.2d, v8.2d, v9.2d
 	WORD $0x4ee0f94b // fabs v11.2d, v10.2d
-	VMOV V1.B16, V12.B16
+	VMOV V0.B16, V12.B16
 	VBIT V2.B16, V10.B16, V12.B16
 	WORD $0x4ee0d94d // fcmeq v13.2d, v10.2d, #0.0
 	WORD $0x4e6d1d8c // bic v12.16b, v12.16b, v13.16b
@@ -17797,7 +19195,7 @@ single:
 	VLD1.P 16(R1), [V9.D2]
 	WORD $0x4ee9d50a // fsub v10.2d, v8.2d, v9.2d
 	WORD $0x4ee0f94b // fabs v11.2d, v10.2d
-	VMOV V1.B16, V12.B16
+	VMOV V0.B16, V12.B16
 	VBIT V2.B16, V10.B16, V12.B16
 	WORD $0x4ee0d94d // fcmeq v13.2d, v10.2d, #0.0
 	WORD $0x4e6d1d8c // bic v12.16b, v12.16b, v13.16b
@@ -17817,7 +19215,7 @@ tail:
 	FMOVD.P 8(R1), F9
 	WORD $0x4ee9d50a // fsub v10.2d, v8.2d, v9.2d
 	WORD $0x4ee0f94b // fabs v11.2d, v10.2d
-	VMOV V1.B16, V12.B16
+	VMOV V0.B16, V12.B16
 	VBIT V2.B16, V10.B16, V12.B16
 	WORD $0x4ee0d94d // fcmeq v13.2d, v10.2d, #0.0
 	WORD $0x4e6d1d8c // bic v12.16b, v12.16b, v13.16b
@@ -17828,7 +19226,7 @@ tail:
 	WORD $0x6e6cddad // fmul v13.2d, v13.2d, v12.2d
 	FMOVD.P F13, 8(R3)
 	WORD $0x6e6bdd4e // fmul v14.2d, v10.2d, v11.2d
-	VAND V0.B16, V14.B16, V14.B16
+	VAND V1.B16, V14.B16, V14.B16
 	WORD $0x4e6ed484 // fadd v4.2d, v4.2d, v14.2d
 	SUB $1, R5
 	B tail
@@ -17854,7 +19252,7 @@ TEXT ·absDiffRowSumNEONF64(SB), NOSPLIT, $0-128
 	MOVD ZR, R12
 	MOVD ZR, R13
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 528(R6), F0
+	FMOVQ 544(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -18049,7 +19447,7 @@ TEXT ·absDiffRowUnredNEONF64(SB), NOSPLIT, $0-136
 	MOVD ZR, R13
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 528(R6), F0
+	FMOVQ 544(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -18212,7 +19610,7 @@ TEXT ·absDiffRowGradNEONF64(SB), NOSPLIT, $0-144
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 528(R6), F0
 	FMOVQ 544(R6), F1
-	FMOVQ 560(R6), F2
+	FMOVQ 592(R6), F2
 	FMOVD s+120(FP), F3
 	VDUP V3.D[0], V3.D2
 	VEOR V4.B16, V4.B16, V4.B16
@@ -18227,7 +19625,7 @@ loop:
 	VLD1.P 16(R1), [V9.D2]
 	WORD $0x4ee9d50a // fsub v10.2d, v8.2d, v9.2d
 	WORD $0x4ee0f94b // fabs v11.2d, v10.2d
-	VMOV V1.B16, V12.B16
+	VMOV V0.B16, V12.B16
 	VBIT V2.B16, V10.B16, V12.B16
 	WORD $0x4ee0d94d // fcmeq v13.2d, v10.2d, #0.0
 	WORD $0x4e6d1d8c // bic v12.16b, v12.16b, v13.16b
@@ -18256,7 +19654,7 @@ rowperm2:
 	VLD1.P 16(R1), [V9.D2]
 	WORD $0x4ee9d50a // fsub v10.2d, v8.2d, v9.2d
 	WORD $0x4ee0f94b // fabs v11.2d, v10.2d
-	VMOV V1.B16, V12.B16
+	VMOV V0.B16, V12.B16
 	VBIT V2.B16, V10.B16, V12.B16
 	WORD $0x4ee0d94d // fcmeq v13.2d, v10.2d, #0.0
 	WORD $0x4e6d1d8c // bic v12.16b, v12.16b, v13.16b
@@ -18285,7 +19683,7 @@ rowperm4:
 	VLD1.P 16(R1), [V9.D2]
 	WORD $0x4ee9d50a // fsub v10.2d, v8.2d, v9.2d
 	WORD $0x4ee0f94b // fabs v11.2d, v10.2d
-	VMOV V1.B16, V12.B16
+	VMOV V0.B16, V12.B16
 	VBIT V2.B16, V10.B16, V12.B16
 	WORD $0x4ee0d94d // fcmeq v13.2d, v10.2d, #0.0
 	WORD $0x4e6d1d8c // bic v12.16b, v12.16b, v13.16b
@@ -18314,7 +19712,7 @@ rowperm6:
 	VLD1.P 16(R1), [V9.D2]
 	WORD $0x4ee9d50a // fsub v10.2d, v8.2d, v9.2d
 	WORD $0x4ee0f94b // fabs v11.2d, v10.2d
-	VMOV V1.B16, V12.B16
+	VMOV V0.B16, V12.B16
 	VBIT V2.B16, V10.B16, V12.B16
 	WORD $0x4ee0d94d // fcmeq v13.2d, v10.2d, #0.0
 	WORD $0x4e6d1d8c // bic v12.16b, v12.16b, v13.16b
@@ -18348,7 +19746,7 @@ single:
 	VLD1.P 16(R1), [V9.D2]
 	WORD $0x4ee9d50a // fsub v10.2d, v8.2d, v9.2d
 	WORD $0x4ee0f94b // fabs v11.2d, v10.2d
-	VMOV V1.B16, V12.B16
+	VMOV V0.B16, V12.B16
 	VBIT V2.B16, V10.B16, V12.B16
 	WORD $0x4ee0d94d // fcmeq v13.2d, v10.2d, #0.0
 	WORD $0x4e6d1d8c // bic v12.16b, v12.16b, v13.16b
@@ -18381,7 +19779,7 @@ tail:
 	FMOVD.P 8(R1), F9
 	WORD $0x4ee9d50a // fsub v10.2d, v8.2d, v9.2d
 	WORD $0x4ee0f94b // fabs v11.2d, v10.2d
-	VMOV V1.B16, V12.B16
+	VMOV V0.B16, V12.B16
 	VBIT V2.B16, V10.B16, V12.B16
 	WORD $0x4ee0d94d // fcmeq v13.2d, v10.2d, #0.0
 	WORD $0x4e6d1d8c // bic v12.16b, v12.16b, v13.16b
@@ -18396,7 +19794,7 @@ tail:
 	WORD $0x6e6cddad // fmul v13.2d, v13.2d, v12.2d
 	FMOVD.P F13, 8(R3)
 	WORD $0x6e6bdd4e // fmul v14.2d, v10.2d, v11.2d
-	VAND V0.B16, V14.B16, V14.B16
+	VAND V1.B16, V14.B16, V14.B16
 	WORD $0x4e6ed484 // fadd v4.2d, v4.2d, v14.2d
 	SUB $1, R5
 	B tail
@@ -18417,7 +19815,7 @@ TEXT ·sqDiffSumNEONF64(SB), NOSPLIT, $0-64
 	MOVD p_len+8(FP), R4
 	MOVD y_base+24(FP), R1
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 528(R6), F0
+	FMOVQ 544(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -18486,7 +19884,7 @@ TEXT ·sqDiffWSumNEONF64(SB), NOSPLIT, $0-104
 	MOVD y_base+24(FP), R1
 	MOVD w_base+48(FP), R2
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 528(R6), F0
+	FMOVQ 544(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -18607,7 +20005,7 @@ TEXT ·sqDiffUnredNEONF64(SB), NOSPLIT, $0-96
 	MOVD y_base+48(FP), R1
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 528(R6), F0
+	FMOVQ 544(R6), F0
 	FMOVD s+72(FP), F1
 	VDUP V1.D[0], V1.D2
 	VEOR V2.B16, V2.B16, V2.B16
@@ -18691,7 +20089,7 @@ TEXT ·sqDiffWUnredNEONF64(SB), NOSPLIT, $0-112
 	MOVD w_base+72(FP), R2
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 528(R6), F0
+	FMOVQ 544(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -18778,7 +20176,7 @@ TEXT ·sqDiffGradNEONF64(SB), NOSPLIT, $0-96
 	MOVD y_base+48(FP), R1
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 528(R6), F0
+	FMOVQ 544(R6), F0
 	FMOVD s+72(FP), F1
 	VDUP V1.D[0], V1.D2
 	VEOR V2.B16, V2.B16, V2.B16
@@ -18868,7 +20266,7 @@ TEXT ·sqDiffWGradNEONF64(SB), NOSPLIT, $0-120
 	MOVD w_base+72(FP), R2
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 528(R6), F0
+	FMOVQ 544(R6), F0
 	FMOVD s+96(FP), F1
 	VDUP V1.D[0], V1.D2
 	VEOR V2.B16, V2.B16, V2.B16
@@ -18979,7 +20377,7 @@ TEXT ·sqDiffRowSumNEONF64(SB), NOSPLIT, $0-128
 	MOVD ZR, R12
 	MOVD ZR, R13
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 528(R6), F0
+	FMOVQ 544(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -19174,7 +20572,7 @@ TEXT ·sqDiffRowUnredNEONF64(SB), NOSPLIT, $0-136
 	MOVD ZR, R13
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 528(R6), F0
+	FMOVQ 544(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -19335,7 +20733,7 @@ TEXT ·sqDiffRowGradNEONF64(SB), NOSPLIT, $0-144
 	MOVD ZR, R13
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 528(R6), F0
+	FMOVQ 544(R6), F0
 	FMOVD s+120(FP), F1
 	VDUP V1.D[0], V1.D2
 	VEOR V2.B16, V2.B16, V2.B16
@@ -19510,23 +20908,23 @@ TEXT ·logLossSumNEONF64(SB), NOSPLIT, $0-64
 	MOVD p_len+8(FP), R4
 	MOVD y_base+24(FP), R1
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 544(R6), F0
-	FMOVQ 576(R6), F1
-	FMOVQ 592(R6), F2
-	FMOVQ 608(R6), F3
-	FMOVQ 624(R6), F4
-	FMOVQ 640(R6), F5
-	FMOVQ 656(R6), F6
-	FMOVQ 672(R6), F7
-	FMOVQ 688(R6), F8
-	FMOVQ 704(R6), F9
-	FMOVQ 720(R6), F10
-	FMOVQ 736(R6), F11
-	FMOVQ 752(R6), F12
-	FMOVQ 768(R6), F13
-	FMOVQ 784(R6), F14
-	FMOVQ 800(R6), F15
-	FMOVQ 816(R6), F16
+	FMOVQ 528(R6), F0
+	FMOVQ 560(R6), F1
+	FMOVQ 608(R6), F2
+	FMOVQ 624(R6), F3
+	FMOVQ 640(R6), F4
+	FMOVQ 656(R6), F5
+	FMOVQ 672(R6), F6
+	FMOVQ 688(R6), F7
+	FMOVQ 704(R6), F8
+	FMOVQ 720(R6), F9
+	FMOVQ 736(R6), F10
+	FMOVQ 752(R6), F11
+	FMOVQ 768(R6), F12
+	FMOVQ 784(R6), F13
+	FMOVQ 800(R6), F14
+	FMOVQ 816(R6), F15
+	FMOVQ 832(R6), F16
 	FMOVD a+48(FP), F17
 	VDUP V17.D[0], V17.D2
 	VEOR V18.B16, V18.B16, V18.B16
@@ -19540,23 +20938,23 @@ loop:
 	WORD $0x4e71d696 // fadd v22.2d, v20.2d, v17.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e71d6f7 // fadd v23.2d, v23.2d, v17.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -19576,44 +20974,44 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -19633,23 +21031,23 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -19660,23 +21058,23 @@ loop:
 	WORD $0x4e71d696 // fadd v22.2d, v20.2d, v17.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e71d6f7 // fadd v23.2d, v23.2d, v17.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -19696,44 +21094,44 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -19753,23 +21151,23 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -19785,23 +21183,23 @@ single:
 	WORD $0x4e71d696 // fadd v22.2d, v20.2d, v17.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e71d6f7 // fadd v23.2d, v23.2d, v17.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -19821,44 +21219,44 @@ single:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -19878,23 +21276,23 @@ single:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -19909,23 +21307,23 @@ tail:
 	WORD $0x4e71d696 // fadd v22.2d, v20.2d, v17.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e71d6f7 // fadd v23.2d, v23.2d, v17.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -19945,44 +21343,44 @@ tail:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -20002,28 +21400,28 @@ tail:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
 	VFMLS V31.D2, V24.D2, V30.D2
-	FMOVQ 528(R6), F22
+	FMOVQ 544(R6), F22
 	VAND V22.B16, V30.B16, V30.B16
 	WORD $0x4e7ed652 // fadd v18.2d, v18.2d, v30.2d
 	SUB $1, R5
@@ -20042,19 +21440,19 @@ TEXT ·logLossWSumNEONF64(SB), NOSPLIT, $0-104
 	MOVD y_base+24(FP), R1
 	MOVD w_base+48(FP), R2
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 544(R6), F0
-	FMOVQ 576(R6), F1
-	FMOVQ 592(R6), F2
-	FMOVQ 608(R6), F3
-	FMOVQ 624(R6), F4
-	FMOVQ 640(R6), F5
-	FMOVQ 656(R6), F6
-	FMOVQ 672(R6), F7
-	FMOVQ 688(R6), F8
-	FMOVQ 704(R6), F9
-	FMOVQ 720(R6), F10
-	FMOVQ 736(R6), F11
-	FMOVQ 752(R6), F12
+	FMOVQ 528(R6), F0
+	FMOVQ 560(R6), F1
+	FMOVQ 608(R6), F2
+	FMOVQ 624(R6), F3
+	FMOVQ 640(R6), F4
+	FMOVQ 656(R6), F5
+	FMOVQ 672(R6), F6
+	FMOVQ 688(R6), F7
+	FMOVQ 704(R6), F8
+	FMOVQ 720(R6), F9
+	FMOVQ 736(R6), F10
+	FMOVQ 752(R6), F11
+	FMOVQ 768(R6), F12
 	FMOVD a+72(FP), F13
 	VDUP V13.D[0], V13.D2
 	VEOR V14.B16, V14.B16, V14.B16
@@ -20072,23 +21470,23 @@ loop:
 	WORD $0x4e6dd675 // fadd v21.2d, v19.2d, v13.2d
 	WORD $0x4ef3d416 // fsub v22.2d, v0.2d, v19.2d
 	WORD $0x4e6dd6d6 // fadd v22.2d, v22.2d, v13.2d
-	WORD $0x6ef5e437 // fcmgt v23.2d, v1.2d, v21.2d
-	WORD $0x6e62deb8 // fmul v24.2d, v21.2d, v2.2d
+	WORD $0x6ef5e457 // fcmgt v23.2d, v2.2d, v21.2d
+	WORD $0x6e63deb8 // fmul v24.2d, v21.2d, v3.2d
 	VBIF V23.B16, V21.B16, V24.B16
-	VAND V3.B16, V23.B16, V23.B16
+	VAND V4.B16, V23.B16, V23.B16
 	VUSHR $52, V24.D2, V25.D2
 	WORD $0x4e61db39 // scvtf v25.2d, v25.2d
-	WORD $0x4ee4d739 // fsub v25.2d, v25.2d, v4.2d
+	WORD $0x4ee5d739 // fsub v25.2d, v25.2d, v5.2d
 	WORD $0x4ef7d739 // fsub v25.2d, v25.2d, v23.2d
-	VAND V5.B16, V24.B16, V23.B16
+	VAND V6.B16, V24.B16, V23.B16
 	VORR V0.B16, V23.B16, V23.B16
-	WORD $0x6ee6e6f8 // fcmgt v24.2d, v23.2d, v6.2d
-	WORD $0x6e67defa // fmul v26.2d, v23.2d, v7.2d
+	WORD $0x6ee7e6f8 // fcmgt v24.2d, v23.2d, v7.2d
+	WORD $0x6e68defa // fmul v26.2d, v23.2d, v8.2d
 	VBIT V24.B16, V26.B16, V23.B16
 	VAND V0.B16, V24.B16, V24.B16
 	WORD $0x4e78d739 // fadd v25.2d, v25.2d, v24.2d
 	WORD $0x4ee0d6f8 // fsub v24.2d, v23.2d, v0.2d
-	WORD $0x4e68d717 // fadd v23.2d, v24.2d, v8.2d
+	WORD $0x4e61d717 // fadd v23.2d, v24.2d, v1.2d
 	WORD $0x6e77ff17 // fdiv v23.2d, v24.2d, v23.2d
 	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
 	WORD $0x6e7adf5b // fmul v27.2d, v26.2d, v26.2d
@@ -20100,56 +21498,56 @@ loop:
 	VMOV V12.B16, V29.B16
 	VFMLA V27.D2, V28.D2, V29.D2
 	WORD $0x6e7adfbd // fmul v29.2d, v29.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V28.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V28.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V30.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
 	WORD $0x4e7cd7bd // fadd v29.2d, v29.2d, v28.2d
 	WORD $0x6e78df1a // fmul v26.2d, v24.2d, v24.2d
-	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
+	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7dd75d // fadd v29.2d, v26.2d, v29.2d
 	WORD $0x6e7ddefd // fmul v29.2d, v23.2d, v29.2d
-	FMOVQ 816(R6), F23
+	FMOVQ 832(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7bd // fadd v29.2d, v29.2d, v27.2d
 	WORD $0x4efdd75d // fsub v29.2d, v26.2d, v29.2d
 	WORD $0x4ef8d7bd // fsub v29.2d, v29.2d, v24.2d
-	FMOVQ 832(R6), F23
+	FMOVQ 848(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efdd73d // fsub v29.2d, v25.2d, v29.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 864(R6), F24
 	WORD $0x4e78e6b7 // fcmeq v23.2d, v21.2d, v24.2d
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 864(R6), F24
+	FMOVQ 880(R6), F24
 	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 880(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6ee0cab7 // fcmge v23.2d, v21.2d, #0.0
 	VBIF V23.B16, V24.B16, V29.B16
 	WORD $0x6e7dde9d // fmul v29.2d, v20.2d, v29.2d
 	WORD $0x6ee0fbbd // fneg v29.2d, v29.2d
-	WORD $0x6ef6e437 // fcmgt v23.2d, v1.2d, v22.2d
-	WORD $0x6e62ded8 // fmul v24.2d, v22.2d, v2.2d
+	WORD $0x6ef6e457 // fcmgt v23.2d, v2.2d, v22.2d
+	WORD $0x6e63ded8 // fmul v24.2d, v22.2d, v3.2d
 	VBIF V23.B16, V22.B16, V24.B16
-	VAND V3.B16, V23.B16, V23.B16
+	VAND V4.B16, V23.B16, V23.B16
 	VUSHR $52, V24.D2, V25.D2
 	WORD $0x4e61db39 // scvtf v25.2d, v25.2d
-	WORD $0x4ee4d739 // fsub v25.2d, v25.2d, v4.2d
+	WORD $0x4ee5d739 // fsub v25.2d, v25.2d, v5.2d
 	WORD $0x4ef7d739 // fsub v25.2d, v25.2d, v23.2d
-	VAND V5.B16, V24.B16, V23.B16
+	VAND V6.B16, V24.B16, V23.B16
 	VORR V0.B16, V23.B16, V23.B16
-	WORD $0x6ee6e6f8 // fcmgt v24.2d, v23.2d, v6.2d
-	WORD $0x6e67defa // fmul v26.2d, v23.2d, v7.2d
+	WORD $0x6ee7e6f8 // fcmgt v24.2d, v23.2d, v7.2d
+	WORD $0x6e68defa // fmul v26.2d, v23.2d, v8.2d
 	VBIT V24.B16, V26.B16, V23.B16
 	VAND V0.B16, V24.B16, V24.B16
 	WORD $0x4e78d739 // fadd v25.2d, v25.2d, v24.2d
 	WORD $0x4ee0d6f8 // fsub v24.2d, v23.2d, v0.2d
-	WORD $0x4e68d717 // fadd v23.2d, v24.2d, v8.2d
+	WORD $0x4e61d717 // fadd v23.2d, v24.2d, v1.2d
 	WORD $0x6e77ff17 // fdiv v23.2d, v24.2d, v23.2d
 	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
 	WORD $0x6e7adf5b // fmul v27.2d, v26.2d, v26.2d
@@ -20161,35 +21559,35 @@ loop:
 	VMOV V12.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
 	WORD $0x6e7adfde // fmul v30.2d, v30.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V28.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V28.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V31.B16
 	VFMLA V27.D2, V28.D2, V31.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V31.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x6e78df1a // fmul v26.2d, v24.2d, v24.2d
-	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
+	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7ed75e // fadd v30.2d, v26.2d, v30.2d
 	WORD $0x6e7edefe // fmul v30.2d, v23.2d, v30.2d
-	FMOVQ 816(R6), F23
+	FMOVQ 832(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
 	WORD $0x4ef8d7de // fsub v30.2d, v30.2d, v24.2d
-	FMOVQ 832(R6), F23
+	FMOVQ 848(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efed73e // fsub v30.2d, v25.2d, v30.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 864(R6), F24
 	WORD $0x4e78e6d7 // fcmeq v23.2d, v22.2d, v24.2d
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 864(R6), F24
+	FMOVQ 880(R6), F24
 	WORD $0x4ee0dad7 // fcmeq v23.2d, v22.2d, #0.0
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 880(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6ee0cad7 // fcmge v23.2d, v22.2d, #0.0
 	VBIF V23.B16, V24.B16, V30.B16
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
@@ -20205,23 +21603,23 @@ loop:
 	WORD $0x4e6dd675 // fadd v21.2d, v19.2d, v13.2d
 	WORD $0x4ef3d416 // fsub v22.2d, v0.2d, v19.2d
 	WORD $0x4e6dd6d6 // fadd v22.2d, v22.2d, v13.2d
-	WORD $0x6ef5e437 // fcmgt v23.2d, v1.2d, v21.2d
-	WORD $0x6e62deb8 // fmul v24.2d, v21.2d, v2.2d
+	WORD $0x6ef5e457 // fcmgt v23.2d, v2.2d, v21.2d
+	WORD $0x6e63deb8 // fmul v24.2d, v21.2d, v3.2d
 	VBIF V23.B16, V21.B16, V24.B16
-	VAND V3.B16, V23.B16, V23.B16
+	VAND V4.B16, V23.B16, V23.B16
 	VUSHR $52, V24.D2, V25.D2
 	WORD $0x4e61db39 // scvtf v25.2d, v25.2d
-	WORD $0x4ee4d739 // fsub v25.2d, v25.2d, v4.2d
+	WORD $0x4ee5d739 // fsub v25.2d, v25.2d, v5.2d
 	WORD $0x4ef7d739 // fsub v25.2d, v25.2d, v23.2d
-	VAND V5.B16, V24.B16, V23.B16
+	VAND V6.B16, V24.B16, V23.B16
 	VORR V0.B16, V23.B16, V23.B16
-	WORD $0x6ee6e6f8 // fcmgt v24.2d, v23.2d, v6.2d
-	WORD $0x6e67defa // fmul v26.2d, v23.2d, v7.2d
+	WORD $0x6ee7e6f8 // fcmgt v24.2d, v23.2d, v7.2d
+	WORD $0x6e68defa // fmul v26.2d, v23.2d, v8.2d
 	VBIT V24.B16, V26.B16, V23.B16
 	VAND V0.B16, V24.B16, V24.B16
 	WORD $0x4e78d739 // fadd v25.2d, v25.2d, v24.2d
 	WORD $0x4ee0d6f8 // fsub v24.2d, v23.2d, v0.2d
-	WORD $0x4e68d717 // fadd v23.2d, v24.2d, v8.2d
+	WORD $0x4e61d717 // fadd v23.2d, v24.2d, v1.2d
 	WORD $0x6e77ff17 // fdiv v23.2d, v24.2d, v23.2d
 	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
 	WORD $0x6e7adf5b // fmul v27.2d, v26.2d, v26.2d
@@ -20233,56 +21631,56 @@ loop:
 	VMOV V12.B16, V29.B16
 	VFMLA V27.D2, V28.D2, V29.D2
 	WORD $0x6e7adfbd // fmul v29.2d, v29.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V28.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V28.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V30.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
 	WORD $0x4e7cd7bd // fadd v29.2d, v29.2d, v28.2d
 	WORD $0x6e78df1a // fmul v26.2d, v24.2d, v24.2d
-	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
+	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7dd75d // fadd v29.2d, v26.2d, v29.2d
 	WORD $0x6e7ddefd // fmul v29.2d, v23.2d, v29.2d
-	FMOVQ 816(R6), F23
+	FMOVQ 832(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7bd // fadd v29.2d, v29.2d, v27.2d
 	WORD $0x4efdd75d // fsub v29.2d, v26.2d, v29.2d
 	WORD $0x4ef8d7bd // fsub v29.2d, v29.2d, v24.2d
-	FMOVQ 832(R6), F23
+	FMOVQ 848(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efdd73d // fsub v29.2d, v25.2d, v29.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 864(R6), F24
 	WORD $0x4e78e6b7 // fcmeq v23.2d, v21.2d, v24.2d
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 864(R6), F24
+	FMOVQ 880(R6), F24
 	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 880(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6ee0cab7 // fcmge v23.2d, v21.2d, #0.0
 	VBIF V23.B16, V24.B16, V29.B16
 	WORD $0x6e7dde9d // fmul v29.2d, v20.2d, v29.2d
 	WORD $0x6ee0fbbd // fneg v29.2d, v29.2d
-	WORD $0x6ef6e437 // fcmgt v23.2d, v1.2d, v22.2d
-	WORD $0x6e62ded8 // fmul v24.2d, v22.2d, v2.2d
+	WORD $0x6ef6e457 // fcmgt v23.2d, v2.2d, v22.2d
+	WORD $0x6e63ded8 // fmul v24.2d, v22.2d, v3.2d
 	VBIF V23.B16, V22.B16, V24.B16
-	VAND V3.B16, V23.B16, V23.B16
+	VAND V4.B16, V23.B16, V23.B16
 	VUSHR $52, V24.D2, V25.D2
 	WORD $0x4e61db39 // scvtf v25.2d, v25.2d
-	WORD $0x4ee4d739 // fsub v25.2d, v25.2d, v4.2d
+	WORD $0x4ee5d739 // fsub v25.2d, v25.2d, v5.2d
 	WORD $0x4ef7d739 // fsub v25.2d, v25.2d, v23.2d
-	VAND V5.B16, V24.B16, V23.B16
+	VAND V6.B16, V24.B16, V23.B16
 	VORR V0.B16, V23.B16, V23.B16
-	WORD $0x6ee6e6f8 // fcmgt v24.2d, v23.2d, v6.2d
-	WORD $0x6e67defa // fmul v26.2d, v23.2d, v7.2d
+	WORD $0x6ee7e6f8 // fcmgt v24.2d, v23.2d, v7.2d
+	WORD $0x6e68defa // fmul v26.2d, v23.2d, v8.2d
 	VBIT V24.B16, V26.B16, V23.B16
 	VAND V0.B16, V24.B16, V24.B16
 	WORD $0x4e78d739 // fadd v25.2d, v25.2d, v24.2d
 	WORD $0x4ee0d6f8 // fsub v24.2d, v23.2d, v0.2d
-	WORD $0x4e68d717 // fadd v23.2d, v24.2d, v8.2d
+	WORD $0x4e61d717 // fadd v23.2d, v24.2d, v1.2d
 	WORD $0x6e77ff17 // fdiv v23.2d, v24.2d, v23.2d
 	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
 	WORD $0x6e7adf5b // fmul v27.2d, v26.2d, v26.2d
@@ -20294,35 +21692,35 @@ loop:
 	VMOV V12.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
 	WORD $0x6e7adfde // fmul v30.2d, v30.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V28.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V28.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V31.B16
 	VFMLA V27.D2, V28.D2, V31.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V31.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x6e78df1a // fmul v26.2d, v24.2d, v24.2d
-	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
+	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7ed75e // fadd v30.2d, v26.2d, v30.2d
 	WORD $0x6e7edefe // fmul v30.2d, v23.2d, v30.2d
-	FMOVQ 816(R6), F23
+	FMOVQ 832(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
 	WORD $0x4ef8d7de // fsub v30.2d, v30.2d, v24.2d
-	FMOVQ 832(R6), F23
+	FMOVQ 848(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efed73e // fsub v30.2d, v25.2d, v30.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 864(R6), F24
 	WORD $0x4e78e6d7 // fcmeq v23.2d, v22.2d, v24.2d
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 864(R6), F24
+	FMOVQ 880(R6), F24
 	WORD $0x4ee0dad7 // fcmeq v23.2d, v22.2d, #0.0
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 880(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6ee0cad7 // fcmge v23.2d, v22.2d, #0.0
 	VBIF V23.B16, V24.B16, V30.B16
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
@@ -20343,23 +21741,23 @@ single:
 	WORD $0x4e6dd675 // fadd v21.2d, v19.2d, v13.2d
 	WORD $0x4ef3d416 // fsub v22.2d, v0.2d, v19.2d
 	WORD $0x4e6dd6d6 // fadd v22.2d, v22.2d, v13.2d
-	WORD $0x6ef5e437 // fcmgt v23.2d, v1.2d, v21.2d
-	WORD $0x6e62deb8 // fmul v24.2d, v21.2d, v2.2d
+	WORD $0x6ef5e457 // fcmgt v23.2d, v2.2d, v21.2d
+	WORD $0x6e63deb8 // fmul v24.2d, v21.2d, v3.2d
 	VBIF V23.B16, V21.B16, V24.B16
-	VAND V3.B16, V23.B16, V23.B16
+	VAND V4.B16, V23.B16, V23.B16
 	VUSHR $52, V24.D2, V25.D2
 	WORD $0x4e61db39 // scvtf v25.2d, v25.2d
-	WORD $0x4ee4d739 // fsub v25.2d, v25.2d, v4.2d
+	WORD $0x4ee5d739 // fsub v25.2d, v25.2d, v5.2d
 	WORD $0x4ef7d739 // fsub v25.2d, v25.2d, v23.2d
-	VAND V5.B16, V24.B16, V23.B16
+	VAND V6.B16, V24.B16, V23.B16
 	VORR V0.B16, V23.B16, V23.B16
-	WORD $0x6ee6e6f8 // fcmgt v24.2d, v23.2d, v6.2d
-	WORD $0x6e67defa // fmul v26.2d, v23.2d, v7.2d
+	WORD $0x6ee7e6f8 // fcmgt v24.2d, v23.2d, v7.2d
+	WORD $0x6e68defa // fmul v26.2d, v23.2d, v8.2d
 	VBIT V24.B16, V26.B16, V23.B16
 	VAND V0.B16, V24.B16, V24.B16
 	WORD $0x4e78d739 // fadd v25.2d, v25.2d, v24.2d
 	WORD $0x4ee0d6f8 // fsub v24.2d, v23.2d, v0.2d
-	WORD $0x4e68d717 // fadd v23.2d, v24.2d, v8.2d
+	WORD $0x4e61d717 // fadd v23.2d, v24.2d, v1.2d
 	WORD $0x6e77ff17 // fdiv v23.2d, v24.2d, v23.2d
 	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
 	WORD $0x6e7adf5b // fmul v27.2d, v26.2d, v26.2d
@@ -20371,56 +21769,56 @@ single:
 	VMOV V12.B16, V29.B16
 	VFMLA V27.D2, V28.D2, V29.D2
 	WORD $0x6e7adfbd // fmul v29.2d, v29.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V28.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V28.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V30.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
 	WORD $0x4e7cd7bd // fadd v29.2d, v29.2d, v28.2d
 	WORD $0x6e78df1a // fmul v26.2d, v24.2d, v24.2d
-	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
+	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7dd75d // fadd v29.2d, v26.2d, v29.2d
 	WORD $0x6e7ddefd // fmul v29.2d, v23.2d, v29.2d
-	FMOVQ 816(R6), F23
+	FMOVQ 832(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7bd // fadd v29.2d, v29.2d, v27.2d
 	WORD $0x4efdd75d // fsub v29.2d, v26.2d, v29.2d
 	WORD $0x4ef8d7bd // fsub v29.2d, v29.2d, v24.2d
-	FMOVQ 832(R6), F23
+	FMOVQ 848(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efdd73d // fsub v29.2d, v25.2d, v29.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 864(R6), F24
 	WORD $0x4e78e6b7 // fcmeq v23.2d, v21.2d, v24.2d
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 864(R6), F24
+	FMOVQ 880(R6), F24
 	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 880(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6ee0cab7 // fcmge v23.2d, v21.2d, #0.0
 	VBIF V23.B16, V24.B16, V29.B16
 	WORD $0x6e7dde9d // fmul v29.2d, v20.2d, v29.2d
 	WORD $0x6ee0fbbd // fneg v29.2d, v29.2d
-	WORD $0x6ef6e437 // fcmgt v23.2d, v1.2d, v22.2d
-	WORD $0x6e62ded8 // fmul v24.2d, v22.2d, v2.2d
+	WORD $0x6ef6e457 // fcmgt v23.2d, v2.2d, v22.2d
+	WORD $0x6e63ded8 // fmul v24.2d, v22.2d, v3.2d
 	VBIF V23.B16, V22.B16, V24.B16
-	VAND V3.B16, V23.B16, V23.B16
+	VAND V4.B16, V23.B16, V23.B16
 	VUSHR $52, V24.D2, V25.D2
 	WORD $0x4e61db39 // scvtf v25.2d, v25.2d
-	WORD $0x4ee4d739 // fsub v25.2d, v25.2d, v4.2d
+	WORD $0x4ee5d739 // fsub v25.2d, v25.2d, v5.2d
 	WORD $0x4ef7d739 // fsub v25.2d, v25.2d, v23.2d
-	VAND V5.B16, V24.B16, V23.B16
+	VAND V6.B16, V24.B16, V23.B16
 	VORR V0.B16, V23.B16, V23.B16
-	WORD $0x6ee6e6f8 // fcmgt v24.2d, v23.2d, v6.2d
-	WORD $0x6e67defa // fmul v26.2d, v23.2d, v7.2d
+	WORD $0x6ee7e6f8 // fcmgt v24.2d, v23.2d, v7.2d
+	WORD $0x6e68defa // fmul v26.2d, v23.2d, v8.2d
 	VBIT V24.B16, V26.B16, V23.B16
 	VAND V0.B16, V24.B16, V24.B16
 	WORD $0x4e78d739 // fadd v25.2d, v25.2d, v24.2d
 	WORD $0x4ee0d6f8 // fsub v24.2d, v23.2d, v0.2d
-	WORD $0x4e68d717 // fadd v23.2d, v24.2d, v8.2d
+	WORD $0x4e61d717 // fadd v23.2d, v24.2d, v1.2d
 	WORD $0x6e77ff17 // fdiv v23.2d, v24.2d, v23.2d
 	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
 	WORD $0x6e7adf5b // fmul v27.2d, v26.2d, v26.2d
@@ -20432,35 +21830,35 @@ single:
 	VMOV V12.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
 	WORD $0x6e7adfde // fmul v30.2d, v30.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V28.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V28.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V31.B16
 	VFMLA V27.D2, V28.D2, V31.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V31.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x6e78df1a // fmul v26.2d, v24.2d, v24.2d
-	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
+	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7ed75e // fadd v30.2d, v26.2d, v30.2d
 	WORD $0x6e7edefe // fmul v30.2d, v23.2d, v30.2d
-	FMOVQ 816(R6), F23
+	FMOVQ 832(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
 	WORD $0x4ef8d7de // fsub v30.2d, v30.2d, v24.2d
-	FMOVQ 832(R6), F23
+	FMOVQ 848(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efed73e // fsub v30.2d, v25.2d, v30.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 864(R6), F24
 	WORD $0x4e78e6d7 // fcmeq v23.2d, v22.2d, v24.2d
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 864(R6), F24
+	FMOVQ 880(R6), F24
 	WORD $0x4ee0dad7 // fcmeq v23.2d, v22.2d, #0.0
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 880(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6ee0cad7 // fcmge v23.2d, v22.2d, #0.0
 	VBIF V23.B16, V24.B16, V30.B16
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
@@ -20480,23 +21878,23 @@ tail:
 	WORD $0x4e6dd675 // fadd v21.2d, v19.2d, v13.2d
 	WORD $0x4ef3d416 // fsub v22.2d, v0.2d, v19.2d
 	WORD $0x4e6dd6d6 // fadd v22.2d, v22.2d, v13.2d
-	WORD $0x6ef5e437 // fcmgt v23.2d, v1.2d, v21.2d
-	WORD $0x6e62deb8 // fmul v24.2d, v21.2d, v2.2d
+	WORD $0x6ef5e457 // fcmgt v23.2d, v2.2d, v21.2d
+	WORD $0x6e63deb8 // fmul v24.2d, v21.2d, v3.2d
 	VBIF V23.B16, V21.B16, V24.B16
-	VAND V3.B16, V23.B16, V23.B16
+	VAND V4.B16, V23.B16, V23.B16
 	VUSHR $52, V24.D2, V25.D2
 	WORD $0x4e61db39 // scvtf v25.2d, v25.2d
-	WORD $0x4ee4d739 // fsub v25.2d, v25.2d, v4.2d
+	WORD $0x4ee5d739 // fsub v25.2d, v25.2d, v5.2d
 	WORD $0x4ef7d739 // fsub v25.2d, v25.2d, v23.2d
-	VAND V5.B16, V24.B16, V23.B16
+	VAND V6.B16, V24.B16, V23.B16
 	VORR V0.B16, V23.B16, V23.B16
-	WORD $0x6ee6e6f8 // fcmgt v24.2d, v23.2d, v6.2d
-	WORD $0x6e67defa // fmul v26.2d, v23.2d, v7.2d
+	WORD $0x6ee7e6f8 // fcmgt v24.2d, v23.2d, v7.2d
+	WORD $0x6e68defa // fmul v26.2d, v23.2d, v8.2d
 	VBIT V24.B16, V26.B16, V23.B16
 	VAND V0.B16, V24.B16, V24.B16
 	WORD $0x4e78d739 // fadd v25.2d, v25.2d, v24.2d
 	WORD $0x4ee0d6f8 // fsub v24.2d, v23.2d, v0.2d
-	WORD $0x4e68d717 // fadd v23.2d, v24.2d, v8.2d
+	WORD $0x4e61d717 // fadd v23.2d, v24.2d, v1.2d
 	WORD $0x6e77ff17 // fdiv v23.2d, v24.2d, v23.2d
 	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
 	WORD $0x6e7adf5b // fmul v27.2d, v26.2d, v26.2d
@@ -20508,56 +21906,56 @@ tail:
 	VMOV V12.B16, V29.B16
 	VFMLA V27.D2, V28.D2, V29.D2
 	WORD $0x6e7adfbd // fmul v29.2d, v29.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V28.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V28.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V30.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
 	WORD $0x4e7cd7bd // fadd v29.2d, v29.2d, v28.2d
 	WORD $0x6e78df1a // fmul v26.2d, v24.2d, v24.2d
-	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
+	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7dd75d // fadd v29.2d, v26.2d, v29.2d
 	WORD $0x6e7ddefd // fmul v29.2d, v23.2d, v29.2d
-	FMOVQ 816(R6), F23
+	FMOVQ 832(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7bd // fadd v29.2d, v29.2d, v27.2d
 	WORD $0x4efdd75d // fsub v29.2d, v26.2d, v29.2d
 	WORD $0x4ef8d7bd // fsub v29.2d, v29.2d, v24.2d
-	FMOVQ 832(R6), F23
+	FMOVQ 848(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efdd73d // fsub v29.2d, v25.2d, v29.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 864(R6), F24
 	WORD $0x4e78e6b7 // fcmeq v23.2d, v21.2d, v24.2d
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 864(R6), F24
+	FMOVQ 880(R6), F24
 	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 880(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6ee0cab7 // fcmge v23.2d, v21.2d, #0.0
 	VBIF V23.B16, V24.B16, V29.B16
 	WORD $0x6e7dde9d // fmul v29.2d, v20.2d, v29.2d
 	WORD $0x6ee0fbbd // fneg v29.2d, v29.2d
-	WORD $0x6ef6e437 // fcmgt v23.2d, v1.2d, v22.2d
-	WORD $0x6e62ded8 // fmul v24.2d, v22.2d, v2.2d
+	WORD $0x6ef6e457 // fcmgt v23.2d, v2.2d, v22.2d
+	WORD $0x6e63ded8 // fmul v24.2d, v22.2d, v3.2d
 	VBIF V23.B16, V22.B16, V24.B16
-	VAND V3.B16, V23.B16, V23.B16
+	VAND V4.B16, V23.B16, V23.B16
 	VUSHR $52, V24.D2, V25.D2
 	WORD $0x4e61db39 // scvtf v25.2d, v25.2d
-	WORD $0x4ee4d739 // fsub v25.2d, v25.2d, v4.2d
+	WORD $0x4ee5d739 // fsub v25.2d, v25.2d, v5.2d
 	WORD $0x4ef7d739 // fsub v25.2d, v25.2d, v23.2d
-	VAND V5.B16, V24.B16, V23.B16
+	VAND V6.B16, V24.B16, V23.B16
 	VORR V0.B16, V23.B16, V23.B16
-	WORD $0x6ee6e6f8 // fcmgt v24.2d, v23.2d, v6.2d
-	WORD $0x6e67defa // fmul v26.2d, v23.2d, v7.2d
+	WORD $0x6ee7e6f8 // fcmgt v24.2d, v23.2d, v7.2d
+	WORD $0x6e68defa // fmul v26.2d, v23.2d, v8.2d
 	VBIT V24.B16, V26.B16, V23.B16
 	VAND V0.B16, V24.B16, V24.B16
 	WORD $0x4e78d739 // fadd v25.2d, v25.2d, v24.2d
 	WORD $0x4ee0d6f8 // fsub v24.2d, v23.2d, v0.2d
-	WORD $0x4e68d717 // fadd v23.2d, v24.2d, v8.2d
+	WORD $0x4e61d717 // fadd v23.2d, v24.2d, v1.2d
 	WORD $0x6e77ff17 // fdiv v23.2d, v24.2d, v23.2d
 	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
 	WORD $0x6e7adf5b // fmul v27.2d, v26.2d, v26.2d
@@ -20569,47 +21967,47 @@ tail:
 	VMOV V12.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
 	WORD $0x6e7adfde // fmul v30.2d, v30.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V28.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V28.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V31.B16
 	VFMLA V27.D2, V28.D2, V31.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V31.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x6e78df1a // fmul v26.2d, v24.2d, v24.2d
-	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
+	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7ed75e // fadd v30.2d, v26.2d, v30.2d
 	WORD $0x6e7edefe // fmul v30.2d, v23.2d, v30.2d
-	FMOVQ 816(R6), F23
+	FMOVQ 832(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
 	WORD $0x4ef8d7de // fsub v30.2d, v30.2d, v24.2d
-	FMOVQ 832(R6), F23
+	FMOVQ 848(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efed73e // fsub v30.2d, v25.2d, v30.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 864(R6), F24
 	WORD $0x4e78e6d7 // fcmeq v23.2d, v22.2d, v24.2d
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 864(R6), F24
+	FMOVQ 880(R6), F24
 	WORD $0x4ee0dad7 // fcmeq v23.2d, v22.2d, #0.0
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 880(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6ee0cad7 // fcmge v23.2d, v22.2d, #0.0
 	VBIF V23.B16, V24.B16, V30.B16
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	VFMLS V30.D2, V23.D2, V29.D2
 	FMOVD.P 8(R2), F21
 	WORD $0x6e7ddeb6 // fmul v22.2d, v21.2d, v29.2d
-	FMOVQ 528(R6), F23
+	FMOVQ 544(R6), F23
 	VAND V23.B16, V22.B16, V22.B16
 	WORD $0x4e76d5ce // fadd v14.2d, v14.2d, v22.2d
 	WORD $0x4e75d5ef // fadd v15.2d, v15.2d, v21.2d
 	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
-	FMOVQ 528(R6), F24
+	FMOVQ 544(R6), F24
 	VAND V24.B16, V23.B16, V23.B16
 	VSUB V23.D2, V18.D2, V18.D2
 	SUB $1, R5
@@ -20639,22 +22037,22 @@ TEXT ·logLossUnredNEONF64(SB), NOSPLIT, $0-96
 	MOVD y_base+48(FP), R1
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 544(R6), F0
-	FMOVQ 576(R6), F1
-	FMOVQ 592(R6), F2
-	FMOVQ 608(R6), F3
-	FMOVQ 624(R6), F4
-	FMOVQ 640(R6), F5
-	FMOVQ 656(R6), F6
-	FMOVQ 672(R6), F7
-	FMOVQ 688(R6), F8
-	FMOVQ 704(R6), F9
-	FMOVQ 720(R6), F10
-	FMOVQ 736(R6), F11
-	FMOVQ 752(R6), F12
-	FMOVQ 768(R6), F13
-	FMOVQ 784(R6), F14
-	FMOVQ 800(R6), F15
+	FMOVQ 528(R6), F0
+	FMOVQ 560(R6), F1
+	FMOVQ 608(R6), F2
+	FMOVQ 624(R6), F3
+	FMOVQ 640(R6), F4
+	FMOVQ 656(R6), F5
+	FMOVQ 672(R6), F6
+	FMOVQ 688(R6), F7
+	FMOVQ 704(R6), F8
+	FMOVQ 720(R6), F9
+	FMOVQ 736(R6), F10
+	FMOVQ 752(R6), F11
+	FMOVQ 768(R6), F12
+	FMOVQ 784(R6), F13
+	FMOVQ 800(R6), F14
+	FMOVQ 816(R6), F15
 	FMOVD a+80(FP), F16
 	VDUP V16.D[0], V16.D2
 	FMOVD s+72(FP), F17
@@ -20670,23 +22068,23 @@ loop:
 	WORD $0x4e70d696 // fadd v22.2d, v20.2d, v16.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e70d6f7 // fadd v23.2d, v23.2d, v16.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -20706,45 +22104,45 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 816(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -20764,24 +22162,24 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 816(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -20794,23 +22192,23 @@ loop:
 	WORD $0x4e70d696 // fadd v22.2d, v20.2d, v16.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e70d6f7 // fadd v23.2d, v23.2d, v16.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -20830,45 +22228,45 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 816(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -20888,24 +22286,24 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 816(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -20923,23 +22321,23 @@ single:
 	WORD $0x4e70d696 // fadd v22.2d, v20.2d, v16.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e70d6f7 // fadd v23.2d, v23.2d, v16.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -20959,45 +22357,45 @@ single:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 816(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -21017,24 +22415,24 @@ single:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 816(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -21051,23 +22449,23 @@ tail:
 	WORD $0x4e70d696 // fadd v22.2d, v20.2d, v16.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e70d6f7 // fadd v23.2d, v23.2d, v16.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -21087,45 +22485,45 @@ tail:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 816(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -21145,31 +22543,31 @@ tail:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 816(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
 	VFMLS V31.D2, V24.D2, V30.D2
 	WORD $0x6e7ede36 // fmul v22.2d, v17.2d, v30.2d
 	FMOVD.P F22, 8(R3)
-	FMOVQ 528(R6), F23
+	FMOVQ 544(R6), F23
 	VAND V23.B16, V30.B16, V30.B16
 	WORD $0x4e7ed652 // fadd v18.2d, v18.2d, v30.2d
 	SUB $1, R5
@@ -21189,23 +22587,23 @@ TEXT ·logLossWUnredNEONF64(SB), NOSPLIT, $0-112
 	MOVD w_base+72(FP), R2
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 544(R6), F0
-	FMOVQ 576(R6), F1
-	FMOVQ 592(R6), F2
-	FMOVQ 608(R6), F3
-	FMOVQ 624(R6), F4
-	FMOVQ 640(R6), F5
-	FMOVQ 656(R6), F6
-	FMOVQ 672(R6), F7
-	FMOVQ 688(R6), F8
-	FMOVQ 704(R6), F9
-	FMOVQ 720(R6), F10
-	FMOVQ 736(R6), F11
-	FMOVQ 752(R6), F12
-	FMOVQ 768(R6), F13
-	FMOVQ 784(R6), F14
-	FMOVQ 800(R6), F15
-	FMOVQ 816(R6), F16
+	FMOVQ 528(R6), F0
+	FMOVQ 560(R6), F1
+	FMOVQ 608(R6), F2
+	FMOVQ 624(R6), F3
+	FMOVQ 640(R6), F4
+	FMOVQ 656(R6), F5
+	FMOVQ 672(R6), F6
+	FMOVQ 688(R6), F7
+	FMOVQ 704(R6), F8
+	FMOVQ 720(R6), F9
+	FMOVQ 736(R6), F10
+	FMOVQ 752(R6), F11
+	FMOVQ 768(R6), F12
+	FMOVQ 784(R6), F13
+	FMOVQ 800(R6), F14
+	FMOVQ 816(R6), F15
+	FMOVQ 832(R6), F16
 	FMOVD a+96(FP), F17
 	VDUP V17.D[0], V17.D2
 	VEOR V18.B16, V18.B16, V18.B16
@@ -21219,23 +22617,23 @@ loop:
 	WORD $0x4e71d696 // fadd v22.2d, v20.2d, v17.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e71d6f7 // fadd v23.2d, v23.2d, v17.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -21255,44 +22653,44 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -21312,23 +22710,23 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -21342,23 +22740,23 @@ loop:
 	WORD $0x4e71d696 // fadd v22.2d, v20.2d, v17.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e71d6f7 // fadd v23.2d, v23.2d, v17.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -21378,44 +22776,44 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -21435,23 +22833,23 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -21470,23 +22868,23 @@ single:
 	WORD $0x4e71d696 // fadd v22.2d, v20.2d, v17.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e71d6f7 // fadd v23.2d, v23.2d, v17.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -21506,44 +22904,44 @@ single:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -21563,23 +22961,23 @@ single:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -21597,23 +22995,23 @@ tail:
 	WORD $0x4e71d696 // fadd v22.2d, v20.2d, v17.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e71d6f7 // fadd v23.2d, v23.2d, v17.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -21633,44 +23031,44 @@ tail:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -21690,23 +23088,23 @@ tail:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -21714,7 +23112,7 @@ tail:
 	FMOVD.P 8(R2), F22
 	WORD $0x6e7eded7 // fmul v23.2d, v22.2d, v30.2d
 	FMOVD.P F23, 8(R3)
-	FMOVQ 528(R6), F24
+	FMOVQ 544(R6), F24
 	VAND V24.B16, V23.B16, V23.B16
 	WORD $0x4e77d652 // fadd v18.2d, v18.2d, v23.2d
 	SUB $1, R5
@@ -21733,22 +23131,22 @@ TEXT ·logLossGradNEONF64(SB), NOSPLIT, $0-96
 	MOVD y_base+48(FP), R1
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 544(R6), F0
-	FMOVQ 576(R6), F1
-	FMOVQ 592(R6), F2
-	FMOVQ 608(R6), F3
-	FMOVQ 624(R6), F4
-	FMOVQ 640(R6), F5
-	FMOVQ 656(R6), F6
-	FMOVQ 672(R6), F7
-	FMOVQ 688(R6), F8
-	FMOVQ 704(R6), F9
-	FMOVQ 720(R6), F10
-	FMOVQ 736(R6), F11
-	FMOVQ 752(R6), F12
-	FMOVQ 768(R6), F13
-	FMOVQ 784(R6), F14
-	FMOVQ 800(R6), F15
+	FMOVQ 528(R6), F0
+	FMOVQ 560(R6), F1
+	FMOVQ 608(R6), F2
+	FMOVQ 624(R6), F3
+	FMOVQ 640(R6), F4
+	FMOVQ 656(R6), F5
+	FMOVQ 672(R6), F6
+	FMOVQ 688(R6), F7
+	FMOVQ 704(R6), F8
+	FMOVQ 720(R6), F9
+	FMOVQ 736(R6), F10
+	FMOVQ 752(R6), F11
+	FMOVQ 768(R6), F12
+	FMOVQ 784(R6), F13
+	FMOVQ 800(R6), F14
+	FMOVQ 816(R6), F15
 	FMOVD a+80(FP), F16
 	VDUP V16.D[0], V16.D2
 	FMOVD s+72(FP), F17
@@ -21764,23 +23162,23 @@ loop:
 	WORD $0x4e70d696 // fadd v22.2d, v20.2d, v16.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e70d6f7 // fadd v23.2d, v23.2d, v16.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -21800,45 +23198,45 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 816(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -21858,24 +23256,24 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 816(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -21892,23 +23290,23 @@ loop:
 	WORD $0x4e70d696 // fadd v22.2d, v20.2d, v16.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e70d6f7 // fadd v23.2d, v23.2d, v16.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -21928,45 +23326,45 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 816(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -21986,24 +23384,24 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 816(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -22025,23 +23423,23 @@ single:
 	WORD $0x4e70d696 // fadd v22.2d, v20.2d, v16.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e70d6f7 // fadd v23.2d, v23.2d, v16.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -22061,45 +23459,45 @@ single:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 816(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -22119,24 +23517,24 @@ single:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 816(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -22157,23 +23555,23 @@ tail:
 	WORD $0x4e70d696 // fadd v22.2d, v20.2d, v16.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e70d6f7 // fadd v23.2d, v23.2d, v16.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -22193,45 +23591,45 @@ tail:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 816(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -22251,24 +23649,24 @@ tail:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 816(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -22279,7 +23677,7 @@ tail:
 	WORD $0x4e78d739 // fadd v25.2d, v25.2d, v24.2d
 	WORD $0x6e79de36 // fmul v22.2d, v17.2d, v25.2d
 	FMOVD.P F22, 8(R3)
-	FMOVQ 528(R6), F23
+	FMOVQ 544(R6), F23
 	VAND V23.B16, V30.B16, V30.B16
 	WORD $0x4e7ed652 // fadd v18.2d, v18.2d, v30.2d
 	SUB $1, R5
@@ -22299,22 +23697,22 @@ TEXT ·logLossWGradNEONF64(SB), NOSPLIT, $0-120
 	MOVD w_base+72(FP), R2
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 544(R6), F0
-	FMOVQ 576(R6), F1
-	FMOVQ 592(R6), F2
-	FMOVQ 608(R6), F3
-	FMOVQ 624(R6), F4
-	FMOVQ 640(R6), F5
-	FMOVQ 656(R6), F6
-	FMOVQ 672(R6), F7
-	FMOVQ 688(R6), F8
-	FMOVQ 704(R6), F9
-	FMOVQ 720(R6), F10
-	FMOVQ 736(R6), F11
-	FMOVQ 752(R6), F12
-	FMOVQ 768(R6), F13
-	FMOVQ 784(R6), F14
-	FMOVQ 800(R6), F15
+	FMOVQ 528(R6), F0
+	FMOVQ 560(R6), F1
+	FMOVQ 608(R6), F2
+	FMOVQ 624(R6), F3
+	FMOVQ 640(R6), F4
+	FMOVQ 656(R6), F5
+	FMOVQ 672(R6), F6
+	FMOVQ 688(R6), F7
+	FMOVQ 704(R6), F8
+	FMOVQ 720(R6), F9
+	FMOVQ 736(R6), F10
+	FMOVQ 752(R6), F11
+	FMOVQ 768(R6), F12
+	FMOVQ 784(R6), F13
+	FMOVQ 800(R6), F14
+	FMOVQ 816(R6), F15
 	FMOVD a+104(FP), F16
 	VDUP V16.D[0], V16.D2
 	FMOVD s+96(FP), F17
@@ -22330,23 +23728,23 @@ loop:
 	WORD $0x4e70d696 // fadd v22.2d, v20.2d, v16.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e70d6f7 // fadd v23.2d, v23.2d, v16.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -22366,45 +23764,45 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 816(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -22424,24 +23822,24 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 816(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -22461,23 +23859,23 @@ loop:
 	WORD $0x4e70d696 // fadd v22.2d, v20.2d, v16.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e70d6f7 // fadd v23.2d, v23.2d, v16.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -22497,45 +23895,45 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 816(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -22555,24 +23953,24 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 816(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -22597,23 +23995,23 @@ single:
 	WORD $0x4e70d696 // fadd v22.2d, v20.2d, v16.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e70d6f7 // fadd v23.2d, v23.2d, v16.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -22633,45 +24031,45 @@ single:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 816(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -22691,24 +24089,24 @@ single:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 816(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -22732,23 +24130,23 @@ tail:
 	WORD $0x4e70d696 // fadd v22.2d, v20.2d, v16.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e70d6f7 // fadd v23.2d, v23.2d, v16.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -22768,45 +24166,45 @@ tail:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 816(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -22826,24 +24224,24 @@ tail:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 816(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -22857,7 +24255,7 @@ tail:
 	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
 	FMOVD.P F23, 8(R3)
 	WORD $0x6e7eded8 // fmul v24.2d, v22.2d, v30.2d
-	FMOVQ 528(R6), F26
+	FMOVQ 544(R6), F26
 	VAND V26.B16, V24.B16, V24.B16
 	WORD $0x4e78d652 // fadd v18.2d, v18.2d, v24.2d
 	SUB $1, R5
@@ -22880,19 +24278,19 @@ TEXT ·logLossRowSumNEONF64(SB), NOSPLIT, $0-128
 	MOVD ZR, R12
 	MOVD ZR, R13
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 544(R6), F0
-	FMOVQ 576(R6), F1
-	FMOVQ 592(R6), F2
-	FMOVQ 608(R6), F3
-	FMOVQ 624(R6), F4
-	FMOVQ 640(R6), F5
-	FMOVQ 656(R6), F6
-	FMOVQ 672(R6), F7
-	FMOVQ 688(R6), F8
-	FMOVQ 704(R6), F9
-	FMOVQ 720(R6), F10
-	FMOVQ 736(R6), F11
-	FMOVQ 752(R6), F12
+	FMOVQ 528(R6), F0
+	FMOVQ 560(R6), F1
+	FMOVQ 608(R6), F2
+	FMOVQ 624(R6), F3
+	FMOVQ 640(R6), F4
+	FMOVQ 656(R6), F5
+	FMOVQ 672(R6), F6
+	FMOVQ 688(R6), F7
+	FMOVQ 704(R6), F8
+	FMOVQ 720(R6), F9
+	FMOVQ 736(R6), F10
+	FMOVQ 752(R6), F11
+	FMOVQ 768(R6), F12
 	FMOVD a+96(FP), F13
 	VDUP V13.D[0], V13.D2
 	VEOR V14.B16, V14.B16, V14.B16
@@ -22910,23 +24308,23 @@ loop:
 	WORD $0x4e6dd675 // fadd v21.2d, v19.2d, v13.2d
 	WORD $0x4ef3d416 // fsub v22.2d, v0.2d, v19.2d
 	WORD $0x4e6dd6d6 // fadd v22.2d, v22.2d, v13.2d
-	WORD $0x6ef5e437 // fcmgt v23.2d, v1.2d, v21.2d
-	WORD $0x6e62deb8 // fmul v24.2d, v21.2d, v2.2d
+	WORD $0x6ef5e457 // fcmgt v23.2d, v2.2d, v21.2d
+	WORD $0x6e63deb8 // fmul v24.2d, v21.2d, v3.2d
 	VBIF V23.B16, V21.B16, V24.B16
-	VAND V3.B16, V23.B16, V23.B16
+	VAND V4.B16, V23.B16, V23.B16
 	VUSHR $52, V24.D2, V25.D2
 	WORD $0x4e61db39 // scvtf v25.2d, v25.2d
-	WORD $0x4ee4d739 // fsub v25.2d, v25.2d, v4.2d
+	WORD $0x4ee5d739 // fsub v25.2d, v25.2d, v5.2d
 	WORD $0x4ef7d739 // fsub v25.2d, v25.2d, v23.2d
-	VAND V5.B16, V24.B16, V23.B16
+	VAND V6.B16, V24.B16, V23.B16
 	VORR V0.B16, V23.B16, V23.B16
-	WORD $0x6ee6e6f8 // fcmgt v24.2d, v23.2d, v6.2d
-	WORD $0x6e67defa // fmul v26.2d, v23.2d, v7.2d
+	WORD $0x6ee7e6f8 // fcmgt v24.2d, v23.2d, v7.2d
+	WORD $0x6e68defa // fmul v26.2d, v23.2d, v8.2d
 	VBIT V24.B16, V26.B16, V23.B16
 	VAND V0.B16, V24.B16, V24.B16
 	WORD $0x4e78d739 // fadd v25.2d, v25.2d, v24.2d
 	WORD $0x4ee0d6f8 // fsub v24.2d, v23.2d, v0.2d
-	WORD $0x4e68d717 // fadd v23.2d, v24.2d, v8.2d
+	WORD $0x4e61d717 // fadd v23.2d, v24.2d, v1.2d
 	WORD $0x6e77ff17 // fdiv v23.2d, v24.2d, v23.2d
 	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
 	WORD $0x6e7adf5b // fmul v27.2d, v26.2d, v26.2d
@@ -22938,56 +24336,56 @@ loop:
 	VMOV V12.B16, V29.B16
 	VFMLA V27.D2, V28.D2, V29.D2
 	WORD $0x6e7adfbd // fmul v29.2d, v29.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V28.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V28.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V30.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
 	WORD $0x4e7cd7bd // fadd v29.2d, v29.2d, v28.2d
 	WORD $0x6e78df1a // fmul v26.2d, v24.2d, v24.2d
-	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
+	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7dd75d // fadd v29.2d, v26.2d, v29.2d
 	WORD $0x6e7ddefd // fmul v29.2d, v23.2d, v29.2d
-	FMOVQ 816(R6), F23
+	FMOVQ 832(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7bd // fadd v29.2d, v29.2d, v27.2d
 	WORD $0x4efdd75d // fsub v29.2d, v26.2d, v29.2d
 	WORD $0x4ef8d7bd // fsub v29.2d, v29.2d, v24.2d
-	FMOVQ 832(R6), F23
+	FMOVQ 848(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efdd73d // fsub v29.2d, v25.2d, v29.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 864(R6), F24
 	WORD $0x4e78e6b7 // fcmeq v23.2d, v21.2d, v24.2d
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 864(R6), F24
+	FMOVQ 880(R6), F24
 	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 880(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6ee0cab7 // fcmge v23.2d, v21.2d, #0.0
 	VBIF V23.B16, V24.B16, V29.B16
 	WORD $0x6e7dde9d // fmul v29.2d, v20.2d, v29.2d
 	WORD $0x6ee0fbbd // fneg v29.2d, v29.2d
-	WORD $0x6ef6e437 // fcmgt v23.2d, v1.2d, v22.2d
-	WORD $0x6e62ded8 // fmul v24.2d, v22.2d, v2.2d
+	WORD $0x6ef6e457 // fcmgt v23.2d, v2.2d, v22.2d
+	WORD $0x6e63ded8 // fmul v24.2d, v22.2d, v3.2d
 	VBIF V23.B16, V22.B16, V24.B16
-	VAND V3.B16, V23.B16, V23.B16
+	VAND V4.B16, V23.B16, V23.B16
 	VUSHR $52, V24.D2, V25.D2
 	WORD $0x4e61db39 // scvtf v25.2d, v25.2d
-	WORD $0x4ee4d739 // fsub v25.2d, v25.2d, v4.2d
+	WORD $0x4ee5d739 // fsub v25.2d, v25.2d, v5.2d
 	WORD $0x4ef7d739 // fsub v25.2d, v25.2d, v23.2d
-	VAND V5.B16, V24.B16, V23.B16
+	VAND V6.B16, V24.B16, V23.B16
 	VORR V0.B16, V23.B16, V23.B16
-	WORD $0x6ee6e6f8 // fcmgt v24.2d, v23.2d, v6.2d
-	WORD $0x6e67defa // fmul v26.2d, v23.2d, v7.2d
+	WORD $0x6ee7e6f8 // fcmgt v24.2d, v23.2d, v7.2d
+	WORD $0x6e68defa // fmul v26.2d, v23.2d, v8.2d
 	VBIT V24.B16, V26.B16, V23.B16
 	VAND V0.B16, V24.B16, V24.B16
 	WORD $0x4e78d739 // fadd v25.2d, v25.2d, v24.2d
 	WORD $0x4ee0d6f8 // fsub v24.2d, v23.2d, v0.2d
-	WORD $0x4e68d717 // fadd v23.2d, v24.2d, v8.2d
+	WORD $0x4e61d717 // fadd v23.2d, v24.2d, v1.2d
 	WORD $0x6e77ff17 // fdiv v23.2d, v24.2d, v23.2d
 	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
 	WORD $0x6e7adf5b // fmul v27.2d, v26.2d, v26.2d
@@ -22999,35 +24397,35 @@ loop:
 	VMOV V12.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
 	WORD $0x6e7adfde // fmul v30.2d, v30.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V28.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V28.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V31.B16
 	VFMLA V27.D2, V28.D2, V31.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V31.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x6e78df1a // fmul v26.2d, v24.2d, v24.2d
-	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
+	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7ed75e // fadd v30.2d, v26.2d, v30.2d
 	WORD $0x6e7edefe // fmul v30.2d, v23.2d, v30.2d
-	FMOVQ 816(R6), F23
+	FMOVQ 832(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
 	WORD $0x4ef8d7de // fsub v30.2d, v30.2d, v24.2d
-	FMOVQ 832(R6), F23
+	FMOVQ 848(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efed73e // fsub v30.2d, v25.2d, v30.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 864(R6), F24
 	WORD $0x4e78e6d7 // fcmeq v23.2d, v22.2d, v24.2d
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 864(R6), F24
+	FMOVQ 880(R6), F24
 	WORD $0x4ee0dad7 // fcmeq v23.2d, v22.2d, #0.0
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 880(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6ee0cad7 // fcmge v23.2d, v22.2d, #0.0
 	VBIF V23.B16, V24.B16, V30.B16
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
@@ -23056,23 +24454,23 @@ rowperm2:
 	WORD $0x4e6dd675 // fadd v21.2d, v19.2d, v13.2d
 	WORD $0x4ef3d416 // fsub v22.2d, v0.2d, v19.2d
 	WORD $0x4e6dd6d6 // fadd v22.2d, v22.2d, v13.2d
-	WORD $0x6ef5e437 // fcmgt v23.2d, v1.2d, v21.2d
-	WORD $0x6e62deb8 // fmul v24.2d, v21.2d, v2.2d
+	WORD $0x6ef5e457 // fcmgt v23.2d, v2.2d, v21.2d
+	WORD $0x6e63deb8 // fmul v24.2d, v21.2d, v3.2d
 	VBIF V23.B16, V21.B16, V24.B16
-	VAND V3.B16, V23.B16, V23.B16
+	VAND V4.B16, V23.B16, V23.B16
 	VUSHR $52, V24.D2, V25.D2
 	WORD $0x4e61db39 // scvtf v25.2d, v25.2d
-	WORD $0x4ee4d739 // fsub v25.2d, v25.2d, v4.2d
+	WORD $0x4ee5d739 // fsub v25.2d, v25.2d, v5.2d
 	WORD $0x4ef7d739 // fsub v25.2d, v25.2d, v23.2d
-	VAND V5.B16, V24.B16, V23.B16
+	VAND V6.B16, V24.B16, V23.B16
 	VORR V0.B16, V23.B16, V23.B16
-	WORD $0x6ee6e6f8 // fcmgt v24.2d, v23.2d, v6.2d
-	WORD $0x6e67defa // fmul v26.2d, v23.2d, v7.2d
+	WORD $0x6ee7e6f8 // fcmgt v24.2d, v23.2d, v7.2d
+	WORD $0x6e68defa // fmul v26.2d, v23.2d, v8.2d
 	VBIT V24.B16, V26.B16, V23.B16
 	VAND V0.B16, V24.B16, V24.B16
 	WORD $0x4e78d739 // fadd v25.2d, v25.2d, v24.2d
 	WORD $0x4ee0d6f8 // fsub v24.2d, v23.2d, v0.2d
-	WORD $0x4e68d717 // fadd v23.2d, v24.2d, v8.2d
+	WORD $0x4e61d717 // fadd v23.2d, v24.2d, v1.2d
 	WORD $0x6e77ff17 // fdiv v23.2d, v24.2d, v23.2d
 	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
 	WORD $0x6e7adf5b // fmul v27.2d, v26.2d, v26.2d
@@ -23084,56 +24482,56 @@ rowperm2:
 	VMOV V12.B16, V29.B16
 	VFMLA V27.D2, V28.D2, V29.D2
 	WORD $0x6e7adfbd // fmul v29.2d, v29.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V28.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V28.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V30.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
 	WORD $0x4e7cd7bd // fadd v29.2d, v29.2d, v28.2d
 	WORD $0x6e78df1a // fmul v26.2d, v24.2d, v24.2d
-	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
+	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7dd75d // fadd v29.2d, v26.2d, v29.2d
 	WORD $0x6e7ddefd // fmul v29.2d, v23.2d, v29.2d
-	FMOVQ 816(R6), F23
+	FMOVQ 832(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7bd // fadd v29.2d, v29.2d, v27.2d
 	WORD $0x4efdd75d // fsub v29.2d, v26.2d, v29.2d
 	WORD $0x4ef8d7bd // fsub v29.2d, v29.2d, v24.2d
-	FMOVQ 832(R6), F23
+	FMOVQ 848(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efdd73d // fsub v29.2d, v25.2d, v29.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 864(R6), F24
 	WORD $0x4e78e6b7 // fcmeq v23.2d, v21.2d, v24.2d
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 864(R6), F24
+	FMOVQ 880(R6), F24
 	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 880(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6ee0cab7 // fcmge v23.2d, v21.2d, #0.0
 	VBIF V23.B16, V24.B16, V29.B16
 	WORD $0x6e7dde9d // fmul v29.2d, v20.2d, v29.2d
 	WORD $0x6ee0fbbd // fneg v29.2d, v29.2d
-	WORD $0x6ef6e437 // fcmgt v23.2d, v1.2d, v22.2d
-	WORD $0x6e62ded8 // fmul v24.2d, v22.2d, v2.2d
+	WORD $0x6ef6e457 // fcmgt v23.2d, v2.2d, v22.2d
+	WORD $0x6e63ded8 // fmul v24.2d, v22.2d, v3.2d
 	VBIF V23.B16, V22.B16, V24.B16
-	VAND V3.B16, V23.B16, V23.B16
+	VAND V4.B16, V23.B16, V23.B16
 	VUSHR $52, V24.D2, V25.D2
 	WORD $0x4e61db39 // scvtf v25.2d, v25.2d
-	WORD $0x4ee4d739 // fsub v25.2d, v25.2d, v4.2d
+	WORD $0x4ee5d739 // fsub v25.2d, v25.2d, v5.2d
 	WORD $0x4ef7d739 // fsub v25.2d, v25.2d, v23.2d
-	VAND V5.B16, V24.B16, V23.B16
+	VAND V6.B16, V24.B16, V23.B16
 	VORR V0.B16, V23.B16, V23.B16
-	WORD $0x6ee6e6f8 // fcmgt v24.2d, v23.2d, v6.2d
-	WORD $0x6e67defa // fmul v26.2d, v23.2d, v7.2d
+	WORD $0x6ee7e6f8 // fcmgt v24.2d, v23.2d, v7.2d
+	WORD $0x6e68defa // fmul v26.2d, v23.2d, v8.2d
 	VBIT V24.B16, V26.B16, V23.B16
 	VAND V0.B16, V24.B16, V24.B16
 	WORD $0x4e78d739 // fadd v25.2d, v25.2d, v24.2d
 	WORD $0x4ee0d6f8 // fsub v24.2d, v23.2d, v0.2d
-	WORD $0x4e68d717 // fadd v23.2d, v24.2d, v8.2d
+	WORD $0x4e61d717 // fadd v23.2d, v24.2d, v1.2d
 	WORD $0x6e77ff17 // fdiv v23.2d, v24.2d, v23.2d
 	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
 	WORD $0x6e7adf5b // fmul v27.2d, v26.2d, v26.2d
@@ -23145,35 +24543,35 @@ rowperm2:
 	VMOV V12.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
 	WORD $0x6e7adfde // fmul v30.2d, v30.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V28.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V28.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V31.B16
 	VFMLA V27.D2, V28.D2, V31.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V31.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x6e78df1a // fmul v26.2d, v24.2d, v24.2d
-	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
+	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7ed75e // fadd v30.2d, v26.2d, v30.2d
 	WORD $0x6e7edefe // fmul v30.2d, v23.2d, v30.2d
-	FMOVQ 816(R6), F23
+	FMOVQ 832(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
 	WORD $0x4ef8d7de // fsub v30.2d, v30.2d, v24.2d
-	FMOVQ 832(R6), F23
+	FMOVQ 848(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efed73e // fsub v30.2d, v25.2d, v30.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 864(R6), F24
 	WORD $0x4e78e6d7 // fcmeq v23.2d, v22.2d, v24.2d
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 864(R6), F24
+	FMOVQ 880(R6), F24
 	WORD $0x4ee0dad7 // fcmeq v23.2d, v22.2d, #0.0
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 880(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6ee0cad7 // fcmge v23.2d, v22.2d, #0.0
 	VBIF V23.B16, V24.B16, V30.B16
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
@@ -23207,23 +24605,23 @@ single:
 	WORD $0x4e6dd675 // fadd v21.2d, v19.2d, v13.2d
 	WORD $0x4ef3d416 // fsub v22.2d, v0.2d, v19.2d
 	WORD $0x4e6dd6d6 // fadd v22.2d, v22.2d, v13.2d
-	WORD $0x6ef5e437 // fcmgt v23.2d, v1.2d, v21.2d
-	WORD $0x6e62deb8 // fmul v24.2d, v21.2d, v2.2d
+	WORD $0x6ef5e457 // fcmgt v23.2d, v2.2d, v21.2d
+	WORD $0x6e63deb8 // fmul v24.2d, v21.2d, v3.2d
 	VBIF V23.B16, V21.B16, V24.B16
-	VAND V3.B16, V23.B16, V23.B16
+	VAND V4.B16, V23.B16, V23.B16
 	VUSHR $52, V24.D2, V25.D2
 	WORD $0x4e61db39 // scvtf v25.2d, v25.2d
-	WORD $0x4ee4d739 // fsub v25.2d, v25.2d, v4.2d
+	WORD $0x4ee5d739 // fsub v25.2d, v25.2d, v5.2d
 	WORD $0x4ef7d739 // fsub v25.2d, v25.2d, v23.2d
-	VAND V5.B16, V24.B16, V23.B16
+	VAND V6.B16, V24.B16, V23.B16
 	VORR V0.B16, V23.B16, V23.B16
-	WORD $0x6ee6e6f8 // fcmgt v24.2d, v23.2d, v6.2d
-	WORD $0x6e67defa // fmul v26.2d, v23.2d, v7.2d
+	WORD $0x6ee7e6f8 // fcmgt v24.2d, v23.2d, v7.2d
+	WORD $0x6e68defa // fmul v26.2d, v23.2d, v8.2d
 	VBIT V24.B16, V26.B16, V23.B16
 	VAND V0.B16, V24.B16, V24.B16
 	WORD $0x4e78d739 // fadd v25.2d, v25.2d, v24.2d
 	WORD $0x4ee0d6f8 // fsub v24.2d, v23.2d, v0.2d
-	WORD $0x4e68d717 // fadd v23.2d, v24.2d, v8.2d
+	WORD $0x4e61d717 // fadd v23.2d, v24.2d, v1.2d
 	WORD $0x6e77ff17 // fdiv v23.2d, v24.2d, v23.2d
 	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
 	WORD $0x6e7adf5b // fmul v27.2d, v26.2d, v26.2d
@@ -23235,56 +24633,56 @@ single:
 	VMOV V12.B16, V29.B16
 	VFMLA V27.D2, V28.D2, V29.D2
 	WORD $0x6e7adfbd // fmul v29.2d, v29.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V28.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V28.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V30.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
 	WORD $0x4e7cd7bd // fadd v29.2d, v29.2d, v28.2d
 	WORD $0x6e78df1a // fmul v26.2d, v24.2d, v24.2d
-	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
+	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7dd75d // fadd v29.2d, v26.2d, v29.2d
 	WORD $0x6e7ddefd // fmul v29.2d, v23.2d, v29.2d
-	FMOVQ 816(R6), F23
+	FMOVQ 832(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7bd // fadd v29.2d, v29.2d, v27.2d
 	WORD $0x4efdd75d // fsub v29.2d, v26.2d, v29.2d
 	WORD $0x4ef8d7bd // fsub v29.2d, v29.2d, v24.2d
-	FMOVQ 832(R6), F23
+	FMOVQ 848(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efdd73d // fsub v29.2d, v25.2d, v29.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 864(R6), F24
 	WORD $0x4e78e6b7 // fcmeq v23.2d, v21.2d, v24.2d
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 864(R6), F24
+	FMOVQ 880(R6), F24
 	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 880(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6ee0cab7 // fcmge v23.2d, v21.2d, #0.0
 	VBIF V23.B16, V24.B16, V29.B16
 	WORD $0x6e7dde9d // fmul v29.2d, v20.2d, v29.2d
 	WORD $0x6ee0fbbd // fneg v29.2d, v29.2d
-	WORD $0x6ef6e437 // fcmgt v23.2d, v1.2d, v22.2d
-	WORD $0x6e62ded8 // fmul v24.2d, v22.2d, v2.2d
+	WORD $0x6ef6e457 // fcmgt v23.2d, v2.2d, v22.2d
+	WORD $0x6e63ded8 // fmul v24.2d, v22.2d, v3.2d
 	VBIF V23.B16, V22.B16, V24.B16
-	VAND V3.B16, V23.B16, V23.B16
+	VAND V4.B16, V23.B16, V23.B16
 	VUSHR $52, V24.D2, V25.D2
 	WORD $0x4e61db39 // scvtf v25.2d, v25.2d
-	WORD $0x4ee4d739 // fsub v25.2d, v25.2d, v4.2d
+	WORD $0x4ee5d739 // fsub v25.2d, v25.2d, v5.2d
 	WORD $0x4ef7d739 // fsub v25.2d, v25.2d, v23.2d
-	VAND V5.B16, V24.B16, V23.B16
+	VAND V6.B16, V24.B16, V23.B16
 	VORR V0.B16, V23.B16, V23.B16
-	WORD $0x6ee6e6f8 // fcmgt v24.2d, v23.2d, v6.2d
-	WORD $0x6e67defa // fmul v26.2d, v23.2d, v7.2d
+	WORD $0x6ee7e6f8 // fcmgt v24.2d, v23.2d, v7.2d
+	WORD $0x6e68defa // fmul v26.2d, v23.2d, v8.2d
 	VBIT V24.B16, V26.B16, V23.B16
 	VAND V0.B16, V24.B16, V24.B16
 	WORD $0x4e78d739 // fadd v25.2d, v25.2d, v24.2d
 	WORD $0x4ee0d6f8 // fsub v24.2d, v23.2d, v0.2d
-	WORD $0x4e68d717 // fadd v23.2d, v24.2d, v8.2d
+	WORD $0x4e61d717 // fadd v23.2d, v24.2d, v1.2d
 	WORD $0x6e77ff17 // fdiv v23.2d, v24.2d, v23.2d
 	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
 	WORD $0x6e7adf5b // fmul v27.2d, v26.2d, v26.2d
@@ -23296,35 +24694,35 @@ single:
 	VMOV V12.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
 	WORD $0x6e7adfde // fmul v30.2d, v30.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V28.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V28.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V31.B16
 	VFMLA V27.D2, V28.D2, V31.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V31.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x6e78df1a // fmul v26.2d, v24.2d, v24.2d
-	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
+	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7ed75e // fadd v30.2d, v26.2d, v30.2d
 	WORD $0x6e7edefe // fmul v30.2d, v23.2d, v30.2d
-	FMOVQ 816(R6), F23
+	FMOVQ 832(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
 	WORD $0x4ef8d7de // fsub v30.2d, v30.2d, v24.2d
-	FMOVQ 832(R6), F23
+	FMOVQ 848(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efed73e // fsub v30.2d, v25.2d, v30.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 864(R6), F24
 	WORD $0x4e78e6d7 // fcmeq v23.2d, v22.2d, v24.2d
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 864(R6), F24
+	FMOVQ 880(R6), F24
 	WORD $0x4ee0dad7 // fcmeq v23.2d, v22.2d, #0.0
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 880(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6ee0cad7 // fcmge v23.2d, v22.2d, #0.0
 	VBIF V23.B16, V24.B16, V30.B16
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
@@ -23357,23 +24755,23 @@ tail:
 	WORD $0x4e6dd675 // fadd v21.2d, v19.2d, v13.2d
 	WORD $0x4ef3d416 // fsub v22.2d, v0.2d, v19.2d
 	WORD $0x4e6dd6d6 // fadd v22.2d, v22.2d, v13.2d
-	WORD $0x6ef5e437 // fcmgt v23.2d, v1.2d, v21.2d
-	WORD $0x6e62deb8 // fmul v24.2d, v21.2d, v2.2d
+	WORD $0x6ef5e457 // fcmgt v23.2d, v2.2d, v21.2d
+	WORD $0x6e63deb8 // fmul v24.2d, v21.2d, v3.2d
 	VBIF V23.B16, V21.B16, V24.B16
-	VAND V3.B16, V23.B16, V23.B16
+	VAND V4.B16, V23.B16, V23.B16
 	VUSHR $52, V24.D2, V25.D2
 	WORD $0x4e61db39 // scvtf v25.2d, v25.2d
-	WORD $0x4ee4d739 // fsub v25.2d, v25.2d, v4.2d
+	WORD $0x4ee5d739 // fsub v25.2d, v25.2d, v5.2d
 	WORD $0x4ef7d739 // fsub v25.2d, v25.2d, v23.2d
-	VAND V5.B16, V24.B16, V23.B16
+	VAND V6.B16, V24.B16, V23.B16
 	VORR V0.B16, V23.B16, V23.B16
-	WORD $0x6ee6e6f8 // fcmgt v24.2d, v23.2d, v6.2d
-	WORD $0x6e67defa // fmul v26.2d, v23.2d, v7.2d
+	WORD $0x6ee7e6f8 // fcmgt v24.2d, v23.2d, v7.2d
+	WORD $0x6e68defa // fmul v26.2d, v23.2d, v8.2d
 	VBIT V24.B16, V26.B16, V23.B16
 	VAND V0.B16, V24.B16, V24.B16
 	WORD $0x4e78d739 // fadd v25.2d, v25.2d, v24.2d
 	WORD $0x4ee0d6f8 // fsub v24.2d, v23.2d, v0.2d
-	WORD $0x4e68d717 // fadd v23.2d, v24.2d, v8.2d
+	WORD $0x4e61d717 // fadd v23.2d, v24.2d, v1.2d
 	WORD $0x6e77ff17 // fdiv v23.2d, v24.2d, v23.2d
 	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
 	WORD $0x6e7adf5b // fmul v27.2d, v26.2d, v26.2d
@@ -23385,56 +24783,56 @@ tail:
 	VMOV V12.B16, V29.B16
 	VFMLA V27.D2, V28.D2, V29.D2
 	WORD $0x6e7adfbd // fmul v29.2d, v29.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V28.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V28.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V30.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
 	WORD $0x4e7cd7bd // fadd v29.2d, v29.2d, v28.2d
 	WORD $0x6e78df1a // fmul v26.2d, v24.2d, v24.2d
-	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
+	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7dd75d // fadd v29.2d, v26.2d, v29.2d
 	WORD $0x6e7ddefd // fmul v29.2d, v23.2d, v29.2d
-	FMOVQ 816(R6), F23
+	FMOVQ 832(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7bd // fadd v29.2d, v29.2d, v27.2d
 	WORD $0x4efdd75d // fsub v29.2d, v26.2d, v29.2d
 	WORD $0x4ef8d7bd // fsub v29.2d, v29.2d, v24.2d
-	FMOVQ 832(R6), F23
+	FMOVQ 848(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efdd73d // fsub v29.2d, v25.2d, v29.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 864(R6), F24
 	WORD $0x4e78e6b7 // fcmeq v23.2d, v21.2d, v24.2d
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 864(R6), F24
+	FMOVQ 880(R6), F24
 	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 880(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6ee0cab7 // fcmge v23.2d, v21.2d, #0.0
 	VBIF V23.B16, V24.B16, V29.B16
 	WORD $0x6e7dde9d // fmul v29.2d, v20.2d, v29.2d
 	WORD $0x6ee0fbbd // fneg v29.2d, v29.2d
-	WORD $0x6ef6e437 // fcmgt v23.2d, v1.2d, v22.2d
-	WORD $0x6e62ded8 // fmul v24.2d, v22.2d, v2.2d
+	WORD $0x6ef6e457 // fcmgt v23.2d, v2.2d, v22.2d
+	WORD $0x6e63ded8 // fmul v24.2d, v22.2d, v3.2d
 	VBIF V23.B16, V22.B16, V24.B16
-	VAND V3.B16, V23.B16, V23.B16
+	VAND V4.B16, V23.B16, V23.B16
 	VUSHR $52, V24.D2, V25.D2
 	WORD $0x4e61db39 // scvtf v25.2d, v25.2d
-	WORD $0x4ee4d739 // fsub v25.2d, v25.2d, v4.2d
+	WORD $0x4ee5d739 // fsub v25.2d, v25.2d, v5.2d
 	WORD $0x4ef7d739 // fsub v25.2d, v25.2d, v23.2d
-	VAND V5.B16, V24.B16, V23.B16
+	VAND V6.B16, V24.B16, V23.B16
 	VORR V0.B16, V23.B16, V23.B16
-	WORD $0x6ee6e6f8 // fcmgt v24.2d, v23.2d, v6.2d
-	WORD $0x6e67defa // fmul v26.2d, v23.2d, v7.2d
+	WORD $0x6ee7e6f8 // fcmgt v24.2d, v23.2d, v7.2d
+	WORD $0x6e68defa // fmul v26.2d, v23.2d, v8.2d
 	VBIT V24.B16, V26.B16, V23.B16
 	VAND V0.B16, V24.B16, V24.B16
 	WORD $0x4e78d739 // fadd v25.2d, v25.2d, v24.2d
 	WORD $0x4ee0d6f8 // fsub v24.2d, v23.2d, v0.2d
-	WORD $0x4e68d717 // fadd v23.2d, v24.2d, v8.2d
+	WORD $0x4e61d717 // fadd v23.2d, v24.2d, v1.2d
 	WORD $0x6e77ff17 // fdiv v23.2d, v24.2d, v23.2d
 	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
 	WORD $0x6e7adf5b // fmul v27.2d, v26.2d, v26.2d
@@ -23446,35 +24844,35 @@ tail:
 	VMOV V12.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
 	WORD $0x6e7adfde // fmul v30.2d, v30.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V28.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V28.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V31.B16
 	VFMLA V27.D2, V28.D2, V31.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V31.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x6e78df1a // fmul v26.2d, v24.2d, v24.2d
-	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
+	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7ed75e // fadd v30.2d, v26.2d, v30.2d
 	WORD $0x6e7edefe // fmul v30.2d, v23.2d, v30.2d
-	FMOVQ 816(R6), F23
+	FMOVQ 832(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
 	WORD $0x4ef8d7de // fsub v30.2d, v30.2d, v24.2d
-	FMOVQ 832(R6), F23
+	FMOVQ 848(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efed73e // fsub v30.2d, v25.2d, v30.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 864(R6), F24
 	WORD $0x4e78e6d7 // fcmeq v23.2d, v22.2d, v24.2d
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 864(R6), F24
+	FMOVQ 880(R6), F24
 	WORD $0x4ee0dad7 // fcmeq v23.2d, v22.2d, #0.0
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 880(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6ee0cad7 // fcmge v23.2d, v22.2d, #0.0
 	VBIF V23.B16, V24.B16, V30.B16
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
@@ -23485,12 +24883,12 @@ tail:
 	LDP 32(R14), (R8, R12)
 	ADD R8, R13
 	WORD $0x6e7ddeb6 // fmul v22.2d, v21.2d, v29.2d
-	FMOVQ 528(R6), F23
+	FMOVQ 544(R6), F23
 	VAND V23.B16, V22.B16, V22.B16
 	WORD $0x4e76d5ce // fadd v14.2d, v14.2d, v22.2d
 	WORD $0x4e75d5ef // fadd v15.2d, v15.2d, v21.2d
 	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
-	FMOVQ 528(R6), F24
+	FMOVQ 544(R6), F24
 	VAND V24.B16, V23.B16, V23.B16
 	VSUB V23.D2, V18.D2, V18.D2
 	SUB $1, R5
@@ -23525,23 +24923,23 @@ TEXT ·logLossRowUnredNEONF64(SB), NOSPLIT, $0-136
 	MOVD ZR, R13
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 544(R6), F0
-	FMOVQ 576(R6), F1
-	FMOVQ 592(R6), F2
-	FMOVQ 608(R6), F3
-	FMOVQ 624(R6), F4
-	FMOVQ 640(R6), F5
-	FMOVQ 656(R6), F6
-	FMOVQ 672(R6), F7
-	FMOVQ 688(R6), F8
-	FMOVQ 704(R6), F9
-	FMOVQ 720(R6), F10
-	FMOVQ 736(R6), F11
-	FMOVQ 752(R6), F12
-	FMOVQ 768(R6), F13
-	FMOVQ 784(R6), F14
-	FMOVQ 800(R6), F15
-	FMOVQ 816(R6), F16
+	FMOVQ 528(R6), F0
+	FMOVQ 560(R6), F1
+	FMOVQ 608(R6), F2
+	FMOVQ 624(R6), F3
+	FMOVQ 640(R6), F4
+	FMOVQ 656(R6), F5
+	FMOVQ 672(R6), F6
+	FMOVQ 688(R6), F7
+	FMOVQ 704(R6), F8
+	FMOVQ 720(R6), F9
+	FMOVQ 736(R6), F10
+	FMOVQ 752(R6), F11
+	FMOVQ 768(R6), F12
+	FMOVQ 784(R6), F13
+	FMOVQ 800(R6), F14
+	FMOVQ 816(R6), F15
+	FMOVQ 832(R6), F16
 	FMOVD a+120(FP), F17
 	VDUP V17.D[0], V17.D2
 	VEOR V18.B16, V18.B16, V18.B16
@@ -23555,23 +24953,23 @@ loop:
 	WORD $0x4e71d696 // fadd v22.2d, v20.2d, v17.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e71d6f7 // fadd v23.2d, v23.2d, v17.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -23591,44 +24989,44 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -23648,23 +25046,23 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -23691,23 +25089,23 @@ rowperm2:
 	WORD $0x4e71d696 // fadd v22.2d, v20.2d, v17.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e71d6f7 // fadd v23.2d, v23.2d, v17.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -23727,44 +25125,44 @@ rowperm2:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -23784,23 +25182,23 @@ rowperm2:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -23832,23 +25230,23 @@ single:
 	WORD $0x4e71d696 // fadd v22.2d, v20.2d, v17.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e71d6f7 // fadd v23.2d, v23.2d, v17.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -23868,44 +25266,44 @@ single:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -23925,23 +25323,23 @@ single:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -23972,23 +25370,23 @@ tail:
 	WORD $0x4e71d696 // fadd v22.2d, v20.2d, v17.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e71d6f7 // fadd v23.2d, v23.2d, v17.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -24008,44 +25406,44 @@ tail:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -24065,23 +25463,23 @@ tail:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
 	WORD $0x6e70df58 // fmul v24.2d, v26.2d, v16.2d
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -24093,7 +25491,7 @@ tail:
 	ADD R8, R13
 	WORD $0x6e7eded7 // fmul v23.2d, v22.2d, v30.2d
 	FMOVD.P F23, 8(R3)
-	FMOVQ 528(R6), F24
+	FMOVQ 544(R6), F24
 	VAND V24.B16, V23.B16, V23.B16
 	WORD $0x4e77d652 // fadd v18.2d, v18.2d, v23.2d
 	SUB $1, R5
@@ -24117,22 +25515,22 @@ TEXT ·logLossRowGradNEONF64(SB), NOSPLIT, $0-144
 	MOVD ZR, R13
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 544(R6), F0
-	FMOVQ 576(R6), F1
-	FMOVQ 592(R6), F2
-	FMOVQ 608(R6), F3
-	FMOVQ 624(R6), F4
-	FMOVQ 640(R6), F5
-	FMOVQ 656(R6), F6
-	FMOVQ 672(R6), F7
-	FMOVQ 688(R6), F8
-	FMOVQ 704(R6), F9
-	FMOVQ 720(R6), F10
-	FMOVQ 736(R6), F11
-	FMOVQ 752(R6), F12
-	FMOVQ 768(R6), F13
-	FMOVQ 784(R6), F14
-	FMOVQ 800(R6), F15
+	FMOVQ 528(R6), F0
+	FMOVQ 560(R6), F1
+	FMOVQ 608(R6), F2
+	FMOVQ 624(R6), F3
+	FMOVQ 640(R6), F4
+	FMOVQ 656(R6), F5
+	FMOVQ 672(R6), F6
+	FMOVQ 688(R6), F7
+	FMOVQ 704(R6), F8
+	FMOVQ 720(R6), F9
+	FMOVQ 736(R6), F10
+	FMOVQ 752(R6), F11
+	FMOVQ 768(R6), F12
+	FMOVQ 784(R6), F13
+	FMOVQ 800(R6), F14
+	FMOVQ 816(R6), F15
 	FMOVD a+128(FP), F16
 	VDUP V16.D[0], V16.D2
 	FMOVD s+120(FP), F17
@@ -24148,23 +25546,23 @@ loop:
 	WORD $0x4e70d696 // fadd v22.2d, v20.2d, v16.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e70d6f7 // fadd v23.2d, v23.2d, v16.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -24184,45 +25582,45 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 816(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -24242,24 +25640,24 @@ loop:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 816(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -24292,23 +25690,23 @@ rowperm2:
 	WORD $0x4e70d696 // fadd v22.2d, v20.2d, v16.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e70d6f7 // fadd v23.2d, v23.2d, v16.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -24328,45 +25726,45 @@ rowperm2:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 816(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -24386,24 +25784,24 @@ rowperm2:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 816(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -24441,23 +25839,23 @@ single:
 	WORD $0x4e70d696 // fadd v22.2d, v20.2d, v16.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e70d6f7 // fadd v23.2d, v23.2d, v16.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -24477,45 +25875,45 @@ single:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 816(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -24535,24 +25933,24 @@ single:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 816(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -24589,23 +25987,23 @@ tail:
 	WORD $0x4e70d696 // fadd v22.2d, v20.2d, v16.2d
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
 	WORD $0x4e70d6f7 // fadd v23.2d, v23.2d, v16.2d
-	WORD $0x6ef6e438 // fcmgt v24.2d, v1.2d, v22.2d
-	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x6ef6e458 // fcmgt v24.2d, v2.2d, v22.2d
+	WORD $0x6e63ded9 // fmul v25.2d, v22.2d, v3.2d
 	VBIF V24.B16, V22.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -24625,45 +26023,45 @@ tail:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 816(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
 	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
-	WORD $0x6ef7e438 // fcmgt v24.2d, v1.2d, v23.2d
-	WORD $0x6e62def9 // fmul v25.2d, v23.2d, v2.2d
+	WORD $0x6ef7e458 // fcmgt v24.2d, v2.2d, v23.2d
+	WORD $0x6e63def9 // fmul v25.2d, v23.2d, v3.2d
 	VBIF V24.B16, V23.B16, V25.B16
-	VAND V3.B16, V24.B16, V24.B16
+	VAND V4.B16, V24.B16, V24.B16
 	VUSHR $52, V25.D2, V26.D2
 	WORD $0x4e61db5a // scvtf v26.2d, v26.2d
-	WORD $0x4ee4d75a // fsub v26.2d, v26.2d, v4.2d
+	WORD $0x4ee5d75a // fsub v26.2d, v26.2d, v5.2d
 	WORD $0x4ef8d75a // fsub v26.2d, v26.2d, v24.2d
-	VAND V5.B16, V25.B16, V24.B16
+	VAND V6.B16, V25.B16, V24.B16
 	VORR V0.B16, V24.B16, V24.B16
-	WORD $0x6ee6e719 // fcmgt v25.2d, v24.2d, v6.2d
-	WORD $0x6e67df1b // fmul v27.2d, v24.2d, v7.2d
+	WORD $0x6ee7e719 // fcmgt v25.2d, v24.2d, v7.2d
+	WORD $0x6e68df1b // fmul v27.2d, v24.2d, v8.2d
 	VBIT V25.B16, V27.B16, V24.B16
 	VAND V0.B16, V25.B16, V25.B16
 	WORD $0x4e79d75a // fadd v26.2d, v26.2d, v25.2d
 	WORD $0x4ee0d719 // fsub v25.2d, v24.2d, v0.2d
-	WORD $0x4e68d738 // fadd v24.2d, v25.2d, v8.2d
+	WORD $0x4e61d738 // fadd v24.2d, v25.2d, v1.2d
 	WORD $0x6e78ff38 // fdiv v24.2d, v25.2d, v24.2d
 	WORD $0x6e78df1b // fmul v27.2d, v24.2d, v24.2d
 	WORD $0x6e7bdf7c // fmul v28.2d, v27.2d, v27.2d
@@ -24683,24 +26081,24 @@ tail:
 	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
 	WORD $0x4e7bd7ff // fadd v31.2d, v31.2d, v27.2d
 	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
-	WORD $0x6e67df7b // fmul v27.2d, v27.2d, v7.2d
+	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 816(R6), F24
+	FMOVQ 832(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 848(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 848(R6), F25
+	FMOVQ 864(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 864(R6), F25
+	FMOVQ 880(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 896(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -24718,7 +26116,7 @@ tail:
 	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
 	FMOVD.P F23, 8(R3)
 	WORD $0x6e7eded8 // fmul v24.2d, v22.2d, v30.2d
-	FMOVQ 528(R6), F26
+	FMOVQ 544(R6), F26
 	VAND V26.B16, V24.B16, V24.B16
 	WORD $0x4e78d652 // fadd v18.2d, v18.2d, v24.2d
 	SUB $1, R5
@@ -24748,16 +26146,16 @@ loop:
 	VLD1.P 16(R0), [V5.D2]
 	VLD1.P 16(R1), [V6.D2]
 	WORD $0x4e66d4c7 // fadd v7.2d, v6.2d, v6.2d
-	WORD $0x4ee2d4e7 // fsub v7.2d, v7.2d, v2.2d
-	VMOV V2.B16, V8.B16
+	WORD $0x4ee1d4e7 // fsub v7.2d, v7.2d, v1.2d
+	VMOV V1.B16, V8.B16
 	VFMLS V5.D2, V7.D2, V8.D2
 	WORD $0x4e68f409 // fmax v9.2d, v0.2d, v8.2d
 	WORD $0x4e69d463 // fadd v3.2d, v3.2d, v9.2d
 	VLD1.P 16(R0), [V5.D2]
 	VLD1.P 16(R1), [V6.D2]
 	WORD $0x4e66d4c7 // fadd v7.2d, v6.2d, v6.2d
-	WORD $0x4ee2d4e7 // fsub v7.2d, v7.2d, v2.2d
-	VMOV V2.B16, V8.B16
+	WORD $0x4ee1d4e7 // fsub v7.2d, v7.2d, v1.2d
+	VMOV V1.B16, V8.B16
 	VFMLS V5.D2, V7.D2, V8.D2
 	WORD $0x4e68f409 // fmax v9.2d, v0.2d, v8.2d
 	WORD $0x4e69d484 // fadd v4.2d, v4.2d, v9.2d
@@ -24769,8 +26167,8 @@ single:
 	VLD1.P 16(R0), [V5.D2]
 	VLD1.P 16(R1), [V6.D2]
 	WORD $0x4e66d4c7 // fadd v7.2d, v6.2d, v6.2d
-	WORD $0x4ee2d4e7 // fsub v7.2d, v7.2d, v2.2d
-	VMOV V2.B16, V8.B16
+	WORD $0x4ee1d4e7 // fsub v7.2d, v7.2d, v1.2d
+	VMOV V1.B16, V8.B16
 	VFMLS V5.D2, V7.D2, V8.D2
 	WORD $0x4e68f409 // fmax v9.2d, v0.2d, v8.2d
 	WORD $0x4e69d463 // fadd v3.2d, v3.2d, v9.2d
@@ -24781,11 +26179,11 @@ tail:
 	FMOVD.P 8(R0), F5
 	FMOVD.P 8(R1), F6
 	WORD $0x4e66d4c7 // fadd v7.2d, v6.2d, v6.2d
-	WORD $0x4ee2d4e7 // fsub v7.2d, v7.2d, v2.2d
-	VMOV V2.B16, V8.B16
+	WORD $0x4ee1d4e7 // fsub v7.2d, v7.2d, v1.2d
+	VMOV V1.B16, V8.B16
 	VFMLS V5.D2, V7.D2, V8.D2
 	WORD $0x4e68f409 // fmax v9.2d, v0.2d, v8.2d
-	VAND V1.B16, V9.B16, V9.B16
+	VAND V2.B16, V9.B16, V9.B16
 	WORD $0x4e69d463 // fadd v3.2d, v3.2d, v9.2d
 	SUB $1, R5
 	B tail
@@ -24819,8 +26217,8 @@ loop:
 	VLD1.P 16(R0), [V8.D2]
 	VLD1.P 16(R1), [V9.D2]
 	WORD $0x4e69d52a // fadd v10.2d, v9.2d, v9.2d
-	WORD $0x4ee2d54a // fsub v10.2d, v10.2d, v2.2d
-	VMOV V2.B16, V11.B16
+	WORD $0x4ee1d54a // fsub v10.2d, v10.2d, v1.2d
+	VMOV V1.B16, V11.B16
 	VFMLS V8.D2, V10.D2, V11.D2
 	WORD $0x4e6bf40c // fmax v12.2d, v0.2d, v11.2d
 	VLD1.P 16(R2), [V10.D2]
@@ -24832,8 +26230,8 @@ loop:
 	VLD1.P 16(R0), [V8.D2]
 	VLD1.P 16(R1), [V9.D2]
 	WORD $0x4e69d52a // fadd v10.2d, v9.2d, v9.2d
-	WORD $0x4ee2d54a // fsub v10.2d, v10.2d, v2.2d
-	VMOV V2.B16, V11.B16
+	WORD $0x4ee1d54a // fsub v10.2d, v10.2d, v1.2d
+	VMOV V1.B16, V11.B16
 	VFMLS V8.D2, V10.D2, V11.D2
 	WORD $0x4e6bf40c // fmax v12.2d, v0.2d, v11.2d
 	VLD1.P 16(R2), [V10.D2]
@@ -24850,8 +26248,8 @@ single:
 	VLD1.P 16(R0), [V8.D2]
 	VLD1.P 16(R1), [V9.D2]
 	WORD $0x4e69d52a // fadd v10.2d, v9.2d, v9.2d
-	WORD $0x4ee2d54a // fsub v10.2d, v10.2d, v2.2d
-	VMOV V2.B16, V11.B16
+	WORD $0x4ee1d54a // fsub v10.2d, v10.2d, v1.2d
+	VMOV V1.B16, V11.B16
 	VFMLS V8.D2, V10.D2, V11.D2
 	WORD $0x4e6bf40c // fmax v12.2d, v0.2d, v11.2d
 	VLD1.P 16(R2), [V10.D2]
@@ -24867,17 +26265,17 @@ tail:
 	FMOVD.P 8(R0), F8
 	FMOVD.P 8(R1), F9
 	WORD $0x4e69d52a // fadd v10.2d, v9.2d, v9.2d
-	WORD $0x4ee2d54a // fsub v10.2d, v10.2d, v2.2d
-	VMOV V2.B16, V11.B16
+	WORD $0x4ee1d54a // fsub v10.2d, v10.2d, v1.2d
+	VMOV V1.B16, V11.B16
 	VFMLS V8.D2, V10.D2, V11.D2
 	WORD $0x4e6bf40c // fmax v12.2d, v0.2d, v11.2d
 	FMOVD.P 8(R2), F10
 	WORD $0x6e6cdd4b // fmul v11.2d, v10.2d, v12.2d
-	VAND V1.B16, V11.B16, V11.B16
+	VAND V2.B16, V11.B16, V11.B16
 	WORD $0x4e6bd463 // fadd v3.2d, v3.2d, v11.2d
 	WORD $0x4e6ad484 // fadd v4.2d, v4.2d, v10.2d
 	WORD $0x4ee0d94d // fcmeq v13.2d, v10.2d, #0.0
-	VAND V1.B16, V13.B16, V13.B16
+	VAND V2.B16, V13.B16, V13.B16
 	VSUB V13.D2, V7.D2, V7.D2
 	SUB $1, R5
 	B tail
@@ -24920,8 +26318,8 @@ loop:
 	VLD1.P 16(R0), [V6.D2]
 	VLD1.P 16(R1), [V7.D2]
 	WORD $0x4e67d4e8 // fadd v8.2d, v7.2d, v7.2d
-	WORD $0x4ee2d508 // fsub v8.2d, v8.2d, v2.2d
-	VMOV V2.B16, V9.B16
+	WORD $0x4ee1d508 // fsub v8.2d, v8.2d, v1.2d
+	VMOV V1.B16, V9.B16
 	VFMLS V6.D2, V8.D2, V9.D2
 	WORD $0x4e69f40a // fmax v10.2d, v0.2d, v9.2d
 	WORD $0x6e6adc68 // fmul v8.2d, v3.2d, v10.2d
@@ -24930,8 +26328,8 @@ loop:
 	VLD1.P 16(R0), [V6.D2]
 	VLD1.P 16(R1), [V7.D2]
 	WORD $0x4e67d4e8 // fadd v8.2d, v7.2d, v7.2d
-	WORD $0x4ee2d508 // fsub v8.2d, v8.2d, v2.2d
-	VMOV V2.B16, V9.B16
+	WORD $0x4ee1d508 // fsub v8.2d, v8.2d, v1.2d
+	VMOV V1.B16, V9.B16
 	VFMLS V6.D2, V8.D2, V9.D2
 	WORD $0x4e69f40a // fmax v10.2d, v0.2d, v9.2d
 	WORD $0x6e6adc68 // fmul v8.2d, v3.2d, v10.2d
@@ -24945,8 +26343,8 @@ single:
 	VLD1.P 16(R0), [V6.D2]
 	VLD1.P 16(R1), [V7.D2]
 	WORD $0x4e67d4e8 // fadd v8.2d, v7.2d, v7.2d
-	WORD $0x4ee2d508 // fsub v8.2d, v8.2d, v2.2d
-	VMOV V2.B16, V9.B16
+	WORD $0x4ee1d508 // fsub v8.2d, v8.2d, v1.2d
+	VMOV V1.B16, V9.B16
 	VFMLS V6.D2, V8.D2, V9.D2
 	WORD $0x4e69f40a // fmax v10.2d, v0.2d, v9.2d
 	WORD $0x6e6adc68 // fmul v8.2d, v3.2d, v10.2d
@@ -24959,13 +26357,13 @@ tail:
 	FMOVD.P 8(R0), F6
 	FMOVD.P 8(R1), F7
 	WORD $0x4e67d4e8 // fadd v8.2d, v7.2d, v7.2d
-	WORD $0x4ee2d508 // fsub v8.2d, v8.2d, v2.2d
-	VMOV V2.B16, V9.B16
+	WORD $0x4ee1d508 // fsub v8.2d, v8.2d, v1.2d
+	VMOV V1.B16, V9.B16
 	VFMLS V6.D2, V8.D2, V9.D2
 	WORD $0x4e69f40a // fmax v10.2d, v0.2d, v9.2d
 	WORD $0x6e6adc68 // fmul v8.2d, v3.2d, v10.2d
 	FMOVD.P F8, 8(R3)
-	VAND V1.B16, V10.B16, V10.B16
+	VAND V2.B16, V10.B16, V10.B16
 	WORD $0x4e6ad484 // fadd v4.2d, v4.2d, v10.2d
 	SUB $1, R5
 	B tail
@@ -24996,8 +26394,8 @@ loop:
 	VLD1.P 16(R0), [V5.D2]
 	VLD1.P 16(R1), [V6.D2]
 	WORD $0x4e66d4c7 // fadd v7.2d, v6.2d, v6.2d
-	WORD $0x4ee2d4e7 // fsub v7.2d, v7.2d, v2.2d
-	VMOV V2.B16, V8.B16
+	WORD $0x4ee1d4e7 // fsub v7.2d, v7.2d, v1.2d
+	VMOV V1.B16, V8.B16
 	VFMLS V5.D2, V7.D2, V8.D2
 	WORD $0x4e68f409 // fmax v9.2d, v0.2d, v8.2d
 	VLD1.P 16(R2), [V7.D2]
@@ -25007,8 +26405,8 @@ loop:
 	VLD1.P 16(R0), [V5.D2]
 	VLD1.P 16(R1), [V6.D2]
 	WORD $0x4e66d4c7 // fadd v7.2d, v6.2d, v6.2d
-	WORD $0x4ee2d4e7 // fsub v7.2d, v7.2d, v2.2d
-	VMOV V2.B16, V8.B16
+	WORD $0x4ee1d4e7 // fsub v7.2d, v7.2d, v1.2d
+	VMOV V1.B16, V8.B16
 	VFMLS V5.D2, V7.D2, V8.D2
 	WORD $0x4e68f409 // fmax v9.2d, v0.2d, v8.2d
 	VLD1.P 16(R2), [V7.D2]
@@ -25023,8 +26421,8 @@ single:
 	VLD1.P 16(R0), [V5.D2]
 	VLD1.P 16(R1), [V6.D2]
 	WORD $0x4e66d4c7 // fadd v7.2d, v6.2d, v6.2d
-	WORD $0x4ee2d4e7 // fsub v7.2d, v7.2d, v2.2d
-	VMOV V2.B16, V8.B16
+	WORD $0x4ee1d4e7 // fsub v7.2d, v7.2d, v1.2d
+	VMOV V1.B16, V8.B16
 	VFMLS V5.D2, V7.D2, V8.D2
 	WORD $0x4e68f409 // fmax v9.2d, v0.2d, v8.2d
 	VLD1.P 16(R2), [V7.D2]
@@ -25038,14 +26436,14 @@ tail:
 	FMOVD.P 8(R0), F5
 	FMOVD.P 8(R1), F6
 	WORD $0x4e66d4c7 // fadd v7.2d, v6.2d, v6.2d
-	WORD $0x4ee2d4e7 // fsub v7.2d, v7.2d, v2.2d
-	VMOV V2.B16, V8.B16
+	WORD $0x4ee1d4e7 // fsub v7.2d, v7.2d, v1.2d
+	VMOV V1.B16, V8.B16
 	VFMLS V5.D2, V7.D2, V8.D2
 	WORD $0x4e68f409 // fmax v9.2d, v0.2d, v8.2d
 	FMOVD.P 8(R2), F7
 	WORD $0x6e69dce8 // fmul v8.2d, v7.2d, v9.2d
 	FMOVD.P F8, 8(R3)
-	VAND V1.B16, V8.B16, V8.B16
+	VAND V2.B16, V8.B16, V8.B16
 	WORD $0x4e68d463 // fadd v3.2d, v3.2d, v8.2d
 	SUB $1, R5
 	B tail
@@ -25077,8 +26475,8 @@ loop:
 	VLD1.P 16(R0), [V6.D2]
 	VLD1.P 16(R1), [V7.D2]
 	WORD $0x4e67d4e8 // fadd v8.2d, v7.2d, v7.2d
-	WORD $0x4ee2d508 // fsub v8.2d, v8.2d, v2.2d
-	VMOV V2.B16, V9.B16
+	WORD $0x4ee1d508 // fsub v8.2d, v8.2d, v1.2d
+	VMOV V1.B16, V9.B16
 	VFMLS V6.D2, V8.D2, V9.D2
 	WORD $0x4e69f40a // fmax v10.2d, v0.2d, v9.2d
 	WORD $0x6ee0f90b // fneg v11.2d, v8.2d
@@ -25092,8 +26490,8 @@ loop:
 	VLD1.P 16(R0), [V6.D2]
 	VLD1.P 16(R1), [V7.D2]
 	WORD $0x4e67d4e8 // fadd v8.2d, v7.2d, v7.2d
-	WORD $0x4ee2d508 // fsub v8.2d, v8.2d, v2.2d
-	VMOV V2.B16, V9.B16
+	WORD $0x4ee1d508 // fsub v8.2d, v8.2d, v1.2d
+	VMOV V1.B16, V9.B16
 	VFMLS V6.D2, V8.D2, V9.D2
 	WORD $0x4e69f40a // fmax v10.2d, v0.2d, v9.2d
 	WORD $0x6ee0f90b // fneg v11.2d, v8.2d
@@ -25112,8 +26510,8 @@ single:
 	VLD1.P 16(R0), [V6.D2]
 	VLD1.P 16(R1), [V7.D2]
 	WORD $0x4e67d4e8 // fadd v8.2d, v7.2d, v7.2d
-	WORD $0x4ee2d508 // fsub v8.2d, v8.2d, v2.2d
-	VMOV V2.B16, V9.B16
+	WORD $0x4ee1d508 // fsub v8.2d, v8.2d, v1.2d
+	VMOV V1.B16, V9.B16
 	VFMLS V6.D2, V8.D2, V9.D2
 	WORD $0x4e69f40a // fmax v10.2d, v0.2d, v9.2d
 	WORD $0x6ee0f90b // fneg v11.2d, v8.2d
@@ -25131,8 +26529,8 @@ tail:
 	FMOVD.P 8(R0), F6
 	FMOVD.P 8(R1), F7
 	WORD $0x4e67d4e8 // fadd v8.2d, v7.2d, v7.2d
-	WORD $0x4ee2d508 // fsub v8.2d, v8.2d, v2.2d
-	VMOV V2.B16, V9.B16
+	WORD $0x4ee1d508 // fsub v8.2d, v8.2d, v1.2d
+	VMOV V1.B16, V9.B16
 	VFMLS V6.D2, V8.D2, V9.D2
 	WORD $0x4e69f40a // fmax v10.2d, v0.2d, v9.2d
 	WORD $0x6ee0f90b // fneg v11.2d, v8.2d
@@ -25142,7 +26540,7 @@ tail:
 	VBIF V12.B16, V9.B16, V11.B16
 	WORD $0x6e6bdc68 // fmul v8.2d, v3.2d, v11.2d
 	FMOVD.P F8, 8(R3)
-	VAND V1.B16, V10.B16, V10.B16
+	VAND V2.B16, V10.B16, V10.B16
 	WORD $0x4e6ad484 // fadd v4.2d, v4.2d, v10.2d
 	SUB $1, R5
 	B tail
@@ -25175,8 +26573,8 @@ loop:
 	VLD1.P 16(R0), [V6.D2]
 	VLD1.P 16(R1), [V7.D2]
 	WORD $0x4e67d4e8 // fadd v8.2d, v7.2d, v7.2d
-	WORD $0x4ee2d508 // fsub v8.2d, v8.2d, v2.2d
-	VMOV V2.B16, V9.B16
+	WORD $0x4ee1d508 // fsub v8.2d, v8.2d, v1.2d
+	VMOV V1.B16, V9.B16
 	VFMLS V6.D2, V8.D2, V9.D2
 	WORD $0x4e69f40a // fmax v10.2d, v0.2d, v9.2d
 	WORD $0x6ee0f90b // fneg v11.2d, v8.2d
@@ -25193,8 +26591,8 @@ loop:
 	VLD1.P 16(R0), [V6.D2]
 	VLD1.P 16(R1), [V7.D2]
 	WORD $0x4e67d4e8 // fadd v8.2d, v7.2d, v7.2d
-	WORD $0x4ee2d508 // fsub v8.2d, v8.2d, v2.2d
-	VMOV V2.B16, V9.B16
+	WORD $0x4ee1d508 // fsub v8.2d, v8.2d, v1.2d
+	VMOV V1.B16, V9.B16
 	VFMLS V6.D2, V8.D2, V9.D2
 	WORD $0x4e69f40a // fmax v10.2d, v0.2d, v9.2d
 	WORD $0x6ee0f90b // fneg v11.2d, v8.2d
@@ -25216,8 +26614,8 @@ single:
 	VLD1.P 16(R0), [V6.D2]
 	VLD1.P 16(R1), [V7.D2]
 	WORD $0x4e67d4e8 // fadd v8.2d, v7.2d, v7.2d
-	WORD $0x4ee2d508 // fsub v8.2d, v8.2d, v2.2d
-	VMOV V2.B16, V9.B16
+	WORD $0x4ee1d508 // fsub v8.2d, v8.2d, v1.2d
+	VMOV V1.B16, V9.B16
 	VFMLS V6.D2, V8.D2, V9.D2
 	WORD $0x4e69f40a // fmax v10.2d, v0.2d, v9.2d
 	WORD $0x6ee0f90b // fneg v11.2d, v8.2d
@@ -25238,8 +26636,8 @@ tail:
 	FMOVD.P 8(R0), F6
 	FMOVD.P 8(R1), F7
 	WORD $0x4e67d4e8 // fadd v8.2d, v7.2d, v7.2d
-	WORD $0x4ee2d508 // fsub v8.2d, v8.2d, v2.2d
-	VMOV V2.B16, V9.B16
+	WORD $0x4ee1d508 // fsub v8.2d, v8.2d, v1.2d
+	VMOV V1.B16, V9.B16
 	VFMLS V6.D2, V8.D2, V9.D2
 	WORD $0x4e69f40a // fmax v10.2d, v0.2d, v9.2d
 	WORD $0x6ee0f90b // fneg v11.2d, v8.2d
@@ -25252,7 +26650,7 @@ tail:
 	WORD $0x6e6bdd29 // fmul v9.2d, v9.2d, v11.2d
 	FMOVD.P F9, 8(R3)
 	WORD $0x6e6add0c // fmul v12.2d, v8.2d, v10.2d
-	VAND V1.B16, V12.B16, V12.B16
+	VAND V2.B16, V12.B16, V12.B16
 	WORD $0x4e6cd484 // fadd v4.2d, v4.2d, v12.2d
 	SUB $1, R5
 	B tail
@@ -25290,8 +26688,8 @@ loop:
 	VLD1.P 16(R0), [V8.D2]
 	VLD1.P 16(R1), [V9.D2]
 	WORD $0x4e69d52a // fadd v10.2d, v9.2d, v9.2d
-	WORD $0x4ee2d54a // fsub v10.2d, v10.2d, v2.2d
-	VMOV V2.B16, V11.B16
+	WORD $0x4ee1d54a // fsub v10.2d, v10.2d, v1.2d
+	VMOV V1.B16, V11.B16
 	VFMLS V8.D2, V10.D2, V11.D2
 	WORD $0x4e6bf40c // fmax v12.2d, v0.2d, v11.2d
 	ADD R13<<3, R2, R9
@@ -25316,8 +26714,8 @@ rowperm2:
 	VLD1.P 16(R0), [V8.D2]
 	VLD1.P 16(R1), [V9.D2]
 	WORD $0x4e69d52a // fadd v10.2d, v9.2d, v9.2d
-	WORD $0x4ee2d54a // fsub v10.2d, v10.2d, v2.2d
-	VMOV V2.B16, V11.B16
+	WORD $0x4ee1d54a // fsub v10.2d, v10.2d, v1.2d
+	VMOV V1.B16, V11.B16
 	VFMLS V8.D2, V10.D2, V11.D2
 	WORD $0x4e6bf40c // fmax v12.2d, v0.2d, v11.2d
 	ADD R13<<3, R2, R9
@@ -25347,8 +26745,8 @@ single:
 	VLD1.P 16(R0), [V8.D2]
 	VLD1.P 16(R1), [V9.D2]
 	WORD $0x4e69d52a // fadd v10.2d, v9.2d, v9.2d
-	WORD $0x4ee2d54a // fsub v10.2d, v10.2d, v2.2d
-	VMOV V2.B16, V11.B16
+	WORD $0x4ee1d54a // fsub v10.2d, v10.2d, v1.2d
+	VMOV V1.B16, V11.B16
 	VFMLS V8.D2, V10.D2, V11.D2
 	WORD $0x4e6bf40c // fmax v12.2d, v0.2d, v11.2d
 	ADD R13<<3, R2, R9
@@ -25377,8 +26775,8 @@ tail:
 	FMOVD.P 8(R0), F8
 	FMOVD.P 8(R1), F9
 	WORD $0x4e69d52a // fadd v10.2d, v9.2d, v9.2d
-	WORD $0x4ee2d54a // fsub v10.2d, v10.2d, v2.2d
-	VMOV V2.B16, V11.B16
+	WORD $0x4ee1d54a // fsub v10.2d, v10.2d, v1.2d
+	VMOV V1.B16, V11.B16
 	VFMLS V8.D2, V10.D2, V11.D2
 	WORD $0x4e6bf40c // fmax v12.2d, v0.2d, v11.2d
 	ADD R13<<3, R2, R9
@@ -25387,11 +26785,11 @@ tail:
 	LDP 32(R14), (R8, R12)
 	ADD R8, R13
 	WORD $0x6e6cdd4b // fmul v11.2d, v10.2d, v12.2d
-	VAND V1.B16, V11.B16, V11.B16
+	VAND V2.B16, V11.B16, V11.B16
 	WORD $0x4e6bd463 // fadd v3.2d, v3.2d, v11.2d
 	WORD $0x4e6ad484 // fadd v4.2d, v4.2d, v10.2d
 	WORD $0x4ee0d94d // fcmeq v13.2d, v10.2d, #0.0
-	VAND V1.B16, V13.B16, V13.B16
+	VAND V2.B16, V13.B16, V13.B16
 	VSUB V13.D2, V7.D2, V7.D2
 	SUB $1, R5
 	B tail
@@ -25437,8 +26835,8 @@ loop:
 	VLD1.P 16(R0), [V5.D2]
 	VLD1.P 16(R1), [V6.D2]
 	WORD $0x4e66d4c7 // fadd v7.2d, v6.2d, v6.2d
-	WORD $0x4ee2d4e7 // fsub v7.2d, v7.2d, v2.2d
-	VMOV V2.B16, V8.B16
+	WORD $0x4ee1d4e7 // fsub v7.2d, v7.2d, v1.2d
+	VMOV V1.B16, V8.B16
 	VFMLS V5.D2, V7.D2, V8.D2
 	WORD $0x4e68f409 // fmax v9.2d, v0.2d, v8.2d
 	ADD R13<<3, R2, R9
@@ -25461,8 +26859,8 @@ rowperm2:
 	VLD1.P 16(R0), [V5.D2]
 	VLD1.P 16(R1), [V6.D2]
 	WORD $0x4e66d4c7 // fadd v7.2d, v6.2d, v6.2d
-	WORD $0x4ee2d4e7 // fsub v7.2d, v7.2d, v2.2d
-	VMOV V2.B16, V8.B16
+	WORD $0x4ee1d4e7 // fsub v7.2d, v7.2d, v1.2d
+	VMOV V1.B16, V8.B16
 	VFMLS V5.D2, V7.D2, V8.D2
 	WORD $0x4e68f409 // fmax v9.2d, v0.2d, v8.2d
 	ADD R13<<3, R2, R9
@@ -25490,8 +26888,8 @@ single:
 	VLD1.P 16(R0), [V5.D2]
 	VLD1.P 16(R1), [V6.D2]
 	WORD $0x4e66d4c7 // fadd v7.2d, v6.2d, v6.2d
-	WORD $0x4ee2d4e7 // fsub v7.2d, v7.2d, v2.2d
-	VMOV V2.B16, V8.B16
+	WORD $0x4ee1d4e7 // fsub v7.2d, v7.2d, v1.2d
+	VMOV V1.B16, V8.B16
 	VFMLS V5.D2, V7.D2, V8.D2
 	WORD $0x4e68f409 // fmax v9.2d, v0.2d, v8.2d
 	ADD R13<<3, R2, R9
@@ -25518,8 +26916,8 @@ tail:
 	FMOVD.P 8(R0), F5
 	FMOVD.P 8(R1), F6
 	WORD $0x4e66d4c7 // fadd v7.2d, v6.2d, v6.2d
-	WORD $0x4ee2d4e7 // fsub v7.2d, v7.2d, v2.2d
-	VMOV V2.B16, V8.B16
+	WORD $0x4ee1d4e7 // fsub v7.2d, v7.2d, v1.2d
+	VMOV V1.B16, V8.B16
 	VFMLS V5.D2, V7.D2, V8.D2
 	WORD $0x4e68f409 // fmax v9.2d, v0.2d, v8.2d
 	ADD R13<<3, R2, R9
@@ -25529,7 +26927,7 @@ tail:
 	ADD R8, R13
 	WORD $0x6e69dce8 // fmul v8.2d, v7.2d, v9.2d
 	FMOVD.P F8, 8(R3)
-	VAND V1.B16, V8.B16, V8.B16
+	VAND V2.B16, V8.B16, V8.B16
 	WORD $0x4e68d463 // fadd v3.2d, v3.2d, v8.2d
 	SUB $1, R5
 	B tail
@@ -25566,8 +26964,8 @@ loop:
 	VLD1.P 16(R0), [V6.D2]
 	VLD1.P 16(R1), [V7.D2]
 	WORD $0x4e67d4e8 // fadd v8.2d, v7.2d, v7.2d
-	WORD $0x4ee2d508 // fsub v8.2d, v8.2d, v2.2d
-	VMOV V2.B16, V9.B16
+	WORD $0x4ee1d508 // fsub v8.2d, v8.2d, v1.2d
+	VMOV V1.B16, V9.B16
 	VFMLS V6.D2, V8.D2, V9.D2
 	WORD $0x4e69f40a // fmax v10.2d, v0.2d, v9.2d
 	WORD $0x6ee0f90b // fneg v11.2d, v8.2d
@@ -25597,8 +26995,8 @@ rowperm2:
 	VLD1.P 16(R0), [V6.D2]
 	VLD1.P 16(R1), [V7.D2]
 	WORD $0x4e67d4e8 // fadd v8.2d, v7.2d, v7.2d
-	WORD $0x4ee2d508 // fsub v8.2d, v8.2d, v2.2d
-	VMOV V2.B16, V9.B16
+	WORD $0x4ee1d508 // fsub v8.2d, v8.2d, v1.2d
+	VMOV V1.B16, V9.B16
 	VFMLS V6.D2, V8.D2, V9.D2
 	WORD $0x4e69f40a // fmax v10.2d, v0.2d, v9.2d
 	WORD $0x6ee0f90b // fneg v11.2d, v8.2d
@@ -25633,8 +27031,8 @@ single:
 	VLD1.P 16(R0), [V6.D2]
 	VLD1.P 16(R1), [V7.D2]
 	WORD $0x4e67d4e8 // fadd v8.2d, v7.2d, v7.2d
-	WORD $0x4ee2d508 // fsub v8.2d, v8.2d, v2.2d
-	VMOV V2.B16, V9.B16
+	WORD $0x4ee1d508 // fsub v8.2d, v8.2d, v1.2d
+	VMOV V1.B16, V9.B16
 	VFMLS V6.D2, V8.D2, V9.D2
 	WORD $0x4e69f40a // fmax v10.2d, v0.2d, v9.2d
 	WORD $0x6ee0f90b // fneg v11.2d, v8.2d
@@ -25668,8 +27066,8 @@ tail:
 	FMOVD.P 8(R0), F6
 	FMOVD.P 8(R1), F7
 	WORD $0x4e67d4e8 // fadd v8.2d, v7.2d, v7.2d
-	WORD $0x4ee2d508 // fsub v8.2d, v8.2d, v2.2d
-	VMOV V2.B16, V9.B16
+	WORD $0x4ee1d508 // fsub v8.2d, v8.2d, v1.2d
+	VMOV V1.B16, V9.B16
 	VFMLS V6.D2, V8.D2, V9.D2
 	WORD $0x4e69f40a // fmax v10.2d, v0.2d, v9.2d
 	WORD $0x6ee0f90b // fneg v11.2d, v8.2d
@@ -25686,7 +27084,7 @@ tail:
 	WORD $0x6e6bdd29 // fmul v9.2d, v9.2d, v11.2d
 	FMOVD.P F9, 8(R3)
 	WORD $0x6e6add0c // fmul v12.2d, v8.2d, v10.2d
-	VAND V1.B16, V12.B16, V12.B16
+	VAND V2.B16, V12.B16, V12.B16
 	WORD $0x4e6cd484 // fadd v4.2d, v4.2d, v12.2d
 	SUB $1, R5
 	B tail
@@ -25703,22 +27101,22 @@ TEXT ·sigmoidCESumNEONF64(SB), NOSPLIT, $0-64
 	MOVD p_len+8(FP), R4
 	MOVD y_base+24(FP), R1
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 544(R6), F0
-	FMOVQ 672(R6), F1
-	FMOVQ 816(R6), F2
-	FMOVQ 832(R6), F3
-	FMOVQ 896(R6), F4
-	FMOVQ 912(R6), F5
-	FMOVQ 928(R6), F6
-	FMOVQ 944(R6), F7
-	FMOVQ 960(R6), F8
-	FMOVQ 976(R6), F9
-	FMOVQ 992(R6), F10
-	FMOVQ 1008(R6), F11
-	FMOVQ 1024(R6), F12
-	FMOVQ 1040(R6), F13
-	FMOVQ 1056(R6), F14
-	FMOVQ 1072(R6), F15
+	FMOVQ 528(R6), F0
+	FMOVQ 704(R6), F1
+	FMOVQ 832(R6), F2
+	FMOVQ 848(R6), F3
+	FMOVQ 912(R6), F4
+	FMOVQ 928(R6), F5
+	FMOVQ 944(R6), F6
+	FMOVQ 960(R6), F7
+	FMOVQ 976(R6), F8
+	FMOVQ 992(R6), F9
+	FMOVQ 1008(R6), F10
+	FMOVQ 1024(R6), F11
+	FMOVQ 1040(R6), F12
+	FMOVQ 1056(R6), F13
+	FMOVQ 1072(R6), F14
+	FMOVQ 1088(R6), F15
 	FMOVD a+48(FP), F16
 	VDUP V16.D[0], V16.D2
 	VEOR V17.B16, V17.B16, V17.B16
@@ -25757,13 +27155,13 @@ loop:
 	VFMLA V23.D2, V26.D2, V25.D2
 	VMOV V15.B16, V26.B16
 	VFMLA V23.D2, V25.D2, V26.D2
-	FMOVQ 1088(R6), F25
+	FMOVQ 1104(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1120(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1136(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
 	VMOV V1.B16, V25.B16
@@ -25773,7 +27171,7 @@ loop:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1136(R6), F26
+	FMOVQ 1152(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -25783,41 +27181,41 @@ loop:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F25
+	FMOVQ 656(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 640(R6), F25
+	FMOVQ 672(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 656(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
 	VAND V0.B16, V27.B16, V27.B16
 	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
 	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
-	FMOVQ 688(R6), F26
+	FMOVQ 560(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 704(R6), F29
-	VMOV V29.B16, V30.B16
 	FMOVQ 720(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 736(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 736(R6), F29
+	FMOVQ 752(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 768(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V29.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -25871,13 +27269,13 @@ loop:
 	VFMLA V23.D2, V26.D2, V25.D2
 	VMOV V15.B16, V26.B16
 	VFMLA V23.D2, V25.D2, V26.D2
-	FMOVQ 1088(R6), F25
+	FMOVQ 1104(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1120(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1136(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
 	VMOV V1.B16, V25.B16
@@ -25887,7 +27285,7 @@ loop:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1136(R6), F26
+	FMOVQ 1152(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -25897,41 +27295,41 @@ loop:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F25
+	FMOVQ 656(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 640(R6), F25
+	FMOVQ 672(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 656(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
 	VAND V0.B16, V27.B16, V27.B16
 	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
 	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
-	FMOVQ 688(R6), F26
+	FMOVQ 560(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 704(R6), F29
-	VMOV V29.B16, V30.B16
 	FMOVQ 720(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 736(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 736(R6), F29
+	FMOVQ 752(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 768(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V29.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -25990,13 +27388,13 @@ single:
 	VFMLA V23.D2, V26.D2, V25.D2
 	VMOV V15.B16, V26.B16
 	VFMLA V23.D2, V25.D2, V26.D2
-	FMOVQ 1088(R6), F25
+	FMOVQ 1104(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1120(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1136(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
 	VMOV V1.B16, V25.B16
@@ -26006,7 +27404,7 @@ single:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1136(R6), F26
+	FMOVQ 1152(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -26016,41 +27414,41 @@ single:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F25
+	FMOVQ 656(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 640(R6), F25
+	FMOVQ 672(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 656(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
 	VAND V0.B16, V27.B16, V27.B16
 	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
 	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
-	FMOVQ 688(R6), F26
+	FMOVQ 560(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 704(R6), F29
-	VMOV V29.B16, V30.B16
 	FMOVQ 720(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 736(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 736(R6), F29
+	FMOVQ 752(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 768(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V29.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -26108,13 +27506,13 @@ tail:
 	VFMLA V23.D2, V26.D2, V25.D2
 	VMOV V15.B16, V26.B16
 	VFMLA V23.D2, V25.D2, V26.D2
-	FMOVQ 1088(R6), F25
+	FMOVQ 1104(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1120(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1136(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
 	VMOV V1.B16, V25.B16
@@ -26124,7 +27522,7 @@ tail:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1136(R6), F26
+	FMOVQ 1152(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -26134,41 +27532,41 @@ tail:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F25
+	FMOVQ 656(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 640(R6), F25
+	FMOVQ 672(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 656(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
 	VAND V0.B16, V27.B16, V27.B16
 	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
 	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
-	FMOVQ 688(R6), F26
+	FMOVQ 560(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 704(R6), F29
-	VMOV V29.B16, V30.B16
 	FMOVQ 720(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 736(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 736(R6), F29
+	FMOVQ 752(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 768(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V29.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -26191,7 +27589,7 @@ tail:
 	WORD $0x4e75f678 // fmax v24.2d, v19.2d, v21.2d
 	VFMLS V22.D2, V19.D2, V24.D2
 	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
-	FMOVQ 528(R6), F21
+	FMOVQ 544(R6), F21
 	VAND V21.B16, V24.B16, V24.B16
 	WORD $0x4e78d631 // fadd v17.2d, v17.2d, v24.2d
 	SUB $1, R5
@@ -26210,19 +27608,19 @@ TEXT ·sigmoidCEWSumNEONF64(SB), NOSPLIT, $0-104
 	MOVD y_base+24(FP), R1
 	MOVD w_base+48(FP), R2
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 544(R6), F0
-	FMOVQ 672(R6), F1
-	FMOVQ 816(R6), F2
-	FMOVQ 832(R6), F3
-	FMOVQ 896(R6), F4
-	FMOVQ 912(R6), F5
-	FMOVQ 928(R6), F6
-	FMOVQ 944(R6), F7
-	FMOVQ 960(R6), F8
-	FMOVQ 976(R6), F9
-	FMOVQ 992(R6), F10
-	FMOVQ 1008(R6), F11
-	FMOVQ 1024(R6), F12
+	FMOVQ 528(R6), F0
+	FMOVQ 704(R6), F1
+	FMOVQ 832(R6), F2
+	FMOVQ 848(R6), F3
+	FMOVQ 912(R6), F4
+	FMOVQ 928(R6), F5
+	FMOVQ 944(R6), F6
+	FMOVQ 960(R6), F7
+	FMOVQ 976(R6), F8
+	FMOVQ 992(R6), F9
+	FMOVQ 1008(R6), F10
+	FMOVQ 1024(R6), F11
+	FMOVQ 1040(R6), F12
 	FMOVD a+72(FP), F13
 	VDUP V13.D[0], V13.D2
 	VEOR V14.B16, V14.B16, V14.B16
@@ -26259,22 +27657,22 @@ loop:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V12.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1040(R6), F26
+	FMOVQ 1056(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1056(R6), F25
-	VMOV V25.B16, V26.B16
-	VFMLA V23.D2, V27.D2, V26.D2
 	FMOVQ 1072(R6), F25
-	VMOV V25.B16, V27.B16
-	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1088(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1088(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
 	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1136(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -26284,7 +27682,7 @@ loop:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1136(R6), F26
+	FMOVQ 1152(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -26294,41 +27692,41 @@ loop:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F25
+	FMOVQ 656(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 640(R6), F25
+	FMOVQ 672(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 656(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
 	VAND V0.B16, V27.B16, V27.B16
 	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
 	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
-	FMOVQ 688(R6), F26
+	FMOVQ 560(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 704(R6), F29
-	VMOV V29.B16, V30.B16
 	FMOVQ 720(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 736(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 736(R6), F29
+	FMOVQ 752(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 768(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V29.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -26381,22 +27779,22 @@ loop:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V12.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1040(R6), F26
+	FMOVQ 1056(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1056(R6), F25
-	VMOV V25.B16, V26.B16
-	VFMLA V23.D2, V27.D2, V26.D2
 	FMOVQ 1072(R6), F25
-	VMOV V25.B16, V27.B16
-	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1088(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1088(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
 	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1136(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -26406,7 +27804,7 @@ loop:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1136(R6), F26
+	FMOVQ 1152(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -26416,41 +27814,41 @@ loop:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F25
+	FMOVQ 656(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 640(R6), F25
+	FMOVQ 672(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 656(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
 	VAND V0.B16, V27.B16, V27.B16
 	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
 	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
-	FMOVQ 688(R6), F26
+	FMOVQ 560(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 704(R6), F29
-	VMOV V29.B16, V30.B16
 	FMOVQ 720(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 736(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 736(R6), F29
+	FMOVQ 752(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 768(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V29.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -26508,22 +27906,22 @@ single:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V12.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1040(R6), F26
+	FMOVQ 1056(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1056(R6), F25
-	VMOV V25.B16, V26.B16
-	VFMLA V23.D2, V27.D2, V26.D2
 	FMOVQ 1072(R6), F25
-	VMOV V25.B16, V27.B16
-	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1088(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1088(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
 	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1136(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -26533,7 +27931,7 @@ single:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1136(R6), F26
+	FMOVQ 1152(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -26543,41 +27941,41 @@ single:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F25
+	FMOVQ 656(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 640(R6), F25
+	FMOVQ 672(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 656(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
 	VAND V0.B16, V27.B16, V27.B16
 	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
 	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
-	FMOVQ 688(R6), F26
+	FMOVQ 560(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 704(R6), F29
-	VMOV V29.B16, V30.B16
 	FMOVQ 720(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 736(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 736(R6), F29
+	FMOVQ 752(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 768(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V29.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -26634,22 +28032,22 @@ tail:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V12.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1040(R6), F26
+	FMOVQ 1056(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1056(R6), F25
-	VMOV V25.B16, V26.B16
-	VFMLA V23.D2, V27.D2, V26.D2
 	FMOVQ 1072(R6), F25
-	VMOV V25.B16, V27.B16
-	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1088(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1088(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
 	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1136(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -26659,7 +28057,7 @@ tail:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1136(R6), F26
+	FMOVQ 1152(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -26669,41 +28067,41 @@ tail:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F25
+	FMOVQ 656(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 640(R6), F25
+	FMOVQ 672(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 656(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
 	VAND V0.B16, V27.B16, V27.B16
 	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
 	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
-	FMOVQ 688(R6), F26
+	FMOVQ 560(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 704(R6), F29
-	VMOV V29.B16, V30.B16
 	FMOVQ 720(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 736(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 736(R6), F29
+	FMOVQ 752(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 768(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V29.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -26728,12 +28126,12 @@ tail:
 	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
 	FMOVD.P 8(R2), F21
 	WORD $0x6e78deb6 // fmul v22.2d, v21.2d, v24.2d
-	FMOVQ 528(R6), F23
+	FMOVQ 544(R6), F23
 	VAND V23.B16, V22.B16, V22.B16
 	WORD $0x4e76d5ce // fadd v14.2d, v14.2d, v22.2d
 	WORD $0x4e75d5ef // fadd v15.2d, v15.2d, v21.2d
 	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
-	FMOVQ 528(R6), F25
+	FMOVQ 544(R6), F25
 	VAND V25.B16, V23.B16, V23.B16
 	VSUB V23.D2, V18.D2, V18.D2
 	SUB $1, R5
@@ -26763,21 +28161,21 @@ TEXT ·sigmoidCEUnredNEONF64(SB), NOSPLIT, $0-96
 	MOVD y_base+48(FP), R1
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 544(R6), F0
-	FMOVQ 672(R6), F1
-	FMOVQ 816(R6), F2
-	FMOVQ 832(R6), F3
-	FMOVQ 896(R6), F4
-	FMOVQ 912(R6), F5
-	FMOVQ 928(R6), F6
-	FMOVQ 944(R6), F7
-	FMOVQ 960(R6), F8
-	FMOVQ 976(R6), F9
-	FMOVQ 992(R6), F10
-	FMOVQ 1008(R6), F11
-	FMOVQ 1024(R6), F12
-	FMOVQ 1040(R6), F13
-	FMOVQ 1056(R6), F14
+	FMOVQ 528(R6), F0
+	FMOVQ 704(R6), F1
+	FMOVQ 832(R6), F2
+	FMOVQ 848(R6), F3
+	FMOVQ 912(R6), F4
+	FMOVQ 928(R6), F5
+	FMOVQ 944(R6), F6
+	FMOVQ 960(R6), F7
+	FMOVQ 976(R6), F8
+	FMOVQ 992(R6), F9
+	FMOVQ 1008(R6), F10
+	FMOVQ 1024(R6), F11
+	FMOVQ 1040(R6), F12
+	FMOVQ 1056(R6), F13
+	FMOVQ 1072(R6), F14
 	FMOVD a+80(FP), F15
 	VDUP V15.D[0], V15.D2
 	FMOVD s+72(FP), F16
@@ -26816,16 +28214,16 @@ loop:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V14.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1072(R6), F26
+	FMOVQ 1088(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1088(R6), F25
+	FMOVQ 1104(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1120(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1136(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -26835,7 +28233,7 @@ loop:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1136(R6), F26
+	FMOVQ 1152(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -26845,41 +28243,41 @@ loop:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F25
+	FMOVQ 656(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 640(R6), F25
+	FMOVQ 672(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 656(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
 	VAND V0.B16, V27.B16, V27.B16
 	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
 	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
-	FMOVQ 688(R6), F26
+	FMOVQ 560(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 704(R6), F29
-	VMOV V29.B16, V30.B16
 	FMOVQ 720(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 736(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 736(R6), F29
+	FMOVQ 752(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 768(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V29.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -26933,16 +28331,16 @@ loop:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V14.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1072(R6), F26
+	FMOVQ 1088(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1088(R6), F25
+	FMOVQ 1104(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1120(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1136(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -26952,7 +28350,7 @@ loop:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1136(R6), F26
+	FMOVQ 1152(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -26962,41 +28360,41 @@ loop:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F25
+	FMOVQ 656(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 640(R6), F25
+	FMOVQ 672(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 656(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
 	VAND V0.B16, V27.B16, V27.B16
 	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
 	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
-	FMOVQ 688(R6), F26
+	FMOVQ 560(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 704(R6), F29
-	VMOV V29.B16, V30.B16
 	FMOVQ 720(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 736(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 736(R6), F29
+	FMOVQ 752(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 768(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V29.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -27055,16 +28453,16 @@ single:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V14.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1072(R6), F26
+	FMOVQ 1088(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1088(R6), F25
+	FMOVQ 1104(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1120(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1136(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -27074,7 +28472,7 @@ single:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1136(R6), F26
+	FMOVQ 1152(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -27084,41 +28482,41 @@ single:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F25
+	FMOVQ 656(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 640(R6), F25
+	FMOVQ 672(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 656(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
 	VAND V0.B16, V27.B16, V27.B16
 	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
 	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
-	FMOVQ 688(R6), F26
+	FMOVQ 560(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 704(R6), F29
-	VMOV V29.B16, V30.B16
 	FMOVQ 720(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 736(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 736(R6), F29
+	FMOVQ 752(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 768(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V29.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -27176,16 +28574,16 @@ tail:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V14.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1072(R6), F26
+	FMOVQ 1088(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1088(R6), F25
+	FMOVQ 1104(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1120(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1136(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -27195,7 +28593,7 @@ tail:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1136(R6), F26
+	FMOVQ 1152(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -27205,41 +28603,41 @@ tail:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F25
+	FMOVQ 656(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 640(R6), F25
+	FMOVQ 672(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 656(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
 	VAND V0.B16, V27.B16, V27.B16
 	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
 	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
-	FMOVQ 688(R6), F26
+	FMOVQ 560(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 704(R6), F29
-	VMOV V29.B16, V30.B16
 	FMOVQ 720(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 736(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 736(R6), F29
+	FMOVQ 752(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 768(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V29.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -27264,7 +28662,7 @@ tail:
 	WORD $0x4e7fd718 // fadd v24.2d, v24.2d, v31.2d
 	WORD $0x6e78de15 // fmul v21.2d, v16.2d, v24.2d
 	FMOVD.P F21, 8(R3)
-	FMOVQ 528(R6), F22
+	FMOVQ 544(R6), F22
 	VAND V22.B16, V24.B16, V24.B16
 	WORD $0x4e78d631 // fadd v17.2d, v17.2d, v24.2d
 	SUB $1, R5
@@ -27284,22 +28682,22 @@ TEXT ·sigmoidCEWUnredNEONF64(SB), NOSPLIT, $0-112
 	MOVD w_base+72(FP), R2
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 544(R6), F0
-	FMOVQ 672(R6), F1
-	FMOVQ 816(R6), F2
-	FMOVQ 832(R6), F3
-	FMOVQ 896(R6), F4
-	FMOVQ 912(R6), F5
-	FMOVQ 928(R6), F6
-	FMOVQ 944(R6), F7
-	FMOVQ 960(R6), F8
-	FMOVQ 976(R6), F9
-	FMOVQ 992(R6), F10
-	FMOVQ 1008(R6), F11
-	FMOVQ 1024(R6), F12
-	FMOVQ 1040(R6), F13
-	FMOVQ 1056(R6), F14
-	FMOVQ 1072(R6), F15
+	FMOVQ 528(R6), F0
+	FMOVQ 704(R6), F1
+	FMOVQ 832(R6), F2
+	FMOVQ 848(R6), F3
+	FMOVQ 912(R6), F4
+	FMOVQ 928(R6), F5
+	FMOVQ 944(R6), F6
+	FMOVQ 960(R6), F7
+	FMOVQ 976(R6), F8
+	FMOVQ 992(R6), F9
+	FMOVQ 1008(R6), F10
+	FMOVQ 1024(R6), F11
+	FMOVQ 1040(R6), F12
+	FMOVQ 1056(R6), F13
+	FMOVQ 1072(R6), F14
+	FMOVQ 1088(R6), F15
 	FMOVD a+96(FP), F16
 	VDUP V16.D[0], V16.D2
 	VEOR V17.B16, V17.B16, V17.B16
@@ -27338,13 +28736,13 @@ loop:
 	VFMLA V23.D2, V26.D2, V25.D2
 	VMOV V15.B16, V26.B16
 	VFMLA V23.D2, V25.D2, V26.D2
-	FMOVQ 1088(R6), F25
+	FMOVQ 1104(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1120(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1136(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
 	VMOV V1.B16, V25.B16
@@ -27354,7 +28752,7 @@ loop:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1136(R6), F26
+	FMOVQ 1152(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -27364,41 +28762,41 @@ loop:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F25
+	FMOVQ 656(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 640(R6), F25
+	FMOVQ 672(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 656(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
 	VAND V0.B16, V27.B16, V27.B16
 	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
 	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
-	FMOVQ 688(R6), F26
+	FMOVQ 560(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 704(R6), F29
-	VMOV V29.B16, V30.B16
 	FMOVQ 720(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 736(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 736(R6), F29
+	FMOVQ 752(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 768(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V29.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -27455,13 +28853,13 @@ loop:
 	VFMLA V23.D2, V26.D2, V25.D2
 	VMOV V15.B16, V26.B16
 	VFMLA V23.D2, V25.D2, V26.D2
-	FMOVQ 1088(R6), F25
+	FMOVQ 1104(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1120(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1136(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
 	VMOV V1.B16, V25.B16
@@ -27471,7 +28869,7 @@ loop:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1136(R6), F26
+	FMOVQ 1152(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -27481,41 +28879,41 @@ loop:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F25
+	FMOVQ 656(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 640(R6), F25
+	FMOVQ 672(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 656(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
 	VAND V0.B16, V27.B16, V27.B16
 	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
 	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
-	FMOVQ 688(R6), F26
+	FMOVQ 560(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 704(R6), F29
-	VMOV V29.B16, V30.B16
 	FMOVQ 720(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 736(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 736(R6), F29
+	FMOVQ 752(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 768(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V29.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -27577,13 +28975,13 @@ single:
 	VFMLA V23.D2, V26.D2, V25.D2
 	VMOV V15.B16, V26.B16
 	VFMLA V23.D2, V25.D2, V26.D2
-	FMOVQ 1088(R6), F25
+	FMOVQ 1104(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1120(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1136(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
 	VMOV V1.B16, V25.B16
@@ -27593,7 +28991,7 @@ single:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1136(R6), F26
+	FMOVQ 1152(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -27603,41 +29001,41 @@ single:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F25
+	FMOVQ 656(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 640(R6), F25
+	FMOVQ 672(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 656(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
 	VAND V0.B16, V27.B16, V27.B16
 	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
 	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
-	FMOVQ 688(R6), F26
+	FMOVQ 560(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 704(R6), F29
-	VMOV V29.B16, V30.B16
 	FMOVQ 720(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 736(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 736(R6), F29
+	FMOVQ 752(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 768(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V29.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -27698,13 +29096,13 @@ tail:
 	VFMLA V23.D2, V26.D2, V25.D2
 	VMOV V15.B16, V26.B16
 	VFMLA V23.D2, V25.D2, V26.D2
-	FMOVQ 1088(R6), F25
+	FMOVQ 1104(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1120(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1136(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
 	VMOV V1.B16, V25.B16
@@ -27714,7 +29112,7 @@ tail:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1136(R6), F26
+	FMOVQ 1152(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -27724,41 +29122,41 @@ tail:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F25
+	FMOVQ 656(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 640(R6), F25
+	FMOVQ 672(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 656(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
 	VAND V0.B16, V27.B16, V27.B16
 	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
 	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
-	FMOVQ 688(R6), F26
+	FMOVQ 560(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 704(R6), F29
-	VMOV V29.B16, V30.B16
 	FMOVQ 720(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 736(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 736(R6), F29
+	FMOVQ 752(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 768(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V29.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -27784,7 +29182,7 @@ tail:
 	FMOVD.P 8(R2), F21
 	WORD $0x6e78deb6 // fmul v22.2d, v21.2d, v24.2d
 	FMOVD.P F22, 8(R3)
-	FMOVQ 528(R6), F23
+	FMOVQ 544(R6), F23
 	VAND V23.B16, V22.B16, V22.B16
 	WORD $0x4e76d631 // fadd v17.2d, v17.2d, v22.2d
 	SUB $1, R5
@@ -27803,21 +29201,21 @@ TEXT ·sigmoidCEGradNEONF64(SB), NOSPLIT, $0-96
 	MOVD y_base+48(FP), R1
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 544(R6), F0
-	FMOVQ 672(R6), F1
-	FMOVQ 816(R6), F2
-	FMOVQ 832(R6), F3
-	FMOVQ 896(R6), F4
-	FMOVQ 912(R6), F5
-	FMOVQ 928(R6), F6
-	FMOVQ 944(R6), F7
-	FMOVQ 960(R6), F8
-	FMOVQ 976(R6), F9
-	FMOVQ 992(R6), F10
-	FMOVQ 1008(R6), F11
-	FMOVQ 1024(R6), F12
-	FMOVQ 1040(R6), F13
-	FMOVQ 1056(R6), F14
+	FMOVQ 528(R6), F0
+	FMOVQ 704(R6), F1
+	FMOVQ 832(R6), F2
+	FMOVQ 848(R6), F3
+	FMOVQ 912(R6), F4
+	FMOVQ 928(R6), F5
+	FMOVQ 944(R6), F6
+	FMOVQ 960(R6), F7
+	FMOVQ 976(R6), F8
+	FMOVQ 992(R6), F9
+	FMOVQ 1008(R6), F10
+	FMOVQ 1024(R6), F11
+	FMOVQ 1040(R6), F12
+	FMOVQ 1056(R6), F13
+	FMOVQ 1072(R6), F14
 	FMOVD a+80(FP), F15
 	VDUP V15.D[0], V15.D2
 	FMOVD s+72(FP), F16
@@ -27856,16 +29254,16 @@ loop:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V14.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1072(R6), F26
+	FMOVQ 1088(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1088(R6), F25
+	FMOVQ 1104(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1120(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1136(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -27875,7 +29273,7 @@ loop:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1136(R6), F26
+	FMOVQ 1152(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -27885,41 +29283,41 @@ loop:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F25
+	FMOVQ 656(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 640(R6), F25
+	FMOVQ 672(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 656(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
 	VAND V0.B16, V27.B16, V27.B16
 	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
 	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
-	FMOVQ 688(R6), F26
+	FMOVQ 560(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 704(R6), F29
-	VMOV V29.B16, V30.B16
 	FMOVQ 720(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 736(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 736(R6), F29
+	FMOVQ 752(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 768(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V29.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -27978,16 +29376,16 @@ loop:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V14.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1072(R6), F26
+	FMOVQ 1088(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1088(R6), F25
+	FMOVQ 1104(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1120(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1136(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -27997,7 +29395,7 @@ loop:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1136(R6), F26
+	FMOVQ 1152(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -28007,41 +29405,41 @@ loop:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F25
+	FMOVQ 656(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 640(R6), F25
+	FMOVQ 672(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 656(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
 	VAND V0.B16, V27.B16, V27.B16
 	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
 	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
-	FMOVQ 688(R6), F26
+	FMOVQ 560(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 704(R6), F29
-	VMOV V29.B16, V30.B16
 	FMOVQ 720(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 736(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 736(R6), F29
+	FMOVQ 752(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 768(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V29.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -28105,16 +29503,16 @@ single:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V14.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1072(R6), F26
+	FMOVQ 1088(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1088(R6), F25
+	FMOVQ 1104(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1120(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1136(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -28124,7 +29522,7 @@ single:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1136(R6), F26
+	FMOVQ 1152(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -28134,41 +29532,41 @@ single:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F25
+	FMOVQ 656(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 640(R6), F25
+	FMOVQ 672(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 656(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
 	VAND V0.B16, V27.B16, V27.B16
 	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
 	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
-	FMOVQ 688(R6), F26
+	FMOVQ 560(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 704(R6), F29
-	VMOV V29.B16, V30.B16
 	FMOVQ 720(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 736(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 736(R6), F29
+	FMOVQ 752(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 768(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V29.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -28231,16 +29629,16 @@ tail:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V14.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1072(R6), F26
+	FMOVQ 1088(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1088(R6), F25
+	FMOVQ 1104(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1120(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1136(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -28250,7 +29648,7 @@ tail:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1136(R6), F26
+	FMOVQ 1152(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -28260,41 +29658,41 @@ tail:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F25
+	FMOVQ 656(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 640(R6), F25
+	FMOVQ 672(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 656(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
 	VAND V0.B16, V27.B16, V27.B16
 	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
 	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
-	FMOVQ 688(R6), F26
+	FMOVQ 560(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 704(R6), F29
-	VMOV V29.B16, V30.B16
 	FMOVQ 720(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 736(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 736(R6), F29
+	FMOVQ 752(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 768(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V29.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -28324,7 +29722,7 @@ tail:
 	WORD $0x4ef6d6f7 // fsub v23.2d, v23.2d, v22.2d
 	WORD $0x6e77de15 // fmul v21.2d, v16.2d, v23.2d
 	FMOVD.P F21, 8(R3)
-	FMOVQ 528(R6), F22
+	FMOVQ 544(R6), F22
 	VAND V22.B16, V24.B16, V24.B16
 	WORD $0x4e78d631 // fadd v17.2d, v17.2d, v24.2d
 	SUB $1, R5
@@ -28344,21 +29742,21 @@ TEXT ·sigmoidCEWGradNEONF64(SB), NOSPLIT, $0-120
 	MOVD w_base+72(FP), R2
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 544(R6), F0
-	FMOVQ 672(R6), F1
-	FMOVQ 816(R6), F2
-	FMOVQ 832(R6), F3
-	FMOVQ 896(R6), F4
-	FMOVQ 912(R6), F5
-	FMOVQ 928(R6), F6
-	FMOVQ 944(R6), F7
-	FMOVQ 960(R6), F8
-	FMOVQ 976(R6), F9
-	FMOVQ 992(R6), F10
-	FMOVQ 1008(R6), F11
-	FMOVQ 1024(R6), F12
-	FMOVQ 1040(R6), F13
-	FMOVQ 1056(R6), F14
+	FMOVQ 528(R6), F0
+	FMOVQ 704(R6), F1
+	FMOVQ 832(R6), F2
+	FMOVQ 848(R6), F3
+	FMOVQ 912(R6), F4
+	FMOVQ 928(R6), F5
+	FMOVQ 944(R6), F6
+	FMOVQ 960(R6), F7
+	FMOVQ 976(R6), F8
+	FMOVQ 992(R6), F9
+	FMOVQ 1008(R6), F10
+	FMOVQ 1024(R6), F11
+	FMOVQ 1040(R6), F12
+	FMOVQ 1056(R6), F13
+	FMOVQ 1072(R6), F14
 	FMOVD a+104(FP), F15
 	VDUP V15.D[0], V15.D2
 	FMOVD s+96(FP), F16
@@ -28397,16 +29795,16 @@ loop:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V14.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1072(R6), F26
+	FMOVQ 1088(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1088(R6), F25
+	FMOVQ 1104(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1120(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1136(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -28416,7 +29814,7 @@ loop:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1136(R6), F26
+	FMOVQ 1152(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -28426,41 +29824,41 @@ loop:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F25
+	FMOVQ 656(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 640(R6), F25
+	FMOVQ 672(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 656(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
 	VAND V0.B16, V27.B16, V27.B16
 	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
 	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
-	FMOVQ 688(R6), F26
+	FMOVQ 560(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 704(R6), F29
-	VMOV V29.B16, V30.B16
 	FMOVQ 720(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 736(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 736(R6), F29
+	FMOVQ 752(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 768(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V29.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -28522,16 +29920,16 @@ loop:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V14.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1072(R6), F26
+	FMOVQ 1088(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1088(R6), F25
+	FMOVQ 1104(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1120(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1136(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -28541,7 +29939,7 @@ loop:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1136(R6), F26
+	FMOVQ 1152(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -28551,41 +29949,41 @@ loop:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F25
+	FMOVQ 656(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 640(R6), F25
+	FMOVQ 672(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 656(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
 	VAND V0.B16, V27.B16, V27.B16
 	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
 	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
-	FMOVQ 688(R6), F26
+	FMOVQ 560(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 704(R6), F29
-	VMOV V29.B16, V30.B16
 	FMOVQ 720(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 736(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 736(R6), F29
+	FMOVQ 752(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 768(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V29.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -28652,16 +30050,16 @@ single:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V14.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1072(R6), F26
+	FMOVQ 1088(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1088(R6), F25
+	FMOVQ 1104(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1120(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1136(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -28671,7 +30069,7 @@ single:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1136(R6), F26
+	FMOVQ 1152(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -28681,41 +30079,41 @@ single:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F25
+	FMOVQ 656(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 640(R6), F25
+	FMOVQ 672(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 656(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
 	VAND V0.B16, V27.B16, V27.B16
 	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
 	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
-	FMOVQ 688(R6), F26
+	FMOVQ 560(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 704(R6), F29
-	VMOV V29.B16, V30.B16
 	FMOVQ 720(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 736(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 736(R6), F29
+	FMOVQ 752(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 768(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V29.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -28781,16 +30179,16 @@ tail:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V14.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1072(R6), F26
+	FMOVQ 1088(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1088(R6), F25
+	FMOVQ 1104(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1120(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1136(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -28800,7 +30198,7 @@ tail:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1136(R6), F26
+	FMOVQ 1152(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -28810,41 +30208,41 @@ tail:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F25
+	FMOVQ 656(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 640(R6), F25
+	FMOVQ 672(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 656(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
 	VAND V0.B16, V27.B16, V27.B16
 	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
 	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
-	FMOVQ 688(R6), F26
+	FMOVQ 560(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 704(R6), F29
-	VMOV V29.B16, V30.B16
 	FMOVQ 720(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 736(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 736(R6), F29
+	FMOVQ 752(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 768(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V29.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -28877,7 +30275,7 @@ tail:
 	WORD $0x6e77ded6 // fmul v22.2d, v22.2d, v23.2d
 	FMOVD.P F22, 8(R3)
 	WORD $0x6e78deb9 // fmul v25.2d, v21.2d, v24.2d
-	FMOVQ 528(R6), F26
+	FMOVQ 544(R6), F26
 	VAND V26.B16, V25.B16, V25.B16
 	WORD $0x4e79d631 // fadd v17.2d, v17.2d, v25.2d
 	SUB $1, R5
@@ -28900,19 +30298,19 @@ TEXT ·sigmoidCERowSumNEONF64(SB), NOSPLIT, $0-128
 	MOVD ZR, R12
 	MOVD ZR, R13
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 544(R6), F0
-	FMOVQ 672(R6), F1
-	FMOVQ 816(R6), F2
-	FMOVQ 832(R6), F3
-	FMOVQ 896(R6), F4
-	FMOVQ 912(R6), F5
-	FMOVQ 928(R6), F6
-	FMOVQ 944(R6), F7
-	FMOVQ 960(R6), F8
-	FMOVQ 976(R6), F9
-	FMOVQ 992(R6), F10
-	FMOVQ 1008(R6), F11
-	FMOVQ 1024(R6), F12
+	FMOVQ 528(R6), F0
+	FMOVQ 704(R6), F1
+	FMOVQ 832(R6), F2
+	FMOVQ 848(R6), F3
+	FMOVQ 912(R6), F4
+	FMOVQ 928(R6), F5
+	FMOVQ 944(R6), F6
+	FMOVQ 960(R6), F7
+	FMOVQ 976(R6), F8
+	FMOVQ 992(R6), F9
+	FMOVQ 1008(R6), F10
+	FMOVQ 1024(R6), F11
+	FMOVQ 1040(R6), F12
 	FMOVD a+96(FP), F13
 	VDUP V13.D[0], V13.D2
 	VEOR V14.B16, V14.B16, V14.B16
@@ -28949,22 +30347,22 @@ loop:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V12.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1040(R6), F26
+	FMOVQ 1056(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1056(R6), F25
-	VMOV V25.B16, V26.B16
-	VFMLA V23.D2, V27.D2, V26.D2
 	FMOVQ 1072(R6), F25
-	VMOV V25.B16, V27.B16
-	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1088(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1088(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
 	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1136(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -28974,7 +30372,7 @@ loop:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1136(R6), F26
+	FMOVQ 1152(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -28984,41 +30382,41 @@ loop:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F25
+	FMOVQ 656(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 640(R6), F25
+	FMOVQ 672(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 656(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
 	VAND V0.B16, V27.B16, V27.B16
 	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
 	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
-	FMOVQ 688(R6), F26
+	FMOVQ 560(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 704(R6), F29
-	VMOV V29.B16, V30.B16
 	FMOVQ 720(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 736(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 736(R6), F29
+	FMOVQ 752(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 768(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V29.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -29084,22 +30482,22 @@ rowperm2:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V12.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1040(R6), F26
+	FMOVQ 1056(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1056(R6), F25
-	VMOV V25.B16, V26.B16
-	VFMLA V23.D2, V27.D2, V26.D2
 	FMOVQ 1072(R6), F25
-	VMOV V25.B16, V27.B16
-	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1088(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1088(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
 	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1136(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -29109,7 +30507,7 @@ rowperm2:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1136(R6), F26
+	FMOVQ 1152(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -29119,41 +30517,41 @@ rowperm2:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F25
+	FMOVQ 656(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 640(R6), F25
+	FMOVQ 672(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 656(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
 	VAND V0.B16, V27.B16, V27.B16
 	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
 	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
-	FMOVQ 688(R6), F26
+	FMOVQ 560(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 704(R6), F29
-	VMOV V29.B16, V30.B16
 	FMOVQ 720(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 736(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 736(R6), F29
+	FMOVQ 752(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 768(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V29.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -29224,22 +30622,22 @@ single:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V12.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1040(R6), F26
+	FMOVQ 1056(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1056(R6), F25
-	VMOV V25.B16, V26.B16
-	VFMLA V23.D2, V27.D2, V26.D2
 	FMOVQ 1072(R6), F25
-	VMOV V25.B16, V27.B16
-	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1088(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1088(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
 	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1136(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -29249,7 +30647,7 @@ single:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1136(R6), F26
+	FMOVQ 1152(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -29259,41 +30657,41 @@ single:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F25
+	FMOVQ 656(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 640(R6), F25
+	FMOVQ 672(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 656(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
 	VAND V0.B16, V27.B16, V27.B16
 	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
 	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
-	FMOVQ 688(R6), F26
+	FMOVQ 560(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 704(R6), F29
-	VMOV V29.B16, V30.B16
 	FMOVQ 720(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 736(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 736(R6), F29
+	FMOVQ 752(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 768(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V29.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -29363,22 +30761,22 @@ tail:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V12.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1040(R6), F26
+	FMOVQ 1056(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1056(R6), F25
-	VMOV V25.B16, V26.B16
-	VFMLA V23.D2, V27.D2, V26.D2
 	FMOVQ 1072(R6), F25
-	VMOV V25.B16, V27.B16
-	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1088(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1088(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1104(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
 	FMOVQ 1120(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1136(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -29388,7 +30786,7 @@ tail:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1136(R6), F26
+	FMOVQ 1152(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -29398,41 +30796,41 @@ tail:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F25
+	FMOVQ 656(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 640(R6), F25
+	FMOVQ 672(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 656(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
 	VAND V0.B16, V27.B16, V27.B16
 	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
 	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
-	FMOVQ 688(R6), F26
+	FMOVQ 560(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 704(R6), F29
-	VMOV V29.B16, V30.B16
 	FMOVQ 720(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 736(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 736(R6), F29
+	FMOVQ 752(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 768(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V29.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -29461,12 +30859,12 @@ tail:
 	LDP 32(R14), (R8, R12)
 	ADD R8, R13
 	WORD $0x6e78deb6 // fmul v22.2d, v21.2d, v24.2d
-	FMOVQ 528(R6), F23
+	FMOVQ 544(R6), F23
 	VAND V23.B16, V22.B16, V22.B16
 	WORD $0x4e76d5ce // fadd v14.2d, v14.2d, v22.2d
 	WORD $0x4e75d5ef // fadd v15.2d, v15.2d, v21.2d
 	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
-	FMOVQ 528(R6), F25
+	FMOVQ 544(R6), F25
 	VAND V25.B16, V23.B16, V23.B16
 	VSUB V23.D2, V18.D2, V18.D2
 	SUB $1, R5
@@ -29501,22 +30899,22 @@ TEXT ·sigmoidCERowUnredNEONF64(SB), NOSPLIT, $0-136
 	MOVD ZR, R13
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 544(R6), F0
-	FMOVQ 672(R6), F1
-	FMOVQ 816(R6), F2
-	FMOVQ 832(R6), F3
-	FMOVQ 896(R6), F4
-	FMOVQ 912(R6), F5
-	FMOVQ 928(R6), F6
-	FMOVQ 944(R6), F7
-	FMOVQ 960(R6), F8
-	FMOVQ 976(R6), F9
-	FMOVQ 992(R6), F10
-	FMOVQ 1008(R6), F11
-	FMOVQ 1024(R6), F12
-	FMOVQ 1040(R6), F13
-	FMOVQ 1056(R6), F14
-	FMOVQ 1072(R6), F15
+	FMOVQ 528(R6), F0
+	FMOVQ 704(R6), F1
+	FMOVQ 832(R6), F2
+	FMOVQ 848(R6), F3
+	FMOVQ 912(R6), F4
+	FMOVQ 928(R6), F5
+	FMOVQ 944(R6), F6
+	FMOVQ 960(R6), F7
+	FMOVQ 976(R6), F8
+	FMOVQ 992(R6), F9
+	FMOVQ 1008(R6), F10
+	FMOVQ 1024(R6), F11
+	FMOVQ 1040(R6), F12
+	FMOVQ 1056(R6), F13
+	FMOVQ 1072(R6), F14
+	FMOVQ 1088(R6), F15
 	FMOVD a+120(FP), F16
 	VDUP V16.D[0], V16.D2
 	VEOR V17.B16, V17.B16, V17.B16
@@ -29555,13 +30953,13 @@ loop:
 	VFMLA V23.D2, V26.D2, V25.D2
 	VMOV V15.B16, V26.B16
 	VFMLA V23.D2, V25.D2, V26.D2
-	FMOVQ 1088(R6), F25
+	FMOVQ 1104(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1120(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1136(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
 	VMOV V1.B16, V25.B16
@@ -29571,7 +30969,7 @@ loop:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1136(R6), F26
+	FMOVQ 1152(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -29581,41 +30979,41 @@ loop:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F25
+	FMOVQ 656(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 640(R6), F25
+	FMOVQ 672(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 656(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
 	VAND V0.B16, V27.B16, V27.B16
 	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
 	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
-	FMOVQ 688(R6), F26
+	FMOVQ 560(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 704(R6), F29
-	VMOV V29.B16, V30.B16
 	FMOVQ 720(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 736(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 736(R6), F29
+	FMOVQ 752(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 768(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V29.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -29685,13 +31083,13 @@ rowperm2:
 	VFMLA V23.D2, V26.D2, V25.D2
 	VMOV V15.B16, V26.B16
 	VFMLA V23.D2, V25.D2, V26.D2
-	FMOVQ 1088(R6), F25
+	FMOVQ 1104(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1120(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1136(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
 	VMOV V1.B16, V25.B16
@@ -29701,7 +31099,7 @@ rowperm2:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1136(R6), F26
+	FMOVQ 1152(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -29711,41 +31109,41 @@ rowperm2:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F25
+	FMOVQ 656(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 640(R6), F25
+	FMOVQ 672(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 656(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
 	VAND V0.B16, V27.B16, V27.B16
 	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
 	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
-	FMOVQ 688(R6), F26
+	FMOVQ 560(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 704(R6), F29
-	VMOV V29.B16, V30.B16
 	FMOVQ 720(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 736(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 736(R6), F29
+	FMOVQ 752(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 768(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V29.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -29820,13 +31218,13 @@ single:
 	VFMLA V23.D2, V26.D2, V25.D2
 	VMOV V15.B16, V26.B16
 	VFMLA V23.D2, V25.D2, V26.D2
-	FMOVQ 1088(R6), F25
+	FMOVQ 1104(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1120(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1136(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
 	VMOV V1.B16, V25.B16
@@ -29836,7 +31234,7 @@ single:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1136(R6), F26
+	FMOVQ 1152(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -29846,41 +31244,41 @@ single:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F25
+	FMOVQ 656(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 640(R6), F25
+	FMOVQ 672(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 656(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
 	VAND V0.B16, V27.B16, V27.B16
 	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
 	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
-	FMOVQ 688(R6), F26
+	FMOVQ 560(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 704(R6), F29
-	VMOV V29.B16, V30.B16
 	FMOVQ 720(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 736(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 736(R6), F29
+	FMOVQ 752(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 768(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V29.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -29954,13 +31352,13 @@ tail:
 	VFMLA V23.D2, V26.D2, V25.D2
 	VMOV V15.B16, V26.B16
 	VFMLA V23.D2, V25.D2, V26.D2
-	FMOVQ 1088(R6), F25
+	FMOVQ 1104(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1120(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1136(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
 	VMOV V1.B16, V25.B16
@@ -29970,7 +31368,7 @@ tail:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1136(R6), F26
+	FMOVQ 1152(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -29980,41 +31378,41 @@ tail:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F25
+	FMOVQ 656(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 640(R6), F25
+	FMOVQ 672(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 656(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
 	VAND V0.B16, V27.B16, V27.B16
 	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
 	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
-	FMOVQ 688(R6), F26
+	FMOVQ 560(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 704(R6), F29
-	VMOV V29.B16, V30.B16
 	FMOVQ 720(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 736(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 736(R6), F29
+	FMOVQ 752(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 768(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V29.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -30044,7 +31442,7 @@ tail:
 	ADD R8, R13
 	WORD $0x6e78deb6 // fmul v22.2d, v21.2d, v24.2d
 	FMOVD.P F22, 8(R3)
-	FMOVQ 528(R6), F23
+	FMOVQ 544(R6), F23
 	VAND V23.B16, V22.B16, V22.B16
 	WORD $0x4e76d631 // fadd v17.2d, v17.2d, v22.2d
 	SUB $1, R5
@@ -30068,21 +31466,21 @@ TEXT ·sigmoidCERowGradNEONF64(SB), NOSPLIT, $0-144
 	MOVD ZR, R13
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 544(R6), F0
-	FMOVQ 672(R6), F1
-	FMOVQ 816(R6), F2
-	FMOVQ 832(R6), F3
-	FMOVQ 896(R6), F4
-	FMOVQ 912(R6), F5
-	FMOVQ 928(R6), F6
-	FMOVQ 944(R6), F7
-	FMOVQ 960(R6), F8
-	FMOVQ 976(R6), F9
-	FMOVQ 992(R6), F10
-	FMOVQ 1008(R6), F11
-	FMOVQ 1024(R6), F12
-	FMOVQ 1040(R6), F13
-	FMOVQ 1056(R6), F14
+	FMOVQ 528(R6), F0
+	FMOVQ 704(R6), F1
+	FMOVQ 832(R6), F2
+	FMOVQ 848(R6), F3
+	FMOVQ 912(R6), F4
+	FMOVQ 928(R6), F5
+	FMOVQ 944(R6), F6
+	FMOVQ 960(R6), F7
+	FMOVQ 976(R6), F8
+	FMOVQ 992(R6), F9
+	FMOVQ 1008(R6), F10
+	FMOVQ 1024(R6), F11
+	FMOVQ 1040(R6), F12
+	FMOVQ 1056(R6), F13
+	FMOVQ 1072(R6), F14
 	FMOVD a+128(FP), F15
 	VDUP V15.D[0], V15.D2
 	FMOVD s+120(FP), F16
@@ -30121,16 +31519,16 @@ loop:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V14.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1072(R6), F26
+	FMOVQ 1088(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1088(R6), F25
+	FMOVQ 1104(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1120(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1136(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -30140,7 +31538,7 @@ loop:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1136(R6), F26
+	FMOVQ 1152(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -30150,41 +31548,41 @@ loop:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F25
+	FMOVQ 656(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 640(R6), F25
+	FMOVQ 672(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 656(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
 	VAND V0.B16, V27.B16, V27.B16
 	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
 	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
-	FMOVQ 688(R6), F26
+	FMOVQ 560(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 704(R6), F29
-	VMOV V29.B16, V30.B16
 	FMOVQ 720(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 736(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 736(R6), F29
+	FMOVQ 752(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 768(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V29.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -30259,16 +31657,16 @@ rowperm2:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V14.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1072(R6), F26
+	FMOVQ 1088(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1088(R6), F25
+	FMOVQ 1104(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1120(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1136(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -30278,7 +31676,7 @@ rowperm2:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1136(R6), F26
+	FMOVQ 1152(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -30288,41 +31686,41 @@ rowperm2:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F25
+	FMOVQ 656(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 640(R6), F25
+	FMOVQ 672(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 656(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
 	VAND V0.B16, V27.B16, V27.B16
 	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
 	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
-	FMOVQ 688(R6), F26
+	FMOVQ 560(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 704(R6), F29
-	VMOV V29.B16, V30.B16
 	FMOVQ 720(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 736(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 736(R6), F29
+	FMOVQ 752(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 768(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V29.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -30402,16 +31800,16 @@ single:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V14.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1072(R6), F26
+	FMOVQ 1088(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1088(R6), F25
+	FMOVQ 1104(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1120(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1136(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -30421,7 +31819,7 @@ single:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1136(R6), F26
+	FMOVQ 1152(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -30431,41 +31829,41 @@ single:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F25
+	FMOVQ 656(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 640(R6), F25
+	FMOVQ 672(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 656(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
 	VAND V0.B16, V27.B16, V27.B16
 	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
 	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
-	FMOVQ 688(R6), F26
+	FMOVQ 560(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 704(R6), F29
-	VMOV V29.B16, V30.B16
 	FMOVQ 720(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 736(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 736(R6), F29
+	FMOVQ 752(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 768(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V29.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -30544,16 +31942,16 @@ tail:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V14.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1072(R6), F26
+	FMOVQ 1088(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1088(R6), F25
+	FMOVQ 1104(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1120(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1136(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -30563,7 +31961,7 @@ tail:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1136(R6), F26
+	FMOVQ 1152(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -30573,41 +31971,41 @@ tail:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 624(R6), F25
+	FMOVQ 656(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 640(R6), F25
+	FMOVQ 672(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 656(R6), F25
+	FMOVQ 688(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
 	VAND V0.B16, V27.B16, V27.B16
 	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
 	WORD $0x4ee0d759 // fsub v25.2d, v26.2d, v0.2d
-	FMOVQ 688(R6), F26
+	FMOVQ 560(R6), F26
 	WORD $0x4e7ad73b // fadd v27.2d, v25.2d, v26.2d
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 704(R6), F29
-	VMOV V29.B16, V30.B16
 	FMOVQ 720(R6), F29
+	VMOV V29.B16, V30.B16
+	FMOVQ 736(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 736(R6), F29
+	FMOVQ 752(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 768(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 768(R6), F26
-	VMOV V26.B16, V29.B16
 	FMOVQ 784(R6), F26
+	VMOV V26.B16, V29.B16
+	FMOVQ 800(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 800(R6), F26
+	FMOVQ 816(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -30644,7 +32042,7 @@ tail:
 	WORD $0x6e77ded6 // fmul v22.2d, v22.2d, v23.2d
 	FMOVD.P F22, 8(R3)
 	WORD $0x6e78deb9 // fmul v25.2d, v21.2d, v24.2d
-	FMOVQ 528(R6), F26
+	FMOVQ 544(R6), F26
 	VAND V26.B16, V25.B16, V25.B16
 	WORD $0x4e79d631 // fadd v17.2d, v17.2d, v25.2d
 	SUB $1, R5
@@ -30661,7 +32059,7 @@ TEXT ·identitySumNEONF64(SB), NOSPLIT, $0-64
 	MOVD p_base+0(FP), R0
 	MOVD p_len+8(FP), R4
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 528(R6), F0
+	FMOVQ 544(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -30711,7 +32109,7 @@ TEXT ·identityWSumNEONF64(SB), NOSPLIT, $0-104
 	MOVD p_len+8(FP), R4
 	MOVD w_base+48(FP), R2
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 528(R6), F0
+	FMOVQ 544(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -30813,7 +32211,7 @@ TEXT ·identityUnredNEONF64(SB), NOSPLIT, $0-96
 	MOVD p_len+32(FP), R4
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 528(R6), F0
+	FMOVQ 544(R6), F0
 	FMOVD s+72(FP), F1
 	VDUP V1.D[0], V1.D2
 	VEOR V2.B16, V2.B16, V2.B16
@@ -30878,7 +32276,7 @@ TEXT ·identityWUnredNEONF64(SB), NOSPLIT, $0-112
 	MOVD w_base+72(FP), R2
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 528(R6), F0
+	FMOVQ 544(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -30959,19 +32357,19 @@ loop:
 	CMP $8, R5
 	BLT single
 	VLD1.P 16(R0), [V7.D2]
-	WORD $0x6e61dc48 // fmul v8.2d, v2.2d, v1.2d
+	WORD $0x6e60dc48 // fmul v8.2d, v2.2d, v0.2d
 	VST1.P [V8.D2], 16(R3)
 	WORD $0x4e67d463 // fadd v3.2d, v3.2d, v7.2d
 	VLD1.P 16(R0), [V7.D2]
-	WORD $0x6e61dc48 // fmul v8.2d, v2.2d, v1.2d
+	WORD $0x6e60dc48 // fmul v8.2d, v2.2d, v0.2d
 	VST1.P [V8.D2], 16(R3)
 	WORD $0x4e67d484 // fadd v4.2d, v4.2d, v7.2d
 	VLD1.P 16(R0), [V7.D2]
-	WORD $0x6e61dc48 // fmul v8.2d, v2.2d, v1.2d
+	WORD $0x6e60dc48 // fmul v8.2d, v2.2d, v0.2d
 	VST1.P [V8.D2], 16(R3)
 	WORD $0x4e67d4a5 // fadd v5.2d, v5.2d, v7.2d
 	VLD1.P 16(R0), [V7.D2]
-	WORD $0x6e61dc48 // fmul v8.2d, v2.2d, v1.2d
+	WORD $0x6e60dc48 // fmul v8.2d, v2.2d, v0.2d
 	VST1.P [V8.D2], 16(R3)
 	WORD $0x4e67d4c6 // fadd v6.2d, v6.2d, v7.2d
 	SUB $8, R5
@@ -30980,7 +32378,7 @@ single:
 	CMP $2, R5
 	BLT tail
 	VLD1.P 16(R0), [V7.D2]
-	WORD $0x6e61dc48 // fmul v8.2d, v2.2d, v1.2d
+	WORD $0x6e60dc48 // fmul v8.2d, v2.2d, v0.2d
 	VST1.P [V8.D2], 16(R3)
 	WORD $0x4e67d463 // fadd v3.2d, v3.2d, v7.2d
 	SUB $2, R5
@@ -30988,9 +32386,9 @@ single:
 tail:
 	CBZ R5, drain
 	FMOVD.P 8(R0), F7
-	WORD $0x6e61dc48 // fmul v8.2d, v2.2d, v1.2d
+	WORD $0x6e60dc48 // fmul v8.2d, v2.2d, v0.2d
 	FMOVD.P F8, 8(R3)
-	VAND V0.B16, V7.B16, V7.B16
+	VAND V1.B16, V7.B16, V7.B16
 	WORD $0x4e67d463 // fadd v3.2d, v3.2d, v7.2d
 	SUB $1, R5
 	B tail
@@ -31027,28 +32425,28 @@ loop:
 	VLD1.P 16(R0), [V7.D2]
 	VLD1.P 16(R2), [V8.D2]
 	WORD $0x6e68dc49 // fmul v9.2d, v2.2d, v8.2d
-	WORD $0x6e61dd29 // fmul v9.2d, v9.2d, v1.2d
+	WORD $0x6e60dd29 // fmul v9.2d, v9.2d, v0.2d
 	VST1.P [V9.D2], 16(R3)
 	WORD $0x6e67dd0a // fmul v10.2d, v8.2d, v7.2d
 	WORD $0x4e6ad463 // fadd v3.2d, v3.2d, v10.2d
 	VLD1.P 16(R0), [V7.D2]
 	VLD1.P 16(R2), [V8.D2]
 	WORD $0x6e68dc49 // fmul v9.2d, v2.2d, v8.2d
-	WORD $0x6e61dd29 // fmul v9.2d, v9.2d, v1.2d
+	WORD $0x6e60dd29 // fmul v9.2d, v9.2d, v0.2d
 	VST1.P [V9.D2], 16(R3)
 	WORD $0x6e67dd0a // fmul v10.2d, v8.2d, v7.2d
 	WORD $0x4e6ad484 // fadd v4.2d, v4.2d, v10.2d
 	VLD1.P 16(R0), [V7.D2]
 	VLD1.P 16(R2), [V8.D2]
 	WORD $0x6e68dc49 // fmul v9.2d, v2.2d, v8.2d
-	WORD $0x6e61dd29 // fmul v9.2d, v9.2d, v1.2d
+	WORD $0x6e60dd29 // fmul v9.2d, v9.2d, v0.2d
 	VST1.P [V9.D2], 16(R3)
 	WORD $0x6e67dd0a // fmul v10.2d, v8.2d, v7.2d
 	WORD $0x4e6ad4a5 // fadd v5.2d, v5.2d, v10.2d
 	VLD1.P 16(R0), [V7.D2]
 	VLD1.P 16(R2), [V8.D2]
 	WORD $0x6e68dc49 // fmul v9.2d, v2.2d, v8.2d
-	WORD $0x6e61dd29 // fmul v9.2d, v9.2d, v1.2d
+	WORD $0x6e60dd29 // fmul v9.2d, v9.2d, v0.2d
 	VST1.P [V9.D2], 16(R3)
 	WORD $0x6e67dd0a // fmul v10.2d, v8.2d, v7.2d
 	WORD $0x4e6ad4c6 // fadd v6.2d, v6.2d, v10.2d
@@ -31060,7 +32458,7 @@ single:
 	VLD1.P 16(R0), [V7.D2]
 	VLD1.P 16(R2), [V8.D2]
 	WORD $0x6e68dc49 // fmul v9.2d, v2.2d, v8.2d
-	WORD $0x6e61dd29 // fmul v9.2d, v9.2d, v1.2d
+	WORD $0x6e60dd29 // fmul v9.2d, v9.2d, v0.2d
 	VST1.P [V9.D2], 16(R3)
 	WORD $0x6e67dd0a // fmul v10.2d, v8.2d, v7.2d
 	WORD $0x4e6ad463 // fadd v3.2d, v3.2d, v10.2d
@@ -31071,10 +32469,10 @@ tail:
 	FMOVD.P 8(R0), F7
 	FMOVD.P 8(R2), F8
 	WORD $0x6e68dc49 // fmul v9.2d, v2.2d, v8.2d
-	WORD $0x6e61dd29 // fmul v9.2d, v9.2d, v1.2d
+	WORD $0x6e60dd29 // fmul v9.2d, v9.2d, v0.2d
 	FMOVD.P F9, 8(R3)
 	WORD $0x6e67dd0a // fmul v10.2d, v8.2d, v7.2d
-	VAND V0.B16, V10.B16, V10.B16
+	VAND V1.B16, V10.B16, V10.B16
 	WORD $0x4e6ad463 // fadd v3.2d, v3.2d, v10.2d
 	SUB $1, R5
 	B tail
@@ -31099,7 +32497,7 @@ TEXT ·identityRowSumNEONF64(SB), NOSPLIT, $0-128
 	MOVD ZR, R12
 	MOVD ZR, R13
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 528(R6), F0
+	FMOVQ 544(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -31275,7 +32673,7 @@ TEXT ·identityRowUnredNEONF64(SB), NOSPLIT, $0-136
 	MOVD ZR, R13
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 528(R6), F0
+	FMOVQ 544(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -31445,7 +32843,7 @@ rowperm2:
 	LDP 16(R14), (R8, R12)
 	ADD R8, R13
 	WORD $0x6e68dc49 // fmul v9.2d, v2.2d, v8.2d
-	WORD $0x6e61dd29 // fmul v9.2d, v9.2d, v1.2d
+	WORD $0x6e60dd29 // fmul v9.2d, v9.2d, v0.2d
 	VST1.P [V9.D2], 16(R3)
 	WORD $0x6e67dd0a // fmul v10.2d, v8.2d, v7.2d
 	WORD $0x4e6ad463 // fadd v3.2d, v3.2d, v10.2d
@@ -31465,7 +32863,7 @@ rowperm4:
 	LDP 16(R14), (R8, R12)
 	ADD R8, R13
 	WORD $0x6e68dc49 // fmul v9.2d, v2.2d, v8.2d
-	WORD $0x6e61dd29 // fmul v9.2d, v9.2d, v1.2d
+	WORD $0x6e60dd29 // fmul v9.2d, v9.2d, v0.2d
 	VST1.P [V9.D2], 16(R3)
 	WORD $0x6e67dd0a // fmul v10.2d, v8.2d, v7.2d
 	WORD $0x4e6ad484 // fadd v4.2d, v4.2d, v10.2d
@@ -31485,7 +32883,7 @@ rowperm6:
 	LDP 16(R14), (R8, R12)
 	ADD R8, R13
 	WORD $0x6e68dc49 // fmul v9.2d, v2.2d, v8.2d
-	WORD $0x6e61dd29 // fmul v9.2d, v9.2d, v1.2d
+	WORD $0x6e60dd29 // fmul v9.2d, v9.2d, v0.2d
 	VST1.P [V9.D2], 16(R3)
 	WORD $0x6e67dd0a // fmul v10.2d, v8.2d, v7.2d
 	WORD $0x4e6ad4a5 // fadd v5.2d, v5.2d, v10.2d
@@ -31505,7 +32903,7 @@ rowperm8:
 	LDP 16(R14), (R8, R12)
 	ADD R8, R13
 	WORD $0x6e68dc49 // fmul v9.2d, v2.2d, v8.2d
-	WORD $0x6e61dd29 // fmul v9.2d, v9.2d, v1.2d
+	WORD $0x6e60dd29 // fmul v9.2d, v9.2d, v0.2d
 	VST1.P [V9.D2], 16(R3)
 	WORD $0x6e67dd0a // fmul v10.2d, v8.2d, v7.2d
 	WORD $0x4e6ad4c6 // fadd v6.2d, v6.2d, v10.2d
@@ -31530,7 +32928,7 @@ rowperm10:
 	LDP 16(R14), (R8, R12)
 	ADD R8, R13
 	WORD $0x6e68dc49 // fmul v9.2d, v2.2d, v8.2d
-	WORD $0x6e61dd29 // fmul v9.2d, v9.2d, v1.2d
+	WORD $0x6e60dd29 // fmul v9.2d, v9.2d, v0.2d
 	VST1.P [V9.D2], 16(R3)
 	WORD $0x6e67dd0a // fmul v10.2d, v8.2d, v7.2d
 	WORD $0x4e6ad463 // fadd v3.2d, v3.2d, v10.2d
@@ -31545,10 +32943,10 @@ tail:
 	LDP 32(R14), (R8, R12)
 	ADD R8, R13
 	WORD $0x6e68dc49 // fmul v9.2d, v2.2d, v8.2d
-	WORD $0x6e61dd29 // fmul v9.2d, v9.2d, v1.2d
+	WORD $0x6e60dd29 // fmul v9.2d, v9.2d, v0.2d
 	FMOVD.P F9, 8(R3)
 	WORD $0x6e67dd0a // fmul v10.2d, v8.2d, v7.2d
-	VAND V0.B16, V10.B16, V10.B16
+	VAND V1.B16, V10.B16, V10.B16
 	WORD $0x4e6ad463 // fadd v3.2d, v3.2d, v10.2d
 	SUB $1, R5
 	B tail
@@ -31568,7 +32966,7 @@ TEXT ·l1SumNEONF64(SB), NOSPLIT, $0-64
 	MOVD p_base+0(FP), R0
 	MOVD p_len+8(FP), R4
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 528(R6), F0
+	FMOVQ 544(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -31624,7 +33022,7 @@ TEXT ·l1WSumNEONF64(SB), NOSPLIT, $0-104
 	MOVD p_len+8(FP), R4
 	MOVD w_base+48(FP), R2
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 528(R6), F0
+	FMOVQ 544(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -31732,7 +33130,7 @@ TEXT ·l1UnredNEONF64(SB), NOSPLIT, $0-96
 	MOVD p_len+32(FP), R4
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 528(R6), F0
+	FMOVQ 544(R6), F0
 	FMOVD s+72(FP), F1
 	VDUP V1.D[0], V1.D2
 	VEOR V2.B16, V2.B16, V2.B16
@@ -31803,7 +33201,7 @@ TEXT ·l1WUnredNEONF64(SB), NOSPLIT, $0-112
 	MOVD w_base+72(FP), R2
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 528(R6), F0
+	FMOVQ 544(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -31879,7 +33277,7 @@ TEXT ·l1GradNEONF64(SB), NOSPLIT, $0-96
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 528(R6), F0
 	FMOVQ 544(R6), F1
-	FMOVQ 560(R6), F2
+	FMOVQ 592(R6), F2
 	FMOVD s+72(FP), F3
 	VDUP V3.D[0], V3.D2
 	VEOR V4.B16, V4.B16, V4.B16
@@ -31892,7 +33290,7 @@ loop:
 	BLT single
 	VLD1.P 16(R0), [V8.D2]
 	WORD $0x4ee0f909 // fabs v9.2d, v8.2d
-	VMOV V1.B16, V10.B16
+	VMOV V0.B16, V10.B16
 	VBIT V2.B16, V8.B16, V10.B16
 	WORD $0x4ee0d90b // fcmeq v11.2d, v8.2d, #0.0
 	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
@@ -31903,7 +33301,7 @@ loop:
 	WORD $0x4e69d484 // fadd v4.2d, v4.2d, v9.2d
 	VLD1.P 16(R0), [V8.D2]
 	WORD $0x4ee0f909 // fabs v9.2d, v8.2d
-	VMOV V1.B16, V10.B16
+	VMOV V0.B16, V10.B16
 	VBIT V2.B16, V8.B16, V10.B16
 	WORD $0x4ee0d90b // fcmeq v11.2d, v8.2d, #0.0
 	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
@@ -31914,7 +33312,7 @@ loop:
 	WORD $0x4e69d4a5 // fadd v5.2d, v5.2d, v9.2d
 	VLD1.P 16(R0), [V8.D2]
 	WORD $0x4ee0f909 // fabs v9.2d, v8.2d
-	VMOV V1.B16, V10.B16
+	VMOV V0.B16, V10.B16
 	VBIT V2.B16, V8.B16, V10.B16
 	WORD $0x4ee0d90b // fcmeq v11.2d, v8.2d, #0.0
 	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
@@ -31925,7 +33323,7 @@ loop:
 	WORD $0x4e69d4c6 // fadd v6.2d, v6.2d, v9.2d
 	VLD1.P 16(R0), [V8.D2]
 	WORD $0x4ee0f909 // fabs v9.2d, v8.2d
-	VMOV V1.B16, V10.B16
+	VMOV V0.B16, V10.B16
 	VBIT V2.B16, V8.B16, V10.B16
 	WORD $0x4ee0d90b // fcmeq v11.2d, v8.2d, #0.0
 	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
@@ -31941,7 +33339,7 @@ single:
 	BLT tail
 	VLD1.P 16(R0), [V8.D2]
 	WORD $0x4ee0f909 // fabs v9.2d, v8.2d
-	VMOV V1.B16, V10.B16
+	VMOV V0.B16, V10.B16
 	VBIT V2.B16, V8.B16, V10.B16
 	WORD $0x4ee0d90b // fcmeq v11.2d, v8.2d, #0.0
 	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
@@ -31956,7 +33354,7 @@ tail:
 	CBZ R5, drain
 	FMOVD.P 8(R0), F8
 	WORD $0x4ee0f909 // fabs v9.2d, v8.2d
-	VMOV V1.B16, V10.B16
+	VMOV V0.B16, V10.B16
 	VBIT V2.B16, V8.B16, V10.B16
 	WORD $0x4ee0d90b // fcmeq v11.2d, v8.2d, #0.0
 	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
@@ -31964,7 +33362,7 @@ tail:
 	VBIF V11.B16, V8.B16, V10.B16
 	WORD $0x6e6adc6b // fmul v11.2d, v3.2d, v10.2d
 	FMOVD.P F11, 8(R3)
-	VAND V0.B16, V9.B16, V9.B16
+	VAND V1.B16, V9.B16, V9.B16
 	WORD $0x4e69d484 // fadd v4.2d, v4.2d, v9.2d
 	SUB $1, R5
 	B tail
@@ -31988,7 +33386,7 @@ TEXT ·l1WGradNEONF64(SB), NOSPLIT, $0-120
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 528(R6), F0
 	FMOVQ 544(R6), F1
-	FMOVQ 560(R6), F2
+	FMOVQ 592(R6), F2
 	FMOVD s+96(FP), F3
 	VDUP V3.D[0], V3.D2
 	VEOR V4.B16, V4.B16, V4.B16
@@ -32001,7 +33399,7 @@ loop:
 	BLT single
 	VLD1.P 16(R0), [V8.D2]
 	WORD $0x4ee0f909 // fabs v9.2d, v8.2d
-	VMOV V1.B16, V10.B16
+	VMOV V0.B16, V10.B16
 	VBIT V2.B16, V8.B16, V10.B16
 	WORD $0x4ee0d90b // fcmeq v11.2d, v8.2d, #0.0
 	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
@@ -32015,7 +33413,7 @@ loop:
 	WORD $0x4e6dd484 // fadd v4.2d, v4.2d, v13.2d
 	VLD1.P 16(R0), [V8.D2]
 	WORD $0x4ee0f909 // fabs v9.2d, v8.2d
-	VMOV V1.B16, V10.B16
+	VMOV V0.B16, V10.B16
 	VBIT V2.B16, V8.B16, V10.B16
 	WORD $0x4ee0d90b // fcmeq v11.2d, v8.2d, #0.0
 	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
@@ -32029,7 +33427,7 @@ loop:
 	WORD $0x4e6dd4a5 // fadd v5.2d, v5.2d, v13.2d
 	VLD1.P 16(R0), [V8.D2]
 	WORD $0x4ee0f909 // fabs v9.2d, v8.2d
-	VMOV V1.B16, V10.B16
+	VMOV V0.B16, V10.B16
 	VBIT V2.B16, V8.B16, V10.B16
 	WORD $0x4ee0d90b // fcmeq v11.2d, v8.2d, #0.0
 	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
@@ -32043,7 +33441,7 @@ loop:
 	WORD $0x4e6dd4c6 // fadd v6.2d, v6.2d, v13.2d
 	VLD1.P 16(R0), [V8.D2]
 	WORD $0x4ee0f909 // fabs v9.2d, v8.2d
-	VMOV V1.B16, V10.B16
+	VMOV V0.B16, V10.B16
 	VBIT V2.B16, V8.B16, V10.B16
 	WORD $0x4ee0d90b // fcmeq v11.2d, v8.2d, #0.0
 	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
@@ -32062,7 +33460,7 @@ single:
 	BLT tail
 	VLD1.P 16(R0), [V8.D2]
 	WORD $0x4ee0f909 // fabs v9.2d, v8.2d
-	VMOV V1.B16, V10.B16
+	VMOV V0.B16, V10.B16
 	VBIT V2.B16, V8.B16, V10.B16
 	WORD $0x4ee0d90b // fcmeq v11.2d, v8.2d, #0.0
 	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
@@ -32080,7 +33478,7 @@ tail:
 	CBZ R5, drain
 	FMOVD.P 8(R0), F8
 	WORD $0x4ee0f909 // fabs v9.2d, v8.2d
-	VMOV V1.B16, V10.B16
+	VMOV V0.B16, V10.B16
 	VBIT V2.B16, V8.B16, V10.B16
 	WORD $0x4ee0d90b // fcmeq v11.2d, v8.2d, #0.0
 	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
@@ -32091,7 +33489,7 @@ tail:
 	WORD $0x6e6add8c // fmul v12.2d, v12.2d, v10.2d
 	FMOVD.P F12, 8(R3)
 	WORD $0x6e69dd6d // fmul v13.2d, v11.2d, v9.2d
-	VAND V0.B16, V13.B16, V13.B16
+	VAND V1.B16, V13.B16, V13.B16
 	WORD $0x4e6dd484 // fadd v4.2d, v4.2d, v13.2d
 	SUB $1, R5
 	B tail
@@ -32116,7 +33514,7 @@ TEXT ·l1RowSumNEONF64(SB), NOSPLIT, $0-128
 	MOVD ZR, R12
 	MOVD ZR, R13
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 528(R6), F0
+	FMOVQ 544(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -32298,7 +33696,7 @@ TEXT ·l1RowUnredNEONF64(SB), NOSPLIT, $0-136
 	MOVD ZR, R13
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 528(R6), F0
+	FMOVQ 544(R6), F0
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
@@ -32448,7 +33846,7 @@ TEXT ·l1RowGradNEONF64(SB), NOSPLIT, $0-144
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 528(R6), F0
 	FMOVQ 544(R6), F1
-	FMOVQ 560(R6), F2
+	FMOVQ 592(R6), F2
 	FMOVD s+120(FP), F3
 	VDUP V3.D[0], V3.D2
 	VEOR V4.B16, V4.B16, V4.B16
@@ -32461,7 +33859,7 @@ loop:
 	BLT single
 	VLD1.P 16(R0), [V8.D2]
 	WORD $0x4ee0f909 // fabs v9.2d, v8.2d
-	VMOV V1.B16, V10.B16
+	VMOV V0.B16, V10.B16
 	VBIT V2.B16, V8.B16, V10.B16
 	WORD $0x4ee0d90b // fcmeq v11.2d, v8.2d, #0.0
 	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
@@ -32488,7 +33886,7 @@ rowperm2:
 	WORD $0x4e6dd484 // fadd v4.2d, v4.2d, v13.2d
 	VLD1.P 16(R0), [V8.D2]
 	WORD $0x4ee0f909 // fabs v9.2d, v8.2d
-	VMOV V1.B16, V10.B16
+	VMOV V0.B16, V10.B16
 	VBIT V2.B16, V8.B16, V10.B16
 	WORD $0x4ee0d90b // fcmeq v11.2d, v8.2d, #0.0
 	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
@@ -32515,7 +33913,7 @@ rowperm4:
 	WORD $0x4e6dd4a5 // fadd v5.2d, v5.2d, v13.2d
 	VLD1.P 16(R0), [V8.D2]
 	WORD $0x4ee0f909 // fabs v9.2d, v8.2d
-	VMOV V1.B16, V10.B16
+	VMOV V0.B16, V10.B16
 	VBIT V2.B16, V8.B16, V10.B16
 	WORD $0x4ee0d90b // fcmeq v11.2d, v8.2d, #0.0
 	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
@@ -32542,7 +33940,7 @@ rowperm6:
 	WORD $0x4e6dd4c6 // fadd v6.2d, v6.2d, v13.2d
 	VLD1.P 16(R0), [V8.D2]
 	WORD $0x4ee0f909 // fabs v9.2d, v8.2d
-	VMOV V1.B16, V10.B16
+	VMOV V0.B16, V10.B16
 	VBIT V2.B16, V8.B16, V10.B16
 	WORD $0x4ee0d90b // fcmeq v11.2d, v8.2d, #0.0
 	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
@@ -32574,7 +33972,7 @@ single:
 	BLT tail
 	VLD1.P 16(R0), [V8.D2]
 	WORD $0x4ee0f909 // fabs v9.2d, v8.2d
-	VMOV V1.B16, V10.B16
+	VMOV V0.B16, V10.B16
 	VBIT V2.B16, V8.B16, V10.B16
 	WORD $0x4ee0d90b // fcmeq v11.2d, v8.2d, #0.0
 	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
@@ -32605,7 +34003,7 @@ tail:
 	CBZ R5, drain
 	FMOVD.P 8(R0), F8
 	WORD $0x4ee0f909 // fabs v9.2d, v8.2d
-	VMOV V1.B16, V10.B16
+	VMOV V0.B16, V10.B16
 	VBIT V2.B16, V8.B16, V10.B16
 	WORD $0x4ee0d90b // fcmeq v11.2d, v8.2d, #0.0
 	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
@@ -32620,7 +34018,7 @@ tail:
 	WORD $0x6e6add8c // fmul v12.2d, v12.2d, v10.2d
 	FMOVD.P F12, 8(R3)
 	WORD $0x6e69dd6d // fmul v13.2d, v11.2d, v9.2d
-	VAND V0.B16, V13.B16, V13.B16
+	VAND V1.B16, V13.B16, V13.B16
 	WORD $0x4e6dd484 // fadd v4.2d, v4.2d, v13.2d
 	SUB $1, R5
 	B tail
@@ -32640,8 +34038,8 @@ TEXT ·l2SumNEONF64(SB), NOSPLIT, $0-64
 	MOVD p_base+0(FP), R0
 	MOVD p_len+8(FP), R4
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 528(R6), F0
-	FMOVQ 672(R6), F1
+	FMOVQ 544(R6), F0
+	FMOVQ 704(R6), F1
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
 	VEOR V4.B16, V4.B16, V4.B16
@@ -32703,8 +34101,8 @@ TEXT ·l2WSumNEONF64(SB), NOSPLIT, $0-104
 	MOVD p_len+8(FP), R4
 	MOVD w_base+48(FP), R2
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 528(R6), F0
-	FMOVQ 672(R6), F1
+	FMOVQ 544(R6), F0
+	FMOVQ 704(R6), F1
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
 	VEOR V4.B16, V4.B16, V4.B16
@@ -32818,8 +34216,8 @@ TEXT ·l2UnredNEONF64(SB), NOSPLIT, $0-96
 	MOVD p_len+32(FP), R4
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 528(R6), F0
-	FMOVQ 672(R6), F1
+	FMOVQ 544(R6), F0
+	FMOVQ 704(R6), F1
 	FMOVD s+72(FP), F2
 	VDUP V2.D[0], V2.D2
 	VEOR V3.B16, V3.B16, V3.B16
@@ -32896,8 +34294,8 @@ TEXT ·l2WUnredNEONF64(SB), NOSPLIT, $0-112
 	MOVD w_base+72(FP), R2
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 528(R6), F0
-	FMOVQ 672(R6), F1
+	FMOVQ 544(R6), F0
+	FMOVQ 704(R6), F1
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
 	VEOR V4.B16, V4.B16, V4.B16
@@ -32977,8 +34375,8 @@ TEXT ·l2GradNEONF64(SB), NOSPLIT, $0-96
 	MOVD p_len+32(FP), R4
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 528(R6), F0
-	FMOVQ 672(R6), F1
+	FMOVQ 544(R6), F0
+	FMOVQ 704(R6), F1
 	FMOVD s+72(FP), F2
 	VDUP V2.D[0], V2.D2
 	VEOR V3.B16, V3.B16, V3.B16
@@ -33055,8 +34453,8 @@ TEXT ·l2WGradNEONF64(SB), NOSPLIT, $0-120
 	MOVD w_base+72(FP), R2
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 528(R6), F0
-	FMOVQ 672(R6), F1
+	FMOVQ 544(R6), F0
+	FMOVQ 704(R6), F1
 	FMOVD s+96(FP), F2
 	VDUP V2.D[0], V2.D2
 	VEOR V3.B16, V3.B16, V3.B16
@@ -33154,8 +34552,8 @@ TEXT ·l2RowSumNEONF64(SB), NOSPLIT, $0-128
 	MOVD ZR, R12
 	MOVD ZR, R13
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 528(R6), F0
-	FMOVQ 672(R6), F1
+	FMOVQ 544(R6), F0
+	FMOVQ 704(R6), F1
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
 	VEOR V4.B16, V4.B16, V4.B16
@@ -33343,8 +34741,8 @@ TEXT ·l2RowUnredNEONF64(SB), NOSPLIT, $0-136
 	MOVD ZR, R13
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 528(R6), F0
-	FMOVQ 672(R6), F1
+	FMOVQ 544(R6), F0
+	FMOVQ 704(R6), F1
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
 	VEOR V4.B16, V4.B16, V4.B16
@@ -33498,8 +34896,8 @@ TEXT ·l2RowGradNEONF64(SB), NOSPLIT, $0-144
 	MOVD ZR, R13
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 528(R6), F0
-	FMOVQ 672(R6), F1
+	FMOVQ 544(R6), F0
+	FMOVQ 704(R6), F1
 	FMOVD s+120(FP), F2
 	VDUP V2.D[0], V2.D2
 	VEOR V3.B16, V3.B16, V3.B16
@@ -33662,48 +35060,48 @@ TEXT ·logMapNEONF64(SB), NOSPLIT, $0-48
 	MOVD x_base+24(FP), R0
 	MOVD x_len+32(FP), R4
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 544(R6), F0
-	FMOVQ 576(R6), F1
-	FMOVQ 592(R6), F2
-	FMOVQ 608(R6), F3
-	FMOVQ 624(R6), F4
-	FMOVQ 640(R6), F5
-	FMOVQ 656(R6), F6
-	FMOVQ 672(R6), F7
-	FMOVQ 688(R6), F8
-	FMOVQ 704(R6), F9
-	FMOVQ 720(R6), F10
-	FMOVQ 736(R6), F11
-	FMOVQ 752(R6), F12
-	FMOVQ 768(R6), F13
-	FMOVQ 784(R6), F14
-	FMOVQ 800(R6), F15
-	FMOVQ 816(R6), F16
-	FMOVQ 832(R6), F17
-	FMOVQ 848(R6), F18
-	FMOVQ 864(R6), F19
-	FMOVQ 880(R6), F20
+	FMOVQ 528(R6), F0
+	FMOVQ 560(R6), F1
+	FMOVQ 608(R6), F2
+	FMOVQ 624(R6), F3
+	FMOVQ 640(R6), F4
+	FMOVQ 656(R6), F5
+	FMOVQ 672(R6), F6
+	FMOVQ 688(R6), F7
+	FMOVQ 704(R6), F8
+	FMOVQ 720(R6), F9
+	FMOVQ 736(R6), F10
+	FMOVQ 752(R6), F11
+	FMOVQ 768(R6), F12
+	FMOVQ 784(R6), F13
+	FMOVQ 800(R6), F14
+	FMOVQ 816(R6), F15
+	FMOVQ 832(R6), F16
+	FMOVQ 848(R6), F17
+	FMOVQ 864(R6), F18
+	FMOVQ 880(R6), F19
+	FMOVQ 896(R6), F20
 loop:
 	CMP $2, R4
 	BLT tail
 	VLD1.P 16(R0), [V21.D2]
-	WORD $0x6ef5e436 // fcmgt v22.2d, v1.2d, v21.2d
-	WORD $0x6e62deb7 // fmul v23.2d, v21.2d, v2.2d
+	WORD $0x6ef5e456 // fcmgt v22.2d, v2.2d, v21.2d
+	WORD $0x6e63deb7 // fmul v23.2d, v21.2d, v3.2d
 	VBIF V22.B16, V21.B16, V23.B16
-	VAND V3.B16, V22.B16, V22.B16
+	VAND V4.B16, V22.B16, V22.B16
 	VUSHR $52, V23.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	WORD $0x4ee4d718 // fsub v24.2d, v24.2d, v4.2d
+	WORD $0x4ee5d718 // fsub v24.2d, v24.2d, v5.2d
 	WORD $0x4ef6d718 // fsub v24.2d, v24.2d, v22.2d
-	VAND V5.B16, V23.B16, V22.B16
+	VAND V6.B16, V23.B16, V22.B16
 	VORR V0.B16, V22.B16, V22.B16
-	WORD $0x6ee6e6d7 // fcmgt v23.2d, v22.2d, v6.2d
-	WORD $0x6e67ded9 // fmul v25.2d, v22.2d, v7.2d
+	WORD $0x6ee7e6d7 // fcmgt v23.2d, v22.2d, v7.2d
+	WORD $0x6e68ded9 // fmul v25.2d, v22.2d, v8.2d
 	VBIT V23.B16, V25.B16, V22.B16
 	VAND V0.B16, V23.B16, V23.B16
 	WORD $0x4e77d718 // fadd v24.2d, v24.2d, v23.2d
 	WORD $0x4ee0d6d7 // fsub v23.2d, v22.2d, v0.2d
-	WORD $0x4e68d6f6 // fadd v22.2d, v23.2d, v8.2d
+	WORD $0x4e61d6f6 // fadd v22.2d, v23.2d, v1.2d
 	WORD $0x6e76fef6 // fdiv v22.2d, v23.2d, v22.2d
 	WORD $0x6e76ded9 // fmul v25.2d, v22.2d, v22.2d
 	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
@@ -33723,7 +35121,7 @@ loop:
 	WORD $0x6e7adf39 // fmul v25.2d, v25.2d, v26.2d
 	WORD $0x4e79d79c // fadd v28.2d, v28.2d, v25.2d
 	WORD $0x6e77def9 // fmul v25.2d, v23.2d, v23.2d
-	WORD $0x6e67df39 // fmul v25.2d, v25.2d, v7.2d
+	WORD $0x6e68df39 // fmul v25.2d, v25.2d, v8.2d
 	WORD $0x4e7cd73c // fadd v28.2d, v25.2d, v28.2d
 	WORD $0x6e7cdedc // fmul v28.2d, v22.2d, v28.2d
 	WORD $0x6e70df16 // fmul v22.2d, v24.2d, v16.2d
@@ -33744,23 +35142,23 @@ loop:
 tail:
 	CBZ R4, done
 	FMOVD.P 8(R0), F21
-	WORD $0x6ef5e436 // fcmgt v22.2d, v1.2d, v21.2d
-	WORD $0x6e62deb7 // fmul v23.2d, v21.2d, v2.2d
+	WORD $0x6ef5e456 // fcmgt v22.2d, v2.2d, v21.2d
+	WORD $0x6e63deb7 // fmul v23.2d, v21.2d, v3.2d
 	VBIF V22.B16, V21.B16, V23.B16
-	VAND V3.B16, V22.B16, V22.B16
+	VAND V4.B16, V22.B16, V22.B16
 	VUSHR $52, V23.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	WORD $0x4ee4d718 // fsub v24.2d, v24.2d, v4.2d
+	WORD $0x4ee5d718 // fsub v24.2d, v24.2d, v5.2d
 	WORD $0x4ef6d718 // fsub v24.2d, v24.2d, v22.2d
-	VAND V5.B16, V23.B16, V22.B16
+	VAND V6.B16, V23.B16, V22.B16
 	VORR V0.B16, V22.B16, V22.B16
-	WORD $0x6ee6e6d7 // fcmgt v23.2d, v22.2d, v6.2d
-	WORD $0x6e67ded9 // fmul v25.2d, v22.2d, v7.2d
+	WORD $0x6ee7e6d7 // fcmgt v23.2d, v22.2d, v7.2d
+	WORD $0x6e68ded9 // fmul v25.2d, v22.2d, v8.2d
 	VBIT V23.B16, V25.B16, V22.B16
 	VAND V0.B16, V23.B16, V23.B16
 	WORD $0x4e77d718 // fadd v24.2d, v24.2d, v23.2d
 	WORD $0x4ee0d6d7 // fsub v23.2d, v22.2d, v0.2d
-	WORD $0x4e68d6f6 // fadd v22.2d, v23.2d, v8.2d
+	WORD $0x4e61d6f6 // fadd v22.2d, v23.2d, v1.2d
 	WORD $0x6e76fef6 // fdiv v22.2d, v23.2d, v22.2d
 	WORD $0x6e76ded9 // fmul v25.2d, v22.2d, v22.2d
 	WORD $0x6e79df3a // fmul v26.2d, v25.2d, v25.2d
@@ -33780,7 +35178,7 @@ tail:
 	WORD $0x6e7adf39 // fmul v25.2d, v25.2d, v26.2d
 	WORD $0x4e79d79c // fadd v28.2d, v28.2d, v25.2d
 	WORD $0x6e77def9 // fmul v25.2d, v23.2d, v23.2d
-	WORD $0x6e67df39 // fmul v25.2d, v25.2d, v7.2d
+	WORD $0x6e68df39 // fmul v25.2d, v25.2d, v8.2d
 	WORD $0x4e7cd73c // fadd v28.2d, v25.2d, v28.2d
 	WORD $0x6e7cdedc // fmul v28.2d, v22.2d, v28.2d
 	WORD $0x6e70df16 // fmul v22.2d, v24.2d, v16.2d
@@ -33807,26 +35205,26 @@ TEXT ·expMapNEONF64(SB), NOSPLIT, $0-48
 	MOVD x_base+24(FP), R0
 	MOVD x_len+32(FP), R4
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 544(R6), F0
-	FMOVQ 672(R6), F1
-	FMOVQ 816(R6), F2
-	FMOVQ 832(R6), F3
-	FMOVQ 896(R6), F4
-	FMOVQ 912(R6), F5
-	FMOVQ 928(R6), F6
-	FMOVQ 944(R6), F7
-	FMOVQ 960(R6), F8
-	FMOVQ 976(R6), F9
-	FMOVQ 992(R6), F10
-	FMOVQ 1008(R6), F11
-	FMOVQ 1024(R6), F12
-	FMOVQ 1040(R6), F13
-	FMOVQ 1056(R6), F14
-	FMOVQ 1072(R6), F15
-	FMOVQ 1088(R6), F16
-	FMOVQ 1104(R6), F17
-	FMOVQ 1120(R6), F18
-	FMOVQ 1136(R6), F19
+	FMOVQ 528(R6), F0
+	FMOVQ 704(R6), F1
+	FMOVQ 832(R6), F2
+	FMOVQ 848(R6), F3
+	FMOVQ 912(R6), F4
+	FMOVQ 928(R6), F5
+	FMOVQ 944(R6), F6
+	FMOVQ 960(R6), F7
+	FMOVQ 976(R6), F8
+	FMOVQ 992(R6), F9
+	FMOVQ 1008(R6), F10
+	FMOVQ 1024(R6), F11
+	FMOVQ 1040(R6), F12
+	FMOVQ 1056(R6), F13
+	FMOVQ 1072(R6), F14
+	FMOVQ 1088(R6), F15
+	FMOVQ 1104(R6), F16
+	FMOVQ 1120(R6), F17
+	FMOVQ 1136(R6), F18
+	FMOVQ 1152(R6), F19
 loop:
 	CMP $2, R4
 	BLT tail
@@ -33933,49 +35331,49 @@ TEXT ·log1pMapNEONF64(SB), NOSPLIT, $0-48
 	MOVD x_base+24(FP), R0
 	MOVD x_len+32(FP), R4
 	MOVD $neonconsts<>(SB), R6
-	FMOVQ 544(R6), F0
-	FMOVQ 576(R6), F1
-	FMOVQ 592(R6), F2
-	FMOVQ 608(R6), F3
-	FMOVQ 624(R6), F4
-	FMOVQ 640(R6), F5
-	FMOVQ 656(R6), F6
-	FMOVQ 672(R6), F7
-	FMOVQ 688(R6), F8
-	FMOVQ 704(R6), F9
-	FMOVQ 720(R6), F10
-	FMOVQ 736(R6), F11
-	FMOVQ 752(R6), F12
-	FMOVQ 768(R6), F13
-	FMOVQ 784(R6), F14
-	FMOVQ 800(R6), F15
-	FMOVQ 816(R6), F16
-	FMOVQ 832(R6), F17
-	FMOVQ 848(R6), F18
-	FMOVQ 864(R6), F19
-	FMOVQ 880(R6), F20
+	FMOVQ 528(R6), F0
+	FMOVQ 560(R6), F1
+	FMOVQ 608(R6), F2
+	FMOVQ 624(R6), F3
+	FMOVQ 640(R6), F4
+	FMOVQ 656(R6), F5
+	FMOVQ 672(R6), F6
+	FMOVQ 688(R6), F7
+	FMOVQ 704(R6), F8
+	FMOVQ 720(R6), F9
+	FMOVQ 736(R6), F10
+	FMOVQ 752(R6), F11
+	FMOVQ 768(R6), F12
+	FMOVQ 784(R6), F13
+	FMOVQ 800(R6), F14
+	FMOVQ 816(R6), F15
+	FMOVQ 832(R6), F16
+	FMOVQ 848(R6), F17
+	FMOVQ 864(R6), F18
+	FMOVQ 880(R6), F19
+	FMOVQ 896(R6), F20
 loop:
 	CMP $2, R4
 	BLT tail
 	VLD1.P 16(R0), [V21.D2]
 	WORD $0x4e60d6b6 // fadd v22.2d, v21.2d, v0.2d
-	WORD $0x6ef6e437 // fcmgt v23.2d, v1.2d, v22.2d
-	WORD $0x6e62ded8 // fmul v24.2d, v22.2d, v2.2d
+	WORD $0x6ef6e457 // fcmgt v23.2d, v2.2d, v22.2d
+	WORD $0x6e63ded8 // fmul v24.2d, v22.2d, v3.2d
 	VBIF V23.B16, V22.B16, V24.B16
-	VAND V3.B16, V23.B16, V23.B16
+	VAND V4.B16, V23.B16, V23.B16
 	VUSHR $52, V24.D2, V25.D2
 	WORD $0x4e61db39 // scvtf v25.2d, v25.2d
-	WORD $0x4ee4d739 // fsub v25.2d, v25.2d, v4.2d
+	WORD $0x4ee5d739 // fsub v25.2d, v25.2d, v5.2d
 	WORD $0x4ef7d739 // fsub v25.2d, v25.2d, v23.2d
-	VAND V5.B16, V24.B16, V23.B16
+	VAND V6.B16, V24.B16, V23.B16
 	VORR V0.B16, V23.B16, V23.B16
-	WORD $0x6ee6e6f8 // fcmgt v24.2d, v23.2d, v6.2d
-	WORD $0x6e67defa // fmul v26.2d, v23.2d, v7.2d
+	WORD $0x6ee7e6f8 // fcmgt v24.2d, v23.2d, v7.2d
+	WORD $0x6e68defa // fmul v26.2d, v23.2d, v8.2d
 	VBIT V24.B16, V26.B16, V23.B16
 	VAND V0.B16, V24.B16, V24.B16
 	WORD $0x4e78d739 // fadd v25.2d, v25.2d, v24.2d
 	WORD $0x4ee0d6f8 // fsub v24.2d, v23.2d, v0.2d
-	WORD $0x4e68d717 // fadd v23.2d, v24.2d, v8.2d
+	WORD $0x4e61d717 // fadd v23.2d, v24.2d, v1.2d
 	WORD $0x6e77ff17 // fdiv v23.2d, v24.2d, v23.2d
 	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
 	WORD $0x6e7adf5b // fmul v27.2d, v26.2d, v26.2d
@@ -33995,7 +35393,7 @@ loop:
 	WORD $0x6e7bdf5a // fmul v26.2d, v26.2d, v27.2d
 	WORD $0x4e7ad7bd // fadd v29.2d, v29.2d, v26.2d
 	WORD $0x6e78df1a // fmul v26.2d, v24.2d, v24.2d
-	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
+	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7dd75d // fadd v29.2d, v26.2d, v29.2d
 	WORD $0x6e7ddefd // fmul v29.2d, v23.2d, v29.2d
 	WORD $0x6e70df37 // fmul v23.2d, v25.2d, v16.2d
@@ -34025,23 +35423,23 @@ tail:
 	CBZ R4, done
 	FMOVD.P 8(R0), F21
 	WORD $0x4e60d6b6 // fadd v22.2d, v21.2d, v0.2d
-	WORD $0x6ef6e437 // fcmgt v23.2d, v1.2d, v22.2d
-	WORD $0x6e62ded8 // fmul v24.2d, v22.2d, v2.2d
+	WORD $0x6ef6e457 // fcmgt v23.2d, v2.2d, v22.2d
+	WORD $0x6e63ded8 // fmul v24.2d, v22.2d, v3.2d
 	VBIF V23.B16, V22.B16, V24.B16
-	VAND V3.B16, V23.B16, V23.B16
+	VAND V4.B16, V23.B16, V23.B16
 	VUSHR $52, V24.D2, V25.D2
 	WORD $0x4e61db39 // scvtf v25.2d, v25.2d
-	WORD $0x4ee4d739 // fsub v25.2d, v25.2d, v4.2d
+	WORD $0x4ee5d739 // fsub v25.2d, v25.2d, v5.2d
 	WORD $0x4ef7d739 // fsub v25.2d, v25.2d, v23.2d
-	VAND V5.B16, V24.B16, V23.B16
+	VAND V6.B16, V24.B16, V23.B16
 	VORR V0.B16, V23.B16, V23.B16
-	WORD $0x6ee6e6f8 // fcmgt v24.2d, v23.2d, v6.2d
-	WORD $0x6e67defa // fmul v26.2d, v23.2d, v7.2d
+	WORD $0x6ee7e6f8 // fcmgt v24.2d, v23.2d, v7.2d
+	WORD $0x6e68defa // fmul v26.2d, v23.2d, v8.2d
 	VBIT V24.B16, V26.B16, V23.B16
 	VAND V0.B16, V24.B16, V24.B16
 	WORD $0x4e78d739 // fadd v25.2d, v25.2d, v24.2d
 	WORD $0x4ee0d6f8 // fsub v24.2d, v23.2d, v0.2d
-	WORD $0x4e68d717 // fadd v23.2d, v24.2d, v8.2d
+	WORD $0x4e61d717 // fadd v23.2d, v24.2d, v1.2d
 	WORD $0x6e77ff17 // fdiv v23.2d, v24.2d, v23.2d
 	WORD $0x6e77defa // fmul v26.2d, v23.2d, v23.2d
 	WORD $0x6e7adf5b // fmul v27.2d, v26.2d, v26.2d
@@ -34061,7 +35459,7 @@ tail:
 	WORD $0x6e7bdf5a // fmul v26.2d, v26.2d, v27.2d
 	WORD $0x4e7ad7bd // fadd v29.2d, v29.2d, v26.2d
 	WORD $0x6e78df1a // fmul v26.2d, v24.2d, v24.2d
-	WORD $0x6e67df5a // fmul v26.2d, v26.2d, v7.2d
+	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7dd75d // fadd v29.2d, v26.2d, v29.2d
 	WORD $0x6e7ddefd // fmul v29.2d, v23.2d, v29.2d
 	WORD $0x6e70df37 // fmul v23.2d, v25.2d, v16.2d
@@ -34087,6 +35485,1021 @@ tail:
 	FMOVD.P F29, 8(R3)
 	SUB $1, R4
 	B tail
+done:
+	RET
+
+// (dot []float64, p, y []float64, a int)
+TEXT ·cosDotRowsNEONF64(SB), NOSPLIT, $0-80
+	MOVD dot_base+0(FP), R3
+	MOVD dot_len+8(FP), R5
+	MOVD p_base+24(FP), R0
+	MOVD y_base+48(FP), R1
+	MOVD a+72(FP), R7
+	MOVD $neonconsts<>(SB), R6
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+row:
+	CBZ R5, done
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	MOVD R7, R4
+grp1:
+	CMP $4, R4
+	BLT one2
+	VLD1.P 16(R0), [V2.D2]
+	VLD1.P 16(R1), [V3.D2]
+	WORD $0x6e63dc42 // fmul v2.2d, v2.2d, v3.2d
+	WORD $0x4e62d400 // fadd v0.2d, v0.2d, v2.2d
+	VLD1.P 16(R0), [V2.D2]
+	VLD1.P 16(R1), [V3.D2]
+	WORD $0x6e63dc42 // fmul v2.2d, v2.2d, v3.2d
+	WORD $0x4e62d421 // fadd v1.2d, v1.2d, v2.2d
+	SUB $4, R4
+	B grp1
+one2:
+	CMP $2, R4
+	BLT tail3
+	VLD1.P 16(R0), [V2.D2]
+	VLD1.P 16(R1), [V3.D2]
+	WORD $0x6e63dc42 // fmul v2.2d, v2.2d, v3.2d
+	WORD $0x4e62d400 // fadd v0.2d, v0.2d, v2.2d
+	SUB $2, R4
+	B one2
+tail3:
+	CBZ R4, spandone4
+	FMOVD.P 8(R0), F2
+	FMOVD.P 8(R1), F3
+	WORD $0x6e63dc42 // fmul v2.2d, v2.2d, v3.2d
+	WORD $0x4e62d400 // fadd v0.2d, v0.2d, v2.2d
+	SUB $1, R4
+	B tail3
+spandone4:
+	WORD $0x4e61d400 // fadd v0.2d, v0.2d, v1.2d
+	WORD $0x7e70d802 // faddp d2, v0.2d
+	FMOVD.P F2, 8(R3)
+	SUB $1, R5
+	B row
+done:
+	RET
+
+// (dot []float64, p, y []float64, s, a, cols int)
+TEXT ·cosDotColsNEONF64(SB), NOSPLIT, $0-96
+	MOVD p_base+24(FP), R0
+	MOVD y_base+48(FP), R1
+	MOVD dot_base+0(FP), R3
+	MOVD dot_len+8(FP), R16
+	ADD R16<<3, R3, R16
+	MOVD cols+88(FP), R17
+	MOVD s+72(FP), R21
+	LSL $3, R21, R21
+	MOVD a+80(FP), R23
+	MUL R23, R21, R22
+	MOVD $neonconsts<>(SB), R6
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+block:
+	CMP R16, R3
+	BHS done
+	MOVD ZR, R19
+chunk1:
+	SUB R19, R17, R20
+	CMP $4, R20
+	BLT chunk12
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	ADD R19<<3, R0, R24
+	ADD R19<<3, R1, R13
+	MOVD R23, R4
+k5:
+	CBZ R4, kdone6
+	MOVD R24, R9
+	MOVD R13, R8
+	VLD1.P 16(R9), [V2.D2]
+	VLD1.P 16(R8), [V3.D2]
+	WORD $0x6e63dc42 // fmul v2.2d, v2.2d, v3.2d
+	WORD $0x4e62d400 // fadd v0.2d, v0.2d, v2.2d
+	VLD1.P 16(R9), [V2.D2]
+	VLD1.P 16(R8), [V3.D2]
+	WORD $0x6e63dc42 // fmul v2.2d, v2.2d, v3.2d
+	WORD $0x4e62d421 // fadd v1.2d, v1.2d, v2.2d
+	ADD R21, R24
+	ADD R21, R13
+	SUB $1, R4
+	B k5
+kdone6:
+	VST1.P [V0.D2], 16(R3)
+	VST1.P [V1.D2], 16(R3)
+	ADD $4, R19
+	B chunk1
+chunk12:
+	CMP $2, R20
+	BLT chunkt3
+	VEOR V0.B16, V0.B16, V0.B16
+	ADD R19<<3, R0, R24
+	ADD R19<<3, R1, R13
+	MOVD R23, R4
+k7:
+	CBZ R4, kdone8
+	MOVD R24, R9
+	MOVD R13, R8
+	VLD1.P 16(R9), [V2.D2]
+	VLD1.P 16(R8), [V3.D2]
+	WORD $0x6e63dc42 // fmul v2.2d, v2.2d, v3.2d
+	WORD $0x4e62d400 // fadd v0.2d, v0.2d, v2.2d
+	ADD R21, R24
+	ADD R21, R13
+	SUB $1, R4
+	B k7
+kdone8:
+	VST1.P [V0.D2], 16(R3)
+	ADD $2, R19
+	B chunk1
+chunkt3:
+	CBZ R20, chunkd4
+	VEOR V0.B16, V0.B16, V0.B16
+	ADD R19<<3, R0, R24
+	ADD R19<<3, R1, R13
+	MOVD R23, R4
+k9:
+	CBZ R4, kdone10
+	MOVD R24, R9
+	MOVD R13, R8
+	FMOVD.P 8(R9), F2
+	FMOVD.P 8(R8), F3
+	WORD $0x6e63dc42 // fmul v2.2d, v2.2d, v3.2d
+	WORD $0x4e62d400 // fadd v0.2d, v0.2d, v2.2d
+	ADD R21, R24
+	ADD R21, R13
+	SUB $1, R4
+	B k9
+kdone10:
+	FMOVD.P F0, 8(R3)
+	ADD $1, R19
+	B chunk1
+chunkd4:
+	ADD R22, R0
+	ADD R22, R1
+	B block
+done:
+	RET
+
+// (grad, y []float64, sc []float64, a int)
+TEXT ·cosGradRowsNEONF64(SB), NOSPLIT, $0-80
+	MOVD grad_base+0(FP), R3
+	MOVD y_base+24(FP), R1
+	MOVD sc_base+48(FP), R2
+	MOVD sc_len+56(FP), R5
+	MOVD a+72(FP), R7
+	MOVD $neonconsts<>(SB), R6
+row:
+	CBZ R5, done
+	FMOVD.P 8(R2), F0
+	VDUP V0.D[0], V0.D2
+	MOVD R7, R4
+grp1:
+	CMP $4, R4
+	BLT one2
+	VLD1.P 16(R1), [V1.D2]
+	WORD $0x6e60dc21 // fmul v1.2d, v1.2d, v0.2d
+	VST1.P [V1.D2], 16(R3)
+	VLD1.P 16(R1), [V1.D2]
+	WORD $0x6e60dc21 // fmul v1.2d, v1.2d, v0.2d
+	VST1.P [V1.D2], 16(R3)
+	SUB $4, R4
+	B grp1
+one2:
+	CMP $2, R4
+	BLT tail3
+	VLD1.P 16(R1), [V1.D2]
+	WORD $0x6e60dc21 // fmul v1.2d, v1.2d, v0.2d
+	VST1.P [V1.D2], 16(R3)
+	SUB $2, R4
+	B one2
+tail3:
+	CBZ R4, spandone4
+	FMOVD.P 8(R1), F1
+	WORD $0x6e60dc21 // fmul v1.2d, v1.2d, v0.2d
+	FMOVD.P F1, 8(R3)
+	SUB $1, R4
+	B tail3
+spandone4:
+	SUB $1, R5
+	B row
+done:
+	RET
+
+// (grad, y []float64, sc []float64, s, a, cols int)
+TEXT ·cosGradColsNEONF64(SB), NOSPLIT, $0-96
+	MOVD grad_base+0(FP), R0
+	MOVD y_base+24(FP), R1
+	MOVD sc_base+48(FP), R3
+	MOVD sc_len+56(FP), R16
+	ADD R16<<3, R3, R16
+	MOVD cols+88(FP), R17
+	MOVD s+72(FP), R21
+	LSL $3, R21, R21
+	MOVD a+80(FP), R23
+	MUL R23, R21, R22
+	MOVD $neonconsts<>(SB), R6
+block:
+	CMP R16, R3
+	BHS done
+	MOVD ZR, R19
+chunk1:
+	SUB R19, R17, R20
+chunk12:
+	CMP $2, R20
+	BLT chunkt3
+	VLD1.P 16(R3), [V0.D2]
+	ADD R19<<3, R0, R24
+	ADD R19<<3, R1, R13
+	MOVD R23, R4
+k5:
+	CBZ R4, kdone6
+	MOVD R24, R9
+	MOVD R13, R8
+	VLD1.P 16(R8), [V1.D2]
+	WORD $0x6e60dc21 // fmul v1.2d, v1.2d, v0.2d
+	VST1.P [V1.D2], 16(R9)
+	ADD R21, R24
+	ADD R21, R13
+	SUB $1, R4
+	B k5
+kdone6:
+	ADD $2, R19
+	B chunk1
+chunkt3:
+	CBZ R20, chunkd4
+	FMOVD.P 8(R3), F0
+	ADD R19<<3, R0, R24
+	ADD R19<<3, R1, R13
+	MOVD R23, R4
+k7:
+	CBZ R4, kdone8
+	MOVD R24, R9
+	MOVD R13, R8
+	FMOVD.P 8(R8), F1
+	WORD $0x6e60dc21 // fmul v1.2d, v1.2d, v0.2d
+	FMOVD.P F1, 8(R9)
+	ADD R21, R24
+	ADD R21, R13
+	SUB $1, R4
+	B k7
+kdone8:
+	ADD $1, R19
+	B chunk1
+chunkd4:
+	ADD R22, R0
+	ADD R22, R1
+	B block
+done:
+	RET
+
+// (dot []float64, w []float64, ws float64, gs float64, unred []float64, sc []float64) float64
+TEXT ·cosFinishNEONF64(SB), NOSPLIT, $0-120
+	MOVD dot_base+0(FP), R0
+	MOVD dot_len+8(FP), R5
+	MOVD w_base+24(FP), R2
+	MOVD w_len+32(FP), R10
+	MOVD unred_base+64(FP), R3
+	MOVD unred_len+72(FP), R11
+	MOVD sc_base+88(FP), R12
+	MOVD sc_len+96(FP), R13
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 528(R6), F0
+	FMOVQ 544(R6), F1
+	FMOVD ws+48(FP), F2
+	VDUP V2.D[0], V2.D2
+	FMOVD gs+56(FP), F3
+	VDUP V3.D[0], V3.D2
+	WORD $0x6ee0f863 // fneg v3.2d, v3.2d
+	VEOR V4.B16, V4.B16, V4.B16
+one2:
+	CMP $2, R5
+	BLT tail3
+	VMOV V2.B16, V5.B16
+	CBZ R10, noW5
+	VLD1.P 16(R2), [V6.D2]
+	WORD $0x6e66dca5 // fmul v5.2d, v5.2d, v6.2d
+noW5:
+	VLD1.P 16(R0), [V6.D2]
+	WORD $0x4ee6d406 // fsub v6.2d, v0.2d, v6.2d
+	WORD $0x6e66dca6 // fmul v6.2d, v5.2d, v6.2d
+	WORD $0x4e66d484 // fadd v4.2d, v4.2d, v6.2d
+	CBZ R11, noU6
+	VMOV V6.B16, V7.B16
+	VST1.P [V7.D2], 16(R3)
+noU6:
+	CBZ R13, noS7
+	WORD $0x6e65dc65 // fmul v5.2d, v3.2d, v5.2d
+	VST1.P [V5.D2], 16(R12)
+noS7:
+	SUB $2, R5
+	B one2
+tail3:
+	CBZ R5, spandone4
+	VMOV V2.B16, V5.B16
+	CBZ R10, noW8
+	FMOVD.P 8(R2), F6
+	WORD $0x6e66dca5 // fmul v5.2d, v5.2d, v6.2d
+noW8:
+	FMOVD.P 8(R0), F6
+	WORD $0x4ee6d406 // fsub v6.2d, v0.2d, v6.2d
+	WORD $0x6e66dca6 // fmul v6.2d, v5.2d, v6.2d
+	VAND V1.B16, V6.B16, V7.B16
+	WORD $0x4e67d484 // fadd v4.2d, v4.2d, v7.2d
+	CBZ R11, noU9
+	VMOV V6.B16, V7.B16
+	FMOVD.P F7, 8(R3)
+noU9:
+	CBZ R13, noS10
+	WORD $0x6e65dc65 // fmul v5.2d, v3.2d, v5.2d
+	FMOVD.P F5, 8(R12)
+noS10:
+	SUB $1, R5
+	B tail3
+spandone4:
+	WORD $0x7e70d885 // faddp d5, v4.2d
+	FMOVD F5, ret+112(FP)
+	RET
+
+// (mean, se, sq []float64, p, y []float64, n int)
+TEXT ·pairStatsNEONF64(SB), NOSPLIT, $0-128
+	MOVD p_base+72(FP), R0
+	MOVD y_base+96(FP), R1
+	MOVD mean_base+0(FP), R2
+	MOVD se_base+24(FP), R3
+	MOVD sq_base+48(FP), R10
+	MOVD mean_len+8(FP), R5
+	MOVD n+120(FP), R7
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 544(R6), F0
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	CMP $8, R7
+	BGT long
+short:
+	CBZ R5, done
+	FMOVD (R0), F6
+	FMOVD (R1), F7
+	WORD $0x4ee7d4c6 // fsub v6.2d, v6.2d, v7.2d
+	VDUP V6.D[0], V1.D2
+	FMOVD.P F1, 8(R2)
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	MOVD R7, R4
+one2:
+	CMP $2, R4
+	BLT tail3
+	VLD1.P 16(R0), [V6.D2]
+	VLD1.P 16(R1), [V7.D2]
+	WORD $0x4ee7d4c6 // fsub v6.2d, v6.2d, v7.2d
+	WORD $0x4ee1d4c6 // fsub v6.2d, v6.2d, v1.2d
+	WORD $0x4e66d442 // fadd v2.2d, v2.2d, v6.2d
+	VFMLA V6.D2, V6.D2, V4.D2
+	SUB $2, R4
+	B one2
+tail3:
+	CBZ R4, spandone4
+	FMOVD.P 8(R0), F6
+	FMOVD.P 8(R1), F7
+	WORD $0x4ee7d4c6 // fsub v6.2d, v6.2d, v7.2d
+	WORD $0x4ee1d4c6 // fsub v6.2d, v6.2d, v1.2d
+	VAND V0.B16, V6.B16, V6.B16
+	WORD $0x4e66d442 // fadd v2.2d, v2.2d, v6.2d
+	VFMLA V6.D2, V6.D2, V4.D2
+	SUB $1, R4
+	B tail3
+spandone4:
+	WORD $0x4e63d442 // fadd v2.2d, v2.2d, v3.2d
+	WORD $0x7e70d846 // faddp d6, v2.2d
+	FMOVD.P F6, 8(R3)
+	WORD $0x4e65d484 // fadd v4.2d, v4.2d, v5.2d
+	WORD $0x7e70d886 // faddp d6, v4.2d
+	FMOVD.P F6, 8(R10)
+	SUB $1, R5
+	B short
+long:
+	SCVTFD R7, F6
+row:
+	CBZ R5, done
+	MOVD R0, R15
+	MOVD R1, R16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	MOVD R7, R4
+grp5:
+	CMP $4, R4
+	BLT one6
+	VLD1.P 16(R0), [V7.D2]
+	VLD1.P 16(R1), [V8.D2]
+	WORD $0x4ee8d4e7 // fsub v7.2d, v7.2d, v8.2d
+	WORD $0x4e67d442 // fadd v2.2d, v2.2d, v7.2d
+	VLD1.P 16(R0), [V7.D2]
+	VLD1.P 16(R1), [V8.D2]
+	WORD $0x4ee8d4e7 // fsub v7.2d, v7.2d, v8.2d
+	WORD $0x4e67d463 // fadd v3.2d, v3.2d, v7.2d
+	SUB $4, R4
+	B grp5
+one6:
+	CMP $2, R4
+	BLT tail7
+	VLD1.P 16(R0), [V7.D2]
+	VLD1.P 16(R1), [V8.D2]
+	WORD $0x4ee8d4e7 // fsub v7.2d, v7.2d, v8.2d
+	WORD $0x4e67d442 // fadd v2.2d, v2.2d, v7.2d
+	SUB $2, R4
+	B one6
+tail7:
+	CBZ R4, spandone8
+	FMOVD.P 8(R0), F7
+	FMOVD.P 8(R1), F8
+	WORD $0x4ee8d4e7 // fsub v7.2d, v7.2d, v8.2d
+	WORD $0x4e67d442 // fadd v2.2d, v2.2d, v7.2d
+	SUB $1, R4
+	B tail7
+spandone8:
+	WORD $0x4e63d442 // fadd v2.2d, v2.2d, v3.2d
+	WORD $0x7e70d847 // faddp d7, v2.2d
+	FDIVD F6, F7, F7
+	FMOVD.P F7, 8(R2)
+	VDUP V7.D[0], V1.D2
+	MOVD R15, R0
+	MOVD R16, R1
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	MOVD R7, R4
+grp9:
+	CMP $4, R4
+	BLT one10
+	VLD1.P 16(R0), [V7.D2]
+	VLD1.P 16(R1), [V8.D2]
+	WORD $0x4ee8d4e7 // fsub v7.2d, v7.2d, v8.2d
+	WORD $0x4ee1d4e7 // fsub v7.2d, v7.2d, v1.2d
+	WORD $0x4e67d442 // fadd v2.2d, v2.2d, v7.2d
+	VFMLA V7.D2, V7.D2, V4.D2
+	VLD1.P 16(R0), [V7.D2]
+	VLD1.P 16(R1), [V8.D2]
+	WORD $0x4ee8d4e7 // fsub v7.2d, v7.2d, v8.2d
+	WORD $0x4ee1d4e7 // fsub v7.2d, v7.2d, v1.2d
+	WORD $0x4e67d463 // fadd v3.2d, v3.2d, v7.2d
+	VFMLA V7.D2, V7.D2, V5.D2
+	SUB $4, R4
+	B grp9
+one10:
+	CMP $2, R4
+	BLT tail11
+	VLD1.P 16(R0), [V7.D2]
+	VLD1.P 16(R1), [V8.D2]
+	WORD $0x4ee8d4e7 // fsub v7.2d, v7.2d, v8.2d
+	WORD $0x4ee1d4e7 // fsub v7.2d, v7.2d, v1.2d
+	WORD $0x4e67d442 // fadd v2.2d, v2.2d, v7.2d
+	VFMLA V7.D2, V7.D2, V4.D2
+	SUB $2, R4
+	B one10
+tail11:
+	CBZ R4, spandone12
+	FMOVD.P 8(R0), F7
+	FMOVD.P 8(R1), F8
+	WORD $0x4ee8d4e7 // fsub v7.2d, v7.2d, v8.2d
+	WORD $0x4ee1d4e7 // fsub v7.2d, v7.2d, v1.2d
+	VAND V0.B16, V7.B16, V7.B16
+	WORD $0x4e67d442 // fadd v2.2d, v2.2d, v7.2d
+	VFMLA V7.D2, V7.D2, V4.D2
+	SUB $1, R4
+	B tail11
+spandone12:
+	WORD $0x4e63d442 // fadd v2.2d, v2.2d, v3.2d
+	WORD $0x7e70d847 // faddp d7, v2.2d
+	FMOVD.P F7, 8(R3)
+	WORD $0x4e65d484 // fadd v4.2d, v4.2d, v5.2d
+	WORD $0x7e70d887 // faddp d7, v4.2d
+	FMOVD.P F7, 8(R10)
+	SUB $1, R5
+	B row
+done:
+	RET
+
+// (mean, se, sq []float64, w []float64, ws float64, n int, unred []float64, f []float64) (float64, int)
+TEXT ·pairFinishNEONF64(SB), NOSPLIT, $0-176
+	MOVD mean_base+0(FP), R0
+	MOVD mean_base+0(FP), R1
+	MOVD se_base+24(FP), R10
+	MOVD sq_base+48(FP), R11
+	MOVD w_base+72(FP), R2
+	MOVD w_len+80(FP), R12
+	MOVD unred_base+112(FP), R3
+	MOVD unred_len+120(FP), R13
+	MOVD f_base+136(FP), R14
+	MOVD mean_len+8(FP), R5
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 320(R6), F0
+	FMOVQ 544(R6), F1
+	FMOVQ 560(R6), F2
+	FMOVQ 576(R6), F3
+	FMOVD ws+96(FP), F4
+	VDUP V4.D[0], V4.D2
+	MOVD n+104(FP), R7
+	SCVTFD R7, F5
+	VDUP V5.D[0], V5.D2
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+one2:
+	CMP $2, R5
+	BLT tail3
+	VMOV V4.B16, V8.B16
+	CBZ R12, noW5
+	VLD1.P 16(R2), [V9.D2]
+	WORD $0x6e69dd08 // fmul v8.2d, v8.2d, v9.2d
+noW5:
+	VLD1.P 16(R0), [V9.D2]
+	VLD1.P 16(R10), [V10.D2]
+	VLD1.P 16(R11), [V11.D2]
+	WORD $0x6e6add4c // fmul v12.2d, v10.2d, v10.2d
+	WORD $0x6e65fd8c // fdiv v12.2d, v12.2d, v5.2d
+	WORD $0x4eecd56c // fsub v12.2d, v11.2d, v12.2d
+	WORD $0x6e6cdc4c // fmul v12.2d, v2.2d, v12.2d
+	WORD $0x6e65fd8c // fdiv v12.2d, v12.2d, v5.2d
+	WORD $0x6e65fd4a // fdiv v10.2d, v10.2d, v5.2d
+	WORD $0x4e6ad529 // fadd v9.2d, v9.2d, v10.2d
+	WORD $0x4ee0d90d // fcmeq v13.2d, v8.2d, #0.0
+	VSUB V13.D2, V7.D2, V7.D2
+	WORD $0x6e6cdd0e // fmul v14.2d, v8.2d, v12.2d
+	WORD $0x4e6d1dce // bic v14.16b, v14.16b, v13.16b
+	WORD $0x6e69dc0c // fmul v12.2d, v0.2d, v9.2d
+	WORD $0x4e6d1d8c // bic v12.16b, v12.16b, v13.16b
+	WORD $0x4e6ed58c // fadd v12.2d, v12.2d, v14.2d
+	WORD $0x4e6cd4c6 // fadd v6.2d, v6.2d, v12.2d
+	WORD $0x6e63dd08 // fmul v8.2d, v8.2d, v3.2d
+	WORD $0x6e65fd08 // fdiv v8.2d, v8.2d, v5.2d
+	VST1.P [V9.D2], 16(R1)
+	VST1.P [V8.D2], 16(R14)
+	CBZ R13, noU6
+	VMOV V14.B16, V8.B16
+	VST1.P [V8.D2], 16(R3)
+noU6:
+	SUB $2, R5
+	B one2
+tail3:
+	CBZ R5, spandone4
+	VMOV V4.B16, V8.B16
+	CBZ R12, noW7
+	FMOVD.P 8(R2), F9
+	WORD $0x6e69dd08 // fmul v8.2d, v8.2d, v9.2d
+noW7:
+	FMOVD.P 8(R0), F9
+	FMOVD.P 8(R10), F10
+	FMOVD.P 8(R11), F11
+	WORD $0x6e6add4c // fmul v12.2d, v10.2d, v10.2d
+	WORD $0x6e65fd8c // fdiv v12.2d, v12.2d, v5.2d
+	WORD $0x4eecd56c // fsub v12.2d, v11.2d, v12.2d
+	WORD $0x6e6cdc4c // fmul v12.2d, v2.2d, v12.2d
+	WORD $0x6e65fd8c // fdiv v12.2d, v12.2d, v5.2d
+	WORD $0x6e65fd4a // fdiv v10.2d, v10.2d, v5.2d
+	WORD $0x4e6ad529 // fadd v9.2d, v9.2d, v10.2d
+	WORD $0x4ee0d90d // fcmeq v13.2d, v8.2d, #0.0
+	VAND V1.B16, V13.B16, V13.B16
+	VSUB V13.D2, V7.D2, V7.D2
+	WORD $0x6e6cdd0e // fmul v14.2d, v8.2d, v12.2d
+	WORD $0x4e6d1dce // bic v14.16b, v14.16b, v13.16b
+	WORD $0x6e69dc0c // fmul v12.2d, v0.2d, v9.2d
+	WORD $0x4e6d1d8c // bic v12.16b, v12.16b, v13.16b
+	WORD $0x4e6ed58c // fadd v12.2d, v12.2d, v14.2d
+	VAND V1.B16, V12.B16, V12.B16
+	WORD $0x4e6cd4c6 // fadd v6.2d, v6.2d, v12.2d
+	WORD $0x6e63dd08 // fmul v8.2d, v8.2d, v3.2d
+	WORD $0x6e65fd08 // fdiv v8.2d, v8.2d, v5.2d
+	FMOVD.P F9, 8(R1)
+	FMOVD.P F8, 8(R14)
+	CBZ R13, noU8
+	VMOV V14.B16, V8.B16
+	FMOVD.P F8, 8(R3)
+noU8:
+	SUB $1, R5
+	B tail3
+spandone4:
+	WORD $0x7e70d8c8 // faddp d8, v6.2d
+	FMOVD F8, ret+160(FP)
+	WORD $0x5ef1b8e8 // addp d8, v7.2d
+	VMOV V8.D[0], R8
+	MOVD R8, ret1+168(FP)
+	RET
+
+// (grad, p, y []float64, mean, f []float64, n int)
+TEXT ·pairGradNEONF64(SB), NOSPLIT, $0-128
+	MOVD grad_base+0(FP), R3
+	MOVD p_base+24(FP), R0
+	MOVD y_base+48(FP), R1
+	MOVD mean_base+72(FP), R2
+	MOVD f_base+96(FP), R10
+	MOVD mean_len+80(FP), R5
+	MOVD n+120(FP), R7
+	MOVD $neonconsts<>(SB), R6
+row:
+	CBZ R5, done
+	FMOVD.P 8(R2), F0
+	VDUP V0.D[0], V0.D2
+	FMOVD.P 8(R10), F1
+	VDUP V1.D[0], V1.D2
+	MOVD R7, R4
+grp1:
+	CMP $4, R4
+	BLT one2
+	VLD1.P 16(R0), [V2.D2]
+	VLD1.P 16(R1), [V3.D2]
+	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
+	WORD $0x4ee0d442 // fsub v2.2d, v2.2d, v0.2d
+	WORD $0x6e61dc42 // fmul v2.2d, v2.2d, v1.2d
+	VST1.P [V2.D2], 16(R3)
+	VLD1.P 16(R0), [V2.D2]
+	VLD1.P 16(R1), [V3.D2]
+	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
+	WORD $0x4ee0d442 // fsub v2.2d, v2.2d, v0.2d
+	WORD $0x6e61dc42 // fmul v2.2d, v2.2d, v1.2d
+	VST1.P [V2.D2], 16(R3)
+	SUB $4, R4
+	B grp1
+one2:
+	CMP $2, R4
+	BLT tail3
+	VLD1.P 16(R0), [V2.D2]
+	VLD1.P 16(R1), [V3.D2]
+	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
+	WORD $0x4ee0d442 // fsub v2.2d, v2.2d, v0.2d
+	WORD $0x6e61dc42 // fmul v2.2d, v2.2d, v1.2d
+	VST1.P [V2.D2], 16(R3)
+	SUB $2, R4
+	B one2
+tail3:
+	CBZ R4, spandone4
+	FMOVD.P 8(R0), F2
+	FMOVD.P 8(R1), F3
+	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
+	WORD $0x4ee0d442 // fsub v2.2d, v2.2d, v0.2d
+	WORD $0x6e61dc42 // fmul v2.2d, v2.2d, v1.2d
+	FMOVD.P F2, 8(R3)
+	SUB $1, R4
+	B tail3
+spandone4:
+	SUB $1, R5
+	B row
+done:
+	RET
+
+// (dot []float64, p, y []float64, a int)
+TEXT ·cosDotTNEONF64(SB), NOSPLIT, $0-80
+	MOVD dot_base+0(FP), R3
+	MOVD dot_len+8(FP), R5
+	MOVD p_base+24(FP), R0
+	MOVD y_base+48(FP), R1
+	MOVD a+72(FP), R7
+	MOVD $neonconsts<>(SB), R6
+	VEOR V0.B16, V0.B16, V0.B16
+	CMP $1, R7
+	BEQ len1
+	CMP $2, R7
+	BEQ len2
+	CMP $3, R7
+	BEQ len3
+	CMP $4, R7
+	BEQ len4
+	B done
+len1:
+group1:
+	CBZ R5, done
+	VEOR V0.B16, V0.B16, V0.B16
+	VLD1.P 16(R0), [V1.D2]
+	VLD1.P 16(R1), [V2.D2]
+	WORD $0x6e62dc21 // fmul v1.2d, v1.2d, v2.2d
+	WORD $0x4e61d400 // fadd v0.2d, v0.2d, v1.2d
+	VST1.P [V0.D2], 16(R3)
+	SUB $2, R5
+	B group1
+len2:
+group2:
+	CBZ R5, done
+	VEOR V0.B16, V0.B16, V0.B16
+	WORD $0x4cdf8c01 // ld2 {v1.2d, v2.2d}, [x0], #32
+	WORD $0x4cdf8c23 // ld2 {v3.2d, v4.2d}, [x1], #32
+	WORD $0x6e63dc21 // fmul v1.2d, v1.2d, v3.2d
+	WORD $0x4e61d400 // fadd v0.2d, v0.2d, v1.2d
+	WORD $0x6e64dc42 // fmul v2.2d, v2.2d, v4.2d
+	WORD $0x4e62d400 // fadd v0.2d, v0.2d, v2.2d
+	VST1.P [V0.D2], 16(R3)
+	SUB $2, R5
+	B group2
+len3:
+group3:
+	CBZ R5, done
+	VEOR V0.B16, V0.B16, V0.B16
+	WORD $0x4cdf4c01 // ld3 {v1.2d, v2.2d, v3.2d}, [x0], #48
+	WORD $0x4cdf4c24 // ld3 {v4.2d, v5.2d, v6.2d}, [x1], #48
+	WORD $0x6e64dc21 // fmul v1.2d, v1.2d, v4.2d
+	WORD $0x4e61d400 // fadd v0.2d, v0.2d, v1.2d
+	WORD $0x6e65dc42 // fmul v2.2d, v2.2d, v5.2d
+	WORD $0x4e62d400 // fadd v0.2d, v0.2d, v2.2d
+	WORD $0x6e66dc63 // fmul v3.2d, v3.2d, v6.2d
+	WORD $0x4e63d400 // fadd v0.2d, v0.2d, v3.2d
+	VST1.P [V0.D2], 16(R3)
+	SUB $2, R5
+	B group3
+len4:
+group4:
+	CBZ R5, done
+	VEOR V0.B16, V0.B16, V0.B16
+	WORD $0x4cdf0c01 // ld4 {v1.2d, v2.2d, v3.2d, v4.2d}, [x0], #64
+	WORD $0x4cdf0c25 // ld4 {v5.2d, v6.2d, v7.2d, v8.2d}, [x1], #64
+	WORD $0x6e65dc21 // fmul v1.2d, v1.2d, v5.2d
+	WORD $0x4e61d400 // fadd v0.2d, v0.2d, v1.2d
+	WORD $0x6e66dc42 // fmul v2.2d, v2.2d, v6.2d
+	WORD $0x4e62d400 // fadd v0.2d, v0.2d, v2.2d
+	WORD $0x6e67dc63 // fmul v3.2d, v3.2d, v7.2d
+	WORD $0x4e63d400 // fadd v0.2d, v0.2d, v3.2d
+	WORD $0x6e68dc84 // fmul v4.2d, v4.2d, v8.2d
+	WORD $0x4e64d400 // fadd v0.2d, v0.2d, v4.2d
+	VST1.P [V0.D2], 16(R3)
+	SUB $2, R5
+	B group4
+done:
+	RET
+
+// (grad, y []float64, sc []float64, a int)
+TEXT ·cosGradTNEONF64(SB), NOSPLIT, $0-80
+	MOVD grad_base+0(FP), R3
+	MOVD y_base+24(FP), R1
+	MOVD sc_base+48(FP), R2
+	MOVD sc_len+56(FP), R5
+	MOVD a+72(FP), R7
+	MOVD $neonconsts<>(SB), R6
+	CMP $1, R7
+	BEQ len1
+	CMP $2, R7
+	BEQ len2
+	CMP $3, R7
+	BEQ len3
+	CMP $4, R7
+	BEQ len4
+	B done
+len1:
+group1:
+	CBZ R5, done
+	VLD1.P 16(R2), [V0.D2]
+	VLD1.P 16(R1), [V1.D2]
+	WORD $0x6e60dc21 // fmul v1.2d, v1.2d, v0.2d
+	VMOV V1.B16, V2.B16
+	VST1.P [V2.D2], 16(R3)
+	SUB $2, R5
+	B group1
+len2:
+group2:
+	CBZ R5, done
+	VLD1.P 16(R2), [V0.D2]
+	WORD $0x4cdf8c21 // ld2 {v1.2d, v2.2d}, [x1], #32
+	WORD $0x6e60dc21 // fmul v1.2d, v1.2d, v0.2d
+	VMOV V1.B16, V3.B16
+	WORD $0x6e60dc42 // fmul v2.2d, v2.2d, v0.2d
+	VMOV V2.B16, V4.B16
+	WORD $0x4c9f8c63 // st2 {v3.2d, v4.2d}, [x3], #32
+	SUB $2, R5
+	B group2
+len3:
+group3:
+	CBZ R5, done
+	VLD1.P 16(R2), [V0.D2]
+	WORD $0x4cdf4c21 // ld3 {v1.2d, v2.2d, v3.2d}, [x1], #48
+	WORD $0x6e60dc21 // fmul v1.2d, v1.2d, v0.2d
+	VMOV V1.B16, V4.B16
+	WORD $0x6e60dc42 // fmul v2.2d, v2.2d, v0.2d
+	VMOV V2.B16, V5.B16
+	WORD $0x6e60dc63 // fmul v3.2d, v3.2d, v0.2d
+	VMOV V3.B16, V6.B16
+	WORD $0x4c9f4c64 // st3 {v4.2d, v5.2d, v6.2d}, [x3], #48
+	SUB $2, R5
+	B group3
+len4:
+group4:
+	CBZ R5, done
+	VLD1.P 16(R2), [V0.D2]
+	WORD $0x4cdf0c21 // ld4 {v1.2d, v2.2d, v3.2d, v4.2d}, [x1], #64
+	WORD $0x6e60dc21 // fmul v1.2d, v1.2d, v0.2d
+	VMOV V1.B16, V5.B16
+	WORD $0x6e60dc42 // fmul v2.2d, v2.2d, v0.2d
+	VMOV V2.B16, V6.B16
+	WORD $0x6e60dc63 // fmul v3.2d, v3.2d, v0.2d
+	VMOV V3.B16, V7.B16
+	WORD $0x6e60dc84 // fmul v4.2d, v4.2d, v0.2d
+	VMOV V4.B16, V8.B16
+	WORD $0x4c9f0c65 // st4 {v5.2d, v6.2d, v7.2d, v8.2d}, [x3], #64
+	SUB $2, R5
+	B group4
+done:
+	RET
+
+// (mean, se, sq []float64, p, y []float64, n int)
+TEXT ·pairStatsTNEONF64(SB), NOSPLIT, $0-128
+	MOVD p_base+72(FP), R0
+	MOVD y_base+96(FP), R1
+	MOVD mean_base+0(FP), R2
+	MOVD se_base+24(FP), R3
+	MOVD sq_base+48(FP), R10
+	MOVD mean_len+8(FP), R5
+	MOVD n+120(FP), R7
+	MOVD $neonconsts<>(SB), R6
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	CMP $1, R7
+	BEQ len1
+	CMP $2, R7
+	BEQ len2
+	CMP $3, R7
+	BEQ len3
+	CMP $4, R7
+	BEQ len4
+	B done
+len1:
+group1:
+	CBZ R5, done
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VLD1.P 16(R0), [V2.D2]
+	VLD1.P 16(R1), [V3.D2]
+	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
+	VST1.P [V2.D2], 16(R2)
+	VST1.P [V0.D2], 16(R3)
+	VST1.P [V1.D2], 16(R10)
+	SUB $2, R5
+	B group1
+len2:
+group2:
+	CBZ R5, done
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	WORD $0x4cdf8c02 // ld2 {v2.2d, v3.2d}, [x0], #32
+	WORD $0x4cdf8c24 // ld2 {v4.2d, v5.2d}, [x1], #32
+	WORD $0x4ee4d442 // fsub v2.2d, v2.2d, v4.2d
+	WORD $0x4ee5d463 // fsub v3.2d, v3.2d, v5.2d
+	WORD $0x4ee2d463 // fsub v3.2d, v3.2d, v2.2d
+	WORD $0x4e63d400 // fadd v0.2d, v0.2d, v3.2d
+	VFMLA V3.D2, V3.D2, V1.D2
+	VST1.P [V2.D2], 16(R2)
+	VST1.P [V0.D2], 16(R3)
+	VST1.P [V1.D2], 16(R10)
+	SUB $2, R5
+	B group2
+len3:
+group3:
+	CBZ R5, done
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	WORD $0x4cdf4c02 // ld3 {v2.2d, v3.2d, v4.2d}, [x0], #48
+	WORD $0x4cdf4c25 // ld3 {v5.2d, v6.2d, v7.2d}, [x1], #48
+	WORD $0x4ee5d442 // fsub v2.2d, v2.2d, v5.2d
+	WORD $0x4ee6d463 // fsub v3.2d, v3.2d, v6.2d
+	WORD $0x4ee2d463 // fsub v3.2d, v3.2d, v2.2d
+	WORD $0x4e63d400 // fadd v0.2d, v0.2d, v3.2d
+	VFMLA V3.D2, V3.D2, V1.D2
+	WORD $0x4ee7d484 // fsub v4.2d, v4.2d, v7.2d
+	WORD $0x4ee2d484 // fsub v4.2d, v4.2d, v2.2d
+	WORD $0x4e64d400 // fadd v0.2d, v0.2d, v4.2d
+	VFMLA V4.D2, V4.D2, V1.D2
+	VST1.P [V2.D2], 16(R2)
+	VST1.P [V0.D2], 16(R3)
+	VST1.P [V1.D2], 16(R10)
+	SUB $2, R5
+	B group3
+len4:
+group4:
+	CBZ R5, done
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	WORD $0x4cdf0c02 // ld4 {v2.2d, v3.2d, v4.2d, v5.2d}, [x0], #64
+	WORD $0x4cdf0c26 // ld4 {v6.2d, v7.2d, v8.2d, v9.2d}, [x1], #64
+	WORD $0x4ee6d442 // fsub v2.2d, v2.2d, v6.2d
+	WORD $0x4ee7d463 // fsub v3.2d, v3.2d, v7.2d
+	WORD $0x4ee2d463 // fsub v3.2d, v3.2d, v2.2d
+	WORD $0x4e63d400 // fadd v0.2d, v0.2d, v3.2d
+	VFMLA V3.D2, V3.D2, V1.D2
+	WORD $0x4ee8d484 // fsub v4.2d, v4.2d, v8.2d
+	WORD $0x4ee2d484 // fsub v4.2d, v4.2d, v2.2d
+	WORD $0x4e64d400 // fadd v0.2d, v0.2d, v4.2d
+	VFMLA V4.D2, V4.D2, V1.D2
+	WORD $0x4ee9d4a5 // fsub v5.2d, v5.2d, v9.2d
+	WORD $0x4ee2d4a5 // fsub v5.2d, v5.2d, v2.2d
+	WORD $0x4e65d400 // fadd v0.2d, v0.2d, v5.2d
+	VFMLA V5.D2, V5.D2, V1.D2
+	VST1.P [V2.D2], 16(R2)
+	VST1.P [V0.D2], 16(R3)
+	VST1.P [V1.D2], 16(R10)
+	SUB $2, R5
+	B group4
+done:
+	RET
+
+// (grad, p, y []float64, mean, f []float64, n int)
+TEXT ·pairGradTNEONF64(SB), NOSPLIT, $0-128
+	MOVD grad_base+0(FP), R3
+	MOVD p_base+24(FP), R0
+	MOVD y_base+48(FP), R1
+	MOVD mean_base+72(FP), R2
+	MOVD f_base+96(FP), R10
+	MOVD mean_len+80(FP), R5
+	MOVD n+120(FP), R7
+	MOVD $neonconsts<>(SB), R6
+	CMP $1, R7
+	BEQ len1
+	CMP $2, R7
+	BEQ len2
+	CMP $3, R7
+	BEQ len3
+	CMP $4, R7
+	BEQ len4
+	B done
+len1:
+group1:
+	CBZ R5, done
+	VLD1.P 16(R2), [V0.D2]
+	VLD1.P 16(R10), [V1.D2]
+	VLD1.P 16(R0), [V2.D2]
+	VLD1.P 16(R1), [V3.D2]
+	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
+	WORD $0x4ee0d442 // fsub v2.2d, v2.2d, v0.2d
+	WORD $0x6e61dc42 // fmul v2.2d, v2.2d, v1.2d
+	VMOV V2.B16, V4.B16
+	VST1.P [V4.D2], 16(R3)
+	SUB $2, R5
+	B group1
+len2:
+group2:
+	CBZ R5, done
+	VLD1.P 16(R2), [V0.D2]
+	VLD1.P 16(R10), [V1.D2]
+	WORD $0x4cdf8c02 // ld2 {v2.2d, v3.2d}, [x0], #32
+	WORD $0x4cdf8c24 // ld2 {v4.2d, v5.2d}, [x1], #32
+	WORD $0x4ee4d442 // fsub v2.2d, v2.2d, v4.2d
+	WORD $0x4ee0d442 // fsub v2.2d, v2.2d, v0.2d
+	WORD $0x6e61dc42 // fmul v2.2d, v2.2d, v1.2d
+	VMOV V2.B16, V6.B16
+	WORD $0x4ee5d463 // fsub v3.2d, v3.2d, v5.2d
+	WORD $0x4ee0d463 // fsub v3.2d, v3.2d, v0.2d
+	WORD $0x6e61dc63 // fmul v3.2d, v3.2d, v1.2d
+	VMOV V3.B16, V7.B16
+	WORD $0x4c9f8c66 // st2 {v6.2d, v7.2d}, [x3], #32
+	SUB $2, R5
+	B group2
+len3:
+group3:
+	CBZ R5, done
+	VLD1.P 16(R2), [V0.D2]
+	VLD1.P 16(R10), [V1.D2]
+	WORD $0x4cdf4c02 // ld3 {v2.2d, v3.2d, v4.2d}, [x0], #48
+	WORD $0x4cdf4c25 // ld3 {v5.2d, v6.2d, v7.2d}, [x1], #48
+	WORD $0x4ee5d442 // fsub v2.2d, v2.2d, v5.2d
+	WORD $0x4ee0d442 // fsub v2.2d, v2.2d, v0.2d
+	WORD $0x6e61dc42 // fmul v2.2d, v2.2d, v1.2d
+	VMOV V2.B16, V8.B16
+	WORD $0x4ee6d463 // fsub v3.2d, v3.2d, v6.2d
+	WORD $0x4ee0d463 // fsub v3.2d, v3.2d, v0.2d
+	WORD $0x6e61dc63 // fmul v3.2d, v3.2d, v1.2d
+	VMOV V3.B16, V9.B16
+	WORD $0x4ee7d484 // fsub v4.2d, v4.2d, v7.2d
+	WORD $0x4ee0d484 // fsub v4.2d, v4.2d, v0.2d
+	WORD $0x6e61dc84 // fmul v4.2d, v4.2d, v1.2d
+	VMOV V4.B16, V10.B16
+	WORD $0x4c9f4c68 // st3 {v8.2d, v9.2d, v10.2d}, [x3], #48
+	SUB $2, R5
+	B group3
+len4:
+group4:
+	CBZ R5, done
+	VLD1.P 16(R2), [V0.D2]
+	VLD1.P 16(R10), [V1.D2]
+	WORD $0x4cdf0c02 // ld4 {v2.2d, v3.2d, v4.2d, v5.2d}, [x0], #64
+	WORD $0x4cdf0c26 // ld4 {v6.2d, v7.2d, v8.2d, v9.2d}, [x1], #64
+	WORD $0x4ee6d442 // fsub v2.2d, v2.2d, v6.2d
+	WORD $0x4ee0d442 // fsub v2.2d, v2.2d, v0.2d
+	WORD $0x6e61dc42 // fmul v2.2d, v2.2d, v1.2d
+	VMOV V2.B16, V10.B16
+	WORD $0x4ee7d463 // fsub v3.2d, v3.2d, v7.2d
+	WORD $0x4ee0d463 // fsub v3.2d, v3.2d, v0.2d
+	WORD $0x6e61dc63 // fmul v3.2d, v3.2d, v1.2d
+	VMOV V3.B16, V11.B16
+	WORD $0x4ee8d484 // fsub v4.2d, v4.2d, v8.2d
+	WORD $0x4ee0d484 // fsub v4.2d, v4.2d, v0.2d
+	WORD $0x6e61dc84 // fmul v4.2d, v4.2d, v1.2d
+	VMOV V4.B16, V12.B16
+	WORD $0x4ee9d4a5 // fsub v5.2d, v5.2d, v9.2d
+	WORD $0x4ee0d4a5 // fsub v5.2d, v5.2d, v0.2d
+	WORD $0x6e61dca5 // fmul v5.2d, v5.2d, v1.2d
+	VMOV V5.B16, V13.B16
+	WORD $0x4c9f0c6a // st4 {v10.2d, v11.2d, v12.2d, v13.2d}, [x3], #64
+	SUB $2, R5
+	B group4
 done:
 	RET
 
@@ -34157,82 +36570,84 @@ DATA neonconsts<>+496(SB)/8, $0x3e2aaaab3e2aaaab
 DATA neonconsts<>+504(SB)/8, $0x3e2aaaab3e2aaaab
 DATA neonconsts<>+512(SB)/8, $0x0000007f0000007f
 DATA neonconsts<>+520(SB)/8, $0x0000007f0000007f
-DATA neonconsts<>+528(SB)/8, $0xffffffffffffffff
-DATA neonconsts<>+536(SB)/8, $0x0000000000000000
-DATA neonconsts<>+544(SB)/8, $0x3ff0000000000000
-DATA neonconsts<>+552(SB)/8, $0x3ff0000000000000
-DATA neonconsts<>+560(SB)/8, $0x8000000000000000
-DATA neonconsts<>+568(SB)/8, $0x8000000000000000
-DATA neonconsts<>+576(SB)/8, $0x0010000000000000
-DATA neonconsts<>+584(SB)/8, $0x0010000000000000
-DATA neonconsts<>+592(SB)/8, $0x4350000000000000
-DATA neonconsts<>+600(SB)/8, $0x4350000000000000
-DATA neonconsts<>+608(SB)/8, $0x404b000000000000
-DATA neonconsts<>+616(SB)/8, $0x404b000000000000
-DATA neonconsts<>+624(SB)/8, $0x408ff80000000000
-DATA neonconsts<>+632(SB)/8, $0x408ff80000000000
-DATA neonconsts<>+640(SB)/8, $0x000fffffffffffff
-DATA neonconsts<>+648(SB)/8, $0x000fffffffffffff
-DATA neonconsts<>+656(SB)/8, $0x3ff6a09e667f3bcd
-DATA neonconsts<>+664(SB)/8, $0x3ff6a09e667f3bcd
-DATA neonconsts<>+672(SB)/8, $0x3fe0000000000000
-DATA neonconsts<>+680(SB)/8, $0x3fe0000000000000
-DATA neonconsts<>+688(SB)/8, $0x4000000000000000
-DATA neonconsts<>+696(SB)/8, $0x4000000000000000
-DATA neonconsts<>+704(SB)/8, $0x3fc2f112df3e5244
-DATA neonconsts<>+712(SB)/8, $0x3fc2f112df3e5244
-DATA neonconsts<>+720(SB)/8, $0x3fc7466496cb03de
-DATA neonconsts<>+728(SB)/8, $0x3fc7466496cb03de
-DATA neonconsts<>+736(SB)/8, $0x3fd2492494229359
-DATA neonconsts<>+744(SB)/8, $0x3fd2492494229359
-DATA neonconsts<>+752(SB)/8, $0x3fe5555555555593
-DATA neonconsts<>+760(SB)/8, $0x3fe5555555555593
-DATA neonconsts<>+768(SB)/8, $0x3fc39a09d078c69f
-DATA neonconsts<>+776(SB)/8, $0x3fc39a09d078c69f
-DATA neonconsts<>+784(SB)/8, $0x3fcc71c51d8e78af
-DATA neonconsts<>+792(SB)/8, $0x3fcc71c51d8e78af
-DATA neonconsts<>+800(SB)/8, $0x3fd999999997fa04
-DATA neonconsts<>+808(SB)/8, $0x3fd999999997fa04
-DATA neonconsts<>+816(SB)/8, $0x3dea39ef35793c76
-DATA neonconsts<>+824(SB)/8, $0x3dea39ef35793c76
-DATA neonconsts<>+832(SB)/8, $0x3fe62e42fee00000
-DATA neonconsts<>+840(SB)/8, $0x3fe62e42fee00000
-DATA neonconsts<>+848(SB)/8, $0x7ff0000000000000
-DATA neonconsts<>+856(SB)/8, $0x7ff0000000000000
-DATA neonconsts<>+864(SB)/8, $0xfff0000000000000
-DATA neonconsts<>+872(SB)/8, $0xfff0000000000000
-DATA neonconsts<>+880(SB)/8, $0x7ff8000000000000
-DATA neonconsts<>+888(SB)/8, $0x7ff8000000000000
-DATA neonconsts<>+896(SB)/8, $0xc087500000000000
-DATA neonconsts<>+904(SB)/8, $0xc087500000000000
-DATA neonconsts<>+912(SB)/8, $0x4086300000000000
-DATA neonconsts<>+920(SB)/8, $0x4086300000000000
-DATA neonconsts<>+928(SB)/8, $0x4338000000000000
-DATA neonconsts<>+936(SB)/8, $0x4338000000000000
-DATA neonconsts<>+944(SB)/8, $0x3ff71547652b82fe
-DATA neonconsts<>+952(SB)/8, $0x3ff71547652b82fe
-DATA neonconsts<>+960(SB)/8, $0x3de6124613a86d09
-DATA neonconsts<>+968(SB)/8, $0x3de6124613a86d09
-DATA neonconsts<>+976(SB)/8, $0x3e21eed8eff8d898
-DATA neonconsts<>+984(SB)/8, $0x3e21eed8eff8d898
-DATA neonconsts<>+992(SB)/8, $0x3e5ae64567f544e4
-DATA neonconsts<>+1000(SB)/8, $0x3e5ae64567f544e4
-DATA neonconsts<>+1008(SB)/8, $0x3e927e4fb7789f5c
-DATA neonconsts<>+1016(SB)/8, $0x3e927e4fb7789f5c
-DATA neonconsts<>+1024(SB)/8, $0x3ec71de3a556c734
-DATA neonconsts<>+1032(SB)/8, $0x3ec71de3a556c734
-DATA neonconsts<>+1040(SB)/8, $0x3efa01a01a01a01a
-DATA neonconsts<>+1048(SB)/8, $0x3efa01a01a01a01a
-DATA neonconsts<>+1056(SB)/8, $0x3f2a01a01a01a01a
-DATA neonconsts<>+1064(SB)/8, $0x3f2a01a01a01a01a
-DATA neonconsts<>+1072(SB)/8, $0x3f56c16c16c16c17
-DATA neonconsts<>+1080(SB)/8, $0x3f56c16c16c16c17
-DATA neonconsts<>+1088(SB)/8, $0x3f81111111111111
-DATA neonconsts<>+1096(SB)/8, $0x3f81111111111111
-DATA neonconsts<>+1104(SB)/8, $0x3fa5555555555555
-DATA neonconsts<>+1112(SB)/8, $0x3fa5555555555555
-DATA neonconsts<>+1120(SB)/8, $0x3fc5555555555555
-DATA neonconsts<>+1128(SB)/8, $0x3fc5555555555555
-DATA neonconsts<>+1136(SB)/8, $0x00000000000003ff
-DATA neonconsts<>+1144(SB)/8, $0x00000000000003ff
-GLOBL neonconsts<>(SB), RODATA|NOPTR, $1152
+DATA neonconsts<>+528(SB)/8, $0x3ff0000000000000
+DATA neonconsts<>+536(SB)/8, $0x3ff0000000000000
+DATA neonconsts<>+544(SB)/8, $0xffffffffffffffff
+DATA neonconsts<>+552(SB)/8, $0x0000000000000000
+DATA neonconsts<>+560(SB)/8, $0x4000000000000000
+DATA neonconsts<>+568(SB)/8, $0x4000000000000000
+DATA neonconsts<>+576(SB)/8, $0x4010000000000000
+DATA neonconsts<>+584(SB)/8, $0x4010000000000000
+DATA neonconsts<>+592(SB)/8, $0x8000000000000000
+DATA neonconsts<>+600(SB)/8, $0x8000000000000000
+DATA neonconsts<>+608(SB)/8, $0x0010000000000000
+DATA neonconsts<>+616(SB)/8, $0x0010000000000000
+DATA neonconsts<>+624(SB)/8, $0x4350000000000000
+DATA neonconsts<>+632(SB)/8, $0x4350000000000000
+DATA neonconsts<>+640(SB)/8, $0x404b000000000000
+DATA neonconsts<>+648(SB)/8, $0x404b000000000000
+DATA neonconsts<>+656(SB)/8, $0x408ff80000000000
+DATA neonconsts<>+664(SB)/8, $0x408ff80000000000
+DATA neonconsts<>+672(SB)/8, $0x000fffffffffffff
+DATA neonconsts<>+680(SB)/8, $0x000fffffffffffff
+DATA neonconsts<>+688(SB)/8, $0x3ff6a09e667f3bcd
+DATA neonconsts<>+696(SB)/8, $0x3ff6a09e667f3bcd
+DATA neonconsts<>+704(SB)/8, $0x3fe0000000000000
+DATA neonconsts<>+712(SB)/8, $0x3fe0000000000000
+DATA neonconsts<>+720(SB)/8, $0x3fc2f112df3e5244
+DATA neonconsts<>+728(SB)/8, $0x3fc2f112df3e5244
+DATA neonconsts<>+736(SB)/8, $0x3fc7466496cb03de
+DATA neonconsts<>+744(SB)/8, $0x3fc7466496cb03de
+DATA neonconsts<>+752(SB)/8, $0x3fd2492494229359
+DATA neonconsts<>+760(SB)/8, $0x3fd2492494229359
+DATA neonconsts<>+768(SB)/8, $0x3fe5555555555593
+DATA neonconsts<>+776(SB)/8, $0x3fe5555555555593
+DATA neonconsts<>+784(SB)/8, $0x3fc39a09d078c69f
+DATA neonconsts<>+792(SB)/8, $0x3fc39a09d078c69f
+DATA neonconsts<>+800(SB)/8, $0x3fcc71c51d8e78af
+DATA neonconsts<>+808(SB)/8, $0x3fcc71c51d8e78af
+DATA neonconsts<>+816(SB)/8, $0x3fd999999997fa04
+DATA neonconsts<>+824(SB)/8, $0x3fd999999997fa04
+DATA neonconsts<>+832(SB)/8, $0x3dea39ef35793c76
+DATA neonconsts<>+840(SB)/8, $0x3dea39ef35793c76
+DATA neonconsts<>+848(SB)/8, $0x3fe62e42fee00000
+DATA neonconsts<>+856(SB)/8, $0x3fe62e42fee00000
+DATA neonconsts<>+864(SB)/8, $0x7ff0000000000000
+DATA neonconsts<>+872(SB)/8, $0x7ff0000000000000
+DATA neonconsts<>+880(SB)/8, $0xfff0000000000000
+DATA neonconsts<>+888(SB)/8, $0xfff0000000000000
+DATA neonconsts<>+896(SB)/8, $0x7ff8000000000000
+DATA neonconsts<>+904(SB)/8, $0x7ff8000000000000
+DATA neonconsts<>+912(SB)/8, $0xc087500000000000
+DATA neonconsts<>+920(SB)/8, $0xc087500000000000
+DATA neonconsts<>+928(SB)/8, $0x4086300000000000
+DATA neonconsts<>+936(SB)/8, $0x4086300000000000
+DATA neonconsts<>+944(SB)/8, $0x4338000000000000
+DATA neonconsts<>+952(SB)/8, $0x4338000000000000
+DATA neonconsts<>+960(SB)/8, $0x3ff71547652b82fe
+DATA neonconsts<>+968(SB)/8, $0x3ff71547652b82fe
+DATA neonconsts<>+976(SB)/8, $0x3de6124613a86d09
+DATA neonconsts<>+984(SB)/8, $0x3de6124613a86d09
+DATA neonconsts<>+992(SB)/8, $0x3e21eed8eff8d898
+DATA neonconsts<>+1000(SB)/8, $0x3e21eed8eff8d898
+DATA neonconsts<>+1008(SB)/8, $0x3e5ae64567f544e4
+DATA neonconsts<>+1016(SB)/8, $0x3e5ae64567f544e4
+DATA neonconsts<>+1024(SB)/8, $0x3e927e4fb7789f5c
+DATA neonconsts<>+1032(SB)/8, $0x3e927e4fb7789f5c
+DATA neonconsts<>+1040(SB)/8, $0x3ec71de3a556c734
+DATA neonconsts<>+1048(SB)/8, $0x3ec71de3a556c734
+DATA neonconsts<>+1056(SB)/8, $0x3efa01a01a01a01a
+DATA neonconsts<>+1064(SB)/8, $0x3efa01a01a01a01a
+DATA neonconsts<>+1072(SB)/8, $0x3f2a01a01a01a01a
+DATA neonconsts<>+1080(SB)/8, $0x3f2a01a01a01a01a
+DATA neonconsts<>+1088(SB)/8, $0x3f56c16c16c16c17
+DATA neonconsts<>+1096(SB)/8, $0x3f56c16c16c16c17
+DATA neonconsts<>+1104(SB)/8, $0x3f81111111111111
+DATA neonconsts<>+1112(SB)/8, $0x3f81111111111111
+DATA neonconsts<>+1120(SB)/8, $0x3fa5555555555555
+DATA neonconsts<>+1128(SB)/8, $0x3fa5555555555555
+DATA neonconsts<>+1136(SB)/8, $0x3fc5555555555555
+DATA neonconsts<>+1144(SB)/8, $0x3fc5555555555555
+DATA neonconsts<>+1152(SB)/8, $0x00000000000003ff
+DATA neonconsts<>+1160(SB)/8, $0x00000000000003ff
+GLOBL neonconsts<>(SB), RODATA|NOPTR, $1168

@@ -90,6 +90,7 @@ func avx2Kernels32() *Kernels[float32] {
 	k.Exp = expMapRAVX2F32
 	k.Log1p = log1pMapRAVX2F32
 	k.Rows = softmaxRows(softmaxAsmAVX2F32.prims(), k.Rows)
+	cosPairAVX2F32(k)
 	return k
 }
 
@@ -749,6 +750,7 @@ func avx2Kernels64() *Kernels[float64] {
 	k.Exp = expMapRAVX2F64
 	k.Log1p = log1pMapRAVX2F64
 	k.Rows = softmaxRows(softmaxAsmAVX2F64.prims(), k.Rows)
+	cosPairAVX2F64(k)
 	return k
 }
 
@@ -1402,6 +1404,7 @@ func avx512Kernels32() *Kernels[float32] {
 	k.Exp = expMapRAVX512F32
 	k.Log1p = log1pMapRAVX512F32
 	k.Rows = softmaxRows(softmaxAsmAVX512F32.prims(), k.Rows)
+	cosPairAVX512F32(k)
 	return k
 }
 
@@ -2061,6 +2064,7 @@ func avx512Kernels64() *Kernels[float64] {
 	k.Exp = expMapRAVX512F64
 	k.Log1p = log1pMapRAVX512F64
 	k.Rows = softmaxRows(softmaxAsmAVX512F64.prims(), k.Rows)
+	cosPairAVX512F64(k)
 	return k
 }
 

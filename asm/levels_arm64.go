@@ -83,6 +83,7 @@ func neonKernels32() *Kernels[float32] {
 	k.Log = logMapRNEONF32
 	k.Exp = expMapRNEONF32
 	k.Log1p = log1pMapRNEONF32
+	cosPairNEONF32(k)
 	return k
 }
 
@@ -711,6 +712,7 @@ func neonKernels64() *Kernels[float64] {
 	k.Log = logMapRNEONF64
 	k.Exp = expMapRNEONF64
 	k.Log1p = log1pMapRNEONF64
+	cosPairNEONF64(k)
 	return k
 }
 

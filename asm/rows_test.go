@@ -399,15 +399,20 @@ func makeSparseCase[T Float](L, variant int, special bool) *rowCase[T] {
 }
 
 // makeCosineCase: a tensor [outer, axisLen, stride]; at even L the axis is
-// long (L) with small strides, at odd L it is short with stride L. A call
+// long (L) with small strides, at odd L it is short with stride L, except
+// that L%8 == 7 (below 300) takes many short contiguous slices. A call
 // covers measurable elements m0..m0+n of it; grad positions outside those
 // slices must stay untouched.
 func makeCosineCase[T Float](L, variant int, special bool) *rowCase[T] {
 	r := rowRand(3, L, variant, special)
 	var axisLen, stride, outer int
-	if L%2 == 0 {
+	switch {
+	case L%8 == 7 && L < 300:
+		// Many short contiguous slices: calls of several chunks of rows.
+		axisLen, stride, outer = 1+(L/8)%17, 1, 130+L%50
+	case L%2 == 0:
 		axisLen, stride, outer = L, 1+(L/2)%3, 1+L%3
-	} else {
+	default:
 		axisLen, stride, outer = 1+L%4, L, 1+(L/2)%2
 	}
 	total := outer * stride
@@ -457,11 +462,15 @@ func makeCosineCase[T Float](L, variant int, special bool) *rowCase[T] {
 	return cs
 }
 
-// makePairwiseCase: rows of L elements; a third of the rows have d = p − y
-// offset by 1000 (SPEC.md section 5: no loss of accuracy there).
+// makePairwiseCase: rows of L elements (150 of them at L = 7 and 15); a
+// third of the rows have d = p − y offset by 1000 (SPEC.md section 5: no
+// loss of accuracy there).
 func makePairwiseCase[T Float](L, variant int, special bool) *rowCase[T] {
 	r := rowRand(4, L, variant, special)
 	n, rows := L, rowsFor(L)
+	if L%8 == 7 && L < 16 {
+		rows = 150 // calls of several chunks of rows
+	}
 	var w []T
 	var ws T = 1
 	if L%2 == 0 {

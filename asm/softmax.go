@@ -115,6 +115,8 @@ func inRange(v, lo, hi float64) bool {
 	return a >= lo && a <= hi
 }
 
+// rowWeight is ω(r) = ws·w[r/wrep] of the row kernels' weight convention,
+// or ws when w is nil.
 func rowWeight[T Float](w []T, wrep, r int, ws T) T {
 	if w == nil {
 		return ws

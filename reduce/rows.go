@@ -35,14 +35,14 @@ func rowSetup[T Float](ks *asm.Kernels[T], wt *Weighting[T], r Reduction, unred 
 // bits before any division. So the kernels write ∂l with unit weights, and
 // each measurable element's values are multiplied by ω/D, which is computed
 // from ω·2^1000 and D·2^1000 (normal numbers; the quotient overflows only
-// where the gradient does). lab converts a block's labels (sparse) or is nil.
-func subnormalGrad[T Float](kind jobKind, rc *rowCall[T], wt *Weighting[T], per int, d float64, lab func(b *block[T], buf []int) []int) {
+// where the gradient does). labels are the sparse loss's labels, else nil.
+func subnormalGrad[T Float, L Integer](kind jobKind, rc *rowCall[T], wt *Weighting[T], per int, d float64, labels []L) {
 	const bias = 0x1p1000
 	u := *rc
 	u.unred, u.gs = nil, 1
 	dd := d * bias
 	var buf []int
-	if lab != nil {
+	if labels != nil {
 		buf = make([]int, per)
 	}
 	it := wt.blocks(per)
@@ -50,8 +50,11 @@ func subnormalGrad[T Float](kind jobKind, rc *rowCall[T], wt *Weighting[T], per 
 		b := it.b
 		one := block[T]{M0: b.M0, N: b.N, S: 1, Inner: 1}
 		var l []int
-		if lab != nil {
-			l = lab(&b, buf[:b.N])
+		if labels != nil {
+			l = buf[:b.N]
+			for i, v := range labels[b.M0 : b.M0+b.N] {
+				l[i] = int(v)
+			}
 		}
 		u.block(kind, &one, l)
 		for i := 0; i < b.N; i++ {
@@ -194,7 +197,7 @@ func SoftmaxCE[T Float](ks *asm.Kernels[T], xIn, zIn []T, c int, smooth T, wt *W
 	st.Num = rowsRun(jobSoftmax, &rc, wt, rowsPerBlock(c), len(x), &ex)
 	if rescale {
 		rc.grad = grad
-		subnormalGrad(jobSoftmax, &rc, wt, rowsPerBlock(c), st.Denominator(r), nil)
+		subnormalGrad[T, int](jobSoftmax, &rc, wt, rowsPerBlock(c), st.Denominator(r), nil)
 	}
 	ex.report(st)
 	return st.Value(r)
@@ -257,12 +260,7 @@ func SparseCE[T Float, L Integer](ks *asm.Kernels[T], xIn []T, c int, labelsIn [
 	}
 	if rescale {
 		rc.grad, rc.labels = grad, nil
-		subnormalGrad(jobSparse, &rc, wt, per, st.Denominator(r), func(b *block[T], buf []int) []int {
-			for i, v := range labels[b.M0 : b.M0+b.N] {
-				buf[i] = int(v)
-			}
-			return buf
-		})
+		subnormalGrad(jobSparse, &rc, wt, per, st.Denominator(r), labels)
 	}
 	ex.report(st)
 	return st.Value(r)
@@ -289,7 +287,7 @@ func Cosine[T Float](ks *asm.Kernels[T], pIn, yIn []T, axisLen, stride int, wt *
 	st.Num = rowsRun(jobCosine, &rc, wt, rowsPerBlock(axisLen), len(p), &ex)
 	if rescale {
 		rc.grad = grad
-		subnormalGrad(jobCosine, &rc, wt, rowsPerBlock(axisLen), st.Denominator(r), nil)
+		subnormalGrad[T, int](jobCosine, &rc, wt, rowsPerBlock(axisLen), st.Denominator(r), nil)
 	}
 	ex.report(st)
 	return st.Value(r)

@@ -83,6 +83,7 @@ func main() {
 			expMap(c)
 			log1pMap(c)
 			softmaxKernels(c)
+			cosPair(c)
 			if e == f32 {
 				readProbe(c)
 			}
@@ -573,6 +574,7 @@ func {{.Func}}() *Kernels[{{.GoType}}] {
 	k.Exp = expMapR{{.Suffix}}
 	k.Log1p = log1pMapR{{.Suffix}}
 	k.Rows = softmaxRows(softmaxAsm{{.Suffix}}.prims(), k.Rows)
+	cosPair{{.Suffix}}(k)
 	return k
 }
 {{range .Bodies}}

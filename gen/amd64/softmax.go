@@ -310,6 +310,9 @@ func expSumKernel(c *g, mode expMode, store bool) {
 	u := expUnrollWide
 	if !c.wide() {
 		u = expUnrollNarrow
+		if mode == expDense && c.is64() {
+			u = 1 // three accumulator sets and the float64 exponential's constants fill the 16 YMM registers
+		}
 	}
 	// Accumulator sets: rest, then dist or a and b.
 	nacc := []int{1, 2, 3}[mode]

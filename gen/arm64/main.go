@@ -157,6 +157,7 @@ func generate(pkg string) (asmText, stubText []byte) {
 			sig := "func(dst, x []" + e.GoType + ")"
 			emit(name, m.doc(name), sig, func(c *kgen) { c.elt = e; mapKernel(c, name, m.emit) })
 		}
+		cosPair(emit, e)
 	}
 	s.WriteString(consts.text())
 	lastForms = forms
@@ -321,7 +322,7 @@ func frame(params, result string, size int) (map[string]int, int) {
 		}
 		for _, n := range pending {
 			switch typ {
-			case "[]T", "[]byte":
+			case "[]T", "[]byte", "[]float64":
 				align(8)
 				offs[n+"_base"], offs[n+"_len"] = off, off+8
 				off += 24
@@ -329,7 +330,7 @@ func frame(params, result string, size int) (map[string]int, int) {
 				align(size)
 				offs[n] = off
 				off += size
-			case "int":
+			case "int", "float64":
 				align(8)
 				offs[n] = off
 				off += 8

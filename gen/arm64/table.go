@@ -40,6 +40,7 @@ func {{.Func}}() *Kernels[{{.GoType}}] {
 {{- range .Maps}}
 	k.{{.Slot}} = {{.Fn}}MapR{{$s.Suffix}}
 {{- end}}
+	cosPair{{$s.Suffix}}(k)
 	return k
 }
 {{range .Bodies}}

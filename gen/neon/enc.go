@@ -10,7 +10,10 @@
 // syntax against Go's own assembler.
 package neon
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // V is a vector register V0..V31.
 type V uint8
@@ -230,6 +233,19 @@ func FCVTL2(d, n V) Inst {
 		GNU: fmt.Sprintf("fcvtl2 v%d.2d, v%d.4s", d, n)}
 }
 
+// FCVTN rounds n's two float64 lanes to float32 in d's low half, zeroing
+// the high half; FCVTN2 rounds them into d's high half, keeping the low.
+func FCVTN(d, n V) Inst {
+	chkV(d, n)
+	return Inst{Form: "fcvtn.2s", Enc: 0x0e616800 | uint32(n)<<5 | uint32(d),
+		GNU: fmt.Sprintf("fcvtn v%d.2s, v%d.2d", d, n)}
+}
+func FCVTN2(d, n V) Inst {
+	chkV(d, n)
+	return Inst{Form: "fcvtn2.4s", Enc: 0x4e616800 | uint32(n)<<5 | uint32(d),
+		GNU: fmt.Sprintf("fcvtn2 v%d.4s, v%d.2d", d, n)}
+}
+
 // FADDPD is the scalar pairwise add: lane 0 of d = n0 + n1 (float64), the rest zeroed.
 func FADDPD(d, n V) Inst {
 	chkV(d, n)
@@ -359,6 +375,33 @@ func ST1P(a Arr, d V, base R) Inst {
 		GNU: fmt.Sprintf("st1 {v%d.%s}, [x%d], #16", d, a.gnu(), base),
 		Go:  fmt.Sprintf("VST1.P [V%d.%s], 16(R%d)", d, a.goName(), base)}
 }
+
+// structPost is a load or store of n interleaved structures of registers
+// d..d+n−1 (no wrap past V31) at [base], base advanced by 16·n.
+func structPost(op string, load bool, a Arr, d V, n int, base R) Inst {
+	chkV(d)
+	chkR(base)
+	if n < 2 || n > 4 || int(d)+n-1 > 31 {
+		panic("neon: structure register list")
+	}
+	opcode := map[int]uint32{2: 0x8, 3: 0x4, 4: 0x0}[n]
+	enc := uint32(0x4c9f0000)
+	if load {
+		enc = 0x4cdf0000
+	}
+	regs := make([]string, n)
+	for i := range regs {
+		regs[i] = fmt.Sprintf("v%d.%s", int(d)+i, a.gnu())
+	}
+	return Inst{Form: fmt.Sprintf("%s%d.post.%s", op, n, a.gnu()), Enc: enc | opcode<<12 | a.size()<<10 | uint32(base)<<5 | uint32(d),
+		GNU: fmt.Sprintf("%s%d {%s}, [x%d], #%d", op, n, strings.Join(regs, ", "), base, 16*n)}
+}
+
+// LDNP loads n interleaved structures of 16·n bytes from [base] into
+// d..d+n−1 (element j of structure i into lane i of register d+j) and
+// advances base; STNP stores them back interleaved.
+func LDNP(a Arr, d V, n int, base R) Inst { return structPost("ld", true, a, d, n, base) }
+func STNP(a Arr, d V, n int, base R) Inst { return structPost("st", false, a, d, n, base) }
 
 // LD1Lane loads one element from [base] into lane `lane` of d, keeping the others.
 func LD1Lane(a Arr, d V, lane int, base R) Inst {

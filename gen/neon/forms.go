@@ -12,7 +12,7 @@ func Catalogue() []Inst {
 	three := []func(Arr, V, V, V) Inst{FADD, FSUB, FMUL, FDIV, FMAX, FMIN, FADDP, FCMEQ, FCMGE, FCMGT, FMLA, FMLS, ADD, SUB}
 	bit3 := []func(V, V, V) Inst{AND, ORR, EOR, BIC, BSL, BIT, BIF, TBL}
 	two := []func(Arr, V, V) Inst{FABS, FNEG, SCVTF, FCMEQZ, FCMGTZ, FCMGEZ, FCMLTZ, FCMLEZ}
-	bit2 := []func(V, V) Inst{MOV, NOT, FCVTL, FCVTL2, FADDPD, ADDPD, UADDLV4S}
+	bit2 := []func(V, V) Inst{MOV, NOT, FCVTL, FCVTL2, FCVTN, FCVTN2, FADDPD, ADDPD, UADDLV4S}
 	for _, v := range vs {
 		d, n, m := v[0], v[1], v[2]
 		for _, a := range fp {
@@ -47,6 +47,15 @@ func Catalogue() []Inst {
 			out = append(out, LD1(a, d, r), LD1P(a, d, r), ST1P(a, d, r), LDRP(a, d, r), STRP(a, d, r), LDR1(a, d, r))
 		}
 		out = append(out, LD1(B16, d, r), UMOVD(R(d%31), n, 0), UMOVD(r, n, 1))
+		for _, a := range fp {
+			for k := 2; k <= 4; k++ {
+				sd := d
+				if int(sd)+k-1 > 31 {
+					sd = V(32 - k)
+				}
+				out = append(out, LDNP(a, sd, k, r), STNP(a, sd, k, r))
+			}
+		}
 		for _, off := range []int{0, 16, 4080, 65520} {
 			out = append(out, LDRQ(d, r, off))
 		}

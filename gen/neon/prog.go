@@ -63,6 +63,28 @@ func (p *Pool) Get() V {
 	panic(ErrNoRegister)
 }
 
+// GetRun returns the first of n consecutive free registers (no wrap past
+// V31), the lowest first; it panics with ErrNoRegister when there is none.
+func (p *Pool) GetRun(n int) V {
+	for v := 0; v+n <= 32; v++ {
+		free := true
+		for i := v; i < v+n; i++ {
+			free = free && p.used&(1<<i) == 0
+		}
+		if !free {
+			continue
+		}
+		for i := v; i < v+n; i++ {
+			p.used |= 1 << i
+		}
+		if c := popcount(p.used); c > p.peak {
+			p.peak = c
+		}
+		return V(v)
+	}
+	panic(ErrNoRegister)
+}
+
 // Fixed returns a register held until the end of the kernel.
 func (p *Pool) Fixed() V {
 	v := p.Get()

@@ -1,0 +1,6 @@
+//go:build !race
+
+package asm
+
+// raceEnabled reports a race build (see race.go).
+const raceEnabled = false

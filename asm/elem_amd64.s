@@ -23501,102 +23501,96 @@ loop:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y5, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y8
-	VBROADCASTSS consts32<>+80(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y9
-	VFMADD231PS  Y5, Y9, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y9
-	VFMADD231PS  Y7, Y9, Y8
-	VFMADD213PS  Y4, Y5, Y8
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y8
-	VMULPS       Y6, Y8, Y8
-	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VMULPS       Y6, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
+	VMOVAPS      Y4, Y5
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
+	VPSUBD       Y4, Y5, Y5
 	VMOVUPS      32(AX)(DX*4), Y4
-	VMOVUPS      32(CX)(DX*4), Y5
-	VORPS        vconsts32x8<>+192(SB), Y4, Y6
-	VBROADCASTSS consts32<>+68(SB), Y7
-	VMAXPS       Y6, Y7, Y6
-	VBROADCASTSS consts32<>+72(SB), Y7
-	VFMADD213PS  vconsts32x8<>+224(SB), Y6, Y7
-	VPSLLD       $0x17, Y7, Y9
-	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
-	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
-	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y10
-	VBROADCASTSS consts32<>+76(SB), Y11
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y11
-	VBROADCASTSS consts32<>+80(SB), Y12
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y12
-	VFMADD231PS  Y7, Y12, Y11
-	VBROADCASTSS consts32<>+84(SB), Y12
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y12
-	VFMADD231PS  Y10, Y12, Y11
-	VFMADD213PS  Y6, Y7, Y11
-	VADDPS       vconsts32x8<>+384(SB), Y11, Y11
-	VMULPS       Y9, Y11, Y11
-	VMULPS       vconsts32x8<>+416(SB), Y11, Y11
-	VMAXPS       vconsts32x8<>+448(SB), Y8, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
-	VDIVPS       Y7, Y6, Y7
-	VMULPS       Y7, Y7, Y9
+	VMOVUPS      32(CX)(DX*4), Y6
+	VORPS        vconsts32x8<>+192(SB), Y4, Y7
+	VBROADCASTSS consts32<>+68(SB), Y8
+	VMAXPS       Y7, Y8, Y7
+	VBROADCASTSS consts32<>+72(SB), Y8
+	VFMADD213PS  vconsts32x8<>+224(SB), Y7, Y8
+	VPSLLD       $0x17, Y8, Y9
+	VSUBPS       vconsts32x8<>+224(SB), Y8, Y8
+	VFNMADD231PS vconsts32x8<>+256(SB), Y8, Y7
+	VFNMADD231PS vconsts32x8<>+288(SB), Y8, Y7
+	VBROADCASTSS consts32<>+76(SB), Y10
+	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
+	VMULPS       Y9, Y10, Y10
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y7
+	VANDPS       vconsts32x8<>+512(SB), Y7, Y7
+	VMOVAPS      Y7, Y8
+	VFMADD231PS  vconsts32x8<>+544(SB), Y10, Y8
+	VPSUBD       Y7, Y8, Y8
+	VMAXPS       vconsts32x8<>+576(SB), Y5, Y7
+	VADDPS       vconsts32x8<>+0(SB), Y7, Y9
+	VDIVPS       Y9, Y7, Y9
 	VMULPS       Y9, Y9, Y10
-	VMULPS       Y10, Y10, Y12
-	VBROADCASTSS consts32<>+88(SB), Y13
-	VFMADD213PS  vconsts32x8<>+480(SB), Y9, Y13
-	VBROADCASTSS consts32<>+92(SB), Y14
-	VFMADD213PS  vconsts32x8<>+512(SB), Y9, Y14
-	VFMADD231PS  Y10, Y14, Y13
-	VFMADD231PS  vconsts32x8<>+544(SB), Y12, Y13
-	VMULPS       Y9, Y13, Y13
-	VMULPS       Y6, Y6, Y9
-	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
-	VADDPS       Y13, Y9, Y13
-	VMULPS       Y13, Y7, Y13
-	VSUBPS       Y13, Y9, Y13
-	VSUBPS       Y13, Y6, Y13
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y6
-	VBLENDVPS    Y6, Y8, Y13, Y13
+	VBROADCASTSS consts32<>+80(SB), Y11
+	VFMADD213PS  vconsts32x8<>+608(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+640(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+672(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+704(SB), Y10, Y11
+	VMULPS       Y10, Y11, Y11
+	VMULPS       Y7, Y7, Y10
+	VMULPS       vconsts32x8<>+96(SB), Y10, Y10
+	VADDPS       Y11, Y10, Y11
+	VMULPS       Y11, Y9, Y11
+	VSUBPS       Y11, Y10, Y11
+	VSUBPS       Y11, Y7, Y11
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y7
+	VBLENDVPS    Y7, Y5, Y11, Y11
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
-	VXORPS       Y6, Y6, Y6
-	VMAXPS       Y6, Y2, Y2
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y5, Y2, Y2
 	VSUBPS       Y3, Y2, Y3
-	VADDPS       Y13, Y3, Y3
+	VADDPS       Y11, Y3, Y3
 	VADDPS       Y3, Y0, Y0
-	VMAXPS       vconsts32x8<>+448(SB), Y11, Y2
+	VMAXPS       vconsts32x8<>+576(SB), Y8, Y2
 	VADDPS       vconsts32x8<>+0(SB), Y2, Y3
 	VDIVPS       Y3, Y2, Y3
-	VMULPS       Y3, Y3, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y8
-	VBROADCASTSS consts32<>+88(SB), Y9
-	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y9
-	VBROADCASTSS consts32<>+92(SB), Y10
-	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y10
-	VFMADD231PS  Y7, Y10, Y9
-	VFMADD231PS  vconsts32x8<>+544(SB), Y8, Y9
-	VMULPS       Y6, Y9, Y9
-	VMULPS       Y2, Y2, Y6
-	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
-	VADDPS       Y9, Y6, Y9
-	VMULPS       Y9, Y3, Y9
-	VSUBPS       Y9, Y6, Y9
-	VSUBPS       Y9, Y2, Y9
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y11, Y2
-	VBLENDVPS    Y2, Y11, Y9, Y9
-	VMULPS       (SP), Y5, Y2
+	VMULPS       Y3, Y3, Y5
+	VBROADCASTSS consts32<>+80(SB), Y7
+	VFMADD213PS  vconsts32x8<>+608(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+640(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+672(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+704(SB), Y5, Y7
+	VMULPS       Y5, Y7, Y7
+	VMULPS       Y2, Y2, Y5
+	VMULPS       vconsts32x8<>+96(SB), Y5, Y5
+	VADDPS       Y7, Y5, Y7
+	VMULPS       Y7, Y3, Y7
+	VSUBPS       Y7, Y5, Y7
+	VSUBPS       Y7, Y2, Y7
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y8, Y2
+	VBLENDVPS    Y2, Y8, Y7, Y7
+	VMULPS       (SP), Y6, Y2
 	VADDPS       32(SP), Y2, Y2
 	VMULPS       Y2, Y4, Y2
 	VXORPS       Y3, Y3, Y3
 	VMAXPS       Y3, Y4, Y3
 	VSUBPS       Y2, Y3, Y2
-	VADDPS       Y9, Y2, Y2
+	VADDPS       Y7, Y2, Y2
 	VADDPS       Y2, Y1, Y1
 	ADDQ         $0x00000010, DX
 	CMPQ         DX, BX
@@ -23619,48 +23613,45 @@ single1:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y5, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y8
-	VBROADCASTSS consts32<>+80(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y9
-	VFMADD231PS  Y5, Y9, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y9
-	VFMADD231PS  Y7, Y9, Y8
-	VFMADD213PS  Y4, Y5, Y8
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y8
-	VMULPS       Y6, Y8, Y8
-	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
-	VMAXPS       vconsts32x8<>+448(SB), Y8, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
-	VDIVPS       Y5, Y4, Y5
-	VMULPS       Y5, Y5, Y6
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VMULPS       Y6, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
+	VMOVAPS      Y4, Y5
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
+	VPSUBD       Y4, Y5, Y5
+	VMAXPS       vconsts32x8<>+576(SB), Y5, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
+	VDIVPS       Y6, Y4, Y6
 	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+88(SB), Y10
-	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y10
-	VBROADCASTSS consts32<>+92(SB), Y11
-	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
-	VMULPS       Y6, Y10, Y10
-	VMULPS       Y4, Y4, Y6
-	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
-	VADDPS       Y10, Y6, Y10
-	VMULPS       Y10, Y5, Y10
-	VSUBPS       Y10, Y6, Y10
-	VSUBPS       Y10, Y4, Y10
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y4
-	VBLENDVPS    Y4, Y8, Y10, Y10
+	VBROADCASTSS consts32<>+80(SB), Y8
+	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
+	VMULPS       Y7, Y8, Y8
+	VMULPS       Y4, Y4, Y7
+	VMULPS       vconsts32x8<>+96(SB), Y7, Y7
+	VADDPS       Y8, Y7, Y8
+	VMULPS       Y8, Y6, Y8
+	VSUBPS       Y8, Y7, Y8
+	VSUBPS       Y8, Y4, Y8
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
+	VBLENDVPS    Y4, Y5, Y8, Y8
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
 	VXORPS       Y4, Y4, Y4
 	VMAXPS       Y4, Y2, Y2
 	VSUBPS       Y3, Y2, Y3
-	VADDPS       Y10, Y3, Y3
+	VADDPS       Y8, Y3, Y3
 	VADDPS       Y3, Y0, Y0
 	ADDQ         $0x00000008, DX
 	JMP          single1
@@ -23688,48 +23679,45 @@ tail:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y5, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y8
-	VBROADCASTSS consts32<>+80(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y9
-	VFMADD231PS  Y5, Y9, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y9
-	VFMADD231PS  Y7, Y9, Y8
-	VFMADD213PS  Y4, Y5, Y8
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y8
-	VMULPS       Y6, Y8, Y8
-	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
-	VMAXPS       vconsts32x8<>+448(SB), Y8, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
-	VDIVPS       Y5, Y4, Y5
-	VMULPS       Y5, Y5, Y6
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VMULPS       Y6, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
+	VMOVAPS      Y4, Y5
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
+	VPSUBD       Y4, Y5, Y5
+	VMAXPS       vconsts32x8<>+576(SB), Y5, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
+	VDIVPS       Y6, Y4, Y6
 	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+88(SB), Y10
-	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y10
-	VBROADCASTSS consts32<>+92(SB), Y11
-	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
-	VMULPS       Y6, Y10, Y10
-	VMULPS       Y4, Y4, Y6
-	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
-	VADDPS       Y10, Y6, Y10
-	VMULPS       Y10, Y5, Y10
-	VSUBPS       Y10, Y6, Y10
-	VSUBPS       Y10, Y4, Y10
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y4
-	VBLENDVPS    Y4, Y8, Y10, Y10
+	VBROADCASTSS consts32<>+80(SB), Y8
+	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
+	VMULPS       Y7, Y8, Y8
+	VMULPS       Y4, Y4, Y7
+	VMULPS       vconsts32x8<>+96(SB), Y7, Y7
+	VADDPS       Y8, Y7, Y8
+	VMULPS       Y8, Y6, Y8
+	VSUBPS       Y8, Y7, Y8
+	VSUBPS       Y8, Y4, Y8
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
+	VBLENDVPS    Y4, Y5, Y8, Y8
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
 	VXORPS       Y4, Y4, Y4
 	VMAXPS       Y4, Y2, Y2
 	VSUBPS       Y3, Y2, Y3
-	VADDPS       Y10, Y3, Y3
+	VADDPS       Y8, Y3, Y3
 	LEAQ         tailmask32<>+0(SB), SI
 	MOVQ         $0x00000008, DI
 	SUBQ         BX, DI
@@ -23810,48 +23798,45 @@ loop:
 	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
 	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
 	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+76(SB), Y10
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y10
-	VBROADCASTSS consts32<>+80(SB), Y11
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VBROADCASTSS consts32<>+84(SB), Y11
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y11
-	VFMADD231PS  Y9, Y11, Y10
-	VFMADD213PS  Y6, Y7, Y10
-	VADDPS       vconsts32x8<>+384(SB), Y10, Y10
-	VMULPS       Y8, Y10, Y10
-	VMULPS       vconsts32x8<>+416(SB), Y10, Y10
-	VMAXPS       vconsts32x8<>+448(SB), Y10, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
-	VDIVPS       Y7, Y6, Y7
-	VMULPS       Y7, Y7, Y8
+	VBROADCASTSS consts32<>+76(SB), Y9
+	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VMULPS       Y8, Y9, Y9
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
+	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
+	VMOVAPS      Y6, Y7
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y7
+	VPSUBD       Y6, Y7, Y7
+	VMAXPS       vconsts32x8<>+576(SB), Y7, Y6
+	VADDPS       vconsts32x8<>+0(SB), Y6, Y8
+	VDIVPS       Y8, Y6, Y8
 	VMULPS       Y8, Y8, Y9
-	VMULPS       Y9, Y9, Y11
-	VBROADCASTSS consts32<>+88(SB), Y12
-	VFMADD213PS  vconsts32x8<>+480(SB), Y8, Y12
-	VBROADCASTSS consts32<>+92(SB), Y13
-	VFMADD213PS  vconsts32x8<>+512(SB), Y8, Y13
-	VFMADD231PS  Y9, Y13, Y12
-	VFMADD231PS  vconsts32x8<>+544(SB), Y11, Y12
-	VMULPS       Y8, Y12, Y12
-	VMULPS       Y6, Y6, Y8
-	VMULPS       vconsts32x8<>+96(SB), Y8, Y8
-	VADDPS       Y12, Y8, Y12
-	VMULPS       Y12, Y7, Y12
-	VSUBPS       Y12, Y8, Y12
-	VSUBPS       Y12, Y6, Y12
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y10, Y6
-	VBLENDVPS    Y6, Y10, Y12, Y12
+	VBROADCASTSS consts32<>+80(SB), Y10
+	VFMADD213PS  vconsts32x8<>+608(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+640(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+672(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+704(SB), Y9, Y10
+	VMULPS       Y9, Y10, Y10
+	VMULPS       Y6, Y6, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VADDPS       Y10, Y9, Y10
+	VMULPS       Y10, Y8, Y10
+	VSUBPS       Y10, Y9, Y10
+	VSUBPS       Y10, Y6, Y10
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y7, Y6
+	VBLENDVPS    Y6, Y7, Y10, Y10
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
 	VMULPS       Y5, Y4, Y5
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y6, Y4, Y4
 	VSUBPS       Y5, Y4, Y5
-	VADDPS       Y12, Y5, Y5
+	VADDPS       Y10, Y5, Y5
 	VMOVUPS      (DX)(SI*4), Y4
 	VFMADD231PS  Y5, Y4, Y0
 	VADDPS       Y4, Y1, Y1
@@ -23871,48 +23856,45 @@ loop:
 	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
 	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
 	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+76(SB), Y10
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y10
-	VBROADCASTSS consts32<>+80(SB), Y11
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VBROADCASTSS consts32<>+84(SB), Y11
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y11
-	VFMADD231PS  Y9, Y11, Y10
-	VFMADD213PS  Y6, Y7, Y10
-	VADDPS       vconsts32x8<>+384(SB), Y10, Y10
-	VMULPS       Y8, Y10, Y10
-	VMULPS       vconsts32x8<>+416(SB), Y10, Y10
-	VMAXPS       vconsts32x8<>+448(SB), Y10, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
-	VDIVPS       Y7, Y6, Y7
-	VMULPS       Y7, Y7, Y8
+	VBROADCASTSS consts32<>+76(SB), Y9
+	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VMULPS       Y8, Y9, Y9
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
+	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
+	VMOVAPS      Y6, Y7
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y7
+	VPSUBD       Y6, Y7, Y7
+	VMAXPS       vconsts32x8<>+576(SB), Y7, Y6
+	VADDPS       vconsts32x8<>+0(SB), Y6, Y8
+	VDIVPS       Y8, Y6, Y8
 	VMULPS       Y8, Y8, Y9
-	VMULPS       Y9, Y9, Y11
-	VBROADCASTSS consts32<>+88(SB), Y12
-	VFMADD213PS  vconsts32x8<>+480(SB), Y8, Y12
-	VBROADCASTSS consts32<>+92(SB), Y13
-	VFMADD213PS  vconsts32x8<>+512(SB), Y8, Y13
-	VFMADD231PS  Y9, Y13, Y12
-	VFMADD231PS  vconsts32x8<>+544(SB), Y11, Y12
-	VMULPS       Y8, Y12, Y12
-	VMULPS       Y6, Y6, Y8
-	VMULPS       vconsts32x8<>+96(SB), Y8, Y8
-	VADDPS       Y12, Y8, Y12
-	VMULPS       Y12, Y7, Y12
-	VSUBPS       Y12, Y8, Y12
-	VSUBPS       Y12, Y6, Y12
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y10, Y6
-	VBLENDVPS    Y6, Y10, Y12, Y12
+	VBROADCASTSS consts32<>+80(SB), Y10
+	VFMADD213PS  vconsts32x8<>+608(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+640(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+672(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+704(SB), Y9, Y10
+	VMULPS       Y9, Y10, Y10
+	VMULPS       Y6, Y6, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VADDPS       Y10, Y9, Y10
+	VMULPS       Y10, Y8, Y10
+	VSUBPS       Y10, Y9, Y10
+	VSUBPS       Y10, Y6, Y10
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y7, Y6
+	VBLENDVPS    Y6, Y7, Y10, Y10
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
 	VMULPS       Y5, Y4, Y5
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y6, Y4, Y4
 	VSUBPS       Y5, Y4, Y5
-	VADDPS       Y12, Y5, Y5
+	VADDPS       Y10, Y5, Y5
 	VMOVUPS      32(DX)(SI*4), Y4
 	VFMADD231PS  Y5, Y4, Y2
 	VADDPS       Y4, Y3, Y3
@@ -23942,48 +23924,45 @@ single1:
 	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
 	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
 	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+76(SB), Y10
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y10
-	VBROADCASTSS consts32<>+80(SB), Y11
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VBROADCASTSS consts32<>+84(SB), Y11
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y11
-	VFMADD231PS  Y9, Y11, Y10
-	VFMADD213PS  Y6, Y7, Y10
-	VADDPS       vconsts32x8<>+384(SB), Y10, Y10
-	VMULPS       Y8, Y10, Y10
-	VMULPS       vconsts32x8<>+416(SB), Y10, Y10
-	VMAXPS       vconsts32x8<>+448(SB), Y10, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
-	VDIVPS       Y7, Y6, Y7
-	VMULPS       Y7, Y7, Y8
+	VBROADCASTSS consts32<>+76(SB), Y9
+	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VMULPS       Y8, Y9, Y9
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
+	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
+	VMOVAPS      Y6, Y7
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y7
+	VPSUBD       Y6, Y7, Y7
+	VMAXPS       vconsts32x8<>+576(SB), Y7, Y6
+	VADDPS       vconsts32x8<>+0(SB), Y6, Y8
+	VDIVPS       Y8, Y6, Y8
 	VMULPS       Y8, Y8, Y9
-	VMULPS       Y9, Y9, Y11
-	VBROADCASTSS consts32<>+88(SB), Y12
-	VFMADD213PS  vconsts32x8<>+480(SB), Y8, Y12
-	VBROADCASTSS consts32<>+92(SB), Y13
-	VFMADD213PS  vconsts32x8<>+512(SB), Y8, Y13
-	VFMADD231PS  Y9, Y13, Y12
-	VFMADD231PS  vconsts32x8<>+544(SB), Y11, Y12
-	VMULPS       Y8, Y12, Y12
-	VMULPS       Y6, Y6, Y8
-	VMULPS       vconsts32x8<>+96(SB), Y8, Y8
-	VADDPS       Y12, Y8, Y12
-	VMULPS       Y12, Y7, Y12
-	VSUBPS       Y12, Y8, Y12
-	VSUBPS       Y12, Y6, Y12
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y10, Y6
-	VBLENDVPS    Y6, Y10, Y12, Y12
+	VBROADCASTSS consts32<>+80(SB), Y10
+	VFMADD213PS  vconsts32x8<>+608(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+640(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+672(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+704(SB), Y9, Y10
+	VMULPS       Y9, Y10, Y10
+	VMULPS       Y6, Y6, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VADDPS       Y10, Y9, Y10
+	VMULPS       Y10, Y8, Y10
+	VSUBPS       Y10, Y9, Y10
+	VSUBPS       Y10, Y6, Y10
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y7, Y6
+	VBLENDVPS    Y6, Y7, Y10, Y10
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
 	VMULPS       Y5, Y4, Y5
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y6, Y4, Y4
 	VSUBPS       Y5, Y4, Y5
-	VADDPS       Y12, Y5, Y5
+	VADDPS       Y10, Y5, Y5
 	VMOVUPS      (DX)(SI*4), Y4
 	VFMADD231PS  Y5, Y4, Y0
 	VADDPS       Y4, Y1, Y1
@@ -24018,48 +23997,45 @@ tail:
 	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
 	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
 	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+76(SB), Y10
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y10
-	VBROADCASTSS consts32<>+80(SB), Y11
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VBROADCASTSS consts32<>+84(SB), Y11
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y11
-	VFMADD231PS  Y9, Y11, Y10
-	VFMADD213PS  Y6, Y7, Y10
-	VADDPS       vconsts32x8<>+384(SB), Y10, Y10
-	VMULPS       Y8, Y10, Y10
-	VMULPS       vconsts32x8<>+416(SB), Y10, Y10
-	VMAXPS       vconsts32x8<>+448(SB), Y10, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
-	VDIVPS       Y7, Y6, Y7
-	VMULPS       Y7, Y7, Y8
+	VBROADCASTSS consts32<>+76(SB), Y9
+	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VMULPS       Y8, Y9, Y9
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
+	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
+	VMOVAPS      Y6, Y7
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y7
+	VPSUBD       Y6, Y7, Y7
+	VMAXPS       vconsts32x8<>+576(SB), Y7, Y6
+	VADDPS       vconsts32x8<>+0(SB), Y6, Y8
+	VDIVPS       Y8, Y6, Y8
 	VMULPS       Y8, Y8, Y9
-	VMULPS       Y9, Y9, Y11
-	VBROADCASTSS consts32<>+88(SB), Y12
-	VFMADD213PS  vconsts32x8<>+480(SB), Y8, Y12
-	VBROADCASTSS consts32<>+92(SB), Y13
-	VFMADD213PS  vconsts32x8<>+512(SB), Y8, Y13
-	VFMADD231PS  Y9, Y13, Y12
-	VFMADD231PS  vconsts32x8<>+544(SB), Y11, Y12
-	VMULPS       Y8, Y12, Y12
-	VMULPS       Y6, Y6, Y8
-	VMULPS       vconsts32x8<>+96(SB), Y8, Y8
-	VADDPS       Y12, Y8, Y12
-	VMULPS       Y12, Y7, Y12
-	VSUBPS       Y12, Y8, Y12
-	VSUBPS       Y12, Y6, Y12
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y10, Y6
-	VBLENDVPS    Y6, Y10, Y12, Y12
+	VBROADCASTSS consts32<>+80(SB), Y10
+	VFMADD213PS  vconsts32x8<>+608(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+640(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+672(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+704(SB), Y9, Y10
+	VMULPS       Y9, Y10, Y10
+	VMULPS       Y6, Y6, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VADDPS       Y10, Y9, Y10
+	VMULPS       Y10, Y8, Y10
+	VSUBPS       Y10, Y9, Y10
+	VSUBPS       Y10, Y6, Y10
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y7, Y6
+	VBLENDVPS    Y6, Y7, Y10, Y10
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
 	VMULPS       Y5, Y4, Y5
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y6, Y4, Y4
 	VSUBPS       Y5, Y4, Y5
-	VADDPS       Y12, Y5, Y5
+	VADDPS       Y10, Y5, Y5
 	LEAQ         tailmask32<>+0(SB), R8
 	MOVQ         $0x00000008, R9
 	SUBQ         DI, R9
@@ -24164,105 +24140,99 @@ loop:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y5, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y8
-	VBROADCASTSS consts32<>+80(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y9
-	VFMADD231PS  Y5, Y9, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y9
-	VFMADD231PS  Y7, Y9, Y8
-	VFMADD213PS  Y4, Y5, Y8
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y8
-	VMULPS       Y6, Y8, Y8
-	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VMULPS       Y6, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
+	VMOVAPS      Y4, Y5
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
+	VPSUBD       Y4, Y5, Y5
 	VMOVUPS      32(AX)(BX*4), Y4
-	VMOVUPS      32(CX)(BX*4), Y5
-	VORPS        vconsts32x8<>+192(SB), Y4, Y6
-	VBROADCASTSS consts32<>+68(SB), Y7
-	VMAXPS       Y6, Y7, Y6
-	VBROADCASTSS consts32<>+72(SB), Y7
-	VFMADD213PS  vconsts32x8<>+224(SB), Y6, Y7
-	VPSLLD       $0x17, Y7, Y9
-	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
-	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
-	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y10
-	VBROADCASTSS consts32<>+76(SB), Y11
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y11
-	VBROADCASTSS consts32<>+80(SB), Y12
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y12
-	VFMADD231PS  Y7, Y12, Y11
-	VBROADCASTSS consts32<>+84(SB), Y12
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y12
-	VFMADD231PS  Y10, Y12, Y11
-	VFMADD213PS  Y6, Y7, Y11
-	VADDPS       vconsts32x8<>+384(SB), Y11, Y11
-	VMULPS       Y9, Y11, Y11
-	VMULPS       vconsts32x8<>+416(SB), Y11, Y11
-	VMAXPS       vconsts32x8<>+448(SB), Y8, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
-	VDIVPS       Y7, Y6, Y7
-	VMULPS       Y7, Y7, Y9
+	VMOVUPS      32(CX)(BX*4), Y6
+	VORPS        vconsts32x8<>+192(SB), Y4, Y7
+	VBROADCASTSS consts32<>+68(SB), Y8
+	VMAXPS       Y7, Y8, Y7
+	VBROADCASTSS consts32<>+72(SB), Y8
+	VFMADD213PS  vconsts32x8<>+224(SB), Y7, Y8
+	VPSLLD       $0x17, Y8, Y9
+	VSUBPS       vconsts32x8<>+224(SB), Y8, Y8
+	VFNMADD231PS vconsts32x8<>+256(SB), Y8, Y7
+	VFNMADD231PS vconsts32x8<>+288(SB), Y8, Y7
+	VBROADCASTSS consts32<>+76(SB), Y10
+	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
+	VMULPS       Y9, Y10, Y10
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y7
+	VANDPS       vconsts32x8<>+512(SB), Y7, Y7
+	VMOVAPS      Y7, Y8
+	VFMADD231PS  vconsts32x8<>+544(SB), Y10, Y8
+	VPSUBD       Y7, Y8, Y8
+	VMAXPS       vconsts32x8<>+576(SB), Y5, Y7
+	VADDPS       vconsts32x8<>+0(SB), Y7, Y9
+	VDIVPS       Y9, Y7, Y9
 	VMULPS       Y9, Y9, Y10
-	VMULPS       Y10, Y10, Y12
-	VBROADCASTSS consts32<>+88(SB), Y13
-	VFMADD213PS  vconsts32x8<>+480(SB), Y9, Y13
-	VBROADCASTSS consts32<>+92(SB), Y14
-	VFMADD213PS  vconsts32x8<>+512(SB), Y9, Y14
-	VFMADD231PS  Y10, Y14, Y13
-	VFMADD231PS  vconsts32x8<>+544(SB), Y12, Y13
-	VMULPS       Y9, Y13, Y13
-	VMULPS       Y6, Y6, Y9
-	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
-	VADDPS       Y13, Y9, Y13
-	VMULPS       Y13, Y7, Y13
-	VSUBPS       Y13, Y9, Y13
-	VSUBPS       Y13, Y6, Y13
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y6
-	VBLENDVPS    Y6, Y8, Y13, Y13
+	VBROADCASTSS consts32<>+80(SB), Y11
+	VFMADD213PS  vconsts32x8<>+608(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+640(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+672(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+704(SB), Y10, Y11
+	VMULPS       Y10, Y11, Y11
+	VMULPS       Y7, Y7, Y10
+	VMULPS       vconsts32x8<>+96(SB), Y10, Y10
+	VADDPS       Y11, Y10, Y11
+	VMULPS       Y11, Y9, Y11
+	VSUBPS       Y11, Y10, Y11
+	VSUBPS       Y11, Y7, Y11
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y7
+	VBLENDVPS    Y7, Y5, Y11, Y11
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
-	VXORPS       Y6, Y6, Y6
-	VMAXPS       Y6, Y2, Y2
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y5, Y2, Y2
 	VSUBPS       Y3, Y2, Y3
-	VADDPS       Y13, Y3, Y3
+	VADDPS       Y11, Y3, Y3
 	VBROADCASTSS s+72(FP), Y2
 	VMULPS       Y3, Y2, Y2
 	VMOVUPS      Y2, (DX)(BX*4)
 	VADDPS       Y3, Y0, Y0
-	VMAXPS       vconsts32x8<>+448(SB), Y11, Y2
+	VMAXPS       vconsts32x8<>+576(SB), Y8, Y2
 	VADDPS       vconsts32x8<>+0(SB), Y2, Y3
 	VDIVPS       Y3, Y2, Y3
-	VMULPS       Y3, Y3, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y8
-	VBROADCASTSS consts32<>+88(SB), Y9
-	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y9
-	VBROADCASTSS consts32<>+92(SB), Y10
-	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y10
-	VFMADD231PS  Y7, Y10, Y9
-	VFMADD231PS  vconsts32x8<>+544(SB), Y8, Y9
-	VMULPS       Y6, Y9, Y9
-	VMULPS       Y2, Y2, Y6
-	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
-	VADDPS       Y9, Y6, Y9
-	VMULPS       Y9, Y3, Y9
-	VSUBPS       Y9, Y6, Y9
-	VSUBPS       Y9, Y2, Y9
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y11, Y2
-	VBLENDVPS    Y2, Y11, Y9, Y9
-	VMULPS       (SP), Y5, Y2
+	VMULPS       Y3, Y3, Y5
+	VBROADCASTSS consts32<>+80(SB), Y7
+	VFMADD213PS  vconsts32x8<>+608(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+640(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+672(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+704(SB), Y5, Y7
+	VMULPS       Y5, Y7, Y7
+	VMULPS       Y2, Y2, Y5
+	VMULPS       vconsts32x8<>+96(SB), Y5, Y5
+	VADDPS       Y7, Y5, Y7
+	VMULPS       Y7, Y3, Y7
+	VSUBPS       Y7, Y5, Y7
+	VSUBPS       Y7, Y2, Y7
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y8, Y2
+	VBLENDVPS    Y2, Y8, Y7, Y7
+	VMULPS       (SP), Y6, Y2
 	VADDPS       32(SP), Y2, Y2
 	VMULPS       Y2, Y4, Y2
 	VXORPS       Y3, Y3, Y3
 	VMAXPS       Y3, Y4, Y3
 	VSUBPS       Y2, Y3, Y2
-	VADDPS       Y9, Y2, Y2
+	VADDPS       Y7, Y2, Y2
 	VBROADCASTSS s+72(FP), Y3
 	VMULPS       Y2, Y3, Y3
 	VMOVUPS      Y3, 32(DX)(BX*4)
@@ -24288,48 +24258,45 @@ single1:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y5, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y8
-	VBROADCASTSS consts32<>+80(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y9
-	VFMADD231PS  Y5, Y9, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y9
-	VFMADD231PS  Y7, Y9, Y8
-	VFMADD213PS  Y4, Y5, Y8
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y8
-	VMULPS       Y6, Y8, Y8
-	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
-	VMAXPS       vconsts32x8<>+448(SB), Y8, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
-	VDIVPS       Y5, Y4, Y5
-	VMULPS       Y5, Y5, Y6
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VMULPS       Y6, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
+	VMOVAPS      Y4, Y5
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
+	VPSUBD       Y4, Y5, Y5
+	VMAXPS       vconsts32x8<>+576(SB), Y5, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
+	VDIVPS       Y6, Y4, Y6
 	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+88(SB), Y10
-	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y10
-	VBROADCASTSS consts32<>+92(SB), Y11
-	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
-	VMULPS       Y6, Y10, Y10
-	VMULPS       Y4, Y4, Y6
-	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
-	VADDPS       Y10, Y6, Y10
-	VMULPS       Y10, Y5, Y10
-	VSUBPS       Y10, Y6, Y10
-	VSUBPS       Y10, Y4, Y10
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y4
-	VBLENDVPS    Y4, Y8, Y10, Y10
+	VBROADCASTSS consts32<>+80(SB), Y8
+	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
+	VMULPS       Y7, Y8, Y8
+	VMULPS       Y4, Y4, Y7
+	VMULPS       vconsts32x8<>+96(SB), Y7, Y7
+	VADDPS       Y8, Y7, Y8
+	VMULPS       Y8, Y6, Y8
+	VSUBPS       Y8, Y7, Y8
+	VSUBPS       Y8, Y4, Y8
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
+	VBLENDVPS    Y4, Y5, Y8, Y8
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
 	VXORPS       Y4, Y4, Y4
 	VMAXPS       Y4, Y2, Y2
 	VSUBPS       Y3, Y2, Y3
-	VADDPS       Y10, Y3, Y3
+	VADDPS       Y8, Y3, Y3
 	VBROADCASTSS s+72(FP), Y2
 	VMULPS       Y3, Y2, Y2
 	VMOVUPS      Y2, (DX)(BX*4)
@@ -24360,48 +24327,45 @@ tail:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y5, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y8
-	VBROADCASTSS consts32<>+80(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y9
-	VFMADD231PS  Y5, Y9, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y9
-	VFMADD231PS  Y7, Y9, Y8
-	VFMADD213PS  Y4, Y5, Y8
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y8
-	VMULPS       Y6, Y8, Y8
-	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
-	VMAXPS       vconsts32x8<>+448(SB), Y8, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
-	VDIVPS       Y5, Y4, Y5
-	VMULPS       Y5, Y5, Y6
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VMULPS       Y6, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
+	VMOVAPS      Y4, Y5
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
+	VPSUBD       Y4, Y5, Y5
+	VMAXPS       vconsts32x8<>+576(SB), Y5, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
+	VDIVPS       Y6, Y4, Y6
 	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+88(SB), Y10
-	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y10
-	VBROADCASTSS consts32<>+92(SB), Y11
-	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
-	VMULPS       Y6, Y10, Y10
-	VMULPS       Y4, Y4, Y6
-	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
-	VADDPS       Y10, Y6, Y10
-	VMULPS       Y10, Y5, Y10
-	VSUBPS       Y10, Y6, Y10
-	VSUBPS       Y10, Y4, Y10
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y4
-	VBLENDVPS    Y4, Y8, Y10, Y10
+	VBROADCASTSS consts32<>+80(SB), Y8
+	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
+	VMULPS       Y7, Y8, Y8
+	VMULPS       Y4, Y4, Y7
+	VMULPS       vconsts32x8<>+96(SB), Y7, Y7
+	VADDPS       Y8, Y7, Y8
+	VMULPS       Y8, Y6, Y8
+	VSUBPS       Y8, Y7, Y8
+	VSUBPS       Y8, Y4, Y8
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
+	VBLENDVPS    Y4, Y5, Y8, Y8
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
 	VXORPS       Y4, Y4, Y4
 	VMAXPS       Y4, Y2, Y2
 	VSUBPS       Y3, Y2, Y3
-	VADDPS       Y10, Y3, Y3
+	VADDPS       Y8, Y3, Y3
 	VBROADCASTSS s+72(FP), Y2
 	VMULPS       Y3, Y2, Y2
 	LEAQ         tailmask32<>+0(SB), DI
@@ -24485,105 +24449,99 @@ loop:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y5, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y8
-	VBROADCASTSS consts32<>+80(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y9
-	VFMADD231PS  Y5, Y9, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y9
-	VFMADD231PS  Y7, Y9, Y8
-	VFMADD213PS  Y4, Y5, Y8
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y8
-	VMULPS       Y6, Y8, Y8
-	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VMULPS       Y6, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
+	VMOVAPS      Y4, Y5
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
+	VPSUBD       Y4, Y5, Y5
 	VMOVUPS      32(AX)(SI*4), Y4
-	VMOVUPS      32(CX)(SI*4), Y5
-	VORPS        vconsts32x8<>+192(SB), Y4, Y6
-	VBROADCASTSS consts32<>+68(SB), Y7
-	VMAXPS       Y6, Y7, Y6
-	VBROADCASTSS consts32<>+72(SB), Y7
-	VFMADD213PS  vconsts32x8<>+224(SB), Y6, Y7
-	VPSLLD       $0x17, Y7, Y9
-	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
-	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
-	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y10
-	VBROADCASTSS consts32<>+76(SB), Y11
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y11
-	VBROADCASTSS consts32<>+80(SB), Y12
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y12
-	VFMADD231PS  Y7, Y12, Y11
-	VBROADCASTSS consts32<>+84(SB), Y12
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y12
-	VFMADD231PS  Y10, Y12, Y11
-	VFMADD213PS  Y6, Y7, Y11
-	VADDPS       vconsts32x8<>+384(SB), Y11, Y11
-	VMULPS       Y9, Y11, Y11
-	VMULPS       vconsts32x8<>+416(SB), Y11, Y11
-	VMAXPS       vconsts32x8<>+448(SB), Y8, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
-	VDIVPS       Y7, Y6, Y7
-	VMULPS       Y7, Y7, Y9
+	VMOVUPS      32(CX)(SI*4), Y6
+	VORPS        vconsts32x8<>+192(SB), Y4, Y7
+	VBROADCASTSS consts32<>+68(SB), Y8
+	VMAXPS       Y7, Y8, Y7
+	VBROADCASTSS consts32<>+72(SB), Y8
+	VFMADD213PS  vconsts32x8<>+224(SB), Y7, Y8
+	VPSLLD       $0x17, Y8, Y9
+	VSUBPS       vconsts32x8<>+224(SB), Y8, Y8
+	VFNMADD231PS vconsts32x8<>+256(SB), Y8, Y7
+	VFNMADD231PS vconsts32x8<>+288(SB), Y8, Y7
+	VBROADCASTSS consts32<>+76(SB), Y10
+	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
+	VMULPS       Y9, Y10, Y10
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y7
+	VANDPS       vconsts32x8<>+512(SB), Y7, Y7
+	VMOVAPS      Y7, Y8
+	VFMADD231PS  vconsts32x8<>+544(SB), Y10, Y8
+	VPSUBD       Y7, Y8, Y8
+	VMAXPS       vconsts32x8<>+576(SB), Y5, Y7
+	VADDPS       vconsts32x8<>+0(SB), Y7, Y9
+	VDIVPS       Y9, Y7, Y9
 	VMULPS       Y9, Y9, Y10
-	VMULPS       Y10, Y10, Y12
-	VBROADCASTSS consts32<>+88(SB), Y13
-	VFMADD213PS  vconsts32x8<>+480(SB), Y9, Y13
-	VBROADCASTSS consts32<>+92(SB), Y14
-	VFMADD213PS  vconsts32x8<>+512(SB), Y9, Y14
-	VFMADD231PS  Y10, Y14, Y13
-	VFMADD231PS  vconsts32x8<>+544(SB), Y12, Y13
-	VMULPS       Y9, Y13, Y13
-	VMULPS       Y6, Y6, Y9
-	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
-	VADDPS       Y13, Y9, Y13
-	VMULPS       Y13, Y7, Y13
-	VSUBPS       Y13, Y9, Y13
-	VSUBPS       Y13, Y6, Y13
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y6
-	VBLENDVPS    Y6, Y8, Y13, Y13
+	VBROADCASTSS consts32<>+80(SB), Y11
+	VFMADD213PS  vconsts32x8<>+608(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+640(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+672(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+704(SB), Y10, Y11
+	VMULPS       Y10, Y11, Y11
+	VMULPS       Y7, Y7, Y10
+	VMULPS       vconsts32x8<>+96(SB), Y10, Y10
+	VADDPS       Y11, Y10, Y11
+	VMULPS       Y11, Y9, Y11
+	VSUBPS       Y11, Y10, Y11
+	VSUBPS       Y11, Y7, Y11
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y7
+	VBLENDVPS    Y7, Y5, Y11, Y11
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
-	VXORPS       Y6, Y6, Y6
-	VMAXPS       Y6, Y2, Y2
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y5, Y2, Y2
 	VSUBPS       Y3, Y2, Y3
-	VADDPS       Y13, Y3, Y3
+	VADDPS       Y11, Y3, Y3
 	VMOVUPS      (DX)(SI*4), Y2
-	VMULPS       Y3, Y2, Y6
-	VMOVUPS      Y6, (BX)(SI*4)
+	VMULPS       Y3, Y2, Y5
+	VMOVUPS      Y5, (BX)(SI*4)
 	VFMADD231PS  Y3, Y2, Y0
-	VMAXPS       vconsts32x8<>+448(SB), Y11, Y2
+	VMAXPS       vconsts32x8<>+576(SB), Y8, Y2
 	VADDPS       vconsts32x8<>+0(SB), Y2, Y3
 	VDIVPS       Y3, Y2, Y3
-	VMULPS       Y3, Y3, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y8
-	VBROADCASTSS consts32<>+88(SB), Y9
-	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y9
-	VBROADCASTSS consts32<>+92(SB), Y10
-	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y10
-	VFMADD231PS  Y7, Y10, Y9
-	VFMADD231PS  vconsts32x8<>+544(SB), Y8, Y9
-	VMULPS       Y6, Y9, Y9
-	VMULPS       Y2, Y2, Y6
-	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
-	VADDPS       Y9, Y6, Y9
-	VMULPS       Y9, Y3, Y9
-	VSUBPS       Y9, Y6, Y9
-	VSUBPS       Y9, Y2, Y9
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y11, Y2
-	VBLENDVPS    Y2, Y11, Y9, Y9
-	VMULPS       (SP), Y5, Y2
+	VMULPS       Y3, Y3, Y5
+	VBROADCASTSS consts32<>+80(SB), Y7
+	VFMADD213PS  vconsts32x8<>+608(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+640(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+672(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+704(SB), Y5, Y7
+	VMULPS       Y5, Y7, Y7
+	VMULPS       Y2, Y2, Y5
+	VMULPS       vconsts32x8<>+96(SB), Y5, Y5
+	VADDPS       Y7, Y5, Y7
+	VMULPS       Y7, Y3, Y7
+	VSUBPS       Y7, Y5, Y7
+	VSUBPS       Y7, Y2, Y7
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y8, Y2
+	VBLENDVPS    Y2, Y8, Y7, Y7
+	VMULPS       (SP), Y6, Y2
 	VADDPS       32(SP), Y2, Y2
 	VMULPS       Y2, Y4, Y2
 	VXORPS       Y3, Y3, Y3
 	VMAXPS       Y3, Y4, Y3
 	VSUBPS       Y2, Y3, Y2
-	VADDPS       Y9, Y2, Y2
+	VADDPS       Y7, Y2, Y2
 	VMOVUPS      32(DX)(SI*4), Y3
 	VMULPS       Y2, Y3, Y4
 	VMOVUPS      Y4, 32(BX)(SI*4)
@@ -24609,48 +24567,45 @@ single1:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y5, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y8
-	VBROADCASTSS consts32<>+80(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y9
-	VFMADD231PS  Y5, Y9, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y9
-	VFMADD231PS  Y7, Y9, Y8
-	VFMADD213PS  Y4, Y5, Y8
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y8
-	VMULPS       Y6, Y8, Y8
-	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
-	VMAXPS       vconsts32x8<>+448(SB), Y8, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
-	VDIVPS       Y5, Y4, Y5
-	VMULPS       Y5, Y5, Y6
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VMULPS       Y6, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
+	VMOVAPS      Y4, Y5
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
+	VPSUBD       Y4, Y5, Y5
+	VMAXPS       vconsts32x8<>+576(SB), Y5, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
+	VDIVPS       Y6, Y4, Y6
 	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+88(SB), Y10
-	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y10
-	VBROADCASTSS consts32<>+92(SB), Y11
-	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
-	VMULPS       Y6, Y10, Y10
-	VMULPS       Y4, Y4, Y6
-	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
-	VADDPS       Y10, Y6, Y10
-	VMULPS       Y10, Y5, Y10
-	VSUBPS       Y10, Y6, Y10
-	VSUBPS       Y10, Y4, Y10
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y4
-	VBLENDVPS    Y4, Y8, Y10, Y10
+	VBROADCASTSS consts32<>+80(SB), Y8
+	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
+	VMULPS       Y7, Y8, Y8
+	VMULPS       Y4, Y4, Y7
+	VMULPS       vconsts32x8<>+96(SB), Y7, Y7
+	VADDPS       Y8, Y7, Y8
+	VMULPS       Y8, Y6, Y8
+	VSUBPS       Y8, Y7, Y8
+	VSUBPS       Y8, Y4, Y8
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
+	VBLENDVPS    Y4, Y5, Y8, Y8
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
 	VXORPS       Y4, Y4, Y4
 	VMAXPS       Y4, Y2, Y2
 	VSUBPS       Y3, Y2, Y3
-	VADDPS       Y10, Y3, Y3
+	VADDPS       Y8, Y3, Y3
 	VMOVUPS      (DX)(SI*4), Y2
 	VMULPS       Y3, Y2, Y4
 	VMOVUPS      Y4, (BX)(SI*4)
@@ -24681,48 +24636,45 @@ tail:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y5, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y8
-	VBROADCASTSS consts32<>+80(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y9
-	VFMADD231PS  Y5, Y9, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y9
-	VFMADD231PS  Y7, Y9, Y8
-	VFMADD213PS  Y4, Y5, Y8
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y8
-	VMULPS       Y6, Y8, Y8
-	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
-	VMAXPS       vconsts32x8<>+448(SB), Y8, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
-	VDIVPS       Y5, Y4, Y5
-	VMULPS       Y5, Y5, Y6
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VMULPS       Y6, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
+	VMOVAPS      Y4, Y5
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
+	VPSUBD       Y4, Y5, Y5
+	VMAXPS       vconsts32x8<>+576(SB), Y5, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
+	VDIVPS       Y6, Y4, Y6
 	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+88(SB), Y10
-	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y10
-	VBROADCASTSS consts32<>+92(SB), Y11
-	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
-	VMULPS       Y6, Y10, Y10
-	VMULPS       Y4, Y4, Y6
-	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
-	VADDPS       Y10, Y6, Y10
-	VMULPS       Y10, Y5, Y10
-	VSUBPS       Y10, Y6, Y10
-	VSUBPS       Y10, Y4, Y10
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y4
-	VBLENDVPS    Y4, Y8, Y10, Y10
+	VBROADCASTSS consts32<>+80(SB), Y8
+	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
+	VMULPS       Y7, Y8, Y8
+	VMULPS       Y4, Y4, Y7
+	VMULPS       vconsts32x8<>+96(SB), Y7, Y7
+	VADDPS       Y8, Y7, Y8
+	VMULPS       Y8, Y6, Y8
+	VSUBPS       Y8, Y7, Y8
+	VSUBPS       Y8, Y4, Y8
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
+	VBLENDVPS    Y4, Y5, Y8, Y8
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
 	VXORPS       Y4, Y4, Y4
 	VMAXPS       Y4, Y2, Y2
 	VSUBPS       Y3, Y2, Y3
-	VADDPS       Y10, Y3, Y3
+	VADDPS       Y8, Y3, Y3
 	LEAQ         tailmask32<>+0(SB), R8
 	MOVQ         $0x00000008, R9
 	SUBQ         DI, R9
@@ -24809,118 +24761,112 @@ loop:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y5, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y8
-	VBROADCASTSS consts32<>+80(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y9
-	VFMADD231PS  Y5, Y9, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y9
-	VFMADD231PS  Y7, Y9, Y8
-	VFMADD213PS  Y4, Y5, Y8
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y8
-	VMULPS       Y6, Y8, Y8
-	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VMULPS       Y6, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
+	VMOVAPS      Y4, Y5
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
+	VPSUBD       Y4, Y5, Y5
 	VMOVUPS      32(AX)(BX*4), Y4
-	VMOVUPS      32(CX)(BX*4), Y5
-	VORPS        vconsts32x8<>+192(SB), Y4, Y6
-	VBROADCASTSS consts32<>+68(SB), Y7
-	VMAXPS       Y6, Y7, Y6
-	VBROADCASTSS consts32<>+72(SB), Y7
-	VFMADD213PS  vconsts32x8<>+224(SB), Y6, Y7
-	VPSLLD       $0x17, Y7, Y9
-	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
-	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
-	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y10
-	VBROADCASTSS consts32<>+76(SB), Y11
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y11
-	VBROADCASTSS consts32<>+80(SB), Y12
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y12
-	VFMADD231PS  Y7, Y12, Y11
-	VBROADCASTSS consts32<>+84(SB), Y12
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y12
-	VFMADD231PS  Y10, Y12, Y11
-	VFMADD213PS  Y6, Y7, Y11
-	VADDPS       vconsts32x8<>+384(SB), Y11, Y11
-	VMULPS       Y9, Y11, Y11
-	VMULPS       vconsts32x8<>+416(SB), Y11, Y11
-	VMAXPS       vconsts32x8<>+448(SB), Y8, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
-	VDIVPS       Y7, Y6, Y7
-	VMULPS       Y7, Y7, Y9
+	VMOVUPS      32(CX)(BX*4), Y6
+	VORPS        vconsts32x8<>+192(SB), Y4, Y7
+	VBROADCASTSS consts32<>+68(SB), Y8
+	VMAXPS       Y7, Y8, Y7
+	VBROADCASTSS consts32<>+72(SB), Y8
+	VFMADD213PS  vconsts32x8<>+224(SB), Y7, Y8
+	VPSLLD       $0x17, Y8, Y9
+	VSUBPS       vconsts32x8<>+224(SB), Y8, Y8
+	VFNMADD231PS vconsts32x8<>+256(SB), Y8, Y7
+	VFNMADD231PS vconsts32x8<>+288(SB), Y8, Y7
+	VBROADCASTSS consts32<>+76(SB), Y10
+	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
+	VMULPS       Y9, Y10, Y10
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y7
+	VANDPS       vconsts32x8<>+512(SB), Y7, Y7
+	VMOVAPS      Y7, Y8
+	VFMADD231PS  vconsts32x8<>+544(SB), Y10, Y8
+	VPSUBD       Y7, Y8, Y8
+	VMAXPS       vconsts32x8<>+576(SB), Y5, Y7
+	VADDPS       vconsts32x8<>+0(SB), Y7, Y9
+	VDIVPS       Y9, Y7, Y9
 	VMULPS       Y9, Y9, Y10
-	VMULPS       Y10, Y10, Y12
-	VBROADCASTSS consts32<>+88(SB), Y13
-	VFMADD213PS  vconsts32x8<>+480(SB), Y9, Y13
-	VBROADCASTSS consts32<>+92(SB), Y14
-	VFMADD213PS  vconsts32x8<>+512(SB), Y9, Y14
-	VFMADD231PS  Y10, Y14, Y13
-	VFMADD231PS  vconsts32x8<>+544(SB), Y12, Y13
-	VMULPS       Y9, Y13, Y13
-	VMULPS       Y6, Y6, Y9
-	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
-	VADDPS       Y13, Y9, Y13
-	VMULPS       Y13, Y7, Y13
-	VSUBPS       Y13, Y9, Y13
-	VSUBPS       Y13, Y6, Y13
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y6
-	VBLENDVPS    Y6, Y8, Y13, Y13
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y6
-	VBROADCASTSS consts32<>+4(SB), Y7
-	VXORPS       Y9, Y9, Y9
-	VCMPPS       $0x1d, Y9, Y2, Y9
-	VBLENDVPS    Y9, Y7, Y8, Y7
-	VDIVPS       Y6, Y7, Y7
+	VBROADCASTSS consts32<>+80(SB), Y11
+	VFMADD213PS  vconsts32x8<>+608(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+640(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+672(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+704(SB), Y10, Y11
+	VMULPS       Y10, Y11, Y11
+	VMULPS       Y7, Y7, Y10
+	VMULPS       vconsts32x8<>+96(SB), Y10, Y10
+	VADDPS       Y11, Y10, Y11
+	VMULPS       Y11, Y9, Y11
+	VSUBPS       Y11, Y10, Y11
+	VSUBPS       Y11, Y7, Y11
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y7
+	VBLENDVPS    Y7, Y5, Y11, Y11
+	VADDPS       vconsts32x8<>+448(SB), Y5, Y7
+	VBROADCASTSS consts32<>+4(SB), Y9
+	VXORPS       Y10, Y10, Y10
+	VCMPPS       $0x1d, Y10, Y2, Y10
+	VBLENDVPS    Y10, Y9, Y5, Y9
+	VDIVPS       Y7, Y9, Y9
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
-	VMULPS       Y3, Y2, Y6
-	VXORPS       Y8, Y8, Y8
-	VMAXPS       Y8, Y2, Y2
-	VSUBPS       Y6, Y2, Y6
-	VADDPS       Y13, Y6, Y6
-	VSUBPS       Y3, Y7, Y7
+	VMULPS       Y3, Y2, Y5
+	VXORPS       Y7, Y7, Y7
+	VMAXPS       Y7, Y2, Y2
+	VSUBPS       Y5, Y2, Y5
+	VADDPS       Y11, Y5, Y5
+	VSUBPS       Y3, Y9, Y9
 	VBROADCASTSS s+72(FP), Y2
-	VMULPS       Y7, Y2, Y2
+	VMULPS       Y9, Y2, Y2
 	VMOVUPS      Y2, (DX)(BX*4)
-	VADDPS       Y6, Y0, Y0
-	VMAXPS       vconsts32x8<>+448(SB), Y11, Y2
+	VADDPS       Y5, Y0, Y0
+	VMAXPS       vconsts32x8<>+576(SB), Y8, Y2
 	VADDPS       vconsts32x8<>+0(SB), Y2, Y3
 	VDIVPS       Y3, Y2, Y3
-	VMULPS       Y3, Y3, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y8
-	VBROADCASTSS consts32<>+88(SB), Y9
-	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y9
-	VBROADCASTSS consts32<>+92(SB), Y10
-	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y10
-	VFMADD231PS  Y7, Y10, Y9
-	VFMADD231PS  vconsts32x8<>+544(SB), Y8, Y9
-	VMULPS       Y6, Y9, Y9
-	VMULPS       Y2, Y2, Y6
-	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
-	VADDPS       Y9, Y6, Y9
-	VMULPS       Y9, Y3, Y9
-	VSUBPS       Y9, Y6, Y9
-	VSUBPS       Y9, Y2, Y9
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y11, Y2
-	VBLENDVPS    Y2, Y11, Y9, Y9
-	VADDPS       vconsts32x8<>+384(SB), Y11, Y2
+	VMULPS       Y3, Y3, Y5
+	VBROADCASTSS consts32<>+80(SB), Y7
+	VFMADD213PS  vconsts32x8<>+608(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+640(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+672(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+704(SB), Y5, Y7
+	VMULPS       Y5, Y7, Y7
+	VMULPS       Y2, Y2, Y5
+	VMULPS       vconsts32x8<>+96(SB), Y5, Y5
+	VADDPS       Y7, Y5, Y7
+	VMULPS       Y7, Y3, Y7
+	VSUBPS       Y7, Y5, Y7
+	VSUBPS       Y7, Y2, Y7
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y8, Y2
+	VBLENDVPS    Y2, Y8, Y7, Y7
+	VADDPS       vconsts32x8<>+448(SB), Y8, Y2
 	VBROADCASTSS consts32<>+4(SB), Y3
-	VXORPS       Y6, Y6, Y6
-	VCMPPS       $0x1d, Y6, Y4, Y6
-	VBLENDVPS    Y6, Y3, Y11, Y3
+	VXORPS       Y5, Y5, Y5
+	VCMPPS       $0x1d, Y5, Y4, Y5
+	VBLENDVPS    Y5, Y3, Y8, Y3
 	VDIVPS       Y2, Y3, Y3
-	VMULPS       (SP), Y5, Y2
+	VMULPS       (SP), Y6, Y2
 	VADDPS       32(SP), Y2, Y2
 	VMULPS       Y2, Y4, Y5
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y6, Y4, Y4
 	VSUBPS       Y5, Y4, Y5
-	VADDPS       Y9, Y5, Y5
+	VADDPS       Y7, Y5, Y5
 	VSUBPS       Y2, Y3, Y3
 	VBROADCASTSS s+72(FP), Y2
 	VMULPS       Y3, Y2, Y2
@@ -24947,57 +24893,54 @@ single1:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y5, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y8
-	VBROADCASTSS consts32<>+80(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y9
-	VFMADD231PS  Y5, Y9, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y9
-	VFMADD231PS  Y7, Y9, Y8
-	VFMADD213PS  Y4, Y5, Y8
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y8
-	VMULPS       Y6, Y8, Y8
-	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
-	VMAXPS       vconsts32x8<>+448(SB), Y8, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
-	VDIVPS       Y5, Y4, Y5
-	VMULPS       Y5, Y5, Y6
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VMULPS       Y6, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
+	VMOVAPS      Y4, Y5
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
+	VPSUBD       Y4, Y5, Y5
+	VMAXPS       vconsts32x8<>+576(SB), Y5, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
+	VDIVPS       Y6, Y4, Y6
 	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+88(SB), Y10
-	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y10
-	VBROADCASTSS consts32<>+92(SB), Y11
-	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
-	VMULPS       Y6, Y10, Y10
-	VMULPS       Y4, Y4, Y6
-	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
-	VADDPS       Y10, Y6, Y10
-	VMULPS       Y10, Y5, Y10
-	VSUBPS       Y10, Y6, Y10
-	VSUBPS       Y10, Y4, Y10
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y4
-	VBLENDVPS    Y4, Y8, Y10, Y10
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y4
-	VBROADCASTSS consts32<>+4(SB), Y5
-	VXORPS       Y6, Y6, Y6
-	VCMPPS       $0x1d, Y6, Y2, Y6
-	VBLENDVPS    Y6, Y5, Y8, Y5
-	VDIVPS       Y4, Y5, Y5
+	VBROADCASTSS consts32<>+80(SB), Y8
+	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
+	VMULPS       Y7, Y8, Y8
+	VMULPS       Y4, Y4, Y7
+	VMULPS       vconsts32x8<>+96(SB), Y7, Y7
+	VADDPS       Y8, Y7, Y8
+	VMULPS       Y8, Y6, Y8
+	VSUBPS       Y8, Y7, Y8
+	VSUBPS       Y8, Y4, Y8
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
+	VBLENDVPS    Y4, Y5, Y8, Y8
+	VADDPS       vconsts32x8<>+448(SB), Y5, Y4
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VXORPS       Y7, Y7, Y7
+	VCMPPS       $0x1d, Y7, Y2, Y7
+	VBLENDVPS    Y7, Y6, Y5, Y6
+	VDIVPS       Y4, Y6, Y6
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y4
-	VXORPS       Y6, Y6, Y6
-	VMAXPS       Y6, Y2, Y2
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y5, Y2, Y2
 	VSUBPS       Y4, Y2, Y4
-	VADDPS       Y10, Y4, Y4
-	VSUBPS       Y3, Y5, Y5
+	VADDPS       Y8, Y4, Y4
+	VSUBPS       Y3, Y6, Y6
 	VBROADCASTSS s+72(FP), Y2
-	VMULPS       Y5, Y2, Y2
+	VMULPS       Y6, Y2, Y2
 	VMOVUPS      Y2, (DX)(BX*4)
 	VADDPS       Y4, Y0, Y0
 	ADDQ         $0x00000008, BX
@@ -25026,57 +24969,54 @@ tail:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y5, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y8
-	VBROADCASTSS consts32<>+80(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y9
-	VFMADD231PS  Y5, Y9, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y9
-	VFMADD231PS  Y7, Y9, Y8
-	VFMADD213PS  Y4, Y5, Y8
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y8
-	VMULPS       Y6, Y8, Y8
-	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
-	VMAXPS       vconsts32x8<>+448(SB), Y8, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
-	VDIVPS       Y5, Y4, Y5
-	VMULPS       Y5, Y5, Y6
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VMULPS       Y6, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
+	VMOVAPS      Y4, Y5
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
+	VPSUBD       Y4, Y5, Y5
+	VMAXPS       vconsts32x8<>+576(SB), Y5, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
+	VDIVPS       Y6, Y4, Y6
 	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+88(SB), Y10
-	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y10
-	VBROADCASTSS consts32<>+92(SB), Y11
-	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
-	VMULPS       Y6, Y10, Y10
-	VMULPS       Y4, Y4, Y6
-	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
-	VADDPS       Y10, Y6, Y10
-	VMULPS       Y10, Y5, Y10
-	VSUBPS       Y10, Y6, Y10
-	VSUBPS       Y10, Y4, Y10
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y4
-	VBLENDVPS    Y4, Y8, Y10, Y10
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y4
-	VBROADCASTSS consts32<>+4(SB), Y5
-	VXORPS       Y6, Y6, Y6
-	VCMPPS       $0x1d, Y6, Y2, Y6
-	VBLENDVPS    Y6, Y5, Y8, Y5
-	VDIVPS       Y4, Y5, Y5
+	VBROADCASTSS consts32<>+80(SB), Y8
+	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
+	VMULPS       Y7, Y8, Y8
+	VMULPS       Y4, Y4, Y7
+	VMULPS       vconsts32x8<>+96(SB), Y7, Y7
+	VADDPS       Y8, Y7, Y8
+	VMULPS       Y8, Y6, Y8
+	VSUBPS       Y8, Y7, Y8
+	VSUBPS       Y8, Y4, Y8
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
+	VBLENDVPS    Y4, Y5, Y8, Y8
+	VADDPS       vconsts32x8<>+448(SB), Y5, Y4
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VXORPS       Y7, Y7, Y7
+	VCMPPS       $0x1d, Y7, Y2, Y7
+	VBLENDVPS    Y7, Y6, Y5, Y6
+	VDIVPS       Y4, Y6, Y6
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y4
-	VXORPS       Y6, Y6, Y6
-	VMAXPS       Y6, Y2, Y2
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y5, Y2, Y2
 	VSUBPS       Y4, Y2, Y4
-	VADDPS       Y10, Y4, Y4
-	VSUBPS       Y3, Y5, Y5
+	VADDPS       Y8, Y4, Y4
+	VSUBPS       Y3, Y6, Y6
 	VBROADCASTSS s+72(FP), Y2
-	VMULPS       Y5, Y2, Y2
+	VMULPS       Y6, Y2, Y2
 	LEAQ         tailmask32<>+0(SB), DI
 	MOVQ         $0x00000008, R8
 	SUBQ         SI, R8
@@ -25158,120 +25098,114 @@ loop:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y5, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y8
-	VBROADCASTSS consts32<>+80(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y9
-	VFMADD231PS  Y5, Y9, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y9
-	VFMADD231PS  Y7, Y9, Y8
-	VFMADD213PS  Y4, Y5, Y8
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y8
-	VMULPS       Y6, Y8, Y8
-	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VMULPS       Y6, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
+	VMOVAPS      Y4, Y5
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
+	VPSUBD       Y4, Y5, Y5
 	VMOVUPS      32(AX)(SI*4), Y4
-	VMOVUPS      32(CX)(SI*4), Y5
-	VORPS        vconsts32x8<>+192(SB), Y4, Y6
-	VBROADCASTSS consts32<>+68(SB), Y7
-	VMAXPS       Y6, Y7, Y6
-	VBROADCASTSS consts32<>+72(SB), Y7
-	VFMADD213PS  vconsts32x8<>+224(SB), Y6, Y7
-	VPSLLD       $0x17, Y7, Y9
-	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
-	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
-	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y10
-	VBROADCASTSS consts32<>+76(SB), Y11
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y11
-	VBROADCASTSS consts32<>+80(SB), Y12
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y12
-	VFMADD231PS  Y7, Y12, Y11
-	VBROADCASTSS consts32<>+84(SB), Y12
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y12
-	VFMADD231PS  Y10, Y12, Y11
-	VFMADD213PS  Y6, Y7, Y11
-	VADDPS       vconsts32x8<>+384(SB), Y11, Y11
-	VMULPS       Y9, Y11, Y11
-	VMULPS       vconsts32x8<>+416(SB), Y11, Y11
-	VMAXPS       vconsts32x8<>+448(SB), Y8, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
-	VDIVPS       Y7, Y6, Y7
-	VMULPS       Y7, Y7, Y9
+	VMOVUPS      32(CX)(SI*4), Y6
+	VORPS        vconsts32x8<>+192(SB), Y4, Y7
+	VBROADCASTSS consts32<>+68(SB), Y8
+	VMAXPS       Y7, Y8, Y7
+	VBROADCASTSS consts32<>+72(SB), Y8
+	VFMADD213PS  vconsts32x8<>+224(SB), Y7, Y8
+	VPSLLD       $0x17, Y8, Y9
+	VSUBPS       vconsts32x8<>+224(SB), Y8, Y8
+	VFNMADD231PS vconsts32x8<>+256(SB), Y8, Y7
+	VFNMADD231PS vconsts32x8<>+288(SB), Y8, Y7
+	VBROADCASTSS consts32<>+76(SB), Y10
+	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
+	VMULPS       Y9, Y10, Y10
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y7
+	VANDPS       vconsts32x8<>+512(SB), Y7, Y7
+	VMOVAPS      Y7, Y8
+	VFMADD231PS  vconsts32x8<>+544(SB), Y10, Y8
+	VPSUBD       Y7, Y8, Y8
+	VMAXPS       vconsts32x8<>+576(SB), Y5, Y7
+	VADDPS       vconsts32x8<>+0(SB), Y7, Y9
+	VDIVPS       Y9, Y7, Y9
 	VMULPS       Y9, Y9, Y10
-	VMULPS       Y10, Y10, Y12
-	VBROADCASTSS consts32<>+88(SB), Y13
-	VFMADD213PS  vconsts32x8<>+480(SB), Y9, Y13
-	VBROADCASTSS consts32<>+92(SB), Y14
-	VFMADD213PS  vconsts32x8<>+512(SB), Y9, Y14
-	VFMADD231PS  Y10, Y14, Y13
-	VFMADD231PS  vconsts32x8<>+544(SB), Y12, Y13
-	VMULPS       Y9, Y13, Y13
-	VMULPS       Y6, Y6, Y9
-	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
-	VADDPS       Y13, Y9, Y13
-	VMULPS       Y13, Y7, Y13
-	VSUBPS       Y13, Y9, Y13
-	VSUBPS       Y13, Y6, Y13
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y6
-	VBLENDVPS    Y6, Y8, Y13, Y13
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y6
-	VBROADCASTSS consts32<>+4(SB), Y7
-	VXORPS       Y9, Y9, Y9
-	VCMPPS       $0x1d, Y9, Y2, Y9
-	VBLENDVPS    Y9, Y7, Y8, Y7
-	VDIVPS       Y6, Y7, Y7
+	VBROADCASTSS consts32<>+80(SB), Y11
+	VFMADD213PS  vconsts32x8<>+608(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+640(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+672(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+704(SB), Y10, Y11
+	VMULPS       Y10, Y11, Y11
+	VMULPS       Y7, Y7, Y10
+	VMULPS       vconsts32x8<>+96(SB), Y10, Y10
+	VADDPS       Y11, Y10, Y11
+	VMULPS       Y11, Y9, Y11
+	VSUBPS       Y11, Y10, Y11
+	VSUBPS       Y11, Y7, Y11
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y7
+	VBLENDVPS    Y7, Y5, Y11, Y11
+	VADDPS       vconsts32x8<>+448(SB), Y5, Y7
+	VBROADCASTSS consts32<>+4(SB), Y9
+	VXORPS       Y10, Y10, Y10
+	VCMPPS       $0x1d, Y10, Y2, Y10
+	VBLENDVPS    Y10, Y9, Y5, Y9
+	VDIVPS       Y7, Y9, Y9
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
-	VMULPS       Y3, Y2, Y6
-	VXORPS       Y8, Y8, Y8
-	VMAXPS       Y8, Y2, Y2
-	VSUBPS       Y6, Y2, Y6
-	VADDPS       Y13, Y6, Y6
-	VSUBPS       Y3, Y7, Y7
+	VMULPS       Y3, Y2, Y5
+	VXORPS       Y7, Y7, Y7
+	VMAXPS       Y7, Y2, Y2
+	VSUBPS       Y5, Y2, Y5
+	VADDPS       Y11, Y5, Y5
+	VSUBPS       Y3, Y9, Y9
 	VMOVUPS      (DX)(SI*4), Y2
 	VBROADCASTSS s+96(FP), Y3
 	VMULPS       Y2, Y3, Y3
-	VMULPS       Y7, Y3, Y3
+	VMULPS       Y9, Y3, Y3
 	VMOVUPS      Y3, (BX)(SI*4)
-	VFMADD231PS  Y6, Y2, Y0
-	VMAXPS       vconsts32x8<>+448(SB), Y11, Y2
+	VFMADD231PS  Y5, Y2, Y0
+	VMAXPS       vconsts32x8<>+576(SB), Y8, Y2
 	VADDPS       vconsts32x8<>+0(SB), Y2, Y3
 	VDIVPS       Y3, Y2, Y3
-	VMULPS       Y3, Y3, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y8
-	VBROADCASTSS consts32<>+88(SB), Y9
-	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y9
-	VBROADCASTSS consts32<>+92(SB), Y10
-	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y10
-	VFMADD231PS  Y7, Y10, Y9
-	VFMADD231PS  vconsts32x8<>+544(SB), Y8, Y9
-	VMULPS       Y6, Y9, Y9
-	VMULPS       Y2, Y2, Y6
-	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
-	VADDPS       Y9, Y6, Y9
-	VMULPS       Y9, Y3, Y9
-	VSUBPS       Y9, Y6, Y9
-	VSUBPS       Y9, Y2, Y9
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y11, Y2
-	VBLENDVPS    Y2, Y11, Y9, Y9
-	VADDPS       vconsts32x8<>+384(SB), Y11, Y2
+	VMULPS       Y3, Y3, Y5
+	VBROADCASTSS consts32<>+80(SB), Y7
+	VFMADD213PS  vconsts32x8<>+608(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+640(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+672(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+704(SB), Y5, Y7
+	VMULPS       Y5, Y7, Y7
+	VMULPS       Y2, Y2, Y5
+	VMULPS       vconsts32x8<>+96(SB), Y5, Y5
+	VADDPS       Y7, Y5, Y7
+	VMULPS       Y7, Y3, Y7
+	VSUBPS       Y7, Y5, Y7
+	VSUBPS       Y7, Y2, Y7
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y8, Y2
+	VBLENDVPS    Y2, Y8, Y7, Y7
+	VADDPS       vconsts32x8<>+448(SB), Y8, Y2
 	VBROADCASTSS consts32<>+4(SB), Y3
-	VXORPS       Y6, Y6, Y6
-	VCMPPS       $0x1d, Y6, Y4, Y6
-	VBLENDVPS    Y6, Y3, Y11, Y3
+	VXORPS       Y5, Y5, Y5
+	VCMPPS       $0x1d, Y5, Y4, Y5
+	VBLENDVPS    Y5, Y3, Y8, Y3
 	VDIVPS       Y2, Y3, Y3
-	VMULPS       (SP), Y5, Y2
+	VMULPS       (SP), Y6, Y2
 	VADDPS       32(SP), Y2, Y2
 	VMULPS       Y2, Y4, Y5
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y6, Y4, Y4
 	VSUBPS       Y5, Y4, Y5
-	VADDPS       Y9, Y5, Y5
+	VADDPS       Y7, Y5, Y5
 	VSUBPS       Y2, Y3, Y3
 	VMOVUPS      32(DX)(SI*4), Y2
 	VBROADCASTSS s+96(FP), Y4
@@ -25300,59 +25234,56 @@ single1:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y5, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y8
-	VBROADCASTSS consts32<>+80(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y9
-	VFMADD231PS  Y5, Y9, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y9
-	VFMADD231PS  Y7, Y9, Y8
-	VFMADD213PS  Y4, Y5, Y8
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y8
-	VMULPS       Y6, Y8, Y8
-	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
-	VMAXPS       vconsts32x8<>+448(SB), Y8, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
-	VDIVPS       Y5, Y4, Y5
-	VMULPS       Y5, Y5, Y6
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VMULPS       Y6, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
+	VMOVAPS      Y4, Y5
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
+	VPSUBD       Y4, Y5, Y5
+	VMAXPS       vconsts32x8<>+576(SB), Y5, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
+	VDIVPS       Y6, Y4, Y6
 	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+88(SB), Y10
-	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y10
-	VBROADCASTSS consts32<>+92(SB), Y11
-	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
-	VMULPS       Y6, Y10, Y10
-	VMULPS       Y4, Y4, Y6
-	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
-	VADDPS       Y10, Y6, Y10
-	VMULPS       Y10, Y5, Y10
-	VSUBPS       Y10, Y6, Y10
-	VSUBPS       Y10, Y4, Y10
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y4
-	VBLENDVPS    Y4, Y8, Y10, Y10
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y4
-	VBROADCASTSS consts32<>+4(SB), Y5
-	VXORPS       Y6, Y6, Y6
-	VCMPPS       $0x1d, Y6, Y2, Y6
-	VBLENDVPS    Y6, Y5, Y8, Y5
-	VDIVPS       Y4, Y5, Y5
+	VBROADCASTSS consts32<>+80(SB), Y8
+	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
+	VMULPS       Y7, Y8, Y8
+	VMULPS       Y4, Y4, Y7
+	VMULPS       vconsts32x8<>+96(SB), Y7, Y7
+	VADDPS       Y8, Y7, Y8
+	VMULPS       Y8, Y6, Y8
+	VSUBPS       Y8, Y7, Y8
+	VSUBPS       Y8, Y4, Y8
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
+	VBLENDVPS    Y4, Y5, Y8, Y8
+	VADDPS       vconsts32x8<>+448(SB), Y5, Y4
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VXORPS       Y7, Y7, Y7
+	VCMPPS       $0x1d, Y7, Y2, Y7
+	VBLENDVPS    Y7, Y6, Y5, Y6
+	VDIVPS       Y4, Y6, Y6
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y4
-	VXORPS       Y6, Y6, Y6
-	VMAXPS       Y6, Y2, Y2
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y5, Y2, Y2
 	VSUBPS       Y4, Y2, Y4
-	VADDPS       Y10, Y4, Y4
-	VSUBPS       Y3, Y5, Y5
+	VADDPS       Y8, Y4, Y4
+	VSUBPS       Y3, Y6, Y6
 	VMOVUPS      (DX)(SI*4), Y2
 	VBROADCASTSS s+96(FP), Y3
 	VMULPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
+	VMULPS       Y6, Y3, Y3
 	VMOVUPS      Y3, (BX)(SI*4)
 	VFMADD231PS  Y4, Y2, Y0
 	ADDQ         $0x00000008, SI
@@ -25381,55 +25312,52 @@ tail:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y5, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y8
-	VBROADCASTSS consts32<>+80(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y9
-	VFMADD231PS  Y5, Y9, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y9
-	VFMADD231PS  Y7, Y9, Y8
-	VFMADD213PS  Y4, Y5, Y8
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y8
-	VMULPS       Y6, Y8, Y8
-	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
-	VMAXPS       vconsts32x8<>+448(SB), Y8, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
-	VDIVPS       Y5, Y4, Y5
-	VMULPS       Y5, Y5, Y6
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VMULPS       Y6, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
+	VMOVAPS      Y4, Y5
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
+	VPSUBD       Y4, Y5, Y5
+	VMAXPS       vconsts32x8<>+576(SB), Y5, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
+	VDIVPS       Y6, Y4, Y6
 	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+88(SB), Y10
-	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y10
-	VBROADCASTSS consts32<>+92(SB), Y11
-	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
-	VMULPS       Y6, Y10, Y10
-	VMULPS       Y4, Y4, Y6
-	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
-	VADDPS       Y10, Y6, Y10
-	VMULPS       Y10, Y5, Y10
-	VSUBPS       Y10, Y6, Y10
-	VSUBPS       Y10, Y4, Y10
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y4
-	VBLENDVPS    Y4, Y8, Y10, Y10
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y4
-	VBROADCASTSS consts32<>+4(SB), Y5
-	VXORPS       Y6, Y6, Y6
-	VCMPPS       $0x1d, Y6, Y2, Y6
-	VBLENDVPS    Y6, Y5, Y8, Y5
-	VDIVPS       Y4, Y5, Y5
+	VBROADCASTSS consts32<>+80(SB), Y8
+	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
+	VMULPS       Y7, Y8, Y8
+	VMULPS       Y4, Y4, Y7
+	VMULPS       vconsts32x8<>+96(SB), Y7, Y7
+	VADDPS       Y8, Y7, Y8
+	VMULPS       Y8, Y6, Y8
+	VSUBPS       Y8, Y7, Y8
+	VSUBPS       Y8, Y4, Y8
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
+	VBLENDVPS    Y4, Y5, Y8, Y8
+	VADDPS       vconsts32x8<>+448(SB), Y5, Y4
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VXORPS       Y7, Y7, Y7
+	VCMPPS       $0x1d, Y7, Y2, Y7
+	VBLENDVPS    Y7, Y6, Y5, Y6
+	VDIVPS       Y4, Y6, Y6
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y4
-	VXORPS       Y6, Y6, Y6
-	VMAXPS       Y6, Y2, Y2
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y5, Y2, Y2
 	VSUBPS       Y4, Y2, Y4
-	VADDPS       Y10, Y4, Y4
-	VSUBPS       Y3, Y5, Y5
+	VADDPS       Y8, Y4, Y4
+	VSUBPS       Y3, Y6, Y6
 	LEAQ         tailmask32<>+0(SB), R8
 	MOVQ         $0x00000008, R9
 	SUBQ         DI, R9
@@ -25437,7 +25365,7 @@ tail:
 	VMASKMOVPS   (DX)(SI*4), Y2, Y2
 	VBROADCASTSS s+96(FP), Y3
 	VMULPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
+	VMULPS       Y6, Y3, Y3
 	LEAQ         tailmask32<>+0(SB), R8
 	MOVQ         $0x00000008, R9
 	SUBQ         DI, R9
@@ -25529,48 +25457,45 @@ loop:
 	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
 	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
 	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+76(SB), Y10
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y10
-	VBROADCASTSS consts32<>+80(SB), Y11
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VBROADCASTSS consts32<>+84(SB), Y11
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y11
-	VFMADD231PS  Y9, Y11, Y10
-	VFMADD213PS  Y6, Y7, Y10
-	VADDPS       vconsts32x8<>+384(SB), Y10, Y10
-	VMULPS       Y8, Y10, Y10
-	VMULPS       vconsts32x8<>+416(SB), Y10, Y10
-	VMAXPS       vconsts32x8<>+448(SB), Y10, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
-	VDIVPS       Y7, Y6, Y7
-	VMULPS       Y7, Y7, Y8
+	VBROADCASTSS consts32<>+76(SB), Y9
+	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VMULPS       Y8, Y9, Y9
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
+	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
+	VMOVAPS      Y6, Y7
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y7
+	VPSUBD       Y6, Y7, Y7
+	VMAXPS       vconsts32x8<>+576(SB), Y7, Y6
+	VADDPS       vconsts32x8<>+0(SB), Y6, Y8
+	VDIVPS       Y8, Y6, Y8
 	VMULPS       Y8, Y8, Y9
-	VMULPS       Y9, Y9, Y11
-	VBROADCASTSS consts32<>+88(SB), Y12
-	VFMADD213PS  vconsts32x8<>+480(SB), Y8, Y12
-	VBROADCASTSS consts32<>+92(SB), Y13
-	VFMADD213PS  vconsts32x8<>+512(SB), Y8, Y13
-	VFMADD231PS  Y9, Y13, Y12
-	VFMADD231PS  vconsts32x8<>+544(SB), Y11, Y12
-	VMULPS       Y8, Y12, Y12
-	VMULPS       Y6, Y6, Y8
-	VMULPS       vconsts32x8<>+96(SB), Y8, Y8
-	VADDPS       Y12, Y8, Y12
-	VMULPS       Y12, Y7, Y12
-	VSUBPS       Y12, Y8, Y12
-	VSUBPS       Y12, Y6, Y12
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y10, Y6
-	VBLENDVPS    Y6, Y10, Y12, Y12
+	VBROADCASTSS consts32<>+80(SB), Y10
+	VFMADD213PS  vconsts32x8<>+608(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+640(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+672(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+704(SB), Y9, Y10
+	VMULPS       Y9, Y10, Y10
+	VMULPS       Y6, Y6, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VADDPS       Y10, Y9, Y10
+	VMULPS       Y10, Y8, Y10
+	VSUBPS       Y10, Y9, Y10
+	VSUBPS       Y10, Y6, Y10
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y7, Y6
+	VBLENDVPS    Y6, Y7, Y10, Y10
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
 	VMULPS       Y5, Y4, Y5
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y6, Y4, Y4
 	VSUBPS       Y5, Y4, Y5
-	VADDPS       Y12, Y5, Y5
+	VADDPS       Y10, Y5, Y5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -25611,48 +25536,45 @@ rowperm121:
 	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
 	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
 	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+76(SB), Y10
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y10
-	VBROADCASTSS consts32<>+80(SB), Y11
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VBROADCASTSS consts32<>+84(SB), Y11
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y11
-	VFMADD231PS  Y9, Y11, Y10
-	VFMADD213PS  Y6, Y7, Y10
-	VADDPS       vconsts32x8<>+384(SB), Y10, Y10
-	VMULPS       Y8, Y10, Y10
-	VMULPS       vconsts32x8<>+416(SB), Y10, Y10
-	VMAXPS       vconsts32x8<>+448(SB), Y10, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
-	VDIVPS       Y7, Y6, Y7
-	VMULPS       Y7, Y7, Y8
+	VBROADCASTSS consts32<>+76(SB), Y9
+	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VMULPS       Y8, Y9, Y9
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
+	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
+	VMOVAPS      Y6, Y7
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y7
+	VPSUBD       Y6, Y7, Y7
+	VMAXPS       vconsts32x8<>+576(SB), Y7, Y6
+	VADDPS       vconsts32x8<>+0(SB), Y6, Y8
+	VDIVPS       Y8, Y6, Y8
 	VMULPS       Y8, Y8, Y9
-	VMULPS       Y9, Y9, Y11
-	VBROADCASTSS consts32<>+88(SB), Y12
-	VFMADD213PS  vconsts32x8<>+480(SB), Y8, Y12
-	VBROADCASTSS consts32<>+92(SB), Y13
-	VFMADD213PS  vconsts32x8<>+512(SB), Y8, Y13
-	VFMADD231PS  Y9, Y13, Y12
-	VFMADD231PS  vconsts32x8<>+544(SB), Y11, Y12
-	VMULPS       Y8, Y12, Y12
-	VMULPS       Y6, Y6, Y8
-	VMULPS       vconsts32x8<>+96(SB), Y8, Y8
-	VADDPS       Y12, Y8, Y12
-	VMULPS       Y12, Y7, Y12
-	VSUBPS       Y12, Y8, Y12
-	VSUBPS       Y12, Y6, Y12
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y10, Y6
-	VBLENDVPS    Y6, Y10, Y12, Y12
+	VBROADCASTSS consts32<>+80(SB), Y10
+	VFMADD213PS  vconsts32x8<>+608(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+640(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+672(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+704(SB), Y9, Y10
+	VMULPS       Y9, Y10, Y10
+	VMULPS       Y6, Y6, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VADDPS       Y10, Y9, Y10
+	VMULPS       Y10, Y8, Y10
+	VSUBPS       Y10, Y9, Y10
+	VSUBPS       Y10, Y6, Y10
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y7, Y6
+	VBLENDVPS    Y6, Y7, Y10, Y10
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
 	VMULPS       Y5, Y4, Y5
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y6, Y4, Y4
 	VSUBPS       Y5, Y4, Y5
-	VADDPS       Y12, Y5, Y5
+	VADDPS       Y10, Y5, Y5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -25703,48 +25625,45 @@ single1:
 	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
 	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
 	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+76(SB), Y10
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y10
-	VBROADCASTSS consts32<>+80(SB), Y11
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VBROADCASTSS consts32<>+84(SB), Y11
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y11
-	VFMADD231PS  Y9, Y11, Y10
-	VFMADD213PS  Y6, Y7, Y10
-	VADDPS       vconsts32x8<>+384(SB), Y10, Y10
-	VMULPS       Y8, Y10, Y10
-	VMULPS       vconsts32x8<>+416(SB), Y10, Y10
-	VMAXPS       vconsts32x8<>+448(SB), Y10, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
-	VDIVPS       Y7, Y6, Y7
-	VMULPS       Y7, Y7, Y8
+	VBROADCASTSS consts32<>+76(SB), Y9
+	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VMULPS       Y8, Y9, Y9
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
+	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
+	VMOVAPS      Y6, Y7
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y7
+	VPSUBD       Y6, Y7, Y7
+	VMAXPS       vconsts32x8<>+576(SB), Y7, Y6
+	VADDPS       vconsts32x8<>+0(SB), Y6, Y8
+	VDIVPS       Y8, Y6, Y8
 	VMULPS       Y8, Y8, Y9
-	VMULPS       Y9, Y9, Y11
-	VBROADCASTSS consts32<>+88(SB), Y12
-	VFMADD213PS  vconsts32x8<>+480(SB), Y8, Y12
-	VBROADCASTSS consts32<>+92(SB), Y13
-	VFMADD213PS  vconsts32x8<>+512(SB), Y8, Y13
-	VFMADD231PS  Y9, Y13, Y12
-	VFMADD231PS  vconsts32x8<>+544(SB), Y11, Y12
-	VMULPS       Y8, Y12, Y12
-	VMULPS       Y6, Y6, Y8
-	VMULPS       vconsts32x8<>+96(SB), Y8, Y8
-	VADDPS       Y12, Y8, Y12
-	VMULPS       Y12, Y7, Y12
-	VSUBPS       Y12, Y8, Y12
-	VSUBPS       Y12, Y6, Y12
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y10, Y6
-	VBLENDVPS    Y6, Y10, Y12, Y12
+	VBROADCASTSS consts32<>+80(SB), Y10
+	VFMADD213PS  vconsts32x8<>+608(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+640(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+672(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+704(SB), Y9, Y10
+	VMULPS       Y9, Y10, Y10
+	VMULPS       Y6, Y6, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VADDPS       Y10, Y9, Y10
+	VMULPS       Y10, Y8, Y10
+	VSUBPS       Y10, Y9, Y10
+	VSUBPS       Y10, Y6, Y10
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y7, Y6
+	VBLENDVPS    Y6, Y7, Y10, Y10
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
 	VMULPS       Y5, Y4, Y5
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y6, Y4, Y4
 	VSUBPS       Y5, Y4, Y5
-	VADDPS       Y12, Y5, Y5
+	VADDPS       Y10, Y5, Y5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -25800,48 +25719,45 @@ tail:
 	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
 	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
 	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+76(SB), Y10
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y10
-	VBROADCASTSS consts32<>+80(SB), Y11
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VBROADCASTSS consts32<>+84(SB), Y11
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y11
-	VFMADD231PS  Y9, Y11, Y10
-	VFMADD213PS  Y6, Y7, Y10
-	VADDPS       vconsts32x8<>+384(SB), Y10, Y10
-	VMULPS       Y8, Y10, Y10
-	VMULPS       vconsts32x8<>+416(SB), Y10, Y10
-	VMAXPS       vconsts32x8<>+448(SB), Y10, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
-	VDIVPS       Y7, Y6, Y7
-	VMULPS       Y7, Y7, Y8
+	VBROADCASTSS consts32<>+76(SB), Y9
+	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VMULPS       Y8, Y9, Y9
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
+	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
+	VMOVAPS      Y6, Y7
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y7
+	VPSUBD       Y6, Y7, Y7
+	VMAXPS       vconsts32x8<>+576(SB), Y7, Y6
+	VADDPS       vconsts32x8<>+0(SB), Y6, Y8
+	VDIVPS       Y8, Y6, Y8
 	VMULPS       Y8, Y8, Y9
-	VMULPS       Y9, Y9, Y11
-	VBROADCASTSS consts32<>+88(SB), Y12
-	VFMADD213PS  vconsts32x8<>+480(SB), Y8, Y12
-	VBROADCASTSS consts32<>+92(SB), Y13
-	VFMADD213PS  vconsts32x8<>+512(SB), Y8, Y13
-	VFMADD231PS  Y9, Y13, Y12
-	VFMADD231PS  vconsts32x8<>+544(SB), Y11, Y12
-	VMULPS       Y8, Y12, Y12
-	VMULPS       Y6, Y6, Y8
-	VMULPS       vconsts32x8<>+96(SB), Y8, Y8
-	VADDPS       Y12, Y8, Y12
-	VMULPS       Y12, Y7, Y12
-	VSUBPS       Y12, Y8, Y12
-	VSUBPS       Y12, Y6, Y12
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y10, Y6
-	VBLENDVPS    Y6, Y10, Y12, Y12
+	VBROADCASTSS consts32<>+80(SB), Y10
+	VFMADD213PS  vconsts32x8<>+608(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+640(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+672(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+704(SB), Y9, Y10
+	VMULPS       Y9, Y10, Y10
+	VMULPS       Y6, Y6, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VADDPS       Y10, Y9, Y10
+	VMULPS       Y10, Y8, Y10
+	VSUBPS       Y10, Y9, Y10
+	VSUBPS       Y10, Y6, Y10
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y7, Y6
+	VBLENDVPS    Y6, Y7, Y10, Y10
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
 	VMULPS       Y5, Y4, Y5
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y6, Y4, Y4
 	VSUBPS       Y5, Y4, Y5
-	VADDPS       Y12, Y5, Y5
+	VADDPS       Y10, Y5, Y5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -25974,73 +25890,70 @@ loop:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y5, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y8
-	VBROADCASTSS consts32<>+80(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y9
-	VFMADD231PS  Y5, Y9, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y9
-	VFMADD231PS  Y7, Y9, Y8
-	VFMADD213PS  Y4, Y5, Y8
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y8
-	VMULPS       Y6, Y8, Y8
-	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VMULPS       Y6, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
+	VMOVAPS      Y4, Y5
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
+	VPSUBD       Y4, Y5, Y5
 	VMOVUPS      32(AX)(R11*4), Y4
-	VMOVUPS      32(CX)(R11*4), Y5
-	VORPS        vconsts32x8<>+192(SB), Y4, Y6
-	VBROADCASTSS consts32<>+68(SB), Y7
-	VMAXPS       Y6, Y7, Y6
-	VBROADCASTSS consts32<>+72(SB), Y7
-	VFMADD213PS  vconsts32x8<>+224(SB), Y6, Y7
-	VPSLLD       $0x17, Y7, Y9
-	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
-	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
-	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y10
-	VBROADCASTSS consts32<>+76(SB), Y11
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y11
-	VBROADCASTSS consts32<>+80(SB), Y12
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y12
-	VFMADD231PS  Y7, Y12, Y11
-	VBROADCASTSS consts32<>+84(SB), Y12
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y12
-	VFMADD231PS  Y10, Y12, Y11
-	VFMADD213PS  Y6, Y7, Y11
-	VADDPS       vconsts32x8<>+384(SB), Y11, Y11
-	VMULPS       Y9, Y11, Y11
-	VMULPS       vconsts32x8<>+416(SB), Y11, Y11
-	VMAXPS       vconsts32x8<>+448(SB), Y8, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
-	VDIVPS       Y7, Y6, Y7
-	VMULPS       Y7, Y7, Y9
+	VMOVUPS      32(CX)(R11*4), Y6
+	VORPS        vconsts32x8<>+192(SB), Y4, Y7
+	VBROADCASTSS consts32<>+68(SB), Y8
+	VMAXPS       Y7, Y8, Y7
+	VBROADCASTSS consts32<>+72(SB), Y8
+	VFMADD213PS  vconsts32x8<>+224(SB), Y7, Y8
+	VPSLLD       $0x17, Y8, Y9
+	VSUBPS       vconsts32x8<>+224(SB), Y8, Y8
+	VFNMADD231PS vconsts32x8<>+256(SB), Y8, Y7
+	VFNMADD231PS vconsts32x8<>+288(SB), Y8, Y7
+	VBROADCASTSS consts32<>+76(SB), Y10
+	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
+	VMULPS       Y9, Y10, Y10
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y7
+	VANDPS       vconsts32x8<>+512(SB), Y7, Y7
+	VMOVAPS      Y7, Y8
+	VFMADD231PS  vconsts32x8<>+544(SB), Y10, Y8
+	VPSUBD       Y7, Y8, Y8
+	VMAXPS       vconsts32x8<>+576(SB), Y5, Y7
+	VADDPS       vconsts32x8<>+0(SB), Y7, Y9
+	VDIVPS       Y9, Y7, Y9
 	VMULPS       Y9, Y9, Y10
-	VMULPS       Y10, Y10, Y12
-	VBROADCASTSS consts32<>+88(SB), Y13
-	VFMADD213PS  vconsts32x8<>+480(SB), Y9, Y13
-	VBROADCASTSS consts32<>+92(SB), Y14
-	VFMADD213PS  vconsts32x8<>+512(SB), Y9, Y14
-	VFMADD231PS  Y10, Y14, Y13
-	VFMADD231PS  vconsts32x8<>+544(SB), Y12, Y13
-	VMULPS       Y9, Y13, Y13
-	VMULPS       Y6, Y6, Y9
-	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
-	VADDPS       Y13, Y9, Y13
-	VMULPS       Y13, Y7, Y13
-	VSUBPS       Y13, Y9, Y13
-	VSUBPS       Y13, Y6, Y13
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y6
-	VBLENDVPS    Y6, Y8, Y13, Y13
+	VBROADCASTSS consts32<>+80(SB), Y11
+	VFMADD213PS  vconsts32x8<>+608(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+640(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+672(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+704(SB), Y10, Y11
+	VMULPS       Y10, Y11, Y11
+	VMULPS       Y7, Y7, Y10
+	VMULPS       vconsts32x8<>+96(SB), Y10, Y10
+	VADDPS       Y11, Y10, Y11
+	VMULPS       Y11, Y9, Y11
+	VSUBPS       Y11, Y10, Y11
+	VSUBPS       Y11, Y7, Y11
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y7
+	VBLENDVPS    Y7, Y5, Y11, Y11
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
-	VXORPS       Y6, Y6, Y6
-	VMAXPS       Y6, Y2, Y2
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y5, Y2, Y2
 	VSUBPS       Y3, Y2, Y3
-	VADDPS       Y13, Y3, Y3
+	VADDPS       Y11, Y3, Y3
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -26058,42 +25971,39 @@ rowpart125:
 rowperm125:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y6
-	VPERMPS      Y2, Y6, Y2
+	VMOVUPS      (BX)(R13*1), Y5
+	VPERMPS      Y2, Y5, Y2
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VMULPS       Y3, Y2, Y6
-	VMOVUPS      Y6, (R10)(R11*4)
+	VMULPS       Y3, Y2, Y5
+	VMOVUPS      Y5, (R10)(R11*4)
 	VFMADD231PS  Y3, Y2, Y0
-	VMAXPS       vconsts32x8<>+448(SB), Y11, Y2
+	VMAXPS       vconsts32x8<>+576(SB), Y8, Y2
 	VADDPS       vconsts32x8<>+0(SB), Y2, Y3
 	VDIVPS       Y3, Y2, Y3
-	VMULPS       Y3, Y3, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y8
-	VBROADCASTSS consts32<>+88(SB), Y9
-	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y9
-	VBROADCASTSS consts32<>+92(SB), Y10
-	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y10
-	VFMADD231PS  Y7, Y10, Y9
-	VFMADD231PS  vconsts32x8<>+544(SB), Y8, Y9
-	VMULPS       Y6, Y9, Y9
-	VMULPS       Y2, Y2, Y6
-	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
-	VADDPS       Y9, Y6, Y9
-	VMULPS       Y9, Y3, Y9
-	VSUBPS       Y9, Y6, Y9
-	VSUBPS       Y9, Y2, Y9
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y11, Y2
-	VBLENDVPS    Y2, Y11, Y9, Y9
-	VMULPS       (SP), Y5, Y2
+	VMULPS       Y3, Y3, Y5
+	VBROADCASTSS consts32<>+80(SB), Y7
+	VFMADD213PS  vconsts32x8<>+608(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+640(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+672(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+704(SB), Y5, Y7
+	VMULPS       Y5, Y7, Y7
+	VMULPS       Y2, Y2, Y5
+	VMULPS       vconsts32x8<>+96(SB), Y5, Y5
+	VADDPS       Y7, Y5, Y7
+	VMULPS       Y7, Y3, Y7
+	VSUBPS       Y7, Y5, Y7
+	VSUBPS       Y7, Y2, Y7
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y8, Y2
+	VBLENDVPS    Y2, Y8, Y7, Y7
+	VMULPS       (SP), Y6, Y2
 	VADDPS       32(SP), Y2, Y2
 	VMULPS       Y2, Y4, Y2
 	VXORPS       Y3, Y3, Y3
 	VMAXPS       Y3, Y4, Y3
 	VSUBPS       Y2, Y3, Y2
-	VADDPS       Y9, Y2, Y2
+	VADDPS       Y7, Y2, Y2
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -26140,48 +26050,45 @@ single1:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y5, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y8
-	VBROADCASTSS consts32<>+80(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y9
-	VFMADD231PS  Y5, Y9, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y9
-	VFMADD231PS  Y7, Y9, Y8
-	VFMADD213PS  Y4, Y5, Y8
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y8
-	VMULPS       Y6, Y8, Y8
-	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
-	VMAXPS       vconsts32x8<>+448(SB), Y8, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
-	VDIVPS       Y5, Y4, Y5
-	VMULPS       Y5, Y5, Y6
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VMULPS       Y6, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
+	VMOVAPS      Y4, Y5
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
+	VPSUBD       Y4, Y5, Y5
+	VMAXPS       vconsts32x8<>+576(SB), Y5, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
+	VDIVPS       Y6, Y4, Y6
 	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+88(SB), Y10
-	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y10
-	VBROADCASTSS consts32<>+92(SB), Y11
-	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
-	VMULPS       Y6, Y10, Y10
-	VMULPS       Y4, Y4, Y6
-	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
-	VADDPS       Y10, Y6, Y10
-	VMULPS       Y10, Y5, Y10
-	VSUBPS       Y10, Y6, Y10
-	VSUBPS       Y10, Y4, Y10
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y4
-	VBLENDVPS    Y4, Y8, Y10, Y10
+	VBROADCASTSS consts32<>+80(SB), Y8
+	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
+	VMULPS       Y7, Y8, Y8
+	VMULPS       Y4, Y4, Y7
+	VMULPS       vconsts32x8<>+96(SB), Y7, Y7
+	VADDPS       Y8, Y7, Y8
+	VMULPS       Y8, Y6, Y8
+	VSUBPS       Y8, Y7, Y8
+	VSUBPS       Y8, Y4, Y8
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
+	VBLENDVPS    Y4, Y5, Y8, Y8
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
 	VXORPS       Y4, Y4, Y4
 	VMAXPS       Y4, Y2, Y2
 	VSUBPS       Y3, Y2, Y3
-	VADDPS       Y10, Y3, Y3
+	VADDPS       Y8, Y3, Y3
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -26233,48 +26140,45 @@ tail:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y5, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y8
-	VBROADCASTSS consts32<>+80(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y9
-	VFMADD231PS  Y5, Y9, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y9
-	VFMADD231PS  Y7, Y9, Y8
-	VFMADD213PS  Y4, Y5, Y8
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y8
-	VMULPS       Y6, Y8, Y8
-	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
-	VMAXPS       vconsts32x8<>+448(SB), Y8, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
-	VDIVPS       Y5, Y4, Y5
-	VMULPS       Y5, Y5, Y6
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VMULPS       Y6, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
+	VMOVAPS      Y4, Y5
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
+	VPSUBD       Y4, Y5, Y5
+	VMAXPS       vconsts32x8<>+576(SB), Y5, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
+	VDIVPS       Y6, Y4, Y6
 	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+88(SB), Y10
-	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y10
-	VBROADCASTSS consts32<>+92(SB), Y11
-	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
-	VMULPS       Y6, Y10, Y10
-	VMULPS       Y4, Y4, Y6
-	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
-	VADDPS       Y10, Y6, Y10
-	VMULPS       Y10, Y5, Y10
-	VSUBPS       Y10, Y6, Y10
-	VSUBPS       Y10, Y4, Y10
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y4
-	VBLENDVPS    Y4, Y8, Y10, Y10
+	VBROADCASTSS consts32<>+80(SB), Y8
+	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
+	VMULPS       Y7, Y8, Y8
+	VMULPS       Y4, Y4, Y7
+	VMULPS       vconsts32x8<>+96(SB), Y7, Y7
+	VADDPS       Y8, Y7, Y8
+	VMULPS       Y8, Y6, Y8
+	VSUBPS       Y8, Y7, Y8
+	VSUBPS       Y8, Y4, Y8
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
+	VBLENDVPS    Y4, Y5, Y8, Y8
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
 	VXORPS       Y4, Y4, Y4
 	VMAXPS       Y4, Y2, Y2
 	VSUBPS       Y3, Y2, Y3
-	VADDPS       Y10, Y3, Y3
+	VADDPS       Y8, Y3, Y3
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -26389,80 +26293,77 @@ loop:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y5, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y8
-	VBROADCASTSS consts32<>+80(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y9
-	VFMADD231PS  Y5, Y9, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y9
-	VFMADD231PS  Y7, Y9, Y8
-	VFMADD213PS  Y4, Y5, Y8
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y8
-	VMULPS       Y6, Y8, Y8
-	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VMULPS       Y6, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
+	VMOVAPS      Y4, Y5
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
+	VPSUBD       Y4, Y5, Y5
 	VMOVUPS      32(AX)(R11*4), Y4
-	VMOVUPS      32(CX)(R11*4), Y5
-	VORPS        vconsts32x8<>+192(SB), Y4, Y6
-	VBROADCASTSS consts32<>+68(SB), Y7
-	VMAXPS       Y6, Y7, Y6
-	VBROADCASTSS consts32<>+72(SB), Y7
-	VFMADD213PS  vconsts32x8<>+224(SB), Y6, Y7
-	VPSLLD       $0x17, Y7, Y9
-	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
-	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
-	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y10
-	VBROADCASTSS consts32<>+76(SB), Y11
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y11
-	VBROADCASTSS consts32<>+80(SB), Y12
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y12
-	VFMADD231PS  Y7, Y12, Y11
-	VBROADCASTSS consts32<>+84(SB), Y12
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y12
-	VFMADD231PS  Y10, Y12, Y11
-	VFMADD213PS  Y6, Y7, Y11
-	VADDPS       vconsts32x8<>+384(SB), Y11, Y11
-	VMULPS       Y9, Y11, Y11
-	VMULPS       vconsts32x8<>+416(SB), Y11, Y11
-	VMAXPS       vconsts32x8<>+448(SB), Y8, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
-	VDIVPS       Y7, Y6, Y7
-	VMULPS       Y7, Y7, Y9
+	VMOVUPS      32(CX)(R11*4), Y6
+	VORPS        vconsts32x8<>+192(SB), Y4, Y7
+	VBROADCASTSS consts32<>+68(SB), Y8
+	VMAXPS       Y7, Y8, Y7
+	VBROADCASTSS consts32<>+72(SB), Y8
+	VFMADD213PS  vconsts32x8<>+224(SB), Y7, Y8
+	VPSLLD       $0x17, Y8, Y9
+	VSUBPS       vconsts32x8<>+224(SB), Y8, Y8
+	VFNMADD231PS vconsts32x8<>+256(SB), Y8, Y7
+	VFNMADD231PS vconsts32x8<>+288(SB), Y8, Y7
+	VBROADCASTSS consts32<>+76(SB), Y10
+	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
+	VMULPS       Y9, Y10, Y10
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y7
+	VANDPS       vconsts32x8<>+512(SB), Y7, Y7
+	VMOVAPS      Y7, Y8
+	VFMADD231PS  vconsts32x8<>+544(SB), Y10, Y8
+	VPSUBD       Y7, Y8, Y8
+	VMAXPS       vconsts32x8<>+576(SB), Y5, Y7
+	VADDPS       vconsts32x8<>+0(SB), Y7, Y9
+	VDIVPS       Y9, Y7, Y9
 	VMULPS       Y9, Y9, Y10
-	VMULPS       Y10, Y10, Y12
-	VBROADCASTSS consts32<>+88(SB), Y13
-	VFMADD213PS  vconsts32x8<>+480(SB), Y9, Y13
-	VBROADCASTSS consts32<>+92(SB), Y14
-	VFMADD213PS  vconsts32x8<>+512(SB), Y9, Y14
-	VFMADD231PS  Y10, Y14, Y13
-	VFMADD231PS  vconsts32x8<>+544(SB), Y12, Y13
-	VMULPS       Y9, Y13, Y13
-	VMULPS       Y6, Y6, Y9
-	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
-	VADDPS       Y13, Y9, Y13
-	VMULPS       Y13, Y7, Y13
-	VSUBPS       Y13, Y9, Y13
-	VSUBPS       Y13, Y6, Y13
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y6
-	VBLENDVPS    Y6, Y8, Y13, Y13
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y6
-	VBROADCASTSS consts32<>+4(SB), Y7
-	VXORPS       Y9, Y9, Y9
-	VCMPPS       $0x1d, Y9, Y2, Y9
-	VBLENDVPS    Y9, Y7, Y8, Y7
-	VDIVPS       Y6, Y7, Y7
+	VBROADCASTSS consts32<>+80(SB), Y11
+	VFMADD213PS  vconsts32x8<>+608(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+640(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+672(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+704(SB), Y10, Y11
+	VMULPS       Y10, Y11, Y11
+	VMULPS       Y7, Y7, Y10
+	VMULPS       vconsts32x8<>+96(SB), Y10, Y10
+	VADDPS       Y11, Y10, Y11
+	VMULPS       Y11, Y9, Y11
+	VSUBPS       Y11, Y10, Y11
+	VSUBPS       Y11, Y7, Y11
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y7
+	VBLENDVPS    Y7, Y5, Y11, Y11
+	VADDPS       vconsts32x8<>+448(SB), Y5, Y7
+	VBROADCASTSS consts32<>+4(SB), Y9
+	VXORPS       Y10, Y10, Y10
+	VCMPPS       $0x1d, Y10, Y2, Y10
+	VBLENDVPS    Y10, Y9, Y5, Y9
+	VDIVPS       Y7, Y9, Y9
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
-	VMULPS       Y3, Y2, Y6
-	VXORPS       Y8, Y8, Y8
-	VMAXPS       Y8, Y2, Y2
-	VSUBPS       Y6, Y2, Y6
-	VADDPS       Y13, Y6, Y6
-	VSUBPS       Y3, Y7, Y7
+	VMULPS       Y3, Y2, Y5
+	VXORPS       Y7, Y7, Y7
+	VMAXPS       Y7, Y2, Y2
+	VSUBPS       Y5, Y2, Y5
+	VADDPS       Y11, Y5, Y5
+	VSUBPS       Y3, Y9, Y9
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -26487,43 +26388,40 @@ rowperm129:
 	MOVLQSX      4(SI)(DI*8), DI
 	VBROADCASTSS s+152(FP), Y3
 	VMULPS       Y2, Y3, Y3
-	VMULPS       Y7, Y3, Y3
+	VMULPS       Y9, Y3, Y3
 	VMOVUPS      Y3, (R10)(R11*4)
-	VFMADD231PS  Y6, Y2, Y0
-	VMAXPS       vconsts32x8<>+448(SB), Y11, Y2
+	VFMADD231PS  Y5, Y2, Y0
+	VMAXPS       vconsts32x8<>+576(SB), Y8, Y2
 	VADDPS       vconsts32x8<>+0(SB), Y2, Y3
 	VDIVPS       Y3, Y2, Y3
-	VMULPS       Y3, Y3, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y8
-	VBROADCASTSS consts32<>+88(SB), Y9
-	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y9
-	VBROADCASTSS consts32<>+92(SB), Y10
-	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y10
-	VFMADD231PS  Y7, Y10, Y9
-	VFMADD231PS  vconsts32x8<>+544(SB), Y8, Y9
-	VMULPS       Y6, Y9, Y9
-	VMULPS       Y2, Y2, Y6
-	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
-	VADDPS       Y9, Y6, Y9
-	VMULPS       Y9, Y3, Y9
-	VSUBPS       Y9, Y6, Y9
-	VSUBPS       Y9, Y2, Y9
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y11, Y2
-	VBLENDVPS    Y2, Y11, Y9, Y9
-	VADDPS       vconsts32x8<>+384(SB), Y11, Y2
+	VMULPS       Y3, Y3, Y5
+	VBROADCASTSS consts32<>+80(SB), Y7
+	VFMADD213PS  vconsts32x8<>+608(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+640(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+672(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+704(SB), Y5, Y7
+	VMULPS       Y5, Y7, Y7
+	VMULPS       Y2, Y2, Y5
+	VMULPS       vconsts32x8<>+96(SB), Y5, Y5
+	VADDPS       Y7, Y5, Y7
+	VMULPS       Y7, Y3, Y7
+	VSUBPS       Y7, Y5, Y7
+	VSUBPS       Y7, Y2, Y7
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y8, Y2
+	VBLENDVPS    Y2, Y8, Y7, Y7
+	VADDPS       vconsts32x8<>+448(SB), Y8, Y2
 	VBROADCASTSS consts32<>+4(SB), Y3
-	VXORPS       Y6, Y6, Y6
-	VCMPPS       $0x1d, Y6, Y4, Y6
-	VBLENDVPS    Y6, Y3, Y11, Y3
+	VXORPS       Y5, Y5, Y5
+	VCMPPS       $0x1d, Y5, Y4, Y5
+	VBLENDVPS    Y5, Y3, Y8, Y3
 	VDIVPS       Y2, Y3, Y3
-	VMULPS       (SP), Y5, Y2
+	VMULPS       (SP), Y6, Y2
 	VADDPS       32(SP), Y2, Y2
 	VMULPS       Y2, Y4, Y5
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y6, Y4, Y4
 	VSUBPS       Y5, Y4, Y5
-	VADDPS       Y9, Y5, Y5
+	VADDPS       Y7, Y5, Y5
 	VSUBPS       Y2, Y3, Y3
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -26573,55 +26471,52 @@ single1:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y5, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y8
-	VBROADCASTSS consts32<>+80(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y9
-	VFMADD231PS  Y5, Y9, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y9
-	VFMADD231PS  Y7, Y9, Y8
-	VFMADD213PS  Y4, Y5, Y8
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y8
-	VMULPS       Y6, Y8, Y8
-	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
-	VMAXPS       vconsts32x8<>+448(SB), Y8, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
-	VDIVPS       Y5, Y4, Y5
-	VMULPS       Y5, Y5, Y6
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VMULPS       Y6, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
+	VMOVAPS      Y4, Y5
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
+	VPSUBD       Y4, Y5, Y5
+	VMAXPS       vconsts32x8<>+576(SB), Y5, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
+	VDIVPS       Y6, Y4, Y6
 	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+88(SB), Y10
-	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y10
-	VBROADCASTSS consts32<>+92(SB), Y11
-	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
-	VMULPS       Y6, Y10, Y10
-	VMULPS       Y4, Y4, Y6
-	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
-	VADDPS       Y10, Y6, Y10
-	VMULPS       Y10, Y5, Y10
-	VSUBPS       Y10, Y6, Y10
-	VSUBPS       Y10, Y4, Y10
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y4
-	VBLENDVPS    Y4, Y8, Y10, Y10
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y4
-	VBROADCASTSS consts32<>+4(SB), Y5
-	VXORPS       Y6, Y6, Y6
-	VCMPPS       $0x1d, Y6, Y2, Y6
-	VBLENDVPS    Y6, Y5, Y8, Y5
-	VDIVPS       Y4, Y5, Y5
+	VBROADCASTSS consts32<>+80(SB), Y8
+	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
+	VMULPS       Y7, Y8, Y8
+	VMULPS       Y4, Y4, Y7
+	VMULPS       vconsts32x8<>+96(SB), Y7, Y7
+	VADDPS       Y8, Y7, Y8
+	VMULPS       Y8, Y6, Y8
+	VSUBPS       Y8, Y7, Y8
+	VSUBPS       Y8, Y4, Y8
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
+	VBLENDVPS    Y4, Y5, Y8, Y8
+	VADDPS       vconsts32x8<>+448(SB), Y5, Y4
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VXORPS       Y7, Y7, Y7
+	VCMPPS       $0x1d, Y7, Y2, Y7
+	VBLENDVPS    Y7, Y6, Y5, Y6
+	VDIVPS       Y4, Y6, Y6
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y4
-	VXORPS       Y6, Y6, Y6
-	VMAXPS       Y6, Y2, Y2
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y5, Y2, Y2
 	VSUBPS       Y4, Y2, Y4
-	VADDPS       Y10, Y4, Y4
-	VSUBPS       Y3, Y5, Y5
+	VADDPS       Y8, Y4, Y4
+	VSUBPS       Y3, Y6, Y6
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -26646,7 +26541,7 @@ rowperm131:
 	MOVLQSX      4(SI)(DI*8), DI
 	VBROADCASTSS s+152(FP), Y3
 	VMULPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
+	VMULPS       Y6, Y3, Y3
 	VMOVUPS      Y3, (R10)(R11*4)
 	VFMADD231PS  Y4, Y2, Y0
 	ADDQ         $0x00000008, R11
@@ -26675,55 +26570,52 @@ tail:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y5, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y8
-	VBROADCASTSS consts32<>+80(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y9
-	VFMADD231PS  Y5, Y9, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y9
-	VFMADD231PS  Y7, Y9, Y8
-	VFMADD213PS  Y4, Y5, Y8
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y8
-	VMULPS       Y6, Y8, Y8
-	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
-	VMAXPS       vconsts32x8<>+448(SB), Y8, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
-	VDIVPS       Y5, Y4, Y5
-	VMULPS       Y5, Y5, Y6
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VMULPS       Y6, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
+	VMOVAPS      Y4, Y5
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
+	VPSUBD       Y4, Y5, Y5
+	VMAXPS       vconsts32x8<>+576(SB), Y5, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
+	VDIVPS       Y6, Y4, Y6
 	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+88(SB), Y10
-	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y10
-	VBROADCASTSS consts32<>+92(SB), Y11
-	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
-	VMULPS       Y6, Y10, Y10
-	VMULPS       Y4, Y4, Y6
-	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
-	VADDPS       Y10, Y6, Y10
-	VMULPS       Y10, Y5, Y10
-	VSUBPS       Y10, Y6, Y10
-	VSUBPS       Y10, Y4, Y10
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y4
-	VBLENDVPS    Y4, Y8, Y10, Y10
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y4
-	VBROADCASTSS consts32<>+4(SB), Y5
-	VXORPS       Y6, Y6, Y6
-	VCMPPS       $0x1d, Y6, Y2, Y6
-	VBLENDVPS    Y6, Y5, Y8, Y5
-	VDIVPS       Y4, Y5, Y5
+	VBROADCASTSS consts32<>+80(SB), Y8
+	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
+	VMULPS       Y7, Y8, Y8
+	VMULPS       Y4, Y4, Y7
+	VMULPS       vconsts32x8<>+96(SB), Y7, Y7
+	VADDPS       Y8, Y7, Y8
+	VMULPS       Y8, Y6, Y8
+	VSUBPS       Y8, Y7, Y8
+	VSUBPS       Y8, Y4, Y8
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
+	VBLENDVPS    Y4, Y5, Y8, Y8
+	VADDPS       vconsts32x8<>+448(SB), Y5, Y4
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VXORPS       Y7, Y7, Y7
+	VCMPPS       $0x1d, Y7, Y2, Y7
+	VBLENDVPS    Y7, Y6, Y5, Y6
+	VDIVPS       Y4, Y6, Y6
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y4
-	VXORPS       Y6, Y6, Y6
-	VMAXPS       Y6, Y2, Y2
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y5, Y2, Y2
 	VSUBPS       Y4, Y2, Y4
-	VADDPS       Y10, Y4, Y4
-	VSUBPS       Y3, Y5, Y5
+	VADDPS       Y8, Y4, Y4
+	VSUBPS       Y3, Y6, Y6
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -26753,7 +26645,7 @@ rowperm132:
 	VANDPS       Y3, Y2, Y2
 	VBROADCASTSS s+152(FP), Y3
 	VMULPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
+	VMULPS       Y6, Y3, Y3
 	LEAQ         tailmask32<>+0(SB), R13
 	MOVQ         $0x00000008, R14
 	SUBQ         R12, R14
@@ -26955,35 +26847,31 @@ loop:
 	VMOVUPS      (AX), Y0
 	VBROADCASTSS consts32<>+68(SB), Y1
 	VMAXPS       Y0, Y1, Y0
-	VBROADCASTSS consts32<>+96(SB), Y1
+	VBROADCASTSS consts32<>+84(SB), Y1
 	VMINPS       Y0, Y1, Y0
 	VBROADCASTSS consts32<>+72(SB), Y1
-	VFMADD213PS  vconsts32x8<>+576(SB), Y0, Y1
-	VSUBPS       vconsts32x8<>+576(SB), Y1, Y1
+	VFMADD213PS  vconsts32x8<>+736(SB), Y0, Y1
+	VSUBPS       vconsts32x8<>+736(SB), Y1, Y1
 	VFNMADD231PS vconsts32x8<>+256(SB), Y1, Y0
 	VFNMADD231PS vconsts32x8<>+288(SB), Y1, Y0
-	VMULPS       Y0, Y0, Y2
-	VMULPS       Y2, Y2, Y3
-	VBROADCASTSS consts32<>+76(SB), Y4
-	VFMADD213PS  vconsts32x8<>+96(SB), Y0, Y4
-	VBROADCASTSS consts32<>+80(SB), Y5
-	VFMADD213PS  vconsts32x8<>+320(SB), Y0, Y5
-	VFMADD231PS  Y2, Y5, Y4
-	VBROADCASTSS consts32<>+84(SB), Y5
-	VFMADD213PS  vconsts32x8<>+352(SB), Y0, Y5
-	VFMADD231PS  Y3, Y5, Y4
-	VFMADD213PS  Y0, Y2, Y4
-	VADDPS       vconsts32x8<>+384(SB), Y4, Y4
+	VBROADCASTSS consts32<>+76(SB), Y2
+	VFMADD213PS  vconsts32x8<>+320(SB), Y0, Y2
+	VFMADD213PS  vconsts32x8<>+352(SB), Y0, Y2
+	VFMADD213PS  vconsts32x8<>+384(SB), Y0, Y2
+	VFMADD213PS  vconsts32x8<>+416(SB), Y0, Y2
+	VFMADD213PS  vconsts32x8<>+96(SB), Y0, Y2
+	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y2
+	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y2
 	VBROADCASTSS consts32<>+56(SB), Y0
-	VFMADD213PS  vconsts32x8<>+608(SB), Y1, Y0
-	VSUBPS       vconsts32x8<>+608(SB), Y0, Y2
-	VSUBPS       Y2, Y1, Y1
-	VADDPS       vconsts32x8<>+608(SB), Y1, Y1
+	VFMADD213PS  vconsts32x8<>+768(SB), Y1, Y0
+	VSUBPS       vconsts32x8<>+768(SB), Y0, Y3
+	VSUBPS       Y3, Y1, Y1
+	VADDPS       vconsts32x8<>+768(SB), Y1, Y1
 	VPSLLD       $0x17, Y0, Y0
 	VPSLLD       $0x17, Y1, Y1
-	VMULPS       Y0, Y4, Y4
-	VMULPS       Y1, Y4, Y4
-	VMOVUPS      Y4, (CX)
+	VMULPS       Y0, Y2, Y2
+	VMULPS       Y1, Y2, Y2
+	VMOVUPS      Y2, (CX)
 	ADDQ         $0x00000020, AX
 	ADDQ         $0x00000020, CX
 	SUBQ         $0x00000008, DX
@@ -26999,39 +26887,35 @@ tail:
 	VMASKMOVPS   (AX), Y0, Y0
 	VBROADCASTSS consts32<>+68(SB), Y1
 	VMAXPS       Y0, Y1, Y0
-	VBROADCASTSS consts32<>+96(SB), Y1
+	VBROADCASTSS consts32<>+84(SB), Y1
 	VMINPS       Y0, Y1, Y0
 	VBROADCASTSS consts32<>+72(SB), Y1
-	VFMADD213PS  vconsts32x8<>+576(SB), Y0, Y1
-	VSUBPS       vconsts32x8<>+576(SB), Y1, Y1
+	VFMADD213PS  vconsts32x8<>+736(SB), Y0, Y1
+	VSUBPS       vconsts32x8<>+736(SB), Y1, Y1
 	VFNMADD231PS vconsts32x8<>+256(SB), Y1, Y0
 	VFNMADD231PS vconsts32x8<>+288(SB), Y1, Y0
-	VMULPS       Y0, Y0, Y2
-	VMULPS       Y2, Y2, Y3
-	VBROADCASTSS consts32<>+76(SB), Y4
-	VFMADD213PS  vconsts32x8<>+96(SB), Y0, Y4
-	VBROADCASTSS consts32<>+80(SB), Y5
-	VFMADD213PS  vconsts32x8<>+320(SB), Y0, Y5
-	VFMADD231PS  Y2, Y5, Y4
-	VBROADCASTSS consts32<>+84(SB), Y5
-	VFMADD213PS  vconsts32x8<>+352(SB), Y0, Y5
-	VFMADD231PS  Y3, Y5, Y4
-	VFMADD213PS  Y0, Y2, Y4
-	VADDPS       vconsts32x8<>+384(SB), Y4, Y4
+	VBROADCASTSS consts32<>+76(SB), Y2
+	VFMADD213PS  vconsts32x8<>+320(SB), Y0, Y2
+	VFMADD213PS  vconsts32x8<>+352(SB), Y0, Y2
+	VFMADD213PS  vconsts32x8<>+384(SB), Y0, Y2
+	VFMADD213PS  vconsts32x8<>+416(SB), Y0, Y2
+	VFMADD213PS  vconsts32x8<>+96(SB), Y0, Y2
+	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y2
+	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y2
 	VBROADCASTSS consts32<>+56(SB), Y0
-	VFMADD213PS  vconsts32x8<>+608(SB), Y1, Y0
-	VSUBPS       vconsts32x8<>+608(SB), Y0, Y2
-	VSUBPS       Y2, Y1, Y1
-	VADDPS       vconsts32x8<>+608(SB), Y1, Y1
+	VFMADD213PS  vconsts32x8<>+768(SB), Y1, Y0
+	VSUBPS       vconsts32x8<>+768(SB), Y0, Y3
+	VSUBPS       Y3, Y1, Y1
+	VADDPS       vconsts32x8<>+768(SB), Y1, Y1
 	VPSLLD       $0x17, Y0, Y0
 	VPSLLD       $0x17, Y1, Y1
-	VMULPS       Y0, Y4, Y4
-	VMULPS       Y1, Y4, Y4
+	VMULPS       Y0, Y2, Y2
+	VMULPS       Y1, Y2, Y2
 	LEAQ         tailmask32<>+0(SB), AX
 	MOVQ         $0x00000008, BX
 	SUBQ         DX, BX
 	VMOVDQU      (AX)(BX*4), Y0
-	VMASKMOVPS   Y4, Y0, (CX)
+	VMASKMOVPS   Y2, Y0, (CX)
 
 done:
 	VZEROUPPER
@@ -27048,7 +26932,7 @@ loop:
 	CMPQ         DX, $0x00000008
 	JL           tail
 	VMOVUPS      (AX), Y0
-	VADDPS       vconsts32x8<>+384(SB), Y0, Y1
+	VADDPS       vconsts32x8<>+448(SB), Y0, Y1
 	VBROADCASTSS consts32<>+20(SB), Y2
 	VPSUBD       Y2, Y1, Y2
 	VPSRAD       $0x17, Y2, Y3
@@ -27057,7 +26941,7 @@ loop:
 	VANDPS       Y4, Y2, Y2
 	VBROADCASTSS consts32<>+20(SB), Y4
 	VPADDD       Y4, Y2, Y2
-	VSUBPS       vconsts32x8<>+384(SB), Y2, Y2
+	VSUBPS       vconsts32x8<>+448(SB), Y2, Y2
 	VXORPS       Y4, Y4, Y4
 	VCMPPS       $0x00, Y4, Y3, Y4
 	VBLENDVPS    Y4, Y0, Y2, Y2
@@ -27097,10 +26981,10 @@ loop:
 	VBROADCASTSS consts32<>+16(SB), Y1
 	VCMPPS       $0x00, Y1, Y0, Y2
 	VBLENDVPS    Y2, Y1, Y5, Y5
-	VCMPPS       $0x00, vconsts32x8<>+640(SB), Y0, Y1
+	VCMPPS       $0x00, vconsts32x8<>+800(SB), Y0, Y1
 	VBROADCASTSS consts32<>+60(SB), Y2
 	VBLENDVPS    Y1, Y2, Y5, Y5
-	VCMPPS       $0x19, vconsts32x8<>+640(SB), Y0, Y1
+	VCMPPS       $0x19, vconsts32x8<>+800(SB), Y0, Y1
 	VBROADCASTSS consts32<>+64(SB), Y2
 	VBLENDVPS    Y1, Y2, Y5, Y5
 	VXORPS       Y1, Y1, Y1
@@ -27120,7 +27004,7 @@ tail:
 	SUBQ         DX, SI
 	VMOVDQU      (BX)(SI*4), Y0
 	VMASKMOVPS   (AX), Y0, Y0
-	VADDPS       vconsts32x8<>+384(SB), Y0, Y1
+	VADDPS       vconsts32x8<>+448(SB), Y0, Y1
 	VBROADCASTSS consts32<>+20(SB), Y2
 	VPSUBD       Y2, Y1, Y2
 	VPSRAD       $0x17, Y2, Y3
@@ -27129,7 +27013,7 @@ tail:
 	VANDPS       Y4, Y2, Y2
 	VBROADCASTSS consts32<>+20(SB), Y4
 	VPADDD       Y4, Y2, Y2
-	VSUBPS       vconsts32x8<>+384(SB), Y2, Y2
+	VSUBPS       vconsts32x8<>+448(SB), Y2, Y2
 	VXORPS       Y4, Y4, Y4
 	VCMPPS       $0x00, Y4, Y3, Y4
 	VBLENDVPS    Y4, Y0, Y2, Y2
@@ -27169,10 +27053,10 @@ tail:
 	VBROADCASTSS consts32<>+16(SB), Y1
 	VCMPPS       $0x00, Y1, Y0, Y2
 	VBLENDVPS    Y2, Y1, Y5, Y5
-	VCMPPS       $0x00, vconsts32x8<>+640(SB), Y0, Y1
+	VCMPPS       $0x00, vconsts32x8<>+800(SB), Y0, Y1
 	VBROADCASTSS consts32<>+60(SB), Y2
 	VBLENDVPS    Y1, Y2, Y5, Y5
-	VCMPPS       $0x19, vconsts32x8<>+640(SB), Y0, Y1
+	VCMPPS       $0x19, vconsts32x8<>+800(SB), Y0, Y1
 	VBROADCASTSS consts32<>+64(SB), Y2
 	VBLENDVPS    Y1, Y2, Y5, Y5
 	VXORPS       Y1, Y1, Y1
@@ -43469,118 +43353,112 @@ loop:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y5
-	VMULPD       Y5, Y5, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y9
-	VBROADCASTSD consts64<>+160(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y10
-	VFMADD231PD  Y5, Y10, Y9
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y10
-	VBROADCASTSD consts64<>+176(SB), Y11
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y11
-	VFMADD231PD  Y5, Y11, Y10
-	VFMADD231PD  Y7, Y10, Y9
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
 	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD231PD  vconsts64x4<>+544(SB), Y5, Y7
-	VFMADD231PD  Y8, Y7, Y9
-	VFMADD213PD  Y4, Y5, Y9
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y9
-	VMULPD       Y6, Y9, Y9
-	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VMULPD       Y6, Y7, Y7
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
+	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
+	VMOVAPD      Y4, Y5
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
+	VPSUBQ       Y4, Y5, Y5
 	VMOVUPD      32(AX)(DX*8), Y4
-	VMOVUPD      32(CX)(DX*8), Y5
-	VORPD        vconsts64x4<>+288(SB), Y4, Y6
-	VBROADCASTSD consts64<>+136(SB), Y7
-	VMAXPD       Y6, Y7, Y6
-	VBROADCASTSD consts64<>+144(SB), Y7
-	VFMADD213PD  vconsts64x4<>+320(SB), Y6, Y7
-	VPSLLQ       $0x34, Y7, Y8
-	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
-	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
-	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VMULPD       Y6, Y6, Y7
+	VMOVUPD      32(CX)(DX*8), Y6
+	VORPD        vconsts64x4<>+288(SB), Y4, Y7
+	VBROADCASTSD consts64<>+136(SB), Y8
+	VMAXPD       Y7, Y8, Y7
+	VBROADCASTSD consts64<>+144(SB), Y8
+	VFMADD213PD  vconsts64x4<>+320(SB), Y7, Y8
+	VPSLLQ       $0x34, Y8, Y9
+	VSUBPD       vconsts64x4<>+320(SB), Y8, Y8
+	VFNMADD231PD vconsts64x4<>+352(SB), Y8, Y7
+	VFNMADD231PD vconsts64x4<>+384(SB), Y8, Y7
+	VBROADCASTSD consts64<>+152(SB), Y10
+	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
+	VMULPD       Y9, Y10, Y10
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y8, Y7
+	VANDPD       vconsts64x4<>+768(SB), Y7, Y7
+	VMOVAPD      Y7, Y8
+	VFMADD231PD  vconsts64x4<>+800(SB), Y10, Y8
+	VPSUBQ       Y7, Y8, Y8
+	VMAXPD       vconsts64x4<>+832(SB), Y5, Y7
+	VADDPD       vconsts64x4<>+0(SB), Y7, Y9
+	VDIVPD       Y9, Y7, Y9
+	VMULPD       Y9, Y9, Y10
+	VBROADCASTSD consts64<>+160(SB), Y11
+	VFMADD213PD  vconsts64x4<>+864(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+896(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+928(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+960(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+992(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y10, Y11
+	VMULPD       Y10, Y11, Y11
 	VMULPD       Y7, Y7, Y10
-	VMULPD       Y10, Y10, Y11
-	VBROADCASTSD consts64<>+152(SB), Y12
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y12
-	VBROADCASTSD consts64<>+160(SB), Y13
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y13
-	VFMADD231PD  Y7, Y13, Y12
-	VBROADCASTSD consts64<>+168(SB), Y13
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y13
-	VBROADCASTSD consts64<>+176(SB), Y14
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y14
-	VFMADD231PD  Y7, Y14, Y13
-	VFMADD231PD  Y10, Y13, Y12
-	VBROADCASTSD consts64<>+184(SB), Y10
-	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y10
-	VFMADD231PD  vconsts64x4<>+544(SB), Y7, Y10
-	VFMADD231PD  Y11, Y10, Y12
-	VFMADD213PD  Y6, Y7, Y12
-	VADDPD       vconsts64x4<>+576(SB), Y12, Y12
-	VMULPD       Y8, Y12, Y12
-	VMULPD       vconsts64x4<>+608(SB), Y12, Y12
-	VMAXPD       vconsts64x4<>+640(SB), Y9, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
-	VDIVPD       Y7, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+192(SB), Y10
-	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+768(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+800(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+832(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+864(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+896(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+928(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+960(SB), Y8, Y10
-	VMULPD       Y8, Y10, Y10
-	VMULPD       Y6, Y6, Y8
-	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
-	VADDPD       Y10, Y8, Y10
-	VMULPD       Y10, Y7, Y10
-	VSUBPD       Y10, Y8, Y10
-	VSUBPD       Y10, Y6, Y10
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y6
-	VBLENDVPD    Y6, Y9, Y10, Y10
+	VMULPD       vconsts64x4<>+192(SB), Y10, Y10
+	VADDPD       Y11, Y10, Y11
+	VMULPD       Y11, Y9, Y11
+	VSUBPD       Y11, Y10, Y11
+	VSUBPD       Y11, Y7, Y11
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y7
+	VBLENDVPD    Y7, Y5, Y11, Y11
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
-	VXORPD       Y6, Y6, Y6
-	VMAXPD       Y6, Y2, Y2
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y5, Y2, Y2
 	VSUBPD       Y3, Y2, Y3
-	VADDPD       Y10, Y3, Y3
+	VADDPD       Y11, Y3, Y3
 	VADDPD       Y3, Y0, Y0
-	VMAXPD       vconsts64x4<>+640(SB), Y12, Y2
+	VMAXPD       vconsts64x4<>+832(SB), Y8, Y2
 	VADDPD       vconsts64x4<>+0(SB), Y2, Y3
 	VDIVPD       Y3, Y2, Y3
-	VMULPD       Y3, Y3, Y6
-	VBROADCASTSD consts64<>+192(SB), Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
-	VMULPD       Y6, Y7, Y7
-	VMULPD       Y2, Y2, Y6
-	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
-	VADDPD       Y7, Y6, Y7
+	VMULPD       Y3, Y3, Y5
+	VBROADCASTSD consts64<>+160(SB), Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+992(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y5, Y7
+	VMULPD       Y5, Y7, Y7
+	VMULPD       Y2, Y2, Y5
+	VMULPD       vconsts64x4<>+192(SB), Y5, Y5
+	VADDPD       Y7, Y5, Y7
 	VMULPD       Y7, Y3, Y7
-	VSUBPD       Y7, Y6, Y7
+	VSUBPD       Y7, Y5, Y7
 	VSUBPD       Y7, Y2, Y7
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y12, Y2
-	VBLENDVPD    Y2, Y12, Y7, Y7
-	VMULPD       (SP), Y5, Y2
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y8, Y2
+	VBLENDVPD    Y2, Y8, Y7, Y7
+	VMULPD       (SP), Y6, Y2
 	VADDPD       32(SP), Y2, Y2
 	VMULPD       Y2, Y4, Y2
 	VXORPD       Y3, Y3, Y3
@@ -43609,59 +43487,56 @@ single1:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y5
-	VMULPD       Y5, Y5, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y9
-	VBROADCASTSD consts64<>+160(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y10
-	VFMADD231PD  Y5, Y10, Y9
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y10
-	VBROADCASTSD consts64<>+176(SB), Y11
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y11
-	VFMADD231PD  Y5, Y11, Y10
-	VFMADD231PD  Y7, Y10, Y9
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
 	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD231PD  vconsts64x4<>+544(SB), Y5, Y7
-	VFMADD231PD  Y8, Y7, Y9
-	VFMADD213PD  Y4, Y5, Y9
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y9
-	VMULPD       Y6, Y9, Y9
-	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
-	VMAXPD       vconsts64x4<>+640(SB), Y9, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
-	VDIVPD       Y5, Y4, Y5
-	VMULPD       Y5, Y5, Y6
-	VBROADCASTSD consts64<>+192(SB), Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
 	VMULPD       Y6, Y7, Y7
-	VMULPD       Y4, Y4, Y6
-	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
-	VADDPD       Y7, Y6, Y7
-	VMULPD       Y7, Y5, Y7
-	VSUBPD       Y7, Y6, Y7
-	VSUBPD       Y7, Y4, Y7
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y4
-	VBLENDVPD    Y4, Y9, Y7, Y7
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
+	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
+	VMOVAPD      Y4, Y5
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
+	VPSUBQ       Y4, Y5, Y5
+	VMAXPD       vconsts64x4<>+832(SB), Y5, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
+	VDIVPD       Y6, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VBROADCASTSD consts64<>+160(SB), Y8
+	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+928(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+960(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+992(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
+	VMULPD       Y7, Y8, Y8
+	VMULPD       Y4, Y4, Y7
+	VMULPD       vconsts64x4<>+192(SB), Y7, Y7
+	VADDPD       Y8, Y7, Y8
+	VMULPD       Y8, Y6, Y8
+	VSUBPD       Y8, Y7, Y8
+	VSUBPD       Y8, Y4, Y8
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
+	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
 	VXORPD       Y4, Y4, Y4
 	VMAXPD       Y4, Y2, Y2
 	VSUBPD       Y3, Y2, Y3
-	VADDPD       Y7, Y3, Y3
+	VADDPD       Y8, Y3, Y3
 	VADDPD       Y3, Y0, Y0
 	ADDQ         $0x00000004, DX
 	JMP          single1
@@ -43689,59 +43564,56 @@ tail:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y5
-	VMULPD       Y5, Y5, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y9
-	VBROADCASTSD consts64<>+160(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y10
-	VFMADD231PD  Y5, Y10, Y9
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y10
-	VBROADCASTSD consts64<>+176(SB), Y11
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y11
-	VFMADD231PD  Y5, Y11, Y10
-	VFMADD231PD  Y7, Y10, Y9
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
 	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD231PD  vconsts64x4<>+544(SB), Y5, Y7
-	VFMADD231PD  Y8, Y7, Y9
-	VFMADD213PD  Y4, Y5, Y9
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y9
-	VMULPD       Y6, Y9, Y9
-	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
-	VMAXPD       vconsts64x4<>+640(SB), Y9, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
-	VDIVPD       Y5, Y4, Y5
-	VMULPD       Y5, Y5, Y6
-	VBROADCASTSD consts64<>+192(SB), Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
 	VMULPD       Y6, Y7, Y7
-	VMULPD       Y4, Y4, Y6
-	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
-	VADDPD       Y7, Y6, Y7
-	VMULPD       Y7, Y5, Y7
-	VSUBPD       Y7, Y6, Y7
-	VSUBPD       Y7, Y4, Y7
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y4
-	VBLENDVPD    Y4, Y9, Y7, Y7
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
+	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
+	VMOVAPD      Y4, Y5
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
+	VPSUBQ       Y4, Y5, Y5
+	VMAXPD       vconsts64x4<>+832(SB), Y5, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
+	VDIVPD       Y6, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VBROADCASTSD consts64<>+160(SB), Y8
+	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+928(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+960(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+992(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
+	VMULPD       Y7, Y8, Y8
+	VMULPD       Y4, Y4, Y7
+	VMULPD       vconsts64x4<>+192(SB), Y7, Y7
+	VADDPD       Y8, Y7, Y8
+	VMULPD       Y8, Y6, Y8
+	VSUBPD       Y8, Y7, Y8
+	VSUBPD       Y8, Y4, Y8
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
+	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
 	VXORPD       Y4, Y4, Y4
 	VMAXPD       Y4, Y2, Y2
 	VSUBPD       Y3, Y2, Y3
-	VADDPD       Y7, Y3, Y3
+	VADDPD       Y8, Y3, Y3
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         BX, CX
@@ -43796,59 +43668,56 @@ loop:
 	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
 	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
 	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y9
-	VMULPD       Y9, Y9, Y10
-	VBROADCASTSD consts64<>+152(SB), Y11
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y11
-	VBROADCASTSD consts64<>+160(SB), Y12
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y12
-	VFMADD231PD  Y7, Y12, Y11
-	VBROADCASTSD consts64<>+168(SB), Y12
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y12
-	VBROADCASTSD consts64<>+176(SB), Y13
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y13
-	VFMADD231PD  Y7, Y13, Y12
-	VFMADD231PD  Y9, Y12, Y11
-	VBROADCASTSD consts64<>+184(SB), Y9
+	VBROADCASTSD consts64<>+152(SB), Y9
+	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y9
 	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y9
-	VFMADD231PD  vconsts64x4<>+544(SB), Y7, Y9
-	VFMADD231PD  Y10, Y9, Y11
-	VFMADD213PD  Y6, Y7, Y11
-	VADDPD       vconsts64x4<>+576(SB), Y11, Y11
-	VMULPD       Y8, Y11, Y11
-	VMULPD       vconsts64x4<>+608(SB), Y11, Y11
-	VMAXPD       vconsts64x4<>+640(SB), Y11, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
-	VDIVPD       Y7, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+192(SB), Y9
-	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+768(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+800(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+832(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+864(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+896(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+928(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+960(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
 	VMULPD       Y8, Y9, Y9
-	VMULPD       Y6, Y6, Y8
-	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
-	VADDPD       Y9, Y8, Y9
-	VMULPD       Y9, Y7, Y9
-	VSUBPD       Y9, Y8, Y9
-	VSUBPD       Y9, Y6, Y9
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y11, Y6
-	VBLENDVPD    Y6, Y11, Y9, Y9
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
+	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
+	VMOVAPD      Y6, Y7
+	VFMADD231PD  vconsts64x4<>+800(SB), Y9, Y7
+	VPSUBQ       Y6, Y7, Y7
+	VMAXPD       vconsts64x4<>+832(SB), Y7, Y6
+	VADDPD       vconsts64x4<>+0(SB), Y6, Y8
+	VDIVPD       Y8, Y6, Y8
+	VMULPD       Y8, Y8, Y9
+	VBROADCASTSD consts64<>+160(SB), Y10
+	VFMADD213PD  vconsts64x4<>+864(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+896(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+928(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+960(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+992(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y9, Y10
+	VMULPD       Y9, Y10, Y10
+	VMULPD       Y6, Y6, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VADDPD       Y10, Y9, Y10
+	VMULPD       Y10, Y8, Y10
+	VSUBPD       Y10, Y9, Y10
+	VSUBPD       Y10, Y6, Y10
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y7, Y6
+	VBLENDVPD    Y6, Y7, Y10, Y10
 	VMULPD       (SP), Y5, Y5
 	VADDPD       32(SP), Y5, Y5
 	VMULPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y6, Y4, Y4
 	VSUBPD       Y5, Y4, Y5
-	VADDPD       Y9, Y5, Y5
+	VADDPD       Y10, Y5, Y5
 	VMOVUPD      (DX)(SI*8), Y4
 	VFMADD231PD  Y5, Y4, Y0
 	VADDPD       Y4, Y1, Y1
@@ -43868,59 +43737,56 @@ loop:
 	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
 	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
 	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y9
-	VMULPD       Y9, Y9, Y10
-	VBROADCASTSD consts64<>+152(SB), Y11
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y11
-	VBROADCASTSD consts64<>+160(SB), Y12
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y12
-	VFMADD231PD  Y7, Y12, Y11
-	VBROADCASTSD consts64<>+168(SB), Y12
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y12
-	VBROADCASTSD consts64<>+176(SB), Y13
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y13
-	VFMADD231PD  Y7, Y13, Y12
-	VFMADD231PD  Y9, Y12, Y11
-	VBROADCASTSD consts64<>+184(SB), Y9
+	VBROADCASTSD consts64<>+152(SB), Y9
+	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y9
 	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y9
-	VFMADD231PD  vconsts64x4<>+544(SB), Y7, Y9
-	VFMADD231PD  Y10, Y9, Y11
-	VFMADD213PD  Y6, Y7, Y11
-	VADDPD       vconsts64x4<>+576(SB), Y11, Y11
-	VMULPD       Y8, Y11, Y11
-	VMULPD       vconsts64x4<>+608(SB), Y11, Y11
-	VMAXPD       vconsts64x4<>+640(SB), Y11, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
-	VDIVPD       Y7, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+192(SB), Y9
-	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+768(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+800(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+832(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+864(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+896(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+928(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+960(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
 	VMULPD       Y8, Y9, Y9
-	VMULPD       Y6, Y6, Y8
-	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
-	VADDPD       Y9, Y8, Y9
-	VMULPD       Y9, Y7, Y9
-	VSUBPD       Y9, Y8, Y9
-	VSUBPD       Y9, Y6, Y9
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y11, Y6
-	VBLENDVPD    Y6, Y11, Y9, Y9
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
+	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
+	VMOVAPD      Y6, Y7
+	VFMADD231PD  vconsts64x4<>+800(SB), Y9, Y7
+	VPSUBQ       Y6, Y7, Y7
+	VMAXPD       vconsts64x4<>+832(SB), Y7, Y6
+	VADDPD       vconsts64x4<>+0(SB), Y6, Y8
+	VDIVPD       Y8, Y6, Y8
+	VMULPD       Y8, Y8, Y9
+	VBROADCASTSD consts64<>+160(SB), Y10
+	VFMADD213PD  vconsts64x4<>+864(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+896(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+928(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+960(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+992(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y9, Y10
+	VMULPD       Y9, Y10, Y10
+	VMULPD       Y6, Y6, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VADDPD       Y10, Y9, Y10
+	VMULPD       Y10, Y8, Y10
+	VSUBPD       Y10, Y9, Y10
+	VSUBPD       Y10, Y6, Y10
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y7, Y6
+	VBLENDVPD    Y6, Y7, Y10, Y10
 	VMULPD       (SP), Y5, Y5
 	VADDPD       32(SP), Y5, Y5
 	VMULPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y6, Y4, Y4
 	VSUBPD       Y5, Y4, Y5
-	VADDPD       Y9, Y5, Y5
+	VADDPD       Y10, Y5, Y5
 	VMOVUPD      32(DX)(SI*8), Y4
 	VFMADD231PD  Y5, Y4, Y2
 	VADDPD       Y4, Y3, Y3
@@ -43950,59 +43816,56 @@ single1:
 	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
 	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
 	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y9
-	VMULPD       Y9, Y9, Y10
-	VBROADCASTSD consts64<>+152(SB), Y11
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y11
-	VBROADCASTSD consts64<>+160(SB), Y12
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y12
-	VFMADD231PD  Y7, Y12, Y11
-	VBROADCASTSD consts64<>+168(SB), Y12
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y12
-	VBROADCASTSD consts64<>+176(SB), Y13
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y13
-	VFMADD231PD  Y7, Y13, Y12
-	VFMADD231PD  Y9, Y12, Y11
-	VBROADCASTSD consts64<>+184(SB), Y9
+	VBROADCASTSD consts64<>+152(SB), Y9
+	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y9
 	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y9
-	VFMADD231PD  vconsts64x4<>+544(SB), Y7, Y9
-	VFMADD231PD  Y10, Y9, Y11
-	VFMADD213PD  Y6, Y7, Y11
-	VADDPD       vconsts64x4<>+576(SB), Y11, Y11
-	VMULPD       Y8, Y11, Y11
-	VMULPD       vconsts64x4<>+608(SB), Y11, Y11
-	VMAXPD       vconsts64x4<>+640(SB), Y11, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
-	VDIVPD       Y7, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+192(SB), Y9
-	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+768(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+800(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+832(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+864(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+896(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+928(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+960(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
 	VMULPD       Y8, Y9, Y9
-	VMULPD       Y6, Y6, Y8
-	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
-	VADDPD       Y9, Y8, Y9
-	VMULPD       Y9, Y7, Y9
-	VSUBPD       Y9, Y8, Y9
-	VSUBPD       Y9, Y6, Y9
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y11, Y6
-	VBLENDVPD    Y6, Y11, Y9, Y9
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
+	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
+	VMOVAPD      Y6, Y7
+	VFMADD231PD  vconsts64x4<>+800(SB), Y9, Y7
+	VPSUBQ       Y6, Y7, Y7
+	VMAXPD       vconsts64x4<>+832(SB), Y7, Y6
+	VADDPD       vconsts64x4<>+0(SB), Y6, Y8
+	VDIVPD       Y8, Y6, Y8
+	VMULPD       Y8, Y8, Y9
+	VBROADCASTSD consts64<>+160(SB), Y10
+	VFMADD213PD  vconsts64x4<>+864(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+896(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+928(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+960(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+992(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y9, Y10
+	VMULPD       Y9, Y10, Y10
+	VMULPD       Y6, Y6, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VADDPD       Y10, Y9, Y10
+	VMULPD       Y10, Y8, Y10
+	VSUBPD       Y10, Y9, Y10
+	VSUBPD       Y10, Y6, Y10
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y7, Y6
+	VBLENDVPD    Y6, Y7, Y10, Y10
 	VMULPD       (SP), Y5, Y5
 	VADDPD       32(SP), Y5, Y5
 	VMULPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y6, Y4, Y4
 	VSUBPD       Y5, Y4, Y5
-	VADDPD       Y9, Y5, Y5
+	VADDPD       Y10, Y5, Y5
 	VMOVUPD      (DX)(SI*8), Y4
 	VFMADD231PD  Y5, Y4, Y0
 	VADDPD       Y4, Y1, Y1
@@ -44037,59 +43900,56 @@ tail:
 	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
 	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
 	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y9
-	VMULPD       Y9, Y9, Y10
-	VBROADCASTSD consts64<>+152(SB), Y11
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y11
-	VBROADCASTSD consts64<>+160(SB), Y12
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y12
-	VFMADD231PD  Y7, Y12, Y11
-	VBROADCASTSD consts64<>+168(SB), Y12
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y12
-	VBROADCASTSD consts64<>+176(SB), Y13
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y13
-	VFMADD231PD  Y7, Y13, Y12
-	VFMADD231PD  Y9, Y12, Y11
-	VBROADCASTSD consts64<>+184(SB), Y9
+	VBROADCASTSD consts64<>+152(SB), Y9
+	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y9
 	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y9
-	VFMADD231PD  vconsts64x4<>+544(SB), Y7, Y9
-	VFMADD231PD  Y10, Y9, Y11
-	VFMADD213PD  Y6, Y7, Y11
-	VADDPD       vconsts64x4<>+576(SB), Y11, Y11
-	VMULPD       Y8, Y11, Y11
-	VMULPD       vconsts64x4<>+608(SB), Y11, Y11
-	VMAXPD       vconsts64x4<>+640(SB), Y11, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
-	VDIVPD       Y7, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+192(SB), Y9
-	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+768(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+800(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+832(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+864(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+896(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+928(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+960(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
 	VMULPD       Y8, Y9, Y9
-	VMULPD       Y6, Y6, Y8
-	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
-	VADDPD       Y9, Y8, Y9
-	VMULPD       Y9, Y7, Y9
-	VSUBPD       Y9, Y8, Y9
-	VSUBPD       Y9, Y6, Y9
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y11, Y6
-	VBLENDVPD    Y6, Y11, Y9, Y9
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
+	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
+	VMOVAPD      Y6, Y7
+	VFMADD231PD  vconsts64x4<>+800(SB), Y9, Y7
+	VPSUBQ       Y6, Y7, Y7
+	VMAXPD       vconsts64x4<>+832(SB), Y7, Y6
+	VADDPD       vconsts64x4<>+0(SB), Y6, Y8
+	VDIVPD       Y8, Y6, Y8
+	VMULPD       Y8, Y8, Y9
+	VBROADCASTSD consts64<>+160(SB), Y10
+	VFMADD213PD  vconsts64x4<>+864(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+896(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+928(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+960(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+992(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y9, Y10
+	VMULPD       Y9, Y10, Y10
+	VMULPD       Y6, Y6, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VADDPD       Y10, Y9, Y10
+	VMULPD       Y10, Y8, Y10
+	VSUBPD       Y10, Y9, Y10
+	VSUBPD       Y10, Y6, Y10
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y7, Y6
+	VBLENDVPD    Y6, Y7, Y10, Y10
 	VMULPD       (SP), Y5, Y5
 	VADDPD       32(SP), Y5, Y5
 	VMULPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y6, Y4, Y4
 	VSUBPD       Y5, Y4, Y5
-	VADDPD       Y9, Y5, Y5
+	VADDPD       Y10, Y5, Y5
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         DI, CX
@@ -44160,121 +44020,115 @@ loop:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y5
-	VMULPD       Y5, Y5, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y9
-	VBROADCASTSD consts64<>+160(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y10
-	VFMADD231PD  Y5, Y10, Y9
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y10
-	VBROADCASTSD consts64<>+176(SB), Y11
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y11
-	VFMADD231PD  Y5, Y11, Y10
-	VFMADD231PD  Y7, Y10, Y9
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
 	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD231PD  vconsts64x4<>+544(SB), Y5, Y7
-	VFMADD231PD  Y8, Y7, Y9
-	VFMADD213PD  Y4, Y5, Y9
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y9
-	VMULPD       Y6, Y9, Y9
-	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VMULPD       Y6, Y7, Y7
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
+	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
+	VMOVAPD      Y4, Y5
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
+	VPSUBQ       Y4, Y5, Y5
 	VMOVUPD      32(AX)(BX*8), Y4
-	VMOVUPD      32(CX)(BX*8), Y5
-	VORPD        vconsts64x4<>+288(SB), Y4, Y6
-	VBROADCASTSD consts64<>+136(SB), Y7
-	VMAXPD       Y6, Y7, Y6
-	VBROADCASTSD consts64<>+144(SB), Y7
-	VFMADD213PD  vconsts64x4<>+320(SB), Y6, Y7
-	VPSLLQ       $0x34, Y7, Y8
-	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
-	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
-	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VMULPD       Y6, Y6, Y7
+	VMOVUPD      32(CX)(BX*8), Y6
+	VORPD        vconsts64x4<>+288(SB), Y4, Y7
+	VBROADCASTSD consts64<>+136(SB), Y8
+	VMAXPD       Y7, Y8, Y7
+	VBROADCASTSD consts64<>+144(SB), Y8
+	VFMADD213PD  vconsts64x4<>+320(SB), Y7, Y8
+	VPSLLQ       $0x34, Y8, Y9
+	VSUBPD       vconsts64x4<>+320(SB), Y8, Y8
+	VFNMADD231PD vconsts64x4<>+352(SB), Y8, Y7
+	VFNMADD231PD vconsts64x4<>+384(SB), Y8, Y7
+	VBROADCASTSD consts64<>+152(SB), Y10
+	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
+	VMULPD       Y9, Y10, Y10
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y8, Y7
+	VANDPD       vconsts64x4<>+768(SB), Y7, Y7
+	VMOVAPD      Y7, Y8
+	VFMADD231PD  vconsts64x4<>+800(SB), Y10, Y8
+	VPSUBQ       Y7, Y8, Y8
+	VMAXPD       vconsts64x4<>+832(SB), Y5, Y7
+	VADDPD       vconsts64x4<>+0(SB), Y7, Y9
+	VDIVPD       Y9, Y7, Y9
+	VMULPD       Y9, Y9, Y10
+	VBROADCASTSD consts64<>+160(SB), Y11
+	VFMADD213PD  vconsts64x4<>+864(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+896(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+928(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+960(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+992(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y10, Y11
+	VMULPD       Y10, Y11, Y11
 	VMULPD       Y7, Y7, Y10
-	VMULPD       Y10, Y10, Y11
-	VBROADCASTSD consts64<>+152(SB), Y12
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y12
-	VBROADCASTSD consts64<>+160(SB), Y13
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y13
-	VFMADD231PD  Y7, Y13, Y12
-	VBROADCASTSD consts64<>+168(SB), Y13
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y13
-	VBROADCASTSD consts64<>+176(SB), Y14
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y14
-	VFMADD231PD  Y7, Y14, Y13
-	VFMADD231PD  Y10, Y13, Y12
-	VBROADCASTSD consts64<>+184(SB), Y10
-	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y10
-	VFMADD231PD  vconsts64x4<>+544(SB), Y7, Y10
-	VFMADD231PD  Y11, Y10, Y12
-	VFMADD213PD  Y6, Y7, Y12
-	VADDPD       vconsts64x4<>+576(SB), Y12, Y12
-	VMULPD       Y8, Y12, Y12
-	VMULPD       vconsts64x4<>+608(SB), Y12, Y12
-	VMAXPD       vconsts64x4<>+640(SB), Y9, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
-	VDIVPD       Y7, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+192(SB), Y10
-	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+768(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+800(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+832(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+864(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+896(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+928(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+960(SB), Y8, Y10
-	VMULPD       Y8, Y10, Y10
-	VMULPD       Y6, Y6, Y8
-	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
-	VADDPD       Y10, Y8, Y10
-	VMULPD       Y10, Y7, Y10
-	VSUBPD       Y10, Y8, Y10
-	VSUBPD       Y10, Y6, Y10
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y6
-	VBLENDVPD    Y6, Y9, Y10, Y10
+	VMULPD       vconsts64x4<>+192(SB), Y10, Y10
+	VADDPD       Y11, Y10, Y11
+	VMULPD       Y11, Y9, Y11
+	VSUBPD       Y11, Y10, Y11
+	VSUBPD       Y11, Y7, Y11
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y7
+	VBLENDVPD    Y7, Y5, Y11, Y11
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
-	VXORPD       Y6, Y6, Y6
-	VMAXPD       Y6, Y2, Y2
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y5, Y2, Y2
 	VSUBPD       Y3, Y2, Y3
-	VADDPD       Y10, Y3, Y3
+	VADDPD       Y11, Y3, Y3
 	VBROADCASTSD s+72(FP), Y2
 	VMULPD       Y3, Y2, Y2
 	VMOVUPD      Y2, (DX)(BX*8)
 	VADDPD       Y3, Y0, Y0
-	VMAXPD       vconsts64x4<>+640(SB), Y12, Y2
+	VMAXPD       vconsts64x4<>+832(SB), Y8, Y2
 	VADDPD       vconsts64x4<>+0(SB), Y2, Y3
 	VDIVPD       Y3, Y2, Y3
-	VMULPD       Y3, Y3, Y6
-	VBROADCASTSD consts64<>+192(SB), Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
-	VMULPD       Y6, Y7, Y7
-	VMULPD       Y2, Y2, Y6
-	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
-	VADDPD       Y7, Y6, Y7
+	VMULPD       Y3, Y3, Y5
+	VBROADCASTSD consts64<>+160(SB), Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+992(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y5, Y7
+	VMULPD       Y5, Y7, Y7
+	VMULPD       Y2, Y2, Y5
+	VMULPD       vconsts64x4<>+192(SB), Y5, Y5
+	VADDPD       Y7, Y5, Y7
 	VMULPD       Y7, Y3, Y7
-	VSUBPD       Y7, Y6, Y7
+	VSUBPD       Y7, Y5, Y7
 	VSUBPD       Y7, Y2, Y7
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y12, Y2
-	VBLENDVPD    Y2, Y12, Y7, Y7
-	VMULPD       (SP), Y5, Y2
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y8, Y2
+	VBLENDVPD    Y2, Y8, Y7, Y7
+	VMULPD       (SP), Y6, Y2
 	VADDPD       32(SP), Y2, Y2
 	VMULPD       Y2, Y4, Y2
 	VXORPD       Y3, Y3, Y3
@@ -44306,59 +44160,56 @@ single1:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y5
-	VMULPD       Y5, Y5, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y9
-	VBROADCASTSD consts64<>+160(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y10
-	VFMADD231PD  Y5, Y10, Y9
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y10
-	VBROADCASTSD consts64<>+176(SB), Y11
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y11
-	VFMADD231PD  Y5, Y11, Y10
-	VFMADD231PD  Y7, Y10, Y9
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
 	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD231PD  vconsts64x4<>+544(SB), Y5, Y7
-	VFMADD231PD  Y8, Y7, Y9
-	VFMADD213PD  Y4, Y5, Y9
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y9
-	VMULPD       Y6, Y9, Y9
-	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
-	VMAXPD       vconsts64x4<>+640(SB), Y9, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
-	VDIVPD       Y5, Y4, Y5
-	VMULPD       Y5, Y5, Y6
-	VBROADCASTSD consts64<>+192(SB), Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
 	VMULPD       Y6, Y7, Y7
-	VMULPD       Y4, Y4, Y6
-	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
-	VADDPD       Y7, Y6, Y7
-	VMULPD       Y7, Y5, Y7
-	VSUBPD       Y7, Y6, Y7
-	VSUBPD       Y7, Y4, Y7
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y4
-	VBLENDVPD    Y4, Y9, Y7, Y7
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
+	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
+	VMOVAPD      Y4, Y5
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
+	VPSUBQ       Y4, Y5, Y5
+	VMAXPD       vconsts64x4<>+832(SB), Y5, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
+	VDIVPD       Y6, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VBROADCASTSD consts64<>+160(SB), Y8
+	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+928(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+960(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+992(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
+	VMULPD       Y7, Y8, Y8
+	VMULPD       Y4, Y4, Y7
+	VMULPD       vconsts64x4<>+192(SB), Y7, Y7
+	VADDPD       Y8, Y7, Y8
+	VMULPD       Y8, Y6, Y8
+	VSUBPD       Y8, Y7, Y8
+	VSUBPD       Y8, Y4, Y8
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
+	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
 	VXORPD       Y4, Y4, Y4
 	VMAXPD       Y4, Y2, Y2
 	VSUBPD       Y3, Y2, Y3
-	VADDPD       Y7, Y3, Y3
+	VADDPD       Y8, Y3, Y3
 	VBROADCASTSD s+72(FP), Y2
 	VMULPD       Y3, Y2, Y2
 	VMOVUPD      Y2, (DX)(BX*8)
@@ -44389,59 +44240,56 @@ tail:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y5
-	VMULPD       Y5, Y5, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y9
-	VBROADCASTSD consts64<>+160(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y10
-	VFMADD231PD  Y5, Y10, Y9
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y10
-	VBROADCASTSD consts64<>+176(SB), Y11
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y11
-	VFMADD231PD  Y5, Y11, Y10
-	VFMADD231PD  Y7, Y10, Y9
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
 	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD231PD  vconsts64x4<>+544(SB), Y5, Y7
-	VFMADD231PD  Y8, Y7, Y9
-	VFMADD213PD  Y4, Y5, Y9
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y9
-	VMULPD       Y6, Y9, Y9
-	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
-	VMAXPD       vconsts64x4<>+640(SB), Y9, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
-	VDIVPD       Y5, Y4, Y5
-	VMULPD       Y5, Y5, Y6
-	VBROADCASTSD consts64<>+192(SB), Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
 	VMULPD       Y6, Y7, Y7
-	VMULPD       Y4, Y4, Y6
-	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
-	VADDPD       Y7, Y6, Y7
-	VMULPD       Y7, Y5, Y7
-	VSUBPD       Y7, Y6, Y7
-	VSUBPD       Y7, Y4, Y7
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y4
-	VBLENDVPD    Y4, Y9, Y7, Y7
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
+	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
+	VMOVAPD      Y4, Y5
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
+	VPSUBQ       Y4, Y5, Y5
+	VMAXPD       vconsts64x4<>+832(SB), Y5, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
+	VDIVPD       Y6, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VBROADCASTSD consts64<>+160(SB), Y8
+	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+928(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+960(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+992(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
+	VMULPD       Y7, Y8, Y8
+	VMULPD       Y4, Y4, Y7
+	VMULPD       vconsts64x4<>+192(SB), Y7, Y7
+	VADDPD       Y8, Y7, Y8
+	VMULPD       Y8, Y6, Y8
+	VSUBPD       Y8, Y7, Y8
+	VSUBPD       Y8, Y4, Y8
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
+	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
 	VXORPD       Y4, Y4, Y4
 	VMAXPD       Y4, Y2, Y2
 	VSUBPD       Y3, Y2, Y3
-	VADDPD       Y7, Y3, Y3
+	VADDPD       Y8, Y3, Y3
 	VBROADCASTSD s+72(FP), Y2
 	VMULPD       Y3, Y2, Y2
 	LEAQ         tailmask64<>+0(SB), AX
@@ -44501,121 +44349,115 @@ loop:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y5
-	VMULPD       Y5, Y5, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y9
-	VBROADCASTSD consts64<>+160(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y10
-	VFMADD231PD  Y5, Y10, Y9
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y10
-	VBROADCASTSD consts64<>+176(SB), Y11
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y11
-	VFMADD231PD  Y5, Y11, Y10
-	VFMADD231PD  Y7, Y10, Y9
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
 	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD231PD  vconsts64x4<>+544(SB), Y5, Y7
-	VFMADD231PD  Y8, Y7, Y9
-	VFMADD213PD  Y4, Y5, Y9
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y9
-	VMULPD       Y6, Y9, Y9
-	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VMULPD       Y6, Y7, Y7
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
+	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
+	VMOVAPD      Y4, Y5
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
+	VPSUBQ       Y4, Y5, Y5
 	VMOVUPD      32(AX)(SI*8), Y4
-	VMOVUPD      32(CX)(SI*8), Y5
-	VORPD        vconsts64x4<>+288(SB), Y4, Y6
-	VBROADCASTSD consts64<>+136(SB), Y7
-	VMAXPD       Y6, Y7, Y6
-	VBROADCASTSD consts64<>+144(SB), Y7
-	VFMADD213PD  vconsts64x4<>+320(SB), Y6, Y7
-	VPSLLQ       $0x34, Y7, Y8
-	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
-	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
-	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VMULPD       Y6, Y6, Y7
+	VMOVUPD      32(CX)(SI*8), Y6
+	VORPD        vconsts64x4<>+288(SB), Y4, Y7
+	VBROADCASTSD consts64<>+136(SB), Y8
+	VMAXPD       Y7, Y8, Y7
+	VBROADCASTSD consts64<>+144(SB), Y8
+	VFMADD213PD  vconsts64x4<>+320(SB), Y7, Y8
+	VPSLLQ       $0x34, Y8, Y9
+	VSUBPD       vconsts64x4<>+320(SB), Y8, Y8
+	VFNMADD231PD vconsts64x4<>+352(SB), Y8, Y7
+	VFNMADD231PD vconsts64x4<>+384(SB), Y8, Y7
+	VBROADCASTSD consts64<>+152(SB), Y10
+	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
+	VMULPD       Y9, Y10, Y10
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y8, Y7
+	VANDPD       vconsts64x4<>+768(SB), Y7, Y7
+	VMOVAPD      Y7, Y8
+	VFMADD231PD  vconsts64x4<>+800(SB), Y10, Y8
+	VPSUBQ       Y7, Y8, Y8
+	VMAXPD       vconsts64x4<>+832(SB), Y5, Y7
+	VADDPD       vconsts64x4<>+0(SB), Y7, Y9
+	VDIVPD       Y9, Y7, Y9
+	VMULPD       Y9, Y9, Y10
+	VBROADCASTSD consts64<>+160(SB), Y11
+	VFMADD213PD  vconsts64x4<>+864(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+896(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+928(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+960(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+992(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y10, Y11
+	VMULPD       Y10, Y11, Y11
 	VMULPD       Y7, Y7, Y10
-	VMULPD       Y10, Y10, Y11
-	VBROADCASTSD consts64<>+152(SB), Y12
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y12
-	VBROADCASTSD consts64<>+160(SB), Y13
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y13
-	VFMADD231PD  Y7, Y13, Y12
-	VBROADCASTSD consts64<>+168(SB), Y13
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y13
-	VBROADCASTSD consts64<>+176(SB), Y14
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y14
-	VFMADD231PD  Y7, Y14, Y13
-	VFMADD231PD  Y10, Y13, Y12
-	VBROADCASTSD consts64<>+184(SB), Y10
-	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y10
-	VFMADD231PD  vconsts64x4<>+544(SB), Y7, Y10
-	VFMADD231PD  Y11, Y10, Y12
-	VFMADD213PD  Y6, Y7, Y12
-	VADDPD       vconsts64x4<>+576(SB), Y12, Y12
-	VMULPD       Y8, Y12, Y12
-	VMULPD       vconsts64x4<>+608(SB), Y12, Y12
-	VMAXPD       vconsts64x4<>+640(SB), Y9, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
-	VDIVPD       Y7, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+192(SB), Y10
-	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+768(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+800(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+832(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+864(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+896(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+928(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+960(SB), Y8, Y10
-	VMULPD       Y8, Y10, Y10
-	VMULPD       Y6, Y6, Y8
-	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
-	VADDPD       Y10, Y8, Y10
-	VMULPD       Y10, Y7, Y10
-	VSUBPD       Y10, Y8, Y10
-	VSUBPD       Y10, Y6, Y10
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y6
-	VBLENDVPD    Y6, Y9, Y10, Y10
+	VMULPD       vconsts64x4<>+192(SB), Y10, Y10
+	VADDPD       Y11, Y10, Y11
+	VMULPD       Y11, Y9, Y11
+	VSUBPD       Y11, Y10, Y11
+	VSUBPD       Y11, Y7, Y11
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y7
+	VBLENDVPD    Y7, Y5, Y11, Y11
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
-	VXORPD       Y6, Y6, Y6
-	VMAXPD       Y6, Y2, Y2
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y5, Y2, Y2
 	VSUBPD       Y3, Y2, Y3
-	VADDPD       Y10, Y3, Y3
+	VADDPD       Y11, Y3, Y3
 	VMOVUPD      (DX)(SI*8), Y2
-	VMULPD       Y3, Y2, Y6
-	VMOVUPD      Y6, (BX)(SI*8)
+	VMULPD       Y3, Y2, Y5
+	VMOVUPD      Y5, (BX)(SI*8)
 	VFMADD231PD  Y3, Y2, Y0
-	VMAXPD       vconsts64x4<>+640(SB), Y12, Y2
+	VMAXPD       vconsts64x4<>+832(SB), Y8, Y2
 	VADDPD       vconsts64x4<>+0(SB), Y2, Y3
 	VDIVPD       Y3, Y2, Y3
-	VMULPD       Y3, Y3, Y6
-	VBROADCASTSD consts64<>+192(SB), Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
-	VMULPD       Y6, Y7, Y7
-	VMULPD       Y2, Y2, Y6
-	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
-	VADDPD       Y7, Y6, Y7
+	VMULPD       Y3, Y3, Y5
+	VBROADCASTSD consts64<>+160(SB), Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+992(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y5, Y7
+	VMULPD       Y5, Y7, Y7
+	VMULPD       Y2, Y2, Y5
+	VMULPD       vconsts64x4<>+192(SB), Y5, Y5
+	VADDPD       Y7, Y5, Y7
 	VMULPD       Y7, Y3, Y7
-	VSUBPD       Y7, Y6, Y7
+	VSUBPD       Y7, Y5, Y7
 	VSUBPD       Y7, Y2, Y7
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y12, Y2
-	VBLENDVPD    Y2, Y12, Y7, Y7
-	VMULPD       (SP), Y5, Y2
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y8, Y2
+	VBLENDVPD    Y2, Y8, Y7, Y7
+	VMULPD       (SP), Y6, Y2
 	VADDPD       32(SP), Y2, Y2
 	VMULPD       Y2, Y4, Y2
 	VXORPD       Y3, Y3, Y3
@@ -44647,59 +44489,56 @@ single1:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y5
-	VMULPD       Y5, Y5, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y9
-	VBROADCASTSD consts64<>+160(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y10
-	VFMADD231PD  Y5, Y10, Y9
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y10
-	VBROADCASTSD consts64<>+176(SB), Y11
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y11
-	VFMADD231PD  Y5, Y11, Y10
-	VFMADD231PD  Y7, Y10, Y9
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
 	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD231PD  vconsts64x4<>+544(SB), Y5, Y7
-	VFMADD231PD  Y8, Y7, Y9
-	VFMADD213PD  Y4, Y5, Y9
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y9
-	VMULPD       Y6, Y9, Y9
-	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
-	VMAXPD       vconsts64x4<>+640(SB), Y9, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
-	VDIVPD       Y5, Y4, Y5
-	VMULPD       Y5, Y5, Y6
-	VBROADCASTSD consts64<>+192(SB), Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
 	VMULPD       Y6, Y7, Y7
-	VMULPD       Y4, Y4, Y6
-	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
-	VADDPD       Y7, Y6, Y7
-	VMULPD       Y7, Y5, Y7
-	VSUBPD       Y7, Y6, Y7
-	VSUBPD       Y7, Y4, Y7
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y4
-	VBLENDVPD    Y4, Y9, Y7, Y7
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
+	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
+	VMOVAPD      Y4, Y5
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
+	VPSUBQ       Y4, Y5, Y5
+	VMAXPD       vconsts64x4<>+832(SB), Y5, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
+	VDIVPD       Y6, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VBROADCASTSD consts64<>+160(SB), Y8
+	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+928(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+960(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+992(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
+	VMULPD       Y7, Y8, Y8
+	VMULPD       Y4, Y4, Y7
+	VMULPD       vconsts64x4<>+192(SB), Y7, Y7
+	VADDPD       Y8, Y7, Y8
+	VMULPD       Y8, Y6, Y8
+	VSUBPD       Y8, Y7, Y8
+	VSUBPD       Y8, Y4, Y8
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
+	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
 	VXORPD       Y4, Y4, Y4
 	VMAXPD       Y4, Y2, Y2
 	VSUBPD       Y3, Y2, Y3
-	VADDPD       Y7, Y3, Y3
+	VADDPD       Y8, Y3, Y3
 	VMOVUPD      (DX)(SI*8), Y2
 	VMULPD       Y3, Y2, Y4
 	VMOVUPD      Y4, (BX)(SI*8)
@@ -44730,59 +44569,56 @@ tail:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y5
-	VMULPD       Y5, Y5, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y9
-	VBROADCASTSD consts64<>+160(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y10
-	VFMADD231PD  Y5, Y10, Y9
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y10
-	VBROADCASTSD consts64<>+176(SB), Y11
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y11
-	VFMADD231PD  Y5, Y11, Y10
-	VFMADD231PD  Y7, Y10, Y9
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
 	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD231PD  vconsts64x4<>+544(SB), Y5, Y7
-	VFMADD231PD  Y8, Y7, Y9
-	VFMADD213PD  Y4, Y5, Y9
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y9
-	VMULPD       Y6, Y9, Y9
-	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
-	VMAXPD       vconsts64x4<>+640(SB), Y9, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
-	VDIVPD       Y5, Y4, Y5
-	VMULPD       Y5, Y5, Y6
-	VBROADCASTSD consts64<>+192(SB), Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
 	VMULPD       Y6, Y7, Y7
-	VMULPD       Y4, Y4, Y6
-	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
-	VADDPD       Y7, Y6, Y7
-	VMULPD       Y7, Y5, Y7
-	VSUBPD       Y7, Y6, Y7
-	VSUBPD       Y7, Y4, Y7
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y4
-	VBLENDVPD    Y4, Y9, Y7, Y7
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
+	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
+	VMOVAPD      Y4, Y5
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
+	VPSUBQ       Y4, Y5, Y5
+	VMAXPD       vconsts64x4<>+832(SB), Y5, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
+	VDIVPD       Y6, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VBROADCASTSD consts64<>+160(SB), Y8
+	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+928(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+960(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+992(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
+	VMULPD       Y7, Y8, Y8
+	VMULPD       Y4, Y4, Y7
+	VMULPD       vconsts64x4<>+192(SB), Y7, Y7
+	VADDPD       Y8, Y7, Y8
+	VMULPD       Y8, Y6, Y8
+	VSUBPD       Y8, Y7, Y8
+	VSUBPD       Y8, Y4, Y8
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
+	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
 	VXORPD       Y4, Y4, Y4
 	VMAXPD       Y4, Y2, Y2
 	VSUBPD       Y3, Y2, Y3
-	VADDPD       Y7, Y3, Y3
+	VADDPD       Y8, Y3, Y3
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         DI, CX
@@ -44845,134 +44681,128 @@ loop:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y5
-	VMULPD       Y5, Y5, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y9
-	VBROADCASTSD consts64<>+160(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y10
-	VFMADD231PD  Y5, Y10, Y9
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y10
-	VBROADCASTSD consts64<>+176(SB), Y11
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y11
-	VFMADD231PD  Y5, Y11, Y10
-	VFMADD231PD  Y7, Y10, Y9
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
 	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD231PD  vconsts64x4<>+544(SB), Y5, Y7
-	VFMADD231PD  Y8, Y7, Y9
-	VFMADD213PD  Y4, Y5, Y9
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y9
-	VMULPD       Y6, Y9, Y9
-	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VMULPD       Y6, Y7, Y7
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
+	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
+	VMOVAPD      Y4, Y5
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
+	VPSUBQ       Y4, Y5, Y5
 	VMOVUPD      32(AX)(BX*8), Y4
-	VMOVUPD      32(CX)(BX*8), Y5
-	VORPD        vconsts64x4<>+288(SB), Y4, Y6
-	VBROADCASTSD consts64<>+136(SB), Y7
-	VMAXPD       Y6, Y7, Y6
-	VBROADCASTSD consts64<>+144(SB), Y7
-	VFMADD213PD  vconsts64x4<>+320(SB), Y6, Y7
-	VPSLLQ       $0x34, Y7, Y8
-	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
-	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
-	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VMULPD       Y6, Y6, Y7
+	VMOVUPD      32(CX)(BX*8), Y6
+	VORPD        vconsts64x4<>+288(SB), Y4, Y7
+	VBROADCASTSD consts64<>+136(SB), Y8
+	VMAXPD       Y7, Y8, Y7
+	VBROADCASTSD consts64<>+144(SB), Y8
+	VFMADD213PD  vconsts64x4<>+320(SB), Y7, Y8
+	VPSLLQ       $0x34, Y8, Y9
+	VSUBPD       vconsts64x4<>+320(SB), Y8, Y8
+	VFNMADD231PD vconsts64x4<>+352(SB), Y8, Y7
+	VFNMADD231PD vconsts64x4<>+384(SB), Y8, Y7
+	VBROADCASTSD consts64<>+152(SB), Y10
+	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
+	VMULPD       Y9, Y10, Y10
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y8, Y7
+	VANDPD       vconsts64x4<>+768(SB), Y7, Y7
+	VMOVAPD      Y7, Y8
+	VFMADD231PD  vconsts64x4<>+800(SB), Y10, Y8
+	VPSUBQ       Y7, Y8, Y8
+	VMAXPD       vconsts64x4<>+832(SB), Y5, Y7
+	VADDPD       vconsts64x4<>+0(SB), Y7, Y9
+	VDIVPD       Y9, Y7, Y9
+	VMULPD       Y9, Y9, Y10
+	VBROADCASTSD consts64<>+160(SB), Y11
+	VFMADD213PD  vconsts64x4<>+864(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+896(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+928(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+960(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+992(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y10, Y11
+	VMULPD       Y10, Y11, Y11
 	VMULPD       Y7, Y7, Y10
-	VMULPD       Y10, Y10, Y11
-	VBROADCASTSD consts64<>+152(SB), Y12
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y12
-	VBROADCASTSD consts64<>+160(SB), Y13
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y13
-	VFMADD231PD  Y7, Y13, Y12
-	VBROADCASTSD consts64<>+168(SB), Y13
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y13
-	VBROADCASTSD consts64<>+176(SB), Y14
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y14
-	VFMADD231PD  Y7, Y14, Y13
-	VFMADD231PD  Y10, Y13, Y12
-	VBROADCASTSD consts64<>+184(SB), Y10
-	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y10
-	VFMADD231PD  vconsts64x4<>+544(SB), Y7, Y10
-	VFMADD231PD  Y11, Y10, Y12
-	VFMADD213PD  Y6, Y7, Y12
-	VADDPD       vconsts64x4<>+576(SB), Y12, Y12
-	VMULPD       Y8, Y12, Y12
-	VMULPD       vconsts64x4<>+608(SB), Y12, Y12
-	VMAXPD       vconsts64x4<>+640(SB), Y9, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
-	VDIVPD       Y7, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+192(SB), Y10
-	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+768(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+800(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+832(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+864(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+896(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+928(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+960(SB), Y8, Y10
-	VMULPD       Y8, Y10, Y10
-	VMULPD       Y6, Y6, Y8
-	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
-	VADDPD       Y10, Y8, Y10
-	VMULPD       Y10, Y7, Y10
-	VSUBPD       Y10, Y8, Y10
-	VSUBPD       Y10, Y6, Y10
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y6
-	VBLENDVPD    Y6, Y9, Y10, Y10
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
-	VXORPD       Y8, Y8, Y8
-	VCMPPD       $0x1d, Y8, Y2, Y8
-	VBLENDVPD    Y8, Y7, Y9, Y7
-	VDIVPD       Y6, Y7, Y7
+	VMULPD       vconsts64x4<>+192(SB), Y10, Y10
+	VADDPD       Y11, Y10, Y11
+	VMULPD       Y11, Y9, Y11
+	VSUBPD       Y11, Y10, Y11
+	VSUBPD       Y11, Y7, Y11
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y7
+	VBLENDVPD    Y7, Y5, Y11, Y11
+	VADDPD       vconsts64x4<>+704(SB), Y5, Y7
+	VBROADCASTSD consts64<>+8(SB), Y9
+	VXORPD       Y10, Y10, Y10
+	VCMPPD       $0x1d, Y10, Y2, Y10
+	VBLENDVPD    Y10, Y9, Y5, Y9
+	VDIVPD       Y7, Y9, Y9
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
-	VMULPD       Y3, Y2, Y6
-	VXORPD       Y8, Y8, Y8
-	VMAXPD       Y8, Y2, Y2
-	VSUBPD       Y6, Y2, Y6
-	VADDPD       Y10, Y6, Y6
-	VSUBPD       Y3, Y7, Y7
+	VMULPD       Y3, Y2, Y5
+	VXORPD       Y7, Y7, Y7
+	VMAXPD       Y7, Y2, Y2
+	VSUBPD       Y5, Y2, Y5
+	VADDPD       Y11, Y5, Y5
+	VSUBPD       Y3, Y9, Y9
 	VBROADCASTSD s+72(FP), Y2
-	VMULPD       Y7, Y2, Y2
+	VMULPD       Y9, Y2, Y2
 	VMOVUPD      Y2, (DX)(BX*8)
-	VADDPD       Y6, Y0, Y0
-	VMAXPD       vconsts64x4<>+640(SB), Y12, Y2
+	VADDPD       Y5, Y0, Y0
+	VMAXPD       vconsts64x4<>+832(SB), Y8, Y2
 	VADDPD       vconsts64x4<>+0(SB), Y2, Y3
 	VDIVPD       Y3, Y2, Y3
-	VMULPD       Y3, Y3, Y6
-	VBROADCASTSD consts64<>+192(SB), Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
-	VMULPD       Y6, Y7, Y7
-	VMULPD       Y2, Y2, Y6
-	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
-	VADDPD       Y7, Y6, Y7
+	VMULPD       Y3, Y3, Y5
+	VBROADCASTSD consts64<>+160(SB), Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+992(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y5, Y7
+	VMULPD       Y5, Y7, Y7
+	VMULPD       Y2, Y2, Y5
+	VMULPD       vconsts64x4<>+192(SB), Y5, Y5
+	VADDPD       Y7, Y5, Y7
 	VMULPD       Y7, Y3, Y7
-	VSUBPD       Y7, Y6, Y7
+	VSUBPD       Y7, Y5, Y7
 	VSUBPD       Y7, Y2, Y7
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y12, Y2
-	VBLENDVPD    Y2, Y12, Y7, Y7
-	VADDPD       vconsts64x4<>+576(SB), Y12, Y2
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y8, Y2
+	VBLENDVPD    Y2, Y8, Y7, Y7
+	VADDPD       vconsts64x4<>+704(SB), Y8, Y2
 	VBROADCASTSD consts64<>+8(SB), Y3
-	VXORPD       Y6, Y6, Y6
-	VCMPPD       $0x1d, Y6, Y4, Y6
-	VBLENDVPD    Y6, Y3, Y12, Y3
+	VXORPD       Y5, Y5, Y5
+	VCMPPD       $0x1d, Y5, Y4, Y5
+	VBLENDVPD    Y5, Y3, Y8, Y3
 	VDIVPD       Y2, Y3, Y3
-	VMULPD       (SP), Y5, Y2
+	VMULPD       (SP), Y6, Y2
 	VADDPD       32(SP), Y2, Y2
 	VMULPD       Y2, Y4, Y5
 	VXORPD       Y6, Y6, Y6
@@ -45005,68 +44835,65 @@ single1:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y5
-	VMULPD       Y5, Y5, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y9
-	VBROADCASTSD consts64<>+160(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y10
-	VFMADD231PD  Y5, Y10, Y9
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y10
-	VBROADCASTSD consts64<>+176(SB), Y11
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y11
-	VFMADD231PD  Y5, Y11, Y10
-	VFMADD231PD  Y7, Y10, Y9
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
 	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD231PD  vconsts64x4<>+544(SB), Y5, Y7
-	VFMADD231PD  Y8, Y7, Y9
-	VFMADD213PD  Y4, Y5, Y9
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y9
-	VMULPD       Y6, Y9, Y9
-	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
-	VMAXPD       vconsts64x4<>+640(SB), Y9, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
-	VDIVPD       Y5, Y4, Y5
-	VMULPD       Y5, Y5, Y6
-	VBROADCASTSD consts64<>+192(SB), Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
 	VMULPD       Y6, Y7, Y7
-	VMULPD       Y4, Y4, Y6
-	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
-	VADDPD       Y7, Y6, Y7
-	VMULPD       Y7, Y5, Y7
-	VSUBPD       Y7, Y6, Y7
-	VSUBPD       Y7, Y4, Y7
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y4
-	VBLENDVPD    Y4, Y9, Y7, Y7
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
-	VXORPD       Y6, Y6, Y6
-	VCMPPD       $0x1d, Y6, Y2, Y6
-	VBLENDVPD    Y6, Y5, Y9, Y5
-	VDIVPD       Y4, Y5, Y5
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
+	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
+	VMOVAPD      Y4, Y5
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
+	VPSUBQ       Y4, Y5, Y5
+	VMAXPD       vconsts64x4<>+832(SB), Y5, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
+	VDIVPD       Y6, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VBROADCASTSD consts64<>+160(SB), Y8
+	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+928(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+960(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+992(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
+	VMULPD       Y7, Y8, Y8
+	VMULPD       Y4, Y4, Y7
+	VMULPD       vconsts64x4<>+192(SB), Y7, Y7
+	VADDPD       Y8, Y7, Y8
+	VMULPD       Y8, Y6, Y8
+	VSUBPD       Y8, Y7, Y8
+	VSUBPD       Y8, Y4, Y8
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
+	VBLENDVPD    Y4, Y5, Y8, Y8
+	VADDPD       vconsts64x4<>+704(SB), Y5, Y4
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VXORPD       Y7, Y7, Y7
+	VCMPPD       $0x1d, Y7, Y2, Y7
+	VBLENDVPD    Y7, Y6, Y5, Y6
+	VDIVPD       Y4, Y6, Y6
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y4
-	VXORPD       Y6, Y6, Y6
-	VMAXPD       Y6, Y2, Y2
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y5, Y2, Y2
 	VSUBPD       Y4, Y2, Y4
-	VADDPD       Y7, Y4, Y4
-	VSUBPD       Y3, Y5, Y5
+	VADDPD       Y8, Y4, Y4
+	VSUBPD       Y3, Y6, Y6
 	VBROADCASTSD s+72(FP), Y2
-	VMULPD       Y5, Y2, Y2
+	VMULPD       Y6, Y2, Y2
 	VMOVUPD      Y2, (DX)(BX*8)
 	VADDPD       Y4, Y0, Y0
 	ADDQ         $0x00000004, BX
@@ -45095,68 +44922,65 @@ tail:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y5
-	VMULPD       Y5, Y5, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y9
-	VBROADCASTSD consts64<>+160(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y10
-	VFMADD231PD  Y5, Y10, Y9
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y10
-	VBROADCASTSD consts64<>+176(SB), Y11
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y11
-	VFMADD231PD  Y5, Y11, Y10
-	VFMADD231PD  Y7, Y10, Y9
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
 	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD231PD  vconsts64x4<>+544(SB), Y5, Y7
-	VFMADD231PD  Y8, Y7, Y9
-	VFMADD213PD  Y4, Y5, Y9
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y9
-	VMULPD       Y6, Y9, Y9
-	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
-	VMAXPD       vconsts64x4<>+640(SB), Y9, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
-	VDIVPD       Y5, Y4, Y5
-	VMULPD       Y5, Y5, Y6
-	VBROADCASTSD consts64<>+192(SB), Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
 	VMULPD       Y6, Y7, Y7
-	VMULPD       Y4, Y4, Y6
-	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
-	VADDPD       Y7, Y6, Y7
-	VMULPD       Y7, Y5, Y7
-	VSUBPD       Y7, Y6, Y7
-	VSUBPD       Y7, Y4, Y7
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y4
-	VBLENDVPD    Y4, Y9, Y7, Y7
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
-	VXORPD       Y6, Y6, Y6
-	VCMPPD       $0x1d, Y6, Y2, Y6
-	VBLENDVPD    Y6, Y5, Y9, Y5
-	VDIVPD       Y4, Y5, Y5
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
+	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
+	VMOVAPD      Y4, Y5
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
+	VPSUBQ       Y4, Y5, Y5
+	VMAXPD       vconsts64x4<>+832(SB), Y5, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
+	VDIVPD       Y6, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VBROADCASTSD consts64<>+160(SB), Y8
+	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+928(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+960(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+992(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
+	VMULPD       Y7, Y8, Y8
+	VMULPD       Y4, Y4, Y7
+	VMULPD       vconsts64x4<>+192(SB), Y7, Y7
+	VADDPD       Y8, Y7, Y8
+	VMULPD       Y8, Y6, Y8
+	VSUBPD       Y8, Y7, Y8
+	VSUBPD       Y8, Y4, Y8
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
+	VBLENDVPD    Y4, Y5, Y8, Y8
+	VADDPD       vconsts64x4<>+704(SB), Y5, Y4
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VXORPD       Y7, Y7, Y7
+	VCMPPD       $0x1d, Y7, Y2, Y7
+	VBLENDVPD    Y7, Y6, Y5, Y6
+	VDIVPD       Y4, Y6, Y6
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y4
-	VXORPD       Y6, Y6, Y6
-	VMAXPD       Y6, Y2, Y2
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y5, Y2, Y2
 	VSUBPD       Y4, Y2, Y4
-	VADDPD       Y7, Y4, Y4
-	VSUBPD       Y3, Y5, Y5
+	VADDPD       Y8, Y4, Y4
+	VSUBPD       Y3, Y6, Y6
 	VBROADCASTSD s+72(FP), Y2
-	VMULPD       Y5, Y2, Y2
+	VMULPD       Y6, Y2, Y2
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         SI, CX
@@ -45214,136 +45038,130 @@ loop:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y5
-	VMULPD       Y5, Y5, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y9
-	VBROADCASTSD consts64<>+160(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y10
-	VFMADD231PD  Y5, Y10, Y9
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y10
-	VBROADCASTSD consts64<>+176(SB), Y11
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y11
-	VFMADD231PD  Y5, Y11, Y10
-	VFMADD231PD  Y7, Y10, Y9
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
 	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD231PD  vconsts64x4<>+544(SB), Y5, Y7
-	VFMADD231PD  Y8, Y7, Y9
-	VFMADD213PD  Y4, Y5, Y9
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y9
-	VMULPD       Y6, Y9, Y9
-	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VMULPD       Y6, Y7, Y7
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
+	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
+	VMOVAPD      Y4, Y5
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
+	VPSUBQ       Y4, Y5, Y5
 	VMOVUPD      32(AX)(SI*8), Y4
-	VMOVUPD      32(CX)(SI*8), Y5
-	VORPD        vconsts64x4<>+288(SB), Y4, Y6
-	VBROADCASTSD consts64<>+136(SB), Y7
-	VMAXPD       Y6, Y7, Y6
-	VBROADCASTSD consts64<>+144(SB), Y7
-	VFMADD213PD  vconsts64x4<>+320(SB), Y6, Y7
-	VPSLLQ       $0x34, Y7, Y8
-	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
-	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
-	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VMULPD       Y6, Y6, Y7
+	VMOVUPD      32(CX)(SI*8), Y6
+	VORPD        vconsts64x4<>+288(SB), Y4, Y7
+	VBROADCASTSD consts64<>+136(SB), Y8
+	VMAXPD       Y7, Y8, Y7
+	VBROADCASTSD consts64<>+144(SB), Y8
+	VFMADD213PD  vconsts64x4<>+320(SB), Y7, Y8
+	VPSLLQ       $0x34, Y8, Y9
+	VSUBPD       vconsts64x4<>+320(SB), Y8, Y8
+	VFNMADD231PD vconsts64x4<>+352(SB), Y8, Y7
+	VFNMADD231PD vconsts64x4<>+384(SB), Y8, Y7
+	VBROADCASTSD consts64<>+152(SB), Y10
+	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
+	VMULPD       Y9, Y10, Y10
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y8, Y7
+	VANDPD       vconsts64x4<>+768(SB), Y7, Y7
+	VMOVAPD      Y7, Y8
+	VFMADD231PD  vconsts64x4<>+800(SB), Y10, Y8
+	VPSUBQ       Y7, Y8, Y8
+	VMAXPD       vconsts64x4<>+832(SB), Y5, Y7
+	VADDPD       vconsts64x4<>+0(SB), Y7, Y9
+	VDIVPD       Y9, Y7, Y9
+	VMULPD       Y9, Y9, Y10
+	VBROADCASTSD consts64<>+160(SB), Y11
+	VFMADD213PD  vconsts64x4<>+864(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+896(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+928(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+960(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+992(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y10, Y11
+	VMULPD       Y10, Y11, Y11
 	VMULPD       Y7, Y7, Y10
-	VMULPD       Y10, Y10, Y11
-	VBROADCASTSD consts64<>+152(SB), Y12
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y12
-	VBROADCASTSD consts64<>+160(SB), Y13
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y13
-	VFMADD231PD  Y7, Y13, Y12
-	VBROADCASTSD consts64<>+168(SB), Y13
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y13
-	VBROADCASTSD consts64<>+176(SB), Y14
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y14
-	VFMADD231PD  Y7, Y14, Y13
-	VFMADD231PD  Y10, Y13, Y12
-	VBROADCASTSD consts64<>+184(SB), Y10
-	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y10
-	VFMADD231PD  vconsts64x4<>+544(SB), Y7, Y10
-	VFMADD231PD  Y11, Y10, Y12
-	VFMADD213PD  Y6, Y7, Y12
-	VADDPD       vconsts64x4<>+576(SB), Y12, Y12
-	VMULPD       Y8, Y12, Y12
-	VMULPD       vconsts64x4<>+608(SB), Y12, Y12
-	VMAXPD       vconsts64x4<>+640(SB), Y9, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
-	VDIVPD       Y7, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+192(SB), Y10
-	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+768(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+800(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+832(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+864(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+896(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+928(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+960(SB), Y8, Y10
-	VMULPD       Y8, Y10, Y10
-	VMULPD       Y6, Y6, Y8
-	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
-	VADDPD       Y10, Y8, Y10
-	VMULPD       Y10, Y7, Y10
-	VSUBPD       Y10, Y8, Y10
-	VSUBPD       Y10, Y6, Y10
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y6
-	VBLENDVPD    Y6, Y9, Y10, Y10
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
-	VXORPD       Y8, Y8, Y8
-	VCMPPD       $0x1d, Y8, Y2, Y8
-	VBLENDVPD    Y8, Y7, Y9, Y7
-	VDIVPD       Y6, Y7, Y7
+	VMULPD       vconsts64x4<>+192(SB), Y10, Y10
+	VADDPD       Y11, Y10, Y11
+	VMULPD       Y11, Y9, Y11
+	VSUBPD       Y11, Y10, Y11
+	VSUBPD       Y11, Y7, Y11
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y7
+	VBLENDVPD    Y7, Y5, Y11, Y11
+	VADDPD       vconsts64x4<>+704(SB), Y5, Y7
+	VBROADCASTSD consts64<>+8(SB), Y9
+	VXORPD       Y10, Y10, Y10
+	VCMPPD       $0x1d, Y10, Y2, Y10
+	VBLENDVPD    Y10, Y9, Y5, Y9
+	VDIVPD       Y7, Y9, Y9
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
-	VMULPD       Y3, Y2, Y6
-	VXORPD       Y8, Y8, Y8
-	VMAXPD       Y8, Y2, Y2
-	VSUBPD       Y6, Y2, Y6
-	VADDPD       Y10, Y6, Y6
-	VSUBPD       Y3, Y7, Y7
+	VMULPD       Y3, Y2, Y5
+	VXORPD       Y7, Y7, Y7
+	VMAXPD       Y7, Y2, Y2
+	VSUBPD       Y5, Y2, Y5
+	VADDPD       Y11, Y5, Y5
+	VSUBPD       Y3, Y9, Y9
 	VMOVUPD      (DX)(SI*8), Y2
 	VBROADCASTSD s+96(FP), Y3
 	VMULPD       Y2, Y3, Y3
-	VMULPD       Y7, Y3, Y3
+	VMULPD       Y9, Y3, Y3
 	VMOVUPD      Y3, (BX)(SI*8)
-	VFMADD231PD  Y6, Y2, Y0
-	VMAXPD       vconsts64x4<>+640(SB), Y12, Y2
+	VFMADD231PD  Y5, Y2, Y0
+	VMAXPD       vconsts64x4<>+832(SB), Y8, Y2
 	VADDPD       vconsts64x4<>+0(SB), Y2, Y3
 	VDIVPD       Y3, Y2, Y3
-	VMULPD       Y3, Y3, Y6
-	VBROADCASTSD consts64<>+192(SB), Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
-	VMULPD       Y6, Y7, Y7
-	VMULPD       Y2, Y2, Y6
-	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
-	VADDPD       Y7, Y6, Y7
+	VMULPD       Y3, Y3, Y5
+	VBROADCASTSD consts64<>+160(SB), Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+992(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y5, Y7
+	VMULPD       Y5, Y7, Y7
+	VMULPD       Y2, Y2, Y5
+	VMULPD       vconsts64x4<>+192(SB), Y5, Y5
+	VADDPD       Y7, Y5, Y7
 	VMULPD       Y7, Y3, Y7
-	VSUBPD       Y7, Y6, Y7
+	VSUBPD       Y7, Y5, Y7
 	VSUBPD       Y7, Y2, Y7
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y12, Y2
-	VBLENDVPD    Y2, Y12, Y7, Y7
-	VADDPD       vconsts64x4<>+576(SB), Y12, Y2
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y8, Y2
+	VBLENDVPD    Y2, Y8, Y7, Y7
+	VADDPD       vconsts64x4<>+704(SB), Y8, Y2
 	VBROADCASTSD consts64<>+8(SB), Y3
-	VXORPD       Y6, Y6, Y6
-	VCMPPD       $0x1d, Y6, Y4, Y6
-	VBLENDVPD    Y6, Y3, Y12, Y3
+	VXORPD       Y5, Y5, Y5
+	VCMPPD       $0x1d, Y5, Y4, Y5
+	VBLENDVPD    Y5, Y3, Y8, Y3
 	VDIVPD       Y2, Y3, Y3
-	VMULPD       (SP), Y5, Y2
+	VMULPD       (SP), Y6, Y2
 	VADDPD       32(SP), Y2, Y2
 	VMULPD       Y2, Y4, Y5
 	VXORPD       Y6, Y6, Y6
@@ -45378,70 +45196,67 @@ single1:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y5
-	VMULPD       Y5, Y5, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y9
-	VBROADCASTSD consts64<>+160(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y10
-	VFMADD231PD  Y5, Y10, Y9
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y10
-	VBROADCASTSD consts64<>+176(SB), Y11
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y11
-	VFMADD231PD  Y5, Y11, Y10
-	VFMADD231PD  Y7, Y10, Y9
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
 	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD231PD  vconsts64x4<>+544(SB), Y5, Y7
-	VFMADD231PD  Y8, Y7, Y9
-	VFMADD213PD  Y4, Y5, Y9
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y9
-	VMULPD       Y6, Y9, Y9
-	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
-	VMAXPD       vconsts64x4<>+640(SB), Y9, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
-	VDIVPD       Y5, Y4, Y5
-	VMULPD       Y5, Y5, Y6
-	VBROADCASTSD consts64<>+192(SB), Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
 	VMULPD       Y6, Y7, Y7
-	VMULPD       Y4, Y4, Y6
-	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
-	VADDPD       Y7, Y6, Y7
-	VMULPD       Y7, Y5, Y7
-	VSUBPD       Y7, Y6, Y7
-	VSUBPD       Y7, Y4, Y7
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y4
-	VBLENDVPD    Y4, Y9, Y7, Y7
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
-	VXORPD       Y6, Y6, Y6
-	VCMPPD       $0x1d, Y6, Y2, Y6
-	VBLENDVPD    Y6, Y5, Y9, Y5
-	VDIVPD       Y4, Y5, Y5
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
+	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
+	VMOVAPD      Y4, Y5
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
+	VPSUBQ       Y4, Y5, Y5
+	VMAXPD       vconsts64x4<>+832(SB), Y5, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
+	VDIVPD       Y6, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VBROADCASTSD consts64<>+160(SB), Y8
+	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+928(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+960(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+992(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
+	VMULPD       Y7, Y8, Y8
+	VMULPD       Y4, Y4, Y7
+	VMULPD       vconsts64x4<>+192(SB), Y7, Y7
+	VADDPD       Y8, Y7, Y8
+	VMULPD       Y8, Y6, Y8
+	VSUBPD       Y8, Y7, Y8
+	VSUBPD       Y8, Y4, Y8
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
+	VBLENDVPD    Y4, Y5, Y8, Y8
+	VADDPD       vconsts64x4<>+704(SB), Y5, Y4
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VXORPD       Y7, Y7, Y7
+	VCMPPD       $0x1d, Y7, Y2, Y7
+	VBLENDVPD    Y7, Y6, Y5, Y6
+	VDIVPD       Y4, Y6, Y6
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y4
-	VXORPD       Y6, Y6, Y6
-	VMAXPD       Y6, Y2, Y2
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y5, Y2, Y2
 	VSUBPD       Y4, Y2, Y4
-	VADDPD       Y7, Y4, Y4
-	VSUBPD       Y3, Y5, Y5
+	VADDPD       Y8, Y4, Y4
+	VSUBPD       Y3, Y6, Y6
 	VMOVUPD      (DX)(SI*8), Y2
 	VBROADCASTSD s+96(FP), Y3
 	VMULPD       Y2, Y3, Y3
-	VMULPD       Y5, Y3, Y3
+	VMULPD       Y6, Y3, Y3
 	VMOVUPD      Y3, (BX)(SI*8)
 	VFMADD231PD  Y4, Y2, Y0
 	ADDQ         $0x00000004, SI
@@ -45470,66 +45285,63 @@ tail:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y5
-	VMULPD       Y5, Y5, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y9
-	VBROADCASTSD consts64<>+160(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y10
-	VFMADD231PD  Y5, Y10, Y9
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y10
-	VBROADCASTSD consts64<>+176(SB), Y11
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y11
-	VFMADD231PD  Y5, Y11, Y10
-	VFMADD231PD  Y7, Y10, Y9
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
 	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD231PD  vconsts64x4<>+544(SB), Y5, Y7
-	VFMADD231PD  Y8, Y7, Y9
-	VFMADD213PD  Y4, Y5, Y9
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y9
-	VMULPD       Y6, Y9, Y9
-	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
-	VMAXPD       vconsts64x4<>+640(SB), Y9, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
-	VDIVPD       Y5, Y4, Y5
-	VMULPD       Y5, Y5, Y6
-	VBROADCASTSD consts64<>+192(SB), Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
 	VMULPD       Y6, Y7, Y7
-	VMULPD       Y4, Y4, Y6
-	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
-	VADDPD       Y7, Y6, Y7
-	VMULPD       Y7, Y5, Y7
-	VSUBPD       Y7, Y6, Y7
-	VSUBPD       Y7, Y4, Y7
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y4
-	VBLENDVPD    Y4, Y9, Y7, Y7
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
-	VXORPD       Y6, Y6, Y6
-	VCMPPD       $0x1d, Y6, Y2, Y6
-	VBLENDVPD    Y6, Y5, Y9, Y5
-	VDIVPD       Y4, Y5, Y5
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
+	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
+	VMOVAPD      Y4, Y5
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
+	VPSUBQ       Y4, Y5, Y5
+	VMAXPD       vconsts64x4<>+832(SB), Y5, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
+	VDIVPD       Y6, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VBROADCASTSD consts64<>+160(SB), Y8
+	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+928(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+960(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+992(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
+	VMULPD       Y7, Y8, Y8
+	VMULPD       Y4, Y4, Y7
+	VMULPD       vconsts64x4<>+192(SB), Y7, Y7
+	VADDPD       Y8, Y7, Y8
+	VMULPD       Y8, Y6, Y8
+	VSUBPD       Y8, Y7, Y8
+	VSUBPD       Y8, Y4, Y8
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
+	VBLENDVPD    Y4, Y5, Y8, Y8
+	VADDPD       vconsts64x4<>+704(SB), Y5, Y4
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VXORPD       Y7, Y7, Y7
+	VCMPPD       $0x1d, Y7, Y2, Y7
+	VBLENDVPD    Y7, Y6, Y5, Y6
+	VDIVPD       Y4, Y6, Y6
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y4
-	VXORPD       Y6, Y6, Y6
-	VMAXPD       Y6, Y2, Y2
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y5, Y2, Y2
 	VSUBPD       Y4, Y2, Y4
-	VADDPD       Y7, Y4, Y4
-	VSUBPD       Y3, Y5, Y5
+	VADDPD       Y8, Y4, Y4
+	VSUBPD       Y3, Y6, Y6
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         DI, CX
@@ -45537,7 +45349,7 @@ tail:
 	VMASKMOVPD   (DX)(SI*8), Y2, Y2
 	VBROADCASTSD s+96(FP), Y3
 	VMULPD       Y2, Y3, Y3
-	VMULPD       Y5, Y3, Y3
+	VMULPD       Y6, Y3, Y3
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         DI, CX
@@ -45603,59 +45415,56 @@ loop:
 	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
 	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
 	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y9
-	VMULPD       Y9, Y9, Y10
-	VBROADCASTSD consts64<>+152(SB), Y11
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y11
-	VBROADCASTSD consts64<>+160(SB), Y12
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y12
-	VFMADD231PD  Y7, Y12, Y11
-	VBROADCASTSD consts64<>+168(SB), Y12
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y12
-	VBROADCASTSD consts64<>+176(SB), Y13
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y13
-	VFMADD231PD  Y7, Y13, Y12
-	VFMADD231PD  Y9, Y12, Y11
-	VBROADCASTSD consts64<>+184(SB), Y9
+	VBROADCASTSD consts64<>+152(SB), Y9
+	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y9
 	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y9
-	VFMADD231PD  vconsts64x4<>+544(SB), Y7, Y9
-	VFMADD231PD  Y10, Y9, Y11
-	VFMADD213PD  Y6, Y7, Y11
-	VADDPD       vconsts64x4<>+576(SB), Y11, Y11
-	VMULPD       Y8, Y11, Y11
-	VMULPD       vconsts64x4<>+608(SB), Y11, Y11
-	VMAXPD       vconsts64x4<>+640(SB), Y11, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
-	VDIVPD       Y7, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+192(SB), Y9
-	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+768(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+800(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+832(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+864(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+896(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+928(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+960(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
 	VMULPD       Y8, Y9, Y9
-	VMULPD       Y6, Y6, Y8
-	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
-	VADDPD       Y9, Y8, Y9
-	VMULPD       Y9, Y7, Y9
-	VSUBPD       Y9, Y8, Y9
-	VSUBPD       Y9, Y6, Y9
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y11, Y6
-	VBLENDVPD    Y6, Y11, Y9, Y9
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
+	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
+	VMOVAPD      Y6, Y7
+	VFMADD231PD  vconsts64x4<>+800(SB), Y9, Y7
+	VPSUBQ       Y6, Y7, Y7
+	VMAXPD       vconsts64x4<>+832(SB), Y7, Y6
+	VADDPD       vconsts64x4<>+0(SB), Y6, Y8
+	VDIVPD       Y8, Y6, Y8
+	VMULPD       Y8, Y8, Y9
+	VBROADCASTSD consts64<>+160(SB), Y10
+	VFMADD213PD  vconsts64x4<>+864(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+896(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+928(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+960(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+992(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y9, Y10
+	VMULPD       Y9, Y10, Y10
+	VMULPD       Y6, Y6, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VADDPD       Y10, Y9, Y10
+	VMULPD       Y10, Y8, Y10
+	VSUBPD       Y10, Y9, Y10
+	VSUBPD       Y10, Y6, Y10
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y7, Y6
+	VBLENDVPD    Y6, Y7, Y10, Y10
 	VMULPD       (SP), Y5, Y5
 	VADDPD       32(SP), Y5, Y5
 	VMULPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y6, Y4, Y4
 	VSUBPD       Y5, Y4, Y5
-	VADDPD       Y9, Y5, Y5
+	VADDPD       Y10, Y5, Y5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
@@ -45696,59 +45505,56 @@ rowperm253:
 	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
 	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
 	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y9
-	VMULPD       Y9, Y9, Y10
-	VBROADCASTSD consts64<>+152(SB), Y11
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y11
-	VBROADCASTSD consts64<>+160(SB), Y12
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y12
-	VFMADD231PD  Y7, Y12, Y11
-	VBROADCASTSD consts64<>+168(SB), Y12
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y12
-	VBROADCASTSD consts64<>+176(SB), Y13
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y13
-	VFMADD231PD  Y7, Y13, Y12
-	VFMADD231PD  Y9, Y12, Y11
-	VBROADCASTSD consts64<>+184(SB), Y9
+	VBROADCASTSD consts64<>+152(SB), Y9
+	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y9
 	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y9
-	VFMADD231PD  vconsts64x4<>+544(SB), Y7, Y9
-	VFMADD231PD  Y10, Y9, Y11
-	VFMADD213PD  Y6, Y7, Y11
-	VADDPD       vconsts64x4<>+576(SB), Y11, Y11
-	VMULPD       Y8, Y11, Y11
-	VMULPD       vconsts64x4<>+608(SB), Y11, Y11
-	VMAXPD       vconsts64x4<>+640(SB), Y11, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
-	VDIVPD       Y7, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+192(SB), Y9
-	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+768(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+800(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+832(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+864(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+896(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+928(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+960(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
 	VMULPD       Y8, Y9, Y9
-	VMULPD       Y6, Y6, Y8
-	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
-	VADDPD       Y9, Y8, Y9
-	VMULPD       Y9, Y7, Y9
-	VSUBPD       Y9, Y8, Y9
-	VSUBPD       Y9, Y6, Y9
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y11, Y6
-	VBLENDVPD    Y6, Y11, Y9, Y9
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
+	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
+	VMOVAPD      Y6, Y7
+	VFMADD231PD  vconsts64x4<>+800(SB), Y9, Y7
+	VPSUBQ       Y6, Y7, Y7
+	VMAXPD       vconsts64x4<>+832(SB), Y7, Y6
+	VADDPD       vconsts64x4<>+0(SB), Y6, Y8
+	VDIVPD       Y8, Y6, Y8
+	VMULPD       Y8, Y8, Y9
+	VBROADCASTSD consts64<>+160(SB), Y10
+	VFMADD213PD  vconsts64x4<>+864(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+896(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+928(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+960(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+992(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y9, Y10
+	VMULPD       Y9, Y10, Y10
+	VMULPD       Y6, Y6, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VADDPD       Y10, Y9, Y10
+	VMULPD       Y10, Y8, Y10
+	VSUBPD       Y10, Y9, Y10
+	VSUBPD       Y10, Y6, Y10
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y7, Y6
+	VBLENDVPD    Y6, Y7, Y10, Y10
 	VMULPD       (SP), Y5, Y5
 	VADDPD       32(SP), Y5, Y5
 	VMULPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y6, Y4, Y4
 	VSUBPD       Y5, Y4, Y5
-	VADDPD       Y9, Y5, Y5
+	VADDPD       Y10, Y5, Y5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
@@ -45799,59 +45605,56 @@ single1:
 	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
 	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
 	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y9
-	VMULPD       Y9, Y9, Y10
-	VBROADCASTSD consts64<>+152(SB), Y11
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y11
-	VBROADCASTSD consts64<>+160(SB), Y12
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y12
-	VFMADD231PD  Y7, Y12, Y11
-	VBROADCASTSD consts64<>+168(SB), Y12
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y12
-	VBROADCASTSD consts64<>+176(SB), Y13
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y13
-	VFMADD231PD  Y7, Y13, Y12
-	VFMADD231PD  Y9, Y12, Y11
-	VBROADCASTSD consts64<>+184(SB), Y9
+	VBROADCASTSD consts64<>+152(SB), Y9
+	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y9
 	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y9
-	VFMADD231PD  vconsts64x4<>+544(SB), Y7, Y9
-	VFMADD231PD  Y10, Y9, Y11
-	VFMADD213PD  Y6, Y7, Y11
-	VADDPD       vconsts64x4<>+576(SB), Y11, Y11
-	VMULPD       Y8, Y11, Y11
-	VMULPD       vconsts64x4<>+608(SB), Y11, Y11
-	VMAXPD       vconsts64x4<>+640(SB), Y11, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
-	VDIVPD       Y7, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+192(SB), Y9
-	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+768(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+800(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+832(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+864(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+896(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+928(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+960(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
 	VMULPD       Y8, Y9, Y9
-	VMULPD       Y6, Y6, Y8
-	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
-	VADDPD       Y9, Y8, Y9
-	VMULPD       Y9, Y7, Y9
-	VSUBPD       Y9, Y8, Y9
-	VSUBPD       Y9, Y6, Y9
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y11, Y6
-	VBLENDVPD    Y6, Y11, Y9, Y9
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
+	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
+	VMOVAPD      Y6, Y7
+	VFMADD231PD  vconsts64x4<>+800(SB), Y9, Y7
+	VPSUBQ       Y6, Y7, Y7
+	VMAXPD       vconsts64x4<>+832(SB), Y7, Y6
+	VADDPD       vconsts64x4<>+0(SB), Y6, Y8
+	VDIVPD       Y8, Y6, Y8
+	VMULPD       Y8, Y8, Y9
+	VBROADCASTSD consts64<>+160(SB), Y10
+	VFMADD213PD  vconsts64x4<>+864(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+896(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+928(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+960(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+992(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y9, Y10
+	VMULPD       Y9, Y10, Y10
+	VMULPD       Y6, Y6, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VADDPD       Y10, Y9, Y10
+	VMULPD       Y10, Y8, Y10
+	VSUBPD       Y10, Y9, Y10
+	VSUBPD       Y10, Y6, Y10
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y7, Y6
+	VBLENDVPD    Y6, Y7, Y10, Y10
 	VMULPD       (SP), Y5, Y5
 	VADDPD       32(SP), Y5, Y5
 	VMULPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y6, Y4, Y4
 	VSUBPD       Y5, Y4, Y5
-	VADDPD       Y9, Y5, Y5
+	VADDPD       Y10, Y5, Y5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
@@ -45907,59 +45710,56 @@ tail:
 	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
 	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
 	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y9
-	VMULPD       Y9, Y9, Y10
-	VBROADCASTSD consts64<>+152(SB), Y11
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y11
-	VBROADCASTSD consts64<>+160(SB), Y12
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y12
-	VFMADD231PD  Y7, Y12, Y11
-	VBROADCASTSD consts64<>+168(SB), Y12
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y12
-	VBROADCASTSD consts64<>+176(SB), Y13
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y13
-	VFMADD231PD  Y7, Y13, Y12
-	VFMADD231PD  Y9, Y12, Y11
-	VBROADCASTSD consts64<>+184(SB), Y9
+	VBROADCASTSD consts64<>+152(SB), Y9
+	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y9
 	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y9
-	VFMADD231PD  vconsts64x4<>+544(SB), Y7, Y9
-	VFMADD231PD  Y10, Y9, Y11
-	VFMADD213PD  Y6, Y7, Y11
-	VADDPD       vconsts64x4<>+576(SB), Y11, Y11
-	VMULPD       Y8, Y11, Y11
-	VMULPD       vconsts64x4<>+608(SB), Y11, Y11
-	VMAXPD       vconsts64x4<>+640(SB), Y11, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
-	VDIVPD       Y7, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+192(SB), Y9
-	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+768(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+800(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+832(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+864(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+896(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+928(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+960(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
 	VMULPD       Y8, Y9, Y9
-	VMULPD       Y6, Y6, Y8
-	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
-	VADDPD       Y9, Y8, Y9
-	VMULPD       Y9, Y7, Y9
-	VSUBPD       Y9, Y8, Y9
-	VSUBPD       Y9, Y6, Y9
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y11, Y6
-	VBLENDVPD    Y6, Y11, Y9, Y9
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
+	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
+	VMOVAPD      Y6, Y7
+	VFMADD231PD  vconsts64x4<>+800(SB), Y9, Y7
+	VPSUBQ       Y6, Y7, Y7
+	VMAXPD       vconsts64x4<>+832(SB), Y7, Y6
+	VADDPD       vconsts64x4<>+0(SB), Y6, Y8
+	VDIVPD       Y8, Y6, Y8
+	VMULPD       Y8, Y8, Y9
+	VBROADCASTSD consts64<>+160(SB), Y10
+	VFMADD213PD  vconsts64x4<>+864(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+896(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+928(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+960(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+992(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y9, Y10
+	VMULPD       Y9, Y10, Y10
+	VMULPD       Y6, Y6, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VADDPD       Y10, Y9, Y10
+	VMULPD       Y10, Y8, Y10
+	VSUBPD       Y10, Y9, Y10
+	VSUBPD       Y10, Y6, Y10
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y7, Y6
+	VBLENDVPD    Y6, Y7, Y10, Y10
 	VMULPD       (SP), Y5, Y5
 	VADDPD       32(SP), Y5, Y5
 	VMULPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y6, Y4, Y4
 	VSUBPD       Y5, Y4, Y5
-	VADDPD       Y9, Y5, Y5
+	VADDPD       Y10, Y5, Y5
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000004
@@ -46058,92 +45858,86 @@ loop:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y5
-	VMULPD       Y5, Y5, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y9
-	VBROADCASTSD consts64<>+160(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y10
-	VFMADD231PD  Y5, Y10, Y9
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y10
-	VBROADCASTSD consts64<>+176(SB), Y11
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y11
-	VFMADD231PD  Y5, Y11, Y10
-	VFMADD231PD  Y7, Y10, Y9
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
 	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD231PD  vconsts64x4<>+544(SB), Y5, Y7
-	VFMADD231PD  Y8, Y7, Y9
-	VFMADD213PD  Y4, Y5, Y9
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y9
-	VMULPD       Y6, Y9, Y9
-	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VMULPD       Y6, Y7, Y7
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
+	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
+	VMOVAPD      Y4, Y5
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
+	VPSUBQ       Y4, Y5, Y5
 	VMOVUPD      32(AX)(R11*8), Y4
-	VMOVUPD      32(CX)(R11*8), Y5
-	VORPD        vconsts64x4<>+288(SB), Y4, Y6
-	VBROADCASTSD consts64<>+136(SB), Y7
-	VMAXPD       Y6, Y7, Y6
-	VBROADCASTSD consts64<>+144(SB), Y7
-	VFMADD213PD  vconsts64x4<>+320(SB), Y6, Y7
-	VPSLLQ       $0x34, Y7, Y8
-	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
-	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
-	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VMULPD       Y6, Y6, Y7
+	VMOVUPD      32(CX)(R11*8), Y6
+	VORPD        vconsts64x4<>+288(SB), Y4, Y7
+	VBROADCASTSD consts64<>+136(SB), Y8
+	VMAXPD       Y7, Y8, Y7
+	VBROADCASTSD consts64<>+144(SB), Y8
+	VFMADD213PD  vconsts64x4<>+320(SB), Y7, Y8
+	VPSLLQ       $0x34, Y8, Y9
+	VSUBPD       vconsts64x4<>+320(SB), Y8, Y8
+	VFNMADD231PD vconsts64x4<>+352(SB), Y8, Y7
+	VFNMADD231PD vconsts64x4<>+384(SB), Y8, Y7
+	VBROADCASTSD consts64<>+152(SB), Y10
+	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
+	VMULPD       Y9, Y10, Y10
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y8, Y7
+	VANDPD       vconsts64x4<>+768(SB), Y7, Y7
+	VMOVAPD      Y7, Y8
+	VFMADD231PD  vconsts64x4<>+800(SB), Y10, Y8
+	VPSUBQ       Y7, Y8, Y8
+	VMAXPD       vconsts64x4<>+832(SB), Y5, Y7
+	VADDPD       vconsts64x4<>+0(SB), Y7, Y9
+	VDIVPD       Y9, Y7, Y9
+	VMULPD       Y9, Y9, Y10
+	VBROADCASTSD consts64<>+160(SB), Y11
+	VFMADD213PD  vconsts64x4<>+864(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+896(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+928(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+960(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+992(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y10, Y11
+	VMULPD       Y10, Y11, Y11
 	VMULPD       Y7, Y7, Y10
-	VMULPD       Y10, Y10, Y11
-	VBROADCASTSD consts64<>+152(SB), Y12
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y12
-	VBROADCASTSD consts64<>+160(SB), Y13
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y13
-	VFMADD231PD  Y7, Y13, Y12
-	VBROADCASTSD consts64<>+168(SB), Y13
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y13
-	VBROADCASTSD consts64<>+176(SB), Y14
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y14
-	VFMADD231PD  Y7, Y14, Y13
-	VFMADD231PD  Y10, Y13, Y12
-	VBROADCASTSD consts64<>+184(SB), Y10
-	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y10
-	VFMADD231PD  vconsts64x4<>+544(SB), Y7, Y10
-	VFMADD231PD  Y11, Y10, Y12
-	VFMADD213PD  Y6, Y7, Y12
-	VADDPD       vconsts64x4<>+576(SB), Y12, Y12
-	VMULPD       Y8, Y12, Y12
-	VMULPD       vconsts64x4<>+608(SB), Y12, Y12
-	VMAXPD       vconsts64x4<>+640(SB), Y9, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
-	VDIVPD       Y7, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+192(SB), Y10
-	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+768(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+800(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+832(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+864(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+896(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+928(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+960(SB), Y8, Y10
-	VMULPD       Y8, Y10, Y10
-	VMULPD       Y6, Y6, Y8
-	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
-	VADDPD       Y10, Y8, Y10
-	VMULPD       Y10, Y7, Y10
-	VSUBPD       Y10, Y8, Y10
-	VSUBPD       Y10, Y6, Y10
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y6
-	VBLENDVPD    Y6, Y9, Y10, Y10
+	VMULPD       vconsts64x4<>+192(SB), Y10, Y10
+	VADDPD       Y11, Y10, Y11
+	VMULPD       Y11, Y9, Y11
+	VSUBPD       Y11, Y10, Y11
+	VSUBPD       Y11, Y7, Y11
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y7
+	VBLENDVPD    Y7, Y5, Y11, Y11
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
-	VXORPD       Y6, Y6, Y6
-	VMAXPD       Y6, Y2, Y2
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y5, Y2, Y2
 	VSUBPD       Y3, Y2, Y3
-	VADDPD       Y10, Y3, Y3
+	VADDPD       Y11, Y3, Y3
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
@@ -46161,39 +45955,39 @@ rowpart257:
 rowperm257:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y6
-	VPERMPS      Y2, Y6, Y2
+	VMOVUPS      (BX)(R13*1), Y5
+	VPERMPS      Y2, Y5, Y2
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VMULPD       Y3, Y2, Y6
-	VMOVUPD      Y6, (R10)(R11*8)
+	VMULPD       Y3, Y2, Y5
+	VMOVUPD      Y5, (R10)(R11*8)
 	VFMADD231PD  Y3, Y2, Y0
-	VMAXPD       vconsts64x4<>+640(SB), Y12, Y2
+	VMAXPD       vconsts64x4<>+832(SB), Y8, Y2
 	VADDPD       vconsts64x4<>+0(SB), Y2, Y3
 	VDIVPD       Y3, Y2, Y3
-	VMULPD       Y3, Y3, Y6
-	VBROADCASTSD consts64<>+192(SB), Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
-	VMULPD       Y6, Y7, Y7
-	VMULPD       Y2, Y2, Y6
-	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
-	VADDPD       Y7, Y6, Y7
+	VMULPD       Y3, Y3, Y5
+	VBROADCASTSD consts64<>+160(SB), Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+992(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y5, Y7
+	VMULPD       Y5, Y7, Y7
+	VMULPD       Y2, Y2, Y5
+	VMULPD       vconsts64x4<>+192(SB), Y5, Y5
+	VADDPD       Y7, Y5, Y7
 	VMULPD       Y7, Y3, Y7
-	VSUBPD       Y7, Y6, Y7
+	VSUBPD       Y7, Y5, Y7
 	VSUBPD       Y7, Y2, Y7
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y12, Y2
-	VBLENDVPD    Y2, Y12, Y7, Y7
-	VMULPD       (SP), Y5, Y2
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y8, Y2
+	VBLENDVPD    Y2, Y8, Y7, Y7
+	VMULPD       (SP), Y6, Y2
 	VADDPD       32(SP), Y2, Y2
 	VMULPD       Y2, Y4, Y2
 	VXORPD       Y3, Y3, Y3
@@ -46246,59 +46040,56 @@ single1:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y5
-	VMULPD       Y5, Y5, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y9
-	VBROADCASTSD consts64<>+160(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y10
-	VFMADD231PD  Y5, Y10, Y9
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y10
-	VBROADCASTSD consts64<>+176(SB), Y11
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y11
-	VFMADD231PD  Y5, Y11, Y10
-	VFMADD231PD  Y7, Y10, Y9
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
 	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD231PD  vconsts64x4<>+544(SB), Y5, Y7
-	VFMADD231PD  Y8, Y7, Y9
-	VFMADD213PD  Y4, Y5, Y9
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y9
-	VMULPD       Y6, Y9, Y9
-	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
-	VMAXPD       vconsts64x4<>+640(SB), Y9, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
-	VDIVPD       Y5, Y4, Y5
-	VMULPD       Y5, Y5, Y6
-	VBROADCASTSD consts64<>+192(SB), Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
 	VMULPD       Y6, Y7, Y7
-	VMULPD       Y4, Y4, Y6
-	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
-	VADDPD       Y7, Y6, Y7
-	VMULPD       Y7, Y5, Y7
-	VSUBPD       Y7, Y6, Y7
-	VSUBPD       Y7, Y4, Y7
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y4
-	VBLENDVPD    Y4, Y9, Y7, Y7
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
+	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
+	VMOVAPD      Y4, Y5
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
+	VPSUBQ       Y4, Y5, Y5
+	VMAXPD       vconsts64x4<>+832(SB), Y5, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
+	VDIVPD       Y6, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VBROADCASTSD consts64<>+160(SB), Y8
+	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+928(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+960(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+992(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
+	VMULPD       Y7, Y8, Y8
+	VMULPD       Y4, Y4, Y7
+	VMULPD       vconsts64x4<>+192(SB), Y7, Y7
+	VADDPD       Y8, Y7, Y8
+	VMULPD       Y8, Y6, Y8
+	VSUBPD       Y8, Y7, Y8
+	VSUBPD       Y8, Y4, Y8
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
+	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
 	VXORPD       Y4, Y4, Y4
 	VMAXPD       Y4, Y2, Y2
 	VSUBPD       Y3, Y2, Y3
-	VADDPD       Y7, Y3, Y3
+	VADDPD       Y8, Y3, Y3
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
@@ -46350,59 +46141,56 @@ tail:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y5
-	VMULPD       Y5, Y5, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y9
-	VBROADCASTSD consts64<>+160(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y10
-	VFMADD231PD  Y5, Y10, Y9
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y10
-	VBROADCASTSD consts64<>+176(SB), Y11
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y11
-	VFMADD231PD  Y5, Y11, Y10
-	VFMADD231PD  Y7, Y10, Y9
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
 	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD231PD  vconsts64x4<>+544(SB), Y5, Y7
-	VFMADD231PD  Y8, Y7, Y9
-	VFMADD213PD  Y4, Y5, Y9
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y9
-	VMULPD       Y6, Y9, Y9
-	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
-	VMAXPD       vconsts64x4<>+640(SB), Y9, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
-	VDIVPD       Y5, Y4, Y5
-	VMULPD       Y5, Y5, Y6
-	VBROADCASTSD consts64<>+192(SB), Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
 	VMULPD       Y6, Y7, Y7
-	VMULPD       Y4, Y4, Y6
-	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
-	VADDPD       Y7, Y6, Y7
-	VMULPD       Y7, Y5, Y7
-	VSUBPD       Y7, Y6, Y7
-	VSUBPD       Y7, Y4, Y7
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y4
-	VBLENDVPD    Y4, Y9, Y7, Y7
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
+	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
+	VMOVAPD      Y4, Y5
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
+	VPSUBQ       Y4, Y5, Y5
+	VMAXPD       vconsts64x4<>+832(SB), Y5, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
+	VDIVPD       Y6, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VBROADCASTSD consts64<>+160(SB), Y8
+	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+928(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+960(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+992(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
+	VMULPD       Y7, Y8, Y8
+	VMULPD       Y4, Y4, Y7
+	VMULPD       vconsts64x4<>+192(SB), Y7, Y7
+	VADDPD       Y8, Y7, Y8
+	VMULPD       Y8, Y6, Y8
+	VSUBPD       Y8, Y7, Y8
+	VSUBPD       Y8, Y4, Y8
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
+	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
 	VXORPD       Y4, Y4, Y4
 	VMAXPD       Y4, Y2, Y2
 	VSUBPD       Y3, Y2, Y3
-	VADDPD       Y7, Y3, Y3
+	VADDPD       Y8, Y3, Y3
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000004
@@ -46493,99 +46281,93 @@ loop:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y5
-	VMULPD       Y5, Y5, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y9
-	VBROADCASTSD consts64<>+160(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y10
-	VFMADD231PD  Y5, Y10, Y9
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y10
-	VBROADCASTSD consts64<>+176(SB), Y11
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y11
-	VFMADD231PD  Y5, Y11, Y10
-	VFMADD231PD  Y7, Y10, Y9
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
 	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD231PD  vconsts64x4<>+544(SB), Y5, Y7
-	VFMADD231PD  Y8, Y7, Y9
-	VFMADD213PD  Y4, Y5, Y9
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y9
-	VMULPD       Y6, Y9, Y9
-	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VMULPD       Y6, Y7, Y7
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
+	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
+	VMOVAPD      Y4, Y5
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
+	VPSUBQ       Y4, Y5, Y5
 	VMOVUPD      32(AX)(R11*8), Y4
-	VMOVUPD      32(CX)(R11*8), Y5
-	VORPD        vconsts64x4<>+288(SB), Y4, Y6
-	VBROADCASTSD consts64<>+136(SB), Y7
-	VMAXPD       Y6, Y7, Y6
-	VBROADCASTSD consts64<>+144(SB), Y7
-	VFMADD213PD  vconsts64x4<>+320(SB), Y6, Y7
-	VPSLLQ       $0x34, Y7, Y8
-	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
-	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
-	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VMULPD       Y6, Y6, Y7
+	VMOVUPD      32(CX)(R11*8), Y6
+	VORPD        vconsts64x4<>+288(SB), Y4, Y7
+	VBROADCASTSD consts64<>+136(SB), Y8
+	VMAXPD       Y7, Y8, Y7
+	VBROADCASTSD consts64<>+144(SB), Y8
+	VFMADD213PD  vconsts64x4<>+320(SB), Y7, Y8
+	VPSLLQ       $0x34, Y8, Y9
+	VSUBPD       vconsts64x4<>+320(SB), Y8, Y8
+	VFNMADD231PD vconsts64x4<>+352(SB), Y8, Y7
+	VFNMADD231PD vconsts64x4<>+384(SB), Y8, Y7
+	VBROADCASTSD consts64<>+152(SB), Y10
+	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
+	VMULPD       Y9, Y10, Y10
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y8, Y7
+	VANDPD       vconsts64x4<>+768(SB), Y7, Y7
+	VMOVAPD      Y7, Y8
+	VFMADD231PD  vconsts64x4<>+800(SB), Y10, Y8
+	VPSUBQ       Y7, Y8, Y8
+	VMAXPD       vconsts64x4<>+832(SB), Y5, Y7
+	VADDPD       vconsts64x4<>+0(SB), Y7, Y9
+	VDIVPD       Y9, Y7, Y9
+	VMULPD       Y9, Y9, Y10
+	VBROADCASTSD consts64<>+160(SB), Y11
+	VFMADD213PD  vconsts64x4<>+864(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+896(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+928(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+960(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+992(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y10, Y11
+	VMULPD       Y10, Y11, Y11
 	VMULPD       Y7, Y7, Y10
-	VMULPD       Y10, Y10, Y11
-	VBROADCASTSD consts64<>+152(SB), Y12
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y12
-	VBROADCASTSD consts64<>+160(SB), Y13
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y13
-	VFMADD231PD  Y7, Y13, Y12
-	VBROADCASTSD consts64<>+168(SB), Y13
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y13
-	VBROADCASTSD consts64<>+176(SB), Y14
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y14
-	VFMADD231PD  Y7, Y14, Y13
-	VFMADD231PD  Y10, Y13, Y12
-	VBROADCASTSD consts64<>+184(SB), Y10
-	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y10
-	VFMADD231PD  vconsts64x4<>+544(SB), Y7, Y10
-	VFMADD231PD  Y11, Y10, Y12
-	VFMADD213PD  Y6, Y7, Y12
-	VADDPD       vconsts64x4<>+576(SB), Y12, Y12
-	VMULPD       Y8, Y12, Y12
-	VMULPD       vconsts64x4<>+608(SB), Y12, Y12
-	VMAXPD       vconsts64x4<>+640(SB), Y9, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
-	VDIVPD       Y7, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+192(SB), Y10
-	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+768(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+800(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+832(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+864(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+896(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+928(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+960(SB), Y8, Y10
-	VMULPD       Y8, Y10, Y10
-	VMULPD       Y6, Y6, Y8
-	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
-	VADDPD       Y10, Y8, Y10
-	VMULPD       Y10, Y7, Y10
-	VSUBPD       Y10, Y8, Y10
-	VSUBPD       Y10, Y6, Y10
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y6
-	VBLENDVPD    Y6, Y9, Y10, Y10
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
-	VXORPD       Y8, Y8, Y8
-	VCMPPD       $0x1d, Y8, Y2, Y8
-	VBLENDVPD    Y8, Y7, Y9, Y7
-	VDIVPD       Y6, Y7, Y7
+	VMULPD       vconsts64x4<>+192(SB), Y10, Y10
+	VADDPD       Y11, Y10, Y11
+	VMULPD       Y11, Y9, Y11
+	VSUBPD       Y11, Y10, Y11
+	VSUBPD       Y11, Y7, Y11
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y7
+	VBLENDVPD    Y7, Y5, Y11, Y11
+	VADDPD       vconsts64x4<>+704(SB), Y5, Y7
+	VBROADCASTSD consts64<>+8(SB), Y9
+	VXORPD       Y10, Y10, Y10
+	VCMPPD       $0x1d, Y10, Y2, Y10
+	VBLENDVPD    Y10, Y9, Y5, Y9
+	VDIVPD       Y7, Y9, Y9
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
-	VMULPD       Y3, Y2, Y6
-	VXORPD       Y8, Y8, Y8
-	VMAXPD       Y8, Y2, Y2
-	VSUBPD       Y6, Y2, Y6
-	VADDPD       Y10, Y6, Y6
-	VSUBPD       Y3, Y7, Y7
+	VMULPD       Y3, Y2, Y5
+	VXORPD       Y7, Y7, Y7
+	VMAXPD       Y7, Y2, Y2
+	VSUBPD       Y5, Y2, Y5
+	VADDPD       Y11, Y5, Y5
+	VSUBPD       Y3, Y9, Y9
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
@@ -46610,40 +46392,40 @@ rowperm261:
 	MOVLQSX      4(SI)(DI*8), DI
 	VBROADCASTSD s+152(FP), Y3
 	VMULPD       Y2, Y3, Y3
-	VMULPD       Y7, Y3, Y3
+	VMULPD       Y9, Y3, Y3
 	VMOVUPD      Y3, (R10)(R11*8)
-	VFMADD231PD  Y6, Y2, Y0
-	VMAXPD       vconsts64x4<>+640(SB), Y12, Y2
+	VFMADD231PD  Y5, Y2, Y0
+	VMAXPD       vconsts64x4<>+832(SB), Y8, Y2
 	VADDPD       vconsts64x4<>+0(SB), Y2, Y3
 	VDIVPD       Y3, Y2, Y3
-	VMULPD       Y3, Y3, Y6
-	VBROADCASTSD consts64<>+192(SB), Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
-	VMULPD       Y6, Y7, Y7
-	VMULPD       Y2, Y2, Y6
-	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
-	VADDPD       Y7, Y6, Y7
+	VMULPD       Y3, Y3, Y5
+	VBROADCASTSD consts64<>+160(SB), Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+992(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y5, Y7
+	VMULPD       Y5, Y7, Y7
+	VMULPD       Y2, Y2, Y5
+	VMULPD       vconsts64x4<>+192(SB), Y5, Y5
+	VADDPD       Y7, Y5, Y7
 	VMULPD       Y7, Y3, Y7
-	VSUBPD       Y7, Y6, Y7
+	VSUBPD       Y7, Y5, Y7
 	VSUBPD       Y7, Y2, Y7
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y12, Y2
-	VBLENDVPD    Y2, Y12, Y7, Y7
-	VADDPD       vconsts64x4<>+576(SB), Y12, Y2
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y8, Y2
+	VBLENDVPD    Y2, Y8, Y7, Y7
+	VADDPD       vconsts64x4<>+704(SB), Y8, Y2
 	VBROADCASTSD consts64<>+8(SB), Y3
-	VXORPD       Y6, Y6, Y6
-	VCMPPD       $0x1d, Y6, Y4, Y6
-	VBLENDVPD    Y6, Y3, Y12, Y3
+	VXORPD       Y5, Y5, Y5
+	VCMPPD       $0x1d, Y5, Y4, Y5
+	VBLENDVPD    Y5, Y3, Y8, Y3
 	VDIVPD       Y2, Y3, Y3
-	VMULPD       (SP), Y5, Y2
+	VMULPD       (SP), Y6, Y2
 	VADDPD       32(SP), Y2, Y2
 	VMULPD       Y2, Y4, Y5
 	VXORPD       Y6, Y6, Y6
@@ -46699,66 +46481,63 @@ single1:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y5
-	VMULPD       Y5, Y5, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y9
-	VBROADCASTSD consts64<>+160(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y10
-	VFMADD231PD  Y5, Y10, Y9
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y10
-	VBROADCASTSD consts64<>+176(SB), Y11
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y11
-	VFMADD231PD  Y5, Y11, Y10
-	VFMADD231PD  Y7, Y10, Y9
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
 	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD231PD  vconsts64x4<>+544(SB), Y5, Y7
-	VFMADD231PD  Y8, Y7, Y9
-	VFMADD213PD  Y4, Y5, Y9
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y9
-	VMULPD       Y6, Y9, Y9
-	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
-	VMAXPD       vconsts64x4<>+640(SB), Y9, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
-	VDIVPD       Y5, Y4, Y5
-	VMULPD       Y5, Y5, Y6
-	VBROADCASTSD consts64<>+192(SB), Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
 	VMULPD       Y6, Y7, Y7
-	VMULPD       Y4, Y4, Y6
-	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
-	VADDPD       Y7, Y6, Y7
-	VMULPD       Y7, Y5, Y7
-	VSUBPD       Y7, Y6, Y7
-	VSUBPD       Y7, Y4, Y7
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y4
-	VBLENDVPD    Y4, Y9, Y7, Y7
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
-	VXORPD       Y6, Y6, Y6
-	VCMPPD       $0x1d, Y6, Y2, Y6
-	VBLENDVPD    Y6, Y5, Y9, Y5
-	VDIVPD       Y4, Y5, Y5
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
+	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
+	VMOVAPD      Y4, Y5
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
+	VPSUBQ       Y4, Y5, Y5
+	VMAXPD       vconsts64x4<>+832(SB), Y5, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
+	VDIVPD       Y6, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VBROADCASTSD consts64<>+160(SB), Y8
+	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+928(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+960(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+992(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
+	VMULPD       Y7, Y8, Y8
+	VMULPD       Y4, Y4, Y7
+	VMULPD       vconsts64x4<>+192(SB), Y7, Y7
+	VADDPD       Y8, Y7, Y8
+	VMULPD       Y8, Y6, Y8
+	VSUBPD       Y8, Y7, Y8
+	VSUBPD       Y8, Y4, Y8
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
+	VBLENDVPD    Y4, Y5, Y8, Y8
+	VADDPD       vconsts64x4<>+704(SB), Y5, Y4
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VXORPD       Y7, Y7, Y7
+	VCMPPD       $0x1d, Y7, Y2, Y7
+	VBLENDVPD    Y7, Y6, Y5, Y6
+	VDIVPD       Y4, Y6, Y6
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y4
-	VXORPD       Y6, Y6, Y6
-	VMAXPD       Y6, Y2, Y2
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y5, Y2, Y2
 	VSUBPD       Y4, Y2, Y4
-	VADDPD       Y7, Y4, Y4
-	VSUBPD       Y3, Y5, Y5
+	VADDPD       Y8, Y4, Y4
+	VSUBPD       Y3, Y6, Y6
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
@@ -46783,7 +46562,7 @@ rowperm263:
 	MOVLQSX      4(SI)(DI*8), DI
 	VBROADCASTSD s+152(FP), Y3
 	VMULPD       Y2, Y3, Y3
-	VMULPD       Y5, Y3, Y3
+	VMULPD       Y6, Y3, Y3
 	VMOVUPD      Y3, (R10)(R11*8)
 	VFMADD231PD  Y4, Y2, Y0
 	ADDQ         $0x00000004, R11
@@ -46812,66 +46591,63 @@ tail:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y5
-	VMULPD       Y5, Y5, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y9
-	VBROADCASTSD consts64<>+160(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y10
-	VFMADD231PD  Y5, Y10, Y9
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y10
-	VBROADCASTSD consts64<>+176(SB), Y11
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y11
-	VFMADD231PD  Y5, Y11, Y10
-	VFMADD231PD  Y7, Y10, Y9
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
 	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD231PD  vconsts64x4<>+544(SB), Y5, Y7
-	VFMADD231PD  Y8, Y7, Y9
-	VFMADD213PD  Y4, Y5, Y9
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y9
-	VMULPD       Y6, Y9, Y9
-	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
-	VMAXPD       vconsts64x4<>+640(SB), Y9, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
-	VDIVPD       Y5, Y4, Y5
-	VMULPD       Y5, Y5, Y6
-	VBROADCASTSD consts64<>+192(SB), Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
 	VMULPD       Y6, Y7, Y7
-	VMULPD       Y4, Y4, Y6
-	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
-	VADDPD       Y7, Y6, Y7
-	VMULPD       Y7, Y5, Y7
-	VSUBPD       Y7, Y6, Y7
-	VSUBPD       Y7, Y4, Y7
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y4
-	VBLENDVPD    Y4, Y9, Y7, Y7
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
-	VXORPD       Y6, Y6, Y6
-	VCMPPD       $0x1d, Y6, Y2, Y6
-	VBLENDVPD    Y6, Y5, Y9, Y5
-	VDIVPD       Y4, Y5, Y5
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
+	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
+	VMOVAPD      Y4, Y5
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
+	VPSUBQ       Y4, Y5, Y5
+	VMAXPD       vconsts64x4<>+832(SB), Y5, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
+	VDIVPD       Y6, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VBROADCASTSD consts64<>+160(SB), Y8
+	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+928(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+960(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+992(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
+	VMULPD       Y7, Y8, Y8
+	VMULPD       Y4, Y4, Y7
+	VMULPD       vconsts64x4<>+192(SB), Y7, Y7
+	VADDPD       Y8, Y7, Y8
+	VMULPD       Y8, Y6, Y8
+	VSUBPD       Y8, Y7, Y8
+	VSUBPD       Y8, Y4, Y8
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
+	VBLENDVPD    Y4, Y5, Y8, Y8
+	VADDPD       vconsts64x4<>+704(SB), Y5, Y4
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VXORPD       Y7, Y7, Y7
+	VCMPPD       $0x1d, Y7, Y2, Y7
+	VBLENDVPD    Y7, Y6, Y5, Y6
+	VDIVPD       Y4, Y6, Y6
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y4
-	VXORPD       Y6, Y6, Y6
-	VMAXPD       Y6, Y2, Y2
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y5, Y2, Y2
 	VSUBPD       Y4, Y2, Y4
-	VADDPD       Y7, Y4, Y4
-	VSUBPD       Y3, Y5, Y5
+	VADDPD       Y8, Y4, Y4
+	VSUBPD       Y3, Y6, Y6
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000004
@@ -46901,7 +46677,7 @@ rowperm264:
 	VANDPD       Y3, Y2, Y2
 	VBROADCASTSD s+152(FP), Y3
 	VMULPD       Y2, Y3, Y3
-	VMULPD       Y5, Y3, Y3
+	VMULPD       Y6, Y3, Y3
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         R12, CX
@@ -47098,43 +46874,36 @@ loop:
 	VMOVUPD      (AX), Y0
 	VBROADCASTSD consts64<>+136(SB), Y1
 	VMAXPD       Y0, Y1, Y0
-	VBROADCASTSD consts64<>+200(SB), Y1
+	VBROADCASTSD consts64<>+168(SB), Y1
 	VMINPD       Y0, Y1, Y0
 	VBROADCASTSD consts64<>+144(SB), Y1
-	VFMADD213PD  vconsts64x4<>+992(SB), Y0, Y1
-	VSUBPD       vconsts64x4<>+992(SB), Y1, Y1
+	VFMADD213PD  vconsts64x4<>+1184(SB), Y0, Y1
+	VSUBPD       vconsts64x4<>+1184(SB), Y1, Y1
 	VFNMADD231PD vconsts64x4<>+352(SB), Y1, Y0
 	VFNMADD231PD vconsts64x4<>+384(SB), Y1, Y0
-	VMULPD       Y0, Y0, Y2
-	VMULPD       Y2, Y2, Y3
-	VMULPD       Y3, Y3, Y4
-	VBROADCASTSD consts64<>+152(SB), Y5
-	VFMADD213PD  vconsts64x4<>+192(SB), Y0, Y5
-	VBROADCASTSD consts64<>+160(SB), Y6
-	VFMADD213PD  vconsts64x4<>+416(SB), Y0, Y6
-	VFMADD231PD  Y2, Y6, Y5
-	VBROADCASTSD consts64<>+168(SB), Y6
-	VFMADD213PD  vconsts64x4<>+448(SB), Y0, Y6
-	VBROADCASTSD consts64<>+176(SB), Y7
-	VFMADD213PD  vconsts64x4<>+480(SB), Y0, Y7
-	VFMADD231PD  Y2, Y7, Y6
-	VFMADD231PD  Y3, Y6, Y5
-	VBROADCASTSD consts64<>+184(SB), Y3
-	VFMADD213PD  vconsts64x4<>+512(SB), Y0, Y3
-	VFMADD231PD  vconsts64x4<>+544(SB), Y2, Y3
-	VFMADD231PD  Y4, Y3, Y5
-	VFMADD213PD  Y0, Y2, Y5
-	VADDPD       vconsts64x4<>+576(SB), Y5, Y5
+	VBROADCASTSD consts64<>+152(SB), Y2
+	VFMADD213PD  vconsts64x4<>+416(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+448(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+480(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+512(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+544(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+576(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+608(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+640(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+672(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+192(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y2
 	VBROADCASTSD consts64<>+80(SB), Y0
-	VFMADD213PD  vconsts64x4<>+1024(SB), Y1, Y0
-	VSUBPD       vconsts64x4<>+1024(SB), Y0, Y2
-	VSUBPD       Y2, Y1, Y1
-	VADDPD       vconsts64x4<>+1024(SB), Y1, Y1
+	VFMADD213PD  vconsts64x4<>+1216(SB), Y1, Y0
+	VSUBPD       vconsts64x4<>+1216(SB), Y0, Y3
+	VSUBPD       Y3, Y1, Y1
+	VADDPD       vconsts64x4<>+1216(SB), Y1, Y1
 	VPSLLQ       $0x34, Y0, Y0
 	VPSLLQ       $0x34, Y1, Y1
-	VMULPD       Y0, Y5, Y5
-	VMULPD       Y1, Y5, Y5
-	VMOVUPD      Y5, (CX)
+	VMULPD       Y0, Y2, Y2
+	VMULPD       Y1, Y2, Y2
+	VMOVUPD      Y2, (CX)
 	ADDQ         $0x00000020, AX
 	ADDQ         $0x00000020, CX
 	SUBQ         $0x00000004, DX
@@ -47150,47 +46919,40 @@ tail:
 	VMASKMOVPD   (AX), Y0, Y0
 	VBROADCASTSD consts64<>+136(SB), Y1
 	VMAXPD       Y0, Y1, Y0
-	VBROADCASTSD consts64<>+200(SB), Y1
+	VBROADCASTSD consts64<>+168(SB), Y1
 	VMINPD       Y0, Y1, Y0
 	VBROADCASTSD consts64<>+144(SB), Y1
-	VFMADD213PD  vconsts64x4<>+992(SB), Y0, Y1
-	VSUBPD       vconsts64x4<>+992(SB), Y1, Y1
+	VFMADD213PD  vconsts64x4<>+1184(SB), Y0, Y1
+	VSUBPD       vconsts64x4<>+1184(SB), Y1, Y1
 	VFNMADD231PD vconsts64x4<>+352(SB), Y1, Y0
 	VFNMADD231PD vconsts64x4<>+384(SB), Y1, Y0
-	VMULPD       Y0, Y0, Y2
-	VMULPD       Y2, Y2, Y3
-	VMULPD       Y3, Y3, Y4
-	VBROADCASTSD consts64<>+152(SB), Y5
-	VFMADD213PD  vconsts64x4<>+192(SB), Y0, Y5
-	VBROADCASTSD consts64<>+160(SB), Y6
-	VFMADD213PD  vconsts64x4<>+416(SB), Y0, Y6
-	VFMADD231PD  Y2, Y6, Y5
-	VBROADCASTSD consts64<>+168(SB), Y6
-	VFMADD213PD  vconsts64x4<>+448(SB), Y0, Y6
-	VBROADCASTSD consts64<>+176(SB), Y7
-	VFMADD213PD  vconsts64x4<>+480(SB), Y0, Y7
-	VFMADD231PD  Y2, Y7, Y6
-	VFMADD231PD  Y3, Y6, Y5
-	VBROADCASTSD consts64<>+184(SB), Y3
-	VFMADD213PD  vconsts64x4<>+512(SB), Y0, Y3
-	VFMADD231PD  vconsts64x4<>+544(SB), Y2, Y3
-	VFMADD231PD  Y4, Y3, Y5
-	VFMADD213PD  Y0, Y2, Y5
-	VADDPD       vconsts64x4<>+576(SB), Y5, Y5
+	VBROADCASTSD consts64<>+152(SB), Y2
+	VFMADD213PD  vconsts64x4<>+416(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+448(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+480(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+512(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+544(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+576(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+608(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+640(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+672(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+192(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y2
 	VBROADCASTSD consts64<>+80(SB), Y0
-	VFMADD213PD  vconsts64x4<>+1024(SB), Y1, Y0
-	VSUBPD       vconsts64x4<>+1024(SB), Y0, Y2
-	VSUBPD       Y2, Y1, Y1
-	VADDPD       vconsts64x4<>+1024(SB), Y1, Y1
+	VFMADD213PD  vconsts64x4<>+1216(SB), Y1, Y0
+	VSUBPD       vconsts64x4<>+1216(SB), Y0, Y3
+	VSUBPD       Y3, Y1, Y1
+	VADDPD       vconsts64x4<>+1216(SB), Y1, Y1
 	VPSLLQ       $0x34, Y0, Y0
 	VPSLLQ       $0x34, Y1, Y1
-	VMULPD       Y0, Y5, Y5
-	VMULPD       Y1, Y5, Y5
+	VMULPD       Y0, Y2, Y2
+	VMULPD       Y1, Y2, Y2
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, BX
 	SUBQ         DX, BX
 	VMOVDQU      (AX)(BX*8), Y0
-	VMASKMOVPD   Y5, Y0, (CX)
+	VMASKMOVPD   Y2, Y0, (CX)
 
 done:
 	VZEROUPPER
@@ -47207,19 +46969,19 @@ loop:
 	CMPQ         DX, $0x00000004
 	JL           tail
 	VMOVUPD      (AX), Y0
-	VADDPD       vconsts64x4<>+576(SB), Y0, Y1
-	VBROADCASTSD consts64<>+208(SB), Y2
+	VADDPD       vconsts64x4<>+704(SB), Y0, Y1
+	VBROADCASTSD consts64<>+176(SB), Y2
 	VPADDQ       Y2, Y1, Y2
 	VPSRLQ       $0x34, Y2, Y3
 	VBROADCASTSD consts64<>+48(SB), Y4
 	VORPD        Y4, Y3, Y3
-	VBROADCASTSD consts64<>+216(SB), Y4
+	VBROADCASTSD consts64<>+184(SB), Y4
 	VSUBPD       Y4, Y3, Y3
 	VBROADCASTSD consts64<>+64(SB), Y4
 	VANDPD       Y4, Y2, Y2
-	VBROADCASTSD consts64<>+224(SB), Y4
+	VBROADCASTSD consts64<>+192(SB), Y4
 	VPADDQ       Y4, Y2, Y2
-	VSUBPD       vconsts64x4<>+576(SB), Y2, Y2
+	VSUBPD       vconsts64x4<>+704(SB), Y2, Y2
 	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x00, Y4, Y3, Y4
 	VBLENDVPD    Y4, Y0, Y2, Y2
@@ -47262,10 +47024,10 @@ loop:
 	VBROADCASTSD consts64<>+104(SB), Y1
 	VCMPPD       $0x00, Y1, Y0, Y2
 	VBLENDVPD    Y2, Y1, Y5, Y5
-	VCMPPD       $0x00, vconsts64x4<>+1056(SB), Y0, Y1
+	VCMPPD       $0x00, vconsts64x4<>+1248(SB), Y0, Y1
 	VBROADCASTSD consts64<>+112(SB), Y2
 	VBLENDVPD    Y1, Y2, Y5, Y5
-	VCMPPD       $0x19, vconsts64x4<>+1056(SB), Y0, Y1
+	VCMPPD       $0x19, vconsts64x4<>+1248(SB), Y0, Y1
 	VBROADCASTSD consts64<>+120(SB), Y2
 	VBLENDVPD    Y1, Y2, Y5, Y5
 	VXORPD       Y1, Y1, Y1
@@ -47285,19 +47047,19 @@ tail:
 	SUBQ         DX, SI
 	VMOVDQU      (BX)(SI*8), Y0
 	VMASKMOVPD   (AX), Y0, Y0
-	VADDPD       vconsts64x4<>+576(SB), Y0, Y1
-	VBROADCASTSD consts64<>+208(SB), Y2
+	VADDPD       vconsts64x4<>+704(SB), Y0, Y1
+	VBROADCASTSD consts64<>+176(SB), Y2
 	VPADDQ       Y2, Y1, Y2
 	VPSRLQ       $0x34, Y2, Y3
 	VBROADCASTSD consts64<>+48(SB), Y4
 	VORPD        Y4, Y3, Y3
-	VBROADCASTSD consts64<>+216(SB), Y4
+	VBROADCASTSD consts64<>+184(SB), Y4
 	VSUBPD       Y4, Y3, Y3
 	VBROADCASTSD consts64<>+64(SB), Y4
 	VANDPD       Y4, Y2, Y2
-	VBROADCASTSD consts64<>+224(SB), Y4
+	VBROADCASTSD consts64<>+192(SB), Y4
 	VPADDQ       Y4, Y2, Y2
-	VSUBPD       vconsts64x4<>+576(SB), Y2, Y2
+	VSUBPD       vconsts64x4<>+704(SB), Y2, Y2
 	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x00, Y4, Y3, Y4
 	VBLENDVPD    Y4, Y0, Y2, Y2
@@ -47340,10 +47102,10 @@ tail:
 	VBROADCASTSD consts64<>+104(SB), Y1
 	VCMPPD       $0x00, Y1, Y0, Y2
 	VBLENDVPD    Y2, Y1, Y5, Y5
-	VCMPPD       $0x00, vconsts64x4<>+1056(SB), Y0, Y1
+	VCMPPD       $0x00, vconsts64x4<>+1248(SB), Y0, Y1
 	VBROADCASTSD consts64<>+112(SB), Y2
 	VBLENDVPD    Y1, Y2, Y5, Y5
-	VCMPPD       $0x19, vconsts64x4<>+1056(SB), Y0, Y1
+	VCMPPD       $0x19, vconsts64x4<>+1248(SB), Y0, Y1
 	VBROADCASTSD consts64<>+120(SB), Y2
 	VBLENDVPD    Y1, Y2, Y5, Y5
 	VXORPD       Y1, Y1, Y1
@@ -72098,99 +71860,85 @@ loop:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VMULPS       Z4, Z4, Z6
-	VMULPS       Z6, Z6, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z8
-	VBROADCASTSS consts32<>+80(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z9
-	VFMADD231PS  Z6, Z9, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z9
-	VFMADD231PS  Z7, Z9, Z8
-	VFMADD213PS  Z4, Z6, Z8
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
-	VSCALEFPS    Z5, Z8, Z8
+	VBROADCASTSS consts32<>+76(SB), Z6
+	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VSCALEFPS    Z5, Z6, Z6
 	VMOVUPS      64(AX)(DX*4), Z4
 	VMOVUPS      64(CX)(DX*4), Z5
-	VORPS        vconsts32x16<>+384(SB), Z4, Z6
-	VBROADCASTSS consts32<>+68(SB), Z7
-	VMAXPS       Z6, Z7, Z6
-	VBROADCASTSS consts32<>+72(SB), Z7
-	VFMADD213PS  vconsts32x16<>+448(SB), Z6, Z7
-	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
-	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
-	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
-	VMULPS       Z6, Z6, Z9
-	VMULPS       Z9, Z9, Z10
-	VBROADCASTSS consts32<>+76(SB), Z11
-	VFMADD213PS  vconsts32x16<>+192(SB), Z6, Z11
-	VBROADCASTSS consts32<>+80(SB), Z12
-	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z12
-	VFMADD231PS  Z9, Z12, Z11
-	VBROADCASTSS consts32<>+84(SB), Z12
-	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z12
-	VFMADD231PS  Z10, Z12, Z11
-	VFMADD213PS  Z6, Z9, Z11
-	VADDPS       vconsts32x16<>+768(SB), Z11, Z11
-	VSCALEFPS    Z7, Z11, Z11
-	VMAXPS       vconsts32x16<>+832(SB), Z8, Z6
-	VADDPS       vconsts32x16<>+0(SB), Z6, Z7
-	VDIVPS       Z7, Z6, Z7
-	VMULPS       Z7, Z7, Z9
-	VMULPS       Z9, Z9, Z10
-	VMULPS       Z10, Z10, Z12
-	VBROADCASTSS consts32<>+88(SB), Z13
-	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z13
-	VBROADCASTSS consts32<>+92(SB), Z14
-	VFMADD213PS  vconsts32x16<>+960(SB), Z9, Z14
-	VFMADD231PS  Z10, Z14, Z13
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z12, Z13
-	VMULPS       Z9, Z13, Z13
-	VMULPS       Z6, Z6, Z9
-	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
-	VADDPS       Z13, Z9, Z13
-	VMULPS       Z13, Z7, Z13
-	VSUBPS       Z13, Z9, Z13
-	VSUBPS       Z13, Z6, Z13
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z13, K1, Z13
+	VORPS        vconsts32x16<>+384(SB), Z4, Z7
+	VBROADCASTSS consts32<>+68(SB), Z8
+	VMAXPS       Z7, Z8, Z7
+	VBROADCASTSS consts32<>+72(SB), Z8
+	VFMADD213PS  vconsts32x16<>+448(SB), Z7, Z8
+	VSUBPS       vconsts32x16<>+448(SB), Z8, Z8
+	VFNMADD231PS vconsts32x16<>+512(SB), Z8, Z7
+	VFNMADD231PS vconsts32x16<>+576(SB), Z8, Z7
+	VBROADCASTSS consts32<>+76(SB), Z9
+	VFMADD213PS  vconsts32x16<>+640(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+704(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+768(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+832(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+192(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
+	VSCALEFPS    Z8, Z9, Z9
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z7
+	VADDPS       vconsts32x16<>+0(SB), Z7, Z8
+	VDIVPS       Z8, Z7, Z8
+	VMULPS       Z8, Z8, Z10
+	VBROADCASTSS consts32<>+80(SB), Z11
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z10, Z11
+	VMULPS       Z10, Z11, Z11
+	VMULPS       Z7, Z7, Z10
+	VMULPS       vconsts32x16<>+192(SB), Z10, Z10
+	VADDPS       Z11, Z10, Z11
+	VMULPS       Z11, Z8, Z11
+	VSUBPS       Z11, Z10, Z11
+	VSUBPS       Z11, Z7, Z11
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
+	VBLENDMPS    Z6, Z11, K1, Z11
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
 	VMULPS       Z3, Z2, Z3
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z2, Z2
 	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z13, Z3, Z3
+	VADDPS       Z11, Z3, Z3
 	VADDPS       Z3, Z0, Z0
-	VMAXPS       vconsts32x16<>+832(SB), Z11, Z2
+	VMAXPS       vconsts32x16<>+960(SB), Z9, Z2
 	VADDPS       vconsts32x16<>+0(SB), Z2, Z3
 	VDIVPS       Z3, Z2, Z3
 	VMULPS       Z3, Z3, Z6
-	VMULPS       Z6, Z6, Z7
-	VMULPS       Z7, Z7, Z8
-	VBROADCASTSS consts32<>+88(SB), Z9
-	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z9
-	VBROADCASTSS consts32<>+92(SB), Z10
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z10
-	VFMADD231PS  Z7, Z10, Z9
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z8, Z9
-	VMULPS       Z6, Z9, Z9
+	VBROADCASTSS consts32<>+80(SB), Z7
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z6, Z7
+	VMULPS       Z6, Z7, Z7
 	VMULPS       Z2, Z2, Z6
 	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z9, Z6, Z9
-	VMULPS       Z9, Z3, Z9
-	VSUBPS       Z9, Z6, Z9
-	VSUBPS       Z9, Z2, Z9
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z11, K1
-	VBLENDMPS    Z11, Z9, K1, Z9
+	VADDPS       Z7, Z6, Z7
+	VMULPS       Z7, Z3, Z7
+	VSUBPS       Z7, Z6, Z7
+	VSUBPS       Z7, Z2, Z7
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z9, K1
+	VBLENDMPS    Z9, Z7, K1, Z7
 	VMULPS       (SP), Z5, Z2
 	VADDPS       64(SP), Z2, Z2
 	VMULPS       Z2, Z4, Z2
 	VXORPS       Z3, Z3, Z3
 	VMAXPS       Z3, Z4, Z3
 	VSUBPS       Z2, Z3, Z2
-	VADDPS       Z9, Z2, Z2
+	VADDPS       Z7, Z2, Z2
 	VADDPS       Z2, Z1, Z1
 	ADDQ         $0x00000020, DX
 	CMPQ         DX, BX
@@ -72212,47 +71960,40 @@ single1:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VMULPS       Z4, Z4, Z6
-	VMULPS       Z6, Z6, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z8
-	VBROADCASTSS consts32<>+80(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z9
-	VFMADD231PS  Z6, Z9, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z9
-	VFMADD231PS  Z7, Z9, Z8
-	VFMADD213PS  Z4, Z6, Z8
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
-	VSCALEFPS    Z5, Z8, Z8
-	VMAXPS       vconsts32x16<>+832(SB), Z8, Z4
+	VBROADCASTSS consts32<>+76(SB), Z6
+	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VSCALEFPS    Z5, Z6, Z6
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
 	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
-	VMULPS       Z5, Z5, Z6
-	VMULPS       Z6, Z6, Z7
-	VMULPS       Z7, Z7, Z9
-	VBROADCASTSS consts32<>+88(SB), Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z10
-	VBROADCASTSS consts32<>+92(SB), Z11
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z11
-	VFMADD231PS  Z7, Z11, Z10
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z9, Z10
-	VMULPS       Z6, Z10, Z10
-	VMULPS       Z4, Z4, Z6
-	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z10, Z6, Z10
-	VMULPS       Z10, Z5, Z10
-	VSUBPS       Z10, Z6, Z10
-	VSUBPS       Z10, Z4, Z10
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z10, K1, Z10
+	VMULPS       Z5, Z5, Z7
+	VBROADCASTSS consts32<>+80(SB), Z8
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
+	VMULPS       Z7, Z8, Z8
+	VMULPS       Z4, Z4, Z7
+	VMULPS       vconsts32x16<>+192(SB), Z7, Z7
+	VADDPS       Z8, Z7, Z8
+	VMULPS       Z8, Z5, Z8
+	VSUBPS       Z8, Z7, Z8
+	VSUBPS       Z8, Z4, Z8
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
+	VBLENDMPS    Z6, Z8, K1, Z8
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
 	VMULPS       Z3, Z2, Z3
 	VXORPS       Z4, Z4, Z4
 	VMAXPS       Z4, Z2, Z2
 	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z10, Z3, Z3
+	VADDPS       Z8, Z3, Z3
 	VADDPS       Z3, Z0, Z0
 	ADDQ         $0x00000010, DX
 	JMP          single1
@@ -72277,47 +72018,40 @@ tail:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VMULPS       Z4, Z4, Z6
-	VMULPS       Z6, Z6, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z8
-	VBROADCASTSS consts32<>+80(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z9
-	VFMADD231PS  Z6, Z9, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z9
-	VFMADD231PS  Z7, Z9, Z8
-	VFMADD213PS  Z4, Z6, Z8
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
-	VSCALEFPS    Z5, Z8, Z8
-	VMAXPS       vconsts32x16<>+832(SB), Z8, Z4
+	VBROADCASTSS consts32<>+76(SB), Z6
+	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VSCALEFPS    Z5, Z6, Z6
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
 	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
-	VMULPS       Z5, Z5, Z6
-	VMULPS       Z6, Z6, Z7
-	VMULPS       Z7, Z7, Z9
-	VBROADCASTSS consts32<>+88(SB), Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z10
-	VBROADCASTSS consts32<>+92(SB), Z11
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z11
-	VFMADD231PS  Z7, Z11, Z10
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z9, Z10
-	VMULPS       Z6, Z10, Z10
-	VMULPS       Z4, Z4, Z6
-	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z10, Z6, Z10
-	VMULPS       Z10, Z5, Z10
-	VSUBPS       Z10, Z6, Z10
-	VSUBPS       Z10, Z4, Z10
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z10, K1, Z10
+	VMULPS       Z5, Z5, Z7
+	VBROADCASTSS consts32<>+80(SB), Z8
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
+	VMULPS       Z7, Z8, Z8
+	VMULPS       Z4, Z4, Z7
+	VMULPS       vconsts32x16<>+192(SB), Z7, Z7
+	VADDPS       Z8, Z7, Z8
+	VMULPS       Z8, Z5, Z8
+	VSUBPS       Z8, Z7, Z8
+	VSUBPS       Z8, Z4, Z8
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
+	VBLENDMPS    Z6, Z8, K1, Z8
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
 	VMULPS       Z3, Z2, Z3
 	VXORPS       Z4, Z4, Z4
 	VMAXPS       Z4, Z2, Z2
 	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z10, Z3, Z3
+	VADDPS       Z8, Z3, Z3
 	LEAQ         kmask<>+0(SB), SI
 	KMOVW        (SI)(BX*2), K1
 	VMOVAPS.Z    Z3, K1, Z3
@@ -72397,70 +72131,59 @@ loop:
 	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
 	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
 	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
-	VMULPS       Z6, Z6, Z8
-	VMULPS       Z8, Z8, Z9
-	VBROADCASTSS consts32<>+76(SB), Z10
-	VFMADD213PS  vconsts32x16<>+192(SB), Z6, Z10
-	VBROADCASTSS consts32<>+80(SB), Z11
-	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z11
-	VFMADD231PS  Z8, Z11, Z10
-	VBROADCASTSS consts32<>+84(SB), Z11
-	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z11
-	VFMADD231PS  Z9, Z11, Z10
-	VFMADD213PS  Z6, Z8, Z10
-	VADDPS       vconsts32x16<>+768(SB), Z10, Z10
-	VSCALEFPS    Z7, Z10, Z10
+	VBROADCASTSS consts32<>+76(SB), Z8
+	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+768(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+832(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+192(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VSCALEFPS    Z7, Z8, Z8
 	VMOVUPS      64(AX)(SI*4), Z6
 	VMOVUPS      64(CX)(SI*4), Z7
-	VORPS        vconsts32x16<>+384(SB), Z6, Z8
-	VBROADCASTSS consts32<>+68(SB), Z9
-	VMAXPS       Z8, Z9, Z8
-	VBROADCASTSS consts32<>+72(SB), Z9
-	VFMADD213PS  vconsts32x16<>+448(SB), Z8, Z9
-	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
-	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
-	VFNMADD231PS vconsts32x16<>+576(SB), Z9, Z8
-	VMULPS       Z8, Z8, Z11
-	VMULPS       Z11, Z11, Z12
-	VBROADCASTSS consts32<>+76(SB), Z13
-	VFMADD213PS  vconsts32x16<>+192(SB), Z8, Z13
-	VBROADCASTSS consts32<>+80(SB), Z14
-	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z14
-	VFMADD231PS  Z11, Z14, Z13
-	VBROADCASTSS consts32<>+84(SB), Z14
-	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z14
-	VFMADD231PS  Z12, Z14, Z13
-	VFMADD213PS  Z8, Z11, Z13
-	VADDPS       vconsts32x16<>+768(SB), Z13, Z13
-	VSCALEFPS    Z9, Z13, Z13
-	VMAXPS       vconsts32x16<>+832(SB), Z10, Z8
-	VADDPS       vconsts32x16<>+0(SB), Z8, Z9
-	VDIVPS       Z9, Z8, Z9
-	VMULPS       Z9, Z9, Z11
-	VMULPS       Z11, Z11, Z12
-	VMULPS       Z12, Z12, Z14
-	VBROADCASTSS consts32<>+88(SB), Z15
-	VFMADD213PS  vconsts32x16<>+896(SB), Z11, Z15
-	VBROADCASTSS consts32<>+92(SB), Z16
-	VFMADD213PS  vconsts32x16<>+960(SB), Z11, Z16
-	VFMADD231PS  Z12, Z16, Z15
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z14, Z15
-	VMULPS       Z11, Z15, Z15
-	VMULPS       Z8, Z8, Z11
-	VMULPS       vconsts32x16<>+192(SB), Z11, Z11
-	VADDPS       Z15, Z11, Z15
-	VMULPS       Z15, Z9, Z15
-	VSUBPS       Z15, Z11, Z15
-	VSUBPS       Z15, Z8, Z15
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z10, K1
-	VBLENDMPS    Z10, Z15, K1, Z15
+	VORPS        vconsts32x16<>+384(SB), Z6, Z9
+	VBROADCASTSS consts32<>+68(SB), Z10
+	VMAXPS       Z9, Z10, Z9
+	VBROADCASTSS consts32<>+72(SB), Z10
+	VFMADD213PS  vconsts32x16<>+448(SB), Z9, Z10
+	VSUBPS       vconsts32x16<>+448(SB), Z10, Z10
+	VFNMADD231PS vconsts32x16<>+512(SB), Z10, Z9
+	VFNMADD231PS vconsts32x16<>+576(SB), Z10, Z9
+	VBROADCASTSS consts32<>+76(SB), Z11
+	VFMADD213PS  vconsts32x16<>+640(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+704(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+768(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+832(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+192(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z11
+	VSCALEFPS    Z10, Z11, Z11
+	VMAXPS       vconsts32x16<>+960(SB), Z8, Z9
+	VADDPS       vconsts32x16<>+0(SB), Z9, Z10
+	VDIVPS       Z10, Z9, Z10
+	VMULPS       Z10, Z10, Z12
+	VBROADCASTSS consts32<>+80(SB), Z13
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z12, Z13
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z12, Z13
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z12, Z13
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z12, Z13
+	VMULPS       Z12, Z13, Z13
+	VMULPS       Z9, Z9, Z12
+	VMULPS       vconsts32x16<>+192(SB), Z12, Z12
+	VADDPS       Z13, Z12, Z13
+	VMULPS       Z13, Z10, Z13
+	VSUBPS       Z13, Z12, Z13
+	VSUBPS       Z13, Z9, Z13
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z8, K1
+	VBLENDMPS    Z8, Z13, K1, Z13
 	VMULPS       (SP), Z5, Z5
 	VADDPS       64(SP), Z5, Z5
 	VMULPS       Z5, Z4, Z5
 	VXORPS       Z8, Z8, Z8
 	VMAXPS       Z8, Z4, Z4
 	VSUBPS       Z5, Z4, Z5
-	VADDPS       Z15, Z5, Z5
+	VADDPS       Z13, Z5, Z5
 	VMOVUPS      (DX)(SI*4), Z4
 	VFMADD231PS  Z5, Z4, Z0
 	VADDPS       Z4, Z1, Z1
@@ -72469,34 +72192,31 @@ loop:
 	KMOVW        K1, R8
 	POPCNTL      R8, R8
 	ADDQ         R8, BX
-	VMAXPS       vconsts32x16<>+832(SB), Z13, Z4
+	VMAXPS       vconsts32x16<>+960(SB), Z11, Z4
 	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
 	VMULPS       Z5, Z5, Z8
-	VMULPS       Z8, Z8, Z9
-	VMULPS       Z9, Z9, Z10
-	VBROADCASTSS consts32<>+88(SB), Z11
-	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z11
-	VBROADCASTSS consts32<>+92(SB), Z12
-	VFMADD213PS  vconsts32x16<>+960(SB), Z8, Z12
-	VFMADD231PS  Z9, Z12, Z11
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z10, Z11
-	VMULPS       Z8, Z11, Z11
+	VBROADCASTSS consts32<>+80(SB), Z9
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z8, Z9
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z8, Z9
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z8, Z9
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z8, Z9
+	VMULPS       Z8, Z9, Z9
 	VMULPS       Z4, Z4, Z8
 	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
-	VADDPS       Z11, Z8, Z11
-	VMULPS       Z11, Z5, Z11
-	VSUBPS       Z11, Z8, Z11
-	VSUBPS       Z11, Z4, Z11
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z13, K1
-	VBLENDMPS    Z13, Z11, K1, Z11
+	VADDPS       Z9, Z8, Z9
+	VMULPS       Z9, Z5, Z9
+	VSUBPS       Z9, Z8, Z9
+	VSUBPS       Z9, Z4, Z9
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z11, K1
+	VBLENDMPS    Z11, Z9, K1, Z9
 	VMULPS       (SP), Z7, Z4
 	VADDPS       64(SP), Z4, Z4
 	VMULPS       Z4, Z6, Z4
 	VXORPS       Z5, Z5, Z5
 	VMAXPS       Z5, Z6, Z5
 	VSUBPS       Z4, Z5, Z4
-	VADDPS       Z11, Z4, Z4
+	VADDPS       Z9, Z4, Z4
 	VMOVUPS      64(DX)(SI*4), Z5
 	VFMADD231PS  Z4, Z5, Z2
 	VADDPS       Z5, Z3, Z3
@@ -72525,47 +72245,40 @@ single1:
 	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
 	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
 	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
-	VMULPS       Z6, Z6, Z8
-	VMULPS       Z8, Z8, Z9
-	VBROADCASTSS consts32<>+76(SB), Z10
-	VFMADD213PS  vconsts32x16<>+192(SB), Z6, Z10
-	VBROADCASTSS consts32<>+80(SB), Z11
-	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z11
-	VFMADD231PS  Z8, Z11, Z10
-	VBROADCASTSS consts32<>+84(SB), Z11
-	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z11
-	VFMADD231PS  Z9, Z11, Z10
-	VFMADD213PS  Z6, Z8, Z10
-	VADDPS       vconsts32x16<>+768(SB), Z10, Z10
-	VSCALEFPS    Z7, Z10, Z10
-	VMAXPS       vconsts32x16<>+832(SB), Z10, Z6
+	VBROADCASTSS consts32<>+76(SB), Z8
+	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+768(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+832(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+192(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VSCALEFPS    Z7, Z8, Z8
+	VMAXPS       vconsts32x16<>+960(SB), Z8, Z6
 	VADDPS       vconsts32x16<>+0(SB), Z6, Z7
 	VDIVPS       Z7, Z6, Z7
-	VMULPS       Z7, Z7, Z8
-	VMULPS       Z8, Z8, Z9
-	VMULPS       Z9, Z9, Z11
-	VBROADCASTSS consts32<>+88(SB), Z12
-	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z12
-	VBROADCASTSS consts32<>+92(SB), Z13
-	VFMADD213PS  vconsts32x16<>+960(SB), Z8, Z13
-	VFMADD231PS  Z9, Z13, Z12
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z11, Z12
-	VMULPS       Z8, Z12, Z12
-	VMULPS       Z6, Z6, Z8
-	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
-	VADDPS       Z12, Z8, Z12
-	VMULPS       Z12, Z7, Z12
-	VSUBPS       Z12, Z8, Z12
-	VSUBPS       Z12, Z6, Z12
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z10, K1
-	VBLENDMPS    Z10, Z12, K1, Z12
+	VMULPS       Z7, Z7, Z9
+	VBROADCASTSS consts32<>+80(SB), Z10
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z9, Z10
+	VMULPS       Z9, Z10, Z10
+	VMULPS       Z6, Z6, Z9
+	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
+	VADDPS       Z10, Z9, Z10
+	VMULPS       Z10, Z7, Z10
+	VSUBPS       Z10, Z9, Z10
+	VSUBPS       Z10, Z6, Z10
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z8, K1
+	VBLENDMPS    Z8, Z10, K1, Z10
 	VMULPS       (SP), Z5, Z5
 	VADDPS       64(SP), Z5, Z5
 	VMULPS       Z5, Z4, Z5
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z4, Z4
 	VSUBPS       Z5, Z4, Z5
-	VADDPS       Z12, Z5, Z5
+	VADDPS       Z10, Z5, Z5
 	VMOVUPS      (DX)(SI*4), Z4
 	VFMADD231PS  Z5, Z4, Z0
 	VADDPS       Z4, Z1, Z1
@@ -72597,47 +72310,40 @@ tail:
 	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
 	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
 	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
-	VMULPS       Z6, Z6, Z8
-	VMULPS       Z8, Z8, Z9
-	VBROADCASTSS consts32<>+76(SB), Z10
-	VFMADD213PS  vconsts32x16<>+192(SB), Z6, Z10
-	VBROADCASTSS consts32<>+80(SB), Z11
-	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z11
-	VFMADD231PS  Z8, Z11, Z10
-	VBROADCASTSS consts32<>+84(SB), Z11
-	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z11
-	VFMADD231PS  Z9, Z11, Z10
-	VFMADD213PS  Z6, Z8, Z10
-	VADDPS       vconsts32x16<>+768(SB), Z10, Z10
-	VSCALEFPS    Z7, Z10, Z10
-	VMAXPS       vconsts32x16<>+832(SB), Z10, Z6
+	VBROADCASTSS consts32<>+76(SB), Z8
+	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+768(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+832(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+192(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VSCALEFPS    Z7, Z8, Z8
+	VMAXPS       vconsts32x16<>+960(SB), Z8, Z6
 	VADDPS       vconsts32x16<>+0(SB), Z6, Z7
 	VDIVPS       Z7, Z6, Z7
-	VMULPS       Z7, Z7, Z8
-	VMULPS       Z8, Z8, Z9
-	VMULPS       Z9, Z9, Z11
-	VBROADCASTSS consts32<>+88(SB), Z12
-	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z12
-	VBROADCASTSS consts32<>+92(SB), Z13
-	VFMADD213PS  vconsts32x16<>+960(SB), Z8, Z13
-	VFMADD231PS  Z9, Z13, Z12
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z11, Z12
-	VMULPS       Z8, Z12, Z12
-	VMULPS       Z6, Z6, Z8
-	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
-	VADDPS       Z12, Z8, Z12
-	VMULPS       Z12, Z7, Z12
-	VSUBPS       Z12, Z8, Z12
-	VSUBPS       Z12, Z6, Z12
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z10, K1
-	VBLENDMPS    Z10, Z12, K1, Z12
+	VMULPS       Z7, Z7, Z9
+	VBROADCASTSS consts32<>+80(SB), Z10
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z9, Z10
+	VMULPS       Z9, Z10, Z10
+	VMULPS       Z6, Z6, Z9
+	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
+	VADDPS       Z10, Z9, Z10
+	VMULPS       Z10, Z7, Z10
+	VSUBPS       Z10, Z9, Z10
+	VSUBPS       Z10, Z6, Z10
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z8, K1
+	VBLENDMPS    Z8, Z10, K1, Z10
 	VMULPS       (SP), Z5, Z5
 	VADDPS       64(SP), Z5, Z5
 	VMULPS       Z5, Z4, Z5
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z4, Z4
 	VSUBPS       Z5, Z4, Z5
-	VADDPS       Z12, Z5, Z5
+	VADDPS       Z10, Z5, Z5
 	LEAQ         kmask<>+0(SB), R8
 	KMOVW        (R8)(DI*2), K1
 	VXORPS       Z4, Z4, Z4
@@ -72742,102 +72448,88 @@ loop:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VMULPS       Z4, Z4, Z6
-	VMULPS       Z6, Z6, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z8
-	VBROADCASTSS consts32<>+80(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z9
-	VFMADD231PS  Z6, Z9, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z9
-	VFMADD231PS  Z7, Z9, Z8
-	VFMADD213PS  Z4, Z6, Z8
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
-	VSCALEFPS    Z5, Z8, Z8
+	VBROADCASTSS consts32<>+76(SB), Z6
+	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VSCALEFPS    Z5, Z6, Z6
 	VMOVUPS      64(AX)(BX*4), Z4
 	VMOVUPS      64(CX)(BX*4), Z5
-	VORPS        vconsts32x16<>+384(SB), Z4, Z6
-	VBROADCASTSS consts32<>+68(SB), Z7
-	VMAXPS       Z6, Z7, Z6
-	VBROADCASTSS consts32<>+72(SB), Z7
-	VFMADD213PS  vconsts32x16<>+448(SB), Z6, Z7
-	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
-	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
-	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
-	VMULPS       Z6, Z6, Z9
-	VMULPS       Z9, Z9, Z10
-	VBROADCASTSS consts32<>+76(SB), Z11
-	VFMADD213PS  vconsts32x16<>+192(SB), Z6, Z11
-	VBROADCASTSS consts32<>+80(SB), Z12
-	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z12
-	VFMADD231PS  Z9, Z12, Z11
-	VBROADCASTSS consts32<>+84(SB), Z12
-	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z12
-	VFMADD231PS  Z10, Z12, Z11
-	VFMADD213PS  Z6, Z9, Z11
-	VADDPS       vconsts32x16<>+768(SB), Z11, Z11
-	VSCALEFPS    Z7, Z11, Z11
-	VMAXPS       vconsts32x16<>+832(SB), Z8, Z6
-	VADDPS       vconsts32x16<>+0(SB), Z6, Z7
-	VDIVPS       Z7, Z6, Z7
-	VMULPS       Z7, Z7, Z9
-	VMULPS       Z9, Z9, Z10
-	VMULPS       Z10, Z10, Z12
-	VBROADCASTSS consts32<>+88(SB), Z13
-	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z13
-	VBROADCASTSS consts32<>+92(SB), Z14
-	VFMADD213PS  vconsts32x16<>+960(SB), Z9, Z14
-	VFMADD231PS  Z10, Z14, Z13
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z12, Z13
-	VMULPS       Z9, Z13, Z13
-	VMULPS       Z6, Z6, Z9
-	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
-	VADDPS       Z13, Z9, Z13
-	VMULPS       Z13, Z7, Z13
-	VSUBPS       Z13, Z9, Z13
-	VSUBPS       Z13, Z6, Z13
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z13, K1, Z13
+	VORPS        vconsts32x16<>+384(SB), Z4, Z7
+	VBROADCASTSS consts32<>+68(SB), Z8
+	VMAXPS       Z7, Z8, Z7
+	VBROADCASTSS consts32<>+72(SB), Z8
+	VFMADD213PS  vconsts32x16<>+448(SB), Z7, Z8
+	VSUBPS       vconsts32x16<>+448(SB), Z8, Z8
+	VFNMADD231PS vconsts32x16<>+512(SB), Z8, Z7
+	VFNMADD231PS vconsts32x16<>+576(SB), Z8, Z7
+	VBROADCASTSS consts32<>+76(SB), Z9
+	VFMADD213PS  vconsts32x16<>+640(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+704(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+768(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+832(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+192(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
+	VSCALEFPS    Z8, Z9, Z9
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z7
+	VADDPS       vconsts32x16<>+0(SB), Z7, Z8
+	VDIVPS       Z8, Z7, Z8
+	VMULPS       Z8, Z8, Z10
+	VBROADCASTSS consts32<>+80(SB), Z11
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z10, Z11
+	VMULPS       Z10, Z11, Z11
+	VMULPS       Z7, Z7, Z10
+	VMULPS       vconsts32x16<>+192(SB), Z10, Z10
+	VADDPS       Z11, Z10, Z11
+	VMULPS       Z11, Z8, Z11
+	VSUBPS       Z11, Z10, Z11
+	VSUBPS       Z11, Z7, Z11
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
+	VBLENDMPS    Z6, Z11, K1, Z11
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
 	VMULPS       Z3, Z2, Z3
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z2, Z2
 	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z13, Z3, Z3
+	VADDPS       Z11, Z3, Z3
 	VBROADCASTSS s+72(FP), Z2
 	VMULPS       Z3, Z2, Z2
 	VMOVUPS      Z2, (DX)(BX*4)
 	VADDPS       Z3, Z0, Z0
-	VMAXPS       vconsts32x16<>+832(SB), Z11, Z2
+	VMAXPS       vconsts32x16<>+960(SB), Z9, Z2
 	VADDPS       vconsts32x16<>+0(SB), Z2, Z3
 	VDIVPS       Z3, Z2, Z3
 	VMULPS       Z3, Z3, Z6
-	VMULPS       Z6, Z6, Z7
-	VMULPS       Z7, Z7, Z8
-	VBROADCASTSS consts32<>+88(SB), Z9
-	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z9
-	VBROADCASTSS consts32<>+92(SB), Z10
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z10
-	VFMADD231PS  Z7, Z10, Z9
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z8, Z9
-	VMULPS       Z6, Z9, Z9
+	VBROADCASTSS consts32<>+80(SB), Z7
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z6, Z7
+	VMULPS       Z6, Z7, Z7
 	VMULPS       Z2, Z2, Z6
 	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z9, Z6, Z9
-	VMULPS       Z9, Z3, Z9
-	VSUBPS       Z9, Z6, Z9
-	VSUBPS       Z9, Z2, Z9
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z11, K1
-	VBLENDMPS    Z11, Z9, K1, Z9
+	VADDPS       Z7, Z6, Z7
+	VMULPS       Z7, Z3, Z7
+	VSUBPS       Z7, Z6, Z7
+	VSUBPS       Z7, Z2, Z7
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z9, K1
+	VBLENDMPS    Z9, Z7, K1, Z7
 	VMULPS       (SP), Z5, Z2
 	VADDPS       64(SP), Z2, Z2
 	VMULPS       Z2, Z4, Z2
 	VXORPS       Z3, Z3, Z3
 	VMAXPS       Z3, Z4, Z3
 	VSUBPS       Z2, Z3, Z2
-	VADDPS       Z9, Z2, Z2
+	VADDPS       Z7, Z2, Z2
 	VBROADCASTSS s+72(FP), Z3
 	VMULPS       Z2, Z3, Z3
 	VMOVUPS      Z3, 64(DX)(BX*4)
@@ -72862,47 +72554,40 @@ single1:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VMULPS       Z4, Z4, Z6
-	VMULPS       Z6, Z6, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z8
-	VBROADCASTSS consts32<>+80(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z9
-	VFMADD231PS  Z6, Z9, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z9
-	VFMADD231PS  Z7, Z9, Z8
-	VFMADD213PS  Z4, Z6, Z8
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
-	VSCALEFPS    Z5, Z8, Z8
-	VMAXPS       vconsts32x16<>+832(SB), Z8, Z4
+	VBROADCASTSS consts32<>+76(SB), Z6
+	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VSCALEFPS    Z5, Z6, Z6
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
 	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
-	VMULPS       Z5, Z5, Z6
-	VMULPS       Z6, Z6, Z7
-	VMULPS       Z7, Z7, Z9
-	VBROADCASTSS consts32<>+88(SB), Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z10
-	VBROADCASTSS consts32<>+92(SB), Z11
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z11
-	VFMADD231PS  Z7, Z11, Z10
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z9, Z10
-	VMULPS       Z6, Z10, Z10
-	VMULPS       Z4, Z4, Z6
-	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z10, Z6, Z10
-	VMULPS       Z10, Z5, Z10
-	VSUBPS       Z10, Z6, Z10
-	VSUBPS       Z10, Z4, Z10
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z10, K1, Z10
+	VMULPS       Z5, Z5, Z7
+	VBROADCASTSS consts32<>+80(SB), Z8
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
+	VMULPS       Z7, Z8, Z8
+	VMULPS       Z4, Z4, Z7
+	VMULPS       vconsts32x16<>+192(SB), Z7, Z7
+	VADDPS       Z8, Z7, Z8
+	VMULPS       Z8, Z5, Z8
+	VSUBPS       Z8, Z7, Z8
+	VSUBPS       Z8, Z4, Z8
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
+	VBLENDMPS    Z6, Z8, K1, Z8
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
 	VMULPS       Z3, Z2, Z3
 	VXORPS       Z4, Z4, Z4
 	VMAXPS       Z4, Z2, Z2
 	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z10, Z3, Z3
+	VADDPS       Z8, Z3, Z3
 	VBROADCASTSS s+72(FP), Z2
 	VMULPS       Z3, Z2, Z2
 	VMOVUPS      Z2, (DX)(BX*4)
@@ -72930,47 +72615,40 @@ tail:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VMULPS       Z4, Z4, Z6
-	VMULPS       Z6, Z6, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z8
-	VBROADCASTSS consts32<>+80(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z9
-	VFMADD231PS  Z6, Z9, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z9
-	VFMADD231PS  Z7, Z9, Z8
-	VFMADD213PS  Z4, Z6, Z8
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
-	VSCALEFPS    Z5, Z8, Z8
-	VMAXPS       vconsts32x16<>+832(SB), Z8, Z4
+	VBROADCASTSS consts32<>+76(SB), Z6
+	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VSCALEFPS    Z5, Z6, Z6
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
 	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
-	VMULPS       Z5, Z5, Z6
-	VMULPS       Z6, Z6, Z7
-	VMULPS       Z7, Z7, Z9
-	VBROADCASTSS consts32<>+88(SB), Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z10
-	VBROADCASTSS consts32<>+92(SB), Z11
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z11
-	VFMADD231PS  Z7, Z11, Z10
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z9, Z10
-	VMULPS       Z6, Z10, Z10
-	VMULPS       Z4, Z4, Z6
-	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z10, Z6, Z10
-	VMULPS       Z10, Z5, Z10
-	VSUBPS       Z10, Z6, Z10
-	VSUBPS       Z10, Z4, Z10
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z10, K1, Z10
+	VMULPS       Z5, Z5, Z7
+	VBROADCASTSS consts32<>+80(SB), Z8
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
+	VMULPS       Z7, Z8, Z8
+	VMULPS       Z4, Z4, Z7
+	VMULPS       vconsts32x16<>+192(SB), Z7, Z7
+	VADDPS       Z8, Z7, Z8
+	VMULPS       Z8, Z5, Z8
+	VSUBPS       Z8, Z7, Z8
+	VSUBPS       Z8, Z4, Z8
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
+	VBLENDMPS    Z6, Z8, K1, Z8
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
 	VMULPS       Z3, Z2, Z3
 	VXORPS       Z4, Z4, Z4
 	VMAXPS       Z4, Z2, Z2
 	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z10, Z3, Z3
+	VADDPS       Z8, Z3, Z3
 	VBROADCASTSS s+72(FP), Z2
 	VMULPS       Z3, Z2, Z2
 	LEAQ         kmask<>+0(SB), DI
@@ -73051,102 +72729,88 @@ loop:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VMULPS       Z4, Z4, Z6
-	VMULPS       Z6, Z6, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z8
-	VBROADCASTSS consts32<>+80(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z9
-	VFMADD231PS  Z6, Z9, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z9
-	VFMADD231PS  Z7, Z9, Z8
-	VFMADD213PS  Z4, Z6, Z8
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
-	VSCALEFPS    Z5, Z8, Z8
+	VBROADCASTSS consts32<>+76(SB), Z6
+	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VSCALEFPS    Z5, Z6, Z6
 	VMOVUPS      64(AX)(SI*4), Z4
 	VMOVUPS      64(CX)(SI*4), Z5
-	VORPS        vconsts32x16<>+384(SB), Z4, Z6
-	VBROADCASTSS consts32<>+68(SB), Z7
-	VMAXPS       Z6, Z7, Z6
-	VBROADCASTSS consts32<>+72(SB), Z7
-	VFMADD213PS  vconsts32x16<>+448(SB), Z6, Z7
-	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
-	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
-	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
-	VMULPS       Z6, Z6, Z9
-	VMULPS       Z9, Z9, Z10
-	VBROADCASTSS consts32<>+76(SB), Z11
-	VFMADD213PS  vconsts32x16<>+192(SB), Z6, Z11
-	VBROADCASTSS consts32<>+80(SB), Z12
-	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z12
-	VFMADD231PS  Z9, Z12, Z11
-	VBROADCASTSS consts32<>+84(SB), Z12
-	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z12
-	VFMADD231PS  Z10, Z12, Z11
-	VFMADD213PS  Z6, Z9, Z11
-	VADDPS       vconsts32x16<>+768(SB), Z11, Z11
-	VSCALEFPS    Z7, Z11, Z11
-	VMAXPS       vconsts32x16<>+832(SB), Z8, Z6
-	VADDPS       vconsts32x16<>+0(SB), Z6, Z7
-	VDIVPS       Z7, Z6, Z7
-	VMULPS       Z7, Z7, Z9
-	VMULPS       Z9, Z9, Z10
-	VMULPS       Z10, Z10, Z12
-	VBROADCASTSS consts32<>+88(SB), Z13
-	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z13
-	VBROADCASTSS consts32<>+92(SB), Z14
-	VFMADD213PS  vconsts32x16<>+960(SB), Z9, Z14
-	VFMADD231PS  Z10, Z14, Z13
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z12, Z13
-	VMULPS       Z9, Z13, Z13
-	VMULPS       Z6, Z6, Z9
-	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
-	VADDPS       Z13, Z9, Z13
-	VMULPS       Z13, Z7, Z13
-	VSUBPS       Z13, Z9, Z13
-	VSUBPS       Z13, Z6, Z13
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z13, K1, Z13
+	VORPS        vconsts32x16<>+384(SB), Z4, Z7
+	VBROADCASTSS consts32<>+68(SB), Z8
+	VMAXPS       Z7, Z8, Z7
+	VBROADCASTSS consts32<>+72(SB), Z8
+	VFMADD213PS  vconsts32x16<>+448(SB), Z7, Z8
+	VSUBPS       vconsts32x16<>+448(SB), Z8, Z8
+	VFNMADD231PS vconsts32x16<>+512(SB), Z8, Z7
+	VFNMADD231PS vconsts32x16<>+576(SB), Z8, Z7
+	VBROADCASTSS consts32<>+76(SB), Z9
+	VFMADD213PS  vconsts32x16<>+640(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+704(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+768(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+832(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+192(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
+	VSCALEFPS    Z8, Z9, Z9
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z7
+	VADDPS       vconsts32x16<>+0(SB), Z7, Z8
+	VDIVPS       Z8, Z7, Z8
+	VMULPS       Z8, Z8, Z10
+	VBROADCASTSS consts32<>+80(SB), Z11
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z10, Z11
+	VMULPS       Z10, Z11, Z11
+	VMULPS       Z7, Z7, Z10
+	VMULPS       vconsts32x16<>+192(SB), Z10, Z10
+	VADDPS       Z11, Z10, Z11
+	VMULPS       Z11, Z8, Z11
+	VSUBPS       Z11, Z10, Z11
+	VSUBPS       Z11, Z7, Z11
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
+	VBLENDMPS    Z6, Z11, K1, Z11
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
 	VMULPS       Z3, Z2, Z3
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z2, Z2
 	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z13, Z3, Z3
+	VADDPS       Z11, Z3, Z3
 	VMOVUPS      (DX)(SI*4), Z2
 	VMULPS       Z3, Z2, Z6
 	VMOVUPS      Z6, (BX)(SI*4)
 	VFMADD231PS  Z3, Z2, Z0
-	VMAXPS       vconsts32x16<>+832(SB), Z11, Z2
+	VMAXPS       vconsts32x16<>+960(SB), Z9, Z2
 	VADDPS       vconsts32x16<>+0(SB), Z2, Z3
 	VDIVPS       Z3, Z2, Z3
 	VMULPS       Z3, Z3, Z6
-	VMULPS       Z6, Z6, Z7
-	VMULPS       Z7, Z7, Z8
-	VBROADCASTSS consts32<>+88(SB), Z9
-	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z9
-	VBROADCASTSS consts32<>+92(SB), Z10
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z10
-	VFMADD231PS  Z7, Z10, Z9
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z8, Z9
-	VMULPS       Z6, Z9, Z9
+	VBROADCASTSS consts32<>+80(SB), Z7
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z6, Z7
+	VMULPS       Z6, Z7, Z7
 	VMULPS       Z2, Z2, Z6
 	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z9, Z6, Z9
-	VMULPS       Z9, Z3, Z9
-	VSUBPS       Z9, Z6, Z9
-	VSUBPS       Z9, Z2, Z9
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z11, K1
-	VBLENDMPS    Z11, Z9, K1, Z9
+	VADDPS       Z7, Z6, Z7
+	VMULPS       Z7, Z3, Z7
+	VSUBPS       Z7, Z6, Z7
+	VSUBPS       Z7, Z2, Z7
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z9, K1
+	VBLENDMPS    Z9, Z7, K1, Z7
 	VMULPS       (SP), Z5, Z2
 	VADDPS       64(SP), Z2, Z2
 	VMULPS       Z2, Z4, Z2
 	VXORPS       Z3, Z3, Z3
 	VMAXPS       Z3, Z4, Z3
 	VSUBPS       Z2, Z3, Z2
-	VADDPS       Z9, Z2, Z2
+	VADDPS       Z7, Z2, Z2
 	VMOVUPS      64(DX)(SI*4), Z3
 	VMULPS       Z2, Z3, Z4
 	VMOVUPS      Z4, 64(BX)(SI*4)
@@ -73171,47 +72835,40 @@ single1:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VMULPS       Z4, Z4, Z6
-	VMULPS       Z6, Z6, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z8
-	VBROADCASTSS consts32<>+80(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z9
-	VFMADD231PS  Z6, Z9, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z9
-	VFMADD231PS  Z7, Z9, Z8
-	VFMADD213PS  Z4, Z6, Z8
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
-	VSCALEFPS    Z5, Z8, Z8
-	VMAXPS       vconsts32x16<>+832(SB), Z8, Z4
+	VBROADCASTSS consts32<>+76(SB), Z6
+	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VSCALEFPS    Z5, Z6, Z6
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
 	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
-	VMULPS       Z5, Z5, Z6
-	VMULPS       Z6, Z6, Z7
-	VMULPS       Z7, Z7, Z9
-	VBROADCASTSS consts32<>+88(SB), Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z10
-	VBROADCASTSS consts32<>+92(SB), Z11
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z11
-	VFMADD231PS  Z7, Z11, Z10
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z9, Z10
-	VMULPS       Z6, Z10, Z10
-	VMULPS       Z4, Z4, Z6
-	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z10, Z6, Z10
-	VMULPS       Z10, Z5, Z10
-	VSUBPS       Z10, Z6, Z10
-	VSUBPS       Z10, Z4, Z10
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z10, K1, Z10
+	VMULPS       Z5, Z5, Z7
+	VBROADCASTSS consts32<>+80(SB), Z8
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
+	VMULPS       Z7, Z8, Z8
+	VMULPS       Z4, Z4, Z7
+	VMULPS       vconsts32x16<>+192(SB), Z7, Z7
+	VADDPS       Z8, Z7, Z8
+	VMULPS       Z8, Z5, Z8
+	VSUBPS       Z8, Z7, Z8
+	VSUBPS       Z8, Z4, Z8
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
+	VBLENDMPS    Z6, Z8, K1, Z8
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
 	VMULPS       Z3, Z2, Z3
 	VXORPS       Z4, Z4, Z4
 	VMAXPS       Z4, Z2, Z2
 	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z10, Z3, Z3
+	VADDPS       Z8, Z3, Z3
 	VMOVUPS      (DX)(SI*4), Z2
 	VMULPS       Z3, Z2, Z4
 	VMOVUPS      Z4, (BX)(SI*4)
@@ -73239,47 +72896,40 @@ tail:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VMULPS       Z4, Z4, Z6
-	VMULPS       Z6, Z6, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z8
-	VBROADCASTSS consts32<>+80(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z9
-	VFMADD231PS  Z6, Z9, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z9
-	VFMADD231PS  Z7, Z9, Z8
-	VFMADD213PS  Z4, Z6, Z8
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
-	VSCALEFPS    Z5, Z8, Z8
-	VMAXPS       vconsts32x16<>+832(SB), Z8, Z4
+	VBROADCASTSS consts32<>+76(SB), Z6
+	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VSCALEFPS    Z5, Z6, Z6
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
 	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
-	VMULPS       Z5, Z5, Z6
-	VMULPS       Z6, Z6, Z7
-	VMULPS       Z7, Z7, Z9
-	VBROADCASTSS consts32<>+88(SB), Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z10
-	VBROADCASTSS consts32<>+92(SB), Z11
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z11
-	VFMADD231PS  Z7, Z11, Z10
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z9, Z10
-	VMULPS       Z6, Z10, Z10
-	VMULPS       Z4, Z4, Z6
-	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z10, Z6, Z10
-	VMULPS       Z10, Z5, Z10
-	VSUBPS       Z10, Z6, Z10
-	VSUBPS       Z10, Z4, Z10
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z10, K1, Z10
+	VMULPS       Z5, Z5, Z7
+	VBROADCASTSS consts32<>+80(SB), Z8
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
+	VMULPS       Z7, Z8, Z8
+	VMULPS       Z4, Z4, Z7
+	VMULPS       vconsts32x16<>+192(SB), Z7, Z7
+	VADDPS       Z8, Z7, Z8
+	VMULPS       Z8, Z5, Z8
+	VSUBPS       Z8, Z7, Z8
+	VSUBPS       Z8, Z4, Z8
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
+	VBLENDMPS    Z6, Z8, K1, Z8
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
 	VMULPS       Z3, Z2, Z3
 	VXORPS       Z4, Z4, Z4
 	VMAXPS       Z4, Z2, Z2
 	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z10, Z3, Z3
+	VADDPS       Z8, Z3, Z3
 	LEAQ         kmask<>+0(SB), R8
 	KMOVW        (R8)(DI*2), K1
 	VXORPS       Z2, Z2, Z2
@@ -73362,107 +73012,93 @@ loop:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VMULPS       Z4, Z4, Z6
-	VMULPS       Z6, Z6, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z8
-	VBROADCASTSS consts32<>+80(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z9
-	VFMADD231PS  Z6, Z9, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z9
-	VFMADD231PS  Z7, Z9, Z8
-	VFMADD213PS  Z4, Z6, Z8
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
-	VSCALEFPS    Z5, Z8, Z8
+	VBROADCASTSS consts32<>+76(SB), Z6
+	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VSCALEFPS    Z5, Z6, Z6
 	VMOVUPS      64(AX)(BX*4), Z4
 	VMOVUPS      64(CX)(BX*4), Z5
-	VORPS        vconsts32x16<>+384(SB), Z4, Z6
-	VBROADCASTSS consts32<>+68(SB), Z7
-	VMAXPS       Z6, Z7, Z6
-	VBROADCASTSS consts32<>+72(SB), Z7
-	VFMADD213PS  vconsts32x16<>+448(SB), Z6, Z7
-	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
-	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
-	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
-	VMULPS       Z6, Z6, Z9
-	VMULPS       Z9, Z9, Z10
-	VBROADCASTSS consts32<>+76(SB), Z11
-	VFMADD213PS  vconsts32x16<>+192(SB), Z6, Z11
-	VBROADCASTSS consts32<>+80(SB), Z12
-	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z12
-	VFMADD231PS  Z9, Z12, Z11
-	VBROADCASTSS consts32<>+84(SB), Z12
-	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z12
-	VFMADD231PS  Z10, Z12, Z11
-	VFMADD213PS  Z6, Z9, Z11
-	VADDPS       vconsts32x16<>+768(SB), Z11, Z11
-	VSCALEFPS    Z7, Z11, Z11
-	VMAXPS       vconsts32x16<>+832(SB), Z8, Z6
-	VADDPS       vconsts32x16<>+0(SB), Z6, Z7
-	VDIVPS       Z7, Z6, Z7
-	VMULPS       Z7, Z7, Z9
-	VMULPS       Z9, Z9, Z10
-	VMULPS       Z10, Z10, Z12
-	VBROADCASTSS consts32<>+88(SB), Z13
-	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z13
-	VBROADCASTSS consts32<>+92(SB), Z14
-	VFMADD213PS  vconsts32x16<>+960(SB), Z9, Z14
-	VFMADD231PS  Z10, Z14, Z13
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z12, Z13
-	VMULPS       Z9, Z13, Z13
-	VMULPS       Z6, Z6, Z9
-	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
-	VADDPS       Z13, Z9, Z13
-	VMULPS       Z13, Z7, Z13
-	VSUBPS       Z13, Z9, Z13
-	VSUBPS       Z13, Z6, Z13
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z13, K1, Z13
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z6
-	VBROADCASTSS consts32<>+4(SB), Z7
-	VXORPS       Z9, Z9, Z9
-	VCMPPS       $0x1d, Z9, Z2, K1
-	VBLENDMPS    Z7, Z8, K1, Z7
-	VDIVPS       Z6, Z7, Z7
+	VORPS        vconsts32x16<>+384(SB), Z4, Z7
+	VBROADCASTSS consts32<>+68(SB), Z8
+	VMAXPS       Z7, Z8, Z7
+	VBROADCASTSS consts32<>+72(SB), Z8
+	VFMADD213PS  vconsts32x16<>+448(SB), Z7, Z8
+	VSUBPS       vconsts32x16<>+448(SB), Z8, Z8
+	VFNMADD231PS vconsts32x16<>+512(SB), Z8, Z7
+	VFNMADD231PS vconsts32x16<>+576(SB), Z8, Z7
+	VBROADCASTSS consts32<>+76(SB), Z9
+	VFMADD213PS  vconsts32x16<>+640(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+704(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+768(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+832(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+192(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
+	VSCALEFPS    Z8, Z9, Z9
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z7
+	VADDPS       vconsts32x16<>+0(SB), Z7, Z8
+	VDIVPS       Z8, Z7, Z8
+	VMULPS       Z8, Z8, Z10
+	VBROADCASTSS consts32<>+80(SB), Z11
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z10, Z11
+	VMULPS       Z10, Z11, Z11
+	VMULPS       Z7, Z7, Z10
+	VMULPS       vconsts32x16<>+192(SB), Z10, Z10
+	VADDPS       Z11, Z10, Z11
+	VMULPS       Z11, Z8, Z11
+	VSUBPS       Z11, Z10, Z11
+	VSUBPS       Z11, Z7, Z11
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
+	VBLENDMPS    Z6, Z11, K1, Z11
+	VADDPS       vconsts32x16<>+896(SB), Z6, Z7
+	VBROADCASTSS consts32<>+4(SB), Z8
+	VXORPS       Z10, Z10, Z10
+	VCMPPS       $0x1d, Z10, Z2, K1
+	VBLENDMPS    Z8, Z6, K1, Z8
+	VDIVPS       Z7, Z8, Z8
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
 	VMULPS       Z3, Z2, Z6
-	VXORPS       Z8, Z8, Z8
-	VMAXPS       Z8, Z2, Z2
+	VXORPS       Z7, Z7, Z7
+	VMAXPS       Z7, Z2, Z2
 	VSUBPS       Z6, Z2, Z6
-	VADDPS       Z13, Z6, Z6
-	VSUBPS       Z3, Z7, Z7
+	VADDPS       Z11, Z6, Z6
+	VSUBPS       Z3, Z8, Z8
 	VBROADCASTSS s+72(FP), Z2
-	VMULPS       Z7, Z2, Z2
+	VMULPS       Z8, Z2, Z2
 	VMOVUPS      Z2, (DX)(BX*4)
 	VADDPS       Z6, Z0, Z0
-	VMAXPS       vconsts32x16<>+832(SB), Z11, Z2
+	VMAXPS       vconsts32x16<>+960(SB), Z9, Z2
 	VADDPS       vconsts32x16<>+0(SB), Z2, Z3
 	VDIVPS       Z3, Z2, Z3
 	VMULPS       Z3, Z3, Z6
-	VMULPS       Z6, Z6, Z7
-	VMULPS       Z7, Z7, Z8
-	VBROADCASTSS consts32<>+88(SB), Z9
-	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z9
-	VBROADCASTSS consts32<>+92(SB), Z10
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z10
-	VFMADD231PS  Z7, Z10, Z9
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z8, Z9
-	VMULPS       Z6, Z9, Z9
+	VBROADCASTSS consts32<>+80(SB), Z7
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z6, Z7
+	VMULPS       Z6, Z7, Z7
 	VMULPS       Z2, Z2, Z6
 	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z9, Z6, Z9
-	VMULPS       Z9, Z3, Z9
-	VSUBPS       Z9, Z6, Z9
-	VSUBPS       Z9, Z2, Z9
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z11, K1
-	VBLENDMPS    Z11, Z9, K1, Z9
-	VADDPS       vconsts32x16<>+768(SB), Z11, Z2
+	VADDPS       Z7, Z6, Z7
+	VMULPS       Z7, Z3, Z7
+	VSUBPS       Z7, Z6, Z7
+	VSUBPS       Z7, Z2, Z7
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z9, K1
+	VBLENDMPS    Z9, Z7, K1, Z7
+	VADDPS       vconsts32x16<>+896(SB), Z9, Z2
 	VBROADCASTSS consts32<>+4(SB), Z3
 	VXORPS       Z6, Z6, Z6
 	VCMPPS       $0x1d, Z6, Z4, K1
-	VBLENDMPS    Z3, Z11, K1, Z3
+	VBLENDMPS    Z3, Z9, K1, Z3
 	VDIVPS       Z2, Z3, Z3
 	VMULPS       (SP), Z5, Z2
 	VADDPS       64(SP), Z2, Z2
@@ -73470,7 +73106,7 @@ loop:
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z4, Z4
 	VSUBPS       Z5, Z4, Z5
-	VADDPS       Z9, Z5, Z5
+	VADDPS       Z7, Z5, Z5
 	VSUBPS       Z2, Z3, Z3
 	VBROADCASTSS s+72(FP), Z2
 	VMULPS       Z3, Z2, Z2
@@ -73496,45 +73132,38 @@ single1:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VMULPS       Z4, Z4, Z6
-	VMULPS       Z6, Z6, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z8
-	VBROADCASTSS consts32<>+80(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z9
-	VFMADD231PS  Z6, Z9, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z9
-	VFMADD231PS  Z7, Z9, Z8
-	VFMADD213PS  Z4, Z6, Z8
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
-	VSCALEFPS    Z5, Z8, Z8
-	VMAXPS       vconsts32x16<>+832(SB), Z8, Z4
+	VBROADCASTSS consts32<>+76(SB), Z6
+	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VSCALEFPS    Z5, Z6, Z6
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
 	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
-	VMULPS       Z5, Z5, Z6
-	VMULPS       Z6, Z6, Z7
-	VMULPS       Z7, Z7, Z9
-	VBROADCASTSS consts32<>+88(SB), Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z10
-	VBROADCASTSS consts32<>+92(SB), Z11
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z11
-	VFMADD231PS  Z7, Z11, Z10
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z9, Z10
-	VMULPS       Z6, Z10, Z10
-	VMULPS       Z4, Z4, Z6
-	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z10, Z6, Z10
-	VMULPS       Z10, Z5, Z10
-	VSUBPS       Z10, Z6, Z10
-	VSUBPS       Z10, Z4, Z10
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z10, K1, Z10
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z4
+	VMULPS       Z5, Z5, Z7
+	VBROADCASTSS consts32<>+80(SB), Z8
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
+	VMULPS       Z7, Z8, Z8
+	VMULPS       Z4, Z4, Z7
+	VMULPS       vconsts32x16<>+192(SB), Z7, Z7
+	VADDPS       Z8, Z7, Z8
+	VMULPS       Z8, Z5, Z8
+	VSUBPS       Z8, Z7, Z8
+	VSUBPS       Z8, Z4, Z8
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
+	VBLENDMPS    Z6, Z8, K1, Z8
+	VADDPS       vconsts32x16<>+896(SB), Z6, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
-	VXORPS       Z6, Z6, Z6
-	VCMPPS       $0x1d, Z6, Z2, K1
-	VBLENDMPS    Z5, Z8, K1, Z5
+	VXORPS       Z7, Z7, Z7
+	VCMPPS       $0x1d, Z7, Z2, K1
+	VBLENDMPS    Z5, Z6, K1, Z5
 	VDIVPS       Z4, Z5, Z5
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
@@ -73542,7 +73171,7 @@ single1:
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z2, Z2
 	VSUBPS       Z4, Z2, Z4
-	VADDPS       Z10, Z4, Z4
+	VADDPS       Z8, Z4, Z4
 	VSUBPS       Z3, Z5, Z5
 	VBROADCASTSS s+72(FP), Z2
 	VMULPS       Z5, Z2, Z2
@@ -73571,45 +73200,38 @@ tail:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VMULPS       Z4, Z4, Z6
-	VMULPS       Z6, Z6, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z8
-	VBROADCASTSS consts32<>+80(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z9
-	VFMADD231PS  Z6, Z9, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z9
-	VFMADD231PS  Z7, Z9, Z8
-	VFMADD213PS  Z4, Z6, Z8
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
-	VSCALEFPS    Z5, Z8, Z8
-	VMAXPS       vconsts32x16<>+832(SB), Z8, Z4
+	VBROADCASTSS consts32<>+76(SB), Z6
+	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VSCALEFPS    Z5, Z6, Z6
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
 	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
-	VMULPS       Z5, Z5, Z6
-	VMULPS       Z6, Z6, Z7
-	VMULPS       Z7, Z7, Z9
-	VBROADCASTSS consts32<>+88(SB), Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z10
-	VBROADCASTSS consts32<>+92(SB), Z11
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z11
-	VFMADD231PS  Z7, Z11, Z10
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z9, Z10
-	VMULPS       Z6, Z10, Z10
-	VMULPS       Z4, Z4, Z6
-	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z10, Z6, Z10
-	VMULPS       Z10, Z5, Z10
-	VSUBPS       Z10, Z6, Z10
-	VSUBPS       Z10, Z4, Z10
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z10, K1, Z10
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z4
+	VMULPS       Z5, Z5, Z7
+	VBROADCASTSS consts32<>+80(SB), Z8
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
+	VMULPS       Z7, Z8, Z8
+	VMULPS       Z4, Z4, Z7
+	VMULPS       vconsts32x16<>+192(SB), Z7, Z7
+	VADDPS       Z8, Z7, Z8
+	VMULPS       Z8, Z5, Z8
+	VSUBPS       Z8, Z7, Z8
+	VSUBPS       Z8, Z4, Z8
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
+	VBLENDMPS    Z6, Z8, K1, Z8
+	VADDPS       vconsts32x16<>+896(SB), Z6, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
-	VXORPS       Z6, Z6, Z6
-	VCMPPS       $0x1d, Z6, Z2, K1
-	VBLENDMPS    Z5, Z8, K1, Z5
+	VXORPS       Z7, Z7, Z7
+	VCMPPS       $0x1d, Z7, Z2, K1
+	VBLENDMPS    Z5, Z6, K1, Z5
 	VDIVPS       Z4, Z5, Z5
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
@@ -73617,7 +73239,7 @@ tail:
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z2, Z2
 	VSUBPS       Z4, Z2, Z4
-	VADDPS       Z10, Z4, Z4
+	VADDPS       Z8, Z4, Z4
 	VSUBPS       Z3, Z5, Z5
 	VBROADCASTSS s+72(FP), Z2
 	VMULPS       Z5, Z2, Z2
@@ -73699,109 +73321,95 @@ loop:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VMULPS       Z4, Z4, Z6
-	VMULPS       Z6, Z6, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z8
-	VBROADCASTSS consts32<>+80(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z9
-	VFMADD231PS  Z6, Z9, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z9
-	VFMADD231PS  Z7, Z9, Z8
-	VFMADD213PS  Z4, Z6, Z8
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
-	VSCALEFPS    Z5, Z8, Z8
+	VBROADCASTSS consts32<>+76(SB), Z6
+	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VSCALEFPS    Z5, Z6, Z6
 	VMOVUPS      64(AX)(SI*4), Z4
 	VMOVUPS      64(CX)(SI*4), Z5
-	VORPS        vconsts32x16<>+384(SB), Z4, Z6
-	VBROADCASTSS consts32<>+68(SB), Z7
-	VMAXPS       Z6, Z7, Z6
-	VBROADCASTSS consts32<>+72(SB), Z7
-	VFMADD213PS  vconsts32x16<>+448(SB), Z6, Z7
-	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
-	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
-	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
-	VMULPS       Z6, Z6, Z9
-	VMULPS       Z9, Z9, Z10
-	VBROADCASTSS consts32<>+76(SB), Z11
-	VFMADD213PS  vconsts32x16<>+192(SB), Z6, Z11
-	VBROADCASTSS consts32<>+80(SB), Z12
-	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z12
-	VFMADD231PS  Z9, Z12, Z11
-	VBROADCASTSS consts32<>+84(SB), Z12
-	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z12
-	VFMADD231PS  Z10, Z12, Z11
-	VFMADD213PS  Z6, Z9, Z11
-	VADDPS       vconsts32x16<>+768(SB), Z11, Z11
-	VSCALEFPS    Z7, Z11, Z11
-	VMAXPS       vconsts32x16<>+832(SB), Z8, Z6
-	VADDPS       vconsts32x16<>+0(SB), Z6, Z7
-	VDIVPS       Z7, Z6, Z7
-	VMULPS       Z7, Z7, Z9
-	VMULPS       Z9, Z9, Z10
-	VMULPS       Z10, Z10, Z12
-	VBROADCASTSS consts32<>+88(SB), Z13
-	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z13
-	VBROADCASTSS consts32<>+92(SB), Z14
-	VFMADD213PS  vconsts32x16<>+960(SB), Z9, Z14
-	VFMADD231PS  Z10, Z14, Z13
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z12, Z13
-	VMULPS       Z9, Z13, Z13
-	VMULPS       Z6, Z6, Z9
-	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
-	VADDPS       Z13, Z9, Z13
-	VMULPS       Z13, Z7, Z13
-	VSUBPS       Z13, Z9, Z13
-	VSUBPS       Z13, Z6, Z13
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z13, K1, Z13
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z6
-	VBROADCASTSS consts32<>+4(SB), Z7
-	VXORPS       Z9, Z9, Z9
-	VCMPPS       $0x1d, Z9, Z2, K1
-	VBLENDMPS    Z7, Z8, K1, Z7
-	VDIVPS       Z6, Z7, Z7
+	VORPS        vconsts32x16<>+384(SB), Z4, Z7
+	VBROADCASTSS consts32<>+68(SB), Z8
+	VMAXPS       Z7, Z8, Z7
+	VBROADCASTSS consts32<>+72(SB), Z8
+	VFMADD213PS  vconsts32x16<>+448(SB), Z7, Z8
+	VSUBPS       vconsts32x16<>+448(SB), Z8, Z8
+	VFNMADD231PS vconsts32x16<>+512(SB), Z8, Z7
+	VFNMADD231PS vconsts32x16<>+576(SB), Z8, Z7
+	VBROADCASTSS consts32<>+76(SB), Z9
+	VFMADD213PS  vconsts32x16<>+640(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+704(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+768(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+832(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+192(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
+	VSCALEFPS    Z8, Z9, Z9
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z7
+	VADDPS       vconsts32x16<>+0(SB), Z7, Z8
+	VDIVPS       Z8, Z7, Z8
+	VMULPS       Z8, Z8, Z10
+	VBROADCASTSS consts32<>+80(SB), Z11
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z10, Z11
+	VMULPS       Z10, Z11, Z11
+	VMULPS       Z7, Z7, Z10
+	VMULPS       vconsts32x16<>+192(SB), Z10, Z10
+	VADDPS       Z11, Z10, Z11
+	VMULPS       Z11, Z8, Z11
+	VSUBPS       Z11, Z10, Z11
+	VSUBPS       Z11, Z7, Z11
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
+	VBLENDMPS    Z6, Z11, K1, Z11
+	VADDPS       vconsts32x16<>+896(SB), Z6, Z7
+	VBROADCASTSS consts32<>+4(SB), Z8
+	VXORPS       Z10, Z10, Z10
+	VCMPPS       $0x1d, Z10, Z2, K1
+	VBLENDMPS    Z8, Z6, K1, Z8
+	VDIVPS       Z7, Z8, Z8
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
 	VMULPS       Z3, Z2, Z6
-	VXORPS       Z8, Z8, Z8
-	VMAXPS       Z8, Z2, Z2
+	VXORPS       Z7, Z7, Z7
+	VMAXPS       Z7, Z2, Z2
 	VSUBPS       Z6, Z2, Z6
-	VADDPS       Z13, Z6, Z6
-	VSUBPS       Z3, Z7, Z7
+	VADDPS       Z11, Z6, Z6
+	VSUBPS       Z3, Z8, Z8
 	VMOVUPS      (DX)(SI*4), Z2
 	VBROADCASTSS s+96(FP), Z3
 	VMULPS       Z2, Z3, Z3
-	VMULPS       Z7, Z3, Z3
+	VMULPS       Z8, Z3, Z3
 	VMOVUPS      Z3, (BX)(SI*4)
 	VFMADD231PS  Z6, Z2, Z0
-	VMAXPS       vconsts32x16<>+832(SB), Z11, Z2
+	VMAXPS       vconsts32x16<>+960(SB), Z9, Z2
 	VADDPS       vconsts32x16<>+0(SB), Z2, Z3
 	VDIVPS       Z3, Z2, Z3
 	VMULPS       Z3, Z3, Z6
-	VMULPS       Z6, Z6, Z7
-	VMULPS       Z7, Z7, Z8
-	VBROADCASTSS consts32<>+88(SB), Z9
-	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z9
-	VBROADCASTSS consts32<>+92(SB), Z10
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z10
-	VFMADD231PS  Z7, Z10, Z9
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z8, Z9
-	VMULPS       Z6, Z9, Z9
+	VBROADCASTSS consts32<>+80(SB), Z7
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z6, Z7
+	VMULPS       Z6, Z7, Z7
 	VMULPS       Z2, Z2, Z6
 	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z9, Z6, Z9
-	VMULPS       Z9, Z3, Z9
-	VSUBPS       Z9, Z6, Z9
-	VSUBPS       Z9, Z2, Z9
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z11, K1
-	VBLENDMPS    Z11, Z9, K1, Z9
-	VADDPS       vconsts32x16<>+768(SB), Z11, Z2
+	VADDPS       Z7, Z6, Z7
+	VMULPS       Z7, Z3, Z7
+	VSUBPS       Z7, Z6, Z7
+	VSUBPS       Z7, Z2, Z7
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z9, K1
+	VBLENDMPS    Z9, Z7, K1, Z7
+	VADDPS       vconsts32x16<>+896(SB), Z9, Z2
 	VBROADCASTSS consts32<>+4(SB), Z3
 	VXORPS       Z6, Z6, Z6
 	VCMPPS       $0x1d, Z6, Z4, K1
-	VBLENDMPS    Z3, Z11, K1, Z3
+	VBLENDMPS    Z3, Z9, K1, Z3
 	VDIVPS       Z2, Z3, Z3
 	VMULPS       (SP), Z5, Z2
 	VADDPS       64(SP), Z2, Z2
@@ -73809,7 +73417,7 @@ loop:
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z4, Z4
 	VSUBPS       Z5, Z4, Z5
-	VADDPS       Z9, Z5, Z5
+	VADDPS       Z7, Z5, Z5
 	VSUBPS       Z2, Z3, Z3
 	VMOVUPS      64(DX)(SI*4), Z2
 	VBROADCASTSS s+96(FP), Z4
@@ -73837,45 +73445,38 @@ single1:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VMULPS       Z4, Z4, Z6
-	VMULPS       Z6, Z6, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z8
-	VBROADCASTSS consts32<>+80(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z9
-	VFMADD231PS  Z6, Z9, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z9
-	VFMADD231PS  Z7, Z9, Z8
-	VFMADD213PS  Z4, Z6, Z8
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
-	VSCALEFPS    Z5, Z8, Z8
-	VMAXPS       vconsts32x16<>+832(SB), Z8, Z4
+	VBROADCASTSS consts32<>+76(SB), Z6
+	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VSCALEFPS    Z5, Z6, Z6
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
 	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
-	VMULPS       Z5, Z5, Z6
-	VMULPS       Z6, Z6, Z7
-	VMULPS       Z7, Z7, Z9
-	VBROADCASTSS consts32<>+88(SB), Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z10
-	VBROADCASTSS consts32<>+92(SB), Z11
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z11
-	VFMADD231PS  Z7, Z11, Z10
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z9, Z10
-	VMULPS       Z6, Z10, Z10
-	VMULPS       Z4, Z4, Z6
-	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z10, Z6, Z10
-	VMULPS       Z10, Z5, Z10
-	VSUBPS       Z10, Z6, Z10
-	VSUBPS       Z10, Z4, Z10
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z10, K1, Z10
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z4
+	VMULPS       Z5, Z5, Z7
+	VBROADCASTSS consts32<>+80(SB), Z8
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
+	VMULPS       Z7, Z8, Z8
+	VMULPS       Z4, Z4, Z7
+	VMULPS       vconsts32x16<>+192(SB), Z7, Z7
+	VADDPS       Z8, Z7, Z8
+	VMULPS       Z8, Z5, Z8
+	VSUBPS       Z8, Z7, Z8
+	VSUBPS       Z8, Z4, Z8
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
+	VBLENDMPS    Z6, Z8, K1, Z8
+	VADDPS       vconsts32x16<>+896(SB), Z6, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
-	VXORPS       Z6, Z6, Z6
-	VCMPPS       $0x1d, Z6, Z2, K1
-	VBLENDMPS    Z5, Z8, K1, Z5
+	VXORPS       Z7, Z7, Z7
+	VCMPPS       $0x1d, Z7, Z2, K1
+	VBLENDMPS    Z5, Z6, K1, Z5
 	VDIVPS       Z4, Z5, Z5
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
@@ -73883,7 +73484,7 @@ single1:
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z2, Z2
 	VSUBPS       Z4, Z2, Z4
-	VADDPS       Z10, Z4, Z4
+	VADDPS       Z8, Z4, Z4
 	VSUBPS       Z3, Z5, Z5
 	VMOVUPS      (DX)(SI*4), Z2
 	VBROADCASTSS s+96(FP), Z3
@@ -73914,45 +73515,38 @@ tail:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VMULPS       Z4, Z4, Z6
-	VMULPS       Z6, Z6, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z8
-	VBROADCASTSS consts32<>+80(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z9
-	VFMADD231PS  Z6, Z9, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z9
-	VFMADD231PS  Z7, Z9, Z8
-	VFMADD213PS  Z4, Z6, Z8
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
-	VSCALEFPS    Z5, Z8, Z8
-	VMAXPS       vconsts32x16<>+832(SB), Z8, Z4
+	VBROADCASTSS consts32<>+76(SB), Z6
+	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VSCALEFPS    Z5, Z6, Z6
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
 	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
-	VMULPS       Z5, Z5, Z6
-	VMULPS       Z6, Z6, Z7
-	VMULPS       Z7, Z7, Z9
-	VBROADCASTSS consts32<>+88(SB), Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z10
-	VBROADCASTSS consts32<>+92(SB), Z11
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z11
-	VFMADD231PS  Z7, Z11, Z10
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z9, Z10
-	VMULPS       Z6, Z10, Z10
-	VMULPS       Z4, Z4, Z6
-	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z10, Z6, Z10
-	VMULPS       Z10, Z5, Z10
-	VSUBPS       Z10, Z6, Z10
-	VSUBPS       Z10, Z4, Z10
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z10, K1, Z10
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z4
+	VMULPS       Z5, Z5, Z7
+	VBROADCASTSS consts32<>+80(SB), Z8
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
+	VMULPS       Z7, Z8, Z8
+	VMULPS       Z4, Z4, Z7
+	VMULPS       vconsts32x16<>+192(SB), Z7, Z7
+	VADDPS       Z8, Z7, Z8
+	VMULPS       Z8, Z5, Z8
+	VSUBPS       Z8, Z7, Z8
+	VSUBPS       Z8, Z4, Z8
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
+	VBLENDMPS    Z6, Z8, K1, Z8
+	VADDPS       vconsts32x16<>+896(SB), Z6, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
-	VXORPS       Z6, Z6, Z6
-	VCMPPS       $0x1d, Z6, Z2, K1
-	VBLENDMPS    Z5, Z8, K1, Z5
+	VXORPS       Z7, Z7, Z7
+	VCMPPS       $0x1d, Z7, Z2, K1
+	VBLENDMPS    Z5, Z6, K1, Z5
 	VDIVPS       Z4, Z5, Z5
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
@@ -73960,7 +73554,7 @@ tail:
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z2, Z2
 	VSUBPS       Z4, Z2, Z4
-	VADDPS       Z10, Z4, Z4
+	VADDPS       Z8, Z4, Z4
 	VSUBPS       Z3, Z5, Z5
 	LEAQ         kmask<>+0(SB), R8
 	KMOVW        (R8)(DI*2), K1
@@ -74057,70 +73651,59 @@ loop:
 	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
 	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
 	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
-	VMULPS       Z6, Z6, Z8
-	VMULPS       Z8, Z8, Z9
-	VBROADCASTSS consts32<>+76(SB), Z10
-	VFMADD213PS  vconsts32x16<>+192(SB), Z6, Z10
-	VBROADCASTSS consts32<>+80(SB), Z11
-	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z11
-	VFMADD231PS  Z8, Z11, Z10
-	VBROADCASTSS consts32<>+84(SB), Z11
-	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z11
-	VFMADD231PS  Z9, Z11, Z10
-	VFMADD213PS  Z6, Z8, Z10
-	VADDPS       vconsts32x16<>+768(SB), Z10, Z10
-	VSCALEFPS    Z7, Z10, Z10
+	VBROADCASTSS consts32<>+76(SB), Z8
+	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+768(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+832(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+192(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VSCALEFPS    Z7, Z8, Z8
 	VMOVUPS      64(AX)(R11*4), Z6
 	VMOVUPS      64(CX)(R11*4), Z7
-	VORPS        vconsts32x16<>+384(SB), Z6, Z8
-	VBROADCASTSS consts32<>+68(SB), Z9
-	VMAXPS       Z8, Z9, Z8
-	VBROADCASTSS consts32<>+72(SB), Z9
-	VFMADD213PS  vconsts32x16<>+448(SB), Z8, Z9
-	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
-	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
-	VFNMADD231PS vconsts32x16<>+576(SB), Z9, Z8
-	VMULPS       Z8, Z8, Z11
-	VMULPS       Z11, Z11, Z12
-	VBROADCASTSS consts32<>+76(SB), Z13
-	VFMADD213PS  vconsts32x16<>+192(SB), Z8, Z13
-	VBROADCASTSS consts32<>+80(SB), Z14
-	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z14
-	VFMADD231PS  Z11, Z14, Z13
-	VBROADCASTSS consts32<>+84(SB), Z14
-	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z14
-	VFMADD231PS  Z12, Z14, Z13
-	VFMADD213PS  Z8, Z11, Z13
-	VADDPS       vconsts32x16<>+768(SB), Z13, Z13
-	VSCALEFPS    Z9, Z13, Z13
-	VMAXPS       vconsts32x16<>+832(SB), Z10, Z8
-	VADDPS       vconsts32x16<>+0(SB), Z8, Z9
-	VDIVPS       Z9, Z8, Z9
-	VMULPS       Z9, Z9, Z11
-	VMULPS       Z11, Z11, Z12
-	VMULPS       Z12, Z12, Z14
-	VBROADCASTSS consts32<>+88(SB), Z15
-	VFMADD213PS  vconsts32x16<>+896(SB), Z11, Z15
-	VBROADCASTSS consts32<>+92(SB), Z16
-	VFMADD213PS  vconsts32x16<>+960(SB), Z11, Z16
-	VFMADD231PS  Z12, Z16, Z15
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z14, Z15
-	VMULPS       Z11, Z15, Z15
-	VMULPS       Z8, Z8, Z11
-	VMULPS       vconsts32x16<>+192(SB), Z11, Z11
-	VADDPS       Z15, Z11, Z15
-	VMULPS       Z15, Z9, Z15
-	VSUBPS       Z15, Z11, Z15
-	VSUBPS       Z15, Z8, Z15
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z10, K1
-	VBLENDMPS    Z10, Z15, K1, Z15
+	VORPS        vconsts32x16<>+384(SB), Z6, Z9
+	VBROADCASTSS consts32<>+68(SB), Z10
+	VMAXPS       Z9, Z10, Z9
+	VBROADCASTSS consts32<>+72(SB), Z10
+	VFMADD213PS  vconsts32x16<>+448(SB), Z9, Z10
+	VSUBPS       vconsts32x16<>+448(SB), Z10, Z10
+	VFNMADD231PS vconsts32x16<>+512(SB), Z10, Z9
+	VFNMADD231PS vconsts32x16<>+576(SB), Z10, Z9
+	VBROADCASTSS consts32<>+76(SB), Z11
+	VFMADD213PS  vconsts32x16<>+640(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+704(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+768(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+832(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+192(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z11
+	VSCALEFPS    Z10, Z11, Z11
+	VMAXPS       vconsts32x16<>+960(SB), Z8, Z9
+	VADDPS       vconsts32x16<>+0(SB), Z9, Z10
+	VDIVPS       Z10, Z9, Z10
+	VMULPS       Z10, Z10, Z12
+	VBROADCASTSS consts32<>+80(SB), Z13
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z12, Z13
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z12, Z13
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z12, Z13
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z12, Z13
+	VMULPS       Z12, Z13, Z13
+	VMULPS       Z9, Z9, Z12
+	VMULPS       vconsts32x16<>+192(SB), Z12, Z12
+	VADDPS       Z13, Z12, Z13
+	VMULPS       Z13, Z10, Z13
+	VSUBPS       Z13, Z12, Z13
+	VSUBPS       Z13, Z9, Z13
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z8, K1
+	VBLENDMPS    Z8, Z13, K1, Z13
 	VMULPS       (SP), Z5, Z5
 	VADDPS       64(SP), Z5, Z5
 	VMULPS       Z5, Z4, Z5
 	VXORPS       Z8, Z8, Z8
 	VMAXPS       Z8, Z4, Z4
 	VSUBPS       Z5, Z4, Z5
-	VADDPS       Z15, Z5, Z5
+	VADDPS       Z13, Z5, Z5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
@@ -74149,34 +73732,31 @@ rowperm409:
 	KMOVW        K1, R13
 	POPCNTL      R13, R13
 	ADDQ         R13, R10
-	VMAXPS       vconsts32x16<>+832(SB), Z13, Z4
+	VMAXPS       vconsts32x16<>+960(SB), Z11, Z4
 	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
 	VMULPS       Z5, Z5, Z8
-	VMULPS       Z8, Z8, Z9
-	VMULPS       Z9, Z9, Z10
-	VBROADCASTSS consts32<>+88(SB), Z11
-	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z11
-	VBROADCASTSS consts32<>+92(SB), Z12
-	VFMADD213PS  vconsts32x16<>+960(SB), Z8, Z12
-	VFMADD231PS  Z9, Z12, Z11
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z10, Z11
-	VMULPS       Z8, Z11, Z11
+	VBROADCASTSS consts32<>+80(SB), Z9
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z8, Z9
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z8, Z9
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z8, Z9
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z8, Z9
+	VMULPS       Z8, Z9, Z9
 	VMULPS       Z4, Z4, Z8
 	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
-	VADDPS       Z11, Z8, Z11
-	VMULPS       Z11, Z5, Z11
-	VSUBPS       Z11, Z8, Z11
-	VSUBPS       Z11, Z4, Z11
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z13, K1
-	VBLENDMPS    Z13, Z11, K1, Z11
+	VADDPS       Z9, Z8, Z9
+	VMULPS       Z9, Z5, Z9
+	VSUBPS       Z9, Z8, Z9
+	VSUBPS       Z9, Z4, Z9
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z11, K1
+	VBLENDMPS    Z11, Z9, K1, Z9
 	VMULPS       (SP), Z7, Z4
 	VADDPS       64(SP), Z4, Z4
 	VMULPS       Z4, Z6, Z4
 	VXORPS       Z5, Z5, Z5
 	VMAXPS       Z5, Z6, Z5
 	VSUBPS       Z4, Z5, Z4
-	VADDPS       Z11, Z4, Z4
+	VADDPS       Z9, Z4, Z4
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
@@ -74225,47 +73805,40 @@ single1:
 	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
 	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
 	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
-	VMULPS       Z6, Z6, Z8
-	VMULPS       Z8, Z8, Z9
-	VBROADCASTSS consts32<>+76(SB), Z10
-	VFMADD213PS  vconsts32x16<>+192(SB), Z6, Z10
-	VBROADCASTSS consts32<>+80(SB), Z11
-	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z11
-	VFMADD231PS  Z8, Z11, Z10
-	VBROADCASTSS consts32<>+84(SB), Z11
-	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z11
-	VFMADD231PS  Z9, Z11, Z10
-	VFMADD213PS  Z6, Z8, Z10
-	VADDPS       vconsts32x16<>+768(SB), Z10, Z10
-	VSCALEFPS    Z7, Z10, Z10
-	VMAXPS       vconsts32x16<>+832(SB), Z10, Z6
+	VBROADCASTSS consts32<>+76(SB), Z8
+	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+768(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+832(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+192(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VSCALEFPS    Z7, Z8, Z8
+	VMAXPS       vconsts32x16<>+960(SB), Z8, Z6
 	VADDPS       vconsts32x16<>+0(SB), Z6, Z7
 	VDIVPS       Z7, Z6, Z7
-	VMULPS       Z7, Z7, Z8
-	VMULPS       Z8, Z8, Z9
-	VMULPS       Z9, Z9, Z11
-	VBROADCASTSS consts32<>+88(SB), Z12
-	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z12
-	VBROADCASTSS consts32<>+92(SB), Z13
-	VFMADD213PS  vconsts32x16<>+960(SB), Z8, Z13
-	VFMADD231PS  Z9, Z13, Z12
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z11, Z12
-	VMULPS       Z8, Z12, Z12
-	VMULPS       Z6, Z6, Z8
-	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
-	VADDPS       Z12, Z8, Z12
-	VMULPS       Z12, Z7, Z12
-	VSUBPS       Z12, Z8, Z12
-	VSUBPS       Z12, Z6, Z12
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z10, K1
-	VBLENDMPS    Z10, Z12, K1, Z12
+	VMULPS       Z7, Z7, Z9
+	VBROADCASTSS consts32<>+80(SB), Z10
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z9, Z10
+	VMULPS       Z9, Z10, Z10
+	VMULPS       Z6, Z6, Z9
+	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
+	VADDPS       Z10, Z9, Z10
+	VMULPS       Z10, Z7, Z10
+	VSUBPS       Z10, Z9, Z10
+	VSUBPS       Z10, Z6, Z10
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z8, K1
+	VBLENDMPS    Z8, Z10, K1, Z10
 	VMULPS       (SP), Z5, Z5
 	VADDPS       64(SP), Z5, Z5
 	VMULPS       Z5, Z4, Z5
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z4, Z4
 	VSUBPS       Z5, Z4, Z5
-	VADDPS       Z12, Z5, Z5
+	VADDPS       Z10, Z5, Z5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
@@ -74317,47 +73890,40 @@ tail:
 	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
 	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
 	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
-	VMULPS       Z6, Z6, Z8
-	VMULPS       Z8, Z8, Z9
-	VBROADCASTSS consts32<>+76(SB), Z10
-	VFMADD213PS  vconsts32x16<>+192(SB), Z6, Z10
-	VBROADCASTSS consts32<>+80(SB), Z11
-	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z11
-	VFMADD231PS  Z8, Z11, Z10
-	VBROADCASTSS consts32<>+84(SB), Z11
-	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z11
-	VFMADD231PS  Z9, Z11, Z10
-	VFMADD213PS  Z6, Z8, Z10
-	VADDPS       vconsts32x16<>+768(SB), Z10, Z10
-	VSCALEFPS    Z7, Z10, Z10
-	VMAXPS       vconsts32x16<>+832(SB), Z10, Z6
+	VBROADCASTSS consts32<>+76(SB), Z8
+	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+768(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+832(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+192(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VSCALEFPS    Z7, Z8, Z8
+	VMAXPS       vconsts32x16<>+960(SB), Z8, Z6
 	VADDPS       vconsts32x16<>+0(SB), Z6, Z7
 	VDIVPS       Z7, Z6, Z7
-	VMULPS       Z7, Z7, Z8
-	VMULPS       Z8, Z8, Z9
-	VMULPS       Z9, Z9, Z11
-	VBROADCASTSS consts32<>+88(SB), Z12
-	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z12
-	VBROADCASTSS consts32<>+92(SB), Z13
-	VFMADD213PS  vconsts32x16<>+960(SB), Z8, Z13
-	VFMADD231PS  Z9, Z13, Z12
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z11, Z12
-	VMULPS       Z8, Z12, Z12
-	VMULPS       Z6, Z6, Z8
-	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
-	VADDPS       Z12, Z8, Z12
-	VMULPS       Z12, Z7, Z12
-	VSUBPS       Z12, Z8, Z12
-	VSUBPS       Z12, Z6, Z12
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z10, K1
-	VBLENDMPS    Z10, Z12, K1, Z12
+	VMULPS       Z7, Z7, Z9
+	VBROADCASTSS consts32<>+80(SB), Z10
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z9, Z10
+	VMULPS       Z9, Z10, Z10
+	VMULPS       Z6, Z6, Z9
+	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
+	VADDPS       Z10, Z9, Z10
+	VMULPS       Z10, Z7, Z10
+	VSUBPS       Z10, Z9, Z10
+	VSUBPS       Z10, Z6, Z10
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z8, K1
+	VBLENDMPS    Z8, Z10, K1, Z10
 	VMULPS       (SP), Z5, Z5
 	VADDPS       64(SP), Z5, Z5
 	VMULPS       Z5, Z4, Z5
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z4, Z4
 	VSUBPS       Z5, Z4, Z5
-	VADDPS       Z12, Z5, Z5
+	VADDPS       Z10, Z5, Z5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
@@ -74488,70 +74054,59 @@ loop:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VMULPS       Z4, Z4, Z6
-	VMULPS       Z6, Z6, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z8
-	VBROADCASTSS consts32<>+80(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z9
-	VFMADD231PS  Z6, Z9, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z9
-	VFMADD231PS  Z7, Z9, Z8
-	VFMADD213PS  Z4, Z6, Z8
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
-	VSCALEFPS    Z5, Z8, Z8
+	VBROADCASTSS consts32<>+76(SB), Z6
+	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VSCALEFPS    Z5, Z6, Z6
 	VMOVUPS      64(AX)(R11*4), Z4
 	VMOVUPS      64(CX)(R11*4), Z5
-	VORPS        vconsts32x16<>+384(SB), Z4, Z6
-	VBROADCASTSS consts32<>+68(SB), Z7
-	VMAXPS       Z6, Z7, Z6
-	VBROADCASTSS consts32<>+72(SB), Z7
-	VFMADD213PS  vconsts32x16<>+448(SB), Z6, Z7
-	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
-	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
-	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
-	VMULPS       Z6, Z6, Z9
-	VMULPS       Z9, Z9, Z10
-	VBROADCASTSS consts32<>+76(SB), Z11
-	VFMADD213PS  vconsts32x16<>+192(SB), Z6, Z11
-	VBROADCASTSS consts32<>+80(SB), Z12
-	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z12
-	VFMADD231PS  Z9, Z12, Z11
-	VBROADCASTSS consts32<>+84(SB), Z12
-	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z12
-	VFMADD231PS  Z10, Z12, Z11
-	VFMADD213PS  Z6, Z9, Z11
-	VADDPS       vconsts32x16<>+768(SB), Z11, Z11
-	VSCALEFPS    Z7, Z11, Z11
-	VMAXPS       vconsts32x16<>+832(SB), Z8, Z6
-	VADDPS       vconsts32x16<>+0(SB), Z6, Z7
-	VDIVPS       Z7, Z6, Z7
-	VMULPS       Z7, Z7, Z9
-	VMULPS       Z9, Z9, Z10
-	VMULPS       Z10, Z10, Z12
-	VBROADCASTSS consts32<>+88(SB), Z13
-	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z13
-	VBROADCASTSS consts32<>+92(SB), Z14
-	VFMADD213PS  vconsts32x16<>+960(SB), Z9, Z14
-	VFMADD231PS  Z10, Z14, Z13
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z12, Z13
-	VMULPS       Z9, Z13, Z13
-	VMULPS       Z6, Z6, Z9
-	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
-	VADDPS       Z13, Z9, Z13
-	VMULPS       Z13, Z7, Z13
-	VSUBPS       Z13, Z9, Z13
-	VSUBPS       Z13, Z6, Z13
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z13, K1, Z13
+	VORPS        vconsts32x16<>+384(SB), Z4, Z7
+	VBROADCASTSS consts32<>+68(SB), Z8
+	VMAXPS       Z7, Z8, Z7
+	VBROADCASTSS consts32<>+72(SB), Z8
+	VFMADD213PS  vconsts32x16<>+448(SB), Z7, Z8
+	VSUBPS       vconsts32x16<>+448(SB), Z8, Z8
+	VFNMADD231PS vconsts32x16<>+512(SB), Z8, Z7
+	VFNMADD231PS vconsts32x16<>+576(SB), Z8, Z7
+	VBROADCASTSS consts32<>+76(SB), Z9
+	VFMADD213PS  vconsts32x16<>+640(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+704(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+768(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+832(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+192(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
+	VSCALEFPS    Z8, Z9, Z9
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z7
+	VADDPS       vconsts32x16<>+0(SB), Z7, Z8
+	VDIVPS       Z8, Z7, Z8
+	VMULPS       Z8, Z8, Z10
+	VBROADCASTSS consts32<>+80(SB), Z11
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z10, Z11
+	VMULPS       Z10, Z11, Z11
+	VMULPS       Z7, Z7, Z10
+	VMULPS       vconsts32x16<>+192(SB), Z10, Z10
+	VADDPS       Z11, Z10, Z11
+	VMULPS       Z11, Z8, Z11
+	VSUBPS       Z11, Z10, Z11
+	VSUBPS       Z11, Z7, Z11
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
+	VBLENDMPS    Z6, Z11, K1, Z11
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
 	VMULPS       Z3, Z2, Z3
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z2, Z2
 	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z13, Z3, Z3
+	VADDPS       Z11, Z3, Z3
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
@@ -74576,34 +74131,31 @@ rowperm413:
 	VMULPS       Z3, Z2, Z6
 	VMOVUPS      Z6, (R10)(R11*4)
 	VFMADD231PS  Z3, Z2, Z0
-	VMAXPS       vconsts32x16<>+832(SB), Z11, Z2
+	VMAXPS       vconsts32x16<>+960(SB), Z9, Z2
 	VADDPS       vconsts32x16<>+0(SB), Z2, Z3
 	VDIVPS       Z3, Z2, Z3
 	VMULPS       Z3, Z3, Z6
-	VMULPS       Z6, Z6, Z7
-	VMULPS       Z7, Z7, Z8
-	VBROADCASTSS consts32<>+88(SB), Z9
-	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z9
-	VBROADCASTSS consts32<>+92(SB), Z10
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z10
-	VFMADD231PS  Z7, Z10, Z9
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z8, Z9
-	VMULPS       Z6, Z9, Z9
+	VBROADCASTSS consts32<>+80(SB), Z7
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z6, Z7
+	VMULPS       Z6, Z7, Z7
 	VMULPS       Z2, Z2, Z6
 	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z9, Z6, Z9
-	VMULPS       Z9, Z3, Z9
-	VSUBPS       Z9, Z6, Z9
-	VSUBPS       Z9, Z2, Z9
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z11, K1
-	VBLENDMPS    Z11, Z9, K1, Z9
+	VADDPS       Z7, Z6, Z7
+	VMULPS       Z7, Z3, Z7
+	VSUBPS       Z7, Z6, Z7
+	VSUBPS       Z7, Z2, Z7
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z9, K1
+	VBLENDMPS    Z9, Z7, K1, Z7
 	VMULPS       (SP), Z5, Z2
 	VADDPS       64(SP), Z2, Z2
 	VMULPS       Z2, Z4, Z2
 	VXORPS       Z3, Z3, Z3
 	VMAXPS       Z3, Z4, Z3
 	VSUBPS       Z2, Z3, Z2
-	VADDPS       Z9, Z2, Z2
+	VADDPS       Z7, Z2, Z2
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
@@ -74648,47 +74200,40 @@ single1:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VMULPS       Z4, Z4, Z6
-	VMULPS       Z6, Z6, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z8
-	VBROADCASTSS consts32<>+80(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z9
-	VFMADD231PS  Z6, Z9, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z9
-	VFMADD231PS  Z7, Z9, Z8
-	VFMADD213PS  Z4, Z6, Z8
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
-	VSCALEFPS    Z5, Z8, Z8
-	VMAXPS       vconsts32x16<>+832(SB), Z8, Z4
+	VBROADCASTSS consts32<>+76(SB), Z6
+	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VSCALEFPS    Z5, Z6, Z6
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
 	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
-	VMULPS       Z5, Z5, Z6
-	VMULPS       Z6, Z6, Z7
-	VMULPS       Z7, Z7, Z9
-	VBROADCASTSS consts32<>+88(SB), Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z10
-	VBROADCASTSS consts32<>+92(SB), Z11
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z11
-	VFMADD231PS  Z7, Z11, Z10
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z9, Z10
-	VMULPS       Z6, Z10, Z10
-	VMULPS       Z4, Z4, Z6
-	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z10, Z6, Z10
-	VMULPS       Z10, Z5, Z10
-	VSUBPS       Z10, Z6, Z10
-	VSUBPS       Z10, Z4, Z10
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z10, K1, Z10
+	VMULPS       Z5, Z5, Z7
+	VBROADCASTSS consts32<>+80(SB), Z8
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
+	VMULPS       Z7, Z8, Z8
+	VMULPS       Z4, Z4, Z7
+	VMULPS       vconsts32x16<>+192(SB), Z7, Z7
+	VADDPS       Z8, Z7, Z8
+	VMULPS       Z8, Z5, Z8
+	VSUBPS       Z8, Z7, Z8
+	VSUBPS       Z8, Z4, Z8
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
+	VBLENDMPS    Z6, Z8, K1, Z8
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
 	VMULPS       Z3, Z2, Z3
 	VXORPS       Z4, Z4, Z4
 	VMAXPS       Z4, Z2, Z2
 	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z10, Z3, Z3
+	VADDPS       Z8, Z3, Z3
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
@@ -74736,47 +74281,40 @@ tail:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VMULPS       Z4, Z4, Z6
-	VMULPS       Z6, Z6, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z8
-	VBROADCASTSS consts32<>+80(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z9
-	VFMADD231PS  Z6, Z9, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z9
-	VFMADD231PS  Z7, Z9, Z8
-	VFMADD213PS  Z4, Z6, Z8
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
-	VSCALEFPS    Z5, Z8, Z8
-	VMAXPS       vconsts32x16<>+832(SB), Z8, Z4
+	VBROADCASTSS consts32<>+76(SB), Z6
+	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VSCALEFPS    Z5, Z6, Z6
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
 	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
-	VMULPS       Z5, Z5, Z6
-	VMULPS       Z6, Z6, Z7
-	VMULPS       Z7, Z7, Z9
-	VBROADCASTSS consts32<>+88(SB), Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z10
-	VBROADCASTSS consts32<>+92(SB), Z11
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z11
-	VFMADD231PS  Z7, Z11, Z10
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z9, Z10
-	VMULPS       Z6, Z10, Z10
-	VMULPS       Z4, Z4, Z6
-	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z10, Z6, Z10
-	VMULPS       Z10, Z5, Z10
-	VSUBPS       Z10, Z6, Z10
-	VSUBPS       Z10, Z4, Z10
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z10, K1, Z10
+	VMULPS       Z5, Z5, Z7
+	VBROADCASTSS consts32<>+80(SB), Z8
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
+	VMULPS       Z7, Z8, Z8
+	VMULPS       Z4, Z4, Z7
+	VMULPS       vconsts32x16<>+192(SB), Z7, Z7
+	VADDPS       Z8, Z7, Z8
+	VMULPS       Z8, Z5, Z8
+	VSUBPS       Z8, Z7, Z8
+	VSUBPS       Z8, Z4, Z8
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
+	VBLENDMPS    Z6, Z8, K1, Z8
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
 	VMULPS       Z3, Z2, Z3
 	VXORPS       Z4, Z4, Z4
 	VMAXPS       Z4, Z2, Z2
 	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z10, Z3, Z3
+	VADDPS       Z8, Z3, Z3
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
@@ -74885,77 +74423,66 @@ loop:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VMULPS       Z4, Z4, Z6
-	VMULPS       Z6, Z6, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z8
-	VBROADCASTSS consts32<>+80(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z9
-	VFMADD231PS  Z6, Z9, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z9
-	VFMADD231PS  Z7, Z9, Z8
-	VFMADD213PS  Z4, Z6, Z8
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
-	VSCALEFPS    Z5, Z8, Z8
+	VBROADCASTSS consts32<>+76(SB), Z6
+	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VSCALEFPS    Z5, Z6, Z6
 	VMOVUPS      64(AX)(R11*4), Z4
 	VMOVUPS      64(CX)(R11*4), Z5
-	VORPS        vconsts32x16<>+384(SB), Z4, Z6
-	VBROADCASTSS consts32<>+68(SB), Z7
-	VMAXPS       Z6, Z7, Z6
-	VBROADCASTSS consts32<>+72(SB), Z7
-	VFMADD213PS  vconsts32x16<>+448(SB), Z6, Z7
-	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
-	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
-	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
-	VMULPS       Z6, Z6, Z9
-	VMULPS       Z9, Z9, Z10
-	VBROADCASTSS consts32<>+76(SB), Z11
-	VFMADD213PS  vconsts32x16<>+192(SB), Z6, Z11
-	VBROADCASTSS consts32<>+80(SB), Z12
-	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z12
-	VFMADD231PS  Z9, Z12, Z11
-	VBROADCASTSS consts32<>+84(SB), Z12
-	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z12
-	VFMADD231PS  Z10, Z12, Z11
-	VFMADD213PS  Z6, Z9, Z11
-	VADDPS       vconsts32x16<>+768(SB), Z11, Z11
-	VSCALEFPS    Z7, Z11, Z11
-	VMAXPS       vconsts32x16<>+832(SB), Z8, Z6
-	VADDPS       vconsts32x16<>+0(SB), Z6, Z7
-	VDIVPS       Z7, Z6, Z7
-	VMULPS       Z7, Z7, Z9
-	VMULPS       Z9, Z9, Z10
-	VMULPS       Z10, Z10, Z12
-	VBROADCASTSS consts32<>+88(SB), Z13
-	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z13
-	VBROADCASTSS consts32<>+92(SB), Z14
-	VFMADD213PS  vconsts32x16<>+960(SB), Z9, Z14
-	VFMADD231PS  Z10, Z14, Z13
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z12, Z13
-	VMULPS       Z9, Z13, Z13
-	VMULPS       Z6, Z6, Z9
-	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
-	VADDPS       Z13, Z9, Z13
-	VMULPS       Z13, Z7, Z13
-	VSUBPS       Z13, Z9, Z13
-	VSUBPS       Z13, Z6, Z13
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z13, K1, Z13
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z6
-	VBROADCASTSS consts32<>+4(SB), Z7
-	VXORPS       Z9, Z9, Z9
-	VCMPPS       $0x1d, Z9, Z2, K1
-	VBLENDMPS    Z7, Z8, K1, Z7
-	VDIVPS       Z6, Z7, Z7
+	VORPS        vconsts32x16<>+384(SB), Z4, Z7
+	VBROADCASTSS consts32<>+68(SB), Z8
+	VMAXPS       Z7, Z8, Z7
+	VBROADCASTSS consts32<>+72(SB), Z8
+	VFMADD213PS  vconsts32x16<>+448(SB), Z7, Z8
+	VSUBPS       vconsts32x16<>+448(SB), Z8, Z8
+	VFNMADD231PS vconsts32x16<>+512(SB), Z8, Z7
+	VFNMADD231PS vconsts32x16<>+576(SB), Z8, Z7
+	VBROADCASTSS consts32<>+76(SB), Z9
+	VFMADD213PS  vconsts32x16<>+640(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+704(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+768(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+832(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+192(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
+	VSCALEFPS    Z8, Z9, Z9
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z7
+	VADDPS       vconsts32x16<>+0(SB), Z7, Z8
+	VDIVPS       Z8, Z7, Z8
+	VMULPS       Z8, Z8, Z10
+	VBROADCASTSS consts32<>+80(SB), Z11
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z10, Z11
+	VMULPS       Z10, Z11, Z11
+	VMULPS       Z7, Z7, Z10
+	VMULPS       vconsts32x16<>+192(SB), Z10, Z10
+	VADDPS       Z11, Z10, Z11
+	VMULPS       Z11, Z8, Z11
+	VSUBPS       Z11, Z10, Z11
+	VSUBPS       Z11, Z7, Z11
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
+	VBLENDMPS    Z6, Z11, K1, Z11
+	VADDPS       vconsts32x16<>+896(SB), Z6, Z7
+	VBROADCASTSS consts32<>+4(SB), Z8
+	VXORPS       Z10, Z10, Z10
+	VCMPPS       $0x1d, Z10, Z2, K1
+	VBLENDMPS    Z8, Z6, K1, Z8
+	VDIVPS       Z7, Z8, Z8
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
 	VMULPS       Z3, Z2, Z6
-	VXORPS       Z8, Z8, Z8
-	VMAXPS       Z8, Z2, Z2
+	VXORPS       Z7, Z7, Z7
+	VMAXPS       Z7, Z2, Z2
 	VSUBPS       Z6, Z2, Z6
-	VADDPS       Z13, Z6, Z6
-	VSUBPS       Z3, Z7, Z7
+	VADDPS       Z11, Z6, Z6
+	VSUBPS       Z3, Z8, Z8
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
@@ -74979,35 +74506,32 @@ rowperm417:
 	MOVLQSX      4(SI)(DI*8), DI
 	VBROADCASTSS s+152(FP), Z3
 	VMULPS       Z2, Z3, Z3
-	VMULPS       Z7, Z3, Z3
+	VMULPS       Z8, Z3, Z3
 	VMOVUPS      Z3, (R10)(R11*4)
 	VFMADD231PS  Z6, Z2, Z0
-	VMAXPS       vconsts32x16<>+832(SB), Z11, Z2
+	VMAXPS       vconsts32x16<>+960(SB), Z9, Z2
 	VADDPS       vconsts32x16<>+0(SB), Z2, Z3
 	VDIVPS       Z3, Z2, Z3
 	VMULPS       Z3, Z3, Z6
-	VMULPS       Z6, Z6, Z7
-	VMULPS       Z7, Z7, Z8
-	VBROADCASTSS consts32<>+88(SB), Z9
-	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z9
-	VBROADCASTSS consts32<>+92(SB), Z10
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z10
-	VFMADD231PS  Z7, Z10, Z9
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z8, Z9
-	VMULPS       Z6, Z9, Z9
+	VBROADCASTSS consts32<>+80(SB), Z7
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z6, Z7
+	VMULPS       Z6, Z7, Z7
 	VMULPS       Z2, Z2, Z6
 	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z9, Z6, Z9
-	VMULPS       Z9, Z3, Z9
-	VSUBPS       Z9, Z6, Z9
-	VSUBPS       Z9, Z2, Z9
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z11, K1
-	VBLENDMPS    Z11, Z9, K1, Z9
-	VADDPS       vconsts32x16<>+768(SB), Z11, Z2
+	VADDPS       Z7, Z6, Z7
+	VMULPS       Z7, Z3, Z7
+	VSUBPS       Z7, Z6, Z7
+	VSUBPS       Z7, Z2, Z7
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z9, K1
+	VBLENDMPS    Z9, Z7, K1, Z7
+	VADDPS       vconsts32x16<>+896(SB), Z9, Z2
 	VBROADCASTSS consts32<>+4(SB), Z3
 	VXORPS       Z6, Z6, Z6
 	VCMPPS       $0x1d, Z6, Z4, K1
-	VBLENDMPS    Z3, Z11, K1, Z3
+	VBLENDMPS    Z3, Z9, K1, Z3
 	VDIVPS       Z2, Z3, Z3
 	VMULPS       (SP), Z5, Z2
 	VADDPS       64(SP), Z2, Z2
@@ -75015,7 +74539,7 @@ rowperm417:
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z4, Z4
 	VSUBPS       Z5, Z4, Z5
-	VADDPS       Z9, Z5, Z5
+	VADDPS       Z7, Z5, Z5
 	VSUBPS       Z2, Z3, Z3
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -75063,45 +74587,38 @@ single1:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VMULPS       Z4, Z4, Z6
-	VMULPS       Z6, Z6, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z8
-	VBROADCASTSS consts32<>+80(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z9
-	VFMADD231PS  Z6, Z9, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z9
-	VFMADD231PS  Z7, Z9, Z8
-	VFMADD213PS  Z4, Z6, Z8
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
-	VSCALEFPS    Z5, Z8, Z8
-	VMAXPS       vconsts32x16<>+832(SB), Z8, Z4
+	VBROADCASTSS consts32<>+76(SB), Z6
+	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VSCALEFPS    Z5, Z6, Z6
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
 	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
-	VMULPS       Z5, Z5, Z6
-	VMULPS       Z6, Z6, Z7
-	VMULPS       Z7, Z7, Z9
-	VBROADCASTSS consts32<>+88(SB), Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z10
-	VBROADCASTSS consts32<>+92(SB), Z11
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z11
-	VFMADD231PS  Z7, Z11, Z10
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z9, Z10
-	VMULPS       Z6, Z10, Z10
-	VMULPS       Z4, Z4, Z6
-	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z10, Z6, Z10
-	VMULPS       Z10, Z5, Z10
-	VSUBPS       Z10, Z6, Z10
-	VSUBPS       Z10, Z4, Z10
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z10, K1, Z10
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z4
+	VMULPS       Z5, Z5, Z7
+	VBROADCASTSS consts32<>+80(SB), Z8
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
+	VMULPS       Z7, Z8, Z8
+	VMULPS       Z4, Z4, Z7
+	VMULPS       vconsts32x16<>+192(SB), Z7, Z7
+	VADDPS       Z8, Z7, Z8
+	VMULPS       Z8, Z5, Z8
+	VSUBPS       Z8, Z7, Z8
+	VSUBPS       Z8, Z4, Z8
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
+	VBLENDMPS    Z6, Z8, K1, Z8
+	VADDPS       vconsts32x16<>+896(SB), Z6, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
-	VXORPS       Z6, Z6, Z6
-	VCMPPS       $0x1d, Z6, Z2, K1
-	VBLENDMPS    Z5, Z8, K1, Z5
+	VXORPS       Z7, Z7, Z7
+	VCMPPS       $0x1d, Z7, Z2, K1
+	VBLENDMPS    Z5, Z6, K1, Z5
 	VDIVPS       Z4, Z5, Z5
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
@@ -75109,7 +74626,7 @@ single1:
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z2, Z2
 	VSUBPS       Z4, Z2, Z4
-	VADDPS       Z10, Z4, Z4
+	VADDPS       Z8, Z4, Z4
 	VSUBPS       Z3, Z5, Z5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -75160,45 +74677,38 @@ tail:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VMULPS       Z4, Z4, Z6
-	VMULPS       Z6, Z6, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z8
-	VBROADCASTSS consts32<>+80(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z9
-	VFMADD231PS  Z6, Z9, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z9
-	VFMADD231PS  Z7, Z9, Z8
-	VFMADD213PS  Z4, Z6, Z8
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
-	VSCALEFPS    Z5, Z8, Z8
-	VMAXPS       vconsts32x16<>+832(SB), Z8, Z4
+	VBROADCASTSS consts32<>+76(SB), Z6
+	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VSCALEFPS    Z5, Z6, Z6
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
 	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
-	VMULPS       Z5, Z5, Z6
-	VMULPS       Z6, Z6, Z7
-	VMULPS       Z7, Z7, Z9
-	VBROADCASTSS consts32<>+88(SB), Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z10
-	VBROADCASTSS consts32<>+92(SB), Z11
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z11
-	VFMADD231PS  Z7, Z11, Z10
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z9, Z10
-	VMULPS       Z6, Z10, Z10
-	VMULPS       Z4, Z4, Z6
-	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z10, Z6, Z10
-	VMULPS       Z10, Z5, Z10
-	VSUBPS       Z10, Z6, Z10
-	VSUBPS       Z10, Z4, Z10
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z10, K1, Z10
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z4
+	VMULPS       Z5, Z5, Z7
+	VBROADCASTSS consts32<>+80(SB), Z8
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
+	VMULPS       Z7, Z8, Z8
+	VMULPS       Z4, Z4, Z7
+	VMULPS       vconsts32x16<>+192(SB), Z7, Z7
+	VADDPS       Z8, Z7, Z8
+	VMULPS       Z8, Z5, Z8
+	VSUBPS       Z8, Z7, Z8
+	VSUBPS       Z8, Z4, Z8
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
+	VBLENDMPS    Z6, Z8, K1, Z8
+	VADDPS       vconsts32x16<>+896(SB), Z6, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
-	VXORPS       Z6, Z6, Z6
-	VCMPPS       $0x1d, Z6, Z2, K1
-	VBLENDMPS    Z5, Z8, K1, Z5
+	VXORPS       Z7, Z7, Z7
+	VCMPPS       $0x1d, Z7, Z2, K1
+	VBLENDMPS    Z5, Z6, K1, Z5
 	VDIVPS       Z4, Z5, Z5
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
@@ -75206,7 +74716,7 @@ tail:
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z2, Z2
 	VSUBPS       Z4, Z2, Z4
-	VADDPS       Z10, Z4, Z4
+	VADDPS       Z8, Z4, Z4
 	VSUBPS       Z3, Z5, Z5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -75439,27 +74949,23 @@ loop:
 	VMOVUPS      (AX), Z0
 	VBROADCASTSS consts32<>+68(SB), Z1
 	VMAXPS       Z0, Z1, Z0
-	VBROADCASTSS consts32<>+96(SB), Z1
+	VBROADCASTSS consts32<>+84(SB), Z1
 	VMINPS       Z0, Z1, Z0
 	VBROADCASTSS consts32<>+72(SB), Z1
 	VFMADD213PS  vconsts32x16<>+448(SB), Z0, Z1
 	VSUBPS       vconsts32x16<>+448(SB), Z1, Z1
 	VFNMADD231PS vconsts32x16<>+512(SB), Z1, Z0
 	VFNMADD231PS vconsts32x16<>+576(SB), Z1, Z0
-	VMULPS       Z0, Z0, Z2
-	VMULPS       Z2, Z2, Z3
-	VBROADCASTSS consts32<>+76(SB), Z4
-	VFMADD213PS  vconsts32x16<>+192(SB), Z0, Z4
-	VBROADCASTSS consts32<>+80(SB), Z5
-	VFMADD213PS  vconsts32x16<>+640(SB), Z0, Z5
-	VFMADD231PS  Z2, Z5, Z4
-	VBROADCASTSS consts32<>+84(SB), Z5
-	VFMADD213PS  vconsts32x16<>+704(SB), Z0, Z5
-	VFMADD231PS  Z3, Z5, Z4
-	VFMADD213PS  Z0, Z2, Z4
-	VADDPS       vconsts32x16<>+768(SB), Z4, Z4
-	VSCALEFPS    Z1, Z4, Z4
-	VMOVUPS      Z4, (CX)
+	VBROADCASTSS consts32<>+76(SB), Z2
+	VFMADD213PS  vconsts32x16<>+640(SB), Z0, Z2
+	VFMADD213PS  vconsts32x16<>+704(SB), Z0, Z2
+	VFMADD213PS  vconsts32x16<>+768(SB), Z0, Z2
+	VFMADD213PS  vconsts32x16<>+832(SB), Z0, Z2
+	VFMADD213PS  vconsts32x16<>+192(SB), Z0, Z2
+	VFMADD213PS  vconsts32x16<>+896(SB), Z0, Z2
+	VFMADD213PS  vconsts32x16<>+896(SB), Z0, Z2
+	VSCALEFPS    Z1, Z2, Z2
+	VMOVUPS      Z2, (CX)
 	ADDQ         $0x00000040, AX
 	ADDQ         $0x00000040, CX
 	SUBQ         $0x00000010, DX
@@ -75474,29 +74980,25 @@ tail:
 	VMOVUPS.Z    (AX), K1, Z0
 	VBROADCASTSS consts32<>+68(SB), Z1
 	VMAXPS       Z0, Z1, Z0
-	VBROADCASTSS consts32<>+96(SB), Z1
+	VBROADCASTSS consts32<>+84(SB), Z1
 	VMINPS       Z0, Z1, Z0
 	VBROADCASTSS consts32<>+72(SB), Z1
 	VFMADD213PS  vconsts32x16<>+448(SB), Z0, Z1
 	VSUBPS       vconsts32x16<>+448(SB), Z1, Z1
 	VFNMADD231PS vconsts32x16<>+512(SB), Z1, Z0
 	VFNMADD231PS vconsts32x16<>+576(SB), Z1, Z0
-	VMULPS       Z0, Z0, Z2
-	VMULPS       Z2, Z2, Z3
-	VBROADCASTSS consts32<>+76(SB), Z4
-	VFMADD213PS  vconsts32x16<>+192(SB), Z0, Z4
-	VBROADCASTSS consts32<>+80(SB), Z5
-	VFMADD213PS  vconsts32x16<>+640(SB), Z0, Z5
-	VFMADD231PS  Z2, Z5, Z4
-	VBROADCASTSS consts32<>+84(SB), Z5
-	VFMADD213PS  vconsts32x16<>+704(SB), Z0, Z5
-	VFMADD231PS  Z3, Z5, Z4
-	VFMADD213PS  Z0, Z2, Z4
-	VADDPS       vconsts32x16<>+768(SB), Z4, Z4
-	VSCALEFPS    Z1, Z4, Z4
+	VBROADCASTSS consts32<>+76(SB), Z2
+	VFMADD213PS  vconsts32x16<>+640(SB), Z0, Z2
+	VFMADD213PS  vconsts32x16<>+704(SB), Z0, Z2
+	VFMADD213PS  vconsts32x16<>+768(SB), Z0, Z2
+	VFMADD213PS  vconsts32x16<>+832(SB), Z0, Z2
+	VFMADD213PS  vconsts32x16<>+192(SB), Z0, Z2
+	VFMADD213PS  vconsts32x16<>+896(SB), Z0, Z2
+	VFMADD213PS  vconsts32x16<>+896(SB), Z0, Z2
+	VSCALEFPS    Z1, Z2, Z2
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(DX*2), K1
-	VMOVUPS      Z4, K1, (CX)
+	VMOVUPS      Z2, K1, (CX)
 
 done:
 	VZEROUPPER
@@ -75513,7 +75015,7 @@ loop:
 	CMPQ         DX, $0x00000010
 	JL           tail
 	VMOVUPS      (AX), Z0
-	VADDPS       vconsts32x16<>+768(SB), Z0, Z1
+	VADDPS       vconsts32x16<>+896(SB), Z0, Z1
 	VBROADCASTSS consts32<>+20(SB), Z2
 	VPSUBD       Z2, Z1, Z2
 	VPSRAD       $0x17, Z2, Z3
@@ -75522,7 +75024,7 @@ loop:
 	VANDPS       Z4, Z2, Z2
 	VBROADCASTSS consts32<>+20(SB), Z4
 	VPADDD       Z4, Z2, Z2
-	VSUBPS       vconsts32x16<>+768(SB), Z2, Z2
+	VSUBPS       vconsts32x16<>+896(SB), Z2, Z2
 	VXORPS       Z4, Z4, Z4
 	VCMPPS       $0x00, Z4, Z3, K1
 	VBLENDMPS    Z0, Z2, K1, Z2
@@ -75562,10 +75064,10 @@ loop:
 	VBROADCASTSS consts32<>+16(SB), Z1
 	VCMPPS       $0x00, Z1, Z0, K1
 	VBLENDMPS    Z1, Z5, K1, Z5
-	VCMPPS       $0x00, vconsts32x16<>+1088(SB), Z0, K1
+	VCMPPS       $0x00, vconsts32x16<>+1280(SB), Z0, K1
 	VBROADCASTSS consts32<>+60(SB), Z1
 	VBLENDMPS    Z1, Z5, K1, Z5
-	VCMPPS       $0x19, vconsts32x16<>+1088(SB), Z0, K1
+	VCMPPS       $0x19, vconsts32x16<>+1280(SB), Z0, K1
 	VBROADCASTSS consts32<>+64(SB), Z1
 	VBLENDMPS    Z1, Z5, K1, Z5
 	VXORPS       Z1, Z1, Z1
@@ -75584,7 +75086,7 @@ tail:
 	KMOVW        (BX)(DX*2), K1
 	VXORPS       Z0, Z0, Z0
 	VMOVUPS.Z    (AX), K1, Z0
-	VADDPS       vconsts32x16<>+768(SB), Z0, Z1
+	VADDPS       vconsts32x16<>+896(SB), Z0, Z1
 	VBROADCASTSS consts32<>+20(SB), Z2
 	VPSUBD       Z2, Z1, Z2
 	VPSRAD       $0x17, Z2, Z3
@@ -75593,7 +75095,7 @@ tail:
 	VANDPS       Z4, Z2, Z2
 	VBROADCASTSS consts32<>+20(SB), Z4
 	VPADDD       Z4, Z2, Z2
-	VSUBPS       vconsts32x16<>+768(SB), Z2, Z2
+	VSUBPS       vconsts32x16<>+896(SB), Z2, Z2
 	VXORPS       Z4, Z4, Z4
 	VCMPPS       $0x00, Z4, Z3, K1
 	VBLENDMPS    Z0, Z2, K1, Z2
@@ -75633,10 +75135,10 @@ tail:
 	VBROADCASTSS consts32<>+16(SB), Z1
 	VCMPPS       $0x00, Z1, Z0, K1
 	VBLENDMPS    Z1, Z5, K1, Z5
-	VCMPPS       $0x00, vconsts32x16<>+1088(SB), Z0, K1
+	VCMPPS       $0x00, vconsts32x16<>+1280(SB), Z0, K1
 	VBROADCASTSS consts32<>+60(SB), Z1
 	VBLENDMPS    Z1, Z5, K1, Z5
-	VCMPPS       $0x19, vconsts32x16<>+1088(SB), Z0, K1
+	VCMPPS       $0x19, vconsts32x16<>+1280(SB), Z0, K1
 	VBROADCASTSS consts32<>+64(SB), Z1
 	VBLENDMPS    Z1, Z5, K1, Z5
 	VXORPS       Z1, Z1, Z1
@@ -93048,135 +92550,107 @@ loop:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VMULPD       Z4, Z4, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VBROADCASTSD consts64<>+152(SB), Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z9
-	VBROADCASTSD consts64<>+160(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z10
-	VFMADD231PD  Z6, Z10, Z9
-	VBROADCASTSD consts64<>+168(SB), Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z10
-	VBROADCASTSD consts64<>+176(SB), Z11
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z11
-	VFMADD231PD  Z6, Z11, Z10
-	VFMADD231PD  Z7, Z10, Z9
-	VBROADCASTSD consts64<>+184(SB), Z7
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z7
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z6, Z7
-	VFMADD231PD  Z8, Z7, Z9
-	VFMADD213PD  Z4, Z6, Z9
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
-	VSCALEFPD    Z5, Z9, Z9
+	VBROADCASTSD consts64<>+152(SB), Z6
+	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VSCALEFPD    Z5, Z6, Z6
 	VMOVUPD      64(AX)(DX*8), Z4
 	VMOVUPD      64(CX)(DX*8), Z5
-	VORPD        vconsts64x8<>+576(SB), Z4, Z6
-	VBROADCASTSD consts64<>+136(SB), Z7
-	VMAXPD       Z6, Z7, Z6
-	VBROADCASTSD consts64<>+144(SB), Z7
-	VFMADD213PD  vconsts64x8<>+640(SB), Z6, Z7
-	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
-	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
-	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
-	VMULPD       Z6, Z6, Z8
+	VORPD        vconsts64x8<>+576(SB), Z4, Z7
+	VBROADCASTSD consts64<>+136(SB), Z8
+	VMAXPD       Z7, Z8, Z7
+	VBROADCASTSD consts64<>+144(SB), Z8
+	VFMADD213PD  vconsts64x8<>+640(SB), Z7, Z8
+	VSUBPD       vconsts64x8<>+640(SB), Z8, Z8
+	VFNMADD231PD vconsts64x8<>+704(SB), Z8, Z7
+	VFNMADD231PD vconsts64x8<>+768(SB), Z8, Z7
+	VBROADCASTSD consts64<>+152(SB), Z9
+	VFMADD213PD  vconsts64x8<>+832(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+896(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+960(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+384(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z7, Z9
+	VSCALEFPD    Z8, Z9, Z9
+	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z7
+	VADDPD       vconsts64x8<>+0(SB), Z7, Z8
+	VDIVPD       Z8, Z7, Z8
 	VMULPD       Z8, Z8, Z10
-	VMULPD       Z10, Z10, Z11
-	VBROADCASTSD consts64<>+152(SB), Z12
-	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z12
-	VBROADCASTSD consts64<>+160(SB), Z13
-	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z13
-	VFMADD231PD  Z8, Z13, Z12
-	VBROADCASTSD consts64<>+168(SB), Z13
-	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z13
-	VBROADCASTSD consts64<>+176(SB), Z14
-	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z14
-	VFMADD231PD  Z8, Z14, Z13
-	VFMADD231PD  Z10, Z13, Z12
-	VBROADCASTSD consts64<>+184(SB), Z10
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z10
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z8, Z10
-	VFMADD231PD  Z11, Z10, Z12
-	VFMADD213PD  Z6, Z8, Z12
-	VADDPD       vconsts64x8<>+1152(SB), Z12, Z12
-	VSCALEFPD    Z7, Z12, Z12
-	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z6
-	VADDPD       vconsts64x8<>+0(SB), Z6, Z7
-	VDIVPD       Z7, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VMULPD       Z10, Z10, Z11
-	VMULPD       Z11, Z11, Z13
-	VBROADCASTSD consts64<>+232(SB), Z14
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z14
-	VBROADCASTSD consts64<>+240(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z15
-	VFMADD231PD  Z10, Z15, Z14
-	VBROADCASTSD consts64<>+248(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z15
-	VBROADCASTSD consts64<>+256(SB), Z16
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z8, Z16
-	VFMADD231PD  Z10, Z16, Z15
-	VFMADD231PD  Z11, Z15, Z14
-	VBROADCASTSD consts64<>+264(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z11
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z10, Z11
-	VFMADD231PD  Z13, Z11, Z14
-	VMULPD       Z8, Z14, Z14
-	VMULPD       Z6, Z6, Z8
-	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
-	VADDPD       Z14, Z8, Z14
-	VMULPD       Z14, Z7, Z14
-	VSUBPD       Z14, Z8, Z14
-	VSUBPD       Z14, Z6, Z14
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z14, K1, Z14
+	VBROADCASTSD consts64<>+160(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z10, Z11
+	VMULPD       Z10, Z11, Z11
+	VMULPD       Z7, Z7, Z10
+	VMULPD       vconsts64x8<>+384(SB), Z10, Z10
+	VADDPD       Z11, Z10, Z11
+	VMULPD       Z11, Z8, Z11
+	VSUBPD       Z11, Z10, Z11
+	VSUBPD       Z11, Z7, Z11
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
+	VBLENDMPD    Z6, Z11, K1, Z11
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
 	VMULPD       Z3, Z2, Z3
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z2, Z2
 	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z14, Z3, Z3
+	VADDPD       Z11, Z3, Z3
 	VADDPD       Z3, Z0, Z0
-	VMAXPD       vconsts64x8<>+1216(SB), Z12, Z2
+	VMAXPD       vconsts64x8<>+1472(SB), Z9, Z2
 	VADDPD       vconsts64x8<>+0(SB), Z2, Z3
 	VDIVPD       Z3, Z2, Z3
 	VMULPD       Z3, Z3, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+232(SB), Z10
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z10
-	VBROADCASTSD consts64<>+240(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z11
-	VFMADD231PD  Z7, Z11, Z10
-	VBROADCASTSD consts64<>+248(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z11
-	VBROADCASTSD consts64<>+256(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
-	VFMADD231PD  Z7, Z13, Z11
-	VFMADD231PD  Z8, Z11, Z10
-	VBROADCASTSD consts64<>+264(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD231PD  Z9, Z8, Z10
-	VMULPD       Z6, Z10, Z10
+	VBROADCASTSD consts64<>+160(SB), Z7
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z6, Z7
+	VMULPD       Z6, Z7, Z7
 	VMULPD       Z2, Z2, Z6
 	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z10, Z6, Z10
-	VMULPD       Z10, Z3, Z10
-	VSUBPD       Z10, Z6, Z10
-	VSUBPD       Z10, Z2, Z10
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z12, K1
-	VBLENDMPD    Z12, Z10, K1, Z10
+	VADDPD       Z7, Z6, Z7
+	VMULPD       Z7, Z3, Z7
+	VSUBPD       Z7, Z6, Z7
+	VSUBPD       Z7, Z2, Z7
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z9, K1
+	VBLENDMPD    Z9, Z7, K1, Z7
 	VMULPD       (SP), Z5, Z2
 	VADDPD       64(SP), Z2, Z2
 	VMULPD       Z2, Z4, Z2
 	VXORPD       Z3, Z3, Z3
 	VMAXPD       Z3, Z4, Z3
 	VSUBPD       Z2, Z3, Z2
-	VADDPD       Z10, Z2, Z2
+	VADDPD       Z7, Z2, Z2
 	VADDPD       Z2, Z1, Z1
 	ADDQ         $0x00000010, DX
 	CMPQ         DX, BX
@@ -93198,65 +92672,51 @@ single1:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VMULPD       Z4, Z4, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VBROADCASTSD consts64<>+152(SB), Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z9
-	VBROADCASTSD consts64<>+160(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z10
-	VFMADD231PD  Z6, Z10, Z9
-	VBROADCASTSD consts64<>+168(SB), Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z10
-	VBROADCASTSD consts64<>+176(SB), Z11
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z11
-	VFMADD231PD  Z6, Z11, Z10
-	VFMADD231PD  Z7, Z10, Z9
-	VBROADCASTSD consts64<>+184(SB), Z7
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z7
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z6, Z7
-	VFMADD231PD  Z8, Z7, Z9
-	VFMADD213PD  Z4, Z6, Z9
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
-	VSCALEFPD    Z5, Z9, Z9
-	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z4
+	VBROADCASTSD consts64<>+152(SB), Z6
+	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VSCALEFPD    Z5, Z6, Z6
+	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z4
 	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
 	VDIVPD       Z5, Z4, Z5
-	VMULPD       Z5, Z5, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+232(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z11
-	VBROADCASTSD consts64<>+240(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z12
-	VFMADD231PD  Z7, Z12, Z11
-	VBROADCASTSD consts64<>+248(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z12
-	VBROADCASTSD consts64<>+256(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
-	VFMADD231PD  Z7, Z13, Z12
-	VFMADD231PD  Z8, Z12, Z11
-	VBROADCASTSD consts64<>+264(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD231PD  Z10, Z8, Z11
-	VMULPD       Z6, Z11, Z11
-	VMULPD       Z4, Z4, Z6
-	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z11, Z6, Z11
-	VMULPD       Z11, Z5, Z11
-	VSUBPD       Z11, Z6, Z11
-	VSUBPD       Z11, Z4, Z11
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z11, K1, Z11
+	VMULPD       Z5, Z5, Z7
+	VBROADCASTSD consts64<>+160(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
+	VMULPD       Z7, Z8, Z8
+	VMULPD       Z4, Z4, Z7
+	VMULPD       vconsts64x8<>+384(SB), Z7, Z7
+	VADDPD       Z8, Z7, Z8
+	VMULPD       Z8, Z5, Z8
+	VSUBPD       Z8, Z7, Z8
+	VSUBPD       Z8, Z4, Z8
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
+	VBLENDMPD    Z6, Z8, K1, Z8
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
 	VMULPD       Z3, Z2, Z3
 	VXORPD       Z4, Z4, Z4
 	VMAXPD       Z4, Z2, Z2
 	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z11, Z3, Z3
+	VADDPD       Z8, Z3, Z3
 	VADDPD       Z3, Z0, Z0
 	ADDQ         $0x00000008, DX
 	JMP          single1
@@ -93281,65 +92741,51 @@ tail:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VMULPD       Z4, Z4, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VBROADCASTSD consts64<>+152(SB), Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z9
-	VBROADCASTSD consts64<>+160(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z10
-	VFMADD231PD  Z6, Z10, Z9
-	VBROADCASTSD consts64<>+168(SB), Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z10
-	VBROADCASTSD consts64<>+176(SB), Z11
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z11
-	VFMADD231PD  Z6, Z11, Z10
-	VFMADD231PD  Z7, Z10, Z9
-	VBROADCASTSD consts64<>+184(SB), Z7
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z7
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z6, Z7
-	VFMADD231PD  Z8, Z7, Z9
-	VFMADD213PD  Z4, Z6, Z9
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
-	VSCALEFPD    Z5, Z9, Z9
-	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z4
+	VBROADCASTSD consts64<>+152(SB), Z6
+	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VSCALEFPD    Z5, Z6, Z6
+	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z4
 	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
 	VDIVPD       Z5, Z4, Z5
-	VMULPD       Z5, Z5, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+232(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z11
-	VBROADCASTSD consts64<>+240(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z12
-	VFMADD231PD  Z7, Z12, Z11
-	VBROADCASTSD consts64<>+248(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z12
-	VBROADCASTSD consts64<>+256(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
-	VFMADD231PD  Z7, Z13, Z12
-	VFMADD231PD  Z8, Z12, Z11
-	VBROADCASTSD consts64<>+264(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD231PD  Z10, Z8, Z11
-	VMULPD       Z6, Z11, Z11
-	VMULPD       Z4, Z4, Z6
-	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z11, Z6, Z11
-	VMULPD       Z11, Z5, Z11
-	VSUBPD       Z11, Z6, Z11
-	VSUBPD       Z11, Z4, Z11
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z11, K1, Z11
+	VMULPD       Z5, Z5, Z7
+	VBROADCASTSD consts64<>+160(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
+	VMULPD       Z7, Z8, Z8
+	VMULPD       Z4, Z4, Z7
+	VMULPD       vconsts64x8<>+384(SB), Z7, Z7
+	VADDPD       Z8, Z7, Z8
+	VMULPD       Z8, Z5, Z8
+	VSUBPD       Z8, Z7, Z8
+	VSUBPD       Z8, Z4, Z8
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
+	VBLENDMPD    Z6, Z8, K1, Z8
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
 	VMULPD       Z3, Z2, Z3
 	VXORPD       Z4, Z4, Z4
 	VMAXPD       Z4, Z2, Z2
 	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z11, Z3, Z3
+	VADDPD       Z8, Z3, Z3
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(BX*2), K1
 	VMOVAPD.Z    Z3, K1, Z3
@@ -93393,96 +92839,75 @@ loop:
 	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
 	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
 	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
-	VMULPD       Z6, Z6, Z8
-	VMULPD       Z8, Z8, Z9
-	VMULPD       Z9, Z9, Z10
-	VBROADCASTSD consts64<>+152(SB), Z11
-	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z11
-	VBROADCASTSD consts64<>+160(SB), Z12
-	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z12
-	VFMADD231PD  Z8, Z12, Z11
-	VBROADCASTSD consts64<>+168(SB), Z12
-	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z12
-	VBROADCASTSD consts64<>+176(SB), Z13
-	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z13
-	VFMADD231PD  Z8, Z13, Z12
-	VFMADD231PD  Z9, Z12, Z11
-	VBROADCASTSD consts64<>+184(SB), Z9
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z9
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z8, Z9
-	VFMADD231PD  Z10, Z9, Z11
-	VFMADD213PD  Z6, Z8, Z11
-	VADDPD       vconsts64x8<>+1152(SB), Z11, Z11
-	VSCALEFPD    Z7, Z11, Z11
+	VBROADCASTSD consts64<>+152(SB), Z8
+	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VSCALEFPD    Z7, Z8, Z8
 	VMOVUPD      64(AX)(SI*8), Z6
 	VMOVUPD      64(CX)(SI*8), Z7
-	VORPD        vconsts64x8<>+576(SB), Z6, Z8
-	VBROADCASTSD consts64<>+136(SB), Z9
-	VMAXPD       Z8, Z9, Z8
-	VBROADCASTSD consts64<>+144(SB), Z9
-	VFMADD213PD  vconsts64x8<>+640(SB), Z8, Z9
-	VSUBPD       vconsts64x8<>+640(SB), Z9, Z9
-	VFNMADD231PD vconsts64x8<>+704(SB), Z9, Z8
-	VFNMADD231PD vconsts64x8<>+768(SB), Z9, Z8
-	VMULPD       Z8, Z8, Z10
+	VORPD        vconsts64x8<>+576(SB), Z6, Z9
+	VBROADCASTSD consts64<>+136(SB), Z10
+	VMAXPD       Z9, Z10, Z9
+	VBROADCASTSD consts64<>+144(SB), Z10
+	VFMADD213PD  vconsts64x8<>+640(SB), Z9, Z10
+	VSUBPD       vconsts64x8<>+640(SB), Z10, Z10
+	VFNMADD231PD vconsts64x8<>+704(SB), Z10, Z9
+	VFNMADD231PD vconsts64x8<>+768(SB), Z10, Z9
+	VBROADCASTSD consts64<>+152(SB), Z11
+	VFMADD213PD  vconsts64x8<>+832(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+896(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+960(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+384(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z9, Z11
+	VSCALEFPD    Z10, Z11, Z11
+	VMAXPD       vconsts64x8<>+1472(SB), Z8, Z9
+	VADDPD       vconsts64x8<>+0(SB), Z9, Z10
+	VDIVPD       Z10, Z9, Z10
 	VMULPD       Z10, Z10, Z12
-	VMULPD       Z12, Z12, Z13
-	VBROADCASTSD consts64<>+152(SB), Z14
-	VFMADD213PD  vconsts64x8<>+384(SB), Z8, Z14
-	VBROADCASTSD consts64<>+160(SB), Z15
-	VFMADD213PD  vconsts64x8<>+832(SB), Z8, Z15
-	VFMADD231PD  Z10, Z15, Z14
-	VBROADCASTSD consts64<>+168(SB), Z15
-	VFMADD213PD  vconsts64x8<>+896(SB), Z8, Z15
-	VBROADCASTSD consts64<>+176(SB), Z16
-	VFMADD213PD  vconsts64x8<>+960(SB), Z8, Z16
-	VFMADD231PD  Z10, Z16, Z15
-	VFMADD231PD  Z12, Z15, Z14
-	VBROADCASTSD consts64<>+184(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z8, Z12
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z10, Z12
-	VFMADD231PD  Z13, Z12, Z14
-	VFMADD213PD  Z8, Z10, Z14
-	VADDPD       vconsts64x8<>+1152(SB), Z14, Z14
-	VSCALEFPD    Z9, Z14, Z14
-	VMAXPD       vconsts64x8<>+1216(SB), Z11, Z8
-	VADDPD       vconsts64x8<>+0(SB), Z8, Z9
-	VDIVPD       Z9, Z8, Z9
-	VMULPD       Z9, Z9, Z10
-	VMULPD       Z10, Z10, Z12
-	VMULPD       Z12, Z12, Z13
-	VMULPD       Z13, Z13, Z15
-	VBROADCASTSD consts64<>+232(SB), Z16
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z10, Z16
-	VBROADCASTSD consts64<>+240(SB), Z17
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z10, Z17
-	VFMADD231PD  Z12, Z17, Z16
-	VBROADCASTSD consts64<>+248(SB), Z17
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z10, Z17
-	VBROADCASTSD consts64<>+256(SB), Z18
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z10, Z18
-	VFMADD231PD  Z12, Z18, Z17
-	VFMADD231PD  Z13, Z17, Z16
-	VBROADCASTSD consts64<>+264(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z10, Z13
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z12, Z13
-	VFMADD231PD  Z15, Z13, Z16
-	VMULPD       Z10, Z16, Z16
-	VMULPD       Z8, Z8, Z10
-	VMULPD       vconsts64x8<>+384(SB), Z10, Z10
-	VADDPD       Z16, Z10, Z16
-	VMULPD       Z16, Z9, Z16
-	VSUBPD       Z16, Z10, Z16
-	VSUBPD       Z16, Z8, Z16
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z11, K1
-	VBLENDMPD    Z11, Z16, K1, Z16
+	VBROADCASTSD consts64<>+160(SB), Z13
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z12, Z13
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z12, Z13
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z12, Z13
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z12, Z13
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z12, Z13
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z12, Z13
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z12, Z13
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z12, Z13
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z12, Z13
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z12, Z13
+	VMULPD       Z12, Z13, Z13
+	VMULPD       Z9, Z9, Z12
+	VMULPD       vconsts64x8<>+384(SB), Z12, Z12
+	VADDPD       Z13, Z12, Z13
+	VMULPD       Z13, Z10, Z13
+	VSUBPD       Z13, Z12, Z13
+	VSUBPD       Z13, Z9, Z13
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z8, K1
+	VBLENDMPD    Z8, Z13, K1, Z13
 	VMULPD       (SP), Z5, Z5
 	VADDPD       64(SP), Z5, Z5
 	VMULPD       Z5, Z4, Z5
 	VXORPD       Z8, Z8, Z8
 	VMAXPD       Z8, Z4, Z4
 	VSUBPD       Z5, Z4, Z5
-	VADDPD       Z16, Z5, Z5
+	VADDPD       Z13, Z5, Z5
 	VMOVUPD      (DX)(SI*8), Z4
 	VFMADD231PD  Z5, Z4, Z0
 	VADDPD       Z4, Z1, Z1
@@ -93491,44 +92916,37 @@ loop:
 	KMOVB        K1, R8
 	POPCNTL      R8, R8
 	ADDQ         R8, BX
-	VMAXPD       vconsts64x8<>+1216(SB), Z14, Z4
+	VMAXPD       vconsts64x8<>+1472(SB), Z11, Z4
 	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
 	VDIVPD       Z5, Z4, Z5
 	VMULPD       Z5, Z5, Z8
-	VMULPD       Z8, Z8, Z9
-	VMULPD       Z9, Z9, Z10
-	VMULPD       Z10, Z10, Z11
-	VBROADCASTSD consts64<>+232(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z12
-	VBROADCASTSD consts64<>+240(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z13
-	VFMADD231PD  Z9, Z13, Z12
-	VBROADCASTSD consts64<>+248(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z13
-	VBROADCASTSD consts64<>+256(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z8, Z15
-	VFMADD231PD  Z9, Z15, Z13
-	VFMADD231PD  Z10, Z13, Z12
-	VBROADCASTSD consts64<>+264(SB), Z10
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z10
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z9, Z10
-	VFMADD231PD  Z11, Z10, Z12
-	VMULPD       Z8, Z12, Z12
+	VBROADCASTSD consts64<>+160(SB), Z9
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z9
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z8, Z9
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z8, Z9
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z8, Z9
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z8, Z9
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z8, Z9
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z8, Z9
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z8, Z9
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z8, Z9
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z8, Z9
+	VMULPD       Z8, Z9, Z9
 	VMULPD       Z4, Z4, Z8
 	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
-	VADDPD       Z12, Z8, Z12
-	VMULPD       Z12, Z5, Z12
-	VSUBPD       Z12, Z8, Z12
-	VSUBPD       Z12, Z4, Z12
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z14, K1
-	VBLENDMPD    Z14, Z12, K1, Z12
+	VADDPD       Z9, Z8, Z9
+	VMULPD       Z9, Z5, Z9
+	VSUBPD       Z9, Z8, Z9
+	VSUBPD       Z9, Z4, Z9
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z11, K1
+	VBLENDMPD    Z11, Z9, K1, Z9
 	VMULPD       (SP), Z7, Z4
 	VADDPD       64(SP), Z4, Z4
 	VMULPD       Z4, Z6, Z4
 	VXORPD       Z5, Z5, Z5
 	VMAXPD       Z5, Z6, Z5
 	VSUBPD       Z4, Z5, Z4
-	VADDPD       Z12, Z4, Z4
+	VADDPD       Z9, Z4, Z4
 	VMOVUPD      64(DX)(SI*8), Z5
 	VFMADD231PD  Z4, Z5, Z2
 	VADDPD       Z5, Z3, Z3
@@ -93557,65 +92975,51 @@ single1:
 	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
 	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
 	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
-	VMULPD       Z6, Z6, Z8
-	VMULPD       Z8, Z8, Z9
-	VMULPD       Z9, Z9, Z10
-	VBROADCASTSD consts64<>+152(SB), Z11
-	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z11
-	VBROADCASTSD consts64<>+160(SB), Z12
-	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z12
-	VFMADD231PD  Z8, Z12, Z11
-	VBROADCASTSD consts64<>+168(SB), Z12
-	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z12
-	VBROADCASTSD consts64<>+176(SB), Z13
-	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z13
-	VFMADD231PD  Z8, Z13, Z12
-	VFMADD231PD  Z9, Z12, Z11
-	VBROADCASTSD consts64<>+184(SB), Z9
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z9
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z8, Z9
-	VFMADD231PD  Z10, Z9, Z11
-	VFMADD213PD  Z6, Z8, Z11
-	VADDPD       vconsts64x8<>+1152(SB), Z11, Z11
-	VSCALEFPD    Z7, Z11, Z11
-	VMAXPD       vconsts64x8<>+1216(SB), Z11, Z6
+	VBROADCASTSD consts64<>+152(SB), Z8
+	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VSCALEFPD    Z7, Z8, Z8
+	VMAXPD       vconsts64x8<>+1472(SB), Z8, Z6
 	VADDPD       vconsts64x8<>+0(SB), Z6, Z7
 	VDIVPD       Z7, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z9
-	VMULPD       Z9, Z9, Z10
-	VMULPD       Z10, Z10, Z12
-	VBROADCASTSD consts64<>+232(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z13
-	VBROADCASTSD consts64<>+240(SB), Z14
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z14
-	VFMADD231PD  Z9, Z14, Z13
-	VBROADCASTSD consts64<>+248(SB), Z14
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z14
-	VBROADCASTSD consts64<>+256(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z8, Z15
-	VFMADD231PD  Z9, Z15, Z14
-	VFMADD231PD  Z10, Z14, Z13
-	VBROADCASTSD consts64<>+264(SB), Z10
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z10
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z9, Z10
-	VFMADD231PD  Z12, Z10, Z13
-	VMULPD       Z8, Z13, Z13
-	VMULPD       Z6, Z6, Z8
-	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
-	VADDPD       Z13, Z8, Z13
-	VMULPD       Z13, Z7, Z13
-	VSUBPD       Z13, Z8, Z13
-	VSUBPD       Z13, Z6, Z13
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z11, K1
-	VBLENDMPD    Z11, Z13, K1, Z13
+	VMULPD       Z7, Z7, Z9
+	VBROADCASTSD consts64<>+160(SB), Z10
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z9, Z10
+	VMULPD       Z9, Z10, Z10
+	VMULPD       Z6, Z6, Z9
+	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
+	VADDPD       Z10, Z9, Z10
+	VMULPD       Z10, Z7, Z10
+	VSUBPD       Z10, Z9, Z10
+	VSUBPD       Z10, Z6, Z10
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z8, K1
+	VBLENDMPD    Z8, Z10, K1, Z10
 	VMULPD       (SP), Z5, Z5
 	VADDPD       64(SP), Z5, Z5
 	VMULPD       Z5, Z4, Z5
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z4, Z4
 	VSUBPD       Z5, Z4, Z5
-	VADDPD       Z13, Z5, Z5
+	VADDPD       Z10, Z5, Z5
 	VMOVUPD      (DX)(SI*8), Z4
 	VFMADD231PD  Z5, Z4, Z0
 	VADDPD       Z4, Z1, Z1
@@ -93647,65 +93051,51 @@ tail:
 	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
 	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
 	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
-	VMULPD       Z6, Z6, Z8
-	VMULPD       Z8, Z8, Z9
-	VMULPD       Z9, Z9, Z10
-	VBROADCASTSD consts64<>+152(SB), Z11
-	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z11
-	VBROADCASTSD consts64<>+160(SB), Z12
-	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z12
-	VFMADD231PD  Z8, Z12, Z11
-	VBROADCASTSD consts64<>+168(SB), Z12
-	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z12
-	VBROADCASTSD consts64<>+176(SB), Z13
-	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z13
-	VFMADD231PD  Z8, Z13, Z12
-	VFMADD231PD  Z9, Z12, Z11
-	VBROADCASTSD consts64<>+184(SB), Z9
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z9
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z8, Z9
-	VFMADD231PD  Z10, Z9, Z11
-	VFMADD213PD  Z6, Z8, Z11
-	VADDPD       vconsts64x8<>+1152(SB), Z11, Z11
-	VSCALEFPD    Z7, Z11, Z11
-	VMAXPD       vconsts64x8<>+1216(SB), Z11, Z6
+	VBROADCASTSD consts64<>+152(SB), Z8
+	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VSCALEFPD    Z7, Z8, Z8
+	VMAXPD       vconsts64x8<>+1472(SB), Z8, Z6
 	VADDPD       vconsts64x8<>+0(SB), Z6, Z7
 	VDIVPD       Z7, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z9
-	VMULPD       Z9, Z9, Z10
-	VMULPD       Z10, Z10, Z12
-	VBROADCASTSD consts64<>+232(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z13
-	VBROADCASTSD consts64<>+240(SB), Z14
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z14
-	VFMADD231PD  Z9, Z14, Z13
-	VBROADCASTSD consts64<>+248(SB), Z14
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z14
-	VBROADCASTSD consts64<>+256(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z8, Z15
-	VFMADD231PD  Z9, Z15, Z14
-	VFMADD231PD  Z10, Z14, Z13
-	VBROADCASTSD consts64<>+264(SB), Z10
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z10
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z9, Z10
-	VFMADD231PD  Z12, Z10, Z13
-	VMULPD       Z8, Z13, Z13
-	VMULPD       Z6, Z6, Z8
-	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
-	VADDPD       Z13, Z8, Z13
-	VMULPD       Z13, Z7, Z13
-	VSUBPD       Z13, Z8, Z13
-	VSUBPD       Z13, Z6, Z13
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z11, K1
-	VBLENDMPD    Z11, Z13, K1, Z13
+	VMULPD       Z7, Z7, Z9
+	VBROADCASTSD consts64<>+160(SB), Z10
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z9, Z10
+	VMULPD       Z9, Z10, Z10
+	VMULPD       Z6, Z6, Z9
+	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
+	VADDPD       Z10, Z9, Z10
+	VMULPD       Z10, Z7, Z10
+	VSUBPD       Z10, Z9, Z10
+	VSUBPD       Z10, Z6, Z10
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z8, K1
+	VBLENDMPD    Z8, Z10, K1, Z10
 	VMULPD       (SP), Z5, Z5
 	VADDPD       64(SP), Z5, Z5
 	VMULPD       Z5, Z4, Z5
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z4, Z4
 	VSUBPD       Z5, Z4, Z5
-	VADDPD       Z13, Z5, Z5
+	VADDPD       Z10, Z5, Z5
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(DI*2), K1
 	VXORPD       Z4, Z4, Z4
@@ -93776,138 +93166,110 @@ loop:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VMULPD       Z4, Z4, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VBROADCASTSD consts64<>+152(SB), Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z9
-	VBROADCASTSD consts64<>+160(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z10
-	VFMADD231PD  Z6, Z10, Z9
-	VBROADCASTSD consts64<>+168(SB), Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z10
-	VBROADCASTSD consts64<>+176(SB), Z11
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z11
-	VFMADD231PD  Z6, Z11, Z10
-	VFMADD231PD  Z7, Z10, Z9
-	VBROADCASTSD consts64<>+184(SB), Z7
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z7
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z6, Z7
-	VFMADD231PD  Z8, Z7, Z9
-	VFMADD213PD  Z4, Z6, Z9
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
-	VSCALEFPD    Z5, Z9, Z9
+	VBROADCASTSD consts64<>+152(SB), Z6
+	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VSCALEFPD    Z5, Z6, Z6
 	VMOVUPD      64(AX)(BX*8), Z4
 	VMOVUPD      64(CX)(BX*8), Z5
-	VORPD        vconsts64x8<>+576(SB), Z4, Z6
-	VBROADCASTSD consts64<>+136(SB), Z7
-	VMAXPD       Z6, Z7, Z6
-	VBROADCASTSD consts64<>+144(SB), Z7
-	VFMADD213PD  vconsts64x8<>+640(SB), Z6, Z7
-	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
-	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
-	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
-	VMULPD       Z6, Z6, Z8
+	VORPD        vconsts64x8<>+576(SB), Z4, Z7
+	VBROADCASTSD consts64<>+136(SB), Z8
+	VMAXPD       Z7, Z8, Z7
+	VBROADCASTSD consts64<>+144(SB), Z8
+	VFMADD213PD  vconsts64x8<>+640(SB), Z7, Z8
+	VSUBPD       vconsts64x8<>+640(SB), Z8, Z8
+	VFNMADD231PD vconsts64x8<>+704(SB), Z8, Z7
+	VFNMADD231PD vconsts64x8<>+768(SB), Z8, Z7
+	VBROADCASTSD consts64<>+152(SB), Z9
+	VFMADD213PD  vconsts64x8<>+832(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+896(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+960(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+384(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z7, Z9
+	VSCALEFPD    Z8, Z9, Z9
+	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z7
+	VADDPD       vconsts64x8<>+0(SB), Z7, Z8
+	VDIVPD       Z8, Z7, Z8
 	VMULPD       Z8, Z8, Z10
-	VMULPD       Z10, Z10, Z11
-	VBROADCASTSD consts64<>+152(SB), Z12
-	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z12
-	VBROADCASTSD consts64<>+160(SB), Z13
-	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z13
-	VFMADD231PD  Z8, Z13, Z12
-	VBROADCASTSD consts64<>+168(SB), Z13
-	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z13
-	VBROADCASTSD consts64<>+176(SB), Z14
-	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z14
-	VFMADD231PD  Z8, Z14, Z13
-	VFMADD231PD  Z10, Z13, Z12
-	VBROADCASTSD consts64<>+184(SB), Z10
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z10
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z8, Z10
-	VFMADD231PD  Z11, Z10, Z12
-	VFMADD213PD  Z6, Z8, Z12
-	VADDPD       vconsts64x8<>+1152(SB), Z12, Z12
-	VSCALEFPD    Z7, Z12, Z12
-	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z6
-	VADDPD       vconsts64x8<>+0(SB), Z6, Z7
-	VDIVPD       Z7, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VMULPD       Z10, Z10, Z11
-	VMULPD       Z11, Z11, Z13
-	VBROADCASTSD consts64<>+232(SB), Z14
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z14
-	VBROADCASTSD consts64<>+240(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z15
-	VFMADD231PD  Z10, Z15, Z14
-	VBROADCASTSD consts64<>+248(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z15
-	VBROADCASTSD consts64<>+256(SB), Z16
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z8, Z16
-	VFMADD231PD  Z10, Z16, Z15
-	VFMADD231PD  Z11, Z15, Z14
-	VBROADCASTSD consts64<>+264(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z11
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z10, Z11
-	VFMADD231PD  Z13, Z11, Z14
-	VMULPD       Z8, Z14, Z14
-	VMULPD       Z6, Z6, Z8
-	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
-	VADDPD       Z14, Z8, Z14
-	VMULPD       Z14, Z7, Z14
-	VSUBPD       Z14, Z8, Z14
-	VSUBPD       Z14, Z6, Z14
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z14, K1, Z14
+	VBROADCASTSD consts64<>+160(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z10, Z11
+	VMULPD       Z10, Z11, Z11
+	VMULPD       Z7, Z7, Z10
+	VMULPD       vconsts64x8<>+384(SB), Z10, Z10
+	VADDPD       Z11, Z10, Z11
+	VMULPD       Z11, Z8, Z11
+	VSUBPD       Z11, Z10, Z11
+	VSUBPD       Z11, Z7, Z11
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
+	VBLENDMPD    Z6, Z11, K1, Z11
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
 	VMULPD       Z3, Z2, Z3
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z2, Z2
 	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z14, Z3, Z3
+	VADDPD       Z11, Z3, Z3
 	VBROADCASTSD s+72(FP), Z2
 	VMULPD       Z3, Z2, Z2
 	VMOVUPD      Z2, (DX)(BX*8)
 	VADDPD       Z3, Z0, Z0
-	VMAXPD       vconsts64x8<>+1216(SB), Z12, Z2
+	VMAXPD       vconsts64x8<>+1472(SB), Z9, Z2
 	VADDPD       vconsts64x8<>+0(SB), Z2, Z3
 	VDIVPD       Z3, Z2, Z3
 	VMULPD       Z3, Z3, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+232(SB), Z10
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z10
-	VBROADCASTSD consts64<>+240(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z11
-	VFMADD231PD  Z7, Z11, Z10
-	VBROADCASTSD consts64<>+248(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z11
-	VBROADCASTSD consts64<>+256(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
-	VFMADD231PD  Z7, Z13, Z11
-	VFMADD231PD  Z8, Z11, Z10
-	VBROADCASTSD consts64<>+264(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD231PD  Z9, Z8, Z10
-	VMULPD       Z6, Z10, Z10
+	VBROADCASTSD consts64<>+160(SB), Z7
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z6, Z7
+	VMULPD       Z6, Z7, Z7
 	VMULPD       Z2, Z2, Z6
 	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z10, Z6, Z10
-	VMULPD       Z10, Z3, Z10
-	VSUBPD       Z10, Z6, Z10
-	VSUBPD       Z10, Z2, Z10
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z12, K1
-	VBLENDMPD    Z12, Z10, K1, Z10
+	VADDPD       Z7, Z6, Z7
+	VMULPD       Z7, Z3, Z7
+	VSUBPD       Z7, Z6, Z7
+	VSUBPD       Z7, Z2, Z7
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z9, K1
+	VBLENDMPD    Z9, Z7, K1, Z7
 	VMULPD       (SP), Z5, Z2
 	VADDPD       64(SP), Z2, Z2
 	VMULPD       Z2, Z4, Z2
 	VXORPD       Z3, Z3, Z3
 	VMAXPD       Z3, Z4, Z3
 	VSUBPD       Z2, Z3, Z2
-	VADDPD       Z10, Z2, Z2
+	VADDPD       Z7, Z2, Z2
 	VBROADCASTSD s+72(FP), Z3
 	VMULPD       Z2, Z3, Z3
 	VMOVUPD      Z3, 64(DX)(BX*8)
@@ -93932,65 +93294,51 @@ single1:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VMULPD       Z4, Z4, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VBROADCASTSD consts64<>+152(SB), Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z9
-	VBROADCASTSD consts64<>+160(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z10
-	VFMADD231PD  Z6, Z10, Z9
-	VBROADCASTSD consts64<>+168(SB), Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z10
-	VBROADCASTSD consts64<>+176(SB), Z11
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z11
-	VFMADD231PD  Z6, Z11, Z10
-	VFMADD231PD  Z7, Z10, Z9
-	VBROADCASTSD consts64<>+184(SB), Z7
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z7
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z6, Z7
-	VFMADD231PD  Z8, Z7, Z9
-	VFMADD213PD  Z4, Z6, Z9
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
-	VSCALEFPD    Z5, Z9, Z9
-	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z4
+	VBROADCASTSD consts64<>+152(SB), Z6
+	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VSCALEFPD    Z5, Z6, Z6
+	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z4
 	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
 	VDIVPD       Z5, Z4, Z5
-	VMULPD       Z5, Z5, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+232(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z11
-	VBROADCASTSD consts64<>+240(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z12
-	VFMADD231PD  Z7, Z12, Z11
-	VBROADCASTSD consts64<>+248(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z12
-	VBROADCASTSD consts64<>+256(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
-	VFMADD231PD  Z7, Z13, Z12
-	VFMADD231PD  Z8, Z12, Z11
-	VBROADCASTSD consts64<>+264(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD231PD  Z10, Z8, Z11
-	VMULPD       Z6, Z11, Z11
-	VMULPD       Z4, Z4, Z6
-	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z11, Z6, Z11
-	VMULPD       Z11, Z5, Z11
-	VSUBPD       Z11, Z6, Z11
-	VSUBPD       Z11, Z4, Z11
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z11, K1, Z11
+	VMULPD       Z5, Z5, Z7
+	VBROADCASTSD consts64<>+160(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
+	VMULPD       Z7, Z8, Z8
+	VMULPD       Z4, Z4, Z7
+	VMULPD       vconsts64x8<>+384(SB), Z7, Z7
+	VADDPD       Z8, Z7, Z8
+	VMULPD       Z8, Z5, Z8
+	VSUBPD       Z8, Z7, Z8
+	VSUBPD       Z8, Z4, Z8
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
+	VBLENDMPD    Z6, Z8, K1, Z8
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
 	VMULPD       Z3, Z2, Z3
 	VXORPD       Z4, Z4, Z4
 	VMAXPD       Z4, Z2, Z2
 	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z11, Z3, Z3
+	VADDPD       Z8, Z3, Z3
 	VBROADCASTSD s+72(FP), Z2
 	VMULPD       Z3, Z2, Z2
 	VMOVUPD      Z2, (DX)(BX*8)
@@ -94018,65 +93366,51 @@ tail:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VMULPD       Z4, Z4, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VBROADCASTSD consts64<>+152(SB), Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z9
-	VBROADCASTSD consts64<>+160(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z10
-	VFMADD231PD  Z6, Z10, Z9
-	VBROADCASTSD consts64<>+168(SB), Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z10
-	VBROADCASTSD consts64<>+176(SB), Z11
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z11
-	VFMADD231PD  Z6, Z11, Z10
-	VFMADD231PD  Z7, Z10, Z9
-	VBROADCASTSD consts64<>+184(SB), Z7
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z7
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z6, Z7
-	VFMADD231PD  Z8, Z7, Z9
-	VFMADD213PD  Z4, Z6, Z9
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
-	VSCALEFPD    Z5, Z9, Z9
-	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z4
+	VBROADCASTSD consts64<>+152(SB), Z6
+	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VSCALEFPD    Z5, Z6, Z6
+	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z4
 	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
 	VDIVPD       Z5, Z4, Z5
-	VMULPD       Z5, Z5, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+232(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z11
-	VBROADCASTSD consts64<>+240(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z12
-	VFMADD231PD  Z7, Z12, Z11
-	VBROADCASTSD consts64<>+248(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z12
-	VBROADCASTSD consts64<>+256(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
-	VFMADD231PD  Z7, Z13, Z12
-	VFMADD231PD  Z8, Z12, Z11
-	VBROADCASTSD consts64<>+264(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD231PD  Z10, Z8, Z11
-	VMULPD       Z6, Z11, Z11
-	VMULPD       Z4, Z4, Z6
-	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z11, Z6, Z11
-	VMULPD       Z11, Z5, Z11
-	VSUBPD       Z11, Z6, Z11
-	VSUBPD       Z11, Z4, Z11
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z11, K1, Z11
+	VMULPD       Z5, Z5, Z7
+	VBROADCASTSD consts64<>+160(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
+	VMULPD       Z7, Z8, Z8
+	VMULPD       Z4, Z4, Z7
+	VMULPD       vconsts64x8<>+384(SB), Z7, Z7
+	VADDPD       Z8, Z7, Z8
+	VMULPD       Z8, Z5, Z8
+	VSUBPD       Z8, Z7, Z8
+	VSUBPD       Z8, Z4, Z8
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
+	VBLENDMPD    Z6, Z8, K1, Z8
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
 	VMULPD       Z3, Z2, Z3
 	VXORPD       Z4, Z4, Z4
 	VMAXPD       Z4, Z2, Z2
 	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z11, Z3, Z3
+	VADDPD       Z8, Z3, Z3
 	VBROADCASTSD s+72(FP), Z2
 	VMULPD       Z3, Z2, Z2
 	LEAQ         kmask<>+0(SB), AX
@@ -94133,138 +93467,110 @@ loop:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VMULPD       Z4, Z4, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VBROADCASTSD consts64<>+152(SB), Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z9
-	VBROADCASTSD consts64<>+160(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z10
-	VFMADD231PD  Z6, Z10, Z9
-	VBROADCASTSD consts64<>+168(SB), Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z10
-	VBROADCASTSD consts64<>+176(SB), Z11
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z11
-	VFMADD231PD  Z6, Z11, Z10
-	VFMADD231PD  Z7, Z10, Z9
-	VBROADCASTSD consts64<>+184(SB), Z7
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z7
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z6, Z7
-	VFMADD231PD  Z8, Z7, Z9
-	VFMADD213PD  Z4, Z6, Z9
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
-	VSCALEFPD    Z5, Z9, Z9
+	VBROADCASTSD consts64<>+152(SB), Z6
+	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VSCALEFPD    Z5, Z6, Z6
 	VMOVUPD      64(AX)(SI*8), Z4
 	VMOVUPD      64(CX)(SI*8), Z5
-	VORPD        vconsts64x8<>+576(SB), Z4, Z6
-	VBROADCASTSD consts64<>+136(SB), Z7
-	VMAXPD       Z6, Z7, Z6
-	VBROADCASTSD consts64<>+144(SB), Z7
-	VFMADD213PD  vconsts64x8<>+640(SB), Z6, Z7
-	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
-	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
-	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
-	VMULPD       Z6, Z6, Z8
+	VORPD        vconsts64x8<>+576(SB), Z4, Z7
+	VBROADCASTSD consts64<>+136(SB), Z8
+	VMAXPD       Z7, Z8, Z7
+	VBROADCASTSD consts64<>+144(SB), Z8
+	VFMADD213PD  vconsts64x8<>+640(SB), Z7, Z8
+	VSUBPD       vconsts64x8<>+640(SB), Z8, Z8
+	VFNMADD231PD vconsts64x8<>+704(SB), Z8, Z7
+	VFNMADD231PD vconsts64x8<>+768(SB), Z8, Z7
+	VBROADCASTSD consts64<>+152(SB), Z9
+	VFMADD213PD  vconsts64x8<>+832(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+896(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+960(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+384(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z7, Z9
+	VSCALEFPD    Z8, Z9, Z9
+	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z7
+	VADDPD       vconsts64x8<>+0(SB), Z7, Z8
+	VDIVPD       Z8, Z7, Z8
 	VMULPD       Z8, Z8, Z10
-	VMULPD       Z10, Z10, Z11
-	VBROADCASTSD consts64<>+152(SB), Z12
-	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z12
-	VBROADCASTSD consts64<>+160(SB), Z13
-	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z13
-	VFMADD231PD  Z8, Z13, Z12
-	VBROADCASTSD consts64<>+168(SB), Z13
-	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z13
-	VBROADCASTSD consts64<>+176(SB), Z14
-	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z14
-	VFMADD231PD  Z8, Z14, Z13
-	VFMADD231PD  Z10, Z13, Z12
-	VBROADCASTSD consts64<>+184(SB), Z10
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z10
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z8, Z10
-	VFMADD231PD  Z11, Z10, Z12
-	VFMADD213PD  Z6, Z8, Z12
-	VADDPD       vconsts64x8<>+1152(SB), Z12, Z12
-	VSCALEFPD    Z7, Z12, Z12
-	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z6
-	VADDPD       vconsts64x8<>+0(SB), Z6, Z7
-	VDIVPD       Z7, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VMULPD       Z10, Z10, Z11
-	VMULPD       Z11, Z11, Z13
-	VBROADCASTSD consts64<>+232(SB), Z14
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z14
-	VBROADCASTSD consts64<>+240(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z15
-	VFMADD231PD  Z10, Z15, Z14
-	VBROADCASTSD consts64<>+248(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z15
-	VBROADCASTSD consts64<>+256(SB), Z16
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z8, Z16
-	VFMADD231PD  Z10, Z16, Z15
-	VFMADD231PD  Z11, Z15, Z14
-	VBROADCASTSD consts64<>+264(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z11
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z10, Z11
-	VFMADD231PD  Z13, Z11, Z14
-	VMULPD       Z8, Z14, Z14
-	VMULPD       Z6, Z6, Z8
-	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
-	VADDPD       Z14, Z8, Z14
-	VMULPD       Z14, Z7, Z14
-	VSUBPD       Z14, Z8, Z14
-	VSUBPD       Z14, Z6, Z14
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z14, K1, Z14
+	VBROADCASTSD consts64<>+160(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z10, Z11
+	VMULPD       Z10, Z11, Z11
+	VMULPD       Z7, Z7, Z10
+	VMULPD       vconsts64x8<>+384(SB), Z10, Z10
+	VADDPD       Z11, Z10, Z11
+	VMULPD       Z11, Z8, Z11
+	VSUBPD       Z11, Z10, Z11
+	VSUBPD       Z11, Z7, Z11
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
+	VBLENDMPD    Z6, Z11, K1, Z11
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
 	VMULPD       Z3, Z2, Z3
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z2, Z2
 	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z14, Z3, Z3
+	VADDPD       Z11, Z3, Z3
 	VMOVUPD      (DX)(SI*8), Z2
 	VMULPD       Z3, Z2, Z6
 	VMOVUPD      Z6, (BX)(SI*8)
 	VFMADD231PD  Z3, Z2, Z0
-	VMAXPD       vconsts64x8<>+1216(SB), Z12, Z2
+	VMAXPD       vconsts64x8<>+1472(SB), Z9, Z2
 	VADDPD       vconsts64x8<>+0(SB), Z2, Z3
 	VDIVPD       Z3, Z2, Z3
 	VMULPD       Z3, Z3, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+232(SB), Z10
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z10
-	VBROADCASTSD consts64<>+240(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z11
-	VFMADD231PD  Z7, Z11, Z10
-	VBROADCASTSD consts64<>+248(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z11
-	VBROADCASTSD consts64<>+256(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
-	VFMADD231PD  Z7, Z13, Z11
-	VFMADD231PD  Z8, Z11, Z10
-	VBROADCASTSD consts64<>+264(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD231PD  Z9, Z8, Z10
-	VMULPD       Z6, Z10, Z10
+	VBROADCASTSD consts64<>+160(SB), Z7
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z6, Z7
+	VMULPD       Z6, Z7, Z7
 	VMULPD       Z2, Z2, Z6
 	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z10, Z6, Z10
-	VMULPD       Z10, Z3, Z10
-	VSUBPD       Z10, Z6, Z10
-	VSUBPD       Z10, Z2, Z10
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z12, K1
-	VBLENDMPD    Z12, Z10, K1, Z10
+	VADDPD       Z7, Z6, Z7
+	VMULPD       Z7, Z3, Z7
+	VSUBPD       Z7, Z6, Z7
+	VSUBPD       Z7, Z2, Z7
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z9, K1
+	VBLENDMPD    Z9, Z7, K1, Z7
 	VMULPD       (SP), Z5, Z2
 	VADDPD       64(SP), Z2, Z2
 	VMULPD       Z2, Z4, Z2
 	VXORPD       Z3, Z3, Z3
 	VMAXPD       Z3, Z4, Z3
 	VSUBPD       Z2, Z3, Z2
-	VADDPD       Z10, Z2, Z2
+	VADDPD       Z7, Z2, Z2
 	VMOVUPD      64(DX)(SI*8), Z3
 	VMULPD       Z2, Z3, Z4
 	VMOVUPD      Z4, 64(BX)(SI*8)
@@ -94289,65 +93595,51 @@ single1:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VMULPD       Z4, Z4, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VBROADCASTSD consts64<>+152(SB), Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z9
-	VBROADCASTSD consts64<>+160(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z10
-	VFMADD231PD  Z6, Z10, Z9
-	VBROADCASTSD consts64<>+168(SB), Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z10
-	VBROADCASTSD consts64<>+176(SB), Z11
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z11
-	VFMADD231PD  Z6, Z11, Z10
-	VFMADD231PD  Z7, Z10, Z9
-	VBROADCASTSD consts64<>+184(SB), Z7
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z7
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z6, Z7
-	VFMADD231PD  Z8, Z7, Z9
-	VFMADD213PD  Z4, Z6, Z9
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
-	VSCALEFPD    Z5, Z9, Z9
-	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z4
+	VBROADCASTSD consts64<>+152(SB), Z6
+	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VSCALEFPD    Z5, Z6, Z6
+	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z4
 	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
 	VDIVPD       Z5, Z4, Z5
-	VMULPD       Z5, Z5, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+232(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z11
-	VBROADCASTSD consts64<>+240(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z12
-	VFMADD231PD  Z7, Z12, Z11
-	VBROADCASTSD consts64<>+248(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z12
-	VBROADCASTSD consts64<>+256(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
-	VFMADD231PD  Z7, Z13, Z12
-	VFMADD231PD  Z8, Z12, Z11
-	VBROADCASTSD consts64<>+264(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD231PD  Z10, Z8, Z11
-	VMULPD       Z6, Z11, Z11
-	VMULPD       Z4, Z4, Z6
-	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z11, Z6, Z11
-	VMULPD       Z11, Z5, Z11
-	VSUBPD       Z11, Z6, Z11
-	VSUBPD       Z11, Z4, Z11
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z11, K1, Z11
+	VMULPD       Z5, Z5, Z7
+	VBROADCASTSD consts64<>+160(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
+	VMULPD       Z7, Z8, Z8
+	VMULPD       Z4, Z4, Z7
+	VMULPD       vconsts64x8<>+384(SB), Z7, Z7
+	VADDPD       Z8, Z7, Z8
+	VMULPD       Z8, Z5, Z8
+	VSUBPD       Z8, Z7, Z8
+	VSUBPD       Z8, Z4, Z8
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
+	VBLENDMPD    Z6, Z8, K1, Z8
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
 	VMULPD       Z3, Z2, Z3
 	VXORPD       Z4, Z4, Z4
 	VMAXPD       Z4, Z2, Z2
 	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z11, Z3, Z3
+	VADDPD       Z8, Z3, Z3
 	VMOVUPD      (DX)(SI*8), Z2
 	VMULPD       Z3, Z2, Z4
 	VMOVUPD      Z4, (BX)(SI*8)
@@ -94375,65 +93667,51 @@ tail:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VMULPD       Z4, Z4, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VBROADCASTSD consts64<>+152(SB), Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z9
-	VBROADCASTSD consts64<>+160(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z10
-	VFMADD231PD  Z6, Z10, Z9
-	VBROADCASTSD consts64<>+168(SB), Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z10
-	VBROADCASTSD consts64<>+176(SB), Z11
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z11
-	VFMADD231PD  Z6, Z11, Z10
-	VFMADD231PD  Z7, Z10, Z9
-	VBROADCASTSD consts64<>+184(SB), Z7
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z7
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z6, Z7
-	VFMADD231PD  Z8, Z7, Z9
-	VFMADD213PD  Z4, Z6, Z9
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
-	VSCALEFPD    Z5, Z9, Z9
-	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z4
+	VBROADCASTSD consts64<>+152(SB), Z6
+	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VSCALEFPD    Z5, Z6, Z6
+	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z4
 	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
 	VDIVPD       Z5, Z4, Z5
-	VMULPD       Z5, Z5, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+232(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z11
-	VBROADCASTSD consts64<>+240(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z12
-	VFMADD231PD  Z7, Z12, Z11
-	VBROADCASTSD consts64<>+248(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z12
-	VBROADCASTSD consts64<>+256(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
-	VFMADD231PD  Z7, Z13, Z12
-	VFMADD231PD  Z8, Z12, Z11
-	VBROADCASTSD consts64<>+264(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD231PD  Z10, Z8, Z11
-	VMULPD       Z6, Z11, Z11
-	VMULPD       Z4, Z4, Z6
-	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z11, Z6, Z11
-	VMULPD       Z11, Z5, Z11
-	VSUBPD       Z11, Z6, Z11
-	VSUBPD       Z11, Z4, Z11
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z11, K1, Z11
+	VMULPD       Z5, Z5, Z7
+	VBROADCASTSD consts64<>+160(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
+	VMULPD       Z7, Z8, Z8
+	VMULPD       Z4, Z4, Z7
+	VMULPD       vconsts64x8<>+384(SB), Z7, Z7
+	VADDPD       Z8, Z7, Z8
+	VMULPD       Z8, Z5, Z8
+	VSUBPD       Z8, Z7, Z8
+	VSUBPD       Z8, Z4, Z8
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
+	VBLENDMPD    Z6, Z8, K1, Z8
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
 	VMULPD       Z3, Z2, Z3
 	VXORPD       Z4, Z4, Z4
 	VMAXPD       Z4, Z2, Z2
 	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z11, Z3, Z3
+	VADDPD       Z8, Z3, Z3
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(DI*2), K1
 	VXORPD       Z2, Z2, Z2
@@ -94492,143 +93770,115 @@ loop:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VMULPD       Z4, Z4, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VBROADCASTSD consts64<>+152(SB), Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z9
-	VBROADCASTSD consts64<>+160(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z10
-	VFMADD231PD  Z6, Z10, Z9
-	VBROADCASTSD consts64<>+168(SB), Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z10
-	VBROADCASTSD consts64<>+176(SB), Z11
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z11
-	VFMADD231PD  Z6, Z11, Z10
-	VFMADD231PD  Z7, Z10, Z9
-	VBROADCASTSD consts64<>+184(SB), Z7
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z7
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z6, Z7
-	VFMADD231PD  Z8, Z7, Z9
-	VFMADD213PD  Z4, Z6, Z9
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
-	VSCALEFPD    Z5, Z9, Z9
+	VBROADCASTSD consts64<>+152(SB), Z6
+	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VSCALEFPD    Z5, Z6, Z6
 	VMOVUPD      64(AX)(BX*8), Z4
 	VMOVUPD      64(CX)(BX*8), Z5
-	VORPD        vconsts64x8<>+576(SB), Z4, Z6
-	VBROADCASTSD consts64<>+136(SB), Z7
-	VMAXPD       Z6, Z7, Z6
-	VBROADCASTSD consts64<>+144(SB), Z7
-	VFMADD213PD  vconsts64x8<>+640(SB), Z6, Z7
-	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
-	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
-	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
-	VMULPD       Z6, Z6, Z8
+	VORPD        vconsts64x8<>+576(SB), Z4, Z7
+	VBROADCASTSD consts64<>+136(SB), Z8
+	VMAXPD       Z7, Z8, Z7
+	VBROADCASTSD consts64<>+144(SB), Z8
+	VFMADD213PD  vconsts64x8<>+640(SB), Z7, Z8
+	VSUBPD       vconsts64x8<>+640(SB), Z8, Z8
+	VFNMADD231PD vconsts64x8<>+704(SB), Z8, Z7
+	VFNMADD231PD vconsts64x8<>+768(SB), Z8, Z7
+	VBROADCASTSD consts64<>+152(SB), Z9
+	VFMADD213PD  vconsts64x8<>+832(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+896(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+960(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+384(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z7, Z9
+	VSCALEFPD    Z8, Z9, Z9
+	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z7
+	VADDPD       vconsts64x8<>+0(SB), Z7, Z8
+	VDIVPD       Z8, Z7, Z8
 	VMULPD       Z8, Z8, Z10
-	VMULPD       Z10, Z10, Z11
-	VBROADCASTSD consts64<>+152(SB), Z12
-	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z12
-	VBROADCASTSD consts64<>+160(SB), Z13
-	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z13
-	VFMADD231PD  Z8, Z13, Z12
-	VBROADCASTSD consts64<>+168(SB), Z13
-	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z13
-	VBROADCASTSD consts64<>+176(SB), Z14
-	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z14
-	VFMADD231PD  Z8, Z14, Z13
-	VFMADD231PD  Z10, Z13, Z12
-	VBROADCASTSD consts64<>+184(SB), Z10
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z10
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z8, Z10
-	VFMADD231PD  Z11, Z10, Z12
-	VFMADD213PD  Z6, Z8, Z12
-	VADDPD       vconsts64x8<>+1152(SB), Z12, Z12
-	VSCALEFPD    Z7, Z12, Z12
-	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z6
-	VADDPD       vconsts64x8<>+0(SB), Z6, Z7
-	VDIVPD       Z7, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VMULPD       Z10, Z10, Z11
-	VMULPD       Z11, Z11, Z13
-	VBROADCASTSD consts64<>+232(SB), Z14
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z14
-	VBROADCASTSD consts64<>+240(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z15
-	VFMADD231PD  Z10, Z15, Z14
-	VBROADCASTSD consts64<>+248(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z15
-	VBROADCASTSD consts64<>+256(SB), Z16
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z8, Z16
-	VFMADD231PD  Z10, Z16, Z15
-	VFMADD231PD  Z11, Z15, Z14
-	VBROADCASTSD consts64<>+264(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z11
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z10, Z11
-	VFMADD231PD  Z13, Z11, Z14
-	VMULPD       Z8, Z14, Z14
-	VMULPD       Z6, Z6, Z8
-	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
-	VADDPD       Z14, Z8, Z14
-	VMULPD       Z14, Z7, Z14
-	VSUBPD       Z14, Z8, Z14
-	VSUBPD       Z14, Z6, Z14
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z14, K1, Z14
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
-	VXORPD       Z8, Z8, Z8
-	VCMPPD       $0x1d, Z8, Z2, K1
-	VBLENDMPD    Z7, Z9, K1, Z7
-	VDIVPD       Z6, Z7, Z7
+	VBROADCASTSD consts64<>+160(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z10, Z11
+	VMULPD       Z10, Z11, Z11
+	VMULPD       Z7, Z7, Z10
+	VMULPD       vconsts64x8<>+384(SB), Z10, Z10
+	VADDPD       Z11, Z10, Z11
+	VMULPD       Z11, Z8, Z11
+	VSUBPD       Z11, Z10, Z11
+	VSUBPD       Z11, Z7, Z11
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
+	VBLENDMPD    Z6, Z11, K1, Z11
+	VADDPD       vconsts64x8<>+1408(SB), Z6, Z7
+	VBROADCASTSD consts64<>+8(SB), Z8
+	VXORPD       Z10, Z10, Z10
+	VCMPPD       $0x1d, Z10, Z2, K1
+	VBLENDMPD    Z8, Z6, K1, Z8
+	VDIVPD       Z7, Z8, Z8
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
 	VMULPD       Z3, Z2, Z6
-	VXORPD       Z8, Z8, Z8
-	VMAXPD       Z8, Z2, Z2
+	VXORPD       Z7, Z7, Z7
+	VMAXPD       Z7, Z2, Z2
 	VSUBPD       Z6, Z2, Z6
-	VADDPD       Z14, Z6, Z6
-	VSUBPD       Z3, Z7, Z7
+	VADDPD       Z11, Z6, Z6
+	VSUBPD       Z3, Z8, Z8
 	VBROADCASTSD s+72(FP), Z2
-	VMULPD       Z7, Z2, Z2
+	VMULPD       Z8, Z2, Z2
 	VMOVUPD      Z2, (DX)(BX*8)
 	VADDPD       Z6, Z0, Z0
-	VMAXPD       vconsts64x8<>+1216(SB), Z12, Z2
+	VMAXPD       vconsts64x8<>+1472(SB), Z9, Z2
 	VADDPD       vconsts64x8<>+0(SB), Z2, Z3
 	VDIVPD       Z3, Z2, Z3
 	VMULPD       Z3, Z3, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+232(SB), Z10
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z10
-	VBROADCASTSD consts64<>+240(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z11
-	VFMADD231PD  Z7, Z11, Z10
-	VBROADCASTSD consts64<>+248(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z11
-	VBROADCASTSD consts64<>+256(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
-	VFMADD231PD  Z7, Z13, Z11
-	VFMADD231PD  Z8, Z11, Z10
-	VBROADCASTSD consts64<>+264(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD231PD  Z9, Z8, Z10
-	VMULPD       Z6, Z10, Z10
+	VBROADCASTSD consts64<>+160(SB), Z7
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z6, Z7
+	VMULPD       Z6, Z7, Z7
 	VMULPD       Z2, Z2, Z6
 	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z10, Z6, Z10
-	VMULPD       Z10, Z3, Z10
-	VSUBPD       Z10, Z6, Z10
-	VSUBPD       Z10, Z2, Z10
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z12, K1
-	VBLENDMPD    Z12, Z10, K1, Z10
-	VADDPD       vconsts64x8<>+1152(SB), Z12, Z2
+	VADDPD       Z7, Z6, Z7
+	VMULPD       Z7, Z3, Z7
+	VSUBPD       Z7, Z6, Z7
+	VSUBPD       Z7, Z2, Z7
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z9, K1
+	VBLENDMPD    Z9, Z7, K1, Z7
+	VADDPD       vconsts64x8<>+1408(SB), Z9, Z2
 	VBROADCASTSD consts64<>+8(SB), Z3
 	VXORPD       Z6, Z6, Z6
 	VCMPPD       $0x1d, Z6, Z4, K1
-	VBLENDMPD    Z3, Z12, K1, Z3
+	VBLENDMPD    Z3, Z9, K1, Z3
 	VDIVPD       Z2, Z3, Z3
 	VMULPD       (SP), Z5, Z2
 	VADDPD       64(SP), Z2, Z2
@@ -94636,7 +93886,7 @@ loop:
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z4, Z4
 	VSUBPD       Z5, Z4, Z5
-	VADDPD       Z10, Z5, Z5
+	VADDPD       Z7, Z5, Z5
 	VSUBPD       Z2, Z3, Z3
 	VBROADCASTSD s+72(FP), Z2
 	VMULPD       Z3, Z2, Z2
@@ -94662,63 +93912,49 @@ single1:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VMULPD       Z4, Z4, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VBROADCASTSD consts64<>+152(SB), Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z9
-	VBROADCASTSD consts64<>+160(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z10
-	VFMADD231PD  Z6, Z10, Z9
-	VBROADCASTSD consts64<>+168(SB), Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z10
-	VBROADCASTSD consts64<>+176(SB), Z11
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z11
-	VFMADD231PD  Z6, Z11, Z10
-	VFMADD231PD  Z7, Z10, Z9
-	VBROADCASTSD consts64<>+184(SB), Z7
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z7
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z6, Z7
-	VFMADD231PD  Z8, Z7, Z9
-	VFMADD213PD  Z4, Z6, Z9
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
-	VSCALEFPD    Z5, Z9, Z9
-	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z4
+	VBROADCASTSD consts64<>+152(SB), Z6
+	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VSCALEFPD    Z5, Z6, Z6
+	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z4
 	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
 	VDIVPD       Z5, Z4, Z5
-	VMULPD       Z5, Z5, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+232(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z11
-	VBROADCASTSD consts64<>+240(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z12
-	VFMADD231PD  Z7, Z12, Z11
-	VBROADCASTSD consts64<>+248(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z12
-	VBROADCASTSD consts64<>+256(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
-	VFMADD231PD  Z7, Z13, Z12
-	VFMADD231PD  Z8, Z12, Z11
-	VBROADCASTSD consts64<>+264(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD231PD  Z10, Z8, Z11
-	VMULPD       Z6, Z11, Z11
-	VMULPD       Z4, Z4, Z6
-	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z11, Z6, Z11
-	VMULPD       Z11, Z5, Z11
-	VSUBPD       Z11, Z6, Z11
-	VSUBPD       Z11, Z4, Z11
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z11, K1, Z11
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z4
+	VMULPD       Z5, Z5, Z7
+	VBROADCASTSD consts64<>+160(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
+	VMULPD       Z7, Z8, Z8
+	VMULPD       Z4, Z4, Z7
+	VMULPD       vconsts64x8<>+384(SB), Z7, Z7
+	VADDPD       Z8, Z7, Z8
+	VMULPD       Z8, Z5, Z8
+	VSUBPD       Z8, Z7, Z8
+	VSUBPD       Z8, Z4, Z8
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
+	VBLENDMPD    Z6, Z8, K1, Z8
+	VADDPD       vconsts64x8<>+1408(SB), Z6, Z4
 	VBROADCASTSD consts64<>+8(SB), Z5
-	VXORPD       Z6, Z6, Z6
-	VCMPPD       $0x1d, Z6, Z2, K1
-	VBLENDMPD    Z5, Z9, K1, Z5
+	VXORPD       Z7, Z7, Z7
+	VCMPPD       $0x1d, Z7, Z2, K1
+	VBLENDMPD    Z5, Z6, K1, Z5
 	VDIVPD       Z4, Z5, Z5
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
@@ -94726,7 +93962,7 @@ single1:
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z2, Z2
 	VSUBPD       Z4, Z2, Z4
-	VADDPD       Z11, Z4, Z4
+	VADDPD       Z8, Z4, Z4
 	VSUBPD       Z3, Z5, Z5
 	VBROADCASTSD s+72(FP), Z2
 	VMULPD       Z5, Z2, Z2
@@ -94755,63 +93991,49 @@ tail:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VMULPD       Z4, Z4, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VBROADCASTSD consts64<>+152(SB), Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z9
-	VBROADCASTSD consts64<>+160(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z10
-	VFMADD231PD  Z6, Z10, Z9
-	VBROADCASTSD consts64<>+168(SB), Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z10
-	VBROADCASTSD consts64<>+176(SB), Z11
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z11
-	VFMADD231PD  Z6, Z11, Z10
-	VFMADD231PD  Z7, Z10, Z9
-	VBROADCASTSD consts64<>+184(SB), Z7
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z7
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z6, Z7
-	VFMADD231PD  Z8, Z7, Z9
-	VFMADD213PD  Z4, Z6, Z9
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
-	VSCALEFPD    Z5, Z9, Z9
-	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z4
+	VBROADCASTSD consts64<>+152(SB), Z6
+	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VSCALEFPD    Z5, Z6, Z6
+	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z4
 	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
 	VDIVPD       Z5, Z4, Z5
-	VMULPD       Z5, Z5, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+232(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z11
-	VBROADCASTSD consts64<>+240(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z12
-	VFMADD231PD  Z7, Z12, Z11
-	VBROADCASTSD consts64<>+248(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z12
-	VBROADCASTSD consts64<>+256(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
-	VFMADD231PD  Z7, Z13, Z12
-	VFMADD231PD  Z8, Z12, Z11
-	VBROADCASTSD consts64<>+264(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD231PD  Z10, Z8, Z11
-	VMULPD       Z6, Z11, Z11
-	VMULPD       Z4, Z4, Z6
-	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z11, Z6, Z11
-	VMULPD       Z11, Z5, Z11
-	VSUBPD       Z11, Z6, Z11
-	VSUBPD       Z11, Z4, Z11
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z11, K1, Z11
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z4
+	VMULPD       Z5, Z5, Z7
+	VBROADCASTSD consts64<>+160(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
+	VMULPD       Z7, Z8, Z8
+	VMULPD       Z4, Z4, Z7
+	VMULPD       vconsts64x8<>+384(SB), Z7, Z7
+	VADDPD       Z8, Z7, Z8
+	VMULPD       Z8, Z5, Z8
+	VSUBPD       Z8, Z7, Z8
+	VSUBPD       Z8, Z4, Z8
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
+	VBLENDMPD    Z6, Z8, K1, Z8
+	VADDPD       vconsts64x8<>+1408(SB), Z6, Z4
 	VBROADCASTSD consts64<>+8(SB), Z5
-	VXORPD       Z6, Z6, Z6
-	VCMPPD       $0x1d, Z6, Z2, K1
-	VBLENDMPD    Z5, Z9, K1, Z5
+	VXORPD       Z7, Z7, Z7
+	VCMPPD       $0x1d, Z7, Z2, K1
+	VBLENDMPD    Z5, Z6, K1, Z5
 	VDIVPD       Z4, Z5, Z5
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
@@ -94819,7 +94041,7 @@ tail:
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z2, Z2
 	VSUBPD       Z4, Z2, Z4
-	VADDPD       Z11, Z4, Z4
+	VADDPD       Z8, Z4, Z4
 	VSUBPD       Z3, Z5, Z5
 	VBROADCASTSD s+72(FP), Z2
 	VMULPD       Z5, Z2, Z2
@@ -94877,145 +94099,117 @@ loop:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VMULPD       Z4, Z4, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VBROADCASTSD consts64<>+152(SB), Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z9
-	VBROADCASTSD consts64<>+160(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z10
-	VFMADD231PD  Z6, Z10, Z9
-	VBROADCASTSD consts64<>+168(SB), Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z10
-	VBROADCASTSD consts64<>+176(SB), Z11
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z11
-	VFMADD231PD  Z6, Z11, Z10
-	VFMADD231PD  Z7, Z10, Z9
-	VBROADCASTSD consts64<>+184(SB), Z7
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z7
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z6, Z7
-	VFMADD231PD  Z8, Z7, Z9
-	VFMADD213PD  Z4, Z6, Z9
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
-	VSCALEFPD    Z5, Z9, Z9
+	VBROADCASTSD consts64<>+152(SB), Z6
+	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VSCALEFPD    Z5, Z6, Z6
 	VMOVUPD      64(AX)(SI*8), Z4
 	VMOVUPD      64(CX)(SI*8), Z5
-	VORPD        vconsts64x8<>+576(SB), Z4, Z6
-	VBROADCASTSD consts64<>+136(SB), Z7
-	VMAXPD       Z6, Z7, Z6
-	VBROADCASTSD consts64<>+144(SB), Z7
-	VFMADD213PD  vconsts64x8<>+640(SB), Z6, Z7
-	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
-	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
-	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
-	VMULPD       Z6, Z6, Z8
+	VORPD        vconsts64x8<>+576(SB), Z4, Z7
+	VBROADCASTSD consts64<>+136(SB), Z8
+	VMAXPD       Z7, Z8, Z7
+	VBROADCASTSD consts64<>+144(SB), Z8
+	VFMADD213PD  vconsts64x8<>+640(SB), Z7, Z8
+	VSUBPD       vconsts64x8<>+640(SB), Z8, Z8
+	VFNMADD231PD vconsts64x8<>+704(SB), Z8, Z7
+	VFNMADD231PD vconsts64x8<>+768(SB), Z8, Z7
+	VBROADCASTSD consts64<>+152(SB), Z9
+	VFMADD213PD  vconsts64x8<>+832(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+896(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+960(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+384(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z7, Z9
+	VSCALEFPD    Z8, Z9, Z9
+	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z7
+	VADDPD       vconsts64x8<>+0(SB), Z7, Z8
+	VDIVPD       Z8, Z7, Z8
 	VMULPD       Z8, Z8, Z10
-	VMULPD       Z10, Z10, Z11
-	VBROADCASTSD consts64<>+152(SB), Z12
-	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z12
-	VBROADCASTSD consts64<>+160(SB), Z13
-	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z13
-	VFMADD231PD  Z8, Z13, Z12
-	VBROADCASTSD consts64<>+168(SB), Z13
-	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z13
-	VBROADCASTSD consts64<>+176(SB), Z14
-	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z14
-	VFMADD231PD  Z8, Z14, Z13
-	VFMADD231PD  Z10, Z13, Z12
-	VBROADCASTSD consts64<>+184(SB), Z10
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z10
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z8, Z10
-	VFMADD231PD  Z11, Z10, Z12
-	VFMADD213PD  Z6, Z8, Z12
-	VADDPD       vconsts64x8<>+1152(SB), Z12, Z12
-	VSCALEFPD    Z7, Z12, Z12
-	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z6
-	VADDPD       vconsts64x8<>+0(SB), Z6, Z7
-	VDIVPD       Z7, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VMULPD       Z10, Z10, Z11
-	VMULPD       Z11, Z11, Z13
-	VBROADCASTSD consts64<>+232(SB), Z14
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z14
-	VBROADCASTSD consts64<>+240(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z15
-	VFMADD231PD  Z10, Z15, Z14
-	VBROADCASTSD consts64<>+248(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z15
-	VBROADCASTSD consts64<>+256(SB), Z16
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z8, Z16
-	VFMADD231PD  Z10, Z16, Z15
-	VFMADD231PD  Z11, Z15, Z14
-	VBROADCASTSD consts64<>+264(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z11
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z10, Z11
-	VFMADD231PD  Z13, Z11, Z14
-	VMULPD       Z8, Z14, Z14
-	VMULPD       Z6, Z6, Z8
-	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
-	VADDPD       Z14, Z8, Z14
-	VMULPD       Z14, Z7, Z14
-	VSUBPD       Z14, Z8, Z14
-	VSUBPD       Z14, Z6, Z14
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z14, K1, Z14
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
-	VXORPD       Z8, Z8, Z8
-	VCMPPD       $0x1d, Z8, Z2, K1
-	VBLENDMPD    Z7, Z9, K1, Z7
-	VDIVPD       Z6, Z7, Z7
+	VBROADCASTSD consts64<>+160(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z10, Z11
+	VMULPD       Z10, Z11, Z11
+	VMULPD       Z7, Z7, Z10
+	VMULPD       vconsts64x8<>+384(SB), Z10, Z10
+	VADDPD       Z11, Z10, Z11
+	VMULPD       Z11, Z8, Z11
+	VSUBPD       Z11, Z10, Z11
+	VSUBPD       Z11, Z7, Z11
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
+	VBLENDMPD    Z6, Z11, K1, Z11
+	VADDPD       vconsts64x8<>+1408(SB), Z6, Z7
+	VBROADCASTSD consts64<>+8(SB), Z8
+	VXORPD       Z10, Z10, Z10
+	VCMPPD       $0x1d, Z10, Z2, K1
+	VBLENDMPD    Z8, Z6, K1, Z8
+	VDIVPD       Z7, Z8, Z8
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
 	VMULPD       Z3, Z2, Z6
-	VXORPD       Z8, Z8, Z8
-	VMAXPD       Z8, Z2, Z2
+	VXORPD       Z7, Z7, Z7
+	VMAXPD       Z7, Z2, Z2
 	VSUBPD       Z6, Z2, Z6
-	VADDPD       Z14, Z6, Z6
-	VSUBPD       Z3, Z7, Z7
+	VADDPD       Z11, Z6, Z6
+	VSUBPD       Z3, Z8, Z8
 	VMOVUPD      (DX)(SI*8), Z2
 	VBROADCASTSD s+96(FP), Z3
 	VMULPD       Z2, Z3, Z3
-	VMULPD       Z7, Z3, Z3
+	VMULPD       Z8, Z3, Z3
 	VMOVUPD      Z3, (BX)(SI*8)
 	VFMADD231PD  Z6, Z2, Z0
-	VMAXPD       vconsts64x8<>+1216(SB), Z12, Z2
+	VMAXPD       vconsts64x8<>+1472(SB), Z9, Z2
 	VADDPD       vconsts64x8<>+0(SB), Z2, Z3
 	VDIVPD       Z3, Z2, Z3
 	VMULPD       Z3, Z3, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+232(SB), Z10
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z10
-	VBROADCASTSD consts64<>+240(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z11
-	VFMADD231PD  Z7, Z11, Z10
-	VBROADCASTSD consts64<>+248(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z11
-	VBROADCASTSD consts64<>+256(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
-	VFMADD231PD  Z7, Z13, Z11
-	VFMADD231PD  Z8, Z11, Z10
-	VBROADCASTSD consts64<>+264(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD231PD  Z9, Z8, Z10
-	VMULPD       Z6, Z10, Z10
+	VBROADCASTSD consts64<>+160(SB), Z7
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z6, Z7
+	VMULPD       Z6, Z7, Z7
 	VMULPD       Z2, Z2, Z6
 	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z10, Z6, Z10
-	VMULPD       Z10, Z3, Z10
-	VSUBPD       Z10, Z6, Z10
-	VSUBPD       Z10, Z2, Z10
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z12, K1
-	VBLENDMPD    Z12, Z10, K1, Z10
-	VADDPD       vconsts64x8<>+1152(SB), Z12, Z2
+	VADDPD       Z7, Z6, Z7
+	VMULPD       Z7, Z3, Z7
+	VSUBPD       Z7, Z6, Z7
+	VSUBPD       Z7, Z2, Z7
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z9, K1
+	VBLENDMPD    Z9, Z7, K1, Z7
+	VADDPD       vconsts64x8<>+1408(SB), Z9, Z2
 	VBROADCASTSD consts64<>+8(SB), Z3
 	VXORPD       Z6, Z6, Z6
 	VCMPPD       $0x1d, Z6, Z4, K1
-	VBLENDMPD    Z3, Z12, K1, Z3
+	VBLENDMPD    Z3, Z9, K1, Z3
 	VDIVPD       Z2, Z3, Z3
 	VMULPD       (SP), Z5, Z2
 	VADDPD       64(SP), Z2, Z2
@@ -95023,7 +94217,7 @@ loop:
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z4, Z4
 	VSUBPD       Z5, Z4, Z5
-	VADDPD       Z10, Z5, Z5
+	VADDPD       Z7, Z5, Z5
 	VSUBPD       Z2, Z3, Z3
 	VMOVUPD      64(DX)(SI*8), Z2
 	VBROADCASTSD s+96(FP), Z4
@@ -95051,63 +94245,49 @@ single1:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VMULPD       Z4, Z4, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VBROADCASTSD consts64<>+152(SB), Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z9
-	VBROADCASTSD consts64<>+160(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z10
-	VFMADD231PD  Z6, Z10, Z9
-	VBROADCASTSD consts64<>+168(SB), Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z10
-	VBROADCASTSD consts64<>+176(SB), Z11
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z11
-	VFMADD231PD  Z6, Z11, Z10
-	VFMADD231PD  Z7, Z10, Z9
-	VBROADCASTSD consts64<>+184(SB), Z7
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z7
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z6, Z7
-	VFMADD231PD  Z8, Z7, Z9
-	VFMADD213PD  Z4, Z6, Z9
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
-	VSCALEFPD    Z5, Z9, Z9
-	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z4
+	VBROADCASTSD consts64<>+152(SB), Z6
+	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VSCALEFPD    Z5, Z6, Z6
+	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z4
 	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
 	VDIVPD       Z5, Z4, Z5
-	VMULPD       Z5, Z5, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+232(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z11
-	VBROADCASTSD consts64<>+240(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z12
-	VFMADD231PD  Z7, Z12, Z11
-	VBROADCASTSD consts64<>+248(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z12
-	VBROADCASTSD consts64<>+256(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
-	VFMADD231PD  Z7, Z13, Z12
-	VFMADD231PD  Z8, Z12, Z11
-	VBROADCASTSD consts64<>+264(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD231PD  Z10, Z8, Z11
-	VMULPD       Z6, Z11, Z11
-	VMULPD       Z4, Z4, Z6
-	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z11, Z6, Z11
-	VMULPD       Z11, Z5, Z11
-	VSUBPD       Z11, Z6, Z11
-	VSUBPD       Z11, Z4, Z11
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z11, K1, Z11
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z4
+	VMULPD       Z5, Z5, Z7
+	VBROADCASTSD consts64<>+160(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
+	VMULPD       Z7, Z8, Z8
+	VMULPD       Z4, Z4, Z7
+	VMULPD       vconsts64x8<>+384(SB), Z7, Z7
+	VADDPD       Z8, Z7, Z8
+	VMULPD       Z8, Z5, Z8
+	VSUBPD       Z8, Z7, Z8
+	VSUBPD       Z8, Z4, Z8
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
+	VBLENDMPD    Z6, Z8, K1, Z8
+	VADDPD       vconsts64x8<>+1408(SB), Z6, Z4
 	VBROADCASTSD consts64<>+8(SB), Z5
-	VXORPD       Z6, Z6, Z6
-	VCMPPD       $0x1d, Z6, Z2, K1
-	VBLENDMPD    Z5, Z9, K1, Z5
+	VXORPD       Z7, Z7, Z7
+	VCMPPD       $0x1d, Z7, Z2, K1
+	VBLENDMPD    Z5, Z6, K1, Z5
 	VDIVPD       Z4, Z5, Z5
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
@@ -95115,7 +94295,7 @@ single1:
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z2, Z2
 	VSUBPD       Z4, Z2, Z4
-	VADDPD       Z11, Z4, Z4
+	VADDPD       Z8, Z4, Z4
 	VSUBPD       Z3, Z5, Z5
 	VMOVUPD      (DX)(SI*8), Z2
 	VBROADCASTSD s+96(FP), Z3
@@ -95146,63 +94326,49 @@ tail:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VMULPD       Z4, Z4, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VBROADCASTSD consts64<>+152(SB), Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z9
-	VBROADCASTSD consts64<>+160(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z10
-	VFMADD231PD  Z6, Z10, Z9
-	VBROADCASTSD consts64<>+168(SB), Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z10
-	VBROADCASTSD consts64<>+176(SB), Z11
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z11
-	VFMADD231PD  Z6, Z11, Z10
-	VFMADD231PD  Z7, Z10, Z9
-	VBROADCASTSD consts64<>+184(SB), Z7
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z7
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z6, Z7
-	VFMADD231PD  Z8, Z7, Z9
-	VFMADD213PD  Z4, Z6, Z9
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
-	VSCALEFPD    Z5, Z9, Z9
-	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z4
+	VBROADCASTSD consts64<>+152(SB), Z6
+	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VSCALEFPD    Z5, Z6, Z6
+	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z4
 	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
 	VDIVPD       Z5, Z4, Z5
-	VMULPD       Z5, Z5, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+232(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z11
-	VBROADCASTSD consts64<>+240(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z12
-	VFMADD231PD  Z7, Z12, Z11
-	VBROADCASTSD consts64<>+248(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z12
-	VBROADCASTSD consts64<>+256(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
-	VFMADD231PD  Z7, Z13, Z12
-	VFMADD231PD  Z8, Z12, Z11
-	VBROADCASTSD consts64<>+264(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD231PD  Z10, Z8, Z11
-	VMULPD       Z6, Z11, Z11
-	VMULPD       Z4, Z4, Z6
-	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z11, Z6, Z11
-	VMULPD       Z11, Z5, Z11
-	VSUBPD       Z11, Z6, Z11
-	VSUBPD       Z11, Z4, Z11
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z11, K1, Z11
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z4
+	VMULPD       Z5, Z5, Z7
+	VBROADCASTSD consts64<>+160(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
+	VMULPD       Z7, Z8, Z8
+	VMULPD       Z4, Z4, Z7
+	VMULPD       vconsts64x8<>+384(SB), Z7, Z7
+	VADDPD       Z8, Z7, Z8
+	VMULPD       Z8, Z5, Z8
+	VSUBPD       Z8, Z7, Z8
+	VSUBPD       Z8, Z4, Z8
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
+	VBLENDMPD    Z6, Z8, K1, Z8
+	VADDPD       vconsts64x8<>+1408(SB), Z6, Z4
 	VBROADCASTSD consts64<>+8(SB), Z5
-	VXORPD       Z6, Z6, Z6
-	VCMPPD       $0x1d, Z6, Z2, K1
-	VBLENDMPD    Z5, Z9, K1, Z5
+	VXORPD       Z7, Z7, Z7
+	VCMPPD       $0x1d, Z7, Z2, K1
+	VBLENDMPD    Z5, Z6, K1, Z5
 	VDIVPD       Z4, Z5, Z5
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
@@ -95210,7 +94376,7 @@ tail:
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z2, Z2
 	VSUBPD       Z4, Z2, Z4
-	VADDPD       Z11, Z4, Z4
+	VADDPD       Z8, Z4, Z4
 	VSUBPD       Z3, Z5, Z5
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(DI*2), K1
@@ -95281,96 +94447,75 @@ loop:
 	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
 	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
 	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
-	VMULPD       Z6, Z6, Z8
-	VMULPD       Z8, Z8, Z9
-	VMULPD       Z9, Z9, Z10
-	VBROADCASTSD consts64<>+152(SB), Z11
-	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z11
-	VBROADCASTSD consts64<>+160(SB), Z12
-	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z12
-	VFMADD231PD  Z8, Z12, Z11
-	VBROADCASTSD consts64<>+168(SB), Z12
-	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z12
-	VBROADCASTSD consts64<>+176(SB), Z13
-	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z13
-	VFMADD231PD  Z8, Z13, Z12
-	VFMADD231PD  Z9, Z12, Z11
-	VBROADCASTSD consts64<>+184(SB), Z9
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z9
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z8, Z9
-	VFMADD231PD  Z10, Z9, Z11
-	VFMADD213PD  Z6, Z8, Z11
-	VADDPD       vconsts64x8<>+1152(SB), Z11, Z11
-	VSCALEFPD    Z7, Z11, Z11
+	VBROADCASTSD consts64<>+152(SB), Z8
+	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VSCALEFPD    Z7, Z8, Z8
 	VMOVUPD      64(AX)(R11*8), Z6
 	VMOVUPD      64(CX)(R11*8), Z7
-	VORPD        vconsts64x8<>+576(SB), Z6, Z8
-	VBROADCASTSD consts64<>+136(SB), Z9
-	VMAXPD       Z8, Z9, Z8
-	VBROADCASTSD consts64<>+144(SB), Z9
-	VFMADD213PD  vconsts64x8<>+640(SB), Z8, Z9
-	VSUBPD       vconsts64x8<>+640(SB), Z9, Z9
-	VFNMADD231PD vconsts64x8<>+704(SB), Z9, Z8
-	VFNMADD231PD vconsts64x8<>+768(SB), Z9, Z8
-	VMULPD       Z8, Z8, Z10
+	VORPD        vconsts64x8<>+576(SB), Z6, Z9
+	VBROADCASTSD consts64<>+136(SB), Z10
+	VMAXPD       Z9, Z10, Z9
+	VBROADCASTSD consts64<>+144(SB), Z10
+	VFMADD213PD  vconsts64x8<>+640(SB), Z9, Z10
+	VSUBPD       vconsts64x8<>+640(SB), Z10, Z10
+	VFNMADD231PD vconsts64x8<>+704(SB), Z10, Z9
+	VFNMADD231PD vconsts64x8<>+768(SB), Z10, Z9
+	VBROADCASTSD consts64<>+152(SB), Z11
+	VFMADD213PD  vconsts64x8<>+832(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+896(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+960(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+384(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z9, Z11
+	VSCALEFPD    Z10, Z11, Z11
+	VMAXPD       vconsts64x8<>+1472(SB), Z8, Z9
+	VADDPD       vconsts64x8<>+0(SB), Z9, Z10
+	VDIVPD       Z10, Z9, Z10
 	VMULPD       Z10, Z10, Z12
-	VMULPD       Z12, Z12, Z13
-	VBROADCASTSD consts64<>+152(SB), Z14
-	VFMADD213PD  vconsts64x8<>+384(SB), Z8, Z14
-	VBROADCASTSD consts64<>+160(SB), Z15
-	VFMADD213PD  vconsts64x8<>+832(SB), Z8, Z15
-	VFMADD231PD  Z10, Z15, Z14
-	VBROADCASTSD consts64<>+168(SB), Z15
-	VFMADD213PD  vconsts64x8<>+896(SB), Z8, Z15
-	VBROADCASTSD consts64<>+176(SB), Z16
-	VFMADD213PD  vconsts64x8<>+960(SB), Z8, Z16
-	VFMADD231PD  Z10, Z16, Z15
-	VFMADD231PD  Z12, Z15, Z14
-	VBROADCASTSD consts64<>+184(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z8, Z12
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z10, Z12
-	VFMADD231PD  Z13, Z12, Z14
-	VFMADD213PD  Z8, Z10, Z14
-	VADDPD       vconsts64x8<>+1152(SB), Z14, Z14
-	VSCALEFPD    Z9, Z14, Z14
-	VMAXPD       vconsts64x8<>+1216(SB), Z11, Z8
-	VADDPD       vconsts64x8<>+0(SB), Z8, Z9
-	VDIVPD       Z9, Z8, Z9
-	VMULPD       Z9, Z9, Z10
-	VMULPD       Z10, Z10, Z12
-	VMULPD       Z12, Z12, Z13
-	VMULPD       Z13, Z13, Z15
-	VBROADCASTSD consts64<>+232(SB), Z16
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z10, Z16
-	VBROADCASTSD consts64<>+240(SB), Z17
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z10, Z17
-	VFMADD231PD  Z12, Z17, Z16
-	VBROADCASTSD consts64<>+248(SB), Z17
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z10, Z17
-	VBROADCASTSD consts64<>+256(SB), Z18
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z10, Z18
-	VFMADD231PD  Z12, Z18, Z17
-	VFMADD231PD  Z13, Z17, Z16
-	VBROADCASTSD consts64<>+264(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z10, Z13
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z12, Z13
-	VFMADD231PD  Z15, Z13, Z16
-	VMULPD       Z10, Z16, Z16
-	VMULPD       Z8, Z8, Z10
-	VMULPD       vconsts64x8<>+384(SB), Z10, Z10
-	VADDPD       Z16, Z10, Z16
-	VMULPD       Z16, Z9, Z16
-	VSUBPD       Z16, Z10, Z16
-	VSUBPD       Z16, Z8, Z16
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z11, K1
-	VBLENDMPD    Z11, Z16, K1, Z16
+	VBROADCASTSD consts64<>+160(SB), Z13
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z12, Z13
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z12, Z13
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z12, Z13
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z12, Z13
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z12, Z13
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z12, Z13
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z12, Z13
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z12, Z13
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z12, Z13
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z12, Z13
+	VMULPD       Z12, Z13, Z13
+	VMULPD       Z9, Z9, Z12
+	VMULPD       vconsts64x8<>+384(SB), Z12, Z12
+	VADDPD       Z13, Z12, Z13
+	VMULPD       Z13, Z10, Z13
+	VSUBPD       Z13, Z12, Z13
+	VSUBPD       Z13, Z9, Z13
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z8, K1
+	VBLENDMPD    Z8, Z13, K1, Z13
 	VMULPD       (SP), Z5, Z5
 	VADDPD       64(SP), Z5, Z5
 	VMULPD       Z5, Z4, Z5
 	VXORPD       Z8, Z8, Z8
 	VMAXPD       Z8, Z4, Z4
 	VSUBPD       Z5, Z4, Z5
-	VADDPD       Z16, Z5, Z5
+	VADDPD       Z13, Z5, Z5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -95399,44 +94544,37 @@ rowperm565:
 	KMOVB        K1, R13
 	POPCNTL      R13, R13
 	ADDQ         R13, R10
-	VMAXPD       vconsts64x8<>+1216(SB), Z14, Z4
+	VMAXPD       vconsts64x8<>+1472(SB), Z11, Z4
 	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
 	VDIVPD       Z5, Z4, Z5
 	VMULPD       Z5, Z5, Z8
-	VMULPD       Z8, Z8, Z9
-	VMULPD       Z9, Z9, Z10
-	VMULPD       Z10, Z10, Z11
-	VBROADCASTSD consts64<>+232(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z12
-	VBROADCASTSD consts64<>+240(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z13
-	VFMADD231PD  Z9, Z13, Z12
-	VBROADCASTSD consts64<>+248(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z13
-	VBROADCASTSD consts64<>+256(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z8, Z15
-	VFMADD231PD  Z9, Z15, Z13
-	VFMADD231PD  Z10, Z13, Z12
-	VBROADCASTSD consts64<>+264(SB), Z10
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z10
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z9, Z10
-	VFMADD231PD  Z11, Z10, Z12
-	VMULPD       Z8, Z12, Z12
+	VBROADCASTSD consts64<>+160(SB), Z9
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z9
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z8, Z9
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z8, Z9
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z8, Z9
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z8, Z9
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z8, Z9
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z8, Z9
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z8, Z9
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z8, Z9
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z8, Z9
+	VMULPD       Z8, Z9, Z9
 	VMULPD       Z4, Z4, Z8
 	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
-	VADDPD       Z12, Z8, Z12
-	VMULPD       Z12, Z5, Z12
-	VSUBPD       Z12, Z8, Z12
-	VSUBPD       Z12, Z4, Z12
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z14, K1
-	VBLENDMPD    Z14, Z12, K1, Z12
+	VADDPD       Z9, Z8, Z9
+	VMULPD       Z9, Z5, Z9
+	VSUBPD       Z9, Z8, Z9
+	VSUBPD       Z9, Z4, Z9
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z11, K1
+	VBLENDMPD    Z11, Z9, K1, Z9
 	VMULPD       (SP), Z7, Z4
 	VADDPD       64(SP), Z4, Z4
 	VMULPD       Z4, Z6, Z4
 	VXORPD       Z5, Z5, Z5
 	VMAXPD       Z5, Z6, Z5
 	VSUBPD       Z4, Z5, Z4
-	VADDPD       Z12, Z4, Z4
+	VADDPD       Z9, Z4, Z4
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -95485,65 +94623,51 @@ single1:
 	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
 	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
 	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
-	VMULPD       Z6, Z6, Z8
-	VMULPD       Z8, Z8, Z9
-	VMULPD       Z9, Z9, Z10
-	VBROADCASTSD consts64<>+152(SB), Z11
-	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z11
-	VBROADCASTSD consts64<>+160(SB), Z12
-	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z12
-	VFMADD231PD  Z8, Z12, Z11
-	VBROADCASTSD consts64<>+168(SB), Z12
-	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z12
-	VBROADCASTSD consts64<>+176(SB), Z13
-	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z13
-	VFMADD231PD  Z8, Z13, Z12
-	VFMADD231PD  Z9, Z12, Z11
-	VBROADCASTSD consts64<>+184(SB), Z9
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z9
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z8, Z9
-	VFMADD231PD  Z10, Z9, Z11
-	VFMADD213PD  Z6, Z8, Z11
-	VADDPD       vconsts64x8<>+1152(SB), Z11, Z11
-	VSCALEFPD    Z7, Z11, Z11
-	VMAXPD       vconsts64x8<>+1216(SB), Z11, Z6
+	VBROADCASTSD consts64<>+152(SB), Z8
+	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VSCALEFPD    Z7, Z8, Z8
+	VMAXPD       vconsts64x8<>+1472(SB), Z8, Z6
 	VADDPD       vconsts64x8<>+0(SB), Z6, Z7
 	VDIVPD       Z7, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z9
-	VMULPD       Z9, Z9, Z10
-	VMULPD       Z10, Z10, Z12
-	VBROADCASTSD consts64<>+232(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z13
-	VBROADCASTSD consts64<>+240(SB), Z14
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z14
-	VFMADD231PD  Z9, Z14, Z13
-	VBROADCASTSD consts64<>+248(SB), Z14
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z14
-	VBROADCASTSD consts64<>+256(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z8, Z15
-	VFMADD231PD  Z9, Z15, Z14
-	VFMADD231PD  Z10, Z14, Z13
-	VBROADCASTSD consts64<>+264(SB), Z10
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z10
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z9, Z10
-	VFMADD231PD  Z12, Z10, Z13
-	VMULPD       Z8, Z13, Z13
-	VMULPD       Z6, Z6, Z8
-	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
-	VADDPD       Z13, Z8, Z13
-	VMULPD       Z13, Z7, Z13
-	VSUBPD       Z13, Z8, Z13
-	VSUBPD       Z13, Z6, Z13
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z11, K1
-	VBLENDMPD    Z11, Z13, K1, Z13
+	VMULPD       Z7, Z7, Z9
+	VBROADCASTSD consts64<>+160(SB), Z10
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z9, Z10
+	VMULPD       Z9, Z10, Z10
+	VMULPD       Z6, Z6, Z9
+	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
+	VADDPD       Z10, Z9, Z10
+	VMULPD       Z10, Z7, Z10
+	VSUBPD       Z10, Z9, Z10
+	VSUBPD       Z10, Z6, Z10
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z8, K1
+	VBLENDMPD    Z8, Z10, K1, Z10
 	VMULPD       (SP), Z5, Z5
 	VADDPD       64(SP), Z5, Z5
 	VMULPD       Z5, Z4, Z5
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z4, Z4
 	VSUBPD       Z5, Z4, Z5
-	VADDPD       Z13, Z5, Z5
+	VADDPD       Z10, Z5, Z5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -95595,65 +94719,51 @@ tail:
 	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
 	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
 	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
-	VMULPD       Z6, Z6, Z8
-	VMULPD       Z8, Z8, Z9
-	VMULPD       Z9, Z9, Z10
-	VBROADCASTSD consts64<>+152(SB), Z11
-	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z11
-	VBROADCASTSD consts64<>+160(SB), Z12
-	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z12
-	VFMADD231PD  Z8, Z12, Z11
-	VBROADCASTSD consts64<>+168(SB), Z12
-	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z12
-	VBROADCASTSD consts64<>+176(SB), Z13
-	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z13
-	VFMADD231PD  Z8, Z13, Z12
-	VFMADD231PD  Z9, Z12, Z11
-	VBROADCASTSD consts64<>+184(SB), Z9
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z9
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z8, Z9
-	VFMADD231PD  Z10, Z9, Z11
-	VFMADD213PD  Z6, Z8, Z11
-	VADDPD       vconsts64x8<>+1152(SB), Z11, Z11
-	VSCALEFPD    Z7, Z11, Z11
-	VMAXPD       vconsts64x8<>+1216(SB), Z11, Z6
+	VBROADCASTSD consts64<>+152(SB), Z8
+	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VSCALEFPD    Z7, Z8, Z8
+	VMAXPD       vconsts64x8<>+1472(SB), Z8, Z6
 	VADDPD       vconsts64x8<>+0(SB), Z6, Z7
 	VDIVPD       Z7, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z9
-	VMULPD       Z9, Z9, Z10
-	VMULPD       Z10, Z10, Z12
-	VBROADCASTSD consts64<>+232(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z13
-	VBROADCASTSD consts64<>+240(SB), Z14
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z14
-	VFMADD231PD  Z9, Z14, Z13
-	VBROADCASTSD consts64<>+248(SB), Z14
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z14
-	VBROADCASTSD consts64<>+256(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z8, Z15
-	VFMADD231PD  Z9, Z15, Z14
-	VFMADD231PD  Z10, Z14, Z13
-	VBROADCASTSD consts64<>+264(SB), Z10
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z10
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z9, Z10
-	VFMADD231PD  Z12, Z10, Z13
-	VMULPD       Z8, Z13, Z13
-	VMULPD       Z6, Z6, Z8
-	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
-	VADDPD       Z13, Z8, Z13
-	VMULPD       Z13, Z7, Z13
-	VSUBPD       Z13, Z8, Z13
-	VSUBPD       Z13, Z6, Z13
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z11, K1
-	VBLENDMPD    Z11, Z13, K1, Z13
+	VMULPD       Z7, Z7, Z9
+	VBROADCASTSD consts64<>+160(SB), Z10
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z9, Z10
+	VMULPD       Z9, Z10, Z10
+	VMULPD       Z6, Z6, Z9
+	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
+	VADDPD       Z10, Z9, Z10
+	VMULPD       Z10, Z7, Z10
+	VSUBPD       Z10, Z9, Z10
+	VSUBPD       Z10, Z6, Z10
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z8, K1
+	VBLENDMPD    Z8, Z10, K1, Z10
 	VMULPD       (SP), Z5, Z5
 	VADDPD       64(SP), Z5, Z5
 	VMULPD       Z5, Z4, Z5
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z4, Z4
 	VSUBPD       Z5, Z4, Z5
-	VADDPD       Z13, Z5, Z5
+	VADDPD       Z10, Z5, Z5
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000008
@@ -95750,96 +94860,75 @@ loop:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VMULPD       Z4, Z4, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VBROADCASTSD consts64<>+152(SB), Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z9
-	VBROADCASTSD consts64<>+160(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z10
-	VFMADD231PD  Z6, Z10, Z9
-	VBROADCASTSD consts64<>+168(SB), Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z10
-	VBROADCASTSD consts64<>+176(SB), Z11
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z11
-	VFMADD231PD  Z6, Z11, Z10
-	VFMADD231PD  Z7, Z10, Z9
-	VBROADCASTSD consts64<>+184(SB), Z7
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z7
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z6, Z7
-	VFMADD231PD  Z8, Z7, Z9
-	VFMADD213PD  Z4, Z6, Z9
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
-	VSCALEFPD    Z5, Z9, Z9
+	VBROADCASTSD consts64<>+152(SB), Z6
+	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VSCALEFPD    Z5, Z6, Z6
 	VMOVUPD      64(AX)(R11*8), Z4
 	VMOVUPD      64(CX)(R11*8), Z5
-	VORPD        vconsts64x8<>+576(SB), Z4, Z6
-	VBROADCASTSD consts64<>+136(SB), Z7
-	VMAXPD       Z6, Z7, Z6
-	VBROADCASTSD consts64<>+144(SB), Z7
-	VFMADD213PD  vconsts64x8<>+640(SB), Z6, Z7
-	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
-	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
-	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
-	VMULPD       Z6, Z6, Z8
+	VORPD        vconsts64x8<>+576(SB), Z4, Z7
+	VBROADCASTSD consts64<>+136(SB), Z8
+	VMAXPD       Z7, Z8, Z7
+	VBROADCASTSD consts64<>+144(SB), Z8
+	VFMADD213PD  vconsts64x8<>+640(SB), Z7, Z8
+	VSUBPD       vconsts64x8<>+640(SB), Z8, Z8
+	VFNMADD231PD vconsts64x8<>+704(SB), Z8, Z7
+	VFNMADD231PD vconsts64x8<>+768(SB), Z8, Z7
+	VBROADCASTSD consts64<>+152(SB), Z9
+	VFMADD213PD  vconsts64x8<>+832(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+896(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+960(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+384(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z7, Z9
+	VSCALEFPD    Z8, Z9, Z9
+	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z7
+	VADDPD       vconsts64x8<>+0(SB), Z7, Z8
+	VDIVPD       Z8, Z7, Z8
 	VMULPD       Z8, Z8, Z10
-	VMULPD       Z10, Z10, Z11
-	VBROADCASTSD consts64<>+152(SB), Z12
-	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z12
-	VBROADCASTSD consts64<>+160(SB), Z13
-	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z13
-	VFMADD231PD  Z8, Z13, Z12
-	VBROADCASTSD consts64<>+168(SB), Z13
-	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z13
-	VBROADCASTSD consts64<>+176(SB), Z14
-	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z14
-	VFMADD231PD  Z8, Z14, Z13
-	VFMADD231PD  Z10, Z13, Z12
-	VBROADCASTSD consts64<>+184(SB), Z10
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z10
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z8, Z10
-	VFMADD231PD  Z11, Z10, Z12
-	VFMADD213PD  Z6, Z8, Z12
-	VADDPD       vconsts64x8<>+1152(SB), Z12, Z12
-	VSCALEFPD    Z7, Z12, Z12
-	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z6
-	VADDPD       vconsts64x8<>+0(SB), Z6, Z7
-	VDIVPD       Z7, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VMULPD       Z10, Z10, Z11
-	VMULPD       Z11, Z11, Z13
-	VBROADCASTSD consts64<>+232(SB), Z14
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z14
-	VBROADCASTSD consts64<>+240(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z15
-	VFMADD231PD  Z10, Z15, Z14
-	VBROADCASTSD consts64<>+248(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z15
-	VBROADCASTSD consts64<>+256(SB), Z16
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z8, Z16
-	VFMADD231PD  Z10, Z16, Z15
-	VFMADD231PD  Z11, Z15, Z14
-	VBROADCASTSD consts64<>+264(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z11
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z10, Z11
-	VFMADD231PD  Z13, Z11, Z14
-	VMULPD       Z8, Z14, Z14
-	VMULPD       Z6, Z6, Z8
-	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
-	VADDPD       Z14, Z8, Z14
-	VMULPD       Z14, Z7, Z14
-	VSUBPD       Z14, Z8, Z14
-	VSUBPD       Z14, Z6, Z14
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z14, K1, Z14
+	VBROADCASTSD consts64<>+160(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z10, Z11
+	VMULPD       Z10, Z11, Z11
+	VMULPD       Z7, Z7, Z10
+	VMULPD       vconsts64x8<>+384(SB), Z10, Z10
+	VADDPD       Z11, Z10, Z11
+	VMULPD       Z11, Z8, Z11
+	VSUBPD       Z11, Z10, Z11
+	VSUBPD       Z11, Z7, Z11
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
+	VBLENDMPD    Z6, Z11, K1, Z11
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
 	VMULPD       Z3, Z2, Z3
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z2, Z2
 	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z14, Z3, Z3
+	VADDPD       Z11, Z3, Z3
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -95864,44 +94953,37 @@ rowperm569:
 	VMULPD       Z3, Z2, Z6
 	VMOVUPD      Z6, (R10)(R11*8)
 	VFMADD231PD  Z3, Z2, Z0
-	VMAXPD       vconsts64x8<>+1216(SB), Z12, Z2
+	VMAXPD       vconsts64x8<>+1472(SB), Z9, Z2
 	VADDPD       vconsts64x8<>+0(SB), Z2, Z3
 	VDIVPD       Z3, Z2, Z3
 	VMULPD       Z3, Z3, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+232(SB), Z10
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z10
-	VBROADCASTSD consts64<>+240(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z11
-	VFMADD231PD  Z7, Z11, Z10
-	VBROADCASTSD consts64<>+248(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z11
-	VBROADCASTSD consts64<>+256(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
-	VFMADD231PD  Z7, Z13, Z11
-	VFMADD231PD  Z8, Z11, Z10
-	VBROADCASTSD consts64<>+264(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD231PD  Z9, Z8, Z10
-	VMULPD       Z6, Z10, Z10
+	VBROADCASTSD consts64<>+160(SB), Z7
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z6, Z7
+	VMULPD       Z6, Z7, Z7
 	VMULPD       Z2, Z2, Z6
 	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z10, Z6, Z10
-	VMULPD       Z10, Z3, Z10
-	VSUBPD       Z10, Z6, Z10
-	VSUBPD       Z10, Z2, Z10
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z12, K1
-	VBLENDMPD    Z12, Z10, K1, Z10
+	VADDPD       Z7, Z6, Z7
+	VMULPD       Z7, Z3, Z7
+	VSUBPD       Z7, Z6, Z7
+	VSUBPD       Z7, Z2, Z7
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z9, K1
+	VBLENDMPD    Z9, Z7, K1, Z7
 	VMULPD       (SP), Z5, Z2
 	VADDPD       64(SP), Z2, Z2
 	VMULPD       Z2, Z4, Z2
 	VXORPD       Z3, Z3, Z3
 	VMAXPD       Z3, Z4, Z3
 	VSUBPD       Z2, Z3, Z2
-	VADDPD       Z10, Z2, Z2
+	VADDPD       Z7, Z2, Z2
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -95946,65 +95028,51 @@ single1:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VMULPD       Z4, Z4, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VBROADCASTSD consts64<>+152(SB), Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z9
-	VBROADCASTSD consts64<>+160(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z10
-	VFMADD231PD  Z6, Z10, Z9
-	VBROADCASTSD consts64<>+168(SB), Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z10
-	VBROADCASTSD consts64<>+176(SB), Z11
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z11
-	VFMADD231PD  Z6, Z11, Z10
-	VFMADD231PD  Z7, Z10, Z9
-	VBROADCASTSD consts64<>+184(SB), Z7
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z7
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z6, Z7
-	VFMADD231PD  Z8, Z7, Z9
-	VFMADD213PD  Z4, Z6, Z9
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
-	VSCALEFPD    Z5, Z9, Z9
-	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z4
+	VBROADCASTSD consts64<>+152(SB), Z6
+	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VSCALEFPD    Z5, Z6, Z6
+	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z4
 	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
 	VDIVPD       Z5, Z4, Z5
-	VMULPD       Z5, Z5, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+232(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z11
-	VBROADCASTSD consts64<>+240(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z12
-	VFMADD231PD  Z7, Z12, Z11
-	VBROADCASTSD consts64<>+248(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z12
-	VBROADCASTSD consts64<>+256(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
-	VFMADD231PD  Z7, Z13, Z12
-	VFMADD231PD  Z8, Z12, Z11
-	VBROADCASTSD consts64<>+264(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD231PD  Z10, Z8, Z11
-	VMULPD       Z6, Z11, Z11
-	VMULPD       Z4, Z4, Z6
-	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z11, Z6, Z11
-	VMULPD       Z11, Z5, Z11
-	VSUBPD       Z11, Z6, Z11
-	VSUBPD       Z11, Z4, Z11
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z11, K1, Z11
+	VMULPD       Z5, Z5, Z7
+	VBROADCASTSD consts64<>+160(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
+	VMULPD       Z7, Z8, Z8
+	VMULPD       Z4, Z4, Z7
+	VMULPD       vconsts64x8<>+384(SB), Z7, Z7
+	VADDPD       Z8, Z7, Z8
+	VMULPD       Z8, Z5, Z8
+	VSUBPD       Z8, Z7, Z8
+	VSUBPD       Z8, Z4, Z8
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
+	VBLENDMPD    Z6, Z8, K1, Z8
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
 	VMULPD       Z3, Z2, Z3
 	VXORPD       Z4, Z4, Z4
 	VMAXPD       Z4, Z2, Z2
 	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z11, Z3, Z3
+	VADDPD       Z8, Z3, Z3
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -96052,65 +95120,51 @@ tail:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VMULPD       Z4, Z4, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VBROADCASTSD consts64<>+152(SB), Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z9
-	VBROADCASTSD consts64<>+160(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z10
-	VFMADD231PD  Z6, Z10, Z9
-	VBROADCASTSD consts64<>+168(SB), Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z10
-	VBROADCASTSD consts64<>+176(SB), Z11
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z11
-	VFMADD231PD  Z6, Z11, Z10
-	VFMADD231PD  Z7, Z10, Z9
-	VBROADCASTSD consts64<>+184(SB), Z7
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z7
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z6, Z7
-	VFMADD231PD  Z8, Z7, Z9
-	VFMADD213PD  Z4, Z6, Z9
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
-	VSCALEFPD    Z5, Z9, Z9
-	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z4
+	VBROADCASTSD consts64<>+152(SB), Z6
+	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VSCALEFPD    Z5, Z6, Z6
+	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z4
 	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
 	VDIVPD       Z5, Z4, Z5
-	VMULPD       Z5, Z5, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+232(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z11
-	VBROADCASTSD consts64<>+240(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z12
-	VFMADD231PD  Z7, Z12, Z11
-	VBROADCASTSD consts64<>+248(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z12
-	VBROADCASTSD consts64<>+256(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
-	VFMADD231PD  Z7, Z13, Z12
-	VFMADD231PD  Z8, Z12, Z11
-	VBROADCASTSD consts64<>+264(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD231PD  Z10, Z8, Z11
-	VMULPD       Z6, Z11, Z11
-	VMULPD       Z4, Z4, Z6
-	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z11, Z6, Z11
-	VMULPD       Z11, Z5, Z11
-	VSUBPD       Z11, Z6, Z11
-	VSUBPD       Z11, Z4, Z11
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z11, K1, Z11
+	VMULPD       Z5, Z5, Z7
+	VBROADCASTSD consts64<>+160(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
+	VMULPD       Z7, Z8, Z8
+	VMULPD       Z4, Z4, Z7
+	VMULPD       vconsts64x8<>+384(SB), Z7, Z7
+	VADDPD       Z8, Z7, Z8
+	VMULPD       Z8, Z5, Z8
+	VSUBPD       Z8, Z7, Z8
+	VSUBPD       Z8, Z4, Z8
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
+	VBLENDMPD    Z6, Z8, K1, Z8
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
 	VMULPD       Z3, Z2, Z3
 	VXORPD       Z4, Z4, Z4
 	VMAXPD       Z4, Z2, Z2
 	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z11, Z3, Z3
+	VADDPD       Z8, Z3, Z3
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000008
@@ -96195,103 +95249,82 @@ loop:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VMULPD       Z4, Z4, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VBROADCASTSD consts64<>+152(SB), Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z9
-	VBROADCASTSD consts64<>+160(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z10
-	VFMADD231PD  Z6, Z10, Z9
-	VBROADCASTSD consts64<>+168(SB), Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z10
-	VBROADCASTSD consts64<>+176(SB), Z11
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z11
-	VFMADD231PD  Z6, Z11, Z10
-	VFMADD231PD  Z7, Z10, Z9
-	VBROADCASTSD consts64<>+184(SB), Z7
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z7
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z6, Z7
-	VFMADD231PD  Z8, Z7, Z9
-	VFMADD213PD  Z4, Z6, Z9
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
-	VSCALEFPD    Z5, Z9, Z9
+	VBROADCASTSD consts64<>+152(SB), Z6
+	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VSCALEFPD    Z5, Z6, Z6
 	VMOVUPD      64(AX)(R11*8), Z4
 	VMOVUPD      64(CX)(R11*8), Z5
-	VORPD        vconsts64x8<>+576(SB), Z4, Z6
-	VBROADCASTSD consts64<>+136(SB), Z7
-	VMAXPD       Z6, Z7, Z6
-	VBROADCASTSD consts64<>+144(SB), Z7
-	VFMADD213PD  vconsts64x8<>+640(SB), Z6, Z7
-	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
-	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
-	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
-	VMULPD       Z6, Z6, Z8
+	VORPD        vconsts64x8<>+576(SB), Z4, Z7
+	VBROADCASTSD consts64<>+136(SB), Z8
+	VMAXPD       Z7, Z8, Z7
+	VBROADCASTSD consts64<>+144(SB), Z8
+	VFMADD213PD  vconsts64x8<>+640(SB), Z7, Z8
+	VSUBPD       vconsts64x8<>+640(SB), Z8, Z8
+	VFNMADD231PD vconsts64x8<>+704(SB), Z8, Z7
+	VFNMADD231PD vconsts64x8<>+768(SB), Z8, Z7
+	VBROADCASTSD consts64<>+152(SB), Z9
+	VFMADD213PD  vconsts64x8<>+832(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+896(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+960(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+384(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z7, Z9
+	VSCALEFPD    Z8, Z9, Z9
+	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z7
+	VADDPD       vconsts64x8<>+0(SB), Z7, Z8
+	VDIVPD       Z8, Z7, Z8
 	VMULPD       Z8, Z8, Z10
-	VMULPD       Z10, Z10, Z11
-	VBROADCASTSD consts64<>+152(SB), Z12
-	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z12
-	VBROADCASTSD consts64<>+160(SB), Z13
-	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z13
-	VFMADD231PD  Z8, Z13, Z12
-	VBROADCASTSD consts64<>+168(SB), Z13
-	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z13
-	VBROADCASTSD consts64<>+176(SB), Z14
-	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z14
-	VFMADD231PD  Z8, Z14, Z13
-	VFMADD231PD  Z10, Z13, Z12
-	VBROADCASTSD consts64<>+184(SB), Z10
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z10
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z8, Z10
-	VFMADD231PD  Z11, Z10, Z12
-	VFMADD213PD  Z6, Z8, Z12
-	VADDPD       vconsts64x8<>+1152(SB), Z12, Z12
-	VSCALEFPD    Z7, Z12, Z12
-	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z6
-	VADDPD       vconsts64x8<>+0(SB), Z6, Z7
-	VDIVPD       Z7, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VMULPD       Z10, Z10, Z11
-	VMULPD       Z11, Z11, Z13
-	VBROADCASTSD consts64<>+232(SB), Z14
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z14
-	VBROADCASTSD consts64<>+240(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z15
-	VFMADD231PD  Z10, Z15, Z14
-	VBROADCASTSD consts64<>+248(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z15
-	VBROADCASTSD consts64<>+256(SB), Z16
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z8, Z16
-	VFMADD231PD  Z10, Z16, Z15
-	VFMADD231PD  Z11, Z15, Z14
-	VBROADCASTSD consts64<>+264(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z11
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z10, Z11
-	VFMADD231PD  Z13, Z11, Z14
-	VMULPD       Z8, Z14, Z14
-	VMULPD       Z6, Z6, Z8
-	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
-	VADDPD       Z14, Z8, Z14
-	VMULPD       Z14, Z7, Z14
-	VSUBPD       Z14, Z8, Z14
-	VSUBPD       Z14, Z6, Z14
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z14, K1, Z14
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
-	VXORPD       Z8, Z8, Z8
-	VCMPPD       $0x1d, Z8, Z2, K1
-	VBLENDMPD    Z7, Z9, K1, Z7
-	VDIVPD       Z6, Z7, Z7
+	VBROADCASTSD consts64<>+160(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z10, Z11
+	VMULPD       Z10, Z11, Z11
+	VMULPD       Z7, Z7, Z10
+	VMULPD       vconsts64x8<>+384(SB), Z10, Z10
+	VADDPD       Z11, Z10, Z11
+	VMULPD       Z11, Z8, Z11
+	VSUBPD       Z11, Z10, Z11
+	VSUBPD       Z11, Z7, Z11
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
+	VBLENDMPD    Z6, Z11, K1, Z11
+	VADDPD       vconsts64x8<>+1408(SB), Z6, Z7
+	VBROADCASTSD consts64<>+8(SB), Z8
+	VXORPD       Z10, Z10, Z10
+	VCMPPD       $0x1d, Z10, Z2, K1
+	VBLENDMPD    Z8, Z6, K1, Z8
+	VDIVPD       Z7, Z8, Z8
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
 	VMULPD       Z3, Z2, Z6
-	VXORPD       Z8, Z8, Z8
-	VMAXPD       Z8, Z2, Z2
+	VXORPD       Z7, Z7, Z7
+	VMAXPD       Z7, Z2, Z2
 	VSUBPD       Z6, Z2, Z6
-	VADDPD       Z14, Z6, Z6
-	VSUBPD       Z3, Z7, Z7
+	VADDPD       Z11, Z6, Z6
+	VSUBPD       Z3, Z8, Z8
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -96315,45 +95348,38 @@ rowperm573:
 	MOVLQSX      4(SI)(DI*8), DI
 	VBROADCASTSD s+152(FP), Z3
 	VMULPD       Z2, Z3, Z3
-	VMULPD       Z7, Z3, Z3
+	VMULPD       Z8, Z3, Z3
 	VMOVUPD      Z3, (R10)(R11*8)
 	VFMADD231PD  Z6, Z2, Z0
-	VMAXPD       vconsts64x8<>+1216(SB), Z12, Z2
+	VMAXPD       vconsts64x8<>+1472(SB), Z9, Z2
 	VADDPD       vconsts64x8<>+0(SB), Z2, Z3
 	VDIVPD       Z3, Z2, Z3
 	VMULPD       Z3, Z3, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+232(SB), Z10
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z10
-	VBROADCASTSD consts64<>+240(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z11
-	VFMADD231PD  Z7, Z11, Z10
-	VBROADCASTSD consts64<>+248(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z11
-	VBROADCASTSD consts64<>+256(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
-	VFMADD231PD  Z7, Z13, Z11
-	VFMADD231PD  Z8, Z11, Z10
-	VBROADCASTSD consts64<>+264(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD231PD  Z9, Z8, Z10
-	VMULPD       Z6, Z10, Z10
+	VBROADCASTSD consts64<>+160(SB), Z7
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z6, Z7
+	VMULPD       Z6, Z7, Z7
 	VMULPD       Z2, Z2, Z6
 	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z10, Z6, Z10
-	VMULPD       Z10, Z3, Z10
-	VSUBPD       Z10, Z6, Z10
-	VSUBPD       Z10, Z2, Z10
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z12, K1
-	VBLENDMPD    Z12, Z10, K1, Z10
-	VADDPD       vconsts64x8<>+1152(SB), Z12, Z2
+	VADDPD       Z7, Z6, Z7
+	VMULPD       Z7, Z3, Z7
+	VSUBPD       Z7, Z6, Z7
+	VSUBPD       Z7, Z2, Z7
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z9, K1
+	VBLENDMPD    Z9, Z7, K1, Z7
+	VADDPD       vconsts64x8<>+1408(SB), Z9, Z2
 	VBROADCASTSD consts64<>+8(SB), Z3
 	VXORPD       Z6, Z6, Z6
 	VCMPPD       $0x1d, Z6, Z4, K1
-	VBLENDMPD    Z3, Z12, K1, Z3
+	VBLENDMPD    Z3, Z9, K1, Z3
 	VDIVPD       Z2, Z3, Z3
 	VMULPD       (SP), Z5, Z2
 	VADDPD       64(SP), Z2, Z2
@@ -96361,7 +95387,7 @@ rowperm573:
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z4, Z4
 	VSUBPD       Z5, Z4, Z5
-	VADDPD       Z10, Z5, Z5
+	VADDPD       Z7, Z5, Z5
 	VSUBPD       Z2, Z3, Z3
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -96409,63 +95435,49 @@ single1:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VMULPD       Z4, Z4, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VBROADCASTSD consts64<>+152(SB), Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z9
-	VBROADCASTSD consts64<>+160(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z10
-	VFMADD231PD  Z6, Z10, Z9
-	VBROADCASTSD consts64<>+168(SB), Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z10
-	VBROADCASTSD consts64<>+176(SB), Z11
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z11
-	VFMADD231PD  Z6, Z11, Z10
-	VFMADD231PD  Z7, Z10, Z9
-	VBROADCASTSD consts64<>+184(SB), Z7
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z7
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z6, Z7
-	VFMADD231PD  Z8, Z7, Z9
-	VFMADD213PD  Z4, Z6, Z9
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
-	VSCALEFPD    Z5, Z9, Z9
-	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z4
+	VBROADCASTSD consts64<>+152(SB), Z6
+	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VSCALEFPD    Z5, Z6, Z6
+	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z4
 	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
 	VDIVPD       Z5, Z4, Z5
-	VMULPD       Z5, Z5, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+232(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z11
-	VBROADCASTSD consts64<>+240(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z12
-	VFMADD231PD  Z7, Z12, Z11
-	VBROADCASTSD consts64<>+248(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z12
-	VBROADCASTSD consts64<>+256(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
-	VFMADD231PD  Z7, Z13, Z12
-	VFMADD231PD  Z8, Z12, Z11
-	VBROADCASTSD consts64<>+264(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD231PD  Z10, Z8, Z11
-	VMULPD       Z6, Z11, Z11
-	VMULPD       Z4, Z4, Z6
-	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z11, Z6, Z11
-	VMULPD       Z11, Z5, Z11
-	VSUBPD       Z11, Z6, Z11
-	VSUBPD       Z11, Z4, Z11
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z11, K1, Z11
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z4
+	VMULPD       Z5, Z5, Z7
+	VBROADCASTSD consts64<>+160(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
+	VMULPD       Z7, Z8, Z8
+	VMULPD       Z4, Z4, Z7
+	VMULPD       vconsts64x8<>+384(SB), Z7, Z7
+	VADDPD       Z8, Z7, Z8
+	VMULPD       Z8, Z5, Z8
+	VSUBPD       Z8, Z7, Z8
+	VSUBPD       Z8, Z4, Z8
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
+	VBLENDMPD    Z6, Z8, K1, Z8
+	VADDPD       vconsts64x8<>+1408(SB), Z6, Z4
 	VBROADCASTSD consts64<>+8(SB), Z5
-	VXORPD       Z6, Z6, Z6
-	VCMPPD       $0x1d, Z6, Z2, K1
-	VBLENDMPD    Z5, Z9, K1, Z5
+	VXORPD       Z7, Z7, Z7
+	VCMPPD       $0x1d, Z7, Z2, K1
+	VBLENDMPD    Z5, Z6, K1, Z5
 	VDIVPD       Z4, Z5, Z5
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
@@ -96473,7 +95485,7 @@ single1:
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z2, Z2
 	VSUBPD       Z4, Z2, Z4
-	VADDPD       Z11, Z4, Z4
+	VADDPD       Z8, Z4, Z4
 	VSUBPD       Z3, Z5, Z5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -96524,63 +95536,49 @@ tail:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VMULPD       Z4, Z4, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VBROADCASTSD consts64<>+152(SB), Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z9
-	VBROADCASTSD consts64<>+160(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z10
-	VFMADD231PD  Z6, Z10, Z9
-	VBROADCASTSD consts64<>+168(SB), Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z10
-	VBROADCASTSD consts64<>+176(SB), Z11
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z11
-	VFMADD231PD  Z6, Z11, Z10
-	VFMADD231PD  Z7, Z10, Z9
-	VBROADCASTSD consts64<>+184(SB), Z7
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z7
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z6, Z7
-	VFMADD231PD  Z8, Z7, Z9
-	VFMADD213PD  Z4, Z6, Z9
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
-	VSCALEFPD    Z5, Z9, Z9
-	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z4
+	VBROADCASTSD consts64<>+152(SB), Z6
+	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VSCALEFPD    Z5, Z6, Z6
+	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z4
 	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
 	VDIVPD       Z5, Z4, Z5
-	VMULPD       Z5, Z5, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+232(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z11
-	VBROADCASTSD consts64<>+240(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z12
-	VFMADD231PD  Z7, Z12, Z11
-	VBROADCASTSD consts64<>+248(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z12
-	VBROADCASTSD consts64<>+256(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
-	VFMADD231PD  Z7, Z13, Z12
-	VFMADD231PD  Z8, Z12, Z11
-	VBROADCASTSD consts64<>+264(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD231PD  Z10, Z8, Z11
-	VMULPD       Z6, Z11, Z11
-	VMULPD       Z4, Z4, Z6
-	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z11, Z6, Z11
-	VMULPD       Z11, Z5, Z11
-	VSUBPD       Z11, Z6, Z11
-	VSUBPD       Z11, Z4, Z11
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z11, K1, Z11
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z4
+	VMULPD       Z5, Z5, Z7
+	VBROADCASTSD consts64<>+160(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
+	VMULPD       Z7, Z8, Z8
+	VMULPD       Z4, Z4, Z7
+	VMULPD       vconsts64x8<>+384(SB), Z7, Z7
+	VADDPD       Z8, Z7, Z8
+	VMULPD       Z8, Z5, Z8
+	VSUBPD       Z8, Z7, Z8
+	VSUBPD       Z8, Z4, Z8
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
+	VBLENDMPD    Z6, Z8, K1, Z8
+	VADDPD       vconsts64x8<>+1408(SB), Z6, Z4
 	VBROADCASTSD consts64<>+8(SB), Z5
-	VXORPD       Z6, Z6, Z6
-	VCMPPD       $0x1d, Z6, Z2, K1
-	VBLENDMPD    Z5, Z9, K1, Z5
+	VXORPD       Z7, Z7, Z7
+	VCMPPD       $0x1d, Z7, Z2, K1
+	VBLENDMPD    Z5, Z6, K1, Z5
 	VDIVPD       Z4, Z5, Z5
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
@@ -96588,7 +95586,7 @@ tail:
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z2, Z2
 	VSUBPD       Z4, Z2, Z4
-	VADDPD       Z11, Z4, Z4
+	VADDPD       Z8, Z4, Z4
 	VSUBPD       Z3, Z5, Z5
 	MOVQ         R9, AX
 	SUBQ         R8, AX
@@ -96816,35 +95814,28 @@ loop:
 	VMOVUPD      (AX), Z0
 	VBROADCASTSD consts64<>+136(SB), Z1
 	VMAXPD       Z0, Z1, Z0
-	VBROADCASTSD consts64<>+200(SB), Z1
+	VBROADCASTSD consts64<>+168(SB), Z1
 	VMINPD       Z0, Z1, Z0
 	VBROADCASTSD consts64<>+144(SB), Z1
 	VFMADD213PD  vconsts64x8<>+640(SB), Z0, Z1
 	VSUBPD       vconsts64x8<>+640(SB), Z1, Z1
 	VFNMADD231PD vconsts64x8<>+704(SB), Z1, Z0
 	VFNMADD231PD vconsts64x8<>+768(SB), Z1, Z0
-	VMULPD       Z0, Z0, Z2
-	VMULPD       Z2, Z2, Z3
-	VMULPD       Z3, Z3, Z4
-	VBROADCASTSD consts64<>+152(SB), Z5
-	VFMADD213PD  vconsts64x8<>+384(SB), Z0, Z5
-	VBROADCASTSD consts64<>+160(SB), Z6
-	VFMADD213PD  vconsts64x8<>+832(SB), Z0, Z6
-	VFMADD231PD  Z2, Z6, Z5
-	VBROADCASTSD consts64<>+168(SB), Z6
-	VFMADD213PD  vconsts64x8<>+896(SB), Z0, Z6
-	VBROADCASTSD consts64<>+176(SB), Z7
-	VFMADD213PD  vconsts64x8<>+960(SB), Z0, Z7
-	VFMADD231PD  Z2, Z7, Z6
-	VFMADD231PD  Z3, Z6, Z5
-	VBROADCASTSD consts64<>+184(SB), Z3
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z0, Z3
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z2, Z3
-	VFMADD231PD  Z4, Z3, Z5
-	VFMADD213PD  Z0, Z2, Z5
-	VADDPD       vconsts64x8<>+1152(SB), Z5, Z5
-	VSCALEFPD    Z1, Z5, Z5
-	VMOVUPD      Z5, (CX)
+	VBROADCASTSD consts64<>+152(SB), Z2
+	VFMADD213PD  vconsts64x8<>+832(SB), Z0, Z2
+	VFMADD213PD  vconsts64x8<>+896(SB), Z0, Z2
+	VFMADD213PD  vconsts64x8<>+960(SB), Z0, Z2
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z0, Z2
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z0, Z2
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z0, Z2
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z0, Z2
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z0, Z2
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z0, Z2
+	VFMADD213PD  vconsts64x8<>+384(SB), Z0, Z2
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z0, Z2
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z0, Z2
+	VSCALEFPD    Z1, Z2, Z2
+	VMOVUPD      Z2, (CX)
 	ADDQ         $0x00000040, AX
 	ADDQ         $0x00000040, CX
 	SUBQ         $0x00000008, DX
@@ -96859,37 +95850,30 @@ tail:
 	VMOVUPD.Z    (AX), K1, Z0
 	VBROADCASTSD consts64<>+136(SB), Z1
 	VMAXPD       Z0, Z1, Z0
-	VBROADCASTSD consts64<>+200(SB), Z1
+	VBROADCASTSD consts64<>+168(SB), Z1
 	VMINPD       Z0, Z1, Z0
 	VBROADCASTSD consts64<>+144(SB), Z1
 	VFMADD213PD  vconsts64x8<>+640(SB), Z0, Z1
 	VSUBPD       vconsts64x8<>+640(SB), Z1, Z1
 	VFNMADD231PD vconsts64x8<>+704(SB), Z1, Z0
 	VFNMADD231PD vconsts64x8<>+768(SB), Z1, Z0
-	VMULPD       Z0, Z0, Z2
-	VMULPD       Z2, Z2, Z3
-	VMULPD       Z3, Z3, Z4
-	VBROADCASTSD consts64<>+152(SB), Z5
-	VFMADD213PD  vconsts64x8<>+384(SB), Z0, Z5
-	VBROADCASTSD consts64<>+160(SB), Z6
-	VFMADD213PD  vconsts64x8<>+832(SB), Z0, Z6
-	VFMADD231PD  Z2, Z6, Z5
-	VBROADCASTSD consts64<>+168(SB), Z6
-	VFMADD213PD  vconsts64x8<>+896(SB), Z0, Z6
-	VBROADCASTSD consts64<>+176(SB), Z7
-	VFMADD213PD  vconsts64x8<>+960(SB), Z0, Z7
-	VFMADD231PD  Z2, Z7, Z6
-	VFMADD231PD  Z3, Z6, Z5
-	VBROADCASTSD consts64<>+184(SB), Z3
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z0, Z3
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z2, Z3
-	VFMADD231PD  Z4, Z3, Z5
-	VFMADD213PD  Z0, Z2, Z5
-	VADDPD       vconsts64x8<>+1152(SB), Z5, Z5
-	VSCALEFPD    Z1, Z5, Z5
+	VBROADCASTSD consts64<>+152(SB), Z2
+	VFMADD213PD  vconsts64x8<>+832(SB), Z0, Z2
+	VFMADD213PD  vconsts64x8<>+896(SB), Z0, Z2
+	VFMADD213PD  vconsts64x8<>+960(SB), Z0, Z2
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z0, Z2
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z0, Z2
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z0, Z2
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z0, Z2
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z0, Z2
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z0, Z2
+	VFMADD213PD  vconsts64x8<>+384(SB), Z0, Z2
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z0, Z2
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z0, Z2
+	VSCALEFPD    Z1, Z2, Z2
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(DX*2), K1
-	VMOVUPD      Z5, K1, (CX)
+	VMOVUPD      Z2, K1, (CX)
 
 done:
 	VZEROUPPER
@@ -96906,19 +95890,19 @@ loop:
 	CMPQ         DX, $0x00000008
 	JL           tail
 	VMOVUPD      (AX), Z0
-	VADDPD       vconsts64x8<>+1152(SB), Z0, Z1
-	VBROADCASTSD consts64<>+208(SB), Z2
+	VADDPD       vconsts64x8<>+1408(SB), Z0, Z1
+	VBROADCASTSD consts64<>+176(SB), Z2
 	VPADDQ       Z2, Z1, Z2
 	VPSRLQ       $0x34, Z2, Z3
 	VBROADCASTSD consts64<>+48(SB), Z4
 	VORPD        Z4, Z3, Z3
-	VBROADCASTSD consts64<>+216(SB), Z4
+	VBROADCASTSD consts64<>+184(SB), Z4
 	VSUBPD       Z4, Z3, Z3
 	VBROADCASTSD consts64<>+64(SB), Z4
 	VANDPD       Z4, Z2, Z2
-	VBROADCASTSD consts64<>+224(SB), Z4
+	VBROADCASTSD consts64<>+192(SB), Z4
 	VPADDQ       Z4, Z2, Z2
-	VSUBPD       vconsts64x8<>+1152(SB), Z2, Z2
+	VSUBPD       vconsts64x8<>+1408(SB), Z2, Z2
 	VXORPD       Z4, Z4, Z4
 	VCMPPD       $0x00, Z4, Z3, K1
 	VBLENDMPD    Z0, Z2, K1, Z2
@@ -96961,10 +95945,10 @@ loop:
 	VBROADCASTSD consts64<>+104(SB), Z1
 	VCMPPD       $0x00, Z1, Z0, K1
 	VBLENDMPD    Z1, Z5, K1, Z5
-	VCMPPD       $0x00, vconsts64x8<>+1664(SB), Z0, K1
+	VCMPPD       $0x00, vconsts64x8<>+2176(SB), Z0, K1
 	VBROADCASTSD consts64<>+112(SB), Z1
 	VBLENDMPD    Z1, Z5, K1, Z5
-	VCMPPD       $0x19, vconsts64x8<>+1664(SB), Z0, K1
+	VCMPPD       $0x19, vconsts64x8<>+2176(SB), Z0, K1
 	VBROADCASTSD consts64<>+120(SB), Z1
 	VBLENDMPD    Z1, Z5, K1, Z5
 	VXORPD       Z1, Z1, Z1
@@ -96983,19 +95967,19 @@ tail:
 	KMOVW        (BX)(DX*2), K1
 	VXORPD       Z0, Z0, Z0
 	VMOVUPD.Z    (AX), K1, Z0
-	VADDPD       vconsts64x8<>+1152(SB), Z0, Z1
-	VBROADCASTSD consts64<>+208(SB), Z2
+	VADDPD       vconsts64x8<>+1408(SB), Z0, Z1
+	VBROADCASTSD consts64<>+176(SB), Z2
 	VPADDQ       Z2, Z1, Z2
 	VPSRLQ       $0x34, Z2, Z3
 	VBROADCASTSD consts64<>+48(SB), Z4
 	VORPD        Z4, Z3, Z3
-	VBROADCASTSD consts64<>+216(SB), Z4
+	VBROADCASTSD consts64<>+184(SB), Z4
 	VSUBPD       Z4, Z3, Z3
 	VBROADCASTSD consts64<>+64(SB), Z4
 	VANDPD       Z4, Z2, Z2
-	VBROADCASTSD consts64<>+224(SB), Z4
+	VBROADCASTSD consts64<>+192(SB), Z4
 	VPADDQ       Z4, Z2, Z2
-	VSUBPD       vconsts64x8<>+1152(SB), Z2, Z2
+	VSUBPD       vconsts64x8<>+1408(SB), Z2, Z2
 	VXORPD       Z4, Z4, Z4
 	VCMPPD       $0x00, Z4, Z3, K1
 	VBLENDMPD    Z0, Z2, K1, Z2
@@ -97038,10 +96022,10 @@ tail:
 	VBROADCASTSD consts64<>+104(SB), Z1
 	VCMPPD       $0x00, Z1, Z0, K1
 	VBLENDMPD    Z1, Z5, K1, Z5
-	VCMPPD       $0x00, vconsts64x8<>+1664(SB), Z0, K1
+	VCMPPD       $0x00, vconsts64x8<>+2176(SB), Z0, K1
 	VBROADCASTSD consts64<>+112(SB), Z1
 	VBLENDMPD    Z1, Z5, K1, Z5
-	VCMPPD       $0x19, vconsts64x8<>+1664(SB), Z0, K1
+	VCMPPD       $0x19, vconsts64x8<>+2176(SB), Z0, K1
 	VBROADCASTSD consts64<>+120(SB), Z1
 	VBLENDMPD    Z1, Z5, K1, Z5
 	VXORPD       Z1, Z1, Z1
@@ -97074,13 +96058,10 @@ DATA consts32<>+60(SB)/4, $0xff800000
 DATA consts32<>+64(SB)/4, $0x7fc00000
 DATA consts32<>+68(SB)/4, $0xc2d00000
 DATA consts32<>+72(SB)/4, $0x3fb8aa3b
-DATA consts32<>+76(SB)/4, $0x3e2aaaab
-DATA consts32<>+80(SB)/4, $0x3c088870
-DATA consts32<>+84(SB)/4, $0x39509277
-DATA consts32<>+88(SB)/4, $0x3ecccc6a
-DATA consts32<>+92(SB)/4, $0x3e5e462f
-DATA consts32<>+96(SB)/4, $0x42b20000
-GLOBL consts32<>(SB), RODATA|NOPTR, $100
+DATA consts32<>+76(SB)/4, $0x39509277
+DATA consts32<>+80(SB)/4, $0x3e6dd2bd
+DATA consts32<>+84(SB)/4, $0x42b20000
+GLOBL consts32<>(SB), RODATA|NOPTR, $88
 
 DATA consts64<>+0(SB)/8, $0x7fffffffffffffff
 DATA consts64<>+8(SB)/8, $0x3ff0000000000000
@@ -97101,22 +96082,13 @@ DATA consts64<>+120(SB)/8, $0x7ff8000000000000
 DATA consts64<>+128(SB)/8, $0x8000000000000000
 DATA consts64<>+136(SB)/8, $0xc087500000000000
 DATA consts64<>+144(SB)/8, $0x3ff71547652b82fe
-DATA consts64<>+152(SB)/8, $0x3fc5555555555557
-DATA consts64<>+160(SB)/8, $0x3f811111111100dc
-DATA consts64<>+168(SB)/8, $0x3f2a01a01abe78f9
-DATA consts64<>+176(SB)/8, $0x3ec71de0232f4775
-DATA consts64<>+184(SB)/8, $0x3e5af4de6a36d4fc
-DATA consts64<>+192(SB)/8, $0x3fc402242bc60613
-DATA consts64<>+200(SB)/8, $0x4086300000000000
-DATA consts64<>+208(SB)/8, $0x00195f619980c432
-DATA consts64<>+216(SB)/8, $0x4330000000000400
-DATA consts64<>+224(SB)/8, $0x3fe6a09e667f3bce
-DATA consts64<>+232(SB)/8, $0x3fd9999999999943
-DATA consts64<>+240(SB)/8, $0x3fcc71c71bedcd84
-DATA consts64<>+248(SB)/8, $0x3fc3b13514f4002f
-DATA consts64<>+256(SB)/8, $0x3fbe0a2b03e150e2
-DATA consts64<>+264(SB)/8, $0x3fb32db888c52863
-GLOBL consts64<>(SB), RODATA|NOPTR, $272
+DATA consts64<>+152(SB)/8, $0x3e21f7301a8efa5c
+DATA consts64<>+160(SB)/8, $0x3fc402242bc60613
+DATA consts64<>+168(SB)/8, $0x4086300000000000
+DATA consts64<>+176(SB)/8, $0x00195f619980c432
+DATA consts64<>+184(SB)/8, $0x4330000000000400
+DATA consts64<>+192(SB)/8, $0x3fe6a09e667f3bce
+GLOBL consts64<>(SB), RODATA|NOPTR, $200
 
 DATA vconsts32x8<>+0(SB)/4, $0x40000000
 DATA vconsts32x8<>+4(SB)/4, $0x40000000
@@ -97198,95 +96170,135 @@ DATA vconsts32x8<>+304(SB)/4, $0xb102e308
 DATA vconsts32x8<>+308(SB)/4, $0xb102e308
 DATA vconsts32x8<>+312(SB)/4, $0xb102e308
 DATA vconsts32x8<>+316(SB)/4, $0xb102e308
-DATA vconsts32x8<>+320(SB)/4, $0x3d2aaa75
-DATA vconsts32x8<>+324(SB)/4, $0x3d2aaa75
-DATA vconsts32x8<>+328(SB)/4, $0x3d2aaa75
-DATA vconsts32x8<>+332(SB)/4, $0x3d2aaa75
-DATA vconsts32x8<>+336(SB)/4, $0x3d2aaa75
-DATA vconsts32x8<>+340(SB)/4, $0x3d2aaa75
-DATA vconsts32x8<>+344(SB)/4, $0x3d2aaa75
-DATA vconsts32x8<>+348(SB)/4, $0x3d2aaa75
-DATA vconsts32x8<>+352(SB)/4, $0x3ab6a190
-DATA vconsts32x8<>+356(SB)/4, $0x3ab6a190
-DATA vconsts32x8<>+360(SB)/4, $0x3ab6a190
-DATA vconsts32x8<>+364(SB)/4, $0x3ab6a190
-DATA vconsts32x8<>+368(SB)/4, $0x3ab6a190
-DATA vconsts32x8<>+372(SB)/4, $0x3ab6a190
-DATA vconsts32x8<>+376(SB)/4, $0x3ab6a190
-DATA vconsts32x8<>+380(SB)/4, $0x3ab6a190
-DATA vconsts32x8<>+384(SB)/4, $0x3f800000
-DATA vconsts32x8<>+388(SB)/4, $0x3f800000
-DATA vconsts32x8<>+392(SB)/4, $0x3f800000
-DATA vconsts32x8<>+396(SB)/4, $0x3f800000
-DATA vconsts32x8<>+400(SB)/4, $0x3f800000
-DATA vconsts32x8<>+404(SB)/4, $0x3f800000
-DATA vconsts32x8<>+408(SB)/4, $0x3f800000
-DATA vconsts32x8<>+412(SB)/4, $0x3f800000
-DATA vconsts32x8<>+416(SB)/4, $0x1f800000
-DATA vconsts32x8<>+420(SB)/4, $0x1f800000
-DATA vconsts32x8<>+424(SB)/4, $0x1f800000
-DATA vconsts32x8<>+428(SB)/4, $0x1f800000
-DATA vconsts32x8<>+432(SB)/4, $0x1f800000
-DATA vconsts32x8<>+436(SB)/4, $0x1f800000
-DATA vconsts32x8<>+440(SB)/4, $0x1f800000
-DATA vconsts32x8<>+444(SB)/4, $0x1f800000
-DATA vconsts32x8<>+448(SB)/4, $0x33000000
-DATA vconsts32x8<>+452(SB)/4, $0x33000000
-DATA vconsts32x8<>+456(SB)/4, $0x33000000
-DATA vconsts32x8<>+460(SB)/4, $0x33000000
-DATA vconsts32x8<>+464(SB)/4, $0x33000000
-DATA vconsts32x8<>+468(SB)/4, $0x33000000
-DATA vconsts32x8<>+472(SB)/4, $0x33000000
-DATA vconsts32x8<>+476(SB)/4, $0x33000000
-DATA vconsts32x8<>+480(SB)/4, $0x3f2aaaab
-DATA vconsts32x8<>+484(SB)/4, $0x3f2aaaab
-DATA vconsts32x8<>+488(SB)/4, $0x3f2aaaab
-DATA vconsts32x8<>+492(SB)/4, $0x3f2aaaab
-DATA vconsts32x8<>+496(SB)/4, $0x3f2aaaab
-DATA vconsts32x8<>+500(SB)/4, $0x3f2aaaab
-DATA vconsts32x8<>+504(SB)/4, $0x3f2aaaab
-DATA vconsts32x8<>+508(SB)/4, $0x3f2aaaab
-DATA vconsts32x8<>+512(SB)/4, $0x3e926496
-DATA vconsts32x8<>+516(SB)/4, $0x3e926496
-DATA vconsts32x8<>+520(SB)/4, $0x3e926496
-DATA vconsts32x8<>+524(SB)/4, $0x3e926496
-DATA vconsts32x8<>+528(SB)/4, $0x3e926496
-DATA vconsts32x8<>+532(SB)/4, $0x3e926496
-DATA vconsts32x8<>+536(SB)/4, $0x3e926496
-DATA vconsts32x8<>+540(SB)/4, $0x3e926496
-DATA vconsts32x8<>+544(SB)/4, $0x3e6dd2bd
-DATA vconsts32x8<>+548(SB)/4, $0x3e6dd2bd
-DATA vconsts32x8<>+552(SB)/4, $0x3e6dd2bd
-DATA vconsts32x8<>+556(SB)/4, $0x3e6dd2bd
-DATA vconsts32x8<>+560(SB)/4, $0x3e6dd2bd
-DATA vconsts32x8<>+564(SB)/4, $0x3e6dd2bd
-DATA vconsts32x8<>+568(SB)/4, $0x3e6dd2bd
-DATA vconsts32x8<>+572(SB)/4, $0x3e6dd2bd
-DATA vconsts32x8<>+576(SB)/4, $0x4b400000
-DATA vconsts32x8<>+580(SB)/4, $0x4b400000
-DATA vconsts32x8<>+584(SB)/4, $0x4b400000
-DATA vconsts32x8<>+588(SB)/4, $0x4b400000
-DATA vconsts32x8<>+592(SB)/4, $0x4b400000
-DATA vconsts32x8<>+596(SB)/4, $0x4b400000
-DATA vconsts32x8<>+600(SB)/4, $0x4b400000
-DATA vconsts32x8<>+604(SB)/4, $0x4b400000
-DATA vconsts32x8<>+608(SB)/4, $0x4b40007f
-DATA vconsts32x8<>+612(SB)/4, $0x4b40007f
-DATA vconsts32x8<>+616(SB)/4, $0x4b40007f
-DATA vconsts32x8<>+620(SB)/4, $0x4b40007f
-DATA vconsts32x8<>+624(SB)/4, $0x4b40007f
-DATA vconsts32x8<>+628(SB)/4, $0x4b40007f
-DATA vconsts32x8<>+632(SB)/4, $0x4b40007f
-DATA vconsts32x8<>+636(SB)/4, $0x4b40007f
-DATA vconsts32x8<>+640(SB)/4, $0xbf800000
-DATA vconsts32x8<>+644(SB)/4, $0xbf800000
-DATA vconsts32x8<>+648(SB)/4, $0xbf800000
-DATA vconsts32x8<>+652(SB)/4, $0xbf800000
-DATA vconsts32x8<>+656(SB)/4, $0xbf800000
-DATA vconsts32x8<>+660(SB)/4, $0xbf800000
-DATA vconsts32x8<>+664(SB)/4, $0xbf800000
-DATA vconsts32x8<>+668(SB)/4, $0xbf800000
-GLOBL vconsts32x8<>(SB), RODATA|NOPTR, $672
+DATA vconsts32x8<>+320(SB)/4, $0x3ab6a190
+DATA vconsts32x8<>+324(SB)/4, $0x3ab6a190
+DATA vconsts32x8<>+328(SB)/4, $0x3ab6a190
+DATA vconsts32x8<>+332(SB)/4, $0x3ab6a190
+DATA vconsts32x8<>+336(SB)/4, $0x3ab6a190
+DATA vconsts32x8<>+340(SB)/4, $0x3ab6a190
+DATA vconsts32x8<>+344(SB)/4, $0x3ab6a190
+DATA vconsts32x8<>+348(SB)/4, $0x3ab6a190
+DATA vconsts32x8<>+352(SB)/4, $0x3c088870
+DATA vconsts32x8<>+356(SB)/4, $0x3c088870
+DATA vconsts32x8<>+360(SB)/4, $0x3c088870
+DATA vconsts32x8<>+364(SB)/4, $0x3c088870
+DATA vconsts32x8<>+368(SB)/4, $0x3c088870
+DATA vconsts32x8<>+372(SB)/4, $0x3c088870
+DATA vconsts32x8<>+376(SB)/4, $0x3c088870
+DATA vconsts32x8<>+380(SB)/4, $0x3c088870
+DATA vconsts32x8<>+384(SB)/4, $0x3d2aaa75
+DATA vconsts32x8<>+388(SB)/4, $0x3d2aaa75
+DATA vconsts32x8<>+392(SB)/4, $0x3d2aaa75
+DATA vconsts32x8<>+396(SB)/4, $0x3d2aaa75
+DATA vconsts32x8<>+400(SB)/4, $0x3d2aaa75
+DATA vconsts32x8<>+404(SB)/4, $0x3d2aaa75
+DATA vconsts32x8<>+408(SB)/4, $0x3d2aaa75
+DATA vconsts32x8<>+412(SB)/4, $0x3d2aaa75
+DATA vconsts32x8<>+416(SB)/4, $0x3e2aaaab
+DATA vconsts32x8<>+420(SB)/4, $0x3e2aaaab
+DATA vconsts32x8<>+424(SB)/4, $0x3e2aaaab
+DATA vconsts32x8<>+428(SB)/4, $0x3e2aaaab
+DATA vconsts32x8<>+432(SB)/4, $0x3e2aaaab
+DATA vconsts32x8<>+436(SB)/4, $0x3e2aaaab
+DATA vconsts32x8<>+440(SB)/4, $0x3e2aaaab
+DATA vconsts32x8<>+444(SB)/4, $0x3e2aaaab
+DATA vconsts32x8<>+448(SB)/4, $0x3f800000
+DATA vconsts32x8<>+452(SB)/4, $0x3f800000
+DATA vconsts32x8<>+456(SB)/4, $0x3f800000
+DATA vconsts32x8<>+460(SB)/4, $0x3f800000
+DATA vconsts32x8<>+464(SB)/4, $0x3f800000
+DATA vconsts32x8<>+468(SB)/4, $0x3f800000
+DATA vconsts32x8<>+472(SB)/4, $0x3f800000
+DATA vconsts32x8<>+476(SB)/4, $0x3f800000
+DATA vconsts32x8<>+480(SB)/4, $0xc2fc0000
+DATA vconsts32x8<>+484(SB)/4, $0xc2fc0000
+DATA vconsts32x8<>+488(SB)/4, $0xc2fc0000
+DATA vconsts32x8<>+492(SB)/4, $0xc2fc0000
+DATA vconsts32x8<>+496(SB)/4, $0xc2fc0000
+DATA vconsts32x8<>+500(SB)/4, $0xc2fc0000
+DATA vconsts32x8<>+504(SB)/4, $0xc2fc0000
+DATA vconsts32x8<>+508(SB)/4, $0xc2fc0000
+DATA vconsts32x8<>+512(SB)/4, $0x00800000
+DATA vconsts32x8<>+516(SB)/4, $0x00800000
+DATA vconsts32x8<>+520(SB)/4, $0x00800000
+DATA vconsts32x8<>+524(SB)/4, $0x00800000
+DATA vconsts32x8<>+528(SB)/4, $0x00800000
+DATA vconsts32x8<>+532(SB)/4, $0x00800000
+DATA vconsts32x8<>+536(SB)/4, $0x00800000
+DATA vconsts32x8<>+540(SB)/4, $0x00800000
+DATA vconsts32x8<>+544(SB)/4, $0x1f800000
+DATA vconsts32x8<>+548(SB)/4, $0x1f800000
+DATA vconsts32x8<>+552(SB)/4, $0x1f800000
+DATA vconsts32x8<>+556(SB)/4, $0x1f800000
+DATA vconsts32x8<>+560(SB)/4, $0x1f800000
+DATA vconsts32x8<>+564(SB)/4, $0x1f800000
+DATA vconsts32x8<>+568(SB)/4, $0x1f800000
+DATA vconsts32x8<>+572(SB)/4, $0x1f800000
+DATA vconsts32x8<>+576(SB)/4, $0x33000000
+DATA vconsts32x8<>+580(SB)/4, $0x33000000
+DATA vconsts32x8<>+584(SB)/4, $0x33000000
+DATA vconsts32x8<>+588(SB)/4, $0x33000000
+DATA vconsts32x8<>+592(SB)/4, $0x33000000
+DATA vconsts32x8<>+596(SB)/4, $0x33000000
+DATA vconsts32x8<>+600(SB)/4, $0x33000000
+DATA vconsts32x8<>+604(SB)/4, $0x33000000
+DATA vconsts32x8<>+608(SB)/4, $0x3e5e462f
+DATA vconsts32x8<>+612(SB)/4, $0x3e5e462f
+DATA vconsts32x8<>+616(SB)/4, $0x3e5e462f
+DATA vconsts32x8<>+620(SB)/4, $0x3e5e462f
+DATA vconsts32x8<>+624(SB)/4, $0x3e5e462f
+DATA vconsts32x8<>+628(SB)/4, $0x3e5e462f
+DATA vconsts32x8<>+632(SB)/4, $0x3e5e462f
+DATA vconsts32x8<>+636(SB)/4, $0x3e5e462f
+DATA vconsts32x8<>+640(SB)/4, $0x3e926496
+DATA vconsts32x8<>+644(SB)/4, $0x3e926496
+DATA vconsts32x8<>+648(SB)/4, $0x3e926496
+DATA vconsts32x8<>+652(SB)/4, $0x3e926496
+DATA vconsts32x8<>+656(SB)/4, $0x3e926496
+DATA vconsts32x8<>+660(SB)/4, $0x3e926496
+DATA vconsts32x8<>+664(SB)/4, $0x3e926496
+DATA vconsts32x8<>+668(SB)/4, $0x3e926496
+DATA vconsts32x8<>+672(SB)/4, $0x3ecccc6a
+DATA vconsts32x8<>+676(SB)/4, $0x3ecccc6a
+DATA vconsts32x8<>+680(SB)/4, $0x3ecccc6a
+DATA vconsts32x8<>+684(SB)/4, $0x3ecccc6a
+DATA vconsts32x8<>+688(SB)/4, $0x3ecccc6a
+DATA vconsts32x8<>+692(SB)/4, $0x3ecccc6a
+DATA vconsts32x8<>+696(SB)/4, $0x3ecccc6a
+DATA vconsts32x8<>+700(SB)/4, $0x3ecccc6a
+DATA vconsts32x8<>+704(SB)/4, $0x3f2aaaab
+DATA vconsts32x8<>+708(SB)/4, $0x3f2aaaab
+DATA vconsts32x8<>+712(SB)/4, $0x3f2aaaab
+DATA vconsts32x8<>+716(SB)/4, $0x3f2aaaab
+DATA vconsts32x8<>+720(SB)/4, $0x3f2aaaab
+DATA vconsts32x8<>+724(SB)/4, $0x3f2aaaab
+DATA vconsts32x8<>+728(SB)/4, $0x3f2aaaab
+DATA vconsts32x8<>+732(SB)/4, $0x3f2aaaab
+DATA vconsts32x8<>+736(SB)/4, $0x4b400000
+DATA vconsts32x8<>+740(SB)/4, $0x4b400000
+DATA vconsts32x8<>+744(SB)/4, $0x4b400000
+DATA vconsts32x8<>+748(SB)/4, $0x4b400000
+DATA vconsts32x8<>+752(SB)/4, $0x4b400000
+DATA vconsts32x8<>+756(SB)/4, $0x4b400000
+DATA vconsts32x8<>+760(SB)/4, $0x4b400000
+DATA vconsts32x8<>+764(SB)/4, $0x4b400000
+DATA vconsts32x8<>+768(SB)/4, $0x4b40007f
+DATA vconsts32x8<>+772(SB)/4, $0x4b40007f
+DATA vconsts32x8<>+776(SB)/4, $0x4b40007f
+DATA vconsts32x8<>+780(SB)/4, $0x4b40007f
+DATA vconsts32x8<>+784(SB)/4, $0x4b40007f
+DATA vconsts32x8<>+788(SB)/4, $0x4b40007f
+DATA vconsts32x8<>+792(SB)/4, $0x4b40007f
+DATA vconsts32x8<>+796(SB)/4, $0x4b40007f
+DATA vconsts32x8<>+800(SB)/4, $0xbf800000
+DATA vconsts32x8<>+804(SB)/4, $0xbf800000
+DATA vconsts32x8<>+808(SB)/4, $0xbf800000
+DATA vconsts32x8<>+812(SB)/4, $0xbf800000
+DATA vconsts32x8<>+816(SB)/4, $0xbf800000
+DATA vconsts32x8<>+820(SB)/4, $0xbf800000
+DATA vconsts32x8<>+824(SB)/4, $0xbf800000
+DATA vconsts32x8<>+828(SB)/4, $0xbf800000
+GLOBL vconsts32x8<>(SB), RODATA|NOPTR, $832
 
 DATA vconsts64x4<>+0(SB)/8, $0x4000000000000000
 DATA vconsts64x4<>+8(SB)/8, $0x4000000000000000
@@ -97340,91 +96352,115 @@ DATA vconsts64x4<>+384(SB)/8, $0x3c7abc9e3b39803f
 DATA vconsts64x4<>+392(SB)/8, $0x3c7abc9e3b39803f
 DATA vconsts64x4<>+400(SB)/8, $0x3c7abc9e3b39803f
 DATA vconsts64x4<>+408(SB)/8, $0x3c7abc9e3b39803f
-DATA vconsts64x4<>+416(SB)/8, $0x3fa5555555555556
-DATA vconsts64x4<>+424(SB)/8, $0x3fa5555555555556
-DATA vconsts64x4<>+432(SB)/8, $0x3fa5555555555556
-DATA vconsts64x4<>+440(SB)/8, $0x3fa5555555555556
-DATA vconsts64x4<>+448(SB)/8, $0x3f56c16c16c162d5
-DATA vconsts64x4<>+456(SB)/8, $0x3f56c16c16c162d5
-DATA vconsts64x4<>+464(SB)/8, $0x3f56c16c16c162d5
-DATA vconsts64x4<>+472(SB)/8, $0x3f56c16c16c162d5
-DATA vconsts64x4<>+480(SB)/8, $0x3efa01a01a6d84aa
-DATA vconsts64x4<>+488(SB)/8, $0x3efa01a01a6d84aa
-DATA vconsts64x4<>+496(SB)/8, $0x3efa01a01a6d84aa
-DATA vconsts64x4<>+504(SB)/8, $0x3efa01a01a6d84aa
-DATA vconsts64x4<>+512(SB)/8, $0x3e927e4db653346e
-DATA vconsts64x4<>+520(SB)/8, $0x3e927e4db653346e
-DATA vconsts64x4<>+528(SB)/8, $0x3e927e4db653346e
-DATA vconsts64x4<>+536(SB)/8, $0x3e927e4db653346e
-DATA vconsts64x4<>+544(SB)/8, $0x3e21f7301a8efa5c
-DATA vconsts64x4<>+552(SB)/8, $0x3e21f7301a8efa5c
-DATA vconsts64x4<>+560(SB)/8, $0x3e21f7301a8efa5c
-DATA vconsts64x4<>+568(SB)/8, $0x3e21f7301a8efa5c
-DATA vconsts64x4<>+576(SB)/8, $0x3ff0000000000000
-DATA vconsts64x4<>+584(SB)/8, $0x3ff0000000000000
-DATA vconsts64x4<>+592(SB)/8, $0x3ff0000000000000
-DATA vconsts64x4<>+600(SB)/8, $0x3ff0000000000000
-DATA vconsts64x4<>+608(SB)/8, $0x3bf0000000000000
-DATA vconsts64x4<>+616(SB)/8, $0x3bf0000000000000
-DATA vconsts64x4<>+624(SB)/8, $0x3bf0000000000000
-DATA vconsts64x4<>+632(SB)/8, $0x3bf0000000000000
-DATA vconsts64x4<>+640(SB)/8, $0x3c90000000000000
-DATA vconsts64x4<>+648(SB)/8, $0x3c90000000000000
-DATA vconsts64x4<>+656(SB)/8, $0x3c90000000000000
-DATA vconsts64x4<>+664(SB)/8, $0x3c90000000000000
-DATA vconsts64x4<>+672(SB)/8, $0x3fb32db888c52863
-DATA vconsts64x4<>+680(SB)/8, $0x3fb32db888c52863
-DATA vconsts64x4<>+688(SB)/8, $0x3fb32db888c52863
-DATA vconsts64x4<>+696(SB)/8, $0x3fb32db888c52863
-DATA vconsts64x4<>+704(SB)/8, $0x3fbbc391e7038fd8
-DATA vconsts64x4<>+712(SB)/8, $0x3fbbc391e7038fd8
-DATA vconsts64x4<>+720(SB)/8, $0x3fbbc391e7038fd8
-DATA vconsts64x4<>+728(SB)/8, $0x3fbbc391e7038fd8
-DATA vconsts64x4<>+736(SB)/8, $0x3fbe0a2b03e150e2
-DATA vconsts64x4<>+744(SB)/8, $0x3fbe0a2b03e150e2
-DATA vconsts64x4<>+752(SB)/8, $0x3fbe0a2b03e150e2
-DATA vconsts64x4<>+760(SB)/8, $0x3fbe0a2b03e150e2
-DATA vconsts64x4<>+768(SB)/8, $0x3fc111abf2a997be
-DATA vconsts64x4<>+776(SB)/8, $0x3fc111abf2a997be
-DATA vconsts64x4<>+784(SB)/8, $0x3fc111abf2a997be
-DATA vconsts64x4<>+792(SB)/8, $0x3fc111abf2a997be
-DATA vconsts64x4<>+800(SB)/8, $0x3fc3b13514f4002f
-DATA vconsts64x4<>+808(SB)/8, $0x3fc3b13514f4002f
-DATA vconsts64x4<>+816(SB)/8, $0x3fc3b13514f4002f
-DATA vconsts64x4<>+824(SB)/8, $0x3fc3b13514f4002f
-DATA vconsts64x4<>+832(SB)/8, $0x3fc745d1993edef4
-DATA vconsts64x4<>+840(SB)/8, $0x3fc745d1993edef4
-DATA vconsts64x4<>+848(SB)/8, $0x3fc745d1993edef4
-DATA vconsts64x4<>+856(SB)/8, $0x3fc745d1993edef4
-DATA vconsts64x4<>+864(SB)/8, $0x3fcc71c71bedcd84
-DATA vconsts64x4<>+872(SB)/8, $0x3fcc71c71bedcd84
-DATA vconsts64x4<>+880(SB)/8, $0x3fcc71c71bedcd84
-DATA vconsts64x4<>+888(SB)/8, $0x3fcc71c71bedcd84
-DATA vconsts64x4<>+896(SB)/8, $0x3fd2492492499d64
-DATA vconsts64x4<>+904(SB)/8, $0x3fd2492492499d64
-DATA vconsts64x4<>+912(SB)/8, $0x3fd2492492499d64
-DATA vconsts64x4<>+920(SB)/8, $0x3fd2492492499d64
-DATA vconsts64x4<>+928(SB)/8, $0x3fd9999999999943
-DATA vconsts64x4<>+936(SB)/8, $0x3fd9999999999943
-DATA vconsts64x4<>+944(SB)/8, $0x3fd9999999999943
-DATA vconsts64x4<>+952(SB)/8, $0x3fd9999999999943
-DATA vconsts64x4<>+960(SB)/8, $0x3fe5555555555555
-DATA vconsts64x4<>+968(SB)/8, $0x3fe5555555555555
-DATA vconsts64x4<>+976(SB)/8, $0x3fe5555555555555
-DATA vconsts64x4<>+984(SB)/8, $0x3fe5555555555555
-DATA vconsts64x4<>+992(SB)/8, $0x4338000000000000
-DATA vconsts64x4<>+1000(SB)/8, $0x4338000000000000
-DATA vconsts64x4<>+1008(SB)/8, $0x4338000000000000
-DATA vconsts64x4<>+1016(SB)/8, $0x4338000000000000
-DATA vconsts64x4<>+1024(SB)/8, $0x43380000000003ff
-DATA vconsts64x4<>+1032(SB)/8, $0x43380000000003ff
-DATA vconsts64x4<>+1040(SB)/8, $0x43380000000003ff
-DATA vconsts64x4<>+1048(SB)/8, $0x43380000000003ff
-DATA vconsts64x4<>+1056(SB)/8, $0xbff0000000000000
-DATA vconsts64x4<>+1064(SB)/8, $0xbff0000000000000
-DATA vconsts64x4<>+1072(SB)/8, $0xbff0000000000000
-DATA vconsts64x4<>+1080(SB)/8, $0xbff0000000000000
-GLOBL vconsts64x4<>(SB), RODATA|NOPTR, $1088
+DATA vconsts64x4<>+416(SB)/8, $0x3e5af4de6a36d4fc
+DATA vconsts64x4<>+424(SB)/8, $0x3e5af4de6a36d4fc
+DATA vconsts64x4<>+432(SB)/8, $0x3e5af4de6a36d4fc
+DATA vconsts64x4<>+440(SB)/8, $0x3e5af4de6a36d4fc
+DATA vconsts64x4<>+448(SB)/8, $0x3e927e4db653346e
+DATA vconsts64x4<>+456(SB)/8, $0x3e927e4db653346e
+DATA vconsts64x4<>+464(SB)/8, $0x3e927e4db653346e
+DATA vconsts64x4<>+472(SB)/8, $0x3e927e4db653346e
+DATA vconsts64x4<>+480(SB)/8, $0x3ec71de0232f4775
+DATA vconsts64x4<>+488(SB)/8, $0x3ec71de0232f4775
+DATA vconsts64x4<>+496(SB)/8, $0x3ec71de0232f4775
+DATA vconsts64x4<>+504(SB)/8, $0x3ec71de0232f4775
+DATA vconsts64x4<>+512(SB)/8, $0x3efa01a01a6d84aa
+DATA vconsts64x4<>+520(SB)/8, $0x3efa01a01a6d84aa
+DATA vconsts64x4<>+528(SB)/8, $0x3efa01a01a6d84aa
+DATA vconsts64x4<>+536(SB)/8, $0x3efa01a01a6d84aa
+DATA vconsts64x4<>+544(SB)/8, $0x3f2a01a01abe78f9
+DATA vconsts64x4<>+552(SB)/8, $0x3f2a01a01abe78f9
+DATA vconsts64x4<>+560(SB)/8, $0x3f2a01a01abe78f9
+DATA vconsts64x4<>+568(SB)/8, $0x3f2a01a01abe78f9
+DATA vconsts64x4<>+576(SB)/8, $0x3f56c16c16c162d5
+DATA vconsts64x4<>+584(SB)/8, $0x3f56c16c16c162d5
+DATA vconsts64x4<>+592(SB)/8, $0x3f56c16c16c162d5
+DATA vconsts64x4<>+600(SB)/8, $0x3f56c16c16c162d5
+DATA vconsts64x4<>+608(SB)/8, $0x3f811111111100dc
+DATA vconsts64x4<>+616(SB)/8, $0x3f811111111100dc
+DATA vconsts64x4<>+624(SB)/8, $0x3f811111111100dc
+DATA vconsts64x4<>+632(SB)/8, $0x3f811111111100dc
+DATA vconsts64x4<>+640(SB)/8, $0x3fa5555555555556
+DATA vconsts64x4<>+648(SB)/8, $0x3fa5555555555556
+DATA vconsts64x4<>+656(SB)/8, $0x3fa5555555555556
+DATA vconsts64x4<>+664(SB)/8, $0x3fa5555555555556
+DATA vconsts64x4<>+672(SB)/8, $0x3fc5555555555557
+DATA vconsts64x4<>+680(SB)/8, $0x3fc5555555555557
+DATA vconsts64x4<>+688(SB)/8, $0x3fc5555555555557
+DATA vconsts64x4<>+696(SB)/8, $0x3fc5555555555557
+DATA vconsts64x4<>+704(SB)/8, $0x3ff0000000000000
+DATA vconsts64x4<>+712(SB)/8, $0x3ff0000000000000
+DATA vconsts64x4<>+720(SB)/8, $0x3ff0000000000000
+DATA vconsts64x4<>+728(SB)/8, $0x3ff0000000000000
+DATA vconsts64x4<>+736(SB)/8, $0xc08ff00000000000
+DATA vconsts64x4<>+744(SB)/8, $0xc08ff00000000000
+DATA vconsts64x4<>+752(SB)/8, $0xc08ff00000000000
+DATA vconsts64x4<>+760(SB)/8, $0xc08ff00000000000
+DATA vconsts64x4<>+768(SB)/8, $0x0010000000000000
+DATA vconsts64x4<>+776(SB)/8, $0x0010000000000000
+DATA vconsts64x4<>+784(SB)/8, $0x0010000000000000
+DATA vconsts64x4<>+792(SB)/8, $0x0010000000000000
+DATA vconsts64x4<>+800(SB)/8, $0x3bf0000000000000
+DATA vconsts64x4<>+808(SB)/8, $0x3bf0000000000000
+DATA vconsts64x4<>+816(SB)/8, $0x3bf0000000000000
+DATA vconsts64x4<>+824(SB)/8, $0x3bf0000000000000
+DATA vconsts64x4<>+832(SB)/8, $0x3c90000000000000
+DATA vconsts64x4<>+840(SB)/8, $0x3c90000000000000
+DATA vconsts64x4<>+848(SB)/8, $0x3c90000000000000
+DATA vconsts64x4<>+856(SB)/8, $0x3c90000000000000
+DATA vconsts64x4<>+864(SB)/8, $0x3fb32db888c52863
+DATA vconsts64x4<>+872(SB)/8, $0x3fb32db888c52863
+DATA vconsts64x4<>+880(SB)/8, $0x3fb32db888c52863
+DATA vconsts64x4<>+888(SB)/8, $0x3fb32db888c52863
+DATA vconsts64x4<>+896(SB)/8, $0x3fbbc391e7038fd8
+DATA vconsts64x4<>+904(SB)/8, $0x3fbbc391e7038fd8
+DATA vconsts64x4<>+912(SB)/8, $0x3fbbc391e7038fd8
+DATA vconsts64x4<>+920(SB)/8, $0x3fbbc391e7038fd8
+DATA vconsts64x4<>+928(SB)/8, $0x3fbe0a2b03e150e2
+DATA vconsts64x4<>+936(SB)/8, $0x3fbe0a2b03e150e2
+DATA vconsts64x4<>+944(SB)/8, $0x3fbe0a2b03e150e2
+DATA vconsts64x4<>+952(SB)/8, $0x3fbe0a2b03e150e2
+DATA vconsts64x4<>+960(SB)/8, $0x3fc111abf2a997be
+DATA vconsts64x4<>+968(SB)/8, $0x3fc111abf2a997be
+DATA vconsts64x4<>+976(SB)/8, $0x3fc111abf2a997be
+DATA vconsts64x4<>+984(SB)/8, $0x3fc111abf2a997be
+DATA vconsts64x4<>+992(SB)/8, $0x3fc3b13514f4002f
+DATA vconsts64x4<>+1000(SB)/8, $0x3fc3b13514f4002f
+DATA vconsts64x4<>+1008(SB)/8, $0x3fc3b13514f4002f
+DATA vconsts64x4<>+1016(SB)/8, $0x3fc3b13514f4002f
+DATA vconsts64x4<>+1024(SB)/8, $0x3fc745d1993edef4
+DATA vconsts64x4<>+1032(SB)/8, $0x3fc745d1993edef4
+DATA vconsts64x4<>+1040(SB)/8, $0x3fc745d1993edef4
+DATA vconsts64x4<>+1048(SB)/8, $0x3fc745d1993edef4
+DATA vconsts64x4<>+1056(SB)/8, $0x3fcc71c71bedcd84
+DATA vconsts64x4<>+1064(SB)/8, $0x3fcc71c71bedcd84
+DATA vconsts64x4<>+1072(SB)/8, $0x3fcc71c71bedcd84
+DATA vconsts64x4<>+1080(SB)/8, $0x3fcc71c71bedcd84
+DATA vconsts64x4<>+1088(SB)/8, $0x3fd2492492499d64
+DATA vconsts64x4<>+1096(SB)/8, $0x3fd2492492499d64
+DATA vconsts64x4<>+1104(SB)/8, $0x3fd2492492499d64
+DATA vconsts64x4<>+1112(SB)/8, $0x3fd2492492499d64
+DATA vconsts64x4<>+1120(SB)/8, $0x3fd9999999999943
+DATA vconsts64x4<>+1128(SB)/8, $0x3fd9999999999943
+DATA vconsts64x4<>+1136(SB)/8, $0x3fd9999999999943
+DATA vconsts64x4<>+1144(SB)/8, $0x3fd9999999999943
+DATA vconsts64x4<>+1152(SB)/8, $0x3fe5555555555555
+DATA vconsts64x4<>+1160(SB)/8, $0x3fe5555555555555
+DATA vconsts64x4<>+1168(SB)/8, $0x3fe5555555555555
+DATA vconsts64x4<>+1176(SB)/8, $0x3fe5555555555555
+DATA vconsts64x4<>+1184(SB)/8, $0x4338000000000000
+DATA vconsts64x4<>+1192(SB)/8, $0x4338000000000000
+DATA vconsts64x4<>+1200(SB)/8, $0x4338000000000000
+DATA vconsts64x4<>+1208(SB)/8, $0x4338000000000000
+DATA vconsts64x4<>+1216(SB)/8, $0x43380000000003ff
+DATA vconsts64x4<>+1224(SB)/8, $0x43380000000003ff
+DATA vconsts64x4<>+1232(SB)/8, $0x43380000000003ff
+DATA vconsts64x4<>+1240(SB)/8, $0x43380000000003ff
+DATA vconsts64x4<>+1248(SB)/8, $0xbff0000000000000
+DATA vconsts64x4<>+1256(SB)/8, $0xbff0000000000000
+DATA vconsts64x4<>+1264(SB)/8, $0xbff0000000000000
+DATA vconsts64x4<>+1272(SB)/8, $0xbff0000000000000
+GLOBL vconsts64x4<>(SB), RODATA|NOPTR, $1280
 
 DATA vconsts32x16<>+0(SB)/4, $0x40000000
 DATA vconsts32x16<>+4(SB)/4, $0x40000000
@@ -97586,135 +96622,183 @@ DATA vconsts32x16<>+624(SB)/4, $0xb102e308
 DATA vconsts32x16<>+628(SB)/4, $0xb102e308
 DATA vconsts32x16<>+632(SB)/4, $0xb102e308
 DATA vconsts32x16<>+636(SB)/4, $0xb102e308
-DATA vconsts32x16<>+640(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+644(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+648(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+652(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+656(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+660(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+664(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+668(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+672(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+676(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+680(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+684(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+688(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+692(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+696(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+700(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+704(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+708(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+712(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+716(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+720(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+724(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+728(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+732(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+736(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+740(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+744(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+748(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+752(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+756(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+760(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+764(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+768(SB)/4, $0x3f800000
-DATA vconsts32x16<>+772(SB)/4, $0x3f800000
-DATA vconsts32x16<>+776(SB)/4, $0x3f800000
-DATA vconsts32x16<>+780(SB)/4, $0x3f800000
-DATA vconsts32x16<>+784(SB)/4, $0x3f800000
-DATA vconsts32x16<>+788(SB)/4, $0x3f800000
-DATA vconsts32x16<>+792(SB)/4, $0x3f800000
-DATA vconsts32x16<>+796(SB)/4, $0x3f800000
-DATA vconsts32x16<>+800(SB)/4, $0x3f800000
-DATA vconsts32x16<>+804(SB)/4, $0x3f800000
-DATA vconsts32x16<>+808(SB)/4, $0x3f800000
-DATA vconsts32x16<>+812(SB)/4, $0x3f800000
-DATA vconsts32x16<>+816(SB)/4, $0x3f800000
-DATA vconsts32x16<>+820(SB)/4, $0x3f800000
-DATA vconsts32x16<>+824(SB)/4, $0x3f800000
-DATA vconsts32x16<>+828(SB)/4, $0x3f800000
-DATA vconsts32x16<>+832(SB)/4, $0x33000000
-DATA vconsts32x16<>+836(SB)/4, $0x33000000
-DATA vconsts32x16<>+840(SB)/4, $0x33000000
-DATA vconsts32x16<>+844(SB)/4, $0x33000000
-DATA vconsts32x16<>+848(SB)/4, $0x33000000
-DATA vconsts32x16<>+852(SB)/4, $0x33000000
-DATA vconsts32x16<>+856(SB)/4, $0x33000000
-DATA vconsts32x16<>+860(SB)/4, $0x33000000
-DATA vconsts32x16<>+864(SB)/4, $0x33000000
-DATA vconsts32x16<>+868(SB)/4, $0x33000000
-DATA vconsts32x16<>+872(SB)/4, $0x33000000
-DATA vconsts32x16<>+876(SB)/4, $0x33000000
-DATA vconsts32x16<>+880(SB)/4, $0x33000000
-DATA vconsts32x16<>+884(SB)/4, $0x33000000
-DATA vconsts32x16<>+888(SB)/4, $0x33000000
-DATA vconsts32x16<>+892(SB)/4, $0x33000000
-DATA vconsts32x16<>+896(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+900(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+904(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+908(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+912(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+916(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+920(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+924(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+928(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+932(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+936(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+940(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+944(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+948(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+952(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+956(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+960(SB)/4, $0x3e926496
-DATA vconsts32x16<>+964(SB)/4, $0x3e926496
-DATA vconsts32x16<>+968(SB)/4, $0x3e926496
-DATA vconsts32x16<>+972(SB)/4, $0x3e926496
-DATA vconsts32x16<>+976(SB)/4, $0x3e926496
-DATA vconsts32x16<>+980(SB)/4, $0x3e926496
-DATA vconsts32x16<>+984(SB)/4, $0x3e926496
-DATA vconsts32x16<>+988(SB)/4, $0x3e926496
-DATA vconsts32x16<>+992(SB)/4, $0x3e926496
-DATA vconsts32x16<>+996(SB)/4, $0x3e926496
-DATA vconsts32x16<>+1000(SB)/4, $0x3e926496
-DATA vconsts32x16<>+1004(SB)/4, $0x3e926496
-DATA vconsts32x16<>+1008(SB)/4, $0x3e926496
-DATA vconsts32x16<>+1012(SB)/4, $0x3e926496
-DATA vconsts32x16<>+1016(SB)/4, $0x3e926496
-DATA vconsts32x16<>+1020(SB)/4, $0x3e926496
-DATA vconsts32x16<>+1024(SB)/4, $0x3e6dd2bd
-DATA vconsts32x16<>+1028(SB)/4, $0x3e6dd2bd
-DATA vconsts32x16<>+1032(SB)/4, $0x3e6dd2bd
-DATA vconsts32x16<>+1036(SB)/4, $0x3e6dd2bd
-DATA vconsts32x16<>+1040(SB)/4, $0x3e6dd2bd
-DATA vconsts32x16<>+1044(SB)/4, $0x3e6dd2bd
-DATA vconsts32x16<>+1048(SB)/4, $0x3e6dd2bd
-DATA vconsts32x16<>+1052(SB)/4, $0x3e6dd2bd
-DATA vconsts32x16<>+1056(SB)/4, $0x3e6dd2bd
-DATA vconsts32x16<>+1060(SB)/4, $0x3e6dd2bd
-DATA vconsts32x16<>+1064(SB)/4, $0x3e6dd2bd
-DATA vconsts32x16<>+1068(SB)/4, $0x3e6dd2bd
-DATA vconsts32x16<>+1072(SB)/4, $0x3e6dd2bd
-DATA vconsts32x16<>+1076(SB)/4, $0x3e6dd2bd
-DATA vconsts32x16<>+1080(SB)/4, $0x3e6dd2bd
-DATA vconsts32x16<>+1084(SB)/4, $0x3e6dd2bd
-DATA vconsts32x16<>+1088(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1092(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1096(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1100(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1104(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1108(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1112(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1116(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1120(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1124(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1128(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1132(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1136(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1140(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1144(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1148(SB)/4, $0xbf800000
-GLOBL vconsts32x16<>(SB), RODATA|NOPTR, $1152
+DATA vconsts32x16<>+640(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+644(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+648(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+652(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+656(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+660(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+664(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+668(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+672(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+676(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+680(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+684(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+688(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+692(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+696(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+700(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+704(SB)/4, $0x3c088870
+DATA vconsts32x16<>+708(SB)/4, $0x3c088870
+DATA vconsts32x16<>+712(SB)/4, $0x3c088870
+DATA vconsts32x16<>+716(SB)/4, $0x3c088870
+DATA vconsts32x16<>+720(SB)/4, $0x3c088870
+DATA vconsts32x16<>+724(SB)/4, $0x3c088870
+DATA vconsts32x16<>+728(SB)/4, $0x3c088870
+DATA vconsts32x16<>+732(SB)/4, $0x3c088870
+DATA vconsts32x16<>+736(SB)/4, $0x3c088870
+DATA vconsts32x16<>+740(SB)/4, $0x3c088870
+DATA vconsts32x16<>+744(SB)/4, $0x3c088870
+DATA vconsts32x16<>+748(SB)/4, $0x3c088870
+DATA vconsts32x16<>+752(SB)/4, $0x3c088870
+DATA vconsts32x16<>+756(SB)/4, $0x3c088870
+DATA vconsts32x16<>+760(SB)/4, $0x3c088870
+DATA vconsts32x16<>+764(SB)/4, $0x3c088870
+DATA vconsts32x16<>+768(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+772(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+776(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+780(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+784(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+788(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+792(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+796(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+800(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+804(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+808(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+812(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+816(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+820(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+824(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+828(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+832(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+836(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+840(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+844(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+848(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+852(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+856(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+860(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+864(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+868(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+872(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+876(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+880(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+884(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+888(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+892(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+896(SB)/4, $0x3f800000
+DATA vconsts32x16<>+900(SB)/4, $0x3f800000
+DATA vconsts32x16<>+904(SB)/4, $0x3f800000
+DATA vconsts32x16<>+908(SB)/4, $0x3f800000
+DATA vconsts32x16<>+912(SB)/4, $0x3f800000
+DATA vconsts32x16<>+916(SB)/4, $0x3f800000
+DATA vconsts32x16<>+920(SB)/4, $0x3f800000
+DATA vconsts32x16<>+924(SB)/4, $0x3f800000
+DATA vconsts32x16<>+928(SB)/4, $0x3f800000
+DATA vconsts32x16<>+932(SB)/4, $0x3f800000
+DATA vconsts32x16<>+936(SB)/4, $0x3f800000
+DATA vconsts32x16<>+940(SB)/4, $0x3f800000
+DATA vconsts32x16<>+944(SB)/4, $0x3f800000
+DATA vconsts32x16<>+948(SB)/4, $0x3f800000
+DATA vconsts32x16<>+952(SB)/4, $0x3f800000
+DATA vconsts32x16<>+956(SB)/4, $0x3f800000
+DATA vconsts32x16<>+960(SB)/4, $0x33000000
+DATA vconsts32x16<>+964(SB)/4, $0x33000000
+DATA vconsts32x16<>+968(SB)/4, $0x33000000
+DATA vconsts32x16<>+972(SB)/4, $0x33000000
+DATA vconsts32x16<>+976(SB)/4, $0x33000000
+DATA vconsts32x16<>+980(SB)/4, $0x33000000
+DATA vconsts32x16<>+984(SB)/4, $0x33000000
+DATA vconsts32x16<>+988(SB)/4, $0x33000000
+DATA vconsts32x16<>+992(SB)/4, $0x33000000
+DATA vconsts32x16<>+996(SB)/4, $0x33000000
+DATA vconsts32x16<>+1000(SB)/4, $0x33000000
+DATA vconsts32x16<>+1004(SB)/4, $0x33000000
+DATA vconsts32x16<>+1008(SB)/4, $0x33000000
+DATA vconsts32x16<>+1012(SB)/4, $0x33000000
+DATA vconsts32x16<>+1016(SB)/4, $0x33000000
+DATA vconsts32x16<>+1020(SB)/4, $0x33000000
+DATA vconsts32x16<>+1024(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1028(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1032(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1036(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1040(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1044(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1048(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1052(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1056(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1060(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1064(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1068(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1072(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1076(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1080(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1084(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1088(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1092(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1096(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1100(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1104(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1108(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1112(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1116(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1120(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1124(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1128(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1132(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1136(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1140(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1144(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1148(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1152(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1156(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1160(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1164(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1168(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1172(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1176(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1180(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1184(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1188(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1192(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1196(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1200(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1204(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1208(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1212(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1216(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1220(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1224(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1228(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1232(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1236(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1240(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1244(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1248(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1252(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1256(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1260(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1264(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1268(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1272(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1276(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1280(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1284(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1288(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1292(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1296(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1300(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1304(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1308(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1312(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1316(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1320(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1324(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1328(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1332(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1336(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1340(SB)/4, $0xbf800000
+GLOBL vconsts32x16<>(SB), RODATA|NOPTR, $1344
 
 DATA vconsts64x8<>+0(SB)/8, $0x4000000000000000
 DATA vconsts64x8<>+8(SB)/8, $0x4000000000000000
@@ -97820,116 +96904,180 @@ DATA vconsts64x8<>+800(SB)/8, $0x3c7abc9e3b39803f
 DATA vconsts64x8<>+808(SB)/8, $0x3c7abc9e3b39803f
 DATA vconsts64x8<>+816(SB)/8, $0x3c7abc9e3b39803f
 DATA vconsts64x8<>+824(SB)/8, $0x3c7abc9e3b39803f
-DATA vconsts64x8<>+832(SB)/8, $0x3fa5555555555556
-DATA vconsts64x8<>+840(SB)/8, $0x3fa5555555555556
-DATA vconsts64x8<>+848(SB)/8, $0x3fa5555555555556
-DATA vconsts64x8<>+856(SB)/8, $0x3fa5555555555556
-DATA vconsts64x8<>+864(SB)/8, $0x3fa5555555555556
-DATA vconsts64x8<>+872(SB)/8, $0x3fa5555555555556
-DATA vconsts64x8<>+880(SB)/8, $0x3fa5555555555556
-DATA vconsts64x8<>+888(SB)/8, $0x3fa5555555555556
-DATA vconsts64x8<>+896(SB)/8, $0x3f56c16c16c162d5
-DATA vconsts64x8<>+904(SB)/8, $0x3f56c16c16c162d5
-DATA vconsts64x8<>+912(SB)/8, $0x3f56c16c16c162d5
-DATA vconsts64x8<>+920(SB)/8, $0x3f56c16c16c162d5
-DATA vconsts64x8<>+928(SB)/8, $0x3f56c16c16c162d5
-DATA vconsts64x8<>+936(SB)/8, $0x3f56c16c16c162d5
-DATA vconsts64x8<>+944(SB)/8, $0x3f56c16c16c162d5
-DATA vconsts64x8<>+952(SB)/8, $0x3f56c16c16c162d5
-DATA vconsts64x8<>+960(SB)/8, $0x3efa01a01a6d84aa
-DATA vconsts64x8<>+968(SB)/8, $0x3efa01a01a6d84aa
-DATA vconsts64x8<>+976(SB)/8, $0x3efa01a01a6d84aa
-DATA vconsts64x8<>+984(SB)/8, $0x3efa01a01a6d84aa
-DATA vconsts64x8<>+992(SB)/8, $0x3efa01a01a6d84aa
-DATA vconsts64x8<>+1000(SB)/8, $0x3efa01a01a6d84aa
-DATA vconsts64x8<>+1008(SB)/8, $0x3efa01a01a6d84aa
-DATA vconsts64x8<>+1016(SB)/8, $0x3efa01a01a6d84aa
-DATA vconsts64x8<>+1024(SB)/8, $0x3e927e4db653346e
-DATA vconsts64x8<>+1032(SB)/8, $0x3e927e4db653346e
-DATA vconsts64x8<>+1040(SB)/8, $0x3e927e4db653346e
-DATA vconsts64x8<>+1048(SB)/8, $0x3e927e4db653346e
-DATA vconsts64x8<>+1056(SB)/8, $0x3e927e4db653346e
-DATA vconsts64x8<>+1064(SB)/8, $0x3e927e4db653346e
-DATA vconsts64x8<>+1072(SB)/8, $0x3e927e4db653346e
-DATA vconsts64x8<>+1080(SB)/8, $0x3e927e4db653346e
-DATA vconsts64x8<>+1088(SB)/8, $0x3e21f7301a8efa5c
-DATA vconsts64x8<>+1096(SB)/8, $0x3e21f7301a8efa5c
-DATA vconsts64x8<>+1104(SB)/8, $0x3e21f7301a8efa5c
-DATA vconsts64x8<>+1112(SB)/8, $0x3e21f7301a8efa5c
-DATA vconsts64x8<>+1120(SB)/8, $0x3e21f7301a8efa5c
-DATA vconsts64x8<>+1128(SB)/8, $0x3e21f7301a8efa5c
-DATA vconsts64x8<>+1136(SB)/8, $0x3e21f7301a8efa5c
-DATA vconsts64x8<>+1144(SB)/8, $0x3e21f7301a8efa5c
-DATA vconsts64x8<>+1152(SB)/8, $0x3ff0000000000000
-DATA vconsts64x8<>+1160(SB)/8, $0x3ff0000000000000
-DATA vconsts64x8<>+1168(SB)/8, $0x3ff0000000000000
-DATA vconsts64x8<>+1176(SB)/8, $0x3ff0000000000000
-DATA vconsts64x8<>+1184(SB)/8, $0x3ff0000000000000
-DATA vconsts64x8<>+1192(SB)/8, $0x3ff0000000000000
-DATA vconsts64x8<>+1200(SB)/8, $0x3ff0000000000000
-DATA vconsts64x8<>+1208(SB)/8, $0x3ff0000000000000
-DATA vconsts64x8<>+1216(SB)/8, $0x3c90000000000000
-DATA vconsts64x8<>+1224(SB)/8, $0x3c90000000000000
-DATA vconsts64x8<>+1232(SB)/8, $0x3c90000000000000
-DATA vconsts64x8<>+1240(SB)/8, $0x3c90000000000000
-DATA vconsts64x8<>+1248(SB)/8, $0x3c90000000000000
-DATA vconsts64x8<>+1256(SB)/8, $0x3c90000000000000
-DATA vconsts64x8<>+1264(SB)/8, $0x3c90000000000000
-DATA vconsts64x8<>+1272(SB)/8, $0x3c90000000000000
-DATA vconsts64x8<>+1280(SB)/8, $0x3fe5555555555555
-DATA vconsts64x8<>+1288(SB)/8, $0x3fe5555555555555
-DATA vconsts64x8<>+1296(SB)/8, $0x3fe5555555555555
-DATA vconsts64x8<>+1304(SB)/8, $0x3fe5555555555555
-DATA vconsts64x8<>+1312(SB)/8, $0x3fe5555555555555
-DATA vconsts64x8<>+1320(SB)/8, $0x3fe5555555555555
-DATA vconsts64x8<>+1328(SB)/8, $0x3fe5555555555555
-DATA vconsts64x8<>+1336(SB)/8, $0x3fe5555555555555
-DATA vconsts64x8<>+1344(SB)/8, $0x3fd2492492499d64
-DATA vconsts64x8<>+1352(SB)/8, $0x3fd2492492499d64
-DATA vconsts64x8<>+1360(SB)/8, $0x3fd2492492499d64
-DATA vconsts64x8<>+1368(SB)/8, $0x3fd2492492499d64
-DATA vconsts64x8<>+1376(SB)/8, $0x3fd2492492499d64
-DATA vconsts64x8<>+1384(SB)/8, $0x3fd2492492499d64
-DATA vconsts64x8<>+1392(SB)/8, $0x3fd2492492499d64
-DATA vconsts64x8<>+1400(SB)/8, $0x3fd2492492499d64
-DATA vconsts64x8<>+1408(SB)/8, $0x3fc745d1993edef4
-DATA vconsts64x8<>+1416(SB)/8, $0x3fc745d1993edef4
-DATA vconsts64x8<>+1424(SB)/8, $0x3fc745d1993edef4
-DATA vconsts64x8<>+1432(SB)/8, $0x3fc745d1993edef4
-DATA vconsts64x8<>+1440(SB)/8, $0x3fc745d1993edef4
-DATA vconsts64x8<>+1448(SB)/8, $0x3fc745d1993edef4
-DATA vconsts64x8<>+1456(SB)/8, $0x3fc745d1993edef4
-DATA vconsts64x8<>+1464(SB)/8, $0x3fc745d1993edef4
-DATA vconsts64x8<>+1472(SB)/8, $0x3fc111abf2a997be
-DATA vconsts64x8<>+1480(SB)/8, $0x3fc111abf2a997be
-DATA vconsts64x8<>+1488(SB)/8, $0x3fc111abf2a997be
-DATA vconsts64x8<>+1496(SB)/8, $0x3fc111abf2a997be
-DATA vconsts64x8<>+1504(SB)/8, $0x3fc111abf2a997be
-DATA vconsts64x8<>+1512(SB)/8, $0x3fc111abf2a997be
-DATA vconsts64x8<>+1520(SB)/8, $0x3fc111abf2a997be
-DATA vconsts64x8<>+1528(SB)/8, $0x3fc111abf2a997be
-DATA vconsts64x8<>+1536(SB)/8, $0x3fbbc391e7038fd8
-DATA vconsts64x8<>+1544(SB)/8, $0x3fbbc391e7038fd8
-DATA vconsts64x8<>+1552(SB)/8, $0x3fbbc391e7038fd8
-DATA vconsts64x8<>+1560(SB)/8, $0x3fbbc391e7038fd8
-DATA vconsts64x8<>+1568(SB)/8, $0x3fbbc391e7038fd8
-DATA vconsts64x8<>+1576(SB)/8, $0x3fbbc391e7038fd8
-DATA vconsts64x8<>+1584(SB)/8, $0x3fbbc391e7038fd8
-DATA vconsts64x8<>+1592(SB)/8, $0x3fbbc391e7038fd8
-DATA vconsts64x8<>+1600(SB)/8, $0x3fc402242bc60613
-DATA vconsts64x8<>+1608(SB)/8, $0x3fc402242bc60613
-DATA vconsts64x8<>+1616(SB)/8, $0x3fc402242bc60613
-DATA vconsts64x8<>+1624(SB)/8, $0x3fc402242bc60613
-DATA vconsts64x8<>+1632(SB)/8, $0x3fc402242bc60613
-DATA vconsts64x8<>+1640(SB)/8, $0x3fc402242bc60613
-DATA vconsts64x8<>+1648(SB)/8, $0x3fc402242bc60613
-DATA vconsts64x8<>+1656(SB)/8, $0x3fc402242bc60613
-DATA vconsts64x8<>+1664(SB)/8, $0xbff0000000000000
-DATA vconsts64x8<>+1672(SB)/8, $0xbff0000000000000
-DATA vconsts64x8<>+1680(SB)/8, $0xbff0000000000000
-DATA vconsts64x8<>+1688(SB)/8, $0xbff0000000000000
-DATA vconsts64x8<>+1696(SB)/8, $0xbff0000000000000
-DATA vconsts64x8<>+1704(SB)/8, $0xbff0000000000000
-DATA vconsts64x8<>+1712(SB)/8, $0xbff0000000000000
-DATA vconsts64x8<>+1720(SB)/8, $0xbff0000000000000
-GLOBL vconsts64x8<>(SB), RODATA|NOPTR, $1728
+DATA vconsts64x8<>+832(SB)/8, $0x3e5af4de6a36d4fc
+DATA vconsts64x8<>+840(SB)/8, $0x3e5af4de6a36d4fc
+DATA vconsts64x8<>+848(SB)/8, $0x3e5af4de6a36d4fc
+DATA vconsts64x8<>+856(SB)/8, $0x3e5af4de6a36d4fc
+DATA vconsts64x8<>+864(SB)/8, $0x3e5af4de6a36d4fc
+DATA vconsts64x8<>+872(SB)/8, $0x3e5af4de6a36d4fc
+DATA vconsts64x8<>+880(SB)/8, $0x3e5af4de6a36d4fc
+DATA vconsts64x8<>+888(SB)/8, $0x3e5af4de6a36d4fc
+DATA vconsts64x8<>+896(SB)/8, $0x3e927e4db653346e
+DATA vconsts64x8<>+904(SB)/8, $0x3e927e4db653346e
+DATA vconsts64x8<>+912(SB)/8, $0x3e927e4db653346e
+DATA vconsts64x8<>+920(SB)/8, $0x3e927e4db653346e
+DATA vconsts64x8<>+928(SB)/8, $0x3e927e4db653346e
+DATA vconsts64x8<>+936(SB)/8, $0x3e927e4db653346e
+DATA vconsts64x8<>+944(SB)/8, $0x3e927e4db653346e
+DATA vconsts64x8<>+952(SB)/8, $0x3e927e4db653346e
+DATA vconsts64x8<>+960(SB)/8, $0x3ec71de0232f4775
+DATA vconsts64x8<>+968(SB)/8, $0x3ec71de0232f4775
+DATA vconsts64x8<>+976(SB)/8, $0x3ec71de0232f4775
+DATA vconsts64x8<>+984(SB)/8, $0x3ec71de0232f4775
+DATA vconsts64x8<>+992(SB)/8, $0x3ec71de0232f4775
+DATA vconsts64x8<>+1000(SB)/8, $0x3ec71de0232f4775
+DATA vconsts64x8<>+1008(SB)/8, $0x3ec71de0232f4775
+DATA vconsts64x8<>+1016(SB)/8, $0x3ec71de0232f4775
+DATA vconsts64x8<>+1024(SB)/8, $0x3efa01a01a6d84aa
+DATA vconsts64x8<>+1032(SB)/8, $0x3efa01a01a6d84aa
+DATA vconsts64x8<>+1040(SB)/8, $0x3efa01a01a6d84aa
+DATA vconsts64x8<>+1048(SB)/8, $0x3efa01a01a6d84aa
+DATA vconsts64x8<>+1056(SB)/8, $0x3efa01a01a6d84aa
+DATA vconsts64x8<>+1064(SB)/8, $0x3efa01a01a6d84aa
+DATA vconsts64x8<>+1072(SB)/8, $0x3efa01a01a6d84aa
+DATA vconsts64x8<>+1080(SB)/8, $0x3efa01a01a6d84aa
+DATA vconsts64x8<>+1088(SB)/8, $0x3f2a01a01abe78f9
+DATA vconsts64x8<>+1096(SB)/8, $0x3f2a01a01abe78f9
+DATA vconsts64x8<>+1104(SB)/8, $0x3f2a01a01abe78f9
+DATA vconsts64x8<>+1112(SB)/8, $0x3f2a01a01abe78f9
+DATA vconsts64x8<>+1120(SB)/8, $0x3f2a01a01abe78f9
+DATA vconsts64x8<>+1128(SB)/8, $0x3f2a01a01abe78f9
+DATA vconsts64x8<>+1136(SB)/8, $0x3f2a01a01abe78f9
+DATA vconsts64x8<>+1144(SB)/8, $0x3f2a01a01abe78f9
+DATA vconsts64x8<>+1152(SB)/8, $0x3f56c16c16c162d5
+DATA vconsts64x8<>+1160(SB)/8, $0x3f56c16c16c162d5
+DATA vconsts64x8<>+1168(SB)/8, $0x3f56c16c16c162d5
+DATA vconsts64x8<>+1176(SB)/8, $0x3f56c16c16c162d5
+DATA vconsts64x8<>+1184(SB)/8, $0x3f56c16c16c162d5
+DATA vconsts64x8<>+1192(SB)/8, $0x3f56c16c16c162d5
+DATA vconsts64x8<>+1200(SB)/8, $0x3f56c16c16c162d5
+DATA vconsts64x8<>+1208(SB)/8, $0x3f56c16c16c162d5
+DATA vconsts64x8<>+1216(SB)/8, $0x3f811111111100dc
+DATA vconsts64x8<>+1224(SB)/8, $0x3f811111111100dc
+DATA vconsts64x8<>+1232(SB)/8, $0x3f811111111100dc
+DATA vconsts64x8<>+1240(SB)/8, $0x3f811111111100dc
+DATA vconsts64x8<>+1248(SB)/8, $0x3f811111111100dc
+DATA vconsts64x8<>+1256(SB)/8, $0x3f811111111100dc
+DATA vconsts64x8<>+1264(SB)/8, $0x3f811111111100dc
+DATA vconsts64x8<>+1272(SB)/8, $0x3f811111111100dc
+DATA vconsts64x8<>+1280(SB)/8, $0x3fa5555555555556
+DATA vconsts64x8<>+1288(SB)/8, $0x3fa5555555555556
+DATA vconsts64x8<>+1296(SB)/8, $0x3fa5555555555556
+DATA vconsts64x8<>+1304(SB)/8, $0x3fa5555555555556
+DATA vconsts64x8<>+1312(SB)/8, $0x3fa5555555555556
+DATA vconsts64x8<>+1320(SB)/8, $0x3fa5555555555556
+DATA vconsts64x8<>+1328(SB)/8, $0x3fa5555555555556
+DATA vconsts64x8<>+1336(SB)/8, $0x3fa5555555555556
+DATA vconsts64x8<>+1344(SB)/8, $0x3fc5555555555557
+DATA vconsts64x8<>+1352(SB)/8, $0x3fc5555555555557
+DATA vconsts64x8<>+1360(SB)/8, $0x3fc5555555555557
+DATA vconsts64x8<>+1368(SB)/8, $0x3fc5555555555557
+DATA vconsts64x8<>+1376(SB)/8, $0x3fc5555555555557
+DATA vconsts64x8<>+1384(SB)/8, $0x3fc5555555555557
+DATA vconsts64x8<>+1392(SB)/8, $0x3fc5555555555557
+DATA vconsts64x8<>+1400(SB)/8, $0x3fc5555555555557
+DATA vconsts64x8<>+1408(SB)/8, $0x3ff0000000000000
+DATA vconsts64x8<>+1416(SB)/8, $0x3ff0000000000000
+DATA vconsts64x8<>+1424(SB)/8, $0x3ff0000000000000
+DATA vconsts64x8<>+1432(SB)/8, $0x3ff0000000000000
+DATA vconsts64x8<>+1440(SB)/8, $0x3ff0000000000000
+DATA vconsts64x8<>+1448(SB)/8, $0x3ff0000000000000
+DATA vconsts64x8<>+1456(SB)/8, $0x3ff0000000000000
+DATA vconsts64x8<>+1464(SB)/8, $0x3ff0000000000000
+DATA vconsts64x8<>+1472(SB)/8, $0x3c90000000000000
+DATA vconsts64x8<>+1480(SB)/8, $0x3c90000000000000
+DATA vconsts64x8<>+1488(SB)/8, $0x3c90000000000000
+DATA vconsts64x8<>+1496(SB)/8, $0x3c90000000000000
+DATA vconsts64x8<>+1504(SB)/8, $0x3c90000000000000
+DATA vconsts64x8<>+1512(SB)/8, $0x3c90000000000000
+DATA vconsts64x8<>+1520(SB)/8, $0x3c90000000000000
+DATA vconsts64x8<>+1528(SB)/8, $0x3c90000000000000
+DATA vconsts64x8<>+1536(SB)/8, $0x3fb32db888c52863
+DATA vconsts64x8<>+1544(SB)/8, $0x3fb32db888c52863
+DATA vconsts64x8<>+1552(SB)/8, $0x3fb32db888c52863
+DATA vconsts64x8<>+1560(SB)/8, $0x3fb32db888c52863
+DATA vconsts64x8<>+1568(SB)/8, $0x3fb32db888c52863
+DATA vconsts64x8<>+1576(SB)/8, $0x3fb32db888c52863
+DATA vconsts64x8<>+1584(SB)/8, $0x3fb32db888c52863
+DATA vconsts64x8<>+1592(SB)/8, $0x3fb32db888c52863
+DATA vconsts64x8<>+1600(SB)/8, $0x3fbbc391e7038fd8
+DATA vconsts64x8<>+1608(SB)/8, $0x3fbbc391e7038fd8
+DATA vconsts64x8<>+1616(SB)/8, $0x3fbbc391e7038fd8
+DATA vconsts64x8<>+1624(SB)/8, $0x3fbbc391e7038fd8
+DATA vconsts64x8<>+1632(SB)/8, $0x3fbbc391e7038fd8
+DATA vconsts64x8<>+1640(SB)/8, $0x3fbbc391e7038fd8
+DATA vconsts64x8<>+1648(SB)/8, $0x3fbbc391e7038fd8
+DATA vconsts64x8<>+1656(SB)/8, $0x3fbbc391e7038fd8
+DATA vconsts64x8<>+1664(SB)/8, $0x3fbe0a2b03e150e2
+DATA vconsts64x8<>+1672(SB)/8, $0x3fbe0a2b03e150e2
+DATA vconsts64x8<>+1680(SB)/8, $0x3fbe0a2b03e150e2
+DATA vconsts64x8<>+1688(SB)/8, $0x3fbe0a2b03e150e2
+DATA vconsts64x8<>+1696(SB)/8, $0x3fbe0a2b03e150e2
+DATA vconsts64x8<>+1704(SB)/8, $0x3fbe0a2b03e150e2
+DATA vconsts64x8<>+1712(SB)/8, $0x3fbe0a2b03e150e2
+DATA vconsts64x8<>+1720(SB)/8, $0x3fbe0a2b03e150e2
+DATA vconsts64x8<>+1728(SB)/8, $0x3fc111abf2a997be
+DATA vconsts64x8<>+1736(SB)/8, $0x3fc111abf2a997be
+DATA vconsts64x8<>+1744(SB)/8, $0x3fc111abf2a997be
+DATA vconsts64x8<>+1752(SB)/8, $0x3fc111abf2a997be
+DATA vconsts64x8<>+1760(SB)/8, $0x3fc111abf2a997be
+DATA vconsts64x8<>+1768(SB)/8, $0x3fc111abf2a997be
+DATA vconsts64x8<>+1776(SB)/8, $0x3fc111abf2a997be
+DATA vconsts64x8<>+1784(SB)/8, $0x3fc111abf2a997be
+DATA vconsts64x8<>+1792(SB)/8, $0x3fc3b13514f4002f
+DATA vconsts64x8<>+1800(SB)/8, $0x3fc3b13514f4002f
+DATA vconsts64x8<>+1808(SB)/8, $0x3fc3b13514f4002f
+DATA vconsts64x8<>+1816(SB)/8, $0x3fc3b13514f4002f
+DATA vconsts64x8<>+1824(SB)/8, $0x3fc3b13514f4002f
+DATA vconsts64x8<>+1832(SB)/8, $0x3fc3b13514f4002f
+DATA vconsts64x8<>+1840(SB)/8, $0x3fc3b13514f4002f
+DATA vconsts64x8<>+1848(SB)/8, $0x3fc3b13514f4002f
+DATA vconsts64x8<>+1856(SB)/8, $0x3fc745d1993edef4
+DATA vconsts64x8<>+1864(SB)/8, $0x3fc745d1993edef4
+DATA vconsts64x8<>+1872(SB)/8, $0x3fc745d1993edef4
+DATA vconsts64x8<>+1880(SB)/8, $0x3fc745d1993edef4
+DATA vconsts64x8<>+1888(SB)/8, $0x3fc745d1993edef4
+DATA vconsts64x8<>+1896(SB)/8, $0x3fc745d1993edef4
+DATA vconsts64x8<>+1904(SB)/8, $0x3fc745d1993edef4
+DATA vconsts64x8<>+1912(SB)/8, $0x3fc745d1993edef4
+DATA vconsts64x8<>+1920(SB)/8, $0x3fcc71c71bedcd84
+DATA vconsts64x8<>+1928(SB)/8, $0x3fcc71c71bedcd84
+DATA vconsts64x8<>+1936(SB)/8, $0x3fcc71c71bedcd84
+DATA vconsts64x8<>+1944(SB)/8, $0x3fcc71c71bedcd84
+DATA vconsts64x8<>+1952(SB)/8, $0x3fcc71c71bedcd84
+DATA vconsts64x8<>+1960(SB)/8, $0x3fcc71c71bedcd84
+DATA vconsts64x8<>+1968(SB)/8, $0x3fcc71c71bedcd84
+DATA vconsts64x8<>+1976(SB)/8, $0x3fcc71c71bedcd84
+DATA vconsts64x8<>+1984(SB)/8, $0x3fd2492492499d64
+DATA vconsts64x8<>+1992(SB)/8, $0x3fd2492492499d64
+DATA vconsts64x8<>+2000(SB)/8, $0x3fd2492492499d64
+DATA vconsts64x8<>+2008(SB)/8, $0x3fd2492492499d64
+DATA vconsts64x8<>+2016(SB)/8, $0x3fd2492492499d64
+DATA vconsts64x8<>+2024(SB)/8, $0x3fd2492492499d64
+DATA vconsts64x8<>+2032(SB)/8, $0x3fd2492492499d64
+DATA vconsts64x8<>+2040(SB)/8, $0x3fd2492492499d64
+DATA vconsts64x8<>+2048(SB)/8, $0x3fd9999999999943
+DATA vconsts64x8<>+2056(SB)/8, $0x3fd9999999999943
+DATA vconsts64x8<>+2064(SB)/8, $0x3fd9999999999943
+DATA vconsts64x8<>+2072(SB)/8, $0x3fd9999999999943
+DATA vconsts64x8<>+2080(SB)/8, $0x3fd9999999999943
+DATA vconsts64x8<>+2088(SB)/8, $0x3fd9999999999943
+DATA vconsts64x8<>+2096(SB)/8, $0x3fd9999999999943
+DATA vconsts64x8<>+2104(SB)/8, $0x3fd9999999999943
+DATA vconsts64x8<>+2112(SB)/8, $0x3fe5555555555555
+DATA vconsts64x8<>+2120(SB)/8, $0x3fe5555555555555
+DATA vconsts64x8<>+2128(SB)/8, $0x3fe5555555555555
+DATA vconsts64x8<>+2136(SB)/8, $0x3fe5555555555555
+DATA vconsts64x8<>+2144(SB)/8, $0x3fe5555555555555
+DATA vconsts64x8<>+2152(SB)/8, $0x3fe5555555555555
+DATA vconsts64x8<>+2160(SB)/8, $0x3fe5555555555555
+DATA vconsts64x8<>+2168(SB)/8, $0x3fe5555555555555
+DATA vconsts64x8<>+2176(SB)/8, $0xbff0000000000000
+DATA vconsts64x8<>+2184(SB)/8, $0xbff0000000000000
+DATA vconsts64x8<>+2192(SB)/8, $0xbff0000000000000
+DATA vconsts64x8<>+2200(SB)/8, $0xbff0000000000000
+DATA vconsts64x8<>+2208(SB)/8, $0xbff0000000000000
+DATA vconsts64x8<>+2216(SB)/8, $0xbff0000000000000
+DATA vconsts64x8<>+2224(SB)/8, $0xbff0000000000000
+DATA vconsts64x8<>+2232(SB)/8, $0xbff0000000000000
+GLOBL vconsts64x8<>(SB), RODATA|NOPTR, $2240

@@ -113,13 +113,8 @@ func (c *g) vlog1pUnit(v0 reg.VecVirtual) reg.VecVirtual {
 	c.div(s, f, s)
 	z := c.vec()
 	c.mul(z, s, s)
-	var r reg.VecVirtual
-	if c.is64() && !c.wide() {
-		r = c.horner(z, coef) // sixteen registers: Estrin's would not fit
-	} else {
-		r = c.poly(z, nil, coef)
-	}
-	c.mul(r, r, z) // R
+	r := c.horner(z, coef) // no power of z that underflows for tiny v
+	c.mul(r, r, z)         // R
 	hfsq := c.vec()
 	c.mul(hfsq, f, f)
 	c.mul(hfsq, hfsq, c.konstM(0.5))

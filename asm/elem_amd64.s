@@ -23549,12 +23549,10 @@ loop:
 	VFMADD213PS  vconsts32x8<>+640(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+672(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+704(SB), Y10, Y11
-	VMULPS       Y10, Y11, Y11
-	VMULPS       Y7, Y7, Y10
-	VMULPS       vconsts32x8<>+96(SB), Y10, Y10
-	VADDPS       Y11, Y10, Y11
-	VMULPS       Y11, Y9, Y11
-	VSUBPS       Y11, Y10, Y11
+	VMULPS       Y7, Y7, Y12
+	VMULPS       vconsts32x8<>+96(SB), Y12, Y12
+	VFMADD213PS  Y12, Y10, Y11
+	VFNMADD213PS Y12, Y9, Y11
 	VSUBPS       Y11, Y7, Y11
 	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y7
 	VBLENDVPS    Y7, Y5, Y11, Y11
@@ -23575,12 +23573,10 @@ loop:
 	VFMADD213PS  vconsts32x8<>+640(SB), Y5, Y7
 	VFMADD213PS  vconsts32x8<>+672(SB), Y5, Y7
 	VFMADD213PS  vconsts32x8<>+704(SB), Y5, Y7
-	VMULPS       Y5, Y7, Y7
-	VMULPS       Y2, Y2, Y5
-	VMULPS       vconsts32x8<>+96(SB), Y5, Y5
-	VADDPS       Y7, Y5, Y7
-	VMULPS       Y7, Y3, Y7
-	VSUBPS       Y7, Y5, Y7
+	VMULPS       Y2, Y2, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y5, Y7
+	VFNMADD213PS Y9, Y3, Y7
 	VSUBPS       Y7, Y2, Y7
 	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y8, Y2
 	VBLENDVPS    Y2, Y8, Y7, Y7
@@ -23636,12 +23632,10 @@ single1:
 	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
-	VMULPS       Y7, Y8, Y8
-	VMULPS       Y4, Y4, Y7
-	VMULPS       vconsts32x8<>+96(SB), Y7, Y7
-	VADDPS       Y8, Y7, Y8
-	VMULPS       Y8, Y6, Y8
-	VSUBPS       Y8, Y7, Y8
+	VMULPS       Y4, Y4, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y7, Y8
+	VFNMADD213PS Y9, Y6, Y8
 	VSUBPS       Y8, Y4, Y8
 	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
 	VBLENDVPS    Y4, Y5, Y8, Y8
@@ -23702,12 +23696,10 @@ tail:
 	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
-	VMULPS       Y7, Y8, Y8
-	VMULPS       Y4, Y4, Y7
-	VMULPS       vconsts32x8<>+96(SB), Y7, Y7
-	VADDPS       Y8, Y7, Y8
-	VMULPS       Y8, Y6, Y8
-	VSUBPS       Y8, Y7, Y8
+	VMULPS       Y4, Y4, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y7, Y8
+	VFNMADD213PS Y9, Y6, Y8
 	VSUBPS       Y8, Y4, Y8
 	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
 	VBLENDVPS    Y4, Y5, Y8, Y8
@@ -23821,12 +23813,10 @@ loop:
 	VFMADD213PS  vconsts32x8<>+640(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+672(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+704(SB), Y9, Y10
-	VMULPS       Y9, Y10, Y10
-	VMULPS       Y6, Y6, Y9
-	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
-	VADDPS       Y10, Y9, Y10
-	VMULPS       Y10, Y8, Y10
-	VSUBPS       Y10, Y9, Y10
+	VMULPS       Y6, Y6, Y11
+	VMULPS       vconsts32x8<>+96(SB), Y11, Y11
+	VFMADD213PS  Y11, Y9, Y10
+	VFNMADD213PS Y11, Y8, Y10
 	VSUBPS       Y10, Y6, Y10
 	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y7, Y6
 	VBLENDVPS    Y6, Y7, Y10, Y10
@@ -23879,12 +23869,10 @@ loop:
 	VFMADD213PS  vconsts32x8<>+640(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+672(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+704(SB), Y9, Y10
-	VMULPS       Y9, Y10, Y10
-	VMULPS       Y6, Y6, Y9
-	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
-	VADDPS       Y10, Y9, Y10
-	VMULPS       Y10, Y8, Y10
-	VSUBPS       Y10, Y9, Y10
+	VMULPS       Y6, Y6, Y11
+	VMULPS       vconsts32x8<>+96(SB), Y11, Y11
+	VFMADD213PS  Y11, Y9, Y10
+	VFNMADD213PS Y11, Y8, Y10
 	VSUBPS       Y10, Y6, Y10
 	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y7, Y6
 	VBLENDVPS    Y6, Y7, Y10, Y10
@@ -23947,12 +23935,10 @@ single1:
 	VFMADD213PS  vconsts32x8<>+640(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+672(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+704(SB), Y9, Y10
-	VMULPS       Y9, Y10, Y10
-	VMULPS       Y6, Y6, Y9
-	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
-	VADDPS       Y10, Y9, Y10
-	VMULPS       Y10, Y8, Y10
-	VSUBPS       Y10, Y9, Y10
+	VMULPS       Y6, Y6, Y11
+	VMULPS       vconsts32x8<>+96(SB), Y11, Y11
+	VFMADD213PS  Y11, Y9, Y10
+	VFNMADD213PS Y11, Y8, Y10
 	VSUBPS       Y10, Y6, Y10
 	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y7, Y6
 	VBLENDVPS    Y6, Y7, Y10, Y10
@@ -24020,12 +24006,10 @@ tail:
 	VFMADD213PS  vconsts32x8<>+640(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+672(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+704(SB), Y9, Y10
-	VMULPS       Y9, Y10, Y10
-	VMULPS       Y6, Y6, Y9
-	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
-	VADDPS       Y10, Y9, Y10
-	VMULPS       Y10, Y8, Y10
-	VSUBPS       Y10, Y9, Y10
+	VMULPS       Y6, Y6, Y11
+	VMULPS       vconsts32x8<>+96(SB), Y11, Y11
+	VFMADD213PS  Y11, Y9, Y10
+	VFNMADD213PS Y11, Y8, Y10
 	VSUBPS       Y10, Y6, Y10
 	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y7, Y6
 	VBLENDVPS    Y6, Y7, Y10, Y10
@@ -24188,12 +24172,10 @@ loop:
 	VFMADD213PS  vconsts32x8<>+640(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+672(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+704(SB), Y10, Y11
-	VMULPS       Y10, Y11, Y11
-	VMULPS       Y7, Y7, Y10
-	VMULPS       vconsts32x8<>+96(SB), Y10, Y10
-	VADDPS       Y11, Y10, Y11
-	VMULPS       Y11, Y9, Y11
-	VSUBPS       Y11, Y10, Y11
+	VMULPS       Y7, Y7, Y12
+	VMULPS       vconsts32x8<>+96(SB), Y12, Y12
+	VFMADD213PS  Y12, Y10, Y11
+	VFNMADD213PS Y12, Y9, Y11
 	VSUBPS       Y11, Y7, Y11
 	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y7
 	VBLENDVPS    Y7, Y5, Y11, Y11
@@ -24217,12 +24199,10 @@ loop:
 	VFMADD213PS  vconsts32x8<>+640(SB), Y5, Y7
 	VFMADD213PS  vconsts32x8<>+672(SB), Y5, Y7
 	VFMADD213PS  vconsts32x8<>+704(SB), Y5, Y7
-	VMULPS       Y5, Y7, Y7
-	VMULPS       Y2, Y2, Y5
-	VMULPS       vconsts32x8<>+96(SB), Y5, Y5
-	VADDPS       Y7, Y5, Y7
-	VMULPS       Y7, Y3, Y7
-	VSUBPS       Y7, Y5, Y7
+	VMULPS       Y2, Y2, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y5, Y7
+	VFNMADD213PS Y9, Y3, Y7
 	VSUBPS       Y7, Y2, Y7
 	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y8, Y2
 	VBLENDVPS    Y2, Y8, Y7, Y7
@@ -24281,12 +24261,10 @@ single1:
 	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
-	VMULPS       Y7, Y8, Y8
-	VMULPS       Y4, Y4, Y7
-	VMULPS       vconsts32x8<>+96(SB), Y7, Y7
-	VADDPS       Y8, Y7, Y8
-	VMULPS       Y8, Y6, Y8
-	VSUBPS       Y8, Y7, Y8
+	VMULPS       Y4, Y4, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y7, Y8
+	VFNMADD213PS Y9, Y6, Y8
 	VSUBPS       Y8, Y4, Y8
 	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
 	VBLENDVPS    Y4, Y5, Y8, Y8
@@ -24350,12 +24328,10 @@ tail:
 	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
-	VMULPS       Y7, Y8, Y8
-	VMULPS       Y4, Y4, Y7
-	VMULPS       vconsts32x8<>+96(SB), Y7, Y7
-	VADDPS       Y8, Y7, Y8
-	VMULPS       Y8, Y6, Y8
-	VSUBPS       Y8, Y7, Y8
+	VMULPS       Y4, Y4, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y7, Y8
+	VFNMADD213PS Y9, Y6, Y8
 	VSUBPS       Y8, Y4, Y8
 	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
 	VBLENDVPS    Y4, Y5, Y8, Y8
@@ -24497,12 +24473,10 @@ loop:
 	VFMADD213PS  vconsts32x8<>+640(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+672(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+704(SB), Y10, Y11
-	VMULPS       Y10, Y11, Y11
-	VMULPS       Y7, Y7, Y10
-	VMULPS       vconsts32x8<>+96(SB), Y10, Y10
-	VADDPS       Y11, Y10, Y11
-	VMULPS       Y11, Y9, Y11
-	VSUBPS       Y11, Y10, Y11
+	VMULPS       Y7, Y7, Y12
+	VMULPS       vconsts32x8<>+96(SB), Y12, Y12
+	VFMADD213PS  Y12, Y10, Y11
+	VFNMADD213PS Y12, Y9, Y11
 	VSUBPS       Y11, Y7, Y11
 	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y7
 	VBLENDVPS    Y7, Y5, Y11, Y11
@@ -24526,12 +24500,10 @@ loop:
 	VFMADD213PS  vconsts32x8<>+640(SB), Y5, Y7
 	VFMADD213PS  vconsts32x8<>+672(SB), Y5, Y7
 	VFMADD213PS  vconsts32x8<>+704(SB), Y5, Y7
-	VMULPS       Y5, Y7, Y7
-	VMULPS       Y2, Y2, Y5
-	VMULPS       vconsts32x8<>+96(SB), Y5, Y5
-	VADDPS       Y7, Y5, Y7
-	VMULPS       Y7, Y3, Y7
-	VSUBPS       Y7, Y5, Y7
+	VMULPS       Y2, Y2, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y5, Y7
+	VFNMADD213PS Y9, Y3, Y7
 	VSUBPS       Y7, Y2, Y7
 	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y8, Y2
 	VBLENDVPS    Y2, Y8, Y7, Y7
@@ -24590,12 +24562,10 @@ single1:
 	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
-	VMULPS       Y7, Y8, Y8
-	VMULPS       Y4, Y4, Y7
-	VMULPS       vconsts32x8<>+96(SB), Y7, Y7
-	VADDPS       Y8, Y7, Y8
-	VMULPS       Y8, Y6, Y8
-	VSUBPS       Y8, Y7, Y8
+	VMULPS       Y4, Y4, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y7, Y8
+	VFNMADD213PS Y9, Y6, Y8
 	VSUBPS       Y8, Y4, Y8
 	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
 	VBLENDVPS    Y4, Y5, Y8, Y8
@@ -24659,12 +24629,10 @@ tail:
 	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
-	VMULPS       Y7, Y8, Y8
-	VMULPS       Y4, Y4, Y7
-	VMULPS       vconsts32x8<>+96(SB), Y7, Y7
-	VADDPS       Y8, Y7, Y8
-	VMULPS       Y8, Y6, Y8
-	VSUBPS       Y8, Y7, Y8
+	VMULPS       Y4, Y4, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y7, Y8
+	VFNMADD213PS Y9, Y6, Y8
 	VSUBPS       Y8, Y4, Y8
 	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
 	VBLENDVPS    Y4, Y5, Y8, Y8
@@ -24809,12 +24777,10 @@ loop:
 	VFMADD213PS  vconsts32x8<>+640(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+672(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+704(SB), Y10, Y11
-	VMULPS       Y10, Y11, Y11
-	VMULPS       Y7, Y7, Y10
-	VMULPS       vconsts32x8<>+96(SB), Y10, Y10
-	VADDPS       Y11, Y10, Y11
-	VMULPS       Y11, Y9, Y11
-	VSUBPS       Y11, Y10, Y11
+	VMULPS       Y7, Y7, Y12
+	VMULPS       vconsts32x8<>+96(SB), Y12, Y12
+	VFMADD213PS  Y12, Y10, Y11
+	VFNMADD213PS Y12, Y9, Y11
 	VSUBPS       Y11, Y7, Y11
 	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y7
 	VBLENDVPS    Y7, Y5, Y11, Y11
@@ -24845,12 +24811,10 @@ loop:
 	VFMADD213PS  vconsts32x8<>+640(SB), Y5, Y7
 	VFMADD213PS  vconsts32x8<>+672(SB), Y5, Y7
 	VFMADD213PS  vconsts32x8<>+704(SB), Y5, Y7
-	VMULPS       Y5, Y7, Y7
-	VMULPS       Y2, Y2, Y5
-	VMULPS       vconsts32x8<>+96(SB), Y5, Y5
-	VADDPS       Y7, Y5, Y7
-	VMULPS       Y7, Y3, Y7
-	VSUBPS       Y7, Y5, Y7
+	VMULPS       Y2, Y2, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y5, Y7
+	VFNMADD213PS Y9, Y3, Y7
 	VSUBPS       Y7, Y2, Y7
 	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y8, Y2
 	VBLENDVPS    Y2, Y8, Y7, Y7
@@ -24916,12 +24880,10 @@ single1:
 	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
-	VMULPS       Y7, Y8, Y8
-	VMULPS       Y4, Y4, Y7
-	VMULPS       vconsts32x8<>+96(SB), Y7, Y7
-	VADDPS       Y8, Y7, Y8
-	VMULPS       Y8, Y6, Y8
-	VSUBPS       Y8, Y7, Y8
+	VMULPS       Y4, Y4, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y7, Y8
+	VFNMADD213PS Y9, Y6, Y8
 	VSUBPS       Y8, Y4, Y8
 	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
 	VBLENDVPS    Y4, Y5, Y8, Y8
@@ -24992,12 +24954,10 @@ tail:
 	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
-	VMULPS       Y7, Y8, Y8
-	VMULPS       Y4, Y4, Y7
-	VMULPS       vconsts32x8<>+96(SB), Y7, Y7
-	VADDPS       Y8, Y7, Y8
-	VMULPS       Y8, Y6, Y8
-	VSUBPS       Y8, Y7, Y8
+	VMULPS       Y4, Y4, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y7, Y8
+	VFNMADD213PS Y9, Y6, Y8
 	VSUBPS       Y8, Y4, Y8
 	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
 	VBLENDVPS    Y4, Y5, Y8, Y8
@@ -25146,12 +25106,10 @@ loop:
 	VFMADD213PS  vconsts32x8<>+640(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+672(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+704(SB), Y10, Y11
-	VMULPS       Y10, Y11, Y11
-	VMULPS       Y7, Y7, Y10
-	VMULPS       vconsts32x8<>+96(SB), Y10, Y10
-	VADDPS       Y11, Y10, Y11
-	VMULPS       Y11, Y9, Y11
-	VSUBPS       Y11, Y10, Y11
+	VMULPS       Y7, Y7, Y12
+	VMULPS       vconsts32x8<>+96(SB), Y12, Y12
+	VFMADD213PS  Y12, Y10, Y11
+	VFNMADD213PS Y12, Y9, Y11
 	VSUBPS       Y11, Y7, Y11
 	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y7
 	VBLENDVPS    Y7, Y5, Y11, Y11
@@ -25184,12 +25142,10 @@ loop:
 	VFMADD213PS  vconsts32x8<>+640(SB), Y5, Y7
 	VFMADD213PS  vconsts32x8<>+672(SB), Y5, Y7
 	VFMADD213PS  vconsts32x8<>+704(SB), Y5, Y7
-	VMULPS       Y5, Y7, Y7
-	VMULPS       Y2, Y2, Y5
-	VMULPS       vconsts32x8<>+96(SB), Y5, Y5
-	VADDPS       Y7, Y5, Y7
-	VMULPS       Y7, Y3, Y7
-	VSUBPS       Y7, Y5, Y7
+	VMULPS       Y2, Y2, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y5, Y7
+	VFNMADD213PS Y9, Y3, Y7
 	VSUBPS       Y7, Y2, Y7
 	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y8, Y2
 	VBLENDVPS    Y2, Y8, Y7, Y7
@@ -25257,12 +25213,10 @@ single1:
 	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
-	VMULPS       Y7, Y8, Y8
-	VMULPS       Y4, Y4, Y7
-	VMULPS       vconsts32x8<>+96(SB), Y7, Y7
-	VADDPS       Y8, Y7, Y8
-	VMULPS       Y8, Y6, Y8
-	VSUBPS       Y8, Y7, Y8
+	VMULPS       Y4, Y4, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y7, Y8
+	VFNMADD213PS Y9, Y6, Y8
 	VSUBPS       Y8, Y4, Y8
 	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
 	VBLENDVPS    Y4, Y5, Y8, Y8
@@ -25335,12 +25289,10 @@ tail:
 	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
-	VMULPS       Y7, Y8, Y8
-	VMULPS       Y4, Y4, Y7
-	VMULPS       vconsts32x8<>+96(SB), Y7, Y7
-	VADDPS       Y8, Y7, Y8
-	VMULPS       Y8, Y6, Y8
-	VSUBPS       Y8, Y7, Y8
+	VMULPS       Y4, Y4, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y7, Y8
+	VFNMADD213PS Y9, Y6, Y8
 	VSUBPS       Y8, Y4, Y8
 	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
 	VBLENDVPS    Y4, Y5, Y8, Y8
@@ -25480,12 +25432,10 @@ loop:
 	VFMADD213PS  vconsts32x8<>+640(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+672(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+704(SB), Y9, Y10
-	VMULPS       Y9, Y10, Y10
-	VMULPS       Y6, Y6, Y9
-	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
-	VADDPS       Y10, Y9, Y10
-	VMULPS       Y10, Y8, Y10
-	VSUBPS       Y10, Y9, Y10
+	VMULPS       Y6, Y6, Y11
+	VMULPS       vconsts32x8<>+96(SB), Y11, Y11
+	VFMADD213PS  Y11, Y9, Y10
+	VFNMADD213PS Y11, Y8, Y10
 	VSUBPS       Y10, Y6, Y10
 	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y7, Y6
 	VBLENDVPS    Y6, Y7, Y10, Y10
@@ -25559,12 +25509,10 @@ rowperm121:
 	VFMADD213PS  vconsts32x8<>+640(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+672(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+704(SB), Y9, Y10
-	VMULPS       Y9, Y10, Y10
-	VMULPS       Y6, Y6, Y9
-	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
-	VADDPS       Y10, Y9, Y10
-	VMULPS       Y10, Y8, Y10
-	VSUBPS       Y10, Y9, Y10
+	VMULPS       Y6, Y6, Y11
+	VMULPS       vconsts32x8<>+96(SB), Y11, Y11
+	VFMADD213PS  Y11, Y9, Y10
+	VFNMADD213PS Y11, Y8, Y10
 	VSUBPS       Y10, Y6, Y10
 	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y7, Y6
 	VBLENDVPS    Y6, Y7, Y10, Y10
@@ -25648,12 +25596,10 @@ single1:
 	VFMADD213PS  vconsts32x8<>+640(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+672(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+704(SB), Y9, Y10
-	VMULPS       Y9, Y10, Y10
-	VMULPS       Y6, Y6, Y9
-	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
-	VADDPS       Y10, Y9, Y10
-	VMULPS       Y10, Y8, Y10
-	VSUBPS       Y10, Y9, Y10
+	VMULPS       Y6, Y6, Y11
+	VMULPS       vconsts32x8<>+96(SB), Y11, Y11
+	VFMADD213PS  Y11, Y9, Y10
+	VFNMADD213PS Y11, Y8, Y10
 	VSUBPS       Y10, Y6, Y10
 	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y7, Y6
 	VBLENDVPS    Y6, Y7, Y10, Y10
@@ -25742,12 +25688,10 @@ tail:
 	VFMADD213PS  vconsts32x8<>+640(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+672(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+704(SB), Y9, Y10
-	VMULPS       Y9, Y10, Y10
-	VMULPS       Y6, Y6, Y9
-	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
-	VADDPS       Y10, Y9, Y10
-	VMULPS       Y10, Y8, Y10
-	VSUBPS       Y10, Y9, Y10
+	VMULPS       Y6, Y6, Y11
+	VMULPS       vconsts32x8<>+96(SB), Y11, Y11
+	VFMADD213PS  Y11, Y9, Y10
+	VFNMADD213PS Y11, Y8, Y10
 	VSUBPS       Y10, Y6, Y10
 	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y7, Y6
 	VBLENDVPS    Y6, Y7, Y10, Y10
@@ -25938,12 +25882,10 @@ loop:
 	VFMADD213PS  vconsts32x8<>+640(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+672(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+704(SB), Y10, Y11
-	VMULPS       Y10, Y11, Y11
-	VMULPS       Y7, Y7, Y10
-	VMULPS       vconsts32x8<>+96(SB), Y10, Y10
-	VADDPS       Y11, Y10, Y11
-	VMULPS       Y11, Y9, Y11
-	VSUBPS       Y11, Y10, Y11
+	VMULPS       Y7, Y7, Y12
+	VMULPS       vconsts32x8<>+96(SB), Y12, Y12
+	VFMADD213PS  Y12, Y10, Y11
+	VFNMADD213PS Y12, Y9, Y11
 	VSUBPS       Y11, Y7, Y11
 	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y7
 	VBLENDVPS    Y7, Y5, Y11, Y11
@@ -25988,12 +25930,10 @@ rowperm125:
 	VFMADD213PS  vconsts32x8<>+640(SB), Y5, Y7
 	VFMADD213PS  vconsts32x8<>+672(SB), Y5, Y7
 	VFMADD213PS  vconsts32x8<>+704(SB), Y5, Y7
-	VMULPS       Y5, Y7, Y7
-	VMULPS       Y2, Y2, Y5
-	VMULPS       vconsts32x8<>+96(SB), Y5, Y5
-	VADDPS       Y7, Y5, Y7
-	VMULPS       Y7, Y3, Y7
-	VSUBPS       Y7, Y5, Y7
+	VMULPS       Y2, Y2, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y5, Y7
+	VFNMADD213PS Y9, Y3, Y7
 	VSUBPS       Y7, Y2, Y7
 	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y8, Y2
 	VBLENDVPS    Y2, Y8, Y7, Y7
@@ -26073,12 +26013,10 @@ single1:
 	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
-	VMULPS       Y7, Y8, Y8
-	VMULPS       Y4, Y4, Y7
-	VMULPS       vconsts32x8<>+96(SB), Y7, Y7
-	VADDPS       Y8, Y7, Y8
-	VMULPS       Y8, Y6, Y8
-	VSUBPS       Y8, Y7, Y8
+	VMULPS       Y4, Y4, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y7, Y8
+	VFNMADD213PS Y9, Y6, Y8
 	VSUBPS       Y8, Y4, Y8
 	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
 	VBLENDVPS    Y4, Y5, Y8, Y8
@@ -26163,12 +26101,10 @@ tail:
 	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
-	VMULPS       Y7, Y8, Y8
-	VMULPS       Y4, Y4, Y7
-	VMULPS       vconsts32x8<>+96(SB), Y7, Y7
-	VADDPS       Y8, Y7, Y8
-	VMULPS       Y8, Y6, Y8
-	VSUBPS       Y8, Y7, Y8
+	VMULPS       Y4, Y4, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y7, Y8
+	VFNMADD213PS Y9, Y6, Y8
 	VSUBPS       Y8, Y4, Y8
 	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
 	VBLENDVPS    Y4, Y5, Y8, Y8
@@ -26341,12 +26277,10 @@ loop:
 	VFMADD213PS  vconsts32x8<>+640(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+672(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+704(SB), Y10, Y11
-	VMULPS       Y10, Y11, Y11
-	VMULPS       Y7, Y7, Y10
-	VMULPS       vconsts32x8<>+96(SB), Y10, Y10
-	VADDPS       Y11, Y10, Y11
-	VMULPS       Y11, Y9, Y11
-	VSUBPS       Y11, Y10, Y11
+	VMULPS       Y7, Y7, Y12
+	VMULPS       vconsts32x8<>+96(SB), Y12, Y12
+	VFMADD213PS  Y12, Y10, Y11
+	VFNMADD213PS Y12, Y9, Y11
 	VSUBPS       Y11, Y7, Y11
 	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y7
 	VBLENDVPS    Y7, Y5, Y11, Y11
@@ -26400,12 +26334,10 @@ rowperm129:
 	VFMADD213PS  vconsts32x8<>+640(SB), Y5, Y7
 	VFMADD213PS  vconsts32x8<>+672(SB), Y5, Y7
 	VFMADD213PS  vconsts32x8<>+704(SB), Y5, Y7
-	VMULPS       Y5, Y7, Y7
-	VMULPS       Y2, Y2, Y5
-	VMULPS       vconsts32x8<>+96(SB), Y5, Y5
-	VADDPS       Y7, Y5, Y7
-	VMULPS       Y7, Y3, Y7
-	VSUBPS       Y7, Y5, Y7
+	VMULPS       Y2, Y2, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y5, Y7
+	VFNMADD213PS Y9, Y3, Y7
 	VSUBPS       Y7, Y2, Y7
 	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y8, Y2
 	VBLENDVPS    Y2, Y8, Y7, Y7
@@ -26494,12 +26426,10 @@ single1:
 	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
-	VMULPS       Y7, Y8, Y8
-	VMULPS       Y4, Y4, Y7
-	VMULPS       vconsts32x8<>+96(SB), Y7, Y7
-	VADDPS       Y8, Y7, Y8
-	VMULPS       Y8, Y6, Y8
-	VSUBPS       Y8, Y7, Y8
+	VMULPS       Y4, Y4, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y7, Y8
+	VFNMADD213PS Y9, Y6, Y8
 	VSUBPS       Y8, Y4, Y8
 	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
 	VBLENDVPS    Y4, Y5, Y8, Y8
@@ -26593,12 +26523,10 @@ tail:
 	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
-	VMULPS       Y7, Y8, Y8
-	VMULPS       Y4, Y4, Y7
-	VMULPS       vconsts32x8<>+96(SB), Y7, Y7
-	VADDPS       Y8, Y7, Y8
-	VMULPS       Y8, Y6, Y8
-	VSUBPS       Y8, Y7, Y8
+	VMULPS       Y4, Y4, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y7, Y8
+	VFNMADD213PS Y9, Y6, Y8
 	VSUBPS       Y8, Y4, Y8
 	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
 	VBLENDVPS    Y4, Y5, Y8, Y8
@@ -43417,12 +43345,10 @@ loop:
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+1120(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+1152(SB), Y10, Y11
-	VMULPD       Y10, Y11, Y11
-	VMULPD       Y7, Y7, Y10
-	VMULPD       vconsts64x4<>+192(SB), Y10, Y10
-	VADDPD       Y11, Y10, Y11
-	VMULPD       Y11, Y9, Y11
-	VSUBPD       Y11, Y10, Y11
+	VMULPD       Y7, Y7, Y12
+	VMULPD       vconsts64x4<>+192(SB), Y12, Y12
+	VFMADD213PD  Y12, Y10, Y11
+	VFNMADD213PD Y12, Y9, Y11
 	VSUBPD       Y11, Y7, Y11
 	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y7
 	VBLENDVPD    Y7, Y5, Y11, Y11
@@ -43449,12 +43375,10 @@ loop:
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y5, Y7
 	VFMADD213PD  vconsts64x4<>+1120(SB), Y5, Y7
 	VFMADD213PD  vconsts64x4<>+1152(SB), Y5, Y7
-	VMULPD       Y5, Y7, Y7
-	VMULPD       Y2, Y2, Y5
-	VMULPD       vconsts64x4<>+192(SB), Y5, Y5
-	VADDPD       Y7, Y5, Y7
-	VMULPD       Y7, Y3, Y7
-	VSUBPD       Y7, Y5, Y7
+	VMULPD       Y2, Y2, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y5, Y7
+	VFNMADD213PD Y9, Y3, Y7
 	VSUBPD       Y7, Y2, Y7
 	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y8, Y2
 	VBLENDVPD    Y2, Y8, Y7, Y7
@@ -43521,12 +43445,10 @@ single1:
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
-	VMULPD       Y7, Y8, Y8
-	VMULPD       Y4, Y4, Y7
-	VMULPD       vconsts64x4<>+192(SB), Y7, Y7
-	VADDPD       Y8, Y7, Y8
-	VMULPD       Y8, Y6, Y8
-	VSUBPD       Y8, Y7, Y8
+	VMULPD       Y4, Y4, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y7, Y8
+	VFNMADD213PD Y9, Y6, Y8
 	VSUBPD       Y8, Y4, Y8
 	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
 	VBLENDVPD    Y4, Y5, Y8, Y8
@@ -43598,12 +43520,10 @@ tail:
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
-	VMULPD       Y7, Y8, Y8
-	VMULPD       Y4, Y4, Y7
-	VMULPD       vconsts64x4<>+192(SB), Y7, Y7
-	VADDPD       Y8, Y7, Y8
-	VMULPD       Y8, Y6, Y8
-	VSUBPD       Y8, Y7, Y8
+	VMULPD       Y4, Y4, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y7, Y8
+	VFNMADD213PD Y9, Y6, Y8
 	VSUBPD       Y8, Y4, Y8
 	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
 	VBLENDVPD    Y4, Y5, Y8, Y8
@@ -43702,12 +43622,10 @@ loop:
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+1120(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+1152(SB), Y9, Y10
-	VMULPD       Y9, Y10, Y10
-	VMULPD       Y6, Y6, Y9
-	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
-	VADDPD       Y10, Y9, Y10
-	VMULPD       Y10, Y8, Y10
-	VSUBPD       Y10, Y9, Y10
+	VMULPD       Y6, Y6, Y11
+	VMULPD       vconsts64x4<>+192(SB), Y11, Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VFNMADD213PD Y11, Y8, Y10
 	VSUBPD       Y10, Y6, Y10
 	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y7, Y6
 	VBLENDVPD    Y6, Y7, Y10, Y10
@@ -43771,12 +43689,10 @@ loop:
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+1120(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+1152(SB), Y9, Y10
-	VMULPD       Y9, Y10, Y10
-	VMULPD       Y6, Y6, Y9
-	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
-	VADDPD       Y10, Y9, Y10
-	VMULPD       Y10, Y8, Y10
-	VSUBPD       Y10, Y9, Y10
+	VMULPD       Y6, Y6, Y11
+	VMULPD       vconsts64x4<>+192(SB), Y11, Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VFNMADD213PD Y11, Y8, Y10
 	VSUBPD       Y10, Y6, Y10
 	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y7, Y6
 	VBLENDVPD    Y6, Y7, Y10, Y10
@@ -43850,12 +43766,10 @@ single1:
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+1120(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+1152(SB), Y9, Y10
-	VMULPD       Y9, Y10, Y10
-	VMULPD       Y6, Y6, Y9
-	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
-	VADDPD       Y10, Y9, Y10
-	VMULPD       Y10, Y8, Y10
-	VSUBPD       Y10, Y9, Y10
+	VMULPD       Y6, Y6, Y11
+	VMULPD       vconsts64x4<>+192(SB), Y11, Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VFNMADD213PD Y11, Y8, Y10
 	VSUBPD       Y10, Y6, Y10
 	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y7, Y6
 	VBLENDVPD    Y6, Y7, Y10, Y10
@@ -43934,12 +43848,10 @@ tail:
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+1120(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+1152(SB), Y9, Y10
-	VMULPD       Y9, Y10, Y10
-	VMULPD       Y6, Y6, Y9
-	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
-	VADDPD       Y10, Y9, Y10
-	VMULPD       Y10, Y8, Y10
-	VSUBPD       Y10, Y9, Y10
+	VMULPD       Y6, Y6, Y11
+	VMULPD       vconsts64x4<>+192(SB), Y11, Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VFNMADD213PD Y11, Y8, Y10
 	VSUBPD       Y10, Y6, Y10
 	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y7, Y6
 	VBLENDVPD    Y6, Y7, Y10, Y10
@@ -44084,12 +43996,10 @@ loop:
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+1120(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+1152(SB), Y10, Y11
-	VMULPD       Y10, Y11, Y11
-	VMULPD       Y7, Y7, Y10
-	VMULPD       vconsts64x4<>+192(SB), Y10, Y10
-	VADDPD       Y11, Y10, Y11
-	VMULPD       Y11, Y9, Y11
-	VSUBPD       Y11, Y10, Y11
+	VMULPD       Y7, Y7, Y12
+	VMULPD       vconsts64x4<>+192(SB), Y12, Y12
+	VFMADD213PD  Y12, Y10, Y11
+	VFNMADD213PD Y12, Y9, Y11
 	VSUBPD       Y11, Y7, Y11
 	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y7
 	VBLENDVPD    Y7, Y5, Y11, Y11
@@ -44119,12 +44029,10 @@ loop:
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y5, Y7
 	VFMADD213PD  vconsts64x4<>+1120(SB), Y5, Y7
 	VFMADD213PD  vconsts64x4<>+1152(SB), Y5, Y7
-	VMULPD       Y5, Y7, Y7
-	VMULPD       Y2, Y2, Y5
-	VMULPD       vconsts64x4<>+192(SB), Y5, Y5
-	VADDPD       Y7, Y5, Y7
-	VMULPD       Y7, Y3, Y7
-	VSUBPD       Y7, Y5, Y7
+	VMULPD       Y2, Y2, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y5, Y7
+	VFNMADD213PD Y9, Y3, Y7
 	VSUBPD       Y7, Y2, Y7
 	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y8, Y2
 	VBLENDVPD    Y2, Y8, Y7, Y7
@@ -44194,12 +44102,10 @@ single1:
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
-	VMULPD       Y7, Y8, Y8
-	VMULPD       Y4, Y4, Y7
-	VMULPD       vconsts64x4<>+192(SB), Y7, Y7
-	VADDPD       Y8, Y7, Y8
-	VMULPD       Y8, Y6, Y8
-	VSUBPD       Y8, Y7, Y8
+	VMULPD       Y4, Y4, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y7, Y8
+	VFNMADD213PD Y9, Y6, Y8
 	VSUBPD       Y8, Y4, Y8
 	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
 	VBLENDVPD    Y4, Y5, Y8, Y8
@@ -44274,12 +44180,10 @@ tail:
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
-	VMULPD       Y7, Y8, Y8
-	VMULPD       Y4, Y4, Y7
-	VMULPD       vconsts64x4<>+192(SB), Y7, Y7
-	VADDPD       Y8, Y7, Y8
-	VMULPD       Y8, Y6, Y8
-	VSUBPD       Y8, Y7, Y8
+	VMULPD       Y4, Y4, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y7, Y8
+	VFNMADD213PD Y9, Y6, Y8
 	VSUBPD       Y8, Y4, Y8
 	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
 	VBLENDVPD    Y4, Y5, Y8, Y8
@@ -44413,12 +44317,10 @@ loop:
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+1120(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+1152(SB), Y10, Y11
-	VMULPD       Y10, Y11, Y11
-	VMULPD       Y7, Y7, Y10
-	VMULPD       vconsts64x4<>+192(SB), Y10, Y10
-	VADDPD       Y11, Y10, Y11
-	VMULPD       Y11, Y9, Y11
-	VSUBPD       Y11, Y10, Y11
+	VMULPD       Y7, Y7, Y12
+	VMULPD       vconsts64x4<>+192(SB), Y12, Y12
+	VFMADD213PD  Y12, Y10, Y11
+	VFNMADD213PD Y12, Y9, Y11
 	VSUBPD       Y11, Y7, Y11
 	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y7
 	VBLENDVPD    Y7, Y5, Y11, Y11
@@ -44448,12 +44350,10 @@ loop:
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y5, Y7
 	VFMADD213PD  vconsts64x4<>+1120(SB), Y5, Y7
 	VFMADD213PD  vconsts64x4<>+1152(SB), Y5, Y7
-	VMULPD       Y5, Y7, Y7
-	VMULPD       Y2, Y2, Y5
-	VMULPD       vconsts64x4<>+192(SB), Y5, Y5
-	VADDPD       Y7, Y5, Y7
-	VMULPD       Y7, Y3, Y7
-	VSUBPD       Y7, Y5, Y7
+	VMULPD       Y2, Y2, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y5, Y7
+	VFNMADD213PD Y9, Y3, Y7
 	VSUBPD       Y7, Y2, Y7
 	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y8, Y2
 	VBLENDVPD    Y2, Y8, Y7, Y7
@@ -44523,12 +44423,10 @@ single1:
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
-	VMULPD       Y7, Y8, Y8
-	VMULPD       Y4, Y4, Y7
-	VMULPD       vconsts64x4<>+192(SB), Y7, Y7
-	VADDPD       Y8, Y7, Y8
-	VMULPD       Y8, Y6, Y8
-	VSUBPD       Y8, Y7, Y8
+	VMULPD       Y4, Y4, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y7, Y8
+	VFNMADD213PD Y9, Y6, Y8
 	VSUBPD       Y8, Y4, Y8
 	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
 	VBLENDVPD    Y4, Y5, Y8, Y8
@@ -44603,12 +44501,10 @@ tail:
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
-	VMULPD       Y7, Y8, Y8
-	VMULPD       Y4, Y4, Y7
-	VMULPD       vconsts64x4<>+192(SB), Y7, Y7
-	VADDPD       Y8, Y7, Y8
-	VMULPD       Y8, Y6, Y8
-	VSUBPD       Y8, Y7, Y8
+	VMULPD       Y4, Y4, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y7, Y8
+	VFNMADD213PD Y9, Y6, Y8
 	VSUBPD       Y8, Y4, Y8
 	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
 	VBLENDVPD    Y4, Y5, Y8, Y8
@@ -44745,12 +44641,10 @@ loop:
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+1120(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+1152(SB), Y10, Y11
-	VMULPD       Y10, Y11, Y11
-	VMULPD       Y7, Y7, Y10
-	VMULPD       vconsts64x4<>+192(SB), Y10, Y10
-	VADDPD       Y11, Y10, Y11
-	VMULPD       Y11, Y9, Y11
-	VSUBPD       Y11, Y10, Y11
+	VMULPD       Y7, Y7, Y12
+	VMULPD       vconsts64x4<>+192(SB), Y12, Y12
+	VFMADD213PD  Y12, Y10, Y11
+	VFNMADD213PD Y12, Y9, Y11
 	VSUBPD       Y11, Y7, Y11
 	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y7
 	VBLENDVPD    Y7, Y5, Y11, Y11
@@ -44787,12 +44681,10 @@ loop:
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y5, Y7
 	VFMADD213PD  vconsts64x4<>+1120(SB), Y5, Y7
 	VFMADD213PD  vconsts64x4<>+1152(SB), Y5, Y7
-	VMULPD       Y5, Y7, Y7
-	VMULPD       Y2, Y2, Y5
-	VMULPD       vconsts64x4<>+192(SB), Y5, Y5
-	VADDPD       Y7, Y5, Y7
-	VMULPD       Y7, Y3, Y7
-	VSUBPD       Y7, Y5, Y7
+	VMULPD       Y2, Y2, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y5, Y7
+	VFNMADD213PD Y9, Y3, Y7
 	VSUBPD       Y7, Y2, Y7
 	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y8, Y2
 	VBLENDVPD    Y2, Y8, Y7, Y7
@@ -44869,12 +44761,10 @@ single1:
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
-	VMULPD       Y7, Y8, Y8
-	VMULPD       Y4, Y4, Y7
-	VMULPD       vconsts64x4<>+192(SB), Y7, Y7
-	VADDPD       Y8, Y7, Y8
-	VMULPD       Y8, Y6, Y8
-	VSUBPD       Y8, Y7, Y8
+	VMULPD       Y4, Y4, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y7, Y8
+	VFNMADD213PD Y9, Y6, Y8
 	VSUBPD       Y8, Y4, Y8
 	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
 	VBLENDVPD    Y4, Y5, Y8, Y8
@@ -44956,12 +44846,10 @@ tail:
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
-	VMULPD       Y7, Y8, Y8
-	VMULPD       Y4, Y4, Y7
-	VMULPD       vconsts64x4<>+192(SB), Y7, Y7
-	VADDPD       Y8, Y7, Y8
-	VMULPD       Y8, Y6, Y8
-	VSUBPD       Y8, Y7, Y8
+	VMULPD       Y4, Y4, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y7, Y8
+	VFNMADD213PD Y9, Y6, Y8
 	VSUBPD       Y8, Y4, Y8
 	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
 	VBLENDVPD    Y4, Y5, Y8, Y8
@@ -45102,12 +44990,10 @@ loop:
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+1120(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+1152(SB), Y10, Y11
-	VMULPD       Y10, Y11, Y11
-	VMULPD       Y7, Y7, Y10
-	VMULPD       vconsts64x4<>+192(SB), Y10, Y10
-	VADDPD       Y11, Y10, Y11
-	VMULPD       Y11, Y9, Y11
-	VSUBPD       Y11, Y10, Y11
+	VMULPD       Y7, Y7, Y12
+	VMULPD       vconsts64x4<>+192(SB), Y12, Y12
+	VFMADD213PD  Y12, Y10, Y11
+	VFNMADD213PD Y12, Y9, Y11
 	VSUBPD       Y11, Y7, Y11
 	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y7
 	VBLENDVPD    Y7, Y5, Y11, Y11
@@ -45146,12 +45032,10 @@ loop:
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y5, Y7
 	VFMADD213PD  vconsts64x4<>+1120(SB), Y5, Y7
 	VFMADD213PD  vconsts64x4<>+1152(SB), Y5, Y7
-	VMULPD       Y5, Y7, Y7
-	VMULPD       Y2, Y2, Y5
-	VMULPD       vconsts64x4<>+192(SB), Y5, Y5
-	VADDPD       Y7, Y5, Y7
-	VMULPD       Y7, Y3, Y7
-	VSUBPD       Y7, Y5, Y7
+	VMULPD       Y2, Y2, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y5, Y7
+	VFNMADD213PD Y9, Y3, Y7
 	VSUBPD       Y7, Y2, Y7
 	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y8, Y2
 	VBLENDVPD    Y2, Y8, Y7, Y7
@@ -45230,12 +45114,10 @@ single1:
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
-	VMULPD       Y7, Y8, Y8
-	VMULPD       Y4, Y4, Y7
-	VMULPD       vconsts64x4<>+192(SB), Y7, Y7
-	VADDPD       Y8, Y7, Y8
-	VMULPD       Y8, Y6, Y8
-	VSUBPD       Y8, Y7, Y8
+	VMULPD       Y4, Y4, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y7, Y8
+	VFNMADD213PD Y9, Y6, Y8
 	VSUBPD       Y8, Y4, Y8
 	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
 	VBLENDVPD    Y4, Y5, Y8, Y8
@@ -45319,12 +45201,10 @@ tail:
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
-	VMULPD       Y7, Y8, Y8
-	VMULPD       Y4, Y4, Y7
-	VMULPD       vconsts64x4<>+192(SB), Y7, Y7
-	VADDPD       Y8, Y7, Y8
-	VMULPD       Y8, Y6, Y8
-	VSUBPD       Y8, Y7, Y8
+	VMULPD       Y4, Y4, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y7, Y8
+	VFNMADD213PD Y9, Y6, Y8
 	VSUBPD       Y8, Y4, Y8
 	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
 	VBLENDVPD    Y4, Y5, Y8, Y8
@@ -45449,12 +45329,10 @@ loop:
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+1120(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+1152(SB), Y9, Y10
-	VMULPD       Y9, Y10, Y10
-	VMULPD       Y6, Y6, Y9
-	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
-	VADDPD       Y10, Y9, Y10
-	VMULPD       Y10, Y8, Y10
-	VSUBPD       Y10, Y9, Y10
+	VMULPD       Y6, Y6, Y11
+	VMULPD       vconsts64x4<>+192(SB), Y11, Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VFNMADD213PD Y11, Y8, Y10
 	VSUBPD       Y10, Y6, Y10
 	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y7, Y6
 	VBLENDVPD    Y6, Y7, Y10, Y10
@@ -45539,12 +45417,10 @@ rowperm253:
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+1120(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+1152(SB), Y9, Y10
-	VMULPD       Y9, Y10, Y10
-	VMULPD       Y6, Y6, Y9
-	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
-	VADDPD       Y10, Y9, Y10
-	VMULPD       Y10, Y8, Y10
-	VSUBPD       Y10, Y9, Y10
+	VMULPD       Y6, Y6, Y11
+	VMULPD       vconsts64x4<>+192(SB), Y11, Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VFNMADD213PD Y11, Y8, Y10
 	VSUBPD       Y10, Y6, Y10
 	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y7, Y6
 	VBLENDVPD    Y6, Y7, Y10, Y10
@@ -45639,12 +45515,10 @@ single1:
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+1120(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+1152(SB), Y9, Y10
-	VMULPD       Y9, Y10, Y10
-	VMULPD       Y6, Y6, Y9
-	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
-	VADDPD       Y10, Y9, Y10
-	VMULPD       Y10, Y8, Y10
-	VSUBPD       Y10, Y9, Y10
+	VMULPD       Y6, Y6, Y11
+	VMULPD       vconsts64x4<>+192(SB), Y11, Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VFNMADD213PD Y11, Y8, Y10
 	VSUBPD       Y10, Y6, Y10
 	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y7, Y6
 	VBLENDVPD    Y6, Y7, Y10, Y10
@@ -45744,12 +45618,10 @@ tail:
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+1120(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+1152(SB), Y9, Y10
-	VMULPD       Y9, Y10, Y10
-	VMULPD       Y6, Y6, Y9
-	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
-	VADDPD       Y10, Y9, Y10
-	VMULPD       Y10, Y8, Y10
-	VSUBPD       Y10, Y9, Y10
+	VMULPD       Y6, Y6, Y11
+	VMULPD       vconsts64x4<>+192(SB), Y11, Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VFNMADD213PD Y11, Y8, Y10
 	VSUBPD       Y10, Y6, Y10
 	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y7, Y6
 	VBLENDVPD    Y6, Y7, Y10, Y10
@@ -45922,12 +45794,10 @@ loop:
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+1120(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+1152(SB), Y10, Y11
-	VMULPD       Y10, Y11, Y11
-	VMULPD       Y7, Y7, Y10
-	VMULPD       vconsts64x4<>+192(SB), Y10, Y10
-	VADDPD       Y11, Y10, Y11
-	VMULPD       Y11, Y9, Y11
-	VSUBPD       Y11, Y10, Y11
+	VMULPD       Y7, Y7, Y12
+	VMULPD       vconsts64x4<>+192(SB), Y12, Y12
+	VFMADD213PD  Y12, Y10, Y11
+	VFNMADD213PD Y12, Y9, Y11
 	VSUBPD       Y11, Y7, Y11
 	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y7
 	VBLENDVPD    Y7, Y5, Y11, Y11
@@ -45978,12 +45848,10 @@ rowperm257:
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y5, Y7
 	VFMADD213PD  vconsts64x4<>+1120(SB), Y5, Y7
 	VFMADD213PD  vconsts64x4<>+1152(SB), Y5, Y7
-	VMULPD       Y5, Y7, Y7
-	VMULPD       Y2, Y2, Y5
-	VMULPD       vconsts64x4<>+192(SB), Y5, Y5
-	VADDPD       Y7, Y5, Y7
-	VMULPD       Y7, Y3, Y7
-	VSUBPD       Y7, Y5, Y7
+	VMULPD       Y2, Y2, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y5, Y7
+	VFNMADD213PD Y9, Y3, Y7
 	VSUBPD       Y7, Y2, Y7
 	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y8, Y2
 	VBLENDVPD    Y2, Y8, Y7, Y7
@@ -46074,12 +45942,10 @@ single1:
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
-	VMULPD       Y7, Y8, Y8
-	VMULPD       Y4, Y4, Y7
-	VMULPD       vconsts64x4<>+192(SB), Y7, Y7
-	VADDPD       Y8, Y7, Y8
-	VMULPD       Y8, Y6, Y8
-	VSUBPD       Y8, Y7, Y8
+	VMULPD       Y4, Y4, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y7, Y8
+	VFNMADD213PD Y9, Y6, Y8
 	VSUBPD       Y8, Y4, Y8
 	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
 	VBLENDVPD    Y4, Y5, Y8, Y8
@@ -46175,12 +46041,10 @@ tail:
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
-	VMULPD       Y7, Y8, Y8
-	VMULPD       Y4, Y4, Y7
-	VMULPD       vconsts64x4<>+192(SB), Y7, Y7
-	VADDPD       Y8, Y7, Y8
-	VMULPD       Y8, Y6, Y8
-	VSUBPD       Y8, Y7, Y8
+	VMULPD       Y4, Y4, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y7, Y8
+	VFNMADD213PD Y9, Y6, Y8
 	VSUBPD       Y8, Y4, Y8
 	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
 	VBLENDVPD    Y4, Y5, Y8, Y8
@@ -46345,12 +46209,10 @@ loop:
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+1120(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+1152(SB), Y10, Y11
-	VMULPD       Y10, Y11, Y11
-	VMULPD       Y7, Y7, Y10
-	VMULPD       vconsts64x4<>+192(SB), Y10, Y10
-	VADDPD       Y11, Y10, Y11
-	VMULPD       Y11, Y9, Y11
-	VSUBPD       Y11, Y10, Y11
+	VMULPD       Y7, Y7, Y12
+	VMULPD       vconsts64x4<>+192(SB), Y12, Y12
+	VFMADD213PD  Y12, Y10, Y11
+	VFNMADD213PD Y12, Y9, Y11
 	VSUBPD       Y11, Y7, Y11
 	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y7
 	VBLENDVPD    Y7, Y5, Y11, Y11
@@ -46410,12 +46272,10 @@ rowperm261:
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y5, Y7
 	VFMADD213PD  vconsts64x4<>+1120(SB), Y5, Y7
 	VFMADD213PD  vconsts64x4<>+1152(SB), Y5, Y7
-	VMULPD       Y5, Y7, Y7
-	VMULPD       Y2, Y2, Y5
-	VMULPD       vconsts64x4<>+192(SB), Y5, Y5
-	VADDPD       Y7, Y5, Y7
-	VMULPD       Y7, Y3, Y7
-	VSUBPD       Y7, Y5, Y7
+	VMULPD       Y2, Y2, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y5, Y7
+	VFNMADD213PD Y9, Y3, Y7
 	VSUBPD       Y7, Y2, Y7
 	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y8, Y2
 	VBLENDVPD    Y2, Y8, Y7, Y7
@@ -46515,12 +46375,10 @@ single1:
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
-	VMULPD       Y7, Y8, Y8
-	VMULPD       Y4, Y4, Y7
-	VMULPD       vconsts64x4<>+192(SB), Y7, Y7
-	VADDPD       Y8, Y7, Y8
-	VMULPD       Y8, Y6, Y8
-	VSUBPD       Y8, Y7, Y8
+	VMULPD       Y4, Y4, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y7, Y8
+	VFNMADD213PD Y9, Y6, Y8
 	VSUBPD       Y8, Y4, Y8
 	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
 	VBLENDVPD    Y4, Y5, Y8, Y8
@@ -46625,12 +46483,10 @@ tail:
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
-	VMULPD       Y7, Y8, Y8
-	VMULPD       Y4, Y4, Y7
-	VMULPD       vconsts64x4<>+192(SB), Y7, Y7
-	VADDPD       Y8, Y7, Y8
-	VMULPD       Y8, Y6, Y8
-	VSUBPD       Y8, Y7, Y8
+	VMULPD       Y4, Y4, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y7, Y8
+	VFNMADD213PD Y9, Y6, Y8
 	VSUBPD       Y8, Y4, Y8
 	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
 	VBLENDVPD    Y4, Y5, Y8, Y8
@@ -71897,12 +71753,10 @@ loop:
 	VFMADD213PS  vconsts32x16<>+1088(SB), Z10, Z11
 	VFMADD213PS  vconsts32x16<>+1152(SB), Z10, Z11
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z10, Z11
-	VMULPS       Z10, Z11, Z11
-	VMULPS       Z7, Z7, Z10
-	VMULPS       vconsts32x16<>+192(SB), Z10, Z10
-	VADDPS       Z11, Z10, Z11
-	VMULPS       Z11, Z8, Z11
-	VSUBPS       Z11, Z10, Z11
+	VMULPS       Z7, Z7, Z12
+	VMULPS       vconsts32x16<>+192(SB), Z12, Z12
+	VFMADD213PS  Z12, Z10, Z11
+	VFNMADD213PS Z12, Z8, Z11
 	VSUBPS       Z11, Z7, Z11
 	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
 	VBLENDMPS    Z6, Z11, K1, Z11
@@ -71923,12 +71777,10 @@ loop:
 	VFMADD213PS  vconsts32x16<>+1088(SB), Z6, Z7
 	VFMADD213PS  vconsts32x16<>+1152(SB), Z6, Z7
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z6, Z7
-	VMULPS       Z6, Z7, Z7
-	VMULPS       Z2, Z2, Z6
-	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z7, Z6, Z7
-	VMULPS       Z7, Z3, Z7
-	VSUBPS       Z7, Z6, Z7
+	VMULPS       Z2, Z2, Z8
+	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
+	VFMADD213PS  Z8, Z6, Z7
+	VFNMADD213PS Z8, Z3, Z7
 	VSUBPS       Z7, Z2, Z7
 	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z9, K1
 	VBLENDMPS    Z9, Z7, K1, Z7
@@ -71978,12 +71830,10 @@ single1:
 	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
-	VMULPS       Z7, Z8, Z8
-	VMULPS       Z4, Z4, Z7
-	VMULPS       vconsts32x16<>+192(SB), Z7, Z7
-	VADDPS       Z8, Z7, Z8
-	VMULPS       Z8, Z5, Z8
-	VSUBPS       Z8, Z7, Z8
+	VMULPS       Z4, Z4, Z9
+	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
+	VFMADD213PS  Z9, Z7, Z8
+	VFNMADD213PS Z9, Z5, Z8
 	VSUBPS       Z8, Z4, Z8
 	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
 	VBLENDMPS    Z6, Z8, K1, Z8
@@ -72036,12 +71886,10 @@ tail:
 	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
-	VMULPS       Z7, Z8, Z8
-	VMULPS       Z4, Z4, Z7
-	VMULPS       vconsts32x16<>+192(SB), Z7, Z7
-	VADDPS       Z8, Z7, Z8
-	VMULPS       Z8, Z5, Z8
-	VSUBPS       Z8, Z7, Z8
+	VMULPS       Z4, Z4, Z9
+	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
+	VFMADD213PS  Z9, Z7, Z8
+	VFNMADD213PS Z9, Z5, Z8
 	VSUBPS       Z8, Z4, Z8
 	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
 	VBLENDMPS    Z6, Z8, K1, Z8
@@ -72168,12 +72016,10 @@ loop:
 	VFMADD213PS  vconsts32x16<>+1088(SB), Z12, Z13
 	VFMADD213PS  vconsts32x16<>+1152(SB), Z12, Z13
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z12, Z13
-	VMULPS       Z12, Z13, Z13
-	VMULPS       Z9, Z9, Z12
-	VMULPS       vconsts32x16<>+192(SB), Z12, Z12
-	VADDPS       Z13, Z12, Z13
-	VMULPS       Z13, Z10, Z13
-	VSUBPS       Z13, Z12, Z13
+	VMULPS       Z9, Z9, Z14
+	VMULPS       vconsts32x16<>+192(SB), Z14, Z14
+	VFMADD213PS  Z14, Z12, Z13
+	VFNMADD213PS Z14, Z10, Z13
 	VSUBPS       Z13, Z9, Z13
 	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z8, K1
 	VBLENDMPS    Z8, Z13, K1, Z13
@@ -72201,12 +72047,10 @@ loop:
 	VFMADD213PS  vconsts32x16<>+1088(SB), Z8, Z9
 	VFMADD213PS  vconsts32x16<>+1152(SB), Z8, Z9
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z8, Z9
-	VMULPS       Z8, Z9, Z9
-	VMULPS       Z4, Z4, Z8
-	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
-	VADDPS       Z9, Z8, Z9
-	VMULPS       Z9, Z5, Z9
-	VSUBPS       Z9, Z8, Z9
+	VMULPS       Z4, Z4, Z10
+	VMULPS       vconsts32x16<>+192(SB), Z10, Z10
+	VFMADD213PS  Z10, Z8, Z9
+	VFNMADD213PS Z10, Z5, Z9
 	VSUBPS       Z9, Z4, Z9
 	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z11, K1
 	VBLENDMPS    Z11, Z9, K1, Z9
@@ -72263,12 +72107,10 @@ single1:
 	VFMADD213PS  vconsts32x16<>+1088(SB), Z9, Z10
 	VFMADD213PS  vconsts32x16<>+1152(SB), Z9, Z10
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z9, Z10
-	VMULPS       Z9, Z10, Z10
-	VMULPS       Z6, Z6, Z9
-	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
-	VADDPS       Z10, Z9, Z10
-	VMULPS       Z10, Z7, Z10
-	VSUBPS       Z10, Z9, Z10
+	VMULPS       Z6, Z6, Z11
+	VMULPS       vconsts32x16<>+192(SB), Z11, Z11
+	VFMADD213PS  Z11, Z9, Z10
+	VFNMADD213PS Z11, Z7, Z10
 	VSUBPS       Z10, Z6, Z10
 	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z8, K1
 	VBLENDMPS    Z8, Z10, K1, Z10
@@ -72328,12 +72170,10 @@ tail:
 	VFMADD213PS  vconsts32x16<>+1088(SB), Z9, Z10
 	VFMADD213PS  vconsts32x16<>+1152(SB), Z9, Z10
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z9, Z10
-	VMULPS       Z9, Z10, Z10
-	VMULPS       Z6, Z6, Z9
-	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
-	VADDPS       Z10, Z9, Z10
-	VMULPS       Z10, Z7, Z10
-	VSUBPS       Z10, Z9, Z10
+	VMULPS       Z6, Z6, Z11
+	VMULPS       vconsts32x16<>+192(SB), Z11, Z11
+	VFMADD213PS  Z11, Z9, Z10
+	VFNMADD213PS Z11, Z7, Z10
 	VSUBPS       Z10, Z6, Z10
 	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z8, K1
 	VBLENDMPS    Z8, Z10, K1, Z10
@@ -72485,12 +72325,10 @@ loop:
 	VFMADD213PS  vconsts32x16<>+1088(SB), Z10, Z11
 	VFMADD213PS  vconsts32x16<>+1152(SB), Z10, Z11
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z10, Z11
-	VMULPS       Z10, Z11, Z11
-	VMULPS       Z7, Z7, Z10
-	VMULPS       vconsts32x16<>+192(SB), Z10, Z10
-	VADDPS       Z11, Z10, Z11
-	VMULPS       Z11, Z8, Z11
-	VSUBPS       Z11, Z10, Z11
+	VMULPS       Z7, Z7, Z12
+	VMULPS       vconsts32x16<>+192(SB), Z12, Z12
+	VFMADD213PS  Z12, Z10, Z11
+	VFNMADD213PS Z12, Z8, Z11
 	VSUBPS       Z11, Z7, Z11
 	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
 	VBLENDMPS    Z6, Z11, K1, Z11
@@ -72514,12 +72352,10 @@ loop:
 	VFMADD213PS  vconsts32x16<>+1088(SB), Z6, Z7
 	VFMADD213PS  vconsts32x16<>+1152(SB), Z6, Z7
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z6, Z7
-	VMULPS       Z6, Z7, Z7
-	VMULPS       Z2, Z2, Z6
-	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z7, Z6, Z7
-	VMULPS       Z7, Z3, Z7
-	VSUBPS       Z7, Z6, Z7
+	VMULPS       Z2, Z2, Z8
+	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
+	VFMADD213PS  Z8, Z6, Z7
+	VFNMADD213PS Z8, Z3, Z7
 	VSUBPS       Z7, Z2, Z7
 	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z9, K1
 	VBLENDMPS    Z9, Z7, K1, Z7
@@ -72572,12 +72408,10 @@ single1:
 	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
-	VMULPS       Z7, Z8, Z8
-	VMULPS       Z4, Z4, Z7
-	VMULPS       vconsts32x16<>+192(SB), Z7, Z7
-	VADDPS       Z8, Z7, Z8
-	VMULPS       Z8, Z5, Z8
-	VSUBPS       Z8, Z7, Z8
+	VMULPS       Z4, Z4, Z9
+	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
+	VFMADD213PS  Z9, Z7, Z8
+	VFNMADD213PS Z9, Z5, Z8
 	VSUBPS       Z8, Z4, Z8
 	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
 	VBLENDMPS    Z6, Z8, K1, Z8
@@ -72633,12 +72467,10 @@ tail:
 	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
-	VMULPS       Z7, Z8, Z8
-	VMULPS       Z4, Z4, Z7
-	VMULPS       vconsts32x16<>+192(SB), Z7, Z7
-	VADDPS       Z8, Z7, Z8
-	VMULPS       Z8, Z5, Z8
-	VSUBPS       Z8, Z7, Z8
+	VMULPS       Z4, Z4, Z9
+	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
+	VFMADD213PS  Z9, Z7, Z8
+	VFNMADD213PS Z9, Z5, Z8
 	VSUBPS       Z8, Z4, Z8
 	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
 	VBLENDMPS    Z6, Z8, K1, Z8
@@ -72766,12 +72598,10 @@ loop:
 	VFMADD213PS  vconsts32x16<>+1088(SB), Z10, Z11
 	VFMADD213PS  vconsts32x16<>+1152(SB), Z10, Z11
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z10, Z11
-	VMULPS       Z10, Z11, Z11
-	VMULPS       Z7, Z7, Z10
-	VMULPS       vconsts32x16<>+192(SB), Z10, Z10
-	VADDPS       Z11, Z10, Z11
-	VMULPS       Z11, Z8, Z11
-	VSUBPS       Z11, Z10, Z11
+	VMULPS       Z7, Z7, Z12
+	VMULPS       vconsts32x16<>+192(SB), Z12, Z12
+	VFMADD213PS  Z12, Z10, Z11
+	VFNMADD213PS Z12, Z8, Z11
 	VSUBPS       Z11, Z7, Z11
 	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
 	VBLENDMPS    Z6, Z11, K1, Z11
@@ -72795,12 +72625,10 @@ loop:
 	VFMADD213PS  vconsts32x16<>+1088(SB), Z6, Z7
 	VFMADD213PS  vconsts32x16<>+1152(SB), Z6, Z7
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z6, Z7
-	VMULPS       Z6, Z7, Z7
-	VMULPS       Z2, Z2, Z6
-	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z7, Z6, Z7
-	VMULPS       Z7, Z3, Z7
-	VSUBPS       Z7, Z6, Z7
+	VMULPS       Z2, Z2, Z8
+	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
+	VFMADD213PS  Z8, Z6, Z7
+	VFNMADD213PS Z8, Z3, Z7
 	VSUBPS       Z7, Z2, Z7
 	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z9, K1
 	VBLENDMPS    Z9, Z7, K1, Z7
@@ -72853,12 +72681,10 @@ single1:
 	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
-	VMULPS       Z7, Z8, Z8
-	VMULPS       Z4, Z4, Z7
-	VMULPS       vconsts32x16<>+192(SB), Z7, Z7
-	VADDPS       Z8, Z7, Z8
-	VMULPS       Z8, Z5, Z8
-	VSUBPS       Z8, Z7, Z8
+	VMULPS       Z4, Z4, Z9
+	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
+	VFMADD213PS  Z9, Z7, Z8
+	VFNMADD213PS Z9, Z5, Z8
 	VSUBPS       Z8, Z4, Z8
 	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
 	VBLENDMPS    Z6, Z8, K1, Z8
@@ -72914,12 +72740,10 @@ tail:
 	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
-	VMULPS       Z7, Z8, Z8
-	VMULPS       Z4, Z4, Z7
-	VMULPS       vconsts32x16<>+192(SB), Z7, Z7
-	VADDPS       Z8, Z7, Z8
-	VMULPS       Z8, Z5, Z8
-	VSUBPS       Z8, Z7, Z8
+	VMULPS       Z4, Z4, Z9
+	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
+	VFMADD213PS  Z9, Z7, Z8
+	VFNMADD213PS Z9, Z5, Z8
 	VSUBPS       Z8, Z4, Z8
 	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
 	VBLENDMPS    Z6, Z8, K1, Z8
@@ -73049,12 +72873,10 @@ loop:
 	VFMADD213PS  vconsts32x16<>+1088(SB), Z10, Z11
 	VFMADD213PS  vconsts32x16<>+1152(SB), Z10, Z11
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z10, Z11
-	VMULPS       Z10, Z11, Z11
-	VMULPS       Z7, Z7, Z10
-	VMULPS       vconsts32x16<>+192(SB), Z10, Z10
-	VADDPS       Z11, Z10, Z11
-	VMULPS       Z11, Z8, Z11
-	VSUBPS       Z11, Z10, Z11
+	VMULPS       Z7, Z7, Z12
+	VMULPS       vconsts32x16<>+192(SB), Z12, Z12
+	VFMADD213PS  Z12, Z10, Z11
+	VFNMADD213PS Z12, Z8, Z11
 	VSUBPS       Z11, Z7, Z11
 	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
 	VBLENDMPS    Z6, Z11, K1, Z11
@@ -73085,12 +72907,10 @@ loop:
 	VFMADD213PS  vconsts32x16<>+1088(SB), Z6, Z7
 	VFMADD213PS  vconsts32x16<>+1152(SB), Z6, Z7
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z6, Z7
-	VMULPS       Z6, Z7, Z7
-	VMULPS       Z2, Z2, Z6
-	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z7, Z6, Z7
-	VMULPS       Z7, Z3, Z7
-	VSUBPS       Z7, Z6, Z7
+	VMULPS       Z2, Z2, Z8
+	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
+	VFMADD213PS  Z8, Z6, Z7
+	VFNMADD213PS Z8, Z3, Z7
 	VSUBPS       Z7, Z2, Z7
 	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z9, K1
 	VBLENDMPS    Z9, Z7, K1, Z7
@@ -73150,12 +72970,10 @@ single1:
 	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
-	VMULPS       Z7, Z8, Z8
-	VMULPS       Z4, Z4, Z7
-	VMULPS       vconsts32x16<>+192(SB), Z7, Z7
-	VADDPS       Z8, Z7, Z8
-	VMULPS       Z8, Z5, Z8
-	VSUBPS       Z8, Z7, Z8
+	VMULPS       Z4, Z4, Z9
+	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
+	VFMADD213PS  Z9, Z7, Z8
+	VFNMADD213PS Z9, Z5, Z8
 	VSUBPS       Z8, Z4, Z8
 	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
 	VBLENDMPS    Z6, Z8, K1, Z8
@@ -73218,12 +73036,10 @@ tail:
 	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
-	VMULPS       Z7, Z8, Z8
-	VMULPS       Z4, Z4, Z7
-	VMULPS       vconsts32x16<>+192(SB), Z7, Z7
-	VADDPS       Z8, Z7, Z8
-	VMULPS       Z8, Z5, Z8
-	VSUBPS       Z8, Z7, Z8
+	VMULPS       Z4, Z4, Z9
+	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
+	VFMADD213PS  Z9, Z7, Z8
+	VFNMADD213PS Z9, Z5, Z8
 	VSUBPS       Z8, Z4, Z8
 	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
 	VBLENDMPS    Z6, Z8, K1, Z8
@@ -73358,12 +73174,10 @@ loop:
 	VFMADD213PS  vconsts32x16<>+1088(SB), Z10, Z11
 	VFMADD213PS  vconsts32x16<>+1152(SB), Z10, Z11
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z10, Z11
-	VMULPS       Z10, Z11, Z11
-	VMULPS       Z7, Z7, Z10
-	VMULPS       vconsts32x16<>+192(SB), Z10, Z10
-	VADDPS       Z11, Z10, Z11
-	VMULPS       Z11, Z8, Z11
-	VSUBPS       Z11, Z10, Z11
+	VMULPS       Z7, Z7, Z12
+	VMULPS       vconsts32x16<>+192(SB), Z12, Z12
+	VFMADD213PS  Z12, Z10, Z11
+	VFNMADD213PS Z12, Z8, Z11
 	VSUBPS       Z11, Z7, Z11
 	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
 	VBLENDMPS    Z6, Z11, K1, Z11
@@ -73396,12 +73210,10 @@ loop:
 	VFMADD213PS  vconsts32x16<>+1088(SB), Z6, Z7
 	VFMADD213PS  vconsts32x16<>+1152(SB), Z6, Z7
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z6, Z7
-	VMULPS       Z6, Z7, Z7
-	VMULPS       Z2, Z2, Z6
-	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z7, Z6, Z7
-	VMULPS       Z7, Z3, Z7
-	VSUBPS       Z7, Z6, Z7
+	VMULPS       Z2, Z2, Z8
+	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
+	VFMADD213PS  Z8, Z6, Z7
+	VFNMADD213PS Z8, Z3, Z7
 	VSUBPS       Z7, Z2, Z7
 	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z9, K1
 	VBLENDMPS    Z9, Z7, K1, Z7
@@ -73463,12 +73275,10 @@ single1:
 	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
-	VMULPS       Z7, Z8, Z8
-	VMULPS       Z4, Z4, Z7
-	VMULPS       vconsts32x16<>+192(SB), Z7, Z7
-	VADDPS       Z8, Z7, Z8
-	VMULPS       Z8, Z5, Z8
-	VSUBPS       Z8, Z7, Z8
+	VMULPS       Z4, Z4, Z9
+	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
+	VFMADD213PS  Z9, Z7, Z8
+	VFNMADD213PS Z9, Z5, Z8
 	VSUBPS       Z8, Z4, Z8
 	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
 	VBLENDMPS    Z6, Z8, K1, Z8
@@ -73533,12 +73343,10 @@ tail:
 	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
-	VMULPS       Z7, Z8, Z8
-	VMULPS       Z4, Z4, Z7
-	VMULPS       vconsts32x16<>+192(SB), Z7, Z7
-	VADDPS       Z8, Z7, Z8
-	VMULPS       Z8, Z5, Z8
-	VSUBPS       Z8, Z7, Z8
+	VMULPS       Z4, Z4, Z9
+	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
+	VFMADD213PS  Z9, Z7, Z8
+	VFNMADD213PS Z9, Z5, Z8
 	VSUBPS       Z8, Z4, Z8
 	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
 	VBLENDMPS    Z6, Z8, K1, Z8
@@ -73688,12 +73496,10 @@ loop:
 	VFMADD213PS  vconsts32x16<>+1088(SB), Z12, Z13
 	VFMADD213PS  vconsts32x16<>+1152(SB), Z12, Z13
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z12, Z13
-	VMULPS       Z12, Z13, Z13
-	VMULPS       Z9, Z9, Z12
-	VMULPS       vconsts32x16<>+192(SB), Z12, Z12
-	VADDPS       Z13, Z12, Z13
-	VMULPS       Z13, Z10, Z13
-	VSUBPS       Z13, Z12, Z13
+	VMULPS       Z9, Z9, Z14
+	VMULPS       vconsts32x16<>+192(SB), Z14, Z14
+	VFMADD213PS  Z14, Z12, Z13
+	VFNMADD213PS Z14, Z10, Z13
 	VSUBPS       Z13, Z9, Z13
 	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z8, K1
 	VBLENDMPS    Z8, Z13, K1, Z13
@@ -73741,12 +73547,10 @@ rowperm409:
 	VFMADD213PS  vconsts32x16<>+1088(SB), Z8, Z9
 	VFMADD213PS  vconsts32x16<>+1152(SB), Z8, Z9
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z8, Z9
-	VMULPS       Z8, Z9, Z9
-	VMULPS       Z4, Z4, Z8
-	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
-	VADDPS       Z9, Z8, Z9
-	VMULPS       Z9, Z5, Z9
-	VSUBPS       Z9, Z8, Z9
+	VMULPS       Z4, Z4, Z10
+	VMULPS       vconsts32x16<>+192(SB), Z10, Z10
+	VFMADD213PS  Z10, Z8, Z9
+	VFNMADD213PS Z10, Z5, Z9
 	VSUBPS       Z9, Z4, Z9
 	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z11, K1
 	VBLENDMPS    Z11, Z9, K1, Z9
@@ -73823,12 +73627,10 @@ single1:
 	VFMADD213PS  vconsts32x16<>+1088(SB), Z9, Z10
 	VFMADD213PS  vconsts32x16<>+1152(SB), Z9, Z10
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z9, Z10
-	VMULPS       Z9, Z10, Z10
-	VMULPS       Z6, Z6, Z9
-	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
-	VADDPS       Z10, Z9, Z10
-	VMULPS       Z10, Z7, Z10
-	VSUBPS       Z10, Z9, Z10
+	VMULPS       Z6, Z6, Z11
+	VMULPS       vconsts32x16<>+192(SB), Z11, Z11
+	VFMADD213PS  Z11, Z9, Z10
+	VFNMADD213PS Z11, Z7, Z10
 	VSUBPS       Z10, Z6, Z10
 	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z8, K1
 	VBLENDMPS    Z8, Z10, K1, Z10
@@ -73908,12 +73710,10 @@ tail:
 	VFMADD213PS  vconsts32x16<>+1088(SB), Z9, Z10
 	VFMADD213PS  vconsts32x16<>+1152(SB), Z9, Z10
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z9, Z10
-	VMULPS       Z9, Z10, Z10
-	VMULPS       Z6, Z6, Z9
-	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
-	VADDPS       Z10, Z9, Z10
-	VMULPS       Z10, Z7, Z10
-	VSUBPS       Z10, Z9, Z10
+	VMULPS       Z6, Z6, Z11
+	VMULPS       vconsts32x16<>+192(SB), Z11, Z11
+	VFMADD213PS  Z11, Z9, Z10
+	VFNMADD213PS Z11, Z7, Z10
 	VSUBPS       Z10, Z6, Z10
 	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z8, K1
 	VBLENDMPS    Z8, Z10, K1, Z10
@@ -74091,12 +73891,10 @@ loop:
 	VFMADD213PS  vconsts32x16<>+1088(SB), Z10, Z11
 	VFMADD213PS  vconsts32x16<>+1152(SB), Z10, Z11
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z10, Z11
-	VMULPS       Z10, Z11, Z11
-	VMULPS       Z7, Z7, Z10
-	VMULPS       vconsts32x16<>+192(SB), Z10, Z10
-	VADDPS       Z11, Z10, Z11
-	VMULPS       Z11, Z8, Z11
-	VSUBPS       Z11, Z10, Z11
+	VMULPS       Z7, Z7, Z12
+	VMULPS       vconsts32x16<>+192(SB), Z12, Z12
+	VFMADD213PS  Z12, Z10, Z11
+	VFNMADD213PS Z12, Z8, Z11
 	VSUBPS       Z11, Z7, Z11
 	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
 	VBLENDMPS    Z6, Z11, K1, Z11
@@ -74140,12 +73938,10 @@ rowperm413:
 	VFMADD213PS  vconsts32x16<>+1088(SB), Z6, Z7
 	VFMADD213PS  vconsts32x16<>+1152(SB), Z6, Z7
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z6, Z7
-	VMULPS       Z6, Z7, Z7
-	VMULPS       Z2, Z2, Z6
-	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z7, Z6, Z7
-	VMULPS       Z7, Z3, Z7
-	VSUBPS       Z7, Z6, Z7
+	VMULPS       Z2, Z2, Z8
+	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
+	VFMADD213PS  Z8, Z6, Z7
+	VFNMADD213PS Z8, Z3, Z7
 	VSUBPS       Z7, Z2, Z7
 	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z9, K1
 	VBLENDMPS    Z9, Z7, K1, Z7
@@ -74218,12 +74014,10 @@ single1:
 	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
-	VMULPS       Z7, Z8, Z8
-	VMULPS       Z4, Z4, Z7
-	VMULPS       vconsts32x16<>+192(SB), Z7, Z7
-	VADDPS       Z8, Z7, Z8
-	VMULPS       Z8, Z5, Z8
-	VSUBPS       Z8, Z7, Z8
+	VMULPS       Z4, Z4, Z9
+	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
+	VFMADD213PS  Z9, Z7, Z8
+	VFNMADD213PS Z9, Z5, Z8
 	VSUBPS       Z8, Z4, Z8
 	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
 	VBLENDMPS    Z6, Z8, K1, Z8
@@ -74299,12 +74093,10 @@ tail:
 	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
-	VMULPS       Z7, Z8, Z8
-	VMULPS       Z4, Z4, Z7
-	VMULPS       vconsts32x16<>+192(SB), Z7, Z7
-	VADDPS       Z8, Z7, Z8
-	VMULPS       Z8, Z5, Z8
-	VSUBPS       Z8, Z7, Z8
+	VMULPS       Z4, Z4, Z9
+	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
+	VFMADD213PS  Z9, Z7, Z8
+	VFNMADD213PS Z9, Z5, Z8
 	VSUBPS       Z8, Z4, Z8
 	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
 	VBLENDMPS    Z6, Z8, K1, Z8
@@ -74460,12 +74252,10 @@ loop:
 	VFMADD213PS  vconsts32x16<>+1088(SB), Z10, Z11
 	VFMADD213PS  vconsts32x16<>+1152(SB), Z10, Z11
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z10, Z11
-	VMULPS       Z10, Z11, Z11
-	VMULPS       Z7, Z7, Z10
-	VMULPS       vconsts32x16<>+192(SB), Z10, Z10
-	VADDPS       Z11, Z10, Z11
-	VMULPS       Z11, Z8, Z11
-	VSUBPS       Z11, Z10, Z11
+	VMULPS       Z7, Z7, Z12
+	VMULPS       vconsts32x16<>+192(SB), Z12, Z12
+	VFMADD213PS  Z12, Z10, Z11
+	VFNMADD213PS Z12, Z8, Z11
 	VSUBPS       Z11, Z7, Z11
 	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
 	VBLENDMPS    Z6, Z11, K1, Z11
@@ -74518,12 +74308,10 @@ rowperm417:
 	VFMADD213PS  vconsts32x16<>+1088(SB), Z6, Z7
 	VFMADD213PS  vconsts32x16<>+1152(SB), Z6, Z7
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z6, Z7
-	VMULPS       Z6, Z7, Z7
-	VMULPS       Z2, Z2, Z6
-	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z7, Z6, Z7
-	VMULPS       Z7, Z3, Z7
-	VSUBPS       Z7, Z6, Z7
+	VMULPS       Z2, Z2, Z8
+	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
+	VFMADD213PS  Z8, Z6, Z7
+	VFNMADD213PS Z8, Z3, Z7
 	VSUBPS       Z7, Z2, Z7
 	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z9, K1
 	VBLENDMPS    Z9, Z7, K1, Z7
@@ -74605,12 +74393,10 @@ single1:
 	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
-	VMULPS       Z7, Z8, Z8
-	VMULPS       Z4, Z4, Z7
-	VMULPS       vconsts32x16<>+192(SB), Z7, Z7
-	VADDPS       Z8, Z7, Z8
-	VMULPS       Z8, Z5, Z8
-	VSUBPS       Z8, Z7, Z8
+	VMULPS       Z4, Z4, Z9
+	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
+	VFMADD213PS  Z9, Z7, Z8
+	VFNMADD213PS Z9, Z5, Z8
 	VSUBPS       Z8, Z4, Z8
 	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
 	VBLENDMPS    Z6, Z8, K1, Z8
@@ -74695,12 +74481,10 @@ tail:
 	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
-	VMULPS       Z7, Z8, Z8
-	VMULPS       Z4, Z4, Z7
-	VMULPS       vconsts32x16<>+192(SB), Z7, Z7
-	VADDPS       Z8, Z7, Z8
-	VMULPS       Z8, Z5, Z8
-	VSUBPS       Z8, Z7, Z8
+	VMULPS       Z4, Z4, Z9
+	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
+	VFMADD213PS  Z9, Z7, Z8
+	VFNMADD213PS Z9, Z5, Z8
 	VSUBPS       Z8, Z4, Z8
 	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
 	VBLENDMPS    Z6, Z8, K1, Z8
@@ -92603,12 +92387,10 @@ loop:
 	VFMADD213PD  vconsts64x8<>+1984(SB), Z10, Z11
 	VFMADD213PD  vconsts64x8<>+2048(SB), Z10, Z11
 	VFMADD213PD  vconsts64x8<>+2112(SB), Z10, Z11
-	VMULPD       Z10, Z11, Z11
-	VMULPD       Z7, Z7, Z10
-	VMULPD       vconsts64x8<>+384(SB), Z10, Z10
-	VADDPD       Z11, Z10, Z11
-	VMULPD       Z11, Z8, Z11
-	VSUBPD       Z11, Z10, Z11
+	VMULPD       Z7, Z7, Z12
+	VMULPD       vconsts64x8<>+384(SB), Z12, Z12
+	VFMADD213PD  Z12, Z10, Z11
+	VFNMADD213PD Z12, Z8, Z11
 	VSUBPD       Z11, Z7, Z11
 	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
 	VBLENDMPD    Z6, Z11, K1, Z11
@@ -92635,12 +92417,10 @@ loop:
 	VFMADD213PD  vconsts64x8<>+1984(SB), Z6, Z7
 	VFMADD213PD  vconsts64x8<>+2048(SB), Z6, Z7
 	VFMADD213PD  vconsts64x8<>+2112(SB), Z6, Z7
-	VMULPD       Z6, Z7, Z7
-	VMULPD       Z2, Z2, Z6
-	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z7, Z6, Z7
-	VMULPD       Z7, Z3, Z7
-	VSUBPD       Z7, Z6, Z7
+	VMULPD       Z2, Z2, Z8
+	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
+	VFMADD213PD  Z8, Z6, Z7
+	VFNMADD213PD Z8, Z3, Z7
 	VSUBPD       Z7, Z2, Z7
 	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z9, K1
 	VBLENDMPD    Z9, Z7, K1, Z7
@@ -92701,12 +92481,10 @@ single1:
 	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
 	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
 	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
-	VMULPD       Z7, Z8, Z8
-	VMULPD       Z4, Z4, Z7
-	VMULPD       vconsts64x8<>+384(SB), Z7, Z7
-	VADDPD       Z8, Z7, Z8
-	VMULPD       Z8, Z5, Z8
-	VSUBPD       Z8, Z7, Z8
+	VMULPD       Z4, Z4, Z9
+	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
+	VFMADD213PD  Z9, Z7, Z8
+	VFNMADD213PD Z9, Z5, Z8
 	VSUBPD       Z8, Z4, Z8
 	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
 	VBLENDMPD    Z6, Z8, K1, Z8
@@ -92770,12 +92548,10 @@ tail:
 	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
 	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
 	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
-	VMULPD       Z7, Z8, Z8
-	VMULPD       Z4, Z4, Z7
-	VMULPD       vconsts64x8<>+384(SB), Z7, Z7
-	VADDPD       Z8, Z7, Z8
-	VMULPD       Z8, Z5, Z8
-	VSUBPD       Z8, Z7, Z8
+	VMULPD       Z4, Z4, Z9
+	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
+	VFMADD213PD  Z9, Z7, Z8
+	VFNMADD213PD Z9, Z5, Z8
 	VSUBPD       Z8, Z4, Z8
 	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
 	VBLENDMPD    Z6, Z8, K1, Z8
@@ -92892,12 +92668,10 @@ loop:
 	VFMADD213PD  vconsts64x8<>+1984(SB), Z12, Z13
 	VFMADD213PD  vconsts64x8<>+2048(SB), Z12, Z13
 	VFMADD213PD  vconsts64x8<>+2112(SB), Z12, Z13
-	VMULPD       Z12, Z13, Z13
-	VMULPD       Z9, Z9, Z12
-	VMULPD       vconsts64x8<>+384(SB), Z12, Z12
-	VADDPD       Z13, Z12, Z13
-	VMULPD       Z13, Z10, Z13
-	VSUBPD       Z13, Z12, Z13
+	VMULPD       Z9, Z9, Z14
+	VMULPD       vconsts64x8<>+384(SB), Z14, Z14
+	VFMADD213PD  Z14, Z12, Z13
+	VFNMADD213PD Z14, Z10, Z13
 	VSUBPD       Z13, Z9, Z13
 	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z8, K1
 	VBLENDMPD    Z8, Z13, K1, Z13
@@ -92931,12 +92705,10 @@ loop:
 	VFMADD213PD  vconsts64x8<>+1984(SB), Z8, Z9
 	VFMADD213PD  vconsts64x8<>+2048(SB), Z8, Z9
 	VFMADD213PD  vconsts64x8<>+2112(SB), Z8, Z9
-	VMULPD       Z8, Z9, Z9
-	VMULPD       Z4, Z4, Z8
-	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
-	VADDPD       Z9, Z8, Z9
-	VMULPD       Z9, Z5, Z9
-	VSUBPD       Z9, Z8, Z9
+	VMULPD       Z4, Z4, Z10
+	VMULPD       vconsts64x8<>+384(SB), Z10, Z10
+	VFMADD213PD  Z10, Z8, Z9
+	VFNMADD213PD Z10, Z5, Z9
 	VSUBPD       Z9, Z4, Z9
 	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z11, K1
 	VBLENDMPD    Z11, Z9, K1, Z9
@@ -93004,12 +92776,10 @@ single1:
 	VFMADD213PD  vconsts64x8<>+1984(SB), Z9, Z10
 	VFMADD213PD  vconsts64x8<>+2048(SB), Z9, Z10
 	VFMADD213PD  vconsts64x8<>+2112(SB), Z9, Z10
-	VMULPD       Z9, Z10, Z10
-	VMULPD       Z6, Z6, Z9
-	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
-	VADDPD       Z10, Z9, Z10
-	VMULPD       Z10, Z7, Z10
-	VSUBPD       Z10, Z9, Z10
+	VMULPD       Z6, Z6, Z11
+	VMULPD       vconsts64x8<>+384(SB), Z11, Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VFNMADD213PD Z11, Z7, Z10
 	VSUBPD       Z10, Z6, Z10
 	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z8, K1
 	VBLENDMPD    Z8, Z10, K1, Z10
@@ -93080,12 +92850,10 @@ tail:
 	VFMADD213PD  vconsts64x8<>+1984(SB), Z9, Z10
 	VFMADD213PD  vconsts64x8<>+2048(SB), Z9, Z10
 	VFMADD213PD  vconsts64x8<>+2112(SB), Z9, Z10
-	VMULPD       Z9, Z10, Z10
-	VMULPD       Z6, Z6, Z9
-	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
-	VADDPD       Z10, Z9, Z10
-	VMULPD       Z10, Z7, Z10
-	VSUBPD       Z10, Z9, Z10
+	VMULPD       Z6, Z6, Z11
+	VMULPD       vconsts64x8<>+384(SB), Z11, Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VFNMADD213PD Z11, Z7, Z10
 	VSUBPD       Z10, Z6, Z10
 	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z8, K1
 	VBLENDMPD    Z8, Z10, K1, Z10
@@ -93219,12 +92987,10 @@ loop:
 	VFMADD213PD  vconsts64x8<>+1984(SB), Z10, Z11
 	VFMADD213PD  vconsts64x8<>+2048(SB), Z10, Z11
 	VFMADD213PD  vconsts64x8<>+2112(SB), Z10, Z11
-	VMULPD       Z10, Z11, Z11
-	VMULPD       Z7, Z7, Z10
-	VMULPD       vconsts64x8<>+384(SB), Z10, Z10
-	VADDPD       Z11, Z10, Z11
-	VMULPD       Z11, Z8, Z11
-	VSUBPD       Z11, Z10, Z11
+	VMULPD       Z7, Z7, Z12
+	VMULPD       vconsts64x8<>+384(SB), Z12, Z12
+	VFMADD213PD  Z12, Z10, Z11
+	VFNMADD213PD Z12, Z8, Z11
 	VSUBPD       Z11, Z7, Z11
 	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
 	VBLENDMPD    Z6, Z11, K1, Z11
@@ -93254,12 +93020,10 @@ loop:
 	VFMADD213PD  vconsts64x8<>+1984(SB), Z6, Z7
 	VFMADD213PD  vconsts64x8<>+2048(SB), Z6, Z7
 	VFMADD213PD  vconsts64x8<>+2112(SB), Z6, Z7
-	VMULPD       Z6, Z7, Z7
-	VMULPD       Z2, Z2, Z6
-	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z7, Z6, Z7
-	VMULPD       Z7, Z3, Z7
-	VSUBPD       Z7, Z6, Z7
+	VMULPD       Z2, Z2, Z8
+	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
+	VFMADD213PD  Z8, Z6, Z7
+	VFNMADD213PD Z8, Z3, Z7
 	VSUBPD       Z7, Z2, Z7
 	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z9, K1
 	VBLENDMPD    Z9, Z7, K1, Z7
@@ -93323,12 +93087,10 @@ single1:
 	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
 	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
 	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
-	VMULPD       Z7, Z8, Z8
-	VMULPD       Z4, Z4, Z7
-	VMULPD       vconsts64x8<>+384(SB), Z7, Z7
-	VADDPD       Z8, Z7, Z8
-	VMULPD       Z8, Z5, Z8
-	VSUBPD       Z8, Z7, Z8
+	VMULPD       Z4, Z4, Z9
+	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
+	VFMADD213PD  Z9, Z7, Z8
+	VFNMADD213PD Z9, Z5, Z8
 	VSUBPD       Z8, Z4, Z8
 	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
 	VBLENDMPD    Z6, Z8, K1, Z8
@@ -93395,12 +93157,10 @@ tail:
 	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
 	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
 	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
-	VMULPD       Z7, Z8, Z8
-	VMULPD       Z4, Z4, Z7
-	VMULPD       vconsts64x8<>+384(SB), Z7, Z7
-	VADDPD       Z8, Z7, Z8
-	VMULPD       Z8, Z5, Z8
-	VSUBPD       Z8, Z7, Z8
+	VMULPD       Z4, Z4, Z9
+	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
+	VFMADD213PD  Z9, Z7, Z8
+	VFNMADD213PD Z9, Z5, Z8
 	VSUBPD       Z8, Z4, Z8
 	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
 	VBLENDMPD    Z6, Z8, K1, Z8
@@ -93520,12 +93280,10 @@ loop:
 	VFMADD213PD  vconsts64x8<>+1984(SB), Z10, Z11
 	VFMADD213PD  vconsts64x8<>+2048(SB), Z10, Z11
 	VFMADD213PD  vconsts64x8<>+2112(SB), Z10, Z11
-	VMULPD       Z10, Z11, Z11
-	VMULPD       Z7, Z7, Z10
-	VMULPD       vconsts64x8<>+384(SB), Z10, Z10
-	VADDPD       Z11, Z10, Z11
-	VMULPD       Z11, Z8, Z11
-	VSUBPD       Z11, Z10, Z11
+	VMULPD       Z7, Z7, Z12
+	VMULPD       vconsts64x8<>+384(SB), Z12, Z12
+	VFMADD213PD  Z12, Z10, Z11
+	VFNMADD213PD Z12, Z8, Z11
 	VSUBPD       Z11, Z7, Z11
 	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
 	VBLENDMPD    Z6, Z11, K1, Z11
@@ -93555,12 +93313,10 @@ loop:
 	VFMADD213PD  vconsts64x8<>+1984(SB), Z6, Z7
 	VFMADD213PD  vconsts64x8<>+2048(SB), Z6, Z7
 	VFMADD213PD  vconsts64x8<>+2112(SB), Z6, Z7
-	VMULPD       Z6, Z7, Z7
-	VMULPD       Z2, Z2, Z6
-	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z7, Z6, Z7
-	VMULPD       Z7, Z3, Z7
-	VSUBPD       Z7, Z6, Z7
+	VMULPD       Z2, Z2, Z8
+	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
+	VFMADD213PD  Z8, Z6, Z7
+	VFNMADD213PD Z8, Z3, Z7
 	VSUBPD       Z7, Z2, Z7
 	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z9, K1
 	VBLENDMPD    Z9, Z7, K1, Z7
@@ -93624,12 +93380,10 @@ single1:
 	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
 	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
 	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
-	VMULPD       Z7, Z8, Z8
-	VMULPD       Z4, Z4, Z7
-	VMULPD       vconsts64x8<>+384(SB), Z7, Z7
-	VADDPD       Z8, Z7, Z8
-	VMULPD       Z8, Z5, Z8
-	VSUBPD       Z8, Z7, Z8
+	VMULPD       Z4, Z4, Z9
+	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
+	VFMADD213PD  Z9, Z7, Z8
+	VFNMADD213PD Z9, Z5, Z8
 	VSUBPD       Z8, Z4, Z8
 	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
 	VBLENDMPD    Z6, Z8, K1, Z8
@@ -93696,12 +93450,10 @@ tail:
 	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
 	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
 	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
-	VMULPD       Z7, Z8, Z8
-	VMULPD       Z4, Z4, Z7
-	VMULPD       vconsts64x8<>+384(SB), Z7, Z7
-	VADDPD       Z8, Z7, Z8
-	VMULPD       Z8, Z5, Z8
-	VSUBPD       Z8, Z7, Z8
+	VMULPD       Z4, Z4, Z9
+	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
+	VFMADD213PD  Z9, Z7, Z8
+	VFNMADD213PD Z9, Z5, Z8
 	VSUBPD       Z8, Z4, Z8
 	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
 	VBLENDMPD    Z6, Z8, K1, Z8
@@ -93823,12 +93575,10 @@ loop:
 	VFMADD213PD  vconsts64x8<>+1984(SB), Z10, Z11
 	VFMADD213PD  vconsts64x8<>+2048(SB), Z10, Z11
 	VFMADD213PD  vconsts64x8<>+2112(SB), Z10, Z11
-	VMULPD       Z10, Z11, Z11
-	VMULPD       Z7, Z7, Z10
-	VMULPD       vconsts64x8<>+384(SB), Z10, Z10
-	VADDPD       Z11, Z10, Z11
-	VMULPD       Z11, Z8, Z11
-	VSUBPD       Z11, Z10, Z11
+	VMULPD       Z7, Z7, Z12
+	VMULPD       vconsts64x8<>+384(SB), Z12, Z12
+	VFMADD213PD  Z12, Z10, Z11
+	VFNMADD213PD Z12, Z8, Z11
 	VSUBPD       Z11, Z7, Z11
 	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
 	VBLENDMPD    Z6, Z11, K1, Z11
@@ -93865,12 +93615,10 @@ loop:
 	VFMADD213PD  vconsts64x8<>+1984(SB), Z6, Z7
 	VFMADD213PD  vconsts64x8<>+2048(SB), Z6, Z7
 	VFMADD213PD  vconsts64x8<>+2112(SB), Z6, Z7
-	VMULPD       Z6, Z7, Z7
-	VMULPD       Z2, Z2, Z6
-	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z7, Z6, Z7
-	VMULPD       Z7, Z3, Z7
-	VSUBPD       Z7, Z6, Z7
+	VMULPD       Z2, Z2, Z8
+	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
+	VFMADD213PD  Z8, Z6, Z7
+	VFNMADD213PD Z8, Z3, Z7
 	VSUBPD       Z7, Z2, Z7
 	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z9, K1
 	VBLENDMPD    Z9, Z7, K1, Z7
@@ -93941,12 +93689,10 @@ single1:
 	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
 	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
 	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
-	VMULPD       Z7, Z8, Z8
-	VMULPD       Z4, Z4, Z7
-	VMULPD       vconsts64x8<>+384(SB), Z7, Z7
-	VADDPD       Z8, Z7, Z8
-	VMULPD       Z8, Z5, Z8
-	VSUBPD       Z8, Z7, Z8
+	VMULPD       Z4, Z4, Z9
+	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
+	VFMADD213PD  Z9, Z7, Z8
+	VFNMADD213PD Z9, Z5, Z8
 	VSUBPD       Z8, Z4, Z8
 	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
 	VBLENDMPD    Z6, Z8, K1, Z8
@@ -94020,12 +93766,10 @@ tail:
 	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
 	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
 	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
-	VMULPD       Z7, Z8, Z8
-	VMULPD       Z4, Z4, Z7
-	VMULPD       vconsts64x8<>+384(SB), Z7, Z7
-	VADDPD       Z8, Z7, Z8
-	VMULPD       Z8, Z5, Z8
-	VSUBPD       Z8, Z7, Z8
+	VMULPD       Z4, Z4, Z9
+	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
+	VFMADD213PD  Z9, Z7, Z8
+	VFNMADD213PD Z9, Z5, Z8
 	VSUBPD       Z8, Z4, Z8
 	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
 	VBLENDMPD    Z6, Z8, K1, Z8
@@ -94152,12 +93896,10 @@ loop:
 	VFMADD213PD  vconsts64x8<>+1984(SB), Z10, Z11
 	VFMADD213PD  vconsts64x8<>+2048(SB), Z10, Z11
 	VFMADD213PD  vconsts64x8<>+2112(SB), Z10, Z11
-	VMULPD       Z10, Z11, Z11
-	VMULPD       Z7, Z7, Z10
-	VMULPD       vconsts64x8<>+384(SB), Z10, Z10
-	VADDPD       Z11, Z10, Z11
-	VMULPD       Z11, Z8, Z11
-	VSUBPD       Z11, Z10, Z11
+	VMULPD       Z7, Z7, Z12
+	VMULPD       vconsts64x8<>+384(SB), Z12, Z12
+	VFMADD213PD  Z12, Z10, Z11
+	VFNMADD213PD Z12, Z8, Z11
 	VSUBPD       Z11, Z7, Z11
 	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
 	VBLENDMPD    Z6, Z11, K1, Z11
@@ -94196,12 +93938,10 @@ loop:
 	VFMADD213PD  vconsts64x8<>+1984(SB), Z6, Z7
 	VFMADD213PD  vconsts64x8<>+2048(SB), Z6, Z7
 	VFMADD213PD  vconsts64x8<>+2112(SB), Z6, Z7
-	VMULPD       Z6, Z7, Z7
-	VMULPD       Z2, Z2, Z6
-	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z7, Z6, Z7
-	VMULPD       Z7, Z3, Z7
-	VSUBPD       Z7, Z6, Z7
+	VMULPD       Z2, Z2, Z8
+	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
+	VFMADD213PD  Z8, Z6, Z7
+	VFNMADD213PD Z8, Z3, Z7
 	VSUBPD       Z7, Z2, Z7
 	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z9, K1
 	VBLENDMPD    Z9, Z7, K1, Z7
@@ -94274,12 +94014,10 @@ single1:
 	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
 	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
 	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
-	VMULPD       Z7, Z8, Z8
-	VMULPD       Z4, Z4, Z7
-	VMULPD       vconsts64x8<>+384(SB), Z7, Z7
-	VADDPD       Z8, Z7, Z8
-	VMULPD       Z8, Z5, Z8
-	VSUBPD       Z8, Z7, Z8
+	VMULPD       Z4, Z4, Z9
+	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
+	VFMADD213PD  Z9, Z7, Z8
+	VFNMADD213PD Z9, Z5, Z8
 	VSUBPD       Z8, Z4, Z8
 	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
 	VBLENDMPD    Z6, Z8, K1, Z8
@@ -94355,12 +94093,10 @@ tail:
 	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
 	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
 	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
-	VMULPD       Z7, Z8, Z8
-	VMULPD       Z4, Z4, Z7
-	VMULPD       vconsts64x8<>+384(SB), Z7, Z7
-	VADDPD       Z8, Z7, Z8
-	VMULPD       Z8, Z5, Z8
-	VSUBPD       Z8, Z7, Z8
+	VMULPD       Z4, Z4, Z9
+	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
+	VFMADD213PD  Z9, Z7, Z8
+	VFNMADD213PD Z9, Z5, Z8
 	VSUBPD       Z8, Z4, Z8
 	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
 	VBLENDMPD    Z6, Z8, K1, Z8
@@ -94500,12 +94236,10 @@ loop:
 	VFMADD213PD  vconsts64x8<>+1984(SB), Z12, Z13
 	VFMADD213PD  vconsts64x8<>+2048(SB), Z12, Z13
 	VFMADD213PD  vconsts64x8<>+2112(SB), Z12, Z13
-	VMULPD       Z12, Z13, Z13
-	VMULPD       Z9, Z9, Z12
-	VMULPD       vconsts64x8<>+384(SB), Z12, Z12
-	VADDPD       Z13, Z12, Z13
-	VMULPD       Z13, Z10, Z13
-	VSUBPD       Z13, Z12, Z13
+	VMULPD       Z9, Z9, Z14
+	VMULPD       vconsts64x8<>+384(SB), Z14, Z14
+	VFMADD213PD  Z14, Z12, Z13
+	VFNMADD213PD Z14, Z10, Z13
 	VSUBPD       Z13, Z9, Z13
 	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z8, K1
 	VBLENDMPD    Z8, Z13, K1, Z13
@@ -94559,12 +94293,10 @@ rowperm565:
 	VFMADD213PD  vconsts64x8<>+1984(SB), Z8, Z9
 	VFMADD213PD  vconsts64x8<>+2048(SB), Z8, Z9
 	VFMADD213PD  vconsts64x8<>+2112(SB), Z8, Z9
-	VMULPD       Z8, Z9, Z9
-	VMULPD       Z4, Z4, Z8
-	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
-	VADDPD       Z9, Z8, Z9
-	VMULPD       Z9, Z5, Z9
-	VSUBPD       Z9, Z8, Z9
+	VMULPD       Z4, Z4, Z10
+	VMULPD       vconsts64x8<>+384(SB), Z10, Z10
+	VFMADD213PD  Z10, Z8, Z9
+	VFNMADD213PD Z10, Z5, Z9
 	VSUBPD       Z9, Z4, Z9
 	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z11, K1
 	VBLENDMPD    Z11, Z9, K1, Z9
@@ -94652,12 +94384,10 @@ single1:
 	VFMADD213PD  vconsts64x8<>+1984(SB), Z9, Z10
 	VFMADD213PD  vconsts64x8<>+2048(SB), Z9, Z10
 	VFMADD213PD  vconsts64x8<>+2112(SB), Z9, Z10
-	VMULPD       Z9, Z10, Z10
-	VMULPD       Z6, Z6, Z9
-	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
-	VADDPD       Z10, Z9, Z10
-	VMULPD       Z10, Z7, Z10
-	VSUBPD       Z10, Z9, Z10
+	VMULPD       Z6, Z6, Z11
+	VMULPD       vconsts64x8<>+384(SB), Z11, Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VFNMADD213PD Z11, Z7, Z10
 	VSUBPD       Z10, Z6, Z10
 	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z8, K1
 	VBLENDMPD    Z8, Z10, K1, Z10
@@ -94748,12 +94478,10 @@ tail:
 	VFMADD213PD  vconsts64x8<>+1984(SB), Z9, Z10
 	VFMADD213PD  vconsts64x8<>+2048(SB), Z9, Z10
 	VFMADD213PD  vconsts64x8<>+2112(SB), Z9, Z10
-	VMULPD       Z9, Z10, Z10
-	VMULPD       Z6, Z6, Z9
-	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
-	VADDPD       Z10, Z9, Z10
-	VMULPD       Z10, Z7, Z10
-	VSUBPD       Z10, Z9, Z10
+	VMULPD       Z6, Z6, Z11
+	VMULPD       vconsts64x8<>+384(SB), Z11, Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VFNMADD213PD Z11, Z7, Z10
 	VSUBPD       Z10, Z6, Z10
 	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z8, K1
 	VBLENDMPD    Z8, Z10, K1, Z10
@@ -94913,12 +94641,10 @@ loop:
 	VFMADD213PD  vconsts64x8<>+1984(SB), Z10, Z11
 	VFMADD213PD  vconsts64x8<>+2048(SB), Z10, Z11
 	VFMADD213PD  vconsts64x8<>+2112(SB), Z10, Z11
-	VMULPD       Z10, Z11, Z11
-	VMULPD       Z7, Z7, Z10
-	VMULPD       vconsts64x8<>+384(SB), Z10, Z10
-	VADDPD       Z11, Z10, Z11
-	VMULPD       Z11, Z8, Z11
-	VSUBPD       Z11, Z10, Z11
+	VMULPD       Z7, Z7, Z12
+	VMULPD       vconsts64x8<>+384(SB), Z12, Z12
+	VFMADD213PD  Z12, Z10, Z11
+	VFNMADD213PD Z12, Z8, Z11
 	VSUBPD       Z11, Z7, Z11
 	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
 	VBLENDMPD    Z6, Z11, K1, Z11
@@ -94968,12 +94694,10 @@ rowperm569:
 	VFMADD213PD  vconsts64x8<>+1984(SB), Z6, Z7
 	VFMADD213PD  vconsts64x8<>+2048(SB), Z6, Z7
 	VFMADD213PD  vconsts64x8<>+2112(SB), Z6, Z7
-	VMULPD       Z6, Z7, Z7
-	VMULPD       Z2, Z2, Z6
-	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z7, Z6, Z7
-	VMULPD       Z7, Z3, Z7
-	VSUBPD       Z7, Z6, Z7
+	VMULPD       Z2, Z2, Z8
+	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
+	VFMADD213PD  Z8, Z6, Z7
+	VFNMADD213PD Z8, Z3, Z7
 	VSUBPD       Z7, Z2, Z7
 	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z9, K1
 	VBLENDMPD    Z9, Z7, K1, Z7
@@ -95057,12 +94781,10 @@ single1:
 	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
 	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
 	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
-	VMULPD       Z7, Z8, Z8
-	VMULPD       Z4, Z4, Z7
-	VMULPD       vconsts64x8<>+384(SB), Z7, Z7
-	VADDPD       Z8, Z7, Z8
-	VMULPD       Z8, Z5, Z8
-	VSUBPD       Z8, Z7, Z8
+	VMULPD       Z4, Z4, Z9
+	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
+	VFMADD213PD  Z9, Z7, Z8
+	VFNMADD213PD Z9, Z5, Z8
 	VSUBPD       Z8, Z4, Z8
 	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
 	VBLENDMPD    Z6, Z8, K1, Z8
@@ -95149,12 +94871,10 @@ tail:
 	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
 	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
 	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
-	VMULPD       Z7, Z8, Z8
-	VMULPD       Z4, Z4, Z7
-	VMULPD       vconsts64x8<>+384(SB), Z7, Z7
-	VADDPD       Z8, Z7, Z8
-	VMULPD       Z8, Z5, Z8
-	VSUBPD       Z8, Z7, Z8
+	VMULPD       Z4, Z4, Z9
+	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
+	VFMADD213PD  Z9, Z7, Z8
+	VFNMADD213PD Z9, Z5, Z8
 	VSUBPD       Z8, Z4, Z8
 	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
 	VBLENDMPD    Z6, Z8, K1, Z8
@@ -95302,12 +95022,10 @@ loop:
 	VFMADD213PD  vconsts64x8<>+1984(SB), Z10, Z11
 	VFMADD213PD  vconsts64x8<>+2048(SB), Z10, Z11
 	VFMADD213PD  vconsts64x8<>+2112(SB), Z10, Z11
-	VMULPD       Z10, Z11, Z11
-	VMULPD       Z7, Z7, Z10
-	VMULPD       vconsts64x8<>+384(SB), Z10, Z10
-	VADDPD       Z11, Z10, Z11
-	VMULPD       Z11, Z8, Z11
-	VSUBPD       Z11, Z10, Z11
+	VMULPD       Z7, Z7, Z12
+	VMULPD       vconsts64x8<>+384(SB), Z12, Z12
+	VFMADD213PD  Z12, Z10, Z11
+	VFNMADD213PD Z12, Z8, Z11
 	VSUBPD       Z11, Z7, Z11
 	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
 	VBLENDMPD    Z6, Z11, K1, Z11
@@ -95366,12 +95084,10 @@ rowperm573:
 	VFMADD213PD  vconsts64x8<>+1984(SB), Z6, Z7
 	VFMADD213PD  vconsts64x8<>+2048(SB), Z6, Z7
 	VFMADD213PD  vconsts64x8<>+2112(SB), Z6, Z7
-	VMULPD       Z6, Z7, Z7
-	VMULPD       Z2, Z2, Z6
-	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z7, Z6, Z7
-	VMULPD       Z7, Z3, Z7
-	VSUBPD       Z7, Z6, Z7
+	VMULPD       Z2, Z2, Z8
+	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
+	VFMADD213PD  Z8, Z6, Z7
+	VFNMADD213PD Z8, Z3, Z7
 	VSUBPD       Z7, Z2, Z7
 	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z9, K1
 	VBLENDMPD    Z9, Z7, K1, Z7
@@ -95464,12 +95180,10 @@ single1:
 	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
 	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
 	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
-	VMULPD       Z7, Z8, Z8
-	VMULPD       Z4, Z4, Z7
-	VMULPD       vconsts64x8<>+384(SB), Z7, Z7
-	VADDPD       Z8, Z7, Z8
-	VMULPD       Z8, Z5, Z8
-	VSUBPD       Z8, Z7, Z8
+	VMULPD       Z4, Z4, Z9
+	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
+	VFMADD213PD  Z9, Z7, Z8
+	VFNMADD213PD Z9, Z5, Z8
 	VSUBPD       Z8, Z4, Z8
 	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
 	VBLENDMPD    Z6, Z8, K1, Z8
@@ -95565,12 +95279,10 @@ tail:
 	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
 	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
 	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
-	VMULPD       Z7, Z8, Z8
-	VMULPD       Z4, Z4, Z7
-	VMULPD       vconsts64x8<>+384(SB), Z7, Z7
-	VADDPD       Z8, Z7, Z8
-	VMULPD       Z8, Z5, Z8
-	VSUBPD       Z8, Z7, Z8
+	VMULPD       Z4, Z4, Z9
+	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
+	VFMADD213PD  Z9, Z7, Z8
+	VFNMADD213PD Z9, Z5, Z8
 	VSUBPD       Z8, Z4, Z8
 	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
 	VBLENDMPD    Z6, Z8, K1, Z8

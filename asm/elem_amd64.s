@@ -23501,22 +23501,22 @@ loop:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VBROADCASTSS consts32<>+76(SB), Y7
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
-	VMULPS       Y6, Y7, Y7
+	VBROADCASTSS consts32<>+76(SB), Y5
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
+	VMULPS       Y6, Y5, Y5
 	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
 	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
-	VMOVAPS      Y4, Y5
-	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
-	VPSUBD       Y4, Y5, Y5
+	VMOVAPS      Y4, Y6
+	VFMADD231PS  vconsts32x8<>+544(SB), Y5, Y6
+	VPSUBD       Y4, Y6, Y6
 	VMOVUPS      32(AX)(DX*4), Y4
-	VMOVUPS      32(CX)(DX*4), Y6
+	VMOVUPS      32(CX)(DX*4), Y5
 	VORPS        vconsts32x8<>+192(SB), Y4, Y7
 	VBROADCASTSS consts32<>+68(SB), Y8
 	VMAXPS       Y7, Y8, Y7
@@ -23526,24 +23526,24 @@ loop:
 	VSUBPS       vconsts32x8<>+224(SB), Y8, Y8
 	VFNMADD231PS vconsts32x8<>+256(SB), Y8, Y7
 	VFNMADD231PS vconsts32x8<>+288(SB), Y8, Y7
-	VBROADCASTSS consts32<>+76(SB), Y10
-	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y10
-	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y10
-	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y10
-	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y10
-	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y10
-	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
-	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
-	VMULPS       Y9, Y10, Y10
+	VBROADCASTSS consts32<>+76(SB), Y8
+	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
+	VMULPS       Y9, Y8, Y8
 	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y7
 	VANDPS       vconsts32x8<>+512(SB), Y7, Y7
-	VMOVAPS      Y7, Y8
-	VFMADD231PS  vconsts32x8<>+544(SB), Y10, Y8
-	VPSUBD       Y7, Y8, Y8
-	VMAXPS       vconsts32x8<>+576(SB), Y5, Y7
-	VADDPS       vconsts32x8<>+0(SB), Y7, Y9
-	VDIVPS       Y9, Y7, Y9
-	VMULPS       Y9, Y9, Y10
+	VMOVAPS      Y7, Y9
+	VFMADD231PS  vconsts32x8<>+544(SB), Y8, Y9
+	VPSUBD       Y7, Y9, Y9
+	VMAXPS       vconsts32x8<>+576(SB), Y6, Y7
+	VADDPS       vconsts32x8<>+0(SB), Y7, Y8
+	VDIVPS       Y8, Y7, Y8
+	VMULPS       Y8, Y8, Y10
 	VBROADCASTSS consts32<>+80(SB), Y11
 	VFMADD213PS  vconsts32x8<>+608(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+640(SB), Y10, Y11
@@ -23552,35 +23552,35 @@ loop:
 	VMULPS       Y7, Y7, Y12
 	VMULPS       vconsts32x8<>+96(SB), Y12, Y12
 	VFMADD213PS  Y12, Y10, Y11
-	VFNMADD213PS Y12, Y9, Y11
+	VFNMADD213PS Y12, Y8, Y11
 	VSUBPS       Y11, Y7, Y11
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y7
-	VBLENDVPS    Y7, Y5, Y11, Y11
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y6, Y7
+	VBLENDVPS    Y7, Y6, Y11, Y11
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
-	VXORPS       Y5, Y5, Y5
-	VMAXPS       Y5, Y2, Y2
+	VXORPS       Y6, Y6, Y6
+	VMAXPS       Y6, Y2, Y2
 	VSUBPS       Y3, Y2, Y3
 	VADDPS       Y11, Y3, Y3
 	VADDPS       Y3, Y0, Y0
-	VMAXPS       vconsts32x8<>+576(SB), Y8, Y2
+	VMAXPS       vconsts32x8<>+576(SB), Y9, Y2
 	VADDPS       vconsts32x8<>+0(SB), Y2, Y3
 	VDIVPS       Y3, Y2, Y3
-	VMULPS       Y3, Y3, Y5
+	VMULPS       Y3, Y3, Y6
 	VBROADCASTSS consts32<>+80(SB), Y7
-	VFMADD213PS  vconsts32x8<>+608(SB), Y5, Y7
-	VFMADD213PS  vconsts32x8<>+640(SB), Y5, Y7
-	VFMADD213PS  vconsts32x8<>+672(SB), Y5, Y7
-	VFMADD213PS  vconsts32x8<>+704(SB), Y5, Y7
-	VMULPS       Y2, Y2, Y9
-	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
-	VFMADD213PS  Y9, Y5, Y7
-	VFNMADD213PS Y9, Y3, Y7
+	VFMADD213PS  vconsts32x8<>+608(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+640(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+672(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+704(SB), Y6, Y7
+	VMULPS       Y2, Y2, Y8
+	VMULPS       vconsts32x8<>+96(SB), Y8, Y8
+	VFMADD213PS  Y8, Y6, Y7
+	VFNMADD213PS Y8, Y3, Y7
 	VSUBPS       Y7, Y2, Y7
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y8, Y2
-	VBLENDVPS    Y2, Y8, Y7, Y7
-	VMULPS       (SP), Y6, Y2
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y9, Y2
+	VBLENDVPS    Y2, Y9, Y7, Y7
+	VMULPS       (SP), Y5, Y2
 	VADDPS       32(SP), Y2, Y2
 	VMULPS       Y2, Y4, Y2
 	VXORPS       Y3, Y3, Y3
@@ -23609,24 +23609,24 @@ single1:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VBROADCASTSS consts32<>+76(SB), Y7
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
-	VMULPS       Y6, Y7, Y7
+	VBROADCASTSS consts32<>+76(SB), Y5
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
+	VMULPS       Y6, Y5, Y5
 	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
 	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
-	VMOVAPS      Y4, Y5
-	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
-	VPSUBD       Y4, Y5, Y5
-	VMAXPS       vconsts32x8<>+576(SB), Y5, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
-	VDIVPS       Y6, Y4, Y6
-	VMULPS       Y6, Y6, Y7
+	VMOVAPS      Y4, Y6
+	VFMADD231PS  vconsts32x8<>+544(SB), Y5, Y6
+	VPSUBD       Y4, Y6, Y6
+	VMAXPS       vconsts32x8<>+576(SB), Y6, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
+	VDIVPS       Y5, Y4, Y5
+	VMULPS       Y5, Y5, Y7
 	VBROADCASTSS consts32<>+80(SB), Y8
 	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
@@ -23635,10 +23635,10 @@ single1:
 	VMULPS       Y4, Y4, Y9
 	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
 	VFMADD213PS  Y9, Y7, Y8
-	VFNMADD213PS Y9, Y6, Y8
+	VFNMADD213PS Y9, Y5, Y8
 	VSUBPS       Y8, Y4, Y8
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
-	VBLENDVPS    Y4, Y5, Y8, Y8
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y6, Y4
+	VBLENDVPS    Y4, Y6, Y8, Y8
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
@@ -23673,24 +23673,24 @@ tail:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VBROADCASTSS consts32<>+76(SB), Y7
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
-	VMULPS       Y6, Y7, Y7
+	VBROADCASTSS consts32<>+76(SB), Y5
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
+	VMULPS       Y6, Y5, Y5
 	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
 	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
-	VMOVAPS      Y4, Y5
-	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
-	VPSUBD       Y4, Y5, Y5
-	VMAXPS       vconsts32x8<>+576(SB), Y5, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
-	VDIVPS       Y6, Y4, Y6
-	VMULPS       Y6, Y6, Y7
+	VMOVAPS      Y4, Y6
+	VFMADD231PS  vconsts32x8<>+544(SB), Y5, Y6
+	VPSUBD       Y4, Y6, Y6
+	VMAXPS       vconsts32x8<>+576(SB), Y6, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
+	VDIVPS       Y5, Y4, Y5
+	VMULPS       Y5, Y5, Y7
 	VBROADCASTSS consts32<>+80(SB), Y8
 	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
@@ -23699,10 +23699,10 @@ tail:
 	VMULPS       Y4, Y4, Y9
 	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
 	VFMADD213PS  Y9, Y7, Y8
-	VFNMADD213PS Y9, Y6, Y8
+	VFNMADD213PS Y9, Y5, Y8
 	VSUBPS       Y8, Y4, Y8
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
-	VBLENDVPS    Y4, Y5, Y8, Y8
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y6, Y4
+	VBLENDVPS    Y4, Y6, Y8, Y8
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
@@ -23790,24 +23790,24 @@ loop:
 	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
 	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
 	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VBROADCASTSS consts32<>+76(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
-	VMULPS       Y8, Y9, Y9
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
+	VMULPS       Y8, Y7, Y7
 	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
 	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
-	VMOVAPS      Y6, Y7
-	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y7
-	VPSUBD       Y6, Y7, Y7
-	VMAXPS       vconsts32x8<>+576(SB), Y7, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y6, Y8
-	VDIVPS       Y8, Y6, Y8
-	VMULPS       Y8, Y8, Y9
+	VMOVAPS      Y6, Y8
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y8
+	VPSUBD       Y6, Y8, Y8
+	VMAXPS       vconsts32x8<>+576(SB), Y8, Y6
+	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
+	VDIVPS       Y7, Y6, Y7
+	VMULPS       Y7, Y7, Y9
 	VBROADCASTSS consts32<>+80(SB), Y10
 	VFMADD213PS  vconsts32x8<>+608(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+640(SB), Y9, Y10
@@ -23816,10 +23816,10 @@ loop:
 	VMULPS       Y6, Y6, Y11
 	VMULPS       vconsts32x8<>+96(SB), Y11, Y11
 	VFMADD213PS  Y11, Y9, Y10
-	VFNMADD213PS Y11, Y8, Y10
+	VFNMADD213PS Y11, Y7, Y10
 	VSUBPS       Y10, Y6, Y10
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y7, Y6
-	VBLENDVPS    Y6, Y7, Y10, Y10
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y8, Y6
+	VBLENDVPS    Y6, Y8, Y10, Y10
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
 	VMULPS       Y5, Y4, Y5
@@ -23846,24 +23846,24 @@ loop:
 	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
 	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
 	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VBROADCASTSS consts32<>+76(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
-	VMULPS       Y8, Y9, Y9
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
+	VMULPS       Y8, Y7, Y7
 	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
 	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
-	VMOVAPS      Y6, Y7
-	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y7
-	VPSUBD       Y6, Y7, Y7
-	VMAXPS       vconsts32x8<>+576(SB), Y7, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y6, Y8
-	VDIVPS       Y8, Y6, Y8
-	VMULPS       Y8, Y8, Y9
+	VMOVAPS      Y6, Y8
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y8
+	VPSUBD       Y6, Y8, Y8
+	VMAXPS       vconsts32x8<>+576(SB), Y8, Y6
+	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
+	VDIVPS       Y7, Y6, Y7
+	VMULPS       Y7, Y7, Y9
 	VBROADCASTSS consts32<>+80(SB), Y10
 	VFMADD213PS  vconsts32x8<>+608(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+640(SB), Y9, Y10
@@ -23872,10 +23872,10 @@ loop:
 	VMULPS       Y6, Y6, Y11
 	VMULPS       vconsts32x8<>+96(SB), Y11, Y11
 	VFMADD213PS  Y11, Y9, Y10
-	VFNMADD213PS Y11, Y8, Y10
+	VFNMADD213PS Y11, Y7, Y10
 	VSUBPS       Y10, Y6, Y10
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y7, Y6
-	VBLENDVPS    Y6, Y7, Y10, Y10
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y8, Y6
+	VBLENDVPS    Y6, Y8, Y10, Y10
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
 	VMULPS       Y5, Y4, Y5
@@ -23912,24 +23912,24 @@ single1:
 	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
 	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
 	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VBROADCASTSS consts32<>+76(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
-	VMULPS       Y8, Y9, Y9
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
+	VMULPS       Y8, Y7, Y7
 	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
 	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
-	VMOVAPS      Y6, Y7
-	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y7
-	VPSUBD       Y6, Y7, Y7
-	VMAXPS       vconsts32x8<>+576(SB), Y7, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y6, Y8
-	VDIVPS       Y8, Y6, Y8
-	VMULPS       Y8, Y8, Y9
+	VMOVAPS      Y6, Y8
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y8
+	VPSUBD       Y6, Y8, Y8
+	VMAXPS       vconsts32x8<>+576(SB), Y8, Y6
+	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
+	VDIVPS       Y7, Y6, Y7
+	VMULPS       Y7, Y7, Y9
 	VBROADCASTSS consts32<>+80(SB), Y10
 	VFMADD213PS  vconsts32x8<>+608(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+640(SB), Y9, Y10
@@ -23938,10 +23938,10 @@ single1:
 	VMULPS       Y6, Y6, Y11
 	VMULPS       vconsts32x8<>+96(SB), Y11, Y11
 	VFMADD213PS  Y11, Y9, Y10
-	VFNMADD213PS Y11, Y8, Y10
+	VFNMADD213PS Y11, Y7, Y10
 	VSUBPS       Y10, Y6, Y10
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y7, Y6
-	VBLENDVPS    Y6, Y7, Y10, Y10
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y8, Y6
+	VBLENDVPS    Y6, Y8, Y10, Y10
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
 	VMULPS       Y5, Y4, Y5
@@ -23983,24 +23983,24 @@ tail:
 	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
 	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
 	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VBROADCASTSS consts32<>+76(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
-	VMULPS       Y8, Y9, Y9
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
+	VMULPS       Y8, Y7, Y7
 	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
 	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
-	VMOVAPS      Y6, Y7
-	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y7
-	VPSUBD       Y6, Y7, Y7
-	VMAXPS       vconsts32x8<>+576(SB), Y7, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y6, Y8
-	VDIVPS       Y8, Y6, Y8
-	VMULPS       Y8, Y8, Y9
+	VMOVAPS      Y6, Y8
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y8
+	VPSUBD       Y6, Y8, Y8
+	VMAXPS       vconsts32x8<>+576(SB), Y8, Y6
+	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
+	VDIVPS       Y7, Y6, Y7
+	VMULPS       Y7, Y7, Y9
 	VBROADCASTSS consts32<>+80(SB), Y10
 	VFMADD213PS  vconsts32x8<>+608(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+640(SB), Y9, Y10
@@ -24009,10 +24009,10 @@ tail:
 	VMULPS       Y6, Y6, Y11
 	VMULPS       vconsts32x8<>+96(SB), Y11, Y11
 	VFMADD213PS  Y11, Y9, Y10
-	VFNMADD213PS Y11, Y8, Y10
+	VFNMADD213PS Y11, Y7, Y10
 	VSUBPS       Y10, Y6, Y10
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y7, Y6
-	VBLENDVPS    Y6, Y7, Y10, Y10
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y8, Y6
+	VBLENDVPS    Y6, Y8, Y10, Y10
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
 	VMULPS       Y5, Y4, Y5
@@ -24124,22 +24124,22 @@ loop:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VBROADCASTSS consts32<>+76(SB), Y7
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
-	VMULPS       Y6, Y7, Y7
+	VBROADCASTSS consts32<>+76(SB), Y5
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
+	VMULPS       Y6, Y5, Y5
 	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
 	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
-	VMOVAPS      Y4, Y5
-	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
-	VPSUBD       Y4, Y5, Y5
+	VMOVAPS      Y4, Y6
+	VFMADD231PS  vconsts32x8<>+544(SB), Y5, Y6
+	VPSUBD       Y4, Y6, Y6
 	VMOVUPS      32(AX)(BX*4), Y4
-	VMOVUPS      32(CX)(BX*4), Y6
+	VMOVUPS      32(CX)(BX*4), Y5
 	VORPS        vconsts32x8<>+192(SB), Y4, Y7
 	VBROADCASTSS consts32<>+68(SB), Y8
 	VMAXPS       Y7, Y8, Y7
@@ -24149,24 +24149,24 @@ loop:
 	VSUBPS       vconsts32x8<>+224(SB), Y8, Y8
 	VFNMADD231PS vconsts32x8<>+256(SB), Y8, Y7
 	VFNMADD231PS vconsts32x8<>+288(SB), Y8, Y7
-	VBROADCASTSS consts32<>+76(SB), Y10
-	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y10
-	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y10
-	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y10
-	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y10
-	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y10
-	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
-	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
-	VMULPS       Y9, Y10, Y10
+	VBROADCASTSS consts32<>+76(SB), Y8
+	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
+	VMULPS       Y9, Y8, Y8
 	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y7
 	VANDPS       vconsts32x8<>+512(SB), Y7, Y7
-	VMOVAPS      Y7, Y8
-	VFMADD231PS  vconsts32x8<>+544(SB), Y10, Y8
-	VPSUBD       Y7, Y8, Y8
-	VMAXPS       vconsts32x8<>+576(SB), Y5, Y7
-	VADDPS       vconsts32x8<>+0(SB), Y7, Y9
-	VDIVPS       Y9, Y7, Y9
-	VMULPS       Y9, Y9, Y10
+	VMOVAPS      Y7, Y9
+	VFMADD231PS  vconsts32x8<>+544(SB), Y8, Y9
+	VPSUBD       Y7, Y9, Y9
+	VMAXPS       vconsts32x8<>+576(SB), Y6, Y7
+	VADDPS       vconsts32x8<>+0(SB), Y7, Y8
+	VDIVPS       Y8, Y7, Y8
+	VMULPS       Y8, Y8, Y10
 	VBROADCASTSS consts32<>+80(SB), Y11
 	VFMADD213PS  vconsts32x8<>+608(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+640(SB), Y10, Y11
@@ -24175,38 +24175,38 @@ loop:
 	VMULPS       Y7, Y7, Y12
 	VMULPS       vconsts32x8<>+96(SB), Y12, Y12
 	VFMADD213PS  Y12, Y10, Y11
-	VFNMADD213PS Y12, Y9, Y11
+	VFNMADD213PS Y12, Y8, Y11
 	VSUBPS       Y11, Y7, Y11
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y7
-	VBLENDVPS    Y7, Y5, Y11, Y11
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y6, Y7
+	VBLENDVPS    Y7, Y6, Y11, Y11
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
-	VXORPS       Y5, Y5, Y5
-	VMAXPS       Y5, Y2, Y2
+	VXORPS       Y6, Y6, Y6
+	VMAXPS       Y6, Y2, Y2
 	VSUBPS       Y3, Y2, Y3
 	VADDPS       Y11, Y3, Y3
 	VBROADCASTSS s+72(FP), Y2
 	VMULPS       Y3, Y2, Y2
 	VMOVUPS      Y2, (DX)(BX*4)
 	VADDPS       Y3, Y0, Y0
-	VMAXPS       vconsts32x8<>+576(SB), Y8, Y2
+	VMAXPS       vconsts32x8<>+576(SB), Y9, Y2
 	VADDPS       vconsts32x8<>+0(SB), Y2, Y3
 	VDIVPS       Y3, Y2, Y3
-	VMULPS       Y3, Y3, Y5
+	VMULPS       Y3, Y3, Y6
 	VBROADCASTSS consts32<>+80(SB), Y7
-	VFMADD213PS  vconsts32x8<>+608(SB), Y5, Y7
-	VFMADD213PS  vconsts32x8<>+640(SB), Y5, Y7
-	VFMADD213PS  vconsts32x8<>+672(SB), Y5, Y7
-	VFMADD213PS  vconsts32x8<>+704(SB), Y5, Y7
-	VMULPS       Y2, Y2, Y9
-	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
-	VFMADD213PS  Y9, Y5, Y7
-	VFNMADD213PS Y9, Y3, Y7
+	VFMADD213PS  vconsts32x8<>+608(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+640(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+672(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+704(SB), Y6, Y7
+	VMULPS       Y2, Y2, Y8
+	VMULPS       vconsts32x8<>+96(SB), Y8, Y8
+	VFMADD213PS  Y8, Y6, Y7
+	VFNMADD213PS Y8, Y3, Y7
 	VSUBPS       Y7, Y2, Y7
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y8, Y2
-	VBLENDVPS    Y2, Y8, Y7, Y7
-	VMULPS       (SP), Y6, Y2
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y9, Y2
+	VBLENDVPS    Y2, Y9, Y7, Y7
+	VMULPS       (SP), Y5, Y2
 	VADDPS       32(SP), Y2, Y2
 	VMULPS       Y2, Y4, Y2
 	VXORPS       Y3, Y3, Y3
@@ -24238,24 +24238,24 @@ single1:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VBROADCASTSS consts32<>+76(SB), Y7
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
-	VMULPS       Y6, Y7, Y7
+	VBROADCASTSS consts32<>+76(SB), Y5
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
+	VMULPS       Y6, Y5, Y5
 	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
 	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
-	VMOVAPS      Y4, Y5
-	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
-	VPSUBD       Y4, Y5, Y5
-	VMAXPS       vconsts32x8<>+576(SB), Y5, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
-	VDIVPS       Y6, Y4, Y6
-	VMULPS       Y6, Y6, Y7
+	VMOVAPS      Y4, Y6
+	VFMADD231PS  vconsts32x8<>+544(SB), Y5, Y6
+	VPSUBD       Y4, Y6, Y6
+	VMAXPS       vconsts32x8<>+576(SB), Y6, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
+	VDIVPS       Y5, Y4, Y5
+	VMULPS       Y5, Y5, Y7
 	VBROADCASTSS consts32<>+80(SB), Y8
 	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
@@ -24264,10 +24264,10 @@ single1:
 	VMULPS       Y4, Y4, Y9
 	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
 	VFMADD213PS  Y9, Y7, Y8
-	VFNMADD213PS Y9, Y6, Y8
+	VFNMADD213PS Y9, Y5, Y8
 	VSUBPS       Y8, Y4, Y8
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
-	VBLENDVPS    Y4, Y5, Y8, Y8
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y6, Y4
+	VBLENDVPS    Y4, Y6, Y8, Y8
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
@@ -24305,24 +24305,24 @@ tail:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VBROADCASTSS consts32<>+76(SB), Y7
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
-	VMULPS       Y6, Y7, Y7
+	VBROADCASTSS consts32<>+76(SB), Y5
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
+	VMULPS       Y6, Y5, Y5
 	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
 	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
-	VMOVAPS      Y4, Y5
-	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
-	VPSUBD       Y4, Y5, Y5
-	VMAXPS       vconsts32x8<>+576(SB), Y5, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
-	VDIVPS       Y6, Y4, Y6
-	VMULPS       Y6, Y6, Y7
+	VMOVAPS      Y4, Y6
+	VFMADD231PS  vconsts32x8<>+544(SB), Y5, Y6
+	VPSUBD       Y4, Y6, Y6
+	VMAXPS       vconsts32x8<>+576(SB), Y6, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
+	VDIVPS       Y5, Y4, Y5
+	VMULPS       Y5, Y5, Y7
 	VBROADCASTSS consts32<>+80(SB), Y8
 	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
@@ -24331,10 +24331,10 @@ tail:
 	VMULPS       Y4, Y4, Y9
 	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
 	VFMADD213PS  Y9, Y7, Y8
-	VFNMADD213PS Y9, Y6, Y8
+	VFNMADD213PS Y9, Y5, Y8
 	VSUBPS       Y8, Y4, Y8
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
-	VBLENDVPS    Y4, Y5, Y8, Y8
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y6, Y4
+	VBLENDVPS    Y4, Y6, Y8, Y8
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
@@ -24425,22 +24425,22 @@ loop:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VBROADCASTSS consts32<>+76(SB), Y7
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
-	VMULPS       Y6, Y7, Y7
+	VBROADCASTSS consts32<>+76(SB), Y5
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
+	VMULPS       Y6, Y5, Y5
 	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
 	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
-	VMOVAPS      Y4, Y5
-	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
-	VPSUBD       Y4, Y5, Y5
+	VMOVAPS      Y4, Y6
+	VFMADD231PS  vconsts32x8<>+544(SB), Y5, Y6
+	VPSUBD       Y4, Y6, Y6
 	VMOVUPS      32(AX)(SI*4), Y4
-	VMOVUPS      32(CX)(SI*4), Y6
+	VMOVUPS      32(CX)(SI*4), Y5
 	VORPS        vconsts32x8<>+192(SB), Y4, Y7
 	VBROADCASTSS consts32<>+68(SB), Y8
 	VMAXPS       Y7, Y8, Y7
@@ -24450,24 +24450,24 @@ loop:
 	VSUBPS       vconsts32x8<>+224(SB), Y8, Y8
 	VFNMADD231PS vconsts32x8<>+256(SB), Y8, Y7
 	VFNMADD231PS vconsts32x8<>+288(SB), Y8, Y7
-	VBROADCASTSS consts32<>+76(SB), Y10
-	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y10
-	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y10
-	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y10
-	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y10
-	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y10
-	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
-	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
-	VMULPS       Y9, Y10, Y10
+	VBROADCASTSS consts32<>+76(SB), Y8
+	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
+	VMULPS       Y9, Y8, Y8
 	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y7
 	VANDPS       vconsts32x8<>+512(SB), Y7, Y7
-	VMOVAPS      Y7, Y8
-	VFMADD231PS  vconsts32x8<>+544(SB), Y10, Y8
-	VPSUBD       Y7, Y8, Y8
-	VMAXPS       vconsts32x8<>+576(SB), Y5, Y7
-	VADDPS       vconsts32x8<>+0(SB), Y7, Y9
-	VDIVPS       Y9, Y7, Y9
-	VMULPS       Y9, Y9, Y10
+	VMOVAPS      Y7, Y9
+	VFMADD231PS  vconsts32x8<>+544(SB), Y8, Y9
+	VPSUBD       Y7, Y9, Y9
+	VMAXPS       vconsts32x8<>+576(SB), Y6, Y7
+	VADDPS       vconsts32x8<>+0(SB), Y7, Y8
+	VDIVPS       Y8, Y7, Y8
+	VMULPS       Y8, Y8, Y10
 	VBROADCASTSS consts32<>+80(SB), Y11
 	VFMADD213PS  vconsts32x8<>+608(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+640(SB), Y10, Y11
@@ -24476,38 +24476,38 @@ loop:
 	VMULPS       Y7, Y7, Y12
 	VMULPS       vconsts32x8<>+96(SB), Y12, Y12
 	VFMADD213PS  Y12, Y10, Y11
-	VFNMADD213PS Y12, Y9, Y11
+	VFNMADD213PS Y12, Y8, Y11
 	VSUBPS       Y11, Y7, Y11
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y7
-	VBLENDVPS    Y7, Y5, Y11, Y11
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y6, Y7
+	VBLENDVPS    Y7, Y6, Y11, Y11
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
-	VXORPS       Y5, Y5, Y5
-	VMAXPS       Y5, Y2, Y2
+	VXORPS       Y6, Y6, Y6
+	VMAXPS       Y6, Y2, Y2
 	VSUBPS       Y3, Y2, Y3
 	VADDPS       Y11, Y3, Y3
 	VMOVUPS      (DX)(SI*4), Y2
-	VMULPS       Y3, Y2, Y5
-	VMOVUPS      Y5, (BX)(SI*4)
+	VMULPS       Y3, Y2, Y6
+	VMOVUPS      Y6, (BX)(SI*4)
 	VFMADD231PS  Y3, Y2, Y0
-	VMAXPS       vconsts32x8<>+576(SB), Y8, Y2
+	VMAXPS       vconsts32x8<>+576(SB), Y9, Y2
 	VADDPS       vconsts32x8<>+0(SB), Y2, Y3
 	VDIVPS       Y3, Y2, Y3
-	VMULPS       Y3, Y3, Y5
+	VMULPS       Y3, Y3, Y6
 	VBROADCASTSS consts32<>+80(SB), Y7
-	VFMADD213PS  vconsts32x8<>+608(SB), Y5, Y7
-	VFMADD213PS  vconsts32x8<>+640(SB), Y5, Y7
-	VFMADD213PS  vconsts32x8<>+672(SB), Y5, Y7
-	VFMADD213PS  vconsts32x8<>+704(SB), Y5, Y7
-	VMULPS       Y2, Y2, Y9
-	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
-	VFMADD213PS  Y9, Y5, Y7
-	VFNMADD213PS Y9, Y3, Y7
+	VFMADD213PS  vconsts32x8<>+608(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+640(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+672(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+704(SB), Y6, Y7
+	VMULPS       Y2, Y2, Y8
+	VMULPS       vconsts32x8<>+96(SB), Y8, Y8
+	VFMADD213PS  Y8, Y6, Y7
+	VFNMADD213PS Y8, Y3, Y7
 	VSUBPS       Y7, Y2, Y7
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y8, Y2
-	VBLENDVPS    Y2, Y8, Y7, Y7
-	VMULPS       (SP), Y6, Y2
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y9, Y2
+	VBLENDVPS    Y2, Y9, Y7, Y7
+	VMULPS       (SP), Y5, Y2
 	VADDPS       32(SP), Y2, Y2
 	VMULPS       Y2, Y4, Y2
 	VXORPS       Y3, Y3, Y3
@@ -24539,24 +24539,24 @@ single1:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VBROADCASTSS consts32<>+76(SB), Y7
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
-	VMULPS       Y6, Y7, Y7
+	VBROADCASTSS consts32<>+76(SB), Y5
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
+	VMULPS       Y6, Y5, Y5
 	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
 	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
-	VMOVAPS      Y4, Y5
-	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
-	VPSUBD       Y4, Y5, Y5
-	VMAXPS       vconsts32x8<>+576(SB), Y5, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
-	VDIVPS       Y6, Y4, Y6
-	VMULPS       Y6, Y6, Y7
+	VMOVAPS      Y4, Y6
+	VFMADD231PS  vconsts32x8<>+544(SB), Y5, Y6
+	VPSUBD       Y4, Y6, Y6
+	VMAXPS       vconsts32x8<>+576(SB), Y6, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
+	VDIVPS       Y5, Y4, Y5
+	VMULPS       Y5, Y5, Y7
 	VBROADCASTSS consts32<>+80(SB), Y8
 	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
@@ -24565,10 +24565,10 @@ single1:
 	VMULPS       Y4, Y4, Y9
 	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
 	VFMADD213PS  Y9, Y7, Y8
-	VFNMADD213PS Y9, Y6, Y8
+	VFNMADD213PS Y9, Y5, Y8
 	VSUBPS       Y8, Y4, Y8
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
-	VBLENDVPS    Y4, Y5, Y8, Y8
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y6, Y4
+	VBLENDVPS    Y4, Y6, Y8, Y8
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
@@ -24606,24 +24606,24 @@ tail:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VBROADCASTSS consts32<>+76(SB), Y7
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
-	VMULPS       Y6, Y7, Y7
+	VBROADCASTSS consts32<>+76(SB), Y5
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
+	VMULPS       Y6, Y5, Y5
 	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
 	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
-	VMOVAPS      Y4, Y5
-	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
-	VPSUBD       Y4, Y5, Y5
-	VMAXPS       vconsts32x8<>+576(SB), Y5, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
-	VDIVPS       Y6, Y4, Y6
-	VMULPS       Y6, Y6, Y7
+	VMOVAPS      Y4, Y6
+	VFMADD231PS  vconsts32x8<>+544(SB), Y5, Y6
+	VPSUBD       Y4, Y6, Y6
+	VMAXPS       vconsts32x8<>+576(SB), Y6, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
+	VDIVPS       Y5, Y4, Y5
+	VMULPS       Y5, Y5, Y7
 	VBROADCASTSS consts32<>+80(SB), Y8
 	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
@@ -24632,10 +24632,10 @@ tail:
 	VMULPS       Y4, Y4, Y9
 	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
 	VFMADD213PS  Y9, Y7, Y8
-	VFNMADD213PS Y9, Y6, Y8
+	VFNMADD213PS Y9, Y5, Y8
 	VSUBPS       Y8, Y4, Y8
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
-	VBLENDVPS    Y4, Y5, Y8, Y8
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y6, Y4
+	VBLENDVPS    Y4, Y6, Y8, Y8
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
@@ -24729,22 +24729,22 @@ loop:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VBROADCASTSS consts32<>+76(SB), Y7
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
-	VMULPS       Y6, Y7, Y7
+	VBROADCASTSS consts32<>+76(SB), Y5
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
+	VMULPS       Y6, Y5, Y5
 	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
 	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
-	VMOVAPS      Y4, Y5
-	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
-	VPSUBD       Y4, Y5, Y5
+	VMOVAPS      Y4, Y6
+	VFMADD231PS  vconsts32x8<>+544(SB), Y5, Y6
+	VPSUBD       Y4, Y6, Y6
 	VMOVUPS      32(AX)(BX*4), Y4
-	VMOVUPS      32(CX)(BX*4), Y6
+	VMOVUPS      32(CX)(BX*4), Y5
 	VORPS        vconsts32x8<>+192(SB), Y4, Y7
 	VBROADCASTSS consts32<>+68(SB), Y8
 	VMAXPS       Y7, Y8, Y7
@@ -24754,24 +24754,24 @@ loop:
 	VSUBPS       vconsts32x8<>+224(SB), Y8, Y8
 	VFNMADD231PS vconsts32x8<>+256(SB), Y8, Y7
 	VFNMADD231PS vconsts32x8<>+288(SB), Y8, Y7
-	VBROADCASTSS consts32<>+76(SB), Y10
-	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y10
-	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y10
-	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y10
-	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y10
-	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y10
-	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
-	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
-	VMULPS       Y9, Y10, Y10
+	VBROADCASTSS consts32<>+76(SB), Y8
+	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
+	VMULPS       Y9, Y8, Y8
 	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y7
 	VANDPS       vconsts32x8<>+512(SB), Y7, Y7
-	VMOVAPS      Y7, Y8
-	VFMADD231PS  vconsts32x8<>+544(SB), Y10, Y8
-	VPSUBD       Y7, Y8, Y8
-	VMAXPS       vconsts32x8<>+576(SB), Y5, Y7
-	VADDPS       vconsts32x8<>+0(SB), Y7, Y9
-	VDIVPS       Y9, Y7, Y9
-	VMULPS       Y9, Y9, Y10
+	VMOVAPS      Y7, Y9
+	VFMADD231PS  vconsts32x8<>+544(SB), Y8, Y9
+	VPSUBD       Y7, Y9, Y9
+	VMAXPS       vconsts32x8<>+576(SB), Y6, Y7
+	VADDPS       vconsts32x8<>+0(SB), Y7, Y8
+	VDIVPS       Y8, Y7, Y8
+	VMULPS       Y8, Y8, Y10
 	VBROADCASTSS consts32<>+80(SB), Y11
 	VFMADD213PS  vconsts32x8<>+608(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+640(SB), Y10, Y11
@@ -24780,51 +24780,51 @@ loop:
 	VMULPS       Y7, Y7, Y12
 	VMULPS       vconsts32x8<>+96(SB), Y12, Y12
 	VFMADD213PS  Y12, Y10, Y11
-	VFNMADD213PS Y12, Y9, Y11
+	VFNMADD213PS Y12, Y8, Y11
 	VSUBPS       Y11, Y7, Y11
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y7
-	VBLENDVPS    Y7, Y5, Y11, Y11
-	VADDPS       vconsts32x8<>+448(SB), Y5, Y7
-	VBROADCASTSS consts32<>+4(SB), Y9
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y6, Y7
+	VBLENDVPS    Y7, Y6, Y11, Y11
+	VADDPS       vconsts32x8<>+448(SB), Y6, Y7
+	VBROADCASTSS consts32<>+4(SB), Y8
 	VXORPS       Y10, Y10, Y10
 	VCMPPS       $0x1d, Y10, Y2, Y10
-	VBLENDVPS    Y10, Y9, Y5, Y9
-	VDIVPS       Y7, Y9, Y9
+	VBLENDVPS    Y10, Y8, Y6, Y8
+	VDIVPS       Y7, Y8, Y8
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
-	VMULPS       Y3, Y2, Y5
+	VMULPS       Y3, Y2, Y6
 	VXORPS       Y7, Y7, Y7
 	VMAXPS       Y7, Y2, Y2
-	VSUBPS       Y5, Y2, Y5
-	VADDPS       Y11, Y5, Y5
-	VSUBPS       Y3, Y9, Y9
+	VSUBPS       Y6, Y2, Y6
+	VADDPS       Y11, Y6, Y6
+	VSUBPS       Y3, Y8, Y8
 	VBROADCASTSS s+72(FP), Y2
-	VMULPS       Y9, Y2, Y2
+	VMULPS       Y8, Y2, Y2
 	VMOVUPS      Y2, (DX)(BX*4)
-	VADDPS       Y5, Y0, Y0
-	VMAXPS       vconsts32x8<>+576(SB), Y8, Y2
+	VADDPS       Y6, Y0, Y0
+	VMAXPS       vconsts32x8<>+576(SB), Y9, Y2
 	VADDPS       vconsts32x8<>+0(SB), Y2, Y3
 	VDIVPS       Y3, Y2, Y3
-	VMULPS       Y3, Y3, Y5
+	VMULPS       Y3, Y3, Y6
 	VBROADCASTSS consts32<>+80(SB), Y7
-	VFMADD213PS  vconsts32x8<>+608(SB), Y5, Y7
-	VFMADD213PS  vconsts32x8<>+640(SB), Y5, Y7
-	VFMADD213PS  vconsts32x8<>+672(SB), Y5, Y7
-	VFMADD213PS  vconsts32x8<>+704(SB), Y5, Y7
-	VMULPS       Y2, Y2, Y9
-	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
-	VFMADD213PS  Y9, Y5, Y7
-	VFNMADD213PS Y9, Y3, Y7
+	VFMADD213PS  vconsts32x8<>+608(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+640(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+672(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+704(SB), Y6, Y7
+	VMULPS       Y2, Y2, Y8
+	VMULPS       vconsts32x8<>+96(SB), Y8, Y8
+	VFMADD213PS  Y8, Y6, Y7
+	VFNMADD213PS Y8, Y3, Y7
 	VSUBPS       Y7, Y2, Y7
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y8, Y2
-	VBLENDVPS    Y2, Y8, Y7, Y7
-	VADDPS       vconsts32x8<>+448(SB), Y8, Y2
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y9, Y2
+	VBLENDVPS    Y2, Y9, Y7, Y7
+	VADDPS       vconsts32x8<>+448(SB), Y9, Y2
 	VBROADCASTSS consts32<>+4(SB), Y3
-	VXORPS       Y5, Y5, Y5
-	VCMPPS       $0x1d, Y5, Y4, Y5
-	VBLENDVPS    Y5, Y3, Y8, Y3
+	VXORPS       Y6, Y6, Y6
+	VCMPPS       $0x1d, Y6, Y4, Y6
+	VBLENDVPS    Y6, Y3, Y9, Y3
 	VDIVPS       Y2, Y3, Y3
-	VMULPS       (SP), Y6, Y2
+	VMULPS       (SP), Y5, Y2
 	VADDPS       32(SP), Y2, Y2
 	VMULPS       Y2, Y4, Y5
 	VXORPS       Y6, Y6, Y6
@@ -24857,24 +24857,24 @@ single1:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VBROADCASTSS consts32<>+76(SB), Y7
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
-	VMULPS       Y6, Y7, Y7
+	VBROADCASTSS consts32<>+76(SB), Y5
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
+	VMULPS       Y6, Y5, Y5
 	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
 	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
-	VMOVAPS      Y4, Y5
-	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
-	VPSUBD       Y4, Y5, Y5
-	VMAXPS       vconsts32x8<>+576(SB), Y5, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
-	VDIVPS       Y6, Y4, Y6
-	VMULPS       Y6, Y6, Y7
+	VMOVAPS      Y4, Y6
+	VFMADD231PS  vconsts32x8<>+544(SB), Y5, Y6
+	VPSUBD       Y4, Y6, Y6
+	VMAXPS       vconsts32x8<>+576(SB), Y6, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
+	VDIVPS       Y5, Y4, Y5
+	VMULPS       Y5, Y5, Y7
 	VBROADCASTSS consts32<>+80(SB), Y8
 	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
@@ -24883,26 +24883,26 @@ single1:
 	VMULPS       Y4, Y4, Y9
 	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
 	VFMADD213PS  Y9, Y7, Y8
-	VFNMADD213PS Y9, Y6, Y8
+	VFNMADD213PS Y9, Y5, Y8
 	VSUBPS       Y8, Y4, Y8
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
-	VBLENDVPS    Y4, Y5, Y8, Y8
-	VADDPS       vconsts32x8<>+448(SB), Y5, Y4
-	VBROADCASTSS consts32<>+4(SB), Y6
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y6, Y4
+	VBLENDVPS    Y4, Y6, Y8, Y8
+	VADDPS       vconsts32x8<>+448(SB), Y6, Y4
+	VBROADCASTSS consts32<>+4(SB), Y5
 	VXORPS       Y7, Y7, Y7
 	VCMPPS       $0x1d, Y7, Y2, Y7
-	VBLENDVPS    Y7, Y6, Y5, Y6
-	VDIVPS       Y4, Y6, Y6
+	VBLENDVPS    Y7, Y5, Y6, Y5
+	VDIVPS       Y4, Y5, Y5
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y4
-	VXORPS       Y5, Y5, Y5
-	VMAXPS       Y5, Y2, Y2
+	VXORPS       Y6, Y6, Y6
+	VMAXPS       Y6, Y2, Y2
 	VSUBPS       Y4, Y2, Y4
 	VADDPS       Y8, Y4, Y4
-	VSUBPS       Y3, Y6, Y6
+	VSUBPS       Y3, Y5, Y5
 	VBROADCASTSS s+72(FP), Y2
-	VMULPS       Y6, Y2, Y2
+	VMULPS       Y5, Y2, Y2
 	VMOVUPS      Y2, (DX)(BX*4)
 	VADDPS       Y4, Y0, Y0
 	ADDQ         $0x00000008, BX
@@ -24931,24 +24931,24 @@ tail:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VBROADCASTSS consts32<>+76(SB), Y7
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
-	VMULPS       Y6, Y7, Y7
+	VBROADCASTSS consts32<>+76(SB), Y5
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
+	VMULPS       Y6, Y5, Y5
 	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
 	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
-	VMOVAPS      Y4, Y5
-	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
-	VPSUBD       Y4, Y5, Y5
-	VMAXPS       vconsts32x8<>+576(SB), Y5, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
-	VDIVPS       Y6, Y4, Y6
-	VMULPS       Y6, Y6, Y7
+	VMOVAPS      Y4, Y6
+	VFMADD231PS  vconsts32x8<>+544(SB), Y5, Y6
+	VPSUBD       Y4, Y6, Y6
+	VMAXPS       vconsts32x8<>+576(SB), Y6, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
+	VDIVPS       Y5, Y4, Y5
+	VMULPS       Y5, Y5, Y7
 	VBROADCASTSS consts32<>+80(SB), Y8
 	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
@@ -24957,26 +24957,26 @@ tail:
 	VMULPS       Y4, Y4, Y9
 	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
 	VFMADD213PS  Y9, Y7, Y8
-	VFNMADD213PS Y9, Y6, Y8
+	VFNMADD213PS Y9, Y5, Y8
 	VSUBPS       Y8, Y4, Y8
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
-	VBLENDVPS    Y4, Y5, Y8, Y8
-	VADDPS       vconsts32x8<>+448(SB), Y5, Y4
-	VBROADCASTSS consts32<>+4(SB), Y6
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y6, Y4
+	VBLENDVPS    Y4, Y6, Y8, Y8
+	VADDPS       vconsts32x8<>+448(SB), Y6, Y4
+	VBROADCASTSS consts32<>+4(SB), Y5
 	VXORPS       Y7, Y7, Y7
 	VCMPPS       $0x1d, Y7, Y2, Y7
-	VBLENDVPS    Y7, Y6, Y5, Y6
-	VDIVPS       Y4, Y6, Y6
+	VBLENDVPS    Y7, Y5, Y6, Y5
+	VDIVPS       Y4, Y5, Y5
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y4
-	VXORPS       Y5, Y5, Y5
-	VMAXPS       Y5, Y2, Y2
+	VXORPS       Y6, Y6, Y6
+	VMAXPS       Y6, Y2, Y2
 	VSUBPS       Y4, Y2, Y4
 	VADDPS       Y8, Y4, Y4
-	VSUBPS       Y3, Y6, Y6
+	VSUBPS       Y3, Y5, Y5
 	VBROADCASTSS s+72(FP), Y2
-	VMULPS       Y6, Y2, Y2
+	VMULPS       Y5, Y2, Y2
 	LEAQ         tailmask32<>+0(SB), DI
 	MOVQ         $0x00000008, R8
 	SUBQ         SI, R8
@@ -25058,22 +25058,22 @@ loop:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VBROADCASTSS consts32<>+76(SB), Y7
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
-	VMULPS       Y6, Y7, Y7
+	VBROADCASTSS consts32<>+76(SB), Y5
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
+	VMULPS       Y6, Y5, Y5
 	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
 	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
-	VMOVAPS      Y4, Y5
-	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
-	VPSUBD       Y4, Y5, Y5
+	VMOVAPS      Y4, Y6
+	VFMADD231PS  vconsts32x8<>+544(SB), Y5, Y6
+	VPSUBD       Y4, Y6, Y6
 	VMOVUPS      32(AX)(SI*4), Y4
-	VMOVUPS      32(CX)(SI*4), Y6
+	VMOVUPS      32(CX)(SI*4), Y5
 	VORPS        vconsts32x8<>+192(SB), Y4, Y7
 	VBROADCASTSS consts32<>+68(SB), Y8
 	VMAXPS       Y7, Y8, Y7
@@ -25083,24 +25083,24 @@ loop:
 	VSUBPS       vconsts32x8<>+224(SB), Y8, Y8
 	VFNMADD231PS vconsts32x8<>+256(SB), Y8, Y7
 	VFNMADD231PS vconsts32x8<>+288(SB), Y8, Y7
-	VBROADCASTSS consts32<>+76(SB), Y10
-	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y10
-	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y10
-	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y10
-	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y10
-	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y10
-	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
-	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
-	VMULPS       Y9, Y10, Y10
+	VBROADCASTSS consts32<>+76(SB), Y8
+	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
+	VMULPS       Y9, Y8, Y8
 	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y7
 	VANDPS       vconsts32x8<>+512(SB), Y7, Y7
-	VMOVAPS      Y7, Y8
-	VFMADD231PS  vconsts32x8<>+544(SB), Y10, Y8
-	VPSUBD       Y7, Y8, Y8
-	VMAXPS       vconsts32x8<>+576(SB), Y5, Y7
-	VADDPS       vconsts32x8<>+0(SB), Y7, Y9
-	VDIVPS       Y9, Y7, Y9
-	VMULPS       Y9, Y9, Y10
+	VMOVAPS      Y7, Y9
+	VFMADD231PS  vconsts32x8<>+544(SB), Y8, Y9
+	VPSUBD       Y7, Y9, Y9
+	VMAXPS       vconsts32x8<>+576(SB), Y6, Y7
+	VADDPS       vconsts32x8<>+0(SB), Y7, Y8
+	VDIVPS       Y8, Y7, Y8
+	VMULPS       Y8, Y8, Y10
 	VBROADCASTSS consts32<>+80(SB), Y11
 	VFMADD213PS  vconsts32x8<>+608(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+640(SB), Y10, Y11
@@ -25109,53 +25109,53 @@ loop:
 	VMULPS       Y7, Y7, Y12
 	VMULPS       vconsts32x8<>+96(SB), Y12, Y12
 	VFMADD213PS  Y12, Y10, Y11
-	VFNMADD213PS Y12, Y9, Y11
+	VFNMADD213PS Y12, Y8, Y11
 	VSUBPS       Y11, Y7, Y11
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y7
-	VBLENDVPS    Y7, Y5, Y11, Y11
-	VADDPS       vconsts32x8<>+448(SB), Y5, Y7
-	VBROADCASTSS consts32<>+4(SB), Y9
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y6, Y7
+	VBLENDVPS    Y7, Y6, Y11, Y11
+	VADDPS       vconsts32x8<>+448(SB), Y6, Y7
+	VBROADCASTSS consts32<>+4(SB), Y8
 	VXORPS       Y10, Y10, Y10
 	VCMPPS       $0x1d, Y10, Y2, Y10
-	VBLENDVPS    Y10, Y9, Y5, Y9
-	VDIVPS       Y7, Y9, Y9
+	VBLENDVPS    Y10, Y8, Y6, Y8
+	VDIVPS       Y7, Y8, Y8
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
-	VMULPS       Y3, Y2, Y5
+	VMULPS       Y3, Y2, Y6
 	VXORPS       Y7, Y7, Y7
 	VMAXPS       Y7, Y2, Y2
-	VSUBPS       Y5, Y2, Y5
-	VADDPS       Y11, Y5, Y5
-	VSUBPS       Y3, Y9, Y9
+	VSUBPS       Y6, Y2, Y6
+	VADDPS       Y11, Y6, Y6
+	VSUBPS       Y3, Y8, Y8
 	VMOVUPS      (DX)(SI*4), Y2
 	VBROADCASTSS s+96(FP), Y3
 	VMULPS       Y2, Y3, Y3
-	VMULPS       Y9, Y3, Y3
+	VMULPS       Y8, Y3, Y3
 	VMOVUPS      Y3, (BX)(SI*4)
-	VFMADD231PS  Y5, Y2, Y0
-	VMAXPS       vconsts32x8<>+576(SB), Y8, Y2
+	VFMADD231PS  Y6, Y2, Y0
+	VMAXPS       vconsts32x8<>+576(SB), Y9, Y2
 	VADDPS       vconsts32x8<>+0(SB), Y2, Y3
 	VDIVPS       Y3, Y2, Y3
-	VMULPS       Y3, Y3, Y5
+	VMULPS       Y3, Y3, Y6
 	VBROADCASTSS consts32<>+80(SB), Y7
-	VFMADD213PS  vconsts32x8<>+608(SB), Y5, Y7
-	VFMADD213PS  vconsts32x8<>+640(SB), Y5, Y7
-	VFMADD213PS  vconsts32x8<>+672(SB), Y5, Y7
-	VFMADD213PS  vconsts32x8<>+704(SB), Y5, Y7
-	VMULPS       Y2, Y2, Y9
-	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
-	VFMADD213PS  Y9, Y5, Y7
-	VFNMADD213PS Y9, Y3, Y7
+	VFMADD213PS  vconsts32x8<>+608(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+640(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+672(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+704(SB), Y6, Y7
+	VMULPS       Y2, Y2, Y8
+	VMULPS       vconsts32x8<>+96(SB), Y8, Y8
+	VFMADD213PS  Y8, Y6, Y7
+	VFNMADD213PS Y8, Y3, Y7
 	VSUBPS       Y7, Y2, Y7
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y8, Y2
-	VBLENDVPS    Y2, Y8, Y7, Y7
-	VADDPS       vconsts32x8<>+448(SB), Y8, Y2
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y9, Y2
+	VBLENDVPS    Y2, Y9, Y7, Y7
+	VADDPS       vconsts32x8<>+448(SB), Y9, Y2
 	VBROADCASTSS consts32<>+4(SB), Y3
-	VXORPS       Y5, Y5, Y5
-	VCMPPS       $0x1d, Y5, Y4, Y5
-	VBLENDVPS    Y5, Y3, Y8, Y3
+	VXORPS       Y6, Y6, Y6
+	VCMPPS       $0x1d, Y6, Y4, Y6
+	VBLENDVPS    Y6, Y3, Y9, Y3
 	VDIVPS       Y2, Y3, Y3
-	VMULPS       (SP), Y6, Y2
+	VMULPS       (SP), Y5, Y2
 	VADDPS       32(SP), Y2, Y2
 	VMULPS       Y2, Y4, Y5
 	VXORPS       Y6, Y6, Y6
@@ -25190,24 +25190,24 @@ single1:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VBROADCASTSS consts32<>+76(SB), Y7
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
-	VMULPS       Y6, Y7, Y7
+	VBROADCASTSS consts32<>+76(SB), Y5
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
+	VMULPS       Y6, Y5, Y5
 	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
 	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
-	VMOVAPS      Y4, Y5
-	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
-	VPSUBD       Y4, Y5, Y5
-	VMAXPS       vconsts32x8<>+576(SB), Y5, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
-	VDIVPS       Y6, Y4, Y6
-	VMULPS       Y6, Y6, Y7
+	VMOVAPS      Y4, Y6
+	VFMADD231PS  vconsts32x8<>+544(SB), Y5, Y6
+	VPSUBD       Y4, Y6, Y6
+	VMAXPS       vconsts32x8<>+576(SB), Y6, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
+	VDIVPS       Y5, Y4, Y5
+	VMULPS       Y5, Y5, Y7
 	VBROADCASTSS consts32<>+80(SB), Y8
 	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
@@ -25216,28 +25216,28 @@ single1:
 	VMULPS       Y4, Y4, Y9
 	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
 	VFMADD213PS  Y9, Y7, Y8
-	VFNMADD213PS Y9, Y6, Y8
+	VFNMADD213PS Y9, Y5, Y8
 	VSUBPS       Y8, Y4, Y8
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
-	VBLENDVPS    Y4, Y5, Y8, Y8
-	VADDPS       vconsts32x8<>+448(SB), Y5, Y4
-	VBROADCASTSS consts32<>+4(SB), Y6
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y6, Y4
+	VBLENDVPS    Y4, Y6, Y8, Y8
+	VADDPS       vconsts32x8<>+448(SB), Y6, Y4
+	VBROADCASTSS consts32<>+4(SB), Y5
 	VXORPS       Y7, Y7, Y7
 	VCMPPS       $0x1d, Y7, Y2, Y7
-	VBLENDVPS    Y7, Y6, Y5, Y6
-	VDIVPS       Y4, Y6, Y6
+	VBLENDVPS    Y7, Y5, Y6, Y5
+	VDIVPS       Y4, Y5, Y5
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y4
-	VXORPS       Y5, Y5, Y5
-	VMAXPS       Y5, Y2, Y2
+	VXORPS       Y6, Y6, Y6
+	VMAXPS       Y6, Y2, Y2
 	VSUBPS       Y4, Y2, Y4
 	VADDPS       Y8, Y4, Y4
-	VSUBPS       Y3, Y6, Y6
+	VSUBPS       Y3, Y5, Y5
 	VMOVUPS      (DX)(SI*4), Y2
 	VBROADCASTSS s+96(FP), Y3
 	VMULPS       Y2, Y3, Y3
-	VMULPS       Y6, Y3, Y3
+	VMULPS       Y5, Y3, Y3
 	VMOVUPS      Y3, (BX)(SI*4)
 	VFMADD231PS  Y4, Y2, Y0
 	ADDQ         $0x00000008, SI
@@ -25266,24 +25266,24 @@ tail:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VBROADCASTSS consts32<>+76(SB), Y7
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
-	VMULPS       Y6, Y7, Y7
+	VBROADCASTSS consts32<>+76(SB), Y5
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
+	VMULPS       Y6, Y5, Y5
 	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
 	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
-	VMOVAPS      Y4, Y5
-	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
-	VPSUBD       Y4, Y5, Y5
-	VMAXPS       vconsts32x8<>+576(SB), Y5, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
-	VDIVPS       Y6, Y4, Y6
-	VMULPS       Y6, Y6, Y7
+	VMOVAPS      Y4, Y6
+	VFMADD231PS  vconsts32x8<>+544(SB), Y5, Y6
+	VPSUBD       Y4, Y6, Y6
+	VMAXPS       vconsts32x8<>+576(SB), Y6, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
+	VDIVPS       Y5, Y4, Y5
+	VMULPS       Y5, Y5, Y7
 	VBROADCASTSS consts32<>+80(SB), Y8
 	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
@@ -25292,24 +25292,24 @@ tail:
 	VMULPS       Y4, Y4, Y9
 	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
 	VFMADD213PS  Y9, Y7, Y8
-	VFNMADD213PS Y9, Y6, Y8
+	VFNMADD213PS Y9, Y5, Y8
 	VSUBPS       Y8, Y4, Y8
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
-	VBLENDVPS    Y4, Y5, Y8, Y8
-	VADDPS       vconsts32x8<>+448(SB), Y5, Y4
-	VBROADCASTSS consts32<>+4(SB), Y6
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y6, Y4
+	VBLENDVPS    Y4, Y6, Y8, Y8
+	VADDPS       vconsts32x8<>+448(SB), Y6, Y4
+	VBROADCASTSS consts32<>+4(SB), Y5
 	VXORPS       Y7, Y7, Y7
 	VCMPPS       $0x1d, Y7, Y2, Y7
-	VBLENDVPS    Y7, Y6, Y5, Y6
-	VDIVPS       Y4, Y6, Y6
+	VBLENDVPS    Y7, Y5, Y6, Y5
+	VDIVPS       Y4, Y5, Y5
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y4
-	VXORPS       Y5, Y5, Y5
-	VMAXPS       Y5, Y2, Y2
+	VXORPS       Y6, Y6, Y6
+	VMAXPS       Y6, Y2, Y2
 	VSUBPS       Y4, Y2, Y4
 	VADDPS       Y8, Y4, Y4
-	VSUBPS       Y3, Y6, Y6
+	VSUBPS       Y3, Y5, Y5
 	LEAQ         tailmask32<>+0(SB), R8
 	MOVQ         $0x00000008, R9
 	SUBQ         DI, R9
@@ -25317,7 +25317,7 @@ tail:
 	VMASKMOVPS   (DX)(SI*4), Y2, Y2
 	VBROADCASTSS s+96(FP), Y3
 	VMULPS       Y2, Y3, Y3
-	VMULPS       Y6, Y3, Y3
+	VMULPS       Y5, Y3, Y3
 	LEAQ         tailmask32<>+0(SB), R8
 	MOVQ         $0x00000008, R9
 	SUBQ         DI, R9
@@ -25409,24 +25409,24 @@ loop:
 	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
 	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
 	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VBROADCASTSS consts32<>+76(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
-	VMULPS       Y8, Y9, Y9
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
+	VMULPS       Y8, Y7, Y7
 	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
 	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
-	VMOVAPS      Y6, Y7
-	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y7
-	VPSUBD       Y6, Y7, Y7
-	VMAXPS       vconsts32x8<>+576(SB), Y7, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y6, Y8
-	VDIVPS       Y8, Y6, Y8
-	VMULPS       Y8, Y8, Y9
+	VMOVAPS      Y6, Y8
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y8
+	VPSUBD       Y6, Y8, Y8
+	VMAXPS       vconsts32x8<>+576(SB), Y8, Y6
+	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
+	VDIVPS       Y7, Y6, Y7
+	VMULPS       Y7, Y7, Y9
 	VBROADCASTSS consts32<>+80(SB), Y10
 	VFMADD213PS  vconsts32x8<>+608(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+640(SB), Y9, Y10
@@ -25435,10 +25435,10 @@ loop:
 	VMULPS       Y6, Y6, Y11
 	VMULPS       vconsts32x8<>+96(SB), Y11, Y11
 	VFMADD213PS  Y11, Y9, Y10
-	VFNMADD213PS Y11, Y8, Y10
+	VFNMADD213PS Y11, Y7, Y10
 	VSUBPS       Y10, Y6, Y10
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y7, Y6
-	VBLENDVPS    Y6, Y7, Y10, Y10
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y8, Y6
+	VBLENDVPS    Y6, Y8, Y10, Y10
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
 	VMULPS       Y5, Y4, Y5
@@ -25486,24 +25486,24 @@ rowperm121:
 	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
 	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
 	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VBROADCASTSS consts32<>+76(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
-	VMULPS       Y8, Y9, Y9
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
+	VMULPS       Y8, Y7, Y7
 	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
 	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
-	VMOVAPS      Y6, Y7
-	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y7
-	VPSUBD       Y6, Y7, Y7
-	VMAXPS       vconsts32x8<>+576(SB), Y7, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y6, Y8
-	VDIVPS       Y8, Y6, Y8
-	VMULPS       Y8, Y8, Y9
+	VMOVAPS      Y6, Y8
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y8
+	VPSUBD       Y6, Y8, Y8
+	VMAXPS       vconsts32x8<>+576(SB), Y8, Y6
+	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
+	VDIVPS       Y7, Y6, Y7
+	VMULPS       Y7, Y7, Y9
 	VBROADCASTSS consts32<>+80(SB), Y10
 	VFMADD213PS  vconsts32x8<>+608(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+640(SB), Y9, Y10
@@ -25512,10 +25512,10 @@ rowperm121:
 	VMULPS       Y6, Y6, Y11
 	VMULPS       vconsts32x8<>+96(SB), Y11, Y11
 	VFMADD213PS  Y11, Y9, Y10
-	VFNMADD213PS Y11, Y8, Y10
+	VFNMADD213PS Y11, Y7, Y10
 	VSUBPS       Y10, Y6, Y10
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y7, Y6
-	VBLENDVPS    Y6, Y7, Y10, Y10
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y8, Y6
+	VBLENDVPS    Y6, Y8, Y10, Y10
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
 	VMULPS       Y5, Y4, Y5
@@ -25573,24 +25573,24 @@ single1:
 	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
 	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
 	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VBROADCASTSS consts32<>+76(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
-	VMULPS       Y8, Y9, Y9
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
+	VMULPS       Y8, Y7, Y7
 	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
 	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
-	VMOVAPS      Y6, Y7
-	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y7
-	VPSUBD       Y6, Y7, Y7
-	VMAXPS       vconsts32x8<>+576(SB), Y7, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y6, Y8
-	VDIVPS       Y8, Y6, Y8
-	VMULPS       Y8, Y8, Y9
+	VMOVAPS      Y6, Y8
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y8
+	VPSUBD       Y6, Y8, Y8
+	VMAXPS       vconsts32x8<>+576(SB), Y8, Y6
+	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
+	VDIVPS       Y7, Y6, Y7
+	VMULPS       Y7, Y7, Y9
 	VBROADCASTSS consts32<>+80(SB), Y10
 	VFMADD213PS  vconsts32x8<>+608(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+640(SB), Y9, Y10
@@ -25599,10 +25599,10 @@ single1:
 	VMULPS       Y6, Y6, Y11
 	VMULPS       vconsts32x8<>+96(SB), Y11, Y11
 	VFMADD213PS  Y11, Y9, Y10
-	VFNMADD213PS Y11, Y8, Y10
+	VFNMADD213PS Y11, Y7, Y10
 	VSUBPS       Y10, Y6, Y10
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y7, Y6
-	VBLENDVPS    Y6, Y7, Y10, Y10
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y8, Y6
+	VBLENDVPS    Y6, Y8, Y10, Y10
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
 	VMULPS       Y5, Y4, Y5
@@ -25665,24 +25665,24 @@ tail:
 	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
 	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
 	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VBROADCASTSS consts32<>+76(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
-	VMULPS       Y8, Y9, Y9
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
+	VMULPS       Y8, Y7, Y7
 	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
 	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
-	VMOVAPS      Y6, Y7
-	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y7
-	VPSUBD       Y6, Y7, Y7
-	VMAXPS       vconsts32x8<>+576(SB), Y7, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y6, Y8
-	VDIVPS       Y8, Y6, Y8
-	VMULPS       Y8, Y8, Y9
+	VMOVAPS      Y6, Y8
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y8
+	VPSUBD       Y6, Y8, Y8
+	VMAXPS       vconsts32x8<>+576(SB), Y8, Y6
+	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
+	VDIVPS       Y7, Y6, Y7
+	VMULPS       Y7, Y7, Y9
 	VBROADCASTSS consts32<>+80(SB), Y10
 	VFMADD213PS  vconsts32x8<>+608(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+640(SB), Y9, Y10
@@ -25691,10 +25691,10 @@ tail:
 	VMULPS       Y6, Y6, Y11
 	VMULPS       vconsts32x8<>+96(SB), Y11, Y11
 	VFMADD213PS  Y11, Y9, Y10
-	VFNMADD213PS Y11, Y8, Y10
+	VFNMADD213PS Y11, Y7, Y10
 	VSUBPS       Y10, Y6, Y10
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y7, Y6
-	VBLENDVPS    Y6, Y7, Y10, Y10
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y8, Y6
+	VBLENDVPS    Y6, Y8, Y10, Y10
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
 	VMULPS       Y5, Y4, Y5
@@ -25834,22 +25834,22 @@ loop:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VBROADCASTSS consts32<>+76(SB), Y7
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
-	VMULPS       Y6, Y7, Y7
+	VBROADCASTSS consts32<>+76(SB), Y5
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
+	VMULPS       Y6, Y5, Y5
 	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
 	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
-	VMOVAPS      Y4, Y5
-	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
-	VPSUBD       Y4, Y5, Y5
+	VMOVAPS      Y4, Y6
+	VFMADD231PS  vconsts32x8<>+544(SB), Y5, Y6
+	VPSUBD       Y4, Y6, Y6
 	VMOVUPS      32(AX)(R11*4), Y4
-	VMOVUPS      32(CX)(R11*4), Y6
+	VMOVUPS      32(CX)(R11*4), Y5
 	VORPS        vconsts32x8<>+192(SB), Y4, Y7
 	VBROADCASTSS consts32<>+68(SB), Y8
 	VMAXPS       Y7, Y8, Y7
@@ -25859,24 +25859,24 @@ loop:
 	VSUBPS       vconsts32x8<>+224(SB), Y8, Y8
 	VFNMADD231PS vconsts32x8<>+256(SB), Y8, Y7
 	VFNMADD231PS vconsts32x8<>+288(SB), Y8, Y7
-	VBROADCASTSS consts32<>+76(SB), Y10
-	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y10
-	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y10
-	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y10
-	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y10
-	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y10
-	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
-	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
-	VMULPS       Y9, Y10, Y10
+	VBROADCASTSS consts32<>+76(SB), Y8
+	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
+	VMULPS       Y9, Y8, Y8
 	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y7
 	VANDPS       vconsts32x8<>+512(SB), Y7, Y7
-	VMOVAPS      Y7, Y8
-	VFMADD231PS  vconsts32x8<>+544(SB), Y10, Y8
-	VPSUBD       Y7, Y8, Y8
-	VMAXPS       vconsts32x8<>+576(SB), Y5, Y7
-	VADDPS       vconsts32x8<>+0(SB), Y7, Y9
-	VDIVPS       Y9, Y7, Y9
-	VMULPS       Y9, Y9, Y10
+	VMOVAPS      Y7, Y9
+	VFMADD231PS  vconsts32x8<>+544(SB), Y8, Y9
+	VPSUBD       Y7, Y9, Y9
+	VMAXPS       vconsts32x8<>+576(SB), Y6, Y7
+	VADDPS       vconsts32x8<>+0(SB), Y7, Y8
+	VDIVPS       Y8, Y7, Y8
+	VMULPS       Y8, Y8, Y10
 	VBROADCASTSS consts32<>+80(SB), Y11
 	VFMADD213PS  vconsts32x8<>+608(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+640(SB), Y10, Y11
@@ -25885,15 +25885,15 @@ loop:
 	VMULPS       Y7, Y7, Y12
 	VMULPS       vconsts32x8<>+96(SB), Y12, Y12
 	VFMADD213PS  Y12, Y10, Y11
-	VFNMADD213PS Y12, Y9, Y11
+	VFNMADD213PS Y12, Y8, Y11
 	VSUBPS       Y11, Y7, Y11
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y7
-	VBLENDVPS    Y7, Y5, Y11, Y11
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y6, Y7
+	VBLENDVPS    Y7, Y6, Y11, Y11
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
-	VXORPS       Y5, Y5, Y5
-	VMAXPS       Y5, Y2, Y2
+	VXORPS       Y6, Y6, Y6
+	VMAXPS       Y6, Y2, Y2
 	VSUBPS       Y3, Y2, Y3
 	VADDPS       Y11, Y3, Y3
 	MOVQ         R9, R13
@@ -25913,31 +25913,31 @@ rowpart125:
 rowperm125:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y5
-	VPERMPS      Y2, Y5, Y2
+	VMOVUPS      (BX)(R13*1), Y6
+	VPERMPS      Y2, Y6, Y2
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VMULPS       Y3, Y2, Y5
-	VMOVUPS      Y5, (R10)(R11*4)
+	VMULPS       Y3, Y2, Y6
+	VMOVUPS      Y6, (R10)(R11*4)
 	VFMADD231PS  Y3, Y2, Y0
-	VMAXPS       vconsts32x8<>+576(SB), Y8, Y2
+	VMAXPS       vconsts32x8<>+576(SB), Y9, Y2
 	VADDPS       vconsts32x8<>+0(SB), Y2, Y3
 	VDIVPS       Y3, Y2, Y3
-	VMULPS       Y3, Y3, Y5
+	VMULPS       Y3, Y3, Y6
 	VBROADCASTSS consts32<>+80(SB), Y7
-	VFMADD213PS  vconsts32x8<>+608(SB), Y5, Y7
-	VFMADD213PS  vconsts32x8<>+640(SB), Y5, Y7
-	VFMADD213PS  vconsts32x8<>+672(SB), Y5, Y7
-	VFMADD213PS  vconsts32x8<>+704(SB), Y5, Y7
-	VMULPS       Y2, Y2, Y9
-	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
-	VFMADD213PS  Y9, Y5, Y7
-	VFNMADD213PS Y9, Y3, Y7
+	VFMADD213PS  vconsts32x8<>+608(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+640(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+672(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+704(SB), Y6, Y7
+	VMULPS       Y2, Y2, Y8
+	VMULPS       vconsts32x8<>+96(SB), Y8, Y8
+	VFMADD213PS  Y8, Y6, Y7
+	VFNMADD213PS Y8, Y3, Y7
 	VSUBPS       Y7, Y2, Y7
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y8, Y2
-	VBLENDVPS    Y2, Y8, Y7, Y7
-	VMULPS       (SP), Y6, Y2
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y9, Y2
+	VBLENDVPS    Y2, Y9, Y7, Y7
+	VMULPS       (SP), Y5, Y2
 	VADDPS       32(SP), Y2, Y2
 	VMULPS       Y2, Y4, Y2
 	VXORPS       Y3, Y3, Y3
@@ -25990,24 +25990,24 @@ single1:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VBROADCASTSS consts32<>+76(SB), Y7
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
-	VMULPS       Y6, Y7, Y7
+	VBROADCASTSS consts32<>+76(SB), Y5
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
+	VMULPS       Y6, Y5, Y5
 	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
 	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
-	VMOVAPS      Y4, Y5
-	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
-	VPSUBD       Y4, Y5, Y5
-	VMAXPS       vconsts32x8<>+576(SB), Y5, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
-	VDIVPS       Y6, Y4, Y6
-	VMULPS       Y6, Y6, Y7
+	VMOVAPS      Y4, Y6
+	VFMADD231PS  vconsts32x8<>+544(SB), Y5, Y6
+	VPSUBD       Y4, Y6, Y6
+	VMAXPS       vconsts32x8<>+576(SB), Y6, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
+	VDIVPS       Y5, Y4, Y5
+	VMULPS       Y5, Y5, Y7
 	VBROADCASTSS consts32<>+80(SB), Y8
 	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
@@ -26016,10 +26016,10 @@ single1:
 	VMULPS       Y4, Y4, Y9
 	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
 	VFMADD213PS  Y9, Y7, Y8
-	VFNMADD213PS Y9, Y6, Y8
+	VFNMADD213PS Y9, Y5, Y8
 	VSUBPS       Y8, Y4, Y8
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
-	VBLENDVPS    Y4, Y5, Y8, Y8
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y6, Y4
+	VBLENDVPS    Y4, Y6, Y8, Y8
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
@@ -26078,24 +26078,24 @@ tail:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VBROADCASTSS consts32<>+76(SB), Y7
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
-	VMULPS       Y6, Y7, Y7
+	VBROADCASTSS consts32<>+76(SB), Y5
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
+	VMULPS       Y6, Y5, Y5
 	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
 	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
-	VMOVAPS      Y4, Y5
-	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
-	VPSUBD       Y4, Y5, Y5
-	VMAXPS       vconsts32x8<>+576(SB), Y5, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
-	VDIVPS       Y6, Y4, Y6
-	VMULPS       Y6, Y6, Y7
+	VMOVAPS      Y4, Y6
+	VFMADD231PS  vconsts32x8<>+544(SB), Y5, Y6
+	VPSUBD       Y4, Y6, Y6
+	VMAXPS       vconsts32x8<>+576(SB), Y6, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
+	VDIVPS       Y5, Y4, Y5
+	VMULPS       Y5, Y5, Y7
 	VBROADCASTSS consts32<>+80(SB), Y8
 	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
@@ -26104,10 +26104,10 @@ tail:
 	VMULPS       Y4, Y4, Y9
 	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
 	VFMADD213PS  Y9, Y7, Y8
-	VFNMADD213PS Y9, Y6, Y8
+	VFNMADD213PS Y9, Y5, Y8
 	VSUBPS       Y8, Y4, Y8
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
-	VBLENDVPS    Y4, Y5, Y8, Y8
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y6, Y4
+	VBLENDVPS    Y4, Y6, Y8, Y8
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
@@ -26229,22 +26229,22 @@ loop:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VBROADCASTSS consts32<>+76(SB), Y7
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
-	VMULPS       Y6, Y7, Y7
+	VBROADCASTSS consts32<>+76(SB), Y5
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
+	VMULPS       Y6, Y5, Y5
 	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
 	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
-	VMOVAPS      Y4, Y5
-	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
-	VPSUBD       Y4, Y5, Y5
+	VMOVAPS      Y4, Y6
+	VFMADD231PS  vconsts32x8<>+544(SB), Y5, Y6
+	VPSUBD       Y4, Y6, Y6
 	VMOVUPS      32(AX)(R11*4), Y4
-	VMOVUPS      32(CX)(R11*4), Y6
+	VMOVUPS      32(CX)(R11*4), Y5
 	VORPS        vconsts32x8<>+192(SB), Y4, Y7
 	VBROADCASTSS consts32<>+68(SB), Y8
 	VMAXPS       Y7, Y8, Y7
@@ -26254,24 +26254,24 @@ loop:
 	VSUBPS       vconsts32x8<>+224(SB), Y8, Y8
 	VFNMADD231PS vconsts32x8<>+256(SB), Y8, Y7
 	VFNMADD231PS vconsts32x8<>+288(SB), Y8, Y7
-	VBROADCASTSS consts32<>+76(SB), Y10
-	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y10
-	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y10
-	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y10
-	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y10
-	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y10
-	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
-	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
-	VMULPS       Y9, Y10, Y10
+	VBROADCASTSS consts32<>+76(SB), Y8
+	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
+	VMULPS       Y9, Y8, Y8
 	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y7
 	VANDPS       vconsts32x8<>+512(SB), Y7, Y7
-	VMOVAPS      Y7, Y8
-	VFMADD231PS  vconsts32x8<>+544(SB), Y10, Y8
-	VPSUBD       Y7, Y8, Y8
-	VMAXPS       vconsts32x8<>+576(SB), Y5, Y7
-	VADDPS       vconsts32x8<>+0(SB), Y7, Y9
-	VDIVPS       Y9, Y7, Y9
-	VMULPS       Y9, Y9, Y10
+	VMOVAPS      Y7, Y9
+	VFMADD231PS  vconsts32x8<>+544(SB), Y8, Y9
+	VPSUBD       Y7, Y9, Y9
+	VMAXPS       vconsts32x8<>+576(SB), Y6, Y7
+	VADDPS       vconsts32x8<>+0(SB), Y7, Y8
+	VDIVPS       Y8, Y7, Y8
+	VMULPS       Y8, Y8, Y10
 	VBROADCASTSS consts32<>+80(SB), Y11
 	VFMADD213PS  vconsts32x8<>+608(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+640(SB), Y10, Y11
@@ -26280,24 +26280,24 @@ loop:
 	VMULPS       Y7, Y7, Y12
 	VMULPS       vconsts32x8<>+96(SB), Y12, Y12
 	VFMADD213PS  Y12, Y10, Y11
-	VFNMADD213PS Y12, Y9, Y11
+	VFNMADD213PS Y12, Y8, Y11
 	VSUBPS       Y11, Y7, Y11
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y7
-	VBLENDVPS    Y7, Y5, Y11, Y11
-	VADDPS       vconsts32x8<>+448(SB), Y5, Y7
-	VBROADCASTSS consts32<>+4(SB), Y9
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y6, Y7
+	VBLENDVPS    Y7, Y6, Y11, Y11
+	VADDPS       vconsts32x8<>+448(SB), Y6, Y7
+	VBROADCASTSS consts32<>+4(SB), Y8
 	VXORPS       Y10, Y10, Y10
 	VCMPPS       $0x1d, Y10, Y2, Y10
-	VBLENDVPS    Y10, Y9, Y5, Y9
-	VDIVPS       Y7, Y9, Y9
+	VBLENDVPS    Y10, Y8, Y6, Y8
+	VDIVPS       Y7, Y8, Y8
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
-	VMULPS       Y3, Y2, Y5
+	VMULPS       Y3, Y2, Y6
 	VXORPS       Y7, Y7, Y7
 	VMAXPS       Y7, Y2, Y2
-	VSUBPS       Y5, Y2, Y5
-	VADDPS       Y11, Y5, Y5
-	VSUBPS       Y3, Y9, Y9
+	VSUBPS       Y6, Y2, Y6
+	VADDPS       Y11, Y6, Y6
+	VSUBPS       Y3, Y8, Y8
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -26322,32 +26322,32 @@ rowperm129:
 	MOVLQSX      4(SI)(DI*8), DI
 	VBROADCASTSS s+152(FP), Y3
 	VMULPS       Y2, Y3, Y3
-	VMULPS       Y9, Y3, Y3
+	VMULPS       Y8, Y3, Y3
 	VMOVUPS      Y3, (R10)(R11*4)
-	VFMADD231PS  Y5, Y2, Y0
-	VMAXPS       vconsts32x8<>+576(SB), Y8, Y2
+	VFMADD231PS  Y6, Y2, Y0
+	VMAXPS       vconsts32x8<>+576(SB), Y9, Y2
 	VADDPS       vconsts32x8<>+0(SB), Y2, Y3
 	VDIVPS       Y3, Y2, Y3
-	VMULPS       Y3, Y3, Y5
+	VMULPS       Y3, Y3, Y6
 	VBROADCASTSS consts32<>+80(SB), Y7
-	VFMADD213PS  vconsts32x8<>+608(SB), Y5, Y7
-	VFMADD213PS  vconsts32x8<>+640(SB), Y5, Y7
-	VFMADD213PS  vconsts32x8<>+672(SB), Y5, Y7
-	VFMADD213PS  vconsts32x8<>+704(SB), Y5, Y7
-	VMULPS       Y2, Y2, Y9
-	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
-	VFMADD213PS  Y9, Y5, Y7
-	VFNMADD213PS Y9, Y3, Y7
+	VFMADD213PS  vconsts32x8<>+608(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+640(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+672(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+704(SB), Y6, Y7
+	VMULPS       Y2, Y2, Y8
+	VMULPS       vconsts32x8<>+96(SB), Y8, Y8
+	VFMADD213PS  Y8, Y6, Y7
+	VFNMADD213PS Y8, Y3, Y7
 	VSUBPS       Y7, Y2, Y7
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y8, Y2
-	VBLENDVPS    Y2, Y8, Y7, Y7
-	VADDPS       vconsts32x8<>+448(SB), Y8, Y2
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y9, Y2
+	VBLENDVPS    Y2, Y9, Y7, Y7
+	VADDPS       vconsts32x8<>+448(SB), Y9, Y2
 	VBROADCASTSS consts32<>+4(SB), Y3
-	VXORPS       Y5, Y5, Y5
-	VCMPPS       $0x1d, Y5, Y4, Y5
-	VBLENDVPS    Y5, Y3, Y8, Y3
+	VXORPS       Y6, Y6, Y6
+	VCMPPS       $0x1d, Y6, Y4, Y6
+	VBLENDVPS    Y6, Y3, Y9, Y3
 	VDIVPS       Y2, Y3, Y3
-	VMULPS       (SP), Y6, Y2
+	VMULPS       (SP), Y5, Y2
 	VADDPS       32(SP), Y2, Y2
 	VMULPS       Y2, Y4, Y5
 	VXORPS       Y6, Y6, Y6
@@ -26403,24 +26403,24 @@ single1:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VBROADCASTSS consts32<>+76(SB), Y7
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
-	VMULPS       Y6, Y7, Y7
+	VBROADCASTSS consts32<>+76(SB), Y5
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
+	VMULPS       Y6, Y5, Y5
 	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
 	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
-	VMOVAPS      Y4, Y5
-	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
-	VPSUBD       Y4, Y5, Y5
-	VMAXPS       vconsts32x8<>+576(SB), Y5, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
-	VDIVPS       Y6, Y4, Y6
-	VMULPS       Y6, Y6, Y7
+	VMOVAPS      Y4, Y6
+	VFMADD231PS  vconsts32x8<>+544(SB), Y5, Y6
+	VPSUBD       Y4, Y6, Y6
+	VMAXPS       vconsts32x8<>+576(SB), Y6, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
+	VDIVPS       Y5, Y4, Y5
+	VMULPS       Y5, Y5, Y7
 	VBROADCASTSS consts32<>+80(SB), Y8
 	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
@@ -26429,24 +26429,24 @@ single1:
 	VMULPS       Y4, Y4, Y9
 	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
 	VFMADD213PS  Y9, Y7, Y8
-	VFNMADD213PS Y9, Y6, Y8
+	VFNMADD213PS Y9, Y5, Y8
 	VSUBPS       Y8, Y4, Y8
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
-	VBLENDVPS    Y4, Y5, Y8, Y8
-	VADDPS       vconsts32x8<>+448(SB), Y5, Y4
-	VBROADCASTSS consts32<>+4(SB), Y6
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y6, Y4
+	VBLENDVPS    Y4, Y6, Y8, Y8
+	VADDPS       vconsts32x8<>+448(SB), Y6, Y4
+	VBROADCASTSS consts32<>+4(SB), Y5
 	VXORPS       Y7, Y7, Y7
 	VCMPPS       $0x1d, Y7, Y2, Y7
-	VBLENDVPS    Y7, Y6, Y5, Y6
-	VDIVPS       Y4, Y6, Y6
+	VBLENDVPS    Y7, Y5, Y6, Y5
+	VDIVPS       Y4, Y5, Y5
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y4
-	VXORPS       Y5, Y5, Y5
-	VMAXPS       Y5, Y2, Y2
+	VXORPS       Y6, Y6, Y6
+	VMAXPS       Y6, Y2, Y2
 	VSUBPS       Y4, Y2, Y4
 	VADDPS       Y8, Y4, Y4
-	VSUBPS       Y3, Y6, Y6
+	VSUBPS       Y3, Y5, Y5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -26471,7 +26471,7 @@ rowperm131:
 	MOVLQSX      4(SI)(DI*8), DI
 	VBROADCASTSS s+152(FP), Y3
 	VMULPS       Y2, Y3, Y3
-	VMULPS       Y6, Y3, Y3
+	VMULPS       Y5, Y3, Y3
 	VMOVUPS      Y3, (R10)(R11*4)
 	VFMADD231PS  Y4, Y2, Y0
 	ADDQ         $0x00000008, R11
@@ -26500,24 +26500,24 @@ tail:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VBROADCASTSS consts32<>+76(SB), Y7
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
-	VMULPS       Y6, Y7, Y7
+	VBROADCASTSS consts32<>+76(SB), Y5
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
+	VMULPS       Y6, Y5, Y5
 	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
 	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
-	VMOVAPS      Y4, Y5
-	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
-	VPSUBD       Y4, Y5, Y5
-	VMAXPS       vconsts32x8<>+576(SB), Y5, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
-	VDIVPS       Y6, Y4, Y6
-	VMULPS       Y6, Y6, Y7
+	VMOVAPS      Y4, Y6
+	VFMADD231PS  vconsts32x8<>+544(SB), Y5, Y6
+	VPSUBD       Y4, Y6, Y6
+	VMAXPS       vconsts32x8<>+576(SB), Y6, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
+	VDIVPS       Y5, Y4, Y5
+	VMULPS       Y5, Y5, Y7
 	VBROADCASTSS consts32<>+80(SB), Y8
 	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
@@ -26526,24 +26526,24 @@ tail:
 	VMULPS       Y4, Y4, Y9
 	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
 	VFMADD213PS  Y9, Y7, Y8
-	VFNMADD213PS Y9, Y6, Y8
+	VFNMADD213PS Y9, Y5, Y8
 	VSUBPS       Y8, Y4, Y8
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
-	VBLENDVPS    Y4, Y5, Y8, Y8
-	VADDPS       vconsts32x8<>+448(SB), Y5, Y4
-	VBROADCASTSS consts32<>+4(SB), Y6
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y6, Y4
+	VBLENDVPS    Y4, Y6, Y8, Y8
+	VADDPS       vconsts32x8<>+448(SB), Y6, Y4
+	VBROADCASTSS consts32<>+4(SB), Y5
 	VXORPS       Y7, Y7, Y7
 	VCMPPS       $0x1d, Y7, Y2, Y7
-	VBLENDVPS    Y7, Y6, Y5, Y6
-	VDIVPS       Y4, Y6, Y6
+	VBLENDVPS    Y7, Y5, Y6, Y5
+	VDIVPS       Y4, Y5, Y5
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y4
-	VXORPS       Y5, Y5, Y5
-	VMAXPS       Y5, Y2, Y2
+	VXORPS       Y6, Y6, Y6
+	VMAXPS       Y6, Y2, Y2
 	VSUBPS       Y4, Y2, Y4
 	VADDPS       Y8, Y4, Y4
-	VSUBPS       Y3, Y6, Y6
+	VSUBPS       Y3, Y5, Y5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -26573,7 +26573,7 @@ rowperm132:
 	VANDPS       Y3, Y2, Y2
 	VBROADCASTSS s+152(FP), Y3
 	VMULPS       Y2, Y3, Y3
-	VMULPS       Y6, Y3, Y3
+	VMULPS       Y5, Y3, Y3
 	LEAQ         tailmask32<>+0(SB), R13
 	MOVQ         $0x00000008, R14
 	SUBQ         R12, R14
@@ -43281,27 +43281,27 @@ loop:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VBROADCASTSD consts64<>+152(SB), Y7
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
-	VMULPD       Y6, Y7, Y7
+	VBROADCASTSD consts64<>+152(SB), Y5
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VMULPD       Y6, Y5, Y5
 	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
 	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
-	VMOVAPD      Y4, Y5
-	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
-	VPSUBQ       Y4, Y5, Y5
+	VMOVAPD      Y4, Y6
+	VFMADD231PD  vconsts64x4<>+800(SB), Y5, Y6
+	VPSUBQ       Y4, Y6, Y6
 	VMOVUPD      32(AX)(DX*8), Y4
-	VMOVUPD      32(CX)(DX*8), Y6
+	VMOVUPD      32(CX)(DX*8), Y5
 	VORPD        vconsts64x4<>+288(SB), Y4, Y7
 	VBROADCASTSD consts64<>+136(SB), Y8
 	VMAXPD       Y7, Y8, Y7
@@ -43311,29 +43311,29 @@ loop:
 	VSUBPD       vconsts64x4<>+320(SB), Y8, Y8
 	VFNMADD231PD vconsts64x4<>+352(SB), Y8, Y7
 	VFNMADD231PD vconsts64x4<>+384(SB), Y8, Y7
-	VBROADCASTSD consts64<>+152(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
-	VMULPD       Y9, Y10, Y10
+	VBROADCASTSD consts64<>+152(SB), Y8
+	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
+	VMULPD       Y9, Y8, Y8
 	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y8, Y7
 	VANDPD       vconsts64x4<>+768(SB), Y7, Y7
-	VMOVAPD      Y7, Y8
-	VFMADD231PD  vconsts64x4<>+800(SB), Y10, Y8
-	VPSUBQ       Y7, Y8, Y8
-	VMAXPD       vconsts64x4<>+832(SB), Y5, Y7
-	VADDPD       vconsts64x4<>+0(SB), Y7, Y9
-	VDIVPD       Y9, Y7, Y9
-	VMULPD       Y9, Y9, Y10
+	VMOVAPD      Y7, Y9
+	VFMADD231PD  vconsts64x4<>+800(SB), Y8, Y9
+	VPSUBQ       Y7, Y9, Y9
+	VMAXPD       vconsts64x4<>+832(SB), Y6, Y7
+	VADDPD       vconsts64x4<>+0(SB), Y7, Y8
+	VDIVPD       Y8, Y7, Y8
+	VMULPD       Y8, Y8, Y10
 	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  vconsts64x4<>+864(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+896(SB), Y10, Y11
@@ -43348,41 +43348,41 @@ loop:
 	VMULPD       Y7, Y7, Y12
 	VMULPD       vconsts64x4<>+192(SB), Y12, Y12
 	VFMADD213PD  Y12, Y10, Y11
-	VFNMADD213PD Y12, Y9, Y11
+	VFNMADD213PD Y12, Y8, Y11
 	VSUBPD       Y11, Y7, Y11
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y7
-	VBLENDVPD    Y7, Y5, Y11, Y11
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y6, Y7
+	VBLENDVPD    Y7, Y6, Y11, Y11
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
-	VXORPD       Y5, Y5, Y5
-	VMAXPD       Y5, Y2, Y2
+	VXORPD       Y6, Y6, Y6
+	VMAXPD       Y6, Y2, Y2
 	VSUBPD       Y3, Y2, Y3
 	VADDPD       Y11, Y3, Y3
 	VADDPD       Y3, Y0, Y0
-	VMAXPD       vconsts64x4<>+832(SB), Y8, Y2
+	VMAXPD       vconsts64x4<>+832(SB), Y9, Y2
 	VADDPD       vconsts64x4<>+0(SB), Y2, Y3
 	VDIVPD       Y3, Y2, Y3
-	VMULPD       Y3, Y3, Y5
+	VMULPD       Y3, Y3, Y6
 	VBROADCASTSD consts64<>+160(SB), Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+992(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+1024(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+1056(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+1088(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+1120(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+1152(SB), Y5, Y7
-	VMULPD       Y2, Y2, Y9
-	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
-	VFMADD213PD  Y9, Y5, Y7
-	VFNMADD213PD Y9, Y3, Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+992(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y6, Y7
+	VMULPD       Y2, Y2, Y8
+	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
+	VFMADD213PD  Y8, Y6, Y7
+	VFNMADD213PD Y8, Y3, Y7
 	VSUBPD       Y7, Y2, Y7
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y8, Y2
-	VBLENDVPD    Y2, Y8, Y7, Y7
-	VMULPD       (SP), Y6, Y2
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y9, Y2
+	VBLENDVPD    Y2, Y9, Y7, Y7
+	VMULPD       (SP), Y5, Y2
 	VADDPD       32(SP), Y2, Y2
 	VMULPD       Y2, Y4, Y2
 	VXORPD       Y3, Y3, Y3
@@ -43411,29 +43411,29 @@ single1:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VBROADCASTSD consts64<>+152(SB), Y7
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
-	VMULPD       Y6, Y7, Y7
+	VBROADCASTSD consts64<>+152(SB), Y5
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VMULPD       Y6, Y5, Y5
 	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
 	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
-	VMOVAPD      Y4, Y5
-	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
-	VPSUBQ       Y4, Y5, Y5
-	VMAXPD       vconsts64x4<>+832(SB), Y5, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
-	VDIVPD       Y6, Y4, Y6
-	VMULPD       Y6, Y6, Y7
+	VMOVAPD      Y4, Y6
+	VFMADD231PD  vconsts64x4<>+800(SB), Y5, Y6
+	VPSUBQ       Y4, Y6, Y6
+	VMAXPD       vconsts64x4<>+832(SB), Y6, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
+	VDIVPD       Y5, Y4, Y5
+	VMULPD       Y5, Y5, Y7
 	VBROADCASTSD consts64<>+160(SB), Y8
 	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
@@ -43448,10 +43448,10 @@ single1:
 	VMULPD       Y4, Y4, Y9
 	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
 	VFMADD213PD  Y9, Y7, Y8
-	VFNMADD213PD Y9, Y6, Y8
+	VFNMADD213PD Y9, Y5, Y8
 	VSUBPD       Y8, Y4, Y8
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
-	VBLENDVPD    Y4, Y5, Y8, Y8
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y6, Y4
+	VBLENDVPD    Y4, Y6, Y8, Y8
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
@@ -43486,29 +43486,29 @@ tail:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VBROADCASTSD consts64<>+152(SB), Y7
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
-	VMULPD       Y6, Y7, Y7
+	VBROADCASTSD consts64<>+152(SB), Y5
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VMULPD       Y6, Y5, Y5
 	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
 	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
-	VMOVAPD      Y4, Y5
-	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
-	VPSUBQ       Y4, Y5, Y5
-	VMAXPD       vconsts64x4<>+832(SB), Y5, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
-	VDIVPD       Y6, Y4, Y6
-	VMULPD       Y6, Y6, Y7
+	VMOVAPD      Y4, Y6
+	VFMADD231PD  vconsts64x4<>+800(SB), Y5, Y6
+	VPSUBQ       Y4, Y6, Y6
+	VMAXPD       vconsts64x4<>+832(SB), Y6, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
+	VDIVPD       Y5, Y4, Y5
+	VMULPD       Y5, Y5, Y7
 	VBROADCASTSD consts64<>+160(SB), Y8
 	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
@@ -43523,10 +43523,10 @@ tail:
 	VMULPD       Y4, Y4, Y9
 	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
 	VFMADD213PD  Y9, Y7, Y8
-	VFNMADD213PD Y9, Y6, Y8
+	VFNMADD213PD Y9, Y5, Y8
 	VSUBPD       Y8, Y4, Y8
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
-	VBLENDVPD    Y4, Y5, Y8, Y8
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y6, Y4
+	VBLENDVPD    Y4, Y6, Y8, Y8
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
@@ -43588,29 +43588,29 @@ loop:
 	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
 	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
 	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
-	VMULPD       Y8, Y9, Y9
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VMULPD       Y8, Y7, Y7
 	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
 	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
-	VMOVAPD      Y6, Y7
-	VFMADD231PD  vconsts64x4<>+800(SB), Y9, Y7
-	VPSUBQ       Y6, Y7, Y7
-	VMAXPD       vconsts64x4<>+832(SB), Y7, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y6, Y8
-	VDIVPD       Y8, Y6, Y8
-	VMULPD       Y8, Y8, Y9
+	VMOVAPD      Y6, Y8
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y8
+	VPSUBQ       Y6, Y8, Y8
+	VMAXPD       vconsts64x4<>+832(SB), Y8, Y6
+	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
+	VDIVPD       Y7, Y6, Y7
+	VMULPD       Y7, Y7, Y9
 	VBROADCASTSD consts64<>+160(SB), Y10
 	VFMADD213PD  vconsts64x4<>+864(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+896(SB), Y9, Y10
@@ -43625,10 +43625,10 @@ loop:
 	VMULPD       Y6, Y6, Y11
 	VMULPD       vconsts64x4<>+192(SB), Y11, Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VFNMADD213PD Y11, Y8, Y10
+	VFNMADD213PD Y11, Y7, Y10
 	VSUBPD       Y10, Y6, Y10
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y7, Y6
-	VBLENDVPD    Y6, Y7, Y10, Y10
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y8, Y6
+	VBLENDVPD    Y6, Y8, Y10, Y10
 	VMULPD       (SP), Y5, Y5
 	VADDPD       32(SP), Y5, Y5
 	VMULPD       Y5, Y4, Y5
@@ -43655,29 +43655,29 @@ loop:
 	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
 	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
 	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
-	VMULPD       Y8, Y9, Y9
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VMULPD       Y8, Y7, Y7
 	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
 	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
-	VMOVAPD      Y6, Y7
-	VFMADD231PD  vconsts64x4<>+800(SB), Y9, Y7
-	VPSUBQ       Y6, Y7, Y7
-	VMAXPD       vconsts64x4<>+832(SB), Y7, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y6, Y8
-	VDIVPD       Y8, Y6, Y8
-	VMULPD       Y8, Y8, Y9
+	VMOVAPD      Y6, Y8
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y8
+	VPSUBQ       Y6, Y8, Y8
+	VMAXPD       vconsts64x4<>+832(SB), Y8, Y6
+	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
+	VDIVPD       Y7, Y6, Y7
+	VMULPD       Y7, Y7, Y9
 	VBROADCASTSD consts64<>+160(SB), Y10
 	VFMADD213PD  vconsts64x4<>+864(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+896(SB), Y9, Y10
@@ -43692,10 +43692,10 @@ loop:
 	VMULPD       Y6, Y6, Y11
 	VMULPD       vconsts64x4<>+192(SB), Y11, Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VFNMADD213PD Y11, Y8, Y10
+	VFNMADD213PD Y11, Y7, Y10
 	VSUBPD       Y10, Y6, Y10
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y7, Y6
-	VBLENDVPD    Y6, Y7, Y10, Y10
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y8, Y6
+	VBLENDVPD    Y6, Y8, Y10, Y10
 	VMULPD       (SP), Y5, Y5
 	VADDPD       32(SP), Y5, Y5
 	VMULPD       Y5, Y4, Y5
@@ -43732,29 +43732,29 @@ single1:
 	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
 	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
 	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
-	VMULPD       Y8, Y9, Y9
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VMULPD       Y8, Y7, Y7
 	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
 	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
-	VMOVAPD      Y6, Y7
-	VFMADD231PD  vconsts64x4<>+800(SB), Y9, Y7
-	VPSUBQ       Y6, Y7, Y7
-	VMAXPD       vconsts64x4<>+832(SB), Y7, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y6, Y8
-	VDIVPD       Y8, Y6, Y8
-	VMULPD       Y8, Y8, Y9
+	VMOVAPD      Y6, Y8
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y8
+	VPSUBQ       Y6, Y8, Y8
+	VMAXPD       vconsts64x4<>+832(SB), Y8, Y6
+	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
+	VDIVPD       Y7, Y6, Y7
+	VMULPD       Y7, Y7, Y9
 	VBROADCASTSD consts64<>+160(SB), Y10
 	VFMADD213PD  vconsts64x4<>+864(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+896(SB), Y9, Y10
@@ -43769,10 +43769,10 @@ single1:
 	VMULPD       Y6, Y6, Y11
 	VMULPD       vconsts64x4<>+192(SB), Y11, Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VFNMADD213PD Y11, Y8, Y10
+	VFNMADD213PD Y11, Y7, Y10
 	VSUBPD       Y10, Y6, Y10
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y7, Y6
-	VBLENDVPD    Y6, Y7, Y10, Y10
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y8, Y6
+	VBLENDVPD    Y6, Y8, Y10, Y10
 	VMULPD       (SP), Y5, Y5
 	VADDPD       32(SP), Y5, Y5
 	VMULPD       Y5, Y4, Y5
@@ -43814,29 +43814,29 @@ tail:
 	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
 	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
 	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
-	VMULPD       Y8, Y9, Y9
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VMULPD       Y8, Y7, Y7
 	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
 	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
-	VMOVAPD      Y6, Y7
-	VFMADD231PD  vconsts64x4<>+800(SB), Y9, Y7
-	VPSUBQ       Y6, Y7, Y7
-	VMAXPD       vconsts64x4<>+832(SB), Y7, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y6, Y8
-	VDIVPD       Y8, Y6, Y8
-	VMULPD       Y8, Y8, Y9
+	VMOVAPD      Y6, Y8
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y8
+	VPSUBQ       Y6, Y8, Y8
+	VMAXPD       vconsts64x4<>+832(SB), Y8, Y6
+	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
+	VDIVPD       Y7, Y6, Y7
+	VMULPD       Y7, Y7, Y9
 	VBROADCASTSD consts64<>+160(SB), Y10
 	VFMADD213PD  vconsts64x4<>+864(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+896(SB), Y9, Y10
@@ -43851,10 +43851,10 @@ tail:
 	VMULPD       Y6, Y6, Y11
 	VMULPD       vconsts64x4<>+192(SB), Y11, Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VFNMADD213PD Y11, Y8, Y10
+	VFNMADD213PD Y11, Y7, Y10
 	VSUBPD       Y10, Y6, Y10
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y7, Y6
-	VBLENDVPD    Y6, Y7, Y10, Y10
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y8, Y6
+	VBLENDVPD    Y6, Y8, Y10, Y10
 	VMULPD       (SP), Y5, Y5
 	VADDPD       32(SP), Y5, Y5
 	VMULPD       Y5, Y4, Y5
@@ -43932,27 +43932,27 @@ loop:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VBROADCASTSD consts64<>+152(SB), Y7
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
-	VMULPD       Y6, Y7, Y7
+	VBROADCASTSD consts64<>+152(SB), Y5
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VMULPD       Y6, Y5, Y5
 	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
 	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
-	VMOVAPD      Y4, Y5
-	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
-	VPSUBQ       Y4, Y5, Y5
+	VMOVAPD      Y4, Y6
+	VFMADD231PD  vconsts64x4<>+800(SB), Y5, Y6
+	VPSUBQ       Y4, Y6, Y6
 	VMOVUPD      32(AX)(BX*8), Y4
-	VMOVUPD      32(CX)(BX*8), Y6
+	VMOVUPD      32(CX)(BX*8), Y5
 	VORPD        vconsts64x4<>+288(SB), Y4, Y7
 	VBROADCASTSD consts64<>+136(SB), Y8
 	VMAXPD       Y7, Y8, Y7
@@ -43962,29 +43962,29 @@ loop:
 	VSUBPD       vconsts64x4<>+320(SB), Y8, Y8
 	VFNMADD231PD vconsts64x4<>+352(SB), Y8, Y7
 	VFNMADD231PD vconsts64x4<>+384(SB), Y8, Y7
-	VBROADCASTSD consts64<>+152(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
-	VMULPD       Y9, Y10, Y10
+	VBROADCASTSD consts64<>+152(SB), Y8
+	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
+	VMULPD       Y9, Y8, Y8
 	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y8, Y7
 	VANDPD       vconsts64x4<>+768(SB), Y7, Y7
-	VMOVAPD      Y7, Y8
-	VFMADD231PD  vconsts64x4<>+800(SB), Y10, Y8
-	VPSUBQ       Y7, Y8, Y8
-	VMAXPD       vconsts64x4<>+832(SB), Y5, Y7
-	VADDPD       vconsts64x4<>+0(SB), Y7, Y9
-	VDIVPD       Y9, Y7, Y9
-	VMULPD       Y9, Y9, Y10
+	VMOVAPD      Y7, Y9
+	VFMADD231PD  vconsts64x4<>+800(SB), Y8, Y9
+	VPSUBQ       Y7, Y9, Y9
+	VMAXPD       vconsts64x4<>+832(SB), Y6, Y7
+	VADDPD       vconsts64x4<>+0(SB), Y7, Y8
+	VDIVPD       Y8, Y7, Y8
+	VMULPD       Y8, Y8, Y10
 	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  vconsts64x4<>+864(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+896(SB), Y10, Y11
@@ -43999,44 +43999,44 @@ loop:
 	VMULPD       Y7, Y7, Y12
 	VMULPD       vconsts64x4<>+192(SB), Y12, Y12
 	VFMADD213PD  Y12, Y10, Y11
-	VFNMADD213PD Y12, Y9, Y11
+	VFNMADD213PD Y12, Y8, Y11
 	VSUBPD       Y11, Y7, Y11
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y7
-	VBLENDVPD    Y7, Y5, Y11, Y11
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y6, Y7
+	VBLENDVPD    Y7, Y6, Y11, Y11
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
-	VXORPD       Y5, Y5, Y5
-	VMAXPD       Y5, Y2, Y2
+	VXORPD       Y6, Y6, Y6
+	VMAXPD       Y6, Y2, Y2
 	VSUBPD       Y3, Y2, Y3
 	VADDPD       Y11, Y3, Y3
 	VBROADCASTSD s+72(FP), Y2
 	VMULPD       Y3, Y2, Y2
 	VMOVUPD      Y2, (DX)(BX*8)
 	VADDPD       Y3, Y0, Y0
-	VMAXPD       vconsts64x4<>+832(SB), Y8, Y2
+	VMAXPD       vconsts64x4<>+832(SB), Y9, Y2
 	VADDPD       vconsts64x4<>+0(SB), Y2, Y3
 	VDIVPD       Y3, Y2, Y3
-	VMULPD       Y3, Y3, Y5
+	VMULPD       Y3, Y3, Y6
 	VBROADCASTSD consts64<>+160(SB), Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+992(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+1024(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+1056(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+1088(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+1120(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+1152(SB), Y5, Y7
-	VMULPD       Y2, Y2, Y9
-	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
-	VFMADD213PD  Y9, Y5, Y7
-	VFNMADD213PD Y9, Y3, Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+992(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y6, Y7
+	VMULPD       Y2, Y2, Y8
+	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
+	VFMADD213PD  Y8, Y6, Y7
+	VFNMADD213PD Y8, Y3, Y7
 	VSUBPD       Y7, Y2, Y7
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y8, Y2
-	VBLENDVPD    Y2, Y8, Y7, Y7
-	VMULPD       (SP), Y6, Y2
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y9, Y2
+	VBLENDVPD    Y2, Y9, Y7, Y7
+	VMULPD       (SP), Y5, Y2
 	VADDPD       32(SP), Y2, Y2
 	VMULPD       Y2, Y4, Y2
 	VXORPD       Y3, Y3, Y3
@@ -44068,29 +44068,29 @@ single1:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VBROADCASTSD consts64<>+152(SB), Y7
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
-	VMULPD       Y6, Y7, Y7
+	VBROADCASTSD consts64<>+152(SB), Y5
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VMULPD       Y6, Y5, Y5
 	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
 	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
-	VMOVAPD      Y4, Y5
-	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
-	VPSUBQ       Y4, Y5, Y5
-	VMAXPD       vconsts64x4<>+832(SB), Y5, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
-	VDIVPD       Y6, Y4, Y6
-	VMULPD       Y6, Y6, Y7
+	VMOVAPD      Y4, Y6
+	VFMADD231PD  vconsts64x4<>+800(SB), Y5, Y6
+	VPSUBQ       Y4, Y6, Y6
+	VMAXPD       vconsts64x4<>+832(SB), Y6, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
+	VDIVPD       Y5, Y4, Y5
+	VMULPD       Y5, Y5, Y7
 	VBROADCASTSD consts64<>+160(SB), Y8
 	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
@@ -44105,10 +44105,10 @@ single1:
 	VMULPD       Y4, Y4, Y9
 	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
 	VFMADD213PD  Y9, Y7, Y8
-	VFNMADD213PD Y9, Y6, Y8
+	VFNMADD213PD Y9, Y5, Y8
 	VSUBPD       Y8, Y4, Y8
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
-	VBLENDVPD    Y4, Y5, Y8, Y8
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y6, Y4
+	VBLENDVPD    Y4, Y6, Y8, Y8
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
@@ -44146,29 +44146,29 @@ tail:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VBROADCASTSD consts64<>+152(SB), Y7
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
-	VMULPD       Y6, Y7, Y7
+	VBROADCASTSD consts64<>+152(SB), Y5
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VMULPD       Y6, Y5, Y5
 	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
 	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
-	VMOVAPD      Y4, Y5
-	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
-	VPSUBQ       Y4, Y5, Y5
-	VMAXPD       vconsts64x4<>+832(SB), Y5, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
-	VDIVPD       Y6, Y4, Y6
-	VMULPD       Y6, Y6, Y7
+	VMOVAPD      Y4, Y6
+	VFMADD231PD  vconsts64x4<>+800(SB), Y5, Y6
+	VPSUBQ       Y4, Y6, Y6
+	VMAXPD       vconsts64x4<>+832(SB), Y6, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
+	VDIVPD       Y5, Y4, Y5
+	VMULPD       Y5, Y5, Y7
 	VBROADCASTSD consts64<>+160(SB), Y8
 	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
@@ -44183,10 +44183,10 @@ tail:
 	VMULPD       Y4, Y4, Y9
 	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
 	VFMADD213PD  Y9, Y7, Y8
-	VFNMADD213PD Y9, Y6, Y8
+	VFNMADD213PD Y9, Y5, Y8
 	VSUBPD       Y8, Y4, Y8
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
-	VBLENDVPD    Y4, Y5, Y8, Y8
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y6, Y4
+	VBLENDVPD    Y4, Y6, Y8, Y8
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
@@ -44253,27 +44253,27 @@ loop:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VBROADCASTSD consts64<>+152(SB), Y7
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
-	VMULPD       Y6, Y7, Y7
+	VBROADCASTSD consts64<>+152(SB), Y5
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VMULPD       Y6, Y5, Y5
 	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
 	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
-	VMOVAPD      Y4, Y5
-	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
-	VPSUBQ       Y4, Y5, Y5
+	VMOVAPD      Y4, Y6
+	VFMADD231PD  vconsts64x4<>+800(SB), Y5, Y6
+	VPSUBQ       Y4, Y6, Y6
 	VMOVUPD      32(AX)(SI*8), Y4
-	VMOVUPD      32(CX)(SI*8), Y6
+	VMOVUPD      32(CX)(SI*8), Y5
 	VORPD        vconsts64x4<>+288(SB), Y4, Y7
 	VBROADCASTSD consts64<>+136(SB), Y8
 	VMAXPD       Y7, Y8, Y7
@@ -44283,29 +44283,29 @@ loop:
 	VSUBPD       vconsts64x4<>+320(SB), Y8, Y8
 	VFNMADD231PD vconsts64x4<>+352(SB), Y8, Y7
 	VFNMADD231PD vconsts64x4<>+384(SB), Y8, Y7
-	VBROADCASTSD consts64<>+152(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
-	VMULPD       Y9, Y10, Y10
+	VBROADCASTSD consts64<>+152(SB), Y8
+	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
+	VMULPD       Y9, Y8, Y8
 	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y8, Y7
 	VANDPD       vconsts64x4<>+768(SB), Y7, Y7
-	VMOVAPD      Y7, Y8
-	VFMADD231PD  vconsts64x4<>+800(SB), Y10, Y8
-	VPSUBQ       Y7, Y8, Y8
-	VMAXPD       vconsts64x4<>+832(SB), Y5, Y7
-	VADDPD       vconsts64x4<>+0(SB), Y7, Y9
-	VDIVPD       Y9, Y7, Y9
-	VMULPD       Y9, Y9, Y10
+	VMOVAPD      Y7, Y9
+	VFMADD231PD  vconsts64x4<>+800(SB), Y8, Y9
+	VPSUBQ       Y7, Y9, Y9
+	VMAXPD       vconsts64x4<>+832(SB), Y6, Y7
+	VADDPD       vconsts64x4<>+0(SB), Y7, Y8
+	VDIVPD       Y8, Y7, Y8
+	VMULPD       Y8, Y8, Y10
 	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  vconsts64x4<>+864(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+896(SB), Y10, Y11
@@ -44320,44 +44320,44 @@ loop:
 	VMULPD       Y7, Y7, Y12
 	VMULPD       vconsts64x4<>+192(SB), Y12, Y12
 	VFMADD213PD  Y12, Y10, Y11
-	VFNMADD213PD Y12, Y9, Y11
+	VFNMADD213PD Y12, Y8, Y11
 	VSUBPD       Y11, Y7, Y11
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y7
-	VBLENDVPD    Y7, Y5, Y11, Y11
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y6, Y7
+	VBLENDVPD    Y7, Y6, Y11, Y11
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
-	VXORPD       Y5, Y5, Y5
-	VMAXPD       Y5, Y2, Y2
+	VXORPD       Y6, Y6, Y6
+	VMAXPD       Y6, Y2, Y2
 	VSUBPD       Y3, Y2, Y3
 	VADDPD       Y11, Y3, Y3
 	VMOVUPD      (DX)(SI*8), Y2
-	VMULPD       Y3, Y2, Y5
-	VMOVUPD      Y5, (BX)(SI*8)
+	VMULPD       Y3, Y2, Y6
+	VMOVUPD      Y6, (BX)(SI*8)
 	VFMADD231PD  Y3, Y2, Y0
-	VMAXPD       vconsts64x4<>+832(SB), Y8, Y2
+	VMAXPD       vconsts64x4<>+832(SB), Y9, Y2
 	VADDPD       vconsts64x4<>+0(SB), Y2, Y3
 	VDIVPD       Y3, Y2, Y3
-	VMULPD       Y3, Y3, Y5
+	VMULPD       Y3, Y3, Y6
 	VBROADCASTSD consts64<>+160(SB), Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+992(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+1024(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+1056(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+1088(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+1120(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+1152(SB), Y5, Y7
-	VMULPD       Y2, Y2, Y9
-	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
-	VFMADD213PD  Y9, Y5, Y7
-	VFNMADD213PD Y9, Y3, Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+992(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y6, Y7
+	VMULPD       Y2, Y2, Y8
+	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
+	VFMADD213PD  Y8, Y6, Y7
+	VFNMADD213PD Y8, Y3, Y7
 	VSUBPD       Y7, Y2, Y7
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y8, Y2
-	VBLENDVPD    Y2, Y8, Y7, Y7
-	VMULPD       (SP), Y6, Y2
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y9, Y2
+	VBLENDVPD    Y2, Y9, Y7, Y7
+	VMULPD       (SP), Y5, Y2
 	VADDPD       32(SP), Y2, Y2
 	VMULPD       Y2, Y4, Y2
 	VXORPD       Y3, Y3, Y3
@@ -44389,29 +44389,29 @@ single1:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VBROADCASTSD consts64<>+152(SB), Y7
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
-	VMULPD       Y6, Y7, Y7
+	VBROADCASTSD consts64<>+152(SB), Y5
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VMULPD       Y6, Y5, Y5
 	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
 	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
-	VMOVAPD      Y4, Y5
-	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
-	VPSUBQ       Y4, Y5, Y5
-	VMAXPD       vconsts64x4<>+832(SB), Y5, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
-	VDIVPD       Y6, Y4, Y6
-	VMULPD       Y6, Y6, Y7
+	VMOVAPD      Y4, Y6
+	VFMADD231PD  vconsts64x4<>+800(SB), Y5, Y6
+	VPSUBQ       Y4, Y6, Y6
+	VMAXPD       vconsts64x4<>+832(SB), Y6, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
+	VDIVPD       Y5, Y4, Y5
+	VMULPD       Y5, Y5, Y7
 	VBROADCASTSD consts64<>+160(SB), Y8
 	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
@@ -44426,10 +44426,10 @@ single1:
 	VMULPD       Y4, Y4, Y9
 	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
 	VFMADD213PD  Y9, Y7, Y8
-	VFNMADD213PD Y9, Y6, Y8
+	VFNMADD213PD Y9, Y5, Y8
 	VSUBPD       Y8, Y4, Y8
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
-	VBLENDVPD    Y4, Y5, Y8, Y8
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y6, Y4
+	VBLENDVPD    Y4, Y6, Y8, Y8
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
@@ -44467,29 +44467,29 @@ tail:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VBROADCASTSD consts64<>+152(SB), Y7
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
-	VMULPD       Y6, Y7, Y7
+	VBROADCASTSD consts64<>+152(SB), Y5
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VMULPD       Y6, Y5, Y5
 	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
 	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
-	VMOVAPD      Y4, Y5
-	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
-	VPSUBQ       Y4, Y5, Y5
-	VMAXPD       vconsts64x4<>+832(SB), Y5, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
-	VDIVPD       Y6, Y4, Y6
-	VMULPD       Y6, Y6, Y7
+	VMOVAPD      Y4, Y6
+	VFMADD231PD  vconsts64x4<>+800(SB), Y5, Y6
+	VPSUBQ       Y4, Y6, Y6
+	VMAXPD       vconsts64x4<>+832(SB), Y6, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
+	VDIVPD       Y5, Y4, Y5
+	VMULPD       Y5, Y5, Y7
 	VBROADCASTSD consts64<>+160(SB), Y8
 	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
@@ -44504,10 +44504,10 @@ tail:
 	VMULPD       Y4, Y4, Y9
 	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
 	VFMADD213PD  Y9, Y7, Y8
-	VFNMADD213PD Y9, Y6, Y8
+	VFNMADD213PD Y9, Y5, Y8
 	VSUBPD       Y8, Y4, Y8
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
-	VBLENDVPD    Y4, Y5, Y8, Y8
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y6, Y4
+	VBLENDVPD    Y4, Y6, Y8, Y8
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
@@ -44577,27 +44577,27 @@ loop:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VBROADCASTSD consts64<>+152(SB), Y7
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
-	VMULPD       Y6, Y7, Y7
+	VBROADCASTSD consts64<>+152(SB), Y5
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VMULPD       Y6, Y5, Y5
 	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
 	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
-	VMOVAPD      Y4, Y5
-	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
-	VPSUBQ       Y4, Y5, Y5
+	VMOVAPD      Y4, Y6
+	VFMADD231PD  vconsts64x4<>+800(SB), Y5, Y6
+	VPSUBQ       Y4, Y6, Y6
 	VMOVUPD      32(AX)(BX*8), Y4
-	VMOVUPD      32(CX)(BX*8), Y6
+	VMOVUPD      32(CX)(BX*8), Y5
 	VORPD        vconsts64x4<>+288(SB), Y4, Y7
 	VBROADCASTSD consts64<>+136(SB), Y8
 	VMAXPD       Y7, Y8, Y7
@@ -44607,29 +44607,29 @@ loop:
 	VSUBPD       vconsts64x4<>+320(SB), Y8, Y8
 	VFNMADD231PD vconsts64x4<>+352(SB), Y8, Y7
 	VFNMADD231PD vconsts64x4<>+384(SB), Y8, Y7
-	VBROADCASTSD consts64<>+152(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
-	VMULPD       Y9, Y10, Y10
+	VBROADCASTSD consts64<>+152(SB), Y8
+	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
+	VMULPD       Y9, Y8, Y8
 	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y8, Y7
 	VANDPD       vconsts64x4<>+768(SB), Y7, Y7
-	VMOVAPD      Y7, Y8
-	VFMADD231PD  vconsts64x4<>+800(SB), Y10, Y8
-	VPSUBQ       Y7, Y8, Y8
-	VMAXPD       vconsts64x4<>+832(SB), Y5, Y7
-	VADDPD       vconsts64x4<>+0(SB), Y7, Y9
-	VDIVPD       Y9, Y7, Y9
-	VMULPD       Y9, Y9, Y10
+	VMOVAPD      Y7, Y9
+	VFMADD231PD  vconsts64x4<>+800(SB), Y8, Y9
+	VPSUBQ       Y7, Y9, Y9
+	VMAXPD       vconsts64x4<>+832(SB), Y6, Y7
+	VADDPD       vconsts64x4<>+0(SB), Y7, Y8
+	VDIVPD       Y8, Y7, Y8
+	VMULPD       Y8, Y8, Y10
 	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  vconsts64x4<>+864(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+896(SB), Y10, Y11
@@ -44644,57 +44644,57 @@ loop:
 	VMULPD       Y7, Y7, Y12
 	VMULPD       vconsts64x4<>+192(SB), Y12, Y12
 	VFMADD213PD  Y12, Y10, Y11
-	VFNMADD213PD Y12, Y9, Y11
+	VFNMADD213PD Y12, Y8, Y11
 	VSUBPD       Y11, Y7, Y11
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y7
-	VBLENDVPD    Y7, Y5, Y11, Y11
-	VADDPD       vconsts64x4<>+704(SB), Y5, Y7
-	VBROADCASTSD consts64<>+8(SB), Y9
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y6, Y7
+	VBLENDVPD    Y7, Y6, Y11, Y11
+	VADDPD       vconsts64x4<>+704(SB), Y6, Y7
+	VBROADCASTSD consts64<>+8(SB), Y8
 	VXORPD       Y10, Y10, Y10
 	VCMPPD       $0x1d, Y10, Y2, Y10
-	VBLENDVPD    Y10, Y9, Y5, Y9
-	VDIVPD       Y7, Y9, Y9
+	VBLENDVPD    Y10, Y8, Y6, Y8
+	VDIVPD       Y7, Y8, Y8
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
-	VMULPD       Y3, Y2, Y5
+	VMULPD       Y3, Y2, Y6
 	VXORPD       Y7, Y7, Y7
 	VMAXPD       Y7, Y2, Y2
-	VSUBPD       Y5, Y2, Y5
-	VADDPD       Y11, Y5, Y5
-	VSUBPD       Y3, Y9, Y9
+	VSUBPD       Y6, Y2, Y6
+	VADDPD       Y11, Y6, Y6
+	VSUBPD       Y3, Y8, Y8
 	VBROADCASTSD s+72(FP), Y2
-	VMULPD       Y9, Y2, Y2
+	VMULPD       Y8, Y2, Y2
 	VMOVUPD      Y2, (DX)(BX*8)
-	VADDPD       Y5, Y0, Y0
-	VMAXPD       vconsts64x4<>+832(SB), Y8, Y2
+	VADDPD       Y6, Y0, Y0
+	VMAXPD       vconsts64x4<>+832(SB), Y9, Y2
 	VADDPD       vconsts64x4<>+0(SB), Y2, Y3
 	VDIVPD       Y3, Y2, Y3
-	VMULPD       Y3, Y3, Y5
+	VMULPD       Y3, Y3, Y6
 	VBROADCASTSD consts64<>+160(SB), Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+992(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+1024(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+1056(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+1088(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+1120(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+1152(SB), Y5, Y7
-	VMULPD       Y2, Y2, Y9
-	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
-	VFMADD213PD  Y9, Y5, Y7
-	VFNMADD213PD Y9, Y3, Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+992(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y6, Y7
+	VMULPD       Y2, Y2, Y8
+	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
+	VFMADD213PD  Y8, Y6, Y7
+	VFNMADD213PD Y8, Y3, Y7
 	VSUBPD       Y7, Y2, Y7
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y8, Y2
-	VBLENDVPD    Y2, Y8, Y7, Y7
-	VADDPD       vconsts64x4<>+704(SB), Y8, Y2
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y9, Y2
+	VBLENDVPD    Y2, Y9, Y7, Y7
+	VADDPD       vconsts64x4<>+704(SB), Y9, Y2
 	VBROADCASTSD consts64<>+8(SB), Y3
-	VXORPD       Y5, Y5, Y5
-	VCMPPD       $0x1d, Y5, Y4, Y5
-	VBLENDVPD    Y5, Y3, Y8, Y3
+	VXORPD       Y6, Y6, Y6
+	VCMPPD       $0x1d, Y6, Y4, Y6
+	VBLENDVPD    Y6, Y3, Y9, Y3
 	VDIVPD       Y2, Y3, Y3
-	VMULPD       (SP), Y6, Y2
+	VMULPD       (SP), Y5, Y2
 	VADDPD       32(SP), Y2, Y2
 	VMULPD       Y2, Y4, Y5
 	VXORPD       Y6, Y6, Y6
@@ -44727,29 +44727,29 @@ single1:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VBROADCASTSD consts64<>+152(SB), Y7
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
-	VMULPD       Y6, Y7, Y7
+	VBROADCASTSD consts64<>+152(SB), Y5
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VMULPD       Y6, Y5, Y5
 	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
 	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
-	VMOVAPD      Y4, Y5
-	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
-	VPSUBQ       Y4, Y5, Y5
-	VMAXPD       vconsts64x4<>+832(SB), Y5, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
-	VDIVPD       Y6, Y4, Y6
-	VMULPD       Y6, Y6, Y7
+	VMOVAPD      Y4, Y6
+	VFMADD231PD  vconsts64x4<>+800(SB), Y5, Y6
+	VPSUBQ       Y4, Y6, Y6
+	VMAXPD       vconsts64x4<>+832(SB), Y6, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
+	VDIVPD       Y5, Y4, Y5
+	VMULPD       Y5, Y5, Y7
 	VBROADCASTSD consts64<>+160(SB), Y8
 	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
@@ -44764,26 +44764,26 @@ single1:
 	VMULPD       Y4, Y4, Y9
 	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
 	VFMADD213PD  Y9, Y7, Y8
-	VFNMADD213PD Y9, Y6, Y8
+	VFNMADD213PD Y9, Y5, Y8
 	VSUBPD       Y8, Y4, Y8
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
-	VBLENDVPD    Y4, Y5, Y8, Y8
-	VADDPD       vconsts64x4<>+704(SB), Y5, Y4
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y6, Y4
+	VBLENDVPD    Y4, Y6, Y8, Y8
+	VADDPD       vconsts64x4<>+704(SB), Y6, Y4
+	VBROADCASTSD consts64<>+8(SB), Y5
 	VXORPD       Y7, Y7, Y7
 	VCMPPD       $0x1d, Y7, Y2, Y7
-	VBLENDVPD    Y7, Y6, Y5, Y6
-	VDIVPD       Y4, Y6, Y6
+	VBLENDVPD    Y7, Y5, Y6, Y5
+	VDIVPD       Y4, Y5, Y5
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y4
-	VXORPD       Y5, Y5, Y5
-	VMAXPD       Y5, Y2, Y2
+	VXORPD       Y6, Y6, Y6
+	VMAXPD       Y6, Y2, Y2
 	VSUBPD       Y4, Y2, Y4
 	VADDPD       Y8, Y4, Y4
-	VSUBPD       Y3, Y6, Y6
+	VSUBPD       Y3, Y5, Y5
 	VBROADCASTSD s+72(FP), Y2
-	VMULPD       Y6, Y2, Y2
+	VMULPD       Y5, Y2, Y2
 	VMOVUPD      Y2, (DX)(BX*8)
 	VADDPD       Y4, Y0, Y0
 	ADDQ         $0x00000004, BX
@@ -44812,29 +44812,29 @@ tail:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VBROADCASTSD consts64<>+152(SB), Y7
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
-	VMULPD       Y6, Y7, Y7
+	VBROADCASTSD consts64<>+152(SB), Y5
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VMULPD       Y6, Y5, Y5
 	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
 	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
-	VMOVAPD      Y4, Y5
-	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
-	VPSUBQ       Y4, Y5, Y5
-	VMAXPD       vconsts64x4<>+832(SB), Y5, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
-	VDIVPD       Y6, Y4, Y6
-	VMULPD       Y6, Y6, Y7
+	VMOVAPD      Y4, Y6
+	VFMADD231PD  vconsts64x4<>+800(SB), Y5, Y6
+	VPSUBQ       Y4, Y6, Y6
+	VMAXPD       vconsts64x4<>+832(SB), Y6, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
+	VDIVPD       Y5, Y4, Y5
+	VMULPD       Y5, Y5, Y7
 	VBROADCASTSD consts64<>+160(SB), Y8
 	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
@@ -44849,26 +44849,26 @@ tail:
 	VMULPD       Y4, Y4, Y9
 	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
 	VFMADD213PD  Y9, Y7, Y8
-	VFNMADD213PD Y9, Y6, Y8
+	VFNMADD213PD Y9, Y5, Y8
 	VSUBPD       Y8, Y4, Y8
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
-	VBLENDVPD    Y4, Y5, Y8, Y8
-	VADDPD       vconsts64x4<>+704(SB), Y5, Y4
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y6, Y4
+	VBLENDVPD    Y4, Y6, Y8, Y8
+	VADDPD       vconsts64x4<>+704(SB), Y6, Y4
+	VBROADCASTSD consts64<>+8(SB), Y5
 	VXORPD       Y7, Y7, Y7
 	VCMPPD       $0x1d, Y7, Y2, Y7
-	VBLENDVPD    Y7, Y6, Y5, Y6
-	VDIVPD       Y4, Y6, Y6
+	VBLENDVPD    Y7, Y5, Y6, Y5
+	VDIVPD       Y4, Y5, Y5
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y4
-	VXORPD       Y5, Y5, Y5
-	VMAXPD       Y5, Y2, Y2
+	VXORPD       Y6, Y6, Y6
+	VMAXPD       Y6, Y2, Y2
 	VSUBPD       Y4, Y2, Y4
 	VADDPD       Y8, Y4, Y4
-	VSUBPD       Y3, Y6, Y6
+	VSUBPD       Y3, Y5, Y5
 	VBROADCASTSD s+72(FP), Y2
-	VMULPD       Y6, Y2, Y2
+	VMULPD       Y5, Y2, Y2
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         SI, CX
@@ -44926,27 +44926,27 @@ loop:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VBROADCASTSD consts64<>+152(SB), Y7
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
-	VMULPD       Y6, Y7, Y7
+	VBROADCASTSD consts64<>+152(SB), Y5
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VMULPD       Y6, Y5, Y5
 	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
 	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
-	VMOVAPD      Y4, Y5
-	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
-	VPSUBQ       Y4, Y5, Y5
+	VMOVAPD      Y4, Y6
+	VFMADD231PD  vconsts64x4<>+800(SB), Y5, Y6
+	VPSUBQ       Y4, Y6, Y6
 	VMOVUPD      32(AX)(SI*8), Y4
-	VMOVUPD      32(CX)(SI*8), Y6
+	VMOVUPD      32(CX)(SI*8), Y5
 	VORPD        vconsts64x4<>+288(SB), Y4, Y7
 	VBROADCASTSD consts64<>+136(SB), Y8
 	VMAXPD       Y7, Y8, Y7
@@ -44956,29 +44956,29 @@ loop:
 	VSUBPD       vconsts64x4<>+320(SB), Y8, Y8
 	VFNMADD231PD vconsts64x4<>+352(SB), Y8, Y7
 	VFNMADD231PD vconsts64x4<>+384(SB), Y8, Y7
-	VBROADCASTSD consts64<>+152(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
-	VMULPD       Y9, Y10, Y10
+	VBROADCASTSD consts64<>+152(SB), Y8
+	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
+	VMULPD       Y9, Y8, Y8
 	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y8, Y7
 	VANDPD       vconsts64x4<>+768(SB), Y7, Y7
-	VMOVAPD      Y7, Y8
-	VFMADD231PD  vconsts64x4<>+800(SB), Y10, Y8
-	VPSUBQ       Y7, Y8, Y8
-	VMAXPD       vconsts64x4<>+832(SB), Y5, Y7
-	VADDPD       vconsts64x4<>+0(SB), Y7, Y9
-	VDIVPD       Y9, Y7, Y9
-	VMULPD       Y9, Y9, Y10
+	VMOVAPD      Y7, Y9
+	VFMADD231PD  vconsts64x4<>+800(SB), Y8, Y9
+	VPSUBQ       Y7, Y9, Y9
+	VMAXPD       vconsts64x4<>+832(SB), Y6, Y7
+	VADDPD       vconsts64x4<>+0(SB), Y7, Y8
+	VDIVPD       Y8, Y7, Y8
+	VMULPD       Y8, Y8, Y10
 	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  vconsts64x4<>+864(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+896(SB), Y10, Y11
@@ -44993,59 +44993,59 @@ loop:
 	VMULPD       Y7, Y7, Y12
 	VMULPD       vconsts64x4<>+192(SB), Y12, Y12
 	VFMADD213PD  Y12, Y10, Y11
-	VFNMADD213PD Y12, Y9, Y11
+	VFNMADD213PD Y12, Y8, Y11
 	VSUBPD       Y11, Y7, Y11
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y7
-	VBLENDVPD    Y7, Y5, Y11, Y11
-	VADDPD       vconsts64x4<>+704(SB), Y5, Y7
-	VBROADCASTSD consts64<>+8(SB), Y9
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y6, Y7
+	VBLENDVPD    Y7, Y6, Y11, Y11
+	VADDPD       vconsts64x4<>+704(SB), Y6, Y7
+	VBROADCASTSD consts64<>+8(SB), Y8
 	VXORPD       Y10, Y10, Y10
 	VCMPPD       $0x1d, Y10, Y2, Y10
-	VBLENDVPD    Y10, Y9, Y5, Y9
-	VDIVPD       Y7, Y9, Y9
+	VBLENDVPD    Y10, Y8, Y6, Y8
+	VDIVPD       Y7, Y8, Y8
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
-	VMULPD       Y3, Y2, Y5
+	VMULPD       Y3, Y2, Y6
 	VXORPD       Y7, Y7, Y7
 	VMAXPD       Y7, Y2, Y2
-	VSUBPD       Y5, Y2, Y5
-	VADDPD       Y11, Y5, Y5
-	VSUBPD       Y3, Y9, Y9
+	VSUBPD       Y6, Y2, Y6
+	VADDPD       Y11, Y6, Y6
+	VSUBPD       Y3, Y8, Y8
 	VMOVUPD      (DX)(SI*8), Y2
 	VBROADCASTSD s+96(FP), Y3
 	VMULPD       Y2, Y3, Y3
-	VMULPD       Y9, Y3, Y3
+	VMULPD       Y8, Y3, Y3
 	VMOVUPD      Y3, (BX)(SI*8)
-	VFMADD231PD  Y5, Y2, Y0
-	VMAXPD       vconsts64x4<>+832(SB), Y8, Y2
+	VFMADD231PD  Y6, Y2, Y0
+	VMAXPD       vconsts64x4<>+832(SB), Y9, Y2
 	VADDPD       vconsts64x4<>+0(SB), Y2, Y3
 	VDIVPD       Y3, Y2, Y3
-	VMULPD       Y3, Y3, Y5
+	VMULPD       Y3, Y3, Y6
 	VBROADCASTSD consts64<>+160(SB), Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+992(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+1024(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+1056(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+1088(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+1120(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+1152(SB), Y5, Y7
-	VMULPD       Y2, Y2, Y9
-	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
-	VFMADD213PD  Y9, Y5, Y7
-	VFNMADD213PD Y9, Y3, Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+992(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y6, Y7
+	VMULPD       Y2, Y2, Y8
+	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
+	VFMADD213PD  Y8, Y6, Y7
+	VFNMADD213PD Y8, Y3, Y7
 	VSUBPD       Y7, Y2, Y7
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y8, Y2
-	VBLENDVPD    Y2, Y8, Y7, Y7
-	VADDPD       vconsts64x4<>+704(SB), Y8, Y2
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y9, Y2
+	VBLENDVPD    Y2, Y9, Y7, Y7
+	VADDPD       vconsts64x4<>+704(SB), Y9, Y2
 	VBROADCASTSD consts64<>+8(SB), Y3
-	VXORPD       Y5, Y5, Y5
-	VCMPPD       $0x1d, Y5, Y4, Y5
-	VBLENDVPD    Y5, Y3, Y8, Y3
+	VXORPD       Y6, Y6, Y6
+	VCMPPD       $0x1d, Y6, Y4, Y6
+	VBLENDVPD    Y6, Y3, Y9, Y3
 	VDIVPD       Y2, Y3, Y3
-	VMULPD       (SP), Y6, Y2
+	VMULPD       (SP), Y5, Y2
 	VADDPD       32(SP), Y2, Y2
 	VMULPD       Y2, Y4, Y5
 	VXORPD       Y6, Y6, Y6
@@ -45080,29 +45080,29 @@ single1:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VBROADCASTSD consts64<>+152(SB), Y7
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
-	VMULPD       Y6, Y7, Y7
+	VBROADCASTSD consts64<>+152(SB), Y5
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VMULPD       Y6, Y5, Y5
 	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
 	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
-	VMOVAPD      Y4, Y5
-	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
-	VPSUBQ       Y4, Y5, Y5
-	VMAXPD       vconsts64x4<>+832(SB), Y5, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
-	VDIVPD       Y6, Y4, Y6
-	VMULPD       Y6, Y6, Y7
+	VMOVAPD      Y4, Y6
+	VFMADD231PD  vconsts64x4<>+800(SB), Y5, Y6
+	VPSUBQ       Y4, Y6, Y6
+	VMAXPD       vconsts64x4<>+832(SB), Y6, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
+	VDIVPD       Y5, Y4, Y5
+	VMULPD       Y5, Y5, Y7
 	VBROADCASTSD consts64<>+160(SB), Y8
 	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
@@ -45117,28 +45117,28 @@ single1:
 	VMULPD       Y4, Y4, Y9
 	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
 	VFMADD213PD  Y9, Y7, Y8
-	VFNMADD213PD Y9, Y6, Y8
+	VFNMADD213PD Y9, Y5, Y8
 	VSUBPD       Y8, Y4, Y8
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
-	VBLENDVPD    Y4, Y5, Y8, Y8
-	VADDPD       vconsts64x4<>+704(SB), Y5, Y4
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y6, Y4
+	VBLENDVPD    Y4, Y6, Y8, Y8
+	VADDPD       vconsts64x4<>+704(SB), Y6, Y4
+	VBROADCASTSD consts64<>+8(SB), Y5
 	VXORPD       Y7, Y7, Y7
 	VCMPPD       $0x1d, Y7, Y2, Y7
-	VBLENDVPD    Y7, Y6, Y5, Y6
-	VDIVPD       Y4, Y6, Y6
+	VBLENDVPD    Y7, Y5, Y6, Y5
+	VDIVPD       Y4, Y5, Y5
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y4
-	VXORPD       Y5, Y5, Y5
-	VMAXPD       Y5, Y2, Y2
+	VXORPD       Y6, Y6, Y6
+	VMAXPD       Y6, Y2, Y2
 	VSUBPD       Y4, Y2, Y4
 	VADDPD       Y8, Y4, Y4
-	VSUBPD       Y3, Y6, Y6
+	VSUBPD       Y3, Y5, Y5
 	VMOVUPD      (DX)(SI*8), Y2
 	VBROADCASTSD s+96(FP), Y3
 	VMULPD       Y2, Y3, Y3
-	VMULPD       Y6, Y3, Y3
+	VMULPD       Y5, Y3, Y3
 	VMOVUPD      Y3, (BX)(SI*8)
 	VFMADD231PD  Y4, Y2, Y0
 	ADDQ         $0x00000004, SI
@@ -45167,29 +45167,29 @@ tail:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VBROADCASTSD consts64<>+152(SB), Y7
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
-	VMULPD       Y6, Y7, Y7
+	VBROADCASTSD consts64<>+152(SB), Y5
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VMULPD       Y6, Y5, Y5
 	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
 	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
-	VMOVAPD      Y4, Y5
-	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
-	VPSUBQ       Y4, Y5, Y5
-	VMAXPD       vconsts64x4<>+832(SB), Y5, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
-	VDIVPD       Y6, Y4, Y6
-	VMULPD       Y6, Y6, Y7
+	VMOVAPD      Y4, Y6
+	VFMADD231PD  vconsts64x4<>+800(SB), Y5, Y6
+	VPSUBQ       Y4, Y6, Y6
+	VMAXPD       vconsts64x4<>+832(SB), Y6, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
+	VDIVPD       Y5, Y4, Y5
+	VMULPD       Y5, Y5, Y7
 	VBROADCASTSD consts64<>+160(SB), Y8
 	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
@@ -45204,24 +45204,24 @@ tail:
 	VMULPD       Y4, Y4, Y9
 	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
 	VFMADD213PD  Y9, Y7, Y8
-	VFNMADD213PD Y9, Y6, Y8
+	VFNMADD213PD Y9, Y5, Y8
 	VSUBPD       Y8, Y4, Y8
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
-	VBLENDVPD    Y4, Y5, Y8, Y8
-	VADDPD       vconsts64x4<>+704(SB), Y5, Y4
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y6, Y4
+	VBLENDVPD    Y4, Y6, Y8, Y8
+	VADDPD       vconsts64x4<>+704(SB), Y6, Y4
+	VBROADCASTSD consts64<>+8(SB), Y5
 	VXORPD       Y7, Y7, Y7
 	VCMPPD       $0x1d, Y7, Y2, Y7
-	VBLENDVPD    Y7, Y6, Y5, Y6
-	VDIVPD       Y4, Y6, Y6
+	VBLENDVPD    Y7, Y5, Y6, Y5
+	VDIVPD       Y4, Y5, Y5
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y4
-	VXORPD       Y5, Y5, Y5
-	VMAXPD       Y5, Y2, Y2
+	VXORPD       Y6, Y6, Y6
+	VMAXPD       Y6, Y2, Y2
 	VSUBPD       Y4, Y2, Y4
 	VADDPD       Y8, Y4, Y4
-	VSUBPD       Y3, Y6, Y6
+	VSUBPD       Y3, Y5, Y5
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         DI, CX
@@ -45229,7 +45229,7 @@ tail:
 	VMASKMOVPD   (DX)(SI*8), Y2, Y2
 	VBROADCASTSD s+96(FP), Y3
 	VMULPD       Y2, Y3, Y3
-	VMULPD       Y6, Y3, Y3
+	VMULPD       Y5, Y3, Y3
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         DI, CX
@@ -45295,29 +45295,29 @@ loop:
 	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
 	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
 	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
-	VMULPD       Y8, Y9, Y9
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VMULPD       Y8, Y7, Y7
 	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
 	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
-	VMOVAPD      Y6, Y7
-	VFMADD231PD  vconsts64x4<>+800(SB), Y9, Y7
-	VPSUBQ       Y6, Y7, Y7
-	VMAXPD       vconsts64x4<>+832(SB), Y7, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y6, Y8
-	VDIVPD       Y8, Y6, Y8
-	VMULPD       Y8, Y8, Y9
+	VMOVAPD      Y6, Y8
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y8
+	VPSUBQ       Y6, Y8, Y8
+	VMAXPD       vconsts64x4<>+832(SB), Y8, Y6
+	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
+	VDIVPD       Y7, Y6, Y7
+	VMULPD       Y7, Y7, Y9
 	VBROADCASTSD consts64<>+160(SB), Y10
 	VFMADD213PD  vconsts64x4<>+864(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+896(SB), Y9, Y10
@@ -45332,10 +45332,10 @@ loop:
 	VMULPD       Y6, Y6, Y11
 	VMULPD       vconsts64x4<>+192(SB), Y11, Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VFNMADD213PD Y11, Y8, Y10
+	VFNMADD213PD Y11, Y7, Y10
 	VSUBPD       Y10, Y6, Y10
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y7, Y6
-	VBLENDVPD    Y6, Y7, Y10, Y10
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y8, Y6
+	VBLENDVPD    Y6, Y8, Y10, Y10
 	VMULPD       (SP), Y5, Y5
 	VADDPD       32(SP), Y5, Y5
 	VMULPD       Y5, Y4, Y5
@@ -45383,29 +45383,29 @@ rowperm253:
 	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
 	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
 	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
-	VMULPD       Y8, Y9, Y9
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VMULPD       Y8, Y7, Y7
 	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
 	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
-	VMOVAPD      Y6, Y7
-	VFMADD231PD  vconsts64x4<>+800(SB), Y9, Y7
-	VPSUBQ       Y6, Y7, Y7
-	VMAXPD       vconsts64x4<>+832(SB), Y7, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y6, Y8
-	VDIVPD       Y8, Y6, Y8
-	VMULPD       Y8, Y8, Y9
+	VMOVAPD      Y6, Y8
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y8
+	VPSUBQ       Y6, Y8, Y8
+	VMAXPD       vconsts64x4<>+832(SB), Y8, Y6
+	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
+	VDIVPD       Y7, Y6, Y7
+	VMULPD       Y7, Y7, Y9
 	VBROADCASTSD consts64<>+160(SB), Y10
 	VFMADD213PD  vconsts64x4<>+864(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+896(SB), Y9, Y10
@@ -45420,10 +45420,10 @@ rowperm253:
 	VMULPD       Y6, Y6, Y11
 	VMULPD       vconsts64x4<>+192(SB), Y11, Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VFNMADD213PD Y11, Y8, Y10
+	VFNMADD213PD Y11, Y7, Y10
 	VSUBPD       Y10, Y6, Y10
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y7, Y6
-	VBLENDVPD    Y6, Y7, Y10, Y10
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y8, Y6
+	VBLENDVPD    Y6, Y8, Y10, Y10
 	VMULPD       (SP), Y5, Y5
 	VADDPD       32(SP), Y5, Y5
 	VMULPD       Y5, Y4, Y5
@@ -45481,29 +45481,29 @@ single1:
 	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
 	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
 	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
-	VMULPD       Y8, Y9, Y9
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VMULPD       Y8, Y7, Y7
 	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
 	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
-	VMOVAPD      Y6, Y7
-	VFMADD231PD  vconsts64x4<>+800(SB), Y9, Y7
-	VPSUBQ       Y6, Y7, Y7
-	VMAXPD       vconsts64x4<>+832(SB), Y7, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y6, Y8
-	VDIVPD       Y8, Y6, Y8
-	VMULPD       Y8, Y8, Y9
+	VMOVAPD      Y6, Y8
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y8
+	VPSUBQ       Y6, Y8, Y8
+	VMAXPD       vconsts64x4<>+832(SB), Y8, Y6
+	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
+	VDIVPD       Y7, Y6, Y7
+	VMULPD       Y7, Y7, Y9
 	VBROADCASTSD consts64<>+160(SB), Y10
 	VFMADD213PD  vconsts64x4<>+864(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+896(SB), Y9, Y10
@@ -45518,10 +45518,10 @@ single1:
 	VMULPD       Y6, Y6, Y11
 	VMULPD       vconsts64x4<>+192(SB), Y11, Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VFNMADD213PD Y11, Y8, Y10
+	VFNMADD213PD Y11, Y7, Y10
 	VSUBPD       Y10, Y6, Y10
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y7, Y6
-	VBLENDVPD    Y6, Y7, Y10, Y10
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y8, Y6
+	VBLENDVPD    Y6, Y8, Y10, Y10
 	VMULPD       (SP), Y5, Y5
 	VADDPD       32(SP), Y5, Y5
 	VMULPD       Y5, Y4, Y5
@@ -45584,29 +45584,29 @@ tail:
 	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
 	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
 	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
-	VMULPD       Y8, Y9, Y9
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VMULPD       Y8, Y7, Y7
 	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
 	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
-	VMOVAPD      Y6, Y7
-	VFMADD231PD  vconsts64x4<>+800(SB), Y9, Y7
-	VPSUBQ       Y6, Y7, Y7
-	VMAXPD       vconsts64x4<>+832(SB), Y7, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y6, Y8
-	VDIVPD       Y8, Y6, Y8
-	VMULPD       Y8, Y8, Y9
+	VMOVAPD      Y6, Y8
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y8
+	VPSUBQ       Y6, Y8, Y8
+	VMAXPD       vconsts64x4<>+832(SB), Y8, Y6
+	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
+	VDIVPD       Y7, Y6, Y7
+	VMULPD       Y7, Y7, Y9
 	VBROADCASTSD consts64<>+160(SB), Y10
 	VFMADD213PD  vconsts64x4<>+864(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+896(SB), Y9, Y10
@@ -45621,10 +45621,10 @@ tail:
 	VMULPD       Y6, Y6, Y11
 	VMULPD       vconsts64x4<>+192(SB), Y11, Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VFNMADD213PD Y11, Y8, Y10
+	VFNMADD213PD Y11, Y7, Y10
 	VSUBPD       Y10, Y6, Y10
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y7, Y6
-	VBLENDVPD    Y6, Y7, Y10, Y10
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y8, Y6
+	VBLENDVPD    Y6, Y8, Y10, Y10
 	VMULPD       (SP), Y5, Y5
 	VADDPD       32(SP), Y5, Y5
 	VMULPD       Y5, Y4, Y5
@@ -45730,27 +45730,27 @@ loop:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VBROADCASTSD consts64<>+152(SB), Y7
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
-	VMULPD       Y6, Y7, Y7
+	VBROADCASTSD consts64<>+152(SB), Y5
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VMULPD       Y6, Y5, Y5
 	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
 	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
-	VMOVAPD      Y4, Y5
-	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
-	VPSUBQ       Y4, Y5, Y5
+	VMOVAPD      Y4, Y6
+	VFMADD231PD  vconsts64x4<>+800(SB), Y5, Y6
+	VPSUBQ       Y4, Y6, Y6
 	VMOVUPD      32(AX)(R11*8), Y4
-	VMOVUPD      32(CX)(R11*8), Y6
+	VMOVUPD      32(CX)(R11*8), Y5
 	VORPD        vconsts64x4<>+288(SB), Y4, Y7
 	VBROADCASTSD consts64<>+136(SB), Y8
 	VMAXPD       Y7, Y8, Y7
@@ -45760,29 +45760,29 @@ loop:
 	VSUBPD       vconsts64x4<>+320(SB), Y8, Y8
 	VFNMADD231PD vconsts64x4<>+352(SB), Y8, Y7
 	VFNMADD231PD vconsts64x4<>+384(SB), Y8, Y7
-	VBROADCASTSD consts64<>+152(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
-	VMULPD       Y9, Y10, Y10
+	VBROADCASTSD consts64<>+152(SB), Y8
+	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
+	VMULPD       Y9, Y8, Y8
 	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y8, Y7
 	VANDPD       vconsts64x4<>+768(SB), Y7, Y7
-	VMOVAPD      Y7, Y8
-	VFMADD231PD  vconsts64x4<>+800(SB), Y10, Y8
-	VPSUBQ       Y7, Y8, Y8
-	VMAXPD       vconsts64x4<>+832(SB), Y5, Y7
-	VADDPD       vconsts64x4<>+0(SB), Y7, Y9
-	VDIVPD       Y9, Y7, Y9
-	VMULPD       Y9, Y9, Y10
+	VMOVAPD      Y7, Y9
+	VFMADD231PD  vconsts64x4<>+800(SB), Y8, Y9
+	VPSUBQ       Y7, Y9, Y9
+	VMAXPD       vconsts64x4<>+832(SB), Y6, Y7
+	VADDPD       vconsts64x4<>+0(SB), Y7, Y8
+	VDIVPD       Y8, Y7, Y8
+	VMULPD       Y8, Y8, Y10
 	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  vconsts64x4<>+864(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+896(SB), Y10, Y11
@@ -45797,15 +45797,15 @@ loop:
 	VMULPD       Y7, Y7, Y12
 	VMULPD       vconsts64x4<>+192(SB), Y12, Y12
 	VFMADD213PD  Y12, Y10, Y11
-	VFNMADD213PD Y12, Y9, Y11
+	VFNMADD213PD Y12, Y8, Y11
 	VSUBPD       Y11, Y7, Y11
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y7
-	VBLENDVPD    Y7, Y5, Y11, Y11
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y6, Y7
+	VBLENDVPD    Y7, Y6, Y11, Y11
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
-	VXORPD       Y5, Y5, Y5
-	VMAXPD       Y5, Y2, Y2
+	VXORPD       Y6, Y6, Y6
+	VMAXPD       Y6, Y2, Y2
 	VSUBPD       Y3, Y2, Y3
 	VADDPD       Y11, Y3, Y3
 	MOVQ         R9, R13
@@ -45825,37 +45825,37 @@ rowpart257:
 rowperm257:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y5
-	VPERMPS      Y2, Y5, Y2
+	VMOVUPS      (BX)(R13*1), Y6
+	VPERMPS      Y2, Y6, Y2
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VMULPD       Y3, Y2, Y5
-	VMOVUPD      Y5, (R10)(R11*8)
+	VMULPD       Y3, Y2, Y6
+	VMOVUPD      Y6, (R10)(R11*8)
 	VFMADD231PD  Y3, Y2, Y0
-	VMAXPD       vconsts64x4<>+832(SB), Y8, Y2
+	VMAXPD       vconsts64x4<>+832(SB), Y9, Y2
 	VADDPD       vconsts64x4<>+0(SB), Y2, Y3
 	VDIVPD       Y3, Y2, Y3
-	VMULPD       Y3, Y3, Y5
+	VMULPD       Y3, Y3, Y6
 	VBROADCASTSD consts64<>+160(SB), Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+992(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+1024(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+1056(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+1088(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+1120(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+1152(SB), Y5, Y7
-	VMULPD       Y2, Y2, Y9
-	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
-	VFMADD213PD  Y9, Y5, Y7
-	VFNMADD213PD Y9, Y3, Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+992(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y6, Y7
+	VMULPD       Y2, Y2, Y8
+	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
+	VFMADD213PD  Y8, Y6, Y7
+	VFNMADD213PD Y8, Y3, Y7
 	VSUBPD       Y7, Y2, Y7
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y8, Y2
-	VBLENDVPD    Y2, Y8, Y7, Y7
-	VMULPD       (SP), Y6, Y2
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y9, Y2
+	VBLENDVPD    Y2, Y9, Y7, Y7
+	VMULPD       (SP), Y5, Y2
 	VADDPD       32(SP), Y2, Y2
 	VMULPD       Y2, Y4, Y2
 	VXORPD       Y3, Y3, Y3
@@ -45908,29 +45908,29 @@ single1:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VBROADCASTSD consts64<>+152(SB), Y7
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
-	VMULPD       Y6, Y7, Y7
+	VBROADCASTSD consts64<>+152(SB), Y5
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VMULPD       Y6, Y5, Y5
 	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
 	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
-	VMOVAPD      Y4, Y5
-	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
-	VPSUBQ       Y4, Y5, Y5
-	VMAXPD       vconsts64x4<>+832(SB), Y5, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
-	VDIVPD       Y6, Y4, Y6
-	VMULPD       Y6, Y6, Y7
+	VMOVAPD      Y4, Y6
+	VFMADD231PD  vconsts64x4<>+800(SB), Y5, Y6
+	VPSUBQ       Y4, Y6, Y6
+	VMAXPD       vconsts64x4<>+832(SB), Y6, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
+	VDIVPD       Y5, Y4, Y5
+	VMULPD       Y5, Y5, Y7
 	VBROADCASTSD consts64<>+160(SB), Y8
 	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
@@ -45945,10 +45945,10 @@ single1:
 	VMULPD       Y4, Y4, Y9
 	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
 	VFMADD213PD  Y9, Y7, Y8
-	VFNMADD213PD Y9, Y6, Y8
+	VFNMADD213PD Y9, Y5, Y8
 	VSUBPD       Y8, Y4, Y8
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
-	VBLENDVPD    Y4, Y5, Y8, Y8
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y6, Y4
+	VBLENDVPD    Y4, Y6, Y8, Y8
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
@@ -46007,29 +46007,29 @@ tail:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VBROADCASTSD consts64<>+152(SB), Y7
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
-	VMULPD       Y6, Y7, Y7
+	VBROADCASTSD consts64<>+152(SB), Y5
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VMULPD       Y6, Y5, Y5
 	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
 	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
-	VMOVAPD      Y4, Y5
-	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
-	VPSUBQ       Y4, Y5, Y5
-	VMAXPD       vconsts64x4<>+832(SB), Y5, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
-	VDIVPD       Y6, Y4, Y6
-	VMULPD       Y6, Y6, Y7
+	VMOVAPD      Y4, Y6
+	VFMADD231PD  vconsts64x4<>+800(SB), Y5, Y6
+	VPSUBQ       Y4, Y6, Y6
+	VMAXPD       vconsts64x4<>+832(SB), Y6, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
+	VDIVPD       Y5, Y4, Y5
+	VMULPD       Y5, Y5, Y7
 	VBROADCASTSD consts64<>+160(SB), Y8
 	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
@@ -46044,10 +46044,10 @@ tail:
 	VMULPD       Y4, Y4, Y9
 	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
 	VFMADD213PD  Y9, Y7, Y8
-	VFNMADD213PD Y9, Y6, Y8
+	VFNMADD213PD Y9, Y5, Y8
 	VSUBPD       Y8, Y4, Y8
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
-	VBLENDVPD    Y4, Y5, Y8, Y8
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y6, Y4
+	VBLENDVPD    Y4, Y6, Y8, Y8
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
@@ -46145,27 +46145,27 @@ loop:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VBROADCASTSD consts64<>+152(SB), Y7
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
-	VMULPD       Y6, Y7, Y7
+	VBROADCASTSD consts64<>+152(SB), Y5
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VMULPD       Y6, Y5, Y5
 	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
 	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
-	VMOVAPD      Y4, Y5
-	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
-	VPSUBQ       Y4, Y5, Y5
+	VMOVAPD      Y4, Y6
+	VFMADD231PD  vconsts64x4<>+800(SB), Y5, Y6
+	VPSUBQ       Y4, Y6, Y6
 	VMOVUPD      32(AX)(R11*8), Y4
-	VMOVUPD      32(CX)(R11*8), Y6
+	VMOVUPD      32(CX)(R11*8), Y5
 	VORPD        vconsts64x4<>+288(SB), Y4, Y7
 	VBROADCASTSD consts64<>+136(SB), Y8
 	VMAXPD       Y7, Y8, Y7
@@ -46175,29 +46175,29 @@ loop:
 	VSUBPD       vconsts64x4<>+320(SB), Y8, Y8
 	VFNMADD231PD vconsts64x4<>+352(SB), Y8, Y7
 	VFNMADD231PD vconsts64x4<>+384(SB), Y8, Y7
-	VBROADCASTSD consts64<>+152(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
-	VMULPD       Y9, Y10, Y10
+	VBROADCASTSD consts64<>+152(SB), Y8
+	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
+	VMULPD       Y9, Y8, Y8
 	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y8, Y7
 	VANDPD       vconsts64x4<>+768(SB), Y7, Y7
-	VMOVAPD      Y7, Y8
-	VFMADD231PD  vconsts64x4<>+800(SB), Y10, Y8
-	VPSUBQ       Y7, Y8, Y8
-	VMAXPD       vconsts64x4<>+832(SB), Y5, Y7
-	VADDPD       vconsts64x4<>+0(SB), Y7, Y9
-	VDIVPD       Y9, Y7, Y9
-	VMULPD       Y9, Y9, Y10
+	VMOVAPD      Y7, Y9
+	VFMADD231PD  vconsts64x4<>+800(SB), Y8, Y9
+	VPSUBQ       Y7, Y9, Y9
+	VMAXPD       vconsts64x4<>+832(SB), Y6, Y7
+	VADDPD       vconsts64x4<>+0(SB), Y7, Y8
+	VDIVPD       Y8, Y7, Y8
+	VMULPD       Y8, Y8, Y10
 	VBROADCASTSD consts64<>+160(SB), Y11
 	VFMADD213PD  vconsts64x4<>+864(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+896(SB), Y10, Y11
@@ -46212,24 +46212,24 @@ loop:
 	VMULPD       Y7, Y7, Y12
 	VMULPD       vconsts64x4<>+192(SB), Y12, Y12
 	VFMADD213PD  Y12, Y10, Y11
-	VFNMADD213PD Y12, Y9, Y11
+	VFNMADD213PD Y12, Y8, Y11
 	VSUBPD       Y11, Y7, Y11
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y7
-	VBLENDVPD    Y7, Y5, Y11, Y11
-	VADDPD       vconsts64x4<>+704(SB), Y5, Y7
-	VBROADCASTSD consts64<>+8(SB), Y9
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y6, Y7
+	VBLENDVPD    Y7, Y6, Y11, Y11
+	VADDPD       vconsts64x4<>+704(SB), Y6, Y7
+	VBROADCASTSD consts64<>+8(SB), Y8
 	VXORPD       Y10, Y10, Y10
 	VCMPPD       $0x1d, Y10, Y2, Y10
-	VBLENDVPD    Y10, Y9, Y5, Y9
-	VDIVPD       Y7, Y9, Y9
+	VBLENDVPD    Y10, Y8, Y6, Y8
+	VDIVPD       Y7, Y8, Y8
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
-	VMULPD       Y3, Y2, Y5
+	VMULPD       Y3, Y2, Y6
 	VXORPD       Y7, Y7, Y7
 	VMAXPD       Y7, Y2, Y2
-	VSUBPD       Y5, Y2, Y5
-	VADDPD       Y11, Y5, Y5
-	VSUBPD       Y3, Y9, Y9
+	VSUBPD       Y6, Y2, Y6
+	VADDPD       Y11, Y6, Y6
+	VSUBPD       Y3, Y8, Y8
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
@@ -46254,38 +46254,38 @@ rowperm261:
 	MOVLQSX      4(SI)(DI*8), DI
 	VBROADCASTSD s+152(FP), Y3
 	VMULPD       Y2, Y3, Y3
-	VMULPD       Y9, Y3, Y3
+	VMULPD       Y8, Y3, Y3
 	VMOVUPD      Y3, (R10)(R11*8)
-	VFMADD231PD  Y5, Y2, Y0
-	VMAXPD       vconsts64x4<>+832(SB), Y8, Y2
+	VFMADD231PD  Y6, Y2, Y0
+	VMAXPD       vconsts64x4<>+832(SB), Y9, Y2
 	VADDPD       vconsts64x4<>+0(SB), Y2, Y3
 	VDIVPD       Y3, Y2, Y3
-	VMULPD       Y3, Y3, Y5
+	VMULPD       Y3, Y3, Y6
 	VBROADCASTSD consts64<>+160(SB), Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+992(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+1024(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+1056(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+1088(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+1120(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+1152(SB), Y5, Y7
-	VMULPD       Y2, Y2, Y9
-	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
-	VFMADD213PD  Y9, Y5, Y7
-	VFNMADD213PD Y9, Y3, Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+992(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y6, Y7
+	VMULPD       Y2, Y2, Y8
+	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
+	VFMADD213PD  Y8, Y6, Y7
+	VFNMADD213PD Y8, Y3, Y7
 	VSUBPD       Y7, Y2, Y7
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y8, Y2
-	VBLENDVPD    Y2, Y8, Y7, Y7
-	VADDPD       vconsts64x4<>+704(SB), Y8, Y2
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y9, Y2
+	VBLENDVPD    Y2, Y9, Y7, Y7
+	VADDPD       vconsts64x4<>+704(SB), Y9, Y2
 	VBROADCASTSD consts64<>+8(SB), Y3
-	VXORPD       Y5, Y5, Y5
-	VCMPPD       $0x1d, Y5, Y4, Y5
-	VBLENDVPD    Y5, Y3, Y8, Y3
+	VXORPD       Y6, Y6, Y6
+	VCMPPD       $0x1d, Y6, Y4, Y6
+	VBLENDVPD    Y6, Y3, Y9, Y3
 	VDIVPD       Y2, Y3, Y3
-	VMULPD       (SP), Y6, Y2
+	VMULPD       (SP), Y5, Y2
 	VADDPD       32(SP), Y2, Y2
 	VMULPD       Y2, Y4, Y5
 	VXORPD       Y6, Y6, Y6
@@ -46341,29 +46341,29 @@ single1:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VBROADCASTSD consts64<>+152(SB), Y7
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
-	VMULPD       Y6, Y7, Y7
+	VBROADCASTSD consts64<>+152(SB), Y5
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VMULPD       Y6, Y5, Y5
 	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
 	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
-	VMOVAPD      Y4, Y5
-	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
-	VPSUBQ       Y4, Y5, Y5
-	VMAXPD       vconsts64x4<>+832(SB), Y5, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
-	VDIVPD       Y6, Y4, Y6
-	VMULPD       Y6, Y6, Y7
+	VMOVAPD      Y4, Y6
+	VFMADD231PD  vconsts64x4<>+800(SB), Y5, Y6
+	VPSUBQ       Y4, Y6, Y6
+	VMAXPD       vconsts64x4<>+832(SB), Y6, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
+	VDIVPD       Y5, Y4, Y5
+	VMULPD       Y5, Y5, Y7
 	VBROADCASTSD consts64<>+160(SB), Y8
 	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
@@ -46378,24 +46378,24 @@ single1:
 	VMULPD       Y4, Y4, Y9
 	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
 	VFMADD213PD  Y9, Y7, Y8
-	VFNMADD213PD Y9, Y6, Y8
+	VFNMADD213PD Y9, Y5, Y8
 	VSUBPD       Y8, Y4, Y8
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
-	VBLENDVPD    Y4, Y5, Y8, Y8
-	VADDPD       vconsts64x4<>+704(SB), Y5, Y4
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y6, Y4
+	VBLENDVPD    Y4, Y6, Y8, Y8
+	VADDPD       vconsts64x4<>+704(SB), Y6, Y4
+	VBROADCASTSD consts64<>+8(SB), Y5
 	VXORPD       Y7, Y7, Y7
 	VCMPPD       $0x1d, Y7, Y2, Y7
-	VBLENDVPD    Y7, Y6, Y5, Y6
-	VDIVPD       Y4, Y6, Y6
+	VBLENDVPD    Y7, Y5, Y6, Y5
+	VDIVPD       Y4, Y5, Y5
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y4
-	VXORPD       Y5, Y5, Y5
-	VMAXPD       Y5, Y2, Y2
+	VXORPD       Y6, Y6, Y6
+	VMAXPD       Y6, Y2, Y2
 	VSUBPD       Y4, Y2, Y4
 	VADDPD       Y8, Y4, Y4
-	VSUBPD       Y3, Y6, Y6
+	VSUBPD       Y3, Y5, Y5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
@@ -46420,7 +46420,7 @@ rowperm263:
 	MOVLQSX      4(SI)(DI*8), DI
 	VBROADCASTSD s+152(FP), Y3
 	VMULPD       Y2, Y3, Y3
-	VMULPD       Y6, Y3, Y3
+	VMULPD       Y5, Y3, Y3
 	VMOVUPD      Y3, (R10)(R11*8)
 	VFMADD231PD  Y4, Y2, Y0
 	ADDQ         $0x00000004, R11
@@ -46449,29 +46449,29 @@ tail:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VBROADCASTSD consts64<>+152(SB), Y7
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
-	VMULPD       Y6, Y7, Y7
+	VBROADCASTSD consts64<>+152(SB), Y5
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VMULPD       Y6, Y5, Y5
 	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
 	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
-	VMOVAPD      Y4, Y5
-	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
-	VPSUBQ       Y4, Y5, Y5
-	VMAXPD       vconsts64x4<>+832(SB), Y5, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
-	VDIVPD       Y6, Y4, Y6
-	VMULPD       Y6, Y6, Y7
+	VMOVAPD      Y4, Y6
+	VFMADD231PD  vconsts64x4<>+800(SB), Y5, Y6
+	VPSUBQ       Y4, Y6, Y6
+	VMAXPD       vconsts64x4<>+832(SB), Y6, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
+	VDIVPD       Y5, Y4, Y5
+	VMULPD       Y5, Y5, Y7
 	VBROADCASTSD consts64<>+160(SB), Y8
 	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
@@ -46486,24 +46486,24 @@ tail:
 	VMULPD       Y4, Y4, Y9
 	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
 	VFMADD213PD  Y9, Y7, Y8
-	VFNMADD213PD Y9, Y6, Y8
+	VFNMADD213PD Y9, Y5, Y8
 	VSUBPD       Y8, Y4, Y8
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
-	VBLENDVPD    Y4, Y5, Y8, Y8
-	VADDPD       vconsts64x4<>+704(SB), Y5, Y4
-	VBROADCASTSD consts64<>+8(SB), Y6
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y6, Y4
+	VBLENDVPD    Y4, Y6, Y8, Y8
+	VADDPD       vconsts64x4<>+704(SB), Y6, Y4
+	VBROADCASTSD consts64<>+8(SB), Y5
 	VXORPD       Y7, Y7, Y7
 	VCMPPD       $0x1d, Y7, Y2, Y7
-	VBLENDVPD    Y7, Y6, Y5, Y6
-	VDIVPD       Y4, Y6, Y6
+	VBLENDVPD    Y7, Y5, Y6, Y5
+	VDIVPD       Y4, Y5, Y5
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y4
-	VXORPD       Y5, Y5, Y5
-	VMAXPD       Y5, Y2, Y2
+	VXORPD       Y6, Y6, Y6
+	VMAXPD       Y6, Y2, Y2
 	VSUBPD       Y4, Y2, Y4
 	VADDPD       Y8, Y4, Y4
-	VSUBPD       Y3, Y6, Y6
+	VSUBPD       Y3, Y5, Y5
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000004
@@ -46533,7 +46533,7 @@ rowperm264:
 	VANDPD       Y3, Y2, Y2
 	VBROADCASTSD s+152(FP), Y3
 	VMULPD       Y2, Y3, Y3
-	VMULPD       Y6, Y3, Y3
+	VMULPD       Y5, Y3, Y3
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         R12, CX
@@ -95922,14 +95922,14 @@ DATA vconsts32x8<>+464(SB)/4, $0x3f800000
 DATA vconsts32x8<>+468(SB)/4, $0x3f800000
 DATA vconsts32x8<>+472(SB)/4, $0x3f800000
 DATA vconsts32x8<>+476(SB)/4, $0x3f800000
-DATA vconsts32x8<>+480(SB)/4, $0xc2fc0000
-DATA vconsts32x8<>+484(SB)/4, $0xc2fc0000
-DATA vconsts32x8<>+488(SB)/4, $0xc2fc0000
-DATA vconsts32x8<>+492(SB)/4, $0xc2fc0000
-DATA vconsts32x8<>+496(SB)/4, $0xc2fc0000
-DATA vconsts32x8<>+500(SB)/4, $0xc2fc0000
-DATA vconsts32x8<>+504(SB)/4, $0xc2fc0000
-DATA vconsts32x8<>+508(SB)/4, $0xc2fc0000
+DATA vconsts32x8<>+480(SB)/4, $0x20800000
+DATA vconsts32x8<>+484(SB)/4, $0x20800000
+DATA vconsts32x8<>+488(SB)/4, $0x20800000
+DATA vconsts32x8<>+492(SB)/4, $0x20800000
+DATA vconsts32x8<>+496(SB)/4, $0x20800000
+DATA vconsts32x8<>+500(SB)/4, $0x20800000
+DATA vconsts32x8<>+504(SB)/4, $0x20800000
+DATA vconsts32x8<>+508(SB)/4, $0x20800000
 DATA vconsts32x8<>+512(SB)/4, $0x00800000
 DATA vconsts32x8<>+516(SB)/4, $0x00800000
 DATA vconsts32x8<>+520(SB)/4, $0x00800000
@@ -96104,10 +96104,10 @@ DATA vconsts64x4<>+704(SB)/8, $0x3ff0000000000000
 DATA vconsts64x4<>+712(SB)/8, $0x3ff0000000000000
 DATA vconsts64x4<>+720(SB)/8, $0x3ff0000000000000
 DATA vconsts64x4<>+728(SB)/8, $0x3ff0000000000000
-DATA vconsts64x4<>+736(SB)/8, $0xc08ff00000000000
-DATA vconsts64x4<>+744(SB)/8, $0xc08ff00000000000
-DATA vconsts64x4<>+752(SB)/8, $0xc08ff00000000000
-DATA vconsts64x4<>+760(SB)/8, $0xc08ff00000000000
+DATA vconsts64x4<>+736(SB)/8, $0x0410000000000000
+DATA vconsts64x4<>+744(SB)/8, $0x0410000000000000
+DATA vconsts64x4<>+752(SB)/8, $0x0410000000000000
+DATA vconsts64x4<>+760(SB)/8, $0x0410000000000000
 DATA vconsts64x4<>+768(SB)/8, $0x0010000000000000
 DATA vconsts64x4<>+776(SB)/8, $0x0010000000000000
 DATA vconsts64x4<>+784(SB)/8, $0x0010000000000000

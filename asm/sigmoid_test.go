@@ -83,3 +83,33 @@ func TestSigmoidCETinyLossesKeepTheirRelativeAccuracy(t *testing.T) {
 		})
 	}
 }
+
+// TestLog1pExpOfSigmoidCEWithinTwoULPs: the sigmoid cross-entropy of a
+// logit x >= 0 and label 1 is log1p(e**(−x)) alone (the exponential and
+// the log1p specialised to [0, 1] of its body): within 2 ulp of the
+// correctly rounded value for every float32 x in [0, 104] under make
+// accuracy, every 251st otherwise.
+func TestLog1pExpOfSigmoidCEWithinTwoULPs(t *testing.T) {
+	step := expSweepStep()
+	for _, l := range asm.Levels() {
+		t.Run(l.Name, func(t *testing.T) {
+			ones := make([]float32, 1<<14)
+			for i := range ones {
+				ones[i] = 1
+			}
+			s := &f32Sweep{
+				fn:    func(dst, x []float32) { l.F32.Elem[asm.SigmoidCE].Unred(dst, x, ones[:len(x)], 1, 0) },
+				ref64: func(x float64) float64 { return math.Log1p(math.Exp(-x)) },
+				refBig: func(x float32) float32 {
+					e, _ := ref.BigExp(-float64(x)).Float64()
+					v, _ := ref.BigLog1p(e).Float32()
+					return v
+				},
+			}
+			s.sweep(0, 104, step)
+			t.Logf("%s: loss(x, 1), float32 x in [0, 104] step %d (%d values): worst %d ulp at %g; largest error %.3f ulp at %g",
+				l.Name, step, s.n, s.worst, s.worstX, s.frac, s.fracX)
+			assert.LessOrEqual(t, s.worst, int64(maxExpULPs), "at %g", s.worstX)
+		})
+	}
+}

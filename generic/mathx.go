@@ -30,8 +30,8 @@ func Log[T Float](x T) T {
 
 // Exp is e**x in T.
 func Exp[T Float](x T) T {
-	if !isF32[T]() && x > 709 {
-		return T(expNearOverflow(float64(x)))
+	if !isF32[T]() && (x > 709 || x < -708) {
+		return T(expFar(float64(x)))
 	}
 	return T(math.Exp(float64(x)))
 }
@@ -39,12 +39,17 @@ func Exp[T Float](x T) T {
 // ln2Tail is ln 2 − math.Ln2.
 const ln2Tail = 2.319046813846299558e-17
 
-// expNearOverflow is e**x for x > 709, where Go's amd64 math.Exp overflows
-// early (from about 709.1; e**x is finite up to 709.78): x = k·ln2 + hi + lo
-// with hi exact, e**(hi+lo) = 1 + expm1(hi) + lo·e**hi, scaled by 2^k.
-func expNearOverflow(x float64) float64 {
-	if x > 710 {
+// expFar is e**x for |x| > 708, where Go's assembly math.Exp is off: on
+// amd64 it overflows early (from about 709.1; e**x is finite up to 709.78),
+// on arm64 it underflows early (to 0 where e**x rounds to the smallest
+// subnormal). x = k·ln2 + hi + lo with hi exact, e**(hi+lo) = 1 + expm1(hi)
+// + lo·e**hi, scaled by 2^k (rounded once more where subnormal).
+func expFar(x float64) float64 {
+	switch {
+	case x > 710:
 		return math.Inf(1)
+	case x < -746:
+		return 0
 	}
 	k := math.Round(x / math.Ln2)
 	hi := math.FMA(-k, math.Ln2, x) // exact: |hi| < 0.35 holds every bit

@@ -341,7 +341,7 @@ func expSumKernel(c *g, mode expMode, store bool) {
 		}
 		d := c.vec()
 		c.sub(d, ld(px), m)
-		e := c.vexp(d)
+		e := c.vexpNonPos(d) // d = x − m <= 0 (or NaN) in every lane used
 		if store {
 			if tail == nil {
 				c.store(e, at(pd))
@@ -539,7 +539,7 @@ func shortLossKernel(c *g, dense bool) {
 		d := c.vec()
 		c.load(d, at(cols))
 		c.sub(d, d, m) // x − m
-		e := c.vexp(d)
+		e := c.vexpNonPos(d) // d = x − m <= 0 (or NaN) in every lane used
 		k := c.cmp(cmpNGE, d, c.zeros()) // x != m, or NaN
 		c.maskedAdd(rest, k, e)
 		c.maskedAdd(nonmax, k, c.konst(1))
@@ -986,7 +986,7 @@ func shortGradKernel(c *g, dense bool) {
 		vals := e.next(c)
 		d := ld(px)
 		c.sub(d, d, vals[0])
-		ex := c.vexp(d)
+		ex := c.vexpNonPos(d) // d = x − m <= 0 (or NaN) in every lane used
 		if dense {
 			zs := ld(pz)
 			c.mul(zs, zs, c.paramVec("pos"))

@@ -310,6 +310,9 @@ func expSumKernel(c *g, mode expMode, store bool) {
 	u := expUnrollWide
 	if !c.wide() {
 		u = expUnrollNarrow
+		if mode == expDense {
+			u = 1 // three accumulators per step: sixteen YMM registers hold one set
+		}
 	}
 	// Accumulator sets: rest, then dist or a and b.
 	nacc := []int{1, 2, 3}[mode]
@@ -538,8 +541,8 @@ func shortLossKernel(c *g, dense bool) {
 		at := func(m Mem) Mem { m.Index, m.Scale = off, 1; return m }
 		d := c.vec()
 		c.load(d, at(cols))
-		c.sub(d, d, m) // x − m
-		e := c.vexpNonPos(d) // d = x − m <= 0 (or NaN) in every lane used
+		c.sub(d, d, m)                   // x − m
+		e := c.vexpNonPos(d)             // d = x − m <= 0 (or NaN) in every lane used
 		k := c.cmp(cmpNGE, d, c.zeros()) // x != m, or NaN
 		c.maskedAdd(rest, k, e)
 		c.maskedAdd(nonmax, k, c.konst(1))

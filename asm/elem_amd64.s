@@ -23501,102 +23501,92 @@ loop:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y5, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y8
-	VBROADCASTSS consts32<>+80(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y9
-	VFMADD231PS  Y5, Y9, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y9
-	VFMADD231PS  Y7, Y9, Y8
-	VFMADD213PS  Y4, Y5, Y8
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y8
-	VMULPS       Y6, Y8, Y8
-	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VMULPS       Y6, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
+	VMOVAPS      Y4, Y5
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
+	VPSUBD       Y4, Y5, Y5
 	VMOVUPS      32(AX)(DX*4), Y4
-	VMOVUPS      32(CX)(DX*4), Y5
-	VORPS        vconsts32x8<>+192(SB), Y4, Y6
-	VBROADCASTSS consts32<>+68(SB), Y7
-	VMAXPS       Y6, Y7, Y6
-	VBROADCASTSS consts32<>+72(SB), Y7
-	VFMADD213PS  vconsts32x8<>+224(SB), Y6, Y7
-	VPSLLD       $0x17, Y7, Y9
-	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
-	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
-	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y10
-	VBROADCASTSS consts32<>+76(SB), Y11
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y11
-	VBROADCASTSS consts32<>+80(SB), Y12
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y12
-	VFMADD231PS  Y7, Y12, Y11
-	VBROADCASTSS consts32<>+84(SB), Y12
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y12
-	VFMADD231PS  Y10, Y12, Y11
-	VFMADD213PS  Y6, Y7, Y11
-	VADDPS       vconsts32x8<>+384(SB), Y11, Y11
-	VMULPS       Y9, Y11, Y11
-	VMULPS       vconsts32x8<>+416(SB), Y11, Y11
-	VMAXPS       vconsts32x8<>+448(SB), Y8, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
-	VDIVPS       Y7, Y6, Y7
-	VMULPS       Y7, Y7, Y9
+	VMOVUPS      32(CX)(DX*4), Y6
+	VORPS        vconsts32x8<>+192(SB), Y4, Y7
+	VBROADCASTSS consts32<>+68(SB), Y8
+	VMAXPS       Y7, Y8, Y7
+	VBROADCASTSS consts32<>+72(SB), Y8
+	VFMADD213PS  vconsts32x8<>+224(SB), Y7, Y8
+	VPSLLD       $0x17, Y8, Y9
+	VSUBPS       vconsts32x8<>+224(SB), Y8, Y8
+	VFNMADD231PS vconsts32x8<>+256(SB), Y8, Y7
+	VFNMADD231PS vconsts32x8<>+288(SB), Y8, Y7
+	VBROADCASTSS consts32<>+76(SB), Y10
+	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
+	VMULPS       Y9, Y10, Y10
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y7
+	VANDPS       vconsts32x8<>+512(SB), Y7, Y7
+	VMOVAPS      Y7, Y8
+	VFMADD231PS  vconsts32x8<>+544(SB), Y10, Y8
+	VPSUBD       Y7, Y8, Y8
+	VMAXPS       vconsts32x8<>+576(SB), Y5, Y7
+	VADDPS       vconsts32x8<>+0(SB), Y7, Y9
+	VDIVPS       Y9, Y7, Y9
 	VMULPS       Y9, Y9, Y10
-	VMULPS       Y10, Y10, Y12
-	VBROADCASTSS consts32<>+88(SB), Y13
-	VFMADD213PS  vconsts32x8<>+480(SB), Y9, Y13
-	VBROADCASTSS consts32<>+92(SB), Y14
-	VFMADD213PS  vconsts32x8<>+512(SB), Y9, Y14
-	VFMADD231PS  Y10, Y14, Y13
-	VFMADD231PS  vconsts32x8<>+544(SB), Y12, Y13
-	VMULPS       Y9, Y13, Y13
-	VMULPS       Y6, Y6, Y9
-	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
-	VADDPS       Y13, Y9, Y13
-	VMULPS       Y13, Y7, Y13
-	VSUBPS       Y13, Y9, Y13
-	VSUBPS       Y13, Y6, Y13
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y6
-	VBLENDVPS    Y6, Y8, Y13, Y13
+	VBROADCASTSS consts32<>+80(SB), Y11
+	VFMADD213PS  vconsts32x8<>+608(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+640(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+672(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+704(SB), Y10, Y11
+	VMULPS       Y7, Y7, Y12
+	VMULPS       vconsts32x8<>+96(SB), Y12, Y12
+	VFMADD213PS  Y12, Y10, Y11
+	VFNMADD213PS Y12, Y9, Y11
+	VSUBPS       Y11, Y7, Y11
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y7
+	VBLENDVPS    Y7, Y5, Y11, Y11
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
-	VXORPS       Y6, Y6, Y6
-	VMAXPS       Y6, Y2, Y2
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y5, Y2, Y2
 	VSUBPS       Y3, Y2, Y3
-	VADDPS       Y13, Y3, Y3
+	VADDPS       Y11, Y3, Y3
 	VADDPS       Y3, Y0, Y0
-	VMAXPS       vconsts32x8<>+448(SB), Y11, Y2
+	VMAXPS       vconsts32x8<>+576(SB), Y8, Y2
 	VADDPS       vconsts32x8<>+0(SB), Y2, Y3
 	VDIVPS       Y3, Y2, Y3
-	VMULPS       Y3, Y3, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y8
-	VBROADCASTSS consts32<>+88(SB), Y9
-	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y9
-	VBROADCASTSS consts32<>+92(SB), Y10
-	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y10
-	VFMADD231PS  Y7, Y10, Y9
-	VFMADD231PS  vconsts32x8<>+544(SB), Y8, Y9
-	VMULPS       Y6, Y9, Y9
-	VMULPS       Y2, Y2, Y6
-	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
-	VADDPS       Y9, Y6, Y9
-	VMULPS       Y9, Y3, Y9
-	VSUBPS       Y9, Y6, Y9
-	VSUBPS       Y9, Y2, Y9
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y11, Y2
-	VBLENDVPS    Y2, Y11, Y9, Y9
-	VMULPS       (SP), Y5, Y2
+	VMULPS       Y3, Y3, Y5
+	VBROADCASTSS consts32<>+80(SB), Y7
+	VFMADD213PS  vconsts32x8<>+608(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+640(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+672(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+704(SB), Y5, Y7
+	VMULPS       Y2, Y2, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y5, Y7
+	VFNMADD213PS Y9, Y3, Y7
+	VSUBPS       Y7, Y2, Y7
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y8, Y2
+	VBLENDVPS    Y2, Y8, Y7, Y7
+	VMULPS       (SP), Y6, Y2
 	VADDPS       32(SP), Y2, Y2
 	VMULPS       Y2, Y4, Y2
 	VXORPS       Y3, Y3, Y3
 	VMAXPS       Y3, Y4, Y3
 	VSUBPS       Y2, Y3, Y2
-	VADDPS       Y9, Y2, Y2
+	VADDPS       Y7, Y2, Y2
 	VADDPS       Y2, Y1, Y1
 	ADDQ         $0x00000010, DX
 	CMPQ         DX, BX
@@ -23619,48 +23609,43 @@ single1:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y5, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y8
-	VBROADCASTSS consts32<>+80(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y9
-	VFMADD231PS  Y5, Y9, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y9
-	VFMADD231PS  Y7, Y9, Y8
-	VFMADD213PS  Y4, Y5, Y8
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y8
-	VMULPS       Y6, Y8, Y8
-	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
-	VMAXPS       vconsts32x8<>+448(SB), Y8, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
-	VDIVPS       Y5, Y4, Y5
-	VMULPS       Y5, Y5, Y6
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VMULPS       Y6, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
+	VMOVAPS      Y4, Y5
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
+	VPSUBD       Y4, Y5, Y5
+	VMAXPS       vconsts32x8<>+576(SB), Y5, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
+	VDIVPS       Y6, Y4, Y6
 	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+88(SB), Y10
-	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y10
-	VBROADCASTSS consts32<>+92(SB), Y11
-	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
-	VMULPS       Y6, Y10, Y10
-	VMULPS       Y4, Y4, Y6
-	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
-	VADDPS       Y10, Y6, Y10
-	VMULPS       Y10, Y5, Y10
-	VSUBPS       Y10, Y6, Y10
-	VSUBPS       Y10, Y4, Y10
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y4
-	VBLENDVPS    Y4, Y8, Y10, Y10
+	VBROADCASTSS consts32<>+80(SB), Y8
+	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
+	VMULPS       Y4, Y4, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y7, Y8
+	VFNMADD213PS Y9, Y6, Y8
+	VSUBPS       Y8, Y4, Y8
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
+	VBLENDVPS    Y4, Y5, Y8, Y8
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
 	VXORPS       Y4, Y4, Y4
 	VMAXPS       Y4, Y2, Y2
 	VSUBPS       Y3, Y2, Y3
-	VADDPS       Y10, Y3, Y3
+	VADDPS       Y8, Y3, Y3
 	VADDPS       Y3, Y0, Y0
 	ADDQ         $0x00000008, DX
 	JMP          single1
@@ -23688,48 +23673,43 @@ tail:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y5, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y8
-	VBROADCASTSS consts32<>+80(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y9
-	VFMADD231PS  Y5, Y9, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y9
-	VFMADD231PS  Y7, Y9, Y8
-	VFMADD213PS  Y4, Y5, Y8
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y8
-	VMULPS       Y6, Y8, Y8
-	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
-	VMAXPS       vconsts32x8<>+448(SB), Y8, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
-	VDIVPS       Y5, Y4, Y5
-	VMULPS       Y5, Y5, Y6
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VMULPS       Y6, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
+	VMOVAPS      Y4, Y5
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
+	VPSUBD       Y4, Y5, Y5
+	VMAXPS       vconsts32x8<>+576(SB), Y5, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
+	VDIVPS       Y6, Y4, Y6
 	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+88(SB), Y10
-	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y10
-	VBROADCASTSS consts32<>+92(SB), Y11
-	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
-	VMULPS       Y6, Y10, Y10
-	VMULPS       Y4, Y4, Y6
-	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
-	VADDPS       Y10, Y6, Y10
-	VMULPS       Y10, Y5, Y10
-	VSUBPS       Y10, Y6, Y10
-	VSUBPS       Y10, Y4, Y10
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y4
-	VBLENDVPS    Y4, Y8, Y10, Y10
+	VBROADCASTSS consts32<>+80(SB), Y8
+	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
+	VMULPS       Y4, Y4, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y7, Y8
+	VFNMADD213PS Y9, Y6, Y8
+	VSUBPS       Y8, Y4, Y8
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
+	VBLENDVPS    Y4, Y5, Y8, Y8
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
 	VXORPS       Y4, Y4, Y4
 	VMAXPS       Y4, Y2, Y2
 	VSUBPS       Y3, Y2, Y3
-	VADDPS       Y10, Y3, Y3
+	VADDPS       Y8, Y3, Y3
 	LEAQ         tailmask32<>+0(SB), SI
 	MOVQ         $0x00000008, DI
 	SUBQ         BX, DI
@@ -23810,48 +23790,43 @@ loop:
 	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
 	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
 	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+76(SB), Y10
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y10
-	VBROADCASTSS consts32<>+80(SB), Y11
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VBROADCASTSS consts32<>+84(SB), Y11
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y11
-	VFMADD231PS  Y9, Y11, Y10
-	VFMADD213PS  Y6, Y7, Y10
-	VADDPS       vconsts32x8<>+384(SB), Y10, Y10
-	VMULPS       Y8, Y10, Y10
-	VMULPS       vconsts32x8<>+416(SB), Y10, Y10
-	VMAXPS       vconsts32x8<>+448(SB), Y10, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
-	VDIVPS       Y7, Y6, Y7
-	VMULPS       Y7, Y7, Y8
+	VBROADCASTSS consts32<>+76(SB), Y9
+	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VMULPS       Y8, Y9, Y9
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
+	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
+	VMOVAPS      Y6, Y7
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y7
+	VPSUBD       Y6, Y7, Y7
+	VMAXPS       vconsts32x8<>+576(SB), Y7, Y6
+	VADDPS       vconsts32x8<>+0(SB), Y6, Y8
+	VDIVPS       Y8, Y6, Y8
 	VMULPS       Y8, Y8, Y9
-	VMULPS       Y9, Y9, Y11
-	VBROADCASTSS consts32<>+88(SB), Y12
-	VFMADD213PS  vconsts32x8<>+480(SB), Y8, Y12
-	VBROADCASTSS consts32<>+92(SB), Y13
-	VFMADD213PS  vconsts32x8<>+512(SB), Y8, Y13
-	VFMADD231PS  Y9, Y13, Y12
-	VFMADD231PS  vconsts32x8<>+544(SB), Y11, Y12
-	VMULPS       Y8, Y12, Y12
-	VMULPS       Y6, Y6, Y8
-	VMULPS       vconsts32x8<>+96(SB), Y8, Y8
-	VADDPS       Y12, Y8, Y12
-	VMULPS       Y12, Y7, Y12
-	VSUBPS       Y12, Y8, Y12
-	VSUBPS       Y12, Y6, Y12
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y10, Y6
-	VBLENDVPS    Y6, Y10, Y12, Y12
+	VBROADCASTSS consts32<>+80(SB), Y10
+	VFMADD213PS  vconsts32x8<>+608(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+640(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+672(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+704(SB), Y9, Y10
+	VMULPS       Y6, Y6, Y11
+	VMULPS       vconsts32x8<>+96(SB), Y11, Y11
+	VFMADD213PS  Y11, Y9, Y10
+	VFNMADD213PS Y11, Y8, Y10
+	VSUBPS       Y10, Y6, Y10
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y7, Y6
+	VBLENDVPS    Y6, Y7, Y10, Y10
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
 	VMULPS       Y5, Y4, Y5
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y6, Y4, Y4
 	VSUBPS       Y5, Y4, Y5
-	VADDPS       Y12, Y5, Y5
+	VADDPS       Y10, Y5, Y5
 	VMOVUPS      (DX)(SI*4), Y4
 	VFMADD231PS  Y5, Y4, Y0
 	VADDPS       Y4, Y1, Y1
@@ -23871,48 +23846,43 @@ loop:
 	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
 	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
 	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+76(SB), Y10
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y10
-	VBROADCASTSS consts32<>+80(SB), Y11
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VBROADCASTSS consts32<>+84(SB), Y11
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y11
-	VFMADD231PS  Y9, Y11, Y10
-	VFMADD213PS  Y6, Y7, Y10
-	VADDPS       vconsts32x8<>+384(SB), Y10, Y10
-	VMULPS       Y8, Y10, Y10
-	VMULPS       vconsts32x8<>+416(SB), Y10, Y10
-	VMAXPS       vconsts32x8<>+448(SB), Y10, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
-	VDIVPS       Y7, Y6, Y7
-	VMULPS       Y7, Y7, Y8
+	VBROADCASTSS consts32<>+76(SB), Y9
+	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VMULPS       Y8, Y9, Y9
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
+	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
+	VMOVAPS      Y6, Y7
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y7
+	VPSUBD       Y6, Y7, Y7
+	VMAXPS       vconsts32x8<>+576(SB), Y7, Y6
+	VADDPS       vconsts32x8<>+0(SB), Y6, Y8
+	VDIVPS       Y8, Y6, Y8
 	VMULPS       Y8, Y8, Y9
-	VMULPS       Y9, Y9, Y11
-	VBROADCASTSS consts32<>+88(SB), Y12
-	VFMADD213PS  vconsts32x8<>+480(SB), Y8, Y12
-	VBROADCASTSS consts32<>+92(SB), Y13
-	VFMADD213PS  vconsts32x8<>+512(SB), Y8, Y13
-	VFMADD231PS  Y9, Y13, Y12
-	VFMADD231PS  vconsts32x8<>+544(SB), Y11, Y12
-	VMULPS       Y8, Y12, Y12
-	VMULPS       Y6, Y6, Y8
-	VMULPS       vconsts32x8<>+96(SB), Y8, Y8
-	VADDPS       Y12, Y8, Y12
-	VMULPS       Y12, Y7, Y12
-	VSUBPS       Y12, Y8, Y12
-	VSUBPS       Y12, Y6, Y12
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y10, Y6
-	VBLENDVPS    Y6, Y10, Y12, Y12
+	VBROADCASTSS consts32<>+80(SB), Y10
+	VFMADD213PS  vconsts32x8<>+608(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+640(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+672(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+704(SB), Y9, Y10
+	VMULPS       Y6, Y6, Y11
+	VMULPS       vconsts32x8<>+96(SB), Y11, Y11
+	VFMADD213PS  Y11, Y9, Y10
+	VFNMADD213PS Y11, Y8, Y10
+	VSUBPS       Y10, Y6, Y10
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y7, Y6
+	VBLENDVPS    Y6, Y7, Y10, Y10
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
 	VMULPS       Y5, Y4, Y5
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y6, Y4, Y4
 	VSUBPS       Y5, Y4, Y5
-	VADDPS       Y12, Y5, Y5
+	VADDPS       Y10, Y5, Y5
 	VMOVUPS      32(DX)(SI*4), Y4
 	VFMADD231PS  Y5, Y4, Y2
 	VADDPS       Y4, Y3, Y3
@@ -23942,48 +23912,43 @@ single1:
 	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
 	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
 	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+76(SB), Y10
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y10
-	VBROADCASTSS consts32<>+80(SB), Y11
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VBROADCASTSS consts32<>+84(SB), Y11
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y11
-	VFMADD231PS  Y9, Y11, Y10
-	VFMADD213PS  Y6, Y7, Y10
-	VADDPS       vconsts32x8<>+384(SB), Y10, Y10
-	VMULPS       Y8, Y10, Y10
-	VMULPS       vconsts32x8<>+416(SB), Y10, Y10
-	VMAXPS       vconsts32x8<>+448(SB), Y10, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
-	VDIVPS       Y7, Y6, Y7
-	VMULPS       Y7, Y7, Y8
+	VBROADCASTSS consts32<>+76(SB), Y9
+	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VMULPS       Y8, Y9, Y9
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
+	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
+	VMOVAPS      Y6, Y7
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y7
+	VPSUBD       Y6, Y7, Y7
+	VMAXPS       vconsts32x8<>+576(SB), Y7, Y6
+	VADDPS       vconsts32x8<>+0(SB), Y6, Y8
+	VDIVPS       Y8, Y6, Y8
 	VMULPS       Y8, Y8, Y9
-	VMULPS       Y9, Y9, Y11
-	VBROADCASTSS consts32<>+88(SB), Y12
-	VFMADD213PS  vconsts32x8<>+480(SB), Y8, Y12
-	VBROADCASTSS consts32<>+92(SB), Y13
-	VFMADD213PS  vconsts32x8<>+512(SB), Y8, Y13
-	VFMADD231PS  Y9, Y13, Y12
-	VFMADD231PS  vconsts32x8<>+544(SB), Y11, Y12
-	VMULPS       Y8, Y12, Y12
-	VMULPS       Y6, Y6, Y8
-	VMULPS       vconsts32x8<>+96(SB), Y8, Y8
-	VADDPS       Y12, Y8, Y12
-	VMULPS       Y12, Y7, Y12
-	VSUBPS       Y12, Y8, Y12
-	VSUBPS       Y12, Y6, Y12
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y10, Y6
-	VBLENDVPS    Y6, Y10, Y12, Y12
+	VBROADCASTSS consts32<>+80(SB), Y10
+	VFMADD213PS  vconsts32x8<>+608(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+640(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+672(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+704(SB), Y9, Y10
+	VMULPS       Y6, Y6, Y11
+	VMULPS       vconsts32x8<>+96(SB), Y11, Y11
+	VFMADD213PS  Y11, Y9, Y10
+	VFNMADD213PS Y11, Y8, Y10
+	VSUBPS       Y10, Y6, Y10
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y7, Y6
+	VBLENDVPS    Y6, Y7, Y10, Y10
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
 	VMULPS       Y5, Y4, Y5
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y6, Y4, Y4
 	VSUBPS       Y5, Y4, Y5
-	VADDPS       Y12, Y5, Y5
+	VADDPS       Y10, Y5, Y5
 	VMOVUPS      (DX)(SI*4), Y4
 	VFMADD231PS  Y5, Y4, Y0
 	VADDPS       Y4, Y1, Y1
@@ -24018,48 +23983,43 @@ tail:
 	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
 	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
 	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+76(SB), Y10
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y10
-	VBROADCASTSS consts32<>+80(SB), Y11
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VBROADCASTSS consts32<>+84(SB), Y11
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y11
-	VFMADD231PS  Y9, Y11, Y10
-	VFMADD213PS  Y6, Y7, Y10
-	VADDPS       vconsts32x8<>+384(SB), Y10, Y10
-	VMULPS       Y8, Y10, Y10
-	VMULPS       vconsts32x8<>+416(SB), Y10, Y10
-	VMAXPS       vconsts32x8<>+448(SB), Y10, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
-	VDIVPS       Y7, Y6, Y7
-	VMULPS       Y7, Y7, Y8
+	VBROADCASTSS consts32<>+76(SB), Y9
+	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VMULPS       Y8, Y9, Y9
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
+	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
+	VMOVAPS      Y6, Y7
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y7
+	VPSUBD       Y6, Y7, Y7
+	VMAXPS       vconsts32x8<>+576(SB), Y7, Y6
+	VADDPS       vconsts32x8<>+0(SB), Y6, Y8
+	VDIVPS       Y8, Y6, Y8
 	VMULPS       Y8, Y8, Y9
-	VMULPS       Y9, Y9, Y11
-	VBROADCASTSS consts32<>+88(SB), Y12
-	VFMADD213PS  vconsts32x8<>+480(SB), Y8, Y12
-	VBROADCASTSS consts32<>+92(SB), Y13
-	VFMADD213PS  vconsts32x8<>+512(SB), Y8, Y13
-	VFMADD231PS  Y9, Y13, Y12
-	VFMADD231PS  vconsts32x8<>+544(SB), Y11, Y12
-	VMULPS       Y8, Y12, Y12
-	VMULPS       Y6, Y6, Y8
-	VMULPS       vconsts32x8<>+96(SB), Y8, Y8
-	VADDPS       Y12, Y8, Y12
-	VMULPS       Y12, Y7, Y12
-	VSUBPS       Y12, Y8, Y12
-	VSUBPS       Y12, Y6, Y12
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y10, Y6
-	VBLENDVPS    Y6, Y10, Y12, Y12
+	VBROADCASTSS consts32<>+80(SB), Y10
+	VFMADD213PS  vconsts32x8<>+608(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+640(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+672(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+704(SB), Y9, Y10
+	VMULPS       Y6, Y6, Y11
+	VMULPS       vconsts32x8<>+96(SB), Y11, Y11
+	VFMADD213PS  Y11, Y9, Y10
+	VFNMADD213PS Y11, Y8, Y10
+	VSUBPS       Y10, Y6, Y10
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y7, Y6
+	VBLENDVPS    Y6, Y7, Y10, Y10
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
 	VMULPS       Y5, Y4, Y5
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y6, Y4, Y4
 	VSUBPS       Y5, Y4, Y5
-	VADDPS       Y12, Y5, Y5
+	VADDPS       Y10, Y5, Y5
 	LEAQ         tailmask32<>+0(SB), R8
 	MOVQ         $0x00000008, R9
 	SUBQ         DI, R9
@@ -24164,105 +24124,95 @@ loop:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y5, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y8
-	VBROADCASTSS consts32<>+80(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y9
-	VFMADD231PS  Y5, Y9, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y9
-	VFMADD231PS  Y7, Y9, Y8
-	VFMADD213PS  Y4, Y5, Y8
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y8
-	VMULPS       Y6, Y8, Y8
-	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VMULPS       Y6, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
+	VMOVAPS      Y4, Y5
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
+	VPSUBD       Y4, Y5, Y5
 	VMOVUPS      32(AX)(BX*4), Y4
-	VMOVUPS      32(CX)(BX*4), Y5
-	VORPS        vconsts32x8<>+192(SB), Y4, Y6
-	VBROADCASTSS consts32<>+68(SB), Y7
-	VMAXPS       Y6, Y7, Y6
-	VBROADCASTSS consts32<>+72(SB), Y7
-	VFMADD213PS  vconsts32x8<>+224(SB), Y6, Y7
-	VPSLLD       $0x17, Y7, Y9
-	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
-	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
-	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y10
-	VBROADCASTSS consts32<>+76(SB), Y11
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y11
-	VBROADCASTSS consts32<>+80(SB), Y12
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y12
-	VFMADD231PS  Y7, Y12, Y11
-	VBROADCASTSS consts32<>+84(SB), Y12
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y12
-	VFMADD231PS  Y10, Y12, Y11
-	VFMADD213PS  Y6, Y7, Y11
-	VADDPS       vconsts32x8<>+384(SB), Y11, Y11
-	VMULPS       Y9, Y11, Y11
-	VMULPS       vconsts32x8<>+416(SB), Y11, Y11
-	VMAXPS       vconsts32x8<>+448(SB), Y8, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
-	VDIVPS       Y7, Y6, Y7
-	VMULPS       Y7, Y7, Y9
+	VMOVUPS      32(CX)(BX*4), Y6
+	VORPS        vconsts32x8<>+192(SB), Y4, Y7
+	VBROADCASTSS consts32<>+68(SB), Y8
+	VMAXPS       Y7, Y8, Y7
+	VBROADCASTSS consts32<>+72(SB), Y8
+	VFMADD213PS  vconsts32x8<>+224(SB), Y7, Y8
+	VPSLLD       $0x17, Y8, Y9
+	VSUBPS       vconsts32x8<>+224(SB), Y8, Y8
+	VFNMADD231PS vconsts32x8<>+256(SB), Y8, Y7
+	VFNMADD231PS vconsts32x8<>+288(SB), Y8, Y7
+	VBROADCASTSS consts32<>+76(SB), Y10
+	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
+	VMULPS       Y9, Y10, Y10
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y7
+	VANDPS       vconsts32x8<>+512(SB), Y7, Y7
+	VMOVAPS      Y7, Y8
+	VFMADD231PS  vconsts32x8<>+544(SB), Y10, Y8
+	VPSUBD       Y7, Y8, Y8
+	VMAXPS       vconsts32x8<>+576(SB), Y5, Y7
+	VADDPS       vconsts32x8<>+0(SB), Y7, Y9
+	VDIVPS       Y9, Y7, Y9
 	VMULPS       Y9, Y9, Y10
-	VMULPS       Y10, Y10, Y12
-	VBROADCASTSS consts32<>+88(SB), Y13
-	VFMADD213PS  vconsts32x8<>+480(SB), Y9, Y13
-	VBROADCASTSS consts32<>+92(SB), Y14
-	VFMADD213PS  vconsts32x8<>+512(SB), Y9, Y14
-	VFMADD231PS  Y10, Y14, Y13
-	VFMADD231PS  vconsts32x8<>+544(SB), Y12, Y13
-	VMULPS       Y9, Y13, Y13
-	VMULPS       Y6, Y6, Y9
-	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
-	VADDPS       Y13, Y9, Y13
-	VMULPS       Y13, Y7, Y13
-	VSUBPS       Y13, Y9, Y13
-	VSUBPS       Y13, Y6, Y13
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y6
-	VBLENDVPS    Y6, Y8, Y13, Y13
+	VBROADCASTSS consts32<>+80(SB), Y11
+	VFMADD213PS  vconsts32x8<>+608(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+640(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+672(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+704(SB), Y10, Y11
+	VMULPS       Y7, Y7, Y12
+	VMULPS       vconsts32x8<>+96(SB), Y12, Y12
+	VFMADD213PS  Y12, Y10, Y11
+	VFNMADD213PS Y12, Y9, Y11
+	VSUBPS       Y11, Y7, Y11
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y7
+	VBLENDVPS    Y7, Y5, Y11, Y11
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
-	VXORPS       Y6, Y6, Y6
-	VMAXPS       Y6, Y2, Y2
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y5, Y2, Y2
 	VSUBPS       Y3, Y2, Y3
-	VADDPS       Y13, Y3, Y3
+	VADDPS       Y11, Y3, Y3
 	VBROADCASTSS s+72(FP), Y2
 	VMULPS       Y3, Y2, Y2
 	VMOVUPS      Y2, (DX)(BX*4)
 	VADDPS       Y3, Y0, Y0
-	VMAXPS       vconsts32x8<>+448(SB), Y11, Y2
+	VMAXPS       vconsts32x8<>+576(SB), Y8, Y2
 	VADDPS       vconsts32x8<>+0(SB), Y2, Y3
 	VDIVPS       Y3, Y2, Y3
-	VMULPS       Y3, Y3, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y8
-	VBROADCASTSS consts32<>+88(SB), Y9
-	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y9
-	VBROADCASTSS consts32<>+92(SB), Y10
-	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y10
-	VFMADD231PS  Y7, Y10, Y9
-	VFMADD231PS  vconsts32x8<>+544(SB), Y8, Y9
-	VMULPS       Y6, Y9, Y9
-	VMULPS       Y2, Y2, Y6
-	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
-	VADDPS       Y9, Y6, Y9
-	VMULPS       Y9, Y3, Y9
-	VSUBPS       Y9, Y6, Y9
-	VSUBPS       Y9, Y2, Y9
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y11, Y2
-	VBLENDVPS    Y2, Y11, Y9, Y9
-	VMULPS       (SP), Y5, Y2
+	VMULPS       Y3, Y3, Y5
+	VBROADCASTSS consts32<>+80(SB), Y7
+	VFMADD213PS  vconsts32x8<>+608(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+640(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+672(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+704(SB), Y5, Y7
+	VMULPS       Y2, Y2, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y5, Y7
+	VFNMADD213PS Y9, Y3, Y7
+	VSUBPS       Y7, Y2, Y7
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y8, Y2
+	VBLENDVPS    Y2, Y8, Y7, Y7
+	VMULPS       (SP), Y6, Y2
 	VADDPS       32(SP), Y2, Y2
 	VMULPS       Y2, Y4, Y2
 	VXORPS       Y3, Y3, Y3
 	VMAXPS       Y3, Y4, Y3
 	VSUBPS       Y2, Y3, Y2
-	VADDPS       Y9, Y2, Y2
+	VADDPS       Y7, Y2, Y2
 	VBROADCASTSS s+72(FP), Y3
 	VMULPS       Y2, Y3, Y3
 	VMOVUPS      Y3, 32(DX)(BX*4)
@@ -24288,48 +24238,43 @@ single1:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y5, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y8
-	VBROADCASTSS consts32<>+80(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y9
-	VFMADD231PS  Y5, Y9, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y9
-	VFMADD231PS  Y7, Y9, Y8
-	VFMADD213PS  Y4, Y5, Y8
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y8
-	VMULPS       Y6, Y8, Y8
-	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
-	VMAXPS       vconsts32x8<>+448(SB), Y8, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
-	VDIVPS       Y5, Y4, Y5
-	VMULPS       Y5, Y5, Y6
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VMULPS       Y6, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
+	VMOVAPS      Y4, Y5
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
+	VPSUBD       Y4, Y5, Y5
+	VMAXPS       vconsts32x8<>+576(SB), Y5, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
+	VDIVPS       Y6, Y4, Y6
 	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+88(SB), Y10
-	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y10
-	VBROADCASTSS consts32<>+92(SB), Y11
-	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
-	VMULPS       Y6, Y10, Y10
-	VMULPS       Y4, Y4, Y6
-	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
-	VADDPS       Y10, Y6, Y10
-	VMULPS       Y10, Y5, Y10
-	VSUBPS       Y10, Y6, Y10
-	VSUBPS       Y10, Y4, Y10
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y4
-	VBLENDVPS    Y4, Y8, Y10, Y10
+	VBROADCASTSS consts32<>+80(SB), Y8
+	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
+	VMULPS       Y4, Y4, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y7, Y8
+	VFNMADD213PS Y9, Y6, Y8
+	VSUBPS       Y8, Y4, Y8
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
+	VBLENDVPS    Y4, Y5, Y8, Y8
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
 	VXORPS       Y4, Y4, Y4
 	VMAXPS       Y4, Y2, Y2
 	VSUBPS       Y3, Y2, Y3
-	VADDPS       Y10, Y3, Y3
+	VADDPS       Y8, Y3, Y3
 	VBROADCASTSS s+72(FP), Y2
 	VMULPS       Y3, Y2, Y2
 	VMOVUPS      Y2, (DX)(BX*4)
@@ -24360,48 +24305,43 @@ tail:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y5, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y8
-	VBROADCASTSS consts32<>+80(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y9
-	VFMADD231PS  Y5, Y9, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y9
-	VFMADD231PS  Y7, Y9, Y8
-	VFMADD213PS  Y4, Y5, Y8
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y8
-	VMULPS       Y6, Y8, Y8
-	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
-	VMAXPS       vconsts32x8<>+448(SB), Y8, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
-	VDIVPS       Y5, Y4, Y5
-	VMULPS       Y5, Y5, Y6
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VMULPS       Y6, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
+	VMOVAPS      Y4, Y5
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
+	VPSUBD       Y4, Y5, Y5
+	VMAXPS       vconsts32x8<>+576(SB), Y5, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
+	VDIVPS       Y6, Y4, Y6
 	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+88(SB), Y10
-	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y10
-	VBROADCASTSS consts32<>+92(SB), Y11
-	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
-	VMULPS       Y6, Y10, Y10
-	VMULPS       Y4, Y4, Y6
-	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
-	VADDPS       Y10, Y6, Y10
-	VMULPS       Y10, Y5, Y10
-	VSUBPS       Y10, Y6, Y10
-	VSUBPS       Y10, Y4, Y10
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y4
-	VBLENDVPS    Y4, Y8, Y10, Y10
+	VBROADCASTSS consts32<>+80(SB), Y8
+	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
+	VMULPS       Y4, Y4, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y7, Y8
+	VFNMADD213PS Y9, Y6, Y8
+	VSUBPS       Y8, Y4, Y8
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
+	VBLENDVPS    Y4, Y5, Y8, Y8
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
 	VXORPS       Y4, Y4, Y4
 	VMAXPS       Y4, Y2, Y2
 	VSUBPS       Y3, Y2, Y3
-	VADDPS       Y10, Y3, Y3
+	VADDPS       Y8, Y3, Y3
 	VBROADCASTSS s+72(FP), Y2
 	VMULPS       Y3, Y2, Y2
 	LEAQ         tailmask32<>+0(SB), DI
@@ -24485,105 +24425,95 @@ loop:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y5, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y8
-	VBROADCASTSS consts32<>+80(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y9
-	VFMADD231PS  Y5, Y9, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y9
-	VFMADD231PS  Y7, Y9, Y8
-	VFMADD213PS  Y4, Y5, Y8
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y8
-	VMULPS       Y6, Y8, Y8
-	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VMULPS       Y6, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
+	VMOVAPS      Y4, Y5
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
+	VPSUBD       Y4, Y5, Y5
 	VMOVUPS      32(AX)(SI*4), Y4
-	VMOVUPS      32(CX)(SI*4), Y5
-	VORPS        vconsts32x8<>+192(SB), Y4, Y6
-	VBROADCASTSS consts32<>+68(SB), Y7
-	VMAXPS       Y6, Y7, Y6
-	VBROADCASTSS consts32<>+72(SB), Y7
-	VFMADD213PS  vconsts32x8<>+224(SB), Y6, Y7
-	VPSLLD       $0x17, Y7, Y9
-	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
-	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
-	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y10
-	VBROADCASTSS consts32<>+76(SB), Y11
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y11
-	VBROADCASTSS consts32<>+80(SB), Y12
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y12
-	VFMADD231PS  Y7, Y12, Y11
-	VBROADCASTSS consts32<>+84(SB), Y12
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y12
-	VFMADD231PS  Y10, Y12, Y11
-	VFMADD213PS  Y6, Y7, Y11
-	VADDPS       vconsts32x8<>+384(SB), Y11, Y11
-	VMULPS       Y9, Y11, Y11
-	VMULPS       vconsts32x8<>+416(SB), Y11, Y11
-	VMAXPS       vconsts32x8<>+448(SB), Y8, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
-	VDIVPS       Y7, Y6, Y7
-	VMULPS       Y7, Y7, Y9
+	VMOVUPS      32(CX)(SI*4), Y6
+	VORPS        vconsts32x8<>+192(SB), Y4, Y7
+	VBROADCASTSS consts32<>+68(SB), Y8
+	VMAXPS       Y7, Y8, Y7
+	VBROADCASTSS consts32<>+72(SB), Y8
+	VFMADD213PS  vconsts32x8<>+224(SB), Y7, Y8
+	VPSLLD       $0x17, Y8, Y9
+	VSUBPS       vconsts32x8<>+224(SB), Y8, Y8
+	VFNMADD231PS vconsts32x8<>+256(SB), Y8, Y7
+	VFNMADD231PS vconsts32x8<>+288(SB), Y8, Y7
+	VBROADCASTSS consts32<>+76(SB), Y10
+	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
+	VMULPS       Y9, Y10, Y10
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y7
+	VANDPS       vconsts32x8<>+512(SB), Y7, Y7
+	VMOVAPS      Y7, Y8
+	VFMADD231PS  vconsts32x8<>+544(SB), Y10, Y8
+	VPSUBD       Y7, Y8, Y8
+	VMAXPS       vconsts32x8<>+576(SB), Y5, Y7
+	VADDPS       vconsts32x8<>+0(SB), Y7, Y9
+	VDIVPS       Y9, Y7, Y9
 	VMULPS       Y9, Y9, Y10
-	VMULPS       Y10, Y10, Y12
-	VBROADCASTSS consts32<>+88(SB), Y13
-	VFMADD213PS  vconsts32x8<>+480(SB), Y9, Y13
-	VBROADCASTSS consts32<>+92(SB), Y14
-	VFMADD213PS  vconsts32x8<>+512(SB), Y9, Y14
-	VFMADD231PS  Y10, Y14, Y13
-	VFMADD231PS  vconsts32x8<>+544(SB), Y12, Y13
-	VMULPS       Y9, Y13, Y13
-	VMULPS       Y6, Y6, Y9
-	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
-	VADDPS       Y13, Y9, Y13
-	VMULPS       Y13, Y7, Y13
-	VSUBPS       Y13, Y9, Y13
-	VSUBPS       Y13, Y6, Y13
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y6
-	VBLENDVPS    Y6, Y8, Y13, Y13
+	VBROADCASTSS consts32<>+80(SB), Y11
+	VFMADD213PS  vconsts32x8<>+608(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+640(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+672(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+704(SB), Y10, Y11
+	VMULPS       Y7, Y7, Y12
+	VMULPS       vconsts32x8<>+96(SB), Y12, Y12
+	VFMADD213PS  Y12, Y10, Y11
+	VFNMADD213PS Y12, Y9, Y11
+	VSUBPS       Y11, Y7, Y11
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y7
+	VBLENDVPS    Y7, Y5, Y11, Y11
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
-	VXORPS       Y6, Y6, Y6
-	VMAXPS       Y6, Y2, Y2
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y5, Y2, Y2
 	VSUBPS       Y3, Y2, Y3
-	VADDPS       Y13, Y3, Y3
+	VADDPS       Y11, Y3, Y3
 	VMOVUPS      (DX)(SI*4), Y2
-	VMULPS       Y3, Y2, Y6
-	VMOVUPS      Y6, (BX)(SI*4)
+	VMULPS       Y3, Y2, Y5
+	VMOVUPS      Y5, (BX)(SI*4)
 	VFMADD231PS  Y3, Y2, Y0
-	VMAXPS       vconsts32x8<>+448(SB), Y11, Y2
+	VMAXPS       vconsts32x8<>+576(SB), Y8, Y2
 	VADDPS       vconsts32x8<>+0(SB), Y2, Y3
 	VDIVPS       Y3, Y2, Y3
-	VMULPS       Y3, Y3, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y8
-	VBROADCASTSS consts32<>+88(SB), Y9
-	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y9
-	VBROADCASTSS consts32<>+92(SB), Y10
-	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y10
-	VFMADD231PS  Y7, Y10, Y9
-	VFMADD231PS  vconsts32x8<>+544(SB), Y8, Y9
-	VMULPS       Y6, Y9, Y9
-	VMULPS       Y2, Y2, Y6
-	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
-	VADDPS       Y9, Y6, Y9
-	VMULPS       Y9, Y3, Y9
-	VSUBPS       Y9, Y6, Y9
-	VSUBPS       Y9, Y2, Y9
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y11, Y2
-	VBLENDVPS    Y2, Y11, Y9, Y9
-	VMULPS       (SP), Y5, Y2
+	VMULPS       Y3, Y3, Y5
+	VBROADCASTSS consts32<>+80(SB), Y7
+	VFMADD213PS  vconsts32x8<>+608(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+640(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+672(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+704(SB), Y5, Y7
+	VMULPS       Y2, Y2, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y5, Y7
+	VFNMADD213PS Y9, Y3, Y7
+	VSUBPS       Y7, Y2, Y7
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y8, Y2
+	VBLENDVPS    Y2, Y8, Y7, Y7
+	VMULPS       (SP), Y6, Y2
 	VADDPS       32(SP), Y2, Y2
 	VMULPS       Y2, Y4, Y2
 	VXORPS       Y3, Y3, Y3
 	VMAXPS       Y3, Y4, Y3
 	VSUBPS       Y2, Y3, Y2
-	VADDPS       Y9, Y2, Y2
+	VADDPS       Y7, Y2, Y2
 	VMOVUPS      32(DX)(SI*4), Y3
 	VMULPS       Y2, Y3, Y4
 	VMOVUPS      Y4, 32(BX)(SI*4)
@@ -24609,48 +24539,43 @@ single1:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y5, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y8
-	VBROADCASTSS consts32<>+80(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y9
-	VFMADD231PS  Y5, Y9, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y9
-	VFMADD231PS  Y7, Y9, Y8
-	VFMADD213PS  Y4, Y5, Y8
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y8
-	VMULPS       Y6, Y8, Y8
-	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
-	VMAXPS       vconsts32x8<>+448(SB), Y8, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
-	VDIVPS       Y5, Y4, Y5
-	VMULPS       Y5, Y5, Y6
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VMULPS       Y6, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
+	VMOVAPS      Y4, Y5
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
+	VPSUBD       Y4, Y5, Y5
+	VMAXPS       vconsts32x8<>+576(SB), Y5, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
+	VDIVPS       Y6, Y4, Y6
 	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+88(SB), Y10
-	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y10
-	VBROADCASTSS consts32<>+92(SB), Y11
-	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
-	VMULPS       Y6, Y10, Y10
-	VMULPS       Y4, Y4, Y6
-	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
-	VADDPS       Y10, Y6, Y10
-	VMULPS       Y10, Y5, Y10
-	VSUBPS       Y10, Y6, Y10
-	VSUBPS       Y10, Y4, Y10
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y4
-	VBLENDVPS    Y4, Y8, Y10, Y10
+	VBROADCASTSS consts32<>+80(SB), Y8
+	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
+	VMULPS       Y4, Y4, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y7, Y8
+	VFNMADD213PS Y9, Y6, Y8
+	VSUBPS       Y8, Y4, Y8
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
+	VBLENDVPS    Y4, Y5, Y8, Y8
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
 	VXORPS       Y4, Y4, Y4
 	VMAXPS       Y4, Y2, Y2
 	VSUBPS       Y3, Y2, Y3
-	VADDPS       Y10, Y3, Y3
+	VADDPS       Y8, Y3, Y3
 	VMOVUPS      (DX)(SI*4), Y2
 	VMULPS       Y3, Y2, Y4
 	VMOVUPS      Y4, (BX)(SI*4)
@@ -24681,48 +24606,43 @@ tail:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y5, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y8
-	VBROADCASTSS consts32<>+80(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y9
-	VFMADD231PS  Y5, Y9, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y9
-	VFMADD231PS  Y7, Y9, Y8
-	VFMADD213PS  Y4, Y5, Y8
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y8
-	VMULPS       Y6, Y8, Y8
-	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
-	VMAXPS       vconsts32x8<>+448(SB), Y8, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
-	VDIVPS       Y5, Y4, Y5
-	VMULPS       Y5, Y5, Y6
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VMULPS       Y6, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
+	VMOVAPS      Y4, Y5
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
+	VPSUBD       Y4, Y5, Y5
+	VMAXPS       vconsts32x8<>+576(SB), Y5, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
+	VDIVPS       Y6, Y4, Y6
 	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+88(SB), Y10
-	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y10
-	VBROADCASTSS consts32<>+92(SB), Y11
-	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
-	VMULPS       Y6, Y10, Y10
-	VMULPS       Y4, Y4, Y6
-	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
-	VADDPS       Y10, Y6, Y10
-	VMULPS       Y10, Y5, Y10
-	VSUBPS       Y10, Y6, Y10
-	VSUBPS       Y10, Y4, Y10
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y4
-	VBLENDVPS    Y4, Y8, Y10, Y10
+	VBROADCASTSS consts32<>+80(SB), Y8
+	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
+	VMULPS       Y4, Y4, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y7, Y8
+	VFNMADD213PS Y9, Y6, Y8
+	VSUBPS       Y8, Y4, Y8
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
+	VBLENDVPS    Y4, Y5, Y8, Y8
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
 	VXORPS       Y4, Y4, Y4
 	VMAXPS       Y4, Y2, Y2
 	VSUBPS       Y3, Y2, Y3
-	VADDPS       Y10, Y3, Y3
+	VADDPS       Y8, Y3, Y3
 	LEAQ         tailmask32<>+0(SB), R8
 	MOVQ         $0x00000008, R9
 	SUBQ         DI, R9
@@ -24809,118 +24729,108 @@ loop:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y5, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y8
-	VBROADCASTSS consts32<>+80(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y9
-	VFMADD231PS  Y5, Y9, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y9
-	VFMADD231PS  Y7, Y9, Y8
-	VFMADD213PS  Y4, Y5, Y8
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y8
-	VMULPS       Y6, Y8, Y8
-	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VMULPS       Y6, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
+	VMOVAPS      Y4, Y5
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
+	VPSUBD       Y4, Y5, Y5
 	VMOVUPS      32(AX)(BX*4), Y4
-	VMOVUPS      32(CX)(BX*4), Y5
-	VORPS        vconsts32x8<>+192(SB), Y4, Y6
-	VBROADCASTSS consts32<>+68(SB), Y7
-	VMAXPS       Y6, Y7, Y6
-	VBROADCASTSS consts32<>+72(SB), Y7
-	VFMADD213PS  vconsts32x8<>+224(SB), Y6, Y7
-	VPSLLD       $0x17, Y7, Y9
-	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
-	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
-	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y10
-	VBROADCASTSS consts32<>+76(SB), Y11
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y11
-	VBROADCASTSS consts32<>+80(SB), Y12
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y12
-	VFMADD231PS  Y7, Y12, Y11
-	VBROADCASTSS consts32<>+84(SB), Y12
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y12
-	VFMADD231PS  Y10, Y12, Y11
-	VFMADD213PS  Y6, Y7, Y11
-	VADDPS       vconsts32x8<>+384(SB), Y11, Y11
-	VMULPS       Y9, Y11, Y11
-	VMULPS       vconsts32x8<>+416(SB), Y11, Y11
-	VMAXPS       vconsts32x8<>+448(SB), Y8, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
-	VDIVPS       Y7, Y6, Y7
-	VMULPS       Y7, Y7, Y9
+	VMOVUPS      32(CX)(BX*4), Y6
+	VORPS        vconsts32x8<>+192(SB), Y4, Y7
+	VBROADCASTSS consts32<>+68(SB), Y8
+	VMAXPS       Y7, Y8, Y7
+	VBROADCASTSS consts32<>+72(SB), Y8
+	VFMADD213PS  vconsts32x8<>+224(SB), Y7, Y8
+	VPSLLD       $0x17, Y8, Y9
+	VSUBPS       vconsts32x8<>+224(SB), Y8, Y8
+	VFNMADD231PS vconsts32x8<>+256(SB), Y8, Y7
+	VFNMADD231PS vconsts32x8<>+288(SB), Y8, Y7
+	VBROADCASTSS consts32<>+76(SB), Y10
+	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
+	VMULPS       Y9, Y10, Y10
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y7
+	VANDPS       vconsts32x8<>+512(SB), Y7, Y7
+	VMOVAPS      Y7, Y8
+	VFMADD231PS  vconsts32x8<>+544(SB), Y10, Y8
+	VPSUBD       Y7, Y8, Y8
+	VMAXPS       vconsts32x8<>+576(SB), Y5, Y7
+	VADDPS       vconsts32x8<>+0(SB), Y7, Y9
+	VDIVPS       Y9, Y7, Y9
 	VMULPS       Y9, Y9, Y10
-	VMULPS       Y10, Y10, Y12
-	VBROADCASTSS consts32<>+88(SB), Y13
-	VFMADD213PS  vconsts32x8<>+480(SB), Y9, Y13
-	VBROADCASTSS consts32<>+92(SB), Y14
-	VFMADD213PS  vconsts32x8<>+512(SB), Y9, Y14
-	VFMADD231PS  Y10, Y14, Y13
-	VFMADD231PS  vconsts32x8<>+544(SB), Y12, Y13
-	VMULPS       Y9, Y13, Y13
-	VMULPS       Y6, Y6, Y9
-	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
-	VADDPS       Y13, Y9, Y13
-	VMULPS       Y13, Y7, Y13
-	VSUBPS       Y13, Y9, Y13
-	VSUBPS       Y13, Y6, Y13
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y6
-	VBLENDVPS    Y6, Y8, Y13, Y13
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y6
-	VBROADCASTSS consts32<>+4(SB), Y7
-	VXORPS       Y9, Y9, Y9
-	VCMPPS       $0x1d, Y9, Y2, Y9
-	VBLENDVPS    Y9, Y7, Y8, Y7
-	VDIVPS       Y6, Y7, Y7
+	VBROADCASTSS consts32<>+80(SB), Y11
+	VFMADD213PS  vconsts32x8<>+608(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+640(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+672(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+704(SB), Y10, Y11
+	VMULPS       Y7, Y7, Y12
+	VMULPS       vconsts32x8<>+96(SB), Y12, Y12
+	VFMADD213PS  Y12, Y10, Y11
+	VFNMADD213PS Y12, Y9, Y11
+	VSUBPS       Y11, Y7, Y11
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y7
+	VBLENDVPS    Y7, Y5, Y11, Y11
+	VADDPS       vconsts32x8<>+448(SB), Y5, Y7
+	VBROADCASTSS consts32<>+4(SB), Y9
+	VXORPS       Y10, Y10, Y10
+	VCMPPS       $0x1d, Y10, Y2, Y10
+	VBLENDVPS    Y10, Y9, Y5, Y9
+	VDIVPS       Y7, Y9, Y9
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
-	VMULPS       Y3, Y2, Y6
-	VXORPS       Y8, Y8, Y8
-	VMAXPS       Y8, Y2, Y2
-	VSUBPS       Y6, Y2, Y6
-	VADDPS       Y13, Y6, Y6
-	VSUBPS       Y3, Y7, Y7
+	VMULPS       Y3, Y2, Y5
+	VXORPS       Y7, Y7, Y7
+	VMAXPS       Y7, Y2, Y2
+	VSUBPS       Y5, Y2, Y5
+	VADDPS       Y11, Y5, Y5
+	VSUBPS       Y3, Y9, Y9
 	VBROADCASTSS s+72(FP), Y2
-	VMULPS       Y7, Y2, Y2
+	VMULPS       Y9, Y2, Y2
 	VMOVUPS      Y2, (DX)(BX*4)
-	VADDPS       Y6, Y0, Y0
-	VMAXPS       vconsts32x8<>+448(SB), Y11, Y2
+	VADDPS       Y5, Y0, Y0
+	VMAXPS       vconsts32x8<>+576(SB), Y8, Y2
 	VADDPS       vconsts32x8<>+0(SB), Y2, Y3
 	VDIVPS       Y3, Y2, Y3
-	VMULPS       Y3, Y3, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y8
-	VBROADCASTSS consts32<>+88(SB), Y9
-	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y9
-	VBROADCASTSS consts32<>+92(SB), Y10
-	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y10
-	VFMADD231PS  Y7, Y10, Y9
-	VFMADD231PS  vconsts32x8<>+544(SB), Y8, Y9
-	VMULPS       Y6, Y9, Y9
-	VMULPS       Y2, Y2, Y6
-	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
-	VADDPS       Y9, Y6, Y9
-	VMULPS       Y9, Y3, Y9
-	VSUBPS       Y9, Y6, Y9
-	VSUBPS       Y9, Y2, Y9
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y11, Y2
-	VBLENDVPS    Y2, Y11, Y9, Y9
-	VADDPS       vconsts32x8<>+384(SB), Y11, Y2
+	VMULPS       Y3, Y3, Y5
+	VBROADCASTSS consts32<>+80(SB), Y7
+	VFMADD213PS  vconsts32x8<>+608(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+640(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+672(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+704(SB), Y5, Y7
+	VMULPS       Y2, Y2, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y5, Y7
+	VFNMADD213PS Y9, Y3, Y7
+	VSUBPS       Y7, Y2, Y7
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y8, Y2
+	VBLENDVPS    Y2, Y8, Y7, Y7
+	VADDPS       vconsts32x8<>+448(SB), Y8, Y2
 	VBROADCASTSS consts32<>+4(SB), Y3
-	VXORPS       Y6, Y6, Y6
-	VCMPPS       $0x1d, Y6, Y4, Y6
-	VBLENDVPS    Y6, Y3, Y11, Y3
+	VXORPS       Y5, Y5, Y5
+	VCMPPS       $0x1d, Y5, Y4, Y5
+	VBLENDVPS    Y5, Y3, Y8, Y3
 	VDIVPS       Y2, Y3, Y3
-	VMULPS       (SP), Y5, Y2
+	VMULPS       (SP), Y6, Y2
 	VADDPS       32(SP), Y2, Y2
 	VMULPS       Y2, Y4, Y5
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y6, Y4, Y4
 	VSUBPS       Y5, Y4, Y5
-	VADDPS       Y9, Y5, Y5
+	VADDPS       Y7, Y5, Y5
 	VSUBPS       Y2, Y3, Y3
 	VBROADCASTSS s+72(FP), Y2
 	VMULPS       Y3, Y2, Y2
@@ -24947,57 +24857,52 @@ single1:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y5, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y8
-	VBROADCASTSS consts32<>+80(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y9
-	VFMADD231PS  Y5, Y9, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y9
-	VFMADD231PS  Y7, Y9, Y8
-	VFMADD213PS  Y4, Y5, Y8
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y8
-	VMULPS       Y6, Y8, Y8
-	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
-	VMAXPS       vconsts32x8<>+448(SB), Y8, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
-	VDIVPS       Y5, Y4, Y5
-	VMULPS       Y5, Y5, Y6
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VMULPS       Y6, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
+	VMOVAPS      Y4, Y5
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
+	VPSUBD       Y4, Y5, Y5
+	VMAXPS       vconsts32x8<>+576(SB), Y5, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
+	VDIVPS       Y6, Y4, Y6
 	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+88(SB), Y10
-	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y10
-	VBROADCASTSS consts32<>+92(SB), Y11
-	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
-	VMULPS       Y6, Y10, Y10
-	VMULPS       Y4, Y4, Y6
-	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
-	VADDPS       Y10, Y6, Y10
-	VMULPS       Y10, Y5, Y10
-	VSUBPS       Y10, Y6, Y10
-	VSUBPS       Y10, Y4, Y10
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y4
-	VBLENDVPS    Y4, Y8, Y10, Y10
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y4
-	VBROADCASTSS consts32<>+4(SB), Y5
-	VXORPS       Y6, Y6, Y6
-	VCMPPS       $0x1d, Y6, Y2, Y6
-	VBLENDVPS    Y6, Y5, Y8, Y5
-	VDIVPS       Y4, Y5, Y5
+	VBROADCASTSS consts32<>+80(SB), Y8
+	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
+	VMULPS       Y4, Y4, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y7, Y8
+	VFNMADD213PS Y9, Y6, Y8
+	VSUBPS       Y8, Y4, Y8
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
+	VBLENDVPS    Y4, Y5, Y8, Y8
+	VADDPS       vconsts32x8<>+448(SB), Y5, Y4
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VXORPS       Y7, Y7, Y7
+	VCMPPS       $0x1d, Y7, Y2, Y7
+	VBLENDVPS    Y7, Y6, Y5, Y6
+	VDIVPS       Y4, Y6, Y6
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y4
-	VXORPS       Y6, Y6, Y6
-	VMAXPS       Y6, Y2, Y2
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y5, Y2, Y2
 	VSUBPS       Y4, Y2, Y4
-	VADDPS       Y10, Y4, Y4
-	VSUBPS       Y3, Y5, Y5
+	VADDPS       Y8, Y4, Y4
+	VSUBPS       Y3, Y6, Y6
 	VBROADCASTSS s+72(FP), Y2
-	VMULPS       Y5, Y2, Y2
+	VMULPS       Y6, Y2, Y2
 	VMOVUPS      Y2, (DX)(BX*4)
 	VADDPS       Y4, Y0, Y0
 	ADDQ         $0x00000008, BX
@@ -25026,57 +24931,52 @@ tail:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y5, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y8
-	VBROADCASTSS consts32<>+80(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y9
-	VFMADD231PS  Y5, Y9, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y9
-	VFMADD231PS  Y7, Y9, Y8
-	VFMADD213PS  Y4, Y5, Y8
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y8
-	VMULPS       Y6, Y8, Y8
-	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
-	VMAXPS       vconsts32x8<>+448(SB), Y8, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
-	VDIVPS       Y5, Y4, Y5
-	VMULPS       Y5, Y5, Y6
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VMULPS       Y6, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
+	VMOVAPS      Y4, Y5
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
+	VPSUBD       Y4, Y5, Y5
+	VMAXPS       vconsts32x8<>+576(SB), Y5, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
+	VDIVPS       Y6, Y4, Y6
 	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+88(SB), Y10
-	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y10
-	VBROADCASTSS consts32<>+92(SB), Y11
-	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
-	VMULPS       Y6, Y10, Y10
-	VMULPS       Y4, Y4, Y6
-	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
-	VADDPS       Y10, Y6, Y10
-	VMULPS       Y10, Y5, Y10
-	VSUBPS       Y10, Y6, Y10
-	VSUBPS       Y10, Y4, Y10
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y4
-	VBLENDVPS    Y4, Y8, Y10, Y10
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y4
-	VBROADCASTSS consts32<>+4(SB), Y5
-	VXORPS       Y6, Y6, Y6
-	VCMPPS       $0x1d, Y6, Y2, Y6
-	VBLENDVPS    Y6, Y5, Y8, Y5
-	VDIVPS       Y4, Y5, Y5
+	VBROADCASTSS consts32<>+80(SB), Y8
+	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
+	VMULPS       Y4, Y4, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y7, Y8
+	VFNMADD213PS Y9, Y6, Y8
+	VSUBPS       Y8, Y4, Y8
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
+	VBLENDVPS    Y4, Y5, Y8, Y8
+	VADDPS       vconsts32x8<>+448(SB), Y5, Y4
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VXORPS       Y7, Y7, Y7
+	VCMPPS       $0x1d, Y7, Y2, Y7
+	VBLENDVPS    Y7, Y6, Y5, Y6
+	VDIVPS       Y4, Y6, Y6
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y4
-	VXORPS       Y6, Y6, Y6
-	VMAXPS       Y6, Y2, Y2
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y5, Y2, Y2
 	VSUBPS       Y4, Y2, Y4
-	VADDPS       Y10, Y4, Y4
-	VSUBPS       Y3, Y5, Y5
+	VADDPS       Y8, Y4, Y4
+	VSUBPS       Y3, Y6, Y6
 	VBROADCASTSS s+72(FP), Y2
-	VMULPS       Y5, Y2, Y2
+	VMULPS       Y6, Y2, Y2
 	LEAQ         tailmask32<>+0(SB), DI
 	MOVQ         $0x00000008, R8
 	SUBQ         SI, R8
@@ -25158,120 +25058,110 @@ loop:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y5, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y8
-	VBROADCASTSS consts32<>+80(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y9
-	VFMADD231PS  Y5, Y9, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y9
-	VFMADD231PS  Y7, Y9, Y8
-	VFMADD213PS  Y4, Y5, Y8
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y8
-	VMULPS       Y6, Y8, Y8
-	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VMULPS       Y6, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
+	VMOVAPS      Y4, Y5
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
+	VPSUBD       Y4, Y5, Y5
 	VMOVUPS      32(AX)(SI*4), Y4
-	VMOVUPS      32(CX)(SI*4), Y5
-	VORPS        vconsts32x8<>+192(SB), Y4, Y6
-	VBROADCASTSS consts32<>+68(SB), Y7
-	VMAXPS       Y6, Y7, Y6
-	VBROADCASTSS consts32<>+72(SB), Y7
-	VFMADD213PS  vconsts32x8<>+224(SB), Y6, Y7
-	VPSLLD       $0x17, Y7, Y9
-	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
-	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
-	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y10
-	VBROADCASTSS consts32<>+76(SB), Y11
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y11
-	VBROADCASTSS consts32<>+80(SB), Y12
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y12
-	VFMADD231PS  Y7, Y12, Y11
-	VBROADCASTSS consts32<>+84(SB), Y12
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y12
-	VFMADD231PS  Y10, Y12, Y11
-	VFMADD213PS  Y6, Y7, Y11
-	VADDPS       vconsts32x8<>+384(SB), Y11, Y11
-	VMULPS       Y9, Y11, Y11
-	VMULPS       vconsts32x8<>+416(SB), Y11, Y11
-	VMAXPS       vconsts32x8<>+448(SB), Y8, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
-	VDIVPS       Y7, Y6, Y7
-	VMULPS       Y7, Y7, Y9
+	VMOVUPS      32(CX)(SI*4), Y6
+	VORPS        vconsts32x8<>+192(SB), Y4, Y7
+	VBROADCASTSS consts32<>+68(SB), Y8
+	VMAXPS       Y7, Y8, Y7
+	VBROADCASTSS consts32<>+72(SB), Y8
+	VFMADD213PS  vconsts32x8<>+224(SB), Y7, Y8
+	VPSLLD       $0x17, Y8, Y9
+	VSUBPS       vconsts32x8<>+224(SB), Y8, Y8
+	VFNMADD231PS vconsts32x8<>+256(SB), Y8, Y7
+	VFNMADD231PS vconsts32x8<>+288(SB), Y8, Y7
+	VBROADCASTSS consts32<>+76(SB), Y10
+	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
+	VMULPS       Y9, Y10, Y10
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y7
+	VANDPS       vconsts32x8<>+512(SB), Y7, Y7
+	VMOVAPS      Y7, Y8
+	VFMADD231PS  vconsts32x8<>+544(SB), Y10, Y8
+	VPSUBD       Y7, Y8, Y8
+	VMAXPS       vconsts32x8<>+576(SB), Y5, Y7
+	VADDPS       vconsts32x8<>+0(SB), Y7, Y9
+	VDIVPS       Y9, Y7, Y9
 	VMULPS       Y9, Y9, Y10
-	VMULPS       Y10, Y10, Y12
-	VBROADCASTSS consts32<>+88(SB), Y13
-	VFMADD213PS  vconsts32x8<>+480(SB), Y9, Y13
-	VBROADCASTSS consts32<>+92(SB), Y14
-	VFMADD213PS  vconsts32x8<>+512(SB), Y9, Y14
-	VFMADD231PS  Y10, Y14, Y13
-	VFMADD231PS  vconsts32x8<>+544(SB), Y12, Y13
-	VMULPS       Y9, Y13, Y13
-	VMULPS       Y6, Y6, Y9
-	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
-	VADDPS       Y13, Y9, Y13
-	VMULPS       Y13, Y7, Y13
-	VSUBPS       Y13, Y9, Y13
-	VSUBPS       Y13, Y6, Y13
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y6
-	VBLENDVPS    Y6, Y8, Y13, Y13
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y6
-	VBROADCASTSS consts32<>+4(SB), Y7
-	VXORPS       Y9, Y9, Y9
-	VCMPPS       $0x1d, Y9, Y2, Y9
-	VBLENDVPS    Y9, Y7, Y8, Y7
-	VDIVPS       Y6, Y7, Y7
+	VBROADCASTSS consts32<>+80(SB), Y11
+	VFMADD213PS  vconsts32x8<>+608(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+640(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+672(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+704(SB), Y10, Y11
+	VMULPS       Y7, Y7, Y12
+	VMULPS       vconsts32x8<>+96(SB), Y12, Y12
+	VFMADD213PS  Y12, Y10, Y11
+	VFNMADD213PS Y12, Y9, Y11
+	VSUBPS       Y11, Y7, Y11
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y7
+	VBLENDVPS    Y7, Y5, Y11, Y11
+	VADDPS       vconsts32x8<>+448(SB), Y5, Y7
+	VBROADCASTSS consts32<>+4(SB), Y9
+	VXORPS       Y10, Y10, Y10
+	VCMPPS       $0x1d, Y10, Y2, Y10
+	VBLENDVPS    Y10, Y9, Y5, Y9
+	VDIVPS       Y7, Y9, Y9
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
-	VMULPS       Y3, Y2, Y6
-	VXORPS       Y8, Y8, Y8
-	VMAXPS       Y8, Y2, Y2
-	VSUBPS       Y6, Y2, Y6
-	VADDPS       Y13, Y6, Y6
-	VSUBPS       Y3, Y7, Y7
+	VMULPS       Y3, Y2, Y5
+	VXORPS       Y7, Y7, Y7
+	VMAXPS       Y7, Y2, Y2
+	VSUBPS       Y5, Y2, Y5
+	VADDPS       Y11, Y5, Y5
+	VSUBPS       Y3, Y9, Y9
 	VMOVUPS      (DX)(SI*4), Y2
 	VBROADCASTSS s+96(FP), Y3
 	VMULPS       Y2, Y3, Y3
-	VMULPS       Y7, Y3, Y3
+	VMULPS       Y9, Y3, Y3
 	VMOVUPS      Y3, (BX)(SI*4)
-	VFMADD231PS  Y6, Y2, Y0
-	VMAXPS       vconsts32x8<>+448(SB), Y11, Y2
+	VFMADD231PS  Y5, Y2, Y0
+	VMAXPS       vconsts32x8<>+576(SB), Y8, Y2
 	VADDPS       vconsts32x8<>+0(SB), Y2, Y3
 	VDIVPS       Y3, Y2, Y3
-	VMULPS       Y3, Y3, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y8
-	VBROADCASTSS consts32<>+88(SB), Y9
-	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y9
-	VBROADCASTSS consts32<>+92(SB), Y10
-	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y10
-	VFMADD231PS  Y7, Y10, Y9
-	VFMADD231PS  vconsts32x8<>+544(SB), Y8, Y9
-	VMULPS       Y6, Y9, Y9
-	VMULPS       Y2, Y2, Y6
-	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
-	VADDPS       Y9, Y6, Y9
-	VMULPS       Y9, Y3, Y9
-	VSUBPS       Y9, Y6, Y9
-	VSUBPS       Y9, Y2, Y9
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y11, Y2
-	VBLENDVPS    Y2, Y11, Y9, Y9
-	VADDPS       vconsts32x8<>+384(SB), Y11, Y2
+	VMULPS       Y3, Y3, Y5
+	VBROADCASTSS consts32<>+80(SB), Y7
+	VFMADD213PS  vconsts32x8<>+608(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+640(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+672(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+704(SB), Y5, Y7
+	VMULPS       Y2, Y2, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y5, Y7
+	VFNMADD213PS Y9, Y3, Y7
+	VSUBPS       Y7, Y2, Y7
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y8, Y2
+	VBLENDVPS    Y2, Y8, Y7, Y7
+	VADDPS       vconsts32x8<>+448(SB), Y8, Y2
 	VBROADCASTSS consts32<>+4(SB), Y3
-	VXORPS       Y6, Y6, Y6
-	VCMPPS       $0x1d, Y6, Y4, Y6
-	VBLENDVPS    Y6, Y3, Y11, Y3
+	VXORPS       Y5, Y5, Y5
+	VCMPPS       $0x1d, Y5, Y4, Y5
+	VBLENDVPS    Y5, Y3, Y8, Y3
 	VDIVPS       Y2, Y3, Y3
-	VMULPS       (SP), Y5, Y2
+	VMULPS       (SP), Y6, Y2
 	VADDPS       32(SP), Y2, Y2
 	VMULPS       Y2, Y4, Y5
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y6, Y4, Y4
 	VSUBPS       Y5, Y4, Y5
-	VADDPS       Y9, Y5, Y5
+	VADDPS       Y7, Y5, Y5
 	VSUBPS       Y2, Y3, Y3
 	VMOVUPS      32(DX)(SI*4), Y2
 	VBROADCASTSS s+96(FP), Y4
@@ -25300,59 +25190,54 @@ single1:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y5, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y8
-	VBROADCASTSS consts32<>+80(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y9
-	VFMADD231PS  Y5, Y9, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y9
-	VFMADD231PS  Y7, Y9, Y8
-	VFMADD213PS  Y4, Y5, Y8
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y8
-	VMULPS       Y6, Y8, Y8
-	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
-	VMAXPS       vconsts32x8<>+448(SB), Y8, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
-	VDIVPS       Y5, Y4, Y5
-	VMULPS       Y5, Y5, Y6
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VMULPS       Y6, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
+	VMOVAPS      Y4, Y5
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
+	VPSUBD       Y4, Y5, Y5
+	VMAXPS       vconsts32x8<>+576(SB), Y5, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
+	VDIVPS       Y6, Y4, Y6
 	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+88(SB), Y10
-	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y10
-	VBROADCASTSS consts32<>+92(SB), Y11
-	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
-	VMULPS       Y6, Y10, Y10
-	VMULPS       Y4, Y4, Y6
-	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
-	VADDPS       Y10, Y6, Y10
-	VMULPS       Y10, Y5, Y10
-	VSUBPS       Y10, Y6, Y10
-	VSUBPS       Y10, Y4, Y10
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y4
-	VBLENDVPS    Y4, Y8, Y10, Y10
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y4
-	VBROADCASTSS consts32<>+4(SB), Y5
-	VXORPS       Y6, Y6, Y6
-	VCMPPS       $0x1d, Y6, Y2, Y6
-	VBLENDVPS    Y6, Y5, Y8, Y5
-	VDIVPS       Y4, Y5, Y5
+	VBROADCASTSS consts32<>+80(SB), Y8
+	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
+	VMULPS       Y4, Y4, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y7, Y8
+	VFNMADD213PS Y9, Y6, Y8
+	VSUBPS       Y8, Y4, Y8
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
+	VBLENDVPS    Y4, Y5, Y8, Y8
+	VADDPS       vconsts32x8<>+448(SB), Y5, Y4
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VXORPS       Y7, Y7, Y7
+	VCMPPS       $0x1d, Y7, Y2, Y7
+	VBLENDVPS    Y7, Y6, Y5, Y6
+	VDIVPS       Y4, Y6, Y6
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y4
-	VXORPS       Y6, Y6, Y6
-	VMAXPS       Y6, Y2, Y2
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y5, Y2, Y2
 	VSUBPS       Y4, Y2, Y4
-	VADDPS       Y10, Y4, Y4
-	VSUBPS       Y3, Y5, Y5
+	VADDPS       Y8, Y4, Y4
+	VSUBPS       Y3, Y6, Y6
 	VMOVUPS      (DX)(SI*4), Y2
 	VBROADCASTSS s+96(FP), Y3
 	VMULPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
+	VMULPS       Y6, Y3, Y3
 	VMOVUPS      Y3, (BX)(SI*4)
 	VFMADD231PS  Y4, Y2, Y0
 	ADDQ         $0x00000008, SI
@@ -25381,55 +25266,50 @@ tail:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y5, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y8
-	VBROADCASTSS consts32<>+80(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y9
-	VFMADD231PS  Y5, Y9, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y9
-	VFMADD231PS  Y7, Y9, Y8
-	VFMADD213PS  Y4, Y5, Y8
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y8
-	VMULPS       Y6, Y8, Y8
-	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
-	VMAXPS       vconsts32x8<>+448(SB), Y8, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
-	VDIVPS       Y5, Y4, Y5
-	VMULPS       Y5, Y5, Y6
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VMULPS       Y6, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
+	VMOVAPS      Y4, Y5
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
+	VPSUBD       Y4, Y5, Y5
+	VMAXPS       vconsts32x8<>+576(SB), Y5, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
+	VDIVPS       Y6, Y4, Y6
 	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+88(SB), Y10
-	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y10
-	VBROADCASTSS consts32<>+92(SB), Y11
-	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
-	VMULPS       Y6, Y10, Y10
-	VMULPS       Y4, Y4, Y6
-	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
-	VADDPS       Y10, Y6, Y10
-	VMULPS       Y10, Y5, Y10
-	VSUBPS       Y10, Y6, Y10
-	VSUBPS       Y10, Y4, Y10
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y4
-	VBLENDVPS    Y4, Y8, Y10, Y10
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y4
-	VBROADCASTSS consts32<>+4(SB), Y5
-	VXORPS       Y6, Y6, Y6
-	VCMPPS       $0x1d, Y6, Y2, Y6
-	VBLENDVPS    Y6, Y5, Y8, Y5
-	VDIVPS       Y4, Y5, Y5
+	VBROADCASTSS consts32<>+80(SB), Y8
+	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
+	VMULPS       Y4, Y4, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y7, Y8
+	VFNMADD213PS Y9, Y6, Y8
+	VSUBPS       Y8, Y4, Y8
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
+	VBLENDVPS    Y4, Y5, Y8, Y8
+	VADDPS       vconsts32x8<>+448(SB), Y5, Y4
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VXORPS       Y7, Y7, Y7
+	VCMPPS       $0x1d, Y7, Y2, Y7
+	VBLENDVPS    Y7, Y6, Y5, Y6
+	VDIVPS       Y4, Y6, Y6
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y4
-	VXORPS       Y6, Y6, Y6
-	VMAXPS       Y6, Y2, Y2
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y5, Y2, Y2
 	VSUBPS       Y4, Y2, Y4
-	VADDPS       Y10, Y4, Y4
-	VSUBPS       Y3, Y5, Y5
+	VADDPS       Y8, Y4, Y4
+	VSUBPS       Y3, Y6, Y6
 	LEAQ         tailmask32<>+0(SB), R8
 	MOVQ         $0x00000008, R9
 	SUBQ         DI, R9
@@ -25437,7 +25317,7 @@ tail:
 	VMASKMOVPS   (DX)(SI*4), Y2, Y2
 	VBROADCASTSS s+96(FP), Y3
 	VMULPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
+	VMULPS       Y6, Y3, Y3
 	LEAQ         tailmask32<>+0(SB), R8
 	MOVQ         $0x00000008, R9
 	SUBQ         DI, R9
@@ -25529,48 +25409,43 @@ loop:
 	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
 	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
 	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+76(SB), Y10
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y10
-	VBROADCASTSS consts32<>+80(SB), Y11
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VBROADCASTSS consts32<>+84(SB), Y11
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y11
-	VFMADD231PS  Y9, Y11, Y10
-	VFMADD213PS  Y6, Y7, Y10
-	VADDPS       vconsts32x8<>+384(SB), Y10, Y10
-	VMULPS       Y8, Y10, Y10
-	VMULPS       vconsts32x8<>+416(SB), Y10, Y10
-	VMAXPS       vconsts32x8<>+448(SB), Y10, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
-	VDIVPS       Y7, Y6, Y7
-	VMULPS       Y7, Y7, Y8
+	VBROADCASTSS consts32<>+76(SB), Y9
+	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VMULPS       Y8, Y9, Y9
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
+	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
+	VMOVAPS      Y6, Y7
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y7
+	VPSUBD       Y6, Y7, Y7
+	VMAXPS       vconsts32x8<>+576(SB), Y7, Y6
+	VADDPS       vconsts32x8<>+0(SB), Y6, Y8
+	VDIVPS       Y8, Y6, Y8
 	VMULPS       Y8, Y8, Y9
-	VMULPS       Y9, Y9, Y11
-	VBROADCASTSS consts32<>+88(SB), Y12
-	VFMADD213PS  vconsts32x8<>+480(SB), Y8, Y12
-	VBROADCASTSS consts32<>+92(SB), Y13
-	VFMADD213PS  vconsts32x8<>+512(SB), Y8, Y13
-	VFMADD231PS  Y9, Y13, Y12
-	VFMADD231PS  vconsts32x8<>+544(SB), Y11, Y12
-	VMULPS       Y8, Y12, Y12
-	VMULPS       Y6, Y6, Y8
-	VMULPS       vconsts32x8<>+96(SB), Y8, Y8
-	VADDPS       Y12, Y8, Y12
-	VMULPS       Y12, Y7, Y12
-	VSUBPS       Y12, Y8, Y12
-	VSUBPS       Y12, Y6, Y12
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y10, Y6
-	VBLENDVPS    Y6, Y10, Y12, Y12
+	VBROADCASTSS consts32<>+80(SB), Y10
+	VFMADD213PS  vconsts32x8<>+608(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+640(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+672(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+704(SB), Y9, Y10
+	VMULPS       Y6, Y6, Y11
+	VMULPS       vconsts32x8<>+96(SB), Y11, Y11
+	VFMADD213PS  Y11, Y9, Y10
+	VFNMADD213PS Y11, Y8, Y10
+	VSUBPS       Y10, Y6, Y10
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y7, Y6
+	VBLENDVPS    Y6, Y7, Y10, Y10
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
 	VMULPS       Y5, Y4, Y5
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y6, Y4, Y4
 	VSUBPS       Y5, Y4, Y5
-	VADDPS       Y12, Y5, Y5
+	VADDPS       Y10, Y5, Y5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -25611,48 +25486,43 @@ rowperm121:
 	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
 	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
 	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+76(SB), Y10
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y10
-	VBROADCASTSS consts32<>+80(SB), Y11
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VBROADCASTSS consts32<>+84(SB), Y11
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y11
-	VFMADD231PS  Y9, Y11, Y10
-	VFMADD213PS  Y6, Y7, Y10
-	VADDPS       vconsts32x8<>+384(SB), Y10, Y10
-	VMULPS       Y8, Y10, Y10
-	VMULPS       vconsts32x8<>+416(SB), Y10, Y10
-	VMAXPS       vconsts32x8<>+448(SB), Y10, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
-	VDIVPS       Y7, Y6, Y7
-	VMULPS       Y7, Y7, Y8
+	VBROADCASTSS consts32<>+76(SB), Y9
+	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VMULPS       Y8, Y9, Y9
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
+	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
+	VMOVAPS      Y6, Y7
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y7
+	VPSUBD       Y6, Y7, Y7
+	VMAXPS       vconsts32x8<>+576(SB), Y7, Y6
+	VADDPS       vconsts32x8<>+0(SB), Y6, Y8
+	VDIVPS       Y8, Y6, Y8
 	VMULPS       Y8, Y8, Y9
-	VMULPS       Y9, Y9, Y11
-	VBROADCASTSS consts32<>+88(SB), Y12
-	VFMADD213PS  vconsts32x8<>+480(SB), Y8, Y12
-	VBROADCASTSS consts32<>+92(SB), Y13
-	VFMADD213PS  vconsts32x8<>+512(SB), Y8, Y13
-	VFMADD231PS  Y9, Y13, Y12
-	VFMADD231PS  vconsts32x8<>+544(SB), Y11, Y12
-	VMULPS       Y8, Y12, Y12
-	VMULPS       Y6, Y6, Y8
-	VMULPS       vconsts32x8<>+96(SB), Y8, Y8
-	VADDPS       Y12, Y8, Y12
-	VMULPS       Y12, Y7, Y12
-	VSUBPS       Y12, Y8, Y12
-	VSUBPS       Y12, Y6, Y12
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y10, Y6
-	VBLENDVPS    Y6, Y10, Y12, Y12
+	VBROADCASTSS consts32<>+80(SB), Y10
+	VFMADD213PS  vconsts32x8<>+608(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+640(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+672(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+704(SB), Y9, Y10
+	VMULPS       Y6, Y6, Y11
+	VMULPS       vconsts32x8<>+96(SB), Y11, Y11
+	VFMADD213PS  Y11, Y9, Y10
+	VFNMADD213PS Y11, Y8, Y10
+	VSUBPS       Y10, Y6, Y10
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y7, Y6
+	VBLENDVPS    Y6, Y7, Y10, Y10
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
 	VMULPS       Y5, Y4, Y5
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y6, Y4, Y4
 	VSUBPS       Y5, Y4, Y5
-	VADDPS       Y12, Y5, Y5
+	VADDPS       Y10, Y5, Y5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -25703,48 +25573,43 @@ single1:
 	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
 	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
 	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+76(SB), Y10
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y10
-	VBROADCASTSS consts32<>+80(SB), Y11
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VBROADCASTSS consts32<>+84(SB), Y11
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y11
-	VFMADD231PS  Y9, Y11, Y10
-	VFMADD213PS  Y6, Y7, Y10
-	VADDPS       vconsts32x8<>+384(SB), Y10, Y10
-	VMULPS       Y8, Y10, Y10
-	VMULPS       vconsts32x8<>+416(SB), Y10, Y10
-	VMAXPS       vconsts32x8<>+448(SB), Y10, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
-	VDIVPS       Y7, Y6, Y7
-	VMULPS       Y7, Y7, Y8
+	VBROADCASTSS consts32<>+76(SB), Y9
+	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VMULPS       Y8, Y9, Y9
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
+	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
+	VMOVAPS      Y6, Y7
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y7
+	VPSUBD       Y6, Y7, Y7
+	VMAXPS       vconsts32x8<>+576(SB), Y7, Y6
+	VADDPS       vconsts32x8<>+0(SB), Y6, Y8
+	VDIVPS       Y8, Y6, Y8
 	VMULPS       Y8, Y8, Y9
-	VMULPS       Y9, Y9, Y11
-	VBROADCASTSS consts32<>+88(SB), Y12
-	VFMADD213PS  vconsts32x8<>+480(SB), Y8, Y12
-	VBROADCASTSS consts32<>+92(SB), Y13
-	VFMADD213PS  vconsts32x8<>+512(SB), Y8, Y13
-	VFMADD231PS  Y9, Y13, Y12
-	VFMADD231PS  vconsts32x8<>+544(SB), Y11, Y12
-	VMULPS       Y8, Y12, Y12
-	VMULPS       Y6, Y6, Y8
-	VMULPS       vconsts32x8<>+96(SB), Y8, Y8
-	VADDPS       Y12, Y8, Y12
-	VMULPS       Y12, Y7, Y12
-	VSUBPS       Y12, Y8, Y12
-	VSUBPS       Y12, Y6, Y12
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y10, Y6
-	VBLENDVPS    Y6, Y10, Y12, Y12
+	VBROADCASTSS consts32<>+80(SB), Y10
+	VFMADD213PS  vconsts32x8<>+608(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+640(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+672(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+704(SB), Y9, Y10
+	VMULPS       Y6, Y6, Y11
+	VMULPS       vconsts32x8<>+96(SB), Y11, Y11
+	VFMADD213PS  Y11, Y9, Y10
+	VFNMADD213PS Y11, Y8, Y10
+	VSUBPS       Y10, Y6, Y10
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y7, Y6
+	VBLENDVPS    Y6, Y7, Y10, Y10
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
 	VMULPS       Y5, Y4, Y5
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y6, Y4, Y4
 	VSUBPS       Y5, Y4, Y5
-	VADDPS       Y12, Y5, Y5
+	VADDPS       Y10, Y5, Y5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -25800,48 +25665,43 @@ tail:
 	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
 	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
 	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+76(SB), Y10
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y10
-	VBROADCASTSS consts32<>+80(SB), Y11
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VBROADCASTSS consts32<>+84(SB), Y11
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y11
-	VFMADD231PS  Y9, Y11, Y10
-	VFMADD213PS  Y6, Y7, Y10
-	VADDPS       vconsts32x8<>+384(SB), Y10, Y10
-	VMULPS       Y8, Y10, Y10
-	VMULPS       vconsts32x8<>+416(SB), Y10, Y10
-	VMAXPS       vconsts32x8<>+448(SB), Y10, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
-	VDIVPS       Y7, Y6, Y7
-	VMULPS       Y7, Y7, Y8
+	VBROADCASTSS consts32<>+76(SB), Y9
+	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VMULPS       Y8, Y9, Y9
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
+	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
+	VMOVAPS      Y6, Y7
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y7
+	VPSUBD       Y6, Y7, Y7
+	VMAXPS       vconsts32x8<>+576(SB), Y7, Y6
+	VADDPS       vconsts32x8<>+0(SB), Y6, Y8
+	VDIVPS       Y8, Y6, Y8
 	VMULPS       Y8, Y8, Y9
-	VMULPS       Y9, Y9, Y11
-	VBROADCASTSS consts32<>+88(SB), Y12
-	VFMADD213PS  vconsts32x8<>+480(SB), Y8, Y12
-	VBROADCASTSS consts32<>+92(SB), Y13
-	VFMADD213PS  vconsts32x8<>+512(SB), Y8, Y13
-	VFMADD231PS  Y9, Y13, Y12
-	VFMADD231PS  vconsts32x8<>+544(SB), Y11, Y12
-	VMULPS       Y8, Y12, Y12
-	VMULPS       Y6, Y6, Y8
-	VMULPS       vconsts32x8<>+96(SB), Y8, Y8
-	VADDPS       Y12, Y8, Y12
-	VMULPS       Y12, Y7, Y12
-	VSUBPS       Y12, Y8, Y12
-	VSUBPS       Y12, Y6, Y12
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y10, Y6
-	VBLENDVPS    Y6, Y10, Y12, Y12
+	VBROADCASTSS consts32<>+80(SB), Y10
+	VFMADD213PS  vconsts32x8<>+608(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+640(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+672(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+704(SB), Y9, Y10
+	VMULPS       Y6, Y6, Y11
+	VMULPS       vconsts32x8<>+96(SB), Y11, Y11
+	VFMADD213PS  Y11, Y9, Y10
+	VFNMADD213PS Y11, Y8, Y10
+	VSUBPS       Y10, Y6, Y10
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y7, Y6
+	VBLENDVPS    Y6, Y7, Y10, Y10
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
 	VMULPS       Y5, Y4, Y5
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y6, Y4, Y4
 	VSUBPS       Y5, Y4, Y5
-	VADDPS       Y12, Y5, Y5
+	VADDPS       Y10, Y5, Y5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -25974,73 +25834,68 @@ loop:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y5, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y8
-	VBROADCASTSS consts32<>+80(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y9
-	VFMADD231PS  Y5, Y9, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y9
-	VFMADD231PS  Y7, Y9, Y8
-	VFMADD213PS  Y4, Y5, Y8
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y8
-	VMULPS       Y6, Y8, Y8
-	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VMULPS       Y6, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
+	VMOVAPS      Y4, Y5
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
+	VPSUBD       Y4, Y5, Y5
 	VMOVUPS      32(AX)(R11*4), Y4
-	VMOVUPS      32(CX)(R11*4), Y5
-	VORPS        vconsts32x8<>+192(SB), Y4, Y6
-	VBROADCASTSS consts32<>+68(SB), Y7
-	VMAXPS       Y6, Y7, Y6
-	VBROADCASTSS consts32<>+72(SB), Y7
-	VFMADD213PS  vconsts32x8<>+224(SB), Y6, Y7
-	VPSLLD       $0x17, Y7, Y9
-	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
-	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
-	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y10
-	VBROADCASTSS consts32<>+76(SB), Y11
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y11
-	VBROADCASTSS consts32<>+80(SB), Y12
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y12
-	VFMADD231PS  Y7, Y12, Y11
-	VBROADCASTSS consts32<>+84(SB), Y12
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y12
-	VFMADD231PS  Y10, Y12, Y11
-	VFMADD213PS  Y6, Y7, Y11
-	VADDPS       vconsts32x8<>+384(SB), Y11, Y11
-	VMULPS       Y9, Y11, Y11
-	VMULPS       vconsts32x8<>+416(SB), Y11, Y11
-	VMAXPS       vconsts32x8<>+448(SB), Y8, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
-	VDIVPS       Y7, Y6, Y7
-	VMULPS       Y7, Y7, Y9
+	VMOVUPS      32(CX)(R11*4), Y6
+	VORPS        vconsts32x8<>+192(SB), Y4, Y7
+	VBROADCASTSS consts32<>+68(SB), Y8
+	VMAXPS       Y7, Y8, Y7
+	VBROADCASTSS consts32<>+72(SB), Y8
+	VFMADD213PS  vconsts32x8<>+224(SB), Y7, Y8
+	VPSLLD       $0x17, Y8, Y9
+	VSUBPS       vconsts32x8<>+224(SB), Y8, Y8
+	VFNMADD231PS vconsts32x8<>+256(SB), Y8, Y7
+	VFNMADD231PS vconsts32x8<>+288(SB), Y8, Y7
+	VBROADCASTSS consts32<>+76(SB), Y10
+	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
+	VMULPS       Y9, Y10, Y10
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y7
+	VANDPS       vconsts32x8<>+512(SB), Y7, Y7
+	VMOVAPS      Y7, Y8
+	VFMADD231PS  vconsts32x8<>+544(SB), Y10, Y8
+	VPSUBD       Y7, Y8, Y8
+	VMAXPS       vconsts32x8<>+576(SB), Y5, Y7
+	VADDPS       vconsts32x8<>+0(SB), Y7, Y9
+	VDIVPS       Y9, Y7, Y9
 	VMULPS       Y9, Y9, Y10
-	VMULPS       Y10, Y10, Y12
-	VBROADCASTSS consts32<>+88(SB), Y13
-	VFMADD213PS  vconsts32x8<>+480(SB), Y9, Y13
-	VBROADCASTSS consts32<>+92(SB), Y14
-	VFMADD213PS  vconsts32x8<>+512(SB), Y9, Y14
-	VFMADD231PS  Y10, Y14, Y13
-	VFMADD231PS  vconsts32x8<>+544(SB), Y12, Y13
-	VMULPS       Y9, Y13, Y13
-	VMULPS       Y6, Y6, Y9
-	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
-	VADDPS       Y13, Y9, Y13
-	VMULPS       Y13, Y7, Y13
-	VSUBPS       Y13, Y9, Y13
-	VSUBPS       Y13, Y6, Y13
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y6
-	VBLENDVPS    Y6, Y8, Y13, Y13
+	VBROADCASTSS consts32<>+80(SB), Y11
+	VFMADD213PS  vconsts32x8<>+608(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+640(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+672(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+704(SB), Y10, Y11
+	VMULPS       Y7, Y7, Y12
+	VMULPS       vconsts32x8<>+96(SB), Y12, Y12
+	VFMADD213PS  Y12, Y10, Y11
+	VFNMADD213PS Y12, Y9, Y11
+	VSUBPS       Y11, Y7, Y11
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y7
+	VBLENDVPS    Y7, Y5, Y11, Y11
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
-	VXORPS       Y6, Y6, Y6
-	VMAXPS       Y6, Y2, Y2
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y5, Y2, Y2
 	VSUBPS       Y3, Y2, Y3
-	VADDPS       Y13, Y3, Y3
+	VADDPS       Y11, Y3, Y3
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -26058,42 +25913,37 @@ rowpart125:
 rowperm125:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y6
-	VPERMPS      Y2, Y6, Y2
+	VMOVUPS      (BX)(R13*1), Y5
+	VPERMPS      Y2, Y5, Y2
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VMULPS       Y3, Y2, Y6
-	VMOVUPS      Y6, (R10)(R11*4)
+	VMULPS       Y3, Y2, Y5
+	VMOVUPS      Y5, (R10)(R11*4)
 	VFMADD231PS  Y3, Y2, Y0
-	VMAXPS       vconsts32x8<>+448(SB), Y11, Y2
+	VMAXPS       vconsts32x8<>+576(SB), Y8, Y2
 	VADDPS       vconsts32x8<>+0(SB), Y2, Y3
 	VDIVPS       Y3, Y2, Y3
-	VMULPS       Y3, Y3, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y8
-	VBROADCASTSS consts32<>+88(SB), Y9
-	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y9
-	VBROADCASTSS consts32<>+92(SB), Y10
-	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y10
-	VFMADD231PS  Y7, Y10, Y9
-	VFMADD231PS  vconsts32x8<>+544(SB), Y8, Y9
-	VMULPS       Y6, Y9, Y9
-	VMULPS       Y2, Y2, Y6
-	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
-	VADDPS       Y9, Y6, Y9
-	VMULPS       Y9, Y3, Y9
-	VSUBPS       Y9, Y6, Y9
-	VSUBPS       Y9, Y2, Y9
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y11, Y2
-	VBLENDVPS    Y2, Y11, Y9, Y9
-	VMULPS       (SP), Y5, Y2
+	VMULPS       Y3, Y3, Y5
+	VBROADCASTSS consts32<>+80(SB), Y7
+	VFMADD213PS  vconsts32x8<>+608(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+640(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+672(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+704(SB), Y5, Y7
+	VMULPS       Y2, Y2, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y5, Y7
+	VFNMADD213PS Y9, Y3, Y7
+	VSUBPS       Y7, Y2, Y7
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y8, Y2
+	VBLENDVPS    Y2, Y8, Y7, Y7
+	VMULPS       (SP), Y6, Y2
 	VADDPS       32(SP), Y2, Y2
 	VMULPS       Y2, Y4, Y2
 	VXORPS       Y3, Y3, Y3
 	VMAXPS       Y3, Y4, Y3
 	VSUBPS       Y2, Y3, Y2
-	VADDPS       Y9, Y2, Y2
+	VADDPS       Y7, Y2, Y2
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -26140,48 +25990,43 @@ single1:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y5, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y8
-	VBROADCASTSS consts32<>+80(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y9
-	VFMADD231PS  Y5, Y9, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y9
-	VFMADD231PS  Y7, Y9, Y8
-	VFMADD213PS  Y4, Y5, Y8
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y8
-	VMULPS       Y6, Y8, Y8
-	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
-	VMAXPS       vconsts32x8<>+448(SB), Y8, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
-	VDIVPS       Y5, Y4, Y5
-	VMULPS       Y5, Y5, Y6
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VMULPS       Y6, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
+	VMOVAPS      Y4, Y5
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
+	VPSUBD       Y4, Y5, Y5
+	VMAXPS       vconsts32x8<>+576(SB), Y5, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
+	VDIVPS       Y6, Y4, Y6
 	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+88(SB), Y10
-	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y10
-	VBROADCASTSS consts32<>+92(SB), Y11
-	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
-	VMULPS       Y6, Y10, Y10
-	VMULPS       Y4, Y4, Y6
-	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
-	VADDPS       Y10, Y6, Y10
-	VMULPS       Y10, Y5, Y10
-	VSUBPS       Y10, Y6, Y10
-	VSUBPS       Y10, Y4, Y10
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y4
-	VBLENDVPS    Y4, Y8, Y10, Y10
+	VBROADCASTSS consts32<>+80(SB), Y8
+	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
+	VMULPS       Y4, Y4, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y7, Y8
+	VFNMADD213PS Y9, Y6, Y8
+	VSUBPS       Y8, Y4, Y8
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
+	VBLENDVPS    Y4, Y5, Y8, Y8
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
 	VXORPS       Y4, Y4, Y4
 	VMAXPS       Y4, Y2, Y2
 	VSUBPS       Y3, Y2, Y3
-	VADDPS       Y10, Y3, Y3
+	VADDPS       Y8, Y3, Y3
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -26233,48 +26078,43 @@ tail:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y5, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y8
-	VBROADCASTSS consts32<>+80(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y9
-	VFMADD231PS  Y5, Y9, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y9
-	VFMADD231PS  Y7, Y9, Y8
-	VFMADD213PS  Y4, Y5, Y8
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y8
-	VMULPS       Y6, Y8, Y8
-	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
-	VMAXPS       vconsts32x8<>+448(SB), Y8, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
-	VDIVPS       Y5, Y4, Y5
-	VMULPS       Y5, Y5, Y6
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VMULPS       Y6, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
+	VMOVAPS      Y4, Y5
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
+	VPSUBD       Y4, Y5, Y5
+	VMAXPS       vconsts32x8<>+576(SB), Y5, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
+	VDIVPS       Y6, Y4, Y6
 	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+88(SB), Y10
-	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y10
-	VBROADCASTSS consts32<>+92(SB), Y11
-	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
-	VMULPS       Y6, Y10, Y10
-	VMULPS       Y4, Y4, Y6
-	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
-	VADDPS       Y10, Y6, Y10
-	VMULPS       Y10, Y5, Y10
-	VSUBPS       Y10, Y6, Y10
-	VSUBPS       Y10, Y4, Y10
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y4
-	VBLENDVPS    Y4, Y8, Y10, Y10
+	VBROADCASTSS consts32<>+80(SB), Y8
+	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
+	VMULPS       Y4, Y4, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y7, Y8
+	VFNMADD213PS Y9, Y6, Y8
+	VSUBPS       Y8, Y4, Y8
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
+	VBLENDVPS    Y4, Y5, Y8, Y8
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
 	VXORPS       Y4, Y4, Y4
 	VMAXPS       Y4, Y2, Y2
 	VSUBPS       Y3, Y2, Y3
-	VADDPS       Y10, Y3, Y3
+	VADDPS       Y8, Y3, Y3
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -26389,80 +26229,75 @@ loop:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y5, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y8
-	VBROADCASTSS consts32<>+80(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y9
-	VFMADD231PS  Y5, Y9, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y9
-	VFMADD231PS  Y7, Y9, Y8
-	VFMADD213PS  Y4, Y5, Y8
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y8
-	VMULPS       Y6, Y8, Y8
-	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VMULPS       Y6, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
+	VMOVAPS      Y4, Y5
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
+	VPSUBD       Y4, Y5, Y5
 	VMOVUPS      32(AX)(R11*4), Y4
-	VMOVUPS      32(CX)(R11*4), Y5
-	VORPS        vconsts32x8<>+192(SB), Y4, Y6
-	VBROADCASTSS consts32<>+68(SB), Y7
-	VMAXPS       Y6, Y7, Y6
-	VBROADCASTSS consts32<>+72(SB), Y7
-	VFMADD213PS  vconsts32x8<>+224(SB), Y6, Y7
-	VPSLLD       $0x17, Y7, Y9
-	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
-	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
-	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y10
-	VBROADCASTSS consts32<>+76(SB), Y11
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y11
-	VBROADCASTSS consts32<>+80(SB), Y12
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y12
-	VFMADD231PS  Y7, Y12, Y11
-	VBROADCASTSS consts32<>+84(SB), Y12
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y12
-	VFMADD231PS  Y10, Y12, Y11
-	VFMADD213PS  Y6, Y7, Y11
-	VADDPS       vconsts32x8<>+384(SB), Y11, Y11
-	VMULPS       Y9, Y11, Y11
-	VMULPS       vconsts32x8<>+416(SB), Y11, Y11
-	VMAXPS       vconsts32x8<>+448(SB), Y8, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
-	VDIVPS       Y7, Y6, Y7
-	VMULPS       Y7, Y7, Y9
+	VMOVUPS      32(CX)(R11*4), Y6
+	VORPS        vconsts32x8<>+192(SB), Y4, Y7
+	VBROADCASTSS consts32<>+68(SB), Y8
+	VMAXPS       Y7, Y8, Y7
+	VBROADCASTSS consts32<>+72(SB), Y8
+	VFMADD213PS  vconsts32x8<>+224(SB), Y7, Y8
+	VPSLLD       $0x17, Y8, Y9
+	VSUBPS       vconsts32x8<>+224(SB), Y8, Y8
+	VFNMADD231PS vconsts32x8<>+256(SB), Y8, Y7
+	VFNMADD231PS vconsts32x8<>+288(SB), Y8, Y7
+	VBROADCASTSS consts32<>+76(SB), Y10
+	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
+	VMULPS       Y9, Y10, Y10
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y7
+	VANDPS       vconsts32x8<>+512(SB), Y7, Y7
+	VMOVAPS      Y7, Y8
+	VFMADD231PS  vconsts32x8<>+544(SB), Y10, Y8
+	VPSUBD       Y7, Y8, Y8
+	VMAXPS       vconsts32x8<>+576(SB), Y5, Y7
+	VADDPS       vconsts32x8<>+0(SB), Y7, Y9
+	VDIVPS       Y9, Y7, Y9
 	VMULPS       Y9, Y9, Y10
-	VMULPS       Y10, Y10, Y12
-	VBROADCASTSS consts32<>+88(SB), Y13
-	VFMADD213PS  vconsts32x8<>+480(SB), Y9, Y13
-	VBROADCASTSS consts32<>+92(SB), Y14
-	VFMADD213PS  vconsts32x8<>+512(SB), Y9, Y14
-	VFMADD231PS  Y10, Y14, Y13
-	VFMADD231PS  vconsts32x8<>+544(SB), Y12, Y13
-	VMULPS       Y9, Y13, Y13
-	VMULPS       Y6, Y6, Y9
-	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
-	VADDPS       Y13, Y9, Y13
-	VMULPS       Y13, Y7, Y13
-	VSUBPS       Y13, Y9, Y13
-	VSUBPS       Y13, Y6, Y13
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y6
-	VBLENDVPS    Y6, Y8, Y13, Y13
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y6
-	VBROADCASTSS consts32<>+4(SB), Y7
-	VXORPS       Y9, Y9, Y9
-	VCMPPS       $0x1d, Y9, Y2, Y9
-	VBLENDVPS    Y9, Y7, Y8, Y7
-	VDIVPS       Y6, Y7, Y7
+	VBROADCASTSS consts32<>+80(SB), Y11
+	VFMADD213PS  vconsts32x8<>+608(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+640(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+672(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+704(SB), Y10, Y11
+	VMULPS       Y7, Y7, Y12
+	VMULPS       vconsts32x8<>+96(SB), Y12, Y12
+	VFMADD213PS  Y12, Y10, Y11
+	VFNMADD213PS Y12, Y9, Y11
+	VSUBPS       Y11, Y7, Y11
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y7
+	VBLENDVPS    Y7, Y5, Y11, Y11
+	VADDPS       vconsts32x8<>+448(SB), Y5, Y7
+	VBROADCASTSS consts32<>+4(SB), Y9
+	VXORPS       Y10, Y10, Y10
+	VCMPPS       $0x1d, Y10, Y2, Y10
+	VBLENDVPS    Y10, Y9, Y5, Y9
+	VDIVPS       Y7, Y9, Y9
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
-	VMULPS       Y3, Y2, Y6
-	VXORPS       Y8, Y8, Y8
-	VMAXPS       Y8, Y2, Y2
-	VSUBPS       Y6, Y2, Y6
-	VADDPS       Y13, Y6, Y6
-	VSUBPS       Y3, Y7, Y7
+	VMULPS       Y3, Y2, Y5
+	VXORPS       Y7, Y7, Y7
+	VMAXPS       Y7, Y2, Y2
+	VSUBPS       Y5, Y2, Y5
+	VADDPS       Y11, Y5, Y5
+	VSUBPS       Y3, Y9, Y9
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -26487,43 +26322,38 @@ rowperm129:
 	MOVLQSX      4(SI)(DI*8), DI
 	VBROADCASTSS s+152(FP), Y3
 	VMULPS       Y2, Y3, Y3
-	VMULPS       Y7, Y3, Y3
+	VMULPS       Y9, Y3, Y3
 	VMOVUPS      Y3, (R10)(R11*4)
-	VFMADD231PS  Y6, Y2, Y0
-	VMAXPS       vconsts32x8<>+448(SB), Y11, Y2
+	VFMADD231PS  Y5, Y2, Y0
+	VMAXPS       vconsts32x8<>+576(SB), Y8, Y2
 	VADDPS       vconsts32x8<>+0(SB), Y2, Y3
 	VDIVPS       Y3, Y2, Y3
-	VMULPS       Y3, Y3, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y8
-	VBROADCASTSS consts32<>+88(SB), Y9
-	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y9
-	VBROADCASTSS consts32<>+92(SB), Y10
-	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y10
-	VFMADD231PS  Y7, Y10, Y9
-	VFMADD231PS  vconsts32x8<>+544(SB), Y8, Y9
-	VMULPS       Y6, Y9, Y9
-	VMULPS       Y2, Y2, Y6
-	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
-	VADDPS       Y9, Y6, Y9
-	VMULPS       Y9, Y3, Y9
-	VSUBPS       Y9, Y6, Y9
-	VSUBPS       Y9, Y2, Y9
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y11, Y2
-	VBLENDVPS    Y2, Y11, Y9, Y9
-	VADDPS       vconsts32x8<>+384(SB), Y11, Y2
+	VMULPS       Y3, Y3, Y5
+	VBROADCASTSS consts32<>+80(SB), Y7
+	VFMADD213PS  vconsts32x8<>+608(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+640(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+672(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+704(SB), Y5, Y7
+	VMULPS       Y2, Y2, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y5, Y7
+	VFNMADD213PS Y9, Y3, Y7
+	VSUBPS       Y7, Y2, Y7
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y8, Y2
+	VBLENDVPS    Y2, Y8, Y7, Y7
+	VADDPS       vconsts32x8<>+448(SB), Y8, Y2
 	VBROADCASTSS consts32<>+4(SB), Y3
-	VXORPS       Y6, Y6, Y6
-	VCMPPS       $0x1d, Y6, Y4, Y6
-	VBLENDVPS    Y6, Y3, Y11, Y3
+	VXORPS       Y5, Y5, Y5
+	VCMPPS       $0x1d, Y5, Y4, Y5
+	VBLENDVPS    Y5, Y3, Y8, Y3
 	VDIVPS       Y2, Y3, Y3
-	VMULPS       (SP), Y5, Y2
+	VMULPS       (SP), Y6, Y2
 	VADDPS       32(SP), Y2, Y2
 	VMULPS       Y2, Y4, Y5
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y6, Y4, Y4
 	VSUBPS       Y5, Y4, Y5
-	VADDPS       Y9, Y5, Y5
+	VADDPS       Y7, Y5, Y5
 	VSUBPS       Y2, Y3, Y3
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -26573,55 +26403,50 @@ single1:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y5, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y8
-	VBROADCASTSS consts32<>+80(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y9
-	VFMADD231PS  Y5, Y9, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y9
-	VFMADD231PS  Y7, Y9, Y8
-	VFMADD213PS  Y4, Y5, Y8
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y8
-	VMULPS       Y6, Y8, Y8
-	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
-	VMAXPS       vconsts32x8<>+448(SB), Y8, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
-	VDIVPS       Y5, Y4, Y5
-	VMULPS       Y5, Y5, Y6
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VMULPS       Y6, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
+	VMOVAPS      Y4, Y5
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
+	VPSUBD       Y4, Y5, Y5
+	VMAXPS       vconsts32x8<>+576(SB), Y5, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
+	VDIVPS       Y6, Y4, Y6
 	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+88(SB), Y10
-	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y10
-	VBROADCASTSS consts32<>+92(SB), Y11
-	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
-	VMULPS       Y6, Y10, Y10
-	VMULPS       Y4, Y4, Y6
-	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
-	VADDPS       Y10, Y6, Y10
-	VMULPS       Y10, Y5, Y10
-	VSUBPS       Y10, Y6, Y10
-	VSUBPS       Y10, Y4, Y10
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y4
-	VBLENDVPS    Y4, Y8, Y10, Y10
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y4
-	VBROADCASTSS consts32<>+4(SB), Y5
-	VXORPS       Y6, Y6, Y6
-	VCMPPS       $0x1d, Y6, Y2, Y6
-	VBLENDVPS    Y6, Y5, Y8, Y5
-	VDIVPS       Y4, Y5, Y5
+	VBROADCASTSS consts32<>+80(SB), Y8
+	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
+	VMULPS       Y4, Y4, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y7, Y8
+	VFNMADD213PS Y9, Y6, Y8
+	VSUBPS       Y8, Y4, Y8
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
+	VBLENDVPS    Y4, Y5, Y8, Y8
+	VADDPS       vconsts32x8<>+448(SB), Y5, Y4
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VXORPS       Y7, Y7, Y7
+	VCMPPS       $0x1d, Y7, Y2, Y7
+	VBLENDVPS    Y7, Y6, Y5, Y6
+	VDIVPS       Y4, Y6, Y6
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y4
-	VXORPS       Y6, Y6, Y6
-	VMAXPS       Y6, Y2, Y2
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y5, Y2, Y2
 	VSUBPS       Y4, Y2, Y4
-	VADDPS       Y10, Y4, Y4
-	VSUBPS       Y3, Y5, Y5
+	VADDPS       Y8, Y4, Y4
+	VSUBPS       Y3, Y6, Y6
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -26646,7 +26471,7 @@ rowperm131:
 	MOVLQSX      4(SI)(DI*8), DI
 	VBROADCASTSS s+152(FP), Y3
 	VMULPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
+	VMULPS       Y6, Y3, Y3
 	VMOVUPS      Y3, (R10)(R11*4)
 	VFMADD231PS  Y4, Y2, Y0
 	ADDQ         $0x00000008, R11
@@ -26675,55 +26500,50 @@ tail:
 	VSUBPS       vconsts32x8<>+224(SB), Y5, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y5, Y4
 	VFNMADD231PS vconsts32x8<>+288(SB), Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y5, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y8
-	VBROADCASTSS consts32<>+80(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y9
-	VFMADD231PS  Y5, Y9, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y9
-	VFMADD231PS  Y7, Y9, Y8
-	VFMADD213PS  Y4, Y5, Y8
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y8
-	VMULPS       Y6, Y8, Y8
-	VMULPS       vconsts32x8<>+416(SB), Y8, Y8
-	VMAXPS       vconsts32x8<>+448(SB), Y8, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
-	VDIVPS       Y5, Y4, Y5
-	VMULPS       Y5, Y5, Y6
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y7
+	VMULPS       Y6, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
+	VMOVAPS      Y4, Y5
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y5
+	VPSUBD       Y4, Y5, Y5
+	VMAXPS       vconsts32x8<>+576(SB), Y5, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
+	VDIVPS       Y6, Y4, Y6
 	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+88(SB), Y10
-	VFMADD213PS  vconsts32x8<>+480(SB), Y6, Y10
-	VBROADCASTSS consts32<>+92(SB), Y11
-	VFMADD213PS  vconsts32x8<>+512(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
-	VMULPS       Y6, Y10, Y10
-	VMULPS       Y4, Y4, Y6
-	VMULPS       vconsts32x8<>+96(SB), Y6, Y6
-	VADDPS       Y10, Y6, Y10
-	VMULPS       Y10, Y5, Y10
-	VSUBPS       Y10, Y6, Y10
-	VSUBPS       Y10, Y4, Y10
-	VCMPPS       $0x11, vconsts32x8<>+448(SB), Y8, Y4
-	VBLENDVPS    Y4, Y8, Y10, Y10
-	VADDPS       vconsts32x8<>+384(SB), Y8, Y4
-	VBROADCASTSS consts32<>+4(SB), Y5
-	VXORPS       Y6, Y6, Y6
-	VCMPPS       $0x1d, Y6, Y2, Y6
-	VBLENDVPS    Y6, Y5, Y8, Y5
-	VDIVPS       Y4, Y5, Y5
+	VBROADCASTSS consts32<>+80(SB), Y8
+	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
+	VMULPS       Y4, Y4, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y7, Y8
+	VFNMADD213PS Y9, Y6, Y8
+	VSUBPS       Y8, Y4, Y8
+	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y5, Y4
+	VBLENDVPS    Y4, Y5, Y8, Y8
+	VADDPS       vconsts32x8<>+448(SB), Y5, Y4
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VXORPS       Y7, Y7, Y7
+	VCMPPS       $0x1d, Y7, Y2, Y7
+	VBLENDVPS    Y7, Y6, Y5, Y6
+	VDIVPS       Y4, Y6, Y6
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y4
-	VXORPS       Y6, Y6, Y6
-	VMAXPS       Y6, Y2, Y2
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y5, Y2, Y2
 	VSUBPS       Y4, Y2, Y4
-	VADDPS       Y10, Y4, Y4
-	VSUBPS       Y3, Y5, Y5
+	VADDPS       Y8, Y4, Y4
+	VSUBPS       Y3, Y6, Y6
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -26753,7 +26573,7 @@ rowperm132:
 	VANDPS       Y3, Y2, Y2
 	VBROADCASTSS s+152(FP), Y3
 	VMULPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
+	VMULPS       Y6, Y3, Y3
 	LEAQ         tailmask32<>+0(SB), R13
 	MOVQ         $0x00000008, R14
 	SUBQ         R12, R14
@@ -26955,35 +26775,31 @@ loop:
 	VMOVUPS      (AX), Y0
 	VBROADCASTSS consts32<>+68(SB), Y1
 	VMAXPS       Y0, Y1, Y0
-	VBROADCASTSS consts32<>+96(SB), Y1
+	VBROADCASTSS consts32<>+84(SB), Y1
 	VMINPS       Y0, Y1, Y0
 	VBROADCASTSS consts32<>+72(SB), Y1
-	VFMADD213PS  vconsts32x8<>+576(SB), Y0, Y1
-	VSUBPS       vconsts32x8<>+576(SB), Y1, Y1
+	VFMADD213PS  vconsts32x8<>+736(SB), Y0, Y1
+	VSUBPS       vconsts32x8<>+736(SB), Y1, Y1
 	VFNMADD231PS vconsts32x8<>+256(SB), Y1, Y0
 	VFNMADD231PS vconsts32x8<>+288(SB), Y1, Y0
-	VMULPS       Y0, Y0, Y2
-	VMULPS       Y2, Y2, Y3
-	VBROADCASTSS consts32<>+76(SB), Y4
-	VFMADD213PS  vconsts32x8<>+96(SB), Y0, Y4
-	VBROADCASTSS consts32<>+80(SB), Y5
-	VFMADD213PS  vconsts32x8<>+320(SB), Y0, Y5
-	VFMADD231PS  Y2, Y5, Y4
-	VBROADCASTSS consts32<>+84(SB), Y5
-	VFMADD213PS  vconsts32x8<>+352(SB), Y0, Y5
-	VFMADD231PS  Y3, Y5, Y4
-	VFMADD213PS  Y0, Y2, Y4
-	VADDPS       vconsts32x8<>+384(SB), Y4, Y4
+	VBROADCASTSS consts32<>+76(SB), Y2
+	VFMADD213PS  vconsts32x8<>+320(SB), Y0, Y2
+	VFMADD213PS  vconsts32x8<>+352(SB), Y0, Y2
+	VFMADD213PS  vconsts32x8<>+384(SB), Y0, Y2
+	VFMADD213PS  vconsts32x8<>+416(SB), Y0, Y2
+	VFMADD213PS  vconsts32x8<>+96(SB), Y0, Y2
+	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y2
+	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y2
 	VBROADCASTSS consts32<>+56(SB), Y0
-	VFMADD213PS  vconsts32x8<>+608(SB), Y1, Y0
-	VSUBPS       vconsts32x8<>+608(SB), Y0, Y2
-	VSUBPS       Y2, Y1, Y1
-	VADDPS       vconsts32x8<>+608(SB), Y1, Y1
+	VFMADD213PS  vconsts32x8<>+768(SB), Y1, Y0
+	VSUBPS       vconsts32x8<>+768(SB), Y0, Y3
+	VSUBPS       Y3, Y1, Y1
+	VADDPS       vconsts32x8<>+768(SB), Y1, Y1
 	VPSLLD       $0x17, Y0, Y0
 	VPSLLD       $0x17, Y1, Y1
-	VMULPS       Y0, Y4, Y4
-	VMULPS       Y1, Y4, Y4
-	VMOVUPS      Y4, (CX)
+	VMULPS       Y0, Y2, Y2
+	VMULPS       Y1, Y2, Y2
+	VMOVUPS      Y2, (CX)
 	ADDQ         $0x00000020, AX
 	ADDQ         $0x00000020, CX
 	SUBQ         $0x00000008, DX
@@ -26999,39 +26815,35 @@ tail:
 	VMASKMOVPS   (AX), Y0, Y0
 	VBROADCASTSS consts32<>+68(SB), Y1
 	VMAXPS       Y0, Y1, Y0
-	VBROADCASTSS consts32<>+96(SB), Y1
+	VBROADCASTSS consts32<>+84(SB), Y1
 	VMINPS       Y0, Y1, Y0
 	VBROADCASTSS consts32<>+72(SB), Y1
-	VFMADD213PS  vconsts32x8<>+576(SB), Y0, Y1
-	VSUBPS       vconsts32x8<>+576(SB), Y1, Y1
+	VFMADD213PS  vconsts32x8<>+736(SB), Y0, Y1
+	VSUBPS       vconsts32x8<>+736(SB), Y1, Y1
 	VFNMADD231PS vconsts32x8<>+256(SB), Y1, Y0
 	VFNMADD231PS vconsts32x8<>+288(SB), Y1, Y0
-	VMULPS       Y0, Y0, Y2
-	VMULPS       Y2, Y2, Y3
-	VBROADCASTSS consts32<>+76(SB), Y4
-	VFMADD213PS  vconsts32x8<>+96(SB), Y0, Y4
-	VBROADCASTSS consts32<>+80(SB), Y5
-	VFMADD213PS  vconsts32x8<>+320(SB), Y0, Y5
-	VFMADD231PS  Y2, Y5, Y4
-	VBROADCASTSS consts32<>+84(SB), Y5
-	VFMADD213PS  vconsts32x8<>+352(SB), Y0, Y5
-	VFMADD231PS  Y3, Y5, Y4
-	VFMADD213PS  Y0, Y2, Y4
-	VADDPS       vconsts32x8<>+384(SB), Y4, Y4
+	VBROADCASTSS consts32<>+76(SB), Y2
+	VFMADD213PS  vconsts32x8<>+320(SB), Y0, Y2
+	VFMADD213PS  vconsts32x8<>+352(SB), Y0, Y2
+	VFMADD213PS  vconsts32x8<>+384(SB), Y0, Y2
+	VFMADD213PS  vconsts32x8<>+416(SB), Y0, Y2
+	VFMADD213PS  vconsts32x8<>+96(SB), Y0, Y2
+	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y2
+	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y2
 	VBROADCASTSS consts32<>+56(SB), Y0
-	VFMADD213PS  vconsts32x8<>+608(SB), Y1, Y0
-	VSUBPS       vconsts32x8<>+608(SB), Y0, Y2
-	VSUBPS       Y2, Y1, Y1
-	VADDPS       vconsts32x8<>+608(SB), Y1, Y1
+	VFMADD213PS  vconsts32x8<>+768(SB), Y1, Y0
+	VSUBPS       vconsts32x8<>+768(SB), Y0, Y3
+	VSUBPS       Y3, Y1, Y1
+	VADDPS       vconsts32x8<>+768(SB), Y1, Y1
 	VPSLLD       $0x17, Y0, Y0
 	VPSLLD       $0x17, Y1, Y1
-	VMULPS       Y0, Y4, Y4
-	VMULPS       Y1, Y4, Y4
+	VMULPS       Y0, Y2, Y2
+	VMULPS       Y1, Y2, Y2
 	LEAQ         tailmask32<>+0(SB), AX
 	MOVQ         $0x00000008, BX
 	SUBQ         DX, BX
 	VMOVDQU      (AX)(BX*4), Y0
-	VMASKMOVPS   Y4, Y0, (CX)
+	VMASKMOVPS   Y2, Y0, (CX)
 
 done:
 	VZEROUPPER
@@ -27048,7 +26860,7 @@ loop:
 	CMPQ         DX, $0x00000008
 	JL           tail
 	VMOVUPS      (AX), Y0
-	VADDPS       vconsts32x8<>+384(SB), Y0, Y1
+	VADDPS       vconsts32x8<>+448(SB), Y0, Y1
 	VBROADCASTSS consts32<>+20(SB), Y2
 	VPSUBD       Y2, Y1, Y2
 	VPSRAD       $0x17, Y2, Y3
@@ -27057,7 +26869,7 @@ loop:
 	VANDPS       Y4, Y2, Y2
 	VBROADCASTSS consts32<>+20(SB), Y4
 	VPADDD       Y4, Y2, Y2
-	VSUBPS       vconsts32x8<>+384(SB), Y2, Y2
+	VSUBPS       vconsts32x8<>+448(SB), Y2, Y2
 	VXORPS       Y4, Y4, Y4
 	VCMPPS       $0x00, Y4, Y3, Y4
 	VBLENDVPS    Y4, Y0, Y2, Y2
@@ -27097,10 +26909,10 @@ loop:
 	VBROADCASTSS consts32<>+16(SB), Y1
 	VCMPPS       $0x00, Y1, Y0, Y2
 	VBLENDVPS    Y2, Y1, Y5, Y5
-	VCMPPS       $0x00, vconsts32x8<>+640(SB), Y0, Y1
+	VCMPPS       $0x00, vconsts32x8<>+800(SB), Y0, Y1
 	VBROADCASTSS consts32<>+60(SB), Y2
 	VBLENDVPS    Y1, Y2, Y5, Y5
-	VCMPPS       $0x19, vconsts32x8<>+640(SB), Y0, Y1
+	VCMPPS       $0x19, vconsts32x8<>+800(SB), Y0, Y1
 	VBROADCASTSS consts32<>+64(SB), Y2
 	VBLENDVPS    Y1, Y2, Y5, Y5
 	VXORPS       Y1, Y1, Y1
@@ -27120,7 +26932,7 @@ tail:
 	SUBQ         DX, SI
 	VMOVDQU      (BX)(SI*4), Y0
 	VMASKMOVPS   (AX), Y0, Y0
-	VADDPS       vconsts32x8<>+384(SB), Y0, Y1
+	VADDPS       vconsts32x8<>+448(SB), Y0, Y1
 	VBROADCASTSS consts32<>+20(SB), Y2
 	VPSUBD       Y2, Y1, Y2
 	VPSRAD       $0x17, Y2, Y3
@@ -27129,7 +26941,7 @@ tail:
 	VANDPS       Y4, Y2, Y2
 	VBROADCASTSS consts32<>+20(SB), Y4
 	VPADDD       Y4, Y2, Y2
-	VSUBPS       vconsts32x8<>+384(SB), Y2, Y2
+	VSUBPS       vconsts32x8<>+448(SB), Y2, Y2
 	VXORPS       Y4, Y4, Y4
 	VCMPPS       $0x00, Y4, Y3, Y4
 	VBLENDVPS    Y4, Y0, Y2, Y2
@@ -27169,10 +26981,10 @@ tail:
 	VBROADCASTSS consts32<>+16(SB), Y1
 	VCMPPS       $0x00, Y1, Y0, Y2
 	VBLENDVPS    Y2, Y1, Y5, Y5
-	VCMPPS       $0x00, vconsts32x8<>+640(SB), Y0, Y1
+	VCMPPS       $0x00, vconsts32x8<>+800(SB), Y0, Y1
 	VBROADCASTSS consts32<>+60(SB), Y2
 	VBLENDVPS    Y1, Y2, Y5, Y5
-	VCMPPS       $0x19, vconsts32x8<>+640(SB), Y0, Y1
+	VCMPPS       $0x19, vconsts32x8<>+800(SB), Y0, Y1
 	VBROADCASTSS consts32<>+64(SB), Y2
 	VBLENDVPS    Y1, Y2, Y5, Y5
 	VXORPS       Y1, Y1, Y1
@@ -27438,23 +27250,23 @@ esloop:
 	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
 	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
 	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+76(SB), Y10
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y10
-	VBROADCASTSS consts32<>+80(SB), Y11
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VBROADCASTSS consts32<>+84(SB), Y11
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y11
-	VFMADD231PS  Y9, Y11, Y10
-	VFMADD213PS  Y6, Y7, Y10
-	VADDPS       vconsts32x8<>+384(SB), Y10, Y10
-	VMULPS       Y8, Y10, Y10
-	VMULPS       vconsts32x8<>+416(SB), Y10, Y10
+	VBROADCASTSS consts32<>+76(SB), Y9
+	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VMULPS       Y8, Y9, Y9
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
+	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
+	VMOVAPS      Y6, Y7
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y7
+	VPSUBD       Y6, Y7, Y7
 	VCMPPS       $0x19, Y4, Y5, Y5
 	VPSUBD       Y5, Y3, Y3
-	VANDPS       Y5, Y10, Y5
+	VANDPS       Y5, Y7, Y5
 	VADDPS       Y5, Y1, Y1
 	VMOVUPS      32(AX)(CX*4), Y5
 	VSUBPS       Y0, Y5, Y5
@@ -27466,23 +27278,23 @@ esloop:
 	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
 	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
 	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+76(SB), Y10
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y10
-	VBROADCASTSS consts32<>+80(SB), Y11
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VBROADCASTSS consts32<>+84(SB), Y11
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y11
-	VFMADD231PS  Y9, Y11, Y10
-	VFMADD213PS  Y6, Y7, Y10
-	VADDPS       vconsts32x8<>+384(SB), Y10, Y10
-	VMULPS       Y8, Y10, Y10
-	VMULPS       vconsts32x8<>+416(SB), Y10, Y10
+	VBROADCASTSS consts32<>+76(SB), Y9
+	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VMULPS       Y8, Y9, Y9
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
+	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
+	VMOVAPS      Y6, Y7
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y7
+	VPSUBD       Y6, Y7, Y7
 	VCMPPS       $0x19, Y4, Y5, Y5
 	VPSUBD       Y5, Y3, Y3
-	VANDPS       Y5, Y10, Y5
+	VANDPS       Y5, Y7, Y5
 	VADDPS       Y5, Y2, Y2
 	ADDQ         $0x00000010, CX
 	CMPQ         CX, DX
@@ -27504,23 +27316,23 @@ essingle1:
 	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
 	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
 	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+76(SB), Y10
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y10
-	VBROADCASTSS consts32<>+80(SB), Y11
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VBROADCASTSS consts32<>+84(SB), Y11
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y11
-	VFMADD231PS  Y9, Y11, Y10
-	VFMADD213PS  Y6, Y7, Y10
-	VADDPS       vconsts32x8<>+384(SB), Y10, Y10
-	VMULPS       Y8, Y10, Y10
-	VMULPS       vconsts32x8<>+416(SB), Y10, Y10
+	VBROADCASTSS consts32<>+76(SB), Y9
+	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VMULPS       Y8, Y9, Y9
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
+	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
+	VMOVAPS      Y6, Y7
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y7
+	VPSUBD       Y6, Y7, Y7
 	VCMPPS       $0x19, Y4, Y5, Y5
 	VPSUBD       Y5, Y3, Y3
-	VANDPS       Y5, Y10, Y5
+	VANDPS       Y5, Y7, Y5
 	VADDPS       Y5, Y1, Y1
 	ADDQ         $0x00000008, CX
 	JMP          essingle1
@@ -27543,20 +27355,20 @@ estail:
 	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
 	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
 	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+76(SB), Y10
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y10
-	VBROADCASTSS consts32<>+80(SB), Y11
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VBROADCASTSS consts32<>+84(SB), Y11
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y11
-	VFMADD231PS  Y9, Y11, Y10
-	VFMADD213PS  Y6, Y7, Y10
-	VADDPS       vconsts32x8<>+384(SB), Y10, Y10
-	VMULPS       Y8, Y10, Y10
-	VMULPS       vconsts32x8<>+416(SB), Y10, Y10
+	VBROADCASTSS consts32<>+76(SB), Y9
+	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VMULPS       Y8, Y9, Y9
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
+	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
+	VMOVAPS      Y6, Y7
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y7
+	VPSUBD       Y6, Y7, Y7
 	VCMPPS       $0x19, Y4, Y5, Y5
 	LEAQ         tailmask32<>+0(SB), BX
 	MOVQ         $0x00000008, SI
@@ -27564,7 +27376,7 @@ estail:
 	VMOVDQU      (BX)(SI*4), Y6
 	VANDPS       Y6, Y5, Y5
 	VPSUBD       Y5, Y3, Y3
-	VANDPS       Y5, Y10, Y5
+	VANDPS       Y5, Y7, Y5
 	VADDPS       Y5, Y1, Y1
 	ADDQ         DX, CX
 
@@ -27639,24 +27451,24 @@ esloop:
 	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
 	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
 	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+76(SB), Y10
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y10
-	VBROADCASTSS consts32<>+80(SB), Y11
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VBROADCASTSS consts32<>+84(SB), Y11
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y11
-	VFMADD231PS  Y9, Y11, Y10
-	VFMADD213PS  Y6, Y7, Y10
-	VADDPS       vconsts32x8<>+384(SB), Y10, Y10
-	VMULPS       Y8, Y10, Y10
-	VMULPS       vconsts32x8<>+416(SB), Y10, Y10
-	VMOVUPS      Y10, (CX)(DX*4)
+	VBROADCASTSS consts32<>+76(SB), Y9
+	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VMULPS       Y8, Y9, Y9
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
+	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
+	VMOVAPS      Y6, Y7
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y7
+	VPSUBD       Y6, Y7, Y7
+	VMOVUPS      Y7, (CX)(DX*4)
 	VCMPPS       $0x19, Y4, Y5, Y5
 	VPSUBD       Y5, Y3, Y3
-	VANDPS       Y5, Y10, Y5
+	VANDPS       Y5, Y7, Y5
 	VADDPS       Y5, Y1, Y1
 	VMOVUPS      32(AX)(DX*4), Y5
 	VSUBPS       Y0, Y5, Y5
@@ -27668,24 +27480,24 @@ esloop:
 	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
 	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
 	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+76(SB), Y10
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y10
-	VBROADCASTSS consts32<>+80(SB), Y11
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VBROADCASTSS consts32<>+84(SB), Y11
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y11
-	VFMADD231PS  Y9, Y11, Y10
-	VFMADD213PS  Y6, Y7, Y10
-	VADDPS       vconsts32x8<>+384(SB), Y10, Y10
-	VMULPS       Y8, Y10, Y10
-	VMULPS       vconsts32x8<>+416(SB), Y10, Y10
-	VMOVUPS      Y10, 32(CX)(DX*4)
+	VBROADCASTSS consts32<>+76(SB), Y9
+	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VMULPS       Y8, Y9, Y9
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
+	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
+	VMOVAPS      Y6, Y7
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y7
+	VPSUBD       Y6, Y7, Y7
+	VMOVUPS      Y7, 32(CX)(DX*4)
 	VCMPPS       $0x19, Y4, Y5, Y5
 	VPSUBD       Y5, Y3, Y3
-	VANDPS       Y5, Y10, Y5
+	VANDPS       Y5, Y7, Y5
 	VADDPS       Y5, Y2, Y2
 	ADDQ         $0x00000010, DX
 	CMPQ         DX, BX
@@ -27707,24 +27519,24 @@ essingle1:
 	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
 	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
 	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+76(SB), Y10
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y10
-	VBROADCASTSS consts32<>+80(SB), Y11
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VBROADCASTSS consts32<>+84(SB), Y11
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y11
-	VFMADD231PS  Y9, Y11, Y10
-	VFMADD213PS  Y6, Y7, Y10
-	VADDPS       vconsts32x8<>+384(SB), Y10, Y10
-	VMULPS       Y8, Y10, Y10
-	VMULPS       vconsts32x8<>+416(SB), Y10, Y10
-	VMOVUPS      Y10, (CX)(DX*4)
+	VBROADCASTSS consts32<>+76(SB), Y9
+	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VMULPS       Y8, Y9, Y9
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
+	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
+	VMOVAPS      Y6, Y7
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y7
+	VPSUBD       Y6, Y7, Y7
+	VMOVUPS      Y7, (CX)(DX*4)
 	VCMPPS       $0x19, Y4, Y5, Y5
 	VPSUBD       Y5, Y3, Y3
-	VANDPS       Y5, Y10, Y5
+	VANDPS       Y5, Y7, Y5
 	VADDPS       Y5, Y1, Y1
 	ADDQ         $0x00000008, DX
 	JMP          essingle1
@@ -27747,25 +27559,25 @@ estail:
 	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
 	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
 	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+76(SB), Y10
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y10
-	VBROADCASTSS consts32<>+80(SB), Y11
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VBROADCASTSS consts32<>+84(SB), Y11
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y11
-	VFMADD231PS  Y9, Y11, Y10
-	VFMADD213PS  Y6, Y7, Y10
-	VADDPS       vconsts32x8<>+384(SB), Y10, Y10
-	VMULPS       Y8, Y10, Y10
-	VMULPS       vconsts32x8<>+416(SB), Y10, Y10
+	VBROADCASTSS consts32<>+76(SB), Y9
+	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VMULPS       Y8, Y9, Y9
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
+	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
+	VMOVAPS      Y6, Y7
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y7
+	VPSUBD       Y6, Y7, Y7
 	LEAQ         tailmask32<>+0(SB), SI
 	MOVQ         $0x00000008, DI
 	SUBQ         BX, DI
 	VMOVDQU      (SI)(DI*4), Y6
-	VMASKMOVPS   Y10, Y6, (CX)(DX*4)
+	VMASKMOVPS   Y7, Y6, (CX)(DX*4)
 	VCMPPS       $0x19, Y4, Y5, Y5
 	LEAQ         tailmask32<>+0(SB), SI
 	MOVQ         $0x00000008, DI
@@ -27773,7 +27585,7 @@ estail:
 	VMOVDQU      (SI)(DI*4), Y6
 	VANDPS       Y6, Y5, Y5
 	VPSUBD       Y5, Y3, Y3
-	VANDPS       Y5, Y10, Y5
+	VANDPS       Y5, Y7, Y5
 	VADDPS       Y5, Y1, Y1
 	ADDQ         BX, DX
 
@@ -27851,23 +27663,23 @@ esloop:
 	VSUBPS       vconsts32x8<>+224(SB), Y9, Y9
 	VFNMADD231PS vconsts32x8<>+256(SB), Y9, Y8
 	VFNMADD231PS vconsts32x8<>+288(SB), Y9, Y8
-	VMULPS       Y8, Y8, Y9
-	VMULPS       Y9, Y9, Y11
-	VBROADCASTSS consts32<>+76(SB), Y12
-	VFMADD213PS  vconsts32x8<>+96(SB), Y8, Y12
-	VBROADCASTSS consts32<>+80(SB), Y13
-	VFMADD213PS  vconsts32x8<>+320(SB), Y8, Y13
-	VFMADD231PS  Y9, Y13, Y12
-	VBROADCASTSS consts32<>+84(SB), Y13
-	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y13
-	VFMADD231PS  Y11, Y13, Y12
-	VFMADD213PS  Y8, Y9, Y12
-	VADDPS       vconsts32x8<>+384(SB), Y12, Y12
-	VMULPS       Y10, Y12, Y12
-	VMULPS       vconsts32x8<>+416(SB), Y12, Y12
+	VBROADCASTSS consts32<>+76(SB), Y11
+	VFMADD213PS  vconsts32x8<>+320(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+384(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+416(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+96(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y11
+	VMULPS       Y10, Y11, Y11
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y9, Y8
+	VANDPS       vconsts32x8<>+512(SB), Y8, Y8
+	VMOVAPS      Y8, Y9
+	VFMADD231PS  vconsts32x8<>+544(SB), Y11, Y9
+	VPSUBD       Y8, Y9, Y9
 	VCMPPS       $0x19, Y6, Y7, Y8
 	VPSUBD       Y8, Y5, Y5
-	VANDPS       Y8, Y12, Y8
+	VANDPS       Y8, Y9, Y8
 	VADDPS       Y8, Y1, Y1
 	VSUBPS       Y7, Y3, Y3
 	VMOVUPS      32(AX)(CX*4), Y7
@@ -27880,23 +27692,23 @@ esloop:
 	VSUBPS       vconsts32x8<>+224(SB), Y9, Y9
 	VFNMADD231PS vconsts32x8<>+256(SB), Y9, Y8
 	VFNMADD231PS vconsts32x8<>+288(SB), Y9, Y8
-	VMULPS       Y8, Y8, Y9
-	VMULPS       Y9, Y9, Y11
-	VBROADCASTSS consts32<>+76(SB), Y12
-	VFMADD213PS  vconsts32x8<>+96(SB), Y8, Y12
-	VBROADCASTSS consts32<>+80(SB), Y13
-	VFMADD213PS  vconsts32x8<>+320(SB), Y8, Y13
-	VFMADD231PS  Y9, Y13, Y12
-	VBROADCASTSS consts32<>+84(SB), Y13
-	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y13
-	VFMADD231PS  Y11, Y13, Y12
-	VFMADD213PS  Y8, Y9, Y12
-	VADDPS       vconsts32x8<>+384(SB), Y12, Y12
-	VMULPS       Y10, Y12, Y12
-	VMULPS       vconsts32x8<>+416(SB), Y12, Y12
+	VBROADCASTSS consts32<>+76(SB), Y11
+	VFMADD213PS  vconsts32x8<>+320(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+384(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+416(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+96(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y11
+	VMULPS       Y10, Y11, Y11
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y9, Y8
+	VANDPS       vconsts32x8<>+512(SB), Y8, Y8
+	VMOVAPS      Y8, Y9
+	VFMADD231PS  vconsts32x8<>+544(SB), Y11, Y9
+	VPSUBD       Y8, Y9, Y9
 	VCMPPS       $0x19, Y6, Y7, Y8
 	VPSUBD       Y8, Y5, Y5
-	VANDPS       Y8, Y12, Y8
+	VANDPS       Y8, Y9, Y8
 	VADDPS       Y8, Y2, Y2
 	VSUBPS       Y7, Y4, Y4
 	ADDQ         $0x00000010, CX
@@ -27919,23 +27731,23 @@ essingle1:
 	VSUBPS       vconsts32x8<>+224(SB), Y9, Y9
 	VFNMADD231PS vconsts32x8<>+256(SB), Y9, Y8
 	VFNMADD231PS vconsts32x8<>+288(SB), Y9, Y8
-	VMULPS       Y8, Y8, Y9
-	VMULPS       Y9, Y9, Y11
-	VBROADCASTSS consts32<>+76(SB), Y12
-	VFMADD213PS  vconsts32x8<>+96(SB), Y8, Y12
-	VBROADCASTSS consts32<>+80(SB), Y13
-	VFMADD213PS  vconsts32x8<>+320(SB), Y8, Y13
-	VFMADD231PS  Y9, Y13, Y12
-	VBROADCASTSS consts32<>+84(SB), Y13
-	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y13
-	VFMADD231PS  Y11, Y13, Y12
-	VFMADD213PS  Y8, Y9, Y12
-	VADDPS       vconsts32x8<>+384(SB), Y12, Y12
-	VMULPS       Y10, Y12, Y12
-	VMULPS       vconsts32x8<>+416(SB), Y12, Y12
+	VBROADCASTSS consts32<>+76(SB), Y11
+	VFMADD213PS  vconsts32x8<>+320(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+384(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+416(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+96(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y11
+	VMULPS       Y10, Y11, Y11
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y9, Y8
+	VANDPS       vconsts32x8<>+512(SB), Y8, Y8
+	VMOVAPS      Y8, Y9
+	VFMADD231PS  vconsts32x8<>+544(SB), Y11, Y9
+	VPSUBD       Y8, Y9, Y9
 	VCMPPS       $0x19, Y6, Y7, Y8
 	VPSUBD       Y8, Y5, Y5
-	VANDPS       Y8, Y12, Y8
+	VANDPS       Y8, Y9, Y8
 	VADDPS       Y8, Y1, Y1
 	VSUBPS       Y7, Y3, Y3
 	ADDQ         $0x00000008, CX
@@ -27959,28 +27771,28 @@ estail:
 	VSUBPS       vconsts32x8<>+224(SB), Y9, Y9
 	VFNMADD231PS vconsts32x8<>+256(SB), Y9, Y8
 	VFNMADD231PS vconsts32x8<>+288(SB), Y9, Y8
-	VMULPS       Y8, Y8, Y9
-	VMULPS       Y9, Y9, Y11
-	VBROADCASTSS consts32<>+76(SB), Y12
-	VFMADD213PS  vconsts32x8<>+96(SB), Y8, Y12
-	VBROADCASTSS consts32<>+80(SB), Y13
-	VFMADD213PS  vconsts32x8<>+320(SB), Y8, Y13
-	VFMADD231PS  Y9, Y13, Y12
-	VBROADCASTSS consts32<>+84(SB), Y13
-	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y13
-	VFMADD231PS  Y11, Y13, Y12
-	VFMADD213PS  Y8, Y9, Y12
-	VADDPS       vconsts32x8<>+384(SB), Y12, Y12
-	VMULPS       Y10, Y12, Y12
-	VMULPS       vconsts32x8<>+416(SB), Y12, Y12
+	VBROADCASTSS consts32<>+76(SB), Y11
+	VFMADD213PS  vconsts32x8<>+320(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+384(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+416(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+96(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y11
+	VMULPS       Y10, Y11, Y11
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y9, Y8
+	VANDPS       vconsts32x8<>+512(SB), Y8, Y8
+	VMOVAPS      Y8, Y9
+	VFMADD231PS  vconsts32x8<>+544(SB), Y11, Y9
+	VPSUBD       Y8, Y9, Y9
 	VCMPPS       $0x19, Y6, Y7, Y8
 	LEAQ         tailmask32<>+0(SB), BX
 	MOVQ         $0x00000008, SI
 	SUBQ         DX, SI
-	VMOVDQU      (BX)(SI*4), Y9
-	VANDPS       Y9, Y8, Y8
+	VMOVDQU      (BX)(SI*4), Y10
+	VANDPS       Y10, Y8, Y8
 	VPSUBD       Y8, Y5, Y5
-	VANDPS       Y8, Y12, Y8
+	VANDPS       Y8, Y9, Y8
 	VADDPS       Y8, Y1, Y1
 	LEAQ         tailmask32<>+0(SB), BX
 	MOVQ         $0x00000008, SI
@@ -28081,24 +27893,24 @@ esloop:
 	VSUBPS       vconsts32x8<>+224(SB), Y9, Y9
 	VFNMADD231PS vconsts32x8<>+256(SB), Y9, Y8
 	VFNMADD231PS vconsts32x8<>+288(SB), Y9, Y8
-	VMULPS       Y8, Y8, Y9
-	VMULPS       Y9, Y9, Y11
-	VBROADCASTSS consts32<>+76(SB), Y12
-	VFMADD213PS  vconsts32x8<>+96(SB), Y8, Y12
-	VBROADCASTSS consts32<>+80(SB), Y13
-	VFMADD213PS  vconsts32x8<>+320(SB), Y8, Y13
-	VFMADD231PS  Y9, Y13, Y12
-	VBROADCASTSS consts32<>+84(SB), Y13
-	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y13
-	VFMADD231PS  Y11, Y13, Y12
-	VFMADD213PS  Y8, Y9, Y12
-	VADDPS       vconsts32x8<>+384(SB), Y12, Y12
-	VMULPS       Y10, Y12, Y12
-	VMULPS       vconsts32x8<>+416(SB), Y12, Y12
-	VMOVUPS      Y12, (CX)(DX*4)
+	VBROADCASTSS consts32<>+76(SB), Y11
+	VFMADD213PS  vconsts32x8<>+320(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+384(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+416(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+96(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y11
+	VMULPS       Y10, Y11, Y11
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y9, Y8
+	VANDPS       vconsts32x8<>+512(SB), Y8, Y8
+	VMOVAPS      Y8, Y9
+	VFMADD231PS  vconsts32x8<>+544(SB), Y11, Y9
+	VPSUBD       Y8, Y9, Y9
+	VMOVUPS      Y9, (CX)(DX*4)
 	VCMPPS       $0x19, Y6, Y7, Y8
 	VPSUBD       Y8, Y5, Y5
-	VANDPS       Y8, Y12, Y8
+	VANDPS       Y8, Y9, Y8
 	VADDPS       Y8, Y1, Y1
 	VSUBPS       Y7, Y3, Y3
 	VMOVUPS      32(AX)(DX*4), Y7
@@ -28111,24 +27923,24 @@ esloop:
 	VSUBPS       vconsts32x8<>+224(SB), Y9, Y9
 	VFNMADD231PS vconsts32x8<>+256(SB), Y9, Y8
 	VFNMADD231PS vconsts32x8<>+288(SB), Y9, Y8
-	VMULPS       Y8, Y8, Y9
-	VMULPS       Y9, Y9, Y11
-	VBROADCASTSS consts32<>+76(SB), Y12
-	VFMADD213PS  vconsts32x8<>+96(SB), Y8, Y12
-	VBROADCASTSS consts32<>+80(SB), Y13
-	VFMADD213PS  vconsts32x8<>+320(SB), Y8, Y13
-	VFMADD231PS  Y9, Y13, Y12
-	VBROADCASTSS consts32<>+84(SB), Y13
-	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y13
-	VFMADD231PS  Y11, Y13, Y12
-	VFMADD213PS  Y8, Y9, Y12
-	VADDPS       vconsts32x8<>+384(SB), Y12, Y12
-	VMULPS       Y10, Y12, Y12
-	VMULPS       vconsts32x8<>+416(SB), Y12, Y12
-	VMOVUPS      Y12, 32(CX)(DX*4)
+	VBROADCASTSS consts32<>+76(SB), Y11
+	VFMADD213PS  vconsts32x8<>+320(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+384(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+416(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+96(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y11
+	VMULPS       Y10, Y11, Y11
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y9, Y8
+	VANDPS       vconsts32x8<>+512(SB), Y8, Y8
+	VMOVAPS      Y8, Y9
+	VFMADD231PS  vconsts32x8<>+544(SB), Y11, Y9
+	VPSUBD       Y8, Y9, Y9
+	VMOVUPS      Y9, 32(CX)(DX*4)
 	VCMPPS       $0x19, Y6, Y7, Y8
 	VPSUBD       Y8, Y5, Y5
-	VANDPS       Y8, Y12, Y8
+	VANDPS       Y8, Y9, Y8
 	VADDPS       Y8, Y2, Y2
 	VSUBPS       Y7, Y4, Y4
 	ADDQ         $0x00000010, DX
@@ -28151,24 +27963,24 @@ essingle1:
 	VSUBPS       vconsts32x8<>+224(SB), Y9, Y9
 	VFNMADD231PS vconsts32x8<>+256(SB), Y9, Y8
 	VFNMADD231PS vconsts32x8<>+288(SB), Y9, Y8
-	VMULPS       Y8, Y8, Y9
-	VMULPS       Y9, Y9, Y11
-	VBROADCASTSS consts32<>+76(SB), Y12
-	VFMADD213PS  vconsts32x8<>+96(SB), Y8, Y12
-	VBROADCASTSS consts32<>+80(SB), Y13
-	VFMADD213PS  vconsts32x8<>+320(SB), Y8, Y13
-	VFMADD231PS  Y9, Y13, Y12
-	VBROADCASTSS consts32<>+84(SB), Y13
-	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y13
-	VFMADD231PS  Y11, Y13, Y12
-	VFMADD213PS  Y8, Y9, Y12
-	VADDPS       vconsts32x8<>+384(SB), Y12, Y12
-	VMULPS       Y10, Y12, Y12
-	VMULPS       vconsts32x8<>+416(SB), Y12, Y12
-	VMOVUPS      Y12, (CX)(DX*4)
+	VBROADCASTSS consts32<>+76(SB), Y11
+	VFMADD213PS  vconsts32x8<>+320(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+384(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+416(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+96(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y11
+	VMULPS       Y10, Y11, Y11
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y9, Y8
+	VANDPS       vconsts32x8<>+512(SB), Y8, Y8
+	VMOVAPS      Y8, Y9
+	VFMADD231PS  vconsts32x8<>+544(SB), Y11, Y9
+	VPSUBD       Y8, Y9, Y9
+	VMOVUPS      Y9, (CX)(DX*4)
 	VCMPPS       $0x19, Y6, Y7, Y8
 	VPSUBD       Y8, Y5, Y5
-	VANDPS       Y8, Y12, Y8
+	VANDPS       Y8, Y9, Y8
 	VADDPS       Y8, Y1, Y1
 	VSUBPS       Y7, Y3, Y3
 	ADDQ         $0x00000008, DX
@@ -28192,33 +28004,33 @@ estail:
 	VSUBPS       vconsts32x8<>+224(SB), Y9, Y9
 	VFNMADD231PS vconsts32x8<>+256(SB), Y9, Y8
 	VFNMADD231PS vconsts32x8<>+288(SB), Y9, Y8
-	VMULPS       Y8, Y8, Y9
-	VMULPS       Y9, Y9, Y11
-	VBROADCASTSS consts32<>+76(SB), Y12
-	VFMADD213PS  vconsts32x8<>+96(SB), Y8, Y12
-	VBROADCASTSS consts32<>+80(SB), Y13
-	VFMADD213PS  vconsts32x8<>+320(SB), Y8, Y13
-	VFMADD231PS  Y9, Y13, Y12
-	VBROADCASTSS consts32<>+84(SB), Y13
-	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y13
-	VFMADD231PS  Y11, Y13, Y12
-	VFMADD213PS  Y8, Y9, Y12
-	VADDPS       vconsts32x8<>+384(SB), Y12, Y12
-	VMULPS       Y10, Y12, Y12
-	VMULPS       vconsts32x8<>+416(SB), Y12, Y12
+	VBROADCASTSS consts32<>+76(SB), Y11
+	VFMADD213PS  vconsts32x8<>+320(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+384(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+416(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+96(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y11
+	VMULPS       Y10, Y11, Y11
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y9, Y8
+	VANDPS       vconsts32x8<>+512(SB), Y8, Y8
+	VMOVAPS      Y8, Y9
+	VFMADD231PS  vconsts32x8<>+544(SB), Y11, Y9
+	VPSUBD       Y8, Y9, Y9
 	LEAQ         tailmask32<>+0(SB), SI
 	MOVQ         $0x00000008, DI
 	SUBQ         BX, DI
 	VMOVDQU      (SI)(DI*4), Y8
-	VMASKMOVPS   Y12, Y8, (CX)(DX*4)
+	VMASKMOVPS   Y9, Y8, (CX)(DX*4)
 	VCMPPS       $0x19, Y6, Y7, Y8
 	LEAQ         tailmask32<>+0(SB), SI
 	MOVQ         $0x00000008, DI
 	SUBQ         BX, DI
-	VMOVDQU      (SI)(DI*4), Y9
-	VANDPS       Y9, Y8, Y8
+	VMOVDQU      (SI)(DI*4), Y10
+	VANDPS       Y10, Y8, Y8
 	VPSUBD       Y8, Y5, Y5
-	VANDPS       Y8, Y12, Y8
+	VANDPS       Y8, Y9, Y8
 	VADDPS       Y8, Y1, Y1
 	LEAQ         tailmask32<>+0(SB), SI
 	MOVQ         $0x00000008, DI
@@ -28320,23 +28132,23 @@ esloop:
 	VSUBPS       vconsts32x8<>+224(SB), Y8, Y8
 	VFNMADD231PS vconsts32x8<>+256(SB), Y8, Y7
 	VFNMADD231PS vconsts32x8<>+288(SB), Y8, Y7
-	VMULPS       Y7, Y7, Y8
-	VMULPS       Y8, Y8, Y10
-	VBROADCASTSS consts32<>+76(SB), Y11
-	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y11
-	VBROADCASTSS consts32<>+80(SB), Y12
-	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y12
-	VFMADD231PS  Y8, Y12, Y11
-	VBROADCASTSS consts32<>+84(SB), Y12
-	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y12
-	VFMADD231PS  Y10, Y12, Y11
-	VFMADD213PS  Y7, Y8, Y11
-	VADDPS       vconsts32x8<>+384(SB), Y11, Y11
-	VMULPS       Y9, Y11, Y11
-	VMULPS       vconsts32x8<>+416(SB), Y11, Y11
+	VBROADCASTSS consts32<>+76(SB), Y10
+	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
+	VMULPS       Y9, Y10, Y10
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y7
+	VANDPS       vconsts32x8<>+512(SB), Y7, Y7
+	VMOVAPS      Y7, Y8
+	VFMADD231PS  vconsts32x8<>+544(SB), Y10, Y8
+	VPSUBD       Y7, Y8, Y8
 	VCMPPS       $0x19, Y5, Y6, Y7
 	VPSUBD       Y7, Y4, Y4
-	VANDPS       Y7, Y11, Y7
+	VANDPS       Y7, Y8, Y7
 	VADDPS       Y7, Y1, Y1
 	VMOVUPS      (CX)(DX*4), Y7
 	VBROADCASTSS pos+52(FP), Y8
@@ -28363,23 +28175,23 @@ essingle1:
 	VSUBPS       vconsts32x8<>+224(SB), Y8, Y8
 	VFNMADD231PS vconsts32x8<>+256(SB), Y8, Y7
 	VFNMADD231PS vconsts32x8<>+288(SB), Y8, Y7
-	VMULPS       Y7, Y7, Y8
-	VMULPS       Y8, Y8, Y10
-	VBROADCASTSS consts32<>+76(SB), Y11
-	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y11
-	VBROADCASTSS consts32<>+80(SB), Y12
-	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y12
-	VFMADD231PS  Y8, Y12, Y11
-	VBROADCASTSS consts32<>+84(SB), Y12
-	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y12
-	VFMADD231PS  Y10, Y12, Y11
-	VFMADD213PS  Y7, Y8, Y11
-	VADDPS       vconsts32x8<>+384(SB), Y11, Y11
-	VMULPS       Y9, Y11, Y11
-	VMULPS       vconsts32x8<>+416(SB), Y11, Y11
+	VBROADCASTSS consts32<>+76(SB), Y10
+	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
+	VMULPS       Y9, Y10, Y10
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y7
+	VANDPS       vconsts32x8<>+512(SB), Y7, Y7
+	VMOVAPS      Y7, Y8
+	VFMADD231PS  vconsts32x8<>+544(SB), Y10, Y8
+	VPSUBD       Y7, Y8, Y8
 	VCMPPS       $0x19, Y5, Y6, Y7
 	VPSUBD       Y7, Y4, Y4
-	VANDPS       Y7, Y11, Y7
+	VANDPS       Y7, Y8, Y7
 	VADDPS       Y7, Y1, Y1
 	VMOVUPS      (CX)(DX*4), Y7
 	VBROADCASTSS pos+52(FP), Y8
@@ -28409,28 +28221,28 @@ estail:
 	VSUBPS       vconsts32x8<>+224(SB), Y8, Y8
 	VFNMADD231PS vconsts32x8<>+256(SB), Y8, Y7
 	VFNMADD231PS vconsts32x8<>+288(SB), Y8, Y7
-	VMULPS       Y7, Y7, Y8
-	VMULPS       Y8, Y8, Y10
-	VBROADCASTSS consts32<>+76(SB), Y11
-	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y11
-	VBROADCASTSS consts32<>+80(SB), Y12
-	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y12
-	VFMADD231PS  Y8, Y12, Y11
-	VBROADCASTSS consts32<>+84(SB), Y12
-	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y12
-	VFMADD231PS  Y10, Y12, Y11
-	VFMADD213PS  Y7, Y8, Y11
-	VADDPS       vconsts32x8<>+384(SB), Y11, Y11
-	VMULPS       Y9, Y11, Y11
-	VMULPS       vconsts32x8<>+416(SB), Y11, Y11
+	VBROADCASTSS consts32<>+76(SB), Y10
+	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
+	VMULPS       Y9, Y10, Y10
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y7
+	VANDPS       vconsts32x8<>+512(SB), Y7, Y7
+	VMOVAPS      Y7, Y8
+	VFMADD231PS  vconsts32x8<>+544(SB), Y10, Y8
+	VPSUBD       Y7, Y8, Y8
 	VCMPPS       $0x19, Y5, Y6, Y7
 	LEAQ         tailmask32<>+0(SB), SI
 	MOVQ         $0x00000008, DI
 	SUBQ         BX, DI
-	VMOVDQU      (SI)(DI*4), Y8
-	VANDPS       Y8, Y7, Y7
+	VMOVDQU      (SI)(DI*4), Y9
+	VANDPS       Y9, Y7, Y7
 	VPSUBD       Y7, Y4, Y4
-	VANDPS       Y7, Y11, Y7
+	VANDPS       Y7, Y8, Y7
 	VADDPS       Y7, Y1, Y1
 	LEAQ         tailmask32<>+0(SB), SI
 	MOVQ         $0x00000008, DI
@@ -28553,24 +28365,24 @@ esloop:
 	VSUBPS       vconsts32x8<>+224(SB), Y8, Y8
 	VFNMADD231PS vconsts32x8<>+256(SB), Y8, Y7
 	VFNMADD231PS vconsts32x8<>+288(SB), Y8, Y7
-	VMULPS       Y7, Y7, Y8
-	VMULPS       Y8, Y8, Y10
-	VBROADCASTSS consts32<>+76(SB), Y11
-	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y11
-	VBROADCASTSS consts32<>+80(SB), Y12
-	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y12
-	VFMADD231PS  Y8, Y12, Y11
-	VBROADCASTSS consts32<>+84(SB), Y12
-	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y12
-	VFMADD231PS  Y10, Y12, Y11
-	VFMADD213PS  Y7, Y8, Y11
-	VADDPS       vconsts32x8<>+384(SB), Y11, Y11
-	VMULPS       Y9, Y11, Y11
-	VMULPS       vconsts32x8<>+416(SB), Y11, Y11
-	VMOVUPS      Y11, (DX)(BX*4)
+	VBROADCASTSS consts32<>+76(SB), Y10
+	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
+	VMULPS       Y9, Y10, Y10
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y7
+	VANDPS       vconsts32x8<>+512(SB), Y7, Y7
+	VMOVAPS      Y7, Y8
+	VFMADD231PS  vconsts32x8<>+544(SB), Y10, Y8
+	VPSUBD       Y7, Y8, Y8
+	VMOVUPS      Y8, (DX)(BX*4)
 	VCMPPS       $0x19, Y5, Y6, Y7
 	VPSUBD       Y7, Y4, Y4
-	VANDPS       Y7, Y11, Y7
+	VANDPS       Y7, Y8, Y7
 	VADDPS       Y7, Y1, Y1
 	VMOVUPS      (CX)(BX*4), Y7
 	VBROADCASTSS pos+76(FP), Y8
@@ -28597,24 +28409,24 @@ essingle1:
 	VSUBPS       vconsts32x8<>+224(SB), Y8, Y8
 	VFNMADD231PS vconsts32x8<>+256(SB), Y8, Y7
 	VFNMADD231PS vconsts32x8<>+288(SB), Y8, Y7
-	VMULPS       Y7, Y7, Y8
-	VMULPS       Y8, Y8, Y10
-	VBROADCASTSS consts32<>+76(SB), Y11
-	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y11
-	VBROADCASTSS consts32<>+80(SB), Y12
-	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y12
-	VFMADD231PS  Y8, Y12, Y11
-	VBROADCASTSS consts32<>+84(SB), Y12
-	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y12
-	VFMADD231PS  Y10, Y12, Y11
-	VFMADD213PS  Y7, Y8, Y11
-	VADDPS       vconsts32x8<>+384(SB), Y11, Y11
-	VMULPS       Y9, Y11, Y11
-	VMULPS       vconsts32x8<>+416(SB), Y11, Y11
-	VMOVUPS      Y11, (DX)(BX*4)
+	VBROADCASTSS consts32<>+76(SB), Y10
+	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
+	VMULPS       Y9, Y10, Y10
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y7
+	VANDPS       vconsts32x8<>+512(SB), Y7, Y7
+	VMOVAPS      Y7, Y8
+	VFMADD231PS  vconsts32x8<>+544(SB), Y10, Y8
+	VPSUBD       Y7, Y8, Y8
+	VMOVUPS      Y8, (DX)(BX*4)
 	VCMPPS       $0x19, Y5, Y6, Y7
 	VPSUBD       Y7, Y4, Y4
-	VANDPS       Y7, Y11, Y7
+	VANDPS       Y7, Y8, Y7
 	VADDPS       Y7, Y1, Y1
 	VMOVUPS      (CX)(BX*4), Y7
 	VBROADCASTSS pos+76(FP), Y8
@@ -28644,33 +28456,33 @@ estail:
 	VSUBPS       vconsts32x8<>+224(SB), Y8, Y8
 	VFNMADD231PS vconsts32x8<>+256(SB), Y8, Y7
 	VFNMADD231PS vconsts32x8<>+288(SB), Y8, Y7
-	VMULPS       Y7, Y7, Y8
-	VMULPS       Y8, Y8, Y10
-	VBROADCASTSS consts32<>+76(SB), Y11
-	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y11
-	VBROADCASTSS consts32<>+80(SB), Y12
-	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y12
-	VFMADD231PS  Y8, Y12, Y11
-	VBROADCASTSS consts32<>+84(SB), Y12
-	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y12
-	VFMADD231PS  Y10, Y12, Y11
-	VFMADD213PS  Y7, Y8, Y11
-	VADDPS       vconsts32x8<>+384(SB), Y11, Y11
-	VMULPS       Y9, Y11, Y11
-	VMULPS       vconsts32x8<>+416(SB), Y11, Y11
+	VBROADCASTSS consts32<>+76(SB), Y10
+	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y10
+	VMULPS       Y9, Y10, Y10
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y7
+	VANDPS       vconsts32x8<>+512(SB), Y7, Y7
+	VMOVAPS      Y7, Y8
+	VFMADD231PS  vconsts32x8<>+544(SB), Y10, Y8
+	VPSUBD       Y7, Y8, Y8
 	LEAQ         tailmask32<>+0(SB), DI
 	MOVQ         $0x00000008, R8
 	SUBQ         SI, R8
 	VMOVDQU      (DI)(R8*4), Y7
-	VMASKMOVPS   Y11, Y7, (DX)(BX*4)
+	VMASKMOVPS   Y8, Y7, (DX)(BX*4)
 	VCMPPS       $0x19, Y5, Y6, Y7
 	LEAQ         tailmask32<>+0(SB), DI
 	MOVQ         $0x00000008, R8
 	SUBQ         SI, R8
-	VMOVDQU      (DI)(R8*4), Y8
-	VANDPS       Y8, Y7, Y7
+	VMOVDQU      (DI)(R8*4), Y9
+	VANDPS       Y9, Y7, Y7
 	VPSUBD       Y7, Y4, Y4
-	VANDPS       Y7, Y11, Y7
+	VANDPS       Y7, Y8, Y7
 	VADDPS       Y7, Y1, Y1
 	LEAQ         tailmask32<>+0(SB), DI
 	MOVQ         $0x00000008, R8
@@ -29178,33 +28990,33 @@ sums:
 	VSUBPS       vconsts32x8<>+224(SB), Y9, Y9
 	VFNMADD231PS vconsts32x8<>+256(SB), Y9, Y8
 	VFNMADD231PS vconsts32x8<>+288(SB), Y9, Y8
-	VMULPS       Y8, Y8, Y9
-	VMULPS       Y9, Y9, Y11
-	VBROADCASTSS consts32<>+76(SB), Y12
-	VFMADD213PS  vconsts32x8<>+96(SB), Y8, Y12
-	VBROADCASTSS consts32<>+80(SB), Y13
-	VFMADD213PS  vconsts32x8<>+320(SB), Y8, Y13
-	VFMADD231PS  Y9, Y13, Y12
-	VBROADCASTSS consts32<>+84(SB), Y13
-	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y13
-	VFMADD231PS  Y11, Y13, Y12
-	VFMADD213PS  Y8, Y9, Y12
-	VADDPS       vconsts32x8<>+384(SB), Y12, Y12
-	VMULPS       Y10, Y12, Y12
-	VMULPS       vconsts32x8<>+416(SB), Y12, Y12
+	VBROADCASTSS consts32<>+76(SB), Y11
+	VFMADD213PS  vconsts32x8<>+320(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+384(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+416(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+96(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y11
+	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y11
+	VMULPS       Y10, Y11, Y11
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y9, Y8
+	VANDPS       vconsts32x8<>+512(SB), Y8, Y8
+	VMOVAPS      Y8, Y9
+	VFMADD231PS  vconsts32x8<>+544(SB), Y11, Y9
+	VPSUBD       Y8, Y9, Y9
 	VXORPS       Y8, Y8, Y8
 	VCMPPS       $0x19, Y8, Y7, Y8
-	VANDPS       Y8, Y12, Y9
-	VADDPS       Y9, Y1, Y1
-	VBROADCASTSS consts32<>+4(SB), Y9
-	VANDPS       Y8, Y9, Y8
+	VANDPS       Y8, Y9, Y10
+	VADDPS       Y10, Y1, Y1
+	VBROADCASTSS consts32<>+4(SB), Y10
+	VANDPS       Y8, Y10, Y8
 	VADDPS       Y8, Y2, Y2
 	VSUBPS       Y7, Y3, Y3
 	VPCMPEQD     512(SP), Y6, Y8
 	VBLENDVPS    Y8, Y7, Y4, Y4
 	VPCMPEQD     512(SP), Y6, Y7
-	VBLENDVPS    Y7, Y12, Y5, Y5
-	VBROADCASTSS consts32<>+100(SB), Y7
+	VBLENDVPS    Y7, Y9, Y5, Y5
+	VBROADCASTSS consts32<>+88(SB), Y7
 	VPADDD       Y7, Y6, Y6
 	INCQ         SI
 	CMPQ         SI, AX
@@ -29216,7 +29028,7 @@ sums:
 	VBROADCASTSS consts32<>+4(SB), Y2
 	VSUBPS       Y2, Y6, Y2
 	VADDPS       Y1, Y2, Y2
-	VADDPS       vconsts32x8<>+384(SB), Y2, Y7
+	VADDPS       vconsts32x8<>+448(SB), Y2, Y7
 	VBROADCASTSS consts32<>+20(SB), Y8
 	VPSUBD       Y8, Y7, Y8
 	VPSRAD       $0x17, Y8, Y9
@@ -29225,7 +29037,7 @@ sums:
 	VANDPS       Y10, Y8, Y8
 	VBROADCASTSS consts32<>+20(SB), Y10
 	VPADDD       Y10, Y8, Y8
-	VSUBPS       vconsts32x8<>+384(SB), Y8, Y8
+	VSUBPS       vconsts32x8<>+448(SB), Y8, Y8
 	VXORPS       Y10, Y10, Y10
 	VCMPPS       $0x00, Y10, Y9, Y10
 	VBLENDVPS    Y10, Y2, Y8, Y8
@@ -29265,10 +29077,10 @@ sums:
 	VBROADCASTSS consts32<>+16(SB), Y7
 	VCMPPS       $0x00, Y7, Y2, Y8
 	VBLENDVPS    Y8, Y7, Y11, Y11
-	VCMPPS       $0x00, vconsts32x8<>+640(SB), Y2, Y7
+	VCMPPS       $0x00, vconsts32x8<>+800(SB), Y2, Y7
 	VBROADCASTSS consts32<>+60(SB), Y8
 	VBLENDVPS    Y7, Y8, Y11, Y11
-	VCMPPS       $0x19, vconsts32x8<>+640(SB), Y2, Y7
+	VCMPPS       $0x19, vconsts32x8<>+800(SB), Y2, Y7
 	VBROADCASTSS consts32<>+64(SB), Y8
 	VBLENDVPS    Y7, Y8, Y11, Y11
 	VXORPS       Y7, Y7, Y7
@@ -29326,9 +29138,9 @@ noweights:
 	VMULPS       Y4, Y3, Y3
 	VBROADCASTSS consts32<>+0(SB), Y4
 	VANDPS       Y4, Y3, Y4
-	VBROADCASTSS consts32<>+104(SB), Y6
+	VBROADCASTSS consts32<>+92(SB), Y6
 	VCMPPS       $0x1d, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+108(SB), Y7
+	VBROADCASTSS consts32<>+96(SB), Y7
 	VCMPPS       $0x12, Y7, Y4, Y4
 	VANDPS       Y4, Y6, Y4
 	MOVQ         par_base+120(FP), SI
@@ -29346,12 +29158,12 @@ noweights:
 	VMULPS       Y1, Y3, Y1
 	VBROADCASTSS consts32<>+0(SB), Y6
 	VANDPS       Y6, Y0, Y6
-	VBROADCASTSS consts32<>+108(SB), Y7
+	VBROADCASTSS consts32<>+96(SB), Y7
 	VCMPPS       $0x12, Y7, Y6, Y6
 	VANDPS       Y6, Y4, Y4
 	VBROADCASTSS consts32<>+0(SB), Y6
 	VANDPS       Y6, Y1, Y6
-	VBROADCASTSS consts32<>+108(SB), Y7
+	VBROADCASTSS consts32<>+96(SB), Y7
 	VCMPPS       $0x12, Y7, Y6, Y6
 	VANDPS       Y6, Y4, Y4
 	MOVQ         DI, R8
@@ -30104,23 +29916,23 @@ sums:
 	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
 	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
 	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VMULPS       Y6, Y6, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32<>+76(SB), Y10
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y10
-	VBROADCASTSS consts32<>+80(SB), Y11
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y11
-	VFMADD231PS  Y7, Y11, Y10
-	VBROADCASTSS consts32<>+84(SB), Y11
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y11
-	VFMADD231PS  Y9, Y11, Y10
-	VFMADD213PS  Y6, Y7, Y10
-	VADDPS       vconsts32x8<>+384(SB), Y10, Y10
-	VMULPS       Y8, Y10, Y10
-	VMULPS       vconsts32x8<>+416(SB), Y10, Y10
+	VBROADCASTSS consts32<>+76(SB), Y9
+	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y9
+	VMULPS       Y8, Y9, Y9
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
+	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
+	VMOVAPS      Y6, Y7
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y7
+	VPSUBD       Y6, Y7, Y7
 	VXORPS       Y6, Y6, Y6
 	VCMPPS       $0x19, Y6, Y5, Y6
-	VANDPS       Y6, Y10, Y7
+	VANDPS       Y6, Y7, Y7
 	VADDPS       Y7, Y1, Y1
 	VBROADCASTSS consts32<>+4(SB), Y7
 	VANDPS       Y6, Y7, Y6
@@ -30142,7 +29954,7 @@ sums:
 	VBROADCASTSS consts32<>+4(SB), Y2
 	VSUBPS       Y2, Y5, Y2
 	VADDPS       Y1, Y2, Y2
-	VADDPS       vconsts32x8<>+384(SB), Y2, Y6
+	VADDPS       vconsts32x8<>+448(SB), Y2, Y6
 	VBROADCASTSS consts32<>+20(SB), Y7
 	VPSUBD       Y7, Y6, Y7
 	VPSRAD       $0x17, Y7, Y8
@@ -30151,7 +29963,7 @@ sums:
 	VANDPS       Y9, Y7, Y7
 	VBROADCASTSS consts32<>+20(SB), Y9
 	VPADDD       Y9, Y7, Y7
-	VSUBPS       vconsts32x8<>+384(SB), Y7, Y7
+	VSUBPS       vconsts32x8<>+448(SB), Y7, Y7
 	VXORPS       Y9, Y9, Y9
 	VCMPPS       $0x00, Y9, Y8, Y9
 	VBLENDVPS    Y9, Y2, Y7, Y7
@@ -30191,10 +30003,10 @@ sums:
 	VBROADCASTSS consts32<>+16(SB), Y6
 	VCMPPS       $0x00, Y6, Y2, Y7
 	VBLENDVPS    Y7, Y6, Y10, Y10
-	VCMPPS       $0x00, vconsts32x8<>+640(SB), Y2, Y6
+	VCMPPS       $0x00, vconsts32x8<>+800(SB), Y2, Y6
 	VBROADCASTSS consts32<>+60(SB), Y7
 	VBLENDVPS    Y6, Y7, Y10, Y10
-	VCMPPS       $0x19, vconsts32x8<>+640(SB), Y2, Y6
+	VCMPPS       $0x19, vconsts32x8<>+800(SB), Y2, Y6
 	VBROADCASTSS consts32<>+64(SB), Y7
 	VBLENDVPS    Y6, Y7, Y10, Y10
 	VXORPS       Y6, Y6, Y6
@@ -30226,7 +30038,7 @@ noweights:
 	VANDPS       Y7, Y6, Y6
 	VBROADCASTSS consts32<>+0(SB), Y7
 	VANDPS       Y7, Y4, Y7
-	VBROADCASTSS consts32<>+112(SB), Y8
+	VBROADCASTSS consts32<>+100(SB), Y8
 	VCMPPS       $0x1d, Y8, Y7, Y7
 	VANDPS       Y7, Y6, Y6
 	VMOVDQU      Y6, 1088(SP)
@@ -30238,9 +30050,9 @@ noweights:
 	VMULPS       Y5, Y3, Y3
 	VBROADCASTSS consts32<>+0(SB), Y5
 	VANDPS       Y5, Y3, Y5
-	VBROADCASTSS consts32<>+104(SB), Y6
+	VBROADCASTSS consts32<>+92(SB), Y6
 	VCMPPS       $0x1d, Y6, Y5, Y6
-	VBROADCASTSS consts32<>+108(SB), Y7
+	VBROADCASTSS consts32<>+96(SB), Y7
 	VCMPPS       $0x12, Y7, Y5, Y7
 	VANDPS       Y7, Y6, Y6
 	MOVQ         par_base+120(FP), SI
@@ -30264,12 +30076,12 @@ noweights:
 	VBLENDVPS    Y1, Y7, Y3, Y1
 	VBROADCASTSS consts32<>+0(SB), Y3
 	VANDPS       Y3, Y0, Y0
-	VBROADCASTSS consts32<>+108(SB), Y3
+	VBROADCASTSS consts32<>+96(SB), Y3
 	VCMPPS       $0x12, Y3, Y0, Y0
 	VANDPS       Y0, Y6, Y0
 	VBROADCASTSS consts32<>+0(SB), Y3
 	VANDPS       Y3, Y4, Y3
-	VBROADCASTSS consts32<>+108(SB), Y6
+	VBROADCASTSS consts32<>+96(SB), Y6
 	VCMPPS       $0x12, Y6, Y3, Y3
 	VANDPS       Y3, Y0, Y0
 	MOVQ         DI, R8
@@ -30414,22 +30226,22 @@ experm1:
 	VSUBPS       vconsts32x8<>+224(SB), Y3, Y3
 	VFNMADD231PS vconsts32x8<>+256(SB), Y3, Y0
 	VFNMADD231PS vconsts32x8<>+288(SB), Y3, Y0
-	VMULPS       Y0, Y0, Y3
-	VMULPS       Y3, Y3, Y5
-	VBROADCASTSS consts32<>+76(SB), Y6
-	VFMADD213PS  vconsts32x8<>+96(SB), Y0, Y6
-	VBROADCASTSS consts32<>+80(SB), Y7
-	VFMADD213PS  vconsts32x8<>+320(SB), Y0, Y7
-	VFMADD231PS  Y3, Y7, Y6
-	VBROADCASTSS consts32<>+84(SB), Y7
-	VFMADD213PS  vconsts32x8<>+352(SB), Y0, Y7
-	VFMADD231PS  Y5, Y7, Y6
-	VFMADD213PS  Y0, Y3, Y6
-	VADDPS       vconsts32x8<>+384(SB), Y6, Y6
-	VMULPS       Y4, Y6, Y6
-	VMULPS       vconsts32x8<>+416(SB), Y6, Y6
-	VFMSUB213PS  Y2, Y1, Y6
-	VMOVUPS      Y6, (AX)(R8*4)
+	VBROADCASTSS consts32<>+76(SB), Y5
+	VFMADD213PS  vconsts32x8<>+320(SB), Y0, Y5
+	VFMADD213PS  vconsts32x8<>+352(SB), Y0, Y5
+	VFMADD213PS  vconsts32x8<>+384(SB), Y0, Y5
+	VFMADD213PS  vconsts32x8<>+416(SB), Y0, Y5
+	VFMADD213PS  vconsts32x8<>+96(SB), Y0, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y5
+	VMULPS       Y4, Y5, Y5
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y3, Y0
+	VANDPS       vconsts32x8<>+512(SB), Y0, Y0
+	VMOVAPS      Y0, Y3
+	VFMADD231PS  vconsts32x8<>+544(SB), Y5, Y3
+	VPSUBD       Y0, Y3, Y3
+	VFMSUB213PS  Y2, Y1, Y3
+	VMOVUPS      Y3, (AX)(R8*4)
 	ADDQ         $0x00000008, R8
 	CMPQ         R8, R9
 	JLE          sgloop
@@ -30492,22 +30304,22 @@ experm2:
 	VSUBPS       vconsts32x8<>+224(SB), Y3, Y3
 	VFNMADD231PS vconsts32x8<>+256(SB), Y3, Y0
 	VFNMADD231PS vconsts32x8<>+288(SB), Y3, Y0
-	VMULPS       Y0, Y0, Y3
-	VMULPS       Y3, Y3, Y5
-	VBROADCASTSS consts32<>+76(SB), Y6
-	VFMADD213PS  vconsts32x8<>+96(SB), Y0, Y6
-	VBROADCASTSS consts32<>+80(SB), Y7
-	VFMADD213PS  vconsts32x8<>+320(SB), Y0, Y7
-	VFMADD231PS  Y3, Y7, Y6
-	VBROADCASTSS consts32<>+84(SB), Y7
-	VFMADD213PS  vconsts32x8<>+352(SB), Y0, Y7
-	VFMADD231PS  Y5, Y7, Y6
-	VFMADD213PS  Y0, Y3, Y6
-	VADDPS       vconsts32x8<>+384(SB), Y6, Y6
-	VMULPS       Y4, Y6, Y6
-	VMULPS       vconsts32x8<>+416(SB), Y6, Y6
-	VFMSUB213PS  Y2, Y1, Y6
-	VMOVUPS      Y6, (AX)(R8*4)
+	VBROADCASTSS consts32<>+76(SB), Y5
+	VFMADD213PS  vconsts32x8<>+320(SB), Y0, Y5
+	VFMADD213PS  vconsts32x8<>+352(SB), Y0, Y5
+	VFMADD213PS  vconsts32x8<>+384(SB), Y0, Y5
+	VFMADD213PS  vconsts32x8<>+416(SB), Y0, Y5
+	VFMADD213PS  vconsts32x8<>+96(SB), Y0, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y5
+	VMULPS       Y4, Y5, Y5
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y3, Y0
+	VANDPS       vconsts32x8<>+512(SB), Y0, Y0
+	VMOVAPS      Y0, Y3
+	VFMADD231PS  vconsts32x8<>+544(SB), Y5, Y3
+	VPSUBD       Y0, Y3, Y3
+	VFMSUB213PS  Y2, Y1, Y3
+	VMOVUPS      Y3, (AX)(R8*4)
 	ADDQ         $0x00000008, R8
 	JMP          sgsingle1
 
@@ -30573,26 +30385,26 @@ experm3:
 	VSUBPS       vconsts32x8<>+224(SB), Y3, Y3
 	VFNMADD231PS vconsts32x8<>+256(SB), Y3, Y0
 	VFNMADD231PS vconsts32x8<>+288(SB), Y3, Y0
-	VMULPS       Y0, Y0, Y3
-	VMULPS       Y3, Y3, Y5
-	VBROADCASTSS consts32<>+76(SB), Y6
-	VFMADD213PS  vconsts32x8<>+96(SB), Y0, Y6
-	VBROADCASTSS consts32<>+80(SB), Y7
-	VFMADD213PS  vconsts32x8<>+320(SB), Y0, Y7
-	VFMADD231PS  Y3, Y7, Y6
-	VBROADCASTSS consts32<>+84(SB), Y7
-	VFMADD213PS  vconsts32x8<>+352(SB), Y0, Y7
-	VFMADD231PS  Y5, Y7, Y6
-	VFMADD213PS  Y0, Y3, Y6
-	VADDPS       vconsts32x8<>+384(SB), Y6, Y6
-	VMULPS       Y4, Y6, Y6
-	VMULPS       vconsts32x8<>+416(SB), Y6, Y6
-	VFMSUB213PS  Y2, Y1, Y6
+	VBROADCASTSS consts32<>+76(SB), Y5
+	VFMADD213PS  vconsts32x8<>+320(SB), Y0, Y5
+	VFMADD213PS  vconsts32x8<>+352(SB), Y0, Y5
+	VFMADD213PS  vconsts32x8<>+384(SB), Y0, Y5
+	VFMADD213PS  vconsts32x8<>+416(SB), Y0, Y5
+	VFMADD213PS  vconsts32x8<>+96(SB), Y0, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y5
+	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y5
+	VMULPS       Y4, Y5, Y5
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y3, Y0
+	VANDPS       vconsts32x8<>+512(SB), Y0, Y0
+	VMOVAPS      Y0, Y3
+	VFMADD231PS  vconsts32x8<>+544(SB), Y5, Y3
+	VPSUBD       Y0, Y3, Y3
+	VFMSUB213PS  Y2, Y1, Y3
 	LEAQ         tailmask32<>+0(SB), CX
 	MOVQ         $0x00000008, BX
 	SUBQ         R9, BX
 	VMOVDQU      (CX)(BX*4), Y0
-	VMASKMOVPS   Y6, Y0, (AX)(R8*4)
+	VMASKMOVPS   Y3, Y0, (AX)(R8*4)
 	ADDQ         R9, R8
 
 sgdone:
@@ -30710,29 +30522,29 @@ experm4:
 	VSUBPS       vconsts32x8<>+224(SB), Y4, Y4
 	VFNMADD231PS vconsts32x8<>+256(SB), Y4, Y0
 	VFNMADD231PS vconsts32x8<>+288(SB), Y4, Y0
-	VMULPS       Y0, Y0, Y4
-	VMULPS       Y4, Y4, Y6
-	VBROADCASTSS consts32<>+76(SB), Y7
-	VFMADD213PS  vconsts32x8<>+96(SB), Y0, Y7
-	VBROADCASTSS consts32<>+80(SB), Y8
-	VFMADD213PS  vconsts32x8<>+320(SB), Y0, Y8
-	VFMADD231PS  Y4, Y8, Y7
-	VBROADCASTSS consts32<>+84(SB), Y8
-	VFMADD213PS  vconsts32x8<>+352(SB), Y0, Y8
-	VFMADD231PS  Y6, Y8, Y7
-	VFMADD213PS  Y0, Y4, Y7
-	VADDPS       vconsts32x8<>+384(SB), Y7, Y7
-	VMULPS       Y5, Y7, Y7
-	VMULPS       vconsts32x8<>+416(SB), Y7, Y7
+	VBROADCASTSS consts32<>+76(SB), Y6
+	VFMADD213PS  vconsts32x8<>+320(SB), Y0, Y6
+	VFMADD213PS  vconsts32x8<>+352(SB), Y0, Y6
+	VFMADD213PS  vconsts32x8<>+384(SB), Y0, Y6
+	VFMADD213PS  vconsts32x8<>+416(SB), Y0, Y6
+	VFMADD213PS  vconsts32x8<>+96(SB), Y0, Y6
+	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y6
+	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y6
+	VMULPS       Y5, Y6, Y6
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y4, Y0
+	VANDPS       vconsts32x8<>+512(SB), Y0, Y0
+	VMOVAPS      Y0, Y4
+	VFMADD231PS  vconsts32x8<>+544(SB), Y6, Y4
+	VPSUBD       Y0, Y4, Y4
 	VMOVUPS      (DX)(R8*4), Y0
-	VBROADCASTSS pos+80(FP), Y4
-	VMULPS       Y4, Y0, Y0
-	VBROADCASTSS neg+84(FP), Y4
-	VADDPS       Y4, Y0, Y0
+	VBROADCASTSS pos+80(FP), Y5
+	VMULPS       Y5, Y0, Y0
+	VBROADCASTSS neg+84(FP), Y5
+	VADDPS       Y5, Y0, Y0
 	VMULPS       Y2, Y0, Y0
-	VFMSUB213PS  Y0, Y1, Y7
-	VMULPS       Y3, Y7, Y7
-	VMOVUPS      Y7, (AX)(R8*4)
+	VFMSUB213PS  Y0, Y1, Y4
+	VMULPS       Y3, Y4, Y4
+	VMOVUPS      Y4, (AX)(R8*4)
 	ADDQ         $0x00000008, R8
 	CMPQ         R8, R9
 	JLE          sgloop
@@ -30804,29 +30616,29 @@ experm5:
 	VSUBPS       vconsts32x8<>+224(SB), Y4, Y4
 	VFNMADD231PS vconsts32x8<>+256(SB), Y4, Y0
 	VFNMADD231PS vconsts32x8<>+288(SB), Y4, Y0
-	VMULPS       Y0, Y0, Y4
-	VMULPS       Y4, Y4, Y6
-	VBROADCASTSS consts32<>+76(SB), Y7
-	VFMADD213PS  vconsts32x8<>+96(SB), Y0, Y7
-	VBROADCASTSS consts32<>+80(SB), Y8
-	VFMADD213PS  vconsts32x8<>+320(SB), Y0, Y8
-	VFMADD231PS  Y4, Y8, Y7
-	VBROADCASTSS consts32<>+84(SB), Y8
-	VFMADD213PS  vconsts32x8<>+352(SB), Y0, Y8
-	VFMADD231PS  Y6, Y8, Y7
-	VFMADD213PS  Y0, Y4, Y7
-	VADDPS       vconsts32x8<>+384(SB), Y7, Y7
-	VMULPS       Y5, Y7, Y7
-	VMULPS       vconsts32x8<>+416(SB), Y7, Y7
+	VBROADCASTSS consts32<>+76(SB), Y6
+	VFMADD213PS  vconsts32x8<>+320(SB), Y0, Y6
+	VFMADD213PS  vconsts32x8<>+352(SB), Y0, Y6
+	VFMADD213PS  vconsts32x8<>+384(SB), Y0, Y6
+	VFMADD213PS  vconsts32x8<>+416(SB), Y0, Y6
+	VFMADD213PS  vconsts32x8<>+96(SB), Y0, Y6
+	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y6
+	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y6
+	VMULPS       Y5, Y6, Y6
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y4, Y0
+	VANDPS       vconsts32x8<>+512(SB), Y0, Y0
+	VMOVAPS      Y0, Y4
+	VFMADD231PS  vconsts32x8<>+544(SB), Y6, Y4
+	VPSUBD       Y0, Y4, Y4
 	VMOVUPS      (DX)(R8*4), Y0
-	VBROADCASTSS pos+80(FP), Y4
-	VMULPS       Y4, Y0, Y0
-	VBROADCASTSS neg+84(FP), Y4
-	VADDPS       Y4, Y0, Y0
+	VBROADCASTSS pos+80(FP), Y5
+	VMULPS       Y5, Y0, Y0
+	VBROADCASTSS neg+84(FP), Y5
+	VADDPS       Y5, Y0, Y0
 	VMULPS       Y2, Y0, Y0
-	VFMSUB213PS  Y0, Y1, Y7
-	VMULPS       Y3, Y7, Y7
-	VMOVUPS      Y7, (AX)(R8*4)
+	VFMSUB213PS  Y0, Y1, Y4
+	VMULPS       Y3, Y4, Y4
+	VMOVUPS      Y4, (AX)(R8*4)
 	ADDQ         $0x00000008, R8
 	JMP          sgsingle1
 
@@ -30900,37 +30712,37 @@ experm6:
 	VSUBPS       vconsts32x8<>+224(SB), Y4, Y4
 	VFNMADD231PS vconsts32x8<>+256(SB), Y4, Y0
 	VFNMADD231PS vconsts32x8<>+288(SB), Y4, Y0
-	VMULPS       Y0, Y0, Y4
-	VMULPS       Y4, Y4, Y6
-	VBROADCASTSS consts32<>+76(SB), Y7
-	VFMADD213PS  vconsts32x8<>+96(SB), Y0, Y7
-	VBROADCASTSS consts32<>+80(SB), Y8
-	VFMADD213PS  vconsts32x8<>+320(SB), Y0, Y8
-	VFMADD231PS  Y4, Y8, Y7
-	VBROADCASTSS consts32<>+84(SB), Y8
-	VFMADD213PS  vconsts32x8<>+352(SB), Y0, Y8
-	VFMADD231PS  Y6, Y8, Y7
-	VFMADD213PS  Y0, Y4, Y7
-	VADDPS       vconsts32x8<>+384(SB), Y7, Y7
-	VMULPS       Y5, Y7, Y7
-	VMULPS       vconsts32x8<>+416(SB), Y7, Y7
+	VBROADCASTSS consts32<>+76(SB), Y6
+	VFMADD213PS  vconsts32x8<>+320(SB), Y0, Y6
+	VFMADD213PS  vconsts32x8<>+352(SB), Y0, Y6
+	VFMADD213PS  vconsts32x8<>+384(SB), Y0, Y6
+	VFMADD213PS  vconsts32x8<>+416(SB), Y0, Y6
+	VFMADD213PS  vconsts32x8<>+96(SB), Y0, Y6
+	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y6
+	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y6
+	VMULPS       Y5, Y6, Y6
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y4, Y0
+	VANDPS       vconsts32x8<>+512(SB), Y0, Y0
+	VMOVAPS      Y0, Y4
+	VFMADD231PS  vconsts32x8<>+544(SB), Y6, Y4
+	VPSUBD       Y0, Y4, Y4
 	LEAQ         tailmask32<>+0(SB), CX
 	MOVQ         $0x00000008, BX
 	SUBQ         R9, BX
 	VMOVDQU      (CX)(BX*4), Y0
 	VMASKMOVPS   (DX)(R8*4), Y0, Y0
-	VBROADCASTSS pos+80(FP), Y4
-	VMULPS       Y4, Y0, Y0
-	VBROADCASTSS neg+84(FP), Y4
-	VADDPS       Y4, Y0, Y0
+	VBROADCASTSS pos+80(FP), Y5
+	VMULPS       Y5, Y0, Y0
+	VBROADCASTSS neg+84(FP), Y5
+	VADDPS       Y5, Y0, Y0
 	VMULPS       Y2, Y0, Y0
-	VFMSUB213PS  Y0, Y1, Y7
-	VMULPS       Y3, Y7, Y7
+	VFMSUB213PS  Y0, Y1, Y4
+	VMULPS       Y3, Y4, Y4
 	LEAQ         tailmask32<>+0(SB), CX
 	MOVQ         $0x00000008, DX
 	SUBQ         R9, DX
 	VMOVDQU      (CX)(DX*4), Y0
-	VMASKMOVPS   Y7, Y0, (AX)(R8*4)
+	VMASKMOVPS   Y4, Y0, (AX)(R8*4)
 	ADDQ         R9, R8
 
 sgdone:
@@ -47218,118 +47030,108 @@ loop:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y5
-	VMULPD       Y5, Y5, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y9
-	VBROADCASTSD consts64<>+160(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y10
-	VFMADD231PD  Y5, Y10, Y9
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y10
-	VBROADCASTSD consts64<>+176(SB), Y11
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y11
-	VFMADD231PD  Y5, Y11, Y10
-	VFMADD231PD  Y7, Y10, Y9
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
 	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD231PD  vconsts64x4<>+544(SB), Y5, Y7
-	VFMADD231PD  Y8, Y7, Y9
-	VFMADD213PD  Y4, Y5, Y9
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y9
-	VMULPD       Y6, Y9, Y9
-	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VMULPD       Y6, Y7, Y7
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
+	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
+	VMOVAPD      Y4, Y5
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
+	VPSUBQ       Y4, Y5, Y5
 	VMOVUPD      32(AX)(DX*8), Y4
-	VMOVUPD      32(CX)(DX*8), Y5
-	VORPD        vconsts64x4<>+288(SB), Y4, Y6
-	VBROADCASTSD consts64<>+136(SB), Y7
-	VMAXPD       Y6, Y7, Y6
-	VBROADCASTSD consts64<>+144(SB), Y7
-	VFMADD213PD  vconsts64x4<>+320(SB), Y6, Y7
-	VPSLLQ       $0x34, Y7, Y8
-	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
-	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
-	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y10
-	VMULPD       Y10, Y10, Y11
-	VBROADCASTSD consts64<>+152(SB), Y12
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y12
-	VBROADCASTSD consts64<>+160(SB), Y13
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y13
-	VFMADD231PD  Y7, Y13, Y12
-	VBROADCASTSD consts64<>+168(SB), Y13
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y13
-	VBROADCASTSD consts64<>+176(SB), Y14
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y14
-	VFMADD231PD  Y7, Y14, Y13
-	VFMADD231PD  Y10, Y13, Y12
-	VBROADCASTSD consts64<>+184(SB), Y10
-	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y10
-	VFMADD231PD  vconsts64x4<>+544(SB), Y7, Y10
-	VFMADD231PD  Y11, Y10, Y12
-	VFMADD213PD  Y6, Y7, Y12
-	VADDPD       vconsts64x4<>+576(SB), Y12, Y12
-	VMULPD       Y8, Y12, Y12
-	VMULPD       vconsts64x4<>+608(SB), Y12, Y12
-	VMAXPD       vconsts64x4<>+640(SB), Y9, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
-	VDIVPD       Y7, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+192(SB), Y10
-	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+768(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+800(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+832(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+864(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+896(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+928(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+960(SB), Y8, Y10
-	VMULPD       Y8, Y10, Y10
-	VMULPD       Y6, Y6, Y8
-	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
-	VADDPD       Y10, Y8, Y10
-	VMULPD       Y10, Y7, Y10
-	VSUBPD       Y10, Y8, Y10
-	VSUBPD       Y10, Y6, Y10
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y6
-	VBLENDVPD    Y6, Y9, Y10, Y10
+	VMOVUPD      32(CX)(DX*8), Y6
+	VORPD        vconsts64x4<>+288(SB), Y4, Y7
+	VBROADCASTSD consts64<>+136(SB), Y8
+	VMAXPD       Y7, Y8, Y7
+	VBROADCASTSD consts64<>+144(SB), Y8
+	VFMADD213PD  vconsts64x4<>+320(SB), Y7, Y8
+	VPSLLQ       $0x34, Y8, Y9
+	VSUBPD       vconsts64x4<>+320(SB), Y8, Y8
+	VFNMADD231PD vconsts64x4<>+352(SB), Y8, Y7
+	VFNMADD231PD vconsts64x4<>+384(SB), Y8, Y7
+	VBROADCASTSD consts64<>+152(SB), Y10
+	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
+	VMULPD       Y9, Y10, Y10
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y8, Y7
+	VANDPD       vconsts64x4<>+768(SB), Y7, Y7
+	VMOVAPD      Y7, Y8
+	VFMADD231PD  vconsts64x4<>+800(SB), Y10, Y8
+	VPSUBQ       Y7, Y8, Y8
+	VMAXPD       vconsts64x4<>+832(SB), Y5, Y7
+	VADDPD       vconsts64x4<>+0(SB), Y7, Y9
+	VDIVPD       Y9, Y7, Y9
+	VMULPD       Y9, Y9, Y10
+	VBROADCASTSD consts64<>+160(SB), Y11
+	VFMADD213PD  vconsts64x4<>+864(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+896(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+928(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+960(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+992(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y10, Y11
+	VMULPD       Y7, Y7, Y12
+	VMULPD       vconsts64x4<>+192(SB), Y12, Y12
+	VFMADD213PD  Y12, Y10, Y11
+	VFNMADD213PD Y12, Y9, Y11
+	VSUBPD       Y11, Y7, Y11
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y7
+	VBLENDVPD    Y7, Y5, Y11, Y11
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
-	VXORPD       Y6, Y6, Y6
-	VMAXPD       Y6, Y2, Y2
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y5, Y2, Y2
 	VSUBPD       Y3, Y2, Y3
-	VADDPD       Y10, Y3, Y3
+	VADDPD       Y11, Y3, Y3
 	VADDPD       Y3, Y0, Y0
-	VMAXPD       vconsts64x4<>+640(SB), Y12, Y2
+	VMAXPD       vconsts64x4<>+832(SB), Y8, Y2
 	VADDPD       vconsts64x4<>+0(SB), Y2, Y3
 	VDIVPD       Y3, Y2, Y3
-	VMULPD       Y3, Y3, Y6
-	VBROADCASTSD consts64<>+192(SB), Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
-	VMULPD       Y6, Y7, Y7
-	VMULPD       Y2, Y2, Y6
-	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
-	VADDPD       Y7, Y6, Y7
-	VMULPD       Y7, Y3, Y7
-	VSUBPD       Y7, Y6, Y7
+	VMULPD       Y3, Y3, Y5
+	VBROADCASTSD consts64<>+160(SB), Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+992(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y5, Y7
+	VMULPD       Y2, Y2, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y5, Y7
+	VFNMADD213PD Y9, Y3, Y7
 	VSUBPD       Y7, Y2, Y7
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y12, Y2
-	VBLENDVPD    Y2, Y12, Y7, Y7
-	VMULPD       (SP), Y5, Y2
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y8, Y2
+	VBLENDVPD    Y2, Y8, Y7, Y7
+	VMULPD       (SP), Y6, Y2
 	VADDPD       32(SP), Y2, Y2
 	VMULPD       Y2, Y4, Y2
 	VXORPD       Y3, Y3, Y3
@@ -47358,59 +47160,54 @@ single1:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y5
-	VMULPD       Y5, Y5, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y9
-	VBROADCASTSD consts64<>+160(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y10
-	VFMADD231PD  Y5, Y10, Y9
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y10
-	VBROADCASTSD consts64<>+176(SB), Y11
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y11
-	VFMADD231PD  Y5, Y11, Y10
-	VFMADD231PD  Y7, Y10, Y9
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
 	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD231PD  vconsts64x4<>+544(SB), Y5, Y7
-	VFMADD231PD  Y8, Y7, Y9
-	VFMADD213PD  Y4, Y5, Y9
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y9
-	VMULPD       Y6, Y9, Y9
-	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
-	VMAXPD       vconsts64x4<>+640(SB), Y9, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
-	VDIVPD       Y5, Y4, Y5
-	VMULPD       Y5, Y5, Y6
-	VBROADCASTSD consts64<>+192(SB), Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
 	VMULPD       Y6, Y7, Y7
-	VMULPD       Y4, Y4, Y6
-	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
-	VADDPD       Y7, Y6, Y7
-	VMULPD       Y7, Y5, Y7
-	VSUBPD       Y7, Y6, Y7
-	VSUBPD       Y7, Y4, Y7
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y4
-	VBLENDVPD    Y4, Y9, Y7, Y7
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
+	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
+	VMOVAPD      Y4, Y5
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
+	VPSUBQ       Y4, Y5, Y5
+	VMAXPD       vconsts64x4<>+832(SB), Y5, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
+	VDIVPD       Y6, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VBROADCASTSD consts64<>+160(SB), Y8
+	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+928(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+960(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+992(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
+	VMULPD       Y4, Y4, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y7, Y8
+	VFNMADD213PD Y9, Y6, Y8
+	VSUBPD       Y8, Y4, Y8
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
+	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
 	VXORPD       Y4, Y4, Y4
 	VMAXPD       Y4, Y2, Y2
 	VSUBPD       Y3, Y2, Y3
-	VADDPD       Y7, Y3, Y3
+	VADDPD       Y8, Y3, Y3
 	VADDPD       Y3, Y0, Y0
 	ADDQ         $0x00000004, DX
 	JMP          single1
@@ -47438,59 +47235,54 @@ tail:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y5
-	VMULPD       Y5, Y5, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y9
-	VBROADCASTSD consts64<>+160(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y10
-	VFMADD231PD  Y5, Y10, Y9
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y10
-	VBROADCASTSD consts64<>+176(SB), Y11
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y11
-	VFMADD231PD  Y5, Y11, Y10
-	VFMADD231PD  Y7, Y10, Y9
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
 	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD231PD  vconsts64x4<>+544(SB), Y5, Y7
-	VFMADD231PD  Y8, Y7, Y9
-	VFMADD213PD  Y4, Y5, Y9
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y9
-	VMULPD       Y6, Y9, Y9
-	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
-	VMAXPD       vconsts64x4<>+640(SB), Y9, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
-	VDIVPD       Y5, Y4, Y5
-	VMULPD       Y5, Y5, Y6
-	VBROADCASTSD consts64<>+192(SB), Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
 	VMULPD       Y6, Y7, Y7
-	VMULPD       Y4, Y4, Y6
-	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
-	VADDPD       Y7, Y6, Y7
-	VMULPD       Y7, Y5, Y7
-	VSUBPD       Y7, Y6, Y7
-	VSUBPD       Y7, Y4, Y7
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y4
-	VBLENDVPD    Y4, Y9, Y7, Y7
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
+	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
+	VMOVAPD      Y4, Y5
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
+	VPSUBQ       Y4, Y5, Y5
+	VMAXPD       vconsts64x4<>+832(SB), Y5, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
+	VDIVPD       Y6, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VBROADCASTSD consts64<>+160(SB), Y8
+	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+928(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+960(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+992(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
+	VMULPD       Y4, Y4, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y7, Y8
+	VFNMADD213PD Y9, Y6, Y8
+	VSUBPD       Y8, Y4, Y8
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
+	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
 	VXORPD       Y4, Y4, Y4
 	VMAXPD       Y4, Y2, Y2
 	VSUBPD       Y3, Y2, Y3
-	VADDPD       Y7, Y3, Y3
+	VADDPD       Y8, Y3, Y3
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         BX, CX
@@ -47545,59 +47337,54 @@ loop:
 	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
 	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
 	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y9
-	VMULPD       Y9, Y9, Y10
-	VBROADCASTSD consts64<>+152(SB), Y11
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y11
-	VBROADCASTSD consts64<>+160(SB), Y12
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y12
-	VFMADD231PD  Y7, Y12, Y11
-	VBROADCASTSD consts64<>+168(SB), Y12
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y12
-	VBROADCASTSD consts64<>+176(SB), Y13
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y13
-	VFMADD231PD  Y7, Y13, Y12
-	VFMADD231PD  Y9, Y12, Y11
-	VBROADCASTSD consts64<>+184(SB), Y9
+	VBROADCASTSD consts64<>+152(SB), Y9
+	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y9
 	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y9
-	VFMADD231PD  vconsts64x4<>+544(SB), Y7, Y9
-	VFMADD231PD  Y10, Y9, Y11
-	VFMADD213PD  Y6, Y7, Y11
-	VADDPD       vconsts64x4<>+576(SB), Y11, Y11
-	VMULPD       Y8, Y11, Y11
-	VMULPD       vconsts64x4<>+608(SB), Y11, Y11
-	VMAXPD       vconsts64x4<>+640(SB), Y11, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
-	VDIVPD       Y7, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+192(SB), Y9
-	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+768(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+800(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+832(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+864(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+896(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+928(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+960(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
 	VMULPD       Y8, Y9, Y9
-	VMULPD       Y6, Y6, Y8
-	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
-	VADDPD       Y9, Y8, Y9
-	VMULPD       Y9, Y7, Y9
-	VSUBPD       Y9, Y8, Y9
-	VSUBPD       Y9, Y6, Y9
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y11, Y6
-	VBLENDVPD    Y6, Y11, Y9, Y9
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
+	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
+	VMOVAPD      Y6, Y7
+	VFMADD231PD  vconsts64x4<>+800(SB), Y9, Y7
+	VPSUBQ       Y6, Y7, Y7
+	VMAXPD       vconsts64x4<>+832(SB), Y7, Y6
+	VADDPD       vconsts64x4<>+0(SB), Y6, Y8
+	VDIVPD       Y8, Y6, Y8
+	VMULPD       Y8, Y8, Y9
+	VBROADCASTSD consts64<>+160(SB), Y10
+	VFMADD213PD  vconsts64x4<>+864(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+896(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+928(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+960(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+992(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y9, Y10
+	VMULPD       Y6, Y6, Y11
+	VMULPD       vconsts64x4<>+192(SB), Y11, Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VFNMADD213PD Y11, Y8, Y10
+	VSUBPD       Y10, Y6, Y10
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y7, Y6
+	VBLENDVPD    Y6, Y7, Y10, Y10
 	VMULPD       (SP), Y5, Y5
 	VADDPD       32(SP), Y5, Y5
 	VMULPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y6, Y4, Y4
 	VSUBPD       Y5, Y4, Y5
-	VADDPD       Y9, Y5, Y5
+	VADDPD       Y10, Y5, Y5
 	VMOVUPD      (DX)(SI*8), Y4
 	VFMADD231PD  Y5, Y4, Y0
 	VADDPD       Y4, Y1, Y1
@@ -47617,59 +47404,54 @@ loop:
 	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
 	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
 	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y9
-	VMULPD       Y9, Y9, Y10
-	VBROADCASTSD consts64<>+152(SB), Y11
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y11
-	VBROADCASTSD consts64<>+160(SB), Y12
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y12
-	VFMADD231PD  Y7, Y12, Y11
-	VBROADCASTSD consts64<>+168(SB), Y12
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y12
-	VBROADCASTSD consts64<>+176(SB), Y13
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y13
-	VFMADD231PD  Y7, Y13, Y12
-	VFMADD231PD  Y9, Y12, Y11
-	VBROADCASTSD consts64<>+184(SB), Y9
+	VBROADCASTSD consts64<>+152(SB), Y9
+	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y9
 	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y9
-	VFMADD231PD  vconsts64x4<>+544(SB), Y7, Y9
-	VFMADD231PD  Y10, Y9, Y11
-	VFMADD213PD  Y6, Y7, Y11
-	VADDPD       vconsts64x4<>+576(SB), Y11, Y11
-	VMULPD       Y8, Y11, Y11
-	VMULPD       vconsts64x4<>+608(SB), Y11, Y11
-	VMAXPD       vconsts64x4<>+640(SB), Y11, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
-	VDIVPD       Y7, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+192(SB), Y9
-	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+768(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+800(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+832(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+864(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+896(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+928(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+960(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
 	VMULPD       Y8, Y9, Y9
-	VMULPD       Y6, Y6, Y8
-	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
-	VADDPD       Y9, Y8, Y9
-	VMULPD       Y9, Y7, Y9
-	VSUBPD       Y9, Y8, Y9
-	VSUBPD       Y9, Y6, Y9
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y11, Y6
-	VBLENDVPD    Y6, Y11, Y9, Y9
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
+	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
+	VMOVAPD      Y6, Y7
+	VFMADD231PD  vconsts64x4<>+800(SB), Y9, Y7
+	VPSUBQ       Y6, Y7, Y7
+	VMAXPD       vconsts64x4<>+832(SB), Y7, Y6
+	VADDPD       vconsts64x4<>+0(SB), Y6, Y8
+	VDIVPD       Y8, Y6, Y8
+	VMULPD       Y8, Y8, Y9
+	VBROADCASTSD consts64<>+160(SB), Y10
+	VFMADD213PD  vconsts64x4<>+864(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+896(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+928(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+960(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+992(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y9, Y10
+	VMULPD       Y6, Y6, Y11
+	VMULPD       vconsts64x4<>+192(SB), Y11, Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VFNMADD213PD Y11, Y8, Y10
+	VSUBPD       Y10, Y6, Y10
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y7, Y6
+	VBLENDVPD    Y6, Y7, Y10, Y10
 	VMULPD       (SP), Y5, Y5
 	VADDPD       32(SP), Y5, Y5
 	VMULPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y6, Y4, Y4
 	VSUBPD       Y5, Y4, Y5
-	VADDPD       Y9, Y5, Y5
+	VADDPD       Y10, Y5, Y5
 	VMOVUPD      32(DX)(SI*8), Y4
 	VFMADD231PD  Y5, Y4, Y2
 	VADDPD       Y4, Y3, Y3
@@ -47699,59 +47481,54 @@ single1:
 	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
 	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
 	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y9
-	VMULPD       Y9, Y9, Y10
-	VBROADCASTSD consts64<>+152(SB), Y11
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y11
-	VBROADCASTSD consts64<>+160(SB), Y12
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y12
-	VFMADD231PD  Y7, Y12, Y11
-	VBROADCASTSD consts64<>+168(SB), Y12
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y12
-	VBROADCASTSD consts64<>+176(SB), Y13
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y13
-	VFMADD231PD  Y7, Y13, Y12
-	VFMADD231PD  Y9, Y12, Y11
-	VBROADCASTSD consts64<>+184(SB), Y9
+	VBROADCASTSD consts64<>+152(SB), Y9
+	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y9
 	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y9
-	VFMADD231PD  vconsts64x4<>+544(SB), Y7, Y9
-	VFMADD231PD  Y10, Y9, Y11
-	VFMADD213PD  Y6, Y7, Y11
-	VADDPD       vconsts64x4<>+576(SB), Y11, Y11
-	VMULPD       Y8, Y11, Y11
-	VMULPD       vconsts64x4<>+608(SB), Y11, Y11
-	VMAXPD       vconsts64x4<>+640(SB), Y11, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
-	VDIVPD       Y7, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+192(SB), Y9
-	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+768(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+800(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+832(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+864(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+896(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+928(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+960(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
 	VMULPD       Y8, Y9, Y9
-	VMULPD       Y6, Y6, Y8
-	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
-	VADDPD       Y9, Y8, Y9
-	VMULPD       Y9, Y7, Y9
-	VSUBPD       Y9, Y8, Y9
-	VSUBPD       Y9, Y6, Y9
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y11, Y6
-	VBLENDVPD    Y6, Y11, Y9, Y9
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
+	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
+	VMOVAPD      Y6, Y7
+	VFMADD231PD  vconsts64x4<>+800(SB), Y9, Y7
+	VPSUBQ       Y6, Y7, Y7
+	VMAXPD       vconsts64x4<>+832(SB), Y7, Y6
+	VADDPD       vconsts64x4<>+0(SB), Y6, Y8
+	VDIVPD       Y8, Y6, Y8
+	VMULPD       Y8, Y8, Y9
+	VBROADCASTSD consts64<>+160(SB), Y10
+	VFMADD213PD  vconsts64x4<>+864(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+896(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+928(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+960(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+992(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y9, Y10
+	VMULPD       Y6, Y6, Y11
+	VMULPD       vconsts64x4<>+192(SB), Y11, Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VFNMADD213PD Y11, Y8, Y10
+	VSUBPD       Y10, Y6, Y10
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y7, Y6
+	VBLENDVPD    Y6, Y7, Y10, Y10
 	VMULPD       (SP), Y5, Y5
 	VADDPD       32(SP), Y5, Y5
 	VMULPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y6, Y4, Y4
 	VSUBPD       Y5, Y4, Y5
-	VADDPD       Y9, Y5, Y5
+	VADDPD       Y10, Y5, Y5
 	VMOVUPD      (DX)(SI*8), Y4
 	VFMADD231PD  Y5, Y4, Y0
 	VADDPD       Y4, Y1, Y1
@@ -47786,59 +47563,54 @@ tail:
 	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
 	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
 	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y9
-	VMULPD       Y9, Y9, Y10
-	VBROADCASTSD consts64<>+152(SB), Y11
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y11
-	VBROADCASTSD consts64<>+160(SB), Y12
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y12
-	VFMADD231PD  Y7, Y12, Y11
-	VBROADCASTSD consts64<>+168(SB), Y12
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y12
-	VBROADCASTSD consts64<>+176(SB), Y13
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y13
-	VFMADD231PD  Y7, Y13, Y12
-	VFMADD231PD  Y9, Y12, Y11
-	VBROADCASTSD consts64<>+184(SB), Y9
+	VBROADCASTSD consts64<>+152(SB), Y9
+	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y9
 	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y9
-	VFMADD231PD  vconsts64x4<>+544(SB), Y7, Y9
-	VFMADD231PD  Y10, Y9, Y11
-	VFMADD213PD  Y6, Y7, Y11
-	VADDPD       vconsts64x4<>+576(SB), Y11, Y11
-	VMULPD       Y8, Y11, Y11
-	VMULPD       vconsts64x4<>+608(SB), Y11, Y11
-	VMAXPD       vconsts64x4<>+640(SB), Y11, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
-	VDIVPD       Y7, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+192(SB), Y9
-	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+768(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+800(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+832(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+864(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+896(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+928(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+960(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
 	VMULPD       Y8, Y9, Y9
-	VMULPD       Y6, Y6, Y8
-	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
-	VADDPD       Y9, Y8, Y9
-	VMULPD       Y9, Y7, Y9
-	VSUBPD       Y9, Y8, Y9
-	VSUBPD       Y9, Y6, Y9
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y11, Y6
-	VBLENDVPD    Y6, Y11, Y9, Y9
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
+	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
+	VMOVAPD      Y6, Y7
+	VFMADD231PD  vconsts64x4<>+800(SB), Y9, Y7
+	VPSUBQ       Y6, Y7, Y7
+	VMAXPD       vconsts64x4<>+832(SB), Y7, Y6
+	VADDPD       vconsts64x4<>+0(SB), Y6, Y8
+	VDIVPD       Y8, Y6, Y8
+	VMULPD       Y8, Y8, Y9
+	VBROADCASTSD consts64<>+160(SB), Y10
+	VFMADD213PD  vconsts64x4<>+864(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+896(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+928(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+960(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+992(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y9, Y10
+	VMULPD       Y6, Y6, Y11
+	VMULPD       vconsts64x4<>+192(SB), Y11, Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VFNMADD213PD Y11, Y8, Y10
+	VSUBPD       Y10, Y6, Y10
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y7, Y6
+	VBLENDVPD    Y6, Y7, Y10, Y10
 	VMULPD       (SP), Y5, Y5
 	VADDPD       32(SP), Y5, Y5
 	VMULPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y6, Y4, Y4
 	VSUBPD       Y5, Y4, Y5
-	VADDPD       Y9, Y5, Y5
+	VADDPD       Y10, Y5, Y5
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         DI, CX
@@ -47909,121 +47681,111 @@ loop:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y5
-	VMULPD       Y5, Y5, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y9
-	VBROADCASTSD consts64<>+160(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y10
-	VFMADD231PD  Y5, Y10, Y9
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y10
-	VBROADCASTSD consts64<>+176(SB), Y11
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y11
-	VFMADD231PD  Y5, Y11, Y10
-	VFMADD231PD  Y7, Y10, Y9
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
 	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD231PD  vconsts64x4<>+544(SB), Y5, Y7
-	VFMADD231PD  Y8, Y7, Y9
-	VFMADD213PD  Y4, Y5, Y9
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y9
-	VMULPD       Y6, Y9, Y9
-	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VMULPD       Y6, Y7, Y7
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
+	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
+	VMOVAPD      Y4, Y5
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
+	VPSUBQ       Y4, Y5, Y5
 	VMOVUPD      32(AX)(BX*8), Y4
-	VMOVUPD      32(CX)(BX*8), Y5
-	VORPD        vconsts64x4<>+288(SB), Y4, Y6
-	VBROADCASTSD consts64<>+136(SB), Y7
-	VMAXPD       Y6, Y7, Y6
-	VBROADCASTSD consts64<>+144(SB), Y7
-	VFMADD213PD  vconsts64x4<>+320(SB), Y6, Y7
-	VPSLLQ       $0x34, Y7, Y8
-	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
-	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
-	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y10
-	VMULPD       Y10, Y10, Y11
-	VBROADCASTSD consts64<>+152(SB), Y12
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y12
-	VBROADCASTSD consts64<>+160(SB), Y13
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y13
-	VFMADD231PD  Y7, Y13, Y12
-	VBROADCASTSD consts64<>+168(SB), Y13
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y13
-	VBROADCASTSD consts64<>+176(SB), Y14
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y14
-	VFMADD231PD  Y7, Y14, Y13
-	VFMADD231PD  Y10, Y13, Y12
-	VBROADCASTSD consts64<>+184(SB), Y10
-	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y10
-	VFMADD231PD  vconsts64x4<>+544(SB), Y7, Y10
-	VFMADD231PD  Y11, Y10, Y12
-	VFMADD213PD  Y6, Y7, Y12
-	VADDPD       vconsts64x4<>+576(SB), Y12, Y12
-	VMULPD       Y8, Y12, Y12
-	VMULPD       vconsts64x4<>+608(SB), Y12, Y12
-	VMAXPD       vconsts64x4<>+640(SB), Y9, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
-	VDIVPD       Y7, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+192(SB), Y10
-	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+768(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+800(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+832(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+864(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+896(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+928(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+960(SB), Y8, Y10
-	VMULPD       Y8, Y10, Y10
-	VMULPD       Y6, Y6, Y8
-	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
-	VADDPD       Y10, Y8, Y10
-	VMULPD       Y10, Y7, Y10
-	VSUBPD       Y10, Y8, Y10
-	VSUBPD       Y10, Y6, Y10
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y6
-	VBLENDVPD    Y6, Y9, Y10, Y10
+	VMOVUPD      32(CX)(BX*8), Y6
+	VORPD        vconsts64x4<>+288(SB), Y4, Y7
+	VBROADCASTSD consts64<>+136(SB), Y8
+	VMAXPD       Y7, Y8, Y7
+	VBROADCASTSD consts64<>+144(SB), Y8
+	VFMADD213PD  vconsts64x4<>+320(SB), Y7, Y8
+	VPSLLQ       $0x34, Y8, Y9
+	VSUBPD       vconsts64x4<>+320(SB), Y8, Y8
+	VFNMADD231PD vconsts64x4<>+352(SB), Y8, Y7
+	VFNMADD231PD vconsts64x4<>+384(SB), Y8, Y7
+	VBROADCASTSD consts64<>+152(SB), Y10
+	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
+	VMULPD       Y9, Y10, Y10
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y8, Y7
+	VANDPD       vconsts64x4<>+768(SB), Y7, Y7
+	VMOVAPD      Y7, Y8
+	VFMADD231PD  vconsts64x4<>+800(SB), Y10, Y8
+	VPSUBQ       Y7, Y8, Y8
+	VMAXPD       vconsts64x4<>+832(SB), Y5, Y7
+	VADDPD       vconsts64x4<>+0(SB), Y7, Y9
+	VDIVPD       Y9, Y7, Y9
+	VMULPD       Y9, Y9, Y10
+	VBROADCASTSD consts64<>+160(SB), Y11
+	VFMADD213PD  vconsts64x4<>+864(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+896(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+928(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+960(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+992(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y10, Y11
+	VMULPD       Y7, Y7, Y12
+	VMULPD       vconsts64x4<>+192(SB), Y12, Y12
+	VFMADD213PD  Y12, Y10, Y11
+	VFNMADD213PD Y12, Y9, Y11
+	VSUBPD       Y11, Y7, Y11
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y7
+	VBLENDVPD    Y7, Y5, Y11, Y11
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
-	VXORPD       Y6, Y6, Y6
-	VMAXPD       Y6, Y2, Y2
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y5, Y2, Y2
 	VSUBPD       Y3, Y2, Y3
-	VADDPD       Y10, Y3, Y3
+	VADDPD       Y11, Y3, Y3
 	VBROADCASTSD s+72(FP), Y2
 	VMULPD       Y3, Y2, Y2
 	VMOVUPD      Y2, (DX)(BX*8)
 	VADDPD       Y3, Y0, Y0
-	VMAXPD       vconsts64x4<>+640(SB), Y12, Y2
+	VMAXPD       vconsts64x4<>+832(SB), Y8, Y2
 	VADDPD       vconsts64x4<>+0(SB), Y2, Y3
 	VDIVPD       Y3, Y2, Y3
-	VMULPD       Y3, Y3, Y6
-	VBROADCASTSD consts64<>+192(SB), Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
-	VMULPD       Y6, Y7, Y7
-	VMULPD       Y2, Y2, Y6
-	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
-	VADDPD       Y7, Y6, Y7
-	VMULPD       Y7, Y3, Y7
-	VSUBPD       Y7, Y6, Y7
+	VMULPD       Y3, Y3, Y5
+	VBROADCASTSD consts64<>+160(SB), Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+992(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y5, Y7
+	VMULPD       Y2, Y2, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y5, Y7
+	VFNMADD213PD Y9, Y3, Y7
 	VSUBPD       Y7, Y2, Y7
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y12, Y2
-	VBLENDVPD    Y2, Y12, Y7, Y7
-	VMULPD       (SP), Y5, Y2
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y8, Y2
+	VBLENDVPD    Y2, Y8, Y7, Y7
+	VMULPD       (SP), Y6, Y2
 	VADDPD       32(SP), Y2, Y2
 	VMULPD       Y2, Y4, Y2
 	VXORPD       Y3, Y3, Y3
@@ -48055,59 +47817,54 @@ single1:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y5
-	VMULPD       Y5, Y5, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y9
-	VBROADCASTSD consts64<>+160(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y10
-	VFMADD231PD  Y5, Y10, Y9
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y10
-	VBROADCASTSD consts64<>+176(SB), Y11
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y11
-	VFMADD231PD  Y5, Y11, Y10
-	VFMADD231PD  Y7, Y10, Y9
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
 	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD231PD  vconsts64x4<>+544(SB), Y5, Y7
-	VFMADD231PD  Y8, Y7, Y9
-	VFMADD213PD  Y4, Y5, Y9
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y9
-	VMULPD       Y6, Y9, Y9
-	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
-	VMAXPD       vconsts64x4<>+640(SB), Y9, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
-	VDIVPD       Y5, Y4, Y5
-	VMULPD       Y5, Y5, Y6
-	VBROADCASTSD consts64<>+192(SB), Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
 	VMULPD       Y6, Y7, Y7
-	VMULPD       Y4, Y4, Y6
-	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
-	VADDPD       Y7, Y6, Y7
-	VMULPD       Y7, Y5, Y7
-	VSUBPD       Y7, Y6, Y7
-	VSUBPD       Y7, Y4, Y7
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y4
-	VBLENDVPD    Y4, Y9, Y7, Y7
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
+	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
+	VMOVAPD      Y4, Y5
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
+	VPSUBQ       Y4, Y5, Y5
+	VMAXPD       vconsts64x4<>+832(SB), Y5, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
+	VDIVPD       Y6, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VBROADCASTSD consts64<>+160(SB), Y8
+	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+928(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+960(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+992(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
+	VMULPD       Y4, Y4, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y7, Y8
+	VFNMADD213PD Y9, Y6, Y8
+	VSUBPD       Y8, Y4, Y8
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
+	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
 	VXORPD       Y4, Y4, Y4
 	VMAXPD       Y4, Y2, Y2
 	VSUBPD       Y3, Y2, Y3
-	VADDPD       Y7, Y3, Y3
+	VADDPD       Y8, Y3, Y3
 	VBROADCASTSD s+72(FP), Y2
 	VMULPD       Y3, Y2, Y2
 	VMOVUPD      Y2, (DX)(BX*8)
@@ -48138,59 +47895,54 @@ tail:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y5
-	VMULPD       Y5, Y5, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y9
-	VBROADCASTSD consts64<>+160(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y10
-	VFMADD231PD  Y5, Y10, Y9
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y10
-	VBROADCASTSD consts64<>+176(SB), Y11
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y11
-	VFMADD231PD  Y5, Y11, Y10
-	VFMADD231PD  Y7, Y10, Y9
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
 	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD231PD  vconsts64x4<>+544(SB), Y5, Y7
-	VFMADD231PD  Y8, Y7, Y9
-	VFMADD213PD  Y4, Y5, Y9
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y9
-	VMULPD       Y6, Y9, Y9
-	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
-	VMAXPD       vconsts64x4<>+640(SB), Y9, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
-	VDIVPD       Y5, Y4, Y5
-	VMULPD       Y5, Y5, Y6
-	VBROADCASTSD consts64<>+192(SB), Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
 	VMULPD       Y6, Y7, Y7
-	VMULPD       Y4, Y4, Y6
-	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
-	VADDPD       Y7, Y6, Y7
-	VMULPD       Y7, Y5, Y7
-	VSUBPD       Y7, Y6, Y7
-	VSUBPD       Y7, Y4, Y7
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y4
-	VBLENDVPD    Y4, Y9, Y7, Y7
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
+	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
+	VMOVAPD      Y4, Y5
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
+	VPSUBQ       Y4, Y5, Y5
+	VMAXPD       vconsts64x4<>+832(SB), Y5, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
+	VDIVPD       Y6, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VBROADCASTSD consts64<>+160(SB), Y8
+	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+928(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+960(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+992(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
+	VMULPD       Y4, Y4, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y7, Y8
+	VFNMADD213PD Y9, Y6, Y8
+	VSUBPD       Y8, Y4, Y8
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
+	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
 	VXORPD       Y4, Y4, Y4
 	VMAXPD       Y4, Y2, Y2
 	VSUBPD       Y3, Y2, Y3
-	VADDPD       Y7, Y3, Y3
+	VADDPD       Y8, Y3, Y3
 	VBROADCASTSD s+72(FP), Y2
 	VMULPD       Y3, Y2, Y2
 	LEAQ         tailmask64<>+0(SB), AX
@@ -48250,121 +48002,111 @@ loop:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y5
-	VMULPD       Y5, Y5, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y9
-	VBROADCASTSD consts64<>+160(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y10
-	VFMADD231PD  Y5, Y10, Y9
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y10
-	VBROADCASTSD consts64<>+176(SB), Y11
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y11
-	VFMADD231PD  Y5, Y11, Y10
-	VFMADD231PD  Y7, Y10, Y9
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
 	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD231PD  vconsts64x4<>+544(SB), Y5, Y7
-	VFMADD231PD  Y8, Y7, Y9
-	VFMADD213PD  Y4, Y5, Y9
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y9
-	VMULPD       Y6, Y9, Y9
-	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VMULPD       Y6, Y7, Y7
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
+	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
+	VMOVAPD      Y4, Y5
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
+	VPSUBQ       Y4, Y5, Y5
 	VMOVUPD      32(AX)(SI*8), Y4
-	VMOVUPD      32(CX)(SI*8), Y5
-	VORPD        vconsts64x4<>+288(SB), Y4, Y6
-	VBROADCASTSD consts64<>+136(SB), Y7
-	VMAXPD       Y6, Y7, Y6
-	VBROADCASTSD consts64<>+144(SB), Y7
-	VFMADD213PD  vconsts64x4<>+320(SB), Y6, Y7
-	VPSLLQ       $0x34, Y7, Y8
-	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
-	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
-	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y10
-	VMULPD       Y10, Y10, Y11
-	VBROADCASTSD consts64<>+152(SB), Y12
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y12
-	VBROADCASTSD consts64<>+160(SB), Y13
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y13
-	VFMADD231PD  Y7, Y13, Y12
-	VBROADCASTSD consts64<>+168(SB), Y13
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y13
-	VBROADCASTSD consts64<>+176(SB), Y14
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y14
-	VFMADD231PD  Y7, Y14, Y13
-	VFMADD231PD  Y10, Y13, Y12
-	VBROADCASTSD consts64<>+184(SB), Y10
-	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y10
-	VFMADD231PD  vconsts64x4<>+544(SB), Y7, Y10
-	VFMADD231PD  Y11, Y10, Y12
-	VFMADD213PD  Y6, Y7, Y12
-	VADDPD       vconsts64x4<>+576(SB), Y12, Y12
-	VMULPD       Y8, Y12, Y12
-	VMULPD       vconsts64x4<>+608(SB), Y12, Y12
-	VMAXPD       vconsts64x4<>+640(SB), Y9, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
-	VDIVPD       Y7, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+192(SB), Y10
-	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+768(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+800(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+832(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+864(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+896(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+928(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+960(SB), Y8, Y10
-	VMULPD       Y8, Y10, Y10
-	VMULPD       Y6, Y6, Y8
-	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
-	VADDPD       Y10, Y8, Y10
-	VMULPD       Y10, Y7, Y10
-	VSUBPD       Y10, Y8, Y10
-	VSUBPD       Y10, Y6, Y10
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y6
-	VBLENDVPD    Y6, Y9, Y10, Y10
+	VMOVUPD      32(CX)(SI*8), Y6
+	VORPD        vconsts64x4<>+288(SB), Y4, Y7
+	VBROADCASTSD consts64<>+136(SB), Y8
+	VMAXPD       Y7, Y8, Y7
+	VBROADCASTSD consts64<>+144(SB), Y8
+	VFMADD213PD  vconsts64x4<>+320(SB), Y7, Y8
+	VPSLLQ       $0x34, Y8, Y9
+	VSUBPD       vconsts64x4<>+320(SB), Y8, Y8
+	VFNMADD231PD vconsts64x4<>+352(SB), Y8, Y7
+	VFNMADD231PD vconsts64x4<>+384(SB), Y8, Y7
+	VBROADCASTSD consts64<>+152(SB), Y10
+	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
+	VMULPD       Y9, Y10, Y10
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y8, Y7
+	VANDPD       vconsts64x4<>+768(SB), Y7, Y7
+	VMOVAPD      Y7, Y8
+	VFMADD231PD  vconsts64x4<>+800(SB), Y10, Y8
+	VPSUBQ       Y7, Y8, Y8
+	VMAXPD       vconsts64x4<>+832(SB), Y5, Y7
+	VADDPD       vconsts64x4<>+0(SB), Y7, Y9
+	VDIVPD       Y9, Y7, Y9
+	VMULPD       Y9, Y9, Y10
+	VBROADCASTSD consts64<>+160(SB), Y11
+	VFMADD213PD  vconsts64x4<>+864(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+896(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+928(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+960(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+992(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y10, Y11
+	VMULPD       Y7, Y7, Y12
+	VMULPD       vconsts64x4<>+192(SB), Y12, Y12
+	VFMADD213PD  Y12, Y10, Y11
+	VFNMADD213PD Y12, Y9, Y11
+	VSUBPD       Y11, Y7, Y11
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y7
+	VBLENDVPD    Y7, Y5, Y11, Y11
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
-	VXORPD       Y6, Y6, Y6
-	VMAXPD       Y6, Y2, Y2
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y5, Y2, Y2
 	VSUBPD       Y3, Y2, Y3
-	VADDPD       Y10, Y3, Y3
+	VADDPD       Y11, Y3, Y3
 	VMOVUPD      (DX)(SI*8), Y2
-	VMULPD       Y3, Y2, Y6
-	VMOVUPD      Y6, (BX)(SI*8)
+	VMULPD       Y3, Y2, Y5
+	VMOVUPD      Y5, (BX)(SI*8)
 	VFMADD231PD  Y3, Y2, Y0
-	VMAXPD       vconsts64x4<>+640(SB), Y12, Y2
+	VMAXPD       vconsts64x4<>+832(SB), Y8, Y2
 	VADDPD       vconsts64x4<>+0(SB), Y2, Y3
 	VDIVPD       Y3, Y2, Y3
-	VMULPD       Y3, Y3, Y6
-	VBROADCASTSD consts64<>+192(SB), Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
-	VMULPD       Y6, Y7, Y7
-	VMULPD       Y2, Y2, Y6
-	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
-	VADDPD       Y7, Y6, Y7
-	VMULPD       Y7, Y3, Y7
-	VSUBPD       Y7, Y6, Y7
+	VMULPD       Y3, Y3, Y5
+	VBROADCASTSD consts64<>+160(SB), Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+992(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y5, Y7
+	VMULPD       Y2, Y2, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y5, Y7
+	VFNMADD213PD Y9, Y3, Y7
 	VSUBPD       Y7, Y2, Y7
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y12, Y2
-	VBLENDVPD    Y2, Y12, Y7, Y7
-	VMULPD       (SP), Y5, Y2
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y8, Y2
+	VBLENDVPD    Y2, Y8, Y7, Y7
+	VMULPD       (SP), Y6, Y2
 	VADDPD       32(SP), Y2, Y2
 	VMULPD       Y2, Y4, Y2
 	VXORPD       Y3, Y3, Y3
@@ -48396,59 +48138,54 @@ single1:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y5
-	VMULPD       Y5, Y5, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y9
-	VBROADCASTSD consts64<>+160(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y10
-	VFMADD231PD  Y5, Y10, Y9
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y10
-	VBROADCASTSD consts64<>+176(SB), Y11
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y11
-	VFMADD231PD  Y5, Y11, Y10
-	VFMADD231PD  Y7, Y10, Y9
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
 	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD231PD  vconsts64x4<>+544(SB), Y5, Y7
-	VFMADD231PD  Y8, Y7, Y9
-	VFMADD213PD  Y4, Y5, Y9
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y9
-	VMULPD       Y6, Y9, Y9
-	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
-	VMAXPD       vconsts64x4<>+640(SB), Y9, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
-	VDIVPD       Y5, Y4, Y5
-	VMULPD       Y5, Y5, Y6
-	VBROADCASTSD consts64<>+192(SB), Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
 	VMULPD       Y6, Y7, Y7
-	VMULPD       Y4, Y4, Y6
-	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
-	VADDPD       Y7, Y6, Y7
-	VMULPD       Y7, Y5, Y7
-	VSUBPD       Y7, Y6, Y7
-	VSUBPD       Y7, Y4, Y7
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y4
-	VBLENDVPD    Y4, Y9, Y7, Y7
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
+	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
+	VMOVAPD      Y4, Y5
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
+	VPSUBQ       Y4, Y5, Y5
+	VMAXPD       vconsts64x4<>+832(SB), Y5, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
+	VDIVPD       Y6, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VBROADCASTSD consts64<>+160(SB), Y8
+	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+928(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+960(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+992(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
+	VMULPD       Y4, Y4, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y7, Y8
+	VFNMADD213PD Y9, Y6, Y8
+	VSUBPD       Y8, Y4, Y8
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
+	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
 	VXORPD       Y4, Y4, Y4
 	VMAXPD       Y4, Y2, Y2
 	VSUBPD       Y3, Y2, Y3
-	VADDPD       Y7, Y3, Y3
+	VADDPD       Y8, Y3, Y3
 	VMOVUPD      (DX)(SI*8), Y2
 	VMULPD       Y3, Y2, Y4
 	VMOVUPD      Y4, (BX)(SI*8)
@@ -48479,59 +48216,54 @@ tail:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y5
-	VMULPD       Y5, Y5, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y9
-	VBROADCASTSD consts64<>+160(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y10
-	VFMADD231PD  Y5, Y10, Y9
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y10
-	VBROADCASTSD consts64<>+176(SB), Y11
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y11
-	VFMADD231PD  Y5, Y11, Y10
-	VFMADD231PD  Y7, Y10, Y9
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
 	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD231PD  vconsts64x4<>+544(SB), Y5, Y7
-	VFMADD231PD  Y8, Y7, Y9
-	VFMADD213PD  Y4, Y5, Y9
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y9
-	VMULPD       Y6, Y9, Y9
-	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
-	VMAXPD       vconsts64x4<>+640(SB), Y9, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
-	VDIVPD       Y5, Y4, Y5
-	VMULPD       Y5, Y5, Y6
-	VBROADCASTSD consts64<>+192(SB), Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
 	VMULPD       Y6, Y7, Y7
-	VMULPD       Y4, Y4, Y6
-	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
-	VADDPD       Y7, Y6, Y7
-	VMULPD       Y7, Y5, Y7
-	VSUBPD       Y7, Y6, Y7
-	VSUBPD       Y7, Y4, Y7
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y4
-	VBLENDVPD    Y4, Y9, Y7, Y7
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
+	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
+	VMOVAPD      Y4, Y5
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
+	VPSUBQ       Y4, Y5, Y5
+	VMAXPD       vconsts64x4<>+832(SB), Y5, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
+	VDIVPD       Y6, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VBROADCASTSD consts64<>+160(SB), Y8
+	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+928(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+960(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+992(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
+	VMULPD       Y4, Y4, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y7, Y8
+	VFNMADD213PD Y9, Y6, Y8
+	VSUBPD       Y8, Y4, Y8
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
+	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
 	VXORPD       Y4, Y4, Y4
 	VMAXPD       Y4, Y2, Y2
 	VSUBPD       Y3, Y2, Y3
-	VADDPD       Y7, Y3, Y3
+	VADDPD       Y8, Y3, Y3
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         DI, CX
@@ -48594,134 +48326,124 @@ loop:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y5
-	VMULPD       Y5, Y5, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y9
-	VBROADCASTSD consts64<>+160(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y10
-	VFMADD231PD  Y5, Y10, Y9
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y10
-	VBROADCASTSD consts64<>+176(SB), Y11
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y11
-	VFMADD231PD  Y5, Y11, Y10
-	VFMADD231PD  Y7, Y10, Y9
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
 	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD231PD  vconsts64x4<>+544(SB), Y5, Y7
-	VFMADD231PD  Y8, Y7, Y9
-	VFMADD213PD  Y4, Y5, Y9
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y9
-	VMULPD       Y6, Y9, Y9
-	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VMULPD       Y6, Y7, Y7
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
+	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
+	VMOVAPD      Y4, Y5
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
+	VPSUBQ       Y4, Y5, Y5
 	VMOVUPD      32(AX)(BX*8), Y4
-	VMOVUPD      32(CX)(BX*8), Y5
-	VORPD        vconsts64x4<>+288(SB), Y4, Y6
-	VBROADCASTSD consts64<>+136(SB), Y7
-	VMAXPD       Y6, Y7, Y6
-	VBROADCASTSD consts64<>+144(SB), Y7
-	VFMADD213PD  vconsts64x4<>+320(SB), Y6, Y7
-	VPSLLQ       $0x34, Y7, Y8
-	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
-	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
-	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y10
-	VMULPD       Y10, Y10, Y11
-	VBROADCASTSD consts64<>+152(SB), Y12
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y12
-	VBROADCASTSD consts64<>+160(SB), Y13
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y13
-	VFMADD231PD  Y7, Y13, Y12
-	VBROADCASTSD consts64<>+168(SB), Y13
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y13
-	VBROADCASTSD consts64<>+176(SB), Y14
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y14
-	VFMADD231PD  Y7, Y14, Y13
-	VFMADD231PD  Y10, Y13, Y12
-	VBROADCASTSD consts64<>+184(SB), Y10
-	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y10
-	VFMADD231PD  vconsts64x4<>+544(SB), Y7, Y10
-	VFMADD231PD  Y11, Y10, Y12
-	VFMADD213PD  Y6, Y7, Y12
-	VADDPD       vconsts64x4<>+576(SB), Y12, Y12
-	VMULPD       Y8, Y12, Y12
-	VMULPD       vconsts64x4<>+608(SB), Y12, Y12
-	VMAXPD       vconsts64x4<>+640(SB), Y9, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
-	VDIVPD       Y7, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+192(SB), Y10
-	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+768(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+800(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+832(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+864(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+896(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+928(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+960(SB), Y8, Y10
-	VMULPD       Y8, Y10, Y10
-	VMULPD       Y6, Y6, Y8
-	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
-	VADDPD       Y10, Y8, Y10
-	VMULPD       Y10, Y7, Y10
-	VSUBPD       Y10, Y8, Y10
-	VSUBPD       Y10, Y6, Y10
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y6
-	VBLENDVPD    Y6, Y9, Y10, Y10
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
-	VXORPD       Y8, Y8, Y8
-	VCMPPD       $0x1d, Y8, Y2, Y8
-	VBLENDVPD    Y8, Y7, Y9, Y7
-	VDIVPD       Y6, Y7, Y7
+	VMOVUPD      32(CX)(BX*8), Y6
+	VORPD        vconsts64x4<>+288(SB), Y4, Y7
+	VBROADCASTSD consts64<>+136(SB), Y8
+	VMAXPD       Y7, Y8, Y7
+	VBROADCASTSD consts64<>+144(SB), Y8
+	VFMADD213PD  vconsts64x4<>+320(SB), Y7, Y8
+	VPSLLQ       $0x34, Y8, Y9
+	VSUBPD       vconsts64x4<>+320(SB), Y8, Y8
+	VFNMADD231PD vconsts64x4<>+352(SB), Y8, Y7
+	VFNMADD231PD vconsts64x4<>+384(SB), Y8, Y7
+	VBROADCASTSD consts64<>+152(SB), Y10
+	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
+	VMULPD       Y9, Y10, Y10
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y8, Y7
+	VANDPD       vconsts64x4<>+768(SB), Y7, Y7
+	VMOVAPD      Y7, Y8
+	VFMADD231PD  vconsts64x4<>+800(SB), Y10, Y8
+	VPSUBQ       Y7, Y8, Y8
+	VMAXPD       vconsts64x4<>+832(SB), Y5, Y7
+	VADDPD       vconsts64x4<>+0(SB), Y7, Y9
+	VDIVPD       Y9, Y7, Y9
+	VMULPD       Y9, Y9, Y10
+	VBROADCASTSD consts64<>+160(SB), Y11
+	VFMADD213PD  vconsts64x4<>+864(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+896(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+928(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+960(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+992(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y10, Y11
+	VMULPD       Y7, Y7, Y12
+	VMULPD       vconsts64x4<>+192(SB), Y12, Y12
+	VFMADD213PD  Y12, Y10, Y11
+	VFNMADD213PD Y12, Y9, Y11
+	VSUBPD       Y11, Y7, Y11
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y7
+	VBLENDVPD    Y7, Y5, Y11, Y11
+	VADDPD       vconsts64x4<>+704(SB), Y5, Y7
+	VBROADCASTSD consts64<>+8(SB), Y9
+	VXORPD       Y10, Y10, Y10
+	VCMPPD       $0x1d, Y10, Y2, Y10
+	VBLENDVPD    Y10, Y9, Y5, Y9
+	VDIVPD       Y7, Y9, Y9
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
-	VMULPD       Y3, Y2, Y6
-	VXORPD       Y8, Y8, Y8
-	VMAXPD       Y8, Y2, Y2
-	VSUBPD       Y6, Y2, Y6
-	VADDPD       Y10, Y6, Y6
-	VSUBPD       Y3, Y7, Y7
+	VMULPD       Y3, Y2, Y5
+	VXORPD       Y7, Y7, Y7
+	VMAXPD       Y7, Y2, Y2
+	VSUBPD       Y5, Y2, Y5
+	VADDPD       Y11, Y5, Y5
+	VSUBPD       Y3, Y9, Y9
 	VBROADCASTSD s+72(FP), Y2
-	VMULPD       Y7, Y2, Y2
+	VMULPD       Y9, Y2, Y2
 	VMOVUPD      Y2, (DX)(BX*8)
-	VADDPD       Y6, Y0, Y0
-	VMAXPD       vconsts64x4<>+640(SB), Y12, Y2
+	VADDPD       Y5, Y0, Y0
+	VMAXPD       vconsts64x4<>+832(SB), Y8, Y2
 	VADDPD       vconsts64x4<>+0(SB), Y2, Y3
 	VDIVPD       Y3, Y2, Y3
-	VMULPD       Y3, Y3, Y6
-	VBROADCASTSD consts64<>+192(SB), Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
-	VMULPD       Y6, Y7, Y7
-	VMULPD       Y2, Y2, Y6
-	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
-	VADDPD       Y7, Y6, Y7
-	VMULPD       Y7, Y3, Y7
-	VSUBPD       Y7, Y6, Y7
+	VMULPD       Y3, Y3, Y5
+	VBROADCASTSD consts64<>+160(SB), Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+992(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y5, Y7
+	VMULPD       Y2, Y2, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y5, Y7
+	VFNMADD213PD Y9, Y3, Y7
 	VSUBPD       Y7, Y2, Y7
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y12, Y2
-	VBLENDVPD    Y2, Y12, Y7, Y7
-	VADDPD       vconsts64x4<>+576(SB), Y12, Y2
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y8, Y2
+	VBLENDVPD    Y2, Y8, Y7, Y7
+	VADDPD       vconsts64x4<>+704(SB), Y8, Y2
 	VBROADCASTSD consts64<>+8(SB), Y3
-	VXORPD       Y6, Y6, Y6
-	VCMPPD       $0x1d, Y6, Y4, Y6
-	VBLENDVPD    Y6, Y3, Y12, Y3
+	VXORPD       Y5, Y5, Y5
+	VCMPPD       $0x1d, Y5, Y4, Y5
+	VBLENDVPD    Y5, Y3, Y8, Y3
 	VDIVPD       Y2, Y3, Y3
-	VMULPD       (SP), Y5, Y2
+	VMULPD       (SP), Y6, Y2
 	VADDPD       32(SP), Y2, Y2
 	VMULPD       Y2, Y4, Y5
 	VXORPD       Y6, Y6, Y6
@@ -48754,68 +48476,63 @@ single1:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y5
-	VMULPD       Y5, Y5, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y9
-	VBROADCASTSD consts64<>+160(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y10
-	VFMADD231PD  Y5, Y10, Y9
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y10
-	VBROADCASTSD consts64<>+176(SB), Y11
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y11
-	VFMADD231PD  Y5, Y11, Y10
-	VFMADD231PD  Y7, Y10, Y9
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
 	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD231PD  vconsts64x4<>+544(SB), Y5, Y7
-	VFMADD231PD  Y8, Y7, Y9
-	VFMADD213PD  Y4, Y5, Y9
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y9
-	VMULPD       Y6, Y9, Y9
-	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
-	VMAXPD       vconsts64x4<>+640(SB), Y9, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
-	VDIVPD       Y5, Y4, Y5
-	VMULPD       Y5, Y5, Y6
-	VBROADCASTSD consts64<>+192(SB), Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
 	VMULPD       Y6, Y7, Y7
-	VMULPD       Y4, Y4, Y6
-	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
-	VADDPD       Y7, Y6, Y7
-	VMULPD       Y7, Y5, Y7
-	VSUBPD       Y7, Y6, Y7
-	VSUBPD       Y7, Y4, Y7
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y4
-	VBLENDVPD    Y4, Y9, Y7, Y7
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
-	VXORPD       Y6, Y6, Y6
-	VCMPPD       $0x1d, Y6, Y2, Y6
-	VBLENDVPD    Y6, Y5, Y9, Y5
-	VDIVPD       Y4, Y5, Y5
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
+	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
+	VMOVAPD      Y4, Y5
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
+	VPSUBQ       Y4, Y5, Y5
+	VMAXPD       vconsts64x4<>+832(SB), Y5, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
+	VDIVPD       Y6, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VBROADCASTSD consts64<>+160(SB), Y8
+	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+928(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+960(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+992(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
+	VMULPD       Y4, Y4, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y7, Y8
+	VFNMADD213PD Y9, Y6, Y8
+	VSUBPD       Y8, Y4, Y8
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
+	VBLENDVPD    Y4, Y5, Y8, Y8
+	VADDPD       vconsts64x4<>+704(SB), Y5, Y4
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VXORPD       Y7, Y7, Y7
+	VCMPPD       $0x1d, Y7, Y2, Y7
+	VBLENDVPD    Y7, Y6, Y5, Y6
+	VDIVPD       Y4, Y6, Y6
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y4
-	VXORPD       Y6, Y6, Y6
-	VMAXPD       Y6, Y2, Y2
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y5, Y2, Y2
 	VSUBPD       Y4, Y2, Y4
-	VADDPD       Y7, Y4, Y4
-	VSUBPD       Y3, Y5, Y5
+	VADDPD       Y8, Y4, Y4
+	VSUBPD       Y3, Y6, Y6
 	VBROADCASTSD s+72(FP), Y2
-	VMULPD       Y5, Y2, Y2
+	VMULPD       Y6, Y2, Y2
 	VMOVUPD      Y2, (DX)(BX*8)
 	VADDPD       Y4, Y0, Y0
 	ADDQ         $0x00000004, BX
@@ -48844,68 +48561,63 @@ tail:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y5
-	VMULPD       Y5, Y5, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y9
-	VBROADCASTSD consts64<>+160(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y10
-	VFMADD231PD  Y5, Y10, Y9
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y10
-	VBROADCASTSD consts64<>+176(SB), Y11
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y11
-	VFMADD231PD  Y5, Y11, Y10
-	VFMADD231PD  Y7, Y10, Y9
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
 	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD231PD  vconsts64x4<>+544(SB), Y5, Y7
-	VFMADD231PD  Y8, Y7, Y9
-	VFMADD213PD  Y4, Y5, Y9
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y9
-	VMULPD       Y6, Y9, Y9
-	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
-	VMAXPD       vconsts64x4<>+640(SB), Y9, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
-	VDIVPD       Y5, Y4, Y5
-	VMULPD       Y5, Y5, Y6
-	VBROADCASTSD consts64<>+192(SB), Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
 	VMULPD       Y6, Y7, Y7
-	VMULPD       Y4, Y4, Y6
-	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
-	VADDPD       Y7, Y6, Y7
-	VMULPD       Y7, Y5, Y7
-	VSUBPD       Y7, Y6, Y7
-	VSUBPD       Y7, Y4, Y7
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y4
-	VBLENDVPD    Y4, Y9, Y7, Y7
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
-	VXORPD       Y6, Y6, Y6
-	VCMPPD       $0x1d, Y6, Y2, Y6
-	VBLENDVPD    Y6, Y5, Y9, Y5
-	VDIVPD       Y4, Y5, Y5
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
+	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
+	VMOVAPD      Y4, Y5
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
+	VPSUBQ       Y4, Y5, Y5
+	VMAXPD       vconsts64x4<>+832(SB), Y5, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
+	VDIVPD       Y6, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VBROADCASTSD consts64<>+160(SB), Y8
+	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+928(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+960(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+992(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
+	VMULPD       Y4, Y4, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y7, Y8
+	VFNMADD213PD Y9, Y6, Y8
+	VSUBPD       Y8, Y4, Y8
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
+	VBLENDVPD    Y4, Y5, Y8, Y8
+	VADDPD       vconsts64x4<>+704(SB), Y5, Y4
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VXORPD       Y7, Y7, Y7
+	VCMPPD       $0x1d, Y7, Y2, Y7
+	VBLENDVPD    Y7, Y6, Y5, Y6
+	VDIVPD       Y4, Y6, Y6
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y4
-	VXORPD       Y6, Y6, Y6
-	VMAXPD       Y6, Y2, Y2
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y5, Y2, Y2
 	VSUBPD       Y4, Y2, Y4
-	VADDPD       Y7, Y4, Y4
-	VSUBPD       Y3, Y5, Y5
+	VADDPD       Y8, Y4, Y4
+	VSUBPD       Y3, Y6, Y6
 	VBROADCASTSD s+72(FP), Y2
-	VMULPD       Y5, Y2, Y2
+	VMULPD       Y6, Y2, Y2
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         SI, CX
@@ -48963,136 +48675,126 @@ loop:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y5
-	VMULPD       Y5, Y5, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y9
-	VBROADCASTSD consts64<>+160(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y10
-	VFMADD231PD  Y5, Y10, Y9
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y10
-	VBROADCASTSD consts64<>+176(SB), Y11
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y11
-	VFMADD231PD  Y5, Y11, Y10
-	VFMADD231PD  Y7, Y10, Y9
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
 	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD231PD  vconsts64x4<>+544(SB), Y5, Y7
-	VFMADD231PD  Y8, Y7, Y9
-	VFMADD213PD  Y4, Y5, Y9
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y9
-	VMULPD       Y6, Y9, Y9
-	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VMULPD       Y6, Y7, Y7
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
+	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
+	VMOVAPD      Y4, Y5
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
+	VPSUBQ       Y4, Y5, Y5
 	VMOVUPD      32(AX)(SI*8), Y4
-	VMOVUPD      32(CX)(SI*8), Y5
-	VORPD        vconsts64x4<>+288(SB), Y4, Y6
-	VBROADCASTSD consts64<>+136(SB), Y7
-	VMAXPD       Y6, Y7, Y6
-	VBROADCASTSD consts64<>+144(SB), Y7
-	VFMADD213PD  vconsts64x4<>+320(SB), Y6, Y7
-	VPSLLQ       $0x34, Y7, Y8
-	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
-	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
-	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y10
-	VMULPD       Y10, Y10, Y11
-	VBROADCASTSD consts64<>+152(SB), Y12
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y12
-	VBROADCASTSD consts64<>+160(SB), Y13
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y13
-	VFMADD231PD  Y7, Y13, Y12
-	VBROADCASTSD consts64<>+168(SB), Y13
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y13
-	VBROADCASTSD consts64<>+176(SB), Y14
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y14
-	VFMADD231PD  Y7, Y14, Y13
-	VFMADD231PD  Y10, Y13, Y12
-	VBROADCASTSD consts64<>+184(SB), Y10
-	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y10
-	VFMADD231PD  vconsts64x4<>+544(SB), Y7, Y10
-	VFMADD231PD  Y11, Y10, Y12
-	VFMADD213PD  Y6, Y7, Y12
-	VADDPD       vconsts64x4<>+576(SB), Y12, Y12
-	VMULPD       Y8, Y12, Y12
-	VMULPD       vconsts64x4<>+608(SB), Y12, Y12
-	VMAXPD       vconsts64x4<>+640(SB), Y9, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
-	VDIVPD       Y7, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+192(SB), Y10
-	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+768(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+800(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+832(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+864(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+896(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+928(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+960(SB), Y8, Y10
-	VMULPD       Y8, Y10, Y10
-	VMULPD       Y6, Y6, Y8
-	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
-	VADDPD       Y10, Y8, Y10
-	VMULPD       Y10, Y7, Y10
-	VSUBPD       Y10, Y8, Y10
-	VSUBPD       Y10, Y6, Y10
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y6
-	VBLENDVPD    Y6, Y9, Y10, Y10
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
-	VXORPD       Y8, Y8, Y8
-	VCMPPD       $0x1d, Y8, Y2, Y8
-	VBLENDVPD    Y8, Y7, Y9, Y7
-	VDIVPD       Y6, Y7, Y7
+	VMOVUPD      32(CX)(SI*8), Y6
+	VORPD        vconsts64x4<>+288(SB), Y4, Y7
+	VBROADCASTSD consts64<>+136(SB), Y8
+	VMAXPD       Y7, Y8, Y7
+	VBROADCASTSD consts64<>+144(SB), Y8
+	VFMADD213PD  vconsts64x4<>+320(SB), Y7, Y8
+	VPSLLQ       $0x34, Y8, Y9
+	VSUBPD       vconsts64x4<>+320(SB), Y8, Y8
+	VFNMADD231PD vconsts64x4<>+352(SB), Y8, Y7
+	VFNMADD231PD vconsts64x4<>+384(SB), Y8, Y7
+	VBROADCASTSD consts64<>+152(SB), Y10
+	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
+	VMULPD       Y9, Y10, Y10
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y8, Y7
+	VANDPD       vconsts64x4<>+768(SB), Y7, Y7
+	VMOVAPD      Y7, Y8
+	VFMADD231PD  vconsts64x4<>+800(SB), Y10, Y8
+	VPSUBQ       Y7, Y8, Y8
+	VMAXPD       vconsts64x4<>+832(SB), Y5, Y7
+	VADDPD       vconsts64x4<>+0(SB), Y7, Y9
+	VDIVPD       Y9, Y7, Y9
+	VMULPD       Y9, Y9, Y10
+	VBROADCASTSD consts64<>+160(SB), Y11
+	VFMADD213PD  vconsts64x4<>+864(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+896(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+928(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+960(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+992(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y10, Y11
+	VMULPD       Y7, Y7, Y12
+	VMULPD       vconsts64x4<>+192(SB), Y12, Y12
+	VFMADD213PD  Y12, Y10, Y11
+	VFNMADD213PD Y12, Y9, Y11
+	VSUBPD       Y11, Y7, Y11
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y7
+	VBLENDVPD    Y7, Y5, Y11, Y11
+	VADDPD       vconsts64x4<>+704(SB), Y5, Y7
+	VBROADCASTSD consts64<>+8(SB), Y9
+	VXORPD       Y10, Y10, Y10
+	VCMPPD       $0x1d, Y10, Y2, Y10
+	VBLENDVPD    Y10, Y9, Y5, Y9
+	VDIVPD       Y7, Y9, Y9
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
-	VMULPD       Y3, Y2, Y6
-	VXORPD       Y8, Y8, Y8
-	VMAXPD       Y8, Y2, Y2
-	VSUBPD       Y6, Y2, Y6
-	VADDPD       Y10, Y6, Y6
-	VSUBPD       Y3, Y7, Y7
+	VMULPD       Y3, Y2, Y5
+	VXORPD       Y7, Y7, Y7
+	VMAXPD       Y7, Y2, Y2
+	VSUBPD       Y5, Y2, Y5
+	VADDPD       Y11, Y5, Y5
+	VSUBPD       Y3, Y9, Y9
 	VMOVUPD      (DX)(SI*8), Y2
 	VBROADCASTSD s+96(FP), Y3
 	VMULPD       Y2, Y3, Y3
-	VMULPD       Y7, Y3, Y3
+	VMULPD       Y9, Y3, Y3
 	VMOVUPD      Y3, (BX)(SI*8)
-	VFMADD231PD  Y6, Y2, Y0
-	VMAXPD       vconsts64x4<>+640(SB), Y12, Y2
+	VFMADD231PD  Y5, Y2, Y0
+	VMAXPD       vconsts64x4<>+832(SB), Y8, Y2
 	VADDPD       vconsts64x4<>+0(SB), Y2, Y3
 	VDIVPD       Y3, Y2, Y3
-	VMULPD       Y3, Y3, Y6
-	VBROADCASTSD consts64<>+192(SB), Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
-	VMULPD       Y6, Y7, Y7
-	VMULPD       Y2, Y2, Y6
-	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
-	VADDPD       Y7, Y6, Y7
-	VMULPD       Y7, Y3, Y7
-	VSUBPD       Y7, Y6, Y7
+	VMULPD       Y3, Y3, Y5
+	VBROADCASTSD consts64<>+160(SB), Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+992(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y5, Y7
+	VMULPD       Y2, Y2, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y5, Y7
+	VFNMADD213PD Y9, Y3, Y7
 	VSUBPD       Y7, Y2, Y7
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y12, Y2
-	VBLENDVPD    Y2, Y12, Y7, Y7
-	VADDPD       vconsts64x4<>+576(SB), Y12, Y2
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y8, Y2
+	VBLENDVPD    Y2, Y8, Y7, Y7
+	VADDPD       vconsts64x4<>+704(SB), Y8, Y2
 	VBROADCASTSD consts64<>+8(SB), Y3
-	VXORPD       Y6, Y6, Y6
-	VCMPPD       $0x1d, Y6, Y4, Y6
-	VBLENDVPD    Y6, Y3, Y12, Y3
+	VXORPD       Y5, Y5, Y5
+	VCMPPD       $0x1d, Y5, Y4, Y5
+	VBLENDVPD    Y5, Y3, Y8, Y3
 	VDIVPD       Y2, Y3, Y3
-	VMULPD       (SP), Y5, Y2
+	VMULPD       (SP), Y6, Y2
 	VADDPD       32(SP), Y2, Y2
 	VMULPD       Y2, Y4, Y5
 	VXORPD       Y6, Y6, Y6
@@ -49127,70 +48829,65 @@ single1:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y5
-	VMULPD       Y5, Y5, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y9
-	VBROADCASTSD consts64<>+160(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y10
-	VFMADD231PD  Y5, Y10, Y9
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y10
-	VBROADCASTSD consts64<>+176(SB), Y11
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y11
-	VFMADD231PD  Y5, Y11, Y10
-	VFMADD231PD  Y7, Y10, Y9
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
 	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD231PD  vconsts64x4<>+544(SB), Y5, Y7
-	VFMADD231PD  Y8, Y7, Y9
-	VFMADD213PD  Y4, Y5, Y9
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y9
-	VMULPD       Y6, Y9, Y9
-	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
-	VMAXPD       vconsts64x4<>+640(SB), Y9, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
-	VDIVPD       Y5, Y4, Y5
-	VMULPD       Y5, Y5, Y6
-	VBROADCASTSD consts64<>+192(SB), Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
 	VMULPD       Y6, Y7, Y7
-	VMULPD       Y4, Y4, Y6
-	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
-	VADDPD       Y7, Y6, Y7
-	VMULPD       Y7, Y5, Y7
-	VSUBPD       Y7, Y6, Y7
-	VSUBPD       Y7, Y4, Y7
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y4
-	VBLENDVPD    Y4, Y9, Y7, Y7
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
-	VXORPD       Y6, Y6, Y6
-	VCMPPD       $0x1d, Y6, Y2, Y6
-	VBLENDVPD    Y6, Y5, Y9, Y5
-	VDIVPD       Y4, Y5, Y5
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
+	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
+	VMOVAPD      Y4, Y5
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
+	VPSUBQ       Y4, Y5, Y5
+	VMAXPD       vconsts64x4<>+832(SB), Y5, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
+	VDIVPD       Y6, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VBROADCASTSD consts64<>+160(SB), Y8
+	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+928(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+960(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+992(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
+	VMULPD       Y4, Y4, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y7, Y8
+	VFNMADD213PD Y9, Y6, Y8
+	VSUBPD       Y8, Y4, Y8
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
+	VBLENDVPD    Y4, Y5, Y8, Y8
+	VADDPD       vconsts64x4<>+704(SB), Y5, Y4
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VXORPD       Y7, Y7, Y7
+	VCMPPD       $0x1d, Y7, Y2, Y7
+	VBLENDVPD    Y7, Y6, Y5, Y6
+	VDIVPD       Y4, Y6, Y6
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y4
-	VXORPD       Y6, Y6, Y6
-	VMAXPD       Y6, Y2, Y2
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y5, Y2, Y2
 	VSUBPD       Y4, Y2, Y4
-	VADDPD       Y7, Y4, Y4
-	VSUBPD       Y3, Y5, Y5
+	VADDPD       Y8, Y4, Y4
+	VSUBPD       Y3, Y6, Y6
 	VMOVUPD      (DX)(SI*8), Y2
 	VBROADCASTSD s+96(FP), Y3
 	VMULPD       Y2, Y3, Y3
-	VMULPD       Y5, Y3, Y3
+	VMULPD       Y6, Y3, Y3
 	VMOVUPD      Y3, (BX)(SI*8)
 	VFMADD231PD  Y4, Y2, Y0
 	ADDQ         $0x00000004, SI
@@ -49219,66 +48916,61 @@ tail:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y5
-	VMULPD       Y5, Y5, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y9
-	VBROADCASTSD consts64<>+160(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y10
-	VFMADD231PD  Y5, Y10, Y9
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y10
-	VBROADCASTSD consts64<>+176(SB), Y11
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y11
-	VFMADD231PD  Y5, Y11, Y10
-	VFMADD231PD  Y7, Y10, Y9
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
 	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD231PD  vconsts64x4<>+544(SB), Y5, Y7
-	VFMADD231PD  Y8, Y7, Y9
-	VFMADD213PD  Y4, Y5, Y9
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y9
-	VMULPD       Y6, Y9, Y9
-	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
-	VMAXPD       vconsts64x4<>+640(SB), Y9, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
-	VDIVPD       Y5, Y4, Y5
-	VMULPD       Y5, Y5, Y6
-	VBROADCASTSD consts64<>+192(SB), Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
 	VMULPD       Y6, Y7, Y7
-	VMULPD       Y4, Y4, Y6
-	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
-	VADDPD       Y7, Y6, Y7
-	VMULPD       Y7, Y5, Y7
-	VSUBPD       Y7, Y6, Y7
-	VSUBPD       Y7, Y4, Y7
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y4
-	VBLENDVPD    Y4, Y9, Y7, Y7
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
-	VXORPD       Y6, Y6, Y6
-	VCMPPD       $0x1d, Y6, Y2, Y6
-	VBLENDVPD    Y6, Y5, Y9, Y5
-	VDIVPD       Y4, Y5, Y5
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
+	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
+	VMOVAPD      Y4, Y5
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
+	VPSUBQ       Y4, Y5, Y5
+	VMAXPD       vconsts64x4<>+832(SB), Y5, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
+	VDIVPD       Y6, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VBROADCASTSD consts64<>+160(SB), Y8
+	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+928(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+960(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+992(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
+	VMULPD       Y4, Y4, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y7, Y8
+	VFNMADD213PD Y9, Y6, Y8
+	VSUBPD       Y8, Y4, Y8
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
+	VBLENDVPD    Y4, Y5, Y8, Y8
+	VADDPD       vconsts64x4<>+704(SB), Y5, Y4
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VXORPD       Y7, Y7, Y7
+	VCMPPD       $0x1d, Y7, Y2, Y7
+	VBLENDVPD    Y7, Y6, Y5, Y6
+	VDIVPD       Y4, Y6, Y6
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y4
-	VXORPD       Y6, Y6, Y6
-	VMAXPD       Y6, Y2, Y2
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y5, Y2, Y2
 	VSUBPD       Y4, Y2, Y4
-	VADDPD       Y7, Y4, Y4
-	VSUBPD       Y3, Y5, Y5
+	VADDPD       Y8, Y4, Y4
+	VSUBPD       Y3, Y6, Y6
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         DI, CX
@@ -49286,7 +48978,7 @@ tail:
 	VMASKMOVPD   (DX)(SI*8), Y2, Y2
 	VBROADCASTSD s+96(FP), Y3
 	VMULPD       Y2, Y3, Y3
-	VMULPD       Y5, Y3, Y3
+	VMULPD       Y6, Y3, Y3
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         DI, CX
@@ -49352,59 +49044,54 @@ loop:
 	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
 	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
 	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y9
-	VMULPD       Y9, Y9, Y10
-	VBROADCASTSD consts64<>+152(SB), Y11
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y11
-	VBROADCASTSD consts64<>+160(SB), Y12
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y12
-	VFMADD231PD  Y7, Y12, Y11
-	VBROADCASTSD consts64<>+168(SB), Y12
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y12
-	VBROADCASTSD consts64<>+176(SB), Y13
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y13
-	VFMADD231PD  Y7, Y13, Y12
-	VFMADD231PD  Y9, Y12, Y11
-	VBROADCASTSD consts64<>+184(SB), Y9
+	VBROADCASTSD consts64<>+152(SB), Y9
+	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y9
 	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y9
-	VFMADD231PD  vconsts64x4<>+544(SB), Y7, Y9
-	VFMADD231PD  Y10, Y9, Y11
-	VFMADD213PD  Y6, Y7, Y11
-	VADDPD       vconsts64x4<>+576(SB), Y11, Y11
-	VMULPD       Y8, Y11, Y11
-	VMULPD       vconsts64x4<>+608(SB), Y11, Y11
-	VMAXPD       vconsts64x4<>+640(SB), Y11, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
-	VDIVPD       Y7, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+192(SB), Y9
-	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+768(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+800(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+832(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+864(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+896(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+928(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+960(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
 	VMULPD       Y8, Y9, Y9
-	VMULPD       Y6, Y6, Y8
-	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
-	VADDPD       Y9, Y8, Y9
-	VMULPD       Y9, Y7, Y9
-	VSUBPD       Y9, Y8, Y9
-	VSUBPD       Y9, Y6, Y9
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y11, Y6
-	VBLENDVPD    Y6, Y11, Y9, Y9
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
+	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
+	VMOVAPD      Y6, Y7
+	VFMADD231PD  vconsts64x4<>+800(SB), Y9, Y7
+	VPSUBQ       Y6, Y7, Y7
+	VMAXPD       vconsts64x4<>+832(SB), Y7, Y6
+	VADDPD       vconsts64x4<>+0(SB), Y6, Y8
+	VDIVPD       Y8, Y6, Y8
+	VMULPD       Y8, Y8, Y9
+	VBROADCASTSD consts64<>+160(SB), Y10
+	VFMADD213PD  vconsts64x4<>+864(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+896(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+928(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+960(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+992(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y9, Y10
+	VMULPD       Y6, Y6, Y11
+	VMULPD       vconsts64x4<>+192(SB), Y11, Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VFNMADD213PD Y11, Y8, Y10
+	VSUBPD       Y10, Y6, Y10
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y7, Y6
+	VBLENDVPD    Y6, Y7, Y10, Y10
 	VMULPD       (SP), Y5, Y5
 	VADDPD       32(SP), Y5, Y5
 	VMULPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y6, Y4, Y4
 	VSUBPD       Y5, Y4, Y5
-	VADDPD       Y9, Y5, Y5
+	VADDPD       Y10, Y5, Y5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
@@ -49445,59 +49132,54 @@ rowperm253:
 	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
 	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
 	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y9
-	VMULPD       Y9, Y9, Y10
-	VBROADCASTSD consts64<>+152(SB), Y11
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y11
-	VBROADCASTSD consts64<>+160(SB), Y12
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y12
-	VFMADD231PD  Y7, Y12, Y11
-	VBROADCASTSD consts64<>+168(SB), Y12
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y12
-	VBROADCASTSD consts64<>+176(SB), Y13
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y13
-	VFMADD231PD  Y7, Y13, Y12
-	VFMADD231PD  Y9, Y12, Y11
-	VBROADCASTSD consts64<>+184(SB), Y9
+	VBROADCASTSD consts64<>+152(SB), Y9
+	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y9
 	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y9
-	VFMADD231PD  vconsts64x4<>+544(SB), Y7, Y9
-	VFMADD231PD  Y10, Y9, Y11
-	VFMADD213PD  Y6, Y7, Y11
-	VADDPD       vconsts64x4<>+576(SB), Y11, Y11
-	VMULPD       Y8, Y11, Y11
-	VMULPD       vconsts64x4<>+608(SB), Y11, Y11
-	VMAXPD       vconsts64x4<>+640(SB), Y11, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
-	VDIVPD       Y7, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+192(SB), Y9
-	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+768(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+800(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+832(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+864(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+896(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+928(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+960(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
 	VMULPD       Y8, Y9, Y9
-	VMULPD       Y6, Y6, Y8
-	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
-	VADDPD       Y9, Y8, Y9
-	VMULPD       Y9, Y7, Y9
-	VSUBPD       Y9, Y8, Y9
-	VSUBPD       Y9, Y6, Y9
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y11, Y6
-	VBLENDVPD    Y6, Y11, Y9, Y9
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
+	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
+	VMOVAPD      Y6, Y7
+	VFMADD231PD  vconsts64x4<>+800(SB), Y9, Y7
+	VPSUBQ       Y6, Y7, Y7
+	VMAXPD       vconsts64x4<>+832(SB), Y7, Y6
+	VADDPD       vconsts64x4<>+0(SB), Y6, Y8
+	VDIVPD       Y8, Y6, Y8
+	VMULPD       Y8, Y8, Y9
+	VBROADCASTSD consts64<>+160(SB), Y10
+	VFMADD213PD  vconsts64x4<>+864(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+896(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+928(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+960(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+992(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y9, Y10
+	VMULPD       Y6, Y6, Y11
+	VMULPD       vconsts64x4<>+192(SB), Y11, Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VFNMADD213PD Y11, Y8, Y10
+	VSUBPD       Y10, Y6, Y10
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y7, Y6
+	VBLENDVPD    Y6, Y7, Y10, Y10
 	VMULPD       (SP), Y5, Y5
 	VADDPD       32(SP), Y5, Y5
 	VMULPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y6, Y4, Y4
 	VSUBPD       Y5, Y4, Y5
-	VADDPD       Y9, Y5, Y5
+	VADDPD       Y10, Y5, Y5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
@@ -49548,59 +49230,54 @@ single1:
 	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
 	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
 	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y9
-	VMULPD       Y9, Y9, Y10
-	VBROADCASTSD consts64<>+152(SB), Y11
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y11
-	VBROADCASTSD consts64<>+160(SB), Y12
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y12
-	VFMADD231PD  Y7, Y12, Y11
-	VBROADCASTSD consts64<>+168(SB), Y12
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y12
-	VBROADCASTSD consts64<>+176(SB), Y13
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y13
-	VFMADD231PD  Y7, Y13, Y12
-	VFMADD231PD  Y9, Y12, Y11
-	VBROADCASTSD consts64<>+184(SB), Y9
+	VBROADCASTSD consts64<>+152(SB), Y9
+	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y9
 	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y9
-	VFMADD231PD  vconsts64x4<>+544(SB), Y7, Y9
-	VFMADD231PD  Y10, Y9, Y11
-	VFMADD213PD  Y6, Y7, Y11
-	VADDPD       vconsts64x4<>+576(SB), Y11, Y11
-	VMULPD       Y8, Y11, Y11
-	VMULPD       vconsts64x4<>+608(SB), Y11, Y11
-	VMAXPD       vconsts64x4<>+640(SB), Y11, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
-	VDIVPD       Y7, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+192(SB), Y9
-	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+768(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+800(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+832(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+864(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+896(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+928(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+960(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
 	VMULPD       Y8, Y9, Y9
-	VMULPD       Y6, Y6, Y8
-	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
-	VADDPD       Y9, Y8, Y9
-	VMULPD       Y9, Y7, Y9
-	VSUBPD       Y9, Y8, Y9
-	VSUBPD       Y9, Y6, Y9
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y11, Y6
-	VBLENDVPD    Y6, Y11, Y9, Y9
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
+	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
+	VMOVAPD      Y6, Y7
+	VFMADD231PD  vconsts64x4<>+800(SB), Y9, Y7
+	VPSUBQ       Y6, Y7, Y7
+	VMAXPD       vconsts64x4<>+832(SB), Y7, Y6
+	VADDPD       vconsts64x4<>+0(SB), Y6, Y8
+	VDIVPD       Y8, Y6, Y8
+	VMULPD       Y8, Y8, Y9
+	VBROADCASTSD consts64<>+160(SB), Y10
+	VFMADD213PD  vconsts64x4<>+864(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+896(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+928(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+960(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+992(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y9, Y10
+	VMULPD       Y6, Y6, Y11
+	VMULPD       vconsts64x4<>+192(SB), Y11, Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VFNMADD213PD Y11, Y8, Y10
+	VSUBPD       Y10, Y6, Y10
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y7, Y6
+	VBLENDVPD    Y6, Y7, Y10, Y10
 	VMULPD       (SP), Y5, Y5
 	VADDPD       32(SP), Y5, Y5
 	VMULPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y6, Y4, Y4
 	VSUBPD       Y5, Y4, Y5
-	VADDPD       Y9, Y5, Y5
+	VADDPD       Y10, Y5, Y5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
@@ -49656,59 +49333,54 @@ tail:
 	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
 	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
 	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y9
-	VMULPD       Y9, Y9, Y10
-	VBROADCASTSD consts64<>+152(SB), Y11
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y11
-	VBROADCASTSD consts64<>+160(SB), Y12
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y12
-	VFMADD231PD  Y7, Y12, Y11
-	VBROADCASTSD consts64<>+168(SB), Y12
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y12
-	VBROADCASTSD consts64<>+176(SB), Y13
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y13
-	VFMADD231PD  Y7, Y13, Y12
-	VFMADD231PD  Y9, Y12, Y11
-	VBROADCASTSD consts64<>+184(SB), Y9
+	VBROADCASTSD consts64<>+152(SB), Y9
+	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y9
 	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y9
-	VFMADD231PD  vconsts64x4<>+544(SB), Y7, Y9
-	VFMADD231PD  Y10, Y9, Y11
-	VFMADD213PD  Y6, Y7, Y11
-	VADDPD       vconsts64x4<>+576(SB), Y11, Y11
-	VMULPD       Y8, Y11, Y11
-	VMULPD       vconsts64x4<>+608(SB), Y11, Y11
-	VMAXPD       vconsts64x4<>+640(SB), Y11, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
-	VDIVPD       Y7, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+192(SB), Y9
-	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+768(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+800(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+832(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+864(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+896(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+928(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+960(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
 	VMULPD       Y8, Y9, Y9
-	VMULPD       Y6, Y6, Y8
-	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
-	VADDPD       Y9, Y8, Y9
-	VMULPD       Y9, Y7, Y9
-	VSUBPD       Y9, Y8, Y9
-	VSUBPD       Y9, Y6, Y9
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y11, Y6
-	VBLENDVPD    Y6, Y11, Y9, Y9
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
+	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
+	VMOVAPD      Y6, Y7
+	VFMADD231PD  vconsts64x4<>+800(SB), Y9, Y7
+	VPSUBQ       Y6, Y7, Y7
+	VMAXPD       vconsts64x4<>+832(SB), Y7, Y6
+	VADDPD       vconsts64x4<>+0(SB), Y6, Y8
+	VDIVPD       Y8, Y6, Y8
+	VMULPD       Y8, Y8, Y9
+	VBROADCASTSD consts64<>+160(SB), Y10
+	VFMADD213PD  vconsts64x4<>+864(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+896(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+928(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+960(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+992(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y9, Y10
+	VMULPD       Y6, Y6, Y11
+	VMULPD       vconsts64x4<>+192(SB), Y11, Y11
+	VFMADD213PD  Y11, Y9, Y10
+	VFNMADD213PD Y11, Y8, Y10
+	VSUBPD       Y10, Y6, Y10
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y7, Y6
+	VBLENDVPD    Y6, Y7, Y10, Y10
 	VMULPD       (SP), Y5, Y5
 	VADDPD       32(SP), Y5, Y5
 	VMULPD       Y5, Y4, Y5
 	VXORPD       Y6, Y6, Y6
 	VMAXPD       Y6, Y4, Y4
 	VSUBPD       Y5, Y4, Y5
-	VADDPD       Y9, Y5, Y5
+	VADDPD       Y10, Y5, Y5
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000004
@@ -49807,92 +49479,84 @@ loop:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y5
-	VMULPD       Y5, Y5, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y9
-	VBROADCASTSD consts64<>+160(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y10
-	VFMADD231PD  Y5, Y10, Y9
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y10
-	VBROADCASTSD consts64<>+176(SB), Y11
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y11
-	VFMADD231PD  Y5, Y11, Y10
-	VFMADD231PD  Y7, Y10, Y9
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
 	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD231PD  vconsts64x4<>+544(SB), Y5, Y7
-	VFMADD231PD  Y8, Y7, Y9
-	VFMADD213PD  Y4, Y5, Y9
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y9
-	VMULPD       Y6, Y9, Y9
-	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VMULPD       Y6, Y7, Y7
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
+	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
+	VMOVAPD      Y4, Y5
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
+	VPSUBQ       Y4, Y5, Y5
 	VMOVUPD      32(AX)(R11*8), Y4
-	VMOVUPD      32(CX)(R11*8), Y5
-	VORPD        vconsts64x4<>+288(SB), Y4, Y6
-	VBROADCASTSD consts64<>+136(SB), Y7
-	VMAXPD       Y6, Y7, Y6
-	VBROADCASTSD consts64<>+144(SB), Y7
-	VFMADD213PD  vconsts64x4<>+320(SB), Y6, Y7
-	VPSLLQ       $0x34, Y7, Y8
-	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
-	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
-	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y10
-	VMULPD       Y10, Y10, Y11
-	VBROADCASTSD consts64<>+152(SB), Y12
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y12
-	VBROADCASTSD consts64<>+160(SB), Y13
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y13
-	VFMADD231PD  Y7, Y13, Y12
-	VBROADCASTSD consts64<>+168(SB), Y13
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y13
-	VBROADCASTSD consts64<>+176(SB), Y14
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y14
-	VFMADD231PD  Y7, Y14, Y13
-	VFMADD231PD  Y10, Y13, Y12
-	VBROADCASTSD consts64<>+184(SB), Y10
-	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y10
-	VFMADD231PD  vconsts64x4<>+544(SB), Y7, Y10
-	VFMADD231PD  Y11, Y10, Y12
-	VFMADD213PD  Y6, Y7, Y12
-	VADDPD       vconsts64x4<>+576(SB), Y12, Y12
-	VMULPD       Y8, Y12, Y12
-	VMULPD       vconsts64x4<>+608(SB), Y12, Y12
-	VMAXPD       vconsts64x4<>+640(SB), Y9, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
-	VDIVPD       Y7, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+192(SB), Y10
-	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+768(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+800(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+832(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+864(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+896(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+928(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+960(SB), Y8, Y10
-	VMULPD       Y8, Y10, Y10
-	VMULPD       Y6, Y6, Y8
-	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
-	VADDPD       Y10, Y8, Y10
-	VMULPD       Y10, Y7, Y10
-	VSUBPD       Y10, Y8, Y10
-	VSUBPD       Y10, Y6, Y10
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y6
-	VBLENDVPD    Y6, Y9, Y10, Y10
+	VMOVUPD      32(CX)(R11*8), Y6
+	VORPD        vconsts64x4<>+288(SB), Y4, Y7
+	VBROADCASTSD consts64<>+136(SB), Y8
+	VMAXPD       Y7, Y8, Y7
+	VBROADCASTSD consts64<>+144(SB), Y8
+	VFMADD213PD  vconsts64x4<>+320(SB), Y7, Y8
+	VPSLLQ       $0x34, Y8, Y9
+	VSUBPD       vconsts64x4<>+320(SB), Y8, Y8
+	VFNMADD231PD vconsts64x4<>+352(SB), Y8, Y7
+	VFNMADD231PD vconsts64x4<>+384(SB), Y8, Y7
+	VBROADCASTSD consts64<>+152(SB), Y10
+	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
+	VMULPD       Y9, Y10, Y10
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y8, Y7
+	VANDPD       vconsts64x4<>+768(SB), Y7, Y7
+	VMOVAPD      Y7, Y8
+	VFMADD231PD  vconsts64x4<>+800(SB), Y10, Y8
+	VPSUBQ       Y7, Y8, Y8
+	VMAXPD       vconsts64x4<>+832(SB), Y5, Y7
+	VADDPD       vconsts64x4<>+0(SB), Y7, Y9
+	VDIVPD       Y9, Y7, Y9
+	VMULPD       Y9, Y9, Y10
+	VBROADCASTSD consts64<>+160(SB), Y11
+	VFMADD213PD  vconsts64x4<>+864(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+896(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+928(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+960(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+992(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y10, Y11
+	VMULPD       Y7, Y7, Y12
+	VMULPD       vconsts64x4<>+192(SB), Y12, Y12
+	VFMADD213PD  Y12, Y10, Y11
+	VFNMADD213PD Y12, Y9, Y11
+	VSUBPD       Y11, Y7, Y11
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y7
+	VBLENDVPD    Y7, Y5, Y11, Y11
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
-	VXORPD       Y6, Y6, Y6
-	VMAXPD       Y6, Y2, Y2
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y5, Y2, Y2
 	VSUBPD       Y3, Y2, Y3
-	VADDPD       Y10, Y3, Y3
+	VADDPD       Y11, Y3, Y3
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
@@ -49910,39 +49574,37 @@ rowpart257:
 rowperm257:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y6
-	VPERMPS      Y2, Y6, Y2
+	VMOVUPS      (BX)(R13*1), Y5
+	VPERMPS      Y2, Y5, Y2
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VMULPD       Y3, Y2, Y6
-	VMOVUPD      Y6, (R10)(R11*8)
+	VMULPD       Y3, Y2, Y5
+	VMOVUPD      Y5, (R10)(R11*8)
 	VFMADD231PD  Y3, Y2, Y0
-	VMAXPD       vconsts64x4<>+640(SB), Y12, Y2
+	VMAXPD       vconsts64x4<>+832(SB), Y8, Y2
 	VADDPD       vconsts64x4<>+0(SB), Y2, Y3
 	VDIVPD       Y3, Y2, Y3
-	VMULPD       Y3, Y3, Y6
-	VBROADCASTSD consts64<>+192(SB), Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
-	VMULPD       Y6, Y7, Y7
-	VMULPD       Y2, Y2, Y6
-	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
-	VADDPD       Y7, Y6, Y7
-	VMULPD       Y7, Y3, Y7
-	VSUBPD       Y7, Y6, Y7
+	VMULPD       Y3, Y3, Y5
+	VBROADCASTSD consts64<>+160(SB), Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+992(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y5, Y7
+	VMULPD       Y2, Y2, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y5, Y7
+	VFNMADD213PD Y9, Y3, Y7
 	VSUBPD       Y7, Y2, Y7
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y12, Y2
-	VBLENDVPD    Y2, Y12, Y7, Y7
-	VMULPD       (SP), Y5, Y2
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y8, Y2
+	VBLENDVPD    Y2, Y8, Y7, Y7
+	VMULPD       (SP), Y6, Y2
 	VADDPD       32(SP), Y2, Y2
 	VMULPD       Y2, Y4, Y2
 	VXORPD       Y3, Y3, Y3
@@ -49995,59 +49657,54 @@ single1:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y5
-	VMULPD       Y5, Y5, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y9
-	VBROADCASTSD consts64<>+160(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y10
-	VFMADD231PD  Y5, Y10, Y9
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y10
-	VBROADCASTSD consts64<>+176(SB), Y11
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y11
-	VFMADD231PD  Y5, Y11, Y10
-	VFMADD231PD  Y7, Y10, Y9
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
 	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD231PD  vconsts64x4<>+544(SB), Y5, Y7
-	VFMADD231PD  Y8, Y7, Y9
-	VFMADD213PD  Y4, Y5, Y9
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y9
-	VMULPD       Y6, Y9, Y9
-	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
-	VMAXPD       vconsts64x4<>+640(SB), Y9, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
-	VDIVPD       Y5, Y4, Y5
-	VMULPD       Y5, Y5, Y6
-	VBROADCASTSD consts64<>+192(SB), Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
 	VMULPD       Y6, Y7, Y7
-	VMULPD       Y4, Y4, Y6
-	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
-	VADDPD       Y7, Y6, Y7
-	VMULPD       Y7, Y5, Y7
-	VSUBPD       Y7, Y6, Y7
-	VSUBPD       Y7, Y4, Y7
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y4
-	VBLENDVPD    Y4, Y9, Y7, Y7
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
+	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
+	VMOVAPD      Y4, Y5
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
+	VPSUBQ       Y4, Y5, Y5
+	VMAXPD       vconsts64x4<>+832(SB), Y5, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
+	VDIVPD       Y6, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VBROADCASTSD consts64<>+160(SB), Y8
+	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+928(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+960(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+992(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
+	VMULPD       Y4, Y4, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y7, Y8
+	VFNMADD213PD Y9, Y6, Y8
+	VSUBPD       Y8, Y4, Y8
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
+	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
 	VXORPD       Y4, Y4, Y4
 	VMAXPD       Y4, Y2, Y2
 	VSUBPD       Y3, Y2, Y3
-	VADDPD       Y7, Y3, Y3
+	VADDPD       Y8, Y3, Y3
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
@@ -50099,59 +49756,54 @@ tail:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y5
-	VMULPD       Y5, Y5, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y9
-	VBROADCASTSD consts64<>+160(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y10
-	VFMADD231PD  Y5, Y10, Y9
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y10
-	VBROADCASTSD consts64<>+176(SB), Y11
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y11
-	VFMADD231PD  Y5, Y11, Y10
-	VFMADD231PD  Y7, Y10, Y9
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
 	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD231PD  vconsts64x4<>+544(SB), Y5, Y7
-	VFMADD231PD  Y8, Y7, Y9
-	VFMADD213PD  Y4, Y5, Y9
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y9
-	VMULPD       Y6, Y9, Y9
-	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
-	VMAXPD       vconsts64x4<>+640(SB), Y9, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
-	VDIVPD       Y5, Y4, Y5
-	VMULPD       Y5, Y5, Y6
-	VBROADCASTSD consts64<>+192(SB), Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
 	VMULPD       Y6, Y7, Y7
-	VMULPD       Y4, Y4, Y6
-	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
-	VADDPD       Y7, Y6, Y7
-	VMULPD       Y7, Y5, Y7
-	VSUBPD       Y7, Y6, Y7
-	VSUBPD       Y7, Y4, Y7
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y4
-	VBLENDVPD    Y4, Y9, Y7, Y7
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
+	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
+	VMOVAPD      Y4, Y5
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
+	VPSUBQ       Y4, Y5, Y5
+	VMAXPD       vconsts64x4<>+832(SB), Y5, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
+	VDIVPD       Y6, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VBROADCASTSD consts64<>+160(SB), Y8
+	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+928(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+960(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+992(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
+	VMULPD       Y4, Y4, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y7, Y8
+	VFNMADD213PD Y9, Y6, Y8
+	VSUBPD       Y8, Y4, Y8
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
+	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
 	VXORPD       Y4, Y4, Y4
 	VMAXPD       Y4, Y2, Y2
 	VSUBPD       Y3, Y2, Y3
-	VADDPD       Y7, Y3, Y3
+	VADDPD       Y8, Y3, Y3
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000004
@@ -50242,99 +49894,91 @@ loop:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y5
-	VMULPD       Y5, Y5, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y9
-	VBROADCASTSD consts64<>+160(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y10
-	VFMADD231PD  Y5, Y10, Y9
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y10
-	VBROADCASTSD consts64<>+176(SB), Y11
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y11
-	VFMADD231PD  Y5, Y11, Y10
-	VFMADD231PD  Y7, Y10, Y9
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
 	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD231PD  vconsts64x4<>+544(SB), Y5, Y7
-	VFMADD231PD  Y8, Y7, Y9
-	VFMADD213PD  Y4, Y5, Y9
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y9
-	VMULPD       Y6, Y9, Y9
-	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VMULPD       Y6, Y7, Y7
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
+	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
+	VMOVAPD      Y4, Y5
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
+	VPSUBQ       Y4, Y5, Y5
 	VMOVUPD      32(AX)(R11*8), Y4
-	VMOVUPD      32(CX)(R11*8), Y5
-	VORPD        vconsts64x4<>+288(SB), Y4, Y6
-	VBROADCASTSD consts64<>+136(SB), Y7
-	VMAXPD       Y6, Y7, Y6
-	VBROADCASTSD consts64<>+144(SB), Y7
-	VFMADD213PD  vconsts64x4<>+320(SB), Y6, Y7
-	VPSLLQ       $0x34, Y7, Y8
-	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
-	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
-	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y10
-	VMULPD       Y10, Y10, Y11
-	VBROADCASTSD consts64<>+152(SB), Y12
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y12
-	VBROADCASTSD consts64<>+160(SB), Y13
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y13
-	VFMADD231PD  Y7, Y13, Y12
-	VBROADCASTSD consts64<>+168(SB), Y13
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y13
-	VBROADCASTSD consts64<>+176(SB), Y14
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y14
-	VFMADD231PD  Y7, Y14, Y13
-	VFMADD231PD  Y10, Y13, Y12
-	VBROADCASTSD consts64<>+184(SB), Y10
-	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y10
-	VFMADD231PD  vconsts64x4<>+544(SB), Y7, Y10
-	VFMADD231PD  Y11, Y10, Y12
-	VFMADD213PD  Y6, Y7, Y12
-	VADDPD       vconsts64x4<>+576(SB), Y12, Y12
-	VMULPD       Y8, Y12, Y12
-	VMULPD       vconsts64x4<>+608(SB), Y12, Y12
-	VMAXPD       vconsts64x4<>+640(SB), Y9, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
-	VDIVPD       Y7, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+192(SB), Y10
-	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+768(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+800(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+832(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+864(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+896(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+928(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+960(SB), Y8, Y10
-	VMULPD       Y8, Y10, Y10
-	VMULPD       Y6, Y6, Y8
-	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
-	VADDPD       Y10, Y8, Y10
-	VMULPD       Y10, Y7, Y10
-	VSUBPD       Y10, Y8, Y10
-	VSUBPD       Y10, Y6, Y10
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y6
-	VBLENDVPD    Y6, Y9, Y10, Y10
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y6
-	VBROADCASTSD consts64<>+8(SB), Y7
-	VXORPD       Y8, Y8, Y8
-	VCMPPD       $0x1d, Y8, Y2, Y8
-	VBLENDVPD    Y8, Y7, Y9, Y7
-	VDIVPD       Y6, Y7, Y7
+	VMOVUPD      32(CX)(R11*8), Y6
+	VORPD        vconsts64x4<>+288(SB), Y4, Y7
+	VBROADCASTSD consts64<>+136(SB), Y8
+	VMAXPD       Y7, Y8, Y7
+	VBROADCASTSD consts64<>+144(SB), Y8
+	VFMADD213PD  vconsts64x4<>+320(SB), Y7, Y8
+	VPSLLQ       $0x34, Y8, Y9
+	VSUBPD       vconsts64x4<>+320(SB), Y8, Y8
+	VFNMADD231PD vconsts64x4<>+352(SB), Y8, Y7
+	VFNMADD231PD vconsts64x4<>+384(SB), Y8, Y7
+	VBROADCASTSD consts64<>+152(SB), Y10
+	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
+	VMULPD       Y9, Y10, Y10
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y8, Y7
+	VANDPD       vconsts64x4<>+768(SB), Y7, Y7
+	VMOVAPD      Y7, Y8
+	VFMADD231PD  vconsts64x4<>+800(SB), Y10, Y8
+	VPSUBQ       Y7, Y8, Y8
+	VMAXPD       vconsts64x4<>+832(SB), Y5, Y7
+	VADDPD       vconsts64x4<>+0(SB), Y7, Y9
+	VDIVPD       Y9, Y7, Y9
+	VMULPD       Y9, Y9, Y10
+	VBROADCASTSD consts64<>+160(SB), Y11
+	VFMADD213PD  vconsts64x4<>+864(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+896(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+928(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+960(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+992(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y10, Y11
+	VMULPD       Y7, Y7, Y12
+	VMULPD       vconsts64x4<>+192(SB), Y12, Y12
+	VFMADD213PD  Y12, Y10, Y11
+	VFNMADD213PD Y12, Y9, Y11
+	VSUBPD       Y11, Y7, Y11
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y7
+	VBLENDVPD    Y7, Y5, Y11, Y11
+	VADDPD       vconsts64x4<>+704(SB), Y5, Y7
+	VBROADCASTSD consts64<>+8(SB), Y9
+	VXORPD       Y10, Y10, Y10
+	VCMPPD       $0x1d, Y10, Y2, Y10
+	VBLENDVPD    Y10, Y9, Y5, Y9
+	VDIVPD       Y7, Y9, Y9
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
-	VMULPD       Y3, Y2, Y6
-	VXORPD       Y8, Y8, Y8
-	VMAXPD       Y8, Y2, Y2
-	VSUBPD       Y6, Y2, Y6
-	VADDPD       Y10, Y6, Y6
-	VSUBPD       Y3, Y7, Y7
+	VMULPD       Y3, Y2, Y5
+	VXORPD       Y7, Y7, Y7
+	VMAXPD       Y7, Y2, Y2
+	VSUBPD       Y5, Y2, Y5
+	VADDPD       Y11, Y5, Y5
+	VSUBPD       Y3, Y9, Y9
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
@@ -50359,40 +50003,38 @@ rowperm261:
 	MOVLQSX      4(SI)(DI*8), DI
 	VBROADCASTSD s+152(FP), Y3
 	VMULPD       Y2, Y3, Y3
-	VMULPD       Y7, Y3, Y3
+	VMULPD       Y9, Y3, Y3
 	VMOVUPD      Y3, (R10)(R11*8)
-	VFMADD231PD  Y6, Y2, Y0
-	VMAXPD       vconsts64x4<>+640(SB), Y12, Y2
+	VFMADD231PD  Y5, Y2, Y0
+	VMAXPD       vconsts64x4<>+832(SB), Y8, Y2
 	VADDPD       vconsts64x4<>+0(SB), Y2, Y3
 	VDIVPD       Y3, Y2, Y3
-	VMULPD       Y3, Y3, Y6
-	VBROADCASTSD consts64<>+192(SB), Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
-	VMULPD       Y6, Y7, Y7
-	VMULPD       Y2, Y2, Y6
-	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
-	VADDPD       Y7, Y6, Y7
-	VMULPD       Y7, Y3, Y7
-	VSUBPD       Y7, Y6, Y7
+	VMULPD       Y3, Y3, Y5
+	VBROADCASTSD consts64<>+160(SB), Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+992(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y5, Y7
+	VMULPD       Y2, Y2, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y5, Y7
+	VFNMADD213PD Y9, Y3, Y7
 	VSUBPD       Y7, Y2, Y7
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y12, Y2
-	VBLENDVPD    Y2, Y12, Y7, Y7
-	VADDPD       vconsts64x4<>+576(SB), Y12, Y2
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y8, Y2
+	VBLENDVPD    Y2, Y8, Y7, Y7
+	VADDPD       vconsts64x4<>+704(SB), Y8, Y2
 	VBROADCASTSD consts64<>+8(SB), Y3
-	VXORPD       Y6, Y6, Y6
-	VCMPPD       $0x1d, Y6, Y4, Y6
-	VBLENDVPD    Y6, Y3, Y12, Y3
+	VXORPD       Y5, Y5, Y5
+	VCMPPD       $0x1d, Y5, Y4, Y5
+	VBLENDVPD    Y5, Y3, Y8, Y3
 	VDIVPD       Y2, Y3, Y3
-	VMULPD       (SP), Y5, Y2
+	VMULPD       (SP), Y6, Y2
 	VADDPD       32(SP), Y2, Y2
 	VMULPD       Y2, Y4, Y5
 	VXORPD       Y6, Y6, Y6
@@ -50448,66 +50090,61 @@ single1:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y5
-	VMULPD       Y5, Y5, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y9
-	VBROADCASTSD consts64<>+160(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y10
-	VFMADD231PD  Y5, Y10, Y9
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y10
-	VBROADCASTSD consts64<>+176(SB), Y11
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y11
-	VFMADD231PD  Y5, Y11, Y10
-	VFMADD231PD  Y7, Y10, Y9
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
 	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD231PD  vconsts64x4<>+544(SB), Y5, Y7
-	VFMADD231PD  Y8, Y7, Y9
-	VFMADD213PD  Y4, Y5, Y9
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y9
-	VMULPD       Y6, Y9, Y9
-	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
-	VMAXPD       vconsts64x4<>+640(SB), Y9, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
-	VDIVPD       Y5, Y4, Y5
-	VMULPD       Y5, Y5, Y6
-	VBROADCASTSD consts64<>+192(SB), Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
 	VMULPD       Y6, Y7, Y7
-	VMULPD       Y4, Y4, Y6
-	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
-	VADDPD       Y7, Y6, Y7
-	VMULPD       Y7, Y5, Y7
-	VSUBPD       Y7, Y6, Y7
-	VSUBPD       Y7, Y4, Y7
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y4
-	VBLENDVPD    Y4, Y9, Y7, Y7
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
-	VXORPD       Y6, Y6, Y6
-	VCMPPD       $0x1d, Y6, Y2, Y6
-	VBLENDVPD    Y6, Y5, Y9, Y5
-	VDIVPD       Y4, Y5, Y5
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
+	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
+	VMOVAPD      Y4, Y5
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
+	VPSUBQ       Y4, Y5, Y5
+	VMAXPD       vconsts64x4<>+832(SB), Y5, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
+	VDIVPD       Y6, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VBROADCASTSD consts64<>+160(SB), Y8
+	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+928(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+960(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+992(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
+	VMULPD       Y4, Y4, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y7, Y8
+	VFNMADD213PD Y9, Y6, Y8
+	VSUBPD       Y8, Y4, Y8
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
+	VBLENDVPD    Y4, Y5, Y8, Y8
+	VADDPD       vconsts64x4<>+704(SB), Y5, Y4
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VXORPD       Y7, Y7, Y7
+	VCMPPD       $0x1d, Y7, Y2, Y7
+	VBLENDVPD    Y7, Y6, Y5, Y6
+	VDIVPD       Y4, Y6, Y6
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y4
-	VXORPD       Y6, Y6, Y6
-	VMAXPD       Y6, Y2, Y2
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y5, Y2, Y2
 	VSUBPD       Y4, Y2, Y4
-	VADDPD       Y7, Y4, Y4
-	VSUBPD       Y3, Y5, Y5
+	VADDPD       Y8, Y4, Y4
+	VSUBPD       Y3, Y6, Y6
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
@@ -50532,7 +50169,7 @@ rowperm263:
 	MOVLQSX      4(SI)(DI*8), DI
 	VBROADCASTSD s+152(FP), Y3
 	VMULPD       Y2, Y3, Y3
-	VMULPD       Y5, Y3, Y3
+	VMULPD       Y6, Y3, Y3
 	VMOVUPD      Y3, (R10)(R11*8)
 	VFMADD231PD  Y4, Y2, Y0
 	ADDQ         $0x00000004, R11
@@ -50561,66 +50198,61 @@ tail:
 	VSUBPD       vconsts64x4<>+320(SB), Y5, Y5
 	VFNMADD231PD vconsts64x4<>+352(SB), Y5, Y4
 	VFNMADD231PD vconsts64x4<>+384(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y5
-	VMULPD       Y5, Y5, Y7
-	VMULPD       Y7, Y7, Y8
-	VBROADCASTSD consts64<>+152(SB), Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y9
-	VBROADCASTSD consts64<>+160(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y10
-	VFMADD231PD  Y5, Y10, Y9
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y10
-	VBROADCASTSD consts64<>+176(SB), Y11
-	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y11
-	VFMADD231PD  Y5, Y11, Y10
-	VFMADD231PD  Y7, Y10, Y9
-	VBROADCASTSD consts64<>+184(SB), Y7
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y4, Y7
 	VFMADD213PD  vconsts64x4<>+512(SB), Y4, Y7
-	VFMADD231PD  vconsts64x4<>+544(SB), Y5, Y7
-	VFMADD231PD  Y8, Y7, Y9
-	VFMADD213PD  Y4, Y5, Y9
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y9
-	VMULPD       Y6, Y9, Y9
-	VMULPD       vconsts64x4<>+608(SB), Y9, Y9
-	VMAXPD       vconsts64x4<>+640(SB), Y9, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
-	VDIVPD       Y5, Y4, Y5
-	VMULPD       Y5, Y5, Y6
-	VBROADCASTSD consts64<>+192(SB), Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+768(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+800(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+832(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+544(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y7
 	VMULPD       Y6, Y7, Y7
-	VMULPD       Y4, Y4, Y6
-	VMULPD       vconsts64x4<>+192(SB), Y6, Y6
-	VADDPD       Y7, Y6, Y7
-	VMULPD       Y7, Y5, Y7
-	VSUBPD       Y7, Y6, Y7
-	VSUBPD       Y7, Y4, Y7
-	VCMPPD       $0x11, vconsts64x4<>+640(SB), Y9, Y4
-	VBLENDVPD    Y4, Y9, Y7, Y7
-	VADDPD       vconsts64x4<>+576(SB), Y9, Y4
-	VBROADCASTSD consts64<>+8(SB), Y5
-	VXORPD       Y6, Y6, Y6
-	VCMPPD       $0x1d, Y6, Y2, Y6
-	VBLENDVPD    Y6, Y5, Y9, Y5
-	VDIVPD       Y4, Y5, Y5
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
+	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
+	VMOVAPD      Y4, Y5
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y5
+	VPSUBQ       Y4, Y5, Y5
+	VMAXPD       vconsts64x4<>+832(SB), Y5, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
+	VDIVPD       Y6, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VBROADCASTSD consts64<>+160(SB), Y8
+	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+928(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+960(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+992(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
+	VMULPD       Y4, Y4, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y7, Y8
+	VFNMADD213PD Y9, Y6, Y8
+	VSUBPD       Y8, Y4, Y8
+	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y5, Y4
+	VBLENDVPD    Y4, Y5, Y8, Y8
+	VADDPD       vconsts64x4<>+704(SB), Y5, Y4
+	VBROADCASTSD consts64<>+8(SB), Y6
+	VXORPD       Y7, Y7, Y7
+	VCMPPD       $0x1d, Y7, Y2, Y7
+	VBLENDVPD    Y7, Y6, Y5, Y6
+	VDIVPD       Y4, Y6, Y6
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y4
-	VXORPD       Y6, Y6, Y6
-	VMAXPD       Y6, Y2, Y2
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y5, Y2, Y2
 	VSUBPD       Y4, Y2, Y4
-	VADDPD       Y7, Y4, Y4
-	VSUBPD       Y3, Y5, Y5
+	VADDPD       Y8, Y4, Y4
+	VSUBPD       Y3, Y6, Y6
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000004
@@ -50650,7 +50282,7 @@ rowperm264:
 	VANDPD       Y3, Y2, Y2
 	VBROADCASTSD s+152(FP), Y3
 	VMULPD       Y2, Y3, Y3
-	VMULPD       Y5, Y3, Y3
+	VMULPD       Y6, Y3, Y3
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         R12, CX
@@ -50847,43 +50479,36 @@ loop:
 	VMOVUPD      (AX), Y0
 	VBROADCASTSD consts64<>+136(SB), Y1
 	VMAXPD       Y0, Y1, Y0
-	VBROADCASTSD consts64<>+200(SB), Y1
+	VBROADCASTSD consts64<>+168(SB), Y1
 	VMINPD       Y0, Y1, Y0
 	VBROADCASTSD consts64<>+144(SB), Y1
-	VFMADD213PD  vconsts64x4<>+992(SB), Y0, Y1
-	VSUBPD       vconsts64x4<>+992(SB), Y1, Y1
+	VFMADD213PD  vconsts64x4<>+1184(SB), Y0, Y1
+	VSUBPD       vconsts64x4<>+1184(SB), Y1, Y1
 	VFNMADD231PD vconsts64x4<>+352(SB), Y1, Y0
 	VFNMADD231PD vconsts64x4<>+384(SB), Y1, Y0
-	VMULPD       Y0, Y0, Y2
-	VMULPD       Y2, Y2, Y3
-	VMULPD       Y3, Y3, Y4
-	VBROADCASTSD consts64<>+152(SB), Y5
-	VFMADD213PD  vconsts64x4<>+192(SB), Y0, Y5
-	VBROADCASTSD consts64<>+160(SB), Y6
-	VFMADD213PD  vconsts64x4<>+416(SB), Y0, Y6
-	VFMADD231PD  Y2, Y6, Y5
-	VBROADCASTSD consts64<>+168(SB), Y6
-	VFMADD213PD  vconsts64x4<>+448(SB), Y0, Y6
-	VBROADCASTSD consts64<>+176(SB), Y7
-	VFMADD213PD  vconsts64x4<>+480(SB), Y0, Y7
-	VFMADD231PD  Y2, Y7, Y6
-	VFMADD231PD  Y3, Y6, Y5
-	VBROADCASTSD consts64<>+184(SB), Y3
-	VFMADD213PD  vconsts64x4<>+512(SB), Y0, Y3
-	VFMADD231PD  vconsts64x4<>+544(SB), Y2, Y3
-	VFMADD231PD  Y4, Y3, Y5
-	VFMADD213PD  Y0, Y2, Y5
-	VADDPD       vconsts64x4<>+576(SB), Y5, Y5
+	VBROADCASTSD consts64<>+152(SB), Y2
+	VFMADD213PD  vconsts64x4<>+416(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+448(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+480(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+512(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+544(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+576(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+608(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+640(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+672(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+192(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y2
 	VBROADCASTSD consts64<>+80(SB), Y0
-	VFMADD213PD  vconsts64x4<>+1024(SB), Y1, Y0
-	VSUBPD       vconsts64x4<>+1024(SB), Y0, Y2
-	VSUBPD       Y2, Y1, Y1
-	VADDPD       vconsts64x4<>+1024(SB), Y1, Y1
+	VFMADD213PD  vconsts64x4<>+1216(SB), Y1, Y0
+	VSUBPD       vconsts64x4<>+1216(SB), Y0, Y3
+	VSUBPD       Y3, Y1, Y1
+	VADDPD       vconsts64x4<>+1216(SB), Y1, Y1
 	VPSLLQ       $0x34, Y0, Y0
 	VPSLLQ       $0x34, Y1, Y1
-	VMULPD       Y0, Y5, Y5
-	VMULPD       Y1, Y5, Y5
-	VMOVUPD      Y5, (CX)
+	VMULPD       Y0, Y2, Y2
+	VMULPD       Y1, Y2, Y2
+	VMOVUPD      Y2, (CX)
 	ADDQ         $0x00000020, AX
 	ADDQ         $0x00000020, CX
 	SUBQ         $0x00000004, DX
@@ -50899,47 +50524,40 @@ tail:
 	VMASKMOVPD   (AX), Y0, Y0
 	VBROADCASTSD consts64<>+136(SB), Y1
 	VMAXPD       Y0, Y1, Y0
-	VBROADCASTSD consts64<>+200(SB), Y1
+	VBROADCASTSD consts64<>+168(SB), Y1
 	VMINPD       Y0, Y1, Y0
 	VBROADCASTSD consts64<>+144(SB), Y1
-	VFMADD213PD  vconsts64x4<>+992(SB), Y0, Y1
-	VSUBPD       vconsts64x4<>+992(SB), Y1, Y1
+	VFMADD213PD  vconsts64x4<>+1184(SB), Y0, Y1
+	VSUBPD       vconsts64x4<>+1184(SB), Y1, Y1
 	VFNMADD231PD vconsts64x4<>+352(SB), Y1, Y0
 	VFNMADD231PD vconsts64x4<>+384(SB), Y1, Y0
-	VMULPD       Y0, Y0, Y2
-	VMULPD       Y2, Y2, Y3
-	VMULPD       Y3, Y3, Y4
-	VBROADCASTSD consts64<>+152(SB), Y5
-	VFMADD213PD  vconsts64x4<>+192(SB), Y0, Y5
-	VBROADCASTSD consts64<>+160(SB), Y6
-	VFMADD213PD  vconsts64x4<>+416(SB), Y0, Y6
-	VFMADD231PD  Y2, Y6, Y5
-	VBROADCASTSD consts64<>+168(SB), Y6
-	VFMADD213PD  vconsts64x4<>+448(SB), Y0, Y6
-	VBROADCASTSD consts64<>+176(SB), Y7
-	VFMADD213PD  vconsts64x4<>+480(SB), Y0, Y7
-	VFMADD231PD  Y2, Y7, Y6
-	VFMADD231PD  Y3, Y6, Y5
-	VBROADCASTSD consts64<>+184(SB), Y3
-	VFMADD213PD  vconsts64x4<>+512(SB), Y0, Y3
-	VFMADD231PD  vconsts64x4<>+544(SB), Y2, Y3
-	VFMADD231PD  Y4, Y3, Y5
-	VFMADD213PD  Y0, Y2, Y5
-	VADDPD       vconsts64x4<>+576(SB), Y5, Y5
+	VBROADCASTSD consts64<>+152(SB), Y2
+	VFMADD213PD  vconsts64x4<>+416(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+448(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+480(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+512(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+544(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+576(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+608(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+640(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+672(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+192(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y2
 	VBROADCASTSD consts64<>+80(SB), Y0
-	VFMADD213PD  vconsts64x4<>+1024(SB), Y1, Y0
-	VSUBPD       vconsts64x4<>+1024(SB), Y0, Y2
-	VSUBPD       Y2, Y1, Y1
-	VADDPD       vconsts64x4<>+1024(SB), Y1, Y1
+	VFMADD213PD  vconsts64x4<>+1216(SB), Y1, Y0
+	VSUBPD       vconsts64x4<>+1216(SB), Y0, Y3
+	VSUBPD       Y3, Y1, Y1
+	VADDPD       vconsts64x4<>+1216(SB), Y1, Y1
 	VPSLLQ       $0x34, Y0, Y0
 	VPSLLQ       $0x34, Y1, Y1
-	VMULPD       Y0, Y5, Y5
-	VMULPD       Y1, Y5, Y5
+	VMULPD       Y0, Y2, Y2
+	VMULPD       Y1, Y2, Y2
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, BX
 	SUBQ         DX, BX
 	VMOVDQU      (AX)(BX*8), Y0
-	VMASKMOVPD   Y5, Y0, (CX)
+	VMASKMOVPD   Y2, Y0, (CX)
 
 done:
 	VZEROUPPER
@@ -50956,19 +50574,19 @@ loop:
 	CMPQ         DX, $0x00000004
 	JL           tail
 	VMOVUPD      (AX), Y0
-	VADDPD       vconsts64x4<>+576(SB), Y0, Y1
-	VBROADCASTSD consts64<>+208(SB), Y2
+	VADDPD       vconsts64x4<>+704(SB), Y0, Y1
+	VBROADCASTSD consts64<>+176(SB), Y2
 	VPADDQ       Y2, Y1, Y2
 	VPSRLQ       $0x34, Y2, Y3
 	VBROADCASTSD consts64<>+48(SB), Y4
 	VORPD        Y4, Y3, Y3
-	VBROADCASTSD consts64<>+216(SB), Y4
+	VBROADCASTSD consts64<>+184(SB), Y4
 	VSUBPD       Y4, Y3, Y3
 	VBROADCASTSD consts64<>+64(SB), Y4
 	VANDPD       Y4, Y2, Y2
-	VBROADCASTSD consts64<>+224(SB), Y4
+	VBROADCASTSD consts64<>+192(SB), Y4
 	VPADDQ       Y4, Y2, Y2
-	VSUBPD       vconsts64x4<>+576(SB), Y2, Y2
+	VSUBPD       vconsts64x4<>+704(SB), Y2, Y2
 	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x00, Y4, Y3, Y4
 	VBLENDVPD    Y4, Y0, Y2, Y2
@@ -51011,10 +50629,10 @@ loop:
 	VBROADCASTSD consts64<>+104(SB), Y1
 	VCMPPD       $0x00, Y1, Y0, Y2
 	VBLENDVPD    Y2, Y1, Y5, Y5
-	VCMPPD       $0x00, vconsts64x4<>+1056(SB), Y0, Y1
+	VCMPPD       $0x00, vconsts64x4<>+1248(SB), Y0, Y1
 	VBROADCASTSD consts64<>+112(SB), Y2
 	VBLENDVPD    Y1, Y2, Y5, Y5
-	VCMPPD       $0x19, vconsts64x4<>+1056(SB), Y0, Y1
+	VCMPPD       $0x19, vconsts64x4<>+1248(SB), Y0, Y1
 	VBROADCASTSD consts64<>+120(SB), Y2
 	VBLENDVPD    Y1, Y2, Y5, Y5
 	VXORPD       Y1, Y1, Y1
@@ -51034,19 +50652,19 @@ tail:
 	SUBQ         DX, SI
 	VMOVDQU      (BX)(SI*8), Y0
 	VMASKMOVPD   (AX), Y0, Y0
-	VADDPD       vconsts64x4<>+576(SB), Y0, Y1
-	VBROADCASTSD consts64<>+208(SB), Y2
+	VADDPD       vconsts64x4<>+704(SB), Y0, Y1
+	VBROADCASTSD consts64<>+176(SB), Y2
 	VPADDQ       Y2, Y1, Y2
 	VPSRLQ       $0x34, Y2, Y3
 	VBROADCASTSD consts64<>+48(SB), Y4
 	VORPD        Y4, Y3, Y3
-	VBROADCASTSD consts64<>+216(SB), Y4
+	VBROADCASTSD consts64<>+184(SB), Y4
 	VSUBPD       Y4, Y3, Y3
 	VBROADCASTSD consts64<>+64(SB), Y4
 	VANDPD       Y4, Y2, Y2
-	VBROADCASTSD consts64<>+224(SB), Y4
+	VBROADCASTSD consts64<>+192(SB), Y4
 	VPADDQ       Y4, Y2, Y2
-	VSUBPD       vconsts64x4<>+576(SB), Y2, Y2
+	VSUBPD       vconsts64x4<>+704(SB), Y2, Y2
 	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x00, Y4, Y3, Y4
 	VBLENDVPD    Y4, Y0, Y2, Y2
@@ -51089,10 +50707,10 @@ tail:
 	VBROADCASTSD consts64<>+104(SB), Y1
 	VCMPPD       $0x00, Y1, Y0, Y2
 	VBLENDVPD    Y2, Y1, Y5, Y5
-	VCMPPD       $0x00, vconsts64x4<>+1056(SB), Y0, Y1
+	VCMPPD       $0x00, vconsts64x4<>+1248(SB), Y0, Y1
 	VBROADCASTSD consts64<>+112(SB), Y2
 	VBLENDVPD    Y1, Y2, Y5, Y5
-	VCMPPD       $0x19, vconsts64x4<>+1056(SB), Y0, Y1
+	VCMPPD       $0x19, vconsts64x4<>+1248(SB), Y0, Y1
 	VBROADCASTSD consts64<>+120(SB), Y2
 	VBLENDVPD    Y1, Y2, Y5, Y5
 	VXORPD       Y1, Y1, Y1
@@ -51345,31 +50963,28 @@ esloop:
 	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
 	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
 	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y9
-	VMULPD       Y9, Y9, Y10
-	VBROADCASTSD consts64<>+152(SB), Y11
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y11
-	VBROADCASTSD consts64<>+160(SB), Y12
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y12
-	VFMADD231PD  Y7, Y12, Y11
-	VBROADCASTSD consts64<>+168(SB), Y12
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y12
-	VBROADCASTSD consts64<>+176(SB), Y13
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y13
-	VFMADD231PD  Y7, Y13, Y12
-	VFMADD231PD  Y9, Y12, Y11
-	VBROADCASTSD consts64<>+184(SB), Y9
+	VBROADCASTSD consts64<>+152(SB), Y9
+	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y9
 	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y9
-	VFMADD231PD  vconsts64x4<>+544(SB), Y7, Y9
-	VFMADD231PD  Y10, Y9, Y11
-	VFMADD213PD  Y6, Y7, Y11
-	VADDPD       vconsts64x4<>+576(SB), Y11, Y11
-	VMULPD       Y8, Y11, Y11
-	VMULPD       vconsts64x4<>+608(SB), Y11, Y11
+	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
+	VMULPD       Y8, Y9, Y9
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
+	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
+	VMOVAPD      Y6, Y7
+	VFMADD231PD  vconsts64x4<>+800(SB), Y9, Y7
+	VPSUBQ       Y6, Y7, Y7
 	VCMPPD       $0x19, Y4, Y5, Y5
 	VPSUBQ       Y5, Y3, Y3
-	VANDPD       Y5, Y11, Y5
+	VANDPD       Y5, Y7, Y5
 	VADDPD       Y5, Y1, Y1
 	VMOVUPD      32(AX)(CX*8), Y5
 	VSUBPD       Y0, Y5, Y5
@@ -51381,31 +50996,28 @@ esloop:
 	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
 	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
 	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y9
-	VMULPD       Y9, Y9, Y10
-	VBROADCASTSD consts64<>+152(SB), Y11
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y11
-	VBROADCASTSD consts64<>+160(SB), Y12
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y12
-	VFMADD231PD  Y7, Y12, Y11
-	VBROADCASTSD consts64<>+168(SB), Y12
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y12
-	VBROADCASTSD consts64<>+176(SB), Y13
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y13
-	VFMADD231PD  Y7, Y13, Y12
-	VFMADD231PD  Y9, Y12, Y11
-	VBROADCASTSD consts64<>+184(SB), Y9
+	VBROADCASTSD consts64<>+152(SB), Y9
+	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y9
 	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y9
-	VFMADD231PD  vconsts64x4<>+544(SB), Y7, Y9
-	VFMADD231PD  Y10, Y9, Y11
-	VFMADD213PD  Y6, Y7, Y11
-	VADDPD       vconsts64x4<>+576(SB), Y11, Y11
-	VMULPD       Y8, Y11, Y11
-	VMULPD       vconsts64x4<>+608(SB), Y11, Y11
+	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
+	VMULPD       Y8, Y9, Y9
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
+	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
+	VMOVAPD      Y6, Y7
+	VFMADD231PD  vconsts64x4<>+800(SB), Y9, Y7
+	VPSUBQ       Y6, Y7, Y7
 	VCMPPD       $0x19, Y4, Y5, Y5
 	VPSUBQ       Y5, Y3, Y3
-	VANDPD       Y5, Y11, Y5
+	VANDPD       Y5, Y7, Y5
 	VADDPD       Y5, Y2, Y2
 	ADDQ         $0x00000008, CX
 	CMPQ         CX, DX
@@ -51427,31 +51039,28 @@ essingle1:
 	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
 	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
 	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y9
-	VMULPD       Y9, Y9, Y10
-	VBROADCASTSD consts64<>+152(SB), Y11
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y11
-	VBROADCASTSD consts64<>+160(SB), Y12
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y12
-	VFMADD231PD  Y7, Y12, Y11
-	VBROADCASTSD consts64<>+168(SB), Y12
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y12
-	VBROADCASTSD consts64<>+176(SB), Y13
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y13
-	VFMADD231PD  Y7, Y13, Y12
-	VFMADD231PD  Y9, Y12, Y11
-	VBROADCASTSD consts64<>+184(SB), Y9
+	VBROADCASTSD consts64<>+152(SB), Y9
+	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y9
 	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y9
-	VFMADD231PD  vconsts64x4<>+544(SB), Y7, Y9
-	VFMADD231PD  Y10, Y9, Y11
-	VFMADD213PD  Y6, Y7, Y11
-	VADDPD       vconsts64x4<>+576(SB), Y11, Y11
-	VMULPD       Y8, Y11, Y11
-	VMULPD       vconsts64x4<>+608(SB), Y11, Y11
+	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
+	VMULPD       Y8, Y9, Y9
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
+	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
+	VMOVAPD      Y6, Y7
+	VFMADD231PD  vconsts64x4<>+800(SB), Y9, Y7
+	VPSUBQ       Y6, Y7, Y7
 	VCMPPD       $0x19, Y4, Y5, Y5
 	VPSUBQ       Y5, Y3, Y3
-	VANDPD       Y5, Y11, Y5
+	VANDPD       Y5, Y7, Y5
 	VADDPD       Y5, Y1, Y1
 	ADDQ         $0x00000004, CX
 	JMP          essingle1
@@ -51474,28 +51083,25 @@ estail:
 	VSUBPD       vconsts64x4<>+320(SB), Y6, Y6
 	VFNMADD231PD vconsts64x4<>+352(SB), Y6, Y5
 	VFNMADD231PD vconsts64x4<>+384(SB), Y6, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y8
-	VMULPD       Y8, Y8, Y9
-	VBROADCASTSD consts64<>+152(SB), Y10
-	VFMADD213PD  vconsts64x4<>+192(SB), Y5, Y10
-	VBROADCASTSD consts64<>+160(SB), Y11
-	VFMADD213PD  vconsts64x4<>+416(SB), Y5, Y11
-	VFMADD231PD  Y6, Y11, Y10
-	VBROADCASTSD consts64<>+168(SB), Y11
-	VFMADD213PD  vconsts64x4<>+448(SB), Y5, Y11
-	VBROADCASTSD consts64<>+176(SB), Y12
-	VFMADD213PD  vconsts64x4<>+480(SB), Y5, Y12
-	VFMADD231PD  Y6, Y12, Y11
-	VFMADD231PD  Y8, Y11, Y10
-	VBROADCASTSD consts64<>+184(SB), Y8
+	VBROADCASTSD consts64<>+152(SB), Y8
+	VFMADD213PD  vconsts64x4<>+416(SB), Y5, Y8
+	VFMADD213PD  vconsts64x4<>+448(SB), Y5, Y8
+	VFMADD213PD  vconsts64x4<>+480(SB), Y5, Y8
 	VFMADD213PD  vconsts64x4<>+512(SB), Y5, Y8
-	VFMADD231PD  vconsts64x4<>+544(SB), Y6, Y8
-	VFMADD231PD  Y9, Y8, Y10
-	VFMADD213PD  Y5, Y6, Y10
-	VADDPD       vconsts64x4<>+576(SB), Y10, Y10
-	VMULPD       Y7, Y10, Y10
-	VMULPD       vconsts64x4<>+608(SB), Y10, Y10
+	VFMADD213PD  vconsts64x4<>+544(SB), Y5, Y8
+	VFMADD213PD  vconsts64x4<>+576(SB), Y5, Y8
+	VFMADD213PD  vconsts64x4<>+608(SB), Y5, Y8
+	VFMADD213PD  vconsts64x4<>+640(SB), Y5, Y8
+	VFMADD213PD  vconsts64x4<>+672(SB), Y5, Y8
+	VFMADD213PD  vconsts64x4<>+192(SB), Y5, Y8
+	VFMADD213PD  vconsts64x4<>+704(SB), Y5, Y8
+	VFMADD213PD  vconsts64x4<>+704(SB), Y5, Y8
+	VMULPD       Y7, Y8, Y8
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y6, Y5
+	VANDPD       vconsts64x4<>+768(SB), Y5, Y5
+	VMOVAPD      Y5, Y6
+	VFMADD231PD  vconsts64x4<>+800(SB), Y8, Y6
+	VPSUBQ       Y5, Y6, Y6
 	VCMPPD       $0x19, Y4, Y0, Y0
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, BX
@@ -51503,7 +51109,7 @@ estail:
 	VMOVDQU      (AX)(BX*8), Y4
 	VANDPD       Y4, Y0, Y0
 	VPSUBQ       Y0, Y3, Y3
-	VANDPD       Y0, Y10, Y0
+	VANDPD       Y0, Y6, Y0
 	VADDPD       Y0, Y1, Y1
 	ADDQ         DX, CX
 
@@ -51552,32 +51158,29 @@ esloop:
 	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
 	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
 	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y9
-	VMULPD       Y9, Y9, Y10
-	VBROADCASTSD consts64<>+152(SB), Y11
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y11
-	VBROADCASTSD consts64<>+160(SB), Y12
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y12
-	VFMADD231PD  Y7, Y12, Y11
-	VBROADCASTSD consts64<>+168(SB), Y12
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y12
-	VBROADCASTSD consts64<>+176(SB), Y13
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y13
-	VFMADD231PD  Y7, Y13, Y12
-	VFMADD231PD  Y9, Y12, Y11
-	VBROADCASTSD consts64<>+184(SB), Y9
+	VBROADCASTSD consts64<>+152(SB), Y9
+	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y9
 	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y9
-	VFMADD231PD  vconsts64x4<>+544(SB), Y7, Y9
-	VFMADD231PD  Y10, Y9, Y11
-	VFMADD213PD  Y6, Y7, Y11
-	VADDPD       vconsts64x4<>+576(SB), Y11, Y11
-	VMULPD       Y8, Y11, Y11
-	VMULPD       vconsts64x4<>+608(SB), Y11, Y11
-	VMOVUPD      Y11, (CX)(DX*8)
+	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
+	VMULPD       Y8, Y9, Y9
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
+	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
+	VMOVAPD      Y6, Y7
+	VFMADD231PD  vconsts64x4<>+800(SB), Y9, Y7
+	VPSUBQ       Y6, Y7, Y7
+	VMOVUPD      Y7, (CX)(DX*8)
 	VCMPPD       $0x19, Y4, Y5, Y5
 	VPSUBQ       Y5, Y3, Y3
-	VANDPD       Y5, Y11, Y5
+	VANDPD       Y5, Y7, Y5
 	VADDPD       Y5, Y1, Y1
 	VMOVUPD      32(AX)(DX*8), Y5
 	VSUBPD       Y0, Y5, Y5
@@ -51589,32 +51192,29 @@ esloop:
 	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
 	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
 	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y9
-	VMULPD       Y9, Y9, Y10
-	VBROADCASTSD consts64<>+152(SB), Y11
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y11
-	VBROADCASTSD consts64<>+160(SB), Y12
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y12
-	VFMADD231PD  Y7, Y12, Y11
-	VBROADCASTSD consts64<>+168(SB), Y12
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y12
-	VBROADCASTSD consts64<>+176(SB), Y13
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y13
-	VFMADD231PD  Y7, Y13, Y12
-	VFMADD231PD  Y9, Y12, Y11
-	VBROADCASTSD consts64<>+184(SB), Y9
+	VBROADCASTSD consts64<>+152(SB), Y9
+	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y9
 	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y9
-	VFMADD231PD  vconsts64x4<>+544(SB), Y7, Y9
-	VFMADD231PD  Y10, Y9, Y11
-	VFMADD213PD  Y6, Y7, Y11
-	VADDPD       vconsts64x4<>+576(SB), Y11, Y11
-	VMULPD       Y8, Y11, Y11
-	VMULPD       vconsts64x4<>+608(SB), Y11, Y11
-	VMOVUPD      Y11, 32(CX)(DX*8)
+	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
+	VMULPD       Y8, Y9, Y9
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
+	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
+	VMOVAPD      Y6, Y7
+	VFMADD231PD  vconsts64x4<>+800(SB), Y9, Y7
+	VPSUBQ       Y6, Y7, Y7
+	VMOVUPD      Y7, 32(CX)(DX*8)
 	VCMPPD       $0x19, Y4, Y5, Y5
 	VPSUBQ       Y5, Y3, Y3
-	VANDPD       Y5, Y11, Y5
+	VANDPD       Y5, Y7, Y5
 	VADDPD       Y5, Y2, Y2
 	ADDQ         $0x00000008, DX
 	CMPQ         DX, BX
@@ -51636,32 +51236,29 @@ essingle1:
 	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
 	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
 	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y9
-	VMULPD       Y9, Y9, Y10
-	VBROADCASTSD consts64<>+152(SB), Y11
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y11
-	VBROADCASTSD consts64<>+160(SB), Y12
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y12
-	VFMADD231PD  Y7, Y12, Y11
-	VBROADCASTSD consts64<>+168(SB), Y12
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y12
-	VBROADCASTSD consts64<>+176(SB), Y13
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y13
-	VFMADD231PD  Y7, Y13, Y12
-	VFMADD231PD  Y9, Y12, Y11
-	VBROADCASTSD consts64<>+184(SB), Y9
+	VBROADCASTSD consts64<>+152(SB), Y9
+	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y9
 	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y9
-	VFMADD231PD  vconsts64x4<>+544(SB), Y7, Y9
-	VFMADD231PD  Y10, Y9, Y11
-	VFMADD213PD  Y6, Y7, Y11
-	VADDPD       vconsts64x4<>+576(SB), Y11, Y11
-	VMULPD       Y8, Y11, Y11
-	VMULPD       vconsts64x4<>+608(SB), Y11, Y11
-	VMOVUPD      Y11, (CX)(DX*8)
+	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
+	VMULPD       Y8, Y9, Y9
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
+	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
+	VMOVAPD      Y6, Y7
+	VFMADD231PD  vconsts64x4<>+800(SB), Y9, Y7
+	VPSUBQ       Y6, Y7, Y7
+	VMOVUPD      Y7, (CX)(DX*8)
 	VCMPPD       $0x19, Y4, Y5, Y5
 	VPSUBQ       Y5, Y3, Y3
-	VANDPD       Y5, Y11, Y5
+	VANDPD       Y5, Y7, Y5
 	VADDPD       Y5, Y1, Y1
 	ADDQ         $0x00000004, DX
 	JMP          essingle1
@@ -51684,33 +51281,30 @@ estail:
 	VSUBPD       vconsts64x4<>+320(SB), Y6, Y6
 	VFNMADD231PD vconsts64x4<>+352(SB), Y6, Y5
 	VFNMADD231PD vconsts64x4<>+384(SB), Y6, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y8
-	VMULPD       Y8, Y8, Y9
-	VBROADCASTSD consts64<>+152(SB), Y10
-	VFMADD213PD  vconsts64x4<>+192(SB), Y5, Y10
-	VBROADCASTSD consts64<>+160(SB), Y11
-	VFMADD213PD  vconsts64x4<>+416(SB), Y5, Y11
-	VFMADD231PD  Y6, Y11, Y10
-	VBROADCASTSD consts64<>+168(SB), Y11
-	VFMADD213PD  vconsts64x4<>+448(SB), Y5, Y11
-	VBROADCASTSD consts64<>+176(SB), Y12
-	VFMADD213PD  vconsts64x4<>+480(SB), Y5, Y12
-	VFMADD231PD  Y6, Y12, Y11
-	VFMADD231PD  Y8, Y11, Y10
-	VBROADCASTSD consts64<>+184(SB), Y8
+	VBROADCASTSD consts64<>+152(SB), Y8
+	VFMADD213PD  vconsts64x4<>+416(SB), Y5, Y8
+	VFMADD213PD  vconsts64x4<>+448(SB), Y5, Y8
+	VFMADD213PD  vconsts64x4<>+480(SB), Y5, Y8
 	VFMADD213PD  vconsts64x4<>+512(SB), Y5, Y8
-	VFMADD231PD  vconsts64x4<>+544(SB), Y6, Y8
-	VFMADD231PD  Y9, Y8, Y10
-	VFMADD213PD  Y5, Y6, Y10
-	VADDPD       vconsts64x4<>+576(SB), Y10, Y10
-	VMULPD       Y7, Y10, Y10
-	VMULPD       vconsts64x4<>+608(SB), Y10, Y10
+	VFMADD213PD  vconsts64x4<>+544(SB), Y5, Y8
+	VFMADD213PD  vconsts64x4<>+576(SB), Y5, Y8
+	VFMADD213PD  vconsts64x4<>+608(SB), Y5, Y8
+	VFMADD213PD  vconsts64x4<>+640(SB), Y5, Y8
+	VFMADD213PD  vconsts64x4<>+672(SB), Y5, Y8
+	VFMADD213PD  vconsts64x4<>+192(SB), Y5, Y8
+	VFMADD213PD  vconsts64x4<>+704(SB), Y5, Y8
+	VFMADD213PD  vconsts64x4<>+704(SB), Y5, Y8
+	VMULPD       Y7, Y8, Y8
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y6, Y5
+	VANDPD       vconsts64x4<>+768(SB), Y5, Y5
+	VMOVAPD      Y5, Y6
+	VFMADD231PD  vconsts64x4<>+800(SB), Y8, Y6
+	VPSUBQ       Y5, Y6, Y6
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, SI
 	SUBQ         BX, SI
 	VMOVDQU      (AX)(SI*8), Y5
-	VMASKMOVPD   Y10, Y5, (CX)(DX*8)
+	VMASKMOVPD   Y6, Y5, (CX)(DX*8)
 	VCMPPD       $0x19, Y4, Y0, Y0
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
@@ -51718,7 +51312,7 @@ estail:
 	VMOVDQU      (AX)(CX*8), Y4
 	VANDPD       Y4, Y0, Y0
 	VPSUBQ       Y0, Y3, Y3
-	VANDPD       Y0, Y10, Y0
+	VANDPD       Y0, Y6, Y0
 	VADDPD       Y0, Y1, Y1
 	ADDQ         BX, DX
 
@@ -51768,31 +51362,28 @@ esloop:
 	VSUBPD       vconsts64x4<>+320(SB), Y9, Y9
 	VFNMADD231PD vconsts64x4<>+352(SB), Y9, Y8
 	VFNMADD231PD vconsts64x4<>+384(SB), Y9, Y8
-	VMULPD       Y8, Y8, Y9
-	VMULPD       Y9, Y9, Y11
-	VMULPD       Y11, Y11, Y12
-	VBROADCASTSD consts64<>+152(SB), Y13
-	VFMADD213PD  vconsts64x4<>+192(SB), Y8, Y13
-	VBROADCASTSD consts64<>+160(SB), Y14
-	VFMADD213PD  vconsts64x4<>+416(SB), Y8, Y14
-	VFMADD231PD  Y9, Y14, Y13
-	VBROADCASTSD consts64<>+168(SB), Y14
-	VFMADD213PD  vconsts64x4<>+448(SB), Y8, Y14
-	VBROADCASTSD consts64<>+176(SB), Y15
-	VFMADD213PD  vconsts64x4<>+480(SB), Y8, Y15
-	VFMADD231PD  Y9, Y15, Y14
-	VFMADD231PD  Y11, Y14, Y13
-	VBROADCASTSD consts64<>+184(SB), Y11
+	VBROADCASTSD consts64<>+152(SB), Y11
+	VFMADD213PD  vconsts64x4<>+416(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+448(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+480(SB), Y8, Y11
 	VFMADD213PD  vconsts64x4<>+512(SB), Y8, Y11
-	VFMADD231PD  vconsts64x4<>+544(SB), Y9, Y11
-	VFMADD231PD  Y12, Y11, Y13
-	VFMADD213PD  Y8, Y9, Y13
-	VADDPD       vconsts64x4<>+576(SB), Y13, Y13
-	VMULPD       Y10, Y13, Y13
-	VMULPD       vconsts64x4<>+608(SB), Y13, Y13
+	VFMADD213PD  vconsts64x4<>+544(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+576(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+608(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+640(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+192(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y11
+	VMULPD       Y10, Y11, Y11
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y9, Y8
+	VANDPD       vconsts64x4<>+768(SB), Y8, Y8
+	VMOVAPD      Y8, Y9
+	VFMADD231PD  vconsts64x4<>+800(SB), Y11, Y9
+	VPSUBQ       Y8, Y9, Y9
 	VCMPPD       $0x19, Y6, Y7, Y8
 	VPSUBQ       Y8, Y5, Y5
-	VANDPD       Y8, Y13, Y8
+	VANDPD       Y8, Y9, Y8
 	VADDPD       Y8, Y1, Y1
 	VSUBPD       Y7, Y3, Y3
 	VMOVUPD      32(AX)(CX*8), Y7
@@ -51805,31 +51396,28 @@ esloop:
 	VSUBPD       vconsts64x4<>+320(SB), Y9, Y9
 	VFNMADD231PD vconsts64x4<>+352(SB), Y9, Y8
 	VFNMADD231PD vconsts64x4<>+384(SB), Y9, Y8
-	VMULPD       Y8, Y8, Y9
-	VMULPD       Y9, Y9, Y11
-	VMULPD       Y11, Y11, Y12
-	VBROADCASTSD consts64<>+152(SB), Y13
-	VFMADD213PD  vconsts64x4<>+192(SB), Y8, Y13
-	VBROADCASTSD consts64<>+160(SB), Y14
-	VFMADD213PD  vconsts64x4<>+416(SB), Y8, Y14
-	VFMADD231PD  Y9, Y14, Y13
-	VBROADCASTSD consts64<>+168(SB), Y14
-	VFMADD213PD  vconsts64x4<>+448(SB), Y8, Y14
-	VBROADCASTSD consts64<>+176(SB), Y15
-	VFMADD213PD  vconsts64x4<>+480(SB), Y8, Y15
-	VFMADD231PD  Y9, Y15, Y14
-	VFMADD231PD  Y11, Y14, Y13
-	VBROADCASTSD consts64<>+184(SB), Y11
+	VBROADCASTSD consts64<>+152(SB), Y11
+	VFMADD213PD  vconsts64x4<>+416(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+448(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+480(SB), Y8, Y11
 	VFMADD213PD  vconsts64x4<>+512(SB), Y8, Y11
-	VFMADD231PD  vconsts64x4<>+544(SB), Y9, Y11
-	VFMADD231PD  Y12, Y11, Y13
-	VFMADD213PD  Y8, Y9, Y13
-	VADDPD       vconsts64x4<>+576(SB), Y13, Y13
-	VMULPD       Y10, Y13, Y13
-	VMULPD       vconsts64x4<>+608(SB), Y13, Y13
+	VFMADD213PD  vconsts64x4<>+544(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+576(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+608(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+640(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+192(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y11
+	VMULPD       Y10, Y11, Y11
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y9, Y8
+	VANDPD       vconsts64x4<>+768(SB), Y8, Y8
+	VMOVAPD      Y8, Y9
+	VFMADD231PD  vconsts64x4<>+800(SB), Y11, Y9
+	VPSUBQ       Y8, Y9, Y9
 	VCMPPD       $0x19, Y6, Y7, Y8
 	VPSUBQ       Y8, Y5, Y5
-	VANDPD       Y8, Y13, Y8
+	VANDPD       Y8, Y9, Y8
 	VADDPD       Y8, Y2, Y2
 	VSUBPD       Y7, Y4, Y4
 	ADDQ         $0x00000008, CX
@@ -51852,31 +51440,28 @@ essingle1:
 	VSUBPD       vconsts64x4<>+320(SB), Y9, Y9
 	VFNMADD231PD vconsts64x4<>+352(SB), Y9, Y8
 	VFNMADD231PD vconsts64x4<>+384(SB), Y9, Y8
-	VMULPD       Y8, Y8, Y9
-	VMULPD       Y9, Y9, Y11
-	VMULPD       Y11, Y11, Y12
-	VBROADCASTSD consts64<>+152(SB), Y13
-	VFMADD213PD  vconsts64x4<>+192(SB), Y8, Y13
-	VBROADCASTSD consts64<>+160(SB), Y14
-	VFMADD213PD  vconsts64x4<>+416(SB), Y8, Y14
-	VFMADD231PD  Y9, Y14, Y13
-	VBROADCASTSD consts64<>+168(SB), Y14
-	VFMADD213PD  vconsts64x4<>+448(SB), Y8, Y14
-	VBROADCASTSD consts64<>+176(SB), Y15
-	VFMADD213PD  vconsts64x4<>+480(SB), Y8, Y15
-	VFMADD231PD  Y9, Y15, Y14
-	VFMADD231PD  Y11, Y14, Y13
-	VBROADCASTSD consts64<>+184(SB), Y11
+	VBROADCASTSD consts64<>+152(SB), Y11
+	VFMADD213PD  vconsts64x4<>+416(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+448(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+480(SB), Y8, Y11
 	VFMADD213PD  vconsts64x4<>+512(SB), Y8, Y11
-	VFMADD231PD  vconsts64x4<>+544(SB), Y9, Y11
-	VFMADD231PD  Y12, Y11, Y13
-	VFMADD213PD  Y8, Y9, Y13
-	VADDPD       vconsts64x4<>+576(SB), Y13, Y13
-	VMULPD       Y10, Y13, Y13
-	VMULPD       vconsts64x4<>+608(SB), Y13, Y13
+	VFMADD213PD  vconsts64x4<>+544(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+576(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+608(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+640(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+192(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y11
+	VMULPD       Y10, Y11, Y11
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y9, Y8
+	VANDPD       vconsts64x4<>+768(SB), Y8, Y8
+	VMOVAPD      Y8, Y9
+	VFMADD231PD  vconsts64x4<>+800(SB), Y11, Y9
+	VPSUBQ       Y8, Y9, Y9
 	VCMPPD       $0x19, Y6, Y7, Y8
 	VPSUBQ       Y8, Y5, Y5
-	VANDPD       Y8, Y13, Y8
+	VANDPD       Y8, Y9, Y8
 	VADDPD       Y8, Y1, Y1
 	VSUBPD       Y7, Y3, Y3
 	ADDQ         $0x00000004, CX
@@ -51900,28 +51485,25 @@ estail:
 	VSUBPD       vconsts64x4<>+320(SB), Y8, Y8
 	VFNMADD231PD vconsts64x4<>+352(SB), Y8, Y7
 	VFNMADD231PD vconsts64x4<>+384(SB), Y8, Y7
-	VMULPD       Y7, Y7, Y8
-	VMULPD       Y8, Y8, Y10
-	VMULPD       Y10, Y10, Y11
-	VBROADCASTSD consts64<>+152(SB), Y12
-	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y12
-	VBROADCASTSD consts64<>+160(SB), Y13
-	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y13
-	VFMADD231PD  Y8, Y13, Y12
-	VBROADCASTSD consts64<>+168(SB), Y13
-	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y13
-	VBROADCASTSD consts64<>+176(SB), Y14
-	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y14
-	VFMADD231PD  Y8, Y14, Y13
-	VFMADD231PD  Y10, Y13, Y12
-	VBROADCASTSD consts64<>+184(SB), Y10
+	VBROADCASTSD consts64<>+152(SB), Y10
+	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y10
 	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y10
-	VFMADD231PD  vconsts64x4<>+544(SB), Y8, Y10
-	VFMADD231PD  Y11, Y10, Y12
-	VFMADD213PD  Y7, Y8, Y12
-	VADDPD       vconsts64x4<>+576(SB), Y12, Y12
-	VMULPD       Y9, Y12, Y12
-	VMULPD       vconsts64x4<>+608(SB), Y12, Y12
+	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
+	VMULPD       Y9, Y10, Y10
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y8, Y7
+	VANDPD       vconsts64x4<>+768(SB), Y7, Y7
+	VMOVAPD      Y7, Y8
+	VFMADD231PD  vconsts64x4<>+800(SB), Y10, Y8
+	VPSUBQ       Y7, Y8, Y8
 	VCMPPD       $0x19, Y6, Y0, Y6
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, BX
@@ -51929,7 +51511,7 @@ estail:
 	VMOVDQU      (AX)(BX*8), Y7
 	VANDPD       Y7, Y6, Y6
 	VPSUBQ       Y6, Y5, Y5
-	VANDPD       Y6, Y12, Y6
+	VANDPD       Y6, Y8, Y6
 	VADDPD       Y6, Y1, Y1
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, BX
@@ -51992,32 +51574,29 @@ esloop:
 	VSUBPD       vconsts64x4<>+320(SB), Y9, Y9
 	VFNMADD231PD vconsts64x4<>+352(SB), Y9, Y8
 	VFNMADD231PD vconsts64x4<>+384(SB), Y9, Y8
-	VMULPD       Y8, Y8, Y9
-	VMULPD       Y9, Y9, Y11
-	VMULPD       Y11, Y11, Y12
-	VBROADCASTSD consts64<>+152(SB), Y13
-	VFMADD213PD  vconsts64x4<>+192(SB), Y8, Y13
-	VBROADCASTSD consts64<>+160(SB), Y14
-	VFMADD213PD  vconsts64x4<>+416(SB), Y8, Y14
-	VFMADD231PD  Y9, Y14, Y13
-	VBROADCASTSD consts64<>+168(SB), Y14
-	VFMADD213PD  vconsts64x4<>+448(SB), Y8, Y14
-	VBROADCASTSD consts64<>+176(SB), Y15
-	VFMADD213PD  vconsts64x4<>+480(SB), Y8, Y15
-	VFMADD231PD  Y9, Y15, Y14
-	VFMADD231PD  Y11, Y14, Y13
-	VBROADCASTSD consts64<>+184(SB), Y11
+	VBROADCASTSD consts64<>+152(SB), Y11
+	VFMADD213PD  vconsts64x4<>+416(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+448(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+480(SB), Y8, Y11
 	VFMADD213PD  vconsts64x4<>+512(SB), Y8, Y11
-	VFMADD231PD  vconsts64x4<>+544(SB), Y9, Y11
-	VFMADD231PD  Y12, Y11, Y13
-	VFMADD213PD  Y8, Y9, Y13
-	VADDPD       vconsts64x4<>+576(SB), Y13, Y13
-	VMULPD       Y10, Y13, Y13
-	VMULPD       vconsts64x4<>+608(SB), Y13, Y13
-	VMOVUPD      Y13, (CX)(DX*8)
+	VFMADD213PD  vconsts64x4<>+544(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+576(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+608(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+640(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+192(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y11
+	VMULPD       Y10, Y11, Y11
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y9, Y8
+	VANDPD       vconsts64x4<>+768(SB), Y8, Y8
+	VMOVAPD      Y8, Y9
+	VFMADD231PD  vconsts64x4<>+800(SB), Y11, Y9
+	VPSUBQ       Y8, Y9, Y9
+	VMOVUPD      Y9, (CX)(DX*8)
 	VCMPPD       $0x19, Y6, Y7, Y8
 	VPSUBQ       Y8, Y5, Y5
-	VANDPD       Y8, Y13, Y8
+	VANDPD       Y8, Y9, Y8
 	VADDPD       Y8, Y1, Y1
 	VSUBPD       Y7, Y3, Y3
 	VMOVUPD      32(AX)(DX*8), Y7
@@ -52030,32 +51609,29 @@ esloop:
 	VSUBPD       vconsts64x4<>+320(SB), Y9, Y9
 	VFNMADD231PD vconsts64x4<>+352(SB), Y9, Y8
 	VFNMADD231PD vconsts64x4<>+384(SB), Y9, Y8
-	VMULPD       Y8, Y8, Y9
-	VMULPD       Y9, Y9, Y11
-	VMULPD       Y11, Y11, Y12
-	VBROADCASTSD consts64<>+152(SB), Y13
-	VFMADD213PD  vconsts64x4<>+192(SB), Y8, Y13
-	VBROADCASTSD consts64<>+160(SB), Y14
-	VFMADD213PD  vconsts64x4<>+416(SB), Y8, Y14
-	VFMADD231PD  Y9, Y14, Y13
-	VBROADCASTSD consts64<>+168(SB), Y14
-	VFMADD213PD  vconsts64x4<>+448(SB), Y8, Y14
-	VBROADCASTSD consts64<>+176(SB), Y15
-	VFMADD213PD  vconsts64x4<>+480(SB), Y8, Y15
-	VFMADD231PD  Y9, Y15, Y14
-	VFMADD231PD  Y11, Y14, Y13
-	VBROADCASTSD consts64<>+184(SB), Y11
+	VBROADCASTSD consts64<>+152(SB), Y11
+	VFMADD213PD  vconsts64x4<>+416(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+448(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+480(SB), Y8, Y11
 	VFMADD213PD  vconsts64x4<>+512(SB), Y8, Y11
-	VFMADD231PD  vconsts64x4<>+544(SB), Y9, Y11
-	VFMADD231PD  Y12, Y11, Y13
-	VFMADD213PD  Y8, Y9, Y13
-	VADDPD       vconsts64x4<>+576(SB), Y13, Y13
-	VMULPD       Y10, Y13, Y13
-	VMULPD       vconsts64x4<>+608(SB), Y13, Y13
-	VMOVUPD      Y13, 32(CX)(DX*8)
+	VFMADD213PD  vconsts64x4<>+544(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+576(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+608(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+640(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+192(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y11
+	VMULPD       Y10, Y11, Y11
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y9, Y8
+	VANDPD       vconsts64x4<>+768(SB), Y8, Y8
+	VMOVAPD      Y8, Y9
+	VFMADD231PD  vconsts64x4<>+800(SB), Y11, Y9
+	VPSUBQ       Y8, Y9, Y9
+	VMOVUPD      Y9, 32(CX)(DX*8)
 	VCMPPD       $0x19, Y6, Y7, Y8
 	VPSUBQ       Y8, Y5, Y5
-	VANDPD       Y8, Y13, Y8
+	VANDPD       Y8, Y9, Y8
 	VADDPD       Y8, Y2, Y2
 	VSUBPD       Y7, Y4, Y4
 	ADDQ         $0x00000008, DX
@@ -52078,32 +51654,29 @@ essingle1:
 	VSUBPD       vconsts64x4<>+320(SB), Y9, Y9
 	VFNMADD231PD vconsts64x4<>+352(SB), Y9, Y8
 	VFNMADD231PD vconsts64x4<>+384(SB), Y9, Y8
-	VMULPD       Y8, Y8, Y9
-	VMULPD       Y9, Y9, Y11
-	VMULPD       Y11, Y11, Y12
-	VBROADCASTSD consts64<>+152(SB), Y13
-	VFMADD213PD  vconsts64x4<>+192(SB), Y8, Y13
-	VBROADCASTSD consts64<>+160(SB), Y14
-	VFMADD213PD  vconsts64x4<>+416(SB), Y8, Y14
-	VFMADD231PD  Y9, Y14, Y13
-	VBROADCASTSD consts64<>+168(SB), Y14
-	VFMADD213PD  vconsts64x4<>+448(SB), Y8, Y14
-	VBROADCASTSD consts64<>+176(SB), Y15
-	VFMADD213PD  vconsts64x4<>+480(SB), Y8, Y15
-	VFMADD231PD  Y9, Y15, Y14
-	VFMADD231PD  Y11, Y14, Y13
-	VBROADCASTSD consts64<>+184(SB), Y11
+	VBROADCASTSD consts64<>+152(SB), Y11
+	VFMADD213PD  vconsts64x4<>+416(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+448(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+480(SB), Y8, Y11
 	VFMADD213PD  vconsts64x4<>+512(SB), Y8, Y11
-	VFMADD231PD  vconsts64x4<>+544(SB), Y9, Y11
-	VFMADD231PD  Y12, Y11, Y13
-	VFMADD213PD  Y8, Y9, Y13
-	VADDPD       vconsts64x4<>+576(SB), Y13, Y13
-	VMULPD       Y10, Y13, Y13
-	VMULPD       vconsts64x4<>+608(SB), Y13, Y13
-	VMOVUPD      Y13, (CX)(DX*8)
+	VFMADD213PD  vconsts64x4<>+544(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+576(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+608(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+640(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+192(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y11
+	VMULPD       Y10, Y11, Y11
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y9, Y8
+	VANDPD       vconsts64x4<>+768(SB), Y8, Y8
+	VMOVAPD      Y8, Y9
+	VFMADD231PD  vconsts64x4<>+800(SB), Y11, Y9
+	VPSUBQ       Y8, Y9, Y9
+	VMOVUPD      Y9, (CX)(DX*8)
 	VCMPPD       $0x19, Y6, Y7, Y8
 	VPSUBQ       Y8, Y5, Y5
-	VANDPD       Y8, Y13, Y8
+	VANDPD       Y8, Y9, Y8
 	VADDPD       Y8, Y1, Y1
 	VSUBPD       Y7, Y3, Y3
 	ADDQ         $0x00000004, DX
@@ -52127,33 +51700,30 @@ estail:
 	VSUBPD       vconsts64x4<>+320(SB), Y8, Y8
 	VFNMADD231PD vconsts64x4<>+352(SB), Y8, Y7
 	VFNMADD231PD vconsts64x4<>+384(SB), Y8, Y7
-	VMULPD       Y7, Y7, Y8
-	VMULPD       Y8, Y8, Y10
-	VMULPD       Y10, Y10, Y11
-	VBROADCASTSD consts64<>+152(SB), Y12
-	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y12
-	VBROADCASTSD consts64<>+160(SB), Y13
-	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y13
-	VFMADD231PD  Y8, Y13, Y12
-	VBROADCASTSD consts64<>+168(SB), Y13
-	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y13
-	VBROADCASTSD consts64<>+176(SB), Y14
-	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y14
-	VFMADD231PD  Y8, Y14, Y13
-	VFMADD231PD  Y10, Y13, Y12
-	VBROADCASTSD consts64<>+184(SB), Y10
+	VBROADCASTSD consts64<>+152(SB), Y10
+	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y10
 	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y10
-	VFMADD231PD  vconsts64x4<>+544(SB), Y8, Y10
-	VFMADD231PD  Y11, Y10, Y12
-	VFMADD213PD  Y7, Y8, Y12
-	VADDPD       vconsts64x4<>+576(SB), Y12, Y12
-	VMULPD       Y9, Y12, Y12
-	VMULPD       vconsts64x4<>+608(SB), Y12, Y12
+	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
+	VMULPD       Y9, Y10, Y10
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y8, Y7
+	VANDPD       vconsts64x4<>+768(SB), Y7, Y7
+	VMOVAPD      Y7, Y8
+	VFMADD231PD  vconsts64x4<>+800(SB), Y10, Y8
+	VPSUBQ       Y7, Y8, Y8
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, SI
 	SUBQ         BX, SI
 	VMOVDQU      (AX)(SI*8), Y7
-	VMASKMOVPD   Y12, Y7, (CX)(DX*8)
+	VMASKMOVPD   Y8, Y7, (CX)(DX*8)
 	VCMPPD       $0x19, Y6, Y0, Y6
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
@@ -52161,7 +51731,7 @@ estail:
 	VMOVDQU      (AX)(CX*8), Y7
 	VANDPD       Y7, Y6, Y6
 	VPSUBQ       Y6, Y5, Y5
-	VANDPD       Y6, Y12, Y6
+	VANDPD       Y6, Y8, Y6
 	VADDPD       Y6, Y1, Y1
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
@@ -52223,31 +51793,28 @@ esloop:
 	VSUBPD       vconsts64x4<>+320(SB), Y8, Y8
 	VFNMADD231PD vconsts64x4<>+352(SB), Y8, Y7
 	VFNMADD231PD vconsts64x4<>+384(SB), Y8, Y7
-	VMULPD       Y7, Y7, Y8
-	VMULPD       Y8, Y8, Y10
-	VMULPD       Y10, Y10, Y11
-	VBROADCASTSD consts64<>+152(SB), Y12
-	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y12
-	VBROADCASTSD consts64<>+160(SB), Y13
-	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y13
-	VFMADD231PD  Y8, Y13, Y12
-	VBROADCASTSD consts64<>+168(SB), Y13
-	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y13
-	VBROADCASTSD consts64<>+176(SB), Y14
-	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y14
-	VFMADD231PD  Y8, Y14, Y13
-	VFMADD231PD  Y10, Y13, Y12
-	VBROADCASTSD consts64<>+184(SB), Y10
+	VBROADCASTSD consts64<>+152(SB), Y10
+	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y10
 	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y10
-	VFMADD231PD  vconsts64x4<>+544(SB), Y8, Y10
-	VFMADD231PD  Y11, Y10, Y12
-	VFMADD213PD  Y7, Y8, Y12
-	VADDPD       vconsts64x4<>+576(SB), Y12, Y12
-	VMULPD       Y9, Y12, Y12
-	VMULPD       vconsts64x4<>+608(SB), Y12, Y12
+	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
+	VMULPD       Y9, Y10, Y10
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y8, Y7
+	VANDPD       vconsts64x4<>+768(SB), Y7, Y7
+	VMOVAPD      Y7, Y8
+	VFMADD231PD  vconsts64x4<>+800(SB), Y10, Y8
+	VPSUBQ       Y7, Y8, Y8
 	VCMPPD       $0x19, Y5, Y6, Y7
 	VPSUBQ       Y7, Y4, Y4
-	VANDPD       Y7, Y12, Y7
+	VANDPD       Y7, Y8, Y7
 	VADDPD       Y7, Y1, Y1
 	VMOVUPD      (CX)(DX*8), Y7
 	VBROADCASTSD pos+56(FP), Y8
@@ -52274,31 +51841,28 @@ essingle1:
 	VSUBPD       vconsts64x4<>+320(SB), Y8, Y8
 	VFNMADD231PD vconsts64x4<>+352(SB), Y8, Y7
 	VFNMADD231PD vconsts64x4<>+384(SB), Y8, Y7
-	VMULPD       Y7, Y7, Y8
-	VMULPD       Y8, Y8, Y10
-	VMULPD       Y10, Y10, Y11
-	VBROADCASTSD consts64<>+152(SB), Y12
-	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y12
-	VBROADCASTSD consts64<>+160(SB), Y13
-	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y13
-	VFMADD231PD  Y8, Y13, Y12
-	VBROADCASTSD consts64<>+168(SB), Y13
-	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y13
-	VBROADCASTSD consts64<>+176(SB), Y14
-	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y14
-	VFMADD231PD  Y8, Y14, Y13
-	VFMADD231PD  Y10, Y13, Y12
-	VBROADCASTSD consts64<>+184(SB), Y10
+	VBROADCASTSD consts64<>+152(SB), Y10
+	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y10
 	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y10
-	VFMADD231PD  vconsts64x4<>+544(SB), Y8, Y10
-	VFMADD231PD  Y11, Y10, Y12
-	VFMADD213PD  Y7, Y8, Y12
-	VADDPD       vconsts64x4<>+576(SB), Y12, Y12
-	VMULPD       Y9, Y12, Y12
-	VMULPD       vconsts64x4<>+608(SB), Y12, Y12
+	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
+	VMULPD       Y9, Y10, Y10
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y8, Y7
+	VANDPD       vconsts64x4<>+768(SB), Y7, Y7
+	VMOVAPD      Y7, Y8
+	VFMADD231PD  vconsts64x4<>+800(SB), Y10, Y8
+	VPSUBQ       Y7, Y8, Y8
 	VCMPPD       $0x19, Y5, Y6, Y7
 	VPSUBQ       Y7, Y4, Y4
-	VANDPD       Y7, Y12, Y7
+	VANDPD       Y7, Y8, Y7
 	VADDPD       Y7, Y1, Y1
 	VMOVUPD      (CX)(DX*8), Y7
 	VBROADCASTSD pos+56(FP), Y8
@@ -52328,28 +51892,25 @@ estail:
 	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
 	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
 	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y9
-	VMULPD       Y9, Y9, Y10
-	VBROADCASTSD consts64<>+152(SB), Y11
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y11
-	VBROADCASTSD consts64<>+160(SB), Y12
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y12
-	VFMADD231PD  Y7, Y12, Y11
-	VBROADCASTSD consts64<>+168(SB), Y12
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y12
-	VBROADCASTSD consts64<>+176(SB), Y13
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y13
-	VFMADD231PD  Y7, Y13, Y12
-	VFMADD231PD  Y9, Y12, Y11
-	VBROADCASTSD consts64<>+184(SB), Y9
+	VBROADCASTSD consts64<>+152(SB), Y9
+	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y9
 	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y9
-	VFMADD231PD  vconsts64x4<>+544(SB), Y7, Y9
-	VFMADD231PD  Y10, Y9, Y11
-	VFMADD213PD  Y6, Y7, Y11
-	VADDPD       vconsts64x4<>+576(SB), Y11, Y11
-	VMULPD       Y8, Y11, Y11
-	VMULPD       vconsts64x4<>+608(SB), Y11, Y11
+	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
+	VMULPD       Y8, Y9, Y9
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
+	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
+	VMOVAPD      Y6, Y7
+	VFMADD231PD  vconsts64x4<>+800(SB), Y9, Y7
+	VPSUBQ       Y6, Y7, Y7
 	VCMPPD       $0x19, Y5, Y0, Y5
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, SI
@@ -52357,7 +51918,7 @@ estail:
 	VMOVDQU      (AX)(SI*8), Y6
 	VANDPD       Y6, Y5, Y5
 	VPSUBQ       Y5, Y4, Y4
-	VANDPD       Y5, Y11, Y5
+	VANDPD       Y5, Y7, Y5
 	VADDPD       Y5, Y1, Y1
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, SI
@@ -52433,32 +51994,29 @@ esloop:
 	VSUBPD       vconsts64x4<>+320(SB), Y8, Y8
 	VFNMADD231PD vconsts64x4<>+352(SB), Y8, Y7
 	VFNMADD231PD vconsts64x4<>+384(SB), Y8, Y7
-	VMULPD       Y7, Y7, Y8
-	VMULPD       Y8, Y8, Y10
-	VMULPD       Y10, Y10, Y11
-	VBROADCASTSD consts64<>+152(SB), Y12
-	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y12
-	VBROADCASTSD consts64<>+160(SB), Y13
-	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y13
-	VFMADD231PD  Y8, Y13, Y12
-	VBROADCASTSD consts64<>+168(SB), Y13
-	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y13
-	VBROADCASTSD consts64<>+176(SB), Y14
-	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y14
-	VFMADD231PD  Y8, Y14, Y13
-	VFMADD231PD  Y10, Y13, Y12
-	VBROADCASTSD consts64<>+184(SB), Y10
+	VBROADCASTSD consts64<>+152(SB), Y10
+	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y10
 	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y10
-	VFMADD231PD  vconsts64x4<>+544(SB), Y8, Y10
-	VFMADD231PD  Y11, Y10, Y12
-	VFMADD213PD  Y7, Y8, Y12
-	VADDPD       vconsts64x4<>+576(SB), Y12, Y12
-	VMULPD       Y9, Y12, Y12
-	VMULPD       vconsts64x4<>+608(SB), Y12, Y12
-	VMOVUPD      Y12, (DX)(BX*8)
+	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
+	VMULPD       Y9, Y10, Y10
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y8, Y7
+	VANDPD       vconsts64x4<>+768(SB), Y7, Y7
+	VMOVAPD      Y7, Y8
+	VFMADD231PD  vconsts64x4<>+800(SB), Y10, Y8
+	VPSUBQ       Y7, Y8, Y8
+	VMOVUPD      Y8, (DX)(BX*8)
 	VCMPPD       $0x19, Y5, Y6, Y7
 	VPSUBQ       Y7, Y4, Y4
-	VANDPD       Y7, Y12, Y7
+	VANDPD       Y7, Y8, Y7
 	VADDPD       Y7, Y1, Y1
 	VMOVUPD      (CX)(BX*8), Y7
 	VBROADCASTSD pos+80(FP), Y8
@@ -52485,32 +52043,29 @@ essingle1:
 	VSUBPD       vconsts64x4<>+320(SB), Y8, Y8
 	VFNMADD231PD vconsts64x4<>+352(SB), Y8, Y7
 	VFNMADD231PD vconsts64x4<>+384(SB), Y8, Y7
-	VMULPD       Y7, Y7, Y8
-	VMULPD       Y8, Y8, Y10
-	VMULPD       Y10, Y10, Y11
-	VBROADCASTSD consts64<>+152(SB), Y12
-	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y12
-	VBROADCASTSD consts64<>+160(SB), Y13
-	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y13
-	VFMADD231PD  Y8, Y13, Y12
-	VBROADCASTSD consts64<>+168(SB), Y13
-	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y13
-	VBROADCASTSD consts64<>+176(SB), Y14
-	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y14
-	VFMADD231PD  Y8, Y14, Y13
-	VFMADD231PD  Y10, Y13, Y12
-	VBROADCASTSD consts64<>+184(SB), Y10
+	VBROADCASTSD consts64<>+152(SB), Y10
+	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y10
 	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y10
-	VFMADD231PD  vconsts64x4<>+544(SB), Y8, Y10
-	VFMADD231PD  Y11, Y10, Y12
-	VFMADD213PD  Y7, Y8, Y12
-	VADDPD       vconsts64x4<>+576(SB), Y12, Y12
-	VMULPD       Y9, Y12, Y12
-	VMULPD       vconsts64x4<>+608(SB), Y12, Y12
-	VMOVUPD      Y12, (DX)(BX*8)
+	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y10
+	VMULPD       Y9, Y10, Y10
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y8, Y7
+	VANDPD       vconsts64x4<>+768(SB), Y7, Y7
+	VMOVAPD      Y7, Y8
+	VFMADD231PD  vconsts64x4<>+800(SB), Y10, Y8
+	VPSUBQ       Y7, Y8, Y8
+	VMOVUPD      Y8, (DX)(BX*8)
 	VCMPPD       $0x19, Y5, Y6, Y7
 	VPSUBQ       Y7, Y4, Y4
-	VANDPD       Y7, Y12, Y7
+	VANDPD       Y7, Y8, Y7
 	VADDPD       Y7, Y1, Y1
 	VMOVUPD      (CX)(BX*8), Y7
 	VBROADCASTSD pos+80(FP), Y8
@@ -52540,33 +52095,30 @@ estail:
 	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
 	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
 	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y9
-	VMULPD       Y9, Y9, Y10
-	VBROADCASTSD consts64<>+152(SB), Y11
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y11
-	VBROADCASTSD consts64<>+160(SB), Y12
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y12
-	VFMADD231PD  Y7, Y12, Y11
-	VBROADCASTSD consts64<>+168(SB), Y12
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y12
-	VBROADCASTSD consts64<>+176(SB), Y13
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y13
-	VFMADD231PD  Y7, Y13, Y12
-	VFMADD231PD  Y9, Y12, Y11
-	VBROADCASTSD consts64<>+184(SB), Y9
+	VBROADCASTSD consts64<>+152(SB), Y9
+	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y9
 	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y9
-	VFMADD231PD  vconsts64x4<>+544(SB), Y7, Y9
-	VFMADD231PD  Y10, Y9, Y11
-	VFMADD213PD  Y6, Y7, Y11
-	VADDPD       vconsts64x4<>+576(SB), Y11, Y11
-	VMULPD       Y8, Y11, Y11
-	VMULPD       vconsts64x4<>+608(SB), Y11, Y11
+	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
+	VMULPD       Y8, Y9, Y9
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
+	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
+	VMOVAPD      Y6, Y7
+	VFMADD231PD  vconsts64x4<>+800(SB), Y9, Y7
+	VPSUBQ       Y6, Y7, Y7
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, DI
 	SUBQ         SI, DI
 	VMOVDQU      (AX)(DI*8), Y6
-	VMASKMOVPD   Y11, Y6, (DX)(BX*8)
+	VMASKMOVPD   Y7, Y6, (DX)(BX*8)
 	VCMPPD       $0x19, Y5, Y0, Y5
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, DX
@@ -52574,7 +52126,7 @@ estail:
 	VMOVDQU      (AX)(DX*8), Y6
 	VANDPD       Y6, Y5, Y5
 	VPSUBQ       Y5, Y4, Y4
-	VANDPD       Y5, Y11, Y5
+	VANDPD       Y5, Y7, Y5
 	VADDPD       Y5, Y1, Y1
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, DX
@@ -53060,41 +52612,38 @@ sums:
 	VSUBPD       vconsts64x4<>+320(SB), Y9, Y9
 	VFNMADD231PD vconsts64x4<>+352(SB), Y9, Y8
 	VFNMADD231PD vconsts64x4<>+384(SB), Y9, Y8
-	VMULPD       Y8, Y8, Y9
-	VMULPD       Y9, Y9, Y11
-	VMULPD       Y11, Y11, Y12
-	VBROADCASTSD consts64<>+152(SB), Y13
-	VFMADD213PD  vconsts64x4<>+192(SB), Y8, Y13
-	VBROADCASTSD consts64<>+160(SB), Y14
-	VFMADD213PD  vconsts64x4<>+416(SB), Y8, Y14
-	VFMADD231PD  Y9, Y14, Y13
-	VBROADCASTSD consts64<>+168(SB), Y14
-	VFMADD213PD  vconsts64x4<>+448(SB), Y8, Y14
-	VBROADCASTSD consts64<>+176(SB), Y15
-	VFMADD213PD  vconsts64x4<>+480(SB), Y8, Y15
-	VFMADD231PD  Y9, Y15, Y14
-	VFMADD231PD  Y11, Y14, Y13
-	VBROADCASTSD consts64<>+184(SB), Y11
+	VBROADCASTSD consts64<>+152(SB), Y11
+	VFMADD213PD  vconsts64x4<>+416(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+448(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+480(SB), Y8, Y11
 	VFMADD213PD  vconsts64x4<>+512(SB), Y8, Y11
-	VFMADD231PD  vconsts64x4<>+544(SB), Y9, Y11
-	VFMADD231PD  Y12, Y11, Y13
-	VFMADD213PD  Y8, Y9, Y13
-	VADDPD       vconsts64x4<>+576(SB), Y13, Y13
-	VMULPD       Y10, Y13, Y13
-	VMULPD       vconsts64x4<>+608(SB), Y13, Y13
+	VFMADD213PD  vconsts64x4<>+544(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+576(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+608(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+640(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+192(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y11
+	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y11
+	VMULPD       Y10, Y11, Y11
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y9, Y8
+	VANDPD       vconsts64x4<>+768(SB), Y8, Y8
+	VMOVAPD      Y8, Y9
+	VFMADD231PD  vconsts64x4<>+800(SB), Y11, Y9
+	VPSUBQ       Y8, Y9, Y9
 	VXORPD       Y8, Y8, Y8
 	VCMPPD       $0x19, Y8, Y7, Y8
-	VANDPD       Y8, Y13, Y9
-	VADDPD       Y9, Y1, Y1
-	VBROADCASTSD consts64<>+8(SB), Y9
-	VANDPD       Y8, Y9, Y8
+	VANDPD       Y8, Y9, Y10
+	VADDPD       Y10, Y1, Y1
+	VBROADCASTSD consts64<>+8(SB), Y10
+	VANDPD       Y8, Y10, Y8
 	VADDPD       Y8, Y2, Y2
 	VSUBPD       Y7, Y3, Y3
 	VPCMPEQQ     512(SP), Y6, Y8
 	VBLENDVPD    Y8, Y7, Y4, Y4
 	VPCMPEQQ     512(SP), Y6, Y7
-	VBLENDVPD    Y7, Y13, Y5, Y5
-	VBROADCASTSD consts64<>+232(SB), Y7
+	VBLENDVPD    Y7, Y9, Y5, Y5
+	VBROADCASTSD consts64<>+200(SB), Y7
 	VPADDQ       Y7, Y6, Y6
 	INCQ         SI
 	CMPQ         SI, AX
@@ -53106,19 +52655,19 @@ sums:
 	VBROADCASTSD consts64<>+8(SB), Y2
 	VSUBPD       Y2, Y6, Y2
 	VADDPD       Y1, Y2, Y2
-	VADDPD       vconsts64x4<>+576(SB), Y2, Y7
-	VBROADCASTSD consts64<>+208(SB), Y8
+	VADDPD       vconsts64x4<>+704(SB), Y2, Y7
+	VBROADCASTSD consts64<>+176(SB), Y8
 	VPADDQ       Y8, Y7, Y8
 	VPSRLQ       $0x34, Y8, Y9
 	VBROADCASTSD consts64<>+48(SB), Y10
 	VORPD        Y10, Y9, Y9
-	VBROADCASTSD consts64<>+216(SB), Y10
+	VBROADCASTSD consts64<>+184(SB), Y10
 	VSUBPD       Y10, Y9, Y9
 	VBROADCASTSD consts64<>+64(SB), Y10
 	VANDPD       Y10, Y8, Y8
-	VBROADCASTSD consts64<>+224(SB), Y10
+	VBROADCASTSD consts64<>+192(SB), Y10
 	VPADDQ       Y10, Y8, Y8
-	VSUBPD       vconsts64x4<>+576(SB), Y8, Y8
+	VSUBPD       vconsts64x4<>+704(SB), Y8, Y8
 	VXORPD       Y10, Y10, Y10
 	VCMPPD       $0x00, Y10, Y9, Y10
 	VBLENDVPD    Y10, Y2, Y8, Y8
@@ -53161,10 +52710,10 @@ sums:
 	VBROADCASTSD consts64<>+104(SB), Y7
 	VCMPPD       $0x00, Y7, Y2, Y8
 	VBLENDVPD    Y8, Y7, Y11, Y11
-	VCMPPD       $0x00, vconsts64x4<>+1056(SB), Y2, Y7
+	VCMPPD       $0x00, vconsts64x4<>+1248(SB), Y2, Y7
 	VBROADCASTSD consts64<>+112(SB), Y8
 	VBLENDVPD    Y7, Y8, Y11, Y11
-	VCMPPD       $0x19, vconsts64x4<>+1056(SB), Y2, Y7
+	VCMPPD       $0x19, vconsts64x4<>+1248(SB), Y2, Y7
 	VBROADCASTSD consts64<>+120(SB), Y8
 	VBLENDVPD    Y7, Y8, Y11, Y11
 	VXORPD       Y7, Y7, Y7
@@ -53222,9 +52771,9 @@ noweights:
 	VMULPD       Y4, Y3, Y3
 	VBROADCASTSD consts64<>+0(SB), Y4
 	VANDPD       Y4, Y3, Y4
-	VBROADCASTSD consts64<>+240(SB), Y6
+	VBROADCASTSD consts64<>+208(SB), Y6
 	VCMPPD       $0x1d, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+248(SB), Y7
+	VBROADCASTSD consts64<>+216(SB), Y7
 	VCMPPD       $0x12, Y7, Y4, Y4
 	VANDPD       Y4, Y6, Y4
 	MOVQ         par_base+136(FP), SI
@@ -53242,12 +52791,12 @@ noweights:
 	VMULPD       Y1, Y3, Y1
 	VBROADCASTSD consts64<>+0(SB), Y6
 	VANDPD       Y6, Y0, Y6
-	VBROADCASTSD consts64<>+248(SB), Y7
+	VBROADCASTSD consts64<>+216(SB), Y7
 	VCMPPD       $0x12, Y7, Y6, Y6
 	VANDPD       Y6, Y4, Y4
 	VBROADCASTSD consts64<>+0(SB), Y6
 	VANDPD       Y6, Y1, Y6
-	VBROADCASTSD consts64<>+248(SB), Y7
+	VBROADCASTSD consts64<>+216(SB), Y7
 	VCMPPD       $0x12, Y7, Y6, Y6
 	VANDPD       Y6, Y4, Y4
 	MOVQ         DI, R8
@@ -54044,31 +53593,28 @@ sums:
 	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
 	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
 	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y9
-	VMULPD       Y9, Y9, Y10
-	VBROADCASTSD consts64<>+152(SB), Y11
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y11
-	VBROADCASTSD consts64<>+160(SB), Y12
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y12
-	VFMADD231PD  Y7, Y12, Y11
-	VBROADCASTSD consts64<>+168(SB), Y12
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y12
-	VBROADCASTSD consts64<>+176(SB), Y13
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y13
-	VFMADD231PD  Y7, Y13, Y12
-	VFMADD231PD  Y9, Y12, Y11
-	VBROADCASTSD consts64<>+184(SB), Y9
+	VBROADCASTSD consts64<>+152(SB), Y9
+	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y9
 	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y9
-	VFMADD231PD  vconsts64x4<>+544(SB), Y7, Y9
-	VFMADD231PD  Y10, Y9, Y11
-	VFMADD213PD  Y6, Y7, Y11
-	VADDPD       vconsts64x4<>+576(SB), Y11, Y11
-	VMULPD       Y8, Y11, Y11
-	VMULPD       vconsts64x4<>+608(SB), Y11, Y11
+	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y9
+	VMULPD       Y8, Y9, Y9
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
+	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
+	VMOVAPD      Y6, Y7
+	VFMADD231PD  vconsts64x4<>+800(SB), Y9, Y7
+	VPSUBQ       Y6, Y7, Y7
 	VXORPD       Y6, Y6, Y6
 	VCMPPD       $0x19, Y6, Y5, Y6
-	VANDPD       Y6, Y11, Y7
+	VANDPD       Y6, Y7, Y7
 	VADDPD       Y7, Y1, Y1
 	VBROADCASTSD consts64<>+8(SB), Y7
 	VANDPD       Y6, Y7, Y6
@@ -54090,19 +53636,19 @@ sums:
 	VBROADCASTSD consts64<>+8(SB), Y2
 	VSUBPD       Y2, Y5, Y2
 	VADDPD       Y1, Y2, Y2
-	VADDPD       vconsts64x4<>+576(SB), Y2, Y6
-	VBROADCASTSD consts64<>+208(SB), Y7
+	VADDPD       vconsts64x4<>+704(SB), Y2, Y6
+	VBROADCASTSD consts64<>+176(SB), Y7
 	VPADDQ       Y7, Y6, Y7
 	VPSRLQ       $0x34, Y7, Y8
 	VBROADCASTSD consts64<>+48(SB), Y9
 	VORPD        Y9, Y8, Y8
-	VBROADCASTSD consts64<>+216(SB), Y9
+	VBROADCASTSD consts64<>+184(SB), Y9
 	VSUBPD       Y9, Y8, Y8
 	VBROADCASTSD consts64<>+64(SB), Y9
 	VANDPD       Y9, Y7, Y7
-	VBROADCASTSD consts64<>+224(SB), Y9
+	VBROADCASTSD consts64<>+192(SB), Y9
 	VPADDQ       Y9, Y7, Y7
-	VSUBPD       vconsts64x4<>+576(SB), Y7, Y7
+	VSUBPD       vconsts64x4<>+704(SB), Y7, Y7
 	VXORPD       Y9, Y9, Y9
 	VCMPPD       $0x00, Y9, Y8, Y9
 	VBLENDVPD    Y9, Y2, Y7, Y7
@@ -54145,10 +53691,10 @@ sums:
 	VBROADCASTSD consts64<>+104(SB), Y6
 	VCMPPD       $0x00, Y6, Y2, Y7
 	VBLENDVPD    Y7, Y6, Y10, Y10
-	VCMPPD       $0x00, vconsts64x4<>+1056(SB), Y2, Y6
+	VCMPPD       $0x00, vconsts64x4<>+1248(SB), Y2, Y6
 	VBROADCASTSD consts64<>+112(SB), Y7
 	VBLENDVPD    Y6, Y7, Y10, Y10
-	VCMPPD       $0x19, vconsts64x4<>+1056(SB), Y2, Y6
+	VCMPPD       $0x19, vconsts64x4<>+1248(SB), Y2, Y6
 	VBROADCASTSD consts64<>+120(SB), Y7
 	VBLENDVPD    Y6, Y7, Y10, Y10
 	VXORPD       Y6, Y6, Y6
@@ -54180,7 +53726,7 @@ noweights:
 	VANDPD       Y7, Y6, Y6
 	VBROADCASTSD consts64<>+0(SB), Y7
 	VANDPD       Y7, Y4, Y7
-	VBROADCASTSD consts64<>+256(SB), Y8
+	VBROADCASTSD consts64<>+224(SB), Y8
 	VCMPPD       $0x1d, Y8, Y7, Y7
 	VANDPD       Y7, Y6, Y6
 	VMOVDQU      Y6, 1088(SP)
@@ -54192,9 +53738,9 @@ noweights:
 	VMULPD       Y5, Y3, Y3
 	VBROADCASTSD consts64<>+0(SB), Y5
 	VANDPD       Y5, Y3, Y5
-	VBROADCASTSD consts64<>+240(SB), Y6
+	VBROADCASTSD consts64<>+208(SB), Y6
 	VCMPPD       $0x1d, Y6, Y5, Y6
-	VBROADCASTSD consts64<>+248(SB), Y7
+	VBROADCASTSD consts64<>+216(SB), Y7
 	VCMPPD       $0x12, Y7, Y5, Y7
 	VANDPD       Y7, Y6, Y6
 	MOVQ         par_base+136(FP), SI
@@ -54218,12 +53764,12 @@ noweights:
 	VBLENDVPD    Y1, Y7, Y3, Y1
 	VBROADCASTSD consts64<>+0(SB), Y3
 	VANDPD       Y3, Y0, Y0
-	VBROADCASTSD consts64<>+248(SB), Y3
+	VBROADCASTSD consts64<>+216(SB), Y3
 	VCMPPD       $0x12, Y3, Y0, Y0
 	VANDPD       Y0, Y6, Y0
 	VBROADCASTSD consts64<>+0(SB), Y3
 	VANDPD       Y3, Y4, Y3
-	VBROADCASTSD consts64<>+248(SB), Y6
+	VBROADCASTSD consts64<>+216(SB), Y6
 	VCMPPD       $0x12, Y6, Y3, Y3
 	VANDPD       Y3, Y0, Y0
 	MOVQ         DI, R8
@@ -54360,30 +53906,27 @@ experm7:
 	VSUBPD       vconsts64x4<>+320(SB), Y3, Y3
 	VFNMADD231PD vconsts64x4<>+352(SB), Y3, Y0
 	VFNMADD231PD vconsts64x4<>+384(SB), Y3, Y0
-	VMULPD       Y0, Y0, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VBROADCASTSD consts64<>+152(SB), Y7
-	VFMADD213PD  vconsts64x4<>+192(SB), Y0, Y7
-	VBROADCASTSD consts64<>+160(SB), Y8
-	VFMADD213PD  vconsts64x4<>+416(SB), Y0, Y8
-	VFMADD231PD  Y3, Y8, Y7
-	VBROADCASTSD consts64<>+168(SB), Y8
-	VFMADD213PD  vconsts64x4<>+448(SB), Y0, Y8
-	VBROADCASTSD consts64<>+176(SB), Y9
-	VFMADD213PD  vconsts64x4<>+480(SB), Y0, Y9
-	VFMADD231PD  Y3, Y9, Y8
-	VFMADD231PD  Y5, Y8, Y7
-	VBROADCASTSD consts64<>+184(SB), Y5
+	VBROADCASTSD consts64<>+152(SB), Y5
+	VFMADD213PD  vconsts64x4<>+416(SB), Y0, Y5
+	VFMADD213PD  vconsts64x4<>+448(SB), Y0, Y5
+	VFMADD213PD  vconsts64x4<>+480(SB), Y0, Y5
 	VFMADD213PD  vconsts64x4<>+512(SB), Y0, Y5
-	VFMADD231PD  vconsts64x4<>+544(SB), Y3, Y5
-	VFMADD231PD  Y6, Y5, Y7
-	VFMADD213PD  Y0, Y3, Y7
-	VADDPD       vconsts64x4<>+576(SB), Y7, Y7
-	VMULPD       Y4, Y7, Y7
-	VMULPD       vconsts64x4<>+608(SB), Y7, Y7
-	VFMSUB213PD  Y2, Y1, Y7
-	VMOVUPD      Y7, (AX)(R8*8)
+	VFMADD213PD  vconsts64x4<>+544(SB), Y0, Y5
+	VFMADD213PD  vconsts64x4<>+576(SB), Y0, Y5
+	VFMADD213PD  vconsts64x4<>+608(SB), Y0, Y5
+	VFMADD213PD  vconsts64x4<>+640(SB), Y0, Y5
+	VFMADD213PD  vconsts64x4<>+672(SB), Y0, Y5
+	VFMADD213PD  vconsts64x4<>+192(SB), Y0, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y5
+	VMULPD       Y4, Y5, Y5
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y3, Y0
+	VANDPD       vconsts64x4<>+768(SB), Y0, Y0
+	VMOVAPD      Y0, Y3
+	VFMADD231PD  vconsts64x4<>+800(SB), Y5, Y3
+	VPSUBQ       Y0, Y3, Y3
+	VFMSUB213PD  Y2, Y1, Y3
+	VMOVUPD      Y3, (AX)(R8*8)
 	ADDQ         $0x00000004, R8
 	CMPQ         R8, R9
 	JLE          sgloop
@@ -54446,30 +53989,27 @@ experm8:
 	VSUBPD       vconsts64x4<>+320(SB), Y3, Y3
 	VFNMADD231PD vconsts64x4<>+352(SB), Y3, Y0
 	VFNMADD231PD vconsts64x4<>+384(SB), Y3, Y0
-	VMULPD       Y0, Y0, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VBROADCASTSD consts64<>+152(SB), Y7
-	VFMADD213PD  vconsts64x4<>+192(SB), Y0, Y7
-	VBROADCASTSD consts64<>+160(SB), Y8
-	VFMADD213PD  vconsts64x4<>+416(SB), Y0, Y8
-	VFMADD231PD  Y3, Y8, Y7
-	VBROADCASTSD consts64<>+168(SB), Y8
-	VFMADD213PD  vconsts64x4<>+448(SB), Y0, Y8
-	VBROADCASTSD consts64<>+176(SB), Y9
-	VFMADD213PD  vconsts64x4<>+480(SB), Y0, Y9
-	VFMADD231PD  Y3, Y9, Y8
-	VFMADD231PD  Y5, Y8, Y7
-	VBROADCASTSD consts64<>+184(SB), Y5
+	VBROADCASTSD consts64<>+152(SB), Y5
+	VFMADD213PD  vconsts64x4<>+416(SB), Y0, Y5
+	VFMADD213PD  vconsts64x4<>+448(SB), Y0, Y5
+	VFMADD213PD  vconsts64x4<>+480(SB), Y0, Y5
 	VFMADD213PD  vconsts64x4<>+512(SB), Y0, Y5
-	VFMADD231PD  vconsts64x4<>+544(SB), Y3, Y5
-	VFMADD231PD  Y6, Y5, Y7
-	VFMADD213PD  Y0, Y3, Y7
-	VADDPD       vconsts64x4<>+576(SB), Y7, Y7
-	VMULPD       Y4, Y7, Y7
-	VMULPD       vconsts64x4<>+608(SB), Y7, Y7
-	VFMSUB213PD  Y2, Y1, Y7
-	VMOVUPD      Y7, (AX)(R8*8)
+	VFMADD213PD  vconsts64x4<>+544(SB), Y0, Y5
+	VFMADD213PD  vconsts64x4<>+576(SB), Y0, Y5
+	VFMADD213PD  vconsts64x4<>+608(SB), Y0, Y5
+	VFMADD213PD  vconsts64x4<>+640(SB), Y0, Y5
+	VFMADD213PD  vconsts64x4<>+672(SB), Y0, Y5
+	VFMADD213PD  vconsts64x4<>+192(SB), Y0, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y5
+	VMULPD       Y4, Y5, Y5
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y3, Y0
+	VANDPD       vconsts64x4<>+768(SB), Y0, Y0
+	VMOVAPD      Y0, Y3
+	VFMADD231PD  vconsts64x4<>+800(SB), Y5, Y3
+	VPSUBQ       Y0, Y3, Y3
+	VFMSUB213PD  Y2, Y1, Y3
+	VMOVUPD      Y3, (AX)(R8*8)
 	ADDQ         $0x00000004, R8
 	JMP          sgsingle1
 
@@ -54535,34 +54075,31 @@ experm9:
 	VSUBPD       vconsts64x4<>+320(SB), Y3, Y3
 	VFNMADD231PD vconsts64x4<>+352(SB), Y3, Y0
 	VFNMADD231PD vconsts64x4<>+384(SB), Y3, Y0
-	VMULPD       Y0, Y0, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VBROADCASTSD consts64<>+152(SB), Y7
-	VFMADD213PD  vconsts64x4<>+192(SB), Y0, Y7
-	VBROADCASTSD consts64<>+160(SB), Y8
-	VFMADD213PD  vconsts64x4<>+416(SB), Y0, Y8
-	VFMADD231PD  Y3, Y8, Y7
-	VBROADCASTSD consts64<>+168(SB), Y8
-	VFMADD213PD  vconsts64x4<>+448(SB), Y0, Y8
-	VBROADCASTSD consts64<>+176(SB), Y9
-	VFMADD213PD  vconsts64x4<>+480(SB), Y0, Y9
-	VFMADD231PD  Y3, Y9, Y8
-	VFMADD231PD  Y5, Y8, Y7
-	VBROADCASTSD consts64<>+184(SB), Y5
+	VBROADCASTSD consts64<>+152(SB), Y5
+	VFMADD213PD  vconsts64x4<>+416(SB), Y0, Y5
+	VFMADD213PD  vconsts64x4<>+448(SB), Y0, Y5
+	VFMADD213PD  vconsts64x4<>+480(SB), Y0, Y5
 	VFMADD213PD  vconsts64x4<>+512(SB), Y0, Y5
-	VFMADD231PD  vconsts64x4<>+544(SB), Y3, Y5
-	VFMADD231PD  Y6, Y5, Y7
-	VFMADD213PD  Y0, Y3, Y7
-	VADDPD       vconsts64x4<>+576(SB), Y7, Y7
-	VMULPD       Y4, Y7, Y7
-	VMULPD       vconsts64x4<>+608(SB), Y7, Y7
-	VFMSUB213PD  Y2, Y1, Y7
+	VFMADD213PD  vconsts64x4<>+544(SB), Y0, Y5
+	VFMADD213PD  vconsts64x4<>+576(SB), Y0, Y5
+	VFMADD213PD  vconsts64x4<>+608(SB), Y0, Y5
+	VFMADD213PD  vconsts64x4<>+640(SB), Y0, Y5
+	VFMADD213PD  vconsts64x4<>+672(SB), Y0, Y5
+	VFMADD213PD  vconsts64x4<>+192(SB), Y0, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y5
+	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y5
+	VMULPD       Y4, Y5, Y5
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y3, Y0
+	VANDPD       vconsts64x4<>+768(SB), Y0, Y0
+	VMOVAPD      Y0, Y3
+	VFMADD231PD  vconsts64x4<>+800(SB), Y5, Y3
+	VPSUBQ       Y0, Y3, Y3
+	VFMSUB213PD  Y2, Y1, Y3
 	LEAQ         tailmask64<>+0(SB), CX
 	MOVQ         $0x00000004, BX
 	SUBQ         R9, BX
 	VMOVDQU      (CX)(BX*8), Y0
-	VMASKMOVPD   Y7, Y0, (AX)(R8*8)
+	VMASKMOVPD   Y3, Y0, (AX)(R8*8)
 	ADDQ         R9, R8
 
 sgdone:
@@ -54680,37 +54217,34 @@ experm10:
 	VSUBPD       vconsts64x4<>+320(SB), Y4, Y4
 	VFNMADD231PD vconsts64x4<>+352(SB), Y4, Y0
 	VFNMADD231PD vconsts64x4<>+384(SB), Y4, Y0
-	VMULPD       Y0, Y0, Y4
-	VMULPD       Y4, Y4, Y6
-	VMULPD       Y6, Y6, Y7
-	VBROADCASTSD consts64<>+152(SB), Y8
-	VFMADD213PD  vconsts64x4<>+192(SB), Y0, Y8
-	VBROADCASTSD consts64<>+160(SB), Y9
-	VFMADD213PD  vconsts64x4<>+416(SB), Y0, Y9
-	VFMADD231PD  Y4, Y9, Y8
-	VBROADCASTSD consts64<>+168(SB), Y9
-	VFMADD213PD  vconsts64x4<>+448(SB), Y0, Y9
-	VBROADCASTSD consts64<>+176(SB), Y10
-	VFMADD213PD  vconsts64x4<>+480(SB), Y0, Y10
-	VFMADD231PD  Y4, Y10, Y9
-	VFMADD231PD  Y6, Y9, Y8
-	VBROADCASTSD consts64<>+184(SB), Y6
+	VBROADCASTSD consts64<>+152(SB), Y6
+	VFMADD213PD  vconsts64x4<>+416(SB), Y0, Y6
+	VFMADD213PD  vconsts64x4<>+448(SB), Y0, Y6
+	VFMADD213PD  vconsts64x4<>+480(SB), Y0, Y6
 	VFMADD213PD  vconsts64x4<>+512(SB), Y0, Y6
-	VFMADD231PD  vconsts64x4<>+544(SB), Y4, Y6
-	VFMADD231PD  Y7, Y6, Y8
-	VFMADD213PD  Y0, Y4, Y8
-	VADDPD       vconsts64x4<>+576(SB), Y8, Y8
-	VMULPD       Y5, Y8, Y8
-	VMULPD       vconsts64x4<>+608(SB), Y8, Y8
+	VFMADD213PD  vconsts64x4<>+544(SB), Y0, Y6
+	VFMADD213PD  vconsts64x4<>+576(SB), Y0, Y6
+	VFMADD213PD  vconsts64x4<>+608(SB), Y0, Y6
+	VFMADD213PD  vconsts64x4<>+640(SB), Y0, Y6
+	VFMADD213PD  vconsts64x4<>+672(SB), Y0, Y6
+	VFMADD213PD  vconsts64x4<>+192(SB), Y0, Y6
+	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y6
+	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y6
+	VMULPD       Y5, Y6, Y6
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y4, Y0
+	VANDPD       vconsts64x4<>+768(SB), Y0, Y0
+	VMOVAPD      Y0, Y4
+	VFMADD231PD  vconsts64x4<>+800(SB), Y6, Y4
+	VPSUBQ       Y0, Y4, Y4
 	VMOVUPD      (DX)(R8*8), Y0
-	VBROADCASTSD pos+80(FP), Y4
-	VMULPD       Y4, Y0, Y0
-	VBROADCASTSD neg+88(FP), Y4
-	VADDPD       Y4, Y0, Y0
+	VBROADCASTSD pos+80(FP), Y5
+	VMULPD       Y5, Y0, Y0
+	VBROADCASTSD neg+88(FP), Y5
+	VADDPD       Y5, Y0, Y0
 	VMULPD       Y2, Y0, Y0
-	VFMSUB213PD  Y0, Y1, Y8
-	VMULPD       Y3, Y8, Y8
-	VMOVUPD      Y8, (AX)(R8*8)
+	VFMSUB213PD  Y0, Y1, Y4
+	VMULPD       Y3, Y4, Y4
+	VMOVUPD      Y4, (AX)(R8*8)
 	ADDQ         $0x00000004, R8
 	CMPQ         R8, R9
 	JLE          sgloop
@@ -54782,37 +54316,34 @@ experm11:
 	VSUBPD       vconsts64x4<>+320(SB), Y4, Y4
 	VFNMADD231PD vconsts64x4<>+352(SB), Y4, Y0
 	VFNMADD231PD vconsts64x4<>+384(SB), Y4, Y0
-	VMULPD       Y0, Y0, Y4
-	VMULPD       Y4, Y4, Y6
-	VMULPD       Y6, Y6, Y7
-	VBROADCASTSD consts64<>+152(SB), Y8
-	VFMADD213PD  vconsts64x4<>+192(SB), Y0, Y8
-	VBROADCASTSD consts64<>+160(SB), Y9
-	VFMADD213PD  vconsts64x4<>+416(SB), Y0, Y9
-	VFMADD231PD  Y4, Y9, Y8
-	VBROADCASTSD consts64<>+168(SB), Y9
-	VFMADD213PD  vconsts64x4<>+448(SB), Y0, Y9
-	VBROADCASTSD consts64<>+176(SB), Y10
-	VFMADD213PD  vconsts64x4<>+480(SB), Y0, Y10
-	VFMADD231PD  Y4, Y10, Y9
-	VFMADD231PD  Y6, Y9, Y8
-	VBROADCASTSD consts64<>+184(SB), Y6
+	VBROADCASTSD consts64<>+152(SB), Y6
+	VFMADD213PD  vconsts64x4<>+416(SB), Y0, Y6
+	VFMADD213PD  vconsts64x4<>+448(SB), Y0, Y6
+	VFMADD213PD  vconsts64x4<>+480(SB), Y0, Y6
 	VFMADD213PD  vconsts64x4<>+512(SB), Y0, Y6
-	VFMADD231PD  vconsts64x4<>+544(SB), Y4, Y6
-	VFMADD231PD  Y7, Y6, Y8
-	VFMADD213PD  Y0, Y4, Y8
-	VADDPD       vconsts64x4<>+576(SB), Y8, Y8
-	VMULPD       Y5, Y8, Y8
-	VMULPD       vconsts64x4<>+608(SB), Y8, Y8
+	VFMADD213PD  vconsts64x4<>+544(SB), Y0, Y6
+	VFMADD213PD  vconsts64x4<>+576(SB), Y0, Y6
+	VFMADD213PD  vconsts64x4<>+608(SB), Y0, Y6
+	VFMADD213PD  vconsts64x4<>+640(SB), Y0, Y6
+	VFMADD213PD  vconsts64x4<>+672(SB), Y0, Y6
+	VFMADD213PD  vconsts64x4<>+192(SB), Y0, Y6
+	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y6
+	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y6
+	VMULPD       Y5, Y6, Y6
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y4, Y0
+	VANDPD       vconsts64x4<>+768(SB), Y0, Y0
+	VMOVAPD      Y0, Y4
+	VFMADD231PD  vconsts64x4<>+800(SB), Y6, Y4
+	VPSUBQ       Y0, Y4, Y4
 	VMOVUPD      (DX)(R8*8), Y0
-	VBROADCASTSD pos+80(FP), Y4
-	VMULPD       Y4, Y0, Y0
-	VBROADCASTSD neg+88(FP), Y4
-	VADDPD       Y4, Y0, Y0
+	VBROADCASTSD pos+80(FP), Y5
+	VMULPD       Y5, Y0, Y0
+	VBROADCASTSD neg+88(FP), Y5
+	VADDPD       Y5, Y0, Y0
 	VMULPD       Y2, Y0, Y0
-	VFMSUB213PD  Y0, Y1, Y8
-	VMULPD       Y3, Y8, Y8
-	VMOVUPD      Y8, (AX)(R8*8)
+	VFMSUB213PD  Y0, Y1, Y4
+	VMULPD       Y3, Y4, Y4
+	VMOVUPD      Y4, (AX)(R8*8)
 	ADDQ         $0x00000004, R8
 	JMP          sgsingle1
 
@@ -54886,45 +54417,42 @@ experm12:
 	VSUBPD       vconsts64x4<>+320(SB), Y4, Y4
 	VFNMADD231PD vconsts64x4<>+352(SB), Y4, Y0
 	VFNMADD231PD vconsts64x4<>+384(SB), Y4, Y0
-	VMULPD       Y0, Y0, Y4
-	VMULPD       Y4, Y4, Y6
-	VMULPD       Y6, Y6, Y7
-	VBROADCASTSD consts64<>+152(SB), Y8
-	VFMADD213PD  vconsts64x4<>+192(SB), Y0, Y8
-	VBROADCASTSD consts64<>+160(SB), Y9
-	VFMADD213PD  vconsts64x4<>+416(SB), Y0, Y9
-	VFMADD231PD  Y4, Y9, Y8
-	VBROADCASTSD consts64<>+168(SB), Y9
-	VFMADD213PD  vconsts64x4<>+448(SB), Y0, Y9
-	VBROADCASTSD consts64<>+176(SB), Y10
-	VFMADD213PD  vconsts64x4<>+480(SB), Y0, Y10
-	VFMADD231PD  Y4, Y10, Y9
-	VFMADD231PD  Y6, Y9, Y8
-	VBROADCASTSD consts64<>+184(SB), Y6
+	VBROADCASTSD consts64<>+152(SB), Y6
+	VFMADD213PD  vconsts64x4<>+416(SB), Y0, Y6
+	VFMADD213PD  vconsts64x4<>+448(SB), Y0, Y6
+	VFMADD213PD  vconsts64x4<>+480(SB), Y0, Y6
 	VFMADD213PD  vconsts64x4<>+512(SB), Y0, Y6
-	VFMADD231PD  vconsts64x4<>+544(SB), Y4, Y6
-	VFMADD231PD  Y7, Y6, Y8
-	VFMADD213PD  Y0, Y4, Y8
-	VADDPD       vconsts64x4<>+576(SB), Y8, Y8
-	VMULPD       Y5, Y8, Y8
-	VMULPD       vconsts64x4<>+608(SB), Y8, Y8
+	VFMADD213PD  vconsts64x4<>+544(SB), Y0, Y6
+	VFMADD213PD  vconsts64x4<>+576(SB), Y0, Y6
+	VFMADD213PD  vconsts64x4<>+608(SB), Y0, Y6
+	VFMADD213PD  vconsts64x4<>+640(SB), Y0, Y6
+	VFMADD213PD  vconsts64x4<>+672(SB), Y0, Y6
+	VFMADD213PD  vconsts64x4<>+192(SB), Y0, Y6
+	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y6
+	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y6
+	VMULPD       Y5, Y6, Y6
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y4, Y0
+	VANDPD       vconsts64x4<>+768(SB), Y0, Y0
+	VMOVAPD      Y0, Y4
+	VFMADD231PD  vconsts64x4<>+800(SB), Y6, Y4
+	VPSUBQ       Y0, Y4, Y4
 	LEAQ         tailmask64<>+0(SB), CX
 	MOVQ         $0x00000004, BX
 	SUBQ         R9, BX
 	VMOVDQU      (CX)(BX*8), Y0
 	VMASKMOVPD   (DX)(R8*8), Y0, Y0
-	VBROADCASTSD pos+80(FP), Y4
-	VMULPD       Y4, Y0, Y0
-	VBROADCASTSD neg+88(FP), Y4
-	VADDPD       Y4, Y0, Y0
+	VBROADCASTSD pos+80(FP), Y5
+	VMULPD       Y5, Y0, Y0
+	VBROADCASTSD neg+88(FP), Y5
+	VADDPD       Y5, Y0, Y0
 	VMULPD       Y2, Y0, Y0
-	VFMSUB213PD  Y0, Y1, Y8
-	VMULPD       Y3, Y8, Y8
+	VFMSUB213PD  Y0, Y1, Y4
+	VMULPD       Y3, Y4, Y4
 	LEAQ         tailmask64<>+0(SB), CX
 	MOVQ         $0x00000004, DX
 	SUBQ         R9, DX
 	VMOVDQU      (CX)(DX*8), Y0
-	VMASKMOVPD   Y8, Y0, (AX)(R8*8)
+	VMASKMOVPD   Y4, Y0, (AX)(R8*8)
 	ADDQ         R9, R8
 
 sgdone:
@@ -79670,99 +79198,81 @@ loop:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VMULPS       Z4, Z4, Z6
-	VMULPS       Z6, Z6, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z8
-	VBROADCASTSS consts32<>+80(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z9
-	VFMADD231PS  Z6, Z9, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z9
-	VFMADD231PS  Z7, Z9, Z8
-	VFMADD213PS  Z4, Z6, Z8
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
-	VSCALEFPS    Z5, Z8, Z8
+	VBROADCASTSS consts32<>+76(SB), Z6
+	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VSCALEFPS    Z5, Z6, Z6
 	VMOVUPS      64(AX)(DX*4), Z4
 	VMOVUPS      64(CX)(DX*4), Z5
-	VORPS        vconsts32x16<>+384(SB), Z4, Z6
-	VBROADCASTSS consts32<>+68(SB), Z7
-	VMAXPS       Z6, Z7, Z6
-	VBROADCASTSS consts32<>+72(SB), Z7
-	VFMADD213PS  vconsts32x16<>+448(SB), Z6, Z7
-	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
-	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
-	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
-	VMULPS       Z6, Z6, Z9
-	VMULPS       Z9, Z9, Z10
-	VBROADCASTSS consts32<>+76(SB), Z11
-	VFMADD213PS  vconsts32x16<>+192(SB), Z6, Z11
-	VBROADCASTSS consts32<>+80(SB), Z12
-	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z12
-	VFMADD231PS  Z9, Z12, Z11
-	VBROADCASTSS consts32<>+84(SB), Z12
-	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z12
-	VFMADD231PS  Z10, Z12, Z11
-	VFMADD213PS  Z6, Z9, Z11
-	VADDPS       vconsts32x16<>+768(SB), Z11, Z11
-	VSCALEFPS    Z7, Z11, Z11
-	VMAXPS       vconsts32x16<>+832(SB), Z8, Z6
-	VADDPS       vconsts32x16<>+0(SB), Z6, Z7
-	VDIVPS       Z7, Z6, Z7
-	VMULPS       Z7, Z7, Z9
-	VMULPS       Z9, Z9, Z10
-	VMULPS       Z10, Z10, Z12
-	VBROADCASTSS consts32<>+88(SB), Z13
-	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z13
-	VBROADCASTSS consts32<>+92(SB), Z14
-	VFMADD213PS  vconsts32x16<>+960(SB), Z9, Z14
-	VFMADD231PS  Z10, Z14, Z13
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z12, Z13
-	VMULPS       Z9, Z13, Z13
-	VMULPS       Z6, Z6, Z9
-	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
-	VADDPS       Z13, Z9, Z13
-	VMULPS       Z13, Z7, Z13
-	VSUBPS       Z13, Z9, Z13
-	VSUBPS       Z13, Z6, Z13
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z13, K1, Z13
+	VORPS        vconsts32x16<>+384(SB), Z4, Z7
+	VBROADCASTSS consts32<>+68(SB), Z8
+	VMAXPS       Z7, Z8, Z7
+	VBROADCASTSS consts32<>+72(SB), Z8
+	VFMADD213PS  vconsts32x16<>+448(SB), Z7, Z8
+	VSUBPS       vconsts32x16<>+448(SB), Z8, Z8
+	VFNMADD231PS vconsts32x16<>+512(SB), Z8, Z7
+	VFNMADD231PS vconsts32x16<>+576(SB), Z8, Z7
+	VBROADCASTSS consts32<>+76(SB), Z9
+	VFMADD213PS  vconsts32x16<>+640(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+704(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+768(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+832(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+192(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
+	VSCALEFPS    Z8, Z9, Z9
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z7
+	VADDPS       vconsts32x16<>+0(SB), Z7, Z8
+	VDIVPS       Z8, Z7, Z8
+	VMULPS       Z8, Z8, Z10
+	VBROADCASTSS consts32<>+80(SB), Z11
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z10, Z11
+	VMULPS       Z7, Z7, Z12
+	VMULPS       vconsts32x16<>+192(SB), Z12, Z12
+	VFMADD213PS  Z12, Z10, Z11
+	VFNMADD213PS Z12, Z8, Z11
+	VSUBPS       Z11, Z7, Z11
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
+	VBLENDMPS    Z6, Z11, K1, Z11
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
 	VMULPS       Z3, Z2, Z3
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z2, Z2
 	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z13, Z3, Z3
+	VADDPS       Z11, Z3, Z3
 	VADDPS       Z3, Z0, Z0
-	VMAXPS       vconsts32x16<>+832(SB), Z11, Z2
+	VMAXPS       vconsts32x16<>+960(SB), Z9, Z2
 	VADDPS       vconsts32x16<>+0(SB), Z2, Z3
 	VDIVPS       Z3, Z2, Z3
 	VMULPS       Z3, Z3, Z6
-	VMULPS       Z6, Z6, Z7
-	VMULPS       Z7, Z7, Z8
-	VBROADCASTSS consts32<>+88(SB), Z9
-	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z9
-	VBROADCASTSS consts32<>+92(SB), Z10
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z10
-	VFMADD231PS  Z7, Z10, Z9
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z8, Z9
-	VMULPS       Z6, Z9, Z9
-	VMULPS       Z2, Z2, Z6
-	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z9, Z6, Z9
-	VMULPS       Z9, Z3, Z9
-	VSUBPS       Z9, Z6, Z9
-	VSUBPS       Z9, Z2, Z9
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z11, K1
-	VBLENDMPS    Z11, Z9, K1, Z9
+	VBROADCASTSS consts32<>+80(SB), Z7
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z6, Z7
+	VMULPS       Z2, Z2, Z8
+	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
+	VFMADD213PS  Z8, Z6, Z7
+	VFNMADD213PS Z8, Z3, Z7
+	VSUBPS       Z7, Z2, Z7
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z9, K1
+	VBLENDMPS    Z9, Z7, K1, Z7
 	VMULPS       (SP), Z5, Z2
 	VADDPS       64(SP), Z2, Z2
 	VMULPS       Z2, Z4, Z2
 	VXORPS       Z3, Z3, Z3
 	VMAXPS       Z3, Z4, Z3
 	VSUBPS       Z2, Z3, Z2
-	VADDPS       Z9, Z2, Z2
+	VADDPS       Z7, Z2, Z2
 	VADDPS       Z2, Z1, Z1
 	ADDQ         $0x00000020, DX
 	CMPQ         DX, BX
@@ -79784,47 +79294,38 @@ single1:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VMULPS       Z4, Z4, Z6
-	VMULPS       Z6, Z6, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z8
-	VBROADCASTSS consts32<>+80(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z9
-	VFMADD231PS  Z6, Z9, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z9
-	VFMADD231PS  Z7, Z9, Z8
-	VFMADD213PS  Z4, Z6, Z8
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
-	VSCALEFPS    Z5, Z8, Z8
-	VMAXPS       vconsts32x16<>+832(SB), Z8, Z4
+	VBROADCASTSS consts32<>+76(SB), Z6
+	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VSCALEFPS    Z5, Z6, Z6
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
 	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
-	VMULPS       Z5, Z5, Z6
-	VMULPS       Z6, Z6, Z7
-	VMULPS       Z7, Z7, Z9
-	VBROADCASTSS consts32<>+88(SB), Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z10
-	VBROADCASTSS consts32<>+92(SB), Z11
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z11
-	VFMADD231PS  Z7, Z11, Z10
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z9, Z10
-	VMULPS       Z6, Z10, Z10
-	VMULPS       Z4, Z4, Z6
-	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z10, Z6, Z10
-	VMULPS       Z10, Z5, Z10
-	VSUBPS       Z10, Z6, Z10
-	VSUBPS       Z10, Z4, Z10
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z10, K1, Z10
+	VMULPS       Z5, Z5, Z7
+	VBROADCASTSS consts32<>+80(SB), Z8
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
+	VMULPS       Z4, Z4, Z9
+	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
+	VFMADD213PS  Z9, Z7, Z8
+	VFNMADD213PS Z9, Z5, Z8
+	VSUBPS       Z8, Z4, Z8
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
+	VBLENDMPS    Z6, Z8, K1, Z8
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
 	VMULPS       Z3, Z2, Z3
 	VXORPS       Z4, Z4, Z4
 	VMAXPS       Z4, Z2, Z2
 	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z10, Z3, Z3
+	VADDPS       Z8, Z3, Z3
 	VADDPS       Z3, Z0, Z0
 	ADDQ         $0x00000010, DX
 	JMP          single1
@@ -79849,47 +79350,38 @@ tail:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VMULPS       Z4, Z4, Z6
-	VMULPS       Z6, Z6, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z8
-	VBROADCASTSS consts32<>+80(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z9
-	VFMADD231PS  Z6, Z9, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z9
-	VFMADD231PS  Z7, Z9, Z8
-	VFMADD213PS  Z4, Z6, Z8
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
-	VSCALEFPS    Z5, Z8, Z8
-	VMAXPS       vconsts32x16<>+832(SB), Z8, Z4
+	VBROADCASTSS consts32<>+76(SB), Z6
+	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VSCALEFPS    Z5, Z6, Z6
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
 	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
-	VMULPS       Z5, Z5, Z6
-	VMULPS       Z6, Z6, Z7
-	VMULPS       Z7, Z7, Z9
-	VBROADCASTSS consts32<>+88(SB), Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z10
-	VBROADCASTSS consts32<>+92(SB), Z11
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z11
-	VFMADD231PS  Z7, Z11, Z10
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z9, Z10
-	VMULPS       Z6, Z10, Z10
-	VMULPS       Z4, Z4, Z6
-	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z10, Z6, Z10
-	VMULPS       Z10, Z5, Z10
-	VSUBPS       Z10, Z6, Z10
-	VSUBPS       Z10, Z4, Z10
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z10, K1, Z10
+	VMULPS       Z5, Z5, Z7
+	VBROADCASTSS consts32<>+80(SB), Z8
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
+	VMULPS       Z4, Z4, Z9
+	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
+	VFMADD213PS  Z9, Z7, Z8
+	VFNMADD213PS Z9, Z5, Z8
+	VSUBPS       Z8, Z4, Z8
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
+	VBLENDMPS    Z6, Z8, K1, Z8
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
 	VMULPS       Z3, Z2, Z3
 	VXORPS       Z4, Z4, Z4
 	VMAXPS       Z4, Z2, Z2
 	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z10, Z3, Z3
+	VADDPS       Z8, Z3, Z3
 	LEAQ         kmask<>+0(SB), SI
 	KMOVW        (SI)(BX*2), K1
 	VMOVAPS.Z    Z3, K1, Z3
@@ -79969,70 +79461,57 @@ loop:
 	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
 	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
 	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
-	VMULPS       Z6, Z6, Z8
-	VMULPS       Z8, Z8, Z9
-	VBROADCASTSS consts32<>+76(SB), Z10
-	VFMADD213PS  vconsts32x16<>+192(SB), Z6, Z10
-	VBROADCASTSS consts32<>+80(SB), Z11
-	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z11
-	VFMADD231PS  Z8, Z11, Z10
-	VBROADCASTSS consts32<>+84(SB), Z11
-	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z11
-	VFMADD231PS  Z9, Z11, Z10
-	VFMADD213PS  Z6, Z8, Z10
-	VADDPS       vconsts32x16<>+768(SB), Z10, Z10
-	VSCALEFPS    Z7, Z10, Z10
+	VBROADCASTSS consts32<>+76(SB), Z8
+	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+768(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+832(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+192(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VSCALEFPS    Z7, Z8, Z8
 	VMOVUPS      64(AX)(SI*4), Z6
 	VMOVUPS      64(CX)(SI*4), Z7
-	VORPS        vconsts32x16<>+384(SB), Z6, Z8
-	VBROADCASTSS consts32<>+68(SB), Z9
-	VMAXPS       Z8, Z9, Z8
-	VBROADCASTSS consts32<>+72(SB), Z9
-	VFMADD213PS  vconsts32x16<>+448(SB), Z8, Z9
-	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
-	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
-	VFNMADD231PS vconsts32x16<>+576(SB), Z9, Z8
-	VMULPS       Z8, Z8, Z11
-	VMULPS       Z11, Z11, Z12
-	VBROADCASTSS consts32<>+76(SB), Z13
-	VFMADD213PS  vconsts32x16<>+192(SB), Z8, Z13
-	VBROADCASTSS consts32<>+80(SB), Z14
-	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z14
-	VFMADD231PS  Z11, Z14, Z13
-	VBROADCASTSS consts32<>+84(SB), Z14
-	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z14
-	VFMADD231PS  Z12, Z14, Z13
-	VFMADD213PS  Z8, Z11, Z13
-	VADDPS       vconsts32x16<>+768(SB), Z13, Z13
-	VSCALEFPS    Z9, Z13, Z13
-	VMAXPS       vconsts32x16<>+832(SB), Z10, Z8
-	VADDPS       vconsts32x16<>+0(SB), Z8, Z9
-	VDIVPS       Z9, Z8, Z9
-	VMULPS       Z9, Z9, Z11
-	VMULPS       Z11, Z11, Z12
-	VMULPS       Z12, Z12, Z14
-	VBROADCASTSS consts32<>+88(SB), Z15
-	VFMADD213PS  vconsts32x16<>+896(SB), Z11, Z15
-	VBROADCASTSS consts32<>+92(SB), Z16
-	VFMADD213PS  vconsts32x16<>+960(SB), Z11, Z16
-	VFMADD231PS  Z12, Z16, Z15
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z14, Z15
-	VMULPS       Z11, Z15, Z15
-	VMULPS       Z8, Z8, Z11
-	VMULPS       vconsts32x16<>+192(SB), Z11, Z11
-	VADDPS       Z15, Z11, Z15
-	VMULPS       Z15, Z9, Z15
-	VSUBPS       Z15, Z11, Z15
-	VSUBPS       Z15, Z8, Z15
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z10, K1
-	VBLENDMPS    Z10, Z15, K1, Z15
+	VORPS        vconsts32x16<>+384(SB), Z6, Z9
+	VBROADCASTSS consts32<>+68(SB), Z10
+	VMAXPS       Z9, Z10, Z9
+	VBROADCASTSS consts32<>+72(SB), Z10
+	VFMADD213PS  vconsts32x16<>+448(SB), Z9, Z10
+	VSUBPS       vconsts32x16<>+448(SB), Z10, Z10
+	VFNMADD231PS vconsts32x16<>+512(SB), Z10, Z9
+	VFNMADD231PS vconsts32x16<>+576(SB), Z10, Z9
+	VBROADCASTSS consts32<>+76(SB), Z11
+	VFMADD213PS  vconsts32x16<>+640(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+704(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+768(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+832(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+192(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z11
+	VSCALEFPS    Z10, Z11, Z11
+	VMAXPS       vconsts32x16<>+960(SB), Z8, Z9
+	VADDPS       vconsts32x16<>+0(SB), Z9, Z10
+	VDIVPS       Z10, Z9, Z10
+	VMULPS       Z10, Z10, Z12
+	VBROADCASTSS consts32<>+80(SB), Z13
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z12, Z13
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z12, Z13
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z12, Z13
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z12, Z13
+	VMULPS       Z9, Z9, Z14
+	VMULPS       vconsts32x16<>+192(SB), Z14, Z14
+	VFMADD213PS  Z14, Z12, Z13
+	VFNMADD213PS Z14, Z10, Z13
+	VSUBPS       Z13, Z9, Z13
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z8, K1
+	VBLENDMPS    Z8, Z13, K1, Z13
 	VMULPS       (SP), Z5, Z5
 	VADDPS       64(SP), Z5, Z5
 	VMULPS       Z5, Z4, Z5
 	VXORPS       Z8, Z8, Z8
 	VMAXPS       Z8, Z4, Z4
 	VSUBPS       Z5, Z4, Z5
-	VADDPS       Z15, Z5, Z5
+	VADDPS       Z13, Z5, Z5
 	VMOVUPS      (DX)(SI*4), Z4
 	VFMADD231PS  Z5, Z4, Z0
 	VADDPS       Z4, Z1, Z1
@@ -80041,34 +79520,29 @@ loop:
 	KMOVW        K1, R8
 	POPCNTL      R8, R8
 	ADDQ         R8, BX
-	VMAXPS       vconsts32x16<>+832(SB), Z13, Z4
+	VMAXPS       vconsts32x16<>+960(SB), Z11, Z4
 	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
 	VMULPS       Z5, Z5, Z8
-	VMULPS       Z8, Z8, Z9
-	VMULPS       Z9, Z9, Z10
-	VBROADCASTSS consts32<>+88(SB), Z11
-	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z11
-	VBROADCASTSS consts32<>+92(SB), Z12
-	VFMADD213PS  vconsts32x16<>+960(SB), Z8, Z12
-	VFMADD231PS  Z9, Z12, Z11
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z10, Z11
-	VMULPS       Z8, Z11, Z11
-	VMULPS       Z4, Z4, Z8
-	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
-	VADDPS       Z11, Z8, Z11
-	VMULPS       Z11, Z5, Z11
-	VSUBPS       Z11, Z8, Z11
-	VSUBPS       Z11, Z4, Z11
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z13, K1
-	VBLENDMPS    Z13, Z11, K1, Z11
+	VBROADCASTSS consts32<>+80(SB), Z9
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z8, Z9
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z8, Z9
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z8, Z9
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z8, Z9
+	VMULPS       Z4, Z4, Z10
+	VMULPS       vconsts32x16<>+192(SB), Z10, Z10
+	VFMADD213PS  Z10, Z8, Z9
+	VFNMADD213PS Z10, Z5, Z9
+	VSUBPS       Z9, Z4, Z9
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z11, K1
+	VBLENDMPS    Z11, Z9, K1, Z9
 	VMULPS       (SP), Z7, Z4
 	VADDPS       64(SP), Z4, Z4
 	VMULPS       Z4, Z6, Z4
 	VXORPS       Z5, Z5, Z5
 	VMAXPS       Z5, Z6, Z5
 	VSUBPS       Z4, Z5, Z4
-	VADDPS       Z11, Z4, Z4
+	VADDPS       Z9, Z4, Z4
 	VMOVUPS      64(DX)(SI*4), Z5
 	VFMADD231PS  Z4, Z5, Z2
 	VADDPS       Z5, Z3, Z3
@@ -80097,47 +79571,38 @@ single1:
 	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
 	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
 	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
-	VMULPS       Z6, Z6, Z8
-	VMULPS       Z8, Z8, Z9
-	VBROADCASTSS consts32<>+76(SB), Z10
-	VFMADD213PS  vconsts32x16<>+192(SB), Z6, Z10
-	VBROADCASTSS consts32<>+80(SB), Z11
-	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z11
-	VFMADD231PS  Z8, Z11, Z10
-	VBROADCASTSS consts32<>+84(SB), Z11
-	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z11
-	VFMADD231PS  Z9, Z11, Z10
-	VFMADD213PS  Z6, Z8, Z10
-	VADDPS       vconsts32x16<>+768(SB), Z10, Z10
-	VSCALEFPS    Z7, Z10, Z10
-	VMAXPS       vconsts32x16<>+832(SB), Z10, Z6
+	VBROADCASTSS consts32<>+76(SB), Z8
+	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+768(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+832(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+192(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VSCALEFPS    Z7, Z8, Z8
+	VMAXPS       vconsts32x16<>+960(SB), Z8, Z6
 	VADDPS       vconsts32x16<>+0(SB), Z6, Z7
 	VDIVPS       Z7, Z6, Z7
-	VMULPS       Z7, Z7, Z8
-	VMULPS       Z8, Z8, Z9
-	VMULPS       Z9, Z9, Z11
-	VBROADCASTSS consts32<>+88(SB), Z12
-	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z12
-	VBROADCASTSS consts32<>+92(SB), Z13
-	VFMADD213PS  vconsts32x16<>+960(SB), Z8, Z13
-	VFMADD231PS  Z9, Z13, Z12
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z11, Z12
-	VMULPS       Z8, Z12, Z12
-	VMULPS       Z6, Z6, Z8
-	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
-	VADDPS       Z12, Z8, Z12
-	VMULPS       Z12, Z7, Z12
-	VSUBPS       Z12, Z8, Z12
-	VSUBPS       Z12, Z6, Z12
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z10, K1
-	VBLENDMPS    Z10, Z12, K1, Z12
+	VMULPS       Z7, Z7, Z9
+	VBROADCASTSS consts32<>+80(SB), Z10
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z9, Z10
+	VMULPS       Z6, Z6, Z11
+	VMULPS       vconsts32x16<>+192(SB), Z11, Z11
+	VFMADD213PS  Z11, Z9, Z10
+	VFNMADD213PS Z11, Z7, Z10
+	VSUBPS       Z10, Z6, Z10
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z8, K1
+	VBLENDMPS    Z8, Z10, K1, Z10
 	VMULPS       (SP), Z5, Z5
 	VADDPS       64(SP), Z5, Z5
 	VMULPS       Z5, Z4, Z5
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z4, Z4
 	VSUBPS       Z5, Z4, Z5
-	VADDPS       Z12, Z5, Z5
+	VADDPS       Z10, Z5, Z5
 	VMOVUPS      (DX)(SI*4), Z4
 	VFMADD231PS  Z5, Z4, Z0
 	VADDPS       Z4, Z1, Z1
@@ -80169,47 +79634,38 @@ tail:
 	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
 	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
 	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
-	VMULPS       Z6, Z6, Z8
-	VMULPS       Z8, Z8, Z9
-	VBROADCASTSS consts32<>+76(SB), Z10
-	VFMADD213PS  vconsts32x16<>+192(SB), Z6, Z10
-	VBROADCASTSS consts32<>+80(SB), Z11
-	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z11
-	VFMADD231PS  Z8, Z11, Z10
-	VBROADCASTSS consts32<>+84(SB), Z11
-	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z11
-	VFMADD231PS  Z9, Z11, Z10
-	VFMADD213PS  Z6, Z8, Z10
-	VADDPS       vconsts32x16<>+768(SB), Z10, Z10
-	VSCALEFPS    Z7, Z10, Z10
-	VMAXPS       vconsts32x16<>+832(SB), Z10, Z6
+	VBROADCASTSS consts32<>+76(SB), Z8
+	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+768(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+832(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+192(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VSCALEFPS    Z7, Z8, Z8
+	VMAXPS       vconsts32x16<>+960(SB), Z8, Z6
 	VADDPS       vconsts32x16<>+0(SB), Z6, Z7
 	VDIVPS       Z7, Z6, Z7
-	VMULPS       Z7, Z7, Z8
-	VMULPS       Z8, Z8, Z9
-	VMULPS       Z9, Z9, Z11
-	VBROADCASTSS consts32<>+88(SB), Z12
-	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z12
-	VBROADCASTSS consts32<>+92(SB), Z13
-	VFMADD213PS  vconsts32x16<>+960(SB), Z8, Z13
-	VFMADD231PS  Z9, Z13, Z12
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z11, Z12
-	VMULPS       Z8, Z12, Z12
-	VMULPS       Z6, Z6, Z8
-	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
-	VADDPS       Z12, Z8, Z12
-	VMULPS       Z12, Z7, Z12
-	VSUBPS       Z12, Z8, Z12
-	VSUBPS       Z12, Z6, Z12
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z10, K1
-	VBLENDMPS    Z10, Z12, K1, Z12
+	VMULPS       Z7, Z7, Z9
+	VBROADCASTSS consts32<>+80(SB), Z10
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z9, Z10
+	VMULPS       Z6, Z6, Z11
+	VMULPS       vconsts32x16<>+192(SB), Z11, Z11
+	VFMADD213PS  Z11, Z9, Z10
+	VFNMADD213PS Z11, Z7, Z10
+	VSUBPS       Z10, Z6, Z10
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z8, K1
+	VBLENDMPS    Z8, Z10, K1, Z10
 	VMULPS       (SP), Z5, Z5
 	VADDPS       64(SP), Z5, Z5
 	VMULPS       Z5, Z4, Z5
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z4, Z4
 	VSUBPS       Z5, Z4, Z5
-	VADDPS       Z12, Z5, Z5
+	VADDPS       Z10, Z5, Z5
 	LEAQ         kmask<>+0(SB), R8
 	KMOVW        (R8)(DI*2), K1
 	VXORPS       Z4, Z4, Z4
@@ -80314,102 +79770,84 @@ loop:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VMULPS       Z4, Z4, Z6
-	VMULPS       Z6, Z6, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z8
-	VBROADCASTSS consts32<>+80(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z9
-	VFMADD231PS  Z6, Z9, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z9
-	VFMADD231PS  Z7, Z9, Z8
-	VFMADD213PS  Z4, Z6, Z8
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
-	VSCALEFPS    Z5, Z8, Z8
+	VBROADCASTSS consts32<>+76(SB), Z6
+	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VSCALEFPS    Z5, Z6, Z6
 	VMOVUPS      64(AX)(BX*4), Z4
 	VMOVUPS      64(CX)(BX*4), Z5
-	VORPS        vconsts32x16<>+384(SB), Z4, Z6
-	VBROADCASTSS consts32<>+68(SB), Z7
-	VMAXPS       Z6, Z7, Z6
-	VBROADCASTSS consts32<>+72(SB), Z7
-	VFMADD213PS  vconsts32x16<>+448(SB), Z6, Z7
-	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
-	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
-	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
-	VMULPS       Z6, Z6, Z9
-	VMULPS       Z9, Z9, Z10
-	VBROADCASTSS consts32<>+76(SB), Z11
-	VFMADD213PS  vconsts32x16<>+192(SB), Z6, Z11
-	VBROADCASTSS consts32<>+80(SB), Z12
-	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z12
-	VFMADD231PS  Z9, Z12, Z11
-	VBROADCASTSS consts32<>+84(SB), Z12
-	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z12
-	VFMADD231PS  Z10, Z12, Z11
-	VFMADD213PS  Z6, Z9, Z11
-	VADDPS       vconsts32x16<>+768(SB), Z11, Z11
-	VSCALEFPS    Z7, Z11, Z11
-	VMAXPS       vconsts32x16<>+832(SB), Z8, Z6
-	VADDPS       vconsts32x16<>+0(SB), Z6, Z7
-	VDIVPS       Z7, Z6, Z7
-	VMULPS       Z7, Z7, Z9
-	VMULPS       Z9, Z9, Z10
-	VMULPS       Z10, Z10, Z12
-	VBROADCASTSS consts32<>+88(SB), Z13
-	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z13
-	VBROADCASTSS consts32<>+92(SB), Z14
-	VFMADD213PS  vconsts32x16<>+960(SB), Z9, Z14
-	VFMADD231PS  Z10, Z14, Z13
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z12, Z13
-	VMULPS       Z9, Z13, Z13
-	VMULPS       Z6, Z6, Z9
-	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
-	VADDPS       Z13, Z9, Z13
-	VMULPS       Z13, Z7, Z13
-	VSUBPS       Z13, Z9, Z13
-	VSUBPS       Z13, Z6, Z13
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z13, K1, Z13
+	VORPS        vconsts32x16<>+384(SB), Z4, Z7
+	VBROADCASTSS consts32<>+68(SB), Z8
+	VMAXPS       Z7, Z8, Z7
+	VBROADCASTSS consts32<>+72(SB), Z8
+	VFMADD213PS  vconsts32x16<>+448(SB), Z7, Z8
+	VSUBPS       vconsts32x16<>+448(SB), Z8, Z8
+	VFNMADD231PS vconsts32x16<>+512(SB), Z8, Z7
+	VFNMADD231PS vconsts32x16<>+576(SB), Z8, Z7
+	VBROADCASTSS consts32<>+76(SB), Z9
+	VFMADD213PS  vconsts32x16<>+640(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+704(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+768(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+832(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+192(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
+	VSCALEFPS    Z8, Z9, Z9
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z7
+	VADDPS       vconsts32x16<>+0(SB), Z7, Z8
+	VDIVPS       Z8, Z7, Z8
+	VMULPS       Z8, Z8, Z10
+	VBROADCASTSS consts32<>+80(SB), Z11
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z10, Z11
+	VMULPS       Z7, Z7, Z12
+	VMULPS       vconsts32x16<>+192(SB), Z12, Z12
+	VFMADD213PS  Z12, Z10, Z11
+	VFNMADD213PS Z12, Z8, Z11
+	VSUBPS       Z11, Z7, Z11
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
+	VBLENDMPS    Z6, Z11, K1, Z11
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
 	VMULPS       Z3, Z2, Z3
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z2, Z2
 	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z13, Z3, Z3
+	VADDPS       Z11, Z3, Z3
 	VBROADCASTSS s+72(FP), Z2
 	VMULPS       Z3, Z2, Z2
 	VMOVUPS      Z2, (DX)(BX*4)
 	VADDPS       Z3, Z0, Z0
-	VMAXPS       vconsts32x16<>+832(SB), Z11, Z2
+	VMAXPS       vconsts32x16<>+960(SB), Z9, Z2
 	VADDPS       vconsts32x16<>+0(SB), Z2, Z3
 	VDIVPS       Z3, Z2, Z3
 	VMULPS       Z3, Z3, Z6
-	VMULPS       Z6, Z6, Z7
-	VMULPS       Z7, Z7, Z8
-	VBROADCASTSS consts32<>+88(SB), Z9
-	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z9
-	VBROADCASTSS consts32<>+92(SB), Z10
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z10
-	VFMADD231PS  Z7, Z10, Z9
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z8, Z9
-	VMULPS       Z6, Z9, Z9
-	VMULPS       Z2, Z2, Z6
-	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z9, Z6, Z9
-	VMULPS       Z9, Z3, Z9
-	VSUBPS       Z9, Z6, Z9
-	VSUBPS       Z9, Z2, Z9
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z11, K1
-	VBLENDMPS    Z11, Z9, K1, Z9
+	VBROADCASTSS consts32<>+80(SB), Z7
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z6, Z7
+	VMULPS       Z2, Z2, Z8
+	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
+	VFMADD213PS  Z8, Z6, Z7
+	VFNMADD213PS Z8, Z3, Z7
+	VSUBPS       Z7, Z2, Z7
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z9, K1
+	VBLENDMPS    Z9, Z7, K1, Z7
 	VMULPS       (SP), Z5, Z2
 	VADDPS       64(SP), Z2, Z2
 	VMULPS       Z2, Z4, Z2
 	VXORPS       Z3, Z3, Z3
 	VMAXPS       Z3, Z4, Z3
 	VSUBPS       Z2, Z3, Z2
-	VADDPS       Z9, Z2, Z2
+	VADDPS       Z7, Z2, Z2
 	VBROADCASTSS s+72(FP), Z3
 	VMULPS       Z2, Z3, Z3
 	VMOVUPS      Z3, 64(DX)(BX*4)
@@ -80434,47 +79872,38 @@ single1:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VMULPS       Z4, Z4, Z6
-	VMULPS       Z6, Z6, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z8
-	VBROADCASTSS consts32<>+80(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z9
-	VFMADD231PS  Z6, Z9, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z9
-	VFMADD231PS  Z7, Z9, Z8
-	VFMADD213PS  Z4, Z6, Z8
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
-	VSCALEFPS    Z5, Z8, Z8
-	VMAXPS       vconsts32x16<>+832(SB), Z8, Z4
+	VBROADCASTSS consts32<>+76(SB), Z6
+	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VSCALEFPS    Z5, Z6, Z6
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
 	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
-	VMULPS       Z5, Z5, Z6
-	VMULPS       Z6, Z6, Z7
-	VMULPS       Z7, Z7, Z9
-	VBROADCASTSS consts32<>+88(SB), Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z10
-	VBROADCASTSS consts32<>+92(SB), Z11
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z11
-	VFMADD231PS  Z7, Z11, Z10
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z9, Z10
-	VMULPS       Z6, Z10, Z10
-	VMULPS       Z4, Z4, Z6
-	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z10, Z6, Z10
-	VMULPS       Z10, Z5, Z10
-	VSUBPS       Z10, Z6, Z10
-	VSUBPS       Z10, Z4, Z10
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z10, K1, Z10
+	VMULPS       Z5, Z5, Z7
+	VBROADCASTSS consts32<>+80(SB), Z8
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
+	VMULPS       Z4, Z4, Z9
+	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
+	VFMADD213PS  Z9, Z7, Z8
+	VFNMADD213PS Z9, Z5, Z8
+	VSUBPS       Z8, Z4, Z8
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
+	VBLENDMPS    Z6, Z8, K1, Z8
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
 	VMULPS       Z3, Z2, Z3
 	VXORPS       Z4, Z4, Z4
 	VMAXPS       Z4, Z2, Z2
 	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z10, Z3, Z3
+	VADDPS       Z8, Z3, Z3
 	VBROADCASTSS s+72(FP), Z2
 	VMULPS       Z3, Z2, Z2
 	VMOVUPS      Z2, (DX)(BX*4)
@@ -80502,47 +79931,38 @@ tail:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VMULPS       Z4, Z4, Z6
-	VMULPS       Z6, Z6, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z8
-	VBROADCASTSS consts32<>+80(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z9
-	VFMADD231PS  Z6, Z9, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z9
-	VFMADD231PS  Z7, Z9, Z8
-	VFMADD213PS  Z4, Z6, Z8
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
-	VSCALEFPS    Z5, Z8, Z8
-	VMAXPS       vconsts32x16<>+832(SB), Z8, Z4
+	VBROADCASTSS consts32<>+76(SB), Z6
+	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VSCALEFPS    Z5, Z6, Z6
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
 	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
-	VMULPS       Z5, Z5, Z6
-	VMULPS       Z6, Z6, Z7
-	VMULPS       Z7, Z7, Z9
-	VBROADCASTSS consts32<>+88(SB), Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z10
-	VBROADCASTSS consts32<>+92(SB), Z11
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z11
-	VFMADD231PS  Z7, Z11, Z10
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z9, Z10
-	VMULPS       Z6, Z10, Z10
-	VMULPS       Z4, Z4, Z6
-	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z10, Z6, Z10
-	VMULPS       Z10, Z5, Z10
-	VSUBPS       Z10, Z6, Z10
-	VSUBPS       Z10, Z4, Z10
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z10, K1, Z10
+	VMULPS       Z5, Z5, Z7
+	VBROADCASTSS consts32<>+80(SB), Z8
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
+	VMULPS       Z4, Z4, Z9
+	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
+	VFMADD213PS  Z9, Z7, Z8
+	VFNMADD213PS Z9, Z5, Z8
+	VSUBPS       Z8, Z4, Z8
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
+	VBLENDMPS    Z6, Z8, K1, Z8
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
 	VMULPS       Z3, Z2, Z3
 	VXORPS       Z4, Z4, Z4
 	VMAXPS       Z4, Z2, Z2
 	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z10, Z3, Z3
+	VADDPS       Z8, Z3, Z3
 	VBROADCASTSS s+72(FP), Z2
 	VMULPS       Z3, Z2, Z2
 	LEAQ         kmask<>+0(SB), DI
@@ -80623,102 +80043,84 @@ loop:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VMULPS       Z4, Z4, Z6
-	VMULPS       Z6, Z6, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z8
-	VBROADCASTSS consts32<>+80(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z9
-	VFMADD231PS  Z6, Z9, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z9
-	VFMADD231PS  Z7, Z9, Z8
-	VFMADD213PS  Z4, Z6, Z8
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
-	VSCALEFPS    Z5, Z8, Z8
+	VBROADCASTSS consts32<>+76(SB), Z6
+	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VSCALEFPS    Z5, Z6, Z6
 	VMOVUPS      64(AX)(SI*4), Z4
 	VMOVUPS      64(CX)(SI*4), Z5
-	VORPS        vconsts32x16<>+384(SB), Z4, Z6
-	VBROADCASTSS consts32<>+68(SB), Z7
-	VMAXPS       Z6, Z7, Z6
-	VBROADCASTSS consts32<>+72(SB), Z7
-	VFMADD213PS  vconsts32x16<>+448(SB), Z6, Z7
-	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
-	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
-	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
-	VMULPS       Z6, Z6, Z9
-	VMULPS       Z9, Z9, Z10
-	VBROADCASTSS consts32<>+76(SB), Z11
-	VFMADD213PS  vconsts32x16<>+192(SB), Z6, Z11
-	VBROADCASTSS consts32<>+80(SB), Z12
-	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z12
-	VFMADD231PS  Z9, Z12, Z11
-	VBROADCASTSS consts32<>+84(SB), Z12
-	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z12
-	VFMADD231PS  Z10, Z12, Z11
-	VFMADD213PS  Z6, Z9, Z11
-	VADDPS       vconsts32x16<>+768(SB), Z11, Z11
-	VSCALEFPS    Z7, Z11, Z11
-	VMAXPS       vconsts32x16<>+832(SB), Z8, Z6
-	VADDPS       vconsts32x16<>+0(SB), Z6, Z7
-	VDIVPS       Z7, Z6, Z7
-	VMULPS       Z7, Z7, Z9
-	VMULPS       Z9, Z9, Z10
-	VMULPS       Z10, Z10, Z12
-	VBROADCASTSS consts32<>+88(SB), Z13
-	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z13
-	VBROADCASTSS consts32<>+92(SB), Z14
-	VFMADD213PS  vconsts32x16<>+960(SB), Z9, Z14
-	VFMADD231PS  Z10, Z14, Z13
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z12, Z13
-	VMULPS       Z9, Z13, Z13
-	VMULPS       Z6, Z6, Z9
-	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
-	VADDPS       Z13, Z9, Z13
-	VMULPS       Z13, Z7, Z13
-	VSUBPS       Z13, Z9, Z13
-	VSUBPS       Z13, Z6, Z13
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z13, K1, Z13
+	VORPS        vconsts32x16<>+384(SB), Z4, Z7
+	VBROADCASTSS consts32<>+68(SB), Z8
+	VMAXPS       Z7, Z8, Z7
+	VBROADCASTSS consts32<>+72(SB), Z8
+	VFMADD213PS  vconsts32x16<>+448(SB), Z7, Z8
+	VSUBPS       vconsts32x16<>+448(SB), Z8, Z8
+	VFNMADD231PS vconsts32x16<>+512(SB), Z8, Z7
+	VFNMADD231PS vconsts32x16<>+576(SB), Z8, Z7
+	VBROADCASTSS consts32<>+76(SB), Z9
+	VFMADD213PS  vconsts32x16<>+640(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+704(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+768(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+832(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+192(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
+	VSCALEFPS    Z8, Z9, Z9
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z7
+	VADDPS       vconsts32x16<>+0(SB), Z7, Z8
+	VDIVPS       Z8, Z7, Z8
+	VMULPS       Z8, Z8, Z10
+	VBROADCASTSS consts32<>+80(SB), Z11
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z10, Z11
+	VMULPS       Z7, Z7, Z12
+	VMULPS       vconsts32x16<>+192(SB), Z12, Z12
+	VFMADD213PS  Z12, Z10, Z11
+	VFNMADD213PS Z12, Z8, Z11
+	VSUBPS       Z11, Z7, Z11
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
+	VBLENDMPS    Z6, Z11, K1, Z11
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
 	VMULPS       Z3, Z2, Z3
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z2, Z2
 	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z13, Z3, Z3
+	VADDPS       Z11, Z3, Z3
 	VMOVUPS      (DX)(SI*4), Z2
 	VMULPS       Z3, Z2, Z6
 	VMOVUPS      Z6, (BX)(SI*4)
 	VFMADD231PS  Z3, Z2, Z0
-	VMAXPS       vconsts32x16<>+832(SB), Z11, Z2
+	VMAXPS       vconsts32x16<>+960(SB), Z9, Z2
 	VADDPS       vconsts32x16<>+0(SB), Z2, Z3
 	VDIVPS       Z3, Z2, Z3
 	VMULPS       Z3, Z3, Z6
-	VMULPS       Z6, Z6, Z7
-	VMULPS       Z7, Z7, Z8
-	VBROADCASTSS consts32<>+88(SB), Z9
-	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z9
-	VBROADCASTSS consts32<>+92(SB), Z10
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z10
-	VFMADD231PS  Z7, Z10, Z9
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z8, Z9
-	VMULPS       Z6, Z9, Z9
-	VMULPS       Z2, Z2, Z6
-	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z9, Z6, Z9
-	VMULPS       Z9, Z3, Z9
-	VSUBPS       Z9, Z6, Z9
-	VSUBPS       Z9, Z2, Z9
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z11, K1
-	VBLENDMPS    Z11, Z9, K1, Z9
+	VBROADCASTSS consts32<>+80(SB), Z7
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z6, Z7
+	VMULPS       Z2, Z2, Z8
+	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
+	VFMADD213PS  Z8, Z6, Z7
+	VFNMADD213PS Z8, Z3, Z7
+	VSUBPS       Z7, Z2, Z7
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z9, K1
+	VBLENDMPS    Z9, Z7, K1, Z7
 	VMULPS       (SP), Z5, Z2
 	VADDPS       64(SP), Z2, Z2
 	VMULPS       Z2, Z4, Z2
 	VXORPS       Z3, Z3, Z3
 	VMAXPS       Z3, Z4, Z3
 	VSUBPS       Z2, Z3, Z2
-	VADDPS       Z9, Z2, Z2
+	VADDPS       Z7, Z2, Z2
 	VMOVUPS      64(DX)(SI*4), Z3
 	VMULPS       Z2, Z3, Z4
 	VMOVUPS      Z4, 64(BX)(SI*4)
@@ -80743,47 +80145,38 @@ single1:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VMULPS       Z4, Z4, Z6
-	VMULPS       Z6, Z6, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z8
-	VBROADCASTSS consts32<>+80(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z9
-	VFMADD231PS  Z6, Z9, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z9
-	VFMADD231PS  Z7, Z9, Z8
-	VFMADD213PS  Z4, Z6, Z8
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
-	VSCALEFPS    Z5, Z8, Z8
-	VMAXPS       vconsts32x16<>+832(SB), Z8, Z4
+	VBROADCASTSS consts32<>+76(SB), Z6
+	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VSCALEFPS    Z5, Z6, Z6
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
 	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
-	VMULPS       Z5, Z5, Z6
-	VMULPS       Z6, Z6, Z7
-	VMULPS       Z7, Z7, Z9
-	VBROADCASTSS consts32<>+88(SB), Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z10
-	VBROADCASTSS consts32<>+92(SB), Z11
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z11
-	VFMADD231PS  Z7, Z11, Z10
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z9, Z10
-	VMULPS       Z6, Z10, Z10
-	VMULPS       Z4, Z4, Z6
-	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z10, Z6, Z10
-	VMULPS       Z10, Z5, Z10
-	VSUBPS       Z10, Z6, Z10
-	VSUBPS       Z10, Z4, Z10
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z10, K1, Z10
+	VMULPS       Z5, Z5, Z7
+	VBROADCASTSS consts32<>+80(SB), Z8
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
+	VMULPS       Z4, Z4, Z9
+	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
+	VFMADD213PS  Z9, Z7, Z8
+	VFNMADD213PS Z9, Z5, Z8
+	VSUBPS       Z8, Z4, Z8
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
+	VBLENDMPS    Z6, Z8, K1, Z8
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
 	VMULPS       Z3, Z2, Z3
 	VXORPS       Z4, Z4, Z4
 	VMAXPS       Z4, Z2, Z2
 	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z10, Z3, Z3
+	VADDPS       Z8, Z3, Z3
 	VMOVUPS      (DX)(SI*4), Z2
 	VMULPS       Z3, Z2, Z4
 	VMOVUPS      Z4, (BX)(SI*4)
@@ -80811,47 +80204,38 @@ tail:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VMULPS       Z4, Z4, Z6
-	VMULPS       Z6, Z6, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z8
-	VBROADCASTSS consts32<>+80(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z9
-	VFMADD231PS  Z6, Z9, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z9
-	VFMADD231PS  Z7, Z9, Z8
-	VFMADD213PS  Z4, Z6, Z8
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
-	VSCALEFPS    Z5, Z8, Z8
-	VMAXPS       vconsts32x16<>+832(SB), Z8, Z4
+	VBROADCASTSS consts32<>+76(SB), Z6
+	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VSCALEFPS    Z5, Z6, Z6
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
 	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
-	VMULPS       Z5, Z5, Z6
-	VMULPS       Z6, Z6, Z7
-	VMULPS       Z7, Z7, Z9
-	VBROADCASTSS consts32<>+88(SB), Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z10
-	VBROADCASTSS consts32<>+92(SB), Z11
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z11
-	VFMADD231PS  Z7, Z11, Z10
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z9, Z10
-	VMULPS       Z6, Z10, Z10
-	VMULPS       Z4, Z4, Z6
-	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z10, Z6, Z10
-	VMULPS       Z10, Z5, Z10
-	VSUBPS       Z10, Z6, Z10
-	VSUBPS       Z10, Z4, Z10
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z10, K1, Z10
+	VMULPS       Z5, Z5, Z7
+	VBROADCASTSS consts32<>+80(SB), Z8
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
+	VMULPS       Z4, Z4, Z9
+	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
+	VFMADD213PS  Z9, Z7, Z8
+	VFNMADD213PS Z9, Z5, Z8
+	VSUBPS       Z8, Z4, Z8
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
+	VBLENDMPS    Z6, Z8, K1, Z8
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
 	VMULPS       Z3, Z2, Z3
 	VXORPS       Z4, Z4, Z4
 	VMAXPS       Z4, Z2, Z2
 	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z10, Z3, Z3
+	VADDPS       Z8, Z3, Z3
 	LEAQ         kmask<>+0(SB), R8
 	KMOVW        (R8)(DI*2), K1
 	VXORPS       Z2, Z2, Z2
@@ -80934,107 +80318,89 @@ loop:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VMULPS       Z4, Z4, Z6
-	VMULPS       Z6, Z6, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z8
-	VBROADCASTSS consts32<>+80(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z9
-	VFMADD231PS  Z6, Z9, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z9
-	VFMADD231PS  Z7, Z9, Z8
-	VFMADD213PS  Z4, Z6, Z8
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
-	VSCALEFPS    Z5, Z8, Z8
+	VBROADCASTSS consts32<>+76(SB), Z6
+	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VSCALEFPS    Z5, Z6, Z6
 	VMOVUPS      64(AX)(BX*4), Z4
 	VMOVUPS      64(CX)(BX*4), Z5
-	VORPS        vconsts32x16<>+384(SB), Z4, Z6
-	VBROADCASTSS consts32<>+68(SB), Z7
-	VMAXPS       Z6, Z7, Z6
-	VBROADCASTSS consts32<>+72(SB), Z7
-	VFMADD213PS  vconsts32x16<>+448(SB), Z6, Z7
-	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
-	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
-	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
-	VMULPS       Z6, Z6, Z9
-	VMULPS       Z9, Z9, Z10
-	VBROADCASTSS consts32<>+76(SB), Z11
-	VFMADD213PS  vconsts32x16<>+192(SB), Z6, Z11
-	VBROADCASTSS consts32<>+80(SB), Z12
-	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z12
-	VFMADD231PS  Z9, Z12, Z11
-	VBROADCASTSS consts32<>+84(SB), Z12
-	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z12
-	VFMADD231PS  Z10, Z12, Z11
-	VFMADD213PS  Z6, Z9, Z11
-	VADDPS       vconsts32x16<>+768(SB), Z11, Z11
-	VSCALEFPS    Z7, Z11, Z11
-	VMAXPS       vconsts32x16<>+832(SB), Z8, Z6
-	VADDPS       vconsts32x16<>+0(SB), Z6, Z7
-	VDIVPS       Z7, Z6, Z7
-	VMULPS       Z7, Z7, Z9
-	VMULPS       Z9, Z9, Z10
-	VMULPS       Z10, Z10, Z12
-	VBROADCASTSS consts32<>+88(SB), Z13
-	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z13
-	VBROADCASTSS consts32<>+92(SB), Z14
-	VFMADD213PS  vconsts32x16<>+960(SB), Z9, Z14
-	VFMADD231PS  Z10, Z14, Z13
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z12, Z13
-	VMULPS       Z9, Z13, Z13
-	VMULPS       Z6, Z6, Z9
-	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
-	VADDPS       Z13, Z9, Z13
-	VMULPS       Z13, Z7, Z13
-	VSUBPS       Z13, Z9, Z13
-	VSUBPS       Z13, Z6, Z13
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z13, K1, Z13
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z6
-	VBROADCASTSS consts32<>+4(SB), Z7
-	VXORPS       Z9, Z9, Z9
-	VCMPPS       $0x1d, Z9, Z2, K1
-	VBLENDMPS    Z7, Z8, K1, Z7
-	VDIVPS       Z6, Z7, Z7
+	VORPS        vconsts32x16<>+384(SB), Z4, Z7
+	VBROADCASTSS consts32<>+68(SB), Z8
+	VMAXPS       Z7, Z8, Z7
+	VBROADCASTSS consts32<>+72(SB), Z8
+	VFMADD213PS  vconsts32x16<>+448(SB), Z7, Z8
+	VSUBPS       vconsts32x16<>+448(SB), Z8, Z8
+	VFNMADD231PS vconsts32x16<>+512(SB), Z8, Z7
+	VFNMADD231PS vconsts32x16<>+576(SB), Z8, Z7
+	VBROADCASTSS consts32<>+76(SB), Z9
+	VFMADD213PS  vconsts32x16<>+640(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+704(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+768(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+832(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+192(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
+	VSCALEFPS    Z8, Z9, Z9
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z7
+	VADDPS       vconsts32x16<>+0(SB), Z7, Z8
+	VDIVPS       Z8, Z7, Z8
+	VMULPS       Z8, Z8, Z10
+	VBROADCASTSS consts32<>+80(SB), Z11
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z10, Z11
+	VMULPS       Z7, Z7, Z12
+	VMULPS       vconsts32x16<>+192(SB), Z12, Z12
+	VFMADD213PS  Z12, Z10, Z11
+	VFNMADD213PS Z12, Z8, Z11
+	VSUBPS       Z11, Z7, Z11
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
+	VBLENDMPS    Z6, Z11, K1, Z11
+	VADDPS       vconsts32x16<>+896(SB), Z6, Z7
+	VBROADCASTSS consts32<>+4(SB), Z8
+	VXORPS       Z10, Z10, Z10
+	VCMPPS       $0x1d, Z10, Z2, K1
+	VBLENDMPS    Z8, Z6, K1, Z8
+	VDIVPS       Z7, Z8, Z8
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
 	VMULPS       Z3, Z2, Z6
-	VXORPS       Z8, Z8, Z8
-	VMAXPS       Z8, Z2, Z2
+	VXORPS       Z7, Z7, Z7
+	VMAXPS       Z7, Z2, Z2
 	VSUBPS       Z6, Z2, Z6
-	VADDPS       Z13, Z6, Z6
-	VSUBPS       Z3, Z7, Z7
+	VADDPS       Z11, Z6, Z6
+	VSUBPS       Z3, Z8, Z8
 	VBROADCASTSS s+72(FP), Z2
-	VMULPS       Z7, Z2, Z2
+	VMULPS       Z8, Z2, Z2
 	VMOVUPS      Z2, (DX)(BX*4)
 	VADDPS       Z6, Z0, Z0
-	VMAXPS       vconsts32x16<>+832(SB), Z11, Z2
+	VMAXPS       vconsts32x16<>+960(SB), Z9, Z2
 	VADDPS       vconsts32x16<>+0(SB), Z2, Z3
 	VDIVPS       Z3, Z2, Z3
 	VMULPS       Z3, Z3, Z6
-	VMULPS       Z6, Z6, Z7
-	VMULPS       Z7, Z7, Z8
-	VBROADCASTSS consts32<>+88(SB), Z9
-	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z9
-	VBROADCASTSS consts32<>+92(SB), Z10
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z10
-	VFMADD231PS  Z7, Z10, Z9
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z8, Z9
-	VMULPS       Z6, Z9, Z9
-	VMULPS       Z2, Z2, Z6
-	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z9, Z6, Z9
-	VMULPS       Z9, Z3, Z9
-	VSUBPS       Z9, Z6, Z9
-	VSUBPS       Z9, Z2, Z9
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z11, K1
-	VBLENDMPS    Z11, Z9, K1, Z9
-	VADDPS       vconsts32x16<>+768(SB), Z11, Z2
+	VBROADCASTSS consts32<>+80(SB), Z7
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z6, Z7
+	VMULPS       Z2, Z2, Z8
+	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
+	VFMADD213PS  Z8, Z6, Z7
+	VFNMADD213PS Z8, Z3, Z7
+	VSUBPS       Z7, Z2, Z7
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z9, K1
+	VBLENDMPS    Z9, Z7, K1, Z7
+	VADDPS       vconsts32x16<>+896(SB), Z9, Z2
 	VBROADCASTSS consts32<>+4(SB), Z3
 	VXORPS       Z6, Z6, Z6
 	VCMPPS       $0x1d, Z6, Z4, K1
-	VBLENDMPS    Z3, Z11, K1, Z3
+	VBLENDMPS    Z3, Z9, K1, Z3
 	VDIVPS       Z2, Z3, Z3
 	VMULPS       (SP), Z5, Z2
 	VADDPS       64(SP), Z2, Z2
@@ -81042,7 +80408,7 @@ loop:
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z4, Z4
 	VSUBPS       Z5, Z4, Z5
-	VADDPS       Z9, Z5, Z5
+	VADDPS       Z7, Z5, Z5
 	VSUBPS       Z2, Z3, Z3
 	VBROADCASTSS s+72(FP), Z2
 	VMULPS       Z3, Z2, Z2
@@ -81068,45 +80434,36 @@ single1:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VMULPS       Z4, Z4, Z6
-	VMULPS       Z6, Z6, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z8
-	VBROADCASTSS consts32<>+80(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z9
-	VFMADD231PS  Z6, Z9, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z9
-	VFMADD231PS  Z7, Z9, Z8
-	VFMADD213PS  Z4, Z6, Z8
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
-	VSCALEFPS    Z5, Z8, Z8
-	VMAXPS       vconsts32x16<>+832(SB), Z8, Z4
+	VBROADCASTSS consts32<>+76(SB), Z6
+	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VSCALEFPS    Z5, Z6, Z6
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
 	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
-	VMULPS       Z5, Z5, Z6
-	VMULPS       Z6, Z6, Z7
-	VMULPS       Z7, Z7, Z9
-	VBROADCASTSS consts32<>+88(SB), Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z10
-	VBROADCASTSS consts32<>+92(SB), Z11
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z11
-	VFMADD231PS  Z7, Z11, Z10
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z9, Z10
-	VMULPS       Z6, Z10, Z10
-	VMULPS       Z4, Z4, Z6
-	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z10, Z6, Z10
-	VMULPS       Z10, Z5, Z10
-	VSUBPS       Z10, Z6, Z10
-	VSUBPS       Z10, Z4, Z10
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z10, K1, Z10
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z4
+	VMULPS       Z5, Z5, Z7
+	VBROADCASTSS consts32<>+80(SB), Z8
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
+	VMULPS       Z4, Z4, Z9
+	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
+	VFMADD213PS  Z9, Z7, Z8
+	VFNMADD213PS Z9, Z5, Z8
+	VSUBPS       Z8, Z4, Z8
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
+	VBLENDMPS    Z6, Z8, K1, Z8
+	VADDPS       vconsts32x16<>+896(SB), Z6, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
-	VXORPS       Z6, Z6, Z6
-	VCMPPS       $0x1d, Z6, Z2, K1
-	VBLENDMPS    Z5, Z8, K1, Z5
+	VXORPS       Z7, Z7, Z7
+	VCMPPS       $0x1d, Z7, Z2, K1
+	VBLENDMPS    Z5, Z6, K1, Z5
 	VDIVPS       Z4, Z5, Z5
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
@@ -81114,7 +80471,7 @@ single1:
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z2, Z2
 	VSUBPS       Z4, Z2, Z4
-	VADDPS       Z10, Z4, Z4
+	VADDPS       Z8, Z4, Z4
 	VSUBPS       Z3, Z5, Z5
 	VBROADCASTSS s+72(FP), Z2
 	VMULPS       Z5, Z2, Z2
@@ -81143,45 +80500,36 @@ tail:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VMULPS       Z4, Z4, Z6
-	VMULPS       Z6, Z6, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z8
-	VBROADCASTSS consts32<>+80(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z9
-	VFMADD231PS  Z6, Z9, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z9
-	VFMADD231PS  Z7, Z9, Z8
-	VFMADD213PS  Z4, Z6, Z8
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
-	VSCALEFPS    Z5, Z8, Z8
-	VMAXPS       vconsts32x16<>+832(SB), Z8, Z4
+	VBROADCASTSS consts32<>+76(SB), Z6
+	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VSCALEFPS    Z5, Z6, Z6
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
 	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
-	VMULPS       Z5, Z5, Z6
-	VMULPS       Z6, Z6, Z7
-	VMULPS       Z7, Z7, Z9
-	VBROADCASTSS consts32<>+88(SB), Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z10
-	VBROADCASTSS consts32<>+92(SB), Z11
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z11
-	VFMADD231PS  Z7, Z11, Z10
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z9, Z10
-	VMULPS       Z6, Z10, Z10
-	VMULPS       Z4, Z4, Z6
-	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z10, Z6, Z10
-	VMULPS       Z10, Z5, Z10
-	VSUBPS       Z10, Z6, Z10
-	VSUBPS       Z10, Z4, Z10
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z10, K1, Z10
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z4
+	VMULPS       Z5, Z5, Z7
+	VBROADCASTSS consts32<>+80(SB), Z8
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
+	VMULPS       Z4, Z4, Z9
+	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
+	VFMADD213PS  Z9, Z7, Z8
+	VFNMADD213PS Z9, Z5, Z8
+	VSUBPS       Z8, Z4, Z8
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
+	VBLENDMPS    Z6, Z8, K1, Z8
+	VADDPS       vconsts32x16<>+896(SB), Z6, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
-	VXORPS       Z6, Z6, Z6
-	VCMPPS       $0x1d, Z6, Z2, K1
-	VBLENDMPS    Z5, Z8, K1, Z5
+	VXORPS       Z7, Z7, Z7
+	VCMPPS       $0x1d, Z7, Z2, K1
+	VBLENDMPS    Z5, Z6, K1, Z5
 	VDIVPS       Z4, Z5, Z5
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
@@ -81189,7 +80537,7 @@ tail:
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z2, Z2
 	VSUBPS       Z4, Z2, Z4
-	VADDPS       Z10, Z4, Z4
+	VADDPS       Z8, Z4, Z4
 	VSUBPS       Z3, Z5, Z5
 	VBROADCASTSS s+72(FP), Z2
 	VMULPS       Z5, Z2, Z2
@@ -81271,109 +80619,91 @@ loop:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VMULPS       Z4, Z4, Z6
-	VMULPS       Z6, Z6, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z8
-	VBROADCASTSS consts32<>+80(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z9
-	VFMADD231PS  Z6, Z9, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z9
-	VFMADD231PS  Z7, Z9, Z8
-	VFMADD213PS  Z4, Z6, Z8
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
-	VSCALEFPS    Z5, Z8, Z8
+	VBROADCASTSS consts32<>+76(SB), Z6
+	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VSCALEFPS    Z5, Z6, Z6
 	VMOVUPS      64(AX)(SI*4), Z4
 	VMOVUPS      64(CX)(SI*4), Z5
-	VORPS        vconsts32x16<>+384(SB), Z4, Z6
-	VBROADCASTSS consts32<>+68(SB), Z7
-	VMAXPS       Z6, Z7, Z6
-	VBROADCASTSS consts32<>+72(SB), Z7
-	VFMADD213PS  vconsts32x16<>+448(SB), Z6, Z7
-	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
-	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
-	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
-	VMULPS       Z6, Z6, Z9
-	VMULPS       Z9, Z9, Z10
-	VBROADCASTSS consts32<>+76(SB), Z11
-	VFMADD213PS  vconsts32x16<>+192(SB), Z6, Z11
-	VBROADCASTSS consts32<>+80(SB), Z12
-	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z12
-	VFMADD231PS  Z9, Z12, Z11
-	VBROADCASTSS consts32<>+84(SB), Z12
-	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z12
-	VFMADD231PS  Z10, Z12, Z11
-	VFMADD213PS  Z6, Z9, Z11
-	VADDPS       vconsts32x16<>+768(SB), Z11, Z11
-	VSCALEFPS    Z7, Z11, Z11
-	VMAXPS       vconsts32x16<>+832(SB), Z8, Z6
-	VADDPS       vconsts32x16<>+0(SB), Z6, Z7
-	VDIVPS       Z7, Z6, Z7
-	VMULPS       Z7, Z7, Z9
-	VMULPS       Z9, Z9, Z10
-	VMULPS       Z10, Z10, Z12
-	VBROADCASTSS consts32<>+88(SB), Z13
-	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z13
-	VBROADCASTSS consts32<>+92(SB), Z14
-	VFMADD213PS  vconsts32x16<>+960(SB), Z9, Z14
-	VFMADD231PS  Z10, Z14, Z13
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z12, Z13
-	VMULPS       Z9, Z13, Z13
-	VMULPS       Z6, Z6, Z9
-	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
-	VADDPS       Z13, Z9, Z13
-	VMULPS       Z13, Z7, Z13
-	VSUBPS       Z13, Z9, Z13
-	VSUBPS       Z13, Z6, Z13
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z13, K1, Z13
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z6
-	VBROADCASTSS consts32<>+4(SB), Z7
-	VXORPS       Z9, Z9, Z9
-	VCMPPS       $0x1d, Z9, Z2, K1
-	VBLENDMPS    Z7, Z8, K1, Z7
-	VDIVPS       Z6, Z7, Z7
+	VORPS        vconsts32x16<>+384(SB), Z4, Z7
+	VBROADCASTSS consts32<>+68(SB), Z8
+	VMAXPS       Z7, Z8, Z7
+	VBROADCASTSS consts32<>+72(SB), Z8
+	VFMADD213PS  vconsts32x16<>+448(SB), Z7, Z8
+	VSUBPS       vconsts32x16<>+448(SB), Z8, Z8
+	VFNMADD231PS vconsts32x16<>+512(SB), Z8, Z7
+	VFNMADD231PS vconsts32x16<>+576(SB), Z8, Z7
+	VBROADCASTSS consts32<>+76(SB), Z9
+	VFMADD213PS  vconsts32x16<>+640(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+704(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+768(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+832(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+192(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
+	VSCALEFPS    Z8, Z9, Z9
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z7
+	VADDPS       vconsts32x16<>+0(SB), Z7, Z8
+	VDIVPS       Z8, Z7, Z8
+	VMULPS       Z8, Z8, Z10
+	VBROADCASTSS consts32<>+80(SB), Z11
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z10, Z11
+	VMULPS       Z7, Z7, Z12
+	VMULPS       vconsts32x16<>+192(SB), Z12, Z12
+	VFMADD213PS  Z12, Z10, Z11
+	VFNMADD213PS Z12, Z8, Z11
+	VSUBPS       Z11, Z7, Z11
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
+	VBLENDMPS    Z6, Z11, K1, Z11
+	VADDPS       vconsts32x16<>+896(SB), Z6, Z7
+	VBROADCASTSS consts32<>+4(SB), Z8
+	VXORPS       Z10, Z10, Z10
+	VCMPPS       $0x1d, Z10, Z2, K1
+	VBLENDMPS    Z8, Z6, K1, Z8
+	VDIVPS       Z7, Z8, Z8
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
 	VMULPS       Z3, Z2, Z6
-	VXORPS       Z8, Z8, Z8
-	VMAXPS       Z8, Z2, Z2
+	VXORPS       Z7, Z7, Z7
+	VMAXPS       Z7, Z2, Z2
 	VSUBPS       Z6, Z2, Z6
-	VADDPS       Z13, Z6, Z6
-	VSUBPS       Z3, Z7, Z7
+	VADDPS       Z11, Z6, Z6
+	VSUBPS       Z3, Z8, Z8
 	VMOVUPS      (DX)(SI*4), Z2
 	VBROADCASTSS s+96(FP), Z3
 	VMULPS       Z2, Z3, Z3
-	VMULPS       Z7, Z3, Z3
+	VMULPS       Z8, Z3, Z3
 	VMOVUPS      Z3, (BX)(SI*4)
 	VFMADD231PS  Z6, Z2, Z0
-	VMAXPS       vconsts32x16<>+832(SB), Z11, Z2
+	VMAXPS       vconsts32x16<>+960(SB), Z9, Z2
 	VADDPS       vconsts32x16<>+0(SB), Z2, Z3
 	VDIVPS       Z3, Z2, Z3
 	VMULPS       Z3, Z3, Z6
-	VMULPS       Z6, Z6, Z7
-	VMULPS       Z7, Z7, Z8
-	VBROADCASTSS consts32<>+88(SB), Z9
-	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z9
-	VBROADCASTSS consts32<>+92(SB), Z10
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z10
-	VFMADD231PS  Z7, Z10, Z9
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z8, Z9
-	VMULPS       Z6, Z9, Z9
-	VMULPS       Z2, Z2, Z6
-	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z9, Z6, Z9
-	VMULPS       Z9, Z3, Z9
-	VSUBPS       Z9, Z6, Z9
-	VSUBPS       Z9, Z2, Z9
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z11, K1
-	VBLENDMPS    Z11, Z9, K1, Z9
-	VADDPS       vconsts32x16<>+768(SB), Z11, Z2
+	VBROADCASTSS consts32<>+80(SB), Z7
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z6, Z7
+	VMULPS       Z2, Z2, Z8
+	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
+	VFMADD213PS  Z8, Z6, Z7
+	VFNMADD213PS Z8, Z3, Z7
+	VSUBPS       Z7, Z2, Z7
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z9, K1
+	VBLENDMPS    Z9, Z7, K1, Z7
+	VADDPS       vconsts32x16<>+896(SB), Z9, Z2
 	VBROADCASTSS consts32<>+4(SB), Z3
 	VXORPS       Z6, Z6, Z6
 	VCMPPS       $0x1d, Z6, Z4, K1
-	VBLENDMPS    Z3, Z11, K1, Z3
+	VBLENDMPS    Z3, Z9, K1, Z3
 	VDIVPS       Z2, Z3, Z3
 	VMULPS       (SP), Z5, Z2
 	VADDPS       64(SP), Z2, Z2
@@ -81381,7 +80711,7 @@ loop:
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z4, Z4
 	VSUBPS       Z5, Z4, Z5
-	VADDPS       Z9, Z5, Z5
+	VADDPS       Z7, Z5, Z5
 	VSUBPS       Z2, Z3, Z3
 	VMOVUPS      64(DX)(SI*4), Z2
 	VBROADCASTSS s+96(FP), Z4
@@ -81409,45 +80739,36 @@ single1:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VMULPS       Z4, Z4, Z6
-	VMULPS       Z6, Z6, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z8
-	VBROADCASTSS consts32<>+80(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z9
-	VFMADD231PS  Z6, Z9, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z9
-	VFMADD231PS  Z7, Z9, Z8
-	VFMADD213PS  Z4, Z6, Z8
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
-	VSCALEFPS    Z5, Z8, Z8
-	VMAXPS       vconsts32x16<>+832(SB), Z8, Z4
+	VBROADCASTSS consts32<>+76(SB), Z6
+	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VSCALEFPS    Z5, Z6, Z6
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
 	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
-	VMULPS       Z5, Z5, Z6
-	VMULPS       Z6, Z6, Z7
-	VMULPS       Z7, Z7, Z9
-	VBROADCASTSS consts32<>+88(SB), Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z10
-	VBROADCASTSS consts32<>+92(SB), Z11
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z11
-	VFMADD231PS  Z7, Z11, Z10
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z9, Z10
-	VMULPS       Z6, Z10, Z10
-	VMULPS       Z4, Z4, Z6
-	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z10, Z6, Z10
-	VMULPS       Z10, Z5, Z10
-	VSUBPS       Z10, Z6, Z10
-	VSUBPS       Z10, Z4, Z10
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z10, K1, Z10
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z4
+	VMULPS       Z5, Z5, Z7
+	VBROADCASTSS consts32<>+80(SB), Z8
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
+	VMULPS       Z4, Z4, Z9
+	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
+	VFMADD213PS  Z9, Z7, Z8
+	VFNMADD213PS Z9, Z5, Z8
+	VSUBPS       Z8, Z4, Z8
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
+	VBLENDMPS    Z6, Z8, K1, Z8
+	VADDPS       vconsts32x16<>+896(SB), Z6, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
-	VXORPS       Z6, Z6, Z6
-	VCMPPS       $0x1d, Z6, Z2, K1
-	VBLENDMPS    Z5, Z8, K1, Z5
+	VXORPS       Z7, Z7, Z7
+	VCMPPS       $0x1d, Z7, Z2, K1
+	VBLENDMPS    Z5, Z6, K1, Z5
 	VDIVPS       Z4, Z5, Z5
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
@@ -81455,7 +80776,7 @@ single1:
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z2, Z2
 	VSUBPS       Z4, Z2, Z4
-	VADDPS       Z10, Z4, Z4
+	VADDPS       Z8, Z4, Z4
 	VSUBPS       Z3, Z5, Z5
 	VMOVUPS      (DX)(SI*4), Z2
 	VBROADCASTSS s+96(FP), Z3
@@ -81486,45 +80807,36 @@ tail:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VMULPS       Z4, Z4, Z6
-	VMULPS       Z6, Z6, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z8
-	VBROADCASTSS consts32<>+80(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z9
-	VFMADD231PS  Z6, Z9, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z9
-	VFMADD231PS  Z7, Z9, Z8
-	VFMADD213PS  Z4, Z6, Z8
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
-	VSCALEFPS    Z5, Z8, Z8
-	VMAXPS       vconsts32x16<>+832(SB), Z8, Z4
+	VBROADCASTSS consts32<>+76(SB), Z6
+	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VSCALEFPS    Z5, Z6, Z6
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
 	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
-	VMULPS       Z5, Z5, Z6
-	VMULPS       Z6, Z6, Z7
-	VMULPS       Z7, Z7, Z9
-	VBROADCASTSS consts32<>+88(SB), Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z10
-	VBROADCASTSS consts32<>+92(SB), Z11
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z11
-	VFMADD231PS  Z7, Z11, Z10
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z9, Z10
-	VMULPS       Z6, Z10, Z10
-	VMULPS       Z4, Z4, Z6
-	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z10, Z6, Z10
-	VMULPS       Z10, Z5, Z10
-	VSUBPS       Z10, Z6, Z10
-	VSUBPS       Z10, Z4, Z10
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z10, K1, Z10
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z4
+	VMULPS       Z5, Z5, Z7
+	VBROADCASTSS consts32<>+80(SB), Z8
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
+	VMULPS       Z4, Z4, Z9
+	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
+	VFMADD213PS  Z9, Z7, Z8
+	VFNMADD213PS Z9, Z5, Z8
+	VSUBPS       Z8, Z4, Z8
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
+	VBLENDMPS    Z6, Z8, K1, Z8
+	VADDPS       vconsts32x16<>+896(SB), Z6, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
-	VXORPS       Z6, Z6, Z6
-	VCMPPS       $0x1d, Z6, Z2, K1
-	VBLENDMPS    Z5, Z8, K1, Z5
+	VXORPS       Z7, Z7, Z7
+	VCMPPS       $0x1d, Z7, Z2, K1
+	VBLENDMPS    Z5, Z6, K1, Z5
 	VDIVPS       Z4, Z5, Z5
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
@@ -81532,7 +80844,7 @@ tail:
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z2, Z2
 	VSUBPS       Z4, Z2, Z4
-	VADDPS       Z10, Z4, Z4
+	VADDPS       Z8, Z4, Z4
 	VSUBPS       Z3, Z5, Z5
 	LEAQ         kmask<>+0(SB), R8
 	KMOVW        (R8)(DI*2), K1
@@ -81629,70 +80941,57 @@ loop:
 	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
 	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
 	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
-	VMULPS       Z6, Z6, Z8
-	VMULPS       Z8, Z8, Z9
-	VBROADCASTSS consts32<>+76(SB), Z10
-	VFMADD213PS  vconsts32x16<>+192(SB), Z6, Z10
-	VBROADCASTSS consts32<>+80(SB), Z11
-	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z11
-	VFMADD231PS  Z8, Z11, Z10
-	VBROADCASTSS consts32<>+84(SB), Z11
-	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z11
-	VFMADD231PS  Z9, Z11, Z10
-	VFMADD213PS  Z6, Z8, Z10
-	VADDPS       vconsts32x16<>+768(SB), Z10, Z10
-	VSCALEFPS    Z7, Z10, Z10
+	VBROADCASTSS consts32<>+76(SB), Z8
+	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+768(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+832(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+192(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VSCALEFPS    Z7, Z8, Z8
 	VMOVUPS      64(AX)(R11*4), Z6
 	VMOVUPS      64(CX)(R11*4), Z7
-	VORPS        vconsts32x16<>+384(SB), Z6, Z8
-	VBROADCASTSS consts32<>+68(SB), Z9
-	VMAXPS       Z8, Z9, Z8
-	VBROADCASTSS consts32<>+72(SB), Z9
-	VFMADD213PS  vconsts32x16<>+448(SB), Z8, Z9
-	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
-	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
-	VFNMADD231PS vconsts32x16<>+576(SB), Z9, Z8
-	VMULPS       Z8, Z8, Z11
-	VMULPS       Z11, Z11, Z12
-	VBROADCASTSS consts32<>+76(SB), Z13
-	VFMADD213PS  vconsts32x16<>+192(SB), Z8, Z13
-	VBROADCASTSS consts32<>+80(SB), Z14
-	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z14
-	VFMADD231PS  Z11, Z14, Z13
-	VBROADCASTSS consts32<>+84(SB), Z14
-	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z14
-	VFMADD231PS  Z12, Z14, Z13
-	VFMADD213PS  Z8, Z11, Z13
-	VADDPS       vconsts32x16<>+768(SB), Z13, Z13
-	VSCALEFPS    Z9, Z13, Z13
-	VMAXPS       vconsts32x16<>+832(SB), Z10, Z8
-	VADDPS       vconsts32x16<>+0(SB), Z8, Z9
-	VDIVPS       Z9, Z8, Z9
-	VMULPS       Z9, Z9, Z11
-	VMULPS       Z11, Z11, Z12
-	VMULPS       Z12, Z12, Z14
-	VBROADCASTSS consts32<>+88(SB), Z15
-	VFMADD213PS  vconsts32x16<>+896(SB), Z11, Z15
-	VBROADCASTSS consts32<>+92(SB), Z16
-	VFMADD213PS  vconsts32x16<>+960(SB), Z11, Z16
-	VFMADD231PS  Z12, Z16, Z15
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z14, Z15
-	VMULPS       Z11, Z15, Z15
-	VMULPS       Z8, Z8, Z11
-	VMULPS       vconsts32x16<>+192(SB), Z11, Z11
-	VADDPS       Z15, Z11, Z15
-	VMULPS       Z15, Z9, Z15
-	VSUBPS       Z15, Z11, Z15
-	VSUBPS       Z15, Z8, Z15
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z10, K1
-	VBLENDMPS    Z10, Z15, K1, Z15
+	VORPS        vconsts32x16<>+384(SB), Z6, Z9
+	VBROADCASTSS consts32<>+68(SB), Z10
+	VMAXPS       Z9, Z10, Z9
+	VBROADCASTSS consts32<>+72(SB), Z10
+	VFMADD213PS  vconsts32x16<>+448(SB), Z9, Z10
+	VSUBPS       vconsts32x16<>+448(SB), Z10, Z10
+	VFNMADD231PS vconsts32x16<>+512(SB), Z10, Z9
+	VFNMADD231PS vconsts32x16<>+576(SB), Z10, Z9
+	VBROADCASTSS consts32<>+76(SB), Z11
+	VFMADD213PS  vconsts32x16<>+640(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+704(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+768(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+832(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+192(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z11
+	VSCALEFPS    Z10, Z11, Z11
+	VMAXPS       vconsts32x16<>+960(SB), Z8, Z9
+	VADDPS       vconsts32x16<>+0(SB), Z9, Z10
+	VDIVPS       Z10, Z9, Z10
+	VMULPS       Z10, Z10, Z12
+	VBROADCASTSS consts32<>+80(SB), Z13
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z12, Z13
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z12, Z13
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z12, Z13
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z12, Z13
+	VMULPS       Z9, Z9, Z14
+	VMULPS       vconsts32x16<>+192(SB), Z14, Z14
+	VFMADD213PS  Z14, Z12, Z13
+	VFNMADD213PS Z14, Z10, Z13
+	VSUBPS       Z13, Z9, Z13
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z8, K1
+	VBLENDMPS    Z8, Z13, K1, Z13
 	VMULPS       (SP), Z5, Z5
 	VADDPS       64(SP), Z5, Z5
 	VMULPS       Z5, Z4, Z5
 	VXORPS       Z8, Z8, Z8
 	VMAXPS       Z8, Z4, Z4
 	VSUBPS       Z5, Z4, Z5
-	VADDPS       Z15, Z5, Z5
+	VADDPS       Z13, Z5, Z5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
@@ -81721,34 +81020,29 @@ rowperm409:
 	KMOVW        K1, R13
 	POPCNTL      R13, R13
 	ADDQ         R13, R10
-	VMAXPS       vconsts32x16<>+832(SB), Z13, Z4
+	VMAXPS       vconsts32x16<>+960(SB), Z11, Z4
 	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
 	VMULPS       Z5, Z5, Z8
-	VMULPS       Z8, Z8, Z9
-	VMULPS       Z9, Z9, Z10
-	VBROADCASTSS consts32<>+88(SB), Z11
-	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z11
-	VBROADCASTSS consts32<>+92(SB), Z12
-	VFMADD213PS  vconsts32x16<>+960(SB), Z8, Z12
-	VFMADD231PS  Z9, Z12, Z11
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z10, Z11
-	VMULPS       Z8, Z11, Z11
-	VMULPS       Z4, Z4, Z8
-	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
-	VADDPS       Z11, Z8, Z11
-	VMULPS       Z11, Z5, Z11
-	VSUBPS       Z11, Z8, Z11
-	VSUBPS       Z11, Z4, Z11
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z13, K1
-	VBLENDMPS    Z13, Z11, K1, Z11
+	VBROADCASTSS consts32<>+80(SB), Z9
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z8, Z9
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z8, Z9
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z8, Z9
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z8, Z9
+	VMULPS       Z4, Z4, Z10
+	VMULPS       vconsts32x16<>+192(SB), Z10, Z10
+	VFMADD213PS  Z10, Z8, Z9
+	VFNMADD213PS Z10, Z5, Z9
+	VSUBPS       Z9, Z4, Z9
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z11, K1
+	VBLENDMPS    Z11, Z9, K1, Z9
 	VMULPS       (SP), Z7, Z4
 	VADDPS       64(SP), Z4, Z4
 	VMULPS       Z4, Z6, Z4
 	VXORPS       Z5, Z5, Z5
 	VMAXPS       Z5, Z6, Z5
 	VSUBPS       Z4, Z5, Z4
-	VADDPS       Z11, Z4, Z4
+	VADDPS       Z9, Z4, Z4
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
@@ -81797,47 +81091,38 @@ single1:
 	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
 	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
 	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
-	VMULPS       Z6, Z6, Z8
-	VMULPS       Z8, Z8, Z9
-	VBROADCASTSS consts32<>+76(SB), Z10
-	VFMADD213PS  vconsts32x16<>+192(SB), Z6, Z10
-	VBROADCASTSS consts32<>+80(SB), Z11
-	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z11
-	VFMADD231PS  Z8, Z11, Z10
-	VBROADCASTSS consts32<>+84(SB), Z11
-	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z11
-	VFMADD231PS  Z9, Z11, Z10
-	VFMADD213PS  Z6, Z8, Z10
-	VADDPS       vconsts32x16<>+768(SB), Z10, Z10
-	VSCALEFPS    Z7, Z10, Z10
-	VMAXPS       vconsts32x16<>+832(SB), Z10, Z6
+	VBROADCASTSS consts32<>+76(SB), Z8
+	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+768(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+832(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+192(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VSCALEFPS    Z7, Z8, Z8
+	VMAXPS       vconsts32x16<>+960(SB), Z8, Z6
 	VADDPS       vconsts32x16<>+0(SB), Z6, Z7
 	VDIVPS       Z7, Z6, Z7
-	VMULPS       Z7, Z7, Z8
-	VMULPS       Z8, Z8, Z9
-	VMULPS       Z9, Z9, Z11
-	VBROADCASTSS consts32<>+88(SB), Z12
-	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z12
-	VBROADCASTSS consts32<>+92(SB), Z13
-	VFMADD213PS  vconsts32x16<>+960(SB), Z8, Z13
-	VFMADD231PS  Z9, Z13, Z12
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z11, Z12
-	VMULPS       Z8, Z12, Z12
-	VMULPS       Z6, Z6, Z8
-	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
-	VADDPS       Z12, Z8, Z12
-	VMULPS       Z12, Z7, Z12
-	VSUBPS       Z12, Z8, Z12
-	VSUBPS       Z12, Z6, Z12
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z10, K1
-	VBLENDMPS    Z10, Z12, K1, Z12
+	VMULPS       Z7, Z7, Z9
+	VBROADCASTSS consts32<>+80(SB), Z10
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z9, Z10
+	VMULPS       Z6, Z6, Z11
+	VMULPS       vconsts32x16<>+192(SB), Z11, Z11
+	VFMADD213PS  Z11, Z9, Z10
+	VFNMADD213PS Z11, Z7, Z10
+	VSUBPS       Z10, Z6, Z10
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z8, K1
+	VBLENDMPS    Z8, Z10, K1, Z10
 	VMULPS       (SP), Z5, Z5
 	VADDPS       64(SP), Z5, Z5
 	VMULPS       Z5, Z4, Z5
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z4, Z4
 	VSUBPS       Z5, Z4, Z5
-	VADDPS       Z12, Z5, Z5
+	VADDPS       Z10, Z5, Z5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
@@ -81889,47 +81174,38 @@ tail:
 	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
 	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
 	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
-	VMULPS       Z6, Z6, Z8
-	VMULPS       Z8, Z8, Z9
-	VBROADCASTSS consts32<>+76(SB), Z10
-	VFMADD213PS  vconsts32x16<>+192(SB), Z6, Z10
-	VBROADCASTSS consts32<>+80(SB), Z11
-	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z11
-	VFMADD231PS  Z8, Z11, Z10
-	VBROADCASTSS consts32<>+84(SB), Z11
-	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z11
-	VFMADD231PS  Z9, Z11, Z10
-	VFMADD213PS  Z6, Z8, Z10
-	VADDPS       vconsts32x16<>+768(SB), Z10, Z10
-	VSCALEFPS    Z7, Z10, Z10
-	VMAXPS       vconsts32x16<>+832(SB), Z10, Z6
+	VBROADCASTSS consts32<>+76(SB), Z8
+	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+768(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+832(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+192(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VSCALEFPS    Z7, Z8, Z8
+	VMAXPS       vconsts32x16<>+960(SB), Z8, Z6
 	VADDPS       vconsts32x16<>+0(SB), Z6, Z7
 	VDIVPS       Z7, Z6, Z7
-	VMULPS       Z7, Z7, Z8
-	VMULPS       Z8, Z8, Z9
-	VMULPS       Z9, Z9, Z11
-	VBROADCASTSS consts32<>+88(SB), Z12
-	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z12
-	VBROADCASTSS consts32<>+92(SB), Z13
-	VFMADD213PS  vconsts32x16<>+960(SB), Z8, Z13
-	VFMADD231PS  Z9, Z13, Z12
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z11, Z12
-	VMULPS       Z8, Z12, Z12
-	VMULPS       Z6, Z6, Z8
-	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
-	VADDPS       Z12, Z8, Z12
-	VMULPS       Z12, Z7, Z12
-	VSUBPS       Z12, Z8, Z12
-	VSUBPS       Z12, Z6, Z12
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z10, K1
-	VBLENDMPS    Z10, Z12, K1, Z12
+	VMULPS       Z7, Z7, Z9
+	VBROADCASTSS consts32<>+80(SB), Z10
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z9, Z10
+	VMULPS       Z6, Z6, Z11
+	VMULPS       vconsts32x16<>+192(SB), Z11, Z11
+	VFMADD213PS  Z11, Z9, Z10
+	VFNMADD213PS Z11, Z7, Z10
+	VSUBPS       Z10, Z6, Z10
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z8, K1
+	VBLENDMPS    Z8, Z10, K1, Z10
 	VMULPS       (SP), Z5, Z5
 	VADDPS       64(SP), Z5, Z5
 	VMULPS       Z5, Z4, Z5
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z4, Z4
 	VSUBPS       Z5, Z4, Z5
-	VADDPS       Z12, Z5, Z5
+	VADDPS       Z10, Z5, Z5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
@@ -82060,70 +81336,57 @@ loop:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VMULPS       Z4, Z4, Z6
-	VMULPS       Z6, Z6, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z8
-	VBROADCASTSS consts32<>+80(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z9
-	VFMADD231PS  Z6, Z9, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z9
-	VFMADD231PS  Z7, Z9, Z8
-	VFMADD213PS  Z4, Z6, Z8
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
-	VSCALEFPS    Z5, Z8, Z8
+	VBROADCASTSS consts32<>+76(SB), Z6
+	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VSCALEFPS    Z5, Z6, Z6
 	VMOVUPS      64(AX)(R11*4), Z4
 	VMOVUPS      64(CX)(R11*4), Z5
-	VORPS        vconsts32x16<>+384(SB), Z4, Z6
-	VBROADCASTSS consts32<>+68(SB), Z7
-	VMAXPS       Z6, Z7, Z6
-	VBROADCASTSS consts32<>+72(SB), Z7
-	VFMADD213PS  vconsts32x16<>+448(SB), Z6, Z7
-	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
-	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
-	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
-	VMULPS       Z6, Z6, Z9
-	VMULPS       Z9, Z9, Z10
-	VBROADCASTSS consts32<>+76(SB), Z11
-	VFMADD213PS  vconsts32x16<>+192(SB), Z6, Z11
-	VBROADCASTSS consts32<>+80(SB), Z12
-	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z12
-	VFMADD231PS  Z9, Z12, Z11
-	VBROADCASTSS consts32<>+84(SB), Z12
-	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z12
-	VFMADD231PS  Z10, Z12, Z11
-	VFMADD213PS  Z6, Z9, Z11
-	VADDPS       vconsts32x16<>+768(SB), Z11, Z11
-	VSCALEFPS    Z7, Z11, Z11
-	VMAXPS       vconsts32x16<>+832(SB), Z8, Z6
-	VADDPS       vconsts32x16<>+0(SB), Z6, Z7
-	VDIVPS       Z7, Z6, Z7
-	VMULPS       Z7, Z7, Z9
-	VMULPS       Z9, Z9, Z10
-	VMULPS       Z10, Z10, Z12
-	VBROADCASTSS consts32<>+88(SB), Z13
-	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z13
-	VBROADCASTSS consts32<>+92(SB), Z14
-	VFMADD213PS  vconsts32x16<>+960(SB), Z9, Z14
-	VFMADD231PS  Z10, Z14, Z13
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z12, Z13
-	VMULPS       Z9, Z13, Z13
-	VMULPS       Z6, Z6, Z9
-	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
-	VADDPS       Z13, Z9, Z13
-	VMULPS       Z13, Z7, Z13
-	VSUBPS       Z13, Z9, Z13
-	VSUBPS       Z13, Z6, Z13
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z13, K1, Z13
+	VORPS        vconsts32x16<>+384(SB), Z4, Z7
+	VBROADCASTSS consts32<>+68(SB), Z8
+	VMAXPS       Z7, Z8, Z7
+	VBROADCASTSS consts32<>+72(SB), Z8
+	VFMADD213PS  vconsts32x16<>+448(SB), Z7, Z8
+	VSUBPS       vconsts32x16<>+448(SB), Z8, Z8
+	VFNMADD231PS vconsts32x16<>+512(SB), Z8, Z7
+	VFNMADD231PS vconsts32x16<>+576(SB), Z8, Z7
+	VBROADCASTSS consts32<>+76(SB), Z9
+	VFMADD213PS  vconsts32x16<>+640(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+704(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+768(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+832(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+192(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
+	VSCALEFPS    Z8, Z9, Z9
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z7
+	VADDPS       vconsts32x16<>+0(SB), Z7, Z8
+	VDIVPS       Z8, Z7, Z8
+	VMULPS       Z8, Z8, Z10
+	VBROADCASTSS consts32<>+80(SB), Z11
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z10, Z11
+	VMULPS       Z7, Z7, Z12
+	VMULPS       vconsts32x16<>+192(SB), Z12, Z12
+	VFMADD213PS  Z12, Z10, Z11
+	VFNMADD213PS Z12, Z8, Z11
+	VSUBPS       Z11, Z7, Z11
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
+	VBLENDMPS    Z6, Z11, K1, Z11
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
 	VMULPS       Z3, Z2, Z3
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z2, Z2
 	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z13, Z3, Z3
+	VADDPS       Z11, Z3, Z3
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
@@ -82148,34 +81411,29 @@ rowperm413:
 	VMULPS       Z3, Z2, Z6
 	VMOVUPS      Z6, (R10)(R11*4)
 	VFMADD231PS  Z3, Z2, Z0
-	VMAXPS       vconsts32x16<>+832(SB), Z11, Z2
+	VMAXPS       vconsts32x16<>+960(SB), Z9, Z2
 	VADDPS       vconsts32x16<>+0(SB), Z2, Z3
 	VDIVPS       Z3, Z2, Z3
 	VMULPS       Z3, Z3, Z6
-	VMULPS       Z6, Z6, Z7
-	VMULPS       Z7, Z7, Z8
-	VBROADCASTSS consts32<>+88(SB), Z9
-	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z9
-	VBROADCASTSS consts32<>+92(SB), Z10
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z10
-	VFMADD231PS  Z7, Z10, Z9
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z8, Z9
-	VMULPS       Z6, Z9, Z9
-	VMULPS       Z2, Z2, Z6
-	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z9, Z6, Z9
-	VMULPS       Z9, Z3, Z9
-	VSUBPS       Z9, Z6, Z9
-	VSUBPS       Z9, Z2, Z9
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z11, K1
-	VBLENDMPS    Z11, Z9, K1, Z9
+	VBROADCASTSS consts32<>+80(SB), Z7
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z6, Z7
+	VMULPS       Z2, Z2, Z8
+	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
+	VFMADD213PS  Z8, Z6, Z7
+	VFNMADD213PS Z8, Z3, Z7
+	VSUBPS       Z7, Z2, Z7
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z9, K1
+	VBLENDMPS    Z9, Z7, K1, Z7
 	VMULPS       (SP), Z5, Z2
 	VADDPS       64(SP), Z2, Z2
 	VMULPS       Z2, Z4, Z2
 	VXORPS       Z3, Z3, Z3
 	VMAXPS       Z3, Z4, Z3
 	VSUBPS       Z2, Z3, Z2
-	VADDPS       Z9, Z2, Z2
+	VADDPS       Z7, Z2, Z2
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
@@ -82220,47 +81478,38 @@ single1:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VMULPS       Z4, Z4, Z6
-	VMULPS       Z6, Z6, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z8
-	VBROADCASTSS consts32<>+80(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z9
-	VFMADD231PS  Z6, Z9, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z9
-	VFMADD231PS  Z7, Z9, Z8
-	VFMADD213PS  Z4, Z6, Z8
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
-	VSCALEFPS    Z5, Z8, Z8
-	VMAXPS       vconsts32x16<>+832(SB), Z8, Z4
+	VBROADCASTSS consts32<>+76(SB), Z6
+	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VSCALEFPS    Z5, Z6, Z6
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
 	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
-	VMULPS       Z5, Z5, Z6
-	VMULPS       Z6, Z6, Z7
-	VMULPS       Z7, Z7, Z9
-	VBROADCASTSS consts32<>+88(SB), Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z10
-	VBROADCASTSS consts32<>+92(SB), Z11
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z11
-	VFMADD231PS  Z7, Z11, Z10
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z9, Z10
-	VMULPS       Z6, Z10, Z10
-	VMULPS       Z4, Z4, Z6
-	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z10, Z6, Z10
-	VMULPS       Z10, Z5, Z10
-	VSUBPS       Z10, Z6, Z10
-	VSUBPS       Z10, Z4, Z10
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z10, K1, Z10
+	VMULPS       Z5, Z5, Z7
+	VBROADCASTSS consts32<>+80(SB), Z8
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
+	VMULPS       Z4, Z4, Z9
+	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
+	VFMADD213PS  Z9, Z7, Z8
+	VFNMADD213PS Z9, Z5, Z8
+	VSUBPS       Z8, Z4, Z8
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
+	VBLENDMPS    Z6, Z8, K1, Z8
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
 	VMULPS       Z3, Z2, Z3
 	VXORPS       Z4, Z4, Z4
 	VMAXPS       Z4, Z2, Z2
 	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z10, Z3, Z3
+	VADDPS       Z8, Z3, Z3
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
@@ -82308,47 +81557,38 @@ tail:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VMULPS       Z4, Z4, Z6
-	VMULPS       Z6, Z6, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z8
-	VBROADCASTSS consts32<>+80(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z9
-	VFMADD231PS  Z6, Z9, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z9
-	VFMADD231PS  Z7, Z9, Z8
-	VFMADD213PS  Z4, Z6, Z8
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
-	VSCALEFPS    Z5, Z8, Z8
-	VMAXPS       vconsts32x16<>+832(SB), Z8, Z4
+	VBROADCASTSS consts32<>+76(SB), Z6
+	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VSCALEFPS    Z5, Z6, Z6
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
 	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
-	VMULPS       Z5, Z5, Z6
-	VMULPS       Z6, Z6, Z7
-	VMULPS       Z7, Z7, Z9
-	VBROADCASTSS consts32<>+88(SB), Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z10
-	VBROADCASTSS consts32<>+92(SB), Z11
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z11
-	VFMADD231PS  Z7, Z11, Z10
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z9, Z10
-	VMULPS       Z6, Z10, Z10
-	VMULPS       Z4, Z4, Z6
-	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z10, Z6, Z10
-	VMULPS       Z10, Z5, Z10
-	VSUBPS       Z10, Z6, Z10
-	VSUBPS       Z10, Z4, Z10
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z10, K1, Z10
+	VMULPS       Z5, Z5, Z7
+	VBROADCASTSS consts32<>+80(SB), Z8
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
+	VMULPS       Z4, Z4, Z9
+	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
+	VFMADD213PS  Z9, Z7, Z8
+	VFNMADD213PS Z9, Z5, Z8
+	VSUBPS       Z8, Z4, Z8
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
+	VBLENDMPS    Z6, Z8, K1, Z8
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
 	VMULPS       Z3, Z2, Z3
 	VXORPS       Z4, Z4, Z4
 	VMAXPS       Z4, Z2, Z2
 	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z10, Z3, Z3
+	VADDPS       Z8, Z3, Z3
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
@@ -82457,77 +81697,64 @@ loop:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VMULPS       Z4, Z4, Z6
-	VMULPS       Z6, Z6, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z8
-	VBROADCASTSS consts32<>+80(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z9
-	VFMADD231PS  Z6, Z9, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z9
-	VFMADD231PS  Z7, Z9, Z8
-	VFMADD213PS  Z4, Z6, Z8
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
-	VSCALEFPS    Z5, Z8, Z8
+	VBROADCASTSS consts32<>+76(SB), Z6
+	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VSCALEFPS    Z5, Z6, Z6
 	VMOVUPS      64(AX)(R11*4), Z4
 	VMOVUPS      64(CX)(R11*4), Z5
-	VORPS        vconsts32x16<>+384(SB), Z4, Z6
-	VBROADCASTSS consts32<>+68(SB), Z7
-	VMAXPS       Z6, Z7, Z6
-	VBROADCASTSS consts32<>+72(SB), Z7
-	VFMADD213PS  vconsts32x16<>+448(SB), Z6, Z7
-	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
-	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
-	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
-	VMULPS       Z6, Z6, Z9
-	VMULPS       Z9, Z9, Z10
-	VBROADCASTSS consts32<>+76(SB), Z11
-	VFMADD213PS  vconsts32x16<>+192(SB), Z6, Z11
-	VBROADCASTSS consts32<>+80(SB), Z12
-	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z12
-	VFMADD231PS  Z9, Z12, Z11
-	VBROADCASTSS consts32<>+84(SB), Z12
-	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z12
-	VFMADD231PS  Z10, Z12, Z11
-	VFMADD213PS  Z6, Z9, Z11
-	VADDPS       vconsts32x16<>+768(SB), Z11, Z11
-	VSCALEFPS    Z7, Z11, Z11
-	VMAXPS       vconsts32x16<>+832(SB), Z8, Z6
-	VADDPS       vconsts32x16<>+0(SB), Z6, Z7
-	VDIVPS       Z7, Z6, Z7
-	VMULPS       Z7, Z7, Z9
-	VMULPS       Z9, Z9, Z10
-	VMULPS       Z10, Z10, Z12
-	VBROADCASTSS consts32<>+88(SB), Z13
-	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z13
-	VBROADCASTSS consts32<>+92(SB), Z14
-	VFMADD213PS  vconsts32x16<>+960(SB), Z9, Z14
-	VFMADD231PS  Z10, Z14, Z13
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z12, Z13
-	VMULPS       Z9, Z13, Z13
-	VMULPS       Z6, Z6, Z9
-	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
-	VADDPS       Z13, Z9, Z13
-	VMULPS       Z13, Z7, Z13
-	VSUBPS       Z13, Z9, Z13
-	VSUBPS       Z13, Z6, Z13
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z13, K1, Z13
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z6
-	VBROADCASTSS consts32<>+4(SB), Z7
-	VXORPS       Z9, Z9, Z9
-	VCMPPS       $0x1d, Z9, Z2, K1
-	VBLENDMPS    Z7, Z8, K1, Z7
-	VDIVPS       Z6, Z7, Z7
+	VORPS        vconsts32x16<>+384(SB), Z4, Z7
+	VBROADCASTSS consts32<>+68(SB), Z8
+	VMAXPS       Z7, Z8, Z7
+	VBROADCASTSS consts32<>+72(SB), Z8
+	VFMADD213PS  vconsts32x16<>+448(SB), Z7, Z8
+	VSUBPS       vconsts32x16<>+448(SB), Z8, Z8
+	VFNMADD231PS vconsts32x16<>+512(SB), Z8, Z7
+	VFNMADD231PS vconsts32x16<>+576(SB), Z8, Z7
+	VBROADCASTSS consts32<>+76(SB), Z9
+	VFMADD213PS  vconsts32x16<>+640(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+704(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+768(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+832(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+192(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
+	VSCALEFPS    Z8, Z9, Z9
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z7
+	VADDPS       vconsts32x16<>+0(SB), Z7, Z8
+	VDIVPS       Z8, Z7, Z8
+	VMULPS       Z8, Z8, Z10
+	VBROADCASTSS consts32<>+80(SB), Z11
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z10, Z11
+	VMULPS       Z7, Z7, Z12
+	VMULPS       vconsts32x16<>+192(SB), Z12, Z12
+	VFMADD213PS  Z12, Z10, Z11
+	VFNMADD213PS Z12, Z8, Z11
+	VSUBPS       Z11, Z7, Z11
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
+	VBLENDMPS    Z6, Z11, K1, Z11
+	VADDPS       vconsts32x16<>+896(SB), Z6, Z7
+	VBROADCASTSS consts32<>+4(SB), Z8
+	VXORPS       Z10, Z10, Z10
+	VCMPPS       $0x1d, Z10, Z2, K1
+	VBLENDMPS    Z8, Z6, K1, Z8
+	VDIVPS       Z7, Z8, Z8
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
 	VMULPS       Z3, Z2, Z6
-	VXORPS       Z8, Z8, Z8
-	VMAXPS       Z8, Z2, Z2
+	VXORPS       Z7, Z7, Z7
+	VMAXPS       Z7, Z2, Z2
 	VSUBPS       Z6, Z2, Z6
-	VADDPS       Z13, Z6, Z6
-	VSUBPS       Z3, Z7, Z7
+	VADDPS       Z11, Z6, Z6
+	VSUBPS       Z3, Z8, Z8
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
@@ -82551,35 +81778,30 @@ rowperm417:
 	MOVLQSX      4(SI)(DI*8), DI
 	VBROADCASTSS s+152(FP), Z3
 	VMULPS       Z2, Z3, Z3
-	VMULPS       Z7, Z3, Z3
+	VMULPS       Z8, Z3, Z3
 	VMOVUPS      Z3, (R10)(R11*4)
 	VFMADD231PS  Z6, Z2, Z0
-	VMAXPS       vconsts32x16<>+832(SB), Z11, Z2
+	VMAXPS       vconsts32x16<>+960(SB), Z9, Z2
 	VADDPS       vconsts32x16<>+0(SB), Z2, Z3
 	VDIVPS       Z3, Z2, Z3
 	VMULPS       Z3, Z3, Z6
-	VMULPS       Z6, Z6, Z7
-	VMULPS       Z7, Z7, Z8
-	VBROADCASTSS consts32<>+88(SB), Z9
-	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z9
-	VBROADCASTSS consts32<>+92(SB), Z10
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z10
-	VFMADD231PS  Z7, Z10, Z9
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z8, Z9
-	VMULPS       Z6, Z9, Z9
-	VMULPS       Z2, Z2, Z6
-	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z9, Z6, Z9
-	VMULPS       Z9, Z3, Z9
-	VSUBPS       Z9, Z6, Z9
-	VSUBPS       Z9, Z2, Z9
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z11, K1
-	VBLENDMPS    Z11, Z9, K1, Z9
-	VADDPS       vconsts32x16<>+768(SB), Z11, Z2
+	VBROADCASTSS consts32<>+80(SB), Z7
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z6, Z7
+	VMULPS       Z2, Z2, Z8
+	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
+	VFMADD213PS  Z8, Z6, Z7
+	VFNMADD213PS Z8, Z3, Z7
+	VSUBPS       Z7, Z2, Z7
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z9, K1
+	VBLENDMPS    Z9, Z7, K1, Z7
+	VADDPS       vconsts32x16<>+896(SB), Z9, Z2
 	VBROADCASTSS consts32<>+4(SB), Z3
 	VXORPS       Z6, Z6, Z6
 	VCMPPS       $0x1d, Z6, Z4, K1
-	VBLENDMPS    Z3, Z11, K1, Z3
+	VBLENDMPS    Z3, Z9, K1, Z3
 	VDIVPS       Z2, Z3, Z3
 	VMULPS       (SP), Z5, Z2
 	VADDPS       64(SP), Z2, Z2
@@ -82587,7 +81809,7 @@ rowperm417:
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z4, Z4
 	VSUBPS       Z5, Z4, Z5
-	VADDPS       Z9, Z5, Z5
+	VADDPS       Z7, Z5, Z5
 	VSUBPS       Z2, Z3, Z3
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -82635,45 +81857,36 @@ single1:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VMULPS       Z4, Z4, Z6
-	VMULPS       Z6, Z6, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z8
-	VBROADCASTSS consts32<>+80(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z9
-	VFMADD231PS  Z6, Z9, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z9
-	VFMADD231PS  Z7, Z9, Z8
-	VFMADD213PS  Z4, Z6, Z8
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
-	VSCALEFPS    Z5, Z8, Z8
-	VMAXPS       vconsts32x16<>+832(SB), Z8, Z4
+	VBROADCASTSS consts32<>+76(SB), Z6
+	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VSCALEFPS    Z5, Z6, Z6
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
 	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
-	VMULPS       Z5, Z5, Z6
-	VMULPS       Z6, Z6, Z7
-	VMULPS       Z7, Z7, Z9
-	VBROADCASTSS consts32<>+88(SB), Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z10
-	VBROADCASTSS consts32<>+92(SB), Z11
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z11
-	VFMADD231PS  Z7, Z11, Z10
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z9, Z10
-	VMULPS       Z6, Z10, Z10
-	VMULPS       Z4, Z4, Z6
-	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z10, Z6, Z10
-	VMULPS       Z10, Z5, Z10
-	VSUBPS       Z10, Z6, Z10
-	VSUBPS       Z10, Z4, Z10
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z10, K1, Z10
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z4
+	VMULPS       Z5, Z5, Z7
+	VBROADCASTSS consts32<>+80(SB), Z8
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
+	VMULPS       Z4, Z4, Z9
+	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
+	VFMADD213PS  Z9, Z7, Z8
+	VFNMADD213PS Z9, Z5, Z8
+	VSUBPS       Z8, Z4, Z8
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
+	VBLENDMPS    Z6, Z8, K1, Z8
+	VADDPS       vconsts32x16<>+896(SB), Z6, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
-	VXORPS       Z6, Z6, Z6
-	VCMPPS       $0x1d, Z6, Z2, K1
-	VBLENDMPS    Z5, Z8, K1, Z5
+	VXORPS       Z7, Z7, Z7
+	VCMPPS       $0x1d, Z7, Z2, K1
+	VBLENDMPS    Z5, Z6, K1, Z5
 	VDIVPS       Z4, Z5, Z5
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
@@ -82681,7 +81894,7 @@ single1:
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z2, Z2
 	VSUBPS       Z4, Z2, Z4
-	VADDPS       Z10, Z4, Z4
+	VADDPS       Z8, Z4, Z4
 	VSUBPS       Z3, Z5, Z5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -82732,45 +81945,36 @@ tail:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VMULPS       Z4, Z4, Z6
-	VMULPS       Z6, Z6, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z8
-	VBROADCASTSS consts32<>+80(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z9
-	VFMADD231PS  Z6, Z9, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z9
-	VFMADD231PS  Z7, Z9, Z8
-	VFMADD213PS  Z4, Z6, Z8
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z8
-	VSCALEFPS    Z5, Z8, Z8
-	VMAXPS       vconsts32x16<>+832(SB), Z8, Z4
+	VBROADCASTSS consts32<>+76(SB), Z6
+	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
+	VSCALEFPS    Z5, Z6, Z6
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
 	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
-	VMULPS       Z5, Z5, Z6
-	VMULPS       Z6, Z6, Z7
-	VMULPS       Z7, Z7, Z9
-	VBROADCASTSS consts32<>+88(SB), Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z10
-	VBROADCASTSS consts32<>+92(SB), Z11
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z11
-	VFMADD231PS  Z7, Z11, Z10
-	VFMADD231PS  vconsts32x16<>+1024(SB), Z9, Z10
-	VMULPS       Z6, Z10, Z10
-	VMULPS       Z4, Z4, Z6
-	VMULPS       vconsts32x16<>+192(SB), Z6, Z6
-	VADDPS       Z10, Z6, Z10
-	VMULPS       Z10, Z5, Z10
-	VSUBPS       Z10, Z6, Z10
-	VSUBPS       Z10, Z4, Z10
-	VCMPPS       $0x11, vconsts32x16<>+832(SB), Z8, K1
-	VBLENDMPS    Z8, Z10, K1, Z10
-	VADDPS       vconsts32x16<>+768(SB), Z8, Z4
+	VMULPS       Z5, Z5, Z7
+	VBROADCASTSS consts32<>+80(SB), Z8
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
+	VMULPS       Z4, Z4, Z9
+	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
+	VFMADD213PS  Z9, Z7, Z8
+	VFNMADD213PS Z9, Z5, Z8
+	VSUBPS       Z8, Z4, Z8
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
+	VBLENDMPS    Z6, Z8, K1, Z8
+	VADDPS       vconsts32x16<>+896(SB), Z6, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
-	VXORPS       Z6, Z6, Z6
-	VCMPPS       $0x1d, Z6, Z2, K1
-	VBLENDMPS    Z5, Z8, K1, Z5
+	VXORPS       Z7, Z7, Z7
+	VCMPPS       $0x1d, Z7, Z2, K1
+	VBLENDMPS    Z5, Z6, K1, Z5
 	VDIVPS       Z4, Z5, Z5
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
@@ -82778,7 +81982,7 @@ tail:
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z6, Z2, Z2
 	VSUBPS       Z4, Z2, Z4
-	VADDPS       Z10, Z4, Z4
+	VADDPS       Z8, Z4, Z4
 	VSUBPS       Z3, Z5, Z5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -83011,27 +82215,23 @@ loop:
 	VMOVUPS      (AX), Z0
 	VBROADCASTSS consts32<>+68(SB), Z1
 	VMAXPS       Z0, Z1, Z0
-	VBROADCASTSS consts32<>+96(SB), Z1
+	VBROADCASTSS consts32<>+84(SB), Z1
 	VMINPS       Z0, Z1, Z0
 	VBROADCASTSS consts32<>+72(SB), Z1
 	VFMADD213PS  vconsts32x16<>+448(SB), Z0, Z1
 	VSUBPS       vconsts32x16<>+448(SB), Z1, Z1
 	VFNMADD231PS vconsts32x16<>+512(SB), Z1, Z0
 	VFNMADD231PS vconsts32x16<>+576(SB), Z1, Z0
-	VMULPS       Z0, Z0, Z2
-	VMULPS       Z2, Z2, Z3
-	VBROADCASTSS consts32<>+76(SB), Z4
-	VFMADD213PS  vconsts32x16<>+192(SB), Z0, Z4
-	VBROADCASTSS consts32<>+80(SB), Z5
-	VFMADD213PS  vconsts32x16<>+640(SB), Z0, Z5
-	VFMADD231PS  Z2, Z5, Z4
-	VBROADCASTSS consts32<>+84(SB), Z5
-	VFMADD213PS  vconsts32x16<>+704(SB), Z0, Z5
-	VFMADD231PS  Z3, Z5, Z4
-	VFMADD213PS  Z0, Z2, Z4
-	VADDPS       vconsts32x16<>+768(SB), Z4, Z4
-	VSCALEFPS    Z1, Z4, Z4
-	VMOVUPS      Z4, (CX)
+	VBROADCASTSS consts32<>+76(SB), Z2
+	VFMADD213PS  vconsts32x16<>+640(SB), Z0, Z2
+	VFMADD213PS  vconsts32x16<>+704(SB), Z0, Z2
+	VFMADD213PS  vconsts32x16<>+768(SB), Z0, Z2
+	VFMADD213PS  vconsts32x16<>+832(SB), Z0, Z2
+	VFMADD213PS  vconsts32x16<>+192(SB), Z0, Z2
+	VFMADD213PS  vconsts32x16<>+896(SB), Z0, Z2
+	VFMADD213PS  vconsts32x16<>+896(SB), Z0, Z2
+	VSCALEFPS    Z1, Z2, Z2
+	VMOVUPS      Z2, (CX)
 	ADDQ         $0x00000040, AX
 	ADDQ         $0x00000040, CX
 	SUBQ         $0x00000010, DX
@@ -83046,29 +82246,25 @@ tail:
 	VMOVUPS.Z    (AX), K1, Z0
 	VBROADCASTSS consts32<>+68(SB), Z1
 	VMAXPS       Z0, Z1, Z0
-	VBROADCASTSS consts32<>+96(SB), Z1
+	VBROADCASTSS consts32<>+84(SB), Z1
 	VMINPS       Z0, Z1, Z0
 	VBROADCASTSS consts32<>+72(SB), Z1
 	VFMADD213PS  vconsts32x16<>+448(SB), Z0, Z1
 	VSUBPS       vconsts32x16<>+448(SB), Z1, Z1
 	VFNMADD231PS vconsts32x16<>+512(SB), Z1, Z0
 	VFNMADD231PS vconsts32x16<>+576(SB), Z1, Z0
-	VMULPS       Z0, Z0, Z2
-	VMULPS       Z2, Z2, Z3
-	VBROADCASTSS consts32<>+76(SB), Z4
-	VFMADD213PS  vconsts32x16<>+192(SB), Z0, Z4
-	VBROADCASTSS consts32<>+80(SB), Z5
-	VFMADD213PS  vconsts32x16<>+640(SB), Z0, Z5
-	VFMADD231PS  Z2, Z5, Z4
-	VBROADCASTSS consts32<>+84(SB), Z5
-	VFMADD213PS  vconsts32x16<>+704(SB), Z0, Z5
-	VFMADD231PS  Z3, Z5, Z4
-	VFMADD213PS  Z0, Z2, Z4
-	VADDPS       vconsts32x16<>+768(SB), Z4, Z4
-	VSCALEFPS    Z1, Z4, Z4
+	VBROADCASTSS consts32<>+76(SB), Z2
+	VFMADD213PS  vconsts32x16<>+640(SB), Z0, Z2
+	VFMADD213PS  vconsts32x16<>+704(SB), Z0, Z2
+	VFMADD213PS  vconsts32x16<>+768(SB), Z0, Z2
+	VFMADD213PS  vconsts32x16<>+832(SB), Z0, Z2
+	VFMADD213PS  vconsts32x16<>+192(SB), Z0, Z2
+	VFMADD213PS  vconsts32x16<>+896(SB), Z0, Z2
+	VFMADD213PS  vconsts32x16<>+896(SB), Z0, Z2
+	VSCALEFPS    Z1, Z2, Z2
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(DX*2), K1
-	VMOVUPS      Z4, K1, (CX)
+	VMOVUPS      Z2, K1, (CX)
 
 done:
 	VZEROUPPER
@@ -83085,7 +82281,7 @@ loop:
 	CMPQ         DX, $0x00000010
 	JL           tail
 	VMOVUPS      (AX), Z0
-	VADDPS       vconsts32x16<>+768(SB), Z0, Z1
+	VADDPS       vconsts32x16<>+896(SB), Z0, Z1
 	VBROADCASTSS consts32<>+20(SB), Z2
 	VPSUBD       Z2, Z1, Z2
 	VPSRAD       $0x17, Z2, Z3
@@ -83094,7 +82290,7 @@ loop:
 	VANDPS       Z4, Z2, Z2
 	VBROADCASTSS consts32<>+20(SB), Z4
 	VPADDD       Z4, Z2, Z2
-	VSUBPS       vconsts32x16<>+768(SB), Z2, Z2
+	VSUBPS       vconsts32x16<>+896(SB), Z2, Z2
 	VXORPS       Z4, Z4, Z4
 	VCMPPS       $0x00, Z4, Z3, K1
 	VBLENDMPS    Z0, Z2, K1, Z2
@@ -83134,10 +82330,10 @@ loop:
 	VBROADCASTSS consts32<>+16(SB), Z1
 	VCMPPS       $0x00, Z1, Z0, K1
 	VBLENDMPS    Z1, Z5, K1, Z5
-	VCMPPS       $0x00, vconsts32x16<>+1088(SB), Z0, K1
+	VCMPPS       $0x00, vconsts32x16<>+1280(SB), Z0, K1
 	VBROADCASTSS consts32<>+60(SB), Z1
 	VBLENDMPS    Z1, Z5, K1, Z5
-	VCMPPS       $0x19, vconsts32x16<>+1088(SB), Z0, K1
+	VCMPPS       $0x19, vconsts32x16<>+1280(SB), Z0, K1
 	VBROADCASTSS consts32<>+64(SB), Z1
 	VBLENDMPS    Z1, Z5, K1, Z5
 	VXORPS       Z1, Z1, Z1
@@ -83156,7 +82352,7 @@ tail:
 	KMOVW        (BX)(DX*2), K1
 	VXORPS       Z0, Z0, Z0
 	VMOVUPS.Z    (AX), K1, Z0
-	VADDPS       vconsts32x16<>+768(SB), Z0, Z1
+	VADDPS       vconsts32x16<>+896(SB), Z0, Z1
 	VBROADCASTSS consts32<>+20(SB), Z2
 	VPSUBD       Z2, Z1, Z2
 	VPSRAD       $0x17, Z2, Z3
@@ -83165,7 +82361,7 @@ tail:
 	VANDPS       Z4, Z2, Z2
 	VBROADCASTSS consts32<>+20(SB), Z4
 	VPADDD       Z4, Z2, Z2
-	VSUBPS       vconsts32x16<>+768(SB), Z2, Z2
+	VSUBPS       vconsts32x16<>+896(SB), Z2, Z2
 	VXORPS       Z4, Z4, Z4
 	VCMPPS       $0x00, Z4, Z3, K1
 	VBLENDMPS    Z0, Z2, K1, Z2
@@ -83205,10 +82401,10 @@ tail:
 	VBROADCASTSS consts32<>+16(SB), Z1
 	VCMPPS       $0x00, Z1, Z0, K1
 	VBLENDMPS    Z1, Z5, K1, Z5
-	VCMPPS       $0x00, vconsts32x16<>+1088(SB), Z0, K1
+	VCMPPS       $0x00, vconsts32x16<>+1280(SB), Z0, K1
 	VBROADCASTSS consts32<>+60(SB), Z1
 	VBLENDMPS    Z1, Z5, K1, Z5
-	VCMPPS       $0x19, vconsts32x16<>+1088(SB), Z0, K1
+	VCMPPS       $0x19, vconsts32x16<>+1280(SB), Z0, K1
 	VBROADCASTSS consts32<>+64(SB), Z1
 	VBLENDMPS    Z1, Z5, K1, Z5
 	VXORPS       Z1, Z1, Z1
@@ -83465,22 +82661,18 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
 	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
 	VFNMADD231PS vconsts32x16<>+576(SB), Z9, Z8
-	VMULPS       Z8, Z8, Z10
-	VMULPS       Z10, Z10, Z11
-	VBROADCASTSS consts32<>+76(SB), Z12
-	VFMADD213PS  vconsts32x16<>+192(SB), Z8, Z12
-	VBROADCASTSS consts32<>+80(SB), Z13
-	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z13
-	VFMADD231PS  Z10, Z13, Z12
-	VBROADCASTSS consts32<>+84(SB), Z13
-	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z13
-	VFMADD231PS  Z11, Z13, Z12
-	VFMADD213PS  Z8, Z10, Z12
-	VADDPS       vconsts32x16<>+768(SB), Z12, Z12
-	VSCALEFPS    Z9, Z12, Z12
+	VBROADCASTSS consts32<>+76(SB), Z10
+	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+192(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
+	VSCALEFPS    Z9, Z10, Z10
 	VCMPPS       $0x19, Z6, Z7, K1
-	VPADDD.BCST  consts32<>+100(SB), Z5, K1, Z5
-	VADDPS       Z12, Z1, K1, Z1
+	VPADDD.BCST  consts32<>+88(SB), Z5, K1, Z5
+	VADDPS       Z10, Z1, K1, Z1
 	VMOVUPS      64(AX)(CX*4), Z7
 	VSUBPS       Z0, Z7, Z7
 	VBROADCASTSS consts32<>+68(SB), Z8
@@ -83490,22 +82682,18 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
 	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
 	VFNMADD231PS vconsts32x16<>+576(SB), Z9, Z8
-	VMULPS       Z8, Z8, Z10
-	VMULPS       Z10, Z10, Z11
-	VBROADCASTSS consts32<>+76(SB), Z12
-	VFMADD213PS  vconsts32x16<>+192(SB), Z8, Z12
-	VBROADCASTSS consts32<>+80(SB), Z13
-	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z13
-	VFMADD231PS  Z10, Z13, Z12
-	VBROADCASTSS consts32<>+84(SB), Z13
-	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z13
-	VFMADD231PS  Z11, Z13, Z12
-	VFMADD213PS  Z8, Z10, Z12
-	VADDPS       vconsts32x16<>+768(SB), Z12, Z12
-	VSCALEFPS    Z9, Z12, Z12
+	VBROADCASTSS consts32<>+76(SB), Z10
+	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+192(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
+	VSCALEFPS    Z9, Z10, Z10
 	VCMPPS       $0x19, Z6, Z7, K1
-	VPADDD.BCST  consts32<>+100(SB), Z5, K1, Z5
-	VADDPS       Z12, Z2, K1, Z2
+	VPADDD.BCST  consts32<>+88(SB), Z5, K1, Z5
+	VADDPS       Z10, Z2, K1, Z2
 	VMOVUPS      128(AX)(CX*4), Z7
 	VSUBPS       Z0, Z7, Z7
 	VBROADCASTSS consts32<>+68(SB), Z8
@@ -83515,22 +82703,18 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
 	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
 	VFNMADD231PS vconsts32x16<>+576(SB), Z9, Z8
-	VMULPS       Z8, Z8, Z10
-	VMULPS       Z10, Z10, Z11
-	VBROADCASTSS consts32<>+76(SB), Z12
-	VFMADD213PS  vconsts32x16<>+192(SB), Z8, Z12
-	VBROADCASTSS consts32<>+80(SB), Z13
-	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z13
-	VFMADD231PS  Z10, Z13, Z12
-	VBROADCASTSS consts32<>+84(SB), Z13
-	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z13
-	VFMADD231PS  Z11, Z13, Z12
-	VFMADD213PS  Z8, Z10, Z12
-	VADDPS       vconsts32x16<>+768(SB), Z12, Z12
-	VSCALEFPS    Z9, Z12, Z12
+	VBROADCASTSS consts32<>+76(SB), Z10
+	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+192(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
+	VSCALEFPS    Z9, Z10, Z10
 	VCMPPS       $0x19, Z6, Z7, K1
-	VPADDD.BCST  consts32<>+100(SB), Z5, K1, Z5
-	VADDPS       Z12, Z3, K1, Z3
+	VPADDD.BCST  consts32<>+88(SB), Z5, K1, Z5
+	VADDPS       Z10, Z3, K1, Z3
 	VMOVUPS      192(AX)(CX*4), Z7
 	VSUBPS       Z0, Z7, Z7
 	VBROADCASTSS consts32<>+68(SB), Z8
@@ -83540,22 +82724,18 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
 	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
 	VFNMADD231PS vconsts32x16<>+576(SB), Z9, Z8
-	VMULPS       Z8, Z8, Z10
-	VMULPS       Z10, Z10, Z11
-	VBROADCASTSS consts32<>+76(SB), Z12
-	VFMADD213PS  vconsts32x16<>+192(SB), Z8, Z12
-	VBROADCASTSS consts32<>+80(SB), Z13
-	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z13
-	VFMADD231PS  Z10, Z13, Z12
-	VBROADCASTSS consts32<>+84(SB), Z13
-	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z13
-	VFMADD231PS  Z11, Z13, Z12
-	VFMADD213PS  Z8, Z10, Z12
-	VADDPS       vconsts32x16<>+768(SB), Z12, Z12
-	VSCALEFPS    Z9, Z12, Z12
+	VBROADCASTSS consts32<>+76(SB), Z10
+	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+192(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
+	VSCALEFPS    Z9, Z10, Z10
 	VCMPPS       $0x19, Z6, Z7, K1
-	VPADDD.BCST  consts32<>+100(SB), Z5, K1, Z5
-	VADDPS       Z12, Z4, K1, Z4
+	VPADDD.BCST  consts32<>+88(SB), Z5, K1, Z5
+	VADDPS       Z10, Z4, K1, Z4
 	ADDQ         $0x00000040, CX
 	CMPQ         CX, DX
 	JLE          esloop
@@ -83575,22 +82755,18 @@ essingle1:
 	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
 	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
 	VFNMADD231PS vconsts32x16<>+576(SB), Z9, Z8
-	VMULPS       Z8, Z8, Z10
-	VMULPS       Z10, Z10, Z11
-	VBROADCASTSS consts32<>+76(SB), Z12
-	VFMADD213PS  vconsts32x16<>+192(SB), Z8, Z12
-	VBROADCASTSS consts32<>+80(SB), Z13
-	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z13
-	VFMADD231PS  Z10, Z13, Z12
-	VBROADCASTSS consts32<>+84(SB), Z13
-	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z13
-	VFMADD231PS  Z11, Z13, Z12
-	VFMADD213PS  Z8, Z10, Z12
-	VADDPS       vconsts32x16<>+768(SB), Z12, Z12
-	VSCALEFPS    Z9, Z12, Z12
+	VBROADCASTSS consts32<>+76(SB), Z10
+	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+192(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
+	VSCALEFPS    Z9, Z10, Z10
 	VCMPPS       $0x19, Z6, Z7, K1
-	VPADDD.BCST  consts32<>+100(SB), Z5, K1, Z5
-	VADDPS       Z12, Z1, K1, Z1
+	VPADDD.BCST  consts32<>+88(SB), Z5, K1, Z5
+	VADDPS       Z10, Z1, K1, Z1
 	ADDQ         $0x00000010, CX
 	JMP          essingle1
 
@@ -83610,25 +82786,21 @@ estail:
 	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
 	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
 	VFNMADD231PS vconsts32x16<>+576(SB), Z9, Z8
-	VMULPS       Z8, Z8, Z10
-	VMULPS       Z10, Z10, Z11
-	VBROADCASTSS consts32<>+76(SB), Z12
-	VFMADD213PS  vconsts32x16<>+192(SB), Z8, Z12
-	VBROADCASTSS consts32<>+80(SB), Z13
-	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z13
-	VFMADD231PS  Z10, Z13, Z12
-	VBROADCASTSS consts32<>+84(SB), Z13
-	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z13
-	VFMADD231PS  Z11, Z13, Z12
-	VFMADD213PS  Z8, Z10, Z12
-	VADDPS       vconsts32x16<>+768(SB), Z12, Z12
-	VSCALEFPS    Z9, Z12, Z12
+	VBROADCASTSS consts32<>+76(SB), Z10
+	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+192(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
+	VSCALEFPS    Z9, Z10, Z10
 	VCMPPS       $0x19, Z6, Z7, K1
 	LEAQ         kmask<>+0(SB), BX
 	KMOVW        (BX)(DX*2), K2
 	KANDW        K1, K2, K1
-	VPADDD.BCST  consts32<>+100(SB), Z5, K1, Z5
-	VADDPS       Z12, Z1, K1, Z1
+	VPADDD.BCST  consts32<>+88(SB), Z5, K1, Z5
+	VADDPS       Z10, Z1, K1, Z1
 	ADDQ         DX, CX
 
 esdone:
@@ -83711,23 +82883,19 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
 	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
 	VFNMADD231PS vconsts32x16<>+576(SB), Z9, Z8
-	VMULPS       Z8, Z8, Z10
-	VMULPS       Z10, Z10, Z11
-	VBROADCASTSS consts32<>+76(SB), Z12
-	VFMADD213PS  vconsts32x16<>+192(SB), Z8, Z12
-	VBROADCASTSS consts32<>+80(SB), Z13
-	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z13
-	VFMADD231PS  Z10, Z13, Z12
-	VBROADCASTSS consts32<>+84(SB), Z13
-	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z13
-	VFMADD231PS  Z11, Z13, Z12
-	VFMADD213PS  Z8, Z10, Z12
-	VADDPS       vconsts32x16<>+768(SB), Z12, Z12
-	VSCALEFPS    Z9, Z12, Z12
-	VMOVUPS      Z12, (CX)(DX*4)
+	VBROADCASTSS consts32<>+76(SB), Z10
+	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+192(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
+	VSCALEFPS    Z9, Z10, Z10
+	VMOVUPS      Z10, (CX)(DX*4)
 	VCMPPS       $0x19, Z6, Z7, K1
-	VPADDD.BCST  consts32<>+100(SB), Z5, K1, Z5
-	VADDPS       Z12, Z1, K1, Z1
+	VPADDD.BCST  consts32<>+88(SB), Z5, K1, Z5
+	VADDPS       Z10, Z1, K1, Z1
 	VMOVUPS      64(AX)(DX*4), Z7
 	VSUBPS       Z0, Z7, Z7
 	VBROADCASTSS consts32<>+68(SB), Z8
@@ -83737,23 +82905,19 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
 	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
 	VFNMADD231PS vconsts32x16<>+576(SB), Z9, Z8
-	VMULPS       Z8, Z8, Z10
-	VMULPS       Z10, Z10, Z11
-	VBROADCASTSS consts32<>+76(SB), Z12
-	VFMADD213PS  vconsts32x16<>+192(SB), Z8, Z12
-	VBROADCASTSS consts32<>+80(SB), Z13
-	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z13
-	VFMADD231PS  Z10, Z13, Z12
-	VBROADCASTSS consts32<>+84(SB), Z13
-	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z13
-	VFMADD231PS  Z11, Z13, Z12
-	VFMADD213PS  Z8, Z10, Z12
-	VADDPS       vconsts32x16<>+768(SB), Z12, Z12
-	VSCALEFPS    Z9, Z12, Z12
-	VMOVUPS      Z12, 64(CX)(DX*4)
+	VBROADCASTSS consts32<>+76(SB), Z10
+	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+192(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
+	VSCALEFPS    Z9, Z10, Z10
+	VMOVUPS      Z10, 64(CX)(DX*4)
 	VCMPPS       $0x19, Z6, Z7, K1
-	VPADDD.BCST  consts32<>+100(SB), Z5, K1, Z5
-	VADDPS       Z12, Z2, K1, Z2
+	VPADDD.BCST  consts32<>+88(SB), Z5, K1, Z5
+	VADDPS       Z10, Z2, K1, Z2
 	VMOVUPS      128(AX)(DX*4), Z7
 	VSUBPS       Z0, Z7, Z7
 	VBROADCASTSS consts32<>+68(SB), Z8
@@ -83763,23 +82927,19 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
 	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
 	VFNMADD231PS vconsts32x16<>+576(SB), Z9, Z8
-	VMULPS       Z8, Z8, Z10
-	VMULPS       Z10, Z10, Z11
-	VBROADCASTSS consts32<>+76(SB), Z12
-	VFMADD213PS  vconsts32x16<>+192(SB), Z8, Z12
-	VBROADCASTSS consts32<>+80(SB), Z13
-	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z13
-	VFMADD231PS  Z10, Z13, Z12
-	VBROADCASTSS consts32<>+84(SB), Z13
-	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z13
-	VFMADD231PS  Z11, Z13, Z12
-	VFMADD213PS  Z8, Z10, Z12
-	VADDPS       vconsts32x16<>+768(SB), Z12, Z12
-	VSCALEFPS    Z9, Z12, Z12
-	VMOVUPS      Z12, 128(CX)(DX*4)
+	VBROADCASTSS consts32<>+76(SB), Z10
+	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+192(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
+	VSCALEFPS    Z9, Z10, Z10
+	VMOVUPS      Z10, 128(CX)(DX*4)
 	VCMPPS       $0x19, Z6, Z7, K1
-	VPADDD.BCST  consts32<>+100(SB), Z5, K1, Z5
-	VADDPS       Z12, Z3, K1, Z3
+	VPADDD.BCST  consts32<>+88(SB), Z5, K1, Z5
+	VADDPS       Z10, Z3, K1, Z3
 	VMOVUPS      192(AX)(DX*4), Z7
 	VSUBPS       Z0, Z7, Z7
 	VBROADCASTSS consts32<>+68(SB), Z8
@@ -83789,23 +82949,19 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
 	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
 	VFNMADD231PS vconsts32x16<>+576(SB), Z9, Z8
-	VMULPS       Z8, Z8, Z10
-	VMULPS       Z10, Z10, Z11
-	VBROADCASTSS consts32<>+76(SB), Z12
-	VFMADD213PS  vconsts32x16<>+192(SB), Z8, Z12
-	VBROADCASTSS consts32<>+80(SB), Z13
-	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z13
-	VFMADD231PS  Z10, Z13, Z12
-	VBROADCASTSS consts32<>+84(SB), Z13
-	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z13
-	VFMADD231PS  Z11, Z13, Z12
-	VFMADD213PS  Z8, Z10, Z12
-	VADDPS       vconsts32x16<>+768(SB), Z12, Z12
-	VSCALEFPS    Z9, Z12, Z12
-	VMOVUPS      Z12, 192(CX)(DX*4)
+	VBROADCASTSS consts32<>+76(SB), Z10
+	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+192(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
+	VSCALEFPS    Z9, Z10, Z10
+	VMOVUPS      Z10, 192(CX)(DX*4)
 	VCMPPS       $0x19, Z6, Z7, K1
-	VPADDD.BCST  consts32<>+100(SB), Z5, K1, Z5
-	VADDPS       Z12, Z4, K1, Z4
+	VPADDD.BCST  consts32<>+88(SB), Z5, K1, Z5
+	VADDPS       Z10, Z4, K1, Z4
 	ADDQ         $0x00000040, DX
 	CMPQ         DX, BX
 	JLE          esloop
@@ -83825,23 +82981,19 @@ essingle1:
 	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
 	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
 	VFNMADD231PS vconsts32x16<>+576(SB), Z9, Z8
-	VMULPS       Z8, Z8, Z10
-	VMULPS       Z10, Z10, Z11
-	VBROADCASTSS consts32<>+76(SB), Z12
-	VFMADD213PS  vconsts32x16<>+192(SB), Z8, Z12
-	VBROADCASTSS consts32<>+80(SB), Z13
-	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z13
-	VFMADD231PS  Z10, Z13, Z12
-	VBROADCASTSS consts32<>+84(SB), Z13
-	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z13
-	VFMADD231PS  Z11, Z13, Z12
-	VFMADD213PS  Z8, Z10, Z12
-	VADDPS       vconsts32x16<>+768(SB), Z12, Z12
-	VSCALEFPS    Z9, Z12, Z12
-	VMOVUPS      Z12, (CX)(DX*4)
+	VBROADCASTSS consts32<>+76(SB), Z10
+	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+192(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
+	VSCALEFPS    Z9, Z10, Z10
+	VMOVUPS      Z10, (CX)(DX*4)
 	VCMPPS       $0x19, Z6, Z7, K1
-	VPADDD.BCST  consts32<>+100(SB), Z5, K1, Z5
-	VADDPS       Z12, Z1, K1, Z1
+	VPADDD.BCST  consts32<>+88(SB), Z5, K1, Z5
+	VADDPS       Z10, Z1, K1, Z1
 	ADDQ         $0x00000010, DX
 	JMP          essingle1
 
@@ -83861,28 +83013,24 @@ estail:
 	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
 	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
 	VFNMADD231PS vconsts32x16<>+576(SB), Z9, Z8
-	VMULPS       Z8, Z8, Z10
-	VMULPS       Z10, Z10, Z11
-	VBROADCASTSS consts32<>+76(SB), Z12
-	VFMADD213PS  vconsts32x16<>+192(SB), Z8, Z12
-	VBROADCASTSS consts32<>+80(SB), Z13
-	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z13
-	VFMADD231PS  Z10, Z13, Z12
-	VBROADCASTSS consts32<>+84(SB), Z13
-	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z13
-	VFMADD231PS  Z11, Z13, Z12
-	VFMADD213PS  Z8, Z10, Z12
-	VADDPS       vconsts32x16<>+768(SB), Z12, Z12
-	VSCALEFPS    Z9, Z12, Z12
+	VBROADCASTSS consts32<>+76(SB), Z10
+	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+192(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
+	VSCALEFPS    Z9, Z10, Z10
 	LEAQ         kmask<>+0(SB), SI
 	KMOVW        (SI)(BX*2), K1
-	VMOVUPS      Z12, K1, (CX)(DX*4)
+	VMOVUPS      Z10, K1, (CX)(DX*4)
 	VCMPPS       $0x19, Z6, Z7, K1
 	LEAQ         kmask<>+0(SB), SI
 	KMOVW        (SI)(BX*2), K2
 	KANDW        K1, K2, K1
-	VPADDD.BCST  consts32<>+100(SB), Z5, K1, Z5
-	VADDPS       Z12, Z1, K1, Z1
+	VPADDD.BCST  consts32<>+88(SB), Z5, K1, Z5
+	VADDPS       Z10, Z1, K1, Z1
 	ADDQ         BX, DX
 
 esdone:
@@ -83970,22 +83118,18 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
 	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
 	VFNMADD231PS vconsts32x16<>+576(SB), Z13, Z12
-	VMULPS       Z12, Z12, Z14
-	VMULPS       Z14, Z14, Z15
-	VBROADCASTSS consts32<>+76(SB), Z16
-	VFMADD213PS  vconsts32x16<>+192(SB), Z12, Z16
-	VBROADCASTSS consts32<>+80(SB), Z17
-	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z17
-	VFMADD231PS  Z14, Z17, Z16
-	VBROADCASTSS consts32<>+84(SB), Z17
-	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z17
-	VFMADD231PS  Z15, Z17, Z16
-	VFMADD213PS  Z12, Z14, Z16
-	VADDPS       vconsts32x16<>+768(SB), Z16, Z16
-	VSCALEFPS    Z13, Z16, Z16
+	VBROADCASTSS consts32<>+76(SB), Z14
+	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+192(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
+	VSCALEFPS    Z13, Z14, Z14
 	VCMPPS       $0x19, Z10, Z11, K1
-	VPADDD.BCST  consts32<>+100(SB), Z9, K1, Z9
-	VADDPS       Z16, Z1, K1, Z1
+	VPADDD.BCST  consts32<>+88(SB), Z9, K1, Z9
+	VADDPS       Z14, Z1, K1, Z1
 	VSUBPS       Z11, Z5, Z5
 	VMOVUPS      64(AX)(CX*4), Z11
 	VSUBPS       Z0, Z11, Z11
@@ -83996,22 +83140,18 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
 	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
 	VFNMADD231PS vconsts32x16<>+576(SB), Z13, Z12
-	VMULPS       Z12, Z12, Z14
-	VMULPS       Z14, Z14, Z15
-	VBROADCASTSS consts32<>+76(SB), Z16
-	VFMADD213PS  vconsts32x16<>+192(SB), Z12, Z16
-	VBROADCASTSS consts32<>+80(SB), Z17
-	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z17
-	VFMADD231PS  Z14, Z17, Z16
-	VBROADCASTSS consts32<>+84(SB), Z17
-	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z17
-	VFMADD231PS  Z15, Z17, Z16
-	VFMADD213PS  Z12, Z14, Z16
-	VADDPS       vconsts32x16<>+768(SB), Z16, Z16
-	VSCALEFPS    Z13, Z16, Z16
+	VBROADCASTSS consts32<>+76(SB), Z14
+	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+192(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
+	VSCALEFPS    Z13, Z14, Z14
 	VCMPPS       $0x19, Z10, Z11, K1
-	VPADDD.BCST  consts32<>+100(SB), Z9, K1, Z9
-	VADDPS       Z16, Z2, K1, Z2
+	VPADDD.BCST  consts32<>+88(SB), Z9, K1, Z9
+	VADDPS       Z14, Z2, K1, Z2
 	VSUBPS       Z11, Z6, Z6
 	VMOVUPS      128(AX)(CX*4), Z11
 	VSUBPS       Z0, Z11, Z11
@@ -84022,22 +83162,18 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
 	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
 	VFNMADD231PS vconsts32x16<>+576(SB), Z13, Z12
-	VMULPS       Z12, Z12, Z14
-	VMULPS       Z14, Z14, Z15
-	VBROADCASTSS consts32<>+76(SB), Z16
-	VFMADD213PS  vconsts32x16<>+192(SB), Z12, Z16
-	VBROADCASTSS consts32<>+80(SB), Z17
-	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z17
-	VFMADD231PS  Z14, Z17, Z16
-	VBROADCASTSS consts32<>+84(SB), Z17
-	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z17
-	VFMADD231PS  Z15, Z17, Z16
-	VFMADD213PS  Z12, Z14, Z16
-	VADDPS       vconsts32x16<>+768(SB), Z16, Z16
-	VSCALEFPS    Z13, Z16, Z16
+	VBROADCASTSS consts32<>+76(SB), Z14
+	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+192(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
+	VSCALEFPS    Z13, Z14, Z14
 	VCMPPS       $0x19, Z10, Z11, K1
-	VPADDD.BCST  consts32<>+100(SB), Z9, K1, Z9
-	VADDPS       Z16, Z3, K1, Z3
+	VPADDD.BCST  consts32<>+88(SB), Z9, K1, Z9
+	VADDPS       Z14, Z3, K1, Z3
 	VSUBPS       Z11, Z7, Z7
 	VMOVUPS      192(AX)(CX*4), Z11
 	VSUBPS       Z0, Z11, Z11
@@ -84048,22 +83184,18 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
 	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
 	VFNMADD231PS vconsts32x16<>+576(SB), Z13, Z12
-	VMULPS       Z12, Z12, Z14
-	VMULPS       Z14, Z14, Z15
-	VBROADCASTSS consts32<>+76(SB), Z16
-	VFMADD213PS  vconsts32x16<>+192(SB), Z12, Z16
-	VBROADCASTSS consts32<>+80(SB), Z17
-	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z17
-	VFMADD231PS  Z14, Z17, Z16
-	VBROADCASTSS consts32<>+84(SB), Z17
-	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z17
-	VFMADD231PS  Z15, Z17, Z16
-	VFMADD213PS  Z12, Z14, Z16
-	VADDPS       vconsts32x16<>+768(SB), Z16, Z16
-	VSCALEFPS    Z13, Z16, Z16
+	VBROADCASTSS consts32<>+76(SB), Z14
+	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+192(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
+	VSCALEFPS    Z13, Z14, Z14
 	VCMPPS       $0x19, Z10, Z11, K1
-	VPADDD.BCST  consts32<>+100(SB), Z9, K1, Z9
-	VADDPS       Z16, Z4, K1, Z4
+	VPADDD.BCST  consts32<>+88(SB), Z9, K1, Z9
+	VADDPS       Z14, Z4, K1, Z4
 	VSUBPS       Z11, Z8, Z8
 	ADDQ         $0x00000040, CX
 	CMPQ         CX, DX
@@ -84084,22 +83216,18 @@ essingle1:
 	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
 	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
 	VFNMADD231PS vconsts32x16<>+576(SB), Z13, Z12
-	VMULPS       Z12, Z12, Z14
-	VMULPS       Z14, Z14, Z15
-	VBROADCASTSS consts32<>+76(SB), Z16
-	VFMADD213PS  vconsts32x16<>+192(SB), Z12, Z16
-	VBROADCASTSS consts32<>+80(SB), Z17
-	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z17
-	VFMADD231PS  Z14, Z17, Z16
-	VBROADCASTSS consts32<>+84(SB), Z17
-	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z17
-	VFMADD231PS  Z15, Z17, Z16
-	VFMADD213PS  Z12, Z14, Z16
-	VADDPS       vconsts32x16<>+768(SB), Z16, Z16
-	VSCALEFPS    Z13, Z16, Z16
+	VBROADCASTSS consts32<>+76(SB), Z14
+	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+192(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
+	VSCALEFPS    Z13, Z14, Z14
 	VCMPPS       $0x19, Z10, Z11, K1
-	VPADDD.BCST  consts32<>+100(SB), Z9, K1, Z9
-	VADDPS       Z16, Z1, K1, Z1
+	VPADDD.BCST  consts32<>+88(SB), Z9, K1, Z9
+	VADDPS       Z14, Z1, K1, Z1
 	VSUBPS       Z11, Z5, Z5
 	ADDQ         $0x00000010, CX
 	JMP          essingle1
@@ -84120,25 +83248,21 @@ estail:
 	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
 	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
 	VFNMADD231PS vconsts32x16<>+576(SB), Z13, Z12
-	VMULPS       Z12, Z12, Z14
-	VMULPS       Z14, Z14, Z15
-	VBROADCASTSS consts32<>+76(SB), Z16
-	VFMADD213PS  vconsts32x16<>+192(SB), Z12, Z16
-	VBROADCASTSS consts32<>+80(SB), Z17
-	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z17
-	VFMADD231PS  Z14, Z17, Z16
-	VBROADCASTSS consts32<>+84(SB), Z17
-	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z17
-	VFMADD231PS  Z15, Z17, Z16
-	VFMADD213PS  Z12, Z14, Z16
-	VADDPS       vconsts32x16<>+768(SB), Z16, Z16
-	VSCALEFPS    Z13, Z16, Z16
+	VBROADCASTSS consts32<>+76(SB), Z14
+	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+192(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
+	VSCALEFPS    Z13, Z14, Z14
 	VCMPPS       $0x19, Z10, Z11, K1
 	LEAQ         kmask<>+0(SB), BX
 	KMOVW        (BX)(DX*2), K2
 	KANDW        K1, K2, K1
-	VPADDD.BCST  consts32<>+100(SB), Z9, K1, Z9
-	VADDPS       Z16, Z1, K1, Z1
+	VPADDD.BCST  consts32<>+88(SB), Z9, K1, Z9
+	VADDPS       Z14, Z1, K1, Z1
 	LEAQ         kmask<>+0(SB), BX
 	KMOVW        (BX)(DX*2), K1
 	VMOVAPS.Z    Z11, K1, Z11
@@ -84253,23 +83377,19 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
 	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
 	VFNMADD231PS vconsts32x16<>+576(SB), Z13, Z12
-	VMULPS       Z12, Z12, Z14
-	VMULPS       Z14, Z14, Z15
-	VBROADCASTSS consts32<>+76(SB), Z16
-	VFMADD213PS  vconsts32x16<>+192(SB), Z12, Z16
-	VBROADCASTSS consts32<>+80(SB), Z17
-	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z17
-	VFMADD231PS  Z14, Z17, Z16
-	VBROADCASTSS consts32<>+84(SB), Z17
-	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z17
-	VFMADD231PS  Z15, Z17, Z16
-	VFMADD213PS  Z12, Z14, Z16
-	VADDPS       vconsts32x16<>+768(SB), Z16, Z16
-	VSCALEFPS    Z13, Z16, Z16
-	VMOVUPS      Z16, (CX)(DX*4)
+	VBROADCASTSS consts32<>+76(SB), Z14
+	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+192(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
+	VSCALEFPS    Z13, Z14, Z14
+	VMOVUPS      Z14, (CX)(DX*4)
 	VCMPPS       $0x19, Z10, Z11, K1
-	VPADDD.BCST  consts32<>+100(SB), Z9, K1, Z9
-	VADDPS       Z16, Z1, K1, Z1
+	VPADDD.BCST  consts32<>+88(SB), Z9, K1, Z9
+	VADDPS       Z14, Z1, K1, Z1
 	VSUBPS       Z11, Z5, Z5
 	VMOVUPS      64(AX)(DX*4), Z11
 	VSUBPS       Z0, Z11, Z11
@@ -84280,23 +83400,19 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
 	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
 	VFNMADD231PS vconsts32x16<>+576(SB), Z13, Z12
-	VMULPS       Z12, Z12, Z14
-	VMULPS       Z14, Z14, Z15
-	VBROADCASTSS consts32<>+76(SB), Z16
-	VFMADD213PS  vconsts32x16<>+192(SB), Z12, Z16
-	VBROADCASTSS consts32<>+80(SB), Z17
-	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z17
-	VFMADD231PS  Z14, Z17, Z16
-	VBROADCASTSS consts32<>+84(SB), Z17
-	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z17
-	VFMADD231PS  Z15, Z17, Z16
-	VFMADD213PS  Z12, Z14, Z16
-	VADDPS       vconsts32x16<>+768(SB), Z16, Z16
-	VSCALEFPS    Z13, Z16, Z16
-	VMOVUPS      Z16, 64(CX)(DX*4)
+	VBROADCASTSS consts32<>+76(SB), Z14
+	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+192(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
+	VSCALEFPS    Z13, Z14, Z14
+	VMOVUPS      Z14, 64(CX)(DX*4)
 	VCMPPS       $0x19, Z10, Z11, K1
-	VPADDD.BCST  consts32<>+100(SB), Z9, K1, Z9
-	VADDPS       Z16, Z2, K1, Z2
+	VPADDD.BCST  consts32<>+88(SB), Z9, K1, Z9
+	VADDPS       Z14, Z2, K1, Z2
 	VSUBPS       Z11, Z6, Z6
 	VMOVUPS      128(AX)(DX*4), Z11
 	VSUBPS       Z0, Z11, Z11
@@ -84307,23 +83423,19 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
 	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
 	VFNMADD231PS vconsts32x16<>+576(SB), Z13, Z12
-	VMULPS       Z12, Z12, Z14
-	VMULPS       Z14, Z14, Z15
-	VBROADCASTSS consts32<>+76(SB), Z16
-	VFMADD213PS  vconsts32x16<>+192(SB), Z12, Z16
-	VBROADCASTSS consts32<>+80(SB), Z17
-	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z17
-	VFMADD231PS  Z14, Z17, Z16
-	VBROADCASTSS consts32<>+84(SB), Z17
-	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z17
-	VFMADD231PS  Z15, Z17, Z16
-	VFMADD213PS  Z12, Z14, Z16
-	VADDPS       vconsts32x16<>+768(SB), Z16, Z16
-	VSCALEFPS    Z13, Z16, Z16
-	VMOVUPS      Z16, 128(CX)(DX*4)
+	VBROADCASTSS consts32<>+76(SB), Z14
+	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+192(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
+	VSCALEFPS    Z13, Z14, Z14
+	VMOVUPS      Z14, 128(CX)(DX*4)
 	VCMPPS       $0x19, Z10, Z11, K1
-	VPADDD.BCST  consts32<>+100(SB), Z9, K1, Z9
-	VADDPS       Z16, Z3, K1, Z3
+	VPADDD.BCST  consts32<>+88(SB), Z9, K1, Z9
+	VADDPS       Z14, Z3, K1, Z3
 	VSUBPS       Z11, Z7, Z7
 	VMOVUPS      192(AX)(DX*4), Z11
 	VSUBPS       Z0, Z11, Z11
@@ -84334,23 +83446,19 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
 	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
 	VFNMADD231PS vconsts32x16<>+576(SB), Z13, Z12
-	VMULPS       Z12, Z12, Z14
-	VMULPS       Z14, Z14, Z15
-	VBROADCASTSS consts32<>+76(SB), Z16
-	VFMADD213PS  vconsts32x16<>+192(SB), Z12, Z16
-	VBROADCASTSS consts32<>+80(SB), Z17
-	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z17
-	VFMADD231PS  Z14, Z17, Z16
-	VBROADCASTSS consts32<>+84(SB), Z17
-	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z17
-	VFMADD231PS  Z15, Z17, Z16
-	VFMADD213PS  Z12, Z14, Z16
-	VADDPS       vconsts32x16<>+768(SB), Z16, Z16
-	VSCALEFPS    Z13, Z16, Z16
-	VMOVUPS      Z16, 192(CX)(DX*4)
+	VBROADCASTSS consts32<>+76(SB), Z14
+	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+192(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
+	VSCALEFPS    Z13, Z14, Z14
+	VMOVUPS      Z14, 192(CX)(DX*4)
 	VCMPPS       $0x19, Z10, Z11, K1
-	VPADDD.BCST  consts32<>+100(SB), Z9, K1, Z9
-	VADDPS       Z16, Z4, K1, Z4
+	VPADDD.BCST  consts32<>+88(SB), Z9, K1, Z9
+	VADDPS       Z14, Z4, K1, Z4
 	VSUBPS       Z11, Z8, Z8
 	ADDQ         $0x00000040, DX
 	CMPQ         DX, BX
@@ -84371,23 +83479,19 @@ essingle1:
 	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
 	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
 	VFNMADD231PS vconsts32x16<>+576(SB), Z13, Z12
-	VMULPS       Z12, Z12, Z14
-	VMULPS       Z14, Z14, Z15
-	VBROADCASTSS consts32<>+76(SB), Z16
-	VFMADD213PS  vconsts32x16<>+192(SB), Z12, Z16
-	VBROADCASTSS consts32<>+80(SB), Z17
-	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z17
-	VFMADD231PS  Z14, Z17, Z16
-	VBROADCASTSS consts32<>+84(SB), Z17
-	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z17
-	VFMADD231PS  Z15, Z17, Z16
-	VFMADD213PS  Z12, Z14, Z16
-	VADDPS       vconsts32x16<>+768(SB), Z16, Z16
-	VSCALEFPS    Z13, Z16, Z16
-	VMOVUPS      Z16, (CX)(DX*4)
+	VBROADCASTSS consts32<>+76(SB), Z14
+	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+192(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
+	VSCALEFPS    Z13, Z14, Z14
+	VMOVUPS      Z14, (CX)(DX*4)
 	VCMPPS       $0x19, Z10, Z11, K1
-	VPADDD.BCST  consts32<>+100(SB), Z9, K1, Z9
-	VADDPS       Z16, Z1, K1, Z1
+	VPADDD.BCST  consts32<>+88(SB), Z9, K1, Z9
+	VADDPS       Z14, Z1, K1, Z1
 	VSUBPS       Z11, Z5, Z5
 	ADDQ         $0x00000010, DX
 	JMP          essingle1
@@ -84408,28 +83512,24 @@ estail:
 	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
 	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
 	VFNMADD231PS vconsts32x16<>+576(SB), Z13, Z12
-	VMULPS       Z12, Z12, Z14
-	VMULPS       Z14, Z14, Z15
-	VBROADCASTSS consts32<>+76(SB), Z16
-	VFMADD213PS  vconsts32x16<>+192(SB), Z12, Z16
-	VBROADCASTSS consts32<>+80(SB), Z17
-	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z17
-	VFMADD231PS  Z14, Z17, Z16
-	VBROADCASTSS consts32<>+84(SB), Z17
-	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z17
-	VFMADD231PS  Z15, Z17, Z16
-	VFMADD213PS  Z12, Z14, Z16
-	VADDPS       vconsts32x16<>+768(SB), Z16, Z16
-	VSCALEFPS    Z13, Z16, Z16
+	VBROADCASTSS consts32<>+76(SB), Z14
+	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+192(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
+	VSCALEFPS    Z13, Z14, Z14
 	LEAQ         kmask<>+0(SB), SI
 	KMOVW        (SI)(BX*2), K1
-	VMOVUPS      Z16, K1, (CX)(DX*4)
+	VMOVUPS      Z14, K1, (CX)(DX*4)
 	VCMPPS       $0x19, Z10, Z11, K1
 	LEAQ         kmask<>+0(SB), SI
 	KMOVW        (SI)(BX*2), K2
 	KANDW        K1, K2, K1
-	VPADDD.BCST  consts32<>+100(SB), Z9, K1, Z9
-	VADDPS       Z16, Z1, K1, Z1
+	VPADDD.BCST  consts32<>+88(SB), Z9, K1, Z9
+	VADDPS       Z14, Z1, K1, Z1
 	LEAQ         kmask<>+0(SB), SI
 	KMOVW        (SI)(BX*2), K1
 	VMOVAPS.Z    Z11, K1, Z11
@@ -84550,22 +83650,18 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
 	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
 	VFNMADD231PS vconsts32x16<>+576(SB), Z17, Z16
-	VMULPS       Z16, Z16, Z18
-	VMULPS       Z18, Z18, Z19
-	VBROADCASTSS consts32<>+76(SB), Z20
-	VFMADD213PS  vconsts32x16<>+192(SB), Z16, Z20
-	VBROADCASTSS consts32<>+80(SB), Z21
-	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z21
-	VFMADD231PS  Z18, Z21, Z20
-	VBROADCASTSS consts32<>+84(SB), Z21
-	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z21
-	VFMADD231PS  Z19, Z21, Z20
-	VFMADD213PS  Z16, Z18, Z20
-	VADDPS       vconsts32x16<>+768(SB), Z20, Z20
-	VSCALEFPS    Z17, Z20, Z20
+	VBROADCASTSS consts32<>+76(SB), Z18
+	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+192(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
+	VSCALEFPS    Z17, Z18, Z18
 	VCMPPS       $0x19, Z14, Z15, K1
-	VPADDD.BCST  consts32<>+100(SB), Z13, K1, Z13
-	VADDPS       Z20, Z1, K1, Z1
+	VPADDD.BCST  consts32<>+88(SB), Z13, K1, Z13
+	VADDPS       Z18, Z1, K1, Z1
 	VMOVUPS      (CX)(DX*4), Z16
 	VBROADCASTSS pos+52(FP), Z17
 	VMULPS       Z17, Z16, Z16
@@ -84582,22 +83678,18 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
 	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
 	VFNMADD231PS vconsts32x16<>+576(SB), Z17, Z16
-	VMULPS       Z16, Z16, Z18
-	VMULPS       Z18, Z18, Z19
-	VBROADCASTSS consts32<>+76(SB), Z20
-	VFMADD213PS  vconsts32x16<>+192(SB), Z16, Z20
-	VBROADCASTSS consts32<>+80(SB), Z21
-	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z21
-	VFMADD231PS  Z18, Z21, Z20
-	VBROADCASTSS consts32<>+84(SB), Z21
-	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z21
-	VFMADD231PS  Z19, Z21, Z20
-	VFMADD213PS  Z16, Z18, Z20
-	VADDPS       vconsts32x16<>+768(SB), Z20, Z20
-	VSCALEFPS    Z17, Z20, Z20
+	VBROADCASTSS consts32<>+76(SB), Z18
+	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+192(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
+	VSCALEFPS    Z17, Z18, Z18
 	VCMPPS       $0x19, Z14, Z15, K1
-	VPADDD.BCST  consts32<>+100(SB), Z13, K1, Z13
-	VADDPS       Z20, Z2, K1, Z2
+	VPADDD.BCST  consts32<>+88(SB), Z13, K1, Z13
+	VADDPS       Z18, Z2, K1, Z2
 	VMOVUPS      64(CX)(DX*4), Z16
 	VBROADCASTSS pos+52(FP), Z17
 	VMULPS       Z17, Z16, Z16
@@ -84614,22 +83706,18 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
 	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
 	VFNMADD231PS vconsts32x16<>+576(SB), Z17, Z16
-	VMULPS       Z16, Z16, Z18
-	VMULPS       Z18, Z18, Z19
-	VBROADCASTSS consts32<>+76(SB), Z20
-	VFMADD213PS  vconsts32x16<>+192(SB), Z16, Z20
-	VBROADCASTSS consts32<>+80(SB), Z21
-	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z21
-	VFMADD231PS  Z18, Z21, Z20
-	VBROADCASTSS consts32<>+84(SB), Z21
-	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z21
-	VFMADD231PS  Z19, Z21, Z20
-	VFMADD213PS  Z16, Z18, Z20
-	VADDPS       vconsts32x16<>+768(SB), Z20, Z20
-	VSCALEFPS    Z17, Z20, Z20
+	VBROADCASTSS consts32<>+76(SB), Z18
+	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+192(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
+	VSCALEFPS    Z17, Z18, Z18
 	VCMPPS       $0x19, Z14, Z15, K1
-	VPADDD.BCST  consts32<>+100(SB), Z13, K1, Z13
-	VADDPS       Z20, Z3, K1, Z3
+	VPADDD.BCST  consts32<>+88(SB), Z13, K1, Z13
+	VADDPS       Z18, Z3, K1, Z3
 	VMOVUPS      128(CX)(DX*4), Z16
 	VBROADCASTSS pos+52(FP), Z17
 	VMULPS       Z17, Z16, Z16
@@ -84646,22 +83734,18 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
 	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
 	VFNMADD231PS vconsts32x16<>+576(SB), Z17, Z16
-	VMULPS       Z16, Z16, Z18
-	VMULPS       Z18, Z18, Z19
-	VBROADCASTSS consts32<>+76(SB), Z20
-	VFMADD213PS  vconsts32x16<>+192(SB), Z16, Z20
-	VBROADCASTSS consts32<>+80(SB), Z21
-	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z21
-	VFMADD231PS  Z18, Z21, Z20
-	VBROADCASTSS consts32<>+84(SB), Z21
-	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z21
-	VFMADD231PS  Z19, Z21, Z20
-	VFMADD213PS  Z16, Z18, Z20
-	VADDPS       vconsts32x16<>+768(SB), Z20, Z20
-	VSCALEFPS    Z17, Z20, Z20
+	VBROADCASTSS consts32<>+76(SB), Z18
+	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+192(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
+	VSCALEFPS    Z17, Z18, Z18
 	VCMPPS       $0x19, Z14, Z15, K1
-	VPADDD.BCST  consts32<>+100(SB), Z13, K1, Z13
-	VADDPS       Z20, Z4, K1, Z4
+	VPADDD.BCST  consts32<>+88(SB), Z13, K1, Z13
+	VADDPS       Z18, Z4, K1, Z4
 	VMOVUPS      192(CX)(DX*4), Z16
 	VBROADCASTSS pos+52(FP), Z17
 	VMULPS       Z17, Z16, Z16
@@ -84688,22 +83772,18 @@ essingle1:
 	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
 	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
 	VFNMADD231PS vconsts32x16<>+576(SB), Z17, Z16
-	VMULPS       Z16, Z16, Z18
-	VMULPS       Z18, Z18, Z19
-	VBROADCASTSS consts32<>+76(SB), Z20
-	VFMADD213PS  vconsts32x16<>+192(SB), Z16, Z20
-	VBROADCASTSS consts32<>+80(SB), Z21
-	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z21
-	VFMADD231PS  Z18, Z21, Z20
-	VBROADCASTSS consts32<>+84(SB), Z21
-	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z21
-	VFMADD231PS  Z19, Z21, Z20
-	VFMADD213PS  Z16, Z18, Z20
-	VADDPS       vconsts32x16<>+768(SB), Z20, Z20
-	VSCALEFPS    Z17, Z20, Z20
+	VBROADCASTSS consts32<>+76(SB), Z18
+	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+192(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
+	VSCALEFPS    Z17, Z18, Z18
 	VCMPPS       $0x19, Z14, Z15, K1
-	VPADDD.BCST  consts32<>+100(SB), Z13, K1, Z13
-	VADDPS       Z20, Z1, K1, Z1
+	VPADDD.BCST  consts32<>+88(SB), Z13, K1, Z13
+	VADDPS       Z18, Z1, K1, Z1
 	VMOVUPS      (CX)(DX*4), Z16
 	VBROADCASTSS pos+52(FP), Z17
 	VMULPS       Z17, Z16, Z16
@@ -84730,25 +83810,21 @@ estail:
 	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
 	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
 	VFNMADD231PS vconsts32x16<>+576(SB), Z17, Z16
-	VMULPS       Z16, Z16, Z18
-	VMULPS       Z18, Z18, Z19
-	VBROADCASTSS consts32<>+76(SB), Z20
-	VFMADD213PS  vconsts32x16<>+192(SB), Z16, Z20
-	VBROADCASTSS consts32<>+80(SB), Z21
-	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z21
-	VFMADD231PS  Z18, Z21, Z20
-	VBROADCASTSS consts32<>+84(SB), Z21
-	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z21
-	VFMADD231PS  Z19, Z21, Z20
-	VFMADD213PS  Z16, Z18, Z20
-	VADDPS       vconsts32x16<>+768(SB), Z20, Z20
-	VSCALEFPS    Z17, Z20, Z20
+	VBROADCASTSS consts32<>+76(SB), Z18
+	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+192(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
+	VSCALEFPS    Z17, Z18, Z18
 	VCMPPS       $0x19, Z14, Z15, K1
 	LEAQ         kmask<>+0(SB), SI
 	KMOVW        (SI)(BX*2), K2
 	KANDW        K1, K2, K1
-	VPADDD.BCST  consts32<>+100(SB), Z13, K1, Z13
-	VADDPS       Z20, Z1, K1, Z1
+	VPADDD.BCST  consts32<>+88(SB), Z13, K1, Z13
+	VADDPS       Z18, Z1, K1, Z1
 	LEAQ         kmask<>+0(SB), SI
 	KMOVW        (SI)(BX*2), K1
 	VXORPS       Z16, Z16, Z16
@@ -84901,23 +83977,19 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
 	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
 	VFNMADD231PS vconsts32x16<>+576(SB), Z17, Z16
-	VMULPS       Z16, Z16, Z18
-	VMULPS       Z18, Z18, Z19
-	VBROADCASTSS consts32<>+76(SB), Z20
-	VFMADD213PS  vconsts32x16<>+192(SB), Z16, Z20
-	VBROADCASTSS consts32<>+80(SB), Z21
-	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z21
-	VFMADD231PS  Z18, Z21, Z20
-	VBROADCASTSS consts32<>+84(SB), Z21
-	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z21
-	VFMADD231PS  Z19, Z21, Z20
-	VFMADD213PS  Z16, Z18, Z20
-	VADDPS       vconsts32x16<>+768(SB), Z20, Z20
-	VSCALEFPS    Z17, Z20, Z20
-	VMOVUPS      Z20, (DX)(BX*4)
+	VBROADCASTSS consts32<>+76(SB), Z18
+	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+192(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
+	VSCALEFPS    Z17, Z18, Z18
+	VMOVUPS      Z18, (DX)(BX*4)
 	VCMPPS       $0x19, Z14, Z15, K1
-	VPADDD.BCST  consts32<>+100(SB), Z13, K1, Z13
-	VADDPS       Z20, Z1, K1, Z1
+	VPADDD.BCST  consts32<>+88(SB), Z13, K1, Z13
+	VADDPS       Z18, Z1, K1, Z1
 	VMOVUPS      (CX)(BX*4), Z16
 	VBROADCASTSS pos+76(FP), Z17
 	VMULPS       Z17, Z16, Z16
@@ -84934,23 +84006,19 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
 	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
 	VFNMADD231PS vconsts32x16<>+576(SB), Z17, Z16
-	VMULPS       Z16, Z16, Z18
-	VMULPS       Z18, Z18, Z19
-	VBROADCASTSS consts32<>+76(SB), Z20
-	VFMADD213PS  vconsts32x16<>+192(SB), Z16, Z20
-	VBROADCASTSS consts32<>+80(SB), Z21
-	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z21
-	VFMADD231PS  Z18, Z21, Z20
-	VBROADCASTSS consts32<>+84(SB), Z21
-	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z21
-	VFMADD231PS  Z19, Z21, Z20
-	VFMADD213PS  Z16, Z18, Z20
-	VADDPS       vconsts32x16<>+768(SB), Z20, Z20
-	VSCALEFPS    Z17, Z20, Z20
-	VMOVUPS      Z20, 64(DX)(BX*4)
+	VBROADCASTSS consts32<>+76(SB), Z18
+	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+192(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
+	VSCALEFPS    Z17, Z18, Z18
+	VMOVUPS      Z18, 64(DX)(BX*4)
 	VCMPPS       $0x19, Z14, Z15, K1
-	VPADDD.BCST  consts32<>+100(SB), Z13, K1, Z13
-	VADDPS       Z20, Z2, K1, Z2
+	VPADDD.BCST  consts32<>+88(SB), Z13, K1, Z13
+	VADDPS       Z18, Z2, K1, Z2
 	VMOVUPS      64(CX)(BX*4), Z16
 	VBROADCASTSS pos+76(FP), Z17
 	VMULPS       Z17, Z16, Z16
@@ -84967,23 +84035,19 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
 	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
 	VFNMADD231PS vconsts32x16<>+576(SB), Z17, Z16
-	VMULPS       Z16, Z16, Z18
-	VMULPS       Z18, Z18, Z19
-	VBROADCASTSS consts32<>+76(SB), Z20
-	VFMADD213PS  vconsts32x16<>+192(SB), Z16, Z20
-	VBROADCASTSS consts32<>+80(SB), Z21
-	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z21
-	VFMADD231PS  Z18, Z21, Z20
-	VBROADCASTSS consts32<>+84(SB), Z21
-	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z21
-	VFMADD231PS  Z19, Z21, Z20
-	VFMADD213PS  Z16, Z18, Z20
-	VADDPS       vconsts32x16<>+768(SB), Z20, Z20
-	VSCALEFPS    Z17, Z20, Z20
-	VMOVUPS      Z20, 128(DX)(BX*4)
+	VBROADCASTSS consts32<>+76(SB), Z18
+	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+192(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
+	VSCALEFPS    Z17, Z18, Z18
+	VMOVUPS      Z18, 128(DX)(BX*4)
 	VCMPPS       $0x19, Z14, Z15, K1
-	VPADDD.BCST  consts32<>+100(SB), Z13, K1, Z13
-	VADDPS       Z20, Z3, K1, Z3
+	VPADDD.BCST  consts32<>+88(SB), Z13, K1, Z13
+	VADDPS       Z18, Z3, K1, Z3
 	VMOVUPS      128(CX)(BX*4), Z16
 	VBROADCASTSS pos+76(FP), Z17
 	VMULPS       Z17, Z16, Z16
@@ -85000,23 +84064,19 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
 	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
 	VFNMADD231PS vconsts32x16<>+576(SB), Z17, Z16
-	VMULPS       Z16, Z16, Z18
-	VMULPS       Z18, Z18, Z19
-	VBROADCASTSS consts32<>+76(SB), Z20
-	VFMADD213PS  vconsts32x16<>+192(SB), Z16, Z20
-	VBROADCASTSS consts32<>+80(SB), Z21
-	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z21
-	VFMADD231PS  Z18, Z21, Z20
-	VBROADCASTSS consts32<>+84(SB), Z21
-	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z21
-	VFMADD231PS  Z19, Z21, Z20
-	VFMADD213PS  Z16, Z18, Z20
-	VADDPS       vconsts32x16<>+768(SB), Z20, Z20
-	VSCALEFPS    Z17, Z20, Z20
-	VMOVUPS      Z20, 192(DX)(BX*4)
+	VBROADCASTSS consts32<>+76(SB), Z18
+	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+192(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
+	VSCALEFPS    Z17, Z18, Z18
+	VMOVUPS      Z18, 192(DX)(BX*4)
 	VCMPPS       $0x19, Z14, Z15, K1
-	VPADDD.BCST  consts32<>+100(SB), Z13, K1, Z13
-	VADDPS       Z20, Z4, K1, Z4
+	VPADDD.BCST  consts32<>+88(SB), Z13, K1, Z13
+	VADDPS       Z18, Z4, K1, Z4
 	VMOVUPS      192(CX)(BX*4), Z16
 	VBROADCASTSS pos+76(FP), Z17
 	VMULPS       Z17, Z16, Z16
@@ -85043,23 +84103,19 @@ essingle1:
 	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
 	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
 	VFNMADD231PS vconsts32x16<>+576(SB), Z17, Z16
-	VMULPS       Z16, Z16, Z18
-	VMULPS       Z18, Z18, Z19
-	VBROADCASTSS consts32<>+76(SB), Z20
-	VFMADD213PS  vconsts32x16<>+192(SB), Z16, Z20
-	VBROADCASTSS consts32<>+80(SB), Z21
-	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z21
-	VFMADD231PS  Z18, Z21, Z20
-	VBROADCASTSS consts32<>+84(SB), Z21
-	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z21
-	VFMADD231PS  Z19, Z21, Z20
-	VFMADD213PS  Z16, Z18, Z20
-	VADDPS       vconsts32x16<>+768(SB), Z20, Z20
-	VSCALEFPS    Z17, Z20, Z20
-	VMOVUPS      Z20, (DX)(BX*4)
+	VBROADCASTSS consts32<>+76(SB), Z18
+	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+192(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
+	VSCALEFPS    Z17, Z18, Z18
+	VMOVUPS      Z18, (DX)(BX*4)
 	VCMPPS       $0x19, Z14, Z15, K1
-	VPADDD.BCST  consts32<>+100(SB), Z13, K1, Z13
-	VADDPS       Z20, Z1, K1, Z1
+	VPADDD.BCST  consts32<>+88(SB), Z13, K1, Z13
+	VADDPS       Z18, Z1, K1, Z1
 	VMOVUPS      (CX)(BX*4), Z16
 	VBROADCASTSS pos+76(FP), Z17
 	VMULPS       Z17, Z16, Z16
@@ -85086,28 +84142,24 @@ estail:
 	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
 	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
 	VFNMADD231PS vconsts32x16<>+576(SB), Z17, Z16
-	VMULPS       Z16, Z16, Z18
-	VMULPS       Z18, Z18, Z19
-	VBROADCASTSS consts32<>+76(SB), Z20
-	VFMADD213PS  vconsts32x16<>+192(SB), Z16, Z20
-	VBROADCASTSS consts32<>+80(SB), Z21
-	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z21
-	VFMADD231PS  Z18, Z21, Z20
-	VBROADCASTSS consts32<>+84(SB), Z21
-	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z21
-	VFMADD231PS  Z19, Z21, Z20
-	VFMADD213PS  Z16, Z18, Z20
-	VADDPS       vconsts32x16<>+768(SB), Z20, Z20
-	VSCALEFPS    Z17, Z20, Z20
+	VBROADCASTSS consts32<>+76(SB), Z18
+	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+192(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
+	VSCALEFPS    Z17, Z18, Z18
 	LEAQ         kmask<>+0(SB), DI
 	KMOVW        (DI)(SI*2), K1
-	VMOVUPS      Z20, K1, (DX)(BX*4)
+	VMOVUPS      Z18, K1, (DX)(BX*4)
 	VCMPPS       $0x19, Z14, Z15, K1
 	LEAQ         kmask<>+0(SB), DI
 	KMOVW        (DI)(SI*2), K2
 	KANDW        K1, K2, K1
-	VPADDD.BCST  consts32<>+100(SB), Z13, K1, Z13
-	VADDPS       Z20, Z1, K1, Z1
+	VPADDD.BCST  consts32<>+88(SB), Z13, K1, Z13
+	VADDPS       Z18, Z1, K1, Z1
 	LEAQ         kmask<>+0(SB), DI
 	KMOVW        (DI)(SI*2), K1
 	VXORPS       Z16, Z16, Z16
@@ -85596,30 +84648,26 @@ sums:
 	VSUBPS       vconsts32x16<>+448(SB), Z12, Z12
 	VFNMADD231PS vconsts32x16<>+512(SB), Z12, Z11
 	VFNMADD231PS vconsts32x16<>+576(SB), Z12, Z11
-	VMULPS       Z11, Z11, Z13
-	VMULPS       Z13, Z13, Z14
-	VBROADCASTSS consts32<>+76(SB), Z15
-	VFMADD213PS  vconsts32x16<>+192(SB), Z11, Z15
-	VBROADCASTSS consts32<>+80(SB), Z16
-	VFMADD213PS  vconsts32x16<>+640(SB), Z11, Z16
-	VFMADD231PS  Z13, Z16, Z15
-	VBROADCASTSS consts32<>+84(SB), Z16
-	VFMADD213PS  vconsts32x16<>+704(SB), Z11, Z16
-	VFMADD231PS  Z14, Z16, Z15
-	VFMADD213PS  Z11, Z13, Z15
-	VADDPS       vconsts32x16<>+768(SB), Z15, Z15
-	VSCALEFPS    Z12, Z15, Z15
+	VBROADCASTSS consts32<>+76(SB), Z13
+	VFMADD213PS  vconsts32x16<>+640(SB), Z11, Z13
+	VFMADD213PS  vconsts32x16<>+704(SB), Z11, Z13
+	VFMADD213PS  vconsts32x16<>+768(SB), Z11, Z13
+	VFMADD213PS  vconsts32x16<>+832(SB), Z11, Z13
+	VFMADD213PS  vconsts32x16<>+192(SB), Z11, Z13
+	VFMADD213PS  vconsts32x16<>+896(SB), Z11, Z13
+	VFMADD213PS  vconsts32x16<>+896(SB), Z11, Z13
+	VSCALEFPS    Z12, Z13, Z13
 	VXORPS       Z11, Z11, Z11
 	VCMPPS       $0x19, Z11, Z10, K1
-	VADDPS       Z15, Z4, K1, Z4
+	VADDPS       Z13, Z4, K1, Z4
 	VBROADCASTSS consts32<>+4(SB), Z11
 	VADDPS       Z11, Z5, K1, Z5
 	VSUBPS       Z10, Z6, Z6
 	VPCMPEQD     1024(SP), Z9, K1
 	VBLENDMPS    Z10, Z7, K1, Z7
 	VPCMPEQD     1024(SP), Z9, K1
-	VBLENDMPS    Z15, Z8, K1, Z8
-	VBROADCASTSS consts32<>+100(SB), Z10
+	VBLENDMPS    Z13, Z8, K1, Z8
+	VBROADCASTSS consts32<>+88(SB), Z10
 	VPADDD       Z10, Z9, Z9
 	INCQ         SI
 	CMPQ         SI, AX
@@ -85631,7 +84679,7 @@ sums:
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VSUBPS       Z5, Z9, Z5
 	VADDPS       Z4, Z5, Z5
-	VADDPS       vconsts32x16<>+768(SB), Z5, Z10
+	VADDPS       vconsts32x16<>+896(SB), Z5, Z10
 	VBROADCASTSS consts32<>+20(SB), Z11
 	VPSUBD       Z11, Z10, Z11
 	VPSRAD       $0x17, Z11, Z12
@@ -85640,7 +84688,7 @@ sums:
 	VANDPS       Z13, Z11, Z11
 	VBROADCASTSS consts32<>+20(SB), Z13
 	VPADDD       Z13, Z11, Z11
-	VSUBPS       vconsts32x16<>+768(SB), Z11, Z11
+	VSUBPS       vconsts32x16<>+896(SB), Z11, Z11
 	VXORPS       Z13, Z13, Z13
 	VCMPPS       $0x00, Z13, Z12, K1
 	VBLENDMPS    Z5, Z11, K1, Z11
@@ -85680,10 +84728,10 @@ sums:
 	VBROADCASTSS consts32<>+16(SB), Z10
 	VCMPPS       $0x00, Z10, Z5, K1
 	VBLENDMPS    Z10, Z14, K1, Z14
-	VCMPPS       $0x00, vconsts32x16<>+1088(SB), Z5, K1
+	VCMPPS       $0x00, vconsts32x16<>+1280(SB), Z5, K1
 	VBROADCASTSS consts32<>+60(SB), Z10
 	VBLENDMPS    Z10, Z14, K1, Z14
-	VCMPPS       $0x19, vconsts32x16<>+1088(SB), Z5, K1
+	VCMPPS       $0x19, vconsts32x16<>+1280(SB), Z5, K1
 	VBROADCASTSS consts32<>+64(SB), Z10
 	VBLENDMPS    Z10, Z14, K1, Z14
 	VXORPS       Z10, Z10, Z10
@@ -85738,9 +84786,9 @@ noweights:
 	VMULPS       Z7, Z6, Z6
 	VBROADCASTSS consts32<>+0(SB), Z7
 	VANDPS       Z7, Z6, Z7
-	VBROADCASTSS consts32<>+104(SB), Z9
+	VBROADCASTSS consts32<>+92(SB), Z9
 	VCMPPS       $0x1d, Z9, Z7, K1
-	VBROADCASTSS consts32<>+108(SB), Z9
+	VBROADCASTSS consts32<>+96(SB), Z9
 	VCMPPS       $0x12, Z9, Z7, K2
 	KANDW        K1, K2, K1
 	MOVQ         par_base+120(FP), SI
@@ -85756,12 +84804,12 @@ noweights:
 	VMULPS       Z4, Z6, Z4
 	VBROADCASTSS consts32<>+0(SB), Z7
 	VANDPS       Z7, Z0, Z7
-	VBROADCASTSS consts32<>+108(SB), Z9
+	VBROADCASTSS consts32<>+96(SB), Z9
 	VCMPPS       $0x12, Z9, Z7, K2
 	KANDW        K1, K2, K1
 	VBROADCASTSS consts32<>+0(SB), Z7
 	VANDPS       Z7, Z4, Z7
-	VBROADCASTSS consts32<>+108(SB), Z9
+	VBROADCASTSS consts32<>+96(SB), Z9
 	VCMPPS       $0x12, Z9, Z7, K2
 	KANDW        K1, K2, K1
 	MOVQ         DI, R8
@@ -86462,22 +85510,18 @@ sums:
 	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
 	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
 	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
-	VMULPS       Z6, Z6, Z8
-	VMULPS       Z8, Z8, Z9
-	VBROADCASTSS consts32<>+76(SB), Z10
-	VFMADD213PS  vconsts32x16<>+192(SB), Z6, Z10
-	VBROADCASTSS consts32<>+80(SB), Z11
-	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z11
-	VFMADD231PS  Z8, Z11, Z10
-	VBROADCASTSS consts32<>+84(SB), Z11
-	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z11
-	VFMADD231PS  Z9, Z11, Z10
-	VFMADD213PS  Z6, Z8, Z10
-	VADDPS       vconsts32x16<>+768(SB), Z10, Z10
-	VSCALEFPS    Z7, Z10, Z10
+	VBROADCASTSS consts32<>+76(SB), Z8
+	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+768(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+832(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+192(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VSCALEFPS    Z7, Z8, Z8
 	VXORPS       Z6, Z6, Z6
 	VCMPPS       $0x19, Z6, Z5, K1
-	VADDPS       Z10, Z1, K1, Z1
+	VADDPS       Z8, Z1, K1, Z1
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VADDPS       Z6, Z2, K1, Z2
 	VMOVUPS      1024(SP)(DI*1), Z6
@@ -86497,7 +85541,7 @@ sums:
 	VBROADCASTSS consts32<>+4(SB), Z2
 	VSUBPS       Z2, Z5, Z2
 	VADDPS       Z1, Z2, Z2
-	VADDPS       vconsts32x16<>+768(SB), Z2, Z6
+	VADDPS       vconsts32x16<>+896(SB), Z2, Z6
 	VBROADCASTSS consts32<>+20(SB), Z7
 	VPSUBD       Z7, Z6, Z7
 	VPSRAD       $0x17, Z7, Z8
@@ -86506,7 +85550,7 @@ sums:
 	VANDPS       Z9, Z7, Z7
 	VBROADCASTSS consts32<>+20(SB), Z9
 	VPADDD       Z9, Z7, Z7
-	VSUBPS       vconsts32x16<>+768(SB), Z7, Z7
+	VSUBPS       vconsts32x16<>+896(SB), Z7, Z7
 	VXORPS       Z9, Z9, Z9
 	VCMPPS       $0x00, Z9, Z8, K1
 	VBLENDMPS    Z2, Z7, K1, Z7
@@ -86546,10 +85590,10 @@ sums:
 	VBROADCASTSS consts32<>+16(SB), Z6
 	VCMPPS       $0x00, Z6, Z2, K1
 	VBLENDMPS    Z6, Z10, K1, Z10
-	VCMPPS       $0x00, vconsts32x16<>+1088(SB), Z2, K1
+	VCMPPS       $0x00, vconsts32x16<>+1280(SB), Z2, K1
 	VBROADCASTSS consts32<>+60(SB), Z6
 	VBLENDMPS    Z6, Z10, K1, Z10
-	VCMPPS       $0x19, vconsts32x16<>+1088(SB), Z2, K1
+	VCMPPS       $0x19, vconsts32x16<>+1280(SB), Z2, K1
 	VBROADCASTSS consts32<>+64(SB), Z6
 	VBLENDMPS    Z6, Z10, K1, Z10
 	VXORPS       Z6, Z6, Z6
@@ -86578,7 +85622,7 @@ noweights:
 	KANDW        K1, K2, K1
 	VBROADCASTSS consts32<>+0(SB), Z6
 	VANDPS       Z6, Z4, Z6
-	VBROADCASTSS consts32<>+112(SB), Z7
+	VBROADCASTSS consts32<>+100(SB), Z7
 	VCMPPS       $0x1d, Z7, Z6, K2
 	KANDW        K1, K2, K1
 	KMOVW        K1, 2176(SP)
@@ -86590,9 +85634,9 @@ noweights:
 	VMULPS       Z5, Z3, Z3
 	VBROADCASTSS consts32<>+0(SB), Z5
 	VANDPS       Z5, Z3, Z5
-	VBROADCASTSS consts32<>+104(SB), Z6
+	VBROADCASTSS consts32<>+92(SB), Z6
 	VCMPPS       $0x1d, Z6, Z5, K1
-	VBROADCASTSS consts32<>+108(SB), Z6
+	VBROADCASTSS consts32<>+96(SB), Z6
 	VCMPPS       $0x12, Z6, Z5, K2
 	KANDW        K1, K2, K1
 	MOVQ         par_base+120(FP), SI
@@ -86616,12 +85660,12 @@ noweights:
 	VMOVAPS      Z5, K2, Z3
 	VBROADCASTSS consts32<>+0(SB), Z5
 	VANDPS       Z5, Z0, Z0
-	VBROADCASTSS consts32<>+108(SB), Z5
+	VBROADCASTSS consts32<>+96(SB), Z5
 	VCMPPS       $0x12, Z5, Z0, K2
 	KANDW        K1, K2, K1
 	VBROADCASTSS consts32<>+0(SB), Z0
 	VANDPS       Z0, Z1, Z0
-	VBROADCASTSS consts32<>+108(SB), Z5
+	VBROADCASTSS consts32<>+96(SB), Z5
 	VCMPPS       $0x12, Z5, Z0, K2
 	KANDW        K1, K2, K1
 	MOVQ         DI, R8
@@ -86757,21 +85801,17 @@ experm13:
 	VSUBPS       vconsts32x16<>+448(SB), Z3, Z3
 	VFNMADD231PS vconsts32x16<>+512(SB), Z3, Z0
 	VFNMADD231PS vconsts32x16<>+576(SB), Z3, Z0
-	VMULPS       Z0, Z0, Z4
-	VMULPS       Z4, Z4, Z5
-	VBROADCASTSS consts32<>+76(SB), Z6
-	VFMADD213PS  vconsts32x16<>+192(SB), Z0, Z6
-	VBROADCASTSS consts32<>+80(SB), Z7
-	VFMADD213PS  vconsts32x16<>+640(SB), Z0, Z7
-	VFMADD231PS  Z4, Z7, Z6
-	VBROADCASTSS consts32<>+84(SB), Z7
-	VFMADD213PS  vconsts32x16<>+704(SB), Z0, Z7
-	VFMADD231PS  Z5, Z7, Z6
-	VFMADD213PS  Z0, Z4, Z6
-	VADDPS       vconsts32x16<>+768(SB), Z6, Z6
-	VSCALEFPS    Z3, Z6, Z6
-	VFMSUB213PS  Z2, Z1, Z6
-	VMOVUPS      Z6, (AX)(R8*4)
+	VBROADCASTSS consts32<>+76(SB), Z4
+	VFMADD213PS  vconsts32x16<>+640(SB), Z0, Z4
+	VFMADD213PS  vconsts32x16<>+704(SB), Z0, Z4
+	VFMADD213PS  vconsts32x16<>+768(SB), Z0, Z4
+	VFMADD213PS  vconsts32x16<>+832(SB), Z0, Z4
+	VFMADD213PS  vconsts32x16<>+192(SB), Z0, Z4
+	VFMADD213PS  vconsts32x16<>+896(SB), Z0, Z4
+	VFMADD213PS  vconsts32x16<>+896(SB), Z0, Z4
+	VSCALEFPS    Z3, Z4, Z4
+	VFMSUB213PS  Z2, Z1, Z4
+	VMOVUPS      Z4, (AX)(R8*4)
 	ADDQ         $0x00000010, R8
 	CMPQ         R8, R9
 	JLE          sgloop
@@ -86830,21 +85870,17 @@ experm14:
 	VSUBPS       vconsts32x16<>+448(SB), Z3, Z3
 	VFNMADD231PS vconsts32x16<>+512(SB), Z3, Z0
 	VFNMADD231PS vconsts32x16<>+576(SB), Z3, Z0
-	VMULPS       Z0, Z0, Z4
-	VMULPS       Z4, Z4, Z5
-	VBROADCASTSS consts32<>+76(SB), Z6
-	VFMADD213PS  vconsts32x16<>+192(SB), Z0, Z6
-	VBROADCASTSS consts32<>+80(SB), Z7
-	VFMADD213PS  vconsts32x16<>+640(SB), Z0, Z7
-	VFMADD231PS  Z4, Z7, Z6
-	VBROADCASTSS consts32<>+84(SB), Z7
-	VFMADD213PS  vconsts32x16<>+704(SB), Z0, Z7
-	VFMADD231PS  Z5, Z7, Z6
-	VFMADD213PS  Z0, Z4, Z6
-	VADDPS       vconsts32x16<>+768(SB), Z6, Z6
-	VSCALEFPS    Z3, Z6, Z6
-	VFMSUB213PS  Z2, Z1, Z6
-	VMOVUPS      Z6, (AX)(R8*4)
+	VBROADCASTSS consts32<>+76(SB), Z4
+	VFMADD213PS  vconsts32x16<>+640(SB), Z0, Z4
+	VFMADD213PS  vconsts32x16<>+704(SB), Z0, Z4
+	VFMADD213PS  vconsts32x16<>+768(SB), Z0, Z4
+	VFMADD213PS  vconsts32x16<>+832(SB), Z0, Z4
+	VFMADD213PS  vconsts32x16<>+192(SB), Z0, Z4
+	VFMADD213PS  vconsts32x16<>+896(SB), Z0, Z4
+	VFMADD213PS  vconsts32x16<>+896(SB), Z0, Z4
+	VSCALEFPS    Z3, Z4, Z4
+	VFMSUB213PS  Z2, Z1, Z4
+	VMOVUPS      Z4, (AX)(R8*4)
 	ADDQ         $0x00000010, R8
 	JMP          sgsingle1
 
@@ -86905,23 +85941,19 @@ experm15:
 	VSUBPS       vconsts32x16<>+448(SB), Z3, Z3
 	VFNMADD231PS vconsts32x16<>+512(SB), Z3, Z0
 	VFNMADD231PS vconsts32x16<>+576(SB), Z3, Z0
-	VMULPS       Z0, Z0, Z4
-	VMULPS       Z4, Z4, Z5
-	VBROADCASTSS consts32<>+76(SB), Z6
-	VFMADD213PS  vconsts32x16<>+192(SB), Z0, Z6
-	VBROADCASTSS consts32<>+80(SB), Z7
-	VFMADD213PS  vconsts32x16<>+640(SB), Z0, Z7
-	VFMADD231PS  Z4, Z7, Z6
-	VBROADCASTSS consts32<>+84(SB), Z7
-	VFMADD213PS  vconsts32x16<>+704(SB), Z0, Z7
-	VFMADD231PS  Z5, Z7, Z6
-	VFMADD213PS  Z0, Z4, Z6
-	VADDPS       vconsts32x16<>+768(SB), Z6, Z6
-	VSCALEFPS    Z3, Z6, Z6
-	VFMSUB213PS  Z2, Z1, Z6
+	VBROADCASTSS consts32<>+76(SB), Z4
+	VFMADD213PS  vconsts32x16<>+640(SB), Z0, Z4
+	VFMADD213PS  vconsts32x16<>+704(SB), Z0, Z4
+	VFMADD213PS  vconsts32x16<>+768(SB), Z0, Z4
+	VFMADD213PS  vconsts32x16<>+832(SB), Z0, Z4
+	VFMADD213PS  vconsts32x16<>+192(SB), Z0, Z4
+	VFMADD213PS  vconsts32x16<>+896(SB), Z0, Z4
+	VFMADD213PS  vconsts32x16<>+896(SB), Z0, Z4
+	VSCALEFPS    Z3, Z4, Z4
+	VFMSUB213PS  Z2, Z1, Z4
 	LEAQ         kmask<>+0(SB), CX
 	KMOVW        (CX)(R9*2), K1
-	VMOVUPS      Z6, K1, (AX)(R8*4)
+	VMOVUPS      Z4, K1, (AX)(R8*4)
 	ADDQ         R9, R8
 
 sgdone:
@@ -87034,28 +86066,24 @@ experm16:
 	VSUBPS       vconsts32x16<>+448(SB), Z4, Z4
 	VFNMADD231PS vconsts32x16<>+512(SB), Z4, Z0
 	VFNMADD231PS vconsts32x16<>+576(SB), Z4, Z0
-	VMULPS       Z0, Z0, Z5
-	VMULPS       Z5, Z5, Z6
-	VBROADCASTSS consts32<>+76(SB), Z7
-	VFMADD213PS  vconsts32x16<>+192(SB), Z0, Z7
-	VBROADCASTSS consts32<>+80(SB), Z8
-	VFMADD213PS  vconsts32x16<>+640(SB), Z0, Z8
-	VFMADD231PS  Z5, Z8, Z7
-	VBROADCASTSS consts32<>+84(SB), Z8
-	VFMADD213PS  vconsts32x16<>+704(SB), Z0, Z8
-	VFMADD231PS  Z6, Z8, Z7
-	VFMADD213PS  Z0, Z5, Z7
-	VADDPS       vconsts32x16<>+768(SB), Z7, Z7
-	VSCALEFPS    Z4, Z7, Z7
+	VBROADCASTSS consts32<>+76(SB), Z5
+	VFMADD213PS  vconsts32x16<>+640(SB), Z0, Z5
+	VFMADD213PS  vconsts32x16<>+704(SB), Z0, Z5
+	VFMADD213PS  vconsts32x16<>+768(SB), Z0, Z5
+	VFMADD213PS  vconsts32x16<>+832(SB), Z0, Z5
+	VFMADD213PS  vconsts32x16<>+192(SB), Z0, Z5
+	VFMADD213PS  vconsts32x16<>+896(SB), Z0, Z5
+	VFMADD213PS  vconsts32x16<>+896(SB), Z0, Z5
+	VSCALEFPS    Z4, Z5, Z5
 	VMOVUPS      (DX)(R8*4), Z0
 	VBROADCASTSS pos+80(FP), Z4
 	VMULPS       Z4, Z0, Z0
 	VBROADCASTSS neg+84(FP), Z4
 	VADDPS       Z4, Z0, Z0
 	VMULPS       Z2, Z0, Z0
-	VFMSUB213PS  Z0, Z1, Z7
-	VMULPS       Z3, Z7, Z7
-	VMOVUPS      Z7, (AX)(R8*4)
+	VFMSUB213PS  Z0, Z1, Z5
+	VMULPS       Z3, Z5, Z5
+	VMOVUPS      Z5, (AX)(R8*4)
 	ADDQ         $0x00000010, R8
 	CMPQ         R8, R9
 	JLE          sgloop
@@ -87122,28 +86150,24 @@ experm17:
 	VSUBPS       vconsts32x16<>+448(SB), Z4, Z4
 	VFNMADD231PS vconsts32x16<>+512(SB), Z4, Z0
 	VFNMADD231PS vconsts32x16<>+576(SB), Z4, Z0
-	VMULPS       Z0, Z0, Z5
-	VMULPS       Z5, Z5, Z6
-	VBROADCASTSS consts32<>+76(SB), Z7
-	VFMADD213PS  vconsts32x16<>+192(SB), Z0, Z7
-	VBROADCASTSS consts32<>+80(SB), Z8
-	VFMADD213PS  vconsts32x16<>+640(SB), Z0, Z8
-	VFMADD231PS  Z5, Z8, Z7
-	VBROADCASTSS consts32<>+84(SB), Z8
-	VFMADD213PS  vconsts32x16<>+704(SB), Z0, Z8
-	VFMADD231PS  Z6, Z8, Z7
-	VFMADD213PS  Z0, Z5, Z7
-	VADDPS       vconsts32x16<>+768(SB), Z7, Z7
-	VSCALEFPS    Z4, Z7, Z7
+	VBROADCASTSS consts32<>+76(SB), Z5
+	VFMADD213PS  vconsts32x16<>+640(SB), Z0, Z5
+	VFMADD213PS  vconsts32x16<>+704(SB), Z0, Z5
+	VFMADD213PS  vconsts32x16<>+768(SB), Z0, Z5
+	VFMADD213PS  vconsts32x16<>+832(SB), Z0, Z5
+	VFMADD213PS  vconsts32x16<>+192(SB), Z0, Z5
+	VFMADD213PS  vconsts32x16<>+896(SB), Z0, Z5
+	VFMADD213PS  vconsts32x16<>+896(SB), Z0, Z5
+	VSCALEFPS    Z4, Z5, Z5
 	VMOVUPS      (DX)(R8*4), Z0
 	VBROADCASTSS pos+80(FP), Z4
 	VMULPS       Z4, Z0, Z0
 	VBROADCASTSS neg+84(FP), Z4
 	VADDPS       Z4, Z0, Z0
 	VMULPS       Z2, Z0, Z0
-	VFMSUB213PS  Z0, Z1, Z7
-	VMULPS       Z3, Z7, Z7
-	VMOVUPS      Z7, (AX)(R8*4)
+	VFMSUB213PS  Z0, Z1, Z5
+	VMULPS       Z3, Z5, Z5
+	VMOVUPS      Z5, (AX)(R8*4)
 	ADDQ         $0x00000010, R8
 	JMP          sgsingle1
 
@@ -87211,19 +86235,15 @@ experm18:
 	VSUBPS       vconsts32x16<>+448(SB), Z4, Z4
 	VFNMADD231PS vconsts32x16<>+512(SB), Z4, Z0
 	VFNMADD231PS vconsts32x16<>+576(SB), Z4, Z0
-	VMULPS       Z0, Z0, Z5
-	VMULPS       Z5, Z5, Z6
-	VBROADCASTSS consts32<>+76(SB), Z7
-	VFMADD213PS  vconsts32x16<>+192(SB), Z0, Z7
-	VBROADCASTSS consts32<>+80(SB), Z8
-	VFMADD213PS  vconsts32x16<>+640(SB), Z0, Z8
-	VFMADD231PS  Z5, Z8, Z7
-	VBROADCASTSS consts32<>+84(SB), Z8
-	VFMADD213PS  vconsts32x16<>+704(SB), Z0, Z8
-	VFMADD231PS  Z6, Z8, Z7
-	VFMADD213PS  Z0, Z5, Z7
-	VADDPS       vconsts32x16<>+768(SB), Z7, Z7
-	VSCALEFPS    Z4, Z7, Z7
+	VBROADCASTSS consts32<>+76(SB), Z5
+	VFMADD213PS  vconsts32x16<>+640(SB), Z0, Z5
+	VFMADD213PS  vconsts32x16<>+704(SB), Z0, Z5
+	VFMADD213PS  vconsts32x16<>+768(SB), Z0, Z5
+	VFMADD213PS  vconsts32x16<>+832(SB), Z0, Z5
+	VFMADD213PS  vconsts32x16<>+192(SB), Z0, Z5
+	VFMADD213PS  vconsts32x16<>+896(SB), Z0, Z5
+	VFMADD213PS  vconsts32x16<>+896(SB), Z0, Z5
+	VSCALEFPS    Z4, Z5, Z5
 	LEAQ         kmask<>+0(SB), CX
 	KMOVW        (CX)(R9*2), K1
 	VXORPS       Z0, Z0, Z0
@@ -87233,11 +86253,11 @@ experm18:
 	VBROADCASTSS neg+84(FP), Z4
 	VADDPS       Z4, Z0, Z0
 	VMULPS       Z2, Z0, Z0
-	VFMSUB213PS  Z0, Z1, Z7
-	VMULPS       Z3, Z7, Z7
+	VFMSUB213PS  Z0, Z1, Z5
+	VMULPS       Z3, Z5, Z5
 	LEAQ         kmask<>+0(SB), CX
 	KMOVW        (CX)(R9*2), K1
-	VMOVUPS      Z7, K1, (AX)(R8*4)
+	VMOVUPS      Z5, K1, (AX)(R8*4)
 	ADDQ         R9, R8
 
 sgdone:
@@ -104642,135 +103662,103 @@ loop:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VMULPD       Z4, Z4, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VBROADCASTSD consts64<>+152(SB), Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z9
-	VBROADCASTSD consts64<>+160(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z10
-	VFMADD231PD  Z6, Z10, Z9
-	VBROADCASTSD consts64<>+168(SB), Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z10
-	VBROADCASTSD consts64<>+176(SB), Z11
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z11
-	VFMADD231PD  Z6, Z11, Z10
-	VFMADD231PD  Z7, Z10, Z9
-	VBROADCASTSD consts64<>+184(SB), Z7
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z7
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z6, Z7
-	VFMADD231PD  Z8, Z7, Z9
-	VFMADD213PD  Z4, Z6, Z9
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
-	VSCALEFPD    Z5, Z9, Z9
+	VBROADCASTSD consts64<>+152(SB), Z6
+	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VSCALEFPD    Z5, Z6, Z6
 	VMOVUPD      64(AX)(DX*8), Z4
 	VMOVUPD      64(CX)(DX*8), Z5
-	VORPD        vconsts64x8<>+576(SB), Z4, Z6
-	VBROADCASTSD consts64<>+136(SB), Z7
-	VMAXPD       Z6, Z7, Z6
-	VBROADCASTSD consts64<>+144(SB), Z7
-	VFMADD213PD  vconsts64x8<>+640(SB), Z6, Z7
-	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
-	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
-	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
-	VMULPD       Z6, Z6, Z8
+	VORPD        vconsts64x8<>+576(SB), Z4, Z7
+	VBROADCASTSD consts64<>+136(SB), Z8
+	VMAXPD       Z7, Z8, Z7
+	VBROADCASTSD consts64<>+144(SB), Z8
+	VFMADD213PD  vconsts64x8<>+640(SB), Z7, Z8
+	VSUBPD       vconsts64x8<>+640(SB), Z8, Z8
+	VFNMADD231PD vconsts64x8<>+704(SB), Z8, Z7
+	VFNMADD231PD vconsts64x8<>+768(SB), Z8, Z7
+	VBROADCASTSD consts64<>+152(SB), Z9
+	VFMADD213PD  vconsts64x8<>+832(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+896(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+960(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+384(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z7, Z9
+	VSCALEFPD    Z8, Z9, Z9
+	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z7
+	VADDPD       vconsts64x8<>+0(SB), Z7, Z8
+	VDIVPD       Z8, Z7, Z8
 	VMULPD       Z8, Z8, Z10
-	VMULPD       Z10, Z10, Z11
-	VBROADCASTSD consts64<>+152(SB), Z12
-	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z12
-	VBROADCASTSD consts64<>+160(SB), Z13
-	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z13
-	VFMADD231PD  Z8, Z13, Z12
-	VBROADCASTSD consts64<>+168(SB), Z13
-	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z13
-	VBROADCASTSD consts64<>+176(SB), Z14
-	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z14
-	VFMADD231PD  Z8, Z14, Z13
-	VFMADD231PD  Z10, Z13, Z12
-	VBROADCASTSD consts64<>+184(SB), Z10
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z10
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z8, Z10
-	VFMADD231PD  Z11, Z10, Z12
-	VFMADD213PD  Z6, Z8, Z12
-	VADDPD       vconsts64x8<>+1152(SB), Z12, Z12
-	VSCALEFPD    Z7, Z12, Z12
-	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z6
-	VADDPD       vconsts64x8<>+0(SB), Z6, Z7
-	VDIVPD       Z7, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VMULPD       Z10, Z10, Z11
-	VMULPD       Z11, Z11, Z13
-	VBROADCASTSD consts64<>+264(SB), Z14
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z14
-	VBROADCASTSD consts64<>+272(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z15
-	VFMADD231PD  Z10, Z15, Z14
-	VBROADCASTSD consts64<>+280(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z15
-	VBROADCASTSD consts64<>+288(SB), Z16
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z8, Z16
-	VFMADD231PD  Z10, Z16, Z15
-	VFMADD231PD  Z11, Z15, Z14
-	VBROADCASTSD consts64<>+296(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z11
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z10, Z11
-	VFMADD231PD  Z13, Z11, Z14
-	VMULPD       Z8, Z14, Z14
-	VMULPD       Z6, Z6, Z8
-	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
-	VADDPD       Z14, Z8, Z14
-	VMULPD       Z14, Z7, Z14
-	VSUBPD       Z14, Z8, Z14
-	VSUBPD       Z14, Z6, Z14
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z14, K1, Z14
+	VBROADCASTSD consts64<>+160(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z10, Z11
+	VMULPD       Z7, Z7, Z12
+	VMULPD       vconsts64x8<>+384(SB), Z12, Z12
+	VFMADD213PD  Z12, Z10, Z11
+	VFNMADD213PD Z12, Z8, Z11
+	VSUBPD       Z11, Z7, Z11
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
+	VBLENDMPD    Z6, Z11, K1, Z11
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
 	VMULPD       Z3, Z2, Z3
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z2, Z2
 	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z14, Z3, Z3
+	VADDPD       Z11, Z3, Z3
 	VADDPD       Z3, Z0, Z0
-	VMAXPD       vconsts64x8<>+1216(SB), Z12, Z2
+	VMAXPD       vconsts64x8<>+1472(SB), Z9, Z2
 	VADDPD       vconsts64x8<>+0(SB), Z2, Z3
 	VDIVPD       Z3, Z2, Z3
 	VMULPD       Z3, Z3, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+264(SB), Z10
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z10
-	VBROADCASTSD consts64<>+272(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z11
-	VFMADD231PD  Z7, Z11, Z10
-	VBROADCASTSD consts64<>+280(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z11
-	VBROADCASTSD consts64<>+288(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
-	VFMADD231PD  Z7, Z13, Z11
-	VFMADD231PD  Z8, Z11, Z10
-	VBROADCASTSD consts64<>+296(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD231PD  Z9, Z8, Z10
-	VMULPD       Z6, Z10, Z10
-	VMULPD       Z2, Z2, Z6
-	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z10, Z6, Z10
-	VMULPD       Z10, Z3, Z10
-	VSUBPD       Z10, Z6, Z10
-	VSUBPD       Z10, Z2, Z10
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z12, K1
-	VBLENDMPD    Z12, Z10, K1, Z10
+	VBROADCASTSD consts64<>+160(SB), Z7
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z6, Z7
+	VMULPD       Z2, Z2, Z8
+	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
+	VFMADD213PD  Z8, Z6, Z7
+	VFNMADD213PD Z8, Z3, Z7
+	VSUBPD       Z7, Z2, Z7
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z9, K1
+	VBLENDMPD    Z9, Z7, K1, Z7
 	VMULPD       (SP), Z5, Z2
 	VADDPD       64(SP), Z2, Z2
 	VMULPD       Z2, Z4, Z2
 	VXORPD       Z3, Z3, Z3
 	VMAXPD       Z3, Z4, Z3
 	VSUBPD       Z2, Z3, Z2
-	VADDPD       Z10, Z2, Z2
+	VADDPD       Z7, Z2, Z2
 	VADDPD       Z2, Z1, Z1
 	ADDQ         $0x00000010, DX
 	CMPQ         DX, BX
@@ -104792,65 +103780,49 @@ single1:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VMULPD       Z4, Z4, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VBROADCASTSD consts64<>+152(SB), Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z9
-	VBROADCASTSD consts64<>+160(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z10
-	VFMADD231PD  Z6, Z10, Z9
-	VBROADCASTSD consts64<>+168(SB), Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z10
-	VBROADCASTSD consts64<>+176(SB), Z11
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z11
-	VFMADD231PD  Z6, Z11, Z10
-	VFMADD231PD  Z7, Z10, Z9
-	VBROADCASTSD consts64<>+184(SB), Z7
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z7
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z6, Z7
-	VFMADD231PD  Z8, Z7, Z9
-	VFMADD213PD  Z4, Z6, Z9
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
-	VSCALEFPD    Z5, Z9, Z9
-	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z4
+	VBROADCASTSD consts64<>+152(SB), Z6
+	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VSCALEFPD    Z5, Z6, Z6
+	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z4
 	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
 	VDIVPD       Z5, Z4, Z5
-	VMULPD       Z5, Z5, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+264(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z11
-	VBROADCASTSD consts64<>+272(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z12
-	VFMADD231PD  Z7, Z12, Z11
-	VBROADCASTSD consts64<>+280(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z12
-	VBROADCASTSD consts64<>+288(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
-	VFMADD231PD  Z7, Z13, Z12
-	VFMADD231PD  Z8, Z12, Z11
-	VBROADCASTSD consts64<>+296(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD231PD  Z10, Z8, Z11
-	VMULPD       Z6, Z11, Z11
-	VMULPD       Z4, Z4, Z6
-	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z11, Z6, Z11
-	VMULPD       Z11, Z5, Z11
-	VSUBPD       Z11, Z6, Z11
-	VSUBPD       Z11, Z4, Z11
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z11, K1, Z11
+	VMULPD       Z5, Z5, Z7
+	VBROADCASTSD consts64<>+160(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
+	VMULPD       Z4, Z4, Z9
+	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
+	VFMADD213PD  Z9, Z7, Z8
+	VFNMADD213PD Z9, Z5, Z8
+	VSUBPD       Z8, Z4, Z8
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
+	VBLENDMPD    Z6, Z8, K1, Z8
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
 	VMULPD       Z3, Z2, Z3
 	VXORPD       Z4, Z4, Z4
 	VMAXPD       Z4, Z2, Z2
 	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z11, Z3, Z3
+	VADDPD       Z8, Z3, Z3
 	VADDPD       Z3, Z0, Z0
 	ADDQ         $0x00000008, DX
 	JMP          single1
@@ -104875,65 +103847,49 @@ tail:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VMULPD       Z4, Z4, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VBROADCASTSD consts64<>+152(SB), Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z9
-	VBROADCASTSD consts64<>+160(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z10
-	VFMADD231PD  Z6, Z10, Z9
-	VBROADCASTSD consts64<>+168(SB), Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z10
-	VBROADCASTSD consts64<>+176(SB), Z11
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z11
-	VFMADD231PD  Z6, Z11, Z10
-	VFMADD231PD  Z7, Z10, Z9
-	VBROADCASTSD consts64<>+184(SB), Z7
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z7
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z6, Z7
-	VFMADD231PD  Z8, Z7, Z9
-	VFMADD213PD  Z4, Z6, Z9
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
-	VSCALEFPD    Z5, Z9, Z9
-	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z4
+	VBROADCASTSD consts64<>+152(SB), Z6
+	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VSCALEFPD    Z5, Z6, Z6
+	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z4
 	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
 	VDIVPD       Z5, Z4, Z5
-	VMULPD       Z5, Z5, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+264(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z11
-	VBROADCASTSD consts64<>+272(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z12
-	VFMADD231PD  Z7, Z12, Z11
-	VBROADCASTSD consts64<>+280(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z12
-	VBROADCASTSD consts64<>+288(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
-	VFMADD231PD  Z7, Z13, Z12
-	VFMADD231PD  Z8, Z12, Z11
-	VBROADCASTSD consts64<>+296(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD231PD  Z10, Z8, Z11
-	VMULPD       Z6, Z11, Z11
-	VMULPD       Z4, Z4, Z6
-	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z11, Z6, Z11
-	VMULPD       Z11, Z5, Z11
-	VSUBPD       Z11, Z6, Z11
-	VSUBPD       Z11, Z4, Z11
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z11, K1, Z11
+	VMULPD       Z5, Z5, Z7
+	VBROADCASTSD consts64<>+160(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
+	VMULPD       Z4, Z4, Z9
+	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
+	VFMADD213PD  Z9, Z7, Z8
+	VFNMADD213PD Z9, Z5, Z8
+	VSUBPD       Z8, Z4, Z8
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
+	VBLENDMPD    Z6, Z8, K1, Z8
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
 	VMULPD       Z3, Z2, Z3
 	VXORPD       Z4, Z4, Z4
 	VMAXPD       Z4, Z2, Z2
 	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z11, Z3, Z3
+	VADDPD       Z8, Z3, Z3
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(BX*2), K1
 	VMOVAPD.Z    Z3, K1, Z3
@@ -104987,96 +103943,73 @@ loop:
 	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
 	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
 	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
-	VMULPD       Z6, Z6, Z8
-	VMULPD       Z8, Z8, Z9
-	VMULPD       Z9, Z9, Z10
-	VBROADCASTSD consts64<>+152(SB), Z11
-	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z11
-	VBROADCASTSD consts64<>+160(SB), Z12
-	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z12
-	VFMADD231PD  Z8, Z12, Z11
-	VBROADCASTSD consts64<>+168(SB), Z12
-	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z12
-	VBROADCASTSD consts64<>+176(SB), Z13
-	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z13
-	VFMADD231PD  Z8, Z13, Z12
-	VFMADD231PD  Z9, Z12, Z11
-	VBROADCASTSD consts64<>+184(SB), Z9
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z9
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z8, Z9
-	VFMADD231PD  Z10, Z9, Z11
-	VFMADD213PD  Z6, Z8, Z11
-	VADDPD       vconsts64x8<>+1152(SB), Z11, Z11
-	VSCALEFPD    Z7, Z11, Z11
+	VBROADCASTSD consts64<>+152(SB), Z8
+	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VSCALEFPD    Z7, Z8, Z8
 	VMOVUPD      64(AX)(SI*8), Z6
 	VMOVUPD      64(CX)(SI*8), Z7
-	VORPD        vconsts64x8<>+576(SB), Z6, Z8
-	VBROADCASTSD consts64<>+136(SB), Z9
-	VMAXPD       Z8, Z9, Z8
-	VBROADCASTSD consts64<>+144(SB), Z9
-	VFMADD213PD  vconsts64x8<>+640(SB), Z8, Z9
-	VSUBPD       vconsts64x8<>+640(SB), Z9, Z9
-	VFNMADD231PD vconsts64x8<>+704(SB), Z9, Z8
-	VFNMADD231PD vconsts64x8<>+768(SB), Z9, Z8
-	VMULPD       Z8, Z8, Z10
+	VORPD        vconsts64x8<>+576(SB), Z6, Z9
+	VBROADCASTSD consts64<>+136(SB), Z10
+	VMAXPD       Z9, Z10, Z9
+	VBROADCASTSD consts64<>+144(SB), Z10
+	VFMADD213PD  vconsts64x8<>+640(SB), Z9, Z10
+	VSUBPD       vconsts64x8<>+640(SB), Z10, Z10
+	VFNMADD231PD vconsts64x8<>+704(SB), Z10, Z9
+	VFNMADD231PD vconsts64x8<>+768(SB), Z10, Z9
+	VBROADCASTSD consts64<>+152(SB), Z11
+	VFMADD213PD  vconsts64x8<>+832(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+896(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+960(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+384(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z9, Z11
+	VSCALEFPD    Z10, Z11, Z11
+	VMAXPD       vconsts64x8<>+1472(SB), Z8, Z9
+	VADDPD       vconsts64x8<>+0(SB), Z9, Z10
+	VDIVPD       Z10, Z9, Z10
 	VMULPD       Z10, Z10, Z12
-	VMULPD       Z12, Z12, Z13
-	VBROADCASTSD consts64<>+152(SB), Z14
-	VFMADD213PD  vconsts64x8<>+384(SB), Z8, Z14
-	VBROADCASTSD consts64<>+160(SB), Z15
-	VFMADD213PD  vconsts64x8<>+832(SB), Z8, Z15
-	VFMADD231PD  Z10, Z15, Z14
-	VBROADCASTSD consts64<>+168(SB), Z15
-	VFMADD213PD  vconsts64x8<>+896(SB), Z8, Z15
-	VBROADCASTSD consts64<>+176(SB), Z16
-	VFMADD213PD  vconsts64x8<>+960(SB), Z8, Z16
-	VFMADD231PD  Z10, Z16, Z15
-	VFMADD231PD  Z12, Z15, Z14
-	VBROADCASTSD consts64<>+184(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z8, Z12
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z10, Z12
-	VFMADD231PD  Z13, Z12, Z14
-	VFMADD213PD  Z8, Z10, Z14
-	VADDPD       vconsts64x8<>+1152(SB), Z14, Z14
-	VSCALEFPD    Z9, Z14, Z14
-	VMAXPD       vconsts64x8<>+1216(SB), Z11, Z8
-	VADDPD       vconsts64x8<>+0(SB), Z8, Z9
-	VDIVPD       Z9, Z8, Z9
-	VMULPD       Z9, Z9, Z10
-	VMULPD       Z10, Z10, Z12
-	VMULPD       Z12, Z12, Z13
-	VMULPD       Z13, Z13, Z15
-	VBROADCASTSD consts64<>+264(SB), Z16
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z10, Z16
-	VBROADCASTSD consts64<>+272(SB), Z17
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z10, Z17
-	VFMADD231PD  Z12, Z17, Z16
-	VBROADCASTSD consts64<>+280(SB), Z17
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z10, Z17
-	VBROADCASTSD consts64<>+288(SB), Z18
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z10, Z18
-	VFMADD231PD  Z12, Z18, Z17
-	VFMADD231PD  Z13, Z17, Z16
-	VBROADCASTSD consts64<>+296(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z10, Z13
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z12, Z13
-	VFMADD231PD  Z15, Z13, Z16
-	VMULPD       Z10, Z16, Z16
-	VMULPD       Z8, Z8, Z10
-	VMULPD       vconsts64x8<>+384(SB), Z10, Z10
-	VADDPD       Z16, Z10, Z16
-	VMULPD       Z16, Z9, Z16
-	VSUBPD       Z16, Z10, Z16
-	VSUBPD       Z16, Z8, Z16
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z11, K1
-	VBLENDMPD    Z11, Z16, K1, Z16
+	VBROADCASTSD consts64<>+160(SB), Z13
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z12, Z13
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z12, Z13
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z12, Z13
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z12, Z13
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z12, Z13
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z12, Z13
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z12, Z13
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z12, Z13
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z12, Z13
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z12, Z13
+	VMULPD       Z9, Z9, Z14
+	VMULPD       vconsts64x8<>+384(SB), Z14, Z14
+	VFMADD213PD  Z14, Z12, Z13
+	VFNMADD213PD Z14, Z10, Z13
+	VSUBPD       Z13, Z9, Z13
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z8, K1
+	VBLENDMPD    Z8, Z13, K1, Z13
 	VMULPD       (SP), Z5, Z5
 	VADDPD       64(SP), Z5, Z5
 	VMULPD       Z5, Z4, Z5
 	VXORPD       Z8, Z8, Z8
 	VMAXPD       Z8, Z4, Z4
 	VSUBPD       Z5, Z4, Z5
-	VADDPD       Z16, Z5, Z5
+	VADDPD       Z13, Z5, Z5
 	VMOVUPD      (DX)(SI*8), Z4
 	VFMADD231PD  Z5, Z4, Z0
 	VADDPD       Z4, Z1, Z1
@@ -105085,44 +104018,35 @@ loop:
 	KMOVB        K1, R8
 	POPCNTL      R8, R8
 	ADDQ         R8, BX
-	VMAXPD       vconsts64x8<>+1216(SB), Z14, Z4
+	VMAXPD       vconsts64x8<>+1472(SB), Z11, Z4
 	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
 	VDIVPD       Z5, Z4, Z5
 	VMULPD       Z5, Z5, Z8
-	VMULPD       Z8, Z8, Z9
-	VMULPD       Z9, Z9, Z10
-	VMULPD       Z10, Z10, Z11
-	VBROADCASTSD consts64<>+264(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z12
-	VBROADCASTSD consts64<>+272(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z13
-	VFMADD231PD  Z9, Z13, Z12
-	VBROADCASTSD consts64<>+280(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z13
-	VBROADCASTSD consts64<>+288(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z8, Z15
-	VFMADD231PD  Z9, Z15, Z13
-	VFMADD231PD  Z10, Z13, Z12
-	VBROADCASTSD consts64<>+296(SB), Z10
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z10
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z9, Z10
-	VFMADD231PD  Z11, Z10, Z12
-	VMULPD       Z8, Z12, Z12
-	VMULPD       Z4, Z4, Z8
-	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
-	VADDPD       Z12, Z8, Z12
-	VMULPD       Z12, Z5, Z12
-	VSUBPD       Z12, Z8, Z12
-	VSUBPD       Z12, Z4, Z12
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z14, K1
-	VBLENDMPD    Z14, Z12, K1, Z12
+	VBROADCASTSD consts64<>+160(SB), Z9
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z9
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z8, Z9
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z8, Z9
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z8, Z9
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z8, Z9
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z8, Z9
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z8, Z9
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z8, Z9
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z8, Z9
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z8, Z9
+	VMULPD       Z4, Z4, Z10
+	VMULPD       vconsts64x8<>+384(SB), Z10, Z10
+	VFMADD213PD  Z10, Z8, Z9
+	VFNMADD213PD Z10, Z5, Z9
+	VSUBPD       Z9, Z4, Z9
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z11, K1
+	VBLENDMPD    Z11, Z9, K1, Z9
 	VMULPD       (SP), Z7, Z4
 	VADDPD       64(SP), Z4, Z4
 	VMULPD       Z4, Z6, Z4
 	VXORPD       Z5, Z5, Z5
 	VMAXPD       Z5, Z6, Z5
 	VSUBPD       Z4, Z5, Z4
-	VADDPD       Z12, Z4, Z4
+	VADDPD       Z9, Z4, Z4
 	VMOVUPD      64(DX)(SI*8), Z5
 	VFMADD231PD  Z4, Z5, Z2
 	VADDPD       Z5, Z3, Z3
@@ -105151,65 +104075,49 @@ single1:
 	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
 	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
 	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
-	VMULPD       Z6, Z6, Z8
-	VMULPD       Z8, Z8, Z9
-	VMULPD       Z9, Z9, Z10
-	VBROADCASTSD consts64<>+152(SB), Z11
-	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z11
-	VBROADCASTSD consts64<>+160(SB), Z12
-	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z12
-	VFMADD231PD  Z8, Z12, Z11
-	VBROADCASTSD consts64<>+168(SB), Z12
-	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z12
-	VBROADCASTSD consts64<>+176(SB), Z13
-	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z13
-	VFMADD231PD  Z8, Z13, Z12
-	VFMADD231PD  Z9, Z12, Z11
-	VBROADCASTSD consts64<>+184(SB), Z9
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z9
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z8, Z9
-	VFMADD231PD  Z10, Z9, Z11
-	VFMADD213PD  Z6, Z8, Z11
-	VADDPD       vconsts64x8<>+1152(SB), Z11, Z11
-	VSCALEFPD    Z7, Z11, Z11
-	VMAXPD       vconsts64x8<>+1216(SB), Z11, Z6
+	VBROADCASTSD consts64<>+152(SB), Z8
+	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VSCALEFPD    Z7, Z8, Z8
+	VMAXPD       vconsts64x8<>+1472(SB), Z8, Z6
 	VADDPD       vconsts64x8<>+0(SB), Z6, Z7
 	VDIVPD       Z7, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z9
-	VMULPD       Z9, Z9, Z10
-	VMULPD       Z10, Z10, Z12
-	VBROADCASTSD consts64<>+264(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z13
-	VBROADCASTSD consts64<>+272(SB), Z14
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z14
-	VFMADD231PD  Z9, Z14, Z13
-	VBROADCASTSD consts64<>+280(SB), Z14
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z14
-	VBROADCASTSD consts64<>+288(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z8, Z15
-	VFMADD231PD  Z9, Z15, Z14
-	VFMADD231PD  Z10, Z14, Z13
-	VBROADCASTSD consts64<>+296(SB), Z10
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z10
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z9, Z10
-	VFMADD231PD  Z12, Z10, Z13
-	VMULPD       Z8, Z13, Z13
-	VMULPD       Z6, Z6, Z8
-	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
-	VADDPD       Z13, Z8, Z13
-	VMULPD       Z13, Z7, Z13
-	VSUBPD       Z13, Z8, Z13
-	VSUBPD       Z13, Z6, Z13
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z11, K1
-	VBLENDMPD    Z11, Z13, K1, Z13
+	VMULPD       Z7, Z7, Z9
+	VBROADCASTSD consts64<>+160(SB), Z10
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z9, Z10
+	VMULPD       Z6, Z6, Z11
+	VMULPD       vconsts64x8<>+384(SB), Z11, Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VFNMADD213PD Z11, Z7, Z10
+	VSUBPD       Z10, Z6, Z10
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z8, K1
+	VBLENDMPD    Z8, Z10, K1, Z10
 	VMULPD       (SP), Z5, Z5
 	VADDPD       64(SP), Z5, Z5
 	VMULPD       Z5, Z4, Z5
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z4, Z4
 	VSUBPD       Z5, Z4, Z5
-	VADDPD       Z13, Z5, Z5
+	VADDPD       Z10, Z5, Z5
 	VMOVUPD      (DX)(SI*8), Z4
 	VFMADD231PD  Z5, Z4, Z0
 	VADDPD       Z4, Z1, Z1
@@ -105241,65 +104149,49 @@ tail:
 	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
 	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
 	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
-	VMULPD       Z6, Z6, Z8
-	VMULPD       Z8, Z8, Z9
-	VMULPD       Z9, Z9, Z10
-	VBROADCASTSD consts64<>+152(SB), Z11
-	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z11
-	VBROADCASTSD consts64<>+160(SB), Z12
-	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z12
-	VFMADD231PD  Z8, Z12, Z11
-	VBROADCASTSD consts64<>+168(SB), Z12
-	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z12
-	VBROADCASTSD consts64<>+176(SB), Z13
-	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z13
-	VFMADD231PD  Z8, Z13, Z12
-	VFMADD231PD  Z9, Z12, Z11
-	VBROADCASTSD consts64<>+184(SB), Z9
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z9
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z8, Z9
-	VFMADD231PD  Z10, Z9, Z11
-	VFMADD213PD  Z6, Z8, Z11
-	VADDPD       vconsts64x8<>+1152(SB), Z11, Z11
-	VSCALEFPD    Z7, Z11, Z11
-	VMAXPD       vconsts64x8<>+1216(SB), Z11, Z6
+	VBROADCASTSD consts64<>+152(SB), Z8
+	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VSCALEFPD    Z7, Z8, Z8
+	VMAXPD       vconsts64x8<>+1472(SB), Z8, Z6
 	VADDPD       vconsts64x8<>+0(SB), Z6, Z7
 	VDIVPD       Z7, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z9
-	VMULPD       Z9, Z9, Z10
-	VMULPD       Z10, Z10, Z12
-	VBROADCASTSD consts64<>+264(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z13
-	VBROADCASTSD consts64<>+272(SB), Z14
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z14
-	VFMADD231PD  Z9, Z14, Z13
-	VBROADCASTSD consts64<>+280(SB), Z14
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z14
-	VBROADCASTSD consts64<>+288(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z8, Z15
-	VFMADD231PD  Z9, Z15, Z14
-	VFMADD231PD  Z10, Z14, Z13
-	VBROADCASTSD consts64<>+296(SB), Z10
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z10
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z9, Z10
-	VFMADD231PD  Z12, Z10, Z13
-	VMULPD       Z8, Z13, Z13
-	VMULPD       Z6, Z6, Z8
-	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
-	VADDPD       Z13, Z8, Z13
-	VMULPD       Z13, Z7, Z13
-	VSUBPD       Z13, Z8, Z13
-	VSUBPD       Z13, Z6, Z13
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z11, K1
-	VBLENDMPD    Z11, Z13, K1, Z13
+	VMULPD       Z7, Z7, Z9
+	VBROADCASTSD consts64<>+160(SB), Z10
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z9, Z10
+	VMULPD       Z6, Z6, Z11
+	VMULPD       vconsts64x8<>+384(SB), Z11, Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VFNMADD213PD Z11, Z7, Z10
+	VSUBPD       Z10, Z6, Z10
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z8, K1
+	VBLENDMPD    Z8, Z10, K1, Z10
 	VMULPD       (SP), Z5, Z5
 	VADDPD       64(SP), Z5, Z5
 	VMULPD       Z5, Z4, Z5
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z4, Z4
 	VSUBPD       Z5, Z4, Z5
-	VADDPD       Z13, Z5, Z5
+	VADDPD       Z10, Z5, Z5
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(DI*2), K1
 	VXORPD       Z4, Z4, Z4
@@ -105370,138 +104262,106 @@ loop:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VMULPD       Z4, Z4, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VBROADCASTSD consts64<>+152(SB), Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z9
-	VBROADCASTSD consts64<>+160(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z10
-	VFMADD231PD  Z6, Z10, Z9
-	VBROADCASTSD consts64<>+168(SB), Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z10
-	VBROADCASTSD consts64<>+176(SB), Z11
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z11
-	VFMADD231PD  Z6, Z11, Z10
-	VFMADD231PD  Z7, Z10, Z9
-	VBROADCASTSD consts64<>+184(SB), Z7
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z7
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z6, Z7
-	VFMADD231PD  Z8, Z7, Z9
-	VFMADD213PD  Z4, Z6, Z9
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
-	VSCALEFPD    Z5, Z9, Z9
+	VBROADCASTSD consts64<>+152(SB), Z6
+	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VSCALEFPD    Z5, Z6, Z6
 	VMOVUPD      64(AX)(BX*8), Z4
 	VMOVUPD      64(CX)(BX*8), Z5
-	VORPD        vconsts64x8<>+576(SB), Z4, Z6
-	VBROADCASTSD consts64<>+136(SB), Z7
-	VMAXPD       Z6, Z7, Z6
-	VBROADCASTSD consts64<>+144(SB), Z7
-	VFMADD213PD  vconsts64x8<>+640(SB), Z6, Z7
-	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
-	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
-	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
-	VMULPD       Z6, Z6, Z8
+	VORPD        vconsts64x8<>+576(SB), Z4, Z7
+	VBROADCASTSD consts64<>+136(SB), Z8
+	VMAXPD       Z7, Z8, Z7
+	VBROADCASTSD consts64<>+144(SB), Z8
+	VFMADD213PD  vconsts64x8<>+640(SB), Z7, Z8
+	VSUBPD       vconsts64x8<>+640(SB), Z8, Z8
+	VFNMADD231PD vconsts64x8<>+704(SB), Z8, Z7
+	VFNMADD231PD vconsts64x8<>+768(SB), Z8, Z7
+	VBROADCASTSD consts64<>+152(SB), Z9
+	VFMADD213PD  vconsts64x8<>+832(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+896(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+960(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+384(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z7, Z9
+	VSCALEFPD    Z8, Z9, Z9
+	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z7
+	VADDPD       vconsts64x8<>+0(SB), Z7, Z8
+	VDIVPD       Z8, Z7, Z8
 	VMULPD       Z8, Z8, Z10
-	VMULPD       Z10, Z10, Z11
-	VBROADCASTSD consts64<>+152(SB), Z12
-	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z12
-	VBROADCASTSD consts64<>+160(SB), Z13
-	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z13
-	VFMADD231PD  Z8, Z13, Z12
-	VBROADCASTSD consts64<>+168(SB), Z13
-	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z13
-	VBROADCASTSD consts64<>+176(SB), Z14
-	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z14
-	VFMADD231PD  Z8, Z14, Z13
-	VFMADD231PD  Z10, Z13, Z12
-	VBROADCASTSD consts64<>+184(SB), Z10
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z10
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z8, Z10
-	VFMADD231PD  Z11, Z10, Z12
-	VFMADD213PD  Z6, Z8, Z12
-	VADDPD       vconsts64x8<>+1152(SB), Z12, Z12
-	VSCALEFPD    Z7, Z12, Z12
-	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z6
-	VADDPD       vconsts64x8<>+0(SB), Z6, Z7
-	VDIVPD       Z7, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VMULPD       Z10, Z10, Z11
-	VMULPD       Z11, Z11, Z13
-	VBROADCASTSD consts64<>+264(SB), Z14
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z14
-	VBROADCASTSD consts64<>+272(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z15
-	VFMADD231PD  Z10, Z15, Z14
-	VBROADCASTSD consts64<>+280(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z15
-	VBROADCASTSD consts64<>+288(SB), Z16
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z8, Z16
-	VFMADD231PD  Z10, Z16, Z15
-	VFMADD231PD  Z11, Z15, Z14
-	VBROADCASTSD consts64<>+296(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z11
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z10, Z11
-	VFMADD231PD  Z13, Z11, Z14
-	VMULPD       Z8, Z14, Z14
-	VMULPD       Z6, Z6, Z8
-	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
-	VADDPD       Z14, Z8, Z14
-	VMULPD       Z14, Z7, Z14
-	VSUBPD       Z14, Z8, Z14
-	VSUBPD       Z14, Z6, Z14
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z14, K1, Z14
+	VBROADCASTSD consts64<>+160(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z10, Z11
+	VMULPD       Z7, Z7, Z12
+	VMULPD       vconsts64x8<>+384(SB), Z12, Z12
+	VFMADD213PD  Z12, Z10, Z11
+	VFNMADD213PD Z12, Z8, Z11
+	VSUBPD       Z11, Z7, Z11
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
+	VBLENDMPD    Z6, Z11, K1, Z11
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
 	VMULPD       Z3, Z2, Z3
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z2, Z2
 	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z14, Z3, Z3
+	VADDPD       Z11, Z3, Z3
 	VBROADCASTSD s+72(FP), Z2
 	VMULPD       Z3, Z2, Z2
 	VMOVUPD      Z2, (DX)(BX*8)
 	VADDPD       Z3, Z0, Z0
-	VMAXPD       vconsts64x8<>+1216(SB), Z12, Z2
+	VMAXPD       vconsts64x8<>+1472(SB), Z9, Z2
 	VADDPD       vconsts64x8<>+0(SB), Z2, Z3
 	VDIVPD       Z3, Z2, Z3
 	VMULPD       Z3, Z3, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+264(SB), Z10
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z10
-	VBROADCASTSD consts64<>+272(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z11
-	VFMADD231PD  Z7, Z11, Z10
-	VBROADCASTSD consts64<>+280(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z11
-	VBROADCASTSD consts64<>+288(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
-	VFMADD231PD  Z7, Z13, Z11
-	VFMADD231PD  Z8, Z11, Z10
-	VBROADCASTSD consts64<>+296(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD231PD  Z9, Z8, Z10
-	VMULPD       Z6, Z10, Z10
-	VMULPD       Z2, Z2, Z6
-	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z10, Z6, Z10
-	VMULPD       Z10, Z3, Z10
-	VSUBPD       Z10, Z6, Z10
-	VSUBPD       Z10, Z2, Z10
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z12, K1
-	VBLENDMPD    Z12, Z10, K1, Z10
+	VBROADCASTSD consts64<>+160(SB), Z7
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z6, Z7
+	VMULPD       Z2, Z2, Z8
+	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
+	VFMADD213PD  Z8, Z6, Z7
+	VFNMADD213PD Z8, Z3, Z7
+	VSUBPD       Z7, Z2, Z7
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z9, K1
+	VBLENDMPD    Z9, Z7, K1, Z7
 	VMULPD       (SP), Z5, Z2
 	VADDPD       64(SP), Z2, Z2
 	VMULPD       Z2, Z4, Z2
 	VXORPD       Z3, Z3, Z3
 	VMAXPD       Z3, Z4, Z3
 	VSUBPD       Z2, Z3, Z2
-	VADDPD       Z10, Z2, Z2
+	VADDPD       Z7, Z2, Z2
 	VBROADCASTSD s+72(FP), Z3
 	VMULPD       Z2, Z3, Z3
 	VMOVUPD      Z3, 64(DX)(BX*8)
@@ -105526,65 +104386,49 @@ single1:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VMULPD       Z4, Z4, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VBROADCASTSD consts64<>+152(SB), Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z9
-	VBROADCASTSD consts64<>+160(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z10
-	VFMADD231PD  Z6, Z10, Z9
-	VBROADCASTSD consts64<>+168(SB), Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z10
-	VBROADCASTSD consts64<>+176(SB), Z11
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z11
-	VFMADD231PD  Z6, Z11, Z10
-	VFMADD231PD  Z7, Z10, Z9
-	VBROADCASTSD consts64<>+184(SB), Z7
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z7
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z6, Z7
-	VFMADD231PD  Z8, Z7, Z9
-	VFMADD213PD  Z4, Z6, Z9
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
-	VSCALEFPD    Z5, Z9, Z9
-	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z4
+	VBROADCASTSD consts64<>+152(SB), Z6
+	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VSCALEFPD    Z5, Z6, Z6
+	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z4
 	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
 	VDIVPD       Z5, Z4, Z5
-	VMULPD       Z5, Z5, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+264(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z11
-	VBROADCASTSD consts64<>+272(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z12
-	VFMADD231PD  Z7, Z12, Z11
-	VBROADCASTSD consts64<>+280(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z12
-	VBROADCASTSD consts64<>+288(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
-	VFMADD231PD  Z7, Z13, Z12
-	VFMADD231PD  Z8, Z12, Z11
-	VBROADCASTSD consts64<>+296(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD231PD  Z10, Z8, Z11
-	VMULPD       Z6, Z11, Z11
-	VMULPD       Z4, Z4, Z6
-	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z11, Z6, Z11
-	VMULPD       Z11, Z5, Z11
-	VSUBPD       Z11, Z6, Z11
-	VSUBPD       Z11, Z4, Z11
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z11, K1, Z11
+	VMULPD       Z5, Z5, Z7
+	VBROADCASTSD consts64<>+160(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
+	VMULPD       Z4, Z4, Z9
+	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
+	VFMADD213PD  Z9, Z7, Z8
+	VFNMADD213PD Z9, Z5, Z8
+	VSUBPD       Z8, Z4, Z8
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
+	VBLENDMPD    Z6, Z8, K1, Z8
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
 	VMULPD       Z3, Z2, Z3
 	VXORPD       Z4, Z4, Z4
 	VMAXPD       Z4, Z2, Z2
 	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z11, Z3, Z3
+	VADDPD       Z8, Z3, Z3
 	VBROADCASTSD s+72(FP), Z2
 	VMULPD       Z3, Z2, Z2
 	VMOVUPD      Z2, (DX)(BX*8)
@@ -105612,65 +104456,49 @@ tail:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VMULPD       Z4, Z4, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VBROADCASTSD consts64<>+152(SB), Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z9
-	VBROADCASTSD consts64<>+160(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z10
-	VFMADD231PD  Z6, Z10, Z9
-	VBROADCASTSD consts64<>+168(SB), Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z10
-	VBROADCASTSD consts64<>+176(SB), Z11
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z11
-	VFMADD231PD  Z6, Z11, Z10
-	VFMADD231PD  Z7, Z10, Z9
-	VBROADCASTSD consts64<>+184(SB), Z7
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z7
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z6, Z7
-	VFMADD231PD  Z8, Z7, Z9
-	VFMADD213PD  Z4, Z6, Z9
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
-	VSCALEFPD    Z5, Z9, Z9
-	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z4
+	VBROADCASTSD consts64<>+152(SB), Z6
+	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VSCALEFPD    Z5, Z6, Z6
+	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z4
 	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
 	VDIVPD       Z5, Z4, Z5
-	VMULPD       Z5, Z5, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+264(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z11
-	VBROADCASTSD consts64<>+272(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z12
-	VFMADD231PD  Z7, Z12, Z11
-	VBROADCASTSD consts64<>+280(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z12
-	VBROADCASTSD consts64<>+288(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
-	VFMADD231PD  Z7, Z13, Z12
-	VFMADD231PD  Z8, Z12, Z11
-	VBROADCASTSD consts64<>+296(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD231PD  Z10, Z8, Z11
-	VMULPD       Z6, Z11, Z11
-	VMULPD       Z4, Z4, Z6
-	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z11, Z6, Z11
-	VMULPD       Z11, Z5, Z11
-	VSUBPD       Z11, Z6, Z11
-	VSUBPD       Z11, Z4, Z11
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z11, K1, Z11
+	VMULPD       Z5, Z5, Z7
+	VBROADCASTSD consts64<>+160(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
+	VMULPD       Z4, Z4, Z9
+	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
+	VFMADD213PD  Z9, Z7, Z8
+	VFNMADD213PD Z9, Z5, Z8
+	VSUBPD       Z8, Z4, Z8
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
+	VBLENDMPD    Z6, Z8, K1, Z8
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
 	VMULPD       Z3, Z2, Z3
 	VXORPD       Z4, Z4, Z4
 	VMAXPD       Z4, Z2, Z2
 	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z11, Z3, Z3
+	VADDPD       Z8, Z3, Z3
 	VBROADCASTSD s+72(FP), Z2
 	VMULPD       Z3, Z2, Z2
 	LEAQ         kmask<>+0(SB), AX
@@ -105727,138 +104555,106 @@ loop:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VMULPD       Z4, Z4, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VBROADCASTSD consts64<>+152(SB), Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z9
-	VBROADCASTSD consts64<>+160(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z10
-	VFMADD231PD  Z6, Z10, Z9
-	VBROADCASTSD consts64<>+168(SB), Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z10
-	VBROADCASTSD consts64<>+176(SB), Z11
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z11
-	VFMADD231PD  Z6, Z11, Z10
-	VFMADD231PD  Z7, Z10, Z9
-	VBROADCASTSD consts64<>+184(SB), Z7
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z7
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z6, Z7
-	VFMADD231PD  Z8, Z7, Z9
-	VFMADD213PD  Z4, Z6, Z9
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
-	VSCALEFPD    Z5, Z9, Z9
+	VBROADCASTSD consts64<>+152(SB), Z6
+	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VSCALEFPD    Z5, Z6, Z6
 	VMOVUPD      64(AX)(SI*8), Z4
 	VMOVUPD      64(CX)(SI*8), Z5
-	VORPD        vconsts64x8<>+576(SB), Z4, Z6
-	VBROADCASTSD consts64<>+136(SB), Z7
-	VMAXPD       Z6, Z7, Z6
-	VBROADCASTSD consts64<>+144(SB), Z7
-	VFMADD213PD  vconsts64x8<>+640(SB), Z6, Z7
-	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
-	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
-	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
-	VMULPD       Z6, Z6, Z8
+	VORPD        vconsts64x8<>+576(SB), Z4, Z7
+	VBROADCASTSD consts64<>+136(SB), Z8
+	VMAXPD       Z7, Z8, Z7
+	VBROADCASTSD consts64<>+144(SB), Z8
+	VFMADD213PD  vconsts64x8<>+640(SB), Z7, Z8
+	VSUBPD       vconsts64x8<>+640(SB), Z8, Z8
+	VFNMADD231PD vconsts64x8<>+704(SB), Z8, Z7
+	VFNMADD231PD vconsts64x8<>+768(SB), Z8, Z7
+	VBROADCASTSD consts64<>+152(SB), Z9
+	VFMADD213PD  vconsts64x8<>+832(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+896(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+960(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+384(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z7, Z9
+	VSCALEFPD    Z8, Z9, Z9
+	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z7
+	VADDPD       vconsts64x8<>+0(SB), Z7, Z8
+	VDIVPD       Z8, Z7, Z8
 	VMULPD       Z8, Z8, Z10
-	VMULPD       Z10, Z10, Z11
-	VBROADCASTSD consts64<>+152(SB), Z12
-	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z12
-	VBROADCASTSD consts64<>+160(SB), Z13
-	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z13
-	VFMADD231PD  Z8, Z13, Z12
-	VBROADCASTSD consts64<>+168(SB), Z13
-	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z13
-	VBROADCASTSD consts64<>+176(SB), Z14
-	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z14
-	VFMADD231PD  Z8, Z14, Z13
-	VFMADD231PD  Z10, Z13, Z12
-	VBROADCASTSD consts64<>+184(SB), Z10
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z10
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z8, Z10
-	VFMADD231PD  Z11, Z10, Z12
-	VFMADD213PD  Z6, Z8, Z12
-	VADDPD       vconsts64x8<>+1152(SB), Z12, Z12
-	VSCALEFPD    Z7, Z12, Z12
-	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z6
-	VADDPD       vconsts64x8<>+0(SB), Z6, Z7
-	VDIVPD       Z7, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VMULPD       Z10, Z10, Z11
-	VMULPD       Z11, Z11, Z13
-	VBROADCASTSD consts64<>+264(SB), Z14
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z14
-	VBROADCASTSD consts64<>+272(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z15
-	VFMADD231PD  Z10, Z15, Z14
-	VBROADCASTSD consts64<>+280(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z15
-	VBROADCASTSD consts64<>+288(SB), Z16
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z8, Z16
-	VFMADD231PD  Z10, Z16, Z15
-	VFMADD231PD  Z11, Z15, Z14
-	VBROADCASTSD consts64<>+296(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z11
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z10, Z11
-	VFMADD231PD  Z13, Z11, Z14
-	VMULPD       Z8, Z14, Z14
-	VMULPD       Z6, Z6, Z8
-	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
-	VADDPD       Z14, Z8, Z14
-	VMULPD       Z14, Z7, Z14
-	VSUBPD       Z14, Z8, Z14
-	VSUBPD       Z14, Z6, Z14
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z14, K1, Z14
+	VBROADCASTSD consts64<>+160(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z10, Z11
+	VMULPD       Z7, Z7, Z12
+	VMULPD       vconsts64x8<>+384(SB), Z12, Z12
+	VFMADD213PD  Z12, Z10, Z11
+	VFNMADD213PD Z12, Z8, Z11
+	VSUBPD       Z11, Z7, Z11
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
+	VBLENDMPD    Z6, Z11, K1, Z11
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
 	VMULPD       Z3, Z2, Z3
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z2, Z2
 	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z14, Z3, Z3
+	VADDPD       Z11, Z3, Z3
 	VMOVUPD      (DX)(SI*8), Z2
 	VMULPD       Z3, Z2, Z6
 	VMOVUPD      Z6, (BX)(SI*8)
 	VFMADD231PD  Z3, Z2, Z0
-	VMAXPD       vconsts64x8<>+1216(SB), Z12, Z2
+	VMAXPD       vconsts64x8<>+1472(SB), Z9, Z2
 	VADDPD       vconsts64x8<>+0(SB), Z2, Z3
 	VDIVPD       Z3, Z2, Z3
 	VMULPD       Z3, Z3, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+264(SB), Z10
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z10
-	VBROADCASTSD consts64<>+272(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z11
-	VFMADD231PD  Z7, Z11, Z10
-	VBROADCASTSD consts64<>+280(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z11
-	VBROADCASTSD consts64<>+288(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
-	VFMADD231PD  Z7, Z13, Z11
-	VFMADD231PD  Z8, Z11, Z10
-	VBROADCASTSD consts64<>+296(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD231PD  Z9, Z8, Z10
-	VMULPD       Z6, Z10, Z10
-	VMULPD       Z2, Z2, Z6
-	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z10, Z6, Z10
-	VMULPD       Z10, Z3, Z10
-	VSUBPD       Z10, Z6, Z10
-	VSUBPD       Z10, Z2, Z10
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z12, K1
-	VBLENDMPD    Z12, Z10, K1, Z10
+	VBROADCASTSD consts64<>+160(SB), Z7
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z6, Z7
+	VMULPD       Z2, Z2, Z8
+	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
+	VFMADD213PD  Z8, Z6, Z7
+	VFNMADD213PD Z8, Z3, Z7
+	VSUBPD       Z7, Z2, Z7
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z9, K1
+	VBLENDMPD    Z9, Z7, K1, Z7
 	VMULPD       (SP), Z5, Z2
 	VADDPD       64(SP), Z2, Z2
 	VMULPD       Z2, Z4, Z2
 	VXORPD       Z3, Z3, Z3
 	VMAXPD       Z3, Z4, Z3
 	VSUBPD       Z2, Z3, Z2
-	VADDPD       Z10, Z2, Z2
+	VADDPD       Z7, Z2, Z2
 	VMOVUPD      64(DX)(SI*8), Z3
 	VMULPD       Z2, Z3, Z4
 	VMOVUPD      Z4, 64(BX)(SI*8)
@@ -105883,65 +104679,49 @@ single1:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VMULPD       Z4, Z4, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VBROADCASTSD consts64<>+152(SB), Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z9
-	VBROADCASTSD consts64<>+160(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z10
-	VFMADD231PD  Z6, Z10, Z9
-	VBROADCASTSD consts64<>+168(SB), Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z10
-	VBROADCASTSD consts64<>+176(SB), Z11
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z11
-	VFMADD231PD  Z6, Z11, Z10
-	VFMADD231PD  Z7, Z10, Z9
-	VBROADCASTSD consts64<>+184(SB), Z7
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z7
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z6, Z7
-	VFMADD231PD  Z8, Z7, Z9
-	VFMADD213PD  Z4, Z6, Z9
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
-	VSCALEFPD    Z5, Z9, Z9
-	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z4
+	VBROADCASTSD consts64<>+152(SB), Z6
+	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VSCALEFPD    Z5, Z6, Z6
+	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z4
 	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
 	VDIVPD       Z5, Z4, Z5
-	VMULPD       Z5, Z5, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+264(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z11
-	VBROADCASTSD consts64<>+272(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z12
-	VFMADD231PD  Z7, Z12, Z11
-	VBROADCASTSD consts64<>+280(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z12
-	VBROADCASTSD consts64<>+288(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
-	VFMADD231PD  Z7, Z13, Z12
-	VFMADD231PD  Z8, Z12, Z11
-	VBROADCASTSD consts64<>+296(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD231PD  Z10, Z8, Z11
-	VMULPD       Z6, Z11, Z11
-	VMULPD       Z4, Z4, Z6
-	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z11, Z6, Z11
-	VMULPD       Z11, Z5, Z11
-	VSUBPD       Z11, Z6, Z11
-	VSUBPD       Z11, Z4, Z11
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z11, K1, Z11
+	VMULPD       Z5, Z5, Z7
+	VBROADCASTSD consts64<>+160(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
+	VMULPD       Z4, Z4, Z9
+	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
+	VFMADD213PD  Z9, Z7, Z8
+	VFNMADD213PD Z9, Z5, Z8
+	VSUBPD       Z8, Z4, Z8
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
+	VBLENDMPD    Z6, Z8, K1, Z8
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
 	VMULPD       Z3, Z2, Z3
 	VXORPD       Z4, Z4, Z4
 	VMAXPD       Z4, Z2, Z2
 	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z11, Z3, Z3
+	VADDPD       Z8, Z3, Z3
 	VMOVUPD      (DX)(SI*8), Z2
 	VMULPD       Z3, Z2, Z4
 	VMOVUPD      Z4, (BX)(SI*8)
@@ -105969,65 +104749,49 @@ tail:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VMULPD       Z4, Z4, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VBROADCASTSD consts64<>+152(SB), Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z9
-	VBROADCASTSD consts64<>+160(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z10
-	VFMADD231PD  Z6, Z10, Z9
-	VBROADCASTSD consts64<>+168(SB), Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z10
-	VBROADCASTSD consts64<>+176(SB), Z11
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z11
-	VFMADD231PD  Z6, Z11, Z10
-	VFMADD231PD  Z7, Z10, Z9
-	VBROADCASTSD consts64<>+184(SB), Z7
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z7
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z6, Z7
-	VFMADD231PD  Z8, Z7, Z9
-	VFMADD213PD  Z4, Z6, Z9
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
-	VSCALEFPD    Z5, Z9, Z9
-	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z4
+	VBROADCASTSD consts64<>+152(SB), Z6
+	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VSCALEFPD    Z5, Z6, Z6
+	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z4
 	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
 	VDIVPD       Z5, Z4, Z5
-	VMULPD       Z5, Z5, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+264(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z11
-	VBROADCASTSD consts64<>+272(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z12
-	VFMADD231PD  Z7, Z12, Z11
-	VBROADCASTSD consts64<>+280(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z12
-	VBROADCASTSD consts64<>+288(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
-	VFMADD231PD  Z7, Z13, Z12
-	VFMADD231PD  Z8, Z12, Z11
-	VBROADCASTSD consts64<>+296(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD231PD  Z10, Z8, Z11
-	VMULPD       Z6, Z11, Z11
-	VMULPD       Z4, Z4, Z6
-	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z11, Z6, Z11
-	VMULPD       Z11, Z5, Z11
-	VSUBPD       Z11, Z6, Z11
-	VSUBPD       Z11, Z4, Z11
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z11, K1, Z11
+	VMULPD       Z5, Z5, Z7
+	VBROADCASTSD consts64<>+160(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
+	VMULPD       Z4, Z4, Z9
+	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
+	VFMADD213PD  Z9, Z7, Z8
+	VFNMADD213PD Z9, Z5, Z8
+	VSUBPD       Z8, Z4, Z8
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
+	VBLENDMPD    Z6, Z8, K1, Z8
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
 	VMULPD       Z3, Z2, Z3
 	VXORPD       Z4, Z4, Z4
 	VMAXPD       Z4, Z2, Z2
 	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z11, Z3, Z3
+	VADDPD       Z8, Z3, Z3
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(DI*2), K1
 	VXORPD       Z2, Z2, Z2
@@ -106086,143 +104850,111 @@ loop:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VMULPD       Z4, Z4, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VBROADCASTSD consts64<>+152(SB), Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z9
-	VBROADCASTSD consts64<>+160(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z10
-	VFMADD231PD  Z6, Z10, Z9
-	VBROADCASTSD consts64<>+168(SB), Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z10
-	VBROADCASTSD consts64<>+176(SB), Z11
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z11
-	VFMADD231PD  Z6, Z11, Z10
-	VFMADD231PD  Z7, Z10, Z9
-	VBROADCASTSD consts64<>+184(SB), Z7
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z7
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z6, Z7
-	VFMADD231PD  Z8, Z7, Z9
-	VFMADD213PD  Z4, Z6, Z9
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
-	VSCALEFPD    Z5, Z9, Z9
+	VBROADCASTSD consts64<>+152(SB), Z6
+	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VSCALEFPD    Z5, Z6, Z6
 	VMOVUPD      64(AX)(BX*8), Z4
 	VMOVUPD      64(CX)(BX*8), Z5
-	VORPD        vconsts64x8<>+576(SB), Z4, Z6
-	VBROADCASTSD consts64<>+136(SB), Z7
-	VMAXPD       Z6, Z7, Z6
-	VBROADCASTSD consts64<>+144(SB), Z7
-	VFMADD213PD  vconsts64x8<>+640(SB), Z6, Z7
-	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
-	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
-	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
-	VMULPD       Z6, Z6, Z8
+	VORPD        vconsts64x8<>+576(SB), Z4, Z7
+	VBROADCASTSD consts64<>+136(SB), Z8
+	VMAXPD       Z7, Z8, Z7
+	VBROADCASTSD consts64<>+144(SB), Z8
+	VFMADD213PD  vconsts64x8<>+640(SB), Z7, Z8
+	VSUBPD       vconsts64x8<>+640(SB), Z8, Z8
+	VFNMADD231PD vconsts64x8<>+704(SB), Z8, Z7
+	VFNMADD231PD vconsts64x8<>+768(SB), Z8, Z7
+	VBROADCASTSD consts64<>+152(SB), Z9
+	VFMADD213PD  vconsts64x8<>+832(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+896(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+960(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+384(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z7, Z9
+	VSCALEFPD    Z8, Z9, Z9
+	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z7
+	VADDPD       vconsts64x8<>+0(SB), Z7, Z8
+	VDIVPD       Z8, Z7, Z8
 	VMULPD       Z8, Z8, Z10
-	VMULPD       Z10, Z10, Z11
-	VBROADCASTSD consts64<>+152(SB), Z12
-	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z12
-	VBROADCASTSD consts64<>+160(SB), Z13
-	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z13
-	VFMADD231PD  Z8, Z13, Z12
-	VBROADCASTSD consts64<>+168(SB), Z13
-	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z13
-	VBROADCASTSD consts64<>+176(SB), Z14
-	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z14
-	VFMADD231PD  Z8, Z14, Z13
-	VFMADD231PD  Z10, Z13, Z12
-	VBROADCASTSD consts64<>+184(SB), Z10
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z10
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z8, Z10
-	VFMADD231PD  Z11, Z10, Z12
-	VFMADD213PD  Z6, Z8, Z12
-	VADDPD       vconsts64x8<>+1152(SB), Z12, Z12
-	VSCALEFPD    Z7, Z12, Z12
-	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z6
-	VADDPD       vconsts64x8<>+0(SB), Z6, Z7
-	VDIVPD       Z7, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VMULPD       Z10, Z10, Z11
-	VMULPD       Z11, Z11, Z13
-	VBROADCASTSD consts64<>+264(SB), Z14
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z14
-	VBROADCASTSD consts64<>+272(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z15
-	VFMADD231PD  Z10, Z15, Z14
-	VBROADCASTSD consts64<>+280(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z15
-	VBROADCASTSD consts64<>+288(SB), Z16
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z8, Z16
-	VFMADD231PD  Z10, Z16, Z15
-	VFMADD231PD  Z11, Z15, Z14
-	VBROADCASTSD consts64<>+296(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z11
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z10, Z11
-	VFMADD231PD  Z13, Z11, Z14
-	VMULPD       Z8, Z14, Z14
-	VMULPD       Z6, Z6, Z8
-	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
-	VADDPD       Z14, Z8, Z14
-	VMULPD       Z14, Z7, Z14
-	VSUBPD       Z14, Z8, Z14
-	VSUBPD       Z14, Z6, Z14
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z14, K1, Z14
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
-	VXORPD       Z8, Z8, Z8
-	VCMPPD       $0x1d, Z8, Z2, K1
-	VBLENDMPD    Z7, Z9, K1, Z7
-	VDIVPD       Z6, Z7, Z7
+	VBROADCASTSD consts64<>+160(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z10, Z11
+	VMULPD       Z7, Z7, Z12
+	VMULPD       vconsts64x8<>+384(SB), Z12, Z12
+	VFMADD213PD  Z12, Z10, Z11
+	VFNMADD213PD Z12, Z8, Z11
+	VSUBPD       Z11, Z7, Z11
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
+	VBLENDMPD    Z6, Z11, K1, Z11
+	VADDPD       vconsts64x8<>+1408(SB), Z6, Z7
+	VBROADCASTSD consts64<>+8(SB), Z8
+	VXORPD       Z10, Z10, Z10
+	VCMPPD       $0x1d, Z10, Z2, K1
+	VBLENDMPD    Z8, Z6, K1, Z8
+	VDIVPD       Z7, Z8, Z8
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
 	VMULPD       Z3, Z2, Z6
-	VXORPD       Z8, Z8, Z8
-	VMAXPD       Z8, Z2, Z2
+	VXORPD       Z7, Z7, Z7
+	VMAXPD       Z7, Z2, Z2
 	VSUBPD       Z6, Z2, Z6
-	VADDPD       Z14, Z6, Z6
-	VSUBPD       Z3, Z7, Z7
+	VADDPD       Z11, Z6, Z6
+	VSUBPD       Z3, Z8, Z8
 	VBROADCASTSD s+72(FP), Z2
-	VMULPD       Z7, Z2, Z2
+	VMULPD       Z8, Z2, Z2
 	VMOVUPD      Z2, (DX)(BX*8)
 	VADDPD       Z6, Z0, Z0
-	VMAXPD       vconsts64x8<>+1216(SB), Z12, Z2
+	VMAXPD       vconsts64x8<>+1472(SB), Z9, Z2
 	VADDPD       vconsts64x8<>+0(SB), Z2, Z3
 	VDIVPD       Z3, Z2, Z3
 	VMULPD       Z3, Z3, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+264(SB), Z10
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z10
-	VBROADCASTSD consts64<>+272(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z11
-	VFMADD231PD  Z7, Z11, Z10
-	VBROADCASTSD consts64<>+280(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z11
-	VBROADCASTSD consts64<>+288(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
-	VFMADD231PD  Z7, Z13, Z11
-	VFMADD231PD  Z8, Z11, Z10
-	VBROADCASTSD consts64<>+296(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD231PD  Z9, Z8, Z10
-	VMULPD       Z6, Z10, Z10
-	VMULPD       Z2, Z2, Z6
-	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z10, Z6, Z10
-	VMULPD       Z10, Z3, Z10
-	VSUBPD       Z10, Z6, Z10
-	VSUBPD       Z10, Z2, Z10
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z12, K1
-	VBLENDMPD    Z12, Z10, K1, Z10
-	VADDPD       vconsts64x8<>+1152(SB), Z12, Z2
+	VBROADCASTSD consts64<>+160(SB), Z7
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z6, Z7
+	VMULPD       Z2, Z2, Z8
+	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
+	VFMADD213PD  Z8, Z6, Z7
+	VFNMADD213PD Z8, Z3, Z7
+	VSUBPD       Z7, Z2, Z7
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z9, K1
+	VBLENDMPD    Z9, Z7, K1, Z7
+	VADDPD       vconsts64x8<>+1408(SB), Z9, Z2
 	VBROADCASTSD consts64<>+8(SB), Z3
 	VXORPD       Z6, Z6, Z6
 	VCMPPD       $0x1d, Z6, Z4, K1
-	VBLENDMPD    Z3, Z12, K1, Z3
+	VBLENDMPD    Z3, Z9, K1, Z3
 	VDIVPD       Z2, Z3, Z3
 	VMULPD       (SP), Z5, Z2
 	VADDPD       64(SP), Z2, Z2
@@ -106230,7 +104962,7 @@ loop:
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z4, Z4
 	VSUBPD       Z5, Z4, Z5
-	VADDPD       Z10, Z5, Z5
+	VADDPD       Z7, Z5, Z5
 	VSUBPD       Z2, Z3, Z3
 	VBROADCASTSD s+72(FP), Z2
 	VMULPD       Z3, Z2, Z2
@@ -106256,63 +104988,47 @@ single1:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VMULPD       Z4, Z4, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VBROADCASTSD consts64<>+152(SB), Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z9
-	VBROADCASTSD consts64<>+160(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z10
-	VFMADD231PD  Z6, Z10, Z9
-	VBROADCASTSD consts64<>+168(SB), Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z10
-	VBROADCASTSD consts64<>+176(SB), Z11
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z11
-	VFMADD231PD  Z6, Z11, Z10
-	VFMADD231PD  Z7, Z10, Z9
-	VBROADCASTSD consts64<>+184(SB), Z7
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z7
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z6, Z7
-	VFMADD231PD  Z8, Z7, Z9
-	VFMADD213PD  Z4, Z6, Z9
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
-	VSCALEFPD    Z5, Z9, Z9
-	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z4
+	VBROADCASTSD consts64<>+152(SB), Z6
+	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VSCALEFPD    Z5, Z6, Z6
+	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z4
 	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
 	VDIVPD       Z5, Z4, Z5
-	VMULPD       Z5, Z5, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+264(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z11
-	VBROADCASTSD consts64<>+272(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z12
-	VFMADD231PD  Z7, Z12, Z11
-	VBROADCASTSD consts64<>+280(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z12
-	VBROADCASTSD consts64<>+288(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
-	VFMADD231PD  Z7, Z13, Z12
-	VFMADD231PD  Z8, Z12, Z11
-	VBROADCASTSD consts64<>+296(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD231PD  Z10, Z8, Z11
-	VMULPD       Z6, Z11, Z11
-	VMULPD       Z4, Z4, Z6
-	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z11, Z6, Z11
-	VMULPD       Z11, Z5, Z11
-	VSUBPD       Z11, Z6, Z11
-	VSUBPD       Z11, Z4, Z11
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z11, K1, Z11
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z4
+	VMULPD       Z5, Z5, Z7
+	VBROADCASTSD consts64<>+160(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
+	VMULPD       Z4, Z4, Z9
+	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
+	VFMADD213PD  Z9, Z7, Z8
+	VFNMADD213PD Z9, Z5, Z8
+	VSUBPD       Z8, Z4, Z8
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
+	VBLENDMPD    Z6, Z8, K1, Z8
+	VADDPD       vconsts64x8<>+1408(SB), Z6, Z4
 	VBROADCASTSD consts64<>+8(SB), Z5
-	VXORPD       Z6, Z6, Z6
-	VCMPPD       $0x1d, Z6, Z2, K1
-	VBLENDMPD    Z5, Z9, K1, Z5
+	VXORPD       Z7, Z7, Z7
+	VCMPPD       $0x1d, Z7, Z2, K1
+	VBLENDMPD    Z5, Z6, K1, Z5
 	VDIVPD       Z4, Z5, Z5
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
@@ -106320,7 +105036,7 @@ single1:
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z2, Z2
 	VSUBPD       Z4, Z2, Z4
-	VADDPD       Z11, Z4, Z4
+	VADDPD       Z8, Z4, Z4
 	VSUBPD       Z3, Z5, Z5
 	VBROADCASTSD s+72(FP), Z2
 	VMULPD       Z5, Z2, Z2
@@ -106349,63 +105065,47 @@ tail:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VMULPD       Z4, Z4, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VBROADCASTSD consts64<>+152(SB), Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z9
-	VBROADCASTSD consts64<>+160(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z10
-	VFMADD231PD  Z6, Z10, Z9
-	VBROADCASTSD consts64<>+168(SB), Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z10
-	VBROADCASTSD consts64<>+176(SB), Z11
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z11
-	VFMADD231PD  Z6, Z11, Z10
-	VFMADD231PD  Z7, Z10, Z9
-	VBROADCASTSD consts64<>+184(SB), Z7
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z7
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z6, Z7
-	VFMADD231PD  Z8, Z7, Z9
-	VFMADD213PD  Z4, Z6, Z9
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
-	VSCALEFPD    Z5, Z9, Z9
-	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z4
+	VBROADCASTSD consts64<>+152(SB), Z6
+	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VSCALEFPD    Z5, Z6, Z6
+	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z4
 	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
 	VDIVPD       Z5, Z4, Z5
-	VMULPD       Z5, Z5, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+264(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z11
-	VBROADCASTSD consts64<>+272(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z12
-	VFMADD231PD  Z7, Z12, Z11
-	VBROADCASTSD consts64<>+280(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z12
-	VBROADCASTSD consts64<>+288(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
-	VFMADD231PD  Z7, Z13, Z12
-	VFMADD231PD  Z8, Z12, Z11
-	VBROADCASTSD consts64<>+296(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD231PD  Z10, Z8, Z11
-	VMULPD       Z6, Z11, Z11
-	VMULPD       Z4, Z4, Z6
-	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z11, Z6, Z11
-	VMULPD       Z11, Z5, Z11
-	VSUBPD       Z11, Z6, Z11
-	VSUBPD       Z11, Z4, Z11
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z11, K1, Z11
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z4
+	VMULPD       Z5, Z5, Z7
+	VBROADCASTSD consts64<>+160(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
+	VMULPD       Z4, Z4, Z9
+	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
+	VFMADD213PD  Z9, Z7, Z8
+	VFNMADD213PD Z9, Z5, Z8
+	VSUBPD       Z8, Z4, Z8
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
+	VBLENDMPD    Z6, Z8, K1, Z8
+	VADDPD       vconsts64x8<>+1408(SB), Z6, Z4
 	VBROADCASTSD consts64<>+8(SB), Z5
-	VXORPD       Z6, Z6, Z6
-	VCMPPD       $0x1d, Z6, Z2, K1
-	VBLENDMPD    Z5, Z9, K1, Z5
+	VXORPD       Z7, Z7, Z7
+	VCMPPD       $0x1d, Z7, Z2, K1
+	VBLENDMPD    Z5, Z6, K1, Z5
 	VDIVPD       Z4, Z5, Z5
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
@@ -106413,7 +105113,7 @@ tail:
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z2, Z2
 	VSUBPD       Z4, Z2, Z4
-	VADDPD       Z11, Z4, Z4
+	VADDPD       Z8, Z4, Z4
 	VSUBPD       Z3, Z5, Z5
 	VBROADCASTSD s+72(FP), Z2
 	VMULPD       Z5, Z2, Z2
@@ -106471,145 +105171,113 @@ loop:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VMULPD       Z4, Z4, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VBROADCASTSD consts64<>+152(SB), Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z9
-	VBROADCASTSD consts64<>+160(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z10
-	VFMADD231PD  Z6, Z10, Z9
-	VBROADCASTSD consts64<>+168(SB), Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z10
-	VBROADCASTSD consts64<>+176(SB), Z11
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z11
-	VFMADD231PD  Z6, Z11, Z10
-	VFMADD231PD  Z7, Z10, Z9
-	VBROADCASTSD consts64<>+184(SB), Z7
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z7
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z6, Z7
-	VFMADD231PD  Z8, Z7, Z9
-	VFMADD213PD  Z4, Z6, Z9
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
-	VSCALEFPD    Z5, Z9, Z9
+	VBROADCASTSD consts64<>+152(SB), Z6
+	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VSCALEFPD    Z5, Z6, Z6
 	VMOVUPD      64(AX)(SI*8), Z4
 	VMOVUPD      64(CX)(SI*8), Z5
-	VORPD        vconsts64x8<>+576(SB), Z4, Z6
-	VBROADCASTSD consts64<>+136(SB), Z7
-	VMAXPD       Z6, Z7, Z6
-	VBROADCASTSD consts64<>+144(SB), Z7
-	VFMADD213PD  vconsts64x8<>+640(SB), Z6, Z7
-	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
-	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
-	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
-	VMULPD       Z6, Z6, Z8
+	VORPD        vconsts64x8<>+576(SB), Z4, Z7
+	VBROADCASTSD consts64<>+136(SB), Z8
+	VMAXPD       Z7, Z8, Z7
+	VBROADCASTSD consts64<>+144(SB), Z8
+	VFMADD213PD  vconsts64x8<>+640(SB), Z7, Z8
+	VSUBPD       vconsts64x8<>+640(SB), Z8, Z8
+	VFNMADD231PD vconsts64x8<>+704(SB), Z8, Z7
+	VFNMADD231PD vconsts64x8<>+768(SB), Z8, Z7
+	VBROADCASTSD consts64<>+152(SB), Z9
+	VFMADD213PD  vconsts64x8<>+832(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+896(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+960(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+384(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z7, Z9
+	VSCALEFPD    Z8, Z9, Z9
+	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z7
+	VADDPD       vconsts64x8<>+0(SB), Z7, Z8
+	VDIVPD       Z8, Z7, Z8
 	VMULPD       Z8, Z8, Z10
-	VMULPD       Z10, Z10, Z11
-	VBROADCASTSD consts64<>+152(SB), Z12
-	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z12
-	VBROADCASTSD consts64<>+160(SB), Z13
-	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z13
-	VFMADD231PD  Z8, Z13, Z12
-	VBROADCASTSD consts64<>+168(SB), Z13
-	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z13
-	VBROADCASTSD consts64<>+176(SB), Z14
-	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z14
-	VFMADD231PD  Z8, Z14, Z13
-	VFMADD231PD  Z10, Z13, Z12
-	VBROADCASTSD consts64<>+184(SB), Z10
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z10
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z8, Z10
-	VFMADD231PD  Z11, Z10, Z12
-	VFMADD213PD  Z6, Z8, Z12
-	VADDPD       vconsts64x8<>+1152(SB), Z12, Z12
-	VSCALEFPD    Z7, Z12, Z12
-	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z6
-	VADDPD       vconsts64x8<>+0(SB), Z6, Z7
-	VDIVPD       Z7, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VMULPD       Z10, Z10, Z11
-	VMULPD       Z11, Z11, Z13
-	VBROADCASTSD consts64<>+264(SB), Z14
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z14
-	VBROADCASTSD consts64<>+272(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z15
-	VFMADD231PD  Z10, Z15, Z14
-	VBROADCASTSD consts64<>+280(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z15
-	VBROADCASTSD consts64<>+288(SB), Z16
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z8, Z16
-	VFMADD231PD  Z10, Z16, Z15
-	VFMADD231PD  Z11, Z15, Z14
-	VBROADCASTSD consts64<>+296(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z11
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z10, Z11
-	VFMADD231PD  Z13, Z11, Z14
-	VMULPD       Z8, Z14, Z14
-	VMULPD       Z6, Z6, Z8
-	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
-	VADDPD       Z14, Z8, Z14
-	VMULPD       Z14, Z7, Z14
-	VSUBPD       Z14, Z8, Z14
-	VSUBPD       Z14, Z6, Z14
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z14, K1, Z14
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
-	VXORPD       Z8, Z8, Z8
-	VCMPPD       $0x1d, Z8, Z2, K1
-	VBLENDMPD    Z7, Z9, K1, Z7
-	VDIVPD       Z6, Z7, Z7
+	VBROADCASTSD consts64<>+160(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z10, Z11
+	VMULPD       Z7, Z7, Z12
+	VMULPD       vconsts64x8<>+384(SB), Z12, Z12
+	VFMADD213PD  Z12, Z10, Z11
+	VFNMADD213PD Z12, Z8, Z11
+	VSUBPD       Z11, Z7, Z11
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
+	VBLENDMPD    Z6, Z11, K1, Z11
+	VADDPD       vconsts64x8<>+1408(SB), Z6, Z7
+	VBROADCASTSD consts64<>+8(SB), Z8
+	VXORPD       Z10, Z10, Z10
+	VCMPPD       $0x1d, Z10, Z2, K1
+	VBLENDMPD    Z8, Z6, K1, Z8
+	VDIVPD       Z7, Z8, Z8
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
 	VMULPD       Z3, Z2, Z6
-	VXORPD       Z8, Z8, Z8
-	VMAXPD       Z8, Z2, Z2
+	VXORPD       Z7, Z7, Z7
+	VMAXPD       Z7, Z2, Z2
 	VSUBPD       Z6, Z2, Z6
-	VADDPD       Z14, Z6, Z6
-	VSUBPD       Z3, Z7, Z7
+	VADDPD       Z11, Z6, Z6
+	VSUBPD       Z3, Z8, Z8
 	VMOVUPD      (DX)(SI*8), Z2
 	VBROADCASTSD s+96(FP), Z3
 	VMULPD       Z2, Z3, Z3
-	VMULPD       Z7, Z3, Z3
+	VMULPD       Z8, Z3, Z3
 	VMOVUPD      Z3, (BX)(SI*8)
 	VFMADD231PD  Z6, Z2, Z0
-	VMAXPD       vconsts64x8<>+1216(SB), Z12, Z2
+	VMAXPD       vconsts64x8<>+1472(SB), Z9, Z2
 	VADDPD       vconsts64x8<>+0(SB), Z2, Z3
 	VDIVPD       Z3, Z2, Z3
 	VMULPD       Z3, Z3, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+264(SB), Z10
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z10
-	VBROADCASTSD consts64<>+272(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z11
-	VFMADD231PD  Z7, Z11, Z10
-	VBROADCASTSD consts64<>+280(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z11
-	VBROADCASTSD consts64<>+288(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
-	VFMADD231PD  Z7, Z13, Z11
-	VFMADD231PD  Z8, Z11, Z10
-	VBROADCASTSD consts64<>+296(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD231PD  Z9, Z8, Z10
-	VMULPD       Z6, Z10, Z10
-	VMULPD       Z2, Z2, Z6
-	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z10, Z6, Z10
-	VMULPD       Z10, Z3, Z10
-	VSUBPD       Z10, Z6, Z10
-	VSUBPD       Z10, Z2, Z10
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z12, K1
-	VBLENDMPD    Z12, Z10, K1, Z10
-	VADDPD       vconsts64x8<>+1152(SB), Z12, Z2
+	VBROADCASTSD consts64<>+160(SB), Z7
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z6, Z7
+	VMULPD       Z2, Z2, Z8
+	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
+	VFMADD213PD  Z8, Z6, Z7
+	VFNMADD213PD Z8, Z3, Z7
+	VSUBPD       Z7, Z2, Z7
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z9, K1
+	VBLENDMPD    Z9, Z7, K1, Z7
+	VADDPD       vconsts64x8<>+1408(SB), Z9, Z2
 	VBROADCASTSD consts64<>+8(SB), Z3
 	VXORPD       Z6, Z6, Z6
 	VCMPPD       $0x1d, Z6, Z4, K1
-	VBLENDMPD    Z3, Z12, K1, Z3
+	VBLENDMPD    Z3, Z9, K1, Z3
 	VDIVPD       Z2, Z3, Z3
 	VMULPD       (SP), Z5, Z2
 	VADDPD       64(SP), Z2, Z2
@@ -106617,7 +105285,7 @@ loop:
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z4, Z4
 	VSUBPD       Z5, Z4, Z5
-	VADDPD       Z10, Z5, Z5
+	VADDPD       Z7, Z5, Z5
 	VSUBPD       Z2, Z3, Z3
 	VMOVUPD      64(DX)(SI*8), Z2
 	VBROADCASTSD s+96(FP), Z4
@@ -106645,63 +105313,47 @@ single1:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VMULPD       Z4, Z4, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VBROADCASTSD consts64<>+152(SB), Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z9
-	VBROADCASTSD consts64<>+160(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z10
-	VFMADD231PD  Z6, Z10, Z9
-	VBROADCASTSD consts64<>+168(SB), Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z10
-	VBROADCASTSD consts64<>+176(SB), Z11
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z11
-	VFMADD231PD  Z6, Z11, Z10
-	VFMADD231PD  Z7, Z10, Z9
-	VBROADCASTSD consts64<>+184(SB), Z7
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z7
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z6, Z7
-	VFMADD231PD  Z8, Z7, Z9
-	VFMADD213PD  Z4, Z6, Z9
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
-	VSCALEFPD    Z5, Z9, Z9
-	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z4
+	VBROADCASTSD consts64<>+152(SB), Z6
+	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VSCALEFPD    Z5, Z6, Z6
+	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z4
 	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
 	VDIVPD       Z5, Z4, Z5
-	VMULPD       Z5, Z5, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+264(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z11
-	VBROADCASTSD consts64<>+272(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z12
-	VFMADD231PD  Z7, Z12, Z11
-	VBROADCASTSD consts64<>+280(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z12
-	VBROADCASTSD consts64<>+288(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
-	VFMADD231PD  Z7, Z13, Z12
-	VFMADD231PD  Z8, Z12, Z11
-	VBROADCASTSD consts64<>+296(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD231PD  Z10, Z8, Z11
-	VMULPD       Z6, Z11, Z11
-	VMULPD       Z4, Z4, Z6
-	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z11, Z6, Z11
-	VMULPD       Z11, Z5, Z11
-	VSUBPD       Z11, Z6, Z11
-	VSUBPD       Z11, Z4, Z11
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z11, K1, Z11
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z4
+	VMULPD       Z5, Z5, Z7
+	VBROADCASTSD consts64<>+160(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
+	VMULPD       Z4, Z4, Z9
+	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
+	VFMADD213PD  Z9, Z7, Z8
+	VFNMADD213PD Z9, Z5, Z8
+	VSUBPD       Z8, Z4, Z8
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
+	VBLENDMPD    Z6, Z8, K1, Z8
+	VADDPD       vconsts64x8<>+1408(SB), Z6, Z4
 	VBROADCASTSD consts64<>+8(SB), Z5
-	VXORPD       Z6, Z6, Z6
-	VCMPPD       $0x1d, Z6, Z2, K1
-	VBLENDMPD    Z5, Z9, K1, Z5
+	VXORPD       Z7, Z7, Z7
+	VCMPPD       $0x1d, Z7, Z2, K1
+	VBLENDMPD    Z5, Z6, K1, Z5
 	VDIVPD       Z4, Z5, Z5
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
@@ -106709,7 +105361,7 @@ single1:
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z2, Z2
 	VSUBPD       Z4, Z2, Z4
-	VADDPD       Z11, Z4, Z4
+	VADDPD       Z8, Z4, Z4
 	VSUBPD       Z3, Z5, Z5
 	VMOVUPD      (DX)(SI*8), Z2
 	VBROADCASTSD s+96(FP), Z3
@@ -106740,63 +105392,47 @@ tail:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VMULPD       Z4, Z4, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VBROADCASTSD consts64<>+152(SB), Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z9
-	VBROADCASTSD consts64<>+160(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z10
-	VFMADD231PD  Z6, Z10, Z9
-	VBROADCASTSD consts64<>+168(SB), Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z10
-	VBROADCASTSD consts64<>+176(SB), Z11
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z11
-	VFMADD231PD  Z6, Z11, Z10
-	VFMADD231PD  Z7, Z10, Z9
-	VBROADCASTSD consts64<>+184(SB), Z7
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z7
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z6, Z7
-	VFMADD231PD  Z8, Z7, Z9
-	VFMADD213PD  Z4, Z6, Z9
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
-	VSCALEFPD    Z5, Z9, Z9
-	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z4
+	VBROADCASTSD consts64<>+152(SB), Z6
+	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VSCALEFPD    Z5, Z6, Z6
+	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z4
 	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
 	VDIVPD       Z5, Z4, Z5
-	VMULPD       Z5, Z5, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+264(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z11
-	VBROADCASTSD consts64<>+272(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z12
-	VFMADD231PD  Z7, Z12, Z11
-	VBROADCASTSD consts64<>+280(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z12
-	VBROADCASTSD consts64<>+288(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
-	VFMADD231PD  Z7, Z13, Z12
-	VFMADD231PD  Z8, Z12, Z11
-	VBROADCASTSD consts64<>+296(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD231PD  Z10, Z8, Z11
-	VMULPD       Z6, Z11, Z11
-	VMULPD       Z4, Z4, Z6
-	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z11, Z6, Z11
-	VMULPD       Z11, Z5, Z11
-	VSUBPD       Z11, Z6, Z11
-	VSUBPD       Z11, Z4, Z11
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z11, K1, Z11
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z4
+	VMULPD       Z5, Z5, Z7
+	VBROADCASTSD consts64<>+160(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
+	VMULPD       Z4, Z4, Z9
+	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
+	VFMADD213PD  Z9, Z7, Z8
+	VFNMADD213PD Z9, Z5, Z8
+	VSUBPD       Z8, Z4, Z8
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
+	VBLENDMPD    Z6, Z8, K1, Z8
+	VADDPD       vconsts64x8<>+1408(SB), Z6, Z4
 	VBROADCASTSD consts64<>+8(SB), Z5
-	VXORPD       Z6, Z6, Z6
-	VCMPPD       $0x1d, Z6, Z2, K1
-	VBLENDMPD    Z5, Z9, K1, Z5
+	VXORPD       Z7, Z7, Z7
+	VCMPPD       $0x1d, Z7, Z2, K1
+	VBLENDMPD    Z5, Z6, K1, Z5
 	VDIVPD       Z4, Z5, Z5
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
@@ -106804,7 +105440,7 @@ tail:
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z2, Z2
 	VSUBPD       Z4, Z2, Z4
-	VADDPD       Z11, Z4, Z4
+	VADDPD       Z8, Z4, Z4
 	VSUBPD       Z3, Z5, Z5
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(DI*2), K1
@@ -106875,96 +105511,73 @@ loop:
 	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
 	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
 	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
-	VMULPD       Z6, Z6, Z8
-	VMULPD       Z8, Z8, Z9
-	VMULPD       Z9, Z9, Z10
-	VBROADCASTSD consts64<>+152(SB), Z11
-	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z11
-	VBROADCASTSD consts64<>+160(SB), Z12
-	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z12
-	VFMADD231PD  Z8, Z12, Z11
-	VBROADCASTSD consts64<>+168(SB), Z12
-	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z12
-	VBROADCASTSD consts64<>+176(SB), Z13
-	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z13
-	VFMADD231PD  Z8, Z13, Z12
-	VFMADD231PD  Z9, Z12, Z11
-	VBROADCASTSD consts64<>+184(SB), Z9
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z9
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z8, Z9
-	VFMADD231PD  Z10, Z9, Z11
-	VFMADD213PD  Z6, Z8, Z11
-	VADDPD       vconsts64x8<>+1152(SB), Z11, Z11
-	VSCALEFPD    Z7, Z11, Z11
+	VBROADCASTSD consts64<>+152(SB), Z8
+	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VSCALEFPD    Z7, Z8, Z8
 	VMOVUPD      64(AX)(R11*8), Z6
 	VMOVUPD      64(CX)(R11*8), Z7
-	VORPD        vconsts64x8<>+576(SB), Z6, Z8
-	VBROADCASTSD consts64<>+136(SB), Z9
-	VMAXPD       Z8, Z9, Z8
-	VBROADCASTSD consts64<>+144(SB), Z9
-	VFMADD213PD  vconsts64x8<>+640(SB), Z8, Z9
-	VSUBPD       vconsts64x8<>+640(SB), Z9, Z9
-	VFNMADD231PD vconsts64x8<>+704(SB), Z9, Z8
-	VFNMADD231PD vconsts64x8<>+768(SB), Z9, Z8
-	VMULPD       Z8, Z8, Z10
+	VORPD        vconsts64x8<>+576(SB), Z6, Z9
+	VBROADCASTSD consts64<>+136(SB), Z10
+	VMAXPD       Z9, Z10, Z9
+	VBROADCASTSD consts64<>+144(SB), Z10
+	VFMADD213PD  vconsts64x8<>+640(SB), Z9, Z10
+	VSUBPD       vconsts64x8<>+640(SB), Z10, Z10
+	VFNMADD231PD vconsts64x8<>+704(SB), Z10, Z9
+	VFNMADD231PD vconsts64x8<>+768(SB), Z10, Z9
+	VBROADCASTSD consts64<>+152(SB), Z11
+	VFMADD213PD  vconsts64x8<>+832(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+896(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+960(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+384(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z9, Z11
+	VSCALEFPD    Z10, Z11, Z11
+	VMAXPD       vconsts64x8<>+1472(SB), Z8, Z9
+	VADDPD       vconsts64x8<>+0(SB), Z9, Z10
+	VDIVPD       Z10, Z9, Z10
 	VMULPD       Z10, Z10, Z12
-	VMULPD       Z12, Z12, Z13
-	VBROADCASTSD consts64<>+152(SB), Z14
-	VFMADD213PD  vconsts64x8<>+384(SB), Z8, Z14
-	VBROADCASTSD consts64<>+160(SB), Z15
-	VFMADD213PD  vconsts64x8<>+832(SB), Z8, Z15
-	VFMADD231PD  Z10, Z15, Z14
-	VBROADCASTSD consts64<>+168(SB), Z15
-	VFMADD213PD  vconsts64x8<>+896(SB), Z8, Z15
-	VBROADCASTSD consts64<>+176(SB), Z16
-	VFMADD213PD  vconsts64x8<>+960(SB), Z8, Z16
-	VFMADD231PD  Z10, Z16, Z15
-	VFMADD231PD  Z12, Z15, Z14
-	VBROADCASTSD consts64<>+184(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z8, Z12
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z10, Z12
-	VFMADD231PD  Z13, Z12, Z14
-	VFMADD213PD  Z8, Z10, Z14
-	VADDPD       vconsts64x8<>+1152(SB), Z14, Z14
-	VSCALEFPD    Z9, Z14, Z14
-	VMAXPD       vconsts64x8<>+1216(SB), Z11, Z8
-	VADDPD       vconsts64x8<>+0(SB), Z8, Z9
-	VDIVPD       Z9, Z8, Z9
-	VMULPD       Z9, Z9, Z10
-	VMULPD       Z10, Z10, Z12
-	VMULPD       Z12, Z12, Z13
-	VMULPD       Z13, Z13, Z15
-	VBROADCASTSD consts64<>+264(SB), Z16
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z10, Z16
-	VBROADCASTSD consts64<>+272(SB), Z17
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z10, Z17
-	VFMADD231PD  Z12, Z17, Z16
-	VBROADCASTSD consts64<>+280(SB), Z17
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z10, Z17
-	VBROADCASTSD consts64<>+288(SB), Z18
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z10, Z18
-	VFMADD231PD  Z12, Z18, Z17
-	VFMADD231PD  Z13, Z17, Z16
-	VBROADCASTSD consts64<>+296(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z10, Z13
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z12, Z13
-	VFMADD231PD  Z15, Z13, Z16
-	VMULPD       Z10, Z16, Z16
-	VMULPD       Z8, Z8, Z10
-	VMULPD       vconsts64x8<>+384(SB), Z10, Z10
-	VADDPD       Z16, Z10, Z16
-	VMULPD       Z16, Z9, Z16
-	VSUBPD       Z16, Z10, Z16
-	VSUBPD       Z16, Z8, Z16
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z11, K1
-	VBLENDMPD    Z11, Z16, K1, Z16
+	VBROADCASTSD consts64<>+160(SB), Z13
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z12, Z13
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z12, Z13
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z12, Z13
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z12, Z13
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z12, Z13
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z12, Z13
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z12, Z13
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z12, Z13
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z12, Z13
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z12, Z13
+	VMULPD       Z9, Z9, Z14
+	VMULPD       vconsts64x8<>+384(SB), Z14, Z14
+	VFMADD213PD  Z14, Z12, Z13
+	VFNMADD213PD Z14, Z10, Z13
+	VSUBPD       Z13, Z9, Z13
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z8, K1
+	VBLENDMPD    Z8, Z13, K1, Z13
 	VMULPD       (SP), Z5, Z5
 	VADDPD       64(SP), Z5, Z5
 	VMULPD       Z5, Z4, Z5
 	VXORPD       Z8, Z8, Z8
 	VMAXPD       Z8, Z4, Z4
 	VSUBPD       Z5, Z4, Z5
-	VADDPD       Z16, Z5, Z5
+	VADDPD       Z13, Z5, Z5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -106993,44 +105606,35 @@ rowperm565:
 	KMOVB        K1, R13
 	POPCNTL      R13, R13
 	ADDQ         R13, R10
-	VMAXPD       vconsts64x8<>+1216(SB), Z14, Z4
+	VMAXPD       vconsts64x8<>+1472(SB), Z11, Z4
 	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
 	VDIVPD       Z5, Z4, Z5
 	VMULPD       Z5, Z5, Z8
-	VMULPD       Z8, Z8, Z9
-	VMULPD       Z9, Z9, Z10
-	VMULPD       Z10, Z10, Z11
-	VBROADCASTSD consts64<>+264(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z12
-	VBROADCASTSD consts64<>+272(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z13
-	VFMADD231PD  Z9, Z13, Z12
-	VBROADCASTSD consts64<>+280(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z13
-	VBROADCASTSD consts64<>+288(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z8, Z15
-	VFMADD231PD  Z9, Z15, Z13
-	VFMADD231PD  Z10, Z13, Z12
-	VBROADCASTSD consts64<>+296(SB), Z10
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z10
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z9, Z10
-	VFMADD231PD  Z11, Z10, Z12
-	VMULPD       Z8, Z12, Z12
-	VMULPD       Z4, Z4, Z8
-	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
-	VADDPD       Z12, Z8, Z12
-	VMULPD       Z12, Z5, Z12
-	VSUBPD       Z12, Z8, Z12
-	VSUBPD       Z12, Z4, Z12
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z14, K1
-	VBLENDMPD    Z14, Z12, K1, Z12
+	VBROADCASTSD consts64<>+160(SB), Z9
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z9
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z8, Z9
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z8, Z9
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z8, Z9
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z8, Z9
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z8, Z9
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z8, Z9
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z8, Z9
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z8, Z9
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z8, Z9
+	VMULPD       Z4, Z4, Z10
+	VMULPD       vconsts64x8<>+384(SB), Z10, Z10
+	VFMADD213PD  Z10, Z8, Z9
+	VFNMADD213PD Z10, Z5, Z9
+	VSUBPD       Z9, Z4, Z9
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z11, K1
+	VBLENDMPD    Z11, Z9, K1, Z9
 	VMULPD       (SP), Z7, Z4
 	VADDPD       64(SP), Z4, Z4
 	VMULPD       Z4, Z6, Z4
 	VXORPD       Z5, Z5, Z5
 	VMAXPD       Z5, Z6, Z5
 	VSUBPD       Z4, Z5, Z4
-	VADDPD       Z12, Z4, Z4
+	VADDPD       Z9, Z4, Z4
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -107079,65 +105683,49 @@ single1:
 	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
 	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
 	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
-	VMULPD       Z6, Z6, Z8
-	VMULPD       Z8, Z8, Z9
-	VMULPD       Z9, Z9, Z10
-	VBROADCASTSD consts64<>+152(SB), Z11
-	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z11
-	VBROADCASTSD consts64<>+160(SB), Z12
-	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z12
-	VFMADD231PD  Z8, Z12, Z11
-	VBROADCASTSD consts64<>+168(SB), Z12
-	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z12
-	VBROADCASTSD consts64<>+176(SB), Z13
-	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z13
-	VFMADD231PD  Z8, Z13, Z12
-	VFMADD231PD  Z9, Z12, Z11
-	VBROADCASTSD consts64<>+184(SB), Z9
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z9
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z8, Z9
-	VFMADD231PD  Z10, Z9, Z11
-	VFMADD213PD  Z6, Z8, Z11
-	VADDPD       vconsts64x8<>+1152(SB), Z11, Z11
-	VSCALEFPD    Z7, Z11, Z11
-	VMAXPD       vconsts64x8<>+1216(SB), Z11, Z6
+	VBROADCASTSD consts64<>+152(SB), Z8
+	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VSCALEFPD    Z7, Z8, Z8
+	VMAXPD       vconsts64x8<>+1472(SB), Z8, Z6
 	VADDPD       vconsts64x8<>+0(SB), Z6, Z7
 	VDIVPD       Z7, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z9
-	VMULPD       Z9, Z9, Z10
-	VMULPD       Z10, Z10, Z12
-	VBROADCASTSD consts64<>+264(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z13
-	VBROADCASTSD consts64<>+272(SB), Z14
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z14
-	VFMADD231PD  Z9, Z14, Z13
-	VBROADCASTSD consts64<>+280(SB), Z14
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z14
-	VBROADCASTSD consts64<>+288(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z8, Z15
-	VFMADD231PD  Z9, Z15, Z14
-	VFMADD231PD  Z10, Z14, Z13
-	VBROADCASTSD consts64<>+296(SB), Z10
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z10
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z9, Z10
-	VFMADD231PD  Z12, Z10, Z13
-	VMULPD       Z8, Z13, Z13
-	VMULPD       Z6, Z6, Z8
-	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
-	VADDPD       Z13, Z8, Z13
-	VMULPD       Z13, Z7, Z13
-	VSUBPD       Z13, Z8, Z13
-	VSUBPD       Z13, Z6, Z13
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z11, K1
-	VBLENDMPD    Z11, Z13, K1, Z13
+	VMULPD       Z7, Z7, Z9
+	VBROADCASTSD consts64<>+160(SB), Z10
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z9, Z10
+	VMULPD       Z6, Z6, Z11
+	VMULPD       vconsts64x8<>+384(SB), Z11, Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VFNMADD213PD Z11, Z7, Z10
+	VSUBPD       Z10, Z6, Z10
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z8, K1
+	VBLENDMPD    Z8, Z10, K1, Z10
 	VMULPD       (SP), Z5, Z5
 	VADDPD       64(SP), Z5, Z5
 	VMULPD       Z5, Z4, Z5
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z4, Z4
 	VSUBPD       Z5, Z4, Z5
-	VADDPD       Z13, Z5, Z5
+	VADDPD       Z10, Z5, Z5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -107189,65 +105777,49 @@ tail:
 	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
 	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
 	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
-	VMULPD       Z6, Z6, Z8
-	VMULPD       Z8, Z8, Z9
-	VMULPD       Z9, Z9, Z10
-	VBROADCASTSD consts64<>+152(SB), Z11
-	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z11
-	VBROADCASTSD consts64<>+160(SB), Z12
-	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z12
-	VFMADD231PD  Z8, Z12, Z11
-	VBROADCASTSD consts64<>+168(SB), Z12
-	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z12
-	VBROADCASTSD consts64<>+176(SB), Z13
-	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z13
-	VFMADD231PD  Z8, Z13, Z12
-	VFMADD231PD  Z9, Z12, Z11
-	VBROADCASTSD consts64<>+184(SB), Z9
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z9
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z8, Z9
-	VFMADD231PD  Z10, Z9, Z11
-	VFMADD213PD  Z6, Z8, Z11
-	VADDPD       vconsts64x8<>+1152(SB), Z11, Z11
-	VSCALEFPD    Z7, Z11, Z11
-	VMAXPD       vconsts64x8<>+1216(SB), Z11, Z6
+	VBROADCASTSD consts64<>+152(SB), Z8
+	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VSCALEFPD    Z7, Z8, Z8
+	VMAXPD       vconsts64x8<>+1472(SB), Z8, Z6
 	VADDPD       vconsts64x8<>+0(SB), Z6, Z7
 	VDIVPD       Z7, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z9
-	VMULPD       Z9, Z9, Z10
-	VMULPD       Z10, Z10, Z12
-	VBROADCASTSD consts64<>+264(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z13
-	VBROADCASTSD consts64<>+272(SB), Z14
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z14
-	VFMADD231PD  Z9, Z14, Z13
-	VBROADCASTSD consts64<>+280(SB), Z14
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z14
-	VBROADCASTSD consts64<>+288(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z8, Z15
-	VFMADD231PD  Z9, Z15, Z14
-	VFMADD231PD  Z10, Z14, Z13
-	VBROADCASTSD consts64<>+296(SB), Z10
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z10
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z9, Z10
-	VFMADD231PD  Z12, Z10, Z13
-	VMULPD       Z8, Z13, Z13
-	VMULPD       Z6, Z6, Z8
-	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
-	VADDPD       Z13, Z8, Z13
-	VMULPD       Z13, Z7, Z13
-	VSUBPD       Z13, Z8, Z13
-	VSUBPD       Z13, Z6, Z13
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z11, K1
-	VBLENDMPD    Z11, Z13, K1, Z13
+	VMULPD       Z7, Z7, Z9
+	VBROADCASTSD consts64<>+160(SB), Z10
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z9, Z10
+	VMULPD       Z6, Z6, Z11
+	VMULPD       vconsts64x8<>+384(SB), Z11, Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VFNMADD213PD Z11, Z7, Z10
+	VSUBPD       Z10, Z6, Z10
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z8, K1
+	VBLENDMPD    Z8, Z10, K1, Z10
 	VMULPD       (SP), Z5, Z5
 	VADDPD       64(SP), Z5, Z5
 	VMULPD       Z5, Z4, Z5
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z4, Z4
 	VSUBPD       Z5, Z4, Z5
-	VADDPD       Z13, Z5, Z5
+	VADDPD       Z10, Z5, Z5
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000008
@@ -107344,96 +105916,73 @@ loop:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VMULPD       Z4, Z4, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VBROADCASTSD consts64<>+152(SB), Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z9
-	VBROADCASTSD consts64<>+160(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z10
-	VFMADD231PD  Z6, Z10, Z9
-	VBROADCASTSD consts64<>+168(SB), Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z10
-	VBROADCASTSD consts64<>+176(SB), Z11
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z11
-	VFMADD231PD  Z6, Z11, Z10
-	VFMADD231PD  Z7, Z10, Z9
-	VBROADCASTSD consts64<>+184(SB), Z7
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z7
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z6, Z7
-	VFMADD231PD  Z8, Z7, Z9
-	VFMADD213PD  Z4, Z6, Z9
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
-	VSCALEFPD    Z5, Z9, Z9
+	VBROADCASTSD consts64<>+152(SB), Z6
+	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VSCALEFPD    Z5, Z6, Z6
 	VMOVUPD      64(AX)(R11*8), Z4
 	VMOVUPD      64(CX)(R11*8), Z5
-	VORPD        vconsts64x8<>+576(SB), Z4, Z6
-	VBROADCASTSD consts64<>+136(SB), Z7
-	VMAXPD       Z6, Z7, Z6
-	VBROADCASTSD consts64<>+144(SB), Z7
-	VFMADD213PD  vconsts64x8<>+640(SB), Z6, Z7
-	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
-	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
-	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
-	VMULPD       Z6, Z6, Z8
+	VORPD        vconsts64x8<>+576(SB), Z4, Z7
+	VBROADCASTSD consts64<>+136(SB), Z8
+	VMAXPD       Z7, Z8, Z7
+	VBROADCASTSD consts64<>+144(SB), Z8
+	VFMADD213PD  vconsts64x8<>+640(SB), Z7, Z8
+	VSUBPD       vconsts64x8<>+640(SB), Z8, Z8
+	VFNMADD231PD vconsts64x8<>+704(SB), Z8, Z7
+	VFNMADD231PD vconsts64x8<>+768(SB), Z8, Z7
+	VBROADCASTSD consts64<>+152(SB), Z9
+	VFMADD213PD  vconsts64x8<>+832(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+896(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+960(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+384(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z7, Z9
+	VSCALEFPD    Z8, Z9, Z9
+	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z7
+	VADDPD       vconsts64x8<>+0(SB), Z7, Z8
+	VDIVPD       Z8, Z7, Z8
 	VMULPD       Z8, Z8, Z10
-	VMULPD       Z10, Z10, Z11
-	VBROADCASTSD consts64<>+152(SB), Z12
-	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z12
-	VBROADCASTSD consts64<>+160(SB), Z13
-	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z13
-	VFMADD231PD  Z8, Z13, Z12
-	VBROADCASTSD consts64<>+168(SB), Z13
-	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z13
-	VBROADCASTSD consts64<>+176(SB), Z14
-	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z14
-	VFMADD231PD  Z8, Z14, Z13
-	VFMADD231PD  Z10, Z13, Z12
-	VBROADCASTSD consts64<>+184(SB), Z10
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z10
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z8, Z10
-	VFMADD231PD  Z11, Z10, Z12
-	VFMADD213PD  Z6, Z8, Z12
-	VADDPD       vconsts64x8<>+1152(SB), Z12, Z12
-	VSCALEFPD    Z7, Z12, Z12
-	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z6
-	VADDPD       vconsts64x8<>+0(SB), Z6, Z7
-	VDIVPD       Z7, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VMULPD       Z10, Z10, Z11
-	VMULPD       Z11, Z11, Z13
-	VBROADCASTSD consts64<>+264(SB), Z14
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z14
-	VBROADCASTSD consts64<>+272(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z15
-	VFMADD231PD  Z10, Z15, Z14
-	VBROADCASTSD consts64<>+280(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z15
-	VBROADCASTSD consts64<>+288(SB), Z16
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z8, Z16
-	VFMADD231PD  Z10, Z16, Z15
-	VFMADD231PD  Z11, Z15, Z14
-	VBROADCASTSD consts64<>+296(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z11
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z10, Z11
-	VFMADD231PD  Z13, Z11, Z14
-	VMULPD       Z8, Z14, Z14
-	VMULPD       Z6, Z6, Z8
-	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
-	VADDPD       Z14, Z8, Z14
-	VMULPD       Z14, Z7, Z14
-	VSUBPD       Z14, Z8, Z14
-	VSUBPD       Z14, Z6, Z14
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z14, K1, Z14
+	VBROADCASTSD consts64<>+160(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z10, Z11
+	VMULPD       Z7, Z7, Z12
+	VMULPD       vconsts64x8<>+384(SB), Z12, Z12
+	VFMADD213PD  Z12, Z10, Z11
+	VFNMADD213PD Z12, Z8, Z11
+	VSUBPD       Z11, Z7, Z11
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
+	VBLENDMPD    Z6, Z11, K1, Z11
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
 	VMULPD       Z3, Z2, Z3
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z2, Z2
 	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z14, Z3, Z3
+	VADDPD       Z11, Z3, Z3
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -107458,44 +106007,35 @@ rowperm569:
 	VMULPD       Z3, Z2, Z6
 	VMOVUPD      Z6, (R10)(R11*8)
 	VFMADD231PD  Z3, Z2, Z0
-	VMAXPD       vconsts64x8<>+1216(SB), Z12, Z2
+	VMAXPD       vconsts64x8<>+1472(SB), Z9, Z2
 	VADDPD       vconsts64x8<>+0(SB), Z2, Z3
 	VDIVPD       Z3, Z2, Z3
 	VMULPD       Z3, Z3, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+264(SB), Z10
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z10
-	VBROADCASTSD consts64<>+272(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z11
-	VFMADD231PD  Z7, Z11, Z10
-	VBROADCASTSD consts64<>+280(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z11
-	VBROADCASTSD consts64<>+288(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
-	VFMADD231PD  Z7, Z13, Z11
-	VFMADD231PD  Z8, Z11, Z10
-	VBROADCASTSD consts64<>+296(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD231PD  Z9, Z8, Z10
-	VMULPD       Z6, Z10, Z10
-	VMULPD       Z2, Z2, Z6
-	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z10, Z6, Z10
-	VMULPD       Z10, Z3, Z10
-	VSUBPD       Z10, Z6, Z10
-	VSUBPD       Z10, Z2, Z10
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z12, K1
-	VBLENDMPD    Z12, Z10, K1, Z10
+	VBROADCASTSD consts64<>+160(SB), Z7
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z6, Z7
+	VMULPD       Z2, Z2, Z8
+	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
+	VFMADD213PD  Z8, Z6, Z7
+	VFNMADD213PD Z8, Z3, Z7
+	VSUBPD       Z7, Z2, Z7
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z9, K1
+	VBLENDMPD    Z9, Z7, K1, Z7
 	VMULPD       (SP), Z5, Z2
 	VADDPD       64(SP), Z2, Z2
 	VMULPD       Z2, Z4, Z2
 	VXORPD       Z3, Z3, Z3
 	VMAXPD       Z3, Z4, Z3
 	VSUBPD       Z2, Z3, Z2
-	VADDPD       Z10, Z2, Z2
+	VADDPD       Z7, Z2, Z2
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -107540,65 +106080,49 @@ single1:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VMULPD       Z4, Z4, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VBROADCASTSD consts64<>+152(SB), Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z9
-	VBROADCASTSD consts64<>+160(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z10
-	VFMADD231PD  Z6, Z10, Z9
-	VBROADCASTSD consts64<>+168(SB), Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z10
-	VBROADCASTSD consts64<>+176(SB), Z11
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z11
-	VFMADD231PD  Z6, Z11, Z10
-	VFMADD231PD  Z7, Z10, Z9
-	VBROADCASTSD consts64<>+184(SB), Z7
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z7
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z6, Z7
-	VFMADD231PD  Z8, Z7, Z9
-	VFMADD213PD  Z4, Z6, Z9
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
-	VSCALEFPD    Z5, Z9, Z9
-	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z4
+	VBROADCASTSD consts64<>+152(SB), Z6
+	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VSCALEFPD    Z5, Z6, Z6
+	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z4
 	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
 	VDIVPD       Z5, Z4, Z5
-	VMULPD       Z5, Z5, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+264(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z11
-	VBROADCASTSD consts64<>+272(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z12
-	VFMADD231PD  Z7, Z12, Z11
-	VBROADCASTSD consts64<>+280(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z12
-	VBROADCASTSD consts64<>+288(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
-	VFMADD231PD  Z7, Z13, Z12
-	VFMADD231PD  Z8, Z12, Z11
-	VBROADCASTSD consts64<>+296(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD231PD  Z10, Z8, Z11
-	VMULPD       Z6, Z11, Z11
-	VMULPD       Z4, Z4, Z6
-	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z11, Z6, Z11
-	VMULPD       Z11, Z5, Z11
-	VSUBPD       Z11, Z6, Z11
-	VSUBPD       Z11, Z4, Z11
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z11, K1, Z11
+	VMULPD       Z5, Z5, Z7
+	VBROADCASTSD consts64<>+160(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
+	VMULPD       Z4, Z4, Z9
+	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
+	VFMADD213PD  Z9, Z7, Z8
+	VFNMADD213PD Z9, Z5, Z8
+	VSUBPD       Z8, Z4, Z8
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
+	VBLENDMPD    Z6, Z8, K1, Z8
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
 	VMULPD       Z3, Z2, Z3
 	VXORPD       Z4, Z4, Z4
 	VMAXPD       Z4, Z2, Z2
 	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z11, Z3, Z3
+	VADDPD       Z8, Z3, Z3
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -107646,65 +106170,49 @@ tail:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VMULPD       Z4, Z4, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VBROADCASTSD consts64<>+152(SB), Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z9
-	VBROADCASTSD consts64<>+160(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z10
-	VFMADD231PD  Z6, Z10, Z9
-	VBROADCASTSD consts64<>+168(SB), Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z10
-	VBROADCASTSD consts64<>+176(SB), Z11
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z11
-	VFMADD231PD  Z6, Z11, Z10
-	VFMADD231PD  Z7, Z10, Z9
-	VBROADCASTSD consts64<>+184(SB), Z7
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z7
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z6, Z7
-	VFMADD231PD  Z8, Z7, Z9
-	VFMADD213PD  Z4, Z6, Z9
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
-	VSCALEFPD    Z5, Z9, Z9
-	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z4
+	VBROADCASTSD consts64<>+152(SB), Z6
+	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VSCALEFPD    Z5, Z6, Z6
+	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z4
 	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
 	VDIVPD       Z5, Z4, Z5
-	VMULPD       Z5, Z5, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+264(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z11
-	VBROADCASTSD consts64<>+272(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z12
-	VFMADD231PD  Z7, Z12, Z11
-	VBROADCASTSD consts64<>+280(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z12
-	VBROADCASTSD consts64<>+288(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
-	VFMADD231PD  Z7, Z13, Z12
-	VFMADD231PD  Z8, Z12, Z11
-	VBROADCASTSD consts64<>+296(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD231PD  Z10, Z8, Z11
-	VMULPD       Z6, Z11, Z11
-	VMULPD       Z4, Z4, Z6
-	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z11, Z6, Z11
-	VMULPD       Z11, Z5, Z11
-	VSUBPD       Z11, Z6, Z11
-	VSUBPD       Z11, Z4, Z11
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z11, K1, Z11
+	VMULPD       Z5, Z5, Z7
+	VBROADCASTSD consts64<>+160(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
+	VMULPD       Z4, Z4, Z9
+	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
+	VFMADD213PD  Z9, Z7, Z8
+	VFNMADD213PD Z9, Z5, Z8
+	VSUBPD       Z8, Z4, Z8
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
+	VBLENDMPD    Z6, Z8, K1, Z8
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
 	VMULPD       Z3, Z2, Z3
 	VXORPD       Z4, Z4, Z4
 	VMAXPD       Z4, Z2, Z2
 	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z11, Z3, Z3
+	VADDPD       Z8, Z3, Z3
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000008
@@ -107789,103 +106297,80 @@ loop:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VMULPD       Z4, Z4, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VBROADCASTSD consts64<>+152(SB), Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z9
-	VBROADCASTSD consts64<>+160(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z10
-	VFMADD231PD  Z6, Z10, Z9
-	VBROADCASTSD consts64<>+168(SB), Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z10
-	VBROADCASTSD consts64<>+176(SB), Z11
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z11
-	VFMADD231PD  Z6, Z11, Z10
-	VFMADD231PD  Z7, Z10, Z9
-	VBROADCASTSD consts64<>+184(SB), Z7
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z7
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z6, Z7
-	VFMADD231PD  Z8, Z7, Z9
-	VFMADD213PD  Z4, Z6, Z9
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
-	VSCALEFPD    Z5, Z9, Z9
+	VBROADCASTSD consts64<>+152(SB), Z6
+	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VSCALEFPD    Z5, Z6, Z6
 	VMOVUPD      64(AX)(R11*8), Z4
 	VMOVUPD      64(CX)(R11*8), Z5
-	VORPD        vconsts64x8<>+576(SB), Z4, Z6
-	VBROADCASTSD consts64<>+136(SB), Z7
-	VMAXPD       Z6, Z7, Z6
-	VBROADCASTSD consts64<>+144(SB), Z7
-	VFMADD213PD  vconsts64x8<>+640(SB), Z6, Z7
-	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
-	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
-	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
-	VMULPD       Z6, Z6, Z8
+	VORPD        vconsts64x8<>+576(SB), Z4, Z7
+	VBROADCASTSD consts64<>+136(SB), Z8
+	VMAXPD       Z7, Z8, Z7
+	VBROADCASTSD consts64<>+144(SB), Z8
+	VFMADD213PD  vconsts64x8<>+640(SB), Z7, Z8
+	VSUBPD       vconsts64x8<>+640(SB), Z8, Z8
+	VFNMADD231PD vconsts64x8<>+704(SB), Z8, Z7
+	VFNMADD231PD vconsts64x8<>+768(SB), Z8, Z7
+	VBROADCASTSD consts64<>+152(SB), Z9
+	VFMADD213PD  vconsts64x8<>+832(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+896(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+960(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+384(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z7, Z9
+	VSCALEFPD    Z8, Z9, Z9
+	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z7
+	VADDPD       vconsts64x8<>+0(SB), Z7, Z8
+	VDIVPD       Z8, Z7, Z8
 	VMULPD       Z8, Z8, Z10
-	VMULPD       Z10, Z10, Z11
-	VBROADCASTSD consts64<>+152(SB), Z12
-	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z12
-	VBROADCASTSD consts64<>+160(SB), Z13
-	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z13
-	VFMADD231PD  Z8, Z13, Z12
-	VBROADCASTSD consts64<>+168(SB), Z13
-	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z13
-	VBROADCASTSD consts64<>+176(SB), Z14
-	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z14
-	VFMADD231PD  Z8, Z14, Z13
-	VFMADD231PD  Z10, Z13, Z12
-	VBROADCASTSD consts64<>+184(SB), Z10
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z10
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z8, Z10
-	VFMADD231PD  Z11, Z10, Z12
-	VFMADD213PD  Z6, Z8, Z12
-	VADDPD       vconsts64x8<>+1152(SB), Z12, Z12
-	VSCALEFPD    Z7, Z12, Z12
-	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z6
-	VADDPD       vconsts64x8<>+0(SB), Z6, Z7
-	VDIVPD       Z7, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VMULPD       Z10, Z10, Z11
-	VMULPD       Z11, Z11, Z13
-	VBROADCASTSD consts64<>+264(SB), Z14
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z14
-	VBROADCASTSD consts64<>+272(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z15
-	VFMADD231PD  Z10, Z15, Z14
-	VBROADCASTSD consts64<>+280(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z15
-	VBROADCASTSD consts64<>+288(SB), Z16
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z8, Z16
-	VFMADD231PD  Z10, Z16, Z15
-	VFMADD231PD  Z11, Z15, Z14
-	VBROADCASTSD consts64<>+296(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z11
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z10, Z11
-	VFMADD231PD  Z13, Z11, Z14
-	VMULPD       Z8, Z14, Z14
-	VMULPD       Z6, Z6, Z8
-	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
-	VADDPD       Z14, Z8, Z14
-	VMULPD       Z14, Z7, Z14
-	VSUBPD       Z14, Z8, Z14
-	VSUBPD       Z14, Z6, Z14
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z14, K1, Z14
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z6
-	VBROADCASTSD consts64<>+8(SB), Z7
-	VXORPD       Z8, Z8, Z8
-	VCMPPD       $0x1d, Z8, Z2, K1
-	VBLENDMPD    Z7, Z9, K1, Z7
-	VDIVPD       Z6, Z7, Z7
+	VBROADCASTSD consts64<>+160(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z10, Z11
+	VMULPD       Z7, Z7, Z12
+	VMULPD       vconsts64x8<>+384(SB), Z12, Z12
+	VFMADD213PD  Z12, Z10, Z11
+	VFNMADD213PD Z12, Z8, Z11
+	VSUBPD       Z11, Z7, Z11
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
+	VBLENDMPD    Z6, Z11, K1, Z11
+	VADDPD       vconsts64x8<>+1408(SB), Z6, Z7
+	VBROADCASTSD consts64<>+8(SB), Z8
+	VXORPD       Z10, Z10, Z10
+	VCMPPD       $0x1d, Z10, Z2, K1
+	VBLENDMPD    Z8, Z6, K1, Z8
+	VDIVPD       Z7, Z8, Z8
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
 	VMULPD       Z3, Z2, Z6
-	VXORPD       Z8, Z8, Z8
-	VMAXPD       Z8, Z2, Z2
+	VXORPD       Z7, Z7, Z7
+	VMAXPD       Z7, Z2, Z2
 	VSUBPD       Z6, Z2, Z6
-	VADDPD       Z14, Z6, Z6
-	VSUBPD       Z3, Z7, Z7
+	VADDPD       Z11, Z6, Z6
+	VSUBPD       Z3, Z8, Z8
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -107909,45 +106394,36 @@ rowperm573:
 	MOVLQSX      4(SI)(DI*8), DI
 	VBROADCASTSD s+152(FP), Z3
 	VMULPD       Z2, Z3, Z3
-	VMULPD       Z7, Z3, Z3
+	VMULPD       Z8, Z3, Z3
 	VMOVUPD      Z3, (R10)(R11*8)
 	VFMADD231PD  Z6, Z2, Z0
-	VMAXPD       vconsts64x8<>+1216(SB), Z12, Z2
+	VMAXPD       vconsts64x8<>+1472(SB), Z9, Z2
 	VADDPD       vconsts64x8<>+0(SB), Z2, Z3
 	VDIVPD       Z3, Z2, Z3
 	VMULPD       Z3, Z3, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z9
-	VBROADCASTSD consts64<>+264(SB), Z10
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z10
-	VBROADCASTSD consts64<>+272(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z11
-	VFMADD231PD  Z7, Z11, Z10
-	VBROADCASTSD consts64<>+280(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z11
-	VBROADCASTSD consts64<>+288(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
-	VFMADD231PD  Z7, Z13, Z11
-	VFMADD231PD  Z8, Z11, Z10
-	VBROADCASTSD consts64<>+296(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD231PD  Z9, Z8, Z10
-	VMULPD       Z6, Z10, Z10
-	VMULPD       Z2, Z2, Z6
-	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z10, Z6, Z10
-	VMULPD       Z10, Z3, Z10
-	VSUBPD       Z10, Z6, Z10
-	VSUBPD       Z10, Z2, Z10
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z12, K1
-	VBLENDMPD    Z12, Z10, K1, Z10
-	VADDPD       vconsts64x8<>+1152(SB), Z12, Z2
+	VBROADCASTSD consts64<>+160(SB), Z7
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z6, Z7
+	VMULPD       Z2, Z2, Z8
+	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
+	VFMADD213PD  Z8, Z6, Z7
+	VFNMADD213PD Z8, Z3, Z7
+	VSUBPD       Z7, Z2, Z7
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z9, K1
+	VBLENDMPD    Z9, Z7, K1, Z7
+	VADDPD       vconsts64x8<>+1408(SB), Z9, Z2
 	VBROADCASTSD consts64<>+8(SB), Z3
 	VXORPD       Z6, Z6, Z6
 	VCMPPD       $0x1d, Z6, Z4, K1
-	VBLENDMPD    Z3, Z12, K1, Z3
+	VBLENDMPD    Z3, Z9, K1, Z3
 	VDIVPD       Z2, Z3, Z3
 	VMULPD       (SP), Z5, Z2
 	VADDPD       64(SP), Z2, Z2
@@ -107955,7 +106431,7 @@ rowperm573:
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z4, Z4
 	VSUBPD       Z5, Z4, Z5
-	VADDPD       Z10, Z5, Z5
+	VADDPD       Z7, Z5, Z5
 	VSUBPD       Z2, Z3, Z3
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -108003,63 +106479,47 @@ single1:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VMULPD       Z4, Z4, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VBROADCASTSD consts64<>+152(SB), Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z9
-	VBROADCASTSD consts64<>+160(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z10
-	VFMADD231PD  Z6, Z10, Z9
-	VBROADCASTSD consts64<>+168(SB), Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z10
-	VBROADCASTSD consts64<>+176(SB), Z11
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z11
-	VFMADD231PD  Z6, Z11, Z10
-	VFMADD231PD  Z7, Z10, Z9
-	VBROADCASTSD consts64<>+184(SB), Z7
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z7
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z6, Z7
-	VFMADD231PD  Z8, Z7, Z9
-	VFMADD213PD  Z4, Z6, Z9
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
-	VSCALEFPD    Z5, Z9, Z9
-	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z4
+	VBROADCASTSD consts64<>+152(SB), Z6
+	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VSCALEFPD    Z5, Z6, Z6
+	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z4
 	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
 	VDIVPD       Z5, Z4, Z5
-	VMULPD       Z5, Z5, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+264(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z11
-	VBROADCASTSD consts64<>+272(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z12
-	VFMADD231PD  Z7, Z12, Z11
-	VBROADCASTSD consts64<>+280(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z12
-	VBROADCASTSD consts64<>+288(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
-	VFMADD231PD  Z7, Z13, Z12
-	VFMADD231PD  Z8, Z12, Z11
-	VBROADCASTSD consts64<>+296(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD231PD  Z10, Z8, Z11
-	VMULPD       Z6, Z11, Z11
-	VMULPD       Z4, Z4, Z6
-	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z11, Z6, Z11
-	VMULPD       Z11, Z5, Z11
-	VSUBPD       Z11, Z6, Z11
-	VSUBPD       Z11, Z4, Z11
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z11, K1, Z11
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z4
+	VMULPD       Z5, Z5, Z7
+	VBROADCASTSD consts64<>+160(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
+	VMULPD       Z4, Z4, Z9
+	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
+	VFMADD213PD  Z9, Z7, Z8
+	VFNMADD213PD Z9, Z5, Z8
+	VSUBPD       Z8, Z4, Z8
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
+	VBLENDMPD    Z6, Z8, K1, Z8
+	VADDPD       vconsts64x8<>+1408(SB), Z6, Z4
 	VBROADCASTSD consts64<>+8(SB), Z5
-	VXORPD       Z6, Z6, Z6
-	VCMPPD       $0x1d, Z6, Z2, K1
-	VBLENDMPD    Z5, Z9, K1, Z5
+	VXORPD       Z7, Z7, Z7
+	VCMPPD       $0x1d, Z7, Z2, K1
+	VBLENDMPD    Z5, Z6, K1, Z5
 	VDIVPD       Z4, Z5, Z5
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
@@ -108067,7 +106527,7 @@ single1:
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z2, Z2
 	VSUBPD       Z4, Z2, Z4
-	VADDPD       Z11, Z4, Z4
+	VADDPD       Z8, Z4, Z4
 	VSUBPD       Z3, Z5, Z5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
@@ -108118,63 +106578,47 @@ tail:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VMULPD       Z4, Z4, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VBROADCASTSD consts64<>+152(SB), Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z9
-	VBROADCASTSD consts64<>+160(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z10
-	VFMADD231PD  Z6, Z10, Z9
-	VBROADCASTSD consts64<>+168(SB), Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z10
-	VBROADCASTSD consts64<>+176(SB), Z11
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z11
-	VFMADD231PD  Z6, Z11, Z10
-	VFMADD231PD  Z7, Z10, Z9
-	VBROADCASTSD consts64<>+184(SB), Z7
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z7
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z6, Z7
-	VFMADD231PD  Z8, Z7, Z9
-	VFMADD213PD  Z4, Z6, Z9
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z9
-	VSCALEFPD    Z5, Z9, Z9
-	VMAXPD       vconsts64x8<>+1216(SB), Z9, Z4
+	VBROADCASTSD consts64<>+152(SB), Z6
+	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
+	VSCALEFPD    Z5, Z6, Z6
+	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z4
 	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
 	VDIVPD       Z5, Z4, Z5
-	VMULPD       Z5, Z5, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD       Z7, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+264(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z11
-	VBROADCASTSD consts64<>+272(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z12
-	VFMADD231PD  Z7, Z12, Z11
-	VBROADCASTSD consts64<>+280(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z12
-	VBROADCASTSD consts64<>+288(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1472(SB), Z6, Z13
-	VFMADD231PD  Z7, Z13, Z12
-	VFMADD231PD  Z8, Z12, Z11
-	VBROADCASTSD consts64<>+296(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z8
-	VFMADD231PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD231PD  Z10, Z8, Z11
-	VMULPD       Z6, Z11, Z11
-	VMULPD       Z4, Z4, Z6
-	VMULPD       vconsts64x8<>+384(SB), Z6, Z6
-	VADDPD       Z11, Z6, Z11
-	VMULPD       Z11, Z5, Z11
-	VSUBPD       Z11, Z6, Z11
-	VSUBPD       Z11, Z4, Z11
-	VCMPPD       $0x11, vconsts64x8<>+1216(SB), Z9, K1
-	VBLENDMPD    Z9, Z11, K1, Z11
-	VADDPD       vconsts64x8<>+1152(SB), Z9, Z4
+	VMULPD       Z5, Z5, Z7
+	VBROADCASTSD consts64<>+160(SB), Z8
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
+	VMULPD       Z4, Z4, Z9
+	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
+	VFMADD213PD  Z9, Z7, Z8
+	VFNMADD213PD Z9, Z5, Z8
+	VSUBPD       Z8, Z4, Z8
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
+	VBLENDMPD    Z6, Z8, K1, Z8
+	VADDPD       vconsts64x8<>+1408(SB), Z6, Z4
 	VBROADCASTSD consts64<>+8(SB), Z5
-	VXORPD       Z6, Z6, Z6
-	VCMPPD       $0x1d, Z6, Z2, K1
-	VBLENDMPD    Z5, Z9, K1, Z5
+	VXORPD       Z7, Z7, Z7
+	VCMPPD       $0x1d, Z7, Z2, K1
+	VBLENDMPD    Z5, Z6, K1, Z5
 	VDIVPD       Z4, Z5, Z5
 	VMULPD       (SP), Z3, Z3
 	VADDPD       64(SP), Z3, Z3
@@ -108182,7 +106626,7 @@ tail:
 	VXORPD       Z6, Z6, Z6
 	VMAXPD       Z6, Z2, Z2
 	VSUBPD       Z4, Z2, Z4
-	VADDPD       Z11, Z4, Z4
+	VADDPD       Z8, Z4, Z4
 	VSUBPD       Z3, Z5, Z5
 	MOVQ         R9, AX
 	SUBQ         R8, AX
@@ -108410,35 +106854,28 @@ loop:
 	VMOVUPD      (AX), Z0
 	VBROADCASTSD consts64<>+136(SB), Z1
 	VMAXPD       Z0, Z1, Z0
-	VBROADCASTSD consts64<>+200(SB), Z1
+	VBROADCASTSD consts64<>+168(SB), Z1
 	VMINPD       Z0, Z1, Z0
 	VBROADCASTSD consts64<>+144(SB), Z1
 	VFMADD213PD  vconsts64x8<>+640(SB), Z0, Z1
 	VSUBPD       vconsts64x8<>+640(SB), Z1, Z1
 	VFNMADD231PD vconsts64x8<>+704(SB), Z1, Z0
 	VFNMADD231PD vconsts64x8<>+768(SB), Z1, Z0
-	VMULPD       Z0, Z0, Z2
-	VMULPD       Z2, Z2, Z3
-	VMULPD       Z3, Z3, Z4
-	VBROADCASTSD consts64<>+152(SB), Z5
-	VFMADD213PD  vconsts64x8<>+384(SB), Z0, Z5
-	VBROADCASTSD consts64<>+160(SB), Z6
-	VFMADD213PD  vconsts64x8<>+832(SB), Z0, Z6
-	VFMADD231PD  Z2, Z6, Z5
-	VBROADCASTSD consts64<>+168(SB), Z6
-	VFMADD213PD  vconsts64x8<>+896(SB), Z0, Z6
-	VBROADCASTSD consts64<>+176(SB), Z7
-	VFMADD213PD  vconsts64x8<>+960(SB), Z0, Z7
-	VFMADD231PD  Z2, Z7, Z6
-	VFMADD231PD  Z3, Z6, Z5
-	VBROADCASTSD consts64<>+184(SB), Z3
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z0, Z3
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z2, Z3
-	VFMADD231PD  Z4, Z3, Z5
-	VFMADD213PD  Z0, Z2, Z5
-	VADDPD       vconsts64x8<>+1152(SB), Z5, Z5
-	VSCALEFPD    Z1, Z5, Z5
-	VMOVUPD      Z5, (CX)
+	VBROADCASTSD consts64<>+152(SB), Z2
+	VFMADD213PD  vconsts64x8<>+832(SB), Z0, Z2
+	VFMADD213PD  vconsts64x8<>+896(SB), Z0, Z2
+	VFMADD213PD  vconsts64x8<>+960(SB), Z0, Z2
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z0, Z2
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z0, Z2
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z0, Z2
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z0, Z2
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z0, Z2
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z0, Z2
+	VFMADD213PD  vconsts64x8<>+384(SB), Z0, Z2
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z0, Z2
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z0, Z2
+	VSCALEFPD    Z1, Z2, Z2
+	VMOVUPD      Z2, (CX)
 	ADDQ         $0x00000040, AX
 	ADDQ         $0x00000040, CX
 	SUBQ         $0x00000008, DX
@@ -108453,37 +106890,30 @@ tail:
 	VMOVUPD.Z    (AX), K1, Z0
 	VBROADCASTSD consts64<>+136(SB), Z1
 	VMAXPD       Z0, Z1, Z0
-	VBROADCASTSD consts64<>+200(SB), Z1
+	VBROADCASTSD consts64<>+168(SB), Z1
 	VMINPD       Z0, Z1, Z0
 	VBROADCASTSD consts64<>+144(SB), Z1
 	VFMADD213PD  vconsts64x8<>+640(SB), Z0, Z1
 	VSUBPD       vconsts64x8<>+640(SB), Z1, Z1
 	VFNMADD231PD vconsts64x8<>+704(SB), Z1, Z0
 	VFNMADD231PD vconsts64x8<>+768(SB), Z1, Z0
-	VMULPD       Z0, Z0, Z2
-	VMULPD       Z2, Z2, Z3
-	VMULPD       Z3, Z3, Z4
-	VBROADCASTSD consts64<>+152(SB), Z5
-	VFMADD213PD  vconsts64x8<>+384(SB), Z0, Z5
-	VBROADCASTSD consts64<>+160(SB), Z6
-	VFMADD213PD  vconsts64x8<>+832(SB), Z0, Z6
-	VFMADD231PD  Z2, Z6, Z5
-	VBROADCASTSD consts64<>+168(SB), Z6
-	VFMADD213PD  vconsts64x8<>+896(SB), Z0, Z6
-	VBROADCASTSD consts64<>+176(SB), Z7
-	VFMADD213PD  vconsts64x8<>+960(SB), Z0, Z7
-	VFMADD231PD  Z2, Z7, Z6
-	VFMADD231PD  Z3, Z6, Z5
-	VBROADCASTSD consts64<>+184(SB), Z3
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z0, Z3
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z2, Z3
-	VFMADD231PD  Z4, Z3, Z5
-	VFMADD213PD  Z0, Z2, Z5
-	VADDPD       vconsts64x8<>+1152(SB), Z5, Z5
-	VSCALEFPD    Z1, Z5, Z5
+	VBROADCASTSD consts64<>+152(SB), Z2
+	VFMADD213PD  vconsts64x8<>+832(SB), Z0, Z2
+	VFMADD213PD  vconsts64x8<>+896(SB), Z0, Z2
+	VFMADD213PD  vconsts64x8<>+960(SB), Z0, Z2
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z0, Z2
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z0, Z2
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z0, Z2
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z0, Z2
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z0, Z2
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z0, Z2
+	VFMADD213PD  vconsts64x8<>+384(SB), Z0, Z2
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z0, Z2
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z0, Z2
+	VSCALEFPD    Z1, Z2, Z2
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(DX*2), K1
-	VMOVUPD      Z5, K1, (CX)
+	VMOVUPD      Z2, K1, (CX)
 
 done:
 	VZEROUPPER
@@ -108500,19 +106930,19 @@ loop:
 	CMPQ         DX, $0x00000008
 	JL           tail
 	VMOVUPD      (AX), Z0
-	VADDPD       vconsts64x8<>+1152(SB), Z0, Z1
-	VBROADCASTSD consts64<>+208(SB), Z2
+	VADDPD       vconsts64x8<>+1408(SB), Z0, Z1
+	VBROADCASTSD consts64<>+176(SB), Z2
 	VPADDQ       Z2, Z1, Z2
 	VPSRLQ       $0x34, Z2, Z3
 	VBROADCASTSD consts64<>+48(SB), Z4
 	VORPD        Z4, Z3, Z3
-	VBROADCASTSD consts64<>+216(SB), Z4
+	VBROADCASTSD consts64<>+184(SB), Z4
 	VSUBPD       Z4, Z3, Z3
 	VBROADCASTSD consts64<>+64(SB), Z4
 	VANDPD       Z4, Z2, Z2
-	VBROADCASTSD consts64<>+224(SB), Z4
+	VBROADCASTSD consts64<>+192(SB), Z4
 	VPADDQ       Z4, Z2, Z2
-	VSUBPD       vconsts64x8<>+1152(SB), Z2, Z2
+	VSUBPD       vconsts64x8<>+1408(SB), Z2, Z2
 	VXORPD       Z4, Z4, Z4
 	VCMPPD       $0x00, Z4, Z3, K1
 	VBLENDMPD    Z0, Z2, K1, Z2
@@ -108555,10 +106985,10 @@ loop:
 	VBROADCASTSD consts64<>+104(SB), Z1
 	VCMPPD       $0x00, Z1, Z0, K1
 	VBLENDMPD    Z1, Z5, K1, Z5
-	VCMPPD       $0x00, vconsts64x8<>+1664(SB), Z0, K1
+	VCMPPD       $0x00, vconsts64x8<>+2176(SB), Z0, K1
 	VBROADCASTSD consts64<>+112(SB), Z1
 	VBLENDMPD    Z1, Z5, K1, Z5
-	VCMPPD       $0x19, vconsts64x8<>+1664(SB), Z0, K1
+	VCMPPD       $0x19, vconsts64x8<>+2176(SB), Z0, K1
 	VBROADCASTSD consts64<>+120(SB), Z1
 	VBLENDMPD    Z1, Z5, K1, Z5
 	VXORPD       Z1, Z1, Z1
@@ -108577,19 +107007,19 @@ tail:
 	KMOVW        (BX)(DX*2), K1
 	VXORPD       Z0, Z0, Z0
 	VMOVUPD.Z    (AX), K1, Z0
-	VADDPD       vconsts64x8<>+1152(SB), Z0, Z1
-	VBROADCASTSD consts64<>+208(SB), Z2
+	VADDPD       vconsts64x8<>+1408(SB), Z0, Z1
+	VBROADCASTSD consts64<>+176(SB), Z2
 	VPADDQ       Z2, Z1, Z2
 	VPSRLQ       $0x34, Z2, Z3
 	VBROADCASTSD consts64<>+48(SB), Z4
 	VORPD        Z4, Z3, Z3
-	VBROADCASTSD consts64<>+216(SB), Z4
+	VBROADCASTSD consts64<>+184(SB), Z4
 	VSUBPD       Z4, Z3, Z3
 	VBROADCASTSD consts64<>+64(SB), Z4
 	VANDPD       Z4, Z2, Z2
-	VBROADCASTSD consts64<>+224(SB), Z4
+	VBROADCASTSD consts64<>+192(SB), Z4
 	VPADDQ       Z4, Z2, Z2
-	VSUBPD       vconsts64x8<>+1152(SB), Z2, Z2
+	VSUBPD       vconsts64x8<>+1408(SB), Z2, Z2
 	VXORPD       Z4, Z4, Z4
 	VCMPPD       $0x00, Z4, Z3, K1
 	VBLENDMPD    Z0, Z2, K1, Z2
@@ -108632,10 +107062,10 @@ tail:
 	VBROADCASTSD consts64<>+104(SB), Z1
 	VCMPPD       $0x00, Z1, Z0, K1
 	VBLENDMPD    Z1, Z5, K1, Z5
-	VCMPPD       $0x00, vconsts64x8<>+1664(SB), Z0, K1
+	VCMPPD       $0x00, vconsts64x8<>+2176(SB), Z0, K1
 	VBROADCASTSD consts64<>+112(SB), Z1
 	VBLENDMPD    Z1, Z5, K1, Z5
-	VCMPPD       $0x19, vconsts64x8<>+1664(SB), Z0, K1
+	VCMPPD       $0x19, vconsts64x8<>+2176(SB), Z0, K1
 	VBROADCASTSD consts64<>+120(SB), Z1
 	VBLENDMPD    Z1, Z5, K1, Z5
 	VXORPD       Z1, Z1, Z1
@@ -108879,30 +107309,23 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z9, Z9
 	VFNMADD231PD vconsts64x8<>+704(SB), Z9, Z8
 	VFNMADD231PD vconsts64x8<>+768(SB), Z9, Z8
-	VMULPD       Z8, Z8, Z10
-	VMULPD       Z10, Z10, Z11
-	VMULPD       Z11, Z11, Z12
-	VBROADCASTSD consts64<>+152(SB), Z13
-	VFMADD213PD  vconsts64x8<>+384(SB), Z8, Z13
-	VBROADCASTSD consts64<>+160(SB), Z14
-	VFMADD213PD  vconsts64x8<>+832(SB), Z8, Z14
-	VFMADD231PD  Z10, Z14, Z13
-	VBROADCASTSD consts64<>+168(SB), Z14
-	VFMADD213PD  vconsts64x8<>+896(SB), Z8, Z14
-	VBROADCASTSD consts64<>+176(SB), Z15
-	VFMADD213PD  vconsts64x8<>+960(SB), Z8, Z15
-	VFMADD231PD  Z10, Z15, Z14
-	VFMADD231PD  Z11, Z14, Z13
-	VBROADCASTSD consts64<>+184(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z8, Z11
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z10, Z11
-	VFMADD231PD  Z12, Z11, Z13
-	VFMADD213PD  Z8, Z10, Z13
-	VADDPD       vconsts64x8<>+1152(SB), Z13, Z13
-	VSCALEFPD    Z9, Z13, Z13
+	VBROADCASTSD consts64<>+152(SB), Z10
+	VFMADD213PD  vconsts64x8<>+832(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+896(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+960(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+384(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z10
+	VSCALEFPD    Z9, Z10, Z10
 	VCMPPD       $0x19, Z6, Z7, K1
-	VPADDQ.BCST  consts64<>+232(SB), Z5, K1, Z5
-	VADDPD       Z13, Z1, K1, Z1
+	VPADDQ.BCST  consts64<>+200(SB), Z5, K1, Z5
+	VADDPD       Z10, Z1, K1, Z1
 	VMOVUPD      64(AX)(CX*8), Z7
 	VSUBPD       Z0, Z7, Z7
 	VBROADCASTSD consts64<>+136(SB), Z8
@@ -108912,30 +107335,23 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z9, Z9
 	VFNMADD231PD vconsts64x8<>+704(SB), Z9, Z8
 	VFNMADD231PD vconsts64x8<>+768(SB), Z9, Z8
-	VMULPD       Z8, Z8, Z10
-	VMULPD       Z10, Z10, Z11
-	VMULPD       Z11, Z11, Z12
-	VBROADCASTSD consts64<>+152(SB), Z13
-	VFMADD213PD  vconsts64x8<>+384(SB), Z8, Z13
-	VBROADCASTSD consts64<>+160(SB), Z14
-	VFMADD213PD  vconsts64x8<>+832(SB), Z8, Z14
-	VFMADD231PD  Z10, Z14, Z13
-	VBROADCASTSD consts64<>+168(SB), Z14
-	VFMADD213PD  vconsts64x8<>+896(SB), Z8, Z14
-	VBROADCASTSD consts64<>+176(SB), Z15
-	VFMADD213PD  vconsts64x8<>+960(SB), Z8, Z15
-	VFMADD231PD  Z10, Z15, Z14
-	VFMADD231PD  Z11, Z14, Z13
-	VBROADCASTSD consts64<>+184(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z8, Z11
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z10, Z11
-	VFMADD231PD  Z12, Z11, Z13
-	VFMADD213PD  Z8, Z10, Z13
-	VADDPD       vconsts64x8<>+1152(SB), Z13, Z13
-	VSCALEFPD    Z9, Z13, Z13
+	VBROADCASTSD consts64<>+152(SB), Z10
+	VFMADD213PD  vconsts64x8<>+832(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+896(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+960(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+384(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z10
+	VSCALEFPD    Z9, Z10, Z10
 	VCMPPD       $0x19, Z6, Z7, K1
-	VPADDQ.BCST  consts64<>+232(SB), Z5, K1, Z5
-	VADDPD       Z13, Z2, K1, Z2
+	VPADDQ.BCST  consts64<>+200(SB), Z5, K1, Z5
+	VADDPD       Z10, Z2, K1, Z2
 	VMOVUPD      128(AX)(CX*8), Z7
 	VSUBPD       Z0, Z7, Z7
 	VBROADCASTSD consts64<>+136(SB), Z8
@@ -108945,30 +107361,23 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z9, Z9
 	VFNMADD231PD vconsts64x8<>+704(SB), Z9, Z8
 	VFNMADD231PD vconsts64x8<>+768(SB), Z9, Z8
-	VMULPD       Z8, Z8, Z10
-	VMULPD       Z10, Z10, Z11
-	VMULPD       Z11, Z11, Z12
-	VBROADCASTSD consts64<>+152(SB), Z13
-	VFMADD213PD  vconsts64x8<>+384(SB), Z8, Z13
-	VBROADCASTSD consts64<>+160(SB), Z14
-	VFMADD213PD  vconsts64x8<>+832(SB), Z8, Z14
-	VFMADD231PD  Z10, Z14, Z13
-	VBROADCASTSD consts64<>+168(SB), Z14
-	VFMADD213PD  vconsts64x8<>+896(SB), Z8, Z14
-	VBROADCASTSD consts64<>+176(SB), Z15
-	VFMADD213PD  vconsts64x8<>+960(SB), Z8, Z15
-	VFMADD231PD  Z10, Z15, Z14
-	VFMADD231PD  Z11, Z14, Z13
-	VBROADCASTSD consts64<>+184(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z8, Z11
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z10, Z11
-	VFMADD231PD  Z12, Z11, Z13
-	VFMADD213PD  Z8, Z10, Z13
-	VADDPD       vconsts64x8<>+1152(SB), Z13, Z13
-	VSCALEFPD    Z9, Z13, Z13
+	VBROADCASTSD consts64<>+152(SB), Z10
+	VFMADD213PD  vconsts64x8<>+832(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+896(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+960(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+384(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z10
+	VSCALEFPD    Z9, Z10, Z10
 	VCMPPD       $0x19, Z6, Z7, K1
-	VPADDQ.BCST  consts64<>+232(SB), Z5, K1, Z5
-	VADDPD       Z13, Z3, K1, Z3
+	VPADDQ.BCST  consts64<>+200(SB), Z5, K1, Z5
+	VADDPD       Z10, Z3, K1, Z3
 	VMOVUPD      192(AX)(CX*8), Z7
 	VSUBPD       Z0, Z7, Z7
 	VBROADCASTSD consts64<>+136(SB), Z8
@@ -108978,30 +107387,23 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z9, Z9
 	VFNMADD231PD vconsts64x8<>+704(SB), Z9, Z8
 	VFNMADD231PD vconsts64x8<>+768(SB), Z9, Z8
-	VMULPD       Z8, Z8, Z10
-	VMULPD       Z10, Z10, Z11
-	VMULPD       Z11, Z11, Z12
-	VBROADCASTSD consts64<>+152(SB), Z13
-	VFMADD213PD  vconsts64x8<>+384(SB), Z8, Z13
-	VBROADCASTSD consts64<>+160(SB), Z14
-	VFMADD213PD  vconsts64x8<>+832(SB), Z8, Z14
-	VFMADD231PD  Z10, Z14, Z13
-	VBROADCASTSD consts64<>+168(SB), Z14
-	VFMADD213PD  vconsts64x8<>+896(SB), Z8, Z14
-	VBROADCASTSD consts64<>+176(SB), Z15
-	VFMADD213PD  vconsts64x8<>+960(SB), Z8, Z15
-	VFMADD231PD  Z10, Z15, Z14
-	VFMADD231PD  Z11, Z14, Z13
-	VBROADCASTSD consts64<>+184(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z8, Z11
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z10, Z11
-	VFMADD231PD  Z12, Z11, Z13
-	VFMADD213PD  Z8, Z10, Z13
-	VADDPD       vconsts64x8<>+1152(SB), Z13, Z13
-	VSCALEFPD    Z9, Z13, Z13
+	VBROADCASTSD consts64<>+152(SB), Z10
+	VFMADD213PD  vconsts64x8<>+832(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+896(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+960(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+384(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z10
+	VSCALEFPD    Z9, Z10, Z10
 	VCMPPD       $0x19, Z6, Z7, K1
-	VPADDQ.BCST  consts64<>+232(SB), Z5, K1, Z5
-	VADDPD       Z13, Z4, K1, Z4
+	VPADDQ.BCST  consts64<>+200(SB), Z5, K1, Z5
+	VADDPD       Z10, Z4, K1, Z4
 	ADDQ         $0x00000020, CX
 	CMPQ         CX, DX
 	JLE          esloop
@@ -109021,30 +107423,23 @@ essingle1:
 	VSUBPD       vconsts64x8<>+640(SB), Z9, Z9
 	VFNMADD231PD vconsts64x8<>+704(SB), Z9, Z8
 	VFNMADD231PD vconsts64x8<>+768(SB), Z9, Z8
-	VMULPD       Z8, Z8, Z10
-	VMULPD       Z10, Z10, Z11
-	VMULPD       Z11, Z11, Z12
-	VBROADCASTSD consts64<>+152(SB), Z13
-	VFMADD213PD  vconsts64x8<>+384(SB), Z8, Z13
-	VBROADCASTSD consts64<>+160(SB), Z14
-	VFMADD213PD  vconsts64x8<>+832(SB), Z8, Z14
-	VFMADD231PD  Z10, Z14, Z13
-	VBROADCASTSD consts64<>+168(SB), Z14
-	VFMADD213PD  vconsts64x8<>+896(SB), Z8, Z14
-	VBROADCASTSD consts64<>+176(SB), Z15
-	VFMADD213PD  vconsts64x8<>+960(SB), Z8, Z15
-	VFMADD231PD  Z10, Z15, Z14
-	VFMADD231PD  Z11, Z14, Z13
-	VBROADCASTSD consts64<>+184(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z8, Z11
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z10, Z11
-	VFMADD231PD  Z12, Z11, Z13
-	VFMADD213PD  Z8, Z10, Z13
-	VADDPD       vconsts64x8<>+1152(SB), Z13, Z13
-	VSCALEFPD    Z9, Z13, Z13
+	VBROADCASTSD consts64<>+152(SB), Z10
+	VFMADD213PD  vconsts64x8<>+832(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+896(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+960(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+384(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z10
+	VSCALEFPD    Z9, Z10, Z10
 	VCMPPD       $0x19, Z6, Z7, K1
-	VPADDQ.BCST  consts64<>+232(SB), Z5, K1, Z5
-	VADDPD       Z13, Z1, K1, Z1
+	VPADDQ.BCST  consts64<>+200(SB), Z5, K1, Z5
+	VADDPD       Z10, Z1, K1, Z1
 	ADDQ         $0x00000008, CX
 	JMP          essingle1
 
@@ -109064,33 +107459,26 @@ estail:
 	VSUBPD       vconsts64x8<>+640(SB), Z8, Z8
 	VFNMADD231PD vconsts64x8<>+704(SB), Z8, Z7
 	VFNMADD231PD vconsts64x8<>+768(SB), Z8, Z7
-	VMULPD       Z7, Z7, Z9
-	VMULPD       Z9, Z9, Z10
-	VMULPD       Z10, Z10, Z11
-	VBROADCASTSD consts64<>+152(SB), Z12
-	VFMADD213PD  vconsts64x8<>+384(SB), Z7, Z12
-	VBROADCASTSD consts64<>+160(SB), Z13
-	VFMADD213PD  vconsts64x8<>+832(SB), Z7, Z13
-	VFMADD231PD  Z9, Z13, Z12
-	VBROADCASTSD consts64<>+168(SB), Z13
-	VFMADD213PD  vconsts64x8<>+896(SB), Z7, Z13
-	VBROADCASTSD consts64<>+176(SB), Z14
-	VFMADD213PD  vconsts64x8<>+960(SB), Z7, Z14
-	VFMADD231PD  Z9, Z14, Z13
-	VFMADD231PD  Z10, Z13, Z12
-	VBROADCASTSD consts64<>+184(SB), Z10
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z7, Z10
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z9, Z10
-	VFMADD231PD  Z11, Z10, Z12
-	VFMADD213PD  Z7, Z9, Z12
-	VADDPD       vconsts64x8<>+1152(SB), Z12, Z12
-	VSCALEFPD    Z8, Z12, Z12
+	VBROADCASTSD consts64<>+152(SB), Z9
+	VFMADD213PD  vconsts64x8<>+832(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+896(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+960(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+384(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z7, Z9
+	VSCALEFPD    Z8, Z9, Z9
 	VCMPPD       $0x19, Z6, Z0, K1
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(DX*2), K2
 	KANDB        K1, K2, K1
-	VPADDQ.BCST  consts64<>+232(SB), Z5, K1, Z5
-	VADDPD       Z12, Z1, K1, Z1
+	VPADDQ.BCST  consts64<>+200(SB), Z5, K1, Z5
+	VADDPD       Z9, Z1, K1, Z1
 	ADDQ         DX, CX
 
 esdone:
@@ -109145,31 +107533,24 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z9, Z9
 	VFNMADD231PD vconsts64x8<>+704(SB), Z9, Z8
 	VFNMADD231PD vconsts64x8<>+768(SB), Z9, Z8
-	VMULPD       Z8, Z8, Z10
-	VMULPD       Z10, Z10, Z11
-	VMULPD       Z11, Z11, Z12
-	VBROADCASTSD consts64<>+152(SB), Z13
-	VFMADD213PD  vconsts64x8<>+384(SB), Z8, Z13
-	VBROADCASTSD consts64<>+160(SB), Z14
-	VFMADD213PD  vconsts64x8<>+832(SB), Z8, Z14
-	VFMADD231PD  Z10, Z14, Z13
-	VBROADCASTSD consts64<>+168(SB), Z14
-	VFMADD213PD  vconsts64x8<>+896(SB), Z8, Z14
-	VBROADCASTSD consts64<>+176(SB), Z15
-	VFMADD213PD  vconsts64x8<>+960(SB), Z8, Z15
-	VFMADD231PD  Z10, Z15, Z14
-	VFMADD231PD  Z11, Z14, Z13
-	VBROADCASTSD consts64<>+184(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z8, Z11
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z10, Z11
-	VFMADD231PD  Z12, Z11, Z13
-	VFMADD213PD  Z8, Z10, Z13
-	VADDPD       vconsts64x8<>+1152(SB), Z13, Z13
-	VSCALEFPD    Z9, Z13, Z13
-	VMOVUPD      Z13, (CX)(DX*8)
+	VBROADCASTSD consts64<>+152(SB), Z10
+	VFMADD213PD  vconsts64x8<>+832(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+896(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+960(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+384(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z10
+	VSCALEFPD    Z9, Z10, Z10
+	VMOVUPD      Z10, (CX)(DX*8)
 	VCMPPD       $0x19, Z6, Z7, K1
-	VPADDQ.BCST  consts64<>+232(SB), Z5, K1, Z5
-	VADDPD       Z13, Z1, K1, Z1
+	VPADDQ.BCST  consts64<>+200(SB), Z5, K1, Z5
+	VADDPD       Z10, Z1, K1, Z1
 	VMOVUPD      64(AX)(DX*8), Z7
 	VSUBPD       Z0, Z7, Z7
 	VBROADCASTSD consts64<>+136(SB), Z8
@@ -109179,31 +107560,24 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z9, Z9
 	VFNMADD231PD vconsts64x8<>+704(SB), Z9, Z8
 	VFNMADD231PD vconsts64x8<>+768(SB), Z9, Z8
-	VMULPD       Z8, Z8, Z10
-	VMULPD       Z10, Z10, Z11
-	VMULPD       Z11, Z11, Z12
-	VBROADCASTSD consts64<>+152(SB), Z13
-	VFMADD213PD  vconsts64x8<>+384(SB), Z8, Z13
-	VBROADCASTSD consts64<>+160(SB), Z14
-	VFMADD213PD  vconsts64x8<>+832(SB), Z8, Z14
-	VFMADD231PD  Z10, Z14, Z13
-	VBROADCASTSD consts64<>+168(SB), Z14
-	VFMADD213PD  vconsts64x8<>+896(SB), Z8, Z14
-	VBROADCASTSD consts64<>+176(SB), Z15
-	VFMADD213PD  vconsts64x8<>+960(SB), Z8, Z15
-	VFMADD231PD  Z10, Z15, Z14
-	VFMADD231PD  Z11, Z14, Z13
-	VBROADCASTSD consts64<>+184(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z8, Z11
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z10, Z11
-	VFMADD231PD  Z12, Z11, Z13
-	VFMADD213PD  Z8, Z10, Z13
-	VADDPD       vconsts64x8<>+1152(SB), Z13, Z13
-	VSCALEFPD    Z9, Z13, Z13
-	VMOVUPD      Z13, 64(CX)(DX*8)
+	VBROADCASTSD consts64<>+152(SB), Z10
+	VFMADD213PD  vconsts64x8<>+832(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+896(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+960(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+384(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z10
+	VSCALEFPD    Z9, Z10, Z10
+	VMOVUPD      Z10, 64(CX)(DX*8)
 	VCMPPD       $0x19, Z6, Z7, K1
-	VPADDQ.BCST  consts64<>+232(SB), Z5, K1, Z5
-	VADDPD       Z13, Z2, K1, Z2
+	VPADDQ.BCST  consts64<>+200(SB), Z5, K1, Z5
+	VADDPD       Z10, Z2, K1, Z2
 	VMOVUPD      128(AX)(DX*8), Z7
 	VSUBPD       Z0, Z7, Z7
 	VBROADCASTSD consts64<>+136(SB), Z8
@@ -109213,31 +107587,24 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z9, Z9
 	VFNMADD231PD vconsts64x8<>+704(SB), Z9, Z8
 	VFNMADD231PD vconsts64x8<>+768(SB), Z9, Z8
-	VMULPD       Z8, Z8, Z10
-	VMULPD       Z10, Z10, Z11
-	VMULPD       Z11, Z11, Z12
-	VBROADCASTSD consts64<>+152(SB), Z13
-	VFMADD213PD  vconsts64x8<>+384(SB), Z8, Z13
-	VBROADCASTSD consts64<>+160(SB), Z14
-	VFMADD213PD  vconsts64x8<>+832(SB), Z8, Z14
-	VFMADD231PD  Z10, Z14, Z13
-	VBROADCASTSD consts64<>+168(SB), Z14
-	VFMADD213PD  vconsts64x8<>+896(SB), Z8, Z14
-	VBROADCASTSD consts64<>+176(SB), Z15
-	VFMADD213PD  vconsts64x8<>+960(SB), Z8, Z15
-	VFMADD231PD  Z10, Z15, Z14
-	VFMADD231PD  Z11, Z14, Z13
-	VBROADCASTSD consts64<>+184(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z8, Z11
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z10, Z11
-	VFMADD231PD  Z12, Z11, Z13
-	VFMADD213PD  Z8, Z10, Z13
-	VADDPD       vconsts64x8<>+1152(SB), Z13, Z13
-	VSCALEFPD    Z9, Z13, Z13
-	VMOVUPD      Z13, 128(CX)(DX*8)
+	VBROADCASTSD consts64<>+152(SB), Z10
+	VFMADD213PD  vconsts64x8<>+832(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+896(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+960(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+384(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z10
+	VSCALEFPD    Z9, Z10, Z10
+	VMOVUPD      Z10, 128(CX)(DX*8)
 	VCMPPD       $0x19, Z6, Z7, K1
-	VPADDQ.BCST  consts64<>+232(SB), Z5, K1, Z5
-	VADDPD       Z13, Z3, K1, Z3
+	VPADDQ.BCST  consts64<>+200(SB), Z5, K1, Z5
+	VADDPD       Z10, Z3, K1, Z3
 	VMOVUPD      192(AX)(DX*8), Z7
 	VSUBPD       Z0, Z7, Z7
 	VBROADCASTSD consts64<>+136(SB), Z8
@@ -109247,31 +107614,24 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z9, Z9
 	VFNMADD231PD vconsts64x8<>+704(SB), Z9, Z8
 	VFNMADD231PD vconsts64x8<>+768(SB), Z9, Z8
-	VMULPD       Z8, Z8, Z10
-	VMULPD       Z10, Z10, Z11
-	VMULPD       Z11, Z11, Z12
-	VBROADCASTSD consts64<>+152(SB), Z13
-	VFMADD213PD  vconsts64x8<>+384(SB), Z8, Z13
-	VBROADCASTSD consts64<>+160(SB), Z14
-	VFMADD213PD  vconsts64x8<>+832(SB), Z8, Z14
-	VFMADD231PD  Z10, Z14, Z13
-	VBROADCASTSD consts64<>+168(SB), Z14
-	VFMADD213PD  vconsts64x8<>+896(SB), Z8, Z14
-	VBROADCASTSD consts64<>+176(SB), Z15
-	VFMADD213PD  vconsts64x8<>+960(SB), Z8, Z15
-	VFMADD231PD  Z10, Z15, Z14
-	VFMADD231PD  Z11, Z14, Z13
-	VBROADCASTSD consts64<>+184(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z8, Z11
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z10, Z11
-	VFMADD231PD  Z12, Z11, Z13
-	VFMADD213PD  Z8, Z10, Z13
-	VADDPD       vconsts64x8<>+1152(SB), Z13, Z13
-	VSCALEFPD    Z9, Z13, Z13
-	VMOVUPD      Z13, 192(CX)(DX*8)
+	VBROADCASTSD consts64<>+152(SB), Z10
+	VFMADD213PD  vconsts64x8<>+832(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+896(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+960(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+384(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z10
+	VSCALEFPD    Z9, Z10, Z10
+	VMOVUPD      Z10, 192(CX)(DX*8)
 	VCMPPD       $0x19, Z6, Z7, K1
-	VPADDQ.BCST  consts64<>+232(SB), Z5, K1, Z5
-	VADDPD       Z13, Z4, K1, Z4
+	VPADDQ.BCST  consts64<>+200(SB), Z5, K1, Z5
+	VADDPD       Z10, Z4, K1, Z4
 	ADDQ         $0x00000020, DX
 	CMPQ         DX, BX
 	JLE          esloop
@@ -109291,31 +107651,24 @@ essingle1:
 	VSUBPD       vconsts64x8<>+640(SB), Z9, Z9
 	VFNMADD231PD vconsts64x8<>+704(SB), Z9, Z8
 	VFNMADD231PD vconsts64x8<>+768(SB), Z9, Z8
-	VMULPD       Z8, Z8, Z10
-	VMULPD       Z10, Z10, Z11
-	VMULPD       Z11, Z11, Z12
-	VBROADCASTSD consts64<>+152(SB), Z13
-	VFMADD213PD  vconsts64x8<>+384(SB), Z8, Z13
-	VBROADCASTSD consts64<>+160(SB), Z14
-	VFMADD213PD  vconsts64x8<>+832(SB), Z8, Z14
-	VFMADD231PD  Z10, Z14, Z13
-	VBROADCASTSD consts64<>+168(SB), Z14
-	VFMADD213PD  vconsts64x8<>+896(SB), Z8, Z14
-	VBROADCASTSD consts64<>+176(SB), Z15
-	VFMADD213PD  vconsts64x8<>+960(SB), Z8, Z15
-	VFMADD231PD  Z10, Z15, Z14
-	VFMADD231PD  Z11, Z14, Z13
-	VBROADCASTSD consts64<>+184(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z8, Z11
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z10, Z11
-	VFMADD231PD  Z12, Z11, Z13
-	VFMADD213PD  Z8, Z10, Z13
-	VADDPD       vconsts64x8<>+1152(SB), Z13, Z13
-	VSCALEFPD    Z9, Z13, Z13
-	VMOVUPD      Z13, (CX)(DX*8)
+	VBROADCASTSD consts64<>+152(SB), Z10
+	VFMADD213PD  vconsts64x8<>+832(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+896(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+960(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+384(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z10
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z10
+	VSCALEFPD    Z9, Z10, Z10
+	VMOVUPD      Z10, (CX)(DX*8)
 	VCMPPD       $0x19, Z6, Z7, K1
-	VPADDQ.BCST  consts64<>+232(SB), Z5, K1, Z5
-	VADDPD       Z13, Z1, K1, Z1
+	VPADDQ.BCST  consts64<>+200(SB), Z5, K1, Z5
+	VADDPD       Z10, Z1, K1, Z1
 	ADDQ         $0x00000008, DX
 	JMP          essingle1
 
@@ -109335,36 +107688,29 @@ estail:
 	VSUBPD       vconsts64x8<>+640(SB), Z8, Z8
 	VFNMADD231PD vconsts64x8<>+704(SB), Z8, Z7
 	VFNMADD231PD vconsts64x8<>+768(SB), Z8, Z7
-	VMULPD       Z7, Z7, Z9
-	VMULPD       Z9, Z9, Z10
-	VMULPD       Z10, Z10, Z11
-	VBROADCASTSD consts64<>+152(SB), Z12
-	VFMADD213PD  vconsts64x8<>+384(SB), Z7, Z12
-	VBROADCASTSD consts64<>+160(SB), Z13
-	VFMADD213PD  vconsts64x8<>+832(SB), Z7, Z13
-	VFMADD231PD  Z9, Z13, Z12
-	VBROADCASTSD consts64<>+168(SB), Z13
-	VFMADD213PD  vconsts64x8<>+896(SB), Z7, Z13
-	VBROADCASTSD consts64<>+176(SB), Z14
-	VFMADD213PD  vconsts64x8<>+960(SB), Z7, Z14
-	VFMADD231PD  Z9, Z14, Z13
-	VFMADD231PD  Z10, Z13, Z12
-	VBROADCASTSD consts64<>+184(SB), Z10
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z7, Z10
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z9, Z10
-	VFMADD231PD  Z11, Z10, Z12
-	VFMADD213PD  Z7, Z9, Z12
-	VADDPD       vconsts64x8<>+1152(SB), Z12, Z12
-	VSCALEFPD    Z8, Z12, Z12
+	VBROADCASTSD consts64<>+152(SB), Z9
+	VFMADD213PD  vconsts64x8<>+832(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+896(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+960(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+384(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z7, Z9
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z7, Z9
+	VSCALEFPD    Z8, Z9, Z9
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(BX*2), K1
-	VMOVUPD      Z12, K1, (CX)(DX*8)
+	VMOVUPD      Z9, K1, (CX)(DX*8)
 	VCMPPD       $0x19, Z6, Z0, K1
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(BX*2), K2
 	KANDB        K1, K2, K1
-	VPADDQ.BCST  consts64<>+232(SB), Z5, K1, Z5
-	VADDPD       Z12, Z1, K1, Z1
+	VPADDQ.BCST  consts64<>+200(SB), Z5, K1, Z5
+	VADDPD       Z9, Z1, K1, Z1
 	ADDQ         BX, DX
 
 esdone:
@@ -109422,30 +107768,23 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z13, Z13
 	VFNMADD231PD vconsts64x8<>+704(SB), Z13, Z12
 	VFNMADD231PD vconsts64x8<>+768(SB), Z13, Z12
-	VMULPD       Z12, Z12, Z14
-	VMULPD       Z14, Z14, Z15
-	VMULPD       Z15, Z15, Z16
-	VBROADCASTSD consts64<>+152(SB), Z17
-	VFMADD213PD  vconsts64x8<>+384(SB), Z12, Z17
-	VBROADCASTSD consts64<>+160(SB), Z18
-	VFMADD213PD  vconsts64x8<>+832(SB), Z12, Z18
-	VFMADD231PD  Z14, Z18, Z17
-	VBROADCASTSD consts64<>+168(SB), Z18
-	VFMADD213PD  vconsts64x8<>+896(SB), Z12, Z18
-	VBROADCASTSD consts64<>+176(SB), Z19
-	VFMADD213PD  vconsts64x8<>+960(SB), Z12, Z19
-	VFMADD231PD  Z14, Z19, Z18
-	VFMADD231PD  Z15, Z18, Z17
-	VBROADCASTSD consts64<>+184(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z12, Z15
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z14, Z15
-	VFMADD231PD  Z16, Z15, Z17
-	VFMADD213PD  Z12, Z14, Z17
-	VADDPD       vconsts64x8<>+1152(SB), Z17, Z17
-	VSCALEFPD    Z13, Z17, Z17
+	VBROADCASTSD consts64<>+152(SB), Z14
+	VFMADD213PD  vconsts64x8<>+832(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+896(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+960(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+384(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
+	VSCALEFPD    Z13, Z14, Z14
 	VCMPPD       $0x19, Z10, Z11, K1
-	VPADDQ.BCST  consts64<>+232(SB), Z9, K1, Z9
-	VADDPD       Z17, Z1, K1, Z1
+	VPADDQ.BCST  consts64<>+200(SB), Z9, K1, Z9
+	VADDPD       Z14, Z1, K1, Z1
 	VSUBPD       Z11, Z5, Z5
 	VMOVUPD      64(AX)(CX*8), Z11
 	VSUBPD       Z0, Z11, Z11
@@ -109456,30 +107795,23 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z13, Z13
 	VFNMADD231PD vconsts64x8<>+704(SB), Z13, Z12
 	VFNMADD231PD vconsts64x8<>+768(SB), Z13, Z12
-	VMULPD       Z12, Z12, Z14
-	VMULPD       Z14, Z14, Z15
-	VMULPD       Z15, Z15, Z16
-	VBROADCASTSD consts64<>+152(SB), Z17
-	VFMADD213PD  vconsts64x8<>+384(SB), Z12, Z17
-	VBROADCASTSD consts64<>+160(SB), Z18
-	VFMADD213PD  vconsts64x8<>+832(SB), Z12, Z18
-	VFMADD231PD  Z14, Z18, Z17
-	VBROADCASTSD consts64<>+168(SB), Z18
-	VFMADD213PD  vconsts64x8<>+896(SB), Z12, Z18
-	VBROADCASTSD consts64<>+176(SB), Z19
-	VFMADD213PD  vconsts64x8<>+960(SB), Z12, Z19
-	VFMADD231PD  Z14, Z19, Z18
-	VFMADD231PD  Z15, Z18, Z17
-	VBROADCASTSD consts64<>+184(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z12, Z15
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z14, Z15
-	VFMADD231PD  Z16, Z15, Z17
-	VFMADD213PD  Z12, Z14, Z17
-	VADDPD       vconsts64x8<>+1152(SB), Z17, Z17
-	VSCALEFPD    Z13, Z17, Z17
+	VBROADCASTSD consts64<>+152(SB), Z14
+	VFMADD213PD  vconsts64x8<>+832(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+896(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+960(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+384(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
+	VSCALEFPD    Z13, Z14, Z14
 	VCMPPD       $0x19, Z10, Z11, K1
-	VPADDQ.BCST  consts64<>+232(SB), Z9, K1, Z9
-	VADDPD       Z17, Z2, K1, Z2
+	VPADDQ.BCST  consts64<>+200(SB), Z9, K1, Z9
+	VADDPD       Z14, Z2, K1, Z2
 	VSUBPD       Z11, Z6, Z6
 	VMOVUPD      128(AX)(CX*8), Z11
 	VSUBPD       Z0, Z11, Z11
@@ -109490,30 +107822,23 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z13, Z13
 	VFNMADD231PD vconsts64x8<>+704(SB), Z13, Z12
 	VFNMADD231PD vconsts64x8<>+768(SB), Z13, Z12
-	VMULPD       Z12, Z12, Z14
-	VMULPD       Z14, Z14, Z15
-	VMULPD       Z15, Z15, Z16
-	VBROADCASTSD consts64<>+152(SB), Z17
-	VFMADD213PD  vconsts64x8<>+384(SB), Z12, Z17
-	VBROADCASTSD consts64<>+160(SB), Z18
-	VFMADD213PD  vconsts64x8<>+832(SB), Z12, Z18
-	VFMADD231PD  Z14, Z18, Z17
-	VBROADCASTSD consts64<>+168(SB), Z18
-	VFMADD213PD  vconsts64x8<>+896(SB), Z12, Z18
-	VBROADCASTSD consts64<>+176(SB), Z19
-	VFMADD213PD  vconsts64x8<>+960(SB), Z12, Z19
-	VFMADD231PD  Z14, Z19, Z18
-	VFMADD231PD  Z15, Z18, Z17
-	VBROADCASTSD consts64<>+184(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z12, Z15
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z14, Z15
-	VFMADD231PD  Z16, Z15, Z17
-	VFMADD213PD  Z12, Z14, Z17
-	VADDPD       vconsts64x8<>+1152(SB), Z17, Z17
-	VSCALEFPD    Z13, Z17, Z17
+	VBROADCASTSD consts64<>+152(SB), Z14
+	VFMADD213PD  vconsts64x8<>+832(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+896(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+960(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+384(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
+	VSCALEFPD    Z13, Z14, Z14
 	VCMPPD       $0x19, Z10, Z11, K1
-	VPADDQ.BCST  consts64<>+232(SB), Z9, K1, Z9
-	VADDPD       Z17, Z3, K1, Z3
+	VPADDQ.BCST  consts64<>+200(SB), Z9, K1, Z9
+	VADDPD       Z14, Z3, K1, Z3
 	VSUBPD       Z11, Z7, Z7
 	VMOVUPD      192(AX)(CX*8), Z11
 	VSUBPD       Z0, Z11, Z11
@@ -109524,30 +107849,23 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z13, Z13
 	VFNMADD231PD vconsts64x8<>+704(SB), Z13, Z12
 	VFNMADD231PD vconsts64x8<>+768(SB), Z13, Z12
-	VMULPD       Z12, Z12, Z14
-	VMULPD       Z14, Z14, Z15
-	VMULPD       Z15, Z15, Z16
-	VBROADCASTSD consts64<>+152(SB), Z17
-	VFMADD213PD  vconsts64x8<>+384(SB), Z12, Z17
-	VBROADCASTSD consts64<>+160(SB), Z18
-	VFMADD213PD  vconsts64x8<>+832(SB), Z12, Z18
-	VFMADD231PD  Z14, Z18, Z17
-	VBROADCASTSD consts64<>+168(SB), Z18
-	VFMADD213PD  vconsts64x8<>+896(SB), Z12, Z18
-	VBROADCASTSD consts64<>+176(SB), Z19
-	VFMADD213PD  vconsts64x8<>+960(SB), Z12, Z19
-	VFMADD231PD  Z14, Z19, Z18
-	VFMADD231PD  Z15, Z18, Z17
-	VBROADCASTSD consts64<>+184(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z12, Z15
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z14, Z15
-	VFMADD231PD  Z16, Z15, Z17
-	VFMADD213PD  Z12, Z14, Z17
-	VADDPD       vconsts64x8<>+1152(SB), Z17, Z17
-	VSCALEFPD    Z13, Z17, Z17
+	VBROADCASTSD consts64<>+152(SB), Z14
+	VFMADD213PD  vconsts64x8<>+832(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+896(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+960(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+384(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
+	VSCALEFPD    Z13, Z14, Z14
 	VCMPPD       $0x19, Z10, Z11, K1
-	VPADDQ.BCST  consts64<>+232(SB), Z9, K1, Z9
-	VADDPD       Z17, Z4, K1, Z4
+	VPADDQ.BCST  consts64<>+200(SB), Z9, K1, Z9
+	VADDPD       Z14, Z4, K1, Z4
 	VSUBPD       Z11, Z8, Z8
 	ADDQ         $0x00000020, CX
 	CMPQ         CX, DX
@@ -109568,30 +107886,23 @@ essingle1:
 	VSUBPD       vconsts64x8<>+640(SB), Z13, Z13
 	VFNMADD231PD vconsts64x8<>+704(SB), Z13, Z12
 	VFNMADD231PD vconsts64x8<>+768(SB), Z13, Z12
-	VMULPD       Z12, Z12, Z14
-	VMULPD       Z14, Z14, Z15
-	VMULPD       Z15, Z15, Z16
-	VBROADCASTSD consts64<>+152(SB), Z17
-	VFMADD213PD  vconsts64x8<>+384(SB), Z12, Z17
-	VBROADCASTSD consts64<>+160(SB), Z18
-	VFMADD213PD  vconsts64x8<>+832(SB), Z12, Z18
-	VFMADD231PD  Z14, Z18, Z17
-	VBROADCASTSD consts64<>+168(SB), Z18
-	VFMADD213PD  vconsts64x8<>+896(SB), Z12, Z18
-	VBROADCASTSD consts64<>+176(SB), Z19
-	VFMADD213PD  vconsts64x8<>+960(SB), Z12, Z19
-	VFMADD231PD  Z14, Z19, Z18
-	VFMADD231PD  Z15, Z18, Z17
-	VBROADCASTSD consts64<>+184(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z12, Z15
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z14, Z15
-	VFMADD231PD  Z16, Z15, Z17
-	VFMADD213PD  Z12, Z14, Z17
-	VADDPD       vconsts64x8<>+1152(SB), Z17, Z17
-	VSCALEFPD    Z13, Z17, Z17
+	VBROADCASTSD consts64<>+152(SB), Z14
+	VFMADD213PD  vconsts64x8<>+832(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+896(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+960(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+384(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
+	VSCALEFPD    Z13, Z14, Z14
 	VCMPPD       $0x19, Z10, Z11, K1
-	VPADDQ.BCST  consts64<>+232(SB), Z9, K1, Z9
-	VADDPD       Z17, Z1, K1, Z1
+	VPADDQ.BCST  consts64<>+200(SB), Z9, K1, Z9
+	VADDPD       Z14, Z1, K1, Z1
 	VSUBPD       Z11, Z5, Z5
 	ADDQ         $0x00000008, CX
 	JMP          essingle1
@@ -109612,33 +107923,26 @@ estail:
 	VSUBPD       vconsts64x8<>+640(SB), Z12, Z12
 	VFNMADD231PD vconsts64x8<>+704(SB), Z12, Z11
 	VFNMADD231PD vconsts64x8<>+768(SB), Z12, Z11
-	VMULPD       Z11, Z11, Z13
-	VMULPD       Z13, Z13, Z14
-	VMULPD       Z14, Z14, Z15
-	VBROADCASTSD consts64<>+152(SB), Z16
-	VFMADD213PD  vconsts64x8<>+384(SB), Z11, Z16
-	VBROADCASTSD consts64<>+160(SB), Z17
-	VFMADD213PD  vconsts64x8<>+832(SB), Z11, Z17
-	VFMADD231PD  Z13, Z17, Z16
-	VBROADCASTSD consts64<>+168(SB), Z17
-	VFMADD213PD  vconsts64x8<>+896(SB), Z11, Z17
-	VBROADCASTSD consts64<>+176(SB), Z18
-	VFMADD213PD  vconsts64x8<>+960(SB), Z11, Z18
-	VFMADD231PD  Z13, Z18, Z17
-	VFMADD231PD  Z14, Z17, Z16
-	VBROADCASTSD consts64<>+184(SB), Z14
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z11, Z14
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z13, Z14
-	VFMADD231PD  Z15, Z14, Z16
-	VFMADD213PD  Z11, Z13, Z16
-	VADDPD       vconsts64x8<>+1152(SB), Z16, Z16
-	VSCALEFPD    Z12, Z16, Z16
+	VBROADCASTSD consts64<>+152(SB), Z13
+	VFMADD213PD  vconsts64x8<>+832(SB), Z11, Z13
+	VFMADD213PD  vconsts64x8<>+896(SB), Z11, Z13
+	VFMADD213PD  vconsts64x8<>+960(SB), Z11, Z13
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z11, Z13
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z11, Z13
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z11, Z13
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z11, Z13
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z11, Z13
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z11, Z13
+	VFMADD213PD  vconsts64x8<>+384(SB), Z11, Z13
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z11, Z13
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z11, Z13
+	VSCALEFPD    Z12, Z13, Z13
 	VCMPPD       $0x19, Z10, Z0, K1
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(DX*2), K2
 	KANDB        K1, K2, K1
-	VPADDQ.BCST  consts64<>+232(SB), Z9, K1, Z9
-	VADDPD       Z16, Z1, K1, Z1
+	VPADDQ.BCST  consts64<>+200(SB), Z9, K1, Z9
+	VADDPD       Z13, Z1, K1, Z1
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(DX*2), K1
 	VMOVAPD.Z    Z0, K1, Z0
@@ -109711,31 +108015,24 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z13, Z13
 	VFNMADD231PD vconsts64x8<>+704(SB), Z13, Z12
 	VFNMADD231PD vconsts64x8<>+768(SB), Z13, Z12
-	VMULPD       Z12, Z12, Z14
-	VMULPD       Z14, Z14, Z15
-	VMULPD       Z15, Z15, Z16
-	VBROADCASTSD consts64<>+152(SB), Z17
-	VFMADD213PD  vconsts64x8<>+384(SB), Z12, Z17
-	VBROADCASTSD consts64<>+160(SB), Z18
-	VFMADD213PD  vconsts64x8<>+832(SB), Z12, Z18
-	VFMADD231PD  Z14, Z18, Z17
-	VBROADCASTSD consts64<>+168(SB), Z18
-	VFMADD213PD  vconsts64x8<>+896(SB), Z12, Z18
-	VBROADCASTSD consts64<>+176(SB), Z19
-	VFMADD213PD  vconsts64x8<>+960(SB), Z12, Z19
-	VFMADD231PD  Z14, Z19, Z18
-	VFMADD231PD  Z15, Z18, Z17
-	VBROADCASTSD consts64<>+184(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z12, Z15
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z14, Z15
-	VFMADD231PD  Z16, Z15, Z17
-	VFMADD213PD  Z12, Z14, Z17
-	VADDPD       vconsts64x8<>+1152(SB), Z17, Z17
-	VSCALEFPD    Z13, Z17, Z17
-	VMOVUPD      Z17, (CX)(DX*8)
+	VBROADCASTSD consts64<>+152(SB), Z14
+	VFMADD213PD  vconsts64x8<>+832(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+896(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+960(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+384(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
+	VSCALEFPD    Z13, Z14, Z14
+	VMOVUPD      Z14, (CX)(DX*8)
 	VCMPPD       $0x19, Z10, Z11, K1
-	VPADDQ.BCST  consts64<>+232(SB), Z9, K1, Z9
-	VADDPD       Z17, Z1, K1, Z1
+	VPADDQ.BCST  consts64<>+200(SB), Z9, K1, Z9
+	VADDPD       Z14, Z1, K1, Z1
 	VSUBPD       Z11, Z5, Z5
 	VMOVUPD      64(AX)(DX*8), Z11
 	VSUBPD       Z0, Z11, Z11
@@ -109746,31 +108043,24 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z13, Z13
 	VFNMADD231PD vconsts64x8<>+704(SB), Z13, Z12
 	VFNMADD231PD vconsts64x8<>+768(SB), Z13, Z12
-	VMULPD       Z12, Z12, Z14
-	VMULPD       Z14, Z14, Z15
-	VMULPD       Z15, Z15, Z16
-	VBROADCASTSD consts64<>+152(SB), Z17
-	VFMADD213PD  vconsts64x8<>+384(SB), Z12, Z17
-	VBROADCASTSD consts64<>+160(SB), Z18
-	VFMADD213PD  vconsts64x8<>+832(SB), Z12, Z18
-	VFMADD231PD  Z14, Z18, Z17
-	VBROADCASTSD consts64<>+168(SB), Z18
-	VFMADD213PD  vconsts64x8<>+896(SB), Z12, Z18
-	VBROADCASTSD consts64<>+176(SB), Z19
-	VFMADD213PD  vconsts64x8<>+960(SB), Z12, Z19
-	VFMADD231PD  Z14, Z19, Z18
-	VFMADD231PD  Z15, Z18, Z17
-	VBROADCASTSD consts64<>+184(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z12, Z15
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z14, Z15
-	VFMADD231PD  Z16, Z15, Z17
-	VFMADD213PD  Z12, Z14, Z17
-	VADDPD       vconsts64x8<>+1152(SB), Z17, Z17
-	VSCALEFPD    Z13, Z17, Z17
-	VMOVUPD      Z17, 64(CX)(DX*8)
+	VBROADCASTSD consts64<>+152(SB), Z14
+	VFMADD213PD  vconsts64x8<>+832(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+896(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+960(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+384(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
+	VSCALEFPD    Z13, Z14, Z14
+	VMOVUPD      Z14, 64(CX)(DX*8)
 	VCMPPD       $0x19, Z10, Z11, K1
-	VPADDQ.BCST  consts64<>+232(SB), Z9, K1, Z9
-	VADDPD       Z17, Z2, K1, Z2
+	VPADDQ.BCST  consts64<>+200(SB), Z9, K1, Z9
+	VADDPD       Z14, Z2, K1, Z2
 	VSUBPD       Z11, Z6, Z6
 	VMOVUPD      128(AX)(DX*8), Z11
 	VSUBPD       Z0, Z11, Z11
@@ -109781,31 +108071,24 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z13, Z13
 	VFNMADD231PD vconsts64x8<>+704(SB), Z13, Z12
 	VFNMADD231PD vconsts64x8<>+768(SB), Z13, Z12
-	VMULPD       Z12, Z12, Z14
-	VMULPD       Z14, Z14, Z15
-	VMULPD       Z15, Z15, Z16
-	VBROADCASTSD consts64<>+152(SB), Z17
-	VFMADD213PD  vconsts64x8<>+384(SB), Z12, Z17
-	VBROADCASTSD consts64<>+160(SB), Z18
-	VFMADD213PD  vconsts64x8<>+832(SB), Z12, Z18
-	VFMADD231PD  Z14, Z18, Z17
-	VBROADCASTSD consts64<>+168(SB), Z18
-	VFMADD213PD  vconsts64x8<>+896(SB), Z12, Z18
-	VBROADCASTSD consts64<>+176(SB), Z19
-	VFMADD213PD  vconsts64x8<>+960(SB), Z12, Z19
-	VFMADD231PD  Z14, Z19, Z18
-	VFMADD231PD  Z15, Z18, Z17
-	VBROADCASTSD consts64<>+184(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z12, Z15
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z14, Z15
-	VFMADD231PD  Z16, Z15, Z17
-	VFMADD213PD  Z12, Z14, Z17
-	VADDPD       vconsts64x8<>+1152(SB), Z17, Z17
-	VSCALEFPD    Z13, Z17, Z17
-	VMOVUPD      Z17, 128(CX)(DX*8)
+	VBROADCASTSD consts64<>+152(SB), Z14
+	VFMADD213PD  vconsts64x8<>+832(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+896(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+960(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+384(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
+	VSCALEFPD    Z13, Z14, Z14
+	VMOVUPD      Z14, 128(CX)(DX*8)
 	VCMPPD       $0x19, Z10, Z11, K1
-	VPADDQ.BCST  consts64<>+232(SB), Z9, K1, Z9
-	VADDPD       Z17, Z3, K1, Z3
+	VPADDQ.BCST  consts64<>+200(SB), Z9, K1, Z9
+	VADDPD       Z14, Z3, K1, Z3
 	VSUBPD       Z11, Z7, Z7
 	VMOVUPD      192(AX)(DX*8), Z11
 	VSUBPD       Z0, Z11, Z11
@@ -109816,31 +108099,24 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z13, Z13
 	VFNMADD231PD vconsts64x8<>+704(SB), Z13, Z12
 	VFNMADD231PD vconsts64x8<>+768(SB), Z13, Z12
-	VMULPD       Z12, Z12, Z14
-	VMULPD       Z14, Z14, Z15
-	VMULPD       Z15, Z15, Z16
-	VBROADCASTSD consts64<>+152(SB), Z17
-	VFMADD213PD  vconsts64x8<>+384(SB), Z12, Z17
-	VBROADCASTSD consts64<>+160(SB), Z18
-	VFMADD213PD  vconsts64x8<>+832(SB), Z12, Z18
-	VFMADD231PD  Z14, Z18, Z17
-	VBROADCASTSD consts64<>+168(SB), Z18
-	VFMADD213PD  vconsts64x8<>+896(SB), Z12, Z18
-	VBROADCASTSD consts64<>+176(SB), Z19
-	VFMADD213PD  vconsts64x8<>+960(SB), Z12, Z19
-	VFMADD231PD  Z14, Z19, Z18
-	VFMADD231PD  Z15, Z18, Z17
-	VBROADCASTSD consts64<>+184(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z12, Z15
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z14, Z15
-	VFMADD231PD  Z16, Z15, Z17
-	VFMADD213PD  Z12, Z14, Z17
-	VADDPD       vconsts64x8<>+1152(SB), Z17, Z17
-	VSCALEFPD    Z13, Z17, Z17
-	VMOVUPD      Z17, 192(CX)(DX*8)
+	VBROADCASTSD consts64<>+152(SB), Z14
+	VFMADD213PD  vconsts64x8<>+832(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+896(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+960(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+384(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
+	VSCALEFPD    Z13, Z14, Z14
+	VMOVUPD      Z14, 192(CX)(DX*8)
 	VCMPPD       $0x19, Z10, Z11, K1
-	VPADDQ.BCST  consts64<>+232(SB), Z9, K1, Z9
-	VADDPD       Z17, Z4, K1, Z4
+	VPADDQ.BCST  consts64<>+200(SB), Z9, K1, Z9
+	VADDPD       Z14, Z4, K1, Z4
 	VSUBPD       Z11, Z8, Z8
 	ADDQ         $0x00000020, DX
 	CMPQ         DX, BX
@@ -109861,31 +108137,24 @@ essingle1:
 	VSUBPD       vconsts64x8<>+640(SB), Z13, Z13
 	VFNMADD231PD vconsts64x8<>+704(SB), Z13, Z12
 	VFNMADD231PD vconsts64x8<>+768(SB), Z13, Z12
-	VMULPD       Z12, Z12, Z14
-	VMULPD       Z14, Z14, Z15
-	VMULPD       Z15, Z15, Z16
-	VBROADCASTSD consts64<>+152(SB), Z17
-	VFMADD213PD  vconsts64x8<>+384(SB), Z12, Z17
-	VBROADCASTSD consts64<>+160(SB), Z18
-	VFMADD213PD  vconsts64x8<>+832(SB), Z12, Z18
-	VFMADD231PD  Z14, Z18, Z17
-	VBROADCASTSD consts64<>+168(SB), Z18
-	VFMADD213PD  vconsts64x8<>+896(SB), Z12, Z18
-	VBROADCASTSD consts64<>+176(SB), Z19
-	VFMADD213PD  vconsts64x8<>+960(SB), Z12, Z19
-	VFMADD231PD  Z14, Z19, Z18
-	VFMADD231PD  Z15, Z18, Z17
-	VBROADCASTSD consts64<>+184(SB), Z15
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z12, Z15
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z14, Z15
-	VFMADD231PD  Z16, Z15, Z17
-	VFMADD213PD  Z12, Z14, Z17
-	VADDPD       vconsts64x8<>+1152(SB), Z17, Z17
-	VSCALEFPD    Z13, Z17, Z17
-	VMOVUPD      Z17, (CX)(DX*8)
+	VBROADCASTSD consts64<>+152(SB), Z14
+	VFMADD213PD  vconsts64x8<>+832(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+896(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+960(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+384(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
+	VSCALEFPD    Z13, Z14, Z14
+	VMOVUPD      Z14, (CX)(DX*8)
 	VCMPPD       $0x19, Z10, Z11, K1
-	VPADDQ.BCST  consts64<>+232(SB), Z9, K1, Z9
-	VADDPD       Z17, Z1, K1, Z1
+	VPADDQ.BCST  consts64<>+200(SB), Z9, K1, Z9
+	VADDPD       Z14, Z1, K1, Z1
 	VSUBPD       Z11, Z5, Z5
 	ADDQ         $0x00000008, DX
 	JMP          essingle1
@@ -109906,36 +108175,29 @@ estail:
 	VSUBPD       vconsts64x8<>+640(SB), Z12, Z12
 	VFNMADD231PD vconsts64x8<>+704(SB), Z12, Z11
 	VFNMADD231PD vconsts64x8<>+768(SB), Z12, Z11
-	VMULPD       Z11, Z11, Z13
-	VMULPD       Z13, Z13, Z14
-	VMULPD       Z14, Z14, Z15
-	VBROADCASTSD consts64<>+152(SB), Z16
-	VFMADD213PD  vconsts64x8<>+384(SB), Z11, Z16
-	VBROADCASTSD consts64<>+160(SB), Z17
-	VFMADD213PD  vconsts64x8<>+832(SB), Z11, Z17
-	VFMADD231PD  Z13, Z17, Z16
-	VBROADCASTSD consts64<>+168(SB), Z17
-	VFMADD213PD  vconsts64x8<>+896(SB), Z11, Z17
-	VBROADCASTSD consts64<>+176(SB), Z18
-	VFMADD213PD  vconsts64x8<>+960(SB), Z11, Z18
-	VFMADD231PD  Z13, Z18, Z17
-	VFMADD231PD  Z14, Z17, Z16
-	VBROADCASTSD consts64<>+184(SB), Z14
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z11, Z14
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z13, Z14
-	VFMADD231PD  Z15, Z14, Z16
-	VFMADD213PD  Z11, Z13, Z16
-	VADDPD       vconsts64x8<>+1152(SB), Z16, Z16
-	VSCALEFPD    Z12, Z16, Z16
+	VBROADCASTSD consts64<>+152(SB), Z13
+	VFMADD213PD  vconsts64x8<>+832(SB), Z11, Z13
+	VFMADD213PD  vconsts64x8<>+896(SB), Z11, Z13
+	VFMADD213PD  vconsts64x8<>+960(SB), Z11, Z13
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z11, Z13
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z11, Z13
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z11, Z13
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z11, Z13
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z11, Z13
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z11, Z13
+	VFMADD213PD  vconsts64x8<>+384(SB), Z11, Z13
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z11, Z13
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z11, Z13
+	VSCALEFPD    Z12, Z13, Z13
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(BX*2), K1
-	VMOVUPD      Z16, K1, (CX)(DX*8)
+	VMOVUPD      Z13, K1, (CX)(DX*8)
 	VCMPPD       $0x19, Z10, Z0, K1
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(BX*2), K2
 	KANDB        K1, K2, K1
-	VPADDQ.BCST  consts64<>+232(SB), Z9, K1, Z9
-	VADDPD       Z16, Z1, K1, Z1
+	VPADDQ.BCST  consts64<>+200(SB), Z9, K1, Z9
+	VADDPD       Z13, Z1, K1, Z1
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(BX*2), K1
 	VMOVAPD.Z    Z0, K1, Z0
@@ -110012,30 +108274,23 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z17, Z17
 	VFNMADD231PD vconsts64x8<>+704(SB), Z17, Z16
 	VFNMADD231PD vconsts64x8<>+768(SB), Z17, Z16
-	VMULPD       Z16, Z16, Z18
-	VMULPD       Z18, Z18, Z19
-	VMULPD       Z19, Z19, Z20
-	VBROADCASTSD consts64<>+152(SB), Z21
-	VFMADD213PD  vconsts64x8<>+384(SB), Z16, Z21
-	VBROADCASTSD consts64<>+160(SB), Z22
-	VFMADD213PD  vconsts64x8<>+832(SB), Z16, Z22
-	VFMADD231PD  Z18, Z22, Z21
-	VBROADCASTSD consts64<>+168(SB), Z22
-	VFMADD213PD  vconsts64x8<>+896(SB), Z16, Z22
-	VBROADCASTSD consts64<>+176(SB), Z23
-	VFMADD213PD  vconsts64x8<>+960(SB), Z16, Z23
-	VFMADD231PD  Z18, Z23, Z22
-	VFMADD231PD  Z19, Z22, Z21
-	VBROADCASTSD consts64<>+184(SB), Z19
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z16, Z19
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z18, Z19
-	VFMADD231PD  Z20, Z19, Z21
-	VFMADD213PD  Z16, Z18, Z21
-	VADDPD       vconsts64x8<>+1152(SB), Z21, Z21
-	VSCALEFPD    Z17, Z21, Z21
+	VBROADCASTSD consts64<>+152(SB), Z18
+	VFMADD213PD  vconsts64x8<>+832(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+896(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+960(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+384(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
+	VSCALEFPD    Z17, Z18, Z18
 	VCMPPD       $0x19, Z14, Z15, K1
-	VPADDQ.BCST  consts64<>+232(SB), Z13, K1, Z13
-	VADDPD       Z21, Z1, K1, Z1
+	VPADDQ.BCST  consts64<>+200(SB), Z13, K1, Z13
+	VADDPD       Z18, Z1, K1, Z1
 	VMOVUPD      (CX)(DX*8), Z16
 	VBROADCASTSD pos+56(FP), Z17
 	VMULPD       Z17, Z16, Z16
@@ -110052,30 +108307,23 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z17, Z17
 	VFNMADD231PD vconsts64x8<>+704(SB), Z17, Z16
 	VFNMADD231PD vconsts64x8<>+768(SB), Z17, Z16
-	VMULPD       Z16, Z16, Z18
-	VMULPD       Z18, Z18, Z19
-	VMULPD       Z19, Z19, Z20
-	VBROADCASTSD consts64<>+152(SB), Z21
-	VFMADD213PD  vconsts64x8<>+384(SB), Z16, Z21
-	VBROADCASTSD consts64<>+160(SB), Z22
-	VFMADD213PD  vconsts64x8<>+832(SB), Z16, Z22
-	VFMADD231PD  Z18, Z22, Z21
-	VBROADCASTSD consts64<>+168(SB), Z22
-	VFMADD213PD  vconsts64x8<>+896(SB), Z16, Z22
-	VBROADCASTSD consts64<>+176(SB), Z23
-	VFMADD213PD  vconsts64x8<>+960(SB), Z16, Z23
-	VFMADD231PD  Z18, Z23, Z22
-	VFMADD231PD  Z19, Z22, Z21
-	VBROADCASTSD consts64<>+184(SB), Z19
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z16, Z19
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z18, Z19
-	VFMADD231PD  Z20, Z19, Z21
-	VFMADD213PD  Z16, Z18, Z21
-	VADDPD       vconsts64x8<>+1152(SB), Z21, Z21
-	VSCALEFPD    Z17, Z21, Z21
+	VBROADCASTSD consts64<>+152(SB), Z18
+	VFMADD213PD  vconsts64x8<>+832(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+896(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+960(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+384(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
+	VSCALEFPD    Z17, Z18, Z18
 	VCMPPD       $0x19, Z14, Z15, K1
-	VPADDQ.BCST  consts64<>+232(SB), Z13, K1, Z13
-	VADDPD       Z21, Z2, K1, Z2
+	VPADDQ.BCST  consts64<>+200(SB), Z13, K1, Z13
+	VADDPD       Z18, Z2, K1, Z2
 	VMOVUPD      64(CX)(DX*8), Z16
 	VBROADCASTSD pos+56(FP), Z17
 	VMULPD       Z17, Z16, Z16
@@ -110092,30 +108340,23 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z17, Z17
 	VFNMADD231PD vconsts64x8<>+704(SB), Z17, Z16
 	VFNMADD231PD vconsts64x8<>+768(SB), Z17, Z16
-	VMULPD       Z16, Z16, Z18
-	VMULPD       Z18, Z18, Z19
-	VMULPD       Z19, Z19, Z20
-	VBROADCASTSD consts64<>+152(SB), Z21
-	VFMADD213PD  vconsts64x8<>+384(SB), Z16, Z21
-	VBROADCASTSD consts64<>+160(SB), Z22
-	VFMADD213PD  vconsts64x8<>+832(SB), Z16, Z22
-	VFMADD231PD  Z18, Z22, Z21
-	VBROADCASTSD consts64<>+168(SB), Z22
-	VFMADD213PD  vconsts64x8<>+896(SB), Z16, Z22
-	VBROADCASTSD consts64<>+176(SB), Z23
-	VFMADD213PD  vconsts64x8<>+960(SB), Z16, Z23
-	VFMADD231PD  Z18, Z23, Z22
-	VFMADD231PD  Z19, Z22, Z21
-	VBROADCASTSD consts64<>+184(SB), Z19
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z16, Z19
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z18, Z19
-	VFMADD231PD  Z20, Z19, Z21
-	VFMADD213PD  Z16, Z18, Z21
-	VADDPD       vconsts64x8<>+1152(SB), Z21, Z21
-	VSCALEFPD    Z17, Z21, Z21
+	VBROADCASTSD consts64<>+152(SB), Z18
+	VFMADD213PD  vconsts64x8<>+832(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+896(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+960(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+384(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
+	VSCALEFPD    Z17, Z18, Z18
 	VCMPPD       $0x19, Z14, Z15, K1
-	VPADDQ.BCST  consts64<>+232(SB), Z13, K1, Z13
-	VADDPD       Z21, Z3, K1, Z3
+	VPADDQ.BCST  consts64<>+200(SB), Z13, K1, Z13
+	VADDPD       Z18, Z3, K1, Z3
 	VMOVUPD      128(CX)(DX*8), Z16
 	VBROADCASTSD pos+56(FP), Z17
 	VMULPD       Z17, Z16, Z16
@@ -110132,30 +108373,23 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z17, Z17
 	VFNMADD231PD vconsts64x8<>+704(SB), Z17, Z16
 	VFNMADD231PD vconsts64x8<>+768(SB), Z17, Z16
-	VMULPD       Z16, Z16, Z18
-	VMULPD       Z18, Z18, Z19
-	VMULPD       Z19, Z19, Z20
-	VBROADCASTSD consts64<>+152(SB), Z21
-	VFMADD213PD  vconsts64x8<>+384(SB), Z16, Z21
-	VBROADCASTSD consts64<>+160(SB), Z22
-	VFMADD213PD  vconsts64x8<>+832(SB), Z16, Z22
-	VFMADD231PD  Z18, Z22, Z21
-	VBROADCASTSD consts64<>+168(SB), Z22
-	VFMADD213PD  vconsts64x8<>+896(SB), Z16, Z22
-	VBROADCASTSD consts64<>+176(SB), Z23
-	VFMADD213PD  vconsts64x8<>+960(SB), Z16, Z23
-	VFMADD231PD  Z18, Z23, Z22
-	VFMADD231PD  Z19, Z22, Z21
-	VBROADCASTSD consts64<>+184(SB), Z19
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z16, Z19
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z18, Z19
-	VFMADD231PD  Z20, Z19, Z21
-	VFMADD213PD  Z16, Z18, Z21
-	VADDPD       vconsts64x8<>+1152(SB), Z21, Z21
-	VSCALEFPD    Z17, Z21, Z21
+	VBROADCASTSD consts64<>+152(SB), Z18
+	VFMADD213PD  vconsts64x8<>+832(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+896(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+960(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+384(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
+	VSCALEFPD    Z17, Z18, Z18
 	VCMPPD       $0x19, Z14, Z15, K1
-	VPADDQ.BCST  consts64<>+232(SB), Z13, K1, Z13
-	VADDPD       Z21, Z4, K1, Z4
+	VPADDQ.BCST  consts64<>+200(SB), Z13, K1, Z13
+	VADDPD       Z18, Z4, K1, Z4
 	VMOVUPD      192(CX)(DX*8), Z16
 	VBROADCASTSD pos+56(FP), Z17
 	VMULPD       Z17, Z16, Z16
@@ -110182,30 +108416,23 @@ essingle1:
 	VSUBPD       vconsts64x8<>+640(SB), Z17, Z17
 	VFNMADD231PD vconsts64x8<>+704(SB), Z17, Z16
 	VFNMADD231PD vconsts64x8<>+768(SB), Z17, Z16
-	VMULPD       Z16, Z16, Z18
-	VMULPD       Z18, Z18, Z19
-	VMULPD       Z19, Z19, Z20
-	VBROADCASTSD consts64<>+152(SB), Z21
-	VFMADD213PD  vconsts64x8<>+384(SB), Z16, Z21
-	VBROADCASTSD consts64<>+160(SB), Z22
-	VFMADD213PD  vconsts64x8<>+832(SB), Z16, Z22
-	VFMADD231PD  Z18, Z22, Z21
-	VBROADCASTSD consts64<>+168(SB), Z22
-	VFMADD213PD  vconsts64x8<>+896(SB), Z16, Z22
-	VBROADCASTSD consts64<>+176(SB), Z23
-	VFMADD213PD  vconsts64x8<>+960(SB), Z16, Z23
-	VFMADD231PD  Z18, Z23, Z22
-	VFMADD231PD  Z19, Z22, Z21
-	VBROADCASTSD consts64<>+184(SB), Z19
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z16, Z19
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z18, Z19
-	VFMADD231PD  Z20, Z19, Z21
-	VFMADD213PD  Z16, Z18, Z21
-	VADDPD       vconsts64x8<>+1152(SB), Z21, Z21
-	VSCALEFPD    Z17, Z21, Z21
+	VBROADCASTSD consts64<>+152(SB), Z18
+	VFMADD213PD  vconsts64x8<>+832(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+896(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+960(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+384(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
+	VSCALEFPD    Z17, Z18, Z18
 	VCMPPD       $0x19, Z14, Z15, K1
-	VPADDQ.BCST  consts64<>+232(SB), Z13, K1, Z13
-	VADDPD       Z21, Z1, K1, Z1
+	VPADDQ.BCST  consts64<>+200(SB), Z13, K1, Z13
+	VADDPD       Z18, Z1, K1, Z1
 	VMOVUPD      (CX)(DX*8), Z16
 	VBROADCASTSD pos+56(FP), Z17
 	VMULPD       Z17, Z16, Z16
@@ -110232,33 +108459,26 @@ estail:
 	VSUBPD       vconsts64x8<>+640(SB), Z16, Z16
 	VFNMADD231PD vconsts64x8<>+704(SB), Z16, Z15
 	VFNMADD231PD vconsts64x8<>+768(SB), Z16, Z15
-	VMULPD       Z15, Z15, Z17
-	VMULPD       Z17, Z17, Z18
-	VMULPD       Z18, Z18, Z19
-	VBROADCASTSD consts64<>+152(SB), Z20
-	VFMADD213PD  vconsts64x8<>+384(SB), Z15, Z20
-	VBROADCASTSD consts64<>+160(SB), Z21
-	VFMADD213PD  vconsts64x8<>+832(SB), Z15, Z21
-	VFMADD231PD  Z17, Z21, Z20
-	VBROADCASTSD consts64<>+168(SB), Z21
-	VFMADD213PD  vconsts64x8<>+896(SB), Z15, Z21
-	VBROADCASTSD consts64<>+176(SB), Z22
-	VFMADD213PD  vconsts64x8<>+960(SB), Z15, Z22
-	VFMADD231PD  Z17, Z22, Z21
-	VFMADD231PD  Z18, Z21, Z20
-	VBROADCASTSD consts64<>+184(SB), Z18
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z15, Z18
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z17, Z18
-	VFMADD231PD  Z19, Z18, Z20
-	VFMADD213PD  Z15, Z17, Z20
-	VADDPD       vconsts64x8<>+1152(SB), Z20, Z20
-	VSCALEFPD    Z16, Z20, Z20
+	VBROADCASTSD consts64<>+152(SB), Z17
+	VFMADD213PD  vconsts64x8<>+832(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+896(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+960(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+384(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z15, Z17
+	VSCALEFPD    Z16, Z17, Z17
 	VCMPPD       $0x19, Z14, Z0, K1
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(BX*2), K2
 	KANDB        K1, K2, K1
-	VPADDQ.BCST  consts64<>+232(SB), Z13, K1, Z13
-	VADDPD       Z20, Z1, K1, Z1
+	VPADDQ.BCST  consts64<>+200(SB), Z13, K1, Z13
+	VADDPD       Z17, Z1, K1, Z1
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(BX*2), K1
 	VXORPD       Z14, Z14, Z14
@@ -110355,31 +108575,24 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z17, Z17
 	VFNMADD231PD vconsts64x8<>+704(SB), Z17, Z16
 	VFNMADD231PD vconsts64x8<>+768(SB), Z17, Z16
-	VMULPD       Z16, Z16, Z18
-	VMULPD       Z18, Z18, Z19
-	VMULPD       Z19, Z19, Z20
-	VBROADCASTSD consts64<>+152(SB), Z21
-	VFMADD213PD  vconsts64x8<>+384(SB), Z16, Z21
-	VBROADCASTSD consts64<>+160(SB), Z22
-	VFMADD213PD  vconsts64x8<>+832(SB), Z16, Z22
-	VFMADD231PD  Z18, Z22, Z21
-	VBROADCASTSD consts64<>+168(SB), Z22
-	VFMADD213PD  vconsts64x8<>+896(SB), Z16, Z22
-	VBROADCASTSD consts64<>+176(SB), Z23
-	VFMADD213PD  vconsts64x8<>+960(SB), Z16, Z23
-	VFMADD231PD  Z18, Z23, Z22
-	VFMADD231PD  Z19, Z22, Z21
-	VBROADCASTSD consts64<>+184(SB), Z19
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z16, Z19
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z18, Z19
-	VFMADD231PD  Z20, Z19, Z21
-	VFMADD213PD  Z16, Z18, Z21
-	VADDPD       vconsts64x8<>+1152(SB), Z21, Z21
-	VSCALEFPD    Z17, Z21, Z21
-	VMOVUPD      Z21, (DX)(BX*8)
+	VBROADCASTSD consts64<>+152(SB), Z18
+	VFMADD213PD  vconsts64x8<>+832(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+896(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+960(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+384(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
+	VSCALEFPD    Z17, Z18, Z18
+	VMOVUPD      Z18, (DX)(BX*8)
 	VCMPPD       $0x19, Z14, Z15, K1
-	VPADDQ.BCST  consts64<>+232(SB), Z13, K1, Z13
-	VADDPD       Z21, Z1, K1, Z1
+	VPADDQ.BCST  consts64<>+200(SB), Z13, K1, Z13
+	VADDPD       Z18, Z1, K1, Z1
 	VMOVUPD      (CX)(BX*8), Z16
 	VBROADCASTSD pos+80(FP), Z17
 	VMULPD       Z17, Z16, Z16
@@ -110396,31 +108609,24 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z17, Z17
 	VFNMADD231PD vconsts64x8<>+704(SB), Z17, Z16
 	VFNMADD231PD vconsts64x8<>+768(SB), Z17, Z16
-	VMULPD       Z16, Z16, Z18
-	VMULPD       Z18, Z18, Z19
-	VMULPD       Z19, Z19, Z20
-	VBROADCASTSD consts64<>+152(SB), Z21
-	VFMADD213PD  vconsts64x8<>+384(SB), Z16, Z21
-	VBROADCASTSD consts64<>+160(SB), Z22
-	VFMADD213PD  vconsts64x8<>+832(SB), Z16, Z22
-	VFMADD231PD  Z18, Z22, Z21
-	VBROADCASTSD consts64<>+168(SB), Z22
-	VFMADD213PD  vconsts64x8<>+896(SB), Z16, Z22
-	VBROADCASTSD consts64<>+176(SB), Z23
-	VFMADD213PD  vconsts64x8<>+960(SB), Z16, Z23
-	VFMADD231PD  Z18, Z23, Z22
-	VFMADD231PD  Z19, Z22, Z21
-	VBROADCASTSD consts64<>+184(SB), Z19
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z16, Z19
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z18, Z19
-	VFMADD231PD  Z20, Z19, Z21
-	VFMADD213PD  Z16, Z18, Z21
-	VADDPD       vconsts64x8<>+1152(SB), Z21, Z21
-	VSCALEFPD    Z17, Z21, Z21
-	VMOVUPD      Z21, 64(DX)(BX*8)
+	VBROADCASTSD consts64<>+152(SB), Z18
+	VFMADD213PD  vconsts64x8<>+832(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+896(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+960(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+384(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
+	VSCALEFPD    Z17, Z18, Z18
+	VMOVUPD      Z18, 64(DX)(BX*8)
 	VCMPPD       $0x19, Z14, Z15, K1
-	VPADDQ.BCST  consts64<>+232(SB), Z13, K1, Z13
-	VADDPD       Z21, Z2, K1, Z2
+	VPADDQ.BCST  consts64<>+200(SB), Z13, K1, Z13
+	VADDPD       Z18, Z2, K1, Z2
 	VMOVUPD      64(CX)(BX*8), Z16
 	VBROADCASTSD pos+80(FP), Z17
 	VMULPD       Z17, Z16, Z16
@@ -110437,31 +108643,24 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z17, Z17
 	VFNMADD231PD vconsts64x8<>+704(SB), Z17, Z16
 	VFNMADD231PD vconsts64x8<>+768(SB), Z17, Z16
-	VMULPD       Z16, Z16, Z18
-	VMULPD       Z18, Z18, Z19
-	VMULPD       Z19, Z19, Z20
-	VBROADCASTSD consts64<>+152(SB), Z21
-	VFMADD213PD  vconsts64x8<>+384(SB), Z16, Z21
-	VBROADCASTSD consts64<>+160(SB), Z22
-	VFMADD213PD  vconsts64x8<>+832(SB), Z16, Z22
-	VFMADD231PD  Z18, Z22, Z21
-	VBROADCASTSD consts64<>+168(SB), Z22
-	VFMADD213PD  vconsts64x8<>+896(SB), Z16, Z22
-	VBROADCASTSD consts64<>+176(SB), Z23
-	VFMADD213PD  vconsts64x8<>+960(SB), Z16, Z23
-	VFMADD231PD  Z18, Z23, Z22
-	VFMADD231PD  Z19, Z22, Z21
-	VBROADCASTSD consts64<>+184(SB), Z19
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z16, Z19
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z18, Z19
-	VFMADD231PD  Z20, Z19, Z21
-	VFMADD213PD  Z16, Z18, Z21
-	VADDPD       vconsts64x8<>+1152(SB), Z21, Z21
-	VSCALEFPD    Z17, Z21, Z21
-	VMOVUPD      Z21, 128(DX)(BX*8)
+	VBROADCASTSD consts64<>+152(SB), Z18
+	VFMADD213PD  vconsts64x8<>+832(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+896(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+960(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+384(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
+	VSCALEFPD    Z17, Z18, Z18
+	VMOVUPD      Z18, 128(DX)(BX*8)
 	VCMPPD       $0x19, Z14, Z15, K1
-	VPADDQ.BCST  consts64<>+232(SB), Z13, K1, Z13
-	VADDPD       Z21, Z3, K1, Z3
+	VPADDQ.BCST  consts64<>+200(SB), Z13, K1, Z13
+	VADDPD       Z18, Z3, K1, Z3
 	VMOVUPD      128(CX)(BX*8), Z16
 	VBROADCASTSD pos+80(FP), Z17
 	VMULPD       Z17, Z16, Z16
@@ -110478,31 +108677,24 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z17, Z17
 	VFNMADD231PD vconsts64x8<>+704(SB), Z17, Z16
 	VFNMADD231PD vconsts64x8<>+768(SB), Z17, Z16
-	VMULPD       Z16, Z16, Z18
-	VMULPD       Z18, Z18, Z19
-	VMULPD       Z19, Z19, Z20
-	VBROADCASTSD consts64<>+152(SB), Z21
-	VFMADD213PD  vconsts64x8<>+384(SB), Z16, Z21
-	VBROADCASTSD consts64<>+160(SB), Z22
-	VFMADD213PD  vconsts64x8<>+832(SB), Z16, Z22
-	VFMADD231PD  Z18, Z22, Z21
-	VBROADCASTSD consts64<>+168(SB), Z22
-	VFMADD213PD  vconsts64x8<>+896(SB), Z16, Z22
-	VBROADCASTSD consts64<>+176(SB), Z23
-	VFMADD213PD  vconsts64x8<>+960(SB), Z16, Z23
-	VFMADD231PD  Z18, Z23, Z22
-	VFMADD231PD  Z19, Z22, Z21
-	VBROADCASTSD consts64<>+184(SB), Z19
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z16, Z19
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z18, Z19
-	VFMADD231PD  Z20, Z19, Z21
-	VFMADD213PD  Z16, Z18, Z21
-	VADDPD       vconsts64x8<>+1152(SB), Z21, Z21
-	VSCALEFPD    Z17, Z21, Z21
-	VMOVUPD      Z21, 192(DX)(BX*8)
+	VBROADCASTSD consts64<>+152(SB), Z18
+	VFMADD213PD  vconsts64x8<>+832(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+896(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+960(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+384(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
+	VSCALEFPD    Z17, Z18, Z18
+	VMOVUPD      Z18, 192(DX)(BX*8)
 	VCMPPD       $0x19, Z14, Z15, K1
-	VPADDQ.BCST  consts64<>+232(SB), Z13, K1, Z13
-	VADDPD       Z21, Z4, K1, Z4
+	VPADDQ.BCST  consts64<>+200(SB), Z13, K1, Z13
+	VADDPD       Z18, Z4, K1, Z4
 	VMOVUPD      192(CX)(BX*8), Z16
 	VBROADCASTSD pos+80(FP), Z17
 	VMULPD       Z17, Z16, Z16
@@ -110529,31 +108721,24 @@ essingle1:
 	VSUBPD       vconsts64x8<>+640(SB), Z17, Z17
 	VFNMADD231PD vconsts64x8<>+704(SB), Z17, Z16
 	VFNMADD231PD vconsts64x8<>+768(SB), Z17, Z16
-	VMULPD       Z16, Z16, Z18
-	VMULPD       Z18, Z18, Z19
-	VMULPD       Z19, Z19, Z20
-	VBROADCASTSD consts64<>+152(SB), Z21
-	VFMADD213PD  vconsts64x8<>+384(SB), Z16, Z21
-	VBROADCASTSD consts64<>+160(SB), Z22
-	VFMADD213PD  vconsts64x8<>+832(SB), Z16, Z22
-	VFMADD231PD  Z18, Z22, Z21
-	VBROADCASTSD consts64<>+168(SB), Z22
-	VFMADD213PD  vconsts64x8<>+896(SB), Z16, Z22
-	VBROADCASTSD consts64<>+176(SB), Z23
-	VFMADD213PD  vconsts64x8<>+960(SB), Z16, Z23
-	VFMADD231PD  Z18, Z23, Z22
-	VFMADD231PD  Z19, Z22, Z21
-	VBROADCASTSD consts64<>+184(SB), Z19
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z16, Z19
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z18, Z19
-	VFMADD231PD  Z20, Z19, Z21
-	VFMADD213PD  Z16, Z18, Z21
-	VADDPD       vconsts64x8<>+1152(SB), Z21, Z21
-	VSCALEFPD    Z17, Z21, Z21
-	VMOVUPD      Z21, (DX)(BX*8)
+	VBROADCASTSD consts64<>+152(SB), Z18
+	VFMADD213PD  vconsts64x8<>+832(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+896(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+960(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+384(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
+	VSCALEFPD    Z17, Z18, Z18
+	VMOVUPD      Z18, (DX)(BX*8)
 	VCMPPD       $0x19, Z14, Z15, K1
-	VPADDQ.BCST  consts64<>+232(SB), Z13, K1, Z13
-	VADDPD       Z21, Z1, K1, Z1
+	VPADDQ.BCST  consts64<>+200(SB), Z13, K1, Z13
+	VADDPD       Z18, Z1, K1, Z1
 	VMOVUPD      (CX)(BX*8), Z16
 	VBROADCASTSD pos+80(FP), Z17
 	VMULPD       Z17, Z16, Z16
@@ -110580,36 +108765,29 @@ estail:
 	VSUBPD       vconsts64x8<>+640(SB), Z16, Z16
 	VFNMADD231PD vconsts64x8<>+704(SB), Z16, Z15
 	VFNMADD231PD vconsts64x8<>+768(SB), Z16, Z15
-	VMULPD       Z15, Z15, Z17
-	VMULPD       Z17, Z17, Z18
-	VMULPD       Z18, Z18, Z19
-	VBROADCASTSD consts64<>+152(SB), Z20
-	VFMADD213PD  vconsts64x8<>+384(SB), Z15, Z20
-	VBROADCASTSD consts64<>+160(SB), Z21
-	VFMADD213PD  vconsts64x8<>+832(SB), Z15, Z21
-	VFMADD231PD  Z17, Z21, Z20
-	VBROADCASTSD consts64<>+168(SB), Z21
-	VFMADD213PD  vconsts64x8<>+896(SB), Z15, Z21
-	VBROADCASTSD consts64<>+176(SB), Z22
-	VFMADD213PD  vconsts64x8<>+960(SB), Z15, Z22
-	VFMADD231PD  Z17, Z22, Z21
-	VFMADD231PD  Z18, Z21, Z20
-	VBROADCASTSD consts64<>+184(SB), Z18
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z15, Z18
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z17, Z18
-	VFMADD231PD  Z19, Z18, Z20
-	VFMADD213PD  Z15, Z17, Z20
-	VADDPD       vconsts64x8<>+1152(SB), Z20, Z20
-	VSCALEFPD    Z16, Z20, Z20
+	VBROADCASTSD consts64<>+152(SB), Z17
+	VFMADD213PD  vconsts64x8<>+832(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+896(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+960(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+384(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z15, Z17
+	VSCALEFPD    Z16, Z17, Z17
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(SI*2), K1
-	VMOVUPD      Z20, K1, (DX)(BX*8)
+	VMOVUPD      Z17, K1, (DX)(BX*8)
 	VCMPPD       $0x19, Z14, Z0, K1
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(SI*2), K2
 	KANDB        K1, K2, K1
-	VPADDQ.BCST  consts64<>+232(SB), Z13, K1, Z13
-	VADDPD       Z20, Z1, K1, Z1
+	VPADDQ.BCST  consts64<>+200(SB), Z13, K1, Z13
+	VADDPD       Z17, Z1, K1, Z1
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(SI*2), K1
 	VXORPD       Z14, Z14, Z14
@@ -111044,38 +109222,31 @@ sums:
 	VSUBPD       vconsts64x8<>+640(SB), Z10, Z10
 	VFNMADD231PD vconsts64x8<>+704(SB), Z10, Z9
 	VFNMADD231PD vconsts64x8<>+768(SB), Z10, Z9
-	VMULPD       Z9, Z9, Z11
-	VMULPD       Z11, Z11, Z12
-	VMULPD       Z12, Z12, Z13
-	VBROADCASTSD consts64<>+152(SB), Z14
-	VFMADD213PD  vconsts64x8<>+384(SB), Z9, Z14
-	VBROADCASTSD consts64<>+160(SB), Z15
-	VFMADD213PD  vconsts64x8<>+832(SB), Z9, Z15
-	VFMADD231PD  Z11, Z15, Z14
-	VBROADCASTSD consts64<>+168(SB), Z15
-	VFMADD213PD  vconsts64x8<>+896(SB), Z9, Z15
-	VBROADCASTSD consts64<>+176(SB), Z16
-	VFMADD213PD  vconsts64x8<>+960(SB), Z9, Z16
-	VFMADD231PD  Z11, Z16, Z15
-	VFMADD231PD  Z12, Z15, Z14
-	VBROADCASTSD consts64<>+184(SB), Z12
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z9, Z12
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z11, Z12
-	VFMADD231PD  Z13, Z12, Z14
-	VFMADD213PD  Z9, Z11, Z14
-	VADDPD       vconsts64x8<>+1152(SB), Z14, Z14
-	VSCALEFPD    Z10, Z14, Z14
+	VBROADCASTSD consts64<>+152(SB), Z11
+	VFMADD213PD  vconsts64x8<>+832(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+896(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+960(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+384(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z9, Z11
+	VSCALEFPD    Z10, Z11, Z11
 	VXORPD       Z9, Z9, Z9
 	VCMPPD       $0x19, Z9, Z8, K1
-	VADDPD       Z14, Z2, K1, Z2
+	VADDPD       Z11, Z2, K1, Z2
 	VBROADCASTSD consts64<>+8(SB), Z9
 	VADDPD       Z9, Z3, K1, Z3
 	VSUBPD       Z8, Z4, Z4
 	VPCMPEQQ     1024(SP), Z7, K1
 	VBLENDMPD    Z8, Z5, K1, Z5
 	VPCMPEQQ     1024(SP), Z7, K1
-	VBLENDMPD    Z14, Z6, K1, Z6
-	VBROADCASTSD consts64<>+232(SB), Z8
+	VBLENDMPD    Z11, Z6, K1, Z6
+	VBROADCASTSD consts64<>+200(SB), Z8
 	VPADDQ       Z8, Z7, Z7
 	INCQ         SI
 	CMPQ         SI, AX
@@ -111087,19 +109258,19 @@ sums:
 	VBROADCASTSD consts64<>+8(SB), Z3
 	VSUBPD       Z3, Z7, Z3
 	VADDPD       Z2, Z3, Z3
-	VADDPD       vconsts64x8<>+1152(SB), Z3, Z8
-	VBROADCASTSD consts64<>+208(SB), Z9
+	VADDPD       vconsts64x8<>+1408(SB), Z3, Z8
+	VBROADCASTSD consts64<>+176(SB), Z9
 	VPADDQ       Z9, Z8, Z9
 	VPSRLQ       $0x34, Z9, Z10
 	VBROADCASTSD consts64<>+48(SB), Z11
 	VORPD        Z11, Z10, Z10
-	VBROADCASTSD consts64<>+216(SB), Z11
+	VBROADCASTSD consts64<>+184(SB), Z11
 	VSUBPD       Z11, Z10, Z10
 	VBROADCASTSD consts64<>+64(SB), Z11
 	VANDPD       Z11, Z9, Z9
-	VBROADCASTSD consts64<>+224(SB), Z11
+	VBROADCASTSD consts64<>+192(SB), Z11
 	VPADDQ       Z11, Z9, Z9
-	VSUBPD       vconsts64x8<>+1152(SB), Z9, Z9
+	VSUBPD       vconsts64x8<>+1408(SB), Z9, Z9
 	VXORPD       Z11, Z11, Z11
 	VCMPPD       $0x00, Z11, Z10, K1
 	VBLENDMPD    Z3, Z9, K1, Z9
@@ -111142,10 +109313,10 @@ sums:
 	VBROADCASTSD consts64<>+104(SB), Z8
 	VCMPPD       $0x00, Z8, Z3, K1
 	VBLENDMPD    Z8, Z12, K1, Z12
-	VCMPPD       $0x00, vconsts64x8<>+1664(SB), Z3, K1
+	VCMPPD       $0x00, vconsts64x8<>+2176(SB), Z3, K1
 	VBROADCASTSD consts64<>+112(SB), Z8
 	VBLENDMPD    Z8, Z12, K1, Z12
-	VCMPPD       $0x19, vconsts64x8<>+1664(SB), Z3, K1
+	VCMPPD       $0x19, vconsts64x8<>+2176(SB), Z3, K1
 	VBROADCASTSD consts64<>+120(SB), Z8
 	VBLENDMPD    Z8, Z12, K1, Z12
 	VXORPD       Z8, Z8, Z8
@@ -111200,9 +109371,9 @@ noweights:
 	VMULPD       Z5, Z4, Z4
 	VBROADCASTSD consts64<>+0(SB), Z5
 	VANDPD       Z5, Z4, Z5
-	VBROADCASTSD consts64<>+240(SB), Z7
+	VBROADCASTSD consts64<>+208(SB), Z7
 	VCMPPD       $0x1d, Z7, Z5, K1
-	VBROADCASTSD consts64<>+248(SB), Z7
+	VBROADCASTSD consts64<>+216(SB), Z7
 	VCMPPD       $0x12, Z7, Z5, K2
 	KANDB        K1, K2, K1
 	MOVQ         par_base+136(FP), SI
@@ -111218,12 +109389,12 @@ noweights:
 	VMULPD       Z2, Z4, Z2
 	VBROADCASTSD consts64<>+0(SB), Z5
 	VANDPD       Z5, Z0, Z5
-	VBROADCASTSD consts64<>+248(SB), Z7
+	VBROADCASTSD consts64<>+216(SB), Z7
 	VCMPPD       $0x12, Z7, Z5, K2
 	KANDB        K1, K2, K1
 	VBROADCASTSD consts64<>+0(SB), Z5
 	VANDPD       Z5, Z2, Z5
-	VBROADCASTSD consts64<>+248(SB), Z7
+	VBROADCASTSD consts64<>+216(SB), Z7
 	VCMPPD       $0x12, Z7, Z5, K2
 	KANDB        K1, K2, K1
 	MOVQ         DI, R8
@@ -111922,30 +110093,23 @@ sums:
 	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
 	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
 	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
-	VMULPD       Z6, Z6, Z8
-	VMULPD       Z8, Z8, Z9
-	VMULPD       Z9, Z9, Z10
-	VBROADCASTSD consts64<>+152(SB), Z11
-	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z11
-	VBROADCASTSD consts64<>+160(SB), Z12
-	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z12
-	VFMADD231PD  Z8, Z12, Z11
-	VBROADCASTSD consts64<>+168(SB), Z12
-	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z12
-	VBROADCASTSD consts64<>+176(SB), Z13
-	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z13
-	VFMADD231PD  Z8, Z13, Z12
-	VFMADD231PD  Z9, Z12, Z11
-	VBROADCASTSD consts64<>+184(SB), Z9
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z9
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z8, Z9
-	VFMADD231PD  Z10, Z9, Z11
-	VFMADD213PD  Z6, Z8, Z11
-	VADDPD       vconsts64x8<>+1152(SB), Z11, Z11
-	VSCALEFPD    Z7, Z11, Z11
+	VBROADCASTSD consts64<>+152(SB), Z8
+	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VSCALEFPD    Z7, Z8, Z8
 	VXORPD       Z6, Z6, Z6
 	VCMPPD       $0x19, Z6, Z5, K1
-	VADDPD       Z11, Z1, K1, Z1
+	VADDPD       Z8, Z1, K1, Z1
 	VBROADCASTSD consts64<>+8(SB), Z6
 	VADDPD       Z6, Z2, K1, Z2
 	VMOVUPD      1024(SP)(DI*1), Z6
@@ -111965,19 +110129,19 @@ sums:
 	VBROADCASTSD consts64<>+8(SB), Z2
 	VSUBPD       Z2, Z5, Z2
 	VADDPD       Z1, Z2, Z2
-	VADDPD       vconsts64x8<>+1152(SB), Z2, Z6
-	VBROADCASTSD consts64<>+208(SB), Z7
+	VADDPD       vconsts64x8<>+1408(SB), Z2, Z6
+	VBROADCASTSD consts64<>+176(SB), Z7
 	VPADDQ       Z7, Z6, Z7
 	VPSRLQ       $0x34, Z7, Z8
 	VBROADCASTSD consts64<>+48(SB), Z9
 	VORPD        Z9, Z8, Z8
-	VBROADCASTSD consts64<>+216(SB), Z9
+	VBROADCASTSD consts64<>+184(SB), Z9
 	VSUBPD       Z9, Z8, Z8
 	VBROADCASTSD consts64<>+64(SB), Z9
 	VANDPD       Z9, Z7, Z7
-	VBROADCASTSD consts64<>+224(SB), Z9
+	VBROADCASTSD consts64<>+192(SB), Z9
 	VPADDQ       Z9, Z7, Z7
-	VSUBPD       vconsts64x8<>+1152(SB), Z7, Z7
+	VSUBPD       vconsts64x8<>+1408(SB), Z7, Z7
 	VXORPD       Z9, Z9, Z9
 	VCMPPD       $0x00, Z9, Z8, K1
 	VBLENDMPD    Z2, Z7, K1, Z7
@@ -112020,10 +110184,10 @@ sums:
 	VBROADCASTSD consts64<>+104(SB), Z6
 	VCMPPD       $0x00, Z6, Z2, K1
 	VBLENDMPD    Z6, Z10, K1, Z10
-	VCMPPD       $0x00, vconsts64x8<>+1664(SB), Z2, K1
+	VCMPPD       $0x00, vconsts64x8<>+2176(SB), Z2, K1
 	VBROADCASTSD consts64<>+112(SB), Z6
 	VBLENDMPD    Z6, Z10, K1, Z10
-	VCMPPD       $0x19, vconsts64x8<>+1664(SB), Z2, K1
+	VCMPPD       $0x19, vconsts64x8<>+2176(SB), Z2, K1
 	VBROADCASTSD consts64<>+120(SB), Z6
 	VBLENDMPD    Z6, Z10, K1, Z10
 	VXORPD       Z6, Z6, Z6
@@ -112052,7 +110216,7 @@ noweights:
 	KANDB        K1, K2, K1
 	VBROADCASTSD consts64<>+0(SB), Z6
 	VANDPD       Z6, Z4, Z6
-	VBROADCASTSD consts64<>+256(SB), Z7
+	VBROADCASTSD consts64<>+224(SB), Z7
 	VCMPPD       $0x1d, Z7, Z6, K2
 	KANDB        K1, K2, K1
 	KMOVW        K1, 2176(SP)
@@ -112064,9 +110228,9 @@ noweights:
 	VMULPD       Z5, Z3, Z3
 	VBROADCASTSD consts64<>+0(SB), Z5
 	VANDPD       Z5, Z3, Z5
-	VBROADCASTSD consts64<>+240(SB), Z6
+	VBROADCASTSD consts64<>+208(SB), Z6
 	VCMPPD       $0x1d, Z6, Z5, K1
-	VBROADCASTSD consts64<>+248(SB), Z6
+	VBROADCASTSD consts64<>+216(SB), Z6
 	VCMPPD       $0x12, Z6, Z5, K2
 	KANDB        K1, K2, K1
 	MOVQ         par_base+136(FP), SI
@@ -112090,12 +110254,12 @@ noweights:
 	VMOVAPD      Z5, K2, Z3
 	VBROADCASTSD consts64<>+0(SB), Z5
 	VANDPD       Z5, Z0, Z0
-	VBROADCASTSD consts64<>+248(SB), Z5
+	VBROADCASTSD consts64<>+216(SB), Z5
 	VCMPPD       $0x12, Z5, Z0, K2
 	KANDB        K1, K2, K1
 	VBROADCASTSD consts64<>+0(SB), Z0
 	VANDPD       Z0, Z1, Z0
-	VBROADCASTSD consts64<>+248(SB), Z5
+	VBROADCASTSD consts64<>+216(SB), Z5
 	VCMPPD       $0x12, Z5, Z0, K2
 	KANDB        K1, K2, K1
 	MOVQ         DI, R8
@@ -112223,29 +110387,22 @@ experm19:
 	VSUBPD       vconsts64x8<>+640(SB), Z3, Z3
 	VFNMADD231PD vconsts64x8<>+704(SB), Z3, Z0
 	VFNMADD231PD vconsts64x8<>+768(SB), Z3, Z0
-	VMULPD       Z0, Z0, Z4
-	VMULPD       Z4, Z4, Z5
-	VMULPD       Z5, Z5, Z6
-	VBROADCASTSD consts64<>+152(SB), Z7
-	VFMADD213PD  vconsts64x8<>+384(SB), Z0, Z7
-	VBROADCASTSD consts64<>+160(SB), Z8
-	VFMADD213PD  vconsts64x8<>+832(SB), Z0, Z8
-	VFMADD231PD  Z4, Z8, Z7
-	VBROADCASTSD consts64<>+168(SB), Z8
-	VFMADD213PD  vconsts64x8<>+896(SB), Z0, Z8
-	VBROADCASTSD consts64<>+176(SB), Z9
-	VFMADD213PD  vconsts64x8<>+960(SB), Z0, Z9
-	VFMADD231PD  Z4, Z9, Z8
-	VFMADD231PD  Z5, Z8, Z7
-	VBROADCASTSD consts64<>+184(SB), Z5
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z0, Z5
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z4, Z5
-	VFMADD231PD  Z6, Z5, Z7
-	VFMADD213PD  Z0, Z4, Z7
-	VADDPD       vconsts64x8<>+1152(SB), Z7, Z7
-	VSCALEFPD    Z3, Z7, Z7
-	VFMSUB213PD  Z2, Z1, Z7
-	VMOVUPD      Z7, (AX)(R8*8)
+	VBROADCASTSD consts64<>+152(SB), Z4
+	VFMADD213PD  vconsts64x8<>+832(SB), Z0, Z4
+	VFMADD213PD  vconsts64x8<>+896(SB), Z0, Z4
+	VFMADD213PD  vconsts64x8<>+960(SB), Z0, Z4
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z0, Z4
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z0, Z4
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z0, Z4
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z0, Z4
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z0, Z4
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z0, Z4
+	VFMADD213PD  vconsts64x8<>+384(SB), Z0, Z4
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z0, Z4
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z0, Z4
+	VSCALEFPD    Z3, Z4, Z4
+	VFMSUB213PD  Z2, Z1, Z4
+	VMOVUPD      Z4, (AX)(R8*8)
 	ADDQ         $0x00000008, R8
 	CMPQ         R8, R9
 	JLE          sgloop
@@ -112304,29 +110461,22 @@ experm20:
 	VSUBPD       vconsts64x8<>+640(SB), Z3, Z3
 	VFNMADD231PD vconsts64x8<>+704(SB), Z3, Z0
 	VFNMADD231PD vconsts64x8<>+768(SB), Z3, Z0
-	VMULPD       Z0, Z0, Z4
-	VMULPD       Z4, Z4, Z5
-	VMULPD       Z5, Z5, Z6
-	VBROADCASTSD consts64<>+152(SB), Z7
-	VFMADD213PD  vconsts64x8<>+384(SB), Z0, Z7
-	VBROADCASTSD consts64<>+160(SB), Z8
-	VFMADD213PD  vconsts64x8<>+832(SB), Z0, Z8
-	VFMADD231PD  Z4, Z8, Z7
-	VBROADCASTSD consts64<>+168(SB), Z8
-	VFMADD213PD  vconsts64x8<>+896(SB), Z0, Z8
-	VBROADCASTSD consts64<>+176(SB), Z9
-	VFMADD213PD  vconsts64x8<>+960(SB), Z0, Z9
-	VFMADD231PD  Z4, Z9, Z8
-	VFMADD231PD  Z5, Z8, Z7
-	VBROADCASTSD consts64<>+184(SB), Z5
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z0, Z5
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z4, Z5
-	VFMADD231PD  Z6, Z5, Z7
-	VFMADD213PD  Z0, Z4, Z7
-	VADDPD       vconsts64x8<>+1152(SB), Z7, Z7
-	VSCALEFPD    Z3, Z7, Z7
-	VFMSUB213PD  Z2, Z1, Z7
-	VMOVUPD      Z7, (AX)(R8*8)
+	VBROADCASTSD consts64<>+152(SB), Z4
+	VFMADD213PD  vconsts64x8<>+832(SB), Z0, Z4
+	VFMADD213PD  vconsts64x8<>+896(SB), Z0, Z4
+	VFMADD213PD  vconsts64x8<>+960(SB), Z0, Z4
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z0, Z4
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z0, Z4
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z0, Z4
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z0, Z4
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z0, Z4
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z0, Z4
+	VFMADD213PD  vconsts64x8<>+384(SB), Z0, Z4
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z0, Z4
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z0, Z4
+	VSCALEFPD    Z3, Z4, Z4
+	VFMSUB213PD  Z2, Z1, Z4
+	VMOVUPD      Z4, (AX)(R8*8)
 	ADDQ         $0x00000008, R8
 	JMP          sgsingle1
 
@@ -112387,31 +110537,24 @@ experm21:
 	VSUBPD       vconsts64x8<>+640(SB), Z3, Z3
 	VFNMADD231PD vconsts64x8<>+704(SB), Z3, Z0
 	VFNMADD231PD vconsts64x8<>+768(SB), Z3, Z0
-	VMULPD       Z0, Z0, Z4
-	VMULPD       Z4, Z4, Z5
-	VMULPD       Z5, Z5, Z6
-	VBROADCASTSD consts64<>+152(SB), Z7
-	VFMADD213PD  vconsts64x8<>+384(SB), Z0, Z7
-	VBROADCASTSD consts64<>+160(SB), Z8
-	VFMADD213PD  vconsts64x8<>+832(SB), Z0, Z8
-	VFMADD231PD  Z4, Z8, Z7
-	VBROADCASTSD consts64<>+168(SB), Z8
-	VFMADD213PD  vconsts64x8<>+896(SB), Z0, Z8
-	VBROADCASTSD consts64<>+176(SB), Z9
-	VFMADD213PD  vconsts64x8<>+960(SB), Z0, Z9
-	VFMADD231PD  Z4, Z9, Z8
-	VFMADD231PD  Z5, Z8, Z7
-	VBROADCASTSD consts64<>+184(SB), Z5
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z0, Z5
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z4, Z5
-	VFMADD231PD  Z6, Z5, Z7
-	VFMADD213PD  Z0, Z4, Z7
-	VADDPD       vconsts64x8<>+1152(SB), Z7, Z7
-	VSCALEFPD    Z3, Z7, Z7
-	VFMSUB213PD  Z2, Z1, Z7
+	VBROADCASTSD consts64<>+152(SB), Z4
+	VFMADD213PD  vconsts64x8<>+832(SB), Z0, Z4
+	VFMADD213PD  vconsts64x8<>+896(SB), Z0, Z4
+	VFMADD213PD  vconsts64x8<>+960(SB), Z0, Z4
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z0, Z4
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z0, Z4
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z0, Z4
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z0, Z4
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z0, Z4
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z0, Z4
+	VFMADD213PD  vconsts64x8<>+384(SB), Z0, Z4
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z0, Z4
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z0, Z4
+	VSCALEFPD    Z3, Z4, Z4
+	VFMSUB213PD  Z2, Z1, Z4
 	LEAQ         kmask<>+0(SB), CX
 	KMOVW        (CX)(R9*2), K1
-	VMOVUPD      Z7, K1, (AX)(R8*8)
+	VMOVUPD      Z4, K1, (AX)(R8*8)
 	ADDQ         R9, R8
 
 sgdone:
@@ -112524,36 +110667,29 @@ experm22:
 	VSUBPD       vconsts64x8<>+640(SB), Z4, Z4
 	VFNMADD231PD vconsts64x8<>+704(SB), Z4, Z0
 	VFNMADD231PD vconsts64x8<>+768(SB), Z4, Z0
-	VMULPD       Z0, Z0, Z5
-	VMULPD       Z5, Z5, Z6
-	VMULPD       Z6, Z6, Z7
-	VBROADCASTSD consts64<>+152(SB), Z8
-	VFMADD213PD  vconsts64x8<>+384(SB), Z0, Z8
-	VBROADCASTSD consts64<>+160(SB), Z9
-	VFMADD213PD  vconsts64x8<>+832(SB), Z0, Z9
-	VFMADD231PD  Z5, Z9, Z8
-	VBROADCASTSD consts64<>+168(SB), Z9
-	VFMADD213PD  vconsts64x8<>+896(SB), Z0, Z9
-	VBROADCASTSD consts64<>+176(SB), Z10
-	VFMADD213PD  vconsts64x8<>+960(SB), Z0, Z10
-	VFMADD231PD  Z5, Z10, Z9
-	VFMADD231PD  Z6, Z9, Z8
-	VBROADCASTSD consts64<>+184(SB), Z6
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z0, Z6
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z5, Z6
-	VFMADD231PD  Z7, Z6, Z8
-	VFMADD213PD  Z0, Z5, Z8
-	VADDPD       vconsts64x8<>+1152(SB), Z8, Z8
-	VSCALEFPD    Z4, Z8, Z8
+	VBROADCASTSD consts64<>+152(SB), Z5
+	VFMADD213PD  vconsts64x8<>+832(SB), Z0, Z5
+	VFMADD213PD  vconsts64x8<>+896(SB), Z0, Z5
+	VFMADD213PD  vconsts64x8<>+960(SB), Z0, Z5
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z0, Z5
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z0, Z5
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z0, Z5
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z0, Z5
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z0, Z5
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z0, Z5
+	VFMADD213PD  vconsts64x8<>+384(SB), Z0, Z5
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z0, Z5
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z0, Z5
+	VSCALEFPD    Z4, Z5, Z5
 	VMOVUPD      (DX)(R8*8), Z0
 	VBROADCASTSD pos+80(FP), Z4
 	VMULPD       Z4, Z0, Z0
 	VBROADCASTSD neg+88(FP), Z4
 	VADDPD       Z4, Z0, Z0
 	VMULPD       Z2, Z0, Z0
-	VFMSUB213PD  Z0, Z1, Z8
-	VMULPD       Z3, Z8, Z8
-	VMOVUPD      Z8, (AX)(R8*8)
+	VFMSUB213PD  Z0, Z1, Z5
+	VMULPD       Z3, Z5, Z5
+	VMOVUPD      Z5, (AX)(R8*8)
 	ADDQ         $0x00000008, R8
 	CMPQ         R8, R9
 	JLE          sgloop
@@ -112620,36 +110756,29 @@ experm23:
 	VSUBPD       vconsts64x8<>+640(SB), Z4, Z4
 	VFNMADD231PD vconsts64x8<>+704(SB), Z4, Z0
 	VFNMADD231PD vconsts64x8<>+768(SB), Z4, Z0
-	VMULPD       Z0, Z0, Z5
-	VMULPD       Z5, Z5, Z6
-	VMULPD       Z6, Z6, Z7
-	VBROADCASTSD consts64<>+152(SB), Z8
-	VFMADD213PD  vconsts64x8<>+384(SB), Z0, Z8
-	VBROADCASTSD consts64<>+160(SB), Z9
-	VFMADD213PD  vconsts64x8<>+832(SB), Z0, Z9
-	VFMADD231PD  Z5, Z9, Z8
-	VBROADCASTSD consts64<>+168(SB), Z9
-	VFMADD213PD  vconsts64x8<>+896(SB), Z0, Z9
-	VBROADCASTSD consts64<>+176(SB), Z10
-	VFMADD213PD  vconsts64x8<>+960(SB), Z0, Z10
-	VFMADD231PD  Z5, Z10, Z9
-	VFMADD231PD  Z6, Z9, Z8
-	VBROADCASTSD consts64<>+184(SB), Z6
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z0, Z6
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z5, Z6
-	VFMADD231PD  Z7, Z6, Z8
-	VFMADD213PD  Z0, Z5, Z8
-	VADDPD       vconsts64x8<>+1152(SB), Z8, Z8
-	VSCALEFPD    Z4, Z8, Z8
+	VBROADCASTSD consts64<>+152(SB), Z5
+	VFMADD213PD  vconsts64x8<>+832(SB), Z0, Z5
+	VFMADD213PD  vconsts64x8<>+896(SB), Z0, Z5
+	VFMADD213PD  vconsts64x8<>+960(SB), Z0, Z5
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z0, Z5
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z0, Z5
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z0, Z5
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z0, Z5
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z0, Z5
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z0, Z5
+	VFMADD213PD  vconsts64x8<>+384(SB), Z0, Z5
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z0, Z5
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z0, Z5
+	VSCALEFPD    Z4, Z5, Z5
 	VMOVUPD      (DX)(R8*8), Z0
 	VBROADCASTSD pos+80(FP), Z4
 	VMULPD       Z4, Z0, Z0
 	VBROADCASTSD neg+88(FP), Z4
 	VADDPD       Z4, Z0, Z0
 	VMULPD       Z2, Z0, Z0
-	VFMSUB213PD  Z0, Z1, Z8
-	VMULPD       Z3, Z8, Z8
-	VMOVUPD      Z8, (AX)(R8*8)
+	VFMSUB213PD  Z0, Z1, Z5
+	VMULPD       Z3, Z5, Z5
+	VMOVUPD      Z5, (AX)(R8*8)
 	ADDQ         $0x00000008, R8
 	JMP          sgsingle1
 
@@ -112717,27 +110846,20 @@ experm24:
 	VSUBPD       vconsts64x8<>+640(SB), Z4, Z4
 	VFNMADD231PD vconsts64x8<>+704(SB), Z4, Z0
 	VFNMADD231PD vconsts64x8<>+768(SB), Z4, Z0
-	VMULPD       Z0, Z0, Z5
-	VMULPD       Z5, Z5, Z6
-	VMULPD       Z6, Z6, Z7
-	VBROADCASTSD consts64<>+152(SB), Z8
-	VFMADD213PD  vconsts64x8<>+384(SB), Z0, Z8
-	VBROADCASTSD consts64<>+160(SB), Z9
-	VFMADD213PD  vconsts64x8<>+832(SB), Z0, Z9
-	VFMADD231PD  Z5, Z9, Z8
-	VBROADCASTSD consts64<>+168(SB), Z9
-	VFMADD213PD  vconsts64x8<>+896(SB), Z0, Z9
-	VBROADCASTSD consts64<>+176(SB), Z10
-	VFMADD213PD  vconsts64x8<>+960(SB), Z0, Z10
-	VFMADD231PD  Z5, Z10, Z9
-	VFMADD231PD  Z6, Z9, Z8
-	VBROADCASTSD consts64<>+184(SB), Z6
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z0, Z6
-	VFMADD231PD  vconsts64x8<>+1088(SB), Z5, Z6
-	VFMADD231PD  Z7, Z6, Z8
-	VFMADD213PD  Z0, Z5, Z8
-	VADDPD       vconsts64x8<>+1152(SB), Z8, Z8
-	VSCALEFPD    Z4, Z8, Z8
+	VBROADCASTSD consts64<>+152(SB), Z5
+	VFMADD213PD  vconsts64x8<>+832(SB), Z0, Z5
+	VFMADD213PD  vconsts64x8<>+896(SB), Z0, Z5
+	VFMADD213PD  vconsts64x8<>+960(SB), Z0, Z5
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z0, Z5
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z0, Z5
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z0, Z5
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z0, Z5
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z0, Z5
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z0, Z5
+	VFMADD213PD  vconsts64x8<>+384(SB), Z0, Z5
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z0, Z5
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z0, Z5
+	VSCALEFPD    Z4, Z5, Z5
 	LEAQ         kmask<>+0(SB), CX
 	KMOVW        (CX)(R9*2), K1
 	VXORPD       Z0, Z0, Z0
@@ -112747,11 +110869,11 @@ experm24:
 	VBROADCASTSD neg+88(FP), Z4
 	VADDPD       Z4, Z0, Z0
 	VMULPD       Z2, Z0, Z0
-	VFMSUB213PD  Z0, Z1, Z8
-	VMULPD       Z3, Z8, Z8
+	VFMSUB213PD  Z0, Z1, Z5
+	VMULPD       Z3, Z5, Z5
 	LEAQ         kmask<>+0(SB), CX
 	KMOVW        (CX)(R9*2), K1
-	VMOVUPD      Z8, K1, (AX)(R8*8)
+	VMOVUPD      Z5, K1, (AX)(R8*8)
 	ADDQ         R9, R8
 
 sgdone:
@@ -112777,17 +110899,14 @@ DATA consts32<>+60(SB)/4, $0xff800000
 DATA consts32<>+64(SB)/4, $0x7fc00000
 DATA consts32<>+68(SB)/4, $0xc2d00000
 DATA consts32<>+72(SB)/4, $0x3fb8aa3b
-DATA consts32<>+76(SB)/4, $0x3e2aaaab
-DATA consts32<>+80(SB)/4, $0x3c088870
-DATA consts32<>+84(SB)/4, $0x39509277
-DATA consts32<>+88(SB)/4, $0x3ecccc6a
-DATA consts32<>+92(SB)/4, $0x3e5e462f
-DATA consts32<>+96(SB)/4, $0x42b20000
-DATA consts32<>+100(SB)/4, $0x00000001
-DATA consts32<>+104(SB)/4, $0x21800000
-DATA consts32<>+108(SB)/4, $0x7d7fffff
-DATA consts32<>+112(SB)/4, $0x12800000
-GLOBL consts32<>(SB), RODATA|NOPTR, $116
+DATA consts32<>+76(SB)/4, $0x39509277
+DATA consts32<>+80(SB)/4, $0x3e6dd2bd
+DATA consts32<>+84(SB)/4, $0x42b20000
+DATA consts32<>+88(SB)/4, $0x00000001
+DATA consts32<>+92(SB)/4, $0x21800000
+DATA consts32<>+96(SB)/4, $0x7d7fffff
+DATA consts32<>+100(SB)/4, $0x12800000
+GLOBL consts32<>(SB), RODATA|NOPTR, $104
 
 DATA consts64<>+0(SB)/8, $0x7fffffffffffffff
 DATA consts64<>+8(SB)/8, $0x3ff0000000000000
@@ -112808,26 +110927,17 @@ DATA consts64<>+120(SB)/8, $0x7ff8000000000000
 DATA consts64<>+128(SB)/8, $0x8000000000000000
 DATA consts64<>+136(SB)/8, $0xc087500000000000
 DATA consts64<>+144(SB)/8, $0x3ff71547652b82fe
-DATA consts64<>+152(SB)/8, $0x3fc5555555555557
-DATA consts64<>+160(SB)/8, $0x3f811111111100dc
-DATA consts64<>+168(SB)/8, $0x3f2a01a01abe78f9
-DATA consts64<>+176(SB)/8, $0x3ec71de0232f4775
-DATA consts64<>+184(SB)/8, $0x3e5af4de6a36d4fc
-DATA consts64<>+192(SB)/8, $0x3fc402242bc60613
-DATA consts64<>+200(SB)/8, $0x4086300000000000
-DATA consts64<>+208(SB)/8, $0x00195f619980c432
-DATA consts64<>+216(SB)/8, $0x4330000000000400
-DATA consts64<>+224(SB)/8, $0x3fe6a09e667f3bce
-DATA consts64<>+232(SB)/8, $0x0000000000000001
-DATA consts64<>+240(SB)/8, $0x20b0000000000000
-DATA consts64<>+248(SB)/8, $0x7fafffffffffffff
-DATA consts64<>+256(SB)/8, $0x03f0000000000000
-DATA consts64<>+264(SB)/8, $0x3fd9999999999943
-DATA consts64<>+272(SB)/8, $0x3fcc71c71bedcd84
-DATA consts64<>+280(SB)/8, $0x3fc3b13514f4002f
-DATA consts64<>+288(SB)/8, $0x3fbe0a2b03e150e2
-DATA consts64<>+296(SB)/8, $0x3fb32db888c52863
-GLOBL consts64<>(SB), RODATA|NOPTR, $304
+DATA consts64<>+152(SB)/8, $0x3e21f7301a8efa5c
+DATA consts64<>+160(SB)/8, $0x3fc402242bc60613
+DATA consts64<>+168(SB)/8, $0x4086300000000000
+DATA consts64<>+176(SB)/8, $0x00195f619980c432
+DATA consts64<>+184(SB)/8, $0x4330000000000400
+DATA consts64<>+192(SB)/8, $0x3fe6a09e667f3bce
+DATA consts64<>+200(SB)/8, $0x0000000000000001
+DATA consts64<>+208(SB)/8, $0x20b0000000000000
+DATA consts64<>+216(SB)/8, $0x7fafffffffffffff
+DATA consts64<>+224(SB)/8, $0x03f0000000000000
+GLOBL consts64<>(SB), RODATA|NOPTR, $232
 
 DATA vconsts32x8<>+0(SB)/4, $0x40000000
 DATA vconsts32x8<>+4(SB)/4, $0x40000000
@@ -112909,95 +111019,135 @@ DATA vconsts32x8<>+304(SB)/4, $0xb102e308
 DATA vconsts32x8<>+308(SB)/4, $0xb102e308
 DATA vconsts32x8<>+312(SB)/4, $0xb102e308
 DATA vconsts32x8<>+316(SB)/4, $0xb102e308
-DATA vconsts32x8<>+320(SB)/4, $0x3d2aaa75
-DATA vconsts32x8<>+324(SB)/4, $0x3d2aaa75
-DATA vconsts32x8<>+328(SB)/4, $0x3d2aaa75
-DATA vconsts32x8<>+332(SB)/4, $0x3d2aaa75
-DATA vconsts32x8<>+336(SB)/4, $0x3d2aaa75
-DATA vconsts32x8<>+340(SB)/4, $0x3d2aaa75
-DATA vconsts32x8<>+344(SB)/4, $0x3d2aaa75
-DATA vconsts32x8<>+348(SB)/4, $0x3d2aaa75
-DATA vconsts32x8<>+352(SB)/4, $0x3ab6a190
-DATA vconsts32x8<>+356(SB)/4, $0x3ab6a190
-DATA vconsts32x8<>+360(SB)/4, $0x3ab6a190
-DATA vconsts32x8<>+364(SB)/4, $0x3ab6a190
-DATA vconsts32x8<>+368(SB)/4, $0x3ab6a190
-DATA vconsts32x8<>+372(SB)/4, $0x3ab6a190
-DATA vconsts32x8<>+376(SB)/4, $0x3ab6a190
-DATA vconsts32x8<>+380(SB)/4, $0x3ab6a190
-DATA vconsts32x8<>+384(SB)/4, $0x3f800000
-DATA vconsts32x8<>+388(SB)/4, $0x3f800000
-DATA vconsts32x8<>+392(SB)/4, $0x3f800000
-DATA vconsts32x8<>+396(SB)/4, $0x3f800000
-DATA vconsts32x8<>+400(SB)/4, $0x3f800000
-DATA vconsts32x8<>+404(SB)/4, $0x3f800000
-DATA vconsts32x8<>+408(SB)/4, $0x3f800000
-DATA vconsts32x8<>+412(SB)/4, $0x3f800000
-DATA vconsts32x8<>+416(SB)/4, $0x1f800000
-DATA vconsts32x8<>+420(SB)/4, $0x1f800000
-DATA vconsts32x8<>+424(SB)/4, $0x1f800000
-DATA vconsts32x8<>+428(SB)/4, $0x1f800000
-DATA vconsts32x8<>+432(SB)/4, $0x1f800000
-DATA vconsts32x8<>+436(SB)/4, $0x1f800000
-DATA vconsts32x8<>+440(SB)/4, $0x1f800000
-DATA vconsts32x8<>+444(SB)/4, $0x1f800000
-DATA vconsts32x8<>+448(SB)/4, $0x33000000
-DATA vconsts32x8<>+452(SB)/4, $0x33000000
-DATA vconsts32x8<>+456(SB)/4, $0x33000000
-DATA vconsts32x8<>+460(SB)/4, $0x33000000
-DATA vconsts32x8<>+464(SB)/4, $0x33000000
-DATA vconsts32x8<>+468(SB)/4, $0x33000000
-DATA vconsts32x8<>+472(SB)/4, $0x33000000
-DATA vconsts32x8<>+476(SB)/4, $0x33000000
-DATA vconsts32x8<>+480(SB)/4, $0x3f2aaaab
-DATA vconsts32x8<>+484(SB)/4, $0x3f2aaaab
-DATA vconsts32x8<>+488(SB)/4, $0x3f2aaaab
-DATA vconsts32x8<>+492(SB)/4, $0x3f2aaaab
-DATA vconsts32x8<>+496(SB)/4, $0x3f2aaaab
-DATA vconsts32x8<>+500(SB)/4, $0x3f2aaaab
-DATA vconsts32x8<>+504(SB)/4, $0x3f2aaaab
-DATA vconsts32x8<>+508(SB)/4, $0x3f2aaaab
-DATA vconsts32x8<>+512(SB)/4, $0x3e926496
-DATA vconsts32x8<>+516(SB)/4, $0x3e926496
-DATA vconsts32x8<>+520(SB)/4, $0x3e926496
-DATA vconsts32x8<>+524(SB)/4, $0x3e926496
-DATA vconsts32x8<>+528(SB)/4, $0x3e926496
-DATA vconsts32x8<>+532(SB)/4, $0x3e926496
-DATA vconsts32x8<>+536(SB)/4, $0x3e926496
-DATA vconsts32x8<>+540(SB)/4, $0x3e926496
-DATA vconsts32x8<>+544(SB)/4, $0x3e6dd2bd
-DATA vconsts32x8<>+548(SB)/4, $0x3e6dd2bd
-DATA vconsts32x8<>+552(SB)/4, $0x3e6dd2bd
-DATA vconsts32x8<>+556(SB)/4, $0x3e6dd2bd
-DATA vconsts32x8<>+560(SB)/4, $0x3e6dd2bd
-DATA vconsts32x8<>+564(SB)/4, $0x3e6dd2bd
-DATA vconsts32x8<>+568(SB)/4, $0x3e6dd2bd
-DATA vconsts32x8<>+572(SB)/4, $0x3e6dd2bd
-DATA vconsts32x8<>+576(SB)/4, $0x4b400000
-DATA vconsts32x8<>+580(SB)/4, $0x4b400000
-DATA vconsts32x8<>+584(SB)/4, $0x4b400000
-DATA vconsts32x8<>+588(SB)/4, $0x4b400000
-DATA vconsts32x8<>+592(SB)/4, $0x4b400000
-DATA vconsts32x8<>+596(SB)/4, $0x4b400000
-DATA vconsts32x8<>+600(SB)/4, $0x4b400000
-DATA vconsts32x8<>+604(SB)/4, $0x4b400000
-DATA vconsts32x8<>+608(SB)/4, $0x4b40007f
-DATA vconsts32x8<>+612(SB)/4, $0x4b40007f
-DATA vconsts32x8<>+616(SB)/4, $0x4b40007f
-DATA vconsts32x8<>+620(SB)/4, $0x4b40007f
-DATA vconsts32x8<>+624(SB)/4, $0x4b40007f
-DATA vconsts32x8<>+628(SB)/4, $0x4b40007f
-DATA vconsts32x8<>+632(SB)/4, $0x4b40007f
-DATA vconsts32x8<>+636(SB)/4, $0x4b40007f
-DATA vconsts32x8<>+640(SB)/4, $0xbf800000
-DATA vconsts32x8<>+644(SB)/4, $0xbf800000
-DATA vconsts32x8<>+648(SB)/4, $0xbf800000
-DATA vconsts32x8<>+652(SB)/4, $0xbf800000
-DATA vconsts32x8<>+656(SB)/4, $0xbf800000
-DATA vconsts32x8<>+660(SB)/4, $0xbf800000
-DATA vconsts32x8<>+664(SB)/4, $0xbf800000
-DATA vconsts32x8<>+668(SB)/4, $0xbf800000
-GLOBL vconsts32x8<>(SB), RODATA|NOPTR, $672
+DATA vconsts32x8<>+320(SB)/4, $0x3ab6a190
+DATA vconsts32x8<>+324(SB)/4, $0x3ab6a190
+DATA vconsts32x8<>+328(SB)/4, $0x3ab6a190
+DATA vconsts32x8<>+332(SB)/4, $0x3ab6a190
+DATA vconsts32x8<>+336(SB)/4, $0x3ab6a190
+DATA vconsts32x8<>+340(SB)/4, $0x3ab6a190
+DATA vconsts32x8<>+344(SB)/4, $0x3ab6a190
+DATA vconsts32x8<>+348(SB)/4, $0x3ab6a190
+DATA vconsts32x8<>+352(SB)/4, $0x3c088870
+DATA vconsts32x8<>+356(SB)/4, $0x3c088870
+DATA vconsts32x8<>+360(SB)/4, $0x3c088870
+DATA vconsts32x8<>+364(SB)/4, $0x3c088870
+DATA vconsts32x8<>+368(SB)/4, $0x3c088870
+DATA vconsts32x8<>+372(SB)/4, $0x3c088870
+DATA vconsts32x8<>+376(SB)/4, $0x3c088870
+DATA vconsts32x8<>+380(SB)/4, $0x3c088870
+DATA vconsts32x8<>+384(SB)/4, $0x3d2aaa75
+DATA vconsts32x8<>+388(SB)/4, $0x3d2aaa75
+DATA vconsts32x8<>+392(SB)/4, $0x3d2aaa75
+DATA vconsts32x8<>+396(SB)/4, $0x3d2aaa75
+DATA vconsts32x8<>+400(SB)/4, $0x3d2aaa75
+DATA vconsts32x8<>+404(SB)/4, $0x3d2aaa75
+DATA vconsts32x8<>+408(SB)/4, $0x3d2aaa75
+DATA vconsts32x8<>+412(SB)/4, $0x3d2aaa75
+DATA vconsts32x8<>+416(SB)/4, $0x3e2aaaab
+DATA vconsts32x8<>+420(SB)/4, $0x3e2aaaab
+DATA vconsts32x8<>+424(SB)/4, $0x3e2aaaab
+DATA vconsts32x8<>+428(SB)/4, $0x3e2aaaab
+DATA vconsts32x8<>+432(SB)/4, $0x3e2aaaab
+DATA vconsts32x8<>+436(SB)/4, $0x3e2aaaab
+DATA vconsts32x8<>+440(SB)/4, $0x3e2aaaab
+DATA vconsts32x8<>+444(SB)/4, $0x3e2aaaab
+DATA vconsts32x8<>+448(SB)/4, $0x3f800000
+DATA vconsts32x8<>+452(SB)/4, $0x3f800000
+DATA vconsts32x8<>+456(SB)/4, $0x3f800000
+DATA vconsts32x8<>+460(SB)/4, $0x3f800000
+DATA vconsts32x8<>+464(SB)/4, $0x3f800000
+DATA vconsts32x8<>+468(SB)/4, $0x3f800000
+DATA vconsts32x8<>+472(SB)/4, $0x3f800000
+DATA vconsts32x8<>+476(SB)/4, $0x3f800000
+DATA vconsts32x8<>+480(SB)/4, $0xc2fc0000
+DATA vconsts32x8<>+484(SB)/4, $0xc2fc0000
+DATA vconsts32x8<>+488(SB)/4, $0xc2fc0000
+DATA vconsts32x8<>+492(SB)/4, $0xc2fc0000
+DATA vconsts32x8<>+496(SB)/4, $0xc2fc0000
+DATA vconsts32x8<>+500(SB)/4, $0xc2fc0000
+DATA vconsts32x8<>+504(SB)/4, $0xc2fc0000
+DATA vconsts32x8<>+508(SB)/4, $0xc2fc0000
+DATA vconsts32x8<>+512(SB)/4, $0x00800000
+DATA vconsts32x8<>+516(SB)/4, $0x00800000
+DATA vconsts32x8<>+520(SB)/4, $0x00800000
+DATA vconsts32x8<>+524(SB)/4, $0x00800000
+DATA vconsts32x8<>+528(SB)/4, $0x00800000
+DATA vconsts32x8<>+532(SB)/4, $0x00800000
+DATA vconsts32x8<>+536(SB)/4, $0x00800000
+DATA vconsts32x8<>+540(SB)/4, $0x00800000
+DATA vconsts32x8<>+544(SB)/4, $0x1f800000
+DATA vconsts32x8<>+548(SB)/4, $0x1f800000
+DATA vconsts32x8<>+552(SB)/4, $0x1f800000
+DATA vconsts32x8<>+556(SB)/4, $0x1f800000
+DATA vconsts32x8<>+560(SB)/4, $0x1f800000
+DATA vconsts32x8<>+564(SB)/4, $0x1f800000
+DATA vconsts32x8<>+568(SB)/4, $0x1f800000
+DATA vconsts32x8<>+572(SB)/4, $0x1f800000
+DATA vconsts32x8<>+576(SB)/4, $0x33000000
+DATA vconsts32x8<>+580(SB)/4, $0x33000000
+DATA vconsts32x8<>+584(SB)/4, $0x33000000
+DATA vconsts32x8<>+588(SB)/4, $0x33000000
+DATA vconsts32x8<>+592(SB)/4, $0x33000000
+DATA vconsts32x8<>+596(SB)/4, $0x33000000
+DATA vconsts32x8<>+600(SB)/4, $0x33000000
+DATA vconsts32x8<>+604(SB)/4, $0x33000000
+DATA vconsts32x8<>+608(SB)/4, $0x3e5e462f
+DATA vconsts32x8<>+612(SB)/4, $0x3e5e462f
+DATA vconsts32x8<>+616(SB)/4, $0x3e5e462f
+DATA vconsts32x8<>+620(SB)/4, $0x3e5e462f
+DATA vconsts32x8<>+624(SB)/4, $0x3e5e462f
+DATA vconsts32x8<>+628(SB)/4, $0x3e5e462f
+DATA vconsts32x8<>+632(SB)/4, $0x3e5e462f
+DATA vconsts32x8<>+636(SB)/4, $0x3e5e462f
+DATA vconsts32x8<>+640(SB)/4, $0x3e926496
+DATA vconsts32x8<>+644(SB)/4, $0x3e926496
+DATA vconsts32x8<>+648(SB)/4, $0x3e926496
+DATA vconsts32x8<>+652(SB)/4, $0x3e926496
+DATA vconsts32x8<>+656(SB)/4, $0x3e926496
+DATA vconsts32x8<>+660(SB)/4, $0x3e926496
+DATA vconsts32x8<>+664(SB)/4, $0x3e926496
+DATA vconsts32x8<>+668(SB)/4, $0x3e926496
+DATA vconsts32x8<>+672(SB)/4, $0x3ecccc6a
+DATA vconsts32x8<>+676(SB)/4, $0x3ecccc6a
+DATA vconsts32x8<>+680(SB)/4, $0x3ecccc6a
+DATA vconsts32x8<>+684(SB)/4, $0x3ecccc6a
+DATA vconsts32x8<>+688(SB)/4, $0x3ecccc6a
+DATA vconsts32x8<>+692(SB)/4, $0x3ecccc6a
+DATA vconsts32x8<>+696(SB)/4, $0x3ecccc6a
+DATA vconsts32x8<>+700(SB)/4, $0x3ecccc6a
+DATA vconsts32x8<>+704(SB)/4, $0x3f2aaaab
+DATA vconsts32x8<>+708(SB)/4, $0x3f2aaaab
+DATA vconsts32x8<>+712(SB)/4, $0x3f2aaaab
+DATA vconsts32x8<>+716(SB)/4, $0x3f2aaaab
+DATA vconsts32x8<>+720(SB)/4, $0x3f2aaaab
+DATA vconsts32x8<>+724(SB)/4, $0x3f2aaaab
+DATA vconsts32x8<>+728(SB)/4, $0x3f2aaaab
+DATA vconsts32x8<>+732(SB)/4, $0x3f2aaaab
+DATA vconsts32x8<>+736(SB)/4, $0x4b400000
+DATA vconsts32x8<>+740(SB)/4, $0x4b400000
+DATA vconsts32x8<>+744(SB)/4, $0x4b400000
+DATA vconsts32x8<>+748(SB)/4, $0x4b400000
+DATA vconsts32x8<>+752(SB)/4, $0x4b400000
+DATA vconsts32x8<>+756(SB)/4, $0x4b400000
+DATA vconsts32x8<>+760(SB)/4, $0x4b400000
+DATA vconsts32x8<>+764(SB)/4, $0x4b400000
+DATA vconsts32x8<>+768(SB)/4, $0x4b40007f
+DATA vconsts32x8<>+772(SB)/4, $0x4b40007f
+DATA vconsts32x8<>+776(SB)/4, $0x4b40007f
+DATA vconsts32x8<>+780(SB)/4, $0x4b40007f
+DATA vconsts32x8<>+784(SB)/4, $0x4b40007f
+DATA vconsts32x8<>+788(SB)/4, $0x4b40007f
+DATA vconsts32x8<>+792(SB)/4, $0x4b40007f
+DATA vconsts32x8<>+796(SB)/4, $0x4b40007f
+DATA vconsts32x8<>+800(SB)/4, $0xbf800000
+DATA vconsts32x8<>+804(SB)/4, $0xbf800000
+DATA vconsts32x8<>+808(SB)/4, $0xbf800000
+DATA vconsts32x8<>+812(SB)/4, $0xbf800000
+DATA vconsts32x8<>+816(SB)/4, $0xbf800000
+DATA vconsts32x8<>+820(SB)/4, $0xbf800000
+DATA vconsts32x8<>+824(SB)/4, $0xbf800000
+DATA vconsts32x8<>+828(SB)/4, $0xbf800000
+GLOBL vconsts32x8<>(SB), RODATA|NOPTR, $832
 
 DATA vconsts64x4<>+0(SB)/8, $0x4000000000000000
 DATA vconsts64x4<>+8(SB)/8, $0x4000000000000000
@@ -113051,91 +111201,115 @@ DATA vconsts64x4<>+384(SB)/8, $0x3c7abc9e3b39803f
 DATA vconsts64x4<>+392(SB)/8, $0x3c7abc9e3b39803f
 DATA vconsts64x4<>+400(SB)/8, $0x3c7abc9e3b39803f
 DATA vconsts64x4<>+408(SB)/8, $0x3c7abc9e3b39803f
-DATA vconsts64x4<>+416(SB)/8, $0x3fa5555555555556
-DATA vconsts64x4<>+424(SB)/8, $0x3fa5555555555556
-DATA vconsts64x4<>+432(SB)/8, $0x3fa5555555555556
-DATA vconsts64x4<>+440(SB)/8, $0x3fa5555555555556
-DATA vconsts64x4<>+448(SB)/8, $0x3f56c16c16c162d5
-DATA vconsts64x4<>+456(SB)/8, $0x3f56c16c16c162d5
-DATA vconsts64x4<>+464(SB)/8, $0x3f56c16c16c162d5
-DATA vconsts64x4<>+472(SB)/8, $0x3f56c16c16c162d5
-DATA vconsts64x4<>+480(SB)/8, $0x3efa01a01a6d84aa
-DATA vconsts64x4<>+488(SB)/8, $0x3efa01a01a6d84aa
-DATA vconsts64x4<>+496(SB)/8, $0x3efa01a01a6d84aa
-DATA vconsts64x4<>+504(SB)/8, $0x3efa01a01a6d84aa
-DATA vconsts64x4<>+512(SB)/8, $0x3e927e4db653346e
-DATA vconsts64x4<>+520(SB)/8, $0x3e927e4db653346e
-DATA vconsts64x4<>+528(SB)/8, $0x3e927e4db653346e
-DATA vconsts64x4<>+536(SB)/8, $0x3e927e4db653346e
-DATA vconsts64x4<>+544(SB)/8, $0x3e21f7301a8efa5c
-DATA vconsts64x4<>+552(SB)/8, $0x3e21f7301a8efa5c
-DATA vconsts64x4<>+560(SB)/8, $0x3e21f7301a8efa5c
-DATA vconsts64x4<>+568(SB)/8, $0x3e21f7301a8efa5c
-DATA vconsts64x4<>+576(SB)/8, $0x3ff0000000000000
-DATA vconsts64x4<>+584(SB)/8, $0x3ff0000000000000
-DATA vconsts64x4<>+592(SB)/8, $0x3ff0000000000000
-DATA vconsts64x4<>+600(SB)/8, $0x3ff0000000000000
-DATA vconsts64x4<>+608(SB)/8, $0x3bf0000000000000
-DATA vconsts64x4<>+616(SB)/8, $0x3bf0000000000000
-DATA vconsts64x4<>+624(SB)/8, $0x3bf0000000000000
-DATA vconsts64x4<>+632(SB)/8, $0x3bf0000000000000
-DATA vconsts64x4<>+640(SB)/8, $0x3c90000000000000
-DATA vconsts64x4<>+648(SB)/8, $0x3c90000000000000
-DATA vconsts64x4<>+656(SB)/8, $0x3c90000000000000
-DATA vconsts64x4<>+664(SB)/8, $0x3c90000000000000
-DATA vconsts64x4<>+672(SB)/8, $0x3fb32db888c52863
-DATA vconsts64x4<>+680(SB)/8, $0x3fb32db888c52863
-DATA vconsts64x4<>+688(SB)/8, $0x3fb32db888c52863
-DATA vconsts64x4<>+696(SB)/8, $0x3fb32db888c52863
-DATA vconsts64x4<>+704(SB)/8, $0x3fbbc391e7038fd8
-DATA vconsts64x4<>+712(SB)/8, $0x3fbbc391e7038fd8
-DATA vconsts64x4<>+720(SB)/8, $0x3fbbc391e7038fd8
-DATA vconsts64x4<>+728(SB)/8, $0x3fbbc391e7038fd8
-DATA vconsts64x4<>+736(SB)/8, $0x3fbe0a2b03e150e2
-DATA vconsts64x4<>+744(SB)/8, $0x3fbe0a2b03e150e2
-DATA vconsts64x4<>+752(SB)/8, $0x3fbe0a2b03e150e2
-DATA vconsts64x4<>+760(SB)/8, $0x3fbe0a2b03e150e2
-DATA vconsts64x4<>+768(SB)/8, $0x3fc111abf2a997be
-DATA vconsts64x4<>+776(SB)/8, $0x3fc111abf2a997be
-DATA vconsts64x4<>+784(SB)/8, $0x3fc111abf2a997be
-DATA vconsts64x4<>+792(SB)/8, $0x3fc111abf2a997be
-DATA vconsts64x4<>+800(SB)/8, $0x3fc3b13514f4002f
-DATA vconsts64x4<>+808(SB)/8, $0x3fc3b13514f4002f
-DATA vconsts64x4<>+816(SB)/8, $0x3fc3b13514f4002f
-DATA vconsts64x4<>+824(SB)/8, $0x3fc3b13514f4002f
-DATA vconsts64x4<>+832(SB)/8, $0x3fc745d1993edef4
-DATA vconsts64x4<>+840(SB)/8, $0x3fc745d1993edef4
-DATA vconsts64x4<>+848(SB)/8, $0x3fc745d1993edef4
-DATA vconsts64x4<>+856(SB)/8, $0x3fc745d1993edef4
-DATA vconsts64x4<>+864(SB)/8, $0x3fcc71c71bedcd84
-DATA vconsts64x4<>+872(SB)/8, $0x3fcc71c71bedcd84
-DATA vconsts64x4<>+880(SB)/8, $0x3fcc71c71bedcd84
-DATA vconsts64x4<>+888(SB)/8, $0x3fcc71c71bedcd84
-DATA vconsts64x4<>+896(SB)/8, $0x3fd2492492499d64
-DATA vconsts64x4<>+904(SB)/8, $0x3fd2492492499d64
-DATA vconsts64x4<>+912(SB)/8, $0x3fd2492492499d64
-DATA vconsts64x4<>+920(SB)/8, $0x3fd2492492499d64
-DATA vconsts64x4<>+928(SB)/8, $0x3fd9999999999943
-DATA vconsts64x4<>+936(SB)/8, $0x3fd9999999999943
-DATA vconsts64x4<>+944(SB)/8, $0x3fd9999999999943
-DATA vconsts64x4<>+952(SB)/8, $0x3fd9999999999943
-DATA vconsts64x4<>+960(SB)/8, $0x3fe5555555555555
-DATA vconsts64x4<>+968(SB)/8, $0x3fe5555555555555
-DATA vconsts64x4<>+976(SB)/8, $0x3fe5555555555555
-DATA vconsts64x4<>+984(SB)/8, $0x3fe5555555555555
-DATA vconsts64x4<>+992(SB)/8, $0x4338000000000000
-DATA vconsts64x4<>+1000(SB)/8, $0x4338000000000000
-DATA vconsts64x4<>+1008(SB)/8, $0x4338000000000000
-DATA vconsts64x4<>+1016(SB)/8, $0x4338000000000000
-DATA vconsts64x4<>+1024(SB)/8, $0x43380000000003ff
-DATA vconsts64x4<>+1032(SB)/8, $0x43380000000003ff
-DATA vconsts64x4<>+1040(SB)/8, $0x43380000000003ff
-DATA vconsts64x4<>+1048(SB)/8, $0x43380000000003ff
-DATA vconsts64x4<>+1056(SB)/8, $0xbff0000000000000
-DATA vconsts64x4<>+1064(SB)/8, $0xbff0000000000000
-DATA vconsts64x4<>+1072(SB)/8, $0xbff0000000000000
-DATA vconsts64x4<>+1080(SB)/8, $0xbff0000000000000
-GLOBL vconsts64x4<>(SB), RODATA|NOPTR, $1088
+DATA vconsts64x4<>+416(SB)/8, $0x3e5af4de6a36d4fc
+DATA vconsts64x4<>+424(SB)/8, $0x3e5af4de6a36d4fc
+DATA vconsts64x4<>+432(SB)/8, $0x3e5af4de6a36d4fc
+DATA vconsts64x4<>+440(SB)/8, $0x3e5af4de6a36d4fc
+DATA vconsts64x4<>+448(SB)/8, $0x3e927e4db653346e
+DATA vconsts64x4<>+456(SB)/8, $0x3e927e4db653346e
+DATA vconsts64x4<>+464(SB)/8, $0x3e927e4db653346e
+DATA vconsts64x4<>+472(SB)/8, $0x3e927e4db653346e
+DATA vconsts64x4<>+480(SB)/8, $0x3ec71de0232f4775
+DATA vconsts64x4<>+488(SB)/8, $0x3ec71de0232f4775
+DATA vconsts64x4<>+496(SB)/8, $0x3ec71de0232f4775
+DATA vconsts64x4<>+504(SB)/8, $0x3ec71de0232f4775
+DATA vconsts64x4<>+512(SB)/8, $0x3efa01a01a6d84aa
+DATA vconsts64x4<>+520(SB)/8, $0x3efa01a01a6d84aa
+DATA vconsts64x4<>+528(SB)/8, $0x3efa01a01a6d84aa
+DATA vconsts64x4<>+536(SB)/8, $0x3efa01a01a6d84aa
+DATA vconsts64x4<>+544(SB)/8, $0x3f2a01a01abe78f9
+DATA vconsts64x4<>+552(SB)/8, $0x3f2a01a01abe78f9
+DATA vconsts64x4<>+560(SB)/8, $0x3f2a01a01abe78f9
+DATA vconsts64x4<>+568(SB)/8, $0x3f2a01a01abe78f9
+DATA vconsts64x4<>+576(SB)/8, $0x3f56c16c16c162d5
+DATA vconsts64x4<>+584(SB)/8, $0x3f56c16c16c162d5
+DATA vconsts64x4<>+592(SB)/8, $0x3f56c16c16c162d5
+DATA vconsts64x4<>+600(SB)/8, $0x3f56c16c16c162d5
+DATA vconsts64x4<>+608(SB)/8, $0x3f811111111100dc
+DATA vconsts64x4<>+616(SB)/8, $0x3f811111111100dc
+DATA vconsts64x4<>+624(SB)/8, $0x3f811111111100dc
+DATA vconsts64x4<>+632(SB)/8, $0x3f811111111100dc
+DATA vconsts64x4<>+640(SB)/8, $0x3fa5555555555556
+DATA vconsts64x4<>+648(SB)/8, $0x3fa5555555555556
+DATA vconsts64x4<>+656(SB)/8, $0x3fa5555555555556
+DATA vconsts64x4<>+664(SB)/8, $0x3fa5555555555556
+DATA vconsts64x4<>+672(SB)/8, $0x3fc5555555555557
+DATA vconsts64x4<>+680(SB)/8, $0x3fc5555555555557
+DATA vconsts64x4<>+688(SB)/8, $0x3fc5555555555557
+DATA vconsts64x4<>+696(SB)/8, $0x3fc5555555555557
+DATA vconsts64x4<>+704(SB)/8, $0x3ff0000000000000
+DATA vconsts64x4<>+712(SB)/8, $0x3ff0000000000000
+DATA vconsts64x4<>+720(SB)/8, $0x3ff0000000000000
+DATA vconsts64x4<>+728(SB)/8, $0x3ff0000000000000
+DATA vconsts64x4<>+736(SB)/8, $0xc08ff00000000000
+DATA vconsts64x4<>+744(SB)/8, $0xc08ff00000000000
+DATA vconsts64x4<>+752(SB)/8, $0xc08ff00000000000
+DATA vconsts64x4<>+760(SB)/8, $0xc08ff00000000000
+DATA vconsts64x4<>+768(SB)/8, $0x0010000000000000
+DATA vconsts64x4<>+776(SB)/8, $0x0010000000000000
+DATA vconsts64x4<>+784(SB)/8, $0x0010000000000000
+DATA vconsts64x4<>+792(SB)/8, $0x0010000000000000
+DATA vconsts64x4<>+800(SB)/8, $0x3bf0000000000000
+DATA vconsts64x4<>+808(SB)/8, $0x3bf0000000000000
+DATA vconsts64x4<>+816(SB)/8, $0x3bf0000000000000
+DATA vconsts64x4<>+824(SB)/8, $0x3bf0000000000000
+DATA vconsts64x4<>+832(SB)/8, $0x3c90000000000000
+DATA vconsts64x4<>+840(SB)/8, $0x3c90000000000000
+DATA vconsts64x4<>+848(SB)/8, $0x3c90000000000000
+DATA vconsts64x4<>+856(SB)/8, $0x3c90000000000000
+DATA vconsts64x4<>+864(SB)/8, $0x3fb32db888c52863
+DATA vconsts64x4<>+872(SB)/8, $0x3fb32db888c52863
+DATA vconsts64x4<>+880(SB)/8, $0x3fb32db888c52863
+DATA vconsts64x4<>+888(SB)/8, $0x3fb32db888c52863
+DATA vconsts64x4<>+896(SB)/8, $0x3fbbc391e7038fd8
+DATA vconsts64x4<>+904(SB)/8, $0x3fbbc391e7038fd8
+DATA vconsts64x4<>+912(SB)/8, $0x3fbbc391e7038fd8
+DATA vconsts64x4<>+920(SB)/8, $0x3fbbc391e7038fd8
+DATA vconsts64x4<>+928(SB)/8, $0x3fbe0a2b03e150e2
+DATA vconsts64x4<>+936(SB)/8, $0x3fbe0a2b03e150e2
+DATA vconsts64x4<>+944(SB)/8, $0x3fbe0a2b03e150e2
+DATA vconsts64x4<>+952(SB)/8, $0x3fbe0a2b03e150e2
+DATA vconsts64x4<>+960(SB)/8, $0x3fc111abf2a997be
+DATA vconsts64x4<>+968(SB)/8, $0x3fc111abf2a997be
+DATA vconsts64x4<>+976(SB)/8, $0x3fc111abf2a997be
+DATA vconsts64x4<>+984(SB)/8, $0x3fc111abf2a997be
+DATA vconsts64x4<>+992(SB)/8, $0x3fc3b13514f4002f
+DATA vconsts64x4<>+1000(SB)/8, $0x3fc3b13514f4002f
+DATA vconsts64x4<>+1008(SB)/8, $0x3fc3b13514f4002f
+DATA vconsts64x4<>+1016(SB)/8, $0x3fc3b13514f4002f
+DATA vconsts64x4<>+1024(SB)/8, $0x3fc745d1993edef4
+DATA vconsts64x4<>+1032(SB)/8, $0x3fc745d1993edef4
+DATA vconsts64x4<>+1040(SB)/8, $0x3fc745d1993edef4
+DATA vconsts64x4<>+1048(SB)/8, $0x3fc745d1993edef4
+DATA vconsts64x4<>+1056(SB)/8, $0x3fcc71c71bedcd84
+DATA vconsts64x4<>+1064(SB)/8, $0x3fcc71c71bedcd84
+DATA vconsts64x4<>+1072(SB)/8, $0x3fcc71c71bedcd84
+DATA vconsts64x4<>+1080(SB)/8, $0x3fcc71c71bedcd84
+DATA vconsts64x4<>+1088(SB)/8, $0x3fd2492492499d64
+DATA vconsts64x4<>+1096(SB)/8, $0x3fd2492492499d64
+DATA vconsts64x4<>+1104(SB)/8, $0x3fd2492492499d64
+DATA vconsts64x4<>+1112(SB)/8, $0x3fd2492492499d64
+DATA vconsts64x4<>+1120(SB)/8, $0x3fd9999999999943
+DATA vconsts64x4<>+1128(SB)/8, $0x3fd9999999999943
+DATA vconsts64x4<>+1136(SB)/8, $0x3fd9999999999943
+DATA vconsts64x4<>+1144(SB)/8, $0x3fd9999999999943
+DATA vconsts64x4<>+1152(SB)/8, $0x3fe5555555555555
+DATA vconsts64x4<>+1160(SB)/8, $0x3fe5555555555555
+DATA vconsts64x4<>+1168(SB)/8, $0x3fe5555555555555
+DATA vconsts64x4<>+1176(SB)/8, $0x3fe5555555555555
+DATA vconsts64x4<>+1184(SB)/8, $0x4338000000000000
+DATA vconsts64x4<>+1192(SB)/8, $0x4338000000000000
+DATA vconsts64x4<>+1200(SB)/8, $0x4338000000000000
+DATA vconsts64x4<>+1208(SB)/8, $0x4338000000000000
+DATA vconsts64x4<>+1216(SB)/8, $0x43380000000003ff
+DATA vconsts64x4<>+1224(SB)/8, $0x43380000000003ff
+DATA vconsts64x4<>+1232(SB)/8, $0x43380000000003ff
+DATA vconsts64x4<>+1240(SB)/8, $0x43380000000003ff
+DATA vconsts64x4<>+1248(SB)/8, $0xbff0000000000000
+DATA vconsts64x4<>+1256(SB)/8, $0xbff0000000000000
+DATA vconsts64x4<>+1264(SB)/8, $0xbff0000000000000
+DATA vconsts64x4<>+1272(SB)/8, $0xbff0000000000000
+GLOBL vconsts64x4<>(SB), RODATA|NOPTR, $1280
 
 DATA vconsts32x16<>+0(SB)/4, $0x40000000
 DATA vconsts32x16<>+4(SB)/4, $0x40000000
@@ -113297,135 +111471,183 @@ DATA vconsts32x16<>+624(SB)/4, $0xb102e308
 DATA vconsts32x16<>+628(SB)/4, $0xb102e308
 DATA vconsts32x16<>+632(SB)/4, $0xb102e308
 DATA vconsts32x16<>+636(SB)/4, $0xb102e308
-DATA vconsts32x16<>+640(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+644(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+648(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+652(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+656(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+660(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+664(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+668(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+672(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+676(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+680(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+684(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+688(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+692(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+696(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+700(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+704(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+708(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+712(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+716(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+720(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+724(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+728(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+732(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+736(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+740(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+744(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+748(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+752(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+756(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+760(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+764(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+768(SB)/4, $0x3f800000
-DATA vconsts32x16<>+772(SB)/4, $0x3f800000
-DATA vconsts32x16<>+776(SB)/4, $0x3f800000
-DATA vconsts32x16<>+780(SB)/4, $0x3f800000
-DATA vconsts32x16<>+784(SB)/4, $0x3f800000
-DATA vconsts32x16<>+788(SB)/4, $0x3f800000
-DATA vconsts32x16<>+792(SB)/4, $0x3f800000
-DATA vconsts32x16<>+796(SB)/4, $0x3f800000
-DATA vconsts32x16<>+800(SB)/4, $0x3f800000
-DATA vconsts32x16<>+804(SB)/4, $0x3f800000
-DATA vconsts32x16<>+808(SB)/4, $0x3f800000
-DATA vconsts32x16<>+812(SB)/4, $0x3f800000
-DATA vconsts32x16<>+816(SB)/4, $0x3f800000
-DATA vconsts32x16<>+820(SB)/4, $0x3f800000
-DATA vconsts32x16<>+824(SB)/4, $0x3f800000
-DATA vconsts32x16<>+828(SB)/4, $0x3f800000
-DATA vconsts32x16<>+832(SB)/4, $0x33000000
-DATA vconsts32x16<>+836(SB)/4, $0x33000000
-DATA vconsts32x16<>+840(SB)/4, $0x33000000
-DATA vconsts32x16<>+844(SB)/4, $0x33000000
-DATA vconsts32x16<>+848(SB)/4, $0x33000000
-DATA vconsts32x16<>+852(SB)/4, $0x33000000
-DATA vconsts32x16<>+856(SB)/4, $0x33000000
-DATA vconsts32x16<>+860(SB)/4, $0x33000000
-DATA vconsts32x16<>+864(SB)/4, $0x33000000
-DATA vconsts32x16<>+868(SB)/4, $0x33000000
-DATA vconsts32x16<>+872(SB)/4, $0x33000000
-DATA vconsts32x16<>+876(SB)/4, $0x33000000
-DATA vconsts32x16<>+880(SB)/4, $0x33000000
-DATA vconsts32x16<>+884(SB)/4, $0x33000000
-DATA vconsts32x16<>+888(SB)/4, $0x33000000
-DATA vconsts32x16<>+892(SB)/4, $0x33000000
-DATA vconsts32x16<>+896(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+900(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+904(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+908(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+912(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+916(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+920(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+924(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+928(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+932(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+936(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+940(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+944(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+948(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+952(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+956(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+960(SB)/4, $0x3e926496
-DATA vconsts32x16<>+964(SB)/4, $0x3e926496
-DATA vconsts32x16<>+968(SB)/4, $0x3e926496
-DATA vconsts32x16<>+972(SB)/4, $0x3e926496
-DATA vconsts32x16<>+976(SB)/4, $0x3e926496
-DATA vconsts32x16<>+980(SB)/4, $0x3e926496
-DATA vconsts32x16<>+984(SB)/4, $0x3e926496
-DATA vconsts32x16<>+988(SB)/4, $0x3e926496
-DATA vconsts32x16<>+992(SB)/4, $0x3e926496
-DATA vconsts32x16<>+996(SB)/4, $0x3e926496
-DATA vconsts32x16<>+1000(SB)/4, $0x3e926496
-DATA vconsts32x16<>+1004(SB)/4, $0x3e926496
-DATA vconsts32x16<>+1008(SB)/4, $0x3e926496
-DATA vconsts32x16<>+1012(SB)/4, $0x3e926496
-DATA vconsts32x16<>+1016(SB)/4, $0x3e926496
-DATA vconsts32x16<>+1020(SB)/4, $0x3e926496
-DATA vconsts32x16<>+1024(SB)/4, $0x3e6dd2bd
-DATA vconsts32x16<>+1028(SB)/4, $0x3e6dd2bd
-DATA vconsts32x16<>+1032(SB)/4, $0x3e6dd2bd
-DATA vconsts32x16<>+1036(SB)/4, $0x3e6dd2bd
-DATA vconsts32x16<>+1040(SB)/4, $0x3e6dd2bd
-DATA vconsts32x16<>+1044(SB)/4, $0x3e6dd2bd
-DATA vconsts32x16<>+1048(SB)/4, $0x3e6dd2bd
-DATA vconsts32x16<>+1052(SB)/4, $0x3e6dd2bd
-DATA vconsts32x16<>+1056(SB)/4, $0x3e6dd2bd
-DATA vconsts32x16<>+1060(SB)/4, $0x3e6dd2bd
-DATA vconsts32x16<>+1064(SB)/4, $0x3e6dd2bd
-DATA vconsts32x16<>+1068(SB)/4, $0x3e6dd2bd
-DATA vconsts32x16<>+1072(SB)/4, $0x3e6dd2bd
-DATA vconsts32x16<>+1076(SB)/4, $0x3e6dd2bd
-DATA vconsts32x16<>+1080(SB)/4, $0x3e6dd2bd
-DATA vconsts32x16<>+1084(SB)/4, $0x3e6dd2bd
-DATA vconsts32x16<>+1088(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1092(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1096(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1100(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1104(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1108(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1112(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1116(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1120(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1124(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1128(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1132(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1136(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1140(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1144(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1148(SB)/4, $0xbf800000
-GLOBL vconsts32x16<>(SB), RODATA|NOPTR, $1152
+DATA vconsts32x16<>+640(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+644(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+648(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+652(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+656(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+660(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+664(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+668(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+672(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+676(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+680(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+684(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+688(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+692(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+696(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+700(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+704(SB)/4, $0x3c088870
+DATA vconsts32x16<>+708(SB)/4, $0x3c088870
+DATA vconsts32x16<>+712(SB)/4, $0x3c088870
+DATA vconsts32x16<>+716(SB)/4, $0x3c088870
+DATA vconsts32x16<>+720(SB)/4, $0x3c088870
+DATA vconsts32x16<>+724(SB)/4, $0x3c088870
+DATA vconsts32x16<>+728(SB)/4, $0x3c088870
+DATA vconsts32x16<>+732(SB)/4, $0x3c088870
+DATA vconsts32x16<>+736(SB)/4, $0x3c088870
+DATA vconsts32x16<>+740(SB)/4, $0x3c088870
+DATA vconsts32x16<>+744(SB)/4, $0x3c088870
+DATA vconsts32x16<>+748(SB)/4, $0x3c088870
+DATA vconsts32x16<>+752(SB)/4, $0x3c088870
+DATA vconsts32x16<>+756(SB)/4, $0x3c088870
+DATA vconsts32x16<>+760(SB)/4, $0x3c088870
+DATA vconsts32x16<>+764(SB)/4, $0x3c088870
+DATA vconsts32x16<>+768(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+772(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+776(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+780(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+784(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+788(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+792(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+796(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+800(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+804(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+808(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+812(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+816(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+820(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+824(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+828(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+832(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+836(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+840(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+844(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+848(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+852(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+856(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+860(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+864(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+868(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+872(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+876(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+880(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+884(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+888(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+892(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+896(SB)/4, $0x3f800000
+DATA vconsts32x16<>+900(SB)/4, $0x3f800000
+DATA vconsts32x16<>+904(SB)/4, $0x3f800000
+DATA vconsts32x16<>+908(SB)/4, $0x3f800000
+DATA vconsts32x16<>+912(SB)/4, $0x3f800000
+DATA vconsts32x16<>+916(SB)/4, $0x3f800000
+DATA vconsts32x16<>+920(SB)/4, $0x3f800000
+DATA vconsts32x16<>+924(SB)/4, $0x3f800000
+DATA vconsts32x16<>+928(SB)/4, $0x3f800000
+DATA vconsts32x16<>+932(SB)/4, $0x3f800000
+DATA vconsts32x16<>+936(SB)/4, $0x3f800000
+DATA vconsts32x16<>+940(SB)/4, $0x3f800000
+DATA vconsts32x16<>+944(SB)/4, $0x3f800000
+DATA vconsts32x16<>+948(SB)/4, $0x3f800000
+DATA vconsts32x16<>+952(SB)/4, $0x3f800000
+DATA vconsts32x16<>+956(SB)/4, $0x3f800000
+DATA vconsts32x16<>+960(SB)/4, $0x33000000
+DATA vconsts32x16<>+964(SB)/4, $0x33000000
+DATA vconsts32x16<>+968(SB)/4, $0x33000000
+DATA vconsts32x16<>+972(SB)/4, $0x33000000
+DATA vconsts32x16<>+976(SB)/4, $0x33000000
+DATA vconsts32x16<>+980(SB)/4, $0x33000000
+DATA vconsts32x16<>+984(SB)/4, $0x33000000
+DATA vconsts32x16<>+988(SB)/4, $0x33000000
+DATA vconsts32x16<>+992(SB)/4, $0x33000000
+DATA vconsts32x16<>+996(SB)/4, $0x33000000
+DATA vconsts32x16<>+1000(SB)/4, $0x33000000
+DATA vconsts32x16<>+1004(SB)/4, $0x33000000
+DATA vconsts32x16<>+1008(SB)/4, $0x33000000
+DATA vconsts32x16<>+1012(SB)/4, $0x33000000
+DATA vconsts32x16<>+1016(SB)/4, $0x33000000
+DATA vconsts32x16<>+1020(SB)/4, $0x33000000
+DATA vconsts32x16<>+1024(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1028(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1032(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1036(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1040(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1044(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1048(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1052(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1056(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1060(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1064(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1068(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1072(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1076(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1080(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1084(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1088(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1092(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1096(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1100(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1104(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1108(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1112(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1116(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1120(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1124(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1128(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1132(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1136(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1140(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1144(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1148(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1152(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1156(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1160(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1164(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1168(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1172(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1176(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1180(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1184(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1188(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1192(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1196(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1200(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1204(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1208(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1212(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1216(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1220(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1224(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1228(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1232(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1236(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1240(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1244(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1248(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1252(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1256(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1260(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1264(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1268(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1272(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1276(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1280(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1284(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1288(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1292(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1296(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1300(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1304(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1308(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1312(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1316(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1320(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1324(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1328(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1332(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1336(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1340(SB)/4, $0xbf800000
+GLOBL vconsts32x16<>(SB), RODATA|NOPTR, $1344
 
 DATA vconsts64x8<>+0(SB)/8, $0x4000000000000000
 DATA vconsts64x8<>+8(SB)/8, $0x4000000000000000
@@ -113531,116 +111753,180 @@ DATA vconsts64x8<>+800(SB)/8, $0x3c7abc9e3b39803f
 DATA vconsts64x8<>+808(SB)/8, $0x3c7abc9e3b39803f
 DATA vconsts64x8<>+816(SB)/8, $0x3c7abc9e3b39803f
 DATA vconsts64x8<>+824(SB)/8, $0x3c7abc9e3b39803f
-DATA vconsts64x8<>+832(SB)/8, $0x3fa5555555555556
-DATA vconsts64x8<>+840(SB)/8, $0x3fa5555555555556
-DATA vconsts64x8<>+848(SB)/8, $0x3fa5555555555556
-DATA vconsts64x8<>+856(SB)/8, $0x3fa5555555555556
-DATA vconsts64x8<>+864(SB)/8, $0x3fa5555555555556
-DATA vconsts64x8<>+872(SB)/8, $0x3fa5555555555556
-DATA vconsts64x8<>+880(SB)/8, $0x3fa5555555555556
-DATA vconsts64x8<>+888(SB)/8, $0x3fa5555555555556
-DATA vconsts64x8<>+896(SB)/8, $0x3f56c16c16c162d5
-DATA vconsts64x8<>+904(SB)/8, $0x3f56c16c16c162d5
-DATA vconsts64x8<>+912(SB)/8, $0x3f56c16c16c162d5
-DATA vconsts64x8<>+920(SB)/8, $0x3f56c16c16c162d5
-DATA vconsts64x8<>+928(SB)/8, $0x3f56c16c16c162d5
-DATA vconsts64x8<>+936(SB)/8, $0x3f56c16c16c162d5
-DATA vconsts64x8<>+944(SB)/8, $0x3f56c16c16c162d5
-DATA vconsts64x8<>+952(SB)/8, $0x3f56c16c16c162d5
-DATA vconsts64x8<>+960(SB)/8, $0x3efa01a01a6d84aa
-DATA vconsts64x8<>+968(SB)/8, $0x3efa01a01a6d84aa
-DATA vconsts64x8<>+976(SB)/8, $0x3efa01a01a6d84aa
-DATA vconsts64x8<>+984(SB)/8, $0x3efa01a01a6d84aa
-DATA vconsts64x8<>+992(SB)/8, $0x3efa01a01a6d84aa
-DATA vconsts64x8<>+1000(SB)/8, $0x3efa01a01a6d84aa
-DATA vconsts64x8<>+1008(SB)/8, $0x3efa01a01a6d84aa
-DATA vconsts64x8<>+1016(SB)/8, $0x3efa01a01a6d84aa
-DATA vconsts64x8<>+1024(SB)/8, $0x3e927e4db653346e
-DATA vconsts64x8<>+1032(SB)/8, $0x3e927e4db653346e
-DATA vconsts64x8<>+1040(SB)/8, $0x3e927e4db653346e
-DATA vconsts64x8<>+1048(SB)/8, $0x3e927e4db653346e
-DATA vconsts64x8<>+1056(SB)/8, $0x3e927e4db653346e
-DATA vconsts64x8<>+1064(SB)/8, $0x3e927e4db653346e
-DATA vconsts64x8<>+1072(SB)/8, $0x3e927e4db653346e
-DATA vconsts64x8<>+1080(SB)/8, $0x3e927e4db653346e
-DATA vconsts64x8<>+1088(SB)/8, $0x3e21f7301a8efa5c
-DATA vconsts64x8<>+1096(SB)/8, $0x3e21f7301a8efa5c
-DATA vconsts64x8<>+1104(SB)/8, $0x3e21f7301a8efa5c
-DATA vconsts64x8<>+1112(SB)/8, $0x3e21f7301a8efa5c
-DATA vconsts64x8<>+1120(SB)/8, $0x3e21f7301a8efa5c
-DATA vconsts64x8<>+1128(SB)/8, $0x3e21f7301a8efa5c
-DATA vconsts64x8<>+1136(SB)/8, $0x3e21f7301a8efa5c
-DATA vconsts64x8<>+1144(SB)/8, $0x3e21f7301a8efa5c
-DATA vconsts64x8<>+1152(SB)/8, $0x3ff0000000000000
-DATA vconsts64x8<>+1160(SB)/8, $0x3ff0000000000000
-DATA vconsts64x8<>+1168(SB)/8, $0x3ff0000000000000
-DATA vconsts64x8<>+1176(SB)/8, $0x3ff0000000000000
-DATA vconsts64x8<>+1184(SB)/8, $0x3ff0000000000000
-DATA vconsts64x8<>+1192(SB)/8, $0x3ff0000000000000
-DATA vconsts64x8<>+1200(SB)/8, $0x3ff0000000000000
-DATA vconsts64x8<>+1208(SB)/8, $0x3ff0000000000000
-DATA vconsts64x8<>+1216(SB)/8, $0x3c90000000000000
-DATA vconsts64x8<>+1224(SB)/8, $0x3c90000000000000
-DATA vconsts64x8<>+1232(SB)/8, $0x3c90000000000000
-DATA vconsts64x8<>+1240(SB)/8, $0x3c90000000000000
-DATA vconsts64x8<>+1248(SB)/8, $0x3c90000000000000
-DATA vconsts64x8<>+1256(SB)/8, $0x3c90000000000000
-DATA vconsts64x8<>+1264(SB)/8, $0x3c90000000000000
-DATA vconsts64x8<>+1272(SB)/8, $0x3c90000000000000
-DATA vconsts64x8<>+1280(SB)/8, $0x3fe5555555555555
-DATA vconsts64x8<>+1288(SB)/8, $0x3fe5555555555555
-DATA vconsts64x8<>+1296(SB)/8, $0x3fe5555555555555
-DATA vconsts64x8<>+1304(SB)/8, $0x3fe5555555555555
-DATA vconsts64x8<>+1312(SB)/8, $0x3fe5555555555555
-DATA vconsts64x8<>+1320(SB)/8, $0x3fe5555555555555
-DATA vconsts64x8<>+1328(SB)/8, $0x3fe5555555555555
-DATA vconsts64x8<>+1336(SB)/8, $0x3fe5555555555555
-DATA vconsts64x8<>+1344(SB)/8, $0x3fd2492492499d64
-DATA vconsts64x8<>+1352(SB)/8, $0x3fd2492492499d64
-DATA vconsts64x8<>+1360(SB)/8, $0x3fd2492492499d64
-DATA vconsts64x8<>+1368(SB)/8, $0x3fd2492492499d64
-DATA vconsts64x8<>+1376(SB)/8, $0x3fd2492492499d64
-DATA vconsts64x8<>+1384(SB)/8, $0x3fd2492492499d64
-DATA vconsts64x8<>+1392(SB)/8, $0x3fd2492492499d64
-DATA vconsts64x8<>+1400(SB)/8, $0x3fd2492492499d64
-DATA vconsts64x8<>+1408(SB)/8, $0x3fc745d1993edef4
-DATA vconsts64x8<>+1416(SB)/8, $0x3fc745d1993edef4
-DATA vconsts64x8<>+1424(SB)/8, $0x3fc745d1993edef4
-DATA vconsts64x8<>+1432(SB)/8, $0x3fc745d1993edef4
-DATA vconsts64x8<>+1440(SB)/8, $0x3fc745d1993edef4
-DATA vconsts64x8<>+1448(SB)/8, $0x3fc745d1993edef4
-DATA vconsts64x8<>+1456(SB)/8, $0x3fc745d1993edef4
-DATA vconsts64x8<>+1464(SB)/8, $0x3fc745d1993edef4
-DATA vconsts64x8<>+1472(SB)/8, $0x3fc111abf2a997be
-DATA vconsts64x8<>+1480(SB)/8, $0x3fc111abf2a997be
-DATA vconsts64x8<>+1488(SB)/8, $0x3fc111abf2a997be
-DATA vconsts64x8<>+1496(SB)/8, $0x3fc111abf2a997be
-DATA vconsts64x8<>+1504(SB)/8, $0x3fc111abf2a997be
-DATA vconsts64x8<>+1512(SB)/8, $0x3fc111abf2a997be
-DATA vconsts64x8<>+1520(SB)/8, $0x3fc111abf2a997be
-DATA vconsts64x8<>+1528(SB)/8, $0x3fc111abf2a997be
-DATA vconsts64x8<>+1536(SB)/8, $0x3fbbc391e7038fd8
-DATA vconsts64x8<>+1544(SB)/8, $0x3fbbc391e7038fd8
-DATA vconsts64x8<>+1552(SB)/8, $0x3fbbc391e7038fd8
-DATA vconsts64x8<>+1560(SB)/8, $0x3fbbc391e7038fd8
-DATA vconsts64x8<>+1568(SB)/8, $0x3fbbc391e7038fd8
-DATA vconsts64x8<>+1576(SB)/8, $0x3fbbc391e7038fd8
-DATA vconsts64x8<>+1584(SB)/8, $0x3fbbc391e7038fd8
-DATA vconsts64x8<>+1592(SB)/8, $0x3fbbc391e7038fd8
-DATA vconsts64x8<>+1600(SB)/8, $0x3fc402242bc60613
-DATA vconsts64x8<>+1608(SB)/8, $0x3fc402242bc60613
-DATA vconsts64x8<>+1616(SB)/8, $0x3fc402242bc60613
-DATA vconsts64x8<>+1624(SB)/8, $0x3fc402242bc60613
-DATA vconsts64x8<>+1632(SB)/8, $0x3fc402242bc60613
-DATA vconsts64x8<>+1640(SB)/8, $0x3fc402242bc60613
-DATA vconsts64x8<>+1648(SB)/8, $0x3fc402242bc60613
-DATA vconsts64x8<>+1656(SB)/8, $0x3fc402242bc60613
-DATA vconsts64x8<>+1664(SB)/8, $0xbff0000000000000
-DATA vconsts64x8<>+1672(SB)/8, $0xbff0000000000000
-DATA vconsts64x8<>+1680(SB)/8, $0xbff0000000000000
-DATA vconsts64x8<>+1688(SB)/8, $0xbff0000000000000
-DATA vconsts64x8<>+1696(SB)/8, $0xbff0000000000000
-DATA vconsts64x8<>+1704(SB)/8, $0xbff0000000000000
-DATA vconsts64x8<>+1712(SB)/8, $0xbff0000000000000
-DATA vconsts64x8<>+1720(SB)/8, $0xbff0000000000000
-GLOBL vconsts64x8<>(SB), RODATA|NOPTR, $1728
+DATA vconsts64x8<>+832(SB)/8, $0x3e5af4de6a36d4fc
+DATA vconsts64x8<>+840(SB)/8, $0x3e5af4de6a36d4fc
+DATA vconsts64x8<>+848(SB)/8, $0x3e5af4de6a36d4fc
+DATA vconsts64x8<>+856(SB)/8, $0x3e5af4de6a36d4fc
+DATA vconsts64x8<>+864(SB)/8, $0x3e5af4de6a36d4fc
+DATA vconsts64x8<>+872(SB)/8, $0x3e5af4de6a36d4fc
+DATA vconsts64x8<>+880(SB)/8, $0x3e5af4de6a36d4fc
+DATA vconsts64x8<>+888(SB)/8, $0x3e5af4de6a36d4fc
+DATA vconsts64x8<>+896(SB)/8, $0x3e927e4db653346e
+DATA vconsts64x8<>+904(SB)/8, $0x3e927e4db653346e
+DATA vconsts64x8<>+912(SB)/8, $0x3e927e4db653346e
+DATA vconsts64x8<>+920(SB)/8, $0x3e927e4db653346e
+DATA vconsts64x8<>+928(SB)/8, $0x3e927e4db653346e
+DATA vconsts64x8<>+936(SB)/8, $0x3e927e4db653346e
+DATA vconsts64x8<>+944(SB)/8, $0x3e927e4db653346e
+DATA vconsts64x8<>+952(SB)/8, $0x3e927e4db653346e
+DATA vconsts64x8<>+960(SB)/8, $0x3ec71de0232f4775
+DATA vconsts64x8<>+968(SB)/8, $0x3ec71de0232f4775
+DATA vconsts64x8<>+976(SB)/8, $0x3ec71de0232f4775
+DATA vconsts64x8<>+984(SB)/8, $0x3ec71de0232f4775
+DATA vconsts64x8<>+992(SB)/8, $0x3ec71de0232f4775
+DATA vconsts64x8<>+1000(SB)/8, $0x3ec71de0232f4775
+DATA vconsts64x8<>+1008(SB)/8, $0x3ec71de0232f4775
+DATA vconsts64x8<>+1016(SB)/8, $0x3ec71de0232f4775
+DATA vconsts64x8<>+1024(SB)/8, $0x3efa01a01a6d84aa
+DATA vconsts64x8<>+1032(SB)/8, $0x3efa01a01a6d84aa
+DATA vconsts64x8<>+1040(SB)/8, $0x3efa01a01a6d84aa
+DATA vconsts64x8<>+1048(SB)/8, $0x3efa01a01a6d84aa
+DATA vconsts64x8<>+1056(SB)/8, $0x3efa01a01a6d84aa
+DATA vconsts64x8<>+1064(SB)/8, $0x3efa01a01a6d84aa
+DATA vconsts64x8<>+1072(SB)/8, $0x3efa01a01a6d84aa
+DATA vconsts64x8<>+1080(SB)/8, $0x3efa01a01a6d84aa
+DATA vconsts64x8<>+1088(SB)/8, $0x3f2a01a01abe78f9
+DATA vconsts64x8<>+1096(SB)/8, $0x3f2a01a01abe78f9
+DATA vconsts64x8<>+1104(SB)/8, $0x3f2a01a01abe78f9
+DATA vconsts64x8<>+1112(SB)/8, $0x3f2a01a01abe78f9
+DATA vconsts64x8<>+1120(SB)/8, $0x3f2a01a01abe78f9
+DATA vconsts64x8<>+1128(SB)/8, $0x3f2a01a01abe78f9
+DATA vconsts64x8<>+1136(SB)/8, $0x3f2a01a01abe78f9
+DATA vconsts64x8<>+1144(SB)/8, $0x3f2a01a01abe78f9
+DATA vconsts64x8<>+1152(SB)/8, $0x3f56c16c16c162d5
+DATA vconsts64x8<>+1160(SB)/8, $0x3f56c16c16c162d5
+DATA vconsts64x8<>+1168(SB)/8, $0x3f56c16c16c162d5
+DATA vconsts64x8<>+1176(SB)/8, $0x3f56c16c16c162d5
+DATA vconsts64x8<>+1184(SB)/8, $0x3f56c16c16c162d5
+DATA vconsts64x8<>+1192(SB)/8, $0x3f56c16c16c162d5
+DATA vconsts64x8<>+1200(SB)/8, $0x3f56c16c16c162d5
+DATA vconsts64x8<>+1208(SB)/8, $0x3f56c16c16c162d5
+DATA vconsts64x8<>+1216(SB)/8, $0x3f811111111100dc
+DATA vconsts64x8<>+1224(SB)/8, $0x3f811111111100dc
+DATA vconsts64x8<>+1232(SB)/8, $0x3f811111111100dc
+DATA vconsts64x8<>+1240(SB)/8, $0x3f811111111100dc
+DATA vconsts64x8<>+1248(SB)/8, $0x3f811111111100dc
+DATA vconsts64x8<>+1256(SB)/8, $0x3f811111111100dc
+DATA vconsts64x8<>+1264(SB)/8, $0x3f811111111100dc
+DATA vconsts64x8<>+1272(SB)/8, $0x3f811111111100dc
+DATA vconsts64x8<>+1280(SB)/8, $0x3fa5555555555556
+DATA vconsts64x8<>+1288(SB)/8, $0x3fa5555555555556
+DATA vconsts64x8<>+1296(SB)/8, $0x3fa5555555555556
+DATA vconsts64x8<>+1304(SB)/8, $0x3fa5555555555556
+DATA vconsts64x8<>+1312(SB)/8, $0x3fa5555555555556
+DATA vconsts64x8<>+1320(SB)/8, $0x3fa5555555555556
+DATA vconsts64x8<>+1328(SB)/8, $0x3fa5555555555556
+DATA vconsts64x8<>+1336(SB)/8, $0x3fa5555555555556
+DATA vconsts64x8<>+1344(SB)/8, $0x3fc5555555555557
+DATA vconsts64x8<>+1352(SB)/8, $0x3fc5555555555557
+DATA vconsts64x8<>+1360(SB)/8, $0x3fc5555555555557
+DATA vconsts64x8<>+1368(SB)/8, $0x3fc5555555555557
+DATA vconsts64x8<>+1376(SB)/8, $0x3fc5555555555557
+DATA vconsts64x8<>+1384(SB)/8, $0x3fc5555555555557
+DATA vconsts64x8<>+1392(SB)/8, $0x3fc5555555555557
+DATA vconsts64x8<>+1400(SB)/8, $0x3fc5555555555557
+DATA vconsts64x8<>+1408(SB)/8, $0x3ff0000000000000
+DATA vconsts64x8<>+1416(SB)/8, $0x3ff0000000000000
+DATA vconsts64x8<>+1424(SB)/8, $0x3ff0000000000000
+DATA vconsts64x8<>+1432(SB)/8, $0x3ff0000000000000
+DATA vconsts64x8<>+1440(SB)/8, $0x3ff0000000000000
+DATA vconsts64x8<>+1448(SB)/8, $0x3ff0000000000000
+DATA vconsts64x8<>+1456(SB)/8, $0x3ff0000000000000
+DATA vconsts64x8<>+1464(SB)/8, $0x3ff0000000000000
+DATA vconsts64x8<>+1472(SB)/8, $0x3c90000000000000
+DATA vconsts64x8<>+1480(SB)/8, $0x3c90000000000000
+DATA vconsts64x8<>+1488(SB)/8, $0x3c90000000000000
+DATA vconsts64x8<>+1496(SB)/8, $0x3c90000000000000
+DATA vconsts64x8<>+1504(SB)/8, $0x3c90000000000000
+DATA vconsts64x8<>+1512(SB)/8, $0x3c90000000000000
+DATA vconsts64x8<>+1520(SB)/8, $0x3c90000000000000
+DATA vconsts64x8<>+1528(SB)/8, $0x3c90000000000000
+DATA vconsts64x8<>+1536(SB)/8, $0x3fb32db888c52863
+DATA vconsts64x8<>+1544(SB)/8, $0x3fb32db888c52863
+DATA vconsts64x8<>+1552(SB)/8, $0x3fb32db888c52863
+DATA vconsts64x8<>+1560(SB)/8, $0x3fb32db888c52863
+DATA vconsts64x8<>+1568(SB)/8, $0x3fb32db888c52863
+DATA vconsts64x8<>+1576(SB)/8, $0x3fb32db888c52863
+DATA vconsts64x8<>+1584(SB)/8, $0x3fb32db888c52863
+DATA vconsts64x8<>+1592(SB)/8, $0x3fb32db888c52863
+DATA vconsts64x8<>+1600(SB)/8, $0x3fbbc391e7038fd8
+DATA vconsts64x8<>+1608(SB)/8, $0x3fbbc391e7038fd8
+DATA vconsts64x8<>+1616(SB)/8, $0x3fbbc391e7038fd8
+DATA vconsts64x8<>+1624(SB)/8, $0x3fbbc391e7038fd8
+DATA vconsts64x8<>+1632(SB)/8, $0x3fbbc391e7038fd8
+DATA vconsts64x8<>+1640(SB)/8, $0x3fbbc391e7038fd8
+DATA vconsts64x8<>+1648(SB)/8, $0x3fbbc391e7038fd8
+DATA vconsts64x8<>+1656(SB)/8, $0x3fbbc391e7038fd8
+DATA vconsts64x8<>+1664(SB)/8, $0x3fbe0a2b03e150e2
+DATA vconsts64x8<>+1672(SB)/8, $0x3fbe0a2b03e150e2
+DATA vconsts64x8<>+1680(SB)/8, $0x3fbe0a2b03e150e2
+DATA vconsts64x8<>+1688(SB)/8, $0x3fbe0a2b03e150e2
+DATA vconsts64x8<>+1696(SB)/8, $0x3fbe0a2b03e150e2
+DATA vconsts64x8<>+1704(SB)/8, $0x3fbe0a2b03e150e2
+DATA vconsts64x8<>+1712(SB)/8, $0x3fbe0a2b03e150e2
+DATA vconsts64x8<>+1720(SB)/8, $0x3fbe0a2b03e150e2
+DATA vconsts64x8<>+1728(SB)/8, $0x3fc111abf2a997be
+DATA vconsts64x8<>+1736(SB)/8, $0x3fc111abf2a997be
+DATA vconsts64x8<>+1744(SB)/8, $0x3fc111abf2a997be
+DATA vconsts64x8<>+1752(SB)/8, $0x3fc111abf2a997be
+DATA vconsts64x8<>+1760(SB)/8, $0x3fc111abf2a997be
+DATA vconsts64x8<>+1768(SB)/8, $0x3fc111abf2a997be
+DATA vconsts64x8<>+1776(SB)/8, $0x3fc111abf2a997be
+DATA vconsts64x8<>+1784(SB)/8, $0x3fc111abf2a997be
+DATA vconsts64x8<>+1792(SB)/8, $0x3fc3b13514f4002f
+DATA vconsts64x8<>+1800(SB)/8, $0x3fc3b13514f4002f
+DATA vconsts64x8<>+1808(SB)/8, $0x3fc3b13514f4002f
+DATA vconsts64x8<>+1816(SB)/8, $0x3fc3b13514f4002f
+DATA vconsts64x8<>+1824(SB)/8, $0x3fc3b13514f4002f
+DATA vconsts64x8<>+1832(SB)/8, $0x3fc3b13514f4002f
+DATA vconsts64x8<>+1840(SB)/8, $0x3fc3b13514f4002f
+DATA vconsts64x8<>+1848(SB)/8, $0x3fc3b13514f4002f
+DATA vconsts64x8<>+1856(SB)/8, $0x3fc745d1993edef4
+DATA vconsts64x8<>+1864(SB)/8, $0x3fc745d1993edef4
+DATA vconsts64x8<>+1872(SB)/8, $0x3fc745d1993edef4
+DATA vconsts64x8<>+1880(SB)/8, $0x3fc745d1993edef4
+DATA vconsts64x8<>+1888(SB)/8, $0x3fc745d1993edef4
+DATA vconsts64x8<>+1896(SB)/8, $0x3fc745d1993edef4
+DATA vconsts64x8<>+1904(SB)/8, $0x3fc745d1993edef4
+DATA vconsts64x8<>+1912(SB)/8, $0x3fc745d1993edef4
+DATA vconsts64x8<>+1920(SB)/8, $0x3fcc71c71bedcd84
+DATA vconsts64x8<>+1928(SB)/8, $0x3fcc71c71bedcd84
+DATA vconsts64x8<>+1936(SB)/8, $0x3fcc71c71bedcd84
+DATA vconsts64x8<>+1944(SB)/8, $0x3fcc71c71bedcd84
+DATA vconsts64x8<>+1952(SB)/8, $0x3fcc71c71bedcd84
+DATA vconsts64x8<>+1960(SB)/8, $0x3fcc71c71bedcd84
+DATA vconsts64x8<>+1968(SB)/8, $0x3fcc71c71bedcd84
+DATA vconsts64x8<>+1976(SB)/8, $0x3fcc71c71bedcd84
+DATA vconsts64x8<>+1984(SB)/8, $0x3fd2492492499d64
+DATA vconsts64x8<>+1992(SB)/8, $0x3fd2492492499d64
+DATA vconsts64x8<>+2000(SB)/8, $0x3fd2492492499d64
+DATA vconsts64x8<>+2008(SB)/8, $0x3fd2492492499d64
+DATA vconsts64x8<>+2016(SB)/8, $0x3fd2492492499d64
+DATA vconsts64x8<>+2024(SB)/8, $0x3fd2492492499d64
+DATA vconsts64x8<>+2032(SB)/8, $0x3fd2492492499d64
+DATA vconsts64x8<>+2040(SB)/8, $0x3fd2492492499d64
+DATA vconsts64x8<>+2048(SB)/8, $0x3fd9999999999943
+DATA vconsts64x8<>+2056(SB)/8, $0x3fd9999999999943
+DATA vconsts64x8<>+2064(SB)/8, $0x3fd9999999999943
+DATA vconsts64x8<>+2072(SB)/8, $0x3fd9999999999943
+DATA vconsts64x8<>+2080(SB)/8, $0x3fd9999999999943
+DATA vconsts64x8<>+2088(SB)/8, $0x3fd9999999999943
+DATA vconsts64x8<>+2096(SB)/8, $0x3fd9999999999943
+DATA vconsts64x8<>+2104(SB)/8, $0x3fd9999999999943
+DATA vconsts64x8<>+2112(SB)/8, $0x3fe5555555555555
+DATA vconsts64x8<>+2120(SB)/8, $0x3fe5555555555555
+DATA vconsts64x8<>+2128(SB)/8, $0x3fe5555555555555
+DATA vconsts64x8<>+2136(SB)/8, $0x3fe5555555555555
+DATA vconsts64x8<>+2144(SB)/8, $0x3fe5555555555555
+DATA vconsts64x8<>+2152(SB)/8, $0x3fe5555555555555
+DATA vconsts64x8<>+2160(SB)/8, $0x3fe5555555555555
+DATA vconsts64x8<>+2168(SB)/8, $0x3fe5555555555555
+DATA vconsts64x8<>+2176(SB)/8, $0xbff0000000000000
+DATA vconsts64x8<>+2184(SB)/8, $0xbff0000000000000
+DATA vconsts64x8<>+2192(SB)/8, $0xbff0000000000000
+DATA vconsts64x8<>+2200(SB)/8, $0xbff0000000000000
+DATA vconsts64x8<>+2208(SB)/8, $0xbff0000000000000
+DATA vconsts64x8<>+2216(SB)/8, $0xbff0000000000000
+DATA vconsts64x8<>+2224(SB)/8, $0xbff0000000000000
+DATA vconsts64x8<>+2232(SB)/8, $0xbff0000000000000
+GLOBL vconsts64x8<>(SB), RODATA|NOPTR, $2240

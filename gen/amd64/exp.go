@@ -11,8 +11,8 @@ import (
 // Exponential: k = round(x·log2e) (rounded by adding 1.5·2^(mantissa bits)),
 // r = x − k·ln2_hi − k·ln2_lo with fused multiply-adds (the first exact),
 // e^r = 1 + r + r²·Q(r) with Q interpolating (e^r − 1 − r)/r² at Chebyshev
-// nodes of |r| <= 0.3466 (ln2/2 plus the slack of a rounded log2e) and
-// evaluated by Estrin's scheme, and e^x = e^r·2^k. The input is clamped first to [lo, hi], just past the
+// nodes of |r| <= 0.3466 (ln2/2 plus the slack of a rounded log2e), and
+// e^x = e^r·2^k. The input is clamped first to [lo, hi], just past the
 // thresholds where the result rounds to 0 and overflows, so k stays small
 // and ±Inf need no special case; NaN passes the clamp unchanged and
 // propagates. AVX-512 scales with VSCALEF, which rounds once, subnormal
@@ -39,6 +39,8 @@ var (
 // expConsts are the constants of one element type's exponential.
 type expConsts struct {
 	lo, hi       float64 // the clamp: e^lo rounds to 0, e^hi overflows
+	minNormal    float64 // the smallest normal number, 2^minExp
+	minExp       float64
 	shifter      float64 // 1.5·2^(mantissa bits): adding it rounds to an integer
 	bias         float64 // the exponent bias
 	expShift     uint64  // the exponent field's position
@@ -48,14 +50,14 @@ type expConsts struct {
 
 func (c *g) expConsts() expConsts {
 	if c.is64() {
-		return expConsts{lo: -746, hi: 710, shifter: 0x1.8p52, bias: 1023, expShift: 52,
+		return expConsts{lo: -746, hi: 710, minNormal: 0x1p-1022, minExp: -1022, shifter: 0x1.8p52, bias: 1023, expShift: 52,
 			ln2Hi: math.Ln2, ln2Lo: 2.319046813846299558e-17, q: expQ64}
 	}
 	q := make([]float64, len(expQ32))
 	for i, v := range expQ32 {
 		q[i] = float64(v)
 	}
-	return expConsts{lo: -104, hi: 89, shifter: 0x1.8p23, bias: 127, expShift: 23,
+	return expConsts{lo: -104, hi: 89, minNormal: 0x1p-126, minExp: -126, shifter: 0x1.8p23, bias: 127, expShift: 23,
 		ln2Hi: float64(float32(math.Ln2)), ln2Lo: float64(float32(-1.904654299957768e-09)), q: q}
 }
 
@@ -101,12 +103,9 @@ func (c *g) vexpClamped(x reg.VecVirtual, nonPos bool) reg.VecVirtual {
 	c.fnma(xc, kf, c.konstM(k.ln2Hi))
 	c.fnma(xc, kf, c.konstM(k.ln2Lo))
 
-	// p = 1 + (r + r²·Q(r)), Q by Estrin's scheme.
-	r2 := c.vec()
-	c.mul(r2, xc, xc)
-	p := c.poly(xc, r2, k.q)
-	c.fma213(p, r2, xc)
-	c.add(p, p, c.konstM(1))
+	// p = 1 + r + r²·Q(r), Horner's rule with fused multiply-adds (fewer
+	// instructions than Estrin's scheme, and no power of r that underflows).
+	p := c.horner(xc, append(append([]float64{}, 1, 1), k.q...))
 
 	switch {
 	case c.wide():
@@ -114,9 +113,25 @@ func (c *g) vexpClamped(x reg.VecVirtual, nonPos bool) reg.VecVirtual {
 		c.pick(VSCALEFPS, VSCALEFPD, kf, p, p)
 		return p
 	case nonPos:
-		c.mul(p, p, scale)             // exact
-		c.mul(p, p, c.konstM(0x1p-64)) // the one rounding
-		return p
+		// p·2^(k+64) is exact; then ·2^-64 is the one rounding. Where the
+		// result is subnormal (k below the normal range) the fused
+		// multiply-add adds the smallest normal m instead, rounding at the
+		// subnormal spacing to a normal number, and m's bits are taken off
+		// as integers: no arithmetic produces a subnormal or underflows
+		// (x86 takes a slow microcode path for those).
+		c.mul(p, p, scale)
+		lowK := c.cmp(cmpLT, kf, c.konstM(k.minExp))
+		m := c.vec()
+		c.and(m, lowK.v, c.konstM(k.minNormal))
+		r := c.vec()
+		c.move(r, m)
+		c.fma(r, p, c.konstM(0x1p-64))
+		if c.is64() {
+			VPSUBQ(m, r, r)
+		} else {
+			VPSUBD(m, r, r)
+		}
+		return r
 	}
 	// k1 = round(kf/2), its power 2^k1 the integer k1 + bias shifted into
 	// the exponent field (adding shifter + bias leaves it in the low bits).

@@ -92,7 +92,7 @@ var (
 // cross-entropy's log1p(e**(−|x|))), without range reduction: with f = v
 // (exact), s = f/(2 + f) and hfsq = f²/2, ln(1 + f) = f − (hfsq −
 // s·(hfsq + R)), R = z·P(z), the logarithm's core identity over the whole
-// of [0, 1]; s <= 1/3 keeps P short. Below tiny = 2^-(mantissa bits + 2),
+// of [0, 1] (with fused multiply-adds); s <= 1/3 keeps P short. Below tiny = 2^-(mantissa bits + 2),
 // ln(1 + v) rounds to v: such lanes take v, and the arithmetic runs on
 // max(v, tiny), so that nothing underflows (x86 takes a slow microcode path
 // for subnormal results, here from |x| > 44 in float32 on). NaN gives a
@@ -113,23 +113,19 @@ func (c *g) vlog1pUnit(v0 reg.VecVirtual) reg.VecVirtual {
 	c.div(s, f, s)
 	z := c.vec()
 	c.mul(z, s, s)
-	var r reg.VecVirtual
-	if c.is64() && !c.wide() {
-		r = c.horner(z, coef) // sixteen registers: Estrin's would not fit
-	} else {
-		r = c.poly(z, nil, coef)
-	}
-	c.mul(r, r, z) // R
+	r := c.horner(z, coef) // no power of z that underflows for tiny v
 	hfsq := c.vec()
 	c.mul(hfsq, f, f)
 	c.mul(hfsq, hfsq, c.konstM(0.5))
-	c.add(r, hfsq, r)
-	c.mul(r, s, r)
-	c.sub(r, hfsq, r)
+	c.fma213(r, z, hfsq)  // hfsq + R
+	c.fnma213(r, s, hfsq) // hfsq − s·(hfsq + R)
 	c.sub(r, f, r)
 	c.blend(r, c.cmp(cmpLT, v0, c.konstM(tiny)), v0, r)
 	return r
 }
+
+// fnma213: dst = a − dst*b.
+func (c *g) fnma213(dst, b, a Op) { c.pick(VFNMADD213PS, VFNMADD213PD, a, b, dst) }
 
 // log1pMap emits log1pMap<ISA><T>(dst, x): dst(i) = ln(1 + x(i)), the
 // vectorised log1p on its own, for accuracy tests.

@@ -27244,30 +27244,26 @@ esloop:
 	VSUBPS       Y0, Y5, Y5
 	VBROADCASTSS consts32<>+68(SB), Y6
 	VMAXPS       Y5, Y6, Y6
-	VBROADCASTSS consts32<>+84(SB), Y7
-	VMINPS       Y6, Y7, Y6
 	VBROADCASTSS consts32<>+72(SB), Y7
-	VFMADD213PS  vconsts32x8<>+736(SB), Y6, Y7
-	VSUBPS       vconsts32x8<>+736(SB), Y7, Y7
+	VFMADD213PS  vconsts32x8<>+224(SB), Y6, Y7
+	VPSLLD       $0x17, Y7, Y8
+	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
 	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
 	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y8
-	VBROADCASTSS consts32<>+56(SB), Y6
-	VFMADD213PS  vconsts32x8<>+768(SB), Y7, Y6
-	VSUBPS       vconsts32x8<>+768(SB), Y6, Y9
-	VSUBPS       Y9, Y7, Y7
-	VADDPS       vconsts32x8<>+768(SB), Y7, Y7
-	VPSLLD       $0x17, Y6, Y6
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y6, Y8, Y8
-	VMULPS       Y7, Y8, Y8
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
+	VMULPS       Y8, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
+	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
+	VMOVAPS      Y6, Y8
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y8
+	VPSUBD       Y6, Y8, Y8
 	VCMPPS       $0x19, Y4, Y5, Y5
 	VPSUBD       Y5, Y3, Y3
 	VANDPS       Y5, Y8, Y5
@@ -27276,30 +27272,26 @@ esloop:
 	VSUBPS       Y0, Y5, Y5
 	VBROADCASTSS consts32<>+68(SB), Y6
 	VMAXPS       Y5, Y6, Y6
-	VBROADCASTSS consts32<>+84(SB), Y7
-	VMINPS       Y6, Y7, Y6
 	VBROADCASTSS consts32<>+72(SB), Y7
-	VFMADD213PS  vconsts32x8<>+736(SB), Y6, Y7
-	VSUBPS       vconsts32x8<>+736(SB), Y7, Y7
+	VFMADD213PS  vconsts32x8<>+224(SB), Y6, Y7
+	VPSLLD       $0x17, Y7, Y8
+	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
 	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
 	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y8
-	VBROADCASTSS consts32<>+56(SB), Y6
-	VFMADD213PS  vconsts32x8<>+768(SB), Y7, Y6
-	VSUBPS       vconsts32x8<>+768(SB), Y6, Y9
-	VSUBPS       Y9, Y7, Y7
-	VADDPS       vconsts32x8<>+768(SB), Y7, Y7
-	VPSLLD       $0x17, Y6, Y6
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y6, Y8, Y8
-	VMULPS       Y7, Y8, Y8
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
+	VMULPS       Y8, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
+	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
+	VMOVAPS      Y6, Y8
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y8
+	VPSUBD       Y6, Y8, Y8
 	VCMPPS       $0x19, Y4, Y5, Y5
 	VPSUBD       Y5, Y3, Y3
 	VANDPS       Y5, Y8, Y5
@@ -27318,30 +27310,26 @@ essingle1:
 	VSUBPS       Y0, Y5, Y5
 	VBROADCASTSS consts32<>+68(SB), Y6
 	VMAXPS       Y5, Y6, Y6
-	VBROADCASTSS consts32<>+84(SB), Y7
-	VMINPS       Y6, Y7, Y6
 	VBROADCASTSS consts32<>+72(SB), Y7
-	VFMADD213PS  vconsts32x8<>+736(SB), Y6, Y7
-	VSUBPS       vconsts32x8<>+736(SB), Y7, Y7
+	VFMADD213PS  vconsts32x8<>+224(SB), Y6, Y7
+	VPSLLD       $0x17, Y7, Y8
+	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
 	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
 	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y8
-	VBROADCASTSS consts32<>+56(SB), Y6
-	VFMADD213PS  vconsts32x8<>+768(SB), Y7, Y6
-	VSUBPS       vconsts32x8<>+768(SB), Y6, Y9
-	VSUBPS       Y9, Y7, Y7
-	VADDPS       vconsts32x8<>+768(SB), Y7, Y7
-	VPSLLD       $0x17, Y6, Y6
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y6, Y8, Y8
-	VMULPS       Y7, Y8, Y8
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
+	VMULPS       Y8, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
+	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
+	VMOVAPS      Y6, Y8
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y8
+	VPSUBD       Y6, Y8, Y8
 	VCMPPS       $0x19, Y4, Y5, Y5
 	VPSUBD       Y5, Y3, Y3
 	VANDPS       Y5, Y8, Y5
@@ -27361,30 +27349,26 @@ estail:
 	VSUBPS       Y0, Y5, Y5
 	VBROADCASTSS consts32<>+68(SB), Y6
 	VMAXPS       Y5, Y6, Y6
-	VBROADCASTSS consts32<>+84(SB), Y7
-	VMINPS       Y6, Y7, Y6
 	VBROADCASTSS consts32<>+72(SB), Y7
-	VFMADD213PS  vconsts32x8<>+736(SB), Y6, Y7
-	VSUBPS       vconsts32x8<>+736(SB), Y7, Y7
+	VFMADD213PS  vconsts32x8<>+224(SB), Y6, Y7
+	VPSLLD       $0x17, Y7, Y8
+	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
 	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
 	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y8
-	VBROADCASTSS consts32<>+56(SB), Y6
-	VFMADD213PS  vconsts32x8<>+768(SB), Y7, Y6
-	VSUBPS       vconsts32x8<>+768(SB), Y6, Y9
-	VSUBPS       Y9, Y7, Y7
-	VADDPS       vconsts32x8<>+768(SB), Y7, Y7
-	VPSLLD       $0x17, Y6, Y6
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y6, Y8, Y8
-	VMULPS       Y7, Y8, Y8
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
+	VMULPS       Y8, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
+	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
+	VMOVAPS      Y6, Y8
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y8
+	VPSUBD       Y6, Y8, Y8
 	VCMPPS       $0x19, Y4, Y5, Y5
 	LEAQ         tailmask32<>+0(SB), BX
 	MOVQ         $0x00000008, SI
@@ -27461,30 +27445,26 @@ esloop:
 	VSUBPS       Y0, Y5, Y5
 	VBROADCASTSS consts32<>+68(SB), Y6
 	VMAXPS       Y5, Y6, Y6
-	VBROADCASTSS consts32<>+84(SB), Y7
-	VMINPS       Y6, Y7, Y6
 	VBROADCASTSS consts32<>+72(SB), Y7
-	VFMADD213PS  vconsts32x8<>+736(SB), Y6, Y7
-	VSUBPS       vconsts32x8<>+736(SB), Y7, Y7
+	VFMADD213PS  vconsts32x8<>+224(SB), Y6, Y7
+	VPSLLD       $0x17, Y7, Y8
+	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
 	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
 	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y8
-	VBROADCASTSS consts32<>+56(SB), Y6
-	VFMADD213PS  vconsts32x8<>+768(SB), Y7, Y6
-	VSUBPS       vconsts32x8<>+768(SB), Y6, Y9
-	VSUBPS       Y9, Y7, Y7
-	VADDPS       vconsts32x8<>+768(SB), Y7, Y7
-	VPSLLD       $0x17, Y6, Y6
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y6, Y8, Y8
-	VMULPS       Y7, Y8, Y8
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
+	VMULPS       Y8, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
+	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
+	VMOVAPS      Y6, Y8
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y8
+	VPSUBD       Y6, Y8, Y8
 	VMOVUPS      Y8, (CX)(DX*4)
 	VCMPPS       $0x19, Y4, Y5, Y5
 	VPSUBD       Y5, Y3, Y3
@@ -27494,30 +27474,26 @@ esloop:
 	VSUBPS       Y0, Y5, Y5
 	VBROADCASTSS consts32<>+68(SB), Y6
 	VMAXPS       Y5, Y6, Y6
-	VBROADCASTSS consts32<>+84(SB), Y7
-	VMINPS       Y6, Y7, Y6
 	VBROADCASTSS consts32<>+72(SB), Y7
-	VFMADD213PS  vconsts32x8<>+736(SB), Y6, Y7
-	VSUBPS       vconsts32x8<>+736(SB), Y7, Y7
+	VFMADD213PS  vconsts32x8<>+224(SB), Y6, Y7
+	VPSLLD       $0x17, Y7, Y8
+	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
 	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
 	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y8
-	VBROADCASTSS consts32<>+56(SB), Y6
-	VFMADD213PS  vconsts32x8<>+768(SB), Y7, Y6
-	VSUBPS       vconsts32x8<>+768(SB), Y6, Y9
-	VSUBPS       Y9, Y7, Y7
-	VADDPS       vconsts32x8<>+768(SB), Y7, Y7
-	VPSLLD       $0x17, Y6, Y6
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y6, Y8, Y8
-	VMULPS       Y7, Y8, Y8
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
+	VMULPS       Y8, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
+	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
+	VMOVAPS      Y6, Y8
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y8
+	VPSUBD       Y6, Y8, Y8
 	VMOVUPS      Y8, 32(CX)(DX*4)
 	VCMPPS       $0x19, Y4, Y5, Y5
 	VPSUBD       Y5, Y3, Y3
@@ -27537,30 +27513,26 @@ essingle1:
 	VSUBPS       Y0, Y5, Y5
 	VBROADCASTSS consts32<>+68(SB), Y6
 	VMAXPS       Y5, Y6, Y6
-	VBROADCASTSS consts32<>+84(SB), Y7
-	VMINPS       Y6, Y7, Y6
 	VBROADCASTSS consts32<>+72(SB), Y7
-	VFMADD213PS  vconsts32x8<>+736(SB), Y6, Y7
-	VSUBPS       vconsts32x8<>+736(SB), Y7, Y7
+	VFMADD213PS  vconsts32x8<>+224(SB), Y6, Y7
+	VPSLLD       $0x17, Y7, Y8
+	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
 	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
 	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y8
-	VBROADCASTSS consts32<>+56(SB), Y6
-	VFMADD213PS  vconsts32x8<>+768(SB), Y7, Y6
-	VSUBPS       vconsts32x8<>+768(SB), Y6, Y9
-	VSUBPS       Y9, Y7, Y7
-	VADDPS       vconsts32x8<>+768(SB), Y7, Y7
-	VPSLLD       $0x17, Y6, Y6
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y6, Y8, Y8
-	VMULPS       Y7, Y8, Y8
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
+	VMULPS       Y8, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
+	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
+	VMOVAPS      Y6, Y8
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y8
+	VPSUBD       Y6, Y8, Y8
 	VMOVUPS      Y8, (CX)(DX*4)
 	VCMPPS       $0x19, Y4, Y5, Y5
 	VPSUBD       Y5, Y3, Y3
@@ -27581,30 +27553,26 @@ estail:
 	VSUBPS       Y0, Y5, Y5
 	VBROADCASTSS consts32<>+68(SB), Y6
 	VMAXPS       Y5, Y6, Y6
-	VBROADCASTSS consts32<>+84(SB), Y7
-	VMINPS       Y6, Y7, Y6
 	VBROADCASTSS consts32<>+72(SB), Y7
-	VFMADD213PS  vconsts32x8<>+736(SB), Y6, Y7
-	VSUBPS       vconsts32x8<>+736(SB), Y7, Y7
+	VFMADD213PS  vconsts32x8<>+224(SB), Y6, Y7
+	VPSLLD       $0x17, Y7, Y8
+	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
 	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
 	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y8
-	VBROADCASTSS consts32<>+56(SB), Y6
-	VFMADD213PS  vconsts32x8<>+768(SB), Y7, Y6
-	VSUBPS       vconsts32x8<>+768(SB), Y6, Y9
-	VSUBPS       Y9, Y7, Y7
-	VADDPS       vconsts32x8<>+768(SB), Y7, Y7
-	VPSLLD       $0x17, Y6, Y6
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y6, Y8, Y8
-	VMULPS       Y7, Y8, Y8
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
+	VMULPS       Y8, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
+	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
+	VMOVAPS      Y6, Y8
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y8
+	VPSUBD       Y6, Y8, Y8
 	LEAQ         tailmask32<>+0(SB), SI
 	MOVQ         $0x00000008, DI
 	SUBQ         BX, DI
@@ -27689,30 +27657,26 @@ esloop:
 	VSUBPS       Y0, Y7, Y7
 	VBROADCASTSS consts32<>+68(SB), Y8
 	VMAXPS       Y7, Y8, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VMINPS       Y8, Y9, Y8
 	VBROADCASTSS consts32<>+72(SB), Y9
-	VFMADD213PS  vconsts32x8<>+736(SB), Y8, Y9
-	VSUBPS       vconsts32x8<>+736(SB), Y9, Y9
+	VFMADD213PS  vconsts32x8<>+224(SB), Y8, Y9
+	VPSLLD       $0x17, Y9, Y10
+	VSUBPS       vconsts32x8<>+224(SB), Y9, Y9
 	VFNMADD231PS vconsts32x8<>+256(SB), Y9, Y8
 	VFNMADD231PS vconsts32x8<>+288(SB), Y9, Y8
-	VBROADCASTSS consts32<>+76(SB), Y10
-	VFMADD213PS  vconsts32x8<>+320(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+384(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+416(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+96(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y10
-	VBROADCASTSS consts32<>+56(SB), Y8
-	VFMADD213PS  vconsts32x8<>+768(SB), Y9, Y8
-	VSUBPS       vconsts32x8<>+768(SB), Y8, Y11
-	VSUBPS       Y11, Y9, Y9
-	VADDPS       vconsts32x8<>+768(SB), Y9, Y9
-	VPSLLD       $0x17, Y8, Y8
-	VPSLLD       $0x17, Y9, Y9
-	VMULPS       Y8, Y10, Y10
-	VMULPS       Y9, Y10, Y10
+	VBROADCASTSS consts32<>+76(SB), Y9
+	VFMADD213PS  vconsts32x8<>+320(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+384(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+416(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+96(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
+	VMULPS       Y10, Y9, Y9
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y9, Y8
+	VANDPS       vconsts32x8<>+512(SB), Y8, Y8
+	VMOVAPS      Y8, Y10
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
+	VPSUBD       Y8, Y10, Y10
 	VCMPPS       $0x19, Y6, Y7, Y8
 	VPSUBD       Y8, Y5, Y5
 	VANDPS       Y8, Y10, Y8
@@ -27722,30 +27686,26 @@ esloop:
 	VSUBPS       Y0, Y7, Y7
 	VBROADCASTSS consts32<>+68(SB), Y8
 	VMAXPS       Y7, Y8, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VMINPS       Y8, Y9, Y8
 	VBROADCASTSS consts32<>+72(SB), Y9
-	VFMADD213PS  vconsts32x8<>+736(SB), Y8, Y9
-	VSUBPS       vconsts32x8<>+736(SB), Y9, Y9
+	VFMADD213PS  vconsts32x8<>+224(SB), Y8, Y9
+	VPSLLD       $0x17, Y9, Y10
+	VSUBPS       vconsts32x8<>+224(SB), Y9, Y9
 	VFNMADD231PS vconsts32x8<>+256(SB), Y9, Y8
 	VFNMADD231PS vconsts32x8<>+288(SB), Y9, Y8
-	VBROADCASTSS consts32<>+76(SB), Y10
-	VFMADD213PS  vconsts32x8<>+320(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+384(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+416(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+96(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y10
-	VBROADCASTSS consts32<>+56(SB), Y8
-	VFMADD213PS  vconsts32x8<>+768(SB), Y9, Y8
-	VSUBPS       vconsts32x8<>+768(SB), Y8, Y11
-	VSUBPS       Y11, Y9, Y9
-	VADDPS       vconsts32x8<>+768(SB), Y9, Y9
-	VPSLLD       $0x17, Y8, Y8
-	VPSLLD       $0x17, Y9, Y9
-	VMULPS       Y8, Y10, Y10
-	VMULPS       Y9, Y10, Y10
+	VBROADCASTSS consts32<>+76(SB), Y9
+	VFMADD213PS  vconsts32x8<>+320(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+384(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+416(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+96(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
+	VMULPS       Y10, Y9, Y9
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y9, Y8
+	VANDPS       vconsts32x8<>+512(SB), Y8, Y8
+	VMOVAPS      Y8, Y10
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
+	VPSUBD       Y8, Y10, Y10
 	VCMPPS       $0x19, Y6, Y7, Y8
 	VPSUBD       Y8, Y5, Y5
 	VANDPS       Y8, Y10, Y8
@@ -27765,30 +27725,26 @@ essingle1:
 	VSUBPS       Y0, Y7, Y7
 	VBROADCASTSS consts32<>+68(SB), Y8
 	VMAXPS       Y7, Y8, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VMINPS       Y8, Y9, Y8
 	VBROADCASTSS consts32<>+72(SB), Y9
-	VFMADD213PS  vconsts32x8<>+736(SB), Y8, Y9
-	VSUBPS       vconsts32x8<>+736(SB), Y9, Y9
+	VFMADD213PS  vconsts32x8<>+224(SB), Y8, Y9
+	VPSLLD       $0x17, Y9, Y10
+	VSUBPS       vconsts32x8<>+224(SB), Y9, Y9
 	VFNMADD231PS vconsts32x8<>+256(SB), Y9, Y8
 	VFNMADD231PS vconsts32x8<>+288(SB), Y9, Y8
-	VBROADCASTSS consts32<>+76(SB), Y10
-	VFMADD213PS  vconsts32x8<>+320(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+384(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+416(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+96(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y10
-	VBROADCASTSS consts32<>+56(SB), Y8
-	VFMADD213PS  vconsts32x8<>+768(SB), Y9, Y8
-	VSUBPS       vconsts32x8<>+768(SB), Y8, Y11
-	VSUBPS       Y11, Y9, Y9
-	VADDPS       vconsts32x8<>+768(SB), Y9, Y9
-	VPSLLD       $0x17, Y8, Y8
-	VPSLLD       $0x17, Y9, Y9
-	VMULPS       Y8, Y10, Y10
-	VMULPS       Y9, Y10, Y10
+	VBROADCASTSS consts32<>+76(SB), Y9
+	VFMADD213PS  vconsts32x8<>+320(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+384(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+416(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+96(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
+	VMULPS       Y10, Y9, Y9
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y9, Y8
+	VANDPS       vconsts32x8<>+512(SB), Y8, Y8
+	VMOVAPS      Y8, Y10
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
+	VPSUBD       Y8, Y10, Y10
 	VCMPPS       $0x19, Y6, Y7, Y8
 	VPSUBD       Y8, Y5, Y5
 	VANDPS       Y8, Y10, Y8
@@ -27809,30 +27765,26 @@ estail:
 	VSUBPS       Y0, Y7, Y7
 	VBROADCASTSS consts32<>+68(SB), Y8
 	VMAXPS       Y7, Y8, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VMINPS       Y8, Y9, Y8
 	VBROADCASTSS consts32<>+72(SB), Y9
-	VFMADD213PS  vconsts32x8<>+736(SB), Y8, Y9
-	VSUBPS       vconsts32x8<>+736(SB), Y9, Y9
+	VFMADD213PS  vconsts32x8<>+224(SB), Y8, Y9
+	VPSLLD       $0x17, Y9, Y10
+	VSUBPS       vconsts32x8<>+224(SB), Y9, Y9
 	VFNMADD231PS vconsts32x8<>+256(SB), Y9, Y8
 	VFNMADD231PS vconsts32x8<>+288(SB), Y9, Y8
-	VBROADCASTSS consts32<>+76(SB), Y10
-	VFMADD213PS  vconsts32x8<>+320(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+384(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+416(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+96(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y10
-	VBROADCASTSS consts32<>+56(SB), Y8
-	VFMADD213PS  vconsts32x8<>+768(SB), Y9, Y8
-	VSUBPS       vconsts32x8<>+768(SB), Y8, Y11
-	VSUBPS       Y11, Y9, Y9
-	VADDPS       vconsts32x8<>+768(SB), Y9, Y9
-	VPSLLD       $0x17, Y8, Y8
-	VPSLLD       $0x17, Y9, Y9
-	VMULPS       Y8, Y10, Y10
-	VMULPS       Y9, Y10, Y10
+	VBROADCASTSS consts32<>+76(SB), Y9
+	VFMADD213PS  vconsts32x8<>+320(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+384(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+416(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+96(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
+	VMULPS       Y10, Y9, Y9
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y9, Y8
+	VANDPS       vconsts32x8<>+512(SB), Y8, Y8
+	VMOVAPS      Y8, Y10
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
+	VPSUBD       Y8, Y10, Y10
 	VCMPPS       $0x19, Y6, Y7, Y8
 	LEAQ         tailmask32<>+0(SB), BX
 	MOVQ         $0x00000008, SI
@@ -27935,30 +27887,26 @@ esloop:
 	VSUBPS       Y0, Y7, Y7
 	VBROADCASTSS consts32<>+68(SB), Y8
 	VMAXPS       Y7, Y8, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VMINPS       Y8, Y9, Y8
 	VBROADCASTSS consts32<>+72(SB), Y9
-	VFMADD213PS  vconsts32x8<>+736(SB), Y8, Y9
-	VSUBPS       vconsts32x8<>+736(SB), Y9, Y9
+	VFMADD213PS  vconsts32x8<>+224(SB), Y8, Y9
+	VPSLLD       $0x17, Y9, Y10
+	VSUBPS       vconsts32x8<>+224(SB), Y9, Y9
 	VFNMADD231PS vconsts32x8<>+256(SB), Y9, Y8
 	VFNMADD231PS vconsts32x8<>+288(SB), Y9, Y8
-	VBROADCASTSS consts32<>+76(SB), Y10
-	VFMADD213PS  vconsts32x8<>+320(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+384(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+416(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+96(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y10
-	VBROADCASTSS consts32<>+56(SB), Y8
-	VFMADD213PS  vconsts32x8<>+768(SB), Y9, Y8
-	VSUBPS       vconsts32x8<>+768(SB), Y8, Y11
-	VSUBPS       Y11, Y9, Y9
-	VADDPS       vconsts32x8<>+768(SB), Y9, Y9
-	VPSLLD       $0x17, Y8, Y8
-	VPSLLD       $0x17, Y9, Y9
-	VMULPS       Y8, Y10, Y10
-	VMULPS       Y9, Y10, Y10
+	VBROADCASTSS consts32<>+76(SB), Y9
+	VFMADD213PS  vconsts32x8<>+320(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+384(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+416(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+96(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
+	VMULPS       Y10, Y9, Y9
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y9, Y8
+	VANDPS       vconsts32x8<>+512(SB), Y8, Y8
+	VMOVAPS      Y8, Y10
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
+	VPSUBD       Y8, Y10, Y10
 	VMOVUPS      Y10, (CX)(DX*4)
 	VCMPPS       $0x19, Y6, Y7, Y8
 	VPSUBD       Y8, Y5, Y5
@@ -27969,30 +27917,26 @@ esloop:
 	VSUBPS       Y0, Y7, Y7
 	VBROADCASTSS consts32<>+68(SB), Y8
 	VMAXPS       Y7, Y8, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VMINPS       Y8, Y9, Y8
 	VBROADCASTSS consts32<>+72(SB), Y9
-	VFMADD213PS  vconsts32x8<>+736(SB), Y8, Y9
-	VSUBPS       vconsts32x8<>+736(SB), Y9, Y9
+	VFMADD213PS  vconsts32x8<>+224(SB), Y8, Y9
+	VPSLLD       $0x17, Y9, Y10
+	VSUBPS       vconsts32x8<>+224(SB), Y9, Y9
 	VFNMADD231PS vconsts32x8<>+256(SB), Y9, Y8
 	VFNMADD231PS vconsts32x8<>+288(SB), Y9, Y8
-	VBROADCASTSS consts32<>+76(SB), Y10
-	VFMADD213PS  vconsts32x8<>+320(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+384(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+416(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+96(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y10
-	VBROADCASTSS consts32<>+56(SB), Y8
-	VFMADD213PS  vconsts32x8<>+768(SB), Y9, Y8
-	VSUBPS       vconsts32x8<>+768(SB), Y8, Y11
-	VSUBPS       Y11, Y9, Y9
-	VADDPS       vconsts32x8<>+768(SB), Y9, Y9
-	VPSLLD       $0x17, Y8, Y8
-	VPSLLD       $0x17, Y9, Y9
-	VMULPS       Y8, Y10, Y10
-	VMULPS       Y9, Y10, Y10
+	VBROADCASTSS consts32<>+76(SB), Y9
+	VFMADD213PS  vconsts32x8<>+320(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+384(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+416(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+96(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
+	VMULPS       Y10, Y9, Y9
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y9, Y8
+	VANDPS       vconsts32x8<>+512(SB), Y8, Y8
+	VMOVAPS      Y8, Y10
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
+	VPSUBD       Y8, Y10, Y10
 	VMOVUPS      Y10, 32(CX)(DX*4)
 	VCMPPS       $0x19, Y6, Y7, Y8
 	VPSUBD       Y8, Y5, Y5
@@ -28013,30 +27957,26 @@ essingle1:
 	VSUBPS       Y0, Y7, Y7
 	VBROADCASTSS consts32<>+68(SB), Y8
 	VMAXPS       Y7, Y8, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VMINPS       Y8, Y9, Y8
 	VBROADCASTSS consts32<>+72(SB), Y9
-	VFMADD213PS  vconsts32x8<>+736(SB), Y8, Y9
-	VSUBPS       vconsts32x8<>+736(SB), Y9, Y9
+	VFMADD213PS  vconsts32x8<>+224(SB), Y8, Y9
+	VPSLLD       $0x17, Y9, Y10
+	VSUBPS       vconsts32x8<>+224(SB), Y9, Y9
 	VFNMADD231PS vconsts32x8<>+256(SB), Y9, Y8
 	VFNMADD231PS vconsts32x8<>+288(SB), Y9, Y8
-	VBROADCASTSS consts32<>+76(SB), Y10
-	VFMADD213PS  vconsts32x8<>+320(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+384(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+416(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+96(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y10
-	VBROADCASTSS consts32<>+56(SB), Y8
-	VFMADD213PS  vconsts32x8<>+768(SB), Y9, Y8
-	VSUBPS       vconsts32x8<>+768(SB), Y8, Y11
-	VSUBPS       Y11, Y9, Y9
-	VADDPS       vconsts32x8<>+768(SB), Y9, Y9
-	VPSLLD       $0x17, Y8, Y8
-	VPSLLD       $0x17, Y9, Y9
-	VMULPS       Y8, Y10, Y10
-	VMULPS       Y9, Y10, Y10
+	VBROADCASTSS consts32<>+76(SB), Y9
+	VFMADD213PS  vconsts32x8<>+320(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+384(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+416(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+96(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
+	VMULPS       Y10, Y9, Y9
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y9, Y8
+	VANDPS       vconsts32x8<>+512(SB), Y8, Y8
+	VMOVAPS      Y8, Y10
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
+	VPSUBD       Y8, Y10, Y10
 	VMOVUPS      Y10, (CX)(DX*4)
 	VCMPPS       $0x19, Y6, Y7, Y8
 	VPSUBD       Y8, Y5, Y5
@@ -28058,30 +27998,26 @@ estail:
 	VSUBPS       Y0, Y7, Y7
 	VBROADCASTSS consts32<>+68(SB), Y8
 	VMAXPS       Y7, Y8, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VMINPS       Y8, Y9, Y8
 	VBROADCASTSS consts32<>+72(SB), Y9
-	VFMADD213PS  vconsts32x8<>+736(SB), Y8, Y9
-	VSUBPS       vconsts32x8<>+736(SB), Y9, Y9
+	VFMADD213PS  vconsts32x8<>+224(SB), Y8, Y9
+	VPSLLD       $0x17, Y9, Y10
+	VSUBPS       vconsts32x8<>+224(SB), Y9, Y9
 	VFNMADD231PS vconsts32x8<>+256(SB), Y9, Y8
 	VFNMADD231PS vconsts32x8<>+288(SB), Y9, Y8
-	VBROADCASTSS consts32<>+76(SB), Y10
-	VFMADD213PS  vconsts32x8<>+320(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+384(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+416(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+96(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y10
-	VBROADCASTSS consts32<>+56(SB), Y8
-	VFMADD213PS  vconsts32x8<>+768(SB), Y9, Y8
-	VSUBPS       vconsts32x8<>+768(SB), Y8, Y11
-	VSUBPS       Y11, Y9, Y9
-	VADDPS       vconsts32x8<>+768(SB), Y9, Y9
-	VPSLLD       $0x17, Y8, Y8
-	VPSLLD       $0x17, Y9, Y9
-	VMULPS       Y8, Y10, Y10
-	VMULPS       Y9, Y10, Y10
+	VBROADCASTSS consts32<>+76(SB), Y9
+	VFMADD213PS  vconsts32x8<>+320(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+384(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+416(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+96(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
+	VMULPS       Y10, Y9, Y9
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y9, Y8
+	VANDPS       vconsts32x8<>+512(SB), Y8, Y8
+	VMOVAPS      Y8, Y10
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
+	VPSUBD       Y8, Y10, Y10
 	LEAQ         tailmask32<>+0(SB), SI
 	MOVQ         $0x00000008, DI
 	SUBQ         BX, DI
@@ -28164,16 +28100,13 @@ TEXT ·softmaxExpSumDenseAVX2F32(SB), NOSPLIT, $96-96
 	VXORPS       Y3, Y3, Y3
 	VXORPS       Y4, Y4, Y4
 	VXORPS       Y5, Y5, Y5
-	VXORPS       Y6, Y6, Y6
-	VXORPS       Y7, Y7, Y7
-	VXORPS       Y8, Y8, Y8
 	XORQ         DX, DX
-	VXORPS       Y9, Y9, Y9
-	VMOVUPS      Y9, (SP)
-	VXORPS       Y9, Y9, Y9
-	VMOVUPS      Y9, 32(SP)
-	VXORPS       Y9, Y9, Y9
-	VMOVUPS      Y9, 64(SP)
+	VXORPS       Y6, Y6, Y6
+	VMOVUPS      Y6, (SP)
+	VXORPS       Y6, Y6, Y6
+	VMOVUPS      Y6, 32(SP)
+	VXORPS       Y6, Y6, Y6
+	VMOVUPS      Y6, 64(SP)
 
 esouter:
 	MOVQ DX, BX
@@ -28184,138 +28117,89 @@ esouter:
 	MOVQ SI, BX
 
 essized:
-	SUBQ $0x00000010, BX
+	SUBQ $0x00000008, BX
 	CMPQ DX, BX
 	JG   essingle
 
 esloop:
-	VMOVUPS      (AX)(DX*4), Y9
-	VSUBPS       Y0, Y9, Y9
-	VBROADCASTSS consts32<>+68(SB), Y10
-	VMAXPS       Y9, Y10, Y10
-	VBROADCASTSS consts32<>+84(SB), Y11
-	VMINPS       Y10, Y11, Y10
-	VBROADCASTSS consts32<>+72(SB), Y11
-	VFMADD213PS  vconsts32x8<>+736(SB), Y10, Y11
-	VSUBPS       vconsts32x8<>+736(SB), Y11, Y11
-	VFNMADD231PS vconsts32x8<>+256(SB), Y11, Y10
-	VFNMADD231PS vconsts32x8<>+288(SB), Y11, Y10
-	VBROADCASTSS consts32<>+76(SB), Y12
-	VFMADD213PS  vconsts32x8<>+320(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+352(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+384(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+416(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+96(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+448(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+448(SB), Y10, Y12
-	VBROADCASTSS consts32<>+56(SB), Y10
-	VFMADD213PS  vconsts32x8<>+768(SB), Y11, Y10
-	VSUBPS       vconsts32x8<>+768(SB), Y10, Y13
-	VSUBPS       Y13, Y11, Y11
-	VADDPS       vconsts32x8<>+768(SB), Y11, Y11
-	VPSLLD       $0x17, Y10, Y10
-	VPSLLD       $0x17, Y11, Y11
-	VMULPS       Y10, Y12, Y12
-	VMULPS       Y11, Y12, Y12
-	VCMPPS       $0x19, Y8, Y9, Y10
-	VPSUBD       Y10, Y7, Y7
-	VANDPS       Y10, Y12, Y10
-	VADDPS       Y10, Y1, Y1
-	VMOVUPS      (CX)(DX*4), Y10
-	VBROADCASTSS pos+52(FP), Y11
-	VMULPS       Y11, Y10, Y10
-	VBROADCASTSS neg+56(FP), Y11
-	VADDPS       Y11, Y10, Y10
-	VFNMADD231PS Y9, Y10, Y3
-	VADDPS       Y10, Y5, Y5
-	VMOVUPS      32(AX)(DX*4), Y9
-	VSUBPS       Y0, Y9, Y9
-	VBROADCASTSS consts32<>+68(SB), Y10
-	VMAXPS       Y9, Y10, Y10
-	VBROADCASTSS consts32<>+84(SB), Y11
-	VMINPS       Y10, Y11, Y10
-	VBROADCASTSS consts32<>+72(SB), Y11
-	VFMADD213PS  vconsts32x8<>+736(SB), Y10, Y11
-	VSUBPS       vconsts32x8<>+736(SB), Y11, Y11
-	VFNMADD231PS vconsts32x8<>+256(SB), Y11, Y10
-	VFNMADD231PS vconsts32x8<>+288(SB), Y11, Y10
-	VBROADCASTSS consts32<>+76(SB), Y12
-	VFMADD213PS  vconsts32x8<>+320(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+352(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+384(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+416(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+96(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+448(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+448(SB), Y10, Y12
-	VBROADCASTSS consts32<>+56(SB), Y10
-	VFMADD213PS  vconsts32x8<>+768(SB), Y11, Y10
-	VSUBPS       vconsts32x8<>+768(SB), Y10, Y13
-	VSUBPS       Y13, Y11, Y11
-	VADDPS       vconsts32x8<>+768(SB), Y11, Y11
-	VPSLLD       $0x17, Y10, Y10
-	VPSLLD       $0x17, Y11, Y11
-	VMULPS       Y10, Y12, Y12
-	VMULPS       Y11, Y12, Y12
-	VCMPPS       $0x19, Y8, Y9, Y10
-	VPSUBD       Y10, Y7, Y7
-	VANDPS       Y10, Y12, Y10
-	VADDPS       Y10, Y2, Y2
-	VMOVUPS      32(CX)(DX*4), Y10
-	VBROADCASTSS pos+52(FP), Y11
-	VMULPS       Y11, Y10, Y10
-	VBROADCASTSS neg+56(FP), Y11
-	VADDPS       Y11, Y10, Y10
-	VFNMADD231PS Y9, Y10, Y4
-	VADDPS       Y10, Y6, Y6
-	ADDQ         $0x00000010, DX
+	VMOVUPS      (AX)(DX*4), Y6
+	VSUBPS       Y0, Y6, Y6
+	VBROADCASTSS consts32<>+68(SB), Y7
+	VMAXPS       Y6, Y7, Y7
+	VBROADCASTSS consts32<>+72(SB), Y8
+	VFMADD213PS  vconsts32x8<>+224(SB), Y7, Y8
+	VPSLLD       $0x17, Y8, Y9
+	VSUBPS       vconsts32x8<>+224(SB), Y8, Y8
+	VFNMADD231PS vconsts32x8<>+256(SB), Y8, Y7
+	VFNMADD231PS vconsts32x8<>+288(SB), Y8, Y7
+	VBROADCASTSS consts32<>+76(SB), Y8
+	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
+	VMULPS       Y9, Y8, Y8
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y7
+	VANDPS       vconsts32x8<>+512(SB), Y7, Y7
+	VMOVAPS      Y7, Y9
+	VFMADD231PS  vconsts32x8<>+544(SB), Y8, Y9
+	VPSUBD       Y7, Y9, Y9
+	VCMPPS       $0x19, Y5, Y6, Y7
+	VPSUBD       Y7, Y4, Y4
+	VANDPS       Y7, Y9, Y7
+	VADDPS       Y7, Y1, Y1
+	VMOVUPS      (CX)(DX*4), Y7
+	VBROADCASTSS pos+52(FP), Y8
+	VMULPS       Y8, Y7, Y7
+	VBROADCASTSS neg+56(FP), Y8
+	VADDPS       Y8, Y7, Y7
+	VFNMADD231PS Y6, Y7, Y2
+	VADDPS       Y7, Y3, Y3
+	ADDQ         $0x00000008, DX
 	CMPQ         DX, BX
 	JLE          esloop
 
 essingle:
-	ADDQ $0x00000008, BX
-
 essingle1:
 	CMPQ         DX, BX
 	JG           estail
-	VMOVUPS      (AX)(DX*4), Y9
-	VSUBPS       Y0, Y9, Y9
-	VBROADCASTSS consts32<>+68(SB), Y10
-	VMAXPS       Y9, Y10, Y10
-	VBROADCASTSS consts32<>+84(SB), Y11
-	VMINPS       Y10, Y11, Y10
-	VBROADCASTSS consts32<>+72(SB), Y11
-	VFMADD213PS  vconsts32x8<>+736(SB), Y10, Y11
-	VSUBPS       vconsts32x8<>+736(SB), Y11, Y11
-	VFNMADD231PS vconsts32x8<>+256(SB), Y11, Y10
-	VFNMADD231PS vconsts32x8<>+288(SB), Y11, Y10
-	VBROADCASTSS consts32<>+76(SB), Y12
-	VFMADD213PS  vconsts32x8<>+320(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+352(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+384(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+416(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+96(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+448(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+448(SB), Y10, Y12
-	VBROADCASTSS consts32<>+56(SB), Y10
-	VFMADD213PS  vconsts32x8<>+768(SB), Y11, Y10
-	VSUBPS       vconsts32x8<>+768(SB), Y10, Y13
-	VSUBPS       Y13, Y11, Y11
-	VADDPS       vconsts32x8<>+768(SB), Y11, Y11
-	VPSLLD       $0x17, Y10, Y10
-	VPSLLD       $0x17, Y11, Y11
-	VMULPS       Y10, Y12, Y12
-	VMULPS       Y11, Y12, Y12
-	VCMPPS       $0x19, Y8, Y9, Y10
-	VPSUBD       Y10, Y7, Y7
-	VANDPS       Y10, Y12, Y10
-	VADDPS       Y10, Y1, Y1
-	VMOVUPS      (CX)(DX*4), Y10
-	VBROADCASTSS pos+52(FP), Y11
-	VMULPS       Y11, Y10, Y10
-	VBROADCASTSS neg+56(FP), Y11
-	VADDPS       Y11, Y10, Y10
-	VFNMADD231PS Y9, Y10, Y3
-	VADDPS       Y10, Y5, Y5
+	VMOVUPS      (AX)(DX*4), Y6
+	VSUBPS       Y0, Y6, Y6
+	VBROADCASTSS consts32<>+68(SB), Y7
+	VMAXPS       Y6, Y7, Y7
+	VBROADCASTSS consts32<>+72(SB), Y8
+	VFMADD213PS  vconsts32x8<>+224(SB), Y7, Y8
+	VPSLLD       $0x17, Y8, Y9
+	VSUBPS       vconsts32x8<>+224(SB), Y8, Y8
+	VFNMADD231PS vconsts32x8<>+256(SB), Y8, Y7
+	VFNMADD231PS vconsts32x8<>+288(SB), Y8, Y7
+	VBROADCASTSS consts32<>+76(SB), Y8
+	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
+	VMULPS       Y9, Y8, Y8
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y7
+	VANDPS       vconsts32x8<>+512(SB), Y7, Y7
+	VMOVAPS      Y7, Y9
+	VFMADD231PS  vconsts32x8<>+544(SB), Y8, Y9
+	VPSUBD       Y7, Y9, Y9
+	VCMPPS       $0x19, Y5, Y6, Y7
+	VPSUBD       Y7, Y4, Y4
+	VANDPS       Y7, Y9, Y7
+	VADDPS       Y7, Y1, Y1
+	VMOVUPS      (CX)(DX*4), Y7
+	VBROADCASTSS pos+52(FP), Y8
+	VMULPS       Y8, Y7, Y7
+	VBROADCASTSS neg+56(FP), Y8
+	VADDPS       Y8, Y7, Y7
+	VFNMADD231PS Y6, Y7, Y2
+	VADDPS       Y7, Y3, Y3
 	ADDQ         $0x00000008, DX
 	JMP          essingle1
 
@@ -28326,93 +28210,83 @@ estail:
 	LEAQ         tailmask32<>+0(SB), SI
 	MOVQ         $0x00000008, DI
 	SUBQ         BX, DI
-	VMOVDQU      (SI)(DI*4), Y9
-	VMASKMOVPS   (AX)(DX*4), Y9, Y9
-	VSUBPS       Y0, Y9, Y9
-	VBROADCASTSS consts32<>+68(SB), Y10
-	VMAXPS       Y9, Y10, Y10
-	VBROADCASTSS consts32<>+84(SB), Y11
-	VMINPS       Y10, Y11, Y10
-	VBROADCASTSS consts32<>+72(SB), Y11
-	VFMADD213PS  vconsts32x8<>+736(SB), Y10, Y11
-	VSUBPS       vconsts32x8<>+736(SB), Y11, Y11
-	VFNMADD231PS vconsts32x8<>+256(SB), Y11, Y10
-	VFNMADD231PS vconsts32x8<>+288(SB), Y11, Y10
-	VBROADCASTSS consts32<>+76(SB), Y12
-	VFMADD213PS  vconsts32x8<>+320(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+352(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+384(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+416(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+96(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+448(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+448(SB), Y10, Y12
-	VBROADCASTSS consts32<>+56(SB), Y10
-	VFMADD213PS  vconsts32x8<>+768(SB), Y11, Y10
-	VSUBPS       vconsts32x8<>+768(SB), Y10, Y13
-	VSUBPS       Y13, Y11, Y11
-	VADDPS       vconsts32x8<>+768(SB), Y11, Y11
-	VPSLLD       $0x17, Y10, Y10
-	VPSLLD       $0x17, Y11, Y11
-	VMULPS       Y10, Y12, Y12
-	VMULPS       Y11, Y12, Y12
-	VCMPPS       $0x19, Y8, Y9, Y10
+	VMOVDQU      (SI)(DI*4), Y6
+	VMASKMOVPS   (AX)(DX*4), Y6, Y6
+	VSUBPS       Y0, Y6, Y6
+	VBROADCASTSS consts32<>+68(SB), Y7
+	VMAXPS       Y6, Y7, Y7
+	VBROADCASTSS consts32<>+72(SB), Y8
+	VFMADD213PS  vconsts32x8<>+224(SB), Y7, Y8
+	VPSLLD       $0x17, Y8, Y9
+	VSUBPS       vconsts32x8<>+224(SB), Y8, Y8
+	VFNMADD231PS vconsts32x8<>+256(SB), Y8, Y7
+	VFNMADD231PS vconsts32x8<>+288(SB), Y8, Y7
+	VBROADCASTSS consts32<>+76(SB), Y8
+	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
+	VMULPS       Y9, Y8, Y8
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y7
+	VANDPS       vconsts32x8<>+512(SB), Y7, Y7
+	VMOVAPS      Y7, Y9
+	VFMADD231PS  vconsts32x8<>+544(SB), Y8, Y9
+	VPSUBD       Y7, Y9, Y9
+	VCMPPS       $0x19, Y5, Y6, Y7
 	LEAQ         tailmask32<>+0(SB), SI
 	MOVQ         $0x00000008, DI
 	SUBQ         BX, DI
-	VMOVDQU      (SI)(DI*4), Y11
-	VANDPS       Y11, Y10, Y10
-	VPSUBD       Y10, Y7, Y7
-	VANDPS       Y10, Y12, Y10
-	VADDPS       Y10, Y1, Y1
+	VMOVDQU      (SI)(DI*4), Y8
+	VANDPS       Y8, Y7, Y7
+	VPSUBD       Y7, Y4, Y4
+	VANDPS       Y7, Y9, Y7
+	VADDPS       Y7, Y1, Y1
 	LEAQ         tailmask32<>+0(SB), SI
 	MOVQ         $0x00000008, DI
 	SUBQ         BX, DI
-	VMOVDQU      (SI)(DI*4), Y10
-	VMASKMOVPS   (CX)(DX*4), Y10, Y10
-	VBROADCASTSS pos+52(FP), Y11
-	VMULPS       Y11, Y10, Y10
-	VBROADCASTSS neg+56(FP), Y11
-	VADDPS       Y11, Y10, Y10
+	VMOVDQU      (SI)(DI*4), Y7
+	VMASKMOVPS   (CX)(DX*4), Y7, Y7
+	VBROADCASTSS pos+52(FP), Y8
+	VMULPS       Y8, Y7, Y7
+	VBROADCASTSS neg+56(FP), Y8
+	VADDPS       Y8, Y7, Y7
 	LEAQ         tailmask32<>+0(SB), SI
 	MOVQ         $0x00000008, DI
 	SUBQ         BX, DI
-	VMOVDQU      (SI)(DI*4), Y11
-	VANDPS       Y11, Y10, Y10
-	VFNMADD231PS Y9, Y10, Y3
-	VADDPS       Y10, Y5, Y5
+	VMOVDQU      (SI)(DI*4), Y8
+	VANDPS       Y8, Y7, Y7
+	VFNMADD231PS Y6, Y7, Y2
+	VADDPS       Y7, Y3, Y3
 	ADDQ         BX, DX
 
 esdone:
-	VMOVUPD      (SP), Y9
-	VADDPS       Y2, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VEXTRACTF128 $0x01, Y1, X10
+	VMOVUPD      (SP), Y6
+	VEXTRACTF128 $0x01, Y1, X7
 	VCVTPS2PD    X1, Y1
-	VCVTPS2PD    X10, Y10
-	VADDPD       Y10, Y1, Y1
-	VADDPD       Y1, Y9, Y9
-	VMOVUPD      Y9, (SP)
+	VCVTPS2PD    X7, Y7
+	VADDPD       Y7, Y1, Y1
+	VADDPD       Y1, Y6, Y6
+	VMOVUPD      Y6, (SP)
 	VXORPS       Y1, Y1, Y1
-	VMOVUPD      32(SP), Y9
-	VADDPS       Y4, Y3, Y3
-	VXORPS       Y4, Y4, Y4
-	VEXTRACTF128 $0x01, Y3, X10
+	VMOVUPD      32(SP), Y6
+	VEXTRACTF128 $0x01, Y2, X7
+	VCVTPS2PD    X2, Y2
+	VCVTPS2PD    X7, Y7
+	VADDPD       Y7, Y2, Y2
+	VADDPD       Y2, Y6, Y6
+	VMOVUPD      Y6, 32(SP)
+	VXORPS       Y2, Y2, Y2
+	VMOVUPD      64(SP), Y6
+	VEXTRACTF128 $0x01, Y3, X7
 	VCVTPS2PD    X3, Y3
-	VCVTPS2PD    X10, Y10
-	VADDPD       Y10, Y3, Y3
-	VADDPD       Y3, Y9, Y9
-	VMOVUPD      Y9, 32(SP)
+	VCVTPS2PD    X7, Y7
+	VADDPD       Y7, Y3, Y3
+	VADDPD       Y3, Y6, Y6
+	VMOVUPD      Y6, 64(SP)
 	VXORPS       Y3, Y3, Y3
-	VMOVUPD      64(SP), Y9
-	VADDPS       Y6, Y5, Y5
-	VXORPS       Y6, Y6, Y6
-	VEXTRACTF128 $0x01, Y5, X10
-	VCVTPS2PD    X5, Y5
-	VCVTPS2PD    X10, Y10
-	VADDPD       Y10, Y5, Y5
-	VADDPD       Y5, Y9, Y9
-	VMOVUPD      Y9, 64(SP)
-	VXORPS       Y5, Y5, Y5
 	MOVQ         x_len+8(FP), BX
 	CMPQ         DX, BX
 	JL           esouter
@@ -28435,8 +28309,8 @@ esdone:
 	VADDSD       X1, X0, X0
 	MOVSD        X0, b+80(FP)
 	MOVQ         x_len+8(FP), AX
-	VEXTRACTI128 $0x01, Y7, X0
-	VPADDD       X0, X7, X0
+	VEXTRACTI128 $0x01, Y4, X0
+	VPADDD       X0, X4, X0
 	VPSHUFD      $0x4e, X0, X1
 	VPADDD       X1, X0, X0
 	VPSHUFD      $0xb1, X0, X1
@@ -28459,16 +28333,13 @@ TEXT ·softmaxExpSumDenseEAVX2F32(SB), NOSPLIT, $96-120
 	VXORPS       Y3, Y3, Y3
 	VXORPS       Y4, Y4, Y4
 	VXORPS       Y5, Y5, Y5
-	VXORPS       Y6, Y6, Y6
-	VXORPS       Y7, Y7, Y7
-	VXORPS       Y8, Y8, Y8
 	XORQ         BX, BX
-	VXORPS       Y9, Y9, Y9
-	VMOVUPS      Y9, (SP)
-	VXORPS       Y9, Y9, Y9
-	VMOVUPS      Y9, 32(SP)
-	VXORPS       Y9, Y9, Y9
-	VMOVUPS      Y9, 64(SP)
+	VXORPS       Y6, Y6, Y6
+	VMOVUPS      Y6, (SP)
+	VXORPS       Y6, Y6, Y6
+	VMOVUPS      Y6, 32(SP)
+	VXORPS       Y6, Y6, Y6
+	VMOVUPS      Y6, 64(SP)
 
 esouter:
 	MOVQ BX, SI
@@ -28479,141 +28350,91 @@ esouter:
 	MOVQ DI, SI
 
 essized:
-	SUBQ $0x00000010, SI
+	SUBQ $0x00000008, SI
 	CMPQ BX, SI
 	JG   essingle
 
 esloop:
-	VMOVUPS      (AX)(BX*4), Y9
-	VSUBPS       Y0, Y9, Y9
-	VBROADCASTSS consts32<>+68(SB), Y10
-	VMAXPS       Y9, Y10, Y10
-	VBROADCASTSS consts32<>+84(SB), Y11
-	VMINPS       Y10, Y11, Y10
-	VBROADCASTSS consts32<>+72(SB), Y11
-	VFMADD213PS  vconsts32x8<>+736(SB), Y10, Y11
-	VSUBPS       vconsts32x8<>+736(SB), Y11, Y11
-	VFNMADD231PS vconsts32x8<>+256(SB), Y11, Y10
-	VFNMADD231PS vconsts32x8<>+288(SB), Y11, Y10
-	VBROADCASTSS consts32<>+76(SB), Y12
-	VFMADD213PS  vconsts32x8<>+320(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+352(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+384(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+416(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+96(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+448(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+448(SB), Y10, Y12
-	VBROADCASTSS consts32<>+56(SB), Y10
-	VFMADD213PS  vconsts32x8<>+768(SB), Y11, Y10
-	VSUBPS       vconsts32x8<>+768(SB), Y10, Y13
-	VSUBPS       Y13, Y11, Y11
-	VADDPS       vconsts32x8<>+768(SB), Y11, Y11
-	VPSLLD       $0x17, Y10, Y10
-	VPSLLD       $0x17, Y11, Y11
-	VMULPS       Y10, Y12, Y12
-	VMULPS       Y11, Y12, Y12
-	VMOVUPS      Y12, (DX)(BX*4)
-	VCMPPS       $0x19, Y8, Y9, Y10
-	VPSUBD       Y10, Y7, Y7
-	VANDPS       Y10, Y12, Y10
-	VADDPS       Y10, Y1, Y1
-	VMOVUPS      (CX)(BX*4), Y10
-	VBROADCASTSS pos+76(FP), Y11
-	VMULPS       Y11, Y10, Y10
-	VBROADCASTSS neg+80(FP), Y11
-	VADDPS       Y11, Y10, Y10
-	VFNMADD231PS Y9, Y10, Y3
-	VADDPS       Y10, Y5, Y5
-	VMOVUPS      32(AX)(BX*4), Y9
-	VSUBPS       Y0, Y9, Y9
-	VBROADCASTSS consts32<>+68(SB), Y10
-	VMAXPS       Y9, Y10, Y10
-	VBROADCASTSS consts32<>+84(SB), Y11
-	VMINPS       Y10, Y11, Y10
-	VBROADCASTSS consts32<>+72(SB), Y11
-	VFMADD213PS  vconsts32x8<>+736(SB), Y10, Y11
-	VSUBPS       vconsts32x8<>+736(SB), Y11, Y11
-	VFNMADD231PS vconsts32x8<>+256(SB), Y11, Y10
-	VFNMADD231PS vconsts32x8<>+288(SB), Y11, Y10
-	VBROADCASTSS consts32<>+76(SB), Y12
-	VFMADD213PS  vconsts32x8<>+320(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+352(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+384(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+416(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+96(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+448(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+448(SB), Y10, Y12
-	VBROADCASTSS consts32<>+56(SB), Y10
-	VFMADD213PS  vconsts32x8<>+768(SB), Y11, Y10
-	VSUBPS       vconsts32x8<>+768(SB), Y10, Y13
-	VSUBPS       Y13, Y11, Y11
-	VADDPS       vconsts32x8<>+768(SB), Y11, Y11
-	VPSLLD       $0x17, Y10, Y10
-	VPSLLD       $0x17, Y11, Y11
-	VMULPS       Y10, Y12, Y12
-	VMULPS       Y11, Y12, Y12
-	VMOVUPS      Y12, 32(DX)(BX*4)
-	VCMPPS       $0x19, Y8, Y9, Y10
-	VPSUBD       Y10, Y7, Y7
-	VANDPS       Y10, Y12, Y10
-	VADDPS       Y10, Y2, Y2
-	VMOVUPS      32(CX)(BX*4), Y10
-	VBROADCASTSS pos+76(FP), Y11
-	VMULPS       Y11, Y10, Y10
-	VBROADCASTSS neg+80(FP), Y11
-	VADDPS       Y11, Y10, Y10
-	VFNMADD231PS Y9, Y10, Y4
-	VADDPS       Y10, Y6, Y6
-	ADDQ         $0x00000010, BX
+	VMOVUPS      (AX)(BX*4), Y6
+	VSUBPS       Y0, Y6, Y6
+	VBROADCASTSS consts32<>+68(SB), Y7
+	VMAXPS       Y6, Y7, Y7
+	VBROADCASTSS consts32<>+72(SB), Y8
+	VFMADD213PS  vconsts32x8<>+224(SB), Y7, Y8
+	VPSLLD       $0x17, Y8, Y9
+	VSUBPS       vconsts32x8<>+224(SB), Y8, Y8
+	VFNMADD231PS vconsts32x8<>+256(SB), Y8, Y7
+	VFNMADD231PS vconsts32x8<>+288(SB), Y8, Y7
+	VBROADCASTSS consts32<>+76(SB), Y8
+	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
+	VMULPS       Y9, Y8, Y8
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y7
+	VANDPS       vconsts32x8<>+512(SB), Y7, Y7
+	VMOVAPS      Y7, Y9
+	VFMADD231PS  vconsts32x8<>+544(SB), Y8, Y9
+	VPSUBD       Y7, Y9, Y9
+	VMOVUPS      Y9, (DX)(BX*4)
+	VCMPPS       $0x19, Y5, Y6, Y7
+	VPSUBD       Y7, Y4, Y4
+	VANDPS       Y7, Y9, Y7
+	VADDPS       Y7, Y1, Y1
+	VMOVUPS      (CX)(BX*4), Y7
+	VBROADCASTSS pos+76(FP), Y8
+	VMULPS       Y8, Y7, Y7
+	VBROADCASTSS neg+80(FP), Y8
+	VADDPS       Y8, Y7, Y7
+	VFNMADD231PS Y6, Y7, Y2
+	VADDPS       Y7, Y3, Y3
+	ADDQ         $0x00000008, BX
 	CMPQ         BX, SI
 	JLE          esloop
 
 essingle:
-	ADDQ $0x00000008, SI
-
 essingle1:
 	CMPQ         BX, SI
 	JG           estail
-	VMOVUPS      (AX)(BX*4), Y9
-	VSUBPS       Y0, Y9, Y9
-	VBROADCASTSS consts32<>+68(SB), Y10
-	VMAXPS       Y9, Y10, Y10
-	VBROADCASTSS consts32<>+84(SB), Y11
-	VMINPS       Y10, Y11, Y10
-	VBROADCASTSS consts32<>+72(SB), Y11
-	VFMADD213PS  vconsts32x8<>+736(SB), Y10, Y11
-	VSUBPS       vconsts32x8<>+736(SB), Y11, Y11
-	VFNMADD231PS vconsts32x8<>+256(SB), Y11, Y10
-	VFNMADD231PS vconsts32x8<>+288(SB), Y11, Y10
-	VBROADCASTSS consts32<>+76(SB), Y12
-	VFMADD213PS  vconsts32x8<>+320(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+352(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+384(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+416(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+96(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+448(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+448(SB), Y10, Y12
-	VBROADCASTSS consts32<>+56(SB), Y10
-	VFMADD213PS  vconsts32x8<>+768(SB), Y11, Y10
-	VSUBPS       vconsts32x8<>+768(SB), Y10, Y13
-	VSUBPS       Y13, Y11, Y11
-	VADDPS       vconsts32x8<>+768(SB), Y11, Y11
-	VPSLLD       $0x17, Y10, Y10
-	VPSLLD       $0x17, Y11, Y11
-	VMULPS       Y10, Y12, Y12
-	VMULPS       Y11, Y12, Y12
-	VMOVUPS      Y12, (DX)(BX*4)
-	VCMPPS       $0x19, Y8, Y9, Y10
-	VPSUBD       Y10, Y7, Y7
-	VANDPS       Y10, Y12, Y10
-	VADDPS       Y10, Y1, Y1
-	VMOVUPS      (CX)(BX*4), Y10
-	VBROADCASTSS pos+76(FP), Y11
-	VMULPS       Y11, Y10, Y10
-	VBROADCASTSS neg+80(FP), Y11
-	VADDPS       Y11, Y10, Y10
-	VFNMADD231PS Y9, Y10, Y3
-	VADDPS       Y10, Y5, Y5
+	VMOVUPS      (AX)(BX*4), Y6
+	VSUBPS       Y0, Y6, Y6
+	VBROADCASTSS consts32<>+68(SB), Y7
+	VMAXPS       Y6, Y7, Y7
+	VBROADCASTSS consts32<>+72(SB), Y8
+	VFMADD213PS  vconsts32x8<>+224(SB), Y7, Y8
+	VPSLLD       $0x17, Y8, Y9
+	VSUBPS       vconsts32x8<>+224(SB), Y8, Y8
+	VFNMADD231PS vconsts32x8<>+256(SB), Y8, Y7
+	VFNMADD231PS vconsts32x8<>+288(SB), Y8, Y7
+	VBROADCASTSS consts32<>+76(SB), Y8
+	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
+	VMULPS       Y9, Y8, Y8
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y7
+	VANDPS       vconsts32x8<>+512(SB), Y7, Y7
+	VMOVAPS      Y7, Y9
+	VFMADD231PS  vconsts32x8<>+544(SB), Y8, Y9
+	VPSUBD       Y7, Y9, Y9
+	VMOVUPS      Y9, (DX)(BX*4)
+	VCMPPS       $0x19, Y5, Y6, Y7
+	VPSUBD       Y7, Y4, Y4
+	VANDPS       Y7, Y9, Y7
+	VADDPS       Y7, Y1, Y1
+	VMOVUPS      (CX)(BX*4), Y7
+	VBROADCASTSS pos+76(FP), Y8
+	VMULPS       Y8, Y7, Y7
+	VBROADCASTSS neg+80(FP), Y8
+	VADDPS       Y8, Y7, Y7
+	VFNMADD231PS Y6, Y7, Y2
+	VADDPS       Y7, Y3, Y3
 	ADDQ         $0x00000008, BX
 	JMP          essingle1
 
@@ -28624,98 +28445,88 @@ estail:
 	LEAQ         tailmask32<>+0(SB), DI
 	MOVQ         $0x00000008, R8
 	SUBQ         SI, R8
-	VMOVDQU      (DI)(R8*4), Y9
-	VMASKMOVPS   (AX)(BX*4), Y9, Y9
-	VSUBPS       Y0, Y9, Y9
-	VBROADCASTSS consts32<>+68(SB), Y10
-	VMAXPS       Y9, Y10, Y10
-	VBROADCASTSS consts32<>+84(SB), Y11
-	VMINPS       Y10, Y11, Y10
-	VBROADCASTSS consts32<>+72(SB), Y11
-	VFMADD213PS  vconsts32x8<>+736(SB), Y10, Y11
-	VSUBPS       vconsts32x8<>+736(SB), Y11, Y11
-	VFNMADD231PS vconsts32x8<>+256(SB), Y11, Y10
-	VFNMADD231PS vconsts32x8<>+288(SB), Y11, Y10
-	VBROADCASTSS consts32<>+76(SB), Y12
-	VFMADD213PS  vconsts32x8<>+320(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+352(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+384(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+416(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+96(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+448(SB), Y10, Y12
-	VFMADD213PS  vconsts32x8<>+448(SB), Y10, Y12
-	VBROADCASTSS consts32<>+56(SB), Y10
-	VFMADD213PS  vconsts32x8<>+768(SB), Y11, Y10
-	VSUBPS       vconsts32x8<>+768(SB), Y10, Y13
-	VSUBPS       Y13, Y11, Y11
-	VADDPS       vconsts32x8<>+768(SB), Y11, Y11
-	VPSLLD       $0x17, Y10, Y10
-	VPSLLD       $0x17, Y11, Y11
-	VMULPS       Y10, Y12, Y12
-	VMULPS       Y11, Y12, Y12
+	VMOVDQU      (DI)(R8*4), Y6
+	VMASKMOVPS   (AX)(BX*4), Y6, Y6
+	VSUBPS       Y0, Y6, Y6
+	VBROADCASTSS consts32<>+68(SB), Y7
+	VMAXPS       Y6, Y7, Y7
+	VBROADCASTSS consts32<>+72(SB), Y8
+	VFMADD213PS  vconsts32x8<>+224(SB), Y7, Y8
+	VPSLLD       $0x17, Y8, Y9
+	VSUBPS       vconsts32x8<>+224(SB), Y8, Y8
+	VFNMADD231PS vconsts32x8<>+256(SB), Y8, Y7
+	VFNMADD231PS vconsts32x8<>+288(SB), Y8, Y7
+	VBROADCASTSS consts32<>+76(SB), Y8
+	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
+	VMULPS       Y9, Y8, Y8
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y7
+	VANDPS       vconsts32x8<>+512(SB), Y7, Y7
+	VMOVAPS      Y7, Y9
+	VFMADD231PS  vconsts32x8<>+544(SB), Y8, Y9
+	VPSUBD       Y7, Y9, Y9
 	LEAQ         tailmask32<>+0(SB), DI
 	MOVQ         $0x00000008, R8
 	SUBQ         SI, R8
-	VMOVDQU      (DI)(R8*4), Y10
-	VMASKMOVPS   Y12, Y10, (DX)(BX*4)
-	VCMPPS       $0x19, Y8, Y9, Y10
+	VMOVDQU      (DI)(R8*4), Y7
+	VMASKMOVPS   Y9, Y7, (DX)(BX*4)
+	VCMPPS       $0x19, Y5, Y6, Y7
 	LEAQ         tailmask32<>+0(SB), DI
 	MOVQ         $0x00000008, R8
 	SUBQ         SI, R8
-	VMOVDQU      (DI)(R8*4), Y11
-	VANDPS       Y11, Y10, Y10
-	VPSUBD       Y10, Y7, Y7
-	VANDPS       Y10, Y12, Y10
-	VADDPS       Y10, Y1, Y1
+	VMOVDQU      (DI)(R8*4), Y8
+	VANDPS       Y8, Y7, Y7
+	VPSUBD       Y7, Y4, Y4
+	VANDPS       Y7, Y9, Y7
+	VADDPS       Y7, Y1, Y1
 	LEAQ         tailmask32<>+0(SB), DI
 	MOVQ         $0x00000008, R8
 	SUBQ         SI, R8
-	VMOVDQU      (DI)(R8*4), Y10
-	VMASKMOVPS   (CX)(BX*4), Y10, Y10
-	VBROADCASTSS pos+76(FP), Y11
-	VMULPS       Y11, Y10, Y10
-	VBROADCASTSS neg+80(FP), Y11
-	VADDPS       Y11, Y10, Y10
+	VMOVDQU      (DI)(R8*4), Y7
+	VMASKMOVPS   (CX)(BX*4), Y7, Y7
+	VBROADCASTSS pos+76(FP), Y8
+	VMULPS       Y8, Y7, Y7
+	VBROADCASTSS neg+80(FP), Y8
+	VADDPS       Y8, Y7, Y7
 	LEAQ         tailmask32<>+0(SB), DI
 	MOVQ         $0x00000008, R8
 	SUBQ         SI, R8
-	VMOVDQU      (DI)(R8*4), Y11
-	VANDPS       Y11, Y10, Y10
-	VFNMADD231PS Y9, Y10, Y3
-	VADDPS       Y10, Y5, Y5
+	VMOVDQU      (DI)(R8*4), Y8
+	VANDPS       Y8, Y7, Y7
+	VFNMADD231PS Y6, Y7, Y2
+	VADDPS       Y7, Y3, Y3
 	ADDQ         SI, BX
 
 esdone:
-	VMOVUPD      (SP), Y9
-	VADDPS       Y2, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VEXTRACTF128 $0x01, Y1, X10
+	VMOVUPD      (SP), Y6
+	VEXTRACTF128 $0x01, Y1, X7
 	VCVTPS2PD    X1, Y1
-	VCVTPS2PD    X10, Y10
-	VADDPD       Y10, Y1, Y1
-	VADDPD       Y1, Y9, Y9
-	VMOVUPD      Y9, (SP)
+	VCVTPS2PD    X7, Y7
+	VADDPD       Y7, Y1, Y1
+	VADDPD       Y1, Y6, Y6
+	VMOVUPD      Y6, (SP)
 	VXORPS       Y1, Y1, Y1
-	VMOVUPD      32(SP), Y9
-	VADDPS       Y4, Y3, Y3
-	VXORPS       Y4, Y4, Y4
-	VEXTRACTF128 $0x01, Y3, X10
+	VMOVUPD      32(SP), Y6
+	VEXTRACTF128 $0x01, Y2, X7
+	VCVTPS2PD    X2, Y2
+	VCVTPS2PD    X7, Y7
+	VADDPD       Y7, Y2, Y2
+	VADDPD       Y2, Y6, Y6
+	VMOVUPD      Y6, 32(SP)
+	VXORPS       Y2, Y2, Y2
+	VMOVUPD      64(SP), Y6
+	VEXTRACTF128 $0x01, Y3, X7
 	VCVTPS2PD    X3, Y3
-	VCVTPS2PD    X10, Y10
-	VADDPD       Y10, Y3, Y3
-	VADDPD       Y3, Y9, Y9
-	VMOVUPD      Y9, 32(SP)
+	VCVTPS2PD    X7, Y7
+	VADDPD       Y7, Y3, Y3
+	VADDPD       Y3, Y6, Y6
+	VMOVUPD      Y6, 64(SP)
 	VXORPS       Y3, Y3, Y3
-	VMOVUPD      64(SP), Y9
-	VADDPS       Y6, Y5, Y5
-	VXORPS       Y6, Y6, Y6
-	VEXTRACTF128 $0x01, Y5, X10
-	VCVTPS2PD    X5, Y5
-	VCVTPS2PD    X10, Y10
-	VADDPD       Y10, Y5, Y5
-	VADDPD       Y5, Y9, Y9
-	VMOVUPD      Y9, 64(SP)
-	VXORPS       Y5, Y5, Y5
 	MOVQ         x_len+32(FP), SI
 	CMPQ         BX, SI
 	JL           esouter
@@ -28738,8 +28549,8 @@ esdone:
 	VADDSD       X1, X0, X0
 	MOVSD        X0, b+104(FP)
 	MOVQ         x_len+32(FP), AX
-	VEXTRACTI128 $0x01, Y7, X0
-	VPADDD       X0, X7, X0
+	VEXTRACTI128 $0x01, Y4, X0
+	VPADDD       X0, X4, X0
 	VPSHUFD      $0x4e, X0, X1
 	VPADDD       X1, X0, X0
 	VPSHUFD      $0xb1, X0, X1
@@ -29173,30 +28984,26 @@ sums:
 	VSUBPS       Y0, Y7, Y7
 	VBROADCASTSS consts32<>+68(SB), Y8
 	VMAXPS       Y7, Y8, Y8
-	VBROADCASTSS consts32<>+84(SB), Y9
-	VMINPS       Y8, Y9, Y8
 	VBROADCASTSS consts32<>+72(SB), Y9
-	VFMADD213PS  vconsts32x8<>+736(SB), Y8, Y9
-	VSUBPS       vconsts32x8<>+736(SB), Y9, Y9
+	VFMADD213PS  vconsts32x8<>+224(SB), Y8, Y9
+	VPSLLD       $0x17, Y9, Y10
+	VSUBPS       vconsts32x8<>+224(SB), Y9, Y9
 	VFNMADD231PS vconsts32x8<>+256(SB), Y9, Y8
 	VFNMADD231PS vconsts32x8<>+288(SB), Y9, Y8
-	VBROADCASTSS consts32<>+76(SB), Y10
-	VFMADD213PS  vconsts32x8<>+320(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+384(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+416(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+96(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y10
-	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y10
-	VBROADCASTSS consts32<>+56(SB), Y8
-	VFMADD213PS  vconsts32x8<>+768(SB), Y9, Y8
-	VSUBPS       vconsts32x8<>+768(SB), Y8, Y11
-	VSUBPS       Y11, Y9, Y9
-	VADDPS       vconsts32x8<>+768(SB), Y9, Y9
-	VPSLLD       $0x17, Y8, Y8
-	VPSLLD       $0x17, Y9, Y9
-	VMULPS       Y8, Y10, Y10
-	VMULPS       Y9, Y10, Y10
+	VBROADCASTSS consts32<>+76(SB), Y9
+	VFMADD213PS  vconsts32x8<>+320(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+384(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+416(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+96(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
+	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
+	VMULPS       Y10, Y9, Y9
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y9, Y8
+	VANDPS       vconsts32x8<>+512(SB), Y8, Y8
+	VMOVAPS      Y8, Y10
+	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
+	VPSUBD       Y8, Y10, Y10
 	VXORPS       Y8, Y8, Y8
 	VCMPPS       $0x19, Y8, Y7, Y8
 	VANDPS       Y8, Y10, Y9
@@ -30103,30 +29910,26 @@ sums:
 	VSUBPS       Y0, Y5, Y5
 	VBROADCASTSS consts32<>+68(SB), Y6
 	VMAXPS       Y5, Y6, Y6
-	VBROADCASTSS consts32<>+84(SB), Y7
-	VMINPS       Y6, Y7, Y6
 	VBROADCASTSS consts32<>+72(SB), Y7
-	VFMADD213PS  vconsts32x8<>+736(SB), Y6, Y7
-	VSUBPS       vconsts32x8<>+736(SB), Y7, Y7
+	VFMADD213PS  vconsts32x8<>+224(SB), Y6, Y7
+	VPSLLD       $0x17, Y7, Y8
+	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
 	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
 	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y8
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y8
-	VBROADCASTSS consts32<>+56(SB), Y6
-	VFMADD213PS  vconsts32x8<>+768(SB), Y7, Y6
-	VSUBPS       vconsts32x8<>+768(SB), Y6, Y9
-	VSUBPS       Y9, Y7, Y7
-	VADDPS       vconsts32x8<>+768(SB), Y7, Y7
-	VPSLLD       $0x17, Y6, Y6
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y6, Y8, Y8
-	VMULPS       Y7, Y8, Y8
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
+	VMULPS       Y8, Y7, Y7
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
+	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
+	VMOVAPS      Y6, Y8
+	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y8
+	VPSUBD       Y6, Y8, Y8
 	VXORPS       Y6, Y6, Y6
 	VCMPPS       $0x19, Y6, Y5, Y6
 	VANDPS       Y6, Y8, Y7
@@ -30417,30 +30220,26 @@ experm1:
 	VSUBPS       Y0, Y3, Y3
 	VBROADCASTSS consts32<>+68(SB), Y0
 	VMAXPS       Y3, Y0, Y0
-	VBROADCASTSS consts32<>+84(SB), Y3
-	VMINPS       Y0, Y3, Y0
 	VBROADCASTSS consts32<>+72(SB), Y3
-	VFMADD213PS  vconsts32x8<>+736(SB), Y0, Y3
-	VSUBPS       vconsts32x8<>+736(SB), Y3, Y3
+	VFMADD213PS  vconsts32x8<>+224(SB), Y0, Y3
+	VPSLLD       $0x17, Y3, Y4
+	VSUBPS       vconsts32x8<>+224(SB), Y3, Y3
 	VFNMADD231PS vconsts32x8<>+256(SB), Y3, Y0
 	VFNMADD231PS vconsts32x8<>+288(SB), Y3, Y0
-	VBROADCASTSS consts32<>+76(SB), Y4
-	VFMADD213PS  vconsts32x8<>+320(SB), Y0, Y4
-	VFMADD213PS  vconsts32x8<>+352(SB), Y0, Y4
-	VFMADD213PS  vconsts32x8<>+384(SB), Y0, Y4
-	VFMADD213PS  vconsts32x8<>+416(SB), Y0, Y4
-	VFMADD213PS  vconsts32x8<>+96(SB), Y0, Y4
-	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y4
-	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y4
-	VBROADCASTSS consts32<>+56(SB), Y0
-	VFMADD213PS  vconsts32x8<>+768(SB), Y3, Y0
-	VSUBPS       vconsts32x8<>+768(SB), Y0, Y5
-	VSUBPS       Y5, Y3, Y3
-	VADDPS       vconsts32x8<>+768(SB), Y3, Y3
-	VPSLLD       $0x17, Y0, Y0
-	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y0, Y4, Y4
-	VMULPS       Y3, Y4, Y4
+	VBROADCASTSS consts32<>+76(SB), Y3
+	VFMADD213PS  vconsts32x8<>+320(SB), Y0, Y3
+	VFMADD213PS  vconsts32x8<>+352(SB), Y0, Y3
+	VFMADD213PS  vconsts32x8<>+384(SB), Y0, Y3
+	VFMADD213PS  vconsts32x8<>+416(SB), Y0, Y3
+	VFMADD213PS  vconsts32x8<>+96(SB), Y0, Y3
+	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y3
+	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y3
+	VMULPS       Y4, Y3, Y3
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y3, Y0
+	VANDPS       vconsts32x8<>+512(SB), Y0, Y0
+	VMOVAPS      Y0, Y4
+	VFMADD231PS  vconsts32x8<>+544(SB), Y3, Y4
+	VPSUBD       Y0, Y4, Y4
 	VFMSUB213PS  Y2, Y1, Y4
 	VMOVUPS      Y4, (AX)(R8*4)
 	ADDQ         $0x00000008, R8
@@ -30499,30 +30298,26 @@ experm2:
 	VSUBPS       Y0, Y3, Y3
 	VBROADCASTSS consts32<>+68(SB), Y0
 	VMAXPS       Y3, Y0, Y0
-	VBROADCASTSS consts32<>+84(SB), Y3
-	VMINPS       Y0, Y3, Y0
 	VBROADCASTSS consts32<>+72(SB), Y3
-	VFMADD213PS  vconsts32x8<>+736(SB), Y0, Y3
-	VSUBPS       vconsts32x8<>+736(SB), Y3, Y3
+	VFMADD213PS  vconsts32x8<>+224(SB), Y0, Y3
+	VPSLLD       $0x17, Y3, Y4
+	VSUBPS       vconsts32x8<>+224(SB), Y3, Y3
 	VFNMADD231PS vconsts32x8<>+256(SB), Y3, Y0
 	VFNMADD231PS vconsts32x8<>+288(SB), Y3, Y0
-	VBROADCASTSS consts32<>+76(SB), Y4
-	VFMADD213PS  vconsts32x8<>+320(SB), Y0, Y4
-	VFMADD213PS  vconsts32x8<>+352(SB), Y0, Y4
-	VFMADD213PS  vconsts32x8<>+384(SB), Y0, Y4
-	VFMADD213PS  vconsts32x8<>+416(SB), Y0, Y4
-	VFMADD213PS  vconsts32x8<>+96(SB), Y0, Y4
-	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y4
-	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y4
-	VBROADCASTSS consts32<>+56(SB), Y0
-	VFMADD213PS  vconsts32x8<>+768(SB), Y3, Y0
-	VSUBPS       vconsts32x8<>+768(SB), Y0, Y5
-	VSUBPS       Y5, Y3, Y3
-	VADDPS       vconsts32x8<>+768(SB), Y3, Y3
-	VPSLLD       $0x17, Y0, Y0
-	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y0, Y4, Y4
-	VMULPS       Y3, Y4, Y4
+	VBROADCASTSS consts32<>+76(SB), Y3
+	VFMADD213PS  vconsts32x8<>+320(SB), Y0, Y3
+	VFMADD213PS  vconsts32x8<>+352(SB), Y0, Y3
+	VFMADD213PS  vconsts32x8<>+384(SB), Y0, Y3
+	VFMADD213PS  vconsts32x8<>+416(SB), Y0, Y3
+	VFMADD213PS  vconsts32x8<>+96(SB), Y0, Y3
+	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y3
+	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y3
+	VMULPS       Y4, Y3, Y3
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y3, Y0
+	VANDPS       vconsts32x8<>+512(SB), Y0, Y0
+	VMOVAPS      Y0, Y4
+	VFMADD231PS  vconsts32x8<>+544(SB), Y3, Y4
+	VPSUBD       Y0, Y4, Y4
 	VFMSUB213PS  Y2, Y1, Y4
 	VMOVUPS      Y4, (AX)(R8*4)
 	ADDQ         $0x00000008, R8
@@ -30584,30 +30379,26 @@ experm3:
 	VSUBPS       Y0, Y3, Y3
 	VBROADCASTSS consts32<>+68(SB), Y0
 	VMAXPS       Y3, Y0, Y0
-	VBROADCASTSS consts32<>+84(SB), Y3
-	VMINPS       Y0, Y3, Y0
 	VBROADCASTSS consts32<>+72(SB), Y3
-	VFMADD213PS  vconsts32x8<>+736(SB), Y0, Y3
-	VSUBPS       vconsts32x8<>+736(SB), Y3, Y3
+	VFMADD213PS  vconsts32x8<>+224(SB), Y0, Y3
+	VPSLLD       $0x17, Y3, Y4
+	VSUBPS       vconsts32x8<>+224(SB), Y3, Y3
 	VFNMADD231PS vconsts32x8<>+256(SB), Y3, Y0
 	VFNMADD231PS vconsts32x8<>+288(SB), Y3, Y0
-	VBROADCASTSS consts32<>+76(SB), Y4
-	VFMADD213PS  vconsts32x8<>+320(SB), Y0, Y4
-	VFMADD213PS  vconsts32x8<>+352(SB), Y0, Y4
-	VFMADD213PS  vconsts32x8<>+384(SB), Y0, Y4
-	VFMADD213PS  vconsts32x8<>+416(SB), Y0, Y4
-	VFMADD213PS  vconsts32x8<>+96(SB), Y0, Y4
-	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y4
-	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y4
-	VBROADCASTSS consts32<>+56(SB), Y0
-	VFMADD213PS  vconsts32x8<>+768(SB), Y3, Y0
-	VSUBPS       vconsts32x8<>+768(SB), Y0, Y5
-	VSUBPS       Y5, Y3, Y3
-	VADDPS       vconsts32x8<>+768(SB), Y3, Y3
-	VPSLLD       $0x17, Y0, Y0
-	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y0, Y4, Y4
-	VMULPS       Y3, Y4, Y4
+	VBROADCASTSS consts32<>+76(SB), Y3
+	VFMADD213PS  vconsts32x8<>+320(SB), Y0, Y3
+	VFMADD213PS  vconsts32x8<>+352(SB), Y0, Y3
+	VFMADD213PS  vconsts32x8<>+384(SB), Y0, Y3
+	VFMADD213PS  vconsts32x8<>+416(SB), Y0, Y3
+	VFMADD213PS  vconsts32x8<>+96(SB), Y0, Y3
+	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y3
+	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y3
+	VMULPS       Y4, Y3, Y3
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y3, Y0
+	VANDPS       vconsts32x8<>+512(SB), Y0, Y0
+	VMOVAPS      Y0, Y4
+	VFMADD231PS  vconsts32x8<>+544(SB), Y3, Y4
+	VPSUBD       Y0, Y4, Y4
 	VFMSUB213PS  Y2, Y1, Y4
 	LEAQ         tailmask32<>+0(SB), CX
 	MOVQ         $0x00000008, BX
@@ -30725,30 +30516,26 @@ experm4:
 	VSUBPS       Y0, Y4, Y4
 	VBROADCASTSS consts32<>+68(SB), Y0
 	VMAXPS       Y4, Y0, Y0
-	VBROADCASTSS consts32<>+84(SB), Y4
-	VMINPS       Y0, Y4, Y0
 	VBROADCASTSS consts32<>+72(SB), Y4
-	VFMADD213PS  vconsts32x8<>+736(SB), Y0, Y4
-	VSUBPS       vconsts32x8<>+736(SB), Y4, Y4
+	VFMADD213PS  vconsts32x8<>+224(SB), Y0, Y4
+	VPSLLD       $0x17, Y4, Y5
+	VSUBPS       vconsts32x8<>+224(SB), Y4, Y4
 	VFNMADD231PS vconsts32x8<>+256(SB), Y4, Y0
 	VFNMADD231PS vconsts32x8<>+288(SB), Y4, Y0
-	VBROADCASTSS consts32<>+76(SB), Y5
-	VFMADD213PS  vconsts32x8<>+320(SB), Y0, Y5
-	VFMADD213PS  vconsts32x8<>+352(SB), Y0, Y5
-	VFMADD213PS  vconsts32x8<>+384(SB), Y0, Y5
-	VFMADD213PS  vconsts32x8<>+416(SB), Y0, Y5
-	VFMADD213PS  vconsts32x8<>+96(SB), Y0, Y5
-	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y5
-	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y5
-	VBROADCASTSS consts32<>+56(SB), Y0
-	VFMADD213PS  vconsts32x8<>+768(SB), Y4, Y0
-	VSUBPS       vconsts32x8<>+768(SB), Y0, Y6
-	VSUBPS       Y6, Y4, Y4
-	VADDPS       vconsts32x8<>+768(SB), Y4, Y4
-	VPSLLD       $0x17, Y0, Y0
-	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y0, Y5, Y5
-	VMULPS       Y4, Y5, Y5
+	VBROADCASTSS consts32<>+76(SB), Y4
+	VFMADD213PS  vconsts32x8<>+320(SB), Y0, Y4
+	VFMADD213PS  vconsts32x8<>+352(SB), Y0, Y4
+	VFMADD213PS  vconsts32x8<>+384(SB), Y0, Y4
+	VFMADD213PS  vconsts32x8<>+416(SB), Y0, Y4
+	VFMADD213PS  vconsts32x8<>+96(SB), Y0, Y4
+	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y4
+	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y4
+	VMULPS       Y5, Y4, Y4
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y4, Y0
+	VANDPS       vconsts32x8<>+512(SB), Y0, Y0
+	VMOVAPS      Y0, Y5
+	VFMADD231PS  vconsts32x8<>+544(SB), Y4, Y5
+	VPSUBD       Y0, Y5, Y5
 	VMOVUPS      (DX)(R8*4), Y0
 	VBROADCASTSS pos+80(FP), Y4
 	VMULPS       Y4, Y0, Y0
@@ -30823,30 +30610,26 @@ experm5:
 	VSUBPS       Y0, Y4, Y4
 	VBROADCASTSS consts32<>+68(SB), Y0
 	VMAXPS       Y4, Y0, Y0
-	VBROADCASTSS consts32<>+84(SB), Y4
-	VMINPS       Y0, Y4, Y0
 	VBROADCASTSS consts32<>+72(SB), Y4
-	VFMADD213PS  vconsts32x8<>+736(SB), Y0, Y4
-	VSUBPS       vconsts32x8<>+736(SB), Y4, Y4
+	VFMADD213PS  vconsts32x8<>+224(SB), Y0, Y4
+	VPSLLD       $0x17, Y4, Y5
+	VSUBPS       vconsts32x8<>+224(SB), Y4, Y4
 	VFNMADD231PS vconsts32x8<>+256(SB), Y4, Y0
 	VFNMADD231PS vconsts32x8<>+288(SB), Y4, Y0
-	VBROADCASTSS consts32<>+76(SB), Y5
-	VFMADD213PS  vconsts32x8<>+320(SB), Y0, Y5
-	VFMADD213PS  vconsts32x8<>+352(SB), Y0, Y5
-	VFMADD213PS  vconsts32x8<>+384(SB), Y0, Y5
-	VFMADD213PS  vconsts32x8<>+416(SB), Y0, Y5
-	VFMADD213PS  vconsts32x8<>+96(SB), Y0, Y5
-	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y5
-	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y5
-	VBROADCASTSS consts32<>+56(SB), Y0
-	VFMADD213PS  vconsts32x8<>+768(SB), Y4, Y0
-	VSUBPS       vconsts32x8<>+768(SB), Y0, Y6
-	VSUBPS       Y6, Y4, Y4
-	VADDPS       vconsts32x8<>+768(SB), Y4, Y4
-	VPSLLD       $0x17, Y0, Y0
-	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y0, Y5, Y5
-	VMULPS       Y4, Y5, Y5
+	VBROADCASTSS consts32<>+76(SB), Y4
+	VFMADD213PS  vconsts32x8<>+320(SB), Y0, Y4
+	VFMADD213PS  vconsts32x8<>+352(SB), Y0, Y4
+	VFMADD213PS  vconsts32x8<>+384(SB), Y0, Y4
+	VFMADD213PS  vconsts32x8<>+416(SB), Y0, Y4
+	VFMADD213PS  vconsts32x8<>+96(SB), Y0, Y4
+	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y4
+	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y4
+	VMULPS       Y5, Y4, Y4
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y4, Y0
+	VANDPS       vconsts32x8<>+512(SB), Y0, Y0
+	VMOVAPS      Y0, Y5
+	VFMADD231PS  vconsts32x8<>+544(SB), Y4, Y5
+	VPSUBD       Y0, Y5, Y5
 	VMOVUPS      (DX)(R8*4), Y0
 	VBROADCASTSS pos+80(FP), Y4
 	VMULPS       Y4, Y0, Y0
@@ -30923,30 +30706,26 @@ experm6:
 	VSUBPS       Y0, Y4, Y4
 	VBROADCASTSS consts32<>+68(SB), Y0
 	VMAXPS       Y4, Y0, Y0
-	VBROADCASTSS consts32<>+84(SB), Y4
-	VMINPS       Y0, Y4, Y0
 	VBROADCASTSS consts32<>+72(SB), Y4
-	VFMADD213PS  vconsts32x8<>+736(SB), Y0, Y4
-	VSUBPS       vconsts32x8<>+736(SB), Y4, Y4
+	VFMADD213PS  vconsts32x8<>+224(SB), Y0, Y4
+	VPSLLD       $0x17, Y4, Y5
+	VSUBPS       vconsts32x8<>+224(SB), Y4, Y4
 	VFNMADD231PS vconsts32x8<>+256(SB), Y4, Y0
 	VFNMADD231PS vconsts32x8<>+288(SB), Y4, Y0
-	VBROADCASTSS consts32<>+76(SB), Y5
-	VFMADD213PS  vconsts32x8<>+320(SB), Y0, Y5
-	VFMADD213PS  vconsts32x8<>+352(SB), Y0, Y5
-	VFMADD213PS  vconsts32x8<>+384(SB), Y0, Y5
-	VFMADD213PS  vconsts32x8<>+416(SB), Y0, Y5
-	VFMADD213PS  vconsts32x8<>+96(SB), Y0, Y5
-	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y5
-	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y5
-	VBROADCASTSS consts32<>+56(SB), Y0
-	VFMADD213PS  vconsts32x8<>+768(SB), Y4, Y0
-	VSUBPS       vconsts32x8<>+768(SB), Y0, Y6
-	VSUBPS       Y6, Y4, Y4
-	VADDPS       vconsts32x8<>+768(SB), Y4, Y4
-	VPSLLD       $0x17, Y0, Y0
-	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y0, Y5, Y5
-	VMULPS       Y4, Y5, Y5
+	VBROADCASTSS consts32<>+76(SB), Y4
+	VFMADD213PS  vconsts32x8<>+320(SB), Y0, Y4
+	VFMADD213PS  vconsts32x8<>+352(SB), Y0, Y4
+	VFMADD213PS  vconsts32x8<>+384(SB), Y0, Y4
+	VFMADD213PS  vconsts32x8<>+416(SB), Y0, Y4
+	VFMADD213PS  vconsts32x8<>+96(SB), Y0, Y4
+	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y4
+	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y4
+	VMULPS       Y5, Y4, Y4
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y4, Y0
+	VANDPS       vconsts32x8<>+512(SB), Y0, Y0
+	VMOVAPS      Y0, Y5
+	VFMADD231PS  vconsts32x8<>+544(SB), Y4, Y5
+	VPSUBD       Y0, Y5, Y5
 	LEAQ         tailmask32<>+0(SB), CX
 	MOVQ         $0x00000008, BX
 	SUBQ         R9, BX
@@ -55189,35 +54968,31 @@ esloop:
 	VSUBPD       Y0, Y5, Y5
 	VBROADCASTSD consts64<>+152(SB), Y6
 	VMAXPD       Y5, Y6, Y6
-	VBROADCASTSD consts64<>+184(SB), Y7
-	VMINPD       Y6, Y7, Y6
 	VBROADCASTSD consts64<>+160(SB), Y7
-	VFMADD213PD  vconsts64x4<>+1184(SB), Y6, Y7
-	VSUBPD       vconsts64x4<>+1184(SB), Y7, Y7
+	VFMADD213PD  vconsts64x4<>+320(SB), Y6, Y7
+	VPSLLQ       $0x34, Y7, Y8
+	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
 	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
 	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VBROADCASTSD consts64<>+168(SB), Y8
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y8
-	VBROADCASTSD consts64<>+104(SB), Y6
-	VFMADD213PD  vconsts64x4<>+1216(SB), Y7, Y6
-	VSUBPD       vconsts64x4<>+1216(SB), Y6, Y9
-	VSUBPD       Y9, Y7, Y7
-	VADDPD       vconsts64x4<>+1216(SB), Y7, Y7
-	VPSLLQ       $0x34, Y6, Y6
-	VPSLLQ       $0x34, Y7, Y7
-	VMULPD       Y6, Y8, Y8
-	VMULPD       Y7, Y8, Y8
+	VBROADCASTSD consts64<>+168(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VMULPD       Y8, Y7, Y7
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
+	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
+	VMOVAPD      Y6, Y8
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y8
+	VPSUBQ       Y6, Y8, Y8
 	VCMPPD       $0x19, Y4, Y5, Y5
 	VPSUBQ       Y5, Y3, Y3
 	VANDPD       Y5, Y8, Y5
@@ -55226,35 +55001,31 @@ esloop:
 	VSUBPD       Y0, Y5, Y5
 	VBROADCASTSD consts64<>+152(SB), Y6
 	VMAXPD       Y5, Y6, Y6
-	VBROADCASTSD consts64<>+184(SB), Y7
-	VMINPD       Y6, Y7, Y6
 	VBROADCASTSD consts64<>+160(SB), Y7
-	VFMADD213PD  vconsts64x4<>+1184(SB), Y6, Y7
-	VSUBPD       vconsts64x4<>+1184(SB), Y7, Y7
+	VFMADD213PD  vconsts64x4<>+320(SB), Y6, Y7
+	VPSLLQ       $0x34, Y7, Y8
+	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
 	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
 	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VBROADCASTSD consts64<>+168(SB), Y8
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y8
-	VBROADCASTSD consts64<>+104(SB), Y6
-	VFMADD213PD  vconsts64x4<>+1216(SB), Y7, Y6
-	VSUBPD       vconsts64x4<>+1216(SB), Y6, Y9
-	VSUBPD       Y9, Y7, Y7
-	VADDPD       vconsts64x4<>+1216(SB), Y7, Y7
-	VPSLLQ       $0x34, Y6, Y6
-	VPSLLQ       $0x34, Y7, Y7
-	VMULPD       Y6, Y8, Y8
-	VMULPD       Y7, Y8, Y8
+	VBROADCASTSD consts64<>+168(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VMULPD       Y8, Y7, Y7
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
+	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
+	VMOVAPD      Y6, Y8
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y8
+	VPSUBQ       Y6, Y8, Y8
 	VCMPPD       $0x19, Y4, Y5, Y5
 	VPSUBQ       Y5, Y3, Y3
 	VANDPD       Y5, Y8, Y5
@@ -55273,35 +55044,31 @@ essingle1:
 	VSUBPD       Y0, Y5, Y5
 	VBROADCASTSD consts64<>+152(SB), Y6
 	VMAXPD       Y5, Y6, Y6
-	VBROADCASTSD consts64<>+184(SB), Y7
-	VMINPD       Y6, Y7, Y6
 	VBROADCASTSD consts64<>+160(SB), Y7
-	VFMADD213PD  vconsts64x4<>+1184(SB), Y6, Y7
-	VSUBPD       vconsts64x4<>+1184(SB), Y7, Y7
+	VFMADD213PD  vconsts64x4<>+320(SB), Y6, Y7
+	VPSLLQ       $0x34, Y7, Y8
+	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
 	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
 	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VBROADCASTSD consts64<>+168(SB), Y8
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y8
-	VBROADCASTSD consts64<>+104(SB), Y6
-	VFMADD213PD  vconsts64x4<>+1216(SB), Y7, Y6
-	VSUBPD       vconsts64x4<>+1216(SB), Y6, Y9
-	VSUBPD       Y9, Y7, Y7
-	VADDPD       vconsts64x4<>+1216(SB), Y7, Y7
-	VPSLLQ       $0x34, Y6, Y6
-	VPSLLQ       $0x34, Y7, Y7
-	VMULPD       Y6, Y8, Y8
-	VMULPD       Y7, Y8, Y8
+	VBROADCASTSD consts64<>+168(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VMULPD       Y8, Y7, Y7
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
+	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
+	VMOVAPD      Y6, Y8
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y8
+	VPSUBQ       Y6, Y8, Y8
 	VCMPPD       $0x19, Y4, Y5, Y5
 	VPSUBQ       Y5, Y3, Y3
 	VANDPD       Y5, Y8, Y5
@@ -55321,35 +55088,31 @@ estail:
 	VSUBPD       Y0, Y5, Y0
 	VBROADCASTSD consts64<>+152(SB), Y5
 	VMAXPD       Y0, Y5, Y5
-	VBROADCASTSD consts64<>+184(SB), Y6
-	VMINPD       Y5, Y6, Y5
 	VBROADCASTSD consts64<>+160(SB), Y6
-	VFMADD213PD  vconsts64x4<>+1184(SB), Y5, Y6
-	VSUBPD       vconsts64x4<>+1184(SB), Y6, Y6
+	VFMADD213PD  vconsts64x4<>+320(SB), Y5, Y6
+	VPSLLQ       $0x34, Y6, Y7
+	VSUBPD       vconsts64x4<>+320(SB), Y6, Y6
 	VFNMADD231PD vconsts64x4<>+352(SB), Y6, Y5
 	VFNMADD231PD vconsts64x4<>+384(SB), Y6, Y5
-	VBROADCASTSD consts64<>+168(SB), Y7
-	VFMADD213PD  vconsts64x4<>+416(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+448(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+480(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+512(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+544(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+576(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+608(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+640(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+192(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y5, Y7
-	VBROADCASTSD consts64<>+104(SB), Y5
-	VFMADD213PD  vconsts64x4<>+1216(SB), Y6, Y5
-	VSUBPD       vconsts64x4<>+1216(SB), Y5, Y8
-	VSUBPD       Y8, Y6, Y6
-	VADDPD       vconsts64x4<>+1216(SB), Y6, Y6
-	VPSLLQ       $0x34, Y5, Y5
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y5, Y7, Y7
-	VMULPD       Y6, Y7, Y7
+	VBROADCASTSD consts64<>+168(SB), Y6
+	VFMADD213PD  vconsts64x4<>+416(SB), Y5, Y6
+	VFMADD213PD  vconsts64x4<>+448(SB), Y5, Y6
+	VFMADD213PD  vconsts64x4<>+480(SB), Y5, Y6
+	VFMADD213PD  vconsts64x4<>+512(SB), Y5, Y6
+	VFMADD213PD  vconsts64x4<>+544(SB), Y5, Y6
+	VFMADD213PD  vconsts64x4<>+576(SB), Y5, Y6
+	VFMADD213PD  vconsts64x4<>+608(SB), Y5, Y6
+	VFMADD213PD  vconsts64x4<>+640(SB), Y5, Y6
+	VFMADD213PD  vconsts64x4<>+672(SB), Y5, Y6
+	VFMADD213PD  vconsts64x4<>+192(SB), Y5, Y6
+	VFMADD213PD  vconsts64x4<>+704(SB), Y5, Y6
+	VFMADD213PD  vconsts64x4<>+704(SB), Y5, Y6
+	VMULPD       Y7, Y6, Y6
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y6, Y5
+	VANDPD       vconsts64x4<>+768(SB), Y5, Y5
+	VMOVAPD      Y5, Y7
+	VFMADD231PD  vconsts64x4<>+800(SB), Y6, Y7
+	VPSUBQ       Y5, Y7, Y7
 	VCMPPD       $0x19, Y4, Y0, Y0
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, BX
@@ -55400,35 +55163,31 @@ esloop:
 	VSUBPD       Y0, Y5, Y5
 	VBROADCASTSD consts64<>+152(SB), Y6
 	VMAXPD       Y5, Y6, Y6
-	VBROADCASTSD consts64<>+184(SB), Y7
-	VMINPD       Y6, Y7, Y6
 	VBROADCASTSD consts64<>+160(SB), Y7
-	VFMADD213PD  vconsts64x4<>+1184(SB), Y6, Y7
-	VSUBPD       vconsts64x4<>+1184(SB), Y7, Y7
+	VFMADD213PD  vconsts64x4<>+320(SB), Y6, Y7
+	VPSLLQ       $0x34, Y7, Y8
+	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
 	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
 	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VBROADCASTSD consts64<>+168(SB), Y8
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y8
-	VBROADCASTSD consts64<>+104(SB), Y6
-	VFMADD213PD  vconsts64x4<>+1216(SB), Y7, Y6
-	VSUBPD       vconsts64x4<>+1216(SB), Y6, Y9
-	VSUBPD       Y9, Y7, Y7
-	VADDPD       vconsts64x4<>+1216(SB), Y7, Y7
-	VPSLLQ       $0x34, Y6, Y6
-	VPSLLQ       $0x34, Y7, Y7
-	VMULPD       Y6, Y8, Y8
-	VMULPD       Y7, Y8, Y8
+	VBROADCASTSD consts64<>+168(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VMULPD       Y8, Y7, Y7
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
+	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
+	VMOVAPD      Y6, Y8
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y8
+	VPSUBQ       Y6, Y8, Y8
 	VMOVUPD      Y8, (CX)(DX*8)
 	VCMPPD       $0x19, Y4, Y5, Y5
 	VPSUBQ       Y5, Y3, Y3
@@ -55438,35 +55197,31 @@ esloop:
 	VSUBPD       Y0, Y5, Y5
 	VBROADCASTSD consts64<>+152(SB), Y6
 	VMAXPD       Y5, Y6, Y6
-	VBROADCASTSD consts64<>+184(SB), Y7
-	VMINPD       Y6, Y7, Y6
 	VBROADCASTSD consts64<>+160(SB), Y7
-	VFMADD213PD  vconsts64x4<>+1184(SB), Y6, Y7
-	VSUBPD       vconsts64x4<>+1184(SB), Y7, Y7
+	VFMADD213PD  vconsts64x4<>+320(SB), Y6, Y7
+	VPSLLQ       $0x34, Y7, Y8
+	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
 	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
 	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VBROADCASTSD consts64<>+168(SB), Y8
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y8
-	VBROADCASTSD consts64<>+104(SB), Y6
-	VFMADD213PD  vconsts64x4<>+1216(SB), Y7, Y6
-	VSUBPD       vconsts64x4<>+1216(SB), Y6, Y9
-	VSUBPD       Y9, Y7, Y7
-	VADDPD       vconsts64x4<>+1216(SB), Y7, Y7
-	VPSLLQ       $0x34, Y6, Y6
-	VPSLLQ       $0x34, Y7, Y7
-	VMULPD       Y6, Y8, Y8
-	VMULPD       Y7, Y8, Y8
+	VBROADCASTSD consts64<>+168(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VMULPD       Y8, Y7, Y7
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
+	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
+	VMOVAPD      Y6, Y8
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y8
+	VPSUBQ       Y6, Y8, Y8
 	VMOVUPD      Y8, 32(CX)(DX*8)
 	VCMPPD       $0x19, Y4, Y5, Y5
 	VPSUBQ       Y5, Y3, Y3
@@ -55486,35 +55241,31 @@ essingle1:
 	VSUBPD       Y0, Y5, Y5
 	VBROADCASTSD consts64<>+152(SB), Y6
 	VMAXPD       Y5, Y6, Y6
-	VBROADCASTSD consts64<>+184(SB), Y7
-	VMINPD       Y6, Y7, Y6
 	VBROADCASTSD consts64<>+160(SB), Y7
-	VFMADD213PD  vconsts64x4<>+1184(SB), Y6, Y7
-	VSUBPD       vconsts64x4<>+1184(SB), Y7, Y7
+	VFMADD213PD  vconsts64x4<>+320(SB), Y6, Y7
+	VPSLLQ       $0x34, Y7, Y8
+	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
 	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
 	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VBROADCASTSD consts64<>+168(SB), Y8
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y8
-	VBROADCASTSD consts64<>+104(SB), Y6
-	VFMADD213PD  vconsts64x4<>+1216(SB), Y7, Y6
-	VSUBPD       vconsts64x4<>+1216(SB), Y6, Y9
-	VSUBPD       Y9, Y7, Y7
-	VADDPD       vconsts64x4<>+1216(SB), Y7, Y7
-	VPSLLQ       $0x34, Y6, Y6
-	VPSLLQ       $0x34, Y7, Y7
-	VMULPD       Y6, Y8, Y8
-	VMULPD       Y7, Y8, Y8
+	VBROADCASTSD consts64<>+168(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VMULPD       Y8, Y7, Y7
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
+	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
+	VMOVAPD      Y6, Y8
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y8
+	VPSUBQ       Y6, Y8, Y8
 	VMOVUPD      Y8, (CX)(DX*8)
 	VCMPPD       $0x19, Y4, Y5, Y5
 	VPSUBQ       Y5, Y3, Y3
@@ -55535,35 +55286,31 @@ estail:
 	VSUBPD       Y0, Y5, Y0
 	VBROADCASTSD consts64<>+152(SB), Y5
 	VMAXPD       Y0, Y5, Y5
-	VBROADCASTSD consts64<>+184(SB), Y6
-	VMINPD       Y5, Y6, Y5
 	VBROADCASTSD consts64<>+160(SB), Y6
-	VFMADD213PD  vconsts64x4<>+1184(SB), Y5, Y6
-	VSUBPD       vconsts64x4<>+1184(SB), Y6, Y6
+	VFMADD213PD  vconsts64x4<>+320(SB), Y5, Y6
+	VPSLLQ       $0x34, Y6, Y7
+	VSUBPD       vconsts64x4<>+320(SB), Y6, Y6
 	VFNMADD231PD vconsts64x4<>+352(SB), Y6, Y5
 	VFNMADD231PD vconsts64x4<>+384(SB), Y6, Y5
-	VBROADCASTSD consts64<>+168(SB), Y7
-	VFMADD213PD  vconsts64x4<>+416(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+448(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+480(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+512(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+544(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+576(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+608(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+640(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+192(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y5, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y5, Y7
-	VBROADCASTSD consts64<>+104(SB), Y5
-	VFMADD213PD  vconsts64x4<>+1216(SB), Y6, Y5
-	VSUBPD       vconsts64x4<>+1216(SB), Y5, Y8
-	VSUBPD       Y8, Y6, Y6
-	VADDPD       vconsts64x4<>+1216(SB), Y6, Y6
-	VPSLLQ       $0x34, Y5, Y5
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y5, Y7, Y7
-	VMULPD       Y6, Y7, Y7
+	VBROADCASTSD consts64<>+168(SB), Y6
+	VFMADD213PD  vconsts64x4<>+416(SB), Y5, Y6
+	VFMADD213PD  vconsts64x4<>+448(SB), Y5, Y6
+	VFMADD213PD  vconsts64x4<>+480(SB), Y5, Y6
+	VFMADD213PD  vconsts64x4<>+512(SB), Y5, Y6
+	VFMADD213PD  vconsts64x4<>+544(SB), Y5, Y6
+	VFMADD213PD  vconsts64x4<>+576(SB), Y5, Y6
+	VFMADD213PD  vconsts64x4<>+608(SB), Y5, Y6
+	VFMADD213PD  vconsts64x4<>+640(SB), Y5, Y6
+	VFMADD213PD  vconsts64x4<>+672(SB), Y5, Y6
+	VFMADD213PD  vconsts64x4<>+192(SB), Y5, Y6
+	VFMADD213PD  vconsts64x4<>+704(SB), Y5, Y6
+	VFMADD213PD  vconsts64x4<>+704(SB), Y5, Y6
+	VMULPD       Y7, Y6, Y6
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y6, Y5
+	VANDPD       vconsts64x4<>+768(SB), Y5, Y5
+	VMOVAPD      Y5, Y7
+	VFMADD231PD  vconsts64x4<>+800(SB), Y6, Y7
+	VPSUBQ       Y5, Y7, Y7
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, SI
 	SUBQ         BX, SI
@@ -55620,35 +55367,31 @@ esloop:
 	VSUBPD       Y0, Y7, Y7
 	VBROADCASTSD consts64<>+152(SB), Y8
 	VMAXPD       Y7, Y8, Y8
-	VBROADCASTSD consts64<>+184(SB), Y9
-	VMINPD       Y8, Y9, Y8
 	VBROADCASTSD consts64<>+160(SB), Y9
-	VFMADD213PD  vconsts64x4<>+1184(SB), Y8, Y9
-	VSUBPD       vconsts64x4<>+1184(SB), Y9, Y9
+	VFMADD213PD  vconsts64x4<>+320(SB), Y8, Y9
+	VPSLLQ       $0x34, Y9, Y10
+	VSUBPD       vconsts64x4<>+320(SB), Y9, Y9
 	VFNMADD231PD vconsts64x4<>+352(SB), Y9, Y8
 	VFNMADD231PD vconsts64x4<>+384(SB), Y9, Y8
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+480(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+512(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+544(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+576(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+608(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+640(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+192(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y10
-	VBROADCASTSD consts64<>+104(SB), Y8
-	VFMADD213PD  vconsts64x4<>+1216(SB), Y9, Y8
-	VSUBPD       vconsts64x4<>+1216(SB), Y8, Y11
-	VSUBPD       Y11, Y9, Y9
-	VADDPD       vconsts64x4<>+1216(SB), Y9, Y9
-	VPSLLQ       $0x34, Y8, Y8
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y8, Y10, Y10
-	VMULPD       Y9, Y10, Y10
+	VBROADCASTSD consts64<>+168(SB), Y9
+	VFMADD213PD  vconsts64x4<>+416(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+448(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+480(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+512(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+544(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+576(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+608(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+640(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+192(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
+	VMULPD       Y10, Y9, Y9
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y9, Y8
+	VANDPD       vconsts64x4<>+768(SB), Y8, Y8
+	VMOVAPD      Y8, Y10
+	VFMADD231PD  vconsts64x4<>+800(SB), Y9, Y10
+	VPSUBQ       Y8, Y10, Y10
 	VCMPPD       $0x19, Y6, Y7, Y8
 	VPSUBQ       Y8, Y5, Y5
 	VANDPD       Y8, Y10, Y8
@@ -55658,35 +55401,31 @@ esloop:
 	VSUBPD       Y0, Y7, Y7
 	VBROADCASTSD consts64<>+152(SB), Y8
 	VMAXPD       Y7, Y8, Y8
-	VBROADCASTSD consts64<>+184(SB), Y9
-	VMINPD       Y8, Y9, Y8
 	VBROADCASTSD consts64<>+160(SB), Y9
-	VFMADD213PD  vconsts64x4<>+1184(SB), Y8, Y9
-	VSUBPD       vconsts64x4<>+1184(SB), Y9, Y9
+	VFMADD213PD  vconsts64x4<>+320(SB), Y8, Y9
+	VPSLLQ       $0x34, Y9, Y10
+	VSUBPD       vconsts64x4<>+320(SB), Y9, Y9
 	VFNMADD231PD vconsts64x4<>+352(SB), Y9, Y8
 	VFNMADD231PD vconsts64x4<>+384(SB), Y9, Y8
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+480(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+512(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+544(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+576(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+608(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+640(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+192(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y10
-	VBROADCASTSD consts64<>+104(SB), Y8
-	VFMADD213PD  vconsts64x4<>+1216(SB), Y9, Y8
-	VSUBPD       vconsts64x4<>+1216(SB), Y8, Y11
-	VSUBPD       Y11, Y9, Y9
-	VADDPD       vconsts64x4<>+1216(SB), Y9, Y9
-	VPSLLQ       $0x34, Y8, Y8
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y8, Y10, Y10
-	VMULPD       Y9, Y10, Y10
+	VBROADCASTSD consts64<>+168(SB), Y9
+	VFMADD213PD  vconsts64x4<>+416(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+448(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+480(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+512(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+544(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+576(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+608(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+640(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+192(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
+	VMULPD       Y10, Y9, Y9
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y9, Y8
+	VANDPD       vconsts64x4<>+768(SB), Y8, Y8
+	VMOVAPD      Y8, Y10
+	VFMADD231PD  vconsts64x4<>+800(SB), Y9, Y10
+	VPSUBQ       Y8, Y10, Y10
 	VCMPPD       $0x19, Y6, Y7, Y8
 	VPSUBQ       Y8, Y5, Y5
 	VANDPD       Y8, Y10, Y8
@@ -55706,35 +55445,31 @@ essingle1:
 	VSUBPD       Y0, Y7, Y7
 	VBROADCASTSD consts64<>+152(SB), Y8
 	VMAXPD       Y7, Y8, Y8
-	VBROADCASTSD consts64<>+184(SB), Y9
-	VMINPD       Y8, Y9, Y8
 	VBROADCASTSD consts64<>+160(SB), Y9
-	VFMADD213PD  vconsts64x4<>+1184(SB), Y8, Y9
-	VSUBPD       vconsts64x4<>+1184(SB), Y9, Y9
+	VFMADD213PD  vconsts64x4<>+320(SB), Y8, Y9
+	VPSLLQ       $0x34, Y9, Y10
+	VSUBPD       vconsts64x4<>+320(SB), Y9, Y9
 	VFNMADD231PD vconsts64x4<>+352(SB), Y9, Y8
 	VFNMADD231PD vconsts64x4<>+384(SB), Y9, Y8
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+480(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+512(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+544(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+576(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+608(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+640(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+192(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y10
-	VBROADCASTSD consts64<>+104(SB), Y8
-	VFMADD213PD  vconsts64x4<>+1216(SB), Y9, Y8
-	VSUBPD       vconsts64x4<>+1216(SB), Y8, Y11
-	VSUBPD       Y11, Y9, Y9
-	VADDPD       vconsts64x4<>+1216(SB), Y9, Y9
-	VPSLLQ       $0x34, Y8, Y8
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y8, Y10, Y10
-	VMULPD       Y9, Y10, Y10
+	VBROADCASTSD consts64<>+168(SB), Y9
+	VFMADD213PD  vconsts64x4<>+416(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+448(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+480(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+512(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+544(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+576(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+608(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+640(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+192(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
+	VMULPD       Y10, Y9, Y9
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y9, Y8
+	VANDPD       vconsts64x4<>+768(SB), Y8, Y8
+	VMOVAPD      Y8, Y10
+	VFMADD231PD  vconsts64x4<>+800(SB), Y9, Y10
+	VPSUBQ       Y8, Y10, Y10
 	VCMPPD       $0x19, Y6, Y7, Y8
 	VPSUBQ       Y8, Y5, Y5
 	VANDPD       Y8, Y10, Y8
@@ -55755,35 +55490,31 @@ estail:
 	VSUBPD       Y0, Y7, Y0
 	VBROADCASTSD consts64<>+152(SB), Y7
 	VMAXPD       Y0, Y7, Y7
-	VBROADCASTSD consts64<>+184(SB), Y8
-	VMINPD       Y7, Y8, Y7
 	VBROADCASTSD consts64<>+160(SB), Y8
-	VFMADD213PD  vconsts64x4<>+1184(SB), Y7, Y8
-	VSUBPD       vconsts64x4<>+1184(SB), Y8, Y8
+	VFMADD213PD  vconsts64x4<>+320(SB), Y7, Y8
+	VPSLLQ       $0x34, Y8, Y9
+	VSUBPD       vconsts64x4<>+320(SB), Y8, Y8
 	VFNMADD231PD vconsts64x4<>+352(SB), Y8, Y7
 	VFNMADD231PD vconsts64x4<>+384(SB), Y8, Y7
-	VBROADCASTSD consts64<>+168(SB), Y9
-	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y9
-	VBROADCASTSD consts64<>+104(SB), Y7
-	VFMADD213PD  vconsts64x4<>+1216(SB), Y8, Y7
-	VSUBPD       vconsts64x4<>+1216(SB), Y7, Y10
-	VSUBPD       Y10, Y8, Y8
-	VADDPD       vconsts64x4<>+1216(SB), Y8, Y8
-	VPSLLQ       $0x34, Y7, Y7
-	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y7, Y9, Y9
-	VMULPD       Y8, Y9, Y9
+	VBROADCASTSD consts64<>+168(SB), Y8
+	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
+	VMULPD       Y9, Y8, Y8
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y8, Y7
+	VANDPD       vconsts64x4<>+768(SB), Y7, Y7
+	VMOVAPD      Y7, Y9
+	VFMADD231PD  vconsts64x4<>+800(SB), Y8, Y9
+	VPSUBQ       Y7, Y9, Y9
 	VCMPPD       $0x19, Y6, Y0, Y6
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, BX
@@ -55848,35 +55579,31 @@ esloop:
 	VSUBPD       Y0, Y7, Y7
 	VBROADCASTSD consts64<>+152(SB), Y8
 	VMAXPD       Y7, Y8, Y8
-	VBROADCASTSD consts64<>+184(SB), Y9
-	VMINPD       Y8, Y9, Y8
 	VBROADCASTSD consts64<>+160(SB), Y9
-	VFMADD213PD  vconsts64x4<>+1184(SB), Y8, Y9
-	VSUBPD       vconsts64x4<>+1184(SB), Y9, Y9
+	VFMADD213PD  vconsts64x4<>+320(SB), Y8, Y9
+	VPSLLQ       $0x34, Y9, Y10
+	VSUBPD       vconsts64x4<>+320(SB), Y9, Y9
 	VFNMADD231PD vconsts64x4<>+352(SB), Y9, Y8
 	VFNMADD231PD vconsts64x4<>+384(SB), Y9, Y8
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+480(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+512(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+544(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+576(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+608(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+640(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+192(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y10
-	VBROADCASTSD consts64<>+104(SB), Y8
-	VFMADD213PD  vconsts64x4<>+1216(SB), Y9, Y8
-	VSUBPD       vconsts64x4<>+1216(SB), Y8, Y11
-	VSUBPD       Y11, Y9, Y9
-	VADDPD       vconsts64x4<>+1216(SB), Y9, Y9
-	VPSLLQ       $0x34, Y8, Y8
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y8, Y10, Y10
-	VMULPD       Y9, Y10, Y10
+	VBROADCASTSD consts64<>+168(SB), Y9
+	VFMADD213PD  vconsts64x4<>+416(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+448(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+480(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+512(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+544(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+576(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+608(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+640(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+192(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
+	VMULPD       Y10, Y9, Y9
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y9, Y8
+	VANDPD       vconsts64x4<>+768(SB), Y8, Y8
+	VMOVAPD      Y8, Y10
+	VFMADD231PD  vconsts64x4<>+800(SB), Y9, Y10
+	VPSUBQ       Y8, Y10, Y10
 	VMOVUPD      Y10, (CX)(DX*8)
 	VCMPPD       $0x19, Y6, Y7, Y8
 	VPSUBQ       Y8, Y5, Y5
@@ -55887,35 +55614,31 @@ esloop:
 	VSUBPD       Y0, Y7, Y7
 	VBROADCASTSD consts64<>+152(SB), Y8
 	VMAXPD       Y7, Y8, Y8
-	VBROADCASTSD consts64<>+184(SB), Y9
-	VMINPD       Y8, Y9, Y8
 	VBROADCASTSD consts64<>+160(SB), Y9
-	VFMADD213PD  vconsts64x4<>+1184(SB), Y8, Y9
-	VSUBPD       vconsts64x4<>+1184(SB), Y9, Y9
+	VFMADD213PD  vconsts64x4<>+320(SB), Y8, Y9
+	VPSLLQ       $0x34, Y9, Y10
+	VSUBPD       vconsts64x4<>+320(SB), Y9, Y9
 	VFNMADD231PD vconsts64x4<>+352(SB), Y9, Y8
 	VFNMADD231PD vconsts64x4<>+384(SB), Y9, Y8
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+480(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+512(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+544(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+576(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+608(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+640(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+192(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y10
-	VBROADCASTSD consts64<>+104(SB), Y8
-	VFMADD213PD  vconsts64x4<>+1216(SB), Y9, Y8
-	VSUBPD       vconsts64x4<>+1216(SB), Y8, Y11
-	VSUBPD       Y11, Y9, Y9
-	VADDPD       vconsts64x4<>+1216(SB), Y9, Y9
-	VPSLLQ       $0x34, Y8, Y8
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y8, Y10, Y10
-	VMULPD       Y9, Y10, Y10
+	VBROADCASTSD consts64<>+168(SB), Y9
+	VFMADD213PD  vconsts64x4<>+416(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+448(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+480(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+512(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+544(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+576(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+608(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+640(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+192(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
+	VMULPD       Y10, Y9, Y9
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y9, Y8
+	VANDPD       vconsts64x4<>+768(SB), Y8, Y8
+	VMOVAPD      Y8, Y10
+	VFMADD231PD  vconsts64x4<>+800(SB), Y9, Y10
+	VPSUBQ       Y8, Y10, Y10
 	VMOVUPD      Y10, 32(CX)(DX*8)
 	VCMPPD       $0x19, Y6, Y7, Y8
 	VPSUBQ       Y8, Y5, Y5
@@ -55936,35 +55659,31 @@ essingle1:
 	VSUBPD       Y0, Y7, Y7
 	VBROADCASTSD consts64<>+152(SB), Y8
 	VMAXPD       Y7, Y8, Y8
-	VBROADCASTSD consts64<>+184(SB), Y9
-	VMINPD       Y8, Y9, Y8
 	VBROADCASTSD consts64<>+160(SB), Y9
-	VFMADD213PD  vconsts64x4<>+1184(SB), Y8, Y9
-	VSUBPD       vconsts64x4<>+1184(SB), Y9, Y9
+	VFMADD213PD  vconsts64x4<>+320(SB), Y8, Y9
+	VPSLLQ       $0x34, Y9, Y10
+	VSUBPD       vconsts64x4<>+320(SB), Y9, Y9
 	VFNMADD231PD vconsts64x4<>+352(SB), Y9, Y8
 	VFNMADD231PD vconsts64x4<>+384(SB), Y9, Y8
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+480(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+512(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+544(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+576(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+608(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+640(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+192(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y10
-	VBROADCASTSD consts64<>+104(SB), Y8
-	VFMADD213PD  vconsts64x4<>+1216(SB), Y9, Y8
-	VSUBPD       vconsts64x4<>+1216(SB), Y8, Y11
-	VSUBPD       Y11, Y9, Y9
-	VADDPD       vconsts64x4<>+1216(SB), Y9, Y9
-	VPSLLQ       $0x34, Y8, Y8
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y8, Y10, Y10
-	VMULPD       Y9, Y10, Y10
+	VBROADCASTSD consts64<>+168(SB), Y9
+	VFMADD213PD  vconsts64x4<>+416(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+448(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+480(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+512(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+544(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+576(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+608(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+640(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+192(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
+	VMULPD       Y10, Y9, Y9
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y9, Y8
+	VANDPD       vconsts64x4<>+768(SB), Y8, Y8
+	VMOVAPD      Y8, Y10
+	VFMADD231PD  vconsts64x4<>+800(SB), Y9, Y10
+	VPSUBQ       Y8, Y10, Y10
 	VMOVUPD      Y10, (CX)(DX*8)
 	VCMPPD       $0x19, Y6, Y7, Y8
 	VPSUBQ       Y8, Y5, Y5
@@ -55986,35 +55705,31 @@ estail:
 	VSUBPD       Y0, Y7, Y0
 	VBROADCASTSD consts64<>+152(SB), Y7
 	VMAXPD       Y0, Y7, Y7
-	VBROADCASTSD consts64<>+184(SB), Y8
-	VMINPD       Y7, Y8, Y7
 	VBROADCASTSD consts64<>+160(SB), Y8
-	VFMADD213PD  vconsts64x4<>+1184(SB), Y7, Y8
-	VSUBPD       vconsts64x4<>+1184(SB), Y8, Y8
+	VFMADD213PD  vconsts64x4<>+320(SB), Y7, Y8
+	VPSLLQ       $0x34, Y8, Y9
+	VSUBPD       vconsts64x4<>+320(SB), Y8, Y8
 	VFNMADD231PD vconsts64x4<>+352(SB), Y8, Y7
 	VFNMADD231PD vconsts64x4<>+384(SB), Y8, Y7
-	VBROADCASTSD consts64<>+168(SB), Y9
-	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y9
-	VBROADCASTSD consts64<>+104(SB), Y7
-	VFMADD213PD  vconsts64x4<>+1216(SB), Y8, Y7
-	VSUBPD       vconsts64x4<>+1216(SB), Y7, Y10
-	VSUBPD       Y10, Y8, Y8
-	VADDPD       vconsts64x4<>+1216(SB), Y8, Y8
-	VPSLLQ       $0x34, Y7, Y7
-	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y7, Y9, Y9
-	VMULPD       Y8, Y9, Y9
+	VBROADCASTSD consts64<>+168(SB), Y8
+	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
+	VMULPD       Y9, Y8, Y8
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y8, Y7
+	VANDPD       vconsts64x4<>+768(SB), Y7, Y7
+	VMOVAPD      Y7, Y9
+	VFMADD231PD  vconsts64x4<>+800(SB), Y8, Y9
+	VPSUBQ       Y7, Y9, Y9
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, SI
 	SUBQ         BX, SI
@@ -56083,35 +55798,31 @@ esloop:
 	VSUBPD       Y0, Y6, Y6
 	VBROADCASTSD consts64<>+152(SB), Y7
 	VMAXPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+184(SB), Y8
-	VMINPD       Y7, Y8, Y7
 	VBROADCASTSD consts64<>+160(SB), Y8
-	VFMADD213PD  vconsts64x4<>+1184(SB), Y7, Y8
-	VSUBPD       vconsts64x4<>+1184(SB), Y8, Y8
+	VFMADD213PD  vconsts64x4<>+320(SB), Y7, Y8
+	VPSLLQ       $0x34, Y8, Y9
+	VSUBPD       vconsts64x4<>+320(SB), Y8, Y8
 	VFNMADD231PD vconsts64x4<>+352(SB), Y8, Y7
 	VFNMADD231PD vconsts64x4<>+384(SB), Y8, Y7
-	VBROADCASTSD consts64<>+168(SB), Y9
-	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y9
-	VBROADCASTSD consts64<>+104(SB), Y7
-	VFMADD213PD  vconsts64x4<>+1216(SB), Y8, Y7
-	VSUBPD       vconsts64x4<>+1216(SB), Y7, Y10
-	VSUBPD       Y10, Y8, Y8
-	VADDPD       vconsts64x4<>+1216(SB), Y8, Y8
-	VPSLLQ       $0x34, Y7, Y7
-	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y7, Y9, Y9
-	VMULPD       Y8, Y9, Y9
+	VBROADCASTSD consts64<>+168(SB), Y8
+	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
+	VMULPD       Y9, Y8, Y8
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y8, Y7
+	VANDPD       vconsts64x4<>+768(SB), Y7, Y7
+	VMOVAPD      Y7, Y9
+	VFMADD231PD  vconsts64x4<>+800(SB), Y8, Y9
+	VPSUBQ       Y7, Y9, Y9
 	VCMPPD       $0x19, Y5, Y6, Y7
 	VPSUBQ       Y7, Y4, Y4
 	VANDPD       Y7, Y9, Y7
@@ -56135,35 +55846,31 @@ essingle1:
 	VSUBPD       Y0, Y6, Y6
 	VBROADCASTSD consts64<>+152(SB), Y7
 	VMAXPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+184(SB), Y8
-	VMINPD       Y7, Y8, Y7
 	VBROADCASTSD consts64<>+160(SB), Y8
-	VFMADD213PD  vconsts64x4<>+1184(SB), Y7, Y8
-	VSUBPD       vconsts64x4<>+1184(SB), Y8, Y8
+	VFMADD213PD  vconsts64x4<>+320(SB), Y7, Y8
+	VPSLLQ       $0x34, Y8, Y9
+	VSUBPD       vconsts64x4<>+320(SB), Y8, Y8
 	VFNMADD231PD vconsts64x4<>+352(SB), Y8, Y7
 	VFNMADD231PD vconsts64x4<>+384(SB), Y8, Y7
-	VBROADCASTSD consts64<>+168(SB), Y9
-	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y9
-	VBROADCASTSD consts64<>+104(SB), Y7
-	VFMADD213PD  vconsts64x4<>+1216(SB), Y8, Y7
-	VSUBPD       vconsts64x4<>+1216(SB), Y7, Y10
-	VSUBPD       Y10, Y8, Y8
-	VADDPD       vconsts64x4<>+1216(SB), Y8, Y8
-	VPSLLQ       $0x34, Y7, Y7
-	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y7, Y9, Y9
-	VMULPD       Y8, Y9, Y9
+	VBROADCASTSD consts64<>+168(SB), Y8
+	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
+	VMULPD       Y9, Y8, Y8
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y8, Y7
+	VANDPD       vconsts64x4<>+768(SB), Y7, Y7
+	VMOVAPD      Y7, Y9
+	VFMADD231PD  vconsts64x4<>+800(SB), Y8, Y9
+	VPSUBQ       Y7, Y9, Y9
 	VCMPPD       $0x19, Y5, Y6, Y7
 	VPSUBQ       Y7, Y4, Y4
 	VANDPD       Y7, Y9, Y7
@@ -56190,35 +55897,31 @@ estail:
 	VSUBPD       Y0, Y6, Y0
 	VBROADCASTSD consts64<>+152(SB), Y6
 	VMAXPD       Y0, Y6, Y6
-	VBROADCASTSD consts64<>+184(SB), Y7
-	VMINPD       Y6, Y7, Y6
 	VBROADCASTSD consts64<>+160(SB), Y7
-	VFMADD213PD  vconsts64x4<>+1184(SB), Y6, Y7
-	VSUBPD       vconsts64x4<>+1184(SB), Y7, Y7
+	VFMADD213PD  vconsts64x4<>+320(SB), Y6, Y7
+	VPSLLQ       $0x34, Y7, Y8
+	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
 	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
 	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VBROADCASTSD consts64<>+168(SB), Y8
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y8
-	VBROADCASTSD consts64<>+104(SB), Y6
-	VFMADD213PD  vconsts64x4<>+1216(SB), Y7, Y6
-	VSUBPD       vconsts64x4<>+1216(SB), Y6, Y9
-	VSUBPD       Y9, Y7, Y7
-	VADDPD       vconsts64x4<>+1216(SB), Y7, Y7
-	VPSLLQ       $0x34, Y6, Y6
-	VPSLLQ       $0x34, Y7, Y7
-	VMULPD       Y6, Y8, Y8
-	VMULPD       Y7, Y8, Y8
+	VBROADCASTSD consts64<>+168(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VMULPD       Y8, Y7, Y7
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
+	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
+	VMOVAPD      Y6, Y8
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y8
+	VPSUBQ       Y6, Y8, Y8
 	VCMPPD       $0x19, Y5, Y0, Y5
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, SI
@@ -56296,35 +55999,31 @@ esloop:
 	VSUBPD       Y0, Y6, Y6
 	VBROADCASTSD consts64<>+152(SB), Y7
 	VMAXPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+184(SB), Y8
-	VMINPD       Y7, Y8, Y7
 	VBROADCASTSD consts64<>+160(SB), Y8
-	VFMADD213PD  vconsts64x4<>+1184(SB), Y7, Y8
-	VSUBPD       vconsts64x4<>+1184(SB), Y8, Y8
+	VFMADD213PD  vconsts64x4<>+320(SB), Y7, Y8
+	VPSLLQ       $0x34, Y8, Y9
+	VSUBPD       vconsts64x4<>+320(SB), Y8, Y8
 	VFNMADD231PD vconsts64x4<>+352(SB), Y8, Y7
 	VFNMADD231PD vconsts64x4<>+384(SB), Y8, Y7
-	VBROADCASTSD consts64<>+168(SB), Y9
-	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y9
-	VBROADCASTSD consts64<>+104(SB), Y7
-	VFMADD213PD  vconsts64x4<>+1216(SB), Y8, Y7
-	VSUBPD       vconsts64x4<>+1216(SB), Y7, Y10
-	VSUBPD       Y10, Y8, Y8
-	VADDPD       vconsts64x4<>+1216(SB), Y8, Y8
-	VPSLLQ       $0x34, Y7, Y7
-	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y7, Y9, Y9
-	VMULPD       Y8, Y9, Y9
+	VBROADCASTSD consts64<>+168(SB), Y8
+	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
+	VMULPD       Y9, Y8, Y8
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y8, Y7
+	VANDPD       vconsts64x4<>+768(SB), Y7, Y7
+	VMOVAPD      Y7, Y9
+	VFMADD231PD  vconsts64x4<>+800(SB), Y8, Y9
+	VPSUBQ       Y7, Y9, Y9
 	VMOVUPD      Y9, (DX)(BX*8)
 	VCMPPD       $0x19, Y5, Y6, Y7
 	VPSUBQ       Y7, Y4, Y4
@@ -56349,35 +56048,31 @@ essingle1:
 	VSUBPD       Y0, Y6, Y6
 	VBROADCASTSD consts64<>+152(SB), Y7
 	VMAXPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+184(SB), Y8
-	VMINPD       Y7, Y8, Y7
 	VBROADCASTSD consts64<>+160(SB), Y8
-	VFMADD213PD  vconsts64x4<>+1184(SB), Y7, Y8
-	VSUBPD       vconsts64x4<>+1184(SB), Y8, Y8
+	VFMADD213PD  vconsts64x4<>+320(SB), Y7, Y8
+	VPSLLQ       $0x34, Y8, Y9
+	VSUBPD       vconsts64x4<>+320(SB), Y8, Y8
 	VFNMADD231PD vconsts64x4<>+352(SB), Y8, Y7
 	VFNMADD231PD vconsts64x4<>+384(SB), Y8, Y7
-	VBROADCASTSD consts64<>+168(SB), Y9
-	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y9
-	VBROADCASTSD consts64<>+104(SB), Y7
-	VFMADD213PD  vconsts64x4<>+1216(SB), Y8, Y7
-	VSUBPD       vconsts64x4<>+1216(SB), Y7, Y10
-	VSUBPD       Y10, Y8, Y8
-	VADDPD       vconsts64x4<>+1216(SB), Y8, Y8
-	VPSLLQ       $0x34, Y7, Y7
-	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y7, Y9, Y9
-	VMULPD       Y8, Y9, Y9
+	VBROADCASTSD consts64<>+168(SB), Y8
+	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
+	VMULPD       Y9, Y8, Y8
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y8, Y7
+	VANDPD       vconsts64x4<>+768(SB), Y7, Y7
+	VMOVAPD      Y7, Y9
+	VFMADD231PD  vconsts64x4<>+800(SB), Y8, Y9
+	VPSUBQ       Y7, Y9, Y9
 	VMOVUPD      Y9, (DX)(BX*8)
 	VCMPPD       $0x19, Y5, Y6, Y7
 	VPSUBQ       Y7, Y4, Y4
@@ -56405,35 +56100,31 @@ estail:
 	VSUBPD       Y0, Y6, Y0
 	VBROADCASTSD consts64<>+152(SB), Y6
 	VMAXPD       Y0, Y6, Y6
-	VBROADCASTSD consts64<>+184(SB), Y7
-	VMINPD       Y6, Y7, Y6
 	VBROADCASTSD consts64<>+160(SB), Y7
-	VFMADD213PD  vconsts64x4<>+1184(SB), Y6, Y7
-	VSUBPD       vconsts64x4<>+1184(SB), Y7, Y7
+	VFMADD213PD  vconsts64x4<>+320(SB), Y6, Y7
+	VPSLLQ       $0x34, Y7, Y8
+	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
 	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
 	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VBROADCASTSD consts64<>+168(SB), Y8
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y8
-	VBROADCASTSD consts64<>+104(SB), Y6
-	VFMADD213PD  vconsts64x4<>+1216(SB), Y7, Y6
-	VSUBPD       vconsts64x4<>+1216(SB), Y6, Y9
-	VSUBPD       Y9, Y7, Y7
-	VADDPD       vconsts64x4<>+1216(SB), Y7, Y7
-	VPSLLQ       $0x34, Y6, Y6
-	VPSLLQ       $0x34, Y7, Y7
-	VMULPD       Y6, Y8, Y8
-	VMULPD       Y7, Y8, Y8
+	VBROADCASTSD consts64<>+168(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VMULPD       Y8, Y7, Y7
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
+	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
+	VMOVAPD      Y6, Y8
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y8
+	VPSUBQ       Y6, Y8, Y8
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, DI
 	SUBQ         SI, DI
@@ -56926,35 +56617,31 @@ sums:
 	VSUBPD       Y0, Y7, Y7
 	VBROADCASTSD consts64<>+152(SB), Y8
 	VMAXPD       Y7, Y8, Y8
-	VBROADCASTSD consts64<>+184(SB), Y9
-	VMINPD       Y8, Y9, Y8
 	VBROADCASTSD consts64<>+160(SB), Y9
-	VFMADD213PD  vconsts64x4<>+1184(SB), Y8, Y9
-	VSUBPD       vconsts64x4<>+1184(SB), Y9, Y9
+	VFMADD213PD  vconsts64x4<>+320(SB), Y8, Y9
+	VPSLLQ       $0x34, Y9, Y10
+	VSUBPD       vconsts64x4<>+320(SB), Y9, Y9
 	VFNMADD231PD vconsts64x4<>+352(SB), Y9, Y8
 	VFNMADD231PD vconsts64x4<>+384(SB), Y9, Y8
-	VBROADCASTSD consts64<>+168(SB), Y10
-	VFMADD213PD  vconsts64x4<>+416(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+448(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+480(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+512(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+544(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+576(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+608(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+640(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+192(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y10
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y10
-	VBROADCASTSD consts64<>+104(SB), Y8
-	VFMADD213PD  vconsts64x4<>+1216(SB), Y9, Y8
-	VSUBPD       vconsts64x4<>+1216(SB), Y8, Y11
-	VSUBPD       Y11, Y9, Y9
-	VADDPD       vconsts64x4<>+1216(SB), Y9, Y9
-	VPSLLQ       $0x34, Y8, Y8
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y8, Y10, Y10
-	VMULPD       Y9, Y10, Y10
+	VBROADCASTSD consts64<>+168(SB), Y9
+	VFMADD213PD  vconsts64x4<>+416(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+448(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+480(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+512(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+544(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+576(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+608(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+640(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+192(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
+	VMULPD       Y10, Y9, Y9
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y9, Y8
+	VANDPD       vconsts64x4<>+768(SB), Y8, Y8
+	VMOVAPD      Y8, Y10
+	VFMADD231PD  vconsts64x4<>+800(SB), Y9, Y10
+	VPSUBQ       Y8, Y10, Y10
 	VXORPD       Y8, Y8, Y8
 	VCMPPD       $0x19, Y8, Y7, Y8
 	VANDPD       Y8, Y10, Y9
@@ -57911,35 +57598,31 @@ sums:
 	VSUBPD       Y0, Y5, Y5
 	VBROADCASTSD consts64<>+152(SB), Y6
 	VMAXPD       Y5, Y6, Y6
-	VBROADCASTSD consts64<>+184(SB), Y7
-	VMINPD       Y6, Y7, Y6
 	VBROADCASTSD consts64<>+160(SB), Y7
-	VFMADD213PD  vconsts64x4<>+1184(SB), Y6, Y7
-	VSUBPD       vconsts64x4<>+1184(SB), Y7, Y7
+	VFMADD213PD  vconsts64x4<>+320(SB), Y6, Y7
+	VPSLLQ       $0x34, Y7, Y8
+	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
 	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
 	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VBROADCASTSD consts64<>+168(SB), Y8
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y8
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y8
-	VBROADCASTSD consts64<>+104(SB), Y6
-	VFMADD213PD  vconsts64x4<>+1216(SB), Y7, Y6
-	VSUBPD       vconsts64x4<>+1216(SB), Y6, Y9
-	VSUBPD       Y9, Y7, Y7
-	VADDPD       vconsts64x4<>+1216(SB), Y7, Y7
-	VPSLLQ       $0x34, Y6, Y6
-	VPSLLQ       $0x34, Y7, Y7
-	VMULPD       Y6, Y8, Y8
-	VMULPD       Y7, Y8, Y8
+	VBROADCASTSD consts64<>+168(SB), Y7
+	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VMULPD       Y8, Y7, Y7
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
+	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
+	VMOVAPD      Y6, Y8
+	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y8
+	VPSUBQ       Y6, Y8, Y8
 	VXORPD       Y6, Y6, Y6
 	VCMPPD       $0x19, Y6, Y5, Y6
 	VANDPD       Y6, Y8, Y7
@@ -58228,35 +57911,31 @@ experm7:
 	VSUBPD       Y0, Y3, Y3
 	VBROADCASTSD consts64<>+152(SB), Y0
 	VMAXPD       Y3, Y0, Y0
-	VBROADCASTSD consts64<>+184(SB), Y3
-	VMINPD       Y0, Y3, Y0
 	VBROADCASTSD consts64<>+160(SB), Y3
-	VFMADD213PD  vconsts64x4<>+1184(SB), Y0, Y3
-	VSUBPD       vconsts64x4<>+1184(SB), Y3, Y3
+	VFMADD213PD  vconsts64x4<>+320(SB), Y0, Y3
+	VPSLLQ       $0x34, Y3, Y4
+	VSUBPD       vconsts64x4<>+320(SB), Y3, Y3
 	VFNMADD231PD vconsts64x4<>+352(SB), Y3, Y0
 	VFNMADD231PD vconsts64x4<>+384(SB), Y3, Y0
-	VBROADCASTSD consts64<>+168(SB), Y4
-	VFMADD213PD  vconsts64x4<>+416(SB), Y0, Y4
-	VFMADD213PD  vconsts64x4<>+448(SB), Y0, Y4
-	VFMADD213PD  vconsts64x4<>+480(SB), Y0, Y4
-	VFMADD213PD  vconsts64x4<>+512(SB), Y0, Y4
-	VFMADD213PD  vconsts64x4<>+544(SB), Y0, Y4
-	VFMADD213PD  vconsts64x4<>+576(SB), Y0, Y4
-	VFMADD213PD  vconsts64x4<>+608(SB), Y0, Y4
-	VFMADD213PD  vconsts64x4<>+640(SB), Y0, Y4
-	VFMADD213PD  vconsts64x4<>+672(SB), Y0, Y4
-	VFMADD213PD  vconsts64x4<>+192(SB), Y0, Y4
-	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y4
-	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y4
-	VBROADCASTSD consts64<>+104(SB), Y0
-	VFMADD213PD  vconsts64x4<>+1216(SB), Y3, Y0
-	VSUBPD       vconsts64x4<>+1216(SB), Y0, Y5
-	VSUBPD       Y5, Y3, Y3
-	VADDPD       vconsts64x4<>+1216(SB), Y3, Y3
-	VPSLLQ       $0x34, Y0, Y0
-	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y0, Y4, Y4
-	VMULPD       Y3, Y4, Y4
+	VBROADCASTSD consts64<>+168(SB), Y3
+	VFMADD213PD  vconsts64x4<>+416(SB), Y0, Y3
+	VFMADD213PD  vconsts64x4<>+448(SB), Y0, Y3
+	VFMADD213PD  vconsts64x4<>+480(SB), Y0, Y3
+	VFMADD213PD  vconsts64x4<>+512(SB), Y0, Y3
+	VFMADD213PD  vconsts64x4<>+544(SB), Y0, Y3
+	VFMADD213PD  vconsts64x4<>+576(SB), Y0, Y3
+	VFMADD213PD  vconsts64x4<>+608(SB), Y0, Y3
+	VFMADD213PD  vconsts64x4<>+640(SB), Y0, Y3
+	VFMADD213PD  vconsts64x4<>+672(SB), Y0, Y3
+	VFMADD213PD  vconsts64x4<>+192(SB), Y0, Y3
+	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y3
+	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y3
+	VMULPD       Y4, Y3, Y3
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y3, Y0
+	VANDPD       vconsts64x4<>+768(SB), Y0, Y0
+	VMOVAPD      Y0, Y4
+	VFMADD231PD  vconsts64x4<>+800(SB), Y3, Y4
+	VPSUBQ       Y0, Y4, Y4
 	VFMSUB213PD  Y2, Y1, Y4
 	VMOVUPD      Y4, (AX)(R8*8)
 	ADDQ         $0x00000004, R8
@@ -58315,35 +57994,31 @@ experm8:
 	VSUBPD       Y0, Y3, Y3
 	VBROADCASTSD consts64<>+152(SB), Y0
 	VMAXPD       Y3, Y0, Y0
-	VBROADCASTSD consts64<>+184(SB), Y3
-	VMINPD       Y0, Y3, Y0
 	VBROADCASTSD consts64<>+160(SB), Y3
-	VFMADD213PD  vconsts64x4<>+1184(SB), Y0, Y3
-	VSUBPD       vconsts64x4<>+1184(SB), Y3, Y3
+	VFMADD213PD  vconsts64x4<>+320(SB), Y0, Y3
+	VPSLLQ       $0x34, Y3, Y4
+	VSUBPD       vconsts64x4<>+320(SB), Y3, Y3
 	VFNMADD231PD vconsts64x4<>+352(SB), Y3, Y0
 	VFNMADD231PD vconsts64x4<>+384(SB), Y3, Y0
-	VBROADCASTSD consts64<>+168(SB), Y4
-	VFMADD213PD  vconsts64x4<>+416(SB), Y0, Y4
-	VFMADD213PD  vconsts64x4<>+448(SB), Y0, Y4
-	VFMADD213PD  vconsts64x4<>+480(SB), Y0, Y4
-	VFMADD213PD  vconsts64x4<>+512(SB), Y0, Y4
-	VFMADD213PD  vconsts64x4<>+544(SB), Y0, Y4
-	VFMADD213PD  vconsts64x4<>+576(SB), Y0, Y4
-	VFMADD213PD  vconsts64x4<>+608(SB), Y0, Y4
-	VFMADD213PD  vconsts64x4<>+640(SB), Y0, Y4
-	VFMADD213PD  vconsts64x4<>+672(SB), Y0, Y4
-	VFMADD213PD  vconsts64x4<>+192(SB), Y0, Y4
-	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y4
-	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y4
-	VBROADCASTSD consts64<>+104(SB), Y0
-	VFMADD213PD  vconsts64x4<>+1216(SB), Y3, Y0
-	VSUBPD       vconsts64x4<>+1216(SB), Y0, Y5
-	VSUBPD       Y5, Y3, Y3
-	VADDPD       vconsts64x4<>+1216(SB), Y3, Y3
-	VPSLLQ       $0x34, Y0, Y0
-	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y0, Y4, Y4
-	VMULPD       Y3, Y4, Y4
+	VBROADCASTSD consts64<>+168(SB), Y3
+	VFMADD213PD  vconsts64x4<>+416(SB), Y0, Y3
+	VFMADD213PD  vconsts64x4<>+448(SB), Y0, Y3
+	VFMADD213PD  vconsts64x4<>+480(SB), Y0, Y3
+	VFMADD213PD  vconsts64x4<>+512(SB), Y0, Y3
+	VFMADD213PD  vconsts64x4<>+544(SB), Y0, Y3
+	VFMADD213PD  vconsts64x4<>+576(SB), Y0, Y3
+	VFMADD213PD  vconsts64x4<>+608(SB), Y0, Y3
+	VFMADD213PD  vconsts64x4<>+640(SB), Y0, Y3
+	VFMADD213PD  vconsts64x4<>+672(SB), Y0, Y3
+	VFMADD213PD  vconsts64x4<>+192(SB), Y0, Y3
+	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y3
+	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y3
+	VMULPD       Y4, Y3, Y3
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y3, Y0
+	VANDPD       vconsts64x4<>+768(SB), Y0, Y0
+	VMOVAPD      Y0, Y4
+	VFMADD231PD  vconsts64x4<>+800(SB), Y3, Y4
+	VPSUBQ       Y0, Y4, Y4
 	VFMSUB213PD  Y2, Y1, Y4
 	VMOVUPD      Y4, (AX)(R8*8)
 	ADDQ         $0x00000004, R8
@@ -58405,35 +58080,31 @@ experm9:
 	VSUBPD       Y0, Y3, Y3
 	VBROADCASTSD consts64<>+152(SB), Y0
 	VMAXPD       Y3, Y0, Y0
-	VBROADCASTSD consts64<>+184(SB), Y3
-	VMINPD       Y0, Y3, Y0
 	VBROADCASTSD consts64<>+160(SB), Y3
-	VFMADD213PD  vconsts64x4<>+1184(SB), Y0, Y3
-	VSUBPD       vconsts64x4<>+1184(SB), Y3, Y3
+	VFMADD213PD  vconsts64x4<>+320(SB), Y0, Y3
+	VPSLLQ       $0x34, Y3, Y4
+	VSUBPD       vconsts64x4<>+320(SB), Y3, Y3
 	VFNMADD231PD vconsts64x4<>+352(SB), Y3, Y0
 	VFNMADD231PD vconsts64x4<>+384(SB), Y3, Y0
-	VBROADCASTSD consts64<>+168(SB), Y4
-	VFMADD213PD  vconsts64x4<>+416(SB), Y0, Y4
-	VFMADD213PD  vconsts64x4<>+448(SB), Y0, Y4
-	VFMADD213PD  vconsts64x4<>+480(SB), Y0, Y4
-	VFMADD213PD  vconsts64x4<>+512(SB), Y0, Y4
-	VFMADD213PD  vconsts64x4<>+544(SB), Y0, Y4
-	VFMADD213PD  vconsts64x4<>+576(SB), Y0, Y4
-	VFMADD213PD  vconsts64x4<>+608(SB), Y0, Y4
-	VFMADD213PD  vconsts64x4<>+640(SB), Y0, Y4
-	VFMADD213PD  vconsts64x4<>+672(SB), Y0, Y4
-	VFMADD213PD  vconsts64x4<>+192(SB), Y0, Y4
-	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y4
-	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y4
-	VBROADCASTSD consts64<>+104(SB), Y0
-	VFMADD213PD  vconsts64x4<>+1216(SB), Y3, Y0
-	VSUBPD       vconsts64x4<>+1216(SB), Y0, Y5
-	VSUBPD       Y5, Y3, Y3
-	VADDPD       vconsts64x4<>+1216(SB), Y3, Y3
-	VPSLLQ       $0x34, Y0, Y0
-	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y0, Y4, Y4
-	VMULPD       Y3, Y4, Y4
+	VBROADCASTSD consts64<>+168(SB), Y3
+	VFMADD213PD  vconsts64x4<>+416(SB), Y0, Y3
+	VFMADD213PD  vconsts64x4<>+448(SB), Y0, Y3
+	VFMADD213PD  vconsts64x4<>+480(SB), Y0, Y3
+	VFMADD213PD  vconsts64x4<>+512(SB), Y0, Y3
+	VFMADD213PD  vconsts64x4<>+544(SB), Y0, Y3
+	VFMADD213PD  vconsts64x4<>+576(SB), Y0, Y3
+	VFMADD213PD  vconsts64x4<>+608(SB), Y0, Y3
+	VFMADD213PD  vconsts64x4<>+640(SB), Y0, Y3
+	VFMADD213PD  vconsts64x4<>+672(SB), Y0, Y3
+	VFMADD213PD  vconsts64x4<>+192(SB), Y0, Y3
+	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y3
+	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y3
+	VMULPD       Y4, Y3, Y3
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y3, Y0
+	VANDPD       vconsts64x4<>+768(SB), Y0, Y0
+	VMOVAPD      Y0, Y4
+	VFMADD231PD  vconsts64x4<>+800(SB), Y3, Y4
+	VPSUBQ       Y0, Y4, Y4
 	VFMSUB213PD  Y2, Y1, Y4
 	LEAQ         tailmask64<>+0(SB), CX
 	MOVQ         $0x00000004, BX
@@ -58551,35 +58222,31 @@ experm10:
 	VSUBPD       Y0, Y4, Y4
 	VBROADCASTSD consts64<>+152(SB), Y0
 	VMAXPD       Y4, Y0, Y0
-	VBROADCASTSD consts64<>+184(SB), Y4
-	VMINPD       Y0, Y4, Y0
 	VBROADCASTSD consts64<>+160(SB), Y4
-	VFMADD213PD  vconsts64x4<>+1184(SB), Y0, Y4
-	VSUBPD       vconsts64x4<>+1184(SB), Y4, Y4
+	VFMADD213PD  vconsts64x4<>+320(SB), Y0, Y4
+	VPSLLQ       $0x34, Y4, Y5
+	VSUBPD       vconsts64x4<>+320(SB), Y4, Y4
 	VFNMADD231PD vconsts64x4<>+352(SB), Y4, Y0
 	VFNMADD231PD vconsts64x4<>+384(SB), Y4, Y0
-	VBROADCASTSD consts64<>+168(SB), Y5
-	VFMADD213PD  vconsts64x4<>+416(SB), Y0, Y5
-	VFMADD213PD  vconsts64x4<>+448(SB), Y0, Y5
-	VFMADD213PD  vconsts64x4<>+480(SB), Y0, Y5
-	VFMADD213PD  vconsts64x4<>+512(SB), Y0, Y5
-	VFMADD213PD  vconsts64x4<>+544(SB), Y0, Y5
-	VFMADD213PD  vconsts64x4<>+576(SB), Y0, Y5
-	VFMADD213PD  vconsts64x4<>+608(SB), Y0, Y5
-	VFMADD213PD  vconsts64x4<>+640(SB), Y0, Y5
-	VFMADD213PD  vconsts64x4<>+672(SB), Y0, Y5
-	VFMADD213PD  vconsts64x4<>+192(SB), Y0, Y5
-	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y5
-	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y5
-	VBROADCASTSD consts64<>+104(SB), Y0
-	VFMADD213PD  vconsts64x4<>+1216(SB), Y4, Y0
-	VSUBPD       vconsts64x4<>+1216(SB), Y0, Y6
-	VSUBPD       Y6, Y4, Y4
-	VADDPD       vconsts64x4<>+1216(SB), Y4, Y4
-	VPSLLQ       $0x34, Y0, Y0
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y0, Y5, Y5
-	VMULPD       Y4, Y5, Y5
+	VBROADCASTSD consts64<>+168(SB), Y4
+	VFMADD213PD  vconsts64x4<>+416(SB), Y0, Y4
+	VFMADD213PD  vconsts64x4<>+448(SB), Y0, Y4
+	VFMADD213PD  vconsts64x4<>+480(SB), Y0, Y4
+	VFMADD213PD  vconsts64x4<>+512(SB), Y0, Y4
+	VFMADD213PD  vconsts64x4<>+544(SB), Y0, Y4
+	VFMADD213PD  vconsts64x4<>+576(SB), Y0, Y4
+	VFMADD213PD  vconsts64x4<>+608(SB), Y0, Y4
+	VFMADD213PD  vconsts64x4<>+640(SB), Y0, Y4
+	VFMADD213PD  vconsts64x4<>+672(SB), Y0, Y4
+	VFMADD213PD  vconsts64x4<>+192(SB), Y0, Y4
+	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y4
+	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y4
+	VMULPD       Y5, Y4, Y4
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y4, Y0
+	VANDPD       vconsts64x4<>+768(SB), Y0, Y0
+	VMOVAPD      Y0, Y5
+	VFMADD231PD  vconsts64x4<>+800(SB), Y4, Y5
+	VPSUBQ       Y0, Y5, Y5
 	VMOVUPD      (DX)(R8*8), Y0
 	VBROADCASTSD pos+80(FP), Y4
 	VMULPD       Y4, Y0, Y0
@@ -58654,35 +58321,31 @@ experm11:
 	VSUBPD       Y0, Y4, Y4
 	VBROADCASTSD consts64<>+152(SB), Y0
 	VMAXPD       Y4, Y0, Y0
-	VBROADCASTSD consts64<>+184(SB), Y4
-	VMINPD       Y0, Y4, Y0
 	VBROADCASTSD consts64<>+160(SB), Y4
-	VFMADD213PD  vconsts64x4<>+1184(SB), Y0, Y4
-	VSUBPD       vconsts64x4<>+1184(SB), Y4, Y4
+	VFMADD213PD  vconsts64x4<>+320(SB), Y0, Y4
+	VPSLLQ       $0x34, Y4, Y5
+	VSUBPD       vconsts64x4<>+320(SB), Y4, Y4
 	VFNMADD231PD vconsts64x4<>+352(SB), Y4, Y0
 	VFNMADD231PD vconsts64x4<>+384(SB), Y4, Y0
-	VBROADCASTSD consts64<>+168(SB), Y5
-	VFMADD213PD  vconsts64x4<>+416(SB), Y0, Y5
-	VFMADD213PD  vconsts64x4<>+448(SB), Y0, Y5
-	VFMADD213PD  vconsts64x4<>+480(SB), Y0, Y5
-	VFMADD213PD  vconsts64x4<>+512(SB), Y0, Y5
-	VFMADD213PD  vconsts64x4<>+544(SB), Y0, Y5
-	VFMADD213PD  vconsts64x4<>+576(SB), Y0, Y5
-	VFMADD213PD  vconsts64x4<>+608(SB), Y0, Y5
-	VFMADD213PD  vconsts64x4<>+640(SB), Y0, Y5
-	VFMADD213PD  vconsts64x4<>+672(SB), Y0, Y5
-	VFMADD213PD  vconsts64x4<>+192(SB), Y0, Y5
-	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y5
-	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y5
-	VBROADCASTSD consts64<>+104(SB), Y0
-	VFMADD213PD  vconsts64x4<>+1216(SB), Y4, Y0
-	VSUBPD       vconsts64x4<>+1216(SB), Y0, Y6
-	VSUBPD       Y6, Y4, Y4
-	VADDPD       vconsts64x4<>+1216(SB), Y4, Y4
-	VPSLLQ       $0x34, Y0, Y0
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y0, Y5, Y5
-	VMULPD       Y4, Y5, Y5
+	VBROADCASTSD consts64<>+168(SB), Y4
+	VFMADD213PD  vconsts64x4<>+416(SB), Y0, Y4
+	VFMADD213PD  vconsts64x4<>+448(SB), Y0, Y4
+	VFMADD213PD  vconsts64x4<>+480(SB), Y0, Y4
+	VFMADD213PD  vconsts64x4<>+512(SB), Y0, Y4
+	VFMADD213PD  vconsts64x4<>+544(SB), Y0, Y4
+	VFMADD213PD  vconsts64x4<>+576(SB), Y0, Y4
+	VFMADD213PD  vconsts64x4<>+608(SB), Y0, Y4
+	VFMADD213PD  vconsts64x4<>+640(SB), Y0, Y4
+	VFMADD213PD  vconsts64x4<>+672(SB), Y0, Y4
+	VFMADD213PD  vconsts64x4<>+192(SB), Y0, Y4
+	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y4
+	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y4
+	VMULPD       Y5, Y4, Y4
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y4, Y0
+	VANDPD       vconsts64x4<>+768(SB), Y0, Y0
+	VMOVAPD      Y0, Y5
+	VFMADD231PD  vconsts64x4<>+800(SB), Y4, Y5
+	VPSUBQ       Y0, Y5, Y5
 	VMOVUPD      (DX)(R8*8), Y0
 	VBROADCASTSD pos+80(FP), Y4
 	VMULPD       Y4, Y0, Y0
@@ -58759,35 +58422,31 @@ experm12:
 	VSUBPD       Y0, Y4, Y4
 	VBROADCASTSD consts64<>+152(SB), Y0
 	VMAXPD       Y4, Y0, Y0
-	VBROADCASTSD consts64<>+184(SB), Y4
-	VMINPD       Y0, Y4, Y0
 	VBROADCASTSD consts64<>+160(SB), Y4
-	VFMADD213PD  vconsts64x4<>+1184(SB), Y0, Y4
-	VSUBPD       vconsts64x4<>+1184(SB), Y4, Y4
+	VFMADD213PD  vconsts64x4<>+320(SB), Y0, Y4
+	VPSLLQ       $0x34, Y4, Y5
+	VSUBPD       vconsts64x4<>+320(SB), Y4, Y4
 	VFNMADD231PD vconsts64x4<>+352(SB), Y4, Y0
 	VFNMADD231PD vconsts64x4<>+384(SB), Y4, Y0
-	VBROADCASTSD consts64<>+168(SB), Y5
-	VFMADD213PD  vconsts64x4<>+416(SB), Y0, Y5
-	VFMADD213PD  vconsts64x4<>+448(SB), Y0, Y5
-	VFMADD213PD  vconsts64x4<>+480(SB), Y0, Y5
-	VFMADD213PD  vconsts64x4<>+512(SB), Y0, Y5
-	VFMADD213PD  vconsts64x4<>+544(SB), Y0, Y5
-	VFMADD213PD  vconsts64x4<>+576(SB), Y0, Y5
-	VFMADD213PD  vconsts64x4<>+608(SB), Y0, Y5
-	VFMADD213PD  vconsts64x4<>+640(SB), Y0, Y5
-	VFMADD213PD  vconsts64x4<>+672(SB), Y0, Y5
-	VFMADD213PD  vconsts64x4<>+192(SB), Y0, Y5
-	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y5
-	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y5
-	VBROADCASTSD consts64<>+104(SB), Y0
-	VFMADD213PD  vconsts64x4<>+1216(SB), Y4, Y0
-	VSUBPD       vconsts64x4<>+1216(SB), Y0, Y6
-	VSUBPD       Y6, Y4, Y4
-	VADDPD       vconsts64x4<>+1216(SB), Y4, Y4
-	VPSLLQ       $0x34, Y0, Y0
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y0, Y5, Y5
-	VMULPD       Y4, Y5, Y5
+	VBROADCASTSD consts64<>+168(SB), Y4
+	VFMADD213PD  vconsts64x4<>+416(SB), Y0, Y4
+	VFMADD213PD  vconsts64x4<>+448(SB), Y0, Y4
+	VFMADD213PD  vconsts64x4<>+480(SB), Y0, Y4
+	VFMADD213PD  vconsts64x4<>+512(SB), Y0, Y4
+	VFMADD213PD  vconsts64x4<>+544(SB), Y0, Y4
+	VFMADD213PD  vconsts64x4<>+576(SB), Y0, Y4
+	VFMADD213PD  vconsts64x4<>+608(SB), Y0, Y4
+	VFMADD213PD  vconsts64x4<>+640(SB), Y0, Y4
+	VFMADD213PD  vconsts64x4<>+672(SB), Y0, Y4
+	VFMADD213PD  vconsts64x4<>+192(SB), Y0, Y4
+	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y4
+	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y4
+	VMULPD       Y5, Y4, Y4
+	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y4, Y0
+	VANDPD       vconsts64x4<>+768(SB), Y0, Y0
+	VMOVAPD      Y0, Y5
+	VFMADD231PD  vconsts64x4<>+800(SB), Y4, Y5
+	VPSUBQ       Y0, Y5, Y5
 	LEAQ         tailmask64<>+0(SB), CX
 	MOVQ         $0x00000004, BX
 	SUBQ         R9, BX
@@ -89589,8 +89248,6 @@ esloop:
 	VSUBPS       Z0, Z7, Z7
 	VBROADCASTSS consts32<>+68(SB), Z8
 	VMAXPS       Z7, Z8, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VMINPS       Z8, Z9, Z8
 	VBROADCASTSS consts32<>+72(SB), Z9
 	VFMADD213PS  vconsts32x16<>+448(SB), Z8, Z9
 	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
@@ -89612,8 +89269,6 @@ esloop:
 	VSUBPS       Z0, Z7, Z7
 	VBROADCASTSS consts32<>+68(SB), Z8
 	VMAXPS       Z7, Z8, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VMINPS       Z8, Z9, Z8
 	VBROADCASTSS consts32<>+72(SB), Z9
 	VFMADD213PS  vconsts32x16<>+448(SB), Z8, Z9
 	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
@@ -89635,8 +89290,6 @@ esloop:
 	VSUBPS       Z0, Z7, Z7
 	VBROADCASTSS consts32<>+68(SB), Z8
 	VMAXPS       Z7, Z8, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VMINPS       Z8, Z9, Z8
 	VBROADCASTSS consts32<>+72(SB), Z9
 	VFMADD213PS  vconsts32x16<>+448(SB), Z8, Z9
 	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
@@ -89658,8 +89311,6 @@ esloop:
 	VSUBPS       Z0, Z7, Z7
 	VBROADCASTSS consts32<>+68(SB), Z8
 	VMAXPS       Z7, Z8, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VMINPS       Z8, Z9, Z8
 	VBROADCASTSS consts32<>+72(SB), Z9
 	VFMADD213PS  vconsts32x16<>+448(SB), Z8, Z9
 	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
@@ -89691,8 +89342,6 @@ essingle1:
 	VSUBPS       Z0, Z7, Z7
 	VBROADCASTSS consts32<>+68(SB), Z8
 	VMAXPS       Z7, Z8, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VMINPS       Z8, Z9, Z8
 	VBROADCASTSS consts32<>+72(SB), Z9
 	VFMADD213PS  vconsts32x16<>+448(SB), Z8, Z9
 	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
@@ -89724,8 +89373,6 @@ estail:
 	VSUBPS       Z0, Z7, Z7
 	VBROADCASTSS consts32<>+68(SB), Z8
 	VMAXPS       Z7, Z8, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VMINPS       Z8, Z9, Z8
 	VBROADCASTSS consts32<>+72(SB), Z9
 	VFMADD213PS  vconsts32x16<>+448(SB), Z8, Z9
 	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
@@ -89823,8 +89470,6 @@ esloop:
 	VSUBPS       Z0, Z7, Z7
 	VBROADCASTSS consts32<>+68(SB), Z8
 	VMAXPS       Z7, Z8, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VMINPS       Z8, Z9, Z8
 	VBROADCASTSS consts32<>+72(SB), Z9
 	VFMADD213PS  vconsts32x16<>+448(SB), Z8, Z9
 	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
@@ -89847,8 +89492,6 @@ esloop:
 	VSUBPS       Z0, Z7, Z7
 	VBROADCASTSS consts32<>+68(SB), Z8
 	VMAXPS       Z7, Z8, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VMINPS       Z8, Z9, Z8
 	VBROADCASTSS consts32<>+72(SB), Z9
 	VFMADD213PS  vconsts32x16<>+448(SB), Z8, Z9
 	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
@@ -89871,8 +89514,6 @@ esloop:
 	VSUBPS       Z0, Z7, Z7
 	VBROADCASTSS consts32<>+68(SB), Z8
 	VMAXPS       Z7, Z8, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VMINPS       Z8, Z9, Z8
 	VBROADCASTSS consts32<>+72(SB), Z9
 	VFMADD213PS  vconsts32x16<>+448(SB), Z8, Z9
 	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
@@ -89895,8 +89536,6 @@ esloop:
 	VSUBPS       Z0, Z7, Z7
 	VBROADCASTSS consts32<>+68(SB), Z8
 	VMAXPS       Z7, Z8, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VMINPS       Z8, Z9, Z8
 	VBROADCASTSS consts32<>+72(SB), Z9
 	VFMADD213PS  vconsts32x16<>+448(SB), Z8, Z9
 	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
@@ -89929,8 +89568,6 @@ essingle1:
 	VSUBPS       Z0, Z7, Z7
 	VBROADCASTSS consts32<>+68(SB), Z8
 	VMAXPS       Z7, Z8, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VMINPS       Z8, Z9, Z8
 	VBROADCASTSS consts32<>+72(SB), Z9
 	VFMADD213PS  vconsts32x16<>+448(SB), Z8, Z9
 	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
@@ -89963,8 +89600,6 @@ estail:
 	VSUBPS       Z0, Z7, Z7
 	VBROADCASTSS consts32<>+68(SB), Z8
 	VMAXPS       Z7, Z8, Z8
-	VBROADCASTSS consts32<>+84(SB), Z9
-	VMINPS       Z8, Z9, Z8
 	VBROADCASTSS consts32<>+72(SB), Z9
 	VFMADD213PS  vconsts32x16<>+448(SB), Z8, Z9
 	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
@@ -90070,8 +89705,6 @@ esloop:
 	VSUBPS       Z0, Z11, Z11
 	VBROADCASTSS consts32<>+68(SB), Z12
 	VMAXPS       Z11, Z12, Z12
-	VBROADCASTSS consts32<>+84(SB), Z13
-	VMINPS       Z12, Z13, Z12
 	VBROADCASTSS consts32<>+72(SB), Z13
 	VFMADD213PS  vconsts32x16<>+448(SB), Z12, Z13
 	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
@@ -90094,8 +89727,6 @@ esloop:
 	VSUBPS       Z0, Z11, Z11
 	VBROADCASTSS consts32<>+68(SB), Z12
 	VMAXPS       Z11, Z12, Z12
-	VBROADCASTSS consts32<>+84(SB), Z13
-	VMINPS       Z12, Z13, Z12
 	VBROADCASTSS consts32<>+72(SB), Z13
 	VFMADD213PS  vconsts32x16<>+448(SB), Z12, Z13
 	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
@@ -90118,8 +89749,6 @@ esloop:
 	VSUBPS       Z0, Z11, Z11
 	VBROADCASTSS consts32<>+68(SB), Z12
 	VMAXPS       Z11, Z12, Z12
-	VBROADCASTSS consts32<>+84(SB), Z13
-	VMINPS       Z12, Z13, Z12
 	VBROADCASTSS consts32<>+72(SB), Z13
 	VFMADD213PS  vconsts32x16<>+448(SB), Z12, Z13
 	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
@@ -90142,8 +89771,6 @@ esloop:
 	VSUBPS       Z0, Z11, Z11
 	VBROADCASTSS consts32<>+68(SB), Z12
 	VMAXPS       Z11, Z12, Z12
-	VBROADCASTSS consts32<>+84(SB), Z13
-	VMINPS       Z12, Z13, Z12
 	VBROADCASTSS consts32<>+72(SB), Z13
 	VFMADD213PS  vconsts32x16<>+448(SB), Z12, Z13
 	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
@@ -90176,8 +89803,6 @@ essingle1:
 	VSUBPS       Z0, Z11, Z11
 	VBROADCASTSS consts32<>+68(SB), Z12
 	VMAXPS       Z11, Z12, Z12
-	VBROADCASTSS consts32<>+84(SB), Z13
-	VMINPS       Z12, Z13, Z12
 	VBROADCASTSS consts32<>+72(SB), Z13
 	VFMADD213PS  vconsts32x16<>+448(SB), Z12, Z13
 	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
@@ -90210,8 +89835,6 @@ estail:
 	VSUBPS       Z0, Z11, Z11
 	VBROADCASTSS consts32<>+68(SB), Z12
 	VMAXPS       Z11, Z12, Z12
-	VBROADCASTSS consts32<>+84(SB), Z13
-	VMINPS       Z12, Z13, Z12
 	VBROADCASTSS consts32<>+72(SB), Z13
 	VFMADD213PS  vconsts32x16<>+448(SB), Z12, Z13
 	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
@@ -90341,8 +89964,6 @@ esloop:
 	VSUBPS       Z0, Z11, Z11
 	VBROADCASTSS consts32<>+68(SB), Z12
 	VMAXPS       Z11, Z12, Z12
-	VBROADCASTSS consts32<>+84(SB), Z13
-	VMINPS       Z12, Z13, Z12
 	VBROADCASTSS consts32<>+72(SB), Z13
 	VFMADD213PS  vconsts32x16<>+448(SB), Z12, Z13
 	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
@@ -90366,8 +89987,6 @@ esloop:
 	VSUBPS       Z0, Z11, Z11
 	VBROADCASTSS consts32<>+68(SB), Z12
 	VMAXPS       Z11, Z12, Z12
-	VBROADCASTSS consts32<>+84(SB), Z13
-	VMINPS       Z12, Z13, Z12
 	VBROADCASTSS consts32<>+72(SB), Z13
 	VFMADD213PS  vconsts32x16<>+448(SB), Z12, Z13
 	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
@@ -90391,8 +90010,6 @@ esloop:
 	VSUBPS       Z0, Z11, Z11
 	VBROADCASTSS consts32<>+68(SB), Z12
 	VMAXPS       Z11, Z12, Z12
-	VBROADCASTSS consts32<>+84(SB), Z13
-	VMINPS       Z12, Z13, Z12
 	VBROADCASTSS consts32<>+72(SB), Z13
 	VFMADD213PS  vconsts32x16<>+448(SB), Z12, Z13
 	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
@@ -90416,8 +90033,6 @@ esloop:
 	VSUBPS       Z0, Z11, Z11
 	VBROADCASTSS consts32<>+68(SB), Z12
 	VMAXPS       Z11, Z12, Z12
-	VBROADCASTSS consts32<>+84(SB), Z13
-	VMINPS       Z12, Z13, Z12
 	VBROADCASTSS consts32<>+72(SB), Z13
 	VFMADD213PS  vconsts32x16<>+448(SB), Z12, Z13
 	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
@@ -90451,8 +90066,6 @@ essingle1:
 	VSUBPS       Z0, Z11, Z11
 	VBROADCASTSS consts32<>+68(SB), Z12
 	VMAXPS       Z11, Z12, Z12
-	VBROADCASTSS consts32<>+84(SB), Z13
-	VMINPS       Z12, Z13, Z12
 	VBROADCASTSS consts32<>+72(SB), Z13
 	VFMADD213PS  vconsts32x16<>+448(SB), Z12, Z13
 	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
@@ -90486,8 +90099,6 @@ estail:
 	VSUBPS       Z0, Z11, Z11
 	VBROADCASTSS consts32<>+68(SB), Z12
 	VMAXPS       Z11, Z12, Z12
-	VBROADCASTSS consts32<>+84(SB), Z13
-	VMINPS       Z12, Z13, Z12
 	VBROADCASTSS consts32<>+72(SB), Z13
 	VFMADD213PS  vconsts32x16<>+448(SB), Z12, Z13
 	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
@@ -90626,8 +90237,6 @@ esloop:
 	VSUBPS       Z0, Z15, Z15
 	VBROADCASTSS consts32<>+68(SB), Z16
 	VMAXPS       Z15, Z16, Z16
-	VBROADCASTSS consts32<>+84(SB), Z17
-	VMINPS       Z16, Z17, Z16
 	VBROADCASTSS consts32<>+72(SB), Z17
 	VFMADD213PS  vconsts32x16<>+448(SB), Z16, Z17
 	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
@@ -90656,8 +90265,6 @@ esloop:
 	VSUBPS       Z0, Z15, Z15
 	VBROADCASTSS consts32<>+68(SB), Z16
 	VMAXPS       Z15, Z16, Z16
-	VBROADCASTSS consts32<>+84(SB), Z17
-	VMINPS       Z16, Z17, Z16
 	VBROADCASTSS consts32<>+72(SB), Z17
 	VFMADD213PS  vconsts32x16<>+448(SB), Z16, Z17
 	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
@@ -90686,8 +90293,6 @@ esloop:
 	VSUBPS       Z0, Z15, Z15
 	VBROADCASTSS consts32<>+68(SB), Z16
 	VMAXPS       Z15, Z16, Z16
-	VBROADCASTSS consts32<>+84(SB), Z17
-	VMINPS       Z16, Z17, Z16
 	VBROADCASTSS consts32<>+72(SB), Z17
 	VFMADD213PS  vconsts32x16<>+448(SB), Z16, Z17
 	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
@@ -90716,8 +90321,6 @@ esloop:
 	VSUBPS       Z0, Z15, Z15
 	VBROADCASTSS consts32<>+68(SB), Z16
 	VMAXPS       Z15, Z16, Z16
-	VBROADCASTSS consts32<>+84(SB), Z17
-	VMINPS       Z16, Z17, Z16
 	VBROADCASTSS consts32<>+72(SB), Z17
 	VFMADD213PS  vconsts32x16<>+448(SB), Z16, Z17
 	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
@@ -90756,8 +90359,6 @@ essingle1:
 	VSUBPS       Z0, Z15, Z15
 	VBROADCASTSS consts32<>+68(SB), Z16
 	VMAXPS       Z15, Z16, Z16
-	VBROADCASTSS consts32<>+84(SB), Z17
-	VMINPS       Z16, Z17, Z16
 	VBROADCASTSS consts32<>+72(SB), Z17
 	VFMADD213PS  vconsts32x16<>+448(SB), Z16, Z17
 	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
@@ -90796,8 +90397,6 @@ estail:
 	VSUBPS       Z0, Z15, Z15
 	VBROADCASTSS consts32<>+68(SB), Z16
 	VMAXPS       Z15, Z16, Z16
-	VBROADCASTSS consts32<>+84(SB), Z17
-	VMINPS       Z16, Z17, Z16
 	VBROADCASTSS consts32<>+72(SB), Z17
 	VFMADD213PS  vconsts32x16<>+448(SB), Z16, Z17
 	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
@@ -90965,8 +90564,6 @@ esloop:
 	VSUBPS       Z0, Z15, Z15
 	VBROADCASTSS consts32<>+68(SB), Z16
 	VMAXPS       Z15, Z16, Z16
-	VBROADCASTSS consts32<>+84(SB), Z17
-	VMINPS       Z16, Z17, Z16
 	VBROADCASTSS consts32<>+72(SB), Z17
 	VFMADD213PS  vconsts32x16<>+448(SB), Z16, Z17
 	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
@@ -90996,8 +90593,6 @@ esloop:
 	VSUBPS       Z0, Z15, Z15
 	VBROADCASTSS consts32<>+68(SB), Z16
 	VMAXPS       Z15, Z16, Z16
-	VBROADCASTSS consts32<>+84(SB), Z17
-	VMINPS       Z16, Z17, Z16
 	VBROADCASTSS consts32<>+72(SB), Z17
 	VFMADD213PS  vconsts32x16<>+448(SB), Z16, Z17
 	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
@@ -91027,8 +90622,6 @@ esloop:
 	VSUBPS       Z0, Z15, Z15
 	VBROADCASTSS consts32<>+68(SB), Z16
 	VMAXPS       Z15, Z16, Z16
-	VBROADCASTSS consts32<>+84(SB), Z17
-	VMINPS       Z16, Z17, Z16
 	VBROADCASTSS consts32<>+72(SB), Z17
 	VFMADD213PS  vconsts32x16<>+448(SB), Z16, Z17
 	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
@@ -91058,8 +90651,6 @@ esloop:
 	VSUBPS       Z0, Z15, Z15
 	VBROADCASTSS consts32<>+68(SB), Z16
 	VMAXPS       Z15, Z16, Z16
-	VBROADCASTSS consts32<>+84(SB), Z17
-	VMINPS       Z16, Z17, Z16
 	VBROADCASTSS consts32<>+72(SB), Z17
 	VFMADD213PS  vconsts32x16<>+448(SB), Z16, Z17
 	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
@@ -91099,8 +90690,6 @@ essingle1:
 	VSUBPS       Z0, Z15, Z15
 	VBROADCASTSS consts32<>+68(SB), Z16
 	VMAXPS       Z15, Z16, Z16
-	VBROADCASTSS consts32<>+84(SB), Z17
-	VMINPS       Z16, Z17, Z16
 	VBROADCASTSS consts32<>+72(SB), Z17
 	VFMADD213PS  vconsts32x16<>+448(SB), Z16, Z17
 	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
@@ -91140,8 +90729,6 @@ estail:
 	VSUBPS       Z0, Z15, Z15
 	VBROADCASTSS consts32<>+68(SB), Z16
 	VMAXPS       Z15, Z16, Z16
-	VBROADCASTSS consts32<>+84(SB), Z17
-	VMINPS       Z16, Z17, Z16
 	VBROADCASTSS consts32<>+72(SB), Z17
 	VFMADD213PS  vconsts32x16<>+448(SB), Z16, Z17
 	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
@@ -91648,8 +91235,6 @@ sums:
 	VSUBPS       Z0, Z10, Z10
 	VBROADCASTSS consts32<>+68(SB), Z11
 	VMAXPS       Z10, Z11, Z11
-	VBROADCASTSS consts32<>+84(SB), Z12
-	VMINPS       Z11, Z12, Z11
 	VBROADCASTSS consts32<>+72(SB), Z12
 	VFMADD213PS  vconsts32x16<>+448(SB), Z11, Z12
 	VSUBPS       vconsts32x16<>+448(SB), Z12, Z12
@@ -92512,8 +92097,6 @@ sums:
 	VSUBPS       Z0, Z5, Z5
 	VBROADCASTSS consts32<>+68(SB), Z6
 	VMAXPS       Z5, Z6, Z6
-	VBROADCASTSS consts32<>+84(SB), Z7
-	VMINPS       Z6, Z7, Z6
 	VBROADCASTSS consts32<>+72(SB), Z7
 	VFMADD213PS  vconsts32x16<>+448(SB), Z6, Z7
 	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
@@ -92805,8 +92388,6 @@ experm13:
 	VSUBPS       Z0, Z3, Z3
 	VBROADCASTSS consts32<>+68(SB), Z0
 	VMAXPS       Z3, Z0, Z0
-	VBROADCASTSS consts32<>+84(SB), Z3
-	VMINPS       Z0, Z3, Z0
 	VBROADCASTSS consts32<>+72(SB), Z3
 	VFMADD213PS  vconsts32x16<>+448(SB), Z0, Z3
 	VSUBPS       vconsts32x16<>+448(SB), Z3, Z3
@@ -92876,8 +92457,6 @@ experm14:
 	VSUBPS       Z0, Z3, Z3
 	VBROADCASTSS consts32<>+68(SB), Z0
 	VMAXPS       Z3, Z0, Z0
-	VBROADCASTSS consts32<>+84(SB), Z3
-	VMINPS       Z0, Z3, Z0
 	VBROADCASTSS consts32<>+72(SB), Z3
 	VFMADD213PS  vconsts32x16<>+448(SB), Z0, Z3
 	VSUBPS       vconsts32x16<>+448(SB), Z3, Z3
@@ -92949,8 +92528,6 @@ experm15:
 	VSUBPS       Z0, Z3, Z3
 	VBROADCASTSS consts32<>+68(SB), Z0
 	VMAXPS       Z3, Z0, Z0
-	VBROADCASTSS consts32<>+84(SB), Z3
-	VMINPS       Z0, Z3, Z0
 	VBROADCASTSS consts32<>+72(SB), Z3
 	VFMADD213PS  vconsts32x16<>+448(SB), Z0, Z3
 	VSUBPS       vconsts32x16<>+448(SB), Z3, Z3
@@ -93076,8 +92653,6 @@ experm16:
 	VSUBPS       Z0, Z4, Z4
 	VBROADCASTSS consts32<>+68(SB), Z0
 	VMAXPS       Z4, Z0, Z0
-	VBROADCASTSS consts32<>+84(SB), Z4
-	VMINPS       Z0, Z4, Z0
 	VBROADCASTSS consts32<>+72(SB), Z4
 	VFMADD213PS  vconsts32x16<>+448(SB), Z0, Z4
 	VSUBPS       vconsts32x16<>+448(SB), Z4, Z4
@@ -93162,8 +92737,6 @@ experm17:
 	VSUBPS       Z0, Z4, Z4
 	VBROADCASTSS consts32<>+68(SB), Z0
 	VMAXPS       Z4, Z0, Z0
-	VBROADCASTSS consts32<>+84(SB), Z4
-	VMINPS       Z0, Z4, Z0
 	VBROADCASTSS consts32<>+72(SB), Z4
 	VFMADD213PS  vconsts32x16<>+448(SB), Z0, Z4
 	VSUBPS       vconsts32x16<>+448(SB), Z4, Z4
@@ -93249,8 +92822,6 @@ experm18:
 	VSUBPS       Z0, Z4, Z4
 	VBROADCASTSS consts32<>+68(SB), Z0
 	VMAXPS       Z4, Z0, Z0
-	VBROADCASTSS consts32<>+84(SB), Z4
-	VMINPS       Z0, Z4, Z0
 	VBROADCASTSS consts32<>+72(SB), Z4
 	VFMADD213PS  vconsts32x16<>+448(SB), Z0, Z4
 	VSUBPS       vconsts32x16<>+448(SB), Z4, Z4
@@ -124597,8 +124168,6 @@ esloop:
 	VSUBPD       Z0, Z7, Z7
 	VBROADCASTSD consts64<>+152(SB), Z8
 	VMAXPD       Z7, Z8, Z8
-	VBROADCASTSD consts64<>+184(SB), Z9
-	VMINPD       Z8, Z9, Z8
 	VBROADCASTSD consts64<>+160(SB), Z9
 	VFMADD213PD  vconsts64x8<>+640(SB), Z8, Z9
 	VSUBPD       vconsts64x8<>+640(SB), Z9, Z9
@@ -124625,8 +124194,6 @@ esloop:
 	VSUBPD       Z0, Z7, Z7
 	VBROADCASTSD consts64<>+152(SB), Z8
 	VMAXPD       Z7, Z8, Z8
-	VBROADCASTSD consts64<>+184(SB), Z9
-	VMINPD       Z8, Z9, Z8
 	VBROADCASTSD consts64<>+160(SB), Z9
 	VFMADD213PD  vconsts64x8<>+640(SB), Z8, Z9
 	VSUBPD       vconsts64x8<>+640(SB), Z9, Z9
@@ -124653,8 +124220,6 @@ esloop:
 	VSUBPD       Z0, Z7, Z7
 	VBROADCASTSD consts64<>+152(SB), Z8
 	VMAXPD       Z7, Z8, Z8
-	VBROADCASTSD consts64<>+184(SB), Z9
-	VMINPD       Z8, Z9, Z8
 	VBROADCASTSD consts64<>+160(SB), Z9
 	VFMADD213PD  vconsts64x8<>+640(SB), Z8, Z9
 	VSUBPD       vconsts64x8<>+640(SB), Z9, Z9
@@ -124681,8 +124246,6 @@ esloop:
 	VSUBPD       Z0, Z7, Z7
 	VBROADCASTSD consts64<>+152(SB), Z8
 	VMAXPD       Z7, Z8, Z8
-	VBROADCASTSD consts64<>+184(SB), Z9
-	VMINPD       Z8, Z9, Z8
 	VBROADCASTSD consts64<>+160(SB), Z9
 	VFMADD213PD  vconsts64x8<>+640(SB), Z8, Z9
 	VSUBPD       vconsts64x8<>+640(SB), Z9, Z9
@@ -124719,8 +124282,6 @@ essingle1:
 	VSUBPD       Z0, Z7, Z7
 	VBROADCASTSD consts64<>+152(SB), Z8
 	VMAXPD       Z7, Z8, Z8
-	VBROADCASTSD consts64<>+184(SB), Z9
-	VMINPD       Z8, Z9, Z8
 	VBROADCASTSD consts64<>+160(SB), Z9
 	VFMADD213PD  vconsts64x8<>+640(SB), Z8, Z9
 	VSUBPD       vconsts64x8<>+640(SB), Z9, Z9
@@ -124757,8 +124318,6 @@ estail:
 	VSUBPD       Z0, Z7, Z0
 	VBROADCASTSD consts64<>+152(SB), Z7
 	VMAXPD       Z0, Z7, Z7
-	VBROADCASTSD consts64<>+184(SB), Z8
-	VMINPD       Z7, Z8, Z7
 	VBROADCASTSD consts64<>+160(SB), Z8
 	VFMADD213PD  vconsts64x8<>+640(SB), Z7, Z8
 	VSUBPD       vconsts64x8<>+640(SB), Z8, Z8
@@ -124833,8 +124392,6 @@ esloop:
 	VSUBPD       Z0, Z7, Z7
 	VBROADCASTSD consts64<>+152(SB), Z8
 	VMAXPD       Z7, Z8, Z8
-	VBROADCASTSD consts64<>+184(SB), Z9
-	VMINPD       Z8, Z9, Z8
 	VBROADCASTSD consts64<>+160(SB), Z9
 	VFMADD213PD  vconsts64x8<>+640(SB), Z8, Z9
 	VSUBPD       vconsts64x8<>+640(SB), Z9, Z9
@@ -124862,8 +124419,6 @@ esloop:
 	VSUBPD       Z0, Z7, Z7
 	VBROADCASTSD consts64<>+152(SB), Z8
 	VMAXPD       Z7, Z8, Z8
-	VBROADCASTSD consts64<>+184(SB), Z9
-	VMINPD       Z8, Z9, Z8
 	VBROADCASTSD consts64<>+160(SB), Z9
 	VFMADD213PD  vconsts64x8<>+640(SB), Z8, Z9
 	VSUBPD       vconsts64x8<>+640(SB), Z9, Z9
@@ -124891,8 +124446,6 @@ esloop:
 	VSUBPD       Z0, Z7, Z7
 	VBROADCASTSD consts64<>+152(SB), Z8
 	VMAXPD       Z7, Z8, Z8
-	VBROADCASTSD consts64<>+184(SB), Z9
-	VMINPD       Z8, Z9, Z8
 	VBROADCASTSD consts64<>+160(SB), Z9
 	VFMADD213PD  vconsts64x8<>+640(SB), Z8, Z9
 	VSUBPD       vconsts64x8<>+640(SB), Z9, Z9
@@ -124920,8 +124473,6 @@ esloop:
 	VSUBPD       Z0, Z7, Z7
 	VBROADCASTSD consts64<>+152(SB), Z8
 	VMAXPD       Z7, Z8, Z8
-	VBROADCASTSD consts64<>+184(SB), Z9
-	VMINPD       Z8, Z9, Z8
 	VBROADCASTSD consts64<>+160(SB), Z9
 	VFMADD213PD  vconsts64x8<>+640(SB), Z8, Z9
 	VSUBPD       vconsts64x8<>+640(SB), Z9, Z9
@@ -124959,8 +124510,6 @@ essingle1:
 	VSUBPD       Z0, Z7, Z7
 	VBROADCASTSD consts64<>+152(SB), Z8
 	VMAXPD       Z7, Z8, Z8
-	VBROADCASTSD consts64<>+184(SB), Z9
-	VMINPD       Z8, Z9, Z8
 	VBROADCASTSD consts64<>+160(SB), Z9
 	VFMADD213PD  vconsts64x8<>+640(SB), Z8, Z9
 	VSUBPD       vconsts64x8<>+640(SB), Z9, Z9
@@ -124998,8 +124547,6 @@ estail:
 	VSUBPD       Z0, Z7, Z0
 	VBROADCASTSD consts64<>+152(SB), Z7
 	VMAXPD       Z0, Z7, Z7
-	VBROADCASTSD consts64<>+184(SB), Z8
-	VMINPD       Z7, Z8, Z7
 	VBROADCASTSD consts64<>+160(SB), Z8
 	VFMADD213PD  vconsts64x8<>+640(SB), Z7, Z8
 	VSUBPD       vconsts64x8<>+640(SB), Z8, Z8
@@ -125080,8 +124627,6 @@ esloop:
 	VSUBPD       Z0, Z11, Z11
 	VBROADCASTSD consts64<>+152(SB), Z12
 	VMAXPD       Z11, Z12, Z12
-	VBROADCASTSD consts64<>+184(SB), Z13
-	VMINPD       Z12, Z13, Z12
 	VBROADCASTSD consts64<>+160(SB), Z13
 	VFMADD213PD  vconsts64x8<>+640(SB), Z12, Z13
 	VSUBPD       vconsts64x8<>+640(SB), Z13, Z13
@@ -125109,8 +124654,6 @@ esloop:
 	VSUBPD       Z0, Z11, Z11
 	VBROADCASTSD consts64<>+152(SB), Z12
 	VMAXPD       Z11, Z12, Z12
-	VBROADCASTSD consts64<>+184(SB), Z13
-	VMINPD       Z12, Z13, Z12
 	VBROADCASTSD consts64<>+160(SB), Z13
 	VFMADD213PD  vconsts64x8<>+640(SB), Z12, Z13
 	VSUBPD       vconsts64x8<>+640(SB), Z13, Z13
@@ -125138,8 +124681,6 @@ esloop:
 	VSUBPD       Z0, Z11, Z11
 	VBROADCASTSD consts64<>+152(SB), Z12
 	VMAXPD       Z11, Z12, Z12
-	VBROADCASTSD consts64<>+184(SB), Z13
-	VMINPD       Z12, Z13, Z12
 	VBROADCASTSD consts64<>+160(SB), Z13
 	VFMADD213PD  vconsts64x8<>+640(SB), Z12, Z13
 	VSUBPD       vconsts64x8<>+640(SB), Z13, Z13
@@ -125167,8 +124708,6 @@ esloop:
 	VSUBPD       Z0, Z11, Z11
 	VBROADCASTSD consts64<>+152(SB), Z12
 	VMAXPD       Z11, Z12, Z12
-	VBROADCASTSD consts64<>+184(SB), Z13
-	VMINPD       Z12, Z13, Z12
 	VBROADCASTSD consts64<>+160(SB), Z13
 	VFMADD213PD  vconsts64x8<>+640(SB), Z12, Z13
 	VSUBPD       vconsts64x8<>+640(SB), Z13, Z13
@@ -125206,8 +124745,6 @@ essingle1:
 	VSUBPD       Z0, Z11, Z11
 	VBROADCASTSD consts64<>+152(SB), Z12
 	VMAXPD       Z11, Z12, Z12
-	VBROADCASTSD consts64<>+184(SB), Z13
-	VMINPD       Z12, Z13, Z12
 	VBROADCASTSD consts64<>+160(SB), Z13
 	VFMADD213PD  vconsts64x8<>+640(SB), Z12, Z13
 	VSUBPD       vconsts64x8<>+640(SB), Z13, Z13
@@ -125245,8 +124782,6 @@ estail:
 	VSUBPD       Z0, Z11, Z0
 	VBROADCASTSD consts64<>+152(SB), Z11
 	VMAXPD       Z0, Z11, Z11
-	VBROADCASTSD consts64<>+184(SB), Z12
-	VMINPD       Z11, Z12, Z11
 	VBROADCASTSD consts64<>+160(SB), Z12
 	VFMADD213PD  vconsts64x8<>+640(SB), Z11, Z12
 	VSUBPD       vconsts64x8<>+640(SB), Z12, Z12
@@ -125339,8 +124874,6 @@ esloop:
 	VSUBPD       Z0, Z11, Z11
 	VBROADCASTSD consts64<>+152(SB), Z12
 	VMAXPD       Z11, Z12, Z12
-	VBROADCASTSD consts64<>+184(SB), Z13
-	VMINPD       Z12, Z13, Z12
 	VBROADCASTSD consts64<>+160(SB), Z13
 	VFMADD213PD  vconsts64x8<>+640(SB), Z12, Z13
 	VSUBPD       vconsts64x8<>+640(SB), Z13, Z13
@@ -125369,8 +124902,6 @@ esloop:
 	VSUBPD       Z0, Z11, Z11
 	VBROADCASTSD consts64<>+152(SB), Z12
 	VMAXPD       Z11, Z12, Z12
-	VBROADCASTSD consts64<>+184(SB), Z13
-	VMINPD       Z12, Z13, Z12
 	VBROADCASTSD consts64<>+160(SB), Z13
 	VFMADD213PD  vconsts64x8<>+640(SB), Z12, Z13
 	VSUBPD       vconsts64x8<>+640(SB), Z13, Z13
@@ -125399,8 +124930,6 @@ esloop:
 	VSUBPD       Z0, Z11, Z11
 	VBROADCASTSD consts64<>+152(SB), Z12
 	VMAXPD       Z11, Z12, Z12
-	VBROADCASTSD consts64<>+184(SB), Z13
-	VMINPD       Z12, Z13, Z12
 	VBROADCASTSD consts64<>+160(SB), Z13
 	VFMADD213PD  vconsts64x8<>+640(SB), Z12, Z13
 	VSUBPD       vconsts64x8<>+640(SB), Z13, Z13
@@ -125429,8 +124958,6 @@ esloop:
 	VSUBPD       Z0, Z11, Z11
 	VBROADCASTSD consts64<>+152(SB), Z12
 	VMAXPD       Z11, Z12, Z12
-	VBROADCASTSD consts64<>+184(SB), Z13
-	VMINPD       Z12, Z13, Z12
 	VBROADCASTSD consts64<>+160(SB), Z13
 	VFMADD213PD  vconsts64x8<>+640(SB), Z12, Z13
 	VSUBPD       vconsts64x8<>+640(SB), Z13, Z13
@@ -125469,8 +124996,6 @@ essingle1:
 	VSUBPD       Z0, Z11, Z11
 	VBROADCASTSD consts64<>+152(SB), Z12
 	VMAXPD       Z11, Z12, Z12
-	VBROADCASTSD consts64<>+184(SB), Z13
-	VMINPD       Z12, Z13, Z12
 	VBROADCASTSD consts64<>+160(SB), Z13
 	VFMADD213PD  vconsts64x8<>+640(SB), Z12, Z13
 	VSUBPD       vconsts64x8<>+640(SB), Z13, Z13
@@ -125509,8 +125034,6 @@ estail:
 	VSUBPD       Z0, Z11, Z0
 	VBROADCASTSD consts64<>+152(SB), Z11
 	VMAXPD       Z0, Z11, Z11
-	VBROADCASTSD consts64<>+184(SB), Z12
-	VMINPD       Z11, Z12, Z11
 	VBROADCASTSD consts64<>+160(SB), Z12
 	VFMADD213PD  vconsts64x8<>+640(SB), Z11, Z12
 	VSUBPD       vconsts64x8<>+640(SB), Z12, Z12
@@ -125610,8 +125133,6 @@ esloop:
 	VSUBPD       Z0, Z15, Z15
 	VBROADCASTSD consts64<>+152(SB), Z16
 	VMAXPD       Z15, Z16, Z16
-	VBROADCASTSD consts64<>+184(SB), Z17
-	VMINPD       Z16, Z17, Z16
 	VBROADCASTSD consts64<>+160(SB), Z17
 	VFMADD213PD  vconsts64x8<>+640(SB), Z16, Z17
 	VSUBPD       vconsts64x8<>+640(SB), Z17, Z17
@@ -125645,8 +125166,6 @@ esloop:
 	VSUBPD       Z0, Z15, Z15
 	VBROADCASTSD consts64<>+152(SB), Z16
 	VMAXPD       Z15, Z16, Z16
-	VBROADCASTSD consts64<>+184(SB), Z17
-	VMINPD       Z16, Z17, Z16
 	VBROADCASTSD consts64<>+160(SB), Z17
 	VFMADD213PD  vconsts64x8<>+640(SB), Z16, Z17
 	VSUBPD       vconsts64x8<>+640(SB), Z17, Z17
@@ -125680,8 +125199,6 @@ esloop:
 	VSUBPD       Z0, Z15, Z15
 	VBROADCASTSD consts64<>+152(SB), Z16
 	VMAXPD       Z15, Z16, Z16
-	VBROADCASTSD consts64<>+184(SB), Z17
-	VMINPD       Z16, Z17, Z16
 	VBROADCASTSD consts64<>+160(SB), Z17
 	VFMADD213PD  vconsts64x8<>+640(SB), Z16, Z17
 	VSUBPD       vconsts64x8<>+640(SB), Z17, Z17
@@ -125715,8 +125232,6 @@ esloop:
 	VSUBPD       Z0, Z15, Z15
 	VBROADCASTSD consts64<>+152(SB), Z16
 	VMAXPD       Z15, Z16, Z16
-	VBROADCASTSD consts64<>+184(SB), Z17
-	VMINPD       Z16, Z17, Z16
 	VBROADCASTSD consts64<>+160(SB), Z17
 	VFMADD213PD  vconsts64x8<>+640(SB), Z16, Z17
 	VSUBPD       vconsts64x8<>+640(SB), Z17, Z17
@@ -125760,8 +125275,6 @@ essingle1:
 	VSUBPD       Z0, Z15, Z15
 	VBROADCASTSD consts64<>+152(SB), Z16
 	VMAXPD       Z15, Z16, Z16
-	VBROADCASTSD consts64<>+184(SB), Z17
-	VMINPD       Z16, Z17, Z16
 	VBROADCASTSD consts64<>+160(SB), Z17
 	VFMADD213PD  vconsts64x8<>+640(SB), Z16, Z17
 	VSUBPD       vconsts64x8<>+640(SB), Z17, Z17
@@ -125805,8 +125318,6 @@ estail:
 	VSUBPD       Z0, Z15, Z0
 	VBROADCASTSD consts64<>+152(SB), Z15
 	VMAXPD       Z0, Z15, Z15
-	VBROADCASTSD consts64<>+184(SB), Z16
-	VMINPD       Z15, Z16, Z15
 	VBROADCASTSD consts64<>+160(SB), Z16
 	VFMADD213PD  vconsts64x8<>+640(SB), Z15, Z16
 	VSUBPD       vconsts64x8<>+640(SB), Z16, Z16
@@ -125923,8 +125434,6 @@ esloop:
 	VSUBPD       Z0, Z15, Z15
 	VBROADCASTSD consts64<>+152(SB), Z16
 	VMAXPD       Z15, Z16, Z16
-	VBROADCASTSD consts64<>+184(SB), Z17
-	VMINPD       Z16, Z17, Z16
 	VBROADCASTSD consts64<>+160(SB), Z17
 	VFMADD213PD  vconsts64x8<>+640(SB), Z16, Z17
 	VSUBPD       vconsts64x8<>+640(SB), Z17, Z17
@@ -125959,8 +125468,6 @@ esloop:
 	VSUBPD       Z0, Z15, Z15
 	VBROADCASTSD consts64<>+152(SB), Z16
 	VMAXPD       Z15, Z16, Z16
-	VBROADCASTSD consts64<>+184(SB), Z17
-	VMINPD       Z16, Z17, Z16
 	VBROADCASTSD consts64<>+160(SB), Z17
 	VFMADD213PD  vconsts64x8<>+640(SB), Z16, Z17
 	VSUBPD       vconsts64x8<>+640(SB), Z17, Z17
@@ -125995,8 +125502,6 @@ esloop:
 	VSUBPD       Z0, Z15, Z15
 	VBROADCASTSD consts64<>+152(SB), Z16
 	VMAXPD       Z15, Z16, Z16
-	VBROADCASTSD consts64<>+184(SB), Z17
-	VMINPD       Z16, Z17, Z16
 	VBROADCASTSD consts64<>+160(SB), Z17
 	VFMADD213PD  vconsts64x8<>+640(SB), Z16, Z17
 	VSUBPD       vconsts64x8<>+640(SB), Z17, Z17
@@ -126031,8 +125536,6 @@ esloop:
 	VSUBPD       Z0, Z15, Z15
 	VBROADCASTSD consts64<>+152(SB), Z16
 	VMAXPD       Z15, Z16, Z16
-	VBROADCASTSD consts64<>+184(SB), Z17
-	VMINPD       Z16, Z17, Z16
 	VBROADCASTSD consts64<>+160(SB), Z17
 	VFMADD213PD  vconsts64x8<>+640(SB), Z16, Z17
 	VSUBPD       vconsts64x8<>+640(SB), Z17, Z17
@@ -126077,8 +125580,6 @@ essingle1:
 	VSUBPD       Z0, Z15, Z15
 	VBROADCASTSD consts64<>+152(SB), Z16
 	VMAXPD       Z15, Z16, Z16
-	VBROADCASTSD consts64<>+184(SB), Z17
-	VMINPD       Z16, Z17, Z16
 	VBROADCASTSD consts64<>+160(SB), Z17
 	VFMADD213PD  vconsts64x8<>+640(SB), Z16, Z17
 	VSUBPD       vconsts64x8<>+640(SB), Z17, Z17
@@ -126123,8 +125624,6 @@ estail:
 	VSUBPD       Z0, Z15, Z0
 	VBROADCASTSD consts64<>+152(SB), Z15
 	VMAXPD       Z0, Z15, Z15
-	VBROADCASTSD consts64<>+184(SB), Z16
-	VMINPD       Z15, Z16, Z15
 	VBROADCASTSD consts64<>+160(SB), Z16
 	VFMADD213PD  vconsts64x8<>+640(SB), Z15, Z16
 	VSUBPD       vconsts64x8<>+640(SB), Z16, Z16
@@ -126582,8 +126081,6 @@ sums:
 	VSUBPD       Z0, Z8, Z8
 	VBROADCASTSD consts64<>+152(SB), Z9
 	VMAXPD       Z8, Z9, Z9
-	VBROADCASTSD consts64<>+184(SB), Z10
-	VMINPD       Z9, Z10, Z9
 	VBROADCASTSD consts64<>+160(SB), Z10
 	VFMADD213PD  vconsts64x8<>+640(SB), Z9, Z10
 	VSUBPD       vconsts64x8<>+640(SB), Z10, Z10
@@ -127455,8 +126952,6 @@ sums:
 	VSUBPD       Z0, Z5, Z5
 	VBROADCASTSD consts64<>+152(SB), Z6
 	VMAXPD       Z5, Z6, Z6
-	VBROADCASTSD consts64<>+184(SB), Z7
-	VMINPD       Z6, Z7, Z6
 	VBROADCASTSD consts64<>+160(SB), Z7
 	VFMADD213PD  vconsts64x8<>+640(SB), Z6, Z7
 	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
@@ -127751,8 +127246,6 @@ experm19:
 	VSUBPD       Z0, Z3, Z3
 	VBROADCASTSD consts64<>+152(SB), Z0
 	VMAXPD       Z3, Z0, Z0
-	VBROADCASTSD consts64<>+184(SB), Z3
-	VMINPD       Z0, Z3, Z0
 	VBROADCASTSD consts64<>+160(SB), Z3
 	VFMADD213PD  vconsts64x8<>+640(SB), Z0, Z3
 	VSUBPD       vconsts64x8<>+640(SB), Z3, Z3
@@ -127827,8 +127320,6 @@ experm20:
 	VSUBPD       Z0, Z3, Z3
 	VBROADCASTSD consts64<>+152(SB), Z0
 	VMAXPD       Z3, Z0, Z0
-	VBROADCASTSD consts64<>+184(SB), Z3
-	VMINPD       Z0, Z3, Z0
 	VBROADCASTSD consts64<>+160(SB), Z3
 	VFMADD213PD  vconsts64x8<>+640(SB), Z0, Z3
 	VSUBPD       vconsts64x8<>+640(SB), Z3, Z3
@@ -127905,8 +127396,6 @@ experm21:
 	VSUBPD       Z0, Z3, Z3
 	VBROADCASTSD consts64<>+152(SB), Z0
 	VMAXPD       Z3, Z0, Z0
-	VBROADCASTSD consts64<>+184(SB), Z3
-	VMINPD       Z0, Z3, Z0
 	VBROADCASTSD consts64<>+160(SB), Z3
 	VFMADD213PD  vconsts64x8<>+640(SB), Z0, Z3
 	VSUBPD       vconsts64x8<>+640(SB), Z3, Z3
@@ -128037,8 +127526,6 @@ experm22:
 	VSUBPD       Z0, Z4, Z4
 	VBROADCASTSD consts64<>+152(SB), Z0
 	VMAXPD       Z4, Z0, Z0
-	VBROADCASTSD consts64<>+184(SB), Z4
-	VMINPD       Z0, Z4, Z0
 	VBROADCASTSD consts64<>+160(SB), Z4
 	VFMADD213PD  vconsts64x8<>+640(SB), Z0, Z4
 	VSUBPD       vconsts64x8<>+640(SB), Z4, Z4
@@ -128128,8 +127615,6 @@ experm23:
 	VSUBPD       Z0, Z4, Z4
 	VBROADCASTSD consts64<>+152(SB), Z0
 	VMAXPD       Z4, Z0, Z0
-	VBROADCASTSD consts64<>+184(SB), Z4
-	VMINPD       Z0, Z4, Z0
 	VBROADCASTSD consts64<>+160(SB), Z4
 	VFMADD213PD  vconsts64x8<>+640(SB), Z0, Z4
 	VSUBPD       vconsts64x8<>+640(SB), Z4, Z4
@@ -128220,8 +127705,6 @@ experm24:
 	VSUBPD       Z0, Z4, Z4
 	VBROADCASTSD consts64<>+152(SB), Z0
 	VMAXPD       Z4, Z0, Z0
-	VBROADCASTSD consts64<>+184(SB), Z4
-	VMINPD       Z0, Z4, Z0
 	VBROADCASTSD consts64<>+160(SB), Z4
 	VFMADD213PD  vconsts64x8<>+640(SB), Z0, Z4
 	VSUBPD       vconsts64x8<>+640(SB), Z4, Z4

@@ -19,9 +19,13 @@ import (
 // rest) keeps the relative accuracy of tiny losses (a confident correct
 // prediction) that a float32 lane holding 1 + rest would round away.
 //
-// Short rows (1 <= c <= shortMax) are batched across rows: one call computes
-// the losses of many rows with one row per vector lane, and a second, over the
-// contiguous gradient, expands each row's scalars to its elements.
+// Short rows (2 <= c <= short.max) are batched across rows: one call
+// computes the losses of many rows with one row per vector lane, and a
+// second, over the contiguous gradient, expands each row's scalars to its
+// elements. Rows of one class (and no class) are the generic kernel's.
+//
+// softmax_ref_test.go holds Go versions of every primitive with exactly the
+// semantics stated here: what a new level's primitives must compute.
 //
 // A row whose fast-path intermediates are not finite (NaN or infinite logits
 // or labels, a float32 difference m − x that overflows, a weight or gradient
@@ -56,12 +60,17 @@ type softmaxPrims[T Float] struct {
 	short *softmaxShort[T]
 }
 
-// softmaxShort are the batched kernels of rows of 1 <= c <= max classes.
-// Per row r of a call (rows = len(dst)): ω = ws·w(r) (ws when w is nil),
-// l the row's loss, lw = ω·l; dst(r) = lw, or NaN where the row must be
-// computed again (lw not finite, or a gradient scale out of range when par
-// is not nil), and the call returns Σ lw over the other rows, in float64, and
-// their count. gs is the gradient scale 1/D rounded to T.
+// softmaxShort are the batched kernels of rows of 2 <= c <= max classes,
+// computed in T. Per row r of a call (rows = len(dst)): m its maximum,
+// rest and ones as expSum's, ln s = log1p(ones − 1 + rest); l the row's
+// loss (sparse: (m − x(lab)) + ln s without smoothing, else
+// (zl − neg)·(m − x(lab)) + ln s·(neg·(c − 1) + zl) + neg·Σ(m − x); dense:
+// a + ln s·b as expSumDense's); ω = ws·w(r) (ws when w is nil), lw = ω·l.
+// dst(r) = lw, or NaN where the row must be computed again: lw not finite,
+// |b| < labelFloor (dense), or with par a gradient factor out of
+// fastLimits (|gs·ω| outside [lo, hi], |p|, |q| or |Σz'/s| above hi). The
+// call returns Σ lw over the other rows, in float64, and their count. gs is
+// the gradient scale 1/D rounded to T.
 type softmaxShort[T Float] struct {
 	max int
 	// sparse: rows of x with their labels (checked to lie in [0, c)). With
@@ -76,7 +85,8 @@ type softmaxShort[T Float] struct {
 	sparseGrad func(g, x []T, c int, labels []int, par []T, idx, step []int32)
 	// dense: rows of x and z. With par (4·rows values) it also writes, per
 	// row, m and the factors p, r, q of the gradient
-	// (e·p − z'·r)·q = gs·ω·(e·Σz'/s − z').
+	// (e·p − z'·r)·q = gs·ω·(e·Σz'/s − z'): with sc = gs·ω and k = Σz'/s,
+	// (sc·k, sc, 1) where |sc| <= 1, else (k, 1, sc).
 	dense func(x, z []T, c int, w []T, ws, gs, pos, neg T, dst, par []T) (float64, int)
 	// denseGrad writes g(i) = (exp(x(i) − m)·p − (z(i)·pos + neg)·r)·q from par.
 	denseGrad func(g, x, z []T, c int, pos, neg T, par []T, idx, step []int32)

@@ -310,8 +310,8 @@ func expSumKernel(c *g, mode expMode, store bool) {
 	u := expUnrollWide
 	if !c.wide() {
 		u = expUnrollNarrow
-		if mode == expDense && c.is64() {
-			u = 1 // three accumulator sets and the float64 exponential's constants fill the 16 YMM registers
+		if mode == expDense {
+			u = 1 // three accumulators per step: sixteen YMM registers hold one set
 		}
 	}
 	// Accumulator sets: rest, then dist or a and b.
@@ -344,7 +344,7 @@ func expSumKernel(c *g, mode expMode, store bool) {
 		}
 		d := c.vec()
 		c.sub(d, ld(px), m)
-		e := c.vexp(d)
+		e := c.vexpNonPos(d) // d = x − m <= 0 (or NaN) in every lane used
 		if store {
 			if tail == nil {
 				c.store(e, at(pd))
@@ -541,8 +541,8 @@ func shortLossKernel(c *g, dense bool) {
 		at := func(m Mem) Mem { m.Index, m.Scale = off, 1; return m }
 		d := c.vec()
 		c.load(d, at(cols))
-		c.sub(d, d, m) // x − m
-		e := c.vexp(d)
+		c.sub(d, d, m)                   // x − m
+		e := c.vexpNonPos(d)             // d = x − m <= 0 (or NaN) in every lane used
 		k := c.cmp(cmpNGE, d, c.zeros()) // x != m, or NaN
 		c.maskedAdd(rest, k, e)
 		c.maskedAdd(nonmax, k, c.konst(1))
@@ -989,7 +989,7 @@ func shortGradKernel(c *g, dense bool) {
 		vals := e.next(c)
 		d := ld(px)
 		c.sub(d, d, vals[0])
-		ex := c.vexp(d)
+		ex := c.vexpNonPos(d) // d = x − m <= 0 (or NaN) in every lane used
 		if dense {
 			zs := ld(pz)
 			c.mul(zs, zs, c.paramVec("pos"))

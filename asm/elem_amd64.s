@@ -23506,17 +23506,11 @@ loop:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y5
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
 	VMULPS       Y6, Y5, Y5
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
-	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
-	VMOVAPS      Y4, Y6
-	VFMADD231PS  vconsts32x8<>+544(SB), Y5, Y6
-	VPSUBD       Y4, Y6, Y6
 	VMOVUPS      32(AX)(DX*4), Y4
-	VMOVUPS      32(CX)(DX*4), Y5
+	VMOVUPS      32(CX)(DX*4), Y6
 	VORPS        vconsts32x8<>+192(SB), Y4, Y7
 	VBROADCASTSS consts32<>+68(SB), Y8
 	VMAXPS       Y7, Y8, Y7
@@ -23531,56 +23525,50 @@ loop:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
 	VMULPS       Y9, Y8, Y8
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y7
-	VANDPS       vconsts32x8<>+512(SB), Y7, Y7
-	VMOVAPS      Y7, Y9
-	VFMADD231PS  vconsts32x8<>+544(SB), Y8, Y9
-	VPSUBD       Y7, Y9, Y9
-	VMAXPS       vconsts32x8<>+576(SB), Y6, Y7
-	VADDPS       vconsts32x8<>+0(SB), Y7, Y8
-	VDIVPS       Y8, Y7, Y8
-	VMULPS       Y8, Y8, Y10
+	VMAXPS       vconsts32x8<>+480(SB), Y5, Y7
+	VADDPS       vconsts32x8<>+0(SB), Y7, Y9
+	VDIVPS       Y9, Y7, Y9
+	VMULPS       Y9, Y9, Y10
 	VBROADCASTSS consts32<>+80(SB), Y11
+	VFMADD213PS  vconsts32x8<>+512(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+544(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+576(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+608(SB), Y10, Y11
-	VFMADD213PS  vconsts32x8<>+640(SB), Y10, Y11
-	VFMADD213PS  vconsts32x8<>+672(SB), Y10, Y11
-	VFMADD213PS  vconsts32x8<>+704(SB), Y10, Y11
 	VMULPS       Y7, Y7, Y12
 	VMULPS       vconsts32x8<>+96(SB), Y12, Y12
 	VFMADD213PS  Y12, Y10, Y11
-	VFNMADD213PS Y12, Y8, Y11
+	VFNMADD213PS Y12, Y9, Y11
 	VSUBPS       Y11, Y7, Y11
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y6, Y7
-	VBLENDVPS    Y7, Y6, Y11, Y11
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y7
+	VBLENDVPS    Y7, Y5, Y11, Y11
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
-	VXORPS       Y6, Y6, Y6
-	VMAXPS       Y6, Y2, Y2
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y5, Y2, Y2
 	VSUBPS       Y3, Y2, Y3
 	VADDPS       Y11, Y3, Y3
 	VADDPS       Y3, Y0, Y0
-	VMAXPS       vconsts32x8<>+576(SB), Y9, Y2
+	VMAXPS       vconsts32x8<>+480(SB), Y8, Y2
 	VADDPS       vconsts32x8<>+0(SB), Y2, Y3
 	VDIVPS       Y3, Y2, Y3
-	VMULPS       Y3, Y3, Y6
+	VMULPS       Y3, Y3, Y5
 	VBROADCASTSS consts32<>+80(SB), Y7
-	VFMADD213PS  vconsts32x8<>+608(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+640(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+672(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+704(SB), Y6, Y7
-	VMULPS       Y2, Y2, Y8
-	VMULPS       vconsts32x8<>+96(SB), Y8, Y8
-	VFMADD213PS  Y8, Y6, Y7
-	VFNMADD213PS Y8, Y3, Y7
+	VFMADD213PS  vconsts32x8<>+512(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+544(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+576(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+608(SB), Y5, Y7
+	VMULPS       Y2, Y2, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y5, Y7
+	VFNMADD213PS Y9, Y3, Y7
 	VSUBPS       Y7, Y2, Y7
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y9, Y2
-	VBLENDVPS    Y2, Y9, Y7, Y7
-	VMULPS       (SP), Y5, Y2
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y2
+	VBLENDVPS    Y2, Y8, Y7, Y7
+	VMULPS       (SP), Y6, Y2
 	VADDPS       32(SP), Y2, Y2
 	VMULPS       Y2, Y4, Y2
 	VXORPS       Y3, Y3, Y3
@@ -23614,31 +23602,25 @@ single1:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y5
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
 	VMULPS       Y6, Y5, Y5
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
-	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
-	VMOVAPS      Y4, Y6
-	VFMADD231PS  vconsts32x8<>+544(SB), Y5, Y6
-	VPSUBD       Y4, Y6, Y6
-	VMAXPS       vconsts32x8<>+576(SB), Y6, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
-	VDIVPS       Y5, Y4, Y5
-	VMULPS       Y5, Y5, Y7
+	VMAXPS       vconsts32x8<>+480(SB), Y5, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
+	VDIVPS       Y6, Y4, Y6
+	VMULPS       Y6, Y6, Y7
 	VBROADCASTSS consts32<>+80(SB), Y8
+	VFMADD213PS  vconsts32x8<>+512(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+544(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+576(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
 	VMULPS       Y4, Y4, Y9
 	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
 	VFMADD213PS  Y9, Y7, Y8
-	VFNMADD213PS Y9, Y5, Y8
+	VFNMADD213PS Y9, Y6, Y8
 	VSUBPS       Y8, Y4, Y8
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y6, Y4
-	VBLENDVPS    Y4, Y6, Y8, Y8
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VBLENDVPS    Y4, Y5, Y8, Y8
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
@@ -23678,31 +23660,25 @@ tail:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y5
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
 	VMULPS       Y6, Y5, Y5
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
-	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
-	VMOVAPS      Y4, Y6
-	VFMADD231PS  vconsts32x8<>+544(SB), Y5, Y6
-	VPSUBD       Y4, Y6, Y6
-	VMAXPS       vconsts32x8<>+576(SB), Y6, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
-	VDIVPS       Y5, Y4, Y5
-	VMULPS       Y5, Y5, Y7
+	VMAXPS       vconsts32x8<>+480(SB), Y5, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
+	VDIVPS       Y6, Y4, Y6
+	VMULPS       Y6, Y6, Y7
 	VBROADCASTSS consts32<>+80(SB), Y8
+	VFMADD213PS  vconsts32x8<>+512(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+544(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+576(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
 	VMULPS       Y4, Y4, Y9
 	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
 	VFMADD213PS  Y9, Y7, Y8
-	VFNMADD213PS Y9, Y5, Y8
+	VFNMADD213PS Y9, Y6, Y8
 	VSUBPS       Y8, Y4, Y8
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y6, Y4
-	VBLENDVPS    Y4, Y6, Y8, Y8
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VBLENDVPS    Y4, Y5, Y8, Y8
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
@@ -23795,31 +23771,25 @@ loop:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
 	VMULPS       Y8, Y7, Y7
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
-	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
-	VMOVAPS      Y6, Y8
-	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y8
-	VPSUBD       Y6, Y8, Y8
-	VMAXPS       vconsts32x8<>+576(SB), Y8, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
-	VDIVPS       Y7, Y6, Y7
-	VMULPS       Y7, Y7, Y9
+	VMAXPS       vconsts32x8<>+480(SB), Y7, Y6
+	VADDPS       vconsts32x8<>+0(SB), Y6, Y8
+	VDIVPS       Y8, Y6, Y8
+	VMULPS       Y8, Y8, Y9
 	VBROADCASTSS consts32<>+80(SB), Y10
+	VFMADD213PS  vconsts32x8<>+512(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+544(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+576(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+608(SB), Y9, Y10
-	VFMADD213PS  vconsts32x8<>+640(SB), Y9, Y10
-	VFMADD213PS  vconsts32x8<>+672(SB), Y9, Y10
-	VFMADD213PS  vconsts32x8<>+704(SB), Y9, Y10
 	VMULPS       Y6, Y6, Y11
 	VMULPS       vconsts32x8<>+96(SB), Y11, Y11
 	VFMADD213PS  Y11, Y9, Y10
-	VFNMADD213PS Y11, Y7, Y10
+	VFNMADD213PS Y11, Y8, Y10
 	VSUBPS       Y10, Y6, Y10
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y8, Y6
-	VBLENDVPS    Y6, Y8, Y10, Y10
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
+	VBLENDVPS    Y6, Y7, Y10, Y10
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
 	VMULPS       Y5, Y4, Y5
@@ -23851,31 +23821,25 @@ loop:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
 	VMULPS       Y8, Y7, Y7
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
-	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
-	VMOVAPS      Y6, Y8
-	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y8
-	VPSUBD       Y6, Y8, Y8
-	VMAXPS       vconsts32x8<>+576(SB), Y8, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
-	VDIVPS       Y7, Y6, Y7
-	VMULPS       Y7, Y7, Y9
+	VMAXPS       vconsts32x8<>+480(SB), Y7, Y6
+	VADDPS       vconsts32x8<>+0(SB), Y6, Y8
+	VDIVPS       Y8, Y6, Y8
+	VMULPS       Y8, Y8, Y9
 	VBROADCASTSS consts32<>+80(SB), Y10
+	VFMADD213PS  vconsts32x8<>+512(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+544(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+576(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+608(SB), Y9, Y10
-	VFMADD213PS  vconsts32x8<>+640(SB), Y9, Y10
-	VFMADD213PS  vconsts32x8<>+672(SB), Y9, Y10
-	VFMADD213PS  vconsts32x8<>+704(SB), Y9, Y10
 	VMULPS       Y6, Y6, Y11
 	VMULPS       vconsts32x8<>+96(SB), Y11, Y11
 	VFMADD213PS  Y11, Y9, Y10
-	VFNMADD213PS Y11, Y7, Y10
+	VFNMADD213PS Y11, Y8, Y10
 	VSUBPS       Y10, Y6, Y10
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y8, Y6
-	VBLENDVPS    Y6, Y8, Y10, Y10
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
+	VBLENDVPS    Y6, Y7, Y10, Y10
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
 	VMULPS       Y5, Y4, Y5
@@ -23917,31 +23881,25 @@ single1:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
 	VMULPS       Y8, Y7, Y7
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
-	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
-	VMOVAPS      Y6, Y8
-	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y8
-	VPSUBD       Y6, Y8, Y8
-	VMAXPS       vconsts32x8<>+576(SB), Y8, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
-	VDIVPS       Y7, Y6, Y7
-	VMULPS       Y7, Y7, Y9
+	VMAXPS       vconsts32x8<>+480(SB), Y7, Y6
+	VADDPS       vconsts32x8<>+0(SB), Y6, Y8
+	VDIVPS       Y8, Y6, Y8
+	VMULPS       Y8, Y8, Y9
 	VBROADCASTSS consts32<>+80(SB), Y10
+	VFMADD213PS  vconsts32x8<>+512(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+544(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+576(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+608(SB), Y9, Y10
-	VFMADD213PS  vconsts32x8<>+640(SB), Y9, Y10
-	VFMADD213PS  vconsts32x8<>+672(SB), Y9, Y10
-	VFMADD213PS  vconsts32x8<>+704(SB), Y9, Y10
 	VMULPS       Y6, Y6, Y11
 	VMULPS       vconsts32x8<>+96(SB), Y11, Y11
 	VFMADD213PS  Y11, Y9, Y10
-	VFNMADD213PS Y11, Y7, Y10
+	VFNMADD213PS Y11, Y8, Y10
 	VSUBPS       Y10, Y6, Y10
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y8, Y6
-	VBLENDVPS    Y6, Y8, Y10, Y10
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
+	VBLENDVPS    Y6, Y7, Y10, Y10
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
 	VMULPS       Y5, Y4, Y5
@@ -23988,31 +23946,25 @@ tail:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
 	VMULPS       Y8, Y7, Y7
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
-	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
-	VMOVAPS      Y6, Y8
-	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y8
-	VPSUBD       Y6, Y8, Y8
-	VMAXPS       vconsts32x8<>+576(SB), Y8, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
-	VDIVPS       Y7, Y6, Y7
-	VMULPS       Y7, Y7, Y9
+	VMAXPS       vconsts32x8<>+480(SB), Y7, Y6
+	VADDPS       vconsts32x8<>+0(SB), Y6, Y8
+	VDIVPS       Y8, Y6, Y8
+	VMULPS       Y8, Y8, Y9
 	VBROADCASTSS consts32<>+80(SB), Y10
+	VFMADD213PS  vconsts32x8<>+512(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+544(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+576(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+608(SB), Y9, Y10
-	VFMADD213PS  vconsts32x8<>+640(SB), Y9, Y10
-	VFMADD213PS  vconsts32x8<>+672(SB), Y9, Y10
-	VFMADD213PS  vconsts32x8<>+704(SB), Y9, Y10
 	VMULPS       Y6, Y6, Y11
 	VMULPS       vconsts32x8<>+96(SB), Y11, Y11
 	VFMADD213PS  Y11, Y9, Y10
-	VFNMADD213PS Y11, Y7, Y10
+	VFNMADD213PS Y11, Y8, Y10
 	VSUBPS       Y10, Y6, Y10
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y8, Y6
-	VBLENDVPS    Y6, Y8, Y10, Y10
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
+	VBLENDVPS    Y6, Y7, Y10, Y10
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
 	VMULPS       Y5, Y4, Y5
@@ -24129,17 +24081,11 @@ loop:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y5
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
 	VMULPS       Y6, Y5, Y5
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
-	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
-	VMOVAPS      Y4, Y6
-	VFMADD231PS  vconsts32x8<>+544(SB), Y5, Y6
-	VPSUBD       Y4, Y6, Y6
 	VMOVUPS      32(AX)(BX*4), Y4
-	VMOVUPS      32(CX)(BX*4), Y5
+	VMOVUPS      32(CX)(BX*4), Y6
 	VORPS        vconsts32x8<>+192(SB), Y4, Y7
 	VBROADCASTSS consts32<>+68(SB), Y8
 	VMAXPS       Y7, Y8, Y7
@@ -24154,59 +24100,53 @@ loop:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
 	VMULPS       Y9, Y8, Y8
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y7
-	VANDPS       vconsts32x8<>+512(SB), Y7, Y7
-	VMOVAPS      Y7, Y9
-	VFMADD231PS  vconsts32x8<>+544(SB), Y8, Y9
-	VPSUBD       Y7, Y9, Y9
-	VMAXPS       vconsts32x8<>+576(SB), Y6, Y7
-	VADDPS       vconsts32x8<>+0(SB), Y7, Y8
-	VDIVPS       Y8, Y7, Y8
-	VMULPS       Y8, Y8, Y10
+	VMAXPS       vconsts32x8<>+480(SB), Y5, Y7
+	VADDPS       vconsts32x8<>+0(SB), Y7, Y9
+	VDIVPS       Y9, Y7, Y9
+	VMULPS       Y9, Y9, Y10
 	VBROADCASTSS consts32<>+80(SB), Y11
+	VFMADD213PS  vconsts32x8<>+512(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+544(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+576(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+608(SB), Y10, Y11
-	VFMADD213PS  vconsts32x8<>+640(SB), Y10, Y11
-	VFMADD213PS  vconsts32x8<>+672(SB), Y10, Y11
-	VFMADD213PS  vconsts32x8<>+704(SB), Y10, Y11
 	VMULPS       Y7, Y7, Y12
 	VMULPS       vconsts32x8<>+96(SB), Y12, Y12
 	VFMADD213PS  Y12, Y10, Y11
-	VFNMADD213PS Y12, Y8, Y11
+	VFNMADD213PS Y12, Y9, Y11
 	VSUBPS       Y11, Y7, Y11
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y6, Y7
-	VBLENDVPS    Y7, Y6, Y11, Y11
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y7
+	VBLENDVPS    Y7, Y5, Y11, Y11
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
-	VXORPS       Y6, Y6, Y6
-	VMAXPS       Y6, Y2, Y2
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y5, Y2, Y2
 	VSUBPS       Y3, Y2, Y3
 	VADDPS       Y11, Y3, Y3
 	VBROADCASTSS s+72(FP), Y2
 	VMULPS       Y3, Y2, Y2
 	VMOVUPS      Y2, (DX)(BX*4)
 	VADDPS       Y3, Y0, Y0
-	VMAXPS       vconsts32x8<>+576(SB), Y9, Y2
+	VMAXPS       vconsts32x8<>+480(SB), Y8, Y2
 	VADDPS       vconsts32x8<>+0(SB), Y2, Y3
 	VDIVPS       Y3, Y2, Y3
-	VMULPS       Y3, Y3, Y6
+	VMULPS       Y3, Y3, Y5
 	VBROADCASTSS consts32<>+80(SB), Y7
-	VFMADD213PS  vconsts32x8<>+608(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+640(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+672(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+704(SB), Y6, Y7
-	VMULPS       Y2, Y2, Y8
-	VMULPS       vconsts32x8<>+96(SB), Y8, Y8
-	VFMADD213PS  Y8, Y6, Y7
-	VFNMADD213PS Y8, Y3, Y7
+	VFMADD213PS  vconsts32x8<>+512(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+544(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+576(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+608(SB), Y5, Y7
+	VMULPS       Y2, Y2, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y5, Y7
+	VFNMADD213PS Y9, Y3, Y7
 	VSUBPS       Y7, Y2, Y7
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y9, Y2
-	VBLENDVPS    Y2, Y9, Y7, Y7
-	VMULPS       (SP), Y5, Y2
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y2
+	VBLENDVPS    Y2, Y8, Y7, Y7
+	VMULPS       (SP), Y6, Y2
 	VADDPS       32(SP), Y2, Y2
 	VMULPS       Y2, Y4, Y2
 	VXORPS       Y3, Y3, Y3
@@ -24243,31 +24183,25 @@ single1:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y5
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
 	VMULPS       Y6, Y5, Y5
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
-	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
-	VMOVAPS      Y4, Y6
-	VFMADD231PS  vconsts32x8<>+544(SB), Y5, Y6
-	VPSUBD       Y4, Y6, Y6
-	VMAXPS       vconsts32x8<>+576(SB), Y6, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
-	VDIVPS       Y5, Y4, Y5
-	VMULPS       Y5, Y5, Y7
+	VMAXPS       vconsts32x8<>+480(SB), Y5, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
+	VDIVPS       Y6, Y4, Y6
+	VMULPS       Y6, Y6, Y7
 	VBROADCASTSS consts32<>+80(SB), Y8
+	VFMADD213PS  vconsts32x8<>+512(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+544(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+576(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
 	VMULPS       Y4, Y4, Y9
 	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
 	VFMADD213PS  Y9, Y7, Y8
-	VFNMADD213PS Y9, Y5, Y8
+	VFNMADD213PS Y9, Y6, Y8
 	VSUBPS       Y8, Y4, Y8
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y6, Y4
-	VBLENDVPS    Y4, Y6, Y8, Y8
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VBLENDVPS    Y4, Y5, Y8, Y8
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
@@ -24310,31 +24244,25 @@ tail:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y5
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
 	VMULPS       Y6, Y5, Y5
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
-	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
-	VMOVAPS      Y4, Y6
-	VFMADD231PS  vconsts32x8<>+544(SB), Y5, Y6
-	VPSUBD       Y4, Y6, Y6
-	VMAXPS       vconsts32x8<>+576(SB), Y6, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
-	VDIVPS       Y5, Y4, Y5
-	VMULPS       Y5, Y5, Y7
+	VMAXPS       vconsts32x8<>+480(SB), Y5, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
+	VDIVPS       Y6, Y4, Y6
+	VMULPS       Y6, Y6, Y7
 	VBROADCASTSS consts32<>+80(SB), Y8
+	VFMADD213PS  vconsts32x8<>+512(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+544(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+576(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
 	VMULPS       Y4, Y4, Y9
 	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
 	VFMADD213PS  Y9, Y7, Y8
-	VFNMADD213PS Y9, Y5, Y8
+	VFNMADD213PS Y9, Y6, Y8
 	VSUBPS       Y8, Y4, Y8
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y6, Y4
-	VBLENDVPS    Y4, Y6, Y8, Y8
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VBLENDVPS    Y4, Y5, Y8, Y8
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
@@ -24430,17 +24358,11 @@ loop:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y5
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
 	VMULPS       Y6, Y5, Y5
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
-	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
-	VMOVAPS      Y4, Y6
-	VFMADD231PS  vconsts32x8<>+544(SB), Y5, Y6
-	VPSUBD       Y4, Y6, Y6
 	VMOVUPS      32(AX)(SI*4), Y4
-	VMOVUPS      32(CX)(SI*4), Y5
+	VMOVUPS      32(CX)(SI*4), Y6
 	VORPS        vconsts32x8<>+192(SB), Y4, Y7
 	VBROADCASTSS consts32<>+68(SB), Y8
 	VMAXPS       Y7, Y8, Y7
@@ -24455,59 +24377,53 @@ loop:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
 	VMULPS       Y9, Y8, Y8
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y7
-	VANDPS       vconsts32x8<>+512(SB), Y7, Y7
-	VMOVAPS      Y7, Y9
-	VFMADD231PS  vconsts32x8<>+544(SB), Y8, Y9
-	VPSUBD       Y7, Y9, Y9
-	VMAXPS       vconsts32x8<>+576(SB), Y6, Y7
-	VADDPS       vconsts32x8<>+0(SB), Y7, Y8
-	VDIVPS       Y8, Y7, Y8
-	VMULPS       Y8, Y8, Y10
+	VMAXPS       vconsts32x8<>+480(SB), Y5, Y7
+	VADDPS       vconsts32x8<>+0(SB), Y7, Y9
+	VDIVPS       Y9, Y7, Y9
+	VMULPS       Y9, Y9, Y10
 	VBROADCASTSS consts32<>+80(SB), Y11
+	VFMADD213PS  vconsts32x8<>+512(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+544(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+576(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+608(SB), Y10, Y11
-	VFMADD213PS  vconsts32x8<>+640(SB), Y10, Y11
-	VFMADD213PS  vconsts32x8<>+672(SB), Y10, Y11
-	VFMADD213PS  vconsts32x8<>+704(SB), Y10, Y11
 	VMULPS       Y7, Y7, Y12
 	VMULPS       vconsts32x8<>+96(SB), Y12, Y12
 	VFMADD213PS  Y12, Y10, Y11
-	VFNMADD213PS Y12, Y8, Y11
+	VFNMADD213PS Y12, Y9, Y11
 	VSUBPS       Y11, Y7, Y11
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y6, Y7
-	VBLENDVPS    Y7, Y6, Y11, Y11
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y7
+	VBLENDVPS    Y7, Y5, Y11, Y11
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
-	VXORPS       Y6, Y6, Y6
-	VMAXPS       Y6, Y2, Y2
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y5, Y2, Y2
 	VSUBPS       Y3, Y2, Y3
 	VADDPS       Y11, Y3, Y3
 	VMOVUPS      (DX)(SI*4), Y2
-	VMULPS       Y3, Y2, Y6
-	VMOVUPS      Y6, (BX)(SI*4)
+	VMULPS       Y3, Y2, Y5
+	VMOVUPS      Y5, (BX)(SI*4)
 	VFMADD231PS  Y3, Y2, Y0
-	VMAXPS       vconsts32x8<>+576(SB), Y9, Y2
+	VMAXPS       vconsts32x8<>+480(SB), Y8, Y2
 	VADDPS       vconsts32x8<>+0(SB), Y2, Y3
 	VDIVPS       Y3, Y2, Y3
-	VMULPS       Y3, Y3, Y6
+	VMULPS       Y3, Y3, Y5
 	VBROADCASTSS consts32<>+80(SB), Y7
-	VFMADD213PS  vconsts32x8<>+608(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+640(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+672(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+704(SB), Y6, Y7
-	VMULPS       Y2, Y2, Y8
-	VMULPS       vconsts32x8<>+96(SB), Y8, Y8
-	VFMADD213PS  Y8, Y6, Y7
-	VFNMADD213PS Y8, Y3, Y7
+	VFMADD213PS  vconsts32x8<>+512(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+544(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+576(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+608(SB), Y5, Y7
+	VMULPS       Y2, Y2, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y5, Y7
+	VFNMADD213PS Y9, Y3, Y7
 	VSUBPS       Y7, Y2, Y7
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y9, Y2
-	VBLENDVPS    Y2, Y9, Y7, Y7
-	VMULPS       (SP), Y5, Y2
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y2
+	VBLENDVPS    Y2, Y8, Y7, Y7
+	VMULPS       (SP), Y6, Y2
 	VADDPS       32(SP), Y2, Y2
 	VMULPS       Y2, Y4, Y2
 	VXORPS       Y3, Y3, Y3
@@ -24544,31 +24460,25 @@ single1:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y5
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
 	VMULPS       Y6, Y5, Y5
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
-	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
-	VMOVAPS      Y4, Y6
-	VFMADD231PS  vconsts32x8<>+544(SB), Y5, Y6
-	VPSUBD       Y4, Y6, Y6
-	VMAXPS       vconsts32x8<>+576(SB), Y6, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
-	VDIVPS       Y5, Y4, Y5
-	VMULPS       Y5, Y5, Y7
+	VMAXPS       vconsts32x8<>+480(SB), Y5, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
+	VDIVPS       Y6, Y4, Y6
+	VMULPS       Y6, Y6, Y7
 	VBROADCASTSS consts32<>+80(SB), Y8
+	VFMADD213PS  vconsts32x8<>+512(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+544(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+576(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
 	VMULPS       Y4, Y4, Y9
 	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
 	VFMADD213PS  Y9, Y7, Y8
-	VFNMADD213PS Y9, Y5, Y8
+	VFNMADD213PS Y9, Y6, Y8
 	VSUBPS       Y8, Y4, Y8
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y6, Y4
-	VBLENDVPS    Y4, Y6, Y8, Y8
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VBLENDVPS    Y4, Y5, Y8, Y8
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
@@ -24611,31 +24521,25 @@ tail:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y5
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
 	VMULPS       Y6, Y5, Y5
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
-	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
-	VMOVAPS      Y4, Y6
-	VFMADD231PS  vconsts32x8<>+544(SB), Y5, Y6
-	VPSUBD       Y4, Y6, Y6
-	VMAXPS       vconsts32x8<>+576(SB), Y6, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
-	VDIVPS       Y5, Y4, Y5
-	VMULPS       Y5, Y5, Y7
+	VMAXPS       vconsts32x8<>+480(SB), Y5, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
+	VDIVPS       Y6, Y4, Y6
+	VMULPS       Y6, Y6, Y7
 	VBROADCASTSS consts32<>+80(SB), Y8
+	VFMADD213PS  vconsts32x8<>+512(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+544(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+576(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
 	VMULPS       Y4, Y4, Y9
 	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
 	VFMADD213PS  Y9, Y7, Y8
-	VFNMADD213PS Y9, Y5, Y8
+	VFNMADD213PS Y9, Y6, Y8
 	VSUBPS       Y8, Y4, Y8
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y6, Y4
-	VBLENDVPS    Y4, Y6, Y8, Y8
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VBLENDVPS    Y4, Y5, Y8, Y8
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
@@ -24734,17 +24638,11 @@ loop:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y5
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
 	VMULPS       Y6, Y5, Y5
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
-	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
-	VMOVAPS      Y4, Y6
-	VFMADD231PS  vconsts32x8<>+544(SB), Y5, Y6
-	VPSUBD       Y4, Y6, Y6
 	VMOVUPS      32(AX)(BX*4), Y4
-	VMOVUPS      32(CX)(BX*4), Y5
+	VMOVUPS      32(CX)(BX*4), Y6
 	VORPS        vconsts32x8<>+192(SB), Y4, Y7
 	VBROADCASTSS consts32<>+68(SB), Y8
 	VMAXPS       Y7, Y8, Y7
@@ -24759,72 +24657,66 @@ loop:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
 	VMULPS       Y9, Y8, Y8
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y7
-	VANDPS       vconsts32x8<>+512(SB), Y7, Y7
-	VMOVAPS      Y7, Y9
-	VFMADD231PS  vconsts32x8<>+544(SB), Y8, Y9
-	VPSUBD       Y7, Y9, Y9
-	VMAXPS       vconsts32x8<>+576(SB), Y6, Y7
-	VADDPS       vconsts32x8<>+0(SB), Y7, Y8
-	VDIVPS       Y8, Y7, Y8
-	VMULPS       Y8, Y8, Y10
+	VMAXPS       vconsts32x8<>+480(SB), Y5, Y7
+	VADDPS       vconsts32x8<>+0(SB), Y7, Y9
+	VDIVPS       Y9, Y7, Y9
+	VMULPS       Y9, Y9, Y10
 	VBROADCASTSS consts32<>+80(SB), Y11
+	VFMADD213PS  vconsts32x8<>+512(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+544(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+576(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+608(SB), Y10, Y11
-	VFMADD213PS  vconsts32x8<>+640(SB), Y10, Y11
-	VFMADD213PS  vconsts32x8<>+672(SB), Y10, Y11
-	VFMADD213PS  vconsts32x8<>+704(SB), Y10, Y11
 	VMULPS       Y7, Y7, Y12
 	VMULPS       vconsts32x8<>+96(SB), Y12, Y12
 	VFMADD213PS  Y12, Y10, Y11
-	VFNMADD213PS Y12, Y8, Y11
+	VFNMADD213PS Y12, Y9, Y11
 	VSUBPS       Y11, Y7, Y11
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y6, Y7
-	VBLENDVPS    Y7, Y6, Y11, Y11
-	VADDPS       vconsts32x8<>+448(SB), Y6, Y7
-	VBROADCASTSS consts32<>+4(SB), Y8
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y7
+	VBLENDVPS    Y7, Y5, Y11, Y11
+	VADDPS       vconsts32x8<>+640(SB), Y5, Y7
+	VBROADCASTSS consts32<>+4(SB), Y9
 	VXORPS       Y10, Y10, Y10
 	VCMPPS       $0x1d, Y10, Y2, Y10
-	VBLENDVPS    Y10, Y8, Y6, Y8
-	VDIVPS       Y7, Y8, Y8
+	VBLENDVPS    Y10, Y9, Y5, Y9
+	VDIVPS       Y7, Y9, Y9
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
-	VMULPS       Y3, Y2, Y6
+	VMULPS       Y3, Y2, Y5
 	VXORPS       Y7, Y7, Y7
 	VMAXPS       Y7, Y2, Y2
-	VSUBPS       Y6, Y2, Y6
-	VADDPS       Y11, Y6, Y6
-	VSUBPS       Y3, Y8, Y8
+	VSUBPS       Y5, Y2, Y5
+	VADDPS       Y11, Y5, Y5
+	VSUBPS       Y3, Y9, Y9
 	VBROADCASTSS s+72(FP), Y2
-	VMULPS       Y8, Y2, Y2
+	VMULPS       Y9, Y2, Y2
 	VMOVUPS      Y2, (DX)(BX*4)
-	VADDPS       Y6, Y0, Y0
-	VMAXPS       vconsts32x8<>+576(SB), Y9, Y2
+	VADDPS       Y5, Y0, Y0
+	VMAXPS       vconsts32x8<>+480(SB), Y8, Y2
 	VADDPS       vconsts32x8<>+0(SB), Y2, Y3
 	VDIVPS       Y3, Y2, Y3
-	VMULPS       Y3, Y3, Y6
+	VMULPS       Y3, Y3, Y5
 	VBROADCASTSS consts32<>+80(SB), Y7
-	VFMADD213PS  vconsts32x8<>+608(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+640(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+672(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+704(SB), Y6, Y7
-	VMULPS       Y2, Y2, Y8
-	VMULPS       vconsts32x8<>+96(SB), Y8, Y8
-	VFMADD213PS  Y8, Y6, Y7
-	VFNMADD213PS Y8, Y3, Y7
+	VFMADD213PS  vconsts32x8<>+512(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+544(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+576(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+608(SB), Y5, Y7
+	VMULPS       Y2, Y2, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y5, Y7
+	VFNMADD213PS Y9, Y3, Y7
 	VSUBPS       Y7, Y2, Y7
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y9, Y2
-	VBLENDVPS    Y2, Y9, Y7, Y7
-	VADDPS       vconsts32x8<>+448(SB), Y9, Y2
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y2
+	VBLENDVPS    Y2, Y8, Y7, Y7
+	VADDPS       vconsts32x8<>+640(SB), Y8, Y2
 	VBROADCASTSS consts32<>+4(SB), Y3
-	VXORPS       Y6, Y6, Y6
-	VCMPPS       $0x1d, Y6, Y4, Y6
-	VBLENDVPS    Y6, Y3, Y9, Y3
+	VXORPS       Y5, Y5, Y5
+	VCMPPS       $0x1d, Y5, Y4, Y5
+	VBLENDVPS    Y5, Y3, Y8, Y3
 	VDIVPS       Y2, Y3, Y3
-	VMULPS       (SP), Y5, Y2
+	VMULPS       (SP), Y6, Y2
 	VADDPS       32(SP), Y2, Y2
 	VMULPS       Y2, Y4, Y5
 	VXORPS       Y6, Y6, Y6
@@ -24862,47 +24754,41 @@ single1:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y5
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
 	VMULPS       Y6, Y5, Y5
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
-	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
-	VMOVAPS      Y4, Y6
-	VFMADD231PS  vconsts32x8<>+544(SB), Y5, Y6
-	VPSUBD       Y4, Y6, Y6
-	VMAXPS       vconsts32x8<>+576(SB), Y6, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
-	VDIVPS       Y5, Y4, Y5
-	VMULPS       Y5, Y5, Y7
+	VMAXPS       vconsts32x8<>+480(SB), Y5, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
+	VDIVPS       Y6, Y4, Y6
+	VMULPS       Y6, Y6, Y7
 	VBROADCASTSS consts32<>+80(SB), Y8
+	VFMADD213PS  vconsts32x8<>+512(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+544(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+576(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
 	VMULPS       Y4, Y4, Y9
 	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
 	VFMADD213PS  Y9, Y7, Y8
-	VFNMADD213PS Y9, Y5, Y8
+	VFNMADD213PS Y9, Y6, Y8
 	VSUBPS       Y8, Y4, Y8
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y6, Y4
-	VBLENDVPS    Y4, Y6, Y8, Y8
-	VADDPS       vconsts32x8<>+448(SB), Y6, Y4
-	VBROADCASTSS consts32<>+4(SB), Y5
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VBLENDVPS    Y4, Y5, Y8, Y8
+	VADDPS       vconsts32x8<>+640(SB), Y5, Y4
+	VBROADCASTSS consts32<>+4(SB), Y6
 	VXORPS       Y7, Y7, Y7
 	VCMPPS       $0x1d, Y7, Y2, Y7
-	VBLENDVPS    Y7, Y5, Y6, Y5
-	VDIVPS       Y4, Y5, Y5
+	VBLENDVPS    Y7, Y6, Y5, Y6
+	VDIVPS       Y4, Y6, Y6
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y4
-	VXORPS       Y6, Y6, Y6
-	VMAXPS       Y6, Y2, Y2
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y5, Y2, Y2
 	VSUBPS       Y4, Y2, Y4
 	VADDPS       Y8, Y4, Y4
-	VSUBPS       Y3, Y5, Y5
+	VSUBPS       Y3, Y6, Y6
 	VBROADCASTSS s+72(FP), Y2
-	VMULPS       Y5, Y2, Y2
+	VMULPS       Y6, Y2, Y2
 	VMOVUPS      Y2, (DX)(BX*4)
 	VADDPS       Y4, Y0, Y0
 	ADDQ         $0x00000008, BX
@@ -24936,47 +24822,41 @@ tail:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y5
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
 	VMULPS       Y6, Y5, Y5
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
-	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
-	VMOVAPS      Y4, Y6
-	VFMADD231PS  vconsts32x8<>+544(SB), Y5, Y6
-	VPSUBD       Y4, Y6, Y6
-	VMAXPS       vconsts32x8<>+576(SB), Y6, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
-	VDIVPS       Y5, Y4, Y5
-	VMULPS       Y5, Y5, Y7
+	VMAXPS       vconsts32x8<>+480(SB), Y5, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
+	VDIVPS       Y6, Y4, Y6
+	VMULPS       Y6, Y6, Y7
 	VBROADCASTSS consts32<>+80(SB), Y8
+	VFMADD213PS  vconsts32x8<>+512(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+544(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+576(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
 	VMULPS       Y4, Y4, Y9
 	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
 	VFMADD213PS  Y9, Y7, Y8
-	VFNMADD213PS Y9, Y5, Y8
+	VFNMADD213PS Y9, Y6, Y8
 	VSUBPS       Y8, Y4, Y8
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y6, Y4
-	VBLENDVPS    Y4, Y6, Y8, Y8
-	VADDPS       vconsts32x8<>+448(SB), Y6, Y4
-	VBROADCASTSS consts32<>+4(SB), Y5
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VBLENDVPS    Y4, Y5, Y8, Y8
+	VADDPS       vconsts32x8<>+640(SB), Y5, Y4
+	VBROADCASTSS consts32<>+4(SB), Y6
 	VXORPS       Y7, Y7, Y7
 	VCMPPS       $0x1d, Y7, Y2, Y7
-	VBLENDVPS    Y7, Y5, Y6, Y5
-	VDIVPS       Y4, Y5, Y5
+	VBLENDVPS    Y7, Y6, Y5, Y6
+	VDIVPS       Y4, Y6, Y6
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y4
-	VXORPS       Y6, Y6, Y6
-	VMAXPS       Y6, Y2, Y2
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y5, Y2, Y2
 	VSUBPS       Y4, Y2, Y4
 	VADDPS       Y8, Y4, Y4
-	VSUBPS       Y3, Y5, Y5
+	VSUBPS       Y3, Y6, Y6
 	VBROADCASTSS s+72(FP), Y2
-	VMULPS       Y5, Y2, Y2
+	VMULPS       Y6, Y2, Y2
 	LEAQ         tailmask32<>+0(SB), DI
 	MOVQ         $0x00000008, R8
 	SUBQ         SI, R8
@@ -25063,17 +24943,11 @@ loop:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y5
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
 	VMULPS       Y6, Y5, Y5
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
-	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
-	VMOVAPS      Y4, Y6
-	VFMADD231PS  vconsts32x8<>+544(SB), Y5, Y6
-	VPSUBD       Y4, Y6, Y6
 	VMOVUPS      32(AX)(SI*4), Y4
-	VMOVUPS      32(CX)(SI*4), Y5
+	VMOVUPS      32(CX)(SI*4), Y6
 	VORPS        vconsts32x8<>+192(SB), Y4, Y7
 	VBROADCASTSS consts32<>+68(SB), Y8
 	VMAXPS       Y7, Y8, Y7
@@ -25088,74 +24962,68 @@ loop:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
 	VMULPS       Y9, Y8, Y8
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y7
-	VANDPS       vconsts32x8<>+512(SB), Y7, Y7
-	VMOVAPS      Y7, Y9
-	VFMADD231PS  vconsts32x8<>+544(SB), Y8, Y9
-	VPSUBD       Y7, Y9, Y9
-	VMAXPS       vconsts32x8<>+576(SB), Y6, Y7
-	VADDPS       vconsts32x8<>+0(SB), Y7, Y8
-	VDIVPS       Y8, Y7, Y8
-	VMULPS       Y8, Y8, Y10
+	VMAXPS       vconsts32x8<>+480(SB), Y5, Y7
+	VADDPS       vconsts32x8<>+0(SB), Y7, Y9
+	VDIVPS       Y9, Y7, Y9
+	VMULPS       Y9, Y9, Y10
 	VBROADCASTSS consts32<>+80(SB), Y11
+	VFMADD213PS  vconsts32x8<>+512(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+544(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+576(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+608(SB), Y10, Y11
-	VFMADD213PS  vconsts32x8<>+640(SB), Y10, Y11
-	VFMADD213PS  vconsts32x8<>+672(SB), Y10, Y11
-	VFMADD213PS  vconsts32x8<>+704(SB), Y10, Y11
 	VMULPS       Y7, Y7, Y12
 	VMULPS       vconsts32x8<>+96(SB), Y12, Y12
 	VFMADD213PS  Y12, Y10, Y11
-	VFNMADD213PS Y12, Y8, Y11
+	VFNMADD213PS Y12, Y9, Y11
 	VSUBPS       Y11, Y7, Y11
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y6, Y7
-	VBLENDVPS    Y7, Y6, Y11, Y11
-	VADDPS       vconsts32x8<>+448(SB), Y6, Y7
-	VBROADCASTSS consts32<>+4(SB), Y8
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y7
+	VBLENDVPS    Y7, Y5, Y11, Y11
+	VADDPS       vconsts32x8<>+640(SB), Y5, Y7
+	VBROADCASTSS consts32<>+4(SB), Y9
 	VXORPS       Y10, Y10, Y10
 	VCMPPS       $0x1d, Y10, Y2, Y10
-	VBLENDVPS    Y10, Y8, Y6, Y8
-	VDIVPS       Y7, Y8, Y8
+	VBLENDVPS    Y10, Y9, Y5, Y9
+	VDIVPS       Y7, Y9, Y9
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
-	VMULPS       Y3, Y2, Y6
+	VMULPS       Y3, Y2, Y5
 	VXORPS       Y7, Y7, Y7
 	VMAXPS       Y7, Y2, Y2
-	VSUBPS       Y6, Y2, Y6
-	VADDPS       Y11, Y6, Y6
-	VSUBPS       Y3, Y8, Y8
+	VSUBPS       Y5, Y2, Y5
+	VADDPS       Y11, Y5, Y5
+	VSUBPS       Y3, Y9, Y9
 	VMOVUPS      (DX)(SI*4), Y2
 	VBROADCASTSS s+96(FP), Y3
 	VMULPS       Y2, Y3, Y3
-	VMULPS       Y8, Y3, Y3
+	VMULPS       Y9, Y3, Y3
 	VMOVUPS      Y3, (BX)(SI*4)
-	VFMADD231PS  Y6, Y2, Y0
-	VMAXPS       vconsts32x8<>+576(SB), Y9, Y2
+	VFMADD231PS  Y5, Y2, Y0
+	VMAXPS       vconsts32x8<>+480(SB), Y8, Y2
 	VADDPS       vconsts32x8<>+0(SB), Y2, Y3
 	VDIVPS       Y3, Y2, Y3
-	VMULPS       Y3, Y3, Y6
+	VMULPS       Y3, Y3, Y5
 	VBROADCASTSS consts32<>+80(SB), Y7
-	VFMADD213PS  vconsts32x8<>+608(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+640(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+672(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+704(SB), Y6, Y7
-	VMULPS       Y2, Y2, Y8
-	VMULPS       vconsts32x8<>+96(SB), Y8, Y8
-	VFMADD213PS  Y8, Y6, Y7
-	VFNMADD213PS Y8, Y3, Y7
+	VFMADD213PS  vconsts32x8<>+512(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+544(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+576(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+608(SB), Y5, Y7
+	VMULPS       Y2, Y2, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y5, Y7
+	VFNMADD213PS Y9, Y3, Y7
 	VSUBPS       Y7, Y2, Y7
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y9, Y2
-	VBLENDVPS    Y2, Y9, Y7, Y7
-	VADDPS       vconsts32x8<>+448(SB), Y9, Y2
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y2
+	VBLENDVPS    Y2, Y8, Y7, Y7
+	VADDPS       vconsts32x8<>+640(SB), Y8, Y2
 	VBROADCASTSS consts32<>+4(SB), Y3
-	VXORPS       Y6, Y6, Y6
-	VCMPPS       $0x1d, Y6, Y4, Y6
-	VBLENDVPS    Y6, Y3, Y9, Y3
+	VXORPS       Y5, Y5, Y5
+	VCMPPS       $0x1d, Y5, Y4, Y5
+	VBLENDVPS    Y5, Y3, Y8, Y3
 	VDIVPS       Y2, Y3, Y3
-	VMULPS       (SP), Y5, Y2
+	VMULPS       (SP), Y6, Y2
 	VADDPS       32(SP), Y2, Y2
 	VMULPS       Y2, Y4, Y5
 	VXORPS       Y6, Y6, Y6
@@ -25195,49 +25063,43 @@ single1:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y5
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
 	VMULPS       Y6, Y5, Y5
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
-	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
-	VMOVAPS      Y4, Y6
-	VFMADD231PS  vconsts32x8<>+544(SB), Y5, Y6
-	VPSUBD       Y4, Y6, Y6
-	VMAXPS       vconsts32x8<>+576(SB), Y6, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
-	VDIVPS       Y5, Y4, Y5
-	VMULPS       Y5, Y5, Y7
+	VMAXPS       vconsts32x8<>+480(SB), Y5, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
+	VDIVPS       Y6, Y4, Y6
+	VMULPS       Y6, Y6, Y7
 	VBROADCASTSS consts32<>+80(SB), Y8
+	VFMADD213PS  vconsts32x8<>+512(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+544(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+576(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
 	VMULPS       Y4, Y4, Y9
 	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
 	VFMADD213PS  Y9, Y7, Y8
-	VFNMADD213PS Y9, Y5, Y8
+	VFNMADD213PS Y9, Y6, Y8
 	VSUBPS       Y8, Y4, Y8
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y6, Y4
-	VBLENDVPS    Y4, Y6, Y8, Y8
-	VADDPS       vconsts32x8<>+448(SB), Y6, Y4
-	VBROADCASTSS consts32<>+4(SB), Y5
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VBLENDVPS    Y4, Y5, Y8, Y8
+	VADDPS       vconsts32x8<>+640(SB), Y5, Y4
+	VBROADCASTSS consts32<>+4(SB), Y6
 	VXORPS       Y7, Y7, Y7
 	VCMPPS       $0x1d, Y7, Y2, Y7
-	VBLENDVPS    Y7, Y5, Y6, Y5
-	VDIVPS       Y4, Y5, Y5
+	VBLENDVPS    Y7, Y6, Y5, Y6
+	VDIVPS       Y4, Y6, Y6
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y4
-	VXORPS       Y6, Y6, Y6
-	VMAXPS       Y6, Y2, Y2
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y5, Y2, Y2
 	VSUBPS       Y4, Y2, Y4
 	VADDPS       Y8, Y4, Y4
-	VSUBPS       Y3, Y5, Y5
+	VSUBPS       Y3, Y6, Y6
 	VMOVUPS      (DX)(SI*4), Y2
 	VBROADCASTSS s+96(FP), Y3
 	VMULPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
+	VMULPS       Y6, Y3, Y3
 	VMOVUPS      Y3, (BX)(SI*4)
 	VFMADD231PS  Y4, Y2, Y0
 	ADDQ         $0x00000008, SI
@@ -25271,45 +25133,39 @@ tail:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y5
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
 	VMULPS       Y6, Y5, Y5
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
-	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
-	VMOVAPS      Y4, Y6
-	VFMADD231PS  vconsts32x8<>+544(SB), Y5, Y6
-	VPSUBD       Y4, Y6, Y6
-	VMAXPS       vconsts32x8<>+576(SB), Y6, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
-	VDIVPS       Y5, Y4, Y5
-	VMULPS       Y5, Y5, Y7
+	VMAXPS       vconsts32x8<>+480(SB), Y5, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
+	VDIVPS       Y6, Y4, Y6
+	VMULPS       Y6, Y6, Y7
 	VBROADCASTSS consts32<>+80(SB), Y8
+	VFMADD213PS  vconsts32x8<>+512(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+544(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+576(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
 	VMULPS       Y4, Y4, Y9
 	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
 	VFMADD213PS  Y9, Y7, Y8
-	VFNMADD213PS Y9, Y5, Y8
+	VFNMADD213PS Y9, Y6, Y8
 	VSUBPS       Y8, Y4, Y8
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y6, Y4
-	VBLENDVPS    Y4, Y6, Y8, Y8
-	VADDPS       vconsts32x8<>+448(SB), Y6, Y4
-	VBROADCASTSS consts32<>+4(SB), Y5
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VBLENDVPS    Y4, Y5, Y8, Y8
+	VADDPS       vconsts32x8<>+640(SB), Y5, Y4
+	VBROADCASTSS consts32<>+4(SB), Y6
 	VXORPS       Y7, Y7, Y7
 	VCMPPS       $0x1d, Y7, Y2, Y7
-	VBLENDVPS    Y7, Y5, Y6, Y5
-	VDIVPS       Y4, Y5, Y5
+	VBLENDVPS    Y7, Y6, Y5, Y6
+	VDIVPS       Y4, Y6, Y6
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y4
-	VXORPS       Y6, Y6, Y6
-	VMAXPS       Y6, Y2, Y2
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y5, Y2, Y2
 	VSUBPS       Y4, Y2, Y4
 	VADDPS       Y8, Y4, Y4
-	VSUBPS       Y3, Y5, Y5
+	VSUBPS       Y3, Y6, Y6
 	LEAQ         tailmask32<>+0(SB), R8
 	MOVQ         $0x00000008, R9
 	SUBQ         DI, R9
@@ -25317,7 +25173,7 @@ tail:
 	VMASKMOVPS   (DX)(SI*4), Y2, Y2
 	VBROADCASTSS s+96(FP), Y3
 	VMULPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
+	VMULPS       Y6, Y3, Y3
 	LEAQ         tailmask32<>+0(SB), R8
 	MOVQ         $0x00000008, R9
 	SUBQ         DI, R9
@@ -25414,31 +25270,25 @@ loop:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
 	VMULPS       Y8, Y7, Y7
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
-	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
-	VMOVAPS      Y6, Y8
-	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y8
-	VPSUBD       Y6, Y8, Y8
-	VMAXPS       vconsts32x8<>+576(SB), Y8, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
-	VDIVPS       Y7, Y6, Y7
-	VMULPS       Y7, Y7, Y9
+	VMAXPS       vconsts32x8<>+480(SB), Y7, Y6
+	VADDPS       vconsts32x8<>+0(SB), Y6, Y8
+	VDIVPS       Y8, Y6, Y8
+	VMULPS       Y8, Y8, Y9
 	VBROADCASTSS consts32<>+80(SB), Y10
+	VFMADD213PS  vconsts32x8<>+512(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+544(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+576(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+608(SB), Y9, Y10
-	VFMADD213PS  vconsts32x8<>+640(SB), Y9, Y10
-	VFMADD213PS  vconsts32x8<>+672(SB), Y9, Y10
-	VFMADD213PS  vconsts32x8<>+704(SB), Y9, Y10
 	VMULPS       Y6, Y6, Y11
 	VMULPS       vconsts32x8<>+96(SB), Y11, Y11
 	VFMADD213PS  Y11, Y9, Y10
-	VFNMADD213PS Y11, Y7, Y10
+	VFNMADD213PS Y11, Y8, Y10
 	VSUBPS       Y10, Y6, Y10
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y8, Y6
-	VBLENDVPS    Y6, Y8, Y10, Y10
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
+	VBLENDVPS    Y6, Y7, Y10, Y10
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
 	VMULPS       Y5, Y4, Y5
@@ -25491,31 +25341,25 @@ rowperm121:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
 	VMULPS       Y8, Y7, Y7
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
-	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
-	VMOVAPS      Y6, Y8
-	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y8
-	VPSUBD       Y6, Y8, Y8
-	VMAXPS       vconsts32x8<>+576(SB), Y8, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
-	VDIVPS       Y7, Y6, Y7
-	VMULPS       Y7, Y7, Y9
+	VMAXPS       vconsts32x8<>+480(SB), Y7, Y6
+	VADDPS       vconsts32x8<>+0(SB), Y6, Y8
+	VDIVPS       Y8, Y6, Y8
+	VMULPS       Y8, Y8, Y9
 	VBROADCASTSS consts32<>+80(SB), Y10
+	VFMADD213PS  vconsts32x8<>+512(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+544(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+576(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+608(SB), Y9, Y10
-	VFMADD213PS  vconsts32x8<>+640(SB), Y9, Y10
-	VFMADD213PS  vconsts32x8<>+672(SB), Y9, Y10
-	VFMADD213PS  vconsts32x8<>+704(SB), Y9, Y10
 	VMULPS       Y6, Y6, Y11
 	VMULPS       vconsts32x8<>+96(SB), Y11, Y11
 	VFMADD213PS  Y11, Y9, Y10
-	VFNMADD213PS Y11, Y7, Y10
+	VFNMADD213PS Y11, Y8, Y10
 	VSUBPS       Y10, Y6, Y10
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y8, Y6
-	VBLENDVPS    Y6, Y8, Y10, Y10
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
+	VBLENDVPS    Y6, Y7, Y10, Y10
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
 	VMULPS       Y5, Y4, Y5
@@ -25578,31 +25422,25 @@ single1:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
 	VMULPS       Y8, Y7, Y7
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
-	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
-	VMOVAPS      Y6, Y8
-	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y8
-	VPSUBD       Y6, Y8, Y8
-	VMAXPS       vconsts32x8<>+576(SB), Y8, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
-	VDIVPS       Y7, Y6, Y7
-	VMULPS       Y7, Y7, Y9
+	VMAXPS       vconsts32x8<>+480(SB), Y7, Y6
+	VADDPS       vconsts32x8<>+0(SB), Y6, Y8
+	VDIVPS       Y8, Y6, Y8
+	VMULPS       Y8, Y8, Y9
 	VBROADCASTSS consts32<>+80(SB), Y10
+	VFMADD213PS  vconsts32x8<>+512(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+544(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+576(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+608(SB), Y9, Y10
-	VFMADD213PS  vconsts32x8<>+640(SB), Y9, Y10
-	VFMADD213PS  vconsts32x8<>+672(SB), Y9, Y10
-	VFMADD213PS  vconsts32x8<>+704(SB), Y9, Y10
 	VMULPS       Y6, Y6, Y11
 	VMULPS       vconsts32x8<>+96(SB), Y11, Y11
 	VFMADD213PS  Y11, Y9, Y10
-	VFNMADD213PS Y11, Y7, Y10
+	VFNMADD213PS Y11, Y8, Y10
 	VSUBPS       Y10, Y6, Y10
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y8, Y6
-	VBLENDVPS    Y6, Y8, Y10, Y10
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
+	VBLENDVPS    Y6, Y7, Y10, Y10
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
 	VMULPS       Y5, Y4, Y5
@@ -25670,31 +25508,25 @@ tail:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
 	VMULPS       Y8, Y7, Y7
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
-	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
-	VMOVAPS      Y6, Y8
-	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y8
-	VPSUBD       Y6, Y8, Y8
-	VMAXPS       vconsts32x8<>+576(SB), Y8, Y6
-	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
-	VDIVPS       Y7, Y6, Y7
-	VMULPS       Y7, Y7, Y9
+	VMAXPS       vconsts32x8<>+480(SB), Y7, Y6
+	VADDPS       vconsts32x8<>+0(SB), Y6, Y8
+	VDIVPS       Y8, Y6, Y8
+	VMULPS       Y8, Y8, Y9
 	VBROADCASTSS consts32<>+80(SB), Y10
+	VFMADD213PS  vconsts32x8<>+512(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+544(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+576(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+608(SB), Y9, Y10
-	VFMADD213PS  vconsts32x8<>+640(SB), Y9, Y10
-	VFMADD213PS  vconsts32x8<>+672(SB), Y9, Y10
-	VFMADD213PS  vconsts32x8<>+704(SB), Y9, Y10
 	VMULPS       Y6, Y6, Y11
 	VMULPS       vconsts32x8<>+96(SB), Y11, Y11
 	VFMADD213PS  Y11, Y9, Y10
-	VFNMADD213PS Y11, Y7, Y10
+	VFNMADD213PS Y11, Y8, Y10
 	VSUBPS       Y10, Y6, Y10
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y8, Y6
-	VBLENDVPS    Y6, Y8, Y10, Y10
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
+	VBLENDVPS    Y6, Y7, Y10, Y10
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
 	VMULPS       Y5, Y4, Y5
@@ -25839,17 +25671,11 @@ loop:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y5
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
 	VMULPS       Y6, Y5, Y5
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
-	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
-	VMOVAPS      Y4, Y6
-	VFMADD231PS  vconsts32x8<>+544(SB), Y5, Y6
-	VPSUBD       Y4, Y6, Y6
 	VMOVUPS      32(AX)(R11*4), Y4
-	VMOVUPS      32(CX)(R11*4), Y5
+	VMOVUPS      32(CX)(R11*4), Y6
 	VORPS        vconsts32x8<>+192(SB), Y4, Y7
 	VBROADCASTSS consts32<>+68(SB), Y8
 	VMAXPS       Y7, Y8, Y7
@@ -25864,36 +25690,30 @@ loop:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
 	VMULPS       Y9, Y8, Y8
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y7
-	VANDPS       vconsts32x8<>+512(SB), Y7, Y7
-	VMOVAPS      Y7, Y9
-	VFMADD231PS  vconsts32x8<>+544(SB), Y8, Y9
-	VPSUBD       Y7, Y9, Y9
-	VMAXPS       vconsts32x8<>+576(SB), Y6, Y7
-	VADDPS       vconsts32x8<>+0(SB), Y7, Y8
-	VDIVPS       Y8, Y7, Y8
-	VMULPS       Y8, Y8, Y10
+	VMAXPS       vconsts32x8<>+480(SB), Y5, Y7
+	VADDPS       vconsts32x8<>+0(SB), Y7, Y9
+	VDIVPS       Y9, Y7, Y9
+	VMULPS       Y9, Y9, Y10
 	VBROADCASTSS consts32<>+80(SB), Y11
+	VFMADD213PS  vconsts32x8<>+512(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+544(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+576(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+608(SB), Y10, Y11
-	VFMADD213PS  vconsts32x8<>+640(SB), Y10, Y11
-	VFMADD213PS  vconsts32x8<>+672(SB), Y10, Y11
-	VFMADD213PS  vconsts32x8<>+704(SB), Y10, Y11
 	VMULPS       Y7, Y7, Y12
 	VMULPS       vconsts32x8<>+96(SB), Y12, Y12
 	VFMADD213PS  Y12, Y10, Y11
-	VFNMADD213PS Y12, Y8, Y11
+	VFNMADD213PS Y12, Y9, Y11
 	VSUBPS       Y11, Y7, Y11
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y6, Y7
-	VBLENDVPS    Y7, Y6, Y11, Y11
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y7
+	VBLENDVPS    Y7, Y5, Y11, Y11
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
-	VXORPS       Y6, Y6, Y6
-	VMAXPS       Y6, Y2, Y2
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y5, Y2, Y2
 	VSUBPS       Y3, Y2, Y3
 	VADDPS       Y11, Y3, Y3
 	MOVQ         R9, R13
@@ -25913,31 +25733,31 @@ rowpart125:
 rowperm125:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y6
-	VPERMPS      Y2, Y6, Y2
+	VMOVUPS      (BX)(R13*1), Y5
+	VPERMPS      Y2, Y5, Y2
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VMULPS       Y3, Y2, Y6
-	VMOVUPS      Y6, (R10)(R11*4)
+	VMULPS       Y3, Y2, Y5
+	VMOVUPS      Y5, (R10)(R11*4)
 	VFMADD231PS  Y3, Y2, Y0
-	VMAXPS       vconsts32x8<>+576(SB), Y9, Y2
+	VMAXPS       vconsts32x8<>+480(SB), Y8, Y2
 	VADDPS       vconsts32x8<>+0(SB), Y2, Y3
 	VDIVPS       Y3, Y2, Y3
-	VMULPS       Y3, Y3, Y6
+	VMULPS       Y3, Y3, Y5
 	VBROADCASTSS consts32<>+80(SB), Y7
-	VFMADD213PS  vconsts32x8<>+608(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+640(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+672(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+704(SB), Y6, Y7
-	VMULPS       Y2, Y2, Y8
-	VMULPS       vconsts32x8<>+96(SB), Y8, Y8
-	VFMADD213PS  Y8, Y6, Y7
-	VFNMADD213PS Y8, Y3, Y7
+	VFMADD213PS  vconsts32x8<>+512(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+544(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+576(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+608(SB), Y5, Y7
+	VMULPS       Y2, Y2, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y5, Y7
+	VFNMADD213PS Y9, Y3, Y7
 	VSUBPS       Y7, Y2, Y7
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y9, Y2
-	VBLENDVPS    Y2, Y9, Y7, Y7
-	VMULPS       (SP), Y5, Y2
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y2
+	VBLENDVPS    Y2, Y8, Y7, Y7
+	VMULPS       (SP), Y6, Y2
 	VADDPS       32(SP), Y2, Y2
 	VMULPS       Y2, Y4, Y2
 	VXORPS       Y3, Y3, Y3
@@ -25995,31 +25815,25 @@ single1:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y5
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
 	VMULPS       Y6, Y5, Y5
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
-	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
-	VMOVAPS      Y4, Y6
-	VFMADD231PS  vconsts32x8<>+544(SB), Y5, Y6
-	VPSUBD       Y4, Y6, Y6
-	VMAXPS       vconsts32x8<>+576(SB), Y6, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
-	VDIVPS       Y5, Y4, Y5
-	VMULPS       Y5, Y5, Y7
+	VMAXPS       vconsts32x8<>+480(SB), Y5, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
+	VDIVPS       Y6, Y4, Y6
+	VMULPS       Y6, Y6, Y7
 	VBROADCASTSS consts32<>+80(SB), Y8
+	VFMADD213PS  vconsts32x8<>+512(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+544(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+576(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
 	VMULPS       Y4, Y4, Y9
 	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
 	VFMADD213PS  Y9, Y7, Y8
-	VFNMADD213PS Y9, Y5, Y8
+	VFNMADD213PS Y9, Y6, Y8
 	VSUBPS       Y8, Y4, Y8
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y6, Y4
-	VBLENDVPS    Y4, Y6, Y8, Y8
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VBLENDVPS    Y4, Y5, Y8, Y8
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
@@ -26083,31 +25897,25 @@ tail:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y5
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
 	VMULPS       Y6, Y5, Y5
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
-	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
-	VMOVAPS      Y4, Y6
-	VFMADD231PS  vconsts32x8<>+544(SB), Y5, Y6
-	VPSUBD       Y4, Y6, Y6
-	VMAXPS       vconsts32x8<>+576(SB), Y6, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
-	VDIVPS       Y5, Y4, Y5
-	VMULPS       Y5, Y5, Y7
+	VMAXPS       vconsts32x8<>+480(SB), Y5, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
+	VDIVPS       Y6, Y4, Y6
+	VMULPS       Y6, Y6, Y7
 	VBROADCASTSS consts32<>+80(SB), Y8
+	VFMADD213PS  vconsts32x8<>+512(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+544(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+576(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
 	VMULPS       Y4, Y4, Y9
 	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
 	VFMADD213PS  Y9, Y7, Y8
-	VFNMADD213PS Y9, Y5, Y8
+	VFNMADD213PS Y9, Y6, Y8
 	VSUBPS       Y8, Y4, Y8
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y6, Y4
-	VBLENDVPS    Y4, Y6, Y8, Y8
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VBLENDVPS    Y4, Y5, Y8, Y8
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y3
@@ -26234,17 +26042,11 @@ loop:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y5
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
 	VMULPS       Y6, Y5, Y5
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
-	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
-	VMOVAPS      Y4, Y6
-	VFMADD231PS  vconsts32x8<>+544(SB), Y5, Y6
-	VPSUBD       Y4, Y6, Y6
 	VMOVUPS      32(AX)(R11*4), Y4
-	VMOVUPS      32(CX)(R11*4), Y5
+	VMOVUPS      32(CX)(R11*4), Y6
 	VORPS        vconsts32x8<>+192(SB), Y4, Y7
 	VBROADCASTSS consts32<>+68(SB), Y8
 	VMAXPS       Y7, Y8, Y7
@@ -26259,45 +26061,39 @@ loop:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
 	VMULPS       Y9, Y8, Y8
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y7
-	VANDPS       vconsts32x8<>+512(SB), Y7, Y7
-	VMOVAPS      Y7, Y9
-	VFMADD231PS  vconsts32x8<>+544(SB), Y8, Y9
-	VPSUBD       Y7, Y9, Y9
-	VMAXPS       vconsts32x8<>+576(SB), Y6, Y7
-	VADDPS       vconsts32x8<>+0(SB), Y7, Y8
-	VDIVPS       Y8, Y7, Y8
-	VMULPS       Y8, Y8, Y10
+	VMAXPS       vconsts32x8<>+480(SB), Y5, Y7
+	VADDPS       vconsts32x8<>+0(SB), Y7, Y9
+	VDIVPS       Y9, Y7, Y9
+	VMULPS       Y9, Y9, Y10
 	VBROADCASTSS consts32<>+80(SB), Y11
+	VFMADD213PS  vconsts32x8<>+512(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+544(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+576(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+608(SB), Y10, Y11
-	VFMADD213PS  vconsts32x8<>+640(SB), Y10, Y11
-	VFMADD213PS  vconsts32x8<>+672(SB), Y10, Y11
-	VFMADD213PS  vconsts32x8<>+704(SB), Y10, Y11
 	VMULPS       Y7, Y7, Y12
 	VMULPS       vconsts32x8<>+96(SB), Y12, Y12
 	VFMADD213PS  Y12, Y10, Y11
-	VFNMADD213PS Y12, Y8, Y11
+	VFNMADD213PS Y12, Y9, Y11
 	VSUBPS       Y11, Y7, Y11
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y6, Y7
-	VBLENDVPS    Y7, Y6, Y11, Y11
-	VADDPS       vconsts32x8<>+448(SB), Y6, Y7
-	VBROADCASTSS consts32<>+4(SB), Y8
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y7
+	VBLENDVPS    Y7, Y5, Y11, Y11
+	VADDPS       vconsts32x8<>+640(SB), Y5, Y7
+	VBROADCASTSS consts32<>+4(SB), Y9
 	VXORPS       Y10, Y10, Y10
 	VCMPPS       $0x1d, Y10, Y2, Y10
-	VBLENDVPS    Y10, Y8, Y6, Y8
-	VDIVPS       Y7, Y8, Y8
+	VBLENDVPS    Y10, Y9, Y5, Y9
+	VDIVPS       Y7, Y9, Y9
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
-	VMULPS       Y3, Y2, Y6
+	VMULPS       Y3, Y2, Y5
 	VXORPS       Y7, Y7, Y7
 	VMAXPS       Y7, Y2, Y2
-	VSUBPS       Y6, Y2, Y6
-	VADDPS       Y11, Y6, Y6
-	VSUBPS       Y3, Y8, Y8
+	VSUBPS       Y5, Y2, Y5
+	VADDPS       Y11, Y5, Y5
+	VSUBPS       Y3, Y9, Y9
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -26322,32 +26118,32 @@ rowperm129:
 	MOVLQSX      4(SI)(DI*8), DI
 	VBROADCASTSS s+152(FP), Y3
 	VMULPS       Y2, Y3, Y3
-	VMULPS       Y8, Y3, Y3
+	VMULPS       Y9, Y3, Y3
 	VMOVUPS      Y3, (R10)(R11*4)
-	VFMADD231PS  Y6, Y2, Y0
-	VMAXPS       vconsts32x8<>+576(SB), Y9, Y2
+	VFMADD231PS  Y5, Y2, Y0
+	VMAXPS       vconsts32x8<>+480(SB), Y8, Y2
 	VADDPS       vconsts32x8<>+0(SB), Y2, Y3
 	VDIVPS       Y3, Y2, Y3
-	VMULPS       Y3, Y3, Y6
+	VMULPS       Y3, Y3, Y5
 	VBROADCASTSS consts32<>+80(SB), Y7
-	VFMADD213PS  vconsts32x8<>+608(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+640(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+672(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+704(SB), Y6, Y7
-	VMULPS       Y2, Y2, Y8
-	VMULPS       vconsts32x8<>+96(SB), Y8, Y8
-	VFMADD213PS  Y8, Y6, Y7
-	VFNMADD213PS Y8, Y3, Y7
+	VFMADD213PS  vconsts32x8<>+512(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+544(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+576(SB), Y5, Y7
+	VFMADD213PS  vconsts32x8<>+608(SB), Y5, Y7
+	VMULPS       Y2, Y2, Y9
+	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
+	VFMADD213PS  Y9, Y5, Y7
+	VFNMADD213PS Y9, Y3, Y7
 	VSUBPS       Y7, Y2, Y7
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y9, Y2
-	VBLENDVPS    Y2, Y9, Y7, Y7
-	VADDPS       vconsts32x8<>+448(SB), Y9, Y2
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y2
+	VBLENDVPS    Y2, Y8, Y7, Y7
+	VADDPS       vconsts32x8<>+640(SB), Y8, Y2
 	VBROADCASTSS consts32<>+4(SB), Y3
-	VXORPS       Y6, Y6, Y6
-	VCMPPS       $0x1d, Y6, Y4, Y6
-	VBLENDVPS    Y6, Y3, Y9, Y3
+	VXORPS       Y5, Y5, Y5
+	VCMPPS       $0x1d, Y5, Y4, Y5
+	VBLENDVPS    Y5, Y3, Y8, Y3
 	VDIVPS       Y2, Y3, Y3
-	VMULPS       (SP), Y5, Y2
+	VMULPS       (SP), Y6, Y2
 	VADDPS       32(SP), Y2, Y2
 	VMULPS       Y2, Y4, Y5
 	VXORPS       Y6, Y6, Y6
@@ -26408,45 +26204,39 @@ single1:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y5
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
 	VMULPS       Y6, Y5, Y5
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
-	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
-	VMOVAPS      Y4, Y6
-	VFMADD231PS  vconsts32x8<>+544(SB), Y5, Y6
-	VPSUBD       Y4, Y6, Y6
-	VMAXPS       vconsts32x8<>+576(SB), Y6, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
-	VDIVPS       Y5, Y4, Y5
-	VMULPS       Y5, Y5, Y7
+	VMAXPS       vconsts32x8<>+480(SB), Y5, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
+	VDIVPS       Y6, Y4, Y6
+	VMULPS       Y6, Y6, Y7
 	VBROADCASTSS consts32<>+80(SB), Y8
+	VFMADD213PS  vconsts32x8<>+512(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+544(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+576(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
 	VMULPS       Y4, Y4, Y9
 	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
 	VFMADD213PS  Y9, Y7, Y8
-	VFNMADD213PS Y9, Y5, Y8
+	VFNMADD213PS Y9, Y6, Y8
 	VSUBPS       Y8, Y4, Y8
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y6, Y4
-	VBLENDVPS    Y4, Y6, Y8, Y8
-	VADDPS       vconsts32x8<>+448(SB), Y6, Y4
-	VBROADCASTSS consts32<>+4(SB), Y5
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VBLENDVPS    Y4, Y5, Y8, Y8
+	VADDPS       vconsts32x8<>+640(SB), Y5, Y4
+	VBROADCASTSS consts32<>+4(SB), Y6
 	VXORPS       Y7, Y7, Y7
 	VCMPPS       $0x1d, Y7, Y2, Y7
-	VBLENDVPS    Y7, Y5, Y6, Y5
-	VDIVPS       Y4, Y5, Y5
+	VBLENDVPS    Y7, Y6, Y5, Y6
+	VDIVPS       Y4, Y6, Y6
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y4
-	VXORPS       Y6, Y6, Y6
-	VMAXPS       Y6, Y2, Y2
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y5, Y2, Y2
 	VSUBPS       Y4, Y2, Y4
 	VADDPS       Y8, Y4, Y4
-	VSUBPS       Y3, Y5, Y5
+	VSUBPS       Y3, Y6, Y6
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -26471,7 +26261,7 @@ rowperm131:
 	MOVLQSX      4(SI)(DI*8), DI
 	VBROADCASTSS s+152(FP), Y3
 	VMULPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
+	VMULPS       Y6, Y3, Y3
 	VMOVUPS      Y3, (R10)(R11*4)
 	VFMADD231PS  Y4, Y2, Y0
 	ADDQ         $0x00000008, R11
@@ -26505,45 +26295,39 @@ tail:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+384(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+416(SB), Y4, Y5
-	VFMADD213PS  vconsts32x8<>+96(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
 	VFMADD213PS  vconsts32x8<>+448(SB), Y4, Y5
 	VMULPS       Y6, Y5, Y5
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
-	VANDPS       vconsts32x8<>+512(SB), Y4, Y4
-	VMOVAPS      Y4, Y6
-	VFMADD231PS  vconsts32x8<>+544(SB), Y5, Y6
-	VPSUBD       Y4, Y6, Y6
-	VMAXPS       vconsts32x8<>+576(SB), Y6, Y4
-	VADDPS       vconsts32x8<>+0(SB), Y4, Y5
-	VDIVPS       Y5, Y4, Y5
-	VMULPS       Y5, Y5, Y7
+	VMAXPS       vconsts32x8<>+480(SB), Y5, Y4
+	VADDPS       vconsts32x8<>+0(SB), Y4, Y6
+	VDIVPS       Y6, Y4, Y6
+	VMULPS       Y6, Y6, Y7
 	VBROADCASTSS consts32<>+80(SB), Y8
+	VFMADD213PS  vconsts32x8<>+512(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+544(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+576(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+608(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+640(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
 	VMULPS       Y4, Y4, Y9
 	VMULPS       vconsts32x8<>+96(SB), Y9, Y9
 	VFMADD213PS  Y9, Y7, Y8
-	VFNMADD213PS Y9, Y5, Y8
+	VFNMADD213PS Y9, Y6, Y8
 	VSUBPS       Y8, Y4, Y8
-	VCMPPS       $0x11, vconsts32x8<>+576(SB), Y6, Y4
-	VBLENDVPS    Y4, Y6, Y8, Y8
-	VADDPS       vconsts32x8<>+448(SB), Y6, Y4
-	VBROADCASTSS consts32<>+4(SB), Y5
+	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y5, Y4
+	VBLENDVPS    Y4, Y5, Y8, Y8
+	VADDPS       vconsts32x8<>+640(SB), Y5, Y4
+	VBROADCASTSS consts32<>+4(SB), Y6
 	VXORPS       Y7, Y7, Y7
 	VCMPPS       $0x1d, Y7, Y2, Y7
-	VBLENDVPS    Y7, Y5, Y6, Y5
-	VDIVPS       Y4, Y5, Y5
+	VBLENDVPS    Y7, Y6, Y5, Y6
+	VDIVPS       Y4, Y6, Y6
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VMULPS       Y3, Y2, Y4
-	VXORPS       Y6, Y6, Y6
-	VMAXPS       Y6, Y2, Y2
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       Y5, Y2, Y2
 	VSUBPS       Y4, Y2, Y4
 	VADDPS       Y8, Y4, Y4
-	VSUBPS       Y3, Y5, Y5
+	VSUBPS       Y3, Y6, Y6
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -26573,7 +26357,7 @@ rowperm132:
 	VANDPS       Y3, Y2, Y2
 	VBROADCASTSS s+152(FP), Y3
 	VMULPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
+	VMULPS       Y6, Y3, Y3
 	LEAQ         tailmask32<>+0(SB), R13
 	MOVQ         $0x00000008, R14
 	SUBQ         R12, R14
@@ -26778,23 +26562,22 @@ loop:
 	VBROADCASTSS consts32<>+84(SB), Y1
 	VMINPS       Y0, Y1, Y0
 	VBROADCASTSS consts32<>+72(SB), Y1
-	VFMADD213PS  vconsts32x8<>+736(SB), Y0, Y1
-	VSUBPS       vconsts32x8<>+736(SB), Y1, Y1
+	VFMADD213PS  vconsts32x8<>+672(SB), Y0, Y1
+	VSUBPS       vconsts32x8<>+672(SB), Y1, Y1
 	VFNMADD231PS vconsts32x8<>+256(SB), Y1, Y0
 	VFNMADD231PS vconsts32x8<>+288(SB), Y1, Y0
-	VBROADCASTSS consts32<>+76(SB), Y2
-	VFMADD213PS  vconsts32x8<>+320(SB), Y0, Y2
-	VFMADD213PS  vconsts32x8<>+352(SB), Y0, Y2
-	VFMADD213PS  vconsts32x8<>+384(SB), Y0, Y2
-	VFMADD213PS  vconsts32x8<>+416(SB), Y0, Y2
-	VFMADD213PS  vconsts32x8<>+96(SB), Y0, Y2
-	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y2
-	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y2
+	VBROADCASTSS consts32<>+88(SB), Y2
+	VFMADD213PS  vconsts32x8<>+704(SB), Y0, Y2
+	VFMADD213PS  vconsts32x8<>+736(SB), Y0, Y2
+	VFMADD213PS  vconsts32x8<>+768(SB), Y0, Y2
+	VFMADD213PS  vconsts32x8<>+800(SB), Y0, Y2
+	VFMADD213PS  vconsts32x8<>+640(SB), Y0, Y2
+	VFMADD213PS  vconsts32x8<>+640(SB), Y0, Y2
 	VBROADCASTSS consts32<>+56(SB), Y0
-	VFMADD213PS  vconsts32x8<>+768(SB), Y1, Y0
-	VSUBPS       vconsts32x8<>+768(SB), Y0, Y3
+	VFMADD213PS  vconsts32x8<>+832(SB), Y1, Y0
+	VSUBPS       vconsts32x8<>+832(SB), Y0, Y3
 	VSUBPS       Y3, Y1, Y1
-	VADDPS       vconsts32x8<>+768(SB), Y1, Y1
+	VADDPS       vconsts32x8<>+832(SB), Y1, Y1
 	VPSLLD       $0x17, Y0, Y0
 	VPSLLD       $0x17, Y1, Y1
 	VMULPS       Y0, Y2, Y2
@@ -26818,23 +26601,22 @@ tail:
 	VBROADCASTSS consts32<>+84(SB), Y1
 	VMINPS       Y0, Y1, Y0
 	VBROADCASTSS consts32<>+72(SB), Y1
-	VFMADD213PS  vconsts32x8<>+736(SB), Y0, Y1
-	VSUBPS       vconsts32x8<>+736(SB), Y1, Y1
+	VFMADD213PS  vconsts32x8<>+672(SB), Y0, Y1
+	VSUBPS       vconsts32x8<>+672(SB), Y1, Y1
 	VFNMADD231PS vconsts32x8<>+256(SB), Y1, Y0
 	VFNMADD231PS vconsts32x8<>+288(SB), Y1, Y0
-	VBROADCASTSS consts32<>+76(SB), Y2
-	VFMADD213PS  vconsts32x8<>+320(SB), Y0, Y2
-	VFMADD213PS  vconsts32x8<>+352(SB), Y0, Y2
-	VFMADD213PS  vconsts32x8<>+384(SB), Y0, Y2
-	VFMADD213PS  vconsts32x8<>+416(SB), Y0, Y2
-	VFMADD213PS  vconsts32x8<>+96(SB), Y0, Y2
-	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y2
-	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y2
+	VBROADCASTSS consts32<>+88(SB), Y2
+	VFMADD213PS  vconsts32x8<>+704(SB), Y0, Y2
+	VFMADD213PS  vconsts32x8<>+736(SB), Y0, Y2
+	VFMADD213PS  vconsts32x8<>+768(SB), Y0, Y2
+	VFMADD213PS  vconsts32x8<>+800(SB), Y0, Y2
+	VFMADD213PS  vconsts32x8<>+640(SB), Y0, Y2
+	VFMADD213PS  vconsts32x8<>+640(SB), Y0, Y2
 	VBROADCASTSS consts32<>+56(SB), Y0
-	VFMADD213PS  vconsts32x8<>+768(SB), Y1, Y0
-	VSUBPS       vconsts32x8<>+768(SB), Y0, Y3
+	VFMADD213PS  vconsts32x8<>+832(SB), Y1, Y0
+	VSUBPS       vconsts32x8<>+832(SB), Y0, Y3
 	VSUBPS       Y3, Y1, Y1
-	VADDPS       vconsts32x8<>+768(SB), Y1, Y1
+	VADDPS       vconsts32x8<>+832(SB), Y1, Y1
 	VPSLLD       $0x17, Y0, Y0
 	VPSLLD       $0x17, Y1, Y1
 	VMULPS       Y0, Y2, Y2
@@ -26860,7 +26642,7 @@ loop:
 	CMPQ         DX, $0x00000008
 	JL           tail
 	VMOVUPS      (AX), Y0
-	VADDPS       vconsts32x8<>+448(SB), Y0, Y1
+	VADDPS       vconsts32x8<>+640(SB), Y0, Y1
 	VBROADCASTSS consts32<>+20(SB), Y2
 	VPSUBD       Y2, Y1, Y2
 	VPSRAD       $0x17, Y2, Y3
@@ -26869,7 +26651,7 @@ loop:
 	VANDPS       Y4, Y2, Y2
 	VBROADCASTSS consts32<>+20(SB), Y4
 	VPADDD       Y4, Y2, Y2
-	VSUBPS       vconsts32x8<>+448(SB), Y2, Y2
+	VSUBPS       vconsts32x8<>+640(SB), Y2, Y2
 	VXORPS       Y4, Y4, Y4
 	VCMPPS       $0x00, Y4, Y3, Y4
 	VBLENDVPS    Y4, Y0, Y2, Y2
@@ -26909,10 +26691,10 @@ loop:
 	VBROADCASTSS consts32<>+16(SB), Y1
 	VCMPPS       $0x00, Y1, Y0, Y2
 	VBLENDVPS    Y2, Y1, Y5, Y5
-	VCMPPS       $0x00, vconsts32x8<>+800(SB), Y0, Y1
+	VCMPPS       $0x00, vconsts32x8<>+864(SB), Y0, Y1
 	VBROADCASTSS consts32<>+60(SB), Y2
 	VBLENDVPS    Y1, Y2, Y5, Y5
-	VCMPPS       $0x19, vconsts32x8<>+800(SB), Y0, Y1
+	VCMPPS       $0x19, vconsts32x8<>+864(SB), Y0, Y1
 	VBROADCASTSS consts32<>+64(SB), Y2
 	VBLENDVPS    Y1, Y2, Y5, Y5
 	VXORPS       Y1, Y1, Y1
@@ -26932,7 +26714,7 @@ tail:
 	SUBQ         DX, SI
 	VMOVDQU      (BX)(SI*4), Y0
 	VMASKMOVPS   (AX), Y0, Y0
-	VADDPS       vconsts32x8<>+448(SB), Y0, Y1
+	VADDPS       vconsts32x8<>+640(SB), Y0, Y1
 	VBROADCASTSS consts32<>+20(SB), Y2
 	VPSUBD       Y2, Y1, Y2
 	VPSRAD       $0x17, Y2, Y3
@@ -26941,7 +26723,7 @@ tail:
 	VANDPS       Y4, Y2, Y2
 	VBROADCASTSS consts32<>+20(SB), Y4
 	VPADDD       Y4, Y2, Y2
-	VSUBPS       vconsts32x8<>+448(SB), Y2, Y2
+	VSUBPS       vconsts32x8<>+640(SB), Y2, Y2
 	VXORPS       Y4, Y4, Y4
 	VCMPPS       $0x00, Y4, Y3, Y4
 	VBLENDVPS    Y4, Y0, Y2, Y2
@@ -26981,10 +26763,10 @@ tail:
 	VBROADCASTSS consts32<>+16(SB), Y1
 	VCMPPS       $0x00, Y1, Y0, Y2
 	VBLENDVPS    Y2, Y1, Y5, Y5
-	VCMPPS       $0x00, vconsts32x8<>+800(SB), Y0, Y1
+	VCMPPS       $0x00, vconsts32x8<>+864(SB), Y0, Y1
 	VBROADCASTSS consts32<>+60(SB), Y2
 	VBLENDVPS    Y1, Y2, Y5, Y5
-	VCMPPS       $0x19, vconsts32x8<>+800(SB), Y0, Y1
+	VCMPPS       $0x19, vconsts32x8<>+864(SB), Y0, Y1
 	VBROADCASTSS consts32<>+64(SB), Y2
 	VBLENDVPS    Y1, Y2, Y5, Y5
 	VXORPS       Y1, Y1, Y1
@@ -27255,18 +27037,12 @@ esloop:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
 	VMULPS       Y8, Y7, Y7
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
-	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
-	VMOVAPS      Y6, Y8
-	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y8
-	VPSUBD       Y6, Y8, Y8
 	VCMPPS       $0x19, Y4, Y5, Y5
 	VPSUBD       Y5, Y3, Y3
-	VANDPS       Y5, Y8, Y5
+	VANDPS       Y5, Y7, Y5
 	VADDPS       Y5, Y1, Y1
 	VMOVUPS      32(AX)(CX*4), Y5
 	VSUBPS       Y0, Y5, Y5
@@ -27283,18 +27059,12 @@ esloop:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
 	VMULPS       Y8, Y7, Y7
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
-	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
-	VMOVAPS      Y6, Y8
-	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y8
-	VPSUBD       Y6, Y8, Y8
 	VCMPPS       $0x19, Y4, Y5, Y5
 	VPSUBD       Y5, Y3, Y3
-	VANDPS       Y5, Y8, Y5
+	VANDPS       Y5, Y7, Y5
 	VADDPS       Y5, Y2, Y2
 	ADDQ         $0x00000010, CX
 	CMPQ         CX, DX
@@ -27321,18 +27091,12 @@ essingle1:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
 	VMULPS       Y8, Y7, Y7
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
-	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
-	VMOVAPS      Y6, Y8
-	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y8
-	VPSUBD       Y6, Y8, Y8
 	VCMPPS       $0x19, Y4, Y5, Y5
 	VPSUBD       Y5, Y3, Y3
-	VANDPS       Y5, Y8, Y5
+	VANDPS       Y5, Y7, Y5
 	VADDPS       Y5, Y1, Y1
 	ADDQ         $0x00000008, CX
 	JMP          essingle1
@@ -27360,15 +27124,9 @@ estail:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
 	VMULPS       Y8, Y7, Y7
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
-	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
-	VMOVAPS      Y6, Y8
-	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y8
-	VPSUBD       Y6, Y8, Y8
 	VCMPPS       $0x19, Y4, Y5, Y5
 	LEAQ         tailmask32<>+0(SB), BX
 	MOVQ         $0x00000008, SI
@@ -27376,7 +27134,7 @@ estail:
 	VMOVDQU      (BX)(SI*4), Y6
 	VANDPS       Y6, Y5, Y5
 	VPSUBD       Y5, Y3, Y3
-	VANDPS       Y5, Y8, Y5
+	VANDPS       Y5, Y7, Y5
 	VADDPS       Y5, Y1, Y1
 	ADDQ         DX, CX
 
@@ -27456,19 +27214,13 @@ esloop:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
 	VMULPS       Y8, Y7, Y7
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
-	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
-	VMOVAPS      Y6, Y8
-	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y8
-	VPSUBD       Y6, Y8, Y8
-	VMOVUPS      Y8, (CX)(DX*4)
+	VMOVUPS      Y7, (CX)(DX*4)
 	VCMPPS       $0x19, Y4, Y5, Y5
 	VPSUBD       Y5, Y3, Y3
-	VANDPS       Y5, Y8, Y5
+	VANDPS       Y5, Y7, Y5
 	VADDPS       Y5, Y1, Y1
 	VMOVUPS      32(AX)(DX*4), Y5
 	VSUBPS       Y0, Y5, Y5
@@ -27485,19 +27237,13 @@ esloop:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
 	VMULPS       Y8, Y7, Y7
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
-	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
-	VMOVAPS      Y6, Y8
-	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y8
-	VPSUBD       Y6, Y8, Y8
-	VMOVUPS      Y8, 32(CX)(DX*4)
+	VMOVUPS      Y7, 32(CX)(DX*4)
 	VCMPPS       $0x19, Y4, Y5, Y5
 	VPSUBD       Y5, Y3, Y3
-	VANDPS       Y5, Y8, Y5
+	VANDPS       Y5, Y7, Y5
 	VADDPS       Y5, Y2, Y2
 	ADDQ         $0x00000010, DX
 	CMPQ         DX, BX
@@ -27524,19 +27270,13 @@ essingle1:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
 	VMULPS       Y8, Y7, Y7
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
-	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
-	VMOVAPS      Y6, Y8
-	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y8
-	VPSUBD       Y6, Y8, Y8
-	VMOVUPS      Y8, (CX)(DX*4)
+	VMOVUPS      Y7, (CX)(DX*4)
 	VCMPPS       $0x19, Y4, Y5, Y5
 	VPSUBD       Y5, Y3, Y3
-	VANDPS       Y5, Y8, Y5
+	VANDPS       Y5, Y7, Y5
 	VADDPS       Y5, Y1, Y1
 	ADDQ         $0x00000008, DX
 	JMP          essingle1
@@ -27564,20 +27304,14 @@ estail:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
 	VMULPS       Y8, Y7, Y7
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
-	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
-	VMOVAPS      Y6, Y8
-	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y8
-	VPSUBD       Y6, Y8, Y8
 	LEAQ         tailmask32<>+0(SB), SI
 	MOVQ         $0x00000008, DI
 	SUBQ         BX, DI
 	VMOVDQU      (SI)(DI*4), Y6
-	VMASKMOVPS   Y8, Y6, (CX)(DX*4)
+	VMASKMOVPS   Y7, Y6, (CX)(DX*4)
 	VCMPPS       $0x19, Y4, Y5, Y5
 	LEAQ         tailmask32<>+0(SB), SI
 	MOVQ         $0x00000008, DI
@@ -27585,7 +27319,7 @@ estail:
 	VMOVDQU      (SI)(DI*4), Y6
 	VANDPS       Y6, Y5, Y5
 	VPSUBD       Y5, Y3, Y3
-	VANDPS       Y5, Y8, Y5
+	VANDPS       Y5, Y7, Y5
 	VADDPS       Y5, Y1, Y1
 	ADDQ         BX, DX
 
@@ -27668,18 +27402,12 @@ esloop:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y9
 	VFMADD213PS  vconsts32x8<>+384(SB), Y8, Y9
 	VFMADD213PS  vconsts32x8<>+416(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+96(SB), Y8, Y9
 	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
 	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
 	VMULPS       Y10, Y9, Y9
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y9, Y8
-	VANDPS       vconsts32x8<>+512(SB), Y8, Y8
-	VMOVAPS      Y8, Y10
-	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
-	VPSUBD       Y8, Y10, Y10
 	VCMPPS       $0x19, Y6, Y7, Y8
 	VPSUBD       Y8, Y5, Y5
-	VANDPS       Y8, Y10, Y8
+	VANDPS       Y8, Y9, Y8
 	VADDPS       Y8, Y1, Y1
 	VSUBPS       Y7, Y3, Y3
 	VMOVUPS      32(AX)(CX*4), Y7
@@ -27697,18 +27425,12 @@ esloop:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y9
 	VFMADD213PS  vconsts32x8<>+384(SB), Y8, Y9
 	VFMADD213PS  vconsts32x8<>+416(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+96(SB), Y8, Y9
 	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
 	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
 	VMULPS       Y10, Y9, Y9
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y9, Y8
-	VANDPS       vconsts32x8<>+512(SB), Y8, Y8
-	VMOVAPS      Y8, Y10
-	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
-	VPSUBD       Y8, Y10, Y10
 	VCMPPS       $0x19, Y6, Y7, Y8
 	VPSUBD       Y8, Y5, Y5
-	VANDPS       Y8, Y10, Y8
+	VANDPS       Y8, Y9, Y8
 	VADDPS       Y8, Y2, Y2
 	VSUBPS       Y7, Y4, Y4
 	ADDQ         $0x00000010, CX
@@ -27736,18 +27458,12 @@ essingle1:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y9
 	VFMADD213PS  vconsts32x8<>+384(SB), Y8, Y9
 	VFMADD213PS  vconsts32x8<>+416(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+96(SB), Y8, Y9
 	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
 	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
 	VMULPS       Y10, Y9, Y9
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y9, Y8
-	VANDPS       vconsts32x8<>+512(SB), Y8, Y8
-	VMOVAPS      Y8, Y10
-	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
-	VPSUBD       Y8, Y10, Y10
 	VCMPPS       $0x19, Y6, Y7, Y8
 	VPSUBD       Y8, Y5, Y5
-	VANDPS       Y8, Y10, Y8
+	VANDPS       Y8, Y9, Y8
 	VADDPS       Y8, Y1, Y1
 	VSUBPS       Y7, Y3, Y3
 	ADDQ         $0x00000008, CX
@@ -27776,23 +27492,17 @@ estail:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y9
 	VFMADD213PS  vconsts32x8<>+384(SB), Y8, Y9
 	VFMADD213PS  vconsts32x8<>+416(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+96(SB), Y8, Y9
 	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
 	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
 	VMULPS       Y10, Y9, Y9
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y9, Y8
-	VANDPS       vconsts32x8<>+512(SB), Y8, Y8
-	VMOVAPS      Y8, Y10
-	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
-	VPSUBD       Y8, Y10, Y10
 	VCMPPS       $0x19, Y6, Y7, Y8
 	LEAQ         tailmask32<>+0(SB), BX
 	MOVQ         $0x00000008, SI
 	SUBQ         DX, SI
-	VMOVDQU      (BX)(SI*4), Y9
-	VANDPS       Y9, Y8, Y8
+	VMOVDQU      (BX)(SI*4), Y10
+	VANDPS       Y10, Y8, Y8
 	VPSUBD       Y8, Y5, Y5
-	VANDPS       Y8, Y10, Y8
+	VANDPS       Y8, Y9, Y8
 	VADDPS       Y8, Y1, Y1
 	LEAQ         tailmask32<>+0(SB), BX
 	MOVQ         $0x00000008, SI
@@ -27898,19 +27608,13 @@ esloop:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y9
 	VFMADD213PS  vconsts32x8<>+384(SB), Y8, Y9
 	VFMADD213PS  vconsts32x8<>+416(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+96(SB), Y8, Y9
 	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
 	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
 	VMULPS       Y10, Y9, Y9
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y9, Y8
-	VANDPS       vconsts32x8<>+512(SB), Y8, Y8
-	VMOVAPS      Y8, Y10
-	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
-	VPSUBD       Y8, Y10, Y10
-	VMOVUPS      Y10, (CX)(DX*4)
+	VMOVUPS      Y9, (CX)(DX*4)
 	VCMPPS       $0x19, Y6, Y7, Y8
 	VPSUBD       Y8, Y5, Y5
-	VANDPS       Y8, Y10, Y8
+	VANDPS       Y8, Y9, Y8
 	VADDPS       Y8, Y1, Y1
 	VSUBPS       Y7, Y3, Y3
 	VMOVUPS      32(AX)(DX*4), Y7
@@ -27928,19 +27632,13 @@ esloop:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y9
 	VFMADD213PS  vconsts32x8<>+384(SB), Y8, Y9
 	VFMADD213PS  vconsts32x8<>+416(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+96(SB), Y8, Y9
 	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
 	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
 	VMULPS       Y10, Y9, Y9
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y9, Y8
-	VANDPS       vconsts32x8<>+512(SB), Y8, Y8
-	VMOVAPS      Y8, Y10
-	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
-	VPSUBD       Y8, Y10, Y10
-	VMOVUPS      Y10, 32(CX)(DX*4)
+	VMOVUPS      Y9, 32(CX)(DX*4)
 	VCMPPS       $0x19, Y6, Y7, Y8
 	VPSUBD       Y8, Y5, Y5
-	VANDPS       Y8, Y10, Y8
+	VANDPS       Y8, Y9, Y8
 	VADDPS       Y8, Y2, Y2
 	VSUBPS       Y7, Y4, Y4
 	ADDQ         $0x00000010, DX
@@ -27968,19 +27666,13 @@ essingle1:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y9
 	VFMADD213PS  vconsts32x8<>+384(SB), Y8, Y9
 	VFMADD213PS  vconsts32x8<>+416(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+96(SB), Y8, Y9
 	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
 	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
 	VMULPS       Y10, Y9, Y9
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y9, Y8
-	VANDPS       vconsts32x8<>+512(SB), Y8, Y8
-	VMOVAPS      Y8, Y10
-	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
-	VPSUBD       Y8, Y10, Y10
-	VMOVUPS      Y10, (CX)(DX*4)
+	VMOVUPS      Y9, (CX)(DX*4)
 	VCMPPS       $0x19, Y6, Y7, Y8
 	VPSUBD       Y8, Y5, Y5
-	VANDPS       Y8, Y10, Y8
+	VANDPS       Y8, Y9, Y8
 	VADDPS       Y8, Y1, Y1
 	VSUBPS       Y7, Y3, Y3
 	ADDQ         $0x00000008, DX
@@ -28009,28 +27701,22 @@ estail:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y9
 	VFMADD213PS  vconsts32x8<>+384(SB), Y8, Y9
 	VFMADD213PS  vconsts32x8<>+416(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+96(SB), Y8, Y9
 	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
 	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
 	VMULPS       Y10, Y9, Y9
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y9, Y8
-	VANDPS       vconsts32x8<>+512(SB), Y8, Y8
-	VMOVAPS      Y8, Y10
-	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
-	VPSUBD       Y8, Y10, Y10
 	LEAQ         tailmask32<>+0(SB), SI
 	MOVQ         $0x00000008, DI
 	SUBQ         BX, DI
 	VMOVDQU      (SI)(DI*4), Y8
-	VMASKMOVPS   Y10, Y8, (CX)(DX*4)
+	VMASKMOVPS   Y9, Y8, (CX)(DX*4)
 	VCMPPS       $0x19, Y6, Y7, Y8
 	LEAQ         tailmask32<>+0(SB), SI
 	MOVQ         $0x00000008, DI
 	SUBQ         BX, DI
-	VMOVDQU      (SI)(DI*4), Y9
-	VANDPS       Y9, Y8, Y8
+	VMOVDQU      (SI)(DI*4), Y10
+	VANDPS       Y10, Y8, Y8
 	VPSUBD       Y8, Y5, Y5
-	VANDPS       Y8, Y10, Y8
+	VANDPS       Y8, Y9, Y8
 	VADDPS       Y8, Y1, Y1
 	LEAQ         tailmask32<>+0(SB), SI
 	MOVQ         $0x00000008, DI
@@ -28137,18 +27823,12 @@ esloop:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
 	VMULPS       Y9, Y8, Y8
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y7
-	VANDPS       vconsts32x8<>+512(SB), Y7, Y7
-	VMOVAPS      Y7, Y9
-	VFMADD231PS  vconsts32x8<>+544(SB), Y8, Y9
-	VPSUBD       Y7, Y9, Y9
 	VCMPPS       $0x19, Y5, Y6, Y7
 	VPSUBD       Y7, Y4, Y4
-	VANDPS       Y7, Y9, Y7
+	VANDPS       Y7, Y8, Y7
 	VADDPS       Y7, Y1, Y1
 	VMOVUPS      (CX)(DX*4), Y7
 	VBROADCASTSS pos+52(FP), Y8
@@ -28180,18 +27860,12 @@ essingle1:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
 	VMULPS       Y9, Y8, Y8
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y7
-	VANDPS       vconsts32x8<>+512(SB), Y7, Y7
-	VMOVAPS      Y7, Y9
-	VFMADD231PS  vconsts32x8<>+544(SB), Y8, Y9
-	VPSUBD       Y7, Y9, Y9
 	VCMPPS       $0x19, Y5, Y6, Y7
 	VPSUBD       Y7, Y4, Y4
-	VANDPS       Y7, Y9, Y7
+	VANDPS       Y7, Y8, Y7
 	VADDPS       Y7, Y1, Y1
 	VMOVUPS      (CX)(DX*4), Y7
 	VBROADCASTSS pos+52(FP), Y8
@@ -28226,23 +27900,17 @@ estail:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
 	VMULPS       Y9, Y8, Y8
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y7
-	VANDPS       vconsts32x8<>+512(SB), Y7, Y7
-	VMOVAPS      Y7, Y9
-	VFMADD231PS  vconsts32x8<>+544(SB), Y8, Y9
-	VPSUBD       Y7, Y9, Y9
 	VCMPPS       $0x19, Y5, Y6, Y7
 	LEAQ         tailmask32<>+0(SB), SI
 	MOVQ         $0x00000008, DI
 	SUBQ         BX, DI
-	VMOVDQU      (SI)(DI*4), Y8
-	VANDPS       Y8, Y7, Y7
+	VMOVDQU      (SI)(DI*4), Y9
+	VANDPS       Y9, Y7, Y7
 	VPSUBD       Y7, Y4, Y4
-	VANDPS       Y7, Y9, Y7
+	VANDPS       Y7, Y8, Y7
 	VADDPS       Y7, Y1, Y1
 	LEAQ         tailmask32<>+0(SB), SI
 	MOVQ         $0x00000008, DI
@@ -28370,19 +28038,13 @@ esloop:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
 	VMULPS       Y9, Y8, Y8
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y7
-	VANDPS       vconsts32x8<>+512(SB), Y7, Y7
-	VMOVAPS      Y7, Y9
-	VFMADD231PS  vconsts32x8<>+544(SB), Y8, Y9
-	VPSUBD       Y7, Y9, Y9
-	VMOVUPS      Y9, (DX)(BX*4)
+	VMOVUPS      Y8, (DX)(BX*4)
 	VCMPPS       $0x19, Y5, Y6, Y7
 	VPSUBD       Y7, Y4, Y4
-	VANDPS       Y7, Y9, Y7
+	VANDPS       Y7, Y8, Y7
 	VADDPS       Y7, Y1, Y1
 	VMOVUPS      (CX)(BX*4), Y7
 	VBROADCASTSS pos+76(FP), Y8
@@ -28414,19 +28076,13 @@ essingle1:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
 	VMULPS       Y9, Y8, Y8
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y7
-	VANDPS       vconsts32x8<>+512(SB), Y7, Y7
-	VMOVAPS      Y7, Y9
-	VFMADD231PS  vconsts32x8<>+544(SB), Y8, Y9
-	VPSUBD       Y7, Y9, Y9
-	VMOVUPS      Y9, (DX)(BX*4)
+	VMOVUPS      Y8, (DX)(BX*4)
 	VCMPPS       $0x19, Y5, Y6, Y7
 	VPSUBD       Y7, Y4, Y4
-	VANDPS       Y7, Y9, Y7
+	VANDPS       Y7, Y8, Y7
 	VADDPS       Y7, Y1, Y1
 	VMOVUPS      (CX)(BX*4), Y7
 	VBROADCASTSS pos+76(FP), Y8
@@ -28461,28 +28117,22 @@ estail:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+96(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
 	VMULPS       Y9, Y8, Y8
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y8, Y7
-	VANDPS       vconsts32x8<>+512(SB), Y7, Y7
-	VMOVAPS      Y7, Y9
-	VFMADD231PS  vconsts32x8<>+544(SB), Y8, Y9
-	VPSUBD       Y7, Y9, Y9
 	LEAQ         tailmask32<>+0(SB), DI
 	MOVQ         $0x00000008, R8
 	SUBQ         SI, R8
 	VMOVDQU      (DI)(R8*4), Y7
-	VMASKMOVPS   Y9, Y7, (DX)(BX*4)
+	VMASKMOVPS   Y8, Y7, (DX)(BX*4)
 	VCMPPS       $0x19, Y5, Y6, Y7
 	LEAQ         tailmask32<>+0(SB), DI
 	MOVQ         $0x00000008, R8
 	SUBQ         SI, R8
-	VMOVDQU      (DI)(R8*4), Y8
-	VANDPS       Y8, Y7, Y7
+	VMOVDQU      (DI)(R8*4), Y9
+	VANDPS       Y9, Y7, Y7
 	VPSUBD       Y7, Y4, Y4
-	VANDPS       Y7, Y9, Y7
+	VANDPS       Y7, Y8, Y7
 	VADDPS       Y7, Y1, Y1
 	LEAQ         tailmask32<>+0(SB), DI
 	MOVQ         $0x00000008, R8
@@ -28995,28 +28645,22 @@ sums:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y9
 	VFMADD213PS  vconsts32x8<>+384(SB), Y8, Y9
 	VFMADD213PS  vconsts32x8<>+416(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+96(SB), Y8, Y9
 	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
 	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
 	VMULPS       Y10, Y9, Y9
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y9, Y8
-	VANDPS       vconsts32x8<>+512(SB), Y8, Y8
-	VMOVAPS      Y8, Y10
-	VFMADD231PS  vconsts32x8<>+544(SB), Y9, Y10
-	VPSUBD       Y8, Y10, Y10
 	VXORPS       Y8, Y8, Y8
 	VCMPPS       $0x19, Y8, Y7, Y8
-	VANDPS       Y8, Y10, Y9
-	VADDPS       Y9, Y1, Y1
-	VBROADCASTSS consts32<>+4(SB), Y9
-	VANDPS       Y8, Y9, Y8
+	VANDPS       Y8, Y9, Y10
+	VADDPS       Y10, Y1, Y1
+	VBROADCASTSS consts32<>+4(SB), Y10
+	VANDPS       Y8, Y10, Y8
 	VADDPS       Y8, Y2, Y2
 	VSUBPS       Y7, Y3, Y3
 	VPCMPEQD     512(SP), Y6, Y8
 	VBLENDVPS    Y8, Y7, Y4, Y4
 	VPCMPEQD     512(SP), Y6, Y7
-	VBLENDVPS    Y7, Y10, Y5, Y5
-	VBROADCASTSS consts32<>+88(SB), Y7
+	VBLENDVPS    Y7, Y9, Y5, Y5
+	VBROADCASTSS consts32<>+92(SB), Y7
 	VPADDD       Y7, Y6, Y6
 	INCQ         SI
 	CMPQ         SI, AX
@@ -29028,7 +28672,7 @@ sums:
 	VBROADCASTSS consts32<>+4(SB), Y2
 	VSUBPS       Y2, Y6, Y2
 	VADDPS       Y1, Y2, Y2
-	VADDPS       vconsts32x8<>+448(SB), Y2, Y7
+	VADDPS       vconsts32x8<>+640(SB), Y2, Y7
 	VBROADCASTSS consts32<>+20(SB), Y8
 	VPSUBD       Y8, Y7, Y8
 	VPSRAD       $0x17, Y8, Y9
@@ -29037,7 +28681,7 @@ sums:
 	VANDPS       Y10, Y8, Y8
 	VBROADCASTSS consts32<>+20(SB), Y10
 	VPADDD       Y10, Y8, Y8
-	VSUBPS       vconsts32x8<>+448(SB), Y8, Y8
+	VSUBPS       vconsts32x8<>+640(SB), Y8, Y8
 	VXORPS       Y10, Y10, Y10
 	VCMPPS       $0x00, Y10, Y9, Y10
 	VBLENDVPS    Y10, Y2, Y8, Y8
@@ -29077,10 +28721,10 @@ sums:
 	VBROADCASTSS consts32<>+16(SB), Y7
 	VCMPPS       $0x00, Y7, Y2, Y8
 	VBLENDVPS    Y8, Y7, Y11, Y11
-	VCMPPS       $0x00, vconsts32x8<>+800(SB), Y2, Y7
+	VCMPPS       $0x00, vconsts32x8<>+864(SB), Y2, Y7
 	VBROADCASTSS consts32<>+60(SB), Y8
 	VBLENDVPS    Y7, Y8, Y11, Y11
-	VCMPPS       $0x19, vconsts32x8<>+800(SB), Y2, Y7
+	VCMPPS       $0x19, vconsts32x8<>+864(SB), Y2, Y7
 	VBROADCASTSS consts32<>+64(SB), Y8
 	VBLENDVPS    Y7, Y8, Y11, Y11
 	VXORPS       Y7, Y7, Y7
@@ -29138,9 +28782,9 @@ noweights:
 	VMULPS       Y4, Y3, Y3
 	VBROADCASTSS consts32<>+0(SB), Y4
 	VANDPS       Y4, Y3, Y4
-	VBROADCASTSS consts32<>+92(SB), Y6
+	VBROADCASTSS consts32<>+96(SB), Y6
 	VCMPPS       $0x1d, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+96(SB), Y7
+	VBROADCASTSS consts32<>+100(SB), Y7
 	VCMPPS       $0x12, Y7, Y4, Y4
 	VANDPS       Y4, Y6, Y4
 	MOVQ         par_base+120(FP), SI
@@ -29158,12 +28802,12 @@ noweights:
 	VMULPS       Y1, Y3, Y1
 	VBROADCASTSS consts32<>+0(SB), Y6
 	VANDPS       Y6, Y0, Y6
-	VBROADCASTSS consts32<>+96(SB), Y7
+	VBROADCASTSS consts32<>+100(SB), Y7
 	VCMPPS       $0x12, Y7, Y6, Y6
 	VANDPS       Y6, Y4, Y4
 	VBROADCASTSS consts32<>+0(SB), Y6
 	VANDPS       Y6, Y1, Y6
-	VBROADCASTSS consts32<>+96(SB), Y7
+	VBROADCASTSS consts32<>+100(SB), Y7
 	VCMPPS       $0x12, Y7, Y6, Y6
 	VANDPS       Y6, Y4, Y4
 	MOVQ         DI, R8
@@ -29921,18 +29565,12 @@ sums:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+96(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
 	VMULPS       Y8, Y7, Y7
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y7, Y6
-	VANDPS       vconsts32x8<>+512(SB), Y6, Y6
-	VMOVAPS      Y6, Y8
-	VFMADD231PS  vconsts32x8<>+544(SB), Y7, Y8
-	VPSUBD       Y6, Y8, Y8
 	VXORPS       Y6, Y6, Y6
 	VCMPPS       $0x19, Y6, Y5, Y6
-	VANDPS       Y6, Y8, Y7
+	VANDPS       Y6, Y7, Y7
 	VADDPS       Y7, Y1, Y1
 	VBROADCASTSS consts32<>+4(SB), Y7
 	VANDPS       Y6, Y7, Y6
@@ -29954,7 +29592,7 @@ sums:
 	VBROADCASTSS consts32<>+4(SB), Y2
 	VSUBPS       Y2, Y5, Y2
 	VADDPS       Y1, Y2, Y2
-	VADDPS       vconsts32x8<>+448(SB), Y2, Y6
+	VADDPS       vconsts32x8<>+640(SB), Y2, Y6
 	VBROADCASTSS consts32<>+20(SB), Y7
 	VPSUBD       Y7, Y6, Y7
 	VPSRAD       $0x17, Y7, Y8
@@ -29963,7 +29601,7 @@ sums:
 	VANDPS       Y9, Y7, Y7
 	VBROADCASTSS consts32<>+20(SB), Y9
 	VPADDD       Y9, Y7, Y7
-	VSUBPS       vconsts32x8<>+448(SB), Y7, Y7
+	VSUBPS       vconsts32x8<>+640(SB), Y7, Y7
 	VXORPS       Y9, Y9, Y9
 	VCMPPS       $0x00, Y9, Y8, Y9
 	VBLENDVPS    Y9, Y2, Y7, Y7
@@ -30003,10 +29641,10 @@ sums:
 	VBROADCASTSS consts32<>+16(SB), Y6
 	VCMPPS       $0x00, Y6, Y2, Y7
 	VBLENDVPS    Y7, Y6, Y10, Y10
-	VCMPPS       $0x00, vconsts32x8<>+800(SB), Y2, Y6
+	VCMPPS       $0x00, vconsts32x8<>+864(SB), Y2, Y6
 	VBROADCASTSS consts32<>+60(SB), Y7
 	VBLENDVPS    Y6, Y7, Y10, Y10
-	VCMPPS       $0x19, vconsts32x8<>+800(SB), Y2, Y6
+	VCMPPS       $0x19, vconsts32x8<>+864(SB), Y2, Y6
 	VBROADCASTSS consts32<>+64(SB), Y7
 	VBLENDVPS    Y6, Y7, Y10, Y10
 	VXORPS       Y6, Y6, Y6
@@ -30038,7 +29676,7 @@ noweights:
 	VANDPS       Y7, Y6, Y6
 	VBROADCASTSS consts32<>+0(SB), Y7
 	VANDPS       Y7, Y4, Y7
-	VBROADCASTSS consts32<>+100(SB), Y8
+	VBROADCASTSS consts32<>+104(SB), Y8
 	VCMPPS       $0x1d, Y8, Y7, Y7
 	VANDPS       Y7, Y6, Y6
 	VMOVDQU      Y6, 1088(SP)
@@ -30050,9 +29688,9 @@ noweights:
 	VMULPS       Y5, Y3, Y3
 	VBROADCASTSS consts32<>+0(SB), Y5
 	VANDPS       Y5, Y3, Y5
-	VBROADCASTSS consts32<>+92(SB), Y6
+	VBROADCASTSS consts32<>+96(SB), Y6
 	VCMPPS       $0x1d, Y6, Y5, Y6
-	VBROADCASTSS consts32<>+96(SB), Y7
+	VBROADCASTSS consts32<>+100(SB), Y7
 	VCMPPS       $0x12, Y7, Y5, Y7
 	VANDPS       Y7, Y6, Y6
 	MOVQ         par_base+120(FP), SI
@@ -30076,12 +29714,12 @@ noweights:
 	VBLENDVPS    Y1, Y7, Y3, Y1
 	VBROADCASTSS consts32<>+0(SB), Y3
 	VANDPS       Y3, Y0, Y0
-	VBROADCASTSS consts32<>+96(SB), Y3
+	VBROADCASTSS consts32<>+100(SB), Y3
 	VCMPPS       $0x12, Y3, Y0, Y0
 	VANDPS       Y0, Y6, Y0
 	VBROADCASTSS consts32<>+0(SB), Y3
 	VANDPS       Y3, Y4, Y3
-	VBROADCASTSS consts32<>+96(SB), Y6
+	VBROADCASTSS consts32<>+100(SB), Y6
 	VCMPPS       $0x12, Y6, Y3, Y3
 	VANDPS       Y3, Y0, Y0
 	MOVQ         DI, R8
@@ -30231,17 +29869,11 @@ experm1:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y0, Y3
 	VFMADD213PS  vconsts32x8<>+384(SB), Y0, Y3
 	VFMADD213PS  vconsts32x8<>+416(SB), Y0, Y3
-	VFMADD213PS  vconsts32x8<>+96(SB), Y0, Y3
 	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y3
 	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y3
 	VMULPS       Y4, Y3, Y3
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y3, Y0
-	VANDPS       vconsts32x8<>+512(SB), Y0, Y0
-	VMOVAPS      Y0, Y4
-	VFMADD231PS  vconsts32x8<>+544(SB), Y3, Y4
-	VPSUBD       Y0, Y4, Y4
-	VFMSUB213PS  Y2, Y1, Y4
-	VMOVUPS      Y4, (AX)(R8*4)
+	VFMSUB213PS  Y2, Y1, Y3
+	VMOVUPS      Y3, (AX)(R8*4)
 	ADDQ         $0x00000008, R8
 	CMPQ         R8, R9
 	JLE          sgloop
@@ -30309,17 +29941,11 @@ experm2:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y0, Y3
 	VFMADD213PS  vconsts32x8<>+384(SB), Y0, Y3
 	VFMADD213PS  vconsts32x8<>+416(SB), Y0, Y3
-	VFMADD213PS  vconsts32x8<>+96(SB), Y0, Y3
 	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y3
 	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y3
 	VMULPS       Y4, Y3, Y3
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y3, Y0
-	VANDPS       vconsts32x8<>+512(SB), Y0, Y0
-	VMOVAPS      Y0, Y4
-	VFMADD231PS  vconsts32x8<>+544(SB), Y3, Y4
-	VPSUBD       Y0, Y4, Y4
-	VFMSUB213PS  Y2, Y1, Y4
-	VMOVUPS      Y4, (AX)(R8*4)
+	VFMSUB213PS  Y2, Y1, Y3
+	VMOVUPS      Y3, (AX)(R8*4)
 	ADDQ         $0x00000008, R8
 	JMP          sgsingle1
 
@@ -30390,21 +30016,15 @@ experm3:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y0, Y3
 	VFMADD213PS  vconsts32x8<>+384(SB), Y0, Y3
 	VFMADD213PS  vconsts32x8<>+416(SB), Y0, Y3
-	VFMADD213PS  vconsts32x8<>+96(SB), Y0, Y3
 	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y3
 	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y3
 	VMULPS       Y4, Y3, Y3
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y3, Y0
-	VANDPS       vconsts32x8<>+512(SB), Y0, Y0
-	VMOVAPS      Y0, Y4
-	VFMADD231PS  vconsts32x8<>+544(SB), Y3, Y4
-	VPSUBD       Y0, Y4, Y4
-	VFMSUB213PS  Y2, Y1, Y4
+	VFMSUB213PS  Y2, Y1, Y3
 	LEAQ         tailmask32<>+0(SB), CX
 	MOVQ         $0x00000008, BX
 	SUBQ         R9, BX
 	VMOVDQU      (CX)(BX*4), Y0
-	VMASKMOVPS   Y4, Y0, (AX)(R8*4)
+	VMASKMOVPS   Y3, Y0, (AX)(R8*4)
 	ADDQ         R9, R8
 
 sgdone:
@@ -30527,24 +30147,18 @@ experm4:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y0, Y4
 	VFMADD213PS  vconsts32x8<>+384(SB), Y0, Y4
 	VFMADD213PS  vconsts32x8<>+416(SB), Y0, Y4
-	VFMADD213PS  vconsts32x8<>+96(SB), Y0, Y4
 	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y4
 	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y4
 	VMULPS       Y5, Y4, Y4
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y4, Y0
-	VANDPS       vconsts32x8<>+512(SB), Y0, Y0
-	VMOVAPS      Y0, Y5
-	VFMADD231PS  vconsts32x8<>+544(SB), Y4, Y5
-	VPSUBD       Y0, Y5, Y5
 	VMOVUPS      (DX)(R8*4), Y0
-	VBROADCASTSS pos+80(FP), Y4
-	VMULPS       Y4, Y0, Y0
-	VBROADCASTSS neg+84(FP), Y4
-	VADDPS       Y4, Y0, Y0
+	VBROADCASTSS pos+80(FP), Y5
+	VMULPS       Y5, Y0, Y0
+	VBROADCASTSS neg+84(FP), Y5
+	VADDPS       Y5, Y0, Y0
 	VMULPS       Y2, Y0, Y0
-	VFMSUB213PS  Y0, Y1, Y5
-	VMULPS       Y3, Y5, Y5
-	VMOVUPS      Y5, (AX)(R8*4)
+	VFMSUB213PS  Y0, Y1, Y4
+	VMULPS       Y3, Y4, Y4
+	VMOVUPS      Y4, (AX)(R8*4)
 	ADDQ         $0x00000008, R8
 	CMPQ         R8, R9
 	JLE          sgloop
@@ -30621,24 +30235,18 @@ experm5:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y0, Y4
 	VFMADD213PS  vconsts32x8<>+384(SB), Y0, Y4
 	VFMADD213PS  vconsts32x8<>+416(SB), Y0, Y4
-	VFMADD213PS  vconsts32x8<>+96(SB), Y0, Y4
 	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y4
 	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y4
 	VMULPS       Y5, Y4, Y4
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y4, Y0
-	VANDPS       vconsts32x8<>+512(SB), Y0, Y0
-	VMOVAPS      Y0, Y5
-	VFMADD231PS  vconsts32x8<>+544(SB), Y4, Y5
-	VPSUBD       Y0, Y5, Y5
 	VMOVUPS      (DX)(R8*4), Y0
-	VBROADCASTSS pos+80(FP), Y4
-	VMULPS       Y4, Y0, Y0
-	VBROADCASTSS neg+84(FP), Y4
-	VADDPS       Y4, Y0, Y0
+	VBROADCASTSS pos+80(FP), Y5
+	VMULPS       Y5, Y0, Y0
+	VBROADCASTSS neg+84(FP), Y5
+	VADDPS       Y5, Y0, Y0
 	VMULPS       Y2, Y0, Y0
-	VFMSUB213PS  Y0, Y1, Y5
-	VMULPS       Y3, Y5, Y5
-	VMOVUPS      Y5, (AX)(R8*4)
+	VFMSUB213PS  Y0, Y1, Y4
+	VMULPS       Y3, Y4, Y4
+	VMOVUPS      Y4, (AX)(R8*4)
 	ADDQ         $0x00000008, R8
 	JMP          sgsingle1
 
@@ -30717,32 +30325,26 @@ experm6:
 	VFMADD213PS  vconsts32x8<>+352(SB), Y0, Y4
 	VFMADD213PS  vconsts32x8<>+384(SB), Y0, Y4
 	VFMADD213PS  vconsts32x8<>+416(SB), Y0, Y4
-	VFMADD213PS  vconsts32x8<>+96(SB), Y0, Y4
 	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y4
 	VFMADD213PS  vconsts32x8<>+448(SB), Y0, Y4
 	VMULPS       Y5, Y4, Y4
-	VCMPPS       $0x11, vconsts32x8<>+480(SB), Y4, Y0
-	VANDPS       vconsts32x8<>+512(SB), Y0, Y0
-	VMOVAPS      Y0, Y5
-	VFMADD231PS  vconsts32x8<>+544(SB), Y4, Y5
-	VPSUBD       Y0, Y5, Y5
 	LEAQ         tailmask32<>+0(SB), CX
 	MOVQ         $0x00000008, BX
 	SUBQ         R9, BX
 	VMOVDQU      (CX)(BX*4), Y0
 	VMASKMOVPS   (DX)(R8*4), Y0, Y0
-	VBROADCASTSS pos+80(FP), Y4
-	VMULPS       Y4, Y0, Y0
-	VBROADCASTSS neg+84(FP), Y4
-	VADDPS       Y4, Y0, Y0
+	VBROADCASTSS pos+80(FP), Y5
+	VMULPS       Y5, Y0, Y0
+	VBROADCASTSS neg+84(FP), Y5
+	VADDPS       Y5, Y0, Y0
 	VMULPS       Y2, Y0, Y0
-	VFMSUB213PS  Y0, Y1, Y5
-	VMULPS       Y3, Y5, Y5
+	VFMSUB213PS  Y0, Y1, Y4
+	VMULPS       Y3, Y4, Y4
 	LEAQ         tailmask32<>+0(SB), CX
 	MOVQ         $0x00000008, DX
 	SUBQ         R9, DX
 	VMOVDQU      (CX)(DX*4), Y0
-	VMASKMOVPS   Y5, Y0, (AX)(R8*4)
+	VMASKMOVPS   Y4, Y0, (AX)(R8*4)
 	ADDQ         R9, R8
 
 sgdone:
@@ -51051,17 +50653,12 @@ loop:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y5
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+736(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+736(SB), Y4, Y5
 	VMULPD       Y6, Y5, Y5
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
-	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
-	VMOVAPD      Y4, Y6
-	VFMADD231PD  vconsts64x4<>+800(SB), Y5, Y6
-	VPSUBQ       Y4, Y6, Y6
 	VMOVUPD      32(AX)(DX*8), Y4
-	VMOVUPD      32(CX)(DX*8), Y5
+	VMOVUPD      32(CX)(DX*8), Y6
 	VORPD        vconsts64x4<>+288(SB), Y4, Y7
 	VBROADCASTSD consts64<>+152(SB), Y8
 	VMAXPD       Y7, Y8, Y7
@@ -51081,20 +50678,17 @@ loop:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+736(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+736(SB), Y7, Y8
 	VMULPD       Y9, Y8, Y8
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y8, Y7
-	VANDPD       vconsts64x4<>+768(SB), Y7, Y7
-	VMOVAPD      Y7, Y9
-	VFMADD231PD  vconsts64x4<>+800(SB), Y8, Y9
-	VPSUBQ       Y7, Y9, Y9
-	VMAXPD       vconsts64x4<>+832(SB), Y6, Y7
-	VADDPD       vconsts64x4<>+0(SB), Y7, Y8
-	VDIVPD       Y8, Y7, Y8
-	VMULPD       Y8, Y8, Y10
+	VMAXPD       vconsts64x4<>+768(SB), Y5, Y7
+	VADDPD       vconsts64x4<>+0(SB), Y7, Y9
+	VDIVPD       Y9, Y7, Y9
+	VMULPD       Y9, Y9, Y10
 	VBROADCASTSD consts64<>+176(SB), Y11
+	VFMADD213PD  vconsts64x4<>+800(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+832(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+864(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+896(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+928(SB), Y10, Y11
@@ -51103,46 +50697,44 @@ loop:
 	VFMADD213PD  vconsts64x4<>+1024(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+1056(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y10, Y11
-	VFMADD213PD  vconsts64x4<>+1120(SB), Y10, Y11
-	VFMADD213PD  vconsts64x4<>+1152(SB), Y10, Y11
 	VMULPD       Y7, Y7, Y12
 	VMULPD       vconsts64x4<>+192(SB), Y12, Y12
 	VFMADD213PD  Y12, Y10, Y11
-	VFNMADD213PD Y12, Y8, Y11
+	VFNMADD213PD Y12, Y9, Y11
 	VSUBPD       Y11, Y7, Y11
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y6, Y7
-	VBLENDVPD    Y7, Y6, Y11, Y11
+	VCMPPD       $0x11, vconsts64x4<>+768(SB), Y5, Y7
+	VBLENDVPD    Y7, Y5, Y11, Y11
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
-	VXORPD       Y6, Y6, Y6
-	VMAXPD       Y6, Y2, Y2
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y5, Y2, Y2
 	VSUBPD       Y3, Y2, Y3
 	VADDPD       Y11, Y3, Y3
 	VADDPD       Y3, Y0, Y0
-	VMAXPD       vconsts64x4<>+832(SB), Y9, Y2
+	VMAXPD       vconsts64x4<>+768(SB), Y8, Y2
 	VADDPD       vconsts64x4<>+0(SB), Y2, Y3
 	VDIVPD       Y3, Y2, Y3
-	VMULPD       Y3, Y3, Y6
+	VMULPD       Y3, Y3, Y5
 	VBROADCASTSD consts64<>+176(SB), Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+992(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+1024(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+1056(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+1088(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+1120(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+1152(SB), Y6, Y7
-	VMULPD       Y2, Y2, Y8
-	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
-	VFMADD213PD  Y8, Y6, Y7
-	VFNMADD213PD Y8, Y3, Y7
+	VFMADD213PD  vconsts64x4<>+800(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+832(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+992(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y5, Y7
+	VMULPD       Y2, Y2, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y5, Y7
+	VFNMADD213PD Y9, Y3, Y7
 	VSUBPD       Y7, Y2, Y7
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y9, Y2
-	VBLENDVPD    Y2, Y9, Y7, Y7
-	VMULPD       (SP), Y5, Y2
+	VCMPPD       $0x11, vconsts64x4<>+768(SB), Y8, Y2
+	VBLENDVPD    Y2, Y8, Y7, Y7
+	VMULPD       (SP), Y6, Y2
 	VADDPD       32(SP), Y2, Y2
 	VMULPD       Y2, Y4, Y2
 	VXORPD       Y3, Y3, Y3
@@ -51181,20 +50773,17 @@ single1:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y5
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+736(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+736(SB), Y4, Y5
 	VMULPD       Y6, Y5, Y5
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
-	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
-	VMOVAPD      Y4, Y6
-	VFMADD231PD  vconsts64x4<>+800(SB), Y5, Y6
-	VPSUBQ       Y4, Y6, Y6
-	VMAXPD       vconsts64x4<>+832(SB), Y6, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
-	VDIVPD       Y5, Y4, Y5
-	VMULPD       Y5, Y5, Y7
+	VMAXPD       vconsts64x4<>+768(SB), Y5, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
+	VDIVPD       Y6, Y4, Y6
+	VMULPD       Y6, Y6, Y7
 	VBROADCASTSD consts64<>+176(SB), Y8
+	VFMADD213PD  vconsts64x4<>+800(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+832(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+928(SB), Y7, Y8
@@ -51203,15 +50792,13 @@ single1:
 	VFMADD213PD  vconsts64x4<>+1024(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1056(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
 	VMULPD       Y4, Y4, Y9
 	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
 	VFMADD213PD  Y9, Y7, Y8
-	VFNMADD213PD Y9, Y5, Y8
+	VFNMADD213PD Y9, Y6, Y8
 	VSUBPD       Y8, Y4, Y8
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y6, Y4
-	VBLENDVPD    Y4, Y6, Y8, Y8
+	VCMPPD       $0x11, vconsts64x4<>+768(SB), Y5, Y4
+	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
@@ -51256,20 +50843,17 @@ tail:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y5
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+736(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+736(SB), Y4, Y5
 	VMULPD       Y6, Y5, Y5
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
-	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
-	VMOVAPD      Y4, Y6
-	VFMADD231PD  vconsts64x4<>+800(SB), Y5, Y6
-	VPSUBQ       Y4, Y6, Y6
-	VMAXPD       vconsts64x4<>+832(SB), Y6, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
-	VDIVPD       Y5, Y4, Y5
-	VMULPD       Y5, Y5, Y7
+	VMAXPD       vconsts64x4<>+768(SB), Y5, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
+	VDIVPD       Y6, Y4, Y6
+	VMULPD       Y6, Y6, Y7
 	VBROADCASTSD consts64<>+176(SB), Y8
+	VFMADD213PD  vconsts64x4<>+800(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+832(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+928(SB), Y7, Y8
@@ -51278,15 +50862,13 @@ tail:
 	VFMADD213PD  vconsts64x4<>+1024(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1056(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
 	VMULPD       Y4, Y4, Y9
 	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
 	VFMADD213PD  Y9, Y7, Y8
-	VFNMADD213PD Y9, Y5, Y8
+	VFNMADD213PD Y9, Y6, Y8
 	VSUBPD       Y8, Y4, Y8
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y6, Y4
-	VBLENDVPD    Y4, Y6, Y8, Y8
+	VCMPPD       $0x11, vconsts64x4<>+768(SB), Y5, Y4
+	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
@@ -51358,20 +50940,17 @@ loop:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
 	VMULPD       Y8, Y7, Y7
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
-	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
-	VMOVAPD      Y6, Y8
-	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y8
-	VPSUBQ       Y6, Y8, Y8
-	VMAXPD       vconsts64x4<>+832(SB), Y8, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
-	VDIVPD       Y7, Y6, Y7
-	VMULPD       Y7, Y7, Y9
+	VMAXPD       vconsts64x4<>+768(SB), Y7, Y6
+	VADDPD       vconsts64x4<>+0(SB), Y6, Y8
+	VDIVPD       Y8, Y6, Y8
+	VMULPD       Y8, Y8, Y9
 	VBROADCASTSD consts64<>+176(SB), Y10
+	VFMADD213PD  vconsts64x4<>+800(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+832(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+864(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+896(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+928(SB), Y9, Y10
@@ -51380,15 +50959,13 @@ loop:
 	VFMADD213PD  vconsts64x4<>+1024(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+1056(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y9, Y10
-	VFMADD213PD  vconsts64x4<>+1120(SB), Y9, Y10
-	VFMADD213PD  vconsts64x4<>+1152(SB), Y9, Y10
 	VMULPD       Y6, Y6, Y11
 	VMULPD       vconsts64x4<>+192(SB), Y11, Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VFNMADD213PD Y11, Y7, Y10
+	VFNMADD213PD Y11, Y8, Y10
 	VSUBPD       Y10, Y6, Y10
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y8, Y6
-	VBLENDVPD    Y6, Y8, Y10, Y10
+	VCMPPD       $0x11, vconsts64x4<>+768(SB), Y7, Y6
+	VBLENDVPD    Y6, Y7, Y10, Y10
 	VMULPD       (SP), Y5, Y5
 	VADDPD       32(SP), Y5, Y5
 	VMULPD       Y5, Y4, Y5
@@ -51425,20 +51002,17 @@ loop:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
 	VMULPD       Y8, Y7, Y7
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
-	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
-	VMOVAPD      Y6, Y8
-	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y8
-	VPSUBQ       Y6, Y8, Y8
-	VMAXPD       vconsts64x4<>+832(SB), Y8, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
-	VDIVPD       Y7, Y6, Y7
-	VMULPD       Y7, Y7, Y9
+	VMAXPD       vconsts64x4<>+768(SB), Y7, Y6
+	VADDPD       vconsts64x4<>+0(SB), Y6, Y8
+	VDIVPD       Y8, Y6, Y8
+	VMULPD       Y8, Y8, Y9
 	VBROADCASTSD consts64<>+176(SB), Y10
+	VFMADD213PD  vconsts64x4<>+800(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+832(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+864(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+896(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+928(SB), Y9, Y10
@@ -51447,15 +51021,13 @@ loop:
 	VFMADD213PD  vconsts64x4<>+1024(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+1056(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y9, Y10
-	VFMADD213PD  vconsts64x4<>+1120(SB), Y9, Y10
-	VFMADD213PD  vconsts64x4<>+1152(SB), Y9, Y10
 	VMULPD       Y6, Y6, Y11
 	VMULPD       vconsts64x4<>+192(SB), Y11, Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VFNMADD213PD Y11, Y7, Y10
+	VFNMADD213PD Y11, Y8, Y10
 	VSUBPD       Y10, Y6, Y10
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y8, Y6
-	VBLENDVPD    Y6, Y8, Y10, Y10
+	VCMPPD       $0x11, vconsts64x4<>+768(SB), Y7, Y6
+	VBLENDVPD    Y6, Y7, Y10, Y10
 	VMULPD       (SP), Y5, Y5
 	VADDPD       32(SP), Y5, Y5
 	VMULPD       Y5, Y4, Y5
@@ -51502,20 +51074,17 @@ single1:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
 	VMULPD       Y8, Y7, Y7
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
-	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
-	VMOVAPD      Y6, Y8
-	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y8
-	VPSUBQ       Y6, Y8, Y8
-	VMAXPD       vconsts64x4<>+832(SB), Y8, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
-	VDIVPD       Y7, Y6, Y7
-	VMULPD       Y7, Y7, Y9
+	VMAXPD       vconsts64x4<>+768(SB), Y7, Y6
+	VADDPD       vconsts64x4<>+0(SB), Y6, Y8
+	VDIVPD       Y8, Y6, Y8
+	VMULPD       Y8, Y8, Y9
 	VBROADCASTSD consts64<>+176(SB), Y10
+	VFMADD213PD  vconsts64x4<>+800(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+832(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+864(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+896(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+928(SB), Y9, Y10
@@ -51524,15 +51093,13 @@ single1:
 	VFMADD213PD  vconsts64x4<>+1024(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+1056(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y9, Y10
-	VFMADD213PD  vconsts64x4<>+1120(SB), Y9, Y10
-	VFMADD213PD  vconsts64x4<>+1152(SB), Y9, Y10
 	VMULPD       Y6, Y6, Y11
 	VMULPD       vconsts64x4<>+192(SB), Y11, Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VFNMADD213PD Y11, Y7, Y10
+	VFNMADD213PD Y11, Y8, Y10
 	VSUBPD       Y10, Y6, Y10
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y8, Y6
-	VBLENDVPD    Y6, Y8, Y10, Y10
+	VCMPPD       $0x11, vconsts64x4<>+768(SB), Y7, Y6
+	VBLENDVPD    Y6, Y7, Y10, Y10
 	VMULPD       (SP), Y5, Y5
 	VADDPD       32(SP), Y5, Y5
 	VMULPD       Y5, Y4, Y5
@@ -51584,20 +51151,17 @@ tail:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
 	VMULPD       Y8, Y7, Y7
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
-	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
-	VMOVAPD      Y6, Y8
-	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y8
-	VPSUBQ       Y6, Y8, Y8
-	VMAXPD       vconsts64x4<>+832(SB), Y8, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
-	VDIVPD       Y7, Y6, Y7
-	VMULPD       Y7, Y7, Y9
+	VMAXPD       vconsts64x4<>+768(SB), Y7, Y6
+	VADDPD       vconsts64x4<>+0(SB), Y6, Y8
+	VDIVPD       Y8, Y6, Y8
+	VMULPD       Y8, Y8, Y9
 	VBROADCASTSD consts64<>+176(SB), Y10
+	VFMADD213PD  vconsts64x4<>+800(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+832(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+864(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+896(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+928(SB), Y9, Y10
@@ -51606,15 +51170,13 @@ tail:
 	VFMADD213PD  vconsts64x4<>+1024(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+1056(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y9, Y10
-	VFMADD213PD  vconsts64x4<>+1120(SB), Y9, Y10
-	VFMADD213PD  vconsts64x4<>+1152(SB), Y9, Y10
 	VMULPD       Y6, Y6, Y11
 	VMULPD       vconsts64x4<>+192(SB), Y11, Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VFNMADD213PD Y11, Y7, Y10
+	VFNMADD213PD Y11, Y8, Y10
 	VSUBPD       Y10, Y6, Y10
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y8, Y6
-	VBLENDVPD    Y6, Y8, Y10, Y10
+	VCMPPD       $0x11, vconsts64x4<>+768(SB), Y7, Y6
+	VBLENDVPD    Y6, Y7, Y10, Y10
 	VMULPD       (SP), Y5, Y5
 	VADDPD       32(SP), Y5, Y5
 	VMULPD       Y5, Y4, Y5
@@ -51702,17 +51264,12 @@ loop:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y5
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+736(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+736(SB), Y4, Y5
 	VMULPD       Y6, Y5, Y5
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
-	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
-	VMOVAPD      Y4, Y6
-	VFMADD231PD  vconsts64x4<>+800(SB), Y5, Y6
-	VPSUBQ       Y4, Y6, Y6
 	VMOVUPD      32(AX)(BX*8), Y4
-	VMOVUPD      32(CX)(BX*8), Y5
+	VMOVUPD      32(CX)(BX*8), Y6
 	VORPD        vconsts64x4<>+288(SB), Y4, Y7
 	VBROADCASTSD consts64<>+152(SB), Y8
 	VMAXPD       Y7, Y8, Y7
@@ -51732,20 +51289,17 @@ loop:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+736(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+736(SB), Y7, Y8
 	VMULPD       Y9, Y8, Y8
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y8, Y7
-	VANDPD       vconsts64x4<>+768(SB), Y7, Y7
-	VMOVAPD      Y7, Y9
-	VFMADD231PD  vconsts64x4<>+800(SB), Y8, Y9
-	VPSUBQ       Y7, Y9, Y9
-	VMAXPD       vconsts64x4<>+832(SB), Y6, Y7
-	VADDPD       vconsts64x4<>+0(SB), Y7, Y8
-	VDIVPD       Y8, Y7, Y8
-	VMULPD       Y8, Y8, Y10
+	VMAXPD       vconsts64x4<>+768(SB), Y5, Y7
+	VADDPD       vconsts64x4<>+0(SB), Y7, Y9
+	VDIVPD       Y9, Y7, Y9
+	VMULPD       Y9, Y9, Y10
 	VBROADCASTSD consts64<>+176(SB), Y11
+	VFMADD213PD  vconsts64x4<>+800(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+832(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+864(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+896(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+928(SB), Y10, Y11
@@ -51754,49 +51308,47 @@ loop:
 	VFMADD213PD  vconsts64x4<>+1024(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+1056(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y10, Y11
-	VFMADD213PD  vconsts64x4<>+1120(SB), Y10, Y11
-	VFMADD213PD  vconsts64x4<>+1152(SB), Y10, Y11
 	VMULPD       Y7, Y7, Y12
 	VMULPD       vconsts64x4<>+192(SB), Y12, Y12
 	VFMADD213PD  Y12, Y10, Y11
-	VFNMADD213PD Y12, Y8, Y11
+	VFNMADD213PD Y12, Y9, Y11
 	VSUBPD       Y11, Y7, Y11
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y6, Y7
-	VBLENDVPD    Y7, Y6, Y11, Y11
+	VCMPPD       $0x11, vconsts64x4<>+768(SB), Y5, Y7
+	VBLENDVPD    Y7, Y5, Y11, Y11
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
-	VXORPD       Y6, Y6, Y6
-	VMAXPD       Y6, Y2, Y2
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y5, Y2, Y2
 	VSUBPD       Y3, Y2, Y3
 	VADDPD       Y11, Y3, Y3
 	VBROADCASTSD s+72(FP), Y2
 	VMULPD       Y3, Y2, Y2
 	VMOVUPD      Y2, (DX)(BX*8)
 	VADDPD       Y3, Y0, Y0
-	VMAXPD       vconsts64x4<>+832(SB), Y9, Y2
+	VMAXPD       vconsts64x4<>+768(SB), Y8, Y2
 	VADDPD       vconsts64x4<>+0(SB), Y2, Y3
 	VDIVPD       Y3, Y2, Y3
-	VMULPD       Y3, Y3, Y6
+	VMULPD       Y3, Y3, Y5
 	VBROADCASTSD consts64<>+176(SB), Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+992(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+1024(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+1056(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+1088(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+1120(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+1152(SB), Y6, Y7
-	VMULPD       Y2, Y2, Y8
-	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
-	VFMADD213PD  Y8, Y6, Y7
-	VFNMADD213PD Y8, Y3, Y7
+	VFMADD213PD  vconsts64x4<>+800(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+832(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+992(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y5, Y7
+	VMULPD       Y2, Y2, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y5, Y7
+	VFNMADD213PD Y9, Y3, Y7
 	VSUBPD       Y7, Y2, Y7
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y9, Y2
-	VBLENDVPD    Y2, Y9, Y7, Y7
-	VMULPD       (SP), Y5, Y2
+	VCMPPD       $0x11, vconsts64x4<>+768(SB), Y8, Y2
+	VBLENDVPD    Y2, Y8, Y7, Y7
+	VMULPD       (SP), Y6, Y2
 	VADDPD       32(SP), Y2, Y2
 	VMULPD       Y2, Y4, Y2
 	VXORPD       Y3, Y3, Y3
@@ -51838,20 +51390,17 @@ single1:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y5
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+736(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+736(SB), Y4, Y5
 	VMULPD       Y6, Y5, Y5
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
-	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
-	VMOVAPD      Y4, Y6
-	VFMADD231PD  vconsts64x4<>+800(SB), Y5, Y6
-	VPSUBQ       Y4, Y6, Y6
-	VMAXPD       vconsts64x4<>+832(SB), Y6, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
-	VDIVPD       Y5, Y4, Y5
-	VMULPD       Y5, Y5, Y7
+	VMAXPD       vconsts64x4<>+768(SB), Y5, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
+	VDIVPD       Y6, Y4, Y6
+	VMULPD       Y6, Y6, Y7
 	VBROADCASTSD consts64<>+176(SB), Y8
+	VFMADD213PD  vconsts64x4<>+800(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+832(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+928(SB), Y7, Y8
@@ -51860,15 +51409,13 @@ single1:
 	VFMADD213PD  vconsts64x4<>+1024(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1056(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
 	VMULPD       Y4, Y4, Y9
 	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
 	VFMADD213PD  Y9, Y7, Y8
-	VFNMADD213PD Y9, Y5, Y8
+	VFNMADD213PD Y9, Y6, Y8
 	VSUBPD       Y8, Y4, Y8
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y6, Y4
-	VBLENDVPD    Y4, Y6, Y8, Y8
+	VCMPPD       $0x11, vconsts64x4<>+768(SB), Y5, Y4
+	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
@@ -51916,20 +51463,17 @@ tail:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y5
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+736(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+736(SB), Y4, Y5
 	VMULPD       Y6, Y5, Y5
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
-	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
-	VMOVAPD      Y4, Y6
-	VFMADD231PD  vconsts64x4<>+800(SB), Y5, Y6
-	VPSUBQ       Y4, Y6, Y6
-	VMAXPD       vconsts64x4<>+832(SB), Y6, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
-	VDIVPD       Y5, Y4, Y5
-	VMULPD       Y5, Y5, Y7
+	VMAXPD       vconsts64x4<>+768(SB), Y5, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
+	VDIVPD       Y6, Y4, Y6
+	VMULPD       Y6, Y6, Y7
 	VBROADCASTSD consts64<>+176(SB), Y8
+	VFMADD213PD  vconsts64x4<>+800(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+832(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+928(SB), Y7, Y8
@@ -51938,15 +51482,13 @@ tail:
 	VFMADD213PD  vconsts64x4<>+1024(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1056(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
 	VMULPD       Y4, Y4, Y9
 	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
 	VFMADD213PD  Y9, Y7, Y8
-	VFNMADD213PD Y9, Y5, Y8
+	VFNMADD213PD Y9, Y6, Y8
 	VSUBPD       Y8, Y4, Y8
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y6, Y4
-	VBLENDVPD    Y4, Y6, Y8, Y8
+	VCMPPD       $0x11, vconsts64x4<>+768(SB), Y5, Y4
+	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
@@ -52023,17 +51565,12 @@ loop:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y5
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+736(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+736(SB), Y4, Y5
 	VMULPD       Y6, Y5, Y5
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
-	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
-	VMOVAPD      Y4, Y6
-	VFMADD231PD  vconsts64x4<>+800(SB), Y5, Y6
-	VPSUBQ       Y4, Y6, Y6
 	VMOVUPD      32(AX)(SI*8), Y4
-	VMOVUPD      32(CX)(SI*8), Y5
+	VMOVUPD      32(CX)(SI*8), Y6
 	VORPD        vconsts64x4<>+288(SB), Y4, Y7
 	VBROADCASTSD consts64<>+152(SB), Y8
 	VMAXPD       Y7, Y8, Y7
@@ -52053,20 +51590,17 @@ loop:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+736(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+736(SB), Y7, Y8
 	VMULPD       Y9, Y8, Y8
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y8, Y7
-	VANDPD       vconsts64x4<>+768(SB), Y7, Y7
-	VMOVAPD      Y7, Y9
-	VFMADD231PD  vconsts64x4<>+800(SB), Y8, Y9
-	VPSUBQ       Y7, Y9, Y9
-	VMAXPD       vconsts64x4<>+832(SB), Y6, Y7
-	VADDPD       vconsts64x4<>+0(SB), Y7, Y8
-	VDIVPD       Y8, Y7, Y8
-	VMULPD       Y8, Y8, Y10
+	VMAXPD       vconsts64x4<>+768(SB), Y5, Y7
+	VADDPD       vconsts64x4<>+0(SB), Y7, Y9
+	VDIVPD       Y9, Y7, Y9
+	VMULPD       Y9, Y9, Y10
 	VBROADCASTSD consts64<>+176(SB), Y11
+	VFMADD213PD  vconsts64x4<>+800(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+832(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+864(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+896(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+928(SB), Y10, Y11
@@ -52075,49 +51609,47 @@ loop:
 	VFMADD213PD  vconsts64x4<>+1024(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+1056(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y10, Y11
-	VFMADD213PD  vconsts64x4<>+1120(SB), Y10, Y11
-	VFMADD213PD  vconsts64x4<>+1152(SB), Y10, Y11
 	VMULPD       Y7, Y7, Y12
 	VMULPD       vconsts64x4<>+192(SB), Y12, Y12
 	VFMADD213PD  Y12, Y10, Y11
-	VFNMADD213PD Y12, Y8, Y11
+	VFNMADD213PD Y12, Y9, Y11
 	VSUBPD       Y11, Y7, Y11
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y6, Y7
-	VBLENDVPD    Y7, Y6, Y11, Y11
+	VCMPPD       $0x11, vconsts64x4<>+768(SB), Y5, Y7
+	VBLENDVPD    Y7, Y5, Y11, Y11
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
-	VXORPD       Y6, Y6, Y6
-	VMAXPD       Y6, Y2, Y2
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y5, Y2, Y2
 	VSUBPD       Y3, Y2, Y3
 	VADDPD       Y11, Y3, Y3
 	VMOVUPD      (DX)(SI*8), Y2
-	VMULPD       Y3, Y2, Y6
-	VMOVUPD      Y6, (BX)(SI*8)
+	VMULPD       Y3, Y2, Y5
+	VMOVUPD      Y5, (BX)(SI*8)
 	VFMADD231PD  Y3, Y2, Y0
-	VMAXPD       vconsts64x4<>+832(SB), Y9, Y2
+	VMAXPD       vconsts64x4<>+768(SB), Y8, Y2
 	VADDPD       vconsts64x4<>+0(SB), Y2, Y3
 	VDIVPD       Y3, Y2, Y3
-	VMULPD       Y3, Y3, Y6
+	VMULPD       Y3, Y3, Y5
 	VBROADCASTSD consts64<>+176(SB), Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+992(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+1024(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+1056(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+1088(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+1120(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+1152(SB), Y6, Y7
-	VMULPD       Y2, Y2, Y8
-	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
-	VFMADD213PD  Y8, Y6, Y7
-	VFNMADD213PD Y8, Y3, Y7
+	VFMADD213PD  vconsts64x4<>+800(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+832(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+992(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y5, Y7
+	VMULPD       Y2, Y2, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y5, Y7
+	VFNMADD213PD Y9, Y3, Y7
 	VSUBPD       Y7, Y2, Y7
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y9, Y2
-	VBLENDVPD    Y2, Y9, Y7, Y7
-	VMULPD       (SP), Y5, Y2
+	VCMPPD       $0x11, vconsts64x4<>+768(SB), Y8, Y2
+	VBLENDVPD    Y2, Y8, Y7, Y7
+	VMULPD       (SP), Y6, Y2
 	VADDPD       32(SP), Y2, Y2
 	VMULPD       Y2, Y4, Y2
 	VXORPD       Y3, Y3, Y3
@@ -52159,20 +51691,17 @@ single1:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y5
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+736(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+736(SB), Y4, Y5
 	VMULPD       Y6, Y5, Y5
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
-	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
-	VMOVAPD      Y4, Y6
-	VFMADD231PD  vconsts64x4<>+800(SB), Y5, Y6
-	VPSUBQ       Y4, Y6, Y6
-	VMAXPD       vconsts64x4<>+832(SB), Y6, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
-	VDIVPD       Y5, Y4, Y5
-	VMULPD       Y5, Y5, Y7
+	VMAXPD       vconsts64x4<>+768(SB), Y5, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
+	VDIVPD       Y6, Y4, Y6
+	VMULPD       Y6, Y6, Y7
 	VBROADCASTSD consts64<>+176(SB), Y8
+	VFMADD213PD  vconsts64x4<>+800(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+832(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+928(SB), Y7, Y8
@@ -52181,15 +51710,13 @@ single1:
 	VFMADD213PD  vconsts64x4<>+1024(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1056(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
 	VMULPD       Y4, Y4, Y9
 	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
 	VFMADD213PD  Y9, Y7, Y8
-	VFNMADD213PD Y9, Y5, Y8
+	VFNMADD213PD Y9, Y6, Y8
 	VSUBPD       Y8, Y4, Y8
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y6, Y4
-	VBLENDVPD    Y4, Y6, Y8, Y8
+	VCMPPD       $0x11, vconsts64x4<>+768(SB), Y5, Y4
+	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
@@ -52237,20 +51764,17 @@ tail:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y5
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+736(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+736(SB), Y4, Y5
 	VMULPD       Y6, Y5, Y5
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
-	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
-	VMOVAPD      Y4, Y6
-	VFMADD231PD  vconsts64x4<>+800(SB), Y5, Y6
-	VPSUBQ       Y4, Y6, Y6
-	VMAXPD       vconsts64x4<>+832(SB), Y6, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
-	VDIVPD       Y5, Y4, Y5
-	VMULPD       Y5, Y5, Y7
+	VMAXPD       vconsts64x4<>+768(SB), Y5, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
+	VDIVPD       Y6, Y4, Y6
+	VMULPD       Y6, Y6, Y7
 	VBROADCASTSD consts64<>+176(SB), Y8
+	VFMADD213PD  vconsts64x4<>+800(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+832(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+928(SB), Y7, Y8
@@ -52259,15 +51783,13 @@ tail:
 	VFMADD213PD  vconsts64x4<>+1024(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1056(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
 	VMULPD       Y4, Y4, Y9
 	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
 	VFMADD213PD  Y9, Y7, Y8
-	VFNMADD213PD Y9, Y5, Y8
+	VFNMADD213PD Y9, Y6, Y8
 	VSUBPD       Y8, Y4, Y8
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y6, Y4
-	VBLENDVPD    Y4, Y6, Y8, Y8
+	VCMPPD       $0x11, vconsts64x4<>+768(SB), Y5, Y4
+	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
@@ -52347,17 +51869,12 @@ loop:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y5
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+736(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+736(SB), Y4, Y5
 	VMULPD       Y6, Y5, Y5
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
-	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
-	VMOVAPD      Y4, Y6
-	VFMADD231PD  vconsts64x4<>+800(SB), Y5, Y6
-	VPSUBQ       Y4, Y6, Y6
 	VMOVUPD      32(AX)(BX*8), Y4
-	VMOVUPD      32(CX)(BX*8), Y5
+	VMOVUPD      32(CX)(BX*8), Y6
 	VORPD        vconsts64x4<>+288(SB), Y4, Y7
 	VBROADCASTSD consts64<>+152(SB), Y8
 	VMAXPD       Y7, Y8, Y7
@@ -52377,20 +51894,17 @@ loop:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+736(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+736(SB), Y7, Y8
 	VMULPD       Y9, Y8, Y8
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y8, Y7
-	VANDPD       vconsts64x4<>+768(SB), Y7, Y7
-	VMOVAPD      Y7, Y9
-	VFMADD231PD  vconsts64x4<>+800(SB), Y8, Y9
-	VPSUBQ       Y7, Y9, Y9
-	VMAXPD       vconsts64x4<>+832(SB), Y6, Y7
-	VADDPD       vconsts64x4<>+0(SB), Y7, Y8
-	VDIVPD       Y8, Y7, Y8
-	VMULPD       Y8, Y8, Y10
+	VMAXPD       vconsts64x4<>+768(SB), Y5, Y7
+	VADDPD       vconsts64x4<>+0(SB), Y7, Y9
+	VDIVPD       Y9, Y7, Y9
+	VMULPD       Y9, Y9, Y10
 	VBROADCASTSD consts64<>+176(SB), Y11
+	VFMADD213PD  vconsts64x4<>+800(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+832(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+864(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+896(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+928(SB), Y10, Y11
@@ -52399,62 +51913,60 @@ loop:
 	VFMADD213PD  vconsts64x4<>+1024(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+1056(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y10, Y11
-	VFMADD213PD  vconsts64x4<>+1120(SB), Y10, Y11
-	VFMADD213PD  vconsts64x4<>+1152(SB), Y10, Y11
 	VMULPD       Y7, Y7, Y12
 	VMULPD       vconsts64x4<>+192(SB), Y12, Y12
 	VFMADD213PD  Y12, Y10, Y11
-	VFNMADD213PD Y12, Y8, Y11
+	VFNMADD213PD Y12, Y9, Y11
 	VSUBPD       Y11, Y7, Y11
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y6, Y7
-	VBLENDVPD    Y7, Y6, Y11, Y11
-	VADDPD       vconsts64x4<>+704(SB), Y6, Y7
-	VBROADCASTSD consts64<>+0(SB), Y8
+	VCMPPD       $0x11, vconsts64x4<>+768(SB), Y5, Y7
+	VBLENDVPD    Y7, Y5, Y11, Y11
+	VADDPD       vconsts64x4<>+1120(SB), Y5, Y7
+	VBROADCASTSD consts64<>+0(SB), Y9
 	VXORPD       Y10, Y10, Y10
 	VCMPPD       $0x1d, Y10, Y2, Y10
-	VBLENDVPD    Y10, Y8, Y6, Y8
-	VDIVPD       Y7, Y8, Y8
+	VBLENDVPD    Y10, Y9, Y5, Y9
+	VDIVPD       Y7, Y9, Y9
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
-	VMULPD       Y3, Y2, Y6
+	VMULPD       Y3, Y2, Y5
 	VXORPD       Y7, Y7, Y7
 	VMAXPD       Y7, Y2, Y2
-	VSUBPD       Y6, Y2, Y6
-	VADDPD       Y11, Y6, Y6
-	VSUBPD       Y3, Y8, Y8
+	VSUBPD       Y5, Y2, Y5
+	VADDPD       Y11, Y5, Y5
+	VSUBPD       Y3, Y9, Y9
 	VBROADCASTSD s+72(FP), Y2
-	VMULPD       Y8, Y2, Y2
+	VMULPD       Y9, Y2, Y2
 	VMOVUPD      Y2, (DX)(BX*8)
-	VADDPD       Y6, Y0, Y0
-	VMAXPD       vconsts64x4<>+832(SB), Y9, Y2
+	VADDPD       Y5, Y0, Y0
+	VMAXPD       vconsts64x4<>+768(SB), Y8, Y2
 	VADDPD       vconsts64x4<>+0(SB), Y2, Y3
 	VDIVPD       Y3, Y2, Y3
-	VMULPD       Y3, Y3, Y6
+	VMULPD       Y3, Y3, Y5
 	VBROADCASTSD consts64<>+176(SB), Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+992(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+1024(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+1056(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+1088(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+1120(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+1152(SB), Y6, Y7
-	VMULPD       Y2, Y2, Y8
-	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
-	VFMADD213PD  Y8, Y6, Y7
-	VFNMADD213PD Y8, Y3, Y7
+	VFMADD213PD  vconsts64x4<>+800(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+832(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+992(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y5, Y7
+	VMULPD       Y2, Y2, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y5, Y7
+	VFNMADD213PD Y9, Y3, Y7
 	VSUBPD       Y7, Y2, Y7
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y9, Y2
-	VBLENDVPD    Y2, Y9, Y7, Y7
-	VADDPD       vconsts64x4<>+704(SB), Y9, Y2
+	VCMPPD       $0x11, vconsts64x4<>+768(SB), Y8, Y2
+	VBLENDVPD    Y2, Y8, Y7, Y7
+	VADDPD       vconsts64x4<>+1120(SB), Y8, Y2
 	VBROADCASTSD consts64<>+0(SB), Y3
-	VXORPD       Y6, Y6, Y6
-	VCMPPD       $0x1d, Y6, Y4, Y6
-	VBLENDVPD    Y6, Y3, Y9, Y3
+	VXORPD       Y5, Y5, Y5
+	VCMPPD       $0x1d, Y5, Y4, Y5
+	VBLENDVPD    Y5, Y3, Y8, Y3
 	VDIVPD       Y2, Y3, Y3
-	VMULPD       (SP), Y5, Y2
+	VMULPD       (SP), Y6, Y2
 	VADDPD       32(SP), Y2, Y2
 	VMULPD       Y2, Y4, Y5
 	VXORPD       Y6, Y6, Y6
@@ -52497,20 +52009,17 @@ single1:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y5
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+736(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+736(SB), Y4, Y5
 	VMULPD       Y6, Y5, Y5
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
-	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
-	VMOVAPD      Y4, Y6
-	VFMADD231PD  vconsts64x4<>+800(SB), Y5, Y6
-	VPSUBQ       Y4, Y6, Y6
-	VMAXPD       vconsts64x4<>+832(SB), Y6, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
-	VDIVPD       Y5, Y4, Y5
-	VMULPD       Y5, Y5, Y7
+	VMAXPD       vconsts64x4<>+768(SB), Y5, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
+	VDIVPD       Y6, Y4, Y6
+	VMULPD       Y6, Y6, Y7
 	VBROADCASTSD consts64<>+176(SB), Y8
+	VFMADD213PD  vconsts64x4<>+800(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+832(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+928(SB), Y7, Y8
@@ -52519,31 +52028,29 @@ single1:
 	VFMADD213PD  vconsts64x4<>+1024(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1056(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
 	VMULPD       Y4, Y4, Y9
 	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
 	VFMADD213PD  Y9, Y7, Y8
-	VFNMADD213PD Y9, Y5, Y8
+	VFNMADD213PD Y9, Y6, Y8
 	VSUBPD       Y8, Y4, Y8
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y6, Y4
-	VBLENDVPD    Y4, Y6, Y8, Y8
-	VADDPD       vconsts64x4<>+704(SB), Y6, Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VCMPPD       $0x11, vconsts64x4<>+768(SB), Y5, Y4
+	VBLENDVPD    Y4, Y5, Y8, Y8
+	VADDPD       vconsts64x4<>+1120(SB), Y5, Y4
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VXORPD       Y7, Y7, Y7
 	VCMPPD       $0x1d, Y7, Y2, Y7
-	VBLENDVPD    Y7, Y5, Y6, Y5
-	VDIVPD       Y4, Y5, Y5
+	VBLENDVPD    Y7, Y6, Y5, Y6
+	VDIVPD       Y4, Y6, Y6
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y4
-	VXORPD       Y6, Y6, Y6
-	VMAXPD       Y6, Y2, Y2
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y5, Y2, Y2
 	VSUBPD       Y4, Y2, Y4
 	VADDPD       Y8, Y4, Y4
-	VSUBPD       Y3, Y5, Y5
+	VSUBPD       Y3, Y6, Y6
 	VBROADCASTSD s+72(FP), Y2
-	VMULPD       Y5, Y2, Y2
+	VMULPD       Y6, Y2, Y2
 	VMOVUPD      Y2, (DX)(BX*8)
 	VADDPD       Y4, Y0, Y0
 	ADDQ         $0x00000004, BX
@@ -52582,20 +52089,17 @@ tail:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y5
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+736(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+736(SB), Y4, Y5
 	VMULPD       Y6, Y5, Y5
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
-	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
-	VMOVAPD      Y4, Y6
-	VFMADD231PD  vconsts64x4<>+800(SB), Y5, Y6
-	VPSUBQ       Y4, Y6, Y6
-	VMAXPD       vconsts64x4<>+832(SB), Y6, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
-	VDIVPD       Y5, Y4, Y5
-	VMULPD       Y5, Y5, Y7
+	VMAXPD       vconsts64x4<>+768(SB), Y5, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
+	VDIVPD       Y6, Y4, Y6
+	VMULPD       Y6, Y6, Y7
 	VBROADCASTSD consts64<>+176(SB), Y8
+	VFMADD213PD  vconsts64x4<>+800(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+832(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+928(SB), Y7, Y8
@@ -52604,31 +52108,29 @@ tail:
 	VFMADD213PD  vconsts64x4<>+1024(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1056(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
 	VMULPD       Y4, Y4, Y9
 	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
 	VFMADD213PD  Y9, Y7, Y8
-	VFNMADD213PD Y9, Y5, Y8
+	VFNMADD213PD Y9, Y6, Y8
 	VSUBPD       Y8, Y4, Y8
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y6, Y4
-	VBLENDVPD    Y4, Y6, Y8, Y8
-	VADDPD       vconsts64x4<>+704(SB), Y6, Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VCMPPD       $0x11, vconsts64x4<>+768(SB), Y5, Y4
+	VBLENDVPD    Y4, Y5, Y8, Y8
+	VADDPD       vconsts64x4<>+1120(SB), Y5, Y4
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VXORPD       Y7, Y7, Y7
 	VCMPPD       $0x1d, Y7, Y2, Y7
-	VBLENDVPD    Y7, Y5, Y6, Y5
-	VDIVPD       Y4, Y5, Y5
+	VBLENDVPD    Y7, Y6, Y5, Y6
+	VDIVPD       Y4, Y6, Y6
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y4
-	VXORPD       Y6, Y6, Y6
-	VMAXPD       Y6, Y2, Y2
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y5, Y2, Y2
 	VSUBPD       Y4, Y2, Y4
 	VADDPD       Y8, Y4, Y4
-	VSUBPD       Y3, Y5, Y5
+	VSUBPD       Y3, Y6, Y6
 	VBROADCASTSD s+72(FP), Y2
-	VMULPD       Y5, Y2, Y2
+	VMULPD       Y6, Y2, Y2
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         SI, CX
@@ -52696,17 +52198,12 @@ loop:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y5
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+736(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+736(SB), Y4, Y5
 	VMULPD       Y6, Y5, Y5
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
-	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
-	VMOVAPD      Y4, Y6
-	VFMADD231PD  vconsts64x4<>+800(SB), Y5, Y6
-	VPSUBQ       Y4, Y6, Y6
 	VMOVUPD      32(AX)(SI*8), Y4
-	VMOVUPD      32(CX)(SI*8), Y5
+	VMOVUPD      32(CX)(SI*8), Y6
 	VORPD        vconsts64x4<>+288(SB), Y4, Y7
 	VBROADCASTSD consts64<>+152(SB), Y8
 	VMAXPD       Y7, Y8, Y7
@@ -52726,20 +52223,17 @@ loop:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+736(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+736(SB), Y7, Y8
 	VMULPD       Y9, Y8, Y8
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y8, Y7
-	VANDPD       vconsts64x4<>+768(SB), Y7, Y7
-	VMOVAPD      Y7, Y9
-	VFMADD231PD  vconsts64x4<>+800(SB), Y8, Y9
-	VPSUBQ       Y7, Y9, Y9
-	VMAXPD       vconsts64x4<>+832(SB), Y6, Y7
-	VADDPD       vconsts64x4<>+0(SB), Y7, Y8
-	VDIVPD       Y8, Y7, Y8
-	VMULPD       Y8, Y8, Y10
+	VMAXPD       vconsts64x4<>+768(SB), Y5, Y7
+	VADDPD       vconsts64x4<>+0(SB), Y7, Y9
+	VDIVPD       Y9, Y7, Y9
+	VMULPD       Y9, Y9, Y10
 	VBROADCASTSD consts64<>+176(SB), Y11
+	VFMADD213PD  vconsts64x4<>+800(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+832(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+864(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+896(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+928(SB), Y10, Y11
@@ -52748,64 +52242,62 @@ loop:
 	VFMADD213PD  vconsts64x4<>+1024(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+1056(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y10, Y11
-	VFMADD213PD  vconsts64x4<>+1120(SB), Y10, Y11
-	VFMADD213PD  vconsts64x4<>+1152(SB), Y10, Y11
 	VMULPD       Y7, Y7, Y12
 	VMULPD       vconsts64x4<>+192(SB), Y12, Y12
 	VFMADD213PD  Y12, Y10, Y11
-	VFNMADD213PD Y12, Y8, Y11
+	VFNMADD213PD Y12, Y9, Y11
 	VSUBPD       Y11, Y7, Y11
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y6, Y7
-	VBLENDVPD    Y7, Y6, Y11, Y11
-	VADDPD       vconsts64x4<>+704(SB), Y6, Y7
-	VBROADCASTSD consts64<>+0(SB), Y8
+	VCMPPD       $0x11, vconsts64x4<>+768(SB), Y5, Y7
+	VBLENDVPD    Y7, Y5, Y11, Y11
+	VADDPD       vconsts64x4<>+1120(SB), Y5, Y7
+	VBROADCASTSD consts64<>+0(SB), Y9
 	VXORPD       Y10, Y10, Y10
 	VCMPPD       $0x1d, Y10, Y2, Y10
-	VBLENDVPD    Y10, Y8, Y6, Y8
-	VDIVPD       Y7, Y8, Y8
+	VBLENDVPD    Y10, Y9, Y5, Y9
+	VDIVPD       Y7, Y9, Y9
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
-	VMULPD       Y3, Y2, Y6
+	VMULPD       Y3, Y2, Y5
 	VXORPD       Y7, Y7, Y7
 	VMAXPD       Y7, Y2, Y2
-	VSUBPD       Y6, Y2, Y6
-	VADDPD       Y11, Y6, Y6
-	VSUBPD       Y3, Y8, Y8
+	VSUBPD       Y5, Y2, Y5
+	VADDPD       Y11, Y5, Y5
+	VSUBPD       Y3, Y9, Y9
 	VMOVUPD      (DX)(SI*8), Y2
 	VBROADCASTSD s+96(FP), Y3
 	VMULPD       Y2, Y3, Y3
-	VMULPD       Y8, Y3, Y3
+	VMULPD       Y9, Y3, Y3
 	VMOVUPD      Y3, (BX)(SI*8)
-	VFMADD231PD  Y6, Y2, Y0
-	VMAXPD       vconsts64x4<>+832(SB), Y9, Y2
+	VFMADD231PD  Y5, Y2, Y0
+	VMAXPD       vconsts64x4<>+768(SB), Y8, Y2
 	VADDPD       vconsts64x4<>+0(SB), Y2, Y3
 	VDIVPD       Y3, Y2, Y3
-	VMULPD       Y3, Y3, Y6
+	VMULPD       Y3, Y3, Y5
 	VBROADCASTSD consts64<>+176(SB), Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+992(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+1024(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+1056(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+1088(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+1120(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+1152(SB), Y6, Y7
-	VMULPD       Y2, Y2, Y8
-	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
-	VFMADD213PD  Y8, Y6, Y7
-	VFNMADD213PD Y8, Y3, Y7
+	VFMADD213PD  vconsts64x4<>+800(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+832(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+992(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y5, Y7
+	VMULPD       Y2, Y2, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y5, Y7
+	VFNMADD213PD Y9, Y3, Y7
 	VSUBPD       Y7, Y2, Y7
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y9, Y2
-	VBLENDVPD    Y2, Y9, Y7, Y7
-	VADDPD       vconsts64x4<>+704(SB), Y9, Y2
+	VCMPPD       $0x11, vconsts64x4<>+768(SB), Y8, Y2
+	VBLENDVPD    Y2, Y8, Y7, Y7
+	VADDPD       vconsts64x4<>+1120(SB), Y8, Y2
 	VBROADCASTSD consts64<>+0(SB), Y3
-	VXORPD       Y6, Y6, Y6
-	VCMPPD       $0x1d, Y6, Y4, Y6
-	VBLENDVPD    Y6, Y3, Y9, Y3
+	VXORPD       Y5, Y5, Y5
+	VCMPPD       $0x1d, Y5, Y4, Y5
+	VBLENDVPD    Y5, Y3, Y8, Y3
 	VDIVPD       Y2, Y3, Y3
-	VMULPD       (SP), Y5, Y2
+	VMULPD       (SP), Y6, Y2
 	VADDPD       32(SP), Y2, Y2
 	VMULPD       Y2, Y4, Y5
 	VXORPD       Y6, Y6, Y6
@@ -52850,20 +52342,17 @@ single1:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y5
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+736(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+736(SB), Y4, Y5
 	VMULPD       Y6, Y5, Y5
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
-	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
-	VMOVAPD      Y4, Y6
-	VFMADD231PD  vconsts64x4<>+800(SB), Y5, Y6
-	VPSUBQ       Y4, Y6, Y6
-	VMAXPD       vconsts64x4<>+832(SB), Y6, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
-	VDIVPD       Y5, Y4, Y5
-	VMULPD       Y5, Y5, Y7
+	VMAXPD       vconsts64x4<>+768(SB), Y5, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
+	VDIVPD       Y6, Y4, Y6
+	VMULPD       Y6, Y6, Y7
 	VBROADCASTSD consts64<>+176(SB), Y8
+	VFMADD213PD  vconsts64x4<>+800(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+832(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+928(SB), Y7, Y8
@@ -52872,33 +52361,31 @@ single1:
 	VFMADD213PD  vconsts64x4<>+1024(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1056(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
 	VMULPD       Y4, Y4, Y9
 	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
 	VFMADD213PD  Y9, Y7, Y8
-	VFNMADD213PD Y9, Y5, Y8
+	VFNMADD213PD Y9, Y6, Y8
 	VSUBPD       Y8, Y4, Y8
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y6, Y4
-	VBLENDVPD    Y4, Y6, Y8, Y8
-	VADDPD       vconsts64x4<>+704(SB), Y6, Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VCMPPD       $0x11, vconsts64x4<>+768(SB), Y5, Y4
+	VBLENDVPD    Y4, Y5, Y8, Y8
+	VADDPD       vconsts64x4<>+1120(SB), Y5, Y4
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VXORPD       Y7, Y7, Y7
 	VCMPPD       $0x1d, Y7, Y2, Y7
-	VBLENDVPD    Y7, Y5, Y6, Y5
-	VDIVPD       Y4, Y5, Y5
+	VBLENDVPD    Y7, Y6, Y5, Y6
+	VDIVPD       Y4, Y6, Y6
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y4
-	VXORPD       Y6, Y6, Y6
-	VMAXPD       Y6, Y2, Y2
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y5, Y2, Y2
 	VSUBPD       Y4, Y2, Y4
 	VADDPD       Y8, Y4, Y4
-	VSUBPD       Y3, Y5, Y5
+	VSUBPD       Y3, Y6, Y6
 	VMOVUPD      (DX)(SI*8), Y2
 	VBROADCASTSD s+96(FP), Y3
 	VMULPD       Y2, Y3, Y3
-	VMULPD       Y5, Y3, Y3
+	VMULPD       Y6, Y3, Y3
 	VMOVUPD      Y3, (BX)(SI*8)
 	VFMADD231PD  Y4, Y2, Y0
 	ADDQ         $0x00000004, SI
@@ -52937,20 +52424,17 @@ tail:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y5
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+736(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+736(SB), Y4, Y5
 	VMULPD       Y6, Y5, Y5
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
-	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
-	VMOVAPD      Y4, Y6
-	VFMADD231PD  vconsts64x4<>+800(SB), Y5, Y6
-	VPSUBQ       Y4, Y6, Y6
-	VMAXPD       vconsts64x4<>+832(SB), Y6, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
-	VDIVPD       Y5, Y4, Y5
-	VMULPD       Y5, Y5, Y7
+	VMAXPD       vconsts64x4<>+768(SB), Y5, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
+	VDIVPD       Y6, Y4, Y6
+	VMULPD       Y6, Y6, Y7
 	VBROADCASTSD consts64<>+176(SB), Y8
+	VFMADD213PD  vconsts64x4<>+800(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+832(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+928(SB), Y7, Y8
@@ -52959,29 +52443,27 @@ tail:
 	VFMADD213PD  vconsts64x4<>+1024(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1056(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
 	VMULPD       Y4, Y4, Y9
 	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
 	VFMADD213PD  Y9, Y7, Y8
-	VFNMADD213PD Y9, Y5, Y8
+	VFNMADD213PD Y9, Y6, Y8
 	VSUBPD       Y8, Y4, Y8
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y6, Y4
-	VBLENDVPD    Y4, Y6, Y8, Y8
-	VADDPD       vconsts64x4<>+704(SB), Y6, Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VCMPPD       $0x11, vconsts64x4<>+768(SB), Y5, Y4
+	VBLENDVPD    Y4, Y5, Y8, Y8
+	VADDPD       vconsts64x4<>+1120(SB), Y5, Y4
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VXORPD       Y7, Y7, Y7
 	VCMPPD       $0x1d, Y7, Y2, Y7
-	VBLENDVPD    Y7, Y5, Y6, Y5
-	VDIVPD       Y4, Y5, Y5
+	VBLENDVPD    Y7, Y6, Y5, Y6
+	VDIVPD       Y4, Y6, Y6
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y4
-	VXORPD       Y6, Y6, Y6
-	VMAXPD       Y6, Y2, Y2
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y5, Y2, Y2
 	VSUBPD       Y4, Y2, Y4
 	VADDPD       Y8, Y4, Y4
-	VSUBPD       Y3, Y5, Y5
+	VSUBPD       Y3, Y6, Y6
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         DI, CX
@@ -52989,7 +52471,7 @@ tail:
 	VMASKMOVPD   (DX)(SI*8), Y2, Y2
 	VBROADCASTSD s+96(FP), Y3
 	VMULPD       Y2, Y3, Y3
-	VMULPD       Y5, Y3, Y3
+	VMULPD       Y6, Y3, Y3
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         DI, CX
@@ -53065,20 +52547,17 @@ loop:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
 	VMULPD       Y8, Y7, Y7
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
-	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
-	VMOVAPD      Y6, Y8
-	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y8
-	VPSUBQ       Y6, Y8, Y8
-	VMAXPD       vconsts64x4<>+832(SB), Y8, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
-	VDIVPD       Y7, Y6, Y7
-	VMULPD       Y7, Y7, Y9
+	VMAXPD       vconsts64x4<>+768(SB), Y7, Y6
+	VADDPD       vconsts64x4<>+0(SB), Y6, Y8
+	VDIVPD       Y8, Y6, Y8
+	VMULPD       Y8, Y8, Y9
 	VBROADCASTSD consts64<>+176(SB), Y10
+	VFMADD213PD  vconsts64x4<>+800(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+832(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+864(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+896(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+928(SB), Y9, Y10
@@ -53087,15 +52566,13 @@ loop:
 	VFMADD213PD  vconsts64x4<>+1024(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+1056(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y9, Y10
-	VFMADD213PD  vconsts64x4<>+1120(SB), Y9, Y10
-	VFMADD213PD  vconsts64x4<>+1152(SB), Y9, Y10
 	VMULPD       Y6, Y6, Y11
 	VMULPD       vconsts64x4<>+192(SB), Y11, Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VFNMADD213PD Y11, Y7, Y10
+	VFNMADD213PD Y11, Y8, Y10
 	VSUBPD       Y10, Y6, Y10
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y8, Y6
-	VBLENDVPD    Y6, Y8, Y10, Y10
+	VCMPPD       $0x11, vconsts64x4<>+768(SB), Y7, Y6
+	VBLENDVPD    Y6, Y7, Y10, Y10
 	VMULPD       (SP), Y5, Y5
 	VADDPD       32(SP), Y5, Y5
 	VMULPD       Y5, Y4, Y5
@@ -53153,20 +52630,17 @@ rowperm253:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
 	VMULPD       Y8, Y7, Y7
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
-	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
-	VMOVAPD      Y6, Y8
-	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y8
-	VPSUBQ       Y6, Y8, Y8
-	VMAXPD       vconsts64x4<>+832(SB), Y8, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
-	VDIVPD       Y7, Y6, Y7
-	VMULPD       Y7, Y7, Y9
+	VMAXPD       vconsts64x4<>+768(SB), Y7, Y6
+	VADDPD       vconsts64x4<>+0(SB), Y6, Y8
+	VDIVPD       Y8, Y6, Y8
+	VMULPD       Y8, Y8, Y9
 	VBROADCASTSD consts64<>+176(SB), Y10
+	VFMADD213PD  vconsts64x4<>+800(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+832(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+864(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+896(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+928(SB), Y9, Y10
@@ -53175,15 +52649,13 @@ rowperm253:
 	VFMADD213PD  vconsts64x4<>+1024(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+1056(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y9, Y10
-	VFMADD213PD  vconsts64x4<>+1120(SB), Y9, Y10
-	VFMADD213PD  vconsts64x4<>+1152(SB), Y9, Y10
 	VMULPD       Y6, Y6, Y11
 	VMULPD       vconsts64x4<>+192(SB), Y11, Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VFNMADD213PD Y11, Y7, Y10
+	VFNMADD213PD Y11, Y8, Y10
 	VSUBPD       Y10, Y6, Y10
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y8, Y6
-	VBLENDVPD    Y6, Y8, Y10, Y10
+	VCMPPD       $0x11, vconsts64x4<>+768(SB), Y7, Y6
+	VBLENDVPD    Y6, Y7, Y10, Y10
 	VMULPD       (SP), Y5, Y5
 	VADDPD       32(SP), Y5, Y5
 	VMULPD       Y5, Y4, Y5
@@ -53251,20 +52723,17 @@ single1:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
 	VMULPD       Y8, Y7, Y7
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
-	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
-	VMOVAPD      Y6, Y8
-	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y8
-	VPSUBQ       Y6, Y8, Y8
-	VMAXPD       vconsts64x4<>+832(SB), Y8, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
-	VDIVPD       Y7, Y6, Y7
-	VMULPD       Y7, Y7, Y9
+	VMAXPD       vconsts64x4<>+768(SB), Y7, Y6
+	VADDPD       vconsts64x4<>+0(SB), Y6, Y8
+	VDIVPD       Y8, Y6, Y8
+	VMULPD       Y8, Y8, Y9
 	VBROADCASTSD consts64<>+176(SB), Y10
+	VFMADD213PD  vconsts64x4<>+800(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+832(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+864(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+896(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+928(SB), Y9, Y10
@@ -53273,15 +52742,13 @@ single1:
 	VFMADD213PD  vconsts64x4<>+1024(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+1056(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y9, Y10
-	VFMADD213PD  vconsts64x4<>+1120(SB), Y9, Y10
-	VFMADD213PD  vconsts64x4<>+1152(SB), Y9, Y10
 	VMULPD       Y6, Y6, Y11
 	VMULPD       vconsts64x4<>+192(SB), Y11, Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VFNMADD213PD Y11, Y7, Y10
+	VFNMADD213PD Y11, Y8, Y10
 	VSUBPD       Y10, Y6, Y10
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y8, Y6
-	VBLENDVPD    Y6, Y8, Y10, Y10
+	VCMPPD       $0x11, vconsts64x4<>+768(SB), Y7, Y6
+	VBLENDVPD    Y6, Y7, Y10, Y10
 	VMULPD       (SP), Y5, Y5
 	VADDPD       32(SP), Y5, Y5
 	VMULPD       Y5, Y4, Y5
@@ -53354,20 +52821,17 @@ tail:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
 	VMULPD       Y8, Y7, Y7
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
-	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
-	VMOVAPD      Y6, Y8
-	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y8
-	VPSUBQ       Y6, Y8, Y8
-	VMAXPD       vconsts64x4<>+832(SB), Y8, Y6
-	VADDPD       vconsts64x4<>+0(SB), Y6, Y7
-	VDIVPD       Y7, Y6, Y7
-	VMULPD       Y7, Y7, Y9
+	VMAXPD       vconsts64x4<>+768(SB), Y7, Y6
+	VADDPD       vconsts64x4<>+0(SB), Y6, Y8
+	VDIVPD       Y8, Y6, Y8
+	VMULPD       Y8, Y8, Y9
 	VBROADCASTSD consts64<>+176(SB), Y10
+	VFMADD213PD  vconsts64x4<>+800(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+832(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+864(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+896(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+928(SB), Y9, Y10
@@ -53376,15 +52840,13 @@ tail:
 	VFMADD213PD  vconsts64x4<>+1024(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+1056(SB), Y9, Y10
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y9, Y10
-	VFMADD213PD  vconsts64x4<>+1120(SB), Y9, Y10
-	VFMADD213PD  vconsts64x4<>+1152(SB), Y9, Y10
 	VMULPD       Y6, Y6, Y11
 	VMULPD       vconsts64x4<>+192(SB), Y11, Y11
 	VFMADD213PD  Y11, Y9, Y10
-	VFNMADD213PD Y11, Y7, Y10
+	VFNMADD213PD Y11, Y8, Y10
 	VSUBPD       Y10, Y6, Y10
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y8, Y6
-	VBLENDVPD    Y6, Y8, Y10, Y10
+	VCMPPD       $0x11, vconsts64x4<>+768(SB), Y7, Y6
+	VBLENDVPD    Y6, Y7, Y10, Y10
 	VMULPD       (SP), Y5, Y5
 	VADDPD       32(SP), Y5, Y5
 	VMULPD       Y5, Y4, Y5
@@ -53500,17 +52962,12 @@ loop:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y5
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+736(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+736(SB), Y4, Y5
 	VMULPD       Y6, Y5, Y5
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
-	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
-	VMOVAPD      Y4, Y6
-	VFMADD231PD  vconsts64x4<>+800(SB), Y5, Y6
-	VPSUBQ       Y4, Y6, Y6
 	VMOVUPD      32(AX)(R11*8), Y4
-	VMOVUPD      32(CX)(R11*8), Y5
+	VMOVUPD      32(CX)(R11*8), Y6
 	VORPD        vconsts64x4<>+288(SB), Y4, Y7
 	VBROADCASTSD consts64<>+152(SB), Y8
 	VMAXPD       Y7, Y8, Y7
@@ -53530,20 +52987,17 @@ loop:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+736(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+736(SB), Y7, Y8
 	VMULPD       Y9, Y8, Y8
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y8, Y7
-	VANDPD       vconsts64x4<>+768(SB), Y7, Y7
-	VMOVAPD      Y7, Y9
-	VFMADD231PD  vconsts64x4<>+800(SB), Y8, Y9
-	VPSUBQ       Y7, Y9, Y9
-	VMAXPD       vconsts64x4<>+832(SB), Y6, Y7
-	VADDPD       vconsts64x4<>+0(SB), Y7, Y8
-	VDIVPD       Y8, Y7, Y8
-	VMULPD       Y8, Y8, Y10
+	VMAXPD       vconsts64x4<>+768(SB), Y5, Y7
+	VADDPD       vconsts64x4<>+0(SB), Y7, Y9
+	VDIVPD       Y9, Y7, Y9
+	VMULPD       Y9, Y9, Y10
 	VBROADCASTSD consts64<>+176(SB), Y11
+	VFMADD213PD  vconsts64x4<>+800(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+832(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+864(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+896(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+928(SB), Y10, Y11
@@ -53552,20 +53006,18 @@ loop:
 	VFMADD213PD  vconsts64x4<>+1024(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+1056(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y10, Y11
-	VFMADD213PD  vconsts64x4<>+1120(SB), Y10, Y11
-	VFMADD213PD  vconsts64x4<>+1152(SB), Y10, Y11
 	VMULPD       Y7, Y7, Y12
 	VMULPD       vconsts64x4<>+192(SB), Y12, Y12
 	VFMADD213PD  Y12, Y10, Y11
-	VFNMADD213PD Y12, Y8, Y11
+	VFNMADD213PD Y12, Y9, Y11
 	VSUBPD       Y11, Y7, Y11
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y6, Y7
-	VBLENDVPD    Y7, Y6, Y11, Y11
+	VCMPPD       $0x11, vconsts64x4<>+768(SB), Y5, Y7
+	VBLENDVPD    Y7, Y5, Y11, Y11
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
-	VXORPD       Y6, Y6, Y6
-	VMAXPD       Y6, Y2, Y2
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y5, Y2, Y2
 	VSUBPD       Y3, Y2, Y3
 	VADDPD       Y11, Y3, Y3
 	MOVQ         R9, R13
@@ -53585,37 +53037,37 @@ rowpart257:
 rowperm257:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y6
-	VPERMPS      Y2, Y6, Y2
+	VMOVUPS      (BX)(R13*1), Y5
+	VPERMPS      Y2, Y5, Y2
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VMULPD       Y3, Y2, Y6
-	VMOVUPD      Y6, (R10)(R11*8)
+	VMULPD       Y3, Y2, Y5
+	VMOVUPD      Y5, (R10)(R11*8)
 	VFMADD231PD  Y3, Y2, Y0
-	VMAXPD       vconsts64x4<>+832(SB), Y9, Y2
+	VMAXPD       vconsts64x4<>+768(SB), Y8, Y2
 	VADDPD       vconsts64x4<>+0(SB), Y2, Y3
 	VDIVPD       Y3, Y2, Y3
-	VMULPD       Y3, Y3, Y6
+	VMULPD       Y3, Y3, Y5
 	VBROADCASTSD consts64<>+176(SB), Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+992(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+1024(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+1056(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+1088(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+1120(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+1152(SB), Y6, Y7
-	VMULPD       Y2, Y2, Y8
-	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
-	VFMADD213PD  Y8, Y6, Y7
-	VFNMADD213PD Y8, Y3, Y7
+	VFMADD213PD  vconsts64x4<>+800(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+832(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+992(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y5, Y7
+	VMULPD       Y2, Y2, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y5, Y7
+	VFNMADD213PD Y9, Y3, Y7
 	VSUBPD       Y7, Y2, Y7
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y9, Y2
-	VBLENDVPD    Y2, Y9, Y7, Y7
-	VMULPD       (SP), Y5, Y2
+	VCMPPD       $0x11, vconsts64x4<>+768(SB), Y8, Y2
+	VBLENDVPD    Y2, Y8, Y7, Y7
+	VMULPD       (SP), Y6, Y2
 	VADDPD       32(SP), Y2, Y2
 	VMULPD       Y2, Y4, Y2
 	VXORPD       Y3, Y3, Y3
@@ -53678,20 +53130,17 @@ single1:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y5
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+736(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+736(SB), Y4, Y5
 	VMULPD       Y6, Y5, Y5
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
-	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
-	VMOVAPD      Y4, Y6
-	VFMADD231PD  vconsts64x4<>+800(SB), Y5, Y6
-	VPSUBQ       Y4, Y6, Y6
-	VMAXPD       vconsts64x4<>+832(SB), Y6, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
-	VDIVPD       Y5, Y4, Y5
-	VMULPD       Y5, Y5, Y7
+	VMAXPD       vconsts64x4<>+768(SB), Y5, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
+	VDIVPD       Y6, Y4, Y6
+	VMULPD       Y6, Y6, Y7
 	VBROADCASTSD consts64<>+176(SB), Y8
+	VFMADD213PD  vconsts64x4<>+800(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+832(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+928(SB), Y7, Y8
@@ -53700,15 +53149,13 @@ single1:
 	VFMADD213PD  vconsts64x4<>+1024(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1056(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
 	VMULPD       Y4, Y4, Y9
 	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
 	VFMADD213PD  Y9, Y7, Y8
-	VFNMADD213PD Y9, Y5, Y8
+	VFNMADD213PD Y9, Y6, Y8
 	VSUBPD       Y8, Y4, Y8
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y6, Y4
-	VBLENDVPD    Y4, Y6, Y8, Y8
+	VCMPPD       $0x11, vconsts64x4<>+768(SB), Y5, Y4
+	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
@@ -53777,20 +53224,17 @@ tail:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y5
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+736(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+736(SB), Y4, Y5
 	VMULPD       Y6, Y5, Y5
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
-	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
-	VMOVAPD      Y4, Y6
-	VFMADD231PD  vconsts64x4<>+800(SB), Y5, Y6
-	VPSUBQ       Y4, Y6, Y6
-	VMAXPD       vconsts64x4<>+832(SB), Y6, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
-	VDIVPD       Y5, Y4, Y5
-	VMULPD       Y5, Y5, Y7
+	VMAXPD       vconsts64x4<>+768(SB), Y5, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
+	VDIVPD       Y6, Y4, Y6
+	VMULPD       Y6, Y6, Y7
 	VBROADCASTSD consts64<>+176(SB), Y8
+	VFMADD213PD  vconsts64x4<>+800(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+832(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+928(SB), Y7, Y8
@@ -53799,15 +53243,13 @@ tail:
 	VFMADD213PD  vconsts64x4<>+1024(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1056(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
 	VMULPD       Y4, Y4, Y9
 	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
 	VFMADD213PD  Y9, Y7, Y8
-	VFNMADD213PD Y9, Y5, Y8
+	VFNMADD213PD Y9, Y6, Y8
 	VSUBPD       Y8, Y4, Y8
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y6, Y4
-	VBLENDVPD    Y4, Y6, Y8, Y8
+	VCMPPD       $0x11, vconsts64x4<>+768(SB), Y5, Y4
+	VBLENDVPD    Y4, Y5, Y8, Y8
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y3
@@ -53915,17 +53357,12 @@ loop:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y5
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+736(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+736(SB), Y4, Y5
 	VMULPD       Y6, Y5, Y5
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
-	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
-	VMOVAPD      Y4, Y6
-	VFMADD231PD  vconsts64x4<>+800(SB), Y5, Y6
-	VPSUBQ       Y4, Y6, Y6
 	VMOVUPD      32(AX)(R11*8), Y4
-	VMOVUPD      32(CX)(R11*8), Y5
+	VMOVUPD      32(CX)(R11*8), Y6
 	VORPD        vconsts64x4<>+288(SB), Y4, Y7
 	VBROADCASTSD consts64<>+152(SB), Y8
 	VMAXPD       Y7, Y8, Y7
@@ -53945,20 +53382,17 @@ loop:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+736(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+736(SB), Y7, Y8
 	VMULPD       Y9, Y8, Y8
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y8, Y7
-	VANDPD       vconsts64x4<>+768(SB), Y7, Y7
-	VMOVAPD      Y7, Y9
-	VFMADD231PD  vconsts64x4<>+800(SB), Y8, Y9
-	VPSUBQ       Y7, Y9, Y9
-	VMAXPD       vconsts64x4<>+832(SB), Y6, Y7
-	VADDPD       vconsts64x4<>+0(SB), Y7, Y8
-	VDIVPD       Y8, Y7, Y8
-	VMULPD       Y8, Y8, Y10
+	VMAXPD       vconsts64x4<>+768(SB), Y5, Y7
+	VADDPD       vconsts64x4<>+0(SB), Y7, Y9
+	VDIVPD       Y9, Y7, Y9
+	VMULPD       Y9, Y9, Y10
 	VBROADCASTSD consts64<>+176(SB), Y11
+	VFMADD213PD  vconsts64x4<>+800(SB), Y10, Y11
+	VFMADD213PD  vconsts64x4<>+832(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+864(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+896(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+928(SB), Y10, Y11
@@ -53967,29 +53401,27 @@ loop:
 	VFMADD213PD  vconsts64x4<>+1024(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+1056(SB), Y10, Y11
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y10, Y11
-	VFMADD213PD  vconsts64x4<>+1120(SB), Y10, Y11
-	VFMADD213PD  vconsts64x4<>+1152(SB), Y10, Y11
 	VMULPD       Y7, Y7, Y12
 	VMULPD       vconsts64x4<>+192(SB), Y12, Y12
 	VFMADD213PD  Y12, Y10, Y11
-	VFNMADD213PD Y12, Y8, Y11
+	VFNMADD213PD Y12, Y9, Y11
 	VSUBPD       Y11, Y7, Y11
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y6, Y7
-	VBLENDVPD    Y7, Y6, Y11, Y11
-	VADDPD       vconsts64x4<>+704(SB), Y6, Y7
-	VBROADCASTSD consts64<>+0(SB), Y8
+	VCMPPD       $0x11, vconsts64x4<>+768(SB), Y5, Y7
+	VBLENDVPD    Y7, Y5, Y11, Y11
+	VADDPD       vconsts64x4<>+1120(SB), Y5, Y7
+	VBROADCASTSD consts64<>+0(SB), Y9
 	VXORPD       Y10, Y10, Y10
 	VCMPPD       $0x1d, Y10, Y2, Y10
-	VBLENDVPD    Y10, Y8, Y6, Y8
-	VDIVPD       Y7, Y8, Y8
+	VBLENDVPD    Y10, Y9, Y5, Y9
+	VDIVPD       Y7, Y9, Y9
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
-	VMULPD       Y3, Y2, Y6
+	VMULPD       Y3, Y2, Y5
 	VXORPD       Y7, Y7, Y7
 	VMAXPD       Y7, Y2, Y2
-	VSUBPD       Y6, Y2, Y6
-	VADDPD       Y11, Y6, Y6
-	VSUBPD       Y3, Y8, Y8
+	VSUBPD       Y5, Y2, Y5
+	VADDPD       Y11, Y5, Y5
+	VSUBPD       Y3, Y9, Y9
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
@@ -54014,38 +53446,38 @@ rowperm261:
 	MOVLQSX      4(SI)(DI*8), DI
 	VBROADCASTSD s+152(FP), Y3
 	VMULPD       Y2, Y3, Y3
-	VMULPD       Y8, Y3, Y3
+	VMULPD       Y9, Y3, Y3
 	VMOVUPD      Y3, (R10)(R11*8)
-	VFMADD231PD  Y6, Y2, Y0
-	VMAXPD       vconsts64x4<>+832(SB), Y9, Y2
+	VFMADD231PD  Y5, Y2, Y0
+	VMAXPD       vconsts64x4<>+768(SB), Y8, Y2
 	VADDPD       vconsts64x4<>+0(SB), Y2, Y3
 	VDIVPD       Y3, Y2, Y3
-	VMULPD       Y3, Y3, Y6
+	VMULPD       Y3, Y3, Y5
 	VBROADCASTSD consts64<>+176(SB), Y7
-	VFMADD213PD  vconsts64x4<>+864(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+896(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+928(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+960(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+992(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+1024(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+1056(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+1088(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+1120(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+1152(SB), Y6, Y7
-	VMULPD       Y2, Y2, Y8
-	VMULPD       vconsts64x4<>+192(SB), Y8, Y8
-	VFMADD213PD  Y8, Y6, Y7
-	VFNMADD213PD Y8, Y3, Y7
+	VFMADD213PD  vconsts64x4<>+800(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+832(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+864(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+896(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+928(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+960(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+992(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1024(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1056(SB), Y5, Y7
+	VFMADD213PD  vconsts64x4<>+1088(SB), Y5, Y7
+	VMULPD       Y2, Y2, Y9
+	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
+	VFMADD213PD  Y9, Y5, Y7
+	VFNMADD213PD Y9, Y3, Y7
 	VSUBPD       Y7, Y2, Y7
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y9, Y2
-	VBLENDVPD    Y2, Y9, Y7, Y7
-	VADDPD       vconsts64x4<>+704(SB), Y9, Y2
+	VCMPPD       $0x11, vconsts64x4<>+768(SB), Y8, Y2
+	VBLENDVPD    Y2, Y8, Y7, Y7
+	VADDPD       vconsts64x4<>+1120(SB), Y8, Y2
 	VBROADCASTSD consts64<>+0(SB), Y3
-	VXORPD       Y6, Y6, Y6
-	VCMPPD       $0x1d, Y6, Y4, Y6
-	VBLENDVPD    Y6, Y3, Y9, Y3
+	VXORPD       Y5, Y5, Y5
+	VCMPPD       $0x1d, Y5, Y4, Y5
+	VBLENDVPD    Y5, Y3, Y8, Y3
 	VDIVPD       Y2, Y3, Y3
-	VMULPD       (SP), Y5, Y2
+	VMULPD       (SP), Y6, Y2
 	VADDPD       32(SP), Y2, Y2
 	VMULPD       Y2, Y4, Y5
 	VXORPD       Y6, Y6, Y6
@@ -54111,20 +53543,17 @@ single1:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y5
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+736(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+736(SB), Y4, Y5
 	VMULPD       Y6, Y5, Y5
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
-	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
-	VMOVAPD      Y4, Y6
-	VFMADD231PD  vconsts64x4<>+800(SB), Y5, Y6
-	VPSUBQ       Y4, Y6, Y6
-	VMAXPD       vconsts64x4<>+832(SB), Y6, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
-	VDIVPD       Y5, Y4, Y5
-	VMULPD       Y5, Y5, Y7
+	VMAXPD       vconsts64x4<>+768(SB), Y5, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
+	VDIVPD       Y6, Y4, Y6
+	VMULPD       Y6, Y6, Y7
 	VBROADCASTSD consts64<>+176(SB), Y8
+	VFMADD213PD  vconsts64x4<>+800(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+832(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+928(SB), Y7, Y8
@@ -54133,29 +53562,27 @@ single1:
 	VFMADD213PD  vconsts64x4<>+1024(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1056(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
 	VMULPD       Y4, Y4, Y9
 	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
 	VFMADD213PD  Y9, Y7, Y8
-	VFNMADD213PD Y9, Y5, Y8
+	VFNMADD213PD Y9, Y6, Y8
 	VSUBPD       Y8, Y4, Y8
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y6, Y4
-	VBLENDVPD    Y4, Y6, Y8, Y8
-	VADDPD       vconsts64x4<>+704(SB), Y6, Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VCMPPD       $0x11, vconsts64x4<>+768(SB), Y5, Y4
+	VBLENDVPD    Y4, Y5, Y8, Y8
+	VADDPD       vconsts64x4<>+1120(SB), Y5, Y4
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VXORPD       Y7, Y7, Y7
 	VCMPPD       $0x1d, Y7, Y2, Y7
-	VBLENDVPD    Y7, Y5, Y6, Y5
-	VDIVPD       Y4, Y5, Y5
+	VBLENDVPD    Y7, Y6, Y5, Y6
+	VDIVPD       Y4, Y6, Y6
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y4
-	VXORPD       Y6, Y6, Y6
-	VMAXPD       Y6, Y2, Y2
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y5, Y2, Y2
 	VSUBPD       Y4, Y2, Y4
 	VADDPD       Y8, Y4, Y4
-	VSUBPD       Y3, Y5, Y5
+	VSUBPD       Y3, Y6, Y6
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000004
@@ -54180,7 +53607,7 @@ rowperm263:
 	MOVLQSX      4(SI)(DI*8), DI
 	VBROADCASTSD s+152(FP), Y3
 	VMULPD       Y2, Y3, Y3
-	VMULPD       Y5, Y3, Y3
+	VMULPD       Y6, Y3, Y3
 	VMOVUPD      Y3, (R10)(R11*8)
 	VFMADD231PD  Y4, Y2, Y0
 	ADDQ         $0x00000004, R11
@@ -54219,20 +53646,17 @@ tail:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+640(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+672(SB), Y4, Y5
-	VFMADD213PD  vconsts64x4<>+192(SB), Y4, Y5
 	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
-	VFMADD213PD  vconsts64x4<>+704(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+736(SB), Y4, Y5
+	VFMADD213PD  vconsts64x4<>+736(SB), Y4, Y5
 	VMULPD       Y6, Y5, Y5
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y5, Y4
-	VANDPD       vconsts64x4<>+768(SB), Y4, Y4
-	VMOVAPD      Y4, Y6
-	VFMADD231PD  vconsts64x4<>+800(SB), Y5, Y6
-	VPSUBQ       Y4, Y6, Y6
-	VMAXPD       vconsts64x4<>+832(SB), Y6, Y4
-	VADDPD       vconsts64x4<>+0(SB), Y4, Y5
-	VDIVPD       Y5, Y4, Y5
-	VMULPD       Y5, Y5, Y7
+	VMAXPD       vconsts64x4<>+768(SB), Y5, Y4
+	VADDPD       vconsts64x4<>+0(SB), Y4, Y6
+	VDIVPD       Y6, Y4, Y6
+	VMULPD       Y6, Y6, Y7
 	VBROADCASTSD consts64<>+176(SB), Y8
+	VFMADD213PD  vconsts64x4<>+800(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+832(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+864(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+896(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+928(SB), Y7, Y8
@@ -54241,29 +53665,27 @@ tail:
 	VFMADD213PD  vconsts64x4<>+1024(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1056(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+1088(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+1120(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+1152(SB), Y7, Y8
 	VMULPD       Y4, Y4, Y9
 	VMULPD       vconsts64x4<>+192(SB), Y9, Y9
 	VFMADD213PD  Y9, Y7, Y8
-	VFNMADD213PD Y9, Y5, Y8
+	VFNMADD213PD Y9, Y6, Y8
 	VSUBPD       Y8, Y4, Y8
-	VCMPPD       $0x11, vconsts64x4<>+832(SB), Y6, Y4
-	VBLENDVPD    Y4, Y6, Y8, Y8
-	VADDPD       vconsts64x4<>+704(SB), Y6, Y4
-	VBROADCASTSD consts64<>+0(SB), Y5
+	VCMPPD       $0x11, vconsts64x4<>+768(SB), Y5, Y4
+	VBLENDVPD    Y4, Y5, Y8, Y8
+	VADDPD       vconsts64x4<>+1120(SB), Y5, Y4
+	VBROADCASTSD consts64<>+0(SB), Y6
 	VXORPD       Y7, Y7, Y7
 	VCMPPD       $0x1d, Y7, Y2, Y7
-	VBLENDVPD    Y7, Y5, Y6, Y5
-	VDIVPD       Y4, Y5, Y5
+	VBLENDVPD    Y7, Y6, Y5, Y6
+	VDIVPD       Y4, Y6, Y6
 	VMULPD       (SP), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VMULPD       Y3, Y2, Y4
-	VXORPD       Y6, Y6, Y6
-	VMAXPD       Y6, Y2, Y2
+	VXORPD       Y5, Y5, Y5
+	VMAXPD       Y5, Y2, Y2
 	VSUBPD       Y4, Y2, Y4
 	VADDPD       Y8, Y4, Y4
-	VSUBPD       Y3, Y5, Y5
+	VSUBPD       Y3, Y6, Y6
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000004
@@ -54293,7 +53715,7 @@ rowperm264:
 	VANDPD       Y3, Y2, Y2
 	VBROADCASTSD s+152(FP), Y3
 	VMULPD       Y2, Y3, Y3
-	VMULPD       Y5, Y3, Y3
+	VMULPD       Y6, Y3, Y3
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
 	SUBQ         R12, CX
@@ -54493,28 +53915,28 @@ loop:
 	VBROADCASTSD consts64<>+184(SB), Y1
 	VMINPD       Y0, Y1, Y0
 	VBROADCASTSD consts64<>+160(SB), Y1
-	VFMADD213PD  vconsts64x4<>+1184(SB), Y0, Y1
-	VSUBPD       vconsts64x4<>+1184(SB), Y1, Y1
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y0, Y1
+	VSUBPD       vconsts64x4<>+1152(SB), Y1, Y1
 	VFNMADD231PD vconsts64x4<>+352(SB), Y1, Y0
 	VFNMADD231PD vconsts64x4<>+384(SB), Y1, Y0
-	VBROADCASTSD consts64<>+168(SB), Y2
-	VFMADD213PD  vconsts64x4<>+416(SB), Y0, Y2
-	VFMADD213PD  vconsts64x4<>+448(SB), Y0, Y2
-	VFMADD213PD  vconsts64x4<>+480(SB), Y0, Y2
-	VFMADD213PD  vconsts64x4<>+512(SB), Y0, Y2
-	VFMADD213PD  vconsts64x4<>+544(SB), Y0, Y2
-	VFMADD213PD  vconsts64x4<>+576(SB), Y0, Y2
-	VFMADD213PD  vconsts64x4<>+608(SB), Y0, Y2
-	VFMADD213PD  vconsts64x4<>+640(SB), Y0, Y2
-	VFMADD213PD  vconsts64x4<>+672(SB), Y0, Y2
+	VBROADCASTSD consts64<>+192(SB), Y2
+	VFMADD213PD  vconsts64x4<>+1184(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+1216(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+1248(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+1280(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+1312(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+1344(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+1376(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+1408(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+1440(SB), Y0, Y2
 	VFMADD213PD  vconsts64x4<>+192(SB), Y0, Y2
-	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y2
-	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y0, Y2
 	VBROADCASTSD consts64<>+104(SB), Y0
-	VFMADD213PD  vconsts64x4<>+1216(SB), Y1, Y0
-	VSUBPD       vconsts64x4<>+1216(SB), Y0, Y3
+	VFMADD213PD  vconsts64x4<>+1472(SB), Y1, Y0
+	VSUBPD       vconsts64x4<>+1472(SB), Y0, Y3
 	VSUBPD       Y3, Y1, Y1
-	VADDPD       vconsts64x4<>+1216(SB), Y1, Y1
+	VADDPD       vconsts64x4<>+1472(SB), Y1, Y1
 	VPSLLQ       $0x34, Y0, Y0
 	VPSLLQ       $0x34, Y1, Y1
 	VMULPD       Y0, Y2, Y2
@@ -54538,28 +53960,28 @@ tail:
 	VBROADCASTSD consts64<>+184(SB), Y1
 	VMINPD       Y0, Y1, Y0
 	VBROADCASTSD consts64<>+160(SB), Y1
-	VFMADD213PD  vconsts64x4<>+1184(SB), Y0, Y1
-	VSUBPD       vconsts64x4<>+1184(SB), Y1, Y1
+	VFMADD213PD  vconsts64x4<>+1152(SB), Y0, Y1
+	VSUBPD       vconsts64x4<>+1152(SB), Y1, Y1
 	VFNMADD231PD vconsts64x4<>+352(SB), Y1, Y0
 	VFNMADD231PD vconsts64x4<>+384(SB), Y1, Y0
-	VBROADCASTSD consts64<>+168(SB), Y2
-	VFMADD213PD  vconsts64x4<>+416(SB), Y0, Y2
-	VFMADD213PD  vconsts64x4<>+448(SB), Y0, Y2
-	VFMADD213PD  vconsts64x4<>+480(SB), Y0, Y2
-	VFMADD213PD  vconsts64x4<>+512(SB), Y0, Y2
-	VFMADD213PD  vconsts64x4<>+544(SB), Y0, Y2
-	VFMADD213PD  vconsts64x4<>+576(SB), Y0, Y2
-	VFMADD213PD  vconsts64x4<>+608(SB), Y0, Y2
-	VFMADD213PD  vconsts64x4<>+640(SB), Y0, Y2
-	VFMADD213PD  vconsts64x4<>+672(SB), Y0, Y2
+	VBROADCASTSD consts64<>+192(SB), Y2
+	VFMADD213PD  vconsts64x4<>+1184(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+1216(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+1248(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+1280(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+1312(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+1344(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+1376(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+1408(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+1440(SB), Y0, Y2
 	VFMADD213PD  vconsts64x4<>+192(SB), Y0, Y2
-	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y2
-	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y0, Y2
+	VFMADD213PD  vconsts64x4<>+1120(SB), Y0, Y2
 	VBROADCASTSD consts64<>+104(SB), Y0
-	VFMADD213PD  vconsts64x4<>+1216(SB), Y1, Y0
-	VSUBPD       vconsts64x4<>+1216(SB), Y0, Y3
+	VFMADD213PD  vconsts64x4<>+1472(SB), Y1, Y0
+	VSUBPD       vconsts64x4<>+1472(SB), Y0, Y3
 	VSUBPD       Y3, Y1, Y1
-	VADDPD       vconsts64x4<>+1216(SB), Y1, Y1
+	VADDPD       vconsts64x4<>+1472(SB), Y1, Y1
 	VPSLLQ       $0x34, Y0, Y0
 	VPSLLQ       $0x34, Y1, Y1
 	VMULPD       Y0, Y2, Y2
@@ -54585,19 +54007,19 @@ loop:
 	CMPQ         DX, $0x00000004
 	JL           tail
 	VMOVUPD      (AX), Y0
-	VADDPD       vconsts64x4<>+704(SB), Y0, Y1
-	VBROADCASTSD consts64<>+192(SB), Y2
+	VADDPD       vconsts64x4<>+1120(SB), Y0, Y1
+	VBROADCASTSD consts64<>+200(SB), Y2
 	VPADDQ       Y2, Y1, Y2
 	VPSRLQ       $0x34, Y2, Y3
 	VBROADCASTSD consts64<>+72(SB), Y4
 	VORPD        Y4, Y3, Y3
-	VBROADCASTSD consts64<>+200(SB), Y4
+	VBROADCASTSD consts64<>+208(SB), Y4
 	VSUBPD       Y4, Y3, Y3
 	VBROADCASTSD consts64<>+88(SB), Y4
 	VANDPD       Y4, Y2, Y2
-	VBROADCASTSD consts64<>+208(SB), Y4
+	VBROADCASTSD consts64<>+216(SB), Y4
 	VPADDQ       Y4, Y2, Y2
-	VSUBPD       vconsts64x4<>+704(SB), Y2, Y2
+	VSUBPD       vconsts64x4<>+1120(SB), Y2, Y2
 	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x00, Y4, Y3, Y4
 	VBLENDVPD    Y4, Y0, Y2, Y2
@@ -54640,10 +54062,10 @@ loop:
 	VBROADCASTSD consts64<>+128(SB), Y1
 	VCMPPD       $0x00, Y1, Y0, Y2
 	VBLENDVPD    Y2, Y1, Y5, Y5
-	VCMPPD       $0x00, vconsts64x4<>+1248(SB), Y0, Y1
+	VCMPPD       $0x00, vconsts64x4<>+1504(SB), Y0, Y1
 	VBROADCASTSD consts64<>+136(SB), Y2
 	VBLENDVPD    Y1, Y2, Y5, Y5
-	VCMPPD       $0x19, vconsts64x4<>+1248(SB), Y0, Y1
+	VCMPPD       $0x19, vconsts64x4<>+1504(SB), Y0, Y1
 	VBROADCASTSD consts64<>+144(SB), Y2
 	VBLENDVPD    Y1, Y2, Y5, Y5
 	VXORPD       Y1, Y1, Y1
@@ -54663,19 +54085,19 @@ tail:
 	SUBQ         DX, SI
 	VMOVDQU      (BX)(SI*8), Y0
 	VMASKMOVPD   (AX), Y0, Y0
-	VADDPD       vconsts64x4<>+704(SB), Y0, Y1
-	VBROADCASTSD consts64<>+192(SB), Y2
+	VADDPD       vconsts64x4<>+1120(SB), Y0, Y1
+	VBROADCASTSD consts64<>+200(SB), Y2
 	VPADDQ       Y2, Y1, Y2
 	VPSRLQ       $0x34, Y2, Y3
 	VBROADCASTSD consts64<>+72(SB), Y4
 	VORPD        Y4, Y3, Y3
-	VBROADCASTSD consts64<>+200(SB), Y4
+	VBROADCASTSD consts64<>+208(SB), Y4
 	VSUBPD       Y4, Y3, Y3
 	VBROADCASTSD consts64<>+88(SB), Y4
 	VANDPD       Y4, Y2, Y2
-	VBROADCASTSD consts64<>+208(SB), Y4
+	VBROADCASTSD consts64<>+216(SB), Y4
 	VPADDQ       Y4, Y2, Y2
-	VSUBPD       vconsts64x4<>+704(SB), Y2, Y2
+	VSUBPD       vconsts64x4<>+1120(SB), Y2, Y2
 	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x00, Y4, Y3, Y4
 	VBLENDVPD    Y4, Y0, Y2, Y2
@@ -54718,10 +54140,10 @@ tail:
 	VBROADCASTSD consts64<>+128(SB), Y1
 	VCMPPD       $0x00, Y1, Y0, Y2
 	VBLENDVPD    Y2, Y1, Y5, Y5
-	VCMPPD       $0x00, vconsts64x4<>+1248(SB), Y0, Y1
+	VCMPPD       $0x00, vconsts64x4<>+1504(SB), Y0, Y1
 	VBROADCASTSD consts64<>+136(SB), Y2
 	VBLENDVPD    Y1, Y2, Y5, Y5
-	VCMPPD       $0x19, vconsts64x4<>+1248(SB), Y0, Y1
+	VCMPPD       $0x19, vconsts64x4<>+1504(SB), Y0, Y1
 	VBROADCASTSD consts64<>+144(SB), Y2
 	VBLENDVPD    Y1, Y2, Y5, Y5
 	VXORPD       Y1, Y1, Y1
@@ -54984,18 +54406,13 @@ esloop:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
 	VMULPD       Y8, Y7, Y7
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
-	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
-	VMOVAPD      Y6, Y8
-	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y8
-	VPSUBQ       Y6, Y8, Y8
 	VCMPPD       $0x19, Y4, Y5, Y5
 	VPSUBQ       Y5, Y3, Y3
-	VANDPD       Y5, Y8, Y5
+	VANDPD       Y5, Y7, Y5
 	VADDPD       Y5, Y1, Y1
 	VMOVUPD      32(AX)(CX*8), Y5
 	VSUBPD       Y0, Y5, Y5
@@ -55017,18 +54434,13 @@ esloop:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
 	VMULPD       Y8, Y7, Y7
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
-	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
-	VMOVAPD      Y6, Y8
-	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y8
-	VPSUBQ       Y6, Y8, Y8
 	VCMPPD       $0x19, Y4, Y5, Y5
 	VPSUBQ       Y5, Y3, Y3
-	VANDPD       Y5, Y8, Y5
+	VANDPD       Y5, Y7, Y5
 	VADDPD       Y5, Y2, Y2
 	ADDQ         $0x00000008, CX
 	CMPQ         CX, DX
@@ -55060,18 +54472,13 @@ essingle1:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
 	VMULPD       Y8, Y7, Y7
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
-	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
-	VMOVAPD      Y6, Y8
-	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y8
-	VPSUBQ       Y6, Y8, Y8
 	VCMPPD       $0x19, Y4, Y5, Y5
 	VPSUBQ       Y5, Y3, Y3
-	VANDPD       Y5, Y8, Y5
+	VANDPD       Y5, Y7, Y5
 	VADDPD       Y5, Y1, Y1
 	ADDQ         $0x00000004, CX
 	JMP          essingle1
@@ -55104,15 +54511,10 @@ estail:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y5, Y6
 	VFMADD213PD  vconsts64x4<>+640(SB), Y5, Y6
 	VFMADD213PD  vconsts64x4<>+672(SB), Y5, Y6
-	VFMADD213PD  vconsts64x4<>+192(SB), Y5, Y6
 	VFMADD213PD  vconsts64x4<>+704(SB), Y5, Y6
-	VFMADD213PD  vconsts64x4<>+704(SB), Y5, Y6
+	VFMADD213PD  vconsts64x4<>+736(SB), Y5, Y6
+	VFMADD213PD  vconsts64x4<>+736(SB), Y5, Y6
 	VMULPD       Y7, Y6, Y6
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y6, Y5
-	VANDPD       vconsts64x4<>+768(SB), Y5, Y5
-	VMOVAPD      Y5, Y7
-	VFMADD231PD  vconsts64x4<>+800(SB), Y6, Y7
-	VPSUBQ       Y5, Y7, Y7
 	VCMPPD       $0x19, Y4, Y0, Y0
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, BX
@@ -55120,7 +54522,7 @@ estail:
 	VMOVDQU      (AX)(BX*8), Y4
 	VANDPD       Y4, Y0, Y0
 	VPSUBQ       Y0, Y3, Y3
-	VANDPD       Y0, Y7, Y0
+	VANDPD       Y0, Y6, Y0
 	VADDPD       Y0, Y1, Y1
 	ADDQ         DX, CX
 
@@ -55179,19 +54581,14 @@ esloop:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
 	VMULPD       Y8, Y7, Y7
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
-	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
-	VMOVAPD      Y6, Y8
-	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y8
-	VPSUBQ       Y6, Y8, Y8
-	VMOVUPD      Y8, (CX)(DX*8)
+	VMOVUPD      Y7, (CX)(DX*8)
 	VCMPPD       $0x19, Y4, Y5, Y5
 	VPSUBQ       Y5, Y3, Y3
-	VANDPD       Y5, Y8, Y5
+	VANDPD       Y5, Y7, Y5
 	VADDPD       Y5, Y1, Y1
 	VMOVUPD      32(AX)(DX*8), Y5
 	VSUBPD       Y0, Y5, Y5
@@ -55213,19 +54610,14 @@ esloop:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
 	VMULPD       Y8, Y7, Y7
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
-	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
-	VMOVAPD      Y6, Y8
-	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y8
-	VPSUBQ       Y6, Y8, Y8
-	VMOVUPD      Y8, 32(CX)(DX*8)
+	VMOVUPD      Y7, 32(CX)(DX*8)
 	VCMPPD       $0x19, Y4, Y5, Y5
 	VPSUBQ       Y5, Y3, Y3
-	VANDPD       Y5, Y8, Y5
+	VANDPD       Y5, Y7, Y5
 	VADDPD       Y5, Y2, Y2
 	ADDQ         $0x00000008, DX
 	CMPQ         DX, BX
@@ -55257,19 +54649,14 @@ essingle1:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
 	VMULPD       Y8, Y7, Y7
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
-	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
-	VMOVAPD      Y6, Y8
-	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y8
-	VPSUBQ       Y6, Y8, Y8
-	VMOVUPD      Y8, (CX)(DX*8)
+	VMOVUPD      Y7, (CX)(DX*8)
 	VCMPPD       $0x19, Y4, Y5, Y5
 	VPSUBQ       Y5, Y3, Y3
-	VANDPD       Y5, Y8, Y5
+	VANDPD       Y5, Y7, Y5
 	VADDPD       Y5, Y1, Y1
 	ADDQ         $0x00000004, DX
 	JMP          essingle1
@@ -55302,20 +54689,15 @@ estail:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y5, Y6
 	VFMADD213PD  vconsts64x4<>+640(SB), Y5, Y6
 	VFMADD213PD  vconsts64x4<>+672(SB), Y5, Y6
-	VFMADD213PD  vconsts64x4<>+192(SB), Y5, Y6
 	VFMADD213PD  vconsts64x4<>+704(SB), Y5, Y6
-	VFMADD213PD  vconsts64x4<>+704(SB), Y5, Y6
+	VFMADD213PD  vconsts64x4<>+736(SB), Y5, Y6
+	VFMADD213PD  vconsts64x4<>+736(SB), Y5, Y6
 	VMULPD       Y7, Y6, Y6
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y6, Y5
-	VANDPD       vconsts64x4<>+768(SB), Y5, Y5
-	VMOVAPD      Y5, Y7
-	VFMADD231PD  vconsts64x4<>+800(SB), Y6, Y7
-	VPSUBQ       Y5, Y7, Y7
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, SI
 	SUBQ         BX, SI
 	VMOVDQU      (AX)(SI*8), Y5
-	VMASKMOVPD   Y7, Y5, (CX)(DX*8)
+	VMASKMOVPD   Y6, Y5, (CX)(DX*8)
 	VCMPPD       $0x19, Y4, Y0, Y0
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
@@ -55323,7 +54705,7 @@ estail:
 	VMOVDQU      (AX)(CX*8), Y4
 	VANDPD       Y4, Y0, Y0
 	VPSUBQ       Y0, Y3, Y3
-	VANDPD       Y0, Y7, Y0
+	VANDPD       Y0, Y6, Y0
 	VADDPD       Y0, Y1, Y1
 	ADDQ         BX, DX
 
@@ -55383,18 +54765,13 @@ esloop:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y8, Y9
 	VFMADD213PD  vconsts64x4<>+640(SB), Y8, Y9
 	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y8, Y9
 	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
 	VMULPD       Y10, Y9, Y9
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y9, Y8
-	VANDPD       vconsts64x4<>+768(SB), Y8, Y8
-	VMOVAPD      Y8, Y10
-	VFMADD231PD  vconsts64x4<>+800(SB), Y9, Y10
-	VPSUBQ       Y8, Y10, Y10
 	VCMPPD       $0x19, Y6, Y7, Y8
 	VPSUBQ       Y8, Y5, Y5
-	VANDPD       Y8, Y10, Y8
+	VANDPD       Y8, Y9, Y8
 	VADDPD       Y8, Y1, Y1
 	VSUBPD       Y7, Y3, Y3
 	VMOVUPD      32(AX)(CX*8), Y7
@@ -55417,18 +54794,13 @@ esloop:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y8, Y9
 	VFMADD213PD  vconsts64x4<>+640(SB), Y8, Y9
 	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y8, Y9
 	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
 	VMULPD       Y10, Y9, Y9
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y9, Y8
-	VANDPD       vconsts64x4<>+768(SB), Y8, Y8
-	VMOVAPD      Y8, Y10
-	VFMADD231PD  vconsts64x4<>+800(SB), Y9, Y10
-	VPSUBQ       Y8, Y10, Y10
 	VCMPPD       $0x19, Y6, Y7, Y8
 	VPSUBQ       Y8, Y5, Y5
-	VANDPD       Y8, Y10, Y8
+	VANDPD       Y8, Y9, Y8
 	VADDPD       Y8, Y2, Y2
 	VSUBPD       Y7, Y4, Y4
 	ADDQ         $0x00000008, CX
@@ -55461,18 +54833,13 @@ essingle1:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y8, Y9
 	VFMADD213PD  vconsts64x4<>+640(SB), Y8, Y9
 	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y8, Y9
 	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
 	VMULPD       Y10, Y9, Y9
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y9, Y8
-	VANDPD       vconsts64x4<>+768(SB), Y8, Y8
-	VMOVAPD      Y8, Y10
-	VFMADD231PD  vconsts64x4<>+800(SB), Y9, Y10
-	VPSUBQ       Y8, Y10, Y10
 	VCMPPD       $0x19, Y6, Y7, Y8
 	VPSUBQ       Y8, Y5, Y5
-	VANDPD       Y8, Y10, Y8
+	VANDPD       Y8, Y9, Y8
 	VADDPD       Y8, Y1, Y1
 	VSUBPD       Y7, Y3, Y3
 	ADDQ         $0x00000004, CX
@@ -55506,15 +54873,10 @@ estail:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+736(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+736(SB), Y7, Y8
 	VMULPD       Y9, Y8, Y8
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y8, Y7
-	VANDPD       vconsts64x4<>+768(SB), Y7, Y7
-	VMOVAPD      Y7, Y9
-	VFMADD231PD  vconsts64x4<>+800(SB), Y8, Y9
-	VPSUBQ       Y7, Y9, Y9
 	VCMPPD       $0x19, Y6, Y0, Y6
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, BX
@@ -55522,7 +54884,7 @@ estail:
 	VMOVDQU      (AX)(BX*8), Y7
 	VANDPD       Y7, Y6, Y6
 	VPSUBQ       Y6, Y5, Y5
-	VANDPD       Y6, Y9, Y6
+	VANDPD       Y6, Y8, Y6
 	VADDPD       Y6, Y1, Y1
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, BX
@@ -55595,19 +54957,14 @@ esloop:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y8, Y9
 	VFMADD213PD  vconsts64x4<>+640(SB), Y8, Y9
 	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y8, Y9
 	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
 	VMULPD       Y10, Y9, Y9
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y9, Y8
-	VANDPD       vconsts64x4<>+768(SB), Y8, Y8
-	VMOVAPD      Y8, Y10
-	VFMADD231PD  vconsts64x4<>+800(SB), Y9, Y10
-	VPSUBQ       Y8, Y10, Y10
-	VMOVUPD      Y10, (CX)(DX*8)
+	VMOVUPD      Y9, (CX)(DX*8)
 	VCMPPD       $0x19, Y6, Y7, Y8
 	VPSUBQ       Y8, Y5, Y5
-	VANDPD       Y8, Y10, Y8
+	VANDPD       Y8, Y9, Y8
 	VADDPD       Y8, Y1, Y1
 	VSUBPD       Y7, Y3, Y3
 	VMOVUPD      32(AX)(DX*8), Y7
@@ -55630,19 +54987,14 @@ esloop:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y8, Y9
 	VFMADD213PD  vconsts64x4<>+640(SB), Y8, Y9
 	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y8, Y9
 	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
 	VMULPD       Y10, Y9, Y9
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y9, Y8
-	VANDPD       vconsts64x4<>+768(SB), Y8, Y8
-	VMOVAPD      Y8, Y10
-	VFMADD231PD  vconsts64x4<>+800(SB), Y9, Y10
-	VPSUBQ       Y8, Y10, Y10
-	VMOVUPD      Y10, 32(CX)(DX*8)
+	VMOVUPD      Y9, 32(CX)(DX*8)
 	VCMPPD       $0x19, Y6, Y7, Y8
 	VPSUBQ       Y8, Y5, Y5
-	VANDPD       Y8, Y10, Y8
+	VANDPD       Y8, Y9, Y8
 	VADDPD       Y8, Y2, Y2
 	VSUBPD       Y7, Y4, Y4
 	ADDQ         $0x00000008, DX
@@ -55675,19 +55027,14 @@ essingle1:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y8, Y9
 	VFMADD213PD  vconsts64x4<>+640(SB), Y8, Y9
 	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y8, Y9
 	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
 	VMULPD       Y10, Y9, Y9
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y9, Y8
-	VANDPD       vconsts64x4<>+768(SB), Y8, Y8
-	VMOVAPD      Y8, Y10
-	VFMADD231PD  vconsts64x4<>+800(SB), Y9, Y10
-	VPSUBQ       Y8, Y10, Y10
-	VMOVUPD      Y10, (CX)(DX*8)
+	VMOVUPD      Y9, (CX)(DX*8)
 	VCMPPD       $0x19, Y6, Y7, Y8
 	VPSUBQ       Y8, Y5, Y5
-	VANDPD       Y8, Y10, Y8
+	VANDPD       Y8, Y9, Y8
 	VADDPD       Y8, Y1, Y1
 	VSUBPD       Y7, Y3, Y3
 	ADDQ         $0x00000004, DX
@@ -55721,20 +55068,15 @@ estail:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+736(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+736(SB), Y7, Y8
 	VMULPD       Y9, Y8, Y8
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y8, Y7
-	VANDPD       vconsts64x4<>+768(SB), Y7, Y7
-	VMOVAPD      Y7, Y9
-	VFMADD231PD  vconsts64x4<>+800(SB), Y8, Y9
-	VPSUBQ       Y7, Y9, Y9
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, SI
 	SUBQ         BX, SI
 	VMOVDQU      (AX)(SI*8), Y7
-	VMASKMOVPD   Y9, Y7, (CX)(DX*8)
+	VMASKMOVPD   Y8, Y7, (CX)(DX*8)
 	VCMPPD       $0x19, Y6, Y0, Y6
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
@@ -55742,7 +55084,7 @@ estail:
 	VMOVDQU      (AX)(CX*8), Y7
 	VANDPD       Y7, Y6, Y6
 	VPSUBQ       Y6, Y5, Y5
-	VANDPD       Y6, Y9, Y6
+	VANDPD       Y6, Y8, Y6
 	VADDPD       Y6, Y1, Y1
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, CX
@@ -55814,18 +55156,13 @@ esloop:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+736(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+736(SB), Y7, Y8
 	VMULPD       Y9, Y8, Y8
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y8, Y7
-	VANDPD       vconsts64x4<>+768(SB), Y7, Y7
-	VMOVAPD      Y7, Y9
-	VFMADD231PD  vconsts64x4<>+800(SB), Y8, Y9
-	VPSUBQ       Y7, Y9, Y9
 	VCMPPD       $0x19, Y5, Y6, Y7
 	VPSUBQ       Y7, Y4, Y4
-	VANDPD       Y7, Y9, Y7
+	VANDPD       Y7, Y8, Y7
 	VADDPD       Y7, Y1, Y1
 	VMOVUPD      (CX)(DX*8), Y7
 	VBROADCASTSD pos+56(FP), Y8
@@ -55862,18 +55199,13 @@ essingle1:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+736(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+736(SB), Y7, Y8
 	VMULPD       Y9, Y8, Y8
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y8, Y7
-	VANDPD       vconsts64x4<>+768(SB), Y7, Y7
-	VMOVAPD      Y7, Y9
-	VFMADD231PD  vconsts64x4<>+800(SB), Y8, Y9
-	VPSUBQ       Y7, Y9, Y9
 	VCMPPD       $0x19, Y5, Y6, Y7
 	VPSUBQ       Y7, Y4, Y4
-	VANDPD       Y7, Y9, Y7
+	VANDPD       Y7, Y8, Y7
 	VADDPD       Y7, Y1, Y1
 	VMOVUPD      (CX)(DX*8), Y7
 	VBROADCASTSD pos+56(FP), Y8
@@ -55913,15 +55245,10 @@ estail:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
 	VMULPD       Y8, Y7, Y7
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
-	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
-	VMOVAPD      Y6, Y8
-	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y8
-	VPSUBQ       Y6, Y8, Y8
 	VCMPPD       $0x19, Y5, Y0, Y5
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, SI
@@ -55929,7 +55256,7 @@ estail:
 	VMOVDQU      (AX)(SI*8), Y6
 	VANDPD       Y6, Y5, Y5
 	VPSUBQ       Y5, Y4, Y4
-	VANDPD       Y5, Y8, Y5
+	VANDPD       Y5, Y7, Y5
 	VADDPD       Y5, Y1, Y1
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, SI
@@ -56015,19 +55342,14 @@ esloop:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+736(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+736(SB), Y7, Y8
 	VMULPD       Y9, Y8, Y8
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y8, Y7
-	VANDPD       vconsts64x4<>+768(SB), Y7, Y7
-	VMOVAPD      Y7, Y9
-	VFMADD231PD  vconsts64x4<>+800(SB), Y8, Y9
-	VPSUBQ       Y7, Y9, Y9
-	VMOVUPD      Y9, (DX)(BX*8)
+	VMOVUPD      Y8, (DX)(BX*8)
 	VCMPPD       $0x19, Y5, Y6, Y7
 	VPSUBQ       Y7, Y4, Y4
-	VANDPD       Y7, Y9, Y7
+	VANDPD       Y7, Y8, Y7
 	VADDPD       Y7, Y1, Y1
 	VMOVUPD      (CX)(BX*8), Y7
 	VBROADCASTSD pos+80(FP), Y8
@@ -56064,19 +55386,14 @@ essingle1:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+192(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+736(SB), Y7, Y8
+	VFMADD213PD  vconsts64x4<>+736(SB), Y7, Y8
 	VMULPD       Y9, Y8, Y8
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y8, Y7
-	VANDPD       vconsts64x4<>+768(SB), Y7, Y7
-	VMOVAPD      Y7, Y9
-	VFMADD231PD  vconsts64x4<>+800(SB), Y8, Y9
-	VPSUBQ       Y7, Y9, Y9
-	VMOVUPD      Y9, (DX)(BX*8)
+	VMOVUPD      Y8, (DX)(BX*8)
 	VCMPPD       $0x19, Y5, Y6, Y7
 	VPSUBQ       Y7, Y4, Y4
-	VANDPD       Y7, Y9, Y7
+	VANDPD       Y7, Y8, Y7
 	VADDPD       Y7, Y1, Y1
 	VMOVUPD      (CX)(BX*8), Y7
 	VBROADCASTSD pos+80(FP), Y8
@@ -56116,20 +55433,15 @@ estail:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
 	VMULPD       Y8, Y7, Y7
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
-	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
-	VMOVAPD      Y6, Y8
-	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y8
-	VPSUBQ       Y6, Y8, Y8
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, DI
 	SUBQ         SI, DI
 	VMOVDQU      (AX)(DI*8), Y6
-	VMASKMOVPD   Y8, Y6, (DX)(BX*8)
+	VMASKMOVPD   Y7, Y6, (DX)(BX*8)
 	VCMPPD       $0x19, Y5, Y0, Y5
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, DX
@@ -56137,7 +55449,7 @@ estail:
 	VMOVDQU      (AX)(DX*8), Y6
 	VANDPD       Y6, Y5, Y5
 	VPSUBQ       Y5, Y4, Y4
-	VANDPD       Y5, Y8, Y5
+	VANDPD       Y5, Y7, Y5
 	VADDPD       Y5, Y1, Y1
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, DX
@@ -56633,28 +55945,23 @@ sums:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y8, Y9
 	VFMADD213PD  vconsts64x4<>+640(SB), Y8, Y9
 	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+192(SB), Y8, Y9
 	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
+	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
 	VMULPD       Y10, Y9, Y9
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y9, Y8
-	VANDPD       vconsts64x4<>+768(SB), Y8, Y8
-	VMOVAPD      Y8, Y10
-	VFMADD231PD  vconsts64x4<>+800(SB), Y9, Y10
-	VPSUBQ       Y8, Y10, Y10
 	VXORPD       Y8, Y8, Y8
 	VCMPPD       $0x19, Y8, Y7, Y8
-	VANDPD       Y8, Y10, Y9
-	VADDPD       Y9, Y1, Y1
-	VBROADCASTSD consts64<>+0(SB), Y9
-	VANDPD       Y8, Y9, Y8
+	VANDPD       Y8, Y9, Y10
+	VADDPD       Y10, Y1, Y1
+	VBROADCASTSD consts64<>+0(SB), Y10
+	VANDPD       Y8, Y10, Y8
 	VADDPD       Y8, Y2, Y2
 	VSUBPD       Y7, Y3, Y3
 	VPCMPEQQ     512(SP), Y6, Y8
 	VBLENDVPD    Y8, Y7, Y4, Y4
 	VPCMPEQQ     512(SP), Y6, Y7
-	VBLENDVPD    Y7, Y10, Y5, Y5
-	VBROADCASTSD consts64<>+216(SB), Y7
+	VBLENDVPD    Y7, Y9, Y5, Y5
+	VBROADCASTSD consts64<>+224(SB), Y7
 	VPADDQ       Y7, Y6, Y6
 	INCQ         SI
 	CMPQ         SI, AX
@@ -56666,19 +55973,19 @@ sums:
 	VBROADCASTSD consts64<>+0(SB), Y2
 	VSUBPD       Y2, Y6, Y2
 	VADDPD       Y1, Y2, Y2
-	VADDPD       vconsts64x4<>+704(SB), Y2, Y7
-	VBROADCASTSD consts64<>+192(SB), Y8
+	VADDPD       vconsts64x4<>+1120(SB), Y2, Y7
+	VBROADCASTSD consts64<>+200(SB), Y8
 	VPADDQ       Y8, Y7, Y8
 	VPSRLQ       $0x34, Y8, Y9
 	VBROADCASTSD consts64<>+72(SB), Y10
 	VORPD        Y10, Y9, Y9
-	VBROADCASTSD consts64<>+200(SB), Y10
+	VBROADCASTSD consts64<>+208(SB), Y10
 	VSUBPD       Y10, Y9, Y9
 	VBROADCASTSD consts64<>+88(SB), Y10
 	VANDPD       Y10, Y8, Y8
-	VBROADCASTSD consts64<>+208(SB), Y10
+	VBROADCASTSD consts64<>+216(SB), Y10
 	VPADDQ       Y10, Y8, Y8
-	VSUBPD       vconsts64x4<>+704(SB), Y8, Y8
+	VSUBPD       vconsts64x4<>+1120(SB), Y8, Y8
 	VXORPD       Y10, Y10, Y10
 	VCMPPD       $0x00, Y10, Y9, Y10
 	VBLENDVPD    Y10, Y2, Y8, Y8
@@ -56721,10 +56028,10 @@ sums:
 	VBROADCASTSD consts64<>+128(SB), Y7
 	VCMPPD       $0x00, Y7, Y2, Y8
 	VBLENDVPD    Y8, Y7, Y11, Y11
-	VCMPPD       $0x00, vconsts64x4<>+1248(SB), Y2, Y7
+	VCMPPD       $0x00, vconsts64x4<>+1504(SB), Y2, Y7
 	VBROADCASTSD consts64<>+136(SB), Y8
 	VBLENDVPD    Y7, Y8, Y11, Y11
-	VCMPPD       $0x19, vconsts64x4<>+1248(SB), Y2, Y7
+	VCMPPD       $0x19, vconsts64x4<>+1504(SB), Y2, Y7
 	VBROADCASTSD consts64<>+144(SB), Y8
 	VBLENDVPD    Y7, Y8, Y11, Y11
 	VXORPD       Y7, Y7, Y7
@@ -56782,9 +56089,9 @@ noweights:
 	VMULPD       Y4, Y3, Y3
 	VBROADCASTSD consts64<>+32(SB), Y4
 	VANDPD       Y4, Y3, Y4
-	VBROADCASTSD consts64<>+224(SB), Y6
+	VBROADCASTSD consts64<>+232(SB), Y6
 	VCMPPD       $0x1d, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+232(SB), Y7
+	VBROADCASTSD consts64<>+240(SB), Y7
 	VCMPPD       $0x12, Y7, Y4, Y4
 	VANDPD       Y4, Y6, Y4
 	MOVQ         par_base+136(FP), SI
@@ -56802,12 +56109,12 @@ noweights:
 	VMULPD       Y1, Y3, Y1
 	VBROADCASTSD consts64<>+32(SB), Y6
 	VANDPD       Y6, Y0, Y6
-	VBROADCASTSD consts64<>+232(SB), Y7
+	VBROADCASTSD consts64<>+240(SB), Y7
 	VCMPPD       $0x12, Y7, Y6, Y6
 	VANDPD       Y6, Y4, Y4
 	VBROADCASTSD consts64<>+32(SB), Y6
 	VANDPD       Y6, Y1, Y6
-	VBROADCASTSD consts64<>+232(SB), Y7
+	VBROADCASTSD consts64<>+240(SB), Y7
 	VCMPPD       $0x12, Y7, Y6, Y6
 	VANDPD       Y6, Y4, Y4
 	MOVQ         DI, R8
@@ -57614,18 +56921,13 @@ sums:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+192(SB), Y6, Y7
 	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
+	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
 	VMULPD       Y8, Y7, Y7
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y7, Y6
-	VANDPD       vconsts64x4<>+768(SB), Y6, Y6
-	VMOVAPD      Y6, Y8
-	VFMADD231PD  vconsts64x4<>+800(SB), Y7, Y8
-	VPSUBQ       Y6, Y8, Y8
 	VXORPD       Y6, Y6, Y6
 	VCMPPD       $0x19, Y6, Y5, Y6
-	VANDPD       Y6, Y8, Y7
+	VANDPD       Y6, Y7, Y7
 	VADDPD       Y7, Y1, Y1
 	VBROADCASTSD consts64<>+0(SB), Y7
 	VANDPD       Y6, Y7, Y6
@@ -57647,19 +56949,19 @@ sums:
 	VBROADCASTSD consts64<>+0(SB), Y2
 	VSUBPD       Y2, Y5, Y2
 	VADDPD       Y1, Y2, Y2
-	VADDPD       vconsts64x4<>+704(SB), Y2, Y6
-	VBROADCASTSD consts64<>+192(SB), Y7
+	VADDPD       vconsts64x4<>+1120(SB), Y2, Y6
+	VBROADCASTSD consts64<>+200(SB), Y7
 	VPADDQ       Y7, Y6, Y7
 	VPSRLQ       $0x34, Y7, Y8
 	VBROADCASTSD consts64<>+72(SB), Y9
 	VORPD        Y9, Y8, Y8
-	VBROADCASTSD consts64<>+200(SB), Y9
+	VBROADCASTSD consts64<>+208(SB), Y9
 	VSUBPD       Y9, Y8, Y8
 	VBROADCASTSD consts64<>+88(SB), Y9
 	VANDPD       Y9, Y7, Y7
-	VBROADCASTSD consts64<>+208(SB), Y9
+	VBROADCASTSD consts64<>+216(SB), Y9
 	VPADDQ       Y9, Y7, Y7
-	VSUBPD       vconsts64x4<>+704(SB), Y7, Y7
+	VSUBPD       vconsts64x4<>+1120(SB), Y7, Y7
 	VXORPD       Y9, Y9, Y9
 	VCMPPD       $0x00, Y9, Y8, Y9
 	VBLENDVPD    Y9, Y2, Y7, Y7
@@ -57702,10 +57004,10 @@ sums:
 	VBROADCASTSD consts64<>+128(SB), Y6
 	VCMPPD       $0x00, Y6, Y2, Y7
 	VBLENDVPD    Y7, Y6, Y10, Y10
-	VCMPPD       $0x00, vconsts64x4<>+1248(SB), Y2, Y6
+	VCMPPD       $0x00, vconsts64x4<>+1504(SB), Y2, Y6
 	VBROADCASTSD consts64<>+136(SB), Y7
 	VBLENDVPD    Y6, Y7, Y10, Y10
-	VCMPPD       $0x19, vconsts64x4<>+1248(SB), Y2, Y6
+	VCMPPD       $0x19, vconsts64x4<>+1504(SB), Y2, Y6
 	VBROADCASTSD consts64<>+144(SB), Y7
 	VBLENDVPD    Y6, Y7, Y10, Y10
 	VXORPD       Y6, Y6, Y6
@@ -57737,7 +57039,7 @@ noweights:
 	VANDPD       Y7, Y6, Y6
 	VBROADCASTSD consts64<>+32(SB), Y7
 	VANDPD       Y7, Y4, Y7
-	VBROADCASTSD consts64<>+240(SB), Y8
+	VBROADCASTSD consts64<>+248(SB), Y8
 	VCMPPD       $0x1d, Y8, Y7, Y7
 	VANDPD       Y7, Y6, Y6
 	VMOVDQU      Y6, 1088(SP)
@@ -57749,9 +57051,9 @@ noweights:
 	VMULPD       Y5, Y3, Y3
 	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y3, Y5
-	VBROADCASTSD consts64<>+224(SB), Y6
+	VBROADCASTSD consts64<>+232(SB), Y6
 	VCMPPD       $0x1d, Y6, Y5, Y6
-	VBROADCASTSD consts64<>+232(SB), Y7
+	VBROADCASTSD consts64<>+240(SB), Y7
 	VCMPPD       $0x12, Y7, Y5, Y7
 	VANDPD       Y7, Y6, Y6
 	MOVQ         par_base+136(FP), SI
@@ -57775,12 +57077,12 @@ noweights:
 	VBLENDVPD    Y1, Y7, Y3, Y1
 	VBROADCASTSD consts64<>+32(SB), Y3
 	VANDPD       Y3, Y0, Y0
-	VBROADCASTSD consts64<>+232(SB), Y3
+	VBROADCASTSD consts64<>+240(SB), Y3
 	VCMPPD       $0x12, Y3, Y0, Y0
 	VANDPD       Y0, Y6, Y0
 	VBROADCASTSD consts64<>+32(SB), Y3
 	VANDPD       Y3, Y4, Y3
-	VBROADCASTSD consts64<>+232(SB), Y6
+	VBROADCASTSD consts64<>+240(SB), Y6
 	VCMPPD       $0x12, Y6, Y3, Y3
 	VANDPD       Y3, Y0, Y0
 	MOVQ         DI, R8
@@ -57927,17 +57229,12 @@ experm7:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y0, Y3
 	VFMADD213PD  vconsts64x4<>+640(SB), Y0, Y3
 	VFMADD213PD  vconsts64x4<>+672(SB), Y0, Y3
-	VFMADD213PD  vconsts64x4<>+192(SB), Y0, Y3
 	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y3
-	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y3
+	VFMADD213PD  vconsts64x4<>+736(SB), Y0, Y3
+	VFMADD213PD  vconsts64x4<>+736(SB), Y0, Y3
 	VMULPD       Y4, Y3, Y3
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y3, Y0
-	VANDPD       vconsts64x4<>+768(SB), Y0, Y0
-	VMOVAPD      Y0, Y4
-	VFMADD231PD  vconsts64x4<>+800(SB), Y3, Y4
-	VPSUBQ       Y0, Y4, Y4
-	VFMSUB213PD  Y2, Y1, Y4
-	VMOVUPD      Y4, (AX)(R8*8)
+	VFMSUB213PD  Y2, Y1, Y3
+	VMOVUPD      Y3, (AX)(R8*8)
 	ADDQ         $0x00000004, R8
 	CMPQ         R8, R9
 	JLE          sgloop
@@ -58010,17 +57307,12 @@ experm8:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y0, Y3
 	VFMADD213PD  vconsts64x4<>+640(SB), Y0, Y3
 	VFMADD213PD  vconsts64x4<>+672(SB), Y0, Y3
-	VFMADD213PD  vconsts64x4<>+192(SB), Y0, Y3
 	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y3
-	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y3
+	VFMADD213PD  vconsts64x4<>+736(SB), Y0, Y3
+	VFMADD213PD  vconsts64x4<>+736(SB), Y0, Y3
 	VMULPD       Y4, Y3, Y3
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y3, Y0
-	VANDPD       vconsts64x4<>+768(SB), Y0, Y0
-	VMOVAPD      Y0, Y4
-	VFMADD231PD  vconsts64x4<>+800(SB), Y3, Y4
-	VPSUBQ       Y0, Y4, Y4
-	VFMSUB213PD  Y2, Y1, Y4
-	VMOVUPD      Y4, (AX)(R8*8)
+	VFMSUB213PD  Y2, Y1, Y3
+	VMOVUPD      Y3, (AX)(R8*8)
 	ADDQ         $0x00000004, R8
 	JMP          sgsingle1
 
@@ -58096,21 +57388,16 @@ experm9:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y0, Y3
 	VFMADD213PD  vconsts64x4<>+640(SB), Y0, Y3
 	VFMADD213PD  vconsts64x4<>+672(SB), Y0, Y3
-	VFMADD213PD  vconsts64x4<>+192(SB), Y0, Y3
 	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y3
-	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y3
+	VFMADD213PD  vconsts64x4<>+736(SB), Y0, Y3
+	VFMADD213PD  vconsts64x4<>+736(SB), Y0, Y3
 	VMULPD       Y4, Y3, Y3
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y3, Y0
-	VANDPD       vconsts64x4<>+768(SB), Y0, Y0
-	VMOVAPD      Y0, Y4
-	VFMADD231PD  vconsts64x4<>+800(SB), Y3, Y4
-	VPSUBQ       Y0, Y4, Y4
-	VFMSUB213PD  Y2, Y1, Y4
+	VFMSUB213PD  Y2, Y1, Y3
 	LEAQ         tailmask64<>+0(SB), CX
 	MOVQ         $0x00000004, BX
 	SUBQ         R9, BX
 	VMOVDQU      (CX)(BX*8), Y0
-	VMASKMOVPD   Y4, Y0, (AX)(R8*8)
+	VMASKMOVPD   Y3, Y0, (AX)(R8*8)
 	ADDQ         R9, R8
 
 sgdone:
@@ -58238,24 +57525,19 @@ experm10:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y0, Y4
 	VFMADD213PD  vconsts64x4<>+640(SB), Y0, Y4
 	VFMADD213PD  vconsts64x4<>+672(SB), Y0, Y4
-	VFMADD213PD  vconsts64x4<>+192(SB), Y0, Y4
 	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y4
-	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y4
+	VFMADD213PD  vconsts64x4<>+736(SB), Y0, Y4
+	VFMADD213PD  vconsts64x4<>+736(SB), Y0, Y4
 	VMULPD       Y5, Y4, Y4
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y4, Y0
-	VANDPD       vconsts64x4<>+768(SB), Y0, Y0
-	VMOVAPD      Y0, Y5
-	VFMADD231PD  vconsts64x4<>+800(SB), Y4, Y5
-	VPSUBQ       Y0, Y5, Y5
 	VMOVUPD      (DX)(R8*8), Y0
-	VBROADCASTSD pos+80(FP), Y4
-	VMULPD       Y4, Y0, Y0
-	VBROADCASTSD neg+88(FP), Y4
-	VADDPD       Y4, Y0, Y0
+	VBROADCASTSD pos+80(FP), Y5
+	VMULPD       Y5, Y0, Y0
+	VBROADCASTSD neg+88(FP), Y5
+	VADDPD       Y5, Y0, Y0
 	VMULPD       Y2, Y0, Y0
-	VFMSUB213PD  Y0, Y1, Y5
-	VMULPD       Y3, Y5, Y5
-	VMOVUPD      Y5, (AX)(R8*8)
+	VFMSUB213PD  Y0, Y1, Y4
+	VMULPD       Y3, Y4, Y4
+	VMOVUPD      Y4, (AX)(R8*8)
 	ADDQ         $0x00000004, R8
 	CMPQ         R8, R9
 	JLE          sgloop
@@ -58337,24 +57619,19 @@ experm11:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y0, Y4
 	VFMADD213PD  vconsts64x4<>+640(SB), Y0, Y4
 	VFMADD213PD  vconsts64x4<>+672(SB), Y0, Y4
-	VFMADD213PD  vconsts64x4<>+192(SB), Y0, Y4
 	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y4
-	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y4
+	VFMADD213PD  vconsts64x4<>+736(SB), Y0, Y4
+	VFMADD213PD  vconsts64x4<>+736(SB), Y0, Y4
 	VMULPD       Y5, Y4, Y4
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y4, Y0
-	VANDPD       vconsts64x4<>+768(SB), Y0, Y0
-	VMOVAPD      Y0, Y5
-	VFMADD231PD  vconsts64x4<>+800(SB), Y4, Y5
-	VPSUBQ       Y0, Y5, Y5
 	VMOVUPD      (DX)(R8*8), Y0
-	VBROADCASTSD pos+80(FP), Y4
-	VMULPD       Y4, Y0, Y0
-	VBROADCASTSD neg+88(FP), Y4
-	VADDPD       Y4, Y0, Y0
+	VBROADCASTSD pos+80(FP), Y5
+	VMULPD       Y5, Y0, Y0
+	VBROADCASTSD neg+88(FP), Y5
+	VADDPD       Y5, Y0, Y0
 	VMULPD       Y2, Y0, Y0
-	VFMSUB213PD  Y0, Y1, Y5
-	VMULPD       Y3, Y5, Y5
-	VMOVUPD      Y5, (AX)(R8*8)
+	VFMSUB213PD  Y0, Y1, Y4
+	VMULPD       Y3, Y4, Y4
+	VMOVUPD      Y4, (AX)(R8*8)
 	ADDQ         $0x00000004, R8
 	JMP          sgsingle1
 
@@ -58438,32 +57715,27 @@ experm12:
 	VFMADD213PD  vconsts64x4<>+608(SB), Y0, Y4
 	VFMADD213PD  vconsts64x4<>+640(SB), Y0, Y4
 	VFMADD213PD  vconsts64x4<>+672(SB), Y0, Y4
-	VFMADD213PD  vconsts64x4<>+192(SB), Y0, Y4
 	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y4
-	VFMADD213PD  vconsts64x4<>+704(SB), Y0, Y4
+	VFMADD213PD  vconsts64x4<>+736(SB), Y0, Y4
+	VFMADD213PD  vconsts64x4<>+736(SB), Y0, Y4
 	VMULPD       Y5, Y4, Y4
-	VCMPPD       $0x11, vconsts64x4<>+736(SB), Y4, Y0
-	VANDPD       vconsts64x4<>+768(SB), Y0, Y0
-	VMOVAPD      Y0, Y5
-	VFMADD231PD  vconsts64x4<>+800(SB), Y4, Y5
-	VPSUBQ       Y0, Y5, Y5
 	LEAQ         tailmask64<>+0(SB), CX
 	MOVQ         $0x00000004, BX
 	SUBQ         R9, BX
 	VMOVDQU      (CX)(BX*8), Y0
 	VMASKMOVPD   (DX)(R8*8), Y0, Y0
-	VBROADCASTSD pos+80(FP), Y4
-	VMULPD       Y4, Y0, Y0
-	VBROADCASTSD neg+88(FP), Y4
-	VADDPD       Y4, Y0, Y0
+	VBROADCASTSD pos+80(FP), Y5
+	VMULPD       Y5, Y0, Y0
+	VBROADCASTSD neg+88(FP), Y5
+	VADDPD       Y5, Y0, Y0
 	VMULPD       Y2, Y0, Y0
-	VFMSUB213PD  Y0, Y1, Y5
-	VMULPD       Y3, Y5, Y5
+	VFMSUB213PD  Y0, Y1, Y4
+	VMULPD       Y3, Y4, Y4
 	LEAQ         tailmask64<>+0(SB), CX
 	MOVQ         $0x00000004, DX
 	SUBQ         R9, DX
 	VMOVDQU      (CX)(DX*8), Y0
-	VMASKMOVPD   Y5, Y0, (AX)(R8*8)
+	VMASKMOVPD   Y4, Y0, (AX)(R8*8)
 	ADDQ         R9, R8
 
 sgdone:
@@ -85790,12 +85062,11 @@ loop:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VBROADCASTSS consts32<>+76(SB), Z6
+	VBROADCASTSS consts32<>+88(SB), Z6
 	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
 	VSCALEFPS    Z5, Z6, Z6
@@ -85809,12 +85080,11 @@ loop:
 	VSUBPS       vconsts32x16<>+448(SB), Z8, Z8
 	VFNMADD231PS vconsts32x16<>+512(SB), Z8, Z7
 	VFNMADD231PS vconsts32x16<>+576(SB), Z8, Z7
-	VBROADCASTSS consts32<>+76(SB), Z9
+	VBROADCASTSS consts32<>+88(SB), Z9
 	VFMADD213PS  vconsts32x16<>+640(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+704(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+768(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+832(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+192(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
 	VSCALEFPS    Z8, Z9, Z9
@@ -85886,12 +85156,11 @@ single1:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VBROADCASTSS consts32<>+76(SB), Z6
+	VBROADCASTSS consts32<>+88(SB), Z6
 	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
 	VSCALEFPS    Z5, Z6, Z6
@@ -85942,12 +85211,11 @@ tail:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VBROADCASTSS consts32<>+76(SB), Z6
+	VBROADCASTSS consts32<>+88(SB), Z6
 	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
 	VSCALEFPS    Z5, Z6, Z6
@@ -86053,12 +85321,11 @@ loop:
 	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
 	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
 	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
-	VBROADCASTSS consts32<>+76(SB), Z8
+	VBROADCASTSS consts32<>+88(SB), Z8
 	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+768(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+832(SB), Z6, Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
 	VSCALEFPS    Z7, Z8, Z8
@@ -86072,12 +85339,11 @@ loop:
 	VSUBPS       vconsts32x16<>+448(SB), Z10, Z10
 	VFNMADD231PS vconsts32x16<>+512(SB), Z10, Z9
 	VFNMADD231PS vconsts32x16<>+576(SB), Z10, Z9
-	VBROADCASTSS consts32<>+76(SB), Z11
+	VBROADCASTSS consts32<>+88(SB), Z11
 	VFMADD213PS  vconsts32x16<>+640(SB), Z9, Z11
 	VFMADD213PS  vconsts32x16<>+704(SB), Z9, Z11
 	VFMADD213PS  vconsts32x16<>+768(SB), Z9, Z11
 	VFMADD213PS  vconsts32x16<>+832(SB), Z9, Z11
-	VFMADD213PS  vconsts32x16<>+192(SB), Z9, Z11
 	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z11
 	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z11
 	VSCALEFPS    Z10, Z11, Z11
@@ -86163,12 +85429,11 @@ single1:
 	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
 	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
 	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
-	VBROADCASTSS consts32<>+76(SB), Z8
+	VBROADCASTSS consts32<>+88(SB), Z8
 	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+768(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+832(SB), Z6, Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
 	VSCALEFPS    Z7, Z8, Z8
@@ -86226,12 +85491,11 @@ tail:
 	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
 	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
 	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
-	VBROADCASTSS consts32<>+76(SB), Z8
+	VBROADCASTSS consts32<>+88(SB), Z8
 	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+768(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+832(SB), Z6, Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
 	VSCALEFPS    Z7, Z8, Z8
@@ -86362,12 +85626,11 @@ loop:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VBROADCASTSS consts32<>+76(SB), Z6
+	VBROADCASTSS consts32<>+88(SB), Z6
 	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
 	VSCALEFPS    Z5, Z6, Z6
@@ -86381,12 +85644,11 @@ loop:
 	VSUBPS       vconsts32x16<>+448(SB), Z8, Z8
 	VFNMADD231PS vconsts32x16<>+512(SB), Z8, Z7
 	VFNMADD231PS vconsts32x16<>+576(SB), Z8, Z7
-	VBROADCASTSS consts32<>+76(SB), Z9
+	VBROADCASTSS consts32<>+88(SB), Z9
 	VFMADD213PS  vconsts32x16<>+640(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+704(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+768(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+832(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+192(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
 	VSCALEFPS    Z8, Z9, Z9
@@ -86464,12 +85726,11 @@ single1:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VBROADCASTSS consts32<>+76(SB), Z6
+	VBROADCASTSS consts32<>+88(SB), Z6
 	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
 	VSCALEFPS    Z5, Z6, Z6
@@ -86523,12 +85784,11 @@ tail:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VBROADCASTSS consts32<>+76(SB), Z6
+	VBROADCASTSS consts32<>+88(SB), Z6
 	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
 	VSCALEFPS    Z5, Z6, Z6
@@ -86635,12 +85895,11 @@ loop:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VBROADCASTSS consts32<>+76(SB), Z6
+	VBROADCASTSS consts32<>+88(SB), Z6
 	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
 	VSCALEFPS    Z5, Z6, Z6
@@ -86654,12 +85913,11 @@ loop:
 	VSUBPS       vconsts32x16<>+448(SB), Z8, Z8
 	VFNMADD231PS vconsts32x16<>+512(SB), Z8, Z7
 	VFNMADD231PS vconsts32x16<>+576(SB), Z8, Z7
-	VBROADCASTSS consts32<>+76(SB), Z9
+	VBROADCASTSS consts32<>+88(SB), Z9
 	VFMADD213PS  vconsts32x16<>+640(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+704(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+768(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+832(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+192(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
 	VSCALEFPS    Z8, Z9, Z9
@@ -86737,12 +85995,11 @@ single1:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VBROADCASTSS consts32<>+76(SB), Z6
+	VBROADCASTSS consts32<>+88(SB), Z6
 	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
 	VSCALEFPS    Z5, Z6, Z6
@@ -86796,12 +86053,11 @@ tail:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VBROADCASTSS consts32<>+76(SB), Z6
+	VBROADCASTSS consts32<>+88(SB), Z6
 	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
 	VSCALEFPS    Z5, Z6, Z6
@@ -86910,12 +86166,11 @@ loop:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VBROADCASTSS consts32<>+76(SB), Z6
+	VBROADCASTSS consts32<>+88(SB), Z6
 	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
 	VSCALEFPS    Z5, Z6, Z6
@@ -86929,12 +86184,11 @@ loop:
 	VSUBPS       vconsts32x16<>+448(SB), Z8, Z8
 	VFNMADD231PS vconsts32x16<>+512(SB), Z8, Z7
 	VFNMADD231PS vconsts32x16<>+576(SB), Z8, Z7
-	VBROADCASTSS consts32<>+76(SB), Z9
+	VBROADCASTSS consts32<>+88(SB), Z9
 	VFMADD213PS  vconsts32x16<>+640(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+704(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+768(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+832(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+192(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
 	VSCALEFPS    Z8, Z9, Z9
@@ -87026,12 +86280,11 @@ single1:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VBROADCASTSS consts32<>+76(SB), Z6
+	VBROADCASTSS consts32<>+88(SB), Z6
 	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
 	VSCALEFPS    Z5, Z6, Z6
@@ -87092,12 +86345,11 @@ tail:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VBROADCASTSS consts32<>+76(SB), Z6
+	VBROADCASTSS consts32<>+88(SB), Z6
 	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
 	VSCALEFPS    Z5, Z6, Z6
@@ -87211,12 +86463,11 @@ loop:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VBROADCASTSS consts32<>+76(SB), Z6
+	VBROADCASTSS consts32<>+88(SB), Z6
 	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
 	VSCALEFPS    Z5, Z6, Z6
@@ -87230,12 +86481,11 @@ loop:
 	VSUBPS       vconsts32x16<>+448(SB), Z8, Z8
 	VFNMADD231PS vconsts32x16<>+512(SB), Z8, Z7
 	VFNMADD231PS vconsts32x16<>+576(SB), Z8, Z7
-	VBROADCASTSS consts32<>+76(SB), Z9
+	VBROADCASTSS consts32<>+88(SB), Z9
 	VFMADD213PS  vconsts32x16<>+640(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+704(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+768(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+832(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+192(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
 	VSCALEFPS    Z8, Z9, Z9
@@ -87331,12 +86581,11 @@ single1:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VBROADCASTSS consts32<>+76(SB), Z6
+	VBROADCASTSS consts32<>+88(SB), Z6
 	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
 	VSCALEFPS    Z5, Z6, Z6
@@ -87399,12 +86648,11 @@ tail:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VBROADCASTSS consts32<>+76(SB), Z6
+	VBROADCASTSS consts32<>+88(SB), Z6
 	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
 	VSCALEFPS    Z5, Z6, Z6
@@ -87533,12 +86781,11 @@ loop:
 	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
 	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
 	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
-	VBROADCASTSS consts32<>+76(SB), Z8
+	VBROADCASTSS consts32<>+88(SB), Z8
 	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+768(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+832(SB), Z6, Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
 	VSCALEFPS    Z7, Z8, Z8
@@ -87552,12 +86799,11 @@ loop:
 	VSUBPS       vconsts32x16<>+448(SB), Z10, Z10
 	VFNMADD231PS vconsts32x16<>+512(SB), Z10, Z9
 	VFNMADD231PS vconsts32x16<>+576(SB), Z10, Z9
-	VBROADCASTSS consts32<>+76(SB), Z11
+	VBROADCASTSS consts32<>+88(SB), Z11
 	VFMADD213PS  vconsts32x16<>+640(SB), Z9, Z11
 	VFMADD213PS  vconsts32x16<>+704(SB), Z9, Z11
 	VFMADD213PS  vconsts32x16<>+768(SB), Z9, Z11
 	VFMADD213PS  vconsts32x16<>+832(SB), Z9, Z11
-	VFMADD213PS  vconsts32x16<>+192(SB), Z9, Z11
 	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z11
 	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z11
 	VSCALEFPS    Z10, Z11, Z11
@@ -87683,12 +86929,11 @@ single1:
 	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
 	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
 	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
-	VBROADCASTSS consts32<>+76(SB), Z8
+	VBROADCASTSS consts32<>+88(SB), Z8
 	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+768(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+832(SB), Z6, Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
 	VSCALEFPS    Z7, Z8, Z8
@@ -87766,12 +87011,11 @@ tail:
 	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
 	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
 	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
-	VBROADCASTSS consts32<>+76(SB), Z8
+	VBROADCASTSS consts32<>+88(SB), Z8
 	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+768(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+832(SB), Z6, Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
 	VSCALEFPS    Z7, Z8, Z8
@@ -87928,12 +87172,11 @@ loop:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VBROADCASTSS consts32<>+76(SB), Z6
+	VBROADCASTSS consts32<>+88(SB), Z6
 	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
 	VSCALEFPS    Z5, Z6, Z6
@@ -87947,12 +87190,11 @@ loop:
 	VSUBPS       vconsts32x16<>+448(SB), Z8, Z8
 	VFNMADD231PS vconsts32x16<>+512(SB), Z8, Z7
 	VFNMADD231PS vconsts32x16<>+576(SB), Z8, Z7
-	VBROADCASTSS consts32<>+76(SB), Z9
+	VBROADCASTSS consts32<>+88(SB), Z9
 	VFMADD213PS  vconsts32x16<>+640(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+704(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+768(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+832(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+192(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
 	VSCALEFPS    Z8, Z9, Z9
@@ -88070,12 +87312,11 @@ single1:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VBROADCASTSS consts32<>+76(SB), Z6
+	VBROADCASTSS consts32<>+88(SB), Z6
 	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
 	VSCALEFPS    Z5, Z6, Z6
@@ -88149,12 +87390,11 @@ tail:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VBROADCASTSS consts32<>+76(SB), Z6
+	VBROADCASTSS consts32<>+88(SB), Z6
 	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
 	VSCALEFPS    Z5, Z6, Z6
@@ -88289,12 +87529,11 @@ loop:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VBROADCASTSS consts32<>+76(SB), Z6
+	VBROADCASTSS consts32<>+88(SB), Z6
 	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
 	VSCALEFPS    Z5, Z6, Z6
@@ -88308,12 +87547,11 @@ loop:
 	VSUBPS       vconsts32x16<>+448(SB), Z8, Z8
 	VFNMADD231PS vconsts32x16<>+512(SB), Z8, Z7
 	VFNMADD231PS vconsts32x16<>+576(SB), Z8, Z7
-	VBROADCASTSS consts32<>+76(SB), Z9
+	VBROADCASTSS consts32<>+88(SB), Z9
 	VFMADD213PS  vconsts32x16<>+640(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+704(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+768(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+832(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+192(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
 	VSCALEFPS    Z8, Z9, Z9
@@ -88449,12 +87687,11 @@ single1:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VBROADCASTSS consts32<>+76(SB), Z6
+	VBROADCASTSS consts32<>+88(SB), Z6
 	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
 	VSCALEFPS    Z5, Z6, Z6
@@ -88537,12 +87774,11 @@ tail:
 	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
 	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
 	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VBROADCASTSS consts32<>+76(SB), Z6
+	VBROADCASTSS consts32<>+88(SB), Z6
 	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+192(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
 	VSCALEFPS    Z5, Z6, Z6
@@ -88814,12 +88050,11 @@ loop:
 	VSUBPS       vconsts32x16<>+448(SB), Z1, Z1
 	VFNMADD231PS vconsts32x16<>+512(SB), Z1, Z0
 	VFNMADD231PS vconsts32x16<>+576(SB), Z1, Z0
-	VBROADCASTSS consts32<>+76(SB), Z2
+	VBROADCASTSS consts32<>+88(SB), Z2
 	VFMADD213PS  vconsts32x16<>+640(SB), Z0, Z2
 	VFMADD213PS  vconsts32x16<>+704(SB), Z0, Z2
 	VFMADD213PS  vconsts32x16<>+768(SB), Z0, Z2
 	VFMADD213PS  vconsts32x16<>+832(SB), Z0, Z2
-	VFMADD213PS  vconsts32x16<>+192(SB), Z0, Z2
 	VFMADD213PS  vconsts32x16<>+896(SB), Z0, Z2
 	VFMADD213PS  vconsts32x16<>+896(SB), Z0, Z2
 	VSCALEFPS    Z1, Z2, Z2
@@ -88845,12 +88080,11 @@ tail:
 	VSUBPS       vconsts32x16<>+448(SB), Z1, Z1
 	VFNMADD231PS vconsts32x16<>+512(SB), Z1, Z0
 	VFNMADD231PS vconsts32x16<>+576(SB), Z1, Z0
-	VBROADCASTSS consts32<>+76(SB), Z2
+	VBROADCASTSS consts32<>+88(SB), Z2
 	VFMADD213PS  vconsts32x16<>+640(SB), Z0, Z2
 	VFMADD213PS  vconsts32x16<>+704(SB), Z0, Z2
 	VFMADD213PS  vconsts32x16<>+768(SB), Z0, Z2
 	VFMADD213PS  vconsts32x16<>+832(SB), Z0, Z2
-	VFMADD213PS  vconsts32x16<>+192(SB), Z0, Z2
 	VFMADD213PS  vconsts32x16<>+896(SB), Z0, Z2
 	VFMADD213PS  vconsts32x16<>+896(SB), Z0, Z2
 	VSCALEFPS    Z1, Z2, Z2
@@ -89253,17 +88487,16 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
 	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
 	VFNMADD231PS vconsts32x16<>+576(SB), Z9, Z8
-	VBROADCASTSS consts32<>+76(SB), Z10
+	VBROADCASTSS consts32<>+88(SB), Z10
 	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+192(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
 	VSCALEFPS    Z9, Z10, Z10
 	VCMPPS       $0x19, Z6, Z7, K1
-	VPADDD.BCST  consts32<>+88(SB), Z5, K1, Z5
+	VPADDD.BCST  consts32<>+92(SB), Z5, K1, Z5
 	VADDPS       Z10, Z1, K1, Z1
 	VMOVUPS      64(AX)(CX*4), Z7
 	VSUBPS       Z0, Z7, Z7
@@ -89274,17 +88507,16 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
 	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
 	VFNMADD231PS vconsts32x16<>+576(SB), Z9, Z8
-	VBROADCASTSS consts32<>+76(SB), Z10
+	VBROADCASTSS consts32<>+88(SB), Z10
 	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+192(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
 	VSCALEFPS    Z9, Z10, Z10
 	VCMPPS       $0x19, Z6, Z7, K1
-	VPADDD.BCST  consts32<>+88(SB), Z5, K1, Z5
+	VPADDD.BCST  consts32<>+92(SB), Z5, K1, Z5
 	VADDPS       Z10, Z2, K1, Z2
 	VMOVUPS      128(AX)(CX*4), Z7
 	VSUBPS       Z0, Z7, Z7
@@ -89295,17 +88527,16 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
 	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
 	VFNMADD231PS vconsts32x16<>+576(SB), Z9, Z8
-	VBROADCASTSS consts32<>+76(SB), Z10
+	VBROADCASTSS consts32<>+88(SB), Z10
 	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+192(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
 	VSCALEFPS    Z9, Z10, Z10
 	VCMPPS       $0x19, Z6, Z7, K1
-	VPADDD.BCST  consts32<>+88(SB), Z5, K1, Z5
+	VPADDD.BCST  consts32<>+92(SB), Z5, K1, Z5
 	VADDPS       Z10, Z3, K1, Z3
 	VMOVUPS      192(AX)(CX*4), Z7
 	VSUBPS       Z0, Z7, Z7
@@ -89316,17 +88547,16 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
 	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
 	VFNMADD231PS vconsts32x16<>+576(SB), Z9, Z8
-	VBROADCASTSS consts32<>+76(SB), Z10
+	VBROADCASTSS consts32<>+88(SB), Z10
 	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+192(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
 	VSCALEFPS    Z9, Z10, Z10
 	VCMPPS       $0x19, Z6, Z7, K1
-	VPADDD.BCST  consts32<>+88(SB), Z5, K1, Z5
+	VPADDD.BCST  consts32<>+92(SB), Z5, K1, Z5
 	VADDPS       Z10, Z4, K1, Z4
 	ADDQ         $0x00000040, CX
 	CMPQ         CX, DX
@@ -89347,17 +88577,16 @@ essingle1:
 	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
 	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
 	VFNMADD231PS vconsts32x16<>+576(SB), Z9, Z8
-	VBROADCASTSS consts32<>+76(SB), Z10
+	VBROADCASTSS consts32<>+88(SB), Z10
 	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+192(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
 	VSCALEFPS    Z9, Z10, Z10
 	VCMPPS       $0x19, Z6, Z7, K1
-	VPADDD.BCST  consts32<>+88(SB), Z5, K1, Z5
+	VPADDD.BCST  consts32<>+92(SB), Z5, K1, Z5
 	VADDPS       Z10, Z1, K1, Z1
 	ADDQ         $0x00000010, CX
 	JMP          essingle1
@@ -89378,12 +88607,11 @@ estail:
 	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
 	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
 	VFNMADD231PS vconsts32x16<>+576(SB), Z9, Z8
-	VBROADCASTSS consts32<>+76(SB), Z10
+	VBROADCASTSS consts32<>+88(SB), Z10
 	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+192(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
 	VSCALEFPS    Z9, Z10, Z10
@@ -89391,7 +88619,7 @@ estail:
 	LEAQ         kmask<>+0(SB), BX
 	KMOVW        (BX)(DX*2), K2
 	KANDW        K1, K2, K1
-	VPADDD.BCST  consts32<>+88(SB), Z5, K1, Z5
+	VPADDD.BCST  consts32<>+92(SB), Z5, K1, Z5
 	VADDPS       Z10, Z1, K1, Z1
 	ADDQ         DX, CX
 
@@ -89475,18 +88703,17 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
 	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
 	VFNMADD231PS vconsts32x16<>+576(SB), Z9, Z8
-	VBROADCASTSS consts32<>+76(SB), Z10
+	VBROADCASTSS consts32<>+88(SB), Z10
 	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+192(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
 	VSCALEFPS    Z9, Z10, Z10
 	VMOVUPS      Z10, (CX)(DX*4)
 	VCMPPS       $0x19, Z6, Z7, K1
-	VPADDD.BCST  consts32<>+88(SB), Z5, K1, Z5
+	VPADDD.BCST  consts32<>+92(SB), Z5, K1, Z5
 	VADDPS       Z10, Z1, K1, Z1
 	VMOVUPS      64(AX)(DX*4), Z7
 	VSUBPS       Z0, Z7, Z7
@@ -89497,18 +88724,17 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
 	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
 	VFNMADD231PS vconsts32x16<>+576(SB), Z9, Z8
-	VBROADCASTSS consts32<>+76(SB), Z10
+	VBROADCASTSS consts32<>+88(SB), Z10
 	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+192(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
 	VSCALEFPS    Z9, Z10, Z10
 	VMOVUPS      Z10, 64(CX)(DX*4)
 	VCMPPS       $0x19, Z6, Z7, K1
-	VPADDD.BCST  consts32<>+88(SB), Z5, K1, Z5
+	VPADDD.BCST  consts32<>+92(SB), Z5, K1, Z5
 	VADDPS       Z10, Z2, K1, Z2
 	VMOVUPS      128(AX)(DX*4), Z7
 	VSUBPS       Z0, Z7, Z7
@@ -89519,18 +88745,17 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
 	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
 	VFNMADD231PS vconsts32x16<>+576(SB), Z9, Z8
-	VBROADCASTSS consts32<>+76(SB), Z10
+	VBROADCASTSS consts32<>+88(SB), Z10
 	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+192(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
 	VSCALEFPS    Z9, Z10, Z10
 	VMOVUPS      Z10, 128(CX)(DX*4)
 	VCMPPS       $0x19, Z6, Z7, K1
-	VPADDD.BCST  consts32<>+88(SB), Z5, K1, Z5
+	VPADDD.BCST  consts32<>+92(SB), Z5, K1, Z5
 	VADDPS       Z10, Z3, K1, Z3
 	VMOVUPS      192(AX)(DX*4), Z7
 	VSUBPS       Z0, Z7, Z7
@@ -89541,18 +88766,17 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
 	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
 	VFNMADD231PS vconsts32x16<>+576(SB), Z9, Z8
-	VBROADCASTSS consts32<>+76(SB), Z10
+	VBROADCASTSS consts32<>+88(SB), Z10
 	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+192(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
 	VSCALEFPS    Z9, Z10, Z10
 	VMOVUPS      Z10, 192(CX)(DX*4)
 	VCMPPS       $0x19, Z6, Z7, K1
-	VPADDD.BCST  consts32<>+88(SB), Z5, K1, Z5
+	VPADDD.BCST  consts32<>+92(SB), Z5, K1, Z5
 	VADDPS       Z10, Z4, K1, Z4
 	ADDQ         $0x00000040, DX
 	CMPQ         DX, BX
@@ -89573,18 +88797,17 @@ essingle1:
 	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
 	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
 	VFNMADD231PS vconsts32x16<>+576(SB), Z9, Z8
-	VBROADCASTSS consts32<>+76(SB), Z10
+	VBROADCASTSS consts32<>+88(SB), Z10
 	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+192(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
 	VSCALEFPS    Z9, Z10, Z10
 	VMOVUPS      Z10, (CX)(DX*4)
 	VCMPPS       $0x19, Z6, Z7, K1
-	VPADDD.BCST  consts32<>+88(SB), Z5, K1, Z5
+	VPADDD.BCST  consts32<>+92(SB), Z5, K1, Z5
 	VADDPS       Z10, Z1, K1, Z1
 	ADDQ         $0x00000010, DX
 	JMP          essingle1
@@ -89605,12 +88828,11 @@ estail:
 	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
 	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
 	VFNMADD231PS vconsts32x16<>+576(SB), Z9, Z8
-	VBROADCASTSS consts32<>+76(SB), Z10
+	VBROADCASTSS consts32<>+88(SB), Z10
 	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+192(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
 	VSCALEFPS    Z9, Z10, Z10
@@ -89621,7 +88843,7 @@ estail:
 	LEAQ         kmask<>+0(SB), SI
 	KMOVW        (SI)(BX*2), K2
 	KANDW        K1, K2, K1
-	VPADDD.BCST  consts32<>+88(SB), Z5, K1, Z5
+	VPADDD.BCST  consts32<>+92(SB), Z5, K1, Z5
 	VADDPS       Z10, Z1, K1, Z1
 	ADDQ         BX, DX
 
@@ -89710,17 +88932,16 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
 	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
 	VFNMADD231PS vconsts32x16<>+576(SB), Z13, Z12
-	VBROADCASTSS consts32<>+76(SB), Z14
+	VBROADCASTSS consts32<>+88(SB), Z14
 	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+192(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
 	VSCALEFPS    Z13, Z14, Z14
 	VCMPPS       $0x19, Z10, Z11, K1
-	VPADDD.BCST  consts32<>+88(SB), Z9, K1, Z9
+	VPADDD.BCST  consts32<>+92(SB), Z9, K1, Z9
 	VADDPS       Z14, Z1, K1, Z1
 	VSUBPS       Z11, Z5, Z5
 	VMOVUPS      64(AX)(CX*4), Z11
@@ -89732,17 +88953,16 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
 	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
 	VFNMADD231PS vconsts32x16<>+576(SB), Z13, Z12
-	VBROADCASTSS consts32<>+76(SB), Z14
+	VBROADCASTSS consts32<>+88(SB), Z14
 	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+192(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
 	VSCALEFPS    Z13, Z14, Z14
 	VCMPPS       $0x19, Z10, Z11, K1
-	VPADDD.BCST  consts32<>+88(SB), Z9, K1, Z9
+	VPADDD.BCST  consts32<>+92(SB), Z9, K1, Z9
 	VADDPS       Z14, Z2, K1, Z2
 	VSUBPS       Z11, Z6, Z6
 	VMOVUPS      128(AX)(CX*4), Z11
@@ -89754,17 +88974,16 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
 	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
 	VFNMADD231PS vconsts32x16<>+576(SB), Z13, Z12
-	VBROADCASTSS consts32<>+76(SB), Z14
+	VBROADCASTSS consts32<>+88(SB), Z14
 	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+192(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
 	VSCALEFPS    Z13, Z14, Z14
 	VCMPPS       $0x19, Z10, Z11, K1
-	VPADDD.BCST  consts32<>+88(SB), Z9, K1, Z9
+	VPADDD.BCST  consts32<>+92(SB), Z9, K1, Z9
 	VADDPS       Z14, Z3, K1, Z3
 	VSUBPS       Z11, Z7, Z7
 	VMOVUPS      192(AX)(CX*4), Z11
@@ -89776,17 +88995,16 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
 	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
 	VFNMADD231PS vconsts32x16<>+576(SB), Z13, Z12
-	VBROADCASTSS consts32<>+76(SB), Z14
+	VBROADCASTSS consts32<>+88(SB), Z14
 	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+192(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
 	VSCALEFPS    Z13, Z14, Z14
 	VCMPPS       $0x19, Z10, Z11, K1
-	VPADDD.BCST  consts32<>+88(SB), Z9, K1, Z9
+	VPADDD.BCST  consts32<>+92(SB), Z9, K1, Z9
 	VADDPS       Z14, Z4, K1, Z4
 	VSUBPS       Z11, Z8, Z8
 	ADDQ         $0x00000040, CX
@@ -89808,17 +89026,16 @@ essingle1:
 	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
 	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
 	VFNMADD231PS vconsts32x16<>+576(SB), Z13, Z12
-	VBROADCASTSS consts32<>+76(SB), Z14
+	VBROADCASTSS consts32<>+88(SB), Z14
 	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+192(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
 	VSCALEFPS    Z13, Z14, Z14
 	VCMPPS       $0x19, Z10, Z11, K1
-	VPADDD.BCST  consts32<>+88(SB), Z9, K1, Z9
+	VPADDD.BCST  consts32<>+92(SB), Z9, K1, Z9
 	VADDPS       Z14, Z1, K1, Z1
 	VSUBPS       Z11, Z5, Z5
 	ADDQ         $0x00000010, CX
@@ -89840,12 +89057,11 @@ estail:
 	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
 	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
 	VFNMADD231PS vconsts32x16<>+576(SB), Z13, Z12
-	VBROADCASTSS consts32<>+76(SB), Z14
+	VBROADCASTSS consts32<>+88(SB), Z14
 	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+192(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
 	VSCALEFPS    Z13, Z14, Z14
@@ -89853,7 +89069,7 @@ estail:
 	LEAQ         kmask<>+0(SB), BX
 	KMOVW        (BX)(DX*2), K2
 	KANDW        K1, K2, K1
-	VPADDD.BCST  consts32<>+88(SB), Z9, K1, Z9
+	VPADDD.BCST  consts32<>+92(SB), Z9, K1, Z9
 	VADDPS       Z14, Z1, K1, Z1
 	LEAQ         kmask<>+0(SB), BX
 	KMOVW        (BX)(DX*2), K1
@@ -89969,18 +89185,17 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
 	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
 	VFNMADD231PS vconsts32x16<>+576(SB), Z13, Z12
-	VBROADCASTSS consts32<>+76(SB), Z14
+	VBROADCASTSS consts32<>+88(SB), Z14
 	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+192(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
 	VSCALEFPS    Z13, Z14, Z14
 	VMOVUPS      Z14, (CX)(DX*4)
 	VCMPPS       $0x19, Z10, Z11, K1
-	VPADDD.BCST  consts32<>+88(SB), Z9, K1, Z9
+	VPADDD.BCST  consts32<>+92(SB), Z9, K1, Z9
 	VADDPS       Z14, Z1, K1, Z1
 	VSUBPS       Z11, Z5, Z5
 	VMOVUPS      64(AX)(DX*4), Z11
@@ -89992,18 +89207,17 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
 	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
 	VFNMADD231PS vconsts32x16<>+576(SB), Z13, Z12
-	VBROADCASTSS consts32<>+76(SB), Z14
+	VBROADCASTSS consts32<>+88(SB), Z14
 	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+192(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
 	VSCALEFPS    Z13, Z14, Z14
 	VMOVUPS      Z14, 64(CX)(DX*4)
 	VCMPPS       $0x19, Z10, Z11, K1
-	VPADDD.BCST  consts32<>+88(SB), Z9, K1, Z9
+	VPADDD.BCST  consts32<>+92(SB), Z9, K1, Z9
 	VADDPS       Z14, Z2, K1, Z2
 	VSUBPS       Z11, Z6, Z6
 	VMOVUPS      128(AX)(DX*4), Z11
@@ -90015,18 +89229,17 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
 	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
 	VFNMADD231PS vconsts32x16<>+576(SB), Z13, Z12
-	VBROADCASTSS consts32<>+76(SB), Z14
+	VBROADCASTSS consts32<>+88(SB), Z14
 	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+192(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
 	VSCALEFPS    Z13, Z14, Z14
 	VMOVUPS      Z14, 128(CX)(DX*4)
 	VCMPPS       $0x19, Z10, Z11, K1
-	VPADDD.BCST  consts32<>+88(SB), Z9, K1, Z9
+	VPADDD.BCST  consts32<>+92(SB), Z9, K1, Z9
 	VADDPS       Z14, Z3, K1, Z3
 	VSUBPS       Z11, Z7, Z7
 	VMOVUPS      192(AX)(DX*4), Z11
@@ -90038,18 +89251,17 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
 	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
 	VFNMADD231PS vconsts32x16<>+576(SB), Z13, Z12
-	VBROADCASTSS consts32<>+76(SB), Z14
+	VBROADCASTSS consts32<>+88(SB), Z14
 	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+192(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
 	VSCALEFPS    Z13, Z14, Z14
 	VMOVUPS      Z14, 192(CX)(DX*4)
 	VCMPPS       $0x19, Z10, Z11, K1
-	VPADDD.BCST  consts32<>+88(SB), Z9, K1, Z9
+	VPADDD.BCST  consts32<>+92(SB), Z9, K1, Z9
 	VADDPS       Z14, Z4, K1, Z4
 	VSUBPS       Z11, Z8, Z8
 	ADDQ         $0x00000040, DX
@@ -90071,18 +89283,17 @@ essingle1:
 	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
 	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
 	VFNMADD231PS vconsts32x16<>+576(SB), Z13, Z12
-	VBROADCASTSS consts32<>+76(SB), Z14
+	VBROADCASTSS consts32<>+88(SB), Z14
 	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+192(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
 	VSCALEFPS    Z13, Z14, Z14
 	VMOVUPS      Z14, (CX)(DX*4)
 	VCMPPS       $0x19, Z10, Z11, K1
-	VPADDD.BCST  consts32<>+88(SB), Z9, K1, Z9
+	VPADDD.BCST  consts32<>+92(SB), Z9, K1, Z9
 	VADDPS       Z14, Z1, K1, Z1
 	VSUBPS       Z11, Z5, Z5
 	ADDQ         $0x00000010, DX
@@ -90104,12 +89315,11 @@ estail:
 	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
 	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
 	VFNMADD231PS vconsts32x16<>+576(SB), Z13, Z12
-	VBROADCASTSS consts32<>+76(SB), Z14
+	VBROADCASTSS consts32<>+88(SB), Z14
 	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+192(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
 	VSCALEFPS    Z13, Z14, Z14
@@ -90120,7 +89330,7 @@ estail:
 	LEAQ         kmask<>+0(SB), SI
 	KMOVW        (SI)(BX*2), K2
 	KANDW        K1, K2, K1
-	VPADDD.BCST  consts32<>+88(SB), Z9, K1, Z9
+	VPADDD.BCST  consts32<>+92(SB), Z9, K1, Z9
 	VADDPS       Z14, Z1, K1, Z1
 	LEAQ         kmask<>+0(SB), SI
 	KMOVW        (SI)(BX*2), K1
@@ -90242,17 +89452,16 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
 	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
 	VFNMADD231PS vconsts32x16<>+576(SB), Z17, Z16
-	VBROADCASTSS consts32<>+76(SB), Z18
+	VBROADCASTSS consts32<>+88(SB), Z18
 	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+192(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
 	VSCALEFPS    Z17, Z18, Z18
 	VCMPPS       $0x19, Z14, Z15, K1
-	VPADDD.BCST  consts32<>+88(SB), Z13, K1, Z13
+	VPADDD.BCST  consts32<>+92(SB), Z13, K1, Z13
 	VADDPS       Z18, Z1, K1, Z1
 	VMOVUPS      (CX)(DX*4), Z16
 	VBROADCASTSS pos+52(FP), Z17
@@ -90270,17 +89479,16 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
 	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
 	VFNMADD231PS vconsts32x16<>+576(SB), Z17, Z16
-	VBROADCASTSS consts32<>+76(SB), Z18
+	VBROADCASTSS consts32<>+88(SB), Z18
 	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+192(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
 	VSCALEFPS    Z17, Z18, Z18
 	VCMPPS       $0x19, Z14, Z15, K1
-	VPADDD.BCST  consts32<>+88(SB), Z13, K1, Z13
+	VPADDD.BCST  consts32<>+92(SB), Z13, K1, Z13
 	VADDPS       Z18, Z2, K1, Z2
 	VMOVUPS      64(CX)(DX*4), Z16
 	VBROADCASTSS pos+52(FP), Z17
@@ -90298,17 +89506,16 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
 	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
 	VFNMADD231PS vconsts32x16<>+576(SB), Z17, Z16
-	VBROADCASTSS consts32<>+76(SB), Z18
+	VBROADCASTSS consts32<>+88(SB), Z18
 	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+192(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
 	VSCALEFPS    Z17, Z18, Z18
 	VCMPPS       $0x19, Z14, Z15, K1
-	VPADDD.BCST  consts32<>+88(SB), Z13, K1, Z13
+	VPADDD.BCST  consts32<>+92(SB), Z13, K1, Z13
 	VADDPS       Z18, Z3, K1, Z3
 	VMOVUPS      128(CX)(DX*4), Z16
 	VBROADCASTSS pos+52(FP), Z17
@@ -90326,17 +89533,16 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
 	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
 	VFNMADD231PS vconsts32x16<>+576(SB), Z17, Z16
-	VBROADCASTSS consts32<>+76(SB), Z18
+	VBROADCASTSS consts32<>+88(SB), Z18
 	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+192(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
 	VSCALEFPS    Z17, Z18, Z18
 	VCMPPS       $0x19, Z14, Z15, K1
-	VPADDD.BCST  consts32<>+88(SB), Z13, K1, Z13
+	VPADDD.BCST  consts32<>+92(SB), Z13, K1, Z13
 	VADDPS       Z18, Z4, K1, Z4
 	VMOVUPS      192(CX)(DX*4), Z16
 	VBROADCASTSS pos+52(FP), Z17
@@ -90364,17 +89570,16 @@ essingle1:
 	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
 	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
 	VFNMADD231PS vconsts32x16<>+576(SB), Z17, Z16
-	VBROADCASTSS consts32<>+76(SB), Z18
+	VBROADCASTSS consts32<>+88(SB), Z18
 	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+192(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
 	VSCALEFPS    Z17, Z18, Z18
 	VCMPPS       $0x19, Z14, Z15, K1
-	VPADDD.BCST  consts32<>+88(SB), Z13, K1, Z13
+	VPADDD.BCST  consts32<>+92(SB), Z13, K1, Z13
 	VADDPS       Z18, Z1, K1, Z1
 	VMOVUPS      (CX)(DX*4), Z16
 	VBROADCASTSS pos+52(FP), Z17
@@ -90402,12 +89607,11 @@ estail:
 	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
 	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
 	VFNMADD231PS vconsts32x16<>+576(SB), Z17, Z16
-	VBROADCASTSS consts32<>+76(SB), Z18
+	VBROADCASTSS consts32<>+88(SB), Z18
 	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+192(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
 	VSCALEFPS    Z17, Z18, Z18
@@ -90415,7 +89619,7 @@ estail:
 	LEAQ         kmask<>+0(SB), SI
 	KMOVW        (SI)(BX*2), K2
 	KANDW        K1, K2, K1
-	VPADDD.BCST  consts32<>+88(SB), Z13, K1, Z13
+	VPADDD.BCST  consts32<>+92(SB), Z13, K1, Z13
 	VADDPS       Z18, Z1, K1, Z1
 	LEAQ         kmask<>+0(SB), SI
 	KMOVW        (SI)(BX*2), K1
@@ -90569,18 +89773,17 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
 	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
 	VFNMADD231PS vconsts32x16<>+576(SB), Z17, Z16
-	VBROADCASTSS consts32<>+76(SB), Z18
+	VBROADCASTSS consts32<>+88(SB), Z18
 	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+192(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
 	VSCALEFPS    Z17, Z18, Z18
 	VMOVUPS      Z18, (DX)(BX*4)
 	VCMPPS       $0x19, Z14, Z15, K1
-	VPADDD.BCST  consts32<>+88(SB), Z13, K1, Z13
+	VPADDD.BCST  consts32<>+92(SB), Z13, K1, Z13
 	VADDPS       Z18, Z1, K1, Z1
 	VMOVUPS      (CX)(BX*4), Z16
 	VBROADCASTSS pos+76(FP), Z17
@@ -90598,18 +89801,17 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
 	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
 	VFNMADD231PS vconsts32x16<>+576(SB), Z17, Z16
-	VBROADCASTSS consts32<>+76(SB), Z18
+	VBROADCASTSS consts32<>+88(SB), Z18
 	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+192(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
 	VSCALEFPS    Z17, Z18, Z18
 	VMOVUPS      Z18, 64(DX)(BX*4)
 	VCMPPS       $0x19, Z14, Z15, K1
-	VPADDD.BCST  consts32<>+88(SB), Z13, K1, Z13
+	VPADDD.BCST  consts32<>+92(SB), Z13, K1, Z13
 	VADDPS       Z18, Z2, K1, Z2
 	VMOVUPS      64(CX)(BX*4), Z16
 	VBROADCASTSS pos+76(FP), Z17
@@ -90627,18 +89829,17 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
 	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
 	VFNMADD231PS vconsts32x16<>+576(SB), Z17, Z16
-	VBROADCASTSS consts32<>+76(SB), Z18
+	VBROADCASTSS consts32<>+88(SB), Z18
 	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+192(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
 	VSCALEFPS    Z17, Z18, Z18
 	VMOVUPS      Z18, 128(DX)(BX*4)
 	VCMPPS       $0x19, Z14, Z15, K1
-	VPADDD.BCST  consts32<>+88(SB), Z13, K1, Z13
+	VPADDD.BCST  consts32<>+92(SB), Z13, K1, Z13
 	VADDPS       Z18, Z3, K1, Z3
 	VMOVUPS      128(CX)(BX*4), Z16
 	VBROADCASTSS pos+76(FP), Z17
@@ -90656,18 +89857,17 @@ esloop:
 	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
 	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
 	VFNMADD231PS vconsts32x16<>+576(SB), Z17, Z16
-	VBROADCASTSS consts32<>+76(SB), Z18
+	VBROADCASTSS consts32<>+88(SB), Z18
 	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+192(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
 	VSCALEFPS    Z17, Z18, Z18
 	VMOVUPS      Z18, 192(DX)(BX*4)
 	VCMPPS       $0x19, Z14, Z15, K1
-	VPADDD.BCST  consts32<>+88(SB), Z13, K1, Z13
+	VPADDD.BCST  consts32<>+92(SB), Z13, K1, Z13
 	VADDPS       Z18, Z4, K1, Z4
 	VMOVUPS      192(CX)(BX*4), Z16
 	VBROADCASTSS pos+76(FP), Z17
@@ -90695,18 +89895,17 @@ essingle1:
 	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
 	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
 	VFNMADD231PS vconsts32x16<>+576(SB), Z17, Z16
-	VBROADCASTSS consts32<>+76(SB), Z18
+	VBROADCASTSS consts32<>+88(SB), Z18
 	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+192(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
 	VSCALEFPS    Z17, Z18, Z18
 	VMOVUPS      Z18, (DX)(BX*4)
 	VCMPPS       $0x19, Z14, Z15, K1
-	VPADDD.BCST  consts32<>+88(SB), Z13, K1, Z13
+	VPADDD.BCST  consts32<>+92(SB), Z13, K1, Z13
 	VADDPS       Z18, Z1, K1, Z1
 	VMOVUPS      (CX)(BX*4), Z16
 	VBROADCASTSS pos+76(FP), Z17
@@ -90734,12 +89933,11 @@ estail:
 	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
 	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
 	VFNMADD231PS vconsts32x16<>+576(SB), Z17, Z16
-	VBROADCASTSS consts32<>+76(SB), Z18
+	VBROADCASTSS consts32<>+88(SB), Z18
 	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+192(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
 	VSCALEFPS    Z17, Z18, Z18
@@ -90750,7 +89948,7 @@ estail:
 	LEAQ         kmask<>+0(SB), DI
 	KMOVW        (DI)(SI*2), K2
 	KANDW        K1, K2, K1
-	VPADDD.BCST  consts32<>+88(SB), Z13, K1, Z13
+	VPADDD.BCST  consts32<>+92(SB), Z13, K1, Z13
 	VADDPS       Z18, Z1, K1, Z1
 	LEAQ         kmask<>+0(SB), DI
 	KMOVW        (DI)(SI*2), K1
@@ -91240,12 +90438,11 @@ sums:
 	VSUBPS       vconsts32x16<>+448(SB), Z12, Z12
 	VFNMADD231PS vconsts32x16<>+512(SB), Z12, Z11
 	VFNMADD231PS vconsts32x16<>+576(SB), Z12, Z11
-	VBROADCASTSS consts32<>+76(SB), Z13
+	VBROADCASTSS consts32<>+88(SB), Z13
 	VFMADD213PS  vconsts32x16<>+640(SB), Z11, Z13
 	VFMADD213PS  vconsts32x16<>+704(SB), Z11, Z13
 	VFMADD213PS  vconsts32x16<>+768(SB), Z11, Z13
 	VFMADD213PS  vconsts32x16<>+832(SB), Z11, Z13
-	VFMADD213PS  vconsts32x16<>+192(SB), Z11, Z13
 	VFMADD213PS  vconsts32x16<>+896(SB), Z11, Z13
 	VFMADD213PS  vconsts32x16<>+896(SB), Z11, Z13
 	VSCALEFPS    Z12, Z13, Z13
@@ -91259,7 +90456,7 @@ sums:
 	VBLENDMPS    Z10, Z7, K1, Z7
 	VPCMPEQD     1024(SP), Z9, K1
 	VBLENDMPS    Z13, Z8, K1, Z8
-	VBROADCASTSS consts32<>+88(SB), Z10
+	VBROADCASTSS consts32<>+92(SB), Z10
 	VPADDD       Z10, Z9, Z9
 	INCQ         SI
 	CMPQ         SI, AX
@@ -91378,9 +90575,9 @@ noweights:
 	VMULPS       Z7, Z6, Z6
 	VBROADCASTSS consts32<>+0(SB), Z7
 	VANDPS       Z7, Z6, Z7
-	VBROADCASTSS consts32<>+92(SB), Z9
-	VCMPPS       $0x1d, Z9, Z7, K1
 	VBROADCASTSS consts32<>+96(SB), Z9
+	VCMPPS       $0x1d, Z9, Z7, K1
+	VBROADCASTSS consts32<>+100(SB), Z9
 	VCMPPS       $0x12, Z9, Z7, K2
 	KANDW        K1, K2, K1
 	MOVQ         par_base+120(FP), SI
@@ -91396,12 +90593,12 @@ noweights:
 	VMULPS       Z4, Z6, Z4
 	VBROADCASTSS consts32<>+0(SB), Z7
 	VANDPS       Z7, Z0, Z7
-	VBROADCASTSS consts32<>+96(SB), Z9
+	VBROADCASTSS consts32<>+100(SB), Z9
 	VCMPPS       $0x12, Z9, Z7, K2
 	KANDW        K1, K2, K1
 	VBROADCASTSS consts32<>+0(SB), Z7
 	VANDPS       Z7, Z4, Z7
-	VBROADCASTSS consts32<>+96(SB), Z9
+	VBROADCASTSS consts32<>+100(SB), Z9
 	VCMPPS       $0x12, Z9, Z7, K2
 	KANDW        K1, K2, K1
 	MOVQ         DI, R8
@@ -92102,12 +91299,11 @@ sums:
 	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
 	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
 	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
-	VBROADCASTSS consts32<>+76(SB), Z8
+	VBROADCASTSS consts32<>+88(SB), Z8
 	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+768(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+832(SB), Z6, Z8
-	VFMADD213PS  vconsts32x16<>+192(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
 	VSCALEFPS    Z7, Z8, Z8
@@ -92214,7 +91410,7 @@ noweights:
 	KANDW        K1, K2, K1
 	VBROADCASTSS consts32<>+0(SB), Z6
 	VANDPS       Z6, Z4, Z6
-	VBROADCASTSS consts32<>+100(SB), Z7
+	VBROADCASTSS consts32<>+104(SB), Z7
 	VCMPPS       $0x1d, Z7, Z6, K2
 	KANDW        K1, K2, K1
 	KMOVW        K1, 2176(SP)
@@ -92226,9 +91422,9 @@ noweights:
 	VMULPS       Z5, Z3, Z3
 	VBROADCASTSS consts32<>+0(SB), Z5
 	VANDPS       Z5, Z3, Z5
-	VBROADCASTSS consts32<>+92(SB), Z6
-	VCMPPS       $0x1d, Z6, Z5, K1
 	VBROADCASTSS consts32<>+96(SB), Z6
+	VCMPPS       $0x1d, Z6, Z5, K1
+	VBROADCASTSS consts32<>+100(SB), Z6
 	VCMPPS       $0x12, Z6, Z5, K2
 	KANDW        K1, K2, K1
 	MOVQ         par_base+120(FP), SI
@@ -92252,12 +91448,12 @@ noweights:
 	VMOVAPS      Z5, K2, Z3
 	VBROADCASTSS consts32<>+0(SB), Z5
 	VANDPS       Z5, Z0, Z0
-	VBROADCASTSS consts32<>+96(SB), Z5
+	VBROADCASTSS consts32<>+100(SB), Z5
 	VCMPPS       $0x12, Z5, Z0, K2
 	KANDW        K1, K2, K1
 	VBROADCASTSS consts32<>+0(SB), Z0
 	VANDPS       Z0, Z1, Z0
-	VBROADCASTSS consts32<>+96(SB), Z5
+	VBROADCASTSS consts32<>+100(SB), Z5
 	VCMPPS       $0x12, Z5, Z0, K2
 	KANDW        K1, K2, K1
 	MOVQ         DI, R8
@@ -92393,12 +91589,11 @@ experm13:
 	VSUBPS       vconsts32x16<>+448(SB), Z3, Z3
 	VFNMADD231PS vconsts32x16<>+512(SB), Z3, Z0
 	VFNMADD231PS vconsts32x16<>+576(SB), Z3, Z0
-	VBROADCASTSS consts32<>+76(SB), Z4
+	VBROADCASTSS consts32<>+88(SB), Z4
 	VFMADD213PS  vconsts32x16<>+640(SB), Z0, Z4
 	VFMADD213PS  vconsts32x16<>+704(SB), Z0, Z4
 	VFMADD213PS  vconsts32x16<>+768(SB), Z0, Z4
 	VFMADD213PS  vconsts32x16<>+832(SB), Z0, Z4
-	VFMADD213PS  vconsts32x16<>+192(SB), Z0, Z4
 	VFMADD213PS  vconsts32x16<>+896(SB), Z0, Z4
 	VFMADD213PS  vconsts32x16<>+896(SB), Z0, Z4
 	VSCALEFPS    Z3, Z4, Z4
@@ -92462,12 +91657,11 @@ experm14:
 	VSUBPS       vconsts32x16<>+448(SB), Z3, Z3
 	VFNMADD231PS vconsts32x16<>+512(SB), Z3, Z0
 	VFNMADD231PS vconsts32x16<>+576(SB), Z3, Z0
-	VBROADCASTSS consts32<>+76(SB), Z4
+	VBROADCASTSS consts32<>+88(SB), Z4
 	VFMADD213PS  vconsts32x16<>+640(SB), Z0, Z4
 	VFMADD213PS  vconsts32x16<>+704(SB), Z0, Z4
 	VFMADD213PS  vconsts32x16<>+768(SB), Z0, Z4
 	VFMADD213PS  vconsts32x16<>+832(SB), Z0, Z4
-	VFMADD213PS  vconsts32x16<>+192(SB), Z0, Z4
 	VFMADD213PS  vconsts32x16<>+896(SB), Z0, Z4
 	VFMADD213PS  vconsts32x16<>+896(SB), Z0, Z4
 	VSCALEFPS    Z3, Z4, Z4
@@ -92533,12 +91727,11 @@ experm15:
 	VSUBPS       vconsts32x16<>+448(SB), Z3, Z3
 	VFNMADD231PS vconsts32x16<>+512(SB), Z3, Z0
 	VFNMADD231PS vconsts32x16<>+576(SB), Z3, Z0
-	VBROADCASTSS consts32<>+76(SB), Z4
+	VBROADCASTSS consts32<>+88(SB), Z4
 	VFMADD213PS  vconsts32x16<>+640(SB), Z0, Z4
 	VFMADD213PS  vconsts32x16<>+704(SB), Z0, Z4
 	VFMADD213PS  vconsts32x16<>+768(SB), Z0, Z4
 	VFMADD213PS  vconsts32x16<>+832(SB), Z0, Z4
-	VFMADD213PS  vconsts32x16<>+192(SB), Z0, Z4
 	VFMADD213PS  vconsts32x16<>+896(SB), Z0, Z4
 	VFMADD213PS  vconsts32x16<>+896(SB), Z0, Z4
 	VSCALEFPS    Z3, Z4, Z4
@@ -92658,12 +91851,11 @@ experm16:
 	VSUBPS       vconsts32x16<>+448(SB), Z4, Z4
 	VFNMADD231PS vconsts32x16<>+512(SB), Z4, Z0
 	VFNMADD231PS vconsts32x16<>+576(SB), Z4, Z0
-	VBROADCASTSS consts32<>+76(SB), Z5
+	VBROADCASTSS consts32<>+88(SB), Z5
 	VFMADD213PS  vconsts32x16<>+640(SB), Z0, Z5
 	VFMADD213PS  vconsts32x16<>+704(SB), Z0, Z5
 	VFMADD213PS  vconsts32x16<>+768(SB), Z0, Z5
 	VFMADD213PS  vconsts32x16<>+832(SB), Z0, Z5
-	VFMADD213PS  vconsts32x16<>+192(SB), Z0, Z5
 	VFMADD213PS  vconsts32x16<>+896(SB), Z0, Z5
 	VFMADD213PS  vconsts32x16<>+896(SB), Z0, Z5
 	VSCALEFPS    Z4, Z5, Z5
@@ -92742,12 +91934,11 @@ experm17:
 	VSUBPS       vconsts32x16<>+448(SB), Z4, Z4
 	VFNMADD231PS vconsts32x16<>+512(SB), Z4, Z0
 	VFNMADD231PS vconsts32x16<>+576(SB), Z4, Z0
-	VBROADCASTSS consts32<>+76(SB), Z5
+	VBROADCASTSS consts32<>+88(SB), Z5
 	VFMADD213PS  vconsts32x16<>+640(SB), Z0, Z5
 	VFMADD213PS  vconsts32x16<>+704(SB), Z0, Z5
 	VFMADD213PS  vconsts32x16<>+768(SB), Z0, Z5
 	VFMADD213PS  vconsts32x16<>+832(SB), Z0, Z5
-	VFMADD213PS  vconsts32x16<>+192(SB), Z0, Z5
 	VFMADD213PS  vconsts32x16<>+896(SB), Z0, Z5
 	VFMADD213PS  vconsts32x16<>+896(SB), Z0, Z5
 	VSCALEFPS    Z4, Z5, Z5
@@ -92827,12 +92018,11 @@ experm18:
 	VSUBPS       vconsts32x16<>+448(SB), Z4, Z4
 	VFNMADD231PS vconsts32x16<>+512(SB), Z4, Z0
 	VFNMADD231PS vconsts32x16<>+576(SB), Z4, Z0
-	VBROADCASTSS consts32<>+76(SB), Z5
+	VBROADCASTSS consts32<>+88(SB), Z5
 	VFMADD213PS  vconsts32x16<>+640(SB), Z0, Z5
 	VFMADD213PS  vconsts32x16<>+704(SB), Z0, Z5
 	VFMADD213PS  vconsts32x16<>+768(SB), Z0, Z5
 	VFMADD213PS  vconsts32x16<>+832(SB), Z0, Z5
-	VFMADD213PS  vconsts32x16<>+192(SB), Z0, Z5
 	VFMADD213PS  vconsts32x16<>+896(SB), Z0, Z5
 	VFMADD213PS  vconsts32x16<>+896(SB), Z0, Z5
 	VSCALEFPS    Z4, Z5, Z5
@@ -120526,7 +119716,7 @@ loop:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VBROADCASTSD consts64<>+168(SB), Z6
+	VBROADCASTSD consts64<>+192(SB), Z6
 	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
 	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
 	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
@@ -120550,7 +119740,7 @@ loop:
 	VSUBPD       vconsts64x8<>+640(SB), Z8, Z8
 	VFNMADD231PD vconsts64x8<>+704(SB), Z8, Z7
 	VFNMADD231PD vconsts64x8<>+768(SB), Z8, Z7
-	VBROADCASTSD consts64<>+168(SB), Z9
+	VBROADCASTSD consts64<>+192(SB), Z9
 	VFMADD213PD  vconsts64x8<>+832(SB), Z7, Z9
 	VFMADD213PD  vconsts64x8<>+896(SB), Z7, Z9
 	VFMADD213PD  vconsts64x8<>+960(SB), Z7, Z9
@@ -120644,7 +119834,7 @@ single1:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VBROADCASTSD consts64<>+168(SB), Z6
+	VBROADCASTSD consts64<>+192(SB), Z6
 	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
 	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
 	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
@@ -120711,7 +119901,7 @@ tail:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VBROADCASTSD consts64<>+168(SB), Z6
+	VBROADCASTSD consts64<>+192(SB), Z6
 	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
 	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
 	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
@@ -120807,7 +119997,7 @@ loop:
 	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
 	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
 	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
-	VBROADCASTSD consts64<>+168(SB), Z8
+	VBROADCASTSD consts64<>+192(SB), Z8
 	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z8
 	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z8
 	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z8
@@ -120831,7 +120021,7 @@ loop:
 	VSUBPD       vconsts64x8<>+640(SB), Z10, Z10
 	VFNMADD231PD vconsts64x8<>+704(SB), Z10, Z9
 	VFNMADD231PD vconsts64x8<>+768(SB), Z10, Z9
-	VBROADCASTSD consts64<>+168(SB), Z11
+	VBROADCASTSD consts64<>+192(SB), Z11
 	VFMADD213PD  vconsts64x8<>+832(SB), Z9, Z11
 	VFMADD213PD  vconsts64x8<>+896(SB), Z9, Z11
 	VFMADD213PD  vconsts64x8<>+960(SB), Z9, Z11
@@ -120939,7 +120129,7 @@ single1:
 	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
 	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
 	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
-	VBROADCASTSD consts64<>+168(SB), Z8
+	VBROADCASTSD consts64<>+192(SB), Z8
 	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z8
 	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z8
 	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z8
@@ -121013,7 +120203,7 @@ tail:
 	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
 	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
 	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
-	VBROADCASTSD consts64<>+168(SB), Z8
+	VBROADCASTSD consts64<>+192(SB), Z8
 	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z8
 	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z8
 	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z8
@@ -121126,7 +120316,7 @@ loop:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VBROADCASTSD consts64<>+168(SB), Z6
+	VBROADCASTSD consts64<>+192(SB), Z6
 	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
 	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
 	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
@@ -121150,7 +120340,7 @@ loop:
 	VSUBPD       vconsts64x8<>+640(SB), Z8, Z8
 	VFNMADD231PD vconsts64x8<>+704(SB), Z8, Z7
 	VFNMADD231PD vconsts64x8<>+768(SB), Z8, Z7
-	VBROADCASTSD consts64<>+168(SB), Z9
+	VBROADCASTSD consts64<>+192(SB), Z9
 	VFMADD213PD  vconsts64x8<>+832(SB), Z7, Z9
 	VFMADD213PD  vconsts64x8<>+896(SB), Z7, Z9
 	VFMADD213PD  vconsts64x8<>+960(SB), Z7, Z9
@@ -121250,7 +120440,7 @@ single1:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VBROADCASTSD consts64<>+168(SB), Z6
+	VBROADCASTSD consts64<>+192(SB), Z6
 	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
 	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
 	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
@@ -121320,7 +120510,7 @@ tail:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VBROADCASTSD consts64<>+168(SB), Z6
+	VBROADCASTSD consts64<>+192(SB), Z6
 	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
 	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
 	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
@@ -121419,7 +120609,7 @@ loop:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VBROADCASTSD consts64<>+168(SB), Z6
+	VBROADCASTSD consts64<>+192(SB), Z6
 	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
 	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
 	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
@@ -121443,7 +120633,7 @@ loop:
 	VSUBPD       vconsts64x8<>+640(SB), Z8, Z8
 	VFNMADD231PD vconsts64x8<>+704(SB), Z8, Z7
 	VFNMADD231PD vconsts64x8<>+768(SB), Z8, Z7
-	VBROADCASTSD consts64<>+168(SB), Z9
+	VBROADCASTSD consts64<>+192(SB), Z9
 	VFMADD213PD  vconsts64x8<>+832(SB), Z7, Z9
 	VFMADD213PD  vconsts64x8<>+896(SB), Z7, Z9
 	VFMADD213PD  vconsts64x8<>+960(SB), Z7, Z9
@@ -121543,7 +120733,7 @@ single1:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VBROADCASTSD consts64<>+168(SB), Z6
+	VBROADCASTSD consts64<>+192(SB), Z6
 	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
 	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
 	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
@@ -121613,7 +120803,7 @@ tail:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VBROADCASTSD consts64<>+168(SB), Z6
+	VBROADCASTSD consts64<>+192(SB), Z6
 	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
 	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
 	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
@@ -121714,7 +120904,7 @@ loop:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VBROADCASTSD consts64<>+168(SB), Z6
+	VBROADCASTSD consts64<>+192(SB), Z6
 	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
 	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
 	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
@@ -121738,7 +120928,7 @@ loop:
 	VSUBPD       vconsts64x8<>+640(SB), Z8, Z8
 	VFNMADD231PD vconsts64x8<>+704(SB), Z8, Z7
 	VFNMADD231PD vconsts64x8<>+768(SB), Z8, Z7
-	VBROADCASTSD consts64<>+168(SB), Z9
+	VBROADCASTSD consts64<>+192(SB), Z9
 	VFMADD213PD  vconsts64x8<>+832(SB), Z7, Z9
 	VFMADD213PD  vconsts64x8<>+896(SB), Z7, Z9
 	VFMADD213PD  vconsts64x8<>+960(SB), Z7, Z9
@@ -121852,7 +121042,7 @@ single1:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VBROADCASTSD consts64<>+168(SB), Z6
+	VBROADCASTSD consts64<>+192(SB), Z6
 	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
 	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
 	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
@@ -121929,7 +121119,7 @@ tail:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VBROADCASTSD consts64<>+168(SB), Z6
+	VBROADCASTSD consts64<>+192(SB), Z6
 	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
 	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
 	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
@@ -122035,7 +121225,7 @@ loop:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VBROADCASTSD consts64<>+168(SB), Z6
+	VBROADCASTSD consts64<>+192(SB), Z6
 	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
 	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
 	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
@@ -122059,7 +121249,7 @@ loop:
 	VSUBPD       vconsts64x8<>+640(SB), Z8, Z8
 	VFNMADD231PD vconsts64x8<>+704(SB), Z8, Z7
 	VFNMADD231PD vconsts64x8<>+768(SB), Z8, Z7
-	VBROADCASTSD consts64<>+168(SB), Z9
+	VBROADCASTSD consts64<>+192(SB), Z9
 	VFMADD213PD  vconsts64x8<>+832(SB), Z7, Z9
 	VFMADD213PD  vconsts64x8<>+896(SB), Z7, Z9
 	VFMADD213PD  vconsts64x8<>+960(SB), Z7, Z9
@@ -122177,7 +121367,7 @@ single1:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VBROADCASTSD consts64<>+168(SB), Z6
+	VBROADCASTSD consts64<>+192(SB), Z6
 	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
 	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
 	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
@@ -122256,7 +121446,7 @@ tail:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VBROADCASTSD consts64<>+168(SB), Z6
+	VBROADCASTSD consts64<>+192(SB), Z6
 	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
 	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
 	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
@@ -122375,7 +121565,7 @@ loop:
 	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
 	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
 	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
-	VBROADCASTSD consts64<>+168(SB), Z8
+	VBROADCASTSD consts64<>+192(SB), Z8
 	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z8
 	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z8
 	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z8
@@ -122399,7 +121589,7 @@ loop:
 	VSUBPD       vconsts64x8<>+640(SB), Z10, Z10
 	VFNMADD231PD vconsts64x8<>+704(SB), Z10, Z9
 	VFNMADD231PD vconsts64x8<>+768(SB), Z10, Z9
-	VBROADCASTSD consts64<>+168(SB), Z11
+	VBROADCASTSD consts64<>+192(SB), Z11
 	VFMADD213PD  vconsts64x8<>+832(SB), Z9, Z11
 	VFMADD213PD  vconsts64x8<>+896(SB), Z9, Z11
 	VFMADD213PD  vconsts64x8<>+960(SB), Z9, Z11
@@ -122547,7 +121737,7 @@ single1:
 	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
 	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
 	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
-	VBROADCASTSD consts64<>+168(SB), Z8
+	VBROADCASTSD consts64<>+192(SB), Z8
 	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z8
 	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z8
 	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z8
@@ -122641,7 +121831,7 @@ tail:
 	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
 	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
 	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
-	VBROADCASTSD consts64<>+168(SB), Z8
+	VBROADCASTSD consts64<>+192(SB), Z8
 	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z8
 	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z8
 	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z8
@@ -122780,7 +121970,7 @@ loop:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VBROADCASTSD consts64<>+168(SB), Z6
+	VBROADCASTSD consts64<>+192(SB), Z6
 	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
 	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
 	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
@@ -122804,7 +121994,7 @@ loop:
 	VSUBPD       vconsts64x8<>+640(SB), Z8, Z8
 	VFNMADD231PD vconsts64x8<>+704(SB), Z8, Z7
 	VFNMADD231PD vconsts64x8<>+768(SB), Z8, Z7
-	VBROADCASTSD consts64<>+168(SB), Z9
+	VBROADCASTSD consts64<>+192(SB), Z9
 	VFMADD213PD  vconsts64x8<>+832(SB), Z7, Z9
 	VFMADD213PD  vconsts64x8<>+896(SB), Z7, Z9
 	VFMADD213PD  vconsts64x8<>+960(SB), Z7, Z9
@@ -122944,7 +122134,7 @@ single1:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VBROADCASTSD consts64<>+168(SB), Z6
+	VBROADCASTSD consts64<>+192(SB), Z6
 	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
 	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
 	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
@@ -123034,7 +122224,7 @@ tail:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VBROADCASTSD consts64<>+168(SB), Z6
+	VBROADCASTSD consts64<>+192(SB), Z6
 	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
 	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
 	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
@@ -123161,7 +122351,7 @@ loop:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VBROADCASTSD consts64<>+168(SB), Z6
+	VBROADCASTSD consts64<>+192(SB), Z6
 	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
 	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
 	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
@@ -123185,7 +122375,7 @@ loop:
 	VSUBPD       vconsts64x8<>+640(SB), Z8, Z8
 	VFNMADD231PD vconsts64x8<>+704(SB), Z8, Z7
 	VFNMADD231PD vconsts64x8<>+768(SB), Z8, Z7
-	VBROADCASTSD consts64<>+168(SB), Z9
+	VBROADCASTSD consts64<>+192(SB), Z9
 	VFMADD213PD  vconsts64x8<>+832(SB), Z7, Z9
 	VFMADD213PD  vconsts64x8<>+896(SB), Z7, Z9
 	VFMADD213PD  vconsts64x8<>+960(SB), Z7, Z9
@@ -123343,7 +122533,7 @@ single1:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VBROADCASTSD consts64<>+168(SB), Z6
+	VBROADCASTSD consts64<>+192(SB), Z6
 	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
 	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
 	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
@@ -123442,7 +122632,7 @@ tail:
 	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
 	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
 	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VBROADCASTSD consts64<>+168(SB), Z6
+	VBROADCASTSD consts64<>+192(SB), Z6
 	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
 	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
 	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
@@ -123725,7 +122915,7 @@ loop:
 	VSUBPD       vconsts64x8<>+640(SB), Z1, Z1
 	VFNMADD231PD vconsts64x8<>+704(SB), Z1, Z0
 	VFNMADD231PD vconsts64x8<>+768(SB), Z1, Z0
-	VBROADCASTSD consts64<>+168(SB), Z2
+	VBROADCASTSD consts64<>+192(SB), Z2
 	VFMADD213PD  vconsts64x8<>+832(SB), Z0, Z2
 	VFMADD213PD  vconsts64x8<>+896(SB), Z0, Z2
 	VFMADD213PD  vconsts64x8<>+960(SB), Z0, Z2
@@ -123761,7 +122951,7 @@ tail:
 	VSUBPD       vconsts64x8<>+640(SB), Z1, Z1
 	VFNMADD231PD vconsts64x8<>+704(SB), Z1, Z0
 	VFNMADD231PD vconsts64x8<>+768(SB), Z1, Z0
-	VBROADCASTSD consts64<>+168(SB), Z2
+	VBROADCASTSD consts64<>+192(SB), Z2
 	VFMADD213PD  vconsts64x8<>+832(SB), Z0, Z2
 	VFMADD213PD  vconsts64x8<>+896(SB), Z0, Z2
 	VFMADD213PD  vconsts64x8<>+960(SB), Z0, Z2
@@ -123795,16 +122985,16 @@ loop:
 	JL           tail
 	VMOVUPD      (AX), Z0
 	VADDPD       vconsts64x8<>+1408(SB), Z0, Z1
-	VBROADCASTSD consts64<>+192(SB), Z2
+	VBROADCASTSD consts64<>+200(SB), Z2
 	VPADDQ       Z2, Z1, Z2
 	VPSRLQ       $0x34, Z2, Z3
 	VBROADCASTSD consts64<>+72(SB), Z4
 	VORPD        Z4, Z3, Z3
-	VBROADCASTSD consts64<>+200(SB), Z4
+	VBROADCASTSD consts64<>+208(SB), Z4
 	VSUBPD       Z4, Z3, Z3
 	VBROADCASTSD consts64<>+88(SB), Z4
 	VANDPD       Z4, Z2, Z2
-	VBROADCASTSD consts64<>+208(SB), Z4
+	VBROADCASTSD consts64<>+216(SB), Z4
 	VPADDQ       Z4, Z2, Z2
 	VSUBPD       vconsts64x8<>+1408(SB), Z2, Z2
 	VXORPD       Z4, Z4, Z4
@@ -123872,16 +123062,16 @@ tail:
 	VXORPD       Z0, Z0, Z0
 	VMOVUPD.Z    (AX), K1, Z0
 	VADDPD       vconsts64x8<>+1408(SB), Z0, Z1
-	VBROADCASTSD consts64<>+192(SB), Z2
+	VBROADCASTSD consts64<>+200(SB), Z2
 	VPADDQ       Z2, Z1, Z2
 	VPSRLQ       $0x34, Z2, Z3
 	VBROADCASTSD consts64<>+72(SB), Z4
 	VORPD        Z4, Z3, Z3
-	VBROADCASTSD consts64<>+200(SB), Z4
+	VBROADCASTSD consts64<>+208(SB), Z4
 	VSUBPD       Z4, Z3, Z3
 	VBROADCASTSD consts64<>+88(SB), Z4
 	VANDPD       Z4, Z2, Z2
-	VBROADCASTSD consts64<>+208(SB), Z4
+	VBROADCASTSD consts64<>+216(SB), Z4
 	VPADDQ       Z4, Z2, Z2
 	VSUBPD       vconsts64x8<>+1408(SB), Z2, Z2
 	VXORPD       Z4, Z4, Z4
@@ -124173,7 +123363,7 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z9, Z9
 	VFNMADD231PD vconsts64x8<>+704(SB), Z9, Z8
 	VFNMADD231PD vconsts64x8<>+768(SB), Z9, Z8
-	VBROADCASTSD consts64<>+168(SB), Z10
+	VBROADCASTSD consts64<>+192(SB), Z10
 	VFMADD213PD  vconsts64x8<>+832(SB), Z8, Z10
 	VFMADD213PD  vconsts64x8<>+896(SB), Z8, Z10
 	VFMADD213PD  vconsts64x8<>+960(SB), Z8, Z10
@@ -124188,7 +123378,7 @@ esloop:
 	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z10
 	VSCALEFPD    Z9, Z10, Z10
 	VCMPPD       $0x19, Z6, Z7, K1
-	VPADDQ.BCST  consts64<>+216(SB), Z5, K1, Z5
+	VPADDQ.BCST  consts64<>+224(SB), Z5, K1, Z5
 	VADDPD       Z10, Z1, K1, Z1
 	VMOVUPD      64(AX)(CX*8), Z7
 	VSUBPD       Z0, Z7, Z7
@@ -124199,7 +123389,7 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z9, Z9
 	VFNMADD231PD vconsts64x8<>+704(SB), Z9, Z8
 	VFNMADD231PD vconsts64x8<>+768(SB), Z9, Z8
-	VBROADCASTSD consts64<>+168(SB), Z10
+	VBROADCASTSD consts64<>+192(SB), Z10
 	VFMADD213PD  vconsts64x8<>+832(SB), Z8, Z10
 	VFMADD213PD  vconsts64x8<>+896(SB), Z8, Z10
 	VFMADD213PD  vconsts64x8<>+960(SB), Z8, Z10
@@ -124214,7 +123404,7 @@ esloop:
 	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z10
 	VSCALEFPD    Z9, Z10, Z10
 	VCMPPD       $0x19, Z6, Z7, K1
-	VPADDQ.BCST  consts64<>+216(SB), Z5, K1, Z5
+	VPADDQ.BCST  consts64<>+224(SB), Z5, K1, Z5
 	VADDPD       Z10, Z2, K1, Z2
 	VMOVUPD      128(AX)(CX*8), Z7
 	VSUBPD       Z0, Z7, Z7
@@ -124225,7 +123415,7 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z9, Z9
 	VFNMADD231PD vconsts64x8<>+704(SB), Z9, Z8
 	VFNMADD231PD vconsts64x8<>+768(SB), Z9, Z8
-	VBROADCASTSD consts64<>+168(SB), Z10
+	VBROADCASTSD consts64<>+192(SB), Z10
 	VFMADD213PD  vconsts64x8<>+832(SB), Z8, Z10
 	VFMADD213PD  vconsts64x8<>+896(SB), Z8, Z10
 	VFMADD213PD  vconsts64x8<>+960(SB), Z8, Z10
@@ -124240,7 +123430,7 @@ esloop:
 	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z10
 	VSCALEFPD    Z9, Z10, Z10
 	VCMPPD       $0x19, Z6, Z7, K1
-	VPADDQ.BCST  consts64<>+216(SB), Z5, K1, Z5
+	VPADDQ.BCST  consts64<>+224(SB), Z5, K1, Z5
 	VADDPD       Z10, Z3, K1, Z3
 	VMOVUPD      192(AX)(CX*8), Z7
 	VSUBPD       Z0, Z7, Z7
@@ -124251,7 +123441,7 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z9, Z9
 	VFNMADD231PD vconsts64x8<>+704(SB), Z9, Z8
 	VFNMADD231PD vconsts64x8<>+768(SB), Z9, Z8
-	VBROADCASTSD consts64<>+168(SB), Z10
+	VBROADCASTSD consts64<>+192(SB), Z10
 	VFMADD213PD  vconsts64x8<>+832(SB), Z8, Z10
 	VFMADD213PD  vconsts64x8<>+896(SB), Z8, Z10
 	VFMADD213PD  vconsts64x8<>+960(SB), Z8, Z10
@@ -124266,7 +123456,7 @@ esloop:
 	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z10
 	VSCALEFPD    Z9, Z10, Z10
 	VCMPPD       $0x19, Z6, Z7, K1
-	VPADDQ.BCST  consts64<>+216(SB), Z5, K1, Z5
+	VPADDQ.BCST  consts64<>+224(SB), Z5, K1, Z5
 	VADDPD       Z10, Z4, K1, Z4
 	ADDQ         $0x00000020, CX
 	CMPQ         CX, DX
@@ -124287,7 +123477,7 @@ essingle1:
 	VSUBPD       vconsts64x8<>+640(SB), Z9, Z9
 	VFNMADD231PD vconsts64x8<>+704(SB), Z9, Z8
 	VFNMADD231PD vconsts64x8<>+768(SB), Z9, Z8
-	VBROADCASTSD consts64<>+168(SB), Z10
+	VBROADCASTSD consts64<>+192(SB), Z10
 	VFMADD213PD  vconsts64x8<>+832(SB), Z8, Z10
 	VFMADD213PD  vconsts64x8<>+896(SB), Z8, Z10
 	VFMADD213PD  vconsts64x8<>+960(SB), Z8, Z10
@@ -124302,7 +123492,7 @@ essingle1:
 	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z10
 	VSCALEFPD    Z9, Z10, Z10
 	VCMPPD       $0x19, Z6, Z7, K1
-	VPADDQ.BCST  consts64<>+216(SB), Z5, K1, Z5
+	VPADDQ.BCST  consts64<>+224(SB), Z5, K1, Z5
 	VADDPD       Z10, Z1, K1, Z1
 	ADDQ         $0x00000008, CX
 	JMP          essingle1
@@ -124323,7 +123513,7 @@ estail:
 	VSUBPD       vconsts64x8<>+640(SB), Z8, Z8
 	VFNMADD231PD vconsts64x8<>+704(SB), Z8, Z7
 	VFNMADD231PD vconsts64x8<>+768(SB), Z8, Z7
-	VBROADCASTSD consts64<>+168(SB), Z9
+	VBROADCASTSD consts64<>+192(SB), Z9
 	VFMADD213PD  vconsts64x8<>+832(SB), Z7, Z9
 	VFMADD213PD  vconsts64x8<>+896(SB), Z7, Z9
 	VFMADD213PD  vconsts64x8<>+960(SB), Z7, Z9
@@ -124341,7 +123531,7 @@ estail:
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(DX*2), K2
 	KANDB        K1, K2, K1
-	VPADDQ.BCST  consts64<>+216(SB), Z5, K1, Z5
+	VPADDQ.BCST  consts64<>+224(SB), Z5, K1, Z5
 	VADDPD       Z9, Z1, K1, Z1
 	ADDQ         DX, CX
 
@@ -124397,7 +123587,7 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z9, Z9
 	VFNMADD231PD vconsts64x8<>+704(SB), Z9, Z8
 	VFNMADD231PD vconsts64x8<>+768(SB), Z9, Z8
-	VBROADCASTSD consts64<>+168(SB), Z10
+	VBROADCASTSD consts64<>+192(SB), Z10
 	VFMADD213PD  vconsts64x8<>+832(SB), Z8, Z10
 	VFMADD213PD  vconsts64x8<>+896(SB), Z8, Z10
 	VFMADD213PD  vconsts64x8<>+960(SB), Z8, Z10
@@ -124413,7 +123603,7 @@ esloop:
 	VSCALEFPD    Z9, Z10, Z10
 	VMOVUPD      Z10, (CX)(DX*8)
 	VCMPPD       $0x19, Z6, Z7, K1
-	VPADDQ.BCST  consts64<>+216(SB), Z5, K1, Z5
+	VPADDQ.BCST  consts64<>+224(SB), Z5, K1, Z5
 	VADDPD       Z10, Z1, K1, Z1
 	VMOVUPD      64(AX)(DX*8), Z7
 	VSUBPD       Z0, Z7, Z7
@@ -124424,7 +123614,7 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z9, Z9
 	VFNMADD231PD vconsts64x8<>+704(SB), Z9, Z8
 	VFNMADD231PD vconsts64x8<>+768(SB), Z9, Z8
-	VBROADCASTSD consts64<>+168(SB), Z10
+	VBROADCASTSD consts64<>+192(SB), Z10
 	VFMADD213PD  vconsts64x8<>+832(SB), Z8, Z10
 	VFMADD213PD  vconsts64x8<>+896(SB), Z8, Z10
 	VFMADD213PD  vconsts64x8<>+960(SB), Z8, Z10
@@ -124440,7 +123630,7 @@ esloop:
 	VSCALEFPD    Z9, Z10, Z10
 	VMOVUPD      Z10, 64(CX)(DX*8)
 	VCMPPD       $0x19, Z6, Z7, K1
-	VPADDQ.BCST  consts64<>+216(SB), Z5, K1, Z5
+	VPADDQ.BCST  consts64<>+224(SB), Z5, K1, Z5
 	VADDPD       Z10, Z2, K1, Z2
 	VMOVUPD      128(AX)(DX*8), Z7
 	VSUBPD       Z0, Z7, Z7
@@ -124451,7 +123641,7 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z9, Z9
 	VFNMADD231PD vconsts64x8<>+704(SB), Z9, Z8
 	VFNMADD231PD vconsts64x8<>+768(SB), Z9, Z8
-	VBROADCASTSD consts64<>+168(SB), Z10
+	VBROADCASTSD consts64<>+192(SB), Z10
 	VFMADD213PD  vconsts64x8<>+832(SB), Z8, Z10
 	VFMADD213PD  vconsts64x8<>+896(SB), Z8, Z10
 	VFMADD213PD  vconsts64x8<>+960(SB), Z8, Z10
@@ -124467,7 +123657,7 @@ esloop:
 	VSCALEFPD    Z9, Z10, Z10
 	VMOVUPD      Z10, 128(CX)(DX*8)
 	VCMPPD       $0x19, Z6, Z7, K1
-	VPADDQ.BCST  consts64<>+216(SB), Z5, K1, Z5
+	VPADDQ.BCST  consts64<>+224(SB), Z5, K1, Z5
 	VADDPD       Z10, Z3, K1, Z3
 	VMOVUPD      192(AX)(DX*8), Z7
 	VSUBPD       Z0, Z7, Z7
@@ -124478,7 +123668,7 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z9, Z9
 	VFNMADD231PD vconsts64x8<>+704(SB), Z9, Z8
 	VFNMADD231PD vconsts64x8<>+768(SB), Z9, Z8
-	VBROADCASTSD consts64<>+168(SB), Z10
+	VBROADCASTSD consts64<>+192(SB), Z10
 	VFMADD213PD  vconsts64x8<>+832(SB), Z8, Z10
 	VFMADD213PD  vconsts64x8<>+896(SB), Z8, Z10
 	VFMADD213PD  vconsts64x8<>+960(SB), Z8, Z10
@@ -124494,7 +123684,7 @@ esloop:
 	VSCALEFPD    Z9, Z10, Z10
 	VMOVUPD      Z10, 192(CX)(DX*8)
 	VCMPPD       $0x19, Z6, Z7, K1
-	VPADDQ.BCST  consts64<>+216(SB), Z5, K1, Z5
+	VPADDQ.BCST  consts64<>+224(SB), Z5, K1, Z5
 	VADDPD       Z10, Z4, K1, Z4
 	ADDQ         $0x00000020, DX
 	CMPQ         DX, BX
@@ -124515,7 +123705,7 @@ essingle1:
 	VSUBPD       vconsts64x8<>+640(SB), Z9, Z9
 	VFNMADD231PD vconsts64x8<>+704(SB), Z9, Z8
 	VFNMADD231PD vconsts64x8<>+768(SB), Z9, Z8
-	VBROADCASTSD consts64<>+168(SB), Z10
+	VBROADCASTSD consts64<>+192(SB), Z10
 	VFMADD213PD  vconsts64x8<>+832(SB), Z8, Z10
 	VFMADD213PD  vconsts64x8<>+896(SB), Z8, Z10
 	VFMADD213PD  vconsts64x8<>+960(SB), Z8, Z10
@@ -124531,7 +123721,7 @@ essingle1:
 	VSCALEFPD    Z9, Z10, Z10
 	VMOVUPD      Z10, (CX)(DX*8)
 	VCMPPD       $0x19, Z6, Z7, K1
-	VPADDQ.BCST  consts64<>+216(SB), Z5, K1, Z5
+	VPADDQ.BCST  consts64<>+224(SB), Z5, K1, Z5
 	VADDPD       Z10, Z1, K1, Z1
 	ADDQ         $0x00000008, DX
 	JMP          essingle1
@@ -124552,7 +123742,7 @@ estail:
 	VSUBPD       vconsts64x8<>+640(SB), Z8, Z8
 	VFNMADD231PD vconsts64x8<>+704(SB), Z8, Z7
 	VFNMADD231PD vconsts64x8<>+768(SB), Z8, Z7
-	VBROADCASTSD consts64<>+168(SB), Z9
+	VBROADCASTSD consts64<>+192(SB), Z9
 	VFMADD213PD  vconsts64x8<>+832(SB), Z7, Z9
 	VFMADD213PD  vconsts64x8<>+896(SB), Z7, Z9
 	VFMADD213PD  vconsts64x8<>+960(SB), Z7, Z9
@@ -124573,7 +123763,7 @@ estail:
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(BX*2), K2
 	KANDB        K1, K2, K1
-	VPADDQ.BCST  consts64<>+216(SB), Z5, K1, Z5
+	VPADDQ.BCST  consts64<>+224(SB), Z5, K1, Z5
 	VADDPD       Z9, Z1, K1, Z1
 	ADDQ         BX, DX
 
@@ -124632,7 +123822,7 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z13, Z13
 	VFNMADD231PD vconsts64x8<>+704(SB), Z13, Z12
 	VFNMADD231PD vconsts64x8<>+768(SB), Z13, Z12
-	VBROADCASTSD consts64<>+168(SB), Z14
+	VBROADCASTSD consts64<>+192(SB), Z14
 	VFMADD213PD  vconsts64x8<>+832(SB), Z12, Z14
 	VFMADD213PD  vconsts64x8<>+896(SB), Z12, Z14
 	VFMADD213PD  vconsts64x8<>+960(SB), Z12, Z14
@@ -124647,7 +123837,7 @@ esloop:
 	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
 	VSCALEFPD    Z13, Z14, Z14
 	VCMPPD       $0x19, Z10, Z11, K1
-	VPADDQ.BCST  consts64<>+216(SB), Z9, K1, Z9
+	VPADDQ.BCST  consts64<>+224(SB), Z9, K1, Z9
 	VADDPD       Z14, Z1, K1, Z1
 	VSUBPD       Z11, Z5, Z5
 	VMOVUPD      64(AX)(CX*8), Z11
@@ -124659,7 +123849,7 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z13, Z13
 	VFNMADD231PD vconsts64x8<>+704(SB), Z13, Z12
 	VFNMADD231PD vconsts64x8<>+768(SB), Z13, Z12
-	VBROADCASTSD consts64<>+168(SB), Z14
+	VBROADCASTSD consts64<>+192(SB), Z14
 	VFMADD213PD  vconsts64x8<>+832(SB), Z12, Z14
 	VFMADD213PD  vconsts64x8<>+896(SB), Z12, Z14
 	VFMADD213PD  vconsts64x8<>+960(SB), Z12, Z14
@@ -124674,7 +123864,7 @@ esloop:
 	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
 	VSCALEFPD    Z13, Z14, Z14
 	VCMPPD       $0x19, Z10, Z11, K1
-	VPADDQ.BCST  consts64<>+216(SB), Z9, K1, Z9
+	VPADDQ.BCST  consts64<>+224(SB), Z9, K1, Z9
 	VADDPD       Z14, Z2, K1, Z2
 	VSUBPD       Z11, Z6, Z6
 	VMOVUPD      128(AX)(CX*8), Z11
@@ -124686,7 +123876,7 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z13, Z13
 	VFNMADD231PD vconsts64x8<>+704(SB), Z13, Z12
 	VFNMADD231PD vconsts64x8<>+768(SB), Z13, Z12
-	VBROADCASTSD consts64<>+168(SB), Z14
+	VBROADCASTSD consts64<>+192(SB), Z14
 	VFMADD213PD  vconsts64x8<>+832(SB), Z12, Z14
 	VFMADD213PD  vconsts64x8<>+896(SB), Z12, Z14
 	VFMADD213PD  vconsts64x8<>+960(SB), Z12, Z14
@@ -124701,7 +123891,7 @@ esloop:
 	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
 	VSCALEFPD    Z13, Z14, Z14
 	VCMPPD       $0x19, Z10, Z11, K1
-	VPADDQ.BCST  consts64<>+216(SB), Z9, K1, Z9
+	VPADDQ.BCST  consts64<>+224(SB), Z9, K1, Z9
 	VADDPD       Z14, Z3, K1, Z3
 	VSUBPD       Z11, Z7, Z7
 	VMOVUPD      192(AX)(CX*8), Z11
@@ -124713,7 +123903,7 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z13, Z13
 	VFNMADD231PD vconsts64x8<>+704(SB), Z13, Z12
 	VFNMADD231PD vconsts64x8<>+768(SB), Z13, Z12
-	VBROADCASTSD consts64<>+168(SB), Z14
+	VBROADCASTSD consts64<>+192(SB), Z14
 	VFMADD213PD  vconsts64x8<>+832(SB), Z12, Z14
 	VFMADD213PD  vconsts64x8<>+896(SB), Z12, Z14
 	VFMADD213PD  vconsts64x8<>+960(SB), Z12, Z14
@@ -124728,7 +123918,7 @@ esloop:
 	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
 	VSCALEFPD    Z13, Z14, Z14
 	VCMPPD       $0x19, Z10, Z11, K1
-	VPADDQ.BCST  consts64<>+216(SB), Z9, K1, Z9
+	VPADDQ.BCST  consts64<>+224(SB), Z9, K1, Z9
 	VADDPD       Z14, Z4, K1, Z4
 	VSUBPD       Z11, Z8, Z8
 	ADDQ         $0x00000020, CX
@@ -124750,7 +123940,7 @@ essingle1:
 	VSUBPD       vconsts64x8<>+640(SB), Z13, Z13
 	VFNMADD231PD vconsts64x8<>+704(SB), Z13, Z12
 	VFNMADD231PD vconsts64x8<>+768(SB), Z13, Z12
-	VBROADCASTSD consts64<>+168(SB), Z14
+	VBROADCASTSD consts64<>+192(SB), Z14
 	VFMADD213PD  vconsts64x8<>+832(SB), Z12, Z14
 	VFMADD213PD  vconsts64x8<>+896(SB), Z12, Z14
 	VFMADD213PD  vconsts64x8<>+960(SB), Z12, Z14
@@ -124765,7 +123955,7 @@ essingle1:
 	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
 	VSCALEFPD    Z13, Z14, Z14
 	VCMPPD       $0x19, Z10, Z11, K1
-	VPADDQ.BCST  consts64<>+216(SB), Z9, K1, Z9
+	VPADDQ.BCST  consts64<>+224(SB), Z9, K1, Z9
 	VADDPD       Z14, Z1, K1, Z1
 	VSUBPD       Z11, Z5, Z5
 	ADDQ         $0x00000008, CX
@@ -124787,7 +123977,7 @@ estail:
 	VSUBPD       vconsts64x8<>+640(SB), Z12, Z12
 	VFNMADD231PD vconsts64x8<>+704(SB), Z12, Z11
 	VFNMADD231PD vconsts64x8<>+768(SB), Z12, Z11
-	VBROADCASTSD consts64<>+168(SB), Z13
+	VBROADCASTSD consts64<>+192(SB), Z13
 	VFMADD213PD  vconsts64x8<>+832(SB), Z11, Z13
 	VFMADD213PD  vconsts64x8<>+896(SB), Z11, Z13
 	VFMADD213PD  vconsts64x8<>+960(SB), Z11, Z13
@@ -124805,7 +123995,7 @@ estail:
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(DX*2), K2
 	KANDB        K1, K2, K1
-	VPADDQ.BCST  consts64<>+216(SB), Z9, K1, Z9
+	VPADDQ.BCST  consts64<>+224(SB), Z9, K1, Z9
 	VADDPD       Z13, Z1, K1, Z1
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(DX*2), K1
@@ -124879,7 +124069,7 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z13, Z13
 	VFNMADD231PD vconsts64x8<>+704(SB), Z13, Z12
 	VFNMADD231PD vconsts64x8<>+768(SB), Z13, Z12
-	VBROADCASTSD consts64<>+168(SB), Z14
+	VBROADCASTSD consts64<>+192(SB), Z14
 	VFMADD213PD  vconsts64x8<>+832(SB), Z12, Z14
 	VFMADD213PD  vconsts64x8<>+896(SB), Z12, Z14
 	VFMADD213PD  vconsts64x8<>+960(SB), Z12, Z14
@@ -124895,7 +124085,7 @@ esloop:
 	VSCALEFPD    Z13, Z14, Z14
 	VMOVUPD      Z14, (CX)(DX*8)
 	VCMPPD       $0x19, Z10, Z11, K1
-	VPADDQ.BCST  consts64<>+216(SB), Z9, K1, Z9
+	VPADDQ.BCST  consts64<>+224(SB), Z9, K1, Z9
 	VADDPD       Z14, Z1, K1, Z1
 	VSUBPD       Z11, Z5, Z5
 	VMOVUPD      64(AX)(DX*8), Z11
@@ -124907,7 +124097,7 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z13, Z13
 	VFNMADD231PD vconsts64x8<>+704(SB), Z13, Z12
 	VFNMADD231PD vconsts64x8<>+768(SB), Z13, Z12
-	VBROADCASTSD consts64<>+168(SB), Z14
+	VBROADCASTSD consts64<>+192(SB), Z14
 	VFMADD213PD  vconsts64x8<>+832(SB), Z12, Z14
 	VFMADD213PD  vconsts64x8<>+896(SB), Z12, Z14
 	VFMADD213PD  vconsts64x8<>+960(SB), Z12, Z14
@@ -124923,7 +124113,7 @@ esloop:
 	VSCALEFPD    Z13, Z14, Z14
 	VMOVUPD      Z14, 64(CX)(DX*8)
 	VCMPPD       $0x19, Z10, Z11, K1
-	VPADDQ.BCST  consts64<>+216(SB), Z9, K1, Z9
+	VPADDQ.BCST  consts64<>+224(SB), Z9, K1, Z9
 	VADDPD       Z14, Z2, K1, Z2
 	VSUBPD       Z11, Z6, Z6
 	VMOVUPD      128(AX)(DX*8), Z11
@@ -124935,7 +124125,7 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z13, Z13
 	VFNMADD231PD vconsts64x8<>+704(SB), Z13, Z12
 	VFNMADD231PD vconsts64x8<>+768(SB), Z13, Z12
-	VBROADCASTSD consts64<>+168(SB), Z14
+	VBROADCASTSD consts64<>+192(SB), Z14
 	VFMADD213PD  vconsts64x8<>+832(SB), Z12, Z14
 	VFMADD213PD  vconsts64x8<>+896(SB), Z12, Z14
 	VFMADD213PD  vconsts64x8<>+960(SB), Z12, Z14
@@ -124951,7 +124141,7 @@ esloop:
 	VSCALEFPD    Z13, Z14, Z14
 	VMOVUPD      Z14, 128(CX)(DX*8)
 	VCMPPD       $0x19, Z10, Z11, K1
-	VPADDQ.BCST  consts64<>+216(SB), Z9, K1, Z9
+	VPADDQ.BCST  consts64<>+224(SB), Z9, K1, Z9
 	VADDPD       Z14, Z3, K1, Z3
 	VSUBPD       Z11, Z7, Z7
 	VMOVUPD      192(AX)(DX*8), Z11
@@ -124963,7 +124153,7 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z13, Z13
 	VFNMADD231PD vconsts64x8<>+704(SB), Z13, Z12
 	VFNMADD231PD vconsts64x8<>+768(SB), Z13, Z12
-	VBROADCASTSD consts64<>+168(SB), Z14
+	VBROADCASTSD consts64<>+192(SB), Z14
 	VFMADD213PD  vconsts64x8<>+832(SB), Z12, Z14
 	VFMADD213PD  vconsts64x8<>+896(SB), Z12, Z14
 	VFMADD213PD  vconsts64x8<>+960(SB), Z12, Z14
@@ -124979,7 +124169,7 @@ esloop:
 	VSCALEFPD    Z13, Z14, Z14
 	VMOVUPD      Z14, 192(CX)(DX*8)
 	VCMPPD       $0x19, Z10, Z11, K1
-	VPADDQ.BCST  consts64<>+216(SB), Z9, K1, Z9
+	VPADDQ.BCST  consts64<>+224(SB), Z9, K1, Z9
 	VADDPD       Z14, Z4, K1, Z4
 	VSUBPD       Z11, Z8, Z8
 	ADDQ         $0x00000020, DX
@@ -125001,7 +124191,7 @@ essingle1:
 	VSUBPD       vconsts64x8<>+640(SB), Z13, Z13
 	VFNMADD231PD vconsts64x8<>+704(SB), Z13, Z12
 	VFNMADD231PD vconsts64x8<>+768(SB), Z13, Z12
-	VBROADCASTSD consts64<>+168(SB), Z14
+	VBROADCASTSD consts64<>+192(SB), Z14
 	VFMADD213PD  vconsts64x8<>+832(SB), Z12, Z14
 	VFMADD213PD  vconsts64x8<>+896(SB), Z12, Z14
 	VFMADD213PD  vconsts64x8<>+960(SB), Z12, Z14
@@ -125017,7 +124207,7 @@ essingle1:
 	VSCALEFPD    Z13, Z14, Z14
 	VMOVUPD      Z14, (CX)(DX*8)
 	VCMPPD       $0x19, Z10, Z11, K1
-	VPADDQ.BCST  consts64<>+216(SB), Z9, K1, Z9
+	VPADDQ.BCST  consts64<>+224(SB), Z9, K1, Z9
 	VADDPD       Z14, Z1, K1, Z1
 	VSUBPD       Z11, Z5, Z5
 	ADDQ         $0x00000008, DX
@@ -125039,7 +124229,7 @@ estail:
 	VSUBPD       vconsts64x8<>+640(SB), Z12, Z12
 	VFNMADD231PD vconsts64x8<>+704(SB), Z12, Z11
 	VFNMADD231PD vconsts64x8<>+768(SB), Z12, Z11
-	VBROADCASTSD consts64<>+168(SB), Z13
+	VBROADCASTSD consts64<>+192(SB), Z13
 	VFMADD213PD  vconsts64x8<>+832(SB), Z11, Z13
 	VFMADD213PD  vconsts64x8<>+896(SB), Z11, Z13
 	VFMADD213PD  vconsts64x8<>+960(SB), Z11, Z13
@@ -125060,7 +124250,7 @@ estail:
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(BX*2), K2
 	KANDB        K1, K2, K1
-	VPADDQ.BCST  consts64<>+216(SB), Z9, K1, Z9
+	VPADDQ.BCST  consts64<>+224(SB), Z9, K1, Z9
 	VADDPD       Z13, Z1, K1, Z1
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(BX*2), K1
@@ -125138,7 +124328,7 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z17, Z17
 	VFNMADD231PD vconsts64x8<>+704(SB), Z17, Z16
 	VFNMADD231PD vconsts64x8<>+768(SB), Z17, Z16
-	VBROADCASTSD consts64<>+168(SB), Z18
+	VBROADCASTSD consts64<>+192(SB), Z18
 	VFMADD213PD  vconsts64x8<>+832(SB), Z16, Z18
 	VFMADD213PD  vconsts64x8<>+896(SB), Z16, Z18
 	VFMADD213PD  vconsts64x8<>+960(SB), Z16, Z18
@@ -125153,7 +124343,7 @@ esloop:
 	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
 	VSCALEFPD    Z17, Z18, Z18
 	VCMPPD       $0x19, Z14, Z15, K1
-	VPADDQ.BCST  consts64<>+216(SB), Z13, K1, Z13
+	VPADDQ.BCST  consts64<>+224(SB), Z13, K1, Z13
 	VADDPD       Z18, Z1, K1, Z1
 	VMOVUPD      (CX)(DX*8), Z16
 	VBROADCASTSD pos+56(FP), Z17
@@ -125171,7 +124361,7 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z17, Z17
 	VFNMADD231PD vconsts64x8<>+704(SB), Z17, Z16
 	VFNMADD231PD vconsts64x8<>+768(SB), Z17, Z16
-	VBROADCASTSD consts64<>+168(SB), Z18
+	VBROADCASTSD consts64<>+192(SB), Z18
 	VFMADD213PD  vconsts64x8<>+832(SB), Z16, Z18
 	VFMADD213PD  vconsts64x8<>+896(SB), Z16, Z18
 	VFMADD213PD  vconsts64x8<>+960(SB), Z16, Z18
@@ -125186,7 +124376,7 @@ esloop:
 	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
 	VSCALEFPD    Z17, Z18, Z18
 	VCMPPD       $0x19, Z14, Z15, K1
-	VPADDQ.BCST  consts64<>+216(SB), Z13, K1, Z13
+	VPADDQ.BCST  consts64<>+224(SB), Z13, K1, Z13
 	VADDPD       Z18, Z2, K1, Z2
 	VMOVUPD      64(CX)(DX*8), Z16
 	VBROADCASTSD pos+56(FP), Z17
@@ -125204,7 +124394,7 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z17, Z17
 	VFNMADD231PD vconsts64x8<>+704(SB), Z17, Z16
 	VFNMADD231PD vconsts64x8<>+768(SB), Z17, Z16
-	VBROADCASTSD consts64<>+168(SB), Z18
+	VBROADCASTSD consts64<>+192(SB), Z18
 	VFMADD213PD  vconsts64x8<>+832(SB), Z16, Z18
 	VFMADD213PD  vconsts64x8<>+896(SB), Z16, Z18
 	VFMADD213PD  vconsts64x8<>+960(SB), Z16, Z18
@@ -125219,7 +124409,7 @@ esloop:
 	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
 	VSCALEFPD    Z17, Z18, Z18
 	VCMPPD       $0x19, Z14, Z15, K1
-	VPADDQ.BCST  consts64<>+216(SB), Z13, K1, Z13
+	VPADDQ.BCST  consts64<>+224(SB), Z13, K1, Z13
 	VADDPD       Z18, Z3, K1, Z3
 	VMOVUPD      128(CX)(DX*8), Z16
 	VBROADCASTSD pos+56(FP), Z17
@@ -125237,7 +124427,7 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z17, Z17
 	VFNMADD231PD vconsts64x8<>+704(SB), Z17, Z16
 	VFNMADD231PD vconsts64x8<>+768(SB), Z17, Z16
-	VBROADCASTSD consts64<>+168(SB), Z18
+	VBROADCASTSD consts64<>+192(SB), Z18
 	VFMADD213PD  vconsts64x8<>+832(SB), Z16, Z18
 	VFMADD213PD  vconsts64x8<>+896(SB), Z16, Z18
 	VFMADD213PD  vconsts64x8<>+960(SB), Z16, Z18
@@ -125252,7 +124442,7 @@ esloop:
 	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
 	VSCALEFPD    Z17, Z18, Z18
 	VCMPPD       $0x19, Z14, Z15, K1
-	VPADDQ.BCST  consts64<>+216(SB), Z13, K1, Z13
+	VPADDQ.BCST  consts64<>+224(SB), Z13, K1, Z13
 	VADDPD       Z18, Z4, K1, Z4
 	VMOVUPD      192(CX)(DX*8), Z16
 	VBROADCASTSD pos+56(FP), Z17
@@ -125280,7 +124470,7 @@ essingle1:
 	VSUBPD       vconsts64x8<>+640(SB), Z17, Z17
 	VFNMADD231PD vconsts64x8<>+704(SB), Z17, Z16
 	VFNMADD231PD vconsts64x8<>+768(SB), Z17, Z16
-	VBROADCASTSD consts64<>+168(SB), Z18
+	VBROADCASTSD consts64<>+192(SB), Z18
 	VFMADD213PD  vconsts64x8<>+832(SB), Z16, Z18
 	VFMADD213PD  vconsts64x8<>+896(SB), Z16, Z18
 	VFMADD213PD  vconsts64x8<>+960(SB), Z16, Z18
@@ -125295,7 +124485,7 @@ essingle1:
 	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
 	VSCALEFPD    Z17, Z18, Z18
 	VCMPPD       $0x19, Z14, Z15, K1
-	VPADDQ.BCST  consts64<>+216(SB), Z13, K1, Z13
+	VPADDQ.BCST  consts64<>+224(SB), Z13, K1, Z13
 	VADDPD       Z18, Z1, K1, Z1
 	VMOVUPD      (CX)(DX*8), Z16
 	VBROADCASTSD pos+56(FP), Z17
@@ -125323,7 +124513,7 @@ estail:
 	VSUBPD       vconsts64x8<>+640(SB), Z16, Z16
 	VFNMADD231PD vconsts64x8<>+704(SB), Z16, Z15
 	VFNMADD231PD vconsts64x8<>+768(SB), Z16, Z15
-	VBROADCASTSD consts64<>+168(SB), Z17
+	VBROADCASTSD consts64<>+192(SB), Z17
 	VFMADD213PD  vconsts64x8<>+832(SB), Z15, Z17
 	VFMADD213PD  vconsts64x8<>+896(SB), Z15, Z17
 	VFMADD213PD  vconsts64x8<>+960(SB), Z15, Z17
@@ -125341,7 +124531,7 @@ estail:
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(BX*2), K2
 	KANDB        K1, K2, K1
-	VPADDQ.BCST  consts64<>+216(SB), Z13, K1, Z13
+	VPADDQ.BCST  consts64<>+224(SB), Z13, K1, Z13
 	VADDPD       Z17, Z1, K1, Z1
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(BX*2), K1
@@ -125439,7 +124629,7 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z17, Z17
 	VFNMADD231PD vconsts64x8<>+704(SB), Z17, Z16
 	VFNMADD231PD vconsts64x8<>+768(SB), Z17, Z16
-	VBROADCASTSD consts64<>+168(SB), Z18
+	VBROADCASTSD consts64<>+192(SB), Z18
 	VFMADD213PD  vconsts64x8<>+832(SB), Z16, Z18
 	VFMADD213PD  vconsts64x8<>+896(SB), Z16, Z18
 	VFMADD213PD  vconsts64x8<>+960(SB), Z16, Z18
@@ -125455,7 +124645,7 @@ esloop:
 	VSCALEFPD    Z17, Z18, Z18
 	VMOVUPD      Z18, (DX)(BX*8)
 	VCMPPD       $0x19, Z14, Z15, K1
-	VPADDQ.BCST  consts64<>+216(SB), Z13, K1, Z13
+	VPADDQ.BCST  consts64<>+224(SB), Z13, K1, Z13
 	VADDPD       Z18, Z1, K1, Z1
 	VMOVUPD      (CX)(BX*8), Z16
 	VBROADCASTSD pos+80(FP), Z17
@@ -125473,7 +124663,7 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z17, Z17
 	VFNMADD231PD vconsts64x8<>+704(SB), Z17, Z16
 	VFNMADD231PD vconsts64x8<>+768(SB), Z17, Z16
-	VBROADCASTSD consts64<>+168(SB), Z18
+	VBROADCASTSD consts64<>+192(SB), Z18
 	VFMADD213PD  vconsts64x8<>+832(SB), Z16, Z18
 	VFMADD213PD  vconsts64x8<>+896(SB), Z16, Z18
 	VFMADD213PD  vconsts64x8<>+960(SB), Z16, Z18
@@ -125489,7 +124679,7 @@ esloop:
 	VSCALEFPD    Z17, Z18, Z18
 	VMOVUPD      Z18, 64(DX)(BX*8)
 	VCMPPD       $0x19, Z14, Z15, K1
-	VPADDQ.BCST  consts64<>+216(SB), Z13, K1, Z13
+	VPADDQ.BCST  consts64<>+224(SB), Z13, K1, Z13
 	VADDPD       Z18, Z2, K1, Z2
 	VMOVUPD      64(CX)(BX*8), Z16
 	VBROADCASTSD pos+80(FP), Z17
@@ -125507,7 +124697,7 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z17, Z17
 	VFNMADD231PD vconsts64x8<>+704(SB), Z17, Z16
 	VFNMADD231PD vconsts64x8<>+768(SB), Z17, Z16
-	VBROADCASTSD consts64<>+168(SB), Z18
+	VBROADCASTSD consts64<>+192(SB), Z18
 	VFMADD213PD  vconsts64x8<>+832(SB), Z16, Z18
 	VFMADD213PD  vconsts64x8<>+896(SB), Z16, Z18
 	VFMADD213PD  vconsts64x8<>+960(SB), Z16, Z18
@@ -125523,7 +124713,7 @@ esloop:
 	VSCALEFPD    Z17, Z18, Z18
 	VMOVUPD      Z18, 128(DX)(BX*8)
 	VCMPPD       $0x19, Z14, Z15, K1
-	VPADDQ.BCST  consts64<>+216(SB), Z13, K1, Z13
+	VPADDQ.BCST  consts64<>+224(SB), Z13, K1, Z13
 	VADDPD       Z18, Z3, K1, Z3
 	VMOVUPD      128(CX)(BX*8), Z16
 	VBROADCASTSD pos+80(FP), Z17
@@ -125541,7 +124731,7 @@ esloop:
 	VSUBPD       vconsts64x8<>+640(SB), Z17, Z17
 	VFNMADD231PD vconsts64x8<>+704(SB), Z17, Z16
 	VFNMADD231PD vconsts64x8<>+768(SB), Z17, Z16
-	VBROADCASTSD consts64<>+168(SB), Z18
+	VBROADCASTSD consts64<>+192(SB), Z18
 	VFMADD213PD  vconsts64x8<>+832(SB), Z16, Z18
 	VFMADD213PD  vconsts64x8<>+896(SB), Z16, Z18
 	VFMADD213PD  vconsts64x8<>+960(SB), Z16, Z18
@@ -125557,7 +124747,7 @@ esloop:
 	VSCALEFPD    Z17, Z18, Z18
 	VMOVUPD      Z18, 192(DX)(BX*8)
 	VCMPPD       $0x19, Z14, Z15, K1
-	VPADDQ.BCST  consts64<>+216(SB), Z13, K1, Z13
+	VPADDQ.BCST  consts64<>+224(SB), Z13, K1, Z13
 	VADDPD       Z18, Z4, K1, Z4
 	VMOVUPD      192(CX)(BX*8), Z16
 	VBROADCASTSD pos+80(FP), Z17
@@ -125585,7 +124775,7 @@ essingle1:
 	VSUBPD       vconsts64x8<>+640(SB), Z17, Z17
 	VFNMADD231PD vconsts64x8<>+704(SB), Z17, Z16
 	VFNMADD231PD vconsts64x8<>+768(SB), Z17, Z16
-	VBROADCASTSD consts64<>+168(SB), Z18
+	VBROADCASTSD consts64<>+192(SB), Z18
 	VFMADD213PD  vconsts64x8<>+832(SB), Z16, Z18
 	VFMADD213PD  vconsts64x8<>+896(SB), Z16, Z18
 	VFMADD213PD  vconsts64x8<>+960(SB), Z16, Z18
@@ -125601,7 +124791,7 @@ essingle1:
 	VSCALEFPD    Z17, Z18, Z18
 	VMOVUPD      Z18, (DX)(BX*8)
 	VCMPPD       $0x19, Z14, Z15, K1
-	VPADDQ.BCST  consts64<>+216(SB), Z13, K1, Z13
+	VPADDQ.BCST  consts64<>+224(SB), Z13, K1, Z13
 	VADDPD       Z18, Z1, K1, Z1
 	VMOVUPD      (CX)(BX*8), Z16
 	VBROADCASTSD pos+80(FP), Z17
@@ -125629,7 +124819,7 @@ estail:
 	VSUBPD       vconsts64x8<>+640(SB), Z16, Z16
 	VFNMADD231PD vconsts64x8<>+704(SB), Z16, Z15
 	VFNMADD231PD vconsts64x8<>+768(SB), Z16, Z15
-	VBROADCASTSD consts64<>+168(SB), Z17
+	VBROADCASTSD consts64<>+192(SB), Z17
 	VFMADD213PD  vconsts64x8<>+832(SB), Z15, Z17
 	VFMADD213PD  vconsts64x8<>+896(SB), Z15, Z17
 	VFMADD213PD  vconsts64x8<>+960(SB), Z15, Z17
@@ -125650,7 +124840,7 @@ estail:
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(SI*2), K2
 	KANDB        K1, K2, K1
-	VPADDQ.BCST  consts64<>+216(SB), Z13, K1, Z13
+	VPADDQ.BCST  consts64<>+224(SB), Z13, K1, Z13
 	VADDPD       Z17, Z1, K1, Z1
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(SI*2), K1
@@ -126086,7 +125276,7 @@ sums:
 	VSUBPD       vconsts64x8<>+640(SB), Z10, Z10
 	VFNMADD231PD vconsts64x8<>+704(SB), Z10, Z9
 	VFNMADD231PD vconsts64x8<>+768(SB), Z10, Z9
-	VBROADCASTSD consts64<>+168(SB), Z11
+	VBROADCASTSD consts64<>+192(SB), Z11
 	VFMADD213PD  vconsts64x8<>+832(SB), Z9, Z11
 	VFMADD213PD  vconsts64x8<>+896(SB), Z9, Z11
 	VFMADD213PD  vconsts64x8<>+960(SB), Z9, Z11
@@ -126110,7 +125300,7 @@ sums:
 	VBLENDMPD    Z8, Z5, K1, Z5
 	VPCMPEQQ     1024(SP), Z7, K1
 	VBLENDMPD    Z11, Z6, K1, Z6
-	VBROADCASTSD consts64<>+216(SB), Z8
+	VBROADCASTSD consts64<>+224(SB), Z8
 	VPADDQ       Z8, Z7, Z7
 	INCQ         SI
 	CMPQ         SI, AX
@@ -126123,16 +125313,16 @@ sums:
 	VSUBPD       Z3, Z7, Z3
 	VADDPD       Z2, Z3, Z3
 	VADDPD       vconsts64x8<>+1408(SB), Z3, Z8
-	VBROADCASTSD consts64<>+192(SB), Z9
+	VBROADCASTSD consts64<>+200(SB), Z9
 	VPADDQ       Z9, Z8, Z9
 	VPSRLQ       $0x34, Z9, Z10
 	VBROADCASTSD consts64<>+72(SB), Z11
 	VORPD        Z11, Z10, Z10
-	VBROADCASTSD consts64<>+200(SB), Z11
+	VBROADCASTSD consts64<>+208(SB), Z11
 	VSUBPD       Z11, Z10, Z10
 	VBROADCASTSD consts64<>+88(SB), Z11
 	VANDPD       Z11, Z9, Z9
-	VBROADCASTSD consts64<>+208(SB), Z11
+	VBROADCASTSD consts64<>+216(SB), Z11
 	VPADDQ       Z11, Z9, Z9
 	VSUBPD       vconsts64x8<>+1408(SB), Z9, Z9
 	VXORPD       Z11, Z11, Z11
@@ -126235,9 +125425,9 @@ noweights:
 	VMULPD       Z5, Z4, Z4
 	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z4, Z5
-	VBROADCASTSD consts64<>+224(SB), Z7
-	VCMPPD       $0x1d, Z7, Z5, K1
 	VBROADCASTSD consts64<>+232(SB), Z7
+	VCMPPD       $0x1d, Z7, Z5, K1
+	VBROADCASTSD consts64<>+240(SB), Z7
 	VCMPPD       $0x12, Z7, Z5, K2
 	KANDB        K1, K2, K1
 	MOVQ         par_base+136(FP), SI
@@ -126253,12 +125443,12 @@ noweights:
 	VMULPD       Z2, Z4, Z2
 	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z0, Z5
-	VBROADCASTSD consts64<>+232(SB), Z7
+	VBROADCASTSD consts64<>+240(SB), Z7
 	VCMPPD       $0x12, Z7, Z5, K2
 	KANDB        K1, K2, K1
 	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z2, Z5
-	VBROADCASTSD consts64<>+232(SB), Z7
+	VBROADCASTSD consts64<>+240(SB), Z7
 	VCMPPD       $0x12, Z7, Z5, K2
 	KANDB        K1, K2, K1
 	MOVQ         DI, R8
@@ -126957,7 +126147,7 @@ sums:
 	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
 	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
 	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
-	VBROADCASTSD consts64<>+168(SB), Z8
+	VBROADCASTSD consts64<>+192(SB), Z8
 	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z8
 	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z8
 	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z8
@@ -126994,16 +126184,16 @@ sums:
 	VSUBPD       Z2, Z5, Z2
 	VADDPD       Z1, Z2, Z2
 	VADDPD       vconsts64x8<>+1408(SB), Z2, Z6
-	VBROADCASTSD consts64<>+192(SB), Z7
+	VBROADCASTSD consts64<>+200(SB), Z7
 	VPADDQ       Z7, Z6, Z7
 	VPSRLQ       $0x34, Z7, Z8
 	VBROADCASTSD consts64<>+72(SB), Z9
 	VORPD        Z9, Z8, Z8
-	VBROADCASTSD consts64<>+200(SB), Z9
+	VBROADCASTSD consts64<>+208(SB), Z9
 	VSUBPD       Z9, Z8, Z8
 	VBROADCASTSD consts64<>+88(SB), Z9
 	VANDPD       Z9, Z7, Z7
-	VBROADCASTSD consts64<>+208(SB), Z9
+	VBROADCASTSD consts64<>+216(SB), Z9
 	VPADDQ       Z9, Z7, Z7
 	VSUBPD       vconsts64x8<>+1408(SB), Z7, Z7
 	VXORPD       Z9, Z9, Z9
@@ -127080,7 +126270,7 @@ noweights:
 	KANDB        K1, K2, K1
 	VBROADCASTSD consts64<>+32(SB), Z6
 	VANDPD       Z6, Z4, Z6
-	VBROADCASTSD consts64<>+240(SB), Z7
+	VBROADCASTSD consts64<>+248(SB), Z7
 	VCMPPD       $0x1d, Z7, Z6, K2
 	KANDB        K1, K2, K1
 	KMOVW        K1, 2176(SP)
@@ -127092,9 +126282,9 @@ noweights:
 	VMULPD       Z5, Z3, Z3
 	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z3, Z5
-	VBROADCASTSD consts64<>+224(SB), Z6
-	VCMPPD       $0x1d, Z6, Z5, K1
 	VBROADCASTSD consts64<>+232(SB), Z6
+	VCMPPD       $0x1d, Z6, Z5, K1
+	VBROADCASTSD consts64<>+240(SB), Z6
 	VCMPPD       $0x12, Z6, Z5, K2
 	KANDB        K1, K2, K1
 	MOVQ         par_base+136(FP), SI
@@ -127118,12 +126308,12 @@ noweights:
 	VMOVAPD      Z5, K2, Z3
 	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z0, Z0
-	VBROADCASTSD consts64<>+232(SB), Z5
+	VBROADCASTSD consts64<>+240(SB), Z5
 	VCMPPD       $0x12, Z5, Z0, K2
 	KANDB        K1, K2, K1
 	VBROADCASTSD consts64<>+32(SB), Z0
 	VANDPD       Z0, Z1, Z0
-	VBROADCASTSD consts64<>+232(SB), Z5
+	VBROADCASTSD consts64<>+240(SB), Z5
 	VCMPPD       $0x12, Z5, Z0, K2
 	KANDB        K1, K2, K1
 	MOVQ         DI, R8
@@ -127251,7 +126441,7 @@ experm19:
 	VSUBPD       vconsts64x8<>+640(SB), Z3, Z3
 	VFNMADD231PD vconsts64x8<>+704(SB), Z3, Z0
 	VFNMADD231PD vconsts64x8<>+768(SB), Z3, Z0
-	VBROADCASTSD consts64<>+168(SB), Z4
+	VBROADCASTSD consts64<>+192(SB), Z4
 	VFMADD213PD  vconsts64x8<>+832(SB), Z0, Z4
 	VFMADD213PD  vconsts64x8<>+896(SB), Z0, Z4
 	VFMADD213PD  vconsts64x8<>+960(SB), Z0, Z4
@@ -127325,7 +126515,7 @@ experm20:
 	VSUBPD       vconsts64x8<>+640(SB), Z3, Z3
 	VFNMADD231PD vconsts64x8<>+704(SB), Z3, Z0
 	VFNMADD231PD vconsts64x8<>+768(SB), Z3, Z0
-	VBROADCASTSD consts64<>+168(SB), Z4
+	VBROADCASTSD consts64<>+192(SB), Z4
 	VFMADD213PD  vconsts64x8<>+832(SB), Z0, Z4
 	VFMADD213PD  vconsts64x8<>+896(SB), Z0, Z4
 	VFMADD213PD  vconsts64x8<>+960(SB), Z0, Z4
@@ -127401,7 +126591,7 @@ experm21:
 	VSUBPD       vconsts64x8<>+640(SB), Z3, Z3
 	VFNMADD231PD vconsts64x8<>+704(SB), Z3, Z0
 	VFNMADD231PD vconsts64x8<>+768(SB), Z3, Z0
-	VBROADCASTSD consts64<>+168(SB), Z4
+	VBROADCASTSD consts64<>+192(SB), Z4
 	VFMADD213PD  vconsts64x8<>+832(SB), Z0, Z4
 	VFMADD213PD  vconsts64x8<>+896(SB), Z0, Z4
 	VFMADD213PD  vconsts64x8<>+960(SB), Z0, Z4
@@ -127531,7 +126721,7 @@ experm22:
 	VSUBPD       vconsts64x8<>+640(SB), Z4, Z4
 	VFNMADD231PD vconsts64x8<>+704(SB), Z4, Z0
 	VFNMADD231PD vconsts64x8<>+768(SB), Z4, Z0
-	VBROADCASTSD consts64<>+168(SB), Z5
+	VBROADCASTSD consts64<>+192(SB), Z5
 	VFMADD213PD  vconsts64x8<>+832(SB), Z0, Z5
 	VFMADD213PD  vconsts64x8<>+896(SB), Z0, Z5
 	VFMADD213PD  vconsts64x8<>+960(SB), Z0, Z5
@@ -127620,7 +126810,7 @@ experm23:
 	VSUBPD       vconsts64x8<>+640(SB), Z4, Z4
 	VFNMADD231PD vconsts64x8<>+704(SB), Z4, Z0
 	VFNMADD231PD vconsts64x8<>+768(SB), Z4, Z0
-	VBROADCASTSD consts64<>+168(SB), Z5
+	VBROADCASTSD consts64<>+192(SB), Z5
 	VFMADD213PD  vconsts64x8<>+832(SB), Z0, Z5
 	VFMADD213PD  vconsts64x8<>+896(SB), Z0, Z5
 	VFMADD213PD  vconsts64x8<>+960(SB), Z0, Z5
@@ -127710,7 +126900,7 @@ experm24:
 	VSUBPD       vconsts64x8<>+640(SB), Z4, Z4
 	VFNMADD231PD vconsts64x8<>+704(SB), Z4, Z0
 	VFNMADD231PD vconsts64x8<>+768(SB), Z4, Z0
-	VBROADCASTSD consts64<>+168(SB), Z5
+	VBROADCASTSD consts64<>+192(SB), Z5
 	VFMADD213PD  vconsts64x8<>+832(SB), Z0, Z5
 	VFMADD213PD  vconsts64x8<>+896(SB), Z0, Z5
 	VFMADD213PD  vconsts64x8<>+960(SB), Z0, Z5
@@ -133735,14 +132925,15 @@ DATA consts32<>+60(SB)/4, $0xff800000
 DATA consts32<>+64(SB)/4, $0x7fc00000
 DATA consts32<>+68(SB)/4, $0xc2d00000
 DATA consts32<>+72(SB)/4, $0x3fb8aa3b
-DATA consts32<>+76(SB)/4, $0x39509277
+DATA consts32<>+76(SB)/4, $0x1ab5120b
 DATA consts32<>+80(SB)/4, $0x3e6dd2bd
 DATA consts32<>+84(SB)/4, $0x42b20000
-DATA consts32<>+88(SB)/4, $0x00000001
-DATA consts32<>+92(SB)/4, $0x21800000
-DATA consts32<>+96(SB)/4, $0x7d7fffff
-DATA consts32<>+100(SB)/4, $0x12800000
-GLOBL consts32<>(SB), RODATA|NOPTR, $104
+DATA consts32<>+88(SB)/4, $0x3ab5120b
+DATA consts32<>+92(SB)/4, $0x00000001
+DATA consts32<>+96(SB)/4, $0x21800000
+DATA consts32<>+100(SB)/4, $0x7d7fffff
+DATA consts32<>+104(SB)/4, $0x12800000
+GLOBL consts32<>(SB), RODATA|NOPTR, $108
 
 DATA consts64<>+0(SB)/8, $0x3ff0000000000000
 DATA consts64<>+8(SB)/8, $0x8000000000000000
@@ -133765,17 +132956,18 @@ DATA consts64<>+136(SB)/8, $0xfff0000000000000
 DATA consts64<>+144(SB)/8, $0x7ff8000000000000
 DATA consts64<>+152(SB)/8, $0xc087500000000000
 DATA consts64<>+160(SB)/8, $0x3ff71547652b82fe
-DATA consts64<>+168(SB)/8, $0x3e21f7301a8efa5c
+DATA consts64<>+168(SB)/8, $0x3a21f7301a8efa5c
 DATA consts64<>+176(SB)/8, $0x3fc402242bc60613
 DATA consts64<>+184(SB)/8, $0x4086300000000000
-DATA consts64<>+192(SB)/8, $0x00195f619980c432
-DATA consts64<>+200(SB)/8, $0x4330000000000400
-DATA consts64<>+208(SB)/8, $0x3fe6a09e667f3bce
-DATA consts64<>+216(SB)/8, $0x0000000000000001
-DATA consts64<>+224(SB)/8, $0x20b0000000000000
-DATA consts64<>+232(SB)/8, $0x7fafffffffffffff
-DATA consts64<>+240(SB)/8, $0x03f0000000000000
-GLOBL consts64<>(SB), RODATA|NOPTR, $248
+DATA consts64<>+192(SB)/8, $0x3e21f7301a8efa5c
+DATA consts64<>+200(SB)/8, $0x00195f619980c432
+DATA consts64<>+208(SB)/8, $0x4330000000000400
+DATA consts64<>+216(SB)/8, $0x3fe6a09e667f3bce
+DATA consts64<>+224(SB)/8, $0x0000000000000001
+DATA consts64<>+232(SB)/8, $0x20b0000000000000
+DATA consts64<>+240(SB)/8, $0x7fafffffffffffff
+DATA consts64<>+248(SB)/8, $0x03f0000000000000
+GLOBL consts64<>(SB), RODATA|NOPTR, $256
 
 DATA vconsts32x8<>+0(SB)/4, $0x40000000
 DATA vconsts32x8<>+4(SB)/4, $0x40000000
@@ -133857,135 +133049,151 @@ DATA vconsts32x8<>+304(SB)/4, $0xb102e308
 DATA vconsts32x8<>+308(SB)/4, $0xb102e308
 DATA vconsts32x8<>+312(SB)/4, $0xb102e308
 DATA vconsts32x8<>+316(SB)/4, $0xb102e308
-DATA vconsts32x8<>+320(SB)/4, $0x3ab6a190
-DATA vconsts32x8<>+324(SB)/4, $0x3ab6a190
-DATA vconsts32x8<>+328(SB)/4, $0x3ab6a190
-DATA vconsts32x8<>+332(SB)/4, $0x3ab6a190
-DATA vconsts32x8<>+336(SB)/4, $0x3ab6a190
-DATA vconsts32x8<>+340(SB)/4, $0x3ab6a190
-DATA vconsts32x8<>+344(SB)/4, $0x3ab6a190
-DATA vconsts32x8<>+348(SB)/4, $0x3ab6a190
-DATA vconsts32x8<>+352(SB)/4, $0x3c088870
-DATA vconsts32x8<>+356(SB)/4, $0x3c088870
-DATA vconsts32x8<>+360(SB)/4, $0x3c088870
-DATA vconsts32x8<>+364(SB)/4, $0x3c088870
-DATA vconsts32x8<>+368(SB)/4, $0x3c088870
-DATA vconsts32x8<>+372(SB)/4, $0x3c088870
-DATA vconsts32x8<>+376(SB)/4, $0x3c088870
-DATA vconsts32x8<>+380(SB)/4, $0x3c088870
-DATA vconsts32x8<>+384(SB)/4, $0x3d2aaa75
-DATA vconsts32x8<>+388(SB)/4, $0x3d2aaa75
-DATA vconsts32x8<>+392(SB)/4, $0x3d2aaa75
-DATA vconsts32x8<>+396(SB)/4, $0x3d2aaa75
-DATA vconsts32x8<>+400(SB)/4, $0x3d2aaa75
-DATA vconsts32x8<>+404(SB)/4, $0x3d2aaa75
-DATA vconsts32x8<>+408(SB)/4, $0x3d2aaa75
-DATA vconsts32x8<>+412(SB)/4, $0x3d2aaa75
-DATA vconsts32x8<>+416(SB)/4, $0x3e2aaaab
-DATA vconsts32x8<>+420(SB)/4, $0x3e2aaaab
-DATA vconsts32x8<>+424(SB)/4, $0x3e2aaaab
-DATA vconsts32x8<>+428(SB)/4, $0x3e2aaaab
-DATA vconsts32x8<>+432(SB)/4, $0x3e2aaaab
-DATA vconsts32x8<>+436(SB)/4, $0x3e2aaaab
-DATA vconsts32x8<>+440(SB)/4, $0x3e2aaaab
-DATA vconsts32x8<>+444(SB)/4, $0x3e2aaaab
-DATA vconsts32x8<>+448(SB)/4, $0x3f800000
-DATA vconsts32x8<>+452(SB)/4, $0x3f800000
-DATA vconsts32x8<>+456(SB)/4, $0x3f800000
-DATA vconsts32x8<>+460(SB)/4, $0x3f800000
-DATA vconsts32x8<>+464(SB)/4, $0x3f800000
-DATA vconsts32x8<>+468(SB)/4, $0x3f800000
-DATA vconsts32x8<>+472(SB)/4, $0x3f800000
-DATA vconsts32x8<>+476(SB)/4, $0x3f800000
-DATA vconsts32x8<>+480(SB)/4, $0x20800000
-DATA vconsts32x8<>+484(SB)/4, $0x20800000
-DATA vconsts32x8<>+488(SB)/4, $0x20800000
-DATA vconsts32x8<>+492(SB)/4, $0x20800000
-DATA vconsts32x8<>+496(SB)/4, $0x20800000
-DATA vconsts32x8<>+500(SB)/4, $0x20800000
-DATA vconsts32x8<>+504(SB)/4, $0x20800000
-DATA vconsts32x8<>+508(SB)/4, $0x20800000
-DATA vconsts32x8<>+512(SB)/4, $0x00800000
-DATA vconsts32x8<>+516(SB)/4, $0x00800000
-DATA vconsts32x8<>+520(SB)/4, $0x00800000
-DATA vconsts32x8<>+524(SB)/4, $0x00800000
-DATA vconsts32x8<>+528(SB)/4, $0x00800000
-DATA vconsts32x8<>+532(SB)/4, $0x00800000
-DATA vconsts32x8<>+536(SB)/4, $0x00800000
-DATA vconsts32x8<>+540(SB)/4, $0x00800000
-DATA vconsts32x8<>+544(SB)/4, $0x1f800000
-DATA vconsts32x8<>+548(SB)/4, $0x1f800000
-DATA vconsts32x8<>+552(SB)/4, $0x1f800000
-DATA vconsts32x8<>+556(SB)/4, $0x1f800000
-DATA vconsts32x8<>+560(SB)/4, $0x1f800000
-DATA vconsts32x8<>+564(SB)/4, $0x1f800000
-DATA vconsts32x8<>+568(SB)/4, $0x1f800000
-DATA vconsts32x8<>+572(SB)/4, $0x1f800000
-DATA vconsts32x8<>+576(SB)/4, $0x33000000
-DATA vconsts32x8<>+580(SB)/4, $0x33000000
-DATA vconsts32x8<>+584(SB)/4, $0x33000000
-DATA vconsts32x8<>+588(SB)/4, $0x33000000
-DATA vconsts32x8<>+592(SB)/4, $0x33000000
-DATA vconsts32x8<>+596(SB)/4, $0x33000000
-DATA vconsts32x8<>+600(SB)/4, $0x33000000
-DATA vconsts32x8<>+604(SB)/4, $0x33000000
-DATA vconsts32x8<>+608(SB)/4, $0x3e5e462f
-DATA vconsts32x8<>+612(SB)/4, $0x3e5e462f
-DATA vconsts32x8<>+616(SB)/4, $0x3e5e462f
-DATA vconsts32x8<>+620(SB)/4, $0x3e5e462f
-DATA vconsts32x8<>+624(SB)/4, $0x3e5e462f
-DATA vconsts32x8<>+628(SB)/4, $0x3e5e462f
-DATA vconsts32x8<>+632(SB)/4, $0x3e5e462f
-DATA vconsts32x8<>+636(SB)/4, $0x3e5e462f
-DATA vconsts32x8<>+640(SB)/4, $0x3e926496
-DATA vconsts32x8<>+644(SB)/4, $0x3e926496
-DATA vconsts32x8<>+648(SB)/4, $0x3e926496
-DATA vconsts32x8<>+652(SB)/4, $0x3e926496
-DATA vconsts32x8<>+656(SB)/4, $0x3e926496
-DATA vconsts32x8<>+660(SB)/4, $0x3e926496
-DATA vconsts32x8<>+664(SB)/4, $0x3e926496
-DATA vconsts32x8<>+668(SB)/4, $0x3e926496
-DATA vconsts32x8<>+672(SB)/4, $0x3ecccc6a
-DATA vconsts32x8<>+676(SB)/4, $0x3ecccc6a
-DATA vconsts32x8<>+680(SB)/4, $0x3ecccc6a
-DATA vconsts32x8<>+684(SB)/4, $0x3ecccc6a
-DATA vconsts32x8<>+688(SB)/4, $0x3ecccc6a
-DATA vconsts32x8<>+692(SB)/4, $0x3ecccc6a
-DATA vconsts32x8<>+696(SB)/4, $0x3ecccc6a
-DATA vconsts32x8<>+700(SB)/4, $0x3ecccc6a
-DATA vconsts32x8<>+704(SB)/4, $0x3f2aaaab
-DATA vconsts32x8<>+708(SB)/4, $0x3f2aaaab
-DATA vconsts32x8<>+712(SB)/4, $0x3f2aaaab
-DATA vconsts32x8<>+716(SB)/4, $0x3f2aaaab
-DATA vconsts32x8<>+720(SB)/4, $0x3f2aaaab
-DATA vconsts32x8<>+724(SB)/4, $0x3f2aaaab
-DATA vconsts32x8<>+728(SB)/4, $0x3f2aaaab
-DATA vconsts32x8<>+732(SB)/4, $0x3f2aaaab
-DATA vconsts32x8<>+736(SB)/4, $0x4b400000
-DATA vconsts32x8<>+740(SB)/4, $0x4b400000
-DATA vconsts32x8<>+744(SB)/4, $0x4b400000
-DATA vconsts32x8<>+748(SB)/4, $0x4b400000
-DATA vconsts32x8<>+752(SB)/4, $0x4b400000
-DATA vconsts32x8<>+756(SB)/4, $0x4b400000
-DATA vconsts32x8<>+760(SB)/4, $0x4b400000
-DATA vconsts32x8<>+764(SB)/4, $0x4b400000
-DATA vconsts32x8<>+768(SB)/4, $0x4b40007f
-DATA vconsts32x8<>+772(SB)/4, $0x4b40007f
-DATA vconsts32x8<>+776(SB)/4, $0x4b40007f
-DATA vconsts32x8<>+780(SB)/4, $0x4b40007f
-DATA vconsts32x8<>+784(SB)/4, $0x4b40007f
-DATA vconsts32x8<>+788(SB)/4, $0x4b40007f
-DATA vconsts32x8<>+792(SB)/4, $0x4b40007f
-DATA vconsts32x8<>+796(SB)/4, $0x4b40007f
-DATA vconsts32x8<>+800(SB)/4, $0xbf800000
-DATA vconsts32x8<>+804(SB)/4, $0xbf800000
-DATA vconsts32x8<>+808(SB)/4, $0xbf800000
-DATA vconsts32x8<>+812(SB)/4, $0xbf800000
-DATA vconsts32x8<>+816(SB)/4, $0xbf800000
-DATA vconsts32x8<>+820(SB)/4, $0xbf800000
-DATA vconsts32x8<>+824(SB)/4, $0xbf800000
-DATA vconsts32x8<>+828(SB)/4, $0xbf800000
-GLOBL vconsts32x8<>(SB), RODATA|NOPTR, $832
+DATA vconsts32x8<>+320(SB)/4, $0x1c091cee
+DATA vconsts32x8<>+324(SB)/4, $0x1c091cee
+DATA vconsts32x8<>+328(SB)/4, $0x1c091cee
+DATA vconsts32x8<>+332(SB)/4, $0x1c091cee
+DATA vconsts32x8<>+336(SB)/4, $0x1c091cee
+DATA vconsts32x8<>+340(SB)/4, $0x1c091cee
+DATA vconsts32x8<>+344(SB)/4, $0x1c091cee
+DATA vconsts32x8<>+348(SB)/4, $0x1c091cee
+DATA vconsts32x8<>+352(SB)/4, $0x1d2aac79
+DATA vconsts32x8<>+356(SB)/4, $0x1d2aac79
+DATA vconsts32x8<>+360(SB)/4, $0x1d2aac79
+DATA vconsts32x8<>+364(SB)/4, $0x1d2aac79
+DATA vconsts32x8<>+368(SB)/4, $0x1d2aac79
+DATA vconsts32x8<>+372(SB)/4, $0x1d2aac79
+DATA vconsts32x8<>+376(SB)/4, $0x1d2aac79
+DATA vconsts32x8<>+380(SB)/4, $0x1d2aac79
+DATA vconsts32x8<>+384(SB)/4, $0x1e2aaa49
+DATA vconsts32x8<>+388(SB)/4, $0x1e2aaa49
+DATA vconsts32x8<>+392(SB)/4, $0x1e2aaa49
+DATA vconsts32x8<>+396(SB)/4, $0x1e2aaa49
+DATA vconsts32x8<>+400(SB)/4, $0x1e2aaa49
+DATA vconsts32x8<>+404(SB)/4, $0x1e2aaa49
+DATA vconsts32x8<>+408(SB)/4, $0x1e2aaa49
+DATA vconsts32x8<>+412(SB)/4, $0x1e2aaa49
+DATA vconsts32x8<>+416(SB)/4, $0x1efffffe
+DATA vconsts32x8<>+420(SB)/4, $0x1efffffe
+DATA vconsts32x8<>+424(SB)/4, $0x1efffffe
+DATA vconsts32x8<>+428(SB)/4, $0x1efffffe
+DATA vconsts32x8<>+432(SB)/4, $0x1efffffe
+DATA vconsts32x8<>+436(SB)/4, $0x1efffffe
+DATA vconsts32x8<>+440(SB)/4, $0x1efffffe
+DATA vconsts32x8<>+444(SB)/4, $0x1efffffe
+DATA vconsts32x8<>+448(SB)/4, $0x1f800000
+DATA vconsts32x8<>+452(SB)/4, $0x1f800000
+DATA vconsts32x8<>+456(SB)/4, $0x1f800000
+DATA vconsts32x8<>+460(SB)/4, $0x1f800000
+DATA vconsts32x8<>+464(SB)/4, $0x1f800000
+DATA vconsts32x8<>+468(SB)/4, $0x1f800000
+DATA vconsts32x8<>+472(SB)/4, $0x1f800000
+DATA vconsts32x8<>+476(SB)/4, $0x1f800000
+DATA vconsts32x8<>+480(SB)/4, $0x33000000
+DATA vconsts32x8<>+484(SB)/4, $0x33000000
+DATA vconsts32x8<>+488(SB)/4, $0x33000000
+DATA vconsts32x8<>+492(SB)/4, $0x33000000
+DATA vconsts32x8<>+496(SB)/4, $0x33000000
+DATA vconsts32x8<>+500(SB)/4, $0x33000000
+DATA vconsts32x8<>+504(SB)/4, $0x33000000
+DATA vconsts32x8<>+508(SB)/4, $0x33000000
+DATA vconsts32x8<>+512(SB)/4, $0x3e5e462f
+DATA vconsts32x8<>+516(SB)/4, $0x3e5e462f
+DATA vconsts32x8<>+520(SB)/4, $0x3e5e462f
+DATA vconsts32x8<>+524(SB)/4, $0x3e5e462f
+DATA vconsts32x8<>+528(SB)/4, $0x3e5e462f
+DATA vconsts32x8<>+532(SB)/4, $0x3e5e462f
+DATA vconsts32x8<>+536(SB)/4, $0x3e5e462f
+DATA vconsts32x8<>+540(SB)/4, $0x3e5e462f
+DATA vconsts32x8<>+544(SB)/4, $0x3e926496
+DATA vconsts32x8<>+548(SB)/4, $0x3e926496
+DATA vconsts32x8<>+552(SB)/4, $0x3e926496
+DATA vconsts32x8<>+556(SB)/4, $0x3e926496
+DATA vconsts32x8<>+560(SB)/4, $0x3e926496
+DATA vconsts32x8<>+564(SB)/4, $0x3e926496
+DATA vconsts32x8<>+568(SB)/4, $0x3e926496
+DATA vconsts32x8<>+572(SB)/4, $0x3e926496
+DATA vconsts32x8<>+576(SB)/4, $0x3ecccc6a
+DATA vconsts32x8<>+580(SB)/4, $0x3ecccc6a
+DATA vconsts32x8<>+584(SB)/4, $0x3ecccc6a
+DATA vconsts32x8<>+588(SB)/4, $0x3ecccc6a
+DATA vconsts32x8<>+592(SB)/4, $0x3ecccc6a
+DATA vconsts32x8<>+596(SB)/4, $0x3ecccc6a
+DATA vconsts32x8<>+600(SB)/4, $0x3ecccc6a
+DATA vconsts32x8<>+604(SB)/4, $0x3ecccc6a
+DATA vconsts32x8<>+608(SB)/4, $0x3f2aaaab
+DATA vconsts32x8<>+612(SB)/4, $0x3f2aaaab
+DATA vconsts32x8<>+616(SB)/4, $0x3f2aaaab
+DATA vconsts32x8<>+620(SB)/4, $0x3f2aaaab
+DATA vconsts32x8<>+624(SB)/4, $0x3f2aaaab
+DATA vconsts32x8<>+628(SB)/4, $0x3f2aaaab
+DATA vconsts32x8<>+632(SB)/4, $0x3f2aaaab
+DATA vconsts32x8<>+636(SB)/4, $0x3f2aaaab
+DATA vconsts32x8<>+640(SB)/4, $0x3f800000
+DATA vconsts32x8<>+644(SB)/4, $0x3f800000
+DATA vconsts32x8<>+648(SB)/4, $0x3f800000
+DATA vconsts32x8<>+652(SB)/4, $0x3f800000
+DATA vconsts32x8<>+656(SB)/4, $0x3f800000
+DATA vconsts32x8<>+660(SB)/4, $0x3f800000
+DATA vconsts32x8<>+664(SB)/4, $0x3f800000
+DATA vconsts32x8<>+668(SB)/4, $0x3f800000
+DATA vconsts32x8<>+672(SB)/4, $0x4b400000
+DATA vconsts32x8<>+676(SB)/4, $0x4b400000
+DATA vconsts32x8<>+680(SB)/4, $0x4b400000
+DATA vconsts32x8<>+684(SB)/4, $0x4b400000
+DATA vconsts32x8<>+688(SB)/4, $0x4b400000
+DATA vconsts32x8<>+692(SB)/4, $0x4b400000
+DATA vconsts32x8<>+696(SB)/4, $0x4b400000
+DATA vconsts32x8<>+700(SB)/4, $0x4b400000
+DATA vconsts32x8<>+704(SB)/4, $0x3c091cee
+DATA vconsts32x8<>+708(SB)/4, $0x3c091cee
+DATA vconsts32x8<>+712(SB)/4, $0x3c091cee
+DATA vconsts32x8<>+716(SB)/4, $0x3c091cee
+DATA vconsts32x8<>+720(SB)/4, $0x3c091cee
+DATA vconsts32x8<>+724(SB)/4, $0x3c091cee
+DATA vconsts32x8<>+728(SB)/4, $0x3c091cee
+DATA vconsts32x8<>+732(SB)/4, $0x3c091cee
+DATA vconsts32x8<>+736(SB)/4, $0x3d2aac79
+DATA vconsts32x8<>+740(SB)/4, $0x3d2aac79
+DATA vconsts32x8<>+744(SB)/4, $0x3d2aac79
+DATA vconsts32x8<>+748(SB)/4, $0x3d2aac79
+DATA vconsts32x8<>+752(SB)/4, $0x3d2aac79
+DATA vconsts32x8<>+756(SB)/4, $0x3d2aac79
+DATA vconsts32x8<>+760(SB)/4, $0x3d2aac79
+DATA vconsts32x8<>+764(SB)/4, $0x3d2aac79
+DATA vconsts32x8<>+768(SB)/4, $0x3e2aaa49
+DATA vconsts32x8<>+772(SB)/4, $0x3e2aaa49
+DATA vconsts32x8<>+776(SB)/4, $0x3e2aaa49
+DATA vconsts32x8<>+780(SB)/4, $0x3e2aaa49
+DATA vconsts32x8<>+784(SB)/4, $0x3e2aaa49
+DATA vconsts32x8<>+788(SB)/4, $0x3e2aaa49
+DATA vconsts32x8<>+792(SB)/4, $0x3e2aaa49
+DATA vconsts32x8<>+796(SB)/4, $0x3e2aaa49
+DATA vconsts32x8<>+800(SB)/4, $0x3efffffe
+DATA vconsts32x8<>+804(SB)/4, $0x3efffffe
+DATA vconsts32x8<>+808(SB)/4, $0x3efffffe
+DATA vconsts32x8<>+812(SB)/4, $0x3efffffe
+DATA vconsts32x8<>+816(SB)/4, $0x3efffffe
+DATA vconsts32x8<>+820(SB)/4, $0x3efffffe
+DATA vconsts32x8<>+824(SB)/4, $0x3efffffe
+DATA vconsts32x8<>+828(SB)/4, $0x3efffffe
+DATA vconsts32x8<>+832(SB)/4, $0x4b40007f
+DATA vconsts32x8<>+836(SB)/4, $0x4b40007f
+DATA vconsts32x8<>+840(SB)/4, $0x4b40007f
+DATA vconsts32x8<>+844(SB)/4, $0x4b40007f
+DATA vconsts32x8<>+848(SB)/4, $0x4b40007f
+DATA vconsts32x8<>+852(SB)/4, $0x4b40007f
+DATA vconsts32x8<>+856(SB)/4, $0x4b40007f
+DATA vconsts32x8<>+860(SB)/4, $0x4b40007f
+DATA vconsts32x8<>+864(SB)/4, $0xbf800000
+DATA vconsts32x8<>+868(SB)/4, $0xbf800000
+DATA vconsts32x8<>+872(SB)/4, $0xbf800000
+DATA vconsts32x8<>+876(SB)/4, $0xbf800000
+DATA vconsts32x8<>+880(SB)/4, $0xbf800000
+DATA vconsts32x8<>+884(SB)/4, $0xbf800000
+DATA vconsts32x8<>+888(SB)/4, $0xbf800000
+DATA vconsts32x8<>+892(SB)/4, $0xbf800000
+GLOBL vconsts32x8<>(SB), RODATA|NOPTR, $896
 
 DATA vconsts64x4<>+0(SB)/8, $0x4000000000000000
 DATA vconsts64x4<>+8(SB)/8, $0x4000000000000000
@@ -134039,115 +133247,147 @@ DATA vconsts64x4<>+384(SB)/8, $0x3c7abc9e3b39803f
 DATA vconsts64x4<>+392(SB)/8, $0x3c7abc9e3b39803f
 DATA vconsts64x4<>+400(SB)/8, $0x3c7abc9e3b39803f
 DATA vconsts64x4<>+408(SB)/8, $0x3c7abc9e3b39803f
-DATA vconsts64x4<>+416(SB)/8, $0x3e5af4de6a36d4fc
-DATA vconsts64x4<>+424(SB)/8, $0x3e5af4de6a36d4fc
-DATA vconsts64x4<>+432(SB)/8, $0x3e5af4de6a36d4fc
-DATA vconsts64x4<>+440(SB)/8, $0x3e5af4de6a36d4fc
-DATA vconsts64x4<>+448(SB)/8, $0x3e927e4db653346e
-DATA vconsts64x4<>+456(SB)/8, $0x3e927e4db653346e
-DATA vconsts64x4<>+464(SB)/8, $0x3e927e4db653346e
-DATA vconsts64x4<>+472(SB)/8, $0x3e927e4db653346e
-DATA vconsts64x4<>+480(SB)/8, $0x3ec71de0232f4775
-DATA vconsts64x4<>+488(SB)/8, $0x3ec71de0232f4775
-DATA vconsts64x4<>+496(SB)/8, $0x3ec71de0232f4775
-DATA vconsts64x4<>+504(SB)/8, $0x3ec71de0232f4775
-DATA vconsts64x4<>+512(SB)/8, $0x3efa01a01a6d84aa
-DATA vconsts64x4<>+520(SB)/8, $0x3efa01a01a6d84aa
-DATA vconsts64x4<>+528(SB)/8, $0x3efa01a01a6d84aa
-DATA vconsts64x4<>+536(SB)/8, $0x3efa01a01a6d84aa
-DATA vconsts64x4<>+544(SB)/8, $0x3f2a01a01abe78f9
-DATA vconsts64x4<>+552(SB)/8, $0x3f2a01a01abe78f9
-DATA vconsts64x4<>+560(SB)/8, $0x3f2a01a01abe78f9
-DATA vconsts64x4<>+568(SB)/8, $0x3f2a01a01abe78f9
-DATA vconsts64x4<>+576(SB)/8, $0x3f56c16c16c162d5
-DATA vconsts64x4<>+584(SB)/8, $0x3f56c16c16c162d5
-DATA vconsts64x4<>+592(SB)/8, $0x3f56c16c16c162d5
-DATA vconsts64x4<>+600(SB)/8, $0x3f56c16c16c162d5
-DATA vconsts64x4<>+608(SB)/8, $0x3f811111111100dc
-DATA vconsts64x4<>+616(SB)/8, $0x3f811111111100dc
-DATA vconsts64x4<>+624(SB)/8, $0x3f811111111100dc
-DATA vconsts64x4<>+632(SB)/8, $0x3f811111111100dc
-DATA vconsts64x4<>+640(SB)/8, $0x3fa5555555555556
-DATA vconsts64x4<>+648(SB)/8, $0x3fa5555555555556
-DATA vconsts64x4<>+656(SB)/8, $0x3fa5555555555556
-DATA vconsts64x4<>+664(SB)/8, $0x3fa5555555555556
-DATA vconsts64x4<>+672(SB)/8, $0x3fc5555555555557
-DATA vconsts64x4<>+680(SB)/8, $0x3fc5555555555557
-DATA vconsts64x4<>+688(SB)/8, $0x3fc5555555555557
-DATA vconsts64x4<>+696(SB)/8, $0x3fc5555555555557
-DATA vconsts64x4<>+704(SB)/8, $0x3ff0000000000000
-DATA vconsts64x4<>+712(SB)/8, $0x3ff0000000000000
-DATA vconsts64x4<>+720(SB)/8, $0x3ff0000000000000
-DATA vconsts64x4<>+728(SB)/8, $0x3ff0000000000000
-DATA vconsts64x4<>+736(SB)/8, $0x0410000000000000
-DATA vconsts64x4<>+744(SB)/8, $0x0410000000000000
-DATA vconsts64x4<>+752(SB)/8, $0x0410000000000000
-DATA vconsts64x4<>+760(SB)/8, $0x0410000000000000
-DATA vconsts64x4<>+768(SB)/8, $0x0010000000000000
-DATA vconsts64x4<>+776(SB)/8, $0x0010000000000000
-DATA vconsts64x4<>+784(SB)/8, $0x0010000000000000
-DATA vconsts64x4<>+792(SB)/8, $0x0010000000000000
-DATA vconsts64x4<>+800(SB)/8, $0x3bf0000000000000
-DATA vconsts64x4<>+808(SB)/8, $0x3bf0000000000000
-DATA vconsts64x4<>+816(SB)/8, $0x3bf0000000000000
-DATA vconsts64x4<>+824(SB)/8, $0x3bf0000000000000
-DATA vconsts64x4<>+832(SB)/8, $0x3c90000000000000
-DATA vconsts64x4<>+840(SB)/8, $0x3c90000000000000
-DATA vconsts64x4<>+848(SB)/8, $0x3c90000000000000
-DATA vconsts64x4<>+856(SB)/8, $0x3c90000000000000
-DATA vconsts64x4<>+864(SB)/8, $0x3fb32db888c52863
-DATA vconsts64x4<>+872(SB)/8, $0x3fb32db888c52863
-DATA vconsts64x4<>+880(SB)/8, $0x3fb32db888c52863
-DATA vconsts64x4<>+888(SB)/8, $0x3fb32db888c52863
-DATA vconsts64x4<>+896(SB)/8, $0x3fbbc391e7038fd8
-DATA vconsts64x4<>+904(SB)/8, $0x3fbbc391e7038fd8
-DATA vconsts64x4<>+912(SB)/8, $0x3fbbc391e7038fd8
-DATA vconsts64x4<>+920(SB)/8, $0x3fbbc391e7038fd8
-DATA vconsts64x4<>+928(SB)/8, $0x3fbe0a2b03e150e2
-DATA vconsts64x4<>+936(SB)/8, $0x3fbe0a2b03e150e2
-DATA vconsts64x4<>+944(SB)/8, $0x3fbe0a2b03e150e2
-DATA vconsts64x4<>+952(SB)/8, $0x3fbe0a2b03e150e2
-DATA vconsts64x4<>+960(SB)/8, $0x3fc111abf2a997be
-DATA vconsts64x4<>+968(SB)/8, $0x3fc111abf2a997be
-DATA vconsts64x4<>+976(SB)/8, $0x3fc111abf2a997be
-DATA vconsts64x4<>+984(SB)/8, $0x3fc111abf2a997be
-DATA vconsts64x4<>+992(SB)/8, $0x3fc3b13514f4002f
-DATA vconsts64x4<>+1000(SB)/8, $0x3fc3b13514f4002f
-DATA vconsts64x4<>+1008(SB)/8, $0x3fc3b13514f4002f
-DATA vconsts64x4<>+1016(SB)/8, $0x3fc3b13514f4002f
-DATA vconsts64x4<>+1024(SB)/8, $0x3fc745d1993edef4
-DATA vconsts64x4<>+1032(SB)/8, $0x3fc745d1993edef4
-DATA vconsts64x4<>+1040(SB)/8, $0x3fc745d1993edef4
-DATA vconsts64x4<>+1048(SB)/8, $0x3fc745d1993edef4
-DATA vconsts64x4<>+1056(SB)/8, $0x3fcc71c71bedcd84
-DATA vconsts64x4<>+1064(SB)/8, $0x3fcc71c71bedcd84
-DATA vconsts64x4<>+1072(SB)/8, $0x3fcc71c71bedcd84
-DATA vconsts64x4<>+1080(SB)/8, $0x3fcc71c71bedcd84
-DATA vconsts64x4<>+1088(SB)/8, $0x3fd2492492499d64
-DATA vconsts64x4<>+1096(SB)/8, $0x3fd2492492499d64
-DATA vconsts64x4<>+1104(SB)/8, $0x3fd2492492499d64
-DATA vconsts64x4<>+1112(SB)/8, $0x3fd2492492499d64
-DATA vconsts64x4<>+1120(SB)/8, $0x3fd9999999999943
-DATA vconsts64x4<>+1128(SB)/8, $0x3fd9999999999943
-DATA vconsts64x4<>+1136(SB)/8, $0x3fd9999999999943
-DATA vconsts64x4<>+1144(SB)/8, $0x3fd9999999999943
-DATA vconsts64x4<>+1152(SB)/8, $0x3fe5555555555555
-DATA vconsts64x4<>+1160(SB)/8, $0x3fe5555555555555
-DATA vconsts64x4<>+1168(SB)/8, $0x3fe5555555555555
-DATA vconsts64x4<>+1176(SB)/8, $0x3fe5555555555555
-DATA vconsts64x4<>+1184(SB)/8, $0x4338000000000000
-DATA vconsts64x4<>+1192(SB)/8, $0x4338000000000000
-DATA vconsts64x4<>+1200(SB)/8, $0x4338000000000000
-DATA vconsts64x4<>+1208(SB)/8, $0x4338000000000000
-DATA vconsts64x4<>+1216(SB)/8, $0x43380000000003ff
-DATA vconsts64x4<>+1224(SB)/8, $0x43380000000003ff
-DATA vconsts64x4<>+1232(SB)/8, $0x43380000000003ff
-DATA vconsts64x4<>+1240(SB)/8, $0x43380000000003ff
-DATA vconsts64x4<>+1248(SB)/8, $0xbff0000000000000
-DATA vconsts64x4<>+1256(SB)/8, $0xbff0000000000000
-DATA vconsts64x4<>+1264(SB)/8, $0xbff0000000000000
-DATA vconsts64x4<>+1272(SB)/8, $0xbff0000000000000
-GLOBL vconsts64x4<>(SB), RODATA|NOPTR, $1280
+DATA vconsts64x4<>+416(SB)/8, $0x3a5af4de6a36d4fc
+DATA vconsts64x4<>+424(SB)/8, $0x3a5af4de6a36d4fc
+DATA vconsts64x4<>+432(SB)/8, $0x3a5af4de6a36d4fc
+DATA vconsts64x4<>+440(SB)/8, $0x3a5af4de6a36d4fc
+DATA vconsts64x4<>+448(SB)/8, $0x3a927e4db653346e
+DATA vconsts64x4<>+456(SB)/8, $0x3a927e4db653346e
+DATA vconsts64x4<>+464(SB)/8, $0x3a927e4db653346e
+DATA vconsts64x4<>+472(SB)/8, $0x3a927e4db653346e
+DATA vconsts64x4<>+480(SB)/8, $0x3ac71de0232f4775
+DATA vconsts64x4<>+488(SB)/8, $0x3ac71de0232f4775
+DATA vconsts64x4<>+496(SB)/8, $0x3ac71de0232f4775
+DATA vconsts64x4<>+504(SB)/8, $0x3ac71de0232f4775
+DATA vconsts64x4<>+512(SB)/8, $0x3afa01a01a6d84aa
+DATA vconsts64x4<>+520(SB)/8, $0x3afa01a01a6d84aa
+DATA vconsts64x4<>+528(SB)/8, $0x3afa01a01a6d84aa
+DATA vconsts64x4<>+536(SB)/8, $0x3afa01a01a6d84aa
+DATA vconsts64x4<>+544(SB)/8, $0x3b2a01a01abe78f9
+DATA vconsts64x4<>+552(SB)/8, $0x3b2a01a01abe78f9
+DATA vconsts64x4<>+560(SB)/8, $0x3b2a01a01abe78f9
+DATA vconsts64x4<>+568(SB)/8, $0x3b2a01a01abe78f9
+DATA vconsts64x4<>+576(SB)/8, $0x3b56c16c16c162d5
+DATA vconsts64x4<>+584(SB)/8, $0x3b56c16c16c162d5
+DATA vconsts64x4<>+592(SB)/8, $0x3b56c16c16c162d5
+DATA vconsts64x4<>+600(SB)/8, $0x3b56c16c16c162d5
+DATA vconsts64x4<>+608(SB)/8, $0x3b811111111100dc
+DATA vconsts64x4<>+616(SB)/8, $0x3b811111111100dc
+DATA vconsts64x4<>+624(SB)/8, $0x3b811111111100dc
+DATA vconsts64x4<>+632(SB)/8, $0x3b811111111100dc
+DATA vconsts64x4<>+640(SB)/8, $0x3ba5555555555556
+DATA vconsts64x4<>+648(SB)/8, $0x3ba5555555555556
+DATA vconsts64x4<>+656(SB)/8, $0x3ba5555555555556
+DATA vconsts64x4<>+664(SB)/8, $0x3ba5555555555556
+DATA vconsts64x4<>+672(SB)/8, $0x3bc5555555555557
+DATA vconsts64x4<>+680(SB)/8, $0x3bc5555555555557
+DATA vconsts64x4<>+688(SB)/8, $0x3bc5555555555557
+DATA vconsts64x4<>+696(SB)/8, $0x3bc5555555555557
+DATA vconsts64x4<>+704(SB)/8, $0x3be0000000000000
+DATA vconsts64x4<>+712(SB)/8, $0x3be0000000000000
+DATA vconsts64x4<>+720(SB)/8, $0x3be0000000000000
+DATA vconsts64x4<>+728(SB)/8, $0x3be0000000000000
+DATA vconsts64x4<>+736(SB)/8, $0x3bf0000000000000
+DATA vconsts64x4<>+744(SB)/8, $0x3bf0000000000000
+DATA vconsts64x4<>+752(SB)/8, $0x3bf0000000000000
+DATA vconsts64x4<>+760(SB)/8, $0x3bf0000000000000
+DATA vconsts64x4<>+768(SB)/8, $0x3c90000000000000
+DATA vconsts64x4<>+776(SB)/8, $0x3c90000000000000
+DATA vconsts64x4<>+784(SB)/8, $0x3c90000000000000
+DATA vconsts64x4<>+792(SB)/8, $0x3c90000000000000
+DATA vconsts64x4<>+800(SB)/8, $0x3fb32db888c52863
+DATA vconsts64x4<>+808(SB)/8, $0x3fb32db888c52863
+DATA vconsts64x4<>+816(SB)/8, $0x3fb32db888c52863
+DATA vconsts64x4<>+824(SB)/8, $0x3fb32db888c52863
+DATA vconsts64x4<>+832(SB)/8, $0x3fbbc391e7038fd8
+DATA vconsts64x4<>+840(SB)/8, $0x3fbbc391e7038fd8
+DATA vconsts64x4<>+848(SB)/8, $0x3fbbc391e7038fd8
+DATA vconsts64x4<>+856(SB)/8, $0x3fbbc391e7038fd8
+DATA vconsts64x4<>+864(SB)/8, $0x3fbe0a2b03e150e2
+DATA vconsts64x4<>+872(SB)/8, $0x3fbe0a2b03e150e2
+DATA vconsts64x4<>+880(SB)/8, $0x3fbe0a2b03e150e2
+DATA vconsts64x4<>+888(SB)/8, $0x3fbe0a2b03e150e2
+DATA vconsts64x4<>+896(SB)/8, $0x3fc111abf2a997be
+DATA vconsts64x4<>+904(SB)/8, $0x3fc111abf2a997be
+DATA vconsts64x4<>+912(SB)/8, $0x3fc111abf2a997be
+DATA vconsts64x4<>+920(SB)/8, $0x3fc111abf2a997be
+DATA vconsts64x4<>+928(SB)/8, $0x3fc3b13514f4002f
+DATA vconsts64x4<>+936(SB)/8, $0x3fc3b13514f4002f
+DATA vconsts64x4<>+944(SB)/8, $0x3fc3b13514f4002f
+DATA vconsts64x4<>+952(SB)/8, $0x3fc3b13514f4002f
+DATA vconsts64x4<>+960(SB)/8, $0x3fc745d1993edef4
+DATA vconsts64x4<>+968(SB)/8, $0x3fc745d1993edef4
+DATA vconsts64x4<>+976(SB)/8, $0x3fc745d1993edef4
+DATA vconsts64x4<>+984(SB)/8, $0x3fc745d1993edef4
+DATA vconsts64x4<>+992(SB)/8, $0x3fcc71c71bedcd84
+DATA vconsts64x4<>+1000(SB)/8, $0x3fcc71c71bedcd84
+DATA vconsts64x4<>+1008(SB)/8, $0x3fcc71c71bedcd84
+DATA vconsts64x4<>+1016(SB)/8, $0x3fcc71c71bedcd84
+DATA vconsts64x4<>+1024(SB)/8, $0x3fd2492492499d64
+DATA vconsts64x4<>+1032(SB)/8, $0x3fd2492492499d64
+DATA vconsts64x4<>+1040(SB)/8, $0x3fd2492492499d64
+DATA vconsts64x4<>+1048(SB)/8, $0x3fd2492492499d64
+DATA vconsts64x4<>+1056(SB)/8, $0x3fd9999999999943
+DATA vconsts64x4<>+1064(SB)/8, $0x3fd9999999999943
+DATA vconsts64x4<>+1072(SB)/8, $0x3fd9999999999943
+DATA vconsts64x4<>+1080(SB)/8, $0x3fd9999999999943
+DATA vconsts64x4<>+1088(SB)/8, $0x3fe5555555555555
+DATA vconsts64x4<>+1096(SB)/8, $0x3fe5555555555555
+DATA vconsts64x4<>+1104(SB)/8, $0x3fe5555555555555
+DATA vconsts64x4<>+1112(SB)/8, $0x3fe5555555555555
+DATA vconsts64x4<>+1120(SB)/8, $0x3ff0000000000000
+DATA vconsts64x4<>+1128(SB)/8, $0x3ff0000000000000
+DATA vconsts64x4<>+1136(SB)/8, $0x3ff0000000000000
+DATA vconsts64x4<>+1144(SB)/8, $0x3ff0000000000000
+DATA vconsts64x4<>+1152(SB)/8, $0x4338000000000000
+DATA vconsts64x4<>+1160(SB)/8, $0x4338000000000000
+DATA vconsts64x4<>+1168(SB)/8, $0x4338000000000000
+DATA vconsts64x4<>+1176(SB)/8, $0x4338000000000000
+DATA vconsts64x4<>+1184(SB)/8, $0x3e5af4de6a36d4fc
+DATA vconsts64x4<>+1192(SB)/8, $0x3e5af4de6a36d4fc
+DATA vconsts64x4<>+1200(SB)/8, $0x3e5af4de6a36d4fc
+DATA vconsts64x4<>+1208(SB)/8, $0x3e5af4de6a36d4fc
+DATA vconsts64x4<>+1216(SB)/8, $0x3e927e4db653346e
+DATA vconsts64x4<>+1224(SB)/8, $0x3e927e4db653346e
+DATA vconsts64x4<>+1232(SB)/8, $0x3e927e4db653346e
+DATA vconsts64x4<>+1240(SB)/8, $0x3e927e4db653346e
+DATA vconsts64x4<>+1248(SB)/8, $0x3ec71de0232f4775
+DATA vconsts64x4<>+1256(SB)/8, $0x3ec71de0232f4775
+DATA vconsts64x4<>+1264(SB)/8, $0x3ec71de0232f4775
+DATA vconsts64x4<>+1272(SB)/8, $0x3ec71de0232f4775
+DATA vconsts64x4<>+1280(SB)/8, $0x3efa01a01a6d84aa
+DATA vconsts64x4<>+1288(SB)/8, $0x3efa01a01a6d84aa
+DATA vconsts64x4<>+1296(SB)/8, $0x3efa01a01a6d84aa
+DATA vconsts64x4<>+1304(SB)/8, $0x3efa01a01a6d84aa
+DATA vconsts64x4<>+1312(SB)/8, $0x3f2a01a01abe78f9
+DATA vconsts64x4<>+1320(SB)/8, $0x3f2a01a01abe78f9
+DATA vconsts64x4<>+1328(SB)/8, $0x3f2a01a01abe78f9
+DATA vconsts64x4<>+1336(SB)/8, $0x3f2a01a01abe78f9
+DATA vconsts64x4<>+1344(SB)/8, $0x3f56c16c16c162d5
+DATA vconsts64x4<>+1352(SB)/8, $0x3f56c16c16c162d5
+DATA vconsts64x4<>+1360(SB)/8, $0x3f56c16c16c162d5
+DATA vconsts64x4<>+1368(SB)/8, $0x3f56c16c16c162d5
+DATA vconsts64x4<>+1376(SB)/8, $0x3f811111111100dc
+DATA vconsts64x4<>+1384(SB)/8, $0x3f811111111100dc
+DATA vconsts64x4<>+1392(SB)/8, $0x3f811111111100dc
+DATA vconsts64x4<>+1400(SB)/8, $0x3f811111111100dc
+DATA vconsts64x4<>+1408(SB)/8, $0x3fa5555555555556
+DATA vconsts64x4<>+1416(SB)/8, $0x3fa5555555555556
+DATA vconsts64x4<>+1424(SB)/8, $0x3fa5555555555556
+DATA vconsts64x4<>+1432(SB)/8, $0x3fa5555555555556
+DATA vconsts64x4<>+1440(SB)/8, $0x3fc5555555555557
+DATA vconsts64x4<>+1448(SB)/8, $0x3fc5555555555557
+DATA vconsts64x4<>+1456(SB)/8, $0x3fc5555555555557
+DATA vconsts64x4<>+1464(SB)/8, $0x3fc5555555555557
+DATA vconsts64x4<>+1472(SB)/8, $0x43380000000003ff
+DATA vconsts64x4<>+1480(SB)/8, $0x43380000000003ff
+DATA vconsts64x4<>+1488(SB)/8, $0x43380000000003ff
+DATA vconsts64x4<>+1496(SB)/8, $0x43380000000003ff
+DATA vconsts64x4<>+1504(SB)/8, $0xbff0000000000000
+DATA vconsts64x4<>+1512(SB)/8, $0xbff0000000000000
+DATA vconsts64x4<>+1520(SB)/8, $0xbff0000000000000
+DATA vconsts64x4<>+1528(SB)/8, $0xbff0000000000000
+GLOBL vconsts64x4<>(SB), RODATA|NOPTR, $1536
 
 DATA vconsts32x16<>+0(SB)/4, $0x40000000
 DATA vconsts32x16<>+4(SB)/4, $0x40000000
@@ -134309,70 +133549,70 @@ DATA vconsts32x16<>+624(SB)/4, $0xb102e308
 DATA vconsts32x16<>+628(SB)/4, $0xb102e308
 DATA vconsts32x16<>+632(SB)/4, $0xb102e308
 DATA vconsts32x16<>+636(SB)/4, $0xb102e308
-DATA vconsts32x16<>+640(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+644(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+648(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+652(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+656(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+660(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+664(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+668(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+672(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+676(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+680(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+684(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+688(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+692(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+696(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+700(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+704(SB)/4, $0x3c088870
-DATA vconsts32x16<>+708(SB)/4, $0x3c088870
-DATA vconsts32x16<>+712(SB)/4, $0x3c088870
-DATA vconsts32x16<>+716(SB)/4, $0x3c088870
-DATA vconsts32x16<>+720(SB)/4, $0x3c088870
-DATA vconsts32x16<>+724(SB)/4, $0x3c088870
-DATA vconsts32x16<>+728(SB)/4, $0x3c088870
-DATA vconsts32x16<>+732(SB)/4, $0x3c088870
-DATA vconsts32x16<>+736(SB)/4, $0x3c088870
-DATA vconsts32x16<>+740(SB)/4, $0x3c088870
-DATA vconsts32x16<>+744(SB)/4, $0x3c088870
-DATA vconsts32x16<>+748(SB)/4, $0x3c088870
-DATA vconsts32x16<>+752(SB)/4, $0x3c088870
-DATA vconsts32x16<>+756(SB)/4, $0x3c088870
-DATA vconsts32x16<>+760(SB)/4, $0x3c088870
-DATA vconsts32x16<>+764(SB)/4, $0x3c088870
-DATA vconsts32x16<>+768(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+772(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+776(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+780(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+784(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+788(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+792(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+796(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+800(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+804(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+808(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+812(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+816(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+820(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+824(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+828(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+832(SB)/4, $0x3e2aaaab
-DATA vconsts32x16<>+836(SB)/4, $0x3e2aaaab
-DATA vconsts32x16<>+840(SB)/4, $0x3e2aaaab
-DATA vconsts32x16<>+844(SB)/4, $0x3e2aaaab
-DATA vconsts32x16<>+848(SB)/4, $0x3e2aaaab
-DATA vconsts32x16<>+852(SB)/4, $0x3e2aaaab
-DATA vconsts32x16<>+856(SB)/4, $0x3e2aaaab
-DATA vconsts32x16<>+860(SB)/4, $0x3e2aaaab
-DATA vconsts32x16<>+864(SB)/4, $0x3e2aaaab
-DATA vconsts32x16<>+868(SB)/4, $0x3e2aaaab
-DATA vconsts32x16<>+872(SB)/4, $0x3e2aaaab
-DATA vconsts32x16<>+876(SB)/4, $0x3e2aaaab
-DATA vconsts32x16<>+880(SB)/4, $0x3e2aaaab
-DATA vconsts32x16<>+884(SB)/4, $0x3e2aaaab
-DATA vconsts32x16<>+888(SB)/4, $0x3e2aaaab
-DATA vconsts32x16<>+892(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+640(SB)/4, $0x3c091cee
+DATA vconsts32x16<>+644(SB)/4, $0x3c091cee
+DATA vconsts32x16<>+648(SB)/4, $0x3c091cee
+DATA vconsts32x16<>+652(SB)/4, $0x3c091cee
+DATA vconsts32x16<>+656(SB)/4, $0x3c091cee
+DATA vconsts32x16<>+660(SB)/4, $0x3c091cee
+DATA vconsts32x16<>+664(SB)/4, $0x3c091cee
+DATA vconsts32x16<>+668(SB)/4, $0x3c091cee
+DATA vconsts32x16<>+672(SB)/4, $0x3c091cee
+DATA vconsts32x16<>+676(SB)/4, $0x3c091cee
+DATA vconsts32x16<>+680(SB)/4, $0x3c091cee
+DATA vconsts32x16<>+684(SB)/4, $0x3c091cee
+DATA vconsts32x16<>+688(SB)/4, $0x3c091cee
+DATA vconsts32x16<>+692(SB)/4, $0x3c091cee
+DATA vconsts32x16<>+696(SB)/4, $0x3c091cee
+DATA vconsts32x16<>+700(SB)/4, $0x3c091cee
+DATA vconsts32x16<>+704(SB)/4, $0x3d2aac79
+DATA vconsts32x16<>+708(SB)/4, $0x3d2aac79
+DATA vconsts32x16<>+712(SB)/4, $0x3d2aac79
+DATA vconsts32x16<>+716(SB)/4, $0x3d2aac79
+DATA vconsts32x16<>+720(SB)/4, $0x3d2aac79
+DATA vconsts32x16<>+724(SB)/4, $0x3d2aac79
+DATA vconsts32x16<>+728(SB)/4, $0x3d2aac79
+DATA vconsts32x16<>+732(SB)/4, $0x3d2aac79
+DATA vconsts32x16<>+736(SB)/4, $0x3d2aac79
+DATA vconsts32x16<>+740(SB)/4, $0x3d2aac79
+DATA vconsts32x16<>+744(SB)/4, $0x3d2aac79
+DATA vconsts32x16<>+748(SB)/4, $0x3d2aac79
+DATA vconsts32x16<>+752(SB)/4, $0x3d2aac79
+DATA vconsts32x16<>+756(SB)/4, $0x3d2aac79
+DATA vconsts32x16<>+760(SB)/4, $0x3d2aac79
+DATA vconsts32x16<>+764(SB)/4, $0x3d2aac79
+DATA vconsts32x16<>+768(SB)/4, $0x3e2aaa49
+DATA vconsts32x16<>+772(SB)/4, $0x3e2aaa49
+DATA vconsts32x16<>+776(SB)/4, $0x3e2aaa49
+DATA vconsts32x16<>+780(SB)/4, $0x3e2aaa49
+DATA vconsts32x16<>+784(SB)/4, $0x3e2aaa49
+DATA vconsts32x16<>+788(SB)/4, $0x3e2aaa49
+DATA vconsts32x16<>+792(SB)/4, $0x3e2aaa49
+DATA vconsts32x16<>+796(SB)/4, $0x3e2aaa49
+DATA vconsts32x16<>+800(SB)/4, $0x3e2aaa49
+DATA vconsts32x16<>+804(SB)/4, $0x3e2aaa49
+DATA vconsts32x16<>+808(SB)/4, $0x3e2aaa49
+DATA vconsts32x16<>+812(SB)/4, $0x3e2aaa49
+DATA vconsts32x16<>+816(SB)/4, $0x3e2aaa49
+DATA vconsts32x16<>+820(SB)/4, $0x3e2aaa49
+DATA vconsts32x16<>+824(SB)/4, $0x3e2aaa49
+DATA vconsts32x16<>+828(SB)/4, $0x3e2aaa49
+DATA vconsts32x16<>+832(SB)/4, $0x3efffffe
+DATA vconsts32x16<>+836(SB)/4, $0x3efffffe
+DATA vconsts32x16<>+840(SB)/4, $0x3efffffe
+DATA vconsts32x16<>+844(SB)/4, $0x3efffffe
+DATA vconsts32x16<>+848(SB)/4, $0x3efffffe
+DATA vconsts32x16<>+852(SB)/4, $0x3efffffe
+DATA vconsts32x16<>+856(SB)/4, $0x3efffffe
+DATA vconsts32x16<>+860(SB)/4, $0x3efffffe
+DATA vconsts32x16<>+864(SB)/4, $0x3efffffe
+DATA vconsts32x16<>+868(SB)/4, $0x3efffffe
+DATA vconsts32x16<>+872(SB)/4, $0x3efffffe
+DATA vconsts32x16<>+876(SB)/4, $0x3efffffe
+DATA vconsts32x16<>+880(SB)/4, $0x3efffffe
+DATA vconsts32x16<>+884(SB)/4, $0x3efffffe
+DATA vconsts32x16<>+888(SB)/4, $0x3efffffe
+DATA vconsts32x16<>+892(SB)/4, $0x3efffffe
 DATA vconsts32x16<>+896(SB)/4, $0x3f800000
 DATA vconsts32x16<>+900(SB)/4, $0x3f800000
 DATA vconsts32x16<>+904(SB)/4, $0x3f800000

@@ -27007,6 +27007,12 @@ TEXT ·softmaxExpSumAVX2F32(SB), NOSPLIT, $32-48
 	XORQ         CX, CX
 	VXORPS       Y5, Y5, Y5
 	VMOVUPS      Y5, (SP)
+	VBROADCASTSS consts32<>+68(SB), Y5
+	VBROADCASTSS consts32<>+72(SB), Y6
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VBROADCASTSS consts32<>+92(SB), Y8
+	VBROADCASTSS consts32<>+96(SB), Y9
+	VBROADCASTSS consts32<>+100(SB), Y10
 
 esouter:
 	MOVQ CX, DX
@@ -27022,50 +27028,48 @@ essized:
 	JG   essingle
 
 esloop:
-	VMOVUPS      (AX)(CX*4), Y5
-	VSUBPS       Y0, Y5, Y5
-	VBROADCASTSS consts32<>+68(SB), Y6
-	VMAXPS       Y5, Y6, Y6
-	VBROADCASTSS consts32<>+72(SB), Y7
-	VFMADD213PS  vconsts32x8<>+224(SB), Y6, Y7
-	VPSLLD       $0x17, Y7, Y8
-	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
-	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
-	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VBROADCASTSS consts32<>+76(SB), Y7
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
-	VMULPS       Y8, Y7, Y7
-	VCMPPS       $0x19, Y4, Y5, Y5
-	VPSUBD       Y5, Y3, Y3
-	VANDPS       Y5, Y7, Y5
-	VADDPS       Y5, Y1, Y1
-	VMOVUPS      32(AX)(CX*4), Y5
-	VSUBPS       Y0, Y5, Y5
-	VBROADCASTSS consts32<>+68(SB), Y6
-	VMAXPS       Y5, Y6, Y6
-	VBROADCASTSS consts32<>+72(SB), Y7
-	VFMADD213PS  vconsts32x8<>+224(SB), Y6, Y7
-	VPSLLD       $0x17, Y7, Y8
-	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
-	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
-	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VBROADCASTSS consts32<>+76(SB), Y7
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
-	VMULPS       Y8, Y7, Y7
-	VCMPPS       $0x19, Y4, Y5, Y5
-	VPSUBD       Y5, Y3, Y3
-	VANDPS       Y5, Y7, Y5
-	VADDPS       Y5, Y2, Y2
+	VMOVUPS      (AX)(CX*4), Y11
+	VSUBPS       Y0, Y11, Y11
+	VMAXPS       Y11, Y5, Y12
+	VMOVAPS      Y6, Y13
+	VFMADD213PS  Y8, Y12, Y13
+	VPSLLD       $0x17, Y13, Y14
+	VSUBPS       Y8, Y13, Y13
+	VFNMADD231PS Y9, Y13, Y12
+	VFNMADD231PS Y10, Y13, Y12
+	VMOVAPS      Y7, Y13
+	VFMADD213PS  vconsts32x8<>+320(SB), Y12, Y13
+	VFMADD213PS  vconsts32x8<>+352(SB), Y12, Y13
+	VFMADD213PS  vconsts32x8<>+384(SB), Y12, Y13
+	VFMADD213PS  vconsts32x8<>+416(SB), Y12, Y13
+	VFMADD213PS  vconsts32x8<>+448(SB), Y12, Y13
+	VFMADD213PS  vconsts32x8<>+448(SB), Y12, Y13
+	VMULPS       Y14, Y13, Y13
+	VCMPPS       $0x19, Y4, Y11, Y11
+	VPSUBD       Y11, Y3, Y3
+	VANDPS       Y11, Y13, Y11
+	VADDPS       Y11, Y1, Y1
+	VMOVUPS      32(AX)(CX*4), Y11
+	VSUBPS       Y0, Y11, Y11
+	VMAXPS       Y11, Y5, Y12
+	VMOVAPS      Y6, Y13
+	VFMADD213PS  Y8, Y12, Y13
+	VPSLLD       $0x17, Y13, Y14
+	VSUBPS       Y8, Y13, Y13
+	VFNMADD231PS Y9, Y13, Y12
+	VFNMADD231PS Y10, Y13, Y12
+	VMOVAPS      Y7, Y13
+	VFMADD213PS  vconsts32x8<>+320(SB), Y12, Y13
+	VFMADD213PS  vconsts32x8<>+352(SB), Y12, Y13
+	VFMADD213PS  vconsts32x8<>+384(SB), Y12, Y13
+	VFMADD213PS  vconsts32x8<>+416(SB), Y12, Y13
+	VFMADD213PS  vconsts32x8<>+448(SB), Y12, Y13
+	VFMADD213PS  vconsts32x8<>+448(SB), Y12, Y13
+	VMULPS       Y14, Y13, Y13
+	VCMPPS       $0x19, Y4, Y11, Y11
+	VPSUBD       Y11, Y3, Y3
+	VANDPS       Y11, Y13, Y11
+	VADDPS       Y11, Y2, Y2
 	ADDQ         $0x00000010, CX
 	CMPQ         CX, DX
 	JLE          esloop
@@ -27076,28 +27080,27 @@ essingle:
 essingle1:
 	CMPQ         CX, DX
 	JG           estail
-	VMOVUPS      (AX)(CX*4), Y5
-	VSUBPS       Y0, Y5, Y5
-	VBROADCASTSS consts32<>+68(SB), Y6
-	VMAXPS       Y5, Y6, Y6
-	VBROADCASTSS consts32<>+72(SB), Y7
-	VFMADD213PS  vconsts32x8<>+224(SB), Y6, Y7
-	VPSLLD       $0x17, Y7, Y8
-	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
-	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
-	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VBROADCASTSS consts32<>+76(SB), Y7
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
-	VMULPS       Y8, Y7, Y7
-	VCMPPS       $0x19, Y4, Y5, Y5
-	VPSUBD       Y5, Y3, Y3
-	VANDPS       Y5, Y7, Y5
-	VADDPS       Y5, Y1, Y1
+	VMOVUPS      (AX)(CX*4), Y11
+	VSUBPS       Y0, Y11, Y11
+	VMAXPS       Y11, Y5, Y12
+	VMOVAPS      Y6, Y13
+	VFMADD213PS  Y8, Y12, Y13
+	VPSLLD       $0x17, Y13, Y14
+	VSUBPS       Y8, Y13, Y13
+	VFNMADD231PS Y9, Y13, Y12
+	VFNMADD231PS Y10, Y13, Y12
+	VMOVAPS      Y7, Y13
+	VFMADD213PS  vconsts32x8<>+320(SB), Y12, Y13
+	VFMADD213PS  vconsts32x8<>+352(SB), Y12, Y13
+	VFMADD213PS  vconsts32x8<>+384(SB), Y12, Y13
+	VFMADD213PS  vconsts32x8<>+416(SB), Y12, Y13
+	VFMADD213PS  vconsts32x8<>+448(SB), Y12, Y13
+	VFMADD213PS  vconsts32x8<>+448(SB), Y12, Y13
+	VMULPS       Y14, Y13, Y13
+	VCMPPS       $0x19, Y4, Y11, Y11
+	VPSUBD       Y11, Y3, Y3
+	VANDPS       Y11, Y13, Y11
+	VADDPS       Y11, Y1, Y1
 	ADDQ         $0x00000008, CX
 	JMP          essingle1
 
@@ -27108,46 +27111,45 @@ estail:
 	LEAQ         tailmask32<>+0(SB), BX
 	MOVQ         $0x00000008, SI
 	SUBQ         DX, SI
-	VMOVDQU      (BX)(SI*4), Y5
-	VMASKMOVPS   (AX)(CX*4), Y5, Y5
-	VSUBPS       Y0, Y5, Y5
-	VBROADCASTSS consts32<>+68(SB), Y6
-	VMAXPS       Y5, Y6, Y6
-	VBROADCASTSS consts32<>+72(SB), Y7
-	VFMADD213PS  vconsts32x8<>+224(SB), Y6, Y7
-	VPSLLD       $0x17, Y7, Y8
-	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
-	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
-	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VBROADCASTSS consts32<>+76(SB), Y7
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
-	VMULPS       Y8, Y7, Y7
-	VCMPPS       $0x19, Y4, Y5, Y5
+	VMOVDQU      (BX)(SI*4), Y11
+	VMASKMOVPS   (AX)(CX*4), Y11, Y11
+	VSUBPS       Y0, Y11, Y11
+	VMAXPS       Y11, Y5, Y12
+	VMOVAPS      Y6, Y13
+	VFMADD213PS  Y8, Y12, Y13
+	VPSLLD       $0x17, Y13, Y14
+	VSUBPS       Y8, Y13, Y13
+	VFNMADD231PS Y9, Y13, Y12
+	VFNMADD231PS Y10, Y13, Y12
+	VMOVAPS      Y7, Y13
+	VFMADD213PS  vconsts32x8<>+320(SB), Y12, Y13
+	VFMADD213PS  vconsts32x8<>+352(SB), Y12, Y13
+	VFMADD213PS  vconsts32x8<>+384(SB), Y12, Y13
+	VFMADD213PS  vconsts32x8<>+416(SB), Y12, Y13
+	VFMADD213PS  vconsts32x8<>+448(SB), Y12, Y13
+	VFMADD213PS  vconsts32x8<>+448(SB), Y12, Y13
+	VMULPS       Y14, Y13, Y13
+	VCMPPS       $0x19, Y4, Y11, Y11
 	LEAQ         tailmask32<>+0(SB), BX
 	MOVQ         $0x00000008, SI
 	SUBQ         DX, SI
-	VMOVDQU      (BX)(SI*4), Y6
-	VANDPS       Y6, Y5, Y5
-	VPSUBD       Y5, Y3, Y3
-	VANDPS       Y5, Y7, Y5
-	VADDPS       Y5, Y1, Y1
+	VMOVDQU      (BX)(SI*4), Y12
+	VANDPS       Y12, Y11, Y11
+	VPSUBD       Y11, Y3, Y3
+	VANDPS       Y11, Y13, Y11
+	VADDPS       Y11, Y1, Y1
 	ADDQ         DX, CX
 
 esdone:
-	VMOVUPD      (SP), Y5
+	VMOVUPD      (SP), Y11
 	VADDPS       Y2, Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VEXTRACTF128 $0x01, Y1, X6
+	VEXTRACTF128 $0x01, Y1, X12
 	VCVTPS2PD    X1, Y1
-	VCVTPS2PD    X6, Y6
-	VADDPD       Y6, Y1, Y1
-	VADDPD       Y1, Y5, Y5
-	VMOVUPD      Y5, (SP)
+	VCVTPS2PD    X12, Y12
+	VADDPD       Y12, Y1, Y1
+	VADDPD       Y1, Y11, Y11
+	VMOVUPD      Y11, (SP)
 	VXORPS       Y1, Y1, Y1
 	MOVQ         x_len+8(FP), DX
 	CMPQ         CX, DX
@@ -27184,6 +27186,12 @@ TEXT ·softmaxExpSumEAVX2F32(SB), NOSPLIT, $32-72
 	XORQ         DX, DX
 	VXORPS       Y5, Y5, Y5
 	VMOVUPS      Y5, (SP)
+	VBROADCASTSS consts32<>+68(SB), Y5
+	VBROADCASTSS consts32<>+72(SB), Y6
+	VBROADCASTSS consts32<>+76(SB), Y7
+	VBROADCASTSS consts32<>+92(SB), Y8
+	VBROADCASTSS consts32<>+96(SB), Y9
+	VBROADCASTSS consts32<>+100(SB), Y10
 
 esouter:
 	MOVQ DX, BX
@@ -27199,52 +27207,50 @@ essized:
 	JG   essingle
 
 esloop:
-	VMOVUPS      (AX)(DX*4), Y5
-	VSUBPS       Y0, Y5, Y5
-	VBROADCASTSS consts32<>+68(SB), Y6
-	VMAXPS       Y5, Y6, Y6
-	VBROADCASTSS consts32<>+72(SB), Y7
-	VFMADD213PS  vconsts32x8<>+224(SB), Y6, Y7
-	VPSLLD       $0x17, Y7, Y8
-	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
-	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
-	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VBROADCASTSS consts32<>+76(SB), Y7
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
-	VMULPS       Y8, Y7, Y7
-	VMOVUPS      Y7, (CX)(DX*4)
-	VCMPPS       $0x19, Y4, Y5, Y5
-	VPSUBD       Y5, Y3, Y3
-	VANDPS       Y5, Y7, Y5
-	VADDPS       Y5, Y1, Y1
-	VMOVUPS      32(AX)(DX*4), Y5
-	VSUBPS       Y0, Y5, Y5
-	VBROADCASTSS consts32<>+68(SB), Y6
-	VMAXPS       Y5, Y6, Y6
-	VBROADCASTSS consts32<>+72(SB), Y7
-	VFMADD213PS  vconsts32x8<>+224(SB), Y6, Y7
-	VPSLLD       $0x17, Y7, Y8
-	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
-	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
-	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VBROADCASTSS consts32<>+76(SB), Y7
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
-	VMULPS       Y8, Y7, Y7
-	VMOVUPS      Y7, 32(CX)(DX*4)
-	VCMPPS       $0x19, Y4, Y5, Y5
-	VPSUBD       Y5, Y3, Y3
-	VANDPS       Y5, Y7, Y5
-	VADDPS       Y5, Y2, Y2
+	VMOVUPS      (AX)(DX*4), Y11
+	VSUBPS       Y0, Y11, Y11
+	VMAXPS       Y11, Y5, Y12
+	VMOVAPS      Y6, Y13
+	VFMADD213PS  Y8, Y12, Y13
+	VPSLLD       $0x17, Y13, Y14
+	VSUBPS       Y8, Y13, Y13
+	VFNMADD231PS Y9, Y13, Y12
+	VFNMADD231PS Y10, Y13, Y12
+	VMOVAPS      Y7, Y13
+	VFMADD213PS  vconsts32x8<>+320(SB), Y12, Y13
+	VFMADD213PS  vconsts32x8<>+352(SB), Y12, Y13
+	VFMADD213PS  vconsts32x8<>+384(SB), Y12, Y13
+	VFMADD213PS  vconsts32x8<>+416(SB), Y12, Y13
+	VFMADD213PS  vconsts32x8<>+448(SB), Y12, Y13
+	VFMADD213PS  vconsts32x8<>+448(SB), Y12, Y13
+	VMULPS       Y14, Y13, Y13
+	VMOVUPS      Y13, (CX)(DX*4)
+	VCMPPS       $0x19, Y4, Y11, Y11
+	VPSUBD       Y11, Y3, Y3
+	VANDPS       Y11, Y13, Y11
+	VADDPS       Y11, Y1, Y1
+	VMOVUPS      32(AX)(DX*4), Y11
+	VSUBPS       Y0, Y11, Y11
+	VMAXPS       Y11, Y5, Y12
+	VMOVAPS      Y6, Y13
+	VFMADD213PS  Y8, Y12, Y13
+	VPSLLD       $0x17, Y13, Y14
+	VSUBPS       Y8, Y13, Y13
+	VFNMADD231PS Y9, Y13, Y12
+	VFNMADD231PS Y10, Y13, Y12
+	VMOVAPS      Y7, Y13
+	VFMADD213PS  vconsts32x8<>+320(SB), Y12, Y13
+	VFMADD213PS  vconsts32x8<>+352(SB), Y12, Y13
+	VFMADD213PS  vconsts32x8<>+384(SB), Y12, Y13
+	VFMADD213PS  vconsts32x8<>+416(SB), Y12, Y13
+	VFMADD213PS  vconsts32x8<>+448(SB), Y12, Y13
+	VFMADD213PS  vconsts32x8<>+448(SB), Y12, Y13
+	VMULPS       Y14, Y13, Y13
+	VMOVUPS      Y13, 32(CX)(DX*4)
+	VCMPPS       $0x19, Y4, Y11, Y11
+	VPSUBD       Y11, Y3, Y3
+	VANDPS       Y11, Y13, Y11
+	VADDPS       Y11, Y2, Y2
 	ADDQ         $0x00000010, DX
 	CMPQ         DX, BX
 	JLE          esloop
@@ -27255,29 +27261,28 @@ essingle:
 essingle1:
 	CMPQ         DX, BX
 	JG           estail
-	VMOVUPS      (AX)(DX*4), Y5
-	VSUBPS       Y0, Y5, Y5
-	VBROADCASTSS consts32<>+68(SB), Y6
-	VMAXPS       Y5, Y6, Y6
-	VBROADCASTSS consts32<>+72(SB), Y7
-	VFMADD213PS  vconsts32x8<>+224(SB), Y6, Y7
-	VPSLLD       $0x17, Y7, Y8
-	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
-	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
-	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VBROADCASTSS consts32<>+76(SB), Y7
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
-	VMULPS       Y8, Y7, Y7
-	VMOVUPS      Y7, (CX)(DX*4)
-	VCMPPS       $0x19, Y4, Y5, Y5
-	VPSUBD       Y5, Y3, Y3
-	VANDPS       Y5, Y7, Y5
-	VADDPS       Y5, Y1, Y1
+	VMOVUPS      (AX)(DX*4), Y11
+	VSUBPS       Y0, Y11, Y11
+	VMAXPS       Y11, Y5, Y12
+	VMOVAPS      Y6, Y13
+	VFMADD213PS  Y8, Y12, Y13
+	VPSLLD       $0x17, Y13, Y14
+	VSUBPS       Y8, Y13, Y13
+	VFNMADD231PS Y9, Y13, Y12
+	VFNMADD231PS Y10, Y13, Y12
+	VMOVAPS      Y7, Y13
+	VFMADD213PS  vconsts32x8<>+320(SB), Y12, Y13
+	VFMADD213PS  vconsts32x8<>+352(SB), Y12, Y13
+	VFMADD213PS  vconsts32x8<>+384(SB), Y12, Y13
+	VFMADD213PS  vconsts32x8<>+416(SB), Y12, Y13
+	VFMADD213PS  vconsts32x8<>+448(SB), Y12, Y13
+	VFMADD213PS  vconsts32x8<>+448(SB), Y12, Y13
+	VMULPS       Y14, Y13, Y13
+	VMOVUPS      Y13, (CX)(DX*4)
+	VCMPPS       $0x19, Y4, Y11, Y11
+	VPSUBD       Y11, Y3, Y3
+	VANDPS       Y11, Y13, Y11
+	VADDPS       Y11, Y1, Y1
 	ADDQ         $0x00000008, DX
 	JMP          essingle1
 
@@ -27288,51 +27293,50 @@ estail:
 	LEAQ         tailmask32<>+0(SB), SI
 	MOVQ         $0x00000008, DI
 	SUBQ         BX, DI
-	VMOVDQU      (SI)(DI*4), Y5
-	VMASKMOVPS   (AX)(DX*4), Y5, Y5
-	VSUBPS       Y0, Y5, Y5
-	VBROADCASTSS consts32<>+68(SB), Y6
-	VMAXPS       Y5, Y6, Y6
-	VBROADCASTSS consts32<>+72(SB), Y7
-	VFMADD213PS  vconsts32x8<>+224(SB), Y6, Y7
-	VPSLLD       $0x17, Y7, Y8
-	VSUBPS       vconsts32x8<>+224(SB), Y7, Y7
-	VFNMADD231PS vconsts32x8<>+256(SB), Y7, Y6
-	VFNMADD231PS vconsts32x8<>+288(SB), Y7, Y6
-	VBROADCASTSS consts32<>+76(SB), Y7
-	VFMADD213PS  vconsts32x8<>+320(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+352(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+384(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+416(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
-	VFMADD213PS  vconsts32x8<>+448(SB), Y6, Y7
-	VMULPS       Y8, Y7, Y7
+	VMOVDQU      (SI)(DI*4), Y11
+	VMASKMOVPS   (AX)(DX*4), Y11, Y11
+	VSUBPS       Y0, Y11, Y11
+	VMAXPS       Y11, Y5, Y12
+	VMOVAPS      Y6, Y13
+	VFMADD213PS  Y8, Y12, Y13
+	VPSLLD       $0x17, Y13, Y14
+	VSUBPS       Y8, Y13, Y13
+	VFNMADD231PS Y9, Y13, Y12
+	VFNMADD231PS Y10, Y13, Y12
+	VMOVAPS      Y7, Y13
+	VFMADD213PS  vconsts32x8<>+320(SB), Y12, Y13
+	VFMADD213PS  vconsts32x8<>+352(SB), Y12, Y13
+	VFMADD213PS  vconsts32x8<>+384(SB), Y12, Y13
+	VFMADD213PS  vconsts32x8<>+416(SB), Y12, Y13
+	VFMADD213PS  vconsts32x8<>+448(SB), Y12, Y13
+	VFMADD213PS  vconsts32x8<>+448(SB), Y12, Y13
+	VMULPS       Y14, Y13, Y13
 	LEAQ         tailmask32<>+0(SB), SI
 	MOVQ         $0x00000008, DI
 	SUBQ         BX, DI
-	VMOVDQU      (SI)(DI*4), Y6
-	VMASKMOVPS   Y7, Y6, (CX)(DX*4)
-	VCMPPS       $0x19, Y4, Y5, Y5
+	VMOVDQU      (SI)(DI*4), Y12
+	VMASKMOVPS   Y13, Y12, (CX)(DX*4)
+	VCMPPS       $0x19, Y4, Y11, Y11
 	LEAQ         tailmask32<>+0(SB), SI
 	MOVQ         $0x00000008, DI
 	SUBQ         BX, DI
-	VMOVDQU      (SI)(DI*4), Y6
-	VANDPS       Y6, Y5, Y5
-	VPSUBD       Y5, Y3, Y3
-	VANDPS       Y5, Y7, Y5
-	VADDPS       Y5, Y1, Y1
+	VMOVDQU      (SI)(DI*4), Y12
+	VANDPS       Y12, Y11, Y11
+	VPSUBD       Y11, Y3, Y3
+	VANDPS       Y11, Y13, Y11
+	VADDPS       Y11, Y1, Y1
 	ADDQ         BX, DX
 
 esdone:
-	VMOVUPD      (SP), Y5
+	VMOVUPD      (SP), Y11
 	VADDPS       Y2, Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VEXTRACTF128 $0x01, Y1, X6
+	VEXTRACTF128 $0x01, Y1, X12
 	VCVTPS2PD    X1, Y1
-	VCVTPS2PD    X6, Y6
-	VADDPD       Y6, Y1, Y1
-	VADDPD       Y1, Y5, Y5
-	VMOVUPD      Y5, (SP)
+	VCVTPS2PD    X12, Y12
+	VADDPD       Y12, Y1, Y1
+	VADDPD       Y1, Y11, Y11
+	VMOVUPD      Y11, (SP)
 	VXORPS       Y1, Y1, Y1
 	MOVQ         x_len+32(FP), BX
 	CMPQ         DX, BX
@@ -27372,6 +27376,11 @@ TEXT ·softmaxExpSumDistAVX2F32(SB), NOSPLIT, $64-56
 	VMOVUPS      Y7, (SP)
 	VXORPS       Y7, Y7, Y7
 	VMOVUPS      Y7, 32(SP)
+	VBROADCASTSS consts32<>+68(SB), Y7
+	VBROADCASTSS consts32<>+72(SB), Y8
+	VBROADCASTSS consts32<>+76(SB), Y9
+	VBROADCASTSS consts32<>+92(SB), Y10
+	VBROADCASTSS consts32<>+96(SB), Y11
 
 esouter:
 	MOVQ CX, DX
@@ -27387,52 +27396,50 @@ essized:
 	JG   essingle
 
 esloop:
-	VMOVUPS      (AX)(CX*4), Y7
-	VSUBPS       Y0, Y7, Y7
-	VBROADCASTSS consts32<>+68(SB), Y8
-	VMAXPS       Y7, Y8, Y8
-	VBROADCASTSS consts32<>+72(SB), Y9
-	VFMADD213PS  vconsts32x8<>+224(SB), Y8, Y9
-	VPSLLD       $0x17, Y9, Y10
-	VSUBPS       vconsts32x8<>+224(SB), Y9, Y9
-	VFNMADD231PS vconsts32x8<>+256(SB), Y9, Y8
-	VFNMADD231PS vconsts32x8<>+288(SB), Y9, Y8
-	VBROADCASTSS consts32<>+76(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+384(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+416(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
-	VMULPS       Y10, Y9, Y9
-	VCMPPS       $0x19, Y6, Y7, Y8
-	VPSUBD       Y8, Y5, Y5
-	VANDPS       Y8, Y9, Y8
-	VADDPS       Y8, Y1, Y1
-	VSUBPS       Y7, Y3, Y3
-	VMOVUPS      32(AX)(CX*4), Y7
-	VSUBPS       Y0, Y7, Y7
-	VBROADCASTSS consts32<>+68(SB), Y8
-	VMAXPS       Y7, Y8, Y8
-	VBROADCASTSS consts32<>+72(SB), Y9
-	VFMADD213PS  vconsts32x8<>+224(SB), Y8, Y9
-	VPSLLD       $0x17, Y9, Y10
-	VSUBPS       vconsts32x8<>+224(SB), Y9, Y9
-	VFNMADD231PS vconsts32x8<>+256(SB), Y9, Y8
-	VFNMADD231PS vconsts32x8<>+288(SB), Y9, Y8
-	VBROADCASTSS consts32<>+76(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+384(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+416(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
-	VMULPS       Y10, Y9, Y9
-	VCMPPS       $0x19, Y6, Y7, Y8
-	VPSUBD       Y8, Y5, Y5
-	VANDPS       Y8, Y9, Y8
-	VADDPS       Y8, Y2, Y2
-	VSUBPS       Y7, Y4, Y4
+	VMOVUPS      (AX)(CX*4), Y12
+	VSUBPS       Y0, Y12, Y12
+	VMAXPS       Y12, Y7, Y13
+	VMOVAPS      Y8, Y14
+	VFMADD213PS  Y10, Y13, Y14
+	VPSLLD       $0x17, Y14, Y15
+	VSUBPS       Y10, Y14, Y14
+	VFNMADD231PS Y11, Y14, Y13
+	VFNMADD231PS vconsts32x8<>+288(SB), Y14, Y13
+	VMOVAPS      Y9, Y14
+	VFMADD213PS  vconsts32x8<>+320(SB), Y13, Y14
+	VFMADD213PS  vconsts32x8<>+352(SB), Y13, Y14
+	VFMADD213PS  vconsts32x8<>+384(SB), Y13, Y14
+	VFMADD213PS  vconsts32x8<>+416(SB), Y13, Y14
+	VFMADD213PS  vconsts32x8<>+448(SB), Y13, Y14
+	VFMADD213PS  vconsts32x8<>+448(SB), Y13, Y14
+	VMULPS       Y15, Y14, Y14
+	VCMPPS       $0x19, Y6, Y12, Y13
+	VPSUBD       Y13, Y5, Y5
+	VANDPS       Y13, Y14, Y13
+	VADDPS       Y13, Y1, Y1
+	VSUBPS       Y12, Y3, Y3
+	VMOVUPS      32(AX)(CX*4), Y12
+	VSUBPS       Y0, Y12, Y12
+	VMAXPS       Y12, Y7, Y13
+	VMOVAPS      Y8, Y14
+	VFMADD213PS  Y10, Y13, Y14
+	VPSLLD       $0x17, Y14, Y15
+	VSUBPS       Y10, Y14, Y14
+	VFNMADD231PS Y11, Y14, Y13
+	VFNMADD231PS vconsts32x8<>+288(SB), Y14, Y13
+	VMOVAPS      Y9, Y14
+	VFMADD213PS  vconsts32x8<>+320(SB), Y13, Y14
+	VFMADD213PS  vconsts32x8<>+352(SB), Y13, Y14
+	VFMADD213PS  vconsts32x8<>+384(SB), Y13, Y14
+	VFMADD213PS  vconsts32x8<>+416(SB), Y13, Y14
+	VFMADD213PS  vconsts32x8<>+448(SB), Y13, Y14
+	VFMADD213PS  vconsts32x8<>+448(SB), Y13, Y14
+	VMULPS       Y15, Y14, Y14
+	VCMPPS       $0x19, Y6, Y12, Y13
+	VPSUBD       Y13, Y5, Y5
+	VANDPS       Y13, Y14, Y13
+	VADDPS       Y13, Y2, Y2
+	VSUBPS       Y12, Y4, Y4
 	ADDQ         $0x00000010, CX
 	CMPQ         CX, DX
 	JLE          esloop
@@ -27443,29 +27450,28 @@ essingle:
 essingle1:
 	CMPQ         CX, DX
 	JG           estail
-	VMOVUPS      (AX)(CX*4), Y7
-	VSUBPS       Y0, Y7, Y7
-	VBROADCASTSS consts32<>+68(SB), Y8
-	VMAXPS       Y7, Y8, Y8
-	VBROADCASTSS consts32<>+72(SB), Y9
-	VFMADD213PS  vconsts32x8<>+224(SB), Y8, Y9
-	VPSLLD       $0x17, Y9, Y10
-	VSUBPS       vconsts32x8<>+224(SB), Y9, Y9
-	VFNMADD231PS vconsts32x8<>+256(SB), Y9, Y8
-	VFNMADD231PS vconsts32x8<>+288(SB), Y9, Y8
-	VBROADCASTSS consts32<>+76(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+384(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+416(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
-	VMULPS       Y10, Y9, Y9
-	VCMPPS       $0x19, Y6, Y7, Y8
-	VPSUBD       Y8, Y5, Y5
-	VANDPS       Y8, Y9, Y8
-	VADDPS       Y8, Y1, Y1
-	VSUBPS       Y7, Y3, Y3
+	VMOVUPS      (AX)(CX*4), Y12
+	VSUBPS       Y0, Y12, Y12
+	VMAXPS       Y12, Y7, Y13
+	VMOVAPS      Y8, Y14
+	VFMADD213PS  Y10, Y13, Y14
+	VPSLLD       $0x17, Y14, Y15
+	VSUBPS       Y10, Y14, Y14
+	VFNMADD231PS Y11, Y14, Y13
+	VFNMADD231PS vconsts32x8<>+288(SB), Y14, Y13
+	VMOVAPS      Y9, Y14
+	VFMADD213PS  vconsts32x8<>+320(SB), Y13, Y14
+	VFMADD213PS  vconsts32x8<>+352(SB), Y13, Y14
+	VFMADD213PS  vconsts32x8<>+384(SB), Y13, Y14
+	VFMADD213PS  vconsts32x8<>+416(SB), Y13, Y14
+	VFMADD213PS  vconsts32x8<>+448(SB), Y13, Y14
+	VFMADD213PS  vconsts32x8<>+448(SB), Y13, Y14
+	VMULPS       Y15, Y14, Y14
+	VCMPPS       $0x19, Y6, Y12, Y13
+	VPSUBD       Y13, Y5, Y5
+	VANDPS       Y13, Y14, Y13
+	VADDPS       Y13, Y1, Y1
+	VSUBPS       Y12, Y3, Y3
 	ADDQ         $0x00000008, CX
 	JMP          essingle1
 
@@ -27476,62 +27482,61 @@ estail:
 	LEAQ         tailmask32<>+0(SB), BX
 	MOVQ         $0x00000008, SI
 	SUBQ         DX, SI
-	VMOVDQU      (BX)(SI*4), Y7
-	VMASKMOVPS   (AX)(CX*4), Y7, Y7
-	VSUBPS       Y0, Y7, Y7
-	VBROADCASTSS consts32<>+68(SB), Y8
-	VMAXPS       Y7, Y8, Y8
-	VBROADCASTSS consts32<>+72(SB), Y9
-	VFMADD213PS  vconsts32x8<>+224(SB), Y8, Y9
-	VPSLLD       $0x17, Y9, Y10
-	VSUBPS       vconsts32x8<>+224(SB), Y9, Y9
-	VFNMADD231PS vconsts32x8<>+256(SB), Y9, Y8
-	VFNMADD231PS vconsts32x8<>+288(SB), Y9, Y8
-	VBROADCASTSS consts32<>+76(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+384(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+416(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
-	VMULPS       Y10, Y9, Y9
-	VCMPPS       $0x19, Y6, Y7, Y8
+	VMOVDQU      (BX)(SI*4), Y12
+	VMASKMOVPS   (AX)(CX*4), Y12, Y12
+	VSUBPS       Y0, Y12, Y12
+	VMAXPS       Y12, Y7, Y13
+	VMOVAPS      Y8, Y14
+	VFMADD213PS  Y10, Y13, Y14
+	VPSLLD       $0x17, Y14, Y15
+	VSUBPS       Y10, Y14, Y14
+	VFNMADD231PS Y11, Y14, Y13
+	VFNMADD231PS vconsts32x8<>+288(SB), Y14, Y13
+	VMOVAPS      Y9, Y14
+	VFMADD213PS  vconsts32x8<>+320(SB), Y13, Y14
+	VFMADD213PS  vconsts32x8<>+352(SB), Y13, Y14
+	VFMADD213PS  vconsts32x8<>+384(SB), Y13, Y14
+	VFMADD213PS  vconsts32x8<>+416(SB), Y13, Y14
+	VFMADD213PS  vconsts32x8<>+448(SB), Y13, Y14
+	VFMADD213PS  vconsts32x8<>+448(SB), Y13, Y14
+	VMULPS       Y15, Y14, Y14
+	VCMPPS       $0x19, Y6, Y12, Y13
 	LEAQ         tailmask32<>+0(SB), BX
 	MOVQ         $0x00000008, SI
 	SUBQ         DX, SI
-	VMOVDQU      (BX)(SI*4), Y10
-	VANDPS       Y10, Y8, Y8
-	VPSUBD       Y8, Y5, Y5
-	VANDPS       Y8, Y9, Y8
-	VADDPS       Y8, Y1, Y1
+	VMOVDQU      (BX)(SI*4), Y15
+	VANDPS       Y15, Y13, Y13
+	VPSUBD       Y13, Y5, Y5
+	VANDPS       Y13, Y14, Y13
+	VADDPS       Y13, Y1, Y1
 	LEAQ         tailmask32<>+0(SB), BX
 	MOVQ         $0x00000008, SI
 	SUBQ         DX, SI
-	VMOVDQU      (BX)(SI*4), Y8
-	VANDPS       Y8, Y7, Y7
-	VSUBPS       Y7, Y3, Y3
+	VMOVDQU      (BX)(SI*4), Y13
+	VANDPS       Y13, Y12, Y12
+	VSUBPS       Y12, Y3, Y3
 	ADDQ         DX, CX
 
 esdone:
-	VMOVUPD      (SP), Y7
+	VMOVUPD      (SP), Y12
 	VADDPS       Y2, Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VEXTRACTF128 $0x01, Y1, X8
+	VEXTRACTF128 $0x01, Y1, X13
 	VCVTPS2PD    X1, Y1
-	VCVTPS2PD    X8, Y8
-	VADDPD       Y8, Y1, Y1
-	VADDPD       Y1, Y7, Y7
-	VMOVUPD      Y7, (SP)
+	VCVTPS2PD    X13, Y13
+	VADDPD       Y13, Y1, Y1
+	VADDPD       Y1, Y12, Y12
+	VMOVUPD      Y12, (SP)
 	VXORPS       Y1, Y1, Y1
-	VMOVUPD      32(SP), Y7
+	VMOVUPD      32(SP), Y12
 	VADDPS       Y4, Y3, Y3
 	VXORPS       Y4, Y4, Y4
-	VEXTRACTF128 $0x01, Y3, X8
+	VEXTRACTF128 $0x01, Y3, X13
 	VCVTPS2PD    X3, Y3
-	VCVTPS2PD    X8, Y8
-	VADDPD       Y8, Y3, Y3
-	VADDPD       Y3, Y7, Y7
-	VMOVUPD      Y7, 32(SP)
+	VCVTPS2PD    X13, Y13
+	VADDPD       Y13, Y3, Y3
+	VADDPD       Y3, Y12, Y12
+	VMOVUPD      Y12, 32(SP)
 	VXORPS       Y3, Y3, Y3
 	MOVQ         x_len+8(FP), DX
 	CMPQ         CX, DX
@@ -27578,6 +27583,11 @@ TEXT ·softmaxExpSumDistEAVX2F32(SB), NOSPLIT, $64-80
 	VMOVUPS      Y7, (SP)
 	VXORPS       Y7, Y7, Y7
 	VMOVUPS      Y7, 32(SP)
+	VBROADCASTSS consts32<>+68(SB), Y7
+	VBROADCASTSS consts32<>+72(SB), Y8
+	VBROADCASTSS consts32<>+76(SB), Y9
+	VBROADCASTSS consts32<>+92(SB), Y10
+	VBROADCASTSS consts32<>+96(SB), Y11
 
 esouter:
 	MOVQ DX, BX
@@ -27593,54 +27603,52 @@ essized:
 	JG   essingle
 
 esloop:
-	VMOVUPS      (AX)(DX*4), Y7
-	VSUBPS       Y0, Y7, Y7
-	VBROADCASTSS consts32<>+68(SB), Y8
-	VMAXPS       Y7, Y8, Y8
-	VBROADCASTSS consts32<>+72(SB), Y9
-	VFMADD213PS  vconsts32x8<>+224(SB), Y8, Y9
-	VPSLLD       $0x17, Y9, Y10
-	VSUBPS       vconsts32x8<>+224(SB), Y9, Y9
-	VFNMADD231PS vconsts32x8<>+256(SB), Y9, Y8
-	VFNMADD231PS vconsts32x8<>+288(SB), Y9, Y8
-	VBROADCASTSS consts32<>+76(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+384(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+416(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
-	VMULPS       Y10, Y9, Y9
-	VMOVUPS      Y9, (CX)(DX*4)
-	VCMPPS       $0x19, Y6, Y7, Y8
-	VPSUBD       Y8, Y5, Y5
-	VANDPS       Y8, Y9, Y8
-	VADDPS       Y8, Y1, Y1
-	VSUBPS       Y7, Y3, Y3
-	VMOVUPS      32(AX)(DX*4), Y7
-	VSUBPS       Y0, Y7, Y7
-	VBROADCASTSS consts32<>+68(SB), Y8
-	VMAXPS       Y7, Y8, Y8
-	VBROADCASTSS consts32<>+72(SB), Y9
-	VFMADD213PS  vconsts32x8<>+224(SB), Y8, Y9
-	VPSLLD       $0x17, Y9, Y10
-	VSUBPS       vconsts32x8<>+224(SB), Y9, Y9
-	VFNMADD231PS vconsts32x8<>+256(SB), Y9, Y8
-	VFNMADD231PS vconsts32x8<>+288(SB), Y9, Y8
-	VBROADCASTSS consts32<>+76(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+384(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+416(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
-	VMULPS       Y10, Y9, Y9
-	VMOVUPS      Y9, 32(CX)(DX*4)
-	VCMPPS       $0x19, Y6, Y7, Y8
-	VPSUBD       Y8, Y5, Y5
-	VANDPS       Y8, Y9, Y8
-	VADDPS       Y8, Y2, Y2
-	VSUBPS       Y7, Y4, Y4
+	VMOVUPS      (AX)(DX*4), Y12
+	VSUBPS       Y0, Y12, Y12
+	VMAXPS       Y12, Y7, Y13
+	VMOVAPS      Y8, Y14
+	VFMADD213PS  Y10, Y13, Y14
+	VPSLLD       $0x17, Y14, Y15
+	VSUBPS       Y10, Y14, Y14
+	VFNMADD231PS Y11, Y14, Y13
+	VFNMADD231PS vconsts32x8<>+288(SB), Y14, Y13
+	VMOVAPS      Y9, Y14
+	VFMADD213PS  vconsts32x8<>+320(SB), Y13, Y14
+	VFMADD213PS  vconsts32x8<>+352(SB), Y13, Y14
+	VFMADD213PS  vconsts32x8<>+384(SB), Y13, Y14
+	VFMADD213PS  vconsts32x8<>+416(SB), Y13, Y14
+	VFMADD213PS  vconsts32x8<>+448(SB), Y13, Y14
+	VFMADD213PS  vconsts32x8<>+448(SB), Y13, Y14
+	VMULPS       Y15, Y14, Y14
+	VMOVUPS      Y14, (CX)(DX*4)
+	VCMPPS       $0x19, Y6, Y12, Y13
+	VPSUBD       Y13, Y5, Y5
+	VANDPS       Y13, Y14, Y13
+	VADDPS       Y13, Y1, Y1
+	VSUBPS       Y12, Y3, Y3
+	VMOVUPS      32(AX)(DX*4), Y12
+	VSUBPS       Y0, Y12, Y12
+	VMAXPS       Y12, Y7, Y13
+	VMOVAPS      Y8, Y14
+	VFMADD213PS  Y10, Y13, Y14
+	VPSLLD       $0x17, Y14, Y15
+	VSUBPS       Y10, Y14, Y14
+	VFNMADD231PS Y11, Y14, Y13
+	VFNMADD231PS vconsts32x8<>+288(SB), Y14, Y13
+	VMOVAPS      Y9, Y14
+	VFMADD213PS  vconsts32x8<>+320(SB), Y13, Y14
+	VFMADD213PS  vconsts32x8<>+352(SB), Y13, Y14
+	VFMADD213PS  vconsts32x8<>+384(SB), Y13, Y14
+	VFMADD213PS  vconsts32x8<>+416(SB), Y13, Y14
+	VFMADD213PS  vconsts32x8<>+448(SB), Y13, Y14
+	VFMADD213PS  vconsts32x8<>+448(SB), Y13, Y14
+	VMULPS       Y15, Y14, Y14
+	VMOVUPS      Y14, 32(CX)(DX*4)
+	VCMPPS       $0x19, Y6, Y12, Y13
+	VPSUBD       Y13, Y5, Y5
+	VANDPS       Y13, Y14, Y13
+	VADDPS       Y13, Y2, Y2
+	VSUBPS       Y12, Y4, Y4
 	ADDQ         $0x00000010, DX
 	CMPQ         DX, BX
 	JLE          esloop
@@ -27651,30 +27659,29 @@ essingle:
 essingle1:
 	CMPQ         DX, BX
 	JG           estail
-	VMOVUPS      (AX)(DX*4), Y7
-	VSUBPS       Y0, Y7, Y7
-	VBROADCASTSS consts32<>+68(SB), Y8
-	VMAXPS       Y7, Y8, Y8
-	VBROADCASTSS consts32<>+72(SB), Y9
-	VFMADD213PS  vconsts32x8<>+224(SB), Y8, Y9
-	VPSLLD       $0x17, Y9, Y10
-	VSUBPS       vconsts32x8<>+224(SB), Y9, Y9
-	VFNMADD231PS vconsts32x8<>+256(SB), Y9, Y8
-	VFNMADD231PS vconsts32x8<>+288(SB), Y9, Y8
-	VBROADCASTSS consts32<>+76(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+384(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+416(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
-	VMULPS       Y10, Y9, Y9
-	VMOVUPS      Y9, (CX)(DX*4)
-	VCMPPS       $0x19, Y6, Y7, Y8
-	VPSUBD       Y8, Y5, Y5
-	VANDPS       Y8, Y9, Y8
-	VADDPS       Y8, Y1, Y1
-	VSUBPS       Y7, Y3, Y3
+	VMOVUPS      (AX)(DX*4), Y12
+	VSUBPS       Y0, Y12, Y12
+	VMAXPS       Y12, Y7, Y13
+	VMOVAPS      Y8, Y14
+	VFMADD213PS  Y10, Y13, Y14
+	VPSLLD       $0x17, Y14, Y15
+	VSUBPS       Y10, Y14, Y14
+	VFNMADD231PS Y11, Y14, Y13
+	VFNMADD231PS vconsts32x8<>+288(SB), Y14, Y13
+	VMOVAPS      Y9, Y14
+	VFMADD213PS  vconsts32x8<>+320(SB), Y13, Y14
+	VFMADD213PS  vconsts32x8<>+352(SB), Y13, Y14
+	VFMADD213PS  vconsts32x8<>+384(SB), Y13, Y14
+	VFMADD213PS  vconsts32x8<>+416(SB), Y13, Y14
+	VFMADD213PS  vconsts32x8<>+448(SB), Y13, Y14
+	VFMADD213PS  vconsts32x8<>+448(SB), Y13, Y14
+	VMULPS       Y15, Y14, Y14
+	VMOVUPS      Y14, (CX)(DX*4)
+	VCMPPS       $0x19, Y6, Y12, Y13
+	VPSUBD       Y13, Y5, Y5
+	VANDPS       Y13, Y14, Y13
+	VADDPS       Y13, Y1, Y1
+	VSUBPS       Y12, Y3, Y3
 	ADDQ         $0x00000008, DX
 	JMP          essingle1
 
@@ -27685,67 +27692,66 @@ estail:
 	LEAQ         tailmask32<>+0(SB), SI
 	MOVQ         $0x00000008, DI
 	SUBQ         BX, DI
-	VMOVDQU      (SI)(DI*4), Y7
-	VMASKMOVPS   (AX)(DX*4), Y7, Y7
-	VSUBPS       Y0, Y7, Y7
-	VBROADCASTSS consts32<>+68(SB), Y8
-	VMAXPS       Y7, Y8, Y8
-	VBROADCASTSS consts32<>+72(SB), Y9
-	VFMADD213PS  vconsts32x8<>+224(SB), Y8, Y9
-	VPSLLD       $0x17, Y9, Y10
-	VSUBPS       vconsts32x8<>+224(SB), Y9, Y9
-	VFNMADD231PS vconsts32x8<>+256(SB), Y9, Y8
-	VFNMADD231PS vconsts32x8<>+288(SB), Y9, Y8
-	VBROADCASTSS consts32<>+76(SB), Y9
-	VFMADD213PS  vconsts32x8<>+320(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+352(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+384(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+416(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
-	VFMADD213PS  vconsts32x8<>+448(SB), Y8, Y9
-	VMULPS       Y10, Y9, Y9
+	VMOVDQU      (SI)(DI*4), Y12
+	VMASKMOVPS   (AX)(DX*4), Y12, Y12
+	VSUBPS       Y0, Y12, Y12
+	VMAXPS       Y12, Y7, Y13
+	VMOVAPS      Y8, Y14
+	VFMADD213PS  Y10, Y13, Y14
+	VPSLLD       $0x17, Y14, Y15
+	VSUBPS       Y10, Y14, Y14
+	VFNMADD231PS Y11, Y14, Y13
+	VFNMADD231PS vconsts32x8<>+288(SB), Y14, Y13
+	VMOVAPS      Y9, Y14
+	VFMADD213PS  vconsts32x8<>+320(SB), Y13, Y14
+	VFMADD213PS  vconsts32x8<>+352(SB), Y13, Y14
+	VFMADD213PS  vconsts32x8<>+384(SB), Y13, Y14
+	VFMADD213PS  vconsts32x8<>+416(SB), Y13, Y14
+	VFMADD213PS  vconsts32x8<>+448(SB), Y13, Y14
+	VFMADD213PS  vconsts32x8<>+448(SB), Y13, Y14
+	VMULPS       Y15, Y14, Y14
 	LEAQ         tailmask32<>+0(SB), SI
 	MOVQ         $0x00000008, DI
 	SUBQ         BX, DI
-	VMOVDQU      (SI)(DI*4), Y8
-	VMASKMOVPS   Y9, Y8, (CX)(DX*4)
-	VCMPPS       $0x19, Y6, Y7, Y8
+	VMOVDQU      (SI)(DI*4), Y13
+	VMASKMOVPS   Y14, Y13, (CX)(DX*4)
+	VCMPPS       $0x19, Y6, Y12, Y13
 	LEAQ         tailmask32<>+0(SB), SI
 	MOVQ         $0x00000008, DI
 	SUBQ         BX, DI
-	VMOVDQU      (SI)(DI*4), Y10
-	VANDPS       Y10, Y8, Y8
-	VPSUBD       Y8, Y5, Y5
-	VANDPS       Y8, Y9, Y8
-	VADDPS       Y8, Y1, Y1
+	VMOVDQU      (SI)(DI*4), Y15
+	VANDPS       Y15, Y13, Y13
+	VPSUBD       Y13, Y5, Y5
+	VANDPS       Y13, Y14, Y13
+	VADDPS       Y13, Y1, Y1
 	LEAQ         tailmask32<>+0(SB), SI
 	MOVQ         $0x00000008, DI
 	SUBQ         BX, DI
-	VMOVDQU      (SI)(DI*4), Y8
-	VANDPS       Y8, Y7, Y7
-	VSUBPS       Y7, Y3, Y3
+	VMOVDQU      (SI)(DI*4), Y13
+	VANDPS       Y13, Y12, Y12
+	VSUBPS       Y12, Y3, Y3
 	ADDQ         BX, DX
 
 esdone:
-	VMOVUPD      (SP), Y7
+	VMOVUPD      (SP), Y12
 	VADDPS       Y2, Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VEXTRACTF128 $0x01, Y1, X8
+	VEXTRACTF128 $0x01, Y1, X13
 	VCVTPS2PD    X1, Y1
-	VCVTPS2PD    X8, Y8
-	VADDPD       Y8, Y1, Y1
-	VADDPD       Y1, Y7, Y7
-	VMOVUPD      Y7, (SP)
+	VCVTPS2PD    X13, Y13
+	VADDPD       Y13, Y1, Y1
+	VADDPD       Y1, Y12, Y12
+	VMOVUPD      Y12, (SP)
 	VXORPS       Y1, Y1, Y1
-	VMOVUPD      32(SP), Y7
+	VMOVUPD      32(SP), Y12
 	VADDPS       Y4, Y3, Y3
 	VXORPS       Y4, Y4, Y4
-	VEXTRACTF128 $0x01, Y3, X8
+	VEXTRACTF128 $0x01, Y3, X13
 	VCVTPS2PD    X3, Y3
-	VCVTPS2PD    X8, Y8
-	VADDPD       Y8, Y3, Y3
-	VADDPD       Y3, Y7, Y7
-	VMOVUPD      Y7, 32(SP)
+	VCVTPS2PD    X13, Y13
+	VADDPD       Y13, Y3, Y3
+	VADDPD       Y3, Y12, Y12
+	VMOVUPD      Y12, 32(SP)
 	VXORPS       Y3, Y3, Y3
 	MOVQ         x_len+32(FP), BX
 	CMPQ         DX, BX
@@ -27793,6 +27799,8 @@ TEXT ·softmaxExpSumDenseAVX2F32(SB), NOSPLIT, $96-96
 	VMOVUPS      Y6, 32(SP)
 	VXORPS       Y6, Y6, Y6
 	VMOVUPS      Y6, 64(SP)
+	VBROADCASTSS consts32<>+68(SB), Y6
+	VBROADCASTSS consts32<>+72(SB), Y7
 
 esouter:
 	MOVQ DX, BX
@@ -27808,35 +27816,34 @@ essized:
 	JG   essingle
 
 esloop:
-	VMOVUPS      (AX)(DX*4), Y6
-	VSUBPS       Y0, Y6, Y6
-	VBROADCASTSS consts32<>+68(SB), Y7
-	VMAXPS       Y6, Y7, Y7
-	VBROADCASTSS consts32<>+72(SB), Y8
-	VFMADD213PS  vconsts32x8<>+224(SB), Y7, Y8
-	VPSLLD       $0x17, Y8, Y9
-	VSUBPS       vconsts32x8<>+224(SB), Y8, Y8
-	VFNMADD231PS vconsts32x8<>+256(SB), Y8, Y7
-	VFNMADD231PS vconsts32x8<>+288(SB), Y8, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
-	VMULPS       Y9, Y8, Y8
-	VCMPPS       $0x19, Y5, Y6, Y7
-	VPSUBD       Y7, Y4, Y4
-	VANDPS       Y7, Y8, Y7
-	VADDPS       Y7, Y1, Y1
-	VMOVUPS      (CX)(DX*4), Y7
-	VBROADCASTSS pos+52(FP), Y8
-	VMULPS       Y8, Y7, Y7
-	VBROADCASTSS neg+56(FP), Y8
-	VADDPS       Y8, Y7, Y7
-	VFNMADD231PS Y6, Y7, Y2
-	VADDPS       Y7, Y3, Y3
+	VMOVUPS      (AX)(DX*4), Y8
+	VSUBPS       Y0, Y8, Y8
+	VMAXPS       Y8, Y6, Y9
+	VMOVAPS      Y7, Y10
+	VFMADD213PS  vconsts32x8<>+224(SB), Y9, Y10
+	VPSLLD       $0x17, Y10, Y11
+	VSUBPS       vconsts32x8<>+224(SB), Y10, Y10
+	VFNMADD231PS vconsts32x8<>+256(SB), Y10, Y9
+	VFNMADD231PS vconsts32x8<>+288(SB), Y10, Y9
+	VBROADCASTSS consts32<>+76(SB), Y10
+	VFMADD213PS  vconsts32x8<>+320(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+352(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+384(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+416(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y9, Y10
+	VMULPS       Y11, Y10, Y10
+	VCMPPS       $0x19, Y5, Y8, Y9
+	VPSUBD       Y9, Y4, Y4
+	VANDPS       Y9, Y10, Y9
+	VADDPS       Y9, Y1, Y1
+	VMOVUPS      (CX)(DX*4), Y9
+	VBROADCASTSS pos+52(FP), Y10
+	VMULPS       Y10, Y9, Y9
+	VBROADCASTSS neg+56(FP), Y10
+	VADDPS       Y10, Y9, Y9
+	VFNMADD231PS Y8, Y9, Y2
+	VADDPS       Y9, Y3, Y3
 	ADDQ         $0x00000008, DX
 	CMPQ         DX, BX
 	JLE          esloop
@@ -27845,35 +27852,34 @@ essingle:
 essingle1:
 	CMPQ         DX, BX
 	JG           estail
-	VMOVUPS      (AX)(DX*4), Y6
-	VSUBPS       Y0, Y6, Y6
-	VBROADCASTSS consts32<>+68(SB), Y7
-	VMAXPS       Y6, Y7, Y7
-	VBROADCASTSS consts32<>+72(SB), Y8
-	VFMADD213PS  vconsts32x8<>+224(SB), Y7, Y8
-	VPSLLD       $0x17, Y8, Y9
-	VSUBPS       vconsts32x8<>+224(SB), Y8, Y8
-	VFNMADD231PS vconsts32x8<>+256(SB), Y8, Y7
-	VFNMADD231PS vconsts32x8<>+288(SB), Y8, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
-	VMULPS       Y9, Y8, Y8
-	VCMPPS       $0x19, Y5, Y6, Y7
-	VPSUBD       Y7, Y4, Y4
-	VANDPS       Y7, Y8, Y7
-	VADDPS       Y7, Y1, Y1
-	VMOVUPS      (CX)(DX*4), Y7
-	VBROADCASTSS pos+52(FP), Y8
-	VMULPS       Y8, Y7, Y7
-	VBROADCASTSS neg+56(FP), Y8
-	VADDPS       Y8, Y7, Y7
-	VFNMADD231PS Y6, Y7, Y2
-	VADDPS       Y7, Y3, Y3
+	VMOVUPS      (AX)(DX*4), Y8
+	VSUBPS       Y0, Y8, Y8
+	VMAXPS       Y8, Y6, Y9
+	VMOVAPS      Y7, Y10
+	VFMADD213PS  vconsts32x8<>+224(SB), Y9, Y10
+	VPSLLD       $0x17, Y10, Y11
+	VSUBPS       vconsts32x8<>+224(SB), Y10, Y10
+	VFNMADD231PS vconsts32x8<>+256(SB), Y10, Y9
+	VFNMADD231PS vconsts32x8<>+288(SB), Y10, Y9
+	VBROADCASTSS consts32<>+76(SB), Y10
+	VFMADD213PS  vconsts32x8<>+320(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+352(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+384(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+416(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y9, Y10
+	VMULPS       Y11, Y10, Y10
+	VCMPPS       $0x19, Y5, Y8, Y9
+	VPSUBD       Y9, Y4, Y4
+	VANDPS       Y9, Y10, Y9
+	VADDPS       Y9, Y1, Y1
+	VMOVUPS      (CX)(DX*4), Y9
+	VBROADCASTSS pos+52(FP), Y10
+	VMULPS       Y10, Y9, Y9
+	VBROADCASTSS neg+56(FP), Y10
+	VADDPS       Y10, Y9, Y9
+	VFNMADD231PS Y8, Y9, Y2
+	VADDPS       Y9, Y3, Y3
 	ADDQ         $0x00000008, DX
 	JMP          essingle1
 
@@ -27884,76 +27890,75 @@ estail:
 	LEAQ         tailmask32<>+0(SB), SI
 	MOVQ         $0x00000008, DI
 	SUBQ         BX, DI
-	VMOVDQU      (SI)(DI*4), Y6
-	VMASKMOVPS   (AX)(DX*4), Y6, Y6
-	VSUBPS       Y0, Y6, Y6
-	VBROADCASTSS consts32<>+68(SB), Y7
-	VMAXPS       Y6, Y7, Y7
-	VBROADCASTSS consts32<>+72(SB), Y8
-	VFMADD213PS  vconsts32x8<>+224(SB), Y7, Y8
-	VPSLLD       $0x17, Y8, Y9
-	VSUBPS       vconsts32x8<>+224(SB), Y8, Y8
-	VFNMADD231PS vconsts32x8<>+256(SB), Y8, Y7
-	VFNMADD231PS vconsts32x8<>+288(SB), Y8, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
-	VMULPS       Y9, Y8, Y8
-	VCMPPS       $0x19, Y5, Y6, Y7
+	VMOVDQU      (SI)(DI*4), Y8
+	VMASKMOVPS   (AX)(DX*4), Y8, Y8
+	VSUBPS       Y0, Y8, Y8
+	VMAXPS       Y8, Y6, Y9
+	VMOVAPS      Y7, Y10
+	VFMADD213PS  vconsts32x8<>+224(SB), Y9, Y10
+	VPSLLD       $0x17, Y10, Y11
+	VSUBPS       vconsts32x8<>+224(SB), Y10, Y10
+	VFNMADD231PS vconsts32x8<>+256(SB), Y10, Y9
+	VFNMADD231PS vconsts32x8<>+288(SB), Y10, Y9
+	VBROADCASTSS consts32<>+76(SB), Y10
+	VFMADD213PS  vconsts32x8<>+320(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+352(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+384(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+416(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y9, Y10
+	VMULPS       Y11, Y10, Y10
+	VCMPPS       $0x19, Y5, Y8, Y9
+	LEAQ         tailmask32<>+0(SB), SI
+	MOVQ         $0x00000008, DI
+	SUBQ         BX, DI
+	VMOVDQU      (SI)(DI*4), Y11
+	VANDPS       Y11, Y9, Y9
+	VPSUBD       Y9, Y4, Y4
+	VANDPS       Y9, Y10, Y9
+	VADDPS       Y9, Y1, Y1
 	LEAQ         tailmask32<>+0(SB), SI
 	MOVQ         $0x00000008, DI
 	SUBQ         BX, DI
 	VMOVDQU      (SI)(DI*4), Y9
-	VANDPS       Y9, Y7, Y7
-	VPSUBD       Y7, Y4, Y4
-	VANDPS       Y7, Y8, Y7
-	VADDPS       Y7, Y1, Y1
+	VMASKMOVPS   (CX)(DX*4), Y9, Y9
+	VBROADCASTSS pos+52(FP), Y10
+	VMULPS       Y10, Y9, Y9
+	VBROADCASTSS neg+56(FP), Y10
+	VADDPS       Y10, Y9, Y9
 	LEAQ         tailmask32<>+0(SB), SI
 	MOVQ         $0x00000008, DI
 	SUBQ         BX, DI
-	VMOVDQU      (SI)(DI*4), Y7
-	VMASKMOVPS   (CX)(DX*4), Y7, Y7
-	VBROADCASTSS pos+52(FP), Y8
-	VMULPS       Y8, Y7, Y7
-	VBROADCASTSS neg+56(FP), Y8
-	VADDPS       Y8, Y7, Y7
-	LEAQ         tailmask32<>+0(SB), SI
-	MOVQ         $0x00000008, DI
-	SUBQ         BX, DI
-	VMOVDQU      (SI)(DI*4), Y8
-	VANDPS       Y8, Y7, Y7
-	VFNMADD231PS Y6, Y7, Y2
-	VADDPS       Y7, Y3, Y3
+	VMOVDQU      (SI)(DI*4), Y10
+	VANDPS       Y10, Y9, Y9
+	VFNMADD231PS Y8, Y9, Y2
+	VADDPS       Y9, Y3, Y3
 	ADDQ         BX, DX
 
 esdone:
-	VMOVUPD      (SP), Y6
-	VEXTRACTF128 $0x01, Y1, X7
+	VMOVUPD      (SP), Y8
+	VEXTRACTF128 $0x01, Y1, X9
 	VCVTPS2PD    X1, Y1
-	VCVTPS2PD    X7, Y7
-	VADDPD       Y7, Y1, Y1
-	VADDPD       Y1, Y6, Y6
-	VMOVUPD      Y6, (SP)
+	VCVTPS2PD    X9, Y9
+	VADDPD       Y9, Y1, Y1
+	VADDPD       Y1, Y8, Y8
+	VMOVUPD      Y8, (SP)
 	VXORPS       Y1, Y1, Y1
-	VMOVUPD      32(SP), Y6
-	VEXTRACTF128 $0x01, Y2, X7
+	VMOVUPD      32(SP), Y8
+	VEXTRACTF128 $0x01, Y2, X9
 	VCVTPS2PD    X2, Y2
-	VCVTPS2PD    X7, Y7
-	VADDPD       Y7, Y2, Y2
-	VADDPD       Y2, Y6, Y6
-	VMOVUPD      Y6, 32(SP)
+	VCVTPS2PD    X9, Y9
+	VADDPD       Y9, Y2, Y2
+	VADDPD       Y2, Y8, Y8
+	VMOVUPD      Y8, 32(SP)
 	VXORPS       Y2, Y2, Y2
-	VMOVUPD      64(SP), Y6
-	VEXTRACTF128 $0x01, Y3, X7
+	VMOVUPD      64(SP), Y8
+	VEXTRACTF128 $0x01, Y3, X9
 	VCVTPS2PD    X3, Y3
-	VCVTPS2PD    X7, Y7
-	VADDPD       Y7, Y3, Y3
-	VADDPD       Y3, Y6, Y6
-	VMOVUPD      Y6, 64(SP)
+	VCVTPS2PD    X9, Y9
+	VADDPD       Y9, Y3, Y3
+	VADDPD       Y3, Y8, Y8
+	VMOVUPD      Y8, 64(SP)
 	VXORPS       Y3, Y3, Y3
 	MOVQ         x_len+8(FP), BX
 	CMPQ         DX, BX
@@ -28008,6 +28013,8 @@ TEXT ·softmaxExpSumDenseEAVX2F32(SB), NOSPLIT, $96-120
 	VMOVUPS      Y6, 32(SP)
 	VXORPS       Y6, Y6, Y6
 	VMOVUPS      Y6, 64(SP)
+	VBROADCASTSS consts32<>+68(SB), Y6
+	VBROADCASTSS consts32<>+72(SB), Y7
 
 esouter:
 	MOVQ BX, SI
@@ -28023,36 +28030,35 @@ essized:
 	JG   essingle
 
 esloop:
-	VMOVUPS      (AX)(BX*4), Y6
-	VSUBPS       Y0, Y6, Y6
-	VBROADCASTSS consts32<>+68(SB), Y7
-	VMAXPS       Y6, Y7, Y7
-	VBROADCASTSS consts32<>+72(SB), Y8
-	VFMADD213PS  vconsts32x8<>+224(SB), Y7, Y8
-	VPSLLD       $0x17, Y8, Y9
-	VSUBPS       vconsts32x8<>+224(SB), Y8, Y8
-	VFNMADD231PS vconsts32x8<>+256(SB), Y8, Y7
-	VFNMADD231PS vconsts32x8<>+288(SB), Y8, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
-	VMULPS       Y9, Y8, Y8
-	VMOVUPS      Y8, (DX)(BX*4)
-	VCMPPS       $0x19, Y5, Y6, Y7
-	VPSUBD       Y7, Y4, Y4
-	VANDPS       Y7, Y8, Y7
-	VADDPS       Y7, Y1, Y1
-	VMOVUPS      (CX)(BX*4), Y7
-	VBROADCASTSS pos+76(FP), Y8
-	VMULPS       Y8, Y7, Y7
-	VBROADCASTSS neg+80(FP), Y8
-	VADDPS       Y8, Y7, Y7
-	VFNMADD231PS Y6, Y7, Y2
-	VADDPS       Y7, Y3, Y3
+	VMOVUPS      (AX)(BX*4), Y8
+	VSUBPS       Y0, Y8, Y8
+	VMAXPS       Y8, Y6, Y9
+	VMOVAPS      Y7, Y10
+	VFMADD213PS  vconsts32x8<>+224(SB), Y9, Y10
+	VPSLLD       $0x17, Y10, Y11
+	VSUBPS       vconsts32x8<>+224(SB), Y10, Y10
+	VFNMADD231PS vconsts32x8<>+256(SB), Y10, Y9
+	VFNMADD231PS vconsts32x8<>+288(SB), Y10, Y9
+	VBROADCASTSS consts32<>+76(SB), Y10
+	VFMADD213PS  vconsts32x8<>+320(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+352(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+384(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+416(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y9, Y10
+	VMULPS       Y11, Y10, Y10
+	VMOVUPS      Y10, (DX)(BX*4)
+	VCMPPS       $0x19, Y5, Y8, Y9
+	VPSUBD       Y9, Y4, Y4
+	VANDPS       Y9, Y10, Y9
+	VADDPS       Y9, Y1, Y1
+	VMOVUPS      (CX)(BX*4), Y9
+	VBROADCASTSS pos+76(FP), Y10
+	VMULPS       Y10, Y9, Y9
+	VBROADCASTSS neg+80(FP), Y10
+	VADDPS       Y10, Y9, Y9
+	VFNMADD231PS Y8, Y9, Y2
+	VADDPS       Y9, Y3, Y3
 	ADDQ         $0x00000008, BX
 	CMPQ         BX, SI
 	JLE          esloop
@@ -28061,36 +28067,35 @@ essingle:
 essingle1:
 	CMPQ         BX, SI
 	JG           estail
-	VMOVUPS      (AX)(BX*4), Y6
-	VSUBPS       Y0, Y6, Y6
-	VBROADCASTSS consts32<>+68(SB), Y7
-	VMAXPS       Y6, Y7, Y7
-	VBROADCASTSS consts32<>+72(SB), Y8
-	VFMADD213PS  vconsts32x8<>+224(SB), Y7, Y8
-	VPSLLD       $0x17, Y8, Y9
-	VSUBPS       vconsts32x8<>+224(SB), Y8, Y8
-	VFNMADD231PS vconsts32x8<>+256(SB), Y8, Y7
-	VFNMADD231PS vconsts32x8<>+288(SB), Y8, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
-	VMULPS       Y9, Y8, Y8
-	VMOVUPS      Y8, (DX)(BX*4)
-	VCMPPS       $0x19, Y5, Y6, Y7
-	VPSUBD       Y7, Y4, Y4
-	VANDPS       Y7, Y8, Y7
-	VADDPS       Y7, Y1, Y1
-	VMOVUPS      (CX)(BX*4), Y7
-	VBROADCASTSS pos+76(FP), Y8
-	VMULPS       Y8, Y7, Y7
-	VBROADCASTSS neg+80(FP), Y8
-	VADDPS       Y8, Y7, Y7
-	VFNMADD231PS Y6, Y7, Y2
-	VADDPS       Y7, Y3, Y3
+	VMOVUPS      (AX)(BX*4), Y8
+	VSUBPS       Y0, Y8, Y8
+	VMAXPS       Y8, Y6, Y9
+	VMOVAPS      Y7, Y10
+	VFMADD213PS  vconsts32x8<>+224(SB), Y9, Y10
+	VPSLLD       $0x17, Y10, Y11
+	VSUBPS       vconsts32x8<>+224(SB), Y10, Y10
+	VFNMADD231PS vconsts32x8<>+256(SB), Y10, Y9
+	VFNMADD231PS vconsts32x8<>+288(SB), Y10, Y9
+	VBROADCASTSS consts32<>+76(SB), Y10
+	VFMADD213PS  vconsts32x8<>+320(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+352(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+384(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+416(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y9, Y10
+	VMULPS       Y11, Y10, Y10
+	VMOVUPS      Y10, (DX)(BX*4)
+	VCMPPS       $0x19, Y5, Y8, Y9
+	VPSUBD       Y9, Y4, Y4
+	VANDPS       Y9, Y10, Y9
+	VADDPS       Y9, Y1, Y1
+	VMOVUPS      (CX)(BX*4), Y9
+	VBROADCASTSS pos+76(FP), Y10
+	VMULPS       Y10, Y9, Y9
+	VBROADCASTSS neg+80(FP), Y10
+	VADDPS       Y10, Y9, Y9
+	VFNMADD231PS Y8, Y9, Y2
+	VADDPS       Y9, Y3, Y3
 	ADDQ         $0x00000008, BX
 	JMP          essingle1
 
@@ -28101,81 +28106,80 @@ estail:
 	LEAQ         tailmask32<>+0(SB), DI
 	MOVQ         $0x00000008, R8
 	SUBQ         SI, R8
-	VMOVDQU      (DI)(R8*4), Y6
-	VMASKMOVPS   (AX)(BX*4), Y6, Y6
-	VSUBPS       Y0, Y6, Y6
-	VBROADCASTSS consts32<>+68(SB), Y7
-	VMAXPS       Y6, Y7, Y7
-	VBROADCASTSS consts32<>+72(SB), Y8
-	VFMADD213PS  vconsts32x8<>+224(SB), Y7, Y8
-	VPSLLD       $0x17, Y8, Y9
-	VSUBPS       vconsts32x8<>+224(SB), Y8, Y8
-	VFNMADD231PS vconsts32x8<>+256(SB), Y8, Y7
-	VFNMADD231PS vconsts32x8<>+288(SB), Y8, Y7
-	VBROADCASTSS consts32<>+76(SB), Y8
-	VFMADD213PS  vconsts32x8<>+320(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+352(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+384(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+416(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
-	VFMADD213PS  vconsts32x8<>+448(SB), Y7, Y8
-	VMULPS       Y9, Y8, Y8
-	LEAQ         tailmask32<>+0(SB), DI
-	MOVQ         $0x00000008, R8
-	SUBQ         SI, R8
-	VMOVDQU      (DI)(R8*4), Y7
-	VMASKMOVPS   Y8, Y7, (DX)(BX*4)
-	VCMPPS       $0x19, Y5, Y6, Y7
+	VMOVDQU      (DI)(R8*4), Y8
+	VMASKMOVPS   (AX)(BX*4), Y8, Y8
+	VSUBPS       Y0, Y8, Y8
+	VMAXPS       Y8, Y6, Y9
+	VMOVAPS      Y7, Y10
+	VFMADD213PS  vconsts32x8<>+224(SB), Y9, Y10
+	VPSLLD       $0x17, Y10, Y11
+	VSUBPS       vconsts32x8<>+224(SB), Y10, Y10
+	VFNMADD231PS vconsts32x8<>+256(SB), Y10, Y9
+	VFNMADD231PS vconsts32x8<>+288(SB), Y10, Y9
+	VBROADCASTSS consts32<>+76(SB), Y10
+	VFMADD213PS  vconsts32x8<>+320(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+352(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+384(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+416(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+448(SB), Y9, Y10
+	VMULPS       Y11, Y10, Y10
 	LEAQ         tailmask32<>+0(SB), DI
 	MOVQ         $0x00000008, R8
 	SUBQ         SI, R8
 	VMOVDQU      (DI)(R8*4), Y9
-	VANDPS       Y9, Y7, Y7
-	VPSUBD       Y7, Y4, Y4
-	VANDPS       Y7, Y8, Y7
-	VADDPS       Y7, Y1, Y1
+	VMASKMOVPS   Y10, Y9, (DX)(BX*4)
+	VCMPPS       $0x19, Y5, Y8, Y9
 	LEAQ         tailmask32<>+0(SB), DI
 	MOVQ         $0x00000008, R8
 	SUBQ         SI, R8
-	VMOVDQU      (DI)(R8*4), Y7
-	VMASKMOVPS   (CX)(BX*4), Y7, Y7
-	VBROADCASTSS pos+76(FP), Y8
-	VMULPS       Y8, Y7, Y7
-	VBROADCASTSS neg+80(FP), Y8
-	VADDPS       Y8, Y7, Y7
+	VMOVDQU      (DI)(R8*4), Y11
+	VANDPS       Y11, Y9, Y9
+	VPSUBD       Y9, Y4, Y4
+	VANDPS       Y9, Y10, Y9
+	VADDPS       Y9, Y1, Y1
 	LEAQ         tailmask32<>+0(SB), DI
 	MOVQ         $0x00000008, R8
 	SUBQ         SI, R8
-	VMOVDQU      (DI)(R8*4), Y8
-	VANDPS       Y8, Y7, Y7
-	VFNMADD231PS Y6, Y7, Y2
-	VADDPS       Y7, Y3, Y3
+	VMOVDQU      (DI)(R8*4), Y9
+	VMASKMOVPS   (CX)(BX*4), Y9, Y9
+	VBROADCASTSS pos+76(FP), Y10
+	VMULPS       Y10, Y9, Y9
+	VBROADCASTSS neg+80(FP), Y10
+	VADDPS       Y10, Y9, Y9
+	LEAQ         tailmask32<>+0(SB), DI
+	MOVQ         $0x00000008, R8
+	SUBQ         SI, R8
+	VMOVDQU      (DI)(R8*4), Y10
+	VANDPS       Y10, Y9, Y9
+	VFNMADD231PS Y8, Y9, Y2
+	VADDPS       Y9, Y3, Y3
 	ADDQ         SI, BX
 
 esdone:
-	VMOVUPD      (SP), Y6
-	VEXTRACTF128 $0x01, Y1, X7
+	VMOVUPD      (SP), Y8
+	VEXTRACTF128 $0x01, Y1, X9
 	VCVTPS2PD    X1, Y1
-	VCVTPS2PD    X7, Y7
-	VADDPD       Y7, Y1, Y1
-	VADDPD       Y1, Y6, Y6
-	VMOVUPD      Y6, (SP)
+	VCVTPS2PD    X9, Y9
+	VADDPD       Y9, Y1, Y1
+	VADDPD       Y1, Y8, Y8
+	VMOVUPD      Y8, (SP)
 	VXORPS       Y1, Y1, Y1
-	VMOVUPD      32(SP), Y6
-	VEXTRACTF128 $0x01, Y2, X7
+	VMOVUPD      32(SP), Y8
+	VEXTRACTF128 $0x01, Y2, X9
 	VCVTPS2PD    X2, Y2
-	VCVTPS2PD    X7, Y7
-	VADDPD       Y7, Y2, Y2
-	VADDPD       Y2, Y6, Y6
-	VMOVUPD      Y6, 32(SP)
+	VCVTPS2PD    X9, Y9
+	VADDPD       Y9, Y2, Y2
+	VADDPD       Y2, Y8, Y8
+	VMOVUPD      Y8, 32(SP)
 	VXORPS       Y2, Y2, Y2
-	VMOVUPD      64(SP), Y6
-	VEXTRACTF128 $0x01, Y3, X7
+	VMOVUPD      64(SP), Y8
+	VEXTRACTF128 $0x01, Y3, X9
 	VCVTPS2PD    X3, Y3
-	VCVTPS2PD    X7, Y7
-	VADDPD       Y7, Y3, Y3
-	VADDPD       Y3, Y6, Y6
-	VMOVUPD      Y6, 64(SP)
+	VCVTPS2PD    X9, Y9
+	VADDPD       Y9, Y3, Y3
+	VADDPD       Y3, Y8, Y8
+	VMOVUPD      Y8, 64(SP)
 	VXORPS       Y3, Y3, Y3
 	MOVQ         x_len+32(FP), SI
 	CMPQ         BX, SI
@@ -28660,7 +28664,7 @@ sums:
 	VBLENDVPS    Y8, Y7, Y4, Y4
 	VPCMPEQD     512(SP), Y6, Y7
 	VBLENDVPS    Y7, Y9, Y5, Y5
-	VBROADCASTSS consts32<>+92(SB), Y7
+	VBROADCASTSS consts32<>+104(SB), Y7
 	VPADDD       Y7, Y6, Y6
 	INCQ         SI
 	CMPQ         SI, AX
@@ -28782,9 +28786,9 @@ noweights:
 	VMULPS       Y4, Y3, Y3
 	VBROADCASTSS consts32<>+0(SB), Y4
 	VANDPS       Y4, Y3, Y4
-	VBROADCASTSS consts32<>+96(SB), Y6
+	VBROADCASTSS consts32<>+108(SB), Y6
 	VCMPPS       $0x1d, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+100(SB), Y7
+	VBROADCASTSS consts32<>+112(SB), Y7
 	VCMPPS       $0x12, Y7, Y4, Y4
 	VANDPS       Y4, Y6, Y4
 	MOVQ         par_base+120(FP), SI
@@ -28802,12 +28806,12 @@ noweights:
 	VMULPS       Y1, Y3, Y1
 	VBROADCASTSS consts32<>+0(SB), Y6
 	VANDPS       Y6, Y0, Y6
-	VBROADCASTSS consts32<>+100(SB), Y7
+	VBROADCASTSS consts32<>+112(SB), Y7
 	VCMPPS       $0x12, Y7, Y6, Y6
 	VANDPS       Y6, Y4, Y4
 	VBROADCASTSS consts32<>+0(SB), Y6
 	VANDPS       Y6, Y1, Y6
-	VBROADCASTSS consts32<>+100(SB), Y7
+	VBROADCASTSS consts32<>+112(SB), Y7
 	VCMPPS       $0x12, Y7, Y6, Y6
 	VANDPS       Y6, Y4, Y4
 	MOVQ         DI, R8
@@ -29676,7 +29680,7 @@ noweights:
 	VANDPS       Y7, Y6, Y6
 	VBROADCASTSS consts32<>+0(SB), Y7
 	VANDPS       Y7, Y4, Y7
-	VBROADCASTSS consts32<>+104(SB), Y8
+	VBROADCASTSS consts32<>+116(SB), Y8
 	VCMPPS       $0x1d, Y8, Y7, Y7
 	VANDPS       Y7, Y6, Y6
 	VMOVDQU      Y6, 1088(SP)
@@ -29688,9 +29692,9 @@ noweights:
 	VMULPS       Y5, Y3, Y3
 	VBROADCASTSS consts32<>+0(SB), Y5
 	VANDPS       Y5, Y3, Y5
-	VBROADCASTSS consts32<>+96(SB), Y6
+	VBROADCASTSS consts32<>+108(SB), Y6
 	VCMPPS       $0x1d, Y6, Y5, Y6
-	VBROADCASTSS consts32<>+100(SB), Y7
+	VBROADCASTSS consts32<>+112(SB), Y7
 	VCMPPS       $0x12, Y7, Y5, Y7
 	VANDPS       Y7, Y6, Y6
 	MOVQ         par_base+120(FP), SI
@@ -29714,12 +29718,12 @@ noweights:
 	VBLENDVPS    Y1, Y7, Y3, Y1
 	VBROADCASTSS consts32<>+0(SB), Y3
 	VANDPS       Y3, Y0, Y0
-	VBROADCASTSS consts32<>+100(SB), Y3
+	VBROADCASTSS consts32<>+112(SB), Y3
 	VCMPPS       $0x12, Y3, Y0, Y0
 	VANDPS       Y0, Y6, Y0
 	VBROADCASTSS consts32<>+0(SB), Y3
 	VANDPS       Y3, Y4, Y3
-	VBROADCASTSS consts32<>+100(SB), Y6
+	VBROADCASTSS consts32<>+112(SB), Y6
 	VCMPPS       $0x12, Y6, Y3, Y3
 	VANDPS       Y3, Y0, Y0
 	MOVQ         DI, R8
@@ -54380,68 +54384,72 @@ TEXT ·softmaxExpSumAVX2F64(SB), NOSPLIT, $0-48
 	VXORPD       Y3, Y3, Y3
 	VXORPD       Y4, Y4, Y4
 	XORQ         CX, CX
+	VBROADCASTSD consts64<>+152(SB), Y5
+	VBROADCASTSD consts64<>+160(SB), Y6
+	VBROADCASTSD consts64<>+168(SB), Y7
+	VBROADCASTSD consts64<>+224(SB), Y8
+	VBROADCASTSD consts64<>+232(SB), Y9
+	VBROADCASTSD consts64<>+240(SB), Y10
 	MOVQ         x_len+8(FP), DX
 	SUBQ         $0x00000008, DX
 	CMPQ         CX, DX
 	JG           essingle
 
 esloop:
-	VMOVUPD      (AX)(CX*8), Y5
-	VSUBPD       Y0, Y5, Y5
-	VBROADCASTSD consts64<>+152(SB), Y6
-	VMAXPD       Y5, Y6, Y6
-	VBROADCASTSD consts64<>+160(SB), Y7
-	VFMADD213PD  vconsts64x4<>+320(SB), Y6, Y7
-	VPSLLQ       $0x34, Y7, Y8
-	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
-	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
-	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VBROADCASTSD consts64<>+168(SB), Y7
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VMULPD       Y8, Y7, Y7
-	VCMPPD       $0x19, Y4, Y5, Y5
-	VPSUBQ       Y5, Y3, Y3
-	VANDPD       Y5, Y7, Y5
-	VADDPD       Y5, Y1, Y1
-	VMOVUPD      32(AX)(CX*8), Y5
-	VSUBPD       Y0, Y5, Y5
-	VBROADCASTSD consts64<>+152(SB), Y6
-	VMAXPD       Y5, Y6, Y6
-	VBROADCASTSD consts64<>+160(SB), Y7
-	VFMADD213PD  vconsts64x4<>+320(SB), Y6, Y7
-	VPSLLQ       $0x34, Y7, Y8
-	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
-	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
-	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VBROADCASTSD consts64<>+168(SB), Y7
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VMULPD       Y8, Y7, Y7
-	VCMPPD       $0x19, Y4, Y5, Y5
-	VPSUBQ       Y5, Y3, Y3
-	VANDPD       Y5, Y7, Y5
-	VADDPD       Y5, Y2, Y2
+	VMOVUPD      (AX)(CX*8), Y11
+	VSUBPD       Y0, Y11, Y11
+	VMAXPD       Y11, Y5, Y12
+	VMOVAPD      Y6, Y13
+	VFMADD213PD  Y8, Y12, Y13
+	VPSLLQ       $0x34, Y13, Y14
+	VSUBPD       Y8, Y13, Y13
+	VFNMADD231PD Y9, Y13, Y12
+	VFNMADD231PD Y10, Y13, Y12
+	VMOVAPD      Y7, Y13
+	VFMADD213PD  vconsts64x4<>+416(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+448(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+480(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+512(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+544(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+576(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+608(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+640(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+672(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+704(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+736(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+736(SB), Y12, Y13
+	VMULPD       Y14, Y13, Y13
+	VCMPPD       $0x19, Y4, Y11, Y11
+	VPSUBQ       Y11, Y3, Y3
+	VANDPD       Y11, Y13, Y11
+	VADDPD       Y11, Y1, Y1
+	VMOVUPD      32(AX)(CX*8), Y11
+	VSUBPD       Y0, Y11, Y11
+	VMAXPD       Y11, Y5, Y12
+	VMOVAPD      Y6, Y13
+	VFMADD213PD  Y8, Y12, Y13
+	VPSLLQ       $0x34, Y13, Y14
+	VSUBPD       Y8, Y13, Y13
+	VFNMADD231PD Y9, Y13, Y12
+	VFNMADD231PD Y10, Y13, Y12
+	VMOVAPD      Y7, Y13
+	VFMADD213PD  vconsts64x4<>+416(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+448(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+480(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+512(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+544(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+576(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+608(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+640(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+672(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+704(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+736(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+736(SB), Y12, Y13
+	VMULPD       Y14, Y13, Y13
+	VCMPPD       $0x19, Y4, Y11, Y11
+	VPSUBQ       Y11, Y3, Y3
+	VANDPD       Y11, Y13, Y11
+	VADDPD       Y11, Y2, Y2
 	ADDQ         $0x00000008, CX
 	CMPQ         CX, DX
 	JLE          esloop
@@ -54452,34 +54460,33 @@ essingle:
 essingle1:
 	CMPQ         CX, DX
 	JG           estail
-	VMOVUPD      (AX)(CX*8), Y5
-	VSUBPD       Y0, Y5, Y5
-	VBROADCASTSD consts64<>+152(SB), Y6
-	VMAXPD       Y5, Y6, Y6
-	VBROADCASTSD consts64<>+160(SB), Y7
-	VFMADD213PD  vconsts64x4<>+320(SB), Y6, Y7
-	VPSLLQ       $0x34, Y7, Y8
-	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
-	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
-	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VBROADCASTSD consts64<>+168(SB), Y7
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VMULPD       Y8, Y7, Y7
-	VCMPPD       $0x19, Y4, Y5, Y5
-	VPSUBQ       Y5, Y3, Y3
-	VANDPD       Y5, Y7, Y5
-	VADDPD       Y5, Y1, Y1
+	VMOVUPD      (AX)(CX*8), Y11
+	VSUBPD       Y0, Y11, Y11
+	VMAXPD       Y11, Y5, Y12
+	VMOVAPD      Y6, Y13
+	VFMADD213PD  Y8, Y12, Y13
+	VPSLLQ       $0x34, Y13, Y14
+	VSUBPD       Y8, Y13, Y13
+	VFNMADD231PD Y9, Y13, Y12
+	VFNMADD231PD Y10, Y13, Y12
+	VMOVAPD      Y7, Y13
+	VFMADD213PD  vconsts64x4<>+416(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+448(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+480(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+512(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+544(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+576(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+608(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+640(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+672(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+704(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+736(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+736(SB), Y12, Y13
+	VMULPD       Y14, Y13, Y13
+	VCMPPD       $0x19, Y4, Y11, Y11
+	VPSUBQ       Y11, Y3, Y3
+	VANDPD       Y11, Y13, Y11
+	VADDPD       Y11, Y1, Y1
 	ADDQ         $0x00000004, CX
 	JMP          essingle1
 
@@ -54490,18 +54497,17 @@ estail:
 	LEAQ         tailmask64<>+0(SB), BX
 	MOVQ         $0x00000004, SI
 	SUBQ         DX, SI
-	VMOVDQU      (BX)(SI*8), Y5
-	VMASKMOVPD   (AX)(CX*8), Y5, Y5
-	VSUBPD       Y0, Y5, Y0
-	VBROADCASTSD consts64<>+152(SB), Y5
+	VMOVDQU      (BX)(SI*8), Y11
+	VMASKMOVPD   (AX)(CX*8), Y11, Y11
+	VSUBPD       Y0, Y11, Y0
 	VMAXPD       Y0, Y5, Y5
-	VBROADCASTSD consts64<>+160(SB), Y6
-	VFMADD213PD  vconsts64x4<>+320(SB), Y5, Y6
-	VPSLLQ       $0x34, Y6, Y7
-	VSUBPD       vconsts64x4<>+320(SB), Y6, Y6
-	VFNMADD231PD vconsts64x4<>+352(SB), Y6, Y5
-	VFNMADD231PD vconsts64x4<>+384(SB), Y6, Y5
-	VBROADCASTSD consts64<>+168(SB), Y6
+	VMOVAPD      Y6, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VPSLLQ       $0x34, Y6, Y11
+	VSUBPD       Y8, Y6, Y6
+	VFNMADD231PD Y9, Y6, Y5
+	VFNMADD231PD Y10, Y6, Y5
+	VMOVAPD      Y7, Y6
 	VFMADD213PD  vconsts64x4<>+416(SB), Y5, Y6
 	VFMADD213PD  vconsts64x4<>+448(SB), Y5, Y6
 	VFMADD213PD  vconsts64x4<>+480(SB), Y5, Y6
@@ -54514,7 +54520,7 @@ estail:
 	VFMADD213PD  vconsts64x4<>+704(SB), Y5, Y6
 	VFMADD213PD  vconsts64x4<>+736(SB), Y5, Y6
 	VFMADD213PD  vconsts64x4<>+736(SB), Y5, Y6
-	VMULPD       Y7, Y6, Y6
+	VMULPD       Y11, Y6, Y6
 	VCMPPD       $0x19, Y4, Y0, Y0
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, BX
@@ -54555,70 +54561,74 @@ TEXT ·softmaxExpSumEAVX2F64(SB), NOSPLIT, $0-72
 	VXORPD       Y3, Y3, Y3
 	VXORPD       Y4, Y4, Y4
 	XORQ         DX, DX
+	VBROADCASTSD consts64<>+152(SB), Y5
+	VBROADCASTSD consts64<>+160(SB), Y6
+	VBROADCASTSD consts64<>+168(SB), Y7
+	VBROADCASTSD consts64<>+224(SB), Y8
+	VBROADCASTSD consts64<>+232(SB), Y9
+	VBROADCASTSD consts64<>+240(SB), Y10
 	MOVQ         x_len+32(FP), BX
 	SUBQ         $0x00000008, BX
 	CMPQ         DX, BX
 	JG           essingle
 
 esloop:
-	VMOVUPD      (AX)(DX*8), Y5
-	VSUBPD       Y0, Y5, Y5
-	VBROADCASTSD consts64<>+152(SB), Y6
-	VMAXPD       Y5, Y6, Y6
-	VBROADCASTSD consts64<>+160(SB), Y7
-	VFMADD213PD  vconsts64x4<>+320(SB), Y6, Y7
-	VPSLLQ       $0x34, Y7, Y8
-	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
-	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
-	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VBROADCASTSD consts64<>+168(SB), Y7
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VMULPD       Y8, Y7, Y7
-	VMOVUPD      Y7, (CX)(DX*8)
-	VCMPPD       $0x19, Y4, Y5, Y5
-	VPSUBQ       Y5, Y3, Y3
-	VANDPD       Y5, Y7, Y5
-	VADDPD       Y5, Y1, Y1
-	VMOVUPD      32(AX)(DX*8), Y5
-	VSUBPD       Y0, Y5, Y5
-	VBROADCASTSD consts64<>+152(SB), Y6
-	VMAXPD       Y5, Y6, Y6
-	VBROADCASTSD consts64<>+160(SB), Y7
-	VFMADD213PD  vconsts64x4<>+320(SB), Y6, Y7
-	VPSLLQ       $0x34, Y7, Y8
-	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
-	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
-	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VBROADCASTSD consts64<>+168(SB), Y7
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VMULPD       Y8, Y7, Y7
-	VMOVUPD      Y7, 32(CX)(DX*8)
-	VCMPPD       $0x19, Y4, Y5, Y5
-	VPSUBQ       Y5, Y3, Y3
-	VANDPD       Y5, Y7, Y5
-	VADDPD       Y5, Y2, Y2
+	VMOVUPD      (AX)(DX*8), Y11
+	VSUBPD       Y0, Y11, Y11
+	VMAXPD       Y11, Y5, Y12
+	VMOVAPD      Y6, Y13
+	VFMADD213PD  Y8, Y12, Y13
+	VPSLLQ       $0x34, Y13, Y14
+	VSUBPD       Y8, Y13, Y13
+	VFNMADD231PD Y9, Y13, Y12
+	VFNMADD231PD Y10, Y13, Y12
+	VMOVAPD      Y7, Y13
+	VFMADD213PD  vconsts64x4<>+416(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+448(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+480(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+512(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+544(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+576(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+608(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+640(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+672(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+704(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+736(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+736(SB), Y12, Y13
+	VMULPD       Y14, Y13, Y13
+	VMOVUPD      Y13, (CX)(DX*8)
+	VCMPPD       $0x19, Y4, Y11, Y11
+	VPSUBQ       Y11, Y3, Y3
+	VANDPD       Y11, Y13, Y11
+	VADDPD       Y11, Y1, Y1
+	VMOVUPD      32(AX)(DX*8), Y11
+	VSUBPD       Y0, Y11, Y11
+	VMAXPD       Y11, Y5, Y12
+	VMOVAPD      Y6, Y13
+	VFMADD213PD  Y8, Y12, Y13
+	VPSLLQ       $0x34, Y13, Y14
+	VSUBPD       Y8, Y13, Y13
+	VFNMADD231PD Y9, Y13, Y12
+	VFNMADD231PD Y10, Y13, Y12
+	VMOVAPD      Y7, Y13
+	VFMADD213PD  vconsts64x4<>+416(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+448(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+480(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+512(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+544(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+576(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+608(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+640(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+672(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+704(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+736(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+736(SB), Y12, Y13
+	VMULPD       Y14, Y13, Y13
+	VMOVUPD      Y13, 32(CX)(DX*8)
+	VCMPPD       $0x19, Y4, Y11, Y11
+	VPSUBQ       Y11, Y3, Y3
+	VANDPD       Y11, Y13, Y11
+	VADDPD       Y11, Y2, Y2
 	ADDQ         $0x00000008, DX
 	CMPQ         DX, BX
 	JLE          esloop
@@ -54629,35 +54639,34 @@ essingle:
 essingle1:
 	CMPQ         DX, BX
 	JG           estail
-	VMOVUPD      (AX)(DX*8), Y5
-	VSUBPD       Y0, Y5, Y5
-	VBROADCASTSD consts64<>+152(SB), Y6
-	VMAXPD       Y5, Y6, Y6
-	VBROADCASTSD consts64<>+160(SB), Y7
-	VFMADD213PD  vconsts64x4<>+320(SB), Y6, Y7
-	VPSLLQ       $0x34, Y7, Y8
-	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
-	VFNMADD231PD vconsts64x4<>+352(SB), Y7, Y6
-	VFNMADD231PD vconsts64x4<>+384(SB), Y7, Y6
-	VBROADCASTSD consts64<>+168(SB), Y7
-	VFMADD213PD  vconsts64x4<>+416(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+448(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+480(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+512(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+544(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+576(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+608(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+640(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+672(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+704(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VFMADD213PD  vconsts64x4<>+736(SB), Y6, Y7
-	VMULPD       Y8, Y7, Y7
-	VMOVUPD      Y7, (CX)(DX*8)
-	VCMPPD       $0x19, Y4, Y5, Y5
-	VPSUBQ       Y5, Y3, Y3
-	VANDPD       Y5, Y7, Y5
-	VADDPD       Y5, Y1, Y1
+	VMOVUPD      (AX)(DX*8), Y11
+	VSUBPD       Y0, Y11, Y11
+	VMAXPD       Y11, Y5, Y12
+	VMOVAPD      Y6, Y13
+	VFMADD213PD  Y8, Y12, Y13
+	VPSLLQ       $0x34, Y13, Y14
+	VSUBPD       Y8, Y13, Y13
+	VFNMADD231PD Y9, Y13, Y12
+	VFNMADD231PD Y10, Y13, Y12
+	VMOVAPD      Y7, Y13
+	VFMADD213PD  vconsts64x4<>+416(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+448(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+480(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+512(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+544(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+576(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+608(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+640(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+672(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+704(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+736(SB), Y12, Y13
+	VFMADD213PD  vconsts64x4<>+736(SB), Y12, Y13
+	VMULPD       Y14, Y13, Y13
+	VMOVUPD      Y13, (CX)(DX*8)
+	VCMPPD       $0x19, Y4, Y11, Y11
+	VPSUBQ       Y11, Y3, Y3
+	VANDPD       Y11, Y13, Y11
+	VADDPD       Y11, Y1, Y1
 	ADDQ         $0x00000004, DX
 	JMP          essingle1
 
@@ -54668,18 +54677,17 @@ estail:
 	LEAQ         tailmask64<>+0(SB), SI
 	MOVQ         $0x00000004, DI
 	SUBQ         BX, DI
-	VMOVDQU      (SI)(DI*8), Y5
-	VMASKMOVPD   (AX)(DX*8), Y5, Y5
-	VSUBPD       Y0, Y5, Y0
-	VBROADCASTSD consts64<>+152(SB), Y5
+	VMOVDQU      (SI)(DI*8), Y11
+	VMASKMOVPD   (AX)(DX*8), Y11, Y11
+	VSUBPD       Y0, Y11, Y0
 	VMAXPD       Y0, Y5, Y5
-	VBROADCASTSD consts64<>+160(SB), Y6
-	VFMADD213PD  vconsts64x4<>+320(SB), Y5, Y6
-	VPSLLQ       $0x34, Y6, Y7
-	VSUBPD       vconsts64x4<>+320(SB), Y6, Y6
-	VFNMADD231PD vconsts64x4<>+352(SB), Y6, Y5
-	VFNMADD231PD vconsts64x4<>+384(SB), Y6, Y5
-	VBROADCASTSD consts64<>+168(SB), Y6
+	VMOVAPD      Y6, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VPSLLQ       $0x34, Y6, Y11
+	VSUBPD       Y8, Y6, Y6
+	VFNMADD231PD Y9, Y6, Y5
+	VFNMADD231PD Y10, Y6, Y5
+	VMOVAPD      Y7, Y6
 	VFMADD213PD  vconsts64x4<>+416(SB), Y5, Y6
 	VFMADD213PD  vconsts64x4<>+448(SB), Y5, Y6
 	VFMADD213PD  vconsts64x4<>+480(SB), Y5, Y6
@@ -54692,7 +54700,7 @@ estail:
 	VFMADD213PD  vconsts64x4<>+704(SB), Y5, Y6
 	VFMADD213PD  vconsts64x4<>+736(SB), Y5, Y6
 	VFMADD213PD  vconsts64x4<>+736(SB), Y5, Y6
-	VMULPD       Y7, Y6, Y6
+	VMULPD       Y11, Y6, Y6
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, SI
 	SUBQ         BX, SI
@@ -54739,70 +54747,73 @@ TEXT ·softmaxExpSumDistAVX2F64(SB), NOSPLIT, $0-56
 	VXORPD       Y5, Y5, Y5
 	VXORPD       Y6, Y6, Y6
 	XORQ         CX, CX
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VBROADCASTSD consts64<>+160(SB), Y8
+	VBROADCASTSD consts64<>+168(SB), Y9
+	VBROADCASTSD consts64<>+224(SB), Y10
+	VBROADCASTSD consts64<>+232(SB), Y11
 	MOVQ         x_len+8(FP), DX
 	SUBQ         $0x00000008, DX
 	CMPQ         CX, DX
 	JG           essingle
 
 esloop:
-	VMOVUPD      (AX)(CX*8), Y7
-	VSUBPD       Y0, Y7, Y7
-	VBROADCASTSD consts64<>+152(SB), Y8
-	VMAXPD       Y7, Y8, Y8
-	VBROADCASTSD consts64<>+160(SB), Y9
-	VFMADD213PD  vconsts64x4<>+320(SB), Y8, Y9
-	VPSLLQ       $0x34, Y9, Y10
-	VSUBPD       vconsts64x4<>+320(SB), Y9, Y9
-	VFNMADD231PD vconsts64x4<>+352(SB), Y9, Y8
-	VFNMADD231PD vconsts64x4<>+384(SB), Y9, Y8
-	VBROADCASTSD consts64<>+168(SB), Y9
-	VFMADD213PD  vconsts64x4<>+416(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+448(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+480(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+512(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+544(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+576(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+608(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+640(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
-	VMULPD       Y10, Y9, Y9
-	VCMPPD       $0x19, Y6, Y7, Y8
-	VPSUBQ       Y8, Y5, Y5
-	VANDPD       Y8, Y9, Y8
-	VADDPD       Y8, Y1, Y1
-	VSUBPD       Y7, Y3, Y3
-	VMOVUPD      32(AX)(CX*8), Y7
-	VSUBPD       Y0, Y7, Y7
-	VBROADCASTSD consts64<>+152(SB), Y8
-	VMAXPD       Y7, Y8, Y8
-	VBROADCASTSD consts64<>+160(SB), Y9
-	VFMADD213PD  vconsts64x4<>+320(SB), Y8, Y9
-	VPSLLQ       $0x34, Y9, Y10
-	VSUBPD       vconsts64x4<>+320(SB), Y9, Y9
-	VFNMADD231PD vconsts64x4<>+352(SB), Y9, Y8
-	VFNMADD231PD vconsts64x4<>+384(SB), Y9, Y8
-	VBROADCASTSD consts64<>+168(SB), Y9
-	VFMADD213PD  vconsts64x4<>+416(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+448(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+480(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+512(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+544(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+576(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+608(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+640(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
-	VMULPD       Y10, Y9, Y9
-	VCMPPD       $0x19, Y6, Y7, Y8
-	VPSUBQ       Y8, Y5, Y5
-	VANDPD       Y8, Y9, Y8
-	VADDPD       Y8, Y2, Y2
-	VSUBPD       Y7, Y4, Y4
+	VMOVUPD      (AX)(CX*8), Y12
+	VSUBPD       Y0, Y12, Y12
+	VMAXPD       Y12, Y7, Y13
+	VMOVAPD      Y8, Y14
+	VFMADD213PD  Y10, Y13, Y14
+	VPSLLQ       $0x34, Y14, Y15
+	VSUBPD       Y10, Y14, Y14
+	VFNMADD231PD Y11, Y14, Y13
+	VFNMADD231PD vconsts64x4<>+384(SB), Y14, Y13
+	VMOVAPD      Y9, Y14
+	VFMADD213PD  vconsts64x4<>+416(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+448(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+480(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+512(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+544(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+576(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+608(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+640(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+672(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+704(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+736(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+736(SB), Y13, Y14
+	VMULPD       Y15, Y14, Y14
+	VCMPPD       $0x19, Y6, Y12, Y13
+	VPSUBQ       Y13, Y5, Y5
+	VANDPD       Y13, Y14, Y13
+	VADDPD       Y13, Y1, Y1
+	VSUBPD       Y12, Y3, Y3
+	VMOVUPD      32(AX)(CX*8), Y12
+	VSUBPD       Y0, Y12, Y12
+	VMAXPD       Y12, Y7, Y13
+	VMOVAPD      Y8, Y14
+	VFMADD213PD  Y10, Y13, Y14
+	VPSLLQ       $0x34, Y14, Y15
+	VSUBPD       Y10, Y14, Y14
+	VFNMADD231PD Y11, Y14, Y13
+	VFNMADD231PD vconsts64x4<>+384(SB), Y14, Y13
+	VMOVAPD      Y9, Y14
+	VFMADD213PD  vconsts64x4<>+416(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+448(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+480(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+512(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+544(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+576(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+608(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+640(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+672(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+704(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+736(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+736(SB), Y13, Y14
+	VMULPD       Y15, Y14, Y14
+	VCMPPD       $0x19, Y6, Y12, Y13
+	VPSUBQ       Y13, Y5, Y5
+	VANDPD       Y13, Y14, Y13
+	VADDPD       Y13, Y2, Y2
+	VSUBPD       Y12, Y4, Y4
 	ADDQ         $0x00000008, CX
 	CMPQ         CX, DX
 	JLE          esloop
@@ -54813,35 +54824,34 @@ essingle:
 essingle1:
 	CMPQ         CX, DX
 	JG           estail
-	VMOVUPD      (AX)(CX*8), Y7
-	VSUBPD       Y0, Y7, Y7
-	VBROADCASTSD consts64<>+152(SB), Y8
-	VMAXPD       Y7, Y8, Y8
-	VBROADCASTSD consts64<>+160(SB), Y9
-	VFMADD213PD  vconsts64x4<>+320(SB), Y8, Y9
-	VPSLLQ       $0x34, Y9, Y10
-	VSUBPD       vconsts64x4<>+320(SB), Y9, Y9
-	VFNMADD231PD vconsts64x4<>+352(SB), Y9, Y8
-	VFNMADD231PD vconsts64x4<>+384(SB), Y9, Y8
-	VBROADCASTSD consts64<>+168(SB), Y9
-	VFMADD213PD  vconsts64x4<>+416(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+448(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+480(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+512(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+544(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+576(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+608(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+640(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
-	VMULPD       Y10, Y9, Y9
-	VCMPPD       $0x19, Y6, Y7, Y8
-	VPSUBQ       Y8, Y5, Y5
-	VANDPD       Y8, Y9, Y8
-	VADDPD       Y8, Y1, Y1
-	VSUBPD       Y7, Y3, Y3
+	VMOVUPD      (AX)(CX*8), Y12
+	VSUBPD       Y0, Y12, Y12
+	VMAXPD       Y12, Y7, Y13
+	VMOVAPD      Y8, Y14
+	VFMADD213PD  Y10, Y13, Y14
+	VPSLLQ       $0x34, Y14, Y15
+	VSUBPD       Y10, Y14, Y14
+	VFNMADD231PD Y11, Y14, Y13
+	VFNMADD231PD vconsts64x4<>+384(SB), Y14, Y13
+	VMOVAPD      Y9, Y14
+	VFMADD213PD  vconsts64x4<>+416(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+448(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+480(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+512(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+544(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+576(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+608(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+640(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+672(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+704(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+736(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+736(SB), Y13, Y14
+	VMULPD       Y15, Y14, Y14
+	VCMPPD       $0x19, Y6, Y12, Y13
+	VPSUBQ       Y13, Y5, Y5
+	VANDPD       Y13, Y14, Y13
+	VADDPD       Y13, Y1, Y1
+	VSUBPD       Y12, Y3, Y3
 	ADDQ         $0x00000004, CX
 	JMP          essingle1
 
@@ -54852,18 +54862,17 @@ estail:
 	LEAQ         tailmask64<>+0(SB), BX
 	MOVQ         $0x00000004, SI
 	SUBQ         DX, SI
-	VMOVDQU      (BX)(SI*8), Y7
-	VMASKMOVPD   (AX)(CX*8), Y7, Y7
-	VSUBPD       Y0, Y7, Y0
-	VBROADCASTSD consts64<>+152(SB), Y7
+	VMOVDQU      (BX)(SI*8), Y12
+	VMASKMOVPD   (AX)(CX*8), Y12, Y12
+	VSUBPD       Y0, Y12, Y0
 	VMAXPD       Y0, Y7, Y7
-	VBROADCASTSD consts64<>+160(SB), Y8
-	VFMADD213PD  vconsts64x4<>+320(SB), Y7, Y8
-	VPSLLQ       $0x34, Y8, Y9
-	VSUBPD       vconsts64x4<>+320(SB), Y8, Y8
-	VFNMADD231PD vconsts64x4<>+352(SB), Y8, Y7
+	VMOVAPD      Y8, Y8
+	VFMADD213PD  Y10, Y7, Y8
+	VPSLLQ       $0x34, Y8, Y12
+	VSUBPD       Y10, Y8, Y8
+	VFNMADD231PD Y11, Y8, Y7
 	VFNMADD231PD vconsts64x4<>+384(SB), Y8, Y7
-	VBROADCASTSD consts64<>+168(SB), Y8
+	VMOVAPD      Y9, Y8
 	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y8
@@ -54876,7 +54885,7 @@ estail:
 	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+736(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+736(SB), Y7, Y8
-	VMULPD       Y9, Y8, Y8
+	VMULPD       Y12, Y8, Y8
 	VCMPPD       $0x19, Y6, Y0, Y6
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, BX
@@ -54931,72 +54940,75 @@ TEXT ·softmaxExpSumDistEAVX2F64(SB), NOSPLIT, $0-80
 	VXORPD       Y5, Y5, Y5
 	VXORPD       Y6, Y6, Y6
 	XORQ         DX, DX
+	VBROADCASTSD consts64<>+152(SB), Y7
+	VBROADCASTSD consts64<>+160(SB), Y8
+	VBROADCASTSD consts64<>+168(SB), Y9
+	VBROADCASTSD consts64<>+224(SB), Y10
+	VBROADCASTSD consts64<>+232(SB), Y11
 	MOVQ         x_len+32(FP), BX
 	SUBQ         $0x00000008, BX
 	CMPQ         DX, BX
 	JG           essingle
 
 esloop:
-	VMOVUPD      (AX)(DX*8), Y7
-	VSUBPD       Y0, Y7, Y7
-	VBROADCASTSD consts64<>+152(SB), Y8
-	VMAXPD       Y7, Y8, Y8
-	VBROADCASTSD consts64<>+160(SB), Y9
-	VFMADD213PD  vconsts64x4<>+320(SB), Y8, Y9
-	VPSLLQ       $0x34, Y9, Y10
-	VSUBPD       vconsts64x4<>+320(SB), Y9, Y9
-	VFNMADD231PD vconsts64x4<>+352(SB), Y9, Y8
-	VFNMADD231PD vconsts64x4<>+384(SB), Y9, Y8
-	VBROADCASTSD consts64<>+168(SB), Y9
-	VFMADD213PD  vconsts64x4<>+416(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+448(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+480(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+512(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+544(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+576(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+608(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+640(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
-	VMULPD       Y10, Y9, Y9
-	VMOVUPD      Y9, (CX)(DX*8)
-	VCMPPD       $0x19, Y6, Y7, Y8
-	VPSUBQ       Y8, Y5, Y5
-	VANDPD       Y8, Y9, Y8
-	VADDPD       Y8, Y1, Y1
-	VSUBPD       Y7, Y3, Y3
-	VMOVUPD      32(AX)(DX*8), Y7
-	VSUBPD       Y0, Y7, Y7
-	VBROADCASTSD consts64<>+152(SB), Y8
-	VMAXPD       Y7, Y8, Y8
-	VBROADCASTSD consts64<>+160(SB), Y9
-	VFMADD213PD  vconsts64x4<>+320(SB), Y8, Y9
-	VPSLLQ       $0x34, Y9, Y10
-	VSUBPD       vconsts64x4<>+320(SB), Y9, Y9
-	VFNMADD231PD vconsts64x4<>+352(SB), Y9, Y8
-	VFNMADD231PD vconsts64x4<>+384(SB), Y9, Y8
-	VBROADCASTSD consts64<>+168(SB), Y9
-	VFMADD213PD  vconsts64x4<>+416(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+448(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+480(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+512(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+544(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+576(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+608(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+640(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
-	VMULPD       Y10, Y9, Y9
-	VMOVUPD      Y9, 32(CX)(DX*8)
-	VCMPPD       $0x19, Y6, Y7, Y8
-	VPSUBQ       Y8, Y5, Y5
-	VANDPD       Y8, Y9, Y8
-	VADDPD       Y8, Y2, Y2
-	VSUBPD       Y7, Y4, Y4
+	VMOVUPD      (AX)(DX*8), Y12
+	VSUBPD       Y0, Y12, Y12
+	VMAXPD       Y12, Y7, Y13
+	VMOVAPD      Y8, Y14
+	VFMADD213PD  Y10, Y13, Y14
+	VPSLLQ       $0x34, Y14, Y15
+	VSUBPD       Y10, Y14, Y14
+	VFNMADD231PD Y11, Y14, Y13
+	VFNMADD231PD vconsts64x4<>+384(SB), Y14, Y13
+	VMOVAPD      Y9, Y14
+	VFMADD213PD  vconsts64x4<>+416(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+448(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+480(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+512(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+544(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+576(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+608(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+640(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+672(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+704(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+736(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+736(SB), Y13, Y14
+	VMULPD       Y15, Y14, Y14
+	VMOVUPD      Y14, (CX)(DX*8)
+	VCMPPD       $0x19, Y6, Y12, Y13
+	VPSUBQ       Y13, Y5, Y5
+	VANDPD       Y13, Y14, Y13
+	VADDPD       Y13, Y1, Y1
+	VSUBPD       Y12, Y3, Y3
+	VMOVUPD      32(AX)(DX*8), Y12
+	VSUBPD       Y0, Y12, Y12
+	VMAXPD       Y12, Y7, Y13
+	VMOVAPD      Y8, Y14
+	VFMADD213PD  Y10, Y13, Y14
+	VPSLLQ       $0x34, Y14, Y15
+	VSUBPD       Y10, Y14, Y14
+	VFNMADD231PD Y11, Y14, Y13
+	VFNMADD231PD vconsts64x4<>+384(SB), Y14, Y13
+	VMOVAPD      Y9, Y14
+	VFMADD213PD  vconsts64x4<>+416(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+448(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+480(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+512(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+544(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+576(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+608(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+640(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+672(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+704(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+736(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+736(SB), Y13, Y14
+	VMULPD       Y15, Y14, Y14
+	VMOVUPD      Y14, 32(CX)(DX*8)
+	VCMPPD       $0x19, Y6, Y12, Y13
+	VPSUBQ       Y13, Y5, Y5
+	VANDPD       Y13, Y14, Y13
+	VADDPD       Y13, Y2, Y2
+	VSUBPD       Y12, Y4, Y4
 	ADDQ         $0x00000008, DX
 	CMPQ         DX, BX
 	JLE          esloop
@@ -55007,36 +55019,35 @@ essingle:
 essingle1:
 	CMPQ         DX, BX
 	JG           estail
-	VMOVUPD      (AX)(DX*8), Y7
-	VSUBPD       Y0, Y7, Y7
-	VBROADCASTSD consts64<>+152(SB), Y8
-	VMAXPD       Y7, Y8, Y8
-	VBROADCASTSD consts64<>+160(SB), Y9
-	VFMADD213PD  vconsts64x4<>+320(SB), Y8, Y9
-	VPSLLQ       $0x34, Y9, Y10
-	VSUBPD       vconsts64x4<>+320(SB), Y9, Y9
-	VFNMADD231PD vconsts64x4<>+352(SB), Y9, Y8
-	VFNMADD231PD vconsts64x4<>+384(SB), Y9, Y8
-	VBROADCASTSD consts64<>+168(SB), Y9
-	VFMADD213PD  vconsts64x4<>+416(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+448(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+480(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+512(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+544(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+576(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+608(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+640(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+672(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+704(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
-	VFMADD213PD  vconsts64x4<>+736(SB), Y8, Y9
-	VMULPD       Y10, Y9, Y9
-	VMOVUPD      Y9, (CX)(DX*8)
-	VCMPPD       $0x19, Y6, Y7, Y8
-	VPSUBQ       Y8, Y5, Y5
-	VANDPD       Y8, Y9, Y8
-	VADDPD       Y8, Y1, Y1
-	VSUBPD       Y7, Y3, Y3
+	VMOVUPD      (AX)(DX*8), Y12
+	VSUBPD       Y0, Y12, Y12
+	VMAXPD       Y12, Y7, Y13
+	VMOVAPD      Y8, Y14
+	VFMADD213PD  Y10, Y13, Y14
+	VPSLLQ       $0x34, Y14, Y15
+	VSUBPD       Y10, Y14, Y14
+	VFNMADD231PD Y11, Y14, Y13
+	VFNMADD231PD vconsts64x4<>+384(SB), Y14, Y13
+	VMOVAPD      Y9, Y14
+	VFMADD213PD  vconsts64x4<>+416(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+448(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+480(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+512(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+544(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+576(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+608(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+640(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+672(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+704(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+736(SB), Y13, Y14
+	VFMADD213PD  vconsts64x4<>+736(SB), Y13, Y14
+	VMULPD       Y15, Y14, Y14
+	VMOVUPD      Y14, (CX)(DX*8)
+	VCMPPD       $0x19, Y6, Y12, Y13
+	VPSUBQ       Y13, Y5, Y5
+	VANDPD       Y13, Y14, Y13
+	VADDPD       Y13, Y1, Y1
+	VSUBPD       Y12, Y3, Y3
 	ADDQ         $0x00000004, DX
 	JMP          essingle1
 
@@ -55047,18 +55058,17 @@ estail:
 	LEAQ         tailmask64<>+0(SB), SI
 	MOVQ         $0x00000004, DI
 	SUBQ         BX, DI
-	VMOVDQU      (SI)(DI*8), Y7
-	VMASKMOVPD   (AX)(DX*8), Y7, Y7
-	VSUBPD       Y0, Y7, Y0
-	VBROADCASTSD consts64<>+152(SB), Y7
+	VMOVDQU      (SI)(DI*8), Y12
+	VMASKMOVPD   (AX)(DX*8), Y12, Y12
+	VSUBPD       Y0, Y12, Y0
 	VMAXPD       Y0, Y7, Y7
-	VBROADCASTSD consts64<>+160(SB), Y8
-	VFMADD213PD  vconsts64x4<>+320(SB), Y7, Y8
-	VPSLLQ       $0x34, Y8, Y9
-	VSUBPD       vconsts64x4<>+320(SB), Y8, Y8
-	VFNMADD231PD vconsts64x4<>+352(SB), Y8, Y7
+	VMOVAPD      Y8, Y8
+	VFMADD213PD  Y10, Y7, Y8
+	VPSLLQ       $0x34, Y8, Y12
+	VSUBPD       Y10, Y8, Y8
+	VFNMADD231PD Y11, Y8, Y7
 	VFNMADD231PD vconsts64x4<>+384(SB), Y8, Y7
-	VBROADCASTSD consts64<>+168(SB), Y8
+	VMOVAPD      Y9, Y8
 	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y8
@@ -55071,7 +55081,7 @@ estail:
 	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+736(SB), Y7, Y8
 	VFMADD213PD  vconsts64x4<>+736(SB), Y7, Y8
-	VMULPD       Y9, Y8, Y8
+	VMULPD       Y12, Y8, Y8
 	LEAQ         tailmask64<>+0(SB), AX
 	MOVQ         $0x00000004, SI
 	SUBQ         BX, SI
@@ -55130,47 +55140,48 @@ TEXT ·softmaxExpSumDenseAVX2F64(SB), NOSPLIT, $0-104
 	VXORPD       Y4, Y4, Y4
 	VXORPD       Y5, Y5, Y5
 	XORQ         DX, DX
+	VBROADCASTSD consts64<>+152(SB), Y6
+	VBROADCASTSD consts64<>+160(SB), Y7
 	MOVQ         x_len+8(FP), BX
 	SUBQ         $0x00000004, BX
 	CMPQ         DX, BX
 	JG           essingle
 
 esloop:
-	VMOVUPD      (AX)(DX*8), Y6
-	VSUBPD       Y0, Y6, Y6
-	VBROADCASTSD consts64<>+152(SB), Y7
-	VMAXPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+160(SB), Y8
-	VFMADD213PD  vconsts64x4<>+320(SB), Y7, Y8
-	VPSLLQ       $0x34, Y8, Y9
-	VSUBPD       vconsts64x4<>+320(SB), Y8, Y8
-	VFNMADD231PD vconsts64x4<>+352(SB), Y8, Y7
-	VFNMADD231PD vconsts64x4<>+384(SB), Y8, Y7
-	VBROADCASTSD consts64<>+168(SB), Y8
-	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+736(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+736(SB), Y7, Y8
-	VMULPD       Y9, Y8, Y8
-	VCMPPD       $0x19, Y5, Y6, Y7
-	VPSUBQ       Y7, Y4, Y4
-	VANDPD       Y7, Y8, Y7
-	VADDPD       Y7, Y1, Y1
-	VMOVUPD      (CX)(DX*8), Y7
-	VBROADCASTSD pos+56(FP), Y8
-	VMULPD       Y8, Y7, Y7
-	VBROADCASTSD neg+64(FP), Y8
-	VADDPD       Y8, Y7, Y7
-	VFNMADD231PD Y6, Y7, Y2
-	VADDPD       Y7, Y3, Y3
+	VMOVUPD      (AX)(DX*8), Y8
+	VSUBPD       Y0, Y8, Y8
+	VMAXPD       Y8, Y6, Y9
+	VMOVAPD      Y7, Y10
+	VFMADD213PD  vconsts64x4<>+320(SB), Y9, Y10
+	VPSLLQ       $0x34, Y10, Y11
+	VSUBPD       vconsts64x4<>+320(SB), Y10, Y10
+	VFNMADD231PD vconsts64x4<>+352(SB), Y10, Y9
+	VFNMADD231PD vconsts64x4<>+384(SB), Y10, Y9
+	VBROADCASTSD consts64<>+168(SB), Y10
+	VFMADD213PD  vconsts64x4<>+416(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+448(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+480(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+512(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+544(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+576(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+608(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+640(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+672(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+736(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+736(SB), Y9, Y10
+	VMULPD       Y11, Y10, Y10
+	VCMPPD       $0x19, Y5, Y8, Y9
+	VPSUBQ       Y9, Y4, Y4
+	VANDPD       Y9, Y10, Y9
+	VADDPD       Y9, Y1, Y1
+	VMOVUPD      (CX)(DX*8), Y9
+	VBROADCASTSD pos+56(FP), Y10
+	VMULPD       Y10, Y9, Y9
+	VBROADCASTSD neg+64(FP), Y10
+	VADDPD       Y10, Y9, Y9
+	VFNMADD231PD Y8, Y9, Y2
+	VADDPD       Y9, Y3, Y3
 	ADDQ         $0x00000004, DX
 	CMPQ         DX, BX
 	JLE          esloop
@@ -55179,41 +55190,40 @@ essingle:
 essingle1:
 	CMPQ         DX, BX
 	JG           estail
-	VMOVUPD      (AX)(DX*8), Y6
-	VSUBPD       Y0, Y6, Y6
-	VBROADCASTSD consts64<>+152(SB), Y7
-	VMAXPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+160(SB), Y8
-	VFMADD213PD  vconsts64x4<>+320(SB), Y7, Y8
-	VPSLLQ       $0x34, Y8, Y9
-	VSUBPD       vconsts64x4<>+320(SB), Y8, Y8
-	VFNMADD231PD vconsts64x4<>+352(SB), Y8, Y7
-	VFNMADD231PD vconsts64x4<>+384(SB), Y8, Y7
-	VBROADCASTSD consts64<>+168(SB), Y8
-	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+736(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+736(SB), Y7, Y8
-	VMULPD       Y9, Y8, Y8
-	VCMPPD       $0x19, Y5, Y6, Y7
-	VPSUBQ       Y7, Y4, Y4
-	VANDPD       Y7, Y8, Y7
-	VADDPD       Y7, Y1, Y1
-	VMOVUPD      (CX)(DX*8), Y7
-	VBROADCASTSD pos+56(FP), Y8
-	VMULPD       Y8, Y7, Y7
-	VBROADCASTSD neg+64(FP), Y8
-	VADDPD       Y8, Y7, Y7
-	VFNMADD231PD Y6, Y7, Y2
-	VADDPD       Y7, Y3, Y3
+	VMOVUPD      (AX)(DX*8), Y8
+	VSUBPD       Y0, Y8, Y8
+	VMAXPD       Y8, Y6, Y9
+	VMOVAPD      Y7, Y10
+	VFMADD213PD  vconsts64x4<>+320(SB), Y9, Y10
+	VPSLLQ       $0x34, Y10, Y11
+	VSUBPD       vconsts64x4<>+320(SB), Y10, Y10
+	VFNMADD231PD vconsts64x4<>+352(SB), Y10, Y9
+	VFNMADD231PD vconsts64x4<>+384(SB), Y10, Y9
+	VBROADCASTSD consts64<>+168(SB), Y10
+	VFMADD213PD  vconsts64x4<>+416(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+448(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+480(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+512(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+544(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+576(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+608(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+640(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+672(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+736(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+736(SB), Y9, Y10
+	VMULPD       Y11, Y10, Y10
+	VCMPPD       $0x19, Y5, Y8, Y9
+	VPSUBQ       Y9, Y4, Y4
+	VANDPD       Y9, Y10, Y9
+	VADDPD       Y9, Y1, Y1
+	VMOVUPD      (CX)(DX*8), Y9
+	VBROADCASTSD pos+56(FP), Y10
+	VMULPD       Y10, Y9, Y9
+	VBROADCASTSD neg+64(FP), Y10
+	VADDPD       Y10, Y9, Y9
+	VFNMADD231PD Y8, Y9, Y2
+	VADDPD       Y9, Y3, Y3
 	ADDQ         $0x00000004, DX
 	JMP          essingle1
 
@@ -55224,12 +55234,11 @@ estail:
 	LEAQ         tailmask64<>+0(SB), SI
 	MOVQ         $0x00000004, DI
 	SUBQ         BX, DI
-	VMOVDQU      (SI)(DI*8), Y6
-	VMASKMOVPD   (AX)(DX*8), Y6, Y6
-	VSUBPD       Y0, Y6, Y0
-	VBROADCASTSD consts64<>+152(SB), Y6
+	VMOVDQU      (SI)(DI*8), Y8
+	VMASKMOVPD   (AX)(DX*8), Y8, Y8
+	VSUBPD       Y0, Y8, Y0
 	VMAXPD       Y0, Y6, Y6
-	VBROADCASTSD consts64<>+160(SB), Y7
+	VMOVAPD      Y7, Y7
 	VFMADD213PD  vconsts64x4<>+320(SB), Y6, Y7
 	VPSLLQ       $0x34, Y7, Y8
 	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
@@ -55316,48 +55325,49 @@ TEXT ·softmaxExpSumDenseEAVX2F64(SB), NOSPLIT, $0-128
 	VXORPD       Y4, Y4, Y4
 	VXORPD       Y5, Y5, Y5
 	XORQ         BX, BX
+	VBROADCASTSD consts64<>+152(SB), Y6
+	VBROADCASTSD consts64<>+160(SB), Y7
 	MOVQ         x_len+32(FP), SI
 	SUBQ         $0x00000004, SI
 	CMPQ         BX, SI
 	JG           essingle
 
 esloop:
-	VMOVUPD      (AX)(BX*8), Y6
-	VSUBPD       Y0, Y6, Y6
-	VBROADCASTSD consts64<>+152(SB), Y7
-	VMAXPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+160(SB), Y8
-	VFMADD213PD  vconsts64x4<>+320(SB), Y7, Y8
-	VPSLLQ       $0x34, Y8, Y9
-	VSUBPD       vconsts64x4<>+320(SB), Y8, Y8
-	VFNMADD231PD vconsts64x4<>+352(SB), Y8, Y7
-	VFNMADD231PD vconsts64x4<>+384(SB), Y8, Y7
-	VBROADCASTSD consts64<>+168(SB), Y8
-	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+736(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+736(SB), Y7, Y8
-	VMULPD       Y9, Y8, Y8
-	VMOVUPD      Y8, (DX)(BX*8)
-	VCMPPD       $0x19, Y5, Y6, Y7
-	VPSUBQ       Y7, Y4, Y4
-	VANDPD       Y7, Y8, Y7
-	VADDPD       Y7, Y1, Y1
-	VMOVUPD      (CX)(BX*8), Y7
-	VBROADCASTSD pos+80(FP), Y8
-	VMULPD       Y8, Y7, Y7
-	VBROADCASTSD neg+88(FP), Y8
-	VADDPD       Y8, Y7, Y7
-	VFNMADD231PD Y6, Y7, Y2
-	VADDPD       Y7, Y3, Y3
+	VMOVUPD      (AX)(BX*8), Y8
+	VSUBPD       Y0, Y8, Y8
+	VMAXPD       Y8, Y6, Y9
+	VMOVAPD      Y7, Y10
+	VFMADD213PD  vconsts64x4<>+320(SB), Y9, Y10
+	VPSLLQ       $0x34, Y10, Y11
+	VSUBPD       vconsts64x4<>+320(SB), Y10, Y10
+	VFNMADD231PD vconsts64x4<>+352(SB), Y10, Y9
+	VFNMADD231PD vconsts64x4<>+384(SB), Y10, Y9
+	VBROADCASTSD consts64<>+168(SB), Y10
+	VFMADD213PD  vconsts64x4<>+416(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+448(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+480(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+512(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+544(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+576(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+608(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+640(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+672(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+736(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+736(SB), Y9, Y10
+	VMULPD       Y11, Y10, Y10
+	VMOVUPD      Y10, (DX)(BX*8)
+	VCMPPD       $0x19, Y5, Y8, Y9
+	VPSUBQ       Y9, Y4, Y4
+	VANDPD       Y9, Y10, Y9
+	VADDPD       Y9, Y1, Y1
+	VMOVUPD      (CX)(BX*8), Y9
+	VBROADCASTSD pos+80(FP), Y10
+	VMULPD       Y10, Y9, Y9
+	VBROADCASTSD neg+88(FP), Y10
+	VADDPD       Y10, Y9, Y9
+	VFNMADD231PD Y8, Y9, Y2
+	VADDPD       Y9, Y3, Y3
 	ADDQ         $0x00000004, BX
 	CMPQ         BX, SI
 	JLE          esloop
@@ -55366,42 +55376,41 @@ essingle:
 essingle1:
 	CMPQ         BX, SI
 	JG           estail
-	VMOVUPD      (AX)(BX*8), Y6
-	VSUBPD       Y0, Y6, Y6
-	VBROADCASTSD consts64<>+152(SB), Y7
-	VMAXPD       Y6, Y7, Y7
-	VBROADCASTSD consts64<>+160(SB), Y8
-	VFMADD213PD  vconsts64x4<>+320(SB), Y7, Y8
-	VPSLLQ       $0x34, Y8, Y9
-	VSUBPD       vconsts64x4<>+320(SB), Y8, Y8
-	VFNMADD231PD vconsts64x4<>+352(SB), Y8, Y7
-	VFNMADD231PD vconsts64x4<>+384(SB), Y8, Y7
-	VBROADCASTSD consts64<>+168(SB), Y8
-	VFMADD213PD  vconsts64x4<>+416(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+448(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+480(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+512(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+544(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+576(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+608(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+640(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+672(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+704(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+736(SB), Y7, Y8
-	VFMADD213PD  vconsts64x4<>+736(SB), Y7, Y8
-	VMULPD       Y9, Y8, Y8
-	VMOVUPD      Y8, (DX)(BX*8)
-	VCMPPD       $0x19, Y5, Y6, Y7
-	VPSUBQ       Y7, Y4, Y4
-	VANDPD       Y7, Y8, Y7
-	VADDPD       Y7, Y1, Y1
-	VMOVUPD      (CX)(BX*8), Y7
-	VBROADCASTSD pos+80(FP), Y8
-	VMULPD       Y8, Y7, Y7
-	VBROADCASTSD neg+88(FP), Y8
-	VADDPD       Y8, Y7, Y7
-	VFNMADD231PD Y6, Y7, Y2
-	VADDPD       Y7, Y3, Y3
+	VMOVUPD      (AX)(BX*8), Y8
+	VSUBPD       Y0, Y8, Y8
+	VMAXPD       Y8, Y6, Y9
+	VMOVAPD      Y7, Y10
+	VFMADD213PD  vconsts64x4<>+320(SB), Y9, Y10
+	VPSLLQ       $0x34, Y10, Y11
+	VSUBPD       vconsts64x4<>+320(SB), Y10, Y10
+	VFNMADD231PD vconsts64x4<>+352(SB), Y10, Y9
+	VFNMADD231PD vconsts64x4<>+384(SB), Y10, Y9
+	VBROADCASTSD consts64<>+168(SB), Y10
+	VFMADD213PD  vconsts64x4<>+416(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+448(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+480(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+512(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+544(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+576(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+608(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+640(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+672(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+704(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+736(SB), Y9, Y10
+	VFMADD213PD  vconsts64x4<>+736(SB), Y9, Y10
+	VMULPD       Y11, Y10, Y10
+	VMOVUPD      Y10, (DX)(BX*8)
+	VCMPPD       $0x19, Y5, Y8, Y9
+	VPSUBQ       Y9, Y4, Y4
+	VANDPD       Y9, Y10, Y9
+	VADDPD       Y9, Y1, Y1
+	VMOVUPD      (CX)(BX*8), Y9
+	VBROADCASTSD pos+80(FP), Y10
+	VMULPD       Y10, Y9, Y9
+	VBROADCASTSD neg+88(FP), Y10
+	VADDPD       Y10, Y9, Y9
+	VFNMADD231PD Y8, Y9, Y2
+	VADDPD       Y9, Y3, Y3
 	ADDQ         $0x00000004, BX
 	JMP          essingle1
 
@@ -55412,12 +55421,11 @@ estail:
 	LEAQ         tailmask64<>+0(SB), DI
 	MOVQ         $0x00000004, R8
 	SUBQ         SI, R8
-	VMOVDQU      (DI)(R8*8), Y6
-	VMASKMOVPD   (AX)(BX*8), Y6, Y6
-	VSUBPD       Y0, Y6, Y0
-	VBROADCASTSD consts64<>+152(SB), Y6
+	VMOVDQU      (DI)(R8*8), Y8
+	VMASKMOVPD   (AX)(BX*8), Y8, Y8
+	VSUBPD       Y0, Y8, Y0
 	VMAXPD       Y0, Y6, Y6
-	VBROADCASTSD consts64<>+160(SB), Y7
+	VMOVAPD      Y7, Y7
 	VFMADD213PD  vconsts64x4<>+320(SB), Y6, Y7
 	VPSLLQ       $0x34, Y7, Y8
 	VSUBPD       vconsts64x4<>+320(SB), Y7, Y7
@@ -55961,7 +55969,7 @@ sums:
 	VBLENDVPD    Y8, Y7, Y4, Y4
 	VPCMPEQQ     512(SP), Y6, Y7
 	VBLENDVPD    Y7, Y9, Y5, Y5
-	VBROADCASTSD consts64<>+224(SB), Y7
+	VBROADCASTSD consts64<>+248(SB), Y7
 	VPADDQ       Y7, Y6, Y6
 	INCQ         SI
 	CMPQ         SI, AX
@@ -56089,9 +56097,9 @@ noweights:
 	VMULPD       Y4, Y3, Y3
 	VBROADCASTSD consts64<>+32(SB), Y4
 	VANDPD       Y4, Y3, Y4
-	VBROADCASTSD consts64<>+232(SB), Y6
+	VBROADCASTSD consts64<>+256(SB), Y6
 	VCMPPD       $0x1d, Y6, Y4, Y6
-	VBROADCASTSD consts64<>+240(SB), Y7
+	VBROADCASTSD consts64<>+264(SB), Y7
 	VCMPPD       $0x12, Y7, Y4, Y4
 	VANDPD       Y4, Y6, Y4
 	MOVQ         par_base+136(FP), SI
@@ -56109,12 +56117,12 @@ noweights:
 	VMULPD       Y1, Y3, Y1
 	VBROADCASTSD consts64<>+32(SB), Y6
 	VANDPD       Y6, Y0, Y6
-	VBROADCASTSD consts64<>+240(SB), Y7
+	VBROADCASTSD consts64<>+264(SB), Y7
 	VCMPPD       $0x12, Y7, Y6, Y6
 	VANDPD       Y6, Y4, Y4
 	VBROADCASTSD consts64<>+32(SB), Y6
 	VANDPD       Y6, Y1, Y6
-	VBROADCASTSD consts64<>+240(SB), Y7
+	VBROADCASTSD consts64<>+264(SB), Y7
 	VCMPPD       $0x12, Y7, Y6, Y6
 	VANDPD       Y6, Y4, Y4
 	MOVQ         DI, R8
@@ -57039,7 +57047,7 @@ noweights:
 	VANDPD       Y7, Y6, Y6
 	VBROADCASTSD consts64<>+32(SB), Y7
 	VANDPD       Y7, Y4, Y7
-	VBROADCASTSD consts64<>+248(SB), Y8
+	VBROADCASTSD consts64<>+272(SB), Y8
 	VCMPPD       $0x1d, Y8, Y7, Y7
 	VANDPD       Y7, Y6, Y6
 	VMOVDQU      Y6, 1088(SP)
@@ -57051,9 +57059,9 @@ noweights:
 	VMULPD       Y5, Y3, Y3
 	VBROADCASTSD consts64<>+32(SB), Y5
 	VANDPD       Y5, Y3, Y5
-	VBROADCASTSD consts64<>+232(SB), Y6
+	VBROADCASTSD consts64<>+256(SB), Y6
 	VCMPPD       $0x1d, Y6, Y5, Y6
-	VBROADCASTSD consts64<>+240(SB), Y7
+	VBROADCASTSD consts64<>+264(SB), Y7
 	VCMPPD       $0x12, Y7, Y5, Y7
 	VANDPD       Y7, Y6, Y6
 	MOVQ         par_base+136(FP), SI
@@ -57077,12 +57085,12 @@ noweights:
 	VBLENDVPD    Y1, Y7, Y3, Y1
 	VBROADCASTSD consts64<>+32(SB), Y3
 	VANDPD       Y3, Y0, Y0
-	VBROADCASTSD consts64<>+240(SB), Y3
+	VBROADCASTSD consts64<>+264(SB), Y3
 	VCMPPD       $0x12, Y3, Y0, Y0
 	VANDPD       Y0, Y6, Y0
 	VBROADCASTSD consts64<>+32(SB), Y3
 	VANDPD       Y3, Y4, Y3
-	VBROADCASTSD consts64<>+240(SB), Y6
+	VBROADCASTSD consts64<>+264(SB), Y6
 	VCMPPD       $0x12, Y6, Y3, Y3
 	VANDPD       Y3, Y0, Y0
 	MOVQ         DI, R8
@@ -88463,6 +88471,17 @@ TEXT ·softmaxExpSumAVX512F32(SB), NOSPLIT, $64-48
 	XORQ         CX, CX
 	VXORPS       Z7, Z7, Z7
 	VMOVUPS      Z7, (SP)
+	VBROADCASTSS consts32<>+68(SB), Z7
+	VBROADCASTSS consts32<>+72(SB), Z8
+	VBROADCASTSS consts32<>+88(SB), Z9
+	VBROADCASTSS consts32<>+120(SB), Z10
+	VBROADCASTSS consts32<>+96(SB), Z11
+	VBROADCASTSS consts32<>+100(SB), Z12
+	VBROADCASTSS consts32<>+124(SB), Z13
+	VBROADCASTSS consts32<>+128(SB), Z14
+	VBROADCASTSS consts32<>+132(SB), Z15
+	VBROADCASTSS consts32<>+136(SB), Z16
+	VBROADCASTSS consts32<>+4(SB), Z17
 
 esouter:
 	MOVQ CX, DX
@@ -88478,86 +88497,82 @@ essized:
 	JG   essingle
 
 esloop:
-	VMOVUPS      (AX)(CX*4), Z7
-	VSUBPS       Z0, Z7, Z7
-	VBROADCASTSS consts32<>+68(SB), Z8
-	VMAXPS       Z7, Z8, Z8
-	VBROADCASTSS consts32<>+72(SB), Z9
-	VFMADD213PS  vconsts32x16<>+448(SB), Z8, Z9
-	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
-	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
-	VFNMADD231PS vconsts32x16<>+576(SB), Z9, Z8
-	VBROADCASTSS consts32<>+88(SB), Z10
-	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
-	VSCALEFPS    Z9, Z10, Z10
-	VCMPPS       $0x19, Z6, Z7, K1
-	VPADDD.BCST  consts32<>+92(SB), Z5, K1, Z5
-	VADDPS       Z10, Z1, K1, Z1
-	VMOVUPS      64(AX)(CX*4), Z7
-	VSUBPS       Z0, Z7, Z7
-	VBROADCASTSS consts32<>+68(SB), Z8
-	VMAXPS       Z7, Z8, Z8
-	VBROADCASTSS consts32<>+72(SB), Z9
-	VFMADD213PS  vconsts32x16<>+448(SB), Z8, Z9
-	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
-	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
-	VFNMADD231PS vconsts32x16<>+576(SB), Z9, Z8
-	VBROADCASTSS consts32<>+88(SB), Z10
-	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
-	VSCALEFPS    Z9, Z10, Z10
-	VCMPPS       $0x19, Z6, Z7, K1
-	VPADDD.BCST  consts32<>+92(SB), Z5, K1, Z5
-	VADDPS       Z10, Z2, K1, Z2
-	VMOVUPS      128(AX)(CX*4), Z7
-	VSUBPS       Z0, Z7, Z7
-	VBROADCASTSS consts32<>+68(SB), Z8
-	VMAXPS       Z7, Z8, Z8
-	VBROADCASTSS consts32<>+72(SB), Z9
-	VFMADD213PS  vconsts32x16<>+448(SB), Z8, Z9
-	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
-	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
-	VFNMADD231PS vconsts32x16<>+576(SB), Z9, Z8
-	VBROADCASTSS consts32<>+88(SB), Z10
-	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
-	VSCALEFPS    Z9, Z10, Z10
-	VCMPPS       $0x19, Z6, Z7, K1
-	VPADDD.BCST  consts32<>+92(SB), Z5, K1, Z5
-	VADDPS       Z10, Z3, K1, Z3
-	VMOVUPS      192(AX)(CX*4), Z7
-	VSUBPS       Z0, Z7, Z7
-	VBROADCASTSS consts32<>+68(SB), Z8
-	VMAXPS       Z7, Z8, Z8
-	VBROADCASTSS consts32<>+72(SB), Z9
-	VFMADD213PS  vconsts32x16<>+448(SB), Z8, Z9
-	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
-	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
-	VFNMADD231PS vconsts32x16<>+576(SB), Z9, Z8
-	VBROADCASTSS consts32<>+88(SB), Z10
-	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
-	VSCALEFPS    Z9, Z10, Z10
-	VCMPPS       $0x19, Z6, Z7, K1
-	VPADDD.BCST  consts32<>+92(SB), Z5, K1, Z5
-	VADDPS       Z10, Z4, K1, Z4
+	VMOVUPS      (AX)(CX*4), Z18
+	VSUBPS       Z0, Z18, Z18
+	VMAXPS       Z18, Z7, Z19
+	VMOVAPS      Z8, Z20
+	VFMADD213PS  Z10, Z19, Z20
+	VSUBPS       Z10, Z20, Z20
+	VFNMADD231PS Z11, Z20, Z19
+	VFNMADD231PS Z12, Z20, Z19
+	VMOVAPS      Z9, Z21
+	VFMADD213PS  Z13, Z19, Z21
+	VFMADD213PS  Z14, Z19, Z21
+	VFMADD213PS  Z15, Z19, Z21
+	VFMADD213PS  Z16, Z19, Z21
+	VFMADD213PS  Z17, Z19, Z21
+	VFMADD213PS  Z17, Z19, Z21
+	VSCALEFPS    Z20, Z21, Z21
+	VCMPPS       $0x19, Z6, Z18, K1
+	VPADDD.BCST  consts32<>+104(SB), Z5, K1, Z5
+	VADDPS       Z21, Z1, K1, Z1
+	VMOVUPS      64(AX)(CX*4), Z18
+	VSUBPS       Z0, Z18, Z18
+	VMAXPS       Z18, Z7, Z19
+	VMOVAPS      Z8, Z20
+	VFMADD213PS  Z10, Z19, Z20
+	VSUBPS       Z10, Z20, Z20
+	VFNMADD231PS Z11, Z20, Z19
+	VFNMADD231PS Z12, Z20, Z19
+	VMOVAPS      Z9, Z21
+	VFMADD213PS  Z13, Z19, Z21
+	VFMADD213PS  Z14, Z19, Z21
+	VFMADD213PS  Z15, Z19, Z21
+	VFMADD213PS  Z16, Z19, Z21
+	VFMADD213PS  Z17, Z19, Z21
+	VFMADD213PS  Z17, Z19, Z21
+	VSCALEFPS    Z20, Z21, Z21
+	VCMPPS       $0x19, Z6, Z18, K1
+	VPADDD.BCST  consts32<>+104(SB), Z5, K1, Z5
+	VADDPS       Z21, Z2, K1, Z2
+	VMOVUPS      128(AX)(CX*4), Z18
+	VSUBPS       Z0, Z18, Z18
+	VMAXPS       Z18, Z7, Z19
+	VMOVAPS      Z8, Z20
+	VFMADD213PS  Z10, Z19, Z20
+	VSUBPS       Z10, Z20, Z20
+	VFNMADD231PS Z11, Z20, Z19
+	VFNMADD231PS Z12, Z20, Z19
+	VMOVAPS      Z9, Z21
+	VFMADD213PS  Z13, Z19, Z21
+	VFMADD213PS  Z14, Z19, Z21
+	VFMADD213PS  Z15, Z19, Z21
+	VFMADD213PS  Z16, Z19, Z21
+	VFMADD213PS  Z17, Z19, Z21
+	VFMADD213PS  Z17, Z19, Z21
+	VSCALEFPS    Z20, Z21, Z21
+	VCMPPS       $0x19, Z6, Z18, K1
+	VPADDD.BCST  consts32<>+104(SB), Z5, K1, Z5
+	VADDPS       Z21, Z3, K1, Z3
+	VMOVUPS      192(AX)(CX*4), Z18
+	VSUBPS       Z0, Z18, Z18
+	VMAXPS       Z18, Z7, Z19
+	VMOVAPS      Z8, Z20
+	VFMADD213PS  Z10, Z19, Z20
+	VSUBPS       Z10, Z20, Z20
+	VFNMADD231PS Z11, Z20, Z19
+	VFNMADD231PS Z12, Z20, Z19
+	VMOVAPS      Z9, Z21
+	VFMADD213PS  Z13, Z19, Z21
+	VFMADD213PS  Z14, Z19, Z21
+	VFMADD213PS  Z15, Z19, Z21
+	VFMADD213PS  Z16, Z19, Z21
+	VFMADD213PS  Z17, Z19, Z21
+	VFMADD213PS  Z17, Z19, Z21
+	VSCALEFPS    Z20, Z21, Z21
+	VCMPPS       $0x19, Z6, Z18, K1
+	VPADDD.BCST  consts32<>+104(SB), Z5, K1, Z5
+	VADDPS       Z21, Z4, K1, Z4
 	ADDQ         $0x00000040, CX
 	CMPQ         CX, DX
 	JLE          esloop
@@ -88568,26 +88583,25 @@ essingle:
 essingle1:
 	CMPQ         CX, DX
 	JG           estail
-	VMOVUPS      (AX)(CX*4), Z7
-	VSUBPS       Z0, Z7, Z7
-	VBROADCASTSS consts32<>+68(SB), Z8
-	VMAXPS       Z7, Z8, Z8
-	VBROADCASTSS consts32<>+72(SB), Z9
-	VFMADD213PS  vconsts32x16<>+448(SB), Z8, Z9
-	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
-	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
-	VFNMADD231PS vconsts32x16<>+576(SB), Z9, Z8
-	VBROADCASTSS consts32<>+88(SB), Z10
-	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
-	VSCALEFPS    Z9, Z10, Z10
-	VCMPPS       $0x19, Z6, Z7, K1
-	VPADDD.BCST  consts32<>+92(SB), Z5, K1, Z5
-	VADDPS       Z10, Z1, K1, Z1
+	VMOVUPS      (AX)(CX*4), Z18
+	VSUBPS       Z0, Z18, Z18
+	VMAXPS       Z18, Z7, Z19
+	VMOVAPS      Z8, Z20
+	VFMADD213PS  Z10, Z19, Z20
+	VSUBPS       Z10, Z20, Z20
+	VFNMADD231PS Z11, Z20, Z19
+	VFNMADD231PS Z12, Z20, Z19
+	VMOVAPS      Z9, Z21
+	VFMADD213PS  Z13, Z19, Z21
+	VFMADD213PS  Z14, Z19, Z21
+	VFMADD213PS  Z15, Z19, Z21
+	VFMADD213PS  Z16, Z19, Z21
+	VFMADD213PS  Z17, Z19, Z21
+	VFMADD213PS  Z17, Z19, Z21
+	VSCALEFPS    Z20, Z21, Z21
+	VCMPPS       $0x19, Z6, Z18, K1
+	VPADDD.BCST  consts32<>+104(SB), Z5, K1, Z5
+	VADDPS       Z21, Z1, K1, Z1
 	ADDQ         $0x00000010, CX
 	JMP          essingle1
 
@@ -88597,46 +88611,45 @@ estail:
 	JZ           esdone
 	LEAQ         kmask<>+0(SB), BX
 	KMOVW        (BX)(DX*2), K1
-	VXORPS       Z7, Z7, Z7
-	VMOVUPS.Z    (AX)(CX*4), K1, Z7
-	VSUBPS       Z0, Z7, Z7
-	VBROADCASTSS consts32<>+68(SB), Z8
-	VMAXPS       Z7, Z8, Z8
-	VBROADCASTSS consts32<>+72(SB), Z9
-	VFMADD213PS  vconsts32x16<>+448(SB), Z8, Z9
-	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
-	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
-	VFNMADD231PS vconsts32x16<>+576(SB), Z9, Z8
-	VBROADCASTSS consts32<>+88(SB), Z10
-	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
-	VSCALEFPS    Z9, Z10, Z10
-	VCMPPS       $0x19, Z6, Z7, K1
+	VXORPS       Z18, Z18, Z18
+	VMOVUPS.Z    (AX)(CX*4), K1, Z18
+	VSUBPS       Z0, Z18, Z18
+	VMAXPS       Z18, Z7, Z19
+	VMOVAPS      Z8, Z20
+	VFMADD213PS  Z10, Z19, Z20
+	VSUBPS       Z10, Z20, Z20
+	VFNMADD231PS Z11, Z20, Z19
+	VFNMADD231PS Z12, Z20, Z19
+	VMOVAPS      Z9, Z21
+	VFMADD213PS  Z13, Z19, Z21
+	VFMADD213PS  Z14, Z19, Z21
+	VFMADD213PS  Z15, Z19, Z21
+	VFMADD213PS  Z16, Z19, Z21
+	VFMADD213PS  Z17, Z19, Z21
+	VFMADD213PS  Z17, Z19, Z21
+	VSCALEFPS    Z20, Z21, Z21
+	VCMPPS       $0x19, Z6, Z18, K1
 	LEAQ         kmask<>+0(SB), BX
 	KMOVW        (BX)(DX*2), K2
 	KANDW        K1, K2, K1
-	VPADDD.BCST  consts32<>+92(SB), Z5, K1, Z5
-	VADDPS       Z10, Z1, K1, Z1
+	VPADDD.BCST  consts32<>+104(SB), Z5, K1, Z5
+	VADDPS       Z21, Z1, K1, Z1
 	ADDQ         DX, CX
 
 esdone:
-	VMOVUPD       (SP), Z7
+	VMOVUPD       (SP), Z18
 	VADDPS        Z2, Z1, Z1
 	VADDPS        Z4, Z3, Z3
 	VADDPS        Z3, Z1, Z1
 	VXORPS        Z2, Z2, Z2
 	VXORPS        Z3, Z3, Z3
 	VXORPS        Z4, Z4, Z4
-	VEXTRACTF32X8 $0x01, Z1, Y8
+	VEXTRACTF32X8 $0x01, Z1, Y19
 	VCVTPS2PD     Y1, Z1
-	VCVTPS2PD     Y8, Z8
-	VADDPD        Z8, Z1, Z1
-	VADDPD        Z1, Z7, Z7
-	VMOVUPD       Z7, (SP)
+	VCVTPS2PD     Y19, Z19
+	VADDPD        Z19, Z1, Z1
+	VADDPD        Z1, Z18, Z18
+	VMOVUPD       Z18, (SP)
 	VXORPS        Z1, Z1, Z1
 	MOVQ          x_len+8(FP), DX
 	CMPQ          CX, DX
@@ -88679,6 +88692,17 @@ TEXT ·softmaxExpSumEAVX512F32(SB), NOSPLIT, $64-72
 	XORQ         DX, DX
 	VXORPS       Z7, Z7, Z7
 	VMOVUPS      Z7, (SP)
+	VBROADCASTSS consts32<>+68(SB), Z7
+	VBROADCASTSS consts32<>+72(SB), Z8
+	VBROADCASTSS consts32<>+88(SB), Z9
+	VBROADCASTSS consts32<>+120(SB), Z10
+	VBROADCASTSS consts32<>+96(SB), Z11
+	VBROADCASTSS consts32<>+100(SB), Z12
+	VBROADCASTSS consts32<>+124(SB), Z13
+	VBROADCASTSS consts32<>+128(SB), Z14
+	VBROADCASTSS consts32<>+132(SB), Z15
+	VBROADCASTSS consts32<>+136(SB), Z16
+	VBROADCASTSS consts32<>+4(SB), Z17
 
 esouter:
 	MOVQ DX, BX
@@ -88694,90 +88718,86 @@ essized:
 	JG   essingle
 
 esloop:
-	VMOVUPS      (AX)(DX*4), Z7
-	VSUBPS       Z0, Z7, Z7
-	VBROADCASTSS consts32<>+68(SB), Z8
-	VMAXPS       Z7, Z8, Z8
-	VBROADCASTSS consts32<>+72(SB), Z9
-	VFMADD213PS  vconsts32x16<>+448(SB), Z8, Z9
-	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
-	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
-	VFNMADD231PS vconsts32x16<>+576(SB), Z9, Z8
-	VBROADCASTSS consts32<>+88(SB), Z10
-	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
-	VSCALEFPS    Z9, Z10, Z10
-	VMOVUPS      Z10, (CX)(DX*4)
-	VCMPPS       $0x19, Z6, Z7, K1
-	VPADDD.BCST  consts32<>+92(SB), Z5, K1, Z5
-	VADDPS       Z10, Z1, K1, Z1
-	VMOVUPS      64(AX)(DX*4), Z7
-	VSUBPS       Z0, Z7, Z7
-	VBROADCASTSS consts32<>+68(SB), Z8
-	VMAXPS       Z7, Z8, Z8
-	VBROADCASTSS consts32<>+72(SB), Z9
-	VFMADD213PS  vconsts32x16<>+448(SB), Z8, Z9
-	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
-	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
-	VFNMADD231PS vconsts32x16<>+576(SB), Z9, Z8
-	VBROADCASTSS consts32<>+88(SB), Z10
-	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
-	VSCALEFPS    Z9, Z10, Z10
-	VMOVUPS      Z10, 64(CX)(DX*4)
-	VCMPPS       $0x19, Z6, Z7, K1
-	VPADDD.BCST  consts32<>+92(SB), Z5, K1, Z5
-	VADDPS       Z10, Z2, K1, Z2
-	VMOVUPS      128(AX)(DX*4), Z7
-	VSUBPS       Z0, Z7, Z7
-	VBROADCASTSS consts32<>+68(SB), Z8
-	VMAXPS       Z7, Z8, Z8
-	VBROADCASTSS consts32<>+72(SB), Z9
-	VFMADD213PS  vconsts32x16<>+448(SB), Z8, Z9
-	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
-	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
-	VFNMADD231PS vconsts32x16<>+576(SB), Z9, Z8
-	VBROADCASTSS consts32<>+88(SB), Z10
-	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
-	VSCALEFPS    Z9, Z10, Z10
-	VMOVUPS      Z10, 128(CX)(DX*4)
-	VCMPPS       $0x19, Z6, Z7, K1
-	VPADDD.BCST  consts32<>+92(SB), Z5, K1, Z5
-	VADDPS       Z10, Z3, K1, Z3
-	VMOVUPS      192(AX)(DX*4), Z7
-	VSUBPS       Z0, Z7, Z7
-	VBROADCASTSS consts32<>+68(SB), Z8
-	VMAXPS       Z7, Z8, Z8
-	VBROADCASTSS consts32<>+72(SB), Z9
-	VFMADD213PS  vconsts32x16<>+448(SB), Z8, Z9
-	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
-	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
-	VFNMADD231PS vconsts32x16<>+576(SB), Z9, Z8
-	VBROADCASTSS consts32<>+88(SB), Z10
-	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
-	VSCALEFPS    Z9, Z10, Z10
-	VMOVUPS      Z10, 192(CX)(DX*4)
-	VCMPPS       $0x19, Z6, Z7, K1
-	VPADDD.BCST  consts32<>+92(SB), Z5, K1, Z5
-	VADDPS       Z10, Z4, K1, Z4
+	VMOVUPS      (AX)(DX*4), Z18
+	VSUBPS       Z0, Z18, Z18
+	VMAXPS       Z18, Z7, Z19
+	VMOVAPS      Z8, Z20
+	VFMADD213PS  Z10, Z19, Z20
+	VSUBPS       Z10, Z20, Z20
+	VFNMADD231PS Z11, Z20, Z19
+	VFNMADD231PS Z12, Z20, Z19
+	VMOVAPS      Z9, Z21
+	VFMADD213PS  Z13, Z19, Z21
+	VFMADD213PS  Z14, Z19, Z21
+	VFMADD213PS  Z15, Z19, Z21
+	VFMADD213PS  Z16, Z19, Z21
+	VFMADD213PS  Z17, Z19, Z21
+	VFMADD213PS  Z17, Z19, Z21
+	VSCALEFPS    Z20, Z21, Z21
+	VMOVUPS      Z21, (CX)(DX*4)
+	VCMPPS       $0x19, Z6, Z18, K1
+	VPADDD.BCST  consts32<>+104(SB), Z5, K1, Z5
+	VADDPS       Z21, Z1, K1, Z1
+	VMOVUPS      64(AX)(DX*4), Z18
+	VSUBPS       Z0, Z18, Z18
+	VMAXPS       Z18, Z7, Z19
+	VMOVAPS      Z8, Z20
+	VFMADD213PS  Z10, Z19, Z20
+	VSUBPS       Z10, Z20, Z20
+	VFNMADD231PS Z11, Z20, Z19
+	VFNMADD231PS Z12, Z20, Z19
+	VMOVAPS      Z9, Z21
+	VFMADD213PS  Z13, Z19, Z21
+	VFMADD213PS  Z14, Z19, Z21
+	VFMADD213PS  Z15, Z19, Z21
+	VFMADD213PS  Z16, Z19, Z21
+	VFMADD213PS  Z17, Z19, Z21
+	VFMADD213PS  Z17, Z19, Z21
+	VSCALEFPS    Z20, Z21, Z21
+	VMOVUPS      Z21, 64(CX)(DX*4)
+	VCMPPS       $0x19, Z6, Z18, K1
+	VPADDD.BCST  consts32<>+104(SB), Z5, K1, Z5
+	VADDPS       Z21, Z2, K1, Z2
+	VMOVUPS      128(AX)(DX*4), Z18
+	VSUBPS       Z0, Z18, Z18
+	VMAXPS       Z18, Z7, Z19
+	VMOVAPS      Z8, Z20
+	VFMADD213PS  Z10, Z19, Z20
+	VSUBPS       Z10, Z20, Z20
+	VFNMADD231PS Z11, Z20, Z19
+	VFNMADD231PS Z12, Z20, Z19
+	VMOVAPS      Z9, Z21
+	VFMADD213PS  Z13, Z19, Z21
+	VFMADD213PS  Z14, Z19, Z21
+	VFMADD213PS  Z15, Z19, Z21
+	VFMADD213PS  Z16, Z19, Z21
+	VFMADD213PS  Z17, Z19, Z21
+	VFMADD213PS  Z17, Z19, Z21
+	VSCALEFPS    Z20, Z21, Z21
+	VMOVUPS      Z21, 128(CX)(DX*4)
+	VCMPPS       $0x19, Z6, Z18, K1
+	VPADDD.BCST  consts32<>+104(SB), Z5, K1, Z5
+	VADDPS       Z21, Z3, K1, Z3
+	VMOVUPS      192(AX)(DX*4), Z18
+	VSUBPS       Z0, Z18, Z18
+	VMAXPS       Z18, Z7, Z19
+	VMOVAPS      Z8, Z20
+	VFMADD213PS  Z10, Z19, Z20
+	VSUBPS       Z10, Z20, Z20
+	VFNMADD231PS Z11, Z20, Z19
+	VFNMADD231PS Z12, Z20, Z19
+	VMOVAPS      Z9, Z21
+	VFMADD213PS  Z13, Z19, Z21
+	VFMADD213PS  Z14, Z19, Z21
+	VFMADD213PS  Z15, Z19, Z21
+	VFMADD213PS  Z16, Z19, Z21
+	VFMADD213PS  Z17, Z19, Z21
+	VFMADD213PS  Z17, Z19, Z21
+	VSCALEFPS    Z20, Z21, Z21
+	VMOVUPS      Z21, 192(CX)(DX*4)
+	VCMPPS       $0x19, Z6, Z18, K1
+	VPADDD.BCST  consts32<>+104(SB), Z5, K1, Z5
+	VADDPS       Z21, Z4, K1, Z4
 	ADDQ         $0x00000040, DX
 	CMPQ         DX, BX
 	JLE          esloop
@@ -88788,27 +88808,26 @@ essingle:
 essingle1:
 	CMPQ         DX, BX
 	JG           estail
-	VMOVUPS      (AX)(DX*4), Z7
-	VSUBPS       Z0, Z7, Z7
-	VBROADCASTSS consts32<>+68(SB), Z8
-	VMAXPS       Z7, Z8, Z8
-	VBROADCASTSS consts32<>+72(SB), Z9
-	VFMADD213PS  vconsts32x16<>+448(SB), Z8, Z9
-	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
-	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
-	VFNMADD231PS vconsts32x16<>+576(SB), Z9, Z8
-	VBROADCASTSS consts32<>+88(SB), Z10
-	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
-	VSCALEFPS    Z9, Z10, Z10
-	VMOVUPS      Z10, (CX)(DX*4)
-	VCMPPS       $0x19, Z6, Z7, K1
-	VPADDD.BCST  consts32<>+92(SB), Z5, K1, Z5
-	VADDPS       Z10, Z1, K1, Z1
+	VMOVUPS      (AX)(DX*4), Z18
+	VSUBPS       Z0, Z18, Z18
+	VMAXPS       Z18, Z7, Z19
+	VMOVAPS      Z8, Z20
+	VFMADD213PS  Z10, Z19, Z20
+	VSUBPS       Z10, Z20, Z20
+	VFNMADD231PS Z11, Z20, Z19
+	VFNMADD231PS Z12, Z20, Z19
+	VMOVAPS      Z9, Z21
+	VFMADD213PS  Z13, Z19, Z21
+	VFMADD213PS  Z14, Z19, Z21
+	VFMADD213PS  Z15, Z19, Z21
+	VFMADD213PS  Z16, Z19, Z21
+	VFMADD213PS  Z17, Z19, Z21
+	VFMADD213PS  Z17, Z19, Z21
+	VSCALEFPS    Z20, Z21, Z21
+	VMOVUPS      Z21, (CX)(DX*4)
+	VCMPPS       $0x19, Z6, Z18, K1
+	VPADDD.BCST  consts32<>+104(SB), Z5, K1, Z5
+	VADDPS       Z21, Z1, K1, Z1
 	ADDQ         $0x00000010, DX
 	JMP          essingle1
 
@@ -88818,49 +88837,48 @@ estail:
 	JZ           esdone
 	LEAQ         kmask<>+0(SB), SI
 	KMOVW        (SI)(BX*2), K1
-	VXORPS       Z7, Z7, Z7
-	VMOVUPS.Z    (AX)(DX*4), K1, Z7
-	VSUBPS       Z0, Z7, Z7
-	VBROADCASTSS consts32<>+68(SB), Z8
-	VMAXPS       Z7, Z8, Z8
-	VBROADCASTSS consts32<>+72(SB), Z9
-	VFMADD213PS  vconsts32x16<>+448(SB), Z8, Z9
-	VSUBPS       vconsts32x16<>+448(SB), Z9, Z9
-	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
-	VFNMADD231PS vconsts32x16<>+576(SB), Z9, Z8
-	VBROADCASTSS consts32<>+88(SB), Z10
-	VFMADD213PS  vconsts32x16<>+640(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
-	VSCALEFPS    Z9, Z10, Z10
+	VXORPS       Z18, Z18, Z18
+	VMOVUPS.Z    (AX)(DX*4), K1, Z18
+	VSUBPS       Z0, Z18, Z18
+	VMAXPS       Z18, Z7, Z19
+	VMOVAPS      Z8, Z20
+	VFMADD213PS  Z10, Z19, Z20
+	VSUBPS       Z10, Z20, Z20
+	VFNMADD231PS Z11, Z20, Z19
+	VFNMADD231PS Z12, Z20, Z19
+	VMOVAPS      Z9, Z21
+	VFMADD213PS  Z13, Z19, Z21
+	VFMADD213PS  Z14, Z19, Z21
+	VFMADD213PS  Z15, Z19, Z21
+	VFMADD213PS  Z16, Z19, Z21
+	VFMADD213PS  Z17, Z19, Z21
+	VFMADD213PS  Z17, Z19, Z21
+	VSCALEFPS    Z20, Z21, Z21
 	LEAQ         kmask<>+0(SB), SI
 	KMOVW        (SI)(BX*2), K1
-	VMOVUPS      Z10, K1, (CX)(DX*4)
-	VCMPPS       $0x19, Z6, Z7, K1
+	VMOVUPS      Z21, K1, (CX)(DX*4)
+	VCMPPS       $0x19, Z6, Z18, K1
 	LEAQ         kmask<>+0(SB), SI
 	KMOVW        (SI)(BX*2), K2
 	KANDW        K1, K2, K1
-	VPADDD.BCST  consts32<>+92(SB), Z5, K1, Z5
-	VADDPS       Z10, Z1, K1, Z1
+	VPADDD.BCST  consts32<>+104(SB), Z5, K1, Z5
+	VADDPS       Z21, Z1, K1, Z1
 	ADDQ         BX, DX
 
 esdone:
-	VMOVUPD       (SP), Z7
+	VMOVUPD       (SP), Z18
 	VADDPS        Z2, Z1, Z1
 	VADDPS        Z4, Z3, Z3
 	VADDPS        Z3, Z1, Z1
 	VXORPS        Z2, Z2, Z2
 	VXORPS        Z3, Z3, Z3
 	VXORPS        Z4, Z4, Z4
-	VEXTRACTF32X8 $0x01, Z1, Y8
+	VEXTRACTF32X8 $0x01, Z1, Y19
 	VCVTPS2PD     Y1, Z1
-	VCVTPS2PD     Y8, Z8
-	VADDPD        Z8, Z1, Z1
-	VADDPD        Z1, Z7, Z7
-	VMOVUPD       Z7, (SP)
+	VCVTPS2PD     Y19, Z19
+	VADDPD        Z19, Z1, Z1
+	VADDPD        Z1, Z18, Z18
+	VMOVUPD       Z18, (SP)
 	VXORPS        Z1, Z1, Z1
 	MOVQ          x_len+32(FP), BX
 	CMPQ          DX, BX
@@ -88908,6 +88926,17 @@ TEXT ·softmaxExpSumDistAVX512F32(SB), NOSPLIT, $128-56
 	VMOVUPS      Z11, (SP)
 	VXORPS       Z11, Z11, Z11
 	VMOVUPS      Z11, 64(SP)
+	VBROADCASTSS consts32<>+68(SB), Z11
+	VBROADCASTSS consts32<>+72(SB), Z12
+	VBROADCASTSS consts32<>+88(SB), Z13
+	VBROADCASTSS consts32<>+120(SB), Z14
+	VBROADCASTSS consts32<>+96(SB), Z15
+	VBROADCASTSS consts32<>+100(SB), Z16
+	VBROADCASTSS consts32<>+124(SB), Z17
+	VBROADCASTSS consts32<>+128(SB), Z18
+	VBROADCASTSS consts32<>+132(SB), Z19
+	VBROADCASTSS consts32<>+136(SB), Z20
+	VBROADCASTSS consts32<>+4(SB), Z21
 
 esouter:
 	MOVQ CX, DX
@@ -88923,90 +88952,86 @@ essized:
 	JG   essingle
 
 esloop:
-	VMOVUPS      (AX)(CX*4), Z11
-	VSUBPS       Z0, Z11, Z11
-	VBROADCASTSS consts32<>+68(SB), Z12
-	VMAXPS       Z11, Z12, Z12
-	VBROADCASTSS consts32<>+72(SB), Z13
-	VFMADD213PS  vconsts32x16<>+448(SB), Z12, Z13
-	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
-	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
-	VFNMADD231PS vconsts32x16<>+576(SB), Z13, Z12
-	VBROADCASTSS consts32<>+88(SB), Z14
-	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
-	VSCALEFPS    Z13, Z14, Z14
-	VCMPPS       $0x19, Z10, Z11, K1
-	VPADDD.BCST  consts32<>+92(SB), Z9, K1, Z9
-	VADDPS       Z14, Z1, K1, Z1
-	VSUBPS       Z11, Z5, Z5
-	VMOVUPS      64(AX)(CX*4), Z11
-	VSUBPS       Z0, Z11, Z11
-	VBROADCASTSS consts32<>+68(SB), Z12
-	VMAXPS       Z11, Z12, Z12
-	VBROADCASTSS consts32<>+72(SB), Z13
-	VFMADD213PS  vconsts32x16<>+448(SB), Z12, Z13
-	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
-	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
-	VFNMADD231PS vconsts32x16<>+576(SB), Z13, Z12
-	VBROADCASTSS consts32<>+88(SB), Z14
-	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
-	VSCALEFPS    Z13, Z14, Z14
-	VCMPPS       $0x19, Z10, Z11, K1
-	VPADDD.BCST  consts32<>+92(SB), Z9, K1, Z9
-	VADDPS       Z14, Z2, K1, Z2
-	VSUBPS       Z11, Z6, Z6
-	VMOVUPS      128(AX)(CX*4), Z11
-	VSUBPS       Z0, Z11, Z11
-	VBROADCASTSS consts32<>+68(SB), Z12
-	VMAXPS       Z11, Z12, Z12
-	VBROADCASTSS consts32<>+72(SB), Z13
-	VFMADD213PS  vconsts32x16<>+448(SB), Z12, Z13
-	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
-	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
-	VFNMADD231PS vconsts32x16<>+576(SB), Z13, Z12
-	VBROADCASTSS consts32<>+88(SB), Z14
-	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
-	VSCALEFPS    Z13, Z14, Z14
-	VCMPPS       $0x19, Z10, Z11, K1
-	VPADDD.BCST  consts32<>+92(SB), Z9, K1, Z9
-	VADDPS       Z14, Z3, K1, Z3
-	VSUBPS       Z11, Z7, Z7
-	VMOVUPS      192(AX)(CX*4), Z11
-	VSUBPS       Z0, Z11, Z11
-	VBROADCASTSS consts32<>+68(SB), Z12
-	VMAXPS       Z11, Z12, Z12
-	VBROADCASTSS consts32<>+72(SB), Z13
-	VFMADD213PS  vconsts32x16<>+448(SB), Z12, Z13
-	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
-	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
-	VFNMADD231PS vconsts32x16<>+576(SB), Z13, Z12
-	VBROADCASTSS consts32<>+88(SB), Z14
-	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
-	VSCALEFPS    Z13, Z14, Z14
-	VCMPPS       $0x19, Z10, Z11, K1
-	VPADDD.BCST  consts32<>+92(SB), Z9, K1, Z9
-	VADDPS       Z14, Z4, K1, Z4
-	VSUBPS       Z11, Z8, Z8
+	VMOVUPS      (AX)(CX*4), Z22
+	VSUBPS       Z0, Z22, Z22
+	VMAXPS       Z22, Z11, Z23
+	VMOVAPS      Z12, Z24
+	VFMADD213PS  Z14, Z23, Z24
+	VSUBPS       Z14, Z24, Z24
+	VFNMADD231PS Z15, Z24, Z23
+	VFNMADD231PS Z16, Z24, Z23
+	VMOVAPS      Z13, Z25
+	VFMADD213PS  Z17, Z23, Z25
+	VFMADD213PS  Z18, Z23, Z25
+	VFMADD213PS  Z19, Z23, Z25
+	VFMADD213PS  Z20, Z23, Z25
+	VFMADD213PS  Z21, Z23, Z25
+	VFMADD213PS  Z21, Z23, Z25
+	VSCALEFPS    Z24, Z25, Z25
+	VCMPPS       $0x19, Z10, Z22, K1
+	VPADDD.BCST  consts32<>+104(SB), Z9, K1, Z9
+	VADDPS       Z25, Z1, K1, Z1
+	VSUBPS       Z22, Z5, Z5
+	VMOVUPS      64(AX)(CX*4), Z22
+	VSUBPS       Z0, Z22, Z22
+	VMAXPS       Z22, Z11, Z23
+	VMOVAPS      Z12, Z24
+	VFMADD213PS  Z14, Z23, Z24
+	VSUBPS       Z14, Z24, Z24
+	VFNMADD231PS Z15, Z24, Z23
+	VFNMADD231PS Z16, Z24, Z23
+	VMOVAPS      Z13, Z25
+	VFMADD213PS  Z17, Z23, Z25
+	VFMADD213PS  Z18, Z23, Z25
+	VFMADD213PS  Z19, Z23, Z25
+	VFMADD213PS  Z20, Z23, Z25
+	VFMADD213PS  Z21, Z23, Z25
+	VFMADD213PS  Z21, Z23, Z25
+	VSCALEFPS    Z24, Z25, Z25
+	VCMPPS       $0x19, Z10, Z22, K1
+	VPADDD.BCST  consts32<>+104(SB), Z9, K1, Z9
+	VADDPS       Z25, Z2, K1, Z2
+	VSUBPS       Z22, Z6, Z6
+	VMOVUPS      128(AX)(CX*4), Z22
+	VSUBPS       Z0, Z22, Z22
+	VMAXPS       Z22, Z11, Z23
+	VMOVAPS      Z12, Z24
+	VFMADD213PS  Z14, Z23, Z24
+	VSUBPS       Z14, Z24, Z24
+	VFNMADD231PS Z15, Z24, Z23
+	VFNMADD231PS Z16, Z24, Z23
+	VMOVAPS      Z13, Z25
+	VFMADD213PS  Z17, Z23, Z25
+	VFMADD213PS  Z18, Z23, Z25
+	VFMADD213PS  Z19, Z23, Z25
+	VFMADD213PS  Z20, Z23, Z25
+	VFMADD213PS  Z21, Z23, Z25
+	VFMADD213PS  Z21, Z23, Z25
+	VSCALEFPS    Z24, Z25, Z25
+	VCMPPS       $0x19, Z10, Z22, K1
+	VPADDD.BCST  consts32<>+104(SB), Z9, K1, Z9
+	VADDPS       Z25, Z3, K1, Z3
+	VSUBPS       Z22, Z7, Z7
+	VMOVUPS      192(AX)(CX*4), Z22
+	VSUBPS       Z0, Z22, Z22
+	VMAXPS       Z22, Z11, Z23
+	VMOVAPS      Z12, Z24
+	VFMADD213PS  Z14, Z23, Z24
+	VSUBPS       Z14, Z24, Z24
+	VFNMADD231PS Z15, Z24, Z23
+	VFNMADD231PS Z16, Z24, Z23
+	VMOVAPS      Z13, Z25
+	VFMADD213PS  Z17, Z23, Z25
+	VFMADD213PS  Z18, Z23, Z25
+	VFMADD213PS  Z19, Z23, Z25
+	VFMADD213PS  Z20, Z23, Z25
+	VFMADD213PS  Z21, Z23, Z25
+	VFMADD213PS  Z21, Z23, Z25
+	VSCALEFPS    Z24, Z25, Z25
+	VCMPPS       $0x19, Z10, Z22, K1
+	VPADDD.BCST  consts32<>+104(SB), Z9, K1, Z9
+	VADDPS       Z25, Z4, K1, Z4
+	VSUBPS       Z22, Z8, Z8
 	ADDQ         $0x00000040, CX
 	CMPQ         CX, DX
 	JLE          esloop
@@ -89017,27 +89042,26 @@ essingle:
 essingle1:
 	CMPQ         CX, DX
 	JG           estail
-	VMOVUPS      (AX)(CX*4), Z11
-	VSUBPS       Z0, Z11, Z11
-	VBROADCASTSS consts32<>+68(SB), Z12
-	VMAXPS       Z11, Z12, Z12
-	VBROADCASTSS consts32<>+72(SB), Z13
-	VFMADD213PS  vconsts32x16<>+448(SB), Z12, Z13
-	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
-	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
-	VFNMADD231PS vconsts32x16<>+576(SB), Z13, Z12
-	VBROADCASTSS consts32<>+88(SB), Z14
-	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
-	VSCALEFPS    Z13, Z14, Z14
-	VCMPPS       $0x19, Z10, Z11, K1
-	VPADDD.BCST  consts32<>+92(SB), Z9, K1, Z9
-	VADDPS       Z14, Z1, K1, Z1
-	VSUBPS       Z11, Z5, Z5
+	VMOVUPS      (AX)(CX*4), Z22
+	VSUBPS       Z0, Z22, Z22
+	VMAXPS       Z22, Z11, Z23
+	VMOVAPS      Z12, Z24
+	VFMADD213PS  Z14, Z23, Z24
+	VSUBPS       Z14, Z24, Z24
+	VFNMADD231PS Z15, Z24, Z23
+	VFNMADD231PS Z16, Z24, Z23
+	VMOVAPS      Z13, Z25
+	VFMADD213PS  Z17, Z23, Z25
+	VFMADD213PS  Z18, Z23, Z25
+	VFMADD213PS  Z19, Z23, Z25
+	VFMADD213PS  Z20, Z23, Z25
+	VFMADD213PS  Z21, Z23, Z25
+	VFMADD213PS  Z21, Z23, Z25
+	VSCALEFPS    Z24, Z25, Z25
+	VCMPPS       $0x19, Z10, Z22, K1
+	VPADDD.BCST  consts32<>+104(SB), Z9, K1, Z9
+	VADDPS       Z25, Z1, K1, Z1
+	VSUBPS       Z22, Z5, Z5
 	ADDQ         $0x00000010, CX
 	JMP          essingle1
 
@@ -89047,64 +89071,63 @@ estail:
 	JZ           esdone
 	LEAQ         kmask<>+0(SB), BX
 	KMOVW        (BX)(DX*2), K1
-	VXORPS       Z11, Z11, Z11
-	VMOVUPS.Z    (AX)(CX*4), K1, Z11
-	VSUBPS       Z0, Z11, Z11
-	VBROADCASTSS consts32<>+68(SB), Z12
-	VMAXPS       Z11, Z12, Z12
-	VBROADCASTSS consts32<>+72(SB), Z13
-	VFMADD213PS  vconsts32x16<>+448(SB), Z12, Z13
-	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
-	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
-	VFNMADD231PS vconsts32x16<>+576(SB), Z13, Z12
-	VBROADCASTSS consts32<>+88(SB), Z14
-	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
-	VSCALEFPS    Z13, Z14, Z14
-	VCMPPS       $0x19, Z10, Z11, K1
+	VXORPS       Z22, Z22, Z22
+	VMOVUPS.Z    (AX)(CX*4), K1, Z22
+	VSUBPS       Z0, Z22, Z22
+	VMAXPS       Z22, Z11, Z23
+	VMOVAPS      Z12, Z24
+	VFMADD213PS  Z14, Z23, Z24
+	VSUBPS       Z14, Z24, Z24
+	VFNMADD231PS Z15, Z24, Z23
+	VFNMADD231PS Z16, Z24, Z23
+	VMOVAPS      Z13, Z25
+	VFMADD213PS  Z17, Z23, Z25
+	VFMADD213PS  Z18, Z23, Z25
+	VFMADD213PS  Z19, Z23, Z25
+	VFMADD213PS  Z20, Z23, Z25
+	VFMADD213PS  Z21, Z23, Z25
+	VFMADD213PS  Z21, Z23, Z25
+	VSCALEFPS    Z24, Z25, Z25
+	VCMPPS       $0x19, Z10, Z22, K1
 	LEAQ         kmask<>+0(SB), BX
 	KMOVW        (BX)(DX*2), K2
 	KANDW        K1, K2, K1
-	VPADDD.BCST  consts32<>+92(SB), Z9, K1, Z9
-	VADDPS       Z14, Z1, K1, Z1
+	VPADDD.BCST  consts32<>+104(SB), Z9, K1, Z9
+	VADDPS       Z25, Z1, K1, Z1
 	LEAQ         kmask<>+0(SB), BX
 	KMOVW        (BX)(DX*2), K1
-	VMOVAPS.Z    Z11, K1, Z11
-	VSUBPS       Z11, Z5, Z5
+	VMOVAPS.Z    Z22, K1, Z22
+	VSUBPS       Z22, Z5, Z5
 	ADDQ         DX, CX
 
 esdone:
-	VMOVUPD       (SP), Z11
+	VMOVUPD       (SP), Z22
 	VADDPS        Z2, Z1, Z1
 	VADDPS        Z4, Z3, Z3
 	VADDPS        Z3, Z1, Z1
 	VXORPS        Z2, Z2, Z2
 	VXORPS        Z3, Z3, Z3
 	VXORPS        Z4, Z4, Z4
-	VEXTRACTF32X8 $0x01, Z1, Y12
+	VEXTRACTF32X8 $0x01, Z1, Y23
 	VCVTPS2PD     Y1, Z1
-	VCVTPS2PD     Y12, Z12
-	VADDPD        Z12, Z1, Z1
-	VADDPD        Z1, Z11, Z11
-	VMOVUPD       Z11, (SP)
+	VCVTPS2PD     Y23, Z23
+	VADDPD        Z23, Z1, Z1
+	VADDPD        Z1, Z22, Z22
+	VMOVUPD       Z22, (SP)
 	VXORPS        Z1, Z1, Z1
-	VMOVUPD       64(SP), Z11
+	VMOVUPD       64(SP), Z22
 	VADDPS        Z6, Z5, Z5
 	VADDPS        Z8, Z7, Z7
 	VADDPS        Z7, Z5, Z5
 	VXORPS        Z6, Z6, Z6
 	VXORPS        Z7, Z7, Z7
 	VXORPS        Z8, Z8, Z8
-	VEXTRACTF32X8 $0x01, Z5, Y12
+	VEXTRACTF32X8 $0x01, Z5, Y23
 	VCVTPS2PD     Y5, Z5
-	VCVTPS2PD     Y12, Z12
-	VADDPD        Z12, Z5, Z5
-	VADDPD        Z5, Z11, Z11
-	VMOVUPD       Z11, 64(SP)
+	VCVTPS2PD     Y23, Z23
+	VADDPD        Z23, Z5, Z5
+	VADDPD        Z5, Z22, Z22
+	VMOVUPD       Z22, 64(SP)
 	VXORPS        Z5, Z5, Z5
 	MOVQ          x_len+8(FP), DX
 	CMPQ          CX, DX
@@ -89161,6 +89184,17 @@ TEXT ·softmaxExpSumDistEAVX512F32(SB), NOSPLIT, $128-80
 	VMOVUPS      Z11, (SP)
 	VXORPS       Z11, Z11, Z11
 	VMOVUPS      Z11, 64(SP)
+	VBROADCASTSS consts32<>+68(SB), Z11
+	VBROADCASTSS consts32<>+72(SB), Z12
+	VBROADCASTSS consts32<>+88(SB), Z13
+	VBROADCASTSS consts32<>+120(SB), Z14
+	VBROADCASTSS consts32<>+96(SB), Z15
+	VBROADCASTSS consts32<>+100(SB), Z16
+	VBROADCASTSS consts32<>+124(SB), Z17
+	VBROADCASTSS consts32<>+128(SB), Z18
+	VBROADCASTSS consts32<>+132(SB), Z19
+	VBROADCASTSS consts32<>+136(SB), Z20
+	VBROADCASTSS consts32<>+4(SB), Z21
 
 esouter:
 	MOVQ DX, BX
@@ -89176,94 +89210,90 @@ essized:
 	JG   essingle
 
 esloop:
-	VMOVUPS      (AX)(DX*4), Z11
-	VSUBPS       Z0, Z11, Z11
-	VBROADCASTSS consts32<>+68(SB), Z12
-	VMAXPS       Z11, Z12, Z12
-	VBROADCASTSS consts32<>+72(SB), Z13
-	VFMADD213PS  vconsts32x16<>+448(SB), Z12, Z13
-	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
-	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
-	VFNMADD231PS vconsts32x16<>+576(SB), Z13, Z12
-	VBROADCASTSS consts32<>+88(SB), Z14
-	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
-	VSCALEFPS    Z13, Z14, Z14
-	VMOVUPS      Z14, (CX)(DX*4)
-	VCMPPS       $0x19, Z10, Z11, K1
-	VPADDD.BCST  consts32<>+92(SB), Z9, K1, Z9
-	VADDPS       Z14, Z1, K1, Z1
-	VSUBPS       Z11, Z5, Z5
-	VMOVUPS      64(AX)(DX*4), Z11
-	VSUBPS       Z0, Z11, Z11
-	VBROADCASTSS consts32<>+68(SB), Z12
-	VMAXPS       Z11, Z12, Z12
-	VBROADCASTSS consts32<>+72(SB), Z13
-	VFMADD213PS  vconsts32x16<>+448(SB), Z12, Z13
-	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
-	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
-	VFNMADD231PS vconsts32x16<>+576(SB), Z13, Z12
-	VBROADCASTSS consts32<>+88(SB), Z14
-	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
-	VSCALEFPS    Z13, Z14, Z14
-	VMOVUPS      Z14, 64(CX)(DX*4)
-	VCMPPS       $0x19, Z10, Z11, K1
-	VPADDD.BCST  consts32<>+92(SB), Z9, K1, Z9
-	VADDPS       Z14, Z2, K1, Z2
-	VSUBPS       Z11, Z6, Z6
-	VMOVUPS      128(AX)(DX*4), Z11
-	VSUBPS       Z0, Z11, Z11
-	VBROADCASTSS consts32<>+68(SB), Z12
-	VMAXPS       Z11, Z12, Z12
-	VBROADCASTSS consts32<>+72(SB), Z13
-	VFMADD213PS  vconsts32x16<>+448(SB), Z12, Z13
-	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
-	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
-	VFNMADD231PS vconsts32x16<>+576(SB), Z13, Z12
-	VBROADCASTSS consts32<>+88(SB), Z14
-	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
-	VSCALEFPS    Z13, Z14, Z14
-	VMOVUPS      Z14, 128(CX)(DX*4)
-	VCMPPS       $0x19, Z10, Z11, K1
-	VPADDD.BCST  consts32<>+92(SB), Z9, K1, Z9
-	VADDPS       Z14, Z3, K1, Z3
-	VSUBPS       Z11, Z7, Z7
-	VMOVUPS      192(AX)(DX*4), Z11
-	VSUBPS       Z0, Z11, Z11
-	VBROADCASTSS consts32<>+68(SB), Z12
-	VMAXPS       Z11, Z12, Z12
-	VBROADCASTSS consts32<>+72(SB), Z13
-	VFMADD213PS  vconsts32x16<>+448(SB), Z12, Z13
-	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
-	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
-	VFNMADD231PS vconsts32x16<>+576(SB), Z13, Z12
-	VBROADCASTSS consts32<>+88(SB), Z14
-	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
-	VSCALEFPS    Z13, Z14, Z14
-	VMOVUPS      Z14, 192(CX)(DX*4)
-	VCMPPS       $0x19, Z10, Z11, K1
-	VPADDD.BCST  consts32<>+92(SB), Z9, K1, Z9
-	VADDPS       Z14, Z4, K1, Z4
-	VSUBPS       Z11, Z8, Z8
+	VMOVUPS      (AX)(DX*4), Z22
+	VSUBPS       Z0, Z22, Z22
+	VMAXPS       Z22, Z11, Z23
+	VMOVAPS      Z12, Z24
+	VFMADD213PS  Z14, Z23, Z24
+	VSUBPS       Z14, Z24, Z24
+	VFNMADD231PS Z15, Z24, Z23
+	VFNMADD231PS Z16, Z24, Z23
+	VMOVAPS      Z13, Z25
+	VFMADD213PS  Z17, Z23, Z25
+	VFMADD213PS  Z18, Z23, Z25
+	VFMADD213PS  Z19, Z23, Z25
+	VFMADD213PS  Z20, Z23, Z25
+	VFMADD213PS  Z21, Z23, Z25
+	VFMADD213PS  Z21, Z23, Z25
+	VSCALEFPS    Z24, Z25, Z25
+	VMOVUPS      Z25, (CX)(DX*4)
+	VCMPPS       $0x19, Z10, Z22, K1
+	VPADDD.BCST  consts32<>+104(SB), Z9, K1, Z9
+	VADDPS       Z25, Z1, K1, Z1
+	VSUBPS       Z22, Z5, Z5
+	VMOVUPS      64(AX)(DX*4), Z22
+	VSUBPS       Z0, Z22, Z22
+	VMAXPS       Z22, Z11, Z23
+	VMOVAPS      Z12, Z24
+	VFMADD213PS  Z14, Z23, Z24
+	VSUBPS       Z14, Z24, Z24
+	VFNMADD231PS Z15, Z24, Z23
+	VFNMADD231PS Z16, Z24, Z23
+	VMOVAPS      Z13, Z25
+	VFMADD213PS  Z17, Z23, Z25
+	VFMADD213PS  Z18, Z23, Z25
+	VFMADD213PS  Z19, Z23, Z25
+	VFMADD213PS  Z20, Z23, Z25
+	VFMADD213PS  Z21, Z23, Z25
+	VFMADD213PS  Z21, Z23, Z25
+	VSCALEFPS    Z24, Z25, Z25
+	VMOVUPS      Z25, 64(CX)(DX*4)
+	VCMPPS       $0x19, Z10, Z22, K1
+	VPADDD.BCST  consts32<>+104(SB), Z9, K1, Z9
+	VADDPS       Z25, Z2, K1, Z2
+	VSUBPS       Z22, Z6, Z6
+	VMOVUPS      128(AX)(DX*4), Z22
+	VSUBPS       Z0, Z22, Z22
+	VMAXPS       Z22, Z11, Z23
+	VMOVAPS      Z12, Z24
+	VFMADD213PS  Z14, Z23, Z24
+	VSUBPS       Z14, Z24, Z24
+	VFNMADD231PS Z15, Z24, Z23
+	VFNMADD231PS Z16, Z24, Z23
+	VMOVAPS      Z13, Z25
+	VFMADD213PS  Z17, Z23, Z25
+	VFMADD213PS  Z18, Z23, Z25
+	VFMADD213PS  Z19, Z23, Z25
+	VFMADD213PS  Z20, Z23, Z25
+	VFMADD213PS  Z21, Z23, Z25
+	VFMADD213PS  Z21, Z23, Z25
+	VSCALEFPS    Z24, Z25, Z25
+	VMOVUPS      Z25, 128(CX)(DX*4)
+	VCMPPS       $0x19, Z10, Z22, K1
+	VPADDD.BCST  consts32<>+104(SB), Z9, K1, Z9
+	VADDPS       Z25, Z3, K1, Z3
+	VSUBPS       Z22, Z7, Z7
+	VMOVUPS      192(AX)(DX*4), Z22
+	VSUBPS       Z0, Z22, Z22
+	VMAXPS       Z22, Z11, Z23
+	VMOVAPS      Z12, Z24
+	VFMADD213PS  Z14, Z23, Z24
+	VSUBPS       Z14, Z24, Z24
+	VFNMADD231PS Z15, Z24, Z23
+	VFNMADD231PS Z16, Z24, Z23
+	VMOVAPS      Z13, Z25
+	VFMADD213PS  Z17, Z23, Z25
+	VFMADD213PS  Z18, Z23, Z25
+	VFMADD213PS  Z19, Z23, Z25
+	VFMADD213PS  Z20, Z23, Z25
+	VFMADD213PS  Z21, Z23, Z25
+	VFMADD213PS  Z21, Z23, Z25
+	VSCALEFPS    Z24, Z25, Z25
+	VMOVUPS      Z25, 192(CX)(DX*4)
+	VCMPPS       $0x19, Z10, Z22, K1
+	VPADDD.BCST  consts32<>+104(SB), Z9, K1, Z9
+	VADDPS       Z25, Z4, K1, Z4
+	VSUBPS       Z22, Z8, Z8
 	ADDQ         $0x00000040, DX
 	CMPQ         DX, BX
 	JLE          esloop
@@ -89274,28 +89304,27 @@ essingle:
 essingle1:
 	CMPQ         DX, BX
 	JG           estail
-	VMOVUPS      (AX)(DX*4), Z11
-	VSUBPS       Z0, Z11, Z11
-	VBROADCASTSS consts32<>+68(SB), Z12
-	VMAXPS       Z11, Z12, Z12
-	VBROADCASTSS consts32<>+72(SB), Z13
-	VFMADD213PS  vconsts32x16<>+448(SB), Z12, Z13
-	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
-	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
-	VFNMADD231PS vconsts32x16<>+576(SB), Z13, Z12
-	VBROADCASTSS consts32<>+88(SB), Z14
-	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
-	VSCALEFPS    Z13, Z14, Z14
-	VMOVUPS      Z14, (CX)(DX*4)
-	VCMPPS       $0x19, Z10, Z11, K1
-	VPADDD.BCST  consts32<>+92(SB), Z9, K1, Z9
-	VADDPS       Z14, Z1, K1, Z1
-	VSUBPS       Z11, Z5, Z5
+	VMOVUPS      (AX)(DX*4), Z22
+	VSUBPS       Z0, Z22, Z22
+	VMAXPS       Z22, Z11, Z23
+	VMOVAPS      Z12, Z24
+	VFMADD213PS  Z14, Z23, Z24
+	VSUBPS       Z14, Z24, Z24
+	VFNMADD231PS Z15, Z24, Z23
+	VFNMADD231PS Z16, Z24, Z23
+	VMOVAPS      Z13, Z25
+	VFMADD213PS  Z17, Z23, Z25
+	VFMADD213PS  Z18, Z23, Z25
+	VFMADD213PS  Z19, Z23, Z25
+	VFMADD213PS  Z20, Z23, Z25
+	VFMADD213PS  Z21, Z23, Z25
+	VFMADD213PS  Z21, Z23, Z25
+	VSCALEFPS    Z24, Z25, Z25
+	VMOVUPS      Z25, (CX)(DX*4)
+	VCMPPS       $0x19, Z10, Z22, K1
+	VPADDD.BCST  consts32<>+104(SB), Z9, K1, Z9
+	VADDPS       Z25, Z1, K1, Z1
+	VSUBPS       Z22, Z5, Z5
 	ADDQ         $0x00000010, DX
 	JMP          essingle1
 
@@ -89305,67 +89334,66 @@ estail:
 	JZ           esdone
 	LEAQ         kmask<>+0(SB), SI
 	KMOVW        (SI)(BX*2), K1
-	VXORPS       Z11, Z11, Z11
-	VMOVUPS.Z    (AX)(DX*4), K1, Z11
-	VSUBPS       Z0, Z11, Z11
-	VBROADCASTSS consts32<>+68(SB), Z12
-	VMAXPS       Z11, Z12, Z12
-	VBROADCASTSS consts32<>+72(SB), Z13
-	VFMADD213PS  vconsts32x16<>+448(SB), Z12, Z13
-	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
-	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
-	VFNMADD231PS vconsts32x16<>+576(SB), Z13, Z12
-	VBROADCASTSS consts32<>+88(SB), Z14
-	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
-	VSCALEFPS    Z13, Z14, Z14
+	VXORPS       Z22, Z22, Z22
+	VMOVUPS.Z    (AX)(DX*4), K1, Z22
+	VSUBPS       Z0, Z22, Z22
+	VMAXPS       Z22, Z11, Z23
+	VMOVAPS      Z12, Z24
+	VFMADD213PS  Z14, Z23, Z24
+	VSUBPS       Z14, Z24, Z24
+	VFNMADD231PS Z15, Z24, Z23
+	VFNMADD231PS Z16, Z24, Z23
+	VMOVAPS      Z13, Z25
+	VFMADD213PS  Z17, Z23, Z25
+	VFMADD213PS  Z18, Z23, Z25
+	VFMADD213PS  Z19, Z23, Z25
+	VFMADD213PS  Z20, Z23, Z25
+	VFMADD213PS  Z21, Z23, Z25
+	VFMADD213PS  Z21, Z23, Z25
+	VSCALEFPS    Z24, Z25, Z25
 	LEAQ         kmask<>+0(SB), SI
 	KMOVW        (SI)(BX*2), K1
-	VMOVUPS      Z14, K1, (CX)(DX*4)
-	VCMPPS       $0x19, Z10, Z11, K1
+	VMOVUPS      Z25, K1, (CX)(DX*4)
+	VCMPPS       $0x19, Z10, Z22, K1
 	LEAQ         kmask<>+0(SB), SI
 	KMOVW        (SI)(BX*2), K2
 	KANDW        K1, K2, K1
-	VPADDD.BCST  consts32<>+92(SB), Z9, K1, Z9
-	VADDPS       Z14, Z1, K1, Z1
+	VPADDD.BCST  consts32<>+104(SB), Z9, K1, Z9
+	VADDPS       Z25, Z1, K1, Z1
 	LEAQ         kmask<>+0(SB), SI
 	KMOVW        (SI)(BX*2), K1
-	VMOVAPS.Z    Z11, K1, Z11
-	VSUBPS       Z11, Z5, Z5
+	VMOVAPS.Z    Z22, K1, Z22
+	VSUBPS       Z22, Z5, Z5
 	ADDQ         BX, DX
 
 esdone:
-	VMOVUPD       (SP), Z11
+	VMOVUPD       (SP), Z22
 	VADDPS        Z2, Z1, Z1
 	VADDPS        Z4, Z3, Z3
 	VADDPS        Z3, Z1, Z1
 	VXORPS        Z2, Z2, Z2
 	VXORPS        Z3, Z3, Z3
 	VXORPS        Z4, Z4, Z4
-	VEXTRACTF32X8 $0x01, Z1, Y12
+	VEXTRACTF32X8 $0x01, Z1, Y23
 	VCVTPS2PD     Y1, Z1
-	VCVTPS2PD     Y12, Z12
-	VADDPD        Z12, Z1, Z1
-	VADDPD        Z1, Z11, Z11
-	VMOVUPD       Z11, (SP)
+	VCVTPS2PD     Y23, Z23
+	VADDPD        Z23, Z1, Z1
+	VADDPD        Z1, Z22, Z22
+	VMOVUPD       Z22, (SP)
 	VXORPS        Z1, Z1, Z1
-	VMOVUPD       64(SP), Z11
+	VMOVUPD       64(SP), Z22
 	VADDPS        Z6, Z5, Z5
 	VADDPS        Z8, Z7, Z7
 	VADDPS        Z7, Z5, Z5
 	VXORPS        Z6, Z6, Z6
 	VXORPS        Z7, Z7, Z7
 	VXORPS        Z8, Z8, Z8
-	VEXTRACTF32X8 $0x01, Z5, Y12
+	VEXTRACTF32X8 $0x01, Z5, Y23
 	VCVTPS2PD     Y5, Z5
-	VCVTPS2PD     Y12, Z12
-	VADDPD        Z12, Z5, Z5
-	VADDPD        Z5, Z11, Z11
-	VMOVUPD       Z11, 64(SP)
+	VCVTPS2PD     Y23, Z23
+	VADDPD        Z23, Z5, Z5
+	VADDPD        Z5, Z22, Z22
+	VMOVUPD       Z22, 64(SP)
 	VXORPS        Z5, Z5, Z5
 	MOVQ          x_len+32(FP), BX
 	CMPQ          DX, BX
@@ -89428,6 +89456,17 @@ TEXT ·softmaxExpSumDenseAVX512F32(SB), NOSPLIT, $192-96
 	VMOVUPS      Z15, 64(SP)
 	VXORPS       Z15, Z15, Z15
 	VMOVUPS      Z15, 128(SP)
+	VBROADCASTSS consts32<>+68(SB), Z15
+	VBROADCASTSS consts32<>+72(SB), Z16
+	VBROADCASTSS consts32<>+88(SB), Z17
+	VBROADCASTSS consts32<>+120(SB), Z18
+	VBROADCASTSS consts32<>+96(SB), Z19
+	VBROADCASTSS consts32<>+100(SB), Z20
+	VBROADCASTSS consts32<>+124(SB), Z21
+	VBROADCASTSS consts32<>+128(SB), Z22
+	VBROADCASTSS consts32<>+132(SB), Z23
+	VBROADCASTSS consts32<>+136(SB), Z24
+	VBROADCASTSS consts32<>+4(SB), Z25
 
 esouter:
 	MOVQ DX, BX
@@ -89443,114 +89482,110 @@ essized:
 	JG   essingle
 
 esloop:
-	VMOVUPS      (AX)(DX*4), Z15
-	VSUBPS       Z0, Z15, Z15
-	VBROADCASTSS consts32<>+68(SB), Z16
-	VMAXPS       Z15, Z16, Z16
-	VBROADCASTSS consts32<>+72(SB), Z17
-	VFMADD213PS  vconsts32x16<>+448(SB), Z16, Z17
-	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
-	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
-	VFNMADD231PS vconsts32x16<>+576(SB), Z17, Z16
-	VBROADCASTSS consts32<>+88(SB), Z18
-	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
-	VSCALEFPS    Z17, Z18, Z18
-	VCMPPS       $0x19, Z14, Z15, K1
-	VPADDD.BCST  consts32<>+92(SB), Z13, K1, Z13
-	VADDPS       Z18, Z1, K1, Z1
-	VMOVUPS      (CX)(DX*4), Z16
-	VBROADCASTSS pos+52(FP), Z17
-	VMULPS       Z17, Z16, Z16
-	VBROADCASTSS neg+56(FP), Z17
-	VADDPS       Z17, Z16, Z16
-	VFNMADD231PS Z15, Z16, Z5
-	VADDPS       Z16, Z9, Z9
-	VMOVUPS      64(AX)(DX*4), Z15
-	VSUBPS       Z0, Z15, Z15
-	VBROADCASTSS consts32<>+68(SB), Z16
-	VMAXPS       Z15, Z16, Z16
-	VBROADCASTSS consts32<>+72(SB), Z17
-	VFMADD213PS  vconsts32x16<>+448(SB), Z16, Z17
-	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
-	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
-	VFNMADD231PS vconsts32x16<>+576(SB), Z17, Z16
-	VBROADCASTSS consts32<>+88(SB), Z18
-	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
-	VSCALEFPS    Z17, Z18, Z18
-	VCMPPS       $0x19, Z14, Z15, K1
-	VPADDD.BCST  consts32<>+92(SB), Z13, K1, Z13
-	VADDPS       Z18, Z2, K1, Z2
-	VMOVUPS      64(CX)(DX*4), Z16
-	VBROADCASTSS pos+52(FP), Z17
-	VMULPS       Z17, Z16, Z16
-	VBROADCASTSS neg+56(FP), Z17
-	VADDPS       Z17, Z16, Z16
-	VFNMADD231PS Z15, Z16, Z6
-	VADDPS       Z16, Z10, Z10
-	VMOVUPS      128(AX)(DX*4), Z15
-	VSUBPS       Z0, Z15, Z15
-	VBROADCASTSS consts32<>+68(SB), Z16
-	VMAXPS       Z15, Z16, Z16
-	VBROADCASTSS consts32<>+72(SB), Z17
-	VFMADD213PS  vconsts32x16<>+448(SB), Z16, Z17
-	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
-	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
-	VFNMADD231PS vconsts32x16<>+576(SB), Z17, Z16
-	VBROADCASTSS consts32<>+88(SB), Z18
-	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
-	VSCALEFPS    Z17, Z18, Z18
-	VCMPPS       $0x19, Z14, Z15, K1
-	VPADDD.BCST  consts32<>+92(SB), Z13, K1, Z13
-	VADDPS       Z18, Z3, K1, Z3
-	VMOVUPS      128(CX)(DX*4), Z16
-	VBROADCASTSS pos+52(FP), Z17
-	VMULPS       Z17, Z16, Z16
-	VBROADCASTSS neg+56(FP), Z17
-	VADDPS       Z17, Z16, Z16
-	VFNMADD231PS Z15, Z16, Z7
-	VADDPS       Z16, Z11, Z11
-	VMOVUPS      192(AX)(DX*4), Z15
-	VSUBPS       Z0, Z15, Z15
-	VBROADCASTSS consts32<>+68(SB), Z16
-	VMAXPS       Z15, Z16, Z16
-	VBROADCASTSS consts32<>+72(SB), Z17
-	VFMADD213PS  vconsts32x16<>+448(SB), Z16, Z17
-	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
-	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
-	VFNMADD231PS vconsts32x16<>+576(SB), Z17, Z16
-	VBROADCASTSS consts32<>+88(SB), Z18
-	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
-	VSCALEFPS    Z17, Z18, Z18
-	VCMPPS       $0x19, Z14, Z15, K1
-	VPADDD.BCST  consts32<>+92(SB), Z13, K1, Z13
-	VADDPS       Z18, Z4, K1, Z4
-	VMOVUPS      192(CX)(DX*4), Z16
-	VBROADCASTSS pos+52(FP), Z17
-	VMULPS       Z17, Z16, Z16
-	VBROADCASTSS neg+56(FP), Z17
-	VADDPS       Z17, Z16, Z16
-	VFNMADD231PS Z15, Z16, Z8
-	VADDPS       Z16, Z12, Z12
+	VMOVUPS      (AX)(DX*4), Z26
+	VSUBPS       Z0, Z26, Z26
+	VMAXPS       Z26, Z15, Z27
+	VMOVAPS      Z16, Z28
+	VFMADD213PS  Z18, Z27, Z28
+	VSUBPS       Z18, Z28, Z28
+	VFNMADD231PS Z19, Z28, Z27
+	VFNMADD231PS Z20, Z28, Z27
+	VMOVAPS      Z17, Z29
+	VFMADD213PS  Z21, Z27, Z29
+	VFMADD213PS  Z22, Z27, Z29
+	VFMADD213PS  Z23, Z27, Z29
+	VFMADD213PS  Z24, Z27, Z29
+	VFMADD213PS  Z25, Z27, Z29
+	VFMADD213PS  Z25, Z27, Z29
+	VSCALEFPS    Z28, Z29, Z29
+	VCMPPS       $0x19, Z14, Z26, K1
+	VPADDD.BCST  consts32<>+104(SB), Z13, K1, Z13
+	VADDPS       Z29, Z1, K1, Z1
+	VMOVUPS      (CX)(DX*4), Z27
+	VBROADCASTSS pos+52(FP), Z28
+	VMULPS       Z28, Z27, Z27
+	VBROADCASTSS neg+56(FP), Z28
+	VADDPS       Z28, Z27, Z27
+	VFNMADD231PS Z26, Z27, Z5
+	VADDPS       Z27, Z9, Z9
+	VMOVUPS      64(AX)(DX*4), Z26
+	VSUBPS       Z0, Z26, Z26
+	VMAXPS       Z26, Z15, Z27
+	VMOVAPS      Z16, Z28
+	VFMADD213PS  Z18, Z27, Z28
+	VSUBPS       Z18, Z28, Z28
+	VFNMADD231PS Z19, Z28, Z27
+	VFNMADD231PS Z20, Z28, Z27
+	VMOVAPS      Z17, Z29
+	VFMADD213PS  Z21, Z27, Z29
+	VFMADD213PS  Z22, Z27, Z29
+	VFMADD213PS  Z23, Z27, Z29
+	VFMADD213PS  Z24, Z27, Z29
+	VFMADD213PS  Z25, Z27, Z29
+	VFMADD213PS  Z25, Z27, Z29
+	VSCALEFPS    Z28, Z29, Z29
+	VCMPPS       $0x19, Z14, Z26, K1
+	VPADDD.BCST  consts32<>+104(SB), Z13, K1, Z13
+	VADDPS       Z29, Z2, K1, Z2
+	VMOVUPS      64(CX)(DX*4), Z27
+	VBROADCASTSS pos+52(FP), Z28
+	VMULPS       Z28, Z27, Z27
+	VBROADCASTSS neg+56(FP), Z28
+	VADDPS       Z28, Z27, Z27
+	VFNMADD231PS Z26, Z27, Z6
+	VADDPS       Z27, Z10, Z10
+	VMOVUPS      128(AX)(DX*4), Z26
+	VSUBPS       Z0, Z26, Z26
+	VMAXPS       Z26, Z15, Z27
+	VMOVAPS      Z16, Z28
+	VFMADD213PS  Z18, Z27, Z28
+	VSUBPS       Z18, Z28, Z28
+	VFNMADD231PS Z19, Z28, Z27
+	VFNMADD231PS Z20, Z28, Z27
+	VMOVAPS      Z17, Z29
+	VFMADD213PS  Z21, Z27, Z29
+	VFMADD213PS  Z22, Z27, Z29
+	VFMADD213PS  Z23, Z27, Z29
+	VFMADD213PS  Z24, Z27, Z29
+	VFMADD213PS  Z25, Z27, Z29
+	VFMADD213PS  Z25, Z27, Z29
+	VSCALEFPS    Z28, Z29, Z29
+	VCMPPS       $0x19, Z14, Z26, K1
+	VPADDD.BCST  consts32<>+104(SB), Z13, K1, Z13
+	VADDPS       Z29, Z3, K1, Z3
+	VMOVUPS      128(CX)(DX*4), Z27
+	VBROADCASTSS pos+52(FP), Z28
+	VMULPS       Z28, Z27, Z27
+	VBROADCASTSS neg+56(FP), Z28
+	VADDPS       Z28, Z27, Z27
+	VFNMADD231PS Z26, Z27, Z7
+	VADDPS       Z27, Z11, Z11
+	VMOVUPS      192(AX)(DX*4), Z26
+	VSUBPS       Z0, Z26, Z26
+	VMAXPS       Z26, Z15, Z27
+	VMOVAPS      Z16, Z28
+	VFMADD213PS  Z18, Z27, Z28
+	VSUBPS       Z18, Z28, Z28
+	VFNMADD231PS Z19, Z28, Z27
+	VFNMADD231PS Z20, Z28, Z27
+	VMOVAPS      Z17, Z29
+	VFMADD213PS  Z21, Z27, Z29
+	VFMADD213PS  Z22, Z27, Z29
+	VFMADD213PS  Z23, Z27, Z29
+	VFMADD213PS  Z24, Z27, Z29
+	VFMADD213PS  Z25, Z27, Z29
+	VFMADD213PS  Z25, Z27, Z29
+	VSCALEFPS    Z28, Z29, Z29
+	VCMPPS       $0x19, Z14, Z26, K1
+	VPADDD.BCST  consts32<>+104(SB), Z13, K1, Z13
+	VADDPS       Z29, Z4, K1, Z4
+	VMOVUPS      192(CX)(DX*4), Z27
+	VBROADCASTSS pos+52(FP), Z28
+	VMULPS       Z28, Z27, Z27
+	VBROADCASTSS neg+56(FP), Z28
+	VADDPS       Z28, Z27, Z27
+	VFNMADD231PS Z26, Z27, Z8
+	VADDPS       Z27, Z12, Z12
 	ADDQ         $0x00000040, DX
 	CMPQ         DX, BX
 	JLE          esloop
@@ -89561,33 +89596,32 @@ essingle:
 essingle1:
 	CMPQ         DX, BX
 	JG           estail
-	VMOVUPS      (AX)(DX*4), Z15
-	VSUBPS       Z0, Z15, Z15
-	VBROADCASTSS consts32<>+68(SB), Z16
-	VMAXPS       Z15, Z16, Z16
-	VBROADCASTSS consts32<>+72(SB), Z17
-	VFMADD213PS  vconsts32x16<>+448(SB), Z16, Z17
-	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
-	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
-	VFNMADD231PS vconsts32x16<>+576(SB), Z17, Z16
-	VBROADCASTSS consts32<>+88(SB), Z18
-	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
-	VSCALEFPS    Z17, Z18, Z18
-	VCMPPS       $0x19, Z14, Z15, K1
-	VPADDD.BCST  consts32<>+92(SB), Z13, K1, Z13
-	VADDPS       Z18, Z1, K1, Z1
-	VMOVUPS      (CX)(DX*4), Z16
-	VBROADCASTSS pos+52(FP), Z17
-	VMULPS       Z17, Z16, Z16
-	VBROADCASTSS neg+56(FP), Z17
-	VADDPS       Z17, Z16, Z16
-	VFNMADD231PS Z15, Z16, Z5
-	VADDPS       Z16, Z9, Z9
+	VMOVUPS      (AX)(DX*4), Z26
+	VSUBPS       Z0, Z26, Z26
+	VMAXPS       Z26, Z15, Z27
+	VMOVAPS      Z16, Z28
+	VFMADD213PS  Z18, Z27, Z28
+	VSUBPS       Z18, Z28, Z28
+	VFNMADD231PS Z19, Z28, Z27
+	VFNMADD231PS Z20, Z28, Z27
+	VMOVAPS      Z17, Z29
+	VFMADD213PS  Z21, Z27, Z29
+	VFMADD213PS  Z22, Z27, Z29
+	VFMADD213PS  Z23, Z27, Z29
+	VFMADD213PS  Z24, Z27, Z29
+	VFMADD213PS  Z25, Z27, Z29
+	VFMADD213PS  Z25, Z27, Z29
+	VSCALEFPS    Z28, Z29, Z29
+	VCMPPS       $0x19, Z14, Z26, K1
+	VPADDD.BCST  consts32<>+104(SB), Z13, K1, Z13
+	VADDPS       Z29, Z1, K1, Z1
+	VMOVUPS      (CX)(DX*4), Z27
+	VBROADCASTSS pos+52(FP), Z28
+	VMULPS       Z28, Z27, Z27
+	VBROADCASTSS neg+56(FP), Z28
+	VADDPS       Z28, Z27, Z27
+	VFNMADD231PS Z26, Z27, Z5
+	VADDPS       Z27, Z9, Z9
 	ADDQ         $0x00000010, DX
 	JMP          essingle1
 
@@ -89597,87 +89631,86 @@ estail:
 	JZ           esdone
 	LEAQ         kmask<>+0(SB), SI
 	KMOVW        (SI)(BX*2), K1
-	VXORPS       Z15, Z15, Z15
-	VMOVUPS.Z    (AX)(DX*4), K1, Z15
-	VSUBPS       Z0, Z15, Z15
-	VBROADCASTSS consts32<>+68(SB), Z16
-	VMAXPS       Z15, Z16, Z16
-	VBROADCASTSS consts32<>+72(SB), Z17
-	VFMADD213PS  vconsts32x16<>+448(SB), Z16, Z17
-	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
-	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
-	VFNMADD231PS vconsts32x16<>+576(SB), Z17, Z16
-	VBROADCASTSS consts32<>+88(SB), Z18
-	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
-	VSCALEFPS    Z17, Z18, Z18
-	VCMPPS       $0x19, Z14, Z15, K1
+	VXORPS       Z26, Z26, Z26
+	VMOVUPS.Z    (AX)(DX*4), K1, Z26
+	VSUBPS       Z0, Z26, Z26
+	VMAXPS       Z26, Z15, Z27
+	VMOVAPS      Z16, Z28
+	VFMADD213PS  Z18, Z27, Z28
+	VSUBPS       Z18, Z28, Z28
+	VFNMADD231PS Z19, Z28, Z27
+	VFNMADD231PS Z20, Z28, Z27
+	VMOVAPS      Z17, Z29
+	VFMADD213PS  Z21, Z27, Z29
+	VFMADD213PS  Z22, Z27, Z29
+	VFMADD213PS  Z23, Z27, Z29
+	VFMADD213PS  Z24, Z27, Z29
+	VFMADD213PS  Z25, Z27, Z29
+	VFMADD213PS  Z25, Z27, Z29
+	VSCALEFPS    Z28, Z29, Z29
+	VCMPPS       $0x19, Z14, Z26, K1
 	LEAQ         kmask<>+0(SB), SI
 	KMOVW        (SI)(BX*2), K2
 	KANDW        K1, K2, K1
-	VPADDD.BCST  consts32<>+92(SB), Z13, K1, Z13
-	VADDPS       Z18, Z1, K1, Z1
+	VPADDD.BCST  consts32<>+104(SB), Z13, K1, Z13
+	VADDPS       Z29, Z1, K1, Z1
 	LEAQ         kmask<>+0(SB), SI
 	KMOVW        (SI)(BX*2), K1
-	VXORPS       Z16, Z16, Z16
-	VMOVUPS.Z    (CX)(DX*4), K1, Z16
-	VBROADCASTSS pos+52(FP), Z17
-	VMULPS       Z17, Z16, Z16
-	VBROADCASTSS neg+56(FP), Z17
-	VADDPS       Z17, Z16, Z16
+	VXORPS       Z27, Z27, Z27
+	VMOVUPS.Z    (CX)(DX*4), K1, Z27
+	VBROADCASTSS pos+52(FP), Z28
+	VMULPS       Z28, Z27, Z27
+	VBROADCASTSS neg+56(FP), Z28
+	VADDPS       Z28, Z27, Z27
 	LEAQ         kmask<>+0(SB), SI
 	KMOVW        (SI)(BX*2), K1
-	VMOVAPS.Z    Z16, K1, Z16
-	VFNMADD231PS Z15, Z16, Z5
-	VADDPS       Z16, Z9, Z9
+	VMOVAPS.Z    Z27, K1, Z27
+	VFNMADD231PS Z26, Z27, Z5
+	VADDPS       Z27, Z9, Z9
 	ADDQ         BX, DX
 
 esdone:
-	VMOVUPD       (SP), Z15
+	VMOVUPD       (SP), Z26
 	VADDPS        Z2, Z1, Z1
 	VADDPS        Z4, Z3, Z3
 	VADDPS        Z3, Z1, Z1
 	VXORPS        Z2, Z2, Z2
 	VXORPS        Z3, Z3, Z3
 	VXORPS        Z4, Z4, Z4
-	VEXTRACTF32X8 $0x01, Z1, Y16
+	VEXTRACTF32X8 $0x01, Z1, Y27
 	VCVTPS2PD     Y1, Z1
-	VCVTPS2PD     Y16, Z16
-	VADDPD        Z16, Z1, Z1
-	VADDPD        Z1, Z15, Z15
-	VMOVUPD       Z15, (SP)
+	VCVTPS2PD     Y27, Z27
+	VADDPD        Z27, Z1, Z1
+	VADDPD        Z1, Z26, Z26
+	VMOVUPD       Z26, (SP)
 	VXORPS        Z1, Z1, Z1
-	VMOVUPD       64(SP), Z15
+	VMOVUPD       64(SP), Z26
 	VADDPS        Z6, Z5, Z5
 	VADDPS        Z8, Z7, Z7
 	VADDPS        Z7, Z5, Z5
 	VXORPS        Z6, Z6, Z6
 	VXORPS        Z7, Z7, Z7
 	VXORPS        Z8, Z8, Z8
-	VEXTRACTF32X8 $0x01, Z5, Y16
+	VEXTRACTF32X8 $0x01, Z5, Y27
 	VCVTPS2PD     Y5, Z5
-	VCVTPS2PD     Y16, Z16
-	VADDPD        Z16, Z5, Z5
-	VADDPD        Z5, Z15, Z15
-	VMOVUPD       Z15, 64(SP)
+	VCVTPS2PD     Y27, Z27
+	VADDPD        Z27, Z5, Z5
+	VADDPD        Z5, Z26, Z26
+	VMOVUPD       Z26, 64(SP)
 	VXORPS        Z5, Z5, Z5
-	VMOVUPD       128(SP), Z15
+	VMOVUPD       128(SP), Z26
 	VADDPS        Z10, Z9, Z9
 	VADDPS        Z12, Z11, Z11
 	VADDPS        Z11, Z9, Z9
 	VXORPS        Z10, Z10, Z10
 	VXORPS        Z11, Z11, Z11
 	VXORPS        Z12, Z12, Z12
-	VEXTRACTF32X8 $0x01, Z9, Y16
+	VEXTRACTF32X8 $0x01, Z9, Y27
 	VCVTPS2PD     Y9, Z9
-	VCVTPS2PD     Y16, Z16
-	VADDPD        Z16, Z9, Z9
-	VADDPD        Z9, Z15, Z15
-	VMOVUPD       Z15, 128(SP)
+	VCVTPS2PD     Y27, Z27
+	VADDPD        Z27, Z9, Z9
+	VADDPD        Z9, Z26, Z26
+	VMOVUPD       Z26, 128(SP)
 	VXORPS        Z9, Z9, Z9
 	MOVQ          x_len+8(FP), BX
 	CMPQ          DX, BX
@@ -89749,6 +89782,17 @@ TEXT ·softmaxExpSumDenseEAVX512F32(SB), NOSPLIT, $192-120
 	VMOVUPS      Z15, 64(SP)
 	VXORPS       Z15, Z15, Z15
 	VMOVUPS      Z15, 128(SP)
+	VBROADCASTSS consts32<>+68(SB), Z15
+	VBROADCASTSS consts32<>+72(SB), Z16
+	VBROADCASTSS consts32<>+88(SB), Z17
+	VBROADCASTSS consts32<>+120(SB), Z18
+	VBROADCASTSS consts32<>+96(SB), Z19
+	VBROADCASTSS consts32<>+100(SB), Z20
+	VBROADCASTSS consts32<>+124(SB), Z21
+	VBROADCASTSS consts32<>+128(SB), Z22
+	VBROADCASTSS consts32<>+132(SB), Z23
+	VBROADCASTSS consts32<>+136(SB), Z24
+	VBROADCASTSS consts32<>+4(SB), Z25
 
 esouter:
 	MOVQ BX, SI
@@ -89764,118 +89808,114 @@ essized:
 	JG   essingle
 
 esloop:
-	VMOVUPS      (AX)(BX*4), Z15
-	VSUBPS       Z0, Z15, Z15
-	VBROADCASTSS consts32<>+68(SB), Z16
-	VMAXPS       Z15, Z16, Z16
-	VBROADCASTSS consts32<>+72(SB), Z17
-	VFMADD213PS  vconsts32x16<>+448(SB), Z16, Z17
-	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
-	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
-	VFNMADD231PS vconsts32x16<>+576(SB), Z17, Z16
-	VBROADCASTSS consts32<>+88(SB), Z18
-	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
-	VSCALEFPS    Z17, Z18, Z18
-	VMOVUPS      Z18, (DX)(BX*4)
-	VCMPPS       $0x19, Z14, Z15, K1
-	VPADDD.BCST  consts32<>+92(SB), Z13, K1, Z13
-	VADDPS       Z18, Z1, K1, Z1
-	VMOVUPS      (CX)(BX*4), Z16
-	VBROADCASTSS pos+76(FP), Z17
-	VMULPS       Z17, Z16, Z16
-	VBROADCASTSS neg+80(FP), Z17
-	VADDPS       Z17, Z16, Z16
-	VFNMADD231PS Z15, Z16, Z5
-	VADDPS       Z16, Z9, Z9
-	VMOVUPS      64(AX)(BX*4), Z15
-	VSUBPS       Z0, Z15, Z15
-	VBROADCASTSS consts32<>+68(SB), Z16
-	VMAXPS       Z15, Z16, Z16
-	VBROADCASTSS consts32<>+72(SB), Z17
-	VFMADD213PS  vconsts32x16<>+448(SB), Z16, Z17
-	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
-	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
-	VFNMADD231PS vconsts32x16<>+576(SB), Z17, Z16
-	VBROADCASTSS consts32<>+88(SB), Z18
-	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
-	VSCALEFPS    Z17, Z18, Z18
-	VMOVUPS      Z18, 64(DX)(BX*4)
-	VCMPPS       $0x19, Z14, Z15, K1
-	VPADDD.BCST  consts32<>+92(SB), Z13, K1, Z13
-	VADDPS       Z18, Z2, K1, Z2
-	VMOVUPS      64(CX)(BX*4), Z16
-	VBROADCASTSS pos+76(FP), Z17
-	VMULPS       Z17, Z16, Z16
-	VBROADCASTSS neg+80(FP), Z17
-	VADDPS       Z17, Z16, Z16
-	VFNMADD231PS Z15, Z16, Z6
-	VADDPS       Z16, Z10, Z10
-	VMOVUPS      128(AX)(BX*4), Z15
-	VSUBPS       Z0, Z15, Z15
-	VBROADCASTSS consts32<>+68(SB), Z16
-	VMAXPS       Z15, Z16, Z16
-	VBROADCASTSS consts32<>+72(SB), Z17
-	VFMADD213PS  vconsts32x16<>+448(SB), Z16, Z17
-	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
-	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
-	VFNMADD231PS vconsts32x16<>+576(SB), Z17, Z16
-	VBROADCASTSS consts32<>+88(SB), Z18
-	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
-	VSCALEFPS    Z17, Z18, Z18
-	VMOVUPS      Z18, 128(DX)(BX*4)
-	VCMPPS       $0x19, Z14, Z15, K1
-	VPADDD.BCST  consts32<>+92(SB), Z13, K1, Z13
-	VADDPS       Z18, Z3, K1, Z3
-	VMOVUPS      128(CX)(BX*4), Z16
-	VBROADCASTSS pos+76(FP), Z17
-	VMULPS       Z17, Z16, Z16
-	VBROADCASTSS neg+80(FP), Z17
-	VADDPS       Z17, Z16, Z16
-	VFNMADD231PS Z15, Z16, Z7
-	VADDPS       Z16, Z11, Z11
-	VMOVUPS      192(AX)(BX*4), Z15
-	VSUBPS       Z0, Z15, Z15
-	VBROADCASTSS consts32<>+68(SB), Z16
-	VMAXPS       Z15, Z16, Z16
-	VBROADCASTSS consts32<>+72(SB), Z17
-	VFMADD213PS  vconsts32x16<>+448(SB), Z16, Z17
-	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
-	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
-	VFNMADD231PS vconsts32x16<>+576(SB), Z17, Z16
-	VBROADCASTSS consts32<>+88(SB), Z18
-	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
-	VSCALEFPS    Z17, Z18, Z18
-	VMOVUPS      Z18, 192(DX)(BX*4)
-	VCMPPS       $0x19, Z14, Z15, K1
-	VPADDD.BCST  consts32<>+92(SB), Z13, K1, Z13
-	VADDPS       Z18, Z4, K1, Z4
-	VMOVUPS      192(CX)(BX*4), Z16
-	VBROADCASTSS pos+76(FP), Z17
-	VMULPS       Z17, Z16, Z16
-	VBROADCASTSS neg+80(FP), Z17
-	VADDPS       Z17, Z16, Z16
-	VFNMADD231PS Z15, Z16, Z8
-	VADDPS       Z16, Z12, Z12
+	VMOVUPS      (AX)(BX*4), Z26
+	VSUBPS       Z0, Z26, Z26
+	VMAXPS       Z26, Z15, Z27
+	VMOVAPS      Z16, Z28
+	VFMADD213PS  Z18, Z27, Z28
+	VSUBPS       Z18, Z28, Z28
+	VFNMADD231PS Z19, Z28, Z27
+	VFNMADD231PS Z20, Z28, Z27
+	VMOVAPS      Z17, Z29
+	VFMADD213PS  Z21, Z27, Z29
+	VFMADD213PS  Z22, Z27, Z29
+	VFMADD213PS  Z23, Z27, Z29
+	VFMADD213PS  Z24, Z27, Z29
+	VFMADD213PS  Z25, Z27, Z29
+	VFMADD213PS  Z25, Z27, Z29
+	VSCALEFPS    Z28, Z29, Z29
+	VMOVUPS      Z29, (DX)(BX*4)
+	VCMPPS       $0x19, Z14, Z26, K1
+	VPADDD.BCST  consts32<>+104(SB), Z13, K1, Z13
+	VADDPS       Z29, Z1, K1, Z1
+	VMOVUPS      (CX)(BX*4), Z27
+	VBROADCASTSS pos+76(FP), Z28
+	VMULPS       Z28, Z27, Z27
+	VBROADCASTSS neg+80(FP), Z28
+	VADDPS       Z28, Z27, Z27
+	VFNMADD231PS Z26, Z27, Z5
+	VADDPS       Z27, Z9, Z9
+	VMOVUPS      64(AX)(BX*4), Z26
+	VSUBPS       Z0, Z26, Z26
+	VMAXPS       Z26, Z15, Z27
+	VMOVAPS      Z16, Z28
+	VFMADD213PS  Z18, Z27, Z28
+	VSUBPS       Z18, Z28, Z28
+	VFNMADD231PS Z19, Z28, Z27
+	VFNMADD231PS Z20, Z28, Z27
+	VMOVAPS      Z17, Z29
+	VFMADD213PS  Z21, Z27, Z29
+	VFMADD213PS  Z22, Z27, Z29
+	VFMADD213PS  Z23, Z27, Z29
+	VFMADD213PS  Z24, Z27, Z29
+	VFMADD213PS  Z25, Z27, Z29
+	VFMADD213PS  Z25, Z27, Z29
+	VSCALEFPS    Z28, Z29, Z29
+	VMOVUPS      Z29, 64(DX)(BX*4)
+	VCMPPS       $0x19, Z14, Z26, K1
+	VPADDD.BCST  consts32<>+104(SB), Z13, K1, Z13
+	VADDPS       Z29, Z2, K1, Z2
+	VMOVUPS      64(CX)(BX*4), Z27
+	VBROADCASTSS pos+76(FP), Z28
+	VMULPS       Z28, Z27, Z27
+	VBROADCASTSS neg+80(FP), Z28
+	VADDPS       Z28, Z27, Z27
+	VFNMADD231PS Z26, Z27, Z6
+	VADDPS       Z27, Z10, Z10
+	VMOVUPS      128(AX)(BX*4), Z26
+	VSUBPS       Z0, Z26, Z26
+	VMAXPS       Z26, Z15, Z27
+	VMOVAPS      Z16, Z28
+	VFMADD213PS  Z18, Z27, Z28
+	VSUBPS       Z18, Z28, Z28
+	VFNMADD231PS Z19, Z28, Z27
+	VFNMADD231PS Z20, Z28, Z27
+	VMOVAPS      Z17, Z29
+	VFMADD213PS  Z21, Z27, Z29
+	VFMADD213PS  Z22, Z27, Z29
+	VFMADD213PS  Z23, Z27, Z29
+	VFMADD213PS  Z24, Z27, Z29
+	VFMADD213PS  Z25, Z27, Z29
+	VFMADD213PS  Z25, Z27, Z29
+	VSCALEFPS    Z28, Z29, Z29
+	VMOVUPS      Z29, 128(DX)(BX*4)
+	VCMPPS       $0x19, Z14, Z26, K1
+	VPADDD.BCST  consts32<>+104(SB), Z13, K1, Z13
+	VADDPS       Z29, Z3, K1, Z3
+	VMOVUPS      128(CX)(BX*4), Z27
+	VBROADCASTSS pos+76(FP), Z28
+	VMULPS       Z28, Z27, Z27
+	VBROADCASTSS neg+80(FP), Z28
+	VADDPS       Z28, Z27, Z27
+	VFNMADD231PS Z26, Z27, Z7
+	VADDPS       Z27, Z11, Z11
+	VMOVUPS      192(AX)(BX*4), Z26
+	VSUBPS       Z0, Z26, Z26
+	VMAXPS       Z26, Z15, Z27
+	VMOVAPS      Z16, Z28
+	VFMADD213PS  Z18, Z27, Z28
+	VSUBPS       Z18, Z28, Z28
+	VFNMADD231PS Z19, Z28, Z27
+	VFNMADD231PS Z20, Z28, Z27
+	VMOVAPS      Z17, Z29
+	VFMADD213PS  Z21, Z27, Z29
+	VFMADD213PS  Z22, Z27, Z29
+	VFMADD213PS  Z23, Z27, Z29
+	VFMADD213PS  Z24, Z27, Z29
+	VFMADD213PS  Z25, Z27, Z29
+	VFMADD213PS  Z25, Z27, Z29
+	VSCALEFPS    Z28, Z29, Z29
+	VMOVUPS      Z29, 192(DX)(BX*4)
+	VCMPPS       $0x19, Z14, Z26, K1
+	VPADDD.BCST  consts32<>+104(SB), Z13, K1, Z13
+	VADDPS       Z29, Z4, K1, Z4
+	VMOVUPS      192(CX)(BX*4), Z27
+	VBROADCASTSS pos+76(FP), Z28
+	VMULPS       Z28, Z27, Z27
+	VBROADCASTSS neg+80(FP), Z28
+	VADDPS       Z28, Z27, Z27
+	VFNMADD231PS Z26, Z27, Z8
+	VADDPS       Z27, Z12, Z12
 	ADDQ         $0x00000040, BX
 	CMPQ         BX, SI
 	JLE          esloop
@@ -89886,34 +89926,33 @@ essingle:
 essingle1:
 	CMPQ         BX, SI
 	JG           estail
-	VMOVUPS      (AX)(BX*4), Z15
-	VSUBPS       Z0, Z15, Z15
-	VBROADCASTSS consts32<>+68(SB), Z16
-	VMAXPS       Z15, Z16, Z16
-	VBROADCASTSS consts32<>+72(SB), Z17
-	VFMADD213PS  vconsts32x16<>+448(SB), Z16, Z17
-	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
-	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
-	VFNMADD231PS vconsts32x16<>+576(SB), Z17, Z16
-	VBROADCASTSS consts32<>+88(SB), Z18
-	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
-	VSCALEFPS    Z17, Z18, Z18
-	VMOVUPS      Z18, (DX)(BX*4)
-	VCMPPS       $0x19, Z14, Z15, K1
-	VPADDD.BCST  consts32<>+92(SB), Z13, K1, Z13
-	VADDPS       Z18, Z1, K1, Z1
-	VMOVUPS      (CX)(BX*4), Z16
-	VBROADCASTSS pos+76(FP), Z17
-	VMULPS       Z17, Z16, Z16
-	VBROADCASTSS neg+80(FP), Z17
-	VADDPS       Z17, Z16, Z16
-	VFNMADD231PS Z15, Z16, Z5
-	VADDPS       Z16, Z9, Z9
+	VMOVUPS      (AX)(BX*4), Z26
+	VSUBPS       Z0, Z26, Z26
+	VMAXPS       Z26, Z15, Z27
+	VMOVAPS      Z16, Z28
+	VFMADD213PS  Z18, Z27, Z28
+	VSUBPS       Z18, Z28, Z28
+	VFNMADD231PS Z19, Z28, Z27
+	VFNMADD231PS Z20, Z28, Z27
+	VMOVAPS      Z17, Z29
+	VFMADD213PS  Z21, Z27, Z29
+	VFMADD213PS  Z22, Z27, Z29
+	VFMADD213PS  Z23, Z27, Z29
+	VFMADD213PS  Z24, Z27, Z29
+	VFMADD213PS  Z25, Z27, Z29
+	VFMADD213PS  Z25, Z27, Z29
+	VSCALEFPS    Z28, Z29, Z29
+	VMOVUPS      Z29, (DX)(BX*4)
+	VCMPPS       $0x19, Z14, Z26, K1
+	VPADDD.BCST  consts32<>+104(SB), Z13, K1, Z13
+	VADDPS       Z29, Z1, K1, Z1
+	VMOVUPS      (CX)(BX*4), Z27
+	VBROADCASTSS pos+76(FP), Z28
+	VMULPS       Z28, Z27, Z27
+	VBROADCASTSS neg+80(FP), Z28
+	VADDPS       Z28, Z27, Z27
+	VFNMADD231PS Z26, Z27, Z5
+	VADDPS       Z27, Z9, Z9
 	ADDQ         $0x00000010, BX
 	JMP          essingle1
 
@@ -89923,90 +89962,89 @@ estail:
 	JZ           esdone
 	LEAQ         kmask<>+0(SB), DI
 	KMOVW        (DI)(SI*2), K1
-	VXORPS       Z15, Z15, Z15
-	VMOVUPS.Z    (AX)(BX*4), K1, Z15
-	VSUBPS       Z0, Z15, Z15
-	VBROADCASTSS consts32<>+68(SB), Z16
-	VMAXPS       Z15, Z16, Z16
-	VBROADCASTSS consts32<>+72(SB), Z17
-	VFMADD213PS  vconsts32x16<>+448(SB), Z16, Z17
-	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
-	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
-	VFNMADD231PS vconsts32x16<>+576(SB), Z17, Z16
-	VBROADCASTSS consts32<>+88(SB), Z18
-	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
-	VSCALEFPS    Z17, Z18, Z18
+	VXORPS       Z26, Z26, Z26
+	VMOVUPS.Z    (AX)(BX*4), K1, Z26
+	VSUBPS       Z0, Z26, Z26
+	VMAXPS       Z26, Z15, Z27
+	VMOVAPS      Z16, Z28
+	VFMADD213PS  Z18, Z27, Z28
+	VSUBPS       Z18, Z28, Z28
+	VFNMADD231PS Z19, Z28, Z27
+	VFNMADD231PS Z20, Z28, Z27
+	VMOVAPS      Z17, Z29
+	VFMADD213PS  Z21, Z27, Z29
+	VFMADD213PS  Z22, Z27, Z29
+	VFMADD213PS  Z23, Z27, Z29
+	VFMADD213PS  Z24, Z27, Z29
+	VFMADD213PS  Z25, Z27, Z29
+	VFMADD213PS  Z25, Z27, Z29
+	VSCALEFPS    Z28, Z29, Z29
 	LEAQ         kmask<>+0(SB), DI
 	KMOVW        (DI)(SI*2), K1
-	VMOVUPS      Z18, K1, (DX)(BX*4)
-	VCMPPS       $0x19, Z14, Z15, K1
+	VMOVUPS      Z29, K1, (DX)(BX*4)
+	VCMPPS       $0x19, Z14, Z26, K1
 	LEAQ         kmask<>+0(SB), DI
 	KMOVW        (DI)(SI*2), K2
 	KANDW        K1, K2, K1
-	VPADDD.BCST  consts32<>+92(SB), Z13, K1, Z13
-	VADDPS       Z18, Z1, K1, Z1
+	VPADDD.BCST  consts32<>+104(SB), Z13, K1, Z13
+	VADDPS       Z29, Z1, K1, Z1
 	LEAQ         kmask<>+0(SB), DI
 	KMOVW        (DI)(SI*2), K1
-	VXORPS       Z16, Z16, Z16
-	VMOVUPS.Z    (CX)(BX*4), K1, Z16
-	VBROADCASTSS pos+76(FP), Z17
-	VMULPS       Z17, Z16, Z16
-	VBROADCASTSS neg+80(FP), Z17
-	VADDPS       Z17, Z16, Z16
+	VXORPS       Z27, Z27, Z27
+	VMOVUPS.Z    (CX)(BX*4), K1, Z27
+	VBROADCASTSS pos+76(FP), Z28
+	VMULPS       Z28, Z27, Z27
+	VBROADCASTSS neg+80(FP), Z28
+	VADDPS       Z28, Z27, Z27
 	LEAQ         kmask<>+0(SB), DI
 	KMOVW        (DI)(SI*2), K1
-	VMOVAPS.Z    Z16, K1, Z16
-	VFNMADD231PS Z15, Z16, Z5
-	VADDPS       Z16, Z9, Z9
+	VMOVAPS.Z    Z27, K1, Z27
+	VFNMADD231PS Z26, Z27, Z5
+	VADDPS       Z27, Z9, Z9
 	ADDQ         SI, BX
 
 esdone:
-	VMOVUPD       (SP), Z15
+	VMOVUPD       (SP), Z26
 	VADDPS        Z2, Z1, Z1
 	VADDPS        Z4, Z3, Z3
 	VADDPS        Z3, Z1, Z1
 	VXORPS        Z2, Z2, Z2
 	VXORPS        Z3, Z3, Z3
 	VXORPS        Z4, Z4, Z4
-	VEXTRACTF32X8 $0x01, Z1, Y16
+	VEXTRACTF32X8 $0x01, Z1, Y27
 	VCVTPS2PD     Y1, Z1
-	VCVTPS2PD     Y16, Z16
-	VADDPD        Z16, Z1, Z1
-	VADDPD        Z1, Z15, Z15
-	VMOVUPD       Z15, (SP)
+	VCVTPS2PD     Y27, Z27
+	VADDPD        Z27, Z1, Z1
+	VADDPD        Z1, Z26, Z26
+	VMOVUPD       Z26, (SP)
 	VXORPS        Z1, Z1, Z1
-	VMOVUPD       64(SP), Z15
+	VMOVUPD       64(SP), Z26
 	VADDPS        Z6, Z5, Z5
 	VADDPS        Z8, Z7, Z7
 	VADDPS        Z7, Z5, Z5
 	VXORPS        Z6, Z6, Z6
 	VXORPS        Z7, Z7, Z7
 	VXORPS        Z8, Z8, Z8
-	VEXTRACTF32X8 $0x01, Z5, Y16
+	VEXTRACTF32X8 $0x01, Z5, Y27
 	VCVTPS2PD     Y5, Z5
-	VCVTPS2PD     Y16, Z16
-	VADDPD        Z16, Z5, Z5
-	VADDPD        Z5, Z15, Z15
-	VMOVUPD       Z15, 64(SP)
+	VCVTPS2PD     Y27, Z27
+	VADDPD        Z27, Z5, Z5
+	VADDPD        Z5, Z26, Z26
+	VMOVUPD       Z26, 64(SP)
 	VXORPS        Z5, Z5, Z5
-	VMOVUPD       128(SP), Z15
+	VMOVUPD       128(SP), Z26
 	VADDPS        Z10, Z9, Z9
 	VADDPS        Z12, Z11, Z11
 	VADDPS        Z11, Z9, Z9
 	VXORPS        Z10, Z10, Z10
 	VXORPS        Z11, Z11, Z11
 	VXORPS        Z12, Z12, Z12
-	VEXTRACTF32X8 $0x01, Z9, Y16
+	VEXTRACTF32X8 $0x01, Z9, Y27
 	VCVTPS2PD     Y9, Z9
-	VCVTPS2PD     Y16, Z16
-	VADDPD        Z16, Z9, Z9
-	VADDPD        Z9, Z15, Z15
-	VMOVUPD       Z15, 128(SP)
+	VCVTPS2PD     Y27, Z27
+	VADDPD        Z27, Z9, Z9
+	VADDPD        Z9, Z26, Z26
+	VMOVUPD       Z26, 128(SP)
 	VXORPS        Z9, Z9, Z9
 	MOVQ          x_len+32(FP), SI
 	CMPQ          BX, SI
@@ -90456,7 +90494,7 @@ sums:
 	VBLENDMPS    Z10, Z7, K1, Z7
 	VPCMPEQD     1024(SP), Z9, K1
 	VBLENDMPS    Z13, Z8, K1, Z8
-	VBROADCASTSS consts32<>+92(SB), Z10
+	VBROADCASTSS consts32<>+104(SB), Z10
 	VPADDD       Z10, Z9, Z9
 	INCQ         SI
 	CMPQ         SI, AX
@@ -90575,9 +90613,9 @@ noweights:
 	VMULPS       Z7, Z6, Z6
 	VBROADCASTSS consts32<>+0(SB), Z7
 	VANDPS       Z7, Z6, Z7
-	VBROADCASTSS consts32<>+96(SB), Z9
+	VBROADCASTSS consts32<>+108(SB), Z9
 	VCMPPS       $0x1d, Z9, Z7, K1
-	VBROADCASTSS consts32<>+100(SB), Z9
+	VBROADCASTSS consts32<>+112(SB), Z9
 	VCMPPS       $0x12, Z9, Z7, K2
 	KANDW        K1, K2, K1
 	MOVQ         par_base+120(FP), SI
@@ -90593,12 +90631,12 @@ noweights:
 	VMULPS       Z4, Z6, Z4
 	VBROADCASTSS consts32<>+0(SB), Z7
 	VANDPS       Z7, Z0, Z7
-	VBROADCASTSS consts32<>+100(SB), Z9
+	VBROADCASTSS consts32<>+112(SB), Z9
 	VCMPPS       $0x12, Z9, Z7, K2
 	KANDW        K1, K2, K1
 	VBROADCASTSS consts32<>+0(SB), Z7
 	VANDPS       Z7, Z4, Z7
-	VBROADCASTSS consts32<>+100(SB), Z9
+	VBROADCASTSS consts32<>+112(SB), Z9
 	VCMPPS       $0x12, Z9, Z7, K2
 	KANDW        K1, K2, K1
 	MOVQ         DI, R8
@@ -91410,7 +91448,7 @@ noweights:
 	KANDW        K1, K2, K1
 	VBROADCASTSS consts32<>+0(SB), Z6
 	VANDPS       Z6, Z4, Z6
-	VBROADCASTSS consts32<>+104(SB), Z7
+	VBROADCASTSS consts32<>+116(SB), Z7
 	VCMPPS       $0x1d, Z7, Z6, K2
 	KANDW        K1, K2, K1
 	KMOVW        K1, 2176(SP)
@@ -91422,9 +91460,9 @@ noweights:
 	VMULPS       Z5, Z3, Z3
 	VBROADCASTSS consts32<>+0(SB), Z5
 	VANDPS       Z5, Z3, Z5
-	VBROADCASTSS consts32<>+96(SB), Z6
+	VBROADCASTSS consts32<>+108(SB), Z6
 	VCMPPS       $0x1d, Z6, Z5, K1
-	VBROADCASTSS consts32<>+100(SB), Z6
+	VBROADCASTSS consts32<>+112(SB), Z6
 	VCMPPS       $0x12, Z6, Z5, K2
 	KANDW        K1, K2, K1
 	MOVQ         par_base+120(FP), SI
@@ -91448,12 +91486,12 @@ noweights:
 	VMOVAPS      Z5, K2, Z3
 	VBROADCASTSS consts32<>+0(SB), Z5
 	VANDPS       Z5, Z0, Z0
-	VBROADCASTSS consts32<>+100(SB), Z5
+	VBROADCASTSS consts32<>+112(SB), Z5
 	VCMPPS       $0x12, Z5, Z0, K2
 	KANDW        K1, K2, K1
 	VBROADCASTSS consts32<>+0(SB), Z0
 	VANDPS       Z0, Z1, Z0
-	VBROADCASTSS consts32<>+100(SB), Z5
+	VBROADCASTSS consts32<>+112(SB), Z5
 	VCMPPS       $0x12, Z5, Z0, K2
 	KANDW        K1, K2, K1
 	MOVQ         DI, R8
@@ -123348,116 +123386,125 @@ TEXT ·softmaxExpSumAVX512F64(SB), NOSPLIT, $0-48
 	VXORPD       Z5, Z5, Z5
 	VXORPD       Z6, Z6, Z6
 	XORQ         CX, CX
+	VBROADCASTSD consts64<>+152(SB), Z7
+	VBROADCASTSD consts64<>+160(SB), Z8
+	VBROADCASTSD consts64<>+192(SB), Z9
+	VBROADCASTSD consts64<>+280(SB), Z10
+	VBROADCASTSD consts64<>+232(SB), Z11
+	VBROADCASTSD consts64<>+240(SB), Z12
+	VBROADCASTSD consts64<>+288(SB), Z13
+	VBROADCASTSD consts64<>+296(SB), Z14
+	VBROADCASTSD consts64<>+304(SB), Z15
+	VBROADCASTSD consts64<>+312(SB), Z16
+	VBROADCASTSD consts64<>+320(SB), Z17
+	VBROADCASTSD consts64<>+328(SB), Z18
+	VBROADCASTSD consts64<>+336(SB), Z19
 	MOVQ         x_len+8(FP), DX
 	SUBQ         $0x00000020, DX
 	CMPQ         CX, DX
 	JG           essingle
 
 esloop:
-	VMOVUPD      (AX)(CX*8), Z7
-	VSUBPD       Z0, Z7, Z7
-	VBROADCASTSD consts64<>+152(SB), Z8
-	VMAXPD       Z7, Z8, Z8
-	VBROADCASTSD consts64<>+160(SB), Z9
-	VFMADD213PD  vconsts64x8<>+640(SB), Z8, Z9
-	VSUBPD       vconsts64x8<>+640(SB), Z9, Z9
-	VFNMADD231PD vconsts64x8<>+704(SB), Z9, Z8
-	VFNMADD231PD vconsts64x8<>+768(SB), Z9, Z8
-	VBROADCASTSD consts64<>+192(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+960(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+384(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z10
-	VSCALEFPD    Z9, Z10, Z10
-	VCMPPD       $0x19, Z6, Z7, K1
-	VPADDQ.BCST  consts64<>+224(SB), Z5, K1, Z5
-	VADDPD       Z10, Z1, K1, Z1
-	VMOVUPD      64(AX)(CX*8), Z7
-	VSUBPD       Z0, Z7, Z7
-	VBROADCASTSD consts64<>+152(SB), Z8
-	VMAXPD       Z7, Z8, Z8
-	VBROADCASTSD consts64<>+160(SB), Z9
-	VFMADD213PD  vconsts64x8<>+640(SB), Z8, Z9
-	VSUBPD       vconsts64x8<>+640(SB), Z9, Z9
-	VFNMADD231PD vconsts64x8<>+704(SB), Z9, Z8
-	VFNMADD231PD vconsts64x8<>+768(SB), Z9, Z8
-	VBROADCASTSD consts64<>+192(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+960(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+384(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z10
-	VSCALEFPD    Z9, Z10, Z10
-	VCMPPD       $0x19, Z6, Z7, K1
-	VPADDQ.BCST  consts64<>+224(SB), Z5, K1, Z5
-	VADDPD       Z10, Z2, K1, Z2
-	VMOVUPD      128(AX)(CX*8), Z7
-	VSUBPD       Z0, Z7, Z7
-	VBROADCASTSD consts64<>+152(SB), Z8
-	VMAXPD       Z7, Z8, Z8
-	VBROADCASTSD consts64<>+160(SB), Z9
-	VFMADD213PD  vconsts64x8<>+640(SB), Z8, Z9
-	VSUBPD       vconsts64x8<>+640(SB), Z9, Z9
-	VFNMADD231PD vconsts64x8<>+704(SB), Z9, Z8
-	VFNMADD231PD vconsts64x8<>+768(SB), Z9, Z8
-	VBROADCASTSD consts64<>+192(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+960(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+384(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z10
-	VSCALEFPD    Z9, Z10, Z10
-	VCMPPD       $0x19, Z6, Z7, K1
-	VPADDQ.BCST  consts64<>+224(SB), Z5, K1, Z5
-	VADDPD       Z10, Z3, K1, Z3
-	VMOVUPD      192(AX)(CX*8), Z7
-	VSUBPD       Z0, Z7, Z7
-	VBROADCASTSD consts64<>+152(SB), Z8
-	VMAXPD       Z7, Z8, Z8
-	VBROADCASTSD consts64<>+160(SB), Z9
-	VFMADD213PD  vconsts64x8<>+640(SB), Z8, Z9
-	VSUBPD       vconsts64x8<>+640(SB), Z9, Z9
-	VFNMADD231PD vconsts64x8<>+704(SB), Z9, Z8
-	VFNMADD231PD vconsts64x8<>+768(SB), Z9, Z8
-	VBROADCASTSD consts64<>+192(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+960(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+384(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z10
-	VSCALEFPD    Z9, Z10, Z10
-	VCMPPD       $0x19, Z6, Z7, K1
-	VPADDQ.BCST  consts64<>+224(SB), Z5, K1, Z5
-	VADDPD       Z10, Z4, K1, Z4
+	VMOVUPD      (AX)(CX*8), Z20
+	VSUBPD       Z0, Z20, Z20
+	VMAXPD       Z20, Z7, Z21
+	VMOVAPD      Z8, Z22
+	VFMADD213PD  Z10, Z21, Z22
+	VSUBPD       Z10, Z22, Z22
+	VFNMADD231PD Z11, Z22, Z21
+	VFNMADD231PD Z12, Z22, Z21
+	VMOVAPD      Z9, Z23
+	VFMADD213PD  Z13, Z21, Z23
+	VFMADD213PD  Z14, Z21, Z23
+	VFMADD213PD  Z15, Z21, Z23
+	VFMADD213PD  Z16, Z21, Z23
+	VFMADD213PD  Z17, Z21, Z23
+	VFMADD213PD  Z18, Z21, Z23
+	VFMADD213PD  Z19, Z21, Z23
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z21, Z23
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z21, Z23
+	VFMADD213PD  vconsts64x8<>+384(SB), Z21, Z23
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z21, Z23
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z21, Z23
+	VSCALEFPD    Z22, Z23, Z23
+	VCMPPD       $0x19, Z6, Z20, K1
+	VPADDQ.BCST  consts64<>+248(SB), Z5, K1, Z5
+	VADDPD       Z23, Z1, K1, Z1
+	VMOVUPD      64(AX)(CX*8), Z20
+	VSUBPD       Z0, Z20, Z20
+	VMAXPD       Z20, Z7, Z21
+	VMOVAPD      Z8, Z22
+	VFMADD213PD  Z10, Z21, Z22
+	VSUBPD       Z10, Z22, Z22
+	VFNMADD231PD Z11, Z22, Z21
+	VFNMADD231PD Z12, Z22, Z21
+	VMOVAPD      Z9, Z23
+	VFMADD213PD  Z13, Z21, Z23
+	VFMADD213PD  Z14, Z21, Z23
+	VFMADD213PD  Z15, Z21, Z23
+	VFMADD213PD  Z16, Z21, Z23
+	VFMADD213PD  Z17, Z21, Z23
+	VFMADD213PD  Z18, Z21, Z23
+	VFMADD213PD  Z19, Z21, Z23
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z21, Z23
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z21, Z23
+	VFMADD213PD  vconsts64x8<>+384(SB), Z21, Z23
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z21, Z23
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z21, Z23
+	VSCALEFPD    Z22, Z23, Z23
+	VCMPPD       $0x19, Z6, Z20, K1
+	VPADDQ.BCST  consts64<>+248(SB), Z5, K1, Z5
+	VADDPD       Z23, Z2, K1, Z2
+	VMOVUPD      128(AX)(CX*8), Z20
+	VSUBPD       Z0, Z20, Z20
+	VMAXPD       Z20, Z7, Z21
+	VMOVAPD      Z8, Z22
+	VFMADD213PD  Z10, Z21, Z22
+	VSUBPD       Z10, Z22, Z22
+	VFNMADD231PD Z11, Z22, Z21
+	VFNMADD231PD Z12, Z22, Z21
+	VMOVAPD      Z9, Z23
+	VFMADD213PD  Z13, Z21, Z23
+	VFMADD213PD  Z14, Z21, Z23
+	VFMADD213PD  Z15, Z21, Z23
+	VFMADD213PD  Z16, Z21, Z23
+	VFMADD213PD  Z17, Z21, Z23
+	VFMADD213PD  Z18, Z21, Z23
+	VFMADD213PD  Z19, Z21, Z23
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z21, Z23
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z21, Z23
+	VFMADD213PD  vconsts64x8<>+384(SB), Z21, Z23
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z21, Z23
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z21, Z23
+	VSCALEFPD    Z22, Z23, Z23
+	VCMPPD       $0x19, Z6, Z20, K1
+	VPADDQ.BCST  consts64<>+248(SB), Z5, K1, Z5
+	VADDPD       Z23, Z3, K1, Z3
+	VMOVUPD      192(AX)(CX*8), Z20
+	VSUBPD       Z0, Z20, Z20
+	VMAXPD       Z20, Z7, Z21
+	VMOVAPD      Z8, Z22
+	VFMADD213PD  Z10, Z21, Z22
+	VSUBPD       Z10, Z22, Z22
+	VFNMADD231PD Z11, Z22, Z21
+	VFNMADD231PD Z12, Z22, Z21
+	VMOVAPD      Z9, Z23
+	VFMADD213PD  Z13, Z21, Z23
+	VFMADD213PD  Z14, Z21, Z23
+	VFMADD213PD  Z15, Z21, Z23
+	VFMADD213PD  Z16, Z21, Z23
+	VFMADD213PD  Z17, Z21, Z23
+	VFMADD213PD  Z18, Z21, Z23
+	VFMADD213PD  Z19, Z21, Z23
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z21, Z23
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z21, Z23
+	VFMADD213PD  vconsts64x8<>+384(SB), Z21, Z23
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z21, Z23
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z21, Z23
+	VSCALEFPD    Z22, Z23, Z23
+	VCMPPD       $0x19, Z6, Z20, K1
+	VPADDQ.BCST  consts64<>+248(SB), Z5, K1, Z5
+	VADDPD       Z23, Z4, K1, Z4
 	ADDQ         $0x00000020, CX
 	CMPQ         CX, DX
 	JLE          esloop
@@ -123468,32 +123515,31 @@ essingle:
 essingle1:
 	CMPQ         CX, DX
 	JG           estail
-	VMOVUPD      (AX)(CX*8), Z7
-	VSUBPD       Z0, Z7, Z7
-	VBROADCASTSD consts64<>+152(SB), Z8
-	VMAXPD       Z7, Z8, Z8
-	VBROADCASTSD consts64<>+160(SB), Z9
-	VFMADD213PD  vconsts64x8<>+640(SB), Z8, Z9
-	VSUBPD       vconsts64x8<>+640(SB), Z9, Z9
-	VFNMADD231PD vconsts64x8<>+704(SB), Z9, Z8
-	VFNMADD231PD vconsts64x8<>+768(SB), Z9, Z8
-	VBROADCASTSD consts64<>+192(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+960(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+384(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z10
-	VSCALEFPD    Z9, Z10, Z10
-	VCMPPD       $0x19, Z6, Z7, K1
-	VPADDQ.BCST  consts64<>+224(SB), Z5, K1, Z5
-	VADDPD       Z10, Z1, K1, Z1
+	VMOVUPD      (AX)(CX*8), Z20
+	VSUBPD       Z0, Z20, Z20
+	VMAXPD       Z20, Z7, Z21
+	VMOVAPD      Z8, Z22
+	VFMADD213PD  Z10, Z21, Z22
+	VSUBPD       Z10, Z22, Z22
+	VFNMADD231PD Z11, Z22, Z21
+	VFNMADD231PD Z12, Z22, Z21
+	VMOVAPD      Z9, Z23
+	VFMADD213PD  Z13, Z21, Z23
+	VFMADD213PD  Z14, Z21, Z23
+	VFMADD213PD  Z15, Z21, Z23
+	VFMADD213PD  Z16, Z21, Z23
+	VFMADD213PD  Z17, Z21, Z23
+	VFMADD213PD  Z18, Z21, Z23
+	VFMADD213PD  Z19, Z21, Z23
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z21, Z23
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z21, Z23
+	VFMADD213PD  vconsts64x8<>+384(SB), Z21, Z23
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z21, Z23
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z21, Z23
+	VSCALEFPD    Z22, Z23, Z23
+	VCMPPD       $0x19, Z6, Z20, K1
+	VPADDQ.BCST  consts64<>+248(SB), Z5, K1, Z5
+	VADDPD       Z23, Z1, K1, Z1
 	ADDQ         $0x00000008, CX
 	JMP          essingle1
 
@@ -123503,24 +123549,23 @@ estail:
 	JZ           esdone
 	LEAQ         kmask<>+0(SB), BX
 	KMOVW        (BX)(DX*2), K1
-	VXORPD       Z7, Z7, Z7
-	VMOVUPD.Z    (AX)(CX*8), K1, Z7
-	VSUBPD       Z0, Z7, Z0
-	VBROADCASTSD consts64<>+152(SB), Z7
+	VXORPD       Z20, Z20, Z20
+	VMOVUPD.Z    (AX)(CX*8), K1, Z20
+	VSUBPD       Z0, Z20, Z0
 	VMAXPD       Z0, Z7, Z7
-	VBROADCASTSD consts64<>+160(SB), Z8
-	VFMADD213PD  vconsts64x8<>+640(SB), Z7, Z8
-	VSUBPD       vconsts64x8<>+640(SB), Z8, Z8
-	VFNMADD231PD vconsts64x8<>+704(SB), Z8, Z7
-	VFNMADD231PD vconsts64x8<>+768(SB), Z8, Z7
-	VBROADCASTSD consts64<>+192(SB), Z9
-	VFMADD213PD  vconsts64x8<>+832(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+896(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+960(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z7, Z9
+	VMOVAPD      Z8, Z8
+	VFMADD213PD  Z10, Z7, Z8
+	VSUBPD       Z10, Z8, Z8
+	VFNMADD231PD Z11, Z8, Z7
+	VFNMADD231PD Z12, Z8, Z7
+	VMOVAPD      Z9, Z9
+	VFMADD213PD  Z13, Z7, Z9
+	VFMADD213PD  Z14, Z7, Z9
+	VFMADD213PD  Z15, Z7, Z9
+	VFMADD213PD  Z16, Z7, Z9
+	VFMADD213PD  Z17, Z7, Z9
+	VFMADD213PD  Z18, Z7, Z9
+	VFMADD213PD  Z19, Z7, Z9
 	VFMADD213PD  vconsts64x8<>+1280(SB), Z7, Z9
 	VFMADD213PD  vconsts64x8<>+1344(SB), Z7, Z9
 	VFMADD213PD  vconsts64x8<>+384(SB), Z7, Z9
@@ -123531,7 +123576,7 @@ estail:
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(DX*2), K2
 	KANDB        K1, K2, K1
-	VPADDQ.BCST  consts64<>+224(SB), Z5, K1, Z5
+	VPADDQ.BCST  consts64<>+248(SB), Z5, K1, Z5
 	VADDPD       Z9, Z1, K1, Z1
 	ADDQ         DX, CX
 
@@ -123572,120 +123617,129 @@ TEXT ·softmaxExpSumEAVX512F64(SB), NOSPLIT, $0-72
 	VXORPD       Z5, Z5, Z5
 	VXORPD       Z6, Z6, Z6
 	XORQ         DX, DX
+	VBROADCASTSD consts64<>+152(SB), Z7
+	VBROADCASTSD consts64<>+160(SB), Z8
+	VBROADCASTSD consts64<>+192(SB), Z9
+	VBROADCASTSD consts64<>+280(SB), Z10
+	VBROADCASTSD consts64<>+232(SB), Z11
+	VBROADCASTSD consts64<>+240(SB), Z12
+	VBROADCASTSD consts64<>+288(SB), Z13
+	VBROADCASTSD consts64<>+296(SB), Z14
+	VBROADCASTSD consts64<>+304(SB), Z15
+	VBROADCASTSD consts64<>+312(SB), Z16
+	VBROADCASTSD consts64<>+320(SB), Z17
+	VBROADCASTSD consts64<>+328(SB), Z18
+	VBROADCASTSD consts64<>+336(SB), Z19
 	MOVQ         x_len+32(FP), BX
 	SUBQ         $0x00000020, BX
 	CMPQ         DX, BX
 	JG           essingle
 
 esloop:
-	VMOVUPD      (AX)(DX*8), Z7
-	VSUBPD       Z0, Z7, Z7
-	VBROADCASTSD consts64<>+152(SB), Z8
-	VMAXPD       Z7, Z8, Z8
-	VBROADCASTSD consts64<>+160(SB), Z9
-	VFMADD213PD  vconsts64x8<>+640(SB), Z8, Z9
-	VSUBPD       vconsts64x8<>+640(SB), Z9, Z9
-	VFNMADD231PD vconsts64x8<>+704(SB), Z9, Z8
-	VFNMADD231PD vconsts64x8<>+768(SB), Z9, Z8
-	VBROADCASTSD consts64<>+192(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+960(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+384(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z10
-	VSCALEFPD    Z9, Z10, Z10
-	VMOVUPD      Z10, (CX)(DX*8)
-	VCMPPD       $0x19, Z6, Z7, K1
-	VPADDQ.BCST  consts64<>+224(SB), Z5, K1, Z5
-	VADDPD       Z10, Z1, K1, Z1
-	VMOVUPD      64(AX)(DX*8), Z7
-	VSUBPD       Z0, Z7, Z7
-	VBROADCASTSD consts64<>+152(SB), Z8
-	VMAXPD       Z7, Z8, Z8
-	VBROADCASTSD consts64<>+160(SB), Z9
-	VFMADD213PD  vconsts64x8<>+640(SB), Z8, Z9
-	VSUBPD       vconsts64x8<>+640(SB), Z9, Z9
-	VFNMADD231PD vconsts64x8<>+704(SB), Z9, Z8
-	VFNMADD231PD vconsts64x8<>+768(SB), Z9, Z8
-	VBROADCASTSD consts64<>+192(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+960(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+384(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z10
-	VSCALEFPD    Z9, Z10, Z10
-	VMOVUPD      Z10, 64(CX)(DX*8)
-	VCMPPD       $0x19, Z6, Z7, K1
-	VPADDQ.BCST  consts64<>+224(SB), Z5, K1, Z5
-	VADDPD       Z10, Z2, K1, Z2
-	VMOVUPD      128(AX)(DX*8), Z7
-	VSUBPD       Z0, Z7, Z7
-	VBROADCASTSD consts64<>+152(SB), Z8
-	VMAXPD       Z7, Z8, Z8
-	VBROADCASTSD consts64<>+160(SB), Z9
-	VFMADD213PD  vconsts64x8<>+640(SB), Z8, Z9
-	VSUBPD       vconsts64x8<>+640(SB), Z9, Z9
-	VFNMADD231PD vconsts64x8<>+704(SB), Z9, Z8
-	VFNMADD231PD vconsts64x8<>+768(SB), Z9, Z8
-	VBROADCASTSD consts64<>+192(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+960(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+384(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z10
-	VSCALEFPD    Z9, Z10, Z10
-	VMOVUPD      Z10, 128(CX)(DX*8)
-	VCMPPD       $0x19, Z6, Z7, K1
-	VPADDQ.BCST  consts64<>+224(SB), Z5, K1, Z5
-	VADDPD       Z10, Z3, K1, Z3
-	VMOVUPD      192(AX)(DX*8), Z7
-	VSUBPD       Z0, Z7, Z7
-	VBROADCASTSD consts64<>+152(SB), Z8
-	VMAXPD       Z7, Z8, Z8
-	VBROADCASTSD consts64<>+160(SB), Z9
-	VFMADD213PD  vconsts64x8<>+640(SB), Z8, Z9
-	VSUBPD       vconsts64x8<>+640(SB), Z9, Z9
-	VFNMADD231PD vconsts64x8<>+704(SB), Z9, Z8
-	VFNMADD231PD vconsts64x8<>+768(SB), Z9, Z8
-	VBROADCASTSD consts64<>+192(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+960(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+384(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z10
-	VSCALEFPD    Z9, Z10, Z10
-	VMOVUPD      Z10, 192(CX)(DX*8)
-	VCMPPD       $0x19, Z6, Z7, K1
-	VPADDQ.BCST  consts64<>+224(SB), Z5, K1, Z5
-	VADDPD       Z10, Z4, K1, Z4
+	VMOVUPD      (AX)(DX*8), Z20
+	VSUBPD       Z0, Z20, Z20
+	VMAXPD       Z20, Z7, Z21
+	VMOVAPD      Z8, Z22
+	VFMADD213PD  Z10, Z21, Z22
+	VSUBPD       Z10, Z22, Z22
+	VFNMADD231PD Z11, Z22, Z21
+	VFNMADD231PD Z12, Z22, Z21
+	VMOVAPD      Z9, Z23
+	VFMADD213PD  Z13, Z21, Z23
+	VFMADD213PD  Z14, Z21, Z23
+	VFMADD213PD  Z15, Z21, Z23
+	VFMADD213PD  Z16, Z21, Z23
+	VFMADD213PD  Z17, Z21, Z23
+	VFMADD213PD  Z18, Z21, Z23
+	VFMADD213PD  Z19, Z21, Z23
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z21, Z23
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z21, Z23
+	VFMADD213PD  vconsts64x8<>+384(SB), Z21, Z23
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z21, Z23
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z21, Z23
+	VSCALEFPD    Z22, Z23, Z23
+	VMOVUPD      Z23, (CX)(DX*8)
+	VCMPPD       $0x19, Z6, Z20, K1
+	VPADDQ.BCST  consts64<>+248(SB), Z5, K1, Z5
+	VADDPD       Z23, Z1, K1, Z1
+	VMOVUPD      64(AX)(DX*8), Z20
+	VSUBPD       Z0, Z20, Z20
+	VMAXPD       Z20, Z7, Z21
+	VMOVAPD      Z8, Z22
+	VFMADD213PD  Z10, Z21, Z22
+	VSUBPD       Z10, Z22, Z22
+	VFNMADD231PD Z11, Z22, Z21
+	VFNMADD231PD Z12, Z22, Z21
+	VMOVAPD      Z9, Z23
+	VFMADD213PD  Z13, Z21, Z23
+	VFMADD213PD  Z14, Z21, Z23
+	VFMADD213PD  Z15, Z21, Z23
+	VFMADD213PD  Z16, Z21, Z23
+	VFMADD213PD  Z17, Z21, Z23
+	VFMADD213PD  Z18, Z21, Z23
+	VFMADD213PD  Z19, Z21, Z23
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z21, Z23
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z21, Z23
+	VFMADD213PD  vconsts64x8<>+384(SB), Z21, Z23
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z21, Z23
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z21, Z23
+	VSCALEFPD    Z22, Z23, Z23
+	VMOVUPD      Z23, 64(CX)(DX*8)
+	VCMPPD       $0x19, Z6, Z20, K1
+	VPADDQ.BCST  consts64<>+248(SB), Z5, K1, Z5
+	VADDPD       Z23, Z2, K1, Z2
+	VMOVUPD      128(AX)(DX*8), Z20
+	VSUBPD       Z0, Z20, Z20
+	VMAXPD       Z20, Z7, Z21
+	VMOVAPD      Z8, Z22
+	VFMADD213PD  Z10, Z21, Z22
+	VSUBPD       Z10, Z22, Z22
+	VFNMADD231PD Z11, Z22, Z21
+	VFNMADD231PD Z12, Z22, Z21
+	VMOVAPD      Z9, Z23
+	VFMADD213PD  Z13, Z21, Z23
+	VFMADD213PD  Z14, Z21, Z23
+	VFMADD213PD  Z15, Z21, Z23
+	VFMADD213PD  Z16, Z21, Z23
+	VFMADD213PD  Z17, Z21, Z23
+	VFMADD213PD  Z18, Z21, Z23
+	VFMADD213PD  Z19, Z21, Z23
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z21, Z23
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z21, Z23
+	VFMADD213PD  vconsts64x8<>+384(SB), Z21, Z23
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z21, Z23
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z21, Z23
+	VSCALEFPD    Z22, Z23, Z23
+	VMOVUPD      Z23, 128(CX)(DX*8)
+	VCMPPD       $0x19, Z6, Z20, K1
+	VPADDQ.BCST  consts64<>+248(SB), Z5, K1, Z5
+	VADDPD       Z23, Z3, K1, Z3
+	VMOVUPD      192(AX)(DX*8), Z20
+	VSUBPD       Z0, Z20, Z20
+	VMAXPD       Z20, Z7, Z21
+	VMOVAPD      Z8, Z22
+	VFMADD213PD  Z10, Z21, Z22
+	VSUBPD       Z10, Z22, Z22
+	VFNMADD231PD Z11, Z22, Z21
+	VFNMADD231PD Z12, Z22, Z21
+	VMOVAPD      Z9, Z23
+	VFMADD213PD  Z13, Z21, Z23
+	VFMADD213PD  Z14, Z21, Z23
+	VFMADD213PD  Z15, Z21, Z23
+	VFMADD213PD  Z16, Z21, Z23
+	VFMADD213PD  Z17, Z21, Z23
+	VFMADD213PD  Z18, Z21, Z23
+	VFMADD213PD  Z19, Z21, Z23
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z21, Z23
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z21, Z23
+	VFMADD213PD  vconsts64x8<>+384(SB), Z21, Z23
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z21, Z23
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z21, Z23
+	VSCALEFPD    Z22, Z23, Z23
+	VMOVUPD      Z23, 192(CX)(DX*8)
+	VCMPPD       $0x19, Z6, Z20, K1
+	VPADDQ.BCST  consts64<>+248(SB), Z5, K1, Z5
+	VADDPD       Z23, Z4, K1, Z4
 	ADDQ         $0x00000020, DX
 	CMPQ         DX, BX
 	JLE          esloop
@@ -123696,33 +123750,32 @@ essingle:
 essingle1:
 	CMPQ         DX, BX
 	JG           estail
-	VMOVUPD      (AX)(DX*8), Z7
-	VSUBPD       Z0, Z7, Z7
-	VBROADCASTSD consts64<>+152(SB), Z8
-	VMAXPD       Z7, Z8, Z8
-	VBROADCASTSD consts64<>+160(SB), Z9
-	VFMADD213PD  vconsts64x8<>+640(SB), Z8, Z9
-	VSUBPD       vconsts64x8<>+640(SB), Z9, Z9
-	VFNMADD231PD vconsts64x8<>+704(SB), Z9, Z8
-	VFNMADD231PD vconsts64x8<>+768(SB), Z9, Z8
-	VBROADCASTSD consts64<>+192(SB), Z10
-	VFMADD213PD  vconsts64x8<>+832(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+896(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+960(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+384(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z10
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z8, Z10
-	VSCALEFPD    Z9, Z10, Z10
-	VMOVUPD      Z10, (CX)(DX*8)
-	VCMPPD       $0x19, Z6, Z7, K1
-	VPADDQ.BCST  consts64<>+224(SB), Z5, K1, Z5
-	VADDPD       Z10, Z1, K1, Z1
+	VMOVUPD      (AX)(DX*8), Z20
+	VSUBPD       Z0, Z20, Z20
+	VMAXPD       Z20, Z7, Z21
+	VMOVAPD      Z8, Z22
+	VFMADD213PD  Z10, Z21, Z22
+	VSUBPD       Z10, Z22, Z22
+	VFNMADD231PD Z11, Z22, Z21
+	VFNMADD231PD Z12, Z22, Z21
+	VMOVAPD      Z9, Z23
+	VFMADD213PD  Z13, Z21, Z23
+	VFMADD213PD  Z14, Z21, Z23
+	VFMADD213PD  Z15, Z21, Z23
+	VFMADD213PD  Z16, Z21, Z23
+	VFMADD213PD  Z17, Z21, Z23
+	VFMADD213PD  Z18, Z21, Z23
+	VFMADD213PD  Z19, Z21, Z23
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z21, Z23
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z21, Z23
+	VFMADD213PD  vconsts64x8<>+384(SB), Z21, Z23
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z21, Z23
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z21, Z23
+	VSCALEFPD    Z22, Z23, Z23
+	VMOVUPD      Z23, (CX)(DX*8)
+	VCMPPD       $0x19, Z6, Z20, K1
+	VPADDQ.BCST  consts64<>+248(SB), Z5, K1, Z5
+	VADDPD       Z23, Z1, K1, Z1
 	ADDQ         $0x00000008, DX
 	JMP          essingle1
 
@@ -123732,24 +123785,23 @@ estail:
 	JZ           esdone
 	LEAQ         kmask<>+0(SB), SI
 	KMOVW        (SI)(BX*2), K1
-	VXORPD       Z7, Z7, Z7
-	VMOVUPD.Z    (AX)(DX*8), K1, Z7
-	VSUBPD       Z0, Z7, Z0
-	VBROADCASTSD consts64<>+152(SB), Z7
+	VXORPD       Z20, Z20, Z20
+	VMOVUPD.Z    (AX)(DX*8), K1, Z20
+	VSUBPD       Z0, Z20, Z0
 	VMAXPD       Z0, Z7, Z7
-	VBROADCASTSD consts64<>+160(SB), Z8
-	VFMADD213PD  vconsts64x8<>+640(SB), Z7, Z8
-	VSUBPD       vconsts64x8<>+640(SB), Z8, Z8
-	VFNMADD231PD vconsts64x8<>+704(SB), Z8, Z7
-	VFNMADD231PD vconsts64x8<>+768(SB), Z8, Z7
-	VBROADCASTSD consts64<>+192(SB), Z9
-	VFMADD213PD  vconsts64x8<>+832(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+896(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+960(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z7, Z9
+	VMOVAPD      Z8, Z8
+	VFMADD213PD  Z10, Z7, Z8
+	VSUBPD       Z10, Z8, Z8
+	VFNMADD231PD Z11, Z8, Z7
+	VFNMADD231PD Z12, Z8, Z7
+	VMOVAPD      Z9, Z9
+	VFMADD213PD  Z13, Z7, Z9
+	VFMADD213PD  Z14, Z7, Z9
+	VFMADD213PD  Z15, Z7, Z9
+	VFMADD213PD  Z16, Z7, Z9
+	VFMADD213PD  Z17, Z7, Z9
+	VFMADD213PD  Z18, Z7, Z9
+	VFMADD213PD  Z19, Z7, Z9
 	VFMADD213PD  vconsts64x8<>+1280(SB), Z7, Z9
 	VFMADD213PD  vconsts64x8<>+1344(SB), Z7, Z9
 	VFMADD213PD  vconsts64x8<>+384(SB), Z7, Z9
@@ -123763,7 +123815,7 @@ estail:
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(BX*2), K2
 	KANDB        K1, K2, K1
-	VPADDQ.BCST  consts64<>+224(SB), Z5, K1, Z5
+	VPADDQ.BCST  consts64<>+248(SB), Z5, K1, Z5
 	VADDPD       Z9, Z1, K1, Z1
 	ADDQ         BX, DX
 
@@ -123807,120 +123859,129 @@ TEXT ·softmaxExpSumDistAVX512F64(SB), NOSPLIT, $0-56
 	VXORPD       Z9, Z9, Z9
 	VXORPD       Z10, Z10, Z10
 	XORQ         CX, CX
+	VBROADCASTSD consts64<>+152(SB), Z11
+	VBROADCASTSD consts64<>+160(SB), Z12
+	VBROADCASTSD consts64<>+192(SB), Z13
+	VBROADCASTSD consts64<>+280(SB), Z14
+	VBROADCASTSD consts64<>+232(SB), Z15
+	VBROADCASTSD consts64<>+240(SB), Z16
+	VBROADCASTSD consts64<>+288(SB), Z17
+	VBROADCASTSD consts64<>+296(SB), Z18
+	VBROADCASTSD consts64<>+304(SB), Z19
+	VBROADCASTSD consts64<>+312(SB), Z20
+	VBROADCASTSD consts64<>+320(SB), Z21
+	VBROADCASTSD consts64<>+328(SB), Z22
+	VBROADCASTSD consts64<>+336(SB), Z23
 	MOVQ         x_len+8(FP), DX
 	SUBQ         $0x00000020, DX
 	CMPQ         CX, DX
 	JG           essingle
 
 esloop:
-	VMOVUPD      (AX)(CX*8), Z11
-	VSUBPD       Z0, Z11, Z11
-	VBROADCASTSD consts64<>+152(SB), Z12
-	VMAXPD       Z11, Z12, Z12
-	VBROADCASTSD consts64<>+160(SB), Z13
-	VFMADD213PD  vconsts64x8<>+640(SB), Z12, Z13
-	VSUBPD       vconsts64x8<>+640(SB), Z13, Z13
-	VFNMADD231PD vconsts64x8<>+704(SB), Z13, Z12
-	VFNMADD231PD vconsts64x8<>+768(SB), Z13, Z12
-	VBROADCASTSD consts64<>+192(SB), Z14
-	VFMADD213PD  vconsts64x8<>+832(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+896(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+960(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+384(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
-	VSCALEFPD    Z13, Z14, Z14
-	VCMPPD       $0x19, Z10, Z11, K1
-	VPADDQ.BCST  consts64<>+224(SB), Z9, K1, Z9
-	VADDPD       Z14, Z1, K1, Z1
-	VSUBPD       Z11, Z5, Z5
-	VMOVUPD      64(AX)(CX*8), Z11
-	VSUBPD       Z0, Z11, Z11
-	VBROADCASTSD consts64<>+152(SB), Z12
-	VMAXPD       Z11, Z12, Z12
-	VBROADCASTSD consts64<>+160(SB), Z13
-	VFMADD213PD  vconsts64x8<>+640(SB), Z12, Z13
-	VSUBPD       vconsts64x8<>+640(SB), Z13, Z13
-	VFNMADD231PD vconsts64x8<>+704(SB), Z13, Z12
-	VFNMADD231PD vconsts64x8<>+768(SB), Z13, Z12
-	VBROADCASTSD consts64<>+192(SB), Z14
-	VFMADD213PD  vconsts64x8<>+832(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+896(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+960(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+384(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
-	VSCALEFPD    Z13, Z14, Z14
-	VCMPPD       $0x19, Z10, Z11, K1
-	VPADDQ.BCST  consts64<>+224(SB), Z9, K1, Z9
-	VADDPD       Z14, Z2, K1, Z2
-	VSUBPD       Z11, Z6, Z6
-	VMOVUPD      128(AX)(CX*8), Z11
-	VSUBPD       Z0, Z11, Z11
-	VBROADCASTSD consts64<>+152(SB), Z12
-	VMAXPD       Z11, Z12, Z12
-	VBROADCASTSD consts64<>+160(SB), Z13
-	VFMADD213PD  vconsts64x8<>+640(SB), Z12, Z13
-	VSUBPD       vconsts64x8<>+640(SB), Z13, Z13
-	VFNMADD231PD vconsts64x8<>+704(SB), Z13, Z12
-	VFNMADD231PD vconsts64x8<>+768(SB), Z13, Z12
-	VBROADCASTSD consts64<>+192(SB), Z14
-	VFMADD213PD  vconsts64x8<>+832(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+896(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+960(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+384(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
-	VSCALEFPD    Z13, Z14, Z14
-	VCMPPD       $0x19, Z10, Z11, K1
-	VPADDQ.BCST  consts64<>+224(SB), Z9, K1, Z9
-	VADDPD       Z14, Z3, K1, Z3
-	VSUBPD       Z11, Z7, Z7
-	VMOVUPD      192(AX)(CX*8), Z11
-	VSUBPD       Z0, Z11, Z11
-	VBROADCASTSD consts64<>+152(SB), Z12
-	VMAXPD       Z11, Z12, Z12
-	VBROADCASTSD consts64<>+160(SB), Z13
-	VFMADD213PD  vconsts64x8<>+640(SB), Z12, Z13
-	VSUBPD       vconsts64x8<>+640(SB), Z13, Z13
-	VFNMADD231PD vconsts64x8<>+704(SB), Z13, Z12
-	VFNMADD231PD vconsts64x8<>+768(SB), Z13, Z12
-	VBROADCASTSD consts64<>+192(SB), Z14
-	VFMADD213PD  vconsts64x8<>+832(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+896(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+960(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+384(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
-	VSCALEFPD    Z13, Z14, Z14
-	VCMPPD       $0x19, Z10, Z11, K1
-	VPADDQ.BCST  consts64<>+224(SB), Z9, K1, Z9
-	VADDPD       Z14, Z4, K1, Z4
-	VSUBPD       Z11, Z8, Z8
+	VMOVUPD      (AX)(CX*8), Z24
+	VSUBPD       Z0, Z24, Z24
+	VMAXPD       Z24, Z11, Z25
+	VMOVAPD      Z12, Z26
+	VFMADD213PD  Z14, Z25, Z26
+	VSUBPD       Z14, Z26, Z26
+	VFNMADD231PD Z15, Z26, Z25
+	VFNMADD231PD Z16, Z26, Z25
+	VMOVAPD      Z13, Z27
+	VFMADD213PD  Z17, Z25, Z27
+	VFMADD213PD  Z18, Z25, Z27
+	VFMADD213PD  Z19, Z25, Z27
+	VFMADD213PD  Z20, Z25, Z27
+	VFMADD213PD  Z21, Z25, Z27
+	VFMADD213PD  Z22, Z25, Z27
+	VFMADD213PD  Z23, Z25, Z27
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z25, Z27
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z25, Z27
+	VFMADD213PD  vconsts64x8<>+384(SB), Z25, Z27
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z25, Z27
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z25, Z27
+	VSCALEFPD    Z26, Z27, Z27
+	VCMPPD       $0x19, Z10, Z24, K1
+	VPADDQ.BCST  consts64<>+248(SB), Z9, K1, Z9
+	VADDPD       Z27, Z1, K1, Z1
+	VSUBPD       Z24, Z5, Z5
+	VMOVUPD      64(AX)(CX*8), Z24
+	VSUBPD       Z0, Z24, Z24
+	VMAXPD       Z24, Z11, Z25
+	VMOVAPD      Z12, Z26
+	VFMADD213PD  Z14, Z25, Z26
+	VSUBPD       Z14, Z26, Z26
+	VFNMADD231PD Z15, Z26, Z25
+	VFNMADD231PD Z16, Z26, Z25
+	VMOVAPD      Z13, Z27
+	VFMADD213PD  Z17, Z25, Z27
+	VFMADD213PD  Z18, Z25, Z27
+	VFMADD213PD  Z19, Z25, Z27
+	VFMADD213PD  Z20, Z25, Z27
+	VFMADD213PD  Z21, Z25, Z27
+	VFMADD213PD  Z22, Z25, Z27
+	VFMADD213PD  Z23, Z25, Z27
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z25, Z27
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z25, Z27
+	VFMADD213PD  vconsts64x8<>+384(SB), Z25, Z27
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z25, Z27
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z25, Z27
+	VSCALEFPD    Z26, Z27, Z27
+	VCMPPD       $0x19, Z10, Z24, K1
+	VPADDQ.BCST  consts64<>+248(SB), Z9, K1, Z9
+	VADDPD       Z27, Z2, K1, Z2
+	VSUBPD       Z24, Z6, Z6
+	VMOVUPD      128(AX)(CX*8), Z24
+	VSUBPD       Z0, Z24, Z24
+	VMAXPD       Z24, Z11, Z25
+	VMOVAPD      Z12, Z26
+	VFMADD213PD  Z14, Z25, Z26
+	VSUBPD       Z14, Z26, Z26
+	VFNMADD231PD Z15, Z26, Z25
+	VFNMADD231PD Z16, Z26, Z25
+	VMOVAPD      Z13, Z27
+	VFMADD213PD  Z17, Z25, Z27
+	VFMADD213PD  Z18, Z25, Z27
+	VFMADD213PD  Z19, Z25, Z27
+	VFMADD213PD  Z20, Z25, Z27
+	VFMADD213PD  Z21, Z25, Z27
+	VFMADD213PD  Z22, Z25, Z27
+	VFMADD213PD  Z23, Z25, Z27
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z25, Z27
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z25, Z27
+	VFMADD213PD  vconsts64x8<>+384(SB), Z25, Z27
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z25, Z27
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z25, Z27
+	VSCALEFPD    Z26, Z27, Z27
+	VCMPPD       $0x19, Z10, Z24, K1
+	VPADDQ.BCST  consts64<>+248(SB), Z9, K1, Z9
+	VADDPD       Z27, Z3, K1, Z3
+	VSUBPD       Z24, Z7, Z7
+	VMOVUPD      192(AX)(CX*8), Z24
+	VSUBPD       Z0, Z24, Z24
+	VMAXPD       Z24, Z11, Z25
+	VMOVAPD      Z12, Z26
+	VFMADD213PD  Z14, Z25, Z26
+	VSUBPD       Z14, Z26, Z26
+	VFNMADD231PD Z15, Z26, Z25
+	VFNMADD231PD Z16, Z26, Z25
+	VMOVAPD      Z13, Z27
+	VFMADD213PD  Z17, Z25, Z27
+	VFMADD213PD  Z18, Z25, Z27
+	VFMADD213PD  Z19, Z25, Z27
+	VFMADD213PD  Z20, Z25, Z27
+	VFMADD213PD  Z21, Z25, Z27
+	VFMADD213PD  Z22, Z25, Z27
+	VFMADD213PD  Z23, Z25, Z27
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z25, Z27
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z25, Z27
+	VFMADD213PD  vconsts64x8<>+384(SB), Z25, Z27
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z25, Z27
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z25, Z27
+	VSCALEFPD    Z26, Z27, Z27
+	VCMPPD       $0x19, Z10, Z24, K1
+	VPADDQ.BCST  consts64<>+248(SB), Z9, K1, Z9
+	VADDPD       Z27, Z4, K1, Z4
+	VSUBPD       Z24, Z8, Z8
 	ADDQ         $0x00000020, CX
 	CMPQ         CX, DX
 	JLE          esloop
@@ -123931,33 +123992,32 @@ essingle:
 essingle1:
 	CMPQ         CX, DX
 	JG           estail
-	VMOVUPD      (AX)(CX*8), Z11
-	VSUBPD       Z0, Z11, Z11
-	VBROADCASTSD consts64<>+152(SB), Z12
-	VMAXPD       Z11, Z12, Z12
-	VBROADCASTSD consts64<>+160(SB), Z13
-	VFMADD213PD  vconsts64x8<>+640(SB), Z12, Z13
-	VSUBPD       vconsts64x8<>+640(SB), Z13, Z13
-	VFNMADD231PD vconsts64x8<>+704(SB), Z13, Z12
-	VFNMADD231PD vconsts64x8<>+768(SB), Z13, Z12
-	VBROADCASTSD consts64<>+192(SB), Z14
-	VFMADD213PD  vconsts64x8<>+832(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+896(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+960(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+384(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
-	VSCALEFPD    Z13, Z14, Z14
-	VCMPPD       $0x19, Z10, Z11, K1
-	VPADDQ.BCST  consts64<>+224(SB), Z9, K1, Z9
-	VADDPD       Z14, Z1, K1, Z1
-	VSUBPD       Z11, Z5, Z5
+	VMOVUPD      (AX)(CX*8), Z24
+	VSUBPD       Z0, Z24, Z24
+	VMAXPD       Z24, Z11, Z25
+	VMOVAPD      Z12, Z26
+	VFMADD213PD  Z14, Z25, Z26
+	VSUBPD       Z14, Z26, Z26
+	VFNMADD231PD Z15, Z26, Z25
+	VFNMADD231PD Z16, Z26, Z25
+	VMOVAPD      Z13, Z27
+	VFMADD213PD  Z17, Z25, Z27
+	VFMADD213PD  Z18, Z25, Z27
+	VFMADD213PD  Z19, Z25, Z27
+	VFMADD213PD  Z20, Z25, Z27
+	VFMADD213PD  Z21, Z25, Z27
+	VFMADD213PD  Z22, Z25, Z27
+	VFMADD213PD  Z23, Z25, Z27
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z25, Z27
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z25, Z27
+	VFMADD213PD  vconsts64x8<>+384(SB), Z25, Z27
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z25, Z27
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z25, Z27
+	VSCALEFPD    Z26, Z27, Z27
+	VCMPPD       $0x19, Z10, Z24, K1
+	VPADDQ.BCST  consts64<>+248(SB), Z9, K1, Z9
+	VADDPD       Z27, Z1, K1, Z1
+	VSUBPD       Z24, Z5, Z5
 	ADDQ         $0x00000008, CX
 	JMP          essingle1
 
@@ -123967,24 +124027,23 @@ estail:
 	JZ           esdone
 	LEAQ         kmask<>+0(SB), BX
 	KMOVW        (BX)(DX*2), K1
-	VXORPD       Z11, Z11, Z11
-	VMOVUPD.Z    (AX)(CX*8), K1, Z11
-	VSUBPD       Z0, Z11, Z0
-	VBROADCASTSD consts64<>+152(SB), Z11
+	VXORPD       Z24, Z24, Z24
+	VMOVUPD.Z    (AX)(CX*8), K1, Z24
+	VSUBPD       Z0, Z24, Z0
 	VMAXPD       Z0, Z11, Z11
-	VBROADCASTSD consts64<>+160(SB), Z12
-	VFMADD213PD  vconsts64x8<>+640(SB), Z11, Z12
-	VSUBPD       vconsts64x8<>+640(SB), Z12, Z12
-	VFNMADD231PD vconsts64x8<>+704(SB), Z12, Z11
-	VFNMADD231PD vconsts64x8<>+768(SB), Z12, Z11
-	VBROADCASTSD consts64<>+192(SB), Z13
-	VFMADD213PD  vconsts64x8<>+832(SB), Z11, Z13
-	VFMADD213PD  vconsts64x8<>+896(SB), Z11, Z13
-	VFMADD213PD  vconsts64x8<>+960(SB), Z11, Z13
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z11, Z13
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z11, Z13
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z11, Z13
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z11, Z13
+	VMOVAPD      Z12, Z12
+	VFMADD213PD  Z14, Z11, Z12
+	VSUBPD       Z14, Z12, Z12
+	VFNMADD231PD Z15, Z12, Z11
+	VFNMADD231PD Z16, Z12, Z11
+	VMOVAPD      Z13, Z13
+	VFMADD213PD  Z17, Z11, Z13
+	VFMADD213PD  Z18, Z11, Z13
+	VFMADD213PD  Z19, Z11, Z13
+	VFMADD213PD  Z20, Z11, Z13
+	VFMADD213PD  Z21, Z11, Z13
+	VFMADD213PD  Z22, Z11, Z13
+	VFMADD213PD  Z23, Z11, Z13
 	VFMADD213PD  vconsts64x8<>+1280(SB), Z11, Z13
 	VFMADD213PD  vconsts64x8<>+1344(SB), Z11, Z13
 	VFMADD213PD  vconsts64x8<>+384(SB), Z11, Z13
@@ -123995,7 +124054,7 @@ estail:
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(DX*2), K2
 	KANDB        K1, K2, K1
-	VPADDQ.BCST  consts64<>+224(SB), Z9, K1, Z9
+	VPADDQ.BCST  consts64<>+248(SB), Z9, K1, Z9
 	VADDPD       Z13, Z1, K1, Z1
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(DX*2), K1
@@ -124054,124 +124113,133 @@ TEXT ·softmaxExpSumDistEAVX512F64(SB), NOSPLIT, $0-80
 	VXORPD       Z9, Z9, Z9
 	VXORPD       Z10, Z10, Z10
 	XORQ         DX, DX
+	VBROADCASTSD consts64<>+152(SB), Z11
+	VBROADCASTSD consts64<>+160(SB), Z12
+	VBROADCASTSD consts64<>+192(SB), Z13
+	VBROADCASTSD consts64<>+280(SB), Z14
+	VBROADCASTSD consts64<>+232(SB), Z15
+	VBROADCASTSD consts64<>+240(SB), Z16
+	VBROADCASTSD consts64<>+288(SB), Z17
+	VBROADCASTSD consts64<>+296(SB), Z18
+	VBROADCASTSD consts64<>+304(SB), Z19
+	VBROADCASTSD consts64<>+312(SB), Z20
+	VBROADCASTSD consts64<>+320(SB), Z21
+	VBROADCASTSD consts64<>+328(SB), Z22
+	VBROADCASTSD consts64<>+336(SB), Z23
 	MOVQ         x_len+32(FP), BX
 	SUBQ         $0x00000020, BX
 	CMPQ         DX, BX
 	JG           essingle
 
 esloop:
-	VMOVUPD      (AX)(DX*8), Z11
-	VSUBPD       Z0, Z11, Z11
-	VBROADCASTSD consts64<>+152(SB), Z12
-	VMAXPD       Z11, Z12, Z12
-	VBROADCASTSD consts64<>+160(SB), Z13
-	VFMADD213PD  vconsts64x8<>+640(SB), Z12, Z13
-	VSUBPD       vconsts64x8<>+640(SB), Z13, Z13
-	VFNMADD231PD vconsts64x8<>+704(SB), Z13, Z12
-	VFNMADD231PD vconsts64x8<>+768(SB), Z13, Z12
-	VBROADCASTSD consts64<>+192(SB), Z14
-	VFMADD213PD  vconsts64x8<>+832(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+896(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+960(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+384(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
-	VSCALEFPD    Z13, Z14, Z14
-	VMOVUPD      Z14, (CX)(DX*8)
-	VCMPPD       $0x19, Z10, Z11, K1
-	VPADDQ.BCST  consts64<>+224(SB), Z9, K1, Z9
-	VADDPD       Z14, Z1, K1, Z1
-	VSUBPD       Z11, Z5, Z5
-	VMOVUPD      64(AX)(DX*8), Z11
-	VSUBPD       Z0, Z11, Z11
-	VBROADCASTSD consts64<>+152(SB), Z12
-	VMAXPD       Z11, Z12, Z12
-	VBROADCASTSD consts64<>+160(SB), Z13
-	VFMADD213PD  vconsts64x8<>+640(SB), Z12, Z13
-	VSUBPD       vconsts64x8<>+640(SB), Z13, Z13
-	VFNMADD231PD vconsts64x8<>+704(SB), Z13, Z12
-	VFNMADD231PD vconsts64x8<>+768(SB), Z13, Z12
-	VBROADCASTSD consts64<>+192(SB), Z14
-	VFMADD213PD  vconsts64x8<>+832(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+896(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+960(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+384(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
-	VSCALEFPD    Z13, Z14, Z14
-	VMOVUPD      Z14, 64(CX)(DX*8)
-	VCMPPD       $0x19, Z10, Z11, K1
-	VPADDQ.BCST  consts64<>+224(SB), Z9, K1, Z9
-	VADDPD       Z14, Z2, K1, Z2
-	VSUBPD       Z11, Z6, Z6
-	VMOVUPD      128(AX)(DX*8), Z11
-	VSUBPD       Z0, Z11, Z11
-	VBROADCASTSD consts64<>+152(SB), Z12
-	VMAXPD       Z11, Z12, Z12
-	VBROADCASTSD consts64<>+160(SB), Z13
-	VFMADD213PD  vconsts64x8<>+640(SB), Z12, Z13
-	VSUBPD       vconsts64x8<>+640(SB), Z13, Z13
-	VFNMADD231PD vconsts64x8<>+704(SB), Z13, Z12
-	VFNMADD231PD vconsts64x8<>+768(SB), Z13, Z12
-	VBROADCASTSD consts64<>+192(SB), Z14
-	VFMADD213PD  vconsts64x8<>+832(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+896(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+960(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+384(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
-	VSCALEFPD    Z13, Z14, Z14
-	VMOVUPD      Z14, 128(CX)(DX*8)
-	VCMPPD       $0x19, Z10, Z11, K1
-	VPADDQ.BCST  consts64<>+224(SB), Z9, K1, Z9
-	VADDPD       Z14, Z3, K1, Z3
-	VSUBPD       Z11, Z7, Z7
-	VMOVUPD      192(AX)(DX*8), Z11
-	VSUBPD       Z0, Z11, Z11
-	VBROADCASTSD consts64<>+152(SB), Z12
-	VMAXPD       Z11, Z12, Z12
-	VBROADCASTSD consts64<>+160(SB), Z13
-	VFMADD213PD  vconsts64x8<>+640(SB), Z12, Z13
-	VSUBPD       vconsts64x8<>+640(SB), Z13, Z13
-	VFNMADD231PD vconsts64x8<>+704(SB), Z13, Z12
-	VFNMADD231PD vconsts64x8<>+768(SB), Z13, Z12
-	VBROADCASTSD consts64<>+192(SB), Z14
-	VFMADD213PD  vconsts64x8<>+832(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+896(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+960(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+384(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
-	VSCALEFPD    Z13, Z14, Z14
-	VMOVUPD      Z14, 192(CX)(DX*8)
-	VCMPPD       $0x19, Z10, Z11, K1
-	VPADDQ.BCST  consts64<>+224(SB), Z9, K1, Z9
-	VADDPD       Z14, Z4, K1, Z4
-	VSUBPD       Z11, Z8, Z8
+	VMOVUPD      (AX)(DX*8), Z24
+	VSUBPD       Z0, Z24, Z24
+	VMAXPD       Z24, Z11, Z25
+	VMOVAPD      Z12, Z26
+	VFMADD213PD  Z14, Z25, Z26
+	VSUBPD       Z14, Z26, Z26
+	VFNMADD231PD Z15, Z26, Z25
+	VFNMADD231PD Z16, Z26, Z25
+	VMOVAPD      Z13, Z27
+	VFMADD213PD  Z17, Z25, Z27
+	VFMADD213PD  Z18, Z25, Z27
+	VFMADD213PD  Z19, Z25, Z27
+	VFMADD213PD  Z20, Z25, Z27
+	VFMADD213PD  Z21, Z25, Z27
+	VFMADD213PD  Z22, Z25, Z27
+	VFMADD213PD  Z23, Z25, Z27
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z25, Z27
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z25, Z27
+	VFMADD213PD  vconsts64x8<>+384(SB), Z25, Z27
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z25, Z27
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z25, Z27
+	VSCALEFPD    Z26, Z27, Z27
+	VMOVUPD      Z27, (CX)(DX*8)
+	VCMPPD       $0x19, Z10, Z24, K1
+	VPADDQ.BCST  consts64<>+248(SB), Z9, K1, Z9
+	VADDPD       Z27, Z1, K1, Z1
+	VSUBPD       Z24, Z5, Z5
+	VMOVUPD      64(AX)(DX*8), Z24
+	VSUBPD       Z0, Z24, Z24
+	VMAXPD       Z24, Z11, Z25
+	VMOVAPD      Z12, Z26
+	VFMADD213PD  Z14, Z25, Z26
+	VSUBPD       Z14, Z26, Z26
+	VFNMADD231PD Z15, Z26, Z25
+	VFNMADD231PD Z16, Z26, Z25
+	VMOVAPD      Z13, Z27
+	VFMADD213PD  Z17, Z25, Z27
+	VFMADD213PD  Z18, Z25, Z27
+	VFMADD213PD  Z19, Z25, Z27
+	VFMADD213PD  Z20, Z25, Z27
+	VFMADD213PD  Z21, Z25, Z27
+	VFMADD213PD  Z22, Z25, Z27
+	VFMADD213PD  Z23, Z25, Z27
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z25, Z27
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z25, Z27
+	VFMADD213PD  vconsts64x8<>+384(SB), Z25, Z27
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z25, Z27
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z25, Z27
+	VSCALEFPD    Z26, Z27, Z27
+	VMOVUPD      Z27, 64(CX)(DX*8)
+	VCMPPD       $0x19, Z10, Z24, K1
+	VPADDQ.BCST  consts64<>+248(SB), Z9, K1, Z9
+	VADDPD       Z27, Z2, K1, Z2
+	VSUBPD       Z24, Z6, Z6
+	VMOVUPD      128(AX)(DX*8), Z24
+	VSUBPD       Z0, Z24, Z24
+	VMAXPD       Z24, Z11, Z25
+	VMOVAPD      Z12, Z26
+	VFMADD213PD  Z14, Z25, Z26
+	VSUBPD       Z14, Z26, Z26
+	VFNMADD231PD Z15, Z26, Z25
+	VFNMADD231PD Z16, Z26, Z25
+	VMOVAPD      Z13, Z27
+	VFMADD213PD  Z17, Z25, Z27
+	VFMADD213PD  Z18, Z25, Z27
+	VFMADD213PD  Z19, Z25, Z27
+	VFMADD213PD  Z20, Z25, Z27
+	VFMADD213PD  Z21, Z25, Z27
+	VFMADD213PD  Z22, Z25, Z27
+	VFMADD213PD  Z23, Z25, Z27
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z25, Z27
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z25, Z27
+	VFMADD213PD  vconsts64x8<>+384(SB), Z25, Z27
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z25, Z27
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z25, Z27
+	VSCALEFPD    Z26, Z27, Z27
+	VMOVUPD      Z27, 128(CX)(DX*8)
+	VCMPPD       $0x19, Z10, Z24, K1
+	VPADDQ.BCST  consts64<>+248(SB), Z9, K1, Z9
+	VADDPD       Z27, Z3, K1, Z3
+	VSUBPD       Z24, Z7, Z7
+	VMOVUPD      192(AX)(DX*8), Z24
+	VSUBPD       Z0, Z24, Z24
+	VMAXPD       Z24, Z11, Z25
+	VMOVAPD      Z12, Z26
+	VFMADD213PD  Z14, Z25, Z26
+	VSUBPD       Z14, Z26, Z26
+	VFNMADD231PD Z15, Z26, Z25
+	VFNMADD231PD Z16, Z26, Z25
+	VMOVAPD      Z13, Z27
+	VFMADD213PD  Z17, Z25, Z27
+	VFMADD213PD  Z18, Z25, Z27
+	VFMADD213PD  Z19, Z25, Z27
+	VFMADD213PD  Z20, Z25, Z27
+	VFMADD213PD  Z21, Z25, Z27
+	VFMADD213PD  Z22, Z25, Z27
+	VFMADD213PD  Z23, Z25, Z27
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z25, Z27
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z25, Z27
+	VFMADD213PD  vconsts64x8<>+384(SB), Z25, Z27
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z25, Z27
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z25, Z27
+	VSCALEFPD    Z26, Z27, Z27
+	VMOVUPD      Z27, 192(CX)(DX*8)
+	VCMPPD       $0x19, Z10, Z24, K1
+	VPADDQ.BCST  consts64<>+248(SB), Z9, K1, Z9
+	VADDPD       Z27, Z4, K1, Z4
+	VSUBPD       Z24, Z8, Z8
 	ADDQ         $0x00000020, DX
 	CMPQ         DX, BX
 	JLE          esloop
@@ -124182,34 +124250,33 @@ essingle:
 essingle1:
 	CMPQ         DX, BX
 	JG           estail
-	VMOVUPD      (AX)(DX*8), Z11
-	VSUBPD       Z0, Z11, Z11
-	VBROADCASTSD consts64<>+152(SB), Z12
-	VMAXPD       Z11, Z12, Z12
-	VBROADCASTSD consts64<>+160(SB), Z13
-	VFMADD213PD  vconsts64x8<>+640(SB), Z12, Z13
-	VSUBPD       vconsts64x8<>+640(SB), Z13, Z13
-	VFNMADD231PD vconsts64x8<>+704(SB), Z13, Z12
-	VFNMADD231PD vconsts64x8<>+768(SB), Z13, Z12
-	VBROADCASTSD consts64<>+192(SB), Z14
-	VFMADD213PD  vconsts64x8<>+832(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+896(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+960(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+384(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
-	VSCALEFPD    Z13, Z14, Z14
-	VMOVUPD      Z14, (CX)(DX*8)
-	VCMPPD       $0x19, Z10, Z11, K1
-	VPADDQ.BCST  consts64<>+224(SB), Z9, K1, Z9
-	VADDPD       Z14, Z1, K1, Z1
-	VSUBPD       Z11, Z5, Z5
+	VMOVUPD      (AX)(DX*8), Z24
+	VSUBPD       Z0, Z24, Z24
+	VMAXPD       Z24, Z11, Z25
+	VMOVAPD      Z12, Z26
+	VFMADD213PD  Z14, Z25, Z26
+	VSUBPD       Z14, Z26, Z26
+	VFNMADD231PD Z15, Z26, Z25
+	VFNMADD231PD Z16, Z26, Z25
+	VMOVAPD      Z13, Z27
+	VFMADD213PD  Z17, Z25, Z27
+	VFMADD213PD  Z18, Z25, Z27
+	VFMADD213PD  Z19, Z25, Z27
+	VFMADD213PD  Z20, Z25, Z27
+	VFMADD213PD  Z21, Z25, Z27
+	VFMADD213PD  Z22, Z25, Z27
+	VFMADD213PD  Z23, Z25, Z27
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z25, Z27
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z25, Z27
+	VFMADD213PD  vconsts64x8<>+384(SB), Z25, Z27
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z25, Z27
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z25, Z27
+	VSCALEFPD    Z26, Z27, Z27
+	VMOVUPD      Z27, (CX)(DX*8)
+	VCMPPD       $0x19, Z10, Z24, K1
+	VPADDQ.BCST  consts64<>+248(SB), Z9, K1, Z9
+	VADDPD       Z27, Z1, K1, Z1
+	VSUBPD       Z24, Z5, Z5
 	ADDQ         $0x00000008, DX
 	JMP          essingle1
 
@@ -124219,24 +124286,23 @@ estail:
 	JZ           esdone
 	LEAQ         kmask<>+0(SB), SI
 	KMOVW        (SI)(BX*2), K1
-	VXORPD       Z11, Z11, Z11
-	VMOVUPD.Z    (AX)(DX*8), K1, Z11
-	VSUBPD       Z0, Z11, Z0
-	VBROADCASTSD consts64<>+152(SB), Z11
+	VXORPD       Z24, Z24, Z24
+	VMOVUPD.Z    (AX)(DX*8), K1, Z24
+	VSUBPD       Z0, Z24, Z0
 	VMAXPD       Z0, Z11, Z11
-	VBROADCASTSD consts64<>+160(SB), Z12
-	VFMADD213PD  vconsts64x8<>+640(SB), Z11, Z12
-	VSUBPD       vconsts64x8<>+640(SB), Z12, Z12
-	VFNMADD231PD vconsts64x8<>+704(SB), Z12, Z11
-	VFNMADD231PD vconsts64x8<>+768(SB), Z12, Z11
-	VBROADCASTSD consts64<>+192(SB), Z13
-	VFMADD213PD  vconsts64x8<>+832(SB), Z11, Z13
-	VFMADD213PD  vconsts64x8<>+896(SB), Z11, Z13
-	VFMADD213PD  vconsts64x8<>+960(SB), Z11, Z13
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z11, Z13
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z11, Z13
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z11, Z13
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z11, Z13
+	VMOVAPD      Z12, Z12
+	VFMADD213PD  Z14, Z11, Z12
+	VSUBPD       Z14, Z12, Z12
+	VFNMADD231PD Z15, Z12, Z11
+	VFNMADD231PD Z16, Z12, Z11
+	VMOVAPD      Z13, Z13
+	VFMADD213PD  Z17, Z11, Z13
+	VFMADD213PD  Z18, Z11, Z13
+	VFMADD213PD  Z19, Z11, Z13
+	VFMADD213PD  Z20, Z11, Z13
+	VFMADD213PD  Z21, Z11, Z13
+	VFMADD213PD  Z22, Z11, Z13
+	VFMADD213PD  Z23, Z11, Z13
 	VFMADD213PD  vconsts64x8<>+1280(SB), Z11, Z13
 	VFMADD213PD  vconsts64x8<>+1344(SB), Z11, Z13
 	VFMADD213PD  vconsts64x8<>+384(SB), Z11, Z13
@@ -124250,7 +124316,7 @@ estail:
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(BX*2), K2
 	KANDB        K1, K2, K1
-	VPADDQ.BCST  consts64<>+224(SB), Z9, K1, Z9
+	VPADDQ.BCST  consts64<>+248(SB), Z9, K1, Z9
 	VADDPD       Z13, Z1, K1, Z1
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(BX*2), K1
@@ -124313,144 +124379,153 @@ TEXT ·softmaxExpSumDenseAVX512F64(SB), NOSPLIT, $0-104
 	VXORPD       Z13, Z13, Z13
 	VXORPD       Z14, Z14, Z14
 	XORQ         DX, DX
+	VBROADCASTSD consts64<>+152(SB), Z15
+	VBROADCASTSD consts64<>+160(SB), Z16
+	VBROADCASTSD consts64<>+192(SB), Z17
+	VBROADCASTSD consts64<>+280(SB), Z18
+	VBROADCASTSD consts64<>+232(SB), Z19
+	VBROADCASTSD consts64<>+240(SB), Z20
+	VBROADCASTSD consts64<>+288(SB), Z21
+	VBROADCASTSD consts64<>+296(SB), Z22
+	VBROADCASTSD consts64<>+304(SB), Z23
+	VBROADCASTSD consts64<>+312(SB), Z24
+	VBROADCASTSD consts64<>+320(SB), Z25
+	VBROADCASTSD consts64<>+328(SB), Z26
+	VBROADCASTSD consts64<>+336(SB), Z27
 	MOVQ         x_len+8(FP), BX
 	SUBQ         $0x00000020, BX
 	CMPQ         DX, BX
 	JG           essingle
 
 esloop:
-	VMOVUPD      (AX)(DX*8), Z15
-	VSUBPD       Z0, Z15, Z15
-	VBROADCASTSD consts64<>+152(SB), Z16
-	VMAXPD       Z15, Z16, Z16
-	VBROADCASTSD consts64<>+160(SB), Z17
-	VFMADD213PD  vconsts64x8<>+640(SB), Z16, Z17
-	VSUBPD       vconsts64x8<>+640(SB), Z17, Z17
-	VFNMADD231PD vconsts64x8<>+704(SB), Z17, Z16
-	VFNMADD231PD vconsts64x8<>+768(SB), Z17, Z16
-	VBROADCASTSD consts64<>+192(SB), Z18
-	VFMADD213PD  vconsts64x8<>+832(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+896(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+960(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+384(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
-	VSCALEFPD    Z17, Z18, Z18
-	VCMPPD       $0x19, Z14, Z15, K1
-	VPADDQ.BCST  consts64<>+224(SB), Z13, K1, Z13
-	VADDPD       Z18, Z1, K1, Z1
-	VMOVUPD      (CX)(DX*8), Z16
-	VBROADCASTSD pos+56(FP), Z17
-	VMULPD       Z17, Z16, Z16
-	VBROADCASTSD neg+64(FP), Z17
-	VADDPD       Z17, Z16, Z16
-	VFNMADD231PD Z15, Z16, Z5
-	VADDPD       Z16, Z9, Z9
-	VMOVUPD      64(AX)(DX*8), Z15
-	VSUBPD       Z0, Z15, Z15
-	VBROADCASTSD consts64<>+152(SB), Z16
-	VMAXPD       Z15, Z16, Z16
-	VBROADCASTSD consts64<>+160(SB), Z17
-	VFMADD213PD  vconsts64x8<>+640(SB), Z16, Z17
-	VSUBPD       vconsts64x8<>+640(SB), Z17, Z17
-	VFNMADD231PD vconsts64x8<>+704(SB), Z17, Z16
-	VFNMADD231PD vconsts64x8<>+768(SB), Z17, Z16
-	VBROADCASTSD consts64<>+192(SB), Z18
-	VFMADD213PD  vconsts64x8<>+832(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+896(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+960(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+384(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
-	VSCALEFPD    Z17, Z18, Z18
-	VCMPPD       $0x19, Z14, Z15, K1
-	VPADDQ.BCST  consts64<>+224(SB), Z13, K1, Z13
-	VADDPD       Z18, Z2, K1, Z2
-	VMOVUPD      64(CX)(DX*8), Z16
-	VBROADCASTSD pos+56(FP), Z17
-	VMULPD       Z17, Z16, Z16
-	VBROADCASTSD neg+64(FP), Z17
-	VADDPD       Z17, Z16, Z16
-	VFNMADD231PD Z15, Z16, Z6
-	VADDPD       Z16, Z10, Z10
-	VMOVUPD      128(AX)(DX*8), Z15
-	VSUBPD       Z0, Z15, Z15
-	VBROADCASTSD consts64<>+152(SB), Z16
-	VMAXPD       Z15, Z16, Z16
-	VBROADCASTSD consts64<>+160(SB), Z17
-	VFMADD213PD  vconsts64x8<>+640(SB), Z16, Z17
-	VSUBPD       vconsts64x8<>+640(SB), Z17, Z17
-	VFNMADD231PD vconsts64x8<>+704(SB), Z17, Z16
-	VFNMADD231PD vconsts64x8<>+768(SB), Z17, Z16
-	VBROADCASTSD consts64<>+192(SB), Z18
-	VFMADD213PD  vconsts64x8<>+832(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+896(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+960(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+384(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
-	VSCALEFPD    Z17, Z18, Z18
-	VCMPPD       $0x19, Z14, Z15, K1
-	VPADDQ.BCST  consts64<>+224(SB), Z13, K1, Z13
-	VADDPD       Z18, Z3, K1, Z3
-	VMOVUPD      128(CX)(DX*8), Z16
-	VBROADCASTSD pos+56(FP), Z17
-	VMULPD       Z17, Z16, Z16
-	VBROADCASTSD neg+64(FP), Z17
-	VADDPD       Z17, Z16, Z16
-	VFNMADD231PD Z15, Z16, Z7
-	VADDPD       Z16, Z11, Z11
-	VMOVUPD      192(AX)(DX*8), Z15
-	VSUBPD       Z0, Z15, Z15
-	VBROADCASTSD consts64<>+152(SB), Z16
-	VMAXPD       Z15, Z16, Z16
-	VBROADCASTSD consts64<>+160(SB), Z17
-	VFMADD213PD  vconsts64x8<>+640(SB), Z16, Z17
-	VSUBPD       vconsts64x8<>+640(SB), Z17, Z17
-	VFNMADD231PD vconsts64x8<>+704(SB), Z17, Z16
-	VFNMADD231PD vconsts64x8<>+768(SB), Z17, Z16
-	VBROADCASTSD consts64<>+192(SB), Z18
-	VFMADD213PD  vconsts64x8<>+832(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+896(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+960(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+384(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
-	VSCALEFPD    Z17, Z18, Z18
-	VCMPPD       $0x19, Z14, Z15, K1
-	VPADDQ.BCST  consts64<>+224(SB), Z13, K1, Z13
-	VADDPD       Z18, Z4, K1, Z4
-	VMOVUPD      192(CX)(DX*8), Z16
-	VBROADCASTSD pos+56(FP), Z17
-	VMULPD       Z17, Z16, Z16
-	VBROADCASTSD neg+64(FP), Z17
-	VADDPD       Z17, Z16, Z16
-	VFNMADD231PD Z15, Z16, Z8
-	VADDPD       Z16, Z12, Z12
+	VMOVUPD      (AX)(DX*8), Z28
+	VSUBPD       Z0, Z28, Z28
+	VMAXPD       Z28, Z15, Z29
+	VMOVAPD      Z16, Z30
+	VFMADD213PD  Z18, Z29, Z30
+	VSUBPD       Z18, Z30, Z30
+	VFNMADD231PD Z19, Z30, Z29
+	VFNMADD231PD Z20, Z30, Z29
+	VMOVAPD      Z17, Z31
+	VFMADD213PD  Z21, Z29, Z31
+	VFMADD213PD  Z22, Z29, Z31
+	VFMADD213PD  Z23, Z29, Z31
+	VFMADD213PD  Z24, Z29, Z31
+	VFMADD213PD  Z25, Z29, Z31
+	VFMADD213PD  Z26, Z29, Z31
+	VFMADD213PD  Z27, Z29, Z31
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z29, Z31
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z29, Z31
+	VFMADD213PD  vconsts64x8<>+384(SB), Z29, Z31
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z29, Z31
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z29, Z31
+	VSCALEFPD    Z30, Z31, Z31
+	VCMPPD       $0x19, Z14, Z28, K1
+	VPADDQ.BCST  consts64<>+248(SB), Z13, K1, Z13
+	VADDPD       Z31, Z1, K1, Z1
+	VMOVUPD      (CX)(DX*8), Z29
+	VBROADCASTSD pos+56(FP), Z30
+	VMULPD       Z30, Z29, Z29
+	VBROADCASTSD neg+64(FP), Z30
+	VADDPD       Z30, Z29, Z29
+	VFNMADD231PD Z28, Z29, Z5
+	VADDPD       Z29, Z9, Z9
+	VMOVUPD      64(AX)(DX*8), Z28
+	VSUBPD       Z0, Z28, Z28
+	VMAXPD       Z28, Z15, Z29
+	VMOVAPD      Z16, Z30
+	VFMADD213PD  Z18, Z29, Z30
+	VSUBPD       Z18, Z30, Z30
+	VFNMADD231PD Z19, Z30, Z29
+	VFNMADD231PD Z20, Z30, Z29
+	VMOVAPD      Z17, Z31
+	VFMADD213PD  Z21, Z29, Z31
+	VFMADD213PD  Z22, Z29, Z31
+	VFMADD213PD  Z23, Z29, Z31
+	VFMADD213PD  Z24, Z29, Z31
+	VFMADD213PD  Z25, Z29, Z31
+	VFMADD213PD  Z26, Z29, Z31
+	VFMADD213PD  Z27, Z29, Z31
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z29, Z31
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z29, Z31
+	VFMADD213PD  vconsts64x8<>+384(SB), Z29, Z31
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z29, Z31
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z29, Z31
+	VSCALEFPD    Z30, Z31, Z31
+	VCMPPD       $0x19, Z14, Z28, K1
+	VPADDQ.BCST  consts64<>+248(SB), Z13, K1, Z13
+	VADDPD       Z31, Z2, K1, Z2
+	VMOVUPD      64(CX)(DX*8), Z29
+	VBROADCASTSD pos+56(FP), Z30
+	VMULPD       Z30, Z29, Z29
+	VBROADCASTSD neg+64(FP), Z30
+	VADDPD       Z30, Z29, Z29
+	VFNMADD231PD Z28, Z29, Z6
+	VADDPD       Z29, Z10, Z10
+	VMOVUPD      128(AX)(DX*8), Z28
+	VSUBPD       Z0, Z28, Z28
+	VMAXPD       Z28, Z15, Z29
+	VMOVAPD      Z16, Z30
+	VFMADD213PD  Z18, Z29, Z30
+	VSUBPD       Z18, Z30, Z30
+	VFNMADD231PD Z19, Z30, Z29
+	VFNMADD231PD Z20, Z30, Z29
+	VMOVAPD      Z17, Z31
+	VFMADD213PD  Z21, Z29, Z31
+	VFMADD213PD  Z22, Z29, Z31
+	VFMADD213PD  Z23, Z29, Z31
+	VFMADD213PD  Z24, Z29, Z31
+	VFMADD213PD  Z25, Z29, Z31
+	VFMADD213PD  Z26, Z29, Z31
+	VFMADD213PD  Z27, Z29, Z31
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z29, Z31
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z29, Z31
+	VFMADD213PD  vconsts64x8<>+384(SB), Z29, Z31
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z29, Z31
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z29, Z31
+	VSCALEFPD    Z30, Z31, Z31
+	VCMPPD       $0x19, Z14, Z28, K1
+	VPADDQ.BCST  consts64<>+248(SB), Z13, K1, Z13
+	VADDPD       Z31, Z3, K1, Z3
+	VMOVUPD      128(CX)(DX*8), Z29
+	VBROADCASTSD pos+56(FP), Z30
+	VMULPD       Z30, Z29, Z29
+	VBROADCASTSD neg+64(FP), Z30
+	VADDPD       Z30, Z29, Z29
+	VFNMADD231PD Z28, Z29, Z7
+	VADDPD       Z29, Z11, Z11
+	VMOVUPD      192(AX)(DX*8), Z28
+	VSUBPD       Z0, Z28, Z28
+	VMAXPD       Z28, Z15, Z29
+	VMOVAPD      Z16, Z30
+	VFMADD213PD  Z18, Z29, Z30
+	VSUBPD       Z18, Z30, Z30
+	VFNMADD231PD Z19, Z30, Z29
+	VFNMADD231PD Z20, Z30, Z29
+	VMOVAPD      Z17, Z31
+	VFMADD213PD  Z21, Z29, Z31
+	VFMADD213PD  Z22, Z29, Z31
+	VFMADD213PD  Z23, Z29, Z31
+	VFMADD213PD  Z24, Z29, Z31
+	VFMADD213PD  Z25, Z29, Z31
+	VFMADD213PD  Z26, Z29, Z31
+	VFMADD213PD  Z27, Z29, Z31
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z29, Z31
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z29, Z31
+	VFMADD213PD  vconsts64x8<>+384(SB), Z29, Z31
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z29, Z31
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z29, Z31
+	VSCALEFPD    Z30, Z31, Z31
+	VCMPPD       $0x19, Z14, Z28, K1
+	VPADDQ.BCST  consts64<>+248(SB), Z13, K1, Z13
+	VADDPD       Z31, Z4, K1, Z4
+	VMOVUPD      192(CX)(DX*8), Z29
+	VBROADCASTSD pos+56(FP), Z30
+	VMULPD       Z30, Z29, Z29
+	VBROADCASTSD neg+64(FP), Z30
+	VADDPD       Z30, Z29, Z29
+	VFNMADD231PD Z28, Z29, Z8
+	VADDPD       Z29, Z12, Z12
 	ADDQ         $0x00000020, DX
 	CMPQ         DX, BX
 	JLE          esloop
@@ -124461,39 +124536,38 @@ essingle:
 essingle1:
 	CMPQ         DX, BX
 	JG           estail
-	VMOVUPD      (AX)(DX*8), Z15
-	VSUBPD       Z0, Z15, Z15
-	VBROADCASTSD consts64<>+152(SB), Z16
-	VMAXPD       Z15, Z16, Z16
-	VBROADCASTSD consts64<>+160(SB), Z17
-	VFMADD213PD  vconsts64x8<>+640(SB), Z16, Z17
-	VSUBPD       vconsts64x8<>+640(SB), Z17, Z17
-	VFNMADD231PD vconsts64x8<>+704(SB), Z17, Z16
-	VFNMADD231PD vconsts64x8<>+768(SB), Z17, Z16
-	VBROADCASTSD consts64<>+192(SB), Z18
-	VFMADD213PD  vconsts64x8<>+832(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+896(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+960(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+384(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
-	VSCALEFPD    Z17, Z18, Z18
-	VCMPPD       $0x19, Z14, Z15, K1
-	VPADDQ.BCST  consts64<>+224(SB), Z13, K1, Z13
-	VADDPD       Z18, Z1, K1, Z1
-	VMOVUPD      (CX)(DX*8), Z16
-	VBROADCASTSD pos+56(FP), Z17
-	VMULPD       Z17, Z16, Z16
-	VBROADCASTSD neg+64(FP), Z17
-	VADDPD       Z17, Z16, Z16
-	VFNMADD231PD Z15, Z16, Z5
-	VADDPD       Z16, Z9, Z9
+	VMOVUPD      (AX)(DX*8), Z28
+	VSUBPD       Z0, Z28, Z28
+	VMAXPD       Z28, Z15, Z29
+	VMOVAPD      Z16, Z30
+	VFMADD213PD  Z18, Z29, Z30
+	VSUBPD       Z18, Z30, Z30
+	VFNMADD231PD Z19, Z30, Z29
+	VFNMADD231PD Z20, Z30, Z29
+	VMOVAPD      Z17, Z31
+	VFMADD213PD  Z21, Z29, Z31
+	VFMADD213PD  Z22, Z29, Z31
+	VFMADD213PD  Z23, Z29, Z31
+	VFMADD213PD  Z24, Z29, Z31
+	VFMADD213PD  Z25, Z29, Z31
+	VFMADD213PD  Z26, Z29, Z31
+	VFMADD213PD  Z27, Z29, Z31
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z29, Z31
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z29, Z31
+	VFMADD213PD  vconsts64x8<>+384(SB), Z29, Z31
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z29, Z31
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z29, Z31
+	VSCALEFPD    Z30, Z31, Z31
+	VCMPPD       $0x19, Z14, Z28, K1
+	VPADDQ.BCST  consts64<>+248(SB), Z13, K1, Z13
+	VADDPD       Z31, Z1, K1, Z1
+	VMOVUPD      (CX)(DX*8), Z29
+	VBROADCASTSD pos+56(FP), Z30
+	VMULPD       Z30, Z29, Z29
+	VBROADCASTSD neg+64(FP), Z30
+	VADDPD       Z30, Z29, Z29
+	VFNMADD231PD Z28, Z29, Z5
+	VADDPD       Z29, Z9, Z9
 	ADDQ         $0x00000008, DX
 	JMP          essingle1
 
@@ -124503,24 +124577,23 @@ estail:
 	JZ           esdone
 	LEAQ         kmask<>+0(SB), SI
 	KMOVW        (SI)(BX*2), K1
-	VXORPD       Z15, Z15, Z15
-	VMOVUPD.Z    (AX)(DX*8), K1, Z15
-	VSUBPD       Z0, Z15, Z0
-	VBROADCASTSD consts64<>+152(SB), Z15
+	VXORPD       Z28, Z28, Z28
+	VMOVUPD.Z    (AX)(DX*8), K1, Z28
+	VSUBPD       Z0, Z28, Z0
 	VMAXPD       Z0, Z15, Z15
-	VBROADCASTSD consts64<>+160(SB), Z16
-	VFMADD213PD  vconsts64x8<>+640(SB), Z15, Z16
-	VSUBPD       vconsts64x8<>+640(SB), Z16, Z16
-	VFNMADD231PD vconsts64x8<>+704(SB), Z16, Z15
-	VFNMADD231PD vconsts64x8<>+768(SB), Z16, Z15
-	VBROADCASTSD consts64<>+192(SB), Z17
-	VFMADD213PD  vconsts64x8<>+832(SB), Z15, Z17
-	VFMADD213PD  vconsts64x8<>+896(SB), Z15, Z17
-	VFMADD213PD  vconsts64x8<>+960(SB), Z15, Z17
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z15, Z17
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z15, Z17
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z15, Z17
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z15, Z17
+	VMOVAPD      Z16, Z16
+	VFMADD213PD  Z18, Z15, Z16
+	VSUBPD       Z18, Z16, Z16
+	VFNMADD231PD Z19, Z16, Z15
+	VFNMADD231PD Z20, Z16, Z15
+	VMOVAPD      Z17, Z17
+	VFMADD213PD  Z21, Z15, Z17
+	VFMADD213PD  Z22, Z15, Z17
+	VFMADD213PD  Z23, Z15, Z17
+	VFMADD213PD  Z24, Z15, Z17
+	VFMADD213PD  Z25, Z15, Z17
+	VFMADD213PD  Z26, Z15, Z17
+	VFMADD213PD  Z27, Z15, Z17
 	VFMADD213PD  vconsts64x8<>+1280(SB), Z15, Z17
 	VFMADD213PD  vconsts64x8<>+1344(SB), Z15, Z17
 	VFMADD213PD  vconsts64x8<>+384(SB), Z15, Z17
@@ -124531,7 +124604,7 @@ estail:
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(BX*2), K2
 	KANDB        K1, K2, K1
-	VPADDQ.BCST  consts64<>+224(SB), Z13, K1, Z13
+	VPADDQ.BCST  consts64<>+248(SB), Z13, K1, Z13
 	VADDPD       Z17, Z1, K1, Z1
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(BX*2), K1
@@ -124614,148 +124687,157 @@ TEXT ·softmaxExpSumDenseEAVX512F64(SB), NOSPLIT, $0-128
 	VXORPD       Z13, Z13, Z13
 	VXORPD       Z14, Z14, Z14
 	XORQ         BX, BX
+	VBROADCASTSD consts64<>+152(SB), Z15
+	VBROADCASTSD consts64<>+160(SB), Z16
+	VBROADCASTSD consts64<>+192(SB), Z17
+	VBROADCASTSD consts64<>+280(SB), Z18
+	VBROADCASTSD consts64<>+232(SB), Z19
+	VBROADCASTSD consts64<>+240(SB), Z20
+	VBROADCASTSD consts64<>+288(SB), Z21
+	VBROADCASTSD consts64<>+296(SB), Z22
+	VBROADCASTSD consts64<>+304(SB), Z23
+	VBROADCASTSD consts64<>+312(SB), Z24
+	VBROADCASTSD consts64<>+320(SB), Z25
+	VBROADCASTSD consts64<>+328(SB), Z26
+	VBROADCASTSD consts64<>+336(SB), Z27
 	MOVQ         x_len+32(FP), SI
 	SUBQ         $0x00000020, SI
 	CMPQ         BX, SI
 	JG           essingle
 
 esloop:
-	VMOVUPD      (AX)(BX*8), Z15
-	VSUBPD       Z0, Z15, Z15
-	VBROADCASTSD consts64<>+152(SB), Z16
-	VMAXPD       Z15, Z16, Z16
-	VBROADCASTSD consts64<>+160(SB), Z17
-	VFMADD213PD  vconsts64x8<>+640(SB), Z16, Z17
-	VSUBPD       vconsts64x8<>+640(SB), Z17, Z17
-	VFNMADD231PD vconsts64x8<>+704(SB), Z17, Z16
-	VFNMADD231PD vconsts64x8<>+768(SB), Z17, Z16
-	VBROADCASTSD consts64<>+192(SB), Z18
-	VFMADD213PD  vconsts64x8<>+832(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+896(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+960(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+384(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
-	VSCALEFPD    Z17, Z18, Z18
-	VMOVUPD      Z18, (DX)(BX*8)
-	VCMPPD       $0x19, Z14, Z15, K1
-	VPADDQ.BCST  consts64<>+224(SB), Z13, K1, Z13
-	VADDPD       Z18, Z1, K1, Z1
-	VMOVUPD      (CX)(BX*8), Z16
-	VBROADCASTSD pos+80(FP), Z17
-	VMULPD       Z17, Z16, Z16
-	VBROADCASTSD neg+88(FP), Z17
-	VADDPD       Z17, Z16, Z16
-	VFNMADD231PD Z15, Z16, Z5
-	VADDPD       Z16, Z9, Z9
-	VMOVUPD      64(AX)(BX*8), Z15
-	VSUBPD       Z0, Z15, Z15
-	VBROADCASTSD consts64<>+152(SB), Z16
-	VMAXPD       Z15, Z16, Z16
-	VBROADCASTSD consts64<>+160(SB), Z17
-	VFMADD213PD  vconsts64x8<>+640(SB), Z16, Z17
-	VSUBPD       vconsts64x8<>+640(SB), Z17, Z17
-	VFNMADD231PD vconsts64x8<>+704(SB), Z17, Z16
-	VFNMADD231PD vconsts64x8<>+768(SB), Z17, Z16
-	VBROADCASTSD consts64<>+192(SB), Z18
-	VFMADD213PD  vconsts64x8<>+832(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+896(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+960(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+384(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
-	VSCALEFPD    Z17, Z18, Z18
-	VMOVUPD      Z18, 64(DX)(BX*8)
-	VCMPPD       $0x19, Z14, Z15, K1
-	VPADDQ.BCST  consts64<>+224(SB), Z13, K1, Z13
-	VADDPD       Z18, Z2, K1, Z2
-	VMOVUPD      64(CX)(BX*8), Z16
-	VBROADCASTSD pos+80(FP), Z17
-	VMULPD       Z17, Z16, Z16
-	VBROADCASTSD neg+88(FP), Z17
-	VADDPD       Z17, Z16, Z16
-	VFNMADD231PD Z15, Z16, Z6
-	VADDPD       Z16, Z10, Z10
-	VMOVUPD      128(AX)(BX*8), Z15
-	VSUBPD       Z0, Z15, Z15
-	VBROADCASTSD consts64<>+152(SB), Z16
-	VMAXPD       Z15, Z16, Z16
-	VBROADCASTSD consts64<>+160(SB), Z17
-	VFMADD213PD  vconsts64x8<>+640(SB), Z16, Z17
-	VSUBPD       vconsts64x8<>+640(SB), Z17, Z17
-	VFNMADD231PD vconsts64x8<>+704(SB), Z17, Z16
-	VFNMADD231PD vconsts64x8<>+768(SB), Z17, Z16
-	VBROADCASTSD consts64<>+192(SB), Z18
-	VFMADD213PD  vconsts64x8<>+832(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+896(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+960(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+384(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
-	VSCALEFPD    Z17, Z18, Z18
-	VMOVUPD      Z18, 128(DX)(BX*8)
-	VCMPPD       $0x19, Z14, Z15, K1
-	VPADDQ.BCST  consts64<>+224(SB), Z13, K1, Z13
-	VADDPD       Z18, Z3, K1, Z3
-	VMOVUPD      128(CX)(BX*8), Z16
-	VBROADCASTSD pos+80(FP), Z17
-	VMULPD       Z17, Z16, Z16
-	VBROADCASTSD neg+88(FP), Z17
-	VADDPD       Z17, Z16, Z16
-	VFNMADD231PD Z15, Z16, Z7
-	VADDPD       Z16, Z11, Z11
-	VMOVUPD      192(AX)(BX*8), Z15
-	VSUBPD       Z0, Z15, Z15
-	VBROADCASTSD consts64<>+152(SB), Z16
-	VMAXPD       Z15, Z16, Z16
-	VBROADCASTSD consts64<>+160(SB), Z17
-	VFMADD213PD  vconsts64x8<>+640(SB), Z16, Z17
-	VSUBPD       vconsts64x8<>+640(SB), Z17, Z17
-	VFNMADD231PD vconsts64x8<>+704(SB), Z17, Z16
-	VFNMADD231PD vconsts64x8<>+768(SB), Z17, Z16
-	VBROADCASTSD consts64<>+192(SB), Z18
-	VFMADD213PD  vconsts64x8<>+832(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+896(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+960(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+384(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
-	VSCALEFPD    Z17, Z18, Z18
-	VMOVUPD      Z18, 192(DX)(BX*8)
-	VCMPPD       $0x19, Z14, Z15, K1
-	VPADDQ.BCST  consts64<>+224(SB), Z13, K1, Z13
-	VADDPD       Z18, Z4, K1, Z4
-	VMOVUPD      192(CX)(BX*8), Z16
-	VBROADCASTSD pos+80(FP), Z17
-	VMULPD       Z17, Z16, Z16
-	VBROADCASTSD neg+88(FP), Z17
-	VADDPD       Z17, Z16, Z16
-	VFNMADD231PD Z15, Z16, Z8
-	VADDPD       Z16, Z12, Z12
+	VMOVUPD      (AX)(BX*8), Z28
+	VSUBPD       Z0, Z28, Z28
+	VMAXPD       Z28, Z15, Z29
+	VMOVAPD      Z16, Z30
+	VFMADD213PD  Z18, Z29, Z30
+	VSUBPD       Z18, Z30, Z30
+	VFNMADD231PD Z19, Z30, Z29
+	VFNMADD231PD Z20, Z30, Z29
+	VMOVAPD      Z17, Z31
+	VFMADD213PD  Z21, Z29, Z31
+	VFMADD213PD  Z22, Z29, Z31
+	VFMADD213PD  Z23, Z29, Z31
+	VFMADD213PD  Z24, Z29, Z31
+	VFMADD213PD  Z25, Z29, Z31
+	VFMADD213PD  Z26, Z29, Z31
+	VFMADD213PD  Z27, Z29, Z31
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z29, Z31
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z29, Z31
+	VFMADD213PD  vconsts64x8<>+384(SB), Z29, Z31
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z29, Z31
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z29, Z31
+	VSCALEFPD    Z30, Z31, Z31
+	VMOVUPD      Z31, (DX)(BX*8)
+	VCMPPD       $0x19, Z14, Z28, K1
+	VPADDQ.BCST  consts64<>+248(SB), Z13, K1, Z13
+	VADDPD       Z31, Z1, K1, Z1
+	VMOVUPD      (CX)(BX*8), Z29
+	VBROADCASTSD pos+80(FP), Z30
+	VMULPD       Z30, Z29, Z29
+	VBROADCASTSD neg+88(FP), Z30
+	VADDPD       Z30, Z29, Z29
+	VFNMADD231PD Z28, Z29, Z5
+	VADDPD       Z29, Z9, Z9
+	VMOVUPD      64(AX)(BX*8), Z28
+	VSUBPD       Z0, Z28, Z28
+	VMAXPD       Z28, Z15, Z29
+	VMOVAPD      Z16, Z30
+	VFMADD213PD  Z18, Z29, Z30
+	VSUBPD       Z18, Z30, Z30
+	VFNMADD231PD Z19, Z30, Z29
+	VFNMADD231PD Z20, Z30, Z29
+	VMOVAPD      Z17, Z31
+	VFMADD213PD  Z21, Z29, Z31
+	VFMADD213PD  Z22, Z29, Z31
+	VFMADD213PD  Z23, Z29, Z31
+	VFMADD213PD  Z24, Z29, Z31
+	VFMADD213PD  Z25, Z29, Z31
+	VFMADD213PD  Z26, Z29, Z31
+	VFMADD213PD  Z27, Z29, Z31
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z29, Z31
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z29, Z31
+	VFMADD213PD  vconsts64x8<>+384(SB), Z29, Z31
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z29, Z31
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z29, Z31
+	VSCALEFPD    Z30, Z31, Z31
+	VMOVUPD      Z31, 64(DX)(BX*8)
+	VCMPPD       $0x19, Z14, Z28, K1
+	VPADDQ.BCST  consts64<>+248(SB), Z13, K1, Z13
+	VADDPD       Z31, Z2, K1, Z2
+	VMOVUPD      64(CX)(BX*8), Z29
+	VBROADCASTSD pos+80(FP), Z30
+	VMULPD       Z30, Z29, Z29
+	VBROADCASTSD neg+88(FP), Z30
+	VADDPD       Z30, Z29, Z29
+	VFNMADD231PD Z28, Z29, Z6
+	VADDPD       Z29, Z10, Z10
+	VMOVUPD      128(AX)(BX*8), Z28
+	VSUBPD       Z0, Z28, Z28
+	VMAXPD       Z28, Z15, Z29
+	VMOVAPD      Z16, Z30
+	VFMADD213PD  Z18, Z29, Z30
+	VSUBPD       Z18, Z30, Z30
+	VFNMADD231PD Z19, Z30, Z29
+	VFNMADD231PD Z20, Z30, Z29
+	VMOVAPD      Z17, Z31
+	VFMADD213PD  Z21, Z29, Z31
+	VFMADD213PD  Z22, Z29, Z31
+	VFMADD213PD  Z23, Z29, Z31
+	VFMADD213PD  Z24, Z29, Z31
+	VFMADD213PD  Z25, Z29, Z31
+	VFMADD213PD  Z26, Z29, Z31
+	VFMADD213PD  Z27, Z29, Z31
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z29, Z31
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z29, Z31
+	VFMADD213PD  vconsts64x8<>+384(SB), Z29, Z31
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z29, Z31
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z29, Z31
+	VSCALEFPD    Z30, Z31, Z31
+	VMOVUPD      Z31, 128(DX)(BX*8)
+	VCMPPD       $0x19, Z14, Z28, K1
+	VPADDQ.BCST  consts64<>+248(SB), Z13, K1, Z13
+	VADDPD       Z31, Z3, K1, Z3
+	VMOVUPD      128(CX)(BX*8), Z29
+	VBROADCASTSD pos+80(FP), Z30
+	VMULPD       Z30, Z29, Z29
+	VBROADCASTSD neg+88(FP), Z30
+	VADDPD       Z30, Z29, Z29
+	VFNMADD231PD Z28, Z29, Z7
+	VADDPD       Z29, Z11, Z11
+	VMOVUPD      192(AX)(BX*8), Z28
+	VSUBPD       Z0, Z28, Z28
+	VMAXPD       Z28, Z15, Z29
+	VMOVAPD      Z16, Z30
+	VFMADD213PD  Z18, Z29, Z30
+	VSUBPD       Z18, Z30, Z30
+	VFNMADD231PD Z19, Z30, Z29
+	VFNMADD231PD Z20, Z30, Z29
+	VMOVAPD      Z17, Z31
+	VFMADD213PD  Z21, Z29, Z31
+	VFMADD213PD  Z22, Z29, Z31
+	VFMADD213PD  Z23, Z29, Z31
+	VFMADD213PD  Z24, Z29, Z31
+	VFMADD213PD  Z25, Z29, Z31
+	VFMADD213PD  Z26, Z29, Z31
+	VFMADD213PD  Z27, Z29, Z31
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z29, Z31
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z29, Z31
+	VFMADD213PD  vconsts64x8<>+384(SB), Z29, Z31
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z29, Z31
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z29, Z31
+	VSCALEFPD    Z30, Z31, Z31
+	VMOVUPD      Z31, 192(DX)(BX*8)
+	VCMPPD       $0x19, Z14, Z28, K1
+	VPADDQ.BCST  consts64<>+248(SB), Z13, K1, Z13
+	VADDPD       Z31, Z4, K1, Z4
+	VMOVUPD      192(CX)(BX*8), Z29
+	VBROADCASTSD pos+80(FP), Z30
+	VMULPD       Z30, Z29, Z29
+	VBROADCASTSD neg+88(FP), Z30
+	VADDPD       Z30, Z29, Z29
+	VFNMADD231PD Z28, Z29, Z8
+	VADDPD       Z29, Z12, Z12
 	ADDQ         $0x00000020, BX
 	CMPQ         BX, SI
 	JLE          esloop
@@ -124766,40 +124848,39 @@ essingle:
 essingle1:
 	CMPQ         BX, SI
 	JG           estail
-	VMOVUPD      (AX)(BX*8), Z15
-	VSUBPD       Z0, Z15, Z15
-	VBROADCASTSD consts64<>+152(SB), Z16
-	VMAXPD       Z15, Z16, Z16
-	VBROADCASTSD consts64<>+160(SB), Z17
-	VFMADD213PD  vconsts64x8<>+640(SB), Z16, Z17
-	VSUBPD       vconsts64x8<>+640(SB), Z17, Z17
-	VFNMADD231PD vconsts64x8<>+704(SB), Z17, Z16
-	VFNMADD231PD vconsts64x8<>+768(SB), Z17, Z16
-	VBROADCASTSD consts64<>+192(SB), Z18
-	VFMADD213PD  vconsts64x8<>+832(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+896(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+960(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+384(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
-	VSCALEFPD    Z17, Z18, Z18
-	VMOVUPD      Z18, (DX)(BX*8)
-	VCMPPD       $0x19, Z14, Z15, K1
-	VPADDQ.BCST  consts64<>+224(SB), Z13, K1, Z13
-	VADDPD       Z18, Z1, K1, Z1
-	VMOVUPD      (CX)(BX*8), Z16
-	VBROADCASTSD pos+80(FP), Z17
-	VMULPD       Z17, Z16, Z16
-	VBROADCASTSD neg+88(FP), Z17
-	VADDPD       Z17, Z16, Z16
-	VFNMADD231PD Z15, Z16, Z5
-	VADDPD       Z16, Z9, Z9
+	VMOVUPD      (AX)(BX*8), Z28
+	VSUBPD       Z0, Z28, Z28
+	VMAXPD       Z28, Z15, Z29
+	VMOVAPD      Z16, Z30
+	VFMADD213PD  Z18, Z29, Z30
+	VSUBPD       Z18, Z30, Z30
+	VFNMADD231PD Z19, Z30, Z29
+	VFNMADD231PD Z20, Z30, Z29
+	VMOVAPD      Z17, Z31
+	VFMADD213PD  Z21, Z29, Z31
+	VFMADD213PD  Z22, Z29, Z31
+	VFMADD213PD  Z23, Z29, Z31
+	VFMADD213PD  Z24, Z29, Z31
+	VFMADD213PD  Z25, Z29, Z31
+	VFMADD213PD  Z26, Z29, Z31
+	VFMADD213PD  Z27, Z29, Z31
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z29, Z31
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z29, Z31
+	VFMADD213PD  vconsts64x8<>+384(SB), Z29, Z31
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z29, Z31
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z29, Z31
+	VSCALEFPD    Z30, Z31, Z31
+	VMOVUPD      Z31, (DX)(BX*8)
+	VCMPPD       $0x19, Z14, Z28, K1
+	VPADDQ.BCST  consts64<>+248(SB), Z13, K1, Z13
+	VADDPD       Z31, Z1, K1, Z1
+	VMOVUPD      (CX)(BX*8), Z29
+	VBROADCASTSD pos+80(FP), Z30
+	VMULPD       Z30, Z29, Z29
+	VBROADCASTSD neg+88(FP), Z30
+	VADDPD       Z30, Z29, Z29
+	VFNMADD231PD Z28, Z29, Z5
+	VADDPD       Z29, Z9, Z9
 	ADDQ         $0x00000008, BX
 	JMP          essingle1
 
@@ -124809,24 +124890,23 @@ estail:
 	JZ           esdone
 	LEAQ         kmask<>+0(SB), DI
 	KMOVW        (DI)(SI*2), K1
-	VXORPD       Z15, Z15, Z15
-	VMOVUPD.Z    (AX)(BX*8), K1, Z15
-	VSUBPD       Z0, Z15, Z0
-	VBROADCASTSD consts64<>+152(SB), Z15
+	VXORPD       Z28, Z28, Z28
+	VMOVUPD.Z    (AX)(BX*8), K1, Z28
+	VSUBPD       Z0, Z28, Z0
 	VMAXPD       Z0, Z15, Z15
-	VBROADCASTSD consts64<>+160(SB), Z16
-	VFMADD213PD  vconsts64x8<>+640(SB), Z15, Z16
-	VSUBPD       vconsts64x8<>+640(SB), Z16, Z16
-	VFNMADD231PD vconsts64x8<>+704(SB), Z16, Z15
-	VFNMADD231PD vconsts64x8<>+768(SB), Z16, Z15
-	VBROADCASTSD consts64<>+192(SB), Z17
-	VFMADD213PD  vconsts64x8<>+832(SB), Z15, Z17
-	VFMADD213PD  vconsts64x8<>+896(SB), Z15, Z17
-	VFMADD213PD  vconsts64x8<>+960(SB), Z15, Z17
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z15, Z17
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z15, Z17
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z15, Z17
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z15, Z17
+	VMOVAPD      Z16, Z16
+	VFMADD213PD  Z18, Z15, Z16
+	VSUBPD       Z18, Z16, Z16
+	VFNMADD231PD Z19, Z16, Z15
+	VFNMADD231PD Z20, Z16, Z15
+	VMOVAPD      Z17, Z17
+	VFMADD213PD  Z21, Z15, Z17
+	VFMADD213PD  Z22, Z15, Z17
+	VFMADD213PD  Z23, Z15, Z17
+	VFMADD213PD  Z24, Z15, Z17
+	VFMADD213PD  Z25, Z15, Z17
+	VFMADD213PD  Z26, Z15, Z17
+	VFMADD213PD  Z27, Z15, Z17
 	VFMADD213PD  vconsts64x8<>+1280(SB), Z15, Z17
 	VFMADD213PD  vconsts64x8<>+1344(SB), Z15, Z17
 	VFMADD213PD  vconsts64x8<>+384(SB), Z15, Z17
@@ -124840,7 +124920,7 @@ estail:
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(SI*2), K2
 	KANDB        K1, K2, K1
-	VPADDQ.BCST  consts64<>+224(SB), Z13, K1, Z13
+	VPADDQ.BCST  consts64<>+248(SB), Z13, K1, Z13
 	VADDPD       Z17, Z1, K1, Z1
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(SI*2), K1
@@ -125300,7 +125380,7 @@ sums:
 	VBLENDMPD    Z8, Z5, K1, Z5
 	VPCMPEQQ     1024(SP), Z7, K1
 	VBLENDMPD    Z11, Z6, K1, Z6
-	VBROADCASTSD consts64<>+224(SB), Z8
+	VBROADCASTSD consts64<>+248(SB), Z8
 	VPADDQ       Z8, Z7, Z7
 	INCQ         SI
 	CMPQ         SI, AX
@@ -125425,9 +125505,9 @@ noweights:
 	VMULPD       Z5, Z4, Z4
 	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z4, Z5
-	VBROADCASTSD consts64<>+232(SB), Z7
+	VBROADCASTSD consts64<>+256(SB), Z7
 	VCMPPD       $0x1d, Z7, Z5, K1
-	VBROADCASTSD consts64<>+240(SB), Z7
+	VBROADCASTSD consts64<>+264(SB), Z7
 	VCMPPD       $0x12, Z7, Z5, K2
 	KANDB        K1, K2, K1
 	MOVQ         par_base+136(FP), SI
@@ -125443,12 +125523,12 @@ noweights:
 	VMULPD       Z2, Z4, Z2
 	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z0, Z5
-	VBROADCASTSD consts64<>+240(SB), Z7
+	VBROADCASTSD consts64<>+264(SB), Z7
 	VCMPPD       $0x12, Z7, Z5, K2
 	KANDB        K1, K2, K1
 	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z2, Z5
-	VBROADCASTSD consts64<>+240(SB), Z7
+	VBROADCASTSD consts64<>+264(SB), Z7
 	VCMPPD       $0x12, Z7, Z5, K2
 	KANDB        K1, K2, K1
 	MOVQ         DI, R8
@@ -126270,7 +126350,7 @@ noweights:
 	KANDB        K1, K2, K1
 	VBROADCASTSD consts64<>+32(SB), Z6
 	VANDPD       Z6, Z4, Z6
-	VBROADCASTSD consts64<>+248(SB), Z7
+	VBROADCASTSD consts64<>+272(SB), Z7
 	VCMPPD       $0x1d, Z7, Z6, K2
 	KANDB        K1, K2, K1
 	KMOVW        K1, 2176(SP)
@@ -126282,9 +126362,9 @@ noweights:
 	VMULPD       Z5, Z3, Z3
 	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z3, Z5
-	VBROADCASTSD consts64<>+232(SB), Z6
+	VBROADCASTSD consts64<>+256(SB), Z6
 	VCMPPD       $0x1d, Z6, Z5, K1
-	VBROADCASTSD consts64<>+240(SB), Z6
+	VBROADCASTSD consts64<>+264(SB), Z6
 	VCMPPD       $0x12, Z6, Z5, K2
 	KANDB        K1, K2, K1
 	MOVQ         par_base+136(FP), SI
@@ -126308,12 +126388,12 @@ noweights:
 	VMOVAPD      Z5, K2, Z3
 	VBROADCASTSD consts64<>+32(SB), Z5
 	VANDPD       Z5, Z0, Z0
-	VBROADCASTSD consts64<>+240(SB), Z5
+	VBROADCASTSD consts64<>+264(SB), Z5
 	VCMPPD       $0x12, Z5, Z0, K2
 	KANDB        K1, K2, K1
 	VBROADCASTSD consts64<>+32(SB), Z0
 	VANDPD       Z0, Z1, Z0
-	VBROADCASTSD consts64<>+240(SB), Z5
+	VBROADCASTSD consts64<>+264(SB), Z5
 	VCMPPD       $0x12, Z5, Z0, K2
 	KANDB        K1, K2, K1
 	MOVQ         DI, R8
@@ -132929,11 +133009,19 @@ DATA consts32<>+76(SB)/4, $0x1ab5120b
 DATA consts32<>+80(SB)/4, $0x3e6dd2bd
 DATA consts32<>+84(SB)/4, $0x42b20000
 DATA consts32<>+88(SB)/4, $0x3ab5120b
-DATA consts32<>+92(SB)/4, $0x00000001
-DATA consts32<>+96(SB)/4, $0x21800000
-DATA consts32<>+100(SB)/4, $0x7d7fffff
-DATA consts32<>+104(SB)/4, $0x12800000
-GLOBL consts32<>(SB), RODATA|NOPTR, $108
+DATA consts32<>+92(SB)/4, $0x4b4000bf
+DATA consts32<>+96(SB)/4, $0x3f317218
+DATA consts32<>+100(SB)/4, $0xb102e308
+DATA consts32<>+104(SB)/4, $0x00000001
+DATA consts32<>+108(SB)/4, $0x21800000
+DATA consts32<>+112(SB)/4, $0x7d7fffff
+DATA consts32<>+116(SB)/4, $0x12800000
+DATA consts32<>+120(SB)/4, $0x4b400000
+DATA consts32<>+124(SB)/4, $0x3c091cee
+DATA consts32<>+128(SB)/4, $0x3d2aac79
+DATA consts32<>+132(SB)/4, $0x3e2aaa49
+DATA consts32<>+136(SB)/4, $0x3efffffe
+GLOBL consts32<>(SB), RODATA|NOPTR, $140
 
 DATA consts64<>+0(SB)/8, $0x3ff0000000000000
 DATA consts64<>+8(SB)/8, $0x8000000000000000
@@ -132963,11 +133051,22 @@ DATA consts64<>+192(SB)/8, $0x3e21f7301a8efa5c
 DATA consts64<>+200(SB)/8, $0x00195f619980c432
 DATA consts64<>+208(SB)/8, $0x4330000000000400
 DATA consts64<>+216(SB)/8, $0x3fe6a09e667f3bce
-DATA consts64<>+224(SB)/8, $0x0000000000000001
-DATA consts64<>+232(SB)/8, $0x20b0000000000000
-DATA consts64<>+240(SB)/8, $0x7fafffffffffffff
-DATA consts64<>+248(SB)/8, $0x03f0000000000000
-GLOBL consts64<>(SB), RODATA|NOPTR, $256
+DATA consts64<>+224(SB)/8, $0x433800000000043f
+DATA consts64<>+232(SB)/8, $0x3fe62e42fefa39ef
+DATA consts64<>+240(SB)/8, $0x3c7abc9e3b39803f
+DATA consts64<>+248(SB)/8, $0x0000000000000001
+DATA consts64<>+256(SB)/8, $0x20b0000000000000
+DATA consts64<>+264(SB)/8, $0x7fafffffffffffff
+DATA consts64<>+272(SB)/8, $0x03f0000000000000
+DATA consts64<>+280(SB)/8, $0x4338000000000000
+DATA consts64<>+288(SB)/8, $0x3e5af4de6a36d4fc
+DATA consts64<>+296(SB)/8, $0x3e927e4db653346e
+DATA consts64<>+304(SB)/8, $0x3ec71de0232f4775
+DATA consts64<>+312(SB)/8, $0x3efa01a01a6d84aa
+DATA consts64<>+320(SB)/8, $0x3f2a01a01abe78f9
+DATA consts64<>+328(SB)/8, $0x3f56c16c16c162d5
+DATA consts64<>+336(SB)/8, $0x3f811111111100dc
+GLOBL consts64<>(SB), RODATA|NOPTR, $344
 
 DATA vconsts32x8<>+0(SB)/4, $0x40000000
 DATA vconsts32x8<>+4(SB)/4, $0x40000000

@@ -74,12 +74,47 @@ func (c *g) vexp(x reg.VecVirtual) reg.VecVirtual { return c.vexpClamped(x, fals
 // rounding, subnormal results included.
 func (c *g) vexpNonPos(x reg.VecVirtual) reg.VecVirtual { return c.vexpClamped(x, true) }
 
+// expHoistable lists the constants of vexpClamped(·, nonPos), those
+// broadcast in every evaluation first, for hoist.
+func (c *g) expHoistable(nonPos bool) []float64 {
+	k := c.expConsts()
+	coef := c.expCoef(nonPos)
+	shifter := k.shifter
+	if !c.wide() && nonPos {
+		shifter += k.bias + 64
+	}
+	vals := []float64{k.lo, math.Log2E, coef[len(coef)-1], shifter, k.ln2Hi, k.ln2Lo}
+	if !nonPos {
+		vals = append(vals, k.hi)
+	}
+	for i := len(coef) - 2; i >= 0; i-- {
+		vals = append(vals, coef[i])
+	}
+	return vals
+}
+
+// expCoef returns the coefficients of p = 1 + r + r²·Q(r) from r⁰ up, as
+// vexpClamped evaluates them.
+func (c *g) expCoef(nonPos bool) []float64 {
+	k := c.expConsts()
+	coef := append(append([]float64{}, 1, 1), k.q...)
+	if !c.wide() && nonPos {
+		// Every coefficient times 2^-64 (exact): p comes out as p·2^-64, so
+		// that one product with 2^(k+64), a normal number for every k of the
+		// clamped range, rounds once, subnormal results included.
+		for i := range coef {
+			coef[i] *= 0x1p-64
+		}
+	}
+	return coef
+}
+
 func (c *g) vexpClamped(x reg.VecVirtual, nonPos bool) reg.VecVirtual {
 	k := c.expConsts()
 	xc := c.vec()
-	c.maxSecond(xc, c.konst(k.lo), x) // NaN stays NaN
+	c.maxSecond(xc, c.konstR(k.lo), x) // NaN stays NaN
 	if !nonPos {
-		c.minSecond(xc, c.konst(k.hi), xc)
+		c.minSecond(xc, c.konstR(k.hi), xc)
 	}
 
 	// kf = round(x·log2e): the fused product is exact, the sum rounds it.
@@ -108,16 +143,7 @@ func (c *g) vexpClamped(x reg.VecVirtual, nonPos bool) reg.VecVirtual {
 
 	// p = 1 + r + r²·Q(r), Horner's rule with fused multiply-adds (fewer
 	// instructions than Estrin's scheme, and no power of r that underflows).
-	coef := append(append([]float64{}, 1, 1), k.q...)
-	if !c.wide() && nonPos {
-		// Every coefficient times 2^-64 (exact): p comes out as p·2^-64, so
-		// that one product with 2^(k+64), a normal number for every k of the
-		// clamped range, rounds once, subnormal results included.
-		for i := range coef {
-			coef[i] *= 0x1p-64
-		}
-	}
-	p := c.horner(xc, coef)
+	p := c.horner(xc, c.expCoef(nonPos))
 
 	switch {
 	case c.wide():

@@ -48,6 +48,45 @@ type g struct {
 	elt
 	consts  *constTable
 	derived []Mem // the current kernel's body.setup vectors
+	// hoisted holds constants broadcast into registers once, before a
+	// kernel's loop (hoist): konst, konstR and konstM use them instead of
+	// loading the constant again in every trip.
+	hoisted map[uint64]reg.VecVirtual
+}
+
+// constBits is v's bit pattern in the element type.
+func (c *g) constBits(v float64) uint64 {
+	if c.is64() {
+		return math.Float64bits(v)
+	}
+	return uint64(math.Float32bits(float32(v)))
+}
+
+// hoist broadcasts the constants vals into registers, used by konst,
+// konstR and konstM until unhoist: called before a loop whose body needs
+// them, where the registers allow (AVX2 has sixteen).
+func (c *g) hoist(vals ...float64) {
+	if c.hoisted == nil {
+		c.hoisted = map[uint64]reg.VecVirtual{}
+	}
+	for _, v := range vals {
+		b := c.constBits(v)
+		if _, ok := c.hoisted[b]; !ok {
+			c.hoisted[b] = c.konstBits(b)
+		}
+	}
+}
+
+// unhoist ends hoist's registers (at the end of the kernel).
+func (c *g) unhoist() { c.hoisted = nil }
+
+// konstR returns a vector holding v in every lane that the caller only
+// reads: the hoisted register, or a fresh broadcast.
+func (c *g) konstR(v float64) reg.VecVirtual {
+	if r, ok := c.hoisted[c.constBits(v)]; ok {
+		return r
+	}
+	return c.konst(v)
 }
 
 func (c *g) lanes() int     { return c.Bytes / c.Size }
@@ -270,6 +309,11 @@ func (c *g) broadcast(dst reg.VecVirtual, x reg.VecVirtual) {
 
 // konst returns a fresh vector holding the constant v in every lane.
 func (c *g) konst(v float64) reg.VecVirtual {
+	if r, ok := c.hoisted[c.constBits(v)]; ok {
+		dst := c.vec()
+		c.move(dst, r)
+		return dst
+	}
 	if c.is64() {
 		return c.konstBits(math.Float64bits(v))
 	}

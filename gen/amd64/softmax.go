@@ -393,7 +393,13 @@ func expSumKernel(c *g, mode expMode, store bool) {
 			}
 		}
 	}
+	hoist := []int{expHoistWide, expHoistWideDist, expHoistWideDense}[mode]
+	if !c.wide() {
+		hoist = []int{expHoistNarrow, expHoistNarrowDist, expHoistNarrowDense}[mode]
+	}
+	c.hoist(c.expHoistable(true)[:min(hoist, len(c.expHoistable(true)))]...)
 	c.elemLoop("es", i, length, u, drain, step)
+	c.unhoist()
 	for j := range acc {
 		var s reg.VecVirtual
 		if c.is64() {
@@ -409,6 +415,17 @@ func expSumKernel(c *g, mode expMode, store bool) {
 	VZEROUPPER()
 	RET()
 }
+
+// The exponential's constants the AVX2 exp sums hold in registers (of the
+// sixteen YMM registers) and the AVX-512 ones (of thirty-two ZMM), per mode.
+const (
+	expHoistWide        = 13
+	expHoistWideDist    = 13
+	expHoistWideDense   = 13
+	expHoistNarrow      = 6
+	expHoistNarrowDist  = 5
+	expHoistNarrowDense = 2
+)
 
 // cmpLE is the LE_OQ predicate (false for NaN).
 const cmpLE = 0x12

@@ -22,7 +22,10 @@ var vconsts vconstTable
 func vconstSym(bytes, size int) string { return fmt.Sprintf("vconsts%dx%d", 8*size, bytes/size) }
 
 // konstM returns a memory operand holding v in every lane.
-func (c *g) konstM(v float64) Mem {
+func (c *g) konstM(v float64) Op {
+	if r, ok := c.hoisted[c.constBits(v)]; ok {
+		return r
+	}
 	if c.is64() {
 		return c.konstBitsM(math.Float64bits(v))
 	}

@@ -439,6 +439,71 @@ func pairStatsTNEONF32(mean, se, sq []float64, p, y []float32, n int)
 //go:noescape
 func pairGradTNEONF32(grad, p, y []float32, mean, f []float64, n int)
 
+// softmaxRowMaxNEONF32 returns the largest value of x (len(x) > 0); a NaN element makes it NaN.
+//
+//go:noescape
+func softmaxRowMaxNEONF32(x []float32) float32
+
+// softmaxGradSparseNEONF32 writes g(i) = g(i)·p − q.
+//
+//go:noescape
+func softmaxGradSparseNEONF32(g []float32, p, q float32)
+
+// softmaxGradDenseNEONF32 writes g(i) = (g(i)·p − (z(i)·pos + neg)·r)·q, z(i)·pos + neg rounded in float32.
+//
+//go:noescape
+func softmaxGradDenseNEONF32(g, z []float32, pos, neg, p, r, q float32)
+
+// softmaxExpSumNEONF32 computes exp(x(i) − m) and returns rest = Σ exp(x(i) − m) over x(i) != m, and ones = #(x(i) == m).
+//
+//go:noescape
+func softmaxExpSumNEONF32(x []float32, m float32) (float64, int)
+
+// softmaxExpSumENEONF32 computes exp(x(i) − m), stores exp(x(i) − m) into dst, and returns rest = Σ exp(x(i) − m) over x(i) != m, and ones = #(x(i) == m).
+//
+//go:noescape
+func softmaxExpSumENEONF32(dst []float32, x []float32, m float32) (float64, int)
+
+// softmaxExpSumDistNEONF32 computes exp(x(i) − m) and returns rest = Σ exp(x(i) − m) over x(i) != m and dist = Σ (m − x(i)), and ones = #(x(i) == m).
+//
+//go:noescape
+func softmaxExpSumDistNEONF32(x []float32, m float32) (float64, float64, int)
+
+// softmaxExpSumDistENEONF32 computes exp(x(i) − m), stores exp(x(i) − m) into dst, and returns rest = Σ exp(x(i) − m) over x(i) != m and dist = Σ (m − x(i)), and ones = #(x(i) == m).
+//
+//go:noescape
+func softmaxExpSumDistENEONF32(dst []float32, x []float32, m float32) (float64, float64, int)
+
+// softmaxExpSumDenseNEONF32 computes exp(x(i) − m) and returns rest = Σ exp(x(i) − m) over x(i) != m and a = Σ z'(i)·(m − x(i)), b = Σ z'(i) with z'(i) = z(i)·pos + neg, and ones = #(x(i) == m).
+//
+//go:noescape
+func softmaxExpSumDenseNEONF32(x, z []float32, m, pos, neg float32) (float64, float64, float64, int)
+
+// softmaxExpSumDenseENEONF32 computes exp(x(i) − m), stores exp(x(i) − m) into dst, and returns rest = Σ exp(x(i) − m) over x(i) != m and a = Σ z'(i)·(m − x(i)), b = Σ z'(i) with z'(i) = z(i)·pos + neg, and ones = #(x(i) == m).
+//
+//go:noescape
+func softmaxExpSumDenseENEONF32(dst []float32, x, z []float32, m, pos, neg float32) (float64, float64, float64, int)
+
+// softmaxShortSparseNEONF32 computes the losses of rows of c <= 16 classes, one row per lane; see asm's softmaxShort.
+//
+//go:noescape
+func softmaxShortSparseNEONF32(x []float32, c int, labels []int, w []float32, ws, gs, neg, zl float32, dst, par []float32) (float64, int)
+
+// softmaxShortDenseNEONF32 computes the losses of rows of c <= 16 classes, one row per lane; see asm's softmaxShort.
+//
+//go:noescape
+func softmaxShortDenseNEONF32(x, z []float32, c int, w []float32, ws, gs, pos, neg float32, dst, par []float32) (float64, int)
+
+// softmaxShortSparseGradNEONF32 writes g(i) = exp(x(i) − m)·p − q with m, p, q the values par holds for the row of element i, then each row's label element from par; idx and step are not used.
+//
+//go:noescape
+func softmaxShortSparseGradNEONF32(g, x []float32, c int, labels []int, par []float32, idx, step []int32)
+
+// softmaxShortDenseGradNEONF32 writes g(i) = (exp(x(i) − m)·p − (z(i)·pos + neg)·r)·q with m, p, r, q the values par holds for the row of element i; idx and step are not used.
+//
+//go:noescape
+func softmaxShortDenseGradNEONF32(g, x, z []float32, c int, pos, neg float32, par []float32, idx, step []int32)
+
 // absDiffSumNEONF64 is the NEON Sum driver of l = |p − y|, g = sign(p − y): it returns Σ l(i).
 //
 //go:noescape
@@ -873,3 +938,68 @@ func pairStatsTNEONF64(mean, se, sq []float64, p, y []float64, n int)
 //
 //go:noescape
 func pairGradTNEONF64(grad, p, y []float64, mean, f []float64, n int)
+
+// softmaxRowMaxNEONF64 returns the largest value of x (len(x) > 0); a NaN element makes it NaN.
+//
+//go:noescape
+func softmaxRowMaxNEONF64(x []float64) float64
+
+// softmaxGradSparseNEONF64 writes g(i) = g(i)·p − q.
+//
+//go:noescape
+func softmaxGradSparseNEONF64(g []float64, p, q float64)
+
+// softmaxGradDenseNEONF64 writes g(i) = (g(i)·p − (z(i)·pos + neg)·r)·q, z(i)·pos + neg rounded in float64.
+//
+//go:noescape
+func softmaxGradDenseNEONF64(g, z []float64, pos, neg, p, r, q float64)
+
+// softmaxExpSumNEONF64 computes exp(x(i) − m) and returns rest = Σ exp(x(i) − m) over x(i) != m, and ones = #(x(i) == m).
+//
+//go:noescape
+func softmaxExpSumNEONF64(x []float64, m float64) (float64, int)
+
+// softmaxExpSumENEONF64 computes exp(x(i) − m), stores exp(x(i) − m) into dst, and returns rest = Σ exp(x(i) − m) over x(i) != m, and ones = #(x(i) == m).
+//
+//go:noescape
+func softmaxExpSumENEONF64(dst []float64, x []float64, m float64) (float64, int)
+
+// softmaxExpSumDistNEONF64 computes exp(x(i) − m) and returns rest = Σ exp(x(i) − m) over x(i) != m and dist = Σ (m − x(i)), and ones = #(x(i) == m).
+//
+//go:noescape
+func softmaxExpSumDistNEONF64(x []float64, m float64) (float64, float64, int)
+
+// softmaxExpSumDistENEONF64 computes exp(x(i) − m), stores exp(x(i) − m) into dst, and returns rest = Σ exp(x(i) − m) over x(i) != m and dist = Σ (m − x(i)), and ones = #(x(i) == m).
+//
+//go:noescape
+func softmaxExpSumDistENEONF64(dst []float64, x []float64, m float64) (float64, float64, int)
+
+// softmaxExpSumDenseNEONF64 computes exp(x(i) − m) and returns rest = Σ exp(x(i) − m) over x(i) != m and a = Σ z'(i)·(m − x(i)), b = Σ z'(i) with z'(i) = z(i)·pos + neg, and ones = #(x(i) == m).
+//
+//go:noescape
+func softmaxExpSumDenseNEONF64(x, z []float64, m, pos, neg float64) (float64, float64, float64, int)
+
+// softmaxExpSumDenseENEONF64 computes exp(x(i) − m), stores exp(x(i) − m) into dst, and returns rest = Σ exp(x(i) − m) over x(i) != m and a = Σ z'(i)·(m − x(i)), b = Σ z'(i) with z'(i) = z(i)·pos + neg, and ones = #(x(i) == m).
+//
+//go:noescape
+func softmaxExpSumDenseENEONF64(dst []float64, x, z []float64, m, pos, neg float64) (float64, float64, float64, int)
+
+// softmaxShortSparseNEONF64 computes the losses of rows of c <= 16 classes, one row per lane; see asm's softmaxShort.
+//
+//go:noescape
+func softmaxShortSparseNEONF64(x []float64, c int, labels []int, w []float64, ws, gs, neg, zl float64, dst, par []float64) (float64, int)
+
+// softmaxShortDenseNEONF64 computes the losses of rows of c <= 16 classes, one row per lane; see asm's softmaxShort.
+//
+//go:noescape
+func softmaxShortDenseNEONF64(x, z []float64, c int, w []float64, ws, gs, pos, neg float64, dst, par []float64) (float64, int)
+
+// softmaxShortSparseGradNEONF64 writes g(i) = exp(x(i) − m)·p − q with m, p, q the values par holds for the row of element i, then each row's label element from par; idx and step are not used.
+//
+//go:noescape
+func softmaxShortSparseGradNEONF64(g, x []float64, c int, labels []int, par []float64, idx, step []int32)
+
+// softmaxShortDenseGradNEONF64 writes g(i) = (exp(x(i) − m)·p − (z(i)·pos + neg)·r)·q with m, p, r, q the values par holds for the row of element i; idx and step are not used.
+//
+//go:noescape
+func softmaxShortDenseGradNEONF64(g, x, z []float64, c int, pos, neg float64, par []float64, idx, step []int32)

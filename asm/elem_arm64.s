@@ -18620,6 +18620,2506 @@ group4:
 done:
 	RET
 
+// (x []float32) float32
+TEXT ·softmaxRowMaxNEONF32(SB), NOSPLIT, $0-28
+	MOVD x_base+0(FP), R0
+	MOVD x_len+8(FP), R4
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 288(R6), F0
+	VMOV V0.B16, V1.B16
+	VMOV V0.B16, V2.B16
+	VMOV V0.B16, V3.B16
+	VMOV V0.B16, V4.B16
+grp1:
+	CMP $16, R4
+	BLT one2
+	VLD1.P 16(R0), [V5.S4]
+	WORD $0x4e25f421 // fmax v1.4s, v1.4s, v5.4s
+	VLD1.P 16(R0), [V5.S4]
+	WORD $0x4e25f442 // fmax v2.4s, v2.4s, v5.4s
+	VLD1.P 16(R0), [V5.S4]
+	WORD $0x4e25f463 // fmax v3.4s, v3.4s, v5.4s
+	VLD1.P 16(R0), [V5.S4]
+	WORD $0x4e25f484 // fmax v4.4s, v4.4s, v5.4s
+	SUB $16, R4
+	B grp1
+one2:
+	CMP $4, R4
+	BLT tail3
+	VLD1.P 16(R0), [V5.S4]
+	WORD $0x4e25f421 // fmax v1.4s, v1.4s, v5.4s
+	SUB $4, R4
+	B one2
+tail3:
+	CBZ R4, spandone4
+	FMOVS.P 4(R0), F5
+	VDUP V5.S[0], V5.S4
+	WORD $0x4e25f421 // fmax v1.4s, v1.4s, v5.4s
+	SUB $1, R4
+	B tail3
+spandone4:
+	WORD $0x4e22f421 // fmax v1.4s, v1.4s, v2.4s
+	WORD $0x4e23f421 // fmax v1.4s, v1.4s, v3.4s
+	WORD $0x4e24f421 // fmax v1.4s, v1.4s, v4.4s
+	VDUP V1.S[1], V5.S4
+	WORD $0x4e25f421 // fmax v1.4s, v1.4s, v5.4s
+	VDUP V1.S[2], V5.S4
+	WORD $0x4e25f421 // fmax v1.4s, v1.4s, v5.4s
+	VDUP V1.S[3], V5.S4
+	WORD $0x4e25f421 // fmax v1.4s, v1.4s, v5.4s
+	FMOVS F1, ret+24(FP)
+	RET
+
+// (g []float32, p, q float32)
+TEXT ·softmaxGradSparseNEONF32(SB), NOSPLIT, $0-32
+	MOVD g_base+0(FP), R0
+	MOVD g_base+0(FP), R3
+	MOVD g_len+8(FP), R4
+	MOVD $neonconsts<>(SB), R6
+	FMOVS p+24(FP), F0
+	VDUP V0.S[0], V0.S4
+	FMOVS q+28(FP), F1
+	VDUP V1.S[0], V1.S4
+	WORD $0x6ea0f821 // fneg v1.4s, v1.4s
+grp1:
+	CMP $8, R4
+	BLT one2
+	VLD1.P 16(R0), [V2.S4]
+	VMOV V1.B16, V3.B16
+	VFMLA V0.S4, V2.S4, V3.S4
+	VST1.P [V3.S4], 16(R3)
+	VLD1.P 16(R0), [V2.S4]
+	VMOV V1.B16, V3.B16
+	VFMLA V0.S4, V2.S4, V3.S4
+	VST1.P [V3.S4], 16(R3)
+	SUB $8, R4
+	B grp1
+one2:
+	CMP $4, R4
+	BLT tail3
+	VLD1.P 16(R0), [V2.S4]
+	VMOV V1.B16, V3.B16
+	VFMLA V0.S4, V2.S4, V3.S4
+	VST1.P [V3.S4], 16(R3)
+	SUB $4, R4
+	B one2
+tail3:
+	CBZ R4, spandone4
+	FMOVS.P 4(R0), F2
+	VMOV V1.B16, V3.B16
+	VFMLA V0.S4, V2.S4, V3.S4
+	FMOVS.P F3, 4(R3)
+	SUB $1, R4
+	B tail3
+spandone4:
+	RET
+
+// (g, z []float32, pos, neg, p, r, q float32)
+TEXT ·softmaxGradDenseNEONF32(SB), NOSPLIT, $0-68
+	MOVD g_base+0(FP), R0
+	MOVD g_base+0(FP), R3
+	MOVD g_len+8(FP), R4
+	MOVD z_base+24(FP), R1
+	MOVD $neonconsts<>(SB), R6
+	FMOVS pos+48(FP), F0
+	VDUP V0.S[0], V0.S4
+	FMOVS neg+52(FP), F1
+	VDUP V1.S[0], V1.S4
+	FMOVS p+56(FP), F2
+	VDUP V2.S[0], V2.S4
+	FMOVS r+60(FP), F3
+	VDUP V3.S[0], V3.S4
+	FMOVS q+64(FP), F4
+	VDUP V4.S[0], V4.S4
+	WORD $0x6ea0f884 // fneg v4.4s, v4.4s
+grp1:
+	CMP $8, R4
+	BLT one2
+	VLD1.P 16(R0), [V5.S4]
+	VLD1.P 16(R1), [V6.S4]
+	WORD $0x6e20dcc6 // fmul v6.4s, v6.4s, v0.4s
+	WORD $0x4e21d4c6 // fadd v6.4s, v6.4s, v1.4s
+	WORD $0x6e23dcc6 // fmul v6.4s, v6.4s, v3.4s
+	VFMLS V2.S4, V5.S4, V6.S4
+	WORD $0x6e24dcc6 // fmul v6.4s, v6.4s, v4.4s
+	VST1.P [V6.S4], 16(R3)
+	VLD1.P 16(R0), [V5.S4]
+	VLD1.P 16(R1), [V6.S4]
+	WORD $0x6e20dcc6 // fmul v6.4s, v6.4s, v0.4s
+	WORD $0x4e21d4c6 // fadd v6.4s, v6.4s, v1.4s
+	WORD $0x6e23dcc6 // fmul v6.4s, v6.4s, v3.4s
+	VFMLS V2.S4, V5.S4, V6.S4
+	WORD $0x6e24dcc6 // fmul v6.4s, v6.4s, v4.4s
+	VST1.P [V6.S4], 16(R3)
+	SUB $8, R4
+	B grp1
+one2:
+	CMP $4, R4
+	BLT tail3
+	VLD1.P 16(R0), [V5.S4]
+	VLD1.P 16(R1), [V6.S4]
+	WORD $0x6e20dcc6 // fmul v6.4s, v6.4s, v0.4s
+	WORD $0x4e21d4c6 // fadd v6.4s, v6.4s, v1.4s
+	WORD $0x6e23dcc6 // fmul v6.4s, v6.4s, v3.4s
+	VFMLS V2.S4, V5.S4, V6.S4
+	WORD $0x6e24dcc6 // fmul v6.4s, v6.4s, v4.4s
+	VST1.P [V6.S4], 16(R3)
+	SUB $4, R4
+	B one2
+tail3:
+	CBZ R4, spandone4
+	FMOVS.P 4(R0), F5
+	FMOVS.P 4(R1), F6
+	WORD $0x6e20dcc6 // fmul v6.4s, v6.4s, v0.4s
+	WORD $0x4e21d4c6 // fadd v6.4s, v6.4s, v1.4s
+	WORD $0x6e23dcc6 // fmul v6.4s, v6.4s, v3.4s
+	VFMLS V2.S4, V5.S4, V6.S4
+	WORD $0x6e24dcc6 // fmul v6.4s, v6.4s, v4.4s
+	FMOVS.P F6, 4(R3)
+	SUB $1, R4
+	B tail3
+spandone4:
+	RET
+
+// (x []float32, m float32) (float64, int)
+TEXT ·softmaxExpSumNEONF32(SB), NOSPLIT, $0-48
+	MOVD x_base+0(FP), R0
+	MOVD x_len+8(FP), R4
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 0(R6), F0
+	FMOVQ 16(R6), F1
+	FMOVQ 144(R6), F2
+	FMOVQ 336(R6), F3
+	FMOVQ 368(R6), F4
+	FMOVQ 384(R6), F5
+	FMOVQ 400(R6), F6
+	FMOVQ 416(R6), F7
+	FMOVQ 432(R6), F8
+	FMOVQ 448(R6), F9
+	FMOVQ 464(R6), F10
+	FMOVQ 480(R6), F11
+	FMOVQ 496(R6), F12
+	FMOVQ 512(R6), F13
+	FMOVS m+24(FP), F14
+	VDUP V14.S[0], V14.S4
+	VEOR V15.B16, V15.B16, V15.B16
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+outer1:
+	MOVD R4, R5
+	CMP $4096, R5
+	BLE sized2
+	MOVD $4096, R5
+sized2:
+	SUB R5, R4
+grp3:
+	CMP $8, R5
+	BLT one4
+	VLD1.P 16(R0), [V19.S4]
+	WORD $0x4eaed673 // fsub v19.4s, v19.4s, v14.4s
+	WORD $0x4e23f674 // fmax v20.4s, v19.4s, v3.4s
+	VMOV V4.B16, V21.B16
+	VFMLA V5.S4, V20.S4, V21.S4
+	WORD $0x4ea4d6b6 // fsub v22.4s, v21.4s, v4.4s
+	VSUB V4.S4, V21.S4, V21.S4
+	VFMLS V6.S4, V22.S4, V20.S4
+	VFMLS V7.S4, V22.S4, V20.S4
+	VMOV V8.B16, V22.B16
+	VMOV V9.B16, V23.B16
+	VFMLA V20.S4, V22.S4, V23.S4
+	VMOV V10.B16, V22.B16
+	VFMLA V20.S4, V23.S4, V22.S4
+	VMOV V11.B16, V23.B16
+	VFMLA V20.S4, V22.S4, V23.S4
+	VMOV V12.B16, V22.B16
+	VFMLA V20.S4, V23.S4, V22.S4
+	VMOV V2.B16, V23.B16
+	VFMLA V20.S4, V22.S4, V23.S4
+	WORD $0x6e34de96 // fmul v22.4s, v20.4s, v20.4s
+	VFMLA V23.S4, V22.S4, V20.S4
+	WORD $0x4e21d694 // fadd v20.4s, v20.4s, v1.4s
+	WORD $0x4f3f06b6 // sshr v22.4s, v21.4s, #1
+	VSUB V22.S4, V21.S4, V21.S4
+	VADD V13.S4, V22.S4, V22.S4
+	VADD V13.S4, V21.S4, V21.S4
+	VSHL $23, V22.S4, V22.S4
+	VSHL $23, V21.S4, V21.S4
+	WORD $0x6e36de94 // fmul v20.4s, v20.4s, v22.4s
+	WORD $0x6e35de94 // fmul v20.4s, v20.4s, v21.4s
+	WORD $0x4ea0da75 // fcmeq v21.4s, v19.4s, #0.0
+	VSUB V21.S4, V17.S4, V17.S4
+	WORD $0x4e751e94 // bic v20.16b, v20.16b, v21.16b
+	WORD $0x4e34d5ef // fadd v15.4s, v15.4s, v20.4s
+	VLD1.P 16(R0), [V19.S4]
+	WORD $0x4eaed673 // fsub v19.4s, v19.4s, v14.4s
+	WORD $0x4e23f674 // fmax v20.4s, v19.4s, v3.4s
+	VMOV V4.B16, V21.B16
+	VFMLA V5.S4, V20.S4, V21.S4
+	WORD $0x4ea4d6b6 // fsub v22.4s, v21.4s, v4.4s
+	VSUB V4.S4, V21.S4, V21.S4
+	VFMLS V6.S4, V22.S4, V20.S4
+	VFMLS V7.S4, V22.S4, V20.S4
+	VMOV V8.B16, V22.B16
+	VMOV V9.B16, V23.B16
+	VFMLA V20.S4, V22.S4, V23.S4
+	VMOV V10.B16, V22.B16
+	VFMLA V20.S4, V23.S4, V22.S4
+	VMOV V11.B16, V23.B16
+	VFMLA V20.S4, V22.S4, V23.S4
+	VMOV V12.B16, V22.B16
+	VFMLA V20.S4, V23.S4, V22.S4
+	VMOV V2.B16, V23.B16
+	VFMLA V20.S4, V22.S4, V23.S4
+	WORD $0x6e34de96 // fmul v22.4s, v20.4s, v20.4s
+	VFMLA V23.S4, V22.S4, V20.S4
+	WORD $0x4e21d694 // fadd v20.4s, v20.4s, v1.4s
+	WORD $0x4f3f06b6 // sshr v22.4s, v21.4s, #1
+	VSUB V22.S4, V21.S4, V21.S4
+	VADD V13.S4, V22.S4, V22.S4
+	VADD V13.S4, V21.S4, V21.S4
+	VSHL $23, V22.S4, V22.S4
+	VSHL $23, V21.S4, V21.S4
+	WORD $0x6e36de94 // fmul v20.4s, v20.4s, v22.4s
+	WORD $0x6e35de94 // fmul v20.4s, v20.4s, v21.4s
+	WORD $0x4ea0da75 // fcmeq v21.4s, v19.4s, #0.0
+	VSUB V21.S4, V17.S4, V17.S4
+	WORD $0x4e751e94 // bic v20.16b, v20.16b, v21.16b
+	WORD $0x4e34d610 // fadd v16.4s, v16.4s, v20.4s
+	SUB $8, R5
+	B grp3
+one4:
+	CMP $4, R5
+	BLT tail5
+	VLD1.P 16(R0), [V19.S4]
+	WORD $0x4eaed673 // fsub v19.4s, v19.4s, v14.4s
+	WORD $0x4e23f674 // fmax v20.4s, v19.4s, v3.4s
+	VMOV V4.B16, V21.B16
+	VFMLA V5.S4, V20.S4, V21.S4
+	WORD $0x4ea4d6b6 // fsub v22.4s, v21.4s, v4.4s
+	VSUB V4.S4, V21.S4, V21.S4
+	VFMLS V6.S4, V22.S4, V20.S4
+	VFMLS V7.S4, V22.S4, V20.S4
+	VMOV V8.B16, V22.B16
+	VMOV V9.B16, V23.B16
+	VFMLA V20.S4, V22.S4, V23.S4
+	VMOV V10.B16, V22.B16
+	VFMLA V20.S4, V23.S4, V22.S4
+	VMOV V11.B16, V23.B16
+	VFMLA V20.S4, V22.S4, V23.S4
+	VMOV V12.B16, V22.B16
+	VFMLA V20.S4, V23.S4, V22.S4
+	VMOV V2.B16, V23.B16
+	VFMLA V20.S4, V22.S4, V23.S4
+	WORD $0x6e34de96 // fmul v22.4s, v20.4s, v20.4s
+	VFMLA V23.S4, V22.S4, V20.S4
+	WORD $0x4e21d694 // fadd v20.4s, v20.4s, v1.4s
+	WORD $0x4f3f06b6 // sshr v22.4s, v21.4s, #1
+	VSUB V22.S4, V21.S4, V21.S4
+	VADD V13.S4, V22.S4, V22.S4
+	VADD V13.S4, V21.S4, V21.S4
+	VSHL $23, V22.S4, V22.S4
+	VSHL $23, V21.S4, V21.S4
+	WORD $0x6e36de94 // fmul v20.4s, v20.4s, v22.4s
+	WORD $0x6e35de94 // fmul v20.4s, v20.4s, v21.4s
+	WORD $0x4ea0da75 // fcmeq v21.4s, v19.4s, #0.0
+	VSUB V21.S4, V17.S4, V17.S4
+	WORD $0x4e751e94 // bic v20.16b, v20.16b, v21.16b
+	WORD $0x4e34d5ef // fadd v15.4s, v15.4s, v20.4s
+	SUB $4, R5
+	B one4
+tail5:
+	CBZ R5, spandone6
+	FMOVS.P 4(R0), F19
+	WORD $0x4eaed673 // fsub v19.4s, v19.4s, v14.4s
+	WORD $0x4e23f674 // fmax v20.4s, v19.4s, v3.4s
+	VMOV V4.B16, V21.B16
+	VFMLA V5.S4, V20.S4, V21.S4
+	WORD $0x4ea4d6b6 // fsub v22.4s, v21.4s, v4.4s
+	VSUB V4.S4, V21.S4, V21.S4
+	VFMLS V6.S4, V22.S4, V20.S4
+	VFMLS V7.S4, V22.S4, V20.S4
+	VMOV V8.B16, V22.B16
+	VMOV V9.B16, V23.B16
+	VFMLA V20.S4, V22.S4, V23.S4
+	VMOV V10.B16, V22.B16
+	VFMLA V20.S4, V23.S4, V22.S4
+	VMOV V11.B16, V23.B16
+	VFMLA V20.S4, V22.S4, V23.S4
+	VMOV V12.B16, V22.B16
+	VFMLA V20.S4, V23.S4, V22.S4
+	VMOV V2.B16, V23.B16
+	VFMLA V20.S4, V22.S4, V23.S4
+	WORD $0x6e34de96 // fmul v22.4s, v20.4s, v20.4s
+	VFMLA V23.S4, V22.S4, V20.S4
+	WORD $0x4e21d694 // fadd v20.4s, v20.4s, v1.4s
+	WORD $0x4f3f06b6 // sshr v22.4s, v21.4s, #1
+	VSUB V22.S4, V21.S4, V21.S4
+	VADD V13.S4, V22.S4, V22.S4
+	VADD V13.S4, V21.S4, V21.S4
+	VSHL $23, V22.S4, V22.S4
+	VSHL $23, V21.S4, V21.S4
+	WORD $0x6e36de94 // fmul v20.4s, v20.4s, v22.4s
+	WORD $0x6e35de94 // fmul v20.4s, v20.4s, v21.4s
+	WORD $0x4ea0da75 // fcmeq v21.4s, v19.4s, #0.0
+	VAND V0.B16, V21.B16, V21.B16
+	VSUB V21.S4, V17.S4, V17.S4
+	WORD $0x4e751e94 // bic v20.16b, v20.16b, v21.16b
+	VAND V0.B16, V20.B16, V20.B16
+	WORD $0x4e34d5ef // fadd v15.4s, v15.4s, v20.4s
+	SUB $1, R5
+	B tail5
+spandone6:
+	WORD $0x4e30d5ef // fadd v15.4s, v15.4s, v16.4s
+	VEOR V16.B16, V16.B16, V16.B16
+	WORD $0x0e6179f3 // fcvtl v19.2d, v15.2s
+	WORD $0x4e6179f4 // fcvtl2 v20.2d, v15.4s
+	WORD $0x4e74d673 // fadd v19.2d, v19.2d, v20.2d
+	WORD $0x4e73d652 // fadd v18.2d, v18.2d, v19.2d
+	VEOR V15.B16, V15.B16, V15.B16
+	CBNZ R4, outer1
+	WORD $0x7e70da53 // faddp d19, v18.2d
+	FMOVD F19, ret+32(FP)
+	VUADDLV V17.S4, V19
+	VMOV V19.D[0], R8
+	MOVD R8, ret1+40(FP)
+	RET
+
+// (dst []float32, x []float32, m float32) (float64, int)
+TEXT ·softmaxExpSumENEONF32(SB), NOSPLIT, $0-72
+	MOVD x_base+24(FP), R0
+	MOVD x_len+32(FP), R4
+	MOVD dst_base+0(FP), R3
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 0(R6), F0
+	FMOVQ 16(R6), F1
+	FMOVQ 144(R6), F2
+	FMOVQ 336(R6), F3
+	FMOVQ 368(R6), F4
+	FMOVQ 384(R6), F5
+	FMOVQ 400(R6), F6
+	FMOVQ 416(R6), F7
+	FMOVQ 432(R6), F8
+	FMOVQ 448(R6), F9
+	FMOVQ 464(R6), F10
+	FMOVQ 480(R6), F11
+	FMOVQ 496(R6), F12
+	FMOVQ 512(R6), F13
+	FMOVS m+48(FP), F14
+	VDUP V14.S[0], V14.S4
+	VEOR V15.B16, V15.B16, V15.B16
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+outer1:
+	MOVD R4, R5
+	CMP $4096, R5
+	BLE sized2
+	MOVD $4096, R5
+sized2:
+	SUB R5, R4
+grp3:
+	CMP $8, R5
+	BLT one4
+	VLD1.P 16(R0), [V19.S4]
+	WORD $0x4eaed673 // fsub v19.4s, v19.4s, v14.4s
+	WORD $0x4e23f674 // fmax v20.4s, v19.4s, v3.4s
+	VMOV V4.B16, V21.B16
+	VFMLA V5.S4, V20.S4, V21.S4
+	WORD $0x4ea4d6b6 // fsub v22.4s, v21.4s, v4.4s
+	VSUB V4.S4, V21.S4, V21.S4
+	VFMLS V6.S4, V22.S4, V20.S4
+	VFMLS V7.S4, V22.S4, V20.S4
+	VMOV V8.B16, V22.B16
+	VMOV V9.B16, V23.B16
+	VFMLA V20.S4, V22.S4, V23.S4
+	VMOV V10.B16, V22.B16
+	VFMLA V20.S4, V23.S4, V22.S4
+	VMOV V11.B16, V23.B16
+	VFMLA V20.S4, V22.S4, V23.S4
+	VMOV V12.B16, V22.B16
+	VFMLA V20.S4, V23.S4, V22.S4
+	VMOV V2.B16, V23.B16
+	VFMLA V20.S4, V22.S4, V23.S4
+	WORD $0x6e34de96 // fmul v22.4s, v20.4s, v20.4s
+	VFMLA V23.S4, V22.S4, V20.S4
+	WORD $0x4e21d694 // fadd v20.4s, v20.4s, v1.4s
+	WORD $0x4f3f06b6 // sshr v22.4s, v21.4s, #1
+	VSUB V22.S4, V21.S4, V21.S4
+	VADD V13.S4, V22.S4, V22.S4
+	VADD V13.S4, V21.S4, V21.S4
+	VSHL $23, V22.S4, V22.S4
+	VSHL $23, V21.S4, V21.S4
+	WORD $0x6e36de94 // fmul v20.4s, v20.4s, v22.4s
+	WORD $0x6e35de94 // fmul v20.4s, v20.4s, v21.4s
+	VST1.P [V20.S4], 16(R3)
+	WORD $0x4ea0da75 // fcmeq v21.4s, v19.4s, #0.0
+	VSUB V21.S4, V17.S4, V17.S4
+	WORD $0x4e751e94 // bic v20.16b, v20.16b, v21.16b
+	WORD $0x4e34d5ef // fadd v15.4s, v15.4s, v20.4s
+	VLD1.P 16(R0), [V19.S4]
+	WORD $0x4eaed673 // fsub v19.4s, v19.4s, v14.4s
+	WORD $0x4e23f674 // fmax v20.4s, v19.4s, v3.4s
+	VMOV V4.B16, V21.B16
+	VFMLA V5.S4, V20.S4, V21.S4
+	WORD $0x4ea4d6b6 // fsub v22.4s, v21.4s, v4.4s
+	VSUB V4.S4, V21.S4, V21.S4
+	VFMLS V6.S4, V22.S4, V20.S4
+	VFMLS V7.S4, V22.S4, V20.S4
+	VMOV V8.B16, V22.B16
+	VMOV V9.B16, V23.B16
+	VFMLA V20.S4, V22.S4, V23.S4
+	VMOV V10.B16, V22.B16
+	VFMLA V20.S4, V23.S4, V22.S4
+	VMOV V11.B16, V23.B16
+	VFMLA V20.S4, V22.S4, V23.S4
+	VMOV V12.B16, V22.B16
+	VFMLA V20.S4, V23.S4, V22.S4
+	VMOV V2.B16, V23.B16
+	VFMLA V20.S4, V22.S4, V23.S4
+	WORD $0x6e34de96 // fmul v22.4s, v20.4s, v20.4s
+	VFMLA V23.S4, V22.S4, V20.S4
+	WORD $0x4e21d694 // fadd v20.4s, v20.4s, v1.4s
+	WORD $0x4f3f06b6 // sshr v22.4s, v21.4s, #1
+	VSUB V22.S4, V21.S4, V21.S4
+	VADD V13.S4, V22.S4, V22.S4
+	VADD V13.S4, V21.S4, V21.S4
+	VSHL $23, V22.S4, V22.S4
+	VSHL $23, V21.S4, V21.S4
+	WORD $0x6e36de94 // fmul v20.4s, v20.4s, v22.4s
+	WORD $0x6e35de94 // fmul v20.4s, v20.4s, v21.4s
+	VST1.P [V20.S4], 16(R3)
+	WORD $0x4ea0da75 // fcmeq v21.4s, v19.4s, #0.0
+	VSUB V21.S4, V17.S4, V17.S4
+	WORD $0x4e751e94 // bic v20.16b, v20.16b, v21.16b
+	WORD $0x4e34d610 // fadd v16.4s, v16.4s, v20.4s
+	SUB $8, R5
+	B grp3
+one4:
+	CMP $4, R5
+	BLT tail5
+	VLD1.P 16(R0), [V19.S4]
+	WORD $0x4eaed673 // fsub v19.4s, v19.4s, v14.4s
+	WORD $0x4e23f674 // fmax v20.4s, v19.4s, v3.4s
+	VMOV V4.B16, V21.B16
+	VFMLA V5.S4, V20.S4, V21.S4
+	WORD $0x4ea4d6b6 // fsub v22.4s, v21.4s, v4.4s
+	VSUB V4.S4, V21.S4, V21.S4
+	VFMLS V6.S4, V22.S4, V20.S4
+	VFMLS V7.S4, V22.S4, V20.S4
+	VMOV V8.B16, V22.B16
+	VMOV V9.B16, V23.B16
+	VFMLA V20.S4, V22.S4, V23.S4
+	VMOV V10.B16, V22.B16
+	VFMLA V20.S4, V23.S4, V22.S4
+	VMOV V11.B16, V23.B16
+	VFMLA V20.S4, V22.S4, V23.S4
+	VMOV V12.B16, V22.B16
+	VFMLA V20.S4, V23.S4, V22.S4
+	VMOV V2.B16, V23.B16
+	VFMLA V20.S4, V22.S4, V23.S4
+	WORD $0x6e34de96 // fmul v22.4s, v20.4s, v20.4s
+	VFMLA V23.S4, V22.S4, V20.S4
+	WORD $0x4e21d694 // fadd v20.4s, v20.4s, v1.4s
+	WORD $0x4f3f06b6 // sshr v22.4s, v21.4s, #1
+	VSUB V22.S4, V21.S4, V21.S4
+	VADD V13.S4, V22.S4, V22.S4
+	VADD V13.S4, V21.S4, V21.S4
+	VSHL $23, V22.S4, V22.S4
+	VSHL $23, V21.S4, V21.S4
+	WORD $0x6e36de94 // fmul v20.4s, v20.4s, v22.4s
+	WORD $0x6e35de94 // fmul v20.4s, v20.4s, v21.4s
+	VST1.P [V20.S4], 16(R3)
+	WORD $0x4ea0da75 // fcmeq v21.4s, v19.4s, #0.0
+	VSUB V21.S4, V17.S4, V17.S4
+	WORD $0x4e751e94 // bic v20.16b, v20.16b, v21.16b
+	WORD $0x4e34d5ef // fadd v15.4s, v15.4s, v20.4s
+	SUB $4, R5
+	B one4
+tail5:
+	CBZ R5, spandone6
+	FMOVS.P 4(R0), F19
+	WORD $0x4eaed673 // fsub v19.4s, v19.4s, v14.4s
+	WORD $0x4e23f674 // fmax v20.4s, v19.4s, v3.4s
+	VMOV V4.B16, V21.B16
+	VFMLA V5.S4, V20.S4, V21.S4
+	WORD $0x4ea4d6b6 // fsub v22.4s, v21.4s, v4.4s
+	VSUB V4.S4, V21.S4, V21.S4
+	VFMLS V6.S4, V22.S4, V20.S4
+	VFMLS V7.S4, V22.S4, V20.S4
+	VMOV V8.B16, V22.B16
+	VMOV V9.B16, V23.B16
+	VFMLA V20.S4, V22.S4, V23.S4
+	VMOV V10.B16, V22.B16
+	VFMLA V20.S4, V23.S4, V22.S4
+	VMOV V11.B16, V23.B16
+	VFMLA V20.S4, V22.S4, V23.S4
+	VMOV V12.B16, V22.B16
+	VFMLA V20.S4, V23.S4, V22.S4
+	VMOV V2.B16, V23.B16
+	VFMLA V20.S4, V22.S4, V23.S4
+	WORD $0x6e34de96 // fmul v22.4s, v20.4s, v20.4s
+	VFMLA V23.S4, V22.S4, V20.S4
+	WORD $0x4e21d694 // fadd v20.4s, v20.4s, v1.4s
+	WORD $0x4f3f06b6 // sshr v22.4s, v21.4s, #1
+	VSUB V22.S4, V21.S4, V21.S4
+	VADD V13.S4, V22.S4, V22.S4
+	VADD V13.S4, V21.S4, V21.S4
+	VSHL $23, V22.S4, V22.S4
+	VSHL $23, V21.S4, V21.S4
+	WORD $0x6e36de94 // fmul v20.4s, v20.4s, v22.4s
+	WORD $0x6e35de94 // fmul v20.4s, v20.4s, v21.4s
+	FMOVS.P F20, 4(R3)
+	WORD $0x4ea0da75 // fcmeq v21.4s, v19.4s, #0.0
+	VAND V0.B16, V21.B16, V21.B16
+	VSUB V21.S4, V17.S4, V17.S4
+	WORD $0x4e751e94 // bic v20.16b, v20.16b, v21.16b
+	VAND V0.B16, V20.B16, V20.B16
+	WORD $0x4e34d5ef // fadd v15.4s, v15.4s, v20.4s
+	SUB $1, R5
+	B tail5
+spandone6:
+	WORD $0x4e30d5ef // fadd v15.4s, v15.4s, v16.4s
+	VEOR V16.B16, V16.B16, V16.B16
+	WORD $0x0e6179f3 // fcvtl v19.2d, v15.2s
+	WORD $0x4e6179f4 // fcvtl2 v20.2d, v15.4s
+	WORD $0x4e74d673 // fadd v19.2d, v19.2d, v20.2d
+	WORD $0x4e73d652 // fadd v18.2d, v18.2d, v19.2d
+	VEOR V15.B16, V15.B16, V15.B16
+	CBNZ R4, outer1
+	WORD $0x7e70da53 // faddp d19, v18.2d
+	FMOVD F19, ret+56(FP)
+	VUADDLV V17.S4, V19
+	VMOV V19.D[0], R8
+	MOVD R8, ret1+64(FP)
+	RET
+
+// (x []float32, m float32) (float64, float64, int)
+TEXT ·softmaxExpSumDistNEONF32(SB), NOSPLIT, $0-56
+	MOVD x_base+0(FP), R0
+	MOVD x_len+8(FP), R4
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 0(R6), F0
+	FMOVQ 16(R6), F1
+	FMOVQ 144(R6), F2
+	FMOVQ 336(R6), F3
+	FMOVQ 368(R6), F4
+	FMOVQ 384(R6), F5
+	FMOVQ 400(R6), F6
+	FMOVQ 416(R6), F7
+	FMOVQ 432(R6), F8
+	FMOVQ 448(R6), F9
+	FMOVQ 464(R6), F10
+	FMOVQ 480(R6), F11
+	FMOVQ 496(R6), F12
+	FMOVQ 512(R6), F13
+	FMOVS m+24(FP), F14
+	VDUP V14.S[0], V14.S4
+	VEOR V15.B16, V15.B16, V15.B16
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	VEOR V19.B16, V19.B16, V19.B16
+	VEOR V20.B16, V20.B16, V20.B16
+	VEOR V21.B16, V21.B16, V21.B16
+outer1:
+	MOVD R4, R5
+	CMP $4096, R5
+	BLE sized2
+	MOVD $4096, R5
+sized2:
+	SUB R5, R4
+grp3:
+	CMP $8, R5
+	BLT one4
+	VLD1.P 16(R0), [V22.S4]
+	WORD $0x4eaed6d6 // fsub v22.4s, v22.4s, v14.4s
+	WORD $0x4e23f6d7 // fmax v23.4s, v22.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V11.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V12.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V2.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e21d6f7 // fadd v23.4s, v23.4s, v1.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V13.S4, V25.S4, V25.S4
+	VADD V13.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4ea0dad8 // fcmeq v24.4s, v22.4s, #0.0
+	VSUB V24.S4, V19.S4, V19.S4
+	WORD $0x4e781ef7 // bic v23.16b, v23.16b, v24.16b
+	WORD $0x4e37d5ef // fadd v15.4s, v15.4s, v23.4s
+	WORD $0x4eb6d631 // fsub v17.4s, v17.4s, v22.4s
+	VLD1.P 16(R0), [V22.S4]
+	WORD $0x4eaed6d6 // fsub v22.4s, v22.4s, v14.4s
+	WORD $0x4e23f6d7 // fmax v23.4s, v22.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V11.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V12.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V2.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e21d6f7 // fadd v23.4s, v23.4s, v1.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V13.S4, V25.S4, V25.S4
+	VADD V13.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4ea0dad8 // fcmeq v24.4s, v22.4s, #0.0
+	VSUB V24.S4, V19.S4, V19.S4
+	WORD $0x4e781ef7 // bic v23.16b, v23.16b, v24.16b
+	WORD $0x4e37d610 // fadd v16.4s, v16.4s, v23.4s
+	WORD $0x4eb6d652 // fsub v18.4s, v18.4s, v22.4s
+	SUB $8, R5
+	B grp3
+one4:
+	CMP $4, R5
+	BLT tail5
+	VLD1.P 16(R0), [V22.S4]
+	WORD $0x4eaed6d6 // fsub v22.4s, v22.4s, v14.4s
+	WORD $0x4e23f6d7 // fmax v23.4s, v22.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V11.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V12.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V2.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e21d6f7 // fadd v23.4s, v23.4s, v1.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V13.S4, V25.S4, V25.S4
+	VADD V13.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4ea0dad8 // fcmeq v24.4s, v22.4s, #0.0
+	VSUB V24.S4, V19.S4, V19.S4
+	WORD $0x4e781ef7 // bic v23.16b, v23.16b, v24.16b
+	WORD $0x4e37d5ef // fadd v15.4s, v15.4s, v23.4s
+	WORD $0x4eb6d631 // fsub v17.4s, v17.4s, v22.4s
+	SUB $4, R5
+	B one4
+tail5:
+	CBZ R5, spandone6
+	FMOVS.P 4(R0), F22
+	WORD $0x4eaed6d6 // fsub v22.4s, v22.4s, v14.4s
+	WORD $0x4e23f6d7 // fmax v23.4s, v22.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V11.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V12.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V2.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e21d6f7 // fadd v23.4s, v23.4s, v1.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V13.S4, V25.S4, V25.S4
+	VADD V13.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	WORD $0x4ea0dad8 // fcmeq v24.4s, v22.4s, #0.0
+	VAND V0.B16, V24.B16, V24.B16
+	VSUB V24.S4, V19.S4, V19.S4
+	WORD $0x4e781ef7 // bic v23.16b, v23.16b, v24.16b
+	VAND V0.B16, V23.B16, V23.B16
+	WORD $0x4e37d5ef // fadd v15.4s, v15.4s, v23.4s
+	VAND V0.B16, V22.B16, V22.B16
+	WORD $0x4eb6d631 // fsub v17.4s, v17.4s, v22.4s
+	SUB $1, R5
+	B tail5
+spandone6:
+	WORD $0x4e30d5ef // fadd v15.4s, v15.4s, v16.4s
+	VEOR V16.B16, V16.B16, V16.B16
+	WORD $0x0e6179f6 // fcvtl v22.2d, v15.2s
+	WORD $0x4e6179f7 // fcvtl2 v23.2d, v15.4s
+	WORD $0x4e77d6d6 // fadd v22.2d, v22.2d, v23.2d
+	WORD $0x4e76d694 // fadd v20.2d, v20.2d, v22.2d
+	VEOR V15.B16, V15.B16, V15.B16
+	WORD $0x4e32d631 // fadd v17.4s, v17.4s, v18.4s
+	VEOR V18.B16, V18.B16, V18.B16
+	WORD $0x0e617a36 // fcvtl v22.2d, v17.2s
+	WORD $0x4e617a37 // fcvtl2 v23.2d, v17.4s
+	WORD $0x4e77d6d6 // fadd v22.2d, v22.2d, v23.2d
+	WORD $0x4e76d6b5 // fadd v21.2d, v21.2d, v22.2d
+	VEOR V17.B16, V17.B16, V17.B16
+	CBNZ R4, outer1
+	WORD $0x7e70da96 // faddp d22, v20.2d
+	FMOVD F22, ret+32(FP)
+	WORD $0x7e70dab6 // faddp d22, v21.2d
+	FMOVD F22, ret1+40(FP)
+	VUADDLV V19.S4, V22
+	VMOV V22.D[0], R8
+	MOVD R8, ret2+48(FP)
+	RET
+
+// (dst []float32, x []float32, m float32) (float64, float64, int)
+TEXT ·softmaxExpSumDistENEONF32(SB), NOSPLIT, $0-80
+	MOVD x_base+24(FP), R0
+	MOVD x_len+32(FP), R4
+	MOVD dst_base+0(FP), R3
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 0(R6), F0
+	FMOVQ 16(R6), F1
+	FMOVQ 144(R6), F2
+	FMOVQ 336(R6), F3
+	FMOVQ 368(R6), F4
+	FMOVQ 384(R6), F5
+	FMOVQ 400(R6), F6
+	FMOVQ 416(R6), F7
+	FMOVQ 432(R6), F8
+	FMOVQ 448(R6), F9
+	FMOVQ 464(R6), F10
+	FMOVQ 480(R6), F11
+	FMOVQ 496(R6), F12
+	FMOVQ 512(R6), F13
+	FMOVS m+48(FP), F14
+	VDUP V14.S[0], V14.S4
+	VEOR V15.B16, V15.B16, V15.B16
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	VEOR V19.B16, V19.B16, V19.B16
+	VEOR V20.B16, V20.B16, V20.B16
+	VEOR V21.B16, V21.B16, V21.B16
+outer1:
+	MOVD R4, R5
+	CMP $4096, R5
+	BLE sized2
+	MOVD $4096, R5
+sized2:
+	SUB R5, R4
+grp3:
+	CMP $8, R5
+	BLT one4
+	VLD1.P 16(R0), [V22.S4]
+	WORD $0x4eaed6d6 // fsub v22.4s, v22.4s, v14.4s
+	WORD $0x4e23f6d7 // fmax v23.4s, v22.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V11.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V12.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V2.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e21d6f7 // fadd v23.4s, v23.4s, v1.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V13.S4, V25.S4, V25.S4
+	VADD V13.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	VST1.P [V23.S4], 16(R3)
+	WORD $0x4ea0dad8 // fcmeq v24.4s, v22.4s, #0.0
+	VSUB V24.S4, V19.S4, V19.S4
+	WORD $0x4e781ef7 // bic v23.16b, v23.16b, v24.16b
+	WORD $0x4e37d5ef // fadd v15.4s, v15.4s, v23.4s
+	WORD $0x4eb6d631 // fsub v17.4s, v17.4s, v22.4s
+	VLD1.P 16(R0), [V22.S4]
+	WORD $0x4eaed6d6 // fsub v22.4s, v22.4s, v14.4s
+	WORD $0x4e23f6d7 // fmax v23.4s, v22.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V11.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V12.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V2.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e21d6f7 // fadd v23.4s, v23.4s, v1.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V13.S4, V25.S4, V25.S4
+	VADD V13.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	VST1.P [V23.S4], 16(R3)
+	WORD $0x4ea0dad8 // fcmeq v24.4s, v22.4s, #0.0
+	VSUB V24.S4, V19.S4, V19.S4
+	WORD $0x4e781ef7 // bic v23.16b, v23.16b, v24.16b
+	WORD $0x4e37d610 // fadd v16.4s, v16.4s, v23.4s
+	WORD $0x4eb6d652 // fsub v18.4s, v18.4s, v22.4s
+	SUB $8, R5
+	B grp3
+one4:
+	CMP $4, R5
+	BLT tail5
+	VLD1.P 16(R0), [V22.S4]
+	WORD $0x4eaed6d6 // fsub v22.4s, v22.4s, v14.4s
+	WORD $0x4e23f6d7 // fmax v23.4s, v22.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V11.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V12.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V2.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e21d6f7 // fadd v23.4s, v23.4s, v1.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V13.S4, V25.S4, V25.S4
+	VADD V13.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	VST1.P [V23.S4], 16(R3)
+	WORD $0x4ea0dad8 // fcmeq v24.4s, v22.4s, #0.0
+	VSUB V24.S4, V19.S4, V19.S4
+	WORD $0x4e781ef7 // bic v23.16b, v23.16b, v24.16b
+	WORD $0x4e37d5ef // fadd v15.4s, v15.4s, v23.4s
+	WORD $0x4eb6d631 // fsub v17.4s, v17.4s, v22.4s
+	SUB $4, R5
+	B one4
+tail5:
+	CBZ R5, spandone6
+	FMOVS.P 4(R0), F22
+	WORD $0x4eaed6d6 // fsub v22.4s, v22.4s, v14.4s
+	WORD $0x4e23f6d7 // fmax v23.4s, v22.4s, v3.4s
+	VMOV V4.B16, V24.B16
+	VFMLA V5.S4, V23.S4, V24.S4
+	WORD $0x4ea4d719 // fsub v25.4s, v24.4s, v4.4s
+	VSUB V4.S4, V24.S4, V24.S4
+	VFMLS V6.S4, V25.S4, V23.S4
+	VFMLS V7.S4, V25.S4, V23.S4
+	VMOV V8.B16, V25.B16
+	VMOV V9.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V10.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V11.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	VMOV V12.B16, V25.B16
+	VFMLA V23.S4, V26.S4, V25.S4
+	VMOV V2.B16, V26.B16
+	VFMLA V23.S4, V25.S4, V26.S4
+	WORD $0x6e37def9 // fmul v25.4s, v23.4s, v23.4s
+	VFMLA V26.S4, V25.S4, V23.S4
+	WORD $0x4e21d6f7 // fadd v23.4s, v23.4s, v1.4s
+	WORD $0x4f3f0719 // sshr v25.4s, v24.4s, #1
+	VSUB V25.S4, V24.S4, V24.S4
+	VADD V13.S4, V25.S4, V25.S4
+	VADD V13.S4, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V24.S4, V24.S4
+	WORD $0x6e39def7 // fmul v23.4s, v23.4s, v25.4s
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+	FMOVS.P F23, 4(R3)
+	WORD $0x4ea0dad8 // fcmeq v24.4s, v22.4s, #0.0
+	VAND V0.B16, V24.B16, V24.B16
+	VSUB V24.S4, V19.S4, V19.S4
+	WORD $0x4e781ef7 // bic v23.16b, v23.16b, v24.16b
+	VAND V0.B16, V23.B16, V23.B16
+	WORD $0x4e37d5ef // fadd v15.4s, v15.4s, v23.4s
+	VAND V0.B16, V22.B16, V22.B16
+	WORD $0x4eb6d631 // fsub v17.4s, v17.4s, v22.4s
+	SUB $1, R5
+	B tail5
+spandone6:
+	WORD $0x4e30d5ef // fadd v15.4s, v15.4s, v16.4s
+	VEOR V16.B16, V16.B16, V16.B16
+	WORD $0x0e6179f6 // fcvtl v22.2d, v15.2s
+	WORD $0x4e6179f7 // fcvtl2 v23.2d, v15.4s
+	WORD $0x4e77d6d6 // fadd v22.2d, v22.2d, v23.2d
+	WORD $0x4e76d694 // fadd v20.2d, v20.2d, v22.2d
+	VEOR V15.B16, V15.B16, V15.B16
+	WORD $0x4e32d631 // fadd v17.4s, v17.4s, v18.4s
+	VEOR V18.B16, V18.B16, V18.B16
+	WORD $0x0e617a36 // fcvtl v22.2d, v17.2s
+	WORD $0x4e617a37 // fcvtl2 v23.2d, v17.4s
+	WORD $0x4e77d6d6 // fadd v22.2d, v22.2d, v23.2d
+	WORD $0x4e76d6b5 // fadd v21.2d, v21.2d, v22.2d
+	VEOR V17.B16, V17.B16, V17.B16
+	CBNZ R4, outer1
+	WORD $0x7e70da96 // faddp d22, v20.2d
+	FMOVD F22, ret+56(FP)
+	WORD $0x7e70dab6 // faddp d22, v21.2d
+	FMOVD F22, ret1+64(FP)
+	VUADDLV V19.S4, V22
+	VMOV V22.D[0], R8
+	MOVD R8, ret2+72(FP)
+	RET
+
+// (x, z []float32, m, pos, neg float32) (float64, float64, float64, int)
+TEXT ·softmaxExpSumDenseNEONF32(SB), NOSPLIT, $0-96
+	MOVD x_base+0(FP), R0
+	MOVD x_len+8(FP), R4
+	MOVD z_base+24(FP), R1
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 0(R6), F0
+	FMOVQ 16(R6), F1
+	FMOVQ 144(R6), F2
+	FMOVQ 336(R6), F3
+	FMOVQ 368(R6), F4
+	FMOVQ 384(R6), F5
+	FMOVQ 400(R6), F6
+	FMOVQ 416(R6), F7
+	FMOVQ 432(R6), F8
+	FMOVQ 448(R6), F9
+	FMOVQ 464(R6), F10
+	FMOVQ 480(R6), F11
+	FMOVQ 496(R6), F12
+	FMOVQ 512(R6), F13
+	FMOVS m+48(FP), F14
+	VDUP V14.S[0], V14.S4
+	FMOVS pos+52(FP), F15
+	VDUP V15.S[0], V15.S4
+	FMOVS neg+56(FP), F16
+	VDUP V16.S[0], V16.S4
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	VEOR V19.B16, V19.B16, V19.B16
+	VEOR V20.B16, V20.B16, V20.B16
+	VEOR V21.B16, V21.B16, V21.B16
+	VEOR V22.B16, V22.B16, V22.B16
+	VEOR V23.B16, V23.B16, V23.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	VEOR V25.B16, V25.B16, V25.B16
+	VEOR V26.B16, V26.B16, V26.B16
+outer1:
+	MOVD R4, R5
+	CMP $4096, R5
+	BLE sized2
+	MOVD $4096, R5
+sized2:
+	SUB R5, R4
+grp3:
+	CMP $8, R5
+	BLT one4
+	VLD1.P 16(R0), [V27.S4]
+	WORD $0x4eaed77b // fsub v27.4s, v27.4s, v14.4s
+	WORD $0x4e23f77c // fmax v28.4s, v27.4s, v3.4s
+	VMOV V4.B16, V29.B16
+	VFMLA V5.S4, V28.S4, V29.S4
+	WORD $0x4ea4d7be // fsub v30.4s, v29.4s, v4.4s
+	VSUB V4.S4, V29.S4, V29.S4
+	VFMLS V6.S4, V30.S4, V28.S4
+	VFMLS V7.S4, V30.S4, V28.S4
+	VMOV V8.B16, V30.B16
+	VMOV V9.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	VMOV V10.B16, V30.B16
+	VFMLA V28.S4, V31.S4, V30.S4
+	VMOV V11.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	VMOV V12.B16, V30.B16
+	VFMLA V28.S4, V31.S4, V30.S4
+	VMOV V2.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3cdf9e // fmul v30.4s, v28.4s, v28.4s
+	VFMLA V31.S4, V30.S4, V28.S4
+	WORD $0x4e21d79c // fadd v28.4s, v28.4s, v1.4s
+	WORD $0x4f3f07be // sshr v30.4s, v29.4s, #1
+	VSUB V30.S4, V29.S4, V29.S4
+	VADD V13.S4, V30.S4, V30.S4
+	VADD V13.S4, V29.S4, V29.S4
+	VSHL $23, V30.S4, V30.S4
+	VSHL $23, V29.S4, V29.S4
+	WORD $0x6e3edf9c // fmul v28.4s, v28.4s, v30.4s
+	WORD $0x6e3ddf9c // fmul v28.4s, v28.4s, v29.4s
+	WORD $0x4ea0db7d // fcmeq v29.4s, v27.4s, #0.0
+	VSUB V29.S4, V23.S4, V23.S4
+	WORD $0x4e7d1f9c // bic v28.16b, v28.16b, v29.16b
+	WORD $0x4e3cd631 // fadd v17.4s, v17.4s, v28.4s
+	VLD1.P 16(R1), [V28.S4]
+	WORD $0x6e2fdf9c // fmul v28.4s, v28.4s, v15.4s
+	WORD $0x4e30d79c // fadd v28.4s, v28.4s, v16.4s
+	VFMLS V27.S4, V28.S4, V19.S4
+	WORD $0x4e3cd6b5 // fadd v21.4s, v21.4s, v28.4s
+	VLD1.P 16(R0), [V27.S4]
+	WORD $0x4eaed77b // fsub v27.4s, v27.4s, v14.4s
+	WORD $0x4e23f77c // fmax v28.4s, v27.4s, v3.4s
+	VMOV V4.B16, V29.B16
+	VFMLA V5.S4, V28.S4, V29.S4
+	WORD $0x4ea4d7be // fsub v30.4s, v29.4s, v4.4s
+	VSUB V4.S4, V29.S4, V29.S4
+	VFMLS V6.S4, V30.S4, V28.S4
+	VFMLS V7.S4, V30.S4, V28.S4
+	VMOV V8.B16, V30.B16
+	VMOV V9.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	VMOV V10.B16, V30.B16
+	VFMLA V28.S4, V31.S4, V30.S4
+	VMOV V11.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	VMOV V12.B16, V30.B16
+	VFMLA V28.S4, V31.S4, V30.S4
+	VMOV V2.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3cdf9e // fmul v30.4s, v28.4s, v28.4s
+	VFMLA V31.S4, V30.S4, V28.S4
+	WORD $0x4e21d79c // fadd v28.4s, v28.4s, v1.4s
+	WORD $0x4f3f07be // sshr v30.4s, v29.4s, #1
+	VSUB V30.S4, V29.S4, V29.S4
+	VADD V13.S4, V30.S4, V30.S4
+	VADD V13.S4, V29.S4, V29.S4
+	VSHL $23, V30.S4, V30.S4
+	VSHL $23, V29.S4, V29.S4
+	WORD $0x6e3edf9c // fmul v28.4s, v28.4s, v30.4s
+	WORD $0x6e3ddf9c // fmul v28.4s, v28.4s, v29.4s
+	WORD $0x4ea0db7d // fcmeq v29.4s, v27.4s, #0.0
+	VSUB V29.S4, V23.S4, V23.S4
+	WORD $0x4e7d1f9c // bic v28.16b, v28.16b, v29.16b
+	WORD $0x4e3cd652 // fadd v18.4s, v18.4s, v28.4s
+	VLD1.P 16(R1), [V28.S4]
+	WORD $0x6e2fdf9c // fmul v28.4s, v28.4s, v15.4s
+	WORD $0x4e30d79c // fadd v28.4s, v28.4s, v16.4s
+	VFMLS V27.S4, V28.S4, V20.S4
+	WORD $0x4e3cd6d6 // fadd v22.4s, v22.4s, v28.4s
+	SUB $8, R5
+	B grp3
+one4:
+	CMP $4, R5
+	BLT tail5
+	VLD1.P 16(R0), [V27.S4]
+	WORD $0x4eaed77b // fsub v27.4s, v27.4s, v14.4s
+	WORD $0x4e23f77c // fmax v28.4s, v27.4s, v3.4s
+	VMOV V4.B16, V29.B16
+	VFMLA V5.S4, V28.S4, V29.S4
+	WORD $0x4ea4d7be // fsub v30.4s, v29.4s, v4.4s
+	VSUB V4.S4, V29.S4, V29.S4
+	VFMLS V6.S4, V30.S4, V28.S4
+	VFMLS V7.S4, V30.S4, V28.S4
+	VMOV V8.B16, V30.B16
+	VMOV V9.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	VMOV V10.B16, V30.B16
+	VFMLA V28.S4, V31.S4, V30.S4
+	VMOV V11.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	VMOV V12.B16, V30.B16
+	VFMLA V28.S4, V31.S4, V30.S4
+	VMOV V2.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3cdf9e // fmul v30.4s, v28.4s, v28.4s
+	VFMLA V31.S4, V30.S4, V28.S4
+	WORD $0x4e21d79c // fadd v28.4s, v28.4s, v1.4s
+	WORD $0x4f3f07be // sshr v30.4s, v29.4s, #1
+	VSUB V30.S4, V29.S4, V29.S4
+	VADD V13.S4, V30.S4, V30.S4
+	VADD V13.S4, V29.S4, V29.S4
+	VSHL $23, V30.S4, V30.S4
+	VSHL $23, V29.S4, V29.S4
+	WORD $0x6e3edf9c // fmul v28.4s, v28.4s, v30.4s
+	WORD $0x6e3ddf9c // fmul v28.4s, v28.4s, v29.4s
+	WORD $0x4ea0db7d // fcmeq v29.4s, v27.4s, #0.0
+	VSUB V29.S4, V23.S4, V23.S4
+	WORD $0x4e7d1f9c // bic v28.16b, v28.16b, v29.16b
+	WORD $0x4e3cd631 // fadd v17.4s, v17.4s, v28.4s
+	VLD1.P 16(R1), [V28.S4]
+	WORD $0x6e2fdf9c // fmul v28.4s, v28.4s, v15.4s
+	WORD $0x4e30d79c // fadd v28.4s, v28.4s, v16.4s
+	VFMLS V27.S4, V28.S4, V19.S4
+	WORD $0x4e3cd6b5 // fadd v21.4s, v21.4s, v28.4s
+	SUB $4, R5
+	B one4
+tail5:
+	CBZ R5, spandone6
+	FMOVS.P 4(R0), F27
+	WORD $0x4eaed77b // fsub v27.4s, v27.4s, v14.4s
+	WORD $0x4e23f77c // fmax v28.4s, v27.4s, v3.4s
+	VMOV V4.B16, V29.B16
+	VFMLA V5.S4, V28.S4, V29.S4
+	WORD $0x4ea4d7be // fsub v30.4s, v29.4s, v4.4s
+	VSUB V4.S4, V29.S4, V29.S4
+	VFMLS V6.S4, V30.S4, V28.S4
+	VFMLS V7.S4, V30.S4, V28.S4
+	VMOV V8.B16, V30.B16
+	VMOV V9.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	VMOV V10.B16, V30.B16
+	VFMLA V28.S4, V31.S4, V30.S4
+	VMOV V11.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	VMOV V12.B16, V30.B16
+	VFMLA V28.S4, V31.S4, V30.S4
+	VMOV V2.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3cdf9e // fmul v30.4s, v28.4s, v28.4s
+	VFMLA V31.S4, V30.S4, V28.S4
+	WORD $0x4e21d79c // fadd v28.4s, v28.4s, v1.4s
+	WORD $0x4f3f07be // sshr v30.4s, v29.4s, #1
+	VSUB V30.S4, V29.S4, V29.S4
+	VADD V13.S4, V30.S4, V30.S4
+	VADD V13.S4, V29.S4, V29.S4
+	VSHL $23, V30.S4, V30.S4
+	VSHL $23, V29.S4, V29.S4
+	WORD $0x6e3edf9c // fmul v28.4s, v28.4s, v30.4s
+	WORD $0x6e3ddf9c // fmul v28.4s, v28.4s, v29.4s
+	WORD $0x4ea0db7d // fcmeq v29.4s, v27.4s, #0.0
+	VAND V0.B16, V29.B16, V29.B16
+	VSUB V29.S4, V23.S4, V23.S4
+	WORD $0x4e7d1f9c // bic v28.16b, v28.16b, v29.16b
+	VAND V0.B16, V28.B16, V28.B16
+	WORD $0x4e3cd631 // fadd v17.4s, v17.4s, v28.4s
+	FMOVS.P 4(R1), F28
+	WORD $0x6e2fdf9c // fmul v28.4s, v28.4s, v15.4s
+	WORD $0x4e30d79c // fadd v28.4s, v28.4s, v16.4s
+	VAND V0.B16, V28.B16, V28.B16
+	VFMLS V27.S4, V28.S4, V19.S4
+	WORD $0x4e3cd6b5 // fadd v21.4s, v21.4s, v28.4s
+	SUB $1, R5
+	B tail5
+spandone6:
+	WORD $0x4e32d631 // fadd v17.4s, v17.4s, v18.4s
+	VEOR V18.B16, V18.B16, V18.B16
+	WORD $0x0e617a3b // fcvtl v27.2d, v17.2s
+	WORD $0x4e617a3c // fcvtl2 v28.2d, v17.4s
+	WORD $0x4e7cd77b // fadd v27.2d, v27.2d, v28.2d
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	VEOR V17.B16, V17.B16, V17.B16
+	WORD $0x4e34d673 // fadd v19.4s, v19.4s, v20.4s
+	VEOR V20.B16, V20.B16, V20.B16
+	WORD $0x0e617a7b // fcvtl v27.2d, v19.2s
+	WORD $0x4e617a7c // fcvtl2 v28.2d, v19.4s
+	WORD $0x4e7cd77b // fadd v27.2d, v27.2d, v28.2d
+	WORD $0x4e7bd739 // fadd v25.2d, v25.2d, v27.2d
+	VEOR V19.B16, V19.B16, V19.B16
+	WORD $0x4e36d6b5 // fadd v21.4s, v21.4s, v22.4s
+	VEOR V22.B16, V22.B16, V22.B16
+	WORD $0x0e617abb // fcvtl v27.2d, v21.2s
+	WORD $0x4e617abc // fcvtl2 v28.2d, v21.4s
+	WORD $0x4e7cd77b // fadd v27.2d, v27.2d, v28.2d
+	WORD $0x4e7bd75a // fadd v26.2d, v26.2d, v27.2d
+	VEOR V21.B16, V21.B16, V21.B16
+	CBNZ R4, outer1
+	WORD $0x7e70db1b // faddp d27, v24.2d
+	FMOVD F27, ret+64(FP)
+	WORD $0x7e70db3b // faddp d27, v25.2d
+	FMOVD F27, ret1+72(FP)
+	WORD $0x7e70db5b // faddp d27, v26.2d
+	FMOVD F27, ret2+80(FP)
+	VUADDLV V23.S4, V27
+	VMOV V27.D[0], R8
+	MOVD R8, ret3+88(FP)
+	RET
+
+// (dst []float32, x, z []float32, m, pos, neg float32) (float64, float64, float64, int)
+TEXT ·softmaxExpSumDenseENEONF32(SB), NOSPLIT, $0-120
+	MOVD x_base+24(FP), R0
+	MOVD x_len+32(FP), R4
+	MOVD z_base+48(FP), R1
+	MOVD dst_base+0(FP), R3
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 0(R6), F0
+	FMOVQ 16(R6), F1
+	FMOVQ 144(R6), F2
+	FMOVQ 336(R6), F3
+	FMOVQ 368(R6), F4
+	FMOVQ 384(R6), F5
+	FMOVQ 400(R6), F6
+	FMOVQ 416(R6), F7
+	FMOVQ 432(R6), F8
+	FMOVQ 448(R6), F9
+	FMOVQ 464(R6), F10
+	FMOVQ 480(R6), F11
+	FMOVQ 496(R6), F12
+	FMOVQ 512(R6), F13
+	FMOVS m+72(FP), F14
+	VDUP V14.S[0], V14.S4
+	FMOVS pos+76(FP), F15
+	VDUP V15.S[0], V15.S4
+	FMOVS neg+80(FP), F16
+	VDUP V16.S[0], V16.S4
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	VEOR V19.B16, V19.B16, V19.B16
+	VEOR V20.B16, V20.B16, V20.B16
+	VEOR V21.B16, V21.B16, V21.B16
+	VEOR V22.B16, V22.B16, V22.B16
+	VEOR V23.B16, V23.B16, V23.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	VEOR V25.B16, V25.B16, V25.B16
+	VEOR V26.B16, V26.B16, V26.B16
+outer1:
+	MOVD R4, R5
+	CMP $4096, R5
+	BLE sized2
+	MOVD $4096, R5
+sized2:
+	SUB R5, R4
+grp3:
+	CMP $8, R5
+	BLT one4
+	VLD1.P 16(R0), [V27.S4]
+	WORD $0x4eaed77b // fsub v27.4s, v27.4s, v14.4s
+	WORD $0x4e23f77c // fmax v28.4s, v27.4s, v3.4s
+	VMOV V4.B16, V29.B16
+	VFMLA V5.S4, V28.S4, V29.S4
+	WORD $0x4ea4d7be // fsub v30.4s, v29.4s, v4.4s
+	VSUB V4.S4, V29.S4, V29.S4
+	VFMLS V6.S4, V30.S4, V28.S4
+	VFMLS V7.S4, V30.S4, V28.S4
+	VMOV V8.B16, V30.B16
+	VMOV V9.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	VMOV V10.B16, V30.B16
+	VFMLA V28.S4, V31.S4, V30.S4
+	VMOV V11.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	VMOV V12.B16, V30.B16
+	VFMLA V28.S4, V31.S4, V30.S4
+	VMOV V2.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3cdf9e // fmul v30.4s, v28.4s, v28.4s
+	VFMLA V31.S4, V30.S4, V28.S4
+	WORD $0x4e21d79c // fadd v28.4s, v28.4s, v1.4s
+	WORD $0x4f3f07be // sshr v30.4s, v29.4s, #1
+	VSUB V30.S4, V29.S4, V29.S4
+	VADD V13.S4, V30.S4, V30.S4
+	VADD V13.S4, V29.S4, V29.S4
+	VSHL $23, V30.S4, V30.S4
+	VSHL $23, V29.S4, V29.S4
+	WORD $0x6e3edf9c // fmul v28.4s, v28.4s, v30.4s
+	WORD $0x6e3ddf9c // fmul v28.4s, v28.4s, v29.4s
+	VST1.P [V28.S4], 16(R3)
+	WORD $0x4ea0db7d // fcmeq v29.4s, v27.4s, #0.0
+	VSUB V29.S4, V23.S4, V23.S4
+	WORD $0x4e7d1f9c // bic v28.16b, v28.16b, v29.16b
+	WORD $0x4e3cd631 // fadd v17.4s, v17.4s, v28.4s
+	VLD1.P 16(R1), [V28.S4]
+	WORD $0x6e2fdf9c // fmul v28.4s, v28.4s, v15.4s
+	WORD $0x4e30d79c // fadd v28.4s, v28.4s, v16.4s
+	VFMLS V27.S4, V28.S4, V19.S4
+	WORD $0x4e3cd6b5 // fadd v21.4s, v21.4s, v28.4s
+	VLD1.P 16(R0), [V27.S4]
+	WORD $0x4eaed77b // fsub v27.4s, v27.4s, v14.4s
+	WORD $0x4e23f77c // fmax v28.4s, v27.4s, v3.4s
+	VMOV V4.B16, V29.B16
+	VFMLA V5.S4, V28.S4, V29.S4
+	WORD $0x4ea4d7be // fsub v30.4s, v29.4s, v4.4s
+	VSUB V4.S4, V29.S4, V29.S4
+	VFMLS V6.S4, V30.S4, V28.S4
+	VFMLS V7.S4, V30.S4, V28.S4
+	VMOV V8.B16, V30.B16
+	VMOV V9.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	VMOV V10.B16, V30.B16
+	VFMLA V28.S4, V31.S4, V30.S4
+	VMOV V11.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	VMOV V12.B16, V30.B16
+	VFMLA V28.S4, V31.S4, V30.S4
+	VMOV V2.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3cdf9e // fmul v30.4s, v28.4s, v28.4s
+	VFMLA V31.S4, V30.S4, V28.S4
+	WORD $0x4e21d79c // fadd v28.4s, v28.4s, v1.4s
+	WORD $0x4f3f07be // sshr v30.4s, v29.4s, #1
+	VSUB V30.S4, V29.S4, V29.S4
+	VADD V13.S4, V30.S4, V30.S4
+	VADD V13.S4, V29.S4, V29.S4
+	VSHL $23, V30.S4, V30.S4
+	VSHL $23, V29.S4, V29.S4
+	WORD $0x6e3edf9c // fmul v28.4s, v28.4s, v30.4s
+	WORD $0x6e3ddf9c // fmul v28.4s, v28.4s, v29.4s
+	VST1.P [V28.S4], 16(R3)
+	WORD $0x4ea0db7d // fcmeq v29.4s, v27.4s, #0.0
+	VSUB V29.S4, V23.S4, V23.S4
+	WORD $0x4e7d1f9c // bic v28.16b, v28.16b, v29.16b
+	WORD $0x4e3cd652 // fadd v18.4s, v18.4s, v28.4s
+	VLD1.P 16(R1), [V28.S4]
+	WORD $0x6e2fdf9c // fmul v28.4s, v28.4s, v15.4s
+	WORD $0x4e30d79c // fadd v28.4s, v28.4s, v16.4s
+	VFMLS V27.S4, V28.S4, V20.S4
+	WORD $0x4e3cd6d6 // fadd v22.4s, v22.4s, v28.4s
+	SUB $8, R5
+	B grp3
+one4:
+	CMP $4, R5
+	BLT tail5
+	VLD1.P 16(R0), [V27.S4]
+	WORD $0x4eaed77b // fsub v27.4s, v27.4s, v14.4s
+	WORD $0x4e23f77c // fmax v28.4s, v27.4s, v3.4s
+	VMOV V4.B16, V29.B16
+	VFMLA V5.S4, V28.S4, V29.S4
+	WORD $0x4ea4d7be // fsub v30.4s, v29.4s, v4.4s
+	VSUB V4.S4, V29.S4, V29.S4
+	VFMLS V6.S4, V30.S4, V28.S4
+	VFMLS V7.S4, V30.S4, V28.S4
+	VMOV V8.B16, V30.B16
+	VMOV V9.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	VMOV V10.B16, V30.B16
+	VFMLA V28.S4, V31.S4, V30.S4
+	VMOV V11.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	VMOV V12.B16, V30.B16
+	VFMLA V28.S4, V31.S4, V30.S4
+	VMOV V2.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3cdf9e // fmul v30.4s, v28.4s, v28.4s
+	VFMLA V31.S4, V30.S4, V28.S4
+	WORD $0x4e21d79c // fadd v28.4s, v28.4s, v1.4s
+	WORD $0x4f3f07be // sshr v30.4s, v29.4s, #1
+	VSUB V30.S4, V29.S4, V29.S4
+	VADD V13.S4, V30.S4, V30.S4
+	VADD V13.S4, V29.S4, V29.S4
+	VSHL $23, V30.S4, V30.S4
+	VSHL $23, V29.S4, V29.S4
+	WORD $0x6e3edf9c // fmul v28.4s, v28.4s, v30.4s
+	WORD $0x6e3ddf9c // fmul v28.4s, v28.4s, v29.4s
+	VST1.P [V28.S4], 16(R3)
+	WORD $0x4ea0db7d // fcmeq v29.4s, v27.4s, #0.0
+	VSUB V29.S4, V23.S4, V23.S4
+	WORD $0x4e7d1f9c // bic v28.16b, v28.16b, v29.16b
+	WORD $0x4e3cd631 // fadd v17.4s, v17.4s, v28.4s
+	VLD1.P 16(R1), [V28.S4]
+	WORD $0x6e2fdf9c // fmul v28.4s, v28.4s, v15.4s
+	WORD $0x4e30d79c // fadd v28.4s, v28.4s, v16.4s
+	VFMLS V27.S4, V28.S4, V19.S4
+	WORD $0x4e3cd6b5 // fadd v21.4s, v21.4s, v28.4s
+	SUB $4, R5
+	B one4
+tail5:
+	CBZ R5, spandone6
+	FMOVS.P 4(R0), F27
+	WORD $0x4eaed77b // fsub v27.4s, v27.4s, v14.4s
+	WORD $0x4e23f77c // fmax v28.4s, v27.4s, v3.4s
+	VMOV V4.B16, V29.B16
+	VFMLA V5.S4, V28.S4, V29.S4
+	WORD $0x4ea4d7be // fsub v30.4s, v29.4s, v4.4s
+	VSUB V4.S4, V29.S4, V29.S4
+	VFMLS V6.S4, V30.S4, V28.S4
+	VFMLS V7.S4, V30.S4, V28.S4
+	VMOV V8.B16, V30.B16
+	VMOV V9.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	VMOV V10.B16, V30.B16
+	VFMLA V28.S4, V31.S4, V30.S4
+	VMOV V11.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	VMOV V12.B16, V30.B16
+	VFMLA V28.S4, V31.S4, V30.S4
+	VMOV V2.B16, V31.B16
+	VFMLA V28.S4, V30.S4, V31.S4
+	WORD $0x6e3cdf9e // fmul v30.4s, v28.4s, v28.4s
+	VFMLA V31.S4, V30.S4, V28.S4
+	WORD $0x4e21d79c // fadd v28.4s, v28.4s, v1.4s
+	WORD $0x4f3f07be // sshr v30.4s, v29.4s, #1
+	VSUB V30.S4, V29.S4, V29.S4
+	VADD V13.S4, V30.S4, V30.S4
+	VADD V13.S4, V29.S4, V29.S4
+	VSHL $23, V30.S4, V30.S4
+	VSHL $23, V29.S4, V29.S4
+	WORD $0x6e3edf9c // fmul v28.4s, v28.4s, v30.4s
+	WORD $0x6e3ddf9c // fmul v28.4s, v28.4s, v29.4s
+	FMOVS.P F28, 4(R3)
+	WORD $0x4ea0db7d // fcmeq v29.4s, v27.4s, #0.0
+	VAND V0.B16, V29.B16, V29.B16
+	VSUB V29.S4, V23.S4, V23.S4
+	WORD $0x4e7d1f9c // bic v28.16b, v28.16b, v29.16b
+	VAND V0.B16, V28.B16, V28.B16
+	WORD $0x4e3cd631 // fadd v17.4s, v17.4s, v28.4s
+	FMOVS.P 4(R1), F28
+	WORD $0x6e2fdf9c // fmul v28.4s, v28.4s, v15.4s
+	WORD $0x4e30d79c // fadd v28.4s, v28.4s, v16.4s
+	VAND V0.B16, V28.B16, V28.B16
+	VFMLS V27.S4, V28.S4, V19.S4
+	WORD $0x4e3cd6b5 // fadd v21.4s, v21.4s, v28.4s
+	SUB $1, R5
+	B tail5
+spandone6:
+	WORD $0x4e32d631 // fadd v17.4s, v17.4s, v18.4s
+	VEOR V18.B16, V18.B16, V18.B16
+	WORD $0x0e617a3b // fcvtl v27.2d, v17.2s
+	WORD $0x4e617a3c // fcvtl2 v28.2d, v17.4s
+	WORD $0x4e7cd77b // fadd v27.2d, v27.2d, v28.2d
+	WORD $0x4e7bd718 // fadd v24.2d, v24.2d, v27.2d
+	VEOR V17.B16, V17.B16, V17.B16
+	WORD $0x4e34d673 // fadd v19.4s, v19.4s, v20.4s
+	VEOR V20.B16, V20.B16, V20.B16
+	WORD $0x0e617a7b // fcvtl v27.2d, v19.2s
+	WORD $0x4e617a7c // fcvtl2 v28.2d, v19.4s
+	WORD $0x4e7cd77b // fadd v27.2d, v27.2d, v28.2d
+	WORD $0x4e7bd739 // fadd v25.2d, v25.2d, v27.2d
+	VEOR V19.B16, V19.B16, V19.B16
+	WORD $0x4e36d6b5 // fadd v21.4s, v21.4s, v22.4s
+	VEOR V22.B16, V22.B16, V22.B16
+	WORD $0x0e617abb // fcvtl v27.2d, v21.2s
+	WORD $0x4e617abc // fcvtl2 v28.2d, v21.4s
+	WORD $0x4e7cd77b // fadd v27.2d, v27.2d, v28.2d
+	WORD $0x4e7bd75a // fadd v26.2d, v26.2d, v27.2d
+	VEOR V21.B16, V21.B16, V21.B16
+	CBNZ R4, outer1
+	WORD $0x7e70db1b // faddp d27, v24.2d
+	FMOVD F27, ret+88(FP)
+	WORD $0x7e70db3b // faddp d27, v25.2d
+	FMOVD F27, ret1+96(FP)
+	WORD $0x7e70db5b // faddp d27, v26.2d
+	FMOVD F27, ret2+104(FP)
+	VUADDLV V23.S4, V27
+	VMOV V27.D[0], R8
+	MOVD R8, ret3+112(FP)
+	RET
+
+// (x []float32, c int, labels []int, w []float32, ws, gs, neg, zl float32, dst, par []float32) (float64, int)
+TEXT ·softmaxShortSparseNEONF32(SB), NOSPLIT, $0-160
+	MOVD x_base+0(FP), R0
+	MOVD labels_base+32(FP), R1
+	MOVD w_base+56(FP), R2
+	MOVD w_len+64(FP), R3
+	MOVD dst_len+104(FP), R5
+	MOVD c+24(FP), R10
+	LSL $2, R10, R11
+	MOVD ZR, R7
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 16(R6), F0
+	FMOVQ 144(R6), F1
+	FMOVQ 288(R6), F2
+	FMOVQ 304(R6), F3
+	FMOVQ 336(R6), F4
+	FMOVQ 368(R6), F5
+	FMOVQ 384(R6), F6
+	FMOVS ws+80(FP), F7
+	VDUP V7.S[0], V7.S4
+	FMOVS gs+84(FP), F8
+	VDUP V8.S[0], V8.S4
+	FMOVS neg+88(FP), F9
+	VDUP V9.S[0], V9.S4
+	FMOVS zl+92(FP), F10
+	VDUP V10.S[0], V10.S4
+	VEOR V11.B16, V11.B16, V11.B16
+	VEOR V12.B16, V12.B16, V12.B16
+group1:
+	SUB R7, R5, R12
+	CMP $0, R12
+	BLE done2
+	CMP $4, R12
+	BLE sized3
+	MOVD $4, R12
+sized3:
+	MOVD R7, R22
+	MUL R22, R11, R13
+	ADD R0, R13
+	ADD $1, R7, R23
+	CMP $1, R12
+	CSEL GT, R23, R7, R23
+	MUL R23, R11, R14
+	ADD R0, R14
+	ADD $2, R7, R24
+	CMP $2, R12
+	CSEL GT, R24, R7, R24
+	MUL R24, R11, R15
+	ADD R0, R15
+	ADD $3, R7, R25
+	CMP $3, R12
+	CSEL GT, R25, R7, R25
+	MUL R25, R11, R16
+	ADD R0, R16
+	VMOV V2.B16, V13.B16
+	MOVD R10, R4
+max4:
+	VLD1.P 4(R13), V14.S[0]
+	VLD1.P 4(R14), V14.S[1]
+	VLD1.P 4(R15), V14.S[2]
+	VLD1.P 4(R16), V14.S[3]
+	WORD $0x4e2ef5ad // fmax v13.4s, v13.4s, v14.4s
+	SUB $1, R4
+	CBNZ R4, max4
+	SUB R11, R13
+	SUB R11, R14
+	SUB R11, R15
+	SUB R11, R16
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	VEOR V19.B16, V19.B16, V19.B16
+	ADD R22<<3, R1, R8
+	VLD1 (R8), V20.S[0]
+	ADD R23<<3, R1, R8
+	VLD1 (R8), V20.S[1]
+	ADD R24<<3, R1, R8
+	VLD1 (R8), V20.S[2]
+	ADD R25<<3, R1, R8
+	VLD1 (R8), V20.S[3]
+	WORD $0x4e21da94 // scvtf v20.4s, v20.4s
+	MOVD R10, R4
+sums5:
+	VLD1.P 4(R13), V21.S[0]
+	VLD1.P 4(R14), V21.S[1]
+	VLD1.P 4(R15), V21.S[2]
+	VLD1.P 4(R16), V21.S[3]
+	WORD $0x4eadd6b5 // fsub v21.4s, v21.4s, v13.4s
+	WORD $0x4e24f6b6 // fmax v22.4s, v21.4s, v4.4s
+	VMOV V5.B16, V23.B16
+	VFMLA V6.S4, V22.S4, V23.S4
+	WORD $0x4ea5d6f8 // fsub v24.4s, v23.4s, v5.4s
+	VSUB V5.S4, V23.S4, V23.S4
+	FMOVQ 400(R6), F25
+	VFMLS V25.S4, V24.S4, V22.S4
+	FMOVQ 416(R6), F25
+	VFMLS V25.S4, V24.S4, V22.S4
+	FMOVQ 432(R6), F24
+	VMOV V24.B16, V25.B16
+	FMOVQ 448(R6), F24
+	VMOV V24.B16, V26.B16
+	VFMLA V22.S4, V25.S4, V26.S4
+	FMOVQ 464(R6), F24
+	VMOV V24.B16, V25.B16
+	VFMLA V22.S4, V26.S4, V25.S4
+	FMOVQ 480(R6), F24
+	VMOV V24.B16, V26.B16
+	VFMLA V22.S4, V25.S4, V26.S4
+	FMOVQ 496(R6), F24
+	VMOV V24.B16, V25.B16
+	VFMLA V22.S4, V26.S4, V25.S4
+	VMOV V1.B16, V24.B16
+	VFMLA V22.S4, V25.S4, V24.S4
+	WORD $0x6e36ded9 // fmul v25.4s, v22.4s, v22.4s
+	VFMLA V24.S4, V25.S4, V22.S4
+	WORD $0x4e20d6d6 // fadd v22.4s, v22.4s, v0.4s
+	WORD $0x4f3f06f8 // sshr v24.4s, v23.4s, #1
+	VSUB V24.S4, V23.S4, V23.S4
+	FMOVQ 512(R6), F25
+	VADD V25.S4, V24.S4, V24.S4
+	VADD V25.S4, V23.S4, V23.S4
+	VSHL $23, V24.S4, V24.S4
+	VSHL $23, V23.S4, V23.S4
+	WORD $0x6e38ded6 // fmul v22.4s, v22.4s, v24.4s
+	WORD $0x6e37ded6 // fmul v22.4s, v22.4s, v23.4s
+	WORD $0x4ea0dab7 // fcmeq v23.4s, v21.4s, #0.0
+	WORD $0x4e771ed8 // bic v24.16b, v22.16b, v23.16b
+	WORD $0x4e38d5ce // fadd v14.4s, v14.4s, v24.4s
+	VAND V0.B16, V23.B16, V24.B16
+	WORD $0x4e38d5ef // fadd v15.4s, v15.4s, v24.4s
+	WORD $0x4eb5d610 // fsub v16.4s, v16.4s, v21.4s
+	WORD $0x4e33e698 // fcmeq v24.4s, v20.4s, v19.4s
+	VBIT V24.B16, V21.B16, V17.B16
+	VBIT V24.B16, V22.B16, V18.B16
+	WORD $0x4e20d673 // fadd v19.4s, v19.4s, v0.4s
+	SUB $1, R4
+	CBNZ R4, sums5
+	WORD $0x4ea0d5f4 // fsub v20.4s, v15.4s, v0.4s
+	WORD $0x4e2ed694 // fadd v20.4s, v20.4s, v14.4s
+	WORD $0x4e20d695 // fadd v21.4s, v20.4s, v0.4s
+	FMOVQ 48(R6), F22
+	WORD $0x6eb5e6d7 // fcmgt v23.4s, v22.4s, v21.4s
+	FMOVQ 64(R6), F22
+	WORD $0x6e36deb8 // fmul v24.4s, v21.4s, v22.4s
+	VBIF V23.B16, V21.B16, V24.B16
+	FMOVQ 80(R6), F22
+	VAND V22.B16, V23.B16, V23.B16
+	VUSHR $23, V24.S4, V22.S4
+	WORD $0x4e21dad6 // scvtf v22.4s, v22.4s
+	FMOVQ 96(R6), F25
+	WORD $0x4eb9d6d6 // fsub v22.4s, v22.4s, v25.4s
+	WORD $0x4eb7d6d6 // fsub v22.4s, v22.4s, v23.4s
+	FMOVQ 112(R6), F23
+	VAND V23.B16, V24.B16, V25.B16
+	VORR V0.B16, V25.B16, V25.B16
+	FMOVQ 128(R6), F23
+	WORD $0x6eb7e738 // fcmgt v24.4s, v25.4s, v23.4s
+	WORD $0x6e21df37 // fmul v23.4s, v25.4s, v1.4s
+	VBIT V24.B16, V23.B16, V25.B16
+	VAND V0.B16, V24.B16, V24.B16
+	WORD $0x4e38d6d6 // fadd v22.4s, v22.4s, v24.4s
+	WORD $0x4ea0d737 // fsub v23.4s, v25.4s, v0.4s
+	FMOVQ 160(R6), F24
+	WORD $0x4e38d6f9 // fadd v25.4s, v23.4s, v24.4s
+	WORD $0x6e39fef9 // fdiv v25.4s, v23.4s, v25.4s
+	WORD $0x6e39df38 // fmul v24.4s, v25.4s, v25.4s
+	WORD $0x6e38df1a // fmul v26.4s, v24.4s, v24.4s
+	FMOVQ 176(R6), F27
+	VMOV V27.B16, V28.B16
+	FMOVQ 192(R6), F27
+	VMOV V27.B16, V29.B16
+	VFMLA V26.S4, V28.S4, V29.S4
+	WORD $0x6e38dfbd // fmul v29.4s, v29.4s, v24.4s
+	FMOVQ 208(R6), F24
+	VMOV V24.B16, V27.B16
+	FMOVQ 224(R6), F24
+	VMOV V24.B16, V28.B16
+	VFMLA V26.S4, V27.S4, V28.S4
+	WORD $0x6e3adf9c // fmul v28.4s, v28.4s, v26.4s
+	WORD $0x4e3cd7bd // fadd v29.4s, v29.4s, v28.4s
+	WORD $0x6e37def8 // fmul v24.4s, v23.4s, v23.4s
+	WORD $0x6e21df18 // fmul v24.4s, v24.4s, v1.4s
+	WORD $0x4e3dd71d // fadd v29.4s, v24.4s, v29.4s
+	WORD $0x6e3ddf3d // fmul v29.4s, v25.4s, v29.4s
+	FMOVQ 240(R6), F25
+	WORD $0x6e39deda // fmul v26.4s, v22.4s, v25.4s
+	WORD $0x4e3ad7bd // fadd v29.4s, v29.4s, v26.4s
+	WORD $0x4ebdd71d // fsub v29.4s, v24.4s, v29.4s
+	WORD $0x4eb7d7bd // fsub v29.4s, v29.4s, v23.4s
+	FMOVQ 256(R6), F23
+	WORD $0x6e37ded6 // fmul v22.4s, v22.4s, v23.4s
+	WORD $0x4ebdd6dd // fsub v29.4s, v22.4s, v29.4s
+	FMOVQ 272(R6), F23
+	WORD $0x4e37e6b6 // fcmeq v22.4s, v21.4s, v23.4s
+	VBIT V22.B16, V23.B16, V29.B16
+	WORD $0x4ea0dab6 // fcmeq v22.4s, v21.4s, #0.0
+	VBIT V22.B16, V2.B16, V29.B16
+	WORD $0x6ea0cab6 // fcmge v22.4s, v21.4s, #0.0
+	VBIF V22.B16, V3.B16, V29.B16
+	WORD $0x4ea0d6b6 // fsub v22.4s, v21.4s, v0.4s
+	WORD $0x4eb6d696 // fsub v22.4s, v20.4s, v22.4s
+	WORD $0x6e35fed6 // fdiv v22.4s, v22.4s, v21.4s
+	WORD $0x4e36e6d5 // fcmeq v21.4s, v22.4s, v22.4s
+	VAND V21.B16, V22.B16, V22.B16
+	WORD $0x4e36d7bd // fadd v29.4s, v29.4s, v22.4s
+	WORD $0x4ea0da95 // fcmeq v21.4s, v20.4s, #0.0
+	VBIT V21.B16, V20.B16, V29.B16
+	WORD $0x6ea0fa34 // fneg v20.4s, v17.4s
+	WORD $0x4e3dd693 // fadd v19.4s, v20.4s, v29.4s
+	MOVWU neg+88(FP), R8
+	CBZ R8, unsmoothed6
+	WORD $0x4ea9d555 // fsub v21.4s, v10.4s, v9.4s
+	WORD $0x6e34deb3 // fmul v19.4s, v21.4s, v20.4s
+	SUB $1, R10, R8
+	SCVTFS R8, F21
+	VDUP V21.S[0], V21.S4
+	WORD $0x6e29deb5 // fmul v21.4s, v21.4s, v9.4s
+	WORD $0x4e2ad6b5 // fadd v21.4s, v21.4s, v10.4s
+	VFMLA V21.S4, V29.S4, V19.S4
+	VFMLA V16.S4, V9.S4, V19.S4
+unsmoothed6:
+	VMOV V7.B16, V20.B16
+	CBZ R3, noweights7
+	ADD R22<<2, R2, R8
+	VLD1 (R8), V21.S[0]
+	ADD R23<<2, R2, R8
+	VLD1 (R8), V21.S[1]
+	ADD R24<<2, R2, R8
+	VLD1 (R8), V21.S[2]
+	ADD R25<<2, R2, R8
+	VLD1 (R8), V21.S[3]
+	WORD $0x6e35de94 // fmul v20.4s, v20.4s, v21.4s
+noweights7:
+	WORD $0x6e33de95 // fmul v21.4s, v20.4s, v19.4s
+	WORD $0x4eb5d6b3 // fsub v19.4s, v21.4s, v21.4s
+	WORD $0x4ea0da73 // fcmeq v19.4s, v19.4s, #0.0
+	SCVTFS R12, F22
+	VDUP V22.S[0], V22.S4
+	FMOVQ 592(R6), F23
+	WORD $0x6eb7e6d6 // fcmgt v22.4s, v22.4s, v23.4s
+	VAND V22.B16, V19.B16, V19.B16
+	MOVD par_len+128(FP), R8
+	CBZ R8, nopar8
+	MOVD par_base+120(FP), R8
+	LSL $2, R5, R9
+	WORD $0x4e2ed5f6 // fadd v22.4s, v15.4s, v14.4s
+	WORD $0x6e28de97 // fmul v23.4s, v20.4s, v8.4s
+	WORD $0x4ea0faf8 // fabs v24.4s, v23.4s
+	FMOVQ 608(R6), F27
+	FMOVQ 624(R6), F28
+	WORD $0x6e3be719 // fcmge v25.4s, v24.4s, v27.4s
+	WORD $0x6e38e79a // fcmge v26.4s, v28.4s, v24.4s
+	VAND V26.B16, V25.B16, V25.B16
+	VDUP V13.S[3], V27.S4
+	FMOVS F27, (R8)(R25<<2)
+	VDUP V13.S[2], V27.S4
+	FMOVS F27, (R8)(R24<<2)
+	VDUP V13.S[1], V27.S4
+	FMOVS F27, (R8)(R23<<2)
+	VDUP V13.S[0], V27.S4
+	FMOVS F27, (R8)(R22<<2)
+	ADD R9, R8
+	WORD $0x6e36fefb // fdiv v27.4s, v23.4s, v22.4s
+	WORD $0x6e29defd // fmul v29.4s, v23.4s, v9.4s
+	WORD $0x4ea0fb7a // fabs v26.4s, v27.4s
+	WORD $0x6e3ae79a // fcmge v26.4s, v28.4s, v26.4s
+	VAND V26.B16, V25.B16, V25.B16
+	WORD $0x4ea0fbba // fabs v26.4s, v29.4s
+	WORD $0x6e3ae79a // fcmge v26.4s, v28.4s, v26.4s
+	VAND V26.B16, V25.B16, V25.B16
+	VDUP V27.S[3], V30.S4
+	FMOVS F30, (R8)(R25<<2)
+	VDUP V27.S[2], V30.S4
+	FMOVS F30, (R8)(R24<<2)
+	VDUP V27.S[1], V30.S4
+	FMOVS F30, (R8)(R23<<2)
+	VDUP V27.S[0], V30.S4
+	FMOVS F30, (R8)(R22<<2)
+	ADD R9, R8
+	VDUP V29.S[3], V30.S4
+	FMOVS F30, (R8)(R25<<2)
+	VDUP V29.S[2], V30.S4
+	FMOVS F30, (R8)(R24<<2)
+	VDUP V29.S[1], V30.S4
+	FMOVS F30, (R8)(R23<<2)
+	VDUP V29.S[0], V30.S4
+	FMOVS F30, (R8)(R22<<2)
+	ADD R9, R8
+	WORD $0x6e2adefe // fmul v30.4s, v23.4s, v10.4s
+	VFMLS V27.S4, V18.S4, V30.S4
+	WORD $0x6ea0fbde // fneg v30.4s, v30.4s
+	VDUP V30.S[3], V31.S4
+	FMOVS F31, (R8)(R25<<2)
+	VDUP V30.S[2], V31.S4
+	FMOVS F31, (R8)(R24<<2)
+	VDUP V30.S[1], V31.S4
+	FMOVS F31, (R8)(R23<<2)
+	VDUP V30.S[0], V31.S4
+	FMOVS F31, (R8)(R22<<2)
+	VAND V25.B16, V19.B16, V19.B16
+nopar8:
+	VMOV V3.B16, V22.B16
+	VBIT V19.B16, V21.B16, V22.B16
+	MOVD dst_base+96(FP), R8
+	VDUP V22.S[3], V23.S4
+	FMOVS F23, (R8)(R25<<2)
+	VDUP V22.S[2], V23.S4
+	FMOVS F23, (R8)(R24<<2)
+	VDUP V22.S[1], V23.S4
+	FMOVS F23, (R8)(R23<<2)
+	VDUP V22.S[0], V23.S4
+	FMOVS F23, (R8)(R22<<2)
+	VAND V19.B16, V21.B16, V21.B16
+	WORD $0x0e617ab6 // fcvtl v22.2d, v21.2s
+	WORD $0x4e617ab7 // fcvtl2 v23.2d, v21.4s
+	WORD $0x4e76d56b // fadd v11.2d, v11.2d, v22.2d
+	WORD $0x4e77d56b // fadd v11.2d, v11.2d, v23.2d
+	VSUB V19.S4, V12.S4, V12.S4
+	ADD $4, R7
+	B group1
+done2:
+	WORD $0x7e70d96d // faddp d13, v11.2d
+	FMOVD F13, ret+144(FP)
+	VUADDLV V12.S4, V13
+	VMOV V13.D[0], R8
+	MOVD R8, ret1+152(FP)
+	RET
+
+// (x, z []float32, c int, w []float32, ws, gs, pos, neg float32, dst, par []float32) (float64, int)
+TEXT ·softmaxShortDenseNEONF32(SB), NOSPLIT, $0-160
+	MOVD x_base+0(FP), R0
+	MOVD z_base+24(FP), R1
+	MOVD w_base+56(FP), R2
+	MOVD w_len+64(FP), R3
+	MOVD dst_len+104(FP), R5
+	MOVD c+48(FP), R10
+	LSL $2, R10, R11
+	MOVD ZR, R7
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 16(R6), F0
+	FMOVQ 144(R6), F1
+	FMOVQ 288(R6), F2
+	FMOVQ 304(R6), F3
+	FMOVQ 336(R6), F4
+	FMOVQ 368(R6), F5
+	FMOVS ws+80(FP), F6
+	VDUP V6.S[0], V6.S4
+	FMOVS gs+84(FP), F7
+	VDUP V7.S[0], V7.S4
+	FMOVS pos+88(FP), F8
+	VDUP V8.S[0], V8.S4
+	FMOVS neg+92(FP), F9
+	VDUP V9.S[0], V9.S4
+	VEOR V10.B16, V10.B16, V10.B16
+	VEOR V11.B16, V11.B16, V11.B16
+group1:
+	SUB R7, R5, R12
+	CMP $0, R12
+	BLE done2
+	CMP $4, R12
+	BLE sized3
+	MOVD $4, R12
+sized3:
+	MOVD R7, R22
+	MUL R22, R11, R13
+	ADD R0, R13
+	MUL R22, R11, R17
+	ADD R1, R17
+	ADD $1, R7, R23
+	CMP $1, R12
+	CSEL GT, R23, R7, R23
+	MUL R23, R11, R14
+	ADD R0, R14
+	MUL R23, R11, R19
+	ADD R1, R19
+	ADD $2, R7, R24
+	CMP $2, R12
+	CSEL GT, R24, R7, R24
+	MUL R24, R11, R15
+	ADD R0, R15
+	MUL R24, R11, R20
+	ADD R1, R20
+	ADD $3, R7, R25
+	CMP $3, R12
+	CSEL GT, R25, R7, R25
+	MUL R25, R11, R16
+	ADD R0, R16
+	MUL R25, R11, R21
+	ADD R1, R21
+	VMOV V2.B16, V12.B16
+	MOVD R10, R4
+max4:
+	VLD1.P 4(R13), V13.S[0]
+	VLD1.P 4(R14), V13.S[1]
+	VLD1.P 4(R15), V13.S[2]
+	VLD1.P 4(R16), V13.S[3]
+	WORD $0x4e2df58c // fmax v12.4s, v12.4s, v13.4s
+	SUB $1, R4
+	CBNZ R4, max4
+	SUB R11, R13
+	SUB R11, R14
+	SUB R11, R15
+	SUB R11, R16
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	VEOR V16.B16, V16.B16, V16.B16
+	MOVD R10, R4
+sums5:
+	VLD1.P 4(R13), V17.S[0]
+	VLD1.P 4(R14), V17.S[1]
+	VLD1.P 4(R15), V17.S[2]
+	VLD1.P 4(R16), V17.S[3]
+	WORD $0x4eacd631 // fsub v17.4s, v17.4s, v12.4s
+	WORD $0x4e24f632 // fmax v18.4s, v17.4s, v4.4s
+	VMOV V5.B16, V19.B16
+	FMOVQ 384(R6), F20
+	VFMLA V20.S4, V18.S4, V19.S4
+	WORD $0x4ea5d674 // fsub v20.4s, v19.4s, v5.4s
+	VSUB V5.S4, V19.S4, V19.S4
+	FMOVQ 400(R6), F21
+	VFMLS V21.S4, V20.S4, V18.S4
+	FMOVQ 416(R6), F21
+	VFMLS V21.S4, V20.S4, V18.S4
+	FMOVQ 432(R6), F20
+	VMOV V20.B16, V21.B16
+	FMOVQ 448(R6), F20
+	VMOV V20.B16, V22.B16
+	VFMLA V18.S4, V21.S4, V22.S4
+	FMOVQ 464(R6), F20
+	VMOV V20.B16, V21.B16
+	VFMLA V18.S4, V22.S4, V21.S4
+	FMOVQ 480(R6), F20
+	VMOV V20.B16, V22.B16
+	VFMLA V18.S4, V21.S4, V22.S4
+	FMOVQ 496(R6), F20
+	VMOV V20.B16, V21.B16
+	VFMLA V18.S4, V22.S4, V21.S4
+	VMOV V1.B16, V20.B16
+	VFMLA V18.S4, V21.S4, V20.S4
+	WORD $0x6e32de55 // fmul v21.4s, v18.4s, v18.4s
+	VFMLA V20.S4, V21.S4, V18.S4
+	WORD $0x4e20d652 // fadd v18.4s, v18.4s, v0.4s
+	WORD $0x4f3f0674 // sshr v20.4s, v19.4s, #1
+	VSUB V20.S4, V19.S4, V19.S4
+	FMOVQ 512(R6), F21
+	VADD V21.S4, V20.S4, V20.S4
+	VADD V21.S4, V19.S4, V19.S4
+	VSHL $23, V20.S4, V20.S4
+	VSHL $23, V19.S4, V19.S4
+	WORD $0x6e34de52 // fmul v18.4s, v18.4s, v20.4s
+	WORD $0x6e33de52 // fmul v18.4s, v18.4s, v19.4s
+	WORD $0x4ea0da33 // fcmeq v19.4s, v17.4s, #0.0
+	WORD $0x4e731e54 // bic v20.16b, v18.16b, v19.16b
+	WORD $0x4e34d5ad // fadd v13.4s, v13.4s, v20.4s
+	VAND V0.B16, V19.B16, V20.B16
+	WORD $0x4e34d5ce // fadd v14.4s, v14.4s, v20.4s
+	VLD1.P 4(R17), V19.S[0]
+	VLD1.P 4(R19), V19.S[1]
+	VLD1.P 4(R20), V19.S[2]
+	VLD1.P 4(R21), V19.S[3]
+	WORD $0x6e28de73 // fmul v19.4s, v19.4s, v8.4s
+	WORD $0x4e29d673 // fadd v19.4s, v19.4s, v9.4s
+	VFMLS V17.S4, V19.S4, V15.S4
+	WORD $0x4e33d610 // fadd v16.4s, v16.4s, v19.4s
+	SUB $1, R4
+	CBNZ R4, sums5
+	WORD $0x4ea0d5d2 // fsub v18.4s, v14.4s, v0.4s
+	WORD $0x4e2dd652 // fadd v18.4s, v18.4s, v13.4s
+	WORD $0x4e20d653 // fadd v19.4s, v18.4s, v0.4s
+	FMOVQ 48(R6), F20
+	WORD $0x6eb3e695 // fcmgt v21.4s, v20.4s, v19.4s
+	FMOVQ 64(R6), F20
+	WORD $0x6e34de76 // fmul v22.4s, v19.4s, v20.4s
+	VBIF V21.B16, V19.B16, V22.B16
+	FMOVQ 80(R6), F20
+	VAND V20.B16, V21.B16, V21.B16
+	VUSHR $23, V22.S4, V20.S4
+	WORD $0x4e21da94 // scvtf v20.4s, v20.4s
+	FMOVQ 96(R6), F23
+	WORD $0x4eb7d694 // fsub v20.4s, v20.4s, v23.4s
+	WORD $0x4eb5d694 // fsub v20.4s, v20.4s, v21.4s
+	FMOVQ 112(R6), F21
+	VAND V21.B16, V22.B16, V23.B16
+	VORR V0.B16, V23.B16, V23.B16
+	FMOVQ 128(R6), F21
+	WORD $0x6eb5e6f6 // fcmgt v22.4s, v23.4s, v21.4s
+	WORD $0x6e21def5 // fmul v21.4s, v23.4s, v1.4s
+	VBIT V22.B16, V21.B16, V23.B16
+	VAND V0.B16, V22.B16, V22.B16
+	WORD $0x4e36d694 // fadd v20.4s, v20.4s, v22.4s
+	WORD $0x4ea0d6f5 // fsub v21.4s, v23.4s, v0.4s
+	FMOVQ 160(R6), F22
+	WORD $0x4e36d6b7 // fadd v23.4s, v21.4s, v22.4s
+	WORD $0x6e37feb7 // fdiv v23.4s, v21.4s, v23.4s
+	WORD $0x6e37def6 // fmul v22.4s, v23.4s, v23.4s
+	WORD $0x6e36ded8 // fmul v24.4s, v22.4s, v22.4s
+	FMOVQ 176(R6), F25
+	VMOV V25.B16, V26.B16
+	FMOVQ 192(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V24.S4, V26.S4, V27.S4
+	WORD $0x6e36df7b // fmul v27.4s, v27.4s, v22.4s
+	FMOVQ 208(R6), F22
+	VMOV V22.B16, V25.B16
+	FMOVQ 224(R6), F22
+	VMOV V22.B16, V26.B16
+	VFMLA V24.S4, V25.S4, V26.S4
+	WORD $0x6e38df5a // fmul v26.4s, v26.4s, v24.4s
+	WORD $0x4e3ad77b // fadd v27.4s, v27.4s, v26.4s
+	WORD $0x6e35deb6 // fmul v22.4s, v21.4s, v21.4s
+	WORD $0x6e21ded6 // fmul v22.4s, v22.4s, v1.4s
+	WORD $0x4e3bd6db // fadd v27.4s, v22.4s, v27.4s
+	WORD $0x6e3bdefb // fmul v27.4s, v23.4s, v27.4s
+	FMOVQ 240(R6), F23
+	WORD $0x6e37de98 // fmul v24.4s, v20.4s, v23.4s
+	WORD $0x4e38d77b // fadd v27.4s, v27.4s, v24.4s
+	WORD $0x4ebbd6db // fsub v27.4s, v22.4s, v27.4s
+	WORD $0x4eb5d77b // fsub v27.4s, v27.4s, v21.4s
+	FMOVQ 256(R6), F21
+	WORD $0x6e35de94 // fmul v20.4s, v20.4s, v21.4s
+	WORD $0x4ebbd69b // fsub v27.4s, v20.4s, v27.4s
+	FMOVQ 272(R6), F21
+	WORD $0x4e35e674 // fcmeq v20.4s, v19.4s, v21.4s
+	VBIT V20.B16, V21.B16, V27.B16
+	WORD $0x4ea0da74 // fcmeq v20.4s, v19.4s, #0.0
+	VBIT V20.B16, V2.B16, V27.B16
+	WORD $0x6ea0ca74 // fcmge v20.4s, v19.4s, #0.0
+	VBIF V20.B16, V3.B16, V27.B16
+	WORD $0x4ea0d674 // fsub v20.4s, v19.4s, v0.4s
+	WORD $0x4eb4d654 // fsub v20.4s, v18.4s, v20.4s
+	WORD $0x6e33fe94 // fdiv v20.4s, v20.4s, v19.4s
+	WORD $0x4e34e693 // fcmeq v19.4s, v20.4s, v20.4s
+	VAND V19.B16, V20.B16, V20.B16
+	WORD $0x4e34d77b // fadd v27.4s, v27.4s, v20.4s
+	WORD $0x4ea0da53 // fcmeq v19.4s, v18.4s, #0.0
+	VBIT V19.B16, V18.B16, V27.B16
+	VMOV V15.B16, V17.B16
+	VFMLA V16.S4, V27.S4, V17.S4
+	VMOV V6.B16, V18.B16
+	CBZ R3, noweights6
+	ADD R22<<2, R2, R8
+	VLD1 (R8), V19.S[0]
+	ADD R23<<2, R2, R8
+	VLD1 (R8), V19.S[1]
+	ADD R24<<2, R2, R8
+	VLD1 (R8), V19.S[2]
+	ADD R25<<2, R2, R8
+	VLD1 (R8), V19.S[3]
+	WORD $0x6e33de52 // fmul v18.4s, v18.4s, v19.4s
+noweights6:
+	WORD $0x6e31de53 // fmul v19.4s, v18.4s, v17.4s
+	WORD $0x4eb3d671 // fsub v17.4s, v19.4s, v19.4s
+	WORD $0x4ea0da31 // fcmeq v17.4s, v17.4s, #0.0
+	SCVTFS R12, F20
+	VDUP V20.S[0], V20.S4
+	FMOVQ 592(R6), F21
+	WORD $0x6eb5e694 // fcmgt v20.4s, v20.4s, v21.4s
+	VAND V20.B16, V17.B16, V17.B16
+	FMOVQ 640(R6), F21
+	WORD $0x4ea0fa14 // fabs v20.4s, v16.4s
+	WORD $0x6e35e694 // fcmge v20.4s, v20.4s, v21.4s
+	VAND V20.B16, V17.B16, V17.B16
+	MOVD par_len+128(FP), R8
+	CBZ R8, nopar7
+	MOVD par_base+120(FP), R8
+	LSL $2, R5, R9
+	WORD $0x4e2dd5d4 // fadd v20.4s, v14.4s, v13.4s
+	WORD $0x6e27de55 // fmul v21.4s, v18.4s, v7.4s
+	WORD $0x4ea0fab6 // fabs v22.4s, v21.4s
+	FMOVQ 608(R6), F25
+	FMOVQ 624(R6), F26
+	WORD $0x6e39e6d7 // fcmge v23.4s, v22.4s, v25.4s
+	WORD $0x6e36e758 // fcmge v24.4s, v26.4s, v22.4s
+	VAND V24.B16, V23.B16, V23.B16
+	VDUP V12.S[3], V25.S4
+	FMOVS F25, (R8)(R25<<2)
+	VDUP V12.S[2], V25.S4
+	FMOVS F25, (R8)(R24<<2)
+	VDUP V12.S[1], V25.S4
+	FMOVS F25, (R8)(R23<<2)
+	VDUP V12.S[0], V25.S4
+	FMOVS F25, (R8)(R22<<2)
+	ADD R9, R8
+	WORD $0x6e34fe19 // fdiv v25.4s, v16.4s, v20.4s
+	WORD $0x6e36e41b // fcmge v27.4s, v0.4s, v22.4s
+	WORD $0x6e39debc // fmul v28.4s, v21.4s, v25.4s
+	VBIF V27.B16, V25.B16, V28.B16
+	VMOV V21.B16, V29.B16
+	VBIF V27.B16, V0.B16, V29.B16
+	VMOV V0.B16, V30.B16
+	VBIF V27.B16, V21.B16, V30.B16
+	WORD $0x4ea0fb38 // fabs v24.4s, v25.4s
+	WORD $0x6e38e758 // fcmge v24.4s, v26.4s, v24.4s
+	VAND V24.B16, V23.B16, V23.B16
+	WORD $0x4ea0fb98 // fabs v24.4s, v28.4s
+	WORD $0x6e38e758 // fcmge v24.4s, v26.4s, v24.4s
+	VAND V24.B16, V23.B16, V23.B16
+	VDUP V28.S[3], V31.S4
+	FMOVS F31, (R8)(R25<<2)
+	VDUP V28.S[2], V31.S4
+	FMOVS F31, (R8)(R24<<2)
+	VDUP V28.S[1], V31.S4
+	FMOVS F31, (R8)(R23<<2)
+	VDUP V28.S[0], V31.S4
+	FMOVS F31, (R8)(R22<<2)
+	ADD R9, R8
+	VDUP V29.S[3], V31.S4
+	FMOVS F31, (R8)(R25<<2)
+	VDUP V29.S[2], V31.S4
+	FMOVS F31, (R8)(R24<<2)
+	VDUP V29.S[1], V31.S4
+	FMOVS F31, (R8)(R23<<2)
+	VDUP V29.S[0], V31.S4
+	FMOVS F31, (R8)(R22<<2)
+	ADD R9, R8
+	VDUP V30.S[3], V31.S4
+	FMOVS F31, (R8)(R25<<2)
+	VDUP V30.S[2], V31.S4
+	FMOVS F31, (R8)(R24<<2)
+	VDUP V30.S[1], V31.S4
+	FMOVS F31, (R8)(R23<<2)
+	VDUP V30.S[0], V31.S4
+	FMOVS F31, (R8)(R22<<2)
+	VAND V23.B16, V17.B16, V17.B16
+nopar7:
+	VMOV V3.B16, V20.B16
+	VBIT V17.B16, V19.B16, V20.B16
+	MOVD dst_base+96(FP), R8
+	VDUP V20.S[3], V21.S4
+	FMOVS F21, (R8)(R25<<2)
+	VDUP V20.S[2], V21.S4
+	FMOVS F21, (R8)(R24<<2)
+	VDUP V20.S[1], V21.S4
+	FMOVS F21, (R8)(R23<<2)
+	VDUP V20.S[0], V21.S4
+	FMOVS F21, (R8)(R22<<2)
+	VAND V17.B16, V19.B16, V19.B16
+	WORD $0x0e617a74 // fcvtl v20.2d, v19.2s
+	WORD $0x4e617a75 // fcvtl2 v21.2d, v19.4s
+	WORD $0x4e74d54a // fadd v10.2d, v10.2d, v20.2d
+	WORD $0x4e75d54a // fadd v10.2d, v10.2d, v21.2d
+	VSUB V17.S4, V11.S4, V11.S4
+	ADD $4, R7
+	B group1
+done2:
+	WORD $0x7e70d94c // faddp d12, v10.2d
+	FMOVD F12, ret+144(FP)
+	VUADDLV V11.S4, V12
+	VMOV V12.D[0], R8
+	MOVD R8, ret1+152(FP)
+	RET
+
+// (g, x []float32, c int, labels []int, par []float32, idx, step []int32)
+TEXT ·softmaxShortSparseGradNEONF32(SB), NOSPLIT, $0-152
+	MOVD x_base+24(FP), R0
+	MOVD g_base+0(FP), R2
+	MOVD par_base+80(FP), R3
+	MOVD par_len+88(FP), R5
+	LSR $2, R5
+	LSL $2, R5, R9
+	MOVD c+48(FP), R10
+	LSL $2, R10, R11
+	MOVD ZR, R7
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 16(R6), F0
+	FMOVQ 144(R6), F1
+	FMOVQ 336(R6), F2
+	FMOVQ 368(R6), F3
+	FMOVQ 384(R6), F4
+	FMOVQ 400(R6), F5
+	FMOVQ 416(R6), F6
+	FMOVQ 432(R6), F7
+	FMOVQ 448(R6), F8
+	FMOVQ 464(R6), F9
+	FMOVQ 480(R6), F10
+	FMOVQ 496(R6), F11
+	FMOVQ 512(R6), F12
+group1:
+	SUB R7, R5, R12
+	CMP $0, R12
+	BLE done2
+	CMP $4, R12
+	BLE sized3
+	MOVD $4, R12
+sized3:
+	MOVD R7, R22
+	MUL R22, R11, R13
+	ADD R0, R13
+	ADD R22<<2, R3, R4
+	VLD1 (R4), V13.S[0]
+	ADD R9, R4
+	VLD1 (R4), V14.S[0]
+	ADD R9, R4
+	VLD1 (R4), V15.S[0]
+	MUL R22, R11, R22
+	ADD R2, R22
+	ADD $1, R7, R23
+	CMP $1, R12
+	CSEL GT, R23, R7, R23
+	MUL R23, R11, R14
+	ADD R0, R14
+	ADD R23<<2, R3, R4
+	VLD1 (R4), V13.S[1]
+	ADD R9, R4
+	VLD1 (R4), V14.S[1]
+	ADD R9, R4
+	VLD1 (R4), V15.S[1]
+	MUL R23, R11, R23
+	ADD R2, R23
+	ADD $2, R7, R24
+	CMP $2, R12
+	CSEL GT, R24, R7, R24
+	MUL R24, R11, R15
+	ADD R0, R15
+	ADD R24<<2, R3, R4
+	VLD1 (R4), V13.S[2]
+	ADD R9, R4
+	VLD1 (R4), V14.S[2]
+	ADD R9, R4
+	VLD1 (R4), V15.S[2]
+	MUL R24, R11, R24
+	ADD R2, R24
+	ADD $3, R7, R25
+	CMP $3, R12
+	CSEL GT, R25, R7, R25
+	MUL R25, R11, R16
+	ADD R0, R16
+	ADD R25<<2, R3, R4
+	VLD1 (R4), V13.S[3]
+	ADD R9, R4
+	VLD1 (R4), V14.S[3]
+	ADD R9, R4
+	VLD1 (R4), V15.S[3]
+	MUL R25, R11, R25
+	ADD R2, R25
+	WORD $0x6ea0f9ef // fneg v15.4s, v15.4s
+	MOVD R10, R4
+cols4:
+	VLD1.P 4(R13), V16.S[0]
+	VLD1.P 4(R14), V16.S[1]
+	VLD1.P 4(R15), V16.S[2]
+	VLD1.P 4(R16), V16.S[3]
+	WORD $0x4eadd610 // fsub v16.4s, v16.4s, v13.4s
+	WORD $0x4e22f611 // fmax v17.4s, v16.4s, v2.4s
+	VMOV V3.B16, V18.B16
+	VFMLA V4.S4, V17.S4, V18.S4
+	WORD $0x4ea3d653 // fsub v19.4s, v18.4s, v3.4s
+	VSUB V3.S4, V18.S4, V18.S4
+	VFMLS V5.S4, V19.S4, V17.S4
+	VFMLS V6.S4, V19.S4, V17.S4
+	VMOV V7.B16, V19.B16
+	VMOV V8.B16, V20.B16
+	VFMLA V17.S4, V19.S4, V20.S4
+	VMOV V9.B16, V19.B16
+	VFMLA V17.S4, V20.S4, V19.S4
+	VMOV V10.B16, V20.B16
+	VFMLA V17.S4, V19.S4, V20.S4
+	VMOV V11.B16, V19.B16
+	VFMLA V17.S4, V20.S4, V19.S4
+	VMOV V1.B16, V20.B16
+	VFMLA V17.S4, V19.S4, V20.S4
+	WORD $0x6e31de33 // fmul v19.4s, v17.4s, v17.4s
+	VFMLA V20.S4, V19.S4, V17.S4
+	WORD $0x4e20d631 // fadd v17.4s, v17.4s, v0.4s
+	WORD $0x4f3f0653 // sshr v19.4s, v18.4s, #1
+	VSUB V19.S4, V18.S4, V18.S4
+	VADD V12.S4, V19.S4, V19.S4
+	VADD V12.S4, V18.S4, V18.S4
+	VSHL $23, V19.S4, V19.S4
+	VSHL $23, V18.S4, V18.S4
+	WORD $0x6e33de31 // fmul v17.4s, v17.4s, v19.4s
+	WORD $0x6e32de31 // fmul v17.4s, v17.4s, v18.4s
+	VMOV V15.B16, V16.B16
+	VFMLA V14.S4, V17.S4, V16.S4
+	VST1.P V16.S[0], 4(R22)
+	VST1.P V16.S[1], 4(R23)
+	VST1.P V16.S[2], 4(R24)
+	VST1.P V16.S[3], 4(R25)
+	SUB $1, R4
+	CBNZ R4, cols4
+	ADD $4, R7
+	B group1
+done2:
+	MOVD labels_base+56(FP), R1
+	ADD R9<<1, R9, R8
+	ADD R3, R8
+	MOVD ZR, R7
+	MOVD ZR, R13
+	CMP R5, R7
+	BGE fixed5
+fix6:
+	MOVD (R1)(R7<<3), R14
+	ADD R13, R14
+	FMOVS (R8)(R7<<2), F13
+	FMOVS F13, (R2)(R14<<2)
+	ADD R10, R13
+	ADD $1, R7
+	CMP R5, R7
+	BLT fix6
+fixed5:
+	RET
+
+// (g, x, z []float32, c int, pos, neg float32, par []float32, idx, step []int32)
+TEXT ·softmaxShortDenseGradNEONF32(SB), NOSPLIT, $0-160
+	MOVD x_base+24(FP), R0
+	MOVD z_base+48(FP), R1
+	MOVD g_base+0(FP), R2
+	MOVD par_base+88(FP), R3
+	MOVD par_len+96(FP), R5
+	LSR $2, R5
+	LSL $2, R5, R9
+	MOVD c+72(FP), R10
+	LSL $2, R10, R11
+	MOVD ZR, R7
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 16(R6), F0
+	FMOVQ 144(R6), F1
+	FMOVQ 336(R6), F2
+	FMOVQ 368(R6), F3
+	FMOVQ 384(R6), F4
+	FMOVQ 400(R6), F5
+	FMOVQ 416(R6), F6
+	FMOVQ 432(R6), F7
+	FMOVQ 448(R6), F8
+	FMOVQ 464(R6), F9
+	FMOVQ 480(R6), F10
+	FMOVQ 496(R6), F11
+	FMOVQ 512(R6), F12
+	FMOVS pos+80(FP), F13
+	VDUP V13.S[0], V13.S4
+	FMOVS neg+84(FP), F14
+	VDUP V14.S[0], V14.S4
+group1:
+	SUB R7, R5, R12
+	CMP $0, R12
+	BLE done2
+	CMP $4, R12
+	BLE sized3
+	MOVD $4, R12
+sized3:
+	MOVD R7, R22
+	MUL R22, R11, R13
+	ADD R0, R13
+	MUL R22, R11, R17
+	ADD R1, R17
+	ADD R22<<2, R3, R4
+	VLD1 (R4), V15.S[0]
+	ADD R9, R4
+	VLD1 (R4), V16.S[0]
+	ADD R9, R4
+	VLD1 (R4), V17.S[0]
+	ADD R9, R4
+	VLD1 (R4), V18.S[0]
+	MUL R22, R11, R22
+	ADD R2, R22
+	ADD $1, R7, R23
+	CMP $1, R12
+	CSEL GT, R23, R7, R23
+	MUL R23, R11, R14
+	ADD R0, R14
+	MUL R23, R11, R19
+	ADD R1, R19
+	ADD R23<<2, R3, R4
+	VLD1 (R4), V15.S[1]
+	ADD R9, R4
+	VLD1 (R4), V16.S[1]
+	ADD R9, R4
+	VLD1 (R4), V17.S[1]
+	ADD R9, R4
+	VLD1 (R4), V18.S[1]
+	MUL R23, R11, R23
+	ADD R2, R23
+	ADD $2, R7, R24
+	CMP $2, R12
+	CSEL GT, R24, R7, R24
+	MUL R24, R11, R15
+	ADD R0, R15
+	MUL R24, R11, R20
+	ADD R1, R20
+	ADD R24<<2, R3, R4
+	VLD1 (R4), V15.S[2]
+	ADD R9, R4
+	VLD1 (R4), V16.S[2]
+	ADD R9, R4
+	VLD1 (R4), V17.S[2]
+	ADD R9, R4
+	VLD1 (R4), V18.S[2]
+	MUL R24, R11, R24
+	ADD R2, R24
+	ADD $3, R7, R25
+	CMP $3, R12
+	CSEL GT, R25, R7, R25
+	MUL R25, R11, R16
+	ADD R0, R16
+	MUL R25, R11, R21
+	ADD R1, R21
+	ADD R25<<2, R3, R4
+	VLD1 (R4), V15.S[3]
+	ADD R9, R4
+	VLD1 (R4), V16.S[3]
+	ADD R9, R4
+	VLD1 (R4), V17.S[3]
+	ADD R9, R4
+	VLD1 (R4), V18.S[3]
+	MUL R25, R11, R25
+	ADD R2, R25
+	WORD $0x6ea0fa52 // fneg v18.4s, v18.4s
+	MOVD R10, R4
+cols4:
+	VLD1.P 4(R13), V19.S[0]
+	VLD1.P 4(R14), V19.S[1]
+	VLD1.P 4(R15), V19.S[2]
+	VLD1.P 4(R16), V19.S[3]
+	WORD $0x4eafd673 // fsub v19.4s, v19.4s, v15.4s
+	WORD $0x4e22f674 // fmax v20.4s, v19.4s, v2.4s
+	VMOV V3.B16, V21.B16
+	VFMLA V4.S4, V20.S4, V21.S4
+	WORD $0x4ea3d6b6 // fsub v22.4s, v21.4s, v3.4s
+	VSUB V3.S4, V21.S4, V21.S4
+	VFMLS V5.S4, V22.S4, V20.S4
+	VFMLS V6.S4, V22.S4, V20.S4
+	VMOV V7.B16, V22.B16
+	VMOV V8.B16, V23.B16
+	VFMLA V20.S4, V22.S4, V23.S4
+	VMOV V9.B16, V22.B16
+	VFMLA V20.S4, V23.S4, V22.S4
+	VMOV V10.B16, V23.B16
+	VFMLA V20.S4, V22.S4, V23.S4
+	VMOV V11.B16, V22.B16
+	VFMLA V20.S4, V23.S4, V22.S4
+	VMOV V1.B16, V23.B16
+	VFMLA V20.S4, V22.S4, V23.S4
+	WORD $0x6e34de96 // fmul v22.4s, v20.4s, v20.4s
+	VFMLA V23.S4, V22.S4, V20.S4
+	WORD $0x4e20d694 // fadd v20.4s, v20.4s, v0.4s
+	WORD $0x4f3f06b6 // sshr v22.4s, v21.4s, #1
+	VSUB V22.S4, V21.S4, V21.S4
+	VADD V12.S4, V22.S4, V22.S4
+	VADD V12.S4, V21.S4, V21.S4
+	VSHL $23, V22.S4, V22.S4
+	VSHL $23, V21.S4, V21.S4
+	WORD $0x6e36de94 // fmul v20.4s, v20.4s, v22.4s
+	WORD $0x6e35de94 // fmul v20.4s, v20.4s, v21.4s
+	VLD1.P 4(R17), V19.S[0]
+	VLD1.P 4(R19), V19.S[1]
+	VLD1.P 4(R20), V19.S[2]
+	VLD1.P 4(R21), V19.S[3]
+	WORD $0x6e2dde73 // fmul v19.4s, v19.4s, v13.4s
+	WORD $0x4e2ed673 // fadd v19.4s, v19.4s, v14.4s
+	WORD $0x6e31de73 // fmul v19.4s, v19.4s, v17.4s
+	VFMLS V16.S4, V20.S4, V19.S4
+	WORD $0x6e32de73 // fmul v19.4s, v19.4s, v18.4s
+	VST1.P V19.S[0], 4(R22)
+	VST1.P V19.S[1], 4(R23)
+	VST1.P V19.S[2], 4(R24)
+	VST1.P V19.S[3], 4(R25)
+	SUB $1, R4
+	CBNZ R4, cols4
+	ADD $4, R7
+	B group1
+done2:
+	RET
+
 // (p, y []float64, a float64) float64
 TEXT ·absDiffSumNEONF64(SB), NOSPLIT, $0-64
 	MOVD p_base+0(FP), R0
@@ -18989,7 +21489,7 @@ TEXT ·absDiffGradNEONF64(SB), NOSPLIT, $0-96
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 528(R6), F0
 	FMOVQ 544(R6), F1
-	FMOVQ 592(R6), F2
+	FMOVQ 656(R6), F2
 	FMOVD s+72(FP), F3
 	VDUP V3.D[0], V3.D2
 	VEOR V4.B16, V4.B16, V4.B16
@@ -19111,7 +21611,7 @@ TEXT ·absDiffWGradNEONF64(SB), NOSPLIT, $0-120
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 528(R6), F0
 	FMOVQ 544(R6), F1
-	FMOVQ 592(R6), F2
+	FMOVQ 656(R6), F2
 	FMOVD s+96(FP), F3
 	VDUP V3.D[0], V3.D2
 	VEOR V4.B16, V4.B16, V4.B16
@@ -19610,7 +22110,7 @@ TEXT ·absDiffRowGradNEONF64(SB), NOSPLIT, $0-144
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 528(R6), F0
 	FMOVQ 544(R6), F1
-	FMOVQ 592(R6), F2
+	FMOVQ 656(R6), F2
 	FMOVD s+120(FP), F3
 	VDUP V3.D[0], V3.D2
 	VEOR V4.B16, V4.B16, V4.B16
@@ -20910,21 +23410,21 @@ TEXT ·logLossSumNEONF64(SB), NOSPLIT, $0-64
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 528(R6), F0
 	FMOVQ 560(R6), F1
-	FMOVQ 608(R6), F2
-	FMOVQ 624(R6), F3
-	FMOVQ 640(R6), F4
-	FMOVQ 656(R6), F5
-	FMOVQ 672(R6), F6
-	FMOVQ 688(R6), F7
-	FMOVQ 704(R6), F8
-	FMOVQ 720(R6), F9
-	FMOVQ 736(R6), F10
-	FMOVQ 752(R6), F11
-	FMOVQ 768(R6), F12
-	FMOVQ 784(R6), F13
-	FMOVQ 800(R6), F14
-	FMOVQ 816(R6), F15
-	FMOVQ 832(R6), F16
+	FMOVQ 672(R6), F2
+	FMOVQ 688(R6), F3
+	FMOVQ 704(R6), F4
+	FMOVQ 720(R6), F5
+	FMOVQ 736(R6), F6
+	FMOVQ 752(R6), F7
+	FMOVQ 768(R6), F8
+	FMOVQ 784(R6), F9
+	FMOVQ 800(R6), F10
+	FMOVQ 816(R6), F11
+	FMOVQ 832(R6), F12
+	FMOVQ 848(R6), F13
+	FMOVQ 864(R6), F14
+	FMOVQ 880(R6), F15
+	FMOVQ 896(R6), F16
 	FMOVD a+48(FP), F17
 	VDUP V17.D[0], V17.D2
 	VEOR V18.B16, V18.B16, V18.B16
@@ -20981,16 +23481,16 @@ loop:
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -21038,16 +23538,16 @@ loop:
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -21101,16 +23601,16 @@ loop:
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -21158,16 +23658,16 @@ loop:
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -21226,16 +23726,16 @@ single:
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -21283,16 +23783,16 @@ single:
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -21350,16 +23850,16 @@ tail:
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -21407,16 +23907,16 @@ tail:
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -21442,17 +23942,17 @@ TEXT ·logLossWSumNEONF64(SB), NOSPLIT, $0-104
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 528(R6), F0
 	FMOVQ 560(R6), F1
-	FMOVQ 608(R6), F2
-	FMOVQ 624(R6), F3
-	FMOVQ 640(R6), F4
-	FMOVQ 656(R6), F5
-	FMOVQ 672(R6), F6
-	FMOVQ 688(R6), F7
-	FMOVQ 704(R6), F8
-	FMOVQ 720(R6), F9
-	FMOVQ 736(R6), F10
-	FMOVQ 752(R6), F11
-	FMOVQ 768(R6), F12
+	FMOVQ 672(R6), F2
+	FMOVQ 688(R6), F3
+	FMOVQ 704(R6), F4
+	FMOVQ 720(R6), F5
+	FMOVQ 736(R6), F6
+	FMOVQ 752(R6), F7
+	FMOVQ 768(R6), F8
+	FMOVQ 784(R6), F9
+	FMOVQ 800(R6), F10
+	FMOVQ 816(R6), F11
+	FMOVQ 832(R6), F12
 	FMOVD a+72(FP), F13
 	VDUP V13.D[0], V13.D2
 	VEOR V14.B16, V14.B16, V14.B16
@@ -21498,12 +23998,12 @@ loop:
 	VMOV V12.B16, V29.B16
 	VFMLA V27.D2, V28.D2, V29.D2
 	WORD $0x6e7adfbd // fmul v29.2d, v29.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V28.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V30.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
@@ -21512,21 +24012,21 @@ loop:
 	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7dd75d // fadd v29.2d, v26.2d, v29.2d
 	WORD $0x6e7ddefd // fmul v29.2d, v23.2d, v29.2d
-	FMOVQ 832(R6), F23
+	FMOVQ 896(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7bd // fadd v29.2d, v29.2d, v27.2d
 	WORD $0x4efdd75d // fsub v29.2d, v26.2d, v29.2d
 	WORD $0x4ef8d7bd // fsub v29.2d, v29.2d, v24.2d
-	FMOVQ 848(R6), F23
+	FMOVQ 912(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efdd73d // fsub v29.2d, v25.2d, v29.2d
-	FMOVQ 864(R6), F24
+	FMOVQ 928(R6), F24
 	WORD $0x4e78e6b7 // fcmeq v23.2d, v21.2d, v24.2d
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 880(R6), F24
+	FMOVQ 944(R6), F24
 	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 896(R6), F24
+	FMOVQ 960(R6), F24
 	WORD $0x6ee0cab7 // fcmge v23.2d, v21.2d, #0.0
 	VBIF V23.B16, V24.B16, V29.B16
 	WORD $0x6e7dde9d // fmul v29.2d, v20.2d, v29.2d
@@ -21559,12 +24059,12 @@ loop:
 	VMOV V12.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
 	WORD $0x6e7adfde // fmul v30.2d, v30.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V28.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V31.B16
 	VFMLA V27.D2, V28.D2, V31.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V31.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
@@ -21573,21 +24073,21 @@ loop:
 	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7ed75e // fadd v30.2d, v26.2d, v30.2d
 	WORD $0x6e7edefe // fmul v30.2d, v23.2d, v30.2d
-	FMOVQ 832(R6), F23
+	FMOVQ 896(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
 	WORD $0x4ef8d7de // fsub v30.2d, v30.2d, v24.2d
-	FMOVQ 848(R6), F23
+	FMOVQ 912(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efed73e // fsub v30.2d, v25.2d, v30.2d
-	FMOVQ 864(R6), F24
+	FMOVQ 928(R6), F24
 	WORD $0x4e78e6d7 // fcmeq v23.2d, v22.2d, v24.2d
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 880(R6), F24
+	FMOVQ 944(R6), F24
 	WORD $0x4ee0dad7 // fcmeq v23.2d, v22.2d, #0.0
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 896(R6), F24
+	FMOVQ 960(R6), F24
 	WORD $0x6ee0cad7 // fcmge v23.2d, v22.2d, #0.0
 	VBIF V23.B16, V24.B16, V30.B16
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
@@ -21631,12 +24131,12 @@ loop:
 	VMOV V12.B16, V29.B16
 	VFMLA V27.D2, V28.D2, V29.D2
 	WORD $0x6e7adfbd // fmul v29.2d, v29.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V28.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V30.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
@@ -21645,21 +24145,21 @@ loop:
 	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7dd75d // fadd v29.2d, v26.2d, v29.2d
 	WORD $0x6e7ddefd // fmul v29.2d, v23.2d, v29.2d
-	FMOVQ 832(R6), F23
+	FMOVQ 896(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7bd // fadd v29.2d, v29.2d, v27.2d
 	WORD $0x4efdd75d // fsub v29.2d, v26.2d, v29.2d
 	WORD $0x4ef8d7bd // fsub v29.2d, v29.2d, v24.2d
-	FMOVQ 848(R6), F23
+	FMOVQ 912(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efdd73d // fsub v29.2d, v25.2d, v29.2d
-	FMOVQ 864(R6), F24
+	FMOVQ 928(R6), F24
 	WORD $0x4e78e6b7 // fcmeq v23.2d, v21.2d, v24.2d
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 880(R6), F24
+	FMOVQ 944(R6), F24
 	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 896(R6), F24
+	FMOVQ 960(R6), F24
 	WORD $0x6ee0cab7 // fcmge v23.2d, v21.2d, #0.0
 	VBIF V23.B16, V24.B16, V29.B16
 	WORD $0x6e7dde9d // fmul v29.2d, v20.2d, v29.2d
@@ -21692,12 +24192,12 @@ loop:
 	VMOV V12.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
 	WORD $0x6e7adfde // fmul v30.2d, v30.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V28.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V31.B16
 	VFMLA V27.D2, V28.D2, V31.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V31.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
@@ -21706,21 +24206,21 @@ loop:
 	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7ed75e // fadd v30.2d, v26.2d, v30.2d
 	WORD $0x6e7edefe // fmul v30.2d, v23.2d, v30.2d
-	FMOVQ 832(R6), F23
+	FMOVQ 896(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
 	WORD $0x4ef8d7de // fsub v30.2d, v30.2d, v24.2d
-	FMOVQ 848(R6), F23
+	FMOVQ 912(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efed73e // fsub v30.2d, v25.2d, v30.2d
-	FMOVQ 864(R6), F24
+	FMOVQ 928(R6), F24
 	WORD $0x4e78e6d7 // fcmeq v23.2d, v22.2d, v24.2d
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 880(R6), F24
+	FMOVQ 944(R6), F24
 	WORD $0x4ee0dad7 // fcmeq v23.2d, v22.2d, #0.0
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 896(R6), F24
+	FMOVQ 960(R6), F24
 	WORD $0x6ee0cad7 // fcmge v23.2d, v22.2d, #0.0
 	VBIF V23.B16, V24.B16, V30.B16
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
@@ -21769,12 +24269,12 @@ single:
 	VMOV V12.B16, V29.B16
 	VFMLA V27.D2, V28.D2, V29.D2
 	WORD $0x6e7adfbd // fmul v29.2d, v29.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V28.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V30.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
@@ -21783,21 +24283,21 @@ single:
 	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7dd75d // fadd v29.2d, v26.2d, v29.2d
 	WORD $0x6e7ddefd // fmul v29.2d, v23.2d, v29.2d
-	FMOVQ 832(R6), F23
+	FMOVQ 896(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7bd // fadd v29.2d, v29.2d, v27.2d
 	WORD $0x4efdd75d // fsub v29.2d, v26.2d, v29.2d
 	WORD $0x4ef8d7bd // fsub v29.2d, v29.2d, v24.2d
-	FMOVQ 848(R6), F23
+	FMOVQ 912(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efdd73d // fsub v29.2d, v25.2d, v29.2d
-	FMOVQ 864(R6), F24
+	FMOVQ 928(R6), F24
 	WORD $0x4e78e6b7 // fcmeq v23.2d, v21.2d, v24.2d
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 880(R6), F24
+	FMOVQ 944(R6), F24
 	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 896(R6), F24
+	FMOVQ 960(R6), F24
 	WORD $0x6ee0cab7 // fcmge v23.2d, v21.2d, #0.0
 	VBIF V23.B16, V24.B16, V29.B16
 	WORD $0x6e7dde9d // fmul v29.2d, v20.2d, v29.2d
@@ -21830,12 +24330,12 @@ single:
 	VMOV V12.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
 	WORD $0x6e7adfde // fmul v30.2d, v30.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V28.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V31.B16
 	VFMLA V27.D2, V28.D2, V31.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V31.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
@@ -21844,21 +24344,21 @@ single:
 	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7ed75e // fadd v30.2d, v26.2d, v30.2d
 	WORD $0x6e7edefe // fmul v30.2d, v23.2d, v30.2d
-	FMOVQ 832(R6), F23
+	FMOVQ 896(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
 	WORD $0x4ef8d7de // fsub v30.2d, v30.2d, v24.2d
-	FMOVQ 848(R6), F23
+	FMOVQ 912(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efed73e // fsub v30.2d, v25.2d, v30.2d
-	FMOVQ 864(R6), F24
+	FMOVQ 928(R6), F24
 	WORD $0x4e78e6d7 // fcmeq v23.2d, v22.2d, v24.2d
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 880(R6), F24
+	FMOVQ 944(R6), F24
 	WORD $0x4ee0dad7 // fcmeq v23.2d, v22.2d, #0.0
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 896(R6), F24
+	FMOVQ 960(R6), F24
 	WORD $0x6ee0cad7 // fcmge v23.2d, v22.2d, #0.0
 	VBIF V23.B16, V24.B16, V30.B16
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
@@ -21906,12 +24406,12 @@ tail:
 	VMOV V12.B16, V29.B16
 	VFMLA V27.D2, V28.D2, V29.D2
 	WORD $0x6e7adfbd // fmul v29.2d, v29.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V28.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V30.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
@@ -21920,21 +24420,21 @@ tail:
 	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7dd75d // fadd v29.2d, v26.2d, v29.2d
 	WORD $0x6e7ddefd // fmul v29.2d, v23.2d, v29.2d
-	FMOVQ 832(R6), F23
+	FMOVQ 896(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7bd // fadd v29.2d, v29.2d, v27.2d
 	WORD $0x4efdd75d // fsub v29.2d, v26.2d, v29.2d
 	WORD $0x4ef8d7bd // fsub v29.2d, v29.2d, v24.2d
-	FMOVQ 848(R6), F23
+	FMOVQ 912(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efdd73d // fsub v29.2d, v25.2d, v29.2d
-	FMOVQ 864(R6), F24
+	FMOVQ 928(R6), F24
 	WORD $0x4e78e6b7 // fcmeq v23.2d, v21.2d, v24.2d
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 880(R6), F24
+	FMOVQ 944(R6), F24
 	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 896(R6), F24
+	FMOVQ 960(R6), F24
 	WORD $0x6ee0cab7 // fcmge v23.2d, v21.2d, #0.0
 	VBIF V23.B16, V24.B16, V29.B16
 	WORD $0x6e7dde9d // fmul v29.2d, v20.2d, v29.2d
@@ -21967,12 +24467,12 @@ tail:
 	VMOV V12.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
 	WORD $0x6e7adfde // fmul v30.2d, v30.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V28.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V31.B16
 	VFMLA V27.D2, V28.D2, V31.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V31.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
@@ -21981,21 +24481,21 @@ tail:
 	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7ed75e // fadd v30.2d, v26.2d, v30.2d
 	WORD $0x6e7edefe // fmul v30.2d, v23.2d, v30.2d
-	FMOVQ 832(R6), F23
+	FMOVQ 896(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
 	WORD $0x4ef8d7de // fsub v30.2d, v30.2d, v24.2d
-	FMOVQ 848(R6), F23
+	FMOVQ 912(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efed73e // fsub v30.2d, v25.2d, v30.2d
-	FMOVQ 864(R6), F24
+	FMOVQ 928(R6), F24
 	WORD $0x4e78e6d7 // fcmeq v23.2d, v22.2d, v24.2d
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 880(R6), F24
+	FMOVQ 944(R6), F24
 	WORD $0x4ee0dad7 // fcmeq v23.2d, v22.2d, #0.0
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 896(R6), F24
+	FMOVQ 960(R6), F24
 	WORD $0x6ee0cad7 // fcmge v23.2d, v22.2d, #0.0
 	VBIF V23.B16, V24.B16, V30.B16
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
@@ -22039,20 +24539,20 @@ TEXT ·logLossUnredNEONF64(SB), NOSPLIT, $0-96
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 528(R6), F0
 	FMOVQ 560(R6), F1
-	FMOVQ 608(R6), F2
-	FMOVQ 624(R6), F3
-	FMOVQ 640(R6), F4
-	FMOVQ 656(R6), F5
-	FMOVQ 672(R6), F6
-	FMOVQ 688(R6), F7
-	FMOVQ 704(R6), F8
-	FMOVQ 720(R6), F9
-	FMOVQ 736(R6), F10
-	FMOVQ 752(R6), F11
-	FMOVQ 768(R6), F12
-	FMOVQ 784(R6), F13
-	FMOVQ 800(R6), F14
-	FMOVQ 816(R6), F15
+	FMOVQ 672(R6), F2
+	FMOVQ 688(R6), F3
+	FMOVQ 704(R6), F4
+	FMOVQ 720(R6), F5
+	FMOVQ 736(R6), F6
+	FMOVQ 752(R6), F7
+	FMOVQ 768(R6), F8
+	FMOVQ 784(R6), F9
+	FMOVQ 800(R6), F10
+	FMOVQ 816(R6), F11
+	FMOVQ 832(R6), F12
+	FMOVQ 848(R6), F13
+	FMOVQ 864(R6), F14
+	FMOVQ 880(R6), F15
 	FMOVD a+80(FP), F16
 	VDUP V16.D[0], V16.D2
 	FMOVD s+72(FP), F17
@@ -22107,21 +24607,21 @@ loop:
 	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -22165,21 +24665,21 @@ loop:
 	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -22231,21 +24731,21 @@ loop:
 	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -22289,21 +24789,21 @@ loop:
 	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -22360,21 +24860,21 @@ single:
 	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -22418,21 +24918,21 @@ single:
 	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -22488,21 +24988,21 @@ tail:
 	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -22546,21 +25046,21 @@ tail:
 	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -22589,21 +25089,21 @@ TEXT ·logLossWUnredNEONF64(SB), NOSPLIT, $0-112
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 528(R6), F0
 	FMOVQ 560(R6), F1
-	FMOVQ 608(R6), F2
-	FMOVQ 624(R6), F3
-	FMOVQ 640(R6), F4
-	FMOVQ 656(R6), F5
-	FMOVQ 672(R6), F6
-	FMOVQ 688(R6), F7
-	FMOVQ 704(R6), F8
-	FMOVQ 720(R6), F9
-	FMOVQ 736(R6), F10
-	FMOVQ 752(R6), F11
-	FMOVQ 768(R6), F12
-	FMOVQ 784(R6), F13
-	FMOVQ 800(R6), F14
-	FMOVQ 816(R6), F15
-	FMOVQ 832(R6), F16
+	FMOVQ 672(R6), F2
+	FMOVQ 688(R6), F3
+	FMOVQ 704(R6), F4
+	FMOVQ 720(R6), F5
+	FMOVQ 736(R6), F6
+	FMOVQ 752(R6), F7
+	FMOVQ 768(R6), F8
+	FMOVQ 784(R6), F9
+	FMOVQ 800(R6), F10
+	FMOVQ 816(R6), F11
+	FMOVQ 832(R6), F12
+	FMOVQ 848(R6), F13
+	FMOVQ 864(R6), F14
+	FMOVQ 880(R6), F15
+	FMOVQ 896(R6), F16
 	FMOVD a+96(FP), F17
 	VDUP V17.D[0], V17.D2
 	VEOR V18.B16, V18.B16, V18.B16
@@ -22660,16 +25160,16 @@ loop:
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -22717,16 +25217,16 @@ loop:
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -22783,16 +25283,16 @@ loop:
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -22840,16 +25340,16 @@ loop:
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -22911,16 +25411,16 @@ single:
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -22968,16 +25468,16 @@ single:
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -23038,16 +25538,16 @@ tail:
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -23095,16 +25595,16 @@ tail:
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -23133,20 +25633,20 @@ TEXT ·logLossGradNEONF64(SB), NOSPLIT, $0-96
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 528(R6), F0
 	FMOVQ 560(R6), F1
-	FMOVQ 608(R6), F2
-	FMOVQ 624(R6), F3
-	FMOVQ 640(R6), F4
-	FMOVQ 656(R6), F5
-	FMOVQ 672(R6), F6
-	FMOVQ 688(R6), F7
-	FMOVQ 704(R6), F8
-	FMOVQ 720(R6), F9
-	FMOVQ 736(R6), F10
-	FMOVQ 752(R6), F11
-	FMOVQ 768(R6), F12
-	FMOVQ 784(R6), F13
-	FMOVQ 800(R6), F14
-	FMOVQ 816(R6), F15
+	FMOVQ 672(R6), F2
+	FMOVQ 688(R6), F3
+	FMOVQ 704(R6), F4
+	FMOVQ 720(R6), F5
+	FMOVQ 736(R6), F6
+	FMOVQ 752(R6), F7
+	FMOVQ 768(R6), F8
+	FMOVQ 784(R6), F9
+	FMOVQ 800(R6), F10
+	FMOVQ 816(R6), F11
+	FMOVQ 832(R6), F12
+	FMOVQ 848(R6), F13
+	FMOVQ 864(R6), F14
+	FMOVQ 880(R6), F15
 	FMOVD a+80(FP), F16
 	VDUP V16.D[0], V16.D2
 	FMOVD s+72(FP), F17
@@ -23201,21 +25701,21 @@ loop:
 	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -23259,21 +25759,21 @@ loop:
 	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -23329,21 +25829,21 @@ loop:
 	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -23387,21 +25887,21 @@ loop:
 	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -23462,21 +25962,21 @@ single:
 	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -23520,21 +26020,21 @@ single:
 	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -23594,21 +26094,21 @@ tail:
 	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -23652,21 +26152,21 @@ tail:
 	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -23699,20 +26199,20 @@ TEXT ·logLossWGradNEONF64(SB), NOSPLIT, $0-120
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 528(R6), F0
 	FMOVQ 560(R6), F1
-	FMOVQ 608(R6), F2
-	FMOVQ 624(R6), F3
-	FMOVQ 640(R6), F4
-	FMOVQ 656(R6), F5
-	FMOVQ 672(R6), F6
-	FMOVQ 688(R6), F7
-	FMOVQ 704(R6), F8
-	FMOVQ 720(R6), F9
-	FMOVQ 736(R6), F10
-	FMOVQ 752(R6), F11
-	FMOVQ 768(R6), F12
-	FMOVQ 784(R6), F13
-	FMOVQ 800(R6), F14
-	FMOVQ 816(R6), F15
+	FMOVQ 672(R6), F2
+	FMOVQ 688(R6), F3
+	FMOVQ 704(R6), F4
+	FMOVQ 720(R6), F5
+	FMOVQ 736(R6), F6
+	FMOVQ 752(R6), F7
+	FMOVQ 768(R6), F8
+	FMOVQ 784(R6), F9
+	FMOVQ 800(R6), F10
+	FMOVQ 816(R6), F11
+	FMOVQ 832(R6), F12
+	FMOVQ 848(R6), F13
+	FMOVQ 864(R6), F14
+	FMOVQ 880(R6), F15
 	FMOVD a+104(FP), F16
 	VDUP V16.D[0], V16.D2
 	FMOVD s+96(FP), F17
@@ -23767,21 +26267,21 @@ loop:
 	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -23825,21 +26325,21 @@ loop:
 	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -23898,21 +26398,21 @@ loop:
 	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -23956,21 +26456,21 @@ loop:
 	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -24034,21 +26534,21 @@ single:
 	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -24092,21 +26592,21 @@ single:
 	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -24169,21 +26669,21 @@ tail:
 	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -24227,21 +26727,21 @@ tail:
 	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -24280,17 +26780,17 @@ TEXT ·logLossRowSumNEONF64(SB), NOSPLIT, $0-128
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 528(R6), F0
 	FMOVQ 560(R6), F1
-	FMOVQ 608(R6), F2
-	FMOVQ 624(R6), F3
-	FMOVQ 640(R6), F4
-	FMOVQ 656(R6), F5
-	FMOVQ 672(R6), F6
-	FMOVQ 688(R6), F7
-	FMOVQ 704(R6), F8
-	FMOVQ 720(R6), F9
-	FMOVQ 736(R6), F10
-	FMOVQ 752(R6), F11
-	FMOVQ 768(R6), F12
+	FMOVQ 672(R6), F2
+	FMOVQ 688(R6), F3
+	FMOVQ 704(R6), F4
+	FMOVQ 720(R6), F5
+	FMOVQ 736(R6), F6
+	FMOVQ 752(R6), F7
+	FMOVQ 768(R6), F8
+	FMOVQ 784(R6), F9
+	FMOVQ 800(R6), F10
+	FMOVQ 816(R6), F11
+	FMOVQ 832(R6), F12
 	FMOVD a+96(FP), F13
 	VDUP V13.D[0], V13.D2
 	VEOR V14.B16, V14.B16, V14.B16
@@ -24336,12 +26836,12 @@ loop:
 	VMOV V12.B16, V29.B16
 	VFMLA V27.D2, V28.D2, V29.D2
 	WORD $0x6e7adfbd // fmul v29.2d, v29.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V28.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V30.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
@@ -24350,21 +26850,21 @@ loop:
 	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7dd75d // fadd v29.2d, v26.2d, v29.2d
 	WORD $0x6e7ddefd // fmul v29.2d, v23.2d, v29.2d
-	FMOVQ 832(R6), F23
+	FMOVQ 896(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7bd // fadd v29.2d, v29.2d, v27.2d
 	WORD $0x4efdd75d // fsub v29.2d, v26.2d, v29.2d
 	WORD $0x4ef8d7bd // fsub v29.2d, v29.2d, v24.2d
-	FMOVQ 848(R6), F23
+	FMOVQ 912(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efdd73d // fsub v29.2d, v25.2d, v29.2d
-	FMOVQ 864(R6), F24
+	FMOVQ 928(R6), F24
 	WORD $0x4e78e6b7 // fcmeq v23.2d, v21.2d, v24.2d
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 880(R6), F24
+	FMOVQ 944(R6), F24
 	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 896(R6), F24
+	FMOVQ 960(R6), F24
 	WORD $0x6ee0cab7 // fcmge v23.2d, v21.2d, #0.0
 	VBIF V23.B16, V24.B16, V29.B16
 	WORD $0x6e7dde9d // fmul v29.2d, v20.2d, v29.2d
@@ -24397,12 +26897,12 @@ loop:
 	VMOV V12.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
 	WORD $0x6e7adfde // fmul v30.2d, v30.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V28.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V31.B16
 	VFMLA V27.D2, V28.D2, V31.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V31.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
@@ -24411,21 +26911,21 @@ loop:
 	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7ed75e // fadd v30.2d, v26.2d, v30.2d
 	WORD $0x6e7edefe // fmul v30.2d, v23.2d, v30.2d
-	FMOVQ 832(R6), F23
+	FMOVQ 896(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
 	WORD $0x4ef8d7de // fsub v30.2d, v30.2d, v24.2d
-	FMOVQ 848(R6), F23
+	FMOVQ 912(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efed73e // fsub v30.2d, v25.2d, v30.2d
-	FMOVQ 864(R6), F24
+	FMOVQ 928(R6), F24
 	WORD $0x4e78e6d7 // fcmeq v23.2d, v22.2d, v24.2d
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 880(R6), F24
+	FMOVQ 944(R6), F24
 	WORD $0x4ee0dad7 // fcmeq v23.2d, v22.2d, #0.0
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 896(R6), F24
+	FMOVQ 960(R6), F24
 	WORD $0x6ee0cad7 // fcmge v23.2d, v22.2d, #0.0
 	VBIF V23.B16, V24.B16, V30.B16
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
@@ -24482,12 +26982,12 @@ rowperm2:
 	VMOV V12.B16, V29.B16
 	VFMLA V27.D2, V28.D2, V29.D2
 	WORD $0x6e7adfbd // fmul v29.2d, v29.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V28.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V30.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
@@ -24496,21 +26996,21 @@ rowperm2:
 	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7dd75d // fadd v29.2d, v26.2d, v29.2d
 	WORD $0x6e7ddefd // fmul v29.2d, v23.2d, v29.2d
-	FMOVQ 832(R6), F23
+	FMOVQ 896(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7bd // fadd v29.2d, v29.2d, v27.2d
 	WORD $0x4efdd75d // fsub v29.2d, v26.2d, v29.2d
 	WORD $0x4ef8d7bd // fsub v29.2d, v29.2d, v24.2d
-	FMOVQ 848(R6), F23
+	FMOVQ 912(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efdd73d // fsub v29.2d, v25.2d, v29.2d
-	FMOVQ 864(R6), F24
+	FMOVQ 928(R6), F24
 	WORD $0x4e78e6b7 // fcmeq v23.2d, v21.2d, v24.2d
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 880(R6), F24
+	FMOVQ 944(R6), F24
 	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 896(R6), F24
+	FMOVQ 960(R6), F24
 	WORD $0x6ee0cab7 // fcmge v23.2d, v21.2d, #0.0
 	VBIF V23.B16, V24.B16, V29.B16
 	WORD $0x6e7dde9d // fmul v29.2d, v20.2d, v29.2d
@@ -24543,12 +27043,12 @@ rowperm2:
 	VMOV V12.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
 	WORD $0x6e7adfde // fmul v30.2d, v30.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V28.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V31.B16
 	VFMLA V27.D2, V28.D2, V31.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V31.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
@@ -24557,21 +27057,21 @@ rowperm2:
 	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7ed75e // fadd v30.2d, v26.2d, v30.2d
 	WORD $0x6e7edefe // fmul v30.2d, v23.2d, v30.2d
-	FMOVQ 832(R6), F23
+	FMOVQ 896(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
 	WORD $0x4ef8d7de // fsub v30.2d, v30.2d, v24.2d
-	FMOVQ 848(R6), F23
+	FMOVQ 912(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efed73e // fsub v30.2d, v25.2d, v30.2d
-	FMOVQ 864(R6), F24
+	FMOVQ 928(R6), F24
 	WORD $0x4e78e6d7 // fcmeq v23.2d, v22.2d, v24.2d
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 880(R6), F24
+	FMOVQ 944(R6), F24
 	WORD $0x4ee0dad7 // fcmeq v23.2d, v22.2d, #0.0
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 896(R6), F24
+	FMOVQ 960(R6), F24
 	WORD $0x6ee0cad7 // fcmge v23.2d, v22.2d, #0.0
 	VBIF V23.B16, V24.B16, V30.B16
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
@@ -24633,12 +27133,12 @@ single:
 	VMOV V12.B16, V29.B16
 	VFMLA V27.D2, V28.D2, V29.D2
 	WORD $0x6e7adfbd // fmul v29.2d, v29.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V28.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V30.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
@@ -24647,21 +27147,21 @@ single:
 	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7dd75d // fadd v29.2d, v26.2d, v29.2d
 	WORD $0x6e7ddefd // fmul v29.2d, v23.2d, v29.2d
-	FMOVQ 832(R6), F23
+	FMOVQ 896(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7bd // fadd v29.2d, v29.2d, v27.2d
 	WORD $0x4efdd75d // fsub v29.2d, v26.2d, v29.2d
 	WORD $0x4ef8d7bd // fsub v29.2d, v29.2d, v24.2d
-	FMOVQ 848(R6), F23
+	FMOVQ 912(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efdd73d // fsub v29.2d, v25.2d, v29.2d
-	FMOVQ 864(R6), F24
+	FMOVQ 928(R6), F24
 	WORD $0x4e78e6b7 // fcmeq v23.2d, v21.2d, v24.2d
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 880(R6), F24
+	FMOVQ 944(R6), F24
 	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 896(R6), F24
+	FMOVQ 960(R6), F24
 	WORD $0x6ee0cab7 // fcmge v23.2d, v21.2d, #0.0
 	VBIF V23.B16, V24.B16, V29.B16
 	WORD $0x6e7dde9d // fmul v29.2d, v20.2d, v29.2d
@@ -24694,12 +27194,12 @@ single:
 	VMOV V12.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
 	WORD $0x6e7adfde // fmul v30.2d, v30.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V28.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V31.B16
 	VFMLA V27.D2, V28.D2, V31.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V31.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
@@ -24708,21 +27208,21 @@ single:
 	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7ed75e // fadd v30.2d, v26.2d, v30.2d
 	WORD $0x6e7edefe // fmul v30.2d, v23.2d, v30.2d
-	FMOVQ 832(R6), F23
+	FMOVQ 896(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
 	WORD $0x4ef8d7de // fsub v30.2d, v30.2d, v24.2d
-	FMOVQ 848(R6), F23
+	FMOVQ 912(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efed73e // fsub v30.2d, v25.2d, v30.2d
-	FMOVQ 864(R6), F24
+	FMOVQ 928(R6), F24
 	WORD $0x4e78e6d7 // fcmeq v23.2d, v22.2d, v24.2d
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 880(R6), F24
+	FMOVQ 944(R6), F24
 	WORD $0x4ee0dad7 // fcmeq v23.2d, v22.2d, #0.0
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 896(R6), F24
+	FMOVQ 960(R6), F24
 	WORD $0x6ee0cad7 // fcmge v23.2d, v22.2d, #0.0
 	VBIF V23.B16, V24.B16, V30.B16
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
@@ -24783,12 +27283,12 @@ tail:
 	VMOV V12.B16, V29.B16
 	VFMLA V27.D2, V28.D2, V29.D2
 	WORD $0x6e7adfbd // fmul v29.2d, v29.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V28.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V30.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
@@ -24797,21 +27297,21 @@ tail:
 	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7dd75d // fadd v29.2d, v26.2d, v29.2d
 	WORD $0x6e7ddefd // fmul v29.2d, v23.2d, v29.2d
-	FMOVQ 832(R6), F23
+	FMOVQ 896(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7bd // fadd v29.2d, v29.2d, v27.2d
 	WORD $0x4efdd75d // fsub v29.2d, v26.2d, v29.2d
 	WORD $0x4ef8d7bd // fsub v29.2d, v29.2d, v24.2d
-	FMOVQ 848(R6), F23
+	FMOVQ 912(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efdd73d // fsub v29.2d, v25.2d, v29.2d
-	FMOVQ 864(R6), F24
+	FMOVQ 928(R6), F24
 	WORD $0x4e78e6b7 // fcmeq v23.2d, v21.2d, v24.2d
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 880(R6), F24
+	FMOVQ 944(R6), F24
 	WORD $0x4ee0dab7 // fcmeq v23.2d, v21.2d, #0.0
 	VBIT V23.B16, V24.B16, V29.B16
-	FMOVQ 896(R6), F24
+	FMOVQ 960(R6), F24
 	WORD $0x6ee0cab7 // fcmge v23.2d, v21.2d, #0.0
 	VBIF V23.B16, V24.B16, V29.B16
 	WORD $0x6e7dde9d // fmul v29.2d, v20.2d, v29.2d
@@ -24844,12 +27344,12 @@ tail:
 	VMOV V12.B16, V30.B16
 	VFMLA V27.D2, V28.D2, V30.D2
 	WORD $0x6e7adfde // fmul v30.2d, v30.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V28.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V31.B16
 	VFMLA V27.D2, V28.D2, V31.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V28.B16
 	VFMLA V27.D2, V31.D2, V28.D2
 	WORD $0x6e7bdf9c // fmul v28.2d, v28.2d, v27.2d
@@ -24858,21 +27358,21 @@ tail:
 	WORD $0x6e68df5a // fmul v26.2d, v26.2d, v8.2d
 	WORD $0x4e7ed75e // fadd v30.2d, v26.2d, v30.2d
 	WORD $0x6e7edefe // fmul v30.2d, v23.2d, v30.2d
-	FMOVQ 832(R6), F23
+	FMOVQ 896(R6), F23
 	WORD $0x6e77df3b // fmul v27.2d, v25.2d, v23.2d
 	WORD $0x4e7bd7de // fadd v30.2d, v30.2d, v27.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
 	WORD $0x4ef8d7de // fsub v30.2d, v30.2d, v24.2d
-	FMOVQ 848(R6), F23
+	FMOVQ 912(R6), F23
 	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
 	WORD $0x4efed73e // fsub v30.2d, v25.2d, v30.2d
-	FMOVQ 864(R6), F24
+	FMOVQ 928(R6), F24
 	WORD $0x4e78e6d7 // fcmeq v23.2d, v22.2d, v24.2d
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 880(R6), F24
+	FMOVQ 944(R6), F24
 	WORD $0x4ee0dad7 // fcmeq v23.2d, v22.2d, #0.0
 	VBIT V23.B16, V24.B16, V30.B16
-	FMOVQ 896(R6), F24
+	FMOVQ 960(R6), F24
 	WORD $0x6ee0cad7 // fcmge v23.2d, v22.2d, #0.0
 	VBIF V23.B16, V24.B16, V30.B16
 	WORD $0x4ef4d417 // fsub v23.2d, v0.2d, v20.2d
@@ -24925,21 +27425,21 @@ TEXT ·logLossRowUnredNEONF64(SB), NOSPLIT, $0-136
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 528(R6), F0
 	FMOVQ 560(R6), F1
-	FMOVQ 608(R6), F2
-	FMOVQ 624(R6), F3
-	FMOVQ 640(R6), F4
-	FMOVQ 656(R6), F5
-	FMOVQ 672(R6), F6
-	FMOVQ 688(R6), F7
-	FMOVQ 704(R6), F8
-	FMOVQ 720(R6), F9
-	FMOVQ 736(R6), F10
-	FMOVQ 752(R6), F11
-	FMOVQ 768(R6), F12
-	FMOVQ 784(R6), F13
-	FMOVQ 800(R6), F14
-	FMOVQ 816(R6), F15
-	FMOVQ 832(R6), F16
+	FMOVQ 672(R6), F2
+	FMOVQ 688(R6), F3
+	FMOVQ 704(R6), F4
+	FMOVQ 720(R6), F5
+	FMOVQ 736(R6), F6
+	FMOVQ 752(R6), F7
+	FMOVQ 768(R6), F8
+	FMOVQ 784(R6), F9
+	FMOVQ 800(R6), F10
+	FMOVQ 816(R6), F11
+	FMOVQ 832(R6), F12
+	FMOVQ 848(R6), F13
+	FMOVQ 864(R6), F14
+	FMOVQ 880(R6), F15
+	FMOVQ 896(R6), F16
 	FMOVD a+120(FP), F17
 	VDUP V17.D[0], V17.D2
 	VEOR V18.B16, V18.B16, V18.B16
@@ -24996,16 +27496,16 @@ loop:
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -25053,16 +27553,16 @@ loop:
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -25132,16 +27632,16 @@ rowperm2:
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -25189,16 +27689,16 @@ rowperm2:
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -25273,16 +27773,16 @@ single:
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -25330,16 +27830,16 @@ single:
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -25413,16 +27913,16 @@ tail:
 	WORD $0x4e78d7de // fadd v30.2d, v30.2d, v24.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -25470,16 +27970,16 @@ tail:
 	WORD $0x4e78d7ff // fadd v31.2d, v31.2d, v24.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -25517,20 +28017,20 @@ TEXT ·logLossRowGradNEONF64(SB), NOSPLIT, $0-144
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 528(R6), F0
 	FMOVQ 560(R6), F1
-	FMOVQ 608(R6), F2
-	FMOVQ 624(R6), F3
-	FMOVQ 640(R6), F4
-	FMOVQ 656(R6), F5
-	FMOVQ 672(R6), F6
-	FMOVQ 688(R6), F7
-	FMOVQ 704(R6), F8
-	FMOVQ 720(R6), F9
-	FMOVQ 736(R6), F10
-	FMOVQ 752(R6), F11
-	FMOVQ 768(R6), F12
-	FMOVQ 784(R6), F13
-	FMOVQ 800(R6), F14
-	FMOVQ 816(R6), F15
+	FMOVQ 672(R6), F2
+	FMOVQ 688(R6), F3
+	FMOVQ 704(R6), F4
+	FMOVQ 720(R6), F5
+	FMOVQ 736(R6), F6
+	FMOVQ 752(R6), F7
+	FMOVQ 768(R6), F8
+	FMOVQ 784(R6), F9
+	FMOVQ 800(R6), F10
+	FMOVQ 816(R6), F11
+	FMOVQ 832(R6), F12
+	FMOVQ 848(R6), F13
+	FMOVQ 864(R6), F14
+	FMOVQ 880(R6), F15
 	FMOVD a+128(FP), F16
 	VDUP V16.D[0], V16.D2
 	FMOVD s+120(FP), F17
@@ -25585,21 +28085,21 @@ loop:
 	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -25643,21 +28143,21 @@ loop:
 	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -25729,21 +28229,21 @@ rowperm2:
 	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -25787,21 +28287,21 @@ rowperm2:
 	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -25878,21 +28378,21 @@ single:
 	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -25936,21 +28436,21 @@ single:
 	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -26026,21 +28526,21 @@ tail:
 	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7ed77e // fadd v30.2d, v27.2d, v30.2d
 	WORD $0x6e7edf1e // fmul v30.2d, v24.2d, v30.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7de // fadd v30.2d, v30.2d, v28.2d
 	WORD $0x4efed77e // fsub v30.2d, v27.2d, v30.2d
 	WORD $0x4ef9d7de // fsub v30.2d, v30.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4efed75e // fsub v30.2d, v26.2d, v30.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6d8 // fcmeq v24.2d, v22.2d, v25.2d
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0dad8 // fcmeq v24.2d, v22.2d, #0.0
 	VBIT V24.B16, V25.B16, V30.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0cad8 // fcmge v24.2d, v22.2d, #0.0
 	VBIF V24.B16, V25.B16, V30.B16
 	WORD $0x6e7edebe // fmul v30.2d, v21.2d, v30.2d
@@ -26084,21 +28584,21 @@ tail:
 	WORD $0x6e68df7b // fmul v27.2d, v27.2d, v8.2d
 	WORD $0x4e7fd77f // fadd v31.2d, v27.2d, v31.2d
 	WORD $0x6e7fdf1f // fmul v31.2d, v24.2d, v31.2d
-	FMOVQ 832(R6), F24
+	FMOVQ 896(R6), F24
 	WORD $0x6e78df5c // fmul v28.2d, v26.2d, v24.2d
 	WORD $0x4e7cd7ff // fadd v31.2d, v31.2d, v28.2d
 	WORD $0x4effd77f // fsub v31.2d, v27.2d, v31.2d
 	WORD $0x4ef9d7ff // fsub v31.2d, v31.2d, v25.2d
-	FMOVQ 848(R6), F24
+	FMOVQ 912(R6), F24
 	WORD $0x6e78df5a // fmul v26.2d, v26.2d, v24.2d
 	WORD $0x4effd75f // fsub v31.2d, v26.2d, v31.2d
-	FMOVQ 864(R6), F25
+	FMOVQ 928(R6), F25
 	WORD $0x4e79e6f8 // fcmeq v24.2d, v23.2d, v25.2d
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 880(R6), F25
+	FMOVQ 944(R6), F25
 	WORD $0x4ee0daf8 // fcmeq v24.2d, v23.2d, #0.0
 	VBIT V24.B16, V25.B16, V31.B16
-	FMOVQ 896(R6), F25
+	FMOVQ 960(R6), F25
 	WORD $0x6ee0caf8 // fcmge v24.2d, v23.2d, #0.0
 	VBIF V24.B16, V25.B16, V31.B16
 	WORD $0x4ef5d418 // fsub v24.2d, v0.2d, v21.2d
@@ -27102,21 +29602,21 @@ TEXT ·sigmoidCESumNEONF64(SB), NOSPLIT, $0-64
 	MOVD y_base+24(FP), R1
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 528(R6), F0
-	FMOVQ 704(R6), F1
-	FMOVQ 832(R6), F2
-	FMOVQ 848(R6), F3
-	FMOVQ 912(R6), F4
-	FMOVQ 928(R6), F5
-	FMOVQ 944(R6), F6
-	FMOVQ 960(R6), F7
-	FMOVQ 976(R6), F8
-	FMOVQ 992(R6), F9
-	FMOVQ 1008(R6), F10
-	FMOVQ 1024(R6), F11
-	FMOVQ 1040(R6), F12
-	FMOVQ 1056(R6), F13
-	FMOVQ 1072(R6), F14
-	FMOVQ 1088(R6), F15
+	FMOVQ 768(R6), F1
+	FMOVQ 896(R6), F2
+	FMOVQ 912(R6), F3
+	FMOVQ 976(R6), F4
+	FMOVQ 992(R6), F5
+	FMOVQ 1008(R6), F6
+	FMOVQ 1024(R6), F7
+	FMOVQ 1040(R6), F8
+	FMOVQ 1056(R6), F9
+	FMOVQ 1072(R6), F10
+	FMOVQ 1088(R6), F11
+	FMOVQ 1104(R6), F12
+	FMOVQ 1120(R6), F13
+	FMOVQ 1136(R6), F14
+	FMOVQ 1152(R6), F15
 	FMOVD a+48(FP), F16
 	VDUP V16.D[0], V16.D2
 	VEOR V17.B16, V17.B16, V17.B16
@@ -27155,13 +29655,13 @@ loop:
 	VFMLA V23.D2, V26.D2, V25.D2
 	VMOV V15.B16, V26.B16
 	VFMLA V23.D2, V25.D2, V26.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1168(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1184(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1136(R6), F25
+	FMOVQ 1200(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
 	VMOV V1.B16, V25.B16
@@ -27171,7 +29671,7 @@ loop:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1152(R6), F26
+	FMOVQ 1216(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -27181,12 +29681,12 @@ loop:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 720(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 672(R6), F25
+	FMOVQ 736(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 752(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
@@ -27198,24 +29698,24 @@ loop:
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 720(R6), F29
+	FMOVQ 784(R6), F29
 	VMOV V29.B16, V30.B16
-	FMOVQ 736(R6), F29
+	FMOVQ 800(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 816(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 768(R6), F29
+	FMOVQ 832(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V29.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -27269,13 +29769,13 @@ loop:
 	VFMLA V23.D2, V26.D2, V25.D2
 	VMOV V15.B16, V26.B16
 	VFMLA V23.D2, V25.D2, V26.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1168(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1184(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1136(R6), F25
+	FMOVQ 1200(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
 	VMOV V1.B16, V25.B16
@@ -27285,7 +29785,7 @@ loop:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1152(R6), F26
+	FMOVQ 1216(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -27295,12 +29795,12 @@ loop:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 720(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 672(R6), F25
+	FMOVQ 736(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 752(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
@@ -27312,24 +29812,24 @@ loop:
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 720(R6), F29
+	FMOVQ 784(R6), F29
 	VMOV V29.B16, V30.B16
-	FMOVQ 736(R6), F29
+	FMOVQ 800(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 816(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 768(R6), F29
+	FMOVQ 832(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V29.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -27388,13 +29888,13 @@ single:
 	VFMLA V23.D2, V26.D2, V25.D2
 	VMOV V15.B16, V26.B16
 	VFMLA V23.D2, V25.D2, V26.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1168(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1184(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1136(R6), F25
+	FMOVQ 1200(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
 	VMOV V1.B16, V25.B16
@@ -27404,7 +29904,7 @@ single:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1152(R6), F26
+	FMOVQ 1216(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -27414,12 +29914,12 @@ single:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 720(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 672(R6), F25
+	FMOVQ 736(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 752(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
@@ -27431,24 +29931,24 @@ single:
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 720(R6), F29
+	FMOVQ 784(R6), F29
 	VMOV V29.B16, V30.B16
-	FMOVQ 736(R6), F29
+	FMOVQ 800(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 816(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 768(R6), F29
+	FMOVQ 832(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V29.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -27506,13 +30006,13 @@ tail:
 	VFMLA V23.D2, V26.D2, V25.D2
 	VMOV V15.B16, V26.B16
 	VFMLA V23.D2, V25.D2, V26.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1168(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1184(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1136(R6), F25
+	FMOVQ 1200(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
 	VMOV V1.B16, V25.B16
@@ -27522,7 +30022,7 @@ tail:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1152(R6), F26
+	FMOVQ 1216(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -27532,12 +30032,12 @@ tail:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 720(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 672(R6), F25
+	FMOVQ 736(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 752(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
@@ -27549,24 +30049,24 @@ tail:
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 720(R6), F29
+	FMOVQ 784(R6), F29
 	VMOV V29.B16, V30.B16
-	FMOVQ 736(R6), F29
+	FMOVQ 800(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 816(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 768(R6), F29
+	FMOVQ 832(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V29.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -27609,18 +30109,18 @@ TEXT ·sigmoidCEWSumNEONF64(SB), NOSPLIT, $0-104
 	MOVD w_base+48(FP), R2
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 528(R6), F0
-	FMOVQ 704(R6), F1
-	FMOVQ 832(R6), F2
-	FMOVQ 848(R6), F3
-	FMOVQ 912(R6), F4
-	FMOVQ 928(R6), F5
-	FMOVQ 944(R6), F6
-	FMOVQ 960(R6), F7
-	FMOVQ 976(R6), F8
-	FMOVQ 992(R6), F9
-	FMOVQ 1008(R6), F10
-	FMOVQ 1024(R6), F11
-	FMOVQ 1040(R6), F12
+	FMOVQ 768(R6), F1
+	FMOVQ 896(R6), F2
+	FMOVQ 912(R6), F3
+	FMOVQ 976(R6), F4
+	FMOVQ 992(R6), F5
+	FMOVQ 1008(R6), F6
+	FMOVQ 1024(R6), F7
+	FMOVQ 1040(R6), F8
+	FMOVQ 1056(R6), F9
+	FMOVQ 1072(R6), F10
+	FMOVQ 1088(R6), F11
+	FMOVQ 1104(R6), F12
 	FMOVD a+72(FP), F13
 	VDUP V13.D[0], V13.D2
 	VEOR V14.B16, V14.B16, V14.B16
@@ -27657,22 +30157,22 @@ loop:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V12.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1056(R6), F26
+	FMOVQ 1120(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1072(R6), F25
-	VMOV V25.B16, V26.B16
-	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1088(R6), F25
-	VMOV V25.B16, V27.B16
-	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1104(R6), F25
-	VMOV V25.B16, V26.B16
-	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1120(R6), F25
-	VMOV V25.B16, V27.B16
-	VFMLA V23.D2, V26.D2, V27.D2
 	FMOVQ 1136(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1152(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1168(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1184(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1200(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -27682,7 +30182,7 @@ loop:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1152(R6), F26
+	FMOVQ 1216(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -27692,12 +30192,12 @@ loop:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 720(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 672(R6), F25
+	FMOVQ 736(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 752(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
@@ -27709,24 +30209,24 @@ loop:
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 720(R6), F29
+	FMOVQ 784(R6), F29
 	VMOV V29.B16, V30.B16
-	FMOVQ 736(R6), F29
+	FMOVQ 800(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 816(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 768(R6), F29
+	FMOVQ 832(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V29.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -27779,22 +30279,22 @@ loop:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V12.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1056(R6), F26
+	FMOVQ 1120(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1072(R6), F25
-	VMOV V25.B16, V26.B16
-	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1088(R6), F25
-	VMOV V25.B16, V27.B16
-	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1104(R6), F25
-	VMOV V25.B16, V26.B16
-	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1120(R6), F25
-	VMOV V25.B16, V27.B16
-	VFMLA V23.D2, V26.D2, V27.D2
 	FMOVQ 1136(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1152(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1168(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1184(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1200(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -27804,7 +30304,7 @@ loop:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1152(R6), F26
+	FMOVQ 1216(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -27814,12 +30314,12 @@ loop:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 720(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 672(R6), F25
+	FMOVQ 736(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 752(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
@@ -27831,24 +30331,24 @@ loop:
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 720(R6), F29
+	FMOVQ 784(R6), F29
 	VMOV V29.B16, V30.B16
-	FMOVQ 736(R6), F29
+	FMOVQ 800(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 816(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 768(R6), F29
+	FMOVQ 832(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V29.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -27906,22 +30406,22 @@ single:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V12.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1056(R6), F26
+	FMOVQ 1120(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1072(R6), F25
-	VMOV V25.B16, V26.B16
-	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1088(R6), F25
-	VMOV V25.B16, V27.B16
-	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1104(R6), F25
-	VMOV V25.B16, V26.B16
-	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1120(R6), F25
-	VMOV V25.B16, V27.B16
-	VFMLA V23.D2, V26.D2, V27.D2
 	FMOVQ 1136(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1152(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1168(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1184(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1200(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -27931,7 +30431,7 @@ single:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1152(R6), F26
+	FMOVQ 1216(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -27941,12 +30441,12 @@ single:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 720(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 672(R6), F25
+	FMOVQ 736(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 752(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
@@ -27958,24 +30458,24 @@ single:
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 720(R6), F29
+	FMOVQ 784(R6), F29
 	VMOV V29.B16, V30.B16
-	FMOVQ 736(R6), F29
+	FMOVQ 800(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 816(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 768(R6), F29
+	FMOVQ 832(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V29.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -28032,22 +30532,22 @@ tail:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V12.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1056(R6), F26
+	FMOVQ 1120(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1072(R6), F25
-	VMOV V25.B16, V26.B16
-	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1088(R6), F25
-	VMOV V25.B16, V27.B16
-	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1104(R6), F25
-	VMOV V25.B16, V26.B16
-	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1120(R6), F25
-	VMOV V25.B16, V27.B16
-	VFMLA V23.D2, V26.D2, V27.D2
 	FMOVQ 1136(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1152(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1168(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1184(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1200(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -28057,7 +30557,7 @@ tail:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1152(R6), F26
+	FMOVQ 1216(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -28067,12 +30567,12 @@ tail:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 720(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 672(R6), F25
+	FMOVQ 736(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 752(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
@@ -28084,24 +30584,24 @@ tail:
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 720(R6), F29
+	FMOVQ 784(R6), F29
 	VMOV V29.B16, V30.B16
-	FMOVQ 736(R6), F29
+	FMOVQ 800(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 816(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 768(R6), F29
+	FMOVQ 832(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V29.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -28162,20 +30662,20 @@ TEXT ·sigmoidCEUnredNEONF64(SB), NOSPLIT, $0-96
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 528(R6), F0
-	FMOVQ 704(R6), F1
-	FMOVQ 832(R6), F2
-	FMOVQ 848(R6), F3
-	FMOVQ 912(R6), F4
-	FMOVQ 928(R6), F5
-	FMOVQ 944(R6), F6
-	FMOVQ 960(R6), F7
-	FMOVQ 976(R6), F8
-	FMOVQ 992(R6), F9
-	FMOVQ 1008(R6), F10
-	FMOVQ 1024(R6), F11
-	FMOVQ 1040(R6), F12
-	FMOVQ 1056(R6), F13
-	FMOVQ 1072(R6), F14
+	FMOVQ 768(R6), F1
+	FMOVQ 896(R6), F2
+	FMOVQ 912(R6), F3
+	FMOVQ 976(R6), F4
+	FMOVQ 992(R6), F5
+	FMOVQ 1008(R6), F6
+	FMOVQ 1024(R6), F7
+	FMOVQ 1040(R6), F8
+	FMOVQ 1056(R6), F9
+	FMOVQ 1072(R6), F10
+	FMOVQ 1088(R6), F11
+	FMOVQ 1104(R6), F12
+	FMOVQ 1120(R6), F13
+	FMOVQ 1136(R6), F14
 	FMOVD a+80(FP), F15
 	VDUP V15.D[0], V15.D2
 	FMOVD s+72(FP), F16
@@ -28214,16 +30714,16 @@ loop:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V14.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1088(R6), F26
+	FMOVQ 1152(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1168(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1184(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1136(R6), F25
+	FMOVQ 1200(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -28233,7 +30733,7 @@ loop:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1152(R6), F26
+	FMOVQ 1216(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -28243,12 +30743,12 @@ loop:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 720(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 672(R6), F25
+	FMOVQ 736(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 752(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
@@ -28260,24 +30760,24 @@ loop:
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 720(R6), F29
+	FMOVQ 784(R6), F29
 	VMOV V29.B16, V30.B16
-	FMOVQ 736(R6), F29
+	FMOVQ 800(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 816(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 768(R6), F29
+	FMOVQ 832(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V29.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -28331,16 +30831,16 @@ loop:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V14.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1088(R6), F26
+	FMOVQ 1152(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1168(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1184(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1136(R6), F25
+	FMOVQ 1200(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -28350,7 +30850,7 @@ loop:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1152(R6), F26
+	FMOVQ 1216(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -28360,12 +30860,12 @@ loop:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 720(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 672(R6), F25
+	FMOVQ 736(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 752(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
@@ -28377,24 +30877,24 @@ loop:
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 720(R6), F29
+	FMOVQ 784(R6), F29
 	VMOV V29.B16, V30.B16
-	FMOVQ 736(R6), F29
+	FMOVQ 800(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 816(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 768(R6), F29
+	FMOVQ 832(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V29.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -28453,16 +30953,16 @@ single:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V14.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1088(R6), F26
+	FMOVQ 1152(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1168(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1184(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1136(R6), F25
+	FMOVQ 1200(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -28472,7 +30972,7 @@ single:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1152(R6), F26
+	FMOVQ 1216(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -28482,12 +30982,12 @@ single:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 720(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 672(R6), F25
+	FMOVQ 736(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 752(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
@@ -28499,24 +30999,24 @@ single:
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 720(R6), F29
+	FMOVQ 784(R6), F29
 	VMOV V29.B16, V30.B16
-	FMOVQ 736(R6), F29
+	FMOVQ 800(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 816(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 768(R6), F29
+	FMOVQ 832(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V29.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -28574,16 +31074,16 @@ tail:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V14.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1088(R6), F26
+	FMOVQ 1152(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1168(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1184(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1136(R6), F25
+	FMOVQ 1200(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -28593,7 +31093,7 @@ tail:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1152(R6), F26
+	FMOVQ 1216(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -28603,12 +31103,12 @@ tail:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 720(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 672(R6), F25
+	FMOVQ 736(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 752(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
@@ -28620,24 +31120,24 @@ tail:
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 720(R6), F29
+	FMOVQ 784(R6), F29
 	VMOV V29.B16, V30.B16
-	FMOVQ 736(R6), F29
+	FMOVQ 800(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 816(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 768(R6), F29
+	FMOVQ 832(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V29.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -28683,21 +31183,21 @@ TEXT ·sigmoidCEWUnredNEONF64(SB), NOSPLIT, $0-112
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 528(R6), F0
-	FMOVQ 704(R6), F1
-	FMOVQ 832(R6), F2
-	FMOVQ 848(R6), F3
-	FMOVQ 912(R6), F4
-	FMOVQ 928(R6), F5
-	FMOVQ 944(R6), F6
-	FMOVQ 960(R6), F7
-	FMOVQ 976(R6), F8
-	FMOVQ 992(R6), F9
-	FMOVQ 1008(R6), F10
-	FMOVQ 1024(R6), F11
-	FMOVQ 1040(R6), F12
-	FMOVQ 1056(R6), F13
-	FMOVQ 1072(R6), F14
-	FMOVQ 1088(R6), F15
+	FMOVQ 768(R6), F1
+	FMOVQ 896(R6), F2
+	FMOVQ 912(R6), F3
+	FMOVQ 976(R6), F4
+	FMOVQ 992(R6), F5
+	FMOVQ 1008(R6), F6
+	FMOVQ 1024(R6), F7
+	FMOVQ 1040(R6), F8
+	FMOVQ 1056(R6), F9
+	FMOVQ 1072(R6), F10
+	FMOVQ 1088(R6), F11
+	FMOVQ 1104(R6), F12
+	FMOVQ 1120(R6), F13
+	FMOVQ 1136(R6), F14
+	FMOVQ 1152(R6), F15
 	FMOVD a+96(FP), F16
 	VDUP V16.D[0], V16.D2
 	VEOR V17.B16, V17.B16, V17.B16
@@ -28736,13 +31236,13 @@ loop:
 	VFMLA V23.D2, V26.D2, V25.D2
 	VMOV V15.B16, V26.B16
 	VFMLA V23.D2, V25.D2, V26.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1168(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1184(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1136(R6), F25
+	FMOVQ 1200(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
 	VMOV V1.B16, V25.B16
@@ -28752,7 +31252,7 @@ loop:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1152(R6), F26
+	FMOVQ 1216(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -28762,12 +31262,12 @@ loop:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 720(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 672(R6), F25
+	FMOVQ 736(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 752(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
@@ -28779,24 +31279,24 @@ loop:
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 720(R6), F29
+	FMOVQ 784(R6), F29
 	VMOV V29.B16, V30.B16
-	FMOVQ 736(R6), F29
+	FMOVQ 800(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 816(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 768(R6), F29
+	FMOVQ 832(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V29.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -28853,13 +31353,13 @@ loop:
 	VFMLA V23.D2, V26.D2, V25.D2
 	VMOV V15.B16, V26.B16
 	VFMLA V23.D2, V25.D2, V26.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1168(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1184(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1136(R6), F25
+	FMOVQ 1200(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
 	VMOV V1.B16, V25.B16
@@ -28869,7 +31369,7 @@ loop:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1152(R6), F26
+	FMOVQ 1216(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -28879,12 +31379,12 @@ loop:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 720(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 672(R6), F25
+	FMOVQ 736(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 752(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
@@ -28896,24 +31396,24 @@ loop:
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 720(R6), F29
+	FMOVQ 784(R6), F29
 	VMOV V29.B16, V30.B16
-	FMOVQ 736(R6), F29
+	FMOVQ 800(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 816(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 768(R6), F29
+	FMOVQ 832(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V29.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -28975,13 +31475,13 @@ single:
 	VFMLA V23.D2, V26.D2, V25.D2
 	VMOV V15.B16, V26.B16
 	VFMLA V23.D2, V25.D2, V26.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1168(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1184(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1136(R6), F25
+	FMOVQ 1200(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
 	VMOV V1.B16, V25.B16
@@ -28991,7 +31491,7 @@ single:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1152(R6), F26
+	FMOVQ 1216(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -29001,12 +31501,12 @@ single:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 720(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 672(R6), F25
+	FMOVQ 736(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 752(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
@@ -29018,24 +31518,24 @@ single:
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 720(R6), F29
+	FMOVQ 784(R6), F29
 	VMOV V29.B16, V30.B16
-	FMOVQ 736(R6), F29
+	FMOVQ 800(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 816(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 768(R6), F29
+	FMOVQ 832(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V29.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -29096,13 +31596,13 @@ tail:
 	VFMLA V23.D2, V26.D2, V25.D2
 	VMOV V15.B16, V26.B16
 	VFMLA V23.D2, V25.D2, V26.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1168(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1184(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1136(R6), F25
+	FMOVQ 1200(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
 	VMOV V1.B16, V25.B16
@@ -29112,7 +31612,7 @@ tail:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1152(R6), F26
+	FMOVQ 1216(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -29122,12 +31622,12 @@ tail:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 720(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 672(R6), F25
+	FMOVQ 736(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 752(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
@@ -29139,24 +31639,24 @@ tail:
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 720(R6), F29
+	FMOVQ 784(R6), F29
 	VMOV V29.B16, V30.B16
-	FMOVQ 736(R6), F29
+	FMOVQ 800(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 816(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 768(R6), F29
+	FMOVQ 832(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V29.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -29202,20 +31702,20 @@ TEXT ·sigmoidCEGradNEONF64(SB), NOSPLIT, $0-96
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 528(R6), F0
-	FMOVQ 704(R6), F1
-	FMOVQ 832(R6), F2
-	FMOVQ 848(R6), F3
-	FMOVQ 912(R6), F4
-	FMOVQ 928(R6), F5
-	FMOVQ 944(R6), F6
-	FMOVQ 960(R6), F7
-	FMOVQ 976(R6), F8
-	FMOVQ 992(R6), F9
-	FMOVQ 1008(R6), F10
-	FMOVQ 1024(R6), F11
-	FMOVQ 1040(R6), F12
-	FMOVQ 1056(R6), F13
-	FMOVQ 1072(R6), F14
+	FMOVQ 768(R6), F1
+	FMOVQ 896(R6), F2
+	FMOVQ 912(R6), F3
+	FMOVQ 976(R6), F4
+	FMOVQ 992(R6), F5
+	FMOVQ 1008(R6), F6
+	FMOVQ 1024(R6), F7
+	FMOVQ 1040(R6), F8
+	FMOVQ 1056(R6), F9
+	FMOVQ 1072(R6), F10
+	FMOVQ 1088(R6), F11
+	FMOVQ 1104(R6), F12
+	FMOVQ 1120(R6), F13
+	FMOVQ 1136(R6), F14
 	FMOVD a+80(FP), F15
 	VDUP V15.D[0], V15.D2
 	FMOVD s+72(FP), F16
@@ -29254,16 +31754,16 @@ loop:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V14.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1088(R6), F26
+	FMOVQ 1152(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1168(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1184(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1136(R6), F25
+	FMOVQ 1200(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -29273,7 +31773,7 @@ loop:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1152(R6), F26
+	FMOVQ 1216(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -29283,12 +31783,12 @@ loop:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 720(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 672(R6), F25
+	FMOVQ 736(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 752(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
@@ -29300,24 +31800,24 @@ loop:
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 720(R6), F29
+	FMOVQ 784(R6), F29
 	VMOV V29.B16, V30.B16
-	FMOVQ 736(R6), F29
+	FMOVQ 800(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 816(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 768(R6), F29
+	FMOVQ 832(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V29.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -29376,16 +31876,16 @@ loop:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V14.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1088(R6), F26
+	FMOVQ 1152(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1168(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1184(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1136(R6), F25
+	FMOVQ 1200(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -29395,7 +31895,7 @@ loop:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1152(R6), F26
+	FMOVQ 1216(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -29405,12 +31905,12 @@ loop:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 720(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 672(R6), F25
+	FMOVQ 736(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 752(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
@@ -29422,24 +31922,24 @@ loop:
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 720(R6), F29
+	FMOVQ 784(R6), F29
 	VMOV V29.B16, V30.B16
-	FMOVQ 736(R6), F29
+	FMOVQ 800(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 816(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 768(R6), F29
+	FMOVQ 832(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V29.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -29503,16 +32003,16 @@ single:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V14.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1088(R6), F26
+	FMOVQ 1152(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1168(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1184(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1136(R6), F25
+	FMOVQ 1200(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -29522,7 +32022,7 @@ single:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1152(R6), F26
+	FMOVQ 1216(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -29532,12 +32032,12 @@ single:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 720(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 672(R6), F25
+	FMOVQ 736(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 752(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
@@ -29549,24 +32049,24 @@ single:
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 720(R6), F29
+	FMOVQ 784(R6), F29
 	VMOV V29.B16, V30.B16
-	FMOVQ 736(R6), F29
+	FMOVQ 800(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 816(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 768(R6), F29
+	FMOVQ 832(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V29.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -29629,16 +32129,16 @@ tail:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V14.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1088(R6), F26
+	FMOVQ 1152(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1168(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1184(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1136(R6), F25
+	FMOVQ 1200(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -29648,7 +32148,7 @@ tail:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1152(R6), F26
+	FMOVQ 1216(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -29658,12 +32158,12 @@ tail:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 720(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 672(R6), F25
+	FMOVQ 736(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 752(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
@@ -29675,24 +32175,24 @@ tail:
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 720(R6), F29
+	FMOVQ 784(R6), F29
 	VMOV V29.B16, V30.B16
-	FMOVQ 736(R6), F29
+	FMOVQ 800(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 816(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 768(R6), F29
+	FMOVQ 832(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V29.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -29743,20 +32243,20 @@ TEXT ·sigmoidCEWGradNEONF64(SB), NOSPLIT, $0-120
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 528(R6), F0
-	FMOVQ 704(R6), F1
-	FMOVQ 832(R6), F2
-	FMOVQ 848(R6), F3
-	FMOVQ 912(R6), F4
-	FMOVQ 928(R6), F5
-	FMOVQ 944(R6), F6
-	FMOVQ 960(R6), F7
-	FMOVQ 976(R6), F8
-	FMOVQ 992(R6), F9
-	FMOVQ 1008(R6), F10
-	FMOVQ 1024(R6), F11
-	FMOVQ 1040(R6), F12
-	FMOVQ 1056(R6), F13
-	FMOVQ 1072(R6), F14
+	FMOVQ 768(R6), F1
+	FMOVQ 896(R6), F2
+	FMOVQ 912(R6), F3
+	FMOVQ 976(R6), F4
+	FMOVQ 992(R6), F5
+	FMOVQ 1008(R6), F6
+	FMOVQ 1024(R6), F7
+	FMOVQ 1040(R6), F8
+	FMOVQ 1056(R6), F9
+	FMOVQ 1072(R6), F10
+	FMOVQ 1088(R6), F11
+	FMOVQ 1104(R6), F12
+	FMOVQ 1120(R6), F13
+	FMOVQ 1136(R6), F14
 	FMOVD a+104(FP), F15
 	VDUP V15.D[0], V15.D2
 	FMOVD s+96(FP), F16
@@ -29795,16 +32295,16 @@ loop:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V14.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1088(R6), F26
+	FMOVQ 1152(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1168(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1184(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1136(R6), F25
+	FMOVQ 1200(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -29814,7 +32314,7 @@ loop:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1152(R6), F26
+	FMOVQ 1216(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -29824,12 +32324,12 @@ loop:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 720(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 672(R6), F25
+	FMOVQ 736(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 752(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
@@ -29841,24 +32341,24 @@ loop:
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 720(R6), F29
+	FMOVQ 784(R6), F29
 	VMOV V29.B16, V30.B16
-	FMOVQ 736(R6), F29
+	FMOVQ 800(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 816(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 768(R6), F29
+	FMOVQ 832(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V29.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -29920,16 +32420,16 @@ loop:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V14.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1088(R6), F26
+	FMOVQ 1152(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1168(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1184(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1136(R6), F25
+	FMOVQ 1200(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -29939,7 +32439,7 @@ loop:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1152(R6), F26
+	FMOVQ 1216(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -29949,12 +32449,12 @@ loop:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 720(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 672(R6), F25
+	FMOVQ 736(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 752(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
@@ -29966,24 +32466,24 @@ loop:
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 720(R6), F29
+	FMOVQ 784(R6), F29
 	VMOV V29.B16, V30.B16
-	FMOVQ 736(R6), F29
+	FMOVQ 800(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 816(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 768(R6), F29
+	FMOVQ 832(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V29.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -30050,16 +32550,16 @@ single:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V14.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1088(R6), F26
+	FMOVQ 1152(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1168(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1184(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1136(R6), F25
+	FMOVQ 1200(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -30069,7 +32569,7 @@ single:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1152(R6), F26
+	FMOVQ 1216(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -30079,12 +32579,12 @@ single:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 720(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 672(R6), F25
+	FMOVQ 736(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 752(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
@@ -30096,24 +32596,24 @@ single:
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 720(R6), F29
+	FMOVQ 784(R6), F29
 	VMOV V29.B16, V30.B16
-	FMOVQ 736(R6), F29
+	FMOVQ 800(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 816(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 768(R6), F29
+	FMOVQ 832(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V29.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -30179,16 +32679,16 @@ tail:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V14.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1088(R6), F26
+	FMOVQ 1152(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1168(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1184(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1136(R6), F25
+	FMOVQ 1200(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -30198,7 +32698,7 @@ tail:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1152(R6), F26
+	FMOVQ 1216(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -30208,12 +32708,12 @@ tail:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 720(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 672(R6), F25
+	FMOVQ 736(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 752(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
@@ -30225,24 +32725,24 @@ tail:
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 720(R6), F29
+	FMOVQ 784(R6), F29
 	VMOV V29.B16, V30.B16
-	FMOVQ 736(R6), F29
+	FMOVQ 800(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 816(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 768(R6), F29
+	FMOVQ 832(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V29.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -30299,18 +32799,18 @@ TEXT ·sigmoidCERowSumNEONF64(SB), NOSPLIT, $0-128
 	MOVD ZR, R13
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 528(R6), F0
-	FMOVQ 704(R6), F1
-	FMOVQ 832(R6), F2
-	FMOVQ 848(R6), F3
-	FMOVQ 912(R6), F4
-	FMOVQ 928(R6), F5
-	FMOVQ 944(R6), F6
-	FMOVQ 960(R6), F7
-	FMOVQ 976(R6), F8
-	FMOVQ 992(R6), F9
-	FMOVQ 1008(R6), F10
-	FMOVQ 1024(R6), F11
-	FMOVQ 1040(R6), F12
+	FMOVQ 768(R6), F1
+	FMOVQ 896(R6), F2
+	FMOVQ 912(R6), F3
+	FMOVQ 976(R6), F4
+	FMOVQ 992(R6), F5
+	FMOVQ 1008(R6), F6
+	FMOVQ 1024(R6), F7
+	FMOVQ 1040(R6), F8
+	FMOVQ 1056(R6), F9
+	FMOVQ 1072(R6), F10
+	FMOVQ 1088(R6), F11
+	FMOVQ 1104(R6), F12
 	FMOVD a+96(FP), F13
 	VDUP V13.D[0], V13.D2
 	VEOR V14.B16, V14.B16, V14.B16
@@ -30347,22 +32847,22 @@ loop:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V12.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1056(R6), F26
+	FMOVQ 1120(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1072(R6), F25
-	VMOV V25.B16, V26.B16
-	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1088(R6), F25
-	VMOV V25.B16, V27.B16
-	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1104(R6), F25
-	VMOV V25.B16, V26.B16
-	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1120(R6), F25
-	VMOV V25.B16, V27.B16
-	VFMLA V23.D2, V26.D2, V27.D2
 	FMOVQ 1136(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1152(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1168(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1184(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1200(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -30372,7 +32872,7 @@ loop:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1152(R6), F26
+	FMOVQ 1216(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -30382,12 +32882,12 @@ loop:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 720(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 672(R6), F25
+	FMOVQ 736(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 752(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
@@ -30399,24 +32899,24 @@ loop:
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 720(R6), F29
+	FMOVQ 784(R6), F29
 	VMOV V29.B16, V30.B16
-	FMOVQ 736(R6), F29
+	FMOVQ 800(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 816(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 768(R6), F29
+	FMOVQ 832(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V29.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -30482,22 +32982,22 @@ rowperm2:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V12.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1056(R6), F26
+	FMOVQ 1120(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1072(R6), F25
-	VMOV V25.B16, V26.B16
-	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1088(R6), F25
-	VMOV V25.B16, V27.B16
-	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1104(R6), F25
-	VMOV V25.B16, V26.B16
-	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1120(R6), F25
-	VMOV V25.B16, V27.B16
-	VFMLA V23.D2, V26.D2, V27.D2
 	FMOVQ 1136(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1152(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1168(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1184(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1200(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -30507,7 +33007,7 @@ rowperm2:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1152(R6), F26
+	FMOVQ 1216(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -30517,12 +33017,12 @@ rowperm2:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 720(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 672(R6), F25
+	FMOVQ 736(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 752(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
@@ -30534,24 +33034,24 @@ rowperm2:
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 720(R6), F29
+	FMOVQ 784(R6), F29
 	VMOV V29.B16, V30.B16
-	FMOVQ 736(R6), F29
+	FMOVQ 800(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 816(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 768(R6), F29
+	FMOVQ 832(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V29.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -30622,22 +33122,22 @@ single:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V12.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1056(R6), F26
+	FMOVQ 1120(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1072(R6), F25
-	VMOV V25.B16, V26.B16
-	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1088(R6), F25
-	VMOV V25.B16, V27.B16
-	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1104(R6), F25
-	VMOV V25.B16, V26.B16
-	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1120(R6), F25
-	VMOV V25.B16, V27.B16
-	VFMLA V23.D2, V26.D2, V27.D2
 	FMOVQ 1136(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1152(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1168(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1184(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1200(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -30647,7 +33147,7 @@ single:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1152(R6), F26
+	FMOVQ 1216(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -30657,12 +33157,12 @@ single:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 720(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 672(R6), F25
+	FMOVQ 736(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 752(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
@@ -30674,24 +33174,24 @@ single:
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 720(R6), F29
+	FMOVQ 784(R6), F29
 	VMOV V29.B16, V30.B16
-	FMOVQ 736(R6), F29
+	FMOVQ 800(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 816(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 768(R6), F29
+	FMOVQ 832(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V29.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -30761,22 +33261,22 @@ tail:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V12.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1056(R6), F26
+	FMOVQ 1120(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1072(R6), F25
-	VMOV V25.B16, V26.B16
-	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1088(R6), F25
-	VMOV V25.B16, V27.B16
-	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1104(R6), F25
-	VMOV V25.B16, V26.B16
-	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1120(R6), F25
-	VMOV V25.B16, V27.B16
-	VFMLA V23.D2, V26.D2, V27.D2
 	FMOVQ 1136(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1152(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1168(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V23.D2, V27.D2, V26.D2
+	FMOVQ 1184(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V23.D2, V26.D2, V27.D2
+	FMOVQ 1200(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -30786,7 +33286,7 @@ tail:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1152(R6), F26
+	FMOVQ 1216(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -30796,12 +33296,12 @@ tail:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 720(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 672(R6), F25
+	FMOVQ 736(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 752(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
@@ -30813,24 +33313,24 @@ tail:
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 720(R6), F29
+	FMOVQ 784(R6), F29
 	VMOV V29.B16, V30.B16
-	FMOVQ 736(R6), F29
+	FMOVQ 800(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 816(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 768(R6), F29
+	FMOVQ 832(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V29.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -30900,21 +33400,21 @@ TEXT ·sigmoidCERowUnredNEONF64(SB), NOSPLIT, $0-136
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 528(R6), F0
-	FMOVQ 704(R6), F1
-	FMOVQ 832(R6), F2
-	FMOVQ 848(R6), F3
-	FMOVQ 912(R6), F4
-	FMOVQ 928(R6), F5
-	FMOVQ 944(R6), F6
-	FMOVQ 960(R6), F7
-	FMOVQ 976(R6), F8
-	FMOVQ 992(R6), F9
-	FMOVQ 1008(R6), F10
-	FMOVQ 1024(R6), F11
-	FMOVQ 1040(R6), F12
-	FMOVQ 1056(R6), F13
-	FMOVQ 1072(R6), F14
-	FMOVQ 1088(R6), F15
+	FMOVQ 768(R6), F1
+	FMOVQ 896(R6), F2
+	FMOVQ 912(R6), F3
+	FMOVQ 976(R6), F4
+	FMOVQ 992(R6), F5
+	FMOVQ 1008(R6), F6
+	FMOVQ 1024(R6), F7
+	FMOVQ 1040(R6), F8
+	FMOVQ 1056(R6), F9
+	FMOVQ 1072(R6), F10
+	FMOVQ 1088(R6), F11
+	FMOVQ 1104(R6), F12
+	FMOVQ 1120(R6), F13
+	FMOVQ 1136(R6), F14
+	FMOVQ 1152(R6), F15
 	FMOVD a+120(FP), F16
 	VDUP V16.D[0], V16.D2
 	VEOR V17.B16, V17.B16, V17.B16
@@ -30953,13 +33453,13 @@ loop:
 	VFMLA V23.D2, V26.D2, V25.D2
 	VMOV V15.B16, V26.B16
 	VFMLA V23.D2, V25.D2, V26.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1168(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1184(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1136(R6), F25
+	FMOVQ 1200(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
 	VMOV V1.B16, V25.B16
@@ -30969,7 +33469,7 @@ loop:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1152(R6), F26
+	FMOVQ 1216(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -30979,12 +33479,12 @@ loop:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 720(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 672(R6), F25
+	FMOVQ 736(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 752(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
@@ -30996,24 +33496,24 @@ loop:
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 720(R6), F29
+	FMOVQ 784(R6), F29
 	VMOV V29.B16, V30.B16
-	FMOVQ 736(R6), F29
+	FMOVQ 800(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 816(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 768(R6), F29
+	FMOVQ 832(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V29.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -31083,13 +33583,13 @@ rowperm2:
 	VFMLA V23.D2, V26.D2, V25.D2
 	VMOV V15.B16, V26.B16
 	VFMLA V23.D2, V25.D2, V26.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1168(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1184(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1136(R6), F25
+	FMOVQ 1200(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
 	VMOV V1.B16, V25.B16
@@ -31099,7 +33599,7 @@ rowperm2:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1152(R6), F26
+	FMOVQ 1216(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -31109,12 +33609,12 @@ rowperm2:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 720(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 672(R6), F25
+	FMOVQ 736(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 752(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
@@ -31126,24 +33626,24 @@ rowperm2:
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 720(R6), F29
+	FMOVQ 784(R6), F29
 	VMOV V29.B16, V30.B16
-	FMOVQ 736(R6), F29
+	FMOVQ 800(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 816(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 768(R6), F29
+	FMOVQ 832(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V29.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -31218,13 +33718,13 @@ single:
 	VFMLA V23.D2, V26.D2, V25.D2
 	VMOV V15.B16, V26.B16
 	VFMLA V23.D2, V25.D2, V26.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1168(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1184(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1136(R6), F25
+	FMOVQ 1200(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
 	VMOV V1.B16, V25.B16
@@ -31234,7 +33734,7 @@ single:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1152(R6), F26
+	FMOVQ 1216(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -31244,12 +33744,12 @@ single:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 720(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 672(R6), F25
+	FMOVQ 736(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 752(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
@@ -31261,24 +33761,24 @@ single:
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 720(R6), F29
+	FMOVQ 784(R6), F29
 	VMOV V29.B16, V30.B16
-	FMOVQ 736(R6), F29
+	FMOVQ 800(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 816(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 768(R6), F29
+	FMOVQ 832(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V29.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -31352,13 +33852,13 @@ tail:
 	VFMLA V23.D2, V26.D2, V25.D2
 	VMOV V15.B16, V26.B16
 	VFMLA V23.D2, V25.D2, V26.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1168(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1184(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1136(R6), F25
+	FMOVQ 1200(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
 	VMOV V1.B16, V25.B16
@@ -31368,7 +33868,7 @@ tail:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1152(R6), F26
+	FMOVQ 1216(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -31378,12 +33878,12 @@ tail:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 720(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 672(R6), F25
+	FMOVQ 736(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 752(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
@@ -31395,24 +33895,24 @@ tail:
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 720(R6), F29
+	FMOVQ 784(R6), F29
 	VMOV V29.B16, V30.B16
-	FMOVQ 736(R6), F29
+	FMOVQ 800(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 816(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 768(R6), F29
+	FMOVQ 832(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V29.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -31467,20 +33967,20 @@ TEXT ·sigmoidCERowGradNEONF64(SB), NOSPLIT, $0-144
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 528(R6), F0
-	FMOVQ 704(R6), F1
-	FMOVQ 832(R6), F2
-	FMOVQ 848(R6), F3
-	FMOVQ 912(R6), F4
-	FMOVQ 928(R6), F5
-	FMOVQ 944(R6), F6
-	FMOVQ 960(R6), F7
-	FMOVQ 976(R6), F8
-	FMOVQ 992(R6), F9
-	FMOVQ 1008(R6), F10
-	FMOVQ 1024(R6), F11
-	FMOVQ 1040(R6), F12
-	FMOVQ 1056(R6), F13
-	FMOVQ 1072(R6), F14
+	FMOVQ 768(R6), F1
+	FMOVQ 896(R6), F2
+	FMOVQ 912(R6), F3
+	FMOVQ 976(R6), F4
+	FMOVQ 992(R6), F5
+	FMOVQ 1008(R6), F6
+	FMOVQ 1024(R6), F7
+	FMOVQ 1040(R6), F8
+	FMOVQ 1056(R6), F9
+	FMOVQ 1072(R6), F10
+	FMOVQ 1088(R6), F11
+	FMOVQ 1104(R6), F12
+	FMOVQ 1120(R6), F13
+	FMOVQ 1136(R6), F14
 	FMOVD a+128(FP), F15
 	VDUP V15.D[0], V15.D2
 	FMOVD s+120(FP), F16
@@ -31519,16 +34019,16 @@ loop:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V14.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1088(R6), F26
+	FMOVQ 1152(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1168(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1184(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1136(R6), F25
+	FMOVQ 1200(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -31538,7 +34038,7 @@ loop:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1152(R6), F26
+	FMOVQ 1216(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -31548,12 +34048,12 @@ loop:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 720(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 672(R6), F25
+	FMOVQ 736(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 752(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
@@ -31565,24 +34065,24 @@ loop:
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 720(R6), F29
+	FMOVQ 784(R6), F29
 	VMOV V29.B16, V30.B16
-	FMOVQ 736(R6), F29
+	FMOVQ 800(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 816(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 768(R6), F29
+	FMOVQ 832(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V29.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -31657,16 +34157,16 @@ rowperm2:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V14.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1088(R6), F26
+	FMOVQ 1152(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1168(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1184(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1136(R6), F25
+	FMOVQ 1200(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -31676,7 +34176,7 @@ rowperm2:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1152(R6), F26
+	FMOVQ 1216(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -31686,12 +34186,12 @@ rowperm2:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 720(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 672(R6), F25
+	FMOVQ 736(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 752(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
@@ -31703,24 +34203,24 @@ rowperm2:
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 720(R6), F29
+	FMOVQ 784(R6), F29
 	VMOV V29.B16, V30.B16
-	FMOVQ 736(R6), F29
+	FMOVQ 800(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 816(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 768(R6), F29
+	FMOVQ 832(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V29.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -31800,16 +34300,16 @@ single:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V14.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1088(R6), F26
+	FMOVQ 1152(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1168(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1184(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1136(R6), F25
+	FMOVQ 1200(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -31819,7 +34319,7 @@ single:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1152(R6), F26
+	FMOVQ 1216(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -31829,12 +34329,12 @@ single:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 720(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 672(R6), F25
+	FMOVQ 736(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 752(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
@@ -31846,24 +34346,24 @@ single:
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 720(R6), F29
+	FMOVQ 784(R6), F29
 	VMOV V29.B16, V30.B16
-	FMOVQ 736(R6), F29
+	FMOVQ 800(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 816(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 768(R6), F29
+	FMOVQ 832(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V29.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -31942,16 +34442,16 @@ tail:
 	VFMLA V23.D2, V25.D2, V26.D2
 	VMOV V14.B16, V25.B16
 	VFMLA V23.D2, V26.D2, V25.D2
-	FMOVQ 1088(R6), F26
+	FMOVQ 1152(R6), F26
 	VMOV V26.B16, V27.B16
 	VFMLA V23.D2, V25.D2, V27.D2
-	FMOVQ 1104(R6), F25
+	FMOVQ 1168(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
-	FMOVQ 1120(R6), F25
+	FMOVQ 1184(R6), F25
 	VMOV V25.B16, V27.B16
 	VFMLA V23.D2, V26.D2, V27.D2
-	FMOVQ 1136(R6), F25
+	FMOVQ 1200(R6), F25
 	VMOV V25.B16, V26.B16
 	VFMLA V23.D2, V27.D2, V26.D2
 	VMOV V1.B16, V25.B16
@@ -31961,7 +34461,7 @@ tail:
 	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
 	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
 	VSUB V25.D2, V24.D2, V24.D2
-	FMOVQ 1152(R6), F26
+	FMOVQ 1216(R6), F26
 	VADD V26.D2, V25.D2, V25.D2
 	VADD V26.D2, V24.D2, V24.D2
 	VSHL $52, V25.D2, V25.D2
@@ -31971,12 +34471,12 @@ tail:
 	WORD $0x4e60d6f5 // fadd v21.2d, v23.2d, v0.2d
 	VUSHR $52, V21.D2, V24.D2
 	WORD $0x4e61db18 // scvtf v24.2d, v24.2d
-	FMOVQ 656(R6), F25
+	FMOVQ 720(R6), F25
 	WORD $0x4ef9d718 // fsub v24.2d, v24.2d, v25.2d
-	FMOVQ 672(R6), F25
+	FMOVQ 736(R6), F25
 	VAND V25.B16, V21.B16, V26.B16
 	VORR V0.B16, V26.B16, V26.B16
-	FMOVQ 688(R6), F25
+	FMOVQ 752(R6), F25
 	WORD $0x6ef9e75b // fcmgt v27.2d, v26.2d, v25.2d
 	WORD $0x6e61df59 // fmul v25.2d, v26.2d, v1.2d
 	VBIT V27.B16, V25.B16, V26.B16
@@ -31988,24 +34488,24 @@ tail:
 	WORD $0x6e7bff3b // fdiv v27.2d, v25.2d, v27.2d
 	WORD $0x6e7bdf7a // fmul v26.2d, v27.2d, v27.2d
 	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
-	FMOVQ 720(R6), F29
+	FMOVQ 784(R6), F29
 	VMOV V29.B16, V30.B16
-	FMOVQ 736(R6), F29
+	FMOVQ 800(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
-	FMOVQ 752(R6), F29
+	FMOVQ 816(R6), F29
 	VMOV V29.B16, V30.B16
 	VFMLA V28.D2, V31.D2, V30.D2
-	FMOVQ 768(R6), F29
+	FMOVQ 832(R6), F29
 	VMOV V29.B16, V31.B16
 	VFMLA V28.D2, V30.D2, V31.D2
 	WORD $0x6e7adfff // fmul v31.2d, v31.2d, v26.2d
-	FMOVQ 784(R6), F26
+	FMOVQ 848(R6), F26
 	VMOV V26.B16, V29.B16
-	FMOVQ 800(R6), F26
+	FMOVQ 864(R6), F26
 	VMOV V26.B16, V30.B16
 	VFMLA V28.D2, V29.D2, V30.D2
-	FMOVQ 816(R6), F26
+	FMOVQ 880(R6), F26
 	VMOV V26.B16, V29.B16
 	VFMLA V28.D2, V30.D2, V29.D2
 	WORD $0x6e7cdfbd // fmul v29.2d, v29.2d, v28.2d
@@ -33277,7 +35777,7 @@ TEXT ·l1GradNEONF64(SB), NOSPLIT, $0-96
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 528(R6), F0
 	FMOVQ 544(R6), F1
-	FMOVQ 592(R6), F2
+	FMOVQ 656(R6), F2
 	FMOVD s+72(FP), F3
 	VDUP V3.D[0], V3.D2
 	VEOR V4.B16, V4.B16, V4.B16
@@ -33386,7 +35886,7 @@ TEXT ·l1WGradNEONF64(SB), NOSPLIT, $0-120
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 528(R6), F0
 	FMOVQ 544(R6), F1
-	FMOVQ 592(R6), F2
+	FMOVQ 656(R6), F2
 	FMOVD s+96(FP), F3
 	VDUP V3.D[0], V3.D2
 	VEOR V4.B16, V4.B16, V4.B16
@@ -33846,7 +36346,7 @@ TEXT ·l1RowGradNEONF64(SB), NOSPLIT, $0-144
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 528(R6), F0
 	FMOVQ 544(R6), F1
-	FMOVQ 592(R6), F2
+	FMOVQ 656(R6), F2
 	FMOVD s+120(FP), F3
 	VDUP V3.D[0], V3.D2
 	VEOR V4.B16, V4.B16, V4.B16
@@ -34039,7 +36539,7 @@ TEXT ·l2SumNEONF64(SB), NOSPLIT, $0-64
 	MOVD p_len+8(FP), R4
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 544(R6), F0
-	FMOVQ 704(R6), F1
+	FMOVQ 768(R6), F1
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
 	VEOR V4.B16, V4.B16, V4.B16
@@ -34102,7 +36602,7 @@ TEXT ·l2WSumNEONF64(SB), NOSPLIT, $0-104
 	MOVD w_base+48(FP), R2
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 544(R6), F0
-	FMOVQ 704(R6), F1
+	FMOVQ 768(R6), F1
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
 	VEOR V4.B16, V4.B16, V4.B16
@@ -34217,7 +36717,7 @@ TEXT ·l2UnredNEONF64(SB), NOSPLIT, $0-96
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 544(R6), F0
-	FMOVQ 704(R6), F1
+	FMOVQ 768(R6), F1
 	FMOVD s+72(FP), F2
 	VDUP V2.D[0], V2.D2
 	VEOR V3.B16, V3.B16, V3.B16
@@ -34295,7 +36795,7 @@ TEXT ·l2WUnredNEONF64(SB), NOSPLIT, $0-112
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 544(R6), F0
-	FMOVQ 704(R6), F1
+	FMOVQ 768(R6), F1
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
 	VEOR V4.B16, V4.B16, V4.B16
@@ -34376,7 +36876,7 @@ TEXT ·l2GradNEONF64(SB), NOSPLIT, $0-96
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 544(R6), F0
-	FMOVQ 704(R6), F1
+	FMOVQ 768(R6), F1
 	FMOVD s+72(FP), F2
 	VDUP V2.D[0], V2.D2
 	VEOR V3.B16, V3.B16, V3.B16
@@ -34454,7 +36954,7 @@ TEXT ·l2WGradNEONF64(SB), NOSPLIT, $0-120
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 544(R6), F0
-	FMOVQ 704(R6), F1
+	FMOVQ 768(R6), F1
 	FMOVD s+96(FP), F2
 	VDUP V2.D[0], V2.D2
 	VEOR V3.B16, V3.B16, V3.B16
@@ -34553,7 +37053,7 @@ TEXT ·l2RowSumNEONF64(SB), NOSPLIT, $0-128
 	MOVD ZR, R13
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 544(R6), F0
-	FMOVQ 704(R6), F1
+	FMOVQ 768(R6), F1
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
 	VEOR V4.B16, V4.B16, V4.B16
@@ -34742,7 +37242,7 @@ TEXT ·l2RowUnredNEONF64(SB), NOSPLIT, $0-136
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 544(R6), F0
-	FMOVQ 704(R6), F1
+	FMOVQ 768(R6), F1
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
 	VEOR V4.B16, V4.B16, V4.B16
@@ -34897,7 +37397,7 @@ TEXT ·l2RowGradNEONF64(SB), NOSPLIT, $0-144
 	MOVD dst_base+0(FP), R3
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 544(R6), F0
-	FMOVQ 704(R6), F1
+	FMOVQ 768(R6), F1
 	FMOVD s+120(FP), F2
 	VDUP V2.D[0], V2.D2
 	VEOR V3.B16, V3.B16, V3.B16
@@ -35062,25 +37562,25 @@ TEXT ·logMapNEONF64(SB), NOSPLIT, $0-48
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 528(R6), F0
 	FMOVQ 560(R6), F1
-	FMOVQ 608(R6), F2
-	FMOVQ 624(R6), F3
-	FMOVQ 640(R6), F4
-	FMOVQ 656(R6), F5
-	FMOVQ 672(R6), F6
-	FMOVQ 688(R6), F7
-	FMOVQ 704(R6), F8
-	FMOVQ 720(R6), F9
-	FMOVQ 736(R6), F10
-	FMOVQ 752(R6), F11
-	FMOVQ 768(R6), F12
-	FMOVQ 784(R6), F13
-	FMOVQ 800(R6), F14
-	FMOVQ 816(R6), F15
-	FMOVQ 832(R6), F16
-	FMOVQ 848(R6), F17
-	FMOVQ 864(R6), F18
-	FMOVQ 880(R6), F19
-	FMOVQ 896(R6), F20
+	FMOVQ 672(R6), F2
+	FMOVQ 688(R6), F3
+	FMOVQ 704(R6), F4
+	FMOVQ 720(R6), F5
+	FMOVQ 736(R6), F6
+	FMOVQ 752(R6), F7
+	FMOVQ 768(R6), F8
+	FMOVQ 784(R6), F9
+	FMOVQ 800(R6), F10
+	FMOVQ 816(R6), F11
+	FMOVQ 832(R6), F12
+	FMOVQ 848(R6), F13
+	FMOVQ 864(R6), F14
+	FMOVQ 880(R6), F15
+	FMOVQ 896(R6), F16
+	FMOVQ 912(R6), F17
+	FMOVQ 928(R6), F18
+	FMOVQ 944(R6), F19
+	FMOVQ 960(R6), F20
 loop:
 	CMP $2, R4
 	BLT tail
@@ -35206,25 +37706,25 @@ TEXT ·expMapNEONF64(SB), NOSPLIT, $0-48
 	MOVD x_len+32(FP), R4
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 528(R6), F0
-	FMOVQ 704(R6), F1
-	FMOVQ 832(R6), F2
-	FMOVQ 848(R6), F3
-	FMOVQ 912(R6), F4
-	FMOVQ 928(R6), F5
-	FMOVQ 944(R6), F6
-	FMOVQ 960(R6), F7
-	FMOVQ 976(R6), F8
-	FMOVQ 992(R6), F9
-	FMOVQ 1008(R6), F10
-	FMOVQ 1024(R6), F11
-	FMOVQ 1040(R6), F12
-	FMOVQ 1056(R6), F13
-	FMOVQ 1072(R6), F14
-	FMOVQ 1088(R6), F15
-	FMOVQ 1104(R6), F16
-	FMOVQ 1120(R6), F17
-	FMOVQ 1136(R6), F18
-	FMOVQ 1152(R6), F19
+	FMOVQ 768(R6), F1
+	FMOVQ 896(R6), F2
+	FMOVQ 912(R6), F3
+	FMOVQ 976(R6), F4
+	FMOVQ 992(R6), F5
+	FMOVQ 1008(R6), F6
+	FMOVQ 1024(R6), F7
+	FMOVQ 1040(R6), F8
+	FMOVQ 1056(R6), F9
+	FMOVQ 1072(R6), F10
+	FMOVQ 1088(R6), F11
+	FMOVQ 1104(R6), F12
+	FMOVQ 1120(R6), F13
+	FMOVQ 1136(R6), F14
+	FMOVQ 1152(R6), F15
+	FMOVQ 1168(R6), F16
+	FMOVQ 1184(R6), F17
+	FMOVQ 1200(R6), F18
+	FMOVQ 1216(R6), F19
 loop:
 	CMP $2, R4
 	BLT tail
@@ -35333,25 +37833,25 @@ TEXT ·log1pMapNEONF64(SB), NOSPLIT, $0-48
 	MOVD $neonconsts<>(SB), R6
 	FMOVQ 528(R6), F0
 	FMOVQ 560(R6), F1
-	FMOVQ 608(R6), F2
-	FMOVQ 624(R6), F3
-	FMOVQ 640(R6), F4
-	FMOVQ 656(R6), F5
-	FMOVQ 672(R6), F6
-	FMOVQ 688(R6), F7
-	FMOVQ 704(R6), F8
-	FMOVQ 720(R6), F9
-	FMOVQ 736(R6), F10
-	FMOVQ 752(R6), F11
-	FMOVQ 768(R6), F12
-	FMOVQ 784(R6), F13
-	FMOVQ 800(R6), F14
-	FMOVQ 816(R6), F15
-	FMOVQ 832(R6), F16
-	FMOVQ 848(R6), F17
-	FMOVQ 864(R6), F18
-	FMOVQ 880(R6), F19
-	FMOVQ 896(R6), F20
+	FMOVQ 672(R6), F2
+	FMOVQ 688(R6), F3
+	FMOVQ 704(R6), F4
+	FMOVQ 720(R6), F5
+	FMOVQ 736(R6), F6
+	FMOVQ 752(R6), F7
+	FMOVQ 768(R6), F8
+	FMOVQ 784(R6), F9
+	FMOVQ 800(R6), F10
+	FMOVQ 816(R6), F11
+	FMOVQ 832(R6), F12
+	FMOVQ 848(R6), F13
+	FMOVQ 864(R6), F14
+	FMOVQ 880(R6), F15
+	FMOVQ 896(R6), F16
+	FMOVQ 912(R6), F17
+	FMOVQ 928(R6), F18
+	FMOVQ 944(R6), F19
+	FMOVQ 960(R6), F20
 loop:
 	CMP $2, R4
 	BLT tail
@@ -36503,6 +39003,2631 @@ group4:
 done:
 	RET
 
+// (x []float64) float64
+TEXT ·softmaxRowMaxNEONF64(SB), NOSPLIT, $0-32
+	MOVD x_base+0(FP), R0
+	MOVD x_len+8(FP), R4
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 944(R6), F0
+	VMOV V0.B16, V1.B16
+	VMOV V0.B16, V2.B16
+	VMOV V0.B16, V3.B16
+	VMOV V0.B16, V4.B16
+grp1:
+	CMP $8, R4
+	BLT one2
+	VLD1.P 16(R0), [V5.D2]
+	WORD $0x4e65f421 // fmax v1.2d, v1.2d, v5.2d
+	VLD1.P 16(R0), [V5.D2]
+	WORD $0x4e65f442 // fmax v2.2d, v2.2d, v5.2d
+	VLD1.P 16(R0), [V5.D2]
+	WORD $0x4e65f463 // fmax v3.2d, v3.2d, v5.2d
+	VLD1.P 16(R0), [V5.D2]
+	WORD $0x4e65f484 // fmax v4.2d, v4.2d, v5.2d
+	SUB $8, R4
+	B grp1
+one2:
+	CMP $2, R4
+	BLT tail3
+	VLD1.P 16(R0), [V5.D2]
+	WORD $0x4e65f421 // fmax v1.2d, v1.2d, v5.2d
+	SUB $2, R4
+	B one2
+tail3:
+	CBZ R4, spandone4
+	FMOVD.P 8(R0), F5
+	VDUP V5.D[0], V5.D2
+	WORD $0x4e65f421 // fmax v1.2d, v1.2d, v5.2d
+	SUB $1, R4
+	B tail3
+spandone4:
+	WORD $0x4e62f421 // fmax v1.2d, v1.2d, v2.2d
+	WORD $0x4e63f421 // fmax v1.2d, v1.2d, v3.2d
+	WORD $0x4e64f421 // fmax v1.2d, v1.2d, v4.2d
+	VDUP V1.D[1], V5.D2
+	WORD $0x4e65f421 // fmax v1.2d, v1.2d, v5.2d
+	FMOVD F1, ret+24(FP)
+	RET
+
+// (g []float64, p, q float64)
+TEXT ·softmaxGradSparseNEONF64(SB), NOSPLIT, $0-40
+	MOVD g_base+0(FP), R0
+	MOVD g_base+0(FP), R3
+	MOVD g_len+8(FP), R4
+	MOVD $neonconsts<>(SB), R6
+	FMOVD p+24(FP), F0
+	VDUP V0.D[0], V0.D2
+	FMOVD q+32(FP), F1
+	VDUP V1.D[0], V1.D2
+	WORD $0x6ee0f821 // fneg v1.2d, v1.2d
+grp1:
+	CMP $4, R4
+	BLT one2
+	VLD1.P 16(R0), [V2.D2]
+	VMOV V1.B16, V3.B16
+	VFMLA V0.D2, V2.D2, V3.D2
+	VST1.P [V3.D2], 16(R3)
+	VLD1.P 16(R0), [V2.D2]
+	VMOV V1.B16, V3.B16
+	VFMLA V0.D2, V2.D2, V3.D2
+	VST1.P [V3.D2], 16(R3)
+	SUB $4, R4
+	B grp1
+one2:
+	CMP $2, R4
+	BLT tail3
+	VLD1.P 16(R0), [V2.D2]
+	VMOV V1.B16, V3.B16
+	VFMLA V0.D2, V2.D2, V3.D2
+	VST1.P [V3.D2], 16(R3)
+	SUB $2, R4
+	B one2
+tail3:
+	CBZ R4, spandone4
+	FMOVD.P 8(R0), F2
+	VMOV V1.B16, V3.B16
+	VFMLA V0.D2, V2.D2, V3.D2
+	FMOVD.P F3, 8(R3)
+	SUB $1, R4
+	B tail3
+spandone4:
+	RET
+
+// (g, z []float64, pos, neg, p, r, q float64)
+TEXT ·softmaxGradDenseNEONF64(SB), NOSPLIT, $0-88
+	MOVD g_base+0(FP), R0
+	MOVD g_base+0(FP), R3
+	MOVD g_len+8(FP), R4
+	MOVD z_base+24(FP), R1
+	MOVD $neonconsts<>(SB), R6
+	FMOVD pos+48(FP), F0
+	VDUP V0.D[0], V0.D2
+	FMOVD neg+56(FP), F1
+	VDUP V1.D[0], V1.D2
+	FMOVD p+64(FP), F2
+	VDUP V2.D[0], V2.D2
+	FMOVD r+72(FP), F3
+	VDUP V3.D[0], V3.D2
+	FMOVD q+80(FP), F4
+	VDUP V4.D[0], V4.D2
+	WORD $0x6ee0f884 // fneg v4.2d, v4.2d
+grp1:
+	CMP $4, R4
+	BLT one2
+	VLD1.P 16(R0), [V5.D2]
+	VLD1.P 16(R1), [V6.D2]
+	WORD $0x6e60dcc6 // fmul v6.2d, v6.2d, v0.2d
+	WORD $0x4e61d4c6 // fadd v6.2d, v6.2d, v1.2d
+	WORD $0x6e63dcc6 // fmul v6.2d, v6.2d, v3.2d
+	VFMLS V2.D2, V5.D2, V6.D2
+	WORD $0x6e64dcc6 // fmul v6.2d, v6.2d, v4.2d
+	VST1.P [V6.D2], 16(R3)
+	VLD1.P 16(R0), [V5.D2]
+	VLD1.P 16(R1), [V6.D2]
+	WORD $0x6e60dcc6 // fmul v6.2d, v6.2d, v0.2d
+	WORD $0x4e61d4c6 // fadd v6.2d, v6.2d, v1.2d
+	WORD $0x6e63dcc6 // fmul v6.2d, v6.2d, v3.2d
+	VFMLS V2.D2, V5.D2, V6.D2
+	WORD $0x6e64dcc6 // fmul v6.2d, v6.2d, v4.2d
+	VST1.P [V6.D2], 16(R3)
+	SUB $4, R4
+	B grp1
+one2:
+	CMP $2, R4
+	BLT tail3
+	VLD1.P 16(R0), [V5.D2]
+	VLD1.P 16(R1), [V6.D2]
+	WORD $0x6e60dcc6 // fmul v6.2d, v6.2d, v0.2d
+	WORD $0x4e61d4c6 // fadd v6.2d, v6.2d, v1.2d
+	WORD $0x6e63dcc6 // fmul v6.2d, v6.2d, v3.2d
+	VFMLS V2.D2, V5.D2, V6.D2
+	WORD $0x6e64dcc6 // fmul v6.2d, v6.2d, v4.2d
+	VST1.P [V6.D2], 16(R3)
+	SUB $2, R4
+	B one2
+tail3:
+	CBZ R4, spandone4
+	FMOVD.P 8(R0), F5
+	FMOVD.P 8(R1), F6
+	WORD $0x6e60dcc6 // fmul v6.2d, v6.2d, v0.2d
+	WORD $0x4e61d4c6 // fadd v6.2d, v6.2d, v1.2d
+	WORD $0x6e63dcc6 // fmul v6.2d, v6.2d, v3.2d
+	VFMLS V2.D2, V5.D2, V6.D2
+	WORD $0x6e64dcc6 // fmul v6.2d, v6.2d, v4.2d
+	FMOVD.P F6, 8(R3)
+	SUB $1, R4
+	B tail3
+spandone4:
+	RET
+
+// (x []float64, m float64) (float64, int)
+TEXT ·softmaxExpSumNEONF64(SB), NOSPLIT, $0-48
+	MOVD x_base+0(FP), R0
+	MOVD x_len+8(FP), R4
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 528(R6), F0
+	FMOVQ 544(R6), F1
+	FMOVQ 768(R6), F2
+	FMOVQ 896(R6), F3
+	FMOVQ 912(R6), F4
+	FMOVQ 976(R6), F5
+	FMOVQ 1008(R6), F6
+	FMOVQ 1024(R6), F7
+	FMOVQ 1040(R6), F8
+	FMOVQ 1056(R6), F9
+	FMOVQ 1072(R6), F10
+	FMOVQ 1088(R6), F11
+	FMOVQ 1104(R6), F12
+	FMOVQ 1120(R6), F13
+	FMOVQ 1136(R6), F14
+	FMOVQ 1152(R6), F15
+	FMOVQ 1168(R6), F16
+	FMOVQ 1184(R6), F17
+	FMOVQ 1200(R6), F18
+	FMOVQ 1216(R6), F19
+	FMOVD m+24(FP), F20
+	VDUP V20.D[0], V20.D2
+	VEOR V21.B16, V21.B16, V21.B16
+	VEOR V22.B16, V22.B16, V22.B16
+	VEOR V23.B16, V23.B16, V23.B16
+grp1:
+	CMP $4, R4
+	BLT one2
+	VLD1.P 16(R0), [V24.D2]
+	WORD $0x4ef4d718 // fsub v24.2d, v24.2d, v20.2d
+	WORD $0x4e65f719 // fmax v25.2d, v24.2d, v5.2d
+	VMOV V6.B16, V26.B16
+	VFMLA V7.D2, V25.D2, V26.D2
+	WORD $0x4ee6d75b // fsub v27.2d, v26.2d, v6.2d
+	VSUB V6.D2, V26.D2, V26.D2
+	VFMLS V4.D2, V27.D2, V25.D2
+	VFMLS V3.D2, V27.D2, V25.D2
+	VMOV V8.B16, V27.B16
+	VMOV V9.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	VMOV V10.B16, V27.B16
+	VFMLA V25.D2, V28.D2, V27.D2
+	VMOV V11.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	VMOV V12.B16, V27.B16
+	VFMLA V25.D2, V28.D2, V27.D2
+	VMOV V13.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	VMOV V14.B16, V27.B16
+	VFMLA V25.D2, V28.D2, V27.D2
+	VMOV V15.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	VMOV V16.B16, V27.B16
+	VFMLA V25.D2, V28.D2, V27.D2
+	VMOV V17.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	VMOV V18.B16, V27.B16
+	VFMLA V25.D2, V28.D2, V27.D2
+	VMOV V2.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
+	VFMLA V28.D2, V27.D2, V25.D2
+	WORD $0x4e60d739 // fadd v25.2d, v25.2d, v0.2d
+	WORD $0x4f7f075b // sshr v27.2d, v26.2d, #1
+	VSUB V27.D2, V26.D2, V26.D2
+	VADD V19.D2, V27.D2, V27.D2
+	VADD V19.D2, V26.D2, V26.D2
+	VSHL $52, V27.D2, V27.D2
+	VSHL $52, V26.D2, V26.D2
+	WORD $0x6e7bdf39 // fmul v25.2d, v25.2d, v27.2d
+	WORD $0x6e7adf39 // fmul v25.2d, v25.2d, v26.2d
+	WORD $0x4ee0db1a // fcmeq v26.2d, v24.2d, #0.0
+	VSUB V26.D2, V23.D2, V23.D2
+	WORD $0x4e7a1f39 // bic v25.16b, v25.16b, v26.16b
+	WORD $0x4e79d6b5 // fadd v21.2d, v21.2d, v25.2d
+	VLD1.P 16(R0), [V24.D2]
+	WORD $0x4ef4d718 // fsub v24.2d, v24.2d, v20.2d
+	WORD $0x4e65f719 // fmax v25.2d, v24.2d, v5.2d
+	VMOV V6.B16, V26.B16
+	VFMLA V7.D2, V25.D2, V26.D2
+	WORD $0x4ee6d75b // fsub v27.2d, v26.2d, v6.2d
+	VSUB V6.D2, V26.D2, V26.D2
+	VFMLS V4.D2, V27.D2, V25.D2
+	VFMLS V3.D2, V27.D2, V25.D2
+	VMOV V8.B16, V27.B16
+	VMOV V9.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	VMOV V10.B16, V27.B16
+	VFMLA V25.D2, V28.D2, V27.D2
+	VMOV V11.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	VMOV V12.B16, V27.B16
+	VFMLA V25.D2, V28.D2, V27.D2
+	VMOV V13.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	VMOV V14.B16, V27.B16
+	VFMLA V25.D2, V28.D2, V27.D2
+	VMOV V15.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	VMOV V16.B16, V27.B16
+	VFMLA V25.D2, V28.D2, V27.D2
+	VMOV V17.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	VMOV V18.B16, V27.B16
+	VFMLA V25.D2, V28.D2, V27.D2
+	VMOV V2.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
+	VFMLA V28.D2, V27.D2, V25.D2
+	WORD $0x4e60d739 // fadd v25.2d, v25.2d, v0.2d
+	WORD $0x4f7f075b // sshr v27.2d, v26.2d, #1
+	VSUB V27.D2, V26.D2, V26.D2
+	VADD V19.D2, V27.D2, V27.D2
+	VADD V19.D2, V26.D2, V26.D2
+	VSHL $52, V27.D2, V27.D2
+	VSHL $52, V26.D2, V26.D2
+	WORD $0x6e7bdf39 // fmul v25.2d, v25.2d, v27.2d
+	WORD $0x6e7adf39 // fmul v25.2d, v25.2d, v26.2d
+	WORD $0x4ee0db1a // fcmeq v26.2d, v24.2d, #0.0
+	VSUB V26.D2, V23.D2, V23.D2
+	WORD $0x4e7a1f39 // bic v25.16b, v25.16b, v26.16b
+	WORD $0x4e79d6d6 // fadd v22.2d, v22.2d, v25.2d
+	SUB $4, R4
+	B grp1
+one2:
+	CMP $2, R4
+	BLT tail3
+	VLD1.P 16(R0), [V24.D2]
+	WORD $0x4ef4d718 // fsub v24.2d, v24.2d, v20.2d
+	WORD $0x4e65f719 // fmax v25.2d, v24.2d, v5.2d
+	VMOV V6.B16, V26.B16
+	VFMLA V7.D2, V25.D2, V26.D2
+	WORD $0x4ee6d75b // fsub v27.2d, v26.2d, v6.2d
+	VSUB V6.D2, V26.D2, V26.D2
+	VFMLS V4.D2, V27.D2, V25.D2
+	VFMLS V3.D2, V27.D2, V25.D2
+	VMOV V8.B16, V27.B16
+	VMOV V9.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	VMOV V10.B16, V27.B16
+	VFMLA V25.D2, V28.D2, V27.D2
+	VMOV V11.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	VMOV V12.B16, V27.B16
+	VFMLA V25.D2, V28.D2, V27.D2
+	VMOV V13.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	VMOV V14.B16, V27.B16
+	VFMLA V25.D2, V28.D2, V27.D2
+	VMOV V15.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	VMOV V16.B16, V27.B16
+	VFMLA V25.D2, V28.D2, V27.D2
+	VMOV V17.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	VMOV V18.B16, V27.B16
+	VFMLA V25.D2, V28.D2, V27.D2
+	VMOV V2.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
+	VFMLA V28.D2, V27.D2, V25.D2
+	WORD $0x4e60d739 // fadd v25.2d, v25.2d, v0.2d
+	WORD $0x4f7f075b // sshr v27.2d, v26.2d, #1
+	VSUB V27.D2, V26.D2, V26.D2
+	VADD V19.D2, V27.D2, V27.D2
+	VADD V19.D2, V26.D2, V26.D2
+	VSHL $52, V27.D2, V27.D2
+	VSHL $52, V26.D2, V26.D2
+	WORD $0x6e7bdf39 // fmul v25.2d, v25.2d, v27.2d
+	WORD $0x6e7adf39 // fmul v25.2d, v25.2d, v26.2d
+	WORD $0x4ee0db1a // fcmeq v26.2d, v24.2d, #0.0
+	VSUB V26.D2, V23.D2, V23.D2
+	WORD $0x4e7a1f39 // bic v25.16b, v25.16b, v26.16b
+	WORD $0x4e79d6b5 // fadd v21.2d, v21.2d, v25.2d
+	SUB $2, R4
+	B one2
+tail3:
+	CBZ R4, spandone4
+	FMOVD.P 8(R0), F24
+	WORD $0x4ef4d718 // fsub v24.2d, v24.2d, v20.2d
+	WORD $0x4e65f719 // fmax v25.2d, v24.2d, v5.2d
+	VMOV V6.B16, V26.B16
+	VFMLA V7.D2, V25.D2, V26.D2
+	WORD $0x4ee6d75b // fsub v27.2d, v26.2d, v6.2d
+	VSUB V6.D2, V26.D2, V26.D2
+	VFMLS V4.D2, V27.D2, V25.D2
+	VFMLS V3.D2, V27.D2, V25.D2
+	VMOV V8.B16, V27.B16
+	VMOV V9.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	VMOV V10.B16, V27.B16
+	VFMLA V25.D2, V28.D2, V27.D2
+	VMOV V11.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	VMOV V12.B16, V27.B16
+	VFMLA V25.D2, V28.D2, V27.D2
+	VMOV V13.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	VMOV V14.B16, V27.B16
+	VFMLA V25.D2, V28.D2, V27.D2
+	VMOV V15.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	VMOV V16.B16, V27.B16
+	VFMLA V25.D2, V28.D2, V27.D2
+	VMOV V17.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	VMOV V18.B16, V27.B16
+	VFMLA V25.D2, V28.D2, V27.D2
+	VMOV V2.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
+	VFMLA V28.D2, V27.D2, V25.D2
+	WORD $0x4e60d739 // fadd v25.2d, v25.2d, v0.2d
+	WORD $0x4f7f075b // sshr v27.2d, v26.2d, #1
+	VSUB V27.D2, V26.D2, V26.D2
+	VADD V19.D2, V27.D2, V27.D2
+	VADD V19.D2, V26.D2, V26.D2
+	VSHL $52, V27.D2, V27.D2
+	VSHL $52, V26.D2, V26.D2
+	WORD $0x6e7bdf39 // fmul v25.2d, v25.2d, v27.2d
+	WORD $0x6e7adf39 // fmul v25.2d, v25.2d, v26.2d
+	WORD $0x4ee0db1a // fcmeq v26.2d, v24.2d, #0.0
+	VAND V1.B16, V26.B16, V26.B16
+	VSUB V26.D2, V23.D2, V23.D2
+	WORD $0x4e7a1f39 // bic v25.16b, v25.16b, v26.16b
+	VAND V1.B16, V25.B16, V25.B16
+	WORD $0x4e79d6b5 // fadd v21.2d, v21.2d, v25.2d
+	SUB $1, R4
+	B tail3
+spandone4:
+	WORD $0x4e76d6b5 // fadd v21.2d, v21.2d, v22.2d
+	WORD $0x7e70dab8 // faddp d24, v21.2d
+	FMOVD F24, ret+32(FP)
+	WORD $0x5ef1baf8 // addp d24, v23.2d
+	VMOV V24.D[0], R8
+	MOVD R8, ret1+40(FP)
+	RET
+
+// (dst []float64, x []float64, m float64) (float64, int)
+TEXT ·softmaxExpSumENEONF64(SB), NOSPLIT, $0-72
+	MOVD x_base+24(FP), R0
+	MOVD x_len+32(FP), R4
+	MOVD dst_base+0(FP), R3
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 528(R6), F0
+	FMOVQ 544(R6), F1
+	FMOVQ 768(R6), F2
+	FMOVQ 896(R6), F3
+	FMOVQ 912(R6), F4
+	FMOVQ 976(R6), F5
+	FMOVQ 1008(R6), F6
+	FMOVQ 1024(R6), F7
+	FMOVQ 1040(R6), F8
+	FMOVQ 1056(R6), F9
+	FMOVQ 1072(R6), F10
+	FMOVQ 1088(R6), F11
+	FMOVQ 1104(R6), F12
+	FMOVQ 1120(R6), F13
+	FMOVQ 1136(R6), F14
+	FMOVQ 1152(R6), F15
+	FMOVQ 1168(R6), F16
+	FMOVQ 1184(R6), F17
+	FMOVQ 1200(R6), F18
+	FMOVQ 1216(R6), F19
+	FMOVD m+48(FP), F20
+	VDUP V20.D[0], V20.D2
+	VEOR V21.B16, V21.B16, V21.B16
+	VEOR V22.B16, V22.B16, V22.B16
+	VEOR V23.B16, V23.B16, V23.B16
+grp1:
+	CMP $4, R4
+	BLT one2
+	VLD1.P 16(R0), [V24.D2]
+	WORD $0x4ef4d718 // fsub v24.2d, v24.2d, v20.2d
+	WORD $0x4e65f719 // fmax v25.2d, v24.2d, v5.2d
+	VMOV V6.B16, V26.B16
+	VFMLA V7.D2, V25.D2, V26.D2
+	WORD $0x4ee6d75b // fsub v27.2d, v26.2d, v6.2d
+	VSUB V6.D2, V26.D2, V26.D2
+	VFMLS V4.D2, V27.D2, V25.D2
+	VFMLS V3.D2, V27.D2, V25.D2
+	VMOV V8.B16, V27.B16
+	VMOV V9.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	VMOV V10.B16, V27.B16
+	VFMLA V25.D2, V28.D2, V27.D2
+	VMOV V11.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	VMOV V12.B16, V27.B16
+	VFMLA V25.D2, V28.D2, V27.D2
+	VMOV V13.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	VMOV V14.B16, V27.B16
+	VFMLA V25.D2, V28.D2, V27.D2
+	VMOV V15.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	VMOV V16.B16, V27.B16
+	VFMLA V25.D2, V28.D2, V27.D2
+	VMOV V17.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	VMOV V18.B16, V27.B16
+	VFMLA V25.D2, V28.D2, V27.D2
+	VMOV V2.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
+	VFMLA V28.D2, V27.D2, V25.D2
+	WORD $0x4e60d739 // fadd v25.2d, v25.2d, v0.2d
+	WORD $0x4f7f075b // sshr v27.2d, v26.2d, #1
+	VSUB V27.D2, V26.D2, V26.D2
+	VADD V19.D2, V27.D2, V27.D2
+	VADD V19.D2, V26.D2, V26.D2
+	VSHL $52, V27.D2, V27.D2
+	VSHL $52, V26.D2, V26.D2
+	WORD $0x6e7bdf39 // fmul v25.2d, v25.2d, v27.2d
+	WORD $0x6e7adf39 // fmul v25.2d, v25.2d, v26.2d
+	VST1.P [V25.D2], 16(R3)
+	WORD $0x4ee0db1a // fcmeq v26.2d, v24.2d, #0.0
+	VSUB V26.D2, V23.D2, V23.D2
+	WORD $0x4e7a1f39 // bic v25.16b, v25.16b, v26.16b
+	WORD $0x4e79d6b5 // fadd v21.2d, v21.2d, v25.2d
+	VLD1.P 16(R0), [V24.D2]
+	WORD $0x4ef4d718 // fsub v24.2d, v24.2d, v20.2d
+	WORD $0x4e65f719 // fmax v25.2d, v24.2d, v5.2d
+	VMOV V6.B16, V26.B16
+	VFMLA V7.D2, V25.D2, V26.D2
+	WORD $0x4ee6d75b // fsub v27.2d, v26.2d, v6.2d
+	VSUB V6.D2, V26.D2, V26.D2
+	VFMLS V4.D2, V27.D2, V25.D2
+	VFMLS V3.D2, V27.D2, V25.D2
+	VMOV V8.B16, V27.B16
+	VMOV V9.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	VMOV V10.B16, V27.B16
+	VFMLA V25.D2, V28.D2, V27.D2
+	VMOV V11.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	VMOV V12.B16, V27.B16
+	VFMLA V25.D2, V28.D2, V27.D2
+	VMOV V13.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	VMOV V14.B16, V27.B16
+	VFMLA V25.D2, V28.D2, V27.D2
+	VMOV V15.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	VMOV V16.B16, V27.B16
+	VFMLA V25.D2, V28.D2, V27.D2
+	VMOV V17.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	VMOV V18.B16, V27.B16
+	VFMLA V25.D2, V28.D2, V27.D2
+	VMOV V2.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
+	VFMLA V28.D2, V27.D2, V25.D2
+	WORD $0x4e60d739 // fadd v25.2d, v25.2d, v0.2d
+	WORD $0x4f7f075b // sshr v27.2d, v26.2d, #1
+	VSUB V27.D2, V26.D2, V26.D2
+	VADD V19.D2, V27.D2, V27.D2
+	VADD V19.D2, V26.D2, V26.D2
+	VSHL $52, V27.D2, V27.D2
+	VSHL $52, V26.D2, V26.D2
+	WORD $0x6e7bdf39 // fmul v25.2d, v25.2d, v27.2d
+	WORD $0x6e7adf39 // fmul v25.2d, v25.2d, v26.2d
+	VST1.P [V25.D2], 16(R3)
+	WORD $0x4ee0db1a // fcmeq v26.2d, v24.2d, #0.0
+	VSUB V26.D2, V23.D2, V23.D2
+	WORD $0x4e7a1f39 // bic v25.16b, v25.16b, v26.16b
+	WORD $0x4e79d6d6 // fadd v22.2d, v22.2d, v25.2d
+	SUB $4, R4
+	B grp1
+one2:
+	CMP $2, R4
+	BLT tail3
+	VLD1.P 16(R0), [V24.D2]
+	WORD $0x4ef4d718 // fsub v24.2d, v24.2d, v20.2d
+	WORD $0x4e65f719 // fmax v25.2d, v24.2d, v5.2d
+	VMOV V6.B16, V26.B16
+	VFMLA V7.D2, V25.D2, V26.D2
+	WORD $0x4ee6d75b // fsub v27.2d, v26.2d, v6.2d
+	VSUB V6.D2, V26.D2, V26.D2
+	VFMLS V4.D2, V27.D2, V25.D2
+	VFMLS V3.D2, V27.D2, V25.D2
+	VMOV V8.B16, V27.B16
+	VMOV V9.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	VMOV V10.B16, V27.B16
+	VFMLA V25.D2, V28.D2, V27.D2
+	VMOV V11.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	VMOV V12.B16, V27.B16
+	VFMLA V25.D2, V28.D2, V27.D2
+	VMOV V13.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	VMOV V14.B16, V27.B16
+	VFMLA V25.D2, V28.D2, V27.D2
+	VMOV V15.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	VMOV V16.B16, V27.B16
+	VFMLA V25.D2, V28.D2, V27.D2
+	VMOV V17.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	VMOV V18.B16, V27.B16
+	VFMLA V25.D2, V28.D2, V27.D2
+	VMOV V2.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
+	VFMLA V28.D2, V27.D2, V25.D2
+	WORD $0x4e60d739 // fadd v25.2d, v25.2d, v0.2d
+	WORD $0x4f7f075b // sshr v27.2d, v26.2d, #1
+	VSUB V27.D2, V26.D2, V26.D2
+	VADD V19.D2, V27.D2, V27.D2
+	VADD V19.D2, V26.D2, V26.D2
+	VSHL $52, V27.D2, V27.D2
+	VSHL $52, V26.D2, V26.D2
+	WORD $0x6e7bdf39 // fmul v25.2d, v25.2d, v27.2d
+	WORD $0x6e7adf39 // fmul v25.2d, v25.2d, v26.2d
+	VST1.P [V25.D2], 16(R3)
+	WORD $0x4ee0db1a // fcmeq v26.2d, v24.2d, #0.0
+	VSUB V26.D2, V23.D2, V23.D2
+	WORD $0x4e7a1f39 // bic v25.16b, v25.16b, v26.16b
+	WORD $0x4e79d6b5 // fadd v21.2d, v21.2d, v25.2d
+	SUB $2, R4
+	B one2
+tail3:
+	CBZ R4, spandone4
+	FMOVD.P 8(R0), F24
+	WORD $0x4ef4d718 // fsub v24.2d, v24.2d, v20.2d
+	WORD $0x4e65f719 // fmax v25.2d, v24.2d, v5.2d
+	VMOV V6.B16, V26.B16
+	VFMLA V7.D2, V25.D2, V26.D2
+	WORD $0x4ee6d75b // fsub v27.2d, v26.2d, v6.2d
+	VSUB V6.D2, V26.D2, V26.D2
+	VFMLS V4.D2, V27.D2, V25.D2
+	VFMLS V3.D2, V27.D2, V25.D2
+	VMOV V8.B16, V27.B16
+	VMOV V9.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	VMOV V10.B16, V27.B16
+	VFMLA V25.D2, V28.D2, V27.D2
+	VMOV V11.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	VMOV V12.B16, V27.B16
+	VFMLA V25.D2, V28.D2, V27.D2
+	VMOV V13.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	VMOV V14.B16, V27.B16
+	VFMLA V25.D2, V28.D2, V27.D2
+	VMOV V15.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	VMOV V16.B16, V27.B16
+	VFMLA V25.D2, V28.D2, V27.D2
+	VMOV V17.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	VMOV V18.B16, V27.B16
+	VFMLA V25.D2, V28.D2, V27.D2
+	VMOV V2.B16, V28.B16
+	VFMLA V25.D2, V27.D2, V28.D2
+	WORD $0x6e79df3b // fmul v27.2d, v25.2d, v25.2d
+	VFMLA V28.D2, V27.D2, V25.D2
+	WORD $0x4e60d739 // fadd v25.2d, v25.2d, v0.2d
+	WORD $0x4f7f075b // sshr v27.2d, v26.2d, #1
+	VSUB V27.D2, V26.D2, V26.D2
+	VADD V19.D2, V27.D2, V27.D2
+	VADD V19.D2, V26.D2, V26.D2
+	VSHL $52, V27.D2, V27.D2
+	VSHL $52, V26.D2, V26.D2
+	WORD $0x6e7bdf39 // fmul v25.2d, v25.2d, v27.2d
+	WORD $0x6e7adf39 // fmul v25.2d, v25.2d, v26.2d
+	FMOVD.P F25, 8(R3)
+	WORD $0x4ee0db1a // fcmeq v26.2d, v24.2d, #0.0
+	VAND V1.B16, V26.B16, V26.B16
+	VSUB V26.D2, V23.D2, V23.D2
+	WORD $0x4e7a1f39 // bic v25.16b, v25.16b, v26.16b
+	VAND V1.B16, V25.B16, V25.B16
+	WORD $0x4e79d6b5 // fadd v21.2d, v21.2d, v25.2d
+	SUB $1, R4
+	B tail3
+spandone4:
+	WORD $0x4e76d6b5 // fadd v21.2d, v21.2d, v22.2d
+	WORD $0x7e70dab8 // faddp d24, v21.2d
+	FMOVD F24, ret+56(FP)
+	WORD $0x5ef1baf8 // addp d24, v23.2d
+	VMOV V24.D[0], R8
+	MOVD R8, ret1+64(FP)
+	RET
+
+// (x []float64, m float64) (float64, float64, int)
+TEXT ·softmaxExpSumDistNEONF64(SB), NOSPLIT, $0-56
+	MOVD x_base+0(FP), R0
+	MOVD x_len+8(FP), R4
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 528(R6), F0
+	FMOVQ 544(R6), F1
+	FMOVQ 768(R6), F2
+	FMOVQ 896(R6), F3
+	FMOVQ 912(R6), F4
+	FMOVQ 976(R6), F5
+	FMOVQ 1008(R6), F6
+	FMOVQ 1024(R6), F7
+	FMOVQ 1040(R6), F8
+	FMOVQ 1056(R6), F9
+	FMOVQ 1072(R6), F10
+	FMOVQ 1088(R6), F11
+	FMOVQ 1104(R6), F12
+	FMOVQ 1120(R6), F13
+	FMOVQ 1136(R6), F14
+	FMOVQ 1152(R6), F15
+	FMOVQ 1168(R6), F16
+	FMOVQ 1184(R6), F17
+	FMOVQ 1200(R6), F18
+	FMOVQ 1216(R6), F19
+	FMOVD m+24(FP), F20
+	VDUP V20.D[0], V20.D2
+	VEOR V21.B16, V21.B16, V21.B16
+	VEOR V22.B16, V22.B16, V22.B16
+	VEOR V23.B16, V23.B16, V23.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	VEOR V25.B16, V25.B16, V25.B16
+grp1:
+	CMP $4, R4
+	BLT one2
+	VLD1.P 16(R0), [V26.D2]
+	WORD $0x4ef4d75a // fsub v26.2d, v26.2d, v20.2d
+	WORD $0x4e65f75b // fmax v27.2d, v26.2d, v5.2d
+	VMOV V6.B16, V28.B16
+	VFMLA V7.D2, V27.D2, V28.D2
+	WORD $0x4ee6d79d // fsub v29.2d, v28.2d, v6.2d
+	VSUB V6.D2, V28.D2, V28.D2
+	VFMLS V4.D2, V29.D2, V27.D2
+	VFMLS V3.D2, V29.D2, V27.D2
+	VMOV V8.B16, V29.B16
+	VMOV V9.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	VMOV V10.B16, V29.B16
+	VFMLA V27.D2, V30.D2, V29.D2
+	VMOV V11.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	VMOV V12.B16, V29.B16
+	VFMLA V27.D2, V30.D2, V29.D2
+	VMOV V13.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	VMOV V14.B16, V29.B16
+	VFMLA V27.D2, V30.D2, V29.D2
+	VMOV V15.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	VMOV V16.B16, V29.B16
+	VFMLA V27.D2, V30.D2, V29.D2
+	VMOV V17.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	VMOV V18.B16, V29.B16
+	VFMLA V27.D2, V30.D2, V29.D2
+	VMOV V2.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	WORD $0x6e7bdf7d // fmul v29.2d, v27.2d, v27.2d
+	VFMLA V30.D2, V29.D2, V27.D2
+	WORD $0x4e60d77b // fadd v27.2d, v27.2d, v0.2d
+	WORD $0x4f7f079d // sshr v29.2d, v28.2d, #1
+	VSUB V29.D2, V28.D2, V28.D2
+	VADD V19.D2, V29.D2, V29.D2
+	VADD V19.D2, V28.D2, V28.D2
+	VSHL $52, V29.D2, V29.D2
+	VSHL $52, V28.D2, V28.D2
+	WORD $0x6e7ddf7b // fmul v27.2d, v27.2d, v29.2d
+	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
+	WORD $0x4ee0db5c // fcmeq v28.2d, v26.2d, #0.0
+	VSUB V28.D2, V25.D2, V25.D2
+	WORD $0x4e7c1f7b // bic v27.16b, v27.16b, v28.16b
+	WORD $0x4e7bd6b5 // fadd v21.2d, v21.2d, v27.2d
+	WORD $0x4efad6f7 // fsub v23.2d, v23.2d, v26.2d
+	VLD1.P 16(R0), [V26.D2]
+	WORD $0x4ef4d75a // fsub v26.2d, v26.2d, v20.2d
+	WORD $0x4e65f75b // fmax v27.2d, v26.2d, v5.2d
+	VMOV V6.B16, V28.B16
+	VFMLA V7.D2, V27.D2, V28.D2
+	WORD $0x4ee6d79d // fsub v29.2d, v28.2d, v6.2d
+	VSUB V6.D2, V28.D2, V28.D2
+	VFMLS V4.D2, V29.D2, V27.D2
+	VFMLS V3.D2, V29.D2, V27.D2
+	VMOV V8.B16, V29.B16
+	VMOV V9.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	VMOV V10.B16, V29.B16
+	VFMLA V27.D2, V30.D2, V29.D2
+	VMOV V11.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	VMOV V12.B16, V29.B16
+	VFMLA V27.D2, V30.D2, V29.D2
+	VMOV V13.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	VMOV V14.B16, V29.B16
+	VFMLA V27.D2, V30.D2, V29.D2
+	VMOV V15.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	VMOV V16.B16, V29.B16
+	VFMLA V27.D2, V30.D2, V29.D2
+	VMOV V17.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	VMOV V18.B16, V29.B16
+	VFMLA V27.D2, V30.D2, V29.D2
+	VMOV V2.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	WORD $0x6e7bdf7d // fmul v29.2d, v27.2d, v27.2d
+	VFMLA V30.D2, V29.D2, V27.D2
+	WORD $0x4e60d77b // fadd v27.2d, v27.2d, v0.2d
+	WORD $0x4f7f079d // sshr v29.2d, v28.2d, #1
+	VSUB V29.D2, V28.D2, V28.D2
+	VADD V19.D2, V29.D2, V29.D2
+	VADD V19.D2, V28.D2, V28.D2
+	VSHL $52, V29.D2, V29.D2
+	VSHL $52, V28.D2, V28.D2
+	WORD $0x6e7ddf7b // fmul v27.2d, v27.2d, v29.2d
+	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
+	WORD $0x4ee0db5c // fcmeq v28.2d, v26.2d, #0.0
+	VSUB V28.D2, V25.D2, V25.D2
+	WORD $0x4e7c1f7b // bic v27.16b, v27.16b, v28.16b
+	WORD $0x4e7bd6d6 // fadd v22.2d, v22.2d, v27.2d
+	WORD $0x4efad718 // fsub v24.2d, v24.2d, v26.2d
+	SUB $4, R4
+	B grp1
+one2:
+	CMP $2, R4
+	BLT tail3
+	VLD1.P 16(R0), [V26.D2]
+	WORD $0x4ef4d75a // fsub v26.2d, v26.2d, v20.2d
+	WORD $0x4e65f75b // fmax v27.2d, v26.2d, v5.2d
+	VMOV V6.B16, V28.B16
+	VFMLA V7.D2, V27.D2, V28.D2
+	WORD $0x4ee6d79d // fsub v29.2d, v28.2d, v6.2d
+	VSUB V6.D2, V28.D2, V28.D2
+	VFMLS V4.D2, V29.D2, V27.D2
+	VFMLS V3.D2, V29.D2, V27.D2
+	VMOV V8.B16, V29.B16
+	VMOV V9.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	VMOV V10.B16, V29.B16
+	VFMLA V27.D2, V30.D2, V29.D2
+	VMOV V11.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	VMOV V12.B16, V29.B16
+	VFMLA V27.D2, V30.D2, V29.D2
+	VMOV V13.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	VMOV V14.B16, V29.B16
+	VFMLA V27.D2, V30.D2, V29.D2
+	VMOV V15.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	VMOV V16.B16, V29.B16
+	VFMLA V27.D2, V30.D2, V29.D2
+	VMOV V17.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	VMOV V18.B16, V29.B16
+	VFMLA V27.D2, V30.D2, V29.D2
+	VMOV V2.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	WORD $0x6e7bdf7d // fmul v29.2d, v27.2d, v27.2d
+	VFMLA V30.D2, V29.D2, V27.D2
+	WORD $0x4e60d77b // fadd v27.2d, v27.2d, v0.2d
+	WORD $0x4f7f079d // sshr v29.2d, v28.2d, #1
+	VSUB V29.D2, V28.D2, V28.D2
+	VADD V19.D2, V29.D2, V29.D2
+	VADD V19.D2, V28.D2, V28.D2
+	VSHL $52, V29.D2, V29.D2
+	VSHL $52, V28.D2, V28.D2
+	WORD $0x6e7ddf7b // fmul v27.2d, v27.2d, v29.2d
+	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
+	WORD $0x4ee0db5c // fcmeq v28.2d, v26.2d, #0.0
+	VSUB V28.D2, V25.D2, V25.D2
+	WORD $0x4e7c1f7b // bic v27.16b, v27.16b, v28.16b
+	WORD $0x4e7bd6b5 // fadd v21.2d, v21.2d, v27.2d
+	WORD $0x4efad6f7 // fsub v23.2d, v23.2d, v26.2d
+	SUB $2, R4
+	B one2
+tail3:
+	CBZ R4, spandone4
+	FMOVD.P 8(R0), F26
+	WORD $0x4ef4d75a // fsub v26.2d, v26.2d, v20.2d
+	WORD $0x4e65f75b // fmax v27.2d, v26.2d, v5.2d
+	VMOV V6.B16, V28.B16
+	VFMLA V7.D2, V27.D2, V28.D2
+	WORD $0x4ee6d79d // fsub v29.2d, v28.2d, v6.2d
+	VSUB V6.D2, V28.D2, V28.D2
+	VFMLS V4.D2, V29.D2, V27.D2
+	VFMLS V3.D2, V29.D2, V27.D2
+	VMOV V8.B16, V29.B16
+	VMOV V9.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	VMOV V10.B16, V29.B16
+	VFMLA V27.D2, V30.D2, V29.D2
+	VMOV V11.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	VMOV V12.B16, V29.B16
+	VFMLA V27.D2, V30.D2, V29.D2
+	VMOV V13.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	VMOV V14.B16, V29.B16
+	VFMLA V27.D2, V30.D2, V29.D2
+	VMOV V15.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	VMOV V16.B16, V29.B16
+	VFMLA V27.D2, V30.D2, V29.D2
+	VMOV V17.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	VMOV V18.B16, V29.B16
+	VFMLA V27.D2, V30.D2, V29.D2
+	VMOV V2.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	WORD $0x6e7bdf7d // fmul v29.2d, v27.2d, v27.2d
+	VFMLA V30.D2, V29.D2, V27.D2
+	WORD $0x4e60d77b // fadd v27.2d, v27.2d, v0.2d
+	WORD $0x4f7f079d // sshr v29.2d, v28.2d, #1
+	VSUB V29.D2, V28.D2, V28.D2
+	VADD V19.D2, V29.D2, V29.D2
+	VADD V19.D2, V28.D2, V28.D2
+	VSHL $52, V29.D2, V29.D2
+	VSHL $52, V28.D2, V28.D2
+	WORD $0x6e7ddf7b // fmul v27.2d, v27.2d, v29.2d
+	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
+	WORD $0x4ee0db5c // fcmeq v28.2d, v26.2d, #0.0
+	VAND V1.B16, V28.B16, V28.B16
+	VSUB V28.D2, V25.D2, V25.D2
+	WORD $0x4e7c1f7b // bic v27.16b, v27.16b, v28.16b
+	VAND V1.B16, V27.B16, V27.B16
+	WORD $0x4e7bd6b5 // fadd v21.2d, v21.2d, v27.2d
+	VAND V1.B16, V26.B16, V26.B16
+	WORD $0x4efad6f7 // fsub v23.2d, v23.2d, v26.2d
+	SUB $1, R4
+	B tail3
+spandone4:
+	WORD $0x4e76d6b5 // fadd v21.2d, v21.2d, v22.2d
+	WORD $0x7e70daba // faddp d26, v21.2d
+	FMOVD F26, ret+32(FP)
+	WORD $0x4e78d6f7 // fadd v23.2d, v23.2d, v24.2d
+	WORD $0x7e70dafa // faddp d26, v23.2d
+	FMOVD F26, ret1+40(FP)
+	WORD $0x5ef1bb3a // addp d26, v25.2d
+	VMOV V26.D[0], R8
+	MOVD R8, ret2+48(FP)
+	RET
+
+// (dst []float64, x []float64, m float64) (float64, float64, int)
+TEXT ·softmaxExpSumDistENEONF64(SB), NOSPLIT, $0-80
+	MOVD x_base+24(FP), R0
+	MOVD x_len+32(FP), R4
+	MOVD dst_base+0(FP), R3
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 528(R6), F0
+	FMOVQ 544(R6), F1
+	FMOVQ 768(R6), F2
+	FMOVQ 896(R6), F3
+	FMOVQ 912(R6), F4
+	FMOVQ 976(R6), F5
+	FMOVQ 1008(R6), F6
+	FMOVQ 1024(R6), F7
+	FMOVQ 1040(R6), F8
+	FMOVQ 1056(R6), F9
+	FMOVQ 1072(R6), F10
+	FMOVQ 1088(R6), F11
+	FMOVQ 1104(R6), F12
+	FMOVQ 1120(R6), F13
+	FMOVQ 1136(R6), F14
+	FMOVQ 1152(R6), F15
+	FMOVQ 1168(R6), F16
+	FMOVQ 1184(R6), F17
+	FMOVQ 1200(R6), F18
+	FMOVQ 1216(R6), F19
+	FMOVD m+48(FP), F20
+	VDUP V20.D[0], V20.D2
+	VEOR V21.B16, V21.B16, V21.B16
+	VEOR V22.B16, V22.B16, V22.B16
+	VEOR V23.B16, V23.B16, V23.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	VEOR V25.B16, V25.B16, V25.B16
+grp1:
+	CMP $4, R4
+	BLT one2
+	VLD1.P 16(R0), [V26.D2]
+	WORD $0x4ef4d75a // fsub v26.2d, v26.2d, v20.2d
+	WORD $0x4e65f75b // fmax v27.2d, v26.2d, v5.2d
+	VMOV V6.B16, V28.B16
+	VFMLA V7.D2, V27.D2, V28.D2
+	WORD $0x4ee6d79d // fsub v29.2d, v28.2d, v6.2d
+	VSUB V6.D2, V28.D2, V28.D2
+	VFMLS V4.D2, V29.D2, V27.D2
+	VFMLS V3.D2, V29.D2, V27.D2
+	VMOV V8.B16, V29.B16
+	VMOV V9.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	VMOV V10.B16, V29.B16
+	VFMLA V27.D2, V30.D2, V29.D2
+	VMOV V11.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	VMOV V12.B16, V29.B16
+	VFMLA V27.D2, V30.D2, V29.D2
+	VMOV V13.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	VMOV V14.B16, V29.B16
+	VFMLA V27.D2, V30.D2, V29.D2
+	VMOV V15.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	VMOV V16.B16, V29.B16
+	VFMLA V27.D2, V30.D2, V29.D2
+	VMOV V17.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	VMOV V18.B16, V29.B16
+	VFMLA V27.D2, V30.D2, V29.D2
+	VMOV V2.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	WORD $0x6e7bdf7d // fmul v29.2d, v27.2d, v27.2d
+	VFMLA V30.D2, V29.D2, V27.D2
+	WORD $0x4e60d77b // fadd v27.2d, v27.2d, v0.2d
+	WORD $0x4f7f079d // sshr v29.2d, v28.2d, #1
+	VSUB V29.D2, V28.D2, V28.D2
+	VADD V19.D2, V29.D2, V29.D2
+	VADD V19.D2, V28.D2, V28.D2
+	VSHL $52, V29.D2, V29.D2
+	VSHL $52, V28.D2, V28.D2
+	WORD $0x6e7ddf7b // fmul v27.2d, v27.2d, v29.2d
+	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
+	VST1.P [V27.D2], 16(R3)
+	WORD $0x4ee0db5c // fcmeq v28.2d, v26.2d, #0.0
+	VSUB V28.D2, V25.D2, V25.D2
+	WORD $0x4e7c1f7b // bic v27.16b, v27.16b, v28.16b
+	WORD $0x4e7bd6b5 // fadd v21.2d, v21.2d, v27.2d
+	WORD $0x4efad6f7 // fsub v23.2d, v23.2d, v26.2d
+	VLD1.P 16(R0), [V26.D2]
+	WORD $0x4ef4d75a // fsub v26.2d, v26.2d, v20.2d
+	WORD $0x4e65f75b // fmax v27.2d, v26.2d, v5.2d
+	VMOV V6.B16, V28.B16
+	VFMLA V7.D2, V27.D2, V28.D2
+	WORD $0x4ee6d79d // fsub v29.2d, v28.2d, v6.2d
+	VSUB V6.D2, V28.D2, V28.D2
+	VFMLS V4.D2, V29.D2, V27.D2
+	VFMLS V3.D2, V29.D2, V27.D2
+	VMOV V8.B16, V29.B16
+	VMOV V9.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	VMOV V10.B16, V29.B16
+	VFMLA V27.D2, V30.D2, V29.D2
+	VMOV V11.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	VMOV V12.B16, V29.B16
+	VFMLA V27.D2, V30.D2, V29.D2
+	VMOV V13.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	VMOV V14.B16, V29.B16
+	VFMLA V27.D2, V30.D2, V29.D2
+	VMOV V15.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	VMOV V16.B16, V29.B16
+	VFMLA V27.D2, V30.D2, V29.D2
+	VMOV V17.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	VMOV V18.B16, V29.B16
+	VFMLA V27.D2, V30.D2, V29.D2
+	VMOV V2.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	WORD $0x6e7bdf7d // fmul v29.2d, v27.2d, v27.2d
+	VFMLA V30.D2, V29.D2, V27.D2
+	WORD $0x4e60d77b // fadd v27.2d, v27.2d, v0.2d
+	WORD $0x4f7f079d // sshr v29.2d, v28.2d, #1
+	VSUB V29.D2, V28.D2, V28.D2
+	VADD V19.D2, V29.D2, V29.D2
+	VADD V19.D2, V28.D2, V28.D2
+	VSHL $52, V29.D2, V29.D2
+	VSHL $52, V28.D2, V28.D2
+	WORD $0x6e7ddf7b // fmul v27.2d, v27.2d, v29.2d
+	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
+	VST1.P [V27.D2], 16(R3)
+	WORD $0x4ee0db5c // fcmeq v28.2d, v26.2d, #0.0
+	VSUB V28.D2, V25.D2, V25.D2
+	WORD $0x4e7c1f7b // bic v27.16b, v27.16b, v28.16b
+	WORD $0x4e7bd6d6 // fadd v22.2d, v22.2d, v27.2d
+	WORD $0x4efad718 // fsub v24.2d, v24.2d, v26.2d
+	SUB $4, R4
+	B grp1
+one2:
+	CMP $2, R4
+	BLT tail3
+	VLD1.P 16(R0), [V26.D2]
+	WORD $0x4ef4d75a // fsub v26.2d, v26.2d, v20.2d
+	WORD $0x4e65f75b // fmax v27.2d, v26.2d, v5.2d
+	VMOV V6.B16, V28.B16
+	VFMLA V7.D2, V27.D2, V28.D2
+	WORD $0x4ee6d79d // fsub v29.2d, v28.2d, v6.2d
+	VSUB V6.D2, V28.D2, V28.D2
+	VFMLS V4.D2, V29.D2, V27.D2
+	VFMLS V3.D2, V29.D2, V27.D2
+	VMOV V8.B16, V29.B16
+	VMOV V9.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	VMOV V10.B16, V29.B16
+	VFMLA V27.D2, V30.D2, V29.D2
+	VMOV V11.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	VMOV V12.B16, V29.B16
+	VFMLA V27.D2, V30.D2, V29.D2
+	VMOV V13.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	VMOV V14.B16, V29.B16
+	VFMLA V27.D2, V30.D2, V29.D2
+	VMOV V15.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	VMOV V16.B16, V29.B16
+	VFMLA V27.D2, V30.D2, V29.D2
+	VMOV V17.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	VMOV V18.B16, V29.B16
+	VFMLA V27.D2, V30.D2, V29.D2
+	VMOV V2.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	WORD $0x6e7bdf7d // fmul v29.2d, v27.2d, v27.2d
+	VFMLA V30.D2, V29.D2, V27.D2
+	WORD $0x4e60d77b // fadd v27.2d, v27.2d, v0.2d
+	WORD $0x4f7f079d // sshr v29.2d, v28.2d, #1
+	VSUB V29.D2, V28.D2, V28.D2
+	VADD V19.D2, V29.D2, V29.D2
+	VADD V19.D2, V28.D2, V28.D2
+	VSHL $52, V29.D2, V29.D2
+	VSHL $52, V28.D2, V28.D2
+	WORD $0x6e7ddf7b // fmul v27.2d, v27.2d, v29.2d
+	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
+	VST1.P [V27.D2], 16(R3)
+	WORD $0x4ee0db5c // fcmeq v28.2d, v26.2d, #0.0
+	VSUB V28.D2, V25.D2, V25.D2
+	WORD $0x4e7c1f7b // bic v27.16b, v27.16b, v28.16b
+	WORD $0x4e7bd6b5 // fadd v21.2d, v21.2d, v27.2d
+	WORD $0x4efad6f7 // fsub v23.2d, v23.2d, v26.2d
+	SUB $2, R4
+	B one2
+tail3:
+	CBZ R4, spandone4
+	FMOVD.P 8(R0), F26
+	WORD $0x4ef4d75a // fsub v26.2d, v26.2d, v20.2d
+	WORD $0x4e65f75b // fmax v27.2d, v26.2d, v5.2d
+	VMOV V6.B16, V28.B16
+	VFMLA V7.D2, V27.D2, V28.D2
+	WORD $0x4ee6d79d // fsub v29.2d, v28.2d, v6.2d
+	VSUB V6.D2, V28.D2, V28.D2
+	VFMLS V4.D2, V29.D2, V27.D2
+	VFMLS V3.D2, V29.D2, V27.D2
+	VMOV V8.B16, V29.B16
+	VMOV V9.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	VMOV V10.B16, V29.B16
+	VFMLA V27.D2, V30.D2, V29.D2
+	VMOV V11.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	VMOV V12.B16, V29.B16
+	VFMLA V27.D2, V30.D2, V29.D2
+	VMOV V13.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	VMOV V14.B16, V29.B16
+	VFMLA V27.D2, V30.D2, V29.D2
+	VMOV V15.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	VMOV V16.B16, V29.B16
+	VFMLA V27.D2, V30.D2, V29.D2
+	VMOV V17.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	VMOV V18.B16, V29.B16
+	VFMLA V27.D2, V30.D2, V29.D2
+	VMOV V2.B16, V30.B16
+	VFMLA V27.D2, V29.D2, V30.D2
+	WORD $0x6e7bdf7d // fmul v29.2d, v27.2d, v27.2d
+	VFMLA V30.D2, V29.D2, V27.D2
+	WORD $0x4e60d77b // fadd v27.2d, v27.2d, v0.2d
+	WORD $0x4f7f079d // sshr v29.2d, v28.2d, #1
+	VSUB V29.D2, V28.D2, V28.D2
+	VADD V19.D2, V29.D2, V29.D2
+	VADD V19.D2, V28.D2, V28.D2
+	VSHL $52, V29.D2, V29.D2
+	VSHL $52, V28.D2, V28.D2
+	WORD $0x6e7ddf7b // fmul v27.2d, v27.2d, v29.2d
+	WORD $0x6e7cdf7b // fmul v27.2d, v27.2d, v28.2d
+	FMOVD.P F27, 8(R3)
+	WORD $0x4ee0db5c // fcmeq v28.2d, v26.2d, #0.0
+	VAND V1.B16, V28.B16, V28.B16
+	VSUB V28.D2, V25.D2, V25.D2
+	WORD $0x4e7c1f7b // bic v27.16b, v27.16b, v28.16b
+	VAND V1.B16, V27.B16, V27.B16
+	WORD $0x4e7bd6b5 // fadd v21.2d, v21.2d, v27.2d
+	VAND V1.B16, V26.B16, V26.B16
+	WORD $0x4efad6f7 // fsub v23.2d, v23.2d, v26.2d
+	SUB $1, R4
+	B tail3
+spandone4:
+	WORD $0x4e76d6b5 // fadd v21.2d, v21.2d, v22.2d
+	WORD $0x7e70daba // faddp d26, v21.2d
+	FMOVD F26, ret+56(FP)
+	WORD $0x4e78d6f7 // fadd v23.2d, v23.2d, v24.2d
+	WORD $0x7e70dafa // faddp d26, v23.2d
+	FMOVD F26, ret1+64(FP)
+	WORD $0x5ef1bb3a // addp d26, v25.2d
+	VMOV V26.D[0], R8
+	MOVD R8, ret2+72(FP)
+	RET
+
+// (x, z []float64, m, pos, neg float64) (float64, float64, float64, int)
+TEXT ·softmaxExpSumDenseNEONF64(SB), NOSPLIT, $0-104
+	MOVD x_base+0(FP), R0
+	MOVD x_len+8(FP), R4
+	MOVD z_base+24(FP), R1
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 768(R6), F0
+	FMOVQ 896(R6), F1
+	FMOVQ 912(R6), F2
+	FMOVQ 976(R6), F3
+	FMOVQ 1008(R6), F4
+	FMOVQ 1024(R6), F5
+	FMOVQ 1040(R6), F6
+	FMOVQ 1056(R6), F7
+	FMOVQ 1072(R6), F8
+	FMOVQ 1088(R6), F9
+	FMOVQ 1104(R6), F10
+	FMOVQ 1120(R6), F11
+	FMOVQ 1136(R6), F12
+	FMOVQ 1152(R6), F13
+	FMOVQ 1168(R6), F14
+	FMOVQ 1184(R6), F15
+	FMOVQ 1200(R6), F16
+	FMOVD m+48(FP), F17
+	VDUP V17.D[0], V17.D2
+	FMOVD pos+56(FP), F18
+	VDUP V18.D[0], V18.D2
+	FMOVD neg+64(FP), F19
+	VDUP V19.D[0], V19.D2
+	VEOR V20.B16, V20.B16, V20.B16
+	VEOR V21.B16, V21.B16, V21.B16
+	VEOR V22.B16, V22.B16, V22.B16
+	VEOR V23.B16, V23.B16, V23.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	VEOR V25.B16, V25.B16, V25.B16
+	VEOR V26.B16, V26.B16, V26.B16
+grp1:
+	CMP $4, R4
+	BLT one2
+	VLD1.P 16(R0), [V27.D2]
+	WORD $0x4ef1d77b // fsub v27.2d, v27.2d, v17.2d
+	WORD $0x4e63f77c // fmax v28.2d, v27.2d, v3.2d
+	VMOV V4.B16, V29.B16
+	VFMLA V5.D2, V28.D2, V29.D2
+	WORD $0x4ee4d7be // fsub v30.2d, v29.2d, v4.2d
+	VSUB V4.D2, V29.D2, V29.D2
+	VFMLS V2.D2, V30.D2, V28.D2
+	VFMLS V1.D2, V30.D2, V28.D2
+	VMOV V6.B16, V30.B16
+	VMOV V7.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	VMOV V8.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	VMOV V9.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	VMOV V10.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	VMOV V11.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	VMOV V12.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	VMOV V13.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	VMOV V14.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	VMOV V15.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	VMOV V16.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	VMOV V0.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7cdf9e // fmul v30.2d, v28.2d, v28.2d
+	VFMLA V31.D2, V30.D2, V28.D2
+	FMOVQ 528(R6), F30
+	WORD $0x4e7ed79c // fadd v28.2d, v28.2d, v30.2d
+	WORD $0x4f7f07be // sshr v30.2d, v29.2d, #1
+	VSUB V30.D2, V29.D2, V29.D2
+	FMOVQ 1216(R6), F31
+	VADD V31.D2, V30.D2, V30.D2
+	VADD V31.D2, V29.D2, V29.D2
+	VSHL $52, V30.D2, V30.D2
+	VSHL $52, V29.D2, V29.D2
+	WORD $0x6e7edf9c // fmul v28.2d, v28.2d, v30.2d
+	WORD $0x6e7ddf9c // fmul v28.2d, v28.2d, v29.2d
+	WORD $0x4ee0db7d // fcmeq v29.2d, v27.2d, #0.0
+	VSUB V29.D2, V26.D2, V26.D2
+	WORD $0x4e7d1f9c // bic v28.16b, v28.16b, v29.16b
+	WORD $0x4e7cd694 // fadd v20.2d, v20.2d, v28.2d
+	VLD1.P 16(R1), [V28.D2]
+	WORD $0x6e72df9c // fmul v28.2d, v28.2d, v18.2d
+	WORD $0x4e73d79c // fadd v28.2d, v28.2d, v19.2d
+	VFMLS V27.D2, V28.D2, V22.D2
+	WORD $0x4e7cd718 // fadd v24.2d, v24.2d, v28.2d
+	VLD1.P 16(R0), [V27.D2]
+	WORD $0x4ef1d77b // fsub v27.2d, v27.2d, v17.2d
+	WORD $0x4e63f77c // fmax v28.2d, v27.2d, v3.2d
+	VMOV V4.B16, V29.B16
+	VFMLA V5.D2, V28.D2, V29.D2
+	WORD $0x4ee4d7be // fsub v30.2d, v29.2d, v4.2d
+	VSUB V4.D2, V29.D2, V29.D2
+	VFMLS V2.D2, V30.D2, V28.D2
+	VFMLS V1.D2, V30.D2, V28.D2
+	VMOV V6.B16, V30.B16
+	VMOV V7.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	VMOV V8.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	VMOV V9.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	VMOV V10.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	VMOV V11.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	VMOV V12.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	VMOV V13.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	VMOV V14.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	VMOV V15.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	VMOV V16.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	VMOV V0.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7cdf9e // fmul v30.2d, v28.2d, v28.2d
+	VFMLA V31.D2, V30.D2, V28.D2
+	FMOVQ 528(R6), F30
+	WORD $0x4e7ed79c // fadd v28.2d, v28.2d, v30.2d
+	WORD $0x4f7f07be // sshr v30.2d, v29.2d, #1
+	VSUB V30.D2, V29.D2, V29.D2
+	FMOVQ 1216(R6), F31
+	VADD V31.D2, V30.D2, V30.D2
+	VADD V31.D2, V29.D2, V29.D2
+	VSHL $52, V30.D2, V30.D2
+	VSHL $52, V29.D2, V29.D2
+	WORD $0x6e7edf9c // fmul v28.2d, v28.2d, v30.2d
+	WORD $0x6e7ddf9c // fmul v28.2d, v28.2d, v29.2d
+	WORD $0x4ee0db7d // fcmeq v29.2d, v27.2d, #0.0
+	VSUB V29.D2, V26.D2, V26.D2
+	WORD $0x4e7d1f9c // bic v28.16b, v28.16b, v29.16b
+	WORD $0x4e7cd6b5 // fadd v21.2d, v21.2d, v28.2d
+	VLD1.P 16(R1), [V28.D2]
+	WORD $0x6e72df9c // fmul v28.2d, v28.2d, v18.2d
+	WORD $0x4e73d79c // fadd v28.2d, v28.2d, v19.2d
+	VFMLS V27.D2, V28.D2, V23.D2
+	WORD $0x4e7cd739 // fadd v25.2d, v25.2d, v28.2d
+	SUB $4, R4
+	B grp1
+one2:
+	CMP $2, R4
+	BLT tail3
+	VLD1.P 16(R0), [V27.D2]
+	WORD $0x4ef1d77b // fsub v27.2d, v27.2d, v17.2d
+	WORD $0x4e63f77c // fmax v28.2d, v27.2d, v3.2d
+	VMOV V4.B16, V29.B16
+	VFMLA V5.D2, V28.D2, V29.D2
+	WORD $0x4ee4d7be // fsub v30.2d, v29.2d, v4.2d
+	VSUB V4.D2, V29.D2, V29.D2
+	VFMLS V2.D2, V30.D2, V28.D2
+	VFMLS V1.D2, V30.D2, V28.D2
+	VMOV V6.B16, V30.B16
+	VMOV V7.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	VMOV V8.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	VMOV V9.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	VMOV V10.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	VMOV V11.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	VMOV V12.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	VMOV V13.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	VMOV V14.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	VMOV V15.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	VMOV V16.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	VMOV V0.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7cdf9e // fmul v30.2d, v28.2d, v28.2d
+	VFMLA V31.D2, V30.D2, V28.D2
+	FMOVQ 528(R6), F30
+	WORD $0x4e7ed79c // fadd v28.2d, v28.2d, v30.2d
+	WORD $0x4f7f07be // sshr v30.2d, v29.2d, #1
+	VSUB V30.D2, V29.D2, V29.D2
+	FMOVQ 1216(R6), F31
+	VADD V31.D2, V30.D2, V30.D2
+	VADD V31.D2, V29.D2, V29.D2
+	VSHL $52, V30.D2, V30.D2
+	VSHL $52, V29.D2, V29.D2
+	WORD $0x6e7edf9c // fmul v28.2d, v28.2d, v30.2d
+	WORD $0x6e7ddf9c // fmul v28.2d, v28.2d, v29.2d
+	WORD $0x4ee0db7d // fcmeq v29.2d, v27.2d, #0.0
+	VSUB V29.D2, V26.D2, V26.D2
+	WORD $0x4e7d1f9c // bic v28.16b, v28.16b, v29.16b
+	WORD $0x4e7cd694 // fadd v20.2d, v20.2d, v28.2d
+	VLD1.P 16(R1), [V28.D2]
+	WORD $0x6e72df9c // fmul v28.2d, v28.2d, v18.2d
+	WORD $0x4e73d79c // fadd v28.2d, v28.2d, v19.2d
+	VFMLS V27.D2, V28.D2, V22.D2
+	WORD $0x4e7cd718 // fadd v24.2d, v24.2d, v28.2d
+	SUB $2, R4
+	B one2
+tail3:
+	CBZ R4, spandone4
+	FMOVD.P 8(R0), F27
+	WORD $0x4ef1d77b // fsub v27.2d, v27.2d, v17.2d
+	WORD $0x4e63f77c // fmax v28.2d, v27.2d, v3.2d
+	VMOV V4.B16, V29.B16
+	VFMLA V5.D2, V28.D2, V29.D2
+	WORD $0x4ee4d7be // fsub v30.2d, v29.2d, v4.2d
+	VSUB V4.D2, V29.D2, V29.D2
+	VFMLS V2.D2, V30.D2, V28.D2
+	VFMLS V1.D2, V30.D2, V28.D2
+	VMOV V6.B16, V30.B16
+	VMOV V7.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	VMOV V8.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	VMOV V9.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	VMOV V10.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	VMOV V11.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	VMOV V12.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	VMOV V13.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	VMOV V14.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	VMOV V15.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	VMOV V16.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	VMOV V0.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7cdf9e // fmul v30.2d, v28.2d, v28.2d
+	VFMLA V31.D2, V30.D2, V28.D2
+	FMOVQ 528(R6), F30
+	WORD $0x4e7ed79c // fadd v28.2d, v28.2d, v30.2d
+	WORD $0x4f7f07be // sshr v30.2d, v29.2d, #1
+	VSUB V30.D2, V29.D2, V29.D2
+	FMOVQ 1216(R6), F31
+	VADD V31.D2, V30.D2, V30.D2
+	VADD V31.D2, V29.D2, V29.D2
+	VSHL $52, V30.D2, V30.D2
+	VSHL $52, V29.D2, V29.D2
+	WORD $0x6e7edf9c // fmul v28.2d, v28.2d, v30.2d
+	WORD $0x6e7ddf9c // fmul v28.2d, v28.2d, v29.2d
+	WORD $0x4ee0db7d // fcmeq v29.2d, v27.2d, #0.0
+	FMOVQ 544(R6), F30
+	VAND V30.B16, V29.B16, V29.B16
+	VSUB V29.D2, V26.D2, V26.D2
+	WORD $0x4e7d1f9c // bic v28.16b, v28.16b, v29.16b
+	FMOVQ 544(R6), F30
+	VAND V30.B16, V28.B16, V28.B16
+	WORD $0x4e7cd694 // fadd v20.2d, v20.2d, v28.2d
+	FMOVD.P 8(R1), F28
+	WORD $0x6e72df9c // fmul v28.2d, v28.2d, v18.2d
+	WORD $0x4e73d79c // fadd v28.2d, v28.2d, v19.2d
+	FMOVQ 544(R6), F29
+	VAND V29.B16, V28.B16, V28.B16
+	VFMLS V27.D2, V28.D2, V22.D2
+	WORD $0x4e7cd718 // fadd v24.2d, v24.2d, v28.2d
+	SUB $1, R4
+	B tail3
+spandone4:
+	WORD $0x4e75d694 // fadd v20.2d, v20.2d, v21.2d
+	WORD $0x7e70da9b // faddp d27, v20.2d
+	FMOVD F27, ret+72(FP)
+	WORD $0x4e77d6d6 // fadd v22.2d, v22.2d, v23.2d
+	WORD $0x7e70dadb // faddp d27, v22.2d
+	FMOVD F27, ret1+80(FP)
+	WORD $0x4e79d718 // fadd v24.2d, v24.2d, v25.2d
+	WORD $0x7e70db1b // faddp d27, v24.2d
+	FMOVD F27, ret2+88(FP)
+	WORD $0x5ef1bb5b // addp d27, v26.2d
+	VMOV V27.D[0], R8
+	MOVD R8, ret3+96(FP)
+	RET
+
+// (dst []float64, x, z []float64, m, pos, neg float64) (float64, float64, float64, int)
+TEXT ·softmaxExpSumDenseENEONF64(SB), NOSPLIT, $0-128
+	MOVD x_base+24(FP), R0
+	MOVD x_len+32(FP), R4
+	MOVD z_base+48(FP), R1
+	MOVD dst_base+0(FP), R3
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 768(R6), F0
+	FMOVQ 896(R6), F1
+	FMOVQ 912(R6), F2
+	FMOVQ 976(R6), F3
+	FMOVQ 1008(R6), F4
+	FMOVQ 1024(R6), F5
+	FMOVQ 1040(R6), F6
+	FMOVQ 1056(R6), F7
+	FMOVQ 1072(R6), F8
+	FMOVQ 1088(R6), F9
+	FMOVQ 1104(R6), F10
+	FMOVQ 1120(R6), F11
+	FMOVQ 1136(R6), F12
+	FMOVQ 1152(R6), F13
+	FMOVQ 1168(R6), F14
+	FMOVQ 1184(R6), F15
+	FMOVQ 1200(R6), F16
+	FMOVD m+72(FP), F17
+	VDUP V17.D[0], V17.D2
+	FMOVD pos+80(FP), F18
+	VDUP V18.D[0], V18.D2
+	FMOVD neg+88(FP), F19
+	VDUP V19.D[0], V19.D2
+	VEOR V20.B16, V20.B16, V20.B16
+	VEOR V21.B16, V21.B16, V21.B16
+	VEOR V22.B16, V22.B16, V22.B16
+	VEOR V23.B16, V23.B16, V23.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	VEOR V25.B16, V25.B16, V25.B16
+	VEOR V26.B16, V26.B16, V26.B16
+grp1:
+	CMP $4, R4
+	BLT one2
+	VLD1.P 16(R0), [V27.D2]
+	WORD $0x4ef1d77b // fsub v27.2d, v27.2d, v17.2d
+	WORD $0x4e63f77c // fmax v28.2d, v27.2d, v3.2d
+	VMOV V4.B16, V29.B16
+	VFMLA V5.D2, V28.D2, V29.D2
+	WORD $0x4ee4d7be // fsub v30.2d, v29.2d, v4.2d
+	VSUB V4.D2, V29.D2, V29.D2
+	VFMLS V2.D2, V30.D2, V28.D2
+	VFMLS V1.D2, V30.D2, V28.D2
+	VMOV V6.B16, V30.B16
+	VMOV V7.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	VMOV V8.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	VMOV V9.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	VMOV V10.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	VMOV V11.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	VMOV V12.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	VMOV V13.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	VMOV V14.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	VMOV V15.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	VMOV V16.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	VMOV V0.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7cdf9e // fmul v30.2d, v28.2d, v28.2d
+	VFMLA V31.D2, V30.D2, V28.D2
+	FMOVQ 528(R6), F30
+	WORD $0x4e7ed79c // fadd v28.2d, v28.2d, v30.2d
+	WORD $0x4f7f07be // sshr v30.2d, v29.2d, #1
+	VSUB V30.D2, V29.D2, V29.D2
+	FMOVQ 1216(R6), F31
+	VADD V31.D2, V30.D2, V30.D2
+	VADD V31.D2, V29.D2, V29.D2
+	VSHL $52, V30.D2, V30.D2
+	VSHL $52, V29.D2, V29.D2
+	WORD $0x6e7edf9c // fmul v28.2d, v28.2d, v30.2d
+	WORD $0x6e7ddf9c // fmul v28.2d, v28.2d, v29.2d
+	VST1.P [V28.D2], 16(R3)
+	WORD $0x4ee0db7d // fcmeq v29.2d, v27.2d, #0.0
+	VSUB V29.D2, V26.D2, V26.D2
+	WORD $0x4e7d1f9c // bic v28.16b, v28.16b, v29.16b
+	WORD $0x4e7cd694 // fadd v20.2d, v20.2d, v28.2d
+	VLD1.P 16(R1), [V28.D2]
+	WORD $0x6e72df9c // fmul v28.2d, v28.2d, v18.2d
+	WORD $0x4e73d79c // fadd v28.2d, v28.2d, v19.2d
+	VFMLS V27.D2, V28.D2, V22.D2
+	WORD $0x4e7cd718 // fadd v24.2d, v24.2d, v28.2d
+	VLD1.P 16(R0), [V27.D2]
+	WORD $0x4ef1d77b // fsub v27.2d, v27.2d, v17.2d
+	WORD $0x4e63f77c // fmax v28.2d, v27.2d, v3.2d
+	VMOV V4.B16, V29.B16
+	VFMLA V5.D2, V28.D2, V29.D2
+	WORD $0x4ee4d7be // fsub v30.2d, v29.2d, v4.2d
+	VSUB V4.D2, V29.D2, V29.D2
+	VFMLS V2.D2, V30.D2, V28.D2
+	VFMLS V1.D2, V30.D2, V28.D2
+	VMOV V6.B16, V30.B16
+	VMOV V7.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	VMOV V8.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	VMOV V9.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	VMOV V10.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	VMOV V11.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	VMOV V12.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	VMOV V13.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	VMOV V14.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	VMOV V15.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	VMOV V16.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	VMOV V0.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7cdf9e // fmul v30.2d, v28.2d, v28.2d
+	VFMLA V31.D2, V30.D2, V28.D2
+	FMOVQ 528(R6), F30
+	WORD $0x4e7ed79c // fadd v28.2d, v28.2d, v30.2d
+	WORD $0x4f7f07be // sshr v30.2d, v29.2d, #1
+	VSUB V30.D2, V29.D2, V29.D2
+	FMOVQ 1216(R6), F31
+	VADD V31.D2, V30.D2, V30.D2
+	VADD V31.D2, V29.D2, V29.D2
+	VSHL $52, V30.D2, V30.D2
+	VSHL $52, V29.D2, V29.D2
+	WORD $0x6e7edf9c // fmul v28.2d, v28.2d, v30.2d
+	WORD $0x6e7ddf9c // fmul v28.2d, v28.2d, v29.2d
+	VST1.P [V28.D2], 16(R3)
+	WORD $0x4ee0db7d // fcmeq v29.2d, v27.2d, #0.0
+	VSUB V29.D2, V26.D2, V26.D2
+	WORD $0x4e7d1f9c // bic v28.16b, v28.16b, v29.16b
+	WORD $0x4e7cd6b5 // fadd v21.2d, v21.2d, v28.2d
+	VLD1.P 16(R1), [V28.D2]
+	WORD $0x6e72df9c // fmul v28.2d, v28.2d, v18.2d
+	WORD $0x4e73d79c // fadd v28.2d, v28.2d, v19.2d
+	VFMLS V27.D2, V28.D2, V23.D2
+	WORD $0x4e7cd739 // fadd v25.2d, v25.2d, v28.2d
+	SUB $4, R4
+	B grp1
+one2:
+	CMP $2, R4
+	BLT tail3
+	VLD1.P 16(R0), [V27.D2]
+	WORD $0x4ef1d77b // fsub v27.2d, v27.2d, v17.2d
+	WORD $0x4e63f77c // fmax v28.2d, v27.2d, v3.2d
+	VMOV V4.B16, V29.B16
+	VFMLA V5.D2, V28.D2, V29.D2
+	WORD $0x4ee4d7be // fsub v30.2d, v29.2d, v4.2d
+	VSUB V4.D2, V29.D2, V29.D2
+	VFMLS V2.D2, V30.D2, V28.D2
+	VFMLS V1.D2, V30.D2, V28.D2
+	VMOV V6.B16, V30.B16
+	VMOV V7.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	VMOV V8.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	VMOV V9.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	VMOV V10.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	VMOV V11.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	VMOV V12.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	VMOV V13.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	VMOV V14.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	VMOV V15.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	VMOV V16.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	VMOV V0.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7cdf9e // fmul v30.2d, v28.2d, v28.2d
+	VFMLA V31.D2, V30.D2, V28.D2
+	FMOVQ 528(R6), F30
+	WORD $0x4e7ed79c // fadd v28.2d, v28.2d, v30.2d
+	WORD $0x4f7f07be // sshr v30.2d, v29.2d, #1
+	VSUB V30.D2, V29.D2, V29.D2
+	FMOVQ 1216(R6), F31
+	VADD V31.D2, V30.D2, V30.D2
+	VADD V31.D2, V29.D2, V29.D2
+	VSHL $52, V30.D2, V30.D2
+	VSHL $52, V29.D2, V29.D2
+	WORD $0x6e7edf9c // fmul v28.2d, v28.2d, v30.2d
+	WORD $0x6e7ddf9c // fmul v28.2d, v28.2d, v29.2d
+	VST1.P [V28.D2], 16(R3)
+	WORD $0x4ee0db7d // fcmeq v29.2d, v27.2d, #0.0
+	VSUB V29.D2, V26.D2, V26.D2
+	WORD $0x4e7d1f9c // bic v28.16b, v28.16b, v29.16b
+	WORD $0x4e7cd694 // fadd v20.2d, v20.2d, v28.2d
+	VLD1.P 16(R1), [V28.D2]
+	WORD $0x6e72df9c // fmul v28.2d, v28.2d, v18.2d
+	WORD $0x4e73d79c // fadd v28.2d, v28.2d, v19.2d
+	VFMLS V27.D2, V28.D2, V22.D2
+	WORD $0x4e7cd718 // fadd v24.2d, v24.2d, v28.2d
+	SUB $2, R4
+	B one2
+tail3:
+	CBZ R4, spandone4
+	FMOVD.P 8(R0), F27
+	WORD $0x4ef1d77b // fsub v27.2d, v27.2d, v17.2d
+	WORD $0x4e63f77c // fmax v28.2d, v27.2d, v3.2d
+	VMOV V4.B16, V29.B16
+	VFMLA V5.D2, V28.D2, V29.D2
+	WORD $0x4ee4d7be // fsub v30.2d, v29.2d, v4.2d
+	VSUB V4.D2, V29.D2, V29.D2
+	VFMLS V2.D2, V30.D2, V28.D2
+	VFMLS V1.D2, V30.D2, V28.D2
+	VMOV V6.B16, V30.B16
+	VMOV V7.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	VMOV V8.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	VMOV V9.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	VMOV V10.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	VMOV V11.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	VMOV V12.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	VMOV V13.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	VMOV V14.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	VMOV V15.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	VMOV V16.B16, V30.B16
+	VFMLA V28.D2, V31.D2, V30.D2
+	VMOV V0.B16, V31.B16
+	VFMLA V28.D2, V30.D2, V31.D2
+	WORD $0x6e7cdf9e // fmul v30.2d, v28.2d, v28.2d
+	VFMLA V31.D2, V30.D2, V28.D2
+	FMOVQ 528(R6), F30
+	WORD $0x4e7ed79c // fadd v28.2d, v28.2d, v30.2d
+	WORD $0x4f7f07be // sshr v30.2d, v29.2d, #1
+	VSUB V30.D2, V29.D2, V29.D2
+	FMOVQ 1216(R6), F31
+	VADD V31.D2, V30.D2, V30.D2
+	VADD V31.D2, V29.D2, V29.D2
+	VSHL $52, V30.D2, V30.D2
+	VSHL $52, V29.D2, V29.D2
+	WORD $0x6e7edf9c // fmul v28.2d, v28.2d, v30.2d
+	WORD $0x6e7ddf9c // fmul v28.2d, v28.2d, v29.2d
+	FMOVD.P F28, 8(R3)
+	WORD $0x4ee0db7d // fcmeq v29.2d, v27.2d, #0.0
+	FMOVQ 544(R6), F30
+	VAND V30.B16, V29.B16, V29.B16
+	VSUB V29.D2, V26.D2, V26.D2
+	WORD $0x4e7d1f9c // bic v28.16b, v28.16b, v29.16b
+	FMOVQ 544(R6), F30
+	VAND V30.B16, V28.B16, V28.B16
+	WORD $0x4e7cd694 // fadd v20.2d, v20.2d, v28.2d
+	FMOVD.P 8(R1), F28
+	WORD $0x6e72df9c // fmul v28.2d, v28.2d, v18.2d
+	WORD $0x4e73d79c // fadd v28.2d, v28.2d, v19.2d
+	FMOVQ 544(R6), F29
+	VAND V29.B16, V28.B16, V28.B16
+	VFMLS V27.D2, V28.D2, V22.D2
+	WORD $0x4e7cd718 // fadd v24.2d, v24.2d, v28.2d
+	SUB $1, R4
+	B tail3
+spandone4:
+	WORD $0x4e75d694 // fadd v20.2d, v20.2d, v21.2d
+	WORD $0x7e70da9b // faddp d27, v20.2d
+	FMOVD F27, ret+96(FP)
+	WORD $0x4e77d6d6 // fadd v22.2d, v22.2d, v23.2d
+	WORD $0x7e70dadb // faddp d27, v22.2d
+	FMOVD F27, ret1+104(FP)
+	WORD $0x4e79d718 // fadd v24.2d, v24.2d, v25.2d
+	WORD $0x7e70db1b // faddp d27, v24.2d
+	FMOVD F27, ret2+112(FP)
+	WORD $0x5ef1bb5b // addp d27, v26.2d
+	VMOV V27.D[0], R8
+	MOVD R8, ret3+120(FP)
+	RET
+
+// (x []float64, c int, labels []int, w []float64, ws, gs, neg, zl float64, dst, par []float64) (float64, int)
+TEXT ·softmaxShortSparseNEONF64(SB), NOSPLIT, $0-176
+	MOVD x_base+0(FP), R0
+	MOVD labels_base+32(FP), R1
+	MOVD w_base+56(FP), R2
+	MOVD w_len+64(FP), R3
+	MOVD dst_len+120(FP), R5
+	MOVD c+24(FP), R10
+	LSL $3, R10, R11
+	MOVD ZR, R7
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 528(R6), F0
+	FMOVQ 768(R6), F1
+	FMOVQ 896(R6), F2
+	FMOVQ 912(R6), F3
+	FMOVQ 944(R6), F4
+	FMOVQ 960(R6), F5
+	FMOVQ 1008(R6), F6
+	FMOVD ws+80(FP), F7
+	VDUP V7.D[0], V7.D2
+	FMOVD gs+88(FP), F8
+	VDUP V8.D[0], V8.D2
+	FMOVD neg+96(FP), F9
+	VDUP V9.D[0], V9.D2
+	FMOVD zl+104(FP), F10
+	VDUP V10.D[0], V10.D2
+	VEOR V11.B16, V11.B16, V11.B16
+	VEOR V12.B16, V12.B16, V12.B16
+group1:
+	SUB R7, R5, R12
+	CMP $0, R12
+	BLE done2
+	CMP $2, R12
+	BLE sized3
+	MOVD $2, R12
+sized3:
+	MOVD R7, R22
+	MUL R22, R11, R13
+	ADD R0, R13
+	ADD $1, R7, R23
+	CMP $1, R12
+	CSEL GT, R23, R7, R23
+	MUL R23, R11, R14
+	ADD R0, R14
+	VMOV V4.B16, V13.B16
+	MOVD R10, R4
+max4:
+	VLD1.P 8(R13), V14.D[0]
+	VLD1.P 8(R14), V14.D[1]
+	WORD $0x4e6ef5ad // fmax v13.2d, v13.2d, v14.2d
+	SUB $1, R4
+	CBNZ R4, max4
+	SUB R11, R13
+	SUB R11, R14
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	VEOR V19.B16, V19.B16, V19.B16
+	ADD R22<<3, R1, R8
+	VLD1 (R8), V20.D[0]
+	ADD R23<<3, R1, R8
+	VLD1 (R8), V20.D[1]
+	WORD $0x4e61da94 // scvtf v20.2d, v20.2d
+	MOVD R10, R4
+sums5:
+	VLD1.P 8(R13), V21.D[0]
+	VLD1.P 8(R14), V21.D[1]
+	WORD $0x4eedd6b5 // fsub v21.2d, v21.2d, v13.2d
+	FMOVQ 976(R6), F22
+	WORD $0x4e76f6b7 // fmax v23.2d, v21.2d, v22.2d
+	VMOV V6.B16, V22.B16
+	FMOVQ 1024(R6), F24
+	VFMLA V24.D2, V23.D2, V22.D2
+	WORD $0x4ee6d6d8 // fsub v24.2d, v22.2d, v6.2d
+	VSUB V6.D2, V22.D2, V22.D2
+	VFMLS V3.D2, V24.D2, V23.D2
+	VFMLS V2.D2, V24.D2, V23.D2
+	FMOVQ 1040(R6), F24
+	VMOV V24.B16, V25.B16
+	FMOVQ 1056(R6), F24
+	VMOV V24.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	FMOVQ 1072(R6), F24
+	VMOV V24.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1088(R6), F24
+	VMOV V24.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	FMOVQ 1104(R6), F24
+	VMOV V24.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1120(R6), F24
+	VMOV V24.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	FMOVQ 1136(R6), F24
+	VMOV V24.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1152(R6), F24
+	VMOV V24.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	FMOVQ 1168(R6), F24
+	VMOV V24.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	FMOVQ 1184(R6), F24
+	VMOV V24.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	FMOVQ 1200(R6), F24
+	VMOV V24.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V1.B16, V24.B16
+	VFMLA V23.D2, V25.D2, V24.D2
+	WORD $0x6e77def9 // fmul v25.2d, v23.2d, v23.2d
+	VFMLA V24.D2, V25.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f06d8 // sshr v24.2d, v22.2d, #1
+	VSUB V24.D2, V22.D2, V22.D2
+	FMOVQ 1216(R6), F25
+	VADD V25.D2, V24.D2, V24.D2
+	VADD V25.D2, V22.D2, V22.D2
+	VSHL $52, V24.D2, V24.D2
+	VSHL $52, V22.D2, V22.D2
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	WORD $0x6e76def7 // fmul v23.2d, v23.2d, v22.2d
+	WORD $0x4ee0dab6 // fcmeq v22.2d, v21.2d, #0.0
+	WORD $0x4e761ef8 // bic v24.16b, v23.16b, v22.16b
+	WORD $0x4e78d5ce // fadd v14.2d, v14.2d, v24.2d
+	VAND V0.B16, V22.B16, V24.B16
+	WORD $0x4e78d5ef // fadd v15.2d, v15.2d, v24.2d
+	WORD $0x4ef5d610 // fsub v16.2d, v16.2d, v21.2d
+	WORD $0x4e73e698 // fcmeq v24.2d, v20.2d, v19.2d
+	VBIT V24.B16, V21.B16, V17.B16
+	VBIT V24.B16, V23.B16, V18.B16
+	WORD $0x4e60d673 // fadd v19.2d, v19.2d, v0.2d
+	SUB $1, R4
+	CBNZ R4, sums5
+	WORD $0x4ee0d5f4 // fsub v20.2d, v15.2d, v0.2d
+	WORD $0x4e6ed694 // fadd v20.2d, v20.2d, v14.2d
+	WORD $0x4e60d695 // fadd v21.2d, v20.2d, v0.2d
+	FMOVQ 672(R6), F22
+	WORD $0x6ef5e6d7 // fcmgt v23.2d, v22.2d, v21.2d
+	FMOVQ 688(R6), F22
+	WORD $0x6e76deb8 // fmul v24.2d, v21.2d, v22.2d
+	VBIF V23.B16, V21.B16, V24.B16
+	FMOVQ 704(R6), F22
+	VAND V22.B16, V23.B16, V23.B16
+	VUSHR $52, V24.D2, V22.D2
+	WORD $0x4e61dad6 // scvtf v22.2d, v22.2d
+	FMOVQ 720(R6), F25
+	WORD $0x4ef9d6d6 // fsub v22.2d, v22.2d, v25.2d
+	WORD $0x4ef7d6d6 // fsub v22.2d, v22.2d, v23.2d
+	FMOVQ 736(R6), F23
+	VAND V23.B16, V24.B16, V25.B16
+	VORR V0.B16, V25.B16, V25.B16
+	FMOVQ 752(R6), F23
+	WORD $0x6ef7e738 // fcmgt v24.2d, v25.2d, v23.2d
+	WORD $0x6e61df37 // fmul v23.2d, v25.2d, v1.2d
+	VBIT V24.B16, V23.B16, V25.B16
+	VAND V0.B16, V24.B16, V24.B16
+	WORD $0x4e78d6d6 // fadd v22.2d, v22.2d, v24.2d
+	WORD $0x4ee0d737 // fsub v23.2d, v25.2d, v0.2d
+	FMOVQ 560(R6), F24
+	WORD $0x4e78d6f9 // fadd v25.2d, v23.2d, v24.2d
+	WORD $0x6e79fef9 // fdiv v25.2d, v23.2d, v25.2d
+	WORD $0x6e79df38 // fmul v24.2d, v25.2d, v25.2d
+	WORD $0x6e78df1a // fmul v26.2d, v24.2d, v24.2d
+	FMOVQ 784(R6), F27
+	VMOV V27.B16, V28.B16
+	FMOVQ 800(R6), F27
+	VMOV V27.B16, V29.B16
+	VFMLA V26.D2, V28.D2, V29.D2
+	FMOVQ 816(R6), F27
+	VMOV V27.B16, V28.B16
+	VFMLA V26.D2, V29.D2, V28.D2
+	FMOVQ 832(R6), F27
+	VMOV V27.B16, V29.B16
+	VFMLA V26.D2, V28.D2, V29.D2
+	WORD $0x6e78dfbd // fmul v29.2d, v29.2d, v24.2d
+	FMOVQ 848(R6), F24
+	VMOV V24.B16, V27.B16
+	FMOVQ 864(R6), F24
+	VMOV V24.B16, V28.B16
+	VFMLA V26.D2, V27.D2, V28.D2
+	FMOVQ 880(R6), F24
+	VMOV V24.B16, V27.B16
+	VFMLA V26.D2, V28.D2, V27.D2
+	WORD $0x6e7adf7b // fmul v27.2d, v27.2d, v26.2d
+	WORD $0x4e7bd7bd // fadd v29.2d, v29.2d, v27.2d
+	WORD $0x6e77def8 // fmul v24.2d, v23.2d, v23.2d
+	WORD $0x6e61df18 // fmul v24.2d, v24.2d, v1.2d
+	WORD $0x4e7dd71d // fadd v29.2d, v24.2d, v29.2d
+	WORD $0x6e7ddf3d // fmul v29.2d, v25.2d, v29.2d
+	WORD $0x6e62ded9 // fmul v25.2d, v22.2d, v2.2d
+	WORD $0x4e79d7bd // fadd v29.2d, v29.2d, v25.2d
+	WORD $0x4efdd71d // fsub v29.2d, v24.2d, v29.2d
+	WORD $0x4ef7d7bd // fsub v29.2d, v29.2d, v23.2d
+	WORD $0x6e63ded6 // fmul v22.2d, v22.2d, v3.2d
+	WORD $0x4efdd6dd // fsub v29.2d, v22.2d, v29.2d
+	FMOVQ 928(R6), F23
+	WORD $0x4e77e6b6 // fcmeq v22.2d, v21.2d, v23.2d
+	VBIT V22.B16, V23.B16, V29.B16
+	WORD $0x4ee0dab6 // fcmeq v22.2d, v21.2d, #0.0
+	VBIT V22.B16, V4.B16, V29.B16
+	WORD $0x6ee0cab6 // fcmge v22.2d, v21.2d, #0.0
+	VBIF V22.B16, V5.B16, V29.B16
+	WORD $0x4ee0d6b6 // fsub v22.2d, v21.2d, v0.2d
+	WORD $0x4ef6d696 // fsub v22.2d, v20.2d, v22.2d
+	WORD $0x6e75fed6 // fdiv v22.2d, v22.2d, v21.2d
+	WORD $0x4e76e6d5 // fcmeq v21.2d, v22.2d, v22.2d
+	VAND V21.B16, V22.B16, V22.B16
+	WORD $0x4e76d7bd // fadd v29.2d, v29.2d, v22.2d
+	WORD $0x4ee0da95 // fcmeq v21.2d, v20.2d, #0.0
+	VBIT V21.B16, V20.B16, V29.B16
+	WORD $0x6ee0fa34 // fneg v20.2d, v17.2d
+	WORD $0x4e7dd693 // fadd v19.2d, v20.2d, v29.2d
+	MOVD neg+96(FP), R8
+	CBZ R8, unsmoothed6
+	WORD $0x4ee9d555 // fsub v21.2d, v10.2d, v9.2d
+	WORD $0x6e74deb3 // fmul v19.2d, v21.2d, v20.2d
+	SUB $1, R10, R8
+	SCVTFD R8, F21
+	VDUP V21.D[0], V21.D2
+	WORD $0x6e69deb5 // fmul v21.2d, v21.2d, v9.2d
+	WORD $0x4e6ad6b5 // fadd v21.2d, v21.2d, v10.2d
+	VFMLA V21.D2, V29.D2, V19.D2
+	VFMLA V16.D2, V9.D2, V19.D2
+unsmoothed6:
+	VMOV V7.B16, V20.B16
+	CBZ R3, noweights7
+	ADD R22<<3, R2, R8
+	VLD1 (R8), V21.D[0]
+	ADD R23<<3, R2, R8
+	VLD1 (R8), V21.D[1]
+	WORD $0x6e75de94 // fmul v20.2d, v20.2d, v21.2d
+noweights7:
+	WORD $0x6e73de95 // fmul v21.2d, v20.2d, v19.2d
+	WORD $0x4ef5d6b3 // fsub v19.2d, v21.2d, v21.2d
+	WORD $0x4ee0da73 // fcmeq v19.2d, v19.2d, #0.0
+	SCVTFD R12, F22
+	VDUP V22.D[0], V22.D2
+	FMOVQ 1232(R6), F23
+	WORD $0x6ef7e6d6 // fcmgt v22.2d, v22.2d, v23.2d
+	VAND V22.B16, V19.B16, V19.B16
+	MOVD par_len+144(FP), R8
+	CBZ R8, nopar8
+	MOVD par_base+136(FP), R8
+	LSL $3, R5, R9
+	WORD $0x4e6ed5f6 // fadd v22.2d, v15.2d, v14.2d
+	WORD $0x6e68de97 // fmul v23.2d, v20.2d, v8.2d
+	WORD $0x4ee0faf8 // fabs v24.2d, v23.2d
+	FMOVQ 1248(R6), F27
+	FMOVQ 1264(R6), F28
+	WORD $0x6e7be719 // fcmge v25.2d, v24.2d, v27.2d
+	WORD $0x6e78e79a // fcmge v26.2d, v28.2d, v24.2d
+	VAND V26.B16, V25.B16, V25.B16
+	VDUP V13.D[1], V27.D2
+	FMOVD F27, (R8)(R23<<3)
+	VDUP V13.D[0], V27.D2
+	FMOVD F27, (R8)(R22<<3)
+	ADD R9, R8
+	WORD $0x6e76fefb // fdiv v27.2d, v23.2d, v22.2d
+	WORD $0x6e69defd // fmul v29.2d, v23.2d, v9.2d
+	WORD $0x4ee0fb7a // fabs v26.2d, v27.2d
+	WORD $0x6e7ae79a // fcmge v26.2d, v28.2d, v26.2d
+	VAND V26.B16, V25.B16, V25.B16
+	WORD $0x4ee0fbba // fabs v26.2d, v29.2d
+	WORD $0x6e7ae79a // fcmge v26.2d, v28.2d, v26.2d
+	VAND V26.B16, V25.B16, V25.B16
+	VDUP V27.D[1], V30.D2
+	FMOVD F30, (R8)(R23<<3)
+	VDUP V27.D[0], V30.D2
+	FMOVD F30, (R8)(R22<<3)
+	ADD R9, R8
+	VDUP V29.D[1], V30.D2
+	FMOVD F30, (R8)(R23<<3)
+	VDUP V29.D[0], V30.D2
+	FMOVD F30, (R8)(R22<<3)
+	ADD R9, R8
+	WORD $0x6e6adefe // fmul v30.2d, v23.2d, v10.2d
+	VFMLS V27.D2, V18.D2, V30.D2
+	WORD $0x6ee0fbde // fneg v30.2d, v30.2d
+	VDUP V30.D[1], V31.D2
+	FMOVD F31, (R8)(R23<<3)
+	VDUP V30.D[0], V31.D2
+	FMOVD F31, (R8)(R22<<3)
+	VAND V25.B16, V19.B16, V19.B16
+nopar8:
+	VMOV V5.B16, V22.B16
+	VBIT V19.B16, V21.B16, V22.B16
+	MOVD dst_base+112(FP), R8
+	VDUP V22.D[1], V23.D2
+	FMOVD F23, (R8)(R23<<3)
+	VDUP V22.D[0], V23.D2
+	FMOVD F23, (R8)(R22<<3)
+	VAND V19.B16, V21.B16, V21.B16
+	WORD $0x4e75d56b // fadd v11.2d, v11.2d, v21.2d
+	VSUB V19.D2, V12.D2, V12.D2
+	ADD $2, R7
+	B group1
+done2:
+	WORD $0x7e70d96d // faddp d13, v11.2d
+	FMOVD F13, ret+160(FP)
+	WORD $0x5ef1b98d // addp d13, v12.2d
+	VMOV V13.D[0], R8
+	MOVD R8, ret1+168(FP)
+	RET
+
+// (x, z []float64, c int, w []float64, ws, gs, pos, neg float64, dst, par []float64) (float64, int)
+TEXT ·softmaxShortDenseNEONF64(SB), NOSPLIT, $0-176
+	MOVD x_base+0(FP), R0
+	MOVD z_base+24(FP), R1
+	MOVD w_base+56(FP), R2
+	MOVD w_len+64(FP), R3
+	MOVD dst_len+120(FP), R5
+	MOVD c+48(FP), R10
+	LSL $3, R10, R11
+	MOVD ZR, R7
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 528(R6), F0
+	FMOVQ 768(R6), F1
+	FMOVQ 896(R6), F2
+	FMOVQ 912(R6), F3
+	FMOVQ 944(R6), F4
+	FMOVQ 1008(R6), F5
+	FMOVD ws+80(FP), F6
+	VDUP V6.D[0], V6.D2
+	FMOVD gs+88(FP), F7
+	VDUP V7.D[0], V7.D2
+	FMOVD pos+96(FP), F8
+	VDUP V8.D[0], V8.D2
+	FMOVD neg+104(FP), F9
+	VDUP V9.D[0], V9.D2
+	VEOR V10.B16, V10.B16, V10.B16
+	VEOR V11.B16, V11.B16, V11.B16
+group1:
+	SUB R7, R5, R12
+	CMP $0, R12
+	BLE done2
+	CMP $2, R12
+	BLE sized3
+	MOVD $2, R12
+sized3:
+	MOVD R7, R22
+	MUL R22, R11, R13
+	ADD R0, R13
+	MUL R22, R11, R17
+	ADD R1, R17
+	ADD $1, R7, R23
+	CMP $1, R12
+	CSEL GT, R23, R7, R23
+	MUL R23, R11, R14
+	ADD R0, R14
+	MUL R23, R11, R19
+	ADD R1, R19
+	VMOV V4.B16, V12.B16
+	MOVD R10, R4
+max4:
+	VLD1.P 8(R13), V13.D[0]
+	VLD1.P 8(R14), V13.D[1]
+	WORD $0x4e6df58c // fmax v12.2d, v12.2d, v13.2d
+	SUB $1, R4
+	CBNZ R4, max4
+	SUB R11, R13
+	SUB R11, R14
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	VEOR V16.B16, V16.B16, V16.B16
+	MOVD R10, R4
+sums5:
+	VLD1.P 8(R13), V17.D[0]
+	VLD1.P 8(R14), V17.D[1]
+	WORD $0x4eecd631 // fsub v17.2d, v17.2d, v12.2d
+	FMOVQ 976(R6), F18
+	WORD $0x4e72f633 // fmax v19.2d, v17.2d, v18.2d
+	VMOV V5.B16, V18.B16
+	FMOVQ 1024(R6), F20
+	VFMLA V20.D2, V19.D2, V18.D2
+	WORD $0x4ee5d654 // fsub v20.2d, v18.2d, v5.2d
+	VSUB V5.D2, V18.D2, V18.D2
+	VFMLS V3.D2, V20.D2, V19.D2
+	VFMLS V2.D2, V20.D2, V19.D2
+	FMOVQ 1040(R6), F20
+	VMOV V20.B16, V21.B16
+	FMOVQ 1056(R6), F20
+	VMOV V20.B16, V22.B16
+	VFMLA V19.D2, V21.D2, V22.D2
+	FMOVQ 1072(R6), F20
+	VMOV V20.B16, V21.B16
+	VFMLA V19.D2, V22.D2, V21.D2
+	FMOVQ 1088(R6), F20
+	VMOV V20.B16, V22.B16
+	VFMLA V19.D2, V21.D2, V22.D2
+	FMOVQ 1104(R6), F20
+	VMOV V20.B16, V21.B16
+	VFMLA V19.D2, V22.D2, V21.D2
+	FMOVQ 1120(R6), F20
+	VMOV V20.B16, V22.B16
+	VFMLA V19.D2, V21.D2, V22.D2
+	FMOVQ 1136(R6), F20
+	VMOV V20.B16, V21.B16
+	VFMLA V19.D2, V22.D2, V21.D2
+	FMOVQ 1152(R6), F20
+	VMOV V20.B16, V22.B16
+	VFMLA V19.D2, V21.D2, V22.D2
+	FMOVQ 1168(R6), F20
+	VMOV V20.B16, V21.B16
+	VFMLA V19.D2, V22.D2, V21.D2
+	FMOVQ 1184(R6), F20
+	VMOV V20.B16, V22.B16
+	VFMLA V19.D2, V21.D2, V22.D2
+	FMOVQ 1200(R6), F20
+	VMOV V20.B16, V21.B16
+	VFMLA V19.D2, V22.D2, V21.D2
+	VMOV V1.B16, V20.B16
+	VFMLA V19.D2, V21.D2, V20.D2
+	WORD $0x6e73de75 // fmul v21.2d, v19.2d, v19.2d
+	VFMLA V20.D2, V21.D2, V19.D2
+	WORD $0x4e60d673 // fadd v19.2d, v19.2d, v0.2d
+	WORD $0x4f7f0654 // sshr v20.2d, v18.2d, #1
+	VSUB V20.D2, V18.D2, V18.D2
+	FMOVQ 1216(R6), F21
+	VADD V21.D2, V20.D2, V20.D2
+	VADD V21.D2, V18.D2, V18.D2
+	VSHL $52, V20.D2, V20.D2
+	VSHL $52, V18.D2, V18.D2
+	WORD $0x6e74de73 // fmul v19.2d, v19.2d, v20.2d
+	WORD $0x6e72de73 // fmul v19.2d, v19.2d, v18.2d
+	WORD $0x4ee0da32 // fcmeq v18.2d, v17.2d, #0.0
+	WORD $0x4e721e74 // bic v20.16b, v19.16b, v18.16b
+	WORD $0x4e74d5ad // fadd v13.2d, v13.2d, v20.2d
+	VAND V0.B16, V18.B16, V20.B16
+	WORD $0x4e74d5ce // fadd v14.2d, v14.2d, v20.2d
+	VLD1.P 8(R17), V18.D[0]
+	VLD1.P 8(R19), V18.D[1]
+	WORD $0x6e68de52 // fmul v18.2d, v18.2d, v8.2d
+	WORD $0x4e69d652 // fadd v18.2d, v18.2d, v9.2d
+	VFMLS V17.D2, V18.D2, V15.D2
+	WORD $0x4e72d610 // fadd v16.2d, v16.2d, v18.2d
+	SUB $1, R4
+	CBNZ R4, sums5
+	WORD $0x4ee0d5d2 // fsub v18.2d, v14.2d, v0.2d
+	WORD $0x4e6dd652 // fadd v18.2d, v18.2d, v13.2d
+	WORD $0x4e60d653 // fadd v19.2d, v18.2d, v0.2d
+	FMOVQ 672(R6), F20
+	WORD $0x6ef3e695 // fcmgt v21.2d, v20.2d, v19.2d
+	FMOVQ 688(R6), F20
+	WORD $0x6e74de76 // fmul v22.2d, v19.2d, v20.2d
+	VBIF V21.B16, V19.B16, V22.B16
+	FMOVQ 704(R6), F20
+	VAND V20.B16, V21.B16, V21.B16
+	VUSHR $52, V22.D2, V20.D2
+	WORD $0x4e61da94 // scvtf v20.2d, v20.2d
+	FMOVQ 720(R6), F23
+	WORD $0x4ef7d694 // fsub v20.2d, v20.2d, v23.2d
+	WORD $0x4ef5d694 // fsub v20.2d, v20.2d, v21.2d
+	FMOVQ 736(R6), F21
+	VAND V21.B16, V22.B16, V23.B16
+	VORR V0.B16, V23.B16, V23.B16
+	FMOVQ 752(R6), F21
+	WORD $0x6ef5e6f6 // fcmgt v22.2d, v23.2d, v21.2d
+	WORD $0x6e61def5 // fmul v21.2d, v23.2d, v1.2d
+	VBIT V22.B16, V21.B16, V23.B16
+	VAND V0.B16, V22.B16, V22.B16
+	WORD $0x4e76d694 // fadd v20.2d, v20.2d, v22.2d
+	WORD $0x4ee0d6f5 // fsub v21.2d, v23.2d, v0.2d
+	FMOVQ 560(R6), F22
+	WORD $0x4e76d6b7 // fadd v23.2d, v21.2d, v22.2d
+	WORD $0x6e77feb7 // fdiv v23.2d, v21.2d, v23.2d
+	WORD $0x6e77def6 // fmul v22.2d, v23.2d, v23.2d
+	WORD $0x6e76ded8 // fmul v24.2d, v22.2d, v22.2d
+	FMOVQ 784(R6), F25
+	VMOV V25.B16, V26.B16
+	FMOVQ 800(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V24.D2, V26.D2, V27.D2
+	FMOVQ 816(R6), F25
+	VMOV V25.B16, V26.B16
+	VFMLA V24.D2, V27.D2, V26.D2
+	FMOVQ 832(R6), F25
+	VMOV V25.B16, V27.B16
+	VFMLA V24.D2, V26.D2, V27.D2
+	WORD $0x6e76df7b // fmul v27.2d, v27.2d, v22.2d
+	FMOVQ 848(R6), F22
+	VMOV V22.B16, V25.B16
+	FMOVQ 864(R6), F22
+	VMOV V22.B16, V26.B16
+	VFMLA V24.D2, V25.D2, V26.D2
+	FMOVQ 880(R6), F22
+	VMOV V22.B16, V25.B16
+	VFMLA V24.D2, V26.D2, V25.D2
+	WORD $0x6e78df39 // fmul v25.2d, v25.2d, v24.2d
+	WORD $0x4e79d77b // fadd v27.2d, v27.2d, v25.2d
+	WORD $0x6e75deb6 // fmul v22.2d, v21.2d, v21.2d
+	WORD $0x6e61ded6 // fmul v22.2d, v22.2d, v1.2d
+	WORD $0x4e7bd6db // fadd v27.2d, v22.2d, v27.2d
+	WORD $0x6e7bdefb // fmul v27.2d, v23.2d, v27.2d
+	WORD $0x6e62de97 // fmul v23.2d, v20.2d, v2.2d
+	WORD $0x4e77d77b // fadd v27.2d, v27.2d, v23.2d
+	WORD $0x4efbd6db // fsub v27.2d, v22.2d, v27.2d
+	WORD $0x4ef5d77b // fsub v27.2d, v27.2d, v21.2d
+	WORD $0x6e63de94 // fmul v20.2d, v20.2d, v3.2d
+	WORD $0x4efbd69b // fsub v27.2d, v20.2d, v27.2d
+	FMOVQ 928(R6), F21
+	WORD $0x4e75e674 // fcmeq v20.2d, v19.2d, v21.2d
+	VBIT V20.B16, V21.B16, V27.B16
+	WORD $0x4ee0da74 // fcmeq v20.2d, v19.2d, #0.0
+	VBIT V20.B16, V4.B16, V27.B16
+	FMOVQ 960(R6), F21
+	WORD $0x6ee0ca74 // fcmge v20.2d, v19.2d, #0.0
+	VBIF V20.B16, V21.B16, V27.B16
+	WORD $0x4ee0d674 // fsub v20.2d, v19.2d, v0.2d
+	WORD $0x4ef4d654 // fsub v20.2d, v18.2d, v20.2d
+	WORD $0x6e73fe94 // fdiv v20.2d, v20.2d, v19.2d
+	WORD $0x4e74e693 // fcmeq v19.2d, v20.2d, v20.2d
+	VAND V19.B16, V20.B16, V20.B16
+	WORD $0x4e74d77b // fadd v27.2d, v27.2d, v20.2d
+	WORD $0x4ee0da53 // fcmeq v19.2d, v18.2d, #0.0
+	VBIT V19.B16, V18.B16, V27.B16
+	VMOV V15.B16, V17.B16
+	VFMLA V16.D2, V27.D2, V17.D2
+	VMOV V6.B16, V18.B16
+	CBZ R3, noweights6
+	ADD R22<<3, R2, R8
+	VLD1 (R8), V19.D[0]
+	ADD R23<<3, R2, R8
+	VLD1 (R8), V19.D[1]
+	WORD $0x6e73de52 // fmul v18.2d, v18.2d, v19.2d
+noweights6:
+	WORD $0x6e71de53 // fmul v19.2d, v18.2d, v17.2d
+	WORD $0x4ef3d671 // fsub v17.2d, v19.2d, v19.2d
+	WORD $0x4ee0da31 // fcmeq v17.2d, v17.2d, #0.0
+	SCVTFD R12, F20
+	VDUP V20.D[0], V20.D2
+	FMOVQ 1232(R6), F21
+	WORD $0x6ef5e694 // fcmgt v20.2d, v20.2d, v21.2d
+	VAND V20.B16, V17.B16, V17.B16
+	FMOVQ 1280(R6), F21
+	WORD $0x4ee0fa14 // fabs v20.2d, v16.2d
+	WORD $0x6e75e694 // fcmge v20.2d, v20.2d, v21.2d
+	VAND V20.B16, V17.B16, V17.B16
+	MOVD par_len+144(FP), R8
+	CBZ R8, nopar7
+	MOVD par_base+136(FP), R8
+	LSL $3, R5, R9
+	WORD $0x4e6dd5d4 // fadd v20.2d, v14.2d, v13.2d
+	WORD $0x6e67de55 // fmul v21.2d, v18.2d, v7.2d
+	WORD $0x4ee0fab6 // fabs v22.2d, v21.2d
+	FMOVQ 1248(R6), F25
+	FMOVQ 1264(R6), F26
+	WORD $0x6e79e6d7 // fcmge v23.2d, v22.2d, v25.2d
+	WORD $0x6e76e758 // fcmge v24.2d, v26.2d, v22.2d
+	VAND V24.B16, V23.B16, V23.B16
+	VDUP V12.D[1], V25.D2
+	FMOVD F25, (R8)(R23<<3)
+	VDUP V12.D[0], V25.D2
+	FMOVD F25, (R8)(R22<<3)
+	ADD R9, R8
+	WORD $0x6e74fe19 // fdiv v25.2d, v16.2d, v20.2d
+	WORD $0x6e76e41b // fcmge v27.2d, v0.2d, v22.2d
+	WORD $0x6e79debc // fmul v28.2d, v21.2d, v25.2d
+	VBIF V27.B16, V25.B16, V28.B16
+	VMOV V21.B16, V29.B16
+	VBIF V27.B16, V0.B16, V29.B16
+	VMOV V0.B16, V30.B16
+	VBIF V27.B16, V21.B16, V30.B16
+	WORD $0x4ee0fb38 // fabs v24.2d, v25.2d
+	WORD $0x6e78e758 // fcmge v24.2d, v26.2d, v24.2d
+	VAND V24.B16, V23.B16, V23.B16
+	WORD $0x4ee0fb98 // fabs v24.2d, v28.2d
+	WORD $0x6e78e758 // fcmge v24.2d, v26.2d, v24.2d
+	VAND V24.B16, V23.B16, V23.B16
+	VDUP V28.D[1], V31.D2
+	FMOVD F31, (R8)(R23<<3)
+	VDUP V28.D[0], V31.D2
+	FMOVD F31, (R8)(R22<<3)
+	ADD R9, R8
+	VDUP V29.D[1], V31.D2
+	FMOVD F31, (R8)(R23<<3)
+	VDUP V29.D[0], V31.D2
+	FMOVD F31, (R8)(R22<<3)
+	ADD R9, R8
+	VDUP V30.D[1], V31.D2
+	FMOVD F31, (R8)(R23<<3)
+	VDUP V30.D[0], V31.D2
+	FMOVD F31, (R8)(R22<<3)
+	VAND V23.B16, V17.B16, V17.B16
+nopar7:
+	FMOVQ 960(R6), F20
+	VMOV V20.B16, V21.B16
+	VBIT V17.B16, V19.B16, V21.B16
+	MOVD dst_base+112(FP), R8
+	VDUP V21.D[1], V20.D2
+	FMOVD F20, (R8)(R23<<3)
+	VDUP V21.D[0], V20.D2
+	FMOVD F20, (R8)(R22<<3)
+	VAND V17.B16, V19.B16, V19.B16
+	WORD $0x4e73d54a // fadd v10.2d, v10.2d, v19.2d
+	VSUB V17.D2, V11.D2, V11.D2
+	ADD $2, R7
+	B group1
+done2:
+	WORD $0x7e70d94c // faddp d12, v10.2d
+	FMOVD F12, ret+160(FP)
+	WORD $0x5ef1b96c // addp d12, v11.2d
+	VMOV V12.D[0], R8
+	MOVD R8, ret1+168(FP)
+	RET
+
+// (g, x []float64, c int, labels []int, par []float64, idx, step []int32)
+TEXT ·softmaxShortSparseGradNEONF64(SB), NOSPLIT, $0-152
+	MOVD x_base+24(FP), R0
+	MOVD g_base+0(FP), R2
+	MOVD par_base+80(FP), R3
+	MOVD par_len+88(FP), R5
+	LSR $2, R5
+	LSL $3, R5, R9
+	MOVD c+48(FP), R10
+	LSL $3, R10, R11
+	MOVD ZR, R7
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 528(R6), F0
+	FMOVQ 768(R6), F1
+	FMOVQ 896(R6), F2
+	FMOVQ 912(R6), F3
+	FMOVQ 976(R6), F4
+	FMOVQ 1008(R6), F5
+	FMOVQ 1024(R6), F6
+	FMOVQ 1040(R6), F7
+	FMOVQ 1056(R6), F8
+	FMOVQ 1072(R6), F9
+	FMOVQ 1088(R6), F10
+	FMOVQ 1104(R6), F11
+	FMOVQ 1120(R6), F12
+	FMOVQ 1136(R6), F13
+	FMOVQ 1152(R6), F14
+	FMOVQ 1168(R6), F15
+	FMOVQ 1184(R6), F16
+	FMOVQ 1200(R6), F17
+	FMOVQ 1216(R6), F18
+group1:
+	SUB R7, R5, R12
+	CMP $0, R12
+	BLE done2
+	CMP $2, R12
+	BLE sized3
+	MOVD $2, R12
+sized3:
+	MOVD R7, R22
+	MUL R22, R11, R13
+	ADD R0, R13
+	ADD R22<<3, R3, R4
+	VLD1 (R4), V19.D[0]
+	ADD R9, R4
+	VLD1 (R4), V20.D[0]
+	ADD R9, R4
+	VLD1 (R4), V21.D[0]
+	MUL R22, R11, R22
+	ADD R2, R22
+	ADD $1, R7, R23
+	CMP $1, R12
+	CSEL GT, R23, R7, R23
+	MUL R23, R11, R14
+	ADD R0, R14
+	ADD R23<<3, R3, R4
+	VLD1 (R4), V19.D[1]
+	ADD R9, R4
+	VLD1 (R4), V20.D[1]
+	ADD R9, R4
+	VLD1 (R4), V21.D[1]
+	MUL R23, R11, R23
+	ADD R2, R23
+	WORD $0x6ee0fab5 // fneg v21.2d, v21.2d
+	MOVD R10, R4
+cols4:
+	VLD1.P 8(R13), V22.D[0]
+	VLD1.P 8(R14), V22.D[1]
+	WORD $0x4ef3d6d6 // fsub v22.2d, v22.2d, v19.2d
+	WORD $0x4e64f6d7 // fmax v23.2d, v22.2d, v4.2d
+	VMOV V5.B16, V24.B16
+	VFMLA V6.D2, V23.D2, V24.D2
+	WORD $0x4ee5d719 // fsub v25.2d, v24.2d, v5.2d
+	VSUB V5.D2, V24.D2, V24.D2
+	VFMLS V3.D2, V25.D2, V23.D2
+	VFMLS V2.D2, V25.D2, V23.D2
+	VMOV V7.B16, V25.B16
+	VMOV V8.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V9.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V10.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V11.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V12.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V13.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V14.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V15.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V16.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	VMOV V17.B16, V25.B16
+	VFMLA V23.D2, V26.D2, V25.D2
+	VMOV V1.B16, V26.B16
+	VFMLA V23.D2, V25.D2, V26.D2
+	WORD $0x6e77def9 // fmul v25.2d, v23.2d, v23.2d
+	VFMLA V26.D2, V25.D2, V23.D2
+	WORD $0x4e60d6f7 // fadd v23.2d, v23.2d, v0.2d
+	WORD $0x4f7f0719 // sshr v25.2d, v24.2d, #1
+	VSUB V25.D2, V24.D2, V24.D2
+	VADD V18.D2, V25.D2, V25.D2
+	VADD V18.D2, V24.D2, V24.D2
+	VSHL $52, V25.D2, V25.D2
+	VSHL $52, V24.D2, V24.D2
+	WORD $0x6e79def7 // fmul v23.2d, v23.2d, v25.2d
+	WORD $0x6e78def7 // fmul v23.2d, v23.2d, v24.2d
+	VMOV V21.B16, V22.B16
+	VFMLA V20.D2, V23.D2, V22.D2
+	VST1.P V22.D[0], 8(R22)
+	VST1.P V22.D[1], 8(R23)
+	SUB $1, R4
+	CBNZ R4, cols4
+	ADD $2, R7
+	B group1
+done2:
+	MOVD labels_base+56(FP), R1
+	ADD R9<<1, R9, R8
+	ADD R3, R8
+	MOVD ZR, R7
+	MOVD ZR, R13
+	CMP R5, R7
+	BGE fixed5
+fix6:
+	MOVD (R1)(R7<<3), R14
+	ADD R13, R14
+	FMOVD (R8)(R7<<3), F19
+	FMOVD F19, (R2)(R14<<3)
+	ADD R10, R13
+	ADD $1, R7
+	CMP R5, R7
+	BLT fix6
+fixed5:
+	RET
+
+// (g, x, z []float64, c int, pos, neg float64, par []float64, idx, step []int32)
+TEXT ·softmaxShortDenseGradNEONF64(SB), NOSPLIT, $0-168
+	MOVD x_base+24(FP), R0
+	MOVD z_base+48(FP), R1
+	MOVD g_base+0(FP), R2
+	MOVD par_base+96(FP), R3
+	MOVD par_len+104(FP), R5
+	LSR $2, R5
+	LSL $3, R5, R9
+	MOVD c+72(FP), R10
+	LSL $3, R10, R11
+	MOVD ZR, R7
+	MOVD $neonconsts<>(SB), R6
+	FMOVQ 528(R6), F0
+	FMOVQ 768(R6), F1
+	FMOVQ 896(R6), F2
+	FMOVQ 912(R6), F3
+	FMOVQ 976(R6), F4
+	FMOVQ 1008(R6), F5
+	FMOVQ 1024(R6), F6
+	FMOVQ 1040(R6), F7
+	FMOVQ 1056(R6), F8
+	FMOVQ 1072(R6), F9
+	FMOVQ 1088(R6), F10
+	FMOVQ 1104(R6), F11
+	FMOVQ 1120(R6), F12
+	FMOVQ 1136(R6), F13
+	FMOVQ 1152(R6), F14
+	FMOVQ 1168(R6), F15
+	FMOVQ 1184(R6), F16
+	FMOVQ 1200(R6), F17
+	FMOVQ 1216(R6), F18
+	FMOVD pos+80(FP), F19
+	VDUP V19.D[0], V19.D2
+	FMOVD neg+88(FP), F20
+	VDUP V20.D[0], V20.D2
+group1:
+	SUB R7, R5, R12
+	CMP $0, R12
+	BLE done2
+	CMP $2, R12
+	BLE sized3
+	MOVD $2, R12
+sized3:
+	MOVD R7, R22
+	MUL R22, R11, R13
+	ADD R0, R13
+	MUL R22, R11, R17
+	ADD R1, R17
+	ADD R22<<3, R3, R4
+	VLD1 (R4), V21.D[0]
+	ADD R9, R4
+	VLD1 (R4), V22.D[0]
+	ADD R9, R4
+	VLD1 (R4), V23.D[0]
+	ADD R9, R4
+	VLD1 (R4), V24.D[0]
+	MUL R22, R11, R22
+	ADD R2, R22
+	ADD $1, R7, R23
+	CMP $1, R12
+	CSEL GT, R23, R7, R23
+	MUL R23, R11, R14
+	ADD R0, R14
+	MUL R23, R11, R19
+	ADD R1, R19
+	ADD R23<<3, R3, R4
+	VLD1 (R4), V21.D[1]
+	ADD R9, R4
+	VLD1 (R4), V22.D[1]
+	ADD R9, R4
+	VLD1 (R4), V23.D[1]
+	ADD R9, R4
+	VLD1 (R4), V24.D[1]
+	MUL R23, R11, R23
+	ADD R2, R23
+	WORD $0x6ee0fb18 // fneg v24.2d, v24.2d
+	MOVD R10, R4
+cols4:
+	VLD1.P 8(R13), V25.D[0]
+	VLD1.P 8(R14), V25.D[1]
+	WORD $0x4ef5d739 // fsub v25.2d, v25.2d, v21.2d
+	WORD $0x4e64f73a // fmax v26.2d, v25.2d, v4.2d
+	VMOV V5.B16, V27.B16
+	VFMLA V6.D2, V26.D2, V27.D2
+	WORD $0x4ee5d77c // fsub v28.2d, v27.2d, v5.2d
+	VSUB V5.D2, V27.D2, V27.D2
+	VFMLS V3.D2, V28.D2, V26.D2
+	VFMLS V2.D2, V28.D2, V26.D2
+	VMOV V7.B16, V28.B16
+	VMOV V8.B16, V29.B16
+	VFMLA V26.D2, V28.D2, V29.D2
+	VMOV V9.B16, V28.B16
+	VFMLA V26.D2, V29.D2, V28.D2
+	VMOV V10.B16, V29.B16
+	VFMLA V26.D2, V28.D2, V29.D2
+	VMOV V11.B16, V28.B16
+	VFMLA V26.D2, V29.D2, V28.D2
+	VMOV V12.B16, V29.B16
+	VFMLA V26.D2, V28.D2, V29.D2
+	VMOV V13.B16, V28.B16
+	VFMLA V26.D2, V29.D2, V28.D2
+	VMOV V14.B16, V29.B16
+	VFMLA V26.D2, V28.D2, V29.D2
+	VMOV V15.B16, V28.B16
+	VFMLA V26.D2, V29.D2, V28.D2
+	VMOV V16.B16, V29.B16
+	VFMLA V26.D2, V28.D2, V29.D2
+	VMOV V17.B16, V28.B16
+	VFMLA V26.D2, V29.D2, V28.D2
+	VMOV V1.B16, V29.B16
+	VFMLA V26.D2, V28.D2, V29.D2
+	WORD $0x6e7adf5c // fmul v28.2d, v26.2d, v26.2d
+	VFMLA V29.D2, V28.D2, V26.D2
+	WORD $0x4e60d75a // fadd v26.2d, v26.2d, v0.2d
+	WORD $0x4f7f077c // sshr v28.2d, v27.2d, #1
+	VSUB V28.D2, V27.D2, V27.D2
+	VADD V18.D2, V28.D2, V28.D2
+	VADD V18.D2, V27.D2, V27.D2
+	VSHL $52, V28.D2, V28.D2
+	VSHL $52, V27.D2, V27.D2
+	WORD $0x6e7cdf5a // fmul v26.2d, v26.2d, v28.2d
+	WORD $0x6e7bdf5a // fmul v26.2d, v26.2d, v27.2d
+	VLD1.P 8(R17), V25.D[0]
+	VLD1.P 8(R19), V25.D[1]
+	WORD $0x6e73df39 // fmul v25.2d, v25.2d, v19.2d
+	WORD $0x4e74d739 // fadd v25.2d, v25.2d, v20.2d
+	WORD $0x6e77df39 // fmul v25.2d, v25.2d, v23.2d
+	VFMLS V22.D2, V26.D2, V25.D2
+	WORD $0x6e78df39 // fmul v25.2d, v25.2d, v24.2d
+	VST1.P V25.D[0], 8(R22)
+	VST1.P V25.D[1], 8(R23)
+	SUB $1, R4
+	CBNZ R4, cols4
+	ADD $2, R7
+	B group1
+done2:
+	RET
+
 // Constant vectors, 16 bytes each, loaded with LDR Q.
 DATA neonconsts<>+0(SB)/8, $0x00000000ffffffff
 DATA neonconsts<>+8(SB)/8, $0x0000000000000000
@@ -36578,76 +41703,92 @@ DATA neonconsts<>+560(SB)/8, $0x4000000000000000
 DATA neonconsts<>+568(SB)/8, $0x4000000000000000
 DATA neonconsts<>+576(SB)/8, $0x4010000000000000
 DATA neonconsts<>+584(SB)/8, $0x4010000000000000
-DATA neonconsts<>+592(SB)/8, $0x8000000000000000
-DATA neonconsts<>+600(SB)/8, $0x8000000000000000
-DATA neonconsts<>+608(SB)/8, $0x0010000000000000
-DATA neonconsts<>+616(SB)/8, $0x0010000000000000
-DATA neonconsts<>+624(SB)/8, $0x4350000000000000
-DATA neonconsts<>+632(SB)/8, $0x4350000000000000
-DATA neonconsts<>+640(SB)/8, $0x404b000000000000
-DATA neonconsts<>+648(SB)/8, $0x404b000000000000
-DATA neonconsts<>+656(SB)/8, $0x408ff80000000000
-DATA neonconsts<>+664(SB)/8, $0x408ff80000000000
-DATA neonconsts<>+672(SB)/8, $0x000fffffffffffff
-DATA neonconsts<>+680(SB)/8, $0x000fffffffffffff
-DATA neonconsts<>+688(SB)/8, $0x3ff6a09e667f3bcd
-DATA neonconsts<>+696(SB)/8, $0x3ff6a09e667f3bcd
-DATA neonconsts<>+704(SB)/8, $0x3fe0000000000000
-DATA neonconsts<>+712(SB)/8, $0x3fe0000000000000
-DATA neonconsts<>+720(SB)/8, $0x3fc2f112df3e5244
-DATA neonconsts<>+728(SB)/8, $0x3fc2f112df3e5244
-DATA neonconsts<>+736(SB)/8, $0x3fc7466496cb03de
-DATA neonconsts<>+744(SB)/8, $0x3fc7466496cb03de
-DATA neonconsts<>+752(SB)/8, $0x3fd2492494229359
-DATA neonconsts<>+760(SB)/8, $0x3fd2492494229359
-DATA neonconsts<>+768(SB)/8, $0x3fe5555555555593
-DATA neonconsts<>+776(SB)/8, $0x3fe5555555555593
-DATA neonconsts<>+784(SB)/8, $0x3fc39a09d078c69f
-DATA neonconsts<>+792(SB)/8, $0x3fc39a09d078c69f
-DATA neonconsts<>+800(SB)/8, $0x3fcc71c51d8e78af
-DATA neonconsts<>+808(SB)/8, $0x3fcc71c51d8e78af
-DATA neonconsts<>+816(SB)/8, $0x3fd999999997fa04
-DATA neonconsts<>+824(SB)/8, $0x3fd999999997fa04
-DATA neonconsts<>+832(SB)/8, $0x3dea39ef35793c76
-DATA neonconsts<>+840(SB)/8, $0x3dea39ef35793c76
-DATA neonconsts<>+848(SB)/8, $0x3fe62e42fee00000
-DATA neonconsts<>+856(SB)/8, $0x3fe62e42fee00000
-DATA neonconsts<>+864(SB)/8, $0x7ff0000000000000
-DATA neonconsts<>+872(SB)/8, $0x7ff0000000000000
-DATA neonconsts<>+880(SB)/8, $0xfff0000000000000
-DATA neonconsts<>+888(SB)/8, $0xfff0000000000000
-DATA neonconsts<>+896(SB)/8, $0x7ff8000000000000
-DATA neonconsts<>+904(SB)/8, $0x7ff8000000000000
-DATA neonconsts<>+912(SB)/8, $0xc087500000000000
-DATA neonconsts<>+920(SB)/8, $0xc087500000000000
-DATA neonconsts<>+928(SB)/8, $0x4086300000000000
-DATA neonconsts<>+936(SB)/8, $0x4086300000000000
-DATA neonconsts<>+944(SB)/8, $0x4338000000000000
-DATA neonconsts<>+952(SB)/8, $0x4338000000000000
-DATA neonconsts<>+960(SB)/8, $0x3ff71547652b82fe
-DATA neonconsts<>+968(SB)/8, $0x3ff71547652b82fe
-DATA neonconsts<>+976(SB)/8, $0x3de6124613a86d09
-DATA neonconsts<>+984(SB)/8, $0x3de6124613a86d09
-DATA neonconsts<>+992(SB)/8, $0x3e21eed8eff8d898
-DATA neonconsts<>+1000(SB)/8, $0x3e21eed8eff8d898
-DATA neonconsts<>+1008(SB)/8, $0x3e5ae64567f544e4
-DATA neonconsts<>+1016(SB)/8, $0x3e5ae64567f544e4
-DATA neonconsts<>+1024(SB)/8, $0x3e927e4fb7789f5c
-DATA neonconsts<>+1032(SB)/8, $0x3e927e4fb7789f5c
-DATA neonconsts<>+1040(SB)/8, $0x3ec71de3a556c734
-DATA neonconsts<>+1048(SB)/8, $0x3ec71de3a556c734
-DATA neonconsts<>+1056(SB)/8, $0x3efa01a01a01a01a
-DATA neonconsts<>+1064(SB)/8, $0x3efa01a01a01a01a
-DATA neonconsts<>+1072(SB)/8, $0x3f2a01a01a01a01a
-DATA neonconsts<>+1080(SB)/8, $0x3f2a01a01a01a01a
-DATA neonconsts<>+1088(SB)/8, $0x3f56c16c16c16c17
-DATA neonconsts<>+1096(SB)/8, $0x3f56c16c16c16c17
-DATA neonconsts<>+1104(SB)/8, $0x3f81111111111111
-DATA neonconsts<>+1112(SB)/8, $0x3f81111111111111
-DATA neonconsts<>+1120(SB)/8, $0x3fa5555555555555
-DATA neonconsts<>+1128(SB)/8, $0x3fa5555555555555
-DATA neonconsts<>+1136(SB)/8, $0x3fc5555555555555
-DATA neonconsts<>+1144(SB)/8, $0x3fc5555555555555
-DATA neonconsts<>+1152(SB)/8, $0x00000000000003ff
-DATA neonconsts<>+1160(SB)/8, $0x00000000000003ff
-GLOBL neonconsts<>(SB), RODATA|NOPTR, $1168
+DATA neonconsts<>+592(SB)/8, $0x3f80000000000000
+DATA neonconsts<>+600(SB)/8, $0x4040000040000000
+DATA neonconsts<>+608(SB)/8, $0x2180000021800000
+DATA neonconsts<>+616(SB)/8, $0x2180000021800000
+DATA neonconsts<>+624(SB)/8, $0x7d7fffff7d7fffff
+DATA neonconsts<>+632(SB)/8, $0x7d7fffff7d7fffff
+DATA neonconsts<>+640(SB)/8, $0x1280000012800000
+DATA neonconsts<>+648(SB)/8, $0x1280000012800000
+DATA neonconsts<>+656(SB)/8, $0x8000000000000000
+DATA neonconsts<>+664(SB)/8, $0x8000000000000000
+DATA neonconsts<>+672(SB)/8, $0x0010000000000000
+DATA neonconsts<>+680(SB)/8, $0x0010000000000000
+DATA neonconsts<>+688(SB)/8, $0x4350000000000000
+DATA neonconsts<>+696(SB)/8, $0x4350000000000000
+DATA neonconsts<>+704(SB)/8, $0x404b000000000000
+DATA neonconsts<>+712(SB)/8, $0x404b000000000000
+DATA neonconsts<>+720(SB)/8, $0x408ff80000000000
+DATA neonconsts<>+728(SB)/8, $0x408ff80000000000
+DATA neonconsts<>+736(SB)/8, $0x000fffffffffffff
+DATA neonconsts<>+744(SB)/8, $0x000fffffffffffff
+DATA neonconsts<>+752(SB)/8, $0x3ff6a09e667f3bcd
+DATA neonconsts<>+760(SB)/8, $0x3ff6a09e667f3bcd
+DATA neonconsts<>+768(SB)/8, $0x3fe0000000000000
+DATA neonconsts<>+776(SB)/8, $0x3fe0000000000000
+DATA neonconsts<>+784(SB)/8, $0x3fc2f112df3e5244
+DATA neonconsts<>+792(SB)/8, $0x3fc2f112df3e5244
+DATA neonconsts<>+800(SB)/8, $0x3fc7466496cb03de
+DATA neonconsts<>+808(SB)/8, $0x3fc7466496cb03de
+DATA neonconsts<>+816(SB)/8, $0x3fd2492494229359
+DATA neonconsts<>+824(SB)/8, $0x3fd2492494229359
+DATA neonconsts<>+832(SB)/8, $0x3fe5555555555593
+DATA neonconsts<>+840(SB)/8, $0x3fe5555555555593
+DATA neonconsts<>+848(SB)/8, $0x3fc39a09d078c69f
+DATA neonconsts<>+856(SB)/8, $0x3fc39a09d078c69f
+DATA neonconsts<>+864(SB)/8, $0x3fcc71c51d8e78af
+DATA neonconsts<>+872(SB)/8, $0x3fcc71c51d8e78af
+DATA neonconsts<>+880(SB)/8, $0x3fd999999997fa04
+DATA neonconsts<>+888(SB)/8, $0x3fd999999997fa04
+DATA neonconsts<>+896(SB)/8, $0x3dea39ef35793c76
+DATA neonconsts<>+904(SB)/8, $0x3dea39ef35793c76
+DATA neonconsts<>+912(SB)/8, $0x3fe62e42fee00000
+DATA neonconsts<>+920(SB)/8, $0x3fe62e42fee00000
+DATA neonconsts<>+928(SB)/8, $0x7ff0000000000000
+DATA neonconsts<>+936(SB)/8, $0x7ff0000000000000
+DATA neonconsts<>+944(SB)/8, $0xfff0000000000000
+DATA neonconsts<>+952(SB)/8, $0xfff0000000000000
+DATA neonconsts<>+960(SB)/8, $0x7ff8000000000000
+DATA neonconsts<>+968(SB)/8, $0x7ff8000000000000
+DATA neonconsts<>+976(SB)/8, $0xc087500000000000
+DATA neonconsts<>+984(SB)/8, $0xc087500000000000
+DATA neonconsts<>+992(SB)/8, $0x4086300000000000
+DATA neonconsts<>+1000(SB)/8, $0x4086300000000000
+DATA neonconsts<>+1008(SB)/8, $0x4338000000000000
+DATA neonconsts<>+1016(SB)/8, $0x4338000000000000
+DATA neonconsts<>+1024(SB)/8, $0x3ff71547652b82fe
+DATA neonconsts<>+1032(SB)/8, $0x3ff71547652b82fe
+DATA neonconsts<>+1040(SB)/8, $0x3de6124613a86d09
+DATA neonconsts<>+1048(SB)/8, $0x3de6124613a86d09
+DATA neonconsts<>+1056(SB)/8, $0x3e21eed8eff8d898
+DATA neonconsts<>+1064(SB)/8, $0x3e21eed8eff8d898
+DATA neonconsts<>+1072(SB)/8, $0x3e5ae64567f544e4
+DATA neonconsts<>+1080(SB)/8, $0x3e5ae64567f544e4
+DATA neonconsts<>+1088(SB)/8, $0x3e927e4fb7789f5c
+DATA neonconsts<>+1096(SB)/8, $0x3e927e4fb7789f5c
+DATA neonconsts<>+1104(SB)/8, $0x3ec71de3a556c734
+DATA neonconsts<>+1112(SB)/8, $0x3ec71de3a556c734
+DATA neonconsts<>+1120(SB)/8, $0x3efa01a01a01a01a
+DATA neonconsts<>+1128(SB)/8, $0x3efa01a01a01a01a
+DATA neonconsts<>+1136(SB)/8, $0x3f2a01a01a01a01a
+DATA neonconsts<>+1144(SB)/8, $0x3f2a01a01a01a01a
+DATA neonconsts<>+1152(SB)/8, $0x3f56c16c16c16c17
+DATA neonconsts<>+1160(SB)/8, $0x3f56c16c16c16c17
+DATA neonconsts<>+1168(SB)/8, $0x3f81111111111111
+DATA neonconsts<>+1176(SB)/8, $0x3f81111111111111
+DATA neonconsts<>+1184(SB)/8, $0x3fa5555555555555
+DATA neonconsts<>+1192(SB)/8, $0x3fa5555555555555
+DATA neonconsts<>+1200(SB)/8, $0x3fc5555555555555
+DATA neonconsts<>+1208(SB)/8, $0x3fc5555555555555
+DATA neonconsts<>+1216(SB)/8, $0x00000000000003ff
+DATA neonconsts<>+1224(SB)/8, $0x00000000000003ff
+DATA neonconsts<>+1232(SB)/8, $0x0000000000000000
+DATA neonconsts<>+1240(SB)/8, $0x3ff0000000000000
+DATA neonconsts<>+1248(SB)/8, $0x20b0000000000000
+DATA neonconsts<>+1256(SB)/8, $0x20b0000000000000
+DATA neonconsts<>+1264(SB)/8, $0x7fafffffffffffff
+DATA neonconsts<>+1272(SB)/8, $0x7fafffffffffffff
+DATA neonconsts<>+1280(SB)/8, $0x03f0000000000000
+DATA neonconsts<>+1288(SB)/8, $0x03f0000000000000
+GLOBL neonconsts<>(SB), RODATA|NOPTR, $1296

@@ -84,6 +84,7 @@ func neonKernels32() *Kernels[float32] {
 	k.Exp = expMapRNEONF32
 	k.Log1p = log1pMapRNEONF32
 	cosPairNEONF32(k)
+	k.Rows = softmaxRows(softmaxAsmNEONF32.prims(), k.Rows)
 	return k
 }
 
@@ -713,6 +714,7 @@ func neonKernels64() *Kernels[float64] {
 	k.Exp = expMapRNEONF64
 	k.Log1p = log1pMapRNEONF64
 	cosPairNEONF64(k)
+	k.Rows = softmaxRows(softmaxAsmNEONF64.prims(), k.Rows)
 	return k
 }
 

@@ -91,8 +91,19 @@ type softmaxShort[T Float] struct {
 	// denseGrad writes g(i) = (exp(x(i) − m)·p − (z(i)·pos + neg)·r)·q from par.
 	denseGrad func(g, x, z []T, c int, pos, neg T, par []T, idx, step []int32)
 	// table returns the expansion tables of the level's vector width and
-	// element size.
+	// element size; nil where the gradient kernels need none (then idx and
+	// step are nil).
 	table func() *expandTable
+}
+
+// expand returns the expansion tables of rows of c classes (nil without a
+// table).
+func (k *softmaxShort[T]) expand(c int) (idx, step []int32) {
+	if k.table == nil {
+		return nil, nil
+	}
+	t := k.table()
+	return t.idx[c], t.step[c]
 }
 
 // limits of the fast path: the factors of a gradient lie within
@@ -368,9 +379,9 @@ func softmaxShortSparse[T Float](k *softmaxShort[T], g *Rows[T], x []T, c int, l
 	pos, neg := 1-smooth, smooth/T(c)
 	zl := neg + pos
 	sc := getShort[T]()
-	var tab *expandTable
+	var idx, step []int32
 	if grad != nil {
-		tab = k.table()
+		idx, step = k.expand(c)
 	}
 	var total float64
 	for r0 := 0; r0 < len(labels); r0 += shortChunk {
@@ -388,7 +399,7 @@ func softmaxShortSparse[T Float](k *softmaxShort[T], g *Rows[T], x []T, c int, l
 		wr := shortWeights(w, wrep, r0, n, sc.w[:])
 		sum, good := k.sparse(xs, c, lab, wr, ws, gsT, neg, zl, dst, par)
 		if grad != nil {
-			k.sparseGrad(grad[r0*c:(r0+n)*c], xs, c, lab, par, tab.idx[c], tab.step[c])
+			k.sparseGrad(grad[r0*c:(r0+n)*c], xs, c, lab, par, idx, step)
 		}
 		if good < n {
 			for i, v := range dst {
@@ -412,9 +423,9 @@ func softmaxShortDense[T Float](k *softmaxShort[T], g *Rows[T], x, z []T, rows, 
 	}
 	pos, neg := 1-smooth, smooth/T(c)
 	sc := getShort[T]()
-	var tab *expandTable
+	var idx, step []int32
 	if grad != nil {
-		tab = k.table()
+		idx, step = k.expand(c)
 	}
 	var total float64
 	for r0 := 0; r0 < rows; r0 += shortChunk {
@@ -431,7 +442,7 @@ func softmaxShortDense[T Float](k *softmaxShort[T], g *Rows[T], x, z []T, rows, 
 		wr := shortWeights(w, wrep, r0, n, sc.w[:])
 		sum, good := k.dense(xs, zs, c, wr, ws, gsT, pos, neg, dst, par)
 		if grad != nil {
-			k.denseGrad(grad[r0*c:(r0+n)*c], xs, zs, c, pos, neg, par, tab.idx[c], tab.step[c])
+			k.denseGrad(grad[r0*c:(r0+n)*c], xs, zs, c, pos, neg, par, idx, step)
 		}
 		if good < n {
 			for i, v := range dst {

@@ -91,7 +91,13 @@ func refShortRow[T Float](xr []T) (m, rest, ones, dist T) {
 	return m, rest, ones, dist
 }
 
-func refFinite[T Float](v T) bool { return v-v == 0 }
+// refFinite reports whether v is finite. The conversion rounds v: v − v of
+// an inlined product could otherwise fuse into the product's rounding
+// error (arm64's FMSUB), nonzero for finite v.
+func refFinite[T Float](v T) bool {
+	f := float64(v)
+	return !math.IsInf(f, 0) && f == f
+}
 
 func refShort[T Float]() *softmaxShort[T] {
 	lo, hi := fastLimits[T]()

@@ -56,7 +56,13 @@ var (
 )
 
 // vexp returns a fresh register holding e**x, lane by lane; x is kept.
-func (c *kgen) vexp(x neon.V) neon.V {
+func (c *kgen) vexp(x neon.V) neon.V { return c.vexpOf(x, false) }
+
+// vexpNonPos is vexp for x <= 0 or NaN (the softmax sums' x − max): no
+// clamp at the top. A lane holding x > 0 gets an unspecified value.
+func (c *kgen) vexpNonPos(x neon.V) neon.V { return c.vexpOf(x, true) }
+
+func (c *kgen) vexpOf(x neon.V, nonPos bool) neon.V {
 	ec := exp32
 	if c.Size == 8 {
 		ec = exp64
@@ -65,9 +71,11 @@ func (c *kgen) vexp(x neon.V) neon.V {
 	k := c.konst(ec.lo)
 	r := c.op3(neon.FMAX, x, k) // NaN kept
 	c.put(k)
-	k = c.konst(ec.hi)
-	c.I(neon.FMIN(A, r, r, k))
-	c.put(k)
+	if !nonPos {
+		k = c.konst(ec.hi)
+		c.I(neon.FMIN(A, r, r, k))
+		c.put(k)
+	}
 
 	// t = shifter + x·log2 e, rounded once: k sits in t's low mantissa bits.
 	t := c.copyOf(c.konst(ec.shifter))

@@ -158,6 +158,7 @@ func generate(pkg string) (asmText, stubText []byte) {
 			emit(name, m.doc(name), sig, func(c *kgen) { c.elt = e; mapKernel(c, name, m.emit) })
 		}
 		cosPair(emit, e)
+		softmaxKernels(emit, e)
 	}
 	s.WriteString(consts.text())
 	lastForms = forms
@@ -322,7 +323,7 @@ func frame(params, result string, size int) (map[string]int, int) {
 		}
 		for _, n := range pending {
 			switch typ {
-			case "[]T", "[]byte", "[]float64":
+			case "[]T", "[]byte", "[]float64", "[]int", "[]int32":
 				align(8)
 				offs[n+"_base"], offs[n+"_len"] = off, off+8
 				off += 24

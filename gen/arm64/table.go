@@ -41,6 +41,7 @@ func {{.Func}}() *Kernels[{{.GoType}}] {
 	k.{{.Slot}} = {{.Fn}}MapR{{$s.Suffix}}
 {{- end}}
 	cosPair{{$s.Suffix}}(k)
+	k.Rows = softmaxRows(softmaxAsm{{$s.Suffix}}.prims(), k.Rows)
 	return k
 }
 {{range .Bodies}}

@@ -428,6 +428,56 @@ func LD1Lane(a Arr, d V, lane int, base R) Inst {
 		Go:  fmt.Sprintf("VLD1 (R%d), V%d.%s[%d]", base, d, gn, lane)}
 }
 
+// laneEnc is the encoding of a single-structure LD1/ST1 of one lane (Q, S
+// and size bits) on top of base.
+func laneEnc(base uint32, a Arr, lane int) uint32 {
+	switch a {
+	case S4:
+		if lane < 0 || lane > 3 {
+			panic("neon: lane out of range")
+		}
+		return base | uint32(lane>>1)<<30 | uint32(lane&1)<<12
+	case D2:
+		if lane < 0 || lane > 1 {
+			panic("neon: lane out of range")
+		}
+		return base | 0x400 | uint32(lane)<<30
+	}
+	panic("neon: lanes of S4 or D2 only")
+}
+
+// LD1LaneP loads one element from [base] into lane `lane` of d, keeping the
+// others, and advances base by the element size.
+func LD1LaneP(a Arr, d V, lane int, base R) Inst {
+	chkV(d)
+	chkR(base)
+	enc := laneEnc(0x0ddf8000, a, lane)
+	_, g, gn := laneSpec(a, lane)
+	n := 4
+	if a == D2 {
+		n = 8
+	}
+	return Inst{Form: "ld1.lane.post." + g, Enc: enc | uint32(base)<<5 | uint32(d),
+		GNU: fmt.Sprintf("ld1 {v%d.%s}[%d], [x%d], #%d", d, g, lane, base, n),
+		Go:  fmt.Sprintf("VLD1.P %d(R%d), V%d.%s[%d]", n, base, d, gn, lane)}
+}
+
+// ST1LaneP stores lane `lane` of d at [base] and advances base by the
+// element size.
+func ST1LaneP(a Arr, d V, lane int, base R) Inst {
+	chkV(d)
+	chkR(base)
+	enc := laneEnc(0x0d9f8000, a, lane)
+	_, g, gn := laneSpec(a, lane)
+	n := 4
+	if a == D2 {
+		n = 8
+	}
+	return Inst{Form: "st1.lane.post." + g, Enc: enc | uint32(base)<<5 | uint32(d),
+		GNU: fmt.Sprintf("st1 {v%d.%s}[%d], [x%d], #%d", d, g, lane, base, n),
+		Go:  fmt.Sprintf("VST1.P V%d.%s[%d], %d(R%d)", d, gn, lane, n, base)}
+}
+
 // LDRQ loads the 16 bytes at [base, #off] (off a multiple of 16 below 65536).
 func LDRQ(d V, base R, off int) Inst {
 	chkV(d)

@@ -42,7 +42,7 @@ func Catalogue() []Inst {
 				out = append(out, SHL(a, d, n, sh))
 			}
 			for lane := 0; lane < 4 && (a == S4 || lane < 2); lane++ {
-				out = append(out, DUP(a, d, n, lane), LD1Lane(a, d, lane, r))
+				out = append(out, DUP(a, d, n, lane), LD1Lane(a, d, lane, r), LD1LaneP(a, d, lane, r), ST1LaneP(a, d, lane, r))
 			}
 			out = append(out, LD1(a, d, r), LD1P(a, d, r), ST1P(a, d, r), LDRP(a, d, r), STRP(a, d, r), LDR1(a, d, r))
 		}

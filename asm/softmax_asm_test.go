@@ -1,8 +1,8 @@
-//go:build !purego
+//go:build !purego && (amd64 || arm64)
 
 package asm
 
-// The generated softmax primitives of each amd64 level, one by one, against
+// The generated softmax primitives of each SIMD level, one by one, against
 // the Go versions of softmax_ref_test.go: every length and alignment, inside
 // NaN guards.
 
@@ -20,8 +20,8 @@ var softmaxPrimLengths = concat(lengthRange(1, 300, 1), pow2Lengths, []int{8193,
 
 func forEachSoftmaxAsm(t *testing.T, f32 func(t *testing.T, a *softmaxAsm[float32]), f64 func(t *testing.T, a *softmaxAsm[float64])) {
 	forEachLevel(t, func(t *testing.T, l *Level) {
-		if l.Name == Generic {
-			t.Skip("the generic level has no softmax primitives")
+		if !hasSoftmaxPrims(l.Name) {
+			t.Skip("this level has no softmax primitives")
 		}
 		t.Run("float32", func(t *testing.T) { f32(t, softmaxAsmOf[float32](l.Name)) })
 		t.Run("float64", func(t *testing.T) { f64(t, softmaxAsmOf[float64](l.Name)) })
@@ -299,13 +299,13 @@ func testShortKernels[T Float](t *testing.T, a *softmaxAsm[T]) {
 						}
 					}
 					require.InDelta(t, sref, s, tol*math.Max(1, math.Abs(sref)), "%s dense=%v sum (Σ dst %v, dst %v, dref %v, n %d %d)", desc, dense, sd, dst, dref, n, nref)
-					tab := a.table()
+					idx, step := a.expand(c)
 					g, gref := make([]T, rows*c), make([]T, rows*c)
 					if dense {
-						a.shortDenseGrad(g, x, z, c, pos, neg, par, tab.idx[c], tab.step[c])
+						a.shortDenseGrad(g, x, z, c, pos, neg, par, idx, step)
 						ref.denseGrad(gref, x, z, c, pos, neg, pref, nil, nil)
 					} else {
-						a.shortSparseGrad(g, x, c, labels, par, tab.idx[c], tab.step[c])
+						a.shortSparseGrad(g, x, c, labels, par, idx, step)
 						ref.sparseGrad(gref, x, c, labels, pref, nil, nil)
 					}
 					for i := range g {
@@ -388,7 +388,7 @@ func BenchmarkSoftmaxShort(b *testing.B) {
 		if a == nil || a.shortSparse == nil {
 			continue
 		}
-		tab := a.table()
+		idx, step := a.expand(c)
 		b.Run(l.Name+"/sparse", func(b *testing.B) {
 			for b.Loop() {
 				s, _ := a.shortSparse(x, c, labels, nil, 1, 1, 0, 1, dst, nil)
@@ -403,7 +403,7 @@ func BenchmarkSoftmaxShort(b *testing.B) {
 		})
 		b.Run(l.Name+"/sparseGrad", func(b *testing.B) {
 			for b.Loop() {
-				a.shortSparseGrad(g, x, c, labels, par, tab.idx[c], tab.step[c])
+				a.shortSparseGrad(g, x, c, labels, par, idx, step)
 			}
 		})
 		b.Run(l.Name+"/dense", func(b *testing.B) {
@@ -414,7 +414,7 @@ func BenchmarkSoftmaxShort(b *testing.B) {
 		})
 		b.Run(l.Name+"/denseGrad", func(b *testing.B) {
 			for b.Loop() {
-				a.shortDenseGrad(g, x, z, c, 1, 0, par, tab.idx[c], tab.step[c])
+				a.shortDenseGrad(g, x, z, c, 1, 0, par, idx, step)
 			}
 		})
 	}

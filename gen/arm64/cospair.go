@@ -23,11 +23,6 @@ const pairShortMax = 8
 
 // cosPair emits every cosine and pairwise primitive for one element type.
 func cosPair(emit func(name, doc, sig string, gen func(c *kgen)), e elt) {
-	T := e.GoType
-	type prim struct {
-		fn, params, result, doc string
-		gen                     func(c *kgen, arg func(string) string)
-	}
 	prims := []prim{
 		{"cosDotRows", "dot []float64, p, y []T, a int", "",
 			"writes dot(r) = Σ_k p(r·a+k)·y(r·a+k) for r < len(dot): products in T, sums in float64.", cosDotRows},
@@ -54,33 +49,9 @@ func cosPair(emit func(name, doc, sig string, gen func(c *kgen)), e elt) {
 		{"pairGradT", "grad, p, y []T, mean, f []float64, n int", "",
 			fmt.Sprintf("is pairGrad for len(mean) a multiple of %d and 1 <= n <= %d, a vector of rows at a time (LD1–LD4, ST1–ST4).", e.lanes(), transMax), pairGradT},
 	}
-	for _, p := range prims {
-		name := p.fn + "NEON" + e.Name
-		sig := "func(" + strings.ReplaceAll(p.params, "T", T) + ")"
-		if p.result != "" {
-			sig += " " + p.result
-		}
-		doc := name + " " + strings.ReplaceAll(p.doc, " T", " "+T)
-		doc = strings.ReplaceAll(doc, "T(", T+"(")
-		p := p
-		emit(name, doc, sig, func(c *kgen) {
-			c.elt = e
-			offs, argSize := frame(p.params, p.result, c.Size)
-			if p.result == "" {
-				delete(offs, "ret")
-				argSize -= 8
-			}
-			arg := func(n string) string {
-				o, ok := offs[n]
-				if !ok {
-					panic(name + ": no argument " + n)
-				}
-				return fmt.Sprintf("%s+%d(FP)", n, o)
-			}
-			c.Raw(fmt.Sprintf("TEXT ·%s(SB), NOSPLIT, $0-%d\n", name, argSize))
-			p.gen(c, arg)
-		})
-	}
+	emitPrims(emit, e, prims, func(doc string) string {
+		return strings.ReplaceAll(strings.ReplaceAll(doc, " T", " "+e.GoType), "T(", e.GoType+"(")
+	})
 }
 
 // General-purpose registers of the primitives (R6 is rK, the constant

@@ -37,11 +37,6 @@ const shortMaxClasses = 16
 
 // softmaxKernels emits every softmax primitive for one element type.
 func softmaxKernels(emit func(name, doc, sig string, gen func(c *kgen)), e elt) {
-	T := e.GoType
-	type prim struct {
-		fn, params, result, doc string
-		gen                     func(c *kgen, arg func(string) string)
-	}
 	prims := []prim{
 		{"softmaxRowMax", "x []T", "T",
 			"returns the largest value of x (len(x) > 0); a NaN element makes it NaN.", smRowMax},
@@ -84,46 +79,7 @@ func softmaxKernels(emit func(name, doc, sig string, gen func(c *kgen)), e elt) 
 			"writes g(i) = (exp(x(i) − m)·p − (z(i)·pos + neg)·r)·q with m, p, r, q the values par holds for the row of element i; idx and step are not used.",
 			func(c *kgen, arg func(string) string) { smShortGrad(c, arg, true) }},
 	)
-	for _, p := range prims {
-		name := p.fn + "NEON" + e.Name
-		sig := "func(" + strings.ReplaceAll(p.params, "T", T) + ")"
-		if p.result != "" {
-			sig += " " + strings.ReplaceAll(p.result, "T", T)
-		}
-		doc := name + " " + strings.ReplaceAll(p.doc, " T.", " "+T+".")
-		p := p
-		emit(name, doc, sig, func(c *kgen) {
-			c.elt = e
-			offs, argSize := frame(p.params, p.result, c.Size)
-			switch {
-			case p.result == "":
-				// The arguments end at the last one (no padding before results).
-				delete(offs, "ret")
-				argSize = 0
-				for n, o := range offs {
-					sz := c.Size // a scalar T
-					switch {
-					case strings.HasSuffix(n, "_base"):
-						sz = 24 // a slice
-					case strings.HasSuffix(n, "_len"), n == "c":
-						sz = 8
-					}
-					argSize = max(argSize, o+sz)
-				}
-			case p.result == "T":
-				argSize -= 8 - c.Size
-			}
-			arg := func(n string) string {
-				o, ok := offs[n]
-				if !ok {
-					panic(name + ": no argument " + n)
-				}
-				return fmt.Sprintf("%s+%d(FP)", n, o)
-			}
-			c.Raw(fmt.Sprintf("TEXT ·%s(SB), NOSPLIT, $0-%d\n", name, argSize))
-			p.gen(c, arg)
-		})
-	}
+	emitPrims(emit, e, prims, func(doc string) string { return strings.ReplaceAll(doc, " T.", " "+e.GoType+".") })
 }
 
 // smRowMax emits softmaxRowMax: four accumulators of FMAX (which makes a

@@ -119,15 +119,11 @@ func runPageSweeps[T Float](t *testing.T, k, g *Kernels[T]) {
 		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 		require.NoError(t, weightStatsSweep(k, g, false, plan, newPageArena(t, maxN, guardNaN[T]())))
 	})
-	t.Run("Log", func(t *testing.T) {
-		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-		require.NoError(t, logSweep(k, g, false, plan, newPageArena(t, maxN, guardNaN[T]()), newPageArena(t, maxN, guardNaN[T]())))
-	})
-	for i := range expLog1pMaps {
-		m := &expLog1pMaps[i]
+	for i := range elemMaps {
+		m := &elemMaps[i]
 		t.Run(m.name, func(t *testing.T) {
 			defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-			require.NoError(t, expLog1pSweep(m, k, g, false, plan, newPageArena(t, maxN, guardNaN[T]()), newPageArena(t, maxN, guardNaN[T]())))
+			require.NoError(t, mapSweep(m, k, g, false, plan, newPageArena(t, maxN, guardNaN[T]()), newPageArena(t, maxN, guardNaN[T]())))
 		})
 	}
 }

@@ -211,46 +211,26 @@ func TestExpSpecialsMatchGo(t *testing.T) {
 		}
 	}
 	for _, l := range asm.Levels() {
-		// The lanes next to a special keep the value they have alone.
 		alone := make([]float64, 1)
 		l.F64.Exp(alone, []float64{0.5})
 		require.LessOrEqual(t, ref.ULPs64(alone[0], math.Exp(0.5)), int64(1))
-		for n := 1; n <= 33; n++ {
-			for pos := 0; pos < n; pos++ {
-				for si, s := range specials {
-					x64 := make([]float64, n)
-					x32 := make([]float32, n)
-					for i := range x64 {
-						x64[i], x32[i] = 0.5, 0.5
-					}
-					x64[pos], x32[pos] = s, float32(s)
-					g64, g32 := make([]float64, n), make([]float32, n)
-					l.F64.Exp(g64, x64)
-					l.F32.Exp(g32, x32)
-					for k, got := range []float64{g64[pos], float64(g32[pos])} {
-						want := want64[si]
-						if k == 1 {
-							want = float64(want32[si])
-						}
-						if math.IsNaN(want) {
-							require.True(t, math.IsNaN(got), "%s e**%g = %g", l.Name, s, got)
-						} else if math.IsInf(want, 0) || want == 0 || s == 0 {
-							require.Equal(t, want, got, "%s e**%g (float%d)", l.Name, s, 64/(k+1))
-						} else {
-							u := ref.ULPs64(got, want)
-							if k == 1 {
-								u = ref.ULPs32(float32(got), float32(want))
-							}
-							require.LessOrEqual(t, u, int64(1), "%s e**%g = %g, want %g (float%d)", l.Name, s, got, want, 64/(k+1))
-						}
-					}
-					for i := range g64 {
-						if i != pos {
-							require.Equal(t, alone[0], g64[i], "%s lane %d next to a special", l.Name, i)
-						}
-					}
-				}
+		eachSpecialLane(t, l.Name, specials, l.F64.Exp, l.F32.Exp, alone[0], func(si, k int, got float64) {
+			s, want := specials[si], want64[si]
+			if k == 1 {
+				want = float64(want32[si])
 			}
-		}
+			switch {
+			case math.IsNaN(want):
+				require.True(t, math.IsNaN(got), "%s e**%g = %g", l.Name, s, got)
+			case math.IsInf(want, 0) || want == 0 || s == 0:
+				require.Equal(t, want, got, "%s e**%g (float%d)", l.Name, s, 64/(k+1))
+			default:
+				u := ref.ULPs64(got, want)
+				if k == 1 {
+					u = ref.ULPs32(float32(got), float32(want))
+				}
+				require.LessOrEqual(t, u, int64(1), "%s e**%g = %g, want %g (float%d)", l.Name, s, got, want, 64/(k+1))
+			}
+		})
 	}
 }

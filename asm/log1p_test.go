@@ -71,43 +71,24 @@ func TestLog1pSpecialsMatchGo(t *testing.T) {
 		alone := make([]float64, 1)
 		l.F64.Log1p(alone, []float64{0.5})
 		require.LessOrEqual(t, ref.ULPs64(alone[0], math.Log1p(0.5)), int64(1))
-		for n := 1; n <= 33; n++ {
-			for pos := 0; pos < n; pos++ {
-				for _, s := range specials {
-					x64 := make([]float64, n)
-					x32 := make([]float32, n)
-					for i := range x64 {
-						x64[i], x32[i] = 0.5, 0.5
-					}
-					x64[pos], x32[pos] = s, float32(s)
-					g64, g32 := make([]float64, n), make([]float32, n)
-					l.F64.Log1p(g64, x64)
-					l.F32.Log1p(g32, x32)
-					for k, got := range []float64{g64[pos], float64(g32[pos])} {
-						want := math.Log1p(s)
-						if k == 1 {
-							want = float64(float32(math.Log1p(float64(float32(s)))))
-						}
-						switch {
-						case math.IsNaN(want):
-							require.True(t, math.IsNaN(got), "%s log1p(%g) = %g", l.Name, s, got)
-						case math.IsInf(want, 0) || math.Abs(s) < 1e-20:
-							require.Equal(t, math.Float64bits(want), math.Float64bits(got), "%s log1p(%g) = %g, want %g (float%d)", l.Name, s, got, want, 64/(k+1))
-						default:
-							u := ref.ULPs64(got, want)
-							if k == 1 {
-								u = ref.ULPs32(float32(got), float32(want))
-							}
-							require.LessOrEqual(t, u, int64(1), "%s log1p(%g) = %g, want %g (float%d)", l.Name, s, got, want, 64/(k+1))
-						}
-					}
-					for i := range g64 {
-						if i != pos {
-							require.Equal(t, alone[0], g64[i], "%s lane %d next to a special", l.Name, i)
-						}
-					}
-				}
+		eachSpecialLane(t, l.Name, specials, l.F64.Log1p, l.F32.Log1p, alone[0], func(si, k int, got float64) {
+			s := specials[si]
+			want := math.Log1p(s)
+			if k == 1 {
+				want = float64(float32(math.Log1p(float64(float32(s)))))
 			}
-		}
+			switch {
+			case math.IsNaN(want):
+				require.True(t, math.IsNaN(got), "%s log1p(%g) = %g", l.Name, s, got)
+			case math.IsInf(want, 0) || math.Abs(s) < 1e-20:
+				require.Equal(t, math.Float64bits(want), math.Float64bits(got), "%s log1p(%g) = %g, want %g (float%d)", l.Name, s, got, want, 64/(k+1))
+			default:
+				u := ref.ULPs64(got, want)
+				if k == 1 {
+					u = ref.ULPs32(float32(got), float32(want))
+				}
+				require.LessOrEqual(t, u, int64(1), "%s log1p(%g) = %g, want %g (float%d)", l.Name, s, got, want, 64/(k+1))
+			}
+		})
 	}
 }

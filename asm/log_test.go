@@ -113,36 +113,17 @@ func TestLog64WithinTwoULPs(t *testing.T) {
 func TestLogSpecialsMatchGo(t *testing.T) {
 	specials := []float64{0, math.Copysign(0, -1), -1, -math.SmallestNonzeroFloat64, math.Inf(1), math.Inf(-1), math.NaN(), 1}
 	for _, l := range asm.Levels() {
-		for n := 1; n <= 33; n++ {
-			for pos := 0; pos < n; pos++ {
-				for _, s := range specials {
-					x64 := make([]float64, n)
-					x32 := make([]float32, n)
-					for i := range x64 {
-						x64[i], x32[i] = 0.5, 0.5
-					}
-					x64[pos], x32[pos] = s, float32(s)
-					g64, g32 := make([]float64, n), make([]float32, n)
-					l.F64.Log(g64, x64)
-					l.F32.Log(g32, x32)
-					for k, got := range []float64{g64[pos], float64(g32[pos])} {
-						want := math.Log(s)
-						if k == 1 {
-							want = math.Log(float64(float32(s))) // −5e-324 is −0 in float32
-						}
-						if math.IsNaN(want) {
-							require.True(t, math.IsNaN(got), "%s ln(%g) = %g", l.Name, s, got)
-						} else {
-							require.Equal(t, want, got, "%s ln(%g)", l.Name, s)
-						}
-					}
-					for i := range g64 {
-						if i != pos {
-							require.Equal(t, math.Log(0.5), g64[i], "%s lane %d next to a special", l.Name, i)
-						}
-					}
-				}
+		eachSpecialLane(t, l.Name, specials, l.F64.Log, l.F32.Log, math.Log(0.5), func(si, k int, got float64) {
+			s := specials[si]
+			want := math.Log(s)
+			if k == 1 {
+				want = math.Log(float64(float32(s))) // −5e-324 is −0 in float32
 			}
-		}
+			if math.IsNaN(want) {
+				require.True(t, math.IsNaN(got), "%s ln(%g) = %g", l.Name, s, got)
+			} else {
+				require.Equal(t, want, got, "%s ln(%g)", l.Name, s)
+			}
+		})
 	}
 }

@@ -149,78 +149,79 @@ func plainSoftmaxCE(x, z []float32, classes int, grad []float32) float64 {
 // softmaxShapes are the [rows, classes] of the softmax benchmarks.
 var softmaxShapes = [][2]int{{256, 1000}, {64, 32000}, {4096, 10}}
 
-// BenchmarkSparseSoftmaxCrossEntropy/<rows>x<classes>/<plain-go|level>[/Gradient]:
-// float32, single-threaded, at every available level next to the plain Go
-// loop (plainSparseCE), in one run: compare within it.
-func BenchmarkSparseSoftmaxCrossEntropy(b *testing.B) {
+// softmaxBench is one softmax benchmark's calls: plain (the plain Go loop,
+// writing grad when it is not nil) and api (the public call, with options
+// opts) on the data of a [rows, classes] shape, and the bytes a forward call
+// reads per element (the gradient adds 4).
+type softmaxBench struct {
+	bytes int
+	plain func(grad []float32) float64
+	api   func(opts ...losses.Option) float32
+}
+
+// runSoftmaxBench runs <rows>x<classes>/<plain-go|level>[/Gradient] for every
+// softmax shape: float32, single-threaded, at every available level next to
+// the plain Go loop, in one run: compare within it.
+func runSoftmaxBench(b *testing.B, setup func(rows, classes int) softmaxBench) {
 	for _, sh := range softmaxShapes {
 		rows, classes := sh[0], sh[1]
-		x, labels, _ := softmaxBenchData(rows, classes)
+		sb := setup(rows, classes)
 		grad := make([]float32, rows*classes)
 		prefix := fmt.Sprintf("%dx%d/", rows, classes)
+		fwd, bwd := int64(sb.bytes*rows*classes), int64((sb.bytes+4)*rows*classes)
 		b.Run(prefix+"plain-go", func(b *testing.B) {
-			b.SetBytes(int64(4 * rows * classes))
-			cputime.Report(b, func() { benchSink += plainSparseCE(x, classes, labels, nil) })
+			b.SetBytes(fwd)
+			cputime.Report(b, func() { benchSink += sb.plain(nil) })
 		})
 		b.Run(prefix+"plain-go/Gradient", func(b *testing.B) {
-			b.SetBytes(int64(8 * rows * classes))
-			cputime.Report(b, func() { benchSink += plainSparseCE(x, classes, labels, grad) })
+			b.SetBytes(bwd)
+			cputime.Report(b, func() { benchSink += sb.plain(grad) })
 		})
 		for _, level := range losses.Kernels() {
 			b.Run(prefix+level, func(b *testing.B) {
 				defer useKernel(b, level)()
-				b.SetBytes(int64(4 * rows * classes))
-				cputime.Report(b, func() {
-					v, _ := losses.SparseSoftmaxCrossEntropy(losses.New(x, rows, classes), labels, losses.Threads(1))
-					benchSink += float64(v)
-				})
+				b.SetBytes(fwd)
+				cputime.Report(b, func() { benchSink += float64(sb.api(losses.Threads(1))) })
 			})
 			b.Run(prefix+level+"/Gradient", func(b *testing.B) {
 				defer useKernel(b, level)()
-				b.SetBytes(int64(8 * rows * classes))
-				cputime.Report(b, func() {
-					v, _ := losses.SparseSoftmaxCrossEntropy(losses.New(x, rows, classes), labels, losses.Gradient(grad), losses.Threads(1))
-					benchSink += float64(v)
-				})
+				b.SetBytes(bwd)
+				cputime.Report(b, func() { benchSink += float64(sb.api(losses.Gradient(grad), losses.Threads(1))) })
 			})
 		}
 	}
 }
 
-// BenchmarkSoftmaxCrossEntropy: the same for dense (one-hot) labels.
-func BenchmarkSoftmaxCrossEntropy(b *testing.B) {
-	for _, sh := range softmaxShapes {
-		rows, classes := sh[0], sh[1]
-		x, _, z := softmaxBenchData(rows, classes)
-		grad := make([]float32, rows*classes)
-		prefix := fmt.Sprintf("%dx%d/", rows, classes)
-		b.Run(prefix+"plain-go", func(b *testing.B) {
-			b.SetBytes(int64(8 * rows * classes))
-			cputime.Report(b, func() { benchSink += plainSoftmaxCE(x, z, classes, nil) })
-		})
-		b.Run(prefix+"plain-go/Gradient", func(b *testing.B) {
-			b.SetBytes(int64(12 * rows * classes))
-			cputime.Report(b, func() { benchSink += plainSoftmaxCE(x, z, classes, grad) })
-		})
-		for _, level := range losses.Kernels() {
-			b.Run(prefix+level, func(b *testing.B) {
-				defer useKernel(b, level)()
-				b.SetBytes(int64(8 * rows * classes))
-				cputime.Report(b, func() {
-					v, _ := losses.SoftmaxCrossEntropy(losses.New(x, rows, classes), losses.New(z, rows, classes), losses.Threads(1))
-					benchSink += float64(v)
-				})
-			})
-			b.Run(prefix+level+"/Gradient", func(b *testing.B) {
-				defer useKernel(b, level)()
-				b.SetBytes(int64(12 * rows * classes))
-				cputime.Report(b, func() {
-					v, _ := losses.SoftmaxCrossEntropy(losses.New(x, rows, classes), losses.New(z, rows, classes), losses.Gradient(grad), losses.Threads(1))
-					benchSink += float64(v)
-				})
-			})
+// BenchmarkSparseSoftmaxCrossEntropy/<rows>x<classes>/<plain-go|level>[/Gradient]:
+// the sparse softmax cross-entropy against plainSparseCE (runSoftmaxBench).
+func BenchmarkSparseSoftmaxCrossEntropy(b *testing.B) {
+	runSoftmaxBench(b, func(rows, classes int) softmaxBench {
+		x, labels, _ := softmaxBenchData(rows, classes)
+		return softmaxBench{
+			bytes: 4,
+			plain: func(grad []float32) float64 { return plainSparseCE(x, classes, labels, grad) },
+			api: func(opts ...losses.Option) float32 {
+				v, _ := losses.SparseSoftmaxCrossEntropy(losses.New(x, rows, classes), labels, opts...)
+				return v
+			},
 		}
-	}
+	})
+}
+
+// BenchmarkSoftmaxCrossEntropy: the same for dense (one-hot) labels against
+// plainSoftmaxCE.
+func BenchmarkSoftmaxCrossEntropy(b *testing.B) {
+	runSoftmaxBench(b, func(rows, classes int) softmaxBench {
+		x, _, z := softmaxBenchData(rows, classes)
+		return softmaxBench{
+			bytes: 8,
+			plain: func(grad []float32) float64 { return plainSoftmaxCE(x, z, classes, grad) },
+			api: func(opts ...losses.Option) float32 {
+				v, _ := losses.SoftmaxCrossEntropy(losses.New(x, rows, classes), losses.New(z, rows, classes), opts...)
+				return v
+			},
+		}
+	})
 }
 
 // useKernel switches to level for one benchmark and returns the restore.

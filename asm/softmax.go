@@ -366,6 +366,45 @@ func shortGS[T Float](gs float64) (T, bool) {
 	return T(gs), gs == 0 || inRange(gs, lo*lo, hi)
 }
 
+// shortChunks runs a batched short-row loss over rows in chunks of
+// shortChunk rows: call computes the rows [r0, r0+n) of a chunk, writing
+// their weighted losses into dst (NaN for a row it leaves out) and, with a
+// gradient, their parameters into par; it returns the chunk's sum and its
+// count of good rows. Each row left out is computed again by again(r) (the
+// generic kernel), which returns its weighted loss.
+func shortChunks[T Float](k *softmaxShort[T], rows, c int, w []T, wrep int, unred, grad []T,
+	call func(r0, n int, wr, dst, par []T, idx, step []int32) (float64, int), again func(r int) float64) float64 {
+	sc := getShort[T]()
+	var idx, step []int32
+	if grad != nil {
+		idx, step = k.expand(c)
+	}
+	var total float64
+	for r0 := 0; r0 < rows; r0 += shortChunk {
+		n := min(shortChunk, rows-r0)
+		dst := sc.dst[:n]
+		if unred != nil {
+			dst = unred[r0 : r0+n]
+		}
+		var par []T
+		if grad != nil {
+			par = sc.par[:4*n]
+		}
+		wr := shortWeights(w, wrep, r0, n, sc.w[:])
+		sum, good := call(r0, n, wr, dst, par, idx, step)
+		if good < n {
+			for i, v := range dst {
+				if v != v {
+					sum += again(r0 + i)
+				}
+			}
+		}
+		total += sum
+	}
+	putShort(sc)
+	return total
+}
+
 func softmaxShortSparse[T Float](k *softmaxShort[T], g *Rows[T], x []T, c int, labels []int, w []T, wrep int, ws T, gs float64, smooth T, unred, grad []T) float64 {
 	gsT, ok := shortGS[T](gs)
 	if !ok && grad != nil {
@@ -378,42 +417,18 @@ func softmaxShortSparse[T Float](k *softmaxShort[T], g *Rows[T], x []T, c int, l
 	}
 	pos, neg := 1-smooth, smooth/T(c)
 	zl := neg + pos
-	sc := getShort[T]()
-	var idx, step []int32
-	if grad != nil {
-		idx, step = k.expand(c)
-	}
-	var total float64
-	for r0 := 0; r0 < len(labels); r0 += shortChunk {
-		n := min(shortChunk, len(labels)-r0)
-		lab := labels[r0 : r0+n]
-		xs := x[r0*c : (r0+n)*c]
-		dst := sc.dst[:n]
-		if unred != nil {
-			dst = unred[r0 : r0+n]
-		}
-		var par []T
-		if grad != nil {
-			par = sc.par[:4*n]
-		}
-		wr := shortWeights(w, wrep, r0, n, sc.w[:])
-		sum, good := k.sparse(xs, c, lab, wr, ws, gsT, neg, zl, dst, par)
-		if grad != nil {
-			k.sparseGrad(grad[r0*c:(r0+n)*c], xs, c, lab, par, idx, step)
-		}
-		if good < n {
-			for i, v := range dst {
-				if v == v {
-					continue
-				}
-				r := r0 + i
-				sum += rowGenericSparse(g, x, c, labels, r, rowWeight(w, wrep, r, ws), gs, smooth, unred, grad)
+	return shortChunks(k, len(labels), c, w, wrep, unred, grad,
+		func(r0, n int, wr, dst, par []T, idx, step []int32) (float64, int) {
+			lab, xs := labels[r0:r0+n], x[r0*c:(r0+n)*c]
+			sum, good := k.sparse(xs, c, lab, wr, ws, gsT, neg, zl, dst, par)
+			if grad != nil {
+				k.sparseGrad(grad[r0*c:(r0+n)*c], xs, c, lab, par, idx, step)
 			}
-		}
-		total += sum
-	}
-	putShort(sc)
-	return total
+			return sum, good
+		},
+		func(r int) float64 {
+			return rowGenericSparse(g, x, c, labels, r, rowWeight(w, wrep, r, ws), gs, smooth, unred, grad)
+		})
 }
 
 func softmaxShortDense[T Float](k *softmaxShort[T], g *Rows[T], x, z []T, rows, c int, w []T, wrep int, ws T, gs float64, smooth T, unred, grad []T) float64 {
@@ -422,39 +437,16 @@ func softmaxShortDense[T Float](k *softmaxShort[T], g *Rows[T], x, z []T, rows, 
 		return g.SoftmaxCE(x, z, rows, c, w, wrep, ws, gs, smooth, unred, grad)
 	}
 	pos, neg := 1-smooth, smooth/T(c)
-	sc := getShort[T]()
-	var idx, step []int32
-	if grad != nil {
-		idx, step = k.expand(c)
-	}
-	var total float64
-	for r0 := 0; r0 < rows; r0 += shortChunk {
-		n := min(shortChunk, rows-r0)
-		xs, zs := x[r0*c:(r0+n)*c], z[r0*c:(r0+n)*c]
-		dst := sc.dst[:n]
-		if unred != nil {
-			dst = unred[r0 : r0+n]
-		}
-		var par []T
-		if grad != nil {
-			par = sc.par[:4*n]
-		}
-		wr := shortWeights(w, wrep, r0, n, sc.w[:])
-		sum, good := k.dense(xs, zs, c, wr, ws, gsT, pos, neg, dst, par)
-		if grad != nil {
-			k.denseGrad(grad[r0*c:(r0+n)*c], xs, zs, c, pos, neg, par, idx, step)
-		}
-		if good < n {
-			for i, v := range dst {
-				if v == v {
-					continue
-				}
-				r := r0 + i
-				sum += rowGenericDense(g, x, z, c, r, rowWeight(w, wrep, r, ws), gs, smooth, unred, grad)
+	return shortChunks(k, rows, c, w, wrep, unred, grad,
+		func(r0, n int, wr, dst, par []T, idx, step []int32) (float64, int) {
+			xs, zs := x[r0*c:(r0+n)*c], z[r0*c:(r0+n)*c]
+			sum, good := k.dense(xs, zs, c, wr, ws, gsT, pos, neg, dst, par)
+			if grad != nil {
+				k.denseGrad(grad[r0*c:(r0+n)*c], xs, zs, c, pos, neg, par, idx, step)
 			}
-		}
-		total += sum
-	}
-	putShort(sc)
-	return total
+			return sum, good
+		},
+		func(r int) float64 {
+			return rowGenericDense(g, x, z, c, r, rowWeight(w, wrep, r, ws), gs, smooth, unred, grad)
+		})
 }

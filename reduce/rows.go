@@ -189,15 +189,24 @@ func SoftmaxCE[T Float](ks *asm.Kernels[T], xIn, zIn []T, c int, smooth T, wt *W
 	if done {
 		return 0
 	}
-	rescale := grad != nil && math.IsInf(gs, 0) // a subnormal D: see subnormalGrad
 	rc := rowCall[T]{ks: ks, x: x, z: z, c: c, smooth: smooth, gs: gs, unred: unred, grad: grad}
+	return rowsReduced(jobSoftmax, &rc, wt, rowsPerBlock(c), len(x), st, r, &ex)
+}
+
+// rowsReduced runs the row loss of rc (with rowsRun) and returns its
+// reduction by r from the partial st of rowSetup. With a subnormal
+// denominator (an infinite gradient scale) the loss runs without the
+// gradient and subnormalGrad writes it.
+func rowsReduced[T Float](kind jobKind, rc *rowCall[T], wt *Weighting[T], per, work int, st Partial, r Reduction, ex *Exec) float64 {
+	grad := rc.grad
+	rescale := grad != nil && math.IsInf(rc.gs, 0)
 	if rescale {
 		rc.grad = nil
 	}
-	st.Num = rowsRun(jobSoftmax, &rc, wt, rowsPerBlock(c), len(x), &ex)
+	st.Num = rowsRun(kind, rc, wt, per, work, ex)
 	if rescale {
 		rc.grad = grad
-		subnormalGrad[T, int](jobSoftmax, &rc, wt, rowsPerBlock(c), st.Denominator(r), nil)
+		subnormalGrad[T, int](kind, rc, wt, per, st.Denominator(r), nil)
 	}
 	ex.report(st)
 	return st.Value(r)
@@ -279,18 +288,8 @@ func Cosine[T Float](ks *asm.Kernels[T], pIn, yIn []T, axisLen, stride int, wt *
 	if done {
 		return 0
 	}
-	rescale := grad != nil && math.IsInf(gs, 0) // a subnormal D: see subnormalGrad
 	rc := rowCall[T]{ks: ks, x: p, z: y, c: axisLen, stride: stride, gs: gs, unred: unred, grad: grad}
-	if rescale {
-		rc.grad = nil
-	}
-	st.Num = rowsRun(jobCosine, &rc, wt, rowsPerBlock(axisLen), len(p), &ex)
-	if rescale {
-		rc.grad = grad
-		subnormalGrad[T, int](jobCosine, &rc, wt, rowsPerBlock(axisLen), st.Denominator(r), nil)
-	}
-	ex.report(st)
-	return st.Value(r)
+	return rowsReduced(jobCosine, &rc, wt, rowsPerBlock(axisLen), len(p), st, r, &ex)
 }
 
 // Pairwise computes Σ_b ω_b·L_b of the mean pairwise squared error over

@@ -204,68 +204,40 @@ func (c *g) shortRows(n reg.Register, body func(m mask)) {
 // cosDotRows: dot(r) = Σ_k p(r·a+k)·y(r·a+k) for r < len(dot), the products
 // rounded to T and summed in float64.
 func cosDotRows(c *g) {
-	name := "cosDotRows" + c.suffix()
-	TEXT(name, NOSPLIT, "func(dot []float64, p, y []"+c.GoType+", a int)")
-	Pragma("noescape")
-	Doc(name + " writes dot(r) = Σ_k p(r·a+k)·y(r·a+k) for r < len(dot): products in " + c.GoType + ", sums in float64.")
+	c.prim("cosDotRows", "func(dot []float64, p, y []"+c.GoType+", a int)",
+		" writes dot(r) = Σ_k p(r·a+k)·y(r·a+k) for r < len(dot): products in "+c.GoType+", sums in float64.")
 	d := c.f64()
-	pp, yp, dp := GP64(), GP64(), GP64()
-	Load(Param("p").Base(), pp)
-	Load(Param("y").Base(), yp)
-	Load(Param("dot").Base(), dp)
+	b := bases("p", "y", "dot")
+	pp, yp, dp := b[0], b[1], b[2]
 	rows := Load(Param("dot").Len(), GP64())
 	a := Load(Param("a"), GP64())
-	rowBytes := GP64()
-	MOVQ(a, rowBytes)
-	SHLQ(U8(c.shift()), rowBytes)
+	rowBytes := c.byteLen(a)
+	next := func() {
+		advance(rowBytes, pp, yp)
+		ADDQ(U8(8), dp)
+	}
 	u := 2
 	c.shortRows(a, func(m mask) {
-		Label("short")
-		TESTQ(rows, rows)
-		JZ(LabelRef("done"))
-		pv := c.loadM(Mem{Base: pp}, &m)
-		c.mul(pv, pv, c.loadM(Mem{Base: yp}, &m))
-		ps := c.widen(pv)
-		if len(ps) > 1 {
-			d.add(ps[0], ps[0], ps[1])
-		}
-		VMOVSD(d.reduce64(ps[0]), Mem{Base: dp})
-		ADDQ(rowBytes, pp)
-		ADDQ(rowBytes, yp)
-		ADDQ(U8(8), dp)
-		DECQ(rows)
-		JMP(LabelRef("short"))
+		countDown("short", rows, func() {
+			ps := c.widen(c.combine(c.mul, pp, yp, nil, 0, &m))
+			if len(ps) > 1 {
+				d.add(ps[0], ps[0], ps[1])
+			}
+			VMOVSD(d.reduce64(ps[0]), Mem{Base: dp})
+			next()
+		})
 	})
-	Label("row")
-	TESTQ(rows, rows)
-	JZ(LabelRef("done"))
-	acc := c.zeroVecs(u * c.parts())
-	i := GP64()
-	XORQ(i, i)
-	at := func(base reg.GPVirtual, off int) Mem {
-		return Mem{Base: base, Index: i, Scale: uint8(c.Size), Disp: off}
-	}
-	c.span(i, a, u, func(k, off int, m *mask) {
-		pv := c.loadM(at(pp, off), m)
-		if m != nil {
-			c.mul(pv, pv, c.loadM(at(yp, off), m))
-		} else {
-			c.mul(pv, pv, at(yp, off))
-		}
-		for j, w := range c.widen(pv) {
-			d.add(acc[k*c.parts()+j], acc[k*c.parts()+j], w)
-		}
+	countDown("row", rows, func() {
+		acc := c.zeroVecs(u * c.parts())
+		i := GP64()
+		XORQ(i, i)
+		c.span(i, a, u, func(k, off int, m *mask) {
+			c.accumulate(acc, k, c.combine(c.mul, pp, yp, i, off, m))
+		})
+		VMOVSD(d.reduce64(acc...), Mem{Base: dp})
+		next()
 	})
-	s := d.reduce64(acc...)
-	VMOVSD(s, Mem{Base: dp})
-	ADDQ(rowBytes, pp)
-	ADDQ(rowBytes, yp)
-	ADDQ(U8(8), dp)
-	DECQ(rows)
-	JMP(LabelRef("row"))
-	Label("done")
-	VZEROUPPER()
-	RET()
+	doneRet()
 }
 
 // colChunks emits, for one outer block, the loop over its columns in
@@ -308,70 +280,17 @@ func (c *g) colChunks(cols reg.Register, u int, body func(c0 reg.Register, u int
 // dot(b·cols + c) = Σ_k p(b·a·s + k·s + c)·y(…) for c < cols: the columns
 // of one block side by side in the lanes.
 func cosDotCols(c *g) {
-	name := "cosDotCols" + c.suffix()
-	TEXT(name, NOSPLIT, "func(dot []float64, p, y []"+c.GoType+", s, a, cols int)")
-	Pragma("noescape")
-	Doc(name + " writes dot(b·cols+c) = Σ_k p(b·a·s+k·s+c)·y(b·a·s+k·s+c) for c < cols and b < len(dot)/cols: products in " + c.GoType + ", sums in float64.")
-	d := c.f64()
-	pb, yb, dp := GP64(), GP64(), GP64()
-	Load(Param("p").Base(), pb)
-	Load(Param("y").Base(), yb)
-	Load(Param("dot").Base(), dp)
-	end := Load(Param("dot").Len(), GP64())
-	LEAQ(Mem{Base: dp, Index: end, Scale: 8}, end)
-	cols := Load(Param("cols"), GP64())
-	rowBytes := Load(Param("s"), GP64())
-	SHLQ(U8(c.shift()), rowBytes)
-	blockBytes := Load(Param("a"), GP64())
-	IMULQ(rowBytes, blockBytes)
-	Label("block")
-	CMPQ(dp, end)
-	JAE(LabelRef("done"))
-	c.colChunks(cols, 2, func(c0 reg.Register, u int, m *mask) {
+	c.prim("cosDotCols", "func(dot []float64, p, y []"+c.GoType+", s, a, cols int)",
+		" writes dot(b·cols+c) = Σ_k p(b·a·s+k·s+c)·y(b·a·s+k·s+c) for c < cols and b < len(dot)/cols: products in "+c.GoType+", sums in float64.")
+	c.colBlocks("p", "dot", 2, func(b colBlock, c0 reg.Register, u int, m *mask) {
 		acc := c.zeroVecs(u * c.parts())
-		pk, yk, k := GP64(), GP64(), GP64()
-		LEAQ(Mem{Base: pb, Index: c0, Scale: uint8(c.Size)}, pk)
-		LEAQ(Mem{Base: yb, Index: c0, Scale: uint8(c.Size)}, yk)
-		Load(Param("a"), k)
-		spanLabels++
-		kl, kd := fmt.Sprintf("k%d", spanLabels), fmt.Sprintf("kdone%d", spanLabels)
-		Label(kl)
-		TESTQ(k, k)
-		JZ(LabelRef(kd))
-		for j := 0; j < u; j++ {
-			pv := c.loadM(Mem{Base: pk, Disp: j * c.Bytes}, m)
-			if m != nil {
-				c.mul(pv, pv, c.loadM(Mem{Base: yk}, m))
-			} else {
-				c.mul(pv, pv, Mem{Base: yk, Disp: j * c.Bytes})
+		c.kLoop(b, c0, func(pk, yk reg.Register) {
+			for j := 0; j < u; j++ {
+				c.accumulate(acc, j, c.combine(c.mul, pk, yk, nil, j*c.Bytes, m))
 			}
-			for h, w := range c.widen(pv) {
-				d.add(acc[j*c.parts()+h], acc[j*c.parts()+h], w)
-			}
-		}
-		ADDQ(rowBytes, pk)
-		ADDQ(rowBytes, yk)
-		DECQ(k)
-		JMP(LabelRef(kl))
-		Label(kd)
-		out := Mem{Base: dp, Index: c0, Scale: 8}
-		if m != nil {
-			for h, pm := range c.partMasks(*m) {
-				d.maskedStore(acc[h], pm, out.Offset(h*d.Bytes))
-			}
-			return
-		}
-		for j, v := range acc {
-			d.store(v, out.Offset(j*d.Bytes))
-		}
+		})
+		c.f64Store(acc, b.out, c0, m)
 	})
-	ADDQ(blockBytes, pb)
-	ADDQ(blockBytes, yb)
-	LEAQ(Mem{Base: dp, Index: cols, Scale: 8}, dp)
-	JMP(LabelRef("block"))
-	Label("done")
-	VZEROUPPER()
-	RET()
 }
 
 // scaled returns the vector of T rounded from sc·y (float64 parts sc, one
@@ -387,120 +306,44 @@ func (c *g) scaled(y reg.VecVirtual, sc []reg.VecVirtual) reg.VecVirtual {
 
 // cosGradRows: grad(r·a+k) = T(sc(r)·y(r·a+k)) for r < len(sc), k < a.
 func cosGradRows(c *g) {
-	name := "cosGradRows" + c.suffix()
-	TEXT(name, NOSPLIT, "func(grad, y []"+c.GoType+", sc []float64, a int)")
-	Pragma("noescape")
-	Doc(name + " writes grad(r·a+k) = " + c.GoType + "(sc(r)·y(r·a+k)) for r < len(sc), k < a (the product in float64).")
+	c.prim("cosGradRows", "func(grad, y []"+c.GoType+", sc []float64, a int)",
+		" writes grad(r·a+k) = "+c.GoType+"(sc(r)·y(r·a+k)) for r < len(sc), k < a (the product in float64).")
 	d := c.f64()
-	gp, yp, sp := GP64(), GP64(), GP64()
-	Load(Param("grad").Base(), gp)
-	Load(Param("y").Base(), yp)
-	Load(Param("sc").Base(), sp)
+	b := bases("grad", "y", "sc")
+	gp, yp, sp := b[0], b[1], b[2]
 	rows := Load(Param("sc").Len(), GP64())
 	a := Load(Param("a"), GP64())
-	rowBytes := GP64()
-	MOVQ(a, rowBytes)
-	SHLQ(U8(c.shift()), rowBytes)
-	Label("row")
-	TESTQ(rows, rows)
-	JZ(LabelRef("done"))
-	s := d.vec()
-	d.broadcastMem(s, Mem{Base: sp})
-	i := GP64()
-	XORQ(i, i)
-	at := func(base reg.GPVirtual, off int) Mem {
-		return Mem{Base: base, Index: i, Scale: uint8(c.Size), Disp: off}
-	}
-	c.span(i, a, 2, func(k, off int, m *mask) {
-		c.storeM(c.scaled(c.loadM(at(yp, off), m), []reg.VecVirtual{s}), at(gp, off), m)
+	rowBytes := c.byteLen(a)
+	countDown("row", rows, func() {
+		s := d.vec()
+		d.broadcastMem(s, Mem{Base: sp})
+		i := GP64()
+		XORQ(i, i)
+		c.span(i, a, 2, func(k, off int, m *mask) {
+			c.storeM(c.scaled(c.loadM(c.elemAt(yp, i, off), m), []reg.VecVirtual{s}), c.elemAt(gp, i, off), m)
+		})
+		advance(rowBytes, gp, yp)
+		ADDQ(U8(8), sp)
 	})
-	ADDQ(rowBytes, gp)
-	ADDQ(rowBytes, yp)
-	ADDQ(U8(8), sp)
-	DECQ(rows)
-	JMP(LabelRef("row"))
-	Label("done")
-	VZEROUPPER()
-	RET()
+	doneRet()
 }
 
 // cosGradCols: for each of len(sc)/cols outer blocks of a·s elements,
 // grad(b·a·s + k·s + c) = T(sc(b·cols + c)·y(…)) for c < cols, k < a.
 func cosGradCols(c *g) {
-	name := "cosGradCols" + c.suffix()
-	TEXT(name, NOSPLIT, "func(grad, y []"+c.GoType+", sc []float64, s, a, cols int)")
-	Pragma("noescape")
-	Doc(name + " writes grad(b·a·s+k·s+c) = " + c.GoType + "(sc(b·cols+c)·y(b·a·s+k·s+c)) for c < cols, k < a and b < len(sc)/cols (the product in float64).")
-	d := c.f64()
-	gb, yb, sp := GP64(), GP64(), GP64()
-	Load(Param("grad").Base(), gb)
-	Load(Param("y").Base(), yb)
-	Load(Param("sc").Base(), sp)
-	end := Load(Param("sc").Len(), GP64())
-	LEAQ(Mem{Base: sp, Index: end, Scale: 8}, end)
-	cols := Load(Param("cols"), GP64())
-	rowBytes := Load(Param("s"), GP64())
-	SHLQ(U8(c.shift()), rowBytes)
-	blockBytes := Load(Param("a"), GP64())
-	IMULQ(rowBytes, blockBytes)
-	Label("block")
-	CMPQ(sp, end)
-	JAE(LabelRef("done"))
-	c.colChunks(cols, 1, func(c0 reg.Register, _ int, m *mask) {
-		scm := Mem{Base: sp, Index: c0, Scale: 8}
-		sc := make([]reg.VecVirtual, c.parts())
-		var pms []mask
-		if m != nil {
-			pms = c.partMasks(*m)
-		}
-		for h := range sc {
-			sc[h] = d.vec()
-			if m != nil {
-				d.maskedLoad(sc[h], pms[h], scm.Offset(h*d.Bytes))
-			} else {
-				d.load(sc[h], scm.Offset(h*d.Bytes))
-			}
-		}
-		gk, yk, k := GP64(), GP64(), GP64()
-		LEAQ(Mem{Base: gb, Index: c0, Scale: uint8(c.Size)}, gk)
-		LEAQ(Mem{Base: yb, Index: c0, Scale: uint8(c.Size)}, yk)
-		Load(Param("a"), k)
-		spanLabels++
-		kl, kd := fmt.Sprintf("k%d", spanLabels), fmt.Sprintf("kdone%d", spanLabels)
-		Label(kl)
-		TESTQ(k, k)
-		JZ(LabelRef(kd))
-		c.storeM(c.scaled(c.loadM(Mem{Base: yk}, m), sc), Mem{Base: gk}, m)
-		ADDQ(rowBytes, gk)
-		ADDQ(rowBytes, yk)
-		DECQ(k)
-		JMP(LabelRef(kl))
-		Label(kd)
+	c.prim("cosGradCols", "func(grad, y []"+c.GoType+", sc []float64, s, a, cols int)",
+		" writes grad(b·a·s+k·s+c) = "+c.GoType+"(sc(b·cols+c)·y(b·a·s+k·s+c)) for c < cols, k < a and b < len(sc)/cols (the product in float64).")
+	c.colBlocks("grad", "sc", 1, func(b colBlock, c0 reg.Register, _ int, m *mask) {
+		sc := c.f64At(b.out, c0, m)
+		c.kLoop(b, c0, func(gk, yk reg.Register) {
+			c.storeM(c.scaled(c.loadM(Mem{Base: yk}, m), sc), Mem{Base: gk}, m)
+		})
 	})
-	ADDQ(blockBytes, gb)
-	ADDQ(blockBytes, yb)
-	LEAQ(Mem{Base: sp, Index: cols, Scale: 8}, sp)
-	JMP(LabelRef("block"))
-	Label("done")
-	VZEROUPPER()
-	RET()
 }
 
 // diff returns p − y at element i (+off bytes), rounded to T.
 func (c *g) diff(pp, yp, i reg.Register, off int, m *mask) reg.VecVirtual {
-	at := func(base reg.Register) Mem {
-		if i == nil {
-			return Mem{Base: base, Disp: off}
-		}
-		return Mem{Base: base, Index: i, Scale: uint8(c.Size), Disp: off}
-	}
-	v := c.loadM(at(pp), m)
-	if m != nil {
-		c.sub(v, v, c.loadM(at(yp), m))
-	} else {
-		c.sub(v, v, at(yp))
-	}
-	return v
+	return c.combine(c.sub, pp, yp, i, off, m)
 }
 
 // pairStats: for each row r < len(mean) of n elements, d = p − y rounded
@@ -699,10 +542,7 @@ func (c *g) rowLoop(i, n reg.Register, body func(m *mask)) {
 // element i of a []float64 (lanes of m when not nil).
 func (c *g) f64At(base, i reg.Register, m *mask) []reg.VecVirtual {
 	d := c.f64()
-	var pms []mask
-	if m != nil {
-		pms = c.partMasks(*m)
-	}
+	pms := c.partMasksOf(m)
 	vs := make([]reg.VecVirtual, c.parts())
 	for h := range vs {
 		mem := Mem{Base: base, Index: i, Scale: 8, Disp: h * d.Bytes}
@@ -719,10 +559,7 @@ func (c *g) f64At(base, i reg.Register, m *mask) []reg.VecVirtual {
 // f64Store stores float64 vectors as f64At loads them.
 func (c *g) f64Store(vs []reg.VecVirtual, base, i reg.Register, m *mask) {
 	d := c.f64()
-	var pms []mask
-	if m != nil {
-		pms = c.partMasks(*m)
-	}
+	pms := c.partMasksOf(m)
 	for h, v := range vs {
 		mem := Mem{Base: base, Index: i, Scale: 8, Disp: h * d.Bytes}
 		if m != nil {

@@ -351,127 +351,103 @@ func (c *g) diff(pp, yp, i reg.Register, off int, m *mask) reg.VecVirtual {
 // row of at most one vector), mean(r) = c, se(r) = Σ(d − c), sq(r) =
 // Σ(d − c)², all in float64.
 func pairStats(c *g) {
-	name := "pairStats" + c.suffix()
-	TEXT(name, NOSPLIT, "func(mean, se, sq []float64, p, y []"+c.GoType+", n int)")
-	Pragma("noescape")
-	Doc(name + " writes, per row r < len(mean) of n > 0 elements with d = p − y in " + c.GoType + ", a shift c near the row's d (Σd/n, or d(0) when n <= lanes) as mean(r), se(r) = Σ(d − c) and sq(r) = Σ(d − c)², in float64.")
+	c.prim("pairStats", "func(mean, se, sq []float64, p, y []"+c.GoType+", n int)",
+		" writes, per row r < len(mean) of n > 0 elements with d = p − y in "+c.GoType+", a shift c near the row's d (Σd/n, or d(0) when n <= lanes) as mean(r), se(r) = Σ(d − c) and sq(r) = Σ(d − c)², in float64.")
 	d := c.f64()
-	pp, yp, mp, ep, qp := GP64(), GP64(), GP64(), GP64(), GP64()
-	Load(Param("p").Base(), pp)
-	Load(Param("y").Base(), yp)
-	Load(Param("mean").Base(), mp)
-	Load(Param("se").Base(), ep)
-	Load(Param("sq").Base(), qp)
+	b := bases("p", "y", "mean", "se", "sq")
+	pp, yp, mp, ep, qp := b[0], b[1], b[2], b[3], b[4]
 	rows := Load(Param("mean").Len(), GP64())
 	n := Load(Param("n"), GP64())
-	rowBytes := GP64()
-	MOVQ(n, rowBytes)
-	SHLQ(U8(c.shift()), rowBytes)
+	rowBytes := c.byteLen(n)
 	nf := XMM()
 	VXORPD(nf, nf, nf)
 	VCVTSI2SDQ(n, nf, nf)
 	next := func() {
-		ADDQ(rowBytes, pp)
-		ADDQ(rowBytes, yp)
-		ADDQ(U8(8), mp)
-		ADDQ(U8(8), ep)
-		ADDQ(U8(8), qp)
-		DECQ(rows)
+		advance(rowBytes, pp, yp)
+		advance(U8(8), mp, ep, qp)
 	}
 	c.shortRows(n, func(m mask) {
 		pms := c.partMasks(m)
-		Label("short")
-		TESTQ(rows, rows)
-		JZ(LabelRef("done"))
-		// One pass, shifted by the row's first d: Σ(d − d0)² exceeds
-		// Σ(d − mean)² by n·(d0 − mean)², at most n times the latter, so a
-		// row of one vector loses at most log2(n+1) bits to cancellation.
-		ps := c.widen(c.diff(pp, yp, nil, 0, &m))
-		VMOVSD(ps[0].AsX(), Mem{Base: mp})
-		mv := d.vec()
-		VBROADCASTSD(ps[0].AsX(), mv)
-		for j, w := range ps {
-			d.sub(w, w, mv)
-			d.keep(w, pms[j]) // lanes past the row add nothing
-		}
-		q := d.vec()
-		d.mul(q, ps[0], ps[0])
-		if len(ps) > 1 {
-			d.fma(q, ps[1], ps[1])
-			d.add(ps[0], ps[0], ps[1])
-		}
-		VMOVSD(d.reduce64(ps[0]), Mem{Base: ep})
-		VMOVSD(d.reduce64(q), Mem{Base: qp})
-		next()
-		JMP(LabelRef("short"))
+		countDown("short", rows, func() {
+			c.pairStatsShort(pp, yp, mp, ep, qp, m, pms)
+			next()
+		})
 	})
 	u := 2
 	if !c.wide() && !c.is64() {
 		u = 1 // sixteen YMM registers
 	}
-	Label("row")
-	TESTQ(rows, rows)
-	JZ(LabelRef("done"))
-	i := GP64()
-	XORQ(i, i)
-	acc := c.zeroVecs(2 * c.parts())
-	c.span(i, n, 2, func(k, off int, m *mask) {
-		for j, w := range c.widen(c.diff(pp, yp, i, off, m)) {
-			d.add(acc[k*c.parts()+j], acc[k*c.parts()+j], w)
-		}
-	})
-	sum := d.reduce64(acc...)
-	VDIVSD(nf, sum, sum)
-	VMOVSD(sum, Mem{Base: mp})
-	mean := d.vec()
-	d.broadcast(mean, sum)
-	se := c.zeroVecs(u * c.parts())
-	sq := c.zeroVecs(u * c.parts())
-	XORQ(i, i)
-	c.span(i, n, u, func(k, off int, m *mask) {
-		ps := c.widen(c.diff(pp, yp, i, off, m))
-		var pms []mask
-		if m != nil {
-			pms = c.partMasks(*m)
-		}
-		for j, w := range ps {
-			d.sub(w, w, mean)
-			if m != nil {
-				d.keep(w, pms[j]) // lanes past the row add nothing
+	countDown("row", rows, func() {
+		i := GP64()
+		XORQ(i, i)
+		acc := c.zeroVecs(2 * c.parts())
+		c.span(i, n, 2, func(k, off int, m *mask) {
+			c.accumulate(acc, k, c.diff(pp, yp, i, off, m))
+		})
+		sum := d.reduce64(acc...)
+		VDIVSD(nf, sum, sum)
+		VMOVSD(sum, Mem{Base: mp})
+		mean := d.vec()
+		d.broadcast(mean, sum)
+		se := c.zeroVecs(u * c.parts())
+		sq := c.zeroVecs(u * c.parts())
+		XORQ(i, i)
+		c.span(i, n, u, func(k, off int, m *mask) {
+			ps := c.widen(c.diff(pp, yp, i, off, m))
+			pms := c.partMasksOf(m)
+			for j, w := range ps {
+				d.sub(w, w, mean)
+				if m != nil {
+					d.keep(w, pms[j]) // lanes past the row add nothing
+				}
+				x := k*c.parts() + j
+				d.add(se[x], se[x], w)
+				d.fma(sq[x], w, w)
 			}
-			x := k*c.parts() + j
-			d.add(se[x], se[x], w)
-			d.fma(sq[x], w, w)
-		}
+		})
+		VMOVSD(d.reduce64(se...), Mem{Base: ep})
+		VMOVSD(d.reduce64(sq...), Mem{Base: qp})
+		next()
 	})
-	VMOVSD(d.reduce64(se...), Mem{Base: ep})
-	VMOVSD(d.reduce64(sq...), Mem{Base: qp})
-	next()
-	JMP(LabelRef("row"))
-	Label("done")
-	VZEROUPPER()
-	RET()
+	doneRet()
+}
+
+// pairStatsShort emits pairStats for the row at pp and yp of at most one
+// vector (the lanes of m; pms its partMasks).
+func (c *g) pairStatsShort(pp, yp, mp, ep, qp reg.Register, m mask, pms []mask) {
+	d := c.f64()
+	// One pass, shifted by the row's first d: Σ(d − d0)² exceeds
+	// Σ(d − mean)² by n·(d0 − mean)², at most n times the latter, so a
+	// row of one vector loses at most log2(n+1) bits to cancellation.
+	ps := c.widen(c.diff(pp, yp, nil, 0, &m))
+	VMOVSD(ps[0].AsX(), Mem{Base: mp})
+	mv := d.vec()
+	VBROADCASTSD(ps[0].AsX(), mv)
+	for j, w := range ps {
+		d.sub(w, w, mv)
+		d.keep(w, pms[j]) // lanes past the row add nothing
+	}
+	q := d.vec()
+	d.mul(q, ps[0], ps[0])
+	if len(ps) > 1 {
+		d.fma(q, ps[1], ps[1])
+		d.add(ps[0], ps[0], ps[1])
+	}
+	VMOVSD(d.reduce64(ps[0]), Mem{Base: ep})
+	VMOVSD(d.reduce64(q), Mem{Base: qp})
 }
 
 // pairGrad: grad(r·n+k) = T(f(r)·(d − mean(r))) with d = p − y rounded to
 // T, for r < len(mean), k < n (in float64).
 func pairGrad(c *g) {
-	name := "pairGrad" + c.suffix()
-	TEXT(name, NOSPLIT, "func(grad, p, y []"+c.GoType+", mean, f []float64, n int)")
-	Pragma("noescape")
-	Doc(name + " writes grad(r·n+k) = " + c.GoType + "(f(r)·(d − mean(r))) with d = p − y in " + c.GoType + ", for r < len(mean), k < n (in float64).")
+	c.prim("pairGrad", "func(grad, p, y []"+c.GoType+", mean, f []float64, n int)",
+		" writes grad(r·n+k) = "+c.GoType+"(f(r)·(d − mean(r))) with d = p − y in "+c.GoType+", for r < len(mean), k < n (in float64).")
 	d := c.f64()
-	gp, pp, yp, mp, fp := GP64(), GP64(), GP64(), GP64(), GP64()
-	Load(Param("grad").Base(), gp)
-	Load(Param("p").Base(), pp)
-	Load(Param("y").Base(), yp)
-	Load(Param("mean").Base(), mp)
-	Load(Param("f").Base(), fp)
+	b := bases("grad", "p", "y", "mean", "f")
+	gp, pp, yp, mp, fp := b[0], b[1], b[2], b[3], b[4]
 	rows := Load(Param("mean").Len(), GP64())
 	n := Load(Param("n"), GP64())
-	rowBytes := GP64()
-	MOVQ(n, rowBytes)
-	SHLQ(U8(c.shift()), rowBytes)
+	rowBytes := c.byteLen(n)
 	one := func(i reg.Register, off int, m *mask) {
 		mean, f := d.vec(), d.vec()
 		d.broadcastMem(mean, Mem{Base: mp})
@@ -481,39 +457,25 @@ func pairGrad(c *g) {
 			d.sub(w, w, mean)
 			d.mul(w, w, f)
 		}
-		dst := Mem{Base: gp, Disp: off}
-		if i != nil {
-			dst.Index, dst.Scale = i, uint8(c.Size)
-		}
-		c.storeM(c.narrow(ps), dst, m)
+		c.storeM(c.narrow(ps), c.elemAt(gp, i, off), m)
 	}
 	next := func() {
-		ADDQ(rowBytes, gp)
-		ADDQ(rowBytes, pp)
-		ADDQ(rowBytes, yp)
-		ADDQ(U8(8), mp)
-		ADDQ(U8(8), fp)
-		DECQ(rows)
+		advance(rowBytes, gp, pp, yp)
+		advance(U8(8), mp, fp)
 	}
 	c.shortRows(n, func(m mask) {
-		Label("short")
-		TESTQ(rows, rows)
-		JZ(LabelRef("done"))
-		one(nil, 0, &m)
-		next()
-		JMP(LabelRef("short"))
+		countDown("short", rows, func() {
+			one(nil, 0, &m)
+			next()
+		})
 	})
-	Label("row")
-	TESTQ(rows, rows)
-	JZ(LabelRef("done"))
-	i := GP64()
-	XORQ(i, i)
-	c.span(i, n, 2, func(k, off int, m *mask) { one(i, off, m) })
-	next()
-	JMP(LabelRef("row"))
-	Label("done")
-	VZEROUPPER()
-	RET()
+	countDown("row", rows, func() {
+		i := GP64()
+		XORQ(i, i)
+		c.span(i, n, 2, func(k, off int, m *mask) { one(i, off, m) })
+		next()
+	})
+	doneRet()
 }
 
 // omega returns ω = ws·w(i) (ws when w is empty: the flag wn, len(w), is
@@ -594,17 +556,12 @@ func ifLen(n reg.Register, body func()) {
 // empty), unred(r) = T(l) and sc(r) = −gs·ω when those are not empty;
 // returns Σ l.
 func cosFinish(c *g) {
-	name := "cosFinish" + c.suffix()
 	T := c.GoType
-	TEXT(name, NOSPLIT, "func(dot []float64, w []"+T+", ws "+T+", gs float64, unred []"+T+", sc []float64) float64")
-	Pragma("noescape")
-	Doc(name + " returns Σ l(r), l(r) = ω(r)·(1 − dot(r)) for r < len(dot) with ω(r) = ws·w(r) in " + T + " (ws when w is empty), in float64; it writes unred(r) = " + T + "(l(r)) and sc(r) = −gs·ω(r) unless those are empty.")
+	c.prim("cosFinish", "func(dot []float64, w []"+T+", ws "+T+", gs float64, unred []"+T+", sc []float64) float64",
+		" returns Σ l(r), l(r) = ω(r)·(1 − dot(r)) for r < len(dot) with ω(r) = ws·w(r) in "+T+" (ws when w is empty), in float64; it writes unred(r) = "+T+"(l(r)) and sc(r) = −gs·ω(r) unless those are empty.")
 	d := c.f64()
-	dp, wp, up, sp := GP64(), GP64(), GP64(), GP64()
-	Load(Param("dot").Base(), dp)
-	Load(Param("w").Base(), wp)
-	Load(Param("unred").Base(), up)
-	Load(Param("sc").Base(), sp)
+	b := bases("dot", "w", "unred", "sc")
+	dp, wp, up, sp := b[0], b[1], b[2], b[3]
 	rows := Load(Param("dot").Len(), GP64())
 	acc := c.zeroVecs(c.parts())
 	i := GP64()
@@ -643,19 +600,12 @@ func cosFinish(c *g) {
 // loss or mean is not finite makes it NaN or infinite) and the number of
 // rows where ω = 0.
 func pairFinish(c *g) {
-	name := "pairFinish" + c.suffix()
 	T := c.GoType
-	TEXT(name, NOSPLIT, "func(mean, se, sq []float64, w []"+T+", ws "+T+", n int, unred []"+T+", f []float64) (float64, int)")
-	Pragma("noescape")
-	Doc(name + " returns Σ ω(r)·l(r) over r < len(mean), l = 2·(sq(r) − se(r)²/n)/n, ω(r) = ws·w(r) in " + T + " (ws when w is empty), and the count of rows with ω = 0 (whose term is 0); it writes unred(r) = " + T + "(ω·l) unless unred is empty, mean(r) += se(r)/n and f(r) = ω·4/n. A row of ω != 0 whose l or mean is not finite makes the sum NaN or infinite.")
+	c.prim("pairFinish", "func(mean, se, sq []float64, w []"+T+", ws "+T+", n int, unred []"+T+", f []float64) (float64, int)",
+		" returns Σ ω(r)·l(r) over r < len(mean), l = 2·(sq(r) − se(r)²/n)/n, ω(r) = ws·w(r) in "+T+" (ws when w is empty), and the count of rows with ω = 0 (whose term is 0); it writes unred(r) = "+T+"(ω·l) unless unred is empty, mean(r) += se(r)/n and f(r) = ω·4/n. A row of ω != 0 whose l or mean is not finite makes the sum NaN or infinite.")
 	d := c.f64()
-	mp, ep, qp, wp, up, fp := GP64(), GP64(), GP64(), GP64(), GP64(), GP64()
-	Load(Param("mean").Base(), mp)
-	Load(Param("se").Base(), ep)
-	Load(Param("sq").Base(), qp)
-	Load(Param("w").Base(), wp)
-	Load(Param("unred").Base(), up)
-	Load(Param("f").Base(), fp)
+	b := bases("mean", "se", "sq", "w", "unred", "f")
+	mp, ep, qp, wp, up, fp := b[0], b[1], b[2], b[3], b[4], b[5]
 	rows := Load(Param("mean").Len(), GP64())
 	zeros := GP64()
 	XORQ(zeros, zeros)
@@ -669,10 +619,7 @@ func pairFinish(c *g) {
 		d.broadcast(nf, x)
 		om := c.omega(wp, Load(Param("w").Len(), GP64()), i, m)
 		means, ses, sqs := c.f64At(mp, i, m), c.f64At(ep, i, m), c.f64At(qp, i, m)
-		var pms []mask
-		if m != nil {
-			pms = c.partMasks(*m)
-		}
+		pms := c.partMasksOf(m)
 		ls := make([]reg.VecVirtual, len(om))
 		for h := range om {
 			t := d.vec()
@@ -723,15 +670,10 @@ func pairFinish(c *g) {
 // each column are then added with permutes. For each of len(dot)/s blocks
 // of blockLen = a·s elements, dot(b·s + c) = Σ_k p(b·blockLen+k·s+c)·y(…).
 func cosDotWide(c *g) {
-	name := "cosDotWide" + c.suffix()
-	TEXT(name, NOSPLIT, "func(dot []float64, p, y []"+c.GoType+", s, blockLen int)")
-	Pragma("noescape")
-	Doc(name + fmt.Sprintf(" writes dot(b·s+c) = Σ_k p(b·blockLen+k·s+c)·y(b·blockLen+k·s+c) for c < s <= %d and b < len(dot)/s (blockLen a multiple of s), g = %d/s rows of a block to a vector: products in ", c.lanes()/2, c.lanes()) + c.GoType + ", sums in float64.")
+	c.prim("cosDotWide", "func(dot []float64, p, y []"+c.GoType+", s, blockLen int)", fmt.Sprintf(" writes dot(b·s+c) = Σ_k p(b·blockLen+k·s+c)·y(b·blockLen+k·s+c) for c < s <= %d and b < len(dot)/s (blockLen a multiple of s), g = %d/s rows of a block to a vector: products in ", c.lanes()/2, c.lanes())+c.GoType+", sums in float64.")
 	d := c.f64()
-	pp, yp, op := GP64(), GP64(), GP64()
-	Load(Param("p").Base(), pp)
-	Load(Param("y").Base(), yp)
-	Load(Param("dot").Base(), op)
+	b := bases("p", "y", "dot")
+	pp, yp, op := b[0], b[1], b[2]
 	end := Load(Param("dot").Len(), GP64())
 	LEAQ(Mem{Base: op, Index: end, Scale: 8}, end)
 	sr := Load(Param("s"), GP64())
@@ -765,11 +707,7 @@ func cosDotWide(c *g) {
 		MOVQ(yp, r)
 		Load(Param("blockLen"), cnt)
 		add := func(k int, m mask, off int) {
-			pv := c.loadM(Mem{Base: q, Disp: off}, &m)
-			c.mul(pv, pv, c.loadM(Mem{Base: r, Disp: off}, &m))
-			for h, w := range c.widen(pv) {
-				d.add(acc[k*c.parts()+h], acc[k*c.parts()+h], w)
-			}
+			c.accumulate(acc, k, c.combine(c.mul, q, r, nil, off, &m))
 		}
 		two, one, tail, store := fmt.Sprintf("two%d", s), fmt.Sprintf("one%d", s), fmt.Sprintf("tail%d", s), fmt.Sprintf("store%d", s)
 		Label(two)
@@ -777,16 +715,14 @@ func cosDotWide(c *g) {
 		JL(LabelRef(one))
 		add(0, mL, 0)
 		add(1, mL, L*c.Size)
-		ADDQ(U32(2*L*c.Size), q)
-		ADDQ(U32(2*L*c.Size), r)
+		advance(U32(2*L*c.Size), q, r)
 		SUBQ(U32(2*L), cnt)
 		JMP(LabelRef(two))
 		Label(one)
 		CMPQ(cnt, U32(L))
 		JL(LabelRef(tail))
 		add(0, mL, 0)
-		ADDQ(U32(L*c.Size), q)
-		ADDQ(U32(L*c.Size), r)
+		advance(U32(L*c.Size), q, r)
 		SUBQ(U32(L), cnt)
 		Label(tail)
 		TESTQ(cnt, cnt)
@@ -811,13 +747,10 @@ func cosDotWide(c *g) {
 		blockBytes := GP64()
 		Load(Param("blockLen"), blockBytes)
 		SHLQ(U8(c.shift()), blockBytes)
-		ADDQ(blockBytes, pp)
-		ADDQ(blockBytes, yp)
+		advance(blockBytes, pp, yp)
 		JMP(LabelRef(fmt.Sprintf("block%d", s)))
 	}
-	Label("done")
-	VZEROUPPER()
-	RET()
+	doneRet()
 }
 
 // Short contiguous rows, a vector of rows at a time: the a vectors holding
@@ -1023,67 +956,35 @@ func (c *g) transRows(a, rows reg.Register, table func(a int) (Mem, [][]transGro
 // cosDotT: cosDotRows for rows of a <= transMax elements, lanes rows at a
 // time (len(dot) a multiple of lanes).
 func cosDotT(c *g) {
-	name := "cosDotT" + c.suffix()
-	TEXT(name, NOSPLIT, "func(dot []float64, p, y []"+c.GoType+", a int)")
-	Pragma("noescape")
-	Doc(name + fmt.Sprintf(" writes dot(r) = Σ_k p(r·a+k)·y(r·a+k) for r < len(dot), a multiple of %d, and 1 <= a <= %d, transposing %d rows at a time: products in ", c.lanes(), c.transMax(), c.lanes()) + c.GoType + ", sums in float64.")
-	d := c.f64()
-	pp, yp, dp := GP64(), GP64(), GP64()
-	Load(Param("p").Base(), pp)
-	Load(Param("y").Base(), yp)
-	Load(Param("dot").Base(), dp)
+	c.prim("cosDotT", "func(dot []float64, p, y []"+c.GoType+", a int)", fmt.Sprintf(" writes dot(r) = Σ_k p(r·a+k)·y(r·a+k) for r < len(dot), a multiple of %d, and 1 <= a <= %d, transposing %d rows at a time: products in ", c.lanes(), c.transMax(), c.lanes())+c.GoType+", sums in float64.")
+	b := bases("p", "y", "dot")
+	pp, yp, dp := b[0], b[1], b[2]
 	rows := Load(Param("dot").Len(), GP64())
 	a := Load(Param("a"), GP64())
 	c.transRows(a, rows, c.transTable, func(n int, tbl reg.Register, groups [][]transGroup) {
-		q := make([]reg.VecVirtual, n)
-		for i := range q {
-			q[i] = c.vec()
-			c.load(q[i], Mem{Base: pp, Disp: i * c.Bytes})
-			c.mul(q[i], q[i], Mem{Base: yp, Disp: i * c.Bytes})
-		}
+		q := c.combineVecs(c.mul, pp, yp, n)
 		acc := c.zeroVecs(c.parts())
-		c.transposed(q, tbl, groups, func(_ int, t reg.VecVirtual) {
-			for h, w := range c.widen(t) {
-				d.add(acc[h], acc[h], w)
-			}
-		})
-		for h, v := range acc {
-			d.store(v, Mem{Base: dp, Disp: h * d.Bytes})
-		}
+		c.transposed(q, tbl, groups, func(_ int, t reg.VecVirtual) { c.accumulate(acc, 0, t) })
+		c.storeRowsD(acc, dp)
 	}, func(n int) {
-		ADDQ(U32(n*c.Bytes), pp)
-		ADDQ(U32(n*c.Bytes), yp)
+		advance(U32(n*c.Bytes), pp, yp)
 		ADDQ(U32(c.lanes()*8), dp)
 	})
-	Label("done")
-	VZEROUPPER()
-	RET()
+	doneRet()
 }
 
 // pairStatsT: pairStats for rows of n <= transMax elements, lanes rows at
 // a time (len(mean) a multiple of lanes), in one pass shifted by each row's
 // first d.
 func pairStatsT(c *g) {
-	name := "pairStatsT" + c.suffix()
-	TEXT(name, NOSPLIT, "func(mean, se, sq []float64, p, y []"+c.GoType+", n int)")
-	Pragma("noescape")
-	Doc(name + fmt.Sprintf(" writes, per row r < len(mean), a multiple of %d, of 1 <= n <= %d elements with d = p − y in ", c.lanes(), c.transMax()) + c.GoType + ", its first d as mean(r), se(r) = Σ(d − d(0)) and sq(r) = Σ(d − d(0))², in float64, transposing rows.")
+	c.prim("pairStatsT", "func(mean, se, sq []float64, p, y []"+c.GoType+", n int)", fmt.Sprintf(" writes, per row r < len(mean), a multiple of %d, of 1 <= n <= %d elements with d = p − y in ", c.lanes(), c.transMax())+c.GoType+", its first d as mean(r), se(r) = Σ(d − d(0)) and sq(r) = Σ(d − d(0))², in float64, transposing rows.")
 	d := c.f64()
-	pp, yp, mp, ep, qp := GP64(), GP64(), GP64(), GP64(), GP64()
-	Load(Param("p").Base(), pp)
-	Load(Param("y").Base(), yp)
-	Load(Param("mean").Base(), mp)
-	Load(Param("se").Base(), ep)
-	Load(Param("sq").Base(), qp)
+	b := bases("p", "y", "mean", "se", "sq")
+	pp, yp, mp, ep, qp := b[0], b[1], b[2], b[3], b[4]
 	rows := Load(Param("mean").Len(), GP64())
 	n := Load(Param("n"), GP64())
 	c.transRows(n, rows, c.transTable, func(m int, tbl reg.Register, groups [][]transGroup) {
-		q := make([]reg.VecVirtual, m)
-		for i := range q {
-			q[i] = c.vec()
-			c.load(q[i], Mem{Base: pp, Disp: i * c.Bytes})
-			c.sub(q[i], q[i], Mem{Base: yp, Disp: i * c.Bytes})
-		}
+		q := c.combineVecs(c.sub, pp, yp, m)
 		var k0 []reg.VecVirtual
 		se, sq := c.zeroVecs(c.parts()), c.zeroVecs(c.parts())
 		c.transposed(q, tbl, groups, func(k int, t reg.VecVirtual) {
@@ -1104,15 +1005,10 @@ func pairStatsT(c *g) {
 			d.store(sq[h], Mem{Base: qp, Disp: h * d.Bytes})
 		}
 	}, func(m int) {
-		ADDQ(U32(m*c.Bytes), pp)
-		ADDQ(U32(m*c.Bytes), yp)
-		for _, r := range []reg.Register{mp, ep, qp} {
-			ADDQ(U32(c.lanes()*8), r)
-		}
+		advance(U32(m*c.Bytes), pp, yp)
+		advance(U32(c.lanes()*8), mp, ep, qp)
 	})
-	Label("done")
-	VZEROUPPER()
-	RET()
+	doneRet()
 }
 
 // expandTable is the table spreading per-row float64 values (nq
@@ -1143,15 +1039,10 @@ func (c *g) loadRowsD(base reg.Register) []reg.VecVirtual {
 // cosGradT: cosGradRows for rows of a <= transMax elements, lanes rows at
 // a time (len(sc) a multiple of lanes).
 func cosGradT(c *g) {
-	name := "cosGradT" + c.suffix()
-	TEXT(name, NOSPLIT, "func(grad, y []"+c.GoType+", sc []float64, a int)")
-	Pragma("noescape")
-	Doc(name + " writes grad(r·a+k) = " + c.GoType + fmt.Sprintf("(sc(r)·y(r·a+k)) for r < len(sc), a multiple of %d, and k < a <= %d (the product in float64), the scales spread over the elements by permutes.", c.lanes(), c.transMax()))
+	c.prim("cosGradT", "func(grad, y []"+c.GoType+", sc []float64, a int)", " writes grad(r·a+k) = "+c.GoType+fmt.Sprintf("(sc(r)·y(r·a+k)) for r < len(sc), a multiple of %d, and k < a <= %d (the product in float64), the scales spread over the elements by permutes.", c.lanes(), c.transMax()))
 	d := c.f64()
-	gp, yp, sp := GP64(), GP64(), GP64()
-	Load(Param("grad").Base(), gp)
-	Load(Param("y").Base(), yp)
-	Load(Param("sc").Base(), sp)
+	b := bases("grad", "y", "sc")
+	gp, yp, sp := b[0], b[1], b[2]
 	rows := Load(Param("sc").Len(), GP64())
 	a := Load(Param("a"), GP64())
 	c.transRows(a, rows, func(n int) (Mem, [][]transGroup) { return c.expandTable(n, 1) }, func(n int, tbl reg.Register, groups [][]transGroup) {
@@ -1168,13 +1059,10 @@ func cosGradT(c *g) {
 			c.storePart(ps[h], gp, i, h)
 		})
 	}, func(n int) {
-		ADDQ(U32(n*c.Bytes), gp)
-		ADDQ(U32(n*c.Bytes), yp)
+		advance(U32(n*c.Bytes), gp, yp)
 		ADDQ(U32(c.lanes()*8), sp)
 	})
-	Label("done")
-	VZEROUPPER()
-	RET()
+	doneRet()
 }
 
 // storePart rounds the float64 vector v, part h of the i-th vector of T
@@ -1199,17 +1087,11 @@ func (c *g) storePart(v reg.VecVirtual, base reg.Register, i, h int) {
 // pairGradT: pairGrad for rows of n <= transMax elements, lanes rows at a
 // time (len(mean) a multiple of lanes).
 func pairGradT(c *g) {
-	name := "pairGradT" + c.suffix()
-	TEXT(name, NOSPLIT, "func(grad, p, y []"+c.GoType+", mean, f []float64, n int)")
-	Pragma("noescape")
-	Doc(name + " writes grad(r·n+k) = " + c.GoType + "(f(r)·(d − mean(r))) with d = p − y in " + c.GoType + fmt.Sprintf(", for r < len(mean), a multiple of %d, and k < n <= %d (in float64), mean and f spread over the elements by permutes.", c.lanes(), c.transMax()))
+	c.prim("pairGradT", "func(grad, p, y []"+c.GoType+", mean, f []float64, n int)",
+		" writes grad(r·n+k) = "+c.GoType+"(f(r)·(d − mean(r))) with d = p − y in "+c.GoType+fmt.Sprintf(", for r < len(mean), a multiple of %d, and k < n <= %d (in float64), mean and f spread over the elements by permutes.", c.lanes(), c.transMax()))
 	d := c.f64()
-	gp, pp, yp, mp, fp := GP64(), GP64(), GP64(), GP64(), GP64()
-	Load(Param("grad").Base(), gp)
-	Load(Param("p").Base(), pp)
-	Load(Param("y").Base(), yp)
-	Load(Param("mean").Base(), mp)
-	Load(Param("f").Base(), fp)
+	b := bases("grad", "p", "y", "mean", "f")
+	gp, pp, yp, mp, fp := b[0], b[1], b[2], b[3], b[4]
 	rows := Load(Param("mean").Len(), GP64())
 	n := Load(Param("n"), GP64())
 	c.transRows(n, rows, func(n int) (Mem, [][]transGroup) { return c.expandTable(n, 2) }, func(m int, tbl reg.Register, groups [][]transGroup) {
@@ -1231,13 +1113,8 @@ func pairGradT(c *g) {
 			c.storePart(ps[h], gp, i, h)
 		})
 	}, func(m int) {
-		ADDQ(U32(m*c.Bytes), gp)
-		ADDQ(U32(m*c.Bytes), pp)
-		ADDQ(U32(m*c.Bytes), yp)
-		ADDQ(U32(c.lanes()*8), mp)
-		ADDQ(U32(c.lanes()*8), fp)
+		advance(U32(m*c.Bytes), gp, pp, yp)
+		advance(U32(c.lanes()*8), mp, fp)
 	})
-	Label("done")
-	VZEROUPPER()
-	RET()
+	doneRet()
 }

@@ -122,41 +122,17 @@ func (c *g) span(i, n reg.Register, u int, body func(k, off int, m *mask)) {
 	spanLabels++
 	id := spanLabels
 	lab := func(s string) string { return fmt.Sprintf("%s%d", s, id) }
-	lanes := c.lanes()
 	lim := GP64()
 	MOVQ(n, lim)
 	if u > 1 {
-		SUBQ(U32(u*lanes), lim)
-		CMPQ(i, lim)
-		JG(LabelRef(lab("single")))
-		Label(lab("group"))
-		for k := 0; k < u; k++ {
-			body(k, k*c.Bytes, nil)
-		}
-		ADDQ(U32(u*lanes), i)
-		CMPQ(i, lim)
-		JLE(LabelRef(lab("group")))
-		Label(lab("single"))
-		ADDQ(U32((u-1)*lanes), lim)
+		c.vecGroups(i, lim, u, lab("group"), lab("single"), func(k int) { body(k, k*c.Bytes, nil) })
 	} else {
-		SUBQ(U32(lanes), lim)
+		SUBQ(U32(c.lanes()), lim)
 	}
-	Label(lab("one"))
-	CMPQ(i, lim)
-	JG(LabelRef(lab("tail")))
-	body(0, 0, nil)
-	ADDQ(U32(lanes), i)
-	JMP(LabelRef(lab("one")))
-	Label(lab("tail"))
-	rest := GP64()
-	MOVQ(lim, rest)
-	ADDQ(U32(lanes), rest)
-	SUBQ(i, rest)
-	JLE(LabelRef(lab("done")))
-	m := c.tailMask(rest)
-	body(0, 0, &m)
-	ADDQ(rest, i)
-	Label(lab("done"))
+	c.vecSingles(i, lim, lab("one"), lab("tail"), lab("done"), JLE, func() { body(0, 0, nil) }, func(rest reg.GPVirtual) {
+		m := c.tailMask(rest)
+		body(0, 0, &m)
+	})
 }
 
 // loadM loads a vector of T at mem, only the lanes of m when m is not nil.

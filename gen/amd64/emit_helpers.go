@@ -181,3 +181,52 @@ func (c *g) storeRowsD(vs []reg.VecVirtual, base reg.Register) {
 		d.store(v, Mem{Base: base, Disp: h * d.Bytes})
 	}
 }
+
+// The two halves of the element loops of span (cospair.go) and elemLoop
+// (softmax.go), which differ only in their labels, the tail's skip jump
+// and what a step gets.
+
+// vecGroups emits the unrolled part of an element loop: lim (the end of
+// the elements) is lowered by u vectors and, at label group while i <=
+// lim, step(k) runs for k < u and i advances by u vectors. At label single
+// lim is raised again to one vector short of the end.
+func (c *g) vecGroups(i, lim reg.Register, u int, group, single string, step func(k int)) {
+	lanes := c.lanes()
+	SUBQ(U32(u*lanes), lim)
+	CMPQ(i, lim)
+	JG(LabelRef(single))
+	Label(group)
+	for k := 0; k < u; k++ {
+		step(k)
+	}
+	ADDQ(U32(u*lanes), i)
+	CMPQ(i, lim)
+	JLE(LabelRef(group))
+	Label(single)
+	if u > 1 {
+		ADDQ(U32((u-1)*lanes), lim)
+	}
+}
+
+// vecSingles emits the end of an element loop whose end is lim + lanes:
+// at label one, single vectors (single()) while i <= lim, then at label tail
+// the rest = lim + lanes − i elements: jump skip goes to label done when
+// there are none, else last(rest) handles them and i advances past them.
+func (c *g) vecSingles(i, lim reg.Register, one, tail, done string, skip func(Op), single func(), last func(rest reg.GPVirtual)) {
+	lanes := c.lanes()
+	Label(one)
+	CMPQ(i, lim)
+	JG(LabelRef(tail))
+	single()
+	ADDQ(U32(lanes), i)
+	JMP(LabelRef(one))
+	Label(tail)
+	rest := GP64()
+	MOVQ(lim, rest)
+	ADDQ(U32(lanes), rest)
+	SUBQ(i, rest)
+	skip(LabelRef(done))
+	last(rest)
+	ADDQ(rest, i)
+	Label(done)
+}

@@ -191,34 +191,26 @@ func (c *g) keep(v reg.VecVirtual, m mask) {
 }
 
 // maskAnd returns a & b.
-func (c *g) maskAnd(a, b mask) mask {
-	if c.wide() {
-		k := K()
-		if c.is64() {
-			KANDB(a.k, b.k, k)
-		} else {
-			KANDW(a.k, b.k, k)
-		}
-		return mask{k: k}
-	}
-	m := c.vec()
-	c.and(m, a.v, b.v)
-	return mask{v: m}
-}
+func (c *g) maskAnd(a, b mask) mask { return c.maskOp(a, b, KANDB, KANDW, c.and) }
 
 // maskOr returns a | b.
-func (c *g) maskOr(a, b mask) mask {
+func (c *g) maskOr(a, b mask) mask { return c.maskOp(a, b, KORB, KORW, c.or) }
+
+// maskOp combines two masks: on AVX-512 with the opmask instruction kb
+// (8 lanes, float64) or kw (16 lanes, float32), on AVX2 with the vector
+// operation vop.
+func (c *g) maskOp(a, b mask, kb, kw func(k, k1, k2 Op), vop func(dst, a, b Op)) mask {
 	if c.wide() {
 		k := K()
 		if c.is64() {
-			KORB(a.k, b.k, k)
+			kb(a.k, b.k, k)
 		} else {
-			KORW(a.k, b.k, k)
+			kw(a.k, b.k, k)
 		}
 		return mask{k: k}
 	}
 	m := c.vec()
-	c.or(m, a.v, b.v)
+	vop(m, a.v, b.v)
 	return mask{v: m}
 }
 

@@ -271,39 +271,20 @@ func (c *kgen) bcastT(src string) neon.V {
 
 // dotStep adds p·y (rounded to T) of one vector (or element) into acc.
 func (c *kgen) dotStep(acc []neon.V, tail bool, ld func(base neon.R) neon.V) {
-	pv := ld(gP)
-	yv := ld(gY)
-	c.I(neon.FMUL(c.A, pv, pv, yv))
-	c.put(yv)
-	for h, w := range c.widen(pv, tail) {
-		c.I(neon.FADD(neon.D2, acc[h], acc[h], w))
-		c.put(w)
-	}
+	c.accumulate(acc, 0, c.combine(neon.FMUL, ld), tail)
 }
 
 func cosDotRows(c *kgen, arg func(string) string) {
-	c.Go("MOVD %s, R%d", arg("dot_base"), gOut)
-	c.Go("MOVD %s, R%d", arg("dot_len"), gRows)
-	c.Go("MOVD %s, R%d", arg("p_base"), gP)
-	c.Go("MOVD %s, R%d", arg("y_base"), gY)
-	c.Go("MOVD %s, R%d", arg("a"), gLen)
+	c.loadArgs(arg, []argReg{{"dot_base", gOut}, {"dot_len", gRows}, {"p_base", gP}, {"y_base", gY}, {"a", gLen}})
 	c.prologue()
 	const u = 2
 	acc := c.fixedZeros(u * c.parts())
-	c.Label("row")
-	c.Go("CBZ R%d, done", gRows)
-	c.zeroAll(acc)
-	c.Go("MOVD R%d, R%d", gLen, gCnt)
-	c.span(gCnt, u, func(k int, tail bool) {
-		c.dotStep(acc[k*c.parts():], tail, func(b neon.R) neon.V { return c.load(b, tail) })
+	c.rowLoop("row", func() {
+		c.zeroAll(acc)
+		c.rowSpan(u, func(k int, tail bool) { c.dotStep(acc[k*c.parts():], tail, c.loader(tail)) })
+		c.storeSum(acc, gOut)
 	})
-	t := c.hsum(acc)
-	c.Go("FMOVD.P F%d, 8(R%d)", t, gOut)
-	c.put(t)
-	c.Go("SUB $1, R%d", gRows)
-	c.Go("B row")
-	c.Label("done")
-	c.Go("RET")
+	c.doneRet()
 }
 
 // colChunks emits, for one outer block at gP/gY (not advanced), the loop
@@ -361,6 +342,9 @@ func (c *kgen) kLoop(body func()) {
 	c.Go("MOVD R%d, R%d", gN, gCnt)
 	c.Label(kl)
 	c.Go("CBZ R%d, %s", gCnt, kd)
+	// Scratch copies: the chunk's pointers advance by s.
+	c.Go("MOVD R%d, R%d", gO, rA)
+	c.Go("MOVD R%d, R%d", gE, rT)
 	body()
 	c.Go("ADD R%d, R%d", gL, gO)
 	c.Go("ADD R%d, R%d", gL, gE)
@@ -374,21 +358,14 @@ func cosDotCols(c *kgen, arg func(string) string) {
 	c.prologue()
 	const u = 2
 	acc := c.fixedZeros(u * c.parts())
-	c.Label("block")
-	c.Go("CMP R%d, R%d", gH, gOut)
-	c.Go("BHS done")
-	c.colChunks(u, func(u int, tail bool) {
+	c.colBlocks(u, func(u int, tail bool) {
 		accs := acc[:u*c.parts()]
 		if tail {
 			accs = acc[:1]
 		}
 		c.zeroAll(accs)
-		c.Go("ADD R%d<<%d, R%d, R%d", gJ, c.shift(), gP, gO)
-		c.Go("ADD R%d<<%d, R%d, R%d", gJ, c.shift(), gY, gE)
+		c.chunkPtrs()
 		c.kLoop(func() {
-			// Loads through scratch copies: the chunk's pointers advance by s.
-			c.Go("MOVD R%d, R%d", gO, rA)
-			c.Go("MOVD R%d, R%d", gE, rT)
 			for j := 0; j < u; j++ {
 				c.dotStep(accs[j*c.parts():], tail, func(b neon.R) neon.V {
 					r := rA
@@ -401,11 +378,6 @@ func cosDotCols(c *kgen, arg func(string) string) {
 		})
 		c.storeD(accs, gOut, tail)
 	})
-	c.Go("ADD R%d, R%d", gM, gP)
-	c.Go("ADD R%d, R%d", gM, gY)
-	c.Go("B block")
-	c.Label("done")
-	c.Go("RET")
 }
 
 // scaleStep stores T(sc·y) of one vector (or element) of y at gY to gOut.
@@ -420,23 +392,14 @@ func (c *kgen) scaleStep(yb, out neon.R, sc []neon.V, tail bool) {
 }
 
 func cosGradRows(c *kgen, arg func(string) string) {
-	c.Go("MOVD %s, R%d", arg("grad_base"), gOut)
-	c.Go("MOVD %s, R%d", arg("y_base"), gY)
-	c.Go("MOVD %s, R%d", arg("sc_base"), gA)
-	c.Go("MOVD %s, R%d", arg("sc_len"), gRows)
-	c.Go("MOVD %s, R%d", arg("a"), gLen)
+	c.loadArgs(arg, []argReg{{"grad_base", gOut}, {"y_base", gY}, {"sc_base", gA}, {"sc_len", gRows}, {"a", gLen}})
 	c.prologue()
 	s := c.pool.Fixed()
-	c.Label("row")
-	c.Go("CBZ R%d, done", gRows)
-	c.Go("FMOVD.P 8(R%d), F%d", gA, s)
-	c.I(neon.DUP(neon.D2, s, s, 0))
-	c.Go("MOVD R%d, R%d", gLen, gCnt)
-	c.span(gCnt, 2, func(_ int, tail bool) { c.scaleStep(gY, gOut, []neon.V{s}, tail) })
-	c.Go("SUB $1, R%d", gRows)
-	c.Go("B row")
-	c.Label("done")
-	c.Go("RET")
+	c.rowLoop("row", func() {
+		c.nextScalarD(gA, s)
+		c.rowSpan(2, func(_ int, tail bool) { c.scaleStep(gY, gOut, []neon.V{s}, tail) })
+	})
+	c.doneRet()
 }
 
 func cosGradCols(c *kgen, arg func(string) string) {
@@ -446,10 +409,7 @@ func cosGradCols(c *kgen, arg func(string) string) {
 	for h := range sc {
 		sc[h] = c.pool.Fixed()
 	}
-	c.Label("block")
-	c.Go("CMP R%d, R%d", gH, gOut)
-	c.Go("BHS done")
-	c.colChunks(1, func(_ int, tail bool) {
+	c.colBlocks(1, func(_ int, tail bool) {
 		scs := sc
 		if tail {
 			scs = sc[:1]
@@ -459,19 +419,9 @@ func cosGradCols(c *kgen, arg func(string) string) {
 				c.I(neon.LD1P(neon.D2, v, gOut))
 			}
 		}
-		c.Go("ADD R%d<<%d, R%d, R%d", gJ, c.shift(), gP, gO) // grad
-		c.Go("ADD R%d<<%d, R%d, R%d", gJ, c.shift(), gY, gE) // y
-		c.kLoop(func() {
-			c.Go("MOVD R%d, R%d", gO, rA)
-			c.Go("MOVD R%d, R%d", gE, rT)
-			c.scaleStep(rT, rA, scs, tail)
-		})
+		c.chunkPtrs() // grad, y
+		c.kLoop(func() { c.scaleStep(rT, rA, scs, tail) })
 	})
-	c.Go("ADD R%d, R%d", gM, gP)
-	c.Go("ADD R%d, R%d", gM, gY)
-	c.Go("B block")
-	c.Label("done")
-	c.Go("RET")
 }
 
 // omega returns ω = ws·w (ws when the length in wn is 0) as float64

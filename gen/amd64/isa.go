@@ -214,8 +214,8 @@ func (c *g) maskOp(a, b mask, kb, kw func(k, k1, k2 Op), vop func(dst, a, b Op))
 	return mask{v: m}
 }
 
-// unlessAll jumps to label unless every lane of m is true.
-func (c *g) unlessAll(m mask, label string) {
+// maskBits returns a fresh register holding one bit per lane of m.
+func (c *g) maskBits(m mask) reg.GPVirtual {
 	bits := GP32()
 	switch {
 	case c.wide() && c.is64():
@@ -227,6 +227,12 @@ func (c *g) unlessAll(m mask, label string) {
 	default:
 		VMOVMSKPS(m.v, bits)
 	}
+	return bits
+}
+
+// unlessAll jumps to label unless every lane of m is true.
+func (c *g) unlessAll(m mask, label string) {
+	bits := c.maskBits(m)
 	CMPL(bits, U32(1<<c.lanes()-1))
 	JNE(LabelRef(label))
 }
@@ -236,17 +242,7 @@ func (c *g) move(dst, src reg.VecVirtual) { c.pick(VMOVAPS, VMOVAPD, src, dst) }
 
 // popcount adds the number of true lanes of m to cnt.
 func (c *g) popcount(cnt reg.GPVirtual, m mask) {
-	bits := GP32()
-	switch {
-	case c.wide() && c.is64():
-		KMOVB(m.k, bits)
-	case c.wide():
-		KMOVW(m.k, bits)
-	case c.is64():
-		VMOVMSKPD(m.v, bits)
-	default:
-		VMOVMSKPS(m.v, bits)
-	}
+	bits := c.maskBits(m)
 	n := GP32()
 	POPCNTL(bits, n)
 	ADDQ(n.As64(), cnt)

@@ -122,41 +122,17 @@ func (c *g) span(i, n reg.Register, u int, body func(k, off int, m *mask)) {
 	spanLabels++
 	id := spanLabels
 	lab := func(s string) string { return fmt.Sprintf("%s%d", s, id) }
-	lanes := c.lanes()
 	lim := GP64()
 	MOVQ(n, lim)
 	if u > 1 {
-		SUBQ(U32(u*lanes), lim)
-		CMPQ(i, lim)
-		JG(LabelRef(lab("single")))
-		Label(lab("group"))
-		for k := 0; k < u; k++ {
-			body(k, k*c.Bytes, nil)
-		}
-		ADDQ(U32(u*lanes), i)
-		CMPQ(i, lim)
-		JLE(LabelRef(lab("group")))
-		Label(lab("single"))
-		ADDQ(U32((u-1)*lanes), lim)
+		c.vecGroups(i, lim, u, lab("group"), lab("single"), func(k int) { body(k, k*c.Bytes, nil) })
 	} else {
-		SUBQ(U32(lanes), lim)
+		SUBQ(U32(c.lanes()), lim)
 	}
-	Label(lab("one"))
-	CMPQ(i, lim)
-	JG(LabelRef(lab("tail")))
-	body(0, 0, nil)
-	ADDQ(U32(lanes), i)
-	JMP(LabelRef(lab("one")))
-	Label(lab("tail"))
-	rest := GP64()
-	MOVQ(lim, rest)
-	ADDQ(U32(lanes), rest)
-	SUBQ(i, rest)
-	JLE(LabelRef(lab("done")))
-	m := c.tailMask(rest)
-	body(0, 0, &m)
-	ADDQ(rest, i)
-	Label(lab("done"))
+	c.vecSingles(i, lim, lab("one"), lab("tail"), lab("done"), JLE, func() { body(0, 0, nil) }, func(rest reg.GPVirtual) {
+		m := c.tailMask(rest)
+		body(0, 0, &m)
+	})
 }
 
 // loadM loads a vector of T at mem, only the lanes of m when m is not nil.
@@ -204,68 +180,40 @@ func (c *g) shortRows(n reg.Register, body func(m mask)) {
 // cosDotRows: dot(r) = Σ_k p(r·a+k)·y(r·a+k) for r < len(dot), the products
 // rounded to T and summed in float64.
 func cosDotRows(c *g) {
-	name := "cosDotRows" + c.suffix()
-	TEXT(name, NOSPLIT, "func(dot []float64, p, y []"+c.GoType+", a int)")
-	Pragma("noescape")
-	Doc(name + " writes dot(r) = Σ_k p(r·a+k)·y(r·a+k) for r < len(dot): products in " + c.GoType + ", sums in float64.")
+	c.prim("cosDotRows", "func(dot []float64, p, y []"+c.GoType+", a int)",
+		" writes dot(r) = Σ_k p(r·a+k)·y(r·a+k) for r < len(dot): products in "+c.GoType+", sums in float64.")
 	d := c.f64()
-	pp, yp, dp := GP64(), GP64(), GP64()
-	Load(Param("p").Base(), pp)
-	Load(Param("y").Base(), yp)
-	Load(Param("dot").Base(), dp)
+	b := bases("p", "y", "dot")
+	pp, yp, dp := b[0], b[1], b[2]
 	rows := Load(Param("dot").Len(), GP64())
 	a := Load(Param("a"), GP64())
-	rowBytes := GP64()
-	MOVQ(a, rowBytes)
-	SHLQ(U8(c.shift()), rowBytes)
+	rowBytes := c.byteLen(a)
+	next := func() {
+		advance(rowBytes, pp, yp)
+		ADDQ(U8(8), dp)
+	}
 	u := 2
 	c.shortRows(a, func(m mask) {
-		Label("short")
-		TESTQ(rows, rows)
-		JZ(LabelRef("done"))
-		pv := c.loadM(Mem{Base: pp}, &m)
-		c.mul(pv, pv, c.loadM(Mem{Base: yp}, &m))
-		ps := c.widen(pv)
-		if len(ps) > 1 {
-			d.add(ps[0], ps[0], ps[1])
-		}
-		VMOVSD(d.reduce64(ps[0]), Mem{Base: dp})
-		ADDQ(rowBytes, pp)
-		ADDQ(rowBytes, yp)
-		ADDQ(U8(8), dp)
-		DECQ(rows)
-		JMP(LabelRef("short"))
+		countDown("short", rows, func() {
+			ps := c.widen(c.combine(c.mul, pp, yp, nil, 0, &m))
+			if len(ps) > 1 {
+				d.add(ps[0], ps[0], ps[1])
+			}
+			VMOVSD(d.reduce64(ps[0]), Mem{Base: dp})
+			next()
+		})
 	})
-	Label("row")
-	TESTQ(rows, rows)
-	JZ(LabelRef("done"))
-	acc := c.zeroVecs(u * c.parts())
-	i := GP64()
-	XORQ(i, i)
-	at := func(base reg.GPVirtual, off int) Mem {
-		return Mem{Base: base, Index: i, Scale: uint8(c.Size), Disp: off}
-	}
-	c.span(i, a, u, func(k, off int, m *mask) {
-		pv := c.loadM(at(pp, off), m)
-		if m != nil {
-			c.mul(pv, pv, c.loadM(at(yp, off), m))
-		} else {
-			c.mul(pv, pv, at(yp, off))
-		}
-		for j, w := range c.widen(pv) {
-			d.add(acc[k*c.parts()+j], acc[k*c.parts()+j], w)
-		}
+	countDown("row", rows, func() {
+		acc := c.zeroVecs(u * c.parts())
+		i := GP64()
+		XORQ(i, i)
+		c.span(i, a, u, func(k, off int, m *mask) {
+			c.accumulate(acc, k, c.combine(c.mul, pp, yp, i, off, m))
+		})
+		VMOVSD(d.reduce64(acc...), Mem{Base: dp})
+		next()
 	})
-	s := d.reduce64(acc...)
-	VMOVSD(s, Mem{Base: dp})
-	ADDQ(rowBytes, pp)
-	ADDQ(rowBytes, yp)
-	ADDQ(U8(8), dp)
-	DECQ(rows)
-	JMP(LabelRef("row"))
-	Label("done")
-	VZEROUPPER()
-	RET()
+	doneRet()
 }
 
 // colChunks emits, for one outer block, the loop over its columns in
@@ -308,70 +256,17 @@ func (c *g) colChunks(cols reg.Register, u int, body func(c0 reg.Register, u int
 // dot(b·cols + c) = Σ_k p(b·a·s + k·s + c)·y(…) for c < cols: the columns
 // of one block side by side in the lanes.
 func cosDotCols(c *g) {
-	name := "cosDotCols" + c.suffix()
-	TEXT(name, NOSPLIT, "func(dot []float64, p, y []"+c.GoType+", s, a, cols int)")
-	Pragma("noescape")
-	Doc(name + " writes dot(b·cols+c) = Σ_k p(b·a·s+k·s+c)·y(b·a·s+k·s+c) for c < cols and b < len(dot)/cols: products in " + c.GoType + ", sums in float64.")
-	d := c.f64()
-	pb, yb, dp := GP64(), GP64(), GP64()
-	Load(Param("p").Base(), pb)
-	Load(Param("y").Base(), yb)
-	Load(Param("dot").Base(), dp)
-	end := Load(Param("dot").Len(), GP64())
-	LEAQ(Mem{Base: dp, Index: end, Scale: 8}, end)
-	cols := Load(Param("cols"), GP64())
-	rowBytes := Load(Param("s"), GP64())
-	SHLQ(U8(c.shift()), rowBytes)
-	blockBytes := Load(Param("a"), GP64())
-	IMULQ(rowBytes, blockBytes)
-	Label("block")
-	CMPQ(dp, end)
-	JAE(LabelRef("done"))
-	c.colChunks(cols, 2, func(c0 reg.Register, u int, m *mask) {
+	c.prim("cosDotCols", "func(dot []float64, p, y []"+c.GoType+", s, a, cols int)",
+		" writes dot(b·cols+c) = Σ_k p(b·a·s+k·s+c)·y(b·a·s+k·s+c) for c < cols and b < len(dot)/cols: products in "+c.GoType+", sums in float64.")
+	c.colBlocks("p", "dot", 2, func(b colBlock, c0 reg.Register, u int, m *mask) {
 		acc := c.zeroVecs(u * c.parts())
-		pk, yk, k := GP64(), GP64(), GP64()
-		LEAQ(Mem{Base: pb, Index: c0, Scale: uint8(c.Size)}, pk)
-		LEAQ(Mem{Base: yb, Index: c0, Scale: uint8(c.Size)}, yk)
-		Load(Param("a"), k)
-		spanLabels++
-		kl, kd := fmt.Sprintf("k%d", spanLabels), fmt.Sprintf("kdone%d", spanLabels)
-		Label(kl)
-		TESTQ(k, k)
-		JZ(LabelRef(kd))
-		for j := 0; j < u; j++ {
-			pv := c.loadM(Mem{Base: pk, Disp: j * c.Bytes}, m)
-			if m != nil {
-				c.mul(pv, pv, c.loadM(Mem{Base: yk}, m))
-			} else {
-				c.mul(pv, pv, Mem{Base: yk, Disp: j * c.Bytes})
+		c.kLoop(b, c0, func(pk, yk reg.Register) {
+			for j := 0; j < u; j++ {
+				c.accumulate(acc, j, c.combine(c.mul, pk, yk, nil, j*c.Bytes, m))
 			}
-			for h, w := range c.widen(pv) {
-				d.add(acc[j*c.parts()+h], acc[j*c.parts()+h], w)
-			}
-		}
-		ADDQ(rowBytes, pk)
-		ADDQ(rowBytes, yk)
-		DECQ(k)
-		JMP(LabelRef(kl))
-		Label(kd)
-		out := Mem{Base: dp, Index: c0, Scale: 8}
-		if m != nil {
-			for h, pm := range c.partMasks(*m) {
-				d.maskedStore(acc[h], pm, out.Offset(h*d.Bytes))
-			}
-			return
-		}
-		for j, v := range acc {
-			d.store(v, out.Offset(j*d.Bytes))
-		}
+		})
+		c.f64Store(acc, b.out, c0, m)
 	})
-	ADDQ(blockBytes, pb)
-	ADDQ(blockBytes, yb)
-	LEAQ(Mem{Base: dp, Index: cols, Scale: 8}, dp)
-	JMP(LabelRef("block"))
-	Label("done")
-	VZEROUPPER()
-	RET()
 }
 
 // scaled returns the vector of T rounded from sc·y (float64 parts sc, one
@@ -387,120 +282,44 @@ func (c *g) scaled(y reg.VecVirtual, sc []reg.VecVirtual) reg.VecVirtual {
 
 // cosGradRows: grad(r·a+k) = T(sc(r)·y(r·a+k)) for r < len(sc), k < a.
 func cosGradRows(c *g) {
-	name := "cosGradRows" + c.suffix()
-	TEXT(name, NOSPLIT, "func(grad, y []"+c.GoType+", sc []float64, a int)")
-	Pragma("noescape")
-	Doc(name + " writes grad(r·a+k) = " + c.GoType + "(sc(r)·y(r·a+k)) for r < len(sc), k < a (the product in float64).")
+	c.prim("cosGradRows", "func(grad, y []"+c.GoType+", sc []float64, a int)",
+		" writes grad(r·a+k) = "+c.GoType+"(sc(r)·y(r·a+k)) for r < len(sc), k < a (the product in float64).")
 	d := c.f64()
-	gp, yp, sp := GP64(), GP64(), GP64()
-	Load(Param("grad").Base(), gp)
-	Load(Param("y").Base(), yp)
-	Load(Param("sc").Base(), sp)
+	b := bases("grad", "y", "sc")
+	gp, yp, sp := b[0], b[1], b[2]
 	rows := Load(Param("sc").Len(), GP64())
 	a := Load(Param("a"), GP64())
-	rowBytes := GP64()
-	MOVQ(a, rowBytes)
-	SHLQ(U8(c.shift()), rowBytes)
-	Label("row")
-	TESTQ(rows, rows)
-	JZ(LabelRef("done"))
-	s := d.vec()
-	d.broadcastMem(s, Mem{Base: sp})
-	i := GP64()
-	XORQ(i, i)
-	at := func(base reg.GPVirtual, off int) Mem {
-		return Mem{Base: base, Index: i, Scale: uint8(c.Size), Disp: off}
-	}
-	c.span(i, a, 2, func(k, off int, m *mask) {
-		c.storeM(c.scaled(c.loadM(at(yp, off), m), []reg.VecVirtual{s}), at(gp, off), m)
+	rowBytes := c.byteLen(a)
+	countDown("row", rows, func() {
+		s := d.vec()
+		d.broadcastMem(s, Mem{Base: sp})
+		i := GP64()
+		XORQ(i, i)
+		c.span(i, a, 2, func(k, off int, m *mask) {
+			c.storeM(c.scaled(c.loadM(c.elemAt(yp, i, off), m), []reg.VecVirtual{s}), c.elemAt(gp, i, off), m)
+		})
+		advance(rowBytes, gp, yp)
+		ADDQ(U8(8), sp)
 	})
-	ADDQ(rowBytes, gp)
-	ADDQ(rowBytes, yp)
-	ADDQ(U8(8), sp)
-	DECQ(rows)
-	JMP(LabelRef("row"))
-	Label("done")
-	VZEROUPPER()
-	RET()
+	doneRet()
 }
 
 // cosGradCols: for each of len(sc)/cols outer blocks of a·s elements,
 // grad(b·a·s + k·s + c) = T(sc(b·cols + c)·y(…)) for c < cols, k < a.
 func cosGradCols(c *g) {
-	name := "cosGradCols" + c.suffix()
-	TEXT(name, NOSPLIT, "func(grad, y []"+c.GoType+", sc []float64, s, a, cols int)")
-	Pragma("noescape")
-	Doc(name + " writes grad(b·a·s+k·s+c) = " + c.GoType + "(sc(b·cols+c)·y(b·a·s+k·s+c)) for c < cols, k < a and b < len(sc)/cols (the product in float64).")
-	d := c.f64()
-	gb, yb, sp := GP64(), GP64(), GP64()
-	Load(Param("grad").Base(), gb)
-	Load(Param("y").Base(), yb)
-	Load(Param("sc").Base(), sp)
-	end := Load(Param("sc").Len(), GP64())
-	LEAQ(Mem{Base: sp, Index: end, Scale: 8}, end)
-	cols := Load(Param("cols"), GP64())
-	rowBytes := Load(Param("s"), GP64())
-	SHLQ(U8(c.shift()), rowBytes)
-	blockBytes := Load(Param("a"), GP64())
-	IMULQ(rowBytes, blockBytes)
-	Label("block")
-	CMPQ(sp, end)
-	JAE(LabelRef("done"))
-	c.colChunks(cols, 1, func(c0 reg.Register, _ int, m *mask) {
-		scm := Mem{Base: sp, Index: c0, Scale: 8}
-		sc := make([]reg.VecVirtual, c.parts())
-		var pms []mask
-		if m != nil {
-			pms = c.partMasks(*m)
-		}
-		for h := range sc {
-			sc[h] = d.vec()
-			if m != nil {
-				d.maskedLoad(sc[h], pms[h], scm.Offset(h*d.Bytes))
-			} else {
-				d.load(sc[h], scm.Offset(h*d.Bytes))
-			}
-		}
-		gk, yk, k := GP64(), GP64(), GP64()
-		LEAQ(Mem{Base: gb, Index: c0, Scale: uint8(c.Size)}, gk)
-		LEAQ(Mem{Base: yb, Index: c0, Scale: uint8(c.Size)}, yk)
-		Load(Param("a"), k)
-		spanLabels++
-		kl, kd := fmt.Sprintf("k%d", spanLabels), fmt.Sprintf("kdone%d", spanLabels)
-		Label(kl)
-		TESTQ(k, k)
-		JZ(LabelRef(kd))
-		c.storeM(c.scaled(c.loadM(Mem{Base: yk}, m), sc), Mem{Base: gk}, m)
-		ADDQ(rowBytes, gk)
-		ADDQ(rowBytes, yk)
-		DECQ(k)
-		JMP(LabelRef(kl))
-		Label(kd)
+	c.prim("cosGradCols", "func(grad, y []"+c.GoType+", sc []float64, s, a, cols int)",
+		" writes grad(b·a·s+k·s+c) = "+c.GoType+"(sc(b·cols+c)·y(b·a·s+k·s+c)) for c < cols, k < a and b < len(sc)/cols (the product in float64).")
+	c.colBlocks("grad", "sc", 1, func(b colBlock, c0 reg.Register, _ int, m *mask) {
+		sc := c.f64At(b.out, c0, m)
+		c.kLoop(b, c0, func(gk, yk reg.Register) {
+			c.storeM(c.scaled(c.loadM(Mem{Base: yk}, m), sc), Mem{Base: gk}, m)
+		})
 	})
-	ADDQ(blockBytes, gb)
-	ADDQ(blockBytes, yb)
-	LEAQ(Mem{Base: sp, Index: cols, Scale: 8}, sp)
-	JMP(LabelRef("block"))
-	Label("done")
-	VZEROUPPER()
-	RET()
 }
 
 // diff returns p − y at element i (+off bytes), rounded to T.
 func (c *g) diff(pp, yp, i reg.Register, off int, m *mask) reg.VecVirtual {
-	at := func(base reg.Register) Mem {
-		if i == nil {
-			return Mem{Base: base, Disp: off}
-		}
-		return Mem{Base: base, Index: i, Scale: uint8(c.Size), Disp: off}
-	}
-	v := c.loadM(at(pp), m)
-	if m != nil {
-		c.sub(v, v, c.loadM(at(yp), m))
-	} else {
-		c.sub(v, v, at(yp))
-	}
-	return v
+	return c.combine(c.sub, pp, yp, i, off, m)
 }
 
 // pairStats: for each row r < len(mean) of n elements, d = p − y rounded
@@ -508,127 +327,103 @@ func (c *g) diff(pp, yp, i reg.Register, off int, m *mask) reg.VecVirtual {
 // row of at most one vector), mean(r) = c, se(r) = Σ(d − c), sq(r) =
 // Σ(d − c)², all in float64.
 func pairStats(c *g) {
-	name := "pairStats" + c.suffix()
-	TEXT(name, NOSPLIT, "func(mean, se, sq []float64, p, y []"+c.GoType+", n int)")
-	Pragma("noescape")
-	Doc(name + " writes, per row r < len(mean) of n > 0 elements with d = p − y in " + c.GoType + ", a shift c near the row's d (Σd/n, or d(0) when n <= lanes) as mean(r), se(r) = Σ(d − c) and sq(r) = Σ(d − c)², in float64.")
+	c.prim("pairStats", "func(mean, se, sq []float64, p, y []"+c.GoType+", n int)",
+		" writes, per row r < len(mean) of n > 0 elements with d = p − y in "+c.GoType+", a shift c near the row's d (Σd/n, or d(0) when n <= lanes) as mean(r), se(r) = Σ(d − c) and sq(r) = Σ(d − c)², in float64.")
 	d := c.f64()
-	pp, yp, mp, ep, qp := GP64(), GP64(), GP64(), GP64(), GP64()
-	Load(Param("p").Base(), pp)
-	Load(Param("y").Base(), yp)
-	Load(Param("mean").Base(), mp)
-	Load(Param("se").Base(), ep)
-	Load(Param("sq").Base(), qp)
+	b := bases("p", "y", "mean", "se", "sq")
+	pp, yp, mp, ep, qp := b[0], b[1], b[2], b[3], b[4]
 	rows := Load(Param("mean").Len(), GP64())
 	n := Load(Param("n"), GP64())
-	rowBytes := GP64()
-	MOVQ(n, rowBytes)
-	SHLQ(U8(c.shift()), rowBytes)
+	rowBytes := c.byteLen(n)
 	nf := XMM()
 	VXORPD(nf, nf, nf)
 	VCVTSI2SDQ(n, nf, nf)
 	next := func() {
-		ADDQ(rowBytes, pp)
-		ADDQ(rowBytes, yp)
-		ADDQ(U8(8), mp)
-		ADDQ(U8(8), ep)
-		ADDQ(U8(8), qp)
-		DECQ(rows)
+		advance(rowBytes, pp, yp)
+		advance(U8(8), mp, ep, qp)
 	}
 	c.shortRows(n, func(m mask) {
 		pms := c.partMasks(m)
-		Label("short")
-		TESTQ(rows, rows)
-		JZ(LabelRef("done"))
-		// One pass, shifted by the row's first d: Σ(d − d0)² exceeds
-		// Σ(d − mean)² by n·(d0 − mean)², at most n times the latter, so a
-		// row of one vector loses at most log2(n+1) bits to cancellation.
-		ps := c.widen(c.diff(pp, yp, nil, 0, &m))
-		VMOVSD(ps[0].AsX(), Mem{Base: mp})
-		mv := d.vec()
-		VBROADCASTSD(ps[0].AsX(), mv)
-		for j, w := range ps {
-			d.sub(w, w, mv)
-			d.keep(w, pms[j]) // lanes past the row add nothing
-		}
-		q := d.vec()
-		d.mul(q, ps[0], ps[0])
-		if len(ps) > 1 {
-			d.fma(q, ps[1], ps[1])
-			d.add(ps[0], ps[0], ps[1])
-		}
-		VMOVSD(d.reduce64(ps[0]), Mem{Base: ep})
-		VMOVSD(d.reduce64(q), Mem{Base: qp})
-		next()
-		JMP(LabelRef("short"))
+		countDown("short", rows, func() {
+			c.pairStatsShort(pp, yp, mp, ep, qp, m, pms)
+			next()
+		})
 	})
 	u := 2
 	if !c.wide() && !c.is64() {
 		u = 1 // sixteen YMM registers
 	}
-	Label("row")
-	TESTQ(rows, rows)
-	JZ(LabelRef("done"))
-	i := GP64()
-	XORQ(i, i)
-	acc := c.zeroVecs(2 * c.parts())
-	c.span(i, n, 2, func(k, off int, m *mask) {
-		for j, w := range c.widen(c.diff(pp, yp, i, off, m)) {
-			d.add(acc[k*c.parts()+j], acc[k*c.parts()+j], w)
-		}
-	})
-	sum := d.reduce64(acc...)
-	VDIVSD(nf, sum, sum)
-	VMOVSD(sum, Mem{Base: mp})
-	mean := d.vec()
-	d.broadcast(mean, sum)
-	se := c.zeroVecs(u * c.parts())
-	sq := c.zeroVecs(u * c.parts())
-	XORQ(i, i)
-	c.span(i, n, u, func(k, off int, m *mask) {
-		ps := c.widen(c.diff(pp, yp, i, off, m))
-		var pms []mask
-		if m != nil {
-			pms = c.partMasks(*m)
-		}
-		for j, w := range ps {
-			d.sub(w, w, mean)
-			if m != nil {
-				d.keep(w, pms[j]) // lanes past the row add nothing
+	countDown("row", rows, func() {
+		i := GP64()
+		XORQ(i, i)
+		acc := c.zeroVecs(2 * c.parts())
+		c.span(i, n, 2, func(k, off int, m *mask) {
+			c.accumulate(acc, k, c.diff(pp, yp, i, off, m))
+		})
+		sum := d.reduce64(acc...)
+		VDIVSD(nf, sum, sum)
+		VMOVSD(sum, Mem{Base: mp})
+		mean := d.vec()
+		d.broadcast(mean, sum)
+		se := c.zeroVecs(u * c.parts())
+		sq := c.zeroVecs(u * c.parts())
+		XORQ(i, i)
+		c.span(i, n, u, func(k, off int, m *mask) {
+			ps := c.widen(c.diff(pp, yp, i, off, m))
+			pms := c.partMasksOf(m)
+			for j, w := range ps {
+				d.sub(w, w, mean)
+				if m != nil {
+					d.keep(w, pms[j]) // lanes past the row add nothing
+				}
+				x := k*c.parts() + j
+				d.add(se[x], se[x], w)
+				d.fma(sq[x], w, w)
 			}
-			x := k*c.parts() + j
-			d.add(se[x], se[x], w)
-			d.fma(sq[x], w, w)
-		}
+		})
+		VMOVSD(d.reduce64(se...), Mem{Base: ep})
+		VMOVSD(d.reduce64(sq...), Mem{Base: qp})
+		next()
 	})
-	VMOVSD(d.reduce64(se...), Mem{Base: ep})
-	VMOVSD(d.reduce64(sq...), Mem{Base: qp})
-	next()
-	JMP(LabelRef("row"))
-	Label("done")
-	VZEROUPPER()
-	RET()
+	doneRet()
+}
+
+// pairStatsShort emits pairStats for the row at pp and yp of at most one
+// vector (the lanes of m; pms its partMasks).
+func (c *g) pairStatsShort(pp, yp, mp, ep, qp reg.Register, m mask, pms []mask) {
+	d := c.f64()
+	// One pass, shifted by the row's first d: Σ(d − d0)² exceeds
+	// Σ(d − mean)² by n·(d0 − mean)², at most n times the latter, so a
+	// row of one vector loses at most log2(n+1) bits to cancellation.
+	ps := c.widen(c.diff(pp, yp, nil, 0, &m))
+	VMOVSD(ps[0].AsX(), Mem{Base: mp})
+	mv := d.vec()
+	VBROADCASTSD(ps[0].AsX(), mv)
+	for j, w := range ps {
+		d.sub(w, w, mv)
+		d.keep(w, pms[j]) // lanes past the row add nothing
+	}
+	q := d.vec()
+	d.mul(q, ps[0], ps[0])
+	if len(ps) > 1 {
+		d.fma(q, ps[1], ps[1])
+		d.add(ps[0], ps[0], ps[1])
+	}
+	VMOVSD(d.reduce64(ps[0]), Mem{Base: ep})
+	VMOVSD(d.reduce64(q), Mem{Base: qp})
 }
 
 // pairGrad: grad(r·n+k) = T(f(r)·(d − mean(r))) with d = p − y rounded to
 // T, for r < len(mean), k < n (in float64).
 func pairGrad(c *g) {
-	name := "pairGrad" + c.suffix()
-	TEXT(name, NOSPLIT, "func(grad, p, y []"+c.GoType+", mean, f []float64, n int)")
-	Pragma("noescape")
-	Doc(name + " writes grad(r·n+k) = " + c.GoType + "(f(r)·(d − mean(r))) with d = p − y in " + c.GoType + ", for r < len(mean), k < n (in float64).")
+	c.prim("pairGrad", "func(grad, p, y []"+c.GoType+", mean, f []float64, n int)",
+		" writes grad(r·n+k) = "+c.GoType+"(f(r)·(d − mean(r))) with d = p − y in "+c.GoType+", for r < len(mean), k < n (in float64).")
 	d := c.f64()
-	gp, pp, yp, mp, fp := GP64(), GP64(), GP64(), GP64(), GP64()
-	Load(Param("grad").Base(), gp)
-	Load(Param("p").Base(), pp)
-	Load(Param("y").Base(), yp)
-	Load(Param("mean").Base(), mp)
-	Load(Param("f").Base(), fp)
+	b := bases("grad", "p", "y", "mean", "f")
+	gp, pp, yp, mp, fp := b[0], b[1], b[2], b[3], b[4]
 	rows := Load(Param("mean").Len(), GP64())
 	n := Load(Param("n"), GP64())
-	rowBytes := GP64()
-	MOVQ(n, rowBytes)
-	SHLQ(U8(c.shift()), rowBytes)
+	rowBytes := c.byteLen(n)
 	one := func(i reg.Register, off int, m *mask) {
 		mean, f := d.vec(), d.vec()
 		d.broadcastMem(mean, Mem{Base: mp})
@@ -638,39 +433,25 @@ func pairGrad(c *g) {
 			d.sub(w, w, mean)
 			d.mul(w, w, f)
 		}
-		dst := Mem{Base: gp, Disp: off}
-		if i != nil {
-			dst.Index, dst.Scale = i, uint8(c.Size)
-		}
-		c.storeM(c.narrow(ps), dst, m)
+		c.storeM(c.narrow(ps), c.elemAt(gp, i, off), m)
 	}
 	next := func() {
-		ADDQ(rowBytes, gp)
-		ADDQ(rowBytes, pp)
-		ADDQ(rowBytes, yp)
-		ADDQ(U8(8), mp)
-		ADDQ(U8(8), fp)
-		DECQ(rows)
+		advance(rowBytes, gp, pp, yp)
+		advance(U8(8), mp, fp)
 	}
 	c.shortRows(n, func(m mask) {
-		Label("short")
-		TESTQ(rows, rows)
-		JZ(LabelRef("done"))
-		one(nil, 0, &m)
-		next()
-		JMP(LabelRef("short"))
+		countDown("short", rows, func() {
+			one(nil, 0, &m)
+			next()
+		})
 	})
-	Label("row")
-	TESTQ(rows, rows)
-	JZ(LabelRef("done"))
-	i := GP64()
-	XORQ(i, i)
-	c.span(i, n, 2, func(k, off int, m *mask) { one(i, off, m) })
-	next()
-	JMP(LabelRef("row"))
-	Label("done")
-	VZEROUPPER()
-	RET()
+	countDown("row", rows, func() {
+		i := GP64()
+		XORQ(i, i)
+		c.span(i, n, 2, func(k, off int, m *mask) { one(i, off, m) })
+		next()
+	})
+	doneRet()
 }
 
 // omega returns ω = ws·w(i) (ws when w is empty: the flag wn, len(w), is
@@ -699,10 +480,7 @@ func (c *g) rowLoop(i, n reg.Register, body func(m *mask)) {
 // element i of a []float64 (lanes of m when not nil).
 func (c *g) f64At(base, i reg.Register, m *mask) []reg.VecVirtual {
 	d := c.f64()
-	var pms []mask
-	if m != nil {
-		pms = c.partMasks(*m)
-	}
+	pms := c.partMasksOf(m)
 	vs := make([]reg.VecVirtual, c.parts())
 	for h := range vs {
 		mem := Mem{Base: base, Index: i, Scale: 8, Disp: h * d.Bytes}
@@ -719,10 +497,7 @@ func (c *g) f64At(base, i reg.Register, m *mask) []reg.VecVirtual {
 // f64Store stores float64 vectors as f64At loads them.
 func (c *g) f64Store(vs []reg.VecVirtual, base, i reg.Register, m *mask) {
 	d := c.f64()
-	var pms []mask
-	if m != nil {
-		pms = c.partMasks(*m)
-	}
+	pms := c.partMasksOf(m)
 	for h, v := range vs {
 		mem := Mem{Base: base, Index: i, Scale: 8, Disp: h * d.Bytes}
 		if m != nil {
@@ -757,17 +532,12 @@ func ifLen(n reg.Register, body func()) {
 // empty), unred(r) = T(l) and sc(r) = −gs·ω when those are not empty;
 // returns Σ l.
 func cosFinish(c *g) {
-	name := "cosFinish" + c.suffix()
 	T := c.GoType
-	TEXT(name, NOSPLIT, "func(dot []float64, w []"+T+", ws "+T+", gs float64, unred []"+T+", sc []float64) float64")
-	Pragma("noescape")
-	Doc(name + " returns Σ l(r), l(r) = ω(r)·(1 − dot(r)) for r < len(dot) with ω(r) = ws·w(r) in " + T + " (ws when w is empty), in float64; it writes unred(r) = " + T + "(l(r)) and sc(r) = −gs·ω(r) unless those are empty.")
+	c.prim("cosFinish", "func(dot []float64, w []"+T+", ws "+T+", gs float64, unred []"+T+", sc []float64) float64",
+		" returns Σ l(r), l(r) = ω(r)·(1 − dot(r)) for r < len(dot) with ω(r) = ws·w(r) in "+T+" (ws when w is empty), in float64; it writes unred(r) = "+T+"(l(r)) and sc(r) = −gs·ω(r) unless those are empty.")
 	d := c.f64()
-	dp, wp, up, sp := GP64(), GP64(), GP64(), GP64()
-	Load(Param("dot").Base(), dp)
-	Load(Param("w").Base(), wp)
-	Load(Param("unred").Base(), up)
-	Load(Param("sc").Base(), sp)
+	b := bases("dot", "w", "unred", "sc")
+	dp, wp, up, sp := b[0], b[1], b[2], b[3]
 	rows := Load(Param("dot").Len(), GP64())
 	acc := c.zeroVecs(c.parts())
 	i := GP64()
@@ -806,19 +576,12 @@ func cosFinish(c *g) {
 // loss or mean is not finite makes it NaN or infinite) and the number of
 // rows where ω = 0.
 func pairFinish(c *g) {
-	name := "pairFinish" + c.suffix()
 	T := c.GoType
-	TEXT(name, NOSPLIT, "func(mean, se, sq []float64, w []"+T+", ws "+T+", n int, unred []"+T+", f []float64) (float64, int)")
-	Pragma("noescape")
-	Doc(name + " returns Σ ω(r)·l(r) over r < len(mean), l = 2·(sq(r) − se(r)²/n)/n, ω(r) = ws·w(r) in " + T + " (ws when w is empty), and the count of rows with ω = 0 (whose term is 0); it writes unred(r) = " + T + "(ω·l) unless unred is empty, mean(r) += se(r)/n and f(r) = ω·4/n. A row of ω != 0 whose l or mean is not finite makes the sum NaN or infinite.")
+	c.prim("pairFinish", "func(mean, se, sq []float64, w []"+T+", ws "+T+", n int, unred []"+T+", f []float64) (float64, int)",
+		" returns Σ ω(r)·l(r) over r < len(mean), l = 2·(sq(r) − se(r)²/n)/n, ω(r) = ws·w(r) in "+T+" (ws when w is empty), and the count of rows with ω = 0 (whose term is 0); it writes unred(r) = "+T+"(ω·l) unless unred is empty, mean(r) += se(r)/n and f(r) = ω·4/n. A row of ω != 0 whose l or mean is not finite makes the sum NaN or infinite.")
 	d := c.f64()
-	mp, ep, qp, wp, up, fp := GP64(), GP64(), GP64(), GP64(), GP64(), GP64()
-	Load(Param("mean").Base(), mp)
-	Load(Param("se").Base(), ep)
-	Load(Param("sq").Base(), qp)
-	Load(Param("w").Base(), wp)
-	Load(Param("unred").Base(), up)
-	Load(Param("f").Base(), fp)
+	b := bases("mean", "se", "sq", "w", "unred", "f")
+	mp, ep, qp, wp, up, fp := b[0], b[1], b[2], b[3], b[4], b[5]
 	rows := Load(Param("mean").Len(), GP64())
 	zeros := GP64()
 	XORQ(zeros, zeros)
@@ -832,10 +595,7 @@ func pairFinish(c *g) {
 		d.broadcast(nf, x)
 		om := c.omega(wp, Load(Param("w").Len(), GP64()), i, m)
 		means, ses, sqs := c.f64At(mp, i, m), c.f64At(ep, i, m), c.f64At(qp, i, m)
-		var pms []mask
-		if m != nil {
-			pms = c.partMasks(*m)
-		}
+		pms := c.partMasksOf(m)
 		ls := make([]reg.VecVirtual, len(om))
 		for h := range om {
 			t := d.vec()
@@ -886,15 +646,10 @@ func pairFinish(c *g) {
 // each column are then added with permutes. For each of len(dot)/s blocks
 // of blockLen = a·s elements, dot(b·s + c) = Σ_k p(b·blockLen+k·s+c)·y(…).
 func cosDotWide(c *g) {
-	name := "cosDotWide" + c.suffix()
-	TEXT(name, NOSPLIT, "func(dot []float64, p, y []"+c.GoType+", s, blockLen int)")
-	Pragma("noescape")
-	Doc(name + fmt.Sprintf(" writes dot(b·s+c) = Σ_k p(b·blockLen+k·s+c)·y(b·blockLen+k·s+c) for c < s <= %d and b < len(dot)/s (blockLen a multiple of s), g = %d/s rows of a block to a vector: products in ", c.lanes()/2, c.lanes()) + c.GoType + ", sums in float64.")
+	c.prim("cosDotWide", "func(dot []float64, p, y []"+c.GoType+", s, blockLen int)", fmt.Sprintf(" writes dot(b·s+c) = Σ_k p(b·blockLen+k·s+c)·y(b·blockLen+k·s+c) for c < s <= %d and b < len(dot)/s (blockLen a multiple of s), g = %d/s rows of a block to a vector: products in ", c.lanes()/2, c.lanes())+c.GoType+", sums in float64.")
 	d := c.f64()
-	pp, yp, op := GP64(), GP64(), GP64()
-	Load(Param("p").Base(), pp)
-	Load(Param("y").Base(), yp)
-	Load(Param("dot").Base(), op)
+	b := bases("p", "y", "dot")
+	pp, yp, op := b[0], b[1], b[2]
 	end := Load(Param("dot").Len(), GP64())
 	LEAQ(Mem{Base: op, Index: end, Scale: 8}, end)
 	sr := Load(Param("s"), GP64())
@@ -928,11 +683,7 @@ func cosDotWide(c *g) {
 		MOVQ(yp, r)
 		Load(Param("blockLen"), cnt)
 		add := func(k int, m mask, off int) {
-			pv := c.loadM(Mem{Base: q, Disp: off}, &m)
-			c.mul(pv, pv, c.loadM(Mem{Base: r, Disp: off}, &m))
-			for h, w := range c.widen(pv) {
-				d.add(acc[k*c.parts()+h], acc[k*c.parts()+h], w)
-			}
+			c.accumulate(acc, k, c.combine(c.mul, q, r, nil, off, &m))
 		}
 		two, one, tail, store := fmt.Sprintf("two%d", s), fmt.Sprintf("one%d", s), fmt.Sprintf("tail%d", s), fmt.Sprintf("store%d", s)
 		Label(two)
@@ -940,16 +691,14 @@ func cosDotWide(c *g) {
 		JL(LabelRef(one))
 		add(0, mL, 0)
 		add(1, mL, L*c.Size)
-		ADDQ(U32(2*L*c.Size), q)
-		ADDQ(U32(2*L*c.Size), r)
+		advance(U32(2*L*c.Size), q, r)
 		SUBQ(U32(2*L), cnt)
 		JMP(LabelRef(two))
 		Label(one)
 		CMPQ(cnt, U32(L))
 		JL(LabelRef(tail))
 		add(0, mL, 0)
-		ADDQ(U32(L*c.Size), q)
-		ADDQ(U32(L*c.Size), r)
+		advance(U32(L*c.Size), q, r)
 		SUBQ(U32(L), cnt)
 		Label(tail)
 		TESTQ(cnt, cnt)
@@ -974,13 +723,10 @@ func cosDotWide(c *g) {
 		blockBytes := GP64()
 		Load(Param("blockLen"), blockBytes)
 		SHLQ(U8(c.shift()), blockBytes)
-		ADDQ(blockBytes, pp)
-		ADDQ(blockBytes, yp)
+		advance(blockBytes, pp, yp)
 		JMP(LabelRef(fmt.Sprintf("block%d", s)))
 	}
-	Label("done")
-	VZEROUPPER()
-	RET()
+	doneRet()
 }
 
 // Short contiguous rows, a vector of rows at a time: the a vectors holding
@@ -1186,67 +932,35 @@ func (c *g) transRows(a, rows reg.Register, table func(a int) (Mem, [][]transGro
 // cosDotT: cosDotRows for rows of a <= transMax elements, lanes rows at a
 // time (len(dot) a multiple of lanes).
 func cosDotT(c *g) {
-	name := "cosDotT" + c.suffix()
-	TEXT(name, NOSPLIT, "func(dot []float64, p, y []"+c.GoType+", a int)")
-	Pragma("noescape")
-	Doc(name + fmt.Sprintf(" writes dot(r) = Σ_k p(r·a+k)·y(r·a+k) for r < len(dot), a multiple of %d, and 1 <= a <= %d, transposing %d rows at a time: products in ", c.lanes(), c.transMax(), c.lanes()) + c.GoType + ", sums in float64.")
-	d := c.f64()
-	pp, yp, dp := GP64(), GP64(), GP64()
-	Load(Param("p").Base(), pp)
-	Load(Param("y").Base(), yp)
-	Load(Param("dot").Base(), dp)
+	c.prim("cosDotT", "func(dot []float64, p, y []"+c.GoType+", a int)", fmt.Sprintf(" writes dot(r) = Σ_k p(r·a+k)·y(r·a+k) for r < len(dot), a multiple of %d, and 1 <= a <= %d, transposing %d rows at a time: products in ", c.lanes(), c.transMax(), c.lanes())+c.GoType+", sums in float64.")
+	b := bases("p", "y", "dot")
+	pp, yp, dp := b[0], b[1], b[2]
 	rows := Load(Param("dot").Len(), GP64())
 	a := Load(Param("a"), GP64())
 	c.transRows(a, rows, c.transTable, func(n int, tbl reg.Register, groups [][]transGroup) {
-		q := make([]reg.VecVirtual, n)
-		for i := range q {
-			q[i] = c.vec()
-			c.load(q[i], Mem{Base: pp, Disp: i * c.Bytes})
-			c.mul(q[i], q[i], Mem{Base: yp, Disp: i * c.Bytes})
-		}
+		q := c.combineVecs(c.mul, pp, yp, n)
 		acc := c.zeroVecs(c.parts())
-		c.transposed(q, tbl, groups, func(_ int, t reg.VecVirtual) {
-			for h, w := range c.widen(t) {
-				d.add(acc[h], acc[h], w)
-			}
-		})
-		for h, v := range acc {
-			d.store(v, Mem{Base: dp, Disp: h * d.Bytes})
-		}
+		c.transposed(q, tbl, groups, func(_ int, t reg.VecVirtual) { c.accumulate(acc, 0, t) })
+		c.storeRowsD(acc, dp)
 	}, func(n int) {
-		ADDQ(U32(n*c.Bytes), pp)
-		ADDQ(U32(n*c.Bytes), yp)
+		advance(U32(n*c.Bytes), pp, yp)
 		ADDQ(U32(c.lanes()*8), dp)
 	})
-	Label("done")
-	VZEROUPPER()
-	RET()
+	doneRet()
 }
 
 // pairStatsT: pairStats for rows of n <= transMax elements, lanes rows at
 // a time (len(mean) a multiple of lanes), in one pass shifted by each row's
 // first d.
 func pairStatsT(c *g) {
-	name := "pairStatsT" + c.suffix()
-	TEXT(name, NOSPLIT, "func(mean, se, sq []float64, p, y []"+c.GoType+", n int)")
-	Pragma("noescape")
-	Doc(name + fmt.Sprintf(" writes, per row r < len(mean), a multiple of %d, of 1 <= n <= %d elements with d = p − y in ", c.lanes(), c.transMax()) + c.GoType + ", its first d as mean(r), se(r) = Σ(d − d(0)) and sq(r) = Σ(d − d(0))², in float64, transposing rows.")
+	c.prim("pairStatsT", "func(mean, se, sq []float64, p, y []"+c.GoType+", n int)", fmt.Sprintf(" writes, per row r < len(mean), a multiple of %d, of 1 <= n <= %d elements with d = p − y in ", c.lanes(), c.transMax())+c.GoType+", its first d as mean(r), se(r) = Σ(d − d(0)) and sq(r) = Σ(d − d(0))², in float64, transposing rows.")
 	d := c.f64()
-	pp, yp, mp, ep, qp := GP64(), GP64(), GP64(), GP64(), GP64()
-	Load(Param("p").Base(), pp)
-	Load(Param("y").Base(), yp)
-	Load(Param("mean").Base(), mp)
-	Load(Param("se").Base(), ep)
-	Load(Param("sq").Base(), qp)
+	b := bases("p", "y", "mean", "se", "sq")
+	pp, yp, mp, ep, qp := b[0], b[1], b[2], b[3], b[4]
 	rows := Load(Param("mean").Len(), GP64())
 	n := Load(Param("n"), GP64())
 	c.transRows(n, rows, c.transTable, func(m int, tbl reg.Register, groups [][]transGroup) {
-		q := make([]reg.VecVirtual, m)
-		for i := range q {
-			q[i] = c.vec()
-			c.load(q[i], Mem{Base: pp, Disp: i * c.Bytes})
-			c.sub(q[i], q[i], Mem{Base: yp, Disp: i * c.Bytes})
-		}
+		q := c.combineVecs(c.sub, pp, yp, m)
 		var k0 []reg.VecVirtual
 		se, sq := c.zeroVecs(c.parts()), c.zeroVecs(c.parts())
 		c.transposed(q, tbl, groups, func(k int, t reg.VecVirtual) {
@@ -1267,15 +981,10 @@ func pairStatsT(c *g) {
 			d.store(sq[h], Mem{Base: qp, Disp: h * d.Bytes})
 		}
 	}, func(m int) {
-		ADDQ(U32(m*c.Bytes), pp)
-		ADDQ(U32(m*c.Bytes), yp)
-		for _, r := range []reg.Register{mp, ep, qp} {
-			ADDQ(U32(c.lanes()*8), r)
-		}
+		advance(U32(m*c.Bytes), pp, yp)
+		advance(U32(c.lanes()*8), mp, ep, qp)
 	})
-	Label("done")
-	VZEROUPPER()
-	RET()
+	doneRet()
 }
 
 // expandTable is the table spreading per-row float64 values (nq
@@ -1306,15 +1015,10 @@ func (c *g) loadRowsD(base reg.Register) []reg.VecVirtual {
 // cosGradT: cosGradRows for rows of a <= transMax elements, lanes rows at
 // a time (len(sc) a multiple of lanes).
 func cosGradT(c *g) {
-	name := "cosGradT" + c.suffix()
-	TEXT(name, NOSPLIT, "func(grad, y []"+c.GoType+", sc []float64, a int)")
-	Pragma("noescape")
-	Doc(name + " writes grad(r·a+k) = " + c.GoType + fmt.Sprintf("(sc(r)·y(r·a+k)) for r < len(sc), a multiple of %d, and k < a <= %d (the product in float64), the scales spread over the elements by permutes.", c.lanes(), c.transMax()))
+	c.prim("cosGradT", "func(grad, y []"+c.GoType+", sc []float64, a int)", " writes grad(r·a+k) = "+c.GoType+fmt.Sprintf("(sc(r)·y(r·a+k)) for r < len(sc), a multiple of %d, and k < a <= %d (the product in float64), the scales spread over the elements by permutes.", c.lanes(), c.transMax()))
 	d := c.f64()
-	gp, yp, sp := GP64(), GP64(), GP64()
-	Load(Param("grad").Base(), gp)
-	Load(Param("y").Base(), yp)
-	Load(Param("sc").Base(), sp)
+	b := bases("grad", "y", "sc")
+	gp, yp, sp := b[0], b[1], b[2]
 	rows := Load(Param("sc").Len(), GP64())
 	a := Load(Param("a"), GP64())
 	c.transRows(a, rows, func(n int) (Mem, [][]transGroup) { return c.expandTable(n, 1) }, func(n int, tbl reg.Register, groups [][]transGroup) {
@@ -1331,13 +1035,10 @@ func cosGradT(c *g) {
 			c.storePart(ps[h], gp, i, h)
 		})
 	}, func(n int) {
-		ADDQ(U32(n*c.Bytes), gp)
-		ADDQ(U32(n*c.Bytes), yp)
+		advance(U32(n*c.Bytes), gp, yp)
 		ADDQ(U32(c.lanes()*8), sp)
 	})
-	Label("done")
-	VZEROUPPER()
-	RET()
+	doneRet()
 }
 
 // storePart rounds the float64 vector v, part h of the i-th vector of T
@@ -1362,17 +1063,11 @@ func (c *g) storePart(v reg.VecVirtual, base reg.Register, i, h int) {
 // pairGradT: pairGrad for rows of n <= transMax elements, lanes rows at a
 // time (len(mean) a multiple of lanes).
 func pairGradT(c *g) {
-	name := "pairGradT" + c.suffix()
-	TEXT(name, NOSPLIT, "func(grad, p, y []"+c.GoType+", mean, f []float64, n int)")
-	Pragma("noescape")
-	Doc(name + " writes grad(r·n+k) = " + c.GoType + "(f(r)·(d − mean(r))) with d = p − y in " + c.GoType + fmt.Sprintf(", for r < len(mean), a multiple of %d, and k < n <= %d (in float64), mean and f spread over the elements by permutes.", c.lanes(), c.transMax()))
+	c.prim("pairGradT", "func(grad, p, y []"+c.GoType+", mean, f []float64, n int)",
+		" writes grad(r·n+k) = "+c.GoType+"(f(r)·(d − mean(r))) with d = p − y in "+c.GoType+fmt.Sprintf(", for r < len(mean), a multiple of %d, and k < n <= %d (in float64), mean and f spread over the elements by permutes.", c.lanes(), c.transMax()))
 	d := c.f64()
-	gp, pp, yp, mp, fp := GP64(), GP64(), GP64(), GP64(), GP64()
-	Load(Param("grad").Base(), gp)
-	Load(Param("p").Base(), pp)
-	Load(Param("y").Base(), yp)
-	Load(Param("mean").Base(), mp)
-	Load(Param("f").Base(), fp)
+	b := bases("grad", "p", "y", "mean", "f")
+	gp, pp, yp, mp, fp := b[0], b[1], b[2], b[3], b[4]
 	rows := Load(Param("mean").Len(), GP64())
 	n := Load(Param("n"), GP64())
 	c.transRows(n, rows, func(n int) (Mem, [][]transGroup) { return c.expandTable(n, 2) }, func(m int, tbl reg.Register, groups [][]transGroup) {
@@ -1394,13 +1089,8 @@ func pairGradT(c *g) {
 			c.storePart(ps[h], gp, i, h)
 		})
 	}, func(m int) {
-		ADDQ(U32(m*c.Bytes), gp)
-		ADDQ(U32(m*c.Bytes), pp)
-		ADDQ(U32(m*c.Bytes), yp)
-		ADDQ(U32(c.lanes()*8), mp)
-		ADDQ(U32(c.lanes()*8), fp)
+		advance(U32(m*c.Bytes), gp, pp, yp)
+		advance(U32(c.lanes()*8), mp, fp)
 	})
-	Label("done")
-	VZEROUPPER()
-	RET()
+	doneRet()
 }

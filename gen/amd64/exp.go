@@ -185,6 +185,13 @@ func (c *g) minSecond(dst, a, b Op) { c.pick(VMINPS, VMINPD, b, a, dst) }
 // mapKernel emits name(dst, x []T): dst(i) = fn(x(i)), one vector per
 // iteration and a masked tail, for accuracy tests of a vectorised function.
 func mapKernel(c *g, name, doc string, fn func(x reg.VecVirtual) reg.VecVirtual) {
+	mapKernelMask(c, name, doc, fn, true)
+}
+
+// mapKernelMask is mapKernel, the tail mask rebuilt after fn when rebuild
+// is set (fn may use every opmask register); a function that keeps the
+// mask's register may leave it unset.
+func mapKernelMask(c *g, name, doc string, fn func(x reg.VecVirtual) reg.VecVirtual, rebuild bool) {
 	TEXT(name, NOSPLIT, "func(dst, x []"+c.GoType+")")
 	Pragma("noescape")
 	Doc(name + " " + doc)
@@ -211,7 +218,9 @@ func mapKernel(c *g, name, doc string, fn func(x reg.VecVirtual) reg.VecVirtual)
 	xt := c.vec()
 	c.maskedLoad(xt, m, Mem{Base: q.p})
 	r := fn(xt)
-	m = c.tailMask(n) // rebuilt: fn may have used every opmask register
+	if rebuild {
+		m = c.tailMask(n) // fn may have used every opmask register
+	}
 	c.maskedStore(r, m, Mem{Base: q.dst})
 	Label("done")
 	VZEROUPPER()

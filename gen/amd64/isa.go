@@ -191,39 +191,31 @@ func (c *g) keep(v reg.VecVirtual, m mask) {
 }
 
 // maskAnd returns a & b.
-func (c *g) maskAnd(a, b mask) mask {
-	if c.wide() {
-		k := K()
-		if c.is64() {
-			KANDB(a.k, b.k, k)
-		} else {
-			KANDW(a.k, b.k, k)
-		}
-		return mask{k: k}
-	}
-	m := c.vec()
-	c.and(m, a.v, b.v)
-	return mask{v: m}
-}
+func (c *g) maskAnd(a, b mask) mask { return c.maskOp(a, b, KANDB, KANDW, c.and) }
 
 // maskOr returns a | b.
-func (c *g) maskOr(a, b mask) mask {
+func (c *g) maskOr(a, b mask) mask { return c.maskOp(a, b, KORB, KORW, c.or) }
+
+// maskOp combines two masks: on AVX-512 with the opmask instruction kb
+// (8 lanes, float64) or kw (16 lanes, float32), on AVX2 with the vector
+// operation vop.
+func (c *g) maskOp(a, b mask, kb, kw func(k, k1, k2 Op), vop func(dst, a, b Op)) mask {
 	if c.wide() {
 		k := K()
 		if c.is64() {
-			KORB(a.k, b.k, k)
+			kb(a.k, b.k, k)
 		} else {
-			KORW(a.k, b.k, k)
+			kw(a.k, b.k, k)
 		}
 		return mask{k: k}
 	}
 	m := c.vec()
-	c.or(m, a.v, b.v)
+	vop(m, a.v, b.v)
 	return mask{v: m}
 }
 
-// unlessAll jumps to label unless every lane of m is true.
-func (c *g) unlessAll(m mask, label string) {
+// maskBits returns a fresh register holding one bit per lane of m.
+func (c *g) maskBits(m mask) reg.GPVirtual {
 	bits := GP32()
 	switch {
 	case c.wide() && c.is64():
@@ -235,6 +227,12 @@ func (c *g) unlessAll(m mask, label string) {
 	default:
 		VMOVMSKPS(m.v, bits)
 	}
+	return bits
+}
+
+// unlessAll jumps to label unless every lane of m is true.
+func (c *g) unlessAll(m mask, label string) {
+	bits := c.maskBits(m)
 	CMPL(bits, U32(1<<c.lanes()-1))
 	JNE(LabelRef(label))
 }
@@ -244,17 +242,7 @@ func (c *g) move(dst, src reg.VecVirtual) { c.pick(VMOVAPS, VMOVAPD, src, dst) }
 
 // popcount adds the number of true lanes of m to cnt.
 func (c *g) popcount(cnt reg.GPVirtual, m mask) {
-	bits := GP32()
-	switch {
-	case c.wide() && c.is64():
-		KMOVB(m.k, bits)
-	case c.wide():
-		KMOVW(m.k, bits)
-	case c.is64():
-		VMOVMSKPD(m.v, bits)
-	default:
-		VMOVMSKPS(m.v, bits)
-	}
+	bits := c.maskBits(m)
 	n := GP32()
 	POPCNTL(bits, n)
 	ADDQ(n.As64(), cnt)

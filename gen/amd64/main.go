@@ -502,36 +502,7 @@ func (c *g) reduce64(vs ...reg.VecVirtual) reg.VecVirtual {
 // logMap emits logMap<ISA><T>(dst, x): dst(i) = ln x(i), the vectorised
 // logarithm of the log loss on its own, for accuracy tests.
 func logMap(c *g) {
-	name := "logMap" + c.suffix()
-	TEXT(name, NOSPLIT, "func(dst, x []"+c.GoType+")")
-	Pragma("noescape")
-	Doc(name + " writes dst(i) = ln x(i) with the " + c.isa.Name + " vectorised logarithm.")
-	var q ptrs
-	q.p = GP64()
-	Load(Param("x").Base(), q.p)
-	q.dst = GP64()
-	Load(Param("dst").Base(), q.dst)
-	n := Load(Param("x").Len(), GP64())
-	lanes := c.lanes()
-	Label("loop")
-	CMPQ(n, U32(lanes))
-	JL(LabelRef("tail"))
-	x := c.vec()
-	c.load(x, Mem{Base: q.p})
-	c.store(c.vlog(x), Mem{Base: q.dst})
-	q.advance(c.Bytes)
-	SUBQ(U32(lanes), n)
-	JMP(LabelRef("loop"))
-	Label("tail")
-	TESTQ(n, n)
-	JZ(LabelRef("done"))
-	m := c.tailMask(n)
-	xt := c.vec()
-	c.maskedLoad(xt, m, Mem{Base: q.p})
-	c.maskedStore(c.vlog(xt), m, Mem{Base: q.dst})
-	Label("done")
-	VZEROUPPER()
-	RET()
+	mapKernelMask(c, "logMap"+c.suffix(), "writes dst(i) = ln x(i) with the "+c.isa.Name+" vectorised logarithm.", c.vlog, false)
 }
 
 // The Go side of the generated levels: race-annotated wrappers around every

@@ -60,7 +60,6 @@ func (c *g) paramVec(name string) reg.VecVirtual {
 // sums), the elements go in blocks of flushElems and drain runs after each.
 // Labels are prefixed with pfx.
 func (c *g) elemLoop(pfx string, i reg.GPVirtual, length func() reg.Register, u int, drain func(), step func(off, k int, tail reg.Register)) {
-	lanes := c.lanes()
 	lim := GP64()
 	L := func(s string) string { return pfx + s }
 	if drain != nil {
@@ -75,37 +74,8 @@ func (c *g) elemLoop(pfx string, i reg.GPVirtual, length func() reg.Register, u 
 	} else {
 		MOVQ(length(), lim)
 	}
-	SUBQ(U32(u*lanes), lim)
-	CMPQ(i, lim)
-	JG(LabelRef(L("single")))
-	Label(L("loop"))
-	for k := 0; k < u; k++ {
-		step(k*c.Bytes, k, nil)
-	}
-	ADDQ(U32(u*lanes), i)
-	CMPQ(i, lim)
-	JLE(LabelRef(L("loop")))
-
-	Label(L("single"))
-	if u > 1 {
-		ADDQ(U32((u-1)*lanes), lim)
-	}
-	Label(L("single1"))
-	CMPQ(i, lim)
-	JG(LabelRef(L("tail")))
-	step(0, 0, nil)
-	ADDQ(U32(lanes), i)
-	JMP(LabelRef(L("single1")))
-
-	Label(L("tail"))
-	rest := GP64()
-	MOVQ(lim, rest)
-	ADDQ(U32(lanes), rest)
-	SUBQ(i, rest)
-	JZ(LabelRef(L("done")))
-	step(0, 0, rest)
-	ADDQ(rest, i)
-	Label(L("done"))
+	c.vecGroups(i, lim, u, L("loop"), L("single"), func(k int) { step(k*c.Bytes, k, nil) })
+	c.vecSingles(i, lim, L("single1"), L("tail"), L("done"), JZ, func() { step(0, 0, nil) }, func(rest reg.GPVirtual) { step(0, 0, rest) })
 	if drain != nil {
 		drain()
 		CMPQ(i, length())

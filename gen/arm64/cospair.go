@@ -271,39 +271,20 @@ func (c *kgen) bcastT(src string) neon.V {
 
 // dotStep adds p·y (rounded to T) of one vector (or element) into acc.
 func (c *kgen) dotStep(acc []neon.V, tail bool, ld func(base neon.R) neon.V) {
-	pv := ld(gP)
-	yv := ld(gY)
-	c.I(neon.FMUL(c.A, pv, pv, yv))
-	c.put(yv)
-	for h, w := range c.widen(pv, tail) {
-		c.I(neon.FADD(neon.D2, acc[h], acc[h], w))
-		c.put(w)
-	}
+	c.accumulate(acc, 0, c.combine(neon.FMUL, ld), tail)
 }
 
 func cosDotRows(c *kgen, arg func(string) string) {
-	c.Go("MOVD %s, R%d", arg("dot_base"), gOut)
-	c.Go("MOVD %s, R%d", arg("dot_len"), gRows)
-	c.Go("MOVD %s, R%d", arg("p_base"), gP)
-	c.Go("MOVD %s, R%d", arg("y_base"), gY)
-	c.Go("MOVD %s, R%d", arg("a"), gLen)
+	c.loadArgs(arg, []argReg{{"dot_base", gOut}, {"dot_len", gRows}, {"p_base", gP}, {"y_base", gY}, {"a", gLen}})
 	c.prologue()
 	const u = 2
 	acc := c.fixedZeros(u * c.parts())
-	c.Label("row")
-	c.Go("CBZ R%d, done", gRows)
-	c.zeroAll(acc)
-	c.Go("MOVD R%d, R%d", gLen, gCnt)
-	c.span(gCnt, u, func(k int, tail bool) {
-		c.dotStep(acc[k*c.parts():], tail, func(b neon.R) neon.V { return c.load(b, tail) })
+	c.rowLoop("row", func() {
+		c.zeroAll(acc)
+		c.rowSpan(u, func(k int, tail bool) { c.dotStep(acc[k*c.parts():], tail, c.loader(tail)) })
+		c.storeSum(acc, gOut)
 	})
-	t := c.hsum(acc)
-	c.Go("FMOVD.P F%d, 8(R%d)", t, gOut)
-	c.put(t)
-	c.Go("SUB $1, R%d", gRows)
-	c.Go("B row")
-	c.Label("done")
-	c.Go("RET")
+	c.doneRet()
 }
 
 // colChunks emits, for one outer block at gP/gY (not advanced), the loop
@@ -361,6 +342,9 @@ func (c *kgen) kLoop(body func()) {
 	c.Go("MOVD R%d, R%d", gN, gCnt)
 	c.Label(kl)
 	c.Go("CBZ R%d, %s", gCnt, kd)
+	// Scratch copies: the chunk's pointers advance by s.
+	c.Go("MOVD R%d, R%d", gO, rA)
+	c.Go("MOVD R%d, R%d", gE, rT)
 	body()
 	c.Go("ADD R%d, R%d", gL, gO)
 	c.Go("ADD R%d, R%d", gL, gE)
@@ -374,21 +358,14 @@ func cosDotCols(c *kgen, arg func(string) string) {
 	c.prologue()
 	const u = 2
 	acc := c.fixedZeros(u * c.parts())
-	c.Label("block")
-	c.Go("CMP R%d, R%d", gH, gOut)
-	c.Go("BHS done")
-	c.colChunks(u, func(u int, tail bool) {
+	c.colBlocks(u, func(u int, tail bool) {
 		accs := acc[:u*c.parts()]
 		if tail {
 			accs = acc[:1]
 		}
 		c.zeroAll(accs)
-		c.Go("ADD R%d<<%d, R%d, R%d", gJ, c.shift(), gP, gO)
-		c.Go("ADD R%d<<%d, R%d, R%d", gJ, c.shift(), gY, gE)
+		c.chunkPtrs()
 		c.kLoop(func() {
-			// Loads through scratch copies: the chunk's pointers advance by s.
-			c.Go("MOVD R%d, R%d", gO, rA)
-			c.Go("MOVD R%d, R%d", gE, rT)
 			for j := 0; j < u; j++ {
 				c.dotStep(accs[j*c.parts():], tail, func(b neon.R) neon.V {
 					r := rA
@@ -401,11 +378,6 @@ func cosDotCols(c *kgen, arg func(string) string) {
 		})
 		c.storeD(accs, gOut, tail)
 	})
-	c.Go("ADD R%d, R%d", gM, gP)
-	c.Go("ADD R%d, R%d", gM, gY)
-	c.Go("B block")
-	c.Label("done")
-	c.Go("RET")
 }
 
 // scaleStep stores T(sc·y) of one vector (or element) of y at gY to gOut.
@@ -420,23 +392,14 @@ func (c *kgen) scaleStep(yb, out neon.R, sc []neon.V, tail bool) {
 }
 
 func cosGradRows(c *kgen, arg func(string) string) {
-	c.Go("MOVD %s, R%d", arg("grad_base"), gOut)
-	c.Go("MOVD %s, R%d", arg("y_base"), gY)
-	c.Go("MOVD %s, R%d", arg("sc_base"), gA)
-	c.Go("MOVD %s, R%d", arg("sc_len"), gRows)
-	c.Go("MOVD %s, R%d", arg("a"), gLen)
+	c.loadArgs(arg, []argReg{{"grad_base", gOut}, {"y_base", gY}, {"sc_base", gA}, {"sc_len", gRows}, {"a", gLen}})
 	c.prologue()
 	s := c.pool.Fixed()
-	c.Label("row")
-	c.Go("CBZ R%d, done", gRows)
-	c.Go("FMOVD.P 8(R%d), F%d", gA, s)
-	c.I(neon.DUP(neon.D2, s, s, 0))
-	c.Go("MOVD R%d, R%d", gLen, gCnt)
-	c.span(gCnt, 2, func(_ int, tail bool) { c.scaleStep(gY, gOut, []neon.V{s}, tail) })
-	c.Go("SUB $1, R%d", gRows)
-	c.Go("B row")
-	c.Label("done")
-	c.Go("RET")
+	c.rowLoop("row", func() {
+		c.nextScalarD(gA, s)
+		c.rowSpan(2, func(_ int, tail bool) { c.scaleStep(gY, gOut, []neon.V{s}, tail) })
+	})
+	c.doneRet()
 }
 
 func cosGradCols(c *kgen, arg func(string) string) {
@@ -446,10 +409,7 @@ func cosGradCols(c *kgen, arg func(string) string) {
 	for h := range sc {
 		sc[h] = c.pool.Fixed()
 	}
-	c.Label("block")
-	c.Go("CMP R%d, R%d", gH, gOut)
-	c.Go("BHS done")
-	c.colChunks(1, func(_ int, tail bool) {
+	c.colBlocks(1, func(_ int, tail bool) {
 		scs := sc
 		if tail {
 			scs = sc[:1]
@@ -459,19 +419,9 @@ func cosGradCols(c *kgen, arg func(string) string) {
 				c.I(neon.LD1P(neon.D2, v, gOut))
 			}
 		}
-		c.Go("ADD R%d<<%d, R%d, R%d", gJ, c.shift(), gP, gO) // grad
-		c.Go("ADD R%d<<%d, R%d, R%d", gJ, c.shift(), gY, gE) // y
-		c.kLoop(func() {
-			c.Go("MOVD R%d, R%d", gO, rA)
-			c.Go("MOVD R%d, R%d", gE, rT)
-			c.scaleStep(rT, rA, scs, tail)
-		})
+		c.chunkPtrs() // grad, y
+		c.kLoop(func() { c.scaleStep(rT, rA, scs, tail) })
 	})
-	c.Go("ADD R%d, R%d", gM, gP)
-	c.Go("ADD R%d, R%d", gM, gY)
-	c.Go("B block")
-	c.Label("done")
-	c.Go("RET")
 }
 
 // omega returns ω = ws·w (ws when the length in wn is 0) as float64
@@ -489,14 +439,8 @@ func (c *kgen) omega(ws neon.V, wn neon.R, tail bool) []neon.V {
 }
 
 func cosFinish(c *kgen, arg func(string) string) {
-	c.Go("MOVD %s, R%d", arg("dot_base"), gP)
-	c.Go("MOVD %s, R%d", arg("dot_len"), gRows)
-	c.Go("MOVD %s, R%d", arg("w_base"), gA)
-	c.Go("MOVD %s, R%d", arg("w_len"), gB)
-	c.Go("MOVD %s, R%d", arg("unred_base"), gOut)
-	c.Go("MOVD %s, R%d", arg("unred_len"), gC)
-	c.Go("MOVD %s, R%d", arg("sc_base"), gD)
-	c.Go("MOVD %s, R%d", arg("sc_len"), gE)
+	c.loadArgs(arg, []argReg{{"dot_base", gP}, {"dot_len", gRows}, {"w_base", gA}, {"w_len", gB},
+		{"unred_base", gOut}, {"unred_len", gC}, {"sc_base", gD}, {"sc_len", gE}})
 	c.prologue()
 	ws := c.bcastT(arg("ws"))
 	ngs := c.bcastD(arg("gs"))
@@ -522,16 +466,7 @@ func cosFinish(c *kgen, arg func(string) string) {
 		}
 		c.put(one)
 		skipU, skipS := c.label("noU"), c.label("noS")
-		c.Go("CBZ R%d, %s", gC, skipU)
-		cp := make([]neon.V, len(ls))
-		for h, v := range ls {
-			cp[h] = c.tmp()
-			c.I(neon.MOV(cp[h], v))
-		}
-		u := c.narrow(cp)
-		c.store(u, gOut, tail)
-		c.put(u)
-		c.Label(skipU)
+		c.storeNarrowed(ls, gOut, gC, skipU, tail)
 		c.Go("CBZ R%d, %s", gE, skipS)
 		for _, v := range om {
 			c.I(neon.FMUL(neon.D2, v, ngs, v))
@@ -551,16 +486,10 @@ func cosFinish(c *kgen, arg func(string) string) {
 // gCnt) at gP/gY into se and sq (lanes past the row add nothing).
 func (c *kgen) shiftedSums(k neon.V, se, sq []neon.V, u int) {
 	c.span(gCnt, u, func(j int, tail bool) {
-		pv := c.load(gP, tail)
-		yv := c.load(gY, tail)
-		c.I(neon.FSUB(c.A, pv, pv, yv))
-		c.put(yv)
-		for h, e := range c.widen(pv, tail) {
+		for h, e := range c.widen(c.combine(neon.FSUB, c.loader(tail)), tail) {
 			c.I(neon.FSUB(neon.D2, e, e, k))
 			if tail {
-				m := c.lane0D()
-				c.I(neon.AND(e, e, m))
-				c.put(m)
+				c.keepLane0(e, e)
 			}
 			x := j*c.parts() + h
 			c.I(neon.FADD(neon.D2, se[x], se[x], e), neon.FMLA(neon.D2, sq[x], e, e))
@@ -570,95 +499,60 @@ func (c *kgen) shiftedSums(k neon.V, se, sq []neon.V, u int) {
 }
 
 func pairStats(c *kgen, arg func(string) string) {
-	c.Go("MOVD %s, R%d", arg("p_base"), gP)
-	c.Go("MOVD %s, R%d", arg("y_base"), gY)
-	c.Go("MOVD %s, R%d", arg("mean_base"), gA)
-	c.Go("MOVD %s, R%d", arg("se_base"), gOut)
-	c.Go("MOVD %s, R%d", arg("sq_base"), gB)
-	c.Go("MOVD %s, R%d", arg("mean_len"), gRows)
-	c.Go("MOVD %s, R%d", arg("n"), gLen)
+	c.loadArgs(arg, []argReg{{"p_base", gP}, {"y_base", gY}, {"mean_base", gA}, {"se_base", gOut}, {"sq_base", gB}, {"mean_len", gRows}, {"n", gLen}})
 	c.prologue()
 	const u = 2
 	k := c.pool.Fixed()
 	se, sq := c.fixedZeros(u*c.parts()), c.fixedZeros(u*c.parts())
-	store := func() {
-		t := c.hsum(se)
-		c.Go("FMOVD.P F%d, 8(R%d)", t, gOut)
-		c.put(t)
-		t = c.hsum(sq)
-		c.Go("FMOVD.P F%d, 8(R%d)", t, gB)
-		c.put(t)
+	sums := func(u int) {
+		c.zeroAll(se)
+		c.zeroAll(sq)
+		c.Go("MOVD R%d, R%d", gLen, gCnt)
+		c.shiftedSums(k, se, sq, u)
+		c.storeSum(se, gOut)
+		c.storeSum(sq, gB)
 	}
 	c.Go("CMP $%d, R%d", pairShortMax, gLen)
 	c.Go("BGT long")
 	// Short rows: one pass shifted by the row's first d.
-	c.Label("short")
-	c.Go("CBZ R%d, done", gRows)
-	p0, y0 := c.tmp(), c.tmp()
-	c.I(neon.LDR1(c.A, p0, gP), neon.LDR1(c.A, y0, gY))
-	c.I(neon.FSUB(c.A, p0, p0, y0))
-	c.put(y0)
-	d0 := c.widen(p0, true)[0]
-	c.I(neon.DUP(neon.D2, k, d0, 0))
-	c.put(d0)
-	c.Go("FMOVD.P F%d, 8(R%d)", k, gA)
-	c.zeroAll(se)
-	c.zeroAll(sq)
-	c.Go("MOVD R%d, R%d", gLen, gCnt)
-	c.shiftedSums(k, se, sq, 1)
-	store()
-	c.Go("SUB $1, R%d", gRows)
-	c.Go("B short")
+	c.rowLoop("short", func() {
+		p0, y0 := c.tmp(), c.tmp()
+		c.I(neon.LDR1(c.A, p0, gP), neon.LDR1(c.A, y0, gY))
+		c.I(neon.FSUB(c.A, p0, p0, y0))
+		c.put(y0)
+		d0 := c.widen(p0, true)[0]
+		c.I(neon.DUP(neon.D2, k, d0, 0))
+		c.put(d0)
+		c.Go("FMOVD.P F%d, 8(R%d)", k, gA)
+		sums(1)
+	})
 	// Longer rows: the mean, then the sums shifted by it.
 	c.Label("long")
 	nf := c.pool.Fixed()
 	c.Go("SCVTFD R%d, F%d", gLen, nf)
-	c.Label("row")
-	c.Go("CBZ R%d, done", gRows)
-	c.Go("MOVD R%d, R%d", gP, gG)
-	c.Go("MOVD R%d, R%d", gY, gH)
-	c.zeroAll(se)
-	c.Go("MOVD R%d, R%d", gLen, gCnt)
-	c.span(gCnt, u, func(j int, tail bool) {
-		pv := c.load(gP, tail)
-		yv := c.load(gY, tail)
-		c.I(neon.FSUB(c.A, pv, pv, yv))
-		c.put(yv)
-		for h, w := range c.widen(pv, tail) {
-			x := j*c.parts() + h
-			c.I(neon.FADD(neon.D2, se[x], se[x], w))
-			c.put(w)
-		}
+	c.rowLoop("row", func() {
+		c.Go("MOVD R%d, R%d", gP, gG)
+		c.Go("MOVD R%d, R%d", gY, gH)
+		c.zeroAll(se)
+		c.rowSpan(u, func(j int, tail bool) {
+			c.accumulate(se, j, c.combine(neon.FSUB, c.loader(tail)), tail)
+		})
+		t := c.hsum(se)
+		c.Go("FDIVD F%d, F%d, F%d", nf, t, t)
+		c.Go("FMOVD.P F%d, 8(R%d)", t, gA)
+		c.I(neon.DUP(neon.D2, k, t, 0))
+		c.put(t)
+		c.Go("MOVD R%d, R%d", gG, gP)
+		c.Go("MOVD R%d, R%d", gH, gY)
+		sums(u)
 	})
-	t := c.hsum(se)
-	c.Go("FDIVD F%d, F%d, F%d", nf, t, t)
-	c.Go("FMOVD.P F%d, 8(R%d)", t, gA)
-	c.I(neon.DUP(neon.D2, k, t, 0))
-	c.put(t)
-	c.Go("MOVD R%d, R%d", gG, gP)
-	c.Go("MOVD R%d, R%d", gH, gY)
-	c.zeroAll(se)
-	c.zeroAll(sq)
-	c.Go("MOVD R%d, R%d", gLen, gCnt)
-	c.shiftedSums(k, se, sq, u)
-	store()
-	c.Go("SUB $1, R%d", gRows)
-	c.Go("B row")
-	c.Label("done")
-	c.Go("RET")
+	c.doneRet()
 }
 
 func pairFinish(c *kgen, arg func(string) string) {
-	c.Go("MOVD %s, R%d", arg("mean_base"), gP) // read
-	c.Go("MOVD %s, R%d", arg("mean_base"), gY) // written back
-	c.Go("MOVD %s, R%d", arg("se_base"), gB)
-	c.Go("MOVD %s, R%d", arg("sq_base"), gC)
-	c.Go("MOVD %s, R%d", arg("w_base"), gA)
-	c.Go("MOVD %s, R%d", arg("w_len"), gD)
-	c.Go("MOVD %s, R%d", arg("unred_base"), gOut)
-	c.Go("MOVD %s, R%d", arg("unred_len"), gE)
-	c.Go("MOVD %s, R%d", arg("f_base"), gF)
-	c.Go("MOVD %s, R%d", arg("mean_len"), gRows)
+	c.loadArgs(arg, []argReg{{"mean_base", gP}, {"mean_base", gY}, // read, written back
+		{"se_base", gB}, {"sq_base", gC}, {"w_base", gA}, {"w_len", gD},
+		{"unred_base", gOut}, {"unred_len", gE}, {"f_base", gF}, {"mean_len", gRows}})
 	c.prologue()
 	ws := c.bcastT(arg("ws"))
 	nf := c.pool.Fixed()
@@ -708,17 +602,7 @@ func pairFinish(c *kgen, arg func(string) string) {
 		c.storeD(om, gF, tail)
 		c.put(means...)
 		c.put(om...)
-		skip := c.label("noU")
-		c.Go("CBZ R%d, %s", gE, skip)
-		cp := make([]neon.V, len(lws))
-		for h, v := range lws {
-			cp[h] = c.tmp()
-			c.I(neon.MOV(cp[h], v))
-		}
-		u := c.narrow(cp)
-		c.store(u, gOut, tail)
-		c.put(u)
-		c.Label(skip)
+		c.storeNarrowed(lws, gOut, gE, c.label("noU"), tail)
 		c.put(lws...)
 	})
 	t := c.hsum(acc)
@@ -730,39 +614,23 @@ func pairFinish(c *kgen, arg func(string) string) {
 }
 
 func pairGrad(c *kgen, arg func(string) string) {
-	c.Go("MOVD %s, R%d", arg("grad_base"), gOut)
-	c.Go("MOVD %s, R%d", arg("p_base"), gP)
-	c.Go("MOVD %s, R%d", arg("y_base"), gY)
-	c.Go("MOVD %s, R%d", arg("mean_base"), gA)
-	c.Go("MOVD %s, R%d", arg("f_base"), gB)
-	c.Go("MOVD %s, R%d", arg("mean_len"), gRows)
-	c.Go("MOVD %s, R%d", arg("n"), gLen)
+	c.loadArgs(arg, []argReg{{"grad_base", gOut}, {"p_base", gP}, {"y_base", gY}, {"mean_base", gA}, {"f_base", gB}, {"mean_len", gRows}, {"n", gLen}})
 	c.prologue()
 	mv, fv := c.pool.Fixed(), c.pool.Fixed()
-	c.Label("row")
-	c.Go("CBZ R%d, done", gRows)
-	c.Go("FMOVD.P 8(R%d), F%d", gA, mv)
-	c.I(neon.DUP(neon.D2, mv, mv, 0))
-	c.Go("FMOVD.P 8(R%d), F%d", gB, fv)
-	c.I(neon.DUP(neon.D2, fv, fv, 0))
-	c.Go("MOVD R%d, R%d", gLen, gCnt)
-	c.span(gCnt, 2, func(_ int, tail bool) {
-		pv := c.load(gP, tail)
-		yv := c.load(gY, tail)
-		c.I(neon.FSUB(c.A, pv, pv, yv))
-		c.put(yv)
-		ps := c.widen(pv, tail)
-		for _, v := range ps {
-			c.I(neon.FSUB(neon.D2, v, v, mv), neon.FMUL(neon.D2, v, v, fv))
-		}
-		v := c.narrow(ps)
-		c.store(v, gOut, tail)
-		c.put(v)
+	c.rowLoop("row", func() {
+		c.nextScalarD(gA, mv)
+		c.nextScalarD(gB, fv)
+		c.rowSpan(2, func(_ int, tail bool) {
+			ps := c.widen(c.combine(neon.FSUB, c.loader(tail)), tail)
+			for _, v := range ps {
+				c.I(neon.FSUB(neon.D2, v, v, mv), neon.FMUL(neon.D2, v, v, fv))
+			}
+			v := c.narrow(ps)
+			c.store(v, gOut, tail)
+			c.put(v)
+		})
 	})
-	c.Go("SUB $1, R%d", gRows)
-	c.Go("B row")
-	c.Label("done")
-	c.Go("RET")
+	c.doneRet()
 }
 
 // Short contiguous rows (at most transMax elements), a vector of rows at a
@@ -800,11 +668,8 @@ func (c *kgen) loadT(base neon.R, n int) []neon.V {
 		return vs
 	}
 	v0 := c.pool.GetRun(n)
-	for k := range vs {
-		vs[k] = v0 + neon.V(k)
-	}
 	c.I(neon.LDNP(c.A, v0, n, base))
-	return vs
+	return run(v0, n)
 }
 
 // storeT stores vectors as loadT loads them (vs consecutive registers).
@@ -817,11 +682,7 @@ func (c *kgen) storeT(vs []neon.V, base neon.R) {
 }
 
 func cosDotT(c *kgen, arg func(string) string) {
-	c.Go("MOVD %s, R%d", arg("dot_base"), gOut)
-	c.Go("MOVD %s, R%d", arg("dot_len"), gRows)
-	c.Go("MOVD %s, R%d", arg("p_base"), gP)
-	c.Go("MOVD %s, R%d", arg("y_base"), gY)
-	c.Go("MOVD %s, R%d", arg("a"), gLen)
+	c.loadArgs(arg, []argReg{{"dot_base", gOut}, {"dot_len", gRows}, {"p_base", gP}, {"y_base", gY}, {"a", gLen}})
 	c.prologue()
 	acc := c.fixedZeros(c.parts())
 	c.transRows(func(n int) {
@@ -829,26 +690,16 @@ func cosDotT(c *kgen, arg func(string) string) {
 		pv, yv := c.loadT(gP, n), c.loadT(gY, n)
 		for k := range pv {
 			c.I(neon.FMUL(c.A, pv[k], pv[k], yv[k]))
-			for h, w := range c.widen(pv[k], false) {
-				c.I(neon.FADD(neon.D2, acc[h], acc[h], w))
-				c.put(w)
-			}
+			c.accumulate(acc, 0, pv[k], false)
 		}
 		c.put(yv...)
 		c.storeD(acc, gOut, false)
 	})
-	c.Label("done")
-	c.Go("RET")
+	c.doneRet()
 }
 
 func pairStatsT(c *kgen, arg func(string) string) {
-	c.Go("MOVD %s, R%d", arg("p_base"), gP)
-	c.Go("MOVD %s, R%d", arg("y_base"), gY)
-	c.Go("MOVD %s, R%d", arg("mean_base"), gA)
-	c.Go("MOVD %s, R%d", arg("se_base"), gOut)
-	c.Go("MOVD %s, R%d", arg("sq_base"), gB)
-	c.Go("MOVD %s, R%d", arg("mean_len"), gRows)
-	c.Go("MOVD %s, R%d", arg("n"), gLen)
+	c.loadArgs(arg, []argReg{{"p_base", gP}, {"y_base", gY}, {"mean_base", gA}, {"se_base", gOut}, {"sq_base", gB}, {"mean_len", gRows}, {"n", gLen}})
 	c.prologue()
 	se, sq := c.fixedZeros(c.parts()), c.fixedZeros(c.parts())
 	c.transRows(func(n int) {
@@ -875,16 +726,11 @@ func pairStatsT(c *kgen, arg func(string) string) {
 		c.storeD(se, gOut, false)
 		c.storeD(sq, gB, false)
 	})
-	c.Label("done")
-	c.Go("RET")
+	c.doneRet()
 }
 
 func cosGradT(c *kgen, arg func(string) string) {
-	c.Go("MOVD %s, R%d", arg("grad_base"), gOut)
-	c.Go("MOVD %s, R%d", arg("y_base"), gY)
-	c.Go("MOVD %s, R%d", arg("sc_base"), gA)
-	c.Go("MOVD %s, R%d", arg("sc_len"), gRows)
-	c.Go("MOVD %s, R%d", arg("a"), gLen)
+	c.loadArgs(arg, []argReg{{"grad_base", gOut}, {"y_base", gY}, {"sc_base", gA}, {"sc_len", gRows}, {"a", gLen}})
 	c.prologue()
 	c.transRows(func(n int) {
 		sc := c.loadD(gA, false)
@@ -901,15 +747,11 @@ func cosGradT(c *kgen, arg func(string) string) {
 		if c.Size == 8 {
 			c.put(yv...) // widen returned them
 		}
-		outs := make([]neon.V, n)
-		for k := range outs {
-			outs[k] = out + neon.V(k)
-		}
+		outs := run(out, n)
 		c.storeT(outs, gOut)
 		c.put(outs...)
 	})
-	c.Label("done")
-	c.Go("RET")
+	c.doneRet()
 }
 
 // narrowInto rounds the float64 vectors of widen into register d (as
@@ -927,13 +769,7 @@ func (c *kgen) narrowInto(d neon.V, ps []neon.V) {
 }
 
 func pairGradT(c *kgen, arg func(string) string) {
-	c.Go("MOVD %s, R%d", arg("grad_base"), gOut)
-	c.Go("MOVD %s, R%d", arg("p_base"), gP)
-	c.Go("MOVD %s, R%d", arg("y_base"), gY)
-	c.Go("MOVD %s, R%d", arg("mean_base"), gA)
-	c.Go("MOVD %s, R%d", arg("f_base"), gB)
-	c.Go("MOVD %s, R%d", arg("mean_len"), gRows)
-	c.Go("MOVD %s, R%d", arg("n"), gLen)
+	c.loadArgs(arg, []argReg{{"grad_base", gOut}, {"p_base", gP}, {"y_base", gY}, {"mean_base", gA}, {"f_base", gB}, {"mean_len", gRows}, {"n", gLen}})
 	c.prologue()
 	c.transRows(func(n int) {
 		mv, fv := c.loadD(gA, false), c.loadD(gB, false)
@@ -953,13 +789,9 @@ func pairGradT(c *kgen, arg func(string) string) {
 		if c.Size == 8 {
 			c.put(pv...)
 		}
-		outs := make([]neon.V, n)
-		for k := range outs {
-			outs[k] = out + neon.V(k)
-		}
+		outs := run(out, n)
 		c.storeT(outs, gOut)
 		c.put(outs...)
 	})
-	c.Label("done")
-	c.Go("RET")
+	c.doneRet()
 }

@@ -33,15 +33,18 @@ type body struct {
 	// from the parameter a, stored in the frame, which emit finds in
 	// c.derived (memory operands: no register held across the loop).
 	setup func(c *g, a func() reg.VecVirtual) []Mem
+	// hoist, when set, names the constants the loops hold in registers
+	// (c.hoist, c.hoistBits) rather than loading them for every vector.
+	hoist func(c *g)
 }
 
 var bodies = []body{
-	{Name: "AbsDiff", Fn: "absDiff", Doc: "l = |p − y|, g = sign(p − y)", UsesY: true, Unroll: 8, emit: absDiffBody},
+	{Name: "AbsDiff", Fn: "absDiff", Doc: "l = |p − y|, g = sign(p − y)", UsesY: true, Unroll: 8, emit: absDiffBody, hoist: absHoist},
 	{Name: "SqDiff", Fn: "sqDiff", Doc: "l = (p − y)², g = 2(p − y)", UsesY: true, Unroll: 8, emit: sqDiffBody, fused: sqDiffFused},
 	{Name: "LogLoss", Fn: "logLoss", Doc: "l = −y·ln(p + a) − (1 − y)·ln(1 − p + a), g = −y/(p + a) + (1 − y)/(1 − p + a)", UsesY: true, UsesA: true, Unroll: 2, emit: logLossBody},
-	{Name: "Hinge", Fn: "hinge", Doc: "y' = 2y − 1, l = max(0, 1 − y'·p), g = −y' where 1 − y'·p > 0 else 0", UsesY: true, Unroll: 4, emit: hingeBody},
+	{Name: "Hinge", Fn: "hinge", Doc: "y' = 2y − 1, l = max(0, 1 − y'·p), g = −y' where 1 − y'·p > 0 else 0", UsesY: true, Unroll: 4, emit: hingeBody, hoist: hingeHoist},
 	{Name: "Identity", Fn: "identity", Doc: "l = p, g = 1", Unroll: 4, emit: identityBody},
-	{Name: "L1", Fn: "l1", Doc: "l = |p|, g = sign(p)", Unroll: 4, emit: l1Body},
+	{Name: "L1", Fn: "l1", Doc: "l = |p|, g = sign(p)", Unroll: 4, emit: l1Body, hoist: absHoist},
 	{Name: "L2", Fn: "l2", Doc: "l = p²/2, g = p", Unroll: 4, emit: l2Body},
 	{Name: "SigmoidCE", Fn: "sigmoidCE", Doc: "z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z'", UsesY: true, UsesA: true, Unroll: 2, emit: sigmoidCEBody, phased: sigmoidCEPhased, setup: sigmoidCESetup},
 }
@@ -53,12 +56,30 @@ func (c *g) signMask() reg.VecVirtual {
 	return c.konstBits(1 << 31)
 }
 
-func (c *g) absMask() reg.VecVirtual {
+func (c *g) absMask() reg.VecVirtual { return c.konstBits(c.absBits()) }
+
+// absMaskR is absMask for a caller that only reads it (see konstBitsR).
+func (c *g) absMaskR() reg.VecVirtual { return c.konstBitsR(c.absBits()) }
+
+// signMaskR is signMask for a caller that only reads it.
+func (c *g) signMaskR() reg.VecVirtual { return c.konstBitsR(c.signBit()) }
+
+// absBits clears the sign bit of the element type.
+func (c *g) absBits() uint64 {
 	if c.is64() {
-		return c.konstBits(math.MaxInt64)
+		return math.MaxInt64
 	}
-	return c.konstBits(math.MaxInt32)
+	return math.MaxInt32
 }
+
+// hingeHoist holds the hinge loss's constants in registers.
+func hingeHoist(c *g) {
+	c.hoist(1, 2, -1, 0)
+	c.hoistBits(c.signBit())
+}
+
+// absHoist holds the absolute value's mask in a register.
+func absHoist(c *g) { c.hoistBits(c.absBits()) }
 
 // sign returns −1, 0 or 1 per lane, and NaN for NaN.
 func (c *g) sign(d reg.VecVirtual) reg.VecVirtual {
@@ -77,7 +98,7 @@ func absDiffBody(c *g, p, y reg.VecVirtual, _ func() reg.VecVirtual, wantGrad bo
 	d := c.vec()
 	c.sub(d, p, y)
 	l := c.vec()
-	c.and(l, d, c.absMask())
+	c.and(l, d, c.absMaskR())
 	if !wantGrad {
 		return l, nil
 	}
@@ -206,22 +227,21 @@ func logLossGeneral(c *g, p, y reg.VecVirtual, eps func() reg.VecVirtual) reg.Ve
 }
 
 func hingeBody(c *g, x, y reg.VecVirtual, _ func() reg.VecVirtual, wantGrad bool) (reg.VecVirtual, reg.VecVirtual) {
-	one := c.konst(1)
-	ys := c.vec()
-	c.add(ys, y, y)
-	c.sub(ys, ys, one) // y' = 2y − 1
+	// y' = 2y − 1 with one fused multiply-add, in y's register (the body
+	// is its last reader): 2y is exact, so it rounds as (y + y) − 1 does.
+	ys := y
+	c.fma213(ys, c.konstR(2), c.konstM(-1))
 	v := c.vec()
 	c.mul(v, ys, x)
-	c.sub(v, one, v) // 1 − y'·x
-	zero := c.vec()
-	c.zero(zero)
+	c.sub(v, c.konstR(1), v) // 1 − y'·x
+	zero := c.zerosR()
 	l := c.vec()
 	c.maxSecond(l, zero, v) // max(0, v), NaN kept
 	if !wantGrad {
 		return l, nil
 	}
 	gr := c.vec()
-	c.xor(gr, ys, c.signMask())
+	c.xor(gr, ys, c.signMaskR())
 	c.blend(gr, c.cmp(cmpGT, v, zero), gr, zero)
 	c.blend(gr, c.cmp(cmpUnord, v, v), v, gr)
 	return l, gr
@@ -236,7 +256,7 @@ func identityBody(c *g, p, _ reg.VecVirtual, _ func() reg.VecVirtual, wantGrad b
 
 func l1Body(c *g, p, _ reg.VecVirtual, _ func() reg.VecVirtual, wantGrad bool) (reg.VecVirtual, reg.VecVirtual) {
 	l := c.vec()
-	c.and(l, p, c.absMask())
+	c.and(l, p, c.absMaskR())
 	if !wantGrad {
 		return l, nil
 	}

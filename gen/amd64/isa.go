@@ -66,13 +66,19 @@ func (c *g) constBits(v float64) uint64 {
 // konstR and konstM until unhoist: called before a loop whose body needs
 // them, where the registers allow (AVX2 has sixteen).
 func (c *g) hoist(vals ...float64) {
+	for _, v := range vals {
+		c.hoistBits(c.constBits(v))
+	}
+}
+
+// hoistBits is hoist for bit patterns (konstBits, konstBitsR).
+func (c *g) hoistBits(bits ...uint64) {
 	if c.hoisted == nil {
 		c.hoisted = map[uint64]reg.VecVirtual{}
 	}
-	for _, v := range vals {
-		b := c.constBits(v)
+	for _, b := range bits {
 		if _, ok := c.hoisted[b]; !ok {
-			c.hoisted[b] = c.konstBits(b)
+			c.hoisted[b] = c.broadcastBits(b)
 		}
 	}
 }
@@ -124,6 +130,17 @@ func (c *g) zero(dst reg.VecVirtual)         { c.xor(dst, dst, dst) }
 // zeros returns a fresh zero vector (recreated at each use: cheaper than a
 // register held across a long body).
 func (c *g) zeros() reg.VecVirtual {
+	z := c.vec()
+	c.zero(z)
+	return z
+}
+
+// zerosR returns a zero vector the caller only reads: the hoisted 0, or a
+// fresh one.
+func (c *g) zerosR() reg.VecVirtual {
+	if r, ok := c.hoisted[0]; ok {
+		return r
+	}
 	z := c.vec()
 	c.zero(z)
 	return z
@@ -310,6 +327,25 @@ func (c *g) konst(v float64) reg.VecVirtual {
 
 // konstBits returns a fresh vector holding the bit pattern in every lane.
 func (c *g) konstBits(bits uint64) reg.VecVirtual {
+	if r, ok := c.hoisted[bits]; ok {
+		dst := c.vec()
+		c.move(dst, r)
+		return dst
+	}
+	return c.broadcastBits(bits)
+}
+
+// konstBitsR is konstBits for a caller that only reads the vector: the
+// hoisted register itself when there is one.
+func (c *g) konstBitsR(bits uint64) reg.VecVirtual {
+	if r, ok := c.hoisted[bits]; ok {
+		return r
+	}
+	return c.broadcastBits(bits)
+}
+
+// broadcastBits broadcasts the bit pattern from the constant table.
+func (c *g) broadcastBits(bits uint64) reg.VecVirtual {
 	m := c.consts.get(c.Size, bits)
 	dst := c.vec()
 	c.pick(func(o ...Op) { VBROADCASTSS(o[0], o[1]) }, func(o ...Op) { VBROADCASTSD(o[0], o[1]) }, m, dst)

@@ -178,6 +178,11 @@ func kernel(c *g, b body, d driver) {
 	if b.setup != nil {
 		c.derived = b.setup(c, a)
 	}
+	c.unhoist()
+	if b.hoist != nil {
+		b.hoist(c)
+	}
+	defer c.unhoist()
 
 	// Element index of the current vector: every slice is addressed from its
 	// base with it, so one register advances per iteration.

@@ -94,6 +94,36 @@ func avx2Kernels32() *Kernels[float32] {
 	return k
 }
 
+// softmaxAsmAVX2F32 are the avx2 softmax primitives for float32 (softmax.go).
+var softmaxAsmAVX2F32 = &softmaxAsm[float32]{
+	rowMax:          softmaxRowMaxAVX2F32,
+	expSum:          softmaxExpSumAVX2F32,
+	expSumE:         softmaxExpSumEAVX2F32,
+	expSumDist:      softmaxExpSumDistAVX2F32,
+	expSumDistE:     softmaxExpSumDistEAVX2F32,
+	expSumDense:     softmaxExpSumDenseAVX2F32,
+	expSumDenseE:    softmaxExpSumDenseEAVX2F32,
+	gradSparse:      softmaxGradSparseAVX2F32,
+	gradDense:       softmaxGradDenseAVX2F32,
+	shortMax:        softmaxShortMax,
+	shortSparse:     softmaxShortSparseAVX2F32,
+	shortSparseGrad: softmaxShortSparseGradAVX2F32,
+	shortDense:      softmaxShortDenseAVX2F32,
+	shortDenseGrad:  softmaxShortDenseGradAVX2F32,
+	table:           expandTables[0],
+}
+
+// cosPairAVX2F32 installs the avx2 cosine distance and pairwise
+// squared error for float32 (cospair.go) on the generated primitives.
+func cosPairAVX2F32(k *Kernels[float32]) {
+	c := &cosPrims[float32]{dotRows: cosDotRowsAVX2F32, dotCols: cosDotColsAVX2F32, finish: cosFinishAVX2F32,
+		gradRows: cosGradRowsAVX2F32, gradCols: cosGradColsAVX2F32, dotWide: cosDotWideAVX2F32, lanes: 8,
+		dotT: cosDotTAVX2F32, gradT: cosGradTAVX2F32, tMax: 4}
+	p := &pairPrims[float32]{stats: pairStatsAVX2F32, finish: pairFinishAVX2F32, grad: pairGradAVX2F32,
+		ref: generic.RowKernels[float32]().Pairwise, statsT: pairStatsTAVX2F32, gradT: pairGradTAVX2F32, lanes: 8, tMax: 4}
+	k.Rows.Cosine, k.Rows.Pairwise = c.cosine, p.pairwise
+}
+
 func absDiffSumRAVX2F32(p, y []float32, a float32) float64 {
 	raceRead(p)
 	raceRead(y)
@@ -754,6 +784,36 @@ func avx2Kernels64() *Kernels[float64] {
 	return k
 }
 
+// softmaxAsmAVX2F64 are the avx2 softmax primitives for float64 (softmax.go).
+var softmaxAsmAVX2F64 = &softmaxAsm[float64]{
+	rowMax:          softmaxRowMaxAVX2F64,
+	expSum:          softmaxExpSumAVX2F64,
+	expSumE:         softmaxExpSumEAVX2F64,
+	expSumDist:      softmaxExpSumDistAVX2F64,
+	expSumDistE:     softmaxExpSumDistEAVX2F64,
+	expSumDense:     softmaxExpSumDenseAVX2F64,
+	expSumDenseE:    softmaxExpSumDenseEAVX2F64,
+	gradSparse:      softmaxGradSparseAVX2F64,
+	gradDense:       softmaxGradDenseAVX2F64,
+	shortMax:        softmaxShortMax,
+	shortSparse:     softmaxShortSparseAVX2F64,
+	shortSparseGrad: softmaxShortSparseGradAVX2F64,
+	shortDense:      softmaxShortDenseAVX2F64,
+	shortDenseGrad:  softmaxShortDenseGradAVX2F64,
+	table:           expandTables[1],
+}
+
+// cosPairAVX2F64 installs the avx2 cosine distance and pairwise
+// squared error for float64 (cospair.go) on the generated primitives.
+func cosPairAVX2F64(k *Kernels[float64]) {
+	c := &cosPrims[float64]{dotRows: cosDotRowsAVX2F64, dotCols: cosDotColsAVX2F64, finish: cosFinishAVX2F64,
+		gradRows: cosGradRowsAVX2F64, gradCols: cosGradColsAVX2F64, dotWide: cosDotWideAVX2F64, lanes: 4,
+		dotT: cosDotTAVX2F64, gradT: cosGradTAVX2F64, tMax: 4}
+	p := &pairPrims[float64]{stats: pairStatsAVX2F64, finish: pairFinishAVX2F64, grad: pairGradAVX2F64,
+		ref: generic.RowKernels[float64]().Pairwise, statsT: pairStatsTAVX2F64, gradT: pairGradTAVX2F64, lanes: 4, tMax: 4}
+	k.Rows.Cosine, k.Rows.Pairwise = c.cosine, p.pairwise
+}
+
 func absDiffSumRAVX2F64(p, y []float64, a float64) float64 {
 	raceRead(p)
 	raceRead(y)
@@ -1406,6 +1466,36 @@ func avx512Kernels32() *Kernels[float32] {
 	k.Rows = softmaxRows(softmaxAsmAVX512F32.prims(), k.Rows)
 	cosPairAVX512F32(k)
 	return k
+}
+
+// softmaxAsmAVX512F32 are the avx512 softmax primitives for float32 (softmax.go).
+var softmaxAsmAVX512F32 = &softmaxAsm[float32]{
+	rowMax:          softmaxRowMaxAVX512F32,
+	expSum:          softmaxExpSumAVX512F32,
+	expSumE:         softmaxExpSumEAVX512F32,
+	expSumDist:      softmaxExpSumDistAVX512F32,
+	expSumDistE:     softmaxExpSumDistEAVX512F32,
+	expSumDense:     softmaxExpSumDenseAVX512F32,
+	expSumDenseE:    softmaxExpSumDenseEAVX512F32,
+	gradSparse:      softmaxGradSparseAVX512F32,
+	gradDense:       softmaxGradDenseAVX512F32,
+	shortMax:        softmaxShortMax,
+	shortSparse:     softmaxShortSparseAVX512F32,
+	shortSparseGrad: softmaxShortSparseGradAVX512F32,
+	shortDense:      softmaxShortDenseAVX512F32,
+	shortDenseGrad:  softmaxShortDenseGradAVX512F32,
+	table:           expandTables[2],
+}
+
+// cosPairAVX512F32 installs the avx512 cosine distance and pairwise
+// squared error for float32 (cospair.go) on the generated primitives.
+func cosPairAVX512F32(k *Kernels[float32]) {
+	c := &cosPrims[float32]{dotRows: cosDotRowsAVX512F32, dotCols: cosDotColsAVX512F32, finish: cosFinishAVX512F32,
+		gradRows: cosGradRowsAVX512F32, gradCols: cosGradColsAVX512F32, dotWide: cosDotWideAVX512F32, lanes: 16,
+		dotT: cosDotTAVX512F32, gradT: cosGradTAVX512F32, tMax: 8}
+	p := &pairPrims[float32]{stats: pairStatsAVX512F32, finish: pairFinishAVX512F32, grad: pairGradAVX512F32,
+		ref: generic.RowKernels[float32]().Pairwise, statsT: pairStatsTAVX512F32, gradT: pairGradTAVX512F32, lanes: 16, tMax: 8}
+	k.Rows.Cosine, k.Rows.Pairwise = c.cosine, p.pairwise
 }
 
 func absDiffSumRAVX512F32(p, y []float32, a float32) float64 {
@@ -2066,6 +2156,36 @@ func avx512Kernels64() *Kernels[float64] {
 	k.Rows = softmaxRows(softmaxAsmAVX512F64.prims(), k.Rows)
 	cosPairAVX512F64(k)
 	return k
+}
+
+// softmaxAsmAVX512F64 are the avx512 softmax primitives for float64 (softmax.go).
+var softmaxAsmAVX512F64 = &softmaxAsm[float64]{
+	rowMax:          softmaxRowMaxAVX512F64,
+	expSum:          softmaxExpSumAVX512F64,
+	expSumE:         softmaxExpSumEAVX512F64,
+	expSumDist:      softmaxExpSumDistAVX512F64,
+	expSumDistE:     softmaxExpSumDistEAVX512F64,
+	expSumDense:     softmaxExpSumDenseAVX512F64,
+	expSumDenseE:    softmaxExpSumDenseEAVX512F64,
+	gradSparse:      softmaxGradSparseAVX512F64,
+	gradDense:       softmaxGradDenseAVX512F64,
+	shortMax:        softmaxShortMax,
+	shortSparse:     softmaxShortSparseAVX512F64,
+	shortSparseGrad: softmaxShortSparseGradAVX512F64,
+	shortDense:      softmaxShortDenseAVX512F64,
+	shortDenseGrad:  softmaxShortDenseGradAVX512F64,
+	table:           expandTables[3],
+}
+
+// cosPairAVX512F64 installs the avx512 cosine distance and pairwise
+// squared error for float64 (cospair.go) on the generated primitives.
+func cosPairAVX512F64(k *Kernels[float64]) {
+	c := &cosPrims[float64]{dotRows: cosDotRowsAVX512F64, dotCols: cosDotColsAVX512F64, finish: cosFinishAVX512F64,
+		gradRows: cosGradRowsAVX512F64, gradCols: cosGradColsAVX512F64, dotWide: cosDotWideAVX512F64, lanes: 8,
+		dotT: cosDotTAVX512F64, gradT: cosGradTAVX512F64, tMax: 8}
+	p := &pairPrims[float64]{stats: pairStatsAVX512F64, finish: pairFinishAVX512F64, grad: pairGradAVX512F64,
+		ref: generic.RowKernels[float64]().Pairwise, statsT: pairStatsTAVX512F64, gradT: pairGradTAVX512F64, lanes: 8, tMax: 8}
+	k.Rows.Cosine, k.Rows.Pairwise = c.cosine, p.pairwise
 }
 
 func absDiffSumRAVX512F64(p, y []float64, a float64) float64 {

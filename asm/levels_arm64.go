@@ -88,6 +88,37 @@ func neonKernels32() *Kernels[float32] {
 	return k
 }
 
+// softmaxAsmNEONF32 are the neon softmax primitives for float32
+// (softmax.go); the short-row gradients gather and scatter the rows'
+// columns by lanes and need no expansion table.
+var softmaxAsmNEONF32 = &softmaxAsm[float32]{
+	rowMax:          softmaxRowMaxNEONF32,
+	expSum:          softmaxExpSumNEONF32,
+	expSumE:         softmaxExpSumENEONF32,
+	expSumDist:      softmaxExpSumDistNEONF32,
+	expSumDistE:     softmaxExpSumDistENEONF32,
+	expSumDense:     softmaxExpSumDenseNEONF32,
+	expSumDenseE:    softmaxExpSumDenseENEONF32,
+	gradSparse:      softmaxGradSparseNEONF32,
+	gradDense:       softmaxGradDenseNEONF32,
+	shortMax:        softmaxShortMax,
+	shortSparse:     softmaxShortSparseNEONF32,
+	shortSparseGrad: softmaxShortSparseGradNEONF32,
+	shortDense:      softmaxShortDenseNEONF32,
+	shortDenseGrad:  softmaxShortDenseGradNEONF32,
+}
+
+// cosPairNEONF32 installs the neon cosine distance and pairwise
+// squared error for float32 (cospair.go) on the generated primitives.
+func cosPairNEONF32(k *Kernels[float32]) {
+	c := &cosPrims[float32]{dotRows: cosDotRowsNEONF32, dotCols: cosDotColsNEONF32, finish: cosFinishNEONF32,
+		gradRows: cosGradRowsNEONF32, gradCols: cosGradColsNEONF32, lanes: 4,
+		dotT: cosDotTNEONF32, gradT: cosGradTNEONF32, tMax: 4}
+	p := &pairPrims[float32]{stats: pairStatsNEONF32, finish: pairFinishNEONF32, grad: pairGradNEONF32,
+		ref: generic.RowKernels[float32]().Pairwise, statsT: pairStatsTNEONF32, gradT: pairGradTNEONF32, lanes: 4, tMax: 4}
+	k.Rows.Cosine, k.Rows.Pairwise = c.cosine, p.pairwise
+}
+
 func absDiffSumRNEONF32(p, y []float32, a float32) float64 {
 	raceRead(p)
 	raceRead(y)
@@ -716,6 +747,37 @@ func neonKernels64() *Kernels[float64] {
 	cosPairNEONF64(k)
 	k.Rows = softmaxRows(softmaxAsmNEONF64.prims(), k.Rows)
 	return k
+}
+
+// softmaxAsmNEONF64 are the neon softmax primitives for float64
+// (softmax.go); the short-row gradients gather and scatter the rows'
+// columns by lanes and need no expansion table.
+var softmaxAsmNEONF64 = &softmaxAsm[float64]{
+	rowMax:          softmaxRowMaxNEONF64,
+	expSum:          softmaxExpSumNEONF64,
+	expSumE:         softmaxExpSumENEONF64,
+	expSumDist:      softmaxExpSumDistNEONF64,
+	expSumDistE:     softmaxExpSumDistENEONF64,
+	expSumDense:     softmaxExpSumDenseNEONF64,
+	expSumDenseE:    softmaxExpSumDenseENEONF64,
+	gradSparse:      softmaxGradSparseNEONF64,
+	gradDense:       softmaxGradDenseNEONF64,
+	shortMax:        softmaxShortMax,
+	shortSparse:     softmaxShortSparseNEONF64,
+	shortSparseGrad: softmaxShortSparseGradNEONF64,
+	shortDense:      softmaxShortDenseNEONF64,
+	shortDenseGrad:  softmaxShortDenseGradNEONF64,
+}
+
+// cosPairNEONF64 installs the neon cosine distance and pairwise
+// squared error for float64 (cospair.go) on the generated primitives.
+func cosPairNEONF64(k *Kernels[float64]) {
+	c := &cosPrims[float64]{dotRows: cosDotRowsNEONF64, dotCols: cosDotColsNEONF64, finish: cosFinishNEONF64,
+		gradRows: cosGradRowsNEONF64, gradCols: cosGradColsNEONF64, lanes: 2,
+		dotT: cosDotTNEONF64, gradT: cosGradTNEONF64, tMax: 4}
+	p := &pairPrims[float64]{stats: pairStatsNEONF64, finish: pairFinishNEONF64, grad: pairGradNEONF64,
+		ref: generic.RowKernels[float64]().Pairwise, statsT: pairStatsTNEONF64, gradT: pairGradTNEONF64, lanes: 2, tMax: 4}
+	k.Rows.Cosine, k.Rows.Pairwise = c.cosine, p.pairwise
 }
 
 func absDiffSumRNEONF64(p, y []float64, a float64) float64 {

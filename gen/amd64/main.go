@@ -553,6 +553,36 @@ func {{.Func}}() *Kernels[{{.GoType}}] {
 	cosPair{{.Suffix}}(k)
 	return k
 }
+
+// softmaxAsm{{.Suffix}} are the {{.Level}} softmax primitives for {{.GoType}} (softmax.go).
+var softmaxAsm{{.Suffix}} = &softmaxAsm[{{.GoType}}]{
+	rowMax:          softmaxRowMax{{.Suffix}},
+	expSum:          softmaxExpSum{{.Suffix}},
+	expSumE:         softmaxExpSumE{{.Suffix}},
+	expSumDist:      softmaxExpSumDist{{.Suffix}},
+	expSumDistE:     softmaxExpSumDistE{{.Suffix}},
+	expSumDense:     softmaxExpSumDense{{.Suffix}},
+	expSumDenseE:    softmaxExpSumDenseE{{.Suffix}},
+	gradSparse:      softmaxGradSparse{{.Suffix}},
+	gradDense:       softmaxGradDense{{.Suffix}},
+	shortMax:        softmaxShortMax,
+	shortSparse:     softmaxShortSparse{{.Suffix}},
+	shortSparseGrad: softmaxShortSparseGrad{{.Suffix}},
+	shortDense:      softmaxShortDense{{.Suffix}},
+	shortDenseGrad:  softmaxShortDenseGrad{{.Suffix}},
+	table:           expandTables[{{.TableIndex}}],
+}
+
+// cosPair{{.Suffix}} installs the {{.Level}} cosine distance and pairwise
+// squared error for {{.GoType}} (cospair.go) on the generated primitives.
+func cosPair{{.Suffix}}(k *Kernels[{{.GoType}}]) {
+	c := &cosPrims[{{.GoType}}]{dotRows: cosDotRows{{.Suffix}}, dotCols: cosDotCols{{.Suffix}}, finish: cosFinish{{.Suffix}},
+		gradRows: cosGradRows{{.Suffix}}, gradCols: cosGradCols{{.Suffix}}, dotWide: cosDotWide{{.Suffix}}, lanes: {{.Lanes}},
+		dotT: cosDotT{{.Suffix}}, gradT: cosGradT{{.Suffix}}, tMax: {{.TransMax}}}
+	p := &pairPrims[{{.GoType}}]{stats: pairStats{{.Suffix}}, finish: pairFinish{{.Suffix}}, grad: pairGrad{{.Suffix}},
+		ref: generic.RowKernels[{{.GoType}}]().Pairwise, statsT: pairStatsT{{.Suffix}}, gradT: pairGradT{{.Suffix}}, lanes: {{.Lanes}}, tMax: {{.TransMax}}}
+	k.Rows.Cosine, k.Rows.Pairwise = c.cosine, p.pairwise
+}
 {{range .Bodies}}
 func {{.Fn}}SumR{{$s.Suffix}}(p, y []{{$s.GoType}}, a {{$s.GoType}}) float64 {
 	raceRead(p)
@@ -654,6 +684,8 @@ func readProbeR{{.Suffix}}(x, y []float32) float32 {
 type tableSet struct {
 	Func, Level, GoType, Suffix string
 	TableIndex                  int // into asm's expandTables: by vector width and element size
+	Lanes                       int // elements per vector
+	TransMax                    int // the longest row the transposing cosine/pairwise primitives take
 	Bodies                      []body
 }
 
@@ -668,6 +700,7 @@ func writeTable(path string) {
 			sets = append(sets, tableSet{
 				Func: strings.ToLower(is.Name) + "Kernels" + bits, Level: is.Level, GoType: e.GoType,
 				Suffix: is.Name + e.Name, TableIndex: 2*(is.Bytes/64) + e.Size/8, Bodies: bodies,
+				Lanes: is.Bytes / e.Size, TransMax: (&g{isa: is, elt: e}).transMax(),
 			})
 		}
 	}

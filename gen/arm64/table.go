@@ -44,6 +44,37 @@ func {{.Func}}() *Kernels[{{.GoType}}] {
 	k.Rows = softmaxRows(softmaxAsm{{$s.Suffix}}.prims(), k.Rows)
 	return k
 }
+
+// softmaxAsm{{.Suffix}} are the neon softmax primitives for {{.GoType}}
+// (softmax.go); the short-row gradients gather and scatter the rows'
+// columns by lanes and need no expansion table.
+var softmaxAsm{{.Suffix}} = &softmaxAsm[{{.GoType}}]{
+	rowMax:          softmaxRowMax{{.Suffix}},
+	expSum:          softmaxExpSum{{.Suffix}},
+	expSumE:         softmaxExpSumE{{.Suffix}},
+	expSumDist:      softmaxExpSumDist{{.Suffix}},
+	expSumDistE:     softmaxExpSumDistE{{.Suffix}},
+	expSumDense:     softmaxExpSumDense{{.Suffix}},
+	expSumDenseE:    softmaxExpSumDenseE{{.Suffix}},
+	gradSparse:      softmaxGradSparse{{.Suffix}},
+	gradDense:       softmaxGradDense{{.Suffix}},
+	shortMax:        softmaxShortMax,
+	shortSparse:     softmaxShortSparse{{.Suffix}},
+	shortSparseGrad: softmaxShortSparseGrad{{.Suffix}},
+	shortDense:      softmaxShortDense{{.Suffix}},
+	shortDenseGrad:  softmaxShortDenseGrad{{.Suffix}},
+}
+
+// cosPair{{.Suffix}} installs the neon cosine distance and pairwise
+// squared error for {{.GoType}} (cospair.go) on the generated primitives.
+func cosPair{{.Suffix}}(k *Kernels[{{.GoType}}]) {
+	c := &cosPrims[{{.GoType}}]{dotRows: cosDotRows{{.Suffix}}, dotCols: cosDotCols{{.Suffix}}, finish: cosFinish{{.Suffix}},
+		gradRows: cosGradRows{{.Suffix}}, gradCols: cosGradCols{{.Suffix}}, lanes: {{.Lanes}},
+		dotT: cosDotT{{.Suffix}}, gradT: cosGradT{{.Suffix}}, tMax: {{.TransMax}}}
+	p := &pairPrims[{{.GoType}}]{stats: pairStats{{.Suffix}}, finish: pairFinish{{.Suffix}}, grad: pairGrad{{.Suffix}},
+		ref: generic.RowKernels[{{.GoType}}]().Pairwise, statsT: pairStatsT{{.Suffix}}, gradT: pairGradT{{.Suffix}}, lanes: {{.Lanes}}, tMax: {{.TransMax}}}
+	k.Rows.Cosine, k.Rows.Pairwise = c.cosine, p.pairwise
+}
 {{range .Bodies}}
 func {{.Fn}}SumR{{$s.Suffix}}(p, y []{{$s.GoType}}, a {{$s.GoType}}) float64 {
 	raceRead(p)
@@ -123,14 +154,16 @@ func {{.Fn}}MapR{{$s.Suffix}}(dst, x []{{$s.GoType}}) {
 
 type tableSet struct {
 	Func, GoType, Suffix, Bits string
+	Lanes                      int // elements per vector
+	TransMax                   int // the longest row the transposing cosine/pairwise primitives take
 	Bodies                     []body
 	Maps                       []mapFn
 }
 
 func tableText() []byte {
 	sets := []tableSet{
-		{Func: "neonKernels32", GoType: "float32", Suffix: "NEONF32", Bits: "32", Bodies: bodies, Maps: mapFns},
-		{Func: "neonKernels64", GoType: "float64", Suffix: "NEONF64", Bits: "64", Bodies: bodies, Maps: mapFns},
+		{Func: "neonKernels32", GoType: "float32", Suffix: "NEONF32", Bits: "32", Lanes: 4, TransMax: transMax, Bodies: bodies, Maps: mapFns},
+		{Func: "neonKernels64", GoType: "float64", Suffix: "NEONF64", Bits: "64", Lanes: 2, TransMax: transMax, Bodies: bodies, Maps: mapFns},
 	}
 	var buf bytes.Buffer
 	if err := tableTmpl.Execute(&buf, struct{ Sets []tableSet }{sets}); err != nil {

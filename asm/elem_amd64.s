@@ -84300,16 +84300,18 @@ TEXT ·sigmoidCESumAVX512F32(SB), NOSPLIT, $192-64
 	MOVQ         y_base+24(FP), CX
 	VXORPS       Z0, Z0, Z0
 	VXORPS       Z1, Z1, Z1
-	VBROADCASTSS consts32<>+4(SB), Z2
-	VBROADCASTSS a+48(FP), Z3
-	VSUBPS       Z3, Z2, Z2
-	VBROADCASTSS a+48(FP), Z3
-	VMULPS       vconsts32x16<>+192(SB), Z3, Z3
-	VMOVUPS      Z2, (SP)
-	VMOVUPS      Z3, 64(SP)
-	XORQ         DX, DX
 	VXORPS       Z2, Z2, Z2
-	VMOVUPS      Z2, 128(SP)
+	VXORPS       Z3, Z3, Z3
+	VBROADCASTSS consts32<>+4(SB), Z4
+	VBROADCASTSS a+48(FP), Z5
+	VSUBPS       Z5, Z4, Z4
+	VBROADCASTSS a+48(FP), Z5
+	VMULPS       vconsts32x16<>+192(SB), Z5, Z5
+	VMOVUPS      Z4, (SP)
+	VMOVUPS      Z5, 64(SP)
+	XORQ         DX, DX
+	VXORPS       Z4, Z4, Z4
+	VMOVUPS      Z4, 128(SP)
 
 outer:
 	MOVQ DX, BX
@@ -84320,147 +84322,231 @@ outer:
 	MOVQ SI, BX
 
 sized:
-	SUBQ $0x00000020, BX
+	SUBQ $0x00000040, BX
 	CMPQ DX, BX
 	JG   single
 
 loop:
-	VMOVUPS      (AX)(DX*4), Z2
-	VMOVUPS      (CX)(DX*4), Z3
-	VORPS        vconsts32x16<>+384(SB), Z2, Z4
-	VBROADCASTSS consts32<>+76(SB), Z5
-	VMAXPS       Z4, Z5, Z4
-	VBROADCASTSS consts32<>+80(SB), Z5
-	VFMADD213PS  vconsts32x16<>+448(SB), Z4, Z5
-	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
-	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VBROADCASTSS consts32<>+96(SB), Z6
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VSCALEFPS    Z5, Z6, Z6
-	VMOVUPS      64(AX)(DX*4), Z4
-	VMOVUPS      64(CX)(DX*4), Z5
-	VORPS        vconsts32x16<>+384(SB), Z4, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VMAXPS       Z7, Z8, Z7
-	VBROADCASTSS consts32<>+80(SB), Z8
-	VFMADD213PS  vconsts32x16<>+448(SB), Z7, Z8
-	VSUBPS       vconsts32x16<>+448(SB), Z8, Z8
-	VFNMADD231PS vconsts32x16<>+512(SB), Z8, Z7
-	VFNMADD231PS vconsts32x16<>+576(SB), Z8, Z7
-	VBROADCASTSS consts32<>+96(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+768(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+832(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
-	VSCALEFPS    Z8, Z9, Z9
-	VMAXPS       vconsts32x16<>+960(SB), Z6, Z7
-	VADDPS       vconsts32x16<>+0(SB), Z7, Z8
-	VDIVPS       Z8, Z7, Z8
-	VMULPS       Z8, Z8, Z10
-	VBROADCASTSS consts32<>+88(SB), Z11
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z10, Z11
-	VFMADD213PS  vconsts32x16<>+1088(SB), Z10, Z11
-	VFMADD213PS  vconsts32x16<>+1152(SB), Z10, Z11
-	VFMADD213PS  vconsts32x16<>+1216(SB), Z10, Z11
-	VMULPS       Z7, Z7, Z12
-	VMULPS       vconsts32x16<>+192(SB), Z12, Z12
-	VFMADD213PS  Z12, Z10, Z11
-	VFNMADD213PS Z12, Z8, Z11
-	VSUBPS       Z11, Z7, Z11
-	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
-	VBLENDMPS    Z6, Z11, K1, Z11
-	VMULPS       (SP), Z3, Z3
-	VADDPS       64(SP), Z3, Z3
-	VMULPS       Z3, Z2, Z3
-	VXORPS       Z6, Z6, Z6
-	VMAXPS       Z6, Z2, Z2
-	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z11, Z3, Z3
-	VADDPS       Z3, Z0, Z0
-	VMAXPS       vconsts32x16<>+960(SB), Z9, Z2
-	VADDPS       vconsts32x16<>+0(SB), Z2, Z3
-	VDIVPS       Z3, Z2, Z3
-	VMULPS       Z3, Z3, Z6
+	VMOVUPS      (AX)(DX*4), Z4
+	VMOVUPS      (CX)(DX*4), Z5
+	VORPS        vconsts32x16<>+384(SB), Z4, Z6
+	VBROADCASTSS consts32<>+76(SB), Z7
+	VMAXPS       Z6, Z7, Z6
+	VBROADCASTSS consts32<>+80(SB), Z7
+	VFMADD213PS  vconsts32x16<>+448(SB), Z6, Z7
+	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
+	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
+	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
+	VBROADCASTSS consts32<>+96(SB), Z8
+	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+768(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+832(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VSCALEFPS    Z7, Z8, Z8
+	VMOVUPS      64(AX)(DX*4), Z6
+	VMOVUPS      64(CX)(DX*4), Z7
+	VORPS        vconsts32x16<>+384(SB), Z6, Z9
+	VBROADCASTSS consts32<>+76(SB), Z10
+	VMAXPS       Z9, Z10, Z9
+	VBROADCASTSS consts32<>+80(SB), Z10
+	VFMADD213PS  vconsts32x16<>+448(SB), Z9, Z10
+	VSUBPS       vconsts32x16<>+448(SB), Z10, Z10
+	VFNMADD231PS vconsts32x16<>+512(SB), Z10, Z9
+	VFNMADD231PS vconsts32x16<>+576(SB), Z10, Z9
+	VBROADCASTSS consts32<>+96(SB), Z11
+	VFMADD213PS  vconsts32x16<>+640(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+704(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+768(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+832(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z11
+	VSCALEFPS    Z10, Z11, Z11
+	VMOVUPS      128(AX)(DX*4), Z9
+	VMOVUPS      128(CX)(DX*4), Z10
+	VORPS        vconsts32x16<>+384(SB), Z9, Z12
+	VBROADCASTSS consts32<>+76(SB), Z13
+	VMAXPS       Z12, Z13, Z12
+	VBROADCASTSS consts32<>+80(SB), Z13
+	VFMADD213PS  vconsts32x16<>+448(SB), Z12, Z13
+	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
+	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
+	VFNMADD231PS vconsts32x16<>+576(SB), Z13, Z12
+	VBROADCASTSS consts32<>+96(SB), Z14
+	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
+	VSCALEFPS    Z13, Z14, Z14
+	VMOVUPS      192(AX)(DX*4), Z12
+	VMOVUPS      192(CX)(DX*4), Z13
+	VORPS        vconsts32x16<>+384(SB), Z12, Z15
+	VBROADCASTSS consts32<>+76(SB), Z16
+	VMAXPS       Z15, Z16, Z15
+	VBROADCASTSS consts32<>+80(SB), Z16
+	VFMADD213PS  vconsts32x16<>+448(SB), Z15, Z16
+	VSUBPS       vconsts32x16<>+448(SB), Z16, Z16
+	VFNMADD231PS vconsts32x16<>+512(SB), Z16, Z15
+	VFNMADD231PS vconsts32x16<>+576(SB), Z16, Z15
+	VBROADCASTSS consts32<>+96(SB), Z17
+	VFMADD213PS  vconsts32x16<>+640(SB), Z15, Z17
+	VFMADD213PS  vconsts32x16<>+704(SB), Z15, Z17
+	VFMADD213PS  vconsts32x16<>+768(SB), Z15, Z17
+	VFMADD213PS  vconsts32x16<>+832(SB), Z15, Z17
+	VFMADD213PS  vconsts32x16<>+896(SB), Z15, Z17
+	VFMADD213PS  vconsts32x16<>+896(SB), Z15, Z17
+	VSCALEFPS    Z16, Z17, Z17
+	VMAXPS       vconsts32x16<>+960(SB), Z8, Z15
+	VADDPS       vconsts32x16<>+0(SB), Z15, Z16
+	VDIVPS       Z16, Z15, Z16
+	VMULPS       Z16, Z16, Z18
+	VBROADCASTSS consts32<>+88(SB), Z19
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z18, Z19
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z18, Z19
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z18, Z19
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z18, Z19
+	VMULPS       Z15, Z15, Z20
+	VMULPS       vconsts32x16<>+192(SB), Z20, Z20
+	VFMADD213PS  Z20, Z18, Z19
+	VFNMADD213PS Z20, Z16, Z19
+	VSUBPS       Z19, Z15, Z19
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z8, K1
+	VBLENDMPS    Z8, Z19, K1, Z19
+	VMULPS       (SP), Z5, Z5
+	VADDPS       64(SP), Z5, Z5
+	VMULPS       Z5, Z4, Z5
+	VXORPS       Z8, Z8, Z8
+	VMAXPS       Z8, Z4, Z4
+	VSUBPS       Z5, Z4, Z5
+	VADDPS       Z19, Z5, Z5
+	VADDPS       Z5, Z0, Z0
+	VMAXPS       vconsts32x16<>+960(SB), Z11, Z4
+	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
+	VDIVPS       Z5, Z4, Z5
+	VMULPS       Z5, Z5, Z8
+	VBROADCASTSS consts32<>+88(SB), Z15
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z8, Z15
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z8, Z15
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z8, Z15
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z8, Z15
+	VMULPS       Z4, Z4, Z16
+	VMULPS       vconsts32x16<>+192(SB), Z16, Z16
+	VFMADD213PS  Z16, Z8, Z15
+	VFNMADD213PS Z16, Z5, Z15
+	VSUBPS       Z15, Z4, Z15
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z11, K1
+	VBLENDMPS    Z11, Z15, K1, Z15
+	VMULPS       (SP), Z7, Z4
+	VADDPS       64(SP), Z4, Z4
+	VMULPS       Z4, Z6, Z4
+	VXORPS       Z5, Z5, Z5
+	VMAXPS       Z5, Z6, Z5
+	VSUBPS       Z4, Z5, Z4
+	VADDPS       Z15, Z4, Z4
+	VADDPS       Z4, Z1, Z1
+	VMAXPS       vconsts32x16<>+960(SB), Z14, Z4
+	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
+	VDIVPS       Z5, Z4, Z5
+	VMULPS       Z5, Z5, Z6
 	VBROADCASTSS consts32<>+88(SB), Z7
 	VFMADD213PS  vconsts32x16<>+1024(SB), Z6, Z7
 	VFMADD213PS  vconsts32x16<>+1088(SB), Z6, Z7
 	VFMADD213PS  vconsts32x16<>+1152(SB), Z6, Z7
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z6, Z7
-	VMULPS       Z2, Z2, Z8
+	VMULPS       Z4, Z4, Z8
 	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
 	VFMADD213PS  Z8, Z6, Z7
-	VFNMADD213PS Z8, Z3, Z7
-	VSUBPS       Z7, Z2, Z7
-	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z9, K1
-	VBLENDMPS    Z9, Z7, K1, Z7
-	VMULPS       (SP), Z5, Z2
-	VADDPS       64(SP), Z2, Z2
-	VMULPS       Z2, Z4, Z2
-	VXORPS       Z3, Z3, Z3
-	VMAXPS       Z3, Z4, Z3
-	VSUBPS       Z2, Z3, Z2
-	VADDPS       Z7, Z2, Z2
-	VADDPS       Z2, Z1, Z1
-	ADDQ         $0x00000020, DX
+	VFNMADD213PS Z8, Z5, Z7
+	VSUBPS       Z7, Z4, Z7
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z14, K1
+	VBLENDMPS    Z14, Z7, K1, Z7
+	VMULPS       (SP), Z10, Z4
+	VADDPS       64(SP), Z4, Z4
+	VMULPS       Z4, Z9, Z4
+	VXORPS       Z5, Z5, Z5
+	VMAXPS       Z5, Z9, Z5
+	VSUBPS       Z4, Z5, Z4
+	VADDPS       Z7, Z4, Z4
+	VADDPS       Z4, Z2, Z2
+	VMAXPS       vconsts32x16<>+960(SB), Z17, Z4
+	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
+	VDIVPS       Z5, Z4, Z5
+	VMULPS       Z5, Z5, Z6
+	VBROADCASTSS consts32<>+88(SB), Z7
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z6, Z7
+	VMULPS       Z4, Z4, Z8
+	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
+	VFMADD213PS  Z8, Z6, Z7
+	VFNMADD213PS Z8, Z5, Z7
+	VSUBPS       Z7, Z4, Z7
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z17, K1
+	VBLENDMPS    Z17, Z7, K1, Z7
+	VMULPS       (SP), Z13, Z4
+	VADDPS       64(SP), Z4, Z4
+	VMULPS       Z4, Z12, Z4
+	VXORPS       Z5, Z5, Z5
+	VMAXPS       Z5, Z12, Z5
+	VSUBPS       Z4, Z5, Z4
+	VADDPS       Z7, Z4, Z4
+	VADDPS       Z4, Z3, Z3
+	ADDQ         $0x00000040, DX
 	CMPQ         DX, BX
 	JLE          loop
 
 single:
-	ADDQ $0x00000010, BX
+	ADDQ $0x00000030, BX
 
 single1:
 	CMPQ         DX, BX
 	JG           tail
-	VMOVUPS      (AX)(DX*4), Z2
-	VMOVUPS      (CX)(DX*4), Z3
-	VORPS        vconsts32x16<>+384(SB), Z2, Z4
-	VBROADCASTSS consts32<>+76(SB), Z5
-	VMAXPS       Z4, Z5, Z4
-	VBROADCASTSS consts32<>+80(SB), Z5
-	VFMADD213PS  vconsts32x16<>+448(SB), Z4, Z5
-	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
-	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VBROADCASTSS consts32<>+96(SB), Z6
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VSCALEFPS    Z5, Z6, Z6
-	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
-	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
-	VDIVPS       Z5, Z4, Z5
-	VMULPS       Z5, Z5, Z7
-	VBROADCASTSS consts32<>+88(SB), Z8
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
-	VMULPS       Z4, Z4, Z9
-	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
-	VFMADD213PS  Z9, Z7, Z8
-	VFNMADD213PS Z9, Z5, Z8
-	VSUBPS       Z8, Z4, Z8
-	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
-	VBLENDMPS    Z6, Z8, K1, Z8
-	VMULPS       (SP), Z3, Z3
-	VADDPS       64(SP), Z3, Z3
-	VMULPS       Z3, Z2, Z3
-	VXORPS       Z4, Z4, Z4
-	VMAXPS       Z4, Z2, Z2
-	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z8, Z3, Z3
-	VADDPS       Z3, Z0, Z0
+	VMOVUPS      (AX)(DX*4), Z4
+	VMOVUPS      (CX)(DX*4), Z5
+	VORPS        vconsts32x16<>+384(SB), Z4, Z6
+	VBROADCASTSS consts32<>+76(SB), Z7
+	VMAXPS       Z6, Z7, Z6
+	VBROADCASTSS consts32<>+80(SB), Z7
+	VFMADD213PS  vconsts32x16<>+448(SB), Z6, Z7
+	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
+	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
+	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
+	VBROADCASTSS consts32<>+96(SB), Z8
+	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+768(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+832(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VSCALEFPS    Z7, Z8, Z8
+	VMAXPS       vconsts32x16<>+960(SB), Z8, Z6
+	VADDPS       vconsts32x16<>+0(SB), Z6, Z7
+	VDIVPS       Z7, Z6, Z7
+	VMULPS       Z7, Z7, Z9
+	VBROADCASTSS consts32<>+88(SB), Z10
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z9, Z10
+	VMULPS       Z6, Z6, Z11
+	VMULPS       vconsts32x16<>+192(SB), Z11, Z11
+	VFMADD213PS  Z11, Z9, Z10
+	VFNMADD213PS Z11, Z7, Z10
+	VSUBPS       Z10, Z6, Z10
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z8, K1
+	VBLENDMPS    Z8, Z10, K1, Z10
+	VMULPS       (SP), Z5, Z5
+	VADDPS       64(SP), Z5, Z5
+	VMULPS       Z5, Z4, Z5
+	VXORPS       Z6, Z6, Z6
+	VMAXPS       Z6, Z4, Z4
+	VSUBPS       Z5, Z4, Z5
+	VADDPS       Z10, Z5, Z5
+	VADDPS       Z5, Z0, Z0
 	ADDQ         $0x00000010, DX
 	JMP          single1
 
@@ -84470,67 +84556,71 @@ tail:
 	JZ           drain
 	LEAQ         kmask<>+0(SB), SI
 	KMOVW        (SI)(BX*2), K1
-	VXORPS       Z2, Z2, Z2
-	VMOVUPS.Z    (AX)(DX*4), K1, Z2
-	LEAQ         kmask<>+0(SB), SI
-	KMOVW        (SI)(BX*2), K1
-	VXORPS       Z3, Z3, Z3
-	VMOVUPS.Z    (CX)(DX*4), K1, Z3
-	VORPS        vconsts32x16<>+384(SB), Z2, Z4
-	VBROADCASTSS consts32<>+76(SB), Z5
-	VMAXPS       Z4, Z5, Z4
-	VBROADCASTSS consts32<>+80(SB), Z5
-	VFMADD213PS  vconsts32x16<>+448(SB), Z4, Z5
-	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
-	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VBROADCASTSS consts32<>+96(SB), Z6
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VSCALEFPS    Z5, Z6, Z6
-	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
-	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
-	VDIVPS       Z5, Z4, Z5
-	VMULPS       Z5, Z5, Z7
-	VBROADCASTSS consts32<>+88(SB), Z8
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
-	VMULPS       Z4, Z4, Z9
-	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
-	VFMADD213PS  Z9, Z7, Z8
-	VFNMADD213PS Z9, Z5, Z8
-	VSUBPS       Z8, Z4, Z8
-	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
-	VBLENDMPS    Z6, Z8, K1, Z8
-	VMULPS       (SP), Z3, Z3
-	VADDPS       64(SP), Z3, Z3
-	VMULPS       Z3, Z2, Z3
 	VXORPS       Z4, Z4, Z4
-	VMAXPS       Z4, Z2, Z2
-	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z8, Z3, Z3
+	VMOVUPS.Z    (AX)(DX*4), K1, Z4
 	LEAQ         kmask<>+0(SB), SI
 	KMOVW        (SI)(BX*2), K1
-	VMOVAPS.Z    Z3, K1, Z3
-	VADDPS       Z3, Z0, Z0
+	VXORPS       Z5, Z5, Z5
+	VMOVUPS.Z    (CX)(DX*4), K1, Z5
+	VORPS        vconsts32x16<>+384(SB), Z4, Z6
+	VBROADCASTSS consts32<>+76(SB), Z7
+	VMAXPS       Z6, Z7, Z6
+	VBROADCASTSS consts32<>+80(SB), Z7
+	VFMADD213PS  vconsts32x16<>+448(SB), Z6, Z7
+	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
+	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
+	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
+	VBROADCASTSS consts32<>+96(SB), Z8
+	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+768(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+832(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VSCALEFPS    Z7, Z8, Z8
+	VMAXPS       vconsts32x16<>+960(SB), Z8, Z6
+	VADDPS       vconsts32x16<>+0(SB), Z6, Z7
+	VDIVPS       Z7, Z6, Z7
+	VMULPS       Z7, Z7, Z9
+	VBROADCASTSS consts32<>+88(SB), Z10
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z9, Z10
+	VMULPS       Z6, Z6, Z11
+	VMULPS       vconsts32x16<>+192(SB), Z11, Z11
+	VFMADD213PS  Z11, Z9, Z10
+	VFNMADD213PS Z11, Z7, Z10
+	VSUBPS       Z10, Z6, Z10
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z8, K1
+	VBLENDMPS    Z8, Z10, K1, Z10
+	VMULPS       (SP), Z5, Z5
+	VADDPS       64(SP), Z5, Z5
+	VMULPS       Z5, Z4, Z5
+	VXORPS       Z6, Z6, Z6
+	VMAXPS       Z6, Z4, Z4
+	VSUBPS       Z5, Z4, Z5
+	VADDPS       Z10, Z5, Z5
+	LEAQ         kmask<>+0(SB), SI
+	KMOVW        (SI)(BX*2), K1
+	VMOVAPS.Z    Z5, K1, Z5
+	VADDPS       Z5, Z0, Z0
 	ADDQ         BX, DX
 
 drain:
-	VMOVUPD       128(SP), Z2
+	VMOVUPD       128(SP), Z4
 	VADDPS        Z1, Z0, Z0
+	VADDPS        Z3, Z2, Z2
+	VADDPS        Z2, Z0, Z0
 	VXORPS        Z1, Z1, Z1
-	VEXTRACTF32X8 $0x01, Z0, Y3
+	VXORPS        Z2, Z2, Z2
+	VXORPS        Z3, Z3, Z3
+	VEXTRACTF32X8 $0x01, Z0, Y5
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y3, Z3
-	VADDPD        Z3, Z0, Z0
-	VADDPD        Z0, Z2, Z2
-	VMOVUPD       Z2, 128(SP)
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z5, Z0, Z0
+	VADDPD        Z0, Z4, Z4
+	VMOVUPD       Z4, 128(SP)
 	VXORPS        Z0, Z0, Z0
 	MOVQ          p_len+8(FP), BX
 	CMPQ          DX, BX
@@ -84556,19 +84646,23 @@ TEXT ·sigmoidCEWSumAVX512F32(SB), NOSPLIT, $256-104
 	VXORPS       Z1, Z1, Z1
 	VXORPS       Z2, Z2, Z2
 	VXORPS       Z3, Z3, Z3
+	VXORPS       Z4, Z4, Z4
+	VXORPS       Z5, Z5, Z5
+	VXORPS       Z6, Z6, Z6
+	VXORPS       Z7, Z7, Z7
 	XORQ         BX, BX
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VBROADCASTSS a+72(FP), Z5
-	VSUBPS       Z5, Z4, Z4
-	VBROADCASTSS a+72(FP), Z5
-	VMULPS       vconsts32x16<>+192(SB), Z5, Z5
-	VMOVUPS      Z4, (SP)
-	VMOVUPS      Z5, 64(SP)
+	VBROADCASTSS consts32<>+4(SB), Z8
+	VBROADCASTSS a+72(FP), Z9
+	VSUBPS       Z9, Z8, Z8
+	VBROADCASTSS a+72(FP), Z9
+	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
+	VMOVUPS      Z8, (SP)
+	VMOVUPS      Z9, 64(SP)
 	XORQ         SI, SI
-	VXORPS       Z4, Z4, Z4
-	VMOVUPS      Z4, 128(SP)
-	VXORPS       Z4, Z4, Z4
-	VMOVUPS      Z4, 192(SP)
+	VXORPS       Z8, Z8, Z8
+	VMOVUPS      Z8, 128(SP)
+	VXORPS       Z8, Z8, Z8
+	VMOVUPS      Z8, 192(SP)
 
 outer:
 	MOVQ SI, DI
@@ -84579,7 +84673,785 @@ outer:
 	MOVQ R8, DI
 
 sized:
-	SUBQ $0x00000020, DI
+	SUBQ $0x00000040, DI
+	CMPQ SI, DI
+	JG   single
+
+loop:
+	VMOVUPS      (AX)(SI*4), Z8
+	VMOVUPS      (CX)(SI*4), Z9
+	VORPS        vconsts32x16<>+384(SB), Z8, Z10
+	VBROADCASTSS consts32<>+76(SB), Z11
+	VMAXPS       Z10, Z11, Z10
+	VBROADCASTSS consts32<>+80(SB), Z11
+	VFMADD213PS  vconsts32x16<>+448(SB), Z10, Z11
+	VSUBPS       vconsts32x16<>+448(SB), Z11, Z11
+	VFNMADD231PS vconsts32x16<>+512(SB), Z11, Z10
+	VFNMADD231PS vconsts32x16<>+576(SB), Z11, Z10
+	VBROADCASTSS consts32<>+96(SB), Z12
+	VFMADD213PS  vconsts32x16<>+640(SB), Z10, Z12
+	VFMADD213PS  vconsts32x16<>+704(SB), Z10, Z12
+	VFMADD213PS  vconsts32x16<>+768(SB), Z10, Z12
+	VFMADD213PS  vconsts32x16<>+832(SB), Z10, Z12
+	VFMADD213PS  vconsts32x16<>+896(SB), Z10, Z12
+	VFMADD213PS  vconsts32x16<>+896(SB), Z10, Z12
+	VSCALEFPS    Z11, Z12, Z12
+	VMOVUPS      64(AX)(SI*4), Z10
+	VMOVUPS      64(CX)(SI*4), Z11
+	VORPS        vconsts32x16<>+384(SB), Z10, Z13
+	VBROADCASTSS consts32<>+76(SB), Z14
+	VMAXPS       Z13, Z14, Z13
+	VBROADCASTSS consts32<>+80(SB), Z14
+	VFMADD213PS  vconsts32x16<>+448(SB), Z13, Z14
+	VSUBPS       vconsts32x16<>+448(SB), Z14, Z14
+	VFNMADD231PS vconsts32x16<>+512(SB), Z14, Z13
+	VFNMADD231PS vconsts32x16<>+576(SB), Z14, Z13
+	VBROADCASTSS consts32<>+96(SB), Z15
+	VFMADD213PS  vconsts32x16<>+640(SB), Z13, Z15
+	VFMADD213PS  vconsts32x16<>+704(SB), Z13, Z15
+	VFMADD213PS  vconsts32x16<>+768(SB), Z13, Z15
+	VFMADD213PS  vconsts32x16<>+832(SB), Z13, Z15
+	VFMADD213PS  vconsts32x16<>+896(SB), Z13, Z15
+	VFMADD213PS  vconsts32x16<>+896(SB), Z13, Z15
+	VSCALEFPS    Z14, Z15, Z15
+	VMOVUPS      128(AX)(SI*4), Z13
+	VMOVUPS      128(CX)(SI*4), Z14
+	VORPS        vconsts32x16<>+384(SB), Z13, Z16
+	VBROADCASTSS consts32<>+76(SB), Z17
+	VMAXPS       Z16, Z17, Z16
+	VBROADCASTSS consts32<>+80(SB), Z17
+	VFMADD213PS  vconsts32x16<>+448(SB), Z16, Z17
+	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
+	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
+	VFNMADD231PS vconsts32x16<>+576(SB), Z17, Z16
+	VBROADCASTSS consts32<>+96(SB), Z18
+	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
+	VSCALEFPS    Z17, Z18, Z18
+	VMOVUPS      192(AX)(SI*4), Z16
+	VMOVUPS      192(CX)(SI*4), Z17
+	VORPS        vconsts32x16<>+384(SB), Z16, Z19
+	VBROADCASTSS consts32<>+76(SB), Z20
+	VMAXPS       Z19, Z20, Z19
+	VBROADCASTSS consts32<>+80(SB), Z20
+	VFMADD213PS  vconsts32x16<>+448(SB), Z19, Z20
+	VSUBPS       vconsts32x16<>+448(SB), Z20, Z20
+	VFNMADD231PS vconsts32x16<>+512(SB), Z20, Z19
+	VFNMADD231PS vconsts32x16<>+576(SB), Z20, Z19
+	VBROADCASTSS consts32<>+96(SB), Z21
+	VFMADD213PS  vconsts32x16<>+640(SB), Z19, Z21
+	VFMADD213PS  vconsts32x16<>+704(SB), Z19, Z21
+	VFMADD213PS  vconsts32x16<>+768(SB), Z19, Z21
+	VFMADD213PS  vconsts32x16<>+832(SB), Z19, Z21
+	VFMADD213PS  vconsts32x16<>+896(SB), Z19, Z21
+	VFMADD213PS  vconsts32x16<>+896(SB), Z19, Z21
+	VSCALEFPS    Z20, Z21, Z21
+	VMAXPS       vconsts32x16<>+960(SB), Z12, Z19
+	VADDPS       vconsts32x16<>+0(SB), Z19, Z20
+	VDIVPS       Z20, Z19, Z20
+	VMULPS       Z20, Z20, Z22
+	VBROADCASTSS consts32<>+88(SB), Z23
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z22, Z23
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z22, Z23
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z22, Z23
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z22, Z23
+	VMULPS       Z19, Z19, Z24
+	VMULPS       vconsts32x16<>+192(SB), Z24, Z24
+	VFMADD213PS  Z24, Z22, Z23
+	VFNMADD213PS Z24, Z20, Z23
+	VSUBPS       Z23, Z19, Z23
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z12, K1
+	VBLENDMPS    Z12, Z23, K1, Z23
+	VMULPS       (SP), Z9, Z9
+	VADDPS       64(SP), Z9, Z9
+	VMULPS       Z9, Z8, Z9
+	VXORPS       Z12, Z12, Z12
+	VMAXPS       Z12, Z8, Z8
+	VSUBPS       Z9, Z8, Z9
+	VADDPS       Z23, Z9, Z9
+	VMOVUPS      (DX)(SI*4), Z8
+	VFMADD231PS  Z9, Z8, Z0
+	VADDPS       Z8, Z1, Z1
+	VXORPS       Z9, Z9, Z9
+	VCMPPS       $0x04, Z9, Z8, K1
+	KMOVW        K1, R8
+	POPCNTL      R8, R8
+	ADDQ         R8, BX
+	VMAXPS       vconsts32x16<>+960(SB), Z15, Z8
+	VADDPS       vconsts32x16<>+0(SB), Z8, Z9
+	VDIVPS       Z9, Z8, Z9
+	VMULPS       Z9, Z9, Z12
+	VBROADCASTSS consts32<>+88(SB), Z19
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z12, Z19
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z12, Z19
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z12, Z19
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z12, Z19
+	VMULPS       Z8, Z8, Z20
+	VMULPS       vconsts32x16<>+192(SB), Z20, Z20
+	VFMADD213PS  Z20, Z12, Z19
+	VFNMADD213PS Z20, Z9, Z19
+	VSUBPS       Z19, Z8, Z19
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z15, K1
+	VBLENDMPS    Z15, Z19, K1, Z19
+	VMULPS       (SP), Z11, Z8
+	VADDPS       64(SP), Z8, Z8
+	VMULPS       Z8, Z10, Z8
+	VXORPS       Z9, Z9, Z9
+	VMAXPS       Z9, Z10, Z9
+	VSUBPS       Z8, Z9, Z8
+	VADDPS       Z19, Z8, Z8
+	VMOVUPS      64(DX)(SI*4), Z9
+	VFMADD231PS  Z8, Z9, Z2
+	VADDPS       Z9, Z3, Z3
+	VXORPS       Z8, Z8, Z8
+	VCMPPS       $0x04, Z8, Z9, K1
+	KMOVW        K1, R8
+	POPCNTL      R8, R8
+	ADDQ         R8, BX
+	VMAXPS       vconsts32x16<>+960(SB), Z18, Z8
+	VADDPS       vconsts32x16<>+0(SB), Z8, Z9
+	VDIVPS       Z9, Z8, Z9
+	VMULPS       Z9, Z9, Z10
+	VBROADCASTSS consts32<>+88(SB), Z11
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z10, Z11
+	VMULPS       Z8, Z8, Z12
+	VMULPS       vconsts32x16<>+192(SB), Z12, Z12
+	VFMADD213PS  Z12, Z10, Z11
+	VFNMADD213PS Z12, Z9, Z11
+	VSUBPS       Z11, Z8, Z11
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z18, K1
+	VBLENDMPS    Z18, Z11, K1, Z11
+	VMULPS       (SP), Z14, Z8
+	VADDPS       64(SP), Z8, Z8
+	VMULPS       Z8, Z13, Z8
+	VXORPS       Z9, Z9, Z9
+	VMAXPS       Z9, Z13, Z9
+	VSUBPS       Z8, Z9, Z8
+	VADDPS       Z11, Z8, Z8
+	VMOVUPS      128(DX)(SI*4), Z9
+	VFMADD231PS  Z8, Z9, Z4
+	VADDPS       Z9, Z5, Z5
+	VXORPS       Z8, Z8, Z8
+	VCMPPS       $0x04, Z8, Z9, K1
+	KMOVW        K1, R8
+	POPCNTL      R8, R8
+	ADDQ         R8, BX
+	VMAXPS       vconsts32x16<>+960(SB), Z21, Z8
+	VADDPS       vconsts32x16<>+0(SB), Z8, Z9
+	VDIVPS       Z9, Z8, Z9
+	VMULPS       Z9, Z9, Z10
+	VBROADCASTSS consts32<>+88(SB), Z11
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z10, Z11
+	VMULPS       Z8, Z8, Z12
+	VMULPS       vconsts32x16<>+192(SB), Z12, Z12
+	VFMADD213PS  Z12, Z10, Z11
+	VFNMADD213PS Z12, Z9, Z11
+	VSUBPS       Z11, Z8, Z11
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z21, K1
+	VBLENDMPS    Z21, Z11, K1, Z11
+	VMULPS       (SP), Z17, Z8
+	VADDPS       64(SP), Z8, Z8
+	VMULPS       Z8, Z16, Z8
+	VXORPS       Z9, Z9, Z9
+	VMAXPS       Z9, Z16, Z9
+	VSUBPS       Z8, Z9, Z8
+	VADDPS       Z11, Z8, Z8
+	VMOVUPS      192(DX)(SI*4), Z9
+	VFMADD231PS  Z8, Z9, Z6
+	VADDPS       Z9, Z7, Z7
+	VXORPS       Z8, Z8, Z8
+	VCMPPS       $0x04, Z8, Z9, K1
+	KMOVW        K1, R8
+	POPCNTL      R8, R8
+	ADDQ         R8, BX
+	ADDQ         $0x00000040, SI
+	CMPQ         SI, DI
+	JLE          loop
+
+single:
+	ADDQ $0x00000030, DI
+
+single1:
+	CMPQ         SI, DI
+	JG           tail
+	VMOVUPS      (AX)(SI*4), Z8
+	VMOVUPS      (CX)(SI*4), Z9
+	VORPS        vconsts32x16<>+384(SB), Z8, Z10
+	VBROADCASTSS consts32<>+76(SB), Z11
+	VMAXPS       Z10, Z11, Z10
+	VBROADCASTSS consts32<>+80(SB), Z11
+	VFMADD213PS  vconsts32x16<>+448(SB), Z10, Z11
+	VSUBPS       vconsts32x16<>+448(SB), Z11, Z11
+	VFNMADD231PS vconsts32x16<>+512(SB), Z11, Z10
+	VFNMADD231PS vconsts32x16<>+576(SB), Z11, Z10
+	VBROADCASTSS consts32<>+96(SB), Z12
+	VFMADD213PS  vconsts32x16<>+640(SB), Z10, Z12
+	VFMADD213PS  vconsts32x16<>+704(SB), Z10, Z12
+	VFMADD213PS  vconsts32x16<>+768(SB), Z10, Z12
+	VFMADD213PS  vconsts32x16<>+832(SB), Z10, Z12
+	VFMADD213PS  vconsts32x16<>+896(SB), Z10, Z12
+	VFMADD213PS  vconsts32x16<>+896(SB), Z10, Z12
+	VSCALEFPS    Z11, Z12, Z12
+	VMAXPS       vconsts32x16<>+960(SB), Z12, Z10
+	VADDPS       vconsts32x16<>+0(SB), Z10, Z11
+	VDIVPS       Z11, Z10, Z11
+	VMULPS       Z11, Z11, Z13
+	VBROADCASTSS consts32<>+88(SB), Z14
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z13, Z14
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z13, Z14
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z13, Z14
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z13, Z14
+	VMULPS       Z10, Z10, Z15
+	VMULPS       vconsts32x16<>+192(SB), Z15, Z15
+	VFMADD213PS  Z15, Z13, Z14
+	VFNMADD213PS Z15, Z11, Z14
+	VSUBPS       Z14, Z10, Z14
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z12, K1
+	VBLENDMPS    Z12, Z14, K1, Z14
+	VMULPS       (SP), Z9, Z9
+	VADDPS       64(SP), Z9, Z9
+	VMULPS       Z9, Z8, Z9
+	VXORPS       Z10, Z10, Z10
+	VMAXPS       Z10, Z8, Z8
+	VSUBPS       Z9, Z8, Z9
+	VADDPS       Z14, Z9, Z9
+	VMOVUPS      (DX)(SI*4), Z8
+	VFMADD231PS  Z9, Z8, Z0
+	VADDPS       Z8, Z1, Z1
+	VXORPS       Z9, Z9, Z9
+	VCMPPS       $0x04, Z9, Z8, K1
+	KMOVW        K1, R8
+	POPCNTL      R8, R8
+	ADDQ         R8, BX
+	ADDQ         $0x00000010, SI
+	JMP          single1
+
+tail:
+	ADDQ         $0x00000010, DI
+	SUBQ         SI, DI
+	JZ           drain
+	LEAQ         kmask<>+0(SB), R8
+	KMOVW        (R8)(DI*2), K1
+	VXORPS       Z8, Z8, Z8
+	VMOVUPS.Z    (AX)(SI*4), K1, Z8
+	LEAQ         kmask<>+0(SB), R8
+	KMOVW        (R8)(DI*2), K1
+	VXORPS       Z9, Z9, Z9
+	VMOVUPS.Z    (CX)(SI*4), K1, Z9
+	VORPS        vconsts32x16<>+384(SB), Z8, Z10
+	VBROADCASTSS consts32<>+76(SB), Z11
+	VMAXPS       Z10, Z11, Z10
+	VBROADCASTSS consts32<>+80(SB), Z11
+	VFMADD213PS  vconsts32x16<>+448(SB), Z10, Z11
+	VSUBPS       vconsts32x16<>+448(SB), Z11, Z11
+	VFNMADD231PS vconsts32x16<>+512(SB), Z11, Z10
+	VFNMADD231PS vconsts32x16<>+576(SB), Z11, Z10
+	VBROADCASTSS consts32<>+96(SB), Z12
+	VFMADD213PS  vconsts32x16<>+640(SB), Z10, Z12
+	VFMADD213PS  vconsts32x16<>+704(SB), Z10, Z12
+	VFMADD213PS  vconsts32x16<>+768(SB), Z10, Z12
+	VFMADD213PS  vconsts32x16<>+832(SB), Z10, Z12
+	VFMADD213PS  vconsts32x16<>+896(SB), Z10, Z12
+	VFMADD213PS  vconsts32x16<>+896(SB), Z10, Z12
+	VSCALEFPS    Z11, Z12, Z12
+	VMAXPS       vconsts32x16<>+960(SB), Z12, Z10
+	VADDPS       vconsts32x16<>+0(SB), Z10, Z11
+	VDIVPS       Z11, Z10, Z11
+	VMULPS       Z11, Z11, Z13
+	VBROADCASTSS consts32<>+88(SB), Z14
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z13, Z14
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z13, Z14
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z13, Z14
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z13, Z14
+	VMULPS       Z10, Z10, Z15
+	VMULPS       vconsts32x16<>+192(SB), Z15, Z15
+	VFMADD213PS  Z15, Z13, Z14
+	VFNMADD213PS Z15, Z11, Z14
+	VSUBPS       Z14, Z10, Z14
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z12, K1
+	VBLENDMPS    Z12, Z14, K1, Z14
+	VMULPS       (SP), Z9, Z9
+	VADDPS       64(SP), Z9, Z9
+	VMULPS       Z9, Z8, Z9
+	VXORPS       Z10, Z10, Z10
+	VMAXPS       Z10, Z8, Z8
+	VSUBPS       Z9, Z8, Z9
+	VADDPS       Z14, Z9, Z9
+	LEAQ         kmask<>+0(SB), R8
+	KMOVW        (R8)(DI*2), K1
+	VXORPS       Z8, Z8, Z8
+	VMOVUPS.Z    (DX)(SI*4), K1, Z8
+	VMULPS       Z9, Z8, Z9
+	LEAQ         kmask<>+0(SB), R8
+	KMOVW        (R8)(DI*2), K1
+	VMOVAPS.Z    Z9, K1, Z9
+	VADDPS       Z9, Z0, Z0
+	VADDPS       Z8, Z1, Z1
+	VXORPS       Z9, Z9, Z9
+	VCMPPS       $0x04, Z9, Z8, K1
+	KMOVW        K1, R8
+	POPCNTL      R8, R8
+	ADDQ         R8, BX
+	ADDQ         DI, SI
+
+drain:
+	VMOVUPD       128(SP), Z8
+	VADDPS        Z2, Z0, Z0
+	VADDPS        Z6, Z4, Z4
+	VADDPS        Z4, Z0, Z0
+	VXORPS        Z2, Z2, Z2
+	VXORPS        Z4, Z4, Z4
+	VXORPS        Z6, Z6, Z6
+	VEXTRACTF32X8 $0x01, Z0, Y9
+	VCVTPS2PD     Y0, Z0
+	VCVTPS2PD     Y9, Z9
+	VADDPD        Z9, Z0, Z0
+	VADDPD        Z0, Z8, Z8
+	VMOVUPD       Z8, 128(SP)
+	VXORPS        Z0, Z0, Z0
+	VMOVUPD       192(SP), Z8
+	VADDPS        Z3, Z1, Z1
+	VADDPS        Z7, Z5, Z5
+	VADDPS        Z5, Z1, Z1
+	VXORPS        Z3, Z3, Z3
+	VXORPS        Z5, Z5, Z5
+	VXORPS        Z7, Z7, Z7
+	VEXTRACTF32X8 $0x01, Z1, Y9
+	VCVTPS2PD     Y1, Z1
+	VCVTPS2PD     Y9, Z9
+	VADDPD        Z9, Z1, Z1
+	VADDPD        Z1, Z8, Z8
+	VMOVUPD       Z8, 192(SP)
+	VXORPS        Z1, Z1, Z1
+	MOVQ          p_len+8(FP), DI
+	CMPQ          SI, DI
+	JL            outer
+	VMOVUPS       128(SP), Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	VMOVUPS       192(SP), Z1
+	VEXTRACTF64X4 $0x01, Z1, Y2
+	VADDPD        Y2, Y1, Y1
+	VEXTRACTF128  $0x01, Y1, X2
+	VADDPD        X2, X1, X1
+	VPERMILPD     $0x01, X1, X2
+	VADDSD        X2, X1, X1
+	MOVSD         X0, ret+80(FP)
+	MOVQ          BX, ret1+88(FP)
+	MOVSD         X1, ret2+96(FP)
+	VZEROUPPER
+	RET
+
+// func sigmoidCEUnredAVX512F32(dst []float32, p []float32, y []float32, s float32, a float32) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·sigmoidCEUnredAVX512F32(SB), NOSPLIT, $192-88
+	MOVQ         p_base+24(FP), AX
+	MOVQ         y_base+48(FP), CX
+	MOVQ         dst_base+0(FP), DX
+	VXORPS       Z0, Z0, Z0
+	VXORPS       Z1, Z1, Z1
+	VXORPS       Z2, Z2, Z2
+	VXORPS       Z3, Z3, Z3
+	VBROADCASTSS consts32<>+4(SB), Z4
+	VBROADCASTSS a+76(FP), Z5
+	VSUBPS       Z5, Z4, Z4
+	VBROADCASTSS a+76(FP), Z5
+	VMULPS       vconsts32x16<>+192(SB), Z5, Z5
+	VMOVUPS      Z4, (SP)
+	VMOVUPS      Z5, 64(SP)
+	XORQ         BX, BX
+	VXORPS       Z4, Z4, Z4
+	VMOVUPS      Z4, 128(SP)
+
+outer:
+	MOVQ BX, SI
+	ADDQ $0x00001000, SI
+	MOVQ p_len+32(FP), DI
+	CMPQ SI, DI
+	JLE  sized
+	MOVQ DI, SI
+
+sized:
+	SUBQ $0x00000040, SI
+	CMPQ BX, SI
+	JG   single
+
+loop:
+	VMOVUPS      (AX)(BX*4), Z4
+	VMOVUPS      (CX)(BX*4), Z5
+	VORPS        vconsts32x16<>+384(SB), Z4, Z6
+	VBROADCASTSS consts32<>+76(SB), Z7
+	VMAXPS       Z6, Z7, Z6
+	VBROADCASTSS consts32<>+80(SB), Z7
+	VFMADD213PS  vconsts32x16<>+448(SB), Z6, Z7
+	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
+	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
+	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
+	VBROADCASTSS consts32<>+96(SB), Z8
+	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+768(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+832(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VSCALEFPS    Z7, Z8, Z8
+	VMOVUPS      64(AX)(BX*4), Z6
+	VMOVUPS      64(CX)(BX*4), Z7
+	VORPS        vconsts32x16<>+384(SB), Z6, Z9
+	VBROADCASTSS consts32<>+76(SB), Z10
+	VMAXPS       Z9, Z10, Z9
+	VBROADCASTSS consts32<>+80(SB), Z10
+	VFMADD213PS  vconsts32x16<>+448(SB), Z9, Z10
+	VSUBPS       vconsts32x16<>+448(SB), Z10, Z10
+	VFNMADD231PS vconsts32x16<>+512(SB), Z10, Z9
+	VFNMADD231PS vconsts32x16<>+576(SB), Z10, Z9
+	VBROADCASTSS consts32<>+96(SB), Z11
+	VFMADD213PS  vconsts32x16<>+640(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+704(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+768(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+832(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z11
+	VSCALEFPS    Z10, Z11, Z11
+	VMOVUPS      128(AX)(BX*4), Z9
+	VMOVUPS      128(CX)(BX*4), Z10
+	VORPS        vconsts32x16<>+384(SB), Z9, Z12
+	VBROADCASTSS consts32<>+76(SB), Z13
+	VMAXPS       Z12, Z13, Z12
+	VBROADCASTSS consts32<>+80(SB), Z13
+	VFMADD213PS  vconsts32x16<>+448(SB), Z12, Z13
+	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
+	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
+	VFNMADD231PS vconsts32x16<>+576(SB), Z13, Z12
+	VBROADCASTSS consts32<>+96(SB), Z14
+	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
+	VSCALEFPS    Z13, Z14, Z14
+	VMOVUPS      192(AX)(BX*4), Z12
+	VMOVUPS      192(CX)(BX*4), Z13
+	VORPS        vconsts32x16<>+384(SB), Z12, Z15
+	VBROADCASTSS consts32<>+76(SB), Z16
+	VMAXPS       Z15, Z16, Z15
+	VBROADCASTSS consts32<>+80(SB), Z16
+	VFMADD213PS  vconsts32x16<>+448(SB), Z15, Z16
+	VSUBPS       vconsts32x16<>+448(SB), Z16, Z16
+	VFNMADD231PS vconsts32x16<>+512(SB), Z16, Z15
+	VFNMADD231PS vconsts32x16<>+576(SB), Z16, Z15
+	VBROADCASTSS consts32<>+96(SB), Z17
+	VFMADD213PS  vconsts32x16<>+640(SB), Z15, Z17
+	VFMADD213PS  vconsts32x16<>+704(SB), Z15, Z17
+	VFMADD213PS  vconsts32x16<>+768(SB), Z15, Z17
+	VFMADD213PS  vconsts32x16<>+832(SB), Z15, Z17
+	VFMADD213PS  vconsts32x16<>+896(SB), Z15, Z17
+	VFMADD213PS  vconsts32x16<>+896(SB), Z15, Z17
+	VSCALEFPS    Z16, Z17, Z17
+	VMAXPS       vconsts32x16<>+960(SB), Z8, Z15
+	VADDPS       vconsts32x16<>+0(SB), Z15, Z16
+	VDIVPS       Z16, Z15, Z16
+	VMULPS       Z16, Z16, Z18
+	VBROADCASTSS consts32<>+88(SB), Z19
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z18, Z19
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z18, Z19
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z18, Z19
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z18, Z19
+	VMULPS       Z15, Z15, Z20
+	VMULPS       vconsts32x16<>+192(SB), Z20, Z20
+	VFMADD213PS  Z20, Z18, Z19
+	VFNMADD213PS Z20, Z16, Z19
+	VSUBPS       Z19, Z15, Z19
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z8, K1
+	VBLENDMPS    Z8, Z19, K1, Z19
+	VMULPS       (SP), Z5, Z5
+	VADDPS       64(SP), Z5, Z5
+	VMULPS       Z5, Z4, Z5
+	VXORPS       Z8, Z8, Z8
+	VMAXPS       Z8, Z4, Z4
+	VSUBPS       Z5, Z4, Z5
+	VADDPS       Z19, Z5, Z5
+	VBROADCASTSS s+72(FP), Z4
+	VMULPS       Z5, Z4, Z4
+	VMOVUPS      Z4, (DX)(BX*4)
+	VADDPS       Z5, Z0, Z0
+	VMAXPS       vconsts32x16<>+960(SB), Z11, Z4
+	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
+	VDIVPS       Z5, Z4, Z5
+	VMULPS       Z5, Z5, Z8
+	VBROADCASTSS consts32<>+88(SB), Z15
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z8, Z15
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z8, Z15
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z8, Z15
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z8, Z15
+	VMULPS       Z4, Z4, Z16
+	VMULPS       vconsts32x16<>+192(SB), Z16, Z16
+	VFMADD213PS  Z16, Z8, Z15
+	VFNMADD213PS Z16, Z5, Z15
+	VSUBPS       Z15, Z4, Z15
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z11, K1
+	VBLENDMPS    Z11, Z15, K1, Z15
+	VMULPS       (SP), Z7, Z4
+	VADDPS       64(SP), Z4, Z4
+	VMULPS       Z4, Z6, Z4
+	VXORPS       Z5, Z5, Z5
+	VMAXPS       Z5, Z6, Z5
+	VSUBPS       Z4, Z5, Z4
+	VADDPS       Z15, Z4, Z4
+	VBROADCASTSS s+72(FP), Z5
+	VMULPS       Z4, Z5, Z5
+	VMOVUPS      Z5, 64(DX)(BX*4)
+	VADDPS       Z4, Z1, Z1
+	VMAXPS       vconsts32x16<>+960(SB), Z14, Z4
+	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
+	VDIVPS       Z5, Z4, Z5
+	VMULPS       Z5, Z5, Z6
+	VBROADCASTSS consts32<>+88(SB), Z7
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z6, Z7
+	VMULPS       Z4, Z4, Z8
+	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
+	VFMADD213PS  Z8, Z6, Z7
+	VFNMADD213PS Z8, Z5, Z7
+	VSUBPS       Z7, Z4, Z7
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z14, K1
+	VBLENDMPS    Z14, Z7, K1, Z7
+	VMULPS       (SP), Z10, Z4
+	VADDPS       64(SP), Z4, Z4
+	VMULPS       Z4, Z9, Z4
+	VXORPS       Z5, Z5, Z5
+	VMAXPS       Z5, Z9, Z5
+	VSUBPS       Z4, Z5, Z4
+	VADDPS       Z7, Z4, Z4
+	VBROADCASTSS s+72(FP), Z5
+	VMULPS       Z4, Z5, Z5
+	VMOVUPS      Z5, 128(DX)(BX*4)
+	VADDPS       Z4, Z2, Z2
+	VMAXPS       vconsts32x16<>+960(SB), Z17, Z4
+	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
+	VDIVPS       Z5, Z4, Z5
+	VMULPS       Z5, Z5, Z6
+	VBROADCASTSS consts32<>+88(SB), Z7
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z6, Z7
+	VMULPS       Z4, Z4, Z8
+	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
+	VFMADD213PS  Z8, Z6, Z7
+	VFNMADD213PS Z8, Z5, Z7
+	VSUBPS       Z7, Z4, Z7
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z17, K1
+	VBLENDMPS    Z17, Z7, K1, Z7
+	VMULPS       (SP), Z13, Z4
+	VADDPS       64(SP), Z4, Z4
+	VMULPS       Z4, Z12, Z4
+	VXORPS       Z5, Z5, Z5
+	VMAXPS       Z5, Z12, Z5
+	VSUBPS       Z4, Z5, Z4
+	VADDPS       Z7, Z4, Z4
+	VBROADCASTSS s+72(FP), Z5
+	VMULPS       Z4, Z5, Z5
+	VMOVUPS      Z5, 192(DX)(BX*4)
+	VADDPS       Z4, Z3, Z3
+	ADDQ         $0x00000040, BX
+	CMPQ         BX, SI
+	JLE          loop
+
+single:
+	ADDQ $0x00000030, SI
+
+single1:
+	CMPQ         BX, SI
+	JG           tail
+	VMOVUPS      (AX)(BX*4), Z4
+	VMOVUPS      (CX)(BX*4), Z5
+	VORPS        vconsts32x16<>+384(SB), Z4, Z6
+	VBROADCASTSS consts32<>+76(SB), Z7
+	VMAXPS       Z6, Z7, Z6
+	VBROADCASTSS consts32<>+80(SB), Z7
+	VFMADD213PS  vconsts32x16<>+448(SB), Z6, Z7
+	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
+	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
+	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
+	VBROADCASTSS consts32<>+96(SB), Z8
+	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+768(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+832(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VSCALEFPS    Z7, Z8, Z8
+	VMAXPS       vconsts32x16<>+960(SB), Z8, Z6
+	VADDPS       vconsts32x16<>+0(SB), Z6, Z7
+	VDIVPS       Z7, Z6, Z7
+	VMULPS       Z7, Z7, Z9
+	VBROADCASTSS consts32<>+88(SB), Z10
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z9, Z10
+	VMULPS       Z6, Z6, Z11
+	VMULPS       vconsts32x16<>+192(SB), Z11, Z11
+	VFMADD213PS  Z11, Z9, Z10
+	VFNMADD213PS Z11, Z7, Z10
+	VSUBPS       Z10, Z6, Z10
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z8, K1
+	VBLENDMPS    Z8, Z10, K1, Z10
+	VMULPS       (SP), Z5, Z5
+	VADDPS       64(SP), Z5, Z5
+	VMULPS       Z5, Z4, Z5
+	VXORPS       Z6, Z6, Z6
+	VMAXPS       Z6, Z4, Z4
+	VSUBPS       Z5, Z4, Z5
+	VADDPS       Z10, Z5, Z5
+	VBROADCASTSS s+72(FP), Z4
+	VMULPS       Z5, Z4, Z4
+	VMOVUPS      Z4, (DX)(BX*4)
+	VADDPS       Z5, Z0, Z0
+	ADDQ         $0x00000010, BX
+	JMP          single1
+
+tail:
+	ADDQ         $0x00000010, SI
+	SUBQ         BX, SI
+	JZ           drain
+	LEAQ         kmask<>+0(SB), DI
+	KMOVW        (DI)(SI*2), K1
+	VXORPS       Z4, Z4, Z4
+	VMOVUPS.Z    (AX)(BX*4), K1, Z4
+	LEAQ         kmask<>+0(SB), DI
+	KMOVW        (DI)(SI*2), K1
+	VXORPS       Z5, Z5, Z5
+	VMOVUPS.Z    (CX)(BX*4), K1, Z5
+	VORPS        vconsts32x16<>+384(SB), Z4, Z6
+	VBROADCASTSS consts32<>+76(SB), Z7
+	VMAXPS       Z6, Z7, Z6
+	VBROADCASTSS consts32<>+80(SB), Z7
+	VFMADD213PS  vconsts32x16<>+448(SB), Z6, Z7
+	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
+	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
+	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
+	VBROADCASTSS consts32<>+96(SB), Z8
+	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+768(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+832(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VSCALEFPS    Z7, Z8, Z8
+	VMAXPS       vconsts32x16<>+960(SB), Z8, Z6
+	VADDPS       vconsts32x16<>+0(SB), Z6, Z7
+	VDIVPS       Z7, Z6, Z7
+	VMULPS       Z7, Z7, Z9
+	VBROADCASTSS consts32<>+88(SB), Z10
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z9, Z10
+	VMULPS       Z6, Z6, Z11
+	VMULPS       vconsts32x16<>+192(SB), Z11, Z11
+	VFMADD213PS  Z11, Z9, Z10
+	VFNMADD213PS Z11, Z7, Z10
+	VSUBPS       Z10, Z6, Z10
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z8, K1
+	VBLENDMPS    Z8, Z10, K1, Z10
+	VMULPS       (SP), Z5, Z5
+	VADDPS       64(SP), Z5, Z5
+	VMULPS       Z5, Z4, Z5
+	VXORPS       Z6, Z6, Z6
+	VMAXPS       Z6, Z4, Z4
+	VSUBPS       Z5, Z4, Z5
+	VADDPS       Z10, Z5, Z5
+	VBROADCASTSS s+72(FP), Z4
+	VMULPS       Z5, Z4, Z4
+	LEAQ         kmask<>+0(SB), DI
+	KMOVW        (DI)(SI*2), K1
+	VMOVUPS      Z4, K1, (DX)(BX*4)
+	LEAQ         kmask<>+0(SB), DI
+	KMOVW        (DI)(SI*2), K1
+	VMOVAPS.Z    Z5, K1, Z5
+	VADDPS       Z5, Z0, Z0
+	ADDQ         SI, BX
+
+drain:
+	VMOVUPD       128(SP), Z4
+	VADDPS        Z1, Z0, Z0
+	VADDPS        Z3, Z2, Z2
+	VADDPS        Z2, Z0, Z0
+	VXORPS        Z1, Z1, Z1
+	VXORPS        Z2, Z2, Z2
+	VXORPS        Z3, Z3, Z3
+	VEXTRACTF32X8 $0x01, Z0, Y5
+	VCVTPS2PD     Y0, Z0
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z5, Z0, Z0
+	VADDPD        Z0, Z4, Z4
+	VMOVUPD       Z4, 128(SP)
+	VXORPS        Z0, Z0, Z0
+	MOVQ          p_len+32(FP), SI
+	CMPQ          BX, SI
+	JL            outer
+	VMOVUPS       128(SP), Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	MOVSD         X0, ret+80(FP)
+	VZEROUPPER
+	RET
+
+// func sigmoidCEWUnredAVX512F32(dst []float32, p []float32, y []float32, w []float32, a float32) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·sigmoidCEWUnredAVX512F32(SB), NOSPLIT, $192-112
+	MOVQ         p_base+24(FP), AX
+	MOVQ         y_base+48(FP), CX
+	MOVQ         w_base+72(FP), DX
+	MOVQ         dst_base+0(FP), BX
+	VXORPS       Z0, Z0, Z0
+	VXORPS       Z1, Z1, Z1
+	VXORPS       Z2, Z2, Z2
+	VXORPS       Z3, Z3, Z3
+	VBROADCASTSS consts32<>+4(SB), Z4
+	VBROADCASTSS a+96(FP), Z5
+	VSUBPS       Z5, Z4, Z4
+	VBROADCASTSS a+96(FP), Z5
+	VMULPS       vconsts32x16<>+192(SB), Z5, Z5
+	VMOVUPS      Z4, (SP)
+	VMOVUPS      Z5, 64(SP)
+	XORQ         SI, SI
+	VXORPS       Z4, Z4, Z4
+	VMOVUPS      Z4, 128(SP)
+
+outer:
+	MOVQ SI, DI
+	ADDQ $0x00001000, DI
+	MOVQ p_len+32(FP), R8
+	CMPQ DI, R8
+	JLE  sized
+	MOVQ R8, DI
+
+sized:
+	SUBQ $0x00000040, DI
 	CMPQ SI, DI
 	JG   single
 
@@ -84620,74 +85492,156 @@ loop:
 	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z11
 	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z11
 	VSCALEFPS    Z10, Z11, Z11
-	VMAXPS       vconsts32x16<>+960(SB), Z8, Z9
-	VADDPS       vconsts32x16<>+0(SB), Z9, Z10
-	VDIVPS       Z10, Z9, Z10
-	VMULPS       Z10, Z10, Z12
-	VBROADCASTSS consts32<>+88(SB), Z13
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z12, Z13
-	VFMADD213PS  vconsts32x16<>+1088(SB), Z12, Z13
-	VFMADD213PS  vconsts32x16<>+1152(SB), Z12, Z13
-	VFMADD213PS  vconsts32x16<>+1216(SB), Z12, Z13
-	VMULPS       Z9, Z9, Z14
-	VMULPS       vconsts32x16<>+192(SB), Z14, Z14
-	VFMADD213PS  Z14, Z12, Z13
-	VFNMADD213PS Z14, Z10, Z13
-	VSUBPS       Z13, Z9, Z13
+	VMOVUPS      128(AX)(SI*4), Z9
+	VMOVUPS      128(CX)(SI*4), Z10
+	VORPS        vconsts32x16<>+384(SB), Z9, Z12
+	VBROADCASTSS consts32<>+76(SB), Z13
+	VMAXPS       Z12, Z13, Z12
+	VBROADCASTSS consts32<>+80(SB), Z13
+	VFMADD213PS  vconsts32x16<>+448(SB), Z12, Z13
+	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
+	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
+	VFNMADD231PS vconsts32x16<>+576(SB), Z13, Z12
+	VBROADCASTSS consts32<>+96(SB), Z14
+	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
+	VSCALEFPS    Z13, Z14, Z14
+	VMOVUPS      192(AX)(SI*4), Z12
+	VMOVUPS      192(CX)(SI*4), Z13
+	VORPS        vconsts32x16<>+384(SB), Z12, Z15
+	VBROADCASTSS consts32<>+76(SB), Z16
+	VMAXPS       Z15, Z16, Z15
+	VBROADCASTSS consts32<>+80(SB), Z16
+	VFMADD213PS  vconsts32x16<>+448(SB), Z15, Z16
+	VSUBPS       vconsts32x16<>+448(SB), Z16, Z16
+	VFNMADD231PS vconsts32x16<>+512(SB), Z16, Z15
+	VFNMADD231PS vconsts32x16<>+576(SB), Z16, Z15
+	VBROADCASTSS consts32<>+96(SB), Z17
+	VFMADD213PS  vconsts32x16<>+640(SB), Z15, Z17
+	VFMADD213PS  vconsts32x16<>+704(SB), Z15, Z17
+	VFMADD213PS  vconsts32x16<>+768(SB), Z15, Z17
+	VFMADD213PS  vconsts32x16<>+832(SB), Z15, Z17
+	VFMADD213PS  vconsts32x16<>+896(SB), Z15, Z17
+	VFMADD213PS  vconsts32x16<>+896(SB), Z15, Z17
+	VSCALEFPS    Z16, Z17, Z17
+	VMAXPS       vconsts32x16<>+960(SB), Z8, Z15
+	VADDPS       vconsts32x16<>+0(SB), Z15, Z16
+	VDIVPS       Z16, Z15, Z16
+	VMULPS       Z16, Z16, Z18
+	VBROADCASTSS consts32<>+88(SB), Z19
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z18, Z19
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z18, Z19
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z18, Z19
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z18, Z19
+	VMULPS       Z15, Z15, Z20
+	VMULPS       vconsts32x16<>+192(SB), Z20, Z20
+	VFMADD213PS  Z20, Z18, Z19
+	VFNMADD213PS Z20, Z16, Z19
+	VSUBPS       Z19, Z15, Z19
 	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z8, K1
-	VBLENDMPS    Z8, Z13, K1, Z13
+	VBLENDMPS    Z8, Z19, K1, Z19
 	VMULPS       (SP), Z5, Z5
 	VADDPS       64(SP), Z5, Z5
 	VMULPS       Z5, Z4, Z5
 	VXORPS       Z8, Z8, Z8
 	VMAXPS       Z8, Z4, Z4
 	VSUBPS       Z5, Z4, Z5
-	VADDPS       Z13, Z5, Z5
+	VADDPS       Z19, Z5, Z5
 	VMOVUPS      (DX)(SI*4), Z4
+	VMULPS       Z5, Z4, Z8
+	VMOVUPS      Z8, (BX)(SI*4)
 	VFMADD231PS  Z5, Z4, Z0
-	VADDPS       Z4, Z1, Z1
-	VXORPS       Z5, Z5, Z5
-	VCMPPS       $0x04, Z5, Z4, K1
-	KMOVW        K1, R8
-	POPCNTL      R8, R8
-	ADDQ         R8, BX
 	VMAXPS       vconsts32x16<>+960(SB), Z11, Z4
 	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
 	VMULPS       Z5, Z5, Z8
-	VBROADCASTSS consts32<>+88(SB), Z9
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z8, Z9
-	VFMADD213PS  vconsts32x16<>+1088(SB), Z8, Z9
-	VFMADD213PS  vconsts32x16<>+1152(SB), Z8, Z9
-	VFMADD213PS  vconsts32x16<>+1216(SB), Z8, Z9
-	VMULPS       Z4, Z4, Z10
-	VMULPS       vconsts32x16<>+192(SB), Z10, Z10
-	VFMADD213PS  Z10, Z8, Z9
-	VFNMADD213PS Z10, Z5, Z9
-	VSUBPS       Z9, Z4, Z9
+	VBROADCASTSS consts32<>+88(SB), Z15
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z8, Z15
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z8, Z15
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z8, Z15
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z8, Z15
+	VMULPS       Z4, Z4, Z16
+	VMULPS       vconsts32x16<>+192(SB), Z16, Z16
+	VFMADD213PS  Z16, Z8, Z15
+	VFNMADD213PS Z16, Z5, Z15
+	VSUBPS       Z15, Z4, Z15
 	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z11, K1
-	VBLENDMPS    Z11, Z9, K1, Z9
+	VBLENDMPS    Z11, Z15, K1, Z15
 	VMULPS       (SP), Z7, Z4
 	VADDPS       64(SP), Z4, Z4
 	VMULPS       Z4, Z6, Z4
 	VXORPS       Z5, Z5, Z5
 	VMAXPS       Z5, Z6, Z5
 	VSUBPS       Z4, Z5, Z4
-	VADDPS       Z9, Z4, Z4
+	VADDPS       Z15, Z4, Z4
 	VMOVUPS      64(DX)(SI*4), Z5
+	VMULPS       Z4, Z5, Z6
+	VMOVUPS      Z6, 64(BX)(SI*4)
+	VFMADD231PS  Z4, Z5, Z1
+	VMAXPS       vconsts32x16<>+960(SB), Z14, Z4
+	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
+	VDIVPS       Z5, Z4, Z5
+	VMULPS       Z5, Z5, Z6
+	VBROADCASTSS consts32<>+88(SB), Z7
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z6, Z7
+	VMULPS       Z4, Z4, Z8
+	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
+	VFMADD213PS  Z8, Z6, Z7
+	VFNMADD213PS Z8, Z5, Z7
+	VSUBPS       Z7, Z4, Z7
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z14, K1
+	VBLENDMPS    Z14, Z7, K1, Z7
+	VMULPS       (SP), Z10, Z4
+	VADDPS       64(SP), Z4, Z4
+	VMULPS       Z4, Z9, Z4
+	VXORPS       Z5, Z5, Z5
+	VMAXPS       Z5, Z9, Z5
+	VSUBPS       Z4, Z5, Z4
+	VADDPS       Z7, Z4, Z4
+	VMOVUPS      128(DX)(SI*4), Z5
+	VMULPS       Z4, Z5, Z6
+	VMOVUPS      Z6, 128(BX)(SI*4)
 	VFMADD231PS  Z4, Z5, Z2
-	VADDPS       Z5, Z3, Z3
-	VXORPS       Z4, Z4, Z4
-	VCMPPS       $0x04, Z4, Z5, K1
-	KMOVW        K1, R8
-	POPCNTL      R8, R8
-	ADDQ         R8, BX
-	ADDQ         $0x00000020, SI
+	VMAXPS       vconsts32x16<>+960(SB), Z17, Z4
+	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
+	VDIVPS       Z5, Z4, Z5
+	VMULPS       Z5, Z5, Z6
+	VBROADCASTSS consts32<>+88(SB), Z7
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z6, Z7
+	VMULPS       Z4, Z4, Z8
+	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
+	VFMADD213PS  Z8, Z6, Z7
+	VFNMADD213PS Z8, Z5, Z7
+	VSUBPS       Z7, Z4, Z7
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z17, K1
+	VBLENDMPS    Z17, Z7, K1, Z7
+	VMULPS       (SP), Z13, Z4
+	VADDPS       64(SP), Z4, Z4
+	VMULPS       Z4, Z12, Z4
+	VXORPS       Z5, Z5, Z5
+	VMAXPS       Z5, Z12, Z5
+	VSUBPS       Z4, Z5, Z4
+	VADDPS       Z7, Z4, Z4
+	VMOVUPS      192(DX)(SI*4), Z5
+	VMULPS       Z4, Z5, Z6
+	VMOVUPS      Z6, 192(BX)(SI*4)
+	VFMADD231PS  Z4, Z5, Z3
+	ADDQ         $0x00000040, SI
 	CMPQ         SI, DI
 	JLE          loop
 
 single:
-	ADDQ $0x00000010, DI
+	ADDQ $0x00000030, DI
 
 single1:
 	CMPQ         SI, DI
@@ -84734,13 +85688,9 @@ single1:
 	VSUBPS       Z5, Z4, Z5
 	VADDPS       Z10, Z5, Z5
 	VMOVUPS      (DX)(SI*4), Z4
+	VMULPS       Z5, Z4, Z6
+	VMOVUPS      Z6, (BX)(SI*4)
 	VFMADD231PS  Z5, Z4, Z0
-	VADDPS       Z4, Z1, Z1
-	VXORPS       Z5, Z5, Z5
-	VCMPPS       $0x04, Z5, Z4, K1
-	KMOVW        K1, R8
-	POPCNTL      R8, R8
-	ADDQ         R8, BX
 	ADDQ         $0x00000010, SI
 	JMP          single1
 
@@ -84799,588 +85749,30 @@ tail:
 	KMOVW        (R8)(DI*2), K1
 	VXORPS       Z4, Z4, Z4
 	VMOVUPS.Z    (DX)(SI*4), K1, Z4
-	VMULPS       Z5, Z4, Z5
+	VMULPS       Z5, Z4, Z4
 	LEAQ         kmask<>+0(SB), R8
 	KMOVW        (R8)(DI*2), K1
-	VMOVAPS.Z    Z5, K1, Z5
-	VADDPS       Z5, Z0, Z0
-	VADDPS       Z4, Z1, Z1
-	VXORPS       Z5, Z5, Z5
-	VCMPPS       $0x04, Z5, Z4, K1
-	KMOVW        K1, R8
-	POPCNTL      R8, R8
-	ADDQ         R8, BX
+	VMOVUPS      Z4, K1, (BX)(SI*4)
+	LEAQ         kmask<>+0(SB), R8
+	KMOVW        (R8)(DI*2), K1
+	VMOVAPS.Z    Z4, K1, Z4
+	VADDPS       Z4, Z0, Z0
 	ADDQ         DI, SI
 
 drain:
 	VMOVUPD       128(SP), Z4
+	VADDPS        Z1, Z0, Z0
+	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
+	VXORPS        Z1, Z1, Z1
 	VXORPS        Z2, Z2, Z2
+	VXORPS        Z3, Z3, Z3
 	VEXTRACTF32X8 $0x01, Z0, Y5
 	VCVTPS2PD     Y0, Z0
 	VCVTPS2PD     Y5, Z5
 	VADDPD        Z5, Z0, Z0
 	VADDPD        Z0, Z4, Z4
 	VMOVUPD       Z4, 128(SP)
-	VXORPS        Z0, Z0, Z0
-	VMOVUPD       192(SP), Z4
-	VADDPS        Z3, Z1, Z1
-	VXORPS        Z3, Z3, Z3
-	VEXTRACTF32X8 $0x01, Z1, Y5
-	VCVTPS2PD     Y1, Z1
-	VCVTPS2PD     Y5, Z5
-	VADDPD        Z5, Z1, Z1
-	VADDPD        Z1, Z4, Z4
-	VMOVUPD       Z4, 192(SP)
-	VXORPS        Z1, Z1, Z1
-	MOVQ          p_len+8(FP), DI
-	CMPQ          SI, DI
-	JL            outer
-	VMOVUPS       128(SP), Z0
-	VEXTRACTF64X4 $0x01, Z0, Y1
-	VADDPD        Y1, Y0, Y0
-	VEXTRACTF128  $0x01, Y0, X1
-	VADDPD        X1, X0, X0
-	VPERMILPD     $0x01, X0, X1
-	VADDSD        X1, X0, X0
-	VMOVUPS       192(SP), Z1
-	VEXTRACTF64X4 $0x01, Z1, Y2
-	VADDPD        Y2, Y1, Y1
-	VEXTRACTF128  $0x01, Y1, X2
-	VADDPD        X2, X1, X1
-	VPERMILPD     $0x01, X1, X2
-	VADDSD        X2, X1, X1
-	MOVSD         X0, ret+80(FP)
-	MOVQ          BX, ret1+88(FP)
-	MOVSD         X1, ret2+96(FP)
-	VZEROUPPER
-	RET
-
-// func sigmoidCEUnredAVX512F32(dst []float32, p []float32, y []float32, s float32, a float32) float64
-// Requires: AVX, AVX512DQ, AVX512F, SSE2
-TEXT ·sigmoidCEUnredAVX512F32(SB), NOSPLIT, $192-88
-	MOVQ         p_base+24(FP), AX
-	MOVQ         y_base+48(FP), CX
-	MOVQ         dst_base+0(FP), DX
-	VXORPS       Z0, Z0, Z0
-	VXORPS       Z1, Z1, Z1
-	VBROADCASTSS consts32<>+4(SB), Z2
-	VBROADCASTSS a+76(FP), Z3
-	VSUBPS       Z3, Z2, Z2
-	VBROADCASTSS a+76(FP), Z3
-	VMULPS       vconsts32x16<>+192(SB), Z3, Z3
-	VMOVUPS      Z2, (SP)
-	VMOVUPS      Z3, 64(SP)
-	XORQ         BX, BX
-	VXORPS       Z2, Z2, Z2
-	VMOVUPS      Z2, 128(SP)
-
-outer:
-	MOVQ BX, SI
-	ADDQ $0x00001000, SI
-	MOVQ p_len+32(FP), DI
-	CMPQ SI, DI
-	JLE  sized
-	MOVQ DI, SI
-
-sized:
-	SUBQ $0x00000020, SI
-	CMPQ BX, SI
-	JG   single
-
-loop:
-	VMOVUPS      (AX)(BX*4), Z2
-	VMOVUPS      (CX)(BX*4), Z3
-	VORPS        vconsts32x16<>+384(SB), Z2, Z4
-	VBROADCASTSS consts32<>+76(SB), Z5
-	VMAXPS       Z4, Z5, Z4
-	VBROADCASTSS consts32<>+80(SB), Z5
-	VFMADD213PS  vconsts32x16<>+448(SB), Z4, Z5
-	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
-	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VBROADCASTSS consts32<>+96(SB), Z6
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VSCALEFPS    Z5, Z6, Z6
-	VMOVUPS      64(AX)(BX*4), Z4
-	VMOVUPS      64(CX)(BX*4), Z5
-	VORPS        vconsts32x16<>+384(SB), Z4, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VMAXPS       Z7, Z8, Z7
-	VBROADCASTSS consts32<>+80(SB), Z8
-	VFMADD213PS  vconsts32x16<>+448(SB), Z7, Z8
-	VSUBPS       vconsts32x16<>+448(SB), Z8, Z8
-	VFNMADD231PS vconsts32x16<>+512(SB), Z8, Z7
-	VFNMADD231PS vconsts32x16<>+576(SB), Z8, Z7
-	VBROADCASTSS consts32<>+96(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+768(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+832(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
-	VSCALEFPS    Z8, Z9, Z9
-	VMAXPS       vconsts32x16<>+960(SB), Z6, Z7
-	VADDPS       vconsts32x16<>+0(SB), Z7, Z8
-	VDIVPS       Z8, Z7, Z8
-	VMULPS       Z8, Z8, Z10
-	VBROADCASTSS consts32<>+88(SB), Z11
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z10, Z11
-	VFMADD213PS  vconsts32x16<>+1088(SB), Z10, Z11
-	VFMADD213PS  vconsts32x16<>+1152(SB), Z10, Z11
-	VFMADD213PS  vconsts32x16<>+1216(SB), Z10, Z11
-	VMULPS       Z7, Z7, Z12
-	VMULPS       vconsts32x16<>+192(SB), Z12, Z12
-	VFMADD213PS  Z12, Z10, Z11
-	VFNMADD213PS Z12, Z8, Z11
-	VSUBPS       Z11, Z7, Z11
-	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
-	VBLENDMPS    Z6, Z11, K1, Z11
-	VMULPS       (SP), Z3, Z3
-	VADDPS       64(SP), Z3, Z3
-	VMULPS       Z3, Z2, Z3
-	VXORPS       Z6, Z6, Z6
-	VMAXPS       Z6, Z2, Z2
-	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z11, Z3, Z3
-	VBROADCASTSS s+72(FP), Z2
-	VMULPS       Z3, Z2, Z2
-	VMOVUPS      Z2, (DX)(BX*4)
-	VADDPS       Z3, Z0, Z0
-	VMAXPS       vconsts32x16<>+960(SB), Z9, Z2
-	VADDPS       vconsts32x16<>+0(SB), Z2, Z3
-	VDIVPS       Z3, Z2, Z3
-	VMULPS       Z3, Z3, Z6
-	VBROADCASTSS consts32<>+88(SB), Z7
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z6, Z7
-	VFMADD213PS  vconsts32x16<>+1088(SB), Z6, Z7
-	VFMADD213PS  vconsts32x16<>+1152(SB), Z6, Z7
-	VFMADD213PS  vconsts32x16<>+1216(SB), Z6, Z7
-	VMULPS       Z2, Z2, Z8
-	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
-	VFMADD213PS  Z8, Z6, Z7
-	VFNMADD213PS Z8, Z3, Z7
-	VSUBPS       Z7, Z2, Z7
-	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z9, K1
-	VBLENDMPS    Z9, Z7, K1, Z7
-	VMULPS       (SP), Z5, Z2
-	VADDPS       64(SP), Z2, Z2
-	VMULPS       Z2, Z4, Z2
-	VXORPS       Z3, Z3, Z3
-	VMAXPS       Z3, Z4, Z3
-	VSUBPS       Z2, Z3, Z2
-	VADDPS       Z7, Z2, Z2
-	VBROADCASTSS s+72(FP), Z3
-	VMULPS       Z2, Z3, Z3
-	VMOVUPS      Z3, 64(DX)(BX*4)
-	VADDPS       Z2, Z1, Z1
-	ADDQ         $0x00000020, BX
-	CMPQ         BX, SI
-	JLE          loop
-
-single:
-	ADDQ $0x00000010, SI
-
-single1:
-	CMPQ         BX, SI
-	JG           tail
-	VMOVUPS      (AX)(BX*4), Z2
-	VMOVUPS      (CX)(BX*4), Z3
-	VORPS        vconsts32x16<>+384(SB), Z2, Z4
-	VBROADCASTSS consts32<>+76(SB), Z5
-	VMAXPS       Z4, Z5, Z4
-	VBROADCASTSS consts32<>+80(SB), Z5
-	VFMADD213PS  vconsts32x16<>+448(SB), Z4, Z5
-	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
-	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VBROADCASTSS consts32<>+96(SB), Z6
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VSCALEFPS    Z5, Z6, Z6
-	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
-	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
-	VDIVPS       Z5, Z4, Z5
-	VMULPS       Z5, Z5, Z7
-	VBROADCASTSS consts32<>+88(SB), Z8
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
-	VMULPS       Z4, Z4, Z9
-	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
-	VFMADD213PS  Z9, Z7, Z8
-	VFNMADD213PS Z9, Z5, Z8
-	VSUBPS       Z8, Z4, Z8
-	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
-	VBLENDMPS    Z6, Z8, K1, Z8
-	VMULPS       (SP), Z3, Z3
-	VADDPS       64(SP), Z3, Z3
-	VMULPS       Z3, Z2, Z3
-	VXORPS       Z4, Z4, Z4
-	VMAXPS       Z4, Z2, Z2
-	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z8, Z3, Z3
-	VBROADCASTSS s+72(FP), Z2
-	VMULPS       Z3, Z2, Z2
-	VMOVUPS      Z2, (DX)(BX*4)
-	VADDPS       Z3, Z0, Z0
-	ADDQ         $0x00000010, BX
-	JMP          single1
-
-tail:
-	ADDQ         $0x00000010, SI
-	SUBQ         BX, SI
-	JZ           drain
-	LEAQ         kmask<>+0(SB), DI
-	KMOVW        (DI)(SI*2), K1
-	VXORPS       Z2, Z2, Z2
-	VMOVUPS.Z    (AX)(BX*4), K1, Z2
-	LEAQ         kmask<>+0(SB), DI
-	KMOVW        (DI)(SI*2), K1
-	VXORPS       Z3, Z3, Z3
-	VMOVUPS.Z    (CX)(BX*4), K1, Z3
-	VORPS        vconsts32x16<>+384(SB), Z2, Z4
-	VBROADCASTSS consts32<>+76(SB), Z5
-	VMAXPS       Z4, Z5, Z4
-	VBROADCASTSS consts32<>+80(SB), Z5
-	VFMADD213PS  vconsts32x16<>+448(SB), Z4, Z5
-	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
-	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VBROADCASTSS consts32<>+96(SB), Z6
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VSCALEFPS    Z5, Z6, Z6
-	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
-	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
-	VDIVPS       Z5, Z4, Z5
-	VMULPS       Z5, Z5, Z7
-	VBROADCASTSS consts32<>+88(SB), Z8
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
-	VMULPS       Z4, Z4, Z9
-	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
-	VFMADD213PS  Z9, Z7, Z8
-	VFNMADD213PS Z9, Z5, Z8
-	VSUBPS       Z8, Z4, Z8
-	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
-	VBLENDMPS    Z6, Z8, K1, Z8
-	VMULPS       (SP), Z3, Z3
-	VADDPS       64(SP), Z3, Z3
-	VMULPS       Z3, Z2, Z3
-	VXORPS       Z4, Z4, Z4
-	VMAXPS       Z4, Z2, Z2
-	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z8, Z3, Z3
-	VBROADCASTSS s+72(FP), Z2
-	VMULPS       Z3, Z2, Z2
-	LEAQ         kmask<>+0(SB), DI
-	KMOVW        (DI)(SI*2), K1
-	VMOVUPS      Z2, K1, (DX)(BX*4)
-	LEAQ         kmask<>+0(SB), DI
-	KMOVW        (DI)(SI*2), K1
-	VMOVAPS.Z    Z3, K1, Z3
-	VADDPS       Z3, Z0, Z0
-	ADDQ         SI, BX
-
-drain:
-	VMOVUPD       128(SP), Z2
-	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VEXTRACTF32X8 $0x01, Z0, Y3
-	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y3, Z3
-	VADDPD        Z3, Z0, Z0
-	VADDPD        Z0, Z2, Z2
-	VMOVUPD       Z2, 128(SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), SI
-	CMPQ          BX, SI
-	JL            outer
-	VMOVUPS       128(SP), Z0
-	VEXTRACTF64X4 $0x01, Z0, Y1
-	VADDPD        Y1, Y0, Y0
-	VEXTRACTF128  $0x01, Y0, X1
-	VADDPD        X1, X0, X0
-	VPERMILPD     $0x01, X0, X1
-	VADDSD        X1, X0, X0
-	MOVSD         X0, ret+80(FP)
-	VZEROUPPER
-	RET
-
-// func sigmoidCEWUnredAVX512F32(dst []float32, p []float32, y []float32, w []float32, a float32) float64
-// Requires: AVX, AVX512DQ, AVX512F, SSE2
-TEXT ·sigmoidCEWUnredAVX512F32(SB), NOSPLIT, $192-112
-	MOVQ         p_base+24(FP), AX
-	MOVQ         y_base+48(FP), CX
-	MOVQ         w_base+72(FP), DX
-	MOVQ         dst_base+0(FP), BX
-	VXORPS       Z0, Z0, Z0
-	VXORPS       Z1, Z1, Z1
-	VBROADCASTSS consts32<>+4(SB), Z2
-	VBROADCASTSS a+96(FP), Z3
-	VSUBPS       Z3, Z2, Z2
-	VBROADCASTSS a+96(FP), Z3
-	VMULPS       vconsts32x16<>+192(SB), Z3, Z3
-	VMOVUPS      Z2, (SP)
-	VMOVUPS      Z3, 64(SP)
-	XORQ         SI, SI
-	VXORPS       Z2, Z2, Z2
-	VMOVUPS      Z2, 128(SP)
-
-outer:
-	MOVQ SI, DI
-	ADDQ $0x00001000, DI
-	MOVQ p_len+32(FP), R8
-	CMPQ DI, R8
-	JLE  sized
-	MOVQ R8, DI
-
-sized:
-	SUBQ $0x00000020, DI
-	CMPQ SI, DI
-	JG   single
-
-loop:
-	VMOVUPS      (AX)(SI*4), Z2
-	VMOVUPS      (CX)(SI*4), Z3
-	VORPS        vconsts32x16<>+384(SB), Z2, Z4
-	VBROADCASTSS consts32<>+76(SB), Z5
-	VMAXPS       Z4, Z5, Z4
-	VBROADCASTSS consts32<>+80(SB), Z5
-	VFMADD213PS  vconsts32x16<>+448(SB), Z4, Z5
-	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
-	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VBROADCASTSS consts32<>+96(SB), Z6
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VSCALEFPS    Z5, Z6, Z6
-	VMOVUPS      64(AX)(SI*4), Z4
-	VMOVUPS      64(CX)(SI*4), Z5
-	VORPS        vconsts32x16<>+384(SB), Z4, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VMAXPS       Z7, Z8, Z7
-	VBROADCASTSS consts32<>+80(SB), Z8
-	VFMADD213PS  vconsts32x16<>+448(SB), Z7, Z8
-	VSUBPS       vconsts32x16<>+448(SB), Z8, Z8
-	VFNMADD231PS vconsts32x16<>+512(SB), Z8, Z7
-	VFNMADD231PS vconsts32x16<>+576(SB), Z8, Z7
-	VBROADCASTSS consts32<>+96(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+768(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+832(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
-	VSCALEFPS    Z8, Z9, Z9
-	VMAXPS       vconsts32x16<>+960(SB), Z6, Z7
-	VADDPS       vconsts32x16<>+0(SB), Z7, Z8
-	VDIVPS       Z8, Z7, Z8
-	VMULPS       Z8, Z8, Z10
-	VBROADCASTSS consts32<>+88(SB), Z11
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z10, Z11
-	VFMADD213PS  vconsts32x16<>+1088(SB), Z10, Z11
-	VFMADD213PS  vconsts32x16<>+1152(SB), Z10, Z11
-	VFMADD213PS  vconsts32x16<>+1216(SB), Z10, Z11
-	VMULPS       Z7, Z7, Z12
-	VMULPS       vconsts32x16<>+192(SB), Z12, Z12
-	VFMADD213PS  Z12, Z10, Z11
-	VFNMADD213PS Z12, Z8, Z11
-	VSUBPS       Z11, Z7, Z11
-	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
-	VBLENDMPS    Z6, Z11, K1, Z11
-	VMULPS       (SP), Z3, Z3
-	VADDPS       64(SP), Z3, Z3
-	VMULPS       Z3, Z2, Z3
-	VXORPS       Z6, Z6, Z6
-	VMAXPS       Z6, Z2, Z2
-	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z11, Z3, Z3
-	VMOVUPS      (DX)(SI*4), Z2
-	VMULPS       Z3, Z2, Z6
-	VMOVUPS      Z6, (BX)(SI*4)
-	VFMADD231PS  Z3, Z2, Z0
-	VMAXPS       vconsts32x16<>+960(SB), Z9, Z2
-	VADDPS       vconsts32x16<>+0(SB), Z2, Z3
-	VDIVPS       Z3, Z2, Z3
-	VMULPS       Z3, Z3, Z6
-	VBROADCASTSS consts32<>+88(SB), Z7
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z6, Z7
-	VFMADD213PS  vconsts32x16<>+1088(SB), Z6, Z7
-	VFMADD213PS  vconsts32x16<>+1152(SB), Z6, Z7
-	VFMADD213PS  vconsts32x16<>+1216(SB), Z6, Z7
-	VMULPS       Z2, Z2, Z8
-	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
-	VFMADD213PS  Z8, Z6, Z7
-	VFNMADD213PS Z8, Z3, Z7
-	VSUBPS       Z7, Z2, Z7
-	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z9, K1
-	VBLENDMPS    Z9, Z7, K1, Z7
-	VMULPS       (SP), Z5, Z2
-	VADDPS       64(SP), Z2, Z2
-	VMULPS       Z2, Z4, Z2
-	VXORPS       Z3, Z3, Z3
-	VMAXPS       Z3, Z4, Z3
-	VSUBPS       Z2, Z3, Z2
-	VADDPS       Z7, Z2, Z2
-	VMOVUPS      64(DX)(SI*4), Z3
-	VMULPS       Z2, Z3, Z4
-	VMOVUPS      Z4, 64(BX)(SI*4)
-	VFMADD231PS  Z2, Z3, Z1
-	ADDQ         $0x00000020, SI
-	CMPQ         SI, DI
-	JLE          loop
-
-single:
-	ADDQ $0x00000010, DI
-
-single1:
-	CMPQ         SI, DI
-	JG           tail
-	VMOVUPS      (AX)(SI*4), Z2
-	VMOVUPS      (CX)(SI*4), Z3
-	VORPS        vconsts32x16<>+384(SB), Z2, Z4
-	VBROADCASTSS consts32<>+76(SB), Z5
-	VMAXPS       Z4, Z5, Z4
-	VBROADCASTSS consts32<>+80(SB), Z5
-	VFMADD213PS  vconsts32x16<>+448(SB), Z4, Z5
-	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
-	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VBROADCASTSS consts32<>+96(SB), Z6
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VSCALEFPS    Z5, Z6, Z6
-	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
-	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
-	VDIVPS       Z5, Z4, Z5
-	VMULPS       Z5, Z5, Z7
-	VBROADCASTSS consts32<>+88(SB), Z8
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
-	VMULPS       Z4, Z4, Z9
-	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
-	VFMADD213PS  Z9, Z7, Z8
-	VFNMADD213PS Z9, Z5, Z8
-	VSUBPS       Z8, Z4, Z8
-	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
-	VBLENDMPS    Z6, Z8, K1, Z8
-	VMULPS       (SP), Z3, Z3
-	VADDPS       64(SP), Z3, Z3
-	VMULPS       Z3, Z2, Z3
-	VXORPS       Z4, Z4, Z4
-	VMAXPS       Z4, Z2, Z2
-	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z8, Z3, Z3
-	VMOVUPS      (DX)(SI*4), Z2
-	VMULPS       Z3, Z2, Z4
-	VMOVUPS      Z4, (BX)(SI*4)
-	VFMADD231PS  Z3, Z2, Z0
-	ADDQ         $0x00000010, SI
-	JMP          single1
-
-tail:
-	ADDQ         $0x00000010, DI
-	SUBQ         SI, DI
-	JZ           drain
-	LEAQ         kmask<>+0(SB), R8
-	KMOVW        (R8)(DI*2), K1
-	VXORPS       Z2, Z2, Z2
-	VMOVUPS.Z    (AX)(SI*4), K1, Z2
-	LEAQ         kmask<>+0(SB), R8
-	KMOVW        (R8)(DI*2), K1
-	VXORPS       Z3, Z3, Z3
-	VMOVUPS.Z    (CX)(SI*4), K1, Z3
-	VORPS        vconsts32x16<>+384(SB), Z2, Z4
-	VBROADCASTSS consts32<>+76(SB), Z5
-	VMAXPS       Z4, Z5, Z4
-	VBROADCASTSS consts32<>+80(SB), Z5
-	VFMADD213PS  vconsts32x16<>+448(SB), Z4, Z5
-	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
-	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VBROADCASTSS consts32<>+96(SB), Z6
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VSCALEFPS    Z5, Z6, Z6
-	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
-	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
-	VDIVPS       Z5, Z4, Z5
-	VMULPS       Z5, Z5, Z7
-	VBROADCASTSS consts32<>+88(SB), Z8
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
-	VMULPS       Z4, Z4, Z9
-	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
-	VFMADD213PS  Z9, Z7, Z8
-	VFNMADD213PS Z9, Z5, Z8
-	VSUBPS       Z8, Z4, Z8
-	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
-	VBLENDMPS    Z6, Z8, K1, Z8
-	VMULPS       (SP), Z3, Z3
-	VADDPS       64(SP), Z3, Z3
-	VMULPS       Z3, Z2, Z3
-	VXORPS       Z4, Z4, Z4
-	VMAXPS       Z4, Z2, Z2
-	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z8, Z3, Z3
-	LEAQ         kmask<>+0(SB), R8
-	KMOVW        (R8)(DI*2), K1
-	VXORPS       Z2, Z2, Z2
-	VMOVUPS.Z    (DX)(SI*4), K1, Z2
-	VMULPS       Z3, Z2, Z2
-	LEAQ         kmask<>+0(SB), R8
-	KMOVW        (R8)(DI*2), K1
-	VMOVUPS      Z2, K1, (BX)(SI*4)
-	LEAQ         kmask<>+0(SB), R8
-	KMOVW        (R8)(DI*2), K1
-	VMOVAPS.Z    Z2, K1, Z2
-	VADDPS       Z2, Z0, Z0
-	ADDQ         DI, SI
-
-drain:
-	VMOVUPD       128(SP), Z2
-	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VEXTRACTF32X8 $0x01, Z0, Y3
-	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y3, Z3
-	VADDPD        Z3, Z0, Z0
-	VADDPD        Z0, Z2, Z2
-	VMOVUPD       Z2, 128(SP)
 	VXORPS        Z0, Z0, Z0
 	MOVQ          p_len+32(FP), DI
 	CMPQ          SI, DI
@@ -85404,16 +85796,18 @@ TEXT ·sigmoidCEGradAVX512F32(SB), NOSPLIT, $192-88
 	MOVQ         dst_base+0(FP), DX
 	VXORPS       Z0, Z0, Z0
 	VXORPS       Z1, Z1, Z1
-	VBROADCASTSS consts32<>+4(SB), Z2
-	VBROADCASTSS a+76(FP), Z3
-	VSUBPS       Z3, Z2, Z2
-	VBROADCASTSS a+76(FP), Z3
-	VMULPS       vconsts32x16<>+192(SB), Z3, Z3
-	VMOVUPS      Z2, (SP)
-	VMOVUPS      Z3, 64(SP)
-	XORQ         BX, BX
 	VXORPS       Z2, Z2, Z2
-	VMOVUPS      Z2, 128(SP)
+	VXORPS       Z3, Z3, Z3
+	VBROADCASTSS consts32<>+4(SB), Z4
+	VBROADCASTSS a+76(FP), Z5
+	VSUBPS       Z5, Z4, Z4
+	VBROADCASTSS a+76(FP), Z5
+	VMULPS       vconsts32x16<>+192(SB), Z5, Z5
+	VMOVUPS      Z4, (SP)
+	VMOVUPS      Z5, 64(SP)
+	XORQ         BX, BX
+	VXORPS       Z4, Z4, Z4
+	VMOVUPS      Z4, 128(SP)
 
 outer:
 	MOVQ BX, SI
@@ -85424,177 +85818,281 @@ outer:
 	MOVQ DI, SI
 
 sized:
-	SUBQ $0x00000020, SI
+	SUBQ $0x00000040, SI
 	CMPQ BX, SI
 	JG   single
 
 loop:
-	VMOVUPS      (AX)(BX*4), Z2
-	VMOVUPS      (CX)(BX*4), Z3
-	VORPS        vconsts32x16<>+384(SB), Z2, Z4
-	VBROADCASTSS consts32<>+76(SB), Z5
-	VMAXPS       Z4, Z5, Z4
-	VBROADCASTSS consts32<>+80(SB), Z5
-	VFMADD213PS  vconsts32x16<>+448(SB), Z4, Z5
-	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
-	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VBROADCASTSS consts32<>+96(SB), Z6
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VSCALEFPS    Z5, Z6, Z6
-	VMOVUPS      64(AX)(BX*4), Z4
-	VMOVUPS      64(CX)(BX*4), Z5
-	VORPS        vconsts32x16<>+384(SB), Z4, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VMAXPS       Z7, Z8, Z7
-	VBROADCASTSS consts32<>+80(SB), Z8
-	VFMADD213PS  vconsts32x16<>+448(SB), Z7, Z8
-	VSUBPS       vconsts32x16<>+448(SB), Z8, Z8
-	VFNMADD231PS vconsts32x16<>+512(SB), Z8, Z7
-	VFNMADD231PS vconsts32x16<>+576(SB), Z8, Z7
-	VBROADCASTSS consts32<>+96(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+768(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+832(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
-	VSCALEFPS    Z8, Z9, Z9
-	VMAXPS       vconsts32x16<>+960(SB), Z6, Z7
-	VADDPS       vconsts32x16<>+0(SB), Z7, Z8
-	VDIVPS       Z8, Z7, Z8
-	VMULPS       Z8, Z8, Z10
-	VBROADCASTSS consts32<>+88(SB), Z11
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z10, Z11
-	VFMADD213PS  vconsts32x16<>+1088(SB), Z10, Z11
-	VFMADD213PS  vconsts32x16<>+1152(SB), Z10, Z11
-	VFMADD213PS  vconsts32x16<>+1216(SB), Z10, Z11
-	VMULPS       Z7, Z7, Z12
-	VMULPS       vconsts32x16<>+192(SB), Z12, Z12
-	VFMADD213PS  Z12, Z10, Z11
-	VFNMADD213PS Z12, Z8, Z11
-	VSUBPS       Z11, Z7, Z11
-	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
-	VBLENDMPS    Z6, Z11, K1, Z11
-	VADDPS       vconsts32x16<>+896(SB), Z6, Z7
-	VBROADCASTSS consts32<>+4(SB), Z8
-	VXORPS       Z10, Z10, Z10
-	VCMPPS       $0x1d, Z10, Z2, K1
-	VBLENDMPS    Z8, Z6, K1, Z8
-	VDIVPS       Z7, Z8, Z8
-	VMULPS       (SP), Z3, Z3
-	VADDPS       64(SP), Z3, Z3
-	VMULPS       Z3, Z2, Z6
-	VXORPS       Z7, Z7, Z7
-	VMAXPS       Z7, Z2, Z2
-	VSUBPS       Z6, Z2, Z6
-	VADDPS       Z11, Z6, Z6
-	VSUBPS       Z3, Z8, Z8
-	VBROADCASTSS s+72(FP), Z2
-	VMULPS       Z8, Z2, Z2
-	VMOVUPS      Z2, (DX)(BX*4)
-	VADDPS       Z6, Z0, Z0
-	VMAXPS       vconsts32x16<>+960(SB), Z9, Z2
-	VADDPS       vconsts32x16<>+0(SB), Z2, Z3
-	VDIVPS       Z3, Z2, Z3
-	VMULPS       Z3, Z3, Z6
+	VMOVUPS      (AX)(BX*4), Z4
+	VMOVUPS      (CX)(BX*4), Z5
+	VORPS        vconsts32x16<>+384(SB), Z4, Z6
+	VBROADCASTSS consts32<>+76(SB), Z7
+	VMAXPS       Z6, Z7, Z6
+	VBROADCASTSS consts32<>+80(SB), Z7
+	VFMADD213PS  vconsts32x16<>+448(SB), Z6, Z7
+	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
+	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
+	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
+	VBROADCASTSS consts32<>+96(SB), Z8
+	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+768(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+832(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VSCALEFPS    Z7, Z8, Z8
+	VMOVUPS      64(AX)(BX*4), Z6
+	VMOVUPS      64(CX)(BX*4), Z7
+	VORPS        vconsts32x16<>+384(SB), Z6, Z9
+	VBROADCASTSS consts32<>+76(SB), Z10
+	VMAXPS       Z9, Z10, Z9
+	VBROADCASTSS consts32<>+80(SB), Z10
+	VFMADD213PS  vconsts32x16<>+448(SB), Z9, Z10
+	VSUBPS       vconsts32x16<>+448(SB), Z10, Z10
+	VFNMADD231PS vconsts32x16<>+512(SB), Z10, Z9
+	VFNMADD231PS vconsts32x16<>+576(SB), Z10, Z9
+	VBROADCASTSS consts32<>+96(SB), Z11
+	VFMADD213PS  vconsts32x16<>+640(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+704(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+768(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+832(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z11
+	VSCALEFPS    Z10, Z11, Z11
+	VMOVUPS      128(AX)(BX*4), Z9
+	VMOVUPS      128(CX)(BX*4), Z10
+	VORPS        vconsts32x16<>+384(SB), Z9, Z12
+	VBROADCASTSS consts32<>+76(SB), Z13
+	VMAXPS       Z12, Z13, Z12
+	VBROADCASTSS consts32<>+80(SB), Z13
+	VFMADD213PS  vconsts32x16<>+448(SB), Z12, Z13
+	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
+	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
+	VFNMADD231PS vconsts32x16<>+576(SB), Z13, Z12
+	VBROADCASTSS consts32<>+96(SB), Z14
+	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
+	VSCALEFPS    Z13, Z14, Z14
+	VMOVUPS      192(AX)(BX*4), Z12
+	VMOVUPS      192(CX)(BX*4), Z13
+	VORPS        vconsts32x16<>+384(SB), Z12, Z15
+	VBROADCASTSS consts32<>+76(SB), Z16
+	VMAXPS       Z15, Z16, Z15
+	VBROADCASTSS consts32<>+80(SB), Z16
+	VFMADD213PS  vconsts32x16<>+448(SB), Z15, Z16
+	VSUBPS       vconsts32x16<>+448(SB), Z16, Z16
+	VFNMADD231PS vconsts32x16<>+512(SB), Z16, Z15
+	VFNMADD231PS vconsts32x16<>+576(SB), Z16, Z15
+	VBROADCASTSS consts32<>+96(SB), Z17
+	VFMADD213PS  vconsts32x16<>+640(SB), Z15, Z17
+	VFMADD213PS  vconsts32x16<>+704(SB), Z15, Z17
+	VFMADD213PS  vconsts32x16<>+768(SB), Z15, Z17
+	VFMADD213PS  vconsts32x16<>+832(SB), Z15, Z17
+	VFMADD213PS  vconsts32x16<>+896(SB), Z15, Z17
+	VFMADD213PS  vconsts32x16<>+896(SB), Z15, Z17
+	VSCALEFPS    Z16, Z17, Z17
+	VMAXPS       vconsts32x16<>+960(SB), Z8, Z15
+	VADDPS       vconsts32x16<>+0(SB), Z15, Z16
+	VDIVPS       Z16, Z15, Z16
+	VMULPS       Z16, Z16, Z18
+	VBROADCASTSS consts32<>+88(SB), Z19
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z18, Z19
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z18, Z19
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z18, Z19
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z18, Z19
+	VMULPS       Z15, Z15, Z20
+	VMULPS       vconsts32x16<>+192(SB), Z20, Z20
+	VFMADD213PS  Z20, Z18, Z19
+	VFNMADD213PS Z20, Z16, Z19
+	VSUBPS       Z19, Z15, Z19
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z8, K1
+	VBLENDMPS    Z8, Z19, K1, Z19
+	VADDPS       vconsts32x16<>+896(SB), Z8, Z15
+	VBROADCASTSS consts32<>+4(SB), Z16
+	VXORPS       Z18, Z18, Z18
+	VCMPPS       $0x1d, Z18, Z4, K1
+	VBLENDMPS    Z16, Z8, K1, Z16
+	VDIVPS       Z15, Z16, Z16
+	VMULPS       (SP), Z5, Z5
+	VADDPS       64(SP), Z5, Z5
+	VMULPS       Z5, Z4, Z8
+	VXORPS       Z15, Z15, Z15
+	VMAXPS       Z15, Z4, Z4
+	VSUBPS       Z8, Z4, Z8
+	VADDPS       Z19, Z8, Z8
+	VSUBPS       Z5, Z16, Z16
+	VBROADCASTSS s+72(FP), Z4
+	VMULPS       Z16, Z4, Z4
+	VMOVUPS      Z4, (DX)(BX*4)
+	VADDPS       Z8, Z0, Z0
+	VMAXPS       vconsts32x16<>+960(SB), Z11, Z4
+	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
+	VDIVPS       Z5, Z4, Z5
+	VMULPS       Z5, Z5, Z8
+	VBROADCASTSS consts32<>+88(SB), Z15
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z8, Z15
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z8, Z15
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z8, Z15
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z8, Z15
+	VMULPS       Z4, Z4, Z16
+	VMULPS       vconsts32x16<>+192(SB), Z16, Z16
+	VFMADD213PS  Z16, Z8, Z15
+	VFNMADD213PS Z16, Z5, Z15
+	VSUBPS       Z15, Z4, Z15
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z11, K1
+	VBLENDMPS    Z11, Z15, K1, Z15
+	VADDPS       vconsts32x16<>+896(SB), Z11, Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VXORPS       Z8, Z8, Z8
+	VCMPPS       $0x1d, Z8, Z6, K1
+	VBLENDMPS    Z5, Z11, K1, Z5
+	VDIVPS       Z4, Z5, Z5
+	VMULPS       (SP), Z7, Z4
+	VADDPS       64(SP), Z4, Z4
+	VMULPS       Z4, Z6, Z7
+	VXORPS       Z8, Z8, Z8
+	VMAXPS       Z8, Z6, Z6
+	VSUBPS       Z7, Z6, Z7
+	VADDPS       Z15, Z7, Z7
+	VSUBPS       Z4, Z5, Z5
+	VBROADCASTSS s+72(FP), Z4
+	VMULPS       Z5, Z4, Z4
+	VMOVUPS      Z4, 64(DX)(BX*4)
+	VADDPS       Z7, Z1, Z1
+	VMAXPS       vconsts32x16<>+960(SB), Z14, Z4
+	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
+	VDIVPS       Z5, Z4, Z5
+	VMULPS       Z5, Z5, Z6
 	VBROADCASTSS consts32<>+88(SB), Z7
 	VFMADD213PS  vconsts32x16<>+1024(SB), Z6, Z7
 	VFMADD213PS  vconsts32x16<>+1088(SB), Z6, Z7
 	VFMADD213PS  vconsts32x16<>+1152(SB), Z6, Z7
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z6, Z7
-	VMULPS       Z2, Z2, Z8
+	VMULPS       Z4, Z4, Z8
 	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
 	VFMADD213PS  Z8, Z6, Z7
-	VFNMADD213PS Z8, Z3, Z7
-	VSUBPS       Z7, Z2, Z7
-	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z9, K1
-	VBLENDMPS    Z9, Z7, K1, Z7
-	VADDPS       vconsts32x16<>+896(SB), Z9, Z2
-	VBROADCASTSS consts32<>+4(SB), Z3
+	VFNMADD213PS Z8, Z5, Z7
+	VSUBPS       Z7, Z4, Z7
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z14, K1
+	VBLENDMPS    Z14, Z7, K1, Z7
+	VADDPS       vconsts32x16<>+896(SB), Z14, Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
 	VXORPS       Z6, Z6, Z6
-	VCMPPS       $0x1d, Z6, Z4, K1
-	VBLENDMPS    Z3, Z9, K1, Z3
-	VDIVPS       Z2, Z3, Z3
-	VMULPS       (SP), Z5, Z2
-	VADDPS       64(SP), Z2, Z2
-	VMULPS       Z2, Z4, Z5
+	VCMPPS       $0x1d, Z6, Z9, K1
+	VBLENDMPS    Z5, Z14, K1, Z5
+	VDIVPS       Z4, Z5, Z5
+	VMULPS       (SP), Z10, Z4
+	VADDPS       64(SP), Z4, Z4
+	VMULPS       Z4, Z9, Z6
+	VXORPS       Z8, Z8, Z8
+	VMAXPS       Z8, Z9, Z8
+	VSUBPS       Z6, Z8, Z6
+	VADDPS       Z7, Z6, Z6
+	VSUBPS       Z4, Z5, Z5
+	VBROADCASTSS s+72(FP), Z4
+	VMULPS       Z5, Z4, Z4
+	VMOVUPS      Z4, 128(DX)(BX*4)
+	VADDPS       Z6, Z2, Z2
+	VMAXPS       vconsts32x16<>+960(SB), Z17, Z4
+	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
+	VDIVPS       Z5, Z4, Z5
+	VMULPS       Z5, Z5, Z6
+	VBROADCASTSS consts32<>+88(SB), Z7
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z6, Z7
+	VMULPS       Z4, Z4, Z8
+	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
+	VFMADD213PS  Z8, Z6, Z7
+	VFNMADD213PS Z8, Z5, Z7
+	VSUBPS       Z7, Z4, Z7
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z17, K1
+	VBLENDMPS    Z17, Z7, K1, Z7
+	VADDPS       vconsts32x16<>+896(SB), Z17, Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
 	VXORPS       Z6, Z6, Z6
-	VMAXPS       Z6, Z4, Z4
-	VSUBPS       Z5, Z4, Z5
-	VADDPS       Z7, Z5, Z5
-	VSUBPS       Z2, Z3, Z3
-	VBROADCASTSS s+72(FP), Z2
-	VMULPS       Z3, Z2, Z2
-	VMOVUPS      Z2, 64(DX)(BX*4)
-	VADDPS       Z5, Z1, Z1
-	ADDQ         $0x00000020, BX
+	VCMPPS       $0x1d, Z6, Z12, K1
+	VBLENDMPS    Z5, Z17, K1, Z5
+	VDIVPS       Z4, Z5, Z5
+	VMULPS       (SP), Z13, Z4
+	VADDPS       64(SP), Z4, Z4
+	VMULPS       Z4, Z12, Z6
+	VXORPS       Z8, Z8, Z8
+	VMAXPS       Z8, Z12, Z8
+	VSUBPS       Z6, Z8, Z6
+	VADDPS       Z7, Z6, Z6
+	VSUBPS       Z4, Z5, Z5
+	VBROADCASTSS s+72(FP), Z4
+	VMULPS       Z5, Z4, Z4
+	VMOVUPS      Z4, 192(DX)(BX*4)
+	VADDPS       Z6, Z3, Z3
+	ADDQ         $0x00000040, BX
 	CMPQ         BX, SI
 	JLE          loop
 
 single:
-	ADDQ $0x00000010, SI
+	ADDQ $0x00000030, SI
 
 single1:
 	CMPQ         BX, SI
 	JG           tail
-	VMOVUPS      (AX)(BX*4), Z2
-	VMOVUPS      (CX)(BX*4), Z3
-	VORPS        vconsts32x16<>+384(SB), Z2, Z4
-	VBROADCASTSS consts32<>+76(SB), Z5
-	VMAXPS       Z4, Z5, Z4
-	VBROADCASTSS consts32<>+80(SB), Z5
-	VFMADD213PS  vconsts32x16<>+448(SB), Z4, Z5
-	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
-	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VBROADCASTSS consts32<>+96(SB), Z6
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VSCALEFPS    Z5, Z6, Z6
-	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
-	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
-	VDIVPS       Z5, Z4, Z5
-	VMULPS       Z5, Z5, Z7
-	VBROADCASTSS consts32<>+88(SB), Z8
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
-	VMULPS       Z4, Z4, Z9
-	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
-	VFMADD213PS  Z9, Z7, Z8
-	VFNMADD213PS Z9, Z5, Z8
-	VSUBPS       Z8, Z4, Z8
-	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
-	VBLENDMPS    Z6, Z8, K1, Z8
-	VADDPS       vconsts32x16<>+896(SB), Z6, Z4
-	VBROADCASTSS consts32<>+4(SB), Z5
-	VXORPS       Z7, Z7, Z7
-	VCMPPS       $0x1d, Z7, Z2, K1
-	VBLENDMPS    Z5, Z6, K1, Z5
-	VDIVPS       Z4, Z5, Z5
-	VMULPS       (SP), Z3, Z3
-	VADDPS       64(SP), Z3, Z3
-	VMULPS       Z3, Z2, Z4
-	VXORPS       Z6, Z6, Z6
-	VMAXPS       Z6, Z2, Z2
-	VSUBPS       Z4, Z2, Z4
-	VADDPS       Z8, Z4, Z4
-	VSUBPS       Z3, Z5, Z5
-	VBROADCASTSS s+72(FP), Z2
-	VMULPS       Z5, Z2, Z2
-	VMOVUPS      Z2, (DX)(BX*4)
-	VADDPS       Z4, Z0, Z0
+	VMOVUPS      (AX)(BX*4), Z4
+	VMOVUPS      (CX)(BX*4), Z5
+	VORPS        vconsts32x16<>+384(SB), Z4, Z6
+	VBROADCASTSS consts32<>+76(SB), Z7
+	VMAXPS       Z6, Z7, Z6
+	VBROADCASTSS consts32<>+80(SB), Z7
+	VFMADD213PS  vconsts32x16<>+448(SB), Z6, Z7
+	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
+	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
+	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
+	VBROADCASTSS consts32<>+96(SB), Z8
+	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+768(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+832(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VSCALEFPS    Z7, Z8, Z8
+	VMAXPS       vconsts32x16<>+960(SB), Z8, Z6
+	VADDPS       vconsts32x16<>+0(SB), Z6, Z7
+	VDIVPS       Z7, Z6, Z7
+	VMULPS       Z7, Z7, Z9
+	VBROADCASTSS consts32<>+88(SB), Z10
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z9, Z10
+	VMULPS       Z6, Z6, Z11
+	VMULPS       vconsts32x16<>+192(SB), Z11, Z11
+	VFMADD213PS  Z11, Z9, Z10
+	VFNMADD213PS Z11, Z7, Z10
+	VSUBPS       Z10, Z6, Z10
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z8, K1
+	VBLENDMPS    Z8, Z10, K1, Z10
+	VADDPS       vconsts32x16<>+896(SB), Z8, Z6
+	VBROADCASTSS consts32<>+4(SB), Z7
+	VXORPS       Z9, Z9, Z9
+	VCMPPS       $0x1d, Z9, Z4, K1
+	VBLENDMPS    Z7, Z8, K1, Z7
+	VDIVPS       Z6, Z7, Z7
+	VMULPS       (SP), Z5, Z5
+	VADDPS       64(SP), Z5, Z5
+	VMULPS       Z5, Z4, Z6
+	VXORPS       Z8, Z8, Z8
+	VMAXPS       Z8, Z4, Z4
+	VSUBPS       Z6, Z4, Z6
+	VADDPS       Z10, Z6, Z6
+	VSUBPS       Z5, Z7, Z7
+	VBROADCASTSS s+72(FP), Z4
+	VMULPS       Z7, Z4, Z4
+	VMOVUPS      Z4, (DX)(BX*4)
+	VADDPS       Z6, Z0, Z0
 	ADDQ         $0x00000010, BX
 	JMP          single1
 
@@ -85604,79 +86102,83 @@ tail:
 	JZ           drain
 	LEAQ         kmask<>+0(SB), DI
 	KMOVW        (DI)(SI*2), K1
-	VXORPS       Z2, Z2, Z2
-	VMOVUPS.Z    (AX)(BX*4), K1, Z2
+	VXORPS       Z4, Z4, Z4
+	VMOVUPS.Z    (AX)(BX*4), K1, Z4
 	LEAQ         kmask<>+0(SB), DI
 	KMOVW        (DI)(SI*2), K1
-	VXORPS       Z3, Z3, Z3
-	VMOVUPS.Z    (CX)(BX*4), K1, Z3
-	VORPS        vconsts32x16<>+384(SB), Z2, Z4
-	VBROADCASTSS consts32<>+76(SB), Z5
-	VMAXPS       Z4, Z5, Z4
-	VBROADCASTSS consts32<>+80(SB), Z5
-	VFMADD213PS  vconsts32x16<>+448(SB), Z4, Z5
-	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
-	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VBROADCASTSS consts32<>+96(SB), Z6
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VSCALEFPS    Z5, Z6, Z6
-	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
-	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
-	VDIVPS       Z5, Z4, Z5
-	VMULPS       Z5, Z5, Z7
-	VBROADCASTSS consts32<>+88(SB), Z8
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
-	VMULPS       Z4, Z4, Z9
-	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
-	VFMADD213PS  Z9, Z7, Z8
-	VFNMADD213PS Z9, Z5, Z8
-	VSUBPS       Z8, Z4, Z8
-	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
-	VBLENDMPS    Z6, Z8, K1, Z8
-	VADDPS       vconsts32x16<>+896(SB), Z6, Z4
-	VBROADCASTSS consts32<>+4(SB), Z5
-	VXORPS       Z7, Z7, Z7
-	VCMPPS       $0x1d, Z7, Z2, K1
-	VBLENDMPS    Z5, Z6, K1, Z5
-	VDIVPS       Z4, Z5, Z5
-	VMULPS       (SP), Z3, Z3
-	VADDPS       64(SP), Z3, Z3
-	VMULPS       Z3, Z2, Z4
-	VXORPS       Z6, Z6, Z6
-	VMAXPS       Z6, Z2, Z2
-	VSUBPS       Z4, Z2, Z4
-	VADDPS       Z8, Z4, Z4
-	VSUBPS       Z3, Z5, Z5
-	VBROADCASTSS s+72(FP), Z2
-	VMULPS       Z5, Z2, Z2
+	VXORPS       Z5, Z5, Z5
+	VMOVUPS.Z    (CX)(BX*4), K1, Z5
+	VORPS        vconsts32x16<>+384(SB), Z4, Z6
+	VBROADCASTSS consts32<>+76(SB), Z7
+	VMAXPS       Z6, Z7, Z6
+	VBROADCASTSS consts32<>+80(SB), Z7
+	VFMADD213PS  vconsts32x16<>+448(SB), Z6, Z7
+	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
+	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
+	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
+	VBROADCASTSS consts32<>+96(SB), Z8
+	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+768(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+832(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VSCALEFPS    Z7, Z8, Z8
+	VMAXPS       vconsts32x16<>+960(SB), Z8, Z6
+	VADDPS       vconsts32x16<>+0(SB), Z6, Z7
+	VDIVPS       Z7, Z6, Z7
+	VMULPS       Z7, Z7, Z9
+	VBROADCASTSS consts32<>+88(SB), Z10
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z9, Z10
+	VMULPS       Z6, Z6, Z11
+	VMULPS       vconsts32x16<>+192(SB), Z11, Z11
+	VFMADD213PS  Z11, Z9, Z10
+	VFNMADD213PS Z11, Z7, Z10
+	VSUBPS       Z10, Z6, Z10
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z8, K1
+	VBLENDMPS    Z8, Z10, K1, Z10
+	VADDPS       vconsts32x16<>+896(SB), Z8, Z6
+	VBROADCASTSS consts32<>+4(SB), Z7
+	VXORPS       Z9, Z9, Z9
+	VCMPPS       $0x1d, Z9, Z4, K1
+	VBLENDMPS    Z7, Z8, K1, Z7
+	VDIVPS       Z6, Z7, Z7
+	VMULPS       (SP), Z5, Z5
+	VADDPS       64(SP), Z5, Z5
+	VMULPS       Z5, Z4, Z6
+	VXORPS       Z8, Z8, Z8
+	VMAXPS       Z8, Z4, Z4
+	VSUBPS       Z6, Z4, Z6
+	VADDPS       Z10, Z6, Z6
+	VSUBPS       Z5, Z7, Z7
+	VBROADCASTSS s+72(FP), Z4
+	VMULPS       Z7, Z4, Z4
 	LEAQ         kmask<>+0(SB), DI
 	KMOVW        (DI)(SI*2), K1
-	VMOVUPS      Z2, K1, (DX)(BX*4)
+	VMOVUPS      Z4, K1, (DX)(BX*4)
 	LEAQ         kmask<>+0(SB), DI
 	KMOVW        (DI)(SI*2), K1
-	VMOVAPS.Z    Z4, K1, Z4
-	VADDPS       Z4, Z0, Z0
+	VMOVAPS.Z    Z6, K1, Z6
+	VADDPS       Z6, Z0, Z0
 	ADDQ         SI, BX
 
 drain:
-	VMOVUPD       128(SP), Z2
+	VMOVUPD       128(SP), Z4
 	VADDPS        Z1, Z0, Z0
+	VADDPS        Z3, Z2, Z2
+	VADDPS        Z2, Z0, Z0
 	VXORPS        Z1, Z1, Z1
-	VEXTRACTF32X8 $0x01, Z0, Y3
+	VXORPS        Z2, Z2, Z2
+	VXORPS        Z3, Z3, Z3
+	VEXTRACTF32X8 $0x01, Z0, Y5
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y3, Z3
-	VADDPD        Z3, Z0, Z0
-	VADDPD        Z0, Z2, Z2
-	VMOVUPD       Z2, 128(SP)
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z5, Z0, Z0
+	VADDPD        Z0, Z4, Z4
+	VMOVUPD       Z4, 128(SP)
 	VXORPS        Z0, Z0, Z0
 	MOVQ          p_len+32(FP), SI
 	CMPQ          BX, SI
@@ -85701,16 +86203,18 @@ TEXT ·sigmoidCEWGradAVX512F32(SB), NOSPLIT, $192-112
 	MOVQ         dst_base+0(FP), BX
 	VXORPS       Z0, Z0, Z0
 	VXORPS       Z1, Z1, Z1
-	VBROADCASTSS consts32<>+4(SB), Z2
-	VBROADCASTSS a+100(FP), Z3
-	VSUBPS       Z3, Z2, Z2
-	VBROADCASTSS a+100(FP), Z3
-	VMULPS       vconsts32x16<>+192(SB), Z3, Z3
-	VMOVUPS      Z2, (SP)
-	VMOVUPS      Z3, 64(SP)
-	XORQ         SI, SI
 	VXORPS       Z2, Z2, Z2
-	VMOVUPS      Z2, 128(SP)
+	VXORPS       Z3, Z3, Z3
+	VBROADCASTSS consts32<>+4(SB), Z4
+	VBROADCASTSS a+100(FP), Z5
+	VSUBPS       Z5, Z4, Z4
+	VBROADCASTSS a+100(FP), Z5
+	VMULPS       vconsts32x16<>+192(SB), Z5, Z5
+	VMOVUPS      Z4, (SP)
+	VMOVUPS      Z5, 64(SP)
+	XORQ         SI, SI
+	VXORPS       Z4, Z4, Z4
+	VMOVUPS      Z4, 128(SP)
 
 outer:
 	MOVQ SI, DI
@@ -85721,183 +86225,291 @@ outer:
 	MOVQ R8, DI
 
 sized:
-	SUBQ $0x00000020, DI
+	SUBQ $0x00000040, DI
 	CMPQ SI, DI
 	JG   single
 
 loop:
-	VMOVUPS      (AX)(SI*4), Z2
-	VMOVUPS      (CX)(SI*4), Z3
-	VORPS        vconsts32x16<>+384(SB), Z2, Z4
-	VBROADCASTSS consts32<>+76(SB), Z5
-	VMAXPS       Z4, Z5, Z4
-	VBROADCASTSS consts32<>+80(SB), Z5
-	VFMADD213PS  vconsts32x16<>+448(SB), Z4, Z5
-	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
-	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VBROADCASTSS consts32<>+96(SB), Z6
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VSCALEFPS    Z5, Z6, Z6
-	VMOVUPS      64(AX)(SI*4), Z4
-	VMOVUPS      64(CX)(SI*4), Z5
-	VORPS        vconsts32x16<>+384(SB), Z4, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VMAXPS       Z7, Z8, Z7
-	VBROADCASTSS consts32<>+80(SB), Z8
-	VFMADD213PS  vconsts32x16<>+448(SB), Z7, Z8
-	VSUBPS       vconsts32x16<>+448(SB), Z8, Z8
-	VFNMADD231PS vconsts32x16<>+512(SB), Z8, Z7
-	VFNMADD231PS vconsts32x16<>+576(SB), Z8, Z7
-	VBROADCASTSS consts32<>+96(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+768(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+832(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
-	VSCALEFPS    Z8, Z9, Z9
-	VMAXPS       vconsts32x16<>+960(SB), Z6, Z7
-	VADDPS       vconsts32x16<>+0(SB), Z7, Z8
-	VDIVPS       Z8, Z7, Z8
-	VMULPS       Z8, Z8, Z10
-	VBROADCASTSS consts32<>+88(SB), Z11
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z10, Z11
-	VFMADD213PS  vconsts32x16<>+1088(SB), Z10, Z11
-	VFMADD213PS  vconsts32x16<>+1152(SB), Z10, Z11
-	VFMADD213PS  vconsts32x16<>+1216(SB), Z10, Z11
-	VMULPS       Z7, Z7, Z12
-	VMULPS       vconsts32x16<>+192(SB), Z12, Z12
-	VFMADD213PS  Z12, Z10, Z11
-	VFNMADD213PS Z12, Z8, Z11
-	VSUBPS       Z11, Z7, Z11
-	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
-	VBLENDMPS    Z6, Z11, K1, Z11
-	VADDPS       vconsts32x16<>+896(SB), Z6, Z7
-	VBROADCASTSS consts32<>+4(SB), Z8
-	VXORPS       Z10, Z10, Z10
-	VCMPPS       $0x1d, Z10, Z2, K1
-	VBLENDMPS    Z8, Z6, K1, Z8
-	VDIVPS       Z7, Z8, Z8
-	VMULPS       (SP), Z3, Z3
-	VADDPS       64(SP), Z3, Z3
-	VMULPS       Z3, Z2, Z6
-	VXORPS       Z7, Z7, Z7
-	VMAXPS       Z7, Z2, Z2
-	VSUBPS       Z6, Z2, Z6
-	VADDPS       Z11, Z6, Z6
-	VSUBPS       Z3, Z8, Z8
-	VMOVUPS      (DX)(SI*4), Z2
-	VBROADCASTSS s+96(FP), Z3
-	VMULPS       Z2, Z3, Z3
-	VMULPS       Z8, Z3, Z3
-	VMOVUPS      Z3, (BX)(SI*4)
-	VFMADD231PS  Z6, Z2, Z0
-	VMAXPS       vconsts32x16<>+960(SB), Z9, Z2
-	VADDPS       vconsts32x16<>+0(SB), Z2, Z3
-	VDIVPS       Z3, Z2, Z3
-	VMULPS       Z3, Z3, Z6
+	VMOVUPS      (AX)(SI*4), Z4
+	VMOVUPS      (CX)(SI*4), Z5
+	VORPS        vconsts32x16<>+384(SB), Z4, Z6
+	VBROADCASTSS consts32<>+76(SB), Z7
+	VMAXPS       Z6, Z7, Z6
+	VBROADCASTSS consts32<>+80(SB), Z7
+	VFMADD213PS  vconsts32x16<>+448(SB), Z6, Z7
+	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
+	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
+	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
+	VBROADCASTSS consts32<>+96(SB), Z8
+	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+768(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+832(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VSCALEFPS    Z7, Z8, Z8
+	VMOVUPS      64(AX)(SI*4), Z6
+	VMOVUPS      64(CX)(SI*4), Z7
+	VORPS        vconsts32x16<>+384(SB), Z6, Z9
+	VBROADCASTSS consts32<>+76(SB), Z10
+	VMAXPS       Z9, Z10, Z9
+	VBROADCASTSS consts32<>+80(SB), Z10
+	VFMADD213PS  vconsts32x16<>+448(SB), Z9, Z10
+	VSUBPS       vconsts32x16<>+448(SB), Z10, Z10
+	VFNMADD231PS vconsts32x16<>+512(SB), Z10, Z9
+	VFNMADD231PS vconsts32x16<>+576(SB), Z10, Z9
+	VBROADCASTSS consts32<>+96(SB), Z11
+	VFMADD213PS  vconsts32x16<>+640(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+704(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+768(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+832(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z11
+	VSCALEFPS    Z10, Z11, Z11
+	VMOVUPS      128(AX)(SI*4), Z9
+	VMOVUPS      128(CX)(SI*4), Z10
+	VORPS        vconsts32x16<>+384(SB), Z9, Z12
+	VBROADCASTSS consts32<>+76(SB), Z13
+	VMAXPS       Z12, Z13, Z12
+	VBROADCASTSS consts32<>+80(SB), Z13
+	VFMADD213PS  vconsts32x16<>+448(SB), Z12, Z13
+	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
+	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
+	VFNMADD231PS vconsts32x16<>+576(SB), Z13, Z12
+	VBROADCASTSS consts32<>+96(SB), Z14
+	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
+	VSCALEFPS    Z13, Z14, Z14
+	VMOVUPS      192(AX)(SI*4), Z12
+	VMOVUPS      192(CX)(SI*4), Z13
+	VORPS        vconsts32x16<>+384(SB), Z12, Z15
+	VBROADCASTSS consts32<>+76(SB), Z16
+	VMAXPS       Z15, Z16, Z15
+	VBROADCASTSS consts32<>+80(SB), Z16
+	VFMADD213PS  vconsts32x16<>+448(SB), Z15, Z16
+	VSUBPS       vconsts32x16<>+448(SB), Z16, Z16
+	VFNMADD231PS vconsts32x16<>+512(SB), Z16, Z15
+	VFNMADD231PS vconsts32x16<>+576(SB), Z16, Z15
+	VBROADCASTSS consts32<>+96(SB), Z17
+	VFMADD213PS  vconsts32x16<>+640(SB), Z15, Z17
+	VFMADD213PS  vconsts32x16<>+704(SB), Z15, Z17
+	VFMADD213PS  vconsts32x16<>+768(SB), Z15, Z17
+	VFMADD213PS  vconsts32x16<>+832(SB), Z15, Z17
+	VFMADD213PS  vconsts32x16<>+896(SB), Z15, Z17
+	VFMADD213PS  vconsts32x16<>+896(SB), Z15, Z17
+	VSCALEFPS    Z16, Z17, Z17
+	VMAXPS       vconsts32x16<>+960(SB), Z8, Z15
+	VADDPS       vconsts32x16<>+0(SB), Z15, Z16
+	VDIVPS       Z16, Z15, Z16
+	VMULPS       Z16, Z16, Z18
+	VBROADCASTSS consts32<>+88(SB), Z19
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z18, Z19
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z18, Z19
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z18, Z19
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z18, Z19
+	VMULPS       Z15, Z15, Z20
+	VMULPS       vconsts32x16<>+192(SB), Z20, Z20
+	VFMADD213PS  Z20, Z18, Z19
+	VFNMADD213PS Z20, Z16, Z19
+	VSUBPS       Z19, Z15, Z19
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z8, K1
+	VBLENDMPS    Z8, Z19, K1, Z19
+	VADDPS       vconsts32x16<>+896(SB), Z8, Z15
+	VBROADCASTSS consts32<>+4(SB), Z16
+	VXORPS       Z18, Z18, Z18
+	VCMPPS       $0x1d, Z18, Z4, K1
+	VBLENDMPS    Z16, Z8, K1, Z16
+	VDIVPS       Z15, Z16, Z16
+	VMULPS       (SP), Z5, Z5
+	VADDPS       64(SP), Z5, Z5
+	VMULPS       Z5, Z4, Z8
+	VXORPS       Z15, Z15, Z15
+	VMAXPS       Z15, Z4, Z4
+	VSUBPS       Z8, Z4, Z8
+	VADDPS       Z19, Z8, Z8
+	VSUBPS       Z5, Z16, Z16
+	VMOVUPS      (DX)(SI*4), Z4
+	VBROADCASTSS s+96(FP), Z5
+	VMULPS       Z4, Z5, Z5
+	VMULPS       Z16, Z5, Z5
+	VMOVUPS      Z5, (BX)(SI*4)
+	VFMADD231PS  Z8, Z4, Z0
+	VMAXPS       vconsts32x16<>+960(SB), Z11, Z4
+	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
+	VDIVPS       Z5, Z4, Z5
+	VMULPS       Z5, Z5, Z8
+	VBROADCASTSS consts32<>+88(SB), Z15
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z8, Z15
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z8, Z15
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z8, Z15
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z8, Z15
+	VMULPS       Z4, Z4, Z16
+	VMULPS       vconsts32x16<>+192(SB), Z16, Z16
+	VFMADD213PS  Z16, Z8, Z15
+	VFNMADD213PS Z16, Z5, Z15
+	VSUBPS       Z15, Z4, Z15
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z11, K1
+	VBLENDMPS    Z11, Z15, K1, Z15
+	VADDPS       vconsts32x16<>+896(SB), Z11, Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VXORPS       Z8, Z8, Z8
+	VCMPPS       $0x1d, Z8, Z6, K1
+	VBLENDMPS    Z5, Z11, K1, Z5
+	VDIVPS       Z4, Z5, Z5
+	VMULPS       (SP), Z7, Z4
+	VADDPS       64(SP), Z4, Z4
+	VMULPS       Z4, Z6, Z7
+	VXORPS       Z8, Z8, Z8
+	VMAXPS       Z8, Z6, Z6
+	VSUBPS       Z7, Z6, Z7
+	VADDPS       Z15, Z7, Z7
+	VSUBPS       Z4, Z5, Z5
+	VMOVUPS      64(DX)(SI*4), Z4
+	VBROADCASTSS s+96(FP), Z6
+	VMULPS       Z4, Z6, Z6
+	VMULPS       Z5, Z6, Z5
+	VMOVUPS      Z5, 64(BX)(SI*4)
+	VFMADD231PS  Z7, Z4, Z1
+	VMAXPS       vconsts32x16<>+960(SB), Z14, Z4
+	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
+	VDIVPS       Z5, Z4, Z5
+	VMULPS       Z5, Z5, Z6
 	VBROADCASTSS consts32<>+88(SB), Z7
 	VFMADD213PS  vconsts32x16<>+1024(SB), Z6, Z7
 	VFMADD213PS  vconsts32x16<>+1088(SB), Z6, Z7
 	VFMADD213PS  vconsts32x16<>+1152(SB), Z6, Z7
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z6, Z7
-	VMULPS       Z2, Z2, Z8
+	VMULPS       Z4, Z4, Z8
 	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
 	VFMADD213PS  Z8, Z6, Z7
-	VFNMADD213PS Z8, Z3, Z7
-	VSUBPS       Z7, Z2, Z7
-	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z9, K1
-	VBLENDMPS    Z9, Z7, K1, Z7
-	VADDPS       vconsts32x16<>+896(SB), Z9, Z2
-	VBROADCASTSS consts32<>+4(SB), Z3
+	VFNMADD213PS Z8, Z5, Z7
+	VSUBPS       Z7, Z4, Z7
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z14, K1
+	VBLENDMPS    Z14, Z7, K1, Z7
+	VADDPS       vconsts32x16<>+896(SB), Z14, Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
 	VXORPS       Z6, Z6, Z6
-	VCMPPS       $0x1d, Z6, Z4, K1
-	VBLENDMPS    Z3, Z9, K1, Z3
-	VDIVPS       Z2, Z3, Z3
-	VMULPS       (SP), Z5, Z2
-	VADDPS       64(SP), Z2, Z2
-	VMULPS       Z2, Z4, Z5
+	VCMPPS       $0x1d, Z6, Z9, K1
+	VBLENDMPS    Z5, Z14, K1, Z5
+	VDIVPS       Z4, Z5, Z5
+	VMULPS       (SP), Z10, Z4
+	VADDPS       64(SP), Z4, Z4
+	VMULPS       Z4, Z9, Z6
+	VXORPS       Z8, Z8, Z8
+	VMAXPS       Z8, Z9, Z8
+	VSUBPS       Z6, Z8, Z6
+	VADDPS       Z7, Z6, Z6
+	VSUBPS       Z4, Z5, Z5
+	VMOVUPS      128(DX)(SI*4), Z4
+	VBROADCASTSS s+96(FP), Z7
+	VMULPS       Z4, Z7, Z7
+	VMULPS       Z5, Z7, Z5
+	VMOVUPS      Z5, 128(BX)(SI*4)
+	VFMADD231PS  Z6, Z4, Z2
+	VMAXPS       vconsts32x16<>+960(SB), Z17, Z4
+	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
+	VDIVPS       Z5, Z4, Z5
+	VMULPS       Z5, Z5, Z6
+	VBROADCASTSS consts32<>+88(SB), Z7
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z6, Z7
+	VMULPS       Z4, Z4, Z8
+	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
+	VFMADD213PS  Z8, Z6, Z7
+	VFNMADD213PS Z8, Z5, Z7
+	VSUBPS       Z7, Z4, Z7
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z17, K1
+	VBLENDMPS    Z17, Z7, K1, Z7
+	VADDPS       vconsts32x16<>+896(SB), Z17, Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
 	VXORPS       Z6, Z6, Z6
-	VMAXPS       Z6, Z4, Z4
-	VSUBPS       Z5, Z4, Z5
-	VADDPS       Z7, Z5, Z5
-	VSUBPS       Z2, Z3, Z3
-	VMOVUPS      64(DX)(SI*4), Z2
-	VBROADCASTSS s+96(FP), Z4
-	VMULPS       Z2, Z4, Z4
-	VMULPS       Z3, Z4, Z3
-	VMOVUPS      Z3, 64(BX)(SI*4)
-	VFMADD231PS  Z5, Z2, Z1
-	ADDQ         $0x00000020, SI
+	VCMPPS       $0x1d, Z6, Z12, K1
+	VBLENDMPS    Z5, Z17, K1, Z5
+	VDIVPS       Z4, Z5, Z5
+	VMULPS       (SP), Z13, Z4
+	VADDPS       64(SP), Z4, Z4
+	VMULPS       Z4, Z12, Z6
+	VXORPS       Z8, Z8, Z8
+	VMAXPS       Z8, Z12, Z8
+	VSUBPS       Z6, Z8, Z6
+	VADDPS       Z7, Z6, Z6
+	VSUBPS       Z4, Z5, Z5
+	VMOVUPS      192(DX)(SI*4), Z4
+	VBROADCASTSS s+96(FP), Z7
+	VMULPS       Z4, Z7, Z7
+	VMULPS       Z5, Z7, Z5
+	VMOVUPS      Z5, 192(BX)(SI*4)
+	VFMADD231PS  Z6, Z4, Z3
+	ADDQ         $0x00000040, SI
 	CMPQ         SI, DI
 	JLE          loop
 
 single:
-	ADDQ $0x00000010, DI
+	ADDQ $0x00000030, DI
 
 single1:
 	CMPQ         SI, DI
 	JG           tail
-	VMOVUPS      (AX)(SI*4), Z2
-	VMOVUPS      (CX)(SI*4), Z3
-	VORPS        vconsts32x16<>+384(SB), Z2, Z4
-	VBROADCASTSS consts32<>+76(SB), Z5
-	VMAXPS       Z4, Z5, Z4
-	VBROADCASTSS consts32<>+80(SB), Z5
-	VFMADD213PS  vconsts32x16<>+448(SB), Z4, Z5
-	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
-	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VBROADCASTSS consts32<>+96(SB), Z6
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VSCALEFPS    Z5, Z6, Z6
-	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
-	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
-	VDIVPS       Z5, Z4, Z5
-	VMULPS       Z5, Z5, Z7
-	VBROADCASTSS consts32<>+88(SB), Z8
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
-	VMULPS       Z4, Z4, Z9
-	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
-	VFMADD213PS  Z9, Z7, Z8
-	VFNMADD213PS Z9, Z5, Z8
-	VSUBPS       Z8, Z4, Z8
-	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
-	VBLENDMPS    Z6, Z8, K1, Z8
-	VADDPS       vconsts32x16<>+896(SB), Z6, Z4
-	VBROADCASTSS consts32<>+4(SB), Z5
-	VXORPS       Z7, Z7, Z7
-	VCMPPS       $0x1d, Z7, Z2, K1
-	VBLENDMPS    Z5, Z6, K1, Z5
-	VDIVPS       Z4, Z5, Z5
-	VMULPS       (SP), Z3, Z3
-	VADDPS       64(SP), Z3, Z3
-	VMULPS       Z3, Z2, Z4
-	VXORPS       Z6, Z6, Z6
-	VMAXPS       Z6, Z2, Z2
-	VSUBPS       Z4, Z2, Z4
-	VADDPS       Z8, Z4, Z4
-	VSUBPS       Z3, Z5, Z5
-	VMOVUPS      (DX)(SI*4), Z2
-	VBROADCASTSS s+96(FP), Z3
-	VMULPS       Z2, Z3, Z3
-	VMULPS       Z5, Z3, Z3
-	VMOVUPS      Z3, (BX)(SI*4)
-	VFMADD231PS  Z4, Z2, Z0
+	VMOVUPS      (AX)(SI*4), Z4
+	VMOVUPS      (CX)(SI*4), Z5
+	VORPS        vconsts32x16<>+384(SB), Z4, Z6
+	VBROADCASTSS consts32<>+76(SB), Z7
+	VMAXPS       Z6, Z7, Z6
+	VBROADCASTSS consts32<>+80(SB), Z7
+	VFMADD213PS  vconsts32x16<>+448(SB), Z6, Z7
+	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
+	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
+	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
+	VBROADCASTSS consts32<>+96(SB), Z8
+	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+768(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+832(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VSCALEFPS    Z7, Z8, Z8
+	VMAXPS       vconsts32x16<>+960(SB), Z8, Z6
+	VADDPS       vconsts32x16<>+0(SB), Z6, Z7
+	VDIVPS       Z7, Z6, Z7
+	VMULPS       Z7, Z7, Z9
+	VBROADCASTSS consts32<>+88(SB), Z10
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z9, Z10
+	VMULPS       Z6, Z6, Z11
+	VMULPS       vconsts32x16<>+192(SB), Z11, Z11
+	VFMADD213PS  Z11, Z9, Z10
+	VFNMADD213PS Z11, Z7, Z10
+	VSUBPS       Z10, Z6, Z10
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z8, K1
+	VBLENDMPS    Z8, Z10, K1, Z10
+	VADDPS       vconsts32x16<>+896(SB), Z8, Z6
+	VBROADCASTSS consts32<>+4(SB), Z7
+	VXORPS       Z9, Z9, Z9
+	VCMPPS       $0x1d, Z9, Z4, K1
+	VBLENDMPS    Z7, Z8, K1, Z7
+	VDIVPS       Z6, Z7, Z7
+	VMULPS       (SP), Z5, Z5
+	VADDPS       64(SP), Z5, Z5
+	VMULPS       Z5, Z4, Z6
+	VXORPS       Z8, Z8, Z8
+	VMAXPS       Z8, Z4, Z4
+	VSUBPS       Z6, Z4, Z6
+	VADDPS       Z10, Z6, Z6
+	VSUBPS       Z5, Z7, Z7
+	VMOVUPS      (DX)(SI*4), Z4
+	VBROADCASTSS s+96(FP), Z5
+	VMULPS       Z4, Z5, Z5
+	VMULPS       Z7, Z5, Z5
+	VMOVUPS      Z5, (BX)(SI*4)
+	VFMADD231PS  Z6, Z4, Z0
 	ADDQ         $0x00000010, SI
 	JMP          single1
 
@@ -85907,85 +86519,89 @@ tail:
 	JZ           drain
 	LEAQ         kmask<>+0(SB), R8
 	KMOVW        (R8)(DI*2), K1
-	VXORPS       Z2, Z2, Z2
-	VMOVUPS.Z    (AX)(SI*4), K1, Z2
+	VXORPS       Z4, Z4, Z4
+	VMOVUPS.Z    (AX)(SI*4), K1, Z4
 	LEAQ         kmask<>+0(SB), R8
 	KMOVW        (R8)(DI*2), K1
-	VXORPS       Z3, Z3, Z3
-	VMOVUPS.Z    (CX)(SI*4), K1, Z3
-	VORPS        vconsts32x16<>+384(SB), Z2, Z4
-	VBROADCASTSS consts32<>+76(SB), Z5
-	VMAXPS       Z4, Z5, Z4
-	VBROADCASTSS consts32<>+80(SB), Z5
-	VFMADD213PS  vconsts32x16<>+448(SB), Z4, Z5
-	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
-	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VBROADCASTSS consts32<>+96(SB), Z6
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VSCALEFPS    Z5, Z6, Z6
-	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
-	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
-	VDIVPS       Z5, Z4, Z5
-	VMULPS       Z5, Z5, Z7
-	VBROADCASTSS consts32<>+88(SB), Z8
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
-	VMULPS       Z4, Z4, Z9
-	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
-	VFMADD213PS  Z9, Z7, Z8
-	VFNMADD213PS Z9, Z5, Z8
-	VSUBPS       Z8, Z4, Z8
-	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
-	VBLENDMPS    Z6, Z8, K1, Z8
-	VADDPS       vconsts32x16<>+896(SB), Z6, Z4
-	VBROADCASTSS consts32<>+4(SB), Z5
-	VXORPS       Z7, Z7, Z7
-	VCMPPS       $0x1d, Z7, Z2, K1
-	VBLENDMPS    Z5, Z6, K1, Z5
-	VDIVPS       Z4, Z5, Z5
-	VMULPS       (SP), Z3, Z3
-	VADDPS       64(SP), Z3, Z3
-	VMULPS       Z3, Z2, Z4
-	VXORPS       Z6, Z6, Z6
-	VMAXPS       Z6, Z2, Z2
-	VSUBPS       Z4, Z2, Z4
-	VADDPS       Z8, Z4, Z4
-	VSUBPS       Z3, Z5, Z5
+	VXORPS       Z5, Z5, Z5
+	VMOVUPS.Z    (CX)(SI*4), K1, Z5
+	VORPS        vconsts32x16<>+384(SB), Z4, Z6
+	VBROADCASTSS consts32<>+76(SB), Z7
+	VMAXPS       Z6, Z7, Z6
+	VBROADCASTSS consts32<>+80(SB), Z7
+	VFMADD213PS  vconsts32x16<>+448(SB), Z6, Z7
+	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
+	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
+	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
+	VBROADCASTSS consts32<>+96(SB), Z8
+	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+768(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+832(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VSCALEFPS    Z7, Z8, Z8
+	VMAXPS       vconsts32x16<>+960(SB), Z8, Z6
+	VADDPS       vconsts32x16<>+0(SB), Z6, Z7
+	VDIVPS       Z7, Z6, Z7
+	VMULPS       Z7, Z7, Z9
+	VBROADCASTSS consts32<>+88(SB), Z10
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z9, Z10
+	VMULPS       Z6, Z6, Z11
+	VMULPS       vconsts32x16<>+192(SB), Z11, Z11
+	VFMADD213PS  Z11, Z9, Z10
+	VFNMADD213PS Z11, Z7, Z10
+	VSUBPS       Z10, Z6, Z10
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z8, K1
+	VBLENDMPS    Z8, Z10, K1, Z10
+	VADDPS       vconsts32x16<>+896(SB), Z8, Z6
+	VBROADCASTSS consts32<>+4(SB), Z7
+	VXORPS       Z9, Z9, Z9
+	VCMPPS       $0x1d, Z9, Z4, K1
+	VBLENDMPS    Z7, Z8, K1, Z7
+	VDIVPS       Z6, Z7, Z7
+	VMULPS       (SP), Z5, Z5
+	VADDPS       64(SP), Z5, Z5
+	VMULPS       Z5, Z4, Z6
+	VXORPS       Z8, Z8, Z8
+	VMAXPS       Z8, Z4, Z4
+	VSUBPS       Z6, Z4, Z6
+	VADDPS       Z10, Z6, Z6
+	VSUBPS       Z5, Z7, Z7
 	LEAQ         kmask<>+0(SB), R8
 	KMOVW        (R8)(DI*2), K1
-	VXORPS       Z2, Z2, Z2
-	VMOVUPS.Z    (DX)(SI*4), K1, Z2
-	VBROADCASTSS s+96(FP), Z3
-	VMULPS       Z2, Z3, Z3
-	VMULPS       Z5, Z3, Z3
+	VXORPS       Z4, Z4, Z4
+	VMOVUPS.Z    (DX)(SI*4), K1, Z4
+	VBROADCASTSS s+96(FP), Z5
+	VMULPS       Z4, Z5, Z5
+	VMULPS       Z7, Z5, Z5
 	LEAQ         kmask<>+0(SB), R8
 	KMOVW        (R8)(DI*2), K1
-	VMOVUPS      Z3, K1, (BX)(SI*4)
-	VMULPS       Z4, Z2, Z2
+	VMOVUPS      Z5, K1, (BX)(SI*4)
+	VMULPS       Z6, Z4, Z4
 	LEAQ         kmask<>+0(SB), R8
 	KMOVW        (R8)(DI*2), K1
-	VMOVAPS.Z    Z2, K1, Z2
-	VADDPS       Z2, Z0, Z0
+	VMOVAPS.Z    Z4, K1, Z4
+	VADDPS       Z4, Z0, Z0
 	ADDQ         DI, SI
 
 drain:
-	VMOVUPD       128(SP), Z2
+	VMOVUPD       128(SP), Z4
 	VADDPS        Z1, Z0, Z0
+	VADDPS        Z3, Z2, Z2
+	VADDPS        Z2, Z0, Z0
 	VXORPS        Z1, Z1, Z1
-	VEXTRACTF32X8 $0x01, Z0, Y3
+	VXORPS        Z2, Z2, Z2
+	VXORPS        Z3, Z3, Z3
+	VEXTRACTF32X8 $0x01, Z0, Y5
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y3, Z3
-	VADDPD        Z3, Z0, Z0
-	VADDPD        Z0, Z2, Z2
-	VMOVUPD       Z2, 128(SP)
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z5, Z0, Z0
+	VADDPD        Z0, Z4, Z4
+	VMOVUPD       Z4, 128(SP)
 	VXORPS        Z0, Z0, Z0
 	MOVQ          p_len+32(FP), DI
 	CMPQ          SI, DI
@@ -86016,19 +86632,23 @@ TEXT ·sigmoidCERowSumAVX512F32(SB), NOSPLIT, $256-160
 	VXORPS       Z1, Z1, Z1
 	VXORPS       Z2, Z2, Z2
 	VXORPS       Z3, Z3, Z3
+	VXORPS       Z4, Z4, Z4
+	VXORPS       Z5, Z5, Z5
+	VXORPS       Z6, Z6, Z6
+	VXORPS       Z7, Z7, Z7
 	XORQ         R10, R10
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VBROADCASTSS a+128(FP), Z5
-	VSUBPS       Z5, Z4, Z4
-	VBROADCASTSS a+128(FP), Z5
-	VMULPS       vconsts32x16<>+192(SB), Z5, Z5
-	VMOVUPS      Z4, (SP)
-	VMOVUPS      Z5, 64(SP)
+	VBROADCASTSS consts32<>+4(SB), Z8
+	VBROADCASTSS a+128(FP), Z9
+	VSUBPS       Z9, Z8, Z8
+	VBROADCASTSS a+128(FP), Z9
+	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
+	VMOVUPS      Z8, (SP)
+	VMOVUPS      Z9, 64(SP)
 	XORQ         R11, R11
-	VXORPS       Z4, Z4, Z4
-	VMOVUPS      Z4, 128(SP)
-	VXORPS       Z4, Z4, Z4
-	VMOVUPS      Z4, 192(SP)
+	VXORPS       Z8, Z8, Z8
+	VMOVUPS      Z8, 128(SP)
+	VXORPS       Z8, Z8, Z8
+	VMOVUPS      Z8, 192(SP)
 
 outer:
 	MOVQ R11, R12
@@ -86039,7 +86659,546 @@ outer:
 	MOVQ R13, R12
 
 sized:
-	SUBQ $0x00000020, R12
+	SUBQ $0x00000040, R12
+	CMPQ R11, R12
+	JG   single
+
+loop:
+	VMOVUPS      (AX)(R11*4), Z8
+	VMOVUPS      (CX)(R11*4), Z9
+	VORPS        vconsts32x16<>+384(SB), Z8, Z10
+	VBROADCASTSS consts32<>+76(SB), Z11
+	VMAXPS       Z10, Z11, Z10
+	VBROADCASTSS consts32<>+80(SB), Z11
+	VFMADD213PS  vconsts32x16<>+448(SB), Z10, Z11
+	VSUBPS       vconsts32x16<>+448(SB), Z11, Z11
+	VFNMADD231PS vconsts32x16<>+512(SB), Z11, Z10
+	VFNMADD231PS vconsts32x16<>+576(SB), Z11, Z10
+	VBROADCASTSS consts32<>+96(SB), Z12
+	VFMADD213PS  vconsts32x16<>+640(SB), Z10, Z12
+	VFMADD213PS  vconsts32x16<>+704(SB), Z10, Z12
+	VFMADD213PS  vconsts32x16<>+768(SB), Z10, Z12
+	VFMADD213PS  vconsts32x16<>+832(SB), Z10, Z12
+	VFMADD213PS  vconsts32x16<>+896(SB), Z10, Z12
+	VFMADD213PS  vconsts32x16<>+896(SB), Z10, Z12
+	VSCALEFPS    Z11, Z12, Z12
+	VMOVUPS      64(AX)(R11*4), Z10
+	VMOVUPS      64(CX)(R11*4), Z11
+	VORPS        vconsts32x16<>+384(SB), Z10, Z13
+	VBROADCASTSS consts32<>+76(SB), Z14
+	VMAXPS       Z13, Z14, Z13
+	VBROADCASTSS consts32<>+80(SB), Z14
+	VFMADD213PS  vconsts32x16<>+448(SB), Z13, Z14
+	VSUBPS       vconsts32x16<>+448(SB), Z14, Z14
+	VFNMADD231PS vconsts32x16<>+512(SB), Z14, Z13
+	VFNMADD231PS vconsts32x16<>+576(SB), Z14, Z13
+	VBROADCASTSS consts32<>+96(SB), Z15
+	VFMADD213PS  vconsts32x16<>+640(SB), Z13, Z15
+	VFMADD213PS  vconsts32x16<>+704(SB), Z13, Z15
+	VFMADD213PS  vconsts32x16<>+768(SB), Z13, Z15
+	VFMADD213PS  vconsts32x16<>+832(SB), Z13, Z15
+	VFMADD213PS  vconsts32x16<>+896(SB), Z13, Z15
+	VFMADD213PS  vconsts32x16<>+896(SB), Z13, Z15
+	VSCALEFPS    Z14, Z15, Z15
+	VMOVUPS      128(AX)(R11*4), Z13
+	VMOVUPS      128(CX)(R11*4), Z14
+	VORPS        vconsts32x16<>+384(SB), Z13, Z16
+	VBROADCASTSS consts32<>+76(SB), Z17
+	VMAXPS       Z16, Z17, Z16
+	VBROADCASTSS consts32<>+80(SB), Z17
+	VFMADD213PS  vconsts32x16<>+448(SB), Z16, Z17
+	VSUBPS       vconsts32x16<>+448(SB), Z17, Z17
+	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
+	VFNMADD231PS vconsts32x16<>+576(SB), Z17, Z16
+	VBROADCASTSS consts32<>+96(SB), Z18
+	VFMADD213PS  vconsts32x16<>+640(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
+	VSCALEFPS    Z17, Z18, Z18
+	VMOVUPS      192(AX)(R11*4), Z16
+	VMOVUPS      192(CX)(R11*4), Z17
+	VORPS        vconsts32x16<>+384(SB), Z16, Z19
+	VBROADCASTSS consts32<>+76(SB), Z20
+	VMAXPS       Z19, Z20, Z19
+	VBROADCASTSS consts32<>+80(SB), Z20
+	VFMADD213PS  vconsts32x16<>+448(SB), Z19, Z20
+	VSUBPS       vconsts32x16<>+448(SB), Z20, Z20
+	VFNMADD231PS vconsts32x16<>+512(SB), Z20, Z19
+	VFNMADD231PS vconsts32x16<>+576(SB), Z20, Z19
+	VBROADCASTSS consts32<>+96(SB), Z21
+	VFMADD213PS  vconsts32x16<>+640(SB), Z19, Z21
+	VFMADD213PS  vconsts32x16<>+704(SB), Z19, Z21
+	VFMADD213PS  vconsts32x16<>+768(SB), Z19, Z21
+	VFMADD213PS  vconsts32x16<>+832(SB), Z19, Z21
+	VFMADD213PS  vconsts32x16<>+896(SB), Z19, Z21
+	VFMADD213PS  vconsts32x16<>+896(SB), Z19, Z21
+	VSCALEFPS    Z20, Z21, Z21
+	VMAXPS       vconsts32x16<>+960(SB), Z12, Z19
+	VADDPS       vconsts32x16<>+0(SB), Z19, Z20
+	VDIVPS       Z20, Z19, Z20
+	VMULPS       Z20, Z20, Z22
+	VBROADCASTSS consts32<>+88(SB), Z23
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z22, Z23
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z22, Z23
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z22, Z23
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z22, Z23
+	VMULPS       Z19, Z19, Z24
+	VMULPS       vconsts32x16<>+192(SB), Z24, Z24
+	VFMADD213PS  Z24, Z22, Z23
+	VFNMADD213PS Z24, Z20, Z23
+	VSUBPS       Z23, Z19, Z23
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z12, K1
+	VBLENDMPS    Z12, Z23, K1, Z23
+	VMULPS       (SP), Z9, Z9
+	VADDPS       64(SP), Z9, Z9
+	VMULPS       Z9, Z8, Z9
+	VXORPS       Z12, Z12, Z12
+	VMAXPS       Z12, Z8, Z8
+	VSUBPS       Z9, Z8, Z9
+	VADDPS       Z23, Z9, Z9
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart409
+	VMOVUPS      (DX)(R8*4), Z8
+	JMP          rowperm409
+
+rowpart409:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z8, Z8, Z8
+	VMOVUPS.Z (DX)(R8*4), K1, Z8
+
+rowperm409:
+	MOVQ         DI, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (BX)(R13*1), Z12
+	VPERMPS      Z8, Z12, Z8
+	MOVLQSX      (SI)(DI*8), R13
+	ADDQ         R13, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VFMADD231PS  Z9, Z8, Z0
+	VADDPS       Z8, Z1, Z1
+	VXORPS       Z9, Z9, Z9
+	VCMPPS       $0x04, Z9, Z8, K1
+	KMOVW        K1, R13
+	POPCNTL      R13, R13
+	ADDQ         R13, R10
+	VMAXPS       vconsts32x16<>+960(SB), Z15, Z8
+	VADDPS       vconsts32x16<>+0(SB), Z8, Z9
+	VDIVPS       Z9, Z8, Z9
+	VMULPS       Z9, Z9, Z12
+	VBROADCASTSS consts32<>+88(SB), Z19
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z12, Z19
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z12, Z19
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z12, Z19
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z12, Z19
+	VMULPS       Z8, Z8, Z20
+	VMULPS       vconsts32x16<>+192(SB), Z20, Z20
+	VFMADD213PS  Z20, Z12, Z19
+	VFNMADD213PS Z20, Z9, Z19
+	VSUBPS       Z19, Z8, Z19
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z15, K1
+	VBLENDMPS    Z15, Z19, K1, Z19
+	VMULPS       (SP), Z11, Z8
+	VADDPS       64(SP), Z8, Z8
+	VMULPS       Z8, Z10, Z8
+	VXORPS       Z9, Z9, Z9
+	VMAXPS       Z9, Z10, Z9
+	VSUBPS       Z8, Z9, Z8
+	VADDPS       Z19, Z8, Z8
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart410
+	VMOVUPS      (DX)(R8*4), Z9
+	JMP          rowperm410
+
+rowpart410:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z9, Z9, Z9
+	VMOVUPS.Z (DX)(R8*4), K1, Z9
+
+rowperm410:
+	MOVQ         DI, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (BX)(R13*1), Z10
+	VPERMPS      Z9, Z10, Z9
+	MOVLQSX      (SI)(DI*8), R13
+	ADDQ         R13, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VFMADD231PS  Z8, Z9, Z2
+	VADDPS       Z9, Z3, Z3
+	VXORPS       Z8, Z8, Z8
+	VCMPPS       $0x04, Z8, Z9, K1
+	KMOVW        K1, R13
+	POPCNTL      R13, R13
+	ADDQ         R13, R10
+	VMAXPS       vconsts32x16<>+960(SB), Z18, Z8
+	VADDPS       vconsts32x16<>+0(SB), Z8, Z9
+	VDIVPS       Z9, Z8, Z9
+	VMULPS       Z9, Z9, Z10
+	VBROADCASTSS consts32<>+88(SB), Z11
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z10, Z11
+	VMULPS       Z8, Z8, Z12
+	VMULPS       vconsts32x16<>+192(SB), Z12, Z12
+	VFMADD213PS  Z12, Z10, Z11
+	VFNMADD213PS Z12, Z9, Z11
+	VSUBPS       Z11, Z8, Z11
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z18, K1
+	VBLENDMPS    Z18, Z11, K1, Z11
+	VMULPS       (SP), Z14, Z8
+	VADDPS       64(SP), Z8, Z8
+	VMULPS       Z8, Z13, Z8
+	VXORPS       Z9, Z9, Z9
+	VMAXPS       Z9, Z13, Z9
+	VSUBPS       Z8, Z9, Z8
+	VADDPS       Z11, Z8, Z8
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart411
+	VMOVUPS      (DX)(R8*4), Z9
+	JMP          rowperm411
+
+rowpart411:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z9, Z9, Z9
+	VMOVUPS.Z (DX)(R8*4), K1, Z9
+
+rowperm411:
+	MOVQ         DI, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (BX)(R13*1), Z10
+	VPERMPS      Z9, Z10, Z9
+	MOVLQSX      (SI)(DI*8), R13
+	ADDQ         R13, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VFMADD231PS  Z8, Z9, Z4
+	VADDPS       Z9, Z5, Z5
+	VXORPS       Z8, Z8, Z8
+	VCMPPS       $0x04, Z8, Z9, K1
+	KMOVW        K1, R13
+	POPCNTL      R13, R13
+	ADDQ         R13, R10
+	VMAXPS       vconsts32x16<>+960(SB), Z21, Z8
+	VADDPS       vconsts32x16<>+0(SB), Z8, Z9
+	VDIVPS       Z9, Z8, Z9
+	VMULPS       Z9, Z9, Z10
+	VBROADCASTSS consts32<>+88(SB), Z11
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z10, Z11
+	VMULPS       Z8, Z8, Z12
+	VMULPS       vconsts32x16<>+192(SB), Z12, Z12
+	VFMADD213PS  Z12, Z10, Z11
+	VFNMADD213PS Z12, Z9, Z11
+	VSUBPS       Z11, Z8, Z11
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z21, K1
+	VBLENDMPS    Z21, Z11, K1, Z11
+	VMULPS       (SP), Z17, Z8
+	VADDPS       64(SP), Z8, Z8
+	VMULPS       Z8, Z16, Z8
+	VXORPS       Z9, Z9, Z9
+	VMAXPS       Z9, Z16, Z9
+	VSUBPS       Z8, Z9, Z8
+	VADDPS       Z11, Z8, Z8
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart412
+	VMOVUPS      (DX)(R8*4), Z9
+	JMP          rowperm412
+
+rowpart412:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z9, Z9, Z9
+	VMOVUPS.Z (DX)(R8*4), K1, Z9
+
+rowperm412:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Z10
+	VPERMPS     Z9, Z10, Z9
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VFMADD231PS Z8, Z9, Z6
+	VADDPS      Z9, Z7, Z7
+	VXORPS      Z8, Z8, Z8
+	VCMPPS      $0x04, Z8, Z9, K1
+	KMOVW       K1, R13
+	POPCNTL     R13, R13
+	ADDQ        R13, R10
+	ADDQ        $0x00000040, R11
+	CMPQ        R11, R12
+	JLE         loop
+
+single:
+	ADDQ $0x00000030, R12
+
+single1:
+	CMPQ         R11, R12
+	JG           tail
+	VMOVUPS      (AX)(R11*4), Z8
+	VMOVUPS      (CX)(R11*4), Z9
+	VORPS        vconsts32x16<>+384(SB), Z8, Z10
+	VBROADCASTSS consts32<>+76(SB), Z11
+	VMAXPS       Z10, Z11, Z10
+	VBROADCASTSS consts32<>+80(SB), Z11
+	VFMADD213PS  vconsts32x16<>+448(SB), Z10, Z11
+	VSUBPS       vconsts32x16<>+448(SB), Z11, Z11
+	VFNMADD231PS vconsts32x16<>+512(SB), Z11, Z10
+	VFNMADD231PS vconsts32x16<>+576(SB), Z11, Z10
+	VBROADCASTSS consts32<>+96(SB), Z12
+	VFMADD213PS  vconsts32x16<>+640(SB), Z10, Z12
+	VFMADD213PS  vconsts32x16<>+704(SB), Z10, Z12
+	VFMADD213PS  vconsts32x16<>+768(SB), Z10, Z12
+	VFMADD213PS  vconsts32x16<>+832(SB), Z10, Z12
+	VFMADD213PS  vconsts32x16<>+896(SB), Z10, Z12
+	VFMADD213PS  vconsts32x16<>+896(SB), Z10, Z12
+	VSCALEFPS    Z11, Z12, Z12
+	VMAXPS       vconsts32x16<>+960(SB), Z12, Z10
+	VADDPS       vconsts32x16<>+0(SB), Z10, Z11
+	VDIVPS       Z11, Z10, Z11
+	VMULPS       Z11, Z11, Z13
+	VBROADCASTSS consts32<>+88(SB), Z14
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z13, Z14
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z13, Z14
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z13, Z14
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z13, Z14
+	VMULPS       Z10, Z10, Z15
+	VMULPS       vconsts32x16<>+192(SB), Z15, Z15
+	VFMADD213PS  Z15, Z13, Z14
+	VFNMADD213PS Z15, Z11, Z14
+	VSUBPS       Z14, Z10, Z14
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z12, K1
+	VBLENDMPS    Z12, Z14, K1, Z14
+	VMULPS       (SP), Z9, Z9
+	VADDPS       64(SP), Z9, Z9
+	VMULPS       Z9, Z8, Z9
+	VXORPS       Z10, Z10, Z10
+	VMAXPS       Z10, Z8, Z8
+	VSUBPS       Z9, Z8, Z9
+	VADDPS       Z14, Z9, Z9
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart413
+	VMOVUPS      (DX)(R8*4), Z8
+	JMP          rowperm413
+
+rowpart413:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z8, Z8, Z8
+	VMOVUPS.Z (DX)(R8*4), K1, Z8
+
+rowperm413:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Z10
+	VPERMPS     Z8, Z10, Z8
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VFMADD231PS Z9, Z8, Z0
+	VADDPS      Z8, Z1, Z1
+	VXORPS      Z9, Z9, Z9
+	VCMPPS      $0x04, Z9, Z8, K1
+	KMOVW       K1, R13
+	POPCNTL     R13, R13
+	ADDQ        R13, R10
+	ADDQ        $0x00000010, R11
+	JMP         single1
+
+tail:
+	ADDQ         $0x00000010, R12
+	SUBQ         R11, R12
+	JZ           drain
+	LEAQ         kmask<>+0(SB), R13
+	KMOVW        (R13)(R12*2), K1
+	VXORPS       Z8, Z8, Z8
+	VMOVUPS.Z    (AX)(R11*4), K1, Z8
+	LEAQ         kmask<>+0(SB), R13
+	KMOVW        (R13)(R12*2), K1
+	VXORPS       Z9, Z9, Z9
+	VMOVUPS.Z    (CX)(R11*4), K1, Z9
+	VORPS        vconsts32x16<>+384(SB), Z8, Z10
+	VBROADCASTSS consts32<>+76(SB), Z11
+	VMAXPS       Z10, Z11, Z10
+	VBROADCASTSS consts32<>+80(SB), Z11
+	VFMADD213PS  vconsts32x16<>+448(SB), Z10, Z11
+	VSUBPS       vconsts32x16<>+448(SB), Z11, Z11
+	VFNMADD231PS vconsts32x16<>+512(SB), Z11, Z10
+	VFNMADD231PS vconsts32x16<>+576(SB), Z11, Z10
+	VBROADCASTSS consts32<>+96(SB), Z12
+	VFMADD213PS  vconsts32x16<>+640(SB), Z10, Z12
+	VFMADD213PS  vconsts32x16<>+704(SB), Z10, Z12
+	VFMADD213PS  vconsts32x16<>+768(SB), Z10, Z12
+	VFMADD213PS  vconsts32x16<>+832(SB), Z10, Z12
+	VFMADD213PS  vconsts32x16<>+896(SB), Z10, Z12
+	VFMADD213PS  vconsts32x16<>+896(SB), Z10, Z12
+	VSCALEFPS    Z11, Z12, Z12
+	VMAXPS       vconsts32x16<>+960(SB), Z12, Z10
+	VADDPS       vconsts32x16<>+0(SB), Z10, Z11
+	VDIVPS       Z11, Z10, Z11
+	VMULPS       Z11, Z11, Z13
+	VBROADCASTSS consts32<>+88(SB), Z14
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z13, Z14
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z13, Z14
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z13, Z14
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z13, Z14
+	VMULPS       Z10, Z10, Z15
+	VMULPS       vconsts32x16<>+192(SB), Z15, Z15
+	VFMADD213PS  Z15, Z13, Z14
+	VFNMADD213PS Z15, Z11, Z14
+	VSUBPS       Z14, Z10, Z14
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z12, K1
+	VBLENDMPS    Z12, Z14, K1, Z14
+	VMULPS       (SP), Z9, Z9
+	VADDPS       64(SP), Z9, Z9
+	VMULPS       Z9, Z8, Z9
+	VXORPS       Z10, Z10, Z10
+	VMAXPS       Z10, Z8, Z8
+	VSUBPS       Z9, Z8, Z9
+	VADDPS       Z14, Z9, Z9
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart414
+	VMOVUPS      (DX)(R8*4), Z8
+	JMP          rowperm414
+
+rowpart414:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z8, Z8, Z8
+	VMOVUPS.Z (DX)(R8*4), K1, Z8
+
+rowperm414:
+	MOVQ      DI, R13
+	SHLQ      $0x06, R13
+	VMOVUPS   (BX)(R13*1), Z10
+	VPERMPS   Z8, Z10, Z8
+	MOVLQSX   (SI)(DI*8), R13
+	ADDQ      R13, R8
+	MOVLQSX   4(SI)(DI*8), DI
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VMOVAPS.Z Z8, K1, Z8
+	VMULPS    Z9, Z8, Z9
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VMOVAPS.Z Z9, K1, Z9
+	VADDPS    Z9, Z0, Z0
+	VADDPS    Z8, Z1, Z1
+	VXORPS    Z9, Z9, Z9
+	VCMPPS    $0x04, Z9, Z8, K1
+	KMOVW     K1, R13
+	POPCNTL   R13, R13
+	ADDQ      R13, R10
+	ADDQ      R12, R11
+
+drain:
+	VMOVUPD       128(SP), Z8
+	VADDPS        Z2, Z0, Z0
+	VADDPS        Z6, Z4, Z4
+	VADDPS        Z4, Z0, Z0
+	VXORPS        Z2, Z2, Z2
+	VXORPS        Z4, Z4, Z4
+	VXORPS        Z6, Z6, Z6
+	VEXTRACTF32X8 $0x01, Z0, Y9
+	VCVTPS2PD     Y0, Z0
+	VCVTPS2PD     Y9, Z9
+	VADDPD        Z9, Z0, Z0
+	VADDPD        Z0, Z8, Z8
+	VMOVUPD       Z8, 128(SP)
+	VXORPS        Z0, Z0, Z0
+	VMOVUPD       192(SP), Z8
+	VADDPS        Z3, Z1, Z1
+	VADDPS        Z7, Z5, Z5
+	VADDPS        Z5, Z1, Z1
+	VXORPS        Z3, Z3, Z3
+	VXORPS        Z5, Z5, Z5
+	VXORPS        Z7, Z7, Z7
+	VEXTRACTF32X8 $0x01, Z1, Y9
+	VCVTPS2PD     Y1, Z1
+	VCVTPS2PD     Y9, Z9
+	VADDPD        Z9, Z1, Z1
+	VADDPD        Z1, Z8, Z8
+	VMOVUPD       Z8, 192(SP)
+	VXORPS        Z1, Z1, Z1
+	MOVQ          p_len+8(FP), R12
+	CMPQ          R11, R12
+	JL            outer
+	VMOVUPS       128(SP), Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	VMOVUPS       192(SP), Z1
+	VEXTRACTF64X4 $0x01, Z1, Y2
+	VADDPD        Y2, Y1, Y1
+	VEXTRACTF128  $0x01, Y1, X2
+	VADDPD        X2, X1, X1
+	VPERMILPD     $0x01, X1, X2
+	VADDSD        X2, X1, X1
+	MOVSD         X0, ret+136(FP)
+	MOVQ          R10, ret1+144(FP)
+	MOVSD         X1, ret2+152(FP)
+	VZEROUPPER
+	RET
+
+// func sigmoidCERowUnredAVX512F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·sigmoidCERowUnredAVX512F32(SB), NOSPLIT, $192-168
+	MOVQ         p_base+24(FP), AX
+	MOVQ         y_base+48(FP), CX
+	MOVQ         w_base+72(FP), DX
+	MOVQ         w_len+80(FP), R9
+	MOVQ         idx_base+96(FP), BX
+	MOVQ         step_base+120(FP), SI
+	XORQ         DI, DI
+	XORQ         R8, R8
+	MOVQ         dst_base+0(FP), R10
+	VXORPS       Z0, Z0, Z0
+	VXORPS       Z1, Z1, Z1
+	VXORPS       Z2, Z2, Z2
+	VXORPS       Z3, Z3, Z3
+	VBROADCASTSS consts32<>+4(SB), Z4
+	VBROADCASTSS a+152(FP), Z5
+	VSUBPS       Z5, Z4, Z4
+	VBROADCASTSS a+152(FP), Z5
+	VMULPS       vconsts32x16<>+192(SB), Z5, Z5
+	VMOVUPS      Z4, (SP)
+	VMOVUPS      Z5, 64(SP)
+	XORQ         R11, R11
+	VXORPS       Z4, Z4, Z4
+	VMOVUPS      Z4, 128(SP)
+
+outer:
+	MOVQ R11, R12
+	ADDQ $0x00001000, R12
+	MOVQ p_len+32(FP), R13
+	CMPQ R12, R13
+	JLE  sized
+	MOVQ R13, R12
+
+sized:
+	SUBQ $0x00000040, R12
 	CMPQ R11, R12
 	JG   single
 
@@ -86080,43 +87239,79 @@ loop:
 	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z11
 	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z11
 	VSCALEFPS    Z10, Z11, Z11
-	VMAXPS       vconsts32x16<>+960(SB), Z8, Z9
-	VADDPS       vconsts32x16<>+0(SB), Z9, Z10
-	VDIVPS       Z10, Z9, Z10
-	VMULPS       Z10, Z10, Z12
-	VBROADCASTSS consts32<>+88(SB), Z13
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z12, Z13
-	VFMADD213PS  vconsts32x16<>+1088(SB), Z12, Z13
-	VFMADD213PS  vconsts32x16<>+1152(SB), Z12, Z13
-	VFMADD213PS  vconsts32x16<>+1216(SB), Z12, Z13
-	VMULPS       Z9, Z9, Z14
-	VMULPS       vconsts32x16<>+192(SB), Z14, Z14
-	VFMADD213PS  Z14, Z12, Z13
-	VFNMADD213PS Z14, Z10, Z13
-	VSUBPS       Z13, Z9, Z13
+	VMOVUPS      128(AX)(R11*4), Z9
+	VMOVUPS      128(CX)(R11*4), Z10
+	VORPS        vconsts32x16<>+384(SB), Z9, Z12
+	VBROADCASTSS consts32<>+76(SB), Z13
+	VMAXPS       Z12, Z13, Z12
+	VBROADCASTSS consts32<>+80(SB), Z13
+	VFMADD213PS  vconsts32x16<>+448(SB), Z12, Z13
+	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
+	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
+	VFNMADD231PS vconsts32x16<>+576(SB), Z13, Z12
+	VBROADCASTSS consts32<>+96(SB), Z14
+	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
+	VSCALEFPS    Z13, Z14, Z14
+	VMOVUPS      192(AX)(R11*4), Z12
+	VMOVUPS      192(CX)(R11*4), Z13
+	VORPS        vconsts32x16<>+384(SB), Z12, Z15
+	VBROADCASTSS consts32<>+76(SB), Z16
+	VMAXPS       Z15, Z16, Z15
+	VBROADCASTSS consts32<>+80(SB), Z16
+	VFMADD213PS  vconsts32x16<>+448(SB), Z15, Z16
+	VSUBPS       vconsts32x16<>+448(SB), Z16, Z16
+	VFNMADD231PS vconsts32x16<>+512(SB), Z16, Z15
+	VFNMADD231PS vconsts32x16<>+576(SB), Z16, Z15
+	VBROADCASTSS consts32<>+96(SB), Z17
+	VFMADD213PS  vconsts32x16<>+640(SB), Z15, Z17
+	VFMADD213PS  vconsts32x16<>+704(SB), Z15, Z17
+	VFMADD213PS  vconsts32x16<>+768(SB), Z15, Z17
+	VFMADD213PS  vconsts32x16<>+832(SB), Z15, Z17
+	VFMADD213PS  vconsts32x16<>+896(SB), Z15, Z17
+	VFMADD213PS  vconsts32x16<>+896(SB), Z15, Z17
+	VSCALEFPS    Z16, Z17, Z17
+	VMAXPS       vconsts32x16<>+960(SB), Z8, Z15
+	VADDPS       vconsts32x16<>+0(SB), Z15, Z16
+	VDIVPS       Z16, Z15, Z16
+	VMULPS       Z16, Z16, Z18
+	VBROADCASTSS consts32<>+88(SB), Z19
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z18, Z19
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z18, Z19
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z18, Z19
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z18, Z19
+	VMULPS       Z15, Z15, Z20
+	VMULPS       vconsts32x16<>+192(SB), Z20, Z20
+	VFMADD213PS  Z20, Z18, Z19
+	VFNMADD213PS Z20, Z16, Z19
+	VSUBPS       Z19, Z15, Z19
 	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z8, K1
-	VBLENDMPS    Z8, Z13, K1, Z13
+	VBLENDMPS    Z8, Z19, K1, Z19
 	VMULPS       (SP), Z5, Z5
 	VADDPS       64(SP), Z5, Z5
 	VMULPS       Z5, Z4, Z5
 	VXORPS       Z8, Z8, Z8
 	VMAXPS       Z8, Z4, Z4
 	VSUBPS       Z5, Z4, Z5
-	VADDPS       Z13, Z5, Z5
+	VADDPS       Z19, Z5, Z5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart409
+	JL           rowpart415
 	VMOVUPS      (DX)(R8*4), Z4
-	JMP          rowperm409
+	JMP          rowperm415
 
-rowpart409:
+rowpart415:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z4, Z4, Z4
 	VMOVUPS.Z (DX)(R8*4), K1, Z4
 
-rowperm409:
+rowperm415:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z8
@@ -86124,50 +87319,140 @@ rowperm409:
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
+	VMULPS       Z5, Z4, Z8
+	VMOVUPS      Z8, (R10)(R11*4)
 	VFMADD231PS  Z5, Z4, Z0
-	VADDPS       Z4, Z1, Z1
-	VXORPS       Z5, Z5, Z5
-	VCMPPS       $0x04, Z5, Z4, K1
-	KMOVW        K1, R13
-	POPCNTL      R13, R13
-	ADDQ         R13, R10
 	VMAXPS       vconsts32x16<>+960(SB), Z11, Z4
 	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
 	VMULPS       Z5, Z5, Z8
-	VBROADCASTSS consts32<>+88(SB), Z9
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z8, Z9
-	VFMADD213PS  vconsts32x16<>+1088(SB), Z8, Z9
-	VFMADD213PS  vconsts32x16<>+1152(SB), Z8, Z9
-	VFMADD213PS  vconsts32x16<>+1216(SB), Z8, Z9
-	VMULPS       Z4, Z4, Z10
-	VMULPS       vconsts32x16<>+192(SB), Z10, Z10
-	VFMADD213PS  Z10, Z8, Z9
-	VFNMADD213PS Z10, Z5, Z9
-	VSUBPS       Z9, Z4, Z9
+	VBROADCASTSS consts32<>+88(SB), Z15
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z8, Z15
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z8, Z15
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z8, Z15
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z8, Z15
+	VMULPS       Z4, Z4, Z16
+	VMULPS       vconsts32x16<>+192(SB), Z16, Z16
+	VFMADD213PS  Z16, Z8, Z15
+	VFNMADD213PS Z16, Z5, Z15
+	VSUBPS       Z15, Z4, Z15
 	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z11, K1
-	VBLENDMPS    Z11, Z9, K1, Z9
+	VBLENDMPS    Z11, Z15, K1, Z15
 	VMULPS       (SP), Z7, Z4
 	VADDPS       64(SP), Z4, Z4
 	VMULPS       Z4, Z6, Z4
 	VXORPS       Z5, Z5, Z5
 	VMAXPS       Z5, Z6, Z5
 	VSUBPS       Z4, Z5, Z4
-	VADDPS       Z9, Z4, Z4
+	VADDPS       Z15, Z4, Z4
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart410
+	JL           rowpart416
 	VMOVUPS      (DX)(R8*4), Z5
-	JMP          rowperm410
+	JMP          rowperm416
 
-rowpart410:
+rowpart416:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z5, Z5, Z5
 	VMOVUPS.Z (DX)(R8*4), K1, Z5
 
-rowperm410:
+rowperm416:
+	MOVQ         DI, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (BX)(R13*1), Z6
+	VPERMPS      Z5, Z6, Z5
+	MOVLQSX      (SI)(DI*8), R13
+	ADDQ         R13, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPS       Z4, Z5, Z6
+	VMOVUPS      Z6, 64(R10)(R11*4)
+	VFMADD231PS  Z4, Z5, Z1
+	VMAXPS       vconsts32x16<>+960(SB), Z14, Z4
+	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
+	VDIVPS       Z5, Z4, Z5
+	VMULPS       Z5, Z5, Z6
+	VBROADCASTSS consts32<>+88(SB), Z7
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z6, Z7
+	VMULPS       Z4, Z4, Z8
+	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
+	VFMADD213PS  Z8, Z6, Z7
+	VFNMADD213PS Z8, Z5, Z7
+	VSUBPS       Z7, Z4, Z7
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z14, K1
+	VBLENDMPS    Z14, Z7, K1, Z7
+	VMULPS       (SP), Z10, Z4
+	VADDPS       64(SP), Z4, Z4
+	VMULPS       Z4, Z9, Z4
+	VXORPS       Z5, Z5, Z5
+	VMAXPS       Z5, Z9, Z5
+	VSUBPS       Z4, Z5, Z4
+	VADDPS       Z7, Z4, Z4
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart417
+	VMOVUPS      (DX)(R8*4), Z5
+	JMP          rowperm417
+
+rowpart417:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z5, Z5, Z5
+	VMOVUPS.Z (DX)(R8*4), K1, Z5
+
+rowperm417:
+	MOVQ         DI, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (BX)(R13*1), Z6
+	VPERMPS      Z5, Z6, Z5
+	MOVLQSX      (SI)(DI*8), R13
+	ADDQ         R13, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPS       Z4, Z5, Z6
+	VMOVUPS      Z6, 128(R10)(R11*4)
+	VFMADD231PS  Z4, Z5, Z2
+	VMAXPS       vconsts32x16<>+960(SB), Z17, Z4
+	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
+	VDIVPS       Z5, Z4, Z5
+	VMULPS       Z5, Z5, Z6
+	VBROADCASTSS consts32<>+88(SB), Z7
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z6, Z7
+	VMULPS       Z4, Z4, Z8
+	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
+	VFMADD213PS  Z8, Z6, Z7
+	VFNMADD213PS Z8, Z5, Z7
+	VSUBPS       Z7, Z4, Z7
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z17, K1
+	VBLENDMPS    Z17, Z7, K1, Z7
+	VMULPS       (SP), Z13, Z4
+	VADDPS       64(SP), Z4, Z4
+	VMULPS       Z4, Z12, Z4
+	VXORPS       Z5, Z5, Z5
+	VMAXPS       Z5, Z12, Z5
+	VSUBPS       Z4, Z5, Z4
+	VADDPS       Z7, Z4, Z4
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart418
+	VMOVUPS      (DX)(R8*4), Z5
+	JMP          rowperm418
+
+rowpart418:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z5, Z5, Z5
+	VMOVUPS.Z (DX)(R8*4), K1, Z5
+
+rowperm418:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z6
@@ -86175,19 +87460,15 @@ rowperm410:
 	MOVLQSX     (SI)(DI*8), R13
 	ADDQ        R13, R8
 	MOVLQSX     4(SI)(DI*8), DI
-	VFMADD231PS Z4, Z5, Z2
-	VADDPS      Z5, Z3, Z3
-	VXORPS      Z4, Z4, Z4
-	VCMPPS      $0x04, Z4, Z5, K1
-	KMOVW       K1, R13
-	POPCNTL     R13, R13
-	ADDQ        R13, R10
-	ADDQ        $0x00000020, R11
+	VMULPS      Z4, Z5, Z6
+	VMOVUPS     Z6, 192(R10)(R11*4)
+	VFMADD231PS Z4, Z5, Z3
+	ADDQ        $0x00000040, R11
 	CMPQ        R11, R12
 	JLE         loop
 
 single:
-	ADDQ $0x00000010, R12
+	ADDQ $0x00000030, R12
 
 single1:
 	CMPQ         R11, R12
@@ -86236,17 +87517,17 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart411
+	JL           rowpart419
 	VMOVUPS      (DX)(R8*4), Z4
-	JMP          rowperm411
+	JMP          rowperm419
 
-rowpart411:
+rowpart419:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z4, Z4, Z4
 	VMOVUPS.Z (DX)(R8*4), K1, Z4
 
-rowperm411:
+rowperm419:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z6
@@ -86254,13 +87535,9 @@ rowperm411:
 	MOVLQSX     (SI)(DI*8), R13
 	ADDQ        R13, R8
 	MOVLQSX     4(SI)(DI*8), DI
+	VMULPS      Z5, Z4, Z6
+	VMOVUPS     Z6, (R10)(R11*4)
 	VFMADD231PS Z5, Z4, Z0
-	VADDPS      Z4, Z1, Z1
-	VXORPS      Z5, Z5, Z5
-	VCMPPS      $0x04, Z5, Z4, K1
-	KMOVW       K1, R13
-	POPCNTL     R13, R13
-	ADDQ        R13, R10
 	ADDQ        $0x00000010, R11
 	JMP         single1
 
@@ -86318,17 +87595,17 @@ tail:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart412
+	JL           rowpart420
 	VMOVUPS      (DX)(R8*4), Z4
-	JMP          rowperm412
+	JMP          rowperm420
 
-rowpart412:
+rowpart420:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPS    Z4, Z4, Z4
 	VMOVUPS.Z (DX)(R8*4), K1, Z4
 
-rowperm412:
+rowperm420:
 	MOVQ      DI, R13
 	SHLQ      $0x06, R13
 	VMOVUPS   (BX)(R13*1), Z6
@@ -86339,405 +87616,30 @@ rowperm412:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VMOVAPS.Z Z4, K1, Z4
-	VMULPS    Z5, Z4, Z5
+	VMULPS    Z5, Z4, Z4
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
-	VMOVAPS.Z Z5, K1, Z5
-	VADDPS    Z5, Z0, Z0
-	VADDPS    Z4, Z1, Z1
-	VXORPS    Z5, Z5, Z5
-	VCMPPS    $0x04, Z5, Z4, K1
-	KMOVW     K1, R13
-	POPCNTL   R13, R13
-	ADDQ      R13, R10
+	VMOVUPS   Z4, K1, (R10)(R11*4)
+	LEAQ      kmask<>+0(SB), R13
+	KMOVW     (R13)(R12*2), K1
+	VMOVAPS.Z Z4, K1, Z4
+	VADDPS    Z4, Z0, Z0
 	ADDQ      R12, R11
 
 drain:
 	VMOVUPD       128(SP), Z4
+	VADDPS        Z1, Z0, Z0
+	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
+	VXORPS        Z1, Z1, Z1
 	VXORPS        Z2, Z2, Z2
+	VXORPS        Z3, Z3, Z3
 	VEXTRACTF32X8 $0x01, Z0, Y5
 	VCVTPS2PD     Y0, Z0
 	VCVTPS2PD     Y5, Z5
 	VADDPD        Z5, Z0, Z0
 	VADDPD        Z0, Z4, Z4
 	VMOVUPD       Z4, 128(SP)
-	VXORPS        Z0, Z0, Z0
-	VMOVUPD       192(SP), Z4
-	VADDPS        Z3, Z1, Z1
-	VXORPS        Z3, Z3, Z3
-	VEXTRACTF32X8 $0x01, Z1, Y5
-	VCVTPS2PD     Y1, Z1
-	VCVTPS2PD     Y5, Z5
-	VADDPD        Z5, Z1, Z1
-	VADDPD        Z1, Z4, Z4
-	VMOVUPD       Z4, 192(SP)
-	VXORPS        Z1, Z1, Z1
-	MOVQ          p_len+8(FP), R12
-	CMPQ          R11, R12
-	JL            outer
-	VMOVUPS       128(SP), Z0
-	VEXTRACTF64X4 $0x01, Z0, Y1
-	VADDPD        Y1, Y0, Y0
-	VEXTRACTF128  $0x01, Y0, X1
-	VADDPD        X1, X0, X0
-	VPERMILPD     $0x01, X0, X1
-	VADDSD        X1, X0, X0
-	VMOVUPS       192(SP), Z1
-	VEXTRACTF64X4 $0x01, Z1, Y2
-	VADDPD        Y2, Y1, Y1
-	VEXTRACTF128  $0x01, Y1, X2
-	VADDPD        X2, X1, X1
-	VPERMILPD     $0x01, X1, X2
-	VADDSD        X2, X1, X1
-	MOVSD         X0, ret+136(FP)
-	MOVQ          R10, ret1+144(FP)
-	MOVSD         X1, ret2+152(FP)
-	VZEROUPPER
-	RET
-
-// func sigmoidCERowUnredAVX512F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) float64
-// Requires: AVX, AVX512DQ, AVX512F, SSE2
-TEXT ·sigmoidCERowUnredAVX512F32(SB), NOSPLIT, $192-168
-	MOVQ         p_base+24(FP), AX
-	MOVQ         y_base+48(FP), CX
-	MOVQ         w_base+72(FP), DX
-	MOVQ         w_len+80(FP), R9
-	MOVQ         idx_base+96(FP), BX
-	MOVQ         step_base+120(FP), SI
-	XORQ         DI, DI
-	XORQ         R8, R8
-	MOVQ         dst_base+0(FP), R10
-	VXORPS       Z0, Z0, Z0
-	VXORPS       Z1, Z1, Z1
-	VBROADCASTSS consts32<>+4(SB), Z2
-	VBROADCASTSS a+152(FP), Z3
-	VSUBPS       Z3, Z2, Z2
-	VBROADCASTSS a+152(FP), Z3
-	VMULPS       vconsts32x16<>+192(SB), Z3, Z3
-	VMOVUPS      Z2, (SP)
-	VMOVUPS      Z3, 64(SP)
-	XORQ         R11, R11
-	VXORPS       Z2, Z2, Z2
-	VMOVUPS      Z2, 128(SP)
-
-outer:
-	MOVQ R11, R12
-	ADDQ $0x00001000, R12
-	MOVQ p_len+32(FP), R13
-	CMPQ R12, R13
-	JLE  sized
-	MOVQ R13, R12
-
-sized:
-	SUBQ $0x00000020, R12
-	CMPQ R11, R12
-	JG   single
-
-loop:
-	VMOVUPS      (AX)(R11*4), Z2
-	VMOVUPS      (CX)(R11*4), Z3
-	VORPS        vconsts32x16<>+384(SB), Z2, Z4
-	VBROADCASTSS consts32<>+76(SB), Z5
-	VMAXPS       Z4, Z5, Z4
-	VBROADCASTSS consts32<>+80(SB), Z5
-	VFMADD213PS  vconsts32x16<>+448(SB), Z4, Z5
-	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
-	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VBROADCASTSS consts32<>+96(SB), Z6
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VSCALEFPS    Z5, Z6, Z6
-	VMOVUPS      64(AX)(R11*4), Z4
-	VMOVUPS      64(CX)(R11*4), Z5
-	VORPS        vconsts32x16<>+384(SB), Z4, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VMAXPS       Z7, Z8, Z7
-	VBROADCASTSS consts32<>+80(SB), Z8
-	VFMADD213PS  vconsts32x16<>+448(SB), Z7, Z8
-	VSUBPS       vconsts32x16<>+448(SB), Z8, Z8
-	VFNMADD231PS vconsts32x16<>+512(SB), Z8, Z7
-	VFNMADD231PS vconsts32x16<>+576(SB), Z8, Z7
-	VBROADCASTSS consts32<>+96(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+768(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+832(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
-	VSCALEFPS    Z8, Z9, Z9
-	VMAXPS       vconsts32x16<>+960(SB), Z6, Z7
-	VADDPS       vconsts32x16<>+0(SB), Z7, Z8
-	VDIVPS       Z8, Z7, Z8
-	VMULPS       Z8, Z8, Z10
-	VBROADCASTSS consts32<>+88(SB), Z11
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z10, Z11
-	VFMADD213PS  vconsts32x16<>+1088(SB), Z10, Z11
-	VFMADD213PS  vconsts32x16<>+1152(SB), Z10, Z11
-	VFMADD213PS  vconsts32x16<>+1216(SB), Z10, Z11
-	VMULPS       Z7, Z7, Z12
-	VMULPS       vconsts32x16<>+192(SB), Z12, Z12
-	VFMADD213PS  Z12, Z10, Z11
-	VFNMADD213PS Z12, Z8, Z11
-	VSUBPS       Z11, Z7, Z11
-	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
-	VBLENDMPS    Z6, Z11, K1, Z11
-	VMULPS       (SP), Z3, Z3
-	VADDPS       64(SP), Z3, Z3
-	VMULPS       Z3, Z2, Z3
-	VXORPS       Z6, Z6, Z6
-	VMAXPS       Z6, Z2, Z2
-	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z11, Z3, Z3
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000010
-	JL           rowpart413
-	VMOVUPS      (DX)(R8*4), Z2
-	JMP          rowperm413
-
-rowpart413:
-	LEAQ      kmask<>+0(SB), R14
-	KMOVW     (R14)(R13*2), K1
-	VXORPS    Z2, Z2, Z2
-	VMOVUPS.Z (DX)(R8*4), K1, Z2
-
-rowperm413:
-	MOVQ         DI, R13
-	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Z6
-	VPERMPS      Z2, Z6, Z2
-	MOVLQSX      (SI)(DI*8), R13
-	ADDQ         R13, R8
-	MOVLQSX      4(SI)(DI*8), DI
-	VMULPS       Z3, Z2, Z6
-	VMOVUPS      Z6, (R10)(R11*4)
-	VFMADD231PS  Z3, Z2, Z0
-	VMAXPS       vconsts32x16<>+960(SB), Z9, Z2
-	VADDPS       vconsts32x16<>+0(SB), Z2, Z3
-	VDIVPS       Z3, Z2, Z3
-	VMULPS       Z3, Z3, Z6
-	VBROADCASTSS consts32<>+88(SB), Z7
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z6, Z7
-	VFMADD213PS  vconsts32x16<>+1088(SB), Z6, Z7
-	VFMADD213PS  vconsts32x16<>+1152(SB), Z6, Z7
-	VFMADD213PS  vconsts32x16<>+1216(SB), Z6, Z7
-	VMULPS       Z2, Z2, Z8
-	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
-	VFMADD213PS  Z8, Z6, Z7
-	VFNMADD213PS Z8, Z3, Z7
-	VSUBPS       Z7, Z2, Z7
-	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z9, K1
-	VBLENDMPS    Z9, Z7, K1, Z7
-	VMULPS       (SP), Z5, Z2
-	VADDPS       64(SP), Z2, Z2
-	VMULPS       Z2, Z4, Z2
-	VXORPS       Z3, Z3, Z3
-	VMAXPS       Z3, Z4, Z3
-	VSUBPS       Z2, Z3, Z2
-	VADDPS       Z7, Z2, Z2
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000010
-	JL           rowpart414
-	VMOVUPS      (DX)(R8*4), Z3
-	JMP          rowperm414
-
-rowpart414:
-	LEAQ      kmask<>+0(SB), R14
-	KMOVW     (R14)(R13*2), K1
-	VXORPS    Z3, Z3, Z3
-	VMOVUPS.Z (DX)(R8*4), K1, Z3
-
-rowperm414:
-	MOVQ        DI, R13
-	SHLQ        $0x06, R13
-	VMOVUPS     (BX)(R13*1), Z4
-	VPERMPS     Z3, Z4, Z3
-	MOVLQSX     (SI)(DI*8), R13
-	ADDQ        R13, R8
-	MOVLQSX     4(SI)(DI*8), DI
-	VMULPS      Z2, Z3, Z4
-	VMOVUPS     Z4, 64(R10)(R11*4)
-	VFMADD231PS Z2, Z3, Z1
-	ADDQ        $0x00000020, R11
-	CMPQ        R11, R12
-	JLE         loop
-
-single:
-	ADDQ $0x00000010, R12
-
-single1:
-	CMPQ         R11, R12
-	JG           tail
-	VMOVUPS      (AX)(R11*4), Z2
-	VMOVUPS      (CX)(R11*4), Z3
-	VORPS        vconsts32x16<>+384(SB), Z2, Z4
-	VBROADCASTSS consts32<>+76(SB), Z5
-	VMAXPS       Z4, Z5, Z4
-	VBROADCASTSS consts32<>+80(SB), Z5
-	VFMADD213PS  vconsts32x16<>+448(SB), Z4, Z5
-	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
-	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VBROADCASTSS consts32<>+96(SB), Z6
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VSCALEFPS    Z5, Z6, Z6
-	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
-	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
-	VDIVPS       Z5, Z4, Z5
-	VMULPS       Z5, Z5, Z7
-	VBROADCASTSS consts32<>+88(SB), Z8
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
-	VMULPS       Z4, Z4, Z9
-	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
-	VFMADD213PS  Z9, Z7, Z8
-	VFNMADD213PS Z9, Z5, Z8
-	VSUBPS       Z8, Z4, Z8
-	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
-	VBLENDMPS    Z6, Z8, K1, Z8
-	VMULPS       (SP), Z3, Z3
-	VADDPS       64(SP), Z3, Z3
-	VMULPS       Z3, Z2, Z3
-	VXORPS       Z4, Z4, Z4
-	VMAXPS       Z4, Z2, Z2
-	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z8, Z3, Z3
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000010
-	JL           rowpart415
-	VMOVUPS      (DX)(R8*4), Z2
-	JMP          rowperm415
-
-rowpart415:
-	LEAQ      kmask<>+0(SB), R14
-	KMOVW     (R14)(R13*2), K1
-	VXORPS    Z2, Z2, Z2
-	VMOVUPS.Z (DX)(R8*4), K1, Z2
-
-rowperm415:
-	MOVQ        DI, R13
-	SHLQ        $0x06, R13
-	VMOVUPS     (BX)(R13*1), Z4
-	VPERMPS     Z2, Z4, Z2
-	MOVLQSX     (SI)(DI*8), R13
-	ADDQ        R13, R8
-	MOVLQSX     4(SI)(DI*8), DI
-	VMULPS      Z3, Z2, Z4
-	VMOVUPS     Z4, (R10)(R11*4)
-	VFMADD231PS Z3, Z2, Z0
-	ADDQ        $0x00000010, R11
-	JMP         single1
-
-tail:
-	ADDQ         $0x00000010, R12
-	SUBQ         R11, R12
-	JZ           drain
-	LEAQ         kmask<>+0(SB), R13
-	KMOVW        (R13)(R12*2), K1
-	VXORPS       Z2, Z2, Z2
-	VMOVUPS.Z    (AX)(R11*4), K1, Z2
-	LEAQ         kmask<>+0(SB), R13
-	KMOVW        (R13)(R12*2), K1
-	VXORPS       Z3, Z3, Z3
-	VMOVUPS.Z    (CX)(R11*4), K1, Z3
-	VORPS        vconsts32x16<>+384(SB), Z2, Z4
-	VBROADCASTSS consts32<>+76(SB), Z5
-	VMAXPS       Z4, Z5, Z4
-	VBROADCASTSS consts32<>+80(SB), Z5
-	VFMADD213PS  vconsts32x16<>+448(SB), Z4, Z5
-	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
-	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VBROADCASTSS consts32<>+96(SB), Z6
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VSCALEFPS    Z5, Z6, Z6
-	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
-	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
-	VDIVPS       Z5, Z4, Z5
-	VMULPS       Z5, Z5, Z7
-	VBROADCASTSS consts32<>+88(SB), Z8
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
-	VMULPS       Z4, Z4, Z9
-	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
-	VFMADD213PS  Z9, Z7, Z8
-	VFNMADD213PS Z9, Z5, Z8
-	VSUBPS       Z8, Z4, Z8
-	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
-	VBLENDMPS    Z6, Z8, K1, Z8
-	VMULPS       (SP), Z3, Z3
-	VADDPS       64(SP), Z3, Z3
-	VMULPS       Z3, Z2, Z3
-	VXORPS       Z4, Z4, Z4
-	VMAXPS       Z4, Z2, Z2
-	VSUBPS       Z3, Z2, Z3
-	VADDPS       Z8, Z3, Z3
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000010
-	JL           rowpart416
-	VMOVUPS      (DX)(R8*4), Z2
-	JMP          rowperm416
-
-rowpart416:
-	LEAQ      kmask<>+0(SB), R14
-	KMOVW     (R14)(R13*2), K1
-	VXORPS    Z2, Z2, Z2
-	VMOVUPS.Z (DX)(R8*4), K1, Z2
-
-rowperm416:
-	MOVQ      DI, R13
-	SHLQ      $0x06, R13
-	VMOVUPS   (BX)(R13*1), Z4
-	VPERMPS   Z2, Z4, Z2
-	MOVLQSX   (SI)(DI*8), R13
-	ADDQ      R13, R8
-	MOVLQSX   4(SI)(DI*8), DI
-	LEAQ      kmask<>+0(SB), R13
-	KMOVW     (R13)(R12*2), K1
-	VMOVAPS.Z Z2, K1, Z2
-	VMULPS    Z3, Z2, Z2
-	LEAQ      kmask<>+0(SB), R13
-	KMOVW     (R13)(R12*2), K1
-	VMOVUPS   Z2, K1, (R10)(R11*4)
-	LEAQ      kmask<>+0(SB), R13
-	KMOVW     (R13)(R12*2), K1
-	VMOVAPS.Z Z2, K1, Z2
-	VADDPS    Z2, Z0, Z0
-	ADDQ      R12, R11
-
-drain:
-	VMOVUPD       128(SP), Z2
-	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VEXTRACTF32X8 $0x01, Z0, Y3
-	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y3, Z3
-	VADDPD        Z3, Z0, Z0
-	VADDPD        Z0, Z2, Z2
-	VMOVUPD       Z2, 128(SP)
 	VXORPS        Z0, Z0, Z0
 	MOVQ          p_len+32(FP), R12
 	CMPQ          R11, R12
@@ -86767,16 +87669,18 @@ TEXT ·sigmoidCERowGradAVX512F32(SB), NOSPLIT, $192-168
 	MOVQ         dst_base+0(FP), R10
 	VXORPS       Z0, Z0, Z0
 	VXORPS       Z1, Z1, Z1
-	VBROADCASTSS consts32<>+4(SB), Z2
-	VBROADCASTSS a+156(FP), Z3
-	VSUBPS       Z3, Z2, Z2
-	VBROADCASTSS a+156(FP), Z3
-	VMULPS       vconsts32x16<>+192(SB), Z3, Z3
-	VMOVUPS      Z2, (SP)
-	VMOVUPS      Z3, 64(SP)
-	XORQ         R11, R11
 	VXORPS       Z2, Z2, Z2
-	VMOVUPS      Z2, 128(SP)
+	VXORPS       Z3, Z3, Z3
+	VBROADCASTSS consts32<>+4(SB), Z4
+	VBROADCASTSS a+156(FP), Z5
+	VSUBPS       Z5, Z4, Z4
+	VBROADCASTSS a+156(FP), Z5
+	VMULPS       vconsts32x16<>+192(SB), Z5, Z5
+	VMOVUPS      Z4, (SP)
+	VMOVUPS      Z5, 64(SP)
+	XORQ         R11, R11
+	VXORPS       Z4, Z4, Z4
+	VMOVUPS      Z4, 128(SP)
 
 outer:
 	MOVQ R11, R12
@@ -86787,243 +87691,391 @@ outer:
 	MOVQ R13, R12
 
 sized:
-	SUBQ $0x00000020, R12
+	SUBQ $0x00000040, R12
 	CMPQ R11, R12
 	JG   single
 
 loop:
-	VMOVUPS      (AX)(R11*4), Z2
-	VMOVUPS      (CX)(R11*4), Z3
-	VORPS        vconsts32x16<>+384(SB), Z2, Z4
-	VBROADCASTSS consts32<>+76(SB), Z5
-	VMAXPS       Z4, Z5, Z4
-	VBROADCASTSS consts32<>+80(SB), Z5
-	VFMADD213PS  vconsts32x16<>+448(SB), Z4, Z5
-	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
-	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VBROADCASTSS consts32<>+96(SB), Z6
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VSCALEFPS    Z5, Z6, Z6
-	VMOVUPS      64(AX)(R11*4), Z4
-	VMOVUPS      64(CX)(R11*4), Z5
-	VORPS        vconsts32x16<>+384(SB), Z4, Z7
-	VBROADCASTSS consts32<>+76(SB), Z8
-	VMAXPS       Z7, Z8, Z7
-	VBROADCASTSS consts32<>+80(SB), Z8
-	VFMADD213PS  vconsts32x16<>+448(SB), Z7, Z8
-	VSUBPS       vconsts32x16<>+448(SB), Z8, Z8
-	VFNMADD231PS vconsts32x16<>+512(SB), Z8, Z7
-	VFNMADD231PS vconsts32x16<>+576(SB), Z8, Z7
-	VBROADCASTSS consts32<>+96(SB), Z9
-	VFMADD213PS  vconsts32x16<>+640(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+768(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+832(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
-	VSCALEFPS    Z8, Z9, Z9
-	VMAXPS       vconsts32x16<>+960(SB), Z6, Z7
-	VADDPS       vconsts32x16<>+0(SB), Z7, Z8
-	VDIVPS       Z8, Z7, Z8
-	VMULPS       Z8, Z8, Z10
-	VBROADCASTSS consts32<>+88(SB), Z11
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z10, Z11
-	VFMADD213PS  vconsts32x16<>+1088(SB), Z10, Z11
-	VFMADD213PS  vconsts32x16<>+1152(SB), Z10, Z11
-	VFMADD213PS  vconsts32x16<>+1216(SB), Z10, Z11
-	VMULPS       Z7, Z7, Z12
-	VMULPS       vconsts32x16<>+192(SB), Z12, Z12
-	VFMADD213PS  Z12, Z10, Z11
-	VFNMADD213PS Z12, Z8, Z11
-	VSUBPS       Z11, Z7, Z11
-	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
-	VBLENDMPS    Z6, Z11, K1, Z11
-	VADDPS       vconsts32x16<>+896(SB), Z6, Z7
-	VBROADCASTSS consts32<>+4(SB), Z8
-	VXORPS       Z10, Z10, Z10
-	VCMPPS       $0x1d, Z10, Z2, K1
-	VBLENDMPS    Z8, Z6, K1, Z8
-	VDIVPS       Z7, Z8, Z8
-	VMULPS       (SP), Z3, Z3
-	VADDPS       64(SP), Z3, Z3
-	VMULPS       Z3, Z2, Z6
-	VXORPS       Z7, Z7, Z7
-	VMAXPS       Z7, Z2, Z2
-	VSUBPS       Z6, Z2, Z6
-	VADDPS       Z11, Z6, Z6
-	VSUBPS       Z3, Z8, Z8
+	VMOVUPS      (AX)(R11*4), Z4
+	VMOVUPS      (CX)(R11*4), Z5
+	VORPS        vconsts32x16<>+384(SB), Z4, Z6
+	VBROADCASTSS consts32<>+76(SB), Z7
+	VMAXPS       Z6, Z7, Z6
+	VBROADCASTSS consts32<>+80(SB), Z7
+	VFMADD213PS  vconsts32x16<>+448(SB), Z6, Z7
+	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
+	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
+	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
+	VBROADCASTSS consts32<>+96(SB), Z8
+	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+768(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+832(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VSCALEFPS    Z7, Z8, Z8
+	VMOVUPS      64(AX)(R11*4), Z6
+	VMOVUPS      64(CX)(R11*4), Z7
+	VORPS        vconsts32x16<>+384(SB), Z6, Z9
+	VBROADCASTSS consts32<>+76(SB), Z10
+	VMAXPS       Z9, Z10, Z9
+	VBROADCASTSS consts32<>+80(SB), Z10
+	VFMADD213PS  vconsts32x16<>+448(SB), Z9, Z10
+	VSUBPS       vconsts32x16<>+448(SB), Z10, Z10
+	VFNMADD231PS vconsts32x16<>+512(SB), Z10, Z9
+	VFNMADD231PS vconsts32x16<>+576(SB), Z10, Z9
+	VBROADCASTSS consts32<>+96(SB), Z11
+	VFMADD213PS  vconsts32x16<>+640(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+704(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+768(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+832(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z11
+	VSCALEFPS    Z10, Z11, Z11
+	VMOVUPS      128(AX)(R11*4), Z9
+	VMOVUPS      128(CX)(R11*4), Z10
+	VORPS        vconsts32x16<>+384(SB), Z9, Z12
+	VBROADCASTSS consts32<>+76(SB), Z13
+	VMAXPS       Z12, Z13, Z12
+	VBROADCASTSS consts32<>+80(SB), Z13
+	VFMADD213PS  vconsts32x16<>+448(SB), Z12, Z13
+	VSUBPS       vconsts32x16<>+448(SB), Z13, Z13
+	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
+	VFNMADD231PS vconsts32x16<>+576(SB), Z13, Z12
+	VBROADCASTSS consts32<>+96(SB), Z14
+	VFMADD213PS  vconsts32x16<>+640(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
+	VSCALEFPS    Z13, Z14, Z14
+	VMOVUPS      192(AX)(R11*4), Z12
+	VMOVUPS      192(CX)(R11*4), Z13
+	VORPS        vconsts32x16<>+384(SB), Z12, Z15
+	VBROADCASTSS consts32<>+76(SB), Z16
+	VMAXPS       Z15, Z16, Z15
+	VBROADCASTSS consts32<>+80(SB), Z16
+	VFMADD213PS  vconsts32x16<>+448(SB), Z15, Z16
+	VSUBPS       vconsts32x16<>+448(SB), Z16, Z16
+	VFNMADD231PS vconsts32x16<>+512(SB), Z16, Z15
+	VFNMADD231PS vconsts32x16<>+576(SB), Z16, Z15
+	VBROADCASTSS consts32<>+96(SB), Z17
+	VFMADD213PS  vconsts32x16<>+640(SB), Z15, Z17
+	VFMADD213PS  vconsts32x16<>+704(SB), Z15, Z17
+	VFMADD213PS  vconsts32x16<>+768(SB), Z15, Z17
+	VFMADD213PS  vconsts32x16<>+832(SB), Z15, Z17
+	VFMADD213PS  vconsts32x16<>+896(SB), Z15, Z17
+	VFMADD213PS  vconsts32x16<>+896(SB), Z15, Z17
+	VSCALEFPS    Z16, Z17, Z17
+	VMAXPS       vconsts32x16<>+960(SB), Z8, Z15
+	VADDPS       vconsts32x16<>+0(SB), Z15, Z16
+	VDIVPS       Z16, Z15, Z16
+	VMULPS       Z16, Z16, Z18
+	VBROADCASTSS consts32<>+88(SB), Z19
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z18, Z19
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z18, Z19
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z18, Z19
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z18, Z19
+	VMULPS       Z15, Z15, Z20
+	VMULPS       vconsts32x16<>+192(SB), Z20, Z20
+	VFMADD213PS  Z20, Z18, Z19
+	VFNMADD213PS Z20, Z16, Z19
+	VSUBPS       Z19, Z15, Z19
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z8, K1
+	VBLENDMPS    Z8, Z19, K1, Z19
+	VADDPS       vconsts32x16<>+896(SB), Z8, Z15
+	VBROADCASTSS consts32<>+4(SB), Z16
+	VXORPS       Z18, Z18, Z18
+	VCMPPS       $0x1d, Z18, Z4, K1
+	VBLENDMPS    Z16, Z8, K1, Z16
+	VDIVPS       Z15, Z16, Z16
+	VMULPS       (SP), Z5, Z5
+	VADDPS       64(SP), Z5, Z5
+	VMULPS       Z5, Z4, Z8
+	VXORPS       Z15, Z15, Z15
+	VMAXPS       Z15, Z4, Z4
+	VSUBPS       Z8, Z4, Z8
+	VADDPS       Z19, Z8, Z8
+	VSUBPS       Z5, Z16, Z16
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart417
-	VMOVUPS      (DX)(R8*4), Z2
-	JMP          rowperm417
+	JL           rowpart421
+	VMOVUPS      (DX)(R8*4), Z4
+	JMP          rowperm421
 
-rowpart417:
+rowpart421:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
-	VXORPS    Z2, Z2, Z2
-	VMOVUPS.Z (DX)(R8*4), K1, Z2
+	VXORPS    Z4, Z4, Z4
+	VMOVUPS.Z (DX)(R8*4), K1, Z4
 
-rowperm417:
+rowperm421:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Z3
-	VPERMPS      Z2, Z3, Z2
+	VMOVUPS      (BX)(R13*1), Z5
+	VPERMPS      Z4, Z5, Z4
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSS s+152(FP), Z3
-	VMULPS       Z2, Z3, Z3
-	VMULPS       Z8, Z3, Z3
-	VMOVUPS      Z3, (R10)(R11*4)
-	VFMADD231PS  Z6, Z2, Z0
-	VMAXPS       vconsts32x16<>+960(SB), Z9, Z2
-	VADDPS       vconsts32x16<>+0(SB), Z2, Z3
-	VDIVPS       Z3, Z2, Z3
-	VMULPS       Z3, Z3, Z6
+	VBROADCASTSS s+152(FP), Z5
+	VMULPS       Z4, Z5, Z5
+	VMULPS       Z16, Z5, Z5
+	VMOVUPS      Z5, (R10)(R11*4)
+	VFMADD231PS  Z8, Z4, Z0
+	VMAXPS       vconsts32x16<>+960(SB), Z11, Z4
+	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
+	VDIVPS       Z5, Z4, Z5
+	VMULPS       Z5, Z5, Z8
+	VBROADCASTSS consts32<>+88(SB), Z15
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z8, Z15
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z8, Z15
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z8, Z15
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z8, Z15
+	VMULPS       Z4, Z4, Z16
+	VMULPS       vconsts32x16<>+192(SB), Z16, Z16
+	VFMADD213PS  Z16, Z8, Z15
+	VFNMADD213PS Z16, Z5, Z15
+	VSUBPS       Z15, Z4, Z15
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z11, K1
+	VBLENDMPS    Z11, Z15, K1, Z15
+	VADDPS       vconsts32x16<>+896(SB), Z11, Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VXORPS       Z8, Z8, Z8
+	VCMPPS       $0x1d, Z8, Z6, K1
+	VBLENDMPS    Z5, Z11, K1, Z5
+	VDIVPS       Z4, Z5, Z5
+	VMULPS       (SP), Z7, Z4
+	VADDPS       64(SP), Z4, Z4
+	VMULPS       Z4, Z6, Z7
+	VXORPS       Z8, Z8, Z8
+	VMAXPS       Z8, Z6, Z6
+	VSUBPS       Z7, Z6, Z7
+	VADDPS       Z15, Z7, Z7
+	VSUBPS       Z4, Z5, Z5
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart422
+	VMOVUPS      (DX)(R8*4), Z4
+	JMP          rowperm422
+
+rowpart422:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z4, Z4, Z4
+	VMOVUPS.Z (DX)(R8*4), K1, Z4
+
+rowperm422:
+	MOVQ         DI, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (BX)(R13*1), Z6
+	VPERMPS      Z4, Z6, Z4
+	MOVLQSX      (SI)(DI*8), R13
+	ADDQ         R13, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSS s+152(FP), Z6
+	VMULPS       Z4, Z6, Z6
+	VMULPS       Z5, Z6, Z5
+	VMOVUPS      Z5, 64(R10)(R11*4)
+	VFMADD231PS  Z7, Z4, Z1
+	VMAXPS       vconsts32x16<>+960(SB), Z14, Z4
+	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
+	VDIVPS       Z5, Z4, Z5
+	VMULPS       Z5, Z5, Z6
 	VBROADCASTSS consts32<>+88(SB), Z7
 	VFMADD213PS  vconsts32x16<>+1024(SB), Z6, Z7
 	VFMADD213PS  vconsts32x16<>+1088(SB), Z6, Z7
 	VFMADD213PS  vconsts32x16<>+1152(SB), Z6, Z7
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z6, Z7
-	VMULPS       Z2, Z2, Z8
+	VMULPS       Z4, Z4, Z8
 	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
 	VFMADD213PS  Z8, Z6, Z7
-	VFNMADD213PS Z8, Z3, Z7
-	VSUBPS       Z7, Z2, Z7
-	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z9, K1
-	VBLENDMPS    Z9, Z7, K1, Z7
-	VADDPS       vconsts32x16<>+896(SB), Z9, Z2
-	VBROADCASTSS consts32<>+4(SB), Z3
+	VFNMADD213PS Z8, Z5, Z7
+	VSUBPS       Z7, Z4, Z7
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z14, K1
+	VBLENDMPS    Z14, Z7, K1, Z7
+	VADDPS       vconsts32x16<>+896(SB), Z14, Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
 	VXORPS       Z6, Z6, Z6
-	VCMPPS       $0x1d, Z6, Z4, K1
-	VBLENDMPS    Z3, Z9, K1, Z3
-	VDIVPS       Z2, Z3, Z3
-	VMULPS       (SP), Z5, Z2
-	VADDPS       64(SP), Z2, Z2
-	VMULPS       Z2, Z4, Z5
-	VXORPS       Z6, Z6, Z6
-	VMAXPS       Z6, Z4, Z4
-	VSUBPS       Z5, Z4, Z5
-	VADDPS       Z7, Z5, Z5
-	VSUBPS       Z2, Z3, Z3
+	VCMPPS       $0x1d, Z6, Z9, K1
+	VBLENDMPS    Z5, Z14, K1, Z5
+	VDIVPS       Z4, Z5, Z5
+	VMULPS       (SP), Z10, Z4
+	VADDPS       64(SP), Z4, Z4
+	VMULPS       Z4, Z9, Z6
+	VXORPS       Z8, Z8, Z8
+	VMAXPS       Z8, Z9, Z8
+	VSUBPS       Z6, Z8, Z6
+	VADDPS       Z7, Z6, Z6
+	VSUBPS       Z4, Z5, Z5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart418
-	VMOVUPS      (DX)(R8*4), Z2
-	JMP          rowperm418
+	JL           rowpart423
+	VMOVUPS      (DX)(R8*4), Z4
+	JMP          rowperm423
 
-rowpart418:
+rowpart423:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
-	VXORPS    Z2, Z2, Z2
-	VMOVUPS.Z (DX)(R8*4), K1, Z2
+	VXORPS    Z4, Z4, Z4
+	VMOVUPS.Z (DX)(R8*4), K1, Z4
 
-rowperm418:
+rowperm423:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Z4
-	VPERMPS      Z2, Z4, Z2
+	VMOVUPS      (BX)(R13*1), Z7
+	VPERMPS      Z4, Z7, Z4
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSS s+152(FP), Z4
-	VMULPS       Z2, Z4, Z4
-	VMULPS       Z3, Z4, Z3
-	VMOVUPS      Z3, 64(R10)(R11*4)
-	VFMADD231PS  Z5, Z2, Z1
-	ADDQ         $0x00000020, R11
+	VBROADCASTSS s+152(FP), Z7
+	VMULPS       Z4, Z7, Z7
+	VMULPS       Z5, Z7, Z5
+	VMOVUPS      Z5, 128(R10)(R11*4)
+	VFMADD231PS  Z6, Z4, Z2
+	VMAXPS       vconsts32x16<>+960(SB), Z17, Z4
+	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
+	VDIVPS       Z5, Z4, Z5
+	VMULPS       Z5, Z5, Z6
+	VBROADCASTSS consts32<>+88(SB), Z7
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z6, Z7
+	VMULPS       Z4, Z4, Z8
+	VMULPS       vconsts32x16<>+192(SB), Z8, Z8
+	VFMADD213PS  Z8, Z6, Z7
+	VFNMADD213PS Z8, Z5, Z7
+	VSUBPS       Z7, Z4, Z7
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z17, K1
+	VBLENDMPS    Z17, Z7, K1, Z7
+	VADDPS       vconsts32x16<>+896(SB), Z17, Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VXORPS       Z6, Z6, Z6
+	VCMPPS       $0x1d, Z6, Z12, K1
+	VBLENDMPS    Z5, Z17, K1, Z5
+	VDIVPS       Z4, Z5, Z5
+	VMULPS       (SP), Z13, Z4
+	VADDPS       64(SP), Z4, Z4
+	VMULPS       Z4, Z12, Z6
+	VXORPS       Z8, Z8, Z8
+	VMAXPS       Z8, Z12, Z8
+	VSUBPS       Z6, Z8, Z6
+	VADDPS       Z7, Z6, Z6
+	VSUBPS       Z4, Z5, Z5
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000010
+	JL           rowpart424
+	VMOVUPS      (DX)(R8*4), Z4
+	JMP          rowperm424
+
+rowpart424:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPS    Z4, Z4, Z4
+	VMOVUPS.Z (DX)(R8*4), K1, Z4
+
+rowperm424:
+	MOVQ         DI, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (BX)(R13*1), Z7
+	VPERMPS      Z4, Z7, Z4
+	MOVLQSX      (SI)(DI*8), R13
+	ADDQ         R13, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSS s+152(FP), Z7
+	VMULPS       Z4, Z7, Z7
+	VMULPS       Z5, Z7, Z5
+	VMOVUPS      Z5, 192(R10)(R11*4)
+	VFMADD231PS  Z6, Z4, Z3
+	ADDQ         $0x00000040, R11
 	CMPQ         R11, R12
 	JLE          loop
 
 single:
-	ADDQ $0x00000010, R12
+	ADDQ $0x00000030, R12
 
 single1:
 	CMPQ         R11, R12
 	JG           tail
-	VMOVUPS      (AX)(R11*4), Z2
-	VMOVUPS      (CX)(R11*4), Z3
-	VORPS        vconsts32x16<>+384(SB), Z2, Z4
-	VBROADCASTSS consts32<>+76(SB), Z5
-	VMAXPS       Z4, Z5, Z4
-	VBROADCASTSS consts32<>+80(SB), Z5
-	VFMADD213PS  vconsts32x16<>+448(SB), Z4, Z5
-	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
-	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VBROADCASTSS consts32<>+96(SB), Z6
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VSCALEFPS    Z5, Z6, Z6
-	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
-	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
-	VDIVPS       Z5, Z4, Z5
-	VMULPS       Z5, Z5, Z7
-	VBROADCASTSS consts32<>+88(SB), Z8
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
-	VMULPS       Z4, Z4, Z9
-	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
-	VFMADD213PS  Z9, Z7, Z8
-	VFNMADD213PS Z9, Z5, Z8
-	VSUBPS       Z8, Z4, Z8
-	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
-	VBLENDMPS    Z6, Z8, K1, Z8
-	VADDPS       vconsts32x16<>+896(SB), Z6, Z4
-	VBROADCASTSS consts32<>+4(SB), Z5
-	VXORPS       Z7, Z7, Z7
-	VCMPPS       $0x1d, Z7, Z2, K1
-	VBLENDMPS    Z5, Z6, K1, Z5
-	VDIVPS       Z4, Z5, Z5
-	VMULPS       (SP), Z3, Z3
-	VADDPS       64(SP), Z3, Z3
-	VMULPS       Z3, Z2, Z4
-	VXORPS       Z6, Z6, Z6
-	VMAXPS       Z6, Z2, Z2
-	VSUBPS       Z4, Z2, Z4
-	VADDPS       Z8, Z4, Z4
-	VSUBPS       Z3, Z5, Z5
+	VMOVUPS      (AX)(R11*4), Z4
+	VMOVUPS      (CX)(R11*4), Z5
+	VORPS        vconsts32x16<>+384(SB), Z4, Z6
+	VBROADCASTSS consts32<>+76(SB), Z7
+	VMAXPS       Z6, Z7, Z6
+	VBROADCASTSS consts32<>+80(SB), Z7
+	VFMADD213PS  vconsts32x16<>+448(SB), Z6, Z7
+	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
+	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
+	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
+	VBROADCASTSS consts32<>+96(SB), Z8
+	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+768(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+832(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VSCALEFPS    Z7, Z8, Z8
+	VMAXPS       vconsts32x16<>+960(SB), Z8, Z6
+	VADDPS       vconsts32x16<>+0(SB), Z6, Z7
+	VDIVPS       Z7, Z6, Z7
+	VMULPS       Z7, Z7, Z9
+	VBROADCASTSS consts32<>+88(SB), Z10
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z9, Z10
+	VMULPS       Z6, Z6, Z11
+	VMULPS       vconsts32x16<>+192(SB), Z11, Z11
+	VFMADD213PS  Z11, Z9, Z10
+	VFNMADD213PS Z11, Z7, Z10
+	VSUBPS       Z10, Z6, Z10
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z8, K1
+	VBLENDMPS    Z8, Z10, K1, Z10
+	VADDPS       vconsts32x16<>+896(SB), Z8, Z6
+	VBROADCASTSS consts32<>+4(SB), Z7
+	VXORPS       Z9, Z9, Z9
+	VCMPPS       $0x1d, Z9, Z4, K1
+	VBLENDMPS    Z7, Z8, K1, Z7
+	VDIVPS       Z6, Z7, Z7
+	VMULPS       (SP), Z5, Z5
+	VADDPS       64(SP), Z5, Z5
+	VMULPS       Z5, Z4, Z6
+	VXORPS       Z8, Z8, Z8
+	VMAXPS       Z8, Z4, Z4
+	VSUBPS       Z6, Z4, Z6
+	VADDPS       Z10, Z6, Z6
+	VSUBPS       Z5, Z7, Z7
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart419
-	VMOVUPS      (DX)(R8*4), Z2
-	JMP          rowperm419
+	JL           rowpart425
+	VMOVUPS      (DX)(R8*4), Z4
+	JMP          rowperm425
 
-rowpart419:
+rowpart425:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
-	VXORPS    Z2, Z2, Z2
-	VMOVUPS.Z (DX)(R8*4), K1, Z2
+	VXORPS    Z4, Z4, Z4
+	VMOVUPS.Z (DX)(R8*4), K1, Z4
 
-rowperm419:
+rowperm425:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Z3
-	VPERMPS      Z2, Z3, Z2
+	VMOVUPS      (BX)(R13*1), Z5
+	VPERMPS      Z4, Z5, Z4
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSS s+152(FP), Z3
-	VMULPS       Z2, Z3, Z3
-	VMULPS       Z5, Z3, Z3
-	VMOVUPS      Z3, (R10)(R11*4)
-	VFMADD231PS  Z4, Z2, Z0
+	VBROADCASTSS s+152(FP), Z5
+	VMULPS       Z4, Z5, Z5
+	VMULPS       Z7, Z5, Z5
+	VMOVUPS      Z5, (R10)(R11*4)
+	VFMADD231PS  Z6, Z4, Z0
 	ADDQ         $0x00000010, R11
 	JMP          single1
 
@@ -87033,105 +88085,109 @@ tail:
 	JZ           drain
 	LEAQ         kmask<>+0(SB), R13
 	KMOVW        (R13)(R12*2), K1
-	VXORPS       Z2, Z2, Z2
-	VMOVUPS.Z    (AX)(R11*4), K1, Z2
+	VXORPS       Z4, Z4, Z4
+	VMOVUPS.Z    (AX)(R11*4), K1, Z4
 	LEAQ         kmask<>+0(SB), R13
 	KMOVW        (R13)(R12*2), K1
-	VXORPS       Z3, Z3, Z3
-	VMOVUPS.Z    (CX)(R11*4), K1, Z3
-	VORPS        vconsts32x16<>+384(SB), Z2, Z4
-	VBROADCASTSS consts32<>+76(SB), Z5
-	VMAXPS       Z4, Z5, Z4
-	VBROADCASTSS consts32<>+80(SB), Z5
-	VFMADD213PS  vconsts32x16<>+448(SB), Z4, Z5
-	VSUBPS       vconsts32x16<>+448(SB), Z5, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
-	VFNMADD231PS vconsts32x16<>+576(SB), Z5, Z4
-	VBROADCASTSS consts32<>+96(SB), Z6
-	VFMADD213PS  vconsts32x16<>+640(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VSCALEFPS    Z5, Z6, Z6
-	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
-	VADDPS       vconsts32x16<>+0(SB), Z4, Z5
-	VDIVPS       Z5, Z4, Z5
-	VMULPS       Z5, Z5, Z7
-	VBROADCASTSS consts32<>+88(SB), Z8
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
-	VMULPS       Z4, Z4, Z9
-	VMULPS       vconsts32x16<>+192(SB), Z9, Z9
-	VFMADD213PS  Z9, Z7, Z8
-	VFNMADD213PS Z9, Z5, Z8
-	VSUBPS       Z8, Z4, Z8
-	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
-	VBLENDMPS    Z6, Z8, K1, Z8
-	VADDPS       vconsts32x16<>+896(SB), Z6, Z4
-	VBROADCASTSS consts32<>+4(SB), Z5
-	VXORPS       Z7, Z7, Z7
-	VCMPPS       $0x1d, Z7, Z2, K1
-	VBLENDMPS    Z5, Z6, K1, Z5
-	VDIVPS       Z4, Z5, Z5
-	VMULPS       (SP), Z3, Z3
-	VADDPS       64(SP), Z3, Z3
-	VMULPS       Z3, Z2, Z4
-	VXORPS       Z6, Z6, Z6
-	VMAXPS       Z6, Z2, Z2
-	VSUBPS       Z4, Z2, Z4
-	VADDPS       Z8, Z4, Z4
-	VSUBPS       Z3, Z5, Z5
+	VXORPS       Z5, Z5, Z5
+	VMOVUPS.Z    (CX)(R11*4), K1, Z5
+	VORPS        vconsts32x16<>+384(SB), Z4, Z6
+	VBROADCASTSS consts32<>+76(SB), Z7
+	VMAXPS       Z6, Z7, Z6
+	VBROADCASTSS consts32<>+80(SB), Z7
+	VFMADD213PS  vconsts32x16<>+448(SB), Z6, Z7
+	VSUBPS       vconsts32x16<>+448(SB), Z7, Z7
+	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
+	VFNMADD231PS vconsts32x16<>+576(SB), Z7, Z6
+	VBROADCASTSS consts32<>+96(SB), Z8
+	VFMADD213PS  vconsts32x16<>+640(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+768(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+832(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
+	VSCALEFPS    Z7, Z8, Z8
+	VMAXPS       vconsts32x16<>+960(SB), Z8, Z6
+	VADDPS       vconsts32x16<>+0(SB), Z6, Z7
+	VDIVPS       Z7, Z6, Z7
+	VMULPS       Z7, Z7, Z9
+	VBROADCASTSS consts32<>+88(SB), Z10
+	VFMADD213PS  vconsts32x16<>+1024(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1216(SB), Z9, Z10
+	VMULPS       Z6, Z6, Z11
+	VMULPS       vconsts32x16<>+192(SB), Z11, Z11
+	VFMADD213PS  Z11, Z9, Z10
+	VFNMADD213PS Z11, Z7, Z10
+	VSUBPS       Z10, Z6, Z10
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z8, K1
+	VBLENDMPS    Z8, Z10, K1, Z10
+	VADDPS       vconsts32x16<>+896(SB), Z8, Z6
+	VBROADCASTSS consts32<>+4(SB), Z7
+	VXORPS       Z9, Z9, Z9
+	VCMPPS       $0x1d, Z9, Z4, K1
+	VBLENDMPS    Z7, Z8, K1, Z7
+	VDIVPS       Z6, Z7, Z7
+	VMULPS       (SP), Z5, Z5
+	VADDPS       64(SP), Z5, Z5
+	VMULPS       Z5, Z4, Z6
+	VXORPS       Z8, Z8, Z8
+	VMAXPS       Z8, Z4, Z4
+	VSUBPS       Z6, Z4, Z6
+	VADDPS       Z10, Z6, Z6
+	VSUBPS       Z5, Z7, Z7
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
-	JL           rowpart420
-	VMOVUPS      (DX)(R8*4), Z2
-	JMP          rowperm420
+	JL           rowpart426
+	VMOVUPS      (DX)(R8*4), Z4
+	JMP          rowperm426
 
-rowpart420:
+rowpart426:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
-	VXORPS    Z2, Z2, Z2
-	VMOVUPS.Z (DX)(R8*4), K1, Z2
+	VXORPS    Z4, Z4, Z4
+	VMOVUPS.Z (DX)(R8*4), K1, Z4
 
-rowperm420:
+rowperm426:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Z3
-	VPERMPS      Z2, Z3, Z2
+	VMOVUPS      (BX)(R13*1), Z5
+	VPERMPS      Z4, Z5, Z4
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
 	LEAQ         kmask<>+0(SB), R13
 	KMOVW        (R13)(R12*2), K1
-	VMOVAPS.Z    Z2, K1, Z2
-	VBROADCASTSS s+152(FP), Z3
-	VMULPS       Z2, Z3, Z3
-	VMULPS       Z5, Z3, Z3
+	VMOVAPS.Z    Z4, K1, Z4
+	VBROADCASTSS s+152(FP), Z5
+	VMULPS       Z4, Z5, Z5
+	VMULPS       Z7, Z5, Z5
 	LEAQ         kmask<>+0(SB), R13
 	KMOVW        (R13)(R12*2), K1
-	VMOVUPS      Z3, K1, (R10)(R11*4)
-	VMULPS       Z4, Z2, Z2
+	VMOVUPS      Z5, K1, (R10)(R11*4)
+	VMULPS       Z6, Z4, Z4
 	LEAQ         kmask<>+0(SB), R13
 	KMOVW        (R13)(R12*2), K1
-	VMOVAPS.Z    Z2, K1, Z2
-	VADDPS       Z2, Z0, Z0
+	VMOVAPS.Z    Z4, K1, Z4
+	VADDPS       Z4, Z0, Z0
 	ADDQ         R12, R11
 
 drain:
-	VMOVUPD       128(SP), Z2
+	VMOVUPD       128(SP), Z4
 	VADDPS        Z1, Z0, Z0
+	VADDPS        Z3, Z2, Z2
+	VADDPS        Z2, Z0, Z0
 	VXORPS        Z1, Z1, Z1
-	VEXTRACTF32X8 $0x01, Z0, Y3
+	VXORPS        Z2, Z2, Z2
+	VXORPS        Z3, Z3, Z3
+	VEXTRACTF32X8 $0x01, Z0, Y5
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y3, Z3
-	VADDPD        Z3, Z0, Z0
-	VADDPD        Z0, Z2, Z2
-	VMOVUPD       Z2, 128(SP)
+	VCVTPS2PD     Y5, Z5
+	VADDPD        Z5, Z0, Z0
+	VADDPD        Z0, Z4, Z4
+	VMOVUPD       Z4, 128(SP)
 	VXORPS        Z0, Z0, Z0
 	MOVQ          p_len+32(FP), R12
 	CMPQ          R11, R12
@@ -102904,17 +103960,17 @@ loop:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000008
-	JL      rowpart421
+	JL      rowpart427
 	VMOVUPD (DX)(R8*8), Z18
-	JMP     rowperm421
+	JMP     rowperm427
 
-rowpart421:
+rowpart427:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z18, Z18, Z18
 	VMOVUPD.Z (DX)(R8*8), K1, Z18
 
-rowperm421:
+rowperm427:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z19
@@ -102936,17 +103992,17 @@ rowperm421:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart422
+	JL          rowpart428
 	VMOVUPD     (DX)(R8*8), Z18
-	JMP         rowperm422
+	JMP         rowperm428
 
-rowpart422:
+rowpart428:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z18, Z18, Z18
 	VMOVUPD.Z (DX)(R8*8), K1, Z18
 
-rowperm422:
+rowperm428:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z19
@@ -102968,17 +104024,17 @@ rowperm422:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart423
+	JL          rowpart429
 	VMOVUPD     (DX)(R8*8), Z18
-	JMP         rowperm423
+	JMP         rowperm429
 
-rowpart423:
+rowpart429:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z18, Z18, Z18
 	VMOVUPD.Z (DX)(R8*8), K1, Z18
 
-rowperm423:
+rowperm429:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z19
@@ -103000,17 +104056,17 @@ rowperm423:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart424
+	JL          rowpart430
 	VMOVUPD     (DX)(R8*8), Z18
-	JMP         rowperm424
+	JMP         rowperm430
 
-rowpart424:
+rowpart430:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z18, Z18, Z18
 	VMOVUPD.Z (DX)(R8*8), K1, Z18
 
-rowperm424:
+rowperm430:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z19
@@ -103032,17 +104088,17 @@ rowperm424:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart425
+	JL          rowpart431
 	VMOVUPD     (DX)(R8*8), Z18
-	JMP         rowperm425
+	JMP         rowperm431
 
-rowpart425:
+rowpart431:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z18, Z18, Z18
 	VMOVUPD.Z (DX)(R8*8), K1, Z18
 
-rowperm425:
+rowperm431:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z19
@@ -103064,17 +104120,17 @@ rowperm425:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart426
+	JL          rowpart432
 	VMOVUPD     (DX)(R8*8), Z18
-	JMP         rowperm426
+	JMP         rowperm432
 
-rowpart426:
+rowpart432:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z18, Z18, Z18
 	VMOVUPD.Z (DX)(R8*8), K1, Z18
 
-rowperm426:
+rowperm432:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z19
@@ -103096,17 +104152,17 @@ rowperm426:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart427
+	JL          rowpart433
 	VMOVUPD     (DX)(R8*8), Z18
-	JMP         rowperm427
+	JMP         rowperm433
 
-rowpart427:
+rowpart433:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z18, Z18, Z18
 	VMOVUPD.Z (DX)(R8*8), K1, Z18
 
-rowperm427:
+rowperm433:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z19
@@ -103128,17 +104184,17 @@ rowperm427:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart428
+	JL          rowpart434
 	VMOVUPD     (DX)(R8*8), Z18
-	JMP         rowperm428
+	JMP         rowperm434
 
-rowpart428:
+rowpart434:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z18, Z18, Z18
 	VMOVUPD.Z (DX)(R8*8), K1, Z18
 
-rowperm428:
+rowperm434:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z19
@@ -103170,17 +104226,17 @@ single1:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000008
-	JL      rowpart429
+	JL      rowpart435
 	VMOVUPD (DX)(R8*8), Z18
-	JMP     rowperm429
+	JMP     rowperm435
 
-rowpart429:
+rowpart435:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z18, Z18, Z18
 	VMOVUPD.Z (DX)(R8*8), K1, Z18
 
-rowperm429:
+rowperm435:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z19
@@ -103215,17 +104271,17 @@ tail:
 	MOVQ      R9, AX
 	SUBQ      R8, AX
 	CMPQ      AX, $0x00000008
-	JL        rowpart430
+	JL        rowpart436
 	VMOVUPD   (DX)(R8*8), Z17
-	JMP       rowperm430
+	JMP       rowperm436
 
-rowpart430:
+rowpart436:
 	LEAQ      kmask<>+0(SB), CX
 	KMOVW     (CX)(AX*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm430:
+rowperm436:
 	MOVQ      DI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (BX)(AX*1), Z18
@@ -103317,17 +104373,17 @@ loop:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000008
-	JL      rowpart431
+	JL      rowpart437
 	VMOVUPD (DX)(R8*8), Z10
-	JMP     rowperm431
+	JMP     rowperm437
 
-rowpart431:
+rowpart437:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z10, Z10, Z10
 	VMOVUPD.Z (DX)(R8*8), K1, Z10
 
-rowperm431:
+rowperm437:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z11
@@ -103345,17 +104401,17 @@ rowperm431:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart432
+	JL          rowpart438
 	VMOVUPD     (DX)(R8*8), Z10
-	JMP         rowperm432
+	JMP         rowperm438
 
-rowpart432:
+rowpart438:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z10, Z10, Z10
 	VMOVUPD.Z (DX)(R8*8), K1, Z10
 
-rowperm432:
+rowperm438:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z11
@@ -103373,17 +104429,17 @@ rowperm432:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart433
+	JL          rowpart439
 	VMOVUPD     (DX)(R8*8), Z10
-	JMP         rowperm433
+	JMP         rowperm439
 
-rowpart433:
+rowpart439:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z10, Z10, Z10
 	VMOVUPD.Z (DX)(R8*8), K1, Z10
 
-rowperm433:
+rowperm439:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z11
@@ -103401,17 +104457,17 @@ rowperm433:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart434
+	JL          rowpart440
 	VMOVUPD     (DX)(R8*8), Z10
-	JMP         rowperm434
+	JMP         rowperm440
 
-rowpart434:
+rowpart440:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z10, Z10, Z10
 	VMOVUPD.Z (DX)(R8*8), K1, Z10
 
-rowperm434:
+rowperm440:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z11
@@ -103429,17 +104485,17 @@ rowperm434:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart435
+	JL          rowpart441
 	VMOVUPD     (DX)(R8*8), Z10
-	JMP         rowperm435
+	JMP         rowperm441
 
-rowpart435:
+rowpart441:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z10, Z10, Z10
 	VMOVUPD.Z (DX)(R8*8), K1, Z10
 
-rowperm435:
+rowperm441:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z11
@@ -103457,17 +104513,17 @@ rowperm435:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart436
+	JL          rowpart442
 	VMOVUPD     (DX)(R8*8), Z10
-	JMP         rowperm436
+	JMP         rowperm442
 
-rowpart436:
+rowpart442:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z10, Z10, Z10
 	VMOVUPD.Z (DX)(R8*8), K1, Z10
 
-rowperm436:
+rowperm442:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z11
@@ -103485,17 +104541,17 @@ rowperm436:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart437
+	JL          rowpart443
 	VMOVUPD     (DX)(R8*8), Z10
-	JMP         rowperm437
+	JMP         rowperm443
 
-rowpart437:
+rowpart443:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z10, Z10, Z10
 	VMOVUPD.Z (DX)(R8*8), K1, Z10
 
-rowperm437:
+rowperm443:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z11
@@ -103513,17 +104569,17 @@ rowperm437:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart438
+	JL          rowpart444
 	VMOVUPD     (DX)(R8*8), Z10
-	JMP         rowperm438
+	JMP         rowperm444
 
-rowpart438:
+rowpart444:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z10, Z10, Z10
 	VMOVUPD.Z (DX)(R8*8), K1, Z10
 
-rowperm438:
+rowperm444:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z11
@@ -103551,17 +104607,17 @@ single1:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000008
-	JL      rowpart439
+	JL      rowpart445
 	VMOVUPD (DX)(R8*8), Z10
-	JMP     rowperm439
+	JMP     rowperm445
 
-rowpart439:
+rowpart445:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z10, Z10, Z10
 	VMOVUPD.Z (DX)(R8*8), K1, Z10
 
-rowperm439:
+rowperm445:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z11
@@ -103592,17 +104648,17 @@ tail:
 	MOVQ      R9, AX
 	SUBQ      R8, AX
 	CMPQ      AX, $0x00000008
-	JL        rowpart440
+	JL        rowpart446
 	VMOVUPD   (DX)(R8*8), Z9
-	JMP       rowperm440
+	JMP       rowperm446
 
-rowpart440:
+rowpart446:
 	LEAQ      kmask<>+0(SB), CX
 	KMOVW     (CX)(AX*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm440:
+rowperm446:
 	MOVQ      DI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (BX)(AX*1), Z10
@@ -103686,17 +104742,17 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart441
+	JL           rowpart447
 	VMOVUPD      (DX)(R8*8), Z9
-	JMP          rowperm441
+	JMP          rowperm447
 
-rowpart441:
+rowpart447:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm441:
+rowperm447:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -103726,17 +104782,17 @@ rowperm441:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart442
+	JL           rowpart448
 	VMOVUPD      (DX)(R8*8), Z9
-	JMP          rowperm442
+	JMP          rowperm448
 
-rowpart442:
+rowpart448:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm442:
+rowperm448:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -103766,17 +104822,17 @@ rowperm442:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart443
+	JL           rowpart449
 	VMOVUPD      (DX)(R8*8), Z9
-	JMP          rowperm443
+	JMP          rowperm449
 
-rowpart443:
+rowpart449:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm443:
+rowperm449:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -103806,17 +104862,17 @@ rowperm443:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart444
+	JL           rowpart450
 	VMOVUPD      (DX)(R8*8), Z9
-	JMP          rowperm444
+	JMP          rowperm450
 
-rowpart444:
+rowpart450:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm444:
+rowperm450:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -103846,17 +104902,17 @@ rowperm444:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart445
+	JL           rowpart451
 	VMOVUPD      (DX)(R8*8), Z9
-	JMP          rowperm445
+	JMP          rowperm451
 
-rowpart445:
+rowpart451:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm445:
+rowperm451:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -103886,17 +104942,17 @@ rowperm445:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart446
+	JL           rowpart452
 	VMOVUPD      (DX)(R8*8), Z9
-	JMP          rowperm446
+	JMP          rowperm452
 
-rowpart446:
+rowpart452:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm446:
+rowperm452:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -103926,17 +104982,17 @@ rowperm446:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart447
+	JL           rowpart453
 	VMOVUPD      (DX)(R8*8), Z9
-	JMP          rowperm447
+	JMP          rowperm453
 
-rowpart447:
+rowpart453:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm447:
+rowperm453:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -103966,17 +105022,17 @@ rowperm447:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart448
+	JL           rowpart454
 	VMOVUPD      (DX)(R8*8), Z9
-	JMP          rowperm448
+	JMP          rowperm454
 
-rowpart448:
+rowpart454:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm448:
+rowperm454:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -104016,17 +105072,17 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart449
+	JL           rowpart455
 	VMOVUPD      (DX)(R8*8), Z9
-	JMP          rowperm449
+	JMP          rowperm455
 
-rowpart449:
+rowpart455:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm449:
+rowperm455:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -104069,17 +105125,17 @@ tail:
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000008
-	JL           rowpart450
+	JL           rowpart456
 	VMOVUPD      (DX)(R8*8), Z9
-	JMP          rowperm450
+	JMP          rowperm456
 
-rowpart450:
+rowpart456:
 	LEAQ      kmask<>+0(SB), CX
 	KMOVW     (CX)(AX*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm450:
+rowperm456:
 	MOVQ         DI, AX
 	SHLQ         $0x06, AX
 	VMOVUPS      (BX)(AX*1), Z10
@@ -105139,17 +106195,17 @@ loop:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000008
-	JL      rowpart451
+	JL      rowpart457
 	VMOVUPD (DX)(R8*8), Z17
-	JMP     rowperm451
+	JMP     rowperm457
 
-rowpart451:
+rowpart457:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm451:
+rowperm457:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -105171,17 +106227,17 @@ rowperm451:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart452
+	JL          rowpart458
 	VMOVUPD     (DX)(R8*8), Z17
-	JMP         rowperm452
+	JMP         rowperm458
 
-rowpart452:
+rowpart458:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm452:
+rowperm458:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -105203,17 +106259,17 @@ rowperm452:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart453
+	JL          rowpart459
 	VMOVUPD     (DX)(R8*8), Z17
-	JMP         rowperm453
+	JMP         rowperm459
 
-rowpart453:
+rowpart459:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm453:
+rowperm459:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -105235,17 +106291,17 @@ rowperm453:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart454
+	JL          rowpart460
 	VMOVUPD     (DX)(R8*8), Z17
-	JMP         rowperm454
+	JMP         rowperm460
 
-rowpart454:
+rowpart460:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm454:
+rowperm460:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -105267,17 +106323,17 @@ rowperm454:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart455
+	JL          rowpart461
 	VMOVUPD     (DX)(R8*8), Z17
-	JMP         rowperm455
+	JMP         rowperm461
 
-rowpart455:
+rowpart461:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm455:
+rowperm461:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -105299,17 +106355,17 @@ rowperm455:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart456
+	JL          rowpart462
 	VMOVUPD     (DX)(R8*8), Z17
-	JMP         rowperm456
+	JMP         rowperm462
 
-rowpart456:
+rowpart462:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm456:
+rowperm462:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -105331,17 +106387,17 @@ rowperm456:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart457
+	JL          rowpart463
 	VMOVUPD     (DX)(R8*8), Z17
-	JMP         rowperm457
+	JMP         rowperm463
 
-rowpart457:
+rowpart463:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm457:
+rowperm463:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -105363,17 +106419,17 @@ rowperm457:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart458
+	JL          rowpart464
 	VMOVUPD     (DX)(R8*8), Z17
-	JMP         rowperm458
+	JMP         rowperm464
 
-rowpart458:
+rowpart464:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm458:
+rowperm464:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -105405,17 +106461,17 @@ single1:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000008
-	JL      rowpart459
+	JL      rowpart465
 	VMOVUPD (DX)(R8*8), Z17
-	JMP     rowperm459
+	JMP     rowperm465
 
-rowpart459:
+rowpart465:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm459:
+rowperm465:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z18
@@ -105450,17 +106506,17 @@ tail:
 	MOVQ      R9, AX
 	SUBQ      R8, AX
 	CMPQ      AX, $0x00000008
-	JL        rowpart460
+	JL        rowpart466
 	VMOVUPD   (DX)(R8*8), Z17
-	JMP       rowperm460
+	JMP       rowperm466
 
-rowpart460:
+rowpart466:
 	LEAQ      kmask<>+0(SB), CX
 	KMOVW     (CX)(AX*2), K1
 	VXORPD    Z17, Z17, Z17
 	VMOVUPD.Z (DX)(R8*8), K1, Z17
 
-rowperm460:
+rowperm466:
 	MOVQ      DI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (BX)(AX*1), Z18
@@ -105551,17 +106607,17 @@ loop:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000008
-	JL      rowpart461
+	JL      rowpart467
 	VMOVUPD (DX)(R8*8), Z9
-	JMP     rowperm461
+	JMP     rowperm467
 
-rowpart461:
+rowpart467:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm461:
+rowperm467:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z10
@@ -105579,17 +106635,17 @@ rowperm461:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart462
+	JL          rowpart468
 	VMOVUPD     (DX)(R8*8), Z9
-	JMP         rowperm462
+	JMP         rowperm468
 
-rowpart462:
+rowpart468:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm462:
+rowperm468:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z10
@@ -105607,17 +106663,17 @@ rowperm462:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart463
+	JL          rowpart469
 	VMOVUPD     (DX)(R8*8), Z9
-	JMP         rowperm463
+	JMP         rowperm469
 
-rowpart463:
+rowpart469:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm463:
+rowperm469:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z10
@@ -105635,17 +106691,17 @@ rowperm463:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart464
+	JL          rowpart470
 	VMOVUPD     (DX)(R8*8), Z9
-	JMP         rowperm464
+	JMP         rowperm470
 
-rowpart464:
+rowpart470:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm464:
+rowperm470:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z10
@@ -105663,17 +106719,17 @@ rowperm464:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart465
+	JL          rowpart471
 	VMOVUPD     (DX)(R8*8), Z9
-	JMP         rowperm465
+	JMP         rowperm471
 
-rowpart465:
+rowpart471:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm465:
+rowperm471:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z10
@@ -105691,17 +106747,17 @@ rowperm465:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart466
+	JL          rowpart472
 	VMOVUPD     (DX)(R8*8), Z9
-	JMP         rowperm466
+	JMP         rowperm472
 
-rowpart466:
+rowpart472:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm466:
+rowperm472:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z10
@@ -105719,17 +106775,17 @@ rowperm466:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart467
+	JL          rowpart473
 	VMOVUPD     (DX)(R8*8), Z9
-	JMP         rowperm467
+	JMP         rowperm473
 
-rowpart467:
+rowpart473:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm467:
+rowperm473:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z10
@@ -105747,17 +106803,17 @@ rowperm467:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart468
+	JL          rowpart474
 	VMOVUPD     (DX)(R8*8), Z9
-	JMP         rowperm468
+	JMP         rowperm474
 
-rowpart468:
+rowpart474:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm468:
+rowperm474:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z10
@@ -105785,17 +106841,17 @@ single1:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000008
-	JL      rowpart469
+	JL      rowpart475
 	VMOVUPD (DX)(R8*8), Z9
-	JMP     rowperm469
+	JMP     rowperm475
 
-rowpart469:
+rowpart475:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm469:
+rowperm475:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z10
@@ -105826,17 +106882,17 @@ tail:
 	MOVQ      R9, AX
 	SUBQ      R8, AX
 	CMPQ      AX, $0x00000008
-	JL        rowpart470
+	JL        rowpart476
 	VMOVUPD   (DX)(R8*8), Z9
-	JMP       rowperm470
+	JMP       rowperm476
 
-rowpart470:
+rowpart476:
 	LEAQ      kmask<>+0(SB), CX
 	KMOVW     (CX)(AX*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm470:
+rowperm476:
 	MOVQ      DI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (BX)(AX*1), Z10
@@ -105910,17 +106966,17 @@ loop:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000008
-	JL      rowpart471
+	JL      rowpart477
 	VMOVUPD (DX)(R8*8), Z10
-	JMP     rowperm471
+	JMP     rowperm477
 
-rowpart471:
+rowpart477:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z10, Z10, Z10
 	VMOVUPD.Z (DX)(R8*8), K1, Z10
 
-rowperm471:
+rowperm477:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -105941,17 +106997,17 @@ rowperm471:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart472
+	JL           rowpart478
 	VMOVUPD      (DX)(R8*8), Z10
-	JMP          rowperm472
+	JMP          rowperm478
 
-rowpart472:
+rowpart478:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z10, Z10, Z10
 	VMOVUPD.Z (DX)(R8*8), K1, Z10
 
-rowperm472:
+rowperm478:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -105972,17 +107028,17 @@ rowperm472:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart473
+	JL           rowpart479
 	VMOVUPD      (DX)(R8*8), Z10
-	JMP          rowperm473
+	JMP          rowperm479
 
-rowpart473:
+rowpart479:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z10, Z10, Z10
 	VMOVUPD.Z (DX)(R8*8), K1, Z10
 
-rowperm473:
+rowperm479:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -106003,17 +107059,17 @@ rowperm473:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart474
+	JL           rowpart480
 	VMOVUPD      (DX)(R8*8), Z10
-	JMP          rowperm474
+	JMP          rowperm480
 
-rowpart474:
+rowpart480:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z10, Z10, Z10
 	VMOVUPD.Z (DX)(R8*8), K1, Z10
 
-rowperm474:
+rowperm480:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -106034,17 +107090,17 @@ rowperm474:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart475
+	JL           rowpart481
 	VMOVUPD      (DX)(R8*8), Z10
-	JMP          rowperm475
+	JMP          rowperm481
 
-rowpart475:
+rowpart481:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z10, Z10, Z10
 	VMOVUPD.Z (DX)(R8*8), K1, Z10
 
-rowperm475:
+rowperm481:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -106065,17 +107121,17 @@ rowperm475:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart476
+	JL           rowpart482
 	VMOVUPD      (DX)(R8*8), Z10
-	JMP          rowperm476
+	JMP          rowperm482
 
-rowpart476:
+rowpart482:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z10, Z10, Z10
 	VMOVUPD.Z (DX)(R8*8), K1, Z10
 
-rowperm476:
+rowperm482:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -106096,17 +107152,17 @@ rowperm476:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart477
+	JL           rowpart483
 	VMOVUPD      (DX)(R8*8), Z10
-	JMP          rowperm477
+	JMP          rowperm483
 
-rowpart477:
+rowpart483:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z10, Z10, Z10
 	VMOVUPD.Z (DX)(R8*8), K1, Z10
 
-rowperm477:
+rowperm483:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -106127,17 +107183,17 @@ rowperm477:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart478
+	JL           rowpart484
 	VMOVUPD      (DX)(R8*8), Z10
-	JMP          rowperm478
+	JMP          rowperm484
 
-rowpart478:
+rowpart484:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z10, Z10, Z10
 	VMOVUPD.Z (DX)(R8*8), K1, Z10
 
-rowperm478:
+rowperm484:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -106168,17 +107224,17 @@ single1:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000008
-	JL      rowpart479
+	JL      rowpart485
 	VMOVUPD (DX)(R8*8), Z10
-	JMP     rowperm479
+	JMP     rowperm485
 
-rowpart479:
+rowpart485:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z10, Z10, Z10
 	VMOVUPD.Z (DX)(R8*8), K1, Z10
 
-rowperm479:
+rowperm485:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z11
@@ -106212,17 +107268,17 @@ tail:
 	MOVQ      R9, AX
 	SUBQ      R8, AX
 	CMPQ      AX, $0x00000008
-	JL        rowpart480
+	JL        rowpart486
 	VMOVUPD   (DX)(R8*8), Z10
-	JMP       rowperm480
+	JMP       rowperm486
 
-rowpart480:
+rowpart486:
 	LEAQ      kmask<>+0(SB), CX
 	KMOVW     (CX)(AX*2), K1
 	VXORPD    Z10, Z10, Z10
 	VMOVUPD.Z (DX)(R8*8), K1, Z10
 
-rowperm480:
+rowperm486:
 	MOVQ         DI, AX
 	SHLQ         $0x06, AX
 	VMOVUPS      (BX)(AX*1), Z11
@@ -110614,17 +111670,17 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart481
+	JL           rowpart487
 	VMOVUPD      (DX)(R8*8), Z5
-	JMP          rowperm481
+	JMP          rowperm487
 
-rowpart481:
+rowpart487:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (DX)(R8*8), K1, Z5
 
-rowperm481:
+rowperm487:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z6
@@ -110792,17 +111848,17 @@ rowperm481:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart482
+	JL           rowpart488
 	VMOVUPD      (DX)(R8*8), Z5
-	JMP          rowperm482
+	JMP          rowperm488
 
-rowpart482:
+rowpart488:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (DX)(R8*8), K1, Z5
 
-rowperm482:
+rowperm488:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z6
@@ -110980,17 +112036,17 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart483
+	JL           rowpart489
 	VMOVUPD      (DX)(R8*8), Z5
-	JMP          rowperm483
+	JMP          rowperm489
 
-rowpart483:
+rowpart489:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (DX)(R8*8), K1, Z5
 
-rowperm483:
+rowperm489:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z6
@@ -111171,17 +112227,17 @@ tail:
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000008
-	JL           rowpart484
+	JL           rowpart490
 	VMOVUPD      (DX)(R8*8), Z5
-	JMP          rowperm484
+	JMP          rowperm490
 
-rowpart484:
+rowpart490:
 	LEAQ      kmask<>+0(SB), CX
 	KMOVW     (CX)(AX*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (DX)(R8*8), K1, Z5
 
-rowperm484:
+rowperm490:
 	MOVQ      DI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (BX)(AX*1), Z6
@@ -111400,17 +112456,17 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart485
+	JL           rowpart491
 	VMOVUPD      (DX)(R8*8), Z3
-	JMP          rowperm485
+	JMP          rowperm491
 
-rowpart485:
+rowpart491:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z3, Z3, Z3
 	VMOVUPD.Z (DX)(R8*8), K1, Z3
 
-rowperm485:
+rowperm491:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z4
@@ -111574,17 +112630,17 @@ rowperm485:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart486
+	JL           rowpart492
 	VMOVUPD      (DX)(R8*8), Z3
-	JMP          rowperm486
+	JMP          rowperm492
 
-rowpart486:
+rowpart492:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z3, Z3, Z3
 	VMOVUPD.Z (DX)(R8*8), K1, Z3
 
-rowperm486:
+rowperm492:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z4
@@ -111758,17 +112814,17 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart487
+	JL           rowpart493
 	VMOVUPD      (DX)(R8*8), Z3
-	JMP          rowperm487
+	JMP          rowperm493
 
-rowpart487:
+rowpart493:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z3, Z3, Z3
 	VMOVUPD.Z (DX)(R8*8), K1, Z3
 
-rowperm487:
+rowperm493:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z4
@@ -111945,17 +113001,17 @@ tail:
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000008
-	JL           rowpart488
+	JL           rowpart494
 	VMOVUPD      (DX)(R8*8), Z3
-	JMP          rowperm488
+	JMP          rowperm494
 
-rowpart488:
+rowpart494:
 	LEAQ      kmask<>+0(SB), CX
 	KMOVW     (CX)(AX*2), K1
 	VXORPD    Z3, Z3, Z3
 	VMOVUPD.Z (DX)(R8*8), K1, Z3
 
-rowperm488:
+rowperm494:
 	MOVQ      DI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (BX)(AX*1), Z4
@@ -112175,17 +113231,17 @@ loop:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart489
+	JL           rowpart495
 	VMOVUPD      (DX)(R8*8), Z3
-	JMP          rowperm489
+	JMP          rowperm495
 
-rowpart489:
+rowpart495:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z3, Z3, Z3
 	VMOVUPD.Z (DX)(R8*8), K1, Z3
 
-rowperm489:
+rowperm495:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z5
@@ -112364,17 +113420,17 @@ rowperm489:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart490
+	JL           rowpart496
 	VMOVUPD      (DX)(R8*8), Z3
-	JMP          rowperm490
+	JMP          rowperm496
 
-rowpart490:
+rowpart496:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z3, Z3, Z3
 	VMOVUPD.Z (DX)(R8*8), K1, Z3
 
-rowperm490:
+rowperm496:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z5
@@ -112563,17 +113619,17 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart491
+	JL           rowpart497
 	VMOVUPD      (DX)(R8*8), Z3
-	JMP          rowperm491
+	JMP          rowperm497
 
-rowpart491:
+rowpart497:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z3, Z3, Z3
 	VMOVUPD.Z (DX)(R8*8), K1, Z3
 
-rowperm491:
+rowperm497:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z5
@@ -112765,17 +113821,17 @@ tail:
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000008
-	JL           rowpart492
+	JL           rowpart498
 	VMOVUPD      (DX)(R8*8), Z3
-	JMP          rowperm492
+	JMP          rowperm498
 
-rowpart492:
+rowpart498:
 	LEAQ      kmask<>+0(SB), CX
 	KMOVW     (CX)(AX*2), K1
 	VXORPD    Z3, Z3, Z3
 	VMOVUPD.Z (DX)(R8*8), K1, Z3
 
-rowperm492:
+rowperm498:
 	MOVQ         DI, AX
 	SHLQ         $0x06, AX
 	VMOVUPS      (BX)(AX*1), Z5
@@ -113710,17 +114766,17 @@ loop:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart493
+	JL          rowpart499
 	VMOVUPD     (DX)(R8*8), Z13
-	JMP         rowperm493
+	JMP         rowperm499
 
-rowpart493:
+rowpart499:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z13, Z13, Z13
 	VMOVUPD.Z (DX)(R8*8), K1, Z13
 
-rowperm493:
+rowperm499:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z14
@@ -113744,17 +114800,17 @@ rowperm493:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart494
+	JL          rowpart500
 	VMOVUPD     (DX)(R8*8), Z13
-	JMP         rowperm494
+	JMP         rowperm500
 
-rowpart494:
+rowpart500:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z13, Z13, Z13
 	VMOVUPD.Z (DX)(R8*8), K1, Z13
 
-rowperm494:
+rowperm500:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z14
@@ -113778,17 +114834,17 @@ rowperm494:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart495
+	JL          rowpart501
 	VMOVUPD     (DX)(R8*8), Z13
-	JMP         rowperm495
+	JMP         rowperm501
 
-rowpart495:
+rowpart501:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z13, Z13, Z13
 	VMOVUPD.Z (DX)(R8*8), K1, Z13
 
-rowperm495:
+rowperm501:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z14
@@ -113812,17 +114868,17 @@ rowperm495:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart496
+	JL          rowpart502
 	VMOVUPD     (DX)(R8*8), Z13
-	JMP         rowperm496
+	JMP         rowperm502
 
-rowpart496:
+rowpart502:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z13, Z13, Z13
 	VMOVUPD.Z (DX)(R8*8), K1, Z13
 
-rowperm496:
+rowperm502:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z14
@@ -113856,17 +114912,17 @@ single1:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart497
+	JL          rowpart503
 	VMOVUPD     (DX)(R8*8), Z13
-	JMP         rowperm497
+	JMP         rowperm503
 
-rowpart497:
+rowpart503:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z13, Z13, Z13
 	VMOVUPD.Z (DX)(R8*8), K1, Z13
 
-rowperm497:
+rowperm503:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z14
@@ -113903,17 +114959,17 @@ tail:
 	MOVQ        R9, AX
 	SUBQ        R8, AX
 	CMPQ        AX, $0x00000008
-	JL          rowpart498
+	JL          rowpart504
 	VMOVUPD     (DX)(R8*8), Z9
-	JMP         rowperm498
+	JMP         rowperm504
 
-rowpart498:
+rowpart504:
 	LEAQ      kmask<>+0(SB), CX
 	KMOVW     (CX)(AX*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm498:
+rowperm504:
 	MOVQ      DI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (BX)(AX*1), Z10
@@ -113999,17 +115055,17 @@ loop:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart499
+	JL          rowpart505
 	VMOVUPD     (DX)(R8*8), Z9
-	JMP         rowperm499
+	JMP         rowperm505
 
-rowpart499:
+rowpart505:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm499:
+rowperm505:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z10
@@ -114029,17 +115085,17 @@ rowperm499:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart500
+	JL          rowpart506
 	VMOVUPD     (DX)(R8*8), Z9
-	JMP         rowperm500
+	JMP         rowperm506
 
-rowpart500:
+rowpart506:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm500:
+rowperm506:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z10
@@ -114059,17 +115115,17 @@ rowperm500:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart501
+	JL          rowpart507
 	VMOVUPD     (DX)(R8*8), Z9
-	JMP         rowperm501
+	JMP         rowperm507
 
-rowpart501:
+rowpart507:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm501:
+rowperm507:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z10
@@ -114089,17 +115145,17 @@ rowperm501:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart502
+	JL          rowpart508
 	VMOVUPD     (DX)(R8*8), Z9
-	JMP         rowperm502
+	JMP         rowperm508
 
-rowpart502:
+rowpart508:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm502:
+rowperm508:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z10
@@ -114129,17 +115185,17 @@ single1:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart503
+	JL          rowpart509
 	VMOVUPD     (DX)(R8*8), Z9
-	JMP         rowperm503
+	JMP         rowperm509
 
-rowpart503:
+rowpart509:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm503:
+rowperm509:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z10
@@ -114172,17 +115228,17 @@ tail:
 	MOVQ        R9, AX
 	SUBQ        R8, AX
 	CMPQ        AX, $0x00000008
-	JL          rowpart504
+	JL          rowpart510
 	VMOVUPD     (DX)(R8*8), Z5
-	JMP         rowperm504
+	JMP         rowperm510
 
-rowpart504:
+rowpart510:
 	LEAQ      kmask<>+0(SB), CX
 	KMOVW     (CX)(AX*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (DX)(R8*8), K1, Z5
 
-rowperm504:
+rowperm510:
 	MOVQ      DI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (BX)(AX*1), Z6
@@ -114259,17 +115315,17 @@ loop:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart505
+	JL          rowpart511
 	VMOVUPD     (DX)(R8*8), Z9
-	JMP         rowperm505
+	JMP         rowperm511
 
-rowpart505:
+rowpart511:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm505:
+rowperm511:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z12
@@ -114296,17 +115352,17 @@ rowperm505:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart506
+	JL           rowpart512
 	VMOVUPD      (DX)(R8*8), Z9
-	JMP          rowperm506
+	JMP          rowperm512
 
-rowpart506:
+rowpart512:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm506:
+rowperm512:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z12
@@ -114333,17 +115389,17 @@ rowperm506:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart507
+	JL           rowpart513
 	VMOVUPD      (DX)(R8*8), Z9
-	JMP          rowperm507
+	JMP          rowperm513
 
-rowpart507:
+rowpart513:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm507:
+rowperm513:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z12
@@ -114370,17 +115426,17 @@ rowperm507:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart508
+	JL           rowpart514
 	VMOVUPD      (DX)(R8*8), Z9
-	JMP          rowperm508
+	JMP          rowperm514
 
-rowpart508:
+rowpart514:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm508:
+rowperm514:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z12
@@ -114417,17 +115473,17 @@ single1:
 	MOVQ        R9, R13
 	SUBQ        R8, R13
 	CMPQ        R13, $0x00000008
-	JL          rowpart509
+	JL          rowpart515
 	VMOVUPD     (DX)(R8*8), Z9
-	JMP         rowperm509
+	JMP         rowperm515
 
-rowpart509:
+rowpart515:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (DX)(R8*8), K1, Z9
 
-rowperm509:
+rowperm515:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z12
@@ -114467,17 +115523,17 @@ tail:
 	MOVQ        R9, AX
 	SUBQ        R8, AX
 	CMPQ        AX, $0x00000008
-	JL          rowpart510
+	JL          rowpart516
 	VMOVUPD     (DX)(R8*8), Z5
-	JMP         rowperm510
+	JMP         rowperm516
 
-rowpart510:
+rowpart516:
 	LEAQ      kmask<>+0(SB), CX
 	KMOVW     (CX)(AX*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (DX)(R8*8), K1, Z5
 
-rowperm510:
+rowperm516:
 	MOVQ         DI, AX
 	SHLQ         $0x06, AX
 	VMOVUPS      (BX)(AX*1), Z7
@@ -115121,17 +116177,17 @@ loop:
 	MOVQ    R8, R12
 	SUBQ    DI, R12
 	CMPQ    R12, $0x00000008
-	JL      rowpart511
+	JL      rowpart517
 	VMOVUPD (CX)(DI*8), Z9
-	JMP     rowperm511
+	JMP     rowperm517
 
-rowpart511:
+rowpart517:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm511:
+rowperm517:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z10
@@ -115150,17 +116206,17 @@ rowperm511:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000008
-	JL          rowpart512
+	JL          rowpart518
 	VMOVUPD     (CX)(DI*8), Z9
-	JMP         rowperm512
+	JMP         rowperm518
 
-rowpart512:
+rowpart518:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm512:
+rowperm518:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z10
@@ -115179,17 +116235,17 @@ rowperm512:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000008
-	JL          rowpart513
+	JL          rowpart519
 	VMOVUPD     (CX)(DI*8), Z9
-	JMP         rowperm513
+	JMP         rowperm519
 
-rowpart513:
+rowpart519:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm513:
+rowperm519:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z10
@@ -115208,17 +116264,17 @@ rowperm513:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000008
-	JL          rowpart514
+	JL          rowpart520
 	VMOVUPD     (CX)(DI*8), Z9
-	JMP         rowperm514
+	JMP         rowperm520
 
-rowpart514:
+rowpart520:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm514:
+rowperm520:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z10
@@ -115247,17 +116303,17 @@ single1:
 	MOVQ    R8, R12
 	SUBQ    DI, R12
 	CMPQ    R12, $0x00000008
-	JL      rowpart515
+	JL      rowpart521
 	VMOVUPD (CX)(DI*8), Z9
-	JMP     rowperm515
+	JMP     rowperm521
 
-rowpart515:
+rowpart521:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm515:
+rowperm521:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z10
@@ -115286,17 +116342,17 @@ tail:
 	MOVQ      R8, AX
 	SUBQ      DI, AX
 	CMPQ      AX, $0x00000008
-	JL        rowpart516
+	JL        rowpart522
 	VMOVUPD   (CX)(DI*8), Z9
-	JMP       rowperm516
+	JMP       rowperm522
 
-rowpart516:
+rowpart522:
 	LEAQ      kmask<>+0(SB), R8
 	KMOVW     (R8)(AX*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm516:
+rowperm522:
 	MOVQ      SI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (DX)(AX*1), Z10
@@ -115371,17 +116427,17 @@ loop:
 	MOVQ    R8, R12
 	SUBQ    DI, R12
 	CMPQ    R12, $0x00000008
-	JL      rowpart517
+	JL      rowpart523
 	VMOVUPD (CX)(DI*8), Z5
-	JMP     rowperm517
+	JMP     rowperm523
 
-rowpart517:
+rowpart523:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm517:
+rowperm523:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z6
@@ -115396,17 +116452,17 @@ rowperm517:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000008
-	JL          rowpart518
+	JL          rowpart524
 	VMOVUPD     (CX)(DI*8), Z5
-	JMP         rowperm518
+	JMP         rowperm524
 
-rowpart518:
+rowpart524:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm518:
+rowperm524:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z6
@@ -115421,17 +116477,17 @@ rowperm518:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000008
-	JL          rowpart519
+	JL          rowpart525
 	VMOVUPD     (CX)(DI*8), Z5
-	JMP         rowperm519
+	JMP         rowperm525
 
-rowpart519:
+rowpart525:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm519:
+rowperm525:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z6
@@ -115446,17 +116502,17 @@ rowperm519:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000008
-	JL          rowpart520
+	JL          rowpart526
 	VMOVUPD     (CX)(DI*8), Z5
-	JMP         rowperm520
+	JMP         rowperm526
 
-rowpart520:
+rowpart526:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm520:
+rowperm526:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z6
@@ -115481,17 +116537,17 @@ single1:
 	MOVQ    R8, R12
 	SUBQ    DI, R12
 	CMPQ    R12, $0x00000008
-	JL      rowpart521
+	JL      rowpart527
 	VMOVUPD (CX)(DI*8), Z5
-	JMP     rowperm521
+	JMP     rowperm527
 
-rowpart521:
+rowpart527:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm521:
+rowperm527:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z6
@@ -115516,17 +116572,17 @@ tail:
 	MOVQ      R8, AX
 	SUBQ      DI, AX
 	CMPQ      AX, $0x00000008
-	JL        rowpart522
+	JL        rowpart528
 	VMOVUPD   (CX)(DI*8), Z5
-	JMP       rowperm522
+	JMP       rowperm528
 
-rowpart522:
+rowpart528:
 	LEAQ      kmask<>+0(SB), R8
 	KMOVW     (R8)(AX*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm522:
+rowperm528:
 	MOVQ      SI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (DX)(AX*1), Z6
@@ -115588,17 +116644,17 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart523
+	JL           rowpart529
 	VMOVUPD      (CX)(DI*8), Z6
-	JMP          rowperm523
+	JMP          rowperm529
 
-rowpart523:
+rowpart529:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z6, Z6, Z6
 	VMOVUPD.Z (CX)(DI*8), K1, Z6
 
-rowperm523:
+rowperm529:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -115616,17 +116672,17 @@ rowperm523:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart524
+	JL           rowpart530
 	VMOVUPD      (CX)(DI*8), Z6
-	JMP          rowperm524
+	JMP          rowperm530
 
-rowpart524:
+rowpart530:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z6, Z6, Z6
 	VMOVUPD.Z (CX)(DI*8), K1, Z6
 
-rowperm524:
+rowperm530:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -115644,17 +116700,17 @@ rowperm524:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart525
+	JL           rowpart531
 	VMOVUPD      (CX)(DI*8), Z6
-	JMP          rowperm525
+	JMP          rowperm531
 
-rowpart525:
+rowpart531:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z6, Z6, Z6
 	VMOVUPD.Z (CX)(DI*8), K1, Z6
 
-rowperm525:
+rowperm531:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -115672,17 +116728,17 @@ rowperm525:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart526
+	JL           rowpart532
 	VMOVUPD      (CX)(DI*8), Z6
-	JMP          rowperm526
+	JMP          rowperm532
 
-rowpart526:
+rowpart532:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z6, Z6, Z6
 	VMOVUPD.Z (CX)(DI*8), K1, Z6
 
-rowperm526:
+rowperm532:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -115710,17 +116766,17 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart527
+	JL           rowpart533
 	VMOVUPD      (CX)(DI*8), Z6
-	JMP          rowperm527
+	JMP          rowperm533
 
-rowpart527:
+rowpart533:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z6, Z6, Z6
 	VMOVUPD.Z (CX)(DI*8), K1, Z6
 
-rowperm527:
+rowperm533:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -115748,17 +116804,17 @@ tail:
 	MOVQ         R8, AX
 	SUBQ         DI, AX
 	CMPQ         AX, $0x00000008
-	JL           rowpart528
+	JL           rowpart534
 	VMOVUPD      (CX)(DI*8), Z6
-	JMP          rowperm528
+	JMP          rowperm534
 
-rowpart528:
+rowpart534:
 	LEAQ      kmask<>+0(SB), R8
 	KMOVW     (R8)(AX*2), K1
 	VXORPD    Z6, Z6, Z6
 	VMOVUPD.Z (CX)(DI*8), K1, Z6
 
-rowperm528:
+rowperm534:
 	MOVQ         SI, AX
 	SHLQ         $0x06, AX
 	VMOVUPS      (DX)(AX*1), Z7
@@ -116554,17 +117610,17 @@ loop:
 	MOVQ    R8, R12
 	SUBQ    DI, R12
 	CMPQ    R12, $0x00000008
-	JL      rowpart529
+	JL      rowpart535
 	VMOVUPD (CX)(DI*8), Z10
-	JMP     rowperm529
+	JMP     rowperm535
 
-rowpart529:
+rowpart535:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z10, Z10, Z10
 	VMOVUPD.Z (CX)(DI*8), K1, Z10
 
-rowperm529:
+rowperm535:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z11
@@ -116584,17 +117640,17 @@ rowperm529:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000008
-	JL          rowpart530
+	JL          rowpart536
 	VMOVUPD     (CX)(DI*8), Z10
-	JMP         rowperm530
+	JMP         rowperm536
 
-rowpart530:
+rowpart536:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z10, Z10, Z10
 	VMOVUPD.Z (CX)(DI*8), K1, Z10
 
-rowperm530:
+rowperm536:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z11
@@ -116614,17 +117670,17 @@ rowperm530:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000008
-	JL          rowpart531
+	JL          rowpart537
 	VMOVUPD     (CX)(DI*8), Z10
-	JMP         rowperm531
+	JMP         rowperm537
 
-rowpart531:
+rowpart537:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z10, Z10, Z10
 	VMOVUPD.Z (CX)(DI*8), K1, Z10
 
-rowperm531:
+rowperm537:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z11
@@ -116644,17 +117700,17 @@ rowperm531:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000008
-	JL          rowpart532
+	JL          rowpart538
 	VMOVUPD     (CX)(DI*8), Z10
-	JMP         rowperm532
+	JMP         rowperm538
 
-rowpart532:
+rowpart538:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z10, Z10, Z10
 	VMOVUPD.Z (CX)(DI*8), K1, Z10
 
-rowperm532:
+rowperm538:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z11
@@ -116684,17 +117740,17 @@ single1:
 	MOVQ    R8, R12
 	SUBQ    DI, R12
 	CMPQ    R12, $0x00000008
-	JL      rowpart533
+	JL      rowpart539
 	VMOVUPD (CX)(DI*8), Z10
-	JMP     rowperm533
+	JMP     rowperm539
 
-rowpart533:
+rowpart539:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z10, Z10, Z10
 	VMOVUPD.Z (CX)(DI*8), K1, Z10
 
-rowperm533:
+rowperm539:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z11
@@ -116724,17 +117780,17 @@ tail:
 	MOVQ      R8, AX
 	SUBQ      DI, AX
 	CMPQ      AX, $0x00000008
-	JL        rowpart534
+	JL        rowpart540
 	VMOVUPD   (CX)(DI*8), Z9
-	JMP       rowperm534
+	JMP       rowperm540
 
-rowpart534:
+rowpart540:
 	LEAQ      kmask<>+0(SB), R8
 	KMOVW     (R8)(AX*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm534:
+rowperm540:
 	MOVQ      SI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (DX)(AX*1), Z10
@@ -116811,17 +117867,17 @@ loop:
 	MOVQ    R8, R12
 	SUBQ    DI, R12
 	CMPQ    R12, $0x00000008
-	JL      rowpart535
+	JL      rowpart541
 	VMOVUPD (CX)(DI*8), Z6
-	JMP     rowperm535
+	JMP     rowperm541
 
-rowpart535:
+rowpart541:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z6, Z6, Z6
 	VMOVUPD.Z (CX)(DI*8), K1, Z6
 
-rowperm535:
+rowperm541:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z7
@@ -116837,17 +117893,17 @@ rowperm535:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000008
-	JL          rowpart536
+	JL          rowpart542
 	VMOVUPD     (CX)(DI*8), Z6
-	JMP         rowperm536
+	JMP         rowperm542
 
-rowpart536:
+rowpart542:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z6, Z6, Z6
 	VMOVUPD.Z (CX)(DI*8), K1, Z6
 
-rowperm536:
+rowperm542:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z7
@@ -116863,17 +117919,17 @@ rowperm536:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000008
-	JL          rowpart537
+	JL          rowpart543
 	VMOVUPD     (CX)(DI*8), Z6
-	JMP         rowperm537
+	JMP         rowperm543
 
-rowpart537:
+rowpart543:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z6, Z6, Z6
 	VMOVUPD.Z (CX)(DI*8), K1, Z6
 
-rowperm537:
+rowperm543:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z7
@@ -116889,17 +117945,17 @@ rowperm537:
 	MOVQ        R8, R12
 	SUBQ        DI, R12
 	CMPQ        R12, $0x00000008
-	JL          rowpart538
+	JL          rowpart544
 	VMOVUPD     (CX)(DI*8), Z6
-	JMP         rowperm538
+	JMP         rowperm544
 
-rowpart538:
+rowpart544:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z6, Z6, Z6
 	VMOVUPD.Z (CX)(DI*8), K1, Z6
 
-rowperm538:
+rowperm544:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z7
@@ -116925,17 +117981,17 @@ single1:
 	MOVQ    R8, R12
 	SUBQ    DI, R12
 	CMPQ    R12, $0x00000008
-	JL      rowpart539
+	JL      rowpart545
 	VMOVUPD (CX)(DI*8), Z6
-	JMP     rowperm539
+	JMP     rowperm545
 
-rowpart539:
+rowpart545:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z6, Z6, Z6
 	VMOVUPD.Z (CX)(DI*8), K1, Z6
 
-rowperm539:
+rowperm545:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z7
@@ -116961,17 +118017,17 @@ tail:
 	MOVQ      R8, AX
 	SUBQ      DI, AX
 	CMPQ      AX, $0x00000008
-	JL        rowpart540
+	JL        rowpart546
 	VMOVUPD   (CX)(DI*8), Z5
-	JMP       rowperm540
+	JMP       rowperm546
 
-rowpart540:
+rowpart546:
 	LEAQ      kmask<>+0(SB), R8
 	KMOVW     (R8)(AX*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm540:
+rowperm546:
 	MOVQ      SI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (DX)(AX*1), Z6
@@ -117044,17 +118100,17 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart541
+	JL           rowpart547
 	VMOVUPD      (CX)(DI*8), Z5
-	JMP          rowperm541
+	JMP          rowperm547
 
-rowpart541:
+rowpart547:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm541:
+rowperm547:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -117082,17 +118138,17 @@ rowperm541:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart542
+	JL           rowpart548
 	VMOVUPD      (CX)(DI*8), Z5
-	JMP          rowperm542
+	JMP          rowperm548
 
-rowpart542:
+rowpart548:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm542:
+rowperm548:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -117120,17 +118176,17 @@ rowperm542:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart543
+	JL           rowpart549
 	VMOVUPD      (CX)(DI*8), Z5
-	JMP          rowperm543
+	JMP          rowperm549
 
-rowpart543:
+rowpart549:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm543:
+rowperm549:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -117158,17 +118214,17 @@ rowperm543:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart544
+	JL           rowpart550
 	VMOVUPD      (CX)(DI*8), Z5
-	JMP          rowperm544
+	JMP          rowperm550
 
-rowpart544:
+rowpart550:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm544:
+rowperm550:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -117206,17 +118262,17 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart545
+	JL           rowpart551
 	VMOVUPD      (CX)(DI*8), Z5
-	JMP          rowperm545
+	JMP          rowperm551
 
-rowpart545:
+rowpart551:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm545:
+rowperm551:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -117254,17 +118310,17 @@ tail:
 	MOVQ         R8, AX
 	SUBQ         DI, AX
 	CMPQ         AX, $0x00000008
-	JL           rowpart546
+	JL           rowpart552
 	VMOVUPD      (CX)(DI*8), Z5
-	JMP          rowperm546
+	JMP          rowperm552
 
-rowpart546:
+rowpart552:
 	LEAQ      kmask<>+0(SB), R8
 	KMOVW     (R8)(AX*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm546:
+rowperm552:
 	MOVQ         SI, AX
 	SHLQ         $0x06, AX
 	VMOVUPS      (DX)(AX*1), Z6
@@ -118007,17 +119063,17 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart547
+	JL           rowpart553
 	VMOVUPD      (CX)(DI*8), Z9
-	JMP          rowperm547
+	JMP          rowperm553
 
-rowpart547:
+rowpart553:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm547:
+rowperm553:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z10
@@ -118039,17 +119095,17 @@ rowperm547:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart548
+	JL           rowpart554
 	VMOVUPD      (CX)(DI*8), Z9
-	JMP          rowperm548
+	JMP          rowperm554
 
-rowpart548:
+rowpart554:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm548:
+rowperm554:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z10
@@ -118071,17 +119127,17 @@ rowperm548:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart549
+	JL           rowpart555
 	VMOVUPD      (CX)(DI*8), Z9
-	JMP          rowperm549
+	JMP          rowperm555
 
-rowpart549:
+rowpart555:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm549:
+rowperm555:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z10
@@ -118103,17 +119159,17 @@ rowperm549:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart550
+	JL           rowpart556
 	VMOVUPD      (CX)(DI*8), Z9
-	JMP          rowperm550
+	JMP          rowperm556
 
-rowpart550:
+rowpart556:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm550:
+rowperm556:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z10
@@ -118145,17 +119201,17 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart551
+	JL           rowpart557
 	VMOVUPD      (CX)(DI*8), Z9
-	JMP          rowperm551
+	JMP          rowperm557
 
-rowpart551:
+rowpart557:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm551:
+rowperm557:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z10
@@ -118187,17 +119243,17 @@ tail:
 	MOVQ         R8, AX
 	SUBQ         DI, AX
 	CMPQ         AX, $0x00000008
-	JL           rowpart552
+	JL           rowpart558
 	VMOVUPD      (CX)(DI*8), Z9
-	JMP          rowperm552
+	JMP          rowperm558
 
-rowpart552:
+rowpart558:
 	LEAQ      kmask<>+0(SB), R8
 	KMOVW     (R8)(AX*2), K1
 	VXORPD    Z9, Z9, Z9
 	VMOVUPD.Z (CX)(DI*8), K1, Z9
 
-rowperm552:
+rowperm558:
 	MOVQ      SI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (DX)(AX*1), Z10
@@ -118275,17 +119331,17 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart553
+	JL           rowpart559
 	VMOVUPD      (CX)(DI*8), Z5
-	JMP          rowperm553
+	JMP          rowperm559
 
-rowpart553:
+rowpart559:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm553:
+rowperm559:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -118303,17 +119359,17 @@ rowperm553:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart554
+	JL           rowpart560
 	VMOVUPD      (CX)(DI*8), Z5
-	JMP          rowperm554
+	JMP          rowperm560
 
-rowpart554:
+rowpart560:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm554:
+rowperm560:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -118331,17 +119387,17 @@ rowperm554:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart555
+	JL           rowpart561
 	VMOVUPD      (CX)(DI*8), Z5
-	JMP          rowperm555
+	JMP          rowperm561
 
-rowpart555:
+rowpart561:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm555:
+rowperm561:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z6
@@ -118359,17 +119415,17 @@ rowperm555:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart556
+	JL           rowpart562
 	VMOVUPD      (CX)(DI*8), Z5
-	JMP          rowperm556
+	JMP          rowperm562
 
-rowpart556:
+rowpart562:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm556:
+rowperm562:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z6
@@ -118397,17 +119453,17 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart557
+	JL           rowpart563
 	VMOVUPD      (CX)(DI*8), Z5
-	JMP          rowperm557
+	JMP          rowperm563
 
-rowpart557:
+rowpart563:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm557:
+rowperm563:
 	MOVQ        SI, R12
 	SHLQ        $0x06, R12
 	VMOVUPS     (DX)(R12*1), Z6
@@ -118435,17 +119491,17 @@ tail:
 	MOVQ         R8, AX
 	SUBQ         DI, AX
 	CMPQ         AX, $0x00000008
-	JL           rowpart558
+	JL           rowpart564
 	VMOVUPD      (CX)(DI*8), Z5
-	JMP          rowperm558
+	JMP          rowperm564
 
-rowpart558:
+rowpart564:
 	LEAQ      kmask<>+0(SB), R8
 	KMOVW     (R8)(AX*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (CX)(DI*8), K1, Z5
 
-rowperm558:
+rowperm564:
 	MOVQ      SI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (DX)(AX*1), Z6
@@ -118509,17 +119565,17 @@ loop:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart559
+	JL           rowpart565
 	VMOVUPD      (CX)(DI*8), Z6
-	JMP          rowperm559
+	JMP          rowperm565
 
-rowpart559:
+rowpart565:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z6, Z6, Z6
 	VMOVUPD.Z (CX)(DI*8), K1, Z6
 
-rowperm559:
+rowperm565:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -118539,17 +119595,17 @@ rowperm559:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart560
+	JL           rowpart566
 	VMOVUPD      (CX)(DI*8), Z6
-	JMP          rowperm560
+	JMP          rowperm566
 
-rowpart560:
+rowpart566:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z6, Z6, Z6
 	VMOVUPD.Z (CX)(DI*8), K1, Z6
 
-rowperm560:
+rowperm566:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -118569,17 +119625,17 @@ rowperm560:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart561
+	JL           rowpart567
 	VMOVUPD      (CX)(DI*8), Z6
-	JMP          rowperm561
+	JMP          rowperm567
 
-rowpart561:
+rowpart567:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z6, Z6, Z6
 	VMOVUPD.Z (CX)(DI*8), K1, Z6
 
-rowperm561:
+rowperm567:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -118599,17 +119655,17 @@ rowperm561:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart562
+	JL           rowpart568
 	VMOVUPD      (CX)(DI*8), Z6
-	JMP          rowperm562
+	JMP          rowperm568
 
-rowpart562:
+rowpart568:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z6, Z6, Z6
 	VMOVUPD.Z (CX)(DI*8), K1, Z6
 
-rowperm562:
+rowperm568:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -118639,17 +119695,17 @@ single1:
 	MOVQ         R8, R12
 	SUBQ         DI, R12
 	CMPQ         R12, $0x00000008
-	JL           rowpart563
+	JL           rowpart569
 	VMOVUPD      (CX)(DI*8), Z6
-	JMP          rowperm563
+	JMP          rowperm569
 
-rowpart563:
+rowpart569:
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VXORPD    Z6, Z6, Z6
 	VMOVUPD.Z (CX)(DI*8), K1, Z6
 
-rowperm563:
+rowperm569:
 	MOVQ         SI, R12
 	SHLQ         $0x06, R12
 	VMOVUPS      (DX)(R12*1), Z7
@@ -118679,17 +119735,17 @@ tail:
 	MOVQ         R8, AX
 	SUBQ         DI, AX
 	CMPQ         AX, $0x00000008
-	JL           rowpart564
+	JL           rowpart570
 	VMOVUPD      (CX)(DI*8), Z6
-	JMP          rowperm564
+	JMP          rowperm570
 
-rowpart564:
+rowpart570:
 	LEAQ      kmask<>+0(SB), R8
 	KMOVW     (R8)(AX*2), K1
 	VXORPD    Z6, Z6, Z6
 	VMOVUPD.Z (CX)(DI*8), K1, Z6
 
-rowperm564:
+rowperm570:
 	MOVQ         SI, AX
 	SHLQ         $0x06, AX
 	VMOVUPS      (DX)(AX*1), Z7
@@ -118734,102 +119790,182 @@ TEXT ·sigmoidCESumAVX512F64(SB), NOSPLIT, $128-64
 	MOVQ         y_base+24(FP), CX
 	VXORPD       Z0, Z0, Z0
 	VXORPD       Z1, Z1, Z1
-	VBROADCASTSD consts64<>+0(SB), Z2
-	VBROADCASTSD a+48(FP), Z3
-	VSUBPD       Z3, Z2, Z2
-	VBROADCASTSD a+48(FP), Z3
-	VMULPD       vconsts64x8<>+384(SB), Z3, Z3
-	VMOVUPD      Z2, (SP)
-	VMOVUPD      Z3, 64(SP)
+	VXORPD       Z2, Z2, Z2
+	VXORPD       Z3, Z3, Z3
+	VBROADCASTSD consts64<>+0(SB), Z4
+	VBROADCASTSD a+48(FP), Z5
+	VSUBPD       Z5, Z4, Z4
+	VBROADCASTSD a+48(FP), Z5
+	VMULPD       vconsts64x8<>+384(SB), Z5, Z5
+	VMOVUPD      Z4, (SP)
+	VMOVUPD      Z5, 64(SP)
 	XORQ         DX, DX
 	MOVQ         p_len+8(FP), BX
-	SUBQ         $0x00000010, BX
+	SUBQ         $0x00000020, BX
 	CMPQ         DX, BX
 	JG           single
 
 loop:
-	VMOVUPD      (AX)(DX*8), Z2
-	VMOVUPD      (CX)(DX*8), Z3
-	VORPD        vconsts64x8<>+576(SB), Z2, Z4
-	VBROADCASTSD consts64<>+160(SB), Z5
-	VMAXPD       Z4, Z5, Z4
-	VBROADCASTSD consts64<>+168(SB), Z5
-	VFMADD213PD  vconsts64x8<>+640(SB), Z4, Z5
-	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
-	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
-	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VBROADCASTSD consts64<>+200(SB), Z6
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
-	VSCALEFPD    Z5, Z6, Z6
-	VMOVUPD      64(AX)(DX*8), Z4
-	VMOVUPD      64(CX)(DX*8), Z5
-	VORPD        vconsts64x8<>+576(SB), Z4, Z7
-	VBROADCASTSD consts64<>+160(SB), Z8
-	VMAXPD       Z7, Z8, Z7
-	VBROADCASTSD consts64<>+168(SB), Z8
-	VFMADD213PD  vconsts64x8<>+640(SB), Z7, Z8
-	VSUBPD       vconsts64x8<>+640(SB), Z8, Z8
-	VFNMADD231PD vconsts64x8<>+704(SB), Z8, Z7
-	VFNMADD231PD vconsts64x8<>+768(SB), Z8, Z7
-	VBROADCASTSD consts64<>+200(SB), Z9
-	VFMADD213PD  vconsts64x8<>+832(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+896(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+960(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z7, Z9
-	VSCALEFPD    Z8, Z9, Z9
-	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z7
-	VADDPD       vconsts64x8<>+0(SB), Z7, Z8
-	VDIVPD       Z8, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+184(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1600(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1664(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1728(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1792(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1856(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1920(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1984(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+2048(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+2112(SB), Z10, Z11
-	VMULPD       Z7, Z7, Z12
-	VMULPD       vconsts64x8<>+384(SB), Z12, Z12
-	VFMADD213PD  Z12, Z10, Z11
-	VFNMADD213PD Z12, Z8, Z11
-	VSUBPD       Z11, Z7, Z11
-	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
-	VBLENDMPD    Z6, Z11, K1, Z11
-	VMULPD       (SP), Z3, Z3
-	VADDPD       64(SP), Z3, Z3
-	VMULPD       Z3, Z2, Z3
-	VXORPD       Z6, Z6, Z6
-	VMAXPD       Z6, Z2, Z2
-	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z11, Z3, Z3
-	VADDPD       Z3, Z0, Z0
-	VMAXPD       vconsts64x8<>+1472(SB), Z9, Z2
-	VADDPD       vconsts64x8<>+0(SB), Z2, Z3
-	VDIVPD       Z3, Z2, Z3
-	VMULPD       Z3, Z3, Z6
+	VMOVUPD      (AX)(DX*8), Z4
+	VMOVUPD      (CX)(DX*8), Z5
+	VORPD        vconsts64x8<>+576(SB), Z4, Z6
+	VBROADCASTSD consts64<>+160(SB), Z7
+	VMAXPD       Z6, Z7, Z6
+	VBROADCASTSD consts64<>+168(SB), Z7
+	VFMADD213PD  vconsts64x8<>+640(SB), Z6, Z7
+	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
+	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
+	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
+	VBROADCASTSD consts64<>+200(SB), Z8
+	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VSCALEFPD    Z7, Z8, Z8
+	VMOVUPD      64(AX)(DX*8), Z6
+	VMOVUPD      64(CX)(DX*8), Z7
+	VORPD        vconsts64x8<>+576(SB), Z6, Z9
+	VBROADCASTSD consts64<>+160(SB), Z10
+	VMAXPD       Z9, Z10, Z9
+	VBROADCASTSD consts64<>+168(SB), Z10
+	VFMADD213PD  vconsts64x8<>+640(SB), Z9, Z10
+	VSUBPD       vconsts64x8<>+640(SB), Z10, Z10
+	VFNMADD231PD vconsts64x8<>+704(SB), Z10, Z9
+	VFNMADD231PD vconsts64x8<>+768(SB), Z10, Z9
+	VBROADCASTSD consts64<>+200(SB), Z11
+	VFMADD213PD  vconsts64x8<>+832(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+896(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+960(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+384(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z9, Z11
+	VSCALEFPD    Z10, Z11, Z11
+	VMOVUPD      128(AX)(DX*8), Z9
+	VMOVUPD      128(CX)(DX*8), Z10
+	VORPD        vconsts64x8<>+576(SB), Z9, Z12
+	VBROADCASTSD consts64<>+160(SB), Z13
+	VMAXPD       Z12, Z13, Z12
+	VBROADCASTSD consts64<>+168(SB), Z13
+	VFMADD213PD  vconsts64x8<>+640(SB), Z12, Z13
+	VSUBPD       vconsts64x8<>+640(SB), Z13, Z13
+	VFNMADD231PD vconsts64x8<>+704(SB), Z13, Z12
+	VFNMADD231PD vconsts64x8<>+768(SB), Z13, Z12
+	VBROADCASTSD consts64<>+200(SB), Z14
+	VFMADD213PD  vconsts64x8<>+832(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+896(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+960(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+384(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
+	VSCALEFPD    Z13, Z14, Z14
+	VMOVUPD      192(AX)(DX*8), Z12
+	VMOVUPD      192(CX)(DX*8), Z13
+	VORPD        vconsts64x8<>+576(SB), Z12, Z15
+	VBROADCASTSD consts64<>+160(SB), Z16
+	VMAXPD       Z15, Z16, Z15
+	VBROADCASTSD consts64<>+168(SB), Z16
+	VFMADD213PD  vconsts64x8<>+640(SB), Z15, Z16
+	VSUBPD       vconsts64x8<>+640(SB), Z16, Z16
+	VFNMADD231PD vconsts64x8<>+704(SB), Z16, Z15
+	VFNMADD231PD vconsts64x8<>+768(SB), Z16, Z15
+	VBROADCASTSD consts64<>+200(SB), Z17
+	VFMADD213PD  vconsts64x8<>+832(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+896(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+960(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+384(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z15, Z17
+	VSCALEFPD    Z16, Z17, Z17
+	VMAXPD       vconsts64x8<>+1472(SB), Z8, Z15
+	VADDPD       vconsts64x8<>+0(SB), Z15, Z16
+	VDIVPD       Z16, Z15, Z16
+	VMULPD       Z16, Z16, Z18
+	VBROADCASTSD consts64<>+184(SB), Z19
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z18, Z19
+	VMULPD       Z15, Z15, Z20
+	VMULPD       vconsts64x8<>+384(SB), Z20, Z20
+	VFMADD213PD  Z20, Z18, Z19
+	VFNMADD213PD Z20, Z16, Z19
+	VSUBPD       Z19, Z15, Z19
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z8, K1
+	VBLENDMPD    Z8, Z19, K1, Z19
+	VMULPD       (SP), Z5, Z5
+	VADDPD       64(SP), Z5, Z5
+	VMULPD       Z5, Z4, Z5
+	VXORPD       Z8, Z8, Z8
+	VMAXPD       Z8, Z4, Z4
+	VSUBPD       Z5, Z4, Z5
+	VADDPD       Z19, Z5, Z5
+	VADDPD       Z5, Z0, Z0
+	VMAXPD       vconsts64x8<>+1472(SB), Z11, Z4
+	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
+	VDIVPD       Z5, Z4, Z5
+	VMULPD       Z5, Z5, Z8
+	VBROADCASTSD consts64<>+184(SB), Z15
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z8, Z15
+	VMULPD       Z4, Z4, Z16
+	VMULPD       vconsts64x8<>+384(SB), Z16, Z16
+	VFMADD213PD  Z16, Z8, Z15
+	VFNMADD213PD Z16, Z5, Z15
+	VSUBPD       Z15, Z4, Z15
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z11, K1
+	VBLENDMPD    Z11, Z15, K1, Z15
+	VMULPD       (SP), Z7, Z4
+	VADDPD       64(SP), Z4, Z4
+	VMULPD       Z4, Z6, Z4
+	VXORPD       Z5, Z5, Z5
+	VMAXPD       Z5, Z6, Z5
+	VSUBPD       Z4, Z5, Z4
+	VADDPD       Z15, Z4, Z4
+	VADDPD       Z4, Z1, Z1
+	VMAXPD       vconsts64x8<>+1472(SB), Z14, Z4
+	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
+	VDIVPD       Z5, Z4, Z5
+	VMULPD       Z5, Z5, Z6
 	VBROADCASTSD consts64<>+184(SB), Z7
 	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z7
 	VFMADD213PD  vconsts64x8<>+1600(SB), Z6, Z7
@@ -118841,85 +119977,115 @@ loop:
 	VFMADD213PD  vconsts64x8<>+1984(SB), Z6, Z7
 	VFMADD213PD  vconsts64x8<>+2048(SB), Z6, Z7
 	VFMADD213PD  vconsts64x8<>+2112(SB), Z6, Z7
-	VMULPD       Z2, Z2, Z8
+	VMULPD       Z4, Z4, Z8
 	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
 	VFMADD213PD  Z8, Z6, Z7
-	VFNMADD213PD Z8, Z3, Z7
-	VSUBPD       Z7, Z2, Z7
-	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z9, K1
-	VBLENDMPD    Z9, Z7, K1, Z7
-	VMULPD       (SP), Z5, Z2
-	VADDPD       64(SP), Z2, Z2
-	VMULPD       Z2, Z4, Z2
-	VXORPD       Z3, Z3, Z3
-	VMAXPD       Z3, Z4, Z3
-	VSUBPD       Z2, Z3, Z2
-	VADDPD       Z7, Z2, Z2
-	VADDPD       Z2, Z1, Z1
-	ADDQ         $0x00000010, DX
+	VFNMADD213PD Z8, Z5, Z7
+	VSUBPD       Z7, Z4, Z7
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z14, K1
+	VBLENDMPD    Z14, Z7, K1, Z7
+	VMULPD       (SP), Z10, Z4
+	VADDPD       64(SP), Z4, Z4
+	VMULPD       Z4, Z9, Z4
+	VXORPD       Z5, Z5, Z5
+	VMAXPD       Z5, Z9, Z5
+	VSUBPD       Z4, Z5, Z4
+	VADDPD       Z7, Z4, Z4
+	VADDPD       Z4, Z2, Z2
+	VMAXPD       vconsts64x8<>+1472(SB), Z17, Z4
+	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
+	VDIVPD       Z5, Z4, Z5
+	VMULPD       Z5, Z5, Z6
+	VBROADCASTSD consts64<>+184(SB), Z7
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z6, Z7
+	VMULPD       Z4, Z4, Z8
+	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
+	VFMADD213PD  Z8, Z6, Z7
+	VFNMADD213PD Z8, Z5, Z7
+	VSUBPD       Z7, Z4, Z7
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z17, K1
+	VBLENDMPD    Z17, Z7, K1, Z7
+	VMULPD       (SP), Z13, Z4
+	VADDPD       64(SP), Z4, Z4
+	VMULPD       Z4, Z12, Z4
+	VXORPD       Z5, Z5, Z5
+	VMAXPD       Z5, Z12, Z5
+	VSUBPD       Z4, Z5, Z4
+	VADDPD       Z7, Z4, Z4
+	VADDPD       Z4, Z3, Z3
+	ADDQ         $0x00000020, DX
 	CMPQ         DX, BX
 	JLE          loop
 
 single:
-	ADDQ $0x00000008, BX
+	ADDQ $0x00000018, BX
 
 single1:
 	CMPQ         DX, BX
 	JG           tail
-	VMOVUPD      (AX)(DX*8), Z2
-	VMOVUPD      (CX)(DX*8), Z3
-	VORPD        vconsts64x8<>+576(SB), Z2, Z4
-	VBROADCASTSD consts64<>+160(SB), Z5
-	VMAXPD       Z4, Z5, Z4
-	VBROADCASTSD consts64<>+168(SB), Z5
-	VFMADD213PD  vconsts64x8<>+640(SB), Z4, Z5
-	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
-	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
-	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VBROADCASTSD consts64<>+200(SB), Z6
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
-	VSCALEFPD    Z5, Z6, Z6
-	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z4
-	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
-	VDIVPD       Z5, Z4, Z5
-	VMULPD       Z5, Z5, Z7
-	VBROADCASTSD consts64<>+184(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1664(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1728(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1792(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1856(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1920(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
-	VMULPD       Z4, Z4, Z9
-	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
-	VFMADD213PD  Z9, Z7, Z8
-	VFNMADD213PD Z9, Z5, Z8
-	VSUBPD       Z8, Z4, Z8
-	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
-	VBLENDMPD    Z6, Z8, K1, Z8
-	VMULPD       (SP), Z3, Z3
-	VADDPD       64(SP), Z3, Z3
-	VMULPD       Z3, Z2, Z3
-	VXORPD       Z4, Z4, Z4
-	VMAXPD       Z4, Z2, Z2
-	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z8, Z3, Z3
-	VADDPD       Z3, Z0, Z0
+	VMOVUPD      (AX)(DX*8), Z4
+	VMOVUPD      (CX)(DX*8), Z5
+	VORPD        vconsts64x8<>+576(SB), Z4, Z6
+	VBROADCASTSD consts64<>+160(SB), Z7
+	VMAXPD       Z6, Z7, Z6
+	VBROADCASTSD consts64<>+168(SB), Z7
+	VFMADD213PD  vconsts64x8<>+640(SB), Z6, Z7
+	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
+	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
+	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
+	VBROADCASTSD consts64<>+200(SB), Z8
+	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VSCALEFPD    Z7, Z8, Z8
+	VMAXPD       vconsts64x8<>+1472(SB), Z8, Z6
+	VADDPD       vconsts64x8<>+0(SB), Z6, Z7
+	VDIVPD       Z7, Z6, Z7
+	VMULPD       Z7, Z7, Z9
+	VBROADCASTSD consts64<>+184(SB), Z10
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z9, Z10
+	VMULPD       Z6, Z6, Z11
+	VMULPD       vconsts64x8<>+384(SB), Z11, Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VFNMADD213PD Z11, Z7, Z10
+	VSUBPD       Z10, Z6, Z10
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z8, K1
+	VBLENDMPD    Z8, Z10, K1, Z10
+	VMULPD       (SP), Z5, Z5
+	VADDPD       64(SP), Z5, Z5
+	VMULPD       Z5, Z4, Z5
+	VXORPD       Z6, Z6, Z6
+	VMAXPD       Z6, Z4, Z4
+	VSUBPD       Z5, Z4, Z5
+	VADDPD       Z10, Z5, Z5
+	VADDPD       Z5, Z0, Z0
 	ADDQ         $0x00000008, DX
 	JMP          single1
 
@@ -118929,71 +120095,73 @@ tail:
 	JZ           drain
 	LEAQ         kmask<>+0(SB), SI
 	KMOVW        (SI)(BX*2), K1
-	VXORPD       Z2, Z2, Z2
-	VMOVUPD.Z    (AX)(DX*8), K1, Z2
-	LEAQ         kmask<>+0(SB), AX
-	KMOVW        (AX)(BX*2), K1
-	VXORPD       Z3, Z3, Z3
-	VMOVUPD.Z    (CX)(DX*8), K1, Z3
-	VORPD        vconsts64x8<>+576(SB), Z2, Z4
-	VBROADCASTSD consts64<>+160(SB), Z5
-	VMAXPD       Z4, Z5, Z4
-	VBROADCASTSD consts64<>+168(SB), Z5
-	VFMADD213PD  vconsts64x8<>+640(SB), Z4, Z5
-	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
-	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
-	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VBROADCASTSD consts64<>+200(SB), Z6
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
-	VSCALEFPD    Z5, Z6, Z6
-	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z4
-	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
-	VDIVPD       Z5, Z4, Z5
-	VMULPD       Z5, Z5, Z7
-	VBROADCASTSD consts64<>+184(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1664(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1728(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1792(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1856(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1920(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
-	VMULPD       Z4, Z4, Z9
-	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
-	VFMADD213PD  Z9, Z7, Z8
-	VFNMADD213PD Z9, Z5, Z8
-	VSUBPD       Z8, Z4, Z8
-	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
-	VBLENDMPD    Z6, Z8, K1, Z8
-	VMULPD       (SP), Z3, Z3
-	VADDPD       64(SP), Z3, Z3
-	VMULPD       Z3, Z2, Z3
 	VXORPD       Z4, Z4, Z4
-	VMAXPD       Z4, Z2, Z2
-	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z8, Z3, Z3
+	VMOVUPD.Z    (AX)(DX*8), K1, Z4
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(BX*2), K1
-	VMOVAPD.Z    Z3, K1, Z3
-	VADDPD       Z3, Z0, Z0
+	VXORPD       Z5, Z5, Z5
+	VMOVUPD.Z    (CX)(DX*8), K1, Z5
+	VORPD        vconsts64x8<>+576(SB), Z4, Z6
+	VBROADCASTSD consts64<>+160(SB), Z7
+	VMAXPD       Z6, Z7, Z6
+	VBROADCASTSD consts64<>+168(SB), Z7
+	VFMADD213PD  vconsts64x8<>+640(SB), Z6, Z7
+	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
+	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
+	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
+	VBROADCASTSD consts64<>+200(SB), Z8
+	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VSCALEFPD    Z7, Z8, Z8
+	VMAXPD       vconsts64x8<>+1472(SB), Z8, Z6
+	VADDPD       vconsts64x8<>+0(SB), Z6, Z7
+	VDIVPD       Z7, Z6, Z7
+	VMULPD       Z7, Z7, Z9
+	VBROADCASTSD consts64<>+184(SB), Z10
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z9, Z10
+	VMULPD       Z6, Z6, Z11
+	VMULPD       vconsts64x8<>+384(SB), Z11, Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VFNMADD213PD Z11, Z7, Z10
+	VSUBPD       Z10, Z6, Z10
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z8, K1
+	VBLENDMPD    Z8, Z10, K1, Z10
+	VMULPD       (SP), Z5, Z5
+	VADDPD       64(SP), Z5, Z5
+	VMULPD       Z5, Z4, Z5
+	VXORPD       Z6, Z6, Z6
+	VMAXPD       Z6, Z4, Z4
+	VSUBPD       Z5, Z4, Z5
+	VADDPD       Z10, Z5, Z5
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(BX*2), K1
+	VMOVAPD.Z    Z5, K1, Z5
+	VADDPD       Z5, Z0, Z0
 	ADDQ         BX, DX
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
+	VADDPD        Z2, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -119014,17 +120182,879 @@ TEXT ·sigmoidCEWSumAVX512F64(SB), NOSPLIT, $128-104
 	VXORPD       Z1, Z1, Z1
 	VXORPD       Z2, Z2, Z2
 	VXORPD       Z3, Z3, Z3
+	VXORPD       Z4, Z4, Z4
+	VXORPD       Z5, Z5, Z5
+	VXORPD       Z6, Z6, Z6
+	VXORPD       Z7, Z7, Z7
 	XORQ         BX, BX
+	VBROADCASTSD consts64<>+0(SB), Z8
+	VBROADCASTSD a+72(FP), Z9
+	VSUBPD       Z9, Z8, Z8
+	VBROADCASTSD a+72(FP), Z9
+	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
+	VMOVUPD      Z8, (SP)
+	VMOVUPD      Z9, 64(SP)
+	XORQ         SI, SI
+	MOVQ         p_len+8(FP), DI
+	SUBQ         $0x00000020, DI
+	CMPQ         SI, DI
+	JG           single
+
+loop:
+	VMOVUPD      (AX)(SI*8), Z8
+	VMOVUPD      (CX)(SI*8), Z9
+	VORPD        vconsts64x8<>+576(SB), Z8, Z10
+	VBROADCASTSD consts64<>+160(SB), Z11
+	VMAXPD       Z10, Z11, Z10
+	VBROADCASTSD consts64<>+168(SB), Z11
+	VFMADD213PD  vconsts64x8<>+640(SB), Z10, Z11
+	VSUBPD       vconsts64x8<>+640(SB), Z11, Z11
+	VFNMADD231PD vconsts64x8<>+704(SB), Z11, Z10
+	VFNMADD231PD vconsts64x8<>+768(SB), Z11, Z10
+	VBROADCASTSD consts64<>+200(SB), Z12
+	VFMADD213PD  vconsts64x8<>+832(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+896(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+960(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+384(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z10, Z12
+	VSCALEFPD    Z11, Z12, Z12
+	VMOVUPD      64(AX)(SI*8), Z10
+	VMOVUPD      64(CX)(SI*8), Z11
+	VORPD        vconsts64x8<>+576(SB), Z10, Z13
+	VBROADCASTSD consts64<>+160(SB), Z14
+	VMAXPD       Z13, Z14, Z13
+	VBROADCASTSD consts64<>+168(SB), Z14
+	VFMADD213PD  vconsts64x8<>+640(SB), Z13, Z14
+	VSUBPD       vconsts64x8<>+640(SB), Z14, Z14
+	VFNMADD231PD vconsts64x8<>+704(SB), Z14, Z13
+	VFNMADD231PD vconsts64x8<>+768(SB), Z14, Z13
+	VBROADCASTSD consts64<>+200(SB), Z15
+	VFMADD213PD  vconsts64x8<>+832(SB), Z13, Z15
+	VFMADD213PD  vconsts64x8<>+896(SB), Z13, Z15
+	VFMADD213PD  vconsts64x8<>+960(SB), Z13, Z15
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z13, Z15
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z13, Z15
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z13, Z15
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z13, Z15
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z13, Z15
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z13, Z15
+	VFMADD213PD  vconsts64x8<>+384(SB), Z13, Z15
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z13, Z15
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z13, Z15
+	VSCALEFPD    Z14, Z15, Z15
+	VMOVUPD      128(AX)(SI*8), Z13
+	VMOVUPD      128(CX)(SI*8), Z14
+	VORPD        vconsts64x8<>+576(SB), Z13, Z16
+	VBROADCASTSD consts64<>+160(SB), Z17
+	VMAXPD       Z16, Z17, Z16
+	VBROADCASTSD consts64<>+168(SB), Z17
+	VFMADD213PD  vconsts64x8<>+640(SB), Z16, Z17
+	VSUBPD       vconsts64x8<>+640(SB), Z17, Z17
+	VFNMADD231PD vconsts64x8<>+704(SB), Z17, Z16
+	VFNMADD231PD vconsts64x8<>+768(SB), Z17, Z16
+	VBROADCASTSD consts64<>+200(SB), Z18
+	VFMADD213PD  vconsts64x8<>+832(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+896(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+960(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+384(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
+	VSCALEFPD    Z17, Z18, Z18
+	VMOVUPD      192(AX)(SI*8), Z16
+	VMOVUPD      192(CX)(SI*8), Z17
+	VORPD        vconsts64x8<>+576(SB), Z16, Z19
+	VBROADCASTSD consts64<>+160(SB), Z20
+	VMAXPD       Z19, Z20, Z19
+	VBROADCASTSD consts64<>+168(SB), Z20
+	VFMADD213PD  vconsts64x8<>+640(SB), Z19, Z20
+	VSUBPD       vconsts64x8<>+640(SB), Z20, Z20
+	VFNMADD231PD vconsts64x8<>+704(SB), Z20, Z19
+	VFNMADD231PD vconsts64x8<>+768(SB), Z20, Z19
+	VBROADCASTSD consts64<>+200(SB), Z21
+	VFMADD213PD  vconsts64x8<>+832(SB), Z19, Z21
+	VFMADD213PD  vconsts64x8<>+896(SB), Z19, Z21
+	VFMADD213PD  vconsts64x8<>+960(SB), Z19, Z21
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z19, Z21
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z19, Z21
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z19, Z21
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z19, Z21
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z19, Z21
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z19, Z21
+	VFMADD213PD  vconsts64x8<>+384(SB), Z19, Z21
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z19, Z21
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z19, Z21
+	VSCALEFPD    Z20, Z21, Z21
+	VMAXPD       vconsts64x8<>+1472(SB), Z12, Z19
+	VADDPD       vconsts64x8<>+0(SB), Z19, Z20
+	VDIVPD       Z20, Z19, Z20
+	VMULPD       Z20, Z20, Z22
+	VBROADCASTSD consts64<>+184(SB), Z23
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z22, Z23
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z22, Z23
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z22, Z23
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z22, Z23
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z22, Z23
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z22, Z23
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z22, Z23
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z22, Z23
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z22, Z23
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z22, Z23
+	VMULPD       Z19, Z19, Z24
+	VMULPD       vconsts64x8<>+384(SB), Z24, Z24
+	VFMADD213PD  Z24, Z22, Z23
+	VFNMADD213PD Z24, Z20, Z23
+	VSUBPD       Z23, Z19, Z23
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z12, K1
+	VBLENDMPD    Z12, Z23, K1, Z23
+	VMULPD       (SP), Z9, Z9
+	VADDPD       64(SP), Z9, Z9
+	VMULPD       Z9, Z8, Z9
+	VXORPD       Z12, Z12, Z12
+	VMAXPD       Z12, Z8, Z8
+	VSUBPD       Z9, Z8, Z9
+	VADDPD       Z23, Z9, Z9
+	VMOVUPD      (DX)(SI*8), Z8
+	VFMADD231PD  Z9, Z8, Z0
+	VADDPD       Z8, Z1, Z1
+	VXORPD       Z9, Z9, Z9
+	VCMPPD       $0x04, Z9, Z8, K1
+	KMOVB        K1, R8
+	POPCNTL      R8, R8
+	ADDQ         R8, BX
+	VMAXPD       vconsts64x8<>+1472(SB), Z15, Z8
+	VADDPD       vconsts64x8<>+0(SB), Z8, Z9
+	VDIVPD       Z9, Z8, Z9
+	VMULPD       Z9, Z9, Z12
+	VBROADCASTSD consts64<>+184(SB), Z19
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z12, Z19
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z12, Z19
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z12, Z19
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z12, Z19
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z12, Z19
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z12, Z19
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z12, Z19
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z12, Z19
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z12, Z19
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z12, Z19
+	VMULPD       Z8, Z8, Z20
+	VMULPD       vconsts64x8<>+384(SB), Z20, Z20
+	VFMADD213PD  Z20, Z12, Z19
+	VFNMADD213PD Z20, Z9, Z19
+	VSUBPD       Z19, Z8, Z19
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z15, K1
+	VBLENDMPD    Z15, Z19, K1, Z19
+	VMULPD       (SP), Z11, Z8
+	VADDPD       64(SP), Z8, Z8
+	VMULPD       Z8, Z10, Z8
+	VXORPD       Z9, Z9, Z9
+	VMAXPD       Z9, Z10, Z9
+	VSUBPD       Z8, Z9, Z8
+	VADDPD       Z19, Z8, Z8
+	VMOVUPD      64(DX)(SI*8), Z9
+	VFMADD231PD  Z8, Z9, Z2
+	VADDPD       Z9, Z3, Z3
+	VXORPD       Z8, Z8, Z8
+	VCMPPD       $0x04, Z8, Z9, K1
+	KMOVB        K1, R8
+	POPCNTL      R8, R8
+	ADDQ         R8, BX
+	VMAXPD       vconsts64x8<>+1472(SB), Z18, Z8
+	VADDPD       vconsts64x8<>+0(SB), Z8, Z9
+	VDIVPD       Z9, Z8, Z9
+	VMULPD       Z9, Z9, Z10
+	VBROADCASTSD consts64<>+184(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z10, Z11
+	VMULPD       Z8, Z8, Z12
+	VMULPD       vconsts64x8<>+384(SB), Z12, Z12
+	VFMADD213PD  Z12, Z10, Z11
+	VFNMADD213PD Z12, Z9, Z11
+	VSUBPD       Z11, Z8, Z11
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z18, K1
+	VBLENDMPD    Z18, Z11, K1, Z11
+	VMULPD       (SP), Z14, Z8
+	VADDPD       64(SP), Z8, Z8
+	VMULPD       Z8, Z13, Z8
+	VXORPD       Z9, Z9, Z9
+	VMAXPD       Z9, Z13, Z9
+	VSUBPD       Z8, Z9, Z8
+	VADDPD       Z11, Z8, Z8
+	VMOVUPD      128(DX)(SI*8), Z9
+	VFMADD231PD  Z8, Z9, Z4
+	VADDPD       Z9, Z5, Z5
+	VXORPD       Z8, Z8, Z8
+	VCMPPD       $0x04, Z8, Z9, K1
+	KMOVB        K1, R8
+	POPCNTL      R8, R8
+	ADDQ         R8, BX
+	VMAXPD       vconsts64x8<>+1472(SB), Z21, Z8
+	VADDPD       vconsts64x8<>+0(SB), Z8, Z9
+	VDIVPD       Z9, Z8, Z9
+	VMULPD       Z9, Z9, Z10
+	VBROADCASTSD consts64<>+184(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z10, Z11
+	VMULPD       Z8, Z8, Z12
+	VMULPD       vconsts64x8<>+384(SB), Z12, Z12
+	VFMADD213PD  Z12, Z10, Z11
+	VFNMADD213PD Z12, Z9, Z11
+	VSUBPD       Z11, Z8, Z11
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z21, K1
+	VBLENDMPD    Z21, Z11, K1, Z11
+	VMULPD       (SP), Z17, Z8
+	VADDPD       64(SP), Z8, Z8
+	VMULPD       Z8, Z16, Z8
+	VXORPD       Z9, Z9, Z9
+	VMAXPD       Z9, Z16, Z9
+	VSUBPD       Z8, Z9, Z8
+	VADDPD       Z11, Z8, Z8
+	VMOVUPD      192(DX)(SI*8), Z9
+	VFMADD231PD  Z8, Z9, Z6
+	VADDPD       Z9, Z7, Z7
+	VXORPD       Z8, Z8, Z8
+	VCMPPD       $0x04, Z8, Z9, K1
+	KMOVB        K1, R8
+	POPCNTL      R8, R8
+	ADDQ         R8, BX
+	ADDQ         $0x00000020, SI
+	CMPQ         SI, DI
+	JLE          loop
+
+single:
+	ADDQ $0x00000018, DI
+
+single1:
+	CMPQ         SI, DI
+	JG           tail
+	VMOVUPD      (AX)(SI*8), Z8
+	VMOVUPD      (CX)(SI*8), Z9
+	VORPD        vconsts64x8<>+576(SB), Z8, Z10
+	VBROADCASTSD consts64<>+160(SB), Z11
+	VMAXPD       Z10, Z11, Z10
+	VBROADCASTSD consts64<>+168(SB), Z11
+	VFMADD213PD  vconsts64x8<>+640(SB), Z10, Z11
+	VSUBPD       vconsts64x8<>+640(SB), Z11, Z11
+	VFNMADD231PD vconsts64x8<>+704(SB), Z11, Z10
+	VFNMADD231PD vconsts64x8<>+768(SB), Z11, Z10
+	VBROADCASTSD consts64<>+200(SB), Z12
+	VFMADD213PD  vconsts64x8<>+832(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+896(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+960(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+384(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z10, Z12
+	VSCALEFPD    Z11, Z12, Z12
+	VMAXPD       vconsts64x8<>+1472(SB), Z12, Z10
+	VADDPD       vconsts64x8<>+0(SB), Z10, Z11
+	VDIVPD       Z11, Z10, Z11
+	VMULPD       Z11, Z11, Z13
+	VBROADCASTSD consts64<>+184(SB), Z14
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z13, Z14
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z13, Z14
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z13, Z14
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z13, Z14
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z13, Z14
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z13, Z14
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z13, Z14
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z13, Z14
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z13, Z14
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z13, Z14
+	VMULPD       Z10, Z10, Z15
+	VMULPD       vconsts64x8<>+384(SB), Z15, Z15
+	VFMADD213PD  Z15, Z13, Z14
+	VFNMADD213PD Z15, Z11, Z14
+	VSUBPD       Z14, Z10, Z14
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z12, K1
+	VBLENDMPD    Z12, Z14, K1, Z14
+	VMULPD       (SP), Z9, Z9
+	VADDPD       64(SP), Z9, Z9
+	VMULPD       Z9, Z8, Z9
+	VXORPD       Z10, Z10, Z10
+	VMAXPD       Z10, Z8, Z8
+	VSUBPD       Z9, Z8, Z9
+	VADDPD       Z14, Z9, Z9
+	VMOVUPD      (DX)(SI*8), Z8
+	VFMADD231PD  Z9, Z8, Z0
+	VADDPD       Z8, Z1, Z1
+	VXORPD       Z9, Z9, Z9
+	VCMPPD       $0x04, Z9, Z8, K1
+	KMOVB        K1, R8
+	POPCNTL      R8, R8
+	ADDQ         R8, BX
+	ADDQ         $0x00000008, SI
+	JMP          single1
+
+tail:
+	ADDQ         $0x00000008, DI
+	SUBQ         SI, DI
+	JZ           drain
+	LEAQ         kmask<>+0(SB), R8
+	KMOVW        (R8)(DI*2), K1
+	VXORPD       Z8, Z8, Z8
+	VMOVUPD.Z    (AX)(SI*8), K1, Z8
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(DI*2), K1
+	VXORPD       Z9, Z9, Z9
+	VMOVUPD.Z    (CX)(SI*8), K1, Z9
+	VORPD        vconsts64x8<>+576(SB), Z8, Z10
+	VBROADCASTSD consts64<>+160(SB), Z11
+	VMAXPD       Z10, Z11, Z10
+	VBROADCASTSD consts64<>+168(SB), Z11
+	VFMADD213PD  vconsts64x8<>+640(SB), Z10, Z11
+	VSUBPD       vconsts64x8<>+640(SB), Z11, Z11
+	VFNMADD231PD vconsts64x8<>+704(SB), Z11, Z10
+	VFNMADD231PD vconsts64x8<>+768(SB), Z11, Z10
+	VBROADCASTSD consts64<>+200(SB), Z12
+	VFMADD213PD  vconsts64x8<>+832(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+896(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+960(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+384(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z10, Z12
+	VSCALEFPD    Z11, Z12, Z12
+	VMAXPD       vconsts64x8<>+1472(SB), Z12, Z10
+	VADDPD       vconsts64x8<>+0(SB), Z10, Z11
+	VDIVPD       Z11, Z10, Z11
+	VMULPD       Z11, Z11, Z13
+	VBROADCASTSD consts64<>+184(SB), Z14
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z13, Z14
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z13, Z14
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z13, Z14
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z13, Z14
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z13, Z14
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z13, Z14
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z13, Z14
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z13, Z14
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z13, Z14
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z13, Z14
+	VMULPD       Z10, Z10, Z15
+	VMULPD       vconsts64x8<>+384(SB), Z15, Z15
+	VFMADD213PD  Z15, Z13, Z14
+	VFNMADD213PD Z15, Z11, Z14
+	VSUBPD       Z14, Z10, Z14
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z12, K1
+	VBLENDMPD    Z12, Z14, K1, Z14
+	VMULPD       (SP), Z9, Z9
+	VADDPD       64(SP), Z9, Z9
+	VMULPD       Z9, Z8, Z9
+	VXORPD       Z10, Z10, Z10
+	VMAXPD       Z10, Z8, Z8
+	VSUBPD       Z9, Z8, Z9
+	VADDPD       Z14, Z9, Z9
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(DI*2), K1
+	VXORPD       Z8, Z8, Z8
+	VMOVUPD.Z    (DX)(SI*8), K1, Z8
+	VMULPD       Z9, Z8, Z9
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(DI*2), K1
+	VMOVAPD.Z    Z9, K1, Z9
+	VADDPD       Z9, Z0, Z0
+	VADDPD       Z8, Z1, Z1
+	VXORPD       Z9, Z9, Z9
+	VCMPPD       $0x04, Z9, Z8, K1
+	KMOVB        K1, AX
+	POPCNTL      AX, AX
+	ADDQ         AX, BX
+	ADDQ         DI, SI
+
+drain:
+	VADDPD        Z2, Z0, Z0
+	VADDPD        Z6, Z4, Z4
+	VADDPD        Z4, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y2
+	VADDPD        Y2, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X2
+	VADDPD        X2, X0, X0
+	VPERMILPD     $0x01, X0, X2
+	VADDSD        X2, X0, X0
+	VADDPD        Z3, Z1, Z1
+	VADDPD        Z7, Z5, Z5
+	VADDPD        Z5, Z1, Z1
+	VEXTRACTF64X4 $0x01, Z1, Y2
+	VADDPD        Y2, Y1, Y1
+	VEXTRACTF128  $0x01, Y1, X2
+	VADDPD        X2, X1, X1
+	VPERMILPD     $0x01, X1, X2
+	VADDSD        X2, X1, X1
+	MOVSD         X0, ret+80(FP)
+	MOVQ          BX, ret1+88(FP)
+	MOVSD         X1, ret2+96(FP)
+	VZEROUPPER
+	RET
+
+// func sigmoidCEUnredAVX512F64(dst []float64, p []float64, y []float64, s float64, a float64) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·sigmoidCEUnredAVX512F64(SB), NOSPLIT, $128-96
+	MOVQ         p_base+24(FP), AX
+	MOVQ         y_base+48(FP), CX
+	MOVQ         dst_base+0(FP), DX
+	VXORPD       Z0, Z0, Z0
+	VXORPD       Z1, Z1, Z1
+	VXORPD       Z2, Z2, Z2
+	VXORPD       Z3, Z3, Z3
 	VBROADCASTSD consts64<>+0(SB), Z4
-	VBROADCASTSD a+72(FP), Z5
+	VBROADCASTSD a+80(FP), Z5
 	VSUBPD       Z5, Z4, Z4
-	VBROADCASTSD a+72(FP), Z5
+	VBROADCASTSD a+80(FP), Z5
+	VMULPD       vconsts64x8<>+384(SB), Z5, Z5
+	VMOVUPD      Z4, (SP)
+	VMOVUPD      Z5, 64(SP)
+	XORQ         BX, BX
+	MOVQ         p_len+32(FP), SI
+	SUBQ         $0x00000020, SI
+	CMPQ         BX, SI
+	JG           single
+
+loop:
+	VMOVUPD      (AX)(BX*8), Z4
+	VMOVUPD      (CX)(BX*8), Z5
+	VORPD        vconsts64x8<>+576(SB), Z4, Z6
+	VBROADCASTSD consts64<>+160(SB), Z7
+	VMAXPD       Z6, Z7, Z6
+	VBROADCASTSD consts64<>+168(SB), Z7
+	VFMADD213PD  vconsts64x8<>+640(SB), Z6, Z7
+	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
+	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
+	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
+	VBROADCASTSD consts64<>+200(SB), Z8
+	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VSCALEFPD    Z7, Z8, Z8
+	VMOVUPD      64(AX)(BX*8), Z6
+	VMOVUPD      64(CX)(BX*8), Z7
+	VORPD        vconsts64x8<>+576(SB), Z6, Z9
+	VBROADCASTSD consts64<>+160(SB), Z10
+	VMAXPD       Z9, Z10, Z9
+	VBROADCASTSD consts64<>+168(SB), Z10
+	VFMADD213PD  vconsts64x8<>+640(SB), Z9, Z10
+	VSUBPD       vconsts64x8<>+640(SB), Z10, Z10
+	VFNMADD231PD vconsts64x8<>+704(SB), Z10, Z9
+	VFNMADD231PD vconsts64x8<>+768(SB), Z10, Z9
+	VBROADCASTSD consts64<>+200(SB), Z11
+	VFMADD213PD  vconsts64x8<>+832(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+896(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+960(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+384(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z9, Z11
+	VSCALEFPD    Z10, Z11, Z11
+	VMOVUPD      128(AX)(BX*8), Z9
+	VMOVUPD      128(CX)(BX*8), Z10
+	VORPD        vconsts64x8<>+576(SB), Z9, Z12
+	VBROADCASTSD consts64<>+160(SB), Z13
+	VMAXPD       Z12, Z13, Z12
+	VBROADCASTSD consts64<>+168(SB), Z13
+	VFMADD213PD  vconsts64x8<>+640(SB), Z12, Z13
+	VSUBPD       vconsts64x8<>+640(SB), Z13, Z13
+	VFNMADD231PD vconsts64x8<>+704(SB), Z13, Z12
+	VFNMADD231PD vconsts64x8<>+768(SB), Z13, Z12
+	VBROADCASTSD consts64<>+200(SB), Z14
+	VFMADD213PD  vconsts64x8<>+832(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+896(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+960(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+384(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
+	VSCALEFPD    Z13, Z14, Z14
+	VMOVUPD      192(AX)(BX*8), Z12
+	VMOVUPD      192(CX)(BX*8), Z13
+	VORPD        vconsts64x8<>+576(SB), Z12, Z15
+	VBROADCASTSD consts64<>+160(SB), Z16
+	VMAXPD       Z15, Z16, Z15
+	VBROADCASTSD consts64<>+168(SB), Z16
+	VFMADD213PD  vconsts64x8<>+640(SB), Z15, Z16
+	VSUBPD       vconsts64x8<>+640(SB), Z16, Z16
+	VFNMADD231PD vconsts64x8<>+704(SB), Z16, Z15
+	VFNMADD231PD vconsts64x8<>+768(SB), Z16, Z15
+	VBROADCASTSD consts64<>+200(SB), Z17
+	VFMADD213PD  vconsts64x8<>+832(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+896(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+960(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+384(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z15, Z17
+	VSCALEFPD    Z16, Z17, Z17
+	VMAXPD       vconsts64x8<>+1472(SB), Z8, Z15
+	VADDPD       vconsts64x8<>+0(SB), Z15, Z16
+	VDIVPD       Z16, Z15, Z16
+	VMULPD       Z16, Z16, Z18
+	VBROADCASTSD consts64<>+184(SB), Z19
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z18, Z19
+	VMULPD       Z15, Z15, Z20
+	VMULPD       vconsts64x8<>+384(SB), Z20, Z20
+	VFMADD213PD  Z20, Z18, Z19
+	VFNMADD213PD Z20, Z16, Z19
+	VSUBPD       Z19, Z15, Z19
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z8, K1
+	VBLENDMPD    Z8, Z19, K1, Z19
+	VMULPD       (SP), Z5, Z5
+	VADDPD       64(SP), Z5, Z5
+	VMULPD       Z5, Z4, Z5
+	VXORPD       Z8, Z8, Z8
+	VMAXPD       Z8, Z4, Z4
+	VSUBPD       Z5, Z4, Z5
+	VADDPD       Z19, Z5, Z5
+	VBROADCASTSD s+72(FP), Z4
+	VMULPD       Z5, Z4, Z4
+	VMOVUPD      Z4, (DX)(BX*8)
+	VADDPD       Z5, Z0, Z0
+	VMAXPD       vconsts64x8<>+1472(SB), Z11, Z4
+	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
+	VDIVPD       Z5, Z4, Z5
+	VMULPD       Z5, Z5, Z8
+	VBROADCASTSD consts64<>+184(SB), Z15
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z8, Z15
+	VMULPD       Z4, Z4, Z16
+	VMULPD       vconsts64x8<>+384(SB), Z16, Z16
+	VFMADD213PD  Z16, Z8, Z15
+	VFNMADD213PD Z16, Z5, Z15
+	VSUBPD       Z15, Z4, Z15
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z11, K1
+	VBLENDMPD    Z11, Z15, K1, Z15
+	VMULPD       (SP), Z7, Z4
+	VADDPD       64(SP), Z4, Z4
+	VMULPD       Z4, Z6, Z4
+	VXORPD       Z5, Z5, Z5
+	VMAXPD       Z5, Z6, Z5
+	VSUBPD       Z4, Z5, Z4
+	VADDPD       Z15, Z4, Z4
+	VBROADCASTSD s+72(FP), Z5
+	VMULPD       Z4, Z5, Z5
+	VMOVUPD      Z5, 64(DX)(BX*8)
+	VADDPD       Z4, Z1, Z1
+	VMAXPD       vconsts64x8<>+1472(SB), Z14, Z4
+	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
+	VDIVPD       Z5, Z4, Z5
+	VMULPD       Z5, Z5, Z6
+	VBROADCASTSD consts64<>+184(SB), Z7
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z6, Z7
+	VMULPD       Z4, Z4, Z8
+	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
+	VFMADD213PD  Z8, Z6, Z7
+	VFNMADD213PD Z8, Z5, Z7
+	VSUBPD       Z7, Z4, Z7
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z14, K1
+	VBLENDMPD    Z14, Z7, K1, Z7
+	VMULPD       (SP), Z10, Z4
+	VADDPD       64(SP), Z4, Z4
+	VMULPD       Z4, Z9, Z4
+	VXORPD       Z5, Z5, Z5
+	VMAXPD       Z5, Z9, Z5
+	VSUBPD       Z4, Z5, Z4
+	VADDPD       Z7, Z4, Z4
+	VBROADCASTSD s+72(FP), Z5
+	VMULPD       Z4, Z5, Z5
+	VMOVUPD      Z5, 128(DX)(BX*8)
+	VADDPD       Z4, Z2, Z2
+	VMAXPD       vconsts64x8<>+1472(SB), Z17, Z4
+	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
+	VDIVPD       Z5, Z4, Z5
+	VMULPD       Z5, Z5, Z6
+	VBROADCASTSD consts64<>+184(SB), Z7
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z6, Z7
+	VMULPD       Z4, Z4, Z8
+	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
+	VFMADD213PD  Z8, Z6, Z7
+	VFNMADD213PD Z8, Z5, Z7
+	VSUBPD       Z7, Z4, Z7
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z17, K1
+	VBLENDMPD    Z17, Z7, K1, Z7
+	VMULPD       (SP), Z13, Z4
+	VADDPD       64(SP), Z4, Z4
+	VMULPD       Z4, Z12, Z4
+	VXORPD       Z5, Z5, Z5
+	VMAXPD       Z5, Z12, Z5
+	VSUBPD       Z4, Z5, Z4
+	VADDPD       Z7, Z4, Z4
+	VBROADCASTSD s+72(FP), Z5
+	VMULPD       Z4, Z5, Z5
+	VMOVUPD      Z5, 192(DX)(BX*8)
+	VADDPD       Z4, Z3, Z3
+	ADDQ         $0x00000020, BX
+	CMPQ         BX, SI
+	JLE          loop
+
+single:
+	ADDQ $0x00000018, SI
+
+single1:
+	CMPQ         BX, SI
+	JG           tail
+	VMOVUPD      (AX)(BX*8), Z4
+	VMOVUPD      (CX)(BX*8), Z5
+	VORPD        vconsts64x8<>+576(SB), Z4, Z6
+	VBROADCASTSD consts64<>+160(SB), Z7
+	VMAXPD       Z6, Z7, Z6
+	VBROADCASTSD consts64<>+168(SB), Z7
+	VFMADD213PD  vconsts64x8<>+640(SB), Z6, Z7
+	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
+	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
+	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
+	VBROADCASTSD consts64<>+200(SB), Z8
+	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VSCALEFPD    Z7, Z8, Z8
+	VMAXPD       vconsts64x8<>+1472(SB), Z8, Z6
+	VADDPD       vconsts64x8<>+0(SB), Z6, Z7
+	VDIVPD       Z7, Z6, Z7
+	VMULPD       Z7, Z7, Z9
+	VBROADCASTSD consts64<>+184(SB), Z10
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z9, Z10
+	VMULPD       Z6, Z6, Z11
+	VMULPD       vconsts64x8<>+384(SB), Z11, Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VFNMADD213PD Z11, Z7, Z10
+	VSUBPD       Z10, Z6, Z10
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z8, K1
+	VBLENDMPD    Z8, Z10, K1, Z10
+	VMULPD       (SP), Z5, Z5
+	VADDPD       64(SP), Z5, Z5
+	VMULPD       Z5, Z4, Z5
+	VXORPD       Z6, Z6, Z6
+	VMAXPD       Z6, Z4, Z4
+	VSUBPD       Z5, Z4, Z5
+	VADDPD       Z10, Z5, Z5
+	VBROADCASTSD s+72(FP), Z4
+	VMULPD       Z5, Z4, Z4
+	VMOVUPD      Z4, (DX)(BX*8)
+	VADDPD       Z5, Z0, Z0
+	ADDQ         $0x00000008, BX
+	JMP          single1
+
+tail:
+	ADDQ         $0x00000008, SI
+	SUBQ         BX, SI
+	JZ           drain
+	LEAQ         kmask<>+0(SB), DI
+	KMOVW        (DI)(SI*2), K1
+	VXORPD       Z4, Z4, Z4
+	VMOVUPD.Z    (AX)(BX*8), K1, Z4
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(SI*2), K1
+	VXORPD       Z5, Z5, Z5
+	VMOVUPD.Z    (CX)(BX*8), K1, Z5
+	VORPD        vconsts64x8<>+576(SB), Z4, Z6
+	VBROADCASTSD consts64<>+160(SB), Z7
+	VMAXPD       Z6, Z7, Z6
+	VBROADCASTSD consts64<>+168(SB), Z7
+	VFMADD213PD  vconsts64x8<>+640(SB), Z6, Z7
+	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
+	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
+	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
+	VBROADCASTSD consts64<>+200(SB), Z8
+	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VSCALEFPD    Z7, Z8, Z8
+	VMAXPD       vconsts64x8<>+1472(SB), Z8, Z6
+	VADDPD       vconsts64x8<>+0(SB), Z6, Z7
+	VDIVPD       Z7, Z6, Z7
+	VMULPD       Z7, Z7, Z9
+	VBROADCASTSD consts64<>+184(SB), Z10
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z9, Z10
+	VMULPD       Z6, Z6, Z11
+	VMULPD       vconsts64x8<>+384(SB), Z11, Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VFNMADD213PD Z11, Z7, Z10
+	VSUBPD       Z10, Z6, Z10
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z8, K1
+	VBLENDMPD    Z8, Z10, K1, Z10
+	VMULPD       (SP), Z5, Z5
+	VADDPD       64(SP), Z5, Z5
+	VMULPD       Z5, Z4, Z5
+	VXORPD       Z6, Z6, Z6
+	VMAXPD       Z6, Z4, Z4
+	VSUBPD       Z5, Z4, Z5
+	VADDPD       Z10, Z5, Z5
+	VBROADCASTSD s+72(FP), Z4
+	VMULPD       Z5, Z4, Z4
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(SI*2), K1
+	VMOVUPD      Z4, K1, (DX)(BX*8)
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(SI*2), K1
+	VMOVAPD.Z    Z5, K1, Z5
+	VADDPD       Z5, Z0, Z0
+	ADDQ         SI, BX
+
+drain:
+	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
+	VADDPD        Z2, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	MOVSD         X0, ret+88(FP)
+	VZEROUPPER
+	RET
+
+// func sigmoidCEWUnredAVX512F64(dst []float64, p []float64, y []float64, w []float64, a float64) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·sigmoidCEWUnredAVX512F64(SB), NOSPLIT, $128-112
+	MOVQ         p_base+24(FP), AX
+	MOVQ         y_base+48(FP), CX
+	MOVQ         w_base+72(FP), DX
+	MOVQ         dst_base+0(FP), BX
+	VXORPD       Z0, Z0, Z0
+	VXORPD       Z1, Z1, Z1
+	VXORPD       Z2, Z2, Z2
+	VXORPD       Z3, Z3, Z3
+	VBROADCASTSD consts64<>+0(SB), Z4
+	VBROADCASTSD a+96(FP), Z5
+	VSUBPD       Z5, Z4, Z4
+	VBROADCASTSD a+96(FP), Z5
 	VMULPD       vconsts64x8<>+384(SB), Z5, Z5
 	VMOVUPD      Z4, (SP)
 	VMOVUPD      Z5, 64(SP)
 	XORQ         SI, SI
-	MOVQ         p_len+8(FP), DI
-	SUBQ         $0x00000010, DI
+	MOVQ         p_len+32(FP), DI
+	SUBQ         $0x00000020, DI
 	CMPQ         SI, DI
 	JG           single
 
@@ -119077,86 +121107,192 @@ loop:
 	VFMADD213PD  vconsts64x8<>+1408(SB), Z9, Z11
 	VFMADD213PD  vconsts64x8<>+1408(SB), Z9, Z11
 	VSCALEFPD    Z10, Z11, Z11
-	VMAXPD       vconsts64x8<>+1472(SB), Z8, Z9
-	VADDPD       vconsts64x8<>+0(SB), Z9, Z10
-	VDIVPD       Z10, Z9, Z10
-	VMULPD       Z10, Z10, Z12
-	VBROADCASTSD consts64<>+184(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z12, Z13
-	VFMADD213PD  vconsts64x8<>+1600(SB), Z12, Z13
-	VFMADD213PD  vconsts64x8<>+1664(SB), Z12, Z13
-	VFMADD213PD  vconsts64x8<>+1728(SB), Z12, Z13
-	VFMADD213PD  vconsts64x8<>+1792(SB), Z12, Z13
-	VFMADD213PD  vconsts64x8<>+1856(SB), Z12, Z13
-	VFMADD213PD  vconsts64x8<>+1920(SB), Z12, Z13
-	VFMADD213PD  vconsts64x8<>+1984(SB), Z12, Z13
-	VFMADD213PD  vconsts64x8<>+2048(SB), Z12, Z13
-	VFMADD213PD  vconsts64x8<>+2112(SB), Z12, Z13
-	VMULPD       Z9, Z9, Z14
-	VMULPD       vconsts64x8<>+384(SB), Z14, Z14
-	VFMADD213PD  Z14, Z12, Z13
-	VFNMADD213PD Z14, Z10, Z13
-	VSUBPD       Z13, Z9, Z13
+	VMOVUPD      128(AX)(SI*8), Z9
+	VMOVUPD      128(CX)(SI*8), Z10
+	VORPD        vconsts64x8<>+576(SB), Z9, Z12
+	VBROADCASTSD consts64<>+160(SB), Z13
+	VMAXPD       Z12, Z13, Z12
+	VBROADCASTSD consts64<>+168(SB), Z13
+	VFMADD213PD  vconsts64x8<>+640(SB), Z12, Z13
+	VSUBPD       vconsts64x8<>+640(SB), Z13, Z13
+	VFNMADD231PD vconsts64x8<>+704(SB), Z13, Z12
+	VFNMADD231PD vconsts64x8<>+768(SB), Z13, Z12
+	VBROADCASTSD consts64<>+200(SB), Z14
+	VFMADD213PD  vconsts64x8<>+832(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+896(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+960(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+384(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
+	VSCALEFPD    Z13, Z14, Z14
+	VMOVUPD      192(AX)(SI*8), Z12
+	VMOVUPD      192(CX)(SI*8), Z13
+	VORPD        vconsts64x8<>+576(SB), Z12, Z15
+	VBROADCASTSD consts64<>+160(SB), Z16
+	VMAXPD       Z15, Z16, Z15
+	VBROADCASTSD consts64<>+168(SB), Z16
+	VFMADD213PD  vconsts64x8<>+640(SB), Z15, Z16
+	VSUBPD       vconsts64x8<>+640(SB), Z16, Z16
+	VFNMADD231PD vconsts64x8<>+704(SB), Z16, Z15
+	VFNMADD231PD vconsts64x8<>+768(SB), Z16, Z15
+	VBROADCASTSD consts64<>+200(SB), Z17
+	VFMADD213PD  vconsts64x8<>+832(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+896(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+960(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+384(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z15, Z17
+	VSCALEFPD    Z16, Z17, Z17
+	VMAXPD       vconsts64x8<>+1472(SB), Z8, Z15
+	VADDPD       vconsts64x8<>+0(SB), Z15, Z16
+	VDIVPD       Z16, Z15, Z16
+	VMULPD       Z16, Z16, Z18
+	VBROADCASTSD consts64<>+184(SB), Z19
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z18, Z19
+	VMULPD       Z15, Z15, Z20
+	VMULPD       vconsts64x8<>+384(SB), Z20, Z20
+	VFMADD213PD  Z20, Z18, Z19
+	VFNMADD213PD Z20, Z16, Z19
+	VSUBPD       Z19, Z15, Z19
 	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z8, K1
-	VBLENDMPD    Z8, Z13, K1, Z13
+	VBLENDMPD    Z8, Z19, K1, Z19
 	VMULPD       (SP), Z5, Z5
 	VADDPD       64(SP), Z5, Z5
 	VMULPD       Z5, Z4, Z5
 	VXORPD       Z8, Z8, Z8
 	VMAXPD       Z8, Z4, Z4
 	VSUBPD       Z5, Z4, Z5
-	VADDPD       Z13, Z5, Z5
+	VADDPD       Z19, Z5, Z5
 	VMOVUPD      (DX)(SI*8), Z4
+	VMULPD       Z5, Z4, Z8
+	VMOVUPD      Z8, (BX)(SI*8)
 	VFMADD231PD  Z5, Z4, Z0
-	VADDPD       Z4, Z1, Z1
-	VXORPD       Z5, Z5, Z5
-	VCMPPD       $0x04, Z5, Z4, K1
-	KMOVB        K1, R8
-	POPCNTL      R8, R8
-	ADDQ         R8, BX
 	VMAXPD       vconsts64x8<>+1472(SB), Z11, Z4
 	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
 	VDIVPD       Z5, Z4, Z5
 	VMULPD       Z5, Z5, Z8
-	VBROADCASTSD consts64<>+184(SB), Z9
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z9
-	VFMADD213PD  vconsts64x8<>+1600(SB), Z8, Z9
-	VFMADD213PD  vconsts64x8<>+1664(SB), Z8, Z9
-	VFMADD213PD  vconsts64x8<>+1728(SB), Z8, Z9
-	VFMADD213PD  vconsts64x8<>+1792(SB), Z8, Z9
-	VFMADD213PD  vconsts64x8<>+1856(SB), Z8, Z9
-	VFMADD213PD  vconsts64x8<>+1920(SB), Z8, Z9
-	VFMADD213PD  vconsts64x8<>+1984(SB), Z8, Z9
-	VFMADD213PD  vconsts64x8<>+2048(SB), Z8, Z9
-	VFMADD213PD  vconsts64x8<>+2112(SB), Z8, Z9
-	VMULPD       Z4, Z4, Z10
-	VMULPD       vconsts64x8<>+384(SB), Z10, Z10
-	VFMADD213PD  Z10, Z8, Z9
-	VFNMADD213PD Z10, Z5, Z9
-	VSUBPD       Z9, Z4, Z9
+	VBROADCASTSD consts64<>+184(SB), Z15
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z8, Z15
+	VMULPD       Z4, Z4, Z16
+	VMULPD       vconsts64x8<>+384(SB), Z16, Z16
+	VFMADD213PD  Z16, Z8, Z15
+	VFNMADD213PD Z16, Z5, Z15
+	VSUBPD       Z15, Z4, Z15
 	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z11, K1
-	VBLENDMPD    Z11, Z9, K1, Z9
+	VBLENDMPD    Z11, Z15, K1, Z15
 	VMULPD       (SP), Z7, Z4
 	VADDPD       64(SP), Z4, Z4
 	VMULPD       Z4, Z6, Z4
 	VXORPD       Z5, Z5, Z5
 	VMAXPD       Z5, Z6, Z5
 	VSUBPD       Z4, Z5, Z4
-	VADDPD       Z9, Z4, Z4
+	VADDPD       Z15, Z4, Z4
 	VMOVUPD      64(DX)(SI*8), Z5
+	VMULPD       Z4, Z5, Z6
+	VMOVUPD      Z6, 64(BX)(SI*8)
+	VFMADD231PD  Z4, Z5, Z1
+	VMAXPD       vconsts64x8<>+1472(SB), Z14, Z4
+	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
+	VDIVPD       Z5, Z4, Z5
+	VMULPD       Z5, Z5, Z6
+	VBROADCASTSD consts64<>+184(SB), Z7
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z6, Z7
+	VMULPD       Z4, Z4, Z8
+	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
+	VFMADD213PD  Z8, Z6, Z7
+	VFNMADD213PD Z8, Z5, Z7
+	VSUBPD       Z7, Z4, Z7
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z14, K1
+	VBLENDMPD    Z14, Z7, K1, Z7
+	VMULPD       (SP), Z10, Z4
+	VADDPD       64(SP), Z4, Z4
+	VMULPD       Z4, Z9, Z4
+	VXORPD       Z5, Z5, Z5
+	VMAXPD       Z5, Z9, Z5
+	VSUBPD       Z4, Z5, Z4
+	VADDPD       Z7, Z4, Z4
+	VMOVUPD      128(DX)(SI*8), Z5
+	VMULPD       Z4, Z5, Z6
+	VMOVUPD      Z6, 128(BX)(SI*8)
 	VFMADD231PD  Z4, Z5, Z2
-	VADDPD       Z5, Z3, Z3
-	VXORPD       Z4, Z4, Z4
-	VCMPPD       $0x04, Z4, Z5, K1
-	KMOVB        K1, R8
-	POPCNTL      R8, R8
-	ADDQ         R8, BX
-	ADDQ         $0x00000010, SI
+	VMAXPD       vconsts64x8<>+1472(SB), Z17, Z4
+	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
+	VDIVPD       Z5, Z4, Z5
+	VMULPD       Z5, Z5, Z6
+	VBROADCASTSD consts64<>+184(SB), Z7
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z6, Z7
+	VMULPD       Z4, Z4, Z8
+	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
+	VFMADD213PD  Z8, Z6, Z7
+	VFNMADD213PD Z8, Z5, Z7
+	VSUBPD       Z7, Z4, Z7
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z17, K1
+	VBLENDMPD    Z17, Z7, K1, Z7
+	VMULPD       (SP), Z13, Z4
+	VADDPD       64(SP), Z4, Z4
+	VMULPD       Z4, Z12, Z4
+	VXORPD       Z5, Z5, Z5
+	VMAXPD       Z5, Z12, Z5
+	VSUBPD       Z4, Z5, Z4
+	VADDPD       Z7, Z4, Z4
+	VMOVUPD      192(DX)(SI*8), Z5
+	VMULPD       Z4, Z5, Z6
+	VMOVUPD      Z6, 192(BX)(SI*8)
+	VFMADD231PD  Z4, Z5, Z3
+	ADDQ         $0x00000020, SI
 	CMPQ         SI, DI
 	JLE          loop
 
 single:
-	ADDQ $0x00000008, DI
+	ADDQ $0x00000018, DI
 
 single1:
 	CMPQ         SI, DI
@@ -119215,13 +121351,9 @@ single1:
 	VSUBPD       Z5, Z4, Z5
 	VADDPD       Z10, Z5, Z5
 	VMOVUPD      (DX)(SI*8), Z4
+	VMULPD       Z5, Z4, Z6
+	VMOVUPD      Z6, (BX)(SI*8)
 	VFMADD231PD  Z5, Z4, Z0
-	VADDPD       Z4, Z1, Z1
-	VXORPD       Z5, Z5, Z5
-	VCMPPD       $0x04, Z5, Z4, K1
-	KMOVB        K1, R8
-	POPCNTL      R8, R8
-	ADDQ         R8, BX
 	ADDQ         $0x00000008, SI
 	JMP          single1
 
@@ -119292,618 +121424,20 @@ tail:
 	KMOVW        (AX)(DI*2), K1
 	VXORPD       Z4, Z4, Z4
 	VMOVUPD.Z    (DX)(SI*8), K1, Z4
-	VMULPD       Z5, Z4, Z5
+	VMULPD       Z5, Z4, Z4
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(DI*2), K1
-	VMOVAPD.Z    Z5, K1, Z5
-	VADDPD       Z5, Z0, Z0
-	VADDPD       Z4, Z1, Z1
-	VXORPD       Z5, Z5, Z5
-	VCMPPD       $0x04, Z5, Z4, K1
-	KMOVB        K1, AX
-	POPCNTL      AX, AX
-	ADDQ         AX, BX
+	VMOVUPD      Z4, K1, (BX)(SI*8)
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(DI*2), K1
+	VMOVAPD.Z    Z4, K1, Z4
+	VADDPD       Z4, Z0, Z0
 	ADDQ         DI, SI
 
 drain:
+	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
 	VADDPD        Z2, Z0, Z0
-	VEXTRACTF64X4 $0x01, Z0, Y2
-	VADDPD        Y2, Y0, Y0
-	VEXTRACTF128  $0x01, Y0, X2
-	VADDPD        X2, X0, X0
-	VPERMILPD     $0x01, X0, X2
-	VADDSD        X2, X0, X0
-	VADDPD        Z3, Z1, Z1
-	VEXTRACTF64X4 $0x01, Z1, Y2
-	VADDPD        Y2, Y1, Y1
-	VEXTRACTF128  $0x01, Y1, X2
-	VADDPD        X2, X1, X1
-	VPERMILPD     $0x01, X1, X2
-	VADDSD        X2, X1, X1
-	MOVSD         X0, ret+80(FP)
-	MOVQ          BX, ret1+88(FP)
-	MOVSD         X1, ret2+96(FP)
-	VZEROUPPER
-	RET
-
-// func sigmoidCEUnredAVX512F64(dst []float64, p []float64, y []float64, s float64, a float64) float64
-// Requires: AVX, AVX512DQ, AVX512F, SSE2
-TEXT ·sigmoidCEUnredAVX512F64(SB), NOSPLIT, $128-96
-	MOVQ         p_base+24(FP), AX
-	MOVQ         y_base+48(FP), CX
-	MOVQ         dst_base+0(FP), DX
-	VXORPD       Z0, Z0, Z0
-	VXORPD       Z1, Z1, Z1
-	VBROADCASTSD consts64<>+0(SB), Z2
-	VBROADCASTSD a+80(FP), Z3
-	VSUBPD       Z3, Z2, Z2
-	VBROADCASTSD a+80(FP), Z3
-	VMULPD       vconsts64x8<>+384(SB), Z3, Z3
-	VMOVUPD      Z2, (SP)
-	VMOVUPD      Z3, 64(SP)
-	XORQ         BX, BX
-	MOVQ         p_len+32(FP), SI
-	SUBQ         $0x00000010, SI
-	CMPQ         BX, SI
-	JG           single
-
-loop:
-	VMOVUPD      (AX)(BX*8), Z2
-	VMOVUPD      (CX)(BX*8), Z3
-	VORPD        vconsts64x8<>+576(SB), Z2, Z4
-	VBROADCASTSD consts64<>+160(SB), Z5
-	VMAXPD       Z4, Z5, Z4
-	VBROADCASTSD consts64<>+168(SB), Z5
-	VFMADD213PD  vconsts64x8<>+640(SB), Z4, Z5
-	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
-	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
-	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VBROADCASTSD consts64<>+200(SB), Z6
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
-	VSCALEFPD    Z5, Z6, Z6
-	VMOVUPD      64(AX)(BX*8), Z4
-	VMOVUPD      64(CX)(BX*8), Z5
-	VORPD        vconsts64x8<>+576(SB), Z4, Z7
-	VBROADCASTSD consts64<>+160(SB), Z8
-	VMAXPD       Z7, Z8, Z7
-	VBROADCASTSD consts64<>+168(SB), Z8
-	VFMADD213PD  vconsts64x8<>+640(SB), Z7, Z8
-	VSUBPD       vconsts64x8<>+640(SB), Z8, Z8
-	VFNMADD231PD vconsts64x8<>+704(SB), Z8, Z7
-	VFNMADD231PD vconsts64x8<>+768(SB), Z8, Z7
-	VBROADCASTSD consts64<>+200(SB), Z9
-	VFMADD213PD  vconsts64x8<>+832(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+896(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+960(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z7, Z9
-	VSCALEFPD    Z8, Z9, Z9
-	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z7
-	VADDPD       vconsts64x8<>+0(SB), Z7, Z8
-	VDIVPD       Z8, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+184(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1600(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1664(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1728(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1792(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1856(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1920(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1984(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+2048(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+2112(SB), Z10, Z11
-	VMULPD       Z7, Z7, Z12
-	VMULPD       vconsts64x8<>+384(SB), Z12, Z12
-	VFMADD213PD  Z12, Z10, Z11
-	VFNMADD213PD Z12, Z8, Z11
-	VSUBPD       Z11, Z7, Z11
-	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
-	VBLENDMPD    Z6, Z11, K1, Z11
-	VMULPD       (SP), Z3, Z3
-	VADDPD       64(SP), Z3, Z3
-	VMULPD       Z3, Z2, Z3
-	VXORPD       Z6, Z6, Z6
-	VMAXPD       Z6, Z2, Z2
-	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z11, Z3, Z3
-	VBROADCASTSD s+72(FP), Z2
-	VMULPD       Z3, Z2, Z2
-	VMOVUPD      Z2, (DX)(BX*8)
-	VADDPD       Z3, Z0, Z0
-	VMAXPD       vconsts64x8<>+1472(SB), Z9, Z2
-	VADDPD       vconsts64x8<>+0(SB), Z2, Z3
-	VDIVPD       Z3, Z2, Z3
-	VMULPD       Z3, Z3, Z6
-	VBROADCASTSD consts64<>+184(SB), Z7
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z7
-	VFMADD213PD  vconsts64x8<>+1600(SB), Z6, Z7
-	VFMADD213PD  vconsts64x8<>+1664(SB), Z6, Z7
-	VFMADD213PD  vconsts64x8<>+1728(SB), Z6, Z7
-	VFMADD213PD  vconsts64x8<>+1792(SB), Z6, Z7
-	VFMADD213PD  vconsts64x8<>+1856(SB), Z6, Z7
-	VFMADD213PD  vconsts64x8<>+1920(SB), Z6, Z7
-	VFMADD213PD  vconsts64x8<>+1984(SB), Z6, Z7
-	VFMADD213PD  vconsts64x8<>+2048(SB), Z6, Z7
-	VFMADD213PD  vconsts64x8<>+2112(SB), Z6, Z7
-	VMULPD       Z2, Z2, Z8
-	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
-	VFMADD213PD  Z8, Z6, Z7
-	VFNMADD213PD Z8, Z3, Z7
-	VSUBPD       Z7, Z2, Z7
-	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z9, K1
-	VBLENDMPD    Z9, Z7, K1, Z7
-	VMULPD       (SP), Z5, Z2
-	VADDPD       64(SP), Z2, Z2
-	VMULPD       Z2, Z4, Z2
-	VXORPD       Z3, Z3, Z3
-	VMAXPD       Z3, Z4, Z3
-	VSUBPD       Z2, Z3, Z2
-	VADDPD       Z7, Z2, Z2
-	VBROADCASTSD s+72(FP), Z3
-	VMULPD       Z2, Z3, Z3
-	VMOVUPD      Z3, 64(DX)(BX*8)
-	VADDPD       Z2, Z1, Z1
-	ADDQ         $0x00000010, BX
-	CMPQ         BX, SI
-	JLE          loop
-
-single:
-	ADDQ $0x00000008, SI
-
-single1:
-	CMPQ         BX, SI
-	JG           tail
-	VMOVUPD      (AX)(BX*8), Z2
-	VMOVUPD      (CX)(BX*8), Z3
-	VORPD        vconsts64x8<>+576(SB), Z2, Z4
-	VBROADCASTSD consts64<>+160(SB), Z5
-	VMAXPD       Z4, Z5, Z4
-	VBROADCASTSD consts64<>+168(SB), Z5
-	VFMADD213PD  vconsts64x8<>+640(SB), Z4, Z5
-	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
-	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
-	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VBROADCASTSD consts64<>+200(SB), Z6
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
-	VSCALEFPD    Z5, Z6, Z6
-	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z4
-	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
-	VDIVPD       Z5, Z4, Z5
-	VMULPD       Z5, Z5, Z7
-	VBROADCASTSD consts64<>+184(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1664(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1728(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1792(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1856(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1920(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
-	VMULPD       Z4, Z4, Z9
-	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
-	VFMADD213PD  Z9, Z7, Z8
-	VFNMADD213PD Z9, Z5, Z8
-	VSUBPD       Z8, Z4, Z8
-	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
-	VBLENDMPD    Z6, Z8, K1, Z8
-	VMULPD       (SP), Z3, Z3
-	VADDPD       64(SP), Z3, Z3
-	VMULPD       Z3, Z2, Z3
-	VXORPD       Z4, Z4, Z4
-	VMAXPD       Z4, Z2, Z2
-	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z8, Z3, Z3
-	VBROADCASTSD s+72(FP), Z2
-	VMULPD       Z3, Z2, Z2
-	VMOVUPD      Z2, (DX)(BX*8)
-	VADDPD       Z3, Z0, Z0
-	ADDQ         $0x00000008, BX
-	JMP          single1
-
-tail:
-	ADDQ         $0x00000008, SI
-	SUBQ         BX, SI
-	JZ           drain
-	LEAQ         kmask<>+0(SB), DI
-	KMOVW        (DI)(SI*2), K1
-	VXORPD       Z2, Z2, Z2
-	VMOVUPD.Z    (AX)(BX*8), K1, Z2
-	LEAQ         kmask<>+0(SB), AX
-	KMOVW        (AX)(SI*2), K1
-	VXORPD       Z3, Z3, Z3
-	VMOVUPD.Z    (CX)(BX*8), K1, Z3
-	VORPD        vconsts64x8<>+576(SB), Z2, Z4
-	VBROADCASTSD consts64<>+160(SB), Z5
-	VMAXPD       Z4, Z5, Z4
-	VBROADCASTSD consts64<>+168(SB), Z5
-	VFMADD213PD  vconsts64x8<>+640(SB), Z4, Z5
-	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
-	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
-	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VBROADCASTSD consts64<>+200(SB), Z6
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
-	VSCALEFPD    Z5, Z6, Z6
-	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z4
-	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
-	VDIVPD       Z5, Z4, Z5
-	VMULPD       Z5, Z5, Z7
-	VBROADCASTSD consts64<>+184(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1664(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1728(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1792(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1856(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1920(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
-	VMULPD       Z4, Z4, Z9
-	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
-	VFMADD213PD  Z9, Z7, Z8
-	VFNMADD213PD Z9, Z5, Z8
-	VSUBPD       Z8, Z4, Z8
-	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
-	VBLENDMPD    Z6, Z8, K1, Z8
-	VMULPD       (SP), Z3, Z3
-	VADDPD       64(SP), Z3, Z3
-	VMULPD       Z3, Z2, Z3
-	VXORPD       Z4, Z4, Z4
-	VMAXPD       Z4, Z2, Z2
-	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z8, Z3, Z3
-	VBROADCASTSD s+72(FP), Z2
-	VMULPD       Z3, Z2, Z2
-	LEAQ         kmask<>+0(SB), AX
-	KMOVW        (AX)(SI*2), K1
-	VMOVUPD      Z2, K1, (DX)(BX*8)
-	LEAQ         kmask<>+0(SB), AX
-	KMOVW        (AX)(SI*2), K1
-	VMOVAPD.Z    Z3, K1, Z3
-	VADDPD       Z3, Z0, Z0
-	ADDQ         SI, BX
-
-drain:
-	VADDPD        Z1, Z0, Z0
-	VEXTRACTF64X4 $0x01, Z0, Y1
-	VADDPD        Y1, Y0, Y0
-	VEXTRACTF128  $0x01, Y0, X1
-	VADDPD        X1, X0, X0
-	VPERMILPD     $0x01, X0, X1
-	VADDSD        X1, X0, X0
-	MOVSD         X0, ret+88(FP)
-	VZEROUPPER
-	RET
-
-// func sigmoidCEWUnredAVX512F64(dst []float64, p []float64, y []float64, w []float64, a float64) float64
-// Requires: AVX, AVX512DQ, AVX512F, SSE2
-TEXT ·sigmoidCEWUnredAVX512F64(SB), NOSPLIT, $128-112
-	MOVQ         p_base+24(FP), AX
-	MOVQ         y_base+48(FP), CX
-	MOVQ         w_base+72(FP), DX
-	MOVQ         dst_base+0(FP), BX
-	VXORPD       Z0, Z0, Z0
-	VXORPD       Z1, Z1, Z1
-	VBROADCASTSD consts64<>+0(SB), Z2
-	VBROADCASTSD a+96(FP), Z3
-	VSUBPD       Z3, Z2, Z2
-	VBROADCASTSD a+96(FP), Z3
-	VMULPD       vconsts64x8<>+384(SB), Z3, Z3
-	VMOVUPD      Z2, (SP)
-	VMOVUPD      Z3, 64(SP)
-	XORQ         SI, SI
-	MOVQ         p_len+32(FP), DI
-	SUBQ         $0x00000010, DI
-	CMPQ         SI, DI
-	JG           single
-
-loop:
-	VMOVUPD      (AX)(SI*8), Z2
-	VMOVUPD      (CX)(SI*8), Z3
-	VORPD        vconsts64x8<>+576(SB), Z2, Z4
-	VBROADCASTSD consts64<>+160(SB), Z5
-	VMAXPD       Z4, Z5, Z4
-	VBROADCASTSD consts64<>+168(SB), Z5
-	VFMADD213PD  vconsts64x8<>+640(SB), Z4, Z5
-	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
-	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
-	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VBROADCASTSD consts64<>+200(SB), Z6
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
-	VSCALEFPD    Z5, Z6, Z6
-	VMOVUPD      64(AX)(SI*8), Z4
-	VMOVUPD      64(CX)(SI*8), Z5
-	VORPD        vconsts64x8<>+576(SB), Z4, Z7
-	VBROADCASTSD consts64<>+160(SB), Z8
-	VMAXPD       Z7, Z8, Z7
-	VBROADCASTSD consts64<>+168(SB), Z8
-	VFMADD213PD  vconsts64x8<>+640(SB), Z7, Z8
-	VSUBPD       vconsts64x8<>+640(SB), Z8, Z8
-	VFNMADD231PD vconsts64x8<>+704(SB), Z8, Z7
-	VFNMADD231PD vconsts64x8<>+768(SB), Z8, Z7
-	VBROADCASTSD consts64<>+200(SB), Z9
-	VFMADD213PD  vconsts64x8<>+832(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+896(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+960(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z7, Z9
-	VSCALEFPD    Z8, Z9, Z9
-	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z7
-	VADDPD       vconsts64x8<>+0(SB), Z7, Z8
-	VDIVPD       Z8, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+184(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1600(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1664(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1728(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1792(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1856(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1920(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1984(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+2048(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+2112(SB), Z10, Z11
-	VMULPD       Z7, Z7, Z12
-	VMULPD       vconsts64x8<>+384(SB), Z12, Z12
-	VFMADD213PD  Z12, Z10, Z11
-	VFNMADD213PD Z12, Z8, Z11
-	VSUBPD       Z11, Z7, Z11
-	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
-	VBLENDMPD    Z6, Z11, K1, Z11
-	VMULPD       (SP), Z3, Z3
-	VADDPD       64(SP), Z3, Z3
-	VMULPD       Z3, Z2, Z3
-	VXORPD       Z6, Z6, Z6
-	VMAXPD       Z6, Z2, Z2
-	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z11, Z3, Z3
-	VMOVUPD      (DX)(SI*8), Z2
-	VMULPD       Z3, Z2, Z6
-	VMOVUPD      Z6, (BX)(SI*8)
-	VFMADD231PD  Z3, Z2, Z0
-	VMAXPD       vconsts64x8<>+1472(SB), Z9, Z2
-	VADDPD       vconsts64x8<>+0(SB), Z2, Z3
-	VDIVPD       Z3, Z2, Z3
-	VMULPD       Z3, Z3, Z6
-	VBROADCASTSD consts64<>+184(SB), Z7
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z7
-	VFMADD213PD  vconsts64x8<>+1600(SB), Z6, Z7
-	VFMADD213PD  vconsts64x8<>+1664(SB), Z6, Z7
-	VFMADD213PD  vconsts64x8<>+1728(SB), Z6, Z7
-	VFMADD213PD  vconsts64x8<>+1792(SB), Z6, Z7
-	VFMADD213PD  vconsts64x8<>+1856(SB), Z6, Z7
-	VFMADD213PD  vconsts64x8<>+1920(SB), Z6, Z7
-	VFMADD213PD  vconsts64x8<>+1984(SB), Z6, Z7
-	VFMADD213PD  vconsts64x8<>+2048(SB), Z6, Z7
-	VFMADD213PD  vconsts64x8<>+2112(SB), Z6, Z7
-	VMULPD       Z2, Z2, Z8
-	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
-	VFMADD213PD  Z8, Z6, Z7
-	VFNMADD213PD Z8, Z3, Z7
-	VSUBPD       Z7, Z2, Z7
-	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z9, K1
-	VBLENDMPD    Z9, Z7, K1, Z7
-	VMULPD       (SP), Z5, Z2
-	VADDPD       64(SP), Z2, Z2
-	VMULPD       Z2, Z4, Z2
-	VXORPD       Z3, Z3, Z3
-	VMAXPD       Z3, Z4, Z3
-	VSUBPD       Z2, Z3, Z2
-	VADDPD       Z7, Z2, Z2
-	VMOVUPD      64(DX)(SI*8), Z3
-	VMULPD       Z2, Z3, Z4
-	VMOVUPD      Z4, 64(BX)(SI*8)
-	VFMADD231PD  Z2, Z3, Z1
-	ADDQ         $0x00000010, SI
-	CMPQ         SI, DI
-	JLE          loop
-
-single:
-	ADDQ $0x00000008, DI
-
-single1:
-	CMPQ         SI, DI
-	JG           tail
-	VMOVUPD      (AX)(SI*8), Z2
-	VMOVUPD      (CX)(SI*8), Z3
-	VORPD        vconsts64x8<>+576(SB), Z2, Z4
-	VBROADCASTSD consts64<>+160(SB), Z5
-	VMAXPD       Z4, Z5, Z4
-	VBROADCASTSD consts64<>+168(SB), Z5
-	VFMADD213PD  vconsts64x8<>+640(SB), Z4, Z5
-	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
-	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
-	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VBROADCASTSD consts64<>+200(SB), Z6
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
-	VSCALEFPD    Z5, Z6, Z6
-	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z4
-	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
-	VDIVPD       Z5, Z4, Z5
-	VMULPD       Z5, Z5, Z7
-	VBROADCASTSD consts64<>+184(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1664(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1728(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1792(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1856(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1920(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
-	VMULPD       Z4, Z4, Z9
-	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
-	VFMADD213PD  Z9, Z7, Z8
-	VFNMADD213PD Z9, Z5, Z8
-	VSUBPD       Z8, Z4, Z8
-	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
-	VBLENDMPD    Z6, Z8, K1, Z8
-	VMULPD       (SP), Z3, Z3
-	VADDPD       64(SP), Z3, Z3
-	VMULPD       Z3, Z2, Z3
-	VXORPD       Z4, Z4, Z4
-	VMAXPD       Z4, Z2, Z2
-	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z8, Z3, Z3
-	VMOVUPD      (DX)(SI*8), Z2
-	VMULPD       Z3, Z2, Z4
-	VMOVUPD      Z4, (BX)(SI*8)
-	VFMADD231PD  Z3, Z2, Z0
-	ADDQ         $0x00000008, SI
-	JMP          single1
-
-tail:
-	ADDQ         $0x00000008, DI
-	SUBQ         SI, DI
-	JZ           drain
-	LEAQ         kmask<>+0(SB), R8
-	KMOVW        (R8)(DI*2), K1
-	VXORPD       Z2, Z2, Z2
-	VMOVUPD.Z    (AX)(SI*8), K1, Z2
-	LEAQ         kmask<>+0(SB), AX
-	KMOVW        (AX)(DI*2), K1
-	VXORPD       Z3, Z3, Z3
-	VMOVUPD.Z    (CX)(SI*8), K1, Z3
-	VORPD        vconsts64x8<>+576(SB), Z2, Z4
-	VBROADCASTSD consts64<>+160(SB), Z5
-	VMAXPD       Z4, Z5, Z4
-	VBROADCASTSD consts64<>+168(SB), Z5
-	VFMADD213PD  vconsts64x8<>+640(SB), Z4, Z5
-	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
-	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
-	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VBROADCASTSD consts64<>+200(SB), Z6
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
-	VSCALEFPD    Z5, Z6, Z6
-	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z4
-	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
-	VDIVPD       Z5, Z4, Z5
-	VMULPD       Z5, Z5, Z7
-	VBROADCASTSD consts64<>+184(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1664(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1728(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1792(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1856(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1920(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
-	VMULPD       Z4, Z4, Z9
-	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
-	VFMADD213PD  Z9, Z7, Z8
-	VFNMADD213PD Z9, Z5, Z8
-	VSUBPD       Z8, Z4, Z8
-	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
-	VBLENDMPD    Z6, Z8, K1, Z8
-	VMULPD       (SP), Z3, Z3
-	VADDPD       64(SP), Z3, Z3
-	VMULPD       Z3, Z2, Z3
-	VXORPD       Z4, Z4, Z4
-	VMAXPD       Z4, Z2, Z2
-	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z8, Z3, Z3
-	LEAQ         kmask<>+0(SB), AX
-	KMOVW        (AX)(DI*2), K1
-	VXORPD       Z2, Z2, Z2
-	VMOVUPD.Z    (DX)(SI*8), K1, Z2
-	VMULPD       Z3, Z2, Z2
-	LEAQ         kmask<>+0(SB), AX
-	KMOVW        (AX)(DI*2), K1
-	VMOVUPD      Z2, K1, (BX)(SI*8)
-	LEAQ         kmask<>+0(SB), AX
-	KMOVW        (AX)(DI*2), K1
-	VMOVAPD.Z    Z2, K1, Z2
-	VADDPD       Z2, Z0, Z0
-	ADDQ         DI, SI
-
-drain:
-	VADDPD        Z1, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -119922,112 +121456,202 @@ TEXT ·sigmoidCEGradAVX512F64(SB), NOSPLIT, $128-96
 	MOVQ         dst_base+0(FP), DX
 	VXORPD       Z0, Z0, Z0
 	VXORPD       Z1, Z1, Z1
-	VBROADCASTSD consts64<>+0(SB), Z2
-	VBROADCASTSD a+80(FP), Z3
-	VSUBPD       Z3, Z2, Z2
-	VBROADCASTSD a+80(FP), Z3
-	VMULPD       vconsts64x8<>+384(SB), Z3, Z3
-	VMOVUPD      Z2, (SP)
-	VMOVUPD      Z3, 64(SP)
+	VXORPD       Z2, Z2, Z2
+	VXORPD       Z3, Z3, Z3
+	VBROADCASTSD consts64<>+0(SB), Z4
+	VBROADCASTSD a+80(FP), Z5
+	VSUBPD       Z5, Z4, Z4
+	VBROADCASTSD a+80(FP), Z5
+	VMULPD       vconsts64x8<>+384(SB), Z5, Z5
+	VMOVUPD      Z4, (SP)
+	VMOVUPD      Z5, 64(SP)
 	XORQ         BX, BX
 	MOVQ         p_len+32(FP), SI
-	SUBQ         $0x00000010, SI
+	SUBQ         $0x00000020, SI
 	CMPQ         BX, SI
 	JG           single
 
 loop:
-	VMOVUPD      (AX)(BX*8), Z2
-	VMOVUPD      (CX)(BX*8), Z3
-	VORPD        vconsts64x8<>+576(SB), Z2, Z4
-	VBROADCASTSD consts64<>+160(SB), Z5
-	VMAXPD       Z4, Z5, Z4
-	VBROADCASTSD consts64<>+168(SB), Z5
-	VFMADD213PD  vconsts64x8<>+640(SB), Z4, Z5
-	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
-	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
-	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VBROADCASTSD consts64<>+200(SB), Z6
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
-	VSCALEFPD    Z5, Z6, Z6
-	VMOVUPD      64(AX)(BX*8), Z4
-	VMOVUPD      64(CX)(BX*8), Z5
-	VORPD        vconsts64x8<>+576(SB), Z4, Z7
-	VBROADCASTSD consts64<>+160(SB), Z8
-	VMAXPD       Z7, Z8, Z7
-	VBROADCASTSD consts64<>+168(SB), Z8
-	VFMADD213PD  vconsts64x8<>+640(SB), Z7, Z8
-	VSUBPD       vconsts64x8<>+640(SB), Z8, Z8
-	VFNMADD231PD vconsts64x8<>+704(SB), Z8, Z7
-	VFNMADD231PD vconsts64x8<>+768(SB), Z8, Z7
-	VBROADCASTSD consts64<>+200(SB), Z9
-	VFMADD213PD  vconsts64x8<>+832(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+896(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+960(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z7, Z9
-	VSCALEFPD    Z8, Z9, Z9
-	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z7
-	VADDPD       vconsts64x8<>+0(SB), Z7, Z8
-	VDIVPD       Z8, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+184(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1600(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1664(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1728(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1792(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1856(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1920(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1984(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+2048(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+2112(SB), Z10, Z11
-	VMULPD       Z7, Z7, Z12
-	VMULPD       vconsts64x8<>+384(SB), Z12, Z12
-	VFMADD213PD  Z12, Z10, Z11
-	VFNMADD213PD Z12, Z8, Z11
-	VSUBPD       Z11, Z7, Z11
-	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
-	VBLENDMPD    Z6, Z11, K1, Z11
-	VADDPD       vconsts64x8<>+1408(SB), Z6, Z7
-	VBROADCASTSD consts64<>+0(SB), Z8
-	VXORPD       Z10, Z10, Z10
-	VCMPPD       $0x1d, Z10, Z2, K1
-	VBLENDMPD    Z8, Z6, K1, Z8
-	VDIVPD       Z7, Z8, Z8
-	VMULPD       (SP), Z3, Z3
-	VADDPD       64(SP), Z3, Z3
-	VMULPD       Z3, Z2, Z6
-	VXORPD       Z7, Z7, Z7
-	VMAXPD       Z7, Z2, Z2
-	VSUBPD       Z6, Z2, Z6
-	VADDPD       Z11, Z6, Z6
-	VSUBPD       Z3, Z8, Z8
-	VBROADCASTSD s+72(FP), Z2
-	VMULPD       Z8, Z2, Z2
-	VMOVUPD      Z2, (DX)(BX*8)
-	VADDPD       Z6, Z0, Z0
-	VMAXPD       vconsts64x8<>+1472(SB), Z9, Z2
-	VADDPD       vconsts64x8<>+0(SB), Z2, Z3
-	VDIVPD       Z3, Z2, Z3
-	VMULPD       Z3, Z3, Z6
+	VMOVUPD      (AX)(BX*8), Z4
+	VMOVUPD      (CX)(BX*8), Z5
+	VORPD        vconsts64x8<>+576(SB), Z4, Z6
+	VBROADCASTSD consts64<>+160(SB), Z7
+	VMAXPD       Z6, Z7, Z6
+	VBROADCASTSD consts64<>+168(SB), Z7
+	VFMADD213PD  vconsts64x8<>+640(SB), Z6, Z7
+	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
+	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
+	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
+	VBROADCASTSD consts64<>+200(SB), Z8
+	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VSCALEFPD    Z7, Z8, Z8
+	VMOVUPD      64(AX)(BX*8), Z6
+	VMOVUPD      64(CX)(BX*8), Z7
+	VORPD        vconsts64x8<>+576(SB), Z6, Z9
+	VBROADCASTSD consts64<>+160(SB), Z10
+	VMAXPD       Z9, Z10, Z9
+	VBROADCASTSD consts64<>+168(SB), Z10
+	VFMADD213PD  vconsts64x8<>+640(SB), Z9, Z10
+	VSUBPD       vconsts64x8<>+640(SB), Z10, Z10
+	VFNMADD231PD vconsts64x8<>+704(SB), Z10, Z9
+	VFNMADD231PD vconsts64x8<>+768(SB), Z10, Z9
+	VBROADCASTSD consts64<>+200(SB), Z11
+	VFMADD213PD  vconsts64x8<>+832(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+896(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+960(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+384(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z9, Z11
+	VSCALEFPD    Z10, Z11, Z11
+	VMOVUPD      128(AX)(BX*8), Z9
+	VMOVUPD      128(CX)(BX*8), Z10
+	VORPD        vconsts64x8<>+576(SB), Z9, Z12
+	VBROADCASTSD consts64<>+160(SB), Z13
+	VMAXPD       Z12, Z13, Z12
+	VBROADCASTSD consts64<>+168(SB), Z13
+	VFMADD213PD  vconsts64x8<>+640(SB), Z12, Z13
+	VSUBPD       vconsts64x8<>+640(SB), Z13, Z13
+	VFNMADD231PD vconsts64x8<>+704(SB), Z13, Z12
+	VFNMADD231PD vconsts64x8<>+768(SB), Z13, Z12
+	VBROADCASTSD consts64<>+200(SB), Z14
+	VFMADD213PD  vconsts64x8<>+832(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+896(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+960(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+384(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
+	VSCALEFPD    Z13, Z14, Z14
+	VMOVUPD      192(AX)(BX*8), Z12
+	VMOVUPD      192(CX)(BX*8), Z13
+	VORPD        vconsts64x8<>+576(SB), Z12, Z15
+	VBROADCASTSD consts64<>+160(SB), Z16
+	VMAXPD       Z15, Z16, Z15
+	VBROADCASTSD consts64<>+168(SB), Z16
+	VFMADD213PD  vconsts64x8<>+640(SB), Z15, Z16
+	VSUBPD       vconsts64x8<>+640(SB), Z16, Z16
+	VFNMADD231PD vconsts64x8<>+704(SB), Z16, Z15
+	VFNMADD231PD vconsts64x8<>+768(SB), Z16, Z15
+	VBROADCASTSD consts64<>+200(SB), Z17
+	VFMADD213PD  vconsts64x8<>+832(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+896(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+960(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+384(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z15, Z17
+	VSCALEFPD    Z16, Z17, Z17
+	VMAXPD       vconsts64x8<>+1472(SB), Z8, Z15
+	VADDPD       vconsts64x8<>+0(SB), Z15, Z16
+	VDIVPD       Z16, Z15, Z16
+	VMULPD       Z16, Z16, Z18
+	VBROADCASTSD consts64<>+184(SB), Z19
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z18, Z19
+	VMULPD       Z15, Z15, Z20
+	VMULPD       vconsts64x8<>+384(SB), Z20, Z20
+	VFMADD213PD  Z20, Z18, Z19
+	VFNMADD213PD Z20, Z16, Z19
+	VSUBPD       Z19, Z15, Z19
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z8, K1
+	VBLENDMPD    Z8, Z19, K1, Z19
+	VADDPD       vconsts64x8<>+1408(SB), Z8, Z15
+	VBROADCASTSD consts64<>+0(SB), Z16
+	VXORPD       Z18, Z18, Z18
+	VCMPPD       $0x1d, Z18, Z4, K1
+	VBLENDMPD    Z16, Z8, K1, Z16
+	VDIVPD       Z15, Z16, Z16
+	VMULPD       (SP), Z5, Z5
+	VADDPD       64(SP), Z5, Z5
+	VMULPD       Z5, Z4, Z8
+	VXORPD       Z15, Z15, Z15
+	VMAXPD       Z15, Z4, Z4
+	VSUBPD       Z8, Z4, Z8
+	VADDPD       Z19, Z8, Z8
+	VSUBPD       Z5, Z16, Z16
+	VBROADCASTSD s+72(FP), Z4
+	VMULPD       Z16, Z4, Z4
+	VMOVUPD      Z4, (DX)(BX*8)
+	VADDPD       Z8, Z0, Z0
+	VMAXPD       vconsts64x8<>+1472(SB), Z11, Z4
+	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
+	VDIVPD       Z5, Z4, Z5
+	VMULPD       Z5, Z5, Z8
+	VBROADCASTSD consts64<>+184(SB), Z15
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z8, Z15
+	VMULPD       Z4, Z4, Z16
+	VMULPD       vconsts64x8<>+384(SB), Z16, Z16
+	VFMADD213PD  Z16, Z8, Z15
+	VFNMADD213PD Z16, Z5, Z15
+	VSUBPD       Z15, Z4, Z15
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z11, K1
+	VBLENDMPD    Z11, Z15, K1, Z15
+	VADDPD       vconsts64x8<>+1408(SB), Z11, Z4
+	VBROADCASTSD consts64<>+0(SB), Z5
+	VXORPD       Z8, Z8, Z8
+	VCMPPD       $0x1d, Z8, Z6, K1
+	VBLENDMPD    Z5, Z11, K1, Z5
+	VDIVPD       Z4, Z5, Z5
+	VMULPD       (SP), Z7, Z4
+	VADDPD       64(SP), Z4, Z4
+	VMULPD       Z4, Z6, Z7
+	VXORPD       Z8, Z8, Z8
+	VMAXPD       Z8, Z6, Z6
+	VSUBPD       Z7, Z6, Z7
+	VADDPD       Z15, Z7, Z7
+	VSUBPD       Z4, Z5, Z5
+	VBROADCASTSD s+72(FP), Z4
+	VMULPD       Z5, Z4, Z4
+	VMOVUPD      Z4, 64(DX)(BX*8)
+	VADDPD       Z7, Z1, Z1
+	VMAXPD       vconsts64x8<>+1472(SB), Z14, Z4
+	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
+	VDIVPD       Z5, Z4, Z5
+	VMULPD       Z5, Z5, Z6
 	VBROADCASTSD consts64<>+184(SB), Z7
 	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z7
 	VFMADD213PD  vconsts64x8<>+1600(SB), Z6, Z7
@@ -120039,105 +121663,145 @@ loop:
 	VFMADD213PD  vconsts64x8<>+1984(SB), Z6, Z7
 	VFMADD213PD  vconsts64x8<>+2048(SB), Z6, Z7
 	VFMADD213PD  vconsts64x8<>+2112(SB), Z6, Z7
-	VMULPD       Z2, Z2, Z8
+	VMULPD       Z4, Z4, Z8
 	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
 	VFMADD213PD  Z8, Z6, Z7
-	VFNMADD213PD Z8, Z3, Z7
-	VSUBPD       Z7, Z2, Z7
-	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z9, K1
-	VBLENDMPD    Z9, Z7, K1, Z7
-	VADDPD       vconsts64x8<>+1408(SB), Z9, Z2
-	VBROADCASTSD consts64<>+0(SB), Z3
+	VFNMADD213PD Z8, Z5, Z7
+	VSUBPD       Z7, Z4, Z7
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z14, K1
+	VBLENDMPD    Z14, Z7, K1, Z7
+	VADDPD       vconsts64x8<>+1408(SB), Z14, Z4
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VXORPD       Z6, Z6, Z6
-	VCMPPD       $0x1d, Z6, Z4, K1
-	VBLENDMPD    Z3, Z9, K1, Z3
-	VDIVPD       Z2, Z3, Z3
-	VMULPD       (SP), Z5, Z2
-	VADDPD       64(SP), Z2, Z2
-	VMULPD       Z2, Z4, Z5
+	VCMPPD       $0x1d, Z6, Z9, K1
+	VBLENDMPD    Z5, Z14, K1, Z5
+	VDIVPD       Z4, Z5, Z5
+	VMULPD       (SP), Z10, Z4
+	VADDPD       64(SP), Z4, Z4
+	VMULPD       Z4, Z9, Z6
+	VXORPD       Z8, Z8, Z8
+	VMAXPD       Z8, Z9, Z8
+	VSUBPD       Z6, Z8, Z6
+	VADDPD       Z7, Z6, Z6
+	VSUBPD       Z4, Z5, Z5
+	VBROADCASTSD s+72(FP), Z4
+	VMULPD       Z5, Z4, Z4
+	VMOVUPD      Z4, 128(DX)(BX*8)
+	VADDPD       Z6, Z2, Z2
+	VMAXPD       vconsts64x8<>+1472(SB), Z17, Z4
+	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
+	VDIVPD       Z5, Z4, Z5
+	VMULPD       Z5, Z5, Z6
+	VBROADCASTSD consts64<>+184(SB), Z7
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z6, Z7
+	VMULPD       Z4, Z4, Z8
+	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
+	VFMADD213PD  Z8, Z6, Z7
+	VFNMADD213PD Z8, Z5, Z7
+	VSUBPD       Z7, Z4, Z7
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z17, K1
+	VBLENDMPD    Z17, Z7, K1, Z7
+	VADDPD       vconsts64x8<>+1408(SB), Z17, Z4
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VXORPD       Z6, Z6, Z6
-	VMAXPD       Z6, Z4, Z4
-	VSUBPD       Z5, Z4, Z5
-	VADDPD       Z7, Z5, Z5
-	VSUBPD       Z2, Z3, Z3
-	VBROADCASTSD s+72(FP), Z2
-	VMULPD       Z3, Z2, Z2
-	VMOVUPD      Z2, 64(DX)(BX*8)
-	VADDPD       Z5, Z1, Z1
-	ADDQ         $0x00000010, BX
+	VCMPPD       $0x1d, Z6, Z12, K1
+	VBLENDMPD    Z5, Z17, K1, Z5
+	VDIVPD       Z4, Z5, Z5
+	VMULPD       (SP), Z13, Z4
+	VADDPD       64(SP), Z4, Z4
+	VMULPD       Z4, Z12, Z6
+	VXORPD       Z8, Z8, Z8
+	VMAXPD       Z8, Z12, Z8
+	VSUBPD       Z6, Z8, Z6
+	VADDPD       Z7, Z6, Z6
+	VSUBPD       Z4, Z5, Z5
+	VBROADCASTSD s+72(FP), Z4
+	VMULPD       Z5, Z4, Z4
+	VMOVUPD      Z4, 192(DX)(BX*8)
+	VADDPD       Z6, Z3, Z3
+	ADDQ         $0x00000020, BX
 	CMPQ         BX, SI
 	JLE          loop
 
 single:
-	ADDQ $0x00000008, SI
+	ADDQ $0x00000018, SI
 
 single1:
 	CMPQ         BX, SI
 	JG           tail
-	VMOVUPD      (AX)(BX*8), Z2
-	VMOVUPD      (CX)(BX*8), Z3
-	VORPD        vconsts64x8<>+576(SB), Z2, Z4
-	VBROADCASTSD consts64<>+160(SB), Z5
-	VMAXPD       Z4, Z5, Z4
-	VBROADCASTSD consts64<>+168(SB), Z5
-	VFMADD213PD  vconsts64x8<>+640(SB), Z4, Z5
-	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
-	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
-	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VBROADCASTSD consts64<>+200(SB), Z6
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
-	VSCALEFPD    Z5, Z6, Z6
-	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z4
-	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
-	VDIVPD       Z5, Z4, Z5
-	VMULPD       Z5, Z5, Z7
-	VBROADCASTSD consts64<>+184(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1664(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1728(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1792(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1856(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1920(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
-	VMULPD       Z4, Z4, Z9
-	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
-	VFMADD213PD  Z9, Z7, Z8
-	VFNMADD213PD Z9, Z5, Z8
-	VSUBPD       Z8, Z4, Z8
-	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
-	VBLENDMPD    Z6, Z8, K1, Z8
-	VADDPD       vconsts64x8<>+1408(SB), Z6, Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
-	VXORPD       Z7, Z7, Z7
-	VCMPPD       $0x1d, Z7, Z2, K1
-	VBLENDMPD    Z5, Z6, K1, Z5
-	VDIVPD       Z4, Z5, Z5
-	VMULPD       (SP), Z3, Z3
-	VADDPD       64(SP), Z3, Z3
-	VMULPD       Z3, Z2, Z4
-	VXORPD       Z6, Z6, Z6
-	VMAXPD       Z6, Z2, Z2
-	VSUBPD       Z4, Z2, Z4
-	VADDPD       Z8, Z4, Z4
-	VSUBPD       Z3, Z5, Z5
-	VBROADCASTSD s+72(FP), Z2
-	VMULPD       Z5, Z2, Z2
-	VMOVUPD      Z2, (DX)(BX*8)
-	VADDPD       Z4, Z0, Z0
+	VMOVUPD      (AX)(BX*8), Z4
+	VMOVUPD      (CX)(BX*8), Z5
+	VORPD        vconsts64x8<>+576(SB), Z4, Z6
+	VBROADCASTSD consts64<>+160(SB), Z7
+	VMAXPD       Z6, Z7, Z6
+	VBROADCASTSD consts64<>+168(SB), Z7
+	VFMADD213PD  vconsts64x8<>+640(SB), Z6, Z7
+	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
+	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
+	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
+	VBROADCASTSD consts64<>+200(SB), Z8
+	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VSCALEFPD    Z7, Z8, Z8
+	VMAXPD       vconsts64x8<>+1472(SB), Z8, Z6
+	VADDPD       vconsts64x8<>+0(SB), Z6, Z7
+	VDIVPD       Z7, Z6, Z7
+	VMULPD       Z7, Z7, Z9
+	VBROADCASTSD consts64<>+184(SB), Z10
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z9, Z10
+	VMULPD       Z6, Z6, Z11
+	VMULPD       vconsts64x8<>+384(SB), Z11, Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VFNMADD213PD Z11, Z7, Z10
+	VSUBPD       Z10, Z6, Z10
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z8, K1
+	VBLENDMPD    Z8, Z10, K1, Z10
+	VADDPD       vconsts64x8<>+1408(SB), Z8, Z6
+	VBROADCASTSD consts64<>+0(SB), Z7
+	VXORPD       Z9, Z9, Z9
+	VCMPPD       $0x1d, Z9, Z4, K1
+	VBLENDMPD    Z7, Z8, K1, Z7
+	VDIVPD       Z6, Z7, Z7
+	VMULPD       (SP), Z5, Z5
+	VADDPD       64(SP), Z5, Z5
+	VMULPD       Z5, Z4, Z6
+	VXORPD       Z8, Z8, Z8
+	VMAXPD       Z8, Z4, Z4
+	VSUBPD       Z6, Z4, Z6
+	VADDPD       Z10, Z6, Z6
+	VSUBPD       Z5, Z7, Z7
+	VBROADCASTSD s+72(FP), Z4
+	VMULPD       Z7, Z4, Z4
+	VMOVUPD      Z4, (DX)(BX*8)
+	VADDPD       Z6, Z0, Z0
 	ADDQ         $0x00000008, BX
 	JMP          single1
 
@@ -120147,83 +121811,85 @@ tail:
 	JZ           drain
 	LEAQ         kmask<>+0(SB), DI
 	KMOVW        (DI)(SI*2), K1
-	VXORPD       Z2, Z2, Z2
-	VMOVUPD.Z    (AX)(BX*8), K1, Z2
+	VXORPD       Z4, Z4, Z4
+	VMOVUPD.Z    (AX)(BX*8), K1, Z4
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(SI*2), K1
-	VXORPD       Z3, Z3, Z3
-	VMOVUPD.Z    (CX)(BX*8), K1, Z3
-	VORPD        vconsts64x8<>+576(SB), Z2, Z4
-	VBROADCASTSD consts64<>+160(SB), Z5
-	VMAXPD       Z4, Z5, Z4
-	VBROADCASTSD consts64<>+168(SB), Z5
-	VFMADD213PD  vconsts64x8<>+640(SB), Z4, Z5
-	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
-	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
-	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VBROADCASTSD consts64<>+200(SB), Z6
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
-	VSCALEFPD    Z5, Z6, Z6
-	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z4
-	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
-	VDIVPD       Z5, Z4, Z5
-	VMULPD       Z5, Z5, Z7
-	VBROADCASTSD consts64<>+184(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1664(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1728(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1792(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1856(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1920(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
-	VMULPD       Z4, Z4, Z9
-	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
-	VFMADD213PD  Z9, Z7, Z8
-	VFNMADD213PD Z9, Z5, Z8
-	VSUBPD       Z8, Z4, Z8
-	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
-	VBLENDMPD    Z6, Z8, K1, Z8
-	VADDPD       vconsts64x8<>+1408(SB), Z6, Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
-	VXORPD       Z7, Z7, Z7
-	VCMPPD       $0x1d, Z7, Z2, K1
-	VBLENDMPD    Z5, Z6, K1, Z5
-	VDIVPD       Z4, Z5, Z5
-	VMULPD       (SP), Z3, Z3
-	VADDPD       64(SP), Z3, Z3
-	VMULPD       Z3, Z2, Z4
-	VXORPD       Z6, Z6, Z6
-	VMAXPD       Z6, Z2, Z2
-	VSUBPD       Z4, Z2, Z4
-	VADDPD       Z8, Z4, Z4
-	VSUBPD       Z3, Z5, Z5
-	VBROADCASTSD s+72(FP), Z2
-	VMULPD       Z5, Z2, Z2
+	VXORPD       Z5, Z5, Z5
+	VMOVUPD.Z    (CX)(BX*8), K1, Z5
+	VORPD        vconsts64x8<>+576(SB), Z4, Z6
+	VBROADCASTSD consts64<>+160(SB), Z7
+	VMAXPD       Z6, Z7, Z6
+	VBROADCASTSD consts64<>+168(SB), Z7
+	VFMADD213PD  vconsts64x8<>+640(SB), Z6, Z7
+	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
+	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
+	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
+	VBROADCASTSD consts64<>+200(SB), Z8
+	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VSCALEFPD    Z7, Z8, Z8
+	VMAXPD       vconsts64x8<>+1472(SB), Z8, Z6
+	VADDPD       vconsts64x8<>+0(SB), Z6, Z7
+	VDIVPD       Z7, Z6, Z7
+	VMULPD       Z7, Z7, Z9
+	VBROADCASTSD consts64<>+184(SB), Z10
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z9, Z10
+	VMULPD       Z6, Z6, Z11
+	VMULPD       vconsts64x8<>+384(SB), Z11, Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VFNMADD213PD Z11, Z7, Z10
+	VSUBPD       Z10, Z6, Z10
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z8, K1
+	VBLENDMPD    Z8, Z10, K1, Z10
+	VADDPD       vconsts64x8<>+1408(SB), Z8, Z6
+	VBROADCASTSD consts64<>+0(SB), Z7
+	VXORPD       Z9, Z9, Z9
+	VCMPPD       $0x1d, Z9, Z4, K1
+	VBLENDMPD    Z7, Z8, K1, Z7
+	VDIVPD       Z6, Z7, Z7
+	VMULPD       (SP), Z5, Z5
+	VADDPD       64(SP), Z5, Z5
+	VMULPD       Z5, Z4, Z6
+	VXORPD       Z8, Z8, Z8
+	VMAXPD       Z8, Z4, Z4
+	VSUBPD       Z6, Z4, Z6
+	VADDPD       Z10, Z6, Z6
+	VSUBPD       Z5, Z7, Z7
+	VBROADCASTSD s+72(FP), Z4
+	VMULPD       Z7, Z4, Z4
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(SI*2), K1
-	VMOVUPD      Z2, K1, (DX)(BX*8)
+	VMOVUPD      Z4, K1, (DX)(BX*8)
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(SI*2), K1
-	VMOVAPD.Z    Z4, K1, Z4
-	VADDPD       Z4, Z0, Z0
+	VMOVAPD.Z    Z6, K1, Z6
+	VADDPD       Z6, Z0, Z0
 	ADDQ         SI, BX
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
+	VADDPD        Z2, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -120243,114 +121909,206 @@ TEXT ·sigmoidCEWGradAVX512F64(SB), NOSPLIT, $128-120
 	MOVQ         dst_base+0(FP), BX
 	VXORPD       Z0, Z0, Z0
 	VXORPD       Z1, Z1, Z1
-	VBROADCASTSD consts64<>+0(SB), Z2
-	VBROADCASTSD a+104(FP), Z3
-	VSUBPD       Z3, Z2, Z2
-	VBROADCASTSD a+104(FP), Z3
-	VMULPD       vconsts64x8<>+384(SB), Z3, Z3
-	VMOVUPD      Z2, (SP)
-	VMOVUPD      Z3, 64(SP)
+	VXORPD       Z2, Z2, Z2
+	VXORPD       Z3, Z3, Z3
+	VBROADCASTSD consts64<>+0(SB), Z4
+	VBROADCASTSD a+104(FP), Z5
+	VSUBPD       Z5, Z4, Z4
+	VBROADCASTSD a+104(FP), Z5
+	VMULPD       vconsts64x8<>+384(SB), Z5, Z5
+	VMOVUPD      Z4, (SP)
+	VMOVUPD      Z5, 64(SP)
 	XORQ         SI, SI
 	MOVQ         p_len+32(FP), DI
-	SUBQ         $0x00000010, DI
+	SUBQ         $0x00000020, DI
 	CMPQ         SI, DI
 	JG           single
 
 loop:
-	VMOVUPD      (AX)(SI*8), Z2
-	VMOVUPD      (CX)(SI*8), Z3
-	VORPD        vconsts64x8<>+576(SB), Z2, Z4
-	VBROADCASTSD consts64<>+160(SB), Z5
-	VMAXPD       Z4, Z5, Z4
-	VBROADCASTSD consts64<>+168(SB), Z5
-	VFMADD213PD  vconsts64x8<>+640(SB), Z4, Z5
-	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
-	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
-	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VBROADCASTSD consts64<>+200(SB), Z6
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
-	VSCALEFPD    Z5, Z6, Z6
-	VMOVUPD      64(AX)(SI*8), Z4
-	VMOVUPD      64(CX)(SI*8), Z5
-	VORPD        vconsts64x8<>+576(SB), Z4, Z7
-	VBROADCASTSD consts64<>+160(SB), Z8
-	VMAXPD       Z7, Z8, Z7
-	VBROADCASTSD consts64<>+168(SB), Z8
-	VFMADD213PD  vconsts64x8<>+640(SB), Z7, Z8
-	VSUBPD       vconsts64x8<>+640(SB), Z8, Z8
-	VFNMADD231PD vconsts64x8<>+704(SB), Z8, Z7
-	VFNMADD231PD vconsts64x8<>+768(SB), Z8, Z7
-	VBROADCASTSD consts64<>+200(SB), Z9
-	VFMADD213PD  vconsts64x8<>+832(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+896(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+960(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z7, Z9
-	VSCALEFPD    Z8, Z9, Z9
-	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z7
-	VADDPD       vconsts64x8<>+0(SB), Z7, Z8
-	VDIVPD       Z8, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+184(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1600(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1664(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1728(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1792(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1856(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1920(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1984(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+2048(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+2112(SB), Z10, Z11
-	VMULPD       Z7, Z7, Z12
-	VMULPD       vconsts64x8<>+384(SB), Z12, Z12
-	VFMADD213PD  Z12, Z10, Z11
-	VFNMADD213PD Z12, Z8, Z11
-	VSUBPD       Z11, Z7, Z11
-	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
-	VBLENDMPD    Z6, Z11, K1, Z11
-	VADDPD       vconsts64x8<>+1408(SB), Z6, Z7
-	VBROADCASTSD consts64<>+0(SB), Z8
-	VXORPD       Z10, Z10, Z10
-	VCMPPD       $0x1d, Z10, Z2, K1
-	VBLENDMPD    Z8, Z6, K1, Z8
-	VDIVPD       Z7, Z8, Z8
-	VMULPD       (SP), Z3, Z3
-	VADDPD       64(SP), Z3, Z3
-	VMULPD       Z3, Z2, Z6
-	VXORPD       Z7, Z7, Z7
-	VMAXPD       Z7, Z2, Z2
-	VSUBPD       Z6, Z2, Z6
-	VADDPD       Z11, Z6, Z6
-	VSUBPD       Z3, Z8, Z8
-	VMOVUPD      (DX)(SI*8), Z2
-	VBROADCASTSD s+96(FP), Z3
-	VMULPD       Z2, Z3, Z3
-	VMULPD       Z8, Z3, Z3
-	VMOVUPD      Z3, (BX)(SI*8)
-	VFMADD231PD  Z6, Z2, Z0
-	VMAXPD       vconsts64x8<>+1472(SB), Z9, Z2
-	VADDPD       vconsts64x8<>+0(SB), Z2, Z3
-	VDIVPD       Z3, Z2, Z3
-	VMULPD       Z3, Z3, Z6
+	VMOVUPD      (AX)(SI*8), Z4
+	VMOVUPD      (CX)(SI*8), Z5
+	VORPD        vconsts64x8<>+576(SB), Z4, Z6
+	VBROADCASTSD consts64<>+160(SB), Z7
+	VMAXPD       Z6, Z7, Z6
+	VBROADCASTSD consts64<>+168(SB), Z7
+	VFMADD213PD  vconsts64x8<>+640(SB), Z6, Z7
+	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
+	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
+	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
+	VBROADCASTSD consts64<>+200(SB), Z8
+	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VSCALEFPD    Z7, Z8, Z8
+	VMOVUPD      64(AX)(SI*8), Z6
+	VMOVUPD      64(CX)(SI*8), Z7
+	VORPD        vconsts64x8<>+576(SB), Z6, Z9
+	VBROADCASTSD consts64<>+160(SB), Z10
+	VMAXPD       Z9, Z10, Z9
+	VBROADCASTSD consts64<>+168(SB), Z10
+	VFMADD213PD  vconsts64x8<>+640(SB), Z9, Z10
+	VSUBPD       vconsts64x8<>+640(SB), Z10, Z10
+	VFNMADD231PD vconsts64x8<>+704(SB), Z10, Z9
+	VFNMADD231PD vconsts64x8<>+768(SB), Z10, Z9
+	VBROADCASTSD consts64<>+200(SB), Z11
+	VFMADD213PD  vconsts64x8<>+832(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+896(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+960(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+384(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z9, Z11
+	VSCALEFPD    Z10, Z11, Z11
+	VMOVUPD      128(AX)(SI*8), Z9
+	VMOVUPD      128(CX)(SI*8), Z10
+	VORPD        vconsts64x8<>+576(SB), Z9, Z12
+	VBROADCASTSD consts64<>+160(SB), Z13
+	VMAXPD       Z12, Z13, Z12
+	VBROADCASTSD consts64<>+168(SB), Z13
+	VFMADD213PD  vconsts64x8<>+640(SB), Z12, Z13
+	VSUBPD       vconsts64x8<>+640(SB), Z13, Z13
+	VFNMADD231PD vconsts64x8<>+704(SB), Z13, Z12
+	VFNMADD231PD vconsts64x8<>+768(SB), Z13, Z12
+	VBROADCASTSD consts64<>+200(SB), Z14
+	VFMADD213PD  vconsts64x8<>+832(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+896(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+960(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+384(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
+	VSCALEFPD    Z13, Z14, Z14
+	VMOVUPD      192(AX)(SI*8), Z12
+	VMOVUPD      192(CX)(SI*8), Z13
+	VORPD        vconsts64x8<>+576(SB), Z12, Z15
+	VBROADCASTSD consts64<>+160(SB), Z16
+	VMAXPD       Z15, Z16, Z15
+	VBROADCASTSD consts64<>+168(SB), Z16
+	VFMADD213PD  vconsts64x8<>+640(SB), Z15, Z16
+	VSUBPD       vconsts64x8<>+640(SB), Z16, Z16
+	VFNMADD231PD vconsts64x8<>+704(SB), Z16, Z15
+	VFNMADD231PD vconsts64x8<>+768(SB), Z16, Z15
+	VBROADCASTSD consts64<>+200(SB), Z17
+	VFMADD213PD  vconsts64x8<>+832(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+896(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+960(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+384(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z15, Z17
+	VSCALEFPD    Z16, Z17, Z17
+	VMAXPD       vconsts64x8<>+1472(SB), Z8, Z15
+	VADDPD       vconsts64x8<>+0(SB), Z15, Z16
+	VDIVPD       Z16, Z15, Z16
+	VMULPD       Z16, Z16, Z18
+	VBROADCASTSD consts64<>+184(SB), Z19
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z18, Z19
+	VMULPD       Z15, Z15, Z20
+	VMULPD       vconsts64x8<>+384(SB), Z20, Z20
+	VFMADD213PD  Z20, Z18, Z19
+	VFNMADD213PD Z20, Z16, Z19
+	VSUBPD       Z19, Z15, Z19
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z8, K1
+	VBLENDMPD    Z8, Z19, K1, Z19
+	VADDPD       vconsts64x8<>+1408(SB), Z8, Z15
+	VBROADCASTSD consts64<>+0(SB), Z16
+	VXORPD       Z18, Z18, Z18
+	VCMPPD       $0x1d, Z18, Z4, K1
+	VBLENDMPD    Z16, Z8, K1, Z16
+	VDIVPD       Z15, Z16, Z16
+	VMULPD       (SP), Z5, Z5
+	VADDPD       64(SP), Z5, Z5
+	VMULPD       Z5, Z4, Z8
+	VXORPD       Z15, Z15, Z15
+	VMAXPD       Z15, Z4, Z4
+	VSUBPD       Z8, Z4, Z8
+	VADDPD       Z19, Z8, Z8
+	VSUBPD       Z5, Z16, Z16
+	VMOVUPD      (DX)(SI*8), Z4
+	VBROADCASTSD s+96(FP), Z5
+	VMULPD       Z4, Z5, Z5
+	VMULPD       Z16, Z5, Z5
+	VMOVUPD      Z5, (BX)(SI*8)
+	VFMADD231PD  Z8, Z4, Z0
+	VMAXPD       vconsts64x8<>+1472(SB), Z11, Z4
+	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
+	VDIVPD       Z5, Z4, Z5
+	VMULPD       Z5, Z5, Z8
+	VBROADCASTSD consts64<>+184(SB), Z15
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z8, Z15
+	VMULPD       Z4, Z4, Z16
+	VMULPD       vconsts64x8<>+384(SB), Z16, Z16
+	VFMADD213PD  Z16, Z8, Z15
+	VFNMADD213PD Z16, Z5, Z15
+	VSUBPD       Z15, Z4, Z15
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z11, K1
+	VBLENDMPD    Z11, Z15, K1, Z15
+	VADDPD       vconsts64x8<>+1408(SB), Z11, Z4
+	VBROADCASTSD consts64<>+0(SB), Z5
+	VXORPD       Z8, Z8, Z8
+	VCMPPD       $0x1d, Z8, Z6, K1
+	VBLENDMPD    Z5, Z11, K1, Z5
+	VDIVPD       Z4, Z5, Z5
+	VMULPD       (SP), Z7, Z4
+	VADDPD       64(SP), Z4, Z4
+	VMULPD       Z4, Z6, Z7
+	VXORPD       Z8, Z8, Z8
+	VMAXPD       Z8, Z6, Z6
+	VSUBPD       Z7, Z6, Z7
+	VADDPD       Z15, Z7, Z7
+	VSUBPD       Z4, Z5, Z5
+	VMOVUPD      64(DX)(SI*8), Z4
+	VBROADCASTSD s+96(FP), Z6
+	VMULPD       Z4, Z6, Z6
+	VMULPD       Z5, Z6, Z5
+	VMOVUPD      Z5, 64(BX)(SI*8)
+	VFMADD231PD  Z7, Z4, Z1
+	VMAXPD       vconsts64x8<>+1472(SB), Z14, Z4
+	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
+	VDIVPD       Z5, Z4, Z5
+	VMULPD       Z5, Z5, Z6
 	VBROADCASTSD consts64<>+184(SB), Z7
 	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z7
 	VFMADD213PD  vconsts64x8<>+1600(SB), Z6, Z7
@@ -120362,109 +122120,151 @@ loop:
 	VFMADD213PD  vconsts64x8<>+1984(SB), Z6, Z7
 	VFMADD213PD  vconsts64x8<>+2048(SB), Z6, Z7
 	VFMADD213PD  vconsts64x8<>+2112(SB), Z6, Z7
-	VMULPD       Z2, Z2, Z8
+	VMULPD       Z4, Z4, Z8
 	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
 	VFMADD213PD  Z8, Z6, Z7
-	VFNMADD213PD Z8, Z3, Z7
-	VSUBPD       Z7, Z2, Z7
-	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z9, K1
-	VBLENDMPD    Z9, Z7, K1, Z7
-	VADDPD       vconsts64x8<>+1408(SB), Z9, Z2
-	VBROADCASTSD consts64<>+0(SB), Z3
+	VFNMADD213PD Z8, Z5, Z7
+	VSUBPD       Z7, Z4, Z7
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z14, K1
+	VBLENDMPD    Z14, Z7, K1, Z7
+	VADDPD       vconsts64x8<>+1408(SB), Z14, Z4
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VXORPD       Z6, Z6, Z6
-	VCMPPD       $0x1d, Z6, Z4, K1
-	VBLENDMPD    Z3, Z9, K1, Z3
-	VDIVPD       Z2, Z3, Z3
-	VMULPD       (SP), Z5, Z2
-	VADDPD       64(SP), Z2, Z2
-	VMULPD       Z2, Z4, Z5
+	VCMPPD       $0x1d, Z6, Z9, K1
+	VBLENDMPD    Z5, Z14, K1, Z5
+	VDIVPD       Z4, Z5, Z5
+	VMULPD       (SP), Z10, Z4
+	VADDPD       64(SP), Z4, Z4
+	VMULPD       Z4, Z9, Z6
+	VXORPD       Z8, Z8, Z8
+	VMAXPD       Z8, Z9, Z8
+	VSUBPD       Z6, Z8, Z6
+	VADDPD       Z7, Z6, Z6
+	VSUBPD       Z4, Z5, Z5
+	VMOVUPD      128(DX)(SI*8), Z4
+	VBROADCASTSD s+96(FP), Z7
+	VMULPD       Z4, Z7, Z7
+	VMULPD       Z5, Z7, Z5
+	VMOVUPD      Z5, 128(BX)(SI*8)
+	VFMADD231PD  Z6, Z4, Z2
+	VMAXPD       vconsts64x8<>+1472(SB), Z17, Z4
+	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
+	VDIVPD       Z5, Z4, Z5
+	VMULPD       Z5, Z5, Z6
+	VBROADCASTSD consts64<>+184(SB), Z7
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z6, Z7
+	VMULPD       Z4, Z4, Z8
+	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
+	VFMADD213PD  Z8, Z6, Z7
+	VFNMADD213PD Z8, Z5, Z7
+	VSUBPD       Z7, Z4, Z7
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z17, K1
+	VBLENDMPD    Z17, Z7, K1, Z7
+	VADDPD       vconsts64x8<>+1408(SB), Z17, Z4
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VXORPD       Z6, Z6, Z6
-	VMAXPD       Z6, Z4, Z4
-	VSUBPD       Z5, Z4, Z5
-	VADDPD       Z7, Z5, Z5
-	VSUBPD       Z2, Z3, Z3
-	VMOVUPD      64(DX)(SI*8), Z2
-	VBROADCASTSD s+96(FP), Z4
-	VMULPD       Z2, Z4, Z4
-	VMULPD       Z3, Z4, Z3
-	VMOVUPD      Z3, 64(BX)(SI*8)
-	VFMADD231PD  Z5, Z2, Z1
-	ADDQ         $0x00000010, SI
+	VCMPPD       $0x1d, Z6, Z12, K1
+	VBLENDMPD    Z5, Z17, K1, Z5
+	VDIVPD       Z4, Z5, Z5
+	VMULPD       (SP), Z13, Z4
+	VADDPD       64(SP), Z4, Z4
+	VMULPD       Z4, Z12, Z6
+	VXORPD       Z8, Z8, Z8
+	VMAXPD       Z8, Z12, Z8
+	VSUBPD       Z6, Z8, Z6
+	VADDPD       Z7, Z6, Z6
+	VSUBPD       Z4, Z5, Z5
+	VMOVUPD      192(DX)(SI*8), Z4
+	VBROADCASTSD s+96(FP), Z7
+	VMULPD       Z4, Z7, Z7
+	VMULPD       Z5, Z7, Z5
+	VMOVUPD      Z5, 192(BX)(SI*8)
+	VFMADD231PD  Z6, Z4, Z3
+	ADDQ         $0x00000020, SI
 	CMPQ         SI, DI
 	JLE          loop
 
 single:
-	ADDQ $0x00000008, DI
+	ADDQ $0x00000018, DI
 
 single1:
 	CMPQ         SI, DI
 	JG           tail
-	VMOVUPD      (AX)(SI*8), Z2
-	VMOVUPD      (CX)(SI*8), Z3
-	VORPD        vconsts64x8<>+576(SB), Z2, Z4
-	VBROADCASTSD consts64<>+160(SB), Z5
-	VMAXPD       Z4, Z5, Z4
-	VBROADCASTSD consts64<>+168(SB), Z5
-	VFMADD213PD  vconsts64x8<>+640(SB), Z4, Z5
-	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
-	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
-	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VBROADCASTSD consts64<>+200(SB), Z6
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
-	VSCALEFPD    Z5, Z6, Z6
-	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z4
-	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
-	VDIVPD       Z5, Z4, Z5
-	VMULPD       Z5, Z5, Z7
-	VBROADCASTSD consts64<>+184(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1664(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1728(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1792(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1856(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1920(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
-	VMULPD       Z4, Z4, Z9
-	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
-	VFMADD213PD  Z9, Z7, Z8
-	VFNMADD213PD Z9, Z5, Z8
-	VSUBPD       Z8, Z4, Z8
-	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
-	VBLENDMPD    Z6, Z8, K1, Z8
-	VADDPD       vconsts64x8<>+1408(SB), Z6, Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
-	VXORPD       Z7, Z7, Z7
-	VCMPPD       $0x1d, Z7, Z2, K1
-	VBLENDMPD    Z5, Z6, K1, Z5
-	VDIVPD       Z4, Z5, Z5
-	VMULPD       (SP), Z3, Z3
-	VADDPD       64(SP), Z3, Z3
-	VMULPD       Z3, Z2, Z4
-	VXORPD       Z6, Z6, Z6
-	VMAXPD       Z6, Z2, Z2
-	VSUBPD       Z4, Z2, Z4
-	VADDPD       Z8, Z4, Z4
-	VSUBPD       Z3, Z5, Z5
-	VMOVUPD      (DX)(SI*8), Z2
-	VBROADCASTSD s+96(FP), Z3
-	VMULPD       Z2, Z3, Z3
-	VMULPD       Z5, Z3, Z3
-	VMOVUPD      Z3, (BX)(SI*8)
-	VFMADD231PD  Z4, Z2, Z0
+	VMOVUPD      (AX)(SI*8), Z4
+	VMOVUPD      (CX)(SI*8), Z5
+	VORPD        vconsts64x8<>+576(SB), Z4, Z6
+	VBROADCASTSD consts64<>+160(SB), Z7
+	VMAXPD       Z6, Z7, Z6
+	VBROADCASTSD consts64<>+168(SB), Z7
+	VFMADD213PD  vconsts64x8<>+640(SB), Z6, Z7
+	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
+	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
+	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
+	VBROADCASTSD consts64<>+200(SB), Z8
+	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VSCALEFPD    Z7, Z8, Z8
+	VMAXPD       vconsts64x8<>+1472(SB), Z8, Z6
+	VADDPD       vconsts64x8<>+0(SB), Z6, Z7
+	VDIVPD       Z7, Z6, Z7
+	VMULPD       Z7, Z7, Z9
+	VBROADCASTSD consts64<>+184(SB), Z10
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z9, Z10
+	VMULPD       Z6, Z6, Z11
+	VMULPD       vconsts64x8<>+384(SB), Z11, Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VFNMADD213PD Z11, Z7, Z10
+	VSUBPD       Z10, Z6, Z10
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z8, K1
+	VBLENDMPD    Z8, Z10, K1, Z10
+	VADDPD       vconsts64x8<>+1408(SB), Z8, Z6
+	VBROADCASTSD consts64<>+0(SB), Z7
+	VXORPD       Z9, Z9, Z9
+	VCMPPD       $0x1d, Z9, Z4, K1
+	VBLENDMPD    Z7, Z8, K1, Z7
+	VDIVPD       Z6, Z7, Z7
+	VMULPD       (SP), Z5, Z5
+	VADDPD       64(SP), Z5, Z5
+	VMULPD       Z5, Z4, Z6
+	VXORPD       Z8, Z8, Z8
+	VMAXPD       Z8, Z4, Z4
+	VSUBPD       Z6, Z4, Z6
+	VADDPD       Z10, Z6, Z6
+	VSUBPD       Z5, Z7, Z7
+	VMOVUPD      (DX)(SI*8), Z4
+	VBROADCASTSD s+96(FP), Z5
+	VMULPD       Z4, Z5, Z5
+	VMULPD       Z7, Z5, Z5
+	VMOVUPD      Z5, (BX)(SI*8)
+	VFMADD231PD  Z6, Z4, Z0
 	ADDQ         $0x00000008, SI
 	JMP          single1
 
@@ -120474,89 +122274,91 @@ tail:
 	JZ           drain
 	LEAQ         kmask<>+0(SB), R8
 	KMOVW        (R8)(DI*2), K1
-	VXORPD       Z2, Z2, Z2
-	VMOVUPD.Z    (AX)(SI*8), K1, Z2
+	VXORPD       Z4, Z4, Z4
+	VMOVUPD.Z    (AX)(SI*8), K1, Z4
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(DI*2), K1
-	VXORPD       Z3, Z3, Z3
-	VMOVUPD.Z    (CX)(SI*8), K1, Z3
-	VORPD        vconsts64x8<>+576(SB), Z2, Z4
-	VBROADCASTSD consts64<>+160(SB), Z5
-	VMAXPD       Z4, Z5, Z4
-	VBROADCASTSD consts64<>+168(SB), Z5
-	VFMADD213PD  vconsts64x8<>+640(SB), Z4, Z5
-	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
-	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
-	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VBROADCASTSD consts64<>+200(SB), Z6
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
-	VSCALEFPD    Z5, Z6, Z6
-	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z4
-	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
-	VDIVPD       Z5, Z4, Z5
-	VMULPD       Z5, Z5, Z7
-	VBROADCASTSD consts64<>+184(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1664(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1728(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1792(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1856(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1920(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
-	VMULPD       Z4, Z4, Z9
-	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
-	VFMADD213PD  Z9, Z7, Z8
-	VFNMADD213PD Z9, Z5, Z8
-	VSUBPD       Z8, Z4, Z8
-	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
-	VBLENDMPD    Z6, Z8, K1, Z8
-	VADDPD       vconsts64x8<>+1408(SB), Z6, Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
-	VXORPD       Z7, Z7, Z7
-	VCMPPD       $0x1d, Z7, Z2, K1
-	VBLENDMPD    Z5, Z6, K1, Z5
-	VDIVPD       Z4, Z5, Z5
-	VMULPD       (SP), Z3, Z3
-	VADDPD       64(SP), Z3, Z3
-	VMULPD       Z3, Z2, Z4
-	VXORPD       Z6, Z6, Z6
-	VMAXPD       Z6, Z2, Z2
-	VSUBPD       Z4, Z2, Z4
-	VADDPD       Z8, Z4, Z4
-	VSUBPD       Z3, Z5, Z5
+	VXORPD       Z5, Z5, Z5
+	VMOVUPD.Z    (CX)(SI*8), K1, Z5
+	VORPD        vconsts64x8<>+576(SB), Z4, Z6
+	VBROADCASTSD consts64<>+160(SB), Z7
+	VMAXPD       Z6, Z7, Z6
+	VBROADCASTSD consts64<>+168(SB), Z7
+	VFMADD213PD  vconsts64x8<>+640(SB), Z6, Z7
+	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
+	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
+	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
+	VBROADCASTSD consts64<>+200(SB), Z8
+	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VSCALEFPD    Z7, Z8, Z8
+	VMAXPD       vconsts64x8<>+1472(SB), Z8, Z6
+	VADDPD       vconsts64x8<>+0(SB), Z6, Z7
+	VDIVPD       Z7, Z6, Z7
+	VMULPD       Z7, Z7, Z9
+	VBROADCASTSD consts64<>+184(SB), Z10
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z9, Z10
+	VMULPD       Z6, Z6, Z11
+	VMULPD       vconsts64x8<>+384(SB), Z11, Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VFNMADD213PD Z11, Z7, Z10
+	VSUBPD       Z10, Z6, Z10
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z8, K1
+	VBLENDMPD    Z8, Z10, K1, Z10
+	VADDPD       vconsts64x8<>+1408(SB), Z8, Z6
+	VBROADCASTSD consts64<>+0(SB), Z7
+	VXORPD       Z9, Z9, Z9
+	VCMPPD       $0x1d, Z9, Z4, K1
+	VBLENDMPD    Z7, Z8, K1, Z7
+	VDIVPD       Z6, Z7, Z7
+	VMULPD       (SP), Z5, Z5
+	VADDPD       64(SP), Z5, Z5
+	VMULPD       Z5, Z4, Z6
+	VXORPD       Z8, Z8, Z8
+	VMAXPD       Z8, Z4, Z4
+	VSUBPD       Z6, Z4, Z6
+	VADDPD       Z10, Z6, Z6
+	VSUBPD       Z5, Z7, Z7
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(DI*2), K1
-	VXORPD       Z2, Z2, Z2
-	VMOVUPD.Z    (DX)(SI*8), K1, Z2
-	VBROADCASTSD s+96(FP), Z3
-	VMULPD       Z2, Z3, Z3
-	VMULPD       Z5, Z3, Z3
+	VXORPD       Z4, Z4, Z4
+	VMOVUPD.Z    (DX)(SI*8), K1, Z4
+	VBROADCASTSD s+96(FP), Z5
+	VMULPD       Z4, Z5, Z5
+	VMULPD       Z7, Z5, Z5
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(DI*2), K1
-	VMOVUPD      Z3, K1, (BX)(SI*8)
-	VMULPD       Z4, Z2, Z2
+	VMOVUPD      Z5, K1, (BX)(SI*8)
+	VMULPD       Z6, Z4, Z4
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(DI*2), K1
-	VMOVAPD.Z    Z2, K1, Z2
-	VADDPD       Z2, Z0, Z0
+	VMOVAPD.Z    Z4, K1, Z4
+	VADDPD       Z4, Z0, Z0
 	ADDQ         DI, SI
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
+	VADDPD        Z2, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -120582,17 +122384,594 @@ TEXT ·sigmoidCERowSumAVX512F64(SB), NOSPLIT, $128-160
 	VXORPD       Z1, Z1, Z1
 	VXORPD       Z2, Z2, Z2
 	VXORPD       Z3, Z3, Z3
+	VXORPD       Z4, Z4, Z4
+	VXORPD       Z5, Z5, Z5
+	VXORPD       Z6, Z6, Z6
+	VXORPD       Z7, Z7, Z7
 	XORQ         R10, R10
+	VBROADCASTSD consts64<>+0(SB), Z8
+	VBROADCASTSD a+128(FP), Z9
+	VSUBPD       Z9, Z8, Z8
+	VBROADCASTSD a+128(FP), Z9
+	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
+	VMOVUPD      Z8, (SP)
+	VMOVUPD      Z9, 64(SP)
+	XORQ         R11, R11
+	MOVQ         p_len+8(FP), R12
+	SUBQ         $0x00000020, R12
+	CMPQ         R11, R12
+	JG           single
+
+loop:
+	VMOVUPD      (AX)(R11*8), Z8
+	VMOVUPD      (CX)(R11*8), Z9
+	VORPD        vconsts64x8<>+576(SB), Z8, Z10
+	VBROADCASTSD consts64<>+160(SB), Z11
+	VMAXPD       Z10, Z11, Z10
+	VBROADCASTSD consts64<>+168(SB), Z11
+	VFMADD213PD  vconsts64x8<>+640(SB), Z10, Z11
+	VSUBPD       vconsts64x8<>+640(SB), Z11, Z11
+	VFNMADD231PD vconsts64x8<>+704(SB), Z11, Z10
+	VFNMADD231PD vconsts64x8<>+768(SB), Z11, Z10
+	VBROADCASTSD consts64<>+200(SB), Z12
+	VFMADD213PD  vconsts64x8<>+832(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+896(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+960(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+384(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z10, Z12
+	VSCALEFPD    Z11, Z12, Z12
+	VMOVUPD      64(AX)(R11*8), Z10
+	VMOVUPD      64(CX)(R11*8), Z11
+	VORPD        vconsts64x8<>+576(SB), Z10, Z13
+	VBROADCASTSD consts64<>+160(SB), Z14
+	VMAXPD       Z13, Z14, Z13
+	VBROADCASTSD consts64<>+168(SB), Z14
+	VFMADD213PD  vconsts64x8<>+640(SB), Z13, Z14
+	VSUBPD       vconsts64x8<>+640(SB), Z14, Z14
+	VFNMADD231PD vconsts64x8<>+704(SB), Z14, Z13
+	VFNMADD231PD vconsts64x8<>+768(SB), Z14, Z13
+	VBROADCASTSD consts64<>+200(SB), Z15
+	VFMADD213PD  vconsts64x8<>+832(SB), Z13, Z15
+	VFMADD213PD  vconsts64x8<>+896(SB), Z13, Z15
+	VFMADD213PD  vconsts64x8<>+960(SB), Z13, Z15
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z13, Z15
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z13, Z15
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z13, Z15
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z13, Z15
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z13, Z15
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z13, Z15
+	VFMADD213PD  vconsts64x8<>+384(SB), Z13, Z15
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z13, Z15
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z13, Z15
+	VSCALEFPD    Z14, Z15, Z15
+	VMOVUPD      128(AX)(R11*8), Z13
+	VMOVUPD      128(CX)(R11*8), Z14
+	VORPD        vconsts64x8<>+576(SB), Z13, Z16
+	VBROADCASTSD consts64<>+160(SB), Z17
+	VMAXPD       Z16, Z17, Z16
+	VBROADCASTSD consts64<>+168(SB), Z17
+	VFMADD213PD  vconsts64x8<>+640(SB), Z16, Z17
+	VSUBPD       vconsts64x8<>+640(SB), Z17, Z17
+	VFNMADD231PD vconsts64x8<>+704(SB), Z17, Z16
+	VFNMADD231PD vconsts64x8<>+768(SB), Z17, Z16
+	VBROADCASTSD consts64<>+200(SB), Z18
+	VFMADD213PD  vconsts64x8<>+832(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+896(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+960(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+384(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z16, Z18
+	VSCALEFPD    Z17, Z18, Z18
+	VMOVUPD      192(AX)(R11*8), Z16
+	VMOVUPD      192(CX)(R11*8), Z17
+	VORPD        vconsts64x8<>+576(SB), Z16, Z19
+	VBROADCASTSD consts64<>+160(SB), Z20
+	VMAXPD       Z19, Z20, Z19
+	VBROADCASTSD consts64<>+168(SB), Z20
+	VFMADD213PD  vconsts64x8<>+640(SB), Z19, Z20
+	VSUBPD       vconsts64x8<>+640(SB), Z20, Z20
+	VFNMADD231PD vconsts64x8<>+704(SB), Z20, Z19
+	VFNMADD231PD vconsts64x8<>+768(SB), Z20, Z19
+	VBROADCASTSD consts64<>+200(SB), Z21
+	VFMADD213PD  vconsts64x8<>+832(SB), Z19, Z21
+	VFMADD213PD  vconsts64x8<>+896(SB), Z19, Z21
+	VFMADD213PD  vconsts64x8<>+960(SB), Z19, Z21
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z19, Z21
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z19, Z21
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z19, Z21
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z19, Z21
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z19, Z21
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z19, Z21
+	VFMADD213PD  vconsts64x8<>+384(SB), Z19, Z21
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z19, Z21
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z19, Z21
+	VSCALEFPD    Z20, Z21, Z21
+	VMAXPD       vconsts64x8<>+1472(SB), Z12, Z19
+	VADDPD       vconsts64x8<>+0(SB), Z19, Z20
+	VDIVPD       Z20, Z19, Z20
+	VMULPD       Z20, Z20, Z22
+	VBROADCASTSD consts64<>+184(SB), Z23
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z22, Z23
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z22, Z23
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z22, Z23
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z22, Z23
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z22, Z23
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z22, Z23
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z22, Z23
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z22, Z23
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z22, Z23
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z22, Z23
+	VMULPD       Z19, Z19, Z24
+	VMULPD       vconsts64x8<>+384(SB), Z24, Z24
+	VFMADD213PD  Z24, Z22, Z23
+	VFNMADD213PD Z24, Z20, Z23
+	VSUBPD       Z23, Z19, Z23
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z12, K1
+	VBLENDMPD    Z12, Z23, K1, Z23
+	VMULPD       (SP), Z9, Z9
+	VADDPD       64(SP), Z9, Z9
+	VMULPD       Z9, Z8, Z9
+	VXORPD       Z12, Z12, Z12
+	VMAXPD       Z12, Z8, Z8
+	VSUBPD       Z9, Z8, Z9
+	VADDPD       Z23, Z9, Z9
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart571
+	VMOVUPD      (DX)(R8*8), Z8
+	JMP          rowperm571
+
+rowpart571:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPD    Z8, Z8, Z8
+	VMOVUPD.Z (DX)(R8*8), K1, Z8
+
+rowperm571:
+	MOVQ         DI, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (BX)(R13*1), Z12
+	VPERMPS      Z8, Z12, Z8
+	MOVLQSX      (SI)(DI*8), R13
+	ADDQ         R13, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VFMADD231PD  Z9, Z8, Z0
+	VADDPD       Z8, Z1, Z1
+	VXORPD       Z9, Z9, Z9
+	VCMPPD       $0x04, Z9, Z8, K1
+	KMOVB        K1, R13
+	POPCNTL      R13, R13
+	ADDQ         R13, R10
+	VMAXPD       vconsts64x8<>+1472(SB), Z15, Z8
+	VADDPD       vconsts64x8<>+0(SB), Z8, Z9
+	VDIVPD       Z9, Z8, Z9
+	VMULPD       Z9, Z9, Z12
+	VBROADCASTSD consts64<>+184(SB), Z19
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z12, Z19
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z12, Z19
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z12, Z19
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z12, Z19
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z12, Z19
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z12, Z19
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z12, Z19
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z12, Z19
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z12, Z19
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z12, Z19
+	VMULPD       Z8, Z8, Z20
+	VMULPD       vconsts64x8<>+384(SB), Z20, Z20
+	VFMADD213PD  Z20, Z12, Z19
+	VFNMADD213PD Z20, Z9, Z19
+	VSUBPD       Z19, Z8, Z19
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z15, K1
+	VBLENDMPD    Z15, Z19, K1, Z19
+	VMULPD       (SP), Z11, Z8
+	VADDPD       64(SP), Z8, Z8
+	VMULPD       Z8, Z10, Z8
+	VXORPD       Z9, Z9, Z9
+	VMAXPD       Z9, Z10, Z9
+	VSUBPD       Z8, Z9, Z8
+	VADDPD       Z19, Z8, Z8
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart572
+	VMOVUPD      (DX)(R8*8), Z9
+	JMP          rowperm572
+
+rowpart572:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPD    Z9, Z9, Z9
+	VMOVUPD.Z (DX)(R8*8), K1, Z9
+
+rowperm572:
+	MOVQ         DI, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (BX)(R13*1), Z10
+	VPERMPS      Z9, Z10, Z9
+	MOVLQSX      (SI)(DI*8), R13
+	ADDQ         R13, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VFMADD231PD  Z8, Z9, Z2
+	VADDPD       Z9, Z3, Z3
+	VXORPD       Z8, Z8, Z8
+	VCMPPD       $0x04, Z8, Z9, K1
+	KMOVB        K1, R13
+	POPCNTL      R13, R13
+	ADDQ         R13, R10
+	VMAXPD       vconsts64x8<>+1472(SB), Z18, Z8
+	VADDPD       vconsts64x8<>+0(SB), Z8, Z9
+	VDIVPD       Z9, Z8, Z9
+	VMULPD       Z9, Z9, Z10
+	VBROADCASTSD consts64<>+184(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z10, Z11
+	VMULPD       Z8, Z8, Z12
+	VMULPD       vconsts64x8<>+384(SB), Z12, Z12
+	VFMADD213PD  Z12, Z10, Z11
+	VFNMADD213PD Z12, Z9, Z11
+	VSUBPD       Z11, Z8, Z11
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z18, K1
+	VBLENDMPD    Z18, Z11, K1, Z11
+	VMULPD       (SP), Z14, Z8
+	VADDPD       64(SP), Z8, Z8
+	VMULPD       Z8, Z13, Z8
+	VXORPD       Z9, Z9, Z9
+	VMAXPD       Z9, Z13, Z9
+	VSUBPD       Z8, Z9, Z8
+	VADDPD       Z11, Z8, Z8
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart573
+	VMOVUPD      (DX)(R8*8), Z9
+	JMP          rowperm573
+
+rowpart573:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPD    Z9, Z9, Z9
+	VMOVUPD.Z (DX)(R8*8), K1, Z9
+
+rowperm573:
+	MOVQ         DI, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (BX)(R13*1), Z10
+	VPERMPS      Z9, Z10, Z9
+	MOVLQSX      (SI)(DI*8), R13
+	ADDQ         R13, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VFMADD231PD  Z8, Z9, Z4
+	VADDPD       Z9, Z5, Z5
+	VXORPD       Z8, Z8, Z8
+	VCMPPD       $0x04, Z8, Z9, K1
+	KMOVB        K1, R13
+	POPCNTL      R13, R13
+	ADDQ         R13, R10
+	VMAXPD       vconsts64x8<>+1472(SB), Z21, Z8
+	VADDPD       vconsts64x8<>+0(SB), Z8, Z9
+	VDIVPD       Z9, Z8, Z9
+	VMULPD       Z9, Z9, Z10
+	VBROADCASTSD consts64<>+184(SB), Z11
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z10, Z11
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z10, Z11
+	VMULPD       Z8, Z8, Z12
+	VMULPD       vconsts64x8<>+384(SB), Z12, Z12
+	VFMADD213PD  Z12, Z10, Z11
+	VFNMADD213PD Z12, Z9, Z11
+	VSUBPD       Z11, Z8, Z11
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z21, K1
+	VBLENDMPD    Z21, Z11, K1, Z11
+	VMULPD       (SP), Z17, Z8
+	VADDPD       64(SP), Z8, Z8
+	VMULPD       Z8, Z16, Z8
+	VXORPD       Z9, Z9, Z9
+	VMAXPD       Z9, Z16, Z9
+	VSUBPD       Z8, Z9, Z8
+	VADDPD       Z11, Z8, Z8
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart574
+	VMOVUPD      (DX)(R8*8), Z9
+	JMP          rowperm574
+
+rowpart574:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPD    Z9, Z9, Z9
+	VMOVUPD.Z (DX)(R8*8), K1, Z9
+
+rowperm574:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Z10
+	VPERMPS     Z9, Z10, Z9
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VFMADD231PD Z8, Z9, Z6
+	VADDPD      Z9, Z7, Z7
+	VXORPD      Z8, Z8, Z8
+	VCMPPD      $0x04, Z8, Z9, K1
+	KMOVB       K1, R13
+	POPCNTL     R13, R13
+	ADDQ        R13, R10
+	ADDQ        $0x00000020, R11
+	CMPQ        R11, R12
+	JLE         loop
+
+single:
+	ADDQ $0x00000018, R12
+
+single1:
+	CMPQ         R11, R12
+	JG           tail
+	VMOVUPD      (AX)(R11*8), Z8
+	VMOVUPD      (CX)(R11*8), Z9
+	VORPD        vconsts64x8<>+576(SB), Z8, Z10
+	VBROADCASTSD consts64<>+160(SB), Z11
+	VMAXPD       Z10, Z11, Z10
+	VBROADCASTSD consts64<>+168(SB), Z11
+	VFMADD213PD  vconsts64x8<>+640(SB), Z10, Z11
+	VSUBPD       vconsts64x8<>+640(SB), Z11, Z11
+	VFNMADD231PD vconsts64x8<>+704(SB), Z11, Z10
+	VFNMADD231PD vconsts64x8<>+768(SB), Z11, Z10
+	VBROADCASTSD consts64<>+200(SB), Z12
+	VFMADD213PD  vconsts64x8<>+832(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+896(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+960(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+384(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z10, Z12
+	VSCALEFPD    Z11, Z12, Z12
+	VMAXPD       vconsts64x8<>+1472(SB), Z12, Z10
+	VADDPD       vconsts64x8<>+0(SB), Z10, Z11
+	VDIVPD       Z11, Z10, Z11
+	VMULPD       Z11, Z11, Z13
+	VBROADCASTSD consts64<>+184(SB), Z14
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z13, Z14
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z13, Z14
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z13, Z14
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z13, Z14
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z13, Z14
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z13, Z14
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z13, Z14
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z13, Z14
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z13, Z14
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z13, Z14
+	VMULPD       Z10, Z10, Z15
+	VMULPD       vconsts64x8<>+384(SB), Z15, Z15
+	VFMADD213PD  Z15, Z13, Z14
+	VFNMADD213PD Z15, Z11, Z14
+	VSUBPD       Z14, Z10, Z14
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z12, K1
+	VBLENDMPD    Z12, Z14, K1, Z14
+	VMULPD       (SP), Z9, Z9
+	VADDPD       64(SP), Z9, Z9
+	VMULPD       Z9, Z8, Z9
+	VXORPD       Z10, Z10, Z10
+	VMAXPD       Z10, Z8, Z8
+	VSUBPD       Z9, Z8, Z9
+	VADDPD       Z14, Z9, Z9
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart575
+	VMOVUPD      (DX)(R8*8), Z8
+	JMP          rowperm575
+
+rowpart575:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPD    Z8, Z8, Z8
+	VMOVUPD.Z (DX)(R8*8), K1, Z8
+
+rowperm575:
+	MOVQ        DI, R13
+	SHLQ        $0x06, R13
+	VMOVUPS     (BX)(R13*1), Z10
+	VPERMPS     Z8, Z10, Z8
+	MOVLQSX     (SI)(DI*8), R13
+	ADDQ        R13, R8
+	MOVLQSX     4(SI)(DI*8), DI
+	VFMADD231PD Z9, Z8, Z0
+	VADDPD      Z8, Z1, Z1
+	VXORPD      Z9, Z9, Z9
+	VCMPPD      $0x04, Z9, Z8, K1
+	KMOVB       K1, R13
+	POPCNTL     R13, R13
+	ADDQ        R13, R10
+	ADDQ        $0x00000008, R11
+	JMP         single1
+
+tail:
+	ADDQ         $0x00000008, R12
+	SUBQ         R11, R12
+	JZ           drain
+	LEAQ         kmask<>+0(SB), R13
+	KMOVW        (R13)(R12*2), K1
+	VXORPD       Z8, Z8, Z8
+	VMOVUPD.Z    (AX)(R11*8), K1, Z8
+	LEAQ         kmask<>+0(SB), AX
+	KMOVW        (AX)(R12*2), K1
+	VXORPD       Z9, Z9, Z9
+	VMOVUPD.Z    (CX)(R11*8), K1, Z9
+	VORPD        vconsts64x8<>+576(SB), Z8, Z10
+	VBROADCASTSD consts64<>+160(SB), Z11
+	VMAXPD       Z10, Z11, Z10
+	VBROADCASTSD consts64<>+168(SB), Z11
+	VFMADD213PD  vconsts64x8<>+640(SB), Z10, Z11
+	VSUBPD       vconsts64x8<>+640(SB), Z11, Z11
+	VFNMADD231PD vconsts64x8<>+704(SB), Z11, Z10
+	VFNMADD231PD vconsts64x8<>+768(SB), Z11, Z10
+	VBROADCASTSD consts64<>+200(SB), Z12
+	VFMADD213PD  vconsts64x8<>+832(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+896(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+960(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+384(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z10, Z12
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z10, Z12
+	VSCALEFPD    Z11, Z12, Z12
+	VMAXPD       vconsts64x8<>+1472(SB), Z12, Z10
+	VADDPD       vconsts64x8<>+0(SB), Z10, Z11
+	VDIVPD       Z11, Z10, Z11
+	VMULPD       Z11, Z11, Z13
+	VBROADCASTSD consts64<>+184(SB), Z14
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z13, Z14
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z13, Z14
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z13, Z14
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z13, Z14
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z13, Z14
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z13, Z14
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z13, Z14
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z13, Z14
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z13, Z14
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z13, Z14
+	VMULPD       Z10, Z10, Z15
+	VMULPD       vconsts64x8<>+384(SB), Z15, Z15
+	VFMADD213PD  Z15, Z13, Z14
+	VFNMADD213PD Z15, Z11, Z14
+	VSUBPD       Z14, Z10, Z14
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z12, K1
+	VBLENDMPD    Z12, Z14, K1, Z14
+	VMULPD       (SP), Z9, Z9
+	VADDPD       64(SP), Z9, Z9
+	VMULPD       Z9, Z8, Z9
+	VXORPD       Z10, Z10, Z10
+	VMAXPD       Z10, Z8, Z8
+	VSUBPD       Z9, Z8, Z9
+	VADDPD       Z14, Z9, Z9
+	MOVQ         R9, AX
+	SUBQ         R8, AX
+	CMPQ         AX, $0x00000008
+	JL           rowpart576
+	VMOVUPD      (DX)(R8*8), Z8
+	JMP          rowperm576
+
+rowpart576:
+	LEAQ      kmask<>+0(SB), CX
+	KMOVW     (CX)(AX*2), K1
+	VXORPD    Z8, Z8, Z8
+	VMOVUPD.Z (DX)(R8*8), K1, Z8
+
+rowperm576:
+	MOVQ      DI, AX
+	SHLQ      $0x06, AX
+	VMOVUPS   (BX)(AX*1), Z10
+	VPERMPS   Z8, Z10, Z8
+	MOVLQSX   (SI)(DI*8), AX
+	ADDQ      AX, R8
+	MOVLQSX   4(SI)(DI*8), DI
+	LEAQ      kmask<>+0(SB), AX
+	KMOVW     (AX)(R12*2), K1
+	VMOVAPD.Z Z8, K1, Z8
+	VMULPD    Z9, Z8, Z9
+	LEAQ      kmask<>+0(SB), AX
+	KMOVW     (AX)(R12*2), K1
+	VMOVAPD.Z Z9, K1, Z9
+	VADDPD    Z9, Z0, Z0
+	VADDPD    Z8, Z1, Z1
+	VXORPD    Z9, Z9, Z9
+	VCMPPD    $0x04, Z9, Z8, K1
+	KMOVB     K1, AX
+	POPCNTL   AX, AX
+	ADDQ      AX, R10
+	ADDQ      R12, R11
+
+drain:
+	VADDPD        Z2, Z0, Z0
+	VADDPD        Z6, Z4, Z4
+	VADDPD        Z4, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y2
+	VADDPD        Y2, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X2
+	VADDPD        X2, X0, X0
+	VPERMILPD     $0x01, X0, X2
+	VADDSD        X2, X0, X0
+	VADDPD        Z3, Z1, Z1
+	VADDPD        Z7, Z5, Z5
+	VADDPD        Z5, Z1, Z1
+	VEXTRACTF64X4 $0x01, Z1, Y2
+	VADDPD        Y2, Y1, Y1
+	VEXTRACTF128  $0x01, Y1, X2
+	VADDPD        X2, X1, X1
+	VPERMILPD     $0x01, X1, X2
+	VADDSD        X2, X1, X1
+	MOVSD         X0, ret+136(FP)
+	MOVQ          R10, ret1+144(FP)
+	MOVSD         X1, ret2+152(FP)
+	VZEROUPPER
+	RET
+
+// func sigmoidCERowUnredAVX512F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·sigmoidCERowUnredAVX512F64(SB), NOSPLIT, $128-168
+	MOVQ         p_base+24(FP), AX
+	MOVQ         y_base+48(FP), CX
+	MOVQ         w_base+72(FP), DX
+	MOVQ         w_len+80(FP), R9
+	MOVQ         idx_base+96(FP), BX
+	MOVQ         step_base+120(FP), SI
+	XORQ         DI, DI
+	XORQ         R8, R8
+	MOVQ         dst_base+0(FP), R10
+	VXORPD       Z0, Z0, Z0
+	VXORPD       Z1, Z1, Z1
+	VXORPD       Z2, Z2, Z2
+	VXORPD       Z3, Z3, Z3
 	VBROADCASTSD consts64<>+0(SB), Z4
-	VBROADCASTSD a+128(FP), Z5
+	VBROADCASTSD a+152(FP), Z5
 	VSUBPD       Z5, Z4, Z4
-	VBROADCASTSD a+128(FP), Z5
+	VBROADCASTSD a+152(FP), Z5
 	VMULPD       vconsts64x8<>+384(SB), Z5, Z5
 	VMOVUPD      Z4, (SP)
 	VMOVUPD      Z5, 64(SP)
 	XORQ         R11, R11
-	MOVQ         p_len+8(FP), R12
-	SUBQ         $0x00000010, R12
+	MOVQ         p_len+32(FP), R12
+	SUBQ         $0x00000020, R12
 	CMPQ         R11, R12
 	JG           single
 
@@ -120645,49 +123024,97 @@ loop:
 	VFMADD213PD  vconsts64x8<>+1408(SB), Z9, Z11
 	VFMADD213PD  vconsts64x8<>+1408(SB), Z9, Z11
 	VSCALEFPD    Z10, Z11, Z11
-	VMAXPD       vconsts64x8<>+1472(SB), Z8, Z9
-	VADDPD       vconsts64x8<>+0(SB), Z9, Z10
-	VDIVPD       Z10, Z9, Z10
-	VMULPD       Z10, Z10, Z12
-	VBROADCASTSD consts64<>+184(SB), Z13
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z12, Z13
-	VFMADD213PD  vconsts64x8<>+1600(SB), Z12, Z13
-	VFMADD213PD  vconsts64x8<>+1664(SB), Z12, Z13
-	VFMADD213PD  vconsts64x8<>+1728(SB), Z12, Z13
-	VFMADD213PD  vconsts64x8<>+1792(SB), Z12, Z13
-	VFMADD213PD  vconsts64x8<>+1856(SB), Z12, Z13
-	VFMADD213PD  vconsts64x8<>+1920(SB), Z12, Z13
-	VFMADD213PD  vconsts64x8<>+1984(SB), Z12, Z13
-	VFMADD213PD  vconsts64x8<>+2048(SB), Z12, Z13
-	VFMADD213PD  vconsts64x8<>+2112(SB), Z12, Z13
-	VMULPD       Z9, Z9, Z14
-	VMULPD       vconsts64x8<>+384(SB), Z14, Z14
-	VFMADD213PD  Z14, Z12, Z13
-	VFNMADD213PD Z14, Z10, Z13
-	VSUBPD       Z13, Z9, Z13
+	VMOVUPD      128(AX)(R11*8), Z9
+	VMOVUPD      128(CX)(R11*8), Z10
+	VORPD        vconsts64x8<>+576(SB), Z9, Z12
+	VBROADCASTSD consts64<>+160(SB), Z13
+	VMAXPD       Z12, Z13, Z12
+	VBROADCASTSD consts64<>+168(SB), Z13
+	VFMADD213PD  vconsts64x8<>+640(SB), Z12, Z13
+	VSUBPD       vconsts64x8<>+640(SB), Z13, Z13
+	VFNMADD231PD vconsts64x8<>+704(SB), Z13, Z12
+	VFNMADD231PD vconsts64x8<>+768(SB), Z13, Z12
+	VBROADCASTSD consts64<>+200(SB), Z14
+	VFMADD213PD  vconsts64x8<>+832(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+896(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+960(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+384(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
+	VSCALEFPD    Z13, Z14, Z14
+	VMOVUPD      192(AX)(R11*8), Z12
+	VMOVUPD      192(CX)(R11*8), Z13
+	VORPD        vconsts64x8<>+576(SB), Z12, Z15
+	VBROADCASTSD consts64<>+160(SB), Z16
+	VMAXPD       Z15, Z16, Z15
+	VBROADCASTSD consts64<>+168(SB), Z16
+	VFMADD213PD  vconsts64x8<>+640(SB), Z15, Z16
+	VSUBPD       vconsts64x8<>+640(SB), Z16, Z16
+	VFNMADD231PD vconsts64x8<>+704(SB), Z16, Z15
+	VFNMADD231PD vconsts64x8<>+768(SB), Z16, Z15
+	VBROADCASTSD consts64<>+200(SB), Z17
+	VFMADD213PD  vconsts64x8<>+832(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+896(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+960(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+384(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z15, Z17
+	VSCALEFPD    Z16, Z17, Z17
+	VMAXPD       vconsts64x8<>+1472(SB), Z8, Z15
+	VADDPD       vconsts64x8<>+0(SB), Z15, Z16
+	VDIVPD       Z16, Z15, Z16
+	VMULPD       Z16, Z16, Z18
+	VBROADCASTSD consts64<>+184(SB), Z19
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z18, Z19
+	VMULPD       Z15, Z15, Z20
+	VMULPD       vconsts64x8<>+384(SB), Z20, Z20
+	VFMADD213PD  Z20, Z18, Z19
+	VFNMADD213PD Z20, Z16, Z19
+	VSUBPD       Z19, Z15, Z19
 	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z8, K1
-	VBLENDMPD    Z8, Z13, K1, Z13
+	VBLENDMPD    Z8, Z19, K1, Z19
 	VMULPD       (SP), Z5, Z5
 	VADDPD       64(SP), Z5, Z5
 	VMULPD       Z5, Z4, Z5
 	VXORPD       Z8, Z8, Z8
 	VMAXPD       Z8, Z4, Z4
 	VSUBPD       Z5, Z4, Z5
-	VADDPD       Z13, Z5, Z5
+	VADDPD       Z19, Z5, Z5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart565
+	JL           rowpart577
 	VMOVUPD      (DX)(R8*8), Z4
-	JMP          rowperm565
+	JMP          rowperm577
 
-rowpart565:
+rowpart577:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z4, Z4, Z4
 	VMOVUPD.Z (DX)(R8*8), K1, Z4
 
-rowperm565:
+rowperm577:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z8
@@ -120695,56 +123122,158 @@ rowperm565:
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
+	VMULPD       Z5, Z4, Z8
+	VMOVUPD      Z8, (R10)(R11*8)
 	VFMADD231PD  Z5, Z4, Z0
-	VADDPD       Z4, Z1, Z1
-	VXORPD       Z5, Z5, Z5
-	VCMPPD       $0x04, Z5, Z4, K1
-	KMOVB        K1, R13
-	POPCNTL      R13, R13
-	ADDQ         R13, R10
 	VMAXPD       vconsts64x8<>+1472(SB), Z11, Z4
 	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
 	VDIVPD       Z5, Z4, Z5
 	VMULPD       Z5, Z5, Z8
-	VBROADCASTSD consts64<>+184(SB), Z9
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z9
-	VFMADD213PD  vconsts64x8<>+1600(SB), Z8, Z9
-	VFMADD213PD  vconsts64x8<>+1664(SB), Z8, Z9
-	VFMADD213PD  vconsts64x8<>+1728(SB), Z8, Z9
-	VFMADD213PD  vconsts64x8<>+1792(SB), Z8, Z9
-	VFMADD213PD  vconsts64x8<>+1856(SB), Z8, Z9
-	VFMADD213PD  vconsts64x8<>+1920(SB), Z8, Z9
-	VFMADD213PD  vconsts64x8<>+1984(SB), Z8, Z9
-	VFMADD213PD  vconsts64x8<>+2048(SB), Z8, Z9
-	VFMADD213PD  vconsts64x8<>+2112(SB), Z8, Z9
-	VMULPD       Z4, Z4, Z10
-	VMULPD       vconsts64x8<>+384(SB), Z10, Z10
-	VFMADD213PD  Z10, Z8, Z9
-	VFNMADD213PD Z10, Z5, Z9
-	VSUBPD       Z9, Z4, Z9
+	VBROADCASTSD consts64<>+184(SB), Z15
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z8, Z15
+	VMULPD       Z4, Z4, Z16
+	VMULPD       vconsts64x8<>+384(SB), Z16, Z16
+	VFMADD213PD  Z16, Z8, Z15
+	VFNMADD213PD Z16, Z5, Z15
+	VSUBPD       Z15, Z4, Z15
 	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z11, K1
-	VBLENDMPD    Z11, Z9, K1, Z9
+	VBLENDMPD    Z11, Z15, K1, Z15
 	VMULPD       (SP), Z7, Z4
 	VADDPD       64(SP), Z4, Z4
 	VMULPD       Z4, Z6, Z4
 	VXORPD       Z5, Z5, Z5
 	VMAXPD       Z5, Z6, Z5
 	VSUBPD       Z4, Z5, Z4
-	VADDPD       Z9, Z4, Z4
+	VADDPD       Z15, Z4, Z4
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart566
+	JL           rowpart578
 	VMOVUPD      (DX)(R8*8), Z5
-	JMP          rowperm566
+	JMP          rowperm578
 
-rowpart566:
+rowpart578:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z5, Z5, Z5
 	VMOVUPD.Z (DX)(R8*8), K1, Z5
 
-rowperm566:
+rowperm578:
+	MOVQ         DI, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (BX)(R13*1), Z6
+	VPERMPS      Z5, Z6, Z5
+	MOVLQSX      (SI)(DI*8), R13
+	ADDQ         R13, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPD       Z4, Z5, Z6
+	VMOVUPD      Z6, 64(R10)(R11*8)
+	VFMADD231PD  Z4, Z5, Z1
+	VMAXPD       vconsts64x8<>+1472(SB), Z14, Z4
+	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
+	VDIVPD       Z5, Z4, Z5
+	VMULPD       Z5, Z5, Z6
+	VBROADCASTSD consts64<>+184(SB), Z7
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z6, Z7
+	VMULPD       Z4, Z4, Z8
+	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
+	VFMADD213PD  Z8, Z6, Z7
+	VFNMADD213PD Z8, Z5, Z7
+	VSUBPD       Z7, Z4, Z7
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z14, K1
+	VBLENDMPD    Z14, Z7, K1, Z7
+	VMULPD       (SP), Z10, Z4
+	VADDPD       64(SP), Z4, Z4
+	VMULPD       Z4, Z9, Z4
+	VXORPD       Z5, Z5, Z5
+	VMAXPD       Z5, Z9, Z5
+	VSUBPD       Z4, Z5, Z4
+	VADDPD       Z7, Z4, Z4
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart579
+	VMOVUPD      (DX)(R8*8), Z5
+	JMP          rowperm579
+
+rowpart579:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPD    Z5, Z5, Z5
+	VMOVUPD.Z (DX)(R8*8), K1, Z5
+
+rowperm579:
+	MOVQ         DI, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (BX)(R13*1), Z6
+	VPERMPS      Z5, Z6, Z5
+	MOVLQSX      (SI)(DI*8), R13
+	ADDQ         R13, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VMULPD       Z4, Z5, Z6
+	VMOVUPD      Z6, 128(R10)(R11*8)
+	VFMADD231PD  Z4, Z5, Z2
+	VMAXPD       vconsts64x8<>+1472(SB), Z17, Z4
+	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
+	VDIVPD       Z5, Z4, Z5
+	VMULPD       Z5, Z5, Z6
+	VBROADCASTSD consts64<>+184(SB), Z7
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z6, Z7
+	VMULPD       Z4, Z4, Z8
+	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
+	VFMADD213PD  Z8, Z6, Z7
+	VFNMADD213PD Z8, Z5, Z7
+	VSUBPD       Z7, Z4, Z7
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z17, K1
+	VBLENDMPD    Z17, Z7, K1, Z7
+	VMULPD       (SP), Z13, Z4
+	VADDPD       64(SP), Z4, Z4
+	VMULPD       Z4, Z12, Z4
+	VXORPD       Z5, Z5, Z5
+	VMAXPD       Z5, Z12, Z5
+	VSUBPD       Z4, Z5, Z4
+	VADDPD       Z7, Z4, Z4
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart580
+	VMOVUPD      (DX)(R8*8), Z5
+	JMP          rowperm580
+
+rowpart580:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPD    Z5, Z5, Z5
+	VMOVUPD.Z (DX)(R8*8), K1, Z5
+
+rowperm580:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z6
@@ -120752,19 +123281,15 @@ rowperm566:
 	MOVLQSX     (SI)(DI*8), R13
 	ADDQ        R13, R8
 	MOVLQSX     4(SI)(DI*8), DI
-	VFMADD231PD Z4, Z5, Z2
-	VADDPD      Z5, Z3, Z3
-	VXORPD      Z4, Z4, Z4
-	VCMPPD      $0x04, Z4, Z5, K1
-	KMOVB       K1, R13
-	POPCNTL     R13, R13
-	ADDQ        R13, R10
-	ADDQ        $0x00000010, R11
+	VMULPD      Z4, Z5, Z6
+	VMOVUPD     Z6, 192(R10)(R11*8)
+	VFMADD231PD Z4, Z5, Z3
+	ADDQ        $0x00000020, R11
 	CMPQ        R11, R12
 	JLE         loop
 
 single:
-	ADDQ $0x00000008, R12
+	ADDQ $0x00000018, R12
 
 single1:
 	CMPQ         R11, R12
@@ -120825,17 +123350,17 @@ single1:
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart567
+	JL           rowpart581
 	VMOVUPD      (DX)(R8*8), Z4
-	JMP          rowperm567
+	JMP          rowperm581
 
-rowpart567:
+rowpart581:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
 	VXORPD    Z4, Z4, Z4
 	VMOVUPD.Z (DX)(R8*8), K1, Z4
 
-rowperm567:
+rowperm581:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z6
@@ -120843,13 +123368,9 @@ rowperm567:
 	MOVLQSX     (SI)(DI*8), R13
 	ADDQ        R13, R8
 	MOVLQSX     4(SI)(DI*8), DI
+	VMULPD      Z5, Z4, Z6
+	VMOVUPD     Z6, (R10)(R11*8)
 	VFMADD231PD Z5, Z4, Z0
-	VADDPD      Z4, Z1, Z1
-	VXORPD      Z5, Z5, Z5
-	VCMPPD      $0x04, Z5, Z4, K1
-	KMOVB       K1, R13
-	POPCNTL     R13, R13
-	ADDQ        R13, R10
 	ADDQ        $0x00000008, R11
 	JMP         single1
 
@@ -120919,17 +123440,17 @@ tail:
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000008
-	JL           rowpart568
+	JL           rowpart582
 	VMOVUPD      (DX)(R8*8), Z4
-	JMP          rowperm568
+	JMP          rowperm582
 
-rowpart568:
+rowpart582:
 	LEAQ      kmask<>+0(SB), CX
 	KMOVW     (CX)(AX*2), K1
 	VXORPD    Z4, Z4, Z4
 	VMOVUPD.Z (DX)(R8*8), K1, Z4
 
-rowperm568:
+rowperm582:
 	MOVQ      DI, AX
 	SHLQ      $0x06, AX
 	VMOVUPS   (BX)(AX*1), Z6
@@ -120940,411 +123461,20 @@ rowperm568:
 	LEAQ      kmask<>+0(SB), AX
 	KMOVW     (AX)(R12*2), K1
 	VMOVAPD.Z Z4, K1, Z4
-	VMULPD    Z5, Z4, Z5
+	VMULPD    Z5, Z4, Z4
 	LEAQ      kmask<>+0(SB), AX
 	KMOVW     (AX)(R12*2), K1
-	VMOVAPD.Z Z5, K1, Z5
-	VADDPD    Z5, Z0, Z0
-	VADDPD    Z4, Z1, Z1
-	VXORPD    Z5, Z5, Z5
-	VCMPPD    $0x04, Z5, Z4, K1
-	KMOVB     K1, AX
-	POPCNTL   AX, AX
-	ADDQ      AX, R10
-	ADDQ      R12, R11
-
-drain:
-	VADDPD        Z2, Z0, Z0
-	VEXTRACTF64X4 $0x01, Z0, Y2
-	VADDPD        Y2, Y0, Y0
-	VEXTRACTF128  $0x01, Y0, X2
-	VADDPD        X2, X0, X0
-	VPERMILPD     $0x01, X0, X2
-	VADDSD        X2, X0, X0
-	VADDPD        Z3, Z1, Z1
-	VEXTRACTF64X4 $0x01, Z1, Y2
-	VADDPD        Y2, Y1, Y1
-	VEXTRACTF128  $0x01, Y1, X2
-	VADDPD        X2, X1, X1
-	VPERMILPD     $0x01, X1, X2
-	VADDSD        X2, X1, X1
-	MOVSD         X0, ret+136(FP)
-	MOVQ          R10, ret1+144(FP)
-	MOVSD         X1, ret2+152(FP)
-	VZEROUPPER
-	RET
-
-// func sigmoidCERowUnredAVX512F64(dst []float64, p []float64, y []float64, w []float64, idx []int32, step []int32, inner int, a float64) float64
-// Requires: AVX, AVX512DQ, AVX512F, SSE2
-TEXT ·sigmoidCERowUnredAVX512F64(SB), NOSPLIT, $128-168
-	MOVQ         p_base+24(FP), AX
-	MOVQ         y_base+48(FP), CX
-	MOVQ         w_base+72(FP), DX
-	MOVQ         w_len+80(FP), R9
-	MOVQ         idx_base+96(FP), BX
-	MOVQ         step_base+120(FP), SI
-	XORQ         DI, DI
-	XORQ         R8, R8
-	MOVQ         dst_base+0(FP), R10
-	VXORPD       Z0, Z0, Z0
-	VXORPD       Z1, Z1, Z1
-	VBROADCASTSD consts64<>+0(SB), Z2
-	VBROADCASTSD a+152(FP), Z3
-	VSUBPD       Z3, Z2, Z2
-	VBROADCASTSD a+152(FP), Z3
-	VMULPD       vconsts64x8<>+384(SB), Z3, Z3
-	VMOVUPD      Z2, (SP)
-	VMOVUPD      Z3, 64(SP)
-	XORQ         R11, R11
-	MOVQ         p_len+32(FP), R12
-	SUBQ         $0x00000010, R12
-	CMPQ         R11, R12
-	JG           single
-
-loop:
-	VMOVUPD      (AX)(R11*8), Z2
-	VMOVUPD      (CX)(R11*8), Z3
-	VORPD        vconsts64x8<>+576(SB), Z2, Z4
-	VBROADCASTSD consts64<>+160(SB), Z5
-	VMAXPD       Z4, Z5, Z4
-	VBROADCASTSD consts64<>+168(SB), Z5
-	VFMADD213PD  vconsts64x8<>+640(SB), Z4, Z5
-	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
-	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
-	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VBROADCASTSD consts64<>+200(SB), Z6
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
-	VSCALEFPD    Z5, Z6, Z6
-	VMOVUPD      64(AX)(R11*8), Z4
-	VMOVUPD      64(CX)(R11*8), Z5
-	VORPD        vconsts64x8<>+576(SB), Z4, Z7
-	VBROADCASTSD consts64<>+160(SB), Z8
-	VMAXPD       Z7, Z8, Z7
-	VBROADCASTSD consts64<>+168(SB), Z8
-	VFMADD213PD  vconsts64x8<>+640(SB), Z7, Z8
-	VSUBPD       vconsts64x8<>+640(SB), Z8, Z8
-	VFNMADD231PD vconsts64x8<>+704(SB), Z8, Z7
-	VFNMADD231PD vconsts64x8<>+768(SB), Z8, Z7
-	VBROADCASTSD consts64<>+200(SB), Z9
-	VFMADD213PD  vconsts64x8<>+832(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+896(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+960(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z7, Z9
-	VSCALEFPD    Z8, Z9, Z9
-	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z7
-	VADDPD       vconsts64x8<>+0(SB), Z7, Z8
-	VDIVPD       Z8, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+184(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1600(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1664(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1728(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1792(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1856(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1920(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1984(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+2048(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+2112(SB), Z10, Z11
-	VMULPD       Z7, Z7, Z12
-	VMULPD       vconsts64x8<>+384(SB), Z12, Z12
-	VFMADD213PD  Z12, Z10, Z11
-	VFNMADD213PD Z12, Z8, Z11
-	VSUBPD       Z11, Z7, Z11
-	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
-	VBLENDMPD    Z6, Z11, K1, Z11
-	VMULPD       (SP), Z3, Z3
-	VADDPD       64(SP), Z3, Z3
-	VMULPD       Z3, Z2, Z3
-	VXORPD       Z6, Z6, Z6
-	VMAXPD       Z6, Z2, Z2
-	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z11, Z3, Z3
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000008
-	JL           rowpart569
-	VMOVUPD      (DX)(R8*8), Z2
-	JMP          rowperm569
-
-rowpart569:
-	LEAQ      kmask<>+0(SB), R14
-	KMOVW     (R14)(R13*2), K1
-	VXORPD    Z2, Z2, Z2
-	VMOVUPD.Z (DX)(R8*8), K1, Z2
-
-rowperm569:
-	MOVQ         DI, R13
-	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Z6
-	VPERMPS      Z2, Z6, Z2
-	MOVLQSX      (SI)(DI*8), R13
-	ADDQ         R13, R8
-	MOVLQSX      4(SI)(DI*8), DI
-	VMULPD       Z3, Z2, Z6
-	VMOVUPD      Z6, (R10)(R11*8)
-	VFMADD231PD  Z3, Z2, Z0
-	VMAXPD       vconsts64x8<>+1472(SB), Z9, Z2
-	VADDPD       vconsts64x8<>+0(SB), Z2, Z3
-	VDIVPD       Z3, Z2, Z3
-	VMULPD       Z3, Z3, Z6
-	VBROADCASTSD consts64<>+184(SB), Z7
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z7
-	VFMADD213PD  vconsts64x8<>+1600(SB), Z6, Z7
-	VFMADD213PD  vconsts64x8<>+1664(SB), Z6, Z7
-	VFMADD213PD  vconsts64x8<>+1728(SB), Z6, Z7
-	VFMADD213PD  vconsts64x8<>+1792(SB), Z6, Z7
-	VFMADD213PD  vconsts64x8<>+1856(SB), Z6, Z7
-	VFMADD213PD  vconsts64x8<>+1920(SB), Z6, Z7
-	VFMADD213PD  vconsts64x8<>+1984(SB), Z6, Z7
-	VFMADD213PD  vconsts64x8<>+2048(SB), Z6, Z7
-	VFMADD213PD  vconsts64x8<>+2112(SB), Z6, Z7
-	VMULPD       Z2, Z2, Z8
-	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
-	VFMADD213PD  Z8, Z6, Z7
-	VFNMADD213PD Z8, Z3, Z7
-	VSUBPD       Z7, Z2, Z7
-	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z9, K1
-	VBLENDMPD    Z9, Z7, K1, Z7
-	VMULPD       (SP), Z5, Z2
-	VADDPD       64(SP), Z2, Z2
-	VMULPD       Z2, Z4, Z2
-	VXORPD       Z3, Z3, Z3
-	VMAXPD       Z3, Z4, Z3
-	VSUBPD       Z2, Z3, Z2
-	VADDPD       Z7, Z2, Z2
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000008
-	JL           rowpart570
-	VMOVUPD      (DX)(R8*8), Z3
-	JMP          rowperm570
-
-rowpart570:
-	LEAQ      kmask<>+0(SB), R14
-	KMOVW     (R14)(R13*2), K1
-	VXORPD    Z3, Z3, Z3
-	VMOVUPD.Z (DX)(R8*8), K1, Z3
-
-rowperm570:
-	MOVQ        DI, R13
-	SHLQ        $0x06, R13
-	VMOVUPS     (BX)(R13*1), Z4
-	VPERMPS     Z3, Z4, Z3
-	MOVLQSX     (SI)(DI*8), R13
-	ADDQ        R13, R8
-	MOVLQSX     4(SI)(DI*8), DI
-	VMULPD      Z2, Z3, Z4
-	VMOVUPD     Z4, 64(R10)(R11*8)
-	VFMADD231PD Z2, Z3, Z1
-	ADDQ        $0x00000010, R11
-	CMPQ        R11, R12
-	JLE         loop
-
-single:
-	ADDQ $0x00000008, R12
-
-single1:
-	CMPQ         R11, R12
-	JG           tail
-	VMOVUPD      (AX)(R11*8), Z2
-	VMOVUPD      (CX)(R11*8), Z3
-	VORPD        vconsts64x8<>+576(SB), Z2, Z4
-	VBROADCASTSD consts64<>+160(SB), Z5
-	VMAXPD       Z4, Z5, Z4
-	VBROADCASTSD consts64<>+168(SB), Z5
-	VFMADD213PD  vconsts64x8<>+640(SB), Z4, Z5
-	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
-	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
-	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VBROADCASTSD consts64<>+200(SB), Z6
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
-	VSCALEFPD    Z5, Z6, Z6
-	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z4
-	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
-	VDIVPD       Z5, Z4, Z5
-	VMULPD       Z5, Z5, Z7
-	VBROADCASTSD consts64<>+184(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1664(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1728(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1792(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1856(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1920(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
-	VMULPD       Z4, Z4, Z9
-	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
-	VFMADD213PD  Z9, Z7, Z8
-	VFNMADD213PD Z9, Z5, Z8
-	VSUBPD       Z8, Z4, Z8
-	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
-	VBLENDMPD    Z6, Z8, K1, Z8
-	VMULPD       (SP), Z3, Z3
-	VADDPD       64(SP), Z3, Z3
-	VMULPD       Z3, Z2, Z3
-	VXORPD       Z4, Z4, Z4
-	VMAXPD       Z4, Z2, Z2
-	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z8, Z3, Z3
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000008
-	JL           rowpart571
-	VMOVUPD      (DX)(R8*8), Z2
-	JMP          rowperm571
-
-rowpart571:
-	LEAQ      kmask<>+0(SB), R14
-	KMOVW     (R14)(R13*2), K1
-	VXORPD    Z2, Z2, Z2
-	VMOVUPD.Z (DX)(R8*8), K1, Z2
-
-rowperm571:
-	MOVQ        DI, R13
-	SHLQ        $0x06, R13
-	VMOVUPS     (BX)(R13*1), Z4
-	VPERMPS     Z2, Z4, Z2
-	MOVLQSX     (SI)(DI*8), R13
-	ADDQ        R13, R8
-	MOVLQSX     4(SI)(DI*8), DI
-	VMULPD      Z3, Z2, Z4
-	VMOVUPD     Z4, (R10)(R11*8)
-	VFMADD231PD Z3, Z2, Z0
-	ADDQ        $0x00000008, R11
-	JMP         single1
-
-tail:
-	ADDQ         $0x00000008, R12
-	SUBQ         R11, R12
-	JZ           drain
-	LEAQ         kmask<>+0(SB), R13
-	KMOVW        (R13)(R12*2), K1
-	VXORPD       Z2, Z2, Z2
-	VMOVUPD.Z    (AX)(R11*8), K1, Z2
-	LEAQ         kmask<>+0(SB), AX
-	KMOVW        (AX)(R12*2), K1
-	VXORPD       Z3, Z3, Z3
-	VMOVUPD.Z    (CX)(R11*8), K1, Z3
-	VORPD        vconsts64x8<>+576(SB), Z2, Z4
-	VBROADCASTSD consts64<>+160(SB), Z5
-	VMAXPD       Z4, Z5, Z4
-	VBROADCASTSD consts64<>+168(SB), Z5
-	VFMADD213PD  vconsts64x8<>+640(SB), Z4, Z5
-	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
-	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
-	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VBROADCASTSD consts64<>+200(SB), Z6
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
-	VSCALEFPD    Z5, Z6, Z6
-	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z4
-	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
-	VDIVPD       Z5, Z4, Z5
-	VMULPD       Z5, Z5, Z7
-	VBROADCASTSD consts64<>+184(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1664(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1728(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1792(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1856(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1920(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
-	VMULPD       Z4, Z4, Z9
-	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
-	VFMADD213PD  Z9, Z7, Z8
-	VFNMADD213PD Z9, Z5, Z8
-	VSUBPD       Z8, Z4, Z8
-	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
-	VBLENDMPD    Z6, Z8, K1, Z8
-	VMULPD       (SP), Z3, Z3
-	VADDPD       64(SP), Z3, Z3
-	VMULPD       Z3, Z2, Z3
-	VXORPD       Z4, Z4, Z4
-	VMAXPD       Z4, Z2, Z2
-	VSUBPD       Z3, Z2, Z3
-	VADDPD       Z8, Z3, Z3
-	MOVQ         R9, AX
-	SUBQ         R8, AX
-	CMPQ         AX, $0x00000008
-	JL           rowpart572
-	VMOVUPD      (DX)(R8*8), Z2
-	JMP          rowperm572
-
-rowpart572:
-	LEAQ      kmask<>+0(SB), CX
-	KMOVW     (CX)(AX*2), K1
-	VXORPD    Z2, Z2, Z2
-	VMOVUPD.Z (DX)(R8*8), K1, Z2
-
-rowperm572:
-	MOVQ      DI, AX
-	SHLQ      $0x06, AX
-	VMOVUPS   (BX)(AX*1), Z4
-	VPERMPS   Z2, Z4, Z2
-	MOVLQSX   (SI)(DI*8), AX
-	ADDQ      AX, R8
-	MOVLQSX   4(SI)(DI*8), DI
+	VMOVUPD   Z4, K1, (R10)(R11*8)
 	LEAQ      kmask<>+0(SB), AX
 	KMOVW     (AX)(R12*2), K1
-	VMOVAPD.Z Z2, K1, Z2
-	VMULPD    Z3, Z2, Z2
-	LEAQ      kmask<>+0(SB), AX
-	KMOVW     (AX)(R12*2), K1
-	VMOVUPD   Z2, K1, (R10)(R11*8)
-	LEAQ      kmask<>+0(SB), AX
-	KMOVW     (AX)(R12*2), K1
-	VMOVAPD.Z Z2, K1, Z2
-	VADDPD    Z2, Z0, Z0
+	VMOVAPD.Z Z4, K1, Z4
+	VADDPD    Z4, Z0, Z0
 	ADDQ      R12, R11
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
+	VADDPD        Z2, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -121369,134 +123499,246 @@ TEXT ·sigmoidCERowGradAVX512F64(SB), NOSPLIT, $128-176
 	MOVQ         dst_base+0(FP), R10
 	VXORPD       Z0, Z0, Z0
 	VXORPD       Z1, Z1, Z1
-	VBROADCASTSD consts64<>+0(SB), Z2
-	VBROADCASTSD a+160(FP), Z3
-	VSUBPD       Z3, Z2, Z2
-	VBROADCASTSD a+160(FP), Z3
-	VMULPD       vconsts64x8<>+384(SB), Z3, Z3
-	VMOVUPD      Z2, (SP)
-	VMOVUPD      Z3, 64(SP)
+	VXORPD       Z2, Z2, Z2
+	VXORPD       Z3, Z3, Z3
+	VBROADCASTSD consts64<>+0(SB), Z4
+	VBROADCASTSD a+160(FP), Z5
+	VSUBPD       Z5, Z4, Z4
+	VBROADCASTSD a+160(FP), Z5
+	VMULPD       vconsts64x8<>+384(SB), Z5, Z5
+	VMOVUPD      Z4, (SP)
+	VMOVUPD      Z5, 64(SP)
 	XORQ         R11, R11
 	MOVQ         p_len+32(FP), R12
-	SUBQ         $0x00000010, R12
+	SUBQ         $0x00000020, R12
 	CMPQ         R11, R12
 	JG           single
 
 loop:
-	VMOVUPD      (AX)(R11*8), Z2
-	VMOVUPD      (CX)(R11*8), Z3
-	VORPD        vconsts64x8<>+576(SB), Z2, Z4
-	VBROADCASTSD consts64<>+160(SB), Z5
-	VMAXPD       Z4, Z5, Z4
-	VBROADCASTSD consts64<>+168(SB), Z5
-	VFMADD213PD  vconsts64x8<>+640(SB), Z4, Z5
-	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
-	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
-	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VBROADCASTSD consts64<>+200(SB), Z6
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
-	VSCALEFPD    Z5, Z6, Z6
-	VMOVUPD      64(AX)(R11*8), Z4
-	VMOVUPD      64(CX)(R11*8), Z5
-	VORPD        vconsts64x8<>+576(SB), Z4, Z7
-	VBROADCASTSD consts64<>+160(SB), Z8
-	VMAXPD       Z7, Z8, Z7
-	VBROADCASTSD consts64<>+168(SB), Z8
-	VFMADD213PD  vconsts64x8<>+640(SB), Z7, Z8
-	VSUBPD       vconsts64x8<>+640(SB), Z8, Z8
-	VFNMADD231PD vconsts64x8<>+704(SB), Z8, Z7
-	VFNMADD231PD vconsts64x8<>+768(SB), Z8, Z7
-	VBROADCASTSD consts64<>+200(SB), Z9
-	VFMADD213PD  vconsts64x8<>+832(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+896(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+960(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+384(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z7, Z9
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z7, Z9
-	VSCALEFPD    Z8, Z9, Z9
-	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z7
-	VADDPD       vconsts64x8<>+0(SB), Z7, Z8
-	VDIVPD       Z8, Z7, Z8
-	VMULPD       Z8, Z8, Z10
-	VBROADCASTSD consts64<>+184(SB), Z11
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1600(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1664(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1728(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1792(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1856(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1920(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+1984(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+2048(SB), Z10, Z11
-	VFMADD213PD  vconsts64x8<>+2112(SB), Z10, Z11
-	VMULPD       Z7, Z7, Z12
-	VMULPD       vconsts64x8<>+384(SB), Z12, Z12
-	VFMADD213PD  Z12, Z10, Z11
-	VFNMADD213PD Z12, Z8, Z11
-	VSUBPD       Z11, Z7, Z11
-	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
-	VBLENDMPD    Z6, Z11, K1, Z11
-	VADDPD       vconsts64x8<>+1408(SB), Z6, Z7
-	VBROADCASTSD consts64<>+0(SB), Z8
-	VXORPD       Z10, Z10, Z10
-	VCMPPD       $0x1d, Z10, Z2, K1
-	VBLENDMPD    Z8, Z6, K1, Z8
-	VDIVPD       Z7, Z8, Z8
-	VMULPD       (SP), Z3, Z3
-	VADDPD       64(SP), Z3, Z3
-	VMULPD       Z3, Z2, Z6
-	VXORPD       Z7, Z7, Z7
-	VMAXPD       Z7, Z2, Z2
-	VSUBPD       Z6, Z2, Z6
-	VADDPD       Z11, Z6, Z6
-	VSUBPD       Z3, Z8, Z8
+	VMOVUPD      (AX)(R11*8), Z4
+	VMOVUPD      (CX)(R11*8), Z5
+	VORPD        vconsts64x8<>+576(SB), Z4, Z6
+	VBROADCASTSD consts64<>+160(SB), Z7
+	VMAXPD       Z6, Z7, Z6
+	VBROADCASTSD consts64<>+168(SB), Z7
+	VFMADD213PD  vconsts64x8<>+640(SB), Z6, Z7
+	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
+	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
+	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
+	VBROADCASTSD consts64<>+200(SB), Z8
+	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VSCALEFPD    Z7, Z8, Z8
+	VMOVUPD      64(AX)(R11*8), Z6
+	VMOVUPD      64(CX)(R11*8), Z7
+	VORPD        vconsts64x8<>+576(SB), Z6, Z9
+	VBROADCASTSD consts64<>+160(SB), Z10
+	VMAXPD       Z9, Z10, Z9
+	VBROADCASTSD consts64<>+168(SB), Z10
+	VFMADD213PD  vconsts64x8<>+640(SB), Z9, Z10
+	VSUBPD       vconsts64x8<>+640(SB), Z10, Z10
+	VFNMADD231PD vconsts64x8<>+704(SB), Z10, Z9
+	VFNMADD231PD vconsts64x8<>+768(SB), Z10, Z9
+	VBROADCASTSD consts64<>+200(SB), Z11
+	VFMADD213PD  vconsts64x8<>+832(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+896(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+960(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+384(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z9, Z11
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z9, Z11
+	VSCALEFPD    Z10, Z11, Z11
+	VMOVUPD      128(AX)(R11*8), Z9
+	VMOVUPD      128(CX)(R11*8), Z10
+	VORPD        vconsts64x8<>+576(SB), Z9, Z12
+	VBROADCASTSD consts64<>+160(SB), Z13
+	VMAXPD       Z12, Z13, Z12
+	VBROADCASTSD consts64<>+168(SB), Z13
+	VFMADD213PD  vconsts64x8<>+640(SB), Z12, Z13
+	VSUBPD       vconsts64x8<>+640(SB), Z13, Z13
+	VFNMADD231PD vconsts64x8<>+704(SB), Z13, Z12
+	VFNMADD231PD vconsts64x8<>+768(SB), Z13, Z12
+	VBROADCASTSD consts64<>+200(SB), Z14
+	VFMADD213PD  vconsts64x8<>+832(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+896(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+960(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+384(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z12, Z14
+	VSCALEFPD    Z13, Z14, Z14
+	VMOVUPD      192(AX)(R11*8), Z12
+	VMOVUPD      192(CX)(R11*8), Z13
+	VORPD        vconsts64x8<>+576(SB), Z12, Z15
+	VBROADCASTSD consts64<>+160(SB), Z16
+	VMAXPD       Z15, Z16, Z15
+	VBROADCASTSD consts64<>+168(SB), Z16
+	VFMADD213PD  vconsts64x8<>+640(SB), Z15, Z16
+	VSUBPD       vconsts64x8<>+640(SB), Z16, Z16
+	VFNMADD231PD vconsts64x8<>+704(SB), Z16, Z15
+	VFNMADD231PD vconsts64x8<>+768(SB), Z16, Z15
+	VBROADCASTSD consts64<>+200(SB), Z17
+	VFMADD213PD  vconsts64x8<>+832(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+896(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+960(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+384(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z15, Z17
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z15, Z17
+	VSCALEFPD    Z16, Z17, Z17
+	VMAXPD       vconsts64x8<>+1472(SB), Z8, Z15
+	VADDPD       vconsts64x8<>+0(SB), Z15, Z16
+	VDIVPD       Z16, Z15, Z16
+	VMULPD       Z16, Z16, Z18
+	VBROADCASTSD consts64<>+184(SB), Z19
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z18, Z19
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z18, Z19
+	VMULPD       Z15, Z15, Z20
+	VMULPD       vconsts64x8<>+384(SB), Z20, Z20
+	VFMADD213PD  Z20, Z18, Z19
+	VFNMADD213PD Z20, Z16, Z19
+	VSUBPD       Z19, Z15, Z19
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z8, K1
+	VBLENDMPD    Z8, Z19, K1, Z19
+	VADDPD       vconsts64x8<>+1408(SB), Z8, Z15
+	VBROADCASTSD consts64<>+0(SB), Z16
+	VXORPD       Z18, Z18, Z18
+	VCMPPD       $0x1d, Z18, Z4, K1
+	VBLENDMPD    Z16, Z8, K1, Z16
+	VDIVPD       Z15, Z16, Z16
+	VMULPD       (SP), Z5, Z5
+	VADDPD       64(SP), Z5, Z5
+	VMULPD       Z5, Z4, Z8
+	VXORPD       Z15, Z15, Z15
+	VMAXPD       Z15, Z4, Z4
+	VSUBPD       Z8, Z4, Z8
+	VADDPD       Z19, Z8, Z8
+	VSUBPD       Z5, Z16, Z16
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart573
-	VMOVUPD      (DX)(R8*8), Z2
-	JMP          rowperm573
+	JL           rowpart583
+	VMOVUPD      (DX)(R8*8), Z4
+	JMP          rowperm583
 
-rowpart573:
+rowpart583:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
-	VXORPD    Z2, Z2, Z2
-	VMOVUPD.Z (DX)(R8*8), K1, Z2
+	VXORPD    Z4, Z4, Z4
+	VMOVUPD.Z (DX)(R8*8), K1, Z4
 
-rowperm573:
+rowperm583:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Z3
-	VPERMPS      Z2, Z3, Z2
+	VMOVUPS      (BX)(R13*1), Z5
+	VPERMPS      Z4, Z5, Z4
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSD s+152(FP), Z3
-	VMULPD       Z2, Z3, Z3
-	VMULPD       Z8, Z3, Z3
-	VMOVUPD      Z3, (R10)(R11*8)
-	VFMADD231PD  Z6, Z2, Z0
-	VMAXPD       vconsts64x8<>+1472(SB), Z9, Z2
-	VADDPD       vconsts64x8<>+0(SB), Z2, Z3
-	VDIVPD       Z3, Z2, Z3
-	VMULPD       Z3, Z3, Z6
+	VBROADCASTSD s+152(FP), Z5
+	VMULPD       Z4, Z5, Z5
+	VMULPD       Z16, Z5, Z5
+	VMOVUPD      Z5, (R10)(R11*8)
+	VFMADD231PD  Z8, Z4, Z0
+	VMAXPD       vconsts64x8<>+1472(SB), Z11, Z4
+	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
+	VDIVPD       Z5, Z4, Z5
+	VMULPD       Z5, Z5, Z8
+	VBROADCASTSD consts64<>+184(SB), Z15
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z8, Z15
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z8, Z15
+	VMULPD       Z4, Z4, Z16
+	VMULPD       vconsts64x8<>+384(SB), Z16, Z16
+	VFMADD213PD  Z16, Z8, Z15
+	VFNMADD213PD Z16, Z5, Z15
+	VSUBPD       Z15, Z4, Z15
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z11, K1
+	VBLENDMPD    Z11, Z15, K1, Z15
+	VADDPD       vconsts64x8<>+1408(SB), Z11, Z4
+	VBROADCASTSD consts64<>+0(SB), Z5
+	VXORPD       Z8, Z8, Z8
+	VCMPPD       $0x1d, Z8, Z6, K1
+	VBLENDMPD    Z5, Z11, K1, Z5
+	VDIVPD       Z4, Z5, Z5
+	VMULPD       (SP), Z7, Z4
+	VADDPD       64(SP), Z4, Z4
+	VMULPD       Z4, Z6, Z7
+	VXORPD       Z8, Z8, Z8
+	VMAXPD       Z8, Z6, Z6
+	VSUBPD       Z7, Z6, Z7
+	VADDPD       Z15, Z7, Z7
+	VSUBPD       Z4, Z5, Z5
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart584
+	VMOVUPD      (DX)(R8*8), Z4
+	JMP          rowperm584
+
+rowpart584:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPD    Z4, Z4, Z4
+	VMOVUPD.Z (DX)(R8*8), K1, Z4
+
+rowperm584:
+	MOVQ         DI, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (BX)(R13*1), Z6
+	VPERMPS      Z4, Z6, Z4
+	MOVLQSX      (SI)(DI*8), R13
+	ADDQ         R13, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSD s+152(FP), Z6
+	VMULPD       Z4, Z6, Z6
+	VMULPD       Z5, Z6, Z5
+	VMOVUPD      Z5, 64(R10)(R11*8)
+	VFMADD231PD  Z7, Z4, Z1
+	VMAXPD       vconsts64x8<>+1472(SB), Z14, Z4
+	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
+	VDIVPD       Z5, Z4, Z5
+	VMULPD       Z5, Z5, Z6
 	VBROADCASTSD consts64<>+184(SB), Z7
 	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z7
 	VFMADD213PD  vconsts64x8<>+1600(SB), Z6, Z7
@@ -121508,149 +123750,211 @@ rowperm573:
 	VFMADD213PD  vconsts64x8<>+1984(SB), Z6, Z7
 	VFMADD213PD  vconsts64x8<>+2048(SB), Z6, Z7
 	VFMADD213PD  vconsts64x8<>+2112(SB), Z6, Z7
-	VMULPD       Z2, Z2, Z8
+	VMULPD       Z4, Z4, Z8
 	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
 	VFMADD213PD  Z8, Z6, Z7
-	VFNMADD213PD Z8, Z3, Z7
-	VSUBPD       Z7, Z2, Z7
-	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z9, K1
-	VBLENDMPD    Z9, Z7, K1, Z7
-	VADDPD       vconsts64x8<>+1408(SB), Z9, Z2
-	VBROADCASTSD consts64<>+0(SB), Z3
+	VFNMADD213PD Z8, Z5, Z7
+	VSUBPD       Z7, Z4, Z7
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z14, K1
+	VBLENDMPD    Z14, Z7, K1, Z7
+	VADDPD       vconsts64x8<>+1408(SB), Z14, Z4
+	VBROADCASTSD consts64<>+0(SB), Z5
 	VXORPD       Z6, Z6, Z6
-	VCMPPD       $0x1d, Z6, Z4, K1
-	VBLENDMPD    Z3, Z9, K1, Z3
-	VDIVPD       Z2, Z3, Z3
-	VMULPD       (SP), Z5, Z2
-	VADDPD       64(SP), Z2, Z2
-	VMULPD       Z2, Z4, Z5
-	VXORPD       Z6, Z6, Z6
-	VMAXPD       Z6, Z4, Z4
-	VSUBPD       Z5, Z4, Z5
-	VADDPD       Z7, Z5, Z5
-	VSUBPD       Z2, Z3, Z3
+	VCMPPD       $0x1d, Z6, Z9, K1
+	VBLENDMPD    Z5, Z14, K1, Z5
+	VDIVPD       Z4, Z5, Z5
+	VMULPD       (SP), Z10, Z4
+	VADDPD       64(SP), Z4, Z4
+	VMULPD       Z4, Z9, Z6
+	VXORPD       Z8, Z8, Z8
+	VMAXPD       Z8, Z9, Z8
+	VSUBPD       Z6, Z8, Z6
+	VADDPD       Z7, Z6, Z6
+	VSUBPD       Z4, Z5, Z5
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart574
-	VMOVUPD      (DX)(R8*8), Z2
-	JMP          rowperm574
+	JL           rowpart585
+	VMOVUPD      (DX)(R8*8), Z4
+	JMP          rowperm585
 
-rowpart574:
+rowpart585:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
-	VXORPD    Z2, Z2, Z2
-	VMOVUPD.Z (DX)(R8*8), K1, Z2
+	VXORPD    Z4, Z4, Z4
+	VMOVUPD.Z (DX)(R8*8), K1, Z4
 
-rowperm574:
+rowperm585:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Z4
-	VPERMPS      Z2, Z4, Z2
+	VMOVUPS      (BX)(R13*1), Z7
+	VPERMPS      Z4, Z7, Z4
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSD s+152(FP), Z4
-	VMULPD       Z2, Z4, Z4
-	VMULPD       Z3, Z4, Z3
-	VMOVUPD      Z3, 64(R10)(R11*8)
-	VFMADD231PD  Z5, Z2, Z1
-	ADDQ         $0x00000010, R11
+	VBROADCASTSD s+152(FP), Z7
+	VMULPD       Z4, Z7, Z7
+	VMULPD       Z5, Z7, Z5
+	VMOVUPD      Z5, 128(R10)(R11*8)
+	VFMADD231PD  Z6, Z4, Z2
+	VMAXPD       vconsts64x8<>+1472(SB), Z17, Z4
+	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
+	VDIVPD       Z5, Z4, Z5
+	VMULPD       Z5, Z5, Z6
+	VBROADCASTSD consts64<>+184(SB), Z7
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z6, Z7
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z6, Z7
+	VMULPD       Z4, Z4, Z8
+	VMULPD       vconsts64x8<>+384(SB), Z8, Z8
+	VFMADD213PD  Z8, Z6, Z7
+	VFNMADD213PD Z8, Z5, Z7
+	VSUBPD       Z7, Z4, Z7
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z17, K1
+	VBLENDMPD    Z17, Z7, K1, Z7
+	VADDPD       vconsts64x8<>+1408(SB), Z17, Z4
+	VBROADCASTSD consts64<>+0(SB), Z5
+	VXORPD       Z6, Z6, Z6
+	VCMPPD       $0x1d, Z6, Z12, K1
+	VBLENDMPD    Z5, Z17, K1, Z5
+	VDIVPD       Z4, Z5, Z5
+	VMULPD       (SP), Z13, Z4
+	VADDPD       64(SP), Z4, Z4
+	VMULPD       Z4, Z12, Z6
+	VXORPD       Z8, Z8, Z8
+	VMAXPD       Z8, Z12, Z8
+	VSUBPD       Z6, Z8, Z6
+	VADDPD       Z7, Z6, Z6
+	VSUBPD       Z4, Z5, Z5
+	MOVQ         R9, R13
+	SUBQ         R8, R13
+	CMPQ         R13, $0x00000008
+	JL           rowpart586
+	VMOVUPD      (DX)(R8*8), Z4
+	JMP          rowperm586
+
+rowpart586:
+	LEAQ      kmask<>+0(SB), R14
+	KMOVW     (R14)(R13*2), K1
+	VXORPD    Z4, Z4, Z4
+	VMOVUPD.Z (DX)(R8*8), K1, Z4
+
+rowperm586:
+	MOVQ         DI, R13
+	SHLQ         $0x06, R13
+	VMOVUPS      (BX)(R13*1), Z7
+	VPERMPS      Z4, Z7, Z4
+	MOVLQSX      (SI)(DI*8), R13
+	ADDQ         R13, R8
+	MOVLQSX      4(SI)(DI*8), DI
+	VBROADCASTSD s+152(FP), Z7
+	VMULPD       Z4, Z7, Z7
+	VMULPD       Z5, Z7, Z5
+	VMOVUPD      Z5, 192(R10)(R11*8)
+	VFMADD231PD  Z6, Z4, Z3
+	ADDQ         $0x00000020, R11
 	CMPQ         R11, R12
 	JLE          loop
 
 single:
-	ADDQ $0x00000008, R12
+	ADDQ $0x00000018, R12
 
 single1:
 	CMPQ         R11, R12
 	JG           tail
-	VMOVUPD      (AX)(R11*8), Z2
-	VMOVUPD      (CX)(R11*8), Z3
-	VORPD        vconsts64x8<>+576(SB), Z2, Z4
-	VBROADCASTSD consts64<>+160(SB), Z5
-	VMAXPD       Z4, Z5, Z4
-	VBROADCASTSD consts64<>+168(SB), Z5
-	VFMADD213PD  vconsts64x8<>+640(SB), Z4, Z5
-	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
-	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
-	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VBROADCASTSD consts64<>+200(SB), Z6
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
-	VSCALEFPD    Z5, Z6, Z6
-	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z4
-	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
-	VDIVPD       Z5, Z4, Z5
-	VMULPD       Z5, Z5, Z7
-	VBROADCASTSD consts64<>+184(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1664(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1728(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1792(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1856(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1920(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
-	VMULPD       Z4, Z4, Z9
-	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
-	VFMADD213PD  Z9, Z7, Z8
-	VFNMADD213PD Z9, Z5, Z8
-	VSUBPD       Z8, Z4, Z8
-	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
-	VBLENDMPD    Z6, Z8, K1, Z8
-	VADDPD       vconsts64x8<>+1408(SB), Z6, Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
-	VXORPD       Z7, Z7, Z7
-	VCMPPD       $0x1d, Z7, Z2, K1
-	VBLENDMPD    Z5, Z6, K1, Z5
-	VDIVPD       Z4, Z5, Z5
-	VMULPD       (SP), Z3, Z3
-	VADDPD       64(SP), Z3, Z3
-	VMULPD       Z3, Z2, Z4
-	VXORPD       Z6, Z6, Z6
-	VMAXPD       Z6, Z2, Z2
-	VSUBPD       Z4, Z2, Z4
-	VADDPD       Z8, Z4, Z4
-	VSUBPD       Z3, Z5, Z5
+	VMOVUPD      (AX)(R11*8), Z4
+	VMOVUPD      (CX)(R11*8), Z5
+	VORPD        vconsts64x8<>+576(SB), Z4, Z6
+	VBROADCASTSD consts64<>+160(SB), Z7
+	VMAXPD       Z6, Z7, Z6
+	VBROADCASTSD consts64<>+168(SB), Z7
+	VFMADD213PD  vconsts64x8<>+640(SB), Z6, Z7
+	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
+	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
+	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
+	VBROADCASTSD consts64<>+200(SB), Z8
+	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VSCALEFPD    Z7, Z8, Z8
+	VMAXPD       vconsts64x8<>+1472(SB), Z8, Z6
+	VADDPD       vconsts64x8<>+0(SB), Z6, Z7
+	VDIVPD       Z7, Z6, Z7
+	VMULPD       Z7, Z7, Z9
+	VBROADCASTSD consts64<>+184(SB), Z10
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z9, Z10
+	VMULPD       Z6, Z6, Z11
+	VMULPD       vconsts64x8<>+384(SB), Z11, Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VFNMADD213PD Z11, Z7, Z10
+	VSUBPD       Z10, Z6, Z10
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z8, K1
+	VBLENDMPD    Z8, Z10, K1, Z10
+	VADDPD       vconsts64x8<>+1408(SB), Z8, Z6
+	VBROADCASTSD consts64<>+0(SB), Z7
+	VXORPD       Z9, Z9, Z9
+	VCMPPD       $0x1d, Z9, Z4, K1
+	VBLENDMPD    Z7, Z8, K1, Z7
+	VDIVPD       Z6, Z7, Z7
+	VMULPD       (SP), Z5, Z5
+	VADDPD       64(SP), Z5, Z5
+	VMULPD       Z5, Z4, Z6
+	VXORPD       Z8, Z8, Z8
+	VMAXPD       Z8, Z4, Z4
+	VSUBPD       Z6, Z4, Z6
+	VADDPD       Z10, Z6, Z6
+	VSUBPD       Z5, Z7, Z7
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
-	JL           rowpart575
-	VMOVUPD      (DX)(R8*8), Z2
-	JMP          rowperm575
+	JL           rowpart587
+	VMOVUPD      (DX)(R8*8), Z4
+	JMP          rowperm587
 
-rowpart575:
+rowpart587:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
-	VXORPD    Z2, Z2, Z2
-	VMOVUPD.Z (DX)(R8*8), K1, Z2
+	VXORPD    Z4, Z4, Z4
+	VMOVUPD.Z (DX)(R8*8), K1, Z4
 
-rowperm575:
+rowperm587:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Z3
-	VPERMPS      Z2, Z3, Z2
+	VMOVUPS      (BX)(R13*1), Z5
+	VPERMPS      Z4, Z5, Z4
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSD s+152(FP), Z3
-	VMULPD       Z2, Z3, Z3
-	VMULPD       Z5, Z3, Z3
-	VMOVUPD      Z3, (R10)(R11*8)
-	VFMADD231PD  Z4, Z2, Z0
+	VBROADCASTSD s+152(FP), Z5
+	VMULPD       Z4, Z5, Z5
+	VMULPD       Z7, Z5, Z5
+	VMOVUPD      Z5, (R10)(R11*8)
+	VFMADD231PD  Z6, Z4, Z0
 	ADDQ         $0x00000008, R11
 	JMP          single1
 
@@ -121660,109 +123964,111 @@ tail:
 	JZ           drain
 	LEAQ         kmask<>+0(SB), R13
 	KMOVW        (R13)(R12*2), K1
-	VXORPD       Z2, Z2, Z2
-	VMOVUPD.Z    (AX)(R11*8), K1, Z2
+	VXORPD       Z4, Z4, Z4
+	VMOVUPD.Z    (AX)(R11*8), K1, Z4
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(R12*2), K1
-	VXORPD       Z3, Z3, Z3
-	VMOVUPD.Z    (CX)(R11*8), K1, Z3
-	VORPD        vconsts64x8<>+576(SB), Z2, Z4
-	VBROADCASTSD consts64<>+160(SB), Z5
-	VMAXPD       Z4, Z5, Z4
-	VBROADCASTSD consts64<>+168(SB), Z5
-	VFMADD213PD  vconsts64x8<>+640(SB), Z4, Z5
-	VSUBPD       vconsts64x8<>+640(SB), Z5, Z5
-	VFNMADD231PD vconsts64x8<>+704(SB), Z5, Z4
-	VFNMADD231PD vconsts64x8<>+768(SB), Z5, Z4
-	VBROADCASTSD consts64<>+200(SB), Z6
-	VFMADD213PD  vconsts64x8<>+832(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+896(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+960(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1024(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1088(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1152(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1216(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1280(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1344(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+384(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
-	VFMADD213PD  vconsts64x8<>+1408(SB), Z4, Z6
-	VSCALEFPD    Z5, Z6, Z6
-	VMAXPD       vconsts64x8<>+1472(SB), Z6, Z4
-	VADDPD       vconsts64x8<>+0(SB), Z4, Z5
-	VDIVPD       Z5, Z4, Z5
-	VMULPD       Z5, Z5, Z7
-	VBROADCASTSD consts64<>+184(SB), Z8
-	VFMADD213PD  vconsts64x8<>+1536(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1600(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1664(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1728(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1792(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1856(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1920(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+1984(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+2048(SB), Z7, Z8
-	VFMADD213PD  vconsts64x8<>+2112(SB), Z7, Z8
-	VMULPD       Z4, Z4, Z9
-	VMULPD       vconsts64x8<>+384(SB), Z9, Z9
-	VFMADD213PD  Z9, Z7, Z8
-	VFNMADD213PD Z9, Z5, Z8
-	VSUBPD       Z8, Z4, Z8
-	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z6, K1
-	VBLENDMPD    Z6, Z8, K1, Z8
-	VADDPD       vconsts64x8<>+1408(SB), Z6, Z4
-	VBROADCASTSD consts64<>+0(SB), Z5
-	VXORPD       Z7, Z7, Z7
-	VCMPPD       $0x1d, Z7, Z2, K1
-	VBLENDMPD    Z5, Z6, K1, Z5
-	VDIVPD       Z4, Z5, Z5
-	VMULPD       (SP), Z3, Z3
-	VADDPD       64(SP), Z3, Z3
-	VMULPD       Z3, Z2, Z4
-	VXORPD       Z6, Z6, Z6
-	VMAXPD       Z6, Z2, Z2
-	VSUBPD       Z4, Z2, Z4
-	VADDPD       Z8, Z4, Z4
-	VSUBPD       Z3, Z5, Z5
+	VXORPD       Z5, Z5, Z5
+	VMOVUPD.Z    (CX)(R11*8), K1, Z5
+	VORPD        vconsts64x8<>+576(SB), Z4, Z6
+	VBROADCASTSD consts64<>+160(SB), Z7
+	VMAXPD       Z6, Z7, Z6
+	VBROADCASTSD consts64<>+168(SB), Z7
+	VFMADD213PD  vconsts64x8<>+640(SB), Z6, Z7
+	VSUBPD       vconsts64x8<>+640(SB), Z7, Z7
+	VFNMADD231PD vconsts64x8<>+704(SB), Z7, Z6
+	VFNMADD231PD vconsts64x8<>+768(SB), Z7, Z6
+	VBROADCASTSD consts64<>+200(SB), Z8
+	VFMADD213PD  vconsts64x8<>+832(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+896(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+960(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1024(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1088(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1152(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1216(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1280(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1344(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+384(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VFMADD213PD  vconsts64x8<>+1408(SB), Z6, Z8
+	VSCALEFPD    Z7, Z8, Z8
+	VMAXPD       vconsts64x8<>+1472(SB), Z8, Z6
+	VADDPD       vconsts64x8<>+0(SB), Z6, Z7
+	VDIVPD       Z7, Z6, Z7
+	VMULPD       Z7, Z7, Z9
+	VBROADCASTSD consts64<>+184(SB), Z10
+	VFMADD213PD  vconsts64x8<>+1536(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1600(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1664(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1728(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1792(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1856(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1920(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+1984(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+2048(SB), Z9, Z10
+	VFMADD213PD  vconsts64x8<>+2112(SB), Z9, Z10
+	VMULPD       Z6, Z6, Z11
+	VMULPD       vconsts64x8<>+384(SB), Z11, Z11
+	VFMADD213PD  Z11, Z9, Z10
+	VFNMADD213PD Z11, Z7, Z10
+	VSUBPD       Z10, Z6, Z10
+	VCMPPD       $0x11, vconsts64x8<>+1472(SB), Z8, K1
+	VBLENDMPD    Z8, Z10, K1, Z10
+	VADDPD       vconsts64x8<>+1408(SB), Z8, Z6
+	VBROADCASTSD consts64<>+0(SB), Z7
+	VXORPD       Z9, Z9, Z9
+	VCMPPD       $0x1d, Z9, Z4, K1
+	VBLENDMPD    Z7, Z8, K1, Z7
+	VDIVPD       Z6, Z7, Z7
+	VMULPD       (SP), Z5, Z5
+	VADDPD       64(SP), Z5, Z5
+	VMULPD       Z5, Z4, Z6
+	VXORPD       Z8, Z8, Z8
+	VMAXPD       Z8, Z4, Z4
+	VSUBPD       Z6, Z4, Z6
+	VADDPD       Z10, Z6, Z6
+	VSUBPD       Z5, Z7, Z7
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $0x00000008
-	JL           rowpart576
-	VMOVUPD      (DX)(R8*8), Z2
-	JMP          rowperm576
+	JL           rowpart588
+	VMOVUPD      (DX)(R8*8), Z4
+	JMP          rowperm588
 
-rowpart576:
+rowpart588:
 	LEAQ      kmask<>+0(SB), CX
 	KMOVW     (CX)(AX*2), K1
-	VXORPD    Z2, Z2, Z2
-	VMOVUPD.Z (DX)(R8*8), K1, Z2
+	VXORPD    Z4, Z4, Z4
+	VMOVUPD.Z (DX)(R8*8), K1, Z4
 
-rowperm576:
+rowperm588:
 	MOVQ         DI, AX
 	SHLQ         $0x06, AX
-	VMOVUPS      (BX)(AX*1), Z3
-	VPERMPS      Z2, Z3, Z2
+	VMOVUPS      (BX)(AX*1), Z5
+	VPERMPS      Z4, Z5, Z4
 	MOVLQSX      (SI)(DI*8), AX
 	ADDQ         AX, R8
 	MOVLQSX      4(SI)(DI*8), DI
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(R12*2), K1
-	VMOVAPD.Z    Z2, K1, Z2
-	VBROADCASTSD s+152(FP), Z3
-	VMULPD       Z2, Z3, Z3
-	VMULPD       Z5, Z3, Z3
+	VMOVAPD.Z    Z4, K1, Z4
+	VBROADCASTSD s+152(FP), Z5
+	VMULPD       Z4, Z5, Z5
+	VMULPD       Z7, Z5, Z5
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(R12*2), K1
-	VMOVUPD      Z3, K1, (R10)(R11*8)
-	VMULPD       Z4, Z2, Z2
+	VMOVUPD      Z5, K1, (R10)(R11*8)
+	VMULPD       Z6, Z4, Z4
 	LEAQ         kmask<>+0(SB), AX
 	KMOVW        (AX)(R12*2), K1
-	VMOVAPD.Z    Z2, K1, Z2
-	VADDPD       Z2, Z0, Z0
+	VMOVAPD.Z    Z4, K1, Z4
+	VADDPD       Z4, Z0, Z0
 	ADDQ         R12, R11
 
 drain:
 	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
+	VADDPD        Z2, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1

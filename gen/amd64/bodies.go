@@ -33,6 +33,9 @@ type body struct {
 	// from the parameter a, stored in the frame, which emit finds in
 	// c.derived (memory operands: no register held across the loop).
 	setup func(c *g, a func() reg.VecVirtual) []Mem
+	// WideUnroll, when set, is the AVX-512 unrolling (thirty-two
+	// registers), Unroll the AVX2 one.
+	WideUnroll int
 	// hoist, when set, names the constants the loops hold in registers
 	// (c.hoist, c.hoistBits) rather than loading them for every vector.
 	hoist func(c *g)
@@ -46,7 +49,7 @@ var bodies = []body{
 	{Name: "Identity", Fn: "identity", Doc: "l = p, g = 1", Unroll: 4, emit: identityBody},
 	{Name: "L1", Fn: "l1", Doc: "l = |p|, g = sign(p)", Unroll: 4, emit: l1Body, hoist: absHoist},
 	{Name: "L2", Fn: "l2", Doc: "l = p²/2, g = p", Unroll: 4, emit: l2Body},
-	{Name: "SigmoidCE", Fn: "sigmoidCE", Doc: "z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z'", UsesY: true, UsesA: true, Unroll: 2, emit: sigmoidCEBody, phased: sigmoidCEPhased, setup: sigmoidCESetup},
+	{Name: "SigmoidCE", Fn: "sigmoidCE", Doc: "z' = z·(1 − a) + a/2, l = max(x, 0) − x·z' + log1p(e**(−|x|)), g = sigmoid(x) − z'", UsesY: true, UsesA: true, Unroll: 2, WideUnroll: 4, emit: sigmoidCEBody, phased: sigmoidCEPhased, setup: sigmoidCESetup},
 }
 
 func (c *g) signMask() reg.VecVirtual {

@@ -153,6 +153,9 @@ func kernel(c *g, b body, d driver) {
 		s = param("s")
 	}
 	u := b.Unroll
+	if c.wide() && b.WideUnroll > 0 {
+		u = b.WideUnroll
+	}
 	if d.W && !c.wide() {
 		// Sixteen YMM registers: weighted steps hold more (and the
 		// statistics two accumulators each). All weighted drivers unroll

@@ -4162,25 +4162,26 @@ loop:
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VSUBPS       Y2, Y5, Y5
 	VADDPS       (SP), Y5, Y5
-	VCMPPS       $0x04, vconsts32x8<>+0(SB), Y3, Y6
-	VBLENDVPS    Y6, Y5, Y4, Y7
-	VMINPS       Y5, Y4, Y8
-	VMAXPS       Y5, Y4, Y4
-	VCMPPS       $0x19, vconsts32x8<>+32(SB), Y8, Y5
-	VCMPPS       $0x15, vconsts32x8<>+64(SB), Y4, Y4
-	VORPS        Y4, Y5, Y4
-	VXORPS       Y5, Y5, Y5
-	VCMPPS       $0x04, Y5, Y3, Y5
-	VANDPS       Y5, Y6, Y5
-	VORPS        Y5, Y4, Y4
-	VCMPPS       $0x00, vconsts32x8<>+0(SB), Y7, Y5
-	VORPS        Y5, Y4, Y4
-	VTESTPS      Y4, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y3, Y6
+	VPSLLD       $0x01, Y3, Y7
+	VXORPS       Y8, Y8, Y8
+	VPCMPEQD     Y8, Y7, Y7
+	VORPS        Y7, Y6, Y7
+	VPADDD       vconsts32x8<>+32(SB), Y4, Y8
+	VPADDD       vconsts32x8<>+32(SB), Y5, Y9
+	VPMAXSD      Y8, Y9, Y8
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
+	VORPS        Y6, Y4, Y4
+	VANDNPS      Y7, Y4, Y4
+	VMOVMSKPS    Y4, SI
+	CMPL         SI, $0x000000ff
 	JNE          llslow1
-	VPSUBD       vconsts32x8<>+96(SB), Y7, Y2
+	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
 	VPSRAD       $0x17, Y2, Y2
 	VPSLLD       $0x17, Y2, Y3
-	VPSUBD       Y3, Y7, Y3
+	VPSUBD       Y3, Y5, Y3
 	VCVTDQ2PS    Y2, Y2
 	VBROADCASTSS consts32<>+4(SB), Y4
 	VSUBPS       Y3, Y4, Y3
@@ -4199,7 +4200,6 @@ loop:
 	VFMADD231PS  Y7, Y6, Y5
 	VFNMADD231PS Y5, Y4, Y3
 	VFNMADD231PS vconsts32x8<>+256(SB), Y2, Y3
-	VMOVAPS      Y3, Y2
 	JMP          lldone1
 
 llslow1:
@@ -4270,7 +4270,7 @@ llslow1:
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y5, Y2, Y5
 	VSUBPS       Y5, Y4, Y2
-	VMOVAPS      Y2, Y2
+	VMOVAPS      Y2, Y3
 	JMP          lldone1
 
 llgeneral1:
@@ -4367,35 +4367,36 @@ llgeneral1:
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y5, Y2, Y5
 	VSUBPS       Y5, Y6, Y2
-	VMOVAPS      Y2, Y2
+	VMOVAPS      Y2, Y3
 
 lldone1:
-	VADDPS       Y2, Y0, Y0
+	VADDPS       Y3, Y0, Y0
 	VMOVUPS      32(AX)(DX*4), Y2
 	VMOVUPS      32(CX)(DX*4), Y3
 	VADDPS       (SP), Y2, Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VSUBPS       Y2, Y5, Y5
 	VADDPS       (SP), Y5, Y5
-	VCMPPS       $0x04, vconsts32x8<>+0(SB), Y3, Y6
-	VBLENDVPS    Y6, Y5, Y4, Y7
-	VMINPS       Y5, Y4, Y8
-	VMAXPS       Y5, Y4, Y4
-	VCMPPS       $0x19, vconsts32x8<>+32(SB), Y8, Y5
-	VCMPPS       $0x15, vconsts32x8<>+64(SB), Y4, Y4
-	VORPS        Y4, Y5, Y4
-	VXORPS       Y5, Y5, Y5
-	VCMPPS       $0x04, Y5, Y3, Y5
-	VANDPS       Y5, Y6, Y5
-	VORPS        Y5, Y4, Y4
-	VCMPPS       $0x00, vconsts32x8<>+0(SB), Y7, Y5
-	VORPS        Y5, Y4, Y4
-	VTESTPS      Y4, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y3, Y6
+	VPSLLD       $0x01, Y3, Y7
+	VXORPS       Y8, Y8, Y8
+	VPCMPEQD     Y8, Y7, Y7
+	VORPS        Y7, Y6, Y7
+	VPADDD       vconsts32x8<>+32(SB), Y4, Y8
+	VPADDD       vconsts32x8<>+32(SB), Y5, Y9
+	VPMAXSD      Y8, Y9, Y8
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
+	VORPS        Y6, Y4, Y4
+	VANDNPS      Y7, Y4, Y4
+	VMOVMSKPS    Y4, SI
+	CMPL         SI, $0x000000ff
 	JNE          llslow2
-	VPSUBD       vconsts32x8<>+96(SB), Y7, Y2
+	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
 	VPSRAD       $0x17, Y2, Y2
 	VPSLLD       $0x17, Y2, Y3
-	VPSUBD       Y3, Y7, Y3
+	VPSUBD       Y3, Y5, Y3
 	VCVTDQ2PS    Y2, Y2
 	VBROADCASTSS consts32<>+4(SB), Y4
 	VSUBPS       Y3, Y4, Y3
@@ -4414,7 +4415,6 @@ lldone1:
 	VFMADD231PS  Y7, Y6, Y5
 	VFNMADD231PS Y5, Y4, Y3
 	VFNMADD231PS vconsts32x8<>+256(SB), Y2, Y3
-	VMOVAPS      Y3, Y2
 	JMP          lldone2
 
 llslow2:
@@ -4485,7 +4485,7 @@ llslow2:
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y5, Y2, Y5
 	VSUBPS       Y5, Y4, Y2
-	VMOVAPS      Y2, Y2
+	VMOVAPS      Y2, Y3
 	JMP          lldone2
 
 llgeneral2:
@@ -4582,10 +4582,10 @@ llgeneral2:
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y5, Y2, Y5
 	VSUBPS       Y5, Y6, Y2
-	VMOVAPS      Y2, Y2
+	VMOVAPS      Y2, Y3
 
 lldone2:
-	VADDPS Y2, Y1, Y1
+	VADDPS Y3, Y1, Y1
 	ADDQ   $0x00000010, DX
 	CMPQ   DX, BX
 	JLE    loop
@@ -4602,25 +4602,26 @@ single1:
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VSUBPS       Y2, Y5, Y5
 	VADDPS       (SP), Y5, Y5
-	VCMPPS       $0x04, vconsts32x8<>+0(SB), Y3, Y6
-	VBLENDVPS    Y6, Y5, Y4, Y7
-	VMINPS       Y5, Y4, Y8
-	VMAXPS       Y5, Y4, Y4
-	VCMPPS       $0x19, vconsts32x8<>+32(SB), Y8, Y5
-	VCMPPS       $0x15, vconsts32x8<>+64(SB), Y4, Y4
-	VORPS        Y4, Y5, Y4
-	VXORPS       Y5, Y5, Y5
-	VCMPPS       $0x04, Y5, Y3, Y5
-	VANDPS       Y5, Y6, Y5
-	VORPS        Y5, Y4, Y4
-	VCMPPS       $0x00, vconsts32x8<>+0(SB), Y7, Y5
-	VORPS        Y5, Y4, Y4
-	VTESTPS      Y4, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y3, Y6
+	VPSLLD       $0x01, Y3, Y7
+	VXORPS       Y8, Y8, Y8
+	VPCMPEQD     Y8, Y7, Y7
+	VORPS        Y7, Y6, Y7
+	VPADDD       vconsts32x8<>+32(SB), Y4, Y8
+	VPADDD       vconsts32x8<>+32(SB), Y5, Y9
+	VPMAXSD      Y8, Y9, Y8
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
+	VORPS        Y6, Y4, Y4
+	VANDNPS      Y7, Y4, Y4
+	VMOVMSKPS    Y4, SI
+	CMPL         SI, $0x000000ff
 	JNE          llslow3
-	VPSUBD       vconsts32x8<>+96(SB), Y7, Y2
+	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
 	VPSRAD       $0x17, Y2, Y2
 	VPSLLD       $0x17, Y2, Y3
-	VPSUBD       Y3, Y7, Y3
+	VPSUBD       Y3, Y5, Y3
 	VCVTDQ2PS    Y2, Y2
 	VBROADCASTSS consts32<>+4(SB), Y4
 	VSUBPS       Y3, Y4, Y3
@@ -4639,7 +4640,6 @@ single1:
 	VFMADD231PS  Y7, Y6, Y5
 	VFNMADD231PS Y5, Y4, Y3
 	VFNMADD231PS vconsts32x8<>+256(SB), Y2, Y3
-	VMOVAPS      Y3, Y2
 	JMP          lldone3
 
 llslow3:
@@ -4710,7 +4710,7 @@ llslow3:
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y5, Y2, Y5
 	VSUBPS       Y5, Y4, Y2
-	VMOVAPS      Y2, Y2
+	VMOVAPS      Y2, Y3
 	JMP          lldone3
 
 llgeneral3:
@@ -4807,10 +4807,10 @@ llgeneral3:
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y5, Y2, Y5
 	VSUBPS       Y5, Y6, Y2
-	VMOVAPS      Y2, Y2
+	VMOVAPS      Y2, Y3
 
 lldone3:
-	VADDPS Y2, Y0, Y0
+	VADDPS Y3, Y0, Y0
 	ADDQ   $0x00000008, DX
 	JMP    single1
 
@@ -4832,25 +4832,26 @@ tail:
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VSUBPS       Y2, Y5, Y5
 	VADDPS       (SP), Y5, Y5
-	VCMPPS       $0x04, vconsts32x8<>+0(SB), Y3, Y6
-	VBLENDVPS    Y6, Y5, Y4, Y7
-	VMINPS       Y5, Y4, Y8
-	VMAXPS       Y5, Y4, Y4
-	VCMPPS       $0x19, vconsts32x8<>+32(SB), Y8, Y5
-	VCMPPS       $0x15, vconsts32x8<>+64(SB), Y4, Y4
-	VORPS        Y4, Y5, Y4
-	VXORPS       Y5, Y5, Y5
-	VCMPPS       $0x04, Y5, Y3, Y5
-	VANDPS       Y5, Y6, Y5
-	VORPS        Y5, Y4, Y4
-	VCMPPS       $0x00, vconsts32x8<>+0(SB), Y7, Y5
-	VORPS        Y5, Y4, Y4
-	VTESTPS      Y4, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y3, Y6
+	VPSLLD       $0x01, Y3, Y7
+	VXORPS       Y8, Y8, Y8
+	VPCMPEQD     Y8, Y7, Y7
+	VORPS        Y7, Y6, Y7
+	VPADDD       vconsts32x8<>+32(SB), Y4, Y8
+	VPADDD       vconsts32x8<>+32(SB), Y5, Y9
+	VPMAXSD      Y8, Y9, Y8
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
+	VORPS        Y6, Y4, Y4
+	VANDNPS      Y7, Y4, Y4
+	VMOVMSKPS    Y4, SI
+	CMPL         SI, $0x000000ff
 	JNE          llslow4
-	VPSUBD       vconsts32x8<>+96(SB), Y7, Y2
+	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
 	VPSRAD       $0x17, Y2, Y2
 	VPSLLD       $0x17, Y2, Y3
-	VPSUBD       Y3, Y7, Y3
+	VPSUBD       Y3, Y5, Y3
 	VCVTDQ2PS    Y2, Y2
 	VBROADCASTSS consts32<>+4(SB), Y4
 	VSUBPS       Y3, Y4, Y3
@@ -4869,7 +4870,6 @@ tail:
 	VFMADD231PS  Y7, Y6, Y5
 	VFNMADD231PS Y5, Y4, Y3
 	VFNMADD231PS vconsts32x8<>+256(SB), Y2, Y3
-	VMOVAPS      Y3, Y2
 	JMP          lldone4
 
 llslow4:
@@ -4940,7 +4940,7 @@ llslow4:
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y5, Y2, Y5
 	VSUBPS       Y5, Y4, Y2
-	VMOVAPS      Y2, Y2
+	VMOVAPS      Y2, Y3
 	JMP          lldone4
 
 llgeneral4:
@@ -5037,15 +5037,15 @@ llgeneral4:
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y5, Y2, Y5
 	VSUBPS       Y5, Y6, Y2
-	VMOVAPS      Y2, Y2
+	VMOVAPS      Y2, Y3
 
 lldone4:
 	LEAQ    tailmask32<>+0(SB), SI
 	MOVQ    $0x00000008, DI
 	SUBQ    BX, DI
-	VMOVDQU (SI)(DI*4), Y3
-	VANDPS  Y3, Y2, Y2
-	VADDPS  Y2, Y0, Y0
+	VMOVDQU (SI)(DI*4), Y2
+	VANDPS  Y2, Y3, Y3
+	VADDPS  Y3, Y0, Y0
 	ADDQ    BX, DX
 
 drain:
@@ -5110,25 +5110,26 @@ loop:
 	VBROADCASTSS consts32<>+4(SB), Y7
 	VSUBPS       Y4, Y7, Y7
 	VADDPS       (SP), Y7, Y7
-	VCMPPS       $0x04, vconsts32x8<>+0(SB), Y5, Y8
-	VBLENDVPS    Y8, Y7, Y6, Y9
-	VMINPS       Y7, Y6, Y10
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x19, vconsts32x8<>+32(SB), Y10, Y7
-	VCMPPS       $0x15, vconsts32x8<>+64(SB), Y6, Y6
-	VORPS        Y6, Y7, Y6
-	VXORPS       Y7, Y7, Y7
-	VCMPPS       $0x04, Y7, Y5, Y7
-	VANDPS       Y7, Y8, Y7
-	VORPS        Y7, Y6, Y6
-	VCMPPS       $0x00, vconsts32x8<>+0(SB), Y9, Y7
-	VORPS        Y7, Y6, Y6
-	VTESTPS      Y6, Y6
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y8
+	VPSLLD       $0x01, Y5, Y9
+	VXORPS       Y10, Y10, Y10
+	VPCMPEQD     Y10, Y9, Y9
+	VORPS        Y9, Y8, Y9
+	VPADDD       vconsts32x8<>+32(SB), Y6, Y10
+	VPADDD       vconsts32x8<>+32(SB), Y7, Y11
+	VPMAXSD      Y10, Y11, Y10
+	VBLENDVPS    Y8, Y6, Y7, Y7
+	VPCMPGTD     vconsts32x8<>+64(SB), Y10, Y6
+	VPCMPEQD     vconsts32x8<>+0(SB), Y7, Y8
+	VORPS        Y8, Y6, Y6
+	VANDNPS      Y9, Y6, Y6
+	VMOVMSKPS    Y6, R8
+	CMPL         R8, $0x000000ff
 	JNE          llslow5
-	VPSUBD       vconsts32x8<>+96(SB), Y9, Y4
+	VPSUBD       vconsts32x8<>+96(SB), Y7, Y4
 	VPSRAD       $0x17, Y4, Y4
 	VPSLLD       $0x17, Y4, Y5
-	VPSUBD       Y5, Y9, Y5
+	VPSUBD       Y5, Y7, Y5
 	VCVTDQ2PS    Y4, Y4
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y5, Y6, Y5
@@ -5147,7 +5148,6 @@ loop:
 	VFMADD231PS  Y9, Y8, Y7
 	VFNMADD231PS Y7, Y6, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y4, Y5
-	VMOVAPS      Y5, Y4
 	JMP          lldone5
 
 llslow5:
@@ -5218,7 +5218,7 @@ llslow5:
 	VSUBPS       Y5, Y4, Y4
 	VMULPS       Y7, Y4, Y7
 	VSUBPS       Y7, Y6, Y4
-	VMOVAPS      Y4, Y4
+	VMOVAPS      Y4, Y5
 	JMP          lldone5
 
 llgeneral5:
@@ -5315,14 +5315,14 @@ llgeneral5:
 	VSUBPS       Y5, Y4, Y4
 	VMULPS       Y7, Y4, Y7
 	VSUBPS       Y7, Y8, Y4
-	VMOVAPS      Y4, Y4
+	VMOVAPS      Y4, Y5
 
 lldone5:
-	VMOVUPS      (DX)(SI*4), Y5
-	VFMADD231PS  Y4, Y5, Y0
-	VADDPS       Y5, Y1, Y1
-	VXORPS       Y4, Y4, Y4
-	VCMPPS       $0x04, Y4, Y5, Y4
+	VMOVUPS      (DX)(SI*4), Y4
+	VFMADD231PS  Y5, Y4, Y0
+	VADDPS       Y4, Y1, Y1
+	VXORPS       Y5, Y5, Y5
+	VCMPPS       $0x04, Y5, Y4, Y4
 	VMOVMSKPS    Y4, R8
 	POPCNTL      R8, R8
 	ADDQ         R8, BX
@@ -5332,25 +5332,26 @@ lldone5:
 	VBROADCASTSS consts32<>+4(SB), Y7
 	VSUBPS       Y4, Y7, Y7
 	VADDPS       (SP), Y7, Y7
-	VCMPPS       $0x04, vconsts32x8<>+0(SB), Y5, Y8
-	VBLENDVPS    Y8, Y7, Y6, Y9
-	VMINPS       Y7, Y6, Y10
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x19, vconsts32x8<>+32(SB), Y10, Y7
-	VCMPPS       $0x15, vconsts32x8<>+64(SB), Y6, Y6
-	VORPS        Y6, Y7, Y6
-	VXORPS       Y7, Y7, Y7
-	VCMPPS       $0x04, Y7, Y5, Y7
-	VANDPS       Y7, Y8, Y7
-	VORPS        Y7, Y6, Y6
-	VCMPPS       $0x00, vconsts32x8<>+0(SB), Y9, Y7
-	VORPS        Y7, Y6, Y6
-	VTESTPS      Y6, Y6
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y8
+	VPSLLD       $0x01, Y5, Y9
+	VXORPS       Y10, Y10, Y10
+	VPCMPEQD     Y10, Y9, Y9
+	VORPS        Y9, Y8, Y9
+	VPADDD       vconsts32x8<>+32(SB), Y6, Y10
+	VPADDD       vconsts32x8<>+32(SB), Y7, Y11
+	VPMAXSD      Y10, Y11, Y10
+	VBLENDVPS    Y8, Y6, Y7, Y7
+	VPCMPGTD     vconsts32x8<>+64(SB), Y10, Y6
+	VPCMPEQD     vconsts32x8<>+0(SB), Y7, Y8
+	VORPS        Y8, Y6, Y6
+	VANDNPS      Y9, Y6, Y6
+	VMOVMSKPS    Y6, R8
+	CMPL         R8, $0x000000ff
 	JNE          llslow6
-	VPSUBD       vconsts32x8<>+96(SB), Y9, Y4
+	VPSUBD       vconsts32x8<>+96(SB), Y7, Y4
 	VPSRAD       $0x17, Y4, Y4
 	VPSLLD       $0x17, Y4, Y5
-	VPSUBD       Y5, Y9, Y5
+	VPSUBD       Y5, Y7, Y5
 	VCVTDQ2PS    Y4, Y4
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y5, Y6, Y5
@@ -5369,7 +5370,6 @@ lldone5:
 	VFMADD231PS  Y9, Y8, Y7
 	VFNMADD231PS Y7, Y6, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y4, Y5
-	VMOVAPS      Y5, Y4
 	JMP          lldone6
 
 llslow6:
@@ -5440,7 +5440,7 @@ llslow6:
 	VSUBPS       Y5, Y4, Y4
 	VMULPS       Y7, Y4, Y7
 	VSUBPS       Y7, Y6, Y4
-	VMOVAPS      Y4, Y4
+	VMOVAPS      Y4, Y5
 	JMP          lldone6
 
 llgeneral6:
@@ -5537,14 +5537,14 @@ llgeneral6:
 	VSUBPS       Y5, Y4, Y4
 	VMULPS       Y7, Y4, Y7
 	VSUBPS       Y7, Y8, Y4
-	VMOVAPS      Y4, Y4
+	VMOVAPS      Y4, Y5
 
 lldone6:
-	VMOVUPS     32(DX)(SI*4), Y5
-	VFMADD231PS Y4, Y5, Y2
-	VADDPS      Y5, Y3, Y3
-	VXORPS      Y4, Y4, Y4
-	VCMPPS      $0x04, Y4, Y5, Y4
+	VMOVUPS     32(DX)(SI*4), Y4
+	VFMADD231PS Y5, Y4, Y2
+	VADDPS      Y4, Y3, Y3
+	VXORPS      Y5, Y5, Y5
+	VCMPPS      $0x04, Y5, Y4, Y4
 	VMOVMSKPS   Y4, R8
 	POPCNTL     R8, R8
 	ADDQ        R8, BX
@@ -5564,25 +5564,26 @@ single1:
 	VBROADCASTSS consts32<>+4(SB), Y7
 	VSUBPS       Y4, Y7, Y7
 	VADDPS       (SP), Y7, Y7
-	VCMPPS       $0x04, vconsts32x8<>+0(SB), Y5, Y8
-	VBLENDVPS    Y8, Y7, Y6, Y9
-	VMINPS       Y7, Y6, Y10
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x19, vconsts32x8<>+32(SB), Y10, Y7
-	VCMPPS       $0x15, vconsts32x8<>+64(SB), Y6, Y6
-	VORPS        Y6, Y7, Y6
-	VXORPS       Y7, Y7, Y7
-	VCMPPS       $0x04, Y7, Y5, Y7
-	VANDPS       Y7, Y8, Y7
-	VORPS        Y7, Y6, Y6
-	VCMPPS       $0x00, vconsts32x8<>+0(SB), Y9, Y7
-	VORPS        Y7, Y6, Y6
-	VTESTPS      Y6, Y6
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y8
+	VPSLLD       $0x01, Y5, Y9
+	VXORPS       Y10, Y10, Y10
+	VPCMPEQD     Y10, Y9, Y9
+	VORPS        Y9, Y8, Y9
+	VPADDD       vconsts32x8<>+32(SB), Y6, Y10
+	VPADDD       vconsts32x8<>+32(SB), Y7, Y11
+	VPMAXSD      Y10, Y11, Y10
+	VBLENDVPS    Y8, Y6, Y7, Y7
+	VPCMPGTD     vconsts32x8<>+64(SB), Y10, Y6
+	VPCMPEQD     vconsts32x8<>+0(SB), Y7, Y8
+	VORPS        Y8, Y6, Y6
+	VANDNPS      Y9, Y6, Y6
+	VMOVMSKPS    Y6, R8
+	CMPL         R8, $0x000000ff
 	JNE          llslow7
-	VPSUBD       vconsts32x8<>+96(SB), Y9, Y4
+	VPSUBD       vconsts32x8<>+96(SB), Y7, Y4
 	VPSRAD       $0x17, Y4, Y4
 	VPSLLD       $0x17, Y4, Y5
-	VPSUBD       Y5, Y9, Y5
+	VPSUBD       Y5, Y7, Y5
 	VCVTDQ2PS    Y4, Y4
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y5, Y6, Y5
@@ -5601,7 +5602,6 @@ single1:
 	VFMADD231PS  Y9, Y8, Y7
 	VFNMADD231PS Y7, Y6, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y4, Y5
-	VMOVAPS      Y5, Y4
 	JMP          lldone7
 
 llslow7:
@@ -5672,7 +5672,7 @@ llslow7:
 	VSUBPS       Y5, Y4, Y4
 	VMULPS       Y7, Y4, Y7
 	VSUBPS       Y7, Y6, Y4
-	VMOVAPS      Y4, Y4
+	VMOVAPS      Y4, Y5
 	JMP          lldone7
 
 llgeneral7:
@@ -5769,14 +5769,14 @@ llgeneral7:
 	VSUBPS       Y5, Y4, Y4
 	VMULPS       Y7, Y4, Y7
 	VSUBPS       Y7, Y8, Y4
-	VMOVAPS      Y4, Y4
+	VMOVAPS      Y4, Y5
 
 lldone7:
-	VMOVUPS     (DX)(SI*4), Y5
-	VFMADD231PS Y4, Y5, Y0
-	VADDPS      Y5, Y1, Y1
-	VXORPS      Y4, Y4, Y4
-	VCMPPS      $0x04, Y4, Y5, Y4
+	VMOVUPS     (DX)(SI*4), Y4
+	VFMADD231PS Y5, Y4, Y0
+	VADDPS      Y4, Y1, Y1
+	VXORPS      Y5, Y5, Y5
+	VCMPPS      $0x04, Y5, Y4, Y4
 	VMOVMSKPS   Y4, R8
 	POPCNTL     R8, R8
 	ADDQ        R8, BX
@@ -5801,25 +5801,26 @@ tail:
 	VBROADCASTSS consts32<>+4(SB), Y7
 	VSUBPS       Y4, Y7, Y7
 	VADDPS       (SP), Y7, Y7
-	VCMPPS       $0x04, vconsts32x8<>+0(SB), Y5, Y8
-	VBLENDVPS    Y8, Y7, Y6, Y9
-	VMINPS       Y7, Y6, Y10
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x19, vconsts32x8<>+32(SB), Y10, Y7
-	VCMPPS       $0x15, vconsts32x8<>+64(SB), Y6, Y6
-	VORPS        Y6, Y7, Y6
-	VXORPS       Y7, Y7, Y7
-	VCMPPS       $0x04, Y7, Y5, Y7
-	VANDPS       Y7, Y8, Y7
-	VORPS        Y7, Y6, Y6
-	VCMPPS       $0x00, vconsts32x8<>+0(SB), Y9, Y7
-	VORPS        Y7, Y6, Y6
-	VTESTPS      Y6, Y6
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y8
+	VPSLLD       $0x01, Y5, Y9
+	VXORPS       Y10, Y10, Y10
+	VPCMPEQD     Y10, Y9, Y9
+	VORPS        Y9, Y8, Y9
+	VPADDD       vconsts32x8<>+32(SB), Y6, Y10
+	VPADDD       vconsts32x8<>+32(SB), Y7, Y11
+	VPMAXSD      Y10, Y11, Y10
+	VBLENDVPS    Y8, Y6, Y7, Y7
+	VPCMPGTD     vconsts32x8<>+64(SB), Y10, Y6
+	VPCMPEQD     vconsts32x8<>+0(SB), Y7, Y8
+	VORPS        Y8, Y6, Y6
+	VANDNPS      Y9, Y6, Y6
+	VMOVMSKPS    Y6, R8
+	CMPL         R8, $0x000000ff
 	JNE          llslow8
-	VPSUBD       vconsts32x8<>+96(SB), Y9, Y4
+	VPSUBD       vconsts32x8<>+96(SB), Y7, Y4
 	VPSRAD       $0x17, Y4, Y4
 	VPSLLD       $0x17, Y4, Y5
-	VPSUBD       Y5, Y9, Y5
+	VPSUBD       Y5, Y7, Y5
 	VCVTDQ2PS    Y4, Y4
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y5, Y6, Y5
@@ -5838,7 +5839,6 @@ tail:
 	VFMADD231PS  Y9, Y8, Y7
 	VFNMADD231PS Y7, Y6, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y4, Y5
-	VMOVAPS      Y5, Y4
 	JMP          lldone8
 
 llslow8:
@@ -5909,7 +5909,7 @@ llslow8:
 	VSUBPS       Y5, Y4, Y4
 	VMULPS       Y7, Y4, Y7
 	VSUBPS       Y7, Y6, Y4
-	VMOVAPS      Y4, Y4
+	VMOVAPS      Y4, Y5
 	JMP          lldone8
 
 llgeneral8:
@@ -6006,24 +6006,24 @@ llgeneral8:
 	VSUBPS       Y5, Y4, Y4
 	VMULPS       Y7, Y4, Y7
 	VSUBPS       Y7, Y8, Y4
-	VMOVAPS      Y4, Y4
+	VMOVAPS      Y4, Y5
 
 lldone8:
 	LEAQ       tailmask32<>+0(SB), R8
 	MOVQ       $0x00000008, R9
 	SUBQ       DI, R9
-	VMOVDQU    (R8)(R9*4), Y5
-	VMASKMOVPS (DX)(SI*4), Y5, Y5
-	VMULPS     Y4, Y5, Y4
+	VMOVDQU    (R8)(R9*4), Y4
+	VMASKMOVPS (DX)(SI*4), Y4, Y4
+	VMULPS     Y5, Y4, Y5
 	LEAQ       tailmask32<>+0(SB), R8
 	MOVQ       $0x00000008, R9
 	SUBQ       DI, R9
 	VMOVDQU    (R8)(R9*4), Y6
-	VANDPS     Y6, Y4, Y4
-	VADDPS     Y4, Y0, Y0
-	VADDPS     Y5, Y1, Y1
-	VXORPS     Y4, Y4, Y4
-	VCMPPS     $0x04, Y4, Y5, Y4
+	VANDPS     Y6, Y5, Y5
+	VADDPS     Y5, Y0, Y0
+	VADDPS     Y4, Y1, Y1
+	VXORPS     Y5, Y5, Y5
+	VCMPPS     $0x04, Y5, Y4, Y4
 	VMOVMSKPS  Y4, R8
 	POPCNTL    R8, R8
 	ADDQ       R8, BX
@@ -6103,25 +6103,26 @@ loop:
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VSUBPS       Y2, Y5, Y5
 	VADDPS       (SP), Y5, Y5
-	VCMPPS       $0x04, vconsts32x8<>+0(SB), Y3, Y6
-	VBLENDVPS    Y6, Y5, Y4, Y7
-	VMINPS       Y5, Y4, Y8
-	VMAXPS       Y5, Y4, Y4
-	VCMPPS       $0x19, vconsts32x8<>+32(SB), Y8, Y5
-	VCMPPS       $0x15, vconsts32x8<>+64(SB), Y4, Y4
-	VORPS        Y4, Y5, Y4
-	VXORPS       Y5, Y5, Y5
-	VCMPPS       $0x04, Y5, Y3, Y5
-	VANDPS       Y5, Y6, Y5
-	VORPS        Y5, Y4, Y4
-	VCMPPS       $0x00, vconsts32x8<>+0(SB), Y7, Y5
-	VORPS        Y5, Y4, Y4
-	VTESTPS      Y4, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y3, Y6
+	VPSLLD       $0x01, Y3, Y7
+	VXORPS       Y8, Y8, Y8
+	VPCMPEQD     Y8, Y7, Y7
+	VORPS        Y7, Y6, Y7
+	VPADDD       vconsts32x8<>+32(SB), Y4, Y8
+	VPADDD       vconsts32x8<>+32(SB), Y5, Y9
+	VPMAXSD      Y8, Y9, Y8
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
+	VORPS        Y6, Y4, Y4
+	VANDNPS      Y7, Y4, Y4
+	VMOVMSKPS    Y4, DI
+	CMPL         DI, $0x000000ff
 	JNE          llslow9
-	VPSUBD       vconsts32x8<>+96(SB), Y7, Y2
+	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
 	VPSRAD       $0x17, Y2, Y2
 	VPSLLD       $0x17, Y2, Y3
-	VPSUBD       Y3, Y7, Y3
+	VPSUBD       Y3, Y5, Y3
 	VCVTDQ2PS    Y2, Y2
 	VBROADCASTSS consts32<>+4(SB), Y4
 	VSUBPS       Y3, Y4, Y3
@@ -6140,7 +6141,6 @@ loop:
 	VFMADD231PS  Y7, Y6, Y5
 	VFNMADD231PS Y5, Y4, Y3
 	VFNMADD231PS vconsts32x8<>+256(SB), Y2, Y3
-	VMOVAPS      Y3, Y2
 	JMP          lldone9
 
 llslow9:
@@ -6211,7 +6211,7 @@ llslow9:
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y5, Y2, Y5
 	VSUBPS       Y5, Y4, Y2
-	VMOVAPS      Y2, Y2
+	VMOVAPS      Y2, Y3
 	JMP          lldone9
 
 llgeneral9:
@@ -6308,38 +6308,39 @@ llgeneral9:
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y5, Y2, Y5
 	VSUBPS       Y5, Y6, Y2
-	VMOVAPS      Y2, Y2
+	VMOVAPS      Y2, Y3
 
 lldone9:
-	VBROADCASTSS s+72(FP), Y3
-	VMULPS       Y2, Y3, Y3
-	VMOVUPS      Y3, (DX)(BX*4)
-	VADDPS       Y2, Y0, Y0
+	VBROADCASTSS s+72(FP), Y2
+	VMULPS       Y3, Y2, Y2
+	VMOVUPS      Y2, (DX)(BX*4)
+	VADDPS       Y3, Y0, Y0
 	VMOVUPS      32(AX)(BX*4), Y2
 	VMOVUPS      32(CX)(BX*4), Y3
 	VADDPS       (SP), Y2, Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VSUBPS       Y2, Y5, Y5
 	VADDPS       (SP), Y5, Y5
-	VCMPPS       $0x04, vconsts32x8<>+0(SB), Y3, Y6
-	VBLENDVPS    Y6, Y5, Y4, Y7
-	VMINPS       Y5, Y4, Y8
-	VMAXPS       Y5, Y4, Y4
-	VCMPPS       $0x19, vconsts32x8<>+32(SB), Y8, Y5
-	VCMPPS       $0x15, vconsts32x8<>+64(SB), Y4, Y4
-	VORPS        Y4, Y5, Y4
-	VXORPS       Y5, Y5, Y5
-	VCMPPS       $0x04, Y5, Y3, Y5
-	VANDPS       Y5, Y6, Y5
-	VORPS        Y5, Y4, Y4
-	VCMPPS       $0x00, vconsts32x8<>+0(SB), Y7, Y5
-	VORPS        Y5, Y4, Y4
-	VTESTPS      Y4, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y3, Y6
+	VPSLLD       $0x01, Y3, Y7
+	VXORPS       Y8, Y8, Y8
+	VPCMPEQD     Y8, Y7, Y7
+	VORPS        Y7, Y6, Y7
+	VPADDD       vconsts32x8<>+32(SB), Y4, Y8
+	VPADDD       vconsts32x8<>+32(SB), Y5, Y9
+	VPMAXSD      Y8, Y9, Y8
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
+	VORPS        Y6, Y4, Y4
+	VANDNPS      Y7, Y4, Y4
+	VMOVMSKPS    Y4, DI
+	CMPL         DI, $0x000000ff
 	JNE          llslow10
-	VPSUBD       vconsts32x8<>+96(SB), Y7, Y2
+	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
 	VPSRAD       $0x17, Y2, Y2
 	VPSLLD       $0x17, Y2, Y3
-	VPSUBD       Y3, Y7, Y3
+	VPSUBD       Y3, Y5, Y3
 	VCVTDQ2PS    Y2, Y2
 	VBROADCASTSS consts32<>+4(SB), Y4
 	VSUBPS       Y3, Y4, Y3
@@ -6358,7 +6359,6 @@ lldone9:
 	VFMADD231PS  Y7, Y6, Y5
 	VFNMADD231PS Y5, Y4, Y3
 	VFNMADD231PS vconsts32x8<>+256(SB), Y2, Y3
-	VMOVAPS      Y3, Y2
 	JMP          lldone10
 
 llslow10:
@@ -6429,7 +6429,7 @@ llslow10:
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y5, Y2, Y5
 	VSUBPS       Y5, Y4, Y2
-	VMOVAPS      Y2, Y2
+	VMOVAPS      Y2, Y3
 	JMP          lldone10
 
 llgeneral10:
@@ -6526,13 +6526,13 @@ llgeneral10:
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y5, Y2, Y5
 	VSUBPS       Y5, Y6, Y2
-	VMOVAPS      Y2, Y2
+	VMOVAPS      Y2, Y3
 
 lldone10:
-	VBROADCASTSS s+72(FP), Y3
-	VMULPS       Y2, Y3, Y3
-	VMOVUPS      Y3, 32(DX)(BX*4)
-	VADDPS       Y2, Y1, Y1
+	VBROADCASTSS s+72(FP), Y2
+	VMULPS       Y3, Y2, Y2
+	VMOVUPS      Y2, 32(DX)(BX*4)
+	VADDPS       Y3, Y1, Y1
 	ADDQ         $0x00000010, BX
 	CMPQ         BX, SI
 	JLE          loop
@@ -6549,25 +6549,26 @@ single1:
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VSUBPS       Y2, Y5, Y5
 	VADDPS       (SP), Y5, Y5
-	VCMPPS       $0x04, vconsts32x8<>+0(SB), Y3, Y6
-	VBLENDVPS    Y6, Y5, Y4, Y7
-	VMINPS       Y5, Y4, Y8
-	VMAXPS       Y5, Y4, Y4
-	VCMPPS       $0x19, vconsts32x8<>+32(SB), Y8, Y5
-	VCMPPS       $0x15, vconsts32x8<>+64(SB), Y4, Y4
-	VORPS        Y4, Y5, Y4
-	VXORPS       Y5, Y5, Y5
-	VCMPPS       $0x04, Y5, Y3, Y5
-	VANDPS       Y5, Y6, Y5
-	VORPS        Y5, Y4, Y4
-	VCMPPS       $0x00, vconsts32x8<>+0(SB), Y7, Y5
-	VORPS        Y5, Y4, Y4
-	VTESTPS      Y4, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y3, Y6
+	VPSLLD       $0x01, Y3, Y7
+	VXORPS       Y8, Y8, Y8
+	VPCMPEQD     Y8, Y7, Y7
+	VORPS        Y7, Y6, Y7
+	VPADDD       vconsts32x8<>+32(SB), Y4, Y8
+	VPADDD       vconsts32x8<>+32(SB), Y5, Y9
+	VPMAXSD      Y8, Y9, Y8
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
+	VORPS        Y6, Y4, Y4
+	VANDNPS      Y7, Y4, Y4
+	VMOVMSKPS    Y4, DI
+	CMPL         DI, $0x000000ff
 	JNE          llslow11
-	VPSUBD       vconsts32x8<>+96(SB), Y7, Y2
+	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
 	VPSRAD       $0x17, Y2, Y2
 	VPSLLD       $0x17, Y2, Y3
-	VPSUBD       Y3, Y7, Y3
+	VPSUBD       Y3, Y5, Y3
 	VCVTDQ2PS    Y2, Y2
 	VBROADCASTSS consts32<>+4(SB), Y4
 	VSUBPS       Y3, Y4, Y3
@@ -6586,7 +6587,6 @@ single1:
 	VFMADD231PS  Y7, Y6, Y5
 	VFNMADD231PS Y5, Y4, Y3
 	VFNMADD231PS vconsts32x8<>+256(SB), Y2, Y3
-	VMOVAPS      Y3, Y2
 	JMP          lldone11
 
 llslow11:
@@ -6657,7 +6657,7 @@ llslow11:
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y5, Y2, Y5
 	VSUBPS       Y5, Y4, Y2
-	VMOVAPS      Y2, Y2
+	VMOVAPS      Y2, Y3
 	JMP          lldone11
 
 llgeneral11:
@@ -6754,13 +6754,13 @@ llgeneral11:
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y5, Y2, Y5
 	VSUBPS       Y5, Y6, Y2
-	VMOVAPS      Y2, Y2
+	VMOVAPS      Y2, Y3
 
 lldone11:
-	VBROADCASTSS s+72(FP), Y3
-	VMULPS       Y2, Y3, Y3
-	VMOVUPS      Y3, (DX)(BX*4)
-	VADDPS       Y2, Y0, Y0
+	VBROADCASTSS s+72(FP), Y2
+	VMULPS       Y3, Y2, Y2
+	VMOVUPS      Y2, (DX)(BX*4)
+	VADDPS       Y3, Y0, Y0
 	ADDQ         $0x00000008, BX
 	JMP          single1
 
@@ -6782,25 +6782,26 @@ tail:
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VSUBPS       Y2, Y5, Y5
 	VADDPS       (SP), Y5, Y5
-	VCMPPS       $0x04, vconsts32x8<>+0(SB), Y3, Y6
-	VBLENDVPS    Y6, Y5, Y4, Y7
-	VMINPS       Y5, Y4, Y8
-	VMAXPS       Y5, Y4, Y4
-	VCMPPS       $0x19, vconsts32x8<>+32(SB), Y8, Y5
-	VCMPPS       $0x15, vconsts32x8<>+64(SB), Y4, Y4
-	VORPS        Y4, Y5, Y4
-	VXORPS       Y5, Y5, Y5
-	VCMPPS       $0x04, Y5, Y3, Y5
-	VANDPS       Y5, Y6, Y5
-	VORPS        Y5, Y4, Y4
-	VCMPPS       $0x00, vconsts32x8<>+0(SB), Y7, Y5
-	VORPS        Y5, Y4, Y4
-	VTESTPS      Y4, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y3, Y6
+	VPSLLD       $0x01, Y3, Y7
+	VXORPS       Y8, Y8, Y8
+	VPCMPEQD     Y8, Y7, Y7
+	VORPS        Y7, Y6, Y7
+	VPADDD       vconsts32x8<>+32(SB), Y4, Y8
+	VPADDD       vconsts32x8<>+32(SB), Y5, Y9
+	VPMAXSD      Y8, Y9, Y8
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
+	VORPS        Y6, Y4, Y4
+	VANDNPS      Y7, Y4, Y4
+	VMOVMSKPS    Y4, DI
+	CMPL         DI, $0x000000ff
 	JNE          llslow12
-	VPSUBD       vconsts32x8<>+96(SB), Y7, Y2
+	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
 	VPSRAD       $0x17, Y2, Y2
 	VPSLLD       $0x17, Y2, Y3
-	VPSUBD       Y3, Y7, Y3
+	VPSUBD       Y3, Y5, Y3
 	VCVTDQ2PS    Y2, Y2
 	VBROADCASTSS consts32<>+4(SB), Y4
 	VSUBPS       Y3, Y4, Y3
@@ -6819,7 +6820,6 @@ tail:
 	VFMADD231PS  Y7, Y6, Y5
 	VFNMADD231PS Y5, Y4, Y3
 	VFNMADD231PS vconsts32x8<>+256(SB), Y2, Y3
-	VMOVAPS      Y3, Y2
 	JMP          lldone12
 
 llslow12:
@@ -6890,7 +6890,7 @@ llslow12:
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y5, Y2, Y5
 	VSUBPS       Y5, Y4, Y2
-	VMOVAPS      Y2, Y2
+	VMOVAPS      Y2, Y3
 	JMP          lldone12
 
 llgeneral12:
@@ -6987,22 +6987,22 @@ llgeneral12:
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y5, Y2, Y5
 	VSUBPS       Y5, Y6, Y2
-	VMOVAPS      Y2, Y2
+	VMOVAPS      Y2, Y3
 
 lldone12:
-	VBROADCASTSS s+72(FP), Y3
-	VMULPS       Y2, Y3, Y3
+	VBROADCASTSS s+72(FP), Y2
+	VMULPS       Y3, Y2, Y2
 	LEAQ         tailmask32<>+0(SB), DI
 	MOVQ         $0x00000008, R8
 	SUBQ         SI, R8
 	VMOVDQU      (DI)(R8*4), Y4
-	VMASKMOVPS   Y3, Y4, (DX)(BX*4)
+	VMASKMOVPS   Y2, Y4, (DX)(BX*4)
 	LEAQ         tailmask32<>+0(SB), DI
 	MOVQ         $0x00000008, R8
 	SUBQ         SI, R8
-	VMOVDQU      (DI)(R8*4), Y3
-	VANDPS       Y3, Y2, Y2
-	VADDPS       Y2, Y0, Y0
+	VMOVDQU      (DI)(R8*4), Y2
+	VANDPS       Y2, Y3, Y3
+	VADDPS       Y3, Y0, Y0
 	ADDQ         SI, BX
 
 drain:
@@ -7063,25 +7063,26 @@ loop:
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VSUBPS       Y2, Y5, Y5
 	VADDPS       (SP), Y5, Y5
-	VCMPPS       $0x04, vconsts32x8<>+0(SB), Y3, Y6
-	VBLENDVPS    Y6, Y5, Y4, Y7
-	VMINPS       Y5, Y4, Y8
-	VMAXPS       Y5, Y4, Y4
-	VCMPPS       $0x19, vconsts32x8<>+32(SB), Y8, Y5
-	VCMPPS       $0x15, vconsts32x8<>+64(SB), Y4, Y4
-	VORPS        Y4, Y5, Y4
-	VXORPS       Y5, Y5, Y5
-	VCMPPS       $0x04, Y5, Y3, Y5
-	VANDPS       Y5, Y6, Y5
-	VORPS        Y5, Y4, Y4
-	VCMPPS       $0x00, vconsts32x8<>+0(SB), Y7, Y5
-	VORPS        Y5, Y4, Y4
-	VTESTPS      Y4, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y3, Y6
+	VPSLLD       $0x01, Y3, Y7
+	VXORPS       Y8, Y8, Y8
+	VPCMPEQD     Y8, Y7, Y7
+	VORPS        Y7, Y6, Y7
+	VPADDD       vconsts32x8<>+32(SB), Y4, Y8
+	VPADDD       vconsts32x8<>+32(SB), Y5, Y9
+	VPMAXSD      Y8, Y9, Y8
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
+	VORPS        Y6, Y4, Y4
+	VANDNPS      Y7, Y4, Y4
+	VMOVMSKPS    Y4, R8
+	CMPL         R8, $0x000000ff
 	JNE          llslow13
-	VPSUBD       vconsts32x8<>+96(SB), Y7, Y2
+	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
 	VPSRAD       $0x17, Y2, Y2
 	VPSLLD       $0x17, Y2, Y3
-	VPSUBD       Y3, Y7, Y3
+	VPSUBD       Y3, Y5, Y3
 	VCVTDQ2PS    Y2, Y2
 	VBROADCASTSS consts32<>+4(SB), Y4
 	VSUBPS       Y3, Y4, Y3
@@ -7100,7 +7101,6 @@ loop:
 	VFMADD231PS  Y7, Y6, Y5
 	VFNMADD231PS Y5, Y4, Y3
 	VFNMADD231PS vconsts32x8<>+256(SB), Y2, Y3
-	VMOVAPS      Y3, Y2
 	JMP          lldone13
 
 llslow13:
@@ -7171,7 +7171,7 @@ llslow13:
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y5, Y2, Y5
 	VSUBPS       Y5, Y4, Y2
-	VMOVAPS      Y2, Y2
+	VMOVAPS      Y2, Y3
 	JMP          lldone13
 
 llgeneral13:
@@ -7268,38 +7268,39 @@ llgeneral13:
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y5, Y2, Y5
 	VSUBPS       Y5, Y6, Y2
-	VMOVAPS      Y2, Y2
+	VMOVAPS      Y2, Y3
 
 lldone13:
-	VMOVUPS      (DX)(SI*4), Y3
-	VMULPS       Y2, Y3, Y4
+	VMOVUPS      (DX)(SI*4), Y2
+	VMULPS       Y3, Y2, Y4
 	VMOVUPS      Y4, (BX)(SI*4)
-	VFMADD231PS  Y2, Y3, Y0
+	VFMADD231PS  Y3, Y2, Y0
 	VMOVUPS      32(AX)(SI*4), Y2
 	VMOVUPS      32(CX)(SI*4), Y3
 	VADDPS       (SP), Y2, Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VSUBPS       Y2, Y5, Y5
 	VADDPS       (SP), Y5, Y5
-	VCMPPS       $0x04, vconsts32x8<>+0(SB), Y3, Y6
-	VBLENDVPS    Y6, Y5, Y4, Y7
-	VMINPS       Y5, Y4, Y8
-	VMAXPS       Y5, Y4, Y4
-	VCMPPS       $0x19, vconsts32x8<>+32(SB), Y8, Y5
-	VCMPPS       $0x15, vconsts32x8<>+64(SB), Y4, Y4
-	VORPS        Y4, Y5, Y4
-	VXORPS       Y5, Y5, Y5
-	VCMPPS       $0x04, Y5, Y3, Y5
-	VANDPS       Y5, Y6, Y5
-	VORPS        Y5, Y4, Y4
-	VCMPPS       $0x00, vconsts32x8<>+0(SB), Y7, Y5
-	VORPS        Y5, Y4, Y4
-	VTESTPS      Y4, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y3, Y6
+	VPSLLD       $0x01, Y3, Y7
+	VXORPS       Y8, Y8, Y8
+	VPCMPEQD     Y8, Y7, Y7
+	VORPS        Y7, Y6, Y7
+	VPADDD       vconsts32x8<>+32(SB), Y4, Y8
+	VPADDD       vconsts32x8<>+32(SB), Y5, Y9
+	VPMAXSD      Y8, Y9, Y8
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
+	VORPS        Y6, Y4, Y4
+	VANDNPS      Y7, Y4, Y4
+	VMOVMSKPS    Y4, R8
+	CMPL         R8, $0x000000ff
 	JNE          llslow14
-	VPSUBD       vconsts32x8<>+96(SB), Y7, Y2
+	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
 	VPSRAD       $0x17, Y2, Y2
 	VPSLLD       $0x17, Y2, Y3
-	VPSUBD       Y3, Y7, Y3
+	VPSUBD       Y3, Y5, Y3
 	VCVTDQ2PS    Y2, Y2
 	VBROADCASTSS consts32<>+4(SB), Y4
 	VSUBPS       Y3, Y4, Y3
@@ -7318,7 +7319,6 @@ lldone13:
 	VFMADD231PS  Y7, Y6, Y5
 	VFNMADD231PS Y5, Y4, Y3
 	VFNMADD231PS vconsts32x8<>+256(SB), Y2, Y3
-	VMOVAPS      Y3, Y2
 	JMP          lldone14
 
 llslow14:
@@ -7389,7 +7389,7 @@ llslow14:
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y5, Y2, Y5
 	VSUBPS       Y5, Y4, Y2
-	VMOVAPS      Y2, Y2
+	VMOVAPS      Y2, Y3
 	JMP          lldone14
 
 llgeneral14:
@@ -7486,13 +7486,13 @@ llgeneral14:
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y5, Y2, Y5
 	VSUBPS       Y5, Y6, Y2
-	VMOVAPS      Y2, Y2
+	VMOVAPS      Y2, Y3
 
 lldone14:
-	VMOVUPS     32(DX)(SI*4), Y3
-	VMULPS      Y2, Y3, Y4
+	VMOVUPS     32(DX)(SI*4), Y2
+	VMULPS      Y3, Y2, Y4
 	VMOVUPS     Y4, 32(BX)(SI*4)
-	VFMADD231PS Y2, Y3, Y1
+	VFMADD231PS Y3, Y2, Y1
 	ADDQ        $0x00000010, SI
 	CMPQ        SI, DI
 	JLE         loop
@@ -7509,25 +7509,26 @@ single1:
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VSUBPS       Y2, Y5, Y5
 	VADDPS       (SP), Y5, Y5
-	VCMPPS       $0x04, vconsts32x8<>+0(SB), Y3, Y6
-	VBLENDVPS    Y6, Y5, Y4, Y7
-	VMINPS       Y5, Y4, Y8
-	VMAXPS       Y5, Y4, Y4
-	VCMPPS       $0x19, vconsts32x8<>+32(SB), Y8, Y5
-	VCMPPS       $0x15, vconsts32x8<>+64(SB), Y4, Y4
-	VORPS        Y4, Y5, Y4
-	VXORPS       Y5, Y5, Y5
-	VCMPPS       $0x04, Y5, Y3, Y5
-	VANDPS       Y5, Y6, Y5
-	VORPS        Y5, Y4, Y4
-	VCMPPS       $0x00, vconsts32x8<>+0(SB), Y7, Y5
-	VORPS        Y5, Y4, Y4
-	VTESTPS      Y4, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y3, Y6
+	VPSLLD       $0x01, Y3, Y7
+	VXORPS       Y8, Y8, Y8
+	VPCMPEQD     Y8, Y7, Y7
+	VORPS        Y7, Y6, Y7
+	VPADDD       vconsts32x8<>+32(SB), Y4, Y8
+	VPADDD       vconsts32x8<>+32(SB), Y5, Y9
+	VPMAXSD      Y8, Y9, Y8
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
+	VORPS        Y6, Y4, Y4
+	VANDNPS      Y7, Y4, Y4
+	VMOVMSKPS    Y4, R8
+	CMPL         R8, $0x000000ff
 	JNE          llslow15
-	VPSUBD       vconsts32x8<>+96(SB), Y7, Y2
+	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
 	VPSRAD       $0x17, Y2, Y2
 	VPSLLD       $0x17, Y2, Y3
-	VPSUBD       Y3, Y7, Y3
+	VPSUBD       Y3, Y5, Y3
 	VCVTDQ2PS    Y2, Y2
 	VBROADCASTSS consts32<>+4(SB), Y4
 	VSUBPS       Y3, Y4, Y3
@@ -7546,7 +7547,6 @@ single1:
 	VFMADD231PS  Y7, Y6, Y5
 	VFNMADD231PS Y5, Y4, Y3
 	VFNMADD231PS vconsts32x8<>+256(SB), Y2, Y3
-	VMOVAPS      Y3, Y2
 	JMP          lldone15
 
 llslow15:
@@ -7617,7 +7617,7 @@ llslow15:
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y5, Y2, Y5
 	VSUBPS       Y5, Y4, Y2
-	VMOVAPS      Y2, Y2
+	VMOVAPS      Y2, Y3
 	JMP          lldone15
 
 llgeneral15:
@@ -7714,13 +7714,13 @@ llgeneral15:
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y5, Y2, Y5
 	VSUBPS       Y5, Y6, Y2
-	VMOVAPS      Y2, Y2
+	VMOVAPS      Y2, Y3
 
 lldone15:
-	VMOVUPS     (DX)(SI*4), Y3
-	VMULPS      Y2, Y3, Y4
+	VMOVUPS     (DX)(SI*4), Y2
+	VMULPS      Y3, Y2, Y4
 	VMOVUPS     Y4, (BX)(SI*4)
-	VFMADD231PS Y2, Y3, Y0
+	VFMADD231PS Y3, Y2, Y0
 	ADDQ        $0x00000008, SI
 	JMP         single1
 
@@ -7742,25 +7742,26 @@ tail:
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VSUBPS       Y2, Y5, Y5
 	VADDPS       (SP), Y5, Y5
-	VCMPPS       $0x04, vconsts32x8<>+0(SB), Y3, Y6
-	VBLENDVPS    Y6, Y5, Y4, Y7
-	VMINPS       Y5, Y4, Y8
-	VMAXPS       Y5, Y4, Y4
-	VCMPPS       $0x19, vconsts32x8<>+32(SB), Y8, Y5
-	VCMPPS       $0x15, vconsts32x8<>+64(SB), Y4, Y4
-	VORPS        Y4, Y5, Y4
-	VXORPS       Y5, Y5, Y5
-	VCMPPS       $0x04, Y5, Y3, Y5
-	VANDPS       Y5, Y6, Y5
-	VORPS        Y5, Y4, Y4
-	VCMPPS       $0x00, vconsts32x8<>+0(SB), Y7, Y5
-	VORPS        Y5, Y4, Y4
-	VTESTPS      Y4, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y3, Y6
+	VPSLLD       $0x01, Y3, Y7
+	VXORPS       Y8, Y8, Y8
+	VPCMPEQD     Y8, Y7, Y7
+	VORPS        Y7, Y6, Y7
+	VPADDD       vconsts32x8<>+32(SB), Y4, Y8
+	VPADDD       vconsts32x8<>+32(SB), Y5, Y9
+	VPMAXSD      Y8, Y9, Y8
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
+	VORPS        Y6, Y4, Y4
+	VANDNPS      Y7, Y4, Y4
+	VMOVMSKPS    Y4, R8
+	CMPL         R8, $0x000000ff
 	JNE          llslow16
-	VPSUBD       vconsts32x8<>+96(SB), Y7, Y2
+	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
 	VPSRAD       $0x17, Y2, Y2
 	VPSLLD       $0x17, Y2, Y3
-	VPSUBD       Y3, Y7, Y3
+	VPSUBD       Y3, Y5, Y3
 	VCVTDQ2PS    Y2, Y2
 	VBROADCASTSS consts32<>+4(SB), Y4
 	VSUBPS       Y3, Y4, Y3
@@ -7779,7 +7780,6 @@ tail:
 	VFMADD231PS  Y7, Y6, Y5
 	VFNMADD231PS Y5, Y4, Y3
 	VFNMADD231PS vconsts32x8<>+256(SB), Y2, Y3
-	VMOVAPS      Y3, Y2
 	JMP          lldone16
 
 llslow16:
@@ -7850,7 +7850,7 @@ llslow16:
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y5, Y2, Y5
 	VSUBPS       Y5, Y4, Y2
-	VMOVAPS      Y2, Y2
+	VMOVAPS      Y2, Y3
 	JMP          lldone16
 
 llgeneral16:
@@ -7947,15 +7947,15 @@ llgeneral16:
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y5, Y2, Y5
 	VSUBPS       Y5, Y6, Y2
-	VMOVAPS      Y2, Y2
+	VMOVAPS      Y2, Y3
 
 lldone16:
 	LEAQ       tailmask32<>+0(SB), R8
 	MOVQ       $0x00000008, R9
 	SUBQ       DI, R9
-	VMOVDQU    (R8)(R9*4), Y3
-	VMASKMOVPS (DX)(SI*4), Y3, Y3
-	VMULPS     Y2, Y3, Y2
+	VMOVDQU    (R8)(R9*4), Y2
+	VMASKMOVPS (DX)(SI*4), Y2, Y2
+	VMULPS     Y3, Y2, Y2
 	LEAQ       tailmask32<>+0(SB), R8
 	MOVQ       $0x00000008, R9
 	SUBQ       DI, R9
@@ -8026,25 +8026,26 @@ loop:
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VSUBPS       Y2, Y5, Y5
 	VADDPS       (SP), Y5, Y5
-	VCMPPS       $0x04, vconsts32x8<>+0(SB), Y3, Y6
-	VBLENDVPS    Y6, Y5, Y4, Y7
-	VMINPS       Y5, Y4, Y8
-	VMAXPS       Y5, Y4, Y4
-	VCMPPS       $0x19, vconsts32x8<>+32(SB), Y8, Y5
-	VCMPPS       $0x15, vconsts32x8<>+64(SB), Y4, Y4
-	VORPS        Y4, Y5, Y4
-	VXORPS       Y5, Y5, Y5
-	VCMPPS       $0x04, Y5, Y3, Y5
-	VANDPS       Y5, Y6, Y5
-	VORPS        Y5, Y4, Y4
-	VCMPPS       $0x00, vconsts32x8<>+0(SB), Y7, Y5
-	VORPS        Y5, Y4, Y4
-	VTESTPS      Y4, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y3, Y6
+	VPSLLD       $0x01, Y3, Y7
+	VXORPS       Y8, Y8, Y8
+	VPCMPEQD     Y8, Y7, Y7
+	VORPS        Y7, Y6, Y7
+	VPADDD       vconsts32x8<>+32(SB), Y4, Y8
+	VPADDD       vconsts32x8<>+32(SB), Y5, Y9
+	VPMAXSD      Y8, Y9, Y8
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
+	VORPS        Y6, Y4, Y4
+	VANDNPS      Y7, Y4, Y4
+	VMOVMSKPS    Y4, DI
+	CMPL         DI, $0x000000ff
 	JNE          llslow17
-	VPSUBD       vconsts32x8<>+96(SB), Y7, Y4
+	VPSUBD       vconsts32x8<>+96(SB), Y5, Y4
 	VPSRAD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y4, Y5
-	VPSUBD       Y5, Y7, Y5
+	VPSLLD       $0x17, Y4, Y6
+	VPSUBD       Y6, Y5, Y5
 	VCVTDQ2PS    Y4, Y4
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y5, Y6, Y5
@@ -8063,7 +8064,6 @@ loop:
 	VFMADD231PS  Y9, Y8, Y7
 	VFNMADD231PS Y7, Y6, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y4, Y5
-	VMOVAPS      Y5, Y4
 	JMP          lldone17
 
 llslow17:
@@ -8134,7 +8134,7 @@ llslow17:
 	VSUBPS       Y3, Y6, Y6
 	VMULPS       Y5, Y6, Y5
 	VSUBPS       Y5, Y4, Y4
-	VMOVAPS      Y4, Y4
+	VMOVAPS      Y4, Y5
 	JMP          lldone17
 
 llgeneral17:
@@ -8231,49 +8231,50 @@ llgeneral17:
 	VSUBPS       Y3, Y4, Y4
 	VMULPS       Y7, Y4, Y7
 	VSUBPS       Y7, Y6, Y4
-	VMOVAPS      Y4, Y4
+	VMOVAPS      Y4, Y5
 
 lldone17:
-	VBROADCASTSS consts32<>+36(SB), Y5
-	VXORPS       Y5, Y3, Y5
+	VBROADCASTSS consts32<>+36(SB), Y4
+	VXORPS       Y4, Y3, Y4
 	VADDPS       (SP), Y2, Y6
 	VBROADCASTSS consts32<>+4(SB), Y7
 	VSUBPS       Y2, Y7, Y2
 	VADDPS       (SP), Y2, Y2
-	VDIVPS       Y6, Y5, Y5
+	VDIVPS       Y6, Y4, Y4
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y3, Y6, Y3
 	VDIVPS       Y2, Y3, Y3
-	VADDPS       Y3, Y5, Y2
+	VADDPS       Y3, Y4, Y2
 	VBROADCASTSS s+72(FP), Y3
 	VMULPS       Y2, Y3, Y2
 	VMOVUPS      Y2, (DX)(BX*4)
-	VADDPS       Y4, Y0, Y0
+	VADDPS       Y5, Y0, Y0
 	VMOVUPS      32(AX)(BX*4), Y2
 	VMOVUPS      32(CX)(BX*4), Y3
 	VADDPS       (SP), Y2, Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VSUBPS       Y2, Y5, Y5
 	VADDPS       (SP), Y5, Y5
-	VCMPPS       $0x04, vconsts32x8<>+0(SB), Y3, Y6
-	VBLENDVPS    Y6, Y5, Y4, Y7
-	VMINPS       Y5, Y4, Y8
-	VMAXPS       Y5, Y4, Y4
-	VCMPPS       $0x19, vconsts32x8<>+32(SB), Y8, Y5
-	VCMPPS       $0x15, vconsts32x8<>+64(SB), Y4, Y4
-	VORPS        Y4, Y5, Y4
-	VXORPS       Y5, Y5, Y5
-	VCMPPS       $0x04, Y5, Y3, Y5
-	VANDPS       Y5, Y6, Y5
-	VORPS        Y5, Y4, Y4
-	VCMPPS       $0x00, vconsts32x8<>+0(SB), Y7, Y5
-	VORPS        Y5, Y4, Y4
-	VTESTPS      Y4, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y3, Y6
+	VPSLLD       $0x01, Y3, Y7
+	VXORPS       Y8, Y8, Y8
+	VPCMPEQD     Y8, Y7, Y7
+	VORPS        Y7, Y6, Y7
+	VPADDD       vconsts32x8<>+32(SB), Y4, Y8
+	VPADDD       vconsts32x8<>+32(SB), Y5, Y9
+	VPMAXSD      Y8, Y9, Y8
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
+	VORPS        Y6, Y4, Y4
+	VANDNPS      Y7, Y4, Y4
+	VMOVMSKPS    Y4, DI
+	CMPL         DI, $0x000000ff
 	JNE          llslow18
-	VPSUBD       vconsts32x8<>+96(SB), Y7, Y4
+	VPSUBD       vconsts32x8<>+96(SB), Y5, Y4
 	VPSRAD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y4, Y5
-	VPSUBD       Y5, Y7, Y5
+	VPSLLD       $0x17, Y4, Y6
+	VPSUBD       Y6, Y5, Y5
 	VCVTDQ2PS    Y4, Y4
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y5, Y6, Y5
@@ -8292,7 +8293,6 @@ lldone17:
 	VFMADD231PS  Y9, Y8, Y7
 	VFNMADD231PS Y7, Y6, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y4, Y5
-	VMOVAPS      Y5, Y4
 	JMP          lldone18
 
 llslow18:
@@ -8363,7 +8363,7 @@ llslow18:
 	VSUBPS       Y3, Y6, Y6
 	VMULPS       Y5, Y6, Y5
 	VSUBPS       Y5, Y4, Y4
-	VMOVAPS      Y4, Y4
+	VMOVAPS      Y4, Y5
 	JMP          lldone18
 
 llgeneral18:
@@ -8460,24 +8460,24 @@ llgeneral18:
 	VSUBPS       Y3, Y4, Y4
 	VMULPS       Y7, Y4, Y7
 	VSUBPS       Y7, Y6, Y4
-	VMOVAPS      Y4, Y4
+	VMOVAPS      Y4, Y5
 
 lldone18:
-	VBROADCASTSS consts32<>+36(SB), Y5
-	VXORPS       Y5, Y3, Y5
+	VBROADCASTSS consts32<>+36(SB), Y4
+	VXORPS       Y4, Y3, Y4
 	VADDPS       (SP), Y2, Y6
 	VBROADCASTSS consts32<>+4(SB), Y7
 	VSUBPS       Y2, Y7, Y2
 	VADDPS       (SP), Y2, Y2
-	VDIVPS       Y6, Y5, Y5
+	VDIVPS       Y6, Y4, Y4
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y3, Y6, Y3
 	VDIVPS       Y2, Y3, Y3
-	VADDPS       Y3, Y5, Y2
+	VADDPS       Y3, Y4, Y2
 	VBROADCASTSS s+72(FP), Y3
 	VMULPS       Y2, Y3, Y2
 	VMOVUPS      Y2, 32(DX)(BX*4)
-	VADDPS       Y4, Y1, Y1
+	VADDPS       Y5, Y1, Y1
 	ADDQ         $0x00000010, BX
 	CMPQ         BX, SI
 	JLE          loop
@@ -8494,25 +8494,26 @@ single1:
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VSUBPS       Y2, Y5, Y5
 	VADDPS       (SP), Y5, Y5
-	VCMPPS       $0x04, vconsts32x8<>+0(SB), Y3, Y6
-	VBLENDVPS    Y6, Y5, Y4, Y7
-	VMINPS       Y5, Y4, Y8
-	VMAXPS       Y5, Y4, Y4
-	VCMPPS       $0x19, vconsts32x8<>+32(SB), Y8, Y5
-	VCMPPS       $0x15, vconsts32x8<>+64(SB), Y4, Y4
-	VORPS        Y4, Y5, Y4
-	VXORPS       Y5, Y5, Y5
-	VCMPPS       $0x04, Y5, Y3, Y5
-	VANDPS       Y5, Y6, Y5
-	VORPS        Y5, Y4, Y4
-	VCMPPS       $0x00, vconsts32x8<>+0(SB), Y7, Y5
-	VORPS        Y5, Y4, Y4
-	VTESTPS      Y4, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y3, Y6
+	VPSLLD       $0x01, Y3, Y7
+	VXORPS       Y8, Y8, Y8
+	VPCMPEQD     Y8, Y7, Y7
+	VORPS        Y7, Y6, Y7
+	VPADDD       vconsts32x8<>+32(SB), Y4, Y8
+	VPADDD       vconsts32x8<>+32(SB), Y5, Y9
+	VPMAXSD      Y8, Y9, Y8
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
+	VORPS        Y6, Y4, Y4
+	VANDNPS      Y7, Y4, Y4
+	VMOVMSKPS    Y4, DI
+	CMPL         DI, $0x000000ff
 	JNE          llslow19
-	VPSUBD       vconsts32x8<>+96(SB), Y7, Y4
+	VPSUBD       vconsts32x8<>+96(SB), Y5, Y4
 	VPSRAD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y4, Y5
-	VPSUBD       Y5, Y7, Y5
+	VPSLLD       $0x17, Y4, Y6
+	VPSUBD       Y6, Y5, Y5
 	VCVTDQ2PS    Y4, Y4
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y5, Y6, Y5
@@ -8531,7 +8532,6 @@ single1:
 	VFMADD231PS  Y9, Y8, Y7
 	VFNMADD231PS Y7, Y6, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y4, Y5
-	VMOVAPS      Y5, Y4
 	JMP          lldone19
 
 llslow19:
@@ -8602,7 +8602,7 @@ llslow19:
 	VSUBPS       Y3, Y6, Y6
 	VMULPS       Y5, Y6, Y5
 	VSUBPS       Y5, Y4, Y4
-	VMOVAPS      Y4, Y4
+	VMOVAPS      Y4, Y5
 	JMP          lldone19
 
 llgeneral19:
@@ -8699,24 +8699,24 @@ llgeneral19:
 	VSUBPS       Y3, Y4, Y4
 	VMULPS       Y7, Y4, Y7
 	VSUBPS       Y7, Y6, Y4
-	VMOVAPS      Y4, Y4
+	VMOVAPS      Y4, Y5
 
 lldone19:
-	VBROADCASTSS consts32<>+36(SB), Y5
-	VXORPS       Y5, Y3, Y5
+	VBROADCASTSS consts32<>+36(SB), Y4
+	VXORPS       Y4, Y3, Y4
 	VADDPS       (SP), Y2, Y6
 	VBROADCASTSS consts32<>+4(SB), Y7
 	VSUBPS       Y2, Y7, Y2
 	VADDPS       (SP), Y2, Y2
-	VDIVPS       Y6, Y5, Y5
+	VDIVPS       Y6, Y4, Y4
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y3, Y6, Y3
 	VDIVPS       Y2, Y3, Y3
-	VADDPS       Y3, Y5, Y2
+	VADDPS       Y3, Y4, Y2
 	VBROADCASTSS s+72(FP), Y3
 	VMULPS       Y2, Y3, Y2
 	VMOVUPS      Y2, (DX)(BX*4)
-	VADDPS       Y4, Y0, Y0
+	VADDPS       Y5, Y0, Y0
 	ADDQ         $0x00000008, BX
 	JMP          single1
 
@@ -8738,25 +8738,26 @@ tail:
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VSUBPS       Y2, Y5, Y5
 	VADDPS       (SP), Y5, Y5
-	VCMPPS       $0x04, vconsts32x8<>+0(SB), Y3, Y6
-	VBLENDVPS    Y6, Y5, Y4, Y7
-	VMINPS       Y5, Y4, Y8
-	VMAXPS       Y5, Y4, Y4
-	VCMPPS       $0x19, vconsts32x8<>+32(SB), Y8, Y5
-	VCMPPS       $0x15, vconsts32x8<>+64(SB), Y4, Y4
-	VORPS        Y4, Y5, Y4
-	VXORPS       Y5, Y5, Y5
-	VCMPPS       $0x04, Y5, Y3, Y5
-	VANDPS       Y5, Y6, Y5
-	VORPS        Y5, Y4, Y4
-	VCMPPS       $0x00, vconsts32x8<>+0(SB), Y7, Y5
-	VORPS        Y5, Y4, Y4
-	VTESTPS      Y4, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y3, Y6
+	VPSLLD       $0x01, Y3, Y7
+	VXORPS       Y8, Y8, Y8
+	VPCMPEQD     Y8, Y7, Y7
+	VORPS        Y7, Y6, Y7
+	VPADDD       vconsts32x8<>+32(SB), Y4, Y8
+	VPADDD       vconsts32x8<>+32(SB), Y5, Y9
+	VPMAXSD      Y8, Y9, Y8
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
+	VORPS        Y6, Y4, Y4
+	VANDNPS      Y7, Y4, Y4
+	VMOVMSKPS    Y4, DI
+	CMPL         DI, $0x000000ff
 	JNE          llslow20
-	VPSUBD       vconsts32x8<>+96(SB), Y7, Y4
+	VPSUBD       vconsts32x8<>+96(SB), Y5, Y4
 	VPSRAD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y4, Y5
-	VPSUBD       Y5, Y7, Y5
+	VPSLLD       $0x17, Y4, Y6
+	VPSUBD       Y6, Y5, Y5
 	VCVTDQ2PS    Y4, Y4
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y5, Y6, Y5
@@ -8775,7 +8776,6 @@ tail:
 	VFMADD231PS  Y9, Y8, Y7
 	VFNMADD231PS Y7, Y6, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y4, Y5
-	VMOVAPS      Y5, Y4
 	JMP          lldone20
 
 llslow20:
@@ -8846,7 +8846,7 @@ llslow20:
 	VSUBPS       Y3, Y6, Y6
 	VMULPS       Y5, Y6, Y5
 	VSUBPS       Y5, Y4, Y4
-	VMOVAPS      Y4, Y4
+	VMOVAPS      Y4, Y5
 	JMP          lldone20
 
 llgeneral20:
@@ -8943,20 +8943,20 @@ llgeneral20:
 	VSUBPS       Y3, Y4, Y4
 	VMULPS       Y7, Y4, Y7
 	VSUBPS       Y7, Y6, Y4
-	VMOVAPS      Y4, Y4
+	VMOVAPS      Y4, Y5
 
 lldone20:
-	VBROADCASTSS consts32<>+36(SB), Y5
-	VXORPS       Y5, Y3, Y5
+	VBROADCASTSS consts32<>+36(SB), Y4
+	VXORPS       Y4, Y3, Y4
 	VADDPS       (SP), Y2, Y6
 	VBROADCASTSS consts32<>+4(SB), Y7
 	VSUBPS       Y2, Y7, Y2
 	VADDPS       (SP), Y2, Y2
-	VDIVPS       Y6, Y5, Y5
+	VDIVPS       Y6, Y4, Y4
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y3, Y6, Y3
 	VDIVPS       Y2, Y3, Y3
-	VADDPS       Y3, Y5, Y2
+	VADDPS       Y3, Y4, Y2
 	VBROADCASTSS s+72(FP), Y3
 	VMULPS       Y2, Y3, Y2
 	LEAQ         tailmask32<>+0(SB), DI
@@ -8968,8 +8968,8 @@ lldone20:
 	MOVQ         $0x00000008, R8
 	SUBQ         SI, R8
 	VMOVDQU      (DI)(R8*4), Y2
-	VANDPS       Y2, Y4, Y4
-	VADDPS       Y4, Y0, Y0
+	VANDPS       Y2, Y5, Y5
+	VADDPS       Y5, Y0, Y0
 	ADDQ         SI, BX
 
 drain:
@@ -9030,25 +9030,26 @@ loop:
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VSUBPS       Y2, Y5, Y5
 	VADDPS       (SP), Y5, Y5
-	VCMPPS       $0x04, vconsts32x8<>+0(SB), Y3, Y6
-	VBLENDVPS    Y6, Y5, Y4, Y7
-	VMINPS       Y5, Y4, Y8
-	VMAXPS       Y5, Y4, Y4
-	VCMPPS       $0x19, vconsts32x8<>+32(SB), Y8, Y5
-	VCMPPS       $0x15, vconsts32x8<>+64(SB), Y4, Y4
-	VORPS        Y4, Y5, Y4
-	VXORPS       Y5, Y5, Y5
-	VCMPPS       $0x04, Y5, Y3, Y5
-	VANDPS       Y5, Y6, Y5
-	VORPS        Y5, Y4, Y4
-	VCMPPS       $0x00, vconsts32x8<>+0(SB), Y7, Y5
-	VORPS        Y5, Y4, Y4
-	VTESTPS      Y4, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y3, Y6
+	VPSLLD       $0x01, Y3, Y7
+	VXORPS       Y8, Y8, Y8
+	VPCMPEQD     Y8, Y7, Y7
+	VORPS        Y7, Y6, Y7
+	VPADDD       vconsts32x8<>+32(SB), Y4, Y8
+	VPADDD       vconsts32x8<>+32(SB), Y5, Y9
+	VPMAXSD      Y8, Y9, Y8
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
+	VORPS        Y6, Y4, Y4
+	VANDNPS      Y7, Y4, Y4
+	VMOVMSKPS    Y4, R8
+	CMPL         R8, $0x000000ff
 	JNE          llslow21
-	VPSUBD       vconsts32x8<>+96(SB), Y7, Y4
+	VPSUBD       vconsts32x8<>+96(SB), Y5, Y4
 	VPSRAD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y4, Y5
-	VPSUBD       Y5, Y7, Y5
+	VPSLLD       $0x17, Y4, Y6
+	VPSUBD       Y6, Y5, Y5
 	VCVTDQ2PS    Y4, Y4
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y5, Y6, Y5
@@ -9067,7 +9068,6 @@ loop:
 	VFMADD231PS  Y9, Y8, Y7
 	VFNMADD231PS Y7, Y6, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y4, Y5
-	VMOVAPS      Y5, Y4
 	JMP          lldone21
 
 llslow21:
@@ -9138,7 +9138,7 @@ llslow21:
 	VSUBPS       Y3, Y6, Y6
 	VMULPS       Y5, Y6, Y5
 	VSUBPS       Y5, Y4, Y4
-	VMOVAPS      Y4, Y4
+	VMOVAPS      Y4, Y5
 	JMP          lldone21
 
 llgeneral21:
@@ -9235,51 +9235,52 @@ llgeneral21:
 	VSUBPS       Y3, Y4, Y4
 	VMULPS       Y7, Y4, Y7
 	VSUBPS       Y7, Y6, Y4
-	VMOVAPS      Y4, Y4
+	VMOVAPS      Y4, Y5
 
 lldone21:
-	VBROADCASTSS consts32<>+36(SB), Y5
-	VXORPS       Y5, Y3, Y5
+	VBROADCASTSS consts32<>+36(SB), Y4
+	VXORPS       Y4, Y3, Y4
 	VADDPS       (SP), Y2, Y6
 	VBROADCASTSS consts32<>+4(SB), Y7
 	VSUBPS       Y2, Y7, Y2
 	VADDPS       (SP), Y2, Y2
-	VDIVPS       Y6, Y5, Y5
+	VDIVPS       Y6, Y4, Y4
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y3, Y6, Y3
 	VDIVPS       Y2, Y3, Y3
-	VADDPS       Y3, Y5, Y2
+	VADDPS       Y3, Y4, Y2
 	VMOVUPS      (DX)(SI*4), Y3
-	VBROADCASTSS s+96(FP), Y5
-	VMULPS       Y3, Y5, Y5
-	VMULPS       Y2, Y5, Y2
+	VBROADCASTSS s+96(FP), Y4
+	VMULPS       Y3, Y4, Y4
+	VMULPS       Y2, Y4, Y2
 	VMOVUPS      Y2, (BX)(SI*4)
-	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y5, Y3, Y0
 	VMOVUPS      32(AX)(SI*4), Y2
 	VMOVUPS      32(CX)(SI*4), Y3
 	VADDPS       (SP), Y2, Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VSUBPS       Y2, Y5, Y5
 	VADDPS       (SP), Y5, Y5
-	VCMPPS       $0x04, vconsts32x8<>+0(SB), Y3, Y6
-	VBLENDVPS    Y6, Y5, Y4, Y7
-	VMINPS       Y5, Y4, Y8
-	VMAXPS       Y5, Y4, Y4
-	VCMPPS       $0x19, vconsts32x8<>+32(SB), Y8, Y5
-	VCMPPS       $0x15, vconsts32x8<>+64(SB), Y4, Y4
-	VORPS        Y4, Y5, Y4
-	VXORPS       Y5, Y5, Y5
-	VCMPPS       $0x04, Y5, Y3, Y5
-	VANDPS       Y5, Y6, Y5
-	VORPS        Y5, Y4, Y4
-	VCMPPS       $0x00, vconsts32x8<>+0(SB), Y7, Y5
-	VORPS        Y5, Y4, Y4
-	VTESTPS      Y4, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y3, Y6
+	VPSLLD       $0x01, Y3, Y7
+	VXORPS       Y8, Y8, Y8
+	VPCMPEQD     Y8, Y7, Y7
+	VORPS        Y7, Y6, Y7
+	VPADDD       vconsts32x8<>+32(SB), Y4, Y8
+	VPADDD       vconsts32x8<>+32(SB), Y5, Y9
+	VPMAXSD      Y8, Y9, Y8
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
+	VORPS        Y6, Y4, Y4
+	VANDNPS      Y7, Y4, Y4
+	VMOVMSKPS    Y4, R8
+	CMPL         R8, $0x000000ff
 	JNE          llslow22
-	VPSUBD       vconsts32x8<>+96(SB), Y7, Y4
+	VPSUBD       vconsts32x8<>+96(SB), Y5, Y4
 	VPSRAD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y4, Y5
-	VPSUBD       Y5, Y7, Y5
+	VPSLLD       $0x17, Y4, Y6
+	VPSUBD       Y6, Y5, Y5
 	VCVTDQ2PS    Y4, Y4
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y5, Y6, Y5
@@ -9298,7 +9299,6 @@ lldone21:
 	VFMADD231PS  Y9, Y8, Y7
 	VFNMADD231PS Y7, Y6, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y4, Y5
-	VMOVAPS      Y5, Y4
 	JMP          lldone22
 
 llslow22:
@@ -9369,7 +9369,7 @@ llslow22:
 	VSUBPS       Y3, Y6, Y6
 	VMULPS       Y5, Y6, Y5
 	VSUBPS       Y5, Y4, Y4
-	VMOVAPS      Y4, Y4
+	VMOVAPS      Y4, Y5
 	JMP          lldone22
 
 llgeneral22:
@@ -9466,26 +9466,26 @@ llgeneral22:
 	VSUBPS       Y3, Y4, Y4
 	VMULPS       Y7, Y4, Y7
 	VSUBPS       Y7, Y6, Y4
-	VMOVAPS      Y4, Y4
+	VMOVAPS      Y4, Y5
 
 lldone22:
-	VBROADCASTSS consts32<>+36(SB), Y5
-	VXORPS       Y5, Y3, Y5
+	VBROADCASTSS consts32<>+36(SB), Y4
+	VXORPS       Y4, Y3, Y4
 	VADDPS       (SP), Y2, Y6
 	VBROADCASTSS consts32<>+4(SB), Y7
 	VSUBPS       Y2, Y7, Y2
 	VADDPS       (SP), Y2, Y2
-	VDIVPS       Y6, Y5, Y5
+	VDIVPS       Y6, Y4, Y4
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y3, Y6, Y3
 	VDIVPS       Y2, Y3, Y3
-	VADDPS       Y3, Y5, Y2
+	VADDPS       Y3, Y4, Y2
 	VMOVUPS      32(DX)(SI*4), Y3
-	VBROADCASTSS s+96(FP), Y5
-	VMULPS       Y3, Y5, Y5
-	VMULPS       Y2, Y5, Y2
+	VBROADCASTSS s+96(FP), Y4
+	VMULPS       Y3, Y4, Y4
+	VMULPS       Y2, Y4, Y2
 	VMOVUPS      Y2, 32(BX)(SI*4)
-	VFMADD231PS  Y4, Y3, Y1
+	VFMADD231PS  Y5, Y3, Y1
 	ADDQ         $0x00000010, SI
 	CMPQ         SI, DI
 	JLE          loop
@@ -9502,25 +9502,26 @@ single1:
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VSUBPS       Y2, Y5, Y5
 	VADDPS       (SP), Y5, Y5
-	VCMPPS       $0x04, vconsts32x8<>+0(SB), Y3, Y6
-	VBLENDVPS    Y6, Y5, Y4, Y7
-	VMINPS       Y5, Y4, Y8
-	VMAXPS       Y5, Y4, Y4
-	VCMPPS       $0x19, vconsts32x8<>+32(SB), Y8, Y5
-	VCMPPS       $0x15, vconsts32x8<>+64(SB), Y4, Y4
-	VORPS        Y4, Y5, Y4
-	VXORPS       Y5, Y5, Y5
-	VCMPPS       $0x04, Y5, Y3, Y5
-	VANDPS       Y5, Y6, Y5
-	VORPS        Y5, Y4, Y4
-	VCMPPS       $0x00, vconsts32x8<>+0(SB), Y7, Y5
-	VORPS        Y5, Y4, Y4
-	VTESTPS      Y4, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y3, Y6
+	VPSLLD       $0x01, Y3, Y7
+	VXORPS       Y8, Y8, Y8
+	VPCMPEQD     Y8, Y7, Y7
+	VORPS        Y7, Y6, Y7
+	VPADDD       vconsts32x8<>+32(SB), Y4, Y8
+	VPADDD       vconsts32x8<>+32(SB), Y5, Y9
+	VPMAXSD      Y8, Y9, Y8
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
+	VORPS        Y6, Y4, Y4
+	VANDNPS      Y7, Y4, Y4
+	VMOVMSKPS    Y4, R8
+	CMPL         R8, $0x000000ff
 	JNE          llslow23
-	VPSUBD       vconsts32x8<>+96(SB), Y7, Y4
+	VPSUBD       vconsts32x8<>+96(SB), Y5, Y4
 	VPSRAD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y4, Y5
-	VPSUBD       Y5, Y7, Y5
+	VPSLLD       $0x17, Y4, Y6
+	VPSUBD       Y6, Y5, Y5
 	VCVTDQ2PS    Y4, Y4
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y5, Y6, Y5
@@ -9539,7 +9540,6 @@ single1:
 	VFMADD231PS  Y9, Y8, Y7
 	VFNMADD231PS Y7, Y6, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y4, Y5
-	VMOVAPS      Y5, Y4
 	JMP          lldone23
 
 llslow23:
@@ -9610,7 +9610,7 @@ llslow23:
 	VSUBPS       Y3, Y6, Y6
 	VMULPS       Y5, Y6, Y5
 	VSUBPS       Y5, Y4, Y4
-	VMOVAPS      Y4, Y4
+	VMOVAPS      Y4, Y5
 	JMP          lldone23
 
 llgeneral23:
@@ -9707,26 +9707,26 @@ llgeneral23:
 	VSUBPS       Y3, Y4, Y4
 	VMULPS       Y7, Y4, Y7
 	VSUBPS       Y7, Y6, Y4
-	VMOVAPS      Y4, Y4
+	VMOVAPS      Y4, Y5
 
 lldone23:
-	VBROADCASTSS consts32<>+36(SB), Y5
-	VXORPS       Y5, Y3, Y5
+	VBROADCASTSS consts32<>+36(SB), Y4
+	VXORPS       Y4, Y3, Y4
 	VADDPS       (SP), Y2, Y6
 	VBROADCASTSS consts32<>+4(SB), Y7
 	VSUBPS       Y2, Y7, Y2
 	VADDPS       (SP), Y2, Y2
-	VDIVPS       Y6, Y5, Y5
+	VDIVPS       Y6, Y4, Y4
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y3, Y6, Y3
 	VDIVPS       Y2, Y3, Y3
-	VADDPS       Y3, Y5, Y2
+	VADDPS       Y3, Y4, Y2
 	VMOVUPS      (DX)(SI*4), Y3
-	VBROADCASTSS s+96(FP), Y5
-	VMULPS       Y3, Y5, Y5
-	VMULPS       Y2, Y5, Y2
+	VBROADCASTSS s+96(FP), Y4
+	VMULPS       Y3, Y4, Y4
+	VMULPS       Y2, Y4, Y2
 	VMOVUPS      Y2, (BX)(SI*4)
-	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y5, Y3, Y0
 	ADDQ         $0x00000008, SI
 	JMP          single1
 
@@ -9748,25 +9748,26 @@ tail:
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VSUBPS       Y2, Y5, Y5
 	VADDPS       (SP), Y5, Y5
-	VCMPPS       $0x04, vconsts32x8<>+0(SB), Y3, Y6
-	VBLENDVPS    Y6, Y5, Y4, Y7
-	VMINPS       Y5, Y4, Y8
-	VMAXPS       Y5, Y4, Y4
-	VCMPPS       $0x19, vconsts32x8<>+32(SB), Y8, Y5
-	VCMPPS       $0x15, vconsts32x8<>+64(SB), Y4, Y4
-	VORPS        Y4, Y5, Y4
-	VXORPS       Y5, Y5, Y5
-	VCMPPS       $0x04, Y5, Y3, Y5
-	VANDPS       Y5, Y6, Y5
-	VORPS        Y5, Y4, Y4
-	VCMPPS       $0x00, vconsts32x8<>+0(SB), Y7, Y5
-	VORPS        Y5, Y4, Y4
-	VTESTPS      Y4, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y3, Y6
+	VPSLLD       $0x01, Y3, Y7
+	VXORPS       Y8, Y8, Y8
+	VPCMPEQD     Y8, Y7, Y7
+	VORPS        Y7, Y6, Y7
+	VPADDD       vconsts32x8<>+32(SB), Y4, Y8
+	VPADDD       vconsts32x8<>+32(SB), Y5, Y9
+	VPMAXSD      Y8, Y9, Y8
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
+	VORPS        Y6, Y4, Y4
+	VANDNPS      Y7, Y4, Y4
+	VMOVMSKPS    Y4, R8
+	CMPL         R8, $0x000000ff
 	JNE          llslow24
-	VPSUBD       vconsts32x8<>+96(SB), Y7, Y4
+	VPSUBD       vconsts32x8<>+96(SB), Y5, Y4
 	VPSRAD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y4, Y5
-	VPSUBD       Y5, Y7, Y5
+	VPSLLD       $0x17, Y4, Y6
+	VPSUBD       Y6, Y5, Y5
 	VCVTDQ2PS    Y4, Y4
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y5, Y6, Y5
@@ -9785,7 +9786,6 @@ tail:
 	VFMADD231PS  Y9, Y8, Y7
 	VFNMADD231PS Y7, Y6, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y4, Y5
-	VMOVAPS      Y5, Y4
 	JMP          lldone24
 
 llslow24:
@@ -9856,7 +9856,7 @@ llslow24:
 	VSUBPS       Y3, Y6, Y6
 	VMULPS       Y5, Y6, Y5
 	VSUBPS       Y5, Y4, Y4
-	VMOVAPS      Y4, Y4
+	VMOVAPS      Y4, Y5
 	JMP          lldone24
 
 llgeneral24:
@@ -9953,34 +9953,34 @@ llgeneral24:
 	VSUBPS       Y3, Y4, Y4
 	VMULPS       Y7, Y4, Y7
 	VSUBPS       Y7, Y6, Y4
-	VMOVAPS      Y4, Y4
+	VMOVAPS      Y4, Y5
 
 lldone24:
-	VBROADCASTSS consts32<>+36(SB), Y5
-	VXORPS       Y5, Y3, Y5
+	VBROADCASTSS consts32<>+36(SB), Y4
+	VXORPS       Y4, Y3, Y4
 	VADDPS       (SP), Y2, Y6
 	VBROADCASTSS consts32<>+4(SB), Y7
 	VSUBPS       Y2, Y7, Y2
 	VADDPS       (SP), Y2, Y2
-	VDIVPS       Y6, Y5, Y5
+	VDIVPS       Y6, Y4, Y4
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y3, Y6, Y3
 	VDIVPS       Y2, Y3, Y3
-	VADDPS       Y3, Y5, Y2
+	VADDPS       Y3, Y4, Y2
 	LEAQ         tailmask32<>+0(SB), R8
 	MOVQ         $0x00000008, R9
 	SUBQ         DI, R9
 	VMOVDQU      (R8)(R9*4), Y3
 	VMASKMOVPS   (DX)(SI*4), Y3, Y3
-	VBROADCASTSS s+96(FP), Y5
-	VMULPS       Y3, Y5, Y5
-	VMULPS       Y2, Y5, Y2
+	VBROADCASTSS s+96(FP), Y4
+	VMULPS       Y3, Y4, Y4
+	VMULPS       Y2, Y4, Y2
 	LEAQ         tailmask32<>+0(SB), R8
 	MOVQ         $0x00000008, R9
 	SUBQ         DI, R9
-	VMOVDQU      (R8)(R9*4), Y5
-	VMASKMOVPS   Y2, Y5, (BX)(SI*4)
-	VMULPS       Y4, Y3, Y2
+	VMOVDQU      (R8)(R9*4), Y4
+	VMASKMOVPS   Y2, Y4, (BX)(SI*4)
+	VMULPS       Y5, Y3, Y2
 	LEAQ         tailmask32<>+0(SB), R8
 	MOVQ         $0x00000008, R9
 	SUBQ         DI, R9
@@ -10056,25 +10056,26 @@ loop:
 	VBROADCASTSS consts32<>+4(SB), Y7
 	VSUBPS       Y4, Y7, Y7
 	VADDPS       (SP), Y7, Y7
-	VCMPPS       $0x04, vconsts32x8<>+0(SB), Y5, Y8
-	VBLENDVPS    Y8, Y7, Y6, Y9
-	VMINPS       Y7, Y6, Y10
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x19, vconsts32x8<>+32(SB), Y10, Y7
-	VCMPPS       $0x15, vconsts32x8<>+64(SB), Y6, Y6
-	VORPS        Y6, Y7, Y6
-	VXORPS       Y7, Y7, Y7
-	VCMPPS       $0x04, Y7, Y5, Y7
-	VANDPS       Y7, Y8, Y7
-	VORPS        Y7, Y6, Y6
-	VCMPPS       $0x00, vconsts32x8<>+0(SB), Y9, Y7
-	VORPS        Y7, Y6, Y6
-	VTESTPS      Y6, Y6
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y8
+	VPSLLD       $0x01, Y5, Y9
+	VXORPS       Y10, Y10, Y10
+	VPCMPEQD     Y10, Y9, Y9
+	VORPS        Y9, Y8, Y9
+	VPADDD       vconsts32x8<>+32(SB), Y6, Y10
+	VPADDD       vconsts32x8<>+32(SB), Y7, Y11
+	VPMAXSD      Y10, Y11, Y10
+	VBLENDVPS    Y8, Y6, Y7, Y7
+	VPCMPGTD     vconsts32x8<>+64(SB), Y10, Y6
+	VPCMPEQD     vconsts32x8<>+0(SB), Y7, Y8
+	VORPS        Y8, Y6, Y6
+	VANDNPS      Y9, Y6, Y6
+	VMOVMSKPS    Y6, R13
+	CMPL         R13, $0x000000ff
 	JNE          llslow25
-	VPSUBD       vconsts32x8<>+96(SB), Y9, Y4
+	VPSUBD       vconsts32x8<>+96(SB), Y7, Y4
 	VPSRAD       $0x17, Y4, Y4
 	VPSLLD       $0x17, Y4, Y5
-	VPSUBD       Y5, Y9, Y5
+	VPSUBD       Y5, Y7, Y5
 	VCVTDQ2PS    Y4, Y4
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y5, Y6, Y5
@@ -10093,7 +10094,6 @@ loop:
 	VFMADD231PS  Y9, Y8, Y7
 	VFNMADD231PS Y7, Y6, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y4, Y5
-	VMOVAPS      Y5, Y4
 	JMP          lldone25
 
 llslow25:
@@ -10164,7 +10164,7 @@ llslow25:
 	VSUBPS       Y5, Y4, Y4
 	VMULPS       Y7, Y4, Y7
 	VSUBPS       Y7, Y6, Y4
-	VMOVAPS      Y4, Y4
+	VMOVAPS      Y4, Y5
 	JMP          lldone25
 
 llgeneral25:
@@ -10261,35 +10261,35 @@ llgeneral25:
 	VSUBPS       Y5, Y4, Y4
 	VMULPS       Y7, Y4, Y7
 	VSUBPS       Y7, Y8, Y4
-	VMOVAPS      Y4, Y4
+	VMOVAPS      Y4, Y5
 
 lldone25:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000008
 	JL      rowpart37
-	VMOVUPS (DX)(R8*4), Y5
+	VMOVUPS (DX)(R8*4), Y4
 	JMP     rowperm37
 
 rowpart37:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y5
-	VMASKMOVPS (DX)(R8*4), Y5, Y5
+	VMOVDQU    (R14)(R15*4), Y4
+	VMASKMOVPS (DX)(R8*4), Y4, Y4
 
 rowperm37:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Y6
-	VPERMPS      Y5, Y6, Y5
+	VPERMPS      Y4, Y6, Y4
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VFMADD231PS  Y4, Y5, Y0
-	VADDPS       Y5, Y1, Y1
-	VXORPS       Y4, Y4, Y4
-	VCMPPS       $0x04, Y4, Y5, Y4
+	VFMADD231PS  Y5, Y4, Y0
+	VADDPS       Y4, Y1, Y1
+	VXORPS       Y5, Y5, Y5
+	VCMPPS       $0x04, Y5, Y4, Y4
 	VMOVMSKPS    Y4, R13
 	POPCNTL      R13, R13
 	ADDQ         R13, R10
@@ -10299,25 +10299,26 @@ rowperm37:
 	VBROADCASTSS consts32<>+4(SB), Y7
 	VSUBPS       Y4, Y7, Y7
 	VADDPS       (SP), Y7, Y7
-	VCMPPS       $0x04, vconsts32x8<>+0(SB), Y5, Y8
-	VBLENDVPS    Y8, Y7, Y6, Y9
-	VMINPS       Y7, Y6, Y10
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x19, vconsts32x8<>+32(SB), Y10, Y7
-	VCMPPS       $0x15, vconsts32x8<>+64(SB), Y6, Y6
-	VORPS        Y6, Y7, Y6
-	VXORPS       Y7, Y7, Y7
-	VCMPPS       $0x04, Y7, Y5, Y7
-	VANDPS       Y7, Y8, Y7
-	VORPS        Y7, Y6, Y6
-	VCMPPS       $0x00, vconsts32x8<>+0(SB), Y9, Y7
-	VORPS        Y7, Y6, Y6
-	VTESTPS      Y6, Y6
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y8
+	VPSLLD       $0x01, Y5, Y9
+	VXORPS       Y10, Y10, Y10
+	VPCMPEQD     Y10, Y9, Y9
+	VORPS        Y9, Y8, Y9
+	VPADDD       vconsts32x8<>+32(SB), Y6, Y10
+	VPADDD       vconsts32x8<>+32(SB), Y7, Y11
+	VPMAXSD      Y10, Y11, Y10
+	VBLENDVPS    Y8, Y6, Y7, Y7
+	VPCMPGTD     vconsts32x8<>+64(SB), Y10, Y6
+	VPCMPEQD     vconsts32x8<>+0(SB), Y7, Y8
+	VORPS        Y8, Y6, Y6
+	VANDNPS      Y9, Y6, Y6
+	VMOVMSKPS    Y6, R13
+	CMPL         R13, $0x000000ff
 	JNE          llslow26
-	VPSUBD       vconsts32x8<>+96(SB), Y9, Y4
+	VPSUBD       vconsts32x8<>+96(SB), Y7, Y4
 	VPSRAD       $0x17, Y4, Y4
 	VPSLLD       $0x17, Y4, Y5
-	VPSUBD       Y5, Y9, Y5
+	VPSUBD       Y5, Y7, Y5
 	VCVTDQ2PS    Y4, Y4
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y5, Y6, Y5
@@ -10336,7 +10337,6 @@ rowperm37:
 	VFMADD231PS  Y9, Y8, Y7
 	VFNMADD231PS Y7, Y6, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y4, Y5
-	VMOVAPS      Y5, Y4
 	JMP          lldone26
 
 llslow26:
@@ -10407,7 +10407,7 @@ llslow26:
 	VSUBPS       Y5, Y4, Y4
 	VMULPS       Y7, Y4, Y7
 	VSUBPS       Y7, Y6, Y4
-	VMOVAPS      Y4, Y4
+	VMOVAPS      Y4, Y5
 	JMP          lldone26
 
 llgeneral26:
@@ -10504,35 +10504,35 @@ llgeneral26:
 	VSUBPS       Y5, Y4, Y4
 	VMULPS       Y7, Y4, Y7
 	VSUBPS       Y7, Y8, Y4
-	VMOVAPS      Y4, Y4
+	VMOVAPS      Y4, Y5
 
 lldone26:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000008
 	JL      rowpart38
-	VMOVUPS (DX)(R8*4), Y5
+	VMOVUPS (DX)(R8*4), Y4
 	JMP     rowperm38
 
 rowpart38:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y5
-	VMASKMOVPS (DX)(R8*4), Y5, Y5
+	VMOVDQU    (R14)(R15*4), Y4
+	VMASKMOVPS (DX)(R8*4), Y4, Y4
 
 rowperm38:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Y6
-	VPERMPS     Y5, Y6, Y5
+	VPERMPS     Y4, Y6, Y4
 	MOVLQSX     (SI)(DI*8), R13
 	ADDQ        R13, R8
 	MOVLQSX     4(SI)(DI*8), DI
-	VFMADD231PS Y4, Y5, Y2
-	VADDPS      Y5, Y3, Y3
-	VXORPS      Y4, Y4, Y4
-	VCMPPS      $0x04, Y4, Y5, Y4
+	VFMADD231PS Y5, Y4, Y2
+	VADDPS      Y4, Y3, Y3
+	VXORPS      Y5, Y5, Y5
+	VCMPPS      $0x04, Y5, Y4, Y4
 	VMOVMSKPS   Y4, R13
 	POPCNTL     R13, R13
 	ADDQ        R13, R10
@@ -10552,25 +10552,26 @@ single1:
 	VBROADCASTSS consts32<>+4(SB), Y7
 	VSUBPS       Y4, Y7, Y7
 	VADDPS       (SP), Y7, Y7
-	VCMPPS       $0x04, vconsts32x8<>+0(SB), Y5, Y8
-	VBLENDVPS    Y8, Y7, Y6, Y9
-	VMINPS       Y7, Y6, Y10
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x19, vconsts32x8<>+32(SB), Y10, Y7
-	VCMPPS       $0x15, vconsts32x8<>+64(SB), Y6, Y6
-	VORPS        Y6, Y7, Y6
-	VXORPS       Y7, Y7, Y7
-	VCMPPS       $0x04, Y7, Y5, Y7
-	VANDPS       Y7, Y8, Y7
-	VORPS        Y7, Y6, Y6
-	VCMPPS       $0x00, vconsts32x8<>+0(SB), Y9, Y7
-	VORPS        Y7, Y6, Y6
-	VTESTPS      Y6, Y6
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y8
+	VPSLLD       $0x01, Y5, Y9
+	VXORPS       Y10, Y10, Y10
+	VPCMPEQD     Y10, Y9, Y9
+	VORPS        Y9, Y8, Y9
+	VPADDD       vconsts32x8<>+32(SB), Y6, Y10
+	VPADDD       vconsts32x8<>+32(SB), Y7, Y11
+	VPMAXSD      Y10, Y11, Y10
+	VBLENDVPS    Y8, Y6, Y7, Y7
+	VPCMPGTD     vconsts32x8<>+64(SB), Y10, Y6
+	VPCMPEQD     vconsts32x8<>+0(SB), Y7, Y8
+	VORPS        Y8, Y6, Y6
+	VANDNPS      Y9, Y6, Y6
+	VMOVMSKPS    Y6, R13
+	CMPL         R13, $0x000000ff
 	JNE          llslow27
-	VPSUBD       vconsts32x8<>+96(SB), Y9, Y4
+	VPSUBD       vconsts32x8<>+96(SB), Y7, Y4
 	VPSRAD       $0x17, Y4, Y4
 	VPSLLD       $0x17, Y4, Y5
-	VPSUBD       Y5, Y9, Y5
+	VPSUBD       Y5, Y7, Y5
 	VCVTDQ2PS    Y4, Y4
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y5, Y6, Y5
@@ -10589,7 +10590,6 @@ single1:
 	VFMADD231PS  Y9, Y8, Y7
 	VFNMADD231PS Y7, Y6, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y4, Y5
-	VMOVAPS      Y5, Y4
 	JMP          lldone27
 
 llslow27:
@@ -10660,7 +10660,7 @@ llslow27:
 	VSUBPS       Y5, Y4, Y4
 	VMULPS       Y7, Y4, Y7
 	VSUBPS       Y7, Y6, Y4
-	VMOVAPS      Y4, Y4
+	VMOVAPS      Y4, Y5
 	JMP          lldone27
 
 llgeneral27:
@@ -10757,35 +10757,35 @@ llgeneral27:
 	VSUBPS       Y5, Y4, Y4
 	VMULPS       Y7, Y4, Y7
 	VSUBPS       Y7, Y8, Y4
-	VMOVAPS      Y4, Y4
+	VMOVAPS      Y4, Y5
 
 lldone27:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000008
 	JL      rowpart39
-	VMOVUPS (DX)(R8*4), Y5
+	VMOVUPS (DX)(R8*4), Y4
 	JMP     rowperm39
 
 rowpart39:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y5
-	VMASKMOVPS (DX)(R8*4), Y5, Y5
+	VMOVDQU    (R14)(R15*4), Y4
+	VMASKMOVPS (DX)(R8*4), Y4, Y4
 
 rowperm39:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Y6
-	VPERMPS     Y5, Y6, Y5
+	VPERMPS     Y4, Y6, Y4
 	MOVLQSX     (SI)(DI*8), R13
 	ADDQ        R13, R8
 	MOVLQSX     4(SI)(DI*8), DI
-	VFMADD231PS Y4, Y5, Y0
-	VADDPS      Y5, Y1, Y1
-	VXORPS      Y4, Y4, Y4
-	VCMPPS      $0x04, Y4, Y5, Y4
+	VFMADD231PS Y5, Y4, Y0
+	VADDPS      Y4, Y1, Y1
+	VXORPS      Y5, Y5, Y5
+	VCMPPS      $0x04, Y5, Y4, Y4
 	VMOVMSKPS   Y4, R13
 	POPCNTL     R13, R13
 	ADDQ        R13, R10
@@ -10810,25 +10810,26 @@ tail:
 	VBROADCASTSS consts32<>+4(SB), Y7
 	VSUBPS       Y4, Y7, Y7
 	VADDPS       (SP), Y7, Y7
-	VCMPPS       $0x04, vconsts32x8<>+0(SB), Y5, Y8
-	VBLENDVPS    Y8, Y7, Y6, Y9
-	VMINPS       Y7, Y6, Y10
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x19, vconsts32x8<>+32(SB), Y10, Y7
-	VCMPPS       $0x15, vconsts32x8<>+64(SB), Y6, Y6
-	VORPS        Y6, Y7, Y6
-	VXORPS       Y7, Y7, Y7
-	VCMPPS       $0x04, Y7, Y5, Y7
-	VANDPS       Y7, Y8, Y7
-	VORPS        Y7, Y6, Y6
-	VCMPPS       $0x00, vconsts32x8<>+0(SB), Y9, Y7
-	VORPS        Y7, Y6, Y6
-	VTESTPS      Y6, Y6
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y8
+	VPSLLD       $0x01, Y5, Y9
+	VXORPS       Y10, Y10, Y10
+	VPCMPEQD     Y10, Y9, Y9
+	VORPS        Y9, Y8, Y9
+	VPADDD       vconsts32x8<>+32(SB), Y6, Y10
+	VPADDD       vconsts32x8<>+32(SB), Y7, Y11
+	VPMAXSD      Y10, Y11, Y10
+	VBLENDVPS    Y8, Y6, Y7, Y7
+	VPCMPGTD     vconsts32x8<>+64(SB), Y10, Y6
+	VPCMPEQD     vconsts32x8<>+0(SB), Y7, Y8
+	VORPS        Y8, Y6, Y6
+	VANDNPS      Y9, Y6, Y6
+	VMOVMSKPS    Y6, R13
+	CMPL         R13, $0x000000ff
 	JNE          llslow28
-	VPSUBD       vconsts32x8<>+96(SB), Y9, Y4
+	VPSUBD       vconsts32x8<>+96(SB), Y7, Y4
 	VPSRAD       $0x17, Y4, Y4
 	VPSLLD       $0x17, Y4, Y5
-	VPSUBD       Y5, Y9, Y5
+	VPSUBD       Y5, Y7, Y5
 	VCVTDQ2PS    Y4, Y4
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y5, Y6, Y5
@@ -10847,7 +10848,6 @@ tail:
 	VFMADD231PS  Y9, Y8, Y7
 	VFNMADD231PS Y7, Y6, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y4, Y5
-	VMOVAPS      Y5, Y4
 	JMP          lldone28
 
 llslow28:
@@ -10918,7 +10918,7 @@ llslow28:
 	VSUBPS       Y5, Y4, Y4
 	VMULPS       Y7, Y4, Y7
 	VSUBPS       Y7, Y6, Y4
-	VMOVAPS      Y4, Y4
+	VMOVAPS      Y4, Y5
 	JMP          lldone28
 
 llgeneral28:
@@ -11015,28 +11015,28 @@ llgeneral28:
 	VSUBPS       Y5, Y4, Y4
 	VMULPS       Y7, Y4, Y7
 	VSUBPS       Y7, Y8, Y4
-	VMOVAPS      Y4, Y4
+	VMOVAPS      Y4, Y5
 
 lldone28:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000008
 	JL      rowpart40
-	VMOVUPS (DX)(R8*4), Y5
+	VMOVUPS (DX)(R8*4), Y4
 	JMP     rowperm40
 
 rowpart40:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y5
-	VMASKMOVPS (DX)(R8*4), Y5, Y5
+	VMOVDQU    (R14)(R15*4), Y4
+	VMASKMOVPS (DX)(R8*4), Y4, Y4
 
 rowperm40:
 	MOVQ      DI, R13
 	SHLQ      $0x06, R13
 	VMOVUPS   (BX)(R13*1), Y6
-	VPERMPS   Y5, Y6, Y5
+	VPERMPS   Y4, Y6, Y4
 	MOVLQSX   (SI)(DI*8), R13
 	ADDQ      R13, R8
 	MOVLQSX   4(SI)(DI*8), DI
@@ -11044,17 +11044,17 @@ rowperm40:
 	MOVQ      $0x00000008, R14
 	SUBQ      R12, R14
 	VMOVDQU   (R13)(R14*4), Y6
-	VANDPS    Y6, Y5, Y5
-	VMULPS    Y4, Y5, Y4
+	VANDPS    Y6, Y4, Y4
+	VMULPS    Y5, Y4, Y5
 	LEAQ      tailmask32<>+0(SB), R13
 	MOVQ      $0x00000008, R14
 	SUBQ      R12, R14
 	VMOVDQU   (R13)(R14*4), Y6
-	VANDPS    Y6, Y4, Y4
-	VADDPS    Y4, Y0, Y0
-	VADDPS    Y5, Y1, Y1
-	VXORPS    Y4, Y4, Y4
-	VCMPPS    $0x04, Y4, Y5, Y4
+	VANDPS    Y6, Y5, Y5
+	VADDPS    Y5, Y0, Y0
+	VADDPS    Y4, Y1, Y1
+	VXORPS    Y5, Y5, Y5
+	VCMPPS    $0x04, Y5, Y4, Y4
 	VMOVMSKPS Y4, R13
 	POPCNTL   R13, R13
 	ADDQ      R13, R10
@@ -11140,25 +11140,26 @@ loop:
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VSUBPS       Y2, Y5, Y5
 	VADDPS       (SP), Y5, Y5
-	VCMPPS       $0x04, vconsts32x8<>+0(SB), Y3, Y6
-	VBLENDVPS    Y6, Y5, Y4, Y7
-	VMINPS       Y5, Y4, Y8
-	VMAXPS       Y5, Y4, Y4
-	VCMPPS       $0x19, vconsts32x8<>+32(SB), Y8, Y5
-	VCMPPS       $0x15, vconsts32x8<>+64(SB), Y4, Y4
-	VORPS        Y4, Y5, Y4
-	VXORPS       Y5, Y5, Y5
-	VCMPPS       $0x04, Y5, Y3, Y5
-	VANDPS       Y5, Y6, Y5
-	VORPS        Y5, Y4, Y4
-	VCMPPS       $0x00, vconsts32x8<>+0(SB), Y7, Y5
-	VORPS        Y5, Y4, Y4
-	VTESTPS      Y4, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y3, Y6
+	VPSLLD       $0x01, Y3, Y7
+	VXORPS       Y8, Y8, Y8
+	VPCMPEQD     Y8, Y7, Y7
+	VORPS        Y7, Y6, Y7
+	VPADDD       vconsts32x8<>+32(SB), Y4, Y8
+	VPADDD       vconsts32x8<>+32(SB), Y5, Y9
+	VPMAXSD      Y8, Y9, Y8
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
+	VORPS        Y6, Y4, Y4
+	VANDNPS      Y7, Y4, Y4
+	VMOVMSKPS    Y4, R13
+	CMPL         R13, $0x000000ff
 	JNE          llslow29
-	VPSUBD       vconsts32x8<>+96(SB), Y7, Y2
+	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
 	VPSRAD       $0x17, Y2, Y2
 	VPSLLD       $0x17, Y2, Y3
-	VPSUBD       Y3, Y7, Y3
+	VPSUBD       Y3, Y5, Y3
 	VCVTDQ2PS    Y2, Y2
 	VBROADCASTSS consts32<>+4(SB), Y4
 	VSUBPS       Y3, Y4, Y3
@@ -11177,7 +11178,6 @@ loop:
 	VFMADD231PS  Y7, Y6, Y5
 	VFNMADD231PS Y5, Y4, Y3
 	VFNMADD231PS vconsts32x8<>+256(SB), Y2, Y3
-	VMOVAPS      Y3, Y2
 	JMP          lldone29
 
 llslow29:
@@ -11248,7 +11248,7 @@ llslow29:
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y5, Y2, Y5
 	VSUBPS       Y5, Y4, Y2
-	VMOVAPS      Y2, Y2
+	VMOVAPS      Y2, Y3
 	JMP          lldone29
 
 llgeneral29:
@@ -11345,59 +11345,60 @@ llgeneral29:
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y5, Y2, Y5
 	VSUBPS       Y5, Y6, Y2
-	VMOVAPS      Y2, Y2
+	VMOVAPS      Y2, Y3
 
 lldone29:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000008
 	JL      rowpart41
-	VMOVUPS (DX)(R8*4), Y3
+	VMOVUPS (DX)(R8*4), Y2
 	JMP     rowperm41
 
 rowpart41:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y3
-	VMASKMOVPS (DX)(R8*4), Y3, Y3
+	VMOVDQU    (R14)(R15*4), Y2
+	VMASKMOVPS (DX)(R8*4), Y2, Y2
 
 rowperm41:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Y4
-	VPERMPS      Y3, Y4, Y3
+	VPERMPS      Y2, Y4, Y2
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VMULPS       Y2, Y3, Y4
+	VMULPS       Y3, Y2, Y4
 	VMOVUPS      Y4, (R10)(R11*4)
-	VFMADD231PS  Y2, Y3, Y0
+	VFMADD231PS  Y3, Y2, Y0
 	VMOVUPS      32(AX)(R11*4), Y2
 	VMOVUPS      32(CX)(R11*4), Y3
 	VADDPS       (SP), Y2, Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VSUBPS       Y2, Y5, Y5
 	VADDPS       (SP), Y5, Y5
-	VCMPPS       $0x04, vconsts32x8<>+0(SB), Y3, Y6
-	VBLENDVPS    Y6, Y5, Y4, Y7
-	VMINPS       Y5, Y4, Y8
-	VMAXPS       Y5, Y4, Y4
-	VCMPPS       $0x19, vconsts32x8<>+32(SB), Y8, Y5
-	VCMPPS       $0x15, vconsts32x8<>+64(SB), Y4, Y4
-	VORPS        Y4, Y5, Y4
-	VXORPS       Y5, Y5, Y5
-	VCMPPS       $0x04, Y5, Y3, Y5
-	VANDPS       Y5, Y6, Y5
-	VORPS        Y5, Y4, Y4
-	VCMPPS       $0x00, vconsts32x8<>+0(SB), Y7, Y5
-	VORPS        Y5, Y4, Y4
-	VTESTPS      Y4, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y3, Y6
+	VPSLLD       $0x01, Y3, Y7
+	VXORPS       Y8, Y8, Y8
+	VPCMPEQD     Y8, Y7, Y7
+	VORPS        Y7, Y6, Y7
+	VPADDD       vconsts32x8<>+32(SB), Y4, Y8
+	VPADDD       vconsts32x8<>+32(SB), Y5, Y9
+	VPMAXSD      Y8, Y9, Y8
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
+	VORPS        Y6, Y4, Y4
+	VANDNPS      Y7, Y4, Y4
+	VMOVMSKPS    Y4, R13
+	CMPL         R13, $0x000000ff
 	JNE          llslow30
-	VPSUBD       vconsts32x8<>+96(SB), Y7, Y2
+	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
 	VPSRAD       $0x17, Y2, Y2
 	VPSLLD       $0x17, Y2, Y3
-	VPSUBD       Y3, Y7, Y3
+	VPSUBD       Y3, Y5, Y3
 	VCVTDQ2PS    Y2, Y2
 	VBROADCASTSS consts32<>+4(SB), Y4
 	VSUBPS       Y3, Y4, Y3
@@ -11416,7 +11417,6 @@ rowperm41:
 	VFMADD231PS  Y7, Y6, Y5
 	VFNMADD231PS Y5, Y4, Y3
 	VFNMADD231PS vconsts32x8<>+256(SB), Y2, Y3
-	VMOVAPS      Y3, Y2
 	JMP          lldone30
 
 llslow30:
@@ -11487,7 +11487,7 @@ llslow30:
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y5, Y2, Y5
 	VSUBPS       Y5, Y4, Y2
-	VMOVAPS      Y2, Y2
+	VMOVAPS      Y2, Y3
 	JMP          lldone30
 
 llgeneral30:
@@ -11584,34 +11584,34 @@ llgeneral30:
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y5, Y2, Y5
 	VSUBPS       Y5, Y6, Y2
-	VMOVAPS      Y2, Y2
+	VMOVAPS      Y2, Y3
 
 lldone30:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000008
 	JL      rowpart42
-	VMOVUPS (DX)(R8*4), Y3
+	VMOVUPS (DX)(R8*4), Y2
 	JMP     rowperm42
 
 rowpart42:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y3
-	VMASKMOVPS (DX)(R8*4), Y3, Y3
+	VMOVDQU    (R14)(R15*4), Y2
+	VMASKMOVPS (DX)(R8*4), Y2, Y2
 
 rowperm42:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Y4
-	VPERMPS     Y3, Y4, Y3
+	VPERMPS     Y2, Y4, Y2
 	MOVLQSX     (SI)(DI*8), R13
 	ADDQ        R13, R8
 	MOVLQSX     4(SI)(DI*8), DI
-	VMULPS      Y2, Y3, Y4
+	VMULPS      Y3, Y2, Y4
 	VMOVUPS     Y4, 32(R10)(R11*4)
-	VFMADD231PS Y2, Y3, Y1
+	VFMADD231PS Y3, Y2, Y1
 	ADDQ        $0x00000010, R11
 	CMPQ        R11, R12
 	JLE         loop
@@ -11628,25 +11628,26 @@ single1:
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VSUBPS       Y2, Y5, Y5
 	VADDPS       (SP), Y5, Y5
-	VCMPPS       $0x04, vconsts32x8<>+0(SB), Y3, Y6
-	VBLENDVPS    Y6, Y5, Y4, Y7
-	VMINPS       Y5, Y4, Y8
-	VMAXPS       Y5, Y4, Y4
-	VCMPPS       $0x19, vconsts32x8<>+32(SB), Y8, Y5
-	VCMPPS       $0x15, vconsts32x8<>+64(SB), Y4, Y4
-	VORPS        Y4, Y5, Y4
-	VXORPS       Y5, Y5, Y5
-	VCMPPS       $0x04, Y5, Y3, Y5
-	VANDPS       Y5, Y6, Y5
-	VORPS        Y5, Y4, Y4
-	VCMPPS       $0x00, vconsts32x8<>+0(SB), Y7, Y5
-	VORPS        Y5, Y4, Y4
-	VTESTPS      Y4, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y3, Y6
+	VPSLLD       $0x01, Y3, Y7
+	VXORPS       Y8, Y8, Y8
+	VPCMPEQD     Y8, Y7, Y7
+	VORPS        Y7, Y6, Y7
+	VPADDD       vconsts32x8<>+32(SB), Y4, Y8
+	VPADDD       vconsts32x8<>+32(SB), Y5, Y9
+	VPMAXSD      Y8, Y9, Y8
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
+	VORPS        Y6, Y4, Y4
+	VANDNPS      Y7, Y4, Y4
+	VMOVMSKPS    Y4, R13
+	CMPL         R13, $0x000000ff
 	JNE          llslow31
-	VPSUBD       vconsts32x8<>+96(SB), Y7, Y2
+	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
 	VPSRAD       $0x17, Y2, Y2
 	VPSLLD       $0x17, Y2, Y3
-	VPSUBD       Y3, Y7, Y3
+	VPSUBD       Y3, Y5, Y3
 	VCVTDQ2PS    Y2, Y2
 	VBROADCASTSS consts32<>+4(SB), Y4
 	VSUBPS       Y3, Y4, Y3
@@ -11665,7 +11666,6 @@ single1:
 	VFMADD231PS  Y7, Y6, Y5
 	VFNMADD231PS Y5, Y4, Y3
 	VFNMADD231PS vconsts32x8<>+256(SB), Y2, Y3
-	VMOVAPS      Y3, Y2
 	JMP          lldone31
 
 llslow31:
@@ -11736,7 +11736,7 @@ llslow31:
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y5, Y2, Y5
 	VSUBPS       Y5, Y4, Y2
-	VMOVAPS      Y2, Y2
+	VMOVAPS      Y2, Y3
 	JMP          lldone31
 
 llgeneral31:
@@ -11833,34 +11833,34 @@ llgeneral31:
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y5, Y2, Y5
 	VSUBPS       Y5, Y6, Y2
-	VMOVAPS      Y2, Y2
+	VMOVAPS      Y2, Y3
 
 lldone31:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000008
 	JL      rowpart43
-	VMOVUPS (DX)(R8*4), Y3
+	VMOVUPS (DX)(R8*4), Y2
 	JMP     rowperm43
 
 rowpart43:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y3
-	VMASKMOVPS (DX)(R8*4), Y3, Y3
+	VMOVDQU    (R14)(R15*4), Y2
+	VMASKMOVPS (DX)(R8*4), Y2, Y2
 
 rowperm43:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Y4
-	VPERMPS     Y3, Y4, Y3
+	VPERMPS     Y2, Y4, Y2
 	MOVLQSX     (SI)(DI*8), R13
 	ADDQ        R13, R8
 	MOVLQSX     4(SI)(DI*8), DI
-	VMULPS      Y2, Y3, Y4
+	VMULPS      Y3, Y2, Y4
 	VMOVUPS     Y4, (R10)(R11*4)
-	VFMADD231PS Y2, Y3, Y0
+	VFMADD231PS Y3, Y2, Y0
 	ADDQ        $0x00000008, R11
 	JMP         single1
 
@@ -11882,25 +11882,26 @@ tail:
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VSUBPS       Y2, Y5, Y5
 	VADDPS       (SP), Y5, Y5
-	VCMPPS       $0x04, vconsts32x8<>+0(SB), Y3, Y6
-	VBLENDVPS    Y6, Y5, Y4, Y7
-	VMINPS       Y5, Y4, Y8
-	VMAXPS       Y5, Y4, Y4
-	VCMPPS       $0x19, vconsts32x8<>+32(SB), Y8, Y5
-	VCMPPS       $0x15, vconsts32x8<>+64(SB), Y4, Y4
-	VORPS        Y4, Y5, Y4
-	VXORPS       Y5, Y5, Y5
-	VCMPPS       $0x04, Y5, Y3, Y5
-	VANDPS       Y5, Y6, Y5
-	VORPS        Y5, Y4, Y4
-	VCMPPS       $0x00, vconsts32x8<>+0(SB), Y7, Y5
-	VORPS        Y5, Y4, Y4
-	VTESTPS      Y4, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y3, Y6
+	VPSLLD       $0x01, Y3, Y7
+	VXORPS       Y8, Y8, Y8
+	VPCMPEQD     Y8, Y7, Y7
+	VORPS        Y7, Y6, Y7
+	VPADDD       vconsts32x8<>+32(SB), Y4, Y8
+	VPADDD       vconsts32x8<>+32(SB), Y5, Y9
+	VPMAXSD      Y8, Y9, Y8
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
+	VORPS        Y6, Y4, Y4
+	VANDNPS      Y7, Y4, Y4
+	VMOVMSKPS    Y4, R13
+	CMPL         R13, $0x000000ff
 	JNE          llslow32
-	VPSUBD       vconsts32x8<>+96(SB), Y7, Y2
+	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
 	VPSRAD       $0x17, Y2, Y2
 	VPSLLD       $0x17, Y2, Y3
-	VPSUBD       Y3, Y7, Y3
+	VPSUBD       Y3, Y5, Y3
 	VCVTDQ2PS    Y2, Y2
 	VBROADCASTSS consts32<>+4(SB), Y4
 	VSUBPS       Y3, Y4, Y3
@@ -11919,7 +11920,6 @@ tail:
 	VFMADD231PS  Y7, Y6, Y5
 	VFNMADD231PS Y5, Y4, Y3
 	VFNMADD231PS vconsts32x8<>+256(SB), Y2, Y3
-	VMOVAPS      Y3, Y2
 	JMP          lldone32
 
 llslow32:
@@ -11990,7 +11990,7 @@ llslow32:
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y5, Y2, Y5
 	VSUBPS       Y5, Y4, Y2
-	VMOVAPS      Y2, Y2
+	VMOVAPS      Y2, Y3
 	JMP          lldone32
 
 llgeneral32:
@@ -12087,28 +12087,28 @@ llgeneral32:
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y5, Y2, Y5
 	VSUBPS       Y5, Y6, Y2
-	VMOVAPS      Y2, Y2
+	VMOVAPS      Y2, Y3
 
 lldone32:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000008
 	JL      rowpart44
-	VMOVUPS (DX)(R8*4), Y3
+	VMOVUPS (DX)(R8*4), Y2
 	JMP     rowperm44
 
 rowpart44:
 	LEAQ       tailmask32<>+0(SB), R14
 	MOVQ       $0x00000008, R15
 	SUBQ       R13, R15
-	VMOVDQU    (R14)(R15*4), Y3
-	VMASKMOVPS (DX)(R8*4), Y3, Y3
+	VMOVDQU    (R14)(R15*4), Y2
+	VMASKMOVPS (DX)(R8*4), Y2, Y2
 
 rowperm44:
 	MOVQ       DI, R13
 	SHLQ       $0x06, R13
 	VMOVUPS    (BX)(R13*1), Y4
-	VPERMPS    Y3, Y4, Y3
+	VPERMPS    Y2, Y4, Y2
 	MOVLQSX    (SI)(DI*8), R13
 	ADDQ       R13, R8
 	MOVLQSX    4(SI)(DI*8), DI
@@ -12116,8 +12116,8 @@ rowperm44:
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
 	VMOVDQU    (R13)(R14*4), Y4
-	VANDPS     Y4, Y3, Y3
-	VMULPS     Y2, Y3, Y2
+	VANDPS     Y4, Y2, Y2
+	VMULPS     Y3, Y2, Y2
 	LEAQ       tailmask32<>+0(SB), R13
 	MOVQ       $0x00000008, R14
 	SUBQ       R12, R14
@@ -12194,25 +12194,26 @@ loop:
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VSUBPS       Y2, Y5, Y5
 	VADDPS       (SP), Y5, Y5
-	VCMPPS       $0x04, vconsts32x8<>+0(SB), Y3, Y6
-	VBLENDVPS    Y6, Y5, Y4, Y7
-	VMINPS       Y5, Y4, Y8
-	VMAXPS       Y5, Y4, Y4
-	VCMPPS       $0x19, vconsts32x8<>+32(SB), Y8, Y5
-	VCMPPS       $0x15, vconsts32x8<>+64(SB), Y4, Y4
-	VORPS        Y4, Y5, Y4
-	VXORPS       Y5, Y5, Y5
-	VCMPPS       $0x04, Y5, Y3, Y5
-	VANDPS       Y5, Y6, Y5
-	VORPS        Y5, Y4, Y4
-	VCMPPS       $0x00, vconsts32x8<>+0(SB), Y7, Y5
-	VORPS        Y5, Y4, Y4
-	VTESTPS      Y4, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y3, Y6
+	VPSLLD       $0x01, Y3, Y7
+	VXORPS       Y8, Y8, Y8
+	VPCMPEQD     Y8, Y7, Y7
+	VORPS        Y7, Y6, Y7
+	VPADDD       vconsts32x8<>+32(SB), Y4, Y8
+	VPADDD       vconsts32x8<>+32(SB), Y5, Y9
+	VPMAXSD      Y8, Y9, Y8
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
+	VORPS        Y6, Y4, Y4
+	VANDNPS      Y7, Y4, Y4
+	VMOVMSKPS    Y4, R13
+	CMPL         R13, $0x000000ff
 	JNE          llslow33
-	VPSUBD       vconsts32x8<>+96(SB), Y7, Y4
+	VPSUBD       vconsts32x8<>+96(SB), Y5, Y4
 	VPSRAD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y4, Y5
-	VPSUBD       Y5, Y7, Y5
+	VPSLLD       $0x17, Y4, Y6
+	VPSUBD       Y6, Y5, Y5
 	VCVTDQ2PS    Y4, Y4
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y5, Y6, Y5
@@ -12231,7 +12232,6 @@ loop:
 	VFMADD231PS  Y9, Y8, Y7
 	VFNMADD231PS Y7, Y6, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y4, Y5
-	VMOVAPS      Y5, Y4
 	JMP          lldone33
 
 llslow33:
@@ -12302,7 +12302,7 @@ llslow33:
 	VSUBPS       Y3, Y6, Y6
 	VMULPS       Y5, Y6, Y5
 	VSUBPS       Y5, Y4, Y4
-	VMOVAPS      Y4, Y4
+	VMOVAPS      Y4, Y5
 	JMP          lldone33
 
 llgeneral33:
@@ -12399,20 +12399,20 @@ llgeneral33:
 	VSUBPS       Y3, Y4, Y4
 	VMULPS       Y7, Y4, Y7
 	VSUBPS       Y7, Y6, Y4
-	VMOVAPS      Y4, Y4
+	VMOVAPS      Y4, Y5
 
 lldone33:
-	VBROADCASTSS consts32<>+36(SB), Y5
-	VXORPS       Y5, Y3, Y5
+	VBROADCASTSS consts32<>+36(SB), Y4
+	VXORPS       Y4, Y3, Y4
 	VADDPS       (SP), Y2, Y6
 	VBROADCASTSS consts32<>+4(SB), Y7
 	VSUBPS       Y2, Y7, Y2
 	VADDPS       (SP), Y2, Y2
-	VDIVPS       Y6, Y5, Y5
+	VDIVPS       Y6, Y4, Y4
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y3, Y6, Y3
 	VDIVPS       Y2, Y3, Y3
-	VADDPS       Y3, Y5, Y2
+	VADDPS       Y3, Y4, Y2
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -12430,41 +12430,42 @@ rowpart45:
 rowperm45:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y5
-	VPERMPS      Y3, Y5, Y3
+	VMOVUPS      (BX)(R13*1), Y4
+	VPERMPS      Y3, Y4, Y3
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSS s+152(FP), Y5
-	VMULPS       Y3, Y5, Y5
-	VMULPS       Y2, Y5, Y2
+	VBROADCASTSS s+152(FP), Y4
+	VMULPS       Y3, Y4, Y4
+	VMULPS       Y2, Y4, Y2
 	VMOVUPS      Y2, (R10)(R11*4)
-	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y5, Y3, Y0
 	VMOVUPS      32(AX)(R11*4), Y2
 	VMOVUPS      32(CX)(R11*4), Y3
 	VADDPS       (SP), Y2, Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VSUBPS       Y2, Y5, Y5
 	VADDPS       (SP), Y5, Y5
-	VCMPPS       $0x04, vconsts32x8<>+0(SB), Y3, Y6
-	VBLENDVPS    Y6, Y5, Y4, Y7
-	VMINPS       Y5, Y4, Y8
-	VMAXPS       Y5, Y4, Y4
-	VCMPPS       $0x19, vconsts32x8<>+32(SB), Y8, Y5
-	VCMPPS       $0x15, vconsts32x8<>+64(SB), Y4, Y4
-	VORPS        Y4, Y5, Y4
-	VXORPS       Y5, Y5, Y5
-	VCMPPS       $0x04, Y5, Y3, Y5
-	VANDPS       Y5, Y6, Y5
-	VORPS        Y5, Y4, Y4
-	VCMPPS       $0x00, vconsts32x8<>+0(SB), Y7, Y5
-	VORPS        Y5, Y4, Y4
-	VTESTPS      Y4, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y3, Y6
+	VPSLLD       $0x01, Y3, Y7
+	VXORPS       Y8, Y8, Y8
+	VPCMPEQD     Y8, Y7, Y7
+	VORPS        Y7, Y6, Y7
+	VPADDD       vconsts32x8<>+32(SB), Y4, Y8
+	VPADDD       vconsts32x8<>+32(SB), Y5, Y9
+	VPMAXSD      Y8, Y9, Y8
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
+	VORPS        Y6, Y4, Y4
+	VANDNPS      Y7, Y4, Y4
+	VMOVMSKPS    Y4, R13
+	CMPL         R13, $0x000000ff
 	JNE          llslow34
-	VPSUBD       vconsts32x8<>+96(SB), Y7, Y4
+	VPSUBD       vconsts32x8<>+96(SB), Y5, Y4
 	VPSRAD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y4, Y5
-	VPSUBD       Y5, Y7, Y5
+	VPSLLD       $0x17, Y4, Y6
+	VPSUBD       Y6, Y5, Y5
 	VCVTDQ2PS    Y4, Y4
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y5, Y6, Y5
@@ -12483,7 +12484,6 @@ rowperm45:
 	VFMADD231PS  Y9, Y8, Y7
 	VFNMADD231PS Y7, Y6, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y4, Y5
-	VMOVAPS      Y5, Y4
 	JMP          lldone34
 
 llslow34:
@@ -12554,7 +12554,7 @@ llslow34:
 	VSUBPS       Y3, Y6, Y6
 	VMULPS       Y5, Y6, Y5
 	VSUBPS       Y5, Y4, Y4
-	VMOVAPS      Y4, Y4
+	VMOVAPS      Y4, Y5
 	JMP          lldone34
 
 llgeneral34:
@@ -12651,20 +12651,20 @@ llgeneral34:
 	VSUBPS       Y3, Y4, Y4
 	VMULPS       Y7, Y4, Y7
 	VSUBPS       Y7, Y6, Y4
-	VMOVAPS      Y4, Y4
+	VMOVAPS      Y4, Y5
 
 lldone34:
-	VBROADCASTSS consts32<>+36(SB), Y5
-	VXORPS       Y5, Y3, Y5
+	VBROADCASTSS consts32<>+36(SB), Y4
+	VXORPS       Y4, Y3, Y4
 	VADDPS       (SP), Y2, Y6
 	VBROADCASTSS consts32<>+4(SB), Y7
 	VSUBPS       Y2, Y7, Y2
 	VADDPS       (SP), Y2, Y2
-	VDIVPS       Y6, Y5, Y5
+	VDIVPS       Y6, Y4, Y4
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y3, Y6, Y3
 	VDIVPS       Y2, Y3, Y3
-	VADDPS       Y3, Y5, Y2
+	VADDPS       Y3, Y4, Y2
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -12682,16 +12682,16 @@ rowpart46:
 rowperm46:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y5
-	VPERMPS      Y3, Y5, Y3
+	VMOVUPS      (BX)(R13*1), Y4
+	VPERMPS      Y3, Y4, Y3
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSS s+152(FP), Y5
-	VMULPS       Y3, Y5, Y5
-	VMULPS       Y2, Y5, Y2
+	VBROADCASTSS s+152(FP), Y4
+	VMULPS       Y3, Y4, Y4
+	VMULPS       Y2, Y4, Y2
 	VMOVUPS      Y2, 32(R10)(R11*4)
-	VFMADD231PS  Y4, Y3, Y1
+	VFMADD231PS  Y5, Y3, Y1
 	ADDQ         $0x00000010, R11
 	CMPQ         R11, R12
 	JLE          loop
@@ -12708,25 +12708,26 @@ single1:
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VSUBPS       Y2, Y5, Y5
 	VADDPS       (SP), Y5, Y5
-	VCMPPS       $0x04, vconsts32x8<>+0(SB), Y3, Y6
-	VBLENDVPS    Y6, Y5, Y4, Y7
-	VMINPS       Y5, Y4, Y8
-	VMAXPS       Y5, Y4, Y4
-	VCMPPS       $0x19, vconsts32x8<>+32(SB), Y8, Y5
-	VCMPPS       $0x15, vconsts32x8<>+64(SB), Y4, Y4
-	VORPS        Y4, Y5, Y4
-	VXORPS       Y5, Y5, Y5
-	VCMPPS       $0x04, Y5, Y3, Y5
-	VANDPS       Y5, Y6, Y5
-	VORPS        Y5, Y4, Y4
-	VCMPPS       $0x00, vconsts32x8<>+0(SB), Y7, Y5
-	VORPS        Y5, Y4, Y4
-	VTESTPS      Y4, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y3, Y6
+	VPSLLD       $0x01, Y3, Y7
+	VXORPS       Y8, Y8, Y8
+	VPCMPEQD     Y8, Y7, Y7
+	VORPS        Y7, Y6, Y7
+	VPADDD       vconsts32x8<>+32(SB), Y4, Y8
+	VPADDD       vconsts32x8<>+32(SB), Y5, Y9
+	VPMAXSD      Y8, Y9, Y8
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
+	VORPS        Y6, Y4, Y4
+	VANDNPS      Y7, Y4, Y4
+	VMOVMSKPS    Y4, R13
+	CMPL         R13, $0x000000ff
 	JNE          llslow35
-	VPSUBD       vconsts32x8<>+96(SB), Y7, Y4
+	VPSUBD       vconsts32x8<>+96(SB), Y5, Y4
 	VPSRAD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y4, Y5
-	VPSUBD       Y5, Y7, Y5
+	VPSLLD       $0x17, Y4, Y6
+	VPSUBD       Y6, Y5, Y5
 	VCVTDQ2PS    Y4, Y4
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y5, Y6, Y5
@@ -12745,7 +12746,6 @@ single1:
 	VFMADD231PS  Y9, Y8, Y7
 	VFNMADD231PS Y7, Y6, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y4, Y5
-	VMOVAPS      Y5, Y4
 	JMP          lldone35
 
 llslow35:
@@ -12816,7 +12816,7 @@ llslow35:
 	VSUBPS       Y3, Y6, Y6
 	VMULPS       Y5, Y6, Y5
 	VSUBPS       Y5, Y4, Y4
-	VMOVAPS      Y4, Y4
+	VMOVAPS      Y4, Y5
 	JMP          lldone35
 
 llgeneral35:
@@ -12913,20 +12913,20 @@ llgeneral35:
 	VSUBPS       Y3, Y4, Y4
 	VMULPS       Y7, Y4, Y7
 	VSUBPS       Y7, Y6, Y4
-	VMOVAPS      Y4, Y4
+	VMOVAPS      Y4, Y5
 
 lldone35:
-	VBROADCASTSS consts32<>+36(SB), Y5
-	VXORPS       Y5, Y3, Y5
+	VBROADCASTSS consts32<>+36(SB), Y4
+	VXORPS       Y4, Y3, Y4
 	VADDPS       (SP), Y2, Y6
 	VBROADCASTSS consts32<>+4(SB), Y7
 	VSUBPS       Y2, Y7, Y2
 	VADDPS       (SP), Y2, Y2
-	VDIVPS       Y6, Y5, Y5
+	VDIVPS       Y6, Y4, Y4
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y3, Y6, Y3
 	VDIVPS       Y2, Y3, Y3
-	VADDPS       Y3, Y5, Y2
+	VADDPS       Y3, Y4, Y2
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -12944,16 +12944,16 @@ rowpart47:
 rowperm47:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y5
-	VPERMPS      Y3, Y5, Y3
+	VMOVUPS      (BX)(R13*1), Y4
+	VPERMPS      Y3, Y4, Y3
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSS s+152(FP), Y5
-	VMULPS       Y3, Y5, Y5
-	VMULPS       Y2, Y5, Y2
+	VBROADCASTSS s+152(FP), Y4
+	VMULPS       Y3, Y4, Y4
+	VMULPS       Y2, Y4, Y2
 	VMOVUPS      Y2, (R10)(R11*4)
-	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y5, Y3, Y0
 	ADDQ         $0x00000008, R11
 	JMP          single1
 
@@ -12975,25 +12975,26 @@ tail:
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VSUBPS       Y2, Y5, Y5
 	VADDPS       (SP), Y5, Y5
-	VCMPPS       $0x04, vconsts32x8<>+0(SB), Y3, Y6
-	VBLENDVPS    Y6, Y5, Y4, Y7
-	VMINPS       Y5, Y4, Y8
-	VMAXPS       Y5, Y4, Y4
-	VCMPPS       $0x19, vconsts32x8<>+32(SB), Y8, Y5
-	VCMPPS       $0x15, vconsts32x8<>+64(SB), Y4, Y4
-	VORPS        Y4, Y5, Y4
-	VXORPS       Y5, Y5, Y5
-	VCMPPS       $0x04, Y5, Y3, Y5
-	VANDPS       Y5, Y6, Y5
-	VORPS        Y5, Y4, Y4
-	VCMPPS       $0x00, vconsts32x8<>+0(SB), Y7, Y5
-	VORPS        Y5, Y4, Y4
-	VTESTPS      Y4, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y3, Y6
+	VPSLLD       $0x01, Y3, Y7
+	VXORPS       Y8, Y8, Y8
+	VPCMPEQD     Y8, Y7, Y7
+	VORPS        Y7, Y6, Y7
+	VPADDD       vconsts32x8<>+32(SB), Y4, Y8
+	VPADDD       vconsts32x8<>+32(SB), Y5, Y9
+	VPMAXSD      Y8, Y9, Y8
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
+	VORPS        Y6, Y4, Y4
+	VANDNPS      Y7, Y4, Y4
+	VMOVMSKPS    Y4, R13
+	CMPL         R13, $0x000000ff
 	JNE          llslow36
-	VPSUBD       vconsts32x8<>+96(SB), Y7, Y4
+	VPSUBD       vconsts32x8<>+96(SB), Y5, Y4
 	VPSRAD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y4, Y5
-	VPSUBD       Y5, Y7, Y5
+	VPSLLD       $0x17, Y4, Y6
+	VPSUBD       Y6, Y5, Y5
 	VCVTDQ2PS    Y4, Y4
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y5, Y6, Y5
@@ -13012,7 +13013,6 @@ tail:
 	VFMADD231PS  Y9, Y8, Y7
 	VFNMADD231PS Y7, Y6, Y5
 	VFNMADD231PS vconsts32x8<>+256(SB), Y4, Y5
-	VMOVAPS      Y5, Y4
 	JMP          lldone36
 
 llslow36:
@@ -13083,7 +13083,7 @@ llslow36:
 	VSUBPS       Y3, Y6, Y6
 	VMULPS       Y5, Y6, Y5
 	VSUBPS       Y5, Y4, Y4
-	VMOVAPS      Y4, Y4
+	VMOVAPS      Y4, Y5
 	JMP          lldone36
 
 llgeneral36:
@@ -13180,20 +13180,20 @@ llgeneral36:
 	VSUBPS       Y3, Y4, Y4
 	VMULPS       Y7, Y4, Y7
 	VSUBPS       Y7, Y6, Y4
-	VMOVAPS      Y4, Y4
+	VMOVAPS      Y4, Y5
 
 lldone36:
-	VBROADCASTSS consts32<>+36(SB), Y5
-	VXORPS       Y5, Y3, Y5
+	VBROADCASTSS consts32<>+36(SB), Y4
+	VXORPS       Y4, Y3, Y4
 	VADDPS       (SP), Y2, Y6
 	VBROADCASTSS consts32<>+4(SB), Y7
 	VSUBPS       Y2, Y7, Y2
 	VADDPS       (SP), Y2, Y2
-	VDIVPS       Y6, Y5, Y5
+	VDIVPS       Y6, Y4, Y4
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y3, Y6, Y3
 	VDIVPS       Y2, Y3, Y3
-	VADDPS       Y3, Y5, Y2
+	VADDPS       Y3, Y4, Y2
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000008
@@ -13211,25 +13211,25 @@ rowpart48:
 rowperm48:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y5
-	VPERMPS      Y3, Y5, Y3
+	VMOVUPS      (BX)(R13*1), Y4
+	VPERMPS      Y3, Y4, Y3
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
 	LEAQ         tailmask32<>+0(SB), R13
 	MOVQ         $0x00000008, R14
 	SUBQ         R12, R14
-	VMOVDQU      (R13)(R14*4), Y5
-	VANDPS       Y5, Y3, Y3
-	VBROADCASTSS s+152(FP), Y5
-	VMULPS       Y3, Y5, Y5
-	VMULPS       Y2, Y5, Y2
+	VMOVDQU      (R13)(R14*4), Y4
+	VANDPS       Y4, Y3, Y3
+	VBROADCASTSS s+152(FP), Y4
+	VMULPS       Y3, Y4, Y4
+	VMULPS       Y2, Y4, Y2
 	LEAQ         tailmask32<>+0(SB), R13
 	MOVQ         $0x00000008, R14
 	SUBQ         R12, R14
-	VMOVDQU      (R13)(R14*4), Y5
-	VMASKMOVPS   Y2, Y5, (R10)(R11*4)
-	VMULPS       Y4, Y3, Y2
+	VMOVDQU      (R13)(R14*4), Y4
+	VMASKMOVPS   Y2, Y4, (R10)(R11*4)
+	VMULPS       Y5, Y3, Y2
 	LEAQ         tailmask32<>+0(SB), R13
 	MOVQ         $0x00000008, R14
 	SUBQ         R12, R14
@@ -20625,9 +20625,9 @@ loop:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y4, Y5
 	VMULPS       Y6, Y5, Y5
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y5, Y4
-	VANDPS       vconsts32x8<>+32(SB), Y4, Y4
+	VANDPS       vconsts32x8<>+576(SB), Y4, Y4
 	VMOVAPS      Y4, Y6
-	VFMADD231PS  vconsts32x8<>+576(SB), Y5, Y6
+	VFMADD231PS  vconsts32x8<>+608(SB), Y5, Y6
 	VPSUBD       Y4, Y6, Y6
 	VMOVUPS      32(AX)(DX*4), Y4
 	VMOVUPS      32(CX)(DX*4), Y5
@@ -20650,25 +20650,25 @@ loop:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y7, Y8
 	VMULPS       Y9, Y8, Y8
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y8, Y7
-	VANDPS       vconsts32x8<>+32(SB), Y7, Y7
+	VANDPS       vconsts32x8<>+576(SB), Y7, Y7
 	VMOVAPS      Y7, Y9
-	VFMADD231PS  vconsts32x8<>+576(SB), Y8, Y9
+	VFMADD231PS  vconsts32x8<>+608(SB), Y8, Y9
 	VPSUBD       Y7, Y9, Y9
-	VMAXPS       vconsts32x8<>+608(SB), Y6, Y7
-	VADDPS       vconsts32x8<>+640(SB), Y7, Y8
+	VMAXPS       vconsts32x8<>+640(SB), Y6, Y7
+	VADDPS       vconsts32x8<>+672(SB), Y7, Y8
 	VDIVPS       Y8, Y7, Y8
 	VMULPS       Y8, Y8, Y10
 	VBROADCASTSS consts32<>+72(SB), Y11
-	VFMADD213PS  vconsts32x8<>+672(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+704(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+736(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+768(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+800(SB), Y10, Y11
 	VMULPS       Y7, Y7, Y12
 	VMULPS       vconsts32x8<>+288(SB), Y12, Y12
 	VFMADD213PS  Y12, Y10, Y11
 	VFNMADD213PS Y12, Y8, Y11
 	VSUBPS       Y11, Y7, Y11
-	VCMPPS       $0x11, vconsts32x8<>+608(SB), Y6, Y7
+	VCMPPS       $0x11, vconsts32x8<>+640(SB), Y6, Y7
 	VBLENDVPS    Y7, Y6, Y11, Y11
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
@@ -20678,21 +20678,21 @@ loop:
 	VSUBPS       Y3, Y2, Y3
 	VADDPS       Y11, Y3, Y3
 	VADDPS       Y3, Y0, Y0
-	VMAXPS       vconsts32x8<>+608(SB), Y9, Y2
-	VADDPS       vconsts32x8<>+640(SB), Y2, Y3
+	VMAXPS       vconsts32x8<>+640(SB), Y9, Y2
+	VADDPS       vconsts32x8<>+672(SB), Y2, Y3
 	VDIVPS       Y3, Y2, Y3
 	VMULPS       Y3, Y3, Y6
 	VBROADCASTSS consts32<>+72(SB), Y7
-	VFMADD213PS  vconsts32x8<>+672(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+704(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+736(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+768(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+800(SB), Y6, Y7
 	VMULPS       Y2, Y2, Y8
 	VMULPS       vconsts32x8<>+288(SB), Y8, Y8
 	VFMADD213PS  Y8, Y6, Y7
 	VFNMADD213PS Y8, Y3, Y7
 	VSUBPS       Y7, Y2, Y7
-	VCMPPS       $0x11, vconsts32x8<>+608(SB), Y9, Y2
+	VCMPPS       $0x11, vconsts32x8<>+640(SB), Y9, Y2
 	VBLENDVPS    Y2, Y9, Y7, Y7
 	VMULPS       (SP), Y5, Y2
 	VADDPS       32(SP), Y2, Y2
@@ -20733,25 +20733,25 @@ single1:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y4, Y5
 	VMULPS       Y6, Y5, Y5
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y5, Y4
-	VANDPS       vconsts32x8<>+32(SB), Y4, Y4
+	VANDPS       vconsts32x8<>+576(SB), Y4, Y4
 	VMOVAPS      Y4, Y6
-	VFMADD231PS  vconsts32x8<>+576(SB), Y5, Y6
+	VFMADD231PS  vconsts32x8<>+608(SB), Y5, Y6
 	VPSUBD       Y4, Y6, Y6
-	VMAXPS       vconsts32x8<>+608(SB), Y6, Y4
-	VADDPS       vconsts32x8<>+640(SB), Y4, Y5
+	VMAXPS       vconsts32x8<>+640(SB), Y6, Y4
+	VADDPS       vconsts32x8<>+672(SB), Y4, Y5
 	VDIVPS       Y5, Y4, Y5
 	VMULPS       Y5, Y5, Y7
 	VBROADCASTSS consts32<>+72(SB), Y8
-	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+736(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+768(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+800(SB), Y7, Y8
 	VMULPS       Y4, Y4, Y9
 	VMULPS       vconsts32x8<>+288(SB), Y9, Y9
 	VFMADD213PS  Y9, Y7, Y8
 	VFNMADD213PS Y9, Y5, Y8
 	VSUBPS       Y8, Y4, Y8
-	VCMPPS       $0x11, vconsts32x8<>+608(SB), Y6, Y4
+	VCMPPS       $0x11, vconsts32x8<>+640(SB), Y6, Y4
 	VBLENDVPS    Y4, Y6, Y8, Y8
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
@@ -20797,25 +20797,25 @@ tail:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y4, Y5
 	VMULPS       Y6, Y5, Y5
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y5, Y4
-	VANDPS       vconsts32x8<>+32(SB), Y4, Y4
+	VANDPS       vconsts32x8<>+576(SB), Y4, Y4
 	VMOVAPS      Y4, Y6
-	VFMADD231PS  vconsts32x8<>+576(SB), Y5, Y6
+	VFMADD231PS  vconsts32x8<>+608(SB), Y5, Y6
 	VPSUBD       Y4, Y6, Y6
-	VMAXPS       vconsts32x8<>+608(SB), Y6, Y4
-	VADDPS       vconsts32x8<>+640(SB), Y4, Y5
+	VMAXPS       vconsts32x8<>+640(SB), Y6, Y4
+	VADDPS       vconsts32x8<>+672(SB), Y4, Y5
 	VDIVPS       Y5, Y4, Y5
 	VMULPS       Y5, Y5, Y7
 	VBROADCASTSS consts32<>+72(SB), Y8
-	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+736(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+768(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+800(SB), Y7, Y8
 	VMULPS       Y4, Y4, Y9
 	VMULPS       vconsts32x8<>+288(SB), Y9, Y9
 	VFMADD213PS  Y9, Y7, Y8
 	VFNMADD213PS Y9, Y5, Y8
 	VSUBPS       Y8, Y4, Y8
-	VCMPPS       $0x11, vconsts32x8<>+608(SB), Y6, Y4
+	VCMPPS       $0x11, vconsts32x8<>+640(SB), Y6, Y4
 	VBLENDVPS    Y4, Y6, Y8, Y8
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
@@ -20914,25 +20914,25 @@ loop:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y6, Y7
 	VMULPS       Y8, Y7, Y7
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y7, Y6
-	VANDPS       vconsts32x8<>+32(SB), Y6, Y6
+	VANDPS       vconsts32x8<>+576(SB), Y6, Y6
 	VMOVAPS      Y6, Y8
-	VFMADD231PS  vconsts32x8<>+576(SB), Y7, Y8
+	VFMADD231PS  vconsts32x8<>+608(SB), Y7, Y8
 	VPSUBD       Y6, Y8, Y8
-	VMAXPS       vconsts32x8<>+608(SB), Y8, Y6
-	VADDPS       vconsts32x8<>+640(SB), Y6, Y7
+	VMAXPS       vconsts32x8<>+640(SB), Y8, Y6
+	VADDPS       vconsts32x8<>+672(SB), Y6, Y7
 	VDIVPS       Y7, Y6, Y7
 	VMULPS       Y7, Y7, Y9
 	VBROADCASTSS consts32<>+72(SB), Y10
-	VFMADD213PS  vconsts32x8<>+672(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+704(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+736(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+768(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+800(SB), Y9, Y10
 	VMULPS       Y6, Y6, Y11
 	VMULPS       vconsts32x8<>+288(SB), Y11, Y11
 	VFMADD213PS  Y11, Y9, Y10
 	VFNMADD213PS Y11, Y7, Y10
 	VSUBPS       Y10, Y6, Y10
-	VCMPPS       $0x11, vconsts32x8<>+608(SB), Y8, Y6
+	VCMPPS       $0x11, vconsts32x8<>+640(SB), Y8, Y6
 	VBLENDVPS    Y6, Y8, Y10, Y10
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
@@ -20970,25 +20970,25 @@ loop:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y6, Y7
 	VMULPS       Y8, Y7, Y7
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y7, Y6
-	VANDPS       vconsts32x8<>+32(SB), Y6, Y6
+	VANDPS       vconsts32x8<>+576(SB), Y6, Y6
 	VMOVAPS      Y6, Y8
-	VFMADD231PS  vconsts32x8<>+576(SB), Y7, Y8
+	VFMADD231PS  vconsts32x8<>+608(SB), Y7, Y8
 	VPSUBD       Y6, Y8, Y8
-	VMAXPS       vconsts32x8<>+608(SB), Y8, Y6
-	VADDPS       vconsts32x8<>+640(SB), Y6, Y7
+	VMAXPS       vconsts32x8<>+640(SB), Y8, Y6
+	VADDPS       vconsts32x8<>+672(SB), Y6, Y7
 	VDIVPS       Y7, Y6, Y7
 	VMULPS       Y7, Y7, Y9
 	VBROADCASTSS consts32<>+72(SB), Y10
-	VFMADD213PS  vconsts32x8<>+672(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+704(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+736(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+768(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+800(SB), Y9, Y10
 	VMULPS       Y6, Y6, Y11
 	VMULPS       vconsts32x8<>+288(SB), Y11, Y11
 	VFMADD213PS  Y11, Y9, Y10
 	VFNMADD213PS Y11, Y7, Y10
 	VSUBPS       Y10, Y6, Y10
-	VCMPPS       $0x11, vconsts32x8<>+608(SB), Y8, Y6
+	VCMPPS       $0x11, vconsts32x8<>+640(SB), Y8, Y6
 	VBLENDVPS    Y6, Y8, Y10, Y10
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
@@ -21036,25 +21036,25 @@ single1:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y6, Y7
 	VMULPS       Y8, Y7, Y7
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y7, Y6
-	VANDPS       vconsts32x8<>+32(SB), Y6, Y6
+	VANDPS       vconsts32x8<>+576(SB), Y6, Y6
 	VMOVAPS      Y6, Y8
-	VFMADD231PS  vconsts32x8<>+576(SB), Y7, Y8
+	VFMADD231PS  vconsts32x8<>+608(SB), Y7, Y8
 	VPSUBD       Y6, Y8, Y8
-	VMAXPS       vconsts32x8<>+608(SB), Y8, Y6
-	VADDPS       vconsts32x8<>+640(SB), Y6, Y7
+	VMAXPS       vconsts32x8<>+640(SB), Y8, Y6
+	VADDPS       vconsts32x8<>+672(SB), Y6, Y7
 	VDIVPS       Y7, Y6, Y7
 	VMULPS       Y7, Y7, Y9
 	VBROADCASTSS consts32<>+72(SB), Y10
-	VFMADD213PS  vconsts32x8<>+672(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+704(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+736(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+768(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+800(SB), Y9, Y10
 	VMULPS       Y6, Y6, Y11
 	VMULPS       vconsts32x8<>+288(SB), Y11, Y11
 	VFMADD213PS  Y11, Y9, Y10
 	VFNMADD213PS Y11, Y7, Y10
 	VSUBPS       Y10, Y6, Y10
-	VCMPPS       $0x11, vconsts32x8<>+608(SB), Y8, Y6
+	VCMPPS       $0x11, vconsts32x8<>+640(SB), Y8, Y6
 	VBLENDVPS    Y6, Y8, Y10, Y10
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
@@ -21107,25 +21107,25 @@ tail:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y6, Y7
 	VMULPS       Y8, Y7, Y7
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y7, Y6
-	VANDPS       vconsts32x8<>+32(SB), Y6, Y6
+	VANDPS       vconsts32x8<>+576(SB), Y6, Y6
 	VMOVAPS      Y6, Y8
-	VFMADD231PS  vconsts32x8<>+576(SB), Y7, Y8
+	VFMADD231PS  vconsts32x8<>+608(SB), Y7, Y8
 	VPSUBD       Y6, Y8, Y8
-	VMAXPS       vconsts32x8<>+608(SB), Y8, Y6
-	VADDPS       vconsts32x8<>+640(SB), Y6, Y7
+	VMAXPS       vconsts32x8<>+640(SB), Y8, Y6
+	VADDPS       vconsts32x8<>+672(SB), Y6, Y7
 	VDIVPS       Y7, Y6, Y7
 	VMULPS       Y7, Y7, Y9
 	VBROADCASTSS consts32<>+72(SB), Y10
-	VFMADD213PS  vconsts32x8<>+672(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+704(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+736(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+768(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+800(SB), Y9, Y10
 	VMULPS       Y6, Y6, Y11
 	VMULPS       vconsts32x8<>+288(SB), Y11, Y11
 	VFMADD213PS  Y11, Y9, Y10
 	VFNMADD213PS Y11, Y7, Y10
 	VSUBPS       Y10, Y6, Y10
-	VCMPPS       $0x11, vconsts32x8<>+608(SB), Y8, Y6
+	VCMPPS       $0x11, vconsts32x8<>+640(SB), Y8, Y6
 	VBLENDVPS    Y6, Y8, Y10, Y10
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
@@ -21248,9 +21248,9 @@ loop:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y4, Y5
 	VMULPS       Y6, Y5, Y5
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y5, Y4
-	VANDPS       vconsts32x8<>+32(SB), Y4, Y4
+	VANDPS       vconsts32x8<>+576(SB), Y4, Y4
 	VMOVAPS      Y4, Y6
-	VFMADD231PS  vconsts32x8<>+576(SB), Y5, Y6
+	VFMADD231PS  vconsts32x8<>+608(SB), Y5, Y6
 	VPSUBD       Y4, Y6, Y6
 	VMOVUPS      32(AX)(BX*4), Y4
 	VMOVUPS      32(CX)(BX*4), Y5
@@ -21273,25 +21273,25 @@ loop:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y7, Y8
 	VMULPS       Y9, Y8, Y8
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y8, Y7
-	VANDPS       vconsts32x8<>+32(SB), Y7, Y7
+	VANDPS       vconsts32x8<>+576(SB), Y7, Y7
 	VMOVAPS      Y7, Y9
-	VFMADD231PS  vconsts32x8<>+576(SB), Y8, Y9
+	VFMADD231PS  vconsts32x8<>+608(SB), Y8, Y9
 	VPSUBD       Y7, Y9, Y9
-	VMAXPS       vconsts32x8<>+608(SB), Y6, Y7
-	VADDPS       vconsts32x8<>+640(SB), Y7, Y8
+	VMAXPS       vconsts32x8<>+640(SB), Y6, Y7
+	VADDPS       vconsts32x8<>+672(SB), Y7, Y8
 	VDIVPS       Y8, Y7, Y8
 	VMULPS       Y8, Y8, Y10
 	VBROADCASTSS consts32<>+72(SB), Y11
-	VFMADD213PS  vconsts32x8<>+672(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+704(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+736(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+768(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+800(SB), Y10, Y11
 	VMULPS       Y7, Y7, Y12
 	VMULPS       vconsts32x8<>+288(SB), Y12, Y12
 	VFMADD213PS  Y12, Y10, Y11
 	VFNMADD213PS Y12, Y8, Y11
 	VSUBPS       Y11, Y7, Y11
-	VCMPPS       $0x11, vconsts32x8<>+608(SB), Y6, Y7
+	VCMPPS       $0x11, vconsts32x8<>+640(SB), Y6, Y7
 	VBLENDVPS    Y7, Y6, Y11, Y11
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
@@ -21304,21 +21304,21 @@ loop:
 	VMULPS       Y3, Y2, Y2
 	VMOVUPS      Y2, (DX)(BX*4)
 	VADDPS       Y3, Y0, Y0
-	VMAXPS       vconsts32x8<>+608(SB), Y9, Y2
-	VADDPS       vconsts32x8<>+640(SB), Y2, Y3
+	VMAXPS       vconsts32x8<>+640(SB), Y9, Y2
+	VADDPS       vconsts32x8<>+672(SB), Y2, Y3
 	VDIVPS       Y3, Y2, Y3
 	VMULPS       Y3, Y3, Y6
 	VBROADCASTSS consts32<>+72(SB), Y7
-	VFMADD213PS  vconsts32x8<>+672(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+704(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+736(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+768(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+800(SB), Y6, Y7
 	VMULPS       Y2, Y2, Y8
 	VMULPS       vconsts32x8<>+288(SB), Y8, Y8
 	VFMADD213PS  Y8, Y6, Y7
 	VFNMADD213PS Y8, Y3, Y7
 	VSUBPS       Y7, Y2, Y7
-	VCMPPS       $0x11, vconsts32x8<>+608(SB), Y9, Y2
+	VCMPPS       $0x11, vconsts32x8<>+640(SB), Y9, Y2
 	VBLENDVPS    Y2, Y9, Y7, Y7
 	VMULPS       (SP), Y5, Y2
 	VADDPS       32(SP), Y2, Y2
@@ -21362,25 +21362,25 @@ single1:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y4, Y5
 	VMULPS       Y6, Y5, Y5
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y5, Y4
-	VANDPS       vconsts32x8<>+32(SB), Y4, Y4
+	VANDPS       vconsts32x8<>+576(SB), Y4, Y4
 	VMOVAPS      Y4, Y6
-	VFMADD231PS  vconsts32x8<>+576(SB), Y5, Y6
+	VFMADD231PS  vconsts32x8<>+608(SB), Y5, Y6
 	VPSUBD       Y4, Y6, Y6
-	VMAXPS       vconsts32x8<>+608(SB), Y6, Y4
-	VADDPS       vconsts32x8<>+640(SB), Y4, Y5
+	VMAXPS       vconsts32x8<>+640(SB), Y6, Y4
+	VADDPS       vconsts32x8<>+672(SB), Y4, Y5
 	VDIVPS       Y5, Y4, Y5
 	VMULPS       Y5, Y5, Y7
 	VBROADCASTSS consts32<>+72(SB), Y8
-	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+736(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+768(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+800(SB), Y7, Y8
 	VMULPS       Y4, Y4, Y9
 	VMULPS       vconsts32x8<>+288(SB), Y9, Y9
 	VFMADD213PS  Y9, Y7, Y8
 	VFNMADD213PS Y9, Y5, Y8
 	VSUBPS       Y8, Y4, Y8
-	VCMPPS       $0x11, vconsts32x8<>+608(SB), Y6, Y4
+	VCMPPS       $0x11, vconsts32x8<>+640(SB), Y6, Y4
 	VBLENDVPS    Y4, Y6, Y8, Y8
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
@@ -21429,25 +21429,25 @@ tail:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y4, Y5
 	VMULPS       Y6, Y5, Y5
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y5, Y4
-	VANDPS       vconsts32x8<>+32(SB), Y4, Y4
+	VANDPS       vconsts32x8<>+576(SB), Y4, Y4
 	VMOVAPS      Y4, Y6
-	VFMADD231PS  vconsts32x8<>+576(SB), Y5, Y6
+	VFMADD231PS  vconsts32x8<>+608(SB), Y5, Y6
 	VPSUBD       Y4, Y6, Y6
-	VMAXPS       vconsts32x8<>+608(SB), Y6, Y4
-	VADDPS       vconsts32x8<>+640(SB), Y4, Y5
+	VMAXPS       vconsts32x8<>+640(SB), Y6, Y4
+	VADDPS       vconsts32x8<>+672(SB), Y4, Y5
 	VDIVPS       Y5, Y4, Y5
 	VMULPS       Y5, Y5, Y7
 	VBROADCASTSS consts32<>+72(SB), Y8
-	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+736(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+768(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+800(SB), Y7, Y8
 	VMULPS       Y4, Y4, Y9
 	VMULPS       vconsts32x8<>+288(SB), Y9, Y9
 	VFMADD213PS  Y9, Y7, Y8
 	VFNMADD213PS Y9, Y5, Y8
 	VSUBPS       Y8, Y4, Y8
-	VCMPPS       $0x11, vconsts32x8<>+608(SB), Y6, Y4
+	VCMPPS       $0x11, vconsts32x8<>+640(SB), Y6, Y4
 	VBLENDVPS    Y4, Y6, Y8, Y8
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
@@ -21549,9 +21549,9 @@ loop:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y4, Y5
 	VMULPS       Y6, Y5, Y5
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y5, Y4
-	VANDPS       vconsts32x8<>+32(SB), Y4, Y4
+	VANDPS       vconsts32x8<>+576(SB), Y4, Y4
 	VMOVAPS      Y4, Y6
-	VFMADD231PS  vconsts32x8<>+576(SB), Y5, Y6
+	VFMADD231PS  vconsts32x8<>+608(SB), Y5, Y6
 	VPSUBD       Y4, Y6, Y6
 	VMOVUPS      32(AX)(SI*4), Y4
 	VMOVUPS      32(CX)(SI*4), Y5
@@ -21574,25 +21574,25 @@ loop:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y7, Y8
 	VMULPS       Y9, Y8, Y8
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y8, Y7
-	VANDPS       vconsts32x8<>+32(SB), Y7, Y7
+	VANDPS       vconsts32x8<>+576(SB), Y7, Y7
 	VMOVAPS      Y7, Y9
-	VFMADD231PS  vconsts32x8<>+576(SB), Y8, Y9
+	VFMADD231PS  vconsts32x8<>+608(SB), Y8, Y9
 	VPSUBD       Y7, Y9, Y9
-	VMAXPS       vconsts32x8<>+608(SB), Y6, Y7
-	VADDPS       vconsts32x8<>+640(SB), Y7, Y8
+	VMAXPS       vconsts32x8<>+640(SB), Y6, Y7
+	VADDPS       vconsts32x8<>+672(SB), Y7, Y8
 	VDIVPS       Y8, Y7, Y8
 	VMULPS       Y8, Y8, Y10
 	VBROADCASTSS consts32<>+72(SB), Y11
-	VFMADD213PS  vconsts32x8<>+672(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+704(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+736(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+768(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+800(SB), Y10, Y11
 	VMULPS       Y7, Y7, Y12
 	VMULPS       vconsts32x8<>+288(SB), Y12, Y12
 	VFMADD213PS  Y12, Y10, Y11
 	VFNMADD213PS Y12, Y8, Y11
 	VSUBPS       Y11, Y7, Y11
-	VCMPPS       $0x11, vconsts32x8<>+608(SB), Y6, Y7
+	VCMPPS       $0x11, vconsts32x8<>+640(SB), Y6, Y7
 	VBLENDVPS    Y7, Y6, Y11, Y11
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
@@ -21605,21 +21605,21 @@ loop:
 	VMULPS       Y3, Y2, Y6
 	VMOVUPS      Y6, (BX)(SI*4)
 	VFMADD231PS  Y3, Y2, Y0
-	VMAXPS       vconsts32x8<>+608(SB), Y9, Y2
-	VADDPS       vconsts32x8<>+640(SB), Y2, Y3
+	VMAXPS       vconsts32x8<>+640(SB), Y9, Y2
+	VADDPS       vconsts32x8<>+672(SB), Y2, Y3
 	VDIVPS       Y3, Y2, Y3
 	VMULPS       Y3, Y3, Y6
 	VBROADCASTSS consts32<>+72(SB), Y7
-	VFMADD213PS  vconsts32x8<>+672(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+704(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+736(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+768(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+800(SB), Y6, Y7
 	VMULPS       Y2, Y2, Y8
 	VMULPS       vconsts32x8<>+288(SB), Y8, Y8
 	VFMADD213PS  Y8, Y6, Y7
 	VFNMADD213PS Y8, Y3, Y7
 	VSUBPS       Y7, Y2, Y7
-	VCMPPS       $0x11, vconsts32x8<>+608(SB), Y9, Y2
+	VCMPPS       $0x11, vconsts32x8<>+640(SB), Y9, Y2
 	VBLENDVPS    Y2, Y9, Y7, Y7
 	VMULPS       (SP), Y5, Y2
 	VADDPS       32(SP), Y2, Y2
@@ -21663,25 +21663,25 @@ single1:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y4, Y5
 	VMULPS       Y6, Y5, Y5
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y5, Y4
-	VANDPS       vconsts32x8<>+32(SB), Y4, Y4
+	VANDPS       vconsts32x8<>+576(SB), Y4, Y4
 	VMOVAPS      Y4, Y6
-	VFMADD231PS  vconsts32x8<>+576(SB), Y5, Y6
+	VFMADD231PS  vconsts32x8<>+608(SB), Y5, Y6
 	VPSUBD       Y4, Y6, Y6
-	VMAXPS       vconsts32x8<>+608(SB), Y6, Y4
-	VADDPS       vconsts32x8<>+640(SB), Y4, Y5
+	VMAXPS       vconsts32x8<>+640(SB), Y6, Y4
+	VADDPS       vconsts32x8<>+672(SB), Y4, Y5
 	VDIVPS       Y5, Y4, Y5
 	VMULPS       Y5, Y5, Y7
 	VBROADCASTSS consts32<>+72(SB), Y8
-	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+736(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+768(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+800(SB), Y7, Y8
 	VMULPS       Y4, Y4, Y9
 	VMULPS       vconsts32x8<>+288(SB), Y9, Y9
 	VFMADD213PS  Y9, Y7, Y8
 	VFNMADD213PS Y9, Y5, Y8
 	VSUBPS       Y8, Y4, Y8
-	VCMPPS       $0x11, vconsts32x8<>+608(SB), Y6, Y4
+	VCMPPS       $0x11, vconsts32x8<>+640(SB), Y6, Y4
 	VBLENDVPS    Y4, Y6, Y8, Y8
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
@@ -21730,25 +21730,25 @@ tail:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y4, Y5
 	VMULPS       Y6, Y5, Y5
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y5, Y4
-	VANDPS       vconsts32x8<>+32(SB), Y4, Y4
+	VANDPS       vconsts32x8<>+576(SB), Y4, Y4
 	VMOVAPS      Y4, Y6
-	VFMADD231PS  vconsts32x8<>+576(SB), Y5, Y6
+	VFMADD231PS  vconsts32x8<>+608(SB), Y5, Y6
 	VPSUBD       Y4, Y6, Y6
-	VMAXPS       vconsts32x8<>+608(SB), Y6, Y4
-	VADDPS       vconsts32x8<>+640(SB), Y4, Y5
+	VMAXPS       vconsts32x8<>+640(SB), Y6, Y4
+	VADDPS       vconsts32x8<>+672(SB), Y4, Y5
 	VDIVPS       Y5, Y4, Y5
 	VMULPS       Y5, Y5, Y7
 	VBROADCASTSS consts32<>+72(SB), Y8
-	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+736(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+768(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+800(SB), Y7, Y8
 	VMULPS       Y4, Y4, Y9
 	VMULPS       vconsts32x8<>+288(SB), Y9, Y9
 	VFMADD213PS  Y9, Y7, Y8
 	VFNMADD213PS Y9, Y5, Y8
 	VSUBPS       Y8, Y4, Y8
-	VCMPPS       $0x11, vconsts32x8<>+608(SB), Y6, Y4
+	VCMPPS       $0x11, vconsts32x8<>+640(SB), Y6, Y4
 	VBLENDVPS    Y4, Y6, Y8, Y8
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
@@ -21853,9 +21853,9 @@ loop:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y4, Y5
 	VMULPS       Y6, Y5, Y5
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y5, Y4
-	VANDPS       vconsts32x8<>+32(SB), Y4, Y4
+	VANDPS       vconsts32x8<>+576(SB), Y4, Y4
 	VMOVAPS      Y4, Y6
-	VFMADD231PS  vconsts32x8<>+576(SB), Y5, Y6
+	VFMADD231PS  vconsts32x8<>+608(SB), Y5, Y6
 	VPSUBD       Y4, Y6, Y6
 	VMOVUPS      32(AX)(BX*4), Y4
 	VMOVUPS      32(CX)(BX*4), Y5
@@ -21878,25 +21878,25 @@ loop:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y7, Y8
 	VMULPS       Y9, Y8, Y8
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y8, Y7
-	VANDPS       vconsts32x8<>+32(SB), Y7, Y7
+	VANDPS       vconsts32x8<>+576(SB), Y7, Y7
 	VMOVAPS      Y7, Y9
-	VFMADD231PS  vconsts32x8<>+576(SB), Y8, Y9
+	VFMADD231PS  vconsts32x8<>+608(SB), Y8, Y9
 	VPSUBD       Y7, Y9, Y9
-	VMAXPS       vconsts32x8<>+608(SB), Y6, Y7
-	VADDPS       vconsts32x8<>+640(SB), Y7, Y8
+	VMAXPS       vconsts32x8<>+640(SB), Y6, Y7
+	VADDPS       vconsts32x8<>+672(SB), Y7, Y8
 	VDIVPS       Y8, Y7, Y8
 	VMULPS       Y8, Y8, Y10
 	VBROADCASTSS consts32<>+72(SB), Y11
-	VFMADD213PS  vconsts32x8<>+672(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+704(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+736(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+768(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+800(SB), Y10, Y11
 	VMULPS       Y7, Y7, Y12
 	VMULPS       vconsts32x8<>+288(SB), Y12, Y12
 	VFMADD213PS  Y12, Y10, Y11
 	VFNMADD213PS Y12, Y8, Y11
 	VSUBPS       Y11, Y7, Y11
-	VCMPPS       $0x11, vconsts32x8<>+608(SB), Y6, Y7
+	VCMPPS       $0x11, vconsts32x8<>+640(SB), Y6, Y7
 	VBLENDVPS    Y7, Y6, Y11, Y11
 	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
 	VBROADCASTSS consts32<>+4(SB), Y8
@@ -21916,21 +21916,21 @@ loop:
 	VMULPS       Y8, Y2, Y2
 	VMOVUPS      Y2, (DX)(BX*4)
 	VADDPS       Y6, Y0, Y0
-	VMAXPS       vconsts32x8<>+608(SB), Y9, Y2
-	VADDPS       vconsts32x8<>+640(SB), Y2, Y3
+	VMAXPS       vconsts32x8<>+640(SB), Y9, Y2
+	VADDPS       vconsts32x8<>+672(SB), Y2, Y3
 	VDIVPS       Y3, Y2, Y3
 	VMULPS       Y3, Y3, Y6
 	VBROADCASTSS consts32<>+72(SB), Y7
-	VFMADD213PS  vconsts32x8<>+672(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+704(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+736(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+768(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+800(SB), Y6, Y7
 	VMULPS       Y2, Y2, Y8
 	VMULPS       vconsts32x8<>+288(SB), Y8, Y8
 	VFMADD213PS  Y8, Y6, Y7
 	VFNMADD213PS Y8, Y3, Y7
 	VSUBPS       Y7, Y2, Y7
-	VCMPPS       $0x11, vconsts32x8<>+608(SB), Y9, Y2
+	VCMPPS       $0x11, vconsts32x8<>+640(SB), Y9, Y2
 	VBLENDVPS    Y2, Y9, Y7, Y7
 	VADDPS       vconsts32x8<>+0(SB), Y9, Y2
 	VBROADCASTSS consts32<>+4(SB), Y3
@@ -21981,25 +21981,25 @@ single1:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y4, Y5
 	VMULPS       Y6, Y5, Y5
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y5, Y4
-	VANDPS       vconsts32x8<>+32(SB), Y4, Y4
+	VANDPS       vconsts32x8<>+576(SB), Y4, Y4
 	VMOVAPS      Y4, Y6
-	VFMADD231PS  vconsts32x8<>+576(SB), Y5, Y6
+	VFMADD231PS  vconsts32x8<>+608(SB), Y5, Y6
 	VPSUBD       Y4, Y6, Y6
-	VMAXPS       vconsts32x8<>+608(SB), Y6, Y4
-	VADDPS       vconsts32x8<>+640(SB), Y4, Y5
+	VMAXPS       vconsts32x8<>+640(SB), Y6, Y4
+	VADDPS       vconsts32x8<>+672(SB), Y4, Y5
 	VDIVPS       Y5, Y4, Y5
 	VMULPS       Y5, Y5, Y7
 	VBROADCASTSS consts32<>+72(SB), Y8
-	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+736(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+768(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+800(SB), Y7, Y8
 	VMULPS       Y4, Y4, Y9
 	VMULPS       vconsts32x8<>+288(SB), Y9, Y9
 	VFMADD213PS  Y9, Y7, Y8
 	VFNMADD213PS Y9, Y5, Y8
 	VSUBPS       Y8, Y4, Y8
-	VCMPPS       $0x11, vconsts32x8<>+608(SB), Y6, Y4
+	VCMPPS       $0x11, vconsts32x8<>+640(SB), Y6, Y4
 	VBLENDVPS    Y4, Y6, Y8, Y8
 	VADDPS       vconsts32x8<>+0(SB), Y6, Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
@@ -22055,25 +22055,25 @@ tail:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y4, Y5
 	VMULPS       Y6, Y5, Y5
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y5, Y4
-	VANDPS       vconsts32x8<>+32(SB), Y4, Y4
+	VANDPS       vconsts32x8<>+576(SB), Y4, Y4
 	VMOVAPS      Y4, Y6
-	VFMADD231PS  vconsts32x8<>+576(SB), Y5, Y6
+	VFMADD231PS  vconsts32x8<>+608(SB), Y5, Y6
 	VPSUBD       Y4, Y6, Y6
-	VMAXPS       vconsts32x8<>+608(SB), Y6, Y4
-	VADDPS       vconsts32x8<>+640(SB), Y4, Y5
+	VMAXPS       vconsts32x8<>+640(SB), Y6, Y4
+	VADDPS       vconsts32x8<>+672(SB), Y4, Y5
 	VDIVPS       Y5, Y4, Y5
 	VMULPS       Y5, Y5, Y7
 	VBROADCASTSS consts32<>+72(SB), Y8
-	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+736(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+768(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+800(SB), Y7, Y8
 	VMULPS       Y4, Y4, Y9
 	VMULPS       vconsts32x8<>+288(SB), Y9, Y9
 	VFMADD213PS  Y9, Y7, Y8
 	VFNMADD213PS Y9, Y5, Y8
 	VSUBPS       Y8, Y4, Y8
-	VCMPPS       $0x11, vconsts32x8<>+608(SB), Y6, Y4
+	VCMPPS       $0x11, vconsts32x8<>+640(SB), Y6, Y4
 	VBLENDVPS    Y4, Y6, Y8, Y8
 	VADDPS       vconsts32x8<>+0(SB), Y6, Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
@@ -22182,9 +22182,9 @@ loop:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y4, Y5
 	VMULPS       Y6, Y5, Y5
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y5, Y4
-	VANDPS       vconsts32x8<>+32(SB), Y4, Y4
+	VANDPS       vconsts32x8<>+576(SB), Y4, Y4
 	VMOVAPS      Y4, Y6
-	VFMADD231PS  vconsts32x8<>+576(SB), Y5, Y6
+	VFMADD231PS  vconsts32x8<>+608(SB), Y5, Y6
 	VPSUBD       Y4, Y6, Y6
 	VMOVUPS      32(AX)(SI*4), Y4
 	VMOVUPS      32(CX)(SI*4), Y5
@@ -22207,25 +22207,25 @@ loop:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y7, Y8
 	VMULPS       Y9, Y8, Y8
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y8, Y7
-	VANDPS       vconsts32x8<>+32(SB), Y7, Y7
+	VANDPS       vconsts32x8<>+576(SB), Y7, Y7
 	VMOVAPS      Y7, Y9
-	VFMADD231PS  vconsts32x8<>+576(SB), Y8, Y9
+	VFMADD231PS  vconsts32x8<>+608(SB), Y8, Y9
 	VPSUBD       Y7, Y9, Y9
-	VMAXPS       vconsts32x8<>+608(SB), Y6, Y7
-	VADDPS       vconsts32x8<>+640(SB), Y7, Y8
+	VMAXPS       vconsts32x8<>+640(SB), Y6, Y7
+	VADDPS       vconsts32x8<>+672(SB), Y7, Y8
 	VDIVPS       Y8, Y7, Y8
 	VMULPS       Y8, Y8, Y10
 	VBROADCASTSS consts32<>+72(SB), Y11
-	VFMADD213PS  vconsts32x8<>+672(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+704(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+736(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+768(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+800(SB), Y10, Y11
 	VMULPS       Y7, Y7, Y12
 	VMULPS       vconsts32x8<>+288(SB), Y12, Y12
 	VFMADD213PS  Y12, Y10, Y11
 	VFNMADD213PS Y12, Y8, Y11
 	VSUBPS       Y11, Y7, Y11
-	VCMPPS       $0x11, vconsts32x8<>+608(SB), Y6, Y7
+	VCMPPS       $0x11, vconsts32x8<>+640(SB), Y6, Y7
 	VBLENDVPS    Y7, Y6, Y11, Y11
 	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
 	VBROADCASTSS consts32<>+4(SB), Y8
@@ -22247,21 +22247,21 @@ loop:
 	VMULPS       Y8, Y3, Y3
 	VMOVUPS      Y3, (BX)(SI*4)
 	VFMADD231PS  Y6, Y2, Y0
-	VMAXPS       vconsts32x8<>+608(SB), Y9, Y2
-	VADDPS       vconsts32x8<>+640(SB), Y2, Y3
+	VMAXPS       vconsts32x8<>+640(SB), Y9, Y2
+	VADDPS       vconsts32x8<>+672(SB), Y2, Y3
 	VDIVPS       Y3, Y2, Y3
 	VMULPS       Y3, Y3, Y6
 	VBROADCASTSS consts32<>+72(SB), Y7
-	VFMADD213PS  vconsts32x8<>+672(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+704(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+736(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+768(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+800(SB), Y6, Y7
 	VMULPS       Y2, Y2, Y8
 	VMULPS       vconsts32x8<>+288(SB), Y8, Y8
 	VFMADD213PS  Y8, Y6, Y7
 	VFNMADD213PS Y8, Y3, Y7
 	VSUBPS       Y7, Y2, Y7
-	VCMPPS       $0x11, vconsts32x8<>+608(SB), Y9, Y2
+	VCMPPS       $0x11, vconsts32x8<>+640(SB), Y9, Y2
 	VBLENDVPS    Y2, Y9, Y7, Y7
 	VADDPS       vconsts32x8<>+0(SB), Y9, Y2
 	VBROADCASTSS consts32<>+4(SB), Y3
@@ -22314,25 +22314,25 @@ single1:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y4, Y5
 	VMULPS       Y6, Y5, Y5
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y5, Y4
-	VANDPS       vconsts32x8<>+32(SB), Y4, Y4
+	VANDPS       vconsts32x8<>+576(SB), Y4, Y4
 	VMOVAPS      Y4, Y6
-	VFMADD231PS  vconsts32x8<>+576(SB), Y5, Y6
+	VFMADD231PS  vconsts32x8<>+608(SB), Y5, Y6
 	VPSUBD       Y4, Y6, Y6
-	VMAXPS       vconsts32x8<>+608(SB), Y6, Y4
-	VADDPS       vconsts32x8<>+640(SB), Y4, Y5
+	VMAXPS       vconsts32x8<>+640(SB), Y6, Y4
+	VADDPS       vconsts32x8<>+672(SB), Y4, Y5
 	VDIVPS       Y5, Y4, Y5
 	VMULPS       Y5, Y5, Y7
 	VBROADCASTSS consts32<>+72(SB), Y8
-	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+736(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+768(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+800(SB), Y7, Y8
 	VMULPS       Y4, Y4, Y9
 	VMULPS       vconsts32x8<>+288(SB), Y9, Y9
 	VFMADD213PS  Y9, Y7, Y8
 	VFNMADD213PS Y9, Y5, Y8
 	VSUBPS       Y8, Y4, Y8
-	VCMPPS       $0x11, vconsts32x8<>+608(SB), Y6, Y4
+	VCMPPS       $0x11, vconsts32x8<>+640(SB), Y6, Y4
 	VBLENDVPS    Y4, Y6, Y8, Y8
 	VADDPS       vconsts32x8<>+0(SB), Y6, Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
@@ -22390,25 +22390,25 @@ tail:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y4, Y5
 	VMULPS       Y6, Y5, Y5
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y5, Y4
-	VANDPS       vconsts32x8<>+32(SB), Y4, Y4
+	VANDPS       vconsts32x8<>+576(SB), Y4, Y4
 	VMOVAPS      Y4, Y6
-	VFMADD231PS  vconsts32x8<>+576(SB), Y5, Y6
+	VFMADD231PS  vconsts32x8<>+608(SB), Y5, Y6
 	VPSUBD       Y4, Y6, Y6
-	VMAXPS       vconsts32x8<>+608(SB), Y6, Y4
-	VADDPS       vconsts32x8<>+640(SB), Y4, Y5
+	VMAXPS       vconsts32x8<>+640(SB), Y6, Y4
+	VADDPS       vconsts32x8<>+672(SB), Y4, Y5
 	VDIVPS       Y5, Y4, Y5
 	VMULPS       Y5, Y5, Y7
 	VBROADCASTSS consts32<>+72(SB), Y8
-	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+736(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+768(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+800(SB), Y7, Y8
 	VMULPS       Y4, Y4, Y9
 	VMULPS       vconsts32x8<>+288(SB), Y9, Y9
 	VFMADD213PS  Y9, Y7, Y8
 	VFNMADD213PS Y9, Y5, Y8
 	VSUBPS       Y8, Y4, Y8
-	VCMPPS       $0x11, vconsts32x8<>+608(SB), Y6, Y4
+	VCMPPS       $0x11, vconsts32x8<>+640(SB), Y6, Y4
 	VBLENDVPS    Y4, Y6, Y8, Y8
 	VADDPS       vconsts32x8<>+0(SB), Y6, Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
@@ -22533,25 +22533,25 @@ loop:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y6, Y7
 	VMULPS       Y8, Y7, Y7
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y7, Y6
-	VANDPS       vconsts32x8<>+32(SB), Y6, Y6
+	VANDPS       vconsts32x8<>+576(SB), Y6, Y6
 	VMOVAPS      Y6, Y8
-	VFMADD231PS  vconsts32x8<>+576(SB), Y7, Y8
+	VFMADD231PS  vconsts32x8<>+608(SB), Y7, Y8
 	VPSUBD       Y6, Y8, Y8
-	VMAXPS       vconsts32x8<>+608(SB), Y8, Y6
-	VADDPS       vconsts32x8<>+640(SB), Y6, Y7
+	VMAXPS       vconsts32x8<>+640(SB), Y8, Y6
+	VADDPS       vconsts32x8<>+672(SB), Y6, Y7
 	VDIVPS       Y7, Y6, Y7
 	VMULPS       Y7, Y7, Y9
 	VBROADCASTSS consts32<>+72(SB), Y10
-	VFMADD213PS  vconsts32x8<>+672(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+704(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+736(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+768(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+800(SB), Y9, Y10
 	VMULPS       Y6, Y6, Y11
 	VMULPS       vconsts32x8<>+288(SB), Y11, Y11
 	VFMADD213PS  Y11, Y9, Y10
 	VFNMADD213PS Y11, Y7, Y10
 	VSUBPS       Y10, Y6, Y10
-	VCMPPS       $0x11, vconsts32x8<>+608(SB), Y8, Y6
+	VCMPPS       $0x11, vconsts32x8<>+640(SB), Y8, Y6
 	VBLENDVPS    Y6, Y8, Y10, Y10
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
@@ -22610,25 +22610,25 @@ rowperm121:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y6, Y7
 	VMULPS       Y8, Y7, Y7
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y7, Y6
-	VANDPS       vconsts32x8<>+32(SB), Y6, Y6
+	VANDPS       vconsts32x8<>+576(SB), Y6, Y6
 	VMOVAPS      Y6, Y8
-	VFMADD231PS  vconsts32x8<>+576(SB), Y7, Y8
+	VFMADD231PS  vconsts32x8<>+608(SB), Y7, Y8
 	VPSUBD       Y6, Y8, Y8
-	VMAXPS       vconsts32x8<>+608(SB), Y8, Y6
-	VADDPS       vconsts32x8<>+640(SB), Y6, Y7
+	VMAXPS       vconsts32x8<>+640(SB), Y8, Y6
+	VADDPS       vconsts32x8<>+672(SB), Y6, Y7
 	VDIVPS       Y7, Y6, Y7
 	VMULPS       Y7, Y7, Y9
 	VBROADCASTSS consts32<>+72(SB), Y10
-	VFMADD213PS  vconsts32x8<>+672(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+704(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+736(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+768(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+800(SB), Y9, Y10
 	VMULPS       Y6, Y6, Y11
 	VMULPS       vconsts32x8<>+288(SB), Y11, Y11
 	VFMADD213PS  Y11, Y9, Y10
 	VFNMADD213PS Y11, Y7, Y10
 	VSUBPS       Y10, Y6, Y10
-	VCMPPS       $0x11, vconsts32x8<>+608(SB), Y8, Y6
+	VCMPPS       $0x11, vconsts32x8<>+640(SB), Y8, Y6
 	VBLENDVPS    Y6, Y8, Y10, Y10
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
@@ -22697,25 +22697,25 @@ single1:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y6, Y7
 	VMULPS       Y8, Y7, Y7
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y7, Y6
-	VANDPS       vconsts32x8<>+32(SB), Y6, Y6
+	VANDPS       vconsts32x8<>+576(SB), Y6, Y6
 	VMOVAPS      Y6, Y8
-	VFMADD231PS  vconsts32x8<>+576(SB), Y7, Y8
+	VFMADD231PS  vconsts32x8<>+608(SB), Y7, Y8
 	VPSUBD       Y6, Y8, Y8
-	VMAXPS       vconsts32x8<>+608(SB), Y8, Y6
-	VADDPS       vconsts32x8<>+640(SB), Y6, Y7
+	VMAXPS       vconsts32x8<>+640(SB), Y8, Y6
+	VADDPS       vconsts32x8<>+672(SB), Y6, Y7
 	VDIVPS       Y7, Y6, Y7
 	VMULPS       Y7, Y7, Y9
 	VBROADCASTSS consts32<>+72(SB), Y10
-	VFMADD213PS  vconsts32x8<>+672(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+704(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+736(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+768(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+800(SB), Y9, Y10
 	VMULPS       Y6, Y6, Y11
 	VMULPS       vconsts32x8<>+288(SB), Y11, Y11
 	VFMADD213PS  Y11, Y9, Y10
 	VFNMADD213PS Y11, Y7, Y10
 	VSUBPS       Y10, Y6, Y10
-	VCMPPS       $0x11, vconsts32x8<>+608(SB), Y8, Y6
+	VCMPPS       $0x11, vconsts32x8<>+640(SB), Y8, Y6
 	VBLENDVPS    Y6, Y8, Y10, Y10
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
@@ -22789,25 +22789,25 @@ tail:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y6, Y7
 	VMULPS       Y8, Y7, Y7
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y7, Y6
-	VANDPS       vconsts32x8<>+32(SB), Y6, Y6
+	VANDPS       vconsts32x8<>+576(SB), Y6, Y6
 	VMOVAPS      Y6, Y8
-	VFMADD231PS  vconsts32x8<>+576(SB), Y7, Y8
+	VFMADD231PS  vconsts32x8<>+608(SB), Y7, Y8
 	VPSUBD       Y6, Y8, Y8
-	VMAXPS       vconsts32x8<>+608(SB), Y8, Y6
-	VADDPS       vconsts32x8<>+640(SB), Y6, Y7
+	VMAXPS       vconsts32x8<>+640(SB), Y8, Y6
+	VADDPS       vconsts32x8<>+672(SB), Y6, Y7
 	VDIVPS       Y7, Y6, Y7
 	VMULPS       Y7, Y7, Y9
 	VBROADCASTSS consts32<>+72(SB), Y10
-	VFMADD213PS  vconsts32x8<>+672(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+704(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+736(SB), Y9, Y10
 	VFMADD213PS  vconsts32x8<>+768(SB), Y9, Y10
+	VFMADD213PS  vconsts32x8<>+800(SB), Y9, Y10
 	VMULPS       Y6, Y6, Y11
 	VMULPS       vconsts32x8<>+288(SB), Y11, Y11
 	VFMADD213PS  Y11, Y9, Y10
 	VFNMADD213PS Y11, Y7, Y10
 	VSUBPS       Y10, Y6, Y10
-	VCMPPS       $0x11, vconsts32x8<>+608(SB), Y8, Y6
+	VCMPPS       $0x11, vconsts32x8<>+640(SB), Y8, Y6
 	VBLENDVPS    Y6, Y8, Y10, Y10
 	VMULPS       (SP), Y5, Y5
 	VADDPS       32(SP), Y5, Y5
@@ -22958,9 +22958,9 @@ loop:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y4, Y5
 	VMULPS       Y6, Y5, Y5
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y5, Y4
-	VANDPS       vconsts32x8<>+32(SB), Y4, Y4
+	VANDPS       vconsts32x8<>+576(SB), Y4, Y4
 	VMOVAPS      Y4, Y6
-	VFMADD231PS  vconsts32x8<>+576(SB), Y5, Y6
+	VFMADD231PS  vconsts32x8<>+608(SB), Y5, Y6
 	VPSUBD       Y4, Y6, Y6
 	VMOVUPS      32(AX)(R11*4), Y4
 	VMOVUPS      32(CX)(R11*4), Y5
@@ -22983,25 +22983,25 @@ loop:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y7, Y8
 	VMULPS       Y9, Y8, Y8
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y8, Y7
-	VANDPS       vconsts32x8<>+32(SB), Y7, Y7
+	VANDPS       vconsts32x8<>+576(SB), Y7, Y7
 	VMOVAPS      Y7, Y9
-	VFMADD231PS  vconsts32x8<>+576(SB), Y8, Y9
+	VFMADD231PS  vconsts32x8<>+608(SB), Y8, Y9
 	VPSUBD       Y7, Y9, Y9
-	VMAXPS       vconsts32x8<>+608(SB), Y6, Y7
-	VADDPS       vconsts32x8<>+640(SB), Y7, Y8
+	VMAXPS       vconsts32x8<>+640(SB), Y6, Y7
+	VADDPS       vconsts32x8<>+672(SB), Y7, Y8
 	VDIVPS       Y8, Y7, Y8
 	VMULPS       Y8, Y8, Y10
 	VBROADCASTSS consts32<>+72(SB), Y11
-	VFMADD213PS  vconsts32x8<>+672(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+704(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+736(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+768(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+800(SB), Y10, Y11
 	VMULPS       Y7, Y7, Y12
 	VMULPS       vconsts32x8<>+288(SB), Y12, Y12
 	VFMADD213PS  Y12, Y10, Y11
 	VFNMADD213PS Y12, Y8, Y11
 	VSUBPS       Y11, Y7, Y11
-	VCMPPS       $0x11, vconsts32x8<>+608(SB), Y6, Y7
+	VCMPPS       $0x11, vconsts32x8<>+640(SB), Y6, Y7
 	VBLENDVPS    Y7, Y6, Y11, Y11
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
@@ -23035,21 +23035,21 @@ rowperm125:
 	VMULPS       Y3, Y2, Y6
 	VMOVUPS      Y6, (R10)(R11*4)
 	VFMADD231PS  Y3, Y2, Y0
-	VMAXPS       vconsts32x8<>+608(SB), Y9, Y2
-	VADDPS       vconsts32x8<>+640(SB), Y2, Y3
+	VMAXPS       vconsts32x8<>+640(SB), Y9, Y2
+	VADDPS       vconsts32x8<>+672(SB), Y2, Y3
 	VDIVPS       Y3, Y2, Y3
 	VMULPS       Y3, Y3, Y6
 	VBROADCASTSS consts32<>+72(SB), Y7
-	VFMADD213PS  vconsts32x8<>+672(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+704(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+736(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+768(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+800(SB), Y6, Y7
 	VMULPS       Y2, Y2, Y8
 	VMULPS       vconsts32x8<>+288(SB), Y8, Y8
 	VFMADD213PS  Y8, Y6, Y7
 	VFNMADD213PS Y8, Y3, Y7
 	VSUBPS       Y7, Y2, Y7
-	VCMPPS       $0x11, vconsts32x8<>+608(SB), Y9, Y2
+	VCMPPS       $0x11, vconsts32x8<>+640(SB), Y9, Y2
 	VBLENDVPS    Y2, Y9, Y7, Y7
 	VMULPS       (SP), Y5, Y2
 	VADDPS       32(SP), Y2, Y2
@@ -23114,25 +23114,25 @@ single1:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y4, Y5
 	VMULPS       Y6, Y5, Y5
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y5, Y4
-	VANDPS       vconsts32x8<>+32(SB), Y4, Y4
+	VANDPS       vconsts32x8<>+576(SB), Y4, Y4
 	VMOVAPS      Y4, Y6
-	VFMADD231PS  vconsts32x8<>+576(SB), Y5, Y6
+	VFMADD231PS  vconsts32x8<>+608(SB), Y5, Y6
 	VPSUBD       Y4, Y6, Y6
-	VMAXPS       vconsts32x8<>+608(SB), Y6, Y4
-	VADDPS       vconsts32x8<>+640(SB), Y4, Y5
+	VMAXPS       vconsts32x8<>+640(SB), Y6, Y4
+	VADDPS       vconsts32x8<>+672(SB), Y4, Y5
 	VDIVPS       Y5, Y4, Y5
 	VMULPS       Y5, Y5, Y7
 	VBROADCASTSS consts32<>+72(SB), Y8
-	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+736(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+768(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+800(SB), Y7, Y8
 	VMULPS       Y4, Y4, Y9
 	VMULPS       vconsts32x8<>+288(SB), Y9, Y9
 	VFMADD213PS  Y9, Y7, Y8
 	VFNMADD213PS Y9, Y5, Y8
 	VSUBPS       Y8, Y4, Y8
-	VCMPPS       $0x11, vconsts32x8<>+608(SB), Y6, Y4
+	VCMPPS       $0x11, vconsts32x8<>+640(SB), Y6, Y4
 	VBLENDVPS    Y4, Y6, Y8, Y8
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
@@ -23202,25 +23202,25 @@ tail:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y4, Y5
 	VMULPS       Y6, Y5, Y5
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y5, Y4
-	VANDPS       vconsts32x8<>+32(SB), Y4, Y4
+	VANDPS       vconsts32x8<>+576(SB), Y4, Y4
 	VMOVAPS      Y4, Y6
-	VFMADD231PS  vconsts32x8<>+576(SB), Y5, Y6
+	VFMADD231PS  vconsts32x8<>+608(SB), Y5, Y6
 	VPSUBD       Y4, Y6, Y6
-	VMAXPS       vconsts32x8<>+608(SB), Y6, Y4
-	VADDPS       vconsts32x8<>+640(SB), Y4, Y5
+	VMAXPS       vconsts32x8<>+640(SB), Y6, Y4
+	VADDPS       vconsts32x8<>+672(SB), Y4, Y5
 	VDIVPS       Y5, Y4, Y5
 	VMULPS       Y5, Y5, Y7
 	VBROADCASTSS consts32<>+72(SB), Y8
-	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+736(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+768(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+800(SB), Y7, Y8
 	VMULPS       Y4, Y4, Y9
 	VMULPS       vconsts32x8<>+288(SB), Y9, Y9
 	VFMADD213PS  Y9, Y7, Y8
 	VFNMADD213PS Y9, Y5, Y8
 	VSUBPS       Y8, Y4, Y8
-	VCMPPS       $0x11, vconsts32x8<>+608(SB), Y6, Y4
+	VCMPPS       $0x11, vconsts32x8<>+640(SB), Y6, Y4
 	VBLENDVPS    Y4, Y6, Y8, Y8
 	VMULPS       (SP), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
@@ -23353,9 +23353,9 @@ loop:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y4, Y5
 	VMULPS       Y6, Y5, Y5
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y5, Y4
-	VANDPS       vconsts32x8<>+32(SB), Y4, Y4
+	VANDPS       vconsts32x8<>+576(SB), Y4, Y4
 	VMOVAPS      Y4, Y6
-	VFMADD231PS  vconsts32x8<>+576(SB), Y5, Y6
+	VFMADD231PS  vconsts32x8<>+608(SB), Y5, Y6
 	VPSUBD       Y4, Y6, Y6
 	VMOVUPS      32(AX)(R11*4), Y4
 	VMOVUPS      32(CX)(R11*4), Y5
@@ -23378,25 +23378,25 @@ loop:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y7, Y8
 	VMULPS       Y9, Y8, Y8
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y8, Y7
-	VANDPS       vconsts32x8<>+32(SB), Y7, Y7
+	VANDPS       vconsts32x8<>+576(SB), Y7, Y7
 	VMOVAPS      Y7, Y9
-	VFMADD231PS  vconsts32x8<>+576(SB), Y8, Y9
+	VFMADD231PS  vconsts32x8<>+608(SB), Y8, Y9
 	VPSUBD       Y7, Y9, Y9
-	VMAXPS       vconsts32x8<>+608(SB), Y6, Y7
-	VADDPS       vconsts32x8<>+640(SB), Y7, Y8
+	VMAXPS       vconsts32x8<>+640(SB), Y6, Y7
+	VADDPS       vconsts32x8<>+672(SB), Y7, Y8
 	VDIVPS       Y8, Y7, Y8
 	VMULPS       Y8, Y8, Y10
 	VBROADCASTSS consts32<>+72(SB), Y11
-	VFMADD213PS  vconsts32x8<>+672(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+704(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+736(SB), Y10, Y11
 	VFMADD213PS  vconsts32x8<>+768(SB), Y10, Y11
+	VFMADD213PS  vconsts32x8<>+800(SB), Y10, Y11
 	VMULPS       Y7, Y7, Y12
 	VMULPS       vconsts32x8<>+288(SB), Y12, Y12
 	VFMADD213PS  Y12, Y10, Y11
 	VFNMADD213PS Y12, Y8, Y11
 	VSUBPS       Y11, Y7, Y11
-	VCMPPS       $0x11, vconsts32x8<>+608(SB), Y6, Y7
+	VCMPPS       $0x11, vconsts32x8<>+640(SB), Y6, Y7
 	VBLENDVPS    Y7, Y6, Y11, Y11
 	VADDPS       vconsts32x8<>+0(SB), Y6, Y7
 	VBROADCASTSS consts32<>+4(SB), Y8
@@ -23439,21 +23439,21 @@ rowperm129:
 	VMULPS       Y8, Y3, Y3
 	VMOVUPS      Y3, (R10)(R11*4)
 	VFMADD231PS  Y6, Y2, Y0
-	VMAXPS       vconsts32x8<>+608(SB), Y9, Y2
-	VADDPS       vconsts32x8<>+640(SB), Y2, Y3
+	VMAXPS       vconsts32x8<>+640(SB), Y9, Y2
+	VADDPS       vconsts32x8<>+672(SB), Y2, Y3
 	VDIVPS       Y3, Y2, Y3
 	VMULPS       Y3, Y3, Y6
 	VBROADCASTSS consts32<>+72(SB), Y7
-	VFMADD213PS  vconsts32x8<>+672(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+704(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+736(SB), Y6, Y7
 	VFMADD213PS  vconsts32x8<>+768(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+800(SB), Y6, Y7
 	VMULPS       Y2, Y2, Y8
 	VMULPS       vconsts32x8<>+288(SB), Y8, Y8
 	VFMADD213PS  Y8, Y6, Y7
 	VFNMADD213PS Y8, Y3, Y7
 	VSUBPS       Y7, Y2, Y7
-	VCMPPS       $0x11, vconsts32x8<>+608(SB), Y9, Y2
+	VCMPPS       $0x11, vconsts32x8<>+640(SB), Y9, Y2
 	VBLENDVPS    Y2, Y9, Y7, Y7
 	VADDPS       vconsts32x8<>+0(SB), Y9, Y2
 	VBROADCASTSS consts32<>+4(SB), Y3
@@ -23527,25 +23527,25 @@ single1:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y4, Y5
 	VMULPS       Y6, Y5, Y5
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y5, Y4
-	VANDPS       vconsts32x8<>+32(SB), Y4, Y4
+	VANDPS       vconsts32x8<>+576(SB), Y4, Y4
 	VMOVAPS      Y4, Y6
-	VFMADD231PS  vconsts32x8<>+576(SB), Y5, Y6
+	VFMADD231PS  vconsts32x8<>+608(SB), Y5, Y6
 	VPSUBD       Y4, Y6, Y6
-	VMAXPS       vconsts32x8<>+608(SB), Y6, Y4
-	VADDPS       vconsts32x8<>+640(SB), Y4, Y5
+	VMAXPS       vconsts32x8<>+640(SB), Y6, Y4
+	VADDPS       vconsts32x8<>+672(SB), Y4, Y5
 	VDIVPS       Y5, Y4, Y5
 	VMULPS       Y5, Y5, Y7
 	VBROADCASTSS consts32<>+72(SB), Y8
-	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+736(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+768(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+800(SB), Y7, Y8
 	VMULPS       Y4, Y4, Y9
 	VMULPS       vconsts32x8<>+288(SB), Y9, Y9
 	VFMADD213PS  Y9, Y7, Y8
 	VFNMADD213PS Y9, Y5, Y8
 	VSUBPS       Y8, Y4, Y8
-	VCMPPS       $0x11, vconsts32x8<>+608(SB), Y6, Y4
+	VCMPPS       $0x11, vconsts32x8<>+640(SB), Y6, Y4
 	VBLENDVPS    Y4, Y6, Y8, Y8
 	VADDPS       vconsts32x8<>+0(SB), Y6, Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
@@ -23624,25 +23624,25 @@ tail:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y4, Y5
 	VMULPS       Y6, Y5, Y5
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y5, Y4
-	VANDPS       vconsts32x8<>+32(SB), Y4, Y4
+	VANDPS       vconsts32x8<>+576(SB), Y4, Y4
 	VMOVAPS      Y4, Y6
-	VFMADD231PS  vconsts32x8<>+576(SB), Y5, Y6
+	VFMADD231PS  vconsts32x8<>+608(SB), Y5, Y6
 	VPSUBD       Y4, Y6, Y6
-	VMAXPS       vconsts32x8<>+608(SB), Y6, Y4
-	VADDPS       vconsts32x8<>+640(SB), Y4, Y5
+	VMAXPS       vconsts32x8<>+640(SB), Y6, Y4
+	VADDPS       vconsts32x8<>+672(SB), Y4, Y5
 	VDIVPS       Y5, Y4, Y5
 	VMULPS       Y5, Y5, Y7
 	VBROADCASTSS consts32<>+72(SB), Y8
-	VFMADD213PS  vconsts32x8<>+672(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+704(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+736(SB), Y7, Y8
 	VFMADD213PS  vconsts32x8<>+768(SB), Y7, Y8
+	VFMADD213PS  vconsts32x8<>+800(SB), Y7, Y8
 	VMULPS       Y4, Y4, Y9
 	VMULPS       vconsts32x8<>+288(SB), Y9, Y9
 	VFMADD213PS  Y9, Y7, Y8
 	VFNMADD213PS Y9, Y5, Y8
 	VSUBPS       Y8, Y4, Y8
-	VCMPPS       $0x11, vconsts32x8<>+608(SB), Y6, Y4
+	VCMPPS       $0x11, vconsts32x8<>+640(SB), Y6, Y4
 	VBLENDVPS    Y4, Y6, Y8, Y8
 	VADDPS       vconsts32x8<>+0(SB), Y6, Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
@@ -23854,8 +23854,8 @@ loop:
 	VBROADCASTSS consts32<>+76(SB), Y1
 	VMINPS       Y0, Y1, Y0
 	VBROADCASTSS consts32<>+64(SB), Y1
-	VFMADD213PS  vconsts32x8<>+800(SB), Y0, Y1
-	VSUBPS       vconsts32x8<>+800(SB), Y1, Y1
+	VFMADD213PS  vconsts32x8<>+832(SB), Y0, Y1
+	VSUBPS       vconsts32x8<>+832(SB), Y1, Y1
 	VFNMADD231PS vconsts32x8<>+256(SB), Y1, Y0
 	VFNMADD231PS vconsts32x8<>+384(SB), Y1, Y0
 	VBROADCASTSS consts32<>+68(SB), Y2
@@ -23867,10 +23867,10 @@ loop:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y0, Y2
 	VFMADD213PS  vconsts32x8<>+0(SB), Y0, Y2
 	VBROADCASTSS consts32<>+56(SB), Y0
-	VFMADD213PS  vconsts32x8<>+832(SB), Y1, Y0
-	VSUBPS       vconsts32x8<>+832(SB), Y0, Y3
+	VFMADD213PS  vconsts32x8<>+864(SB), Y1, Y0
+	VSUBPS       vconsts32x8<>+864(SB), Y0, Y3
 	VSUBPS       Y3, Y1, Y1
-	VADDPS       vconsts32x8<>+832(SB), Y1, Y1
+	VADDPS       vconsts32x8<>+864(SB), Y1, Y1
 	VPSLLD       $0x17, Y0, Y0
 	VPSLLD       $0x17, Y1, Y1
 	VMULPS       Y0, Y2, Y2
@@ -23894,8 +23894,8 @@ tail:
 	VBROADCASTSS consts32<>+76(SB), Y1
 	VMINPS       Y0, Y1, Y0
 	VBROADCASTSS consts32<>+64(SB), Y1
-	VFMADD213PS  vconsts32x8<>+800(SB), Y0, Y1
-	VSUBPS       vconsts32x8<>+800(SB), Y1, Y1
+	VFMADD213PS  vconsts32x8<>+832(SB), Y0, Y1
+	VSUBPS       vconsts32x8<>+832(SB), Y1, Y1
 	VFNMADD231PS vconsts32x8<>+256(SB), Y1, Y0
 	VFNMADD231PS vconsts32x8<>+384(SB), Y1, Y0
 	VBROADCASTSS consts32<>+68(SB), Y2
@@ -23907,10 +23907,10 @@ tail:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y0, Y2
 	VFMADD213PS  vconsts32x8<>+0(SB), Y0, Y2
 	VBROADCASTSS consts32<>+56(SB), Y0
-	VFMADD213PS  vconsts32x8<>+832(SB), Y1, Y0
-	VSUBPS       vconsts32x8<>+832(SB), Y0, Y3
+	VFMADD213PS  vconsts32x8<>+864(SB), Y1, Y0
+	VSUBPS       vconsts32x8<>+864(SB), Y0, Y3
 	VSUBPS       Y3, Y1, Y1
-	VADDPS       vconsts32x8<>+832(SB), Y1, Y1
+	VADDPS       vconsts32x8<>+864(SB), Y1, Y1
 	VPSLLD       $0x17, Y0, Y0
 	VPSLLD       $0x17, Y1, Y1
 	VMULPS       Y0, Y2, Y2
@@ -23960,35 +23960,35 @@ loop:
 	VCMPPS       $0x00, Y1, Y3, Y1
 	VXORPS       Y5, Y5, Y5
 	VBLENDVPS    Y1, Y5, Y4, Y4
-	VADDPS       vconsts32x8<>+640(SB), Y2, Y1
+	VADDPS       vconsts32x8<>+672(SB), Y2, Y1
 	VDIVPS       Y1, Y2, Y1
 	VMULPS       Y1, Y1, Y5
 	VMULPS       Y5, Y5, Y6
 	VBROADCASTSS consts32<>+88(SB), Y7
-	VFMADD213PS  vconsts32x8<>+864(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+896(SB), Y6, Y7
 	VMULPS       Y5, Y7, Y7
 	VBROADCASTSS consts32<>+92(SB), Y5
-	VFMADD213PS  vconsts32x8<>+896(SB), Y6, Y5
+	VFMADD213PS  vconsts32x8<>+928(SB), Y6, Y5
 	VMULPS       Y6, Y5, Y5
 	VADDPS       Y5, Y7, Y5
 	VMULPS       Y2, Y2, Y6
 	VMULPS       vconsts32x8<>+288(SB), Y6, Y6
 	VADDPS       Y5, Y6, Y5
 	VMULPS       Y5, Y1, Y5
-	VMULPS       vconsts32x8<>+928(SB), Y3, Y1
+	VMULPS       vconsts32x8<>+960(SB), Y3, Y1
 	VADDPS       Y4, Y1, Y1
 	VADDPS       Y1, Y5, Y5
 	VSUBPS       Y5, Y6, Y5
 	VSUBPS       Y2, Y5, Y5
-	VMULPS       vconsts32x8<>+960(SB), Y3, Y1
+	VMULPS       vconsts32x8<>+992(SB), Y3, Y1
 	VSUBPS       Y5, Y1, Y5
 	VBROADCASTSS consts32<>+32(SB), Y1
 	VCMPPS       $0x00, Y1, Y0, Y2
 	VBLENDVPS    Y2, Y1, Y5, Y5
-	VCMPPS       $0x00, vconsts32x8<>+992(SB), Y0, Y1
+	VCMPPS       $0x00, vconsts32x8<>+1024(SB), Y0, Y1
 	VBROADCASTSS consts32<>+48(SB), Y2
 	VBLENDVPS    Y1, Y2, Y5, Y5
-	VCMPPS       $0x19, vconsts32x8<>+992(SB), Y0, Y1
+	VCMPPS       $0x19, vconsts32x8<>+1024(SB), Y0, Y1
 	VBROADCASTSS consts32<>+52(SB), Y2
 	VBLENDVPS    Y1, Y2, Y5, Y5
 	VXORPS       Y1, Y1, Y1
@@ -24032,35 +24032,35 @@ tail:
 	VCMPPS       $0x00, Y1, Y3, Y1
 	VXORPS       Y5, Y5, Y5
 	VBLENDVPS    Y1, Y5, Y4, Y4
-	VADDPS       vconsts32x8<>+640(SB), Y2, Y1
+	VADDPS       vconsts32x8<>+672(SB), Y2, Y1
 	VDIVPS       Y1, Y2, Y1
 	VMULPS       Y1, Y1, Y5
 	VMULPS       Y5, Y5, Y6
 	VBROADCASTSS consts32<>+88(SB), Y7
-	VFMADD213PS  vconsts32x8<>+864(SB), Y6, Y7
+	VFMADD213PS  vconsts32x8<>+896(SB), Y6, Y7
 	VMULPS       Y5, Y7, Y7
 	VBROADCASTSS consts32<>+92(SB), Y5
-	VFMADD213PS  vconsts32x8<>+896(SB), Y6, Y5
+	VFMADD213PS  vconsts32x8<>+928(SB), Y6, Y5
 	VMULPS       Y6, Y5, Y5
 	VADDPS       Y5, Y7, Y5
 	VMULPS       Y2, Y2, Y6
 	VMULPS       vconsts32x8<>+288(SB), Y6, Y6
 	VADDPS       Y5, Y6, Y5
 	VMULPS       Y5, Y1, Y5
-	VMULPS       vconsts32x8<>+928(SB), Y3, Y1
+	VMULPS       vconsts32x8<>+960(SB), Y3, Y1
 	VADDPS       Y4, Y1, Y1
 	VADDPS       Y1, Y5, Y5
 	VSUBPS       Y5, Y6, Y5
 	VSUBPS       Y2, Y5, Y5
-	VMULPS       vconsts32x8<>+960(SB), Y3, Y1
+	VMULPS       vconsts32x8<>+992(SB), Y3, Y1
 	VSUBPS       Y5, Y1, Y5
 	VBROADCASTSS consts32<>+32(SB), Y1
 	VCMPPS       $0x00, Y1, Y0, Y2
 	VBLENDVPS    Y2, Y1, Y5, Y5
-	VCMPPS       $0x00, vconsts32x8<>+992(SB), Y0, Y1
+	VCMPPS       $0x00, vconsts32x8<>+1024(SB), Y0, Y1
 	VBROADCASTSS consts32<>+48(SB), Y2
 	VBLENDVPS    Y1, Y2, Y5, Y5
-	VCMPPS       $0x19, vconsts32x8<>+992(SB), Y0, Y1
+	VCMPPS       $0x19, vconsts32x8<>+1024(SB), Y0, Y1
 	VBROADCASTSS consts32<>+52(SB), Y2
 	VBLENDVPS    Y1, Y2, Y5, Y5
 	VXORPS       Y1, Y1, Y1
@@ -24336,9 +24336,9 @@ esloop:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y6, Y7
 	VMULPS       Y8, Y7, Y7
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y7, Y6
-	VANDPS       vconsts32x8<>+32(SB), Y6, Y6
+	VANDPS       vconsts32x8<>+576(SB), Y6, Y6
 	VMOVAPS      Y6, Y8
-	VFMADD231PS  vconsts32x8<>+576(SB), Y7, Y8
+	VFMADD231PS  vconsts32x8<>+608(SB), Y7, Y8
 	VPSUBD       Y6, Y8, Y8
 	VCMPPS       $0x19, Y4, Y5, Y5
 	VPSUBD       Y5, Y3, Y3
@@ -24364,9 +24364,9 @@ esloop:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y6, Y7
 	VMULPS       Y8, Y7, Y7
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y7, Y6
-	VANDPS       vconsts32x8<>+32(SB), Y6, Y6
+	VANDPS       vconsts32x8<>+576(SB), Y6, Y6
 	VMOVAPS      Y6, Y8
-	VFMADD231PS  vconsts32x8<>+576(SB), Y7, Y8
+	VFMADD231PS  vconsts32x8<>+608(SB), Y7, Y8
 	VPSUBD       Y6, Y8, Y8
 	VCMPPS       $0x19, Y4, Y5, Y5
 	VPSUBD       Y5, Y3, Y3
@@ -24402,9 +24402,9 @@ essingle1:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y6, Y7
 	VMULPS       Y8, Y7, Y7
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y7, Y6
-	VANDPS       vconsts32x8<>+32(SB), Y6, Y6
+	VANDPS       vconsts32x8<>+576(SB), Y6, Y6
 	VMOVAPS      Y6, Y8
-	VFMADD231PS  vconsts32x8<>+576(SB), Y7, Y8
+	VFMADD231PS  vconsts32x8<>+608(SB), Y7, Y8
 	VPSUBD       Y6, Y8, Y8
 	VCMPPS       $0x19, Y4, Y5, Y5
 	VPSUBD       Y5, Y3, Y3
@@ -24441,9 +24441,9 @@ estail:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y6, Y7
 	VMULPS       Y8, Y7, Y7
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y7, Y6
-	VANDPS       vconsts32x8<>+32(SB), Y6, Y6
+	VANDPS       vconsts32x8<>+576(SB), Y6, Y6
 	VMOVAPS      Y6, Y8
-	VFMADD231PS  vconsts32x8<>+576(SB), Y7, Y8
+	VFMADD231PS  vconsts32x8<>+608(SB), Y7, Y8
 	VPSUBD       Y6, Y8, Y8
 	VCMPPS       $0x19, Y4, Y5, Y5
 	LEAQ         tailmask32<>+0(SB), BX
@@ -24537,9 +24537,9 @@ esloop:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y6, Y7
 	VMULPS       Y8, Y7, Y7
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y7, Y6
-	VANDPS       vconsts32x8<>+32(SB), Y6, Y6
+	VANDPS       vconsts32x8<>+576(SB), Y6, Y6
 	VMOVAPS      Y6, Y8
-	VFMADD231PS  vconsts32x8<>+576(SB), Y7, Y8
+	VFMADD231PS  vconsts32x8<>+608(SB), Y7, Y8
 	VPSUBD       Y6, Y8, Y8
 	VMOVUPS      Y8, (CX)(DX*4)
 	VCMPPS       $0x19, Y4, Y5, Y5
@@ -24566,9 +24566,9 @@ esloop:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y6, Y7
 	VMULPS       Y8, Y7, Y7
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y7, Y6
-	VANDPS       vconsts32x8<>+32(SB), Y6, Y6
+	VANDPS       vconsts32x8<>+576(SB), Y6, Y6
 	VMOVAPS      Y6, Y8
-	VFMADD231PS  vconsts32x8<>+576(SB), Y7, Y8
+	VFMADD231PS  vconsts32x8<>+608(SB), Y7, Y8
 	VPSUBD       Y6, Y8, Y8
 	VMOVUPS      Y8, 32(CX)(DX*4)
 	VCMPPS       $0x19, Y4, Y5, Y5
@@ -24605,9 +24605,9 @@ essingle1:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y6, Y7
 	VMULPS       Y8, Y7, Y7
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y7, Y6
-	VANDPS       vconsts32x8<>+32(SB), Y6, Y6
+	VANDPS       vconsts32x8<>+576(SB), Y6, Y6
 	VMOVAPS      Y6, Y8
-	VFMADD231PS  vconsts32x8<>+576(SB), Y7, Y8
+	VFMADD231PS  vconsts32x8<>+608(SB), Y7, Y8
 	VPSUBD       Y6, Y8, Y8
 	VMOVUPS      Y8, (CX)(DX*4)
 	VCMPPS       $0x19, Y4, Y5, Y5
@@ -24645,9 +24645,9 @@ estail:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y6, Y7
 	VMULPS       Y8, Y7, Y7
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y7, Y6
-	VANDPS       vconsts32x8<>+32(SB), Y6, Y6
+	VANDPS       vconsts32x8<>+576(SB), Y6, Y6
 	VMOVAPS      Y6, Y8
-	VFMADD231PS  vconsts32x8<>+576(SB), Y7, Y8
+	VFMADD231PS  vconsts32x8<>+608(SB), Y7, Y8
 	VPSUBD       Y6, Y8, Y8
 	LEAQ         tailmask32<>+0(SB), SI
 	MOVQ         $0x00000008, DI
@@ -24749,9 +24749,9 @@ esloop:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y8, Y9
 	VMULPS       Y10, Y9, Y9
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y9, Y8
-	VANDPS       vconsts32x8<>+32(SB), Y8, Y8
+	VANDPS       vconsts32x8<>+576(SB), Y8, Y8
 	VMOVAPS      Y8, Y10
-	VFMADD231PS  vconsts32x8<>+576(SB), Y9, Y10
+	VFMADD231PS  vconsts32x8<>+608(SB), Y9, Y10
 	VPSUBD       Y8, Y10, Y10
 	VCMPPS       $0x19, Y6, Y7, Y8
 	VPSUBD       Y8, Y5, Y5
@@ -24778,9 +24778,9 @@ esloop:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y8, Y9
 	VMULPS       Y10, Y9, Y9
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y9, Y8
-	VANDPS       vconsts32x8<>+32(SB), Y8, Y8
+	VANDPS       vconsts32x8<>+576(SB), Y8, Y8
 	VMOVAPS      Y8, Y10
-	VFMADD231PS  vconsts32x8<>+576(SB), Y9, Y10
+	VFMADD231PS  vconsts32x8<>+608(SB), Y9, Y10
 	VPSUBD       Y8, Y10, Y10
 	VCMPPS       $0x19, Y6, Y7, Y8
 	VPSUBD       Y8, Y5, Y5
@@ -24817,9 +24817,9 @@ essingle1:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y8, Y9
 	VMULPS       Y10, Y9, Y9
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y9, Y8
-	VANDPS       vconsts32x8<>+32(SB), Y8, Y8
+	VANDPS       vconsts32x8<>+576(SB), Y8, Y8
 	VMOVAPS      Y8, Y10
-	VFMADD231PS  vconsts32x8<>+576(SB), Y9, Y10
+	VFMADD231PS  vconsts32x8<>+608(SB), Y9, Y10
 	VPSUBD       Y8, Y10, Y10
 	VCMPPS       $0x19, Y6, Y7, Y8
 	VPSUBD       Y8, Y5, Y5
@@ -24857,9 +24857,9 @@ estail:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y8, Y9
 	VMULPS       Y10, Y9, Y9
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y9, Y8
-	VANDPS       vconsts32x8<>+32(SB), Y8, Y8
+	VANDPS       vconsts32x8<>+576(SB), Y8, Y8
 	VMOVAPS      Y8, Y10
-	VFMADD231PS  vconsts32x8<>+576(SB), Y9, Y10
+	VFMADD231PS  vconsts32x8<>+608(SB), Y9, Y10
 	VPSUBD       Y8, Y10, Y10
 	VCMPPS       $0x19, Y6, Y7, Y8
 	LEAQ         tailmask32<>+0(SB), BX
@@ -24979,9 +24979,9 @@ esloop:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y8, Y9
 	VMULPS       Y10, Y9, Y9
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y9, Y8
-	VANDPS       vconsts32x8<>+32(SB), Y8, Y8
+	VANDPS       vconsts32x8<>+576(SB), Y8, Y8
 	VMOVAPS      Y8, Y10
-	VFMADD231PS  vconsts32x8<>+576(SB), Y9, Y10
+	VFMADD231PS  vconsts32x8<>+608(SB), Y9, Y10
 	VPSUBD       Y8, Y10, Y10
 	VMOVUPS      Y10, (CX)(DX*4)
 	VCMPPS       $0x19, Y6, Y7, Y8
@@ -25009,9 +25009,9 @@ esloop:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y8, Y9
 	VMULPS       Y10, Y9, Y9
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y9, Y8
-	VANDPS       vconsts32x8<>+32(SB), Y8, Y8
+	VANDPS       vconsts32x8<>+576(SB), Y8, Y8
 	VMOVAPS      Y8, Y10
-	VFMADD231PS  vconsts32x8<>+576(SB), Y9, Y10
+	VFMADD231PS  vconsts32x8<>+608(SB), Y9, Y10
 	VPSUBD       Y8, Y10, Y10
 	VMOVUPS      Y10, 32(CX)(DX*4)
 	VCMPPS       $0x19, Y6, Y7, Y8
@@ -25049,9 +25049,9 @@ essingle1:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y8, Y9
 	VMULPS       Y10, Y9, Y9
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y9, Y8
-	VANDPS       vconsts32x8<>+32(SB), Y8, Y8
+	VANDPS       vconsts32x8<>+576(SB), Y8, Y8
 	VMOVAPS      Y8, Y10
-	VFMADD231PS  vconsts32x8<>+576(SB), Y9, Y10
+	VFMADD231PS  vconsts32x8<>+608(SB), Y9, Y10
 	VPSUBD       Y8, Y10, Y10
 	VMOVUPS      Y10, (CX)(DX*4)
 	VCMPPS       $0x19, Y6, Y7, Y8
@@ -25090,9 +25090,9 @@ estail:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y8, Y9
 	VMULPS       Y10, Y9, Y9
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y9, Y8
-	VANDPS       vconsts32x8<>+32(SB), Y8, Y8
+	VANDPS       vconsts32x8<>+576(SB), Y8, Y8
 	VMOVAPS      Y8, Y10
-	VFMADD231PS  vconsts32x8<>+576(SB), Y9, Y10
+	VFMADD231PS  vconsts32x8<>+608(SB), Y9, Y10
 	VPSUBD       Y8, Y10, Y10
 	LEAQ         tailmask32<>+0(SB), SI
 	MOVQ         $0x00000008, DI
@@ -25218,9 +25218,9 @@ esloop:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y7, Y8
 	VMULPS       Y9, Y8, Y8
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y8, Y7
-	VANDPS       vconsts32x8<>+32(SB), Y7, Y7
+	VANDPS       vconsts32x8<>+576(SB), Y7, Y7
 	VMOVAPS      Y7, Y9
-	VFMADD231PS  vconsts32x8<>+576(SB), Y8, Y9
+	VFMADD231PS  vconsts32x8<>+608(SB), Y8, Y9
 	VPSUBD       Y7, Y9, Y9
 	VCMPPS       $0x19, Y5, Y6, Y7
 	VPSUBD       Y7, Y4, Y4
@@ -25261,9 +25261,9 @@ essingle1:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y7, Y8
 	VMULPS       Y9, Y8, Y8
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y8, Y7
-	VANDPS       vconsts32x8<>+32(SB), Y7, Y7
+	VANDPS       vconsts32x8<>+576(SB), Y7, Y7
 	VMOVAPS      Y7, Y9
-	VFMADD231PS  vconsts32x8<>+576(SB), Y8, Y9
+	VFMADD231PS  vconsts32x8<>+608(SB), Y8, Y9
 	VPSUBD       Y7, Y9, Y9
 	VCMPPS       $0x19, Y5, Y6, Y7
 	VPSUBD       Y7, Y4, Y4
@@ -25307,9 +25307,9 @@ estail:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y7, Y8
 	VMULPS       Y9, Y8, Y8
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y8, Y7
-	VANDPS       vconsts32x8<>+32(SB), Y7, Y7
+	VANDPS       vconsts32x8<>+576(SB), Y7, Y7
 	VMOVAPS      Y7, Y9
-	VFMADD231PS  vconsts32x8<>+576(SB), Y8, Y9
+	VFMADD231PS  vconsts32x8<>+608(SB), Y8, Y9
 	VPSUBD       Y7, Y9, Y9
 	VCMPPS       $0x19, Y5, Y6, Y7
 	LEAQ         tailmask32<>+0(SB), SI
@@ -25451,9 +25451,9 @@ esloop:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y7, Y8
 	VMULPS       Y9, Y8, Y8
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y8, Y7
-	VANDPS       vconsts32x8<>+32(SB), Y7, Y7
+	VANDPS       vconsts32x8<>+576(SB), Y7, Y7
 	VMOVAPS      Y7, Y9
-	VFMADD231PS  vconsts32x8<>+576(SB), Y8, Y9
+	VFMADD231PS  vconsts32x8<>+608(SB), Y8, Y9
 	VPSUBD       Y7, Y9, Y9
 	VMOVUPS      Y9, (DX)(BX*4)
 	VCMPPS       $0x19, Y5, Y6, Y7
@@ -25495,9 +25495,9 @@ essingle1:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y7, Y8
 	VMULPS       Y9, Y8, Y8
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y8, Y7
-	VANDPS       vconsts32x8<>+32(SB), Y7, Y7
+	VANDPS       vconsts32x8<>+576(SB), Y7, Y7
 	VMOVAPS      Y7, Y9
-	VFMADD231PS  vconsts32x8<>+576(SB), Y8, Y9
+	VFMADD231PS  vconsts32x8<>+608(SB), Y8, Y9
 	VPSUBD       Y7, Y9, Y9
 	VMOVUPS      Y9, (DX)(BX*4)
 	VCMPPS       $0x19, Y5, Y6, Y7
@@ -25542,9 +25542,9 @@ estail:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y7, Y8
 	VMULPS       Y9, Y8, Y8
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y8, Y7
-	VANDPS       vconsts32x8<>+32(SB), Y7, Y7
+	VANDPS       vconsts32x8<>+576(SB), Y7, Y7
 	VMOVAPS      Y7, Y9
-	VFMADD231PS  vconsts32x8<>+576(SB), Y8, Y9
+	VFMADD231PS  vconsts32x8<>+608(SB), Y8, Y9
 	VPSUBD       Y7, Y9, Y9
 	LEAQ         tailmask32<>+0(SB), DI
 	MOVQ         $0x00000008, R8
@@ -26076,9 +26076,9 @@ sums:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y8, Y9
 	VMULPS       Y10, Y9, Y9
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y9, Y8
-	VANDPS       vconsts32x8<>+32(SB), Y8, Y8
+	VANDPS       vconsts32x8<>+576(SB), Y8, Y8
 	VMOVAPS      Y8, Y10
-	VFMADD231PS  vconsts32x8<>+576(SB), Y9, Y10
+	VFMADD231PS  vconsts32x8<>+608(SB), Y9, Y10
 	VPSUBD       Y8, Y10, Y10
 	VXORPS       Y8, Y8, Y8
 	VCMPPS       $0x19, Y8, Y7, Y8
@@ -26128,35 +26128,35 @@ sums:
 	VCMPPS       $0x00, Y7, Y9, Y7
 	VXORPS       Y11, Y11, Y11
 	VBLENDVPS    Y7, Y11, Y10, Y10
-	VADDPS       vconsts32x8<>+640(SB), Y8, Y7
+	VADDPS       vconsts32x8<>+672(SB), Y8, Y7
 	VDIVPS       Y7, Y8, Y7
 	VMULPS       Y7, Y7, Y11
 	VMULPS       Y11, Y11, Y12
 	VBROADCASTSS consts32<>+88(SB), Y13
-	VFMADD213PS  vconsts32x8<>+864(SB), Y12, Y13
+	VFMADD213PS  vconsts32x8<>+896(SB), Y12, Y13
 	VMULPS       Y11, Y13, Y13
 	VBROADCASTSS consts32<>+92(SB), Y11
-	VFMADD213PS  vconsts32x8<>+896(SB), Y12, Y11
+	VFMADD213PS  vconsts32x8<>+928(SB), Y12, Y11
 	VMULPS       Y12, Y11, Y11
 	VADDPS       Y11, Y13, Y11
 	VMULPS       Y8, Y8, Y12
 	VMULPS       vconsts32x8<>+288(SB), Y12, Y12
 	VADDPS       Y11, Y12, Y11
 	VMULPS       Y11, Y7, Y11
-	VMULPS       vconsts32x8<>+928(SB), Y9, Y7
+	VMULPS       vconsts32x8<>+960(SB), Y9, Y7
 	VADDPS       Y10, Y7, Y7
 	VADDPS       Y7, Y11, Y11
 	VSUBPS       Y11, Y12, Y11
 	VSUBPS       Y8, Y11, Y11
-	VMULPS       vconsts32x8<>+960(SB), Y9, Y7
+	VMULPS       vconsts32x8<>+992(SB), Y9, Y7
 	VSUBPS       Y11, Y7, Y11
 	VBROADCASTSS consts32<>+32(SB), Y7
 	VCMPPS       $0x00, Y7, Y2, Y8
 	VBLENDVPS    Y8, Y7, Y11, Y11
-	VCMPPS       $0x00, vconsts32x8<>+992(SB), Y2, Y7
+	VCMPPS       $0x00, vconsts32x8<>+1024(SB), Y2, Y7
 	VBROADCASTSS consts32<>+48(SB), Y8
 	VBLENDVPS    Y7, Y8, Y11, Y11
-	VCMPPS       $0x19, vconsts32x8<>+992(SB), Y2, Y7
+	VCMPPS       $0x19, vconsts32x8<>+1024(SB), Y2, Y7
 	VBROADCASTSS consts32<>+52(SB), Y8
 	VBLENDVPS    Y7, Y8, Y11, Y11
 	VXORPS       Y7, Y7, Y7
@@ -27002,9 +27002,9 @@ sums:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y6, Y7
 	VMULPS       Y8, Y7, Y7
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y7, Y6
-	VANDPS       vconsts32x8<>+32(SB), Y6, Y6
+	VANDPS       vconsts32x8<>+576(SB), Y6, Y6
 	VMOVAPS      Y6, Y8
-	VFMADD231PS  vconsts32x8<>+576(SB), Y7, Y8
+	VFMADD231PS  vconsts32x8<>+608(SB), Y7, Y8
 	VPSUBD       Y6, Y8, Y8
 	VXORPS       Y6, Y6, Y6
 	VCMPPS       $0x19, Y6, Y5, Y6
@@ -27054,35 +27054,35 @@ sums:
 	VCMPPS       $0x00, Y6, Y8, Y6
 	VXORPS       Y10, Y10, Y10
 	VBLENDVPS    Y6, Y10, Y9, Y9
-	VADDPS       vconsts32x8<>+640(SB), Y7, Y6
+	VADDPS       vconsts32x8<>+672(SB), Y7, Y6
 	VDIVPS       Y6, Y7, Y6
 	VMULPS       Y6, Y6, Y10
 	VMULPS       Y10, Y10, Y11
 	VBROADCASTSS consts32<>+88(SB), Y12
-	VFMADD213PS  vconsts32x8<>+864(SB), Y11, Y12
+	VFMADD213PS  vconsts32x8<>+896(SB), Y11, Y12
 	VMULPS       Y10, Y12, Y12
 	VBROADCASTSS consts32<>+92(SB), Y10
-	VFMADD213PS  vconsts32x8<>+896(SB), Y11, Y10
+	VFMADD213PS  vconsts32x8<>+928(SB), Y11, Y10
 	VMULPS       Y11, Y10, Y10
 	VADDPS       Y10, Y12, Y10
 	VMULPS       Y7, Y7, Y11
 	VMULPS       vconsts32x8<>+288(SB), Y11, Y11
 	VADDPS       Y10, Y11, Y10
 	VMULPS       Y10, Y6, Y10
-	VMULPS       vconsts32x8<>+928(SB), Y8, Y6
+	VMULPS       vconsts32x8<>+960(SB), Y8, Y6
 	VADDPS       Y9, Y6, Y6
 	VADDPS       Y6, Y10, Y10
 	VSUBPS       Y10, Y11, Y10
 	VSUBPS       Y7, Y10, Y10
-	VMULPS       vconsts32x8<>+960(SB), Y8, Y6
+	VMULPS       vconsts32x8<>+992(SB), Y8, Y6
 	VSUBPS       Y10, Y6, Y10
 	VBROADCASTSS consts32<>+32(SB), Y6
 	VCMPPS       $0x00, Y6, Y2, Y7
 	VBLENDVPS    Y7, Y6, Y10, Y10
-	VCMPPS       $0x00, vconsts32x8<>+992(SB), Y2, Y6
+	VCMPPS       $0x00, vconsts32x8<>+1024(SB), Y2, Y6
 	VBROADCASTSS consts32<>+48(SB), Y7
 	VBLENDVPS    Y6, Y7, Y10, Y10
-	VCMPPS       $0x19, vconsts32x8<>+992(SB), Y2, Y6
+	VCMPPS       $0x19, vconsts32x8<>+1024(SB), Y2, Y6
 	VBROADCASTSS consts32<>+52(SB), Y7
 	VBLENDVPS    Y6, Y7, Y10, Y10
 	VXORPS       Y6, Y6, Y6
@@ -27312,9 +27312,9 @@ experm1:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y0, Y3
 	VMULPS       Y4, Y3, Y3
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y3, Y0
-	VANDPS       vconsts32x8<>+32(SB), Y0, Y0
+	VANDPS       vconsts32x8<>+576(SB), Y0, Y0
 	VMOVAPS      Y0, Y4
-	VFMADD231PS  vconsts32x8<>+576(SB), Y3, Y4
+	VFMADD231PS  vconsts32x8<>+608(SB), Y3, Y4
 	VPSUBD       Y0, Y4, Y4
 	VFMSUB213PS  Y2, Y1, Y4
 	VMOVUPS      Y4, (AX)(R8*4)
@@ -27390,9 +27390,9 @@ experm2:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y0, Y3
 	VMULPS       Y4, Y3, Y3
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y3, Y0
-	VANDPS       vconsts32x8<>+32(SB), Y0, Y0
+	VANDPS       vconsts32x8<>+576(SB), Y0, Y0
 	VMOVAPS      Y0, Y4
-	VFMADD231PS  vconsts32x8<>+576(SB), Y3, Y4
+	VFMADD231PS  vconsts32x8<>+608(SB), Y3, Y4
 	VPSUBD       Y0, Y4, Y4
 	VFMSUB213PS  Y2, Y1, Y4
 	VMOVUPS      Y4, (AX)(R8*4)
@@ -27471,9 +27471,9 @@ experm3:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y0, Y3
 	VMULPS       Y4, Y3, Y3
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y3, Y0
-	VANDPS       vconsts32x8<>+32(SB), Y0, Y0
+	VANDPS       vconsts32x8<>+576(SB), Y0, Y0
 	VMOVAPS      Y0, Y4
-	VFMADD231PS  vconsts32x8<>+576(SB), Y3, Y4
+	VFMADD231PS  vconsts32x8<>+608(SB), Y3, Y4
 	VPSUBD       Y0, Y4, Y4
 	VFMSUB213PS  Y2, Y1, Y4
 	LEAQ         tailmask32<>+0(SB), CX
@@ -27608,9 +27608,9 @@ experm4:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y0, Y4
 	VMULPS       Y5, Y4, Y4
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y4, Y0
-	VANDPS       vconsts32x8<>+32(SB), Y0, Y0
+	VANDPS       vconsts32x8<>+576(SB), Y0, Y0
 	VMOVAPS      Y0, Y5
-	VFMADD231PS  vconsts32x8<>+576(SB), Y4, Y5
+	VFMADD231PS  vconsts32x8<>+608(SB), Y4, Y5
 	VPSUBD       Y0, Y5, Y5
 	VMOVUPS      (DX)(R8*4), Y0
 	VBROADCASTSS pos+80(FP), Y4
@@ -27702,9 +27702,9 @@ experm5:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y0, Y4
 	VMULPS       Y5, Y4, Y4
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y4, Y0
-	VANDPS       vconsts32x8<>+32(SB), Y0, Y0
+	VANDPS       vconsts32x8<>+576(SB), Y0, Y0
 	VMOVAPS      Y0, Y5
-	VFMADD231PS  vconsts32x8<>+576(SB), Y4, Y5
+	VFMADD231PS  vconsts32x8<>+608(SB), Y4, Y5
 	VPSUBD       Y0, Y5, Y5
 	VMOVUPS      (DX)(R8*4), Y0
 	VBROADCASTSS pos+80(FP), Y4
@@ -27798,9 +27798,9 @@ experm6:
 	VFMADD213PS  vconsts32x8<>+0(SB), Y0, Y4
 	VMULPS       Y5, Y4, Y4
 	VCMPPS       $0x11, vconsts32x8<>+544(SB), Y4, Y0
-	VANDPS       vconsts32x8<>+32(SB), Y0, Y0
+	VANDPS       vconsts32x8<>+576(SB), Y0, Y0
 	VMOVAPS      Y0, Y5
-	VFMADD231PS  vconsts32x8<>+576(SB), Y4, Y5
+	VFMADD231PS  vconsts32x8<>+608(SB), Y4, Y5
 	VPSUBD       Y0, Y5, Y5
 	LEAQ         tailmask32<>+0(SB), CX
 	MOVQ         $0x00000008, BX
@@ -63304,45 +63304,42 @@ loop:
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VSUBPS       Z2, Z5, Z5
 	VADDPS       (SP), Z5, Z5
-	VCMPPS       $0x04, vconsts32x16<>+0(SB), Z3, K1
-	VMOVAPS      Z4, Z6
-	VMOVAPS      Z5, K1, Z6
-	VMINPS       Z5, Z4, Z7
-	VMAXPS       Z5, Z4, Z4
-	VCMPPS       $0x19, vconsts32x16<>+64(SB), Z7, K2
-	VCMPPS       $0x15, vconsts32x16<>+128(SB), Z4, K3
-	KORW         K2, K3, K2
-	VXORPS       Z4, Z4, Z4
-	VCMPPS       $0x04, Z4, Z3, K3
-	KANDW        K1, K3, K1
-	KORW         K2, K1, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z6, K2
-	KORW         K1, K2, K1
-	KORTESTW     K1, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z3, K1
+	VXORPS       Z6, Z6, Z6
+	VCMPPS       $0x00, Z6, Z3, K2
+	KORW         K1, K2, K2
+	VFPCLASSPSZ  $0xff, Z4, K3
+	VFPCLASSPSZ  $0xff, Z5, K4
+	VBLENDMPS    Z4, Z5, K1, Z5
+	KORW         K3, K4, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
+	KORW         K1, K3, K1
+	KANDNW       K2, K1, K1
+	KMOVW        K1, SI
+	CMPL         SI, $0x0000ffff
 	JNE          llslow37
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z3
-	VPSUBD       Z3, Z6, Z3
+	VPSUBD       Z3, Z5, Z3
 	VCVTDQ2PS    Z2, Z2
 	VBROADCASTSS consts32<>+4(SB), Z4
 	VSUBPS       Z3, Z4, Z3
 	VMULPS       Z3, Z3, Z4
 	VBROADCASTSS consts32<>+12(SB), Z5
-	VFNMADD231PS vconsts32x16<>+256(SB), Z3, Z5
+	VFNMADD231PS vconsts32x16<>+128(SB), Z3, Z5
 	VBROADCASTSS consts32<>+16(SB), Z6
-	VFNMADD231PS vconsts32x16<>+320(SB), Z3, Z6
+	VFNMADD231PS vconsts32x16<>+192(SB), Z3, Z6
 	VBROADCASTSS consts32<>+20(SB), Z7
-	VFNMADD231PS vconsts32x16<>+384(SB), Z3, Z7
+	VFNMADD231PS vconsts32x16<>+256(SB), Z3, Z7
 	VBROADCASTSS consts32<>+24(SB), Z8
-	VFNMADD231PS vconsts32x16<>+448(SB), Z3, Z8
+	VFNMADD231PS vconsts32x16<>+320(SB), Z3, Z8
 	VFMADD231PS  Z6, Z4, Z5
 	VFMADD231PS  Z8, Z4, Z7
 	VMULPS       Z4, Z4, Z6
 	VFMADD231PS  Z7, Z6, Z5
 	VFNMADD231PS Z5, Z4, Z3
-	VFNMADD231PS vconsts32x16<>+512(SB), Z2, Z3
-	VMOVAPS      Z3, Z2
+	VFNMADD231PS vconsts32x16<>+384(SB), Z2, Z3
 	JMP          lldone37
 
 llslow37:
@@ -63364,7 +63361,7 @@ llslow37:
 	KMOVW        K1, SI
 	CMPL         SI, $0x0000ffff
 	JNE          llgeneral37
-	VPSUBD       vconsts32x16<>+192(SB), Z4, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z6
 	VPSUBD       Z6, Z4, Z4
@@ -63372,20 +63369,20 @@ llslow37:
 	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
 	VMULPS       Z4, Z4, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z4, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z4, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+448(SB), Z4, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z4
-	VFMADD231PS  vconsts32x16<>+512(SB), Z2, Z4
-	VPSUBD       vconsts32x16<>+192(SB), Z5, Z2
+	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z6
 	VPSUBD       Z6, Z5, Z5
@@ -63393,19 +63390,19 @@ llslow37:
 	VSUBPS       vconsts32x16<>+0(SB), Z5, Z5
 	VMULPS       Z5, Z5, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+448(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z5
-	VFMADD231PS  vconsts32x16<>+512(SB), Z2, Z5
+	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z5
 	VMULPS       Z4, Z3, Z4
 	VBROADCASTSS consts32<>+36(SB), Z2
 	VXORPS       Z2, Z4, Z4
@@ -63413,7 +63410,7 @@ llslow37:
 	VSUBPS       Z3, Z2, Z2
 	VMULPS       Z5, Z2, Z5
 	VSUBPS       Z5, Z4, Z2
-	VMOVAPS      Z2, Z2
+	VMOVAPS      Z2, Z3
 	JMP          lldone37
 
 llgeneral37:
@@ -63428,7 +63425,7 @@ llgeneral37:
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z7
+	VPSUBD       vconsts32x16<>+64(SB), Z6, Z7
 	VPSRAD       $0x17, Z7, Z7
 	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z6, Z6
@@ -63437,19 +63434,19 @@ llgeneral37:
 	VSUBPS       Z5, Z7, Z7
 	VMULPS       Z6, Z6, Z5
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z6, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z6, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z6, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z11
 	VFMADD231PS  Z9, Z5, Z8
 	VFMADD231PS  Z11, Z5, Z10
 	VMULPS       Z5, Z5, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
-	VFMADD231PS  vconsts32x16<>+512(SB), Z7, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
 	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
@@ -63477,7 +63474,7 @@ llgeneral37:
 	VXORPS       Z4, Z4, Z4
 	VMOVAPS      Z4, Z4
 	VMOVAPS      Z7, K1, Z4
-	VPSUBD       vconsts32x16<>+192(SB), Z5, Z7
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z7
 	VPSRAD       $0x17, Z7, Z7
 	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z5, Z5
@@ -63486,19 +63483,19 @@ llgeneral37:
 	VSUBPS       Z4, Z7, Z7
 	VMULPS       Z5, Z5, Z4
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z5, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z11
 	VFMADD231PS  Z9, Z4, Z8
 	VFMADD231PS  Z11, Z4, Z10
 	VMULPS       Z4, Z4, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z4, Z5
-	VFMADD231PS  vconsts32x16<>+512(SB), Z7, Z5
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z5
 	VBROADCASTSS consts32<>+32(SB), Z4
 	VCMPPS       $0x00, Z4, Z2, K1
 	VBLENDMPS    Z4, Z5, K1, Z5
@@ -63514,55 +63511,52 @@ llgeneral37:
 	VSUBPS       Z3, Z2, Z2
 	VMULPS       Z5, Z2, Z5
 	VSUBPS       Z5, Z6, Z2
-	VMOVAPS      Z2, Z2
+	VMOVAPS      Z2, Z3
 
 lldone37:
-	VADDPS       Z2, Z0, Z0
+	VADDPS       Z3, Z0, Z0
 	VMOVUPS      64(AX)(DX*4), Z2
 	VMOVUPS      64(CX)(DX*4), Z3
 	VADDPS       (SP), Z2, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VSUBPS       Z2, Z5, Z5
 	VADDPS       (SP), Z5, Z5
-	VCMPPS       $0x04, vconsts32x16<>+0(SB), Z3, K1
-	VMOVAPS      Z4, Z6
-	VMOVAPS      Z5, K1, Z6
-	VMINPS       Z5, Z4, Z7
-	VMAXPS       Z5, Z4, Z4
-	VCMPPS       $0x19, vconsts32x16<>+64(SB), Z7, K2
-	VCMPPS       $0x15, vconsts32x16<>+128(SB), Z4, K3
-	KORW         K2, K3, K2
-	VXORPS       Z4, Z4, Z4
-	VCMPPS       $0x04, Z4, Z3, K3
-	KANDW        K1, K3, K1
-	KORW         K2, K1, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z6, K2
-	KORW         K1, K2, K1
-	KORTESTW     K1, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z3, K1
+	VXORPS       Z6, Z6, Z6
+	VCMPPS       $0x00, Z6, Z3, K2
+	KORW         K1, K2, K2
+	VFPCLASSPSZ  $0xff, Z4, K3
+	VFPCLASSPSZ  $0xff, Z5, K4
+	VBLENDMPS    Z4, Z5, K1, Z5
+	KORW         K3, K4, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
+	KORW         K1, K3, K1
+	KANDNW       K2, K1, K1
+	KMOVW        K1, SI
+	CMPL         SI, $0x0000ffff
 	JNE          llslow38
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z3
-	VPSUBD       Z3, Z6, Z3
+	VPSUBD       Z3, Z5, Z3
 	VCVTDQ2PS    Z2, Z2
 	VBROADCASTSS consts32<>+4(SB), Z4
 	VSUBPS       Z3, Z4, Z3
 	VMULPS       Z3, Z3, Z4
 	VBROADCASTSS consts32<>+12(SB), Z5
-	VFNMADD231PS vconsts32x16<>+256(SB), Z3, Z5
+	VFNMADD231PS vconsts32x16<>+128(SB), Z3, Z5
 	VBROADCASTSS consts32<>+16(SB), Z6
-	VFNMADD231PS vconsts32x16<>+320(SB), Z3, Z6
+	VFNMADD231PS vconsts32x16<>+192(SB), Z3, Z6
 	VBROADCASTSS consts32<>+20(SB), Z7
-	VFNMADD231PS vconsts32x16<>+384(SB), Z3, Z7
+	VFNMADD231PS vconsts32x16<>+256(SB), Z3, Z7
 	VBROADCASTSS consts32<>+24(SB), Z8
-	VFNMADD231PS vconsts32x16<>+448(SB), Z3, Z8
+	VFNMADD231PS vconsts32x16<>+320(SB), Z3, Z8
 	VFMADD231PS  Z6, Z4, Z5
 	VFMADD231PS  Z8, Z4, Z7
 	VMULPS       Z4, Z4, Z6
 	VFMADD231PS  Z7, Z6, Z5
 	VFNMADD231PS Z5, Z4, Z3
-	VFNMADD231PS vconsts32x16<>+512(SB), Z2, Z3
-	VMOVAPS      Z3, Z2
+	VFNMADD231PS vconsts32x16<>+384(SB), Z2, Z3
 	JMP          lldone38
 
 llslow38:
@@ -63584,7 +63578,7 @@ llslow38:
 	KMOVW        K1, SI
 	CMPL         SI, $0x0000ffff
 	JNE          llgeneral38
-	VPSUBD       vconsts32x16<>+192(SB), Z4, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z6
 	VPSUBD       Z6, Z4, Z4
@@ -63592,20 +63586,20 @@ llslow38:
 	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
 	VMULPS       Z4, Z4, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z4, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z4, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+448(SB), Z4, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z4
-	VFMADD231PS  vconsts32x16<>+512(SB), Z2, Z4
-	VPSUBD       vconsts32x16<>+192(SB), Z5, Z2
+	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z6
 	VPSUBD       Z6, Z5, Z5
@@ -63613,19 +63607,19 @@ llslow38:
 	VSUBPS       vconsts32x16<>+0(SB), Z5, Z5
 	VMULPS       Z5, Z5, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+448(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z5
-	VFMADD231PS  vconsts32x16<>+512(SB), Z2, Z5
+	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z5
 	VMULPS       Z4, Z3, Z4
 	VBROADCASTSS consts32<>+36(SB), Z2
 	VXORPS       Z2, Z4, Z4
@@ -63633,7 +63627,7 @@ llslow38:
 	VSUBPS       Z3, Z2, Z2
 	VMULPS       Z5, Z2, Z5
 	VSUBPS       Z5, Z4, Z2
-	VMOVAPS      Z2, Z2
+	VMOVAPS      Z2, Z3
 	JMP          lldone38
 
 llgeneral38:
@@ -63648,7 +63642,7 @@ llgeneral38:
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z7
+	VPSUBD       vconsts32x16<>+64(SB), Z6, Z7
 	VPSRAD       $0x17, Z7, Z7
 	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z6, Z6
@@ -63657,19 +63651,19 @@ llgeneral38:
 	VSUBPS       Z5, Z7, Z7
 	VMULPS       Z6, Z6, Z5
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z6, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z6, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z6, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z11
 	VFMADD231PS  Z9, Z5, Z8
 	VFMADD231PS  Z11, Z5, Z10
 	VMULPS       Z5, Z5, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
-	VFMADD231PS  vconsts32x16<>+512(SB), Z7, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
 	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
@@ -63697,7 +63691,7 @@ llgeneral38:
 	VXORPS       Z4, Z4, Z4
 	VMOVAPS      Z4, Z4
 	VMOVAPS      Z7, K1, Z4
-	VPSUBD       vconsts32x16<>+192(SB), Z5, Z7
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z7
 	VPSRAD       $0x17, Z7, Z7
 	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z5, Z5
@@ -63706,19 +63700,19 @@ llgeneral38:
 	VSUBPS       Z4, Z7, Z7
 	VMULPS       Z5, Z5, Z4
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z5, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z11
 	VFMADD231PS  Z9, Z4, Z8
 	VFMADD231PS  Z11, Z4, Z10
 	VMULPS       Z4, Z4, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z4, Z5
-	VFMADD231PS  vconsts32x16<>+512(SB), Z7, Z5
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z5
 	VBROADCASTSS consts32<>+32(SB), Z4
 	VCMPPS       $0x00, Z4, Z2, K1
 	VBLENDMPS    Z4, Z5, K1, Z5
@@ -63734,10 +63728,10 @@ llgeneral38:
 	VSUBPS       Z3, Z2, Z2
 	VMULPS       Z5, Z2, Z5
 	VSUBPS       Z5, Z6, Z2
-	VMOVAPS      Z2, Z2
+	VMOVAPS      Z2, Z3
 
 lldone38:
-	VADDPS Z2, Z1, Z1
+	VADDPS Z3, Z1, Z1
 	ADDQ   $0x00000020, DX
 	CMPQ   DX, BX
 	JLE    loop
@@ -63754,45 +63748,42 @@ single1:
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VSUBPS       Z2, Z5, Z5
 	VADDPS       (SP), Z5, Z5
-	VCMPPS       $0x04, vconsts32x16<>+0(SB), Z3, K1
-	VMOVAPS      Z4, Z6
-	VMOVAPS      Z5, K1, Z6
-	VMINPS       Z5, Z4, Z7
-	VMAXPS       Z5, Z4, Z4
-	VCMPPS       $0x19, vconsts32x16<>+64(SB), Z7, K2
-	VCMPPS       $0x15, vconsts32x16<>+128(SB), Z4, K3
-	KORW         K2, K3, K2
-	VXORPS       Z4, Z4, Z4
-	VCMPPS       $0x04, Z4, Z3, K3
-	KANDW        K1, K3, K1
-	KORW         K2, K1, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z6, K2
-	KORW         K1, K2, K1
-	KORTESTW     K1, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z3, K1
+	VXORPS       Z6, Z6, Z6
+	VCMPPS       $0x00, Z6, Z3, K2
+	KORW         K1, K2, K2
+	VFPCLASSPSZ  $0xff, Z4, K3
+	VFPCLASSPSZ  $0xff, Z5, K4
+	VBLENDMPS    Z4, Z5, K1, Z5
+	KORW         K3, K4, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
+	KORW         K1, K3, K1
+	KANDNW       K2, K1, K1
+	KMOVW        K1, SI
+	CMPL         SI, $0x0000ffff
 	JNE          llslow39
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z3
-	VPSUBD       Z3, Z6, Z3
+	VPSUBD       Z3, Z5, Z3
 	VCVTDQ2PS    Z2, Z2
 	VBROADCASTSS consts32<>+4(SB), Z4
 	VSUBPS       Z3, Z4, Z3
 	VMULPS       Z3, Z3, Z4
 	VBROADCASTSS consts32<>+12(SB), Z5
-	VFNMADD231PS vconsts32x16<>+256(SB), Z3, Z5
+	VFNMADD231PS vconsts32x16<>+128(SB), Z3, Z5
 	VBROADCASTSS consts32<>+16(SB), Z6
-	VFNMADD231PS vconsts32x16<>+320(SB), Z3, Z6
+	VFNMADD231PS vconsts32x16<>+192(SB), Z3, Z6
 	VBROADCASTSS consts32<>+20(SB), Z7
-	VFNMADD231PS vconsts32x16<>+384(SB), Z3, Z7
+	VFNMADD231PS vconsts32x16<>+256(SB), Z3, Z7
 	VBROADCASTSS consts32<>+24(SB), Z8
-	VFNMADD231PS vconsts32x16<>+448(SB), Z3, Z8
+	VFNMADD231PS vconsts32x16<>+320(SB), Z3, Z8
 	VFMADD231PS  Z6, Z4, Z5
 	VFMADD231PS  Z8, Z4, Z7
 	VMULPS       Z4, Z4, Z6
 	VFMADD231PS  Z7, Z6, Z5
 	VFNMADD231PS Z5, Z4, Z3
-	VFNMADD231PS vconsts32x16<>+512(SB), Z2, Z3
-	VMOVAPS      Z3, Z2
+	VFNMADD231PS vconsts32x16<>+384(SB), Z2, Z3
 	JMP          lldone39
 
 llslow39:
@@ -63814,7 +63805,7 @@ llslow39:
 	KMOVW        K1, SI
 	CMPL         SI, $0x0000ffff
 	JNE          llgeneral39
-	VPSUBD       vconsts32x16<>+192(SB), Z4, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z6
 	VPSUBD       Z6, Z4, Z4
@@ -63822,20 +63813,20 @@ llslow39:
 	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
 	VMULPS       Z4, Z4, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z4, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z4, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+448(SB), Z4, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z4
-	VFMADD231PS  vconsts32x16<>+512(SB), Z2, Z4
-	VPSUBD       vconsts32x16<>+192(SB), Z5, Z2
+	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z6
 	VPSUBD       Z6, Z5, Z5
@@ -63843,19 +63834,19 @@ llslow39:
 	VSUBPS       vconsts32x16<>+0(SB), Z5, Z5
 	VMULPS       Z5, Z5, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+448(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z5
-	VFMADD231PS  vconsts32x16<>+512(SB), Z2, Z5
+	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z5
 	VMULPS       Z4, Z3, Z4
 	VBROADCASTSS consts32<>+36(SB), Z2
 	VXORPS       Z2, Z4, Z4
@@ -63863,7 +63854,7 @@ llslow39:
 	VSUBPS       Z3, Z2, Z2
 	VMULPS       Z5, Z2, Z5
 	VSUBPS       Z5, Z4, Z2
-	VMOVAPS      Z2, Z2
+	VMOVAPS      Z2, Z3
 	JMP          lldone39
 
 llgeneral39:
@@ -63878,7 +63869,7 @@ llgeneral39:
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z7
+	VPSUBD       vconsts32x16<>+64(SB), Z6, Z7
 	VPSRAD       $0x17, Z7, Z7
 	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z6, Z6
@@ -63887,19 +63878,19 @@ llgeneral39:
 	VSUBPS       Z5, Z7, Z7
 	VMULPS       Z6, Z6, Z5
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z6, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z6, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z6, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z11
 	VFMADD231PS  Z9, Z5, Z8
 	VFMADD231PS  Z11, Z5, Z10
 	VMULPS       Z5, Z5, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
-	VFMADD231PS  vconsts32x16<>+512(SB), Z7, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
 	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
@@ -63927,7 +63918,7 @@ llgeneral39:
 	VXORPS       Z4, Z4, Z4
 	VMOVAPS      Z4, Z4
 	VMOVAPS      Z7, K1, Z4
-	VPSUBD       vconsts32x16<>+192(SB), Z5, Z7
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z7
 	VPSRAD       $0x17, Z7, Z7
 	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z5, Z5
@@ -63936,19 +63927,19 @@ llgeneral39:
 	VSUBPS       Z4, Z7, Z7
 	VMULPS       Z5, Z5, Z4
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z5, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z11
 	VFMADD231PS  Z9, Z4, Z8
 	VFMADD231PS  Z11, Z4, Z10
 	VMULPS       Z4, Z4, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z4, Z5
-	VFMADD231PS  vconsts32x16<>+512(SB), Z7, Z5
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z5
 	VBROADCASTSS consts32<>+32(SB), Z4
 	VCMPPS       $0x00, Z4, Z2, K1
 	VBLENDMPS    Z4, Z5, K1, Z5
@@ -63964,10 +63955,10 @@ llgeneral39:
 	VSUBPS       Z3, Z2, Z2
 	VMULPS       Z5, Z2, Z5
 	VSUBPS       Z5, Z6, Z2
-	VMOVAPS      Z2, Z2
+	VMOVAPS      Z2, Z3
 
 lldone39:
-	VADDPS Z2, Z0, Z0
+	VADDPS Z3, Z0, Z0
 	ADDQ   $0x00000010, DX
 	JMP    single1
 
@@ -63987,45 +63978,42 @@ tail:
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VSUBPS       Z2, Z5, Z5
 	VADDPS       (SP), Z5, Z5
-	VCMPPS       $0x04, vconsts32x16<>+0(SB), Z3, K1
-	VMOVAPS      Z4, Z6
-	VMOVAPS      Z5, K1, Z6
-	VMINPS       Z5, Z4, Z7
-	VMAXPS       Z5, Z4, Z4
-	VCMPPS       $0x19, vconsts32x16<>+64(SB), Z7, K2
-	VCMPPS       $0x15, vconsts32x16<>+128(SB), Z4, K3
-	KORW         K2, K3, K2
-	VXORPS       Z4, Z4, Z4
-	VCMPPS       $0x04, Z4, Z3, K3
-	KANDW        K1, K3, K1
-	KORW         K2, K1, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z6, K2
-	KORW         K1, K2, K1
-	KORTESTW     K1, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z3, K1
+	VXORPS       Z6, Z6, Z6
+	VCMPPS       $0x00, Z6, Z3, K2
+	KORW         K1, K2, K2
+	VFPCLASSPSZ  $0xff, Z4, K3
+	VFPCLASSPSZ  $0xff, Z5, K4
+	VBLENDMPS    Z4, Z5, K1, Z5
+	KORW         K3, K4, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
+	KORW         K1, K3, K1
+	KANDNW       K2, K1, K1
+	KMOVW        K1, SI
+	CMPL         SI, $0x0000ffff
 	JNE          llslow40
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z3
-	VPSUBD       Z3, Z6, Z3
+	VPSUBD       Z3, Z5, Z3
 	VCVTDQ2PS    Z2, Z2
 	VBROADCASTSS consts32<>+4(SB), Z4
 	VSUBPS       Z3, Z4, Z3
 	VMULPS       Z3, Z3, Z4
 	VBROADCASTSS consts32<>+12(SB), Z5
-	VFNMADD231PS vconsts32x16<>+256(SB), Z3, Z5
+	VFNMADD231PS vconsts32x16<>+128(SB), Z3, Z5
 	VBROADCASTSS consts32<>+16(SB), Z6
-	VFNMADD231PS vconsts32x16<>+320(SB), Z3, Z6
+	VFNMADD231PS vconsts32x16<>+192(SB), Z3, Z6
 	VBROADCASTSS consts32<>+20(SB), Z7
-	VFNMADD231PS vconsts32x16<>+384(SB), Z3, Z7
+	VFNMADD231PS vconsts32x16<>+256(SB), Z3, Z7
 	VBROADCASTSS consts32<>+24(SB), Z8
-	VFNMADD231PS vconsts32x16<>+448(SB), Z3, Z8
+	VFNMADD231PS vconsts32x16<>+320(SB), Z3, Z8
 	VFMADD231PS  Z6, Z4, Z5
 	VFMADD231PS  Z8, Z4, Z7
 	VMULPS       Z4, Z4, Z6
 	VFMADD231PS  Z7, Z6, Z5
 	VFNMADD231PS Z5, Z4, Z3
-	VFNMADD231PS vconsts32x16<>+512(SB), Z2, Z3
-	VMOVAPS      Z3, Z2
+	VFNMADD231PS vconsts32x16<>+384(SB), Z2, Z3
 	JMP          lldone40
 
 llslow40:
@@ -64047,7 +64035,7 @@ llslow40:
 	KMOVW        K1, SI
 	CMPL         SI, $0x0000ffff
 	JNE          llgeneral40
-	VPSUBD       vconsts32x16<>+192(SB), Z4, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z6
 	VPSUBD       Z6, Z4, Z4
@@ -64055,20 +64043,20 @@ llslow40:
 	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
 	VMULPS       Z4, Z4, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z4, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z4, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+448(SB), Z4, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z4
-	VFMADD231PS  vconsts32x16<>+512(SB), Z2, Z4
-	VPSUBD       vconsts32x16<>+192(SB), Z5, Z2
+	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z6
 	VPSUBD       Z6, Z5, Z5
@@ -64076,19 +64064,19 @@ llslow40:
 	VSUBPS       vconsts32x16<>+0(SB), Z5, Z5
 	VMULPS       Z5, Z5, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+448(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z5
-	VFMADD231PS  vconsts32x16<>+512(SB), Z2, Z5
+	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z5
 	VMULPS       Z4, Z3, Z4
 	VBROADCASTSS consts32<>+36(SB), Z2
 	VXORPS       Z2, Z4, Z4
@@ -64096,7 +64084,7 @@ llslow40:
 	VSUBPS       Z3, Z2, Z2
 	VMULPS       Z5, Z2, Z5
 	VSUBPS       Z5, Z4, Z2
-	VMOVAPS      Z2, Z2
+	VMOVAPS      Z2, Z3
 	JMP          lldone40
 
 llgeneral40:
@@ -64111,7 +64099,7 @@ llgeneral40:
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z7
+	VPSUBD       vconsts32x16<>+64(SB), Z6, Z7
 	VPSRAD       $0x17, Z7, Z7
 	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z6, Z6
@@ -64120,19 +64108,19 @@ llgeneral40:
 	VSUBPS       Z5, Z7, Z7
 	VMULPS       Z6, Z6, Z5
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z6, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z6, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z6, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z11
 	VFMADD231PS  Z9, Z5, Z8
 	VFMADD231PS  Z11, Z5, Z10
 	VMULPS       Z5, Z5, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
-	VFMADD231PS  vconsts32x16<>+512(SB), Z7, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
 	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
@@ -64160,7 +64148,7 @@ llgeneral40:
 	VXORPS       Z4, Z4, Z4
 	VMOVAPS      Z4, Z4
 	VMOVAPS      Z7, K1, Z4
-	VPSUBD       vconsts32x16<>+192(SB), Z5, Z7
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z7
 	VPSRAD       $0x17, Z7, Z7
 	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z5, Z5
@@ -64169,19 +64157,19 @@ llgeneral40:
 	VSUBPS       Z4, Z7, Z7
 	VMULPS       Z5, Z5, Z4
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z5, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z11
 	VFMADD231PS  Z9, Z4, Z8
 	VFMADD231PS  Z11, Z4, Z10
 	VMULPS       Z4, Z4, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z4, Z5
-	VFMADD231PS  vconsts32x16<>+512(SB), Z7, Z5
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z5
 	VBROADCASTSS consts32<>+32(SB), Z4
 	VCMPPS       $0x00, Z4, Z2, K1
 	VBLENDMPS    Z4, Z5, K1, Z5
@@ -64197,13 +64185,13 @@ llgeneral40:
 	VSUBPS       Z3, Z2, Z2
 	VMULPS       Z5, Z2, Z5
 	VSUBPS       Z5, Z6, Z2
-	VMOVAPS      Z2, Z2
+	VMOVAPS      Z2, Z3
 
 lldone40:
 	LEAQ      kmask<>+0(SB), SI
 	KMOVW     (SI)(BX*2), K1
-	VMOVAPS.Z Z2, K1, Z2
-	VADDPS    Z2, Z0, Z0
+	VMOVAPS.Z Z3, K1, Z3
+	VADDPS    Z3, Z0, Z0
 	ADDQ      BX, DX
 
 drain:
@@ -64270,45 +64258,42 @@ loop:
 	VBROADCASTSS consts32<>+4(SB), Z7
 	VSUBPS       Z4, Z7, Z7
 	VADDPS       (SP), Z7, Z7
-	VCMPPS       $0x04, vconsts32x16<>+0(SB), Z5, K1
-	VMOVAPS      Z6, Z8
-	VMOVAPS      Z7, K1, Z8
-	VMINPS       Z7, Z6, Z9
-	VMAXPS       Z7, Z6, Z6
-	VCMPPS       $0x19, vconsts32x16<>+64(SB), Z9, K2
-	VCMPPS       $0x15, vconsts32x16<>+128(SB), Z6, K3
-	KORW         K2, K3, K2
-	VXORPS       Z6, Z6, Z6
-	VCMPPS       $0x04, Z6, Z5, K3
-	KANDW        K1, K3, K1
-	KORW         K2, K1, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z8, K2
-	KORW         K1, K2, K1
-	KORTESTW     K1, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K1
+	VXORPS       Z8, Z8, Z8
+	VCMPPS       $0x00, Z8, Z5, K2
+	KORW         K1, K2, K2
+	VFPCLASSPSZ  $0xff, Z6, K3
+	VFPCLASSPSZ  $0xff, Z7, K4
+	VBLENDMPS    Z6, Z7, K1, Z7
+	KORW         K3, K4, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z7, K3
+	KORW         K1, K3, K1
+	KANDNW       K2, K1, K1
+	KMOVW        K1, R8
+	CMPL         R8, $0x0000ffff
 	JNE          llslow41
-	VPSUBD       vconsts32x16<>+192(SB), Z8, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z7, Z4
 	VPSRAD       $0x17, Z4, Z4
 	VPSLLD       $0x17, Z4, Z5
-	VPSUBD       Z5, Z8, Z5
+	VPSUBD       Z5, Z7, Z5
 	VCVTDQ2PS    Z4, Z4
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z5, Z6, Z5
 	VMULPS       Z5, Z5, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z7
+	VFNMADD231PS vconsts32x16<>+128(SB), Z5, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z8
+	VFNMADD231PS vconsts32x16<>+192(SB), Z5, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFNMADD231PS vconsts32x16<>+384(SB), Z5, Z9
+	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFNMADD231PS vconsts32x16<>+448(SB), Z5, Z10
+	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFNMADD231PS Z7, Z6, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z4, Z5
-	VMOVAPS      Z5, Z4
+	VFNMADD231PS vconsts32x16<>+384(SB), Z4, Z5
 	JMP          lldone41
 
 llslow41:
@@ -64330,7 +64315,7 @@ llslow41:
 	KMOVW        K1, R8
 	CMPL         R8, $0x0000ffff
 	JNE          llgeneral41
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z6, Z4
 	VPSRAD       $0x17, Z4, Z4
 	VPSLLD       $0x17, Z4, Z8
 	VPSUBD       Z8, Z6, Z6
@@ -64338,20 +64323,20 @@ llslow41:
 	VSUBPS       vconsts32x16<>+0(SB), Z6, Z6
 	VMULPS       Z6, Z6, Z8
 	VBROADCASTSS consts32<>+12(SB), Z9
-	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z9
+	VFMADD231PS  vconsts32x16<>+128(SB), Z6, Z9
 	VBROADCASTSS consts32<>+16(SB), Z10
-	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z10
+	VFMADD231PS  vconsts32x16<>+192(SB), Z6, Z10
 	VBROADCASTSS consts32<>+20(SB), Z11
-	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z11
+	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z11
 	VBROADCASTSS consts32<>+24(SB), Z12
-	VFMADD231PS  vconsts32x16<>+448(SB), Z6, Z12
+	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z12
 	VFMADD231PS  Z10, Z8, Z9
 	VFMADD231PS  Z12, Z8, Z11
 	VMULPS       Z8, Z8, Z10
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z8, Z6
-	VFMADD231PS  vconsts32x16<>+512(SB), Z4, Z6
-	VPSUBD       vconsts32x16<>+192(SB), Z7, Z4
+	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z6
+	VPSUBD       vconsts32x16<>+64(SB), Z7, Z4
 	VPSRAD       $0x17, Z4, Z4
 	VPSLLD       $0x17, Z4, Z8
 	VPSUBD       Z8, Z7, Z7
@@ -64359,19 +64344,19 @@ llslow41:
 	VSUBPS       vconsts32x16<>+0(SB), Z7, Z7
 	VMULPS       Z7, Z7, Z8
 	VBROADCASTSS consts32<>+12(SB), Z9
-	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z9
+	VFMADD231PS  vconsts32x16<>+128(SB), Z7, Z9
 	VBROADCASTSS consts32<>+16(SB), Z10
-	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z10
+	VFMADD231PS  vconsts32x16<>+192(SB), Z7, Z10
 	VBROADCASTSS consts32<>+20(SB), Z11
-	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z11
+	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z11
 	VBROADCASTSS consts32<>+24(SB), Z12
-	VFMADD231PS  vconsts32x16<>+448(SB), Z7, Z12
+	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z12
 	VFMADD231PS  Z10, Z8, Z9
 	VFMADD231PS  Z12, Z8, Z11
 	VMULPS       Z8, Z8, Z10
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z8, Z7
-	VFMADD231PS  vconsts32x16<>+512(SB), Z4, Z7
+	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z7
 	VMULPS       Z6, Z5, Z6
 	VBROADCASTSS consts32<>+36(SB), Z4
 	VXORPS       Z4, Z6, Z6
@@ -64379,7 +64364,7 @@ llslow41:
 	VSUBPS       Z5, Z4, Z4
 	VMULPS       Z7, Z4, Z7
 	VSUBPS       Z7, Z6, Z4
-	VMOVAPS      Z4, Z4
+	VMOVAPS      Z4, Z5
 	JMP          lldone41
 
 llgeneral41:
@@ -64394,7 +64379,7 @@ llgeneral41:
 	VXORPS       Z7, Z7, Z7
 	VMOVAPS      Z7, Z7
 	VMOVAPS      Z9, K1, Z7
-	VPSUBD       vconsts32x16<>+192(SB), Z8, Z9
+	VPSUBD       vconsts32x16<>+64(SB), Z8, Z9
 	VPSRAD       $0x17, Z9, Z9
 	VPSLLD       $0x17, Z9, Z10
 	VPSUBD       Z10, Z8, Z8
@@ -64403,19 +64388,19 @@ llgeneral41:
 	VSUBPS       Z7, Z9, Z9
 	VMULPS       Z8, Z8, Z7
 	VBROADCASTSS consts32<>+12(SB), Z10
-	VFMADD231PS  vconsts32x16<>+256(SB), Z8, Z10
+	VFMADD231PS  vconsts32x16<>+128(SB), Z8, Z10
 	VBROADCASTSS consts32<>+16(SB), Z11
-	VFMADD231PS  vconsts32x16<>+320(SB), Z8, Z11
+	VFMADD231PS  vconsts32x16<>+192(SB), Z8, Z11
 	VBROADCASTSS consts32<>+20(SB), Z12
-	VFMADD231PS  vconsts32x16<>+384(SB), Z8, Z12
+	VFMADD231PS  vconsts32x16<>+256(SB), Z8, Z12
 	VBROADCASTSS consts32<>+24(SB), Z13
-	VFMADD231PS  vconsts32x16<>+448(SB), Z8, Z13
+	VFMADD231PS  vconsts32x16<>+320(SB), Z8, Z13
 	VFMADD231PS  Z11, Z7, Z10
 	VFMADD231PS  Z13, Z7, Z12
 	VMULPS       Z7, Z7, Z11
 	VFMADD231PS  Z12, Z11, Z10
 	VFMADD231PS  Z10, Z7, Z8
-	VFMADD231PS  vconsts32x16<>+512(SB), Z9, Z8
+	VFMADD231PS  vconsts32x16<>+384(SB), Z9, Z8
 	VBROADCASTSS consts32<>+32(SB), Z7
 	VCMPPS       $0x00, Z7, Z6, K1
 	VBLENDMPS    Z7, Z8, K1, Z8
@@ -64443,7 +64428,7 @@ llgeneral41:
 	VXORPS       Z6, Z6, Z6
 	VMOVAPS      Z6, Z6
 	VMOVAPS      Z9, K1, Z6
-	VPSUBD       vconsts32x16<>+192(SB), Z7, Z9
+	VPSUBD       vconsts32x16<>+64(SB), Z7, Z9
 	VPSRAD       $0x17, Z9, Z9
 	VPSLLD       $0x17, Z9, Z10
 	VPSUBD       Z10, Z7, Z7
@@ -64452,19 +64437,19 @@ llgeneral41:
 	VSUBPS       Z6, Z9, Z9
 	VMULPS       Z7, Z7, Z6
 	VBROADCASTSS consts32<>+12(SB), Z10
-	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z10
+	VFMADD231PS  vconsts32x16<>+128(SB), Z7, Z10
 	VBROADCASTSS consts32<>+16(SB), Z11
-	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z11
+	VFMADD231PS  vconsts32x16<>+192(SB), Z7, Z11
 	VBROADCASTSS consts32<>+20(SB), Z12
-	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z12
+	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z12
 	VBROADCASTSS consts32<>+24(SB), Z13
-	VFMADD231PS  vconsts32x16<>+448(SB), Z7, Z13
+	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z13
 	VFMADD231PS  Z11, Z6, Z10
 	VFMADD231PS  Z13, Z6, Z12
 	VMULPS       Z6, Z6, Z11
 	VFMADD231PS  Z12, Z11, Z10
 	VFMADD231PS  Z10, Z6, Z7
-	VFMADD231PS  vconsts32x16<>+512(SB), Z9, Z7
+	VFMADD231PS  vconsts32x16<>+384(SB), Z9, Z7
 	VBROADCASTSS consts32<>+32(SB), Z6
 	VCMPPS       $0x00, Z6, Z4, K1
 	VBLENDMPS    Z6, Z7, K1, Z7
@@ -64480,14 +64465,14 @@ llgeneral41:
 	VSUBPS       Z5, Z4, Z4
 	VMULPS       Z7, Z4, Z7
 	VSUBPS       Z7, Z8, Z4
-	VMOVAPS      Z4, Z4
+	VMOVAPS      Z4, Z5
 
 lldone41:
-	VMOVUPS      (DX)(SI*4), Z5
-	VFMADD231PS  Z4, Z5, Z0
-	VADDPS       Z5, Z1, Z1
-	VXORPS       Z4, Z4, Z4
-	VCMPPS       $0x04, Z4, Z5, K1
+	VMOVUPS      (DX)(SI*4), Z4
+	VFMADD231PS  Z5, Z4, Z0
+	VADDPS       Z4, Z1, Z1
+	VXORPS       Z5, Z5, Z5
+	VCMPPS       $0x04, Z5, Z4, K1
 	KMOVW        K1, R8
 	POPCNTL      R8, R8
 	ADDQ         R8, BX
@@ -64497,45 +64482,42 @@ lldone41:
 	VBROADCASTSS consts32<>+4(SB), Z7
 	VSUBPS       Z4, Z7, Z7
 	VADDPS       (SP), Z7, Z7
-	VCMPPS       $0x04, vconsts32x16<>+0(SB), Z5, K1
-	VMOVAPS      Z6, Z8
-	VMOVAPS      Z7, K1, Z8
-	VMINPS       Z7, Z6, Z9
-	VMAXPS       Z7, Z6, Z6
-	VCMPPS       $0x19, vconsts32x16<>+64(SB), Z9, K2
-	VCMPPS       $0x15, vconsts32x16<>+128(SB), Z6, K3
-	KORW         K2, K3, K2
-	VXORPS       Z6, Z6, Z6
-	VCMPPS       $0x04, Z6, Z5, K3
-	KANDW        K1, K3, K1
-	KORW         K2, K1, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z8, K2
-	KORW         K1, K2, K1
-	KORTESTW     K1, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K1
+	VXORPS       Z8, Z8, Z8
+	VCMPPS       $0x00, Z8, Z5, K2
+	KORW         K1, K2, K2
+	VFPCLASSPSZ  $0xff, Z6, K3
+	VFPCLASSPSZ  $0xff, Z7, K4
+	VBLENDMPS    Z6, Z7, K1, Z7
+	KORW         K3, K4, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z7, K3
+	KORW         K1, K3, K1
+	KANDNW       K2, K1, K1
+	KMOVW        K1, R8
+	CMPL         R8, $0x0000ffff
 	JNE          llslow42
-	VPSUBD       vconsts32x16<>+192(SB), Z8, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z7, Z4
 	VPSRAD       $0x17, Z4, Z4
 	VPSLLD       $0x17, Z4, Z5
-	VPSUBD       Z5, Z8, Z5
+	VPSUBD       Z5, Z7, Z5
 	VCVTDQ2PS    Z4, Z4
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z5, Z6, Z5
 	VMULPS       Z5, Z5, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z7
+	VFNMADD231PS vconsts32x16<>+128(SB), Z5, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z8
+	VFNMADD231PS vconsts32x16<>+192(SB), Z5, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFNMADD231PS vconsts32x16<>+384(SB), Z5, Z9
+	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFNMADD231PS vconsts32x16<>+448(SB), Z5, Z10
+	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFNMADD231PS Z7, Z6, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z4, Z5
-	VMOVAPS      Z5, Z4
+	VFNMADD231PS vconsts32x16<>+384(SB), Z4, Z5
 	JMP          lldone42
 
 llslow42:
@@ -64557,7 +64539,7 @@ llslow42:
 	KMOVW        K1, R8
 	CMPL         R8, $0x0000ffff
 	JNE          llgeneral42
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z6, Z4
 	VPSRAD       $0x17, Z4, Z4
 	VPSLLD       $0x17, Z4, Z8
 	VPSUBD       Z8, Z6, Z6
@@ -64565,20 +64547,20 @@ llslow42:
 	VSUBPS       vconsts32x16<>+0(SB), Z6, Z6
 	VMULPS       Z6, Z6, Z8
 	VBROADCASTSS consts32<>+12(SB), Z9
-	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z9
+	VFMADD231PS  vconsts32x16<>+128(SB), Z6, Z9
 	VBROADCASTSS consts32<>+16(SB), Z10
-	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z10
+	VFMADD231PS  vconsts32x16<>+192(SB), Z6, Z10
 	VBROADCASTSS consts32<>+20(SB), Z11
-	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z11
+	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z11
 	VBROADCASTSS consts32<>+24(SB), Z12
-	VFMADD231PS  vconsts32x16<>+448(SB), Z6, Z12
+	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z12
 	VFMADD231PS  Z10, Z8, Z9
 	VFMADD231PS  Z12, Z8, Z11
 	VMULPS       Z8, Z8, Z10
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z8, Z6
-	VFMADD231PS  vconsts32x16<>+512(SB), Z4, Z6
-	VPSUBD       vconsts32x16<>+192(SB), Z7, Z4
+	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z6
+	VPSUBD       vconsts32x16<>+64(SB), Z7, Z4
 	VPSRAD       $0x17, Z4, Z4
 	VPSLLD       $0x17, Z4, Z8
 	VPSUBD       Z8, Z7, Z7
@@ -64586,19 +64568,19 @@ llslow42:
 	VSUBPS       vconsts32x16<>+0(SB), Z7, Z7
 	VMULPS       Z7, Z7, Z8
 	VBROADCASTSS consts32<>+12(SB), Z9
-	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z9
+	VFMADD231PS  vconsts32x16<>+128(SB), Z7, Z9
 	VBROADCASTSS consts32<>+16(SB), Z10
-	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z10
+	VFMADD231PS  vconsts32x16<>+192(SB), Z7, Z10
 	VBROADCASTSS consts32<>+20(SB), Z11
-	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z11
+	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z11
 	VBROADCASTSS consts32<>+24(SB), Z12
-	VFMADD231PS  vconsts32x16<>+448(SB), Z7, Z12
+	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z12
 	VFMADD231PS  Z10, Z8, Z9
 	VFMADD231PS  Z12, Z8, Z11
 	VMULPS       Z8, Z8, Z10
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z8, Z7
-	VFMADD231PS  vconsts32x16<>+512(SB), Z4, Z7
+	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z7
 	VMULPS       Z6, Z5, Z6
 	VBROADCASTSS consts32<>+36(SB), Z4
 	VXORPS       Z4, Z6, Z6
@@ -64606,7 +64588,7 @@ llslow42:
 	VSUBPS       Z5, Z4, Z4
 	VMULPS       Z7, Z4, Z7
 	VSUBPS       Z7, Z6, Z4
-	VMOVAPS      Z4, Z4
+	VMOVAPS      Z4, Z5
 	JMP          lldone42
 
 llgeneral42:
@@ -64621,7 +64603,7 @@ llgeneral42:
 	VXORPS       Z7, Z7, Z7
 	VMOVAPS      Z7, Z7
 	VMOVAPS      Z9, K1, Z7
-	VPSUBD       vconsts32x16<>+192(SB), Z8, Z9
+	VPSUBD       vconsts32x16<>+64(SB), Z8, Z9
 	VPSRAD       $0x17, Z9, Z9
 	VPSLLD       $0x17, Z9, Z10
 	VPSUBD       Z10, Z8, Z8
@@ -64630,19 +64612,19 @@ llgeneral42:
 	VSUBPS       Z7, Z9, Z9
 	VMULPS       Z8, Z8, Z7
 	VBROADCASTSS consts32<>+12(SB), Z10
-	VFMADD231PS  vconsts32x16<>+256(SB), Z8, Z10
+	VFMADD231PS  vconsts32x16<>+128(SB), Z8, Z10
 	VBROADCASTSS consts32<>+16(SB), Z11
-	VFMADD231PS  vconsts32x16<>+320(SB), Z8, Z11
+	VFMADD231PS  vconsts32x16<>+192(SB), Z8, Z11
 	VBROADCASTSS consts32<>+20(SB), Z12
-	VFMADD231PS  vconsts32x16<>+384(SB), Z8, Z12
+	VFMADD231PS  vconsts32x16<>+256(SB), Z8, Z12
 	VBROADCASTSS consts32<>+24(SB), Z13
-	VFMADD231PS  vconsts32x16<>+448(SB), Z8, Z13
+	VFMADD231PS  vconsts32x16<>+320(SB), Z8, Z13
 	VFMADD231PS  Z11, Z7, Z10
 	VFMADD231PS  Z13, Z7, Z12
 	VMULPS       Z7, Z7, Z11
 	VFMADD231PS  Z12, Z11, Z10
 	VFMADD231PS  Z10, Z7, Z8
-	VFMADD231PS  vconsts32x16<>+512(SB), Z9, Z8
+	VFMADD231PS  vconsts32x16<>+384(SB), Z9, Z8
 	VBROADCASTSS consts32<>+32(SB), Z7
 	VCMPPS       $0x00, Z7, Z6, K1
 	VBLENDMPS    Z7, Z8, K1, Z8
@@ -64670,7 +64652,7 @@ llgeneral42:
 	VXORPS       Z6, Z6, Z6
 	VMOVAPS      Z6, Z6
 	VMOVAPS      Z9, K1, Z6
-	VPSUBD       vconsts32x16<>+192(SB), Z7, Z9
+	VPSUBD       vconsts32x16<>+64(SB), Z7, Z9
 	VPSRAD       $0x17, Z9, Z9
 	VPSLLD       $0x17, Z9, Z10
 	VPSUBD       Z10, Z7, Z7
@@ -64679,19 +64661,19 @@ llgeneral42:
 	VSUBPS       Z6, Z9, Z9
 	VMULPS       Z7, Z7, Z6
 	VBROADCASTSS consts32<>+12(SB), Z10
-	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z10
+	VFMADD231PS  vconsts32x16<>+128(SB), Z7, Z10
 	VBROADCASTSS consts32<>+16(SB), Z11
-	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z11
+	VFMADD231PS  vconsts32x16<>+192(SB), Z7, Z11
 	VBROADCASTSS consts32<>+20(SB), Z12
-	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z12
+	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z12
 	VBROADCASTSS consts32<>+24(SB), Z13
-	VFMADD231PS  vconsts32x16<>+448(SB), Z7, Z13
+	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z13
 	VFMADD231PS  Z11, Z6, Z10
 	VFMADD231PS  Z13, Z6, Z12
 	VMULPS       Z6, Z6, Z11
 	VFMADD231PS  Z12, Z11, Z10
 	VFMADD231PS  Z10, Z6, Z7
-	VFMADD231PS  vconsts32x16<>+512(SB), Z9, Z7
+	VFMADD231PS  vconsts32x16<>+384(SB), Z9, Z7
 	VBROADCASTSS consts32<>+32(SB), Z6
 	VCMPPS       $0x00, Z6, Z4, K1
 	VBLENDMPS    Z6, Z7, K1, Z7
@@ -64707,14 +64689,14 @@ llgeneral42:
 	VSUBPS       Z5, Z4, Z4
 	VMULPS       Z7, Z4, Z7
 	VSUBPS       Z7, Z8, Z4
-	VMOVAPS      Z4, Z4
+	VMOVAPS      Z4, Z5
 
 lldone42:
-	VMOVUPS     64(DX)(SI*4), Z5
-	VFMADD231PS Z4, Z5, Z2
-	VADDPS      Z5, Z3, Z3
-	VXORPS      Z4, Z4, Z4
-	VCMPPS      $0x04, Z4, Z5, K1
+	VMOVUPS     64(DX)(SI*4), Z4
+	VFMADD231PS Z5, Z4, Z2
+	VADDPS      Z4, Z3, Z3
+	VXORPS      Z5, Z5, Z5
+	VCMPPS      $0x04, Z5, Z4, K1
 	KMOVW       K1, R8
 	POPCNTL     R8, R8
 	ADDQ        R8, BX
@@ -64734,45 +64716,42 @@ single1:
 	VBROADCASTSS consts32<>+4(SB), Z7
 	VSUBPS       Z4, Z7, Z7
 	VADDPS       (SP), Z7, Z7
-	VCMPPS       $0x04, vconsts32x16<>+0(SB), Z5, K1
-	VMOVAPS      Z6, Z8
-	VMOVAPS      Z7, K1, Z8
-	VMINPS       Z7, Z6, Z9
-	VMAXPS       Z7, Z6, Z6
-	VCMPPS       $0x19, vconsts32x16<>+64(SB), Z9, K2
-	VCMPPS       $0x15, vconsts32x16<>+128(SB), Z6, K3
-	KORW         K2, K3, K2
-	VXORPS       Z6, Z6, Z6
-	VCMPPS       $0x04, Z6, Z5, K3
-	KANDW        K1, K3, K1
-	KORW         K2, K1, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z8, K2
-	KORW         K1, K2, K1
-	KORTESTW     K1, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K1
+	VXORPS       Z8, Z8, Z8
+	VCMPPS       $0x00, Z8, Z5, K2
+	KORW         K1, K2, K2
+	VFPCLASSPSZ  $0xff, Z6, K3
+	VFPCLASSPSZ  $0xff, Z7, K4
+	VBLENDMPS    Z6, Z7, K1, Z7
+	KORW         K3, K4, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z7, K3
+	KORW         K1, K3, K1
+	KANDNW       K2, K1, K1
+	KMOVW        K1, R8
+	CMPL         R8, $0x0000ffff
 	JNE          llslow43
-	VPSUBD       vconsts32x16<>+192(SB), Z8, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z7, Z4
 	VPSRAD       $0x17, Z4, Z4
 	VPSLLD       $0x17, Z4, Z5
-	VPSUBD       Z5, Z8, Z5
+	VPSUBD       Z5, Z7, Z5
 	VCVTDQ2PS    Z4, Z4
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z5, Z6, Z5
 	VMULPS       Z5, Z5, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z7
+	VFNMADD231PS vconsts32x16<>+128(SB), Z5, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z8
+	VFNMADD231PS vconsts32x16<>+192(SB), Z5, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFNMADD231PS vconsts32x16<>+384(SB), Z5, Z9
+	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFNMADD231PS vconsts32x16<>+448(SB), Z5, Z10
+	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFNMADD231PS Z7, Z6, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z4, Z5
-	VMOVAPS      Z5, Z4
+	VFNMADD231PS vconsts32x16<>+384(SB), Z4, Z5
 	JMP          lldone43
 
 llslow43:
@@ -64794,7 +64773,7 @@ llslow43:
 	KMOVW        K1, R8
 	CMPL         R8, $0x0000ffff
 	JNE          llgeneral43
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z6, Z4
 	VPSRAD       $0x17, Z4, Z4
 	VPSLLD       $0x17, Z4, Z8
 	VPSUBD       Z8, Z6, Z6
@@ -64802,20 +64781,20 @@ llslow43:
 	VSUBPS       vconsts32x16<>+0(SB), Z6, Z6
 	VMULPS       Z6, Z6, Z8
 	VBROADCASTSS consts32<>+12(SB), Z9
-	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z9
+	VFMADD231PS  vconsts32x16<>+128(SB), Z6, Z9
 	VBROADCASTSS consts32<>+16(SB), Z10
-	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z10
+	VFMADD231PS  vconsts32x16<>+192(SB), Z6, Z10
 	VBROADCASTSS consts32<>+20(SB), Z11
-	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z11
+	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z11
 	VBROADCASTSS consts32<>+24(SB), Z12
-	VFMADD231PS  vconsts32x16<>+448(SB), Z6, Z12
+	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z12
 	VFMADD231PS  Z10, Z8, Z9
 	VFMADD231PS  Z12, Z8, Z11
 	VMULPS       Z8, Z8, Z10
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z8, Z6
-	VFMADD231PS  vconsts32x16<>+512(SB), Z4, Z6
-	VPSUBD       vconsts32x16<>+192(SB), Z7, Z4
+	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z6
+	VPSUBD       vconsts32x16<>+64(SB), Z7, Z4
 	VPSRAD       $0x17, Z4, Z4
 	VPSLLD       $0x17, Z4, Z8
 	VPSUBD       Z8, Z7, Z7
@@ -64823,19 +64802,19 @@ llslow43:
 	VSUBPS       vconsts32x16<>+0(SB), Z7, Z7
 	VMULPS       Z7, Z7, Z8
 	VBROADCASTSS consts32<>+12(SB), Z9
-	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z9
+	VFMADD231PS  vconsts32x16<>+128(SB), Z7, Z9
 	VBROADCASTSS consts32<>+16(SB), Z10
-	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z10
+	VFMADD231PS  vconsts32x16<>+192(SB), Z7, Z10
 	VBROADCASTSS consts32<>+20(SB), Z11
-	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z11
+	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z11
 	VBROADCASTSS consts32<>+24(SB), Z12
-	VFMADD231PS  vconsts32x16<>+448(SB), Z7, Z12
+	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z12
 	VFMADD231PS  Z10, Z8, Z9
 	VFMADD231PS  Z12, Z8, Z11
 	VMULPS       Z8, Z8, Z10
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z8, Z7
-	VFMADD231PS  vconsts32x16<>+512(SB), Z4, Z7
+	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z7
 	VMULPS       Z6, Z5, Z6
 	VBROADCASTSS consts32<>+36(SB), Z4
 	VXORPS       Z4, Z6, Z6
@@ -64843,7 +64822,7 @@ llslow43:
 	VSUBPS       Z5, Z4, Z4
 	VMULPS       Z7, Z4, Z7
 	VSUBPS       Z7, Z6, Z4
-	VMOVAPS      Z4, Z4
+	VMOVAPS      Z4, Z5
 	JMP          lldone43
 
 llgeneral43:
@@ -64858,7 +64837,7 @@ llgeneral43:
 	VXORPS       Z7, Z7, Z7
 	VMOVAPS      Z7, Z7
 	VMOVAPS      Z9, K1, Z7
-	VPSUBD       vconsts32x16<>+192(SB), Z8, Z9
+	VPSUBD       vconsts32x16<>+64(SB), Z8, Z9
 	VPSRAD       $0x17, Z9, Z9
 	VPSLLD       $0x17, Z9, Z10
 	VPSUBD       Z10, Z8, Z8
@@ -64867,19 +64846,19 @@ llgeneral43:
 	VSUBPS       Z7, Z9, Z9
 	VMULPS       Z8, Z8, Z7
 	VBROADCASTSS consts32<>+12(SB), Z10
-	VFMADD231PS  vconsts32x16<>+256(SB), Z8, Z10
+	VFMADD231PS  vconsts32x16<>+128(SB), Z8, Z10
 	VBROADCASTSS consts32<>+16(SB), Z11
-	VFMADD231PS  vconsts32x16<>+320(SB), Z8, Z11
+	VFMADD231PS  vconsts32x16<>+192(SB), Z8, Z11
 	VBROADCASTSS consts32<>+20(SB), Z12
-	VFMADD231PS  vconsts32x16<>+384(SB), Z8, Z12
+	VFMADD231PS  vconsts32x16<>+256(SB), Z8, Z12
 	VBROADCASTSS consts32<>+24(SB), Z13
-	VFMADD231PS  vconsts32x16<>+448(SB), Z8, Z13
+	VFMADD231PS  vconsts32x16<>+320(SB), Z8, Z13
 	VFMADD231PS  Z11, Z7, Z10
 	VFMADD231PS  Z13, Z7, Z12
 	VMULPS       Z7, Z7, Z11
 	VFMADD231PS  Z12, Z11, Z10
 	VFMADD231PS  Z10, Z7, Z8
-	VFMADD231PS  vconsts32x16<>+512(SB), Z9, Z8
+	VFMADD231PS  vconsts32x16<>+384(SB), Z9, Z8
 	VBROADCASTSS consts32<>+32(SB), Z7
 	VCMPPS       $0x00, Z7, Z6, K1
 	VBLENDMPS    Z7, Z8, K1, Z8
@@ -64907,7 +64886,7 @@ llgeneral43:
 	VXORPS       Z6, Z6, Z6
 	VMOVAPS      Z6, Z6
 	VMOVAPS      Z9, K1, Z6
-	VPSUBD       vconsts32x16<>+192(SB), Z7, Z9
+	VPSUBD       vconsts32x16<>+64(SB), Z7, Z9
 	VPSRAD       $0x17, Z9, Z9
 	VPSLLD       $0x17, Z9, Z10
 	VPSUBD       Z10, Z7, Z7
@@ -64916,19 +64895,19 @@ llgeneral43:
 	VSUBPS       Z6, Z9, Z9
 	VMULPS       Z7, Z7, Z6
 	VBROADCASTSS consts32<>+12(SB), Z10
-	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z10
+	VFMADD231PS  vconsts32x16<>+128(SB), Z7, Z10
 	VBROADCASTSS consts32<>+16(SB), Z11
-	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z11
+	VFMADD231PS  vconsts32x16<>+192(SB), Z7, Z11
 	VBROADCASTSS consts32<>+20(SB), Z12
-	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z12
+	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z12
 	VBROADCASTSS consts32<>+24(SB), Z13
-	VFMADD231PS  vconsts32x16<>+448(SB), Z7, Z13
+	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z13
 	VFMADD231PS  Z11, Z6, Z10
 	VFMADD231PS  Z13, Z6, Z12
 	VMULPS       Z6, Z6, Z11
 	VFMADD231PS  Z12, Z11, Z10
 	VFMADD231PS  Z10, Z6, Z7
-	VFMADD231PS  vconsts32x16<>+512(SB), Z9, Z7
+	VFMADD231PS  vconsts32x16<>+384(SB), Z9, Z7
 	VBROADCASTSS consts32<>+32(SB), Z6
 	VCMPPS       $0x00, Z6, Z4, K1
 	VBLENDMPS    Z6, Z7, K1, Z7
@@ -64944,14 +64923,14 @@ llgeneral43:
 	VSUBPS       Z5, Z4, Z4
 	VMULPS       Z7, Z4, Z7
 	VSUBPS       Z7, Z8, Z4
-	VMOVAPS      Z4, Z4
+	VMOVAPS      Z4, Z5
 
 lldone43:
-	VMOVUPS     (DX)(SI*4), Z5
-	VFMADD231PS Z4, Z5, Z0
-	VADDPS      Z5, Z1, Z1
-	VXORPS      Z4, Z4, Z4
-	VCMPPS      $0x04, Z4, Z5, K1
+	VMOVUPS     (DX)(SI*4), Z4
+	VFMADD231PS Z5, Z4, Z0
+	VADDPS      Z4, Z1, Z1
+	VXORPS      Z5, Z5, Z5
+	VCMPPS      $0x04, Z5, Z4, K1
 	KMOVW       K1, R8
 	POPCNTL     R8, R8
 	ADDQ        R8, BX
@@ -64974,45 +64953,42 @@ tail:
 	VBROADCASTSS consts32<>+4(SB), Z7
 	VSUBPS       Z4, Z7, Z7
 	VADDPS       (SP), Z7, Z7
-	VCMPPS       $0x04, vconsts32x16<>+0(SB), Z5, K1
-	VMOVAPS      Z6, Z8
-	VMOVAPS      Z7, K1, Z8
-	VMINPS       Z7, Z6, Z9
-	VMAXPS       Z7, Z6, Z6
-	VCMPPS       $0x19, vconsts32x16<>+64(SB), Z9, K2
-	VCMPPS       $0x15, vconsts32x16<>+128(SB), Z6, K3
-	KORW         K2, K3, K2
-	VXORPS       Z6, Z6, Z6
-	VCMPPS       $0x04, Z6, Z5, K3
-	KANDW        K1, K3, K1
-	KORW         K2, K1, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z8, K2
-	KORW         K1, K2, K1
-	KORTESTW     K1, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K1
+	VXORPS       Z8, Z8, Z8
+	VCMPPS       $0x00, Z8, Z5, K2
+	KORW         K1, K2, K2
+	VFPCLASSPSZ  $0xff, Z6, K3
+	VFPCLASSPSZ  $0xff, Z7, K4
+	VBLENDMPS    Z6, Z7, K1, Z7
+	KORW         K3, K4, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z7, K3
+	KORW         K1, K3, K1
+	KANDNW       K2, K1, K1
+	KMOVW        K1, R8
+	CMPL         R8, $0x0000ffff
 	JNE          llslow44
-	VPSUBD       vconsts32x16<>+192(SB), Z8, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z7, Z4
 	VPSRAD       $0x17, Z4, Z4
 	VPSLLD       $0x17, Z4, Z5
-	VPSUBD       Z5, Z8, Z5
+	VPSUBD       Z5, Z7, Z5
 	VCVTDQ2PS    Z4, Z4
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z5, Z6, Z5
 	VMULPS       Z5, Z5, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z7
+	VFNMADD231PS vconsts32x16<>+128(SB), Z5, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z8
+	VFNMADD231PS vconsts32x16<>+192(SB), Z5, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFNMADD231PS vconsts32x16<>+384(SB), Z5, Z9
+	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFNMADD231PS vconsts32x16<>+448(SB), Z5, Z10
+	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFNMADD231PS Z7, Z6, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z4, Z5
-	VMOVAPS      Z5, Z4
+	VFNMADD231PS vconsts32x16<>+384(SB), Z4, Z5
 	JMP          lldone44
 
 llslow44:
@@ -65034,7 +65010,7 @@ llslow44:
 	KMOVW        K1, R8
 	CMPL         R8, $0x0000ffff
 	JNE          llgeneral44
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z6, Z4
 	VPSRAD       $0x17, Z4, Z4
 	VPSLLD       $0x17, Z4, Z8
 	VPSUBD       Z8, Z6, Z6
@@ -65042,20 +65018,20 @@ llslow44:
 	VSUBPS       vconsts32x16<>+0(SB), Z6, Z6
 	VMULPS       Z6, Z6, Z8
 	VBROADCASTSS consts32<>+12(SB), Z9
-	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z9
+	VFMADD231PS  vconsts32x16<>+128(SB), Z6, Z9
 	VBROADCASTSS consts32<>+16(SB), Z10
-	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z10
+	VFMADD231PS  vconsts32x16<>+192(SB), Z6, Z10
 	VBROADCASTSS consts32<>+20(SB), Z11
-	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z11
+	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z11
 	VBROADCASTSS consts32<>+24(SB), Z12
-	VFMADD231PS  vconsts32x16<>+448(SB), Z6, Z12
+	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z12
 	VFMADD231PS  Z10, Z8, Z9
 	VFMADD231PS  Z12, Z8, Z11
 	VMULPS       Z8, Z8, Z10
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z8, Z6
-	VFMADD231PS  vconsts32x16<>+512(SB), Z4, Z6
-	VPSUBD       vconsts32x16<>+192(SB), Z7, Z4
+	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z6
+	VPSUBD       vconsts32x16<>+64(SB), Z7, Z4
 	VPSRAD       $0x17, Z4, Z4
 	VPSLLD       $0x17, Z4, Z8
 	VPSUBD       Z8, Z7, Z7
@@ -65063,19 +65039,19 @@ llslow44:
 	VSUBPS       vconsts32x16<>+0(SB), Z7, Z7
 	VMULPS       Z7, Z7, Z8
 	VBROADCASTSS consts32<>+12(SB), Z9
-	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z9
+	VFMADD231PS  vconsts32x16<>+128(SB), Z7, Z9
 	VBROADCASTSS consts32<>+16(SB), Z10
-	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z10
+	VFMADD231PS  vconsts32x16<>+192(SB), Z7, Z10
 	VBROADCASTSS consts32<>+20(SB), Z11
-	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z11
+	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z11
 	VBROADCASTSS consts32<>+24(SB), Z12
-	VFMADD231PS  vconsts32x16<>+448(SB), Z7, Z12
+	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z12
 	VFMADD231PS  Z10, Z8, Z9
 	VFMADD231PS  Z12, Z8, Z11
 	VMULPS       Z8, Z8, Z10
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z8, Z7
-	VFMADD231PS  vconsts32x16<>+512(SB), Z4, Z7
+	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z7
 	VMULPS       Z6, Z5, Z6
 	VBROADCASTSS consts32<>+36(SB), Z4
 	VXORPS       Z4, Z6, Z6
@@ -65083,7 +65059,7 @@ llslow44:
 	VSUBPS       Z5, Z4, Z4
 	VMULPS       Z7, Z4, Z7
 	VSUBPS       Z7, Z6, Z4
-	VMOVAPS      Z4, Z4
+	VMOVAPS      Z4, Z5
 	JMP          lldone44
 
 llgeneral44:
@@ -65098,7 +65074,7 @@ llgeneral44:
 	VXORPS       Z7, Z7, Z7
 	VMOVAPS      Z7, Z7
 	VMOVAPS      Z9, K1, Z7
-	VPSUBD       vconsts32x16<>+192(SB), Z8, Z9
+	VPSUBD       vconsts32x16<>+64(SB), Z8, Z9
 	VPSRAD       $0x17, Z9, Z9
 	VPSLLD       $0x17, Z9, Z10
 	VPSUBD       Z10, Z8, Z8
@@ -65107,19 +65083,19 @@ llgeneral44:
 	VSUBPS       Z7, Z9, Z9
 	VMULPS       Z8, Z8, Z7
 	VBROADCASTSS consts32<>+12(SB), Z10
-	VFMADD231PS  vconsts32x16<>+256(SB), Z8, Z10
+	VFMADD231PS  vconsts32x16<>+128(SB), Z8, Z10
 	VBROADCASTSS consts32<>+16(SB), Z11
-	VFMADD231PS  vconsts32x16<>+320(SB), Z8, Z11
+	VFMADD231PS  vconsts32x16<>+192(SB), Z8, Z11
 	VBROADCASTSS consts32<>+20(SB), Z12
-	VFMADD231PS  vconsts32x16<>+384(SB), Z8, Z12
+	VFMADD231PS  vconsts32x16<>+256(SB), Z8, Z12
 	VBROADCASTSS consts32<>+24(SB), Z13
-	VFMADD231PS  vconsts32x16<>+448(SB), Z8, Z13
+	VFMADD231PS  vconsts32x16<>+320(SB), Z8, Z13
 	VFMADD231PS  Z11, Z7, Z10
 	VFMADD231PS  Z13, Z7, Z12
 	VMULPS       Z7, Z7, Z11
 	VFMADD231PS  Z12, Z11, Z10
 	VFMADD231PS  Z10, Z7, Z8
-	VFMADD231PS  vconsts32x16<>+512(SB), Z9, Z8
+	VFMADD231PS  vconsts32x16<>+384(SB), Z9, Z8
 	VBROADCASTSS consts32<>+32(SB), Z7
 	VCMPPS       $0x00, Z7, Z6, K1
 	VBLENDMPS    Z7, Z8, K1, Z8
@@ -65147,7 +65123,7 @@ llgeneral44:
 	VXORPS       Z6, Z6, Z6
 	VMOVAPS      Z6, Z6
 	VMOVAPS      Z9, K1, Z6
-	VPSUBD       vconsts32x16<>+192(SB), Z7, Z9
+	VPSUBD       vconsts32x16<>+64(SB), Z7, Z9
 	VPSRAD       $0x17, Z9, Z9
 	VPSLLD       $0x17, Z9, Z10
 	VPSUBD       Z10, Z7, Z7
@@ -65156,19 +65132,19 @@ llgeneral44:
 	VSUBPS       Z6, Z9, Z9
 	VMULPS       Z7, Z7, Z6
 	VBROADCASTSS consts32<>+12(SB), Z10
-	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z10
+	VFMADD231PS  vconsts32x16<>+128(SB), Z7, Z10
 	VBROADCASTSS consts32<>+16(SB), Z11
-	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z11
+	VFMADD231PS  vconsts32x16<>+192(SB), Z7, Z11
 	VBROADCASTSS consts32<>+20(SB), Z12
-	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z12
+	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z12
 	VBROADCASTSS consts32<>+24(SB), Z13
-	VFMADD231PS  vconsts32x16<>+448(SB), Z7, Z13
+	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z13
 	VFMADD231PS  Z11, Z6, Z10
 	VFMADD231PS  Z13, Z6, Z12
 	VMULPS       Z6, Z6, Z11
 	VFMADD231PS  Z12, Z11, Z10
 	VFMADD231PS  Z10, Z6, Z7
-	VFMADD231PS  vconsts32x16<>+512(SB), Z9, Z7
+	VFMADD231PS  vconsts32x16<>+384(SB), Z9, Z7
 	VBROADCASTSS consts32<>+32(SB), Z6
 	VCMPPS       $0x00, Z6, Z4, K1
 	VBLENDMPS    Z6, Z7, K1, Z7
@@ -65184,21 +65160,21 @@ llgeneral44:
 	VSUBPS       Z5, Z4, Z4
 	VMULPS       Z7, Z4, Z7
 	VSUBPS       Z7, Z8, Z4
-	VMOVAPS      Z4, Z4
+	VMOVAPS      Z4, Z5
 
 lldone44:
 	LEAQ      kmask<>+0(SB), R8
 	KMOVW     (R8)(DI*2), K1
-	VXORPS    Z5, Z5, Z5
-	VMOVUPS.Z (DX)(SI*4), K1, Z5
-	VMULPS    Z4, Z5, Z4
+	VXORPS    Z4, Z4, Z4
+	VMOVUPS.Z (DX)(SI*4), K1, Z4
+	VMULPS    Z5, Z4, Z5
 	LEAQ      kmask<>+0(SB), R8
 	KMOVW     (R8)(DI*2), K1
-	VMOVAPS.Z Z4, K1, Z4
-	VADDPS    Z4, Z0, Z0
-	VADDPS    Z5, Z1, Z1
-	VXORPS    Z4, Z4, Z4
-	VCMPPS    $0x04, Z4, Z5, K1
+	VMOVAPS.Z Z5, K1, Z5
+	VADDPS    Z5, Z0, Z0
+	VADDPS    Z4, Z1, Z1
+	VXORPS    Z5, Z5, Z5
+	VCMPPS    $0x04, Z5, Z4, K1
 	KMOVW     K1, R8
 	POPCNTL   R8, R8
 	ADDQ      R8, BX
@@ -65282,45 +65258,42 @@ loop:
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VSUBPS       Z2, Z5, Z5
 	VADDPS       (SP), Z5, Z5
-	VCMPPS       $0x04, vconsts32x16<>+0(SB), Z3, K1
-	VMOVAPS      Z4, Z6
-	VMOVAPS      Z5, K1, Z6
-	VMINPS       Z5, Z4, Z7
-	VMAXPS       Z5, Z4, Z4
-	VCMPPS       $0x19, vconsts32x16<>+64(SB), Z7, K2
-	VCMPPS       $0x15, vconsts32x16<>+128(SB), Z4, K3
-	KORW         K2, K3, K2
-	VXORPS       Z4, Z4, Z4
-	VCMPPS       $0x04, Z4, Z3, K3
-	KANDW        K1, K3, K1
-	KORW         K2, K1, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z6, K2
-	KORW         K1, K2, K1
-	KORTESTW     K1, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z3, K1
+	VXORPS       Z6, Z6, Z6
+	VCMPPS       $0x00, Z6, Z3, K2
+	KORW         K1, K2, K2
+	VFPCLASSPSZ  $0xff, Z4, K3
+	VFPCLASSPSZ  $0xff, Z5, K4
+	VBLENDMPS    Z4, Z5, K1, Z5
+	KORW         K3, K4, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
+	KORW         K1, K3, K1
+	KANDNW       K2, K1, K1
+	KMOVW        K1, DI
+	CMPL         DI, $0x0000ffff
 	JNE          llslow45
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z3
-	VPSUBD       Z3, Z6, Z3
+	VPSUBD       Z3, Z5, Z3
 	VCVTDQ2PS    Z2, Z2
 	VBROADCASTSS consts32<>+4(SB), Z4
 	VSUBPS       Z3, Z4, Z3
 	VMULPS       Z3, Z3, Z4
 	VBROADCASTSS consts32<>+12(SB), Z5
-	VFNMADD231PS vconsts32x16<>+256(SB), Z3, Z5
+	VFNMADD231PS vconsts32x16<>+128(SB), Z3, Z5
 	VBROADCASTSS consts32<>+16(SB), Z6
-	VFNMADD231PS vconsts32x16<>+320(SB), Z3, Z6
+	VFNMADD231PS vconsts32x16<>+192(SB), Z3, Z6
 	VBROADCASTSS consts32<>+20(SB), Z7
-	VFNMADD231PS vconsts32x16<>+384(SB), Z3, Z7
+	VFNMADD231PS vconsts32x16<>+256(SB), Z3, Z7
 	VBROADCASTSS consts32<>+24(SB), Z8
-	VFNMADD231PS vconsts32x16<>+448(SB), Z3, Z8
+	VFNMADD231PS vconsts32x16<>+320(SB), Z3, Z8
 	VFMADD231PS  Z6, Z4, Z5
 	VFMADD231PS  Z8, Z4, Z7
 	VMULPS       Z4, Z4, Z6
 	VFMADD231PS  Z7, Z6, Z5
 	VFNMADD231PS Z5, Z4, Z3
-	VFNMADD231PS vconsts32x16<>+512(SB), Z2, Z3
-	VMOVAPS      Z3, Z2
+	VFNMADD231PS vconsts32x16<>+384(SB), Z2, Z3
 	JMP          lldone45
 
 llslow45:
@@ -65342,7 +65315,7 @@ llslow45:
 	KMOVW        K1, DI
 	CMPL         DI, $0x0000ffff
 	JNE          llgeneral45
-	VPSUBD       vconsts32x16<>+192(SB), Z4, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z6
 	VPSUBD       Z6, Z4, Z4
@@ -65350,20 +65323,20 @@ llslow45:
 	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
 	VMULPS       Z4, Z4, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z4, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z4, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+448(SB), Z4, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z4
-	VFMADD231PS  vconsts32x16<>+512(SB), Z2, Z4
-	VPSUBD       vconsts32x16<>+192(SB), Z5, Z2
+	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z6
 	VPSUBD       Z6, Z5, Z5
@@ -65371,19 +65344,19 @@ llslow45:
 	VSUBPS       vconsts32x16<>+0(SB), Z5, Z5
 	VMULPS       Z5, Z5, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+448(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z5
-	VFMADD231PS  vconsts32x16<>+512(SB), Z2, Z5
+	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z5
 	VMULPS       Z4, Z3, Z4
 	VBROADCASTSS consts32<>+36(SB), Z2
 	VXORPS       Z2, Z4, Z4
@@ -65391,7 +65364,7 @@ llslow45:
 	VSUBPS       Z3, Z2, Z2
 	VMULPS       Z5, Z2, Z5
 	VSUBPS       Z5, Z4, Z2
-	VMOVAPS      Z2, Z2
+	VMOVAPS      Z2, Z3
 	JMP          lldone45
 
 llgeneral45:
@@ -65406,7 +65379,7 @@ llgeneral45:
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z7
+	VPSUBD       vconsts32x16<>+64(SB), Z6, Z7
 	VPSRAD       $0x17, Z7, Z7
 	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z6, Z6
@@ -65415,19 +65388,19 @@ llgeneral45:
 	VSUBPS       Z5, Z7, Z7
 	VMULPS       Z6, Z6, Z5
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z6, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z6, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z6, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z11
 	VFMADD231PS  Z9, Z5, Z8
 	VFMADD231PS  Z11, Z5, Z10
 	VMULPS       Z5, Z5, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
-	VFMADD231PS  vconsts32x16<>+512(SB), Z7, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
 	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
@@ -65455,7 +65428,7 @@ llgeneral45:
 	VXORPS       Z4, Z4, Z4
 	VMOVAPS      Z4, Z4
 	VMOVAPS      Z7, K1, Z4
-	VPSUBD       vconsts32x16<>+192(SB), Z5, Z7
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z7
 	VPSRAD       $0x17, Z7, Z7
 	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z5, Z5
@@ -65464,19 +65437,19 @@ llgeneral45:
 	VSUBPS       Z4, Z7, Z7
 	VMULPS       Z5, Z5, Z4
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z5, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z11
 	VFMADD231PS  Z9, Z4, Z8
 	VFMADD231PS  Z11, Z4, Z10
 	VMULPS       Z4, Z4, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z4, Z5
-	VFMADD231PS  vconsts32x16<>+512(SB), Z7, Z5
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z5
 	VBROADCASTSS consts32<>+32(SB), Z4
 	VCMPPS       $0x00, Z4, Z2, K1
 	VBLENDMPS    Z4, Z5, K1, Z5
@@ -65492,58 +65465,55 @@ llgeneral45:
 	VSUBPS       Z3, Z2, Z2
 	VMULPS       Z5, Z2, Z5
 	VSUBPS       Z5, Z6, Z2
-	VMOVAPS      Z2, Z2
+	VMOVAPS      Z2, Z3
 
 lldone45:
-	VBROADCASTSS s+72(FP), Z3
-	VMULPS       Z2, Z3, Z3
-	VMOVUPS      Z3, (DX)(BX*4)
-	VADDPS       Z2, Z0, Z0
+	VBROADCASTSS s+72(FP), Z2
+	VMULPS       Z3, Z2, Z2
+	VMOVUPS      Z2, (DX)(BX*4)
+	VADDPS       Z3, Z0, Z0
 	VMOVUPS      64(AX)(BX*4), Z2
 	VMOVUPS      64(CX)(BX*4), Z3
 	VADDPS       (SP), Z2, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VSUBPS       Z2, Z5, Z5
 	VADDPS       (SP), Z5, Z5
-	VCMPPS       $0x04, vconsts32x16<>+0(SB), Z3, K1
-	VMOVAPS      Z4, Z6
-	VMOVAPS      Z5, K1, Z6
-	VMINPS       Z5, Z4, Z7
-	VMAXPS       Z5, Z4, Z4
-	VCMPPS       $0x19, vconsts32x16<>+64(SB), Z7, K2
-	VCMPPS       $0x15, vconsts32x16<>+128(SB), Z4, K3
-	KORW         K2, K3, K2
-	VXORPS       Z4, Z4, Z4
-	VCMPPS       $0x04, Z4, Z3, K3
-	KANDW        K1, K3, K1
-	KORW         K2, K1, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z6, K2
-	KORW         K1, K2, K1
-	KORTESTW     K1, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z3, K1
+	VXORPS       Z6, Z6, Z6
+	VCMPPS       $0x00, Z6, Z3, K2
+	KORW         K1, K2, K2
+	VFPCLASSPSZ  $0xff, Z4, K3
+	VFPCLASSPSZ  $0xff, Z5, K4
+	VBLENDMPS    Z4, Z5, K1, Z5
+	KORW         K3, K4, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
+	KORW         K1, K3, K1
+	KANDNW       K2, K1, K1
+	KMOVW        K1, DI
+	CMPL         DI, $0x0000ffff
 	JNE          llslow46
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z3
-	VPSUBD       Z3, Z6, Z3
+	VPSUBD       Z3, Z5, Z3
 	VCVTDQ2PS    Z2, Z2
 	VBROADCASTSS consts32<>+4(SB), Z4
 	VSUBPS       Z3, Z4, Z3
 	VMULPS       Z3, Z3, Z4
 	VBROADCASTSS consts32<>+12(SB), Z5
-	VFNMADD231PS vconsts32x16<>+256(SB), Z3, Z5
+	VFNMADD231PS vconsts32x16<>+128(SB), Z3, Z5
 	VBROADCASTSS consts32<>+16(SB), Z6
-	VFNMADD231PS vconsts32x16<>+320(SB), Z3, Z6
+	VFNMADD231PS vconsts32x16<>+192(SB), Z3, Z6
 	VBROADCASTSS consts32<>+20(SB), Z7
-	VFNMADD231PS vconsts32x16<>+384(SB), Z3, Z7
+	VFNMADD231PS vconsts32x16<>+256(SB), Z3, Z7
 	VBROADCASTSS consts32<>+24(SB), Z8
-	VFNMADD231PS vconsts32x16<>+448(SB), Z3, Z8
+	VFNMADD231PS vconsts32x16<>+320(SB), Z3, Z8
 	VFMADD231PS  Z6, Z4, Z5
 	VFMADD231PS  Z8, Z4, Z7
 	VMULPS       Z4, Z4, Z6
 	VFMADD231PS  Z7, Z6, Z5
 	VFNMADD231PS Z5, Z4, Z3
-	VFNMADD231PS vconsts32x16<>+512(SB), Z2, Z3
-	VMOVAPS      Z3, Z2
+	VFNMADD231PS vconsts32x16<>+384(SB), Z2, Z3
 	JMP          lldone46
 
 llslow46:
@@ -65565,7 +65535,7 @@ llslow46:
 	KMOVW        K1, DI
 	CMPL         DI, $0x0000ffff
 	JNE          llgeneral46
-	VPSUBD       vconsts32x16<>+192(SB), Z4, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z6
 	VPSUBD       Z6, Z4, Z4
@@ -65573,20 +65543,20 @@ llslow46:
 	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
 	VMULPS       Z4, Z4, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z4, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z4, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+448(SB), Z4, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z4
-	VFMADD231PS  vconsts32x16<>+512(SB), Z2, Z4
-	VPSUBD       vconsts32x16<>+192(SB), Z5, Z2
+	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z6
 	VPSUBD       Z6, Z5, Z5
@@ -65594,19 +65564,19 @@ llslow46:
 	VSUBPS       vconsts32x16<>+0(SB), Z5, Z5
 	VMULPS       Z5, Z5, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+448(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z5
-	VFMADD231PS  vconsts32x16<>+512(SB), Z2, Z5
+	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z5
 	VMULPS       Z4, Z3, Z4
 	VBROADCASTSS consts32<>+36(SB), Z2
 	VXORPS       Z2, Z4, Z4
@@ -65614,7 +65584,7 @@ llslow46:
 	VSUBPS       Z3, Z2, Z2
 	VMULPS       Z5, Z2, Z5
 	VSUBPS       Z5, Z4, Z2
-	VMOVAPS      Z2, Z2
+	VMOVAPS      Z2, Z3
 	JMP          lldone46
 
 llgeneral46:
@@ -65629,7 +65599,7 @@ llgeneral46:
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z7
+	VPSUBD       vconsts32x16<>+64(SB), Z6, Z7
 	VPSRAD       $0x17, Z7, Z7
 	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z6, Z6
@@ -65638,19 +65608,19 @@ llgeneral46:
 	VSUBPS       Z5, Z7, Z7
 	VMULPS       Z6, Z6, Z5
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z6, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z6, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z6, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z11
 	VFMADD231PS  Z9, Z5, Z8
 	VFMADD231PS  Z11, Z5, Z10
 	VMULPS       Z5, Z5, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
-	VFMADD231PS  vconsts32x16<>+512(SB), Z7, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
 	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
@@ -65678,7 +65648,7 @@ llgeneral46:
 	VXORPS       Z4, Z4, Z4
 	VMOVAPS      Z4, Z4
 	VMOVAPS      Z7, K1, Z4
-	VPSUBD       vconsts32x16<>+192(SB), Z5, Z7
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z7
 	VPSRAD       $0x17, Z7, Z7
 	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z5, Z5
@@ -65687,19 +65657,19 @@ llgeneral46:
 	VSUBPS       Z4, Z7, Z7
 	VMULPS       Z5, Z5, Z4
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z5, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z11
 	VFMADD231PS  Z9, Z4, Z8
 	VFMADD231PS  Z11, Z4, Z10
 	VMULPS       Z4, Z4, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z4, Z5
-	VFMADD231PS  vconsts32x16<>+512(SB), Z7, Z5
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z5
 	VBROADCASTSS consts32<>+32(SB), Z4
 	VCMPPS       $0x00, Z4, Z2, K1
 	VBLENDMPS    Z4, Z5, K1, Z5
@@ -65715,13 +65685,13 @@ llgeneral46:
 	VSUBPS       Z3, Z2, Z2
 	VMULPS       Z5, Z2, Z5
 	VSUBPS       Z5, Z6, Z2
-	VMOVAPS      Z2, Z2
+	VMOVAPS      Z2, Z3
 
 lldone46:
-	VBROADCASTSS s+72(FP), Z3
-	VMULPS       Z2, Z3, Z3
-	VMOVUPS      Z3, 64(DX)(BX*4)
-	VADDPS       Z2, Z1, Z1
+	VBROADCASTSS s+72(FP), Z2
+	VMULPS       Z3, Z2, Z2
+	VMOVUPS      Z2, 64(DX)(BX*4)
+	VADDPS       Z3, Z1, Z1
 	ADDQ         $0x00000020, BX
 	CMPQ         BX, SI
 	JLE          loop
@@ -65738,45 +65708,42 @@ single1:
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VSUBPS       Z2, Z5, Z5
 	VADDPS       (SP), Z5, Z5
-	VCMPPS       $0x04, vconsts32x16<>+0(SB), Z3, K1
-	VMOVAPS      Z4, Z6
-	VMOVAPS      Z5, K1, Z6
-	VMINPS       Z5, Z4, Z7
-	VMAXPS       Z5, Z4, Z4
-	VCMPPS       $0x19, vconsts32x16<>+64(SB), Z7, K2
-	VCMPPS       $0x15, vconsts32x16<>+128(SB), Z4, K3
-	KORW         K2, K3, K2
-	VXORPS       Z4, Z4, Z4
-	VCMPPS       $0x04, Z4, Z3, K3
-	KANDW        K1, K3, K1
-	KORW         K2, K1, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z6, K2
-	KORW         K1, K2, K1
-	KORTESTW     K1, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z3, K1
+	VXORPS       Z6, Z6, Z6
+	VCMPPS       $0x00, Z6, Z3, K2
+	KORW         K1, K2, K2
+	VFPCLASSPSZ  $0xff, Z4, K3
+	VFPCLASSPSZ  $0xff, Z5, K4
+	VBLENDMPS    Z4, Z5, K1, Z5
+	KORW         K3, K4, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
+	KORW         K1, K3, K1
+	KANDNW       K2, K1, K1
+	KMOVW        K1, DI
+	CMPL         DI, $0x0000ffff
 	JNE          llslow47
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z3
-	VPSUBD       Z3, Z6, Z3
+	VPSUBD       Z3, Z5, Z3
 	VCVTDQ2PS    Z2, Z2
 	VBROADCASTSS consts32<>+4(SB), Z4
 	VSUBPS       Z3, Z4, Z3
 	VMULPS       Z3, Z3, Z4
 	VBROADCASTSS consts32<>+12(SB), Z5
-	VFNMADD231PS vconsts32x16<>+256(SB), Z3, Z5
+	VFNMADD231PS vconsts32x16<>+128(SB), Z3, Z5
 	VBROADCASTSS consts32<>+16(SB), Z6
-	VFNMADD231PS vconsts32x16<>+320(SB), Z3, Z6
+	VFNMADD231PS vconsts32x16<>+192(SB), Z3, Z6
 	VBROADCASTSS consts32<>+20(SB), Z7
-	VFNMADD231PS vconsts32x16<>+384(SB), Z3, Z7
+	VFNMADD231PS vconsts32x16<>+256(SB), Z3, Z7
 	VBROADCASTSS consts32<>+24(SB), Z8
-	VFNMADD231PS vconsts32x16<>+448(SB), Z3, Z8
+	VFNMADD231PS vconsts32x16<>+320(SB), Z3, Z8
 	VFMADD231PS  Z6, Z4, Z5
 	VFMADD231PS  Z8, Z4, Z7
 	VMULPS       Z4, Z4, Z6
 	VFMADD231PS  Z7, Z6, Z5
 	VFNMADD231PS Z5, Z4, Z3
-	VFNMADD231PS vconsts32x16<>+512(SB), Z2, Z3
-	VMOVAPS      Z3, Z2
+	VFNMADD231PS vconsts32x16<>+384(SB), Z2, Z3
 	JMP          lldone47
 
 llslow47:
@@ -65798,7 +65765,7 @@ llslow47:
 	KMOVW        K1, DI
 	CMPL         DI, $0x0000ffff
 	JNE          llgeneral47
-	VPSUBD       vconsts32x16<>+192(SB), Z4, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z6
 	VPSUBD       Z6, Z4, Z4
@@ -65806,20 +65773,20 @@ llslow47:
 	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
 	VMULPS       Z4, Z4, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z4, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z4, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+448(SB), Z4, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z4
-	VFMADD231PS  vconsts32x16<>+512(SB), Z2, Z4
-	VPSUBD       vconsts32x16<>+192(SB), Z5, Z2
+	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z6
 	VPSUBD       Z6, Z5, Z5
@@ -65827,19 +65794,19 @@ llslow47:
 	VSUBPS       vconsts32x16<>+0(SB), Z5, Z5
 	VMULPS       Z5, Z5, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+448(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z5
-	VFMADD231PS  vconsts32x16<>+512(SB), Z2, Z5
+	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z5
 	VMULPS       Z4, Z3, Z4
 	VBROADCASTSS consts32<>+36(SB), Z2
 	VXORPS       Z2, Z4, Z4
@@ -65847,7 +65814,7 @@ llslow47:
 	VSUBPS       Z3, Z2, Z2
 	VMULPS       Z5, Z2, Z5
 	VSUBPS       Z5, Z4, Z2
-	VMOVAPS      Z2, Z2
+	VMOVAPS      Z2, Z3
 	JMP          lldone47
 
 llgeneral47:
@@ -65862,7 +65829,7 @@ llgeneral47:
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z7
+	VPSUBD       vconsts32x16<>+64(SB), Z6, Z7
 	VPSRAD       $0x17, Z7, Z7
 	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z6, Z6
@@ -65871,19 +65838,19 @@ llgeneral47:
 	VSUBPS       Z5, Z7, Z7
 	VMULPS       Z6, Z6, Z5
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z6, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z6, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z6, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z11
 	VFMADD231PS  Z9, Z5, Z8
 	VFMADD231PS  Z11, Z5, Z10
 	VMULPS       Z5, Z5, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
-	VFMADD231PS  vconsts32x16<>+512(SB), Z7, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
 	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
@@ -65911,7 +65878,7 @@ llgeneral47:
 	VXORPS       Z4, Z4, Z4
 	VMOVAPS      Z4, Z4
 	VMOVAPS      Z7, K1, Z4
-	VPSUBD       vconsts32x16<>+192(SB), Z5, Z7
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z7
 	VPSRAD       $0x17, Z7, Z7
 	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z5, Z5
@@ -65920,19 +65887,19 @@ llgeneral47:
 	VSUBPS       Z4, Z7, Z7
 	VMULPS       Z5, Z5, Z4
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z5, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z11
 	VFMADD231PS  Z9, Z4, Z8
 	VFMADD231PS  Z11, Z4, Z10
 	VMULPS       Z4, Z4, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z4, Z5
-	VFMADD231PS  vconsts32x16<>+512(SB), Z7, Z5
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z5
 	VBROADCASTSS consts32<>+32(SB), Z4
 	VCMPPS       $0x00, Z4, Z2, K1
 	VBLENDMPS    Z4, Z5, K1, Z5
@@ -65948,13 +65915,13 @@ llgeneral47:
 	VSUBPS       Z3, Z2, Z2
 	VMULPS       Z5, Z2, Z5
 	VSUBPS       Z5, Z6, Z2
-	VMOVAPS      Z2, Z2
+	VMOVAPS      Z2, Z3
 
 lldone47:
-	VBROADCASTSS s+72(FP), Z3
-	VMULPS       Z2, Z3, Z3
-	VMOVUPS      Z3, (DX)(BX*4)
-	VADDPS       Z2, Z0, Z0
+	VBROADCASTSS s+72(FP), Z2
+	VMULPS       Z3, Z2, Z2
+	VMOVUPS      Z2, (DX)(BX*4)
+	VADDPS       Z3, Z0, Z0
 	ADDQ         $0x00000010, BX
 	JMP          single1
 
@@ -65974,45 +65941,42 @@ tail:
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VSUBPS       Z2, Z5, Z5
 	VADDPS       (SP), Z5, Z5
-	VCMPPS       $0x04, vconsts32x16<>+0(SB), Z3, K1
-	VMOVAPS      Z4, Z6
-	VMOVAPS      Z5, K1, Z6
-	VMINPS       Z5, Z4, Z7
-	VMAXPS       Z5, Z4, Z4
-	VCMPPS       $0x19, vconsts32x16<>+64(SB), Z7, K2
-	VCMPPS       $0x15, vconsts32x16<>+128(SB), Z4, K3
-	KORW         K2, K3, K2
-	VXORPS       Z4, Z4, Z4
-	VCMPPS       $0x04, Z4, Z3, K3
-	KANDW        K1, K3, K1
-	KORW         K2, K1, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z6, K2
-	KORW         K1, K2, K1
-	KORTESTW     K1, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z3, K1
+	VXORPS       Z6, Z6, Z6
+	VCMPPS       $0x00, Z6, Z3, K2
+	KORW         K1, K2, K2
+	VFPCLASSPSZ  $0xff, Z4, K3
+	VFPCLASSPSZ  $0xff, Z5, K4
+	VBLENDMPS    Z4, Z5, K1, Z5
+	KORW         K3, K4, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
+	KORW         K1, K3, K1
+	KANDNW       K2, K1, K1
+	KMOVW        K1, DI
+	CMPL         DI, $0x0000ffff
 	JNE          llslow48
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z3
-	VPSUBD       Z3, Z6, Z3
+	VPSUBD       Z3, Z5, Z3
 	VCVTDQ2PS    Z2, Z2
 	VBROADCASTSS consts32<>+4(SB), Z4
 	VSUBPS       Z3, Z4, Z3
 	VMULPS       Z3, Z3, Z4
 	VBROADCASTSS consts32<>+12(SB), Z5
-	VFNMADD231PS vconsts32x16<>+256(SB), Z3, Z5
+	VFNMADD231PS vconsts32x16<>+128(SB), Z3, Z5
 	VBROADCASTSS consts32<>+16(SB), Z6
-	VFNMADD231PS vconsts32x16<>+320(SB), Z3, Z6
+	VFNMADD231PS vconsts32x16<>+192(SB), Z3, Z6
 	VBROADCASTSS consts32<>+20(SB), Z7
-	VFNMADD231PS vconsts32x16<>+384(SB), Z3, Z7
+	VFNMADD231PS vconsts32x16<>+256(SB), Z3, Z7
 	VBROADCASTSS consts32<>+24(SB), Z8
-	VFNMADD231PS vconsts32x16<>+448(SB), Z3, Z8
+	VFNMADD231PS vconsts32x16<>+320(SB), Z3, Z8
 	VFMADD231PS  Z6, Z4, Z5
 	VFMADD231PS  Z8, Z4, Z7
 	VMULPS       Z4, Z4, Z6
 	VFMADD231PS  Z7, Z6, Z5
 	VFNMADD231PS Z5, Z4, Z3
-	VFNMADD231PS vconsts32x16<>+512(SB), Z2, Z3
-	VMOVAPS      Z3, Z2
+	VFNMADD231PS vconsts32x16<>+384(SB), Z2, Z3
 	JMP          lldone48
 
 llslow48:
@@ -66034,7 +65998,7 @@ llslow48:
 	KMOVW        K1, DI
 	CMPL         DI, $0x0000ffff
 	JNE          llgeneral48
-	VPSUBD       vconsts32x16<>+192(SB), Z4, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z6
 	VPSUBD       Z6, Z4, Z4
@@ -66042,20 +66006,20 @@ llslow48:
 	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
 	VMULPS       Z4, Z4, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z4, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z4, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+448(SB), Z4, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z4
-	VFMADD231PS  vconsts32x16<>+512(SB), Z2, Z4
-	VPSUBD       vconsts32x16<>+192(SB), Z5, Z2
+	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z6
 	VPSUBD       Z6, Z5, Z5
@@ -66063,19 +66027,19 @@ llslow48:
 	VSUBPS       vconsts32x16<>+0(SB), Z5, Z5
 	VMULPS       Z5, Z5, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+448(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z5
-	VFMADD231PS  vconsts32x16<>+512(SB), Z2, Z5
+	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z5
 	VMULPS       Z4, Z3, Z4
 	VBROADCASTSS consts32<>+36(SB), Z2
 	VXORPS       Z2, Z4, Z4
@@ -66083,7 +66047,7 @@ llslow48:
 	VSUBPS       Z3, Z2, Z2
 	VMULPS       Z5, Z2, Z5
 	VSUBPS       Z5, Z4, Z2
-	VMOVAPS      Z2, Z2
+	VMOVAPS      Z2, Z3
 	JMP          lldone48
 
 llgeneral48:
@@ -66098,7 +66062,7 @@ llgeneral48:
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z7
+	VPSUBD       vconsts32x16<>+64(SB), Z6, Z7
 	VPSRAD       $0x17, Z7, Z7
 	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z6, Z6
@@ -66107,19 +66071,19 @@ llgeneral48:
 	VSUBPS       Z5, Z7, Z7
 	VMULPS       Z6, Z6, Z5
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z6, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z6, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z6, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z11
 	VFMADD231PS  Z9, Z5, Z8
 	VFMADD231PS  Z11, Z5, Z10
 	VMULPS       Z5, Z5, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
-	VFMADD231PS  vconsts32x16<>+512(SB), Z7, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
 	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
@@ -66147,7 +66111,7 @@ llgeneral48:
 	VXORPS       Z4, Z4, Z4
 	VMOVAPS      Z4, Z4
 	VMOVAPS      Z7, K1, Z4
-	VPSUBD       vconsts32x16<>+192(SB), Z5, Z7
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z7
 	VPSRAD       $0x17, Z7, Z7
 	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z5, Z5
@@ -66156,19 +66120,19 @@ llgeneral48:
 	VSUBPS       Z4, Z7, Z7
 	VMULPS       Z5, Z5, Z4
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z5, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z11
 	VFMADD231PS  Z9, Z4, Z8
 	VFMADD231PS  Z11, Z4, Z10
 	VMULPS       Z4, Z4, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z4, Z5
-	VFMADD231PS  vconsts32x16<>+512(SB), Z7, Z5
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z5
 	VBROADCASTSS consts32<>+32(SB), Z4
 	VCMPPS       $0x00, Z4, Z2, K1
 	VBLENDMPS    Z4, Z5, K1, Z5
@@ -66184,18 +66148,18 @@ llgeneral48:
 	VSUBPS       Z3, Z2, Z2
 	VMULPS       Z5, Z2, Z5
 	VSUBPS       Z5, Z6, Z2
-	VMOVAPS      Z2, Z2
+	VMOVAPS      Z2, Z3
 
 lldone48:
-	VBROADCASTSS s+72(FP), Z3
-	VMULPS       Z2, Z3, Z3
+	VBROADCASTSS s+72(FP), Z2
+	VMULPS       Z3, Z2, Z2
 	LEAQ         kmask<>+0(SB), DI
 	KMOVW        (DI)(SI*2), K1
-	VMOVUPS      Z3, K1, (DX)(BX*4)
+	VMOVUPS      Z2, K1, (DX)(BX*4)
 	LEAQ         kmask<>+0(SB), DI
 	KMOVW        (DI)(SI*2), K1
-	VMOVAPS.Z    Z2, K1, Z2
-	VADDPS       Z2, Z0, Z0
+	VMOVAPS.Z    Z3, K1, Z3
+	VADDPS       Z3, Z0, Z0
 	ADDQ         SI, BX
 
 drain:
@@ -66258,45 +66222,42 @@ loop:
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VSUBPS       Z2, Z5, Z5
 	VADDPS       (SP), Z5, Z5
-	VCMPPS       $0x04, vconsts32x16<>+0(SB), Z3, K1
-	VMOVAPS      Z4, Z6
-	VMOVAPS      Z5, K1, Z6
-	VMINPS       Z5, Z4, Z7
-	VMAXPS       Z5, Z4, Z4
-	VCMPPS       $0x19, vconsts32x16<>+64(SB), Z7, K2
-	VCMPPS       $0x15, vconsts32x16<>+128(SB), Z4, K3
-	KORW         K2, K3, K2
-	VXORPS       Z4, Z4, Z4
-	VCMPPS       $0x04, Z4, Z3, K3
-	KANDW        K1, K3, K1
-	KORW         K2, K1, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z6, K2
-	KORW         K1, K2, K1
-	KORTESTW     K1, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z3, K1
+	VXORPS       Z6, Z6, Z6
+	VCMPPS       $0x00, Z6, Z3, K2
+	KORW         K1, K2, K2
+	VFPCLASSPSZ  $0xff, Z4, K3
+	VFPCLASSPSZ  $0xff, Z5, K4
+	VBLENDMPS    Z4, Z5, K1, Z5
+	KORW         K3, K4, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
+	KORW         K1, K3, K1
+	KANDNW       K2, K1, K1
+	KMOVW        K1, R8
+	CMPL         R8, $0x0000ffff
 	JNE          llslow49
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z3
-	VPSUBD       Z3, Z6, Z3
+	VPSUBD       Z3, Z5, Z3
 	VCVTDQ2PS    Z2, Z2
 	VBROADCASTSS consts32<>+4(SB), Z4
 	VSUBPS       Z3, Z4, Z3
 	VMULPS       Z3, Z3, Z4
 	VBROADCASTSS consts32<>+12(SB), Z5
-	VFNMADD231PS vconsts32x16<>+256(SB), Z3, Z5
+	VFNMADD231PS vconsts32x16<>+128(SB), Z3, Z5
 	VBROADCASTSS consts32<>+16(SB), Z6
-	VFNMADD231PS vconsts32x16<>+320(SB), Z3, Z6
+	VFNMADD231PS vconsts32x16<>+192(SB), Z3, Z6
 	VBROADCASTSS consts32<>+20(SB), Z7
-	VFNMADD231PS vconsts32x16<>+384(SB), Z3, Z7
+	VFNMADD231PS vconsts32x16<>+256(SB), Z3, Z7
 	VBROADCASTSS consts32<>+24(SB), Z8
-	VFNMADD231PS vconsts32x16<>+448(SB), Z3, Z8
+	VFNMADD231PS vconsts32x16<>+320(SB), Z3, Z8
 	VFMADD231PS  Z6, Z4, Z5
 	VFMADD231PS  Z8, Z4, Z7
 	VMULPS       Z4, Z4, Z6
 	VFMADD231PS  Z7, Z6, Z5
 	VFNMADD231PS Z5, Z4, Z3
-	VFNMADD231PS vconsts32x16<>+512(SB), Z2, Z3
-	VMOVAPS      Z3, Z2
+	VFNMADD231PS vconsts32x16<>+384(SB), Z2, Z3
 	JMP          lldone49
 
 llslow49:
@@ -66318,7 +66279,7 @@ llslow49:
 	KMOVW        K1, R8
 	CMPL         R8, $0x0000ffff
 	JNE          llgeneral49
-	VPSUBD       vconsts32x16<>+192(SB), Z4, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z6
 	VPSUBD       Z6, Z4, Z4
@@ -66326,20 +66287,20 @@ llslow49:
 	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
 	VMULPS       Z4, Z4, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z4, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z4, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+448(SB), Z4, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z4
-	VFMADD231PS  vconsts32x16<>+512(SB), Z2, Z4
-	VPSUBD       vconsts32x16<>+192(SB), Z5, Z2
+	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z6
 	VPSUBD       Z6, Z5, Z5
@@ -66347,19 +66308,19 @@ llslow49:
 	VSUBPS       vconsts32x16<>+0(SB), Z5, Z5
 	VMULPS       Z5, Z5, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+448(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z5
-	VFMADD231PS  vconsts32x16<>+512(SB), Z2, Z5
+	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z5
 	VMULPS       Z4, Z3, Z4
 	VBROADCASTSS consts32<>+36(SB), Z2
 	VXORPS       Z2, Z4, Z4
@@ -66367,7 +66328,7 @@ llslow49:
 	VSUBPS       Z3, Z2, Z2
 	VMULPS       Z5, Z2, Z5
 	VSUBPS       Z5, Z4, Z2
-	VMOVAPS      Z2, Z2
+	VMOVAPS      Z2, Z3
 	JMP          lldone49
 
 llgeneral49:
@@ -66382,7 +66343,7 @@ llgeneral49:
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z7
+	VPSUBD       vconsts32x16<>+64(SB), Z6, Z7
 	VPSRAD       $0x17, Z7, Z7
 	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z6, Z6
@@ -66391,19 +66352,19 @@ llgeneral49:
 	VSUBPS       Z5, Z7, Z7
 	VMULPS       Z6, Z6, Z5
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z6, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z6, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z6, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z11
 	VFMADD231PS  Z9, Z5, Z8
 	VFMADD231PS  Z11, Z5, Z10
 	VMULPS       Z5, Z5, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
-	VFMADD231PS  vconsts32x16<>+512(SB), Z7, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
 	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
@@ -66431,7 +66392,7 @@ llgeneral49:
 	VXORPS       Z4, Z4, Z4
 	VMOVAPS      Z4, Z4
 	VMOVAPS      Z7, K1, Z4
-	VPSUBD       vconsts32x16<>+192(SB), Z5, Z7
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z7
 	VPSRAD       $0x17, Z7, Z7
 	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z5, Z5
@@ -66440,19 +66401,19 @@ llgeneral49:
 	VSUBPS       Z4, Z7, Z7
 	VMULPS       Z5, Z5, Z4
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z5, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z11
 	VFMADD231PS  Z9, Z4, Z8
 	VFMADD231PS  Z11, Z4, Z10
 	VMULPS       Z4, Z4, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z4, Z5
-	VFMADD231PS  vconsts32x16<>+512(SB), Z7, Z5
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z5
 	VBROADCASTSS consts32<>+32(SB), Z4
 	VCMPPS       $0x00, Z4, Z2, K1
 	VBLENDMPS    Z4, Z5, K1, Z5
@@ -66468,58 +66429,55 @@ llgeneral49:
 	VSUBPS       Z3, Z2, Z2
 	VMULPS       Z5, Z2, Z5
 	VSUBPS       Z5, Z6, Z2
-	VMOVAPS      Z2, Z2
+	VMOVAPS      Z2, Z3
 
 lldone49:
-	VMOVUPS      (DX)(SI*4), Z3
-	VMULPS       Z2, Z3, Z4
+	VMOVUPS      (DX)(SI*4), Z2
+	VMULPS       Z3, Z2, Z4
 	VMOVUPS      Z4, (BX)(SI*4)
-	VFMADD231PS  Z2, Z3, Z0
+	VFMADD231PS  Z3, Z2, Z0
 	VMOVUPS      64(AX)(SI*4), Z2
 	VMOVUPS      64(CX)(SI*4), Z3
 	VADDPS       (SP), Z2, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VSUBPS       Z2, Z5, Z5
 	VADDPS       (SP), Z5, Z5
-	VCMPPS       $0x04, vconsts32x16<>+0(SB), Z3, K1
-	VMOVAPS      Z4, Z6
-	VMOVAPS      Z5, K1, Z6
-	VMINPS       Z5, Z4, Z7
-	VMAXPS       Z5, Z4, Z4
-	VCMPPS       $0x19, vconsts32x16<>+64(SB), Z7, K2
-	VCMPPS       $0x15, vconsts32x16<>+128(SB), Z4, K3
-	KORW         K2, K3, K2
-	VXORPS       Z4, Z4, Z4
-	VCMPPS       $0x04, Z4, Z3, K3
-	KANDW        K1, K3, K1
-	KORW         K2, K1, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z6, K2
-	KORW         K1, K2, K1
-	KORTESTW     K1, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z3, K1
+	VXORPS       Z6, Z6, Z6
+	VCMPPS       $0x00, Z6, Z3, K2
+	KORW         K1, K2, K2
+	VFPCLASSPSZ  $0xff, Z4, K3
+	VFPCLASSPSZ  $0xff, Z5, K4
+	VBLENDMPS    Z4, Z5, K1, Z5
+	KORW         K3, K4, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
+	KORW         K1, K3, K1
+	KANDNW       K2, K1, K1
+	KMOVW        K1, R8
+	CMPL         R8, $0x0000ffff
 	JNE          llslow50
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z3
-	VPSUBD       Z3, Z6, Z3
+	VPSUBD       Z3, Z5, Z3
 	VCVTDQ2PS    Z2, Z2
 	VBROADCASTSS consts32<>+4(SB), Z4
 	VSUBPS       Z3, Z4, Z3
 	VMULPS       Z3, Z3, Z4
 	VBROADCASTSS consts32<>+12(SB), Z5
-	VFNMADD231PS vconsts32x16<>+256(SB), Z3, Z5
+	VFNMADD231PS vconsts32x16<>+128(SB), Z3, Z5
 	VBROADCASTSS consts32<>+16(SB), Z6
-	VFNMADD231PS vconsts32x16<>+320(SB), Z3, Z6
+	VFNMADD231PS vconsts32x16<>+192(SB), Z3, Z6
 	VBROADCASTSS consts32<>+20(SB), Z7
-	VFNMADD231PS vconsts32x16<>+384(SB), Z3, Z7
+	VFNMADD231PS vconsts32x16<>+256(SB), Z3, Z7
 	VBROADCASTSS consts32<>+24(SB), Z8
-	VFNMADD231PS vconsts32x16<>+448(SB), Z3, Z8
+	VFNMADD231PS vconsts32x16<>+320(SB), Z3, Z8
 	VFMADD231PS  Z6, Z4, Z5
 	VFMADD231PS  Z8, Z4, Z7
 	VMULPS       Z4, Z4, Z6
 	VFMADD231PS  Z7, Z6, Z5
 	VFNMADD231PS Z5, Z4, Z3
-	VFNMADD231PS vconsts32x16<>+512(SB), Z2, Z3
-	VMOVAPS      Z3, Z2
+	VFNMADD231PS vconsts32x16<>+384(SB), Z2, Z3
 	JMP          lldone50
 
 llslow50:
@@ -66541,7 +66499,7 @@ llslow50:
 	KMOVW        K1, R8
 	CMPL         R8, $0x0000ffff
 	JNE          llgeneral50
-	VPSUBD       vconsts32x16<>+192(SB), Z4, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z6
 	VPSUBD       Z6, Z4, Z4
@@ -66549,20 +66507,20 @@ llslow50:
 	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
 	VMULPS       Z4, Z4, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z4, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z4, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+448(SB), Z4, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z4
-	VFMADD231PS  vconsts32x16<>+512(SB), Z2, Z4
-	VPSUBD       vconsts32x16<>+192(SB), Z5, Z2
+	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z6
 	VPSUBD       Z6, Z5, Z5
@@ -66570,19 +66528,19 @@ llslow50:
 	VSUBPS       vconsts32x16<>+0(SB), Z5, Z5
 	VMULPS       Z5, Z5, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+448(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z5
-	VFMADD231PS  vconsts32x16<>+512(SB), Z2, Z5
+	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z5
 	VMULPS       Z4, Z3, Z4
 	VBROADCASTSS consts32<>+36(SB), Z2
 	VXORPS       Z2, Z4, Z4
@@ -66590,7 +66548,7 @@ llslow50:
 	VSUBPS       Z3, Z2, Z2
 	VMULPS       Z5, Z2, Z5
 	VSUBPS       Z5, Z4, Z2
-	VMOVAPS      Z2, Z2
+	VMOVAPS      Z2, Z3
 	JMP          lldone50
 
 llgeneral50:
@@ -66605,7 +66563,7 @@ llgeneral50:
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z7
+	VPSUBD       vconsts32x16<>+64(SB), Z6, Z7
 	VPSRAD       $0x17, Z7, Z7
 	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z6, Z6
@@ -66614,19 +66572,19 @@ llgeneral50:
 	VSUBPS       Z5, Z7, Z7
 	VMULPS       Z6, Z6, Z5
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z6, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z6, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z6, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z11
 	VFMADD231PS  Z9, Z5, Z8
 	VFMADD231PS  Z11, Z5, Z10
 	VMULPS       Z5, Z5, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
-	VFMADD231PS  vconsts32x16<>+512(SB), Z7, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
 	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
@@ -66654,7 +66612,7 @@ llgeneral50:
 	VXORPS       Z4, Z4, Z4
 	VMOVAPS      Z4, Z4
 	VMOVAPS      Z7, K1, Z4
-	VPSUBD       vconsts32x16<>+192(SB), Z5, Z7
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z7
 	VPSRAD       $0x17, Z7, Z7
 	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z5, Z5
@@ -66663,19 +66621,19 @@ llgeneral50:
 	VSUBPS       Z4, Z7, Z7
 	VMULPS       Z5, Z5, Z4
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z5, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z11
 	VFMADD231PS  Z9, Z4, Z8
 	VFMADD231PS  Z11, Z4, Z10
 	VMULPS       Z4, Z4, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z4, Z5
-	VFMADD231PS  vconsts32x16<>+512(SB), Z7, Z5
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z5
 	VBROADCASTSS consts32<>+32(SB), Z4
 	VCMPPS       $0x00, Z4, Z2, K1
 	VBLENDMPS    Z4, Z5, K1, Z5
@@ -66691,13 +66649,13 @@ llgeneral50:
 	VSUBPS       Z3, Z2, Z2
 	VMULPS       Z5, Z2, Z5
 	VSUBPS       Z5, Z6, Z2
-	VMOVAPS      Z2, Z2
+	VMOVAPS      Z2, Z3
 
 lldone50:
-	VMOVUPS     64(DX)(SI*4), Z3
-	VMULPS      Z2, Z3, Z4
+	VMOVUPS     64(DX)(SI*4), Z2
+	VMULPS      Z3, Z2, Z4
 	VMOVUPS     Z4, 64(BX)(SI*4)
-	VFMADD231PS Z2, Z3, Z1
+	VFMADD231PS Z3, Z2, Z1
 	ADDQ        $0x00000020, SI
 	CMPQ        SI, DI
 	JLE         loop
@@ -66714,45 +66672,42 @@ single1:
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VSUBPS       Z2, Z5, Z5
 	VADDPS       (SP), Z5, Z5
-	VCMPPS       $0x04, vconsts32x16<>+0(SB), Z3, K1
-	VMOVAPS      Z4, Z6
-	VMOVAPS      Z5, K1, Z6
-	VMINPS       Z5, Z4, Z7
-	VMAXPS       Z5, Z4, Z4
-	VCMPPS       $0x19, vconsts32x16<>+64(SB), Z7, K2
-	VCMPPS       $0x15, vconsts32x16<>+128(SB), Z4, K3
-	KORW         K2, K3, K2
-	VXORPS       Z4, Z4, Z4
-	VCMPPS       $0x04, Z4, Z3, K3
-	KANDW        K1, K3, K1
-	KORW         K2, K1, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z6, K2
-	KORW         K1, K2, K1
-	KORTESTW     K1, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z3, K1
+	VXORPS       Z6, Z6, Z6
+	VCMPPS       $0x00, Z6, Z3, K2
+	KORW         K1, K2, K2
+	VFPCLASSPSZ  $0xff, Z4, K3
+	VFPCLASSPSZ  $0xff, Z5, K4
+	VBLENDMPS    Z4, Z5, K1, Z5
+	KORW         K3, K4, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
+	KORW         K1, K3, K1
+	KANDNW       K2, K1, K1
+	KMOVW        K1, R8
+	CMPL         R8, $0x0000ffff
 	JNE          llslow51
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z3
-	VPSUBD       Z3, Z6, Z3
+	VPSUBD       Z3, Z5, Z3
 	VCVTDQ2PS    Z2, Z2
 	VBROADCASTSS consts32<>+4(SB), Z4
 	VSUBPS       Z3, Z4, Z3
 	VMULPS       Z3, Z3, Z4
 	VBROADCASTSS consts32<>+12(SB), Z5
-	VFNMADD231PS vconsts32x16<>+256(SB), Z3, Z5
+	VFNMADD231PS vconsts32x16<>+128(SB), Z3, Z5
 	VBROADCASTSS consts32<>+16(SB), Z6
-	VFNMADD231PS vconsts32x16<>+320(SB), Z3, Z6
+	VFNMADD231PS vconsts32x16<>+192(SB), Z3, Z6
 	VBROADCASTSS consts32<>+20(SB), Z7
-	VFNMADD231PS vconsts32x16<>+384(SB), Z3, Z7
+	VFNMADD231PS vconsts32x16<>+256(SB), Z3, Z7
 	VBROADCASTSS consts32<>+24(SB), Z8
-	VFNMADD231PS vconsts32x16<>+448(SB), Z3, Z8
+	VFNMADD231PS vconsts32x16<>+320(SB), Z3, Z8
 	VFMADD231PS  Z6, Z4, Z5
 	VFMADD231PS  Z8, Z4, Z7
 	VMULPS       Z4, Z4, Z6
 	VFMADD231PS  Z7, Z6, Z5
 	VFNMADD231PS Z5, Z4, Z3
-	VFNMADD231PS vconsts32x16<>+512(SB), Z2, Z3
-	VMOVAPS      Z3, Z2
+	VFNMADD231PS vconsts32x16<>+384(SB), Z2, Z3
 	JMP          lldone51
 
 llslow51:
@@ -66774,7 +66729,7 @@ llslow51:
 	KMOVW        K1, R8
 	CMPL         R8, $0x0000ffff
 	JNE          llgeneral51
-	VPSUBD       vconsts32x16<>+192(SB), Z4, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z6
 	VPSUBD       Z6, Z4, Z4
@@ -66782,20 +66737,20 @@ llslow51:
 	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
 	VMULPS       Z4, Z4, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z4, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z4, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+448(SB), Z4, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z4
-	VFMADD231PS  vconsts32x16<>+512(SB), Z2, Z4
-	VPSUBD       vconsts32x16<>+192(SB), Z5, Z2
+	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z6
 	VPSUBD       Z6, Z5, Z5
@@ -66803,19 +66758,19 @@ llslow51:
 	VSUBPS       vconsts32x16<>+0(SB), Z5, Z5
 	VMULPS       Z5, Z5, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+448(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z5
-	VFMADD231PS  vconsts32x16<>+512(SB), Z2, Z5
+	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z5
 	VMULPS       Z4, Z3, Z4
 	VBROADCASTSS consts32<>+36(SB), Z2
 	VXORPS       Z2, Z4, Z4
@@ -66823,7 +66778,7 @@ llslow51:
 	VSUBPS       Z3, Z2, Z2
 	VMULPS       Z5, Z2, Z5
 	VSUBPS       Z5, Z4, Z2
-	VMOVAPS      Z2, Z2
+	VMOVAPS      Z2, Z3
 	JMP          lldone51
 
 llgeneral51:
@@ -66838,7 +66793,7 @@ llgeneral51:
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z7
+	VPSUBD       vconsts32x16<>+64(SB), Z6, Z7
 	VPSRAD       $0x17, Z7, Z7
 	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z6, Z6
@@ -66847,19 +66802,19 @@ llgeneral51:
 	VSUBPS       Z5, Z7, Z7
 	VMULPS       Z6, Z6, Z5
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z6, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z6, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z6, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z11
 	VFMADD231PS  Z9, Z5, Z8
 	VFMADD231PS  Z11, Z5, Z10
 	VMULPS       Z5, Z5, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
-	VFMADD231PS  vconsts32x16<>+512(SB), Z7, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
 	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
@@ -66887,7 +66842,7 @@ llgeneral51:
 	VXORPS       Z4, Z4, Z4
 	VMOVAPS      Z4, Z4
 	VMOVAPS      Z7, K1, Z4
-	VPSUBD       vconsts32x16<>+192(SB), Z5, Z7
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z7
 	VPSRAD       $0x17, Z7, Z7
 	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z5, Z5
@@ -66896,19 +66851,19 @@ llgeneral51:
 	VSUBPS       Z4, Z7, Z7
 	VMULPS       Z5, Z5, Z4
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z5, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z11
 	VFMADD231PS  Z9, Z4, Z8
 	VFMADD231PS  Z11, Z4, Z10
 	VMULPS       Z4, Z4, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z4, Z5
-	VFMADD231PS  vconsts32x16<>+512(SB), Z7, Z5
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z5
 	VBROADCASTSS consts32<>+32(SB), Z4
 	VCMPPS       $0x00, Z4, Z2, K1
 	VBLENDMPS    Z4, Z5, K1, Z5
@@ -66924,13 +66879,13 @@ llgeneral51:
 	VSUBPS       Z3, Z2, Z2
 	VMULPS       Z5, Z2, Z5
 	VSUBPS       Z5, Z6, Z2
-	VMOVAPS      Z2, Z2
+	VMOVAPS      Z2, Z3
 
 lldone51:
-	VMOVUPS     (DX)(SI*4), Z3
-	VMULPS      Z2, Z3, Z4
+	VMOVUPS     (DX)(SI*4), Z2
+	VMULPS      Z3, Z2, Z4
 	VMOVUPS     Z4, (BX)(SI*4)
-	VFMADD231PS Z2, Z3, Z0
+	VFMADD231PS Z3, Z2, Z0
 	ADDQ        $0x00000010, SI
 	JMP         single1
 
@@ -66950,45 +66905,42 @@ tail:
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VSUBPS       Z2, Z5, Z5
 	VADDPS       (SP), Z5, Z5
-	VCMPPS       $0x04, vconsts32x16<>+0(SB), Z3, K1
-	VMOVAPS      Z4, Z6
-	VMOVAPS      Z5, K1, Z6
-	VMINPS       Z5, Z4, Z7
-	VMAXPS       Z5, Z4, Z4
-	VCMPPS       $0x19, vconsts32x16<>+64(SB), Z7, K2
-	VCMPPS       $0x15, vconsts32x16<>+128(SB), Z4, K3
-	KORW         K2, K3, K2
-	VXORPS       Z4, Z4, Z4
-	VCMPPS       $0x04, Z4, Z3, K3
-	KANDW        K1, K3, K1
-	KORW         K2, K1, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z6, K2
-	KORW         K1, K2, K1
-	KORTESTW     K1, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z3, K1
+	VXORPS       Z6, Z6, Z6
+	VCMPPS       $0x00, Z6, Z3, K2
+	KORW         K1, K2, K2
+	VFPCLASSPSZ  $0xff, Z4, K3
+	VFPCLASSPSZ  $0xff, Z5, K4
+	VBLENDMPS    Z4, Z5, K1, Z5
+	KORW         K3, K4, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
+	KORW         K1, K3, K1
+	KANDNW       K2, K1, K1
+	KMOVW        K1, R8
+	CMPL         R8, $0x0000ffff
 	JNE          llslow52
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z3
-	VPSUBD       Z3, Z6, Z3
+	VPSUBD       Z3, Z5, Z3
 	VCVTDQ2PS    Z2, Z2
 	VBROADCASTSS consts32<>+4(SB), Z4
 	VSUBPS       Z3, Z4, Z3
 	VMULPS       Z3, Z3, Z4
 	VBROADCASTSS consts32<>+12(SB), Z5
-	VFNMADD231PS vconsts32x16<>+256(SB), Z3, Z5
+	VFNMADD231PS vconsts32x16<>+128(SB), Z3, Z5
 	VBROADCASTSS consts32<>+16(SB), Z6
-	VFNMADD231PS vconsts32x16<>+320(SB), Z3, Z6
+	VFNMADD231PS vconsts32x16<>+192(SB), Z3, Z6
 	VBROADCASTSS consts32<>+20(SB), Z7
-	VFNMADD231PS vconsts32x16<>+384(SB), Z3, Z7
+	VFNMADD231PS vconsts32x16<>+256(SB), Z3, Z7
 	VBROADCASTSS consts32<>+24(SB), Z8
-	VFNMADD231PS vconsts32x16<>+448(SB), Z3, Z8
+	VFNMADD231PS vconsts32x16<>+320(SB), Z3, Z8
 	VFMADD231PS  Z6, Z4, Z5
 	VFMADD231PS  Z8, Z4, Z7
 	VMULPS       Z4, Z4, Z6
 	VFMADD231PS  Z7, Z6, Z5
 	VFNMADD231PS Z5, Z4, Z3
-	VFNMADD231PS vconsts32x16<>+512(SB), Z2, Z3
-	VMOVAPS      Z3, Z2
+	VFNMADD231PS vconsts32x16<>+384(SB), Z2, Z3
 	JMP          lldone52
 
 llslow52:
@@ -67010,7 +66962,7 @@ llslow52:
 	KMOVW        K1, R8
 	CMPL         R8, $0x0000ffff
 	JNE          llgeneral52
-	VPSUBD       vconsts32x16<>+192(SB), Z4, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z6
 	VPSUBD       Z6, Z4, Z4
@@ -67018,20 +66970,20 @@ llslow52:
 	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
 	VMULPS       Z4, Z4, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z4, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z4, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+448(SB), Z4, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z4
-	VFMADD231PS  vconsts32x16<>+512(SB), Z2, Z4
-	VPSUBD       vconsts32x16<>+192(SB), Z5, Z2
+	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z6
 	VPSUBD       Z6, Z5, Z5
@@ -67039,19 +66991,19 @@ llslow52:
 	VSUBPS       vconsts32x16<>+0(SB), Z5, Z5
 	VMULPS       Z5, Z5, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+448(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z5
-	VFMADD231PS  vconsts32x16<>+512(SB), Z2, Z5
+	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z5
 	VMULPS       Z4, Z3, Z4
 	VBROADCASTSS consts32<>+36(SB), Z2
 	VXORPS       Z2, Z4, Z4
@@ -67059,7 +67011,7 @@ llslow52:
 	VSUBPS       Z3, Z2, Z2
 	VMULPS       Z5, Z2, Z5
 	VSUBPS       Z5, Z4, Z2
-	VMOVAPS      Z2, Z2
+	VMOVAPS      Z2, Z3
 	JMP          lldone52
 
 llgeneral52:
@@ -67074,7 +67026,7 @@ llgeneral52:
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z7
+	VPSUBD       vconsts32x16<>+64(SB), Z6, Z7
 	VPSRAD       $0x17, Z7, Z7
 	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z6, Z6
@@ -67083,19 +67035,19 @@ llgeneral52:
 	VSUBPS       Z5, Z7, Z7
 	VMULPS       Z6, Z6, Z5
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z6, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z6, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z6, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z11
 	VFMADD231PS  Z9, Z5, Z8
 	VFMADD231PS  Z11, Z5, Z10
 	VMULPS       Z5, Z5, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
-	VFMADD231PS  vconsts32x16<>+512(SB), Z7, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
 	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
@@ -67123,7 +67075,7 @@ llgeneral52:
 	VXORPS       Z4, Z4, Z4
 	VMOVAPS      Z4, Z4
 	VMOVAPS      Z7, K1, Z4
-	VPSUBD       vconsts32x16<>+192(SB), Z5, Z7
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z7
 	VPSRAD       $0x17, Z7, Z7
 	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z5, Z5
@@ -67132,19 +67084,19 @@ llgeneral52:
 	VSUBPS       Z4, Z7, Z7
 	VMULPS       Z5, Z5, Z4
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z5, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z11
 	VFMADD231PS  Z9, Z4, Z8
 	VFMADD231PS  Z11, Z4, Z10
 	VMULPS       Z4, Z4, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z4, Z5
-	VFMADD231PS  vconsts32x16<>+512(SB), Z7, Z5
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z5
 	VBROADCASTSS consts32<>+32(SB), Z4
 	VCMPPS       $0x00, Z4, Z2, K1
 	VBLENDMPS    Z4, Z5, K1, Z5
@@ -67160,14 +67112,14 @@ llgeneral52:
 	VSUBPS       Z3, Z2, Z2
 	VMULPS       Z5, Z2, Z5
 	VSUBPS       Z5, Z6, Z2
-	VMOVAPS      Z2, Z2
+	VMOVAPS      Z2, Z3
 
 lldone52:
 	LEAQ      kmask<>+0(SB), R8
 	KMOVW     (R8)(DI*2), K1
-	VXORPS    Z3, Z3, Z3
-	VMOVUPS.Z (DX)(SI*4), K1, Z3
-	VMULPS    Z2, Z3, Z2
+	VXORPS    Z2, Z2, Z2
+	VMOVUPS.Z (DX)(SI*4), K1, Z2
+	VMULPS    Z3, Z2, Z2
 	LEAQ      kmask<>+0(SB), R8
 	KMOVW     (R8)(DI*2), K1
 	VMOVUPS   Z2, K1, (BX)(SI*4)
@@ -67236,45 +67188,42 @@ loop:
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VSUBPS       Z2, Z5, Z5
 	VADDPS       (SP), Z5, Z5
-	VCMPPS       $0x04, vconsts32x16<>+0(SB), Z3, K1
-	VMOVAPS      Z4, Z6
-	VMOVAPS      Z5, K1, Z6
-	VMINPS       Z5, Z4, Z7
-	VMAXPS       Z5, Z4, Z4
-	VCMPPS       $0x19, vconsts32x16<>+64(SB), Z7, K2
-	VCMPPS       $0x15, vconsts32x16<>+128(SB), Z4, K3
-	KORW         K2, K3, K2
-	VXORPS       Z4, Z4, Z4
-	VCMPPS       $0x04, Z4, Z3, K3
-	KANDW        K1, K3, K1
-	KORW         K2, K1, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z6, K2
-	KORW         K1, K2, K1
-	KORTESTW     K1, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z3, K1
+	VXORPS       Z6, Z6, Z6
+	VCMPPS       $0x00, Z6, Z3, K2
+	KORW         K1, K2, K2
+	VFPCLASSPSZ  $0xff, Z4, K3
+	VFPCLASSPSZ  $0xff, Z5, K4
+	VBLENDMPS    Z4, Z5, K1, Z5
+	KORW         K3, K4, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
+	KORW         K1, K3, K1
+	KANDNW       K2, K1, K1
+	KMOVW        K1, DI
+	CMPL         DI, $0x0000ffff
 	JNE          llslow53
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z4
 	VPSRAD       $0x17, Z4, Z4
-	VPSLLD       $0x17, Z4, Z5
-	VPSUBD       Z5, Z6, Z5
+	VPSLLD       $0x17, Z4, Z6
+	VPSUBD       Z6, Z5, Z5
 	VCVTDQ2PS    Z4, Z4
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z5, Z6, Z5
 	VMULPS       Z5, Z5, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z7
+	VFNMADD231PS vconsts32x16<>+128(SB), Z5, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z8
+	VFNMADD231PS vconsts32x16<>+192(SB), Z5, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFNMADD231PS vconsts32x16<>+384(SB), Z5, Z9
+	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFNMADD231PS vconsts32x16<>+448(SB), Z5, Z10
+	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFNMADD231PS Z7, Z6, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z4, Z5
-	VMOVAPS      Z5, Z4
+	VFNMADD231PS vconsts32x16<>+384(SB), Z4, Z5
 	JMP          lldone53
 
 llslow53:
@@ -67296,7 +67245,7 @@ llslow53:
 	KMOVW        K1, DI
 	CMPL         DI, $0x0000ffff
 	JNE          llgeneral53
-	VPSUBD       vconsts32x16<>+192(SB), Z4, Z6
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z6
 	VPSRAD       $0x17, Z6, Z6
 	VPSLLD       $0x17, Z6, Z7
 	VPSUBD       Z7, Z4, Z4
@@ -67304,20 +67253,20 @@ llslow53:
 	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
 	VMULPS       Z4, Z4, Z7
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z4, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z4, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z4, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z11
 	VFMADD231PS  Z9, Z7, Z8
 	VFMADD231PS  Z11, Z7, Z10
 	VMULPS       Z7, Z7, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z7, Z4
-	VFMADD231PS  vconsts32x16<>+512(SB), Z6, Z4
-	VPSUBD       vconsts32x16<>+192(SB), Z5, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z6
 	VPSRAD       $0x17, Z6, Z6
 	VPSLLD       $0x17, Z6, Z7
 	VPSUBD       Z7, Z5, Z5
@@ -67325,19 +67274,19 @@ llslow53:
 	VSUBPS       vconsts32x16<>+0(SB), Z5, Z5
 	VMULPS       Z5, Z5, Z7
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z5, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z11
 	VFMADD231PS  Z9, Z7, Z8
 	VFMADD231PS  Z11, Z7, Z10
 	VMULPS       Z7, Z7, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z7, Z5
-	VFMADD231PS  vconsts32x16<>+512(SB), Z6, Z5
+	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z5
 	VMULPS       Z4, Z3, Z4
 	VBROADCASTSS consts32<>+36(SB), Z6
 	VXORPS       Z6, Z4, Z4
@@ -67345,7 +67294,7 @@ llslow53:
 	VSUBPS       Z3, Z6, Z6
 	VMULPS       Z5, Z6, Z5
 	VSUBPS       Z5, Z4, Z4
-	VMOVAPS      Z4, Z4
+	VMOVAPS      Z4, Z5
 	JMP          lldone53
 
 llgeneral53:
@@ -67360,7 +67309,7 @@ llgeneral53:
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z7
+	VPSUBD       vconsts32x16<>+64(SB), Z6, Z7
 	VPSRAD       $0x17, Z7, Z7
 	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z6, Z6
@@ -67369,19 +67318,19 @@ llgeneral53:
 	VSUBPS       Z5, Z7, Z7
 	VMULPS       Z6, Z6, Z5
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z6, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z6, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z6, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z11
 	VFMADD231PS  Z9, Z5, Z8
 	VFMADD231PS  Z11, Z5, Z10
 	VMULPS       Z5, Z5, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
-	VFMADD231PS  vconsts32x16<>+512(SB), Z7, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
 	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
@@ -67409,7 +67358,7 @@ llgeneral53:
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z8, K1, Z5
-	VPSUBD       vconsts32x16<>+192(SB), Z7, Z8
+	VPSUBD       vconsts32x16<>+64(SB), Z7, Z8
 	VPSRAD       $0x17, Z8, Z8
 	VPSLLD       $0x17, Z8, Z9
 	VPSUBD       Z9, Z7, Z7
@@ -67418,19 +67367,19 @@ llgeneral53:
 	VSUBPS       Z5, Z8, Z8
 	VMULPS       Z7, Z7, Z5
 	VBROADCASTSS consts32<>+12(SB), Z9
-	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z9
+	VFMADD231PS  vconsts32x16<>+128(SB), Z7, Z9
 	VBROADCASTSS consts32<>+16(SB), Z10
-	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z10
+	VFMADD231PS  vconsts32x16<>+192(SB), Z7, Z10
 	VBROADCASTSS consts32<>+20(SB), Z11
-	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z11
+	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z11
 	VBROADCASTSS consts32<>+24(SB), Z12
-	VFMADD231PS  vconsts32x16<>+448(SB), Z7, Z12
+	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z12
 	VFMADD231PS  Z10, Z5, Z9
 	VFMADD231PS  Z12, Z5, Z11
 	VMULPS       Z5, Z5, Z10
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z5, Z7
-	VFMADD231PS  vconsts32x16<>+512(SB), Z8, Z7
+	VFMADD231PS  vconsts32x16<>+384(SB), Z8, Z7
 	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z7, K1, Z7
@@ -67446,69 +67395,66 @@ llgeneral53:
 	VSUBPS       Z3, Z4, Z4
 	VMULPS       Z7, Z4, Z7
 	VSUBPS       Z7, Z6, Z4
-	VMOVAPS      Z4, Z4
+	VMOVAPS      Z4, Z5
 
 lldone53:
-	VBROADCASTSS consts32<>+36(SB), Z5
-	VXORPS       Z5, Z3, Z5
+	VBROADCASTSS consts32<>+36(SB), Z4
+	VXORPS       Z4, Z3, Z4
 	VADDPS       (SP), Z2, Z6
 	VBROADCASTSS consts32<>+4(SB), Z7
 	VSUBPS       Z2, Z7, Z2
 	VADDPS       (SP), Z2, Z2
-	VDIVPS       Z6, Z5, Z5
+	VDIVPS       Z6, Z4, Z4
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z3, Z6, Z3
 	VDIVPS       Z2, Z3, Z3
-	VADDPS       Z3, Z5, Z2
+	VADDPS       Z3, Z4, Z2
 	VBROADCASTSS s+72(FP), Z3
 	VMULPS       Z2, Z3, Z2
 	VMOVUPS      Z2, (DX)(BX*4)
-	VADDPS       Z4, Z0, Z0
+	VADDPS       Z5, Z0, Z0
 	VMOVUPS      64(AX)(BX*4), Z2
 	VMOVUPS      64(CX)(BX*4), Z3
 	VADDPS       (SP), Z2, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VSUBPS       Z2, Z5, Z5
 	VADDPS       (SP), Z5, Z5
-	VCMPPS       $0x04, vconsts32x16<>+0(SB), Z3, K1
-	VMOVAPS      Z4, Z6
-	VMOVAPS      Z5, K1, Z6
-	VMINPS       Z5, Z4, Z7
-	VMAXPS       Z5, Z4, Z4
-	VCMPPS       $0x19, vconsts32x16<>+64(SB), Z7, K2
-	VCMPPS       $0x15, vconsts32x16<>+128(SB), Z4, K3
-	KORW         K2, K3, K2
-	VXORPS       Z4, Z4, Z4
-	VCMPPS       $0x04, Z4, Z3, K3
-	KANDW        K1, K3, K1
-	KORW         K2, K1, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z6, K2
-	KORW         K1, K2, K1
-	KORTESTW     K1, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z3, K1
+	VXORPS       Z6, Z6, Z6
+	VCMPPS       $0x00, Z6, Z3, K2
+	KORW         K1, K2, K2
+	VFPCLASSPSZ  $0xff, Z4, K3
+	VFPCLASSPSZ  $0xff, Z5, K4
+	VBLENDMPS    Z4, Z5, K1, Z5
+	KORW         K3, K4, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
+	KORW         K1, K3, K1
+	KANDNW       K2, K1, K1
+	KMOVW        K1, DI
+	CMPL         DI, $0x0000ffff
 	JNE          llslow54
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z4
 	VPSRAD       $0x17, Z4, Z4
-	VPSLLD       $0x17, Z4, Z5
-	VPSUBD       Z5, Z6, Z5
+	VPSLLD       $0x17, Z4, Z6
+	VPSUBD       Z6, Z5, Z5
 	VCVTDQ2PS    Z4, Z4
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z5, Z6, Z5
 	VMULPS       Z5, Z5, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z7
+	VFNMADD231PS vconsts32x16<>+128(SB), Z5, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z8
+	VFNMADD231PS vconsts32x16<>+192(SB), Z5, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFNMADD231PS vconsts32x16<>+384(SB), Z5, Z9
+	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFNMADD231PS vconsts32x16<>+448(SB), Z5, Z10
+	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFNMADD231PS Z7, Z6, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z4, Z5
-	VMOVAPS      Z5, Z4
+	VFNMADD231PS vconsts32x16<>+384(SB), Z4, Z5
 	JMP          lldone54
 
 llslow54:
@@ -67530,7 +67476,7 @@ llslow54:
 	KMOVW        K1, DI
 	CMPL         DI, $0x0000ffff
 	JNE          llgeneral54
-	VPSUBD       vconsts32x16<>+192(SB), Z4, Z6
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z6
 	VPSRAD       $0x17, Z6, Z6
 	VPSLLD       $0x17, Z6, Z7
 	VPSUBD       Z7, Z4, Z4
@@ -67538,20 +67484,20 @@ llslow54:
 	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
 	VMULPS       Z4, Z4, Z7
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z4, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z4, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z4, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z11
 	VFMADD231PS  Z9, Z7, Z8
 	VFMADD231PS  Z11, Z7, Z10
 	VMULPS       Z7, Z7, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z7, Z4
-	VFMADD231PS  vconsts32x16<>+512(SB), Z6, Z4
-	VPSUBD       vconsts32x16<>+192(SB), Z5, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z6
 	VPSRAD       $0x17, Z6, Z6
 	VPSLLD       $0x17, Z6, Z7
 	VPSUBD       Z7, Z5, Z5
@@ -67559,19 +67505,19 @@ llslow54:
 	VSUBPS       vconsts32x16<>+0(SB), Z5, Z5
 	VMULPS       Z5, Z5, Z7
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z5, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z11
 	VFMADD231PS  Z9, Z7, Z8
 	VFMADD231PS  Z11, Z7, Z10
 	VMULPS       Z7, Z7, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z7, Z5
-	VFMADD231PS  vconsts32x16<>+512(SB), Z6, Z5
+	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z5
 	VMULPS       Z4, Z3, Z4
 	VBROADCASTSS consts32<>+36(SB), Z6
 	VXORPS       Z6, Z4, Z4
@@ -67579,7 +67525,7 @@ llslow54:
 	VSUBPS       Z3, Z6, Z6
 	VMULPS       Z5, Z6, Z5
 	VSUBPS       Z5, Z4, Z4
-	VMOVAPS      Z4, Z4
+	VMOVAPS      Z4, Z5
 	JMP          lldone54
 
 llgeneral54:
@@ -67594,7 +67540,7 @@ llgeneral54:
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z7
+	VPSUBD       vconsts32x16<>+64(SB), Z6, Z7
 	VPSRAD       $0x17, Z7, Z7
 	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z6, Z6
@@ -67603,19 +67549,19 @@ llgeneral54:
 	VSUBPS       Z5, Z7, Z7
 	VMULPS       Z6, Z6, Z5
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z6, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z6, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z6, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z11
 	VFMADD231PS  Z9, Z5, Z8
 	VFMADD231PS  Z11, Z5, Z10
 	VMULPS       Z5, Z5, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
-	VFMADD231PS  vconsts32x16<>+512(SB), Z7, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
 	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
@@ -67643,7 +67589,7 @@ llgeneral54:
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z8, K1, Z5
-	VPSUBD       vconsts32x16<>+192(SB), Z7, Z8
+	VPSUBD       vconsts32x16<>+64(SB), Z7, Z8
 	VPSRAD       $0x17, Z8, Z8
 	VPSLLD       $0x17, Z8, Z9
 	VPSUBD       Z9, Z7, Z7
@@ -67652,19 +67598,19 @@ llgeneral54:
 	VSUBPS       Z5, Z8, Z8
 	VMULPS       Z7, Z7, Z5
 	VBROADCASTSS consts32<>+12(SB), Z9
-	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z9
+	VFMADD231PS  vconsts32x16<>+128(SB), Z7, Z9
 	VBROADCASTSS consts32<>+16(SB), Z10
-	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z10
+	VFMADD231PS  vconsts32x16<>+192(SB), Z7, Z10
 	VBROADCASTSS consts32<>+20(SB), Z11
-	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z11
+	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z11
 	VBROADCASTSS consts32<>+24(SB), Z12
-	VFMADD231PS  vconsts32x16<>+448(SB), Z7, Z12
+	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z12
 	VFMADD231PS  Z10, Z5, Z9
 	VFMADD231PS  Z12, Z5, Z11
 	VMULPS       Z5, Z5, Z10
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z5, Z7
-	VFMADD231PS  vconsts32x16<>+512(SB), Z8, Z7
+	VFMADD231PS  vconsts32x16<>+384(SB), Z8, Z7
 	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z7, K1, Z7
@@ -67680,24 +67626,24 @@ llgeneral54:
 	VSUBPS       Z3, Z4, Z4
 	VMULPS       Z7, Z4, Z7
 	VSUBPS       Z7, Z6, Z4
-	VMOVAPS      Z4, Z4
+	VMOVAPS      Z4, Z5
 
 lldone54:
-	VBROADCASTSS consts32<>+36(SB), Z5
-	VXORPS       Z5, Z3, Z5
+	VBROADCASTSS consts32<>+36(SB), Z4
+	VXORPS       Z4, Z3, Z4
 	VADDPS       (SP), Z2, Z6
 	VBROADCASTSS consts32<>+4(SB), Z7
 	VSUBPS       Z2, Z7, Z2
 	VADDPS       (SP), Z2, Z2
-	VDIVPS       Z6, Z5, Z5
+	VDIVPS       Z6, Z4, Z4
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z3, Z6, Z3
 	VDIVPS       Z2, Z3, Z3
-	VADDPS       Z3, Z5, Z2
+	VADDPS       Z3, Z4, Z2
 	VBROADCASTSS s+72(FP), Z3
 	VMULPS       Z2, Z3, Z2
 	VMOVUPS      Z2, 64(DX)(BX*4)
-	VADDPS       Z4, Z1, Z1
+	VADDPS       Z5, Z1, Z1
 	ADDQ         $0x00000020, BX
 	CMPQ         BX, SI
 	JLE          loop
@@ -67714,45 +67660,42 @@ single1:
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VSUBPS       Z2, Z5, Z5
 	VADDPS       (SP), Z5, Z5
-	VCMPPS       $0x04, vconsts32x16<>+0(SB), Z3, K1
-	VMOVAPS      Z4, Z6
-	VMOVAPS      Z5, K1, Z6
-	VMINPS       Z5, Z4, Z7
-	VMAXPS       Z5, Z4, Z4
-	VCMPPS       $0x19, vconsts32x16<>+64(SB), Z7, K2
-	VCMPPS       $0x15, vconsts32x16<>+128(SB), Z4, K3
-	KORW         K2, K3, K2
-	VXORPS       Z4, Z4, Z4
-	VCMPPS       $0x04, Z4, Z3, K3
-	KANDW        K1, K3, K1
-	KORW         K2, K1, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z6, K2
-	KORW         K1, K2, K1
-	KORTESTW     K1, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z3, K1
+	VXORPS       Z6, Z6, Z6
+	VCMPPS       $0x00, Z6, Z3, K2
+	KORW         K1, K2, K2
+	VFPCLASSPSZ  $0xff, Z4, K3
+	VFPCLASSPSZ  $0xff, Z5, K4
+	VBLENDMPS    Z4, Z5, K1, Z5
+	KORW         K3, K4, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
+	KORW         K1, K3, K1
+	KANDNW       K2, K1, K1
+	KMOVW        K1, DI
+	CMPL         DI, $0x0000ffff
 	JNE          llslow55
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z4
 	VPSRAD       $0x17, Z4, Z4
-	VPSLLD       $0x17, Z4, Z5
-	VPSUBD       Z5, Z6, Z5
+	VPSLLD       $0x17, Z4, Z6
+	VPSUBD       Z6, Z5, Z5
 	VCVTDQ2PS    Z4, Z4
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z5, Z6, Z5
 	VMULPS       Z5, Z5, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z7
+	VFNMADD231PS vconsts32x16<>+128(SB), Z5, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z8
+	VFNMADD231PS vconsts32x16<>+192(SB), Z5, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFNMADD231PS vconsts32x16<>+384(SB), Z5, Z9
+	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFNMADD231PS vconsts32x16<>+448(SB), Z5, Z10
+	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFNMADD231PS Z7, Z6, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z4, Z5
-	VMOVAPS      Z5, Z4
+	VFNMADD231PS vconsts32x16<>+384(SB), Z4, Z5
 	JMP          lldone55
 
 llslow55:
@@ -67774,7 +67717,7 @@ llslow55:
 	KMOVW        K1, DI
 	CMPL         DI, $0x0000ffff
 	JNE          llgeneral55
-	VPSUBD       vconsts32x16<>+192(SB), Z4, Z6
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z6
 	VPSRAD       $0x17, Z6, Z6
 	VPSLLD       $0x17, Z6, Z7
 	VPSUBD       Z7, Z4, Z4
@@ -67782,20 +67725,20 @@ llslow55:
 	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
 	VMULPS       Z4, Z4, Z7
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z4, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z4, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z4, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z11
 	VFMADD231PS  Z9, Z7, Z8
 	VFMADD231PS  Z11, Z7, Z10
 	VMULPS       Z7, Z7, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z7, Z4
-	VFMADD231PS  vconsts32x16<>+512(SB), Z6, Z4
-	VPSUBD       vconsts32x16<>+192(SB), Z5, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z6
 	VPSRAD       $0x17, Z6, Z6
 	VPSLLD       $0x17, Z6, Z7
 	VPSUBD       Z7, Z5, Z5
@@ -67803,19 +67746,19 @@ llslow55:
 	VSUBPS       vconsts32x16<>+0(SB), Z5, Z5
 	VMULPS       Z5, Z5, Z7
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z5, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z11
 	VFMADD231PS  Z9, Z7, Z8
 	VFMADD231PS  Z11, Z7, Z10
 	VMULPS       Z7, Z7, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z7, Z5
-	VFMADD231PS  vconsts32x16<>+512(SB), Z6, Z5
+	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z5
 	VMULPS       Z4, Z3, Z4
 	VBROADCASTSS consts32<>+36(SB), Z6
 	VXORPS       Z6, Z4, Z4
@@ -67823,7 +67766,7 @@ llslow55:
 	VSUBPS       Z3, Z6, Z6
 	VMULPS       Z5, Z6, Z5
 	VSUBPS       Z5, Z4, Z4
-	VMOVAPS      Z4, Z4
+	VMOVAPS      Z4, Z5
 	JMP          lldone55
 
 llgeneral55:
@@ -67838,7 +67781,7 @@ llgeneral55:
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z7
+	VPSUBD       vconsts32x16<>+64(SB), Z6, Z7
 	VPSRAD       $0x17, Z7, Z7
 	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z6, Z6
@@ -67847,19 +67790,19 @@ llgeneral55:
 	VSUBPS       Z5, Z7, Z7
 	VMULPS       Z6, Z6, Z5
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z6, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z6, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z6, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z11
 	VFMADD231PS  Z9, Z5, Z8
 	VFMADD231PS  Z11, Z5, Z10
 	VMULPS       Z5, Z5, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
-	VFMADD231PS  vconsts32x16<>+512(SB), Z7, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
 	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
@@ -67887,7 +67830,7 @@ llgeneral55:
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z8, K1, Z5
-	VPSUBD       vconsts32x16<>+192(SB), Z7, Z8
+	VPSUBD       vconsts32x16<>+64(SB), Z7, Z8
 	VPSRAD       $0x17, Z8, Z8
 	VPSLLD       $0x17, Z8, Z9
 	VPSUBD       Z9, Z7, Z7
@@ -67896,19 +67839,19 @@ llgeneral55:
 	VSUBPS       Z5, Z8, Z8
 	VMULPS       Z7, Z7, Z5
 	VBROADCASTSS consts32<>+12(SB), Z9
-	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z9
+	VFMADD231PS  vconsts32x16<>+128(SB), Z7, Z9
 	VBROADCASTSS consts32<>+16(SB), Z10
-	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z10
+	VFMADD231PS  vconsts32x16<>+192(SB), Z7, Z10
 	VBROADCASTSS consts32<>+20(SB), Z11
-	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z11
+	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z11
 	VBROADCASTSS consts32<>+24(SB), Z12
-	VFMADD231PS  vconsts32x16<>+448(SB), Z7, Z12
+	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z12
 	VFMADD231PS  Z10, Z5, Z9
 	VFMADD231PS  Z12, Z5, Z11
 	VMULPS       Z5, Z5, Z10
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z5, Z7
-	VFMADD231PS  vconsts32x16<>+512(SB), Z8, Z7
+	VFMADD231PS  vconsts32x16<>+384(SB), Z8, Z7
 	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z7, K1, Z7
@@ -67924,24 +67867,24 @@ llgeneral55:
 	VSUBPS       Z3, Z4, Z4
 	VMULPS       Z7, Z4, Z7
 	VSUBPS       Z7, Z6, Z4
-	VMOVAPS      Z4, Z4
+	VMOVAPS      Z4, Z5
 
 lldone55:
-	VBROADCASTSS consts32<>+36(SB), Z5
-	VXORPS       Z5, Z3, Z5
+	VBROADCASTSS consts32<>+36(SB), Z4
+	VXORPS       Z4, Z3, Z4
 	VADDPS       (SP), Z2, Z6
 	VBROADCASTSS consts32<>+4(SB), Z7
 	VSUBPS       Z2, Z7, Z2
 	VADDPS       (SP), Z2, Z2
-	VDIVPS       Z6, Z5, Z5
+	VDIVPS       Z6, Z4, Z4
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z3, Z6, Z3
 	VDIVPS       Z2, Z3, Z3
-	VADDPS       Z3, Z5, Z2
+	VADDPS       Z3, Z4, Z2
 	VBROADCASTSS s+72(FP), Z3
 	VMULPS       Z2, Z3, Z2
 	VMOVUPS      Z2, (DX)(BX*4)
-	VADDPS       Z4, Z0, Z0
+	VADDPS       Z5, Z0, Z0
 	ADDQ         $0x00000010, BX
 	JMP          single1
 
@@ -67961,45 +67904,42 @@ tail:
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VSUBPS       Z2, Z5, Z5
 	VADDPS       (SP), Z5, Z5
-	VCMPPS       $0x04, vconsts32x16<>+0(SB), Z3, K1
-	VMOVAPS      Z4, Z6
-	VMOVAPS      Z5, K1, Z6
-	VMINPS       Z5, Z4, Z7
-	VMAXPS       Z5, Z4, Z4
-	VCMPPS       $0x19, vconsts32x16<>+64(SB), Z7, K2
-	VCMPPS       $0x15, vconsts32x16<>+128(SB), Z4, K3
-	KORW         K2, K3, K2
-	VXORPS       Z4, Z4, Z4
-	VCMPPS       $0x04, Z4, Z3, K3
-	KANDW        K1, K3, K1
-	KORW         K2, K1, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z6, K2
-	KORW         K1, K2, K1
-	KORTESTW     K1, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z3, K1
+	VXORPS       Z6, Z6, Z6
+	VCMPPS       $0x00, Z6, Z3, K2
+	KORW         K1, K2, K2
+	VFPCLASSPSZ  $0xff, Z4, K3
+	VFPCLASSPSZ  $0xff, Z5, K4
+	VBLENDMPS    Z4, Z5, K1, Z5
+	KORW         K3, K4, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
+	KORW         K1, K3, K1
+	KANDNW       K2, K1, K1
+	KMOVW        K1, DI
+	CMPL         DI, $0x0000ffff
 	JNE          llslow56
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z4
 	VPSRAD       $0x17, Z4, Z4
-	VPSLLD       $0x17, Z4, Z5
-	VPSUBD       Z5, Z6, Z5
+	VPSLLD       $0x17, Z4, Z6
+	VPSUBD       Z6, Z5, Z5
 	VCVTDQ2PS    Z4, Z4
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z5, Z6, Z5
 	VMULPS       Z5, Z5, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z7
+	VFNMADD231PS vconsts32x16<>+128(SB), Z5, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z8
+	VFNMADD231PS vconsts32x16<>+192(SB), Z5, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFNMADD231PS vconsts32x16<>+384(SB), Z5, Z9
+	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFNMADD231PS vconsts32x16<>+448(SB), Z5, Z10
+	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFNMADD231PS Z7, Z6, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z4, Z5
-	VMOVAPS      Z5, Z4
+	VFNMADD231PS vconsts32x16<>+384(SB), Z4, Z5
 	JMP          lldone56
 
 llslow56:
@@ -68021,7 +67961,7 @@ llslow56:
 	KMOVW        K1, DI
 	CMPL         DI, $0x0000ffff
 	JNE          llgeneral56
-	VPSUBD       vconsts32x16<>+192(SB), Z4, Z6
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z6
 	VPSRAD       $0x17, Z6, Z6
 	VPSLLD       $0x17, Z6, Z7
 	VPSUBD       Z7, Z4, Z4
@@ -68029,20 +67969,20 @@ llslow56:
 	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
 	VMULPS       Z4, Z4, Z7
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z4, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z4, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z4, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z11
 	VFMADD231PS  Z9, Z7, Z8
 	VFMADD231PS  Z11, Z7, Z10
 	VMULPS       Z7, Z7, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z7, Z4
-	VFMADD231PS  vconsts32x16<>+512(SB), Z6, Z4
-	VPSUBD       vconsts32x16<>+192(SB), Z5, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z6
 	VPSRAD       $0x17, Z6, Z6
 	VPSLLD       $0x17, Z6, Z7
 	VPSUBD       Z7, Z5, Z5
@@ -68050,19 +67990,19 @@ llslow56:
 	VSUBPS       vconsts32x16<>+0(SB), Z5, Z5
 	VMULPS       Z5, Z5, Z7
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z5, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z11
 	VFMADD231PS  Z9, Z7, Z8
 	VFMADD231PS  Z11, Z7, Z10
 	VMULPS       Z7, Z7, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z7, Z5
-	VFMADD231PS  vconsts32x16<>+512(SB), Z6, Z5
+	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z5
 	VMULPS       Z4, Z3, Z4
 	VBROADCASTSS consts32<>+36(SB), Z6
 	VXORPS       Z6, Z4, Z4
@@ -68070,7 +68010,7 @@ llslow56:
 	VSUBPS       Z3, Z6, Z6
 	VMULPS       Z5, Z6, Z5
 	VSUBPS       Z5, Z4, Z4
-	VMOVAPS      Z4, Z4
+	VMOVAPS      Z4, Z5
 	JMP          lldone56
 
 llgeneral56:
@@ -68085,7 +68025,7 @@ llgeneral56:
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z7
+	VPSUBD       vconsts32x16<>+64(SB), Z6, Z7
 	VPSRAD       $0x17, Z7, Z7
 	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z6, Z6
@@ -68094,19 +68034,19 @@ llgeneral56:
 	VSUBPS       Z5, Z7, Z7
 	VMULPS       Z6, Z6, Z5
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z6, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z6, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z6, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z11
 	VFMADD231PS  Z9, Z5, Z8
 	VFMADD231PS  Z11, Z5, Z10
 	VMULPS       Z5, Z5, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
-	VFMADD231PS  vconsts32x16<>+512(SB), Z7, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
 	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
@@ -68134,7 +68074,7 @@ llgeneral56:
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z8, K1, Z5
-	VPSUBD       vconsts32x16<>+192(SB), Z7, Z8
+	VPSUBD       vconsts32x16<>+64(SB), Z7, Z8
 	VPSRAD       $0x17, Z8, Z8
 	VPSLLD       $0x17, Z8, Z9
 	VPSUBD       Z9, Z7, Z7
@@ -68143,19 +68083,19 @@ llgeneral56:
 	VSUBPS       Z5, Z8, Z8
 	VMULPS       Z7, Z7, Z5
 	VBROADCASTSS consts32<>+12(SB), Z9
-	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z9
+	VFMADD231PS  vconsts32x16<>+128(SB), Z7, Z9
 	VBROADCASTSS consts32<>+16(SB), Z10
-	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z10
+	VFMADD231PS  vconsts32x16<>+192(SB), Z7, Z10
 	VBROADCASTSS consts32<>+20(SB), Z11
-	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z11
+	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z11
 	VBROADCASTSS consts32<>+24(SB), Z12
-	VFMADD231PS  vconsts32x16<>+448(SB), Z7, Z12
+	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z12
 	VFMADD231PS  Z10, Z5, Z9
 	VFMADD231PS  Z12, Z5, Z11
 	VMULPS       Z5, Z5, Z10
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z5, Z7
-	VFMADD231PS  vconsts32x16<>+512(SB), Z8, Z7
+	VFMADD231PS  vconsts32x16<>+384(SB), Z8, Z7
 	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z7, K1, Z7
@@ -68171,20 +68111,20 @@ llgeneral56:
 	VSUBPS       Z3, Z4, Z4
 	VMULPS       Z7, Z4, Z7
 	VSUBPS       Z7, Z6, Z4
-	VMOVAPS      Z4, Z4
+	VMOVAPS      Z4, Z5
 
 lldone56:
-	VBROADCASTSS consts32<>+36(SB), Z5
-	VXORPS       Z5, Z3, Z5
+	VBROADCASTSS consts32<>+36(SB), Z4
+	VXORPS       Z4, Z3, Z4
 	VADDPS       (SP), Z2, Z6
 	VBROADCASTSS consts32<>+4(SB), Z7
 	VSUBPS       Z2, Z7, Z2
 	VADDPS       (SP), Z2, Z2
-	VDIVPS       Z6, Z5, Z5
+	VDIVPS       Z6, Z4, Z4
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z3, Z6, Z3
 	VDIVPS       Z2, Z3, Z3
-	VADDPS       Z3, Z5, Z2
+	VADDPS       Z3, Z4, Z2
 	VBROADCASTSS s+72(FP), Z3
 	VMULPS       Z2, Z3, Z2
 	LEAQ         kmask<>+0(SB), DI
@@ -68192,8 +68132,8 @@ lldone56:
 	VMOVUPS      Z2, K1, (DX)(BX*4)
 	LEAQ         kmask<>+0(SB), DI
 	KMOVW        (DI)(SI*2), K1
-	VMOVAPS.Z    Z4, K1, Z4
-	VADDPS       Z4, Z0, Z0
+	VMOVAPS.Z    Z5, K1, Z5
+	VADDPS       Z5, Z0, Z0
 	ADDQ         SI, BX
 
 drain:
@@ -68256,45 +68196,42 @@ loop:
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VSUBPS       Z2, Z5, Z5
 	VADDPS       (SP), Z5, Z5
-	VCMPPS       $0x04, vconsts32x16<>+0(SB), Z3, K1
-	VMOVAPS      Z4, Z6
-	VMOVAPS      Z5, K1, Z6
-	VMINPS       Z5, Z4, Z7
-	VMAXPS       Z5, Z4, Z4
-	VCMPPS       $0x19, vconsts32x16<>+64(SB), Z7, K2
-	VCMPPS       $0x15, vconsts32x16<>+128(SB), Z4, K3
-	KORW         K2, K3, K2
-	VXORPS       Z4, Z4, Z4
-	VCMPPS       $0x04, Z4, Z3, K3
-	KANDW        K1, K3, K1
-	KORW         K2, K1, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z6, K2
-	KORW         K1, K2, K1
-	KORTESTW     K1, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z3, K1
+	VXORPS       Z6, Z6, Z6
+	VCMPPS       $0x00, Z6, Z3, K2
+	KORW         K1, K2, K2
+	VFPCLASSPSZ  $0xff, Z4, K3
+	VFPCLASSPSZ  $0xff, Z5, K4
+	VBLENDMPS    Z4, Z5, K1, Z5
+	KORW         K3, K4, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
+	KORW         K1, K3, K1
+	KANDNW       K2, K1, K1
+	KMOVW        K1, R8
+	CMPL         R8, $0x0000ffff
 	JNE          llslow57
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z4
 	VPSRAD       $0x17, Z4, Z4
-	VPSLLD       $0x17, Z4, Z5
-	VPSUBD       Z5, Z6, Z5
+	VPSLLD       $0x17, Z4, Z6
+	VPSUBD       Z6, Z5, Z5
 	VCVTDQ2PS    Z4, Z4
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z5, Z6, Z5
 	VMULPS       Z5, Z5, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z7
+	VFNMADD231PS vconsts32x16<>+128(SB), Z5, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z8
+	VFNMADD231PS vconsts32x16<>+192(SB), Z5, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFNMADD231PS vconsts32x16<>+384(SB), Z5, Z9
+	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFNMADD231PS vconsts32x16<>+448(SB), Z5, Z10
+	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFNMADD231PS Z7, Z6, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z4, Z5
-	VMOVAPS      Z5, Z4
+	VFNMADD231PS vconsts32x16<>+384(SB), Z4, Z5
 	JMP          lldone57
 
 llslow57:
@@ -68316,7 +68253,7 @@ llslow57:
 	KMOVW        K1, R8
 	CMPL         R8, $0x0000ffff
 	JNE          llgeneral57
-	VPSUBD       vconsts32x16<>+192(SB), Z4, Z6
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z6
 	VPSRAD       $0x17, Z6, Z6
 	VPSLLD       $0x17, Z6, Z7
 	VPSUBD       Z7, Z4, Z4
@@ -68324,20 +68261,20 @@ llslow57:
 	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
 	VMULPS       Z4, Z4, Z7
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z4, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z4, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z4, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z11
 	VFMADD231PS  Z9, Z7, Z8
 	VFMADD231PS  Z11, Z7, Z10
 	VMULPS       Z7, Z7, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z7, Z4
-	VFMADD231PS  vconsts32x16<>+512(SB), Z6, Z4
-	VPSUBD       vconsts32x16<>+192(SB), Z5, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z6
 	VPSRAD       $0x17, Z6, Z6
 	VPSLLD       $0x17, Z6, Z7
 	VPSUBD       Z7, Z5, Z5
@@ -68345,19 +68282,19 @@ llslow57:
 	VSUBPS       vconsts32x16<>+0(SB), Z5, Z5
 	VMULPS       Z5, Z5, Z7
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z5, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z11
 	VFMADD231PS  Z9, Z7, Z8
 	VFMADD231PS  Z11, Z7, Z10
 	VMULPS       Z7, Z7, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z7, Z5
-	VFMADD231PS  vconsts32x16<>+512(SB), Z6, Z5
+	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z5
 	VMULPS       Z4, Z3, Z4
 	VBROADCASTSS consts32<>+36(SB), Z6
 	VXORPS       Z6, Z4, Z4
@@ -68365,7 +68302,7 @@ llslow57:
 	VSUBPS       Z3, Z6, Z6
 	VMULPS       Z5, Z6, Z5
 	VSUBPS       Z5, Z4, Z4
-	VMOVAPS      Z4, Z4
+	VMOVAPS      Z4, Z5
 	JMP          lldone57
 
 llgeneral57:
@@ -68380,7 +68317,7 @@ llgeneral57:
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z7
+	VPSUBD       vconsts32x16<>+64(SB), Z6, Z7
 	VPSRAD       $0x17, Z7, Z7
 	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z6, Z6
@@ -68389,19 +68326,19 @@ llgeneral57:
 	VSUBPS       Z5, Z7, Z7
 	VMULPS       Z6, Z6, Z5
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z6, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z6, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z6, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z11
 	VFMADD231PS  Z9, Z5, Z8
 	VFMADD231PS  Z11, Z5, Z10
 	VMULPS       Z5, Z5, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
-	VFMADD231PS  vconsts32x16<>+512(SB), Z7, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
 	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
@@ -68429,7 +68366,7 @@ llgeneral57:
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z8, K1, Z5
-	VPSUBD       vconsts32x16<>+192(SB), Z7, Z8
+	VPSUBD       vconsts32x16<>+64(SB), Z7, Z8
 	VPSRAD       $0x17, Z8, Z8
 	VPSLLD       $0x17, Z8, Z9
 	VPSUBD       Z9, Z7, Z7
@@ -68438,19 +68375,19 @@ llgeneral57:
 	VSUBPS       Z5, Z8, Z8
 	VMULPS       Z7, Z7, Z5
 	VBROADCASTSS consts32<>+12(SB), Z9
-	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z9
+	VFMADD231PS  vconsts32x16<>+128(SB), Z7, Z9
 	VBROADCASTSS consts32<>+16(SB), Z10
-	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z10
+	VFMADD231PS  vconsts32x16<>+192(SB), Z7, Z10
 	VBROADCASTSS consts32<>+20(SB), Z11
-	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z11
+	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z11
 	VBROADCASTSS consts32<>+24(SB), Z12
-	VFMADD231PS  vconsts32x16<>+448(SB), Z7, Z12
+	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z12
 	VFMADD231PS  Z10, Z5, Z9
 	VFMADD231PS  Z12, Z5, Z11
 	VMULPS       Z5, Z5, Z10
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z5, Z7
-	VFMADD231PS  vconsts32x16<>+512(SB), Z8, Z7
+	VFMADD231PS  vconsts32x16<>+384(SB), Z8, Z7
 	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z7, K1, Z7
@@ -68466,71 +68403,68 @@ llgeneral57:
 	VSUBPS       Z3, Z4, Z4
 	VMULPS       Z7, Z4, Z7
 	VSUBPS       Z7, Z6, Z4
-	VMOVAPS      Z4, Z4
+	VMOVAPS      Z4, Z5
 
 lldone57:
-	VBROADCASTSS consts32<>+36(SB), Z5
-	VXORPS       Z5, Z3, Z5
+	VBROADCASTSS consts32<>+36(SB), Z4
+	VXORPS       Z4, Z3, Z4
 	VADDPS       (SP), Z2, Z6
 	VBROADCASTSS consts32<>+4(SB), Z7
 	VSUBPS       Z2, Z7, Z2
 	VADDPS       (SP), Z2, Z2
-	VDIVPS       Z6, Z5, Z5
+	VDIVPS       Z6, Z4, Z4
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z3, Z6, Z3
 	VDIVPS       Z2, Z3, Z3
-	VADDPS       Z3, Z5, Z2
+	VADDPS       Z3, Z4, Z2
 	VMOVUPS      (DX)(SI*4), Z3
-	VBROADCASTSS s+96(FP), Z5
-	VMULPS       Z3, Z5, Z5
-	VMULPS       Z2, Z5, Z2
+	VBROADCASTSS s+96(FP), Z4
+	VMULPS       Z3, Z4, Z4
+	VMULPS       Z2, Z4, Z2
 	VMOVUPS      Z2, (BX)(SI*4)
-	VFMADD231PS  Z4, Z3, Z0
+	VFMADD231PS  Z5, Z3, Z0
 	VMOVUPS      64(AX)(SI*4), Z2
 	VMOVUPS      64(CX)(SI*4), Z3
 	VADDPS       (SP), Z2, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VSUBPS       Z2, Z5, Z5
 	VADDPS       (SP), Z5, Z5
-	VCMPPS       $0x04, vconsts32x16<>+0(SB), Z3, K1
-	VMOVAPS      Z4, Z6
-	VMOVAPS      Z5, K1, Z6
-	VMINPS       Z5, Z4, Z7
-	VMAXPS       Z5, Z4, Z4
-	VCMPPS       $0x19, vconsts32x16<>+64(SB), Z7, K2
-	VCMPPS       $0x15, vconsts32x16<>+128(SB), Z4, K3
-	KORW         K2, K3, K2
-	VXORPS       Z4, Z4, Z4
-	VCMPPS       $0x04, Z4, Z3, K3
-	KANDW        K1, K3, K1
-	KORW         K2, K1, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z6, K2
-	KORW         K1, K2, K1
-	KORTESTW     K1, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z3, K1
+	VXORPS       Z6, Z6, Z6
+	VCMPPS       $0x00, Z6, Z3, K2
+	KORW         K1, K2, K2
+	VFPCLASSPSZ  $0xff, Z4, K3
+	VFPCLASSPSZ  $0xff, Z5, K4
+	VBLENDMPS    Z4, Z5, K1, Z5
+	KORW         K3, K4, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
+	KORW         K1, K3, K1
+	KANDNW       K2, K1, K1
+	KMOVW        K1, R8
+	CMPL         R8, $0x0000ffff
 	JNE          llslow58
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z4
 	VPSRAD       $0x17, Z4, Z4
-	VPSLLD       $0x17, Z4, Z5
-	VPSUBD       Z5, Z6, Z5
+	VPSLLD       $0x17, Z4, Z6
+	VPSUBD       Z6, Z5, Z5
 	VCVTDQ2PS    Z4, Z4
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z5, Z6, Z5
 	VMULPS       Z5, Z5, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z7
+	VFNMADD231PS vconsts32x16<>+128(SB), Z5, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z8
+	VFNMADD231PS vconsts32x16<>+192(SB), Z5, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFNMADD231PS vconsts32x16<>+384(SB), Z5, Z9
+	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFNMADD231PS vconsts32x16<>+448(SB), Z5, Z10
+	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFNMADD231PS Z7, Z6, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z4, Z5
-	VMOVAPS      Z5, Z4
+	VFNMADD231PS vconsts32x16<>+384(SB), Z4, Z5
 	JMP          lldone58
 
 llslow58:
@@ -68552,7 +68486,7 @@ llslow58:
 	KMOVW        K1, R8
 	CMPL         R8, $0x0000ffff
 	JNE          llgeneral58
-	VPSUBD       vconsts32x16<>+192(SB), Z4, Z6
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z6
 	VPSRAD       $0x17, Z6, Z6
 	VPSLLD       $0x17, Z6, Z7
 	VPSUBD       Z7, Z4, Z4
@@ -68560,20 +68494,20 @@ llslow58:
 	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
 	VMULPS       Z4, Z4, Z7
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z4, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z4, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z4, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z11
 	VFMADD231PS  Z9, Z7, Z8
 	VFMADD231PS  Z11, Z7, Z10
 	VMULPS       Z7, Z7, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z7, Z4
-	VFMADD231PS  vconsts32x16<>+512(SB), Z6, Z4
-	VPSUBD       vconsts32x16<>+192(SB), Z5, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z6
 	VPSRAD       $0x17, Z6, Z6
 	VPSLLD       $0x17, Z6, Z7
 	VPSUBD       Z7, Z5, Z5
@@ -68581,19 +68515,19 @@ llslow58:
 	VSUBPS       vconsts32x16<>+0(SB), Z5, Z5
 	VMULPS       Z5, Z5, Z7
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z5, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z11
 	VFMADD231PS  Z9, Z7, Z8
 	VFMADD231PS  Z11, Z7, Z10
 	VMULPS       Z7, Z7, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z7, Z5
-	VFMADD231PS  vconsts32x16<>+512(SB), Z6, Z5
+	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z5
 	VMULPS       Z4, Z3, Z4
 	VBROADCASTSS consts32<>+36(SB), Z6
 	VXORPS       Z6, Z4, Z4
@@ -68601,7 +68535,7 @@ llslow58:
 	VSUBPS       Z3, Z6, Z6
 	VMULPS       Z5, Z6, Z5
 	VSUBPS       Z5, Z4, Z4
-	VMOVAPS      Z4, Z4
+	VMOVAPS      Z4, Z5
 	JMP          lldone58
 
 llgeneral58:
@@ -68616,7 +68550,7 @@ llgeneral58:
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z7
+	VPSUBD       vconsts32x16<>+64(SB), Z6, Z7
 	VPSRAD       $0x17, Z7, Z7
 	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z6, Z6
@@ -68625,19 +68559,19 @@ llgeneral58:
 	VSUBPS       Z5, Z7, Z7
 	VMULPS       Z6, Z6, Z5
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z6, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z6, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z6, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z11
 	VFMADD231PS  Z9, Z5, Z8
 	VFMADD231PS  Z11, Z5, Z10
 	VMULPS       Z5, Z5, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
-	VFMADD231PS  vconsts32x16<>+512(SB), Z7, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
 	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
@@ -68665,7 +68599,7 @@ llgeneral58:
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z8, K1, Z5
-	VPSUBD       vconsts32x16<>+192(SB), Z7, Z8
+	VPSUBD       vconsts32x16<>+64(SB), Z7, Z8
 	VPSRAD       $0x17, Z8, Z8
 	VPSLLD       $0x17, Z8, Z9
 	VPSUBD       Z9, Z7, Z7
@@ -68674,19 +68608,19 @@ llgeneral58:
 	VSUBPS       Z5, Z8, Z8
 	VMULPS       Z7, Z7, Z5
 	VBROADCASTSS consts32<>+12(SB), Z9
-	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z9
+	VFMADD231PS  vconsts32x16<>+128(SB), Z7, Z9
 	VBROADCASTSS consts32<>+16(SB), Z10
-	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z10
+	VFMADD231PS  vconsts32x16<>+192(SB), Z7, Z10
 	VBROADCASTSS consts32<>+20(SB), Z11
-	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z11
+	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z11
 	VBROADCASTSS consts32<>+24(SB), Z12
-	VFMADD231PS  vconsts32x16<>+448(SB), Z7, Z12
+	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z12
 	VFMADD231PS  Z10, Z5, Z9
 	VFMADD231PS  Z12, Z5, Z11
 	VMULPS       Z5, Z5, Z10
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z5, Z7
-	VFMADD231PS  vconsts32x16<>+512(SB), Z8, Z7
+	VFMADD231PS  vconsts32x16<>+384(SB), Z8, Z7
 	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z7, K1, Z7
@@ -68702,26 +68636,26 @@ llgeneral58:
 	VSUBPS       Z3, Z4, Z4
 	VMULPS       Z7, Z4, Z7
 	VSUBPS       Z7, Z6, Z4
-	VMOVAPS      Z4, Z4
+	VMOVAPS      Z4, Z5
 
 lldone58:
-	VBROADCASTSS consts32<>+36(SB), Z5
-	VXORPS       Z5, Z3, Z5
+	VBROADCASTSS consts32<>+36(SB), Z4
+	VXORPS       Z4, Z3, Z4
 	VADDPS       (SP), Z2, Z6
 	VBROADCASTSS consts32<>+4(SB), Z7
 	VSUBPS       Z2, Z7, Z2
 	VADDPS       (SP), Z2, Z2
-	VDIVPS       Z6, Z5, Z5
+	VDIVPS       Z6, Z4, Z4
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z3, Z6, Z3
 	VDIVPS       Z2, Z3, Z3
-	VADDPS       Z3, Z5, Z2
+	VADDPS       Z3, Z4, Z2
 	VMOVUPS      64(DX)(SI*4), Z3
-	VBROADCASTSS s+96(FP), Z5
-	VMULPS       Z3, Z5, Z5
-	VMULPS       Z2, Z5, Z2
+	VBROADCASTSS s+96(FP), Z4
+	VMULPS       Z3, Z4, Z4
+	VMULPS       Z2, Z4, Z2
 	VMOVUPS      Z2, 64(BX)(SI*4)
-	VFMADD231PS  Z4, Z3, Z1
+	VFMADD231PS  Z5, Z3, Z1
 	ADDQ         $0x00000020, SI
 	CMPQ         SI, DI
 	JLE          loop
@@ -68738,45 +68672,42 @@ single1:
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VSUBPS       Z2, Z5, Z5
 	VADDPS       (SP), Z5, Z5
-	VCMPPS       $0x04, vconsts32x16<>+0(SB), Z3, K1
-	VMOVAPS      Z4, Z6
-	VMOVAPS      Z5, K1, Z6
-	VMINPS       Z5, Z4, Z7
-	VMAXPS       Z5, Z4, Z4
-	VCMPPS       $0x19, vconsts32x16<>+64(SB), Z7, K2
-	VCMPPS       $0x15, vconsts32x16<>+128(SB), Z4, K3
-	KORW         K2, K3, K2
-	VXORPS       Z4, Z4, Z4
-	VCMPPS       $0x04, Z4, Z3, K3
-	KANDW        K1, K3, K1
-	KORW         K2, K1, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z6, K2
-	KORW         K1, K2, K1
-	KORTESTW     K1, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z3, K1
+	VXORPS       Z6, Z6, Z6
+	VCMPPS       $0x00, Z6, Z3, K2
+	KORW         K1, K2, K2
+	VFPCLASSPSZ  $0xff, Z4, K3
+	VFPCLASSPSZ  $0xff, Z5, K4
+	VBLENDMPS    Z4, Z5, K1, Z5
+	KORW         K3, K4, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
+	KORW         K1, K3, K1
+	KANDNW       K2, K1, K1
+	KMOVW        K1, R8
+	CMPL         R8, $0x0000ffff
 	JNE          llslow59
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z4
 	VPSRAD       $0x17, Z4, Z4
-	VPSLLD       $0x17, Z4, Z5
-	VPSUBD       Z5, Z6, Z5
+	VPSLLD       $0x17, Z4, Z6
+	VPSUBD       Z6, Z5, Z5
 	VCVTDQ2PS    Z4, Z4
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z5, Z6, Z5
 	VMULPS       Z5, Z5, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z7
+	VFNMADD231PS vconsts32x16<>+128(SB), Z5, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z8
+	VFNMADD231PS vconsts32x16<>+192(SB), Z5, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFNMADD231PS vconsts32x16<>+384(SB), Z5, Z9
+	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFNMADD231PS vconsts32x16<>+448(SB), Z5, Z10
+	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFNMADD231PS Z7, Z6, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z4, Z5
-	VMOVAPS      Z5, Z4
+	VFNMADD231PS vconsts32x16<>+384(SB), Z4, Z5
 	JMP          lldone59
 
 llslow59:
@@ -68798,7 +68729,7 @@ llslow59:
 	KMOVW        K1, R8
 	CMPL         R8, $0x0000ffff
 	JNE          llgeneral59
-	VPSUBD       vconsts32x16<>+192(SB), Z4, Z6
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z6
 	VPSRAD       $0x17, Z6, Z6
 	VPSLLD       $0x17, Z6, Z7
 	VPSUBD       Z7, Z4, Z4
@@ -68806,20 +68737,20 @@ llslow59:
 	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
 	VMULPS       Z4, Z4, Z7
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z4, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z4, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z4, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z11
 	VFMADD231PS  Z9, Z7, Z8
 	VFMADD231PS  Z11, Z7, Z10
 	VMULPS       Z7, Z7, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z7, Z4
-	VFMADD231PS  vconsts32x16<>+512(SB), Z6, Z4
-	VPSUBD       vconsts32x16<>+192(SB), Z5, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z6
 	VPSRAD       $0x17, Z6, Z6
 	VPSLLD       $0x17, Z6, Z7
 	VPSUBD       Z7, Z5, Z5
@@ -68827,19 +68758,19 @@ llslow59:
 	VSUBPS       vconsts32x16<>+0(SB), Z5, Z5
 	VMULPS       Z5, Z5, Z7
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z5, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z11
 	VFMADD231PS  Z9, Z7, Z8
 	VFMADD231PS  Z11, Z7, Z10
 	VMULPS       Z7, Z7, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z7, Z5
-	VFMADD231PS  vconsts32x16<>+512(SB), Z6, Z5
+	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z5
 	VMULPS       Z4, Z3, Z4
 	VBROADCASTSS consts32<>+36(SB), Z6
 	VXORPS       Z6, Z4, Z4
@@ -68847,7 +68778,7 @@ llslow59:
 	VSUBPS       Z3, Z6, Z6
 	VMULPS       Z5, Z6, Z5
 	VSUBPS       Z5, Z4, Z4
-	VMOVAPS      Z4, Z4
+	VMOVAPS      Z4, Z5
 	JMP          lldone59
 
 llgeneral59:
@@ -68862,7 +68793,7 @@ llgeneral59:
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z7
+	VPSUBD       vconsts32x16<>+64(SB), Z6, Z7
 	VPSRAD       $0x17, Z7, Z7
 	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z6, Z6
@@ -68871,19 +68802,19 @@ llgeneral59:
 	VSUBPS       Z5, Z7, Z7
 	VMULPS       Z6, Z6, Z5
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z6, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z6, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z6, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z11
 	VFMADD231PS  Z9, Z5, Z8
 	VFMADD231PS  Z11, Z5, Z10
 	VMULPS       Z5, Z5, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
-	VFMADD231PS  vconsts32x16<>+512(SB), Z7, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
 	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
@@ -68911,7 +68842,7 @@ llgeneral59:
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z8, K1, Z5
-	VPSUBD       vconsts32x16<>+192(SB), Z7, Z8
+	VPSUBD       vconsts32x16<>+64(SB), Z7, Z8
 	VPSRAD       $0x17, Z8, Z8
 	VPSLLD       $0x17, Z8, Z9
 	VPSUBD       Z9, Z7, Z7
@@ -68920,19 +68851,19 @@ llgeneral59:
 	VSUBPS       Z5, Z8, Z8
 	VMULPS       Z7, Z7, Z5
 	VBROADCASTSS consts32<>+12(SB), Z9
-	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z9
+	VFMADD231PS  vconsts32x16<>+128(SB), Z7, Z9
 	VBROADCASTSS consts32<>+16(SB), Z10
-	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z10
+	VFMADD231PS  vconsts32x16<>+192(SB), Z7, Z10
 	VBROADCASTSS consts32<>+20(SB), Z11
-	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z11
+	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z11
 	VBROADCASTSS consts32<>+24(SB), Z12
-	VFMADD231PS  vconsts32x16<>+448(SB), Z7, Z12
+	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z12
 	VFMADD231PS  Z10, Z5, Z9
 	VFMADD231PS  Z12, Z5, Z11
 	VMULPS       Z5, Z5, Z10
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z5, Z7
-	VFMADD231PS  vconsts32x16<>+512(SB), Z8, Z7
+	VFMADD231PS  vconsts32x16<>+384(SB), Z8, Z7
 	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z7, K1, Z7
@@ -68948,26 +68879,26 @@ llgeneral59:
 	VSUBPS       Z3, Z4, Z4
 	VMULPS       Z7, Z4, Z7
 	VSUBPS       Z7, Z6, Z4
-	VMOVAPS      Z4, Z4
+	VMOVAPS      Z4, Z5
 
 lldone59:
-	VBROADCASTSS consts32<>+36(SB), Z5
-	VXORPS       Z5, Z3, Z5
+	VBROADCASTSS consts32<>+36(SB), Z4
+	VXORPS       Z4, Z3, Z4
 	VADDPS       (SP), Z2, Z6
 	VBROADCASTSS consts32<>+4(SB), Z7
 	VSUBPS       Z2, Z7, Z2
 	VADDPS       (SP), Z2, Z2
-	VDIVPS       Z6, Z5, Z5
+	VDIVPS       Z6, Z4, Z4
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z3, Z6, Z3
 	VDIVPS       Z2, Z3, Z3
-	VADDPS       Z3, Z5, Z2
+	VADDPS       Z3, Z4, Z2
 	VMOVUPS      (DX)(SI*4), Z3
-	VBROADCASTSS s+96(FP), Z5
-	VMULPS       Z3, Z5, Z5
-	VMULPS       Z2, Z5, Z2
+	VBROADCASTSS s+96(FP), Z4
+	VMULPS       Z3, Z4, Z4
+	VMULPS       Z2, Z4, Z2
 	VMOVUPS      Z2, (BX)(SI*4)
-	VFMADD231PS  Z4, Z3, Z0
+	VFMADD231PS  Z5, Z3, Z0
 	ADDQ         $0x00000010, SI
 	JMP          single1
 
@@ -68987,45 +68918,42 @@ tail:
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VSUBPS       Z2, Z5, Z5
 	VADDPS       (SP), Z5, Z5
-	VCMPPS       $0x04, vconsts32x16<>+0(SB), Z3, K1
-	VMOVAPS      Z4, Z6
-	VMOVAPS      Z5, K1, Z6
-	VMINPS       Z5, Z4, Z7
-	VMAXPS       Z5, Z4, Z4
-	VCMPPS       $0x19, vconsts32x16<>+64(SB), Z7, K2
-	VCMPPS       $0x15, vconsts32x16<>+128(SB), Z4, K3
-	KORW         K2, K3, K2
-	VXORPS       Z4, Z4, Z4
-	VCMPPS       $0x04, Z4, Z3, K3
-	KANDW        K1, K3, K1
-	KORW         K2, K1, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z6, K2
-	KORW         K1, K2, K1
-	KORTESTW     K1, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z3, K1
+	VXORPS       Z6, Z6, Z6
+	VCMPPS       $0x00, Z6, Z3, K2
+	KORW         K1, K2, K2
+	VFPCLASSPSZ  $0xff, Z4, K3
+	VFPCLASSPSZ  $0xff, Z5, K4
+	VBLENDMPS    Z4, Z5, K1, Z5
+	KORW         K3, K4, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
+	KORW         K1, K3, K1
+	KANDNW       K2, K1, K1
+	KMOVW        K1, R8
+	CMPL         R8, $0x0000ffff
 	JNE          llslow60
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z4
 	VPSRAD       $0x17, Z4, Z4
-	VPSLLD       $0x17, Z4, Z5
-	VPSUBD       Z5, Z6, Z5
+	VPSLLD       $0x17, Z4, Z6
+	VPSUBD       Z6, Z5, Z5
 	VCVTDQ2PS    Z4, Z4
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z5, Z6, Z5
 	VMULPS       Z5, Z5, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z7
+	VFNMADD231PS vconsts32x16<>+128(SB), Z5, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z8
+	VFNMADD231PS vconsts32x16<>+192(SB), Z5, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFNMADD231PS vconsts32x16<>+384(SB), Z5, Z9
+	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFNMADD231PS vconsts32x16<>+448(SB), Z5, Z10
+	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFNMADD231PS Z7, Z6, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z4, Z5
-	VMOVAPS      Z5, Z4
+	VFNMADD231PS vconsts32x16<>+384(SB), Z4, Z5
 	JMP          lldone60
 
 llslow60:
@@ -69047,7 +68975,7 @@ llslow60:
 	KMOVW        K1, R8
 	CMPL         R8, $0x0000ffff
 	JNE          llgeneral60
-	VPSUBD       vconsts32x16<>+192(SB), Z4, Z6
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z6
 	VPSRAD       $0x17, Z6, Z6
 	VPSLLD       $0x17, Z6, Z7
 	VPSUBD       Z7, Z4, Z4
@@ -69055,20 +68983,20 @@ llslow60:
 	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
 	VMULPS       Z4, Z4, Z7
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z4, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z4, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z4, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z11
 	VFMADD231PS  Z9, Z7, Z8
 	VFMADD231PS  Z11, Z7, Z10
 	VMULPS       Z7, Z7, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z7, Z4
-	VFMADD231PS  vconsts32x16<>+512(SB), Z6, Z4
-	VPSUBD       vconsts32x16<>+192(SB), Z5, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z6
 	VPSRAD       $0x17, Z6, Z6
 	VPSLLD       $0x17, Z6, Z7
 	VPSUBD       Z7, Z5, Z5
@@ -69076,19 +69004,19 @@ llslow60:
 	VSUBPS       vconsts32x16<>+0(SB), Z5, Z5
 	VMULPS       Z5, Z5, Z7
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z5, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z11
 	VFMADD231PS  Z9, Z7, Z8
 	VFMADD231PS  Z11, Z7, Z10
 	VMULPS       Z7, Z7, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z7, Z5
-	VFMADD231PS  vconsts32x16<>+512(SB), Z6, Z5
+	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z5
 	VMULPS       Z4, Z3, Z4
 	VBROADCASTSS consts32<>+36(SB), Z6
 	VXORPS       Z6, Z4, Z4
@@ -69096,7 +69024,7 @@ llslow60:
 	VSUBPS       Z3, Z6, Z6
 	VMULPS       Z5, Z6, Z5
 	VSUBPS       Z5, Z4, Z4
-	VMOVAPS      Z4, Z4
+	VMOVAPS      Z4, Z5
 	JMP          lldone60
 
 llgeneral60:
@@ -69111,7 +69039,7 @@ llgeneral60:
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z7
+	VPSUBD       vconsts32x16<>+64(SB), Z6, Z7
 	VPSRAD       $0x17, Z7, Z7
 	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z6, Z6
@@ -69120,19 +69048,19 @@ llgeneral60:
 	VSUBPS       Z5, Z7, Z7
 	VMULPS       Z6, Z6, Z5
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z6, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z6, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z6, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z11
 	VFMADD231PS  Z9, Z5, Z8
 	VFMADD231PS  Z11, Z5, Z10
 	VMULPS       Z5, Z5, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
-	VFMADD231PS  vconsts32x16<>+512(SB), Z7, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
 	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
@@ -69160,7 +69088,7 @@ llgeneral60:
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z8, K1, Z5
-	VPSUBD       vconsts32x16<>+192(SB), Z7, Z8
+	VPSUBD       vconsts32x16<>+64(SB), Z7, Z8
 	VPSRAD       $0x17, Z8, Z8
 	VPSLLD       $0x17, Z8, Z9
 	VPSUBD       Z9, Z7, Z7
@@ -69169,19 +69097,19 @@ llgeneral60:
 	VSUBPS       Z5, Z8, Z8
 	VMULPS       Z7, Z7, Z5
 	VBROADCASTSS consts32<>+12(SB), Z9
-	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z9
+	VFMADD231PS  vconsts32x16<>+128(SB), Z7, Z9
 	VBROADCASTSS consts32<>+16(SB), Z10
-	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z10
+	VFMADD231PS  vconsts32x16<>+192(SB), Z7, Z10
 	VBROADCASTSS consts32<>+20(SB), Z11
-	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z11
+	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z11
 	VBROADCASTSS consts32<>+24(SB), Z12
-	VFMADD231PS  vconsts32x16<>+448(SB), Z7, Z12
+	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z12
 	VFMADD231PS  Z10, Z5, Z9
 	VFMADD231PS  Z12, Z5, Z11
 	VMULPS       Z5, Z5, Z10
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z5, Z7
-	VFMADD231PS  vconsts32x16<>+512(SB), Z8, Z7
+	VFMADD231PS  vconsts32x16<>+384(SB), Z8, Z7
 	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z7, K1, Z7
@@ -69197,31 +69125,31 @@ llgeneral60:
 	VSUBPS       Z3, Z4, Z4
 	VMULPS       Z7, Z4, Z7
 	VSUBPS       Z7, Z6, Z4
-	VMOVAPS      Z4, Z4
+	VMOVAPS      Z4, Z5
 
 lldone60:
-	VBROADCASTSS consts32<>+36(SB), Z5
-	VXORPS       Z5, Z3, Z5
+	VBROADCASTSS consts32<>+36(SB), Z4
+	VXORPS       Z4, Z3, Z4
 	VADDPS       (SP), Z2, Z6
 	VBROADCASTSS consts32<>+4(SB), Z7
 	VSUBPS       Z2, Z7, Z2
 	VADDPS       (SP), Z2, Z2
-	VDIVPS       Z6, Z5, Z5
+	VDIVPS       Z6, Z4, Z4
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z3, Z6, Z3
 	VDIVPS       Z2, Z3, Z3
-	VADDPS       Z3, Z5, Z2
+	VADDPS       Z3, Z4, Z2
 	LEAQ         kmask<>+0(SB), R8
 	KMOVW        (R8)(DI*2), K1
 	VXORPS       Z3, Z3, Z3
 	VMOVUPS.Z    (DX)(SI*4), K1, Z3
-	VBROADCASTSS s+96(FP), Z5
-	VMULPS       Z3, Z5, Z5
-	VMULPS       Z2, Z5, Z2
+	VBROADCASTSS s+96(FP), Z4
+	VMULPS       Z3, Z4, Z4
+	VMULPS       Z2, Z4, Z2
 	LEAQ         kmask<>+0(SB), R8
 	KMOVW        (R8)(DI*2), K1
 	VMOVUPS      Z2, K1, (BX)(SI*4)
-	VMULPS       Z4, Z3, Z2
+	VMULPS       Z5, Z3, Z2
 	LEAQ         kmask<>+0(SB), R8
 	KMOVW        (R8)(DI*2), K1
 	VMOVAPS.Z    Z2, K1, Z2
@@ -69297,45 +69225,42 @@ loop:
 	VBROADCASTSS consts32<>+4(SB), Z7
 	VSUBPS       Z4, Z7, Z7
 	VADDPS       (SP), Z7, Z7
-	VCMPPS       $0x04, vconsts32x16<>+0(SB), Z5, K1
-	VMOVAPS      Z6, Z8
-	VMOVAPS      Z7, K1, Z8
-	VMINPS       Z7, Z6, Z9
-	VMAXPS       Z7, Z6, Z6
-	VCMPPS       $0x19, vconsts32x16<>+64(SB), Z9, K2
-	VCMPPS       $0x15, vconsts32x16<>+128(SB), Z6, K3
-	KORW         K2, K3, K2
-	VXORPS       Z6, Z6, Z6
-	VCMPPS       $0x04, Z6, Z5, K3
-	KANDW        K1, K3, K1
-	KORW         K2, K1, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z8, K2
-	KORW         K1, K2, K1
-	KORTESTW     K1, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K1
+	VXORPS       Z8, Z8, Z8
+	VCMPPS       $0x00, Z8, Z5, K2
+	KORW         K1, K2, K2
+	VFPCLASSPSZ  $0xff, Z6, K3
+	VFPCLASSPSZ  $0xff, Z7, K4
+	VBLENDMPS    Z6, Z7, K1, Z7
+	KORW         K3, K4, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z7, K3
+	KORW         K1, K3, K1
+	KANDNW       K2, K1, K1
+	KMOVW        K1, R13
+	CMPL         R13, $0x0000ffff
 	JNE          llslow61
-	VPSUBD       vconsts32x16<>+192(SB), Z8, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z7, Z4
 	VPSRAD       $0x17, Z4, Z4
 	VPSLLD       $0x17, Z4, Z5
-	VPSUBD       Z5, Z8, Z5
+	VPSUBD       Z5, Z7, Z5
 	VCVTDQ2PS    Z4, Z4
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z5, Z6, Z5
 	VMULPS       Z5, Z5, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z7
+	VFNMADD231PS vconsts32x16<>+128(SB), Z5, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z8
+	VFNMADD231PS vconsts32x16<>+192(SB), Z5, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFNMADD231PS vconsts32x16<>+384(SB), Z5, Z9
+	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFNMADD231PS vconsts32x16<>+448(SB), Z5, Z10
+	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFNMADD231PS Z7, Z6, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z4, Z5
-	VMOVAPS      Z5, Z4
+	VFNMADD231PS vconsts32x16<>+384(SB), Z4, Z5
 	JMP          lldone61
 
 llslow61:
@@ -69357,7 +69282,7 @@ llslow61:
 	KMOVW        K1, R13
 	CMPL         R13, $0x0000ffff
 	JNE          llgeneral61
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z6, Z4
 	VPSRAD       $0x17, Z4, Z4
 	VPSLLD       $0x17, Z4, Z8
 	VPSUBD       Z8, Z6, Z6
@@ -69365,20 +69290,20 @@ llslow61:
 	VSUBPS       vconsts32x16<>+0(SB), Z6, Z6
 	VMULPS       Z6, Z6, Z8
 	VBROADCASTSS consts32<>+12(SB), Z9
-	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z9
+	VFMADD231PS  vconsts32x16<>+128(SB), Z6, Z9
 	VBROADCASTSS consts32<>+16(SB), Z10
-	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z10
+	VFMADD231PS  vconsts32x16<>+192(SB), Z6, Z10
 	VBROADCASTSS consts32<>+20(SB), Z11
-	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z11
+	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z11
 	VBROADCASTSS consts32<>+24(SB), Z12
-	VFMADD231PS  vconsts32x16<>+448(SB), Z6, Z12
+	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z12
 	VFMADD231PS  Z10, Z8, Z9
 	VFMADD231PS  Z12, Z8, Z11
 	VMULPS       Z8, Z8, Z10
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z8, Z6
-	VFMADD231PS  vconsts32x16<>+512(SB), Z4, Z6
-	VPSUBD       vconsts32x16<>+192(SB), Z7, Z4
+	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z6
+	VPSUBD       vconsts32x16<>+64(SB), Z7, Z4
 	VPSRAD       $0x17, Z4, Z4
 	VPSLLD       $0x17, Z4, Z8
 	VPSUBD       Z8, Z7, Z7
@@ -69386,19 +69311,19 @@ llslow61:
 	VSUBPS       vconsts32x16<>+0(SB), Z7, Z7
 	VMULPS       Z7, Z7, Z8
 	VBROADCASTSS consts32<>+12(SB), Z9
-	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z9
+	VFMADD231PS  vconsts32x16<>+128(SB), Z7, Z9
 	VBROADCASTSS consts32<>+16(SB), Z10
-	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z10
+	VFMADD231PS  vconsts32x16<>+192(SB), Z7, Z10
 	VBROADCASTSS consts32<>+20(SB), Z11
-	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z11
+	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z11
 	VBROADCASTSS consts32<>+24(SB), Z12
-	VFMADD231PS  vconsts32x16<>+448(SB), Z7, Z12
+	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z12
 	VFMADD231PS  Z10, Z8, Z9
 	VFMADD231PS  Z12, Z8, Z11
 	VMULPS       Z8, Z8, Z10
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z8, Z7
-	VFMADD231PS  vconsts32x16<>+512(SB), Z4, Z7
+	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z7
 	VMULPS       Z6, Z5, Z6
 	VBROADCASTSS consts32<>+36(SB), Z4
 	VXORPS       Z4, Z6, Z6
@@ -69406,7 +69331,7 @@ llslow61:
 	VSUBPS       Z5, Z4, Z4
 	VMULPS       Z7, Z4, Z7
 	VSUBPS       Z7, Z6, Z4
-	VMOVAPS      Z4, Z4
+	VMOVAPS      Z4, Z5
 	JMP          lldone61
 
 llgeneral61:
@@ -69421,7 +69346,7 @@ llgeneral61:
 	VXORPS       Z7, Z7, Z7
 	VMOVAPS      Z7, Z7
 	VMOVAPS      Z9, K1, Z7
-	VPSUBD       vconsts32x16<>+192(SB), Z8, Z9
+	VPSUBD       vconsts32x16<>+64(SB), Z8, Z9
 	VPSRAD       $0x17, Z9, Z9
 	VPSLLD       $0x17, Z9, Z10
 	VPSUBD       Z10, Z8, Z8
@@ -69430,19 +69355,19 @@ llgeneral61:
 	VSUBPS       Z7, Z9, Z9
 	VMULPS       Z8, Z8, Z7
 	VBROADCASTSS consts32<>+12(SB), Z10
-	VFMADD231PS  vconsts32x16<>+256(SB), Z8, Z10
+	VFMADD231PS  vconsts32x16<>+128(SB), Z8, Z10
 	VBROADCASTSS consts32<>+16(SB), Z11
-	VFMADD231PS  vconsts32x16<>+320(SB), Z8, Z11
+	VFMADD231PS  vconsts32x16<>+192(SB), Z8, Z11
 	VBROADCASTSS consts32<>+20(SB), Z12
-	VFMADD231PS  vconsts32x16<>+384(SB), Z8, Z12
+	VFMADD231PS  vconsts32x16<>+256(SB), Z8, Z12
 	VBROADCASTSS consts32<>+24(SB), Z13
-	VFMADD231PS  vconsts32x16<>+448(SB), Z8, Z13
+	VFMADD231PS  vconsts32x16<>+320(SB), Z8, Z13
 	VFMADD231PS  Z11, Z7, Z10
 	VFMADD231PS  Z13, Z7, Z12
 	VMULPS       Z7, Z7, Z11
 	VFMADD231PS  Z12, Z11, Z10
 	VFMADD231PS  Z10, Z7, Z8
-	VFMADD231PS  vconsts32x16<>+512(SB), Z9, Z8
+	VFMADD231PS  vconsts32x16<>+384(SB), Z9, Z8
 	VBROADCASTSS consts32<>+32(SB), Z7
 	VCMPPS       $0x00, Z7, Z6, K1
 	VBLENDMPS    Z7, Z8, K1, Z8
@@ -69470,7 +69395,7 @@ llgeneral61:
 	VXORPS       Z6, Z6, Z6
 	VMOVAPS      Z6, Z6
 	VMOVAPS      Z9, K1, Z6
-	VPSUBD       vconsts32x16<>+192(SB), Z7, Z9
+	VPSUBD       vconsts32x16<>+64(SB), Z7, Z9
 	VPSRAD       $0x17, Z9, Z9
 	VPSLLD       $0x17, Z9, Z10
 	VPSUBD       Z10, Z7, Z7
@@ -69479,19 +69404,19 @@ llgeneral61:
 	VSUBPS       Z6, Z9, Z9
 	VMULPS       Z7, Z7, Z6
 	VBROADCASTSS consts32<>+12(SB), Z10
-	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z10
+	VFMADD231PS  vconsts32x16<>+128(SB), Z7, Z10
 	VBROADCASTSS consts32<>+16(SB), Z11
-	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z11
+	VFMADD231PS  vconsts32x16<>+192(SB), Z7, Z11
 	VBROADCASTSS consts32<>+20(SB), Z12
-	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z12
+	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z12
 	VBROADCASTSS consts32<>+24(SB), Z13
-	VFMADD231PS  vconsts32x16<>+448(SB), Z7, Z13
+	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z13
 	VFMADD231PS  Z11, Z6, Z10
 	VFMADD231PS  Z13, Z6, Z12
 	VMULPS       Z6, Z6, Z11
 	VFMADD231PS  Z12, Z11, Z10
 	VFMADD231PS  Z10, Z6, Z7
-	VFMADD231PS  vconsts32x16<>+512(SB), Z9, Z7
+	VFMADD231PS  vconsts32x16<>+384(SB), Z9, Z7
 	VBROADCASTSS consts32<>+32(SB), Z6
 	VCMPPS       $0x00, Z6, Z4, K1
 	VBLENDMPS    Z6, Z7, K1, Z7
@@ -69507,34 +69432,34 @@ llgeneral61:
 	VSUBPS       Z5, Z4, Z4
 	VMULPS       Z7, Z4, Z7
 	VSUBPS       Z7, Z8, Z4
-	VMOVAPS      Z4, Z4
+	VMOVAPS      Z4, Z5
 
 lldone61:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000010
 	JL      rowpart325
-	VMOVUPS (DX)(R8*4), Z5
+	VMOVUPS (DX)(R8*4), Z4
 	JMP     rowperm325
 
 rowpart325:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
-	VXORPS    Z5, Z5, Z5
-	VMOVUPS.Z (DX)(R8*4), K1, Z5
+	VXORPS    Z4, Z4, Z4
+	VMOVUPS.Z (DX)(R8*4), K1, Z4
 
 rowperm325:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z6
-	VPERMPS      Z5, Z6, Z5
+	VPERMPS      Z4, Z6, Z4
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VFMADD231PS  Z4, Z5, Z0
-	VADDPS       Z5, Z1, Z1
-	VXORPS       Z4, Z4, Z4
-	VCMPPS       $0x04, Z4, Z5, K1
+	VFMADD231PS  Z5, Z4, Z0
+	VADDPS       Z4, Z1, Z1
+	VXORPS       Z5, Z5, Z5
+	VCMPPS       $0x04, Z5, Z4, K1
 	KMOVW        K1, R13
 	POPCNTL      R13, R13
 	ADDQ         R13, R10
@@ -69544,45 +69469,42 @@ rowperm325:
 	VBROADCASTSS consts32<>+4(SB), Z7
 	VSUBPS       Z4, Z7, Z7
 	VADDPS       (SP), Z7, Z7
-	VCMPPS       $0x04, vconsts32x16<>+0(SB), Z5, K1
-	VMOVAPS      Z6, Z8
-	VMOVAPS      Z7, K1, Z8
-	VMINPS       Z7, Z6, Z9
-	VMAXPS       Z7, Z6, Z6
-	VCMPPS       $0x19, vconsts32x16<>+64(SB), Z9, K2
-	VCMPPS       $0x15, vconsts32x16<>+128(SB), Z6, K3
-	KORW         K2, K3, K2
-	VXORPS       Z6, Z6, Z6
-	VCMPPS       $0x04, Z6, Z5, K3
-	KANDW        K1, K3, K1
-	KORW         K2, K1, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z8, K2
-	KORW         K1, K2, K1
-	KORTESTW     K1, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K1
+	VXORPS       Z8, Z8, Z8
+	VCMPPS       $0x00, Z8, Z5, K2
+	KORW         K1, K2, K2
+	VFPCLASSPSZ  $0xff, Z6, K3
+	VFPCLASSPSZ  $0xff, Z7, K4
+	VBLENDMPS    Z6, Z7, K1, Z7
+	KORW         K3, K4, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z7, K3
+	KORW         K1, K3, K1
+	KANDNW       K2, K1, K1
+	KMOVW        K1, R13
+	CMPL         R13, $0x0000ffff
 	JNE          llslow62
-	VPSUBD       vconsts32x16<>+192(SB), Z8, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z7, Z4
 	VPSRAD       $0x17, Z4, Z4
 	VPSLLD       $0x17, Z4, Z5
-	VPSUBD       Z5, Z8, Z5
+	VPSUBD       Z5, Z7, Z5
 	VCVTDQ2PS    Z4, Z4
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z5, Z6, Z5
 	VMULPS       Z5, Z5, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z7
+	VFNMADD231PS vconsts32x16<>+128(SB), Z5, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z8
+	VFNMADD231PS vconsts32x16<>+192(SB), Z5, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFNMADD231PS vconsts32x16<>+384(SB), Z5, Z9
+	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFNMADD231PS vconsts32x16<>+448(SB), Z5, Z10
+	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFNMADD231PS Z7, Z6, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z4, Z5
-	VMOVAPS      Z5, Z4
+	VFNMADD231PS vconsts32x16<>+384(SB), Z4, Z5
 	JMP          lldone62
 
 llslow62:
@@ -69604,7 +69526,7 @@ llslow62:
 	KMOVW        K1, R13
 	CMPL         R13, $0x0000ffff
 	JNE          llgeneral62
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z6, Z4
 	VPSRAD       $0x17, Z4, Z4
 	VPSLLD       $0x17, Z4, Z8
 	VPSUBD       Z8, Z6, Z6
@@ -69612,20 +69534,20 @@ llslow62:
 	VSUBPS       vconsts32x16<>+0(SB), Z6, Z6
 	VMULPS       Z6, Z6, Z8
 	VBROADCASTSS consts32<>+12(SB), Z9
-	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z9
+	VFMADD231PS  vconsts32x16<>+128(SB), Z6, Z9
 	VBROADCASTSS consts32<>+16(SB), Z10
-	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z10
+	VFMADD231PS  vconsts32x16<>+192(SB), Z6, Z10
 	VBROADCASTSS consts32<>+20(SB), Z11
-	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z11
+	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z11
 	VBROADCASTSS consts32<>+24(SB), Z12
-	VFMADD231PS  vconsts32x16<>+448(SB), Z6, Z12
+	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z12
 	VFMADD231PS  Z10, Z8, Z9
 	VFMADD231PS  Z12, Z8, Z11
 	VMULPS       Z8, Z8, Z10
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z8, Z6
-	VFMADD231PS  vconsts32x16<>+512(SB), Z4, Z6
-	VPSUBD       vconsts32x16<>+192(SB), Z7, Z4
+	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z6
+	VPSUBD       vconsts32x16<>+64(SB), Z7, Z4
 	VPSRAD       $0x17, Z4, Z4
 	VPSLLD       $0x17, Z4, Z8
 	VPSUBD       Z8, Z7, Z7
@@ -69633,19 +69555,19 @@ llslow62:
 	VSUBPS       vconsts32x16<>+0(SB), Z7, Z7
 	VMULPS       Z7, Z7, Z8
 	VBROADCASTSS consts32<>+12(SB), Z9
-	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z9
+	VFMADD231PS  vconsts32x16<>+128(SB), Z7, Z9
 	VBROADCASTSS consts32<>+16(SB), Z10
-	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z10
+	VFMADD231PS  vconsts32x16<>+192(SB), Z7, Z10
 	VBROADCASTSS consts32<>+20(SB), Z11
-	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z11
+	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z11
 	VBROADCASTSS consts32<>+24(SB), Z12
-	VFMADD231PS  vconsts32x16<>+448(SB), Z7, Z12
+	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z12
 	VFMADD231PS  Z10, Z8, Z9
 	VFMADD231PS  Z12, Z8, Z11
 	VMULPS       Z8, Z8, Z10
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z8, Z7
-	VFMADD231PS  vconsts32x16<>+512(SB), Z4, Z7
+	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z7
 	VMULPS       Z6, Z5, Z6
 	VBROADCASTSS consts32<>+36(SB), Z4
 	VXORPS       Z4, Z6, Z6
@@ -69653,7 +69575,7 @@ llslow62:
 	VSUBPS       Z5, Z4, Z4
 	VMULPS       Z7, Z4, Z7
 	VSUBPS       Z7, Z6, Z4
-	VMOVAPS      Z4, Z4
+	VMOVAPS      Z4, Z5
 	JMP          lldone62
 
 llgeneral62:
@@ -69668,7 +69590,7 @@ llgeneral62:
 	VXORPS       Z7, Z7, Z7
 	VMOVAPS      Z7, Z7
 	VMOVAPS      Z9, K1, Z7
-	VPSUBD       vconsts32x16<>+192(SB), Z8, Z9
+	VPSUBD       vconsts32x16<>+64(SB), Z8, Z9
 	VPSRAD       $0x17, Z9, Z9
 	VPSLLD       $0x17, Z9, Z10
 	VPSUBD       Z10, Z8, Z8
@@ -69677,19 +69599,19 @@ llgeneral62:
 	VSUBPS       Z7, Z9, Z9
 	VMULPS       Z8, Z8, Z7
 	VBROADCASTSS consts32<>+12(SB), Z10
-	VFMADD231PS  vconsts32x16<>+256(SB), Z8, Z10
+	VFMADD231PS  vconsts32x16<>+128(SB), Z8, Z10
 	VBROADCASTSS consts32<>+16(SB), Z11
-	VFMADD231PS  vconsts32x16<>+320(SB), Z8, Z11
+	VFMADD231PS  vconsts32x16<>+192(SB), Z8, Z11
 	VBROADCASTSS consts32<>+20(SB), Z12
-	VFMADD231PS  vconsts32x16<>+384(SB), Z8, Z12
+	VFMADD231PS  vconsts32x16<>+256(SB), Z8, Z12
 	VBROADCASTSS consts32<>+24(SB), Z13
-	VFMADD231PS  vconsts32x16<>+448(SB), Z8, Z13
+	VFMADD231PS  vconsts32x16<>+320(SB), Z8, Z13
 	VFMADD231PS  Z11, Z7, Z10
 	VFMADD231PS  Z13, Z7, Z12
 	VMULPS       Z7, Z7, Z11
 	VFMADD231PS  Z12, Z11, Z10
 	VFMADD231PS  Z10, Z7, Z8
-	VFMADD231PS  vconsts32x16<>+512(SB), Z9, Z8
+	VFMADD231PS  vconsts32x16<>+384(SB), Z9, Z8
 	VBROADCASTSS consts32<>+32(SB), Z7
 	VCMPPS       $0x00, Z7, Z6, K1
 	VBLENDMPS    Z7, Z8, K1, Z8
@@ -69717,7 +69639,7 @@ llgeneral62:
 	VXORPS       Z6, Z6, Z6
 	VMOVAPS      Z6, Z6
 	VMOVAPS      Z9, K1, Z6
-	VPSUBD       vconsts32x16<>+192(SB), Z7, Z9
+	VPSUBD       vconsts32x16<>+64(SB), Z7, Z9
 	VPSRAD       $0x17, Z9, Z9
 	VPSLLD       $0x17, Z9, Z10
 	VPSUBD       Z10, Z7, Z7
@@ -69726,19 +69648,19 @@ llgeneral62:
 	VSUBPS       Z6, Z9, Z9
 	VMULPS       Z7, Z7, Z6
 	VBROADCASTSS consts32<>+12(SB), Z10
-	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z10
+	VFMADD231PS  vconsts32x16<>+128(SB), Z7, Z10
 	VBROADCASTSS consts32<>+16(SB), Z11
-	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z11
+	VFMADD231PS  vconsts32x16<>+192(SB), Z7, Z11
 	VBROADCASTSS consts32<>+20(SB), Z12
-	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z12
+	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z12
 	VBROADCASTSS consts32<>+24(SB), Z13
-	VFMADD231PS  vconsts32x16<>+448(SB), Z7, Z13
+	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z13
 	VFMADD231PS  Z11, Z6, Z10
 	VFMADD231PS  Z13, Z6, Z12
 	VMULPS       Z6, Z6, Z11
 	VFMADD231PS  Z12, Z11, Z10
 	VFMADD231PS  Z10, Z6, Z7
-	VFMADD231PS  vconsts32x16<>+512(SB), Z9, Z7
+	VFMADD231PS  vconsts32x16<>+384(SB), Z9, Z7
 	VBROADCASTSS consts32<>+32(SB), Z6
 	VCMPPS       $0x00, Z6, Z4, K1
 	VBLENDMPS    Z6, Z7, K1, Z7
@@ -69754,34 +69676,34 @@ llgeneral62:
 	VSUBPS       Z5, Z4, Z4
 	VMULPS       Z7, Z4, Z7
 	VSUBPS       Z7, Z8, Z4
-	VMOVAPS      Z4, Z4
+	VMOVAPS      Z4, Z5
 
 lldone62:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000010
 	JL      rowpart326
-	VMOVUPS (DX)(R8*4), Z5
+	VMOVUPS (DX)(R8*4), Z4
 	JMP     rowperm326
 
 rowpart326:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
-	VXORPS    Z5, Z5, Z5
-	VMOVUPS.Z (DX)(R8*4), K1, Z5
+	VXORPS    Z4, Z4, Z4
+	VMOVUPS.Z (DX)(R8*4), K1, Z4
 
 rowperm326:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z6
-	VPERMPS     Z5, Z6, Z5
+	VPERMPS     Z4, Z6, Z4
 	MOVLQSX     (SI)(DI*8), R13
 	ADDQ        R13, R8
 	MOVLQSX     4(SI)(DI*8), DI
-	VFMADD231PS Z4, Z5, Z2
-	VADDPS      Z5, Z3, Z3
-	VXORPS      Z4, Z4, Z4
-	VCMPPS      $0x04, Z4, Z5, K1
+	VFMADD231PS Z5, Z4, Z2
+	VADDPS      Z4, Z3, Z3
+	VXORPS      Z5, Z5, Z5
+	VCMPPS      $0x04, Z5, Z4, K1
 	KMOVW       K1, R13
 	POPCNTL     R13, R13
 	ADDQ        R13, R10
@@ -69801,45 +69723,42 @@ single1:
 	VBROADCASTSS consts32<>+4(SB), Z7
 	VSUBPS       Z4, Z7, Z7
 	VADDPS       (SP), Z7, Z7
-	VCMPPS       $0x04, vconsts32x16<>+0(SB), Z5, K1
-	VMOVAPS      Z6, Z8
-	VMOVAPS      Z7, K1, Z8
-	VMINPS       Z7, Z6, Z9
-	VMAXPS       Z7, Z6, Z6
-	VCMPPS       $0x19, vconsts32x16<>+64(SB), Z9, K2
-	VCMPPS       $0x15, vconsts32x16<>+128(SB), Z6, K3
-	KORW         K2, K3, K2
-	VXORPS       Z6, Z6, Z6
-	VCMPPS       $0x04, Z6, Z5, K3
-	KANDW        K1, K3, K1
-	KORW         K2, K1, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z8, K2
-	KORW         K1, K2, K1
-	KORTESTW     K1, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K1
+	VXORPS       Z8, Z8, Z8
+	VCMPPS       $0x00, Z8, Z5, K2
+	KORW         K1, K2, K2
+	VFPCLASSPSZ  $0xff, Z6, K3
+	VFPCLASSPSZ  $0xff, Z7, K4
+	VBLENDMPS    Z6, Z7, K1, Z7
+	KORW         K3, K4, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z7, K3
+	KORW         K1, K3, K1
+	KANDNW       K2, K1, K1
+	KMOVW        K1, R13
+	CMPL         R13, $0x0000ffff
 	JNE          llslow63
-	VPSUBD       vconsts32x16<>+192(SB), Z8, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z7, Z4
 	VPSRAD       $0x17, Z4, Z4
 	VPSLLD       $0x17, Z4, Z5
-	VPSUBD       Z5, Z8, Z5
+	VPSUBD       Z5, Z7, Z5
 	VCVTDQ2PS    Z4, Z4
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z5, Z6, Z5
 	VMULPS       Z5, Z5, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z7
+	VFNMADD231PS vconsts32x16<>+128(SB), Z5, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z8
+	VFNMADD231PS vconsts32x16<>+192(SB), Z5, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFNMADD231PS vconsts32x16<>+384(SB), Z5, Z9
+	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFNMADD231PS vconsts32x16<>+448(SB), Z5, Z10
+	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFNMADD231PS Z7, Z6, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z4, Z5
-	VMOVAPS      Z5, Z4
+	VFNMADD231PS vconsts32x16<>+384(SB), Z4, Z5
 	JMP          lldone63
 
 llslow63:
@@ -69861,7 +69780,7 @@ llslow63:
 	KMOVW        K1, R13
 	CMPL         R13, $0x0000ffff
 	JNE          llgeneral63
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z6, Z4
 	VPSRAD       $0x17, Z4, Z4
 	VPSLLD       $0x17, Z4, Z8
 	VPSUBD       Z8, Z6, Z6
@@ -69869,20 +69788,20 @@ llslow63:
 	VSUBPS       vconsts32x16<>+0(SB), Z6, Z6
 	VMULPS       Z6, Z6, Z8
 	VBROADCASTSS consts32<>+12(SB), Z9
-	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z9
+	VFMADD231PS  vconsts32x16<>+128(SB), Z6, Z9
 	VBROADCASTSS consts32<>+16(SB), Z10
-	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z10
+	VFMADD231PS  vconsts32x16<>+192(SB), Z6, Z10
 	VBROADCASTSS consts32<>+20(SB), Z11
-	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z11
+	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z11
 	VBROADCASTSS consts32<>+24(SB), Z12
-	VFMADD231PS  vconsts32x16<>+448(SB), Z6, Z12
+	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z12
 	VFMADD231PS  Z10, Z8, Z9
 	VFMADD231PS  Z12, Z8, Z11
 	VMULPS       Z8, Z8, Z10
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z8, Z6
-	VFMADD231PS  vconsts32x16<>+512(SB), Z4, Z6
-	VPSUBD       vconsts32x16<>+192(SB), Z7, Z4
+	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z6
+	VPSUBD       vconsts32x16<>+64(SB), Z7, Z4
 	VPSRAD       $0x17, Z4, Z4
 	VPSLLD       $0x17, Z4, Z8
 	VPSUBD       Z8, Z7, Z7
@@ -69890,19 +69809,19 @@ llslow63:
 	VSUBPS       vconsts32x16<>+0(SB), Z7, Z7
 	VMULPS       Z7, Z7, Z8
 	VBROADCASTSS consts32<>+12(SB), Z9
-	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z9
+	VFMADD231PS  vconsts32x16<>+128(SB), Z7, Z9
 	VBROADCASTSS consts32<>+16(SB), Z10
-	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z10
+	VFMADD231PS  vconsts32x16<>+192(SB), Z7, Z10
 	VBROADCASTSS consts32<>+20(SB), Z11
-	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z11
+	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z11
 	VBROADCASTSS consts32<>+24(SB), Z12
-	VFMADD231PS  vconsts32x16<>+448(SB), Z7, Z12
+	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z12
 	VFMADD231PS  Z10, Z8, Z9
 	VFMADD231PS  Z12, Z8, Z11
 	VMULPS       Z8, Z8, Z10
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z8, Z7
-	VFMADD231PS  vconsts32x16<>+512(SB), Z4, Z7
+	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z7
 	VMULPS       Z6, Z5, Z6
 	VBROADCASTSS consts32<>+36(SB), Z4
 	VXORPS       Z4, Z6, Z6
@@ -69910,7 +69829,7 @@ llslow63:
 	VSUBPS       Z5, Z4, Z4
 	VMULPS       Z7, Z4, Z7
 	VSUBPS       Z7, Z6, Z4
-	VMOVAPS      Z4, Z4
+	VMOVAPS      Z4, Z5
 	JMP          lldone63
 
 llgeneral63:
@@ -69925,7 +69844,7 @@ llgeneral63:
 	VXORPS       Z7, Z7, Z7
 	VMOVAPS      Z7, Z7
 	VMOVAPS      Z9, K1, Z7
-	VPSUBD       vconsts32x16<>+192(SB), Z8, Z9
+	VPSUBD       vconsts32x16<>+64(SB), Z8, Z9
 	VPSRAD       $0x17, Z9, Z9
 	VPSLLD       $0x17, Z9, Z10
 	VPSUBD       Z10, Z8, Z8
@@ -69934,19 +69853,19 @@ llgeneral63:
 	VSUBPS       Z7, Z9, Z9
 	VMULPS       Z8, Z8, Z7
 	VBROADCASTSS consts32<>+12(SB), Z10
-	VFMADD231PS  vconsts32x16<>+256(SB), Z8, Z10
+	VFMADD231PS  vconsts32x16<>+128(SB), Z8, Z10
 	VBROADCASTSS consts32<>+16(SB), Z11
-	VFMADD231PS  vconsts32x16<>+320(SB), Z8, Z11
+	VFMADD231PS  vconsts32x16<>+192(SB), Z8, Z11
 	VBROADCASTSS consts32<>+20(SB), Z12
-	VFMADD231PS  vconsts32x16<>+384(SB), Z8, Z12
+	VFMADD231PS  vconsts32x16<>+256(SB), Z8, Z12
 	VBROADCASTSS consts32<>+24(SB), Z13
-	VFMADD231PS  vconsts32x16<>+448(SB), Z8, Z13
+	VFMADD231PS  vconsts32x16<>+320(SB), Z8, Z13
 	VFMADD231PS  Z11, Z7, Z10
 	VFMADD231PS  Z13, Z7, Z12
 	VMULPS       Z7, Z7, Z11
 	VFMADD231PS  Z12, Z11, Z10
 	VFMADD231PS  Z10, Z7, Z8
-	VFMADD231PS  vconsts32x16<>+512(SB), Z9, Z8
+	VFMADD231PS  vconsts32x16<>+384(SB), Z9, Z8
 	VBROADCASTSS consts32<>+32(SB), Z7
 	VCMPPS       $0x00, Z7, Z6, K1
 	VBLENDMPS    Z7, Z8, K1, Z8
@@ -69974,7 +69893,7 @@ llgeneral63:
 	VXORPS       Z6, Z6, Z6
 	VMOVAPS      Z6, Z6
 	VMOVAPS      Z9, K1, Z6
-	VPSUBD       vconsts32x16<>+192(SB), Z7, Z9
+	VPSUBD       vconsts32x16<>+64(SB), Z7, Z9
 	VPSRAD       $0x17, Z9, Z9
 	VPSLLD       $0x17, Z9, Z10
 	VPSUBD       Z10, Z7, Z7
@@ -69983,19 +69902,19 @@ llgeneral63:
 	VSUBPS       Z6, Z9, Z9
 	VMULPS       Z7, Z7, Z6
 	VBROADCASTSS consts32<>+12(SB), Z10
-	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z10
+	VFMADD231PS  vconsts32x16<>+128(SB), Z7, Z10
 	VBROADCASTSS consts32<>+16(SB), Z11
-	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z11
+	VFMADD231PS  vconsts32x16<>+192(SB), Z7, Z11
 	VBROADCASTSS consts32<>+20(SB), Z12
-	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z12
+	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z12
 	VBROADCASTSS consts32<>+24(SB), Z13
-	VFMADD231PS  vconsts32x16<>+448(SB), Z7, Z13
+	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z13
 	VFMADD231PS  Z11, Z6, Z10
 	VFMADD231PS  Z13, Z6, Z12
 	VMULPS       Z6, Z6, Z11
 	VFMADD231PS  Z12, Z11, Z10
 	VFMADD231PS  Z10, Z6, Z7
-	VFMADD231PS  vconsts32x16<>+512(SB), Z9, Z7
+	VFMADD231PS  vconsts32x16<>+384(SB), Z9, Z7
 	VBROADCASTSS consts32<>+32(SB), Z6
 	VCMPPS       $0x00, Z6, Z4, K1
 	VBLENDMPS    Z6, Z7, K1, Z7
@@ -70011,34 +69930,34 @@ llgeneral63:
 	VSUBPS       Z5, Z4, Z4
 	VMULPS       Z7, Z4, Z7
 	VSUBPS       Z7, Z8, Z4
-	VMOVAPS      Z4, Z4
+	VMOVAPS      Z4, Z5
 
 lldone63:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000010
 	JL      rowpart327
-	VMOVUPS (DX)(R8*4), Z5
+	VMOVUPS (DX)(R8*4), Z4
 	JMP     rowperm327
 
 rowpart327:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
-	VXORPS    Z5, Z5, Z5
-	VMOVUPS.Z (DX)(R8*4), K1, Z5
+	VXORPS    Z4, Z4, Z4
+	VMOVUPS.Z (DX)(R8*4), K1, Z4
 
 rowperm327:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z6
-	VPERMPS     Z5, Z6, Z5
+	VPERMPS     Z4, Z6, Z4
 	MOVLQSX     (SI)(DI*8), R13
 	ADDQ        R13, R8
 	MOVLQSX     4(SI)(DI*8), DI
-	VFMADD231PS Z4, Z5, Z0
-	VADDPS      Z5, Z1, Z1
-	VXORPS      Z4, Z4, Z4
-	VCMPPS      $0x04, Z4, Z5, K1
+	VFMADD231PS Z5, Z4, Z0
+	VADDPS      Z4, Z1, Z1
+	VXORPS      Z5, Z5, Z5
+	VCMPPS      $0x04, Z5, Z4, K1
 	KMOVW       K1, R13
 	POPCNTL     R13, R13
 	ADDQ        R13, R10
@@ -70061,45 +69980,42 @@ tail:
 	VBROADCASTSS consts32<>+4(SB), Z7
 	VSUBPS       Z4, Z7, Z7
 	VADDPS       (SP), Z7, Z7
-	VCMPPS       $0x04, vconsts32x16<>+0(SB), Z5, K1
-	VMOVAPS      Z6, Z8
-	VMOVAPS      Z7, K1, Z8
-	VMINPS       Z7, Z6, Z9
-	VMAXPS       Z7, Z6, Z6
-	VCMPPS       $0x19, vconsts32x16<>+64(SB), Z9, K2
-	VCMPPS       $0x15, vconsts32x16<>+128(SB), Z6, K3
-	KORW         K2, K3, K2
-	VXORPS       Z6, Z6, Z6
-	VCMPPS       $0x04, Z6, Z5, K3
-	KANDW        K1, K3, K1
-	KORW         K2, K1, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z8, K2
-	KORW         K1, K2, K1
-	KORTESTW     K1, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K1
+	VXORPS       Z8, Z8, Z8
+	VCMPPS       $0x00, Z8, Z5, K2
+	KORW         K1, K2, K2
+	VFPCLASSPSZ  $0xff, Z6, K3
+	VFPCLASSPSZ  $0xff, Z7, K4
+	VBLENDMPS    Z6, Z7, K1, Z7
+	KORW         K3, K4, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z7, K3
+	KORW         K1, K3, K1
+	KANDNW       K2, K1, K1
+	KMOVW        K1, R13
+	CMPL         R13, $0x0000ffff
 	JNE          llslow64
-	VPSUBD       vconsts32x16<>+192(SB), Z8, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z7, Z4
 	VPSRAD       $0x17, Z4, Z4
 	VPSLLD       $0x17, Z4, Z5
-	VPSUBD       Z5, Z8, Z5
+	VPSUBD       Z5, Z7, Z5
 	VCVTDQ2PS    Z4, Z4
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z5, Z6, Z5
 	VMULPS       Z5, Z5, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z7
+	VFNMADD231PS vconsts32x16<>+128(SB), Z5, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z8
+	VFNMADD231PS vconsts32x16<>+192(SB), Z5, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFNMADD231PS vconsts32x16<>+384(SB), Z5, Z9
+	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFNMADD231PS vconsts32x16<>+448(SB), Z5, Z10
+	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFNMADD231PS Z7, Z6, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z4, Z5
-	VMOVAPS      Z5, Z4
+	VFNMADD231PS vconsts32x16<>+384(SB), Z4, Z5
 	JMP          lldone64
 
 llslow64:
@@ -70121,7 +70037,7 @@ llslow64:
 	KMOVW        K1, R13
 	CMPL         R13, $0x0000ffff
 	JNE          llgeneral64
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z6, Z4
 	VPSRAD       $0x17, Z4, Z4
 	VPSLLD       $0x17, Z4, Z8
 	VPSUBD       Z8, Z6, Z6
@@ -70129,20 +70045,20 @@ llslow64:
 	VSUBPS       vconsts32x16<>+0(SB), Z6, Z6
 	VMULPS       Z6, Z6, Z8
 	VBROADCASTSS consts32<>+12(SB), Z9
-	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z9
+	VFMADD231PS  vconsts32x16<>+128(SB), Z6, Z9
 	VBROADCASTSS consts32<>+16(SB), Z10
-	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z10
+	VFMADD231PS  vconsts32x16<>+192(SB), Z6, Z10
 	VBROADCASTSS consts32<>+20(SB), Z11
-	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z11
+	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z11
 	VBROADCASTSS consts32<>+24(SB), Z12
-	VFMADD231PS  vconsts32x16<>+448(SB), Z6, Z12
+	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z12
 	VFMADD231PS  Z10, Z8, Z9
 	VFMADD231PS  Z12, Z8, Z11
 	VMULPS       Z8, Z8, Z10
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z8, Z6
-	VFMADD231PS  vconsts32x16<>+512(SB), Z4, Z6
-	VPSUBD       vconsts32x16<>+192(SB), Z7, Z4
+	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z6
+	VPSUBD       vconsts32x16<>+64(SB), Z7, Z4
 	VPSRAD       $0x17, Z4, Z4
 	VPSLLD       $0x17, Z4, Z8
 	VPSUBD       Z8, Z7, Z7
@@ -70150,19 +70066,19 @@ llslow64:
 	VSUBPS       vconsts32x16<>+0(SB), Z7, Z7
 	VMULPS       Z7, Z7, Z8
 	VBROADCASTSS consts32<>+12(SB), Z9
-	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z9
+	VFMADD231PS  vconsts32x16<>+128(SB), Z7, Z9
 	VBROADCASTSS consts32<>+16(SB), Z10
-	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z10
+	VFMADD231PS  vconsts32x16<>+192(SB), Z7, Z10
 	VBROADCASTSS consts32<>+20(SB), Z11
-	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z11
+	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z11
 	VBROADCASTSS consts32<>+24(SB), Z12
-	VFMADD231PS  vconsts32x16<>+448(SB), Z7, Z12
+	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z12
 	VFMADD231PS  Z10, Z8, Z9
 	VFMADD231PS  Z12, Z8, Z11
 	VMULPS       Z8, Z8, Z10
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z8, Z7
-	VFMADD231PS  vconsts32x16<>+512(SB), Z4, Z7
+	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z7
 	VMULPS       Z6, Z5, Z6
 	VBROADCASTSS consts32<>+36(SB), Z4
 	VXORPS       Z4, Z6, Z6
@@ -70170,7 +70086,7 @@ llslow64:
 	VSUBPS       Z5, Z4, Z4
 	VMULPS       Z7, Z4, Z7
 	VSUBPS       Z7, Z6, Z4
-	VMOVAPS      Z4, Z4
+	VMOVAPS      Z4, Z5
 	JMP          lldone64
 
 llgeneral64:
@@ -70185,7 +70101,7 @@ llgeneral64:
 	VXORPS       Z7, Z7, Z7
 	VMOVAPS      Z7, Z7
 	VMOVAPS      Z9, K1, Z7
-	VPSUBD       vconsts32x16<>+192(SB), Z8, Z9
+	VPSUBD       vconsts32x16<>+64(SB), Z8, Z9
 	VPSRAD       $0x17, Z9, Z9
 	VPSLLD       $0x17, Z9, Z10
 	VPSUBD       Z10, Z8, Z8
@@ -70194,19 +70110,19 @@ llgeneral64:
 	VSUBPS       Z7, Z9, Z9
 	VMULPS       Z8, Z8, Z7
 	VBROADCASTSS consts32<>+12(SB), Z10
-	VFMADD231PS  vconsts32x16<>+256(SB), Z8, Z10
+	VFMADD231PS  vconsts32x16<>+128(SB), Z8, Z10
 	VBROADCASTSS consts32<>+16(SB), Z11
-	VFMADD231PS  vconsts32x16<>+320(SB), Z8, Z11
+	VFMADD231PS  vconsts32x16<>+192(SB), Z8, Z11
 	VBROADCASTSS consts32<>+20(SB), Z12
-	VFMADD231PS  vconsts32x16<>+384(SB), Z8, Z12
+	VFMADD231PS  vconsts32x16<>+256(SB), Z8, Z12
 	VBROADCASTSS consts32<>+24(SB), Z13
-	VFMADD231PS  vconsts32x16<>+448(SB), Z8, Z13
+	VFMADD231PS  vconsts32x16<>+320(SB), Z8, Z13
 	VFMADD231PS  Z11, Z7, Z10
 	VFMADD231PS  Z13, Z7, Z12
 	VMULPS       Z7, Z7, Z11
 	VFMADD231PS  Z12, Z11, Z10
 	VFMADD231PS  Z10, Z7, Z8
-	VFMADD231PS  vconsts32x16<>+512(SB), Z9, Z8
+	VFMADD231PS  vconsts32x16<>+384(SB), Z9, Z8
 	VBROADCASTSS consts32<>+32(SB), Z7
 	VCMPPS       $0x00, Z7, Z6, K1
 	VBLENDMPS    Z7, Z8, K1, Z8
@@ -70234,7 +70150,7 @@ llgeneral64:
 	VXORPS       Z6, Z6, Z6
 	VMOVAPS      Z6, Z6
 	VMOVAPS      Z9, K1, Z6
-	VPSUBD       vconsts32x16<>+192(SB), Z7, Z9
+	VPSUBD       vconsts32x16<>+64(SB), Z7, Z9
 	VPSRAD       $0x17, Z9, Z9
 	VPSLLD       $0x17, Z9, Z10
 	VPSUBD       Z10, Z7, Z7
@@ -70243,19 +70159,19 @@ llgeneral64:
 	VSUBPS       Z6, Z9, Z9
 	VMULPS       Z7, Z7, Z6
 	VBROADCASTSS consts32<>+12(SB), Z10
-	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z10
+	VFMADD231PS  vconsts32x16<>+128(SB), Z7, Z10
 	VBROADCASTSS consts32<>+16(SB), Z11
-	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z11
+	VFMADD231PS  vconsts32x16<>+192(SB), Z7, Z11
 	VBROADCASTSS consts32<>+20(SB), Z12
-	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z12
+	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z12
 	VBROADCASTSS consts32<>+24(SB), Z13
-	VFMADD231PS  vconsts32x16<>+448(SB), Z7, Z13
+	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z13
 	VFMADD231PS  Z11, Z6, Z10
 	VFMADD231PS  Z13, Z6, Z12
 	VMULPS       Z6, Z6, Z11
 	VFMADD231PS  Z12, Z11, Z10
 	VFMADD231PS  Z10, Z6, Z7
-	VFMADD231PS  vconsts32x16<>+512(SB), Z9, Z7
+	VFMADD231PS  vconsts32x16<>+384(SB), Z9, Z7
 	VBROADCASTSS consts32<>+32(SB), Z6
 	VCMPPS       $0x00, Z6, Z4, K1
 	VBLENDMPS    Z6, Z7, K1, Z7
@@ -70271,41 +70187,41 @@ llgeneral64:
 	VSUBPS       Z5, Z4, Z4
 	VMULPS       Z7, Z4, Z7
 	VSUBPS       Z7, Z8, Z4
-	VMOVAPS      Z4, Z4
+	VMOVAPS      Z4, Z5
 
 lldone64:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000010
 	JL      rowpart328
-	VMOVUPS (DX)(R8*4), Z5
+	VMOVUPS (DX)(R8*4), Z4
 	JMP     rowperm328
 
 rowpart328:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
-	VXORPS    Z5, Z5, Z5
-	VMOVUPS.Z (DX)(R8*4), K1, Z5
+	VXORPS    Z4, Z4, Z4
+	VMOVUPS.Z (DX)(R8*4), K1, Z4
 
 rowperm328:
 	MOVQ      DI, R13
 	SHLQ      $0x06, R13
 	VMOVUPS   (BX)(R13*1), Z6
-	VPERMPS   Z5, Z6, Z5
+	VPERMPS   Z4, Z6, Z4
 	MOVLQSX   (SI)(DI*8), R13
 	ADDQ      R13, R8
 	MOVLQSX   4(SI)(DI*8), DI
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
-	VMOVAPS.Z Z5, K1, Z5
-	VMULPS    Z4, Z5, Z4
+	VMOVAPS.Z Z4, K1, Z4
+	VMULPS    Z5, Z4, Z5
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
-	VMOVAPS.Z Z4, K1, Z4
-	VADDPS    Z4, Z0, Z0
-	VADDPS    Z5, Z1, Z1
-	VXORPS    Z4, Z4, Z4
-	VCMPPS    $0x04, Z4, Z5, K1
+	VMOVAPS.Z Z5, K1, Z5
+	VADDPS    Z5, Z0, Z0
+	VADDPS    Z4, Z1, Z1
+	VXORPS    Z5, Z5, Z5
+	VCMPPS    $0x04, Z5, Z4, K1
 	KMOVW     K1, R13
 	POPCNTL   R13, R13
 	ADDQ      R13, R10
@@ -70395,45 +70311,42 @@ loop:
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VSUBPS       Z2, Z5, Z5
 	VADDPS       (SP), Z5, Z5
-	VCMPPS       $0x04, vconsts32x16<>+0(SB), Z3, K1
-	VMOVAPS      Z4, Z6
-	VMOVAPS      Z5, K1, Z6
-	VMINPS       Z5, Z4, Z7
-	VMAXPS       Z5, Z4, Z4
-	VCMPPS       $0x19, vconsts32x16<>+64(SB), Z7, K2
-	VCMPPS       $0x15, vconsts32x16<>+128(SB), Z4, K3
-	KORW         K2, K3, K2
-	VXORPS       Z4, Z4, Z4
-	VCMPPS       $0x04, Z4, Z3, K3
-	KANDW        K1, K3, K1
-	KORW         K2, K1, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z6, K2
-	KORW         K1, K2, K1
-	KORTESTW     K1, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z3, K1
+	VXORPS       Z6, Z6, Z6
+	VCMPPS       $0x00, Z6, Z3, K2
+	KORW         K1, K2, K2
+	VFPCLASSPSZ  $0xff, Z4, K3
+	VFPCLASSPSZ  $0xff, Z5, K4
+	VBLENDMPS    Z4, Z5, K1, Z5
+	KORW         K3, K4, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
+	KORW         K1, K3, K1
+	KANDNW       K2, K1, K1
+	KMOVW        K1, R13
+	CMPL         R13, $0x0000ffff
 	JNE          llslow65
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z3
-	VPSUBD       Z3, Z6, Z3
+	VPSUBD       Z3, Z5, Z3
 	VCVTDQ2PS    Z2, Z2
 	VBROADCASTSS consts32<>+4(SB), Z4
 	VSUBPS       Z3, Z4, Z3
 	VMULPS       Z3, Z3, Z4
 	VBROADCASTSS consts32<>+12(SB), Z5
-	VFNMADD231PS vconsts32x16<>+256(SB), Z3, Z5
+	VFNMADD231PS vconsts32x16<>+128(SB), Z3, Z5
 	VBROADCASTSS consts32<>+16(SB), Z6
-	VFNMADD231PS vconsts32x16<>+320(SB), Z3, Z6
+	VFNMADD231PS vconsts32x16<>+192(SB), Z3, Z6
 	VBROADCASTSS consts32<>+20(SB), Z7
-	VFNMADD231PS vconsts32x16<>+384(SB), Z3, Z7
+	VFNMADD231PS vconsts32x16<>+256(SB), Z3, Z7
 	VBROADCASTSS consts32<>+24(SB), Z8
-	VFNMADD231PS vconsts32x16<>+448(SB), Z3, Z8
+	VFNMADD231PS vconsts32x16<>+320(SB), Z3, Z8
 	VFMADD231PS  Z6, Z4, Z5
 	VFMADD231PS  Z8, Z4, Z7
 	VMULPS       Z4, Z4, Z6
 	VFMADD231PS  Z7, Z6, Z5
 	VFNMADD231PS Z5, Z4, Z3
-	VFNMADD231PS vconsts32x16<>+512(SB), Z2, Z3
-	VMOVAPS      Z3, Z2
+	VFNMADD231PS vconsts32x16<>+384(SB), Z2, Z3
 	JMP          lldone65
 
 llslow65:
@@ -70455,7 +70368,7 @@ llslow65:
 	KMOVW        K1, R13
 	CMPL         R13, $0x0000ffff
 	JNE          llgeneral65
-	VPSUBD       vconsts32x16<>+192(SB), Z4, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z6
 	VPSUBD       Z6, Z4, Z4
@@ -70463,20 +70376,20 @@ llslow65:
 	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
 	VMULPS       Z4, Z4, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z4, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z4, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+448(SB), Z4, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z4
-	VFMADD231PS  vconsts32x16<>+512(SB), Z2, Z4
-	VPSUBD       vconsts32x16<>+192(SB), Z5, Z2
+	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z6
 	VPSUBD       Z6, Z5, Z5
@@ -70484,19 +70397,19 @@ llslow65:
 	VSUBPS       vconsts32x16<>+0(SB), Z5, Z5
 	VMULPS       Z5, Z5, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+448(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z5
-	VFMADD231PS  vconsts32x16<>+512(SB), Z2, Z5
+	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z5
 	VMULPS       Z4, Z3, Z4
 	VBROADCASTSS consts32<>+36(SB), Z2
 	VXORPS       Z2, Z4, Z4
@@ -70504,7 +70417,7 @@ llslow65:
 	VSUBPS       Z3, Z2, Z2
 	VMULPS       Z5, Z2, Z5
 	VSUBPS       Z5, Z4, Z2
-	VMOVAPS      Z2, Z2
+	VMOVAPS      Z2, Z3
 	JMP          lldone65
 
 llgeneral65:
@@ -70519,7 +70432,7 @@ llgeneral65:
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z7
+	VPSUBD       vconsts32x16<>+64(SB), Z6, Z7
 	VPSRAD       $0x17, Z7, Z7
 	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z6, Z6
@@ -70528,19 +70441,19 @@ llgeneral65:
 	VSUBPS       Z5, Z7, Z7
 	VMULPS       Z6, Z6, Z5
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z6, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z6, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z6, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z11
 	VFMADD231PS  Z9, Z5, Z8
 	VFMADD231PS  Z11, Z5, Z10
 	VMULPS       Z5, Z5, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
-	VFMADD231PS  vconsts32x16<>+512(SB), Z7, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
 	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
@@ -70568,7 +70481,7 @@ llgeneral65:
 	VXORPS       Z4, Z4, Z4
 	VMOVAPS      Z4, Z4
 	VMOVAPS      Z7, K1, Z4
-	VPSUBD       vconsts32x16<>+192(SB), Z5, Z7
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z7
 	VPSRAD       $0x17, Z7, Z7
 	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z5, Z5
@@ -70577,19 +70490,19 @@ llgeneral65:
 	VSUBPS       Z4, Z7, Z7
 	VMULPS       Z5, Z5, Z4
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z5, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z11
 	VFMADD231PS  Z9, Z4, Z8
 	VFMADD231PS  Z11, Z4, Z10
 	VMULPS       Z4, Z4, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z4, Z5
-	VFMADD231PS  vconsts32x16<>+512(SB), Z7, Z5
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z5
 	VBROADCASTSS consts32<>+32(SB), Z4
 	VCMPPS       $0x00, Z4, Z2, K1
 	VBLENDMPS    Z4, Z5, K1, Z5
@@ -70605,78 +70518,75 @@ llgeneral65:
 	VSUBPS       Z3, Z2, Z2
 	VMULPS       Z5, Z2, Z5
 	VSUBPS       Z5, Z6, Z2
-	VMOVAPS      Z2, Z2
+	VMOVAPS      Z2, Z3
 
 lldone65:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000010
 	JL      rowpart329
-	VMOVUPS (DX)(R8*4), Z3
+	VMOVUPS (DX)(R8*4), Z2
 	JMP     rowperm329
 
 rowpart329:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
-	VXORPS    Z3, Z3, Z3
-	VMOVUPS.Z (DX)(R8*4), K1, Z3
+	VXORPS    Z2, Z2, Z2
+	VMOVUPS.Z (DX)(R8*4), K1, Z2
 
 rowperm329:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
 	VMOVUPS      (BX)(R13*1), Z4
-	VPERMPS      Z3, Z4, Z3
+	VPERMPS      Z2, Z4, Z2
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VMULPS       Z2, Z3, Z4
+	VMULPS       Z3, Z2, Z4
 	VMOVUPS      Z4, (R10)(R11*4)
-	VFMADD231PS  Z2, Z3, Z0
+	VFMADD231PS  Z3, Z2, Z0
 	VMOVUPS      64(AX)(R11*4), Z2
 	VMOVUPS      64(CX)(R11*4), Z3
 	VADDPS       (SP), Z2, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VSUBPS       Z2, Z5, Z5
 	VADDPS       (SP), Z5, Z5
-	VCMPPS       $0x04, vconsts32x16<>+0(SB), Z3, K1
-	VMOVAPS      Z4, Z6
-	VMOVAPS      Z5, K1, Z6
-	VMINPS       Z5, Z4, Z7
-	VMAXPS       Z5, Z4, Z4
-	VCMPPS       $0x19, vconsts32x16<>+64(SB), Z7, K2
-	VCMPPS       $0x15, vconsts32x16<>+128(SB), Z4, K3
-	KORW         K2, K3, K2
-	VXORPS       Z4, Z4, Z4
-	VCMPPS       $0x04, Z4, Z3, K3
-	KANDW        K1, K3, K1
-	KORW         K2, K1, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z6, K2
-	KORW         K1, K2, K1
-	KORTESTW     K1, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z3, K1
+	VXORPS       Z6, Z6, Z6
+	VCMPPS       $0x00, Z6, Z3, K2
+	KORW         K1, K2, K2
+	VFPCLASSPSZ  $0xff, Z4, K3
+	VFPCLASSPSZ  $0xff, Z5, K4
+	VBLENDMPS    Z4, Z5, K1, Z5
+	KORW         K3, K4, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
+	KORW         K1, K3, K1
+	KANDNW       K2, K1, K1
+	KMOVW        K1, R13
+	CMPL         R13, $0x0000ffff
 	JNE          llslow66
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z3
-	VPSUBD       Z3, Z6, Z3
+	VPSUBD       Z3, Z5, Z3
 	VCVTDQ2PS    Z2, Z2
 	VBROADCASTSS consts32<>+4(SB), Z4
 	VSUBPS       Z3, Z4, Z3
 	VMULPS       Z3, Z3, Z4
 	VBROADCASTSS consts32<>+12(SB), Z5
-	VFNMADD231PS vconsts32x16<>+256(SB), Z3, Z5
+	VFNMADD231PS vconsts32x16<>+128(SB), Z3, Z5
 	VBROADCASTSS consts32<>+16(SB), Z6
-	VFNMADD231PS vconsts32x16<>+320(SB), Z3, Z6
+	VFNMADD231PS vconsts32x16<>+192(SB), Z3, Z6
 	VBROADCASTSS consts32<>+20(SB), Z7
-	VFNMADD231PS vconsts32x16<>+384(SB), Z3, Z7
+	VFNMADD231PS vconsts32x16<>+256(SB), Z3, Z7
 	VBROADCASTSS consts32<>+24(SB), Z8
-	VFNMADD231PS vconsts32x16<>+448(SB), Z3, Z8
+	VFNMADD231PS vconsts32x16<>+320(SB), Z3, Z8
 	VFMADD231PS  Z6, Z4, Z5
 	VFMADD231PS  Z8, Z4, Z7
 	VMULPS       Z4, Z4, Z6
 	VFMADD231PS  Z7, Z6, Z5
 	VFNMADD231PS Z5, Z4, Z3
-	VFNMADD231PS vconsts32x16<>+512(SB), Z2, Z3
-	VMOVAPS      Z3, Z2
+	VFNMADD231PS vconsts32x16<>+384(SB), Z2, Z3
 	JMP          lldone66
 
 llslow66:
@@ -70698,7 +70608,7 @@ llslow66:
 	KMOVW        K1, R13
 	CMPL         R13, $0x0000ffff
 	JNE          llgeneral66
-	VPSUBD       vconsts32x16<>+192(SB), Z4, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z6
 	VPSUBD       Z6, Z4, Z4
@@ -70706,20 +70616,20 @@ llslow66:
 	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
 	VMULPS       Z4, Z4, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z4, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z4, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+448(SB), Z4, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z4
-	VFMADD231PS  vconsts32x16<>+512(SB), Z2, Z4
-	VPSUBD       vconsts32x16<>+192(SB), Z5, Z2
+	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z6
 	VPSUBD       Z6, Z5, Z5
@@ -70727,19 +70637,19 @@ llslow66:
 	VSUBPS       vconsts32x16<>+0(SB), Z5, Z5
 	VMULPS       Z5, Z5, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+448(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z5
-	VFMADD231PS  vconsts32x16<>+512(SB), Z2, Z5
+	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z5
 	VMULPS       Z4, Z3, Z4
 	VBROADCASTSS consts32<>+36(SB), Z2
 	VXORPS       Z2, Z4, Z4
@@ -70747,7 +70657,7 @@ llslow66:
 	VSUBPS       Z3, Z2, Z2
 	VMULPS       Z5, Z2, Z5
 	VSUBPS       Z5, Z4, Z2
-	VMOVAPS      Z2, Z2
+	VMOVAPS      Z2, Z3
 	JMP          lldone66
 
 llgeneral66:
@@ -70762,7 +70672,7 @@ llgeneral66:
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z7
+	VPSUBD       vconsts32x16<>+64(SB), Z6, Z7
 	VPSRAD       $0x17, Z7, Z7
 	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z6, Z6
@@ -70771,19 +70681,19 @@ llgeneral66:
 	VSUBPS       Z5, Z7, Z7
 	VMULPS       Z6, Z6, Z5
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z6, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z6, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z6, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z11
 	VFMADD231PS  Z9, Z5, Z8
 	VFMADD231PS  Z11, Z5, Z10
 	VMULPS       Z5, Z5, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
-	VFMADD231PS  vconsts32x16<>+512(SB), Z7, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
 	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
@@ -70811,7 +70721,7 @@ llgeneral66:
 	VXORPS       Z4, Z4, Z4
 	VMOVAPS      Z4, Z4
 	VMOVAPS      Z7, K1, Z4
-	VPSUBD       vconsts32x16<>+192(SB), Z5, Z7
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z7
 	VPSRAD       $0x17, Z7, Z7
 	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z5, Z5
@@ -70820,19 +70730,19 @@ llgeneral66:
 	VSUBPS       Z4, Z7, Z7
 	VMULPS       Z5, Z5, Z4
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z5, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z11
 	VFMADD231PS  Z9, Z4, Z8
 	VFMADD231PS  Z11, Z4, Z10
 	VMULPS       Z4, Z4, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z4, Z5
-	VFMADD231PS  vconsts32x16<>+512(SB), Z7, Z5
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z5
 	VBROADCASTSS consts32<>+32(SB), Z4
 	VCMPPS       $0x00, Z4, Z2, K1
 	VBLENDMPS    Z4, Z5, K1, Z5
@@ -70848,33 +70758,33 @@ llgeneral66:
 	VSUBPS       Z3, Z2, Z2
 	VMULPS       Z5, Z2, Z5
 	VSUBPS       Z5, Z6, Z2
-	VMOVAPS      Z2, Z2
+	VMOVAPS      Z2, Z3
 
 lldone66:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000010
 	JL      rowpart330
-	VMOVUPS (DX)(R8*4), Z3
+	VMOVUPS (DX)(R8*4), Z2
 	JMP     rowperm330
 
 rowpart330:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
-	VXORPS    Z3, Z3, Z3
-	VMOVUPS.Z (DX)(R8*4), K1, Z3
+	VXORPS    Z2, Z2, Z2
+	VMOVUPS.Z (DX)(R8*4), K1, Z2
 
 rowperm330:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z4
-	VPERMPS     Z3, Z4, Z3
+	VPERMPS     Z2, Z4, Z2
 	MOVLQSX     (SI)(DI*8), R13
 	ADDQ        R13, R8
 	MOVLQSX     4(SI)(DI*8), DI
-	VMULPS      Z2, Z3, Z4
+	VMULPS      Z3, Z2, Z4
 	VMOVUPS     Z4, 64(R10)(R11*4)
-	VFMADD231PS Z2, Z3, Z1
+	VFMADD231PS Z3, Z2, Z1
 	ADDQ        $0x00000020, R11
 	CMPQ        R11, R12
 	JLE         loop
@@ -70891,45 +70801,42 @@ single1:
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VSUBPS       Z2, Z5, Z5
 	VADDPS       (SP), Z5, Z5
-	VCMPPS       $0x04, vconsts32x16<>+0(SB), Z3, K1
-	VMOVAPS      Z4, Z6
-	VMOVAPS      Z5, K1, Z6
-	VMINPS       Z5, Z4, Z7
-	VMAXPS       Z5, Z4, Z4
-	VCMPPS       $0x19, vconsts32x16<>+64(SB), Z7, K2
-	VCMPPS       $0x15, vconsts32x16<>+128(SB), Z4, K3
-	KORW         K2, K3, K2
-	VXORPS       Z4, Z4, Z4
-	VCMPPS       $0x04, Z4, Z3, K3
-	KANDW        K1, K3, K1
-	KORW         K2, K1, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z6, K2
-	KORW         K1, K2, K1
-	KORTESTW     K1, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z3, K1
+	VXORPS       Z6, Z6, Z6
+	VCMPPS       $0x00, Z6, Z3, K2
+	KORW         K1, K2, K2
+	VFPCLASSPSZ  $0xff, Z4, K3
+	VFPCLASSPSZ  $0xff, Z5, K4
+	VBLENDMPS    Z4, Z5, K1, Z5
+	KORW         K3, K4, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
+	KORW         K1, K3, K1
+	KANDNW       K2, K1, K1
+	KMOVW        K1, R13
+	CMPL         R13, $0x0000ffff
 	JNE          llslow67
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z3
-	VPSUBD       Z3, Z6, Z3
+	VPSUBD       Z3, Z5, Z3
 	VCVTDQ2PS    Z2, Z2
 	VBROADCASTSS consts32<>+4(SB), Z4
 	VSUBPS       Z3, Z4, Z3
 	VMULPS       Z3, Z3, Z4
 	VBROADCASTSS consts32<>+12(SB), Z5
-	VFNMADD231PS vconsts32x16<>+256(SB), Z3, Z5
+	VFNMADD231PS vconsts32x16<>+128(SB), Z3, Z5
 	VBROADCASTSS consts32<>+16(SB), Z6
-	VFNMADD231PS vconsts32x16<>+320(SB), Z3, Z6
+	VFNMADD231PS vconsts32x16<>+192(SB), Z3, Z6
 	VBROADCASTSS consts32<>+20(SB), Z7
-	VFNMADD231PS vconsts32x16<>+384(SB), Z3, Z7
+	VFNMADD231PS vconsts32x16<>+256(SB), Z3, Z7
 	VBROADCASTSS consts32<>+24(SB), Z8
-	VFNMADD231PS vconsts32x16<>+448(SB), Z3, Z8
+	VFNMADD231PS vconsts32x16<>+320(SB), Z3, Z8
 	VFMADD231PS  Z6, Z4, Z5
 	VFMADD231PS  Z8, Z4, Z7
 	VMULPS       Z4, Z4, Z6
 	VFMADD231PS  Z7, Z6, Z5
 	VFNMADD231PS Z5, Z4, Z3
-	VFNMADD231PS vconsts32x16<>+512(SB), Z2, Z3
-	VMOVAPS      Z3, Z2
+	VFNMADD231PS vconsts32x16<>+384(SB), Z2, Z3
 	JMP          lldone67
 
 llslow67:
@@ -70951,7 +70858,7 @@ llslow67:
 	KMOVW        K1, R13
 	CMPL         R13, $0x0000ffff
 	JNE          llgeneral67
-	VPSUBD       vconsts32x16<>+192(SB), Z4, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z6
 	VPSUBD       Z6, Z4, Z4
@@ -70959,20 +70866,20 @@ llslow67:
 	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
 	VMULPS       Z4, Z4, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z4, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z4, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+448(SB), Z4, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z4
-	VFMADD231PS  vconsts32x16<>+512(SB), Z2, Z4
-	VPSUBD       vconsts32x16<>+192(SB), Z5, Z2
+	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z6
 	VPSUBD       Z6, Z5, Z5
@@ -70980,19 +70887,19 @@ llslow67:
 	VSUBPS       vconsts32x16<>+0(SB), Z5, Z5
 	VMULPS       Z5, Z5, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+448(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z5
-	VFMADD231PS  vconsts32x16<>+512(SB), Z2, Z5
+	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z5
 	VMULPS       Z4, Z3, Z4
 	VBROADCASTSS consts32<>+36(SB), Z2
 	VXORPS       Z2, Z4, Z4
@@ -71000,7 +70907,7 @@ llslow67:
 	VSUBPS       Z3, Z2, Z2
 	VMULPS       Z5, Z2, Z5
 	VSUBPS       Z5, Z4, Z2
-	VMOVAPS      Z2, Z2
+	VMOVAPS      Z2, Z3
 	JMP          lldone67
 
 llgeneral67:
@@ -71015,7 +70922,7 @@ llgeneral67:
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z7
+	VPSUBD       vconsts32x16<>+64(SB), Z6, Z7
 	VPSRAD       $0x17, Z7, Z7
 	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z6, Z6
@@ -71024,19 +70931,19 @@ llgeneral67:
 	VSUBPS       Z5, Z7, Z7
 	VMULPS       Z6, Z6, Z5
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z6, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z6, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z6, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z11
 	VFMADD231PS  Z9, Z5, Z8
 	VFMADD231PS  Z11, Z5, Z10
 	VMULPS       Z5, Z5, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
-	VFMADD231PS  vconsts32x16<>+512(SB), Z7, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
 	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
@@ -71064,7 +70971,7 @@ llgeneral67:
 	VXORPS       Z4, Z4, Z4
 	VMOVAPS      Z4, Z4
 	VMOVAPS      Z7, K1, Z4
-	VPSUBD       vconsts32x16<>+192(SB), Z5, Z7
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z7
 	VPSRAD       $0x17, Z7, Z7
 	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z5, Z5
@@ -71073,19 +70980,19 @@ llgeneral67:
 	VSUBPS       Z4, Z7, Z7
 	VMULPS       Z5, Z5, Z4
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z5, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z11
 	VFMADD231PS  Z9, Z4, Z8
 	VFMADD231PS  Z11, Z4, Z10
 	VMULPS       Z4, Z4, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z4, Z5
-	VFMADD231PS  vconsts32x16<>+512(SB), Z7, Z5
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z5
 	VBROADCASTSS consts32<>+32(SB), Z4
 	VCMPPS       $0x00, Z4, Z2, K1
 	VBLENDMPS    Z4, Z5, K1, Z5
@@ -71101,33 +71008,33 @@ llgeneral67:
 	VSUBPS       Z3, Z2, Z2
 	VMULPS       Z5, Z2, Z5
 	VSUBPS       Z5, Z6, Z2
-	VMOVAPS      Z2, Z2
+	VMOVAPS      Z2, Z3
 
 lldone67:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000010
 	JL      rowpart331
-	VMOVUPS (DX)(R8*4), Z3
+	VMOVUPS (DX)(R8*4), Z2
 	JMP     rowperm331
 
 rowpart331:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
-	VXORPS    Z3, Z3, Z3
-	VMOVUPS.Z (DX)(R8*4), K1, Z3
+	VXORPS    Z2, Z2, Z2
+	VMOVUPS.Z (DX)(R8*4), K1, Z2
 
 rowperm331:
 	MOVQ        DI, R13
 	SHLQ        $0x06, R13
 	VMOVUPS     (BX)(R13*1), Z4
-	VPERMPS     Z3, Z4, Z3
+	VPERMPS     Z2, Z4, Z2
 	MOVLQSX     (SI)(DI*8), R13
 	ADDQ        R13, R8
 	MOVLQSX     4(SI)(DI*8), DI
-	VMULPS      Z2, Z3, Z4
+	VMULPS      Z3, Z2, Z4
 	VMOVUPS     Z4, (R10)(R11*4)
-	VFMADD231PS Z2, Z3, Z0
+	VFMADD231PS Z3, Z2, Z0
 	ADDQ        $0x00000010, R11
 	JMP         single1
 
@@ -71147,45 +71054,42 @@ tail:
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VSUBPS       Z2, Z5, Z5
 	VADDPS       (SP), Z5, Z5
-	VCMPPS       $0x04, vconsts32x16<>+0(SB), Z3, K1
-	VMOVAPS      Z4, Z6
-	VMOVAPS      Z5, K1, Z6
-	VMINPS       Z5, Z4, Z7
-	VMAXPS       Z5, Z4, Z4
-	VCMPPS       $0x19, vconsts32x16<>+64(SB), Z7, K2
-	VCMPPS       $0x15, vconsts32x16<>+128(SB), Z4, K3
-	KORW         K2, K3, K2
-	VXORPS       Z4, Z4, Z4
-	VCMPPS       $0x04, Z4, Z3, K3
-	KANDW        K1, K3, K1
-	KORW         K2, K1, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z6, K2
-	KORW         K1, K2, K1
-	KORTESTW     K1, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z3, K1
+	VXORPS       Z6, Z6, Z6
+	VCMPPS       $0x00, Z6, Z3, K2
+	KORW         K1, K2, K2
+	VFPCLASSPSZ  $0xff, Z4, K3
+	VFPCLASSPSZ  $0xff, Z5, K4
+	VBLENDMPS    Z4, Z5, K1, Z5
+	KORW         K3, K4, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
+	KORW         K1, K3, K1
+	KANDNW       K2, K1, K1
+	KMOVW        K1, R13
+	CMPL         R13, $0x0000ffff
 	JNE          llslow68
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z3
-	VPSUBD       Z3, Z6, Z3
+	VPSUBD       Z3, Z5, Z3
 	VCVTDQ2PS    Z2, Z2
 	VBROADCASTSS consts32<>+4(SB), Z4
 	VSUBPS       Z3, Z4, Z3
 	VMULPS       Z3, Z3, Z4
 	VBROADCASTSS consts32<>+12(SB), Z5
-	VFNMADD231PS vconsts32x16<>+256(SB), Z3, Z5
+	VFNMADD231PS vconsts32x16<>+128(SB), Z3, Z5
 	VBROADCASTSS consts32<>+16(SB), Z6
-	VFNMADD231PS vconsts32x16<>+320(SB), Z3, Z6
+	VFNMADD231PS vconsts32x16<>+192(SB), Z3, Z6
 	VBROADCASTSS consts32<>+20(SB), Z7
-	VFNMADD231PS vconsts32x16<>+384(SB), Z3, Z7
+	VFNMADD231PS vconsts32x16<>+256(SB), Z3, Z7
 	VBROADCASTSS consts32<>+24(SB), Z8
-	VFNMADD231PS vconsts32x16<>+448(SB), Z3, Z8
+	VFNMADD231PS vconsts32x16<>+320(SB), Z3, Z8
 	VFMADD231PS  Z6, Z4, Z5
 	VFMADD231PS  Z8, Z4, Z7
 	VMULPS       Z4, Z4, Z6
 	VFMADD231PS  Z7, Z6, Z5
 	VFNMADD231PS Z5, Z4, Z3
-	VFNMADD231PS vconsts32x16<>+512(SB), Z2, Z3
-	VMOVAPS      Z3, Z2
+	VFNMADD231PS vconsts32x16<>+384(SB), Z2, Z3
 	JMP          lldone68
 
 llslow68:
@@ -71207,7 +71111,7 @@ llslow68:
 	KMOVW        K1, R13
 	CMPL         R13, $0x0000ffff
 	JNE          llgeneral68
-	VPSUBD       vconsts32x16<>+192(SB), Z4, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z6
 	VPSUBD       Z6, Z4, Z4
@@ -71215,20 +71119,20 @@ llslow68:
 	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
 	VMULPS       Z4, Z4, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z4, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z4, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+448(SB), Z4, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z4
-	VFMADD231PS  vconsts32x16<>+512(SB), Z2, Z4
-	VPSUBD       vconsts32x16<>+192(SB), Z5, Z2
+	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
 	VPSRAD       $0x17, Z2, Z2
 	VPSLLD       $0x17, Z2, Z6
 	VPSUBD       Z6, Z5, Z5
@@ -71236,19 +71140,19 @@ llslow68:
 	VSUBPS       vconsts32x16<>+0(SB), Z5, Z5
 	VMULPS       Z5, Z5, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+448(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z5
-	VFMADD231PS  vconsts32x16<>+512(SB), Z2, Z5
+	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z5
 	VMULPS       Z4, Z3, Z4
 	VBROADCASTSS consts32<>+36(SB), Z2
 	VXORPS       Z2, Z4, Z4
@@ -71256,7 +71160,7 @@ llslow68:
 	VSUBPS       Z3, Z2, Z2
 	VMULPS       Z5, Z2, Z5
 	VSUBPS       Z5, Z4, Z2
-	VMOVAPS      Z2, Z2
+	VMOVAPS      Z2, Z3
 	JMP          lldone68
 
 llgeneral68:
@@ -71271,7 +71175,7 @@ llgeneral68:
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z7
+	VPSUBD       vconsts32x16<>+64(SB), Z6, Z7
 	VPSRAD       $0x17, Z7, Z7
 	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z6, Z6
@@ -71280,19 +71184,19 @@ llgeneral68:
 	VSUBPS       Z5, Z7, Z7
 	VMULPS       Z6, Z6, Z5
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z6, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z6, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z6, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z11
 	VFMADD231PS  Z9, Z5, Z8
 	VFMADD231PS  Z11, Z5, Z10
 	VMULPS       Z5, Z5, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
-	VFMADD231PS  vconsts32x16<>+512(SB), Z7, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
 	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
@@ -71320,7 +71224,7 @@ llgeneral68:
 	VXORPS       Z4, Z4, Z4
 	VMOVAPS      Z4, Z4
 	VMOVAPS      Z7, K1, Z4
-	VPSUBD       vconsts32x16<>+192(SB), Z5, Z7
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z7
 	VPSRAD       $0x17, Z7, Z7
 	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z5, Z5
@@ -71329,19 +71233,19 @@ llgeneral68:
 	VSUBPS       Z4, Z7, Z7
 	VMULPS       Z5, Z5, Z4
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z5, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z11
 	VFMADD231PS  Z9, Z4, Z8
 	VFMADD231PS  Z11, Z4, Z10
 	VMULPS       Z4, Z4, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z4, Z5
-	VFMADD231PS  vconsts32x16<>+512(SB), Z7, Z5
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z5
 	VBROADCASTSS consts32<>+32(SB), Z4
 	VCMPPS       $0x00, Z4, Z2, K1
 	VBLENDMPS    Z4, Z5, K1, Z5
@@ -71357,34 +71261,34 @@ llgeneral68:
 	VSUBPS       Z3, Z2, Z2
 	VMULPS       Z5, Z2, Z5
 	VSUBPS       Z5, Z6, Z2
-	VMOVAPS      Z2, Z2
+	VMOVAPS      Z2, Z3
 
 lldone68:
 	MOVQ    R9, R13
 	SUBQ    R8, R13
 	CMPQ    R13, $0x00000010
 	JL      rowpart332
-	VMOVUPS (DX)(R8*4), Z3
+	VMOVUPS (DX)(R8*4), Z2
 	JMP     rowperm332
 
 rowpart332:
 	LEAQ      kmask<>+0(SB), R14
 	KMOVW     (R14)(R13*2), K1
-	VXORPS    Z3, Z3, Z3
-	VMOVUPS.Z (DX)(R8*4), K1, Z3
+	VXORPS    Z2, Z2, Z2
+	VMOVUPS.Z (DX)(R8*4), K1, Z2
 
 rowperm332:
 	MOVQ      DI, R13
 	SHLQ      $0x06, R13
 	VMOVUPS   (BX)(R13*1), Z4
-	VPERMPS   Z3, Z4, Z3
+	VPERMPS   Z2, Z4, Z2
 	MOVLQSX   (SI)(DI*8), R13
 	ADDQ      R13, R8
 	MOVLQSX   4(SI)(DI*8), DI
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
-	VMOVAPS.Z Z3, K1, Z3
-	VMULPS    Z2, Z3, Z2
+	VMOVAPS.Z Z2, K1, Z2
+	VMULPS    Z3, Z2, Z2
 	LEAQ      kmask<>+0(SB), R13
 	KMOVW     (R13)(R12*2), K1
 	VMOVUPS   Z2, K1, (R10)(R11*4)
@@ -71459,45 +71363,42 @@ loop:
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VSUBPS       Z2, Z5, Z5
 	VADDPS       (SP), Z5, Z5
-	VCMPPS       $0x04, vconsts32x16<>+0(SB), Z3, K1
-	VMOVAPS      Z4, Z6
-	VMOVAPS      Z5, K1, Z6
-	VMINPS       Z5, Z4, Z7
-	VMAXPS       Z5, Z4, Z4
-	VCMPPS       $0x19, vconsts32x16<>+64(SB), Z7, K2
-	VCMPPS       $0x15, vconsts32x16<>+128(SB), Z4, K3
-	KORW         K2, K3, K2
-	VXORPS       Z4, Z4, Z4
-	VCMPPS       $0x04, Z4, Z3, K3
-	KANDW        K1, K3, K1
-	KORW         K2, K1, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z6, K2
-	KORW         K1, K2, K1
-	KORTESTW     K1, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z3, K1
+	VXORPS       Z6, Z6, Z6
+	VCMPPS       $0x00, Z6, Z3, K2
+	KORW         K1, K2, K2
+	VFPCLASSPSZ  $0xff, Z4, K3
+	VFPCLASSPSZ  $0xff, Z5, K4
+	VBLENDMPS    Z4, Z5, K1, Z5
+	KORW         K3, K4, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
+	KORW         K1, K3, K1
+	KANDNW       K2, K1, K1
+	KMOVW        K1, R13
+	CMPL         R13, $0x0000ffff
 	JNE          llslow69
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z4
 	VPSRAD       $0x17, Z4, Z4
-	VPSLLD       $0x17, Z4, Z5
-	VPSUBD       Z5, Z6, Z5
+	VPSLLD       $0x17, Z4, Z6
+	VPSUBD       Z6, Z5, Z5
 	VCVTDQ2PS    Z4, Z4
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z5, Z6, Z5
 	VMULPS       Z5, Z5, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z7
+	VFNMADD231PS vconsts32x16<>+128(SB), Z5, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z8
+	VFNMADD231PS vconsts32x16<>+192(SB), Z5, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFNMADD231PS vconsts32x16<>+384(SB), Z5, Z9
+	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFNMADD231PS vconsts32x16<>+448(SB), Z5, Z10
+	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFNMADD231PS Z7, Z6, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z4, Z5
-	VMOVAPS      Z5, Z4
+	VFNMADD231PS vconsts32x16<>+384(SB), Z4, Z5
 	JMP          lldone69
 
 llslow69:
@@ -71519,7 +71420,7 @@ llslow69:
 	KMOVW        K1, R13
 	CMPL         R13, $0x0000ffff
 	JNE          llgeneral69
-	VPSUBD       vconsts32x16<>+192(SB), Z4, Z6
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z6
 	VPSRAD       $0x17, Z6, Z6
 	VPSLLD       $0x17, Z6, Z7
 	VPSUBD       Z7, Z4, Z4
@@ -71527,20 +71428,20 @@ llslow69:
 	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
 	VMULPS       Z4, Z4, Z7
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z4, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z4, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z4, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z11
 	VFMADD231PS  Z9, Z7, Z8
 	VFMADD231PS  Z11, Z7, Z10
 	VMULPS       Z7, Z7, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z7, Z4
-	VFMADD231PS  vconsts32x16<>+512(SB), Z6, Z4
-	VPSUBD       vconsts32x16<>+192(SB), Z5, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z6
 	VPSRAD       $0x17, Z6, Z6
 	VPSLLD       $0x17, Z6, Z7
 	VPSUBD       Z7, Z5, Z5
@@ -71548,19 +71449,19 @@ llslow69:
 	VSUBPS       vconsts32x16<>+0(SB), Z5, Z5
 	VMULPS       Z5, Z5, Z7
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z5, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z11
 	VFMADD231PS  Z9, Z7, Z8
 	VFMADD231PS  Z11, Z7, Z10
 	VMULPS       Z7, Z7, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z7, Z5
-	VFMADD231PS  vconsts32x16<>+512(SB), Z6, Z5
+	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z5
 	VMULPS       Z4, Z3, Z4
 	VBROADCASTSS consts32<>+36(SB), Z6
 	VXORPS       Z6, Z4, Z4
@@ -71568,7 +71469,7 @@ llslow69:
 	VSUBPS       Z3, Z6, Z6
 	VMULPS       Z5, Z6, Z5
 	VSUBPS       Z5, Z4, Z4
-	VMOVAPS      Z4, Z4
+	VMOVAPS      Z4, Z5
 	JMP          lldone69
 
 llgeneral69:
@@ -71583,7 +71484,7 @@ llgeneral69:
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z7
+	VPSUBD       vconsts32x16<>+64(SB), Z6, Z7
 	VPSRAD       $0x17, Z7, Z7
 	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z6, Z6
@@ -71592,19 +71493,19 @@ llgeneral69:
 	VSUBPS       Z5, Z7, Z7
 	VMULPS       Z6, Z6, Z5
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z6, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z6, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z6, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z11
 	VFMADD231PS  Z9, Z5, Z8
 	VFMADD231PS  Z11, Z5, Z10
 	VMULPS       Z5, Z5, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
-	VFMADD231PS  vconsts32x16<>+512(SB), Z7, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
 	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
@@ -71632,7 +71533,7 @@ llgeneral69:
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z8, K1, Z5
-	VPSUBD       vconsts32x16<>+192(SB), Z7, Z8
+	VPSUBD       vconsts32x16<>+64(SB), Z7, Z8
 	VPSRAD       $0x17, Z8, Z8
 	VPSLLD       $0x17, Z8, Z9
 	VPSUBD       Z9, Z7, Z7
@@ -71641,19 +71542,19 @@ llgeneral69:
 	VSUBPS       Z5, Z8, Z8
 	VMULPS       Z7, Z7, Z5
 	VBROADCASTSS consts32<>+12(SB), Z9
-	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z9
+	VFMADD231PS  vconsts32x16<>+128(SB), Z7, Z9
 	VBROADCASTSS consts32<>+16(SB), Z10
-	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z10
+	VFMADD231PS  vconsts32x16<>+192(SB), Z7, Z10
 	VBROADCASTSS consts32<>+20(SB), Z11
-	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z11
+	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z11
 	VBROADCASTSS consts32<>+24(SB), Z12
-	VFMADD231PS  vconsts32x16<>+448(SB), Z7, Z12
+	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z12
 	VFMADD231PS  Z10, Z5, Z9
 	VFMADD231PS  Z12, Z5, Z11
 	VMULPS       Z5, Z5, Z10
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z5, Z7
-	VFMADD231PS  vconsts32x16<>+512(SB), Z8, Z7
+	VFMADD231PS  vconsts32x16<>+384(SB), Z8, Z7
 	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z7, K1, Z7
@@ -71669,20 +71570,20 @@ llgeneral69:
 	VSUBPS       Z3, Z4, Z4
 	VMULPS       Z7, Z4, Z7
 	VSUBPS       Z7, Z6, Z4
-	VMOVAPS      Z4, Z4
+	VMOVAPS      Z4, Z5
 
 lldone69:
-	VBROADCASTSS consts32<>+36(SB), Z5
-	VXORPS       Z5, Z3, Z5
+	VBROADCASTSS consts32<>+36(SB), Z4
+	VXORPS       Z4, Z3, Z4
 	VADDPS       (SP), Z2, Z6
 	VBROADCASTSS consts32<>+4(SB), Z7
 	VSUBPS       Z2, Z7, Z2
 	VADDPS       (SP), Z2, Z2
-	VDIVPS       Z6, Z5, Z5
+	VDIVPS       Z6, Z4, Z4
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z3, Z6, Z3
 	VDIVPS       Z2, Z3, Z3
-	VADDPS       Z3, Z5, Z2
+	VADDPS       Z3, Z4, Z2
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
@@ -71699,61 +71600,58 @@ rowpart333:
 rowperm333:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Z5
-	VPERMPS      Z3, Z5, Z3
+	VMOVUPS      (BX)(R13*1), Z4
+	VPERMPS      Z3, Z4, Z3
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSS s+152(FP), Z5
-	VMULPS       Z3, Z5, Z5
-	VMULPS       Z2, Z5, Z2
+	VBROADCASTSS s+152(FP), Z4
+	VMULPS       Z3, Z4, Z4
+	VMULPS       Z2, Z4, Z2
 	VMOVUPS      Z2, (R10)(R11*4)
-	VFMADD231PS  Z4, Z3, Z0
+	VFMADD231PS  Z5, Z3, Z0
 	VMOVUPS      64(AX)(R11*4), Z2
 	VMOVUPS      64(CX)(R11*4), Z3
 	VADDPS       (SP), Z2, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VSUBPS       Z2, Z5, Z5
 	VADDPS       (SP), Z5, Z5
-	VCMPPS       $0x04, vconsts32x16<>+0(SB), Z3, K1
-	VMOVAPS      Z4, Z6
-	VMOVAPS      Z5, K1, Z6
-	VMINPS       Z5, Z4, Z7
-	VMAXPS       Z5, Z4, Z4
-	VCMPPS       $0x19, vconsts32x16<>+64(SB), Z7, K2
-	VCMPPS       $0x15, vconsts32x16<>+128(SB), Z4, K3
-	KORW         K2, K3, K2
-	VXORPS       Z4, Z4, Z4
-	VCMPPS       $0x04, Z4, Z3, K3
-	KANDW        K1, K3, K1
-	KORW         K2, K1, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z6, K2
-	KORW         K1, K2, K1
-	KORTESTW     K1, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z3, K1
+	VXORPS       Z6, Z6, Z6
+	VCMPPS       $0x00, Z6, Z3, K2
+	KORW         K1, K2, K2
+	VFPCLASSPSZ  $0xff, Z4, K3
+	VFPCLASSPSZ  $0xff, Z5, K4
+	VBLENDMPS    Z4, Z5, K1, Z5
+	KORW         K3, K4, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
+	KORW         K1, K3, K1
+	KANDNW       K2, K1, K1
+	KMOVW        K1, R13
+	CMPL         R13, $0x0000ffff
 	JNE          llslow70
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z4
 	VPSRAD       $0x17, Z4, Z4
-	VPSLLD       $0x17, Z4, Z5
-	VPSUBD       Z5, Z6, Z5
+	VPSLLD       $0x17, Z4, Z6
+	VPSUBD       Z6, Z5, Z5
 	VCVTDQ2PS    Z4, Z4
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z5, Z6, Z5
 	VMULPS       Z5, Z5, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z7
+	VFNMADD231PS vconsts32x16<>+128(SB), Z5, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z8
+	VFNMADD231PS vconsts32x16<>+192(SB), Z5, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFNMADD231PS vconsts32x16<>+384(SB), Z5, Z9
+	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFNMADD231PS vconsts32x16<>+448(SB), Z5, Z10
+	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFNMADD231PS Z7, Z6, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z4, Z5
-	VMOVAPS      Z5, Z4
+	VFNMADD231PS vconsts32x16<>+384(SB), Z4, Z5
 	JMP          lldone70
 
 llslow70:
@@ -71775,7 +71673,7 @@ llslow70:
 	KMOVW        K1, R13
 	CMPL         R13, $0x0000ffff
 	JNE          llgeneral70
-	VPSUBD       vconsts32x16<>+192(SB), Z4, Z6
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z6
 	VPSRAD       $0x17, Z6, Z6
 	VPSLLD       $0x17, Z6, Z7
 	VPSUBD       Z7, Z4, Z4
@@ -71783,20 +71681,20 @@ llslow70:
 	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
 	VMULPS       Z4, Z4, Z7
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z4, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z4, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z4, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z11
 	VFMADD231PS  Z9, Z7, Z8
 	VFMADD231PS  Z11, Z7, Z10
 	VMULPS       Z7, Z7, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z7, Z4
-	VFMADD231PS  vconsts32x16<>+512(SB), Z6, Z4
-	VPSUBD       vconsts32x16<>+192(SB), Z5, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z6
 	VPSRAD       $0x17, Z6, Z6
 	VPSLLD       $0x17, Z6, Z7
 	VPSUBD       Z7, Z5, Z5
@@ -71804,19 +71702,19 @@ llslow70:
 	VSUBPS       vconsts32x16<>+0(SB), Z5, Z5
 	VMULPS       Z5, Z5, Z7
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z5, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z11
 	VFMADD231PS  Z9, Z7, Z8
 	VFMADD231PS  Z11, Z7, Z10
 	VMULPS       Z7, Z7, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z7, Z5
-	VFMADD231PS  vconsts32x16<>+512(SB), Z6, Z5
+	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z5
 	VMULPS       Z4, Z3, Z4
 	VBROADCASTSS consts32<>+36(SB), Z6
 	VXORPS       Z6, Z4, Z4
@@ -71824,7 +71722,7 @@ llslow70:
 	VSUBPS       Z3, Z6, Z6
 	VMULPS       Z5, Z6, Z5
 	VSUBPS       Z5, Z4, Z4
-	VMOVAPS      Z4, Z4
+	VMOVAPS      Z4, Z5
 	JMP          lldone70
 
 llgeneral70:
@@ -71839,7 +71737,7 @@ llgeneral70:
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z7
+	VPSUBD       vconsts32x16<>+64(SB), Z6, Z7
 	VPSRAD       $0x17, Z7, Z7
 	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z6, Z6
@@ -71848,19 +71746,19 @@ llgeneral70:
 	VSUBPS       Z5, Z7, Z7
 	VMULPS       Z6, Z6, Z5
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z6, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z6, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z6, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z11
 	VFMADD231PS  Z9, Z5, Z8
 	VFMADD231PS  Z11, Z5, Z10
 	VMULPS       Z5, Z5, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
-	VFMADD231PS  vconsts32x16<>+512(SB), Z7, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
 	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
@@ -71888,7 +71786,7 @@ llgeneral70:
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z8, K1, Z5
-	VPSUBD       vconsts32x16<>+192(SB), Z7, Z8
+	VPSUBD       vconsts32x16<>+64(SB), Z7, Z8
 	VPSRAD       $0x17, Z8, Z8
 	VPSLLD       $0x17, Z8, Z9
 	VPSUBD       Z9, Z7, Z7
@@ -71897,19 +71795,19 @@ llgeneral70:
 	VSUBPS       Z5, Z8, Z8
 	VMULPS       Z7, Z7, Z5
 	VBROADCASTSS consts32<>+12(SB), Z9
-	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z9
+	VFMADD231PS  vconsts32x16<>+128(SB), Z7, Z9
 	VBROADCASTSS consts32<>+16(SB), Z10
-	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z10
+	VFMADD231PS  vconsts32x16<>+192(SB), Z7, Z10
 	VBROADCASTSS consts32<>+20(SB), Z11
-	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z11
+	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z11
 	VBROADCASTSS consts32<>+24(SB), Z12
-	VFMADD231PS  vconsts32x16<>+448(SB), Z7, Z12
+	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z12
 	VFMADD231PS  Z10, Z5, Z9
 	VFMADD231PS  Z12, Z5, Z11
 	VMULPS       Z5, Z5, Z10
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z5, Z7
-	VFMADD231PS  vconsts32x16<>+512(SB), Z8, Z7
+	VFMADD231PS  vconsts32x16<>+384(SB), Z8, Z7
 	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z7, K1, Z7
@@ -71925,20 +71823,20 @@ llgeneral70:
 	VSUBPS       Z3, Z4, Z4
 	VMULPS       Z7, Z4, Z7
 	VSUBPS       Z7, Z6, Z4
-	VMOVAPS      Z4, Z4
+	VMOVAPS      Z4, Z5
 
 lldone70:
-	VBROADCASTSS consts32<>+36(SB), Z5
-	VXORPS       Z5, Z3, Z5
+	VBROADCASTSS consts32<>+36(SB), Z4
+	VXORPS       Z4, Z3, Z4
 	VADDPS       (SP), Z2, Z6
 	VBROADCASTSS consts32<>+4(SB), Z7
 	VSUBPS       Z2, Z7, Z2
 	VADDPS       (SP), Z2, Z2
-	VDIVPS       Z6, Z5, Z5
+	VDIVPS       Z6, Z4, Z4
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z3, Z6, Z3
 	VDIVPS       Z2, Z3, Z3
-	VADDPS       Z3, Z5, Z2
+	VADDPS       Z3, Z4, Z2
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
@@ -71955,16 +71853,16 @@ rowpart334:
 rowperm334:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Z5
-	VPERMPS      Z3, Z5, Z3
+	VMOVUPS      (BX)(R13*1), Z4
+	VPERMPS      Z3, Z4, Z3
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSS s+152(FP), Z5
-	VMULPS       Z3, Z5, Z5
-	VMULPS       Z2, Z5, Z2
+	VBROADCASTSS s+152(FP), Z4
+	VMULPS       Z3, Z4, Z4
+	VMULPS       Z2, Z4, Z2
 	VMOVUPS      Z2, 64(R10)(R11*4)
-	VFMADD231PS  Z4, Z3, Z1
+	VFMADD231PS  Z5, Z3, Z1
 	ADDQ         $0x00000020, R11
 	CMPQ         R11, R12
 	JLE          loop
@@ -71981,45 +71879,42 @@ single1:
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VSUBPS       Z2, Z5, Z5
 	VADDPS       (SP), Z5, Z5
-	VCMPPS       $0x04, vconsts32x16<>+0(SB), Z3, K1
-	VMOVAPS      Z4, Z6
-	VMOVAPS      Z5, K1, Z6
-	VMINPS       Z5, Z4, Z7
-	VMAXPS       Z5, Z4, Z4
-	VCMPPS       $0x19, vconsts32x16<>+64(SB), Z7, K2
-	VCMPPS       $0x15, vconsts32x16<>+128(SB), Z4, K3
-	KORW         K2, K3, K2
-	VXORPS       Z4, Z4, Z4
-	VCMPPS       $0x04, Z4, Z3, K3
-	KANDW        K1, K3, K1
-	KORW         K2, K1, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z6, K2
-	KORW         K1, K2, K1
-	KORTESTW     K1, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z3, K1
+	VXORPS       Z6, Z6, Z6
+	VCMPPS       $0x00, Z6, Z3, K2
+	KORW         K1, K2, K2
+	VFPCLASSPSZ  $0xff, Z4, K3
+	VFPCLASSPSZ  $0xff, Z5, K4
+	VBLENDMPS    Z4, Z5, K1, Z5
+	KORW         K3, K4, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
+	KORW         K1, K3, K1
+	KANDNW       K2, K1, K1
+	KMOVW        K1, R13
+	CMPL         R13, $0x0000ffff
 	JNE          llslow71
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z4
 	VPSRAD       $0x17, Z4, Z4
-	VPSLLD       $0x17, Z4, Z5
-	VPSUBD       Z5, Z6, Z5
+	VPSLLD       $0x17, Z4, Z6
+	VPSUBD       Z6, Z5, Z5
 	VCVTDQ2PS    Z4, Z4
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z5, Z6, Z5
 	VMULPS       Z5, Z5, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z7
+	VFNMADD231PS vconsts32x16<>+128(SB), Z5, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z8
+	VFNMADD231PS vconsts32x16<>+192(SB), Z5, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFNMADD231PS vconsts32x16<>+384(SB), Z5, Z9
+	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFNMADD231PS vconsts32x16<>+448(SB), Z5, Z10
+	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFNMADD231PS Z7, Z6, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z4, Z5
-	VMOVAPS      Z5, Z4
+	VFNMADD231PS vconsts32x16<>+384(SB), Z4, Z5
 	JMP          lldone71
 
 llslow71:
@@ -72041,7 +71936,7 @@ llslow71:
 	KMOVW        K1, R13
 	CMPL         R13, $0x0000ffff
 	JNE          llgeneral71
-	VPSUBD       vconsts32x16<>+192(SB), Z4, Z6
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z6
 	VPSRAD       $0x17, Z6, Z6
 	VPSLLD       $0x17, Z6, Z7
 	VPSUBD       Z7, Z4, Z4
@@ -72049,20 +71944,20 @@ llslow71:
 	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
 	VMULPS       Z4, Z4, Z7
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z4, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z4, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z4, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z11
 	VFMADD231PS  Z9, Z7, Z8
 	VFMADD231PS  Z11, Z7, Z10
 	VMULPS       Z7, Z7, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z7, Z4
-	VFMADD231PS  vconsts32x16<>+512(SB), Z6, Z4
-	VPSUBD       vconsts32x16<>+192(SB), Z5, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z6
 	VPSRAD       $0x17, Z6, Z6
 	VPSLLD       $0x17, Z6, Z7
 	VPSUBD       Z7, Z5, Z5
@@ -72070,19 +71965,19 @@ llslow71:
 	VSUBPS       vconsts32x16<>+0(SB), Z5, Z5
 	VMULPS       Z5, Z5, Z7
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z5, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z11
 	VFMADD231PS  Z9, Z7, Z8
 	VFMADD231PS  Z11, Z7, Z10
 	VMULPS       Z7, Z7, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z7, Z5
-	VFMADD231PS  vconsts32x16<>+512(SB), Z6, Z5
+	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z5
 	VMULPS       Z4, Z3, Z4
 	VBROADCASTSS consts32<>+36(SB), Z6
 	VXORPS       Z6, Z4, Z4
@@ -72090,7 +71985,7 @@ llslow71:
 	VSUBPS       Z3, Z6, Z6
 	VMULPS       Z5, Z6, Z5
 	VSUBPS       Z5, Z4, Z4
-	VMOVAPS      Z4, Z4
+	VMOVAPS      Z4, Z5
 	JMP          lldone71
 
 llgeneral71:
@@ -72105,7 +72000,7 @@ llgeneral71:
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z7
+	VPSUBD       vconsts32x16<>+64(SB), Z6, Z7
 	VPSRAD       $0x17, Z7, Z7
 	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z6, Z6
@@ -72114,19 +72009,19 @@ llgeneral71:
 	VSUBPS       Z5, Z7, Z7
 	VMULPS       Z6, Z6, Z5
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z6, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z6, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z6, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z11
 	VFMADD231PS  Z9, Z5, Z8
 	VFMADD231PS  Z11, Z5, Z10
 	VMULPS       Z5, Z5, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
-	VFMADD231PS  vconsts32x16<>+512(SB), Z7, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
 	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
@@ -72154,7 +72049,7 @@ llgeneral71:
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z8, K1, Z5
-	VPSUBD       vconsts32x16<>+192(SB), Z7, Z8
+	VPSUBD       vconsts32x16<>+64(SB), Z7, Z8
 	VPSRAD       $0x17, Z8, Z8
 	VPSLLD       $0x17, Z8, Z9
 	VPSUBD       Z9, Z7, Z7
@@ -72163,19 +72058,19 @@ llgeneral71:
 	VSUBPS       Z5, Z8, Z8
 	VMULPS       Z7, Z7, Z5
 	VBROADCASTSS consts32<>+12(SB), Z9
-	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z9
+	VFMADD231PS  vconsts32x16<>+128(SB), Z7, Z9
 	VBROADCASTSS consts32<>+16(SB), Z10
-	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z10
+	VFMADD231PS  vconsts32x16<>+192(SB), Z7, Z10
 	VBROADCASTSS consts32<>+20(SB), Z11
-	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z11
+	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z11
 	VBROADCASTSS consts32<>+24(SB), Z12
-	VFMADD231PS  vconsts32x16<>+448(SB), Z7, Z12
+	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z12
 	VFMADD231PS  Z10, Z5, Z9
 	VFMADD231PS  Z12, Z5, Z11
 	VMULPS       Z5, Z5, Z10
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z5, Z7
-	VFMADD231PS  vconsts32x16<>+512(SB), Z8, Z7
+	VFMADD231PS  vconsts32x16<>+384(SB), Z8, Z7
 	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z7, K1, Z7
@@ -72191,20 +72086,20 @@ llgeneral71:
 	VSUBPS       Z3, Z4, Z4
 	VMULPS       Z7, Z4, Z7
 	VSUBPS       Z7, Z6, Z4
-	VMOVAPS      Z4, Z4
+	VMOVAPS      Z4, Z5
 
 lldone71:
-	VBROADCASTSS consts32<>+36(SB), Z5
-	VXORPS       Z5, Z3, Z5
+	VBROADCASTSS consts32<>+36(SB), Z4
+	VXORPS       Z4, Z3, Z4
 	VADDPS       (SP), Z2, Z6
 	VBROADCASTSS consts32<>+4(SB), Z7
 	VSUBPS       Z2, Z7, Z2
 	VADDPS       (SP), Z2, Z2
-	VDIVPS       Z6, Z5, Z5
+	VDIVPS       Z6, Z4, Z4
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z3, Z6, Z3
 	VDIVPS       Z2, Z3, Z3
-	VADDPS       Z3, Z5, Z2
+	VADDPS       Z3, Z4, Z2
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
@@ -72221,16 +72116,16 @@ rowpart335:
 rowperm335:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Z5
-	VPERMPS      Z3, Z5, Z3
+	VMOVUPS      (BX)(R13*1), Z4
+	VPERMPS      Z3, Z4, Z3
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSS s+152(FP), Z5
-	VMULPS       Z3, Z5, Z5
-	VMULPS       Z2, Z5, Z2
+	VBROADCASTSS s+152(FP), Z4
+	VMULPS       Z3, Z4, Z4
+	VMULPS       Z2, Z4, Z2
 	VMOVUPS      Z2, (R10)(R11*4)
-	VFMADD231PS  Z4, Z3, Z0
+	VFMADD231PS  Z5, Z3, Z0
 	ADDQ         $0x00000010, R11
 	JMP          single1
 
@@ -72250,45 +72145,42 @@ tail:
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VSUBPS       Z2, Z5, Z5
 	VADDPS       (SP), Z5, Z5
-	VCMPPS       $0x04, vconsts32x16<>+0(SB), Z3, K1
-	VMOVAPS      Z4, Z6
-	VMOVAPS      Z5, K1, Z6
-	VMINPS       Z5, Z4, Z7
-	VMAXPS       Z5, Z4, Z4
-	VCMPPS       $0x19, vconsts32x16<>+64(SB), Z7, K2
-	VCMPPS       $0x15, vconsts32x16<>+128(SB), Z4, K3
-	KORW         K2, K3, K2
-	VXORPS       Z4, Z4, Z4
-	VCMPPS       $0x04, Z4, Z3, K3
-	KANDW        K1, K3, K1
-	KORW         K2, K1, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z6, K2
-	KORW         K1, K2, K1
-	KORTESTW     K1, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z3, K1
+	VXORPS       Z6, Z6, Z6
+	VCMPPS       $0x00, Z6, Z3, K2
+	KORW         K1, K2, K2
+	VFPCLASSPSZ  $0xff, Z4, K3
+	VFPCLASSPSZ  $0xff, Z5, K4
+	VBLENDMPS    Z4, Z5, K1, Z5
+	KORW         K3, K4, K1
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
+	KORW         K1, K3, K1
+	KANDNW       K2, K1, K1
+	KMOVW        K1, R13
+	CMPL         R13, $0x0000ffff
 	JNE          llslow72
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z4
 	VPSRAD       $0x17, Z4, Z4
-	VPSLLD       $0x17, Z4, Z5
-	VPSUBD       Z5, Z6, Z5
+	VPSLLD       $0x17, Z4, Z6
+	VPSUBD       Z6, Z5, Z5
 	VCVTDQ2PS    Z4, Z4
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z5, Z6, Z5
 	VMULPS       Z5, Z5, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z7
+	VFNMADD231PS vconsts32x16<>+128(SB), Z5, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z8
+	VFNMADD231PS vconsts32x16<>+192(SB), Z5, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFNMADD231PS vconsts32x16<>+384(SB), Z5, Z9
+	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFNMADD231PS vconsts32x16<>+448(SB), Z5, Z10
+	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFNMADD231PS Z7, Z6, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z4, Z5
-	VMOVAPS      Z5, Z4
+	VFNMADD231PS vconsts32x16<>+384(SB), Z4, Z5
 	JMP          lldone72
 
 llslow72:
@@ -72310,7 +72202,7 @@ llslow72:
 	KMOVW        K1, R13
 	CMPL         R13, $0x0000ffff
 	JNE          llgeneral72
-	VPSUBD       vconsts32x16<>+192(SB), Z4, Z6
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z6
 	VPSRAD       $0x17, Z6, Z6
 	VPSLLD       $0x17, Z6, Z7
 	VPSUBD       Z7, Z4, Z4
@@ -72318,20 +72210,20 @@ llslow72:
 	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
 	VMULPS       Z4, Z4, Z7
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z4, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z4, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z4, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z11
 	VFMADD231PS  Z9, Z7, Z8
 	VFMADD231PS  Z11, Z7, Z10
 	VMULPS       Z7, Z7, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z7, Z4
-	VFMADD231PS  vconsts32x16<>+512(SB), Z6, Z4
-	VPSUBD       vconsts32x16<>+192(SB), Z5, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z6
 	VPSRAD       $0x17, Z6, Z6
 	VPSLLD       $0x17, Z6, Z7
 	VPSUBD       Z7, Z5, Z5
@@ -72339,19 +72231,19 @@ llslow72:
 	VSUBPS       vconsts32x16<>+0(SB), Z5, Z5
 	VMULPS       Z5, Z5, Z7
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z5, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z11
 	VFMADD231PS  Z9, Z7, Z8
 	VFMADD231PS  Z11, Z7, Z10
 	VMULPS       Z7, Z7, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z7, Z5
-	VFMADD231PS  vconsts32x16<>+512(SB), Z6, Z5
+	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z5
 	VMULPS       Z4, Z3, Z4
 	VBROADCASTSS consts32<>+36(SB), Z6
 	VXORPS       Z6, Z4, Z4
@@ -72359,7 +72251,7 @@ llslow72:
 	VSUBPS       Z3, Z6, Z6
 	VMULPS       Z5, Z6, Z5
 	VSUBPS       Z5, Z4, Z4
-	VMOVAPS      Z4, Z4
+	VMOVAPS      Z4, Z5
 	JMP          lldone72
 
 llgeneral72:
@@ -72374,7 +72266,7 @@ llgeneral72:
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
-	VPSUBD       vconsts32x16<>+192(SB), Z6, Z7
+	VPSUBD       vconsts32x16<>+64(SB), Z6, Z7
 	VPSRAD       $0x17, Z7, Z7
 	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z6, Z6
@@ -72383,19 +72275,19 @@ llgeneral72:
 	VSUBPS       Z5, Z7, Z7
 	VMULPS       Z6, Z6, Z5
 	VBROADCASTSS consts32<>+12(SB), Z8
-	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z8
+	VFMADD231PS  vconsts32x16<>+128(SB), Z6, Z8
 	VBROADCASTSS consts32<>+16(SB), Z9
-	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z9
+	VFMADD231PS  vconsts32x16<>+192(SB), Z6, Z9
 	VBROADCASTSS consts32<>+20(SB), Z10
-	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z10
+	VFMADD231PS  vconsts32x16<>+256(SB), Z6, Z10
 	VBROADCASTSS consts32<>+24(SB), Z11
-	VFMADD231PS  vconsts32x16<>+448(SB), Z6, Z11
+	VFMADD231PS  vconsts32x16<>+320(SB), Z6, Z11
 	VFMADD231PS  Z9, Z5, Z8
 	VFMADD231PS  Z11, Z5, Z10
 	VMULPS       Z5, Z5, Z9
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
-	VFMADD231PS  vconsts32x16<>+512(SB), Z7, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
 	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
@@ -72423,7 +72315,7 @@ llgeneral72:
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z8, K1, Z5
-	VPSUBD       vconsts32x16<>+192(SB), Z7, Z8
+	VPSUBD       vconsts32x16<>+64(SB), Z7, Z8
 	VPSRAD       $0x17, Z8, Z8
 	VPSLLD       $0x17, Z8, Z9
 	VPSUBD       Z9, Z7, Z7
@@ -72432,19 +72324,19 @@ llgeneral72:
 	VSUBPS       Z5, Z8, Z8
 	VMULPS       Z7, Z7, Z5
 	VBROADCASTSS consts32<>+12(SB), Z9
-	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z9
+	VFMADD231PS  vconsts32x16<>+128(SB), Z7, Z9
 	VBROADCASTSS consts32<>+16(SB), Z10
-	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z10
+	VFMADD231PS  vconsts32x16<>+192(SB), Z7, Z10
 	VBROADCASTSS consts32<>+20(SB), Z11
-	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z11
+	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z11
 	VBROADCASTSS consts32<>+24(SB), Z12
-	VFMADD231PS  vconsts32x16<>+448(SB), Z7, Z12
+	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z12
 	VFMADD231PS  Z10, Z5, Z9
 	VFMADD231PS  Z12, Z5, Z11
 	VMULPS       Z5, Z5, Z10
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z5, Z7
-	VFMADD231PS  vconsts32x16<>+512(SB), Z8, Z7
+	VFMADD231PS  vconsts32x16<>+384(SB), Z8, Z7
 	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z7, K1, Z7
@@ -72460,20 +72352,20 @@ llgeneral72:
 	VSUBPS       Z3, Z4, Z4
 	VMULPS       Z7, Z4, Z7
 	VSUBPS       Z7, Z6, Z4
-	VMOVAPS      Z4, Z4
+	VMOVAPS      Z4, Z5
 
 lldone72:
-	VBROADCASTSS consts32<>+36(SB), Z5
-	VXORPS       Z5, Z3, Z5
+	VBROADCASTSS consts32<>+36(SB), Z4
+	VXORPS       Z4, Z3, Z4
 	VADDPS       (SP), Z2, Z6
 	VBROADCASTSS consts32<>+4(SB), Z7
 	VSUBPS       Z2, Z7, Z2
 	VADDPS       (SP), Z2, Z2
-	VDIVPS       Z6, Z5, Z5
+	VDIVPS       Z6, Z4, Z4
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z3, Z6, Z3
 	VDIVPS       Z2, Z3, Z3
-	VADDPS       Z3, Z5, Z2
+	VADDPS       Z3, Z4, Z2
 	MOVQ         R9, R13
 	SUBQ         R8, R13
 	CMPQ         R13, $0x00000010
@@ -72490,21 +72382,21 @@ rowpart336:
 rowperm336:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Z5
-	VPERMPS      Z3, Z5, Z3
+	VMOVUPS      (BX)(R13*1), Z4
+	VPERMPS      Z3, Z4, Z3
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
 	LEAQ         kmask<>+0(SB), R13
 	KMOVW        (R13)(R12*2), K1
 	VMOVAPS.Z    Z3, K1, Z3
-	VBROADCASTSS s+152(FP), Z5
-	VMULPS       Z3, Z5, Z5
-	VMULPS       Z2, Z5, Z2
+	VBROADCASTSS s+152(FP), Z4
+	VMULPS       Z3, Z4, Z4
+	VMULPS       Z2, Z4, Z2
 	LEAQ         kmask<>+0(SB), R13
 	KMOVW        (R13)(R12*2), K1
 	VMOVUPS      Z2, K1, (R10)(R11*4)
-	VMULPS       Z4, Z3, Z2
+	VMULPS       Z5, Z3, Z2
 	LEAQ         kmask<>+0(SB), R13
 	KMOVW        (R13)(R12*2), K1
 	VMOVAPS.Z    Z2, K1, Z2
@@ -79691,7 +79583,7 @@ TEXT ·sigmoidCESumAVX512F32(SB), NOSPLIT, $192-64
 	VBROADCASTSS a+48(FP), Z3
 	VSUBPS       Z3, Z2, Z2
 	VBROADCASTSS a+48(FP), Z3
-	VMULPS       vconsts32x16<>+576(SB), Z3, Z3
+	VMULPS       vconsts32x16<>+448(SB), Z3, Z3
 	VMOVUPS      Z2, (SP)
 	VMOVUPS      Z3, 64(SP)
 	XORQ         DX, DX
@@ -79714,57 +79606,57 @@ sized:
 loop:
 	VMOVUPS      (AX)(DX*4), Z2
 	VMOVUPS      (CX)(DX*4), Z3
-	VORPS        vconsts32x16<>+640(SB), Z2, Z4
+	VORPS        vconsts32x16<>+512(SB), Z2, Z4
 	VBROADCASTSS consts32<>+60(SB), Z5
 	VMAXPS       Z4, Z5, Z4
 	VBROADCASTSS consts32<>+64(SB), Z5
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z5
-	VSUBPS       vconsts32x16<>+704(SB), Z5, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
-	VFNMADD231PS vconsts32x16<>+768(SB), Z5, Z4
+	VFMADD213PS  vconsts32x16<>+576(SB), Z4, Z5
+	VSUBPS       vconsts32x16<>+576(SB), Z5, Z5
+	VFNMADD231PS vconsts32x16<>+384(SB), Z5, Z4
+	VFNMADD231PS vconsts32x16<>+640(SB), Z5, Z4
 	VBROADCASTSS consts32<>+68(SB), Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+960(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+576(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+448(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+0(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+0(SB), Z4, Z6
 	VSCALEFPS    Z5, Z6, Z6
 	VMOVUPS      64(AX)(DX*4), Z4
 	VMOVUPS      64(CX)(DX*4), Z5
-	VORPS        vconsts32x16<>+640(SB), Z4, Z7
+	VORPS        vconsts32x16<>+512(SB), Z4, Z7
 	VBROADCASTSS consts32<>+60(SB), Z8
 	VMAXPS       Z7, Z8, Z7
 	VBROADCASTSS consts32<>+64(SB), Z8
-	VFMADD213PS  vconsts32x16<>+704(SB), Z7, Z8
-	VSUBPS       vconsts32x16<>+704(SB), Z8, Z8
-	VFNMADD231PS vconsts32x16<>+512(SB), Z8, Z7
-	VFNMADD231PS vconsts32x16<>+768(SB), Z8, Z7
+	VFMADD213PS  vconsts32x16<>+576(SB), Z7, Z8
+	VSUBPS       vconsts32x16<>+576(SB), Z8, Z8
+	VFNMADD231PS vconsts32x16<>+384(SB), Z8, Z7
+	VFNMADD231PS vconsts32x16<>+640(SB), Z8, Z7
 	VBROADCASTSS consts32<>+68(SB), Z9
+	VFMADD213PS  vconsts32x16<>+704(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+768(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+832(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+960(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+576(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+448(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+0(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+0(SB), Z7, Z9
 	VSCALEFPS    Z8, Z9, Z9
-	VMAXPS       vconsts32x16<>+1088(SB), Z6, Z7
-	VADDPS       vconsts32x16<>+1152(SB), Z7, Z8
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z7
+	VADDPS       vconsts32x16<>+1024(SB), Z7, Z8
 	VDIVPS       Z8, Z7, Z8
 	VMULPS       Z8, Z8, Z10
 	VBROADCASTSS consts32<>+72(SB), Z11
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z10, Z11
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z10, Z11
 	VFMADD213PS  vconsts32x16<>+1280(SB), Z10, Z11
-	VFMADD213PS  vconsts32x16<>+1344(SB), Z10, Z11
-	VFMADD213PS  vconsts32x16<>+1408(SB), Z10, Z11
 	VMULPS       Z7, Z7, Z12
-	VMULPS       vconsts32x16<>+576(SB), Z12, Z12
+	VMULPS       vconsts32x16<>+448(SB), Z12, Z12
 	VFMADD213PS  Z12, Z10, Z11
 	VFNMADD213PS Z12, Z8, Z11
 	VSUBPS       Z11, Z7, Z11
-	VCMPPS       $0x11, vconsts32x16<>+1088(SB), Z6, K1
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
 	VBLENDMPS    Z6, Z11, K1, Z11
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
@@ -79774,21 +79666,21 @@ loop:
 	VSUBPS       Z3, Z2, Z3
 	VADDPS       Z11, Z3, Z3
 	VADDPS       Z3, Z0, Z0
-	VMAXPS       vconsts32x16<>+1088(SB), Z9, Z2
-	VADDPS       vconsts32x16<>+1152(SB), Z2, Z3
+	VMAXPS       vconsts32x16<>+960(SB), Z9, Z2
+	VADDPS       vconsts32x16<>+1024(SB), Z2, Z3
 	VDIVPS       Z3, Z2, Z3
 	VMULPS       Z3, Z3, Z6
 	VBROADCASTSS consts32<>+72(SB), Z7
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z6, Z7
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z6, Z7
 	VFMADD213PS  vconsts32x16<>+1280(SB), Z6, Z7
-	VFMADD213PS  vconsts32x16<>+1344(SB), Z6, Z7
-	VFMADD213PS  vconsts32x16<>+1408(SB), Z6, Z7
 	VMULPS       Z2, Z2, Z8
-	VMULPS       vconsts32x16<>+576(SB), Z8, Z8
+	VMULPS       vconsts32x16<>+448(SB), Z8, Z8
 	VFMADD213PS  Z8, Z6, Z7
 	VFNMADD213PS Z8, Z3, Z7
 	VSUBPS       Z7, Z2, Z7
-	VCMPPS       $0x11, vconsts32x16<>+1088(SB), Z9, K1
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z9, K1
 	VBLENDMPS    Z9, Z7, K1, Z7
 	VMULPS       (SP), Z5, Z2
 	VADDPS       64(SP), Z2, Z2
@@ -79810,38 +79702,38 @@ single1:
 	JG           tail
 	VMOVUPS      (AX)(DX*4), Z2
 	VMOVUPS      (CX)(DX*4), Z3
-	VORPS        vconsts32x16<>+640(SB), Z2, Z4
+	VORPS        vconsts32x16<>+512(SB), Z2, Z4
 	VBROADCASTSS consts32<>+60(SB), Z5
 	VMAXPS       Z4, Z5, Z4
 	VBROADCASTSS consts32<>+64(SB), Z5
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z5
-	VSUBPS       vconsts32x16<>+704(SB), Z5, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
-	VFNMADD231PS vconsts32x16<>+768(SB), Z5, Z4
+	VFMADD213PS  vconsts32x16<>+576(SB), Z4, Z5
+	VSUBPS       vconsts32x16<>+576(SB), Z5, Z5
+	VFNMADD231PS vconsts32x16<>+384(SB), Z5, Z4
+	VFNMADD231PS vconsts32x16<>+640(SB), Z5, Z4
 	VBROADCASTSS consts32<>+68(SB), Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+960(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+576(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+448(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+0(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+0(SB), Z4, Z6
 	VSCALEFPS    Z5, Z6, Z6
-	VMAXPS       vconsts32x16<>+1088(SB), Z6, Z4
-	VADDPS       vconsts32x16<>+1152(SB), Z4, Z5
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
+	VADDPS       vconsts32x16<>+1024(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
 	VMULPS       Z5, Z5, Z7
 	VBROADCASTSS consts32<>+72(SB), Z8
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1280(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1344(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1408(SB), Z7, Z8
 	VMULPS       Z4, Z4, Z9
-	VMULPS       vconsts32x16<>+576(SB), Z9, Z9
+	VMULPS       vconsts32x16<>+448(SB), Z9, Z9
 	VFMADD213PS  Z9, Z7, Z8
 	VFNMADD213PS Z9, Z5, Z8
 	VSUBPS       Z8, Z4, Z8
-	VCMPPS       $0x11, vconsts32x16<>+1088(SB), Z6, K1
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
 	VBLENDMPS    Z6, Z8, K1, Z8
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
@@ -79866,38 +79758,38 @@ tail:
 	KMOVW        (SI)(BX*2), K1
 	VXORPS       Z3, Z3, Z3
 	VMOVUPS.Z    (CX)(DX*4), K1, Z3
-	VORPS        vconsts32x16<>+640(SB), Z2, Z4
+	VORPS        vconsts32x16<>+512(SB), Z2, Z4
 	VBROADCASTSS consts32<>+60(SB), Z5
 	VMAXPS       Z4, Z5, Z4
 	VBROADCASTSS consts32<>+64(SB), Z5
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z5
-	VSUBPS       vconsts32x16<>+704(SB), Z5, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
-	VFNMADD231PS vconsts32x16<>+768(SB), Z5, Z4
+	VFMADD213PS  vconsts32x16<>+576(SB), Z4, Z5
+	VSUBPS       vconsts32x16<>+576(SB), Z5, Z5
+	VFNMADD231PS vconsts32x16<>+384(SB), Z5, Z4
+	VFNMADD231PS vconsts32x16<>+640(SB), Z5, Z4
 	VBROADCASTSS consts32<>+68(SB), Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+960(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+576(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+448(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+0(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+0(SB), Z4, Z6
 	VSCALEFPS    Z5, Z6, Z6
-	VMAXPS       vconsts32x16<>+1088(SB), Z6, Z4
-	VADDPS       vconsts32x16<>+1152(SB), Z4, Z5
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
+	VADDPS       vconsts32x16<>+1024(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
 	VMULPS       Z5, Z5, Z7
 	VBROADCASTSS consts32<>+72(SB), Z8
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1280(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1344(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1408(SB), Z7, Z8
 	VMULPS       Z4, Z4, Z9
-	VMULPS       vconsts32x16<>+576(SB), Z9, Z9
+	VMULPS       vconsts32x16<>+448(SB), Z9, Z9
 	VFMADD213PS  Z9, Z7, Z8
 	VFNMADD213PS Z9, Z5, Z8
 	VSUBPS       Z8, Z4, Z8
-	VCMPPS       $0x11, vconsts32x16<>+1088(SB), Z6, K1
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
 	VBLENDMPS    Z6, Z8, K1, Z8
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
@@ -79952,7 +79844,7 @@ TEXT ·sigmoidCEWSumAVX512F32(SB), NOSPLIT, $256-104
 	VBROADCASTSS a+72(FP), Z5
 	VSUBPS       Z5, Z4, Z4
 	VBROADCASTSS a+72(FP), Z5
-	VMULPS       vconsts32x16<>+576(SB), Z5, Z5
+	VMULPS       vconsts32x16<>+448(SB), Z5, Z5
 	VMOVUPS      Z4, (SP)
 	VMOVUPS      Z5, 64(SP)
 	XORQ         SI, SI
@@ -79977,57 +79869,57 @@ sized:
 loop:
 	VMOVUPS      (AX)(SI*4), Z4
 	VMOVUPS      (CX)(SI*4), Z5
-	VORPS        vconsts32x16<>+640(SB), Z4, Z6
+	VORPS        vconsts32x16<>+512(SB), Z4, Z6
 	VBROADCASTSS consts32<>+60(SB), Z7
 	VMAXPS       Z6, Z7, Z6
 	VBROADCASTSS consts32<>+64(SB), Z7
-	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z7
-	VSUBPS       vconsts32x16<>+704(SB), Z7, Z7
-	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
-	VFNMADD231PS vconsts32x16<>+768(SB), Z7, Z6
+	VFMADD213PS  vconsts32x16<>+576(SB), Z6, Z7
+	VSUBPS       vconsts32x16<>+576(SB), Z7, Z7
+	VFNMADD231PS vconsts32x16<>+384(SB), Z7, Z6
+	VFNMADD231PS vconsts32x16<>+640(SB), Z7, Z6
 	VBROADCASTSS consts32<>+68(SB), Z8
+	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+768(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+832(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z8
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z6, Z8
-	VFMADD213PS  vconsts32x16<>+576(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+448(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+0(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+0(SB), Z6, Z8
 	VSCALEFPS    Z7, Z8, Z8
 	VMOVUPS      64(AX)(SI*4), Z6
 	VMOVUPS      64(CX)(SI*4), Z7
-	VORPS        vconsts32x16<>+640(SB), Z6, Z9
+	VORPS        vconsts32x16<>+512(SB), Z6, Z9
 	VBROADCASTSS consts32<>+60(SB), Z10
 	VMAXPS       Z9, Z10, Z9
 	VBROADCASTSS consts32<>+64(SB), Z10
-	VFMADD213PS  vconsts32x16<>+704(SB), Z9, Z10
-	VSUBPS       vconsts32x16<>+704(SB), Z10, Z10
-	VFNMADD231PS vconsts32x16<>+512(SB), Z10, Z9
-	VFNMADD231PS vconsts32x16<>+768(SB), Z10, Z9
+	VFMADD213PS  vconsts32x16<>+576(SB), Z9, Z10
+	VSUBPS       vconsts32x16<>+576(SB), Z10, Z10
+	VFNMADD231PS vconsts32x16<>+384(SB), Z10, Z9
+	VFNMADD231PS vconsts32x16<>+640(SB), Z10, Z9
 	VBROADCASTSS consts32<>+68(SB), Z11
+	VFMADD213PS  vconsts32x16<>+704(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+768(SB), Z9, Z11
 	VFMADD213PS  vconsts32x16<>+832(SB), Z9, Z11
 	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z11
-	VFMADD213PS  vconsts32x16<>+960(SB), Z9, Z11
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z9, Z11
-	VFMADD213PS  vconsts32x16<>+576(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+448(SB), Z9, Z11
 	VFMADD213PS  vconsts32x16<>+0(SB), Z9, Z11
 	VFMADD213PS  vconsts32x16<>+0(SB), Z9, Z11
 	VSCALEFPS    Z10, Z11, Z11
-	VMAXPS       vconsts32x16<>+1088(SB), Z8, Z9
-	VADDPS       vconsts32x16<>+1152(SB), Z9, Z10
+	VMAXPS       vconsts32x16<>+960(SB), Z8, Z9
+	VADDPS       vconsts32x16<>+1024(SB), Z9, Z10
 	VDIVPS       Z10, Z9, Z10
 	VMULPS       Z10, Z10, Z12
 	VBROADCASTSS consts32<>+72(SB), Z13
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z12, Z13
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z12, Z13
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z12, Z13
 	VFMADD213PS  vconsts32x16<>+1280(SB), Z12, Z13
-	VFMADD213PS  vconsts32x16<>+1344(SB), Z12, Z13
-	VFMADD213PS  vconsts32x16<>+1408(SB), Z12, Z13
 	VMULPS       Z9, Z9, Z14
-	VMULPS       vconsts32x16<>+576(SB), Z14, Z14
+	VMULPS       vconsts32x16<>+448(SB), Z14, Z14
 	VFMADD213PS  Z14, Z12, Z13
 	VFNMADD213PS Z14, Z10, Z13
 	VSUBPS       Z13, Z9, Z13
-	VCMPPS       $0x11, vconsts32x16<>+1088(SB), Z8, K1
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z8, K1
 	VBLENDMPS    Z8, Z13, K1, Z13
 	VMULPS       (SP), Z5, Z5
 	VADDPS       64(SP), Z5, Z5
@@ -80044,21 +79936,21 @@ loop:
 	KMOVW        K1, R8
 	POPCNTL      R8, R8
 	ADDQ         R8, BX
-	VMAXPS       vconsts32x16<>+1088(SB), Z11, Z4
-	VADDPS       vconsts32x16<>+1152(SB), Z4, Z5
+	VMAXPS       vconsts32x16<>+960(SB), Z11, Z4
+	VADDPS       vconsts32x16<>+1024(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
 	VMULPS       Z5, Z5, Z8
 	VBROADCASTSS consts32<>+72(SB), Z9
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z8, Z9
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z8, Z9
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z8, Z9
 	VFMADD213PS  vconsts32x16<>+1280(SB), Z8, Z9
-	VFMADD213PS  vconsts32x16<>+1344(SB), Z8, Z9
-	VFMADD213PS  vconsts32x16<>+1408(SB), Z8, Z9
 	VMULPS       Z4, Z4, Z10
-	VMULPS       vconsts32x16<>+576(SB), Z10, Z10
+	VMULPS       vconsts32x16<>+448(SB), Z10, Z10
 	VFMADD213PS  Z10, Z8, Z9
 	VFNMADD213PS Z10, Z5, Z9
 	VSUBPS       Z9, Z4, Z9
-	VCMPPS       $0x11, vconsts32x16<>+1088(SB), Z11, K1
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z11, K1
 	VBLENDMPS    Z11, Z9, K1, Z9
 	VMULPS       (SP), Z7, Z4
 	VADDPS       64(SP), Z4, Z4
@@ -80087,38 +79979,38 @@ single1:
 	JG           tail
 	VMOVUPS      (AX)(SI*4), Z4
 	VMOVUPS      (CX)(SI*4), Z5
-	VORPS        vconsts32x16<>+640(SB), Z4, Z6
+	VORPS        vconsts32x16<>+512(SB), Z4, Z6
 	VBROADCASTSS consts32<>+60(SB), Z7
 	VMAXPS       Z6, Z7, Z6
 	VBROADCASTSS consts32<>+64(SB), Z7
-	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z7
-	VSUBPS       vconsts32x16<>+704(SB), Z7, Z7
-	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
-	VFNMADD231PS vconsts32x16<>+768(SB), Z7, Z6
+	VFMADD213PS  vconsts32x16<>+576(SB), Z6, Z7
+	VSUBPS       vconsts32x16<>+576(SB), Z7, Z7
+	VFNMADD231PS vconsts32x16<>+384(SB), Z7, Z6
+	VFNMADD231PS vconsts32x16<>+640(SB), Z7, Z6
 	VBROADCASTSS consts32<>+68(SB), Z8
+	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+768(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+832(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z8
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z6, Z8
-	VFMADD213PS  vconsts32x16<>+576(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+448(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+0(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+0(SB), Z6, Z8
 	VSCALEFPS    Z7, Z8, Z8
-	VMAXPS       vconsts32x16<>+1088(SB), Z8, Z6
-	VADDPS       vconsts32x16<>+1152(SB), Z6, Z7
+	VMAXPS       vconsts32x16<>+960(SB), Z8, Z6
+	VADDPS       vconsts32x16<>+1024(SB), Z6, Z7
 	VDIVPS       Z7, Z6, Z7
 	VMULPS       Z7, Z7, Z9
 	VBROADCASTSS consts32<>+72(SB), Z10
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z9, Z10
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z9, Z10
 	VFMADD213PS  vconsts32x16<>+1280(SB), Z9, Z10
-	VFMADD213PS  vconsts32x16<>+1344(SB), Z9, Z10
-	VFMADD213PS  vconsts32x16<>+1408(SB), Z9, Z10
 	VMULPS       Z6, Z6, Z11
-	VMULPS       vconsts32x16<>+576(SB), Z11, Z11
+	VMULPS       vconsts32x16<>+448(SB), Z11, Z11
 	VFMADD213PS  Z11, Z9, Z10
 	VFNMADD213PS Z11, Z7, Z10
 	VSUBPS       Z10, Z6, Z10
-	VCMPPS       $0x11, vconsts32x16<>+1088(SB), Z8, K1
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z8, K1
 	VBLENDMPS    Z8, Z10, K1, Z10
 	VMULPS       (SP), Z5, Z5
 	VADDPS       64(SP), Z5, Z5
@@ -80150,38 +80042,38 @@ tail:
 	KMOVW        (R8)(DI*2), K1
 	VXORPS       Z5, Z5, Z5
 	VMOVUPS.Z    (CX)(SI*4), K1, Z5
-	VORPS        vconsts32x16<>+640(SB), Z4, Z6
+	VORPS        vconsts32x16<>+512(SB), Z4, Z6
 	VBROADCASTSS consts32<>+60(SB), Z7
 	VMAXPS       Z6, Z7, Z6
 	VBROADCASTSS consts32<>+64(SB), Z7
-	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z7
-	VSUBPS       vconsts32x16<>+704(SB), Z7, Z7
-	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
-	VFNMADD231PS vconsts32x16<>+768(SB), Z7, Z6
+	VFMADD213PS  vconsts32x16<>+576(SB), Z6, Z7
+	VSUBPS       vconsts32x16<>+576(SB), Z7, Z7
+	VFNMADD231PS vconsts32x16<>+384(SB), Z7, Z6
+	VFNMADD231PS vconsts32x16<>+640(SB), Z7, Z6
 	VBROADCASTSS consts32<>+68(SB), Z8
+	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+768(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+832(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z8
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z6, Z8
-	VFMADD213PS  vconsts32x16<>+576(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+448(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+0(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+0(SB), Z6, Z8
 	VSCALEFPS    Z7, Z8, Z8
-	VMAXPS       vconsts32x16<>+1088(SB), Z8, Z6
-	VADDPS       vconsts32x16<>+1152(SB), Z6, Z7
+	VMAXPS       vconsts32x16<>+960(SB), Z8, Z6
+	VADDPS       vconsts32x16<>+1024(SB), Z6, Z7
 	VDIVPS       Z7, Z6, Z7
 	VMULPS       Z7, Z7, Z9
 	VBROADCASTSS consts32<>+72(SB), Z10
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z9, Z10
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z9, Z10
 	VFMADD213PS  vconsts32x16<>+1280(SB), Z9, Z10
-	VFMADD213PS  vconsts32x16<>+1344(SB), Z9, Z10
-	VFMADD213PS  vconsts32x16<>+1408(SB), Z9, Z10
 	VMULPS       Z6, Z6, Z11
-	VMULPS       vconsts32x16<>+576(SB), Z11, Z11
+	VMULPS       vconsts32x16<>+448(SB), Z11, Z11
 	VFMADD213PS  Z11, Z9, Z10
 	VFNMADD213PS Z11, Z7, Z10
 	VSUBPS       Z10, Z6, Z10
-	VCMPPS       $0x11, vconsts32x16<>+1088(SB), Z8, K1
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z8, K1
 	VBLENDMPS    Z8, Z10, K1, Z10
 	VMULPS       (SP), Z5, Z5
 	VADDPS       64(SP), Z5, Z5
@@ -80263,7 +80155,7 @@ TEXT ·sigmoidCEUnredAVX512F32(SB), NOSPLIT, $192-88
 	VBROADCASTSS a+76(FP), Z3
 	VSUBPS       Z3, Z2, Z2
 	VBROADCASTSS a+76(FP), Z3
-	VMULPS       vconsts32x16<>+576(SB), Z3, Z3
+	VMULPS       vconsts32x16<>+448(SB), Z3, Z3
 	VMOVUPS      Z2, (SP)
 	VMOVUPS      Z3, 64(SP)
 	XORQ         BX, BX
@@ -80286,57 +80178,57 @@ sized:
 loop:
 	VMOVUPS      (AX)(BX*4), Z2
 	VMOVUPS      (CX)(BX*4), Z3
-	VORPS        vconsts32x16<>+640(SB), Z2, Z4
+	VORPS        vconsts32x16<>+512(SB), Z2, Z4
 	VBROADCASTSS consts32<>+60(SB), Z5
 	VMAXPS       Z4, Z5, Z4
 	VBROADCASTSS consts32<>+64(SB), Z5
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z5
-	VSUBPS       vconsts32x16<>+704(SB), Z5, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
-	VFNMADD231PS vconsts32x16<>+768(SB), Z5, Z4
+	VFMADD213PS  vconsts32x16<>+576(SB), Z4, Z5
+	VSUBPS       vconsts32x16<>+576(SB), Z5, Z5
+	VFNMADD231PS vconsts32x16<>+384(SB), Z5, Z4
+	VFNMADD231PS vconsts32x16<>+640(SB), Z5, Z4
 	VBROADCASTSS consts32<>+68(SB), Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+960(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+576(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+448(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+0(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+0(SB), Z4, Z6
 	VSCALEFPS    Z5, Z6, Z6
 	VMOVUPS      64(AX)(BX*4), Z4
 	VMOVUPS      64(CX)(BX*4), Z5
-	VORPS        vconsts32x16<>+640(SB), Z4, Z7
+	VORPS        vconsts32x16<>+512(SB), Z4, Z7
 	VBROADCASTSS consts32<>+60(SB), Z8
 	VMAXPS       Z7, Z8, Z7
 	VBROADCASTSS consts32<>+64(SB), Z8
-	VFMADD213PS  vconsts32x16<>+704(SB), Z7, Z8
-	VSUBPS       vconsts32x16<>+704(SB), Z8, Z8
-	VFNMADD231PS vconsts32x16<>+512(SB), Z8, Z7
-	VFNMADD231PS vconsts32x16<>+768(SB), Z8, Z7
+	VFMADD213PS  vconsts32x16<>+576(SB), Z7, Z8
+	VSUBPS       vconsts32x16<>+576(SB), Z8, Z8
+	VFNMADD231PS vconsts32x16<>+384(SB), Z8, Z7
+	VFNMADD231PS vconsts32x16<>+640(SB), Z8, Z7
 	VBROADCASTSS consts32<>+68(SB), Z9
+	VFMADD213PS  vconsts32x16<>+704(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+768(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+832(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+960(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+576(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+448(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+0(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+0(SB), Z7, Z9
 	VSCALEFPS    Z8, Z9, Z9
-	VMAXPS       vconsts32x16<>+1088(SB), Z6, Z7
-	VADDPS       vconsts32x16<>+1152(SB), Z7, Z8
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z7
+	VADDPS       vconsts32x16<>+1024(SB), Z7, Z8
 	VDIVPS       Z8, Z7, Z8
 	VMULPS       Z8, Z8, Z10
 	VBROADCASTSS consts32<>+72(SB), Z11
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z10, Z11
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z10, Z11
 	VFMADD213PS  vconsts32x16<>+1280(SB), Z10, Z11
-	VFMADD213PS  vconsts32x16<>+1344(SB), Z10, Z11
-	VFMADD213PS  vconsts32x16<>+1408(SB), Z10, Z11
 	VMULPS       Z7, Z7, Z12
-	VMULPS       vconsts32x16<>+576(SB), Z12, Z12
+	VMULPS       vconsts32x16<>+448(SB), Z12, Z12
 	VFMADD213PS  Z12, Z10, Z11
 	VFNMADD213PS Z12, Z8, Z11
 	VSUBPS       Z11, Z7, Z11
-	VCMPPS       $0x11, vconsts32x16<>+1088(SB), Z6, K1
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
 	VBLENDMPS    Z6, Z11, K1, Z11
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
@@ -80349,21 +80241,21 @@ loop:
 	VMULPS       Z3, Z2, Z2
 	VMOVUPS      Z2, (DX)(BX*4)
 	VADDPS       Z3, Z0, Z0
-	VMAXPS       vconsts32x16<>+1088(SB), Z9, Z2
-	VADDPS       vconsts32x16<>+1152(SB), Z2, Z3
+	VMAXPS       vconsts32x16<>+960(SB), Z9, Z2
+	VADDPS       vconsts32x16<>+1024(SB), Z2, Z3
 	VDIVPS       Z3, Z2, Z3
 	VMULPS       Z3, Z3, Z6
 	VBROADCASTSS consts32<>+72(SB), Z7
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z6, Z7
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z6, Z7
 	VFMADD213PS  vconsts32x16<>+1280(SB), Z6, Z7
-	VFMADD213PS  vconsts32x16<>+1344(SB), Z6, Z7
-	VFMADD213PS  vconsts32x16<>+1408(SB), Z6, Z7
 	VMULPS       Z2, Z2, Z8
-	VMULPS       vconsts32x16<>+576(SB), Z8, Z8
+	VMULPS       vconsts32x16<>+448(SB), Z8, Z8
 	VFMADD213PS  Z8, Z6, Z7
 	VFNMADD213PS Z8, Z3, Z7
 	VSUBPS       Z7, Z2, Z7
-	VCMPPS       $0x11, vconsts32x16<>+1088(SB), Z9, K1
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z9, K1
 	VBLENDMPS    Z9, Z7, K1, Z7
 	VMULPS       (SP), Z5, Z2
 	VADDPS       64(SP), Z2, Z2
@@ -80388,38 +80280,38 @@ single1:
 	JG           tail
 	VMOVUPS      (AX)(BX*4), Z2
 	VMOVUPS      (CX)(BX*4), Z3
-	VORPS        vconsts32x16<>+640(SB), Z2, Z4
+	VORPS        vconsts32x16<>+512(SB), Z2, Z4
 	VBROADCASTSS consts32<>+60(SB), Z5
 	VMAXPS       Z4, Z5, Z4
 	VBROADCASTSS consts32<>+64(SB), Z5
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z5
-	VSUBPS       vconsts32x16<>+704(SB), Z5, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
-	VFNMADD231PS vconsts32x16<>+768(SB), Z5, Z4
+	VFMADD213PS  vconsts32x16<>+576(SB), Z4, Z5
+	VSUBPS       vconsts32x16<>+576(SB), Z5, Z5
+	VFNMADD231PS vconsts32x16<>+384(SB), Z5, Z4
+	VFNMADD231PS vconsts32x16<>+640(SB), Z5, Z4
 	VBROADCASTSS consts32<>+68(SB), Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+960(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+576(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+448(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+0(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+0(SB), Z4, Z6
 	VSCALEFPS    Z5, Z6, Z6
-	VMAXPS       vconsts32x16<>+1088(SB), Z6, Z4
-	VADDPS       vconsts32x16<>+1152(SB), Z4, Z5
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
+	VADDPS       vconsts32x16<>+1024(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
 	VMULPS       Z5, Z5, Z7
 	VBROADCASTSS consts32<>+72(SB), Z8
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1280(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1344(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1408(SB), Z7, Z8
 	VMULPS       Z4, Z4, Z9
-	VMULPS       vconsts32x16<>+576(SB), Z9, Z9
+	VMULPS       vconsts32x16<>+448(SB), Z9, Z9
 	VFMADD213PS  Z9, Z7, Z8
 	VFNMADD213PS Z9, Z5, Z8
 	VSUBPS       Z8, Z4, Z8
-	VCMPPS       $0x11, vconsts32x16<>+1088(SB), Z6, K1
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
 	VBLENDMPS    Z6, Z8, K1, Z8
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
@@ -80447,38 +80339,38 @@ tail:
 	KMOVW        (DI)(SI*2), K1
 	VXORPS       Z3, Z3, Z3
 	VMOVUPS.Z    (CX)(BX*4), K1, Z3
-	VORPS        vconsts32x16<>+640(SB), Z2, Z4
+	VORPS        vconsts32x16<>+512(SB), Z2, Z4
 	VBROADCASTSS consts32<>+60(SB), Z5
 	VMAXPS       Z4, Z5, Z4
 	VBROADCASTSS consts32<>+64(SB), Z5
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z5
-	VSUBPS       vconsts32x16<>+704(SB), Z5, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
-	VFNMADD231PS vconsts32x16<>+768(SB), Z5, Z4
+	VFMADD213PS  vconsts32x16<>+576(SB), Z4, Z5
+	VSUBPS       vconsts32x16<>+576(SB), Z5, Z5
+	VFNMADD231PS vconsts32x16<>+384(SB), Z5, Z4
+	VFNMADD231PS vconsts32x16<>+640(SB), Z5, Z4
 	VBROADCASTSS consts32<>+68(SB), Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+960(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+576(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+448(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+0(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+0(SB), Z4, Z6
 	VSCALEFPS    Z5, Z6, Z6
-	VMAXPS       vconsts32x16<>+1088(SB), Z6, Z4
-	VADDPS       vconsts32x16<>+1152(SB), Z4, Z5
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
+	VADDPS       vconsts32x16<>+1024(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
 	VMULPS       Z5, Z5, Z7
 	VBROADCASTSS consts32<>+72(SB), Z8
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1280(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1344(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1408(SB), Z7, Z8
 	VMULPS       Z4, Z4, Z9
-	VMULPS       vconsts32x16<>+576(SB), Z9, Z9
+	VMULPS       vconsts32x16<>+448(SB), Z9, Z9
 	VFMADD213PS  Z9, Z7, Z8
 	VFNMADD213PS Z9, Z5, Z8
 	VSUBPS       Z8, Z4, Z8
-	VCMPPS       $0x11, vconsts32x16<>+1088(SB), Z6, K1
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
 	VBLENDMPS    Z6, Z8, K1, Z8
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
@@ -80536,7 +80428,7 @@ TEXT ·sigmoidCEWUnredAVX512F32(SB), NOSPLIT, $192-112
 	VBROADCASTSS a+96(FP), Z3
 	VSUBPS       Z3, Z2, Z2
 	VBROADCASTSS a+96(FP), Z3
-	VMULPS       vconsts32x16<>+576(SB), Z3, Z3
+	VMULPS       vconsts32x16<>+448(SB), Z3, Z3
 	VMOVUPS      Z2, (SP)
 	VMOVUPS      Z3, 64(SP)
 	XORQ         SI, SI
@@ -80559,57 +80451,57 @@ sized:
 loop:
 	VMOVUPS      (AX)(SI*4), Z2
 	VMOVUPS      (CX)(SI*4), Z3
-	VORPS        vconsts32x16<>+640(SB), Z2, Z4
+	VORPS        vconsts32x16<>+512(SB), Z2, Z4
 	VBROADCASTSS consts32<>+60(SB), Z5
 	VMAXPS       Z4, Z5, Z4
 	VBROADCASTSS consts32<>+64(SB), Z5
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z5
-	VSUBPS       vconsts32x16<>+704(SB), Z5, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
-	VFNMADD231PS vconsts32x16<>+768(SB), Z5, Z4
+	VFMADD213PS  vconsts32x16<>+576(SB), Z4, Z5
+	VSUBPS       vconsts32x16<>+576(SB), Z5, Z5
+	VFNMADD231PS vconsts32x16<>+384(SB), Z5, Z4
+	VFNMADD231PS vconsts32x16<>+640(SB), Z5, Z4
 	VBROADCASTSS consts32<>+68(SB), Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+960(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+576(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+448(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+0(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+0(SB), Z4, Z6
 	VSCALEFPS    Z5, Z6, Z6
 	VMOVUPS      64(AX)(SI*4), Z4
 	VMOVUPS      64(CX)(SI*4), Z5
-	VORPS        vconsts32x16<>+640(SB), Z4, Z7
+	VORPS        vconsts32x16<>+512(SB), Z4, Z7
 	VBROADCASTSS consts32<>+60(SB), Z8
 	VMAXPS       Z7, Z8, Z7
 	VBROADCASTSS consts32<>+64(SB), Z8
-	VFMADD213PS  vconsts32x16<>+704(SB), Z7, Z8
-	VSUBPS       vconsts32x16<>+704(SB), Z8, Z8
-	VFNMADD231PS vconsts32x16<>+512(SB), Z8, Z7
-	VFNMADD231PS vconsts32x16<>+768(SB), Z8, Z7
+	VFMADD213PS  vconsts32x16<>+576(SB), Z7, Z8
+	VSUBPS       vconsts32x16<>+576(SB), Z8, Z8
+	VFNMADD231PS vconsts32x16<>+384(SB), Z8, Z7
+	VFNMADD231PS vconsts32x16<>+640(SB), Z8, Z7
 	VBROADCASTSS consts32<>+68(SB), Z9
+	VFMADD213PS  vconsts32x16<>+704(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+768(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+832(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+960(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+576(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+448(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+0(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+0(SB), Z7, Z9
 	VSCALEFPS    Z8, Z9, Z9
-	VMAXPS       vconsts32x16<>+1088(SB), Z6, Z7
-	VADDPS       vconsts32x16<>+1152(SB), Z7, Z8
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z7
+	VADDPS       vconsts32x16<>+1024(SB), Z7, Z8
 	VDIVPS       Z8, Z7, Z8
 	VMULPS       Z8, Z8, Z10
 	VBROADCASTSS consts32<>+72(SB), Z11
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z10, Z11
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z10, Z11
 	VFMADD213PS  vconsts32x16<>+1280(SB), Z10, Z11
-	VFMADD213PS  vconsts32x16<>+1344(SB), Z10, Z11
-	VFMADD213PS  vconsts32x16<>+1408(SB), Z10, Z11
 	VMULPS       Z7, Z7, Z12
-	VMULPS       vconsts32x16<>+576(SB), Z12, Z12
+	VMULPS       vconsts32x16<>+448(SB), Z12, Z12
 	VFMADD213PS  Z12, Z10, Z11
 	VFNMADD213PS Z12, Z8, Z11
 	VSUBPS       Z11, Z7, Z11
-	VCMPPS       $0x11, vconsts32x16<>+1088(SB), Z6, K1
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
 	VBLENDMPS    Z6, Z11, K1, Z11
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
@@ -80622,21 +80514,21 @@ loop:
 	VMULPS       Z3, Z2, Z6
 	VMOVUPS      Z6, (BX)(SI*4)
 	VFMADD231PS  Z3, Z2, Z0
-	VMAXPS       vconsts32x16<>+1088(SB), Z9, Z2
-	VADDPS       vconsts32x16<>+1152(SB), Z2, Z3
+	VMAXPS       vconsts32x16<>+960(SB), Z9, Z2
+	VADDPS       vconsts32x16<>+1024(SB), Z2, Z3
 	VDIVPS       Z3, Z2, Z3
 	VMULPS       Z3, Z3, Z6
 	VBROADCASTSS consts32<>+72(SB), Z7
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z6, Z7
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z6, Z7
 	VFMADD213PS  vconsts32x16<>+1280(SB), Z6, Z7
-	VFMADD213PS  vconsts32x16<>+1344(SB), Z6, Z7
-	VFMADD213PS  vconsts32x16<>+1408(SB), Z6, Z7
 	VMULPS       Z2, Z2, Z8
-	VMULPS       vconsts32x16<>+576(SB), Z8, Z8
+	VMULPS       vconsts32x16<>+448(SB), Z8, Z8
 	VFMADD213PS  Z8, Z6, Z7
 	VFNMADD213PS Z8, Z3, Z7
 	VSUBPS       Z7, Z2, Z7
-	VCMPPS       $0x11, vconsts32x16<>+1088(SB), Z9, K1
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z9, K1
 	VBLENDMPS    Z9, Z7, K1, Z7
 	VMULPS       (SP), Z5, Z2
 	VADDPS       64(SP), Z2, Z2
@@ -80661,38 +80553,38 @@ single1:
 	JG           tail
 	VMOVUPS      (AX)(SI*4), Z2
 	VMOVUPS      (CX)(SI*4), Z3
-	VORPS        vconsts32x16<>+640(SB), Z2, Z4
+	VORPS        vconsts32x16<>+512(SB), Z2, Z4
 	VBROADCASTSS consts32<>+60(SB), Z5
 	VMAXPS       Z4, Z5, Z4
 	VBROADCASTSS consts32<>+64(SB), Z5
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z5
-	VSUBPS       vconsts32x16<>+704(SB), Z5, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
-	VFNMADD231PS vconsts32x16<>+768(SB), Z5, Z4
+	VFMADD213PS  vconsts32x16<>+576(SB), Z4, Z5
+	VSUBPS       vconsts32x16<>+576(SB), Z5, Z5
+	VFNMADD231PS vconsts32x16<>+384(SB), Z5, Z4
+	VFNMADD231PS vconsts32x16<>+640(SB), Z5, Z4
 	VBROADCASTSS consts32<>+68(SB), Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+960(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+576(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+448(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+0(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+0(SB), Z4, Z6
 	VSCALEFPS    Z5, Z6, Z6
-	VMAXPS       vconsts32x16<>+1088(SB), Z6, Z4
-	VADDPS       vconsts32x16<>+1152(SB), Z4, Z5
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
+	VADDPS       vconsts32x16<>+1024(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
 	VMULPS       Z5, Z5, Z7
 	VBROADCASTSS consts32<>+72(SB), Z8
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1280(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1344(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1408(SB), Z7, Z8
 	VMULPS       Z4, Z4, Z9
-	VMULPS       vconsts32x16<>+576(SB), Z9, Z9
+	VMULPS       vconsts32x16<>+448(SB), Z9, Z9
 	VFMADD213PS  Z9, Z7, Z8
 	VFNMADD213PS Z9, Z5, Z8
 	VSUBPS       Z8, Z4, Z8
-	VCMPPS       $0x11, vconsts32x16<>+1088(SB), Z6, K1
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
 	VBLENDMPS    Z6, Z8, K1, Z8
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
@@ -80720,38 +80612,38 @@ tail:
 	KMOVW        (R8)(DI*2), K1
 	VXORPS       Z3, Z3, Z3
 	VMOVUPS.Z    (CX)(SI*4), K1, Z3
-	VORPS        vconsts32x16<>+640(SB), Z2, Z4
+	VORPS        vconsts32x16<>+512(SB), Z2, Z4
 	VBROADCASTSS consts32<>+60(SB), Z5
 	VMAXPS       Z4, Z5, Z4
 	VBROADCASTSS consts32<>+64(SB), Z5
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z5
-	VSUBPS       vconsts32x16<>+704(SB), Z5, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
-	VFNMADD231PS vconsts32x16<>+768(SB), Z5, Z4
+	VFMADD213PS  vconsts32x16<>+576(SB), Z4, Z5
+	VSUBPS       vconsts32x16<>+576(SB), Z5, Z5
+	VFNMADD231PS vconsts32x16<>+384(SB), Z5, Z4
+	VFNMADD231PS vconsts32x16<>+640(SB), Z5, Z4
 	VBROADCASTSS consts32<>+68(SB), Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+960(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+576(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+448(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+0(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+0(SB), Z4, Z6
 	VSCALEFPS    Z5, Z6, Z6
-	VMAXPS       vconsts32x16<>+1088(SB), Z6, Z4
-	VADDPS       vconsts32x16<>+1152(SB), Z4, Z5
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
+	VADDPS       vconsts32x16<>+1024(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
 	VMULPS       Z5, Z5, Z7
 	VBROADCASTSS consts32<>+72(SB), Z8
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1280(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1344(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1408(SB), Z7, Z8
 	VMULPS       Z4, Z4, Z9
-	VMULPS       vconsts32x16<>+576(SB), Z9, Z9
+	VMULPS       vconsts32x16<>+448(SB), Z9, Z9
 	VFMADD213PS  Z9, Z7, Z8
 	VFNMADD213PS Z9, Z5, Z8
 	VSUBPS       Z8, Z4, Z8
-	VCMPPS       $0x11, vconsts32x16<>+1088(SB), Z6, K1
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
 	VBLENDMPS    Z6, Z8, K1, Z8
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
@@ -80811,7 +80703,7 @@ TEXT ·sigmoidCEGradAVX512F32(SB), NOSPLIT, $192-88
 	VBROADCASTSS a+76(FP), Z3
 	VSUBPS       Z3, Z2, Z2
 	VBROADCASTSS a+76(FP), Z3
-	VMULPS       vconsts32x16<>+576(SB), Z3, Z3
+	VMULPS       vconsts32x16<>+448(SB), Z3, Z3
 	VMOVUPS      Z2, (SP)
 	VMOVUPS      Z3, 64(SP)
 	XORQ         BX, BX
@@ -80834,57 +80726,57 @@ sized:
 loop:
 	VMOVUPS      (AX)(BX*4), Z2
 	VMOVUPS      (CX)(BX*4), Z3
-	VORPS        vconsts32x16<>+640(SB), Z2, Z4
+	VORPS        vconsts32x16<>+512(SB), Z2, Z4
 	VBROADCASTSS consts32<>+60(SB), Z5
 	VMAXPS       Z4, Z5, Z4
 	VBROADCASTSS consts32<>+64(SB), Z5
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z5
-	VSUBPS       vconsts32x16<>+704(SB), Z5, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
-	VFNMADD231PS vconsts32x16<>+768(SB), Z5, Z4
+	VFMADD213PS  vconsts32x16<>+576(SB), Z4, Z5
+	VSUBPS       vconsts32x16<>+576(SB), Z5, Z5
+	VFNMADD231PS vconsts32x16<>+384(SB), Z5, Z4
+	VFNMADD231PS vconsts32x16<>+640(SB), Z5, Z4
 	VBROADCASTSS consts32<>+68(SB), Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+960(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+576(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+448(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+0(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+0(SB), Z4, Z6
 	VSCALEFPS    Z5, Z6, Z6
 	VMOVUPS      64(AX)(BX*4), Z4
 	VMOVUPS      64(CX)(BX*4), Z5
-	VORPS        vconsts32x16<>+640(SB), Z4, Z7
+	VORPS        vconsts32x16<>+512(SB), Z4, Z7
 	VBROADCASTSS consts32<>+60(SB), Z8
 	VMAXPS       Z7, Z8, Z7
 	VBROADCASTSS consts32<>+64(SB), Z8
-	VFMADD213PS  vconsts32x16<>+704(SB), Z7, Z8
-	VSUBPS       vconsts32x16<>+704(SB), Z8, Z8
-	VFNMADD231PS vconsts32x16<>+512(SB), Z8, Z7
-	VFNMADD231PS vconsts32x16<>+768(SB), Z8, Z7
+	VFMADD213PS  vconsts32x16<>+576(SB), Z7, Z8
+	VSUBPS       vconsts32x16<>+576(SB), Z8, Z8
+	VFNMADD231PS vconsts32x16<>+384(SB), Z8, Z7
+	VFNMADD231PS vconsts32x16<>+640(SB), Z8, Z7
 	VBROADCASTSS consts32<>+68(SB), Z9
+	VFMADD213PS  vconsts32x16<>+704(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+768(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+832(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+960(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+576(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+448(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+0(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+0(SB), Z7, Z9
 	VSCALEFPS    Z8, Z9, Z9
-	VMAXPS       vconsts32x16<>+1088(SB), Z6, Z7
-	VADDPS       vconsts32x16<>+1152(SB), Z7, Z8
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z7
+	VADDPS       vconsts32x16<>+1024(SB), Z7, Z8
 	VDIVPS       Z8, Z7, Z8
 	VMULPS       Z8, Z8, Z10
 	VBROADCASTSS consts32<>+72(SB), Z11
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z10, Z11
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z10, Z11
 	VFMADD213PS  vconsts32x16<>+1280(SB), Z10, Z11
-	VFMADD213PS  vconsts32x16<>+1344(SB), Z10, Z11
-	VFMADD213PS  vconsts32x16<>+1408(SB), Z10, Z11
 	VMULPS       Z7, Z7, Z12
-	VMULPS       vconsts32x16<>+576(SB), Z12, Z12
+	VMULPS       vconsts32x16<>+448(SB), Z12, Z12
 	VFMADD213PS  Z12, Z10, Z11
 	VFNMADD213PS Z12, Z8, Z11
 	VSUBPS       Z11, Z7, Z11
-	VCMPPS       $0x11, vconsts32x16<>+1088(SB), Z6, K1
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
 	VBLENDMPS    Z6, Z11, K1, Z11
 	VADDPS       vconsts32x16<>+0(SB), Z6, Z7
 	VBROADCASTSS consts32<>+4(SB), Z8
@@ -80904,21 +80796,21 @@ loop:
 	VMULPS       Z8, Z2, Z2
 	VMOVUPS      Z2, (DX)(BX*4)
 	VADDPS       Z6, Z0, Z0
-	VMAXPS       vconsts32x16<>+1088(SB), Z9, Z2
-	VADDPS       vconsts32x16<>+1152(SB), Z2, Z3
+	VMAXPS       vconsts32x16<>+960(SB), Z9, Z2
+	VADDPS       vconsts32x16<>+1024(SB), Z2, Z3
 	VDIVPS       Z3, Z2, Z3
 	VMULPS       Z3, Z3, Z6
 	VBROADCASTSS consts32<>+72(SB), Z7
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z6, Z7
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z6, Z7
 	VFMADD213PS  vconsts32x16<>+1280(SB), Z6, Z7
-	VFMADD213PS  vconsts32x16<>+1344(SB), Z6, Z7
-	VFMADD213PS  vconsts32x16<>+1408(SB), Z6, Z7
 	VMULPS       Z2, Z2, Z8
-	VMULPS       vconsts32x16<>+576(SB), Z8, Z8
+	VMULPS       vconsts32x16<>+448(SB), Z8, Z8
 	VFMADD213PS  Z8, Z6, Z7
 	VFNMADD213PS Z8, Z3, Z7
 	VSUBPS       Z7, Z2, Z7
-	VCMPPS       $0x11, vconsts32x16<>+1088(SB), Z9, K1
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z9, K1
 	VBLENDMPS    Z9, Z7, K1, Z7
 	VADDPS       vconsts32x16<>+0(SB), Z9, Z2
 	VBROADCASTSS consts32<>+4(SB), Z3
@@ -80950,38 +80842,38 @@ single1:
 	JG           tail
 	VMOVUPS      (AX)(BX*4), Z2
 	VMOVUPS      (CX)(BX*4), Z3
-	VORPS        vconsts32x16<>+640(SB), Z2, Z4
+	VORPS        vconsts32x16<>+512(SB), Z2, Z4
 	VBROADCASTSS consts32<>+60(SB), Z5
 	VMAXPS       Z4, Z5, Z4
 	VBROADCASTSS consts32<>+64(SB), Z5
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z5
-	VSUBPS       vconsts32x16<>+704(SB), Z5, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
-	VFNMADD231PS vconsts32x16<>+768(SB), Z5, Z4
+	VFMADD213PS  vconsts32x16<>+576(SB), Z4, Z5
+	VSUBPS       vconsts32x16<>+576(SB), Z5, Z5
+	VFNMADD231PS vconsts32x16<>+384(SB), Z5, Z4
+	VFNMADD231PS vconsts32x16<>+640(SB), Z5, Z4
 	VBROADCASTSS consts32<>+68(SB), Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+960(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+576(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+448(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+0(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+0(SB), Z4, Z6
 	VSCALEFPS    Z5, Z6, Z6
-	VMAXPS       vconsts32x16<>+1088(SB), Z6, Z4
-	VADDPS       vconsts32x16<>+1152(SB), Z4, Z5
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
+	VADDPS       vconsts32x16<>+1024(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
 	VMULPS       Z5, Z5, Z7
 	VBROADCASTSS consts32<>+72(SB), Z8
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1280(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1344(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1408(SB), Z7, Z8
 	VMULPS       Z4, Z4, Z9
-	VMULPS       vconsts32x16<>+576(SB), Z9, Z9
+	VMULPS       vconsts32x16<>+448(SB), Z9, Z9
 	VFMADD213PS  Z9, Z7, Z8
 	VFNMADD213PS Z9, Z5, Z8
 	VSUBPS       Z8, Z4, Z8
-	VCMPPS       $0x11, vconsts32x16<>+1088(SB), Z6, K1
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
 	VBLENDMPS    Z6, Z8, K1, Z8
 	VADDPS       vconsts32x16<>+0(SB), Z6, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
@@ -81016,38 +80908,38 @@ tail:
 	KMOVW        (DI)(SI*2), K1
 	VXORPS       Z3, Z3, Z3
 	VMOVUPS.Z    (CX)(BX*4), K1, Z3
-	VORPS        vconsts32x16<>+640(SB), Z2, Z4
+	VORPS        vconsts32x16<>+512(SB), Z2, Z4
 	VBROADCASTSS consts32<>+60(SB), Z5
 	VMAXPS       Z4, Z5, Z4
 	VBROADCASTSS consts32<>+64(SB), Z5
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z5
-	VSUBPS       vconsts32x16<>+704(SB), Z5, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
-	VFNMADD231PS vconsts32x16<>+768(SB), Z5, Z4
+	VFMADD213PS  vconsts32x16<>+576(SB), Z4, Z5
+	VSUBPS       vconsts32x16<>+576(SB), Z5, Z5
+	VFNMADD231PS vconsts32x16<>+384(SB), Z5, Z4
+	VFNMADD231PS vconsts32x16<>+640(SB), Z5, Z4
 	VBROADCASTSS consts32<>+68(SB), Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+960(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+576(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+448(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+0(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+0(SB), Z4, Z6
 	VSCALEFPS    Z5, Z6, Z6
-	VMAXPS       vconsts32x16<>+1088(SB), Z6, Z4
-	VADDPS       vconsts32x16<>+1152(SB), Z4, Z5
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
+	VADDPS       vconsts32x16<>+1024(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
 	VMULPS       Z5, Z5, Z7
 	VBROADCASTSS consts32<>+72(SB), Z8
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1280(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1344(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1408(SB), Z7, Z8
 	VMULPS       Z4, Z4, Z9
-	VMULPS       vconsts32x16<>+576(SB), Z9, Z9
+	VMULPS       vconsts32x16<>+448(SB), Z9, Z9
 	VFMADD213PS  Z9, Z7, Z8
 	VFNMADD213PS Z9, Z5, Z8
 	VSUBPS       Z8, Z4, Z8
-	VCMPPS       $0x11, vconsts32x16<>+1088(SB), Z6, K1
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
 	VBLENDMPS    Z6, Z8, K1, Z8
 	VADDPS       vconsts32x16<>+0(SB), Z6, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
@@ -81112,7 +81004,7 @@ TEXT ·sigmoidCEWGradAVX512F32(SB), NOSPLIT, $192-112
 	VBROADCASTSS a+100(FP), Z3
 	VSUBPS       Z3, Z2, Z2
 	VBROADCASTSS a+100(FP), Z3
-	VMULPS       vconsts32x16<>+576(SB), Z3, Z3
+	VMULPS       vconsts32x16<>+448(SB), Z3, Z3
 	VMOVUPS      Z2, (SP)
 	VMOVUPS      Z3, 64(SP)
 	XORQ         SI, SI
@@ -81135,57 +81027,57 @@ sized:
 loop:
 	VMOVUPS      (AX)(SI*4), Z2
 	VMOVUPS      (CX)(SI*4), Z3
-	VORPS        vconsts32x16<>+640(SB), Z2, Z4
+	VORPS        vconsts32x16<>+512(SB), Z2, Z4
 	VBROADCASTSS consts32<>+60(SB), Z5
 	VMAXPS       Z4, Z5, Z4
 	VBROADCASTSS consts32<>+64(SB), Z5
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z5
-	VSUBPS       vconsts32x16<>+704(SB), Z5, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
-	VFNMADD231PS vconsts32x16<>+768(SB), Z5, Z4
+	VFMADD213PS  vconsts32x16<>+576(SB), Z4, Z5
+	VSUBPS       vconsts32x16<>+576(SB), Z5, Z5
+	VFNMADD231PS vconsts32x16<>+384(SB), Z5, Z4
+	VFNMADD231PS vconsts32x16<>+640(SB), Z5, Z4
 	VBROADCASTSS consts32<>+68(SB), Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+960(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+576(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+448(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+0(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+0(SB), Z4, Z6
 	VSCALEFPS    Z5, Z6, Z6
 	VMOVUPS      64(AX)(SI*4), Z4
 	VMOVUPS      64(CX)(SI*4), Z5
-	VORPS        vconsts32x16<>+640(SB), Z4, Z7
+	VORPS        vconsts32x16<>+512(SB), Z4, Z7
 	VBROADCASTSS consts32<>+60(SB), Z8
 	VMAXPS       Z7, Z8, Z7
 	VBROADCASTSS consts32<>+64(SB), Z8
-	VFMADD213PS  vconsts32x16<>+704(SB), Z7, Z8
-	VSUBPS       vconsts32x16<>+704(SB), Z8, Z8
-	VFNMADD231PS vconsts32x16<>+512(SB), Z8, Z7
-	VFNMADD231PS vconsts32x16<>+768(SB), Z8, Z7
+	VFMADD213PS  vconsts32x16<>+576(SB), Z7, Z8
+	VSUBPS       vconsts32x16<>+576(SB), Z8, Z8
+	VFNMADD231PS vconsts32x16<>+384(SB), Z8, Z7
+	VFNMADD231PS vconsts32x16<>+640(SB), Z8, Z7
 	VBROADCASTSS consts32<>+68(SB), Z9
+	VFMADD213PS  vconsts32x16<>+704(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+768(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+832(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+960(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+576(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+448(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+0(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+0(SB), Z7, Z9
 	VSCALEFPS    Z8, Z9, Z9
-	VMAXPS       vconsts32x16<>+1088(SB), Z6, Z7
-	VADDPS       vconsts32x16<>+1152(SB), Z7, Z8
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z7
+	VADDPS       vconsts32x16<>+1024(SB), Z7, Z8
 	VDIVPS       Z8, Z7, Z8
 	VMULPS       Z8, Z8, Z10
 	VBROADCASTSS consts32<>+72(SB), Z11
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z10, Z11
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z10, Z11
 	VFMADD213PS  vconsts32x16<>+1280(SB), Z10, Z11
-	VFMADD213PS  vconsts32x16<>+1344(SB), Z10, Z11
-	VFMADD213PS  vconsts32x16<>+1408(SB), Z10, Z11
 	VMULPS       Z7, Z7, Z12
-	VMULPS       vconsts32x16<>+576(SB), Z12, Z12
+	VMULPS       vconsts32x16<>+448(SB), Z12, Z12
 	VFMADD213PS  Z12, Z10, Z11
 	VFNMADD213PS Z12, Z8, Z11
 	VSUBPS       Z11, Z7, Z11
-	VCMPPS       $0x11, vconsts32x16<>+1088(SB), Z6, K1
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
 	VBLENDMPS    Z6, Z11, K1, Z11
 	VADDPS       vconsts32x16<>+0(SB), Z6, Z7
 	VBROADCASTSS consts32<>+4(SB), Z8
@@ -81207,21 +81099,21 @@ loop:
 	VMULPS       Z8, Z3, Z3
 	VMOVUPS      Z3, (BX)(SI*4)
 	VFMADD231PS  Z6, Z2, Z0
-	VMAXPS       vconsts32x16<>+1088(SB), Z9, Z2
-	VADDPS       vconsts32x16<>+1152(SB), Z2, Z3
+	VMAXPS       vconsts32x16<>+960(SB), Z9, Z2
+	VADDPS       vconsts32x16<>+1024(SB), Z2, Z3
 	VDIVPS       Z3, Z2, Z3
 	VMULPS       Z3, Z3, Z6
 	VBROADCASTSS consts32<>+72(SB), Z7
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z6, Z7
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z6, Z7
 	VFMADD213PS  vconsts32x16<>+1280(SB), Z6, Z7
-	VFMADD213PS  vconsts32x16<>+1344(SB), Z6, Z7
-	VFMADD213PS  vconsts32x16<>+1408(SB), Z6, Z7
 	VMULPS       Z2, Z2, Z8
-	VMULPS       vconsts32x16<>+576(SB), Z8, Z8
+	VMULPS       vconsts32x16<>+448(SB), Z8, Z8
 	VFMADD213PS  Z8, Z6, Z7
 	VFNMADD213PS Z8, Z3, Z7
 	VSUBPS       Z7, Z2, Z7
-	VCMPPS       $0x11, vconsts32x16<>+1088(SB), Z9, K1
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z9, K1
 	VBLENDMPS    Z9, Z7, K1, Z7
 	VADDPS       vconsts32x16<>+0(SB), Z9, Z2
 	VBROADCASTSS consts32<>+4(SB), Z3
@@ -81255,38 +81147,38 @@ single1:
 	JG           tail
 	VMOVUPS      (AX)(SI*4), Z2
 	VMOVUPS      (CX)(SI*4), Z3
-	VORPS        vconsts32x16<>+640(SB), Z2, Z4
+	VORPS        vconsts32x16<>+512(SB), Z2, Z4
 	VBROADCASTSS consts32<>+60(SB), Z5
 	VMAXPS       Z4, Z5, Z4
 	VBROADCASTSS consts32<>+64(SB), Z5
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z5
-	VSUBPS       vconsts32x16<>+704(SB), Z5, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
-	VFNMADD231PS vconsts32x16<>+768(SB), Z5, Z4
+	VFMADD213PS  vconsts32x16<>+576(SB), Z4, Z5
+	VSUBPS       vconsts32x16<>+576(SB), Z5, Z5
+	VFNMADD231PS vconsts32x16<>+384(SB), Z5, Z4
+	VFNMADD231PS vconsts32x16<>+640(SB), Z5, Z4
 	VBROADCASTSS consts32<>+68(SB), Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+960(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+576(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+448(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+0(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+0(SB), Z4, Z6
 	VSCALEFPS    Z5, Z6, Z6
-	VMAXPS       vconsts32x16<>+1088(SB), Z6, Z4
-	VADDPS       vconsts32x16<>+1152(SB), Z4, Z5
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
+	VADDPS       vconsts32x16<>+1024(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
 	VMULPS       Z5, Z5, Z7
 	VBROADCASTSS consts32<>+72(SB), Z8
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1280(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1344(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1408(SB), Z7, Z8
 	VMULPS       Z4, Z4, Z9
-	VMULPS       vconsts32x16<>+576(SB), Z9, Z9
+	VMULPS       vconsts32x16<>+448(SB), Z9, Z9
 	VFMADD213PS  Z9, Z7, Z8
 	VFNMADD213PS Z9, Z5, Z8
 	VSUBPS       Z8, Z4, Z8
-	VCMPPS       $0x11, vconsts32x16<>+1088(SB), Z6, K1
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
 	VBLENDMPS    Z6, Z8, K1, Z8
 	VADDPS       vconsts32x16<>+0(SB), Z6, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
@@ -81323,38 +81215,38 @@ tail:
 	KMOVW        (R8)(DI*2), K1
 	VXORPS       Z3, Z3, Z3
 	VMOVUPS.Z    (CX)(SI*4), K1, Z3
-	VORPS        vconsts32x16<>+640(SB), Z2, Z4
+	VORPS        vconsts32x16<>+512(SB), Z2, Z4
 	VBROADCASTSS consts32<>+60(SB), Z5
 	VMAXPS       Z4, Z5, Z4
 	VBROADCASTSS consts32<>+64(SB), Z5
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z5
-	VSUBPS       vconsts32x16<>+704(SB), Z5, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
-	VFNMADD231PS vconsts32x16<>+768(SB), Z5, Z4
+	VFMADD213PS  vconsts32x16<>+576(SB), Z4, Z5
+	VSUBPS       vconsts32x16<>+576(SB), Z5, Z5
+	VFNMADD231PS vconsts32x16<>+384(SB), Z5, Z4
+	VFNMADD231PS vconsts32x16<>+640(SB), Z5, Z4
 	VBROADCASTSS consts32<>+68(SB), Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+960(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+576(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+448(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+0(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+0(SB), Z4, Z6
 	VSCALEFPS    Z5, Z6, Z6
-	VMAXPS       vconsts32x16<>+1088(SB), Z6, Z4
-	VADDPS       vconsts32x16<>+1152(SB), Z4, Z5
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
+	VADDPS       vconsts32x16<>+1024(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
 	VMULPS       Z5, Z5, Z7
 	VBROADCASTSS consts32<>+72(SB), Z8
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1280(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1344(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1408(SB), Z7, Z8
 	VMULPS       Z4, Z4, Z9
-	VMULPS       vconsts32x16<>+576(SB), Z9, Z9
+	VMULPS       vconsts32x16<>+448(SB), Z9, Z9
 	VFMADD213PS  Z9, Z7, Z8
 	VFNMADD213PS Z9, Z5, Z8
 	VSUBPS       Z8, Z4, Z8
-	VCMPPS       $0x11, vconsts32x16<>+1088(SB), Z6, K1
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
 	VBLENDMPS    Z6, Z8, K1, Z8
 	VADDPS       vconsts32x16<>+0(SB), Z6, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
@@ -81432,7 +81324,7 @@ TEXT ·sigmoidCERowSumAVX512F32(SB), NOSPLIT, $256-160
 	VBROADCASTSS a+128(FP), Z5
 	VSUBPS       Z5, Z4, Z4
 	VBROADCASTSS a+128(FP), Z5
-	VMULPS       vconsts32x16<>+576(SB), Z5, Z5
+	VMULPS       vconsts32x16<>+448(SB), Z5, Z5
 	VMOVUPS      Z4, (SP)
 	VMOVUPS      Z5, 64(SP)
 	XORQ         R11, R11
@@ -81457,57 +81349,57 @@ sized:
 loop:
 	VMOVUPS      (AX)(R11*4), Z4
 	VMOVUPS      (CX)(R11*4), Z5
-	VORPS        vconsts32x16<>+640(SB), Z4, Z6
+	VORPS        vconsts32x16<>+512(SB), Z4, Z6
 	VBROADCASTSS consts32<>+60(SB), Z7
 	VMAXPS       Z6, Z7, Z6
 	VBROADCASTSS consts32<>+64(SB), Z7
-	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z7
-	VSUBPS       vconsts32x16<>+704(SB), Z7, Z7
-	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
-	VFNMADD231PS vconsts32x16<>+768(SB), Z7, Z6
+	VFMADD213PS  vconsts32x16<>+576(SB), Z6, Z7
+	VSUBPS       vconsts32x16<>+576(SB), Z7, Z7
+	VFNMADD231PS vconsts32x16<>+384(SB), Z7, Z6
+	VFNMADD231PS vconsts32x16<>+640(SB), Z7, Z6
 	VBROADCASTSS consts32<>+68(SB), Z8
+	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+768(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+832(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z8
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z6, Z8
-	VFMADD213PS  vconsts32x16<>+576(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+448(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+0(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+0(SB), Z6, Z8
 	VSCALEFPS    Z7, Z8, Z8
 	VMOVUPS      64(AX)(R11*4), Z6
 	VMOVUPS      64(CX)(R11*4), Z7
-	VORPS        vconsts32x16<>+640(SB), Z6, Z9
+	VORPS        vconsts32x16<>+512(SB), Z6, Z9
 	VBROADCASTSS consts32<>+60(SB), Z10
 	VMAXPS       Z9, Z10, Z9
 	VBROADCASTSS consts32<>+64(SB), Z10
-	VFMADD213PS  vconsts32x16<>+704(SB), Z9, Z10
-	VSUBPS       vconsts32x16<>+704(SB), Z10, Z10
-	VFNMADD231PS vconsts32x16<>+512(SB), Z10, Z9
-	VFNMADD231PS vconsts32x16<>+768(SB), Z10, Z9
+	VFMADD213PS  vconsts32x16<>+576(SB), Z9, Z10
+	VSUBPS       vconsts32x16<>+576(SB), Z10, Z10
+	VFNMADD231PS vconsts32x16<>+384(SB), Z10, Z9
+	VFNMADD231PS vconsts32x16<>+640(SB), Z10, Z9
 	VBROADCASTSS consts32<>+68(SB), Z11
+	VFMADD213PS  vconsts32x16<>+704(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+768(SB), Z9, Z11
 	VFMADD213PS  vconsts32x16<>+832(SB), Z9, Z11
 	VFMADD213PS  vconsts32x16<>+896(SB), Z9, Z11
-	VFMADD213PS  vconsts32x16<>+960(SB), Z9, Z11
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z9, Z11
-	VFMADD213PS  vconsts32x16<>+576(SB), Z9, Z11
+	VFMADD213PS  vconsts32x16<>+448(SB), Z9, Z11
 	VFMADD213PS  vconsts32x16<>+0(SB), Z9, Z11
 	VFMADD213PS  vconsts32x16<>+0(SB), Z9, Z11
 	VSCALEFPS    Z10, Z11, Z11
-	VMAXPS       vconsts32x16<>+1088(SB), Z8, Z9
-	VADDPS       vconsts32x16<>+1152(SB), Z9, Z10
+	VMAXPS       vconsts32x16<>+960(SB), Z8, Z9
+	VADDPS       vconsts32x16<>+1024(SB), Z9, Z10
 	VDIVPS       Z10, Z9, Z10
 	VMULPS       Z10, Z10, Z12
 	VBROADCASTSS consts32<>+72(SB), Z13
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z12, Z13
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z12, Z13
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z12, Z13
 	VFMADD213PS  vconsts32x16<>+1280(SB), Z12, Z13
-	VFMADD213PS  vconsts32x16<>+1344(SB), Z12, Z13
-	VFMADD213PS  vconsts32x16<>+1408(SB), Z12, Z13
 	VMULPS       Z9, Z9, Z14
-	VMULPS       vconsts32x16<>+576(SB), Z14, Z14
+	VMULPS       vconsts32x16<>+448(SB), Z14, Z14
 	VFMADD213PS  Z14, Z12, Z13
 	VFNMADD213PS Z14, Z10, Z13
 	VSUBPS       Z13, Z9, Z13
-	VCMPPS       $0x11, vconsts32x16<>+1088(SB), Z8, K1
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z8, K1
 	VBLENDMPS    Z8, Z13, K1, Z13
 	VMULPS       (SP), Z5, Z5
 	VADDPS       64(SP), Z5, Z5
@@ -81544,21 +81436,21 @@ rowperm409:
 	KMOVW        K1, R13
 	POPCNTL      R13, R13
 	ADDQ         R13, R10
-	VMAXPS       vconsts32x16<>+1088(SB), Z11, Z4
-	VADDPS       vconsts32x16<>+1152(SB), Z4, Z5
+	VMAXPS       vconsts32x16<>+960(SB), Z11, Z4
+	VADDPS       vconsts32x16<>+1024(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
 	VMULPS       Z5, Z5, Z8
 	VBROADCASTSS consts32<>+72(SB), Z9
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z8, Z9
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z8, Z9
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z8, Z9
 	VFMADD213PS  vconsts32x16<>+1280(SB), Z8, Z9
-	VFMADD213PS  vconsts32x16<>+1344(SB), Z8, Z9
-	VFMADD213PS  vconsts32x16<>+1408(SB), Z8, Z9
 	VMULPS       Z4, Z4, Z10
-	VMULPS       vconsts32x16<>+576(SB), Z10, Z10
+	VMULPS       vconsts32x16<>+448(SB), Z10, Z10
 	VFMADD213PS  Z10, Z8, Z9
 	VFNMADD213PS Z10, Z5, Z9
 	VSUBPS       Z9, Z4, Z9
-	VCMPPS       $0x11, vconsts32x16<>+1088(SB), Z11, K1
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z11, K1
 	VBLENDMPS    Z11, Z9, K1, Z9
 	VMULPS       (SP), Z7, Z4
 	VADDPS       64(SP), Z4, Z4
@@ -81607,38 +81499,38 @@ single1:
 	JG           tail
 	VMOVUPS      (AX)(R11*4), Z4
 	VMOVUPS      (CX)(R11*4), Z5
-	VORPS        vconsts32x16<>+640(SB), Z4, Z6
+	VORPS        vconsts32x16<>+512(SB), Z4, Z6
 	VBROADCASTSS consts32<>+60(SB), Z7
 	VMAXPS       Z6, Z7, Z6
 	VBROADCASTSS consts32<>+64(SB), Z7
-	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z7
-	VSUBPS       vconsts32x16<>+704(SB), Z7, Z7
-	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
-	VFNMADD231PS vconsts32x16<>+768(SB), Z7, Z6
+	VFMADD213PS  vconsts32x16<>+576(SB), Z6, Z7
+	VSUBPS       vconsts32x16<>+576(SB), Z7, Z7
+	VFNMADD231PS vconsts32x16<>+384(SB), Z7, Z6
+	VFNMADD231PS vconsts32x16<>+640(SB), Z7, Z6
 	VBROADCASTSS consts32<>+68(SB), Z8
+	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+768(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+832(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z8
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z6, Z8
-	VFMADD213PS  vconsts32x16<>+576(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+448(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+0(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+0(SB), Z6, Z8
 	VSCALEFPS    Z7, Z8, Z8
-	VMAXPS       vconsts32x16<>+1088(SB), Z8, Z6
-	VADDPS       vconsts32x16<>+1152(SB), Z6, Z7
+	VMAXPS       vconsts32x16<>+960(SB), Z8, Z6
+	VADDPS       vconsts32x16<>+1024(SB), Z6, Z7
 	VDIVPS       Z7, Z6, Z7
 	VMULPS       Z7, Z7, Z9
 	VBROADCASTSS consts32<>+72(SB), Z10
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z9, Z10
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z9, Z10
 	VFMADD213PS  vconsts32x16<>+1280(SB), Z9, Z10
-	VFMADD213PS  vconsts32x16<>+1344(SB), Z9, Z10
-	VFMADD213PS  vconsts32x16<>+1408(SB), Z9, Z10
 	VMULPS       Z6, Z6, Z11
-	VMULPS       vconsts32x16<>+576(SB), Z11, Z11
+	VMULPS       vconsts32x16<>+448(SB), Z11, Z11
 	VFMADD213PS  Z11, Z9, Z10
 	VFNMADD213PS Z11, Z7, Z10
 	VSUBPS       Z10, Z6, Z10
-	VCMPPS       $0x11, vconsts32x16<>+1088(SB), Z8, K1
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z8, K1
 	VBLENDMPS    Z8, Z10, K1, Z10
 	VMULPS       (SP), Z5, Z5
 	VADDPS       64(SP), Z5, Z5
@@ -81690,38 +81582,38 @@ tail:
 	KMOVW        (R13)(R12*2), K1
 	VXORPS       Z5, Z5, Z5
 	VMOVUPS.Z    (CX)(R11*4), K1, Z5
-	VORPS        vconsts32x16<>+640(SB), Z4, Z6
+	VORPS        vconsts32x16<>+512(SB), Z4, Z6
 	VBROADCASTSS consts32<>+60(SB), Z7
 	VMAXPS       Z6, Z7, Z6
 	VBROADCASTSS consts32<>+64(SB), Z7
-	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z7
-	VSUBPS       vconsts32x16<>+704(SB), Z7, Z7
-	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
-	VFNMADD231PS vconsts32x16<>+768(SB), Z7, Z6
+	VFMADD213PS  vconsts32x16<>+576(SB), Z6, Z7
+	VSUBPS       vconsts32x16<>+576(SB), Z7, Z7
+	VFNMADD231PS vconsts32x16<>+384(SB), Z7, Z6
+	VFNMADD231PS vconsts32x16<>+640(SB), Z7, Z6
 	VBROADCASTSS consts32<>+68(SB), Z8
+	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+768(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+832(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z8
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z6, Z8
-	VFMADD213PS  vconsts32x16<>+576(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+448(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+0(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+0(SB), Z6, Z8
 	VSCALEFPS    Z7, Z8, Z8
-	VMAXPS       vconsts32x16<>+1088(SB), Z8, Z6
-	VADDPS       vconsts32x16<>+1152(SB), Z6, Z7
+	VMAXPS       vconsts32x16<>+960(SB), Z8, Z6
+	VADDPS       vconsts32x16<>+1024(SB), Z6, Z7
 	VDIVPS       Z7, Z6, Z7
 	VMULPS       Z7, Z7, Z9
 	VBROADCASTSS consts32<>+72(SB), Z10
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z9, Z10
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z9, Z10
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z9, Z10
 	VFMADD213PS  vconsts32x16<>+1280(SB), Z9, Z10
-	VFMADD213PS  vconsts32x16<>+1344(SB), Z9, Z10
-	VFMADD213PS  vconsts32x16<>+1408(SB), Z9, Z10
 	VMULPS       Z6, Z6, Z11
-	VMULPS       vconsts32x16<>+576(SB), Z11, Z11
+	VMULPS       vconsts32x16<>+448(SB), Z11, Z11
 	VFMADD213PS  Z11, Z9, Z10
 	VFNMADD213PS Z11, Z7, Z10
 	VSUBPS       Z10, Z6, Z10
-	VCMPPS       $0x11, vconsts32x16<>+1088(SB), Z8, K1
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z8, K1
 	VBLENDMPS    Z8, Z10, K1, Z10
 	VMULPS       (SP), Z5, Z5
 	VADDPS       64(SP), Z5, Z5
@@ -81829,7 +81721,7 @@ TEXT ·sigmoidCERowUnredAVX512F32(SB), NOSPLIT, $192-168
 	VBROADCASTSS a+152(FP), Z3
 	VSUBPS       Z3, Z2, Z2
 	VBROADCASTSS a+152(FP), Z3
-	VMULPS       vconsts32x16<>+576(SB), Z3, Z3
+	VMULPS       vconsts32x16<>+448(SB), Z3, Z3
 	VMOVUPS      Z2, (SP)
 	VMOVUPS      Z3, 64(SP)
 	XORQ         R11, R11
@@ -81852,57 +81744,57 @@ sized:
 loop:
 	VMOVUPS      (AX)(R11*4), Z2
 	VMOVUPS      (CX)(R11*4), Z3
-	VORPS        vconsts32x16<>+640(SB), Z2, Z4
+	VORPS        vconsts32x16<>+512(SB), Z2, Z4
 	VBROADCASTSS consts32<>+60(SB), Z5
 	VMAXPS       Z4, Z5, Z4
 	VBROADCASTSS consts32<>+64(SB), Z5
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z5
-	VSUBPS       vconsts32x16<>+704(SB), Z5, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
-	VFNMADD231PS vconsts32x16<>+768(SB), Z5, Z4
+	VFMADD213PS  vconsts32x16<>+576(SB), Z4, Z5
+	VSUBPS       vconsts32x16<>+576(SB), Z5, Z5
+	VFNMADD231PS vconsts32x16<>+384(SB), Z5, Z4
+	VFNMADD231PS vconsts32x16<>+640(SB), Z5, Z4
 	VBROADCASTSS consts32<>+68(SB), Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+960(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+576(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+448(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+0(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+0(SB), Z4, Z6
 	VSCALEFPS    Z5, Z6, Z6
 	VMOVUPS      64(AX)(R11*4), Z4
 	VMOVUPS      64(CX)(R11*4), Z5
-	VORPS        vconsts32x16<>+640(SB), Z4, Z7
+	VORPS        vconsts32x16<>+512(SB), Z4, Z7
 	VBROADCASTSS consts32<>+60(SB), Z8
 	VMAXPS       Z7, Z8, Z7
 	VBROADCASTSS consts32<>+64(SB), Z8
-	VFMADD213PS  vconsts32x16<>+704(SB), Z7, Z8
-	VSUBPS       vconsts32x16<>+704(SB), Z8, Z8
-	VFNMADD231PS vconsts32x16<>+512(SB), Z8, Z7
-	VFNMADD231PS vconsts32x16<>+768(SB), Z8, Z7
+	VFMADD213PS  vconsts32x16<>+576(SB), Z7, Z8
+	VSUBPS       vconsts32x16<>+576(SB), Z8, Z8
+	VFNMADD231PS vconsts32x16<>+384(SB), Z8, Z7
+	VFNMADD231PS vconsts32x16<>+640(SB), Z8, Z7
 	VBROADCASTSS consts32<>+68(SB), Z9
+	VFMADD213PS  vconsts32x16<>+704(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+768(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+832(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+960(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+576(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+448(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+0(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+0(SB), Z7, Z9
 	VSCALEFPS    Z8, Z9, Z9
-	VMAXPS       vconsts32x16<>+1088(SB), Z6, Z7
-	VADDPS       vconsts32x16<>+1152(SB), Z7, Z8
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z7
+	VADDPS       vconsts32x16<>+1024(SB), Z7, Z8
 	VDIVPS       Z8, Z7, Z8
 	VMULPS       Z8, Z8, Z10
 	VBROADCASTSS consts32<>+72(SB), Z11
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z10, Z11
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z10, Z11
 	VFMADD213PS  vconsts32x16<>+1280(SB), Z10, Z11
-	VFMADD213PS  vconsts32x16<>+1344(SB), Z10, Z11
-	VFMADD213PS  vconsts32x16<>+1408(SB), Z10, Z11
 	VMULPS       Z7, Z7, Z12
-	VMULPS       vconsts32x16<>+576(SB), Z12, Z12
+	VMULPS       vconsts32x16<>+448(SB), Z12, Z12
 	VFMADD213PS  Z12, Z10, Z11
 	VFNMADD213PS Z12, Z8, Z11
 	VSUBPS       Z11, Z7, Z11
-	VCMPPS       $0x11, vconsts32x16<>+1088(SB), Z6, K1
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
 	VBLENDMPS    Z6, Z11, K1, Z11
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
@@ -81935,21 +81827,21 @@ rowperm413:
 	VMULPS       Z3, Z2, Z6
 	VMOVUPS      Z6, (R10)(R11*4)
 	VFMADD231PS  Z3, Z2, Z0
-	VMAXPS       vconsts32x16<>+1088(SB), Z9, Z2
-	VADDPS       vconsts32x16<>+1152(SB), Z2, Z3
+	VMAXPS       vconsts32x16<>+960(SB), Z9, Z2
+	VADDPS       vconsts32x16<>+1024(SB), Z2, Z3
 	VDIVPS       Z3, Z2, Z3
 	VMULPS       Z3, Z3, Z6
 	VBROADCASTSS consts32<>+72(SB), Z7
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z6, Z7
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z6, Z7
 	VFMADD213PS  vconsts32x16<>+1280(SB), Z6, Z7
-	VFMADD213PS  vconsts32x16<>+1344(SB), Z6, Z7
-	VFMADD213PS  vconsts32x16<>+1408(SB), Z6, Z7
 	VMULPS       Z2, Z2, Z8
-	VMULPS       vconsts32x16<>+576(SB), Z8, Z8
+	VMULPS       vconsts32x16<>+448(SB), Z8, Z8
 	VFMADD213PS  Z8, Z6, Z7
 	VFNMADD213PS Z8, Z3, Z7
 	VSUBPS       Z7, Z2, Z7
-	VCMPPS       $0x11, vconsts32x16<>+1088(SB), Z9, K1
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z9, K1
 	VBLENDMPS    Z9, Z7, K1, Z7
 	VMULPS       (SP), Z5, Z2
 	VADDPS       64(SP), Z2, Z2
@@ -81994,38 +81886,38 @@ single1:
 	JG           tail
 	VMOVUPS      (AX)(R11*4), Z2
 	VMOVUPS      (CX)(R11*4), Z3
-	VORPS        vconsts32x16<>+640(SB), Z2, Z4
+	VORPS        vconsts32x16<>+512(SB), Z2, Z4
 	VBROADCASTSS consts32<>+60(SB), Z5
 	VMAXPS       Z4, Z5, Z4
 	VBROADCASTSS consts32<>+64(SB), Z5
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z5
-	VSUBPS       vconsts32x16<>+704(SB), Z5, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
-	VFNMADD231PS vconsts32x16<>+768(SB), Z5, Z4
+	VFMADD213PS  vconsts32x16<>+576(SB), Z4, Z5
+	VSUBPS       vconsts32x16<>+576(SB), Z5, Z5
+	VFNMADD231PS vconsts32x16<>+384(SB), Z5, Z4
+	VFNMADD231PS vconsts32x16<>+640(SB), Z5, Z4
 	VBROADCASTSS consts32<>+68(SB), Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+960(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+576(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+448(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+0(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+0(SB), Z4, Z6
 	VSCALEFPS    Z5, Z6, Z6
-	VMAXPS       vconsts32x16<>+1088(SB), Z6, Z4
-	VADDPS       vconsts32x16<>+1152(SB), Z4, Z5
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
+	VADDPS       vconsts32x16<>+1024(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
 	VMULPS       Z5, Z5, Z7
 	VBROADCASTSS consts32<>+72(SB), Z8
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1280(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1344(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1408(SB), Z7, Z8
 	VMULPS       Z4, Z4, Z9
-	VMULPS       vconsts32x16<>+576(SB), Z9, Z9
+	VMULPS       vconsts32x16<>+448(SB), Z9, Z9
 	VFMADD213PS  Z9, Z7, Z8
 	VFNMADD213PS Z9, Z5, Z8
 	VSUBPS       Z8, Z4, Z8
-	VCMPPS       $0x11, vconsts32x16<>+1088(SB), Z6, K1
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
 	VBLENDMPS    Z6, Z8, K1, Z8
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
@@ -82073,38 +81965,38 @@ tail:
 	KMOVW        (R13)(R12*2), K1
 	VXORPS       Z3, Z3, Z3
 	VMOVUPS.Z    (CX)(R11*4), K1, Z3
-	VORPS        vconsts32x16<>+640(SB), Z2, Z4
+	VORPS        vconsts32x16<>+512(SB), Z2, Z4
 	VBROADCASTSS consts32<>+60(SB), Z5
 	VMAXPS       Z4, Z5, Z4
 	VBROADCASTSS consts32<>+64(SB), Z5
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z5
-	VSUBPS       vconsts32x16<>+704(SB), Z5, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
-	VFNMADD231PS vconsts32x16<>+768(SB), Z5, Z4
+	VFMADD213PS  vconsts32x16<>+576(SB), Z4, Z5
+	VSUBPS       vconsts32x16<>+576(SB), Z5, Z5
+	VFNMADD231PS vconsts32x16<>+384(SB), Z5, Z4
+	VFNMADD231PS vconsts32x16<>+640(SB), Z5, Z4
 	VBROADCASTSS consts32<>+68(SB), Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+960(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+576(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+448(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+0(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+0(SB), Z4, Z6
 	VSCALEFPS    Z5, Z6, Z6
-	VMAXPS       vconsts32x16<>+1088(SB), Z6, Z4
-	VADDPS       vconsts32x16<>+1152(SB), Z4, Z5
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
+	VADDPS       vconsts32x16<>+1024(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
 	VMULPS       Z5, Z5, Z7
 	VBROADCASTSS consts32<>+72(SB), Z8
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1280(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1344(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1408(SB), Z7, Z8
 	VMULPS       Z4, Z4, Z9
-	VMULPS       vconsts32x16<>+576(SB), Z9, Z9
+	VMULPS       vconsts32x16<>+448(SB), Z9, Z9
 	VFMADD213PS  Z9, Z7, Z8
 	VFNMADD213PS Z9, Z5, Z8
 	VSUBPS       Z8, Z4, Z8
-	VCMPPS       $0x11, vconsts32x16<>+1088(SB), Z6, K1
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
 	VBLENDMPS    Z6, Z8, K1, Z8
 	VMULPS       (SP), Z3, Z3
 	VADDPS       64(SP), Z3, Z3
@@ -82190,7 +82082,7 @@ TEXT ·sigmoidCERowGradAVX512F32(SB), NOSPLIT, $192-168
 	VBROADCASTSS a+156(FP), Z3
 	VSUBPS       Z3, Z2, Z2
 	VBROADCASTSS a+156(FP), Z3
-	VMULPS       vconsts32x16<>+576(SB), Z3, Z3
+	VMULPS       vconsts32x16<>+448(SB), Z3, Z3
 	VMOVUPS      Z2, (SP)
 	VMOVUPS      Z3, 64(SP)
 	XORQ         R11, R11
@@ -82213,57 +82105,57 @@ sized:
 loop:
 	VMOVUPS      (AX)(R11*4), Z2
 	VMOVUPS      (CX)(R11*4), Z3
-	VORPS        vconsts32x16<>+640(SB), Z2, Z4
+	VORPS        vconsts32x16<>+512(SB), Z2, Z4
 	VBROADCASTSS consts32<>+60(SB), Z5
 	VMAXPS       Z4, Z5, Z4
 	VBROADCASTSS consts32<>+64(SB), Z5
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z5
-	VSUBPS       vconsts32x16<>+704(SB), Z5, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
-	VFNMADD231PS vconsts32x16<>+768(SB), Z5, Z4
+	VFMADD213PS  vconsts32x16<>+576(SB), Z4, Z5
+	VSUBPS       vconsts32x16<>+576(SB), Z5, Z5
+	VFNMADD231PS vconsts32x16<>+384(SB), Z5, Z4
+	VFNMADD231PS vconsts32x16<>+640(SB), Z5, Z4
 	VBROADCASTSS consts32<>+68(SB), Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+960(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+576(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+448(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+0(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+0(SB), Z4, Z6
 	VSCALEFPS    Z5, Z6, Z6
 	VMOVUPS      64(AX)(R11*4), Z4
 	VMOVUPS      64(CX)(R11*4), Z5
-	VORPS        vconsts32x16<>+640(SB), Z4, Z7
+	VORPS        vconsts32x16<>+512(SB), Z4, Z7
 	VBROADCASTSS consts32<>+60(SB), Z8
 	VMAXPS       Z7, Z8, Z7
 	VBROADCASTSS consts32<>+64(SB), Z8
-	VFMADD213PS  vconsts32x16<>+704(SB), Z7, Z8
-	VSUBPS       vconsts32x16<>+704(SB), Z8, Z8
-	VFNMADD231PS vconsts32x16<>+512(SB), Z8, Z7
-	VFNMADD231PS vconsts32x16<>+768(SB), Z8, Z7
+	VFMADD213PS  vconsts32x16<>+576(SB), Z7, Z8
+	VSUBPS       vconsts32x16<>+576(SB), Z8, Z8
+	VFNMADD231PS vconsts32x16<>+384(SB), Z8, Z7
+	VFNMADD231PS vconsts32x16<>+640(SB), Z8, Z7
 	VBROADCASTSS consts32<>+68(SB), Z9
+	VFMADD213PS  vconsts32x16<>+704(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+768(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+832(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+896(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+960(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z7, Z9
-	VFMADD213PS  vconsts32x16<>+576(SB), Z7, Z9
+	VFMADD213PS  vconsts32x16<>+448(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+0(SB), Z7, Z9
 	VFMADD213PS  vconsts32x16<>+0(SB), Z7, Z9
 	VSCALEFPS    Z8, Z9, Z9
-	VMAXPS       vconsts32x16<>+1088(SB), Z6, Z7
-	VADDPS       vconsts32x16<>+1152(SB), Z7, Z8
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z7
+	VADDPS       vconsts32x16<>+1024(SB), Z7, Z8
 	VDIVPS       Z8, Z7, Z8
 	VMULPS       Z8, Z8, Z10
 	VBROADCASTSS consts32<>+72(SB), Z11
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z10, Z11
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z10, Z11
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z10, Z11
 	VFMADD213PS  vconsts32x16<>+1280(SB), Z10, Z11
-	VFMADD213PS  vconsts32x16<>+1344(SB), Z10, Z11
-	VFMADD213PS  vconsts32x16<>+1408(SB), Z10, Z11
 	VMULPS       Z7, Z7, Z12
-	VMULPS       vconsts32x16<>+576(SB), Z12, Z12
+	VMULPS       vconsts32x16<>+448(SB), Z12, Z12
 	VFMADD213PS  Z12, Z10, Z11
 	VFNMADD213PS Z12, Z8, Z11
 	VSUBPS       Z11, Z7, Z11
-	VCMPPS       $0x11, vconsts32x16<>+1088(SB), Z6, K1
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
 	VBLENDMPS    Z6, Z11, K1, Z11
 	VADDPS       vconsts32x16<>+0(SB), Z6, Z7
 	VBROADCASTSS consts32<>+4(SB), Z8
@@ -82305,21 +82197,21 @@ rowperm417:
 	VMULPS       Z8, Z3, Z3
 	VMOVUPS      Z3, (R10)(R11*4)
 	VFMADD231PS  Z6, Z2, Z0
-	VMAXPS       vconsts32x16<>+1088(SB), Z9, Z2
-	VADDPS       vconsts32x16<>+1152(SB), Z2, Z3
+	VMAXPS       vconsts32x16<>+960(SB), Z9, Z2
+	VADDPS       vconsts32x16<>+1024(SB), Z2, Z3
 	VDIVPS       Z3, Z2, Z3
 	VMULPS       Z3, Z3, Z6
 	VBROADCASTSS consts32<>+72(SB), Z7
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z6, Z7
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z6, Z7
 	VFMADD213PS  vconsts32x16<>+1280(SB), Z6, Z7
-	VFMADD213PS  vconsts32x16<>+1344(SB), Z6, Z7
-	VFMADD213PS  vconsts32x16<>+1408(SB), Z6, Z7
 	VMULPS       Z2, Z2, Z8
-	VMULPS       vconsts32x16<>+576(SB), Z8, Z8
+	VMULPS       vconsts32x16<>+448(SB), Z8, Z8
 	VFMADD213PS  Z8, Z6, Z7
 	VFNMADD213PS Z8, Z3, Z7
 	VSUBPS       Z7, Z2, Z7
-	VCMPPS       $0x11, vconsts32x16<>+1088(SB), Z9, K1
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z9, K1
 	VBLENDMPS    Z9, Z7, K1, Z7
 	VADDPS       vconsts32x16<>+0(SB), Z9, Z2
 	VBROADCASTSS consts32<>+4(SB), Z3
@@ -82373,38 +82265,38 @@ single1:
 	JG           tail
 	VMOVUPS      (AX)(R11*4), Z2
 	VMOVUPS      (CX)(R11*4), Z3
-	VORPS        vconsts32x16<>+640(SB), Z2, Z4
+	VORPS        vconsts32x16<>+512(SB), Z2, Z4
 	VBROADCASTSS consts32<>+60(SB), Z5
 	VMAXPS       Z4, Z5, Z4
 	VBROADCASTSS consts32<>+64(SB), Z5
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z5
-	VSUBPS       vconsts32x16<>+704(SB), Z5, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
-	VFNMADD231PS vconsts32x16<>+768(SB), Z5, Z4
+	VFMADD213PS  vconsts32x16<>+576(SB), Z4, Z5
+	VSUBPS       vconsts32x16<>+576(SB), Z5, Z5
+	VFNMADD231PS vconsts32x16<>+384(SB), Z5, Z4
+	VFNMADD231PS vconsts32x16<>+640(SB), Z5, Z4
 	VBROADCASTSS consts32<>+68(SB), Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+960(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+576(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+448(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+0(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+0(SB), Z4, Z6
 	VSCALEFPS    Z5, Z6, Z6
-	VMAXPS       vconsts32x16<>+1088(SB), Z6, Z4
-	VADDPS       vconsts32x16<>+1152(SB), Z4, Z5
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
+	VADDPS       vconsts32x16<>+1024(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
 	VMULPS       Z5, Z5, Z7
 	VBROADCASTSS consts32<>+72(SB), Z8
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1280(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1344(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1408(SB), Z7, Z8
 	VMULPS       Z4, Z4, Z9
-	VMULPS       vconsts32x16<>+576(SB), Z9, Z9
+	VMULPS       vconsts32x16<>+448(SB), Z9, Z9
 	VFMADD213PS  Z9, Z7, Z8
 	VFNMADD213PS Z9, Z5, Z8
 	VSUBPS       Z8, Z4, Z8
-	VCMPPS       $0x11, vconsts32x16<>+1088(SB), Z6, K1
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
 	VBLENDMPS    Z6, Z8, K1, Z8
 	VADDPS       vconsts32x16<>+0(SB), Z6, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
@@ -82461,38 +82353,38 @@ tail:
 	KMOVW        (R13)(R12*2), K1
 	VXORPS       Z3, Z3, Z3
 	VMOVUPS.Z    (CX)(R11*4), K1, Z3
-	VORPS        vconsts32x16<>+640(SB), Z2, Z4
+	VORPS        vconsts32x16<>+512(SB), Z2, Z4
 	VBROADCASTSS consts32<>+60(SB), Z5
 	VMAXPS       Z4, Z5, Z4
 	VBROADCASTSS consts32<>+64(SB), Z5
-	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z5
-	VSUBPS       vconsts32x16<>+704(SB), Z5, Z5
-	VFNMADD231PS vconsts32x16<>+512(SB), Z5, Z4
-	VFNMADD231PS vconsts32x16<>+768(SB), Z5, Z4
+	VFMADD213PS  vconsts32x16<>+576(SB), Z4, Z5
+	VSUBPS       vconsts32x16<>+576(SB), Z5, Z5
+	VFNMADD231PS vconsts32x16<>+384(SB), Z5, Z4
+	VFNMADD231PS vconsts32x16<>+640(SB), Z5, Z4
 	VBROADCASTSS consts32<>+68(SB), Z6
+	VFMADD213PS  vconsts32x16<>+704(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+768(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+832(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+896(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+960(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z4, Z6
-	VFMADD213PS  vconsts32x16<>+576(SB), Z4, Z6
+	VFMADD213PS  vconsts32x16<>+448(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+0(SB), Z4, Z6
 	VFMADD213PS  vconsts32x16<>+0(SB), Z4, Z6
 	VSCALEFPS    Z5, Z6, Z6
-	VMAXPS       vconsts32x16<>+1088(SB), Z6, Z4
-	VADDPS       vconsts32x16<>+1152(SB), Z4, Z5
+	VMAXPS       vconsts32x16<>+960(SB), Z6, Z4
+	VADDPS       vconsts32x16<>+1024(SB), Z4, Z5
 	VDIVPS       Z5, Z4, Z5
 	VMULPS       Z5, Z5, Z7
 	VBROADCASTSS consts32<>+72(SB), Z8
+	VFMADD213PS  vconsts32x16<>+1088(SB), Z7, Z8
+	VFMADD213PS  vconsts32x16<>+1152(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1216(SB), Z7, Z8
 	VFMADD213PS  vconsts32x16<>+1280(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1344(SB), Z7, Z8
-	VFMADD213PS  vconsts32x16<>+1408(SB), Z7, Z8
 	VMULPS       Z4, Z4, Z9
-	VMULPS       vconsts32x16<>+576(SB), Z9, Z9
+	VMULPS       vconsts32x16<>+448(SB), Z9, Z9
 	VFMADD213PS  Z9, Z7, Z8
 	VFNMADD213PS Z9, Z5, Z8
 	VSUBPS       Z8, Z4, Z8
-	VCMPPS       $0x11, vconsts32x16<>+1088(SB), Z6, K1
+	VCMPPS       $0x11, vconsts32x16<>+960(SB), Z6, K1
 	VBLENDMPS    Z6, Z8, K1, Z8
 	VADDPS       vconsts32x16<>+0(SB), Z6, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
@@ -82591,7 +82483,7 @@ loop:
 	VXORPS       Z1, Z1, Z1
 	VMOVAPS      Z1, Z1
 	VMOVAPS      Z3, K1, Z1
-	VPSUBD       vconsts32x16<>+192(SB), Z2, Z3
+	VPSUBD       vconsts32x16<>+64(SB), Z2, Z3
 	VPSRAD       $0x17, Z3, Z3
 	VPSLLD       $0x17, Z3, Z4
 	VPSUBD       Z4, Z2, Z2
@@ -82600,19 +82492,19 @@ loop:
 	VSUBPS       Z1, Z3, Z3
 	VMULPS       Z2, Z2, Z1
 	VBROADCASTSS consts32<>+12(SB), Z4
-	VFMADD231PS  vconsts32x16<>+256(SB), Z2, Z4
+	VFMADD231PS  vconsts32x16<>+128(SB), Z2, Z4
 	VBROADCASTSS consts32<>+16(SB), Z5
-	VFMADD231PS  vconsts32x16<>+320(SB), Z2, Z5
+	VFMADD231PS  vconsts32x16<>+192(SB), Z2, Z5
 	VBROADCASTSS consts32<>+20(SB), Z6
-	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z6
+	VFMADD231PS  vconsts32x16<>+256(SB), Z2, Z6
 	VBROADCASTSS consts32<>+24(SB), Z7
-	VFMADD231PS  vconsts32x16<>+448(SB), Z2, Z7
+	VFMADD231PS  vconsts32x16<>+320(SB), Z2, Z7
 	VFMADD231PS  Z5, Z1, Z4
 	VFMADD231PS  Z7, Z1, Z6
 	VMULPS       Z1, Z1, Z5
 	VFMADD231PS  Z6, Z5, Z4
 	VFMADD231PS  Z4, Z1, Z2
-	VFMADD231PS  vconsts32x16<>+512(SB), Z3, Z2
+	VFMADD231PS  vconsts32x16<>+384(SB), Z3, Z2
 	VBROADCASTSS consts32<>+32(SB), Z1
 	VCMPPS       $0x00, Z1, Z0, K1
 	VBLENDMPS    Z1, Z2, K1, Z2
@@ -82647,7 +82539,7 @@ tail:
 	VXORPS       Z1, Z1, Z1
 	VMOVAPS      Z1, Z1
 	VMOVAPS      Z3, K2, Z1
-	VPSUBD       vconsts32x16<>+192(SB), Z2, Z3
+	VPSUBD       vconsts32x16<>+64(SB), Z2, Z3
 	VPSRAD       $0x17, Z3, Z3
 	VPSLLD       $0x17, Z3, Z4
 	VPSUBD       Z4, Z2, Z2
@@ -82656,19 +82548,19 @@ tail:
 	VSUBPS       Z1, Z3, Z3
 	VMULPS       Z2, Z2, Z1
 	VBROADCASTSS consts32<>+12(SB), Z4
-	VFMADD231PS  vconsts32x16<>+256(SB), Z2, Z4
+	VFMADD231PS  vconsts32x16<>+128(SB), Z2, Z4
 	VBROADCASTSS consts32<>+16(SB), Z5
-	VFMADD231PS  vconsts32x16<>+320(SB), Z2, Z5
+	VFMADD231PS  vconsts32x16<>+192(SB), Z2, Z5
 	VBROADCASTSS consts32<>+20(SB), Z6
-	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z6
+	VFMADD231PS  vconsts32x16<>+256(SB), Z2, Z6
 	VBROADCASTSS consts32<>+24(SB), Z7
-	VFMADD231PS  vconsts32x16<>+448(SB), Z2, Z7
+	VFMADD231PS  vconsts32x16<>+320(SB), Z2, Z7
 	VFMADD231PS  Z5, Z1, Z4
 	VFMADD231PS  Z7, Z1, Z6
 	VMULPS       Z1, Z1, Z5
 	VFMADD231PS  Z6, Z5, Z4
 	VFMADD231PS  Z4, Z1, Z2
-	VFMADD231PS  vconsts32x16<>+512(SB), Z3, Z2
+	VFMADD231PS  vconsts32x16<>+384(SB), Z3, Z2
 	VBROADCASTSS consts32<>+32(SB), Z1
 	VCMPPS       $0x00, Z1, Z0, K2
 	VBLENDMPS    Z1, Z2, K2, Z2
@@ -82702,16 +82594,16 @@ loop:
 	VBROADCASTSS consts32<>+76(SB), Z1
 	VMINPS       Z0, Z1, Z0
 	VBROADCASTSS consts32<>+64(SB), Z1
-	VFMADD213PS  vconsts32x16<>+704(SB), Z0, Z1
-	VSUBPS       vconsts32x16<>+704(SB), Z1, Z1
-	VFNMADD231PS vconsts32x16<>+512(SB), Z1, Z0
-	VFNMADD231PS vconsts32x16<>+768(SB), Z1, Z0
+	VFMADD213PS  vconsts32x16<>+576(SB), Z0, Z1
+	VSUBPS       vconsts32x16<>+576(SB), Z1, Z1
+	VFNMADD231PS vconsts32x16<>+384(SB), Z1, Z0
+	VFNMADD231PS vconsts32x16<>+640(SB), Z1, Z0
 	VBROADCASTSS consts32<>+68(SB), Z2
+	VFMADD213PS  vconsts32x16<>+704(SB), Z0, Z2
+	VFMADD213PS  vconsts32x16<>+768(SB), Z0, Z2
 	VFMADD213PS  vconsts32x16<>+832(SB), Z0, Z2
 	VFMADD213PS  vconsts32x16<>+896(SB), Z0, Z2
-	VFMADD213PS  vconsts32x16<>+960(SB), Z0, Z2
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z0, Z2
-	VFMADD213PS  vconsts32x16<>+576(SB), Z0, Z2
+	VFMADD213PS  vconsts32x16<>+448(SB), Z0, Z2
 	VFMADD213PS  vconsts32x16<>+0(SB), Z0, Z2
 	VFMADD213PS  vconsts32x16<>+0(SB), Z0, Z2
 	VSCALEFPS    Z1, Z2, Z2
@@ -82733,16 +82625,16 @@ tail:
 	VBROADCASTSS consts32<>+76(SB), Z1
 	VMINPS       Z0, Z1, Z0
 	VBROADCASTSS consts32<>+64(SB), Z1
-	VFMADD213PS  vconsts32x16<>+704(SB), Z0, Z1
-	VSUBPS       vconsts32x16<>+704(SB), Z1, Z1
-	VFNMADD231PS vconsts32x16<>+512(SB), Z1, Z0
-	VFNMADD231PS vconsts32x16<>+768(SB), Z1, Z0
+	VFMADD213PS  vconsts32x16<>+576(SB), Z0, Z1
+	VSUBPS       vconsts32x16<>+576(SB), Z1, Z1
+	VFNMADD231PS vconsts32x16<>+384(SB), Z1, Z0
+	VFNMADD231PS vconsts32x16<>+640(SB), Z1, Z0
 	VBROADCASTSS consts32<>+68(SB), Z2
+	VFMADD213PS  vconsts32x16<>+704(SB), Z0, Z2
+	VFMADD213PS  vconsts32x16<>+768(SB), Z0, Z2
 	VFMADD213PS  vconsts32x16<>+832(SB), Z0, Z2
 	VFMADD213PS  vconsts32x16<>+896(SB), Z0, Z2
-	VFMADD213PS  vconsts32x16<>+960(SB), Z0, Z2
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z0, Z2
-	VFMADD213PS  vconsts32x16<>+576(SB), Z0, Z2
+	VFMADD213PS  vconsts32x16<>+448(SB), Z0, Z2
 	VFMADD213PS  vconsts32x16<>+0(SB), Z0, Z2
 	VFMADD213PS  vconsts32x16<>+0(SB), Z0, Z2
 	VSCALEFPS    Z1, Z2, Z2
@@ -82789,35 +82681,35 @@ loop:
 	VCMPPS       $0x00, Z1, Z3, K1
 	VXORPS       Z1, Z1, Z1
 	VBLENDMPS    Z1, Z4, K1, Z4
-	VADDPS       vconsts32x16<>+1152(SB), Z2, Z1
+	VADDPS       vconsts32x16<>+1024(SB), Z2, Z1
 	VDIVPS       Z1, Z2, Z1
 	VMULPS       Z1, Z1, Z5
 	VMULPS       Z5, Z5, Z6
 	VBROADCASTSS consts32<>+88(SB), Z7
-	VFMADD213PS  vconsts32x16<>+1472(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1344(SB), Z6, Z7
 	VMULPS       Z5, Z7, Z7
 	VBROADCASTSS consts32<>+92(SB), Z5
-	VFMADD213PS  vconsts32x16<>+1536(SB), Z6, Z5
+	VFMADD213PS  vconsts32x16<>+1408(SB), Z6, Z5
 	VMULPS       Z6, Z5, Z5
 	VADDPS       Z5, Z7, Z5
 	VMULPS       Z2, Z2, Z6
-	VMULPS       vconsts32x16<>+576(SB), Z6, Z6
+	VMULPS       vconsts32x16<>+448(SB), Z6, Z6
 	VADDPS       Z5, Z6, Z5
 	VMULPS       Z5, Z1, Z5
-	VMULPS       vconsts32x16<>+1600(SB), Z3, Z1
+	VMULPS       vconsts32x16<>+1472(SB), Z3, Z1
 	VADDPS       Z4, Z1, Z1
 	VADDPS       Z1, Z5, Z5
 	VSUBPS       Z5, Z6, Z5
 	VSUBPS       Z2, Z5, Z5
-	VMULPS       vconsts32x16<>+1664(SB), Z3, Z1
+	VMULPS       vconsts32x16<>+1536(SB), Z3, Z1
 	VSUBPS       Z5, Z1, Z5
 	VBROADCASTSS consts32<>+32(SB), Z1
 	VCMPPS       $0x00, Z1, Z0, K1
 	VBLENDMPS    Z1, Z5, K1, Z5
-	VCMPPS       $0x00, vconsts32x16<>+1728(SB), Z0, K1
+	VCMPPS       $0x00, vconsts32x16<>+1600(SB), Z0, K1
 	VBROADCASTSS consts32<>+48(SB), Z1
 	VBLENDMPS    Z1, Z5, K1, Z5
-	VCMPPS       $0x19, vconsts32x16<>+1728(SB), Z0, K1
+	VCMPPS       $0x19, vconsts32x16<>+1600(SB), Z0, K1
 	VBROADCASTSS consts32<>+52(SB), Z1
 	VBLENDMPS    Z1, Z5, K1, Z5
 	VXORPS       Z1, Z1, Z1
@@ -82860,35 +82752,35 @@ tail:
 	VCMPPS       $0x00, Z1, Z3, K1
 	VXORPS       Z1, Z1, Z1
 	VBLENDMPS    Z1, Z4, K1, Z4
-	VADDPS       vconsts32x16<>+1152(SB), Z2, Z1
+	VADDPS       vconsts32x16<>+1024(SB), Z2, Z1
 	VDIVPS       Z1, Z2, Z1
 	VMULPS       Z1, Z1, Z5
 	VMULPS       Z5, Z5, Z6
 	VBROADCASTSS consts32<>+88(SB), Z7
-	VFMADD213PS  vconsts32x16<>+1472(SB), Z6, Z7
+	VFMADD213PS  vconsts32x16<>+1344(SB), Z6, Z7
 	VMULPS       Z5, Z7, Z7
 	VBROADCASTSS consts32<>+92(SB), Z5
-	VFMADD213PS  vconsts32x16<>+1536(SB), Z6, Z5
+	VFMADD213PS  vconsts32x16<>+1408(SB), Z6, Z5
 	VMULPS       Z6, Z5, Z5
 	VADDPS       Z5, Z7, Z5
 	VMULPS       Z2, Z2, Z6
-	VMULPS       vconsts32x16<>+576(SB), Z6, Z6
+	VMULPS       vconsts32x16<>+448(SB), Z6, Z6
 	VADDPS       Z5, Z6, Z5
 	VMULPS       Z5, Z1, Z5
-	VMULPS       vconsts32x16<>+1600(SB), Z3, Z1
+	VMULPS       vconsts32x16<>+1472(SB), Z3, Z1
 	VADDPS       Z4, Z1, Z1
 	VADDPS       Z1, Z5, Z5
 	VSUBPS       Z5, Z6, Z5
 	VSUBPS       Z2, Z5, Z5
-	VMULPS       vconsts32x16<>+1664(SB), Z3, Z1
+	VMULPS       vconsts32x16<>+1536(SB), Z3, Z1
 	VSUBPS       Z5, Z1, Z5
 	VBROADCASTSS consts32<>+32(SB), Z1
 	VCMPPS       $0x00, Z1, Z0, K1
 	VBLENDMPS    Z1, Z5, K1, Z5
-	VCMPPS       $0x00, vconsts32x16<>+1728(SB), Z0, K1
+	VCMPPS       $0x00, vconsts32x16<>+1600(SB), Z0, K1
 	VBROADCASTSS consts32<>+48(SB), Z1
 	VBLENDMPS    Z1, Z5, K1, Z5
-	VCMPPS       $0x19, vconsts32x16<>+1728(SB), Z0, K1
+	VCMPPS       $0x19, vconsts32x16<>+1600(SB), Z0, K1
 	VBROADCASTSS consts32<>+52(SB), Z1
 	VBLENDMPS    Z1, Z5, K1, Z5
 	VXORPS       Z1, Z1, Z1
@@ -83141,16 +83033,16 @@ esloop:
 	VBROADCASTSS consts32<>+60(SB), Z8
 	VMAXPS       Z7, Z8, Z8
 	VBROADCASTSS consts32<>+64(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z9
-	VSUBPS       vconsts32x16<>+704(SB), Z9, Z9
-	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
-	VFNMADD231PS vconsts32x16<>+768(SB), Z9, Z8
+	VFMADD213PS  vconsts32x16<>+576(SB), Z8, Z9
+	VSUBPS       vconsts32x16<>+576(SB), Z9, Z9
+	VFNMADD231PS vconsts32x16<>+384(SB), Z9, Z8
+	VFNMADD231PS vconsts32x16<>+640(SB), Z9, Z8
 	VBROADCASTSS consts32<>+68(SB), Z10
+	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+960(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+576(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+448(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+0(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+0(SB), Z8, Z10
 	VSCALEFPS    Z9, Z10, Z10
@@ -83162,16 +83054,16 @@ esloop:
 	VBROADCASTSS consts32<>+60(SB), Z8
 	VMAXPS       Z7, Z8, Z8
 	VBROADCASTSS consts32<>+64(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z9
-	VSUBPS       vconsts32x16<>+704(SB), Z9, Z9
-	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
-	VFNMADD231PS vconsts32x16<>+768(SB), Z9, Z8
+	VFMADD213PS  vconsts32x16<>+576(SB), Z8, Z9
+	VSUBPS       vconsts32x16<>+576(SB), Z9, Z9
+	VFNMADD231PS vconsts32x16<>+384(SB), Z9, Z8
+	VFNMADD231PS vconsts32x16<>+640(SB), Z9, Z8
 	VBROADCASTSS consts32<>+68(SB), Z10
+	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+960(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+576(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+448(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+0(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+0(SB), Z8, Z10
 	VSCALEFPS    Z9, Z10, Z10
@@ -83183,16 +83075,16 @@ esloop:
 	VBROADCASTSS consts32<>+60(SB), Z8
 	VMAXPS       Z7, Z8, Z8
 	VBROADCASTSS consts32<>+64(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z9
-	VSUBPS       vconsts32x16<>+704(SB), Z9, Z9
-	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
-	VFNMADD231PS vconsts32x16<>+768(SB), Z9, Z8
+	VFMADD213PS  vconsts32x16<>+576(SB), Z8, Z9
+	VSUBPS       vconsts32x16<>+576(SB), Z9, Z9
+	VFNMADD231PS vconsts32x16<>+384(SB), Z9, Z8
+	VFNMADD231PS vconsts32x16<>+640(SB), Z9, Z8
 	VBROADCASTSS consts32<>+68(SB), Z10
+	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+960(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+576(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+448(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+0(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+0(SB), Z8, Z10
 	VSCALEFPS    Z9, Z10, Z10
@@ -83204,16 +83096,16 @@ esloop:
 	VBROADCASTSS consts32<>+60(SB), Z8
 	VMAXPS       Z7, Z8, Z8
 	VBROADCASTSS consts32<>+64(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z9
-	VSUBPS       vconsts32x16<>+704(SB), Z9, Z9
-	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
-	VFNMADD231PS vconsts32x16<>+768(SB), Z9, Z8
+	VFMADD213PS  vconsts32x16<>+576(SB), Z8, Z9
+	VSUBPS       vconsts32x16<>+576(SB), Z9, Z9
+	VFNMADD231PS vconsts32x16<>+384(SB), Z9, Z8
+	VFNMADD231PS vconsts32x16<>+640(SB), Z9, Z8
 	VBROADCASTSS consts32<>+68(SB), Z10
+	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+960(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+576(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+448(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+0(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+0(SB), Z8, Z10
 	VSCALEFPS    Z9, Z10, Z10
@@ -83235,16 +83127,16 @@ essingle1:
 	VBROADCASTSS consts32<>+60(SB), Z8
 	VMAXPS       Z7, Z8, Z8
 	VBROADCASTSS consts32<>+64(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z9
-	VSUBPS       vconsts32x16<>+704(SB), Z9, Z9
-	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
-	VFNMADD231PS vconsts32x16<>+768(SB), Z9, Z8
+	VFMADD213PS  vconsts32x16<>+576(SB), Z8, Z9
+	VSUBPS       vconsts32x16<>+576(SB), Z9, Z9
+	VFNMADD231PS vconsts32x16<>+384(SB), Z9, Z8
+	VFNMADD231PS vconsts32x16<>+640(SB), Z9, Z8
 	VBROADCASTSS consts32<>+68(SB), Z10
+	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+960(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+576(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+448(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+0(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+0(SB), Z8, Z10
 	VSCALEFPS    Z9, Z10, Z10
@@ -83266,16 +83158,16 @@ estail:
 	VBROADCASTSS consts32<>+60(SB), Z8
 	VMAXPS       Z7, Z8, Z8
 	VBROADCASTSS consts32<>+64(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z9
-	VSUBPS       vconsts32x16<>+704(SB), Z9, Z9
-	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
-	VFNMADD231PS vconsts32x16<>+768(SB), Z9, Z8
+	VFMADD213PS  vconsts32x16<>+576(SB), Z8, Z9
+	VSUBPS       vconsts32x16<>+576(SB), Z9, Z9
+	VFNMADD231PS vconsts32x16<>+384(SB), Z9, Z8
+	VFNMADD231PS vconsts32x16<>+640(SB), Z9, Z8
 	VBROADCASTSS consts32<>+68(SB), Z10
+	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+960(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+576(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+448(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+0(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+0(SB), Z8, Z10
 	VSCALEFPS    Z9, Z10, Z10
@@ -83363,16 +83255,16 @@ esloop:
 	VBROADCASTSS consts32<>+60(SB), Z8
 	VMAXPS       Z7, Z8, Z8
 	VBROADCASTSS consts32<>+64(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z9
-	VSUBPS       vconsts32x16<>+704(SB), Z9, Z9
-	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
-	VFNMADD231PS vconsts32x16<>+768(SB), Z9, Z8
+	VFMADD213PS  vconsts32x16<>+576(SB), Z8, Z9
+	VSUBPS       vconsts32x16<>+576(SB), Z9, Z9
+	VFNMADD231PS vconsts32x16<>+384(SB), Z9, Z8
+	VFNMADD231PS vconsts32x16<>+640(SB), Z9, Z8
 	VBROADCASTSS consts32<>+68(SB), Z10
+	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+960(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+576(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+448(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+0(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+0(SB), Z8, Z10
 	VSCALEFPS    Z9, Z10, Z10
@@ -83385,16 +83277,16 @@ esloop:
 	VBROADCASTSS consts32<>+60(SB), Z8
 	VMAXPS       Z7, Z8, Z8
 	VBROADCASTSS consts32<>+64(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z9
-	VSUBPS       vconsts32x16<>+704(SB), Z9, Z9
-	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
-	VFNMADD231PS vconsts32x16<>+768(SB), Z9, Z8
+	VFMADD213PS  vconsts32x16<>+576(SB), Z8, Z9
+	VSUBPS       vconsts32x16<>+576(SB), Z9, Z9
+	VFNMADD231PS vconsts32x16<>+384(SB), Z9, Z8
+	VFNMADD231PS vconsts32x16<>+640(SB), Z9, Z8
 	VBROADCASTSS consts32<>+68(SB), Z10
+	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+960(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+576(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+448(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+0(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+0(SB), Z8, Z10
 	VSCALEFPS    Z9, Z10, Z10
@@ -83407,16 +83299,16 @@ esloop:
 	VBROADCASTSS consts32<>+60(SB), Z8
 	VMAXPS       Z7, Z8, Z8
 	VBROADCASTSS consts32<>+64(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z9
-	VSUBPS       vconsts32x16<>+704(SB), Z9, Z9
-	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
-	VFNMADD231PS vconsts32x16<>+768(SB), Z9, Z8
+	VFMADD213PS  vconsts32x16<>+576(SB), Z8, Z9
+	VSUBPS       vconsts32x16<>+576(SB), Z9, Z9
+	VFNMADD231PS vconsts32x16<>+384(SB), Z9, Z8
+	VFNMADD231PS vconsts32x16<>+640(SB), Z9, Z8
 	VBROADCASTSS consts32<>+68(SB), Z10
+	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+960(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+576(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+448(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+0(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+0(SB), Z8, Z10
 	VSCALEFPS    Z9, Z10, Z10
@@ -83429,16 +83321,16 @@ esloop:
 	VBROADCASTSS consts32<>+60(SB), Z8
 	VMAXPS       Z7, Z8, Z8
 	VBROADCASTSS consts32<>+64(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z9
-	VSUBPS       vconsts32x16<>+704(SB), Z9, Z9
-	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
-	VFNMADD231PS vconsts32x16<>+768(SB), Z9, Z8
+	VFMADD213PS  vconsts32x16<>+576(SB), Z8, Z9
+	VSUBPS       vconsts32x16<>+576(SB), Z9, Z9
+	VFNMADD231PS vconsts32x16<>+384(SB), Z9, Z8
+	VFNMADD231PS vconsts32x16<>+640(SB), Z9, Z8
 	VBROADCASTSS consts32<>+68(SB), Z10
+	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+960(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+576(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+448(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+0(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+0(SB), Z8, Z10
 	VSCALEFPS    Z9, Z10, Z10
@@ -83461,16 +83353,16 @@ essingle1:
 	VBROADCASTSS consts32<>+60(SB), Z8
 	VMAXPS       Z7, Z8, Z8
 	VBROADCASTSS consts32<>+64(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z9
-	VSUBPS       vconsts32x16<>+704(SB), Z9, Z9
-	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
-	VFNMADD231PS vconsts32x16<>+768(SB), Z9, Z8
+	VFMADD213PS  vconsts32x16<>+576(SB), Z8, Z9
+	VSUBPS       vconsts32x16<>+576(SB), Z9, Z9
+	VFNMADD231PS vconsts32x16<>+384(SB), Z9, Z8
+	VFNMADD231PS vconsts32x16<>+640(SB), Z9, Z8
 	VBROADCASTSS consts32<>+68(SB), Z10
+	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+960(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+576(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+448(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+0(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+0(SB), Z8, Z10
 	VSCALEFPS    Z9, Z10, Z10
@@ -83493,16 +83385,16 @@ estail:
 	VBROADCASTSS consts32<>+60(SB), Z8
 	VMAXPS       Z7, Z8, Z8
 	VBROADCASTSS consts32<>+64(SB), Z9
-	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z9
-	VSUBPS       vconsts32x16<>+704(SB), Z9, Z9
-	VFNMADD231PS vconsts32x16<>+512(SB), Z9, Z8
-	VFNMADD231PS vconsts32x16<>+768(SB), Z9, Z8
+	VFMADD213PS  vconsts32x16<>+576(SB), Z8, Z9
+	VSUBPS       vconsts32x16<>+576(SB), Z9, Z9
+	VFNMADD231PS vconsts32x16<>+384(SB), Z9, Z8
+	VFNMADD231PS vconsts32x16<>+640(SB), Z9, Z8
 	VBROADCASTSS consts32<>+68(SB), Z10
+	VFMADD213PS  vconsts32x16<>+704(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+768(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+832(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+896(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+960(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z8, Z10
-	VFMADD213PS  vconsts32x16<>+576(SB), Z8, Z10
+	VFMADD213PS  vconsts32x16<>+448(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+0(SB), Z8, Z10
 	VFMADD213PS  vconsts32x16<>+0(SB), Z8, Z10
 	VSCALEFPS    Z9, Z10, Z10
@@ -83598,16 +83490,16 @@ esloop:
 	VBROADCASTSS consts32<>+60(SB), Z12
 	VMAXPS       Z11, Z12, Z12
 	VBROADCASTSS consts32<>+64(SB), Z13
-	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z13
-	VSUBPS       vconsts32x16<>+704(SB), Z13, Z13
-	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
-	VFNMADD231PS vconsts32x16<>+768(SB), Z13, Z12
+	VFMADD213PS  vconsts32x16<>+576(SB), Z12, Z13
+	VSUBPS       vconsts32x16<>+576(SB), Z13, Z13
+	VFNMADD231PS vconsts32x16<>+384(SB), Z13, Z12
+	VFNMADD231PS vconsts32x16<>+640(SB), Z13, Z12
 	VBROADCASTSS consts32<>+68(SB), Z14
+	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+960(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+576(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+448(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+0(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+0(SB), Z12, Z14
 	VSCALEFPS    Z13, Z14, Z14
@@ -83620,16 +83512,16 @@ esloop:
 	VBROADCASTSS consts32<>+60(SB), Z12
 	VMAXPS       Z11, Z12, Z12
 	VBROADCASTSS consts32<>+64(SB), Z13
-	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z13
-	VSUBPS       vconsts32x16<>+704(SB), Z13, Z13
-	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
-	VFNMADD231PS vconsts32x16<>+768(SB), Z13, Z12
+	VFMADD213PS  vconsts32x16<>+576(SB), Z12, Z13
+	VSUBPS       vconsts32x16<>+576(SB), Z13, Z13
+	VFNMADD231PS vconsts32x16<>+384(SB), Z13, Z12
+	VFNMADD231PS vconsts32x16<>+640(SB), Z13, Z12
 	VBROADCASTSS consts32<>+68(SB), Z14
+	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+960(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+576(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+448(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+0(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+0(SB), Z12, Z14
 	VSCALEFPS    Z13, Z14, Z14
@@ -83642,16 +83534,16 @@ esloop:
 	VBROADCASTSS consts32<>+60(SB), Z12
 	VMAXPS       Z11, Z12, Z12
 	VBROADCASTSS consts32<>+64(SB), Z13
-	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z13
-	VSUBPS       vconsts32x16<>+704(SB), Z13, Z13
-	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
-	VFNMADD231PS vconsts32x16<>+768(SB), Z13, Z12
+	VFMADD213PS  vconsts32x16<>+576(SB), Z12, Z13
+	VSUBPS       vconsts32x16<>+576(SB), Z13, Z13
+	VFNMADD231PS vconsts32x16<>+384(SB), Z13, Z12
+	VFNMADD231PS vconsts32x16<>+640(SB), Z13, Z12
 	VBROADCASTSS consts32<>+68(SB), Z14
+	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+960(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+576(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+448(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+0(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+0(SB), Z12, Z14
 	VSCALEFPS    Z13, Z14, Z14
@@ -83664,16 +83556,16 @@ esloop:
 	VBROADCASTSS consts32<>+60(SB), Z12
 	VMAXPS       Z11, Z12, Z12
 	VBROADCASTSS consts32<>+64(SB), Z13
-	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z13
-	VSUBPS       vconsts32x16<>+704(SB), Z13, Z13
-	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
-	VFNMADD231PS vconsts32x16<>+768(SB), Z13, Z12
+	VFMADD213PS  vconsts32x16<>+576(SB), Z12, Z13
+	VSUBPS       vconsts32x16<>+576(SB), Z13, Z13
+	VFNMADD231PS vconsts32x16<>+384(SB), Z13, Z12
+	VFNMADD231PS vconsts32x16<>+640(SB), Z13, Z12
 	VBROADCASTSS consts32<>+68(SB), Z14
+	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+960(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+576(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+448(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+0(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+0(SB), Z12, Z14
 	VSCALEFPS    Z13, Z14, Z14
@@ -83696,16 +83588,16 @@ essingle1:
 	VBROADCASTSS consts32<>+60(SB), Z12
 	VMAXPS       Z11, Z12, Z12
 	VBROADCASTSS consts32<>+64(SB), Z13
-	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z13
-	VSUBPS       vconsts32x16<>+704(SB), Z13, Z13
-	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
-	VFNMADD231PS vconsts32x16<>+768(SB), Z13, Z12
+	VFMADD213PS  vconsts32x16<>+576(SB), Z12, Z13
+	VSUBPS       vconsts32x16<>+576(SB), Z13, Z13
+	VFNMADD231PS vconsts32x16<>+384(SB), Z13, Z12
+	VFNMADD231PS vconsts32x16<>+640(SB), Z13, Z12
 	VBROADCASTSS consts32<>+68(SB), Z14
+	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+960(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+576(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+448(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+0(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+0(SB), Z12, Z14
 	VSCALEFPS    Z13, Z14, Z14
@@ -83728,16 +83620,16 @@ estail:
 	VBROADCASTSS consts32<>+60(SB), Z12
 	VMAXPS       Z11, Z12, Z12
 	VBROADCASTSS consts32<>+64(SB), Z13
-	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z13
-	VSUBPS       vconsts32x16<>+704(SB), Z13, Z13
-	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
-	VFNMADD231PS vconsts32x16<>+768(SB), Z13, Z12
+	VFMADD213PS  vconsts32x16<>+576(SB), Z12, Z13
+	VSUBPS       vconsts32x16<>+576(SB), Z13, Z13
+	VFNMADD231PS vconsts32x16<>+384(SB), Z13, Z12
+	VFNMADD231PS vconsts32x16<>+640(SB), Z13, Z12
 	VBROADCASTSS consts32<>+68(SB), Z14
+	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+960(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+576(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+448(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+0(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+0(SB), Z12, Z14
 	VSCALEFPS    Z13, Z14, Z14
@@ -83857,16 +83749,16 @@ esloop:
 	VBROADCASTSS consts32<>+60(SB), Z12
 	VMAXPS       Z11, Z12, Z12
 	VBROADCASTSS consts32<>+64(SB), Z13
-	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z13
-	VSUBPS       vconsts32x16<>+704(SB), Z13, Z13
-	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
-	VFNMADD231PS vconsts32x16<>+768(SB), Z13, Z12
+	VFMADD213PS  vconsts32x16<>+576(SB), Z12, Z13
+	VSUBPS       vconsts32x16<>+576(SB), Z13, Z13
+	VFNMADD231PS vconsts32x16<>+384(SB), Z13, Z12
+	VFNMADD231PS vconsts32x16<>+640(SB), Z13, Z12
 	VBROADCASTSS consts32<>+68(SB), Z14
+	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+960(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+576(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+448(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+0(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+0(SB), Z12, Z14
 	VSCALEFPS    Z13, Z14, Z14
@@ -83880,16 +83772,16 @@ esloop:
 	VBROADCASTSS consts32<>+60(SB), Z12
 	VMAXPS       Z11, Z12, Z12
 	VBROADCASTSS consts32<>+64(SB), Z13
-	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z13
-	VSUBPS       vconsts32x16<>+704(SB), Z13, Z13
-	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
-	VFNMADD231PS vconsts32x16<>+768(SB), Z13, Z12
+	VFMADD213PS  vconsts32x16<>+576(SB), Z12, Z13
+	VSUBPS       vconsts32x16<>+576(SB), Z13, Z13
+	VFNMADD231PS vconsts32x16<>+384(SB), Z13, Z12
+	VFNMADD231PS vconsts32x16<>+640(SB), Z13, Z12
 	VBROADCASTSS consts32<>+68(SB), Z14
+	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+960(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+576(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+448(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+0(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+0(SB), Z12, Z14
 	VSCALEFPS    Z13, Z14, Z14
@@ -83903,16 +83795,16 @@ esloop:
 	VBROADCASTSS consts32<>+60(SB), Z12
 	VMAXPS       Z11, Z12, Z12
 	VBROADCASTSS consts32<>+64(SB), Z13
-	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z13
-	VSUBPS       vconsts32x16<>+704(SB), Z13, Z13
-	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
-	VFNMADD231PS vconsts32x16<>+768(SB), Z13, Z12
+	VFMADD213PS  vconsts32x16<>+576(SB), Z12, Z13
+	VSUBPS       vconsts32x16<>+576(SB), Z13, Z13
+	VFNMADD231PS vconsts32x16<>+384(SB), Z13, Z12
+	VFNMADD231PS vconsts32x16<>+640(SB), Z13, Z12
 	VBROADCASTSS consts32<>+68(SB), Z14
+	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+960(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+576(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+448(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+0(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+0(SB), Z12, Z14
 	VSCALEFPS    Z13, Z14, Z14
@@ -83926,16 +83818,16 @@ esloop:
 	VBROADCASTSS consts32<>+60(SB), Z12
 	VMAXPS       Z11, Z12, Z12
 	VBROADCASTSS consts32<>+64(SB), Z13
-	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z13
-	VSUBPS       vconsts32x16<>+704(SB), Z13, Z13
-	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
-	VFNMADD231PS vconsts32x16<>+768(SB), Z13, Z12
+	VFMADD213PS  vconsts32x16<>+576(SB), Z12, Z13
+	VSUBPS       vconsts32x16<>+576(SB), Z13, Z13
+	VFNMADD231PS vconsts32x16<>+384(SB), Z13, Z12
+	VFNMADD231PS vconsts32x16<>+640(SB), Z13, Z12
 	VBROADCASTSS consts32<>+68(SB), Z14
+	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+960(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+576(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+448(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+0(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+0(SB), Z12, Z14
 	VSCALEFPS    Z13, Z14, Z14
@@ -83959,16 +83851,16 @@ essingle1:
 	VBROADCASTSS consts32<>+60(SB), Z12
 	VMAXPS       Z11, Z12, Z12
 	VBROADCASTSS consts32<>+64(SB), Z13
-	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z13
-	VSUBPS       vconsts32x16<>+704(SB), Z13, Z13
-	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
-	VFNMADD231PS vconsts32x16<>+768(SB), Z13, Z12
+	VFMADD213PS  vconsts32x16<>+576(SB), Z12, Z13
+	VSUBPS       vconsts32x16<>+576(SB), Z13, Z13
+	VFNMADD231PS vconsts32x16<>+384(SB), Z13, Z12
+	VFNMADD231PS vconsts32x16<>+640(SB), Z13, Z12
 	VBROADCASTSS consts32<>+68(SB), Z14
+	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+960(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+576(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+448(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+0(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+0(SB), Z12, Z14
 	VSCALEFPS    Z13, Z14, Z14
@@ -83992,16 +83884,16 @@ estail:
 	VBROADCASTSS consts32<>+60(SB), Z12
 	VMAXPS       Z11, Z12, Z12
 	VBROADCASTSS consts32<>+64(SB), Z13
-	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z13
-	VSUBPS       vconsts32x16<>+704(SB), Z13, Z13
-	VFNMADD231PS vconsts32x16<>+512(SB), Z13, Z12
-	VFNMADD231PS vconsts32x16<>+768(SB), Z13, Z12
+	VFMADD213PS  vconsts32x16<>+576(SB), Z12, Z13
+	VSUBPS       vconsts32x16<>+576(SB), Z13, Z13
+	VFNMADD231PS vconsts32x16<>+384(SB), Z13, Z12
+	VFNMADD231PS vconsts32x16<>+640(SB), Z13, Z12
 	VBROADCASTSS consts32<>+68(SB), Z14
+	VFMADD213PS  vconsts32x16<>+704(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+768(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+832(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+896(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+960(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z12, Z14
-	VFMADD213PS  vconsts32x16<>+576(SB), Z12, Z14
+	VFMADD213PS  vconsts32x16<>+448(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+0(SB), Z12, Z14
 	VFMADD213PS  vconsts32x16<>+0(SB), Z12, Z14
 	VSCALEFPS    Z13, Z14, Z14
@@ -84130,16 +84022,16 @@ esloop:
 	VBROADCASTSS consts32<>+60(SB), Z16
 	VMAXPS       Z15, Z16, Z16
 	VBROADCASTSS consts32<>+64(SB), Z17
-	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z17
-	VSUBPS       vconsts32x16<>+704(SB), Z17, Z17
-	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
-	VFNMADD231PS vconsts32x16<>+768(SB), Z17, Z16
+	VFMADD213PS  vconsts32x16<>+576(SB), Z16, Z17
+	VSUBPS       vconsts32x16<>+576(SB), Z17, Z17
+	VFNMADD231PS vconsts32x16<>+384(SB), Z17, Z16
+	VFNMADD231PS vconsts32x16<>+640(SB), Z17, Z16
 	VBROADCASTSS consts32<>+68(SB), Z18
+	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+960(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+576(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+448(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+0(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+0(SB), Z16, Z18
 	VSCALEFPS    Z17, Z18, Z18
@@ -84158,16 +84050,16 @@ esloop:
 	VBROADCASTSS consts32<>+60(SB), Z16
 	VMAXPS       Z15, Z16, Z16
 	VBROADCASTSS consts32<>+64(SB), Z17
-	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z17
-	VSUBPS       vconsts32x16<>+704(SB), Z17, Z17
-	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
-	VFNMADD231PS vconsts32x16<>+768(SB), Z17, Z16
+	VFMADD213PS  vconsts32x16<>+576(SB), Z16, Z17
+	VSUBPS       vconsts32x16<>+576(SB), Z17, Z17
+	VFNMADD231PS vconsts32x16<>+384(SB), Z17, Z16
+	VFNMADD231PS vconsts32x16<>+640(SB), Z17, Z16
 	VBROADCASTSS consts32<>+68(SB), Z18
+	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+960(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+576(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+448(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+0(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+0(SB), Z16, Z18
 	VSCALEFPS    Z17, Z18, Z18
@@ -84186,16 +84078,16 @@ esloop:
 	VBROADCASTSS consts32<>+60(SB), Z16
 	VMAXPS       Z15, Z16, Z16
 	VBROADCASTSS consts32<>+64(SB), Z17
-	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z17
-	VSUBPS       vconsts32x16<>+704(SB), Z17, Z17
-	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
-	VFNMADD231PS vconsts32x16<>+768(SB), Z17, Z16
+	VFMADD213PS  vconsts32x16<>+576(SB), Z16, Z17
+	VSUBPS       vconsts32x16<>+576(SB), Z17, Z17
+	VFNMADD231PS vconsts32x16<>+384(SB), Z17, Z16
+	VFNMADD231PS vconsts32x16<>+640(SB), Z17, Z16
 	VBROADCASTSS consts32<>+68(SB), Z18
+	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+960(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+576(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+448(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+0(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+0(SB), Z16, Z18
 	VSCALEFPS    Z17, Z18, Z18
@@ -84214,16 +84106,16 @@ esloop:
 	VBROADCASTSS consts32<>+60(SB), Z16
 	VMAXPS       Z15, Z16, Z16
 	VBROADCASTSS consts32<>+64(SB), Z17
-	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z17
-	VSUBPS       vconsts32x16<>+704(SB), Z17, Z17
-	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
-	VFNMADD231PS vconsts32x16<>+768(SB), Z17, Z16
+	VFMADD213PS  vconsts32x16<>+576(SB), Z16, Z17
+	VSUBPS       vconsts32x16<>+576(SB), Z17, Z17
+	VFNMADD231PS vconsts32x16<>+384(SB), Z17, Z16
+	VFNMADD231PS vconsts32x16<>+640(SB), Z17, Z16
 	VBROADCASTSS consts32<>+68(SB), Z18
+	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+960(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+576(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+448(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+0(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+0(SB), Z16, Z18
 	VSCALEFPS    Z17, Z18, Z18
@@ -84252,16 +84144,16 @@ essingle1:
 	VBROADCASTSS consts32<>+60(SB), Z16
 	VMAXPS       Z15, Z16, Z16
 	VBROADCASTSS consts32<>+64(SB), Z17
-	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z17
-	VSUBPS       vconsts32x16<>+704(SB), Z17, Z17
-	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
-	VFNMADD231PS vconsts32x16<>+768(SB), Z17, Z16
+	VFMADD213PS  vconsts32x16<>+576(SB), Z16, Z17
+	VSUBPS       vconsts32x16<>+576(SB), Z17, Z17
+	VFNMADD231PS vconsts32x16<>+384(SB), Z17, Z16
+	VFNMADD231PS vconsts32x16<>+640(SB), Z17, Z16
 	VBROADCASTSS consts32<>+68(SB), Z18
+	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+960(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+576(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+448(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+0(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+0(SB), Z16, Z18
 	VSCALEFPS    Z17, Z18, Z18
@@ -84290,16 +84182,16 @@ estail:
 	VBROADCASTSS consts32<>+60(SB), Z16
 	VMAXPS       Z15, Z16, Z16
 	VBROADCASTSS consts32<>+64(SB), Z17
-	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z17
-	VSUBPS       vconsts32x16<>+704(SB), Z17, Z17
-	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
-	VFNMADD231PS vconsts32x16<>+768(SB), Z17, Z16
+	VFMADD213PS  vconsts32x16<>+576(SB), Z16, Z17
+	VSUBPS       vconsts32x16<>+576(SB), Z17, Z17
+	VFNMADD231PS vconsts32x16<>+384(SB), Z17, Z16
+	VFNMADD231PS vconsts32x16<>+640(SB), Z17, Z16
 	VBROADCASTSS consts32<>+68(SB), Z18
+	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+960(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+576(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+448(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+0(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+0(SB), Z16, Z18
 	VSCALEFPS    Z17, Z18, Z18
@@ -84457,16 +84349,16 @@ esloop:
 	VBROADCASTSS consts32<>+60(SB), Z16
 	VMAXPS       Z15, Z16, Z16
 	VBROADCASTSS consts32<>+64(SB), Z17
-	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z17
-	VSUBPS       vconsts32x16<>+704(SB), Z17, Z17
-	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
-	VFNMADD231PS vconsts32x16<>+768(SB), Z17, Z16
+	VFMADD213PS  vconsts32x16<>+576(SB), Z16, Z17
+	VSUBPS       vconsts32x16<>+576(SB), Z17, Z17
+	VFNMADD231PS vconsts32x16<>+384(SB), Z17, Z16
+	VFNMADD231PS vconsts32x16<>+640(SB), Z17, Z16
 	VBROADCASTSS consts32<>+68(SB), Z18
+	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+960(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+576(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+448(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+0(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+0(SB), Z16, Z18
 	VSCALEFPS    Z17, Z18, Z18
@@ -84486,16 +84378,16 @@ esloop:
 	VBROADCASTSS consts32<>+60(SB), Z16
 	VMAXPS       Z15, Z16, Z16
 	VBROADCASTSS consts32<>+64(SB), Z17
-	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z17
-	VSUBPS       vconsts32x16<>+704(SB), Z17, Z17
-	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
-	VFNMADD231PS vconsts32x16<>+768(SB), Z17, Z16
+	VFMADD213PS  vconsts32x16<>+576(SB), Z16, Z17
+	VSUBPS       vconsts32x16<>+576(SB), Z17, Z17
+	VFNMADD231PS vconsts32x16<>+384(SB), Z17, Z16
+	VFNMADD231PS vconsts32x16<>+640(SB), Z17, Z16
 	VBROADCASTSS consts32<>+68(SB), Z18
+	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+960(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+576(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+448(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+0(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+0(SB), Z16, Z18
 	VSCALEFPS    Z17, Z18, Z18
@@ -84515,16 +84407,16 @@ esloop:
 	VBROADCASTSS consts32<>+60(SB), Z16
 	VMAXPS       Z15, Z16, Z16
 	VBROADCASTSS consts32<>+64(SB), Z17
-	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z17
-	VSUBPS       vconsts32x16<>+704(SB), Z17, Z17
-	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
-	VFNMADD231PS vconsts32x16<>+768(SB), Z17, Z16
+	VFMADD213PS  vconsts32x16<>+576(SB), Z16, Z17
+	VSUBPS       vconsts32x16<>+576(SB), Z17, Z17
+	VFNMADD231PS vconsts32x16<>+384(SB), Z17, Z16
+	VFNMADD231PS vconsts32x16<>+640(SB), Z17, Z16
 	VBROADCASTSS consts32<>+68(SB), Z18
+	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+960(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+576(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+448(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+0(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+0(SB), Z16, Z18
 	VSCALEFPS    Z17, Z18, Z18
@@ -84544,16 +84436,16 @@ esloop:
 	VBROADCASTSS consts32<>+60(SB), Z16
 	VMAXPS       Z15, Z16, Z16
 	VBROADCASTSS consts32<>+64(SB), Z17
-	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z17
-	VSUBPS       vconsts32x16<>+704(SB), Z17, Z17
-	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
-	VFNMADD231PS vconsts32x16<>+768(SB), Z17, Z16
+	VFMADD213PS  vconsts32x16<>+576(SB), Z16, Z17
+	VSUBPS       vconsts32x16<>+576(SB), Z17, Z17
+	VFNMADD231PS vconsts32x16<>+384(SB), Z17, Z16
+	VFNMADD231PS vconsts32x16<>+640(SB), Z17, Z16
 	VBROADCASTSS consts32<>+68(SB), Z18
+	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+960(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+576(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+448(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+0(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+0(SB), Z16, Z18
 	VSCALEFPS    Z17, Z18, Z18
@@ -84583,16 +84475,16 @@ essingle1:
 	VBROADCASTSS consts32<>+60(SB), Z16
 	VMAXPS       Z15, Z16, Z16
 	VBROADCASTSS consts32<>+64(SB), Z17
-	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z17
-	VSUBPS       vconsts32x16<>+704(SB), Z17, Z17
-	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
-	VFNMADD231PS vconsts32x16<>+768(SB), Z17, Z16
+	VFMADD213PS  vconsts32x16<>+576(SB), Z16, Z17
+	VSUBPS       vconsts32x16<>+576(SB), Z17, Z17
+	VFNMADD231PS vconsts32x16<>+384(SB), Z17, Z16
+	VFNMADD231PS vconsts32x16<>+640(SB), Z17, Z16
 	VBROADCASTSS consts32<>+68(SB), Z18
+	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+960(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+576(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+448(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+0(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+0(SB), Z16, Z18
 	VSCALEFPS    Z17, Z18, Z18
@@ -84622,16 +84514,16 @@ estail:
 	VBROADCASTSS consts32<>+60(SB), Z16
 	VMAXPS       Z15, Z16, Z16
 	VBROADCASTSS consts32<>+64(SB), Z17
-	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z17
-	VSUBPS       vconsts32x16<>+704(SB), Z17, Z17
-	VFNMADD231PS vconsts32x16<>+512(SB), Z17, Z16
-	VFNMADD231PS vconsts32x16<>+768(SB), Z17, Z16
+	VFMADD213PS  vconsts32x16<>+576(SB), Z16, Z17
+	VSUBPS       vconsts32x16<>+576(SB), Z17, Z17
+	VFNMADD231PS vconsts32x16<>+384(SB), Z17, Z16
+	VFNMADD231PS vconsts32x16<>+640(SB), Z17, Z16
 	VBROADCASTSS consts32<>+68(SB), Z18
+	VFMADD213PS  vconsts32x16<>+704(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+768(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+832(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+896(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+960(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z16, Z18
-	VFMADD213PS  vconsts32x16<>+576(SB), Z16, Z18
+	VFMADD213PS  vconsts32x16<>+448(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+0(SB), Z16, Z18
 	VFMADD213PS  vconsts32x16<>+0(SB), Z16, Z18
 	VSCALEFPS    Z17, Z18, Z18
@@ -85128,16 +85020,16 @@ sums:
 	VBROADCASTSS consts32<>+60(SB), Z11
 	VMAXPS       Z10, Z11, Z11
 	VBROADCASTSS consts32<>+64(SB), Z12
-	VFMADD213PS  vconsts32x16<>+704(SB), Z11, Z12
-	VSUBPS       vconsts32x16<>+704(SB), Z12, Z12
-	VFNMADD231PS vconsts32x16<>+512(SB), Z12, Z11
-	VFNMADD231PS vconsts32x16<>+768(SB), Z12, Z11
+	VFMADD213PS  vconsts32x16<>+576(SB), Z11, Z12
+	VSUBPS       vconsts32x16<>+576(SB), Z12, Z12
+	VFNMADD231PS vconsts32x16<>+384(SB), Z12, Z11
+	VFNMADD231PS vconsts32x16<>+640(SB), Z12, Z11
 	VBROADCASTSS consts32<>+68(SB), Z13
+	VFMADD213PS  vconsts32x16<>+704(SB), Z11, Z13
+	VFMADD213PS  vconsts32x16<>+768(SB), Z11, Z13
 	VFMADD213PS  vconsts32x16<>+832(SB), Z11, Z13
 	VFMADD213PS  vconsts32x16<>+896(SB), Z11, Z13
-	VFMADD213PS  vconsts32x16<>+960(SB), Z11, Z13
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z11, Z13
-	VFMADD213PS  vconsts32x16<>+576(SB), Z11, Z13
+	VFMADD213PS  vconsts32x16<>+448(SB), Z11, Z13
 	VFMADD213PS  vconsts32x16<>+0(SB), Z11, Z13
 	VFMADD213PS  vconsts32x16<>+0(SB), Z11, Z13
 	VSCALEFPS    Z12, Z13, Z13
@@ -85187,35 +85079,35 @@ sums:
 	VCMPPS       $0x00, Z10, Z12, K1
 	VXORPS       Z10, Z10, Z10
 	VBLENDMPS    Z10, Z13, K1, Z13
-	VADDPS       vconsts32x16<>+1152(SB), Z11, Z10
+	VADDPS       vconsts32x16<>+1024(SB), Z11, Z10
 	VDIVPS       Z10, Z11, Z10
 	VMULPS       Z10, Z10, Z14
 	VMULPS       Z14, Z14, Z15
 	VBROADCASTSS consts32<>+88(SB), Z16
-	VFMADD213PS  vconsts32x16<>+1472(SB), Z15, Z16
+	VFMADD213PS  vconsts32x16<>+1344(SB), Z15, Z16
 	VMULPS       Z14, Z16, Z16
 	VBROADCASTSS consts32<>+92(SB), Z14
-	VFMADD213PS  vconsts32x16<>+1536(SB), Z15, Z14
+	VFMADD213PS  vconsts32x16<>+1408(SB), Z15, Z14
 	VMULPS       Z15, Z14, Z14
 	VADDPS       Z14, Z16, Z14
 	VMULPS       Z11, Z11, Z15
-	VMULPS       vconsts32x16<>+576(SB), Z15, Z15
+	VMULPS       vconsts32x16<>+448(SB), Z15, Z15
 	VADDPS       Z14, Z15, Z14
 	VMULPS       Z14, Z10, Z14
-	VMULPS       vconsts32x16<>+1600(SB), Z12, Z10
+	VMULPS       vconsts32x16<>+1472(SB), Z12, Z10
 	VADDPS       Z13, Z10, Z10
 	VADDPS       Z10, Z14, Z14
 	VSUBPS       Z14, Z15, Z14
 	VSUBPS       Z11, Z14, Z14
-	VMULPS       vconsts32x16<>+1664(SB), Z12, Z10
+	VMULPS       vconsts32x16<>+1536(SB), Z12, Z10
 	VSUBPS       Z14, Z10, Z14
 	VBROADCASTSS consts32<>+32(SB), Z10
 	VCMPPS       $0x00, Z10, Z5, K1
 	VBLENDMPS    Z10, Z14, K1, Z14
-	VCMPPS       $0x00, vconsts32x16<>+1728(SB), Z5, K1
+	VCMPPS       $0x00, vconsts32x16<>+1600(SB), Z5, K1
 	VBROADCASTSS consts32<>+48(SB), Z10
 	VBLENDMPS    Z10, Z14, K1, Z14
-	VCMPPS       $0x19, vconsts32x16<>+1728(SB), Z5, K1
+	VCMPPS       $0x19, vconsts32x16<>+1600(SB), Z5, K1
 	VBROADCASTSS consts32<>+52(SB), Z10
 	VBLENDMPS    Z10, Z14, K1, Z14
 	VXORPS       Z10, Z10, Z10
@@ -85990,16 +85882,16 @@ sums:
 	VBROADCASTSS consts32<>+60(SB), Z6
 	VMAXPS       Z5, Z6, Z6
 	VBROADCASTSS consts32<>+64(SB), Z7
-	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z7
-	VSUBPS       vconsts32x16<>+704(SB), Z7, Z7
-	VFNMADD231PS vconsts32x16<>+512(SB), Z7, Z6
-	VFNMADD231PS vconsts32x16<>+768(SB), Z7, Z6
+	VFMADD213PS  vconsts32x16<>+576(SB), Z6, Z7
+	VSUBPS       vconsts32x16<>+576(SB), Z7, Z7
+	VFNMADD231PS vconsts32x16<>+384(SB), Z7, Z6
+	VFNMADD231PS vconsts32x16<>+640(SB), Z7, Z6
 	VBROADCASTSS consts32<>+68(SB), Z8
+	VFMADD213PS  vconsts32x16<>+704(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+768(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+832(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+896(SB), Z6, Z8
-	VFMADD213PS  vconsts32x16<>+960(SB), Z6, Z8
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z6, Z8
-	VFMADD213PS  vconsts32x16<>+576(SB), Z6, Z8
+	VFMADD213PS  vconsts32x16<>+448(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+0(SB), Z6, Z8
 	VFMADD213PS  vconsts32x16<>+0(SB), Z6, Z8
 	VSCALEFPS    Z7, Z8, Z8
@@ -86049,35 +85941,35 @@ sums:
 	VCMPPS       $0x00, Z6, Z8, K1
 	VXORPS       Z6, Z6, Z6
 	VBLENDMPS    Z6, Z9, K1, Z9
-	VADDPS       vconsts32x16<>+1152(SB), Z7, Z6
+	VADDPS       vconsts32x16<>+1024(SB), Z7, Z6
 	VDIVPS       Z6, Z7, Z6
 	VMULPS       Z6, Z6, Z10
 	VMULPS       Z10, Z10, Z11
 	VBROADCASTSS consts32<>+88(SB), Z12
-	VFMADD213PS  vconsts32x16<>+1472(SB), Z11, Z12
+	VFMADD213PS  vconsts32x16<>+1344(SB), Z11, Z12
 	VMULPS       Z10, Z12, Z12
 	VBROADCASTSS consts32<>+92(SB), Z10
-	VFMADD213PS  vconsts32x16<>+1536(SB), Z11, Z10
+	VFMADD213PS  vconsts32x16<>+1408(SB), Z11, Z10
 	VMULPS       Z11, Z10, Z10
 	VADDPS       Z10, Z12, Z10
 	VMULPS       Z7, Z7, Z11
-	VMULPS       vconsts32x16<>+576(SB), Z11, Z11
+	VMULPS       vconsts32x16<>+448(SB), Z11, Z11
 	VADDPS       Z10, Z11, Z10
 	VMULPS       Z10, Z6, Z10
-	VMULPS       vconsts32x16<>+1600(SB), Z8, Z6
+	VMULPS       vconsts32x16<>+1472(SB), Z8, Z6
 	VADDPS       Z9, Z6, Z6
 	VADDPS       Z6, Z10, Z10
 	VSUBPS       Z10, Z11, Z10
 	VSUBPS       Z7, Z10, Z10
-	VMULPS       vconsts32x16<>+1664(SB), Z8, Z6
+	VMULPS       vconsts32x16<>+1536(SB), Z8, Z6
 	VSUBPS       Z10, Z6, Z10
 	VBROADCASTSS consts32<>+32(SB), Z6
 	VCMPPS       $0x00, Z6, Z2, K1
 	VBLENDMPS    Z6, Z10, K1, Z10
-	VCMPPS       $0x00, vconsts32x16<>+1728(SB), Z2, K1
+	VCMPPS       $0x00, vconsts32x16<>+1600(SB), Z2, K1
 	VBROADCASTSS consts32<>+48(SB), Z6
 	VBLENDMPS    Z6, Z10, K1, Z10
-	VCMPPS       $0x19, vconsts32x16<>+1728(SB), Z2, K1
+	VCMPPS       $0x19, vconsts32x16<>+1600(SB), Z2, K1
 	VBROADCASTSS consts32<>+52(SB), Z6
 	VBLENDMPS    Z6, Z10, K1, Z10
 	VXORPS       Z6, Z6, Z6
@@ -86281,16 +86173,16 @@ experm13:
 	VBROADCASTSS consts32<>+60(SB), Z0
 	VMAXPS       Z3, Z0, Z0
 	VBROADCASTSS consts32<>+64(SB), Z3
-	VFMADD213PS  vconsts32x16<>+704(SB), Z0, Z3
-	VSUBPS       vconsts32x16<>+704(SB), Z3, Z3
-	VFNMADD231PS vconsts32x16<>+512(SB), Z3, Z0
-	VFNMADD231PS vconsts32x16<>+768(SB), Z3, Z0
+	VFMADD213PS  vconsts32x16<>+576(SB), Z0, Z3
+	VSUBPS       vconsts32x16<>+576(SB), Z3, Z3
+	VFNMADD231PS vconsts32x16<>+384(SB), Z3, Z0
+	VFNMADD231PS vconsts32x16<>+640(SB), Z3, Z0
 	VBROADCASTSS consts32<>+68(SB), Z4
+	VFMADD213PS  vconsts32x16<>+704(SB), Z0, Z4
+	VFMADD213PS  vconsts32x16<>+768(SB), Z0, Z4
 	VFMADD213PS  vconsts32x16<>+832(SB), Z0, Z4
 	VFMADD213PS  vconsts32x16<>+896(SB), Z0, Z4
-	VFMADD213PS  vconsts32x16<>+960(SB), Z0, Z4
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z0, Z4
-	VFMADD213PS  vconsts32x16<>+576(SB), Z0, Z4
+	VFMADD213PS  vconsts32x16<>+448(SB), Z0, Z4
 	VFMADD213PS  vconsts32x16<>+0(SB), Z0, Z4
 	VFMADD213PS  vconsts32x16<>+0(SB), Z0, Z4
 	VSCALEFPS    Z3, Z4, Z4
@@ -86350,16 +86242,16 @@ experm14:
 	VBROADCASTSS consts32<>+60(SB), Z0
 	VMAXPS       Z3, Z0, Z0
 	VBROADCASTSS consts32<>+64(SB), Z3
-	VFMADD213PS  vconsts32x16<>+704(SB), Z0, Z3
-	VSUBPS       vconsts32x16<>+704(SB), Z3, Z3
-	VFNMADD231PS vconsts32x16<>+512(SB), Z3, Z0
-	VFNMADD231PS vconsts32x16<>+768(SB), Z3, Z0
+	VFMADD213PS  vconsts32x16<>+576(SB), Z0, Z3
+	VSUBPS       vconsts32x16<>+576(SB), Z3, Z3
+	VFNMADD231PS vconsts32x16<>+384(SB), Z3, Z0
+	VFNMADD231PS vconsts32x16<>+640(SB), Z3, Z0
 	VBROADCASTSS consts32<>+68(SB), Z4
+	VFMADD213PS  vconsts32x16<>+704(SB), Z0, Z4
+	VFMADD213PS  vconsts32x16<>+768(SB), Z0, Z4
 	VFMADD213PS  vconsts32x16<>+832(SB), Z0, Z4
 	VFMADD213PS  vconsts32x16<>+896(SB), Z0, Z4
-	VFMADD213PS  vconsts32x16<>+960(SB), Z0, Z4
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z0, Z4
-	VFMADD213PS  vconsts32x16<>+576(SB), Z0, Z4
+	VFMADD213PS  vconsts32x16<>+448(SB), Z0, Z4
 	VFMADD213PS  vconsts32x16<>+0(SB), Z0, Z4
 	VFMADD213PS  vconsts32x16<>+0(SB), Z0, Z4
 	VSCALEFPS    Z3, Z4, Z4
@@ -86421,16 +86313,16 @@ experm15:
 	VBROADCASTSS consts32<>+60(SB), Z0
 	VMAXPS       Z3, Z0, Z0
 	VBROADCASTSS consts32<>+64(SB), Z3
-	VFMADD213PS  vconsts32x16<>+704(SB), Z0, Z3
-	VSUBPS       vconsts32x16<>+704(SB), Z3, Z3
-	VFNMADD231PS vconsts32x16<>+512(SB), Z3, Z0
-	VFNMADD231PS vconsts32x16<>+768(SB), Z3, Z0
+	VFMADD213PS  vconsts32x16<>+576(SB), Z0, Z3
+	VSUBPS       vconsts32x16<>+576(SB), Z3, Z3
+	VFNMADD231PS vconsts32x16<>+384(SB), Z3, Z0
+	VFNMADD231PS vconsts32x16<>+640(SB), Z3, Z0
 	VBROADCASTSS consts32<>+68(SB), Z4
+	VFMADD213PS  vconsts32x16<>+704(SB), Z0, Z4
+	VFMADD213PS  vconsts32x16<>+768(SB), Z0, Z4
 	VFMADD213PS  vconsts32x16<>+832(SB), Z0, Z4
 	VFMADD213PS  vconsts32x16<>+896(SB), Z0, Z4
-	VFMADD213PS  vconsts32x16<>+960(SB), Z0, Z4
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z0, Z4
-	VFMADD213PS  vconsts32x16<>+576(SB), Z0, Z4
+	VFMADD213PS  vconsts32x16<>+448(SB), Z0, Z4
 	VFMADD213PS  vconsts32x16<>+0(SB), Z0, Z4
 	VFMADD213PS  vconsts32x16<>+0(SB), Z0, Z4
 	VSCALEFPS    Z3, Z4, Z4
@@ -86546,16 +86438,16 @@ experm16:
 	VBROADCASTSS consts32<>+60(SB), Z0
 	VMAXPS       Z4, Z0, Z0
 	VBROADCASTSS consts32<>+64(SB), Z4
-	VFMADD213PS  vconsts32x16<>+704(SB), Z0, Z4
-	VSUBPS       vconsts32x16<>+704(SB), Z4, Z4
-	VFNMADD231PS vconsts32x16<>+512(SB), Z4, Z0
-	VFNMADD231PS vconsts32x16<>+768(SB), Z4, Z0
+	VFMADD213PS  vconsts32x16<>+576(SB), Z0, Z4
+	VSUBPS       vconsts32x16<>+576(SB), Z4, Z4
+	VFNMADD231PS vconsts32x16<>+384(SB), Z4, Z0
+	VFNMADD231PS vconsts32x16<>+640(SB), Z4, Z0
 	VBROADCASTSS consts32<>+68(SB), Z5
+	VFMADD213PS  vconsts32x16<>+704(SB), Z0, Z5
+	VFMADD213PS  vconsts32x16<>+768(SB), Z0, Z5
 	VFMADD213PS  vconsts32x16<>+832(SB), Z0, Z5
 	VFMADD213PS  vconsts32x16<>+896(SB), Z0, Z5
-	VFMADD213PS  vconsts32x16<>+960(SB), Z0, Z5
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z0, Z5
-	VFMADD213PS  vconsts32x16<>+576(SB), Z0, Z5
+	VFMADD213PS  vconsts32x16<>+448(SB), Z0, Z5
 	VFMADD213PS  vconsts32x16<>+0(SB), Z0, Z5
 	VFMADD213PS  vconsts32x16<>+0(SB), Z0, Z5
 	VSCALEFPS    Z4, Z5, Z5
@@ -86630,16 +86522,16 @@ experm17:
 	VBROADCASTSS consts32<>+60(SB), Z0
 	VMAXPS       Z4, Z0, Z0
 	VBROADCASTSS consts32<>+64(SB), Z4
-	VFMADD213PS  vconsts32x16<>+704(SB), Z0, Z4
-	VSUBPS       vconsts32x16<>+704(SB), Z4, Z4
-	VFNMADD231PS vconsts32x16<>+512(SB), Z4, Z0
-	VFNMADD231PS vconsts32x16<>+768(SB), Z4, Z0
+	VFMADD213PS  vconsts32x16<>+576(SB), Z0, Z4
+	VSUBPS       vconsts32x16<>+576(SB), Z4, Z4
+	VFNMADD231PS vconsts32x16<>+384(SB), Z4, Z0
+	VFNMADD231PS vconsts32x16<>+640(SB), Z4, Z0
 	VBROADCASTSS consts32<>+68(SB), Z5
+	VFMADD213PS  vconsts32x16<>+704(SB), Z0, Z5
+	VFMADD213PS  vconsts32x16<>+768(SB), Z0, Z5
 	VFMADD213PS  vconsts32x16<>+832(SB), Z0, Z5
 	VFMADD213PS  vconsts32x16<>+896(SB), Z0, Z5
-	VFMADD213PS  vconsts32x16<>+960(SB), Z0, Z5
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z0, Z5
-	VFMADD213PS  vconsts32x16<>+576(SB), Z0, Z5
+	VFMADD213PS  vconsts32x16<>+448(SB), Z0, Z5
 	VFMADD213PS  vconsts32x16<>+0(SB), Z0, Z5
 	VFMADD213PS  vconsts32x16<>+0(SB), Z0, Z5
 	VSCALEFPS    Z4, Z5, Z5
@@ -86715,16 +86607,16 @@ experm18:
 	VBROADCASTSS consts32<>+60(SB), Z0
 	VMAXPS       Z4, Z0, Z0
 	VBROADCASTSS consts32<>+64(SB), Z4
-	VFMADD213PS  vconsts32x16<>+704(SB), Z0, Z4
-	VSUBPS       vconsts32x16<>+704(SB), Z4, Z4
-	VFNMADD231PS vconsts32x16<>+512(SB), Z4, Z0
-	VFNMADD231PS vconsts32x16<>+768(SB), Z4, Z0
+	VFMADD213PS  vconsts32x16<>+576(SB), Z0, Z4
+	VSUBPS       vconsts32x16<>+576(SB), Z4, Z4
+	VFNMADD231PS vconsts32x16<>+384(SB), Z4, Z0
+	VFNMADD231PS vconsts32x16<>+640(SB), Z4, Z0
 	VBROADCASTSS consts32<>+68(SB), Z5
+	VFMADD213PS  vconsts32x16<>+704(SB), Z0, Z5
+	VFMADD213PS  vconsts32x16<>+768(SB), Z0, Z5
 	VFMADD213PS  vconsts32x16<>+832(SB), Z0, Z5
 	VFMADD213PS  vconsts32x16<>+896(SB), Z0, Z5
-	VFMADD213PS  vconsts32x16<>+960(SB), Z0, Z5
-	VFMADD213PS  vconsts32x16<>+1024(SB), Z0, Z5
-	VFMADD213PS  vconsts32x16<>+576(SB), Z0, Z5
+	VFMADD213PS  vconsts32x16<>+448(SB), Z0, Z5
 	VFMADD213PS  vconsts32x16<>+0(SB), Z0, Z5
 	VFMADD213PS  vconsts32x16<>+0(SB), Z0, Z5
 	VSCALEFPS    Z4, Z5, Z5
@@ -127565,22 +127457,22 @@ DATA vconsts32x8<>+16(SB)/4, $0x3f800000
 DATA vconsts32x8<>+20(SB)/4, $0x3f800000
 DATA vconsts32x8<>+24(SB)/4, $0x3f800000
 DATA vconsts32x8<>+28(SB)/4, $0x3f800000
-DATA vconsts32x8<>+32(SB)/4, $0x00800000
-DATA vconsts32x8<>+36(SB)/4, $0x00800000
-DATA vconsts32x8<>+40(SB)/4, $0x00800000
-DATA vconsts32x8<>+44(SB)/4, $0x00800000
-DATA vconsts32x8<>+48(SB)/4, $0x00800000
-DATA vconsts32x8<>+52(SB)/4, $0x00800000
-DATA vconsts32x8<>+56(SB)/4, $0x00800000
-DATA vconsts32x8<>+60(SB)/4, $0x00800000
-DATA vconsts32x8<>+64(SB)/4, $0x7f800000
-DATA vconsts32x8<>+68(SB)/4, $0x7f800000
-DATA vconsts32x8<>+72(SB)/4, $0x7f800000
-DATA vconsts32x8<>+76(SB)/4, $0x7f800000
-DATA vconsts32x8<>+80(SB)/4, $0x7f800000
-DATA vconsts32x8<>+84(SB)/4, $0x7f800000
-DATA vconsts32x8<>+88(SB)/4, $0x7f800000
-DATA vconsts32x8<>+92(SB)/4, $0x7f800000
+DATA vconsts32x8<>+32(SB)/4, $0x7f800000
+DATA vconsts32x8<>+36(SB)/4, $0x7f800000
+DATA vconsts32x8<>+40(SB)/4, $0x7f800000
+DATA vconsts32x8<>+44(SB)/4, $0x7f800000
+DATA vconsts32x8<>+48(SB)/4, $0x7f800000
+DATA vconsts32x8<>+52(SB)/4, $0x7f800000
+DATA vconsts32x8<>+56(SB)/4, $0x7f800000
+DATA vconsts32x8<>+60(SB)/4, $0x7f800000
+DATA vconsts32x8<>+64(SB)/4, $0xfeffffff
+DATA vconsts32x8<>+68(SB)/4, $0xfeffffff
+DATA vconsts32x8<>+72(SB)/4, $0xfeffffff
+DATA vconsts32x8<>+76(SB)/4, $0xfeffffff
+DATA vconsts32x8<>+80(SB)/4, $0xfeffffff
+DATA vconsts32x8<>+84(SB)/4, $0xfeffffff
+DATA vconsts32x8<>+88(SB)/4, $0xfeffffff
+DATA vconsts32x8<>+92(SB)/4, $0xfeffffff
 DATA vconsts32x8<>+96(SB)/4, $0x3f3504f4
 DATA vconsts32x8<>+100(SB)/4, $0x3f3504f4
 DATA vconsts32x8<>+104(SB)/4, $0x3f3504f4
@@ -127701,119 +127593,127 @@ DATA vconsts32x8<>+560(SB)/4, $0x20800000
 DATA vconsts32x8<>+564(SB)/4, $0x20800000
 DATA vconsts32x8<>+568(SB)/4, $0x20800000
 DATA vconsts32x8<>+572(SB)/4, $0x20800000
-DATA vconsts32x8<>+576(SB)/4, $0x1f800000
-DATA vconsts32x8<>+580(SB)/4, $0x1f800000
-DATA vconsts32x8<>+584(SB)/4, $0x1f800000
-DATA vconsts32x8<>+588(SB)/4, $0x1f800000
-DATA vconsts32x8<>+592(SB)/4, $0x1f800000
-DATA vconsts32x8<>+596(SB)/4, $0x1f800000
-DATA vconsts32x8<>+600(SB)/4, $0x1f800000
-DATA vconsts32x8<>+604(SB)/4, $0x1f800000
-DATA vconsts32x8<>+608(SB)/4, $0x33000000
-DATA vconsts32x8<>+612(SB)/4, $0x33000000
-DATA vconsts32x8<>+616(SB)/4, $0x33000000
-DATA vconsts32x8<>+620(SB)/4, $0x33000000
-DATA vconsts32x8<>+624(SB)/4, $0x33000000
-DATA vconsts32x8<>+628(SB)/4, $0x33000000
-DATA vconsts32x8<>+632(SB)/4, $0x33000000
-DATA vconsts32x8<>+636(SB)/4, $0x33000000
-DATA vconsts32x8<>+640(SB)/4, $0x40000000
-DATA vconsts32x8<>+644(SB)/4, $0x40000000
-DATA vconsts32x8<>+648(SB)/4, $0x40000000
-DATA vconsts32x8<>+652(SB)/4, $0x40000000
-DATA vconsts32x8<>+656(SB)/4, $0x40000000
-DATA vconsts32x8<>+660(SB)/4, $0x40000000
-DATA vconsts32x8<>+664(SB)/4, $0x40000000
-DATA vconsts32x8<>+668(SB)/4, $0x40000000
-DATA vconsts32x8<>+672(SB)/4, $0x3e5e462f
-DATA vconsts32x8<>+676(SB)/4, $0x3e5e462f
-DATA vconsts32x8<>+680(SB)/4, $0x3e5e462f
-DATA vconsts32x8<>+684(SB)/4, $0x3e5e462f
-DATA vconsts32x8<>+688(SB)/4, $0x3e5e462f
-DATA vconsts32x8<>+692(SB)/4, $0x3e5e462f
-DATA vconsts32x8<>+696(SB)/4, $0x3e5e462f
-DATA vconsts32x8<>+700(SB)/4, $0x3e5e462f
-DATA vconsts32x8<>+704(SB)/4, $0x3e926496
-DATA vconsts32x8<>+708(SB)/4, $0x3e926496
-DATA vconsts32x8<>+712(SB)/4, $0x3e926496
-DATA vconsts32x8<>+716(SB)/4, $0x3e926496
-DATA vconsts32x8<>+720(SB)/4, $0x3e926496
-DATA vconsts32x8<>+724(SB)/4, $0x3e926496
-DATA vconsts32x8<>+728(SB)/4, $0x3e926496
-DATA vconsts32x8<>+732(SB)/4, $0x3e926496
-DATA vconsts32x8<>+736(SB)/4, $0x3ecccc6a
-DATA vconsts32x8<>+740(SB)/4, $0x3ecccc6a
-DATA vconsts32x8<>+744(SB)/4, $0x3ecccc6a
-DATA vconsts32x8<>+748(SB)/4, $0x3ecccc6a
-DATA vconsts32x8<>+752(SB)/4, $0x3ecccc6a
-DATA vconsts32x8<>+756(SB)/4, $0x3ecccc6a
-DATA vconsts32x8<>+760(SB)/4, $0x3ecccc6a
-DATA vconsts32x8<>+764(SB)/4, $0x3ecccc6a
-DATA vconsts32x8<>+768(SB)/4, $0x3f2aaaab
-DATA vconsts32x8<>+772(SB)/4, $0x3f2aaaab
-DATA vconsts32x8<>+776(SB)/4, $0x3f2aaaab
-DATA vconsts32x8<>+780(SB)/4, $0x3f2aaaab
-DATA vconsts32x8<>+784(SB)/4, $0x3f2aaaab
-DATA vconsts32x8<>+788(SB)/4, $0x3f2aaaab
-DATA vconsts32x8<>+792(SB)/4, $0x3f2aaaab
-DATA vconsts32x8<>+796(SB)/4, $0x3f2aaaab
-DATA vconsts32x8<>+800(SB)/4, $0x4b400000
-DATA vconsts32x8<>+804(SB)/4, $0x4b400000
-DATA vconsts32x8<>+808(SB)/4, $0x4b400000
-DATA vconsts32x8<>+812(SB)/4, $0x4b400000
-DATA vconsts32x8<>+816(SB)/4, $0x4b400000
-DATA vconsts32x8<>+820(SB)/4, $0x4b400000
-DATA vconsts32x8<>+824(SB)/4, $0x4b400000
-DATA vconsts32x8<>+828(SB)/4, $0x4b400000
-DATA vconsts32x8<>+832(SB)/4, $0x4b40007f
-DATA vconsts32x8<>+836(SB)/4, $0x4b40007f
-DATA vconsts32x8<>+840(SB)/4, $0x4b40007f
-DATA vconsts32x8<>+844(SB)/4, $0x4b40007f
-DATA vconsts32x8<>+848(SB)/4, $0x4b40007f
-DATA vconsts32x8<>+852(SB)/4, $0x4b40007f
-DATA vconsts32x8<>+856(SB)/4, $0x4b40007f
-DATA vconsts32x8<>+860(SB)/4, $0x4b40007f
-DATA vconsts32x8<>+864(SB)/4, $0x3f2aaaaa
-DATA vconsts32x8<>+868(SB)/4, $0x3f2aaaaa
-DATA vconsts32x8<>+872(SB)/4, $0x3f2aaaaa
-DATA vconsts32x8<>+876(SB)/4, $0x3f2aaaaa
-DATA vconsts32x8<>+880(SB)/4, $0x3f2aaaaa
-DATA vconsts32x8<>+884(SB)/4, $0x3f2aaaaa
-DATA vconsts32x8<>+888(SB)/4, $0x3f2aaaaa
-DATA vconsts32x8<>+892(SB)/4, $0x3f2aaaaa
-DATA vconsts32x8<>+896(SB)/4, $0x3eccce13
-DATA vconsts32x8<>+900(SB)/4, $0x3eccce13
-DATA vconsts32x8<>+904(SB)/4, $0x3eccce13
-DATA vconsts32x8<>+908(SB)/4, $0x3eccce13
-DATA vconsts32x8<>+912(SB)/4, $0x3eccce13
-DATA vconsts32x8<>+916(SB)/4, $0x3eccce13
-DATA vconsts32x8<>+920(SB)/4, $0x3eccce13
-DATA vconsts32x8<>+924(SB)/4, $0x3eccce13
-DATA vconsts32x8<>+928(SB)/4, $0x3717f7d1
-DATA vconsts32x8<>+932(SB)/4, $0x3717f7d1
-DATA vconsts32x8<>+936(SB)/4, $0x3717f7d1
-DATA vconsts32x8<>+940(SB)/4, $0x3717f7d1
-DATA vconsts32x8<>+944(SB)/4, $0x3717f7d1
-DATA vconsts32x8<>+948(SB)/4, $0x3717f7d1
-DATA vconsts32x8<>+952(SB)/4, $0x3717f7d1
-DATA vconsts32x8<>+956(SB)/4, $0x3717f7d1
-DATA vconsts32x8<>+960(SB)/4, $0x3f317180
-DATA vconsts32x8<>+964(SB)/4, $0x3f317180
-DATA vconsts32x8<>+968(SB)/4, $0x3f317180
-DATA vconsts32x8<>+972(SB)/4, $0x3f317180
-DATA vconsts32x8<>+976(SB)/4, $0x3f317180
-DATA vconsts32x8<>+980(SB)/4, $0x3f317180
-DATA vconsts32x8<>+984(SB)/4, $0x3f317180
-DATA vconsts32x8<>+988(SB)/4, $0x3f317180
-DATA vconsts32x8<>+992(SB)/4, $0xbf800000
-DATA vconsts32x8<>+996(SB)/4, $0xbf800000
-DATA vconsts32x8<>+1000(SB)/4, $0xbf800000
-DATA vconsts32x8<>+1004(SB)/4, $0xbf800000
-DATA vconsts32x8<>+1008(SB)/4, $0xbf800000
-DATA vconsts32x8<>+1012(SB)/4, $0xbf800000
-DATA vconsts32x8<>+1016(SB)/4, $0xbf800000
-DATA vconsts32x8<>+1020(SB)/4, $0xbf800000
-GLOBL vconsts32x8<>(SB), RODATA|NOPTR, $1024
+DATA vconsts32x8<>+576(SB)/4, $0x00800000
+DATA vconsts32x8<>+580(SB)/4, $0x00800000
+DATA vconsts32x8<>+584(SB)/4, $0x00800000
+DATA vconsts32x8<>+588(SB)/4, $0x00800000
+DATA vconsts32x8<>+592(SB)/4, $0x00800000
+DATA vconsts32x8<>+596(SB)/4, $0x00800000
+DATA vconsts32x8<>+600(SB)/4, $0x00800000
+DATA vconsts32x8<>+604(SB)/4, $0x00800000
+DATA vconsts32x8<>+608(SB)/4, $0x1f800000
+DATA vconsts32x8<>+612(SB)/4, $0x1f800000
+DATA vconsts32x8<>+616(SB)/4, $0x1f800000
+DATA vconsts32x8<>+620(SB)/4, $0x1f800000
+DATA vconsts32x8<>+624(SB)/4, $0x1f800000
+DATA vconsts32x8<>+628(SB)/4, $0x1f800000
+DATA vconsts32x8<>+632(SB)/4, $0x1f800000
+DATA vconsts32x8<>+636(SB)/4, $0x1f800000
+DATA vconsts32x8<>+640(SB)/4, $0x33000000
+DATA vconsts32x8<>+644(SB)/4, $0x33000000
+DATA vconsts32x8<>+648(SB)/4, $0x33000000
+DATA vconsts32x8<>+652(SB)/4, $0x33000000
+DATA vconsts32x8<>+656(SB)/4, $0x33000000
+DATA vconsts32x8<>+660(SB)/4, $0x33000000
+DATA vconsts32x8<>+664(SB)/4, $0x33000000
+DATA vconsts32x8<>+668(SB)/4, $0x33000000
+DATA vconsts32x8<>+672(SB)/4, $0x40000000
+DATA vconsts32x8<>+676(SB)/4, $0x40000000
+DATA vconsts32x8<>+680(SB)/4, $0x40000000
+DATA vconsts32x8<>+684(SB)/4, $0x40000000
+DATA vconsts32x8<>+688(SB)/4, $0x40000000
+DATA vconsts32x8<>+692(SB)/4, $0x40000000
+DATA vconsts32x8<>+696(SB)/4, $0x40000000
+DATA vconsts32x8<>+700(SB)/4, $0x40000000
+DATA vconsts32x8<>+704(SB)/4, $0x3e5e462f
+DATA vconsts32x8<>+708(SB)/4, $0x3e5e462f
+DATA vconsts32x8<>+712(SB)/4, $0x3e5e462f
+DATA vconsts32x8<>+716(SB)/4, $0x3e5e462f
+DATA vconsts32x8<>+720(SB)/4, $0x3e5e462f
+DATA vconsts32x8<>+724(SB)/4, $0x3e5e462f
+DATA vconsts32x8<>+728(SB)/4, $0x3e5e462f
+DATA vconsts32x8<>+732(SB)/4, $0x3e5e462f
+DATA vconsts32x8<>+736(SB)/4, $0x3e926496
+DATA vconsts32x8<>+740(SB)/4, $0x3e926496
+DATA vconsts32x8<>+744(SB)/4, $0x3e926496
+DATA vconsts32x8<>+748(SB)/4, $0x3e926496
+DATA vconsts32x8<>+752(SB)/4, $0x3e926496
+DATA vconsts32x8<>+756(SB)/4, $0x3e926496
+DATA vconsts32x8<>+760(SB)/4, $0x3e926496
+DATA vconsts32x8<>+764(SB)/4, $0x3e926496
+DATA vconsts32x8<>+768(SB)/4, $0x3ecccc6a
+DATA vconsts32x8<>+772(SB)/4, $0x3ecccc6a
+DATA vconsts32x8<>+776(SB)/4, $0x3ecccc6a
+DATA vconsts32x8<>+780(SB)/4, $0x3ecccc6a
+DATA vconsts32x8<>+784(SB)/4, $0x3ecccc6a
+DATA vconsts32x8<>+788(SB)/4, $0x3ecccc6a
+DATA vconsts32x8<>+792(SB)/4, $0x3ecccc6a
+DATA vconsts32x8<>+796(SB)/4, $0x3ecccc6a
+DATA vconsts32x8<>+800(SB)/4, $0x3f2aaaab
+DATA vconsts32x8<>+804(SB)/4, $0x3f2aaaab
+DATA vconsts32x8<>+808(SB)/4, $0x3f2aaaab
+DATA vconsts32x8<>+812(SB)/4, $0x3f2aaaab
+DATA vconsts32x8<>+816(SB)/4, $0x3f2aaaab
+DATA vconsts32x8<>+820(SB)/4, $0x3f2aaaab
+DATA vconsts32x8<>+824(SB)/4, $0x3f2aaaab
+DATA vconsts32x8<>+828(SB)/4, $0x3f2aaaab
+DATA vconsts32x8<>+832(SB)/4, $0x4b400000
+DATA vconsts32x8<>+836(SB)/4, $0x4b400000
+DATA vconsts32x8<>+840(SB)/4, $0x4b400000
+DATA vconsts32x8<>+844(SB)/4, $0x4b400000
+DATA vconsts32x8<>+848(SB)/4, $0x4b400000
+DATA vconsts32x8<>+852(SB)/4, $0x4b400000
+DATA vconsts32x8<>+856(SB)/4, $0x4b400000
+DATA vconsts32x8<>+860(SB)/4, $0x4b400000
+DATA vconsts32x8<>+864(SB)/4, $0x4b40007f
+DATA vconsts32x8<>+868(SB)/4, $0x4b40007f
+DATA vconsts32x8<>+872(SB)/4, $0x4b40007f
+DATA vconsts32x8<>+876(SB)/4, $0x4b40007f
+DATA vconsts32x8<>+880(SB)/4, $0x4b40007f
+DATA vconsts32x8<>+884(SB)/4, $0x4b40007f
+DATA vconsts32x8<>+888(SB)/4, $0x4b40007f
+DATA vconsts32x8<>+892(SB)/4, $0x4b40007f
+DATA vconsts32x8<>+896(SB)/4, $0x3f2aaaaa
+DATA vconsts32x8<>+900(SB)/4, $0x3f2aaaaa
+DATA vconsts32x8<>+904(SB)/4, $0x3f2aaaaa
+DATA vconsts32x8<>+908(SB)/4, $0x3f2aaaaa
+DATA vconsts32x8<>+912(SB)/4, $0x3f2aaaaa
+DATA vconsts32x8<>+916(SB)/4, $0x3f2aaaaa
+DATA vconsts32x8<>+920(SB)/4, $0x3f2aaaaa
+DATA vconsts32x8<>+924(SB)/4, $0x3f2aaaaa
+DATA vconsts32x8<>+928(SB)/4, $0x3eccce13
+DATA vconsts32x8<>+932(SB)/4, $0x3eccce13
+DATA vconsts32x8<>+936(SB)/4, $0x3eccce13
+DATA vconsts32x8<>+940(SB)/4, $0x3eccce13
+DATA vconsts32x8<>+944(SB)/4, $0x3eccce13
+DATA vconsts32x8<>+948(SB)/4, $0x3eccce13
+DATA vconsts32x8<>+952(SB)/4, $0x3eccce13
+DATA vconsts32x8<>+956(SB)/4, $0x3eccce13
+DATA vconsts32x8<>+960(SB)/4, $0x3717f7d1
+DATA vconsts32x8<>+964(SB)/4, $0x3717f7d1
+DATA vconsts32x8<>+968(SB)/4, $0x3717f7d1
+DATA vconsts32x8<>+972(SB)/4, $0x3717f7d1
+DATA vconsts32x8<>+976(SB)/4, $0x3717f7d1
+DATA vconsts32x8<>+980(SB)/4, $0x3717f7d1
+DATA vconsts32x8<>+984(SB)/4, $0x3717f7d1
+DATA vconsts32x8<>+988(SB)/4, $0x3717f7d1
+DATA vconsts32x8<>+992(SB)/4, $0x3f317180
+DATA vconsts32x8<>+996(SB)/4, $0x3f317180
+DATA vconsts32x8<>+1000(SB)/4, $0x3f317180
+DATA vconsts32x8<>+1004(SB)/4, $0x3f317180
+DATA vconsts32x8<>+1008(SB)/4, $0x3f317180
+DATA vconsts32x8<>+1012(SB)/4, $0x3f317180
+DATA vconsts32x8<>+1016(SB)/4, $0x3f317180
+DATA vconsts32x8<>+1020(SB)/4, $0x3f317180
+DATA vconsts32x8<>+1024(SB)/4, $0xbf800000
+DATA vconsts32x8<>+1028(SB)/4, $0xbf800000
+DATA vconsts32x8<>+1032(SB)/4, $0xbf800000
+DATA vconsts32x8<>+1036(SB)/4, $0xbf800000
+DATA vconsts32x8<>+1040(SB)/4, $0xbf800000
+DATA vconsts32x8<>+1044(SB)/4, $0xbf800000
+DATA vconsts32x8<>+1048(SB)/4, $0xbf800000
+DATA vconsts32x8<>+1052(SB)/4, $0xbf800000
+GLOBL vconsts32x8<>(SB), RODATA|NOPTR, $1056
 
 DATA vconsts64x4<>+0(SB)/8, $0x4000000000000000
 DATA vconsts64x4<>+8(SB)/8, $0x4000000000000000
@@ -127993,439 +127893,407 @@ DATA vconsts32x16<>+48(SB)/4, $0x3f800000
 DATA vconsts32x16<>+52(SB)/4, $0x3f800000
 DATA vconsts32x16<>+56(SB)/4, $0x3f800000
 DATA vconsts32x16<>+60(SB)/4, $0x3f800000
-DATA vconsts32x16<>+64(SB)/4, $0x00800000
-DATA vconsts32x16<>+68(SB)/4, $0x00800000
-DATA vconsts32x16<>+72(SB)/4, $0x00800000
-DATA vconsts32x16<>+76(SB)/4, $0x00800000
-DATA vconsts32x16<>+80(SB)/4, $0x00800000
-DATA vconsts32x16<>+84(SB)/4, $0x00800000
-DATA vconsts32x16<>+88(SB)/4, $0x00800000
-DATA vconsts32x16<>+92(SB)/4, $0x00800000
-DATA vconsts32x16<>+96(SB)/4, $0x00800000
-DATA vconsts32x16<>+100(SB)/4, $0x00800000
-DATA vconsts32x16<>+104(SB)/4, $0x00800000
-DATA vconsts32x16<>+108(SB)/4, $0x00800000
-DATA vconsts32x16<>+112(SB)/4, $0x00800000
-DATA vconsts32x16<>+116(SB)/4, $0x00800000
-DATA vconsts32x16<>+120(SB)/4, $0x00800000
-DATA vconsts32x16<>+124(SB)/4, $0x00800000
-DATA vconsts32x16<>+128(SB)/4, $0x7f800000
-DATA vconsts32x16<>+132(SB)/4, $0x7f800000
-DATA vconsts32x16<>+136(SB)/4, $0x7f800000
-DATA vconsts32x16<>+140(SB)/4, $0x7f800000
-DATA vconsts32x16<>+144(SB)/4, $0x7f800000
-DATA vconsts32x16<>+148(SB)/4, $0x7f800000
-DATA vconsts32x16<>+152(SB)/4, $0x7f800000
-DATA vconsts32x16<>+156(SB)/4, $0x7f800000
-DATA vconsts32x16<>+160(SB)/4, $0x7f800000
-DATA vconsts32x16<>+164(SB)/4, $0x7f800000
-DATA vconsts32x16<>+168(SB)/4, $0x7f800000
-DATA vconsts32x16<>+172(SB)/4, $0x7f800000
-DATA vconsts32x16<>+176(SB)/4, $0x7f800000
-DATA vconsts32x16<>+180(SB)/4, $0x7f800000
-DATA vconsts32x16<>+184(SB)/4, $0x7f800000
-DATA vconsts32x16<>+188(SB)/4, $0x7f800000
-DATA vconsts32x16<>+192(SB)/4, $0x3f3504f4
-DATA vconsts32x16<>+196(SB)/4, $0x3f3504f4
-DATA vconsts32x16<>+200(SB)/4, $0x3f3504f4
-DATA vconsts32x16<>+204(SB)/4, $0x3f3504f4
-DATA vconsts32x16<>+208(SB)/4, $0x3f3504f4
-DATA vconsts32x16<>+212(SB)/4, $0x3f3504f4
-DATA vconsts32x16<>+216(SB)/4, $0x3f3504f4
-DATA vconsts32x16<>+220(SB)/4, $0x3f3504f4
-DATA vconsts32x16<>+224(SB)/4, $0x3f3504f4
-DATA vconsts32x16<>+228(SB)/4, $0x3f3504f4
-DATA vconsts32x16<>+232(SB)/4, $0x3f3504f4
-DATA vconsts32x16<>+236(SB)/4, $0x3f3504f4
-DATA vconsts32x16<>+240(SB)/4, $0x3f3504f4
-DATA vconsts32x16<>+244(SB)/4, $0x3f3504f4
-DATA vconsts32x16<>+248(SB)/4, $0x3f3504f4
-DATA vconsts32x16<>+252(SB)/4, $0x3f3504f4
-DATA vconsts32x16<>+256(SB)/4, $0x3eaaab7a
-DATA vconsts32x16<>+260(SB)/4, $0x3eaaab7a
-DATA vconsts32x16<>+264(SB)/4, $0x3eaaab7a
-DATA vconsts32x16<>+268(SB)/4, $0x3eaaab7a
-DATA vconsts32x16<>+272(SB)/4, $0x3eaaab7a
-DATA vconsts32x16<>+276(SB)/4, $0x3eaaab7a
-DATA vconsts32x16<>+280(SB)/4, $0x3eaaab7a
-DATA vconsts32x16<>+284(SB)/4, $0x3eaaab7a
-DATA vconsts32x16<>+288(SB)/4, $0x3eaaab7a
-DATA vconsts32x16<>+292(SB)/4, $0x3eaaab7a
-DATA vconsts32x16<>+296(SB)/4, $0x3eaaab7a
-DATA vconsts32x16<>+300(SB)/4, $0x3eaaab7a
-DATA vconsts32x16<>+304(SB)/4, $0x3eaaab7a
-DATA vconsts32x16<>+308(SB)/4, $0x3eaaab7a
-DATA vconsts32x16<>+312(SB)/4, $0x3eaaab7a
-DATA vconsts32x16<>+316(SB)/4, $0x3eaaab7a
-DATA vconsts32x16<>+320(SB)/4, $0x3e4c6960
-DATA vconsts32x16<>+324(SB)/4, $0x3e4c6960
-DATA vconsts32x16<>+328(SB)/4, $0x3e4c6960
-DATA vconsts32x16<>+332(SB)/4, $0x3e4c6960
-DATA vconsts32x16<>+336(SB)/4, $0x3e4c6960
-DATA vconsts32x16<>+340(SB)/4, $0x3e4c6960
-DATA vconsts32x16<>+344(SB)/4, $0x3e4c6960
-DATA vconsts32x16<>+348(SB)/4, $0x3e4c6960
-DATA vconsts32x16<>+352(SB)/4, $0x3e4c6960
-DATA vconsts32x16<>+356(SB)/4, $0x3e4c6960
-DATA vconsts32x16<>+360(SB)/4, $0x3e4c6960
-DATA vconsts32x16<>+364(SB)/4, $0x3e4c6960
-DATA vconsts32x16<>+368(SB)/4, $0x3e4c6960
-DATA vconsts32x16<>+372(SB)/4, $0x3e4c6960
-DATA vconsts32x16<>+376(SB)/4, $0x3e4c6960
-DATA vconsts32x16<>+380(SB)/4, $0x3e4c6960
-DATA vconsts32x16<>+384(SB)/4, $0x3e18c293
-DATA vconsts32x16<>+388(SB)/4, $0x3e18c293
-DATA vconsts32x16<>+392(SB)/4, $0x3e18c293
-DATA vconsts32x16<>+396(SB)/4, $0x3e18c293
-DATA vconsts32x16<>+400(SB)/4, $0x3e18c293
-DATA vconsts32x16<>+404(SB)/4, $0x3e18c293
-DATA vconsts32x16<>+408(SB)/4, $0x3e18c293
-DATA vconsts32x16<>+412(SB)/4, $0x3e18c293
-DATA vconsts32x16<>+416(SB)/4, $0x3e18c293
-DATA vconsts32x16<>+420(SB)/4, $0x3e18c293
-DATA vconsts32x16<>+424(SB)/4, $0x3e18c293
-DATA vconsts32x16<>+428(SB)/4, $0x3e18c293
-DATA vconsts32x16<>+432(SB)/4, $0x3e18c293
-DATA vconsts32x16<>+436(SB)/4, $0x3e18c293
-DATA vconsts32x16<>+440(SB)/4, $0x3e18c293
-DATA vconsts32x16<>+444(SB)/4, $0x3e18c293
-DATA vconsts32x16<>+448(SB)/4, $0x3db2e3b1
-DATA vconsts32x16<>+452(SB)/4, $0x3db2e3b1
-DATA vconsts32x16<>+456(SB)/4, $0x3db2e3b1
-DATA vconsts32x16<>+460(SB)/4, $0x3db2e3b1
-DATA vconsts32x16<>+464(SB)/4, $0x3db2e3b1
-DATA vconsts32x16<>+468(SB)/4, $0x3db2e3b1
-DATA vconsts32x16<>+472(SB)/4, $0x3db2e3b1
-DATA vconsts32x16<>+476(SB)/4, $0x3db2e3b1
-DATA vconsts32x16<>+480(SB)/4, $0x3db2e3b1
-DATA vconsts32x16<>+484(SB)/4, $0x3db2e3b1
-DATA vconsts32x16<>+488(SB)/4, $0x3db2e3b1
-DATA vconsts32x16<>+492(SB)/4, $0x3db2e3b1
-DATA vconsts32x16<>+496(SB)/4, $0x3db2e3b1
-DATA vconsts32x16<>+500(SB)/4, $0x3db2e3b1
-DATA vconsts32x16<>+504(SB)/4, $0x3db2e3b1
-DATA vconsts32x16<>+508(SB)/4, $0x3db2e3b1
-DATA vconsts32x16<>+512(SB)/4, $0x3f317218
-DATA vconsts32x16<>+516(SB)/4, $0x3f317218
-DATA vconsts32x16<>+520(SB)/4, $0x3f317218
-DATA vconsts32x16<>+524(SB)/4, $0x3f317218
-DATA vconsts32x16<>+528(SB)/4, $0x3f317218
-DATA vconsts32x16<>+532(SB)/4, $0x3f317218
-DATA vconsts32x16<>+536(SB)/4, $0x3f317218
-DATA vconsts32x16<>+540(SB)/4, $0x3f317218
-DATA vconsts32x16<>+544(SB)/4, $0x3f317218
-DATA vconsts32x16<>+548(SB)/4, $0x3f317218
-DATA vconsts32x16<>+552(SB)/4, $0x3f317218
-DATA vconsts32x16<>+556(SB)/4, $0x3f317218
-DATA vconsts32x16<>+560(SB)/4, $0x3f317218
-DATA vconsts32x16<>+564(SB)/4, $0x3f317218
-DATA vconsts32x16<>+568(SB)/4, $0x3f317218
-DATA vconsts32x16<>+572(SB)/4, $0x3f317218
-DATA vconsts32x16<>+576(SB)/4, $0x3f000000
-DATA vconsts32x16<>+580(SB)/4, $0x3f000000
-DATA vconsts32x16<>+584(SB)/4, $0x3f000000
-DATA vconsts32x16<>+588(SB)/4, $0x3f000000
-DATA vconsts32x16<>+592(SB)/4, $0x3f000000
-DATA vconsts32x16<>+596(SB)/4, $0x3f000000
-DATA vconsts32x16<>+600(SB)/4, $0x3f000000
-DATA vconsts32x16<>+604(SB)/4, $0x3f000000
-DATA vconsts32x16<>+608(SB)/4, $0x3f000000
-DATA vconsts32x16<>+612(SB)/4, $0x3f000000
-DATA vconsts32x16<>+616(SB)/4, $0x3f000000
-DATA vconsts32x16<>+620(SB)/4, $0x3f000000
-DATA vconsts32x16<>+624(SB)/4, $0x3f000000
-DATA vconsts32x16<>+628(SB)/4, $0x3f000000
-DATA vconsts32x16<>+632(SB)/4, $0x3f000000
-DATA vconsts32x16<>+636(SB)/4, $0x3f000000
-DATA vconsts32x16<>+640(SB)/4, $0x80000000
-DATA vconsts32x16<>+644(SB)/4, $0x80000000
-DATA vconsts32x16<>+648(SB)/4, $0x80000000
-DATA vconsts32x16<>+652(SB)/4, $0x80000000
-DATA vconsts32x16<>+656(SB)/4, $0x80000000
-DATA vconsts32x16<>+660(SB)/4, $0x80000000
-DATA vconsts32x16<>+664(SB)/4, $0x80000000
-DATA vconsts32x16<>+668(SB)/4, $0x80000000
-DATA vconsts32x16<>+672(SB)/4, $0x80000000
-DATA vconsts32x16<>+676(SB)/4, $0x80000000
-DATA vconsts32x16<>+680(SB)/4, $0x80000000
-DATA vconsts32x16<>+684(SB)/4, $0x80000000
-DATA vconsts32x16<>+688(SB)/4, $0x80000000
-DATA vconsts32x16<>+692(SB)/4, $0x80000000
-DATA vconsts32x16<>+696(SB)/4, $0x80000000
-DATA vconsts32x16<>+700(SB)/4, $0x80000000
-DATA vconsts32x16<>+704(SB)/4, $0x4b400000
-DATA vconsts32x16<>+708(SB)/4, $0x4b400000
-DATA vconsts32x16<>+712(SB)/4, $0x4b400000
-DATA vconsts32x16<>+716(SB)/4, $0x4b400000
-DATA vconsts32x16<>+720(SB)/4, $0x4b400000
-DATA vconsts32x16<>+724(SB)/4, $0x4b400000
-DATA vconsts32x16<>+728(SB)/4, $0x4b400000
-DATA vconsts32x16<>+732(SB)/4, $0x4b400000
-DATA vconsts32x16<>+736(SB)/4, $0x4b400000
-DATA vconsts32x16<>+740(SB)/4, $0x4b400000
-DATA vconsts32x16<>+744(SB)/4, $0x4b400000
-DATA vconsts32x16<>+748(SB)/4, $0x4b400000
-DATA vconsts32x16<>+752(SB)/4, $0x4b400000
-DATA vconsts32x16<>+756(SB)/4, $0x4b400000
-DATA vconsts32x16<>+760(SB)/4, $0x4b400000
-DATA vconsts32x16<>+764(SB)/4, $0x4b400000
-DATA vconsts32x16<>+768(SB)/4, $0xb102e308
-DATA vconsts32x16<>+772(SB)/4, $0xb102e308
-DATA vconsts32x16<>+776(SB)/4, $0xb102e308
-DATA vconsts32x16<>+780(SB)/4, $0xb102e308
-DATA vconsts32x16<>+784(SB)/4, $0xb102e308
-DATA vconsts32x16<>+788(SB)/4, $0xb102e308
-DATA vconsts32x16<>+792(SB)/4, $0xb102e308
-DATA vconsts32x16<>+796(SB)/4, $0xb102e308
-DATA vconsts32x16<>+800(SB)/4, $0xb102e308
-DATA vconsts32x16<>+804(SB)/4, $0xb102e308
-DATA vconsts32x16<>+808(SB)/4, $0xb102e308
-DATA vconsts32x16<>+812(SB)/4, $0xb102e308
-DATA vconsts32x16<>+816(SB)/4, $0xb102e308
-DATA vconsts32x16<>+820(SB)/4, $0xb102e308
-DATA vconsts32x16<>+824(SB)/4, $0xb102e308
-DATA vconsts32x16<>+828(SB)/4, $0xb102e308
-DATA vconsts32x16<>+832(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+836(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+840(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+844(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+848(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+852(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+856(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+860(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+864(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+868(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+872(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+876(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+880(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+884(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+888(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+892(SB)/4, $0x3ab6a190
-DATA vconsts32x16<>+896(SB)/4, $0x3c088870
-DATA vconsts32x16<>+900(SB)/4, $0x3c088870
-DATA vconsts32x16<>+904(SB)/4, $0x3c088870
-DATA vconsts32x16<>+908(SB)/4, $0x3c088870
-DATA vconsts32x16<>+912(SB)/4, $0x3c088870
-DATA vconsts32x16<>+916(SB)/4, $0x3c088870
-DATA vconsts32x16<>+920(SB)/4, $0x3c088870
-DATA vconsts32x16<>+924(SB)/4, $0x3c088870
-DATA vconsts32x16<>+928(SB)/4, $0x3c088870
-DATA vconsts32x16<>+932(SB)/4, $0x3c088870
-DATA vconsts32x16<>+936(SB)/4, $0x3c088870
-DATA vconsts32x16<>+940(SB)/4, $0x3c088870
-DATA vconsts32x16<>+944(SB)/4, $0x3c088870
-DATA vconsts32x16<>+948(SB)/4, $0x3c088870
-DATA vconsts32x16<>+952(SB)/4, $0x3c088870
-DATA vconsts32x16<>+956(SB)/4, $0x3c088870
-DATA vconsts32x16<>+960(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+964(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+968(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+972(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+976(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+980(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+984(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+988(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+992(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+996(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+1000(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+1004(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+1008(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+1012(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+1016(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+1020(SB)/4, $0x3d2aaa75
-DATA vconsts32x16<>+1024(SB)/4, $0x3e2aaaab
-DATA vconsts32x16<>+1028(SB)/4, $0x3e2aaaab
-DATA vconsts32x16<>+1032(SB)/4, $0x3e2aaaab
-DATA vconsts32x16<>+1036(SB)/4, $0x3e2aaaab
-DATA vconsts32x16<>+1040(SB)/4, $0x3e2aaaab
-DATA vconsts32x16<>+1044(SB)/4, $0x3e2aaaab
-DATA vconsts32x16<>+1048(SB)/4, $0x3e2aaaab
-DATA vconsts32x16<>+1052(SB)/4, $0x3e2aaaab
-DATA vconsts32x16<>+1056(SB)/4, $0x3e2aaaab
-DATA vconsts32x16<>+1060(SB)/4, $0x3e2aaaab
-DATA vconsts32x16<>+1064(SB)/4, $0x3e2aaaab
-DATA vconsts32x16<>+1068(SB)/4, $0x3e2aaaab
-DATA vconsts32x16<>+1072(SB)/4, $0x3e2aaaab
-DATA vconsts32x16<>+1076(SB)/4, $0x3e2aaaab
-DATA vconsts32x16<>+1080(SB)/4, $0x3e2aaaab
-DATA vconsts32x16<>+1084(SB)/4, $0x3e2aaaab
-DATA vconsts32x16<>+1088(SB)/4, $0x33000000
-DATA vconsts32x16<>+1092(SB)/4, $0x33000000
-DATA vconsts32x16<>+1096(SB)/4, $0x33000000
-DATA vconsts32x16<>+1100(SB)/4, $0x33000000
-DATA vconsts32x16<>+1104(SB)/4, $0x33000000
-DATA vconsts32x16<>+1108(SB)/4, $0x33000000
-DATA vconsts32x16<>+1112(SB)/4, $0x33000000
-DATA vconsts32x16<>+1116(SB)/4, $0x33000000
-DATA vconsts32x16<>+1120(SB)/4, $0x33000000
-DATA vconsts32x16<>+1124(SB)/4, $0x33000000
-DATA vconsts32x16<>+1128(SB)/4, $0x33000000
-DATA vconsts32x16<>+1132(SB)/4, $0x33000000
-DATA vconsts32x16<>+1136(SB)/4, $0x33000000
-DATA vconsts32x16<>+1140(SB)/4, $0x33000000
-DATA vconsts32x16<>+1144(SB)/4, $0x33000000
-DATA vconsts32x16<>+1148(SB)/4, $0x33000000
-DATA vconsts32x16<>+1152(SB)/4, $0x40000000
-DATA vconsts32x16<>+1156(SB)/4, $0x40000000
-DATA vconsts32x16<>+1160(SB)/4, $0x40000000
-DATA vconsts32x16<>+1164(SB)/4, $0x40000000
-DATA vconsts32x16<>+1168(SB)/4, $0x40000000
-DATA vconsts32x16<>+1172(SB)/4, $0x40000000
-DATA vconsts32x16<>+1176(SB)/4, $0x40000000
-DATA vconsts32x16<>+1180(SB)/4, $0x40000000
-DATA vconsts32x16<>+1184(SB)/4, $0x40000000
-DATA vconsts32x16<>+1188(SB)/4, $0x40000000
-DATA vconsts32x16<>+1192(SB)/4, $0x40000000
-DATA vconsts32x16<>+1196(SB)/4, $0x40000000
-DATA vconsts32x16<>+1200(SB)/4, $0x40000000
-DATA vconsts32x16<>+1204(SB)/4, $0x40000000
-DATA vconsts32x16<>+1208(SB)/4, $0x40000000
-DATA vconsts32x16<>+1212(SB)/4, $0x40000000
-DATA vconsts32x16<>+1216(SB)/4, $0x3e5e462f
-DATA vconsts32x16<>+1220(SB)/4, $0x3e5e462f
-DATA vconsts32x16<>+1224(SB)/4, $0x3e5e462f
-DATA vconsts32x16<>+1228(SB)/4, $0x3e5e462f
-DATA vconsts32x16<>+1232(SB)/4, $0x3e5e462f
-DATA vconsts32x16<>+1236(SB)/4, $0x3e5e462f
-DATA vconsts32x16<>+1240(SB)/4, $0x3e5e462f
-DATA vconsts32x16<>+1244(SB)/4, $0x3e5e462f
-DATA vconsts32x16<>+1248(SB)/4, $0x3e5e462f
-DATA vconsts32x16<>+1252(SB)/4, $0x3e5e462f
-DATA vconsts32x16<>+1256(SB)/4, $0x3e5e462f
-DATA vconsts32x16<>+1260(SB)/4, $0x3e5e462f
-DATA vconsts32x16<>+1264(SB)/4, $0x3e5e462f
-DATA vconsts32x16<>+1268(SB)/4, $0x3e5e462f
-DATA vconsts32x16<>+1272(SB)/4, $0x3e5e462f
-DATA vconsts32x16<>+1276(SB)/4, $0x3e5e462f
-DATA vconsts32x16<>+1280(SB)/4, $0x3e926496
-DATA vconsts32x16<>+1284(SB)/4, $0x3e926496
-DATA vconsts32x16<>+1288(SB)/4, $0x3e926496
-DATA vconsts32x16<>+1292(SB)/4, $0x3e926496
-DATA vconsts32x16<>+1296(SB)/4, $0x3e926496
-DATA vconsts32x16<>+1300(SB)/4, $0x3e926496
-DATA vconsts32x16<>+1304(SB)/4, $0x3e926496
-DATA vconsts32x16<>+1308(SB)/4, $0x3e926496
-DATA vconsts32x16<>+1312(SB)/4, $0x3e926496
-DATA vconsts32x16<>+1316(SB)/4, $0x3e926496
-DATA vconsts32x16<>+1320(SB)/4, $0x3e926496
-DATA vconsts32x16<>+1324(SB)/4, $0x3e926496
-DATA vconsts32x16<>+1328(SB)/4, $0x3e926496
-DATA vconsts32x16<>+1332(SB)/4, $0x3e926496
-DATA vconsts32x16<>+1336(SB)/4, $0x3e926496
-DATA vconsts32x16<>+1340(SB)/4, $0x3e926496
-DATA vconsts32x16<>+1344(SB)/4, $0x3ecccc6a
-DATA vconsts32x16<>+1348(SB)/4, $0x3ecccc6a
-DATA vconsts32x16<>+1352(SB)/4, $0x3ecccc6a
-DATA vconsts32x16<>+1356(SB)/4, $0x3ecccc6a
-DATA vconsts32x16<>+1360(SB)/4, $0x3ecccc6a
-DATA vconsts32x16<>+1364(SB)/4, $0x3ecccc6a
-DATA vconsts32x16<>+1368(SB)/4, $0x3ecccc6a
-DATA vconsts32x16<>+1372(SB)/4, $0x3ecccc6a
-DATA vconsts32x16<>+1376(SB)/4, $0x3ecccc6a
-DATA vconsts32x16<>+1380(SB)/4, $0x3ecccc6a
-DATA vconsts32x16<>+1384(SB)/4, $0x3ecccc6a
-DATA vconsts32x16<>+1388(SB)/4, $0x3ecccc6a
-DATA vconsts32x16<>+1392(SB)/4, $0x3ecccc6a
-DATA vconsts32x16<>+1396(SB)/4, $0x3ecccc6a
-DATA vconsts32x16<>+1400(SB)/4, $0x3ecccc6a
-DATA vconsts32x16<>+1404(SB)/4, $0x3ecccc6a
-DATA vconsts32x16<>+1408(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+1412(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+1416(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+1420(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+1424(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+1428(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+1432(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+1436(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+1440(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+1444(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+1448(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+1452(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+1456(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+1460(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+1464(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+1468(SB)/4, $0x3f2aaaab
-DATA vconsts32x16<>+1472(SB)/4, $0x3f2aaaaa
-DATA vconsts32x16<>+1476(SB)/4, $0x3f2aaaaa
-DATA vconsts32x16<>+1480(SB)/4, $0x3f2aaaaa
-DATA vconsts32x16<>+1484(SB)/4, $0x3f2aaaaa
-DATA vconsts32x16<>+1488(SB)/4, $0x3f2aaaaa
-DATA vconsts32x16<>+1492(SB)/4, $0x3f2aaaaa
-DATA vconsts32x16<>+1496(SB)/4, $0x3f2aaaaa
-DATA vconsts32x16<>+1500(SB)/4, $0x3f2aaaaa
-DATA vconsts32x16<>+1504(SB)/4, $0x3f2aaaaa
-DATA vconsts32x16<>+1508(SB)/4, $0x3f2aaaaa
-DATA vconsts32x16<>+1512(SB)/4, $0x3f2aaaaa
-DATA vconsts32x16<>+1516(SB)/4, $0x3f2aaaaa
-DATA vconsts32x16<>+1520(SB)/4, $0x3f2aaaaa
-DATA vconsts32x16<>+1524(SB)/4, $0x3f2aaaaa
-DATA vconsts32x16<>+1528(SB)/4, $0x3f2aaaaa
-DATA vconsts32x16<>+1532(SB)/4, $0x3f2aaaaa
-DATA vconsts32x16<>+1536(SB)/4, $0x3eccce13
-DATA vconsts32x16<>+1540(SB)/4, $0x3eccce13
-DATA vconsts32x16<>+1544(SB)/4, $0x3eccce13
-DATA vconsts32x16<>+1548(SB)/4, $0x3eccce13
-DATA vconsts32x16<>+1552(SB)/4, $0x3eccce13
-DATA vconsts32x16<>+1556(SB)/4, $0x3eccce13
-DATA vconsts32x16<>+1560(SB)/4, $0x3eccce13
-DATA vconsts32x16<>+1564(SB)/4, $0x3eccce13
-DATA vconsts32x16<>+1568(SB)/4, $0x3eccce13
-DATA vconsts32x16<>+1572(SB)/4, $0x3eccce13
-DATA vconsts32x16<>+1576(SB)/4, $0x3eccce13
-DATA vconsts32x16<>+1580(SB)/4, $0x3eccce13
-DATA vconsts32x16<>+1584(SB)/4, $0x3eccce13
-DATA vconsts32x16<>+1588(SB)/4, $0x3eccce13
-DATA vconsts32x16<>+1592(SB)/4, $0x3eccce13
-DATA vconsts32x16<>+1596(SB)/4, $0x3eccce13
-DATA vconsts32x16<>+1600(SB)/4, $0x3717f7d1
-DATA vconsts32x16<>+1604(SB)/4, $0x3717f7d1
-DATA vconsts32x16<>+1608(SB)/4, $0x3717f7d1
-DATA vconsts32x16<>+1612(SB)/4, $0x3717f7d1
-DATA vconsts32x16<>+1616(SB)/4, $0x3717f7d1
-DATA vconsts32x16<>+1620(SB)/4, $0x3717f7d1
-DATA vconsts32x16<>+1624(SB)/4, $0x3717f7d1
-DATA vconsts32x16<>+1628(SB)/4, $0x3717f7d1
-DATA vconsts32x16<>+1632(SB)/4, $0x3717f7d1
-DATA vconsts32x16<>+1636(SB)/4, $0x3717f7d1
-DATA vconsts32x16<>+1640(SB)/4, $0x3717f7d1
-DATA vconsts32x16<>+1644(SB)/4, $0x3717f7d1
-DATA vconsts32x16<>+1648(SB)/4, $0x3717f7d1
-DATA vconsts32x16<>+1652(SB)/4, $0x3717f7d1
-DATA vconsts32x16<>+1656(SB)/4, $0x3717f7d1
-DATA vconsts32x16<>+1660(SB)/4, $0x3717f7d1
-DATA vconsts32x16<>+1664(SB)/4, $0x3f317180
-DATA vconsts32x16<>+1668(SB)/4, $0x3f317180
-DATA vconsts32x16<>+1672(SB)/4, $0x3f317180
-DATA vconsts32x16<>+1676(SB)/4, $0x3f317180
-DATA vconsts32x16<>+1680(SB)/4, $0x3f317180
-DATA vconsts32x16<>+1684(SB)/4, $0x3f317180
-DATA vconsts32x16<>+1688(SB)/4, $0x3f317180
-DATA vconsts32x16<>+1692(SB)/4, $0x3f317180
-DATA vconsts32x16<>+1696(SB)/4, $0x3f317180
-DATA vconsts32x16<>+1700(SB)/4, $0x3f317180
-DATA vconsts32x16<>+1704(SB)/4, $0x3f317180
-DATA vconsts32x16<>+1708(SB)/4, $0x3f317180
-DATA vconsts32x16<>+1712(SB)/4, $0x3f317180
-DATA vconsts32x16<>+1716(SB)/4, $0x3f317180
-DATA vconsts32x16<>+1720(SB)/4, $0x3f317180
-DATA vconsts32x16<>+1724(SB)/4, $0x3f317180
-DATA vconsts32x16<>+1728(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1732(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1736(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1740(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1744(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1748(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1752(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1756(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1760(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1764(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1768(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1772(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1776(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1780(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1784(SB)/4, $0xbf800000
-DATA vconsts32x16<>+1788(SB)/4, $0xbf800000
-GLOBL vconsts32x16<>(SB), RODATA|NOPTR, $1792
+DATA vconsts32x16<>+64(SB)/4, $0x3f3504f4
+DATA vconsts32x16<>+68(SB)/4, $0x3f3504f4
+DATA vconsts32x16<>+72(SB)/4, $0x3f3504f4
+DATA vconsts32x16<>+76(SB)/4, $0x3f3504f4
+DATA vconsts32x16<>+80(SB)/4, $0x3f3504f4
+DATA vconsts32x16<>+84(SB)/4, $0x3f3504f4
+DATA vconsts32x16<>+88(SB)/4, $0x3f3504f4
+DATA vconsts32x16<>+92(SB)/4, $0x3f3504f4
+DATA vconsts32x16<>+96(SB)/4, $0x3f3504f4
+DATA vconsts32x16<>+100(SB)/4, $0x3f3504f4
+DATA vconsts32x16<>+104(SB)/4, $0x3f3504f4
+DATA vconsts32x16<>+108(SB)/4, $0x3f3504f4
+DATA vconsts32x16<>+112(SB)/4, $0x3f3504f4
+DATA vconsts32x16<>+116(SB)/4, $0x3f3504f4
+DATA vconsts32x16<>+120(SB)/4, $0x3f3504f4
+DATA vconsts32x16<>+124(SB)/4, $0x3f3504f4
+DATA vconsts32x16<>+128(SB)/4, $0x3eaaab7a
+DATA vconsts32x16<>+132(SB)/4, $0x3eaaab7a
+DATA vconsts32x16<>+136(SB)/4, $0x3eaaab7a
+DATA vconsts32x16<>+140(SB)/4, $0x3eaaab7a
+DATA vconsts32x16<>+144(SB)/4, $0x3eaaab7a
+DATA vconsts32x16<>+148(SB)/4, $0x3eaaab7a
+DATA vconsts32x16<>+152(SB)/4, $0x3eaaab7a
+DATA vconsts32x16<>+156(SB)/4, $0x3eaaab7a
+DATA vconsts32x16<>+160(SB)/4, $0x3eaaab7a
+DATA vconsts32x16<>+164(SB)/4, $0x3eaaab7a
+DATA vconsts32x16<>+168(SB)/4, $0x3eaaab7a
+DATA vconsts32x16<>+172(SB)/4, $0x3eaaab7a
+DATA vconsts32x16<>+176(SB)/4, $0x3eaaab7a
+DATA vconsts32x16<>+180(SB)/4, $0x3eaaab7a
+DATA vconsts32x16<>+184(SB)/4, $0x3eaaab7a
+DATA vconsts32x16<>+188(SB)/4, $0x3eaaab7a
+DATA vconsts32x16<>+192(SB)/4, $0x3e4c6960
+DATA vconsts32x16<>+196(SB)/4, $0x3e4c6960
+DATA vconsts32x16<>+200(SB)/4, $0x3e4c6960
+DATA vconsts32x16<>+204(SB)/4, $0x3e4c6960
+DATA vconsts32x16<>+208(SB)/4, $0x3e4c6960
+DATA vconsts32x16<>+212(SB)/4, $0x3e4c6960
+DATA vconsts32x16<>+216(SB)/4, $0x3e4c6960
+DATA vconsts32x16<>+220(SB)/4, $0x3e4c6960
+DATA vconsts32x16<>+224(SB)/4, $0x3e4c6960
+DATA vconsts32x16<>+228(SB)/4, $0x3e4c6960
+DATA vconsts32x16<>+232(SB)/4, $0x3e4c6960
+DATA vconsts32x16<>+236(SB)/4, $0x3e4c6960
+DATA vconsts32x16<>+240(SB)/4, $0x3e4c6960
+DATA vconsts32x16<>+244(SB)/4, $0x3e4c6960
+DATA vconsts32x16<>+248(SB)/4, $0x3e4c6960
+DATA vconsts32x16<>+252(SB)/4, $0x3e4c6960
+DATA vconsts32x16<>+256(SB)/4, $0x3e18c293
+DATA vconsts32x16<>+260(SB)/4, $0x3e18c293
+DATA vconsts32x16<>+264(SB)/4, $0x3e18c293
+DATA vconsts32x16<>+268(SB)/4, $0x3e18c293
+DATA vconsts32x16<>+272(SB)/4, $0x3e18c293
+DATA vconsts32x16<>+276(SB)/4, $0x3e18c293
+DATA vconsts32x16<>+280(SB)/4, $0x3e18c293
+DATA vconsts32x16<>+284(SB)/4, $0x3e18c293
+DATA vconsts32x16<>+288(SB)/4, $0x3e18c293
+DATA vconsts32x16<>+292(SB)/4, $0x3e18c293
+DATA vconsts32x16<>+296(SB)/4, $0x3e18c293
+DATA vconsts32x16<>+300(SB)/4, $0x3e18c293
+DATA vconsts32x16<>+304(SB)/4, $0x3e18c293
+DATA vconsts32x16<>+308(SB)/4, $0x3e18c293
+DATA vconsts32x16<>+312(SB)/4, $0x3e18c293
+DATA vconsts32x16<>+316(SB)/4, $0x3e18c293
+DATA vconsts32x16<>+320(SB)/4, $0x3db2e3b1
+DATA vconsts32x16<>+324(SB)/4, $0x3db2e3b1
+DATA vconsts32x16<>+328(SB)/4, $0x3db2e3b1
+DATA vconsts32x16<>+332(SB)/4, $0x3db2e3b1
+DATA vconsts32x16<>+336(SB)/4, $0x3db2e3b1
+DATA vconsts32x16<>+340(SB)/4, $0x3db2e3b1
+DATA vconsts32x16<>+344(SB)/4, $0x3db2e3b1
+DATA vconsts32x16<>+348(SB)/4, $0x3db2e3b1
+DATA vconsts32x16<>+352(SB)/4, $0x3db2e3b1
+DATA vconsts32x16<>+356(SB)/4, $0x3db2e3b1
+DATA vconsts32x16<>+360(SB)/4, $0x3db2e3b1
+DATA vconsts32x16<>+364(SB)/4, $0x3db2e3b1
+DATA vconsts32x16<>+368(SB)/4, $0x3db2e3b1
+DATA vconsts32x16<>+372(SB)/4, $0x3db2e3b1
+DATA vconsts32x16<>+376(SB)/4, $0x3db2e3b1
+DATA vconsts32x16<>+380(SB)/4, $0x3db2e3b1
+DATA vconsts32x16<>+384(SB)/4, $0x3f317218
+DATA vconsts32x16<>+388(SB)/4, $0x3f317218
+DATA vconsts32x16<>+392(SB)/4, $0x3f317218
+DATA vconsts32x16<>+396(SB)/4, $0x3f317218
+DATA vconsts32x16<>+400(SB)/4, $0x3f317218
+DATA vconsts32x16<>+404(SB)/4, $0x3f317218
+DATA vconsts32x16<>+408(SB)/4, $0x3f317218
+DATA vconsts32x16<>+412(SB)/4, $0x3f317218
+DATA vconsts32x16<>+416(SB)/4, $0x3f317218
+DATA vconsts32x16<>+420(SB)/4, $0x3f317218
+DATA vconsts32x16<>+424(SB)/4, $0x3f317218
+DATA vconsts32x16<>+428(SB)/4, $0x3f317218
+DATA vconsts32x16<>+432(SB)/4, $0x3f317218
+DATA vconsts32x16<>+436(SB)/4, $0x3f317218
+DATA vconsts32x16<>+440(SB)/4, $0x3f317218
+DATA vconsts32x16<>+444(SB)/4, $0x3f317218
+DATA vconsts32x16<>+448(SB)/4, $0x3f000000
+DATA vconsts32x16<>+452(SB)/4, $0x3f000000
+DATA vconsts32x16<>+456(SB)/4, $0x3f000000
+DATA vconsts32x16<>+460(SB)/4, $0x3f000000
+DATA vconsts32x16<>+464(SB)/4, $0x3f000000
+DATA vconsts32x16<>+468(SB)/4, $0x3f000000
+DATA vconsts32x16<>+472(SB)/4, $0x3f000000
+DATA vconsts32x16<>+476(SB)/4, $0x3f000000
+DATA vconsts32x16<>+480(SB)/4, $0x3f000000
+DATA vconsts32x16<>+484(SB)/4, $0x3f000000
+DATA vconsts32x16<>+488(SB)/4, $0x3f000000
+DATA vconsts32x16<>+492(SB)/4, $0x3f000000
+DATA vconsts32x16<>+496(SB)/4, $0x3f000000
+DATA vconsts32x16<>+500(SB)/4, $0x3f000000
+DATA vconsts32x16<>+504(SB)/4, $0x3f000000
+DATA vconsts32x16<>+508(SB)/4, $0x3f000000
+DATA vconsts32x16<>+512(SB)/4, $0x80000000
+DATA vconsts32x16<>+516(SB)/4, $0x80000000
+DATA vconsts32x16<>+520(SB)/4, $0x80000000
+DATA vconsts32x16<>+524(SB)/4, $0x80000000
+DATA vconsts32x16<>+528(SB)/4, $0x80000000
+DATA vconsts32x16<>+532(SB)/4, $0x80000000
+DATA vconsts32x16<>+536(SB)/4, $0x80000000
+DATA vconsts32x16<>+540(SB)/4, $0x80000000
+DATA vconsts32x16<>+544(SB)/4, $0x80000000
+DATA vconsts32x16<>+548(SB)/4, $0x80000000
+DATA vconsts32x16<>+552(SB)/4, $0x80000000
+DATA vconsts32x16<>+556(SB)/4, $0x80000000
+DATA vconsts32x16<>+560(SB)/4, $0x80000000
+DATA vconsts32x16<>+564(SB)/4, $0x80000000
+DATA vconsts32x16<>+568(SB)/4, $0x80000000
+DATA vconsts32x16<>+572(SB)/4, $0x80000000
+DATA vconsts32x16<>+576(SB)/4, $0x4b400000
+DATA vconsts32x16<>+580(SB)/4, $0x4b400000
+DATA vconsts32x16<>+584(SB)/4, $0x4b400000
+DATA vconsts32x16<>+588(SB)/4, $0x4b400000
+DATA vconsts32x16<>+592(SB)/4, $0x4b400000
+DATA vconsts32x16<>+596(SB)/4, $0x4b400000
+DATA vconsts32x16<>+600(SB)/4, $0x4b400000
+DATA vconsts32x16<>+604(SB)/4, $0x4b400000
+DATA vconsts32x16<>+608(SB)/4, $0x4b400000
+DATA vconsts32x16<>+612(SB)/4, $0x4b400000
+DATA vconsts32x16<>+616(SB)/4, $0x4b400000
+DATA vconsts32x16<>+620(SB)/4, $0x4b400000
+DATA vconsts32x16<>+624(SB)/4, $0x4b400000
+DATA vconsts32x16<>+628(SB)/4, $0x4b400000
+DATA vconsts32x16<>+632(SB)/4, $0x4b400000
+DATA vconsts32x16<>+636(SB)/4, $0x4b400000
+DATA vconsts32x16<>+640(SB)/4, $0xb102e308
+DATA vconsts32x16<>+644(SB)/4, $0xb102e308
+DATA vconsts32x16<>+648(SB)/4, $0xb102e308
+DATA vconsts32x16<>+652(SB)/4, $0xb102e308
+DATA vconsts32x16<>+656(SB)/4, $0xb102e308
+DATA vconsts32x16<>+660(SB)/4, $0xb102e308
+DATA vconsts32x16<>+664(SB)/4, $0xb102e308
+DATA vconsts32x16<>+668(SB)/4, $0xb102e308
+DATA vconsts32x16<>+672(SB)/4, $0xb102e308
+DATA vconsts32x16<>+676(SB)/4, $0xb102e308
+DATA vconsts32x16<>+680(SB)/4, $0xb102e308
+DATA vconsts32x16<>+684(SB)/4, $0xb102e308
+DATA vconsts32x16<>+688(SB)/4, $0xb102e308
+DATA vconsts32x16<>+692(SB)/4, $0xb102e308
+DATA vconsts32x16<>+696(SB)/4, $0xb102e308
+DATA vconsts32x16<>+700(SB)/4, $0xb102e308
+DATA vconsts32x16<>+704(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+708(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+712(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+716(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+720(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+724(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+728(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+732(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+736(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+740(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+744(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+748(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+752(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+756(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+760(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+764(SB)/4, $0x3ab6a190
+DATA vconsts32x16<>+768(SB)/4, $0x3c088870
+DATA vconsts32x16<>+772(SB)/4, $0x3c088870
+DATA vconsts32x16<>+776(SB)/4, $0x3c088870
+DATA vconsts32x16<>+780(SB)/4, $0x3c088870
+DATA vconsts32x16<>+784(SB)/4, $0x3c088870
+DATA vconsts32x16<>+788(SB)/4, $0x3c088870
+DATA vconsts32x16<>+792(SB)/4, $0x3c088870
+DATA vconsts32x16<>+796(SB)/4, $0x3c088870
+DATA vconsts32x16<>+800(SB)/4, $0x3c088870
+DATA vconsts32x16<>+804(SB)/4, $0x3c088870
+DATA vconsts32x16<>+808(SB)/4, $0x3c088870
+DATA vconsts32x16<>+812(SB)/4, $0x3c088870
+DATA vconsts32x16<>+816(SB)/4, $0x3c088870
+DATA vconsts32x16<>+820(SB)/4, $0x3c088870
+DATA vconsts32x16<>+824(SB)/4, $0x3c088870
+DATA vconsts32x16<>+828(SB)/4, $0x3c088870
+DATA vconsts32x16<>+832(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+836(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+840(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+844(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+848(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+852(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+856(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+860(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+864(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+868(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+872(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+876(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+880(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+884(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+888(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+892(SB)/4, $0x3d2aaa75
+DATA vconsts32x16<>+896(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+900(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+904(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+908(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+912(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+916(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+920(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+924(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+928(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+932(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+936(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+940(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+944(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+948(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+952(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+956(SB)/4, $0x3e2aaaab
+DATA vconsts32x16<>+960(SB)/4, $0x33000000
+DATA vconsts32x16<>+964(SB)/4, $0x33000000
+DATA vconsts32x16<>+968(SB)/4, $0x33000000
+DATA vconsts32x16<>+972(SB)/4, $0x33000000
+DATA vconsts32x16<>+976(SB)/4, $0x33000000
+DATA vconsts32x16<>+980(SB)/4, $0x33000000
+DATA vconsts32x16<>+984(SB)/4, $0x33000000
+DATA vconsts32x16<>+988(SB)/4, $0x33000000
+DATA vconsts32x16<>+992(SB)/4, $0x33000000
+DATA vconsts32x16<>+996(SB)/4, $0x33000000
+DATA vconsts32x16<>+1000(SB)/4, $0x33000000
+DATA vconsts32x16<>+1004(SB)/4, $0x33000000
+DATA vconsts32x16<>+1008(SB)/4, $0x33000000
+DATA vconsts32x16<>+1012(SB)/4, $0x33000000
+DATA vconsts32x16<>+1016(SB)/4, $0x33000000
+DATA vconsts32x16<>+1020(SB)/4, $0x33000000
+DATA vconsts32x16<>+1024(SB)/4, $0x40000000
+DATA vconsts32x16<>+1028(SB)/4, $0x40000000
+DATA vconsts32x16<>+1032(SB)/4, $0x40000000
+DATA vconsts32x16<>+1036(SB)/4, $0x40000000
+DATA vconsts32x16<>+1040(SB)/4, $0x40000000
+DATA vconsts32x16<>+1044(SB)/4, $0x40000000
+DATA vconsts32x16<>+1048(SB)/4, $0x40000000
+DATA vconsts32x16<>+1052(SB)/4, $0x40000000
+DATA vconsts32x16<>+1056(SB)/4, $0x40000000
+DATA vconsts32x16<>+1060(SB)/4, $0x40000000
+DATA vconsts32x16<>+1064(SB)/4, $0x40000000
+DATA vconsts32x16<>+1068(SB)/4, $0x40000000
+DATA vconsts32x16<>+1072(SB)/4, $0x40000000
+DATA vconsts32x16<>+1076(SB)/4, $0x40000000
+DATA vconsts32x16<>+1080(SB)/4, $0x40000000
+DATA vconsts32x16<>+1084(SB)/4, $0x40000000
+DATA vconsts32x16<>+1088(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1092(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1096(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1100(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1104(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1108(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1112(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1116(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1120(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1124(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1128(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1132(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1136(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1140(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1144(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1148(SB)/4, $0x3e5e462f
+DATA vconsts32x16<>+1152(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1156(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1160(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1164(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1168(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1172(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1176(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1180(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1184(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1188(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1192(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1196(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1200(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1204(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1208(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1212(SB)/4, $0x3e926496
+DATA vconsts32x16<>+1216(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1220(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1224(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1228(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1232(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1236(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1240(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1244(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1248(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1252(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1256(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1260(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1264(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1268(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1272(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1276(SB)/4, $0x3ecccc6a
+DATA vconsts32x16<>+1280(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1284(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1288(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1292(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1296(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1300(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1304(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1308(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1312(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1316(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1320(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1324(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1328(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1332(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1336(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1340(SB)/4, $0x3f2aaaab
+DATA vconsts32x16<>+1344(SB)/4, $0x3f2aaaaa
+DATA vconsts32x16<>+1348(SB)/4, $0x3f2aaaaa
+DATA vconsts32x16<>+1352(SB)/4, $0x3f2aaaaa
+DATA vconsts32x16<>+1356(SB)/4, $0x3f2aaaaa
+DATA vconsts32x16<>+1360(SB)/4, $0x3f2aaaaa
+DATA vconsts32x16<>+1364(SB)/4, $0x3f2aaaaa
+DATA vconsts32x16<>+1368(SB)/4, $0x3f2aaaaa
+DATA vconsts32x16<>+1372(SB)/4, $0x3f2aaaaa
+DATA vconsts32x16<>+1376(SB)/4, $0x3f2aaaaa
+DATA vconsts32x16<>+1380(SB)/4, $0x3f2aaaaa
+DATA vconsts32x16<>+1384(SB)/4, $0x3f2aaaaa
+DATA vconsts32x16<>+1388(SB)/4, $0x3f2aaaaa
+DATA vconsts32x16<>+1392(SB)/4, $0x3f2aaaaa
+DATA vconsts32x16<>+1396(SB)/4, $0x3f2aaaaa
+DATA vconsts32x16<>+1400(SB)/4, $0x3f2aaaaa
+DATA vconsts32x16<>+1404(SB)/4, $0x3f2aaaaa
+DATA vconsts32x16<>+1408(SB)/4, $0x3eccce13
+DATA vconsts32x16<>+1412(SB)/4, $0x3eccce13
+DATA vconsts32x16<>+1416(SB)/4, $0x3eccce13
+DATA vconsts32x16<>+1420(SB)/4, $0x3eccce13
+DATA vconsts32x16<>+1424(SB)/4, $0x3eccce13
+DATA vconsts32x16<>+1428(SB)/4, $0x3eccce13
+DATA vconsts32x16<>+1432(SB)/4, $0x3eccce13
+DATA vconsts32x16<>+1436(SB)/4, $0x3eccce13
+DATA vconsts32x16<>+1440(SB)/4, $0x3eccce13
+DATA vconsts32x16<>+1444(SB)/4, $0x3eccce13
+DATA vconsts32x16<>+1448(SB)/4, $0x3eccce13
+DATA vconsts32x16<>+1452(SB)/4, $0x3eccce13
+DATA vconsts32x16<>+1456(SB)/4, $0x3eccce13
+DATA vconsts32x16<>+1460(SB)/4, $0x3eccce13
+DATA vconsts32x16<>+1464(SB)/4, $0x3eccce13
+DATA vconsts32x16<>+1468(SB)/4, $0x3eccce13
+DATA vconsts32x16<>+1472(SB)/4, $0x3717f7d1
+DATA vconsts32x16<>+1476(SB)/4, $0x3717f7d1
+DATA vconsts32x16<>+1480(SB)/4, $0x3717f7d1
+DATA vconsts32x16<>+1484(SB)/4, $0x3717f7d1
+DATA vconsts32x16<>+1488(SB)/4, $0x3717f7d1
+DATA vconsts32x16<>+1492(SB)/4, $0x3717f7d1
+DATA vconsts32x16<>+1496(SB)/4, $0x3717f7d1
+DATA vconsts32x16<>+1500(SB)/4, $0x3717f7d1
+DATA vconsts32x16<>+1504(SB)/4, $0x3717f7d1
+DATA vconsts32x16<>+1508(SB)/4, $0x3717f7d1
+DATA vconsts32x16<>+1512(SB)/4, $0x3717f7d1
+DATA vconsts32x16<>+1516(SB)/4, $0x3717f7d1
+DATA vconsts32x16<>+1520(SB)/4, $0x3717f7d1
+DATA vconsts32x16<>+1524(SB)/4, $0x3717f7d1
+DATA vconsts32x16<>+1528(SB)/4, $0x3717f7d1
+DATA vconsts32x16<>+1532(SB)/4, $0x3717f7d1
+DATA vconsts32x16<>+1536(SB)/4, $0x3f317180
+DATA vconsts32x16<>+1540(SB)/4, $0x3f317180
+DATA vconsts32x16<>+1544(SB)/4, $0x3f317180
+DATA vconsts32x16<>+1548(SB)/4, $0x3f317180
+DATA vconsts32x16<>+1552(SB)/4, $0x3f317180
+DATA vconsts32x16<>+1556(SB)/4, $0x3f317180
+DATA vconsts32x16<>+1560(SB)/4, $0x3f317180
+DATA vconsts32x16<>+1564(SB)/4, $0x3f317180
+DATA vconsts32x16<>+1568(SB)/4, $0x3f317180
+DATA vconsts32x16<>+1572(SB)/4, $0x3f317180
+DATA vconsts32x16<>+1576(SB)/4, $0x3f317180
+DATA vconsts32x16<>+1580(SB)/4, $0x3f317180
+DATA vconsts32x16<>+1584(SB)/4, $0x3f317180
+DATA vconsts32x16<>+1588(SB)/4, $0x3f317180
+DATA vconsts32x16<>+1592(SB)/4, $0x3f317180
+DATA vconsts32x16<>+1596(SB)/4, $0x3f317180
+DATA vconsts32x16<>+1600(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1604(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1608(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1612(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1616(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1620(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1624(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1628(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1632(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1636(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1640(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1644(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1648(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1652(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1656(SB)/4, $0xbf800000
+DATA vconsts32x16<>+1660(SB)/4, $0xbf800000
+GLOBL vconsts32x16<>(SB), RODATA|NOPTR, $1664
 
 DATA vconsts64x8<>+0(SB)/8, $0x4000000000000000
 DATA vconsts64x8<>+8(SB)/8, $0x4000000000000000

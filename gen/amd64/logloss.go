@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"math"
 
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
@@ -59,22 +58,41 @@ func (c *g) ifAny(m mask, label string) {
 func logLoss32(c *g, p, y reg.VecVirtual, eps func() Op) reg.VecVirtual {
 	logLossLabels++
 	slow, general, done := fmt.Sprintf("llslow%d", logLossLabels), fmt.Sprintf("llgeneral%d", logLossLabels), fmt.Sprintf("lldone%d", logLossLabels)
-	l := c.vec()
 	a1, a2 := logLossArgs(c, p, eps)
-	notOne := c.cmp(cmpNEQ, y, c.konstM(1)) // y ≠ 1 or NaN
-	t := c.vec()
-	c.blend(t, notOne, a2, a1)
-	// Both arguments positive normal finite: min ≥ 2^-126 and max < +Inf.
-	// A NaN argument needs p or ε NaN or infinite, and then the other is NaN
-	// or infinite too: min and max fail for either operand order.
-	mn, mx := c.vec(), c.vec()
-	c.minSecond(mn, a1, a2)
-	c.maxSecond(mx, a1, a2)
-	bad := c.maskOr(c.cmp(cmpNGE, mn, c.konstM(0x1p-126)), c.cmp(cmpNLT, mx, c.konstM(math.Inf(1))))
-	bad = c.maskOr(bad, c.maskAnd(notOne, c.cmp(cmpNEQ, y, c.zeros())))
-	bad = c.maskOr(bad, c.cmp(cmpEQ, t, c.konstM(1)))
-	c.ifAny(bad, slow)
-	c.move(l, c.vlog32(t, true))
+	var t reg.VecVirtual
+	if c.wide() {
+		// AVX-512: VFPCLASSPS flags NaN, zeros, infinities, subnormals and
+		// negatives in one instruction per argument.
+		isOne := c.cmp(cmpEQ, y, c.konstM(1))
+		labels := c.maskOr(isOne, c.cmp(cmpEQ, y, c.zeros()))
+		k1, k2 := K(), K()
+		VFPCLASSPSZ(U8(0xff), a1, k1)
+		VFPCLASSPSZ(U8(0xff), a2, k2)
+		t = a2
+		c.blend(t, isOne, a1, a2)
+		bad := c.maskOr(c.maskOr(mask{k: k1}, mask{k: k2}), c.cmp(cmpEQ, t, c.konstM(1)))
+		c.unlessAll(c.maskAndNot(bad, labels), slow)
+	} else {
+		// AVX2: integer lane tests (the vector integer units, not the
+		// floating-point multiply/compare ones the logarithm needs): y is 1,
+		// or ±0 (y << 1 is 0); both arguments are positive, normal and finite
+		// (their bits in [2^23, 0x7f7fffff]: + 0x7f800000 maps that range to
+		// the int32 values below 0xff000000); the logarithm's argument is
+		// not 1.
+		isOne := c.icmp(false, y, c.konstBitsM(0x3f800000))
+		y2 := c.vec()
+		VPSLLD(U8(1), y, y2)
+		labels := c.maskOr(isOne, c.icmp(false, y2, c.zeros()))
+		v1, v2 := c.vec(), c.vec()
+		VPADDD(c.konstBitsM(0x7f800000), a1, v1)
+		VPADDD(c.konstBitsM(0x7f800000), a2, v2)
+		VPMAXSD(v1, v2, v1)
+		t = a2
+		c.blend(t, isOne, a1, a2)
+		bad := c.maskOr(c.icmp(true, v1, c.konstBitsM(0xfeffffff)), c.icmp(false, t, c.konstBitsM(0x3f800000)))
+		c.unlessAll(c.maskAndNot(bad, labels), slow)
+	}
+	l := c.vlog32(t, true)
 	JMP(LabelRef(done))
 
 	Label(slow)
@@ -87,4 +105,37 @@ func logLoss32(c *g, p, y reg.VecVirtual, eps func() Op) reg.VecVirtual {
 	c.move(l, logLossGeneral(c, p, y, eps))
 	Label(done)
 	return l
+}
+
+// icmp returns the int32 lane mask a > b (gt) or a == b.
+func (c *g) icmp(gt bool, a, b Op) mask {
+	in := VPCMPEQD
+	if gt {
+		in = VPCMPGTD
+	}
+	if c.wide() {
+		k := K()
+		in(b, a, k)
+		return mask{k: k}
+	}
+	m := c.vec()
+	in(b, a, m)
+	return mask{v: m}
+}
+
+// maskAndNot returns ¬a & b.
+func (c *g) maskAndNot(a, b mask) mask {
+	if c.wide() {
+		k := K()
+		// Go's operand order: KANDNW b, a, k is k = ¬a & b.
+		if c.is64() {
+			KANDNB(b.k, a.k, k)
+		} else {
+			KANDNW(b.k, a.k, k)
+		}
+		return mask{k: k}
+	}
+	m := c.vec()
+	c.andnot(m, a.v, b.v)
+	return mask{v: m}
 }
